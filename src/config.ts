@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The environment, parsed once at start-up (SPEC §7). A `.env` file in the working directory is
+ * read first if present; real environment variables win over it.
+ */
+const EnvSchema = z.object({
+  /** TCP port to listen on. */
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+  /** Interface to bind; 0.0.0.0 to accept connections from other machines. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** `sqlite:<path>` (embedded, default) or `postgres://user:pass@host:5432/db` (several processes). */
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:./data/helpdesk.sqlite')
+    .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://'),
+  /** Mail server, e.g. `smtp://user:pass@host:587`; unset: emails are logged, not sent. */
+  SMTP_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'must start with smtp:// or smtps://'),
+  /** The From: of every email. */
+  MAIL_FROM: z.string().min(3).default('Helpdesk <helpdesk@localhost>'),
+  /** Base of the links in emails, as customers reach this server. */
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^https?:\/\/[^/\s]+/.test(v), 'must be an http:// or https:// URL'),
+  /** Signs cookies and CSRF tokens; ≥ 32 characters. Required in production, else generated and kept in the data folder. */
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Password of the first admin, created when the database has none; unset: a random one is printed once. */
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** Minutes without a request after which a staff session ends (the agent goes offline). */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(480),
+  /** `on` or `off`: rate limits on login and public ticket creation (off for benchmarks). */
+  RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+  /** `production` makes SECRET_KEY mandatory and cookies Secure. */
+  NODE_ENV: z.string().default('development'),
+  /** pino log level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  publicUrl: string;
+  secretKey: string;
+  adminPassword: string | undefined;
+  sessionIdleMinutes: number;
+  rateLimit: boolean;
+  production: boolean;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+}
+
+/** Bad configuration: the message is one line naming the key and what is wrong. */
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError naming the first bad key. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`Configuration error: ${String(issue.path[0])} ${issue.message}`);
+  }
+  const e = result.data;
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.SECRET_KEY) throw new ConfigError('Configuration error: SECRET_KEY is required when NODE_ENV=production');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    secretKey: e.SECRET_KEY ?? keptSecret(e.DATABASE_URL),
+    adminPassword: e.ADMIN_PASSWORD,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    rateLimit: e.RATE_LIMIT === 'on',
+    production,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Outside production, a secret generated once and kept beside the data (./data/secret.key). */
+function keptSecret(databaseUrl: string): string {
+  const folder = databaseUrl.startsWith('sqlite:') ? dirname(databaseUrl.slice('sqlite:'.length)) : './data';
+  const file = join(folder, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('hex');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+/** Reads `.env` into process.env if present (real variables win). */
+export function readDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,189 @@
+/**
+ * Routing rules R1–R5 of SPEC §3 as pure decisions. The shell (src/services/routing.ts) loads the
+ * state inside the routing lock, asks these functions what to do, and writes the moves they return.
+ * Nothing here reads a clock or a database: `now` and every row come in as arguments.
+ */
+
+export const PRESENCES = ['offline', 'available', 'away'] as const;
+export type Presence = (typeof PRESENCES)[number];
+
+export const QUEUE_ORDERS = ['oldest', 'deadline'] as const;
+export type QueueOrder = (typeof QUEUE_ORDERS)[number];
+
+/** What routing needs to know of an agent. */
+export interface AgentLoad {
+  id: number;
+  presence: Presence;
+  /** Effective capacity: the agent's own, else the global default. */
+  capacity: number;
+  /** Open tickets the agent holds now. */
+  openCount: number;
+  /** When the agent last received a ticket; null when never. */
+  lastAssignedAt: number | null;
+}
+
+/** A pending ticket as the queue sees it. */
+export interface QueuedTicket {
+  id: number;
+  createdAt: number;
+  slaDueAt: number;
+}
+
+/** One change of a ticket's agent decided by routing. `from`/`to` null mean the queue. */
+export interface Move {
+  ticketId: number;
+  from: number | null;
+  to: number | null;
+}
+
+/** An agent can take a ticket now: available and below its capacity. */
+export function hasSpareCapacity(agent: AgentLoad): boolean {
+  return agent.presence === 'available' && agent.openCount < agent.capacity;
+}
+
+/** How many more tickets routing may give the agent now (0 when away, offline or full). */
+export function spareCapacity(agent: AgentLoad): number {
+  return agent.presence === 'available' ? Math.max(0, agent.capacity - agent.openCount) : 0;
+}
+
+/**
+ * R1's ranking: fewest open tickets, then longest since the last assignment (never counts as
+ * longest), then lowest id — round robin among equals. Negative when `a` should be chosen first.
+ */
+export function compareForAssignment(a: AgentLoad, b: AgentLoad): number {
+  if (a.openCount !== b.openCount) return a.openCount - b.openCount;
+  const aLast = a.lastAssignedAt ?? Number.NEGATIVE_INFINITY;
+  const bLast = b.lastAssignedAt ?? Number.NEGATIVE_INFINITY;
+  if (aLast !== bLast) return aLast < bLast ? -1 : 1;
+  return a.id - b.id;
+}
+
+/** The agent R1's ranking picks among those with spare capacity, or null when nobody has room. */
+export function bestAgent(agents: readonly AgentLoad[]): AgentLoad | null {
+  let best: AgentLoad | null = null;
+  for (const agent of agents) {
+    if (hasSpareCapacity(agent) && (best === null || compareForAssignment(agent, best) < 0)) best = agent;
+  }
+  return best;
+}
+
+/** The queue order setting as a comparator: `oldest` by created_at then id; `deadline` by sla_due_at first. */
+export function compareInQueue(order: QueueOrder): (a: QueuedTicket, b: QueuedTicket) => number {
+  return (a, b) => {
+    if (order === 'deadline' && a.slaDueAt !== b.slaDueAt) return a.slaDueAt - b.slaDueAt;
+    if (a.createdAt !== b.createdAt) return a.createdAt - b.createdAt;
+    return a.id - b.id;
+  };
+}
+
+/** Records that `agentId` received a ticket at `now` in the in-memory loads (returns new loads). */
+function withAssignment(agents: readonly AgentLoad[], agentId: number, now: number): AgentLoad[] {
+  return agents.map((a) => (a.id === agentId ? { ...a, openCount: a.openCount + 1, lastAssignedAt: now } : a));
+}
+
+function withLoss(agents: readonly AgentLoad[], agentId: number): AgentLoad[] {
+  return agents.map((a) => (a.id === agentId ? { ...a, openCount: a.openCount - 1 } : a));
+}
+
+/** A routing decision: the moves to write, and the agents' loads once they are written. */
+export interface Plan {
+  moves: Move[];
+  agents: AgentLoad[];
+}
+
+/**
+ * R1 Intake: the agent a new ticket goes to at once, or null when it must join the queue. A new
+ * ticket never overtakes a waiting one, so a non-empty queue always means null.
+ */
+export function chooseIntakeAgent(agents: readonly AgentLoad[], queueLength: number): number | null {
+  if (queueLength > 0) return null;
+  return bestAgent(agents)?.id ?? null;
+}
+
+/**
+ * R2 Pull: the agent takes tickets from the head of the queue, one after another, until the queue
+ * is empty or its capacity is full. `queueHead` must already be in queue order.
+ */
+export function planPull(agents: readonly AgentLoad[], agentId: number, queueHead: readonly QueuedTicket[], now: number): Plan {
+  const agent = agents.find((a) => a.id === agentId);
+  if (!agent) return { moves: [], agents: [...agents] };
+  const taken = queueHead.slice(0, spareCapacity(agent));
+  let loads = [...agents];
+  for (let i = 0; i < taken.length; i++) loads = withAssignment(loads, agentId, now);
+  return { moves: taken.map((t) => ({ ticketId: t.id, from: null, to: agentId })), agents: loads };
+}
+
+/**
+ * R3 Balance: when the queue is empty and the agent is available and holds no open ticket, the
+ * agent holding the most open tickets gives up its newest one, if it holds more than one (ties: the
+ * lowest id). Returns that donor's id, or null. The shell then moves the donor's newest ticket.
+ */
+export function chooseBalanceDonor(agents: readonly AgentLoad[], takerId: number, queueLength: number): number | null {
+  const taker = agents.find((a) => a.id === takerId);
+  if (!taker || queueLength > 0 || taker.openCount !== 0 || !hasSpareCapacity(taker)) return null;
+  let donor: AgentLoad | null = null;
+  for (const agent of agents) {
+    if (agent.id === takerId) continue;
+    if (donor === null || agent.openCount > donor.openCount || (agent.openCount === donor.openCount && agent.id < donor.id)) {
+      donor = agent;
+    }
+  }
+  return donor !== null && donor.openCount > 1 ? donor.id : null;
+}
+
+/** Applies a balance move (the donor's newest ticket to the taker) to the loads. */
+export function planBalanceMove(agents: readonly AgentLoad[], donorId: number, takerId: number, ticketId: number, now: number): Plan {
+  return {
+    moves: [{ ticketId, from: donorId, to: takerId }],
+    agents: withAssignment(withLoss(agents, donorId), takerId, now),
+  };
+}
+
+/**
+ * Routes the queue to whoever has room, by R1's ranking, head first, until the queue or the spare
+ * capacity runs out. Used for R5's released tickets and whenever capacity appears without one agent
+ * to credit it to (a settings change). `queue` must be in queue order; each ticket's current holder
+ * is given in `heldBy` (released tickets still name their old agent), so a move says where it is from.
+ */
+export function planDrain(
+  agents: readonly AgentLoad[],
+  queue: readonly QueuedTicket[],
+  now: number,
+  heldBy: ReadonlyMap<number, number> = new Map(),
+): Plan {
+  let loads = [...agents];
+  const moves: Move[] = [];
+  for (const ticket of queue) {
+    const agent = bestAgent(loads);
+    if (!agent) break;
+    moves.push({ ticketId: ticket.id, from: heldBy.get(ticket.id) ?? null, to: agent.id });
+    loads = withAssignment(loads, agent.id, now);
+  }
+  return { moves, agents: loads };
+}
+
+/**
+ * R5 Leave with `release_on_logout` on: the leaving agent's open tickets rejoin the queue with their
+ * original created_at and are routed again by R1's ranking. `agents` must already show the leaver as
+ * unavailable. Released tickets that find no agent become `requeue` moves (to null).
+ */
+export function planRelease(
+  agents: readonly AgentLoad[],
+  leaverId: number,
+  released: readonly QueuedTicket[],
+  queueHead: readonly QueuedTicket[],
+  order: QueueOrder,
+  now: number,
+): Plan {
+  const releasedIds = new Set(released.map((t) => t.id));
+  const merged = [...queueHead, ...released].sort(compareInQueue(order));
+  const heldBy = new Map(released.map((t) => [t.id, leaverId] as const));
+  let loads = agents.map((a) => (a.id === leaverId ? { ...a, openCount: a.openCount - released.length } : a));
+  const drained = planDrain(loads, merged, now, heldBy);
+  loads = drained.agents;
+  const routed = new Set(drained.moves.map((m) => m.ticketId));
+  const requeues: Move[] = released
+    .filter((t) => releasedIds.has(t.id) && !routed.has(t.id))
+    .map((t) => ({ ticketId: t.id, from: leaverId, to: null }));
+  return { moves: [...requeues, ...drained.moves], agents: loads };
+}

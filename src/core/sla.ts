@@ -1,0 +1,69 @@
+/**
+ * SLA arithmetic (§4) and the duration format admins type (`45s`, `4m`, `1h30m`). Pure.
+ * Times are epoch milliseconds throughout the system.
+ */
+import type { Priority } from './tickets.js';
+
+export interface SlaLimits {
+  /** Seconds a ticket of each priority may stay open. */
+  high: number;
+  medium: number;
+  low: number;
+}
+
+export const DEFAULT_SLA: SlaLimits = { high: 60, medium: 240, low: 3600 };
+
+/** The deadline fixed at creation: created_at + the priority's limit. */
+export function slaDueAt(createdAt: number, priority: Priority, limits: SlaLimits): number {
+  return createdAt + limits[priority] * 1000;
+}
+
+/** Breached: open past the deadline, or closed after it (§4). */
+export function isBreached(ticket: { slaDueAt: number; closedAt: number | null }, now: number): boolean {
+  return (ticket.closedAt ?? now) > ticket.slaDueAt;
+}
+
+/** Milliseconds left before the deadline; negative once overdue. */
+export function timeLeft(slaDue: number, now: number): number {
+  return slaDue - now;
+}
+
+const UNIT_SECONDS: Record<string, number> = { d: 86_400, h: 3600, m: 60, s: 1 };
+
+/**
+ * Parses `45s`, `4m`, `1h`, `1h30m`, `2d` (units in descending order, each once) into whole
+ * seconds; a bare number means seconds. Returns null for anything else or for zero.
+ */
+export function parseDuration(raw: string): number | null {
+  const value = raw.trim().toLowerCase().replace(/\s+/g, '');
+  if (/^\d{1,9}$/.test(value)) return Number(value) > 0 ? Number(value) : null;
+  const match = /^(?:(\d{1,6})d)?(?:(\d{1,6})h)?(?:(\d{1,6})m)?(?:(\d{1,9})s)?$/.exec(value);
+  if (!match || value === '') return null;
+  const [, d, h, m, s] = match;
+  const seconds = Number(d ?? 0) * UNIT_SECONDS.d! + Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
+  return seconds > 0 ? seconds : null;
+}
+
+/** Formats whole seconds back into the shortest admin-style duration: 90 → `1m30s`. */
+export function formatDuration(totalSeconds: number): string {
+  let rest = Math.max(0, Math.round(totalSeconds));
+  if (rest === 0) return '0s';
+  let out = '';
+  for (const [unit, size] of Object.entries(UNIT_SECONDS)) {
+    const count = Math.floor(rest / size);
+    if (count > 0) out += `${count}${unit}`;
+    rest -= count * size;
+  }
+  return out;
+}
+
+/** A human phrase for a span of milliseconds: `3 min`, `1 h 5 min`, `45 s`. */
+export function humanSpan(ms: number): string {
+  const seconds = Math.round(Math.abs(ms) / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  return `${Math.floor(hours / 24)} d`;
+}

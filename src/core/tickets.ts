@@ -1,0 +1,113 @@
+/**
+ * Ticket vocabulary: priorities, statuses, derived states, references, and validation of what a
+ * customer submits. Pure: no I/O.
+ */
+import { invalidInput } from './errors.js';
+
+export const PRIORITIES = ['high', 'medium', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const STATUSES = ['open', 'closed'] as const;
+export type TicketStatus = (typeof STATUSES)[number];
+
+/** Derived states shown everywhere (§2): pending = open without an agent. */
+export const STATES = ['pending', 'open', 'closed'] as const;
+export type TicketState = (typeof STATES)[number];
+
+export const EVENT_TYPES = ['created', 'assigned', 'reassigned', 'requeued', 'closed', 'sla_breached'] as const;
+export type TicketEventType = (typeof EVENT_TYPES)[number];
+
+function oneOf<T extends string>(values: readonly T[], raw: unknown): T | null {
+  if (typeof raw !== 'string') return null;
+  const lowered = raw.trim().toLowerCase();
+  return (values as readonly string[]).includes(lowered) ? (lowered as T) : null;
+}
+
+/** A priority from user input in any letter case, or null when it is not one. */
+export function parsePriority(raw: unknown): Priority | null {
+  return oneOf(PRIORITIES, raw);
+}
+
+/** A status from user input in any letter case, or null when it is not one. */
+export function parseStatus(raw: unknown): TicketStatus | null {
+  return oneOf(STATUSES, raw);
+}
+
+/** A derived state from user input in any letter case, or null when it is not one. */
+export function parseState(raw: unknown): TicketState | null {
+  return oneOf(STATES, raw);
+}
+
+/** The derived state of a ticket (§2). */
+export function stateOf(ticket: { status: TicketStatus; agentId: number | null }): TicketState {
+  if (ticket.status === 'closed') return 'closed';
+  return ticket.agentId === null ? 'pending' : 'open';
+}
+
+/** The reference people see and quote: `HD-<id>`. */
+export function referenceOf(id: number): string {
+  return `HD-${id}`;
+}
+
+/** The id inside a reference such as `HD-42` (any case), or null when it is not one. */
+export function idFromReference(reference: string): number | null {
+  const match = /^hd-(\d{1,15})$/i.exec(reference.trim());
+  return match ? Number(match[1]) : null;
+}
+
+export interface NewTicketInput {
+  name: string;
+  email: string;
+  title: string;
+  description: string;
+  priority: Priority;
+}
+
+// Deliberately simple: one @, no spaces or control characters, a dot in the domain. The real
+// check is that the customer receives our email; this only catches typing mistakes.
+const EMAIL_PATTERN = /^[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]+@[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]+\.[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]{2,}$/u;
+
+/** Whether a string looks like a deliverable email address (≤ 254 characters). */
+export function isEmailAddress(value: string): boolean {
+  return value.length <= 254 && EMAIL_PATTERN.test(value);
+}
+
+function text(raw: unknown): string {
+  // A repeated form field arrives as an array; take none of them rather than guess.
+  return typeof raw === 'string' ? raw : '';
+}
+
+/** Strips control characters other than line breaks and tabs, which no person types. */
+function clean(value: string, multiline: boolean): string {
+  // eslint-disable-next-line no-control-regex
+  const controls = multiline ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g : /[\u0000-\u001f\u007f]/g;
+  return value.replace(controls, multiline ? '' : ' ').trim();
+}
+
+function checkLength(fields: Record<string, string>, key: string, value: string, label: string, max: number): void {
+  if (value.length === 0) fields[key] = `${label} is required.`;
+  else if (value.length > max) fields[key] = `${label} must be at most ${max.toLocaleString('en')} characters.`;
+}
+
+/**
+ * Validates a customer's ticket form or API body (§1): name 1–100, email valid ≤ 254, title 1–200,
+ * description 1–10 000, priority high|medium|low in any case. Titles and names lose control
+ * characters (so a CR/LF can never reach an email header). Throws `invalid_input` with a message
+ * per bad field.
+ */
+export function validateNewTicket(raw: Record<string, unknown>): NewTicketInput {
+  const fields: Record<string, string> = {};
+  const name = clean(text(raw.name), false);
+  const email = clean(text(raw.email), false);
+  const title = clean(text(raw.title), false);
+  const description = clean(text(raw.description), true);
+  const priority = parsePriority(raw.priority);
+  checkLength(fields, 'name', name, 'Name', 100);
+  if (email.length === 0) fields.email = 'Email is required.';
+  else if (!isEmailAddress(email)) fields.email = 'Enter a valid email address, such as name@example.com.';
+  checkLength(fields, 'title', title, 'Title', 200);
+  checkLength(fields, 'description', description, 'Description', 10_000);
+  if (!priority) fields.priority = 'Choose a priority: high, medium or low.';
+  if (Object.keys(fields).length > 0 || !priority) throw invalidInput(fields);
+  return { name, email, title, description, priority };
+}

@@ -1,0 +1,101 @@
+/**
+ * Kysely table types. Times are epoch milliseconds (bigint on PostgreSQL, integer on SQLite) so
+ * arithmetic such as resolution time is the same SQL on both engines. Flags are 0/1 integers.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface UsersTable {
+  id: Generated<number>;
+  /** Stored lower-case: usernames are unique in any letter case. */
+  username: string;
+  display_name: string;
+  email: string;
+  password_hash: string;
+  role: 'agent' | 'admin';
+  /** Null: the global default_capacity applies. */
+  capacity: number | null;
+  presence: 'offline' | 'available' | 'away';
+  last_assigned_at: number | null;
+  active: ColumnType<number, number | undefined, number>;
+  created_at: number;
+}
+
+export interface TicketsTable {
+  id: Generated<number>;
+  token: string;
+  customer_name: string;
+  customer_email: string;
+  title: string;
+  description: string;
+  priority: 'high' | 'medium' | 'low';
+  status: 'open' | 'closed';
+  agent_id: number | null;
+  created_at: number;
+  assigned_at: number | null;
+  closed_at: number | null;
+  sla_due_at: number;
+  sla_breached_at: number | null;
+}
+
+export interface TicketEventsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  type: 'created' | 'assigned' | 'reassigned' | 'requeued' | 'closed' | 'sla_breached';
+  at: number;
+  from_agent_id: number | null;
+  to_agent_id: number | null;
+  /** The staff member who caused it; null for the customer or the system. */
+  actor_id: number | null;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie's random token: a stolen database does not yield live sessions. */
+  id: string;
+  user_id: number;
+  created_at: number;
+  last_seen_at: number;
+}
+
+export interface SettingsTable {
+  id: number;
+  sla_high_seconds: number;
+  sla_medium_seconds: number;
+  sla_low_seconds: number;
+  default_capacity: number;
+  queue_order: 'oldest' | 'deadline';
+  release_on_logout: number;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  ticket_id: number | null;
+  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached';
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  status: 'pending' | 'sending' | 'sent' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  tickets: TicketsTable;
+  ticket_events: TicketEventsTable;
+  sessions: SessionsTable;
+  settings: SettingsTable;
+  outbox: OutboxTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUserRow = Insertable<UsersTable>;
+export type TicketRow = Selectable<TicketsTable>;
+export type NewTicketRow = Insertable<TicketsTable>;
+export type TicketUpdate = Updateable<TicketsTable>;
+export type TicketEventRow = Selectable<TicketEventsTable>;
+export type SettingsRow = Selectable<SettingsTable>;
+export type OutboxRow = Selectable<OutboxTable>;

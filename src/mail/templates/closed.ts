@@ -1,0 +1,9 @@
+import { compose, type EmailContent, subjectFor, type TicketMailData } from './layout.js';
+
+/** To the customer when the ticket is closed. */
+export function closed(data: TicketMailData): EmailContent {
+  return compose(data, subjectFor(data, 'Your request is closed'), [
+    `${data.agentName ?? 'Our team'} has closed your request "${data.title}".`,
+    'If something is still not right, simply submit a new request and quote this reference.',
+  ]);
+}

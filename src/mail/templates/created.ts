@@ -1,0 +1,9 @@
+import { compose, type EmailContent, subjectFor, type TicketMailData } from './layout.js';
+
+/** To the customer at creation; names the agent when R1 assigned one at once. */
+export function created(data: TicketMailData): EmailContent {
+  const who = data.agentName
+    ? `${data.agentName} is already looking after it.`
+    : 'It is waiting for the next free agent; we will write again as soon as someone takes it.';
+  return compose(data, subjectFor(data, 'We received your request'), [`We received your request "${data.title}".`, who]);
+}

@@ -1,0 +1,24 @@
+import { assigned } from './assigned.js';
+import { closed } from './closed.js';
+import { created } from './created.js';
+import type { EmailContent, TicketMailData } from './layout.js';
+import { reassigned } from './reassigned.js';
+import { slaBreached } from './slaBreached.js';
+
+export type { EmailContent, TicketMailData } from './layout.js';
+
+export const MAIL_KINDS = ['created', 'assigned', 'reassigned', 'closed', 'sla_breached'] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
+
+const templates: Record<MailKind, (data: TicketMailData) => EmailContent> = {
+  created,
+  assigned,
+  reassigned,
+  closed,
+  sla_breached: slaBreached,
+};
+
+/** Renders the subject, plain text and HTML of one §5 email. */
+export function renderEmail(kind: MailKind, data: TicketMailData): EmailContent {
+  return templates[kind](data);
+}

@@ -1,0 +1,32 @@
+import type { Db } from '../db/connect.js';
+import type { TicketEventsTable } from '../db/schema.js';
+import type { Insertable } from 'kysely';
+
+export async function insertEvent(db: Db, event: Insertable<TicketEventsTable>): Promise<void> {
+  await db.insertInto('ticket_events').values(event).execute();
+}
+
+/** A ticket's timeline, oldest first, with the people's names. */
+export async function timelineOf(db: Db, ticketId: number) {
+  return db
+    .selectFrom('ticket_events as e')
+    .leftJoin('users as f', 'f.id', 'e.from_agent_id')
+    .leftJoin('users as t', 't.id', 'e.to_agent_id')
+    .leftJoin('users as a', 'a.id', 'e.actor_id')
+    .select([
+      'e.id',
+      'e.type',
+      'e.at',
+      'f.username as from_username',
+      'f.display_name as from_name',
+      't.username as to_username',
+      't.display_name as to_name',
+      'a.username as actor_username',
+      'a.display_name as actor_name',
+    ])
+    .where('e.ticket_id', '=', ticketId)
+    .orderBy('e.id')
+    .execute();
+}
+
+export type TimelineEntry = Awaited<ReturnType<typeof timelineOf>>[number];

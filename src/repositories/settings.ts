@@ -1,0 +1,28 @@
+import type { Settings } from '../core/settings.js';
+import type { Db } from '../db/connect.js';
+
+/** The one settings row as the core's Settings. */
+export async function loadSettings(db: Db): Promise<Settings> {
+  const row = await db.selectFrom('settings').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+  return {
+    sla: { high: row.sla_high_seconds, medium: row.sla_medium_seconds, low: row.sla_low_seconds },
+    defaultCapacity: row.default_capacity,
+    queueOrder: row.queue_order,
+    releaseOnLogout: row.release_on_logout === 1,
+  };
+}
+
+export async function saveSettings(db: Db, settings: Settings): Promise<void> {
+  await db
+    .updateTable('settings')
+    .set({
+      sla_high_seconds: settings.sla.high,
+      sla_medium_seconds: settings.sla.medium,
+      sla_low_seconds: settings.sla.low,
+      default_capacity: settings.defaultCapacity,
+      queue_order: settings.queueOrder,
+      release_on_logout: settings.releaseOnLogout ? 1 : 0,
+    })
+    .where('id', '=', 1)
+    .execute();
+}

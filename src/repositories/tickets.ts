@@ -1,0 +1,93 @@
+import type { QueueOrder, QueuedTicket } from '../core/routing.js';
+import type { Db } from '../db/connect.js';
+import type { NewTicketRow, TicketRow } from '../db/schema.js';
+
+export async function insertTicket(db: Db, row: NewTicketRow): Promise<TicketRow> {
+  return db.insertInto('tickets').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function findTicketById(db: Db, id: number): Promise<TicketRow | undefined> {
+  return db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findTicketByToken(db: Db, token: string): Promise<TicketRow | undefined> {
+  return db.selectFrom('tickets').selectAll().where('token', '=', token).executeTakeFirst();
+}
+
+const pending = (db: Db) => db.selectFrom('tickets').where('status', '=', 'open').where('agent_id', 'is', null);
+
+/** Whether any ticket is waiting (R1: a new ticket never overtakes a waiting one). */
+export async function queueIsEmpty(db: Db): Promise<boolean> {
+  return (await pending(db).select('id').limit(1).executeTakeFirst()) === undefined;
+}
+
+/** The first `limit` pending tickets in queue order, read from the queue indexes. */
+export async function queueHead(db: Db, order: QueueOrder, limit: number): Promise<QueuedTicket[]> {
+  if (limit <= 0) return [];
+  let query = pending(db).select(['id', 'created_at', 'sla_due_at']);
+  if (order === 'deadline') query = query.orderBy('sla_due_at');
+  const rows = await query.orderBy('created_at').orderBy('id').limit(limit).execute();
+  return rows.map((r) => ({ id: r.id, createdAt: r.created_at, slaDueAt: r.sla_due_at }));
+}
+
+export async function countPending(db: Db): Promise<number> {
+  const row = await pending(db).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** An agent's open tickets, oldest first. */
+export async function openTicketsOf(db: Db, agentId: number): Promise<TicketRow[]> {
+  return db
+    .selectFrom('tickets')
+    .selectAll()
+    .where('agent_id', '=', agentId)
+    .where('status', '=', 'open')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** R3: the newest open ticket an agent holds. */
+export async function newestOpenTicketOf(db: Db, agentId: number): Promise<TicketRow | undefined> {
+  return db
+    .selectFrom('tickets')
+    .selectAll()
+    .where('agent_id', '=', agentId)
+    .where('status', '=', 'open')
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function recentClosedOf(db: Db, agentId: number, limit: number): Promise<TicketRow[]> {
+  return db
+    .selectFrom('tickets')
+    .selectAll()
+    .where('agent_id', '=', agentId)
+    .where('status', '=', 'closed')
+    .orderBy('closed_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Gives a ticket to an agent (or back to the queue with null). Only open tickets ever move. */
+export async function setTicketAgent(db: Db, ticketId: number, agentId: number | null, now: number): Promise<void> {
+  await db
+    .updateTable('tickets')
+    .set({ agent_id: agentId, assigned_at: agentId === null ? null : now })
+    .where('id', '=', ticketId)
+    .where('status', '=', 'open')
+    .execute();
+}
+
+/** Closes an open ticket; returns false when it was already closed (closing twice is a no-op). */
+export async function markClosed(db: Db, ticketId: number, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('tickets')
+    .set({ status: 'closed', closed_at: now })
+    .where('id', '=', ticketId)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

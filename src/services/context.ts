@@ -1,0 +1,26 @@
+import type { DbHandle } from '../db/connect.js';
+
+/** Where time comes from; tests pass a clock they move by hand. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A change that pages showing tickets may want to hear about (live updates). */
+export interface TicketChange {
+  ticketId: number;
+  type: 'created' | 'assigned' | 'reassigned' | 'requeued' | 'closed' | 'sla_breached';
+  fromAgentId: number | null;
+  toAgentId: number | null;
+}
+
+/** What every use case needs, passed in (no module-level singletons). */
+export interface ServiceContext {
+  handle: DbHandle;
+  clock: Clock;
+  /** Base of the status links in emails. */
+  publicUrl: string;
+  /** Called after a commit with what changed; the live-update hub listens here. */
+  onChanges?: (changes: TicketChange[]) => void;
+}

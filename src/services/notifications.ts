@@ -1,0 +1,51 @@
+import { referenceOf } from '../core/tickets.js';
+import type { Db } from '../db/connect.js';
+import type { TicketRow } from '../db/schema.js';
+import { type MailKind, renderEmail, type TicketMailData } from '../mail/templates/index.js';
+import { enqueueEmail } from '../repositories/outbox.js';
+import { findUserById } from '../repositories/users.js';
+
+/** The customer's status page for a ticket. */
+export function statusUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}/tickets/status/${token}/`;
+}
+
+async function displayName(db: Db, userId: number | null): Promise<string | null> {
+  if (userId === null) return null;
+  return (await findUserById(db, userId))?.display_name ?? null;
+}
+
+/** Everything a template may mention about a ticket, with agents' display names looked up. */
+export async function ticketMailData(
+  db: Db,
+  ticket: TicketRow,
+  publicUrl: string,
+  previousAgentId: number | null = null,
+): Promise<TicketMailData> {
+  return {
+    reference: referenceOf(ticket.id),
+    customerName: ticket.customer_name,
+    title: ticket.title,
+    priority: ticket.priority,
+    slaDueAt: ticket.sla_due_at,
+    agentName: await displayName(db, ticket.agent_id),
+    previousAgentName: await displayName(db, previousAgentId),
+    statusUrl: statusUrl(publicUrl, ticket.token),
+  };
+}
+
+/**
+ * Enqueues the customer email of §5 for a ticket, in the caller's transaction. `ticket` must show
+ * the state after the change (its new agent).
+ */
+export async function notifyCustomer(
+  db: Db,
+  kind: Exclude<MailKind, 'sla_breached'>,
+  ticket: TicketRow,
+  publicUrl: string,
+  now: number,
+  previousAgentId: number | null = null,
+): Promise<void> {
+  const data = await ticketMailData(db, ticket, publicUrl, previousAgentId);
+  await enqueueEmail(db, { ticketId: ticket.id, kind, to: ticket.customer_email, content: renderEmail(kind, data), now });
+}

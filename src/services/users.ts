@@ -1,0 +1,55 @@
+import { DomainError, invalidInput } from '../core/errors.js';
+import { validateNewUser } from '../core/users.js';
+import { findUserByUsername, hasActiveAdmin, insertUser } from '../repositories/users.js';
+import type { ServiceContext } from './context.js';
+import { generatePassword, hashPassword } from './passwords.js';
+import { drainQueue, withRouting } from './routing.js';
+
+/**
+ * Registers a staff account (admin register form, `npm run user:create`). A duplicate username in
+ * any letter case is refused with nothing written. New agents start offline.
+ */
+export async function createUser(ctx: ServiceContext, raw: Record<string, unknown>): Promise<number> {
+  const input = validateNewUser(raw);
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await withRouting(ctx, null, async (run) => {
+      if (await findUserByUsername(run.trx, input.username)) throw invalidInput({ username: 'This username is taken.' });
+      const id = await insertUser(run.trx, {
+        username: input.username,
+        display_name: input.displayName,
+        email: input.email,
+        password_hash: passwordHash,
+        role: input.role,
+        capacity: input.capacity,
+        presence: 'offline',
+        last_assigned_at: null,
+        active: 1,
+        created_at: run.now,
+      });
+      await drainQueue(run);
+      return id;
+    });
+  } catch (error) {
+    // Two registrations of one name at once: the unique index refuses the second.
+    if (!(error instanceof DomainError) && /unique|duplicate/i.test(String(error))) throw invalidInput({ username: 'This username is taken.' });
+    throw error;
+  }
+}
+
+/**
+ * On a database without an admin, creates `admin` with `ADMIN_PASSWORD`, or a random password that
+ * is returned so the caller can print it once. Returns null when an admin already exists.
+ */
+export async function ensureFirstAdmin(ctx: ServiceContext, adminPassword: string | undefined): Promise<{ username: string; password: string; generated: boolean } | null> {
+  if (await hasActiveAdmin(ctx.handle.db)) return null;
+  const password = adminPassword ?? generatePassword();
+  try {
+    await createUser(ctx, { username: 'admin', display_name: 'Administrator', email: '', password, role: 'admin' });
+  } catch (error) {
+    // Another process created it first: fine.
+    if (error instanceof DomainError && error.fields.username) return null;
+    throw error;
+  }
+  return { username: 'admin', password, generated: adminPassword === undefined };
+}
