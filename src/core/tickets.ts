@@ -63,9 +63,10 @@ export interface NewTicketInput {
   priority: Priority;
 }
 
-// Deliberately simple: one @, no spaces or control characters, a dot in the domain. The real
-// check is that the customer receives our email; this only catches typing mistakes.
-const EMAIL_PATTERN = /^[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]+@[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]+\.[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f]{2,}$/u;
+// Deliberately simple: one @, no spaces or control characters (C0, DEL and C1), a dot in the
+// domain. The real check is that the customer receives our email; this only catches typing mistakes.
+// eslint-disable-next-line no-control-regex
+const EMAIL_PATTERN = /^[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]+@[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]+\.[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]{2,}$/u;
 
 /** Whether a string looks like a deliverable email address (≤ 254 characters). */
 export function isEmailAddress(value: string): boolean {
@@ -77,10 +78,13 @@ function text(raw: unknown): string {
   return typeof raw === 'string' ? raw : '';
 }
 
-/** Strips control characters other than line breaks and tabs, which no person types. */
+/**
+ * Strips control characters other than line breaks and tabs, which no person types. C1 controls
+ * (U+0080–U+009F) count too: NEL (U+0085) is a line break to some mail and log software.
+ */
 function clean(value: string, multiline: boolean): string {
   // eslint-disable-next-line no-control-regex
-  const controls = multiline ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g : /[\u0000-\u001f\u007f]/g;
+  const controls = multiline ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g : /[\u0000-\u001f\u007f-\u009f]/g;
   return value.replace(controls, multiline ? '' : ' ').trim();
 }
 

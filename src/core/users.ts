@@ -37,7 +37,8 @@ export function validateNewUser(raw: Record<string, unknown>): NewUserInput {
   else if (password.length > 200) fields.password = 'At most 200 characters.';
   const roleText = str(raw.role).toLowerCase() || 'agent';
   if (!(ROLES as readonly string[]).includes(roleText)) fields.role = 'Choose agent or admin.';
-  const capacityText = str(raw.capacity);
+  // A number (command line, JSON) is checked like its text; dropping it would silently give the default.
+  const capacityText = typeof raw.capacity === 'number' ? String(raw.capacity) : str(raw.capacity);
   const capacity = capacityText === '' ? null : parseCapacity(capacityText);
   if (capacityText !== '' && capacity === null) fields.capacity = `Enter a whole number from 1 to ${MAX_CAPACITY}, or leave empty for the default.`;
   if (Object.keys(fields).length > 0) throw invalidInput(fields);

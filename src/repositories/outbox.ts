@@ -1,6 +1,11 @@
-import type { Db } from '../db/connect.js';
-import type { OutboxRow } from '../db/schema.js';
+import { sql } from 'kysely';
+import type { Db, DbHandle } from '../db/connect.js';
+import type { OutboxRow, OutboxTable } from '../db/schema.js';
+import { inTransaction } from '../db/transaction.js';
 import type { EmailContent, MailKind } from '../mail/templates/index.js';
+
+export type OutboxStatus = OutboxTable['status'];
+export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'sending', 'sent', 'failed'];
 
 export interface NewEmail {
   ticketId: number | null;
@@ -29,6 +34,146 @@ export async function enqueueEmail(db: Db, email: NewEmail): Promise<void> {
     .execute();
 }
 
+/** Every email of one ticket, oldest first. */
 export async function emailsOfTicket(db: Db, ticketId: number): Promise<OutboxRow[]> {
   return db.selectFrom('outbox').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute();
+}
+
+export interface ClaimOptions {
+  now: number;
+  limit: number;
+  /** Until when a claimed row is ours; after that another worker may take it again. */
+  leaseUntil: number;
+  /** Tries after which a row whose lease ran out is given up instead of claimed again. */
+  maxAttempts: number;
+}
+
+/**
+ * Claims up to `limit` due emails for one worker, in one short transaction: rows `pending`, or
+ * `sending` whose lease ran out (a worker died mid-send), with `next_attempt_at <= now`. They become
+ * `sending` with `next_attempt_at = leaseUntil`, and their try is counted (`attempts + 1`) before
+ * it starts, so a row that keeps killing its worker still runs out of tries.
+ *
+ * PostgreSQL: the due rows are picked `FOR UPDATE SKIP LOCKED`, so concurrent workers take
+ * disjoint rows without waiting for each other. SQLite: one `UPDATE … RETURNING` inside
+ * `BEGIN IMMEDIATE`, which holds the database's write lock, so workers in several processes take
+ * turns. Either way no row is handed to two workers while its lease holds.
+ */
+export async function claimDueEmails(handle: DbHandle, options: ClaimOptions): Promise<OutboxRow[]> {
+  const { now, limit, leaseUntil, maxAttempts } = options;
+  return inTransaction(handle, async (trx) => {
+    await trx
+      .updateTable('outbox')
+      .set({ status: 'failed', last_error: sql<string>`coalesce(last_error || ' / ', '') || 'the worker stopped during the last try; delivery unknown'` })
+      .where('status', '=', 'sending')
+      .where('next_attempt_at', '<=', now)
+      .where('attempts', '>=', maxAttempts)
+      .execute();
+    let due = trx
+      .selectFrom('outbox')
+      .select('id')
+      .where('status', 'in', ['pending', 'sending'])
+      .where('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(limit);
+    if (handle.dialect === 'postgres') due = due.forUpdate().skipLocked();
+    const rows = await trx
+      .updateTable('outbox')
+      .set({ status: 'sending', attempts: sql<number>`attempts + 1`, next_attempt_at: leaseUntil })
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
+    return rows.sort((a, b) => a.id - b.id);
+  });
+}
+
+/** Records a delivered email. Only a row still `sending` changes (a retried or reset row is left alone). */
+export async function markEmailSent(db: Db, id: number, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ status: 'sent', sent_at: now, last_error: null })
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** The longest error text kept per row: enough for an SMTP reply, bounded for the admin page. */
+const MAX_ERROR_LENGTH = 2_000;
+
+/**
+ * Records a failed try: back to `pending` until `nextAttemptAt`, or `failed` for good (when
+ * `nextAttemptAt` is null). The error is kept for the admin.
+ */
+export async function recordEmailFailure(db: Db, id: number, error: string, nextAttemptAt: number | null): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set(
+      nextAttemptAt === null
+        ? { status: 'failed', last_error: error.slice(0, MAX_ERROR_LENGTH) }
+        : { status: 'pending', next_attempt_at: nextAttemptAt, last_error: error.slice(0, MAX_ERROR_LENGTH) },
+    )
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * An admin's retry (SPEC §5): a `failed` email becomes `pending`, due now, with a fresh set of
+ * tries. The last error stays visible until the email is sent. Returns false when the row does not
+ * exist or is not `failed`.
+ */
+export async function retryEmail(db: Db, id: number, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ status: 'pending', attempts: 0, next_attempt_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'failed')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** `retryEmail` for every failed email at once; returns how many were put back. */
+export async function retryAllFailedEmails(db: Db, now: number): Promise<number> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ status: 'pending', attempts: 0, next_attempt_at: now })
+    .where('status', '=', 'failed')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export interface OutboxFilter {
+  /** One status or several; all when absent. */
+  status?: OutboxStatus | readonly OutboxStatus[];
+  /** At most this many rows (default 100). */
+  limit?: number;
+}
+
+/** Emails newest first, optionally of some statuses only. */
+export async function listOutbox(db: Db, filter: OutboxFilter = {}): Promise<OutboxRow[]> {
+  let query = db.selectFrom('outbox').selectAll();
+  if (filter.status !== undefined) {
+    const statuses: readonly OutboxStatus[] = typeof filter.status === 'string' ? [filter.status] : filter.status;
+    if (statuses.length === 0) return [];
+    query = query.where('status', 'in', statuses);
+  }
+  return query
+    .orderBy('id', 'desc')
+    .limit(filter.limit ?? 100)
+    .execute();
+}
+
+/** How many emails are in each status (for /metrics and the admin page). */
+export async function countOutboxByStatus(db: Db): Promise<Record<OutboxStatus, number>> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  const counts: Record<OutboxStatus, number> = { pending: 0, sending: 0, sent: 0, failed: 0 };
+  for (const row of rows) counts[row.status] = Number(row.n);
+  return counts;
 }

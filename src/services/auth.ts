@@ -84,3 +84,8 @@ export async function expireIdleSessions(ctx: ServiceContext, idleMinutes: numbe
   for (const s of sessions) await expireSession(ctx, s.id, s.user_id, cutoff);
   return sessions.length;
 }
+
+/** Ends a session without touching presence: a second login in the same browser replaces the first. */
+export async function discardSession(ctx: ServiceContext, token: string): Promise<void> {
+  await deleteSession(ctx.handle.db, sessionIdOf(token));
+}

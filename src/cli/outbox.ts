@@ -1,0 +1,106 @@
+/**
+ * `npm run outbox`: what the outbox worker has not delivered (pending, sending, failed), and the
+ * retry of failed emails.
+ *
+ *   npm run outbox                          list pending, sending and failed emails
+ *   npm run outbox -- --status sent         list one status (pending|sending|sent|failed|all)
+ *   npm run outbox -- --limit 500           list more than the last 100
+ *   npm run outbox -- retry <id>            put one failed email back in the queue
+ *   npm run outbox -- retry --all-failed    put every failed email back (also: --all-failed alone)
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, readDotEnv } from '../config.js';
+import { connect, type Db } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import type { OutboxRow } from '../db/schema.js';
+import { listOutbox, OUTBOX_STATUSES, type OutboxStatus, retryAllFailedEmails, retryEmail } from '../repositories/outbox.js';
+
+const USAGE = 'usage: npm run outbox [-- --status pending|sending|sent|failed|all] [--limit N] | retry <id> | retry --all-failed';
+
+class UsageError extends Error {}
+
+function statusesOf(raw: string | undefined): readonly OutboxStatus[] {
+  if (raw === undefined) return ['pending', 'sending', 'failed'];
+  if (raw === 'all') return OUTBOX_STATUSES;
+  const status = OUTBOX_STATUSES.find((s) => s === raw.toLowerCase());
+  if (!status) throw new UsageError(`--status must be one of ${OUTBOX_STATUSES.join(', ')}, all`);
+  return [status];
+}
+
+function when(ms: number | null): string {
+  return ms === null ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+function printRows(rows: OutboxRow[]): void {
+  if (rows.length === 0) {
+    console.log('No emails.');
+    return;
+  }
+  const table = rows.map((r) => ({
+    id: r.id,
+    status: r.status,
+    kind: r.kind,
+    to: r.to_address,
+    subject: r.subject.length > 60 ? `${r.subject.slice(0, 59)}…` : r.subject,
+    attempts: r.attempts,
+    'next try / sent (UTC)': r.status === 'sent' ? when(r.sent_at) : r.status === 'failed' ? '-' : when(r.next_attempt_at),
+    'last error': r.last_error ?? '',
+  }));
+  console.table(table);
+}
+
+async function retry(db: Db, positionals: string[], allFailed: boolean): Promise<void> {
+  if (allFailed) {
+    const count = await retryAllFailedEmails(db, Date.now());
+    console.log(`${count} failed email(s) put back in the queue.`);
+    return;
+  }
+  const raw = positionals[1];
+  if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError('retry needs an email id (see the first column of `npm run outbox`), or --all-failed');
+  if (!(await retryEmail(db, Number(raw), Date.now()))) {
+    throw new UsageError(`email ${raw} is not a failed email (only failed emails can be retried)`);
+  }
+  console.log(`Email ${raw} put back in the queue; the worker sends it shortly.`);
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      'all-failed': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const command = positionals[0] ?? (values['all-failed'] ? 'retry' : 'list');
+  if (command !== 'list' && command !== 'retry') throw new UsageError(`unknown command "${command}"`);
+  const limit = values.limit === undefined ? 100 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number ≥ 1');
+  const statuses = statusesOf(values.status);
+
+  readDotEnv();
+  const config = loadConfig();
+  const handle = connect(config.databaseUrl);
+  try {
+    await migrateToLatest(handle.db);
+    if (command === 'retry') await retry(handle.db, positionals, values['all-failed']);
+    else printRows(await listOutbox(handle.db, { status: statuses, limit }));
+  } finally {
+    await handle.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError || error instanceof ConfigError) {
+    console.error(error.message);
+    if (error instanceof UsageError) console.error(USAGE);
+  } else {
+    console.error(error);
+  }
+  process.exitCode = 1;
+});

@@ -1,0 +1,49 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type ErrorCode } from '../core/errors.js';
+import { ErrorPage } from '../views/errors.js';
+import { renderPage } from '../views/render.js';
+
+const STATUS_OF: Record<ErrorCode, number> = {
+  invalid_input: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+};
+
+const CODE_OF_STATUS: Record<number, string> = { 400: 'invalid_input', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 409: 'conflict', 413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'rate_limited' };
+
+/** What the user is told for framework errors whose own text is not meant for people. */
+function friendlyMessage(error: FastifyError, status: number): string {
+  if (error.code?.startsWith('FST_CSRF')) return 'This form has expired or did not come from this site. Go back, reload the page and try again.';
+  if (status === 413) return 'That is more than we accept in one request.';
+  if (status === 429) return 'Too many attempts. Please wait a minute and try again.';
+  if (status === 415) return 'Unsupported content type.';
+  return error.message;
+}
+
+/** Sends an error as the §8 JSON shape under /api, as an HTML page elsewhere. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string, fields: Record<string, string> = {}): FastifyReply {
+  reply.status(status);
+  if (request.url.startsWith('/api/')) {
+    return reply.type('application/json').send({ error: { code, message, ...(Object.keys(fields).length ? { fields } : {}) } });
+  }
+  return reply.type('text/html; charset=utf-8').send(renderPage(ErrorPage({ status, message })));
+}
+
+/**
+ * The one place that turns errors into responses: domain codes map to statuses, framework client
+ * errors keep theirs, and anything else is a 500 whose text is logged, never shown.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof DomainError) return sendError(request, reply, STATUS_OF[error.code], error.code, error.message, error.fields);
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) {
+      request.log.error({ err: error }, 'request failed');
+      return sendError(request, reply, 500, 'internal', 'Something went wrong on our side. Please try again.');
+    }
+    return sendError(request, reply, status, CODE_OF_STATUS[status] ?? 'bad_request', friendlyMessage(error, status));
+  });
+}

@@ -1,0 +1,27 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Flash } from '../views/layout.js';
+
+const FLASH_COOKIE = 'hd_flash';
+
+/** Leaves a one-time message for the page the user is redirected to. */
+export function setFlash(reply: FastifyReply, flash: Flash): void {
+  reply.setCookie(FLASH_COOKIE, JSON.stringify(flash), { path: '/', httpOnly: true, sameSite: 'lax', signed: true, maxAge: 60 });
+}
+
+/** Takes the pending message, if any (and clears it). */
+export function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash | null {
+  const raw = request.cookies[FLASH_COOKIE];
+  if (!raw) return null;
+  reply.clearCookie(FLASH_COOKIE, { path: '/' });
+  const unsigned = request.unsignCookie(raw);
+  if (!unsigned.valid || unsigned.value === null) return null;
+  try {
+    const parsed = JSON.parse(unsigned.value) as Partial<Flash>;
+    if ((parsed.kind === 'success' || parsed.kind === 'error' || parsed.kind === 'info') && typeof parsed.message === 'string') {
+      return { kind: parsed.kind, message: parsed.message };
+    }
+  } catch (error) {
+    request.log.debug({ err: error }, 'ignoring a malformed flash cookie');
+  }
+  return null;
+}

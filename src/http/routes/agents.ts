@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import { DomainError, invalidInput, notFound } from '../../core/errors.js';
+import { loadSettings } from '../../repositories/settings.js';
+import { openTicketsOf, recentClosedOf } from '../../repositories/tickets.js';
+import { findUserById } from '../../repositories/users.js';
+import { discardSession, login, logout } from '../../services/auth.js';
+import type { ServiceContext } from '../../services/context.js';
+import { changePresence } from '../../services/presence.js';
+import { closeTicket } from '../../services/tickets.js';
+import { AgentDashboardPage, LoginPage } from '../../views/agents.js';
+import { renderPage } from '../../views/render.js';
+import type { RouteLimits } from '../app.js';
+import { setFlash, takeFlash } from '../flash.js';
+import { formBody, safeNext, sendHtml } from '../forms.js';
+import { requireRole, SESSION_COOKIE, sessionCookieOptions } from '../session.js';
+
+function landingOf(role: 'agent' | 'admin'): string {
+  return role === 'admin' ? '/adminapp/dashboard/' : '/agents/dashboard/';
+}
+
+/** Staff login/logout and the agent's own pages (§1, §3). */
+export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, secureCookies: boolean): void {
+  app.get<{ Querystring: { next?: string } }>('/agents/login/', async (request, reply) => {
+    if (request.viewer) return reply.redirect(safeNext(request.query.next, landingOf(request.viewer.role)), 303);
+    const next = safeNext(request.query.next, '');
+    return sendHtml(reply, renderPage(LoginPage({ values: {}, error: null, next, csrf: reply.generateCsrf() })));
+  });
+
+  app.post('/agents/login/', { preHandler: app.csrfProtection, config: { rateLimit: limits.login } }, async (request, reply) => {
+    const body = formBody(request.body);
+    const username = typeof body.username === 'string' ? body.username : '';
+    const password = typeof body.password === 'string' ? body.password : '';
+    try {
+      const { token, user } = await login(ctx, username, password);
+      const previous = request.cookies[SESSION_COOKIE];
+      if (previous) await discardSession(ctx, previous);
+      reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(secureCookies));
+      return reply.redirect(safeNext(body.next, landingOf(user.role)), 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'unauthenticated') throw error;
+      const page = LoginPage({ values: { username }, error: error.message, next: safeNext(body.next, ''), csrf: reply.generateCsrf() });
+      return sendHtml(reply, renderPage(page), 401);
+    }
+  });
+
+  app.post('/agents/logout/', { preHandler: app.csrfProtection }, async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) await logout(ctx, token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    setFlash(reply, { kind: 'info', message: 'You are logged out.' });
+    return reply.redirect('/agents/login/', 303);
+  });
+
+  app.register(async (agentOnly) => {
+    agentOnly.addHook('preHandler', async (request, reply) => {
+      if (request.viewer?.role === 'admin' && request.method === 'GET') return reply.redirect('/adminapp/dashboard/', 303);
+      return requireRole('agent', 'admin')(request, reply);
+    });
+
+    agentOnly.get('/agents/dashboard/', async (request, reply) => {
+      const viewer = request.viewer!;
+      const db = ctx.handle.db;
+      const [open, closed, settings, user] = await Promise.all([openTicketsOf(db, viewer.id), recentClosedOf(db, viewer.id, 10), loadSettings(db), findUserById(db, viewer.id)]);
+      open.sort((a, b) => a.sla_due_at - b.sla_due_at || a.id - b.id);
+      reply.header('cache-control', 'no-store');
+      const page = AgentDashboardPage({ viewer, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), open, closed, capacity: user?.capacity ?? settings.defaultCapacity, now: ctx.clock.now() });
+      return sendHtml(reply, renderPage(page));
+    });
+
+    agentOnly.post<{ Params: { id: string } }>('/agents/tickets/:id/close/', { preHandler: app.csrfProtection }, async (request, reply) => {
+      const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : null;
+      if (id === null) throw notFound('Ticket');
+      const closed = await closeTicket(ctx, request.viewer!, id);
+      setFlash(reply, closed ? { kind: 'success', message: `HD-${id} is closed. The customer has been told.` } : { kind: 'info', message: `HD-${id} was already closed.` });
+      return reply.redirect(request.viewer!.role === 'admin' ? `/admin/tickets/${id}/` : '/agents/dashboard/', 303);
+    });
+
+    agentOnly.post('/agents/availability/', { preHandler: app.csrfProtection }, async (request, reply) => {
+      const status = String(formBody(request.body).status ?? '').trim().toLowerCase();
+      if (status !== 'available' && status !== 'away') throw invalidInput({ status: 'Choose available or away.' }, 'Status must be available or away.');
+      await changePresence(ctx, request.viewer!.id, status);
+      setFlash(reply, { kind: 'success', message: status === 'available' ? 'You are available: new tickets come to you.' : 'You are away: you keep your tickets but get no new ones.' });
+      return reply.redirect('/agents/dashboard/', 303);
+    });
+  });
+}

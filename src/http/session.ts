@@ -1,0 +1,49 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { forbidden } from '../core/errors.js';
+import type { Role } from '../core/users.js';
+import { authenticate, type StaffUser } from '../services/auth.js';
+import type { ServiceContext } from '../services/context.js';
+
+export const SESSION_COOKIE = 'hd_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The logged-in staff member, or null. Set for every request that carries a session cookie. */
+    viewer: StaffUser | null;
+  }
+}
+
+export interface SessionOptions {
+  ctx: ServiceContext;
+  idleMinutes: number;
+  secureCookies: boolean;
+}
+
+/** Cookie attributes of the session: httpOnly, SameSite=Lax, Secure in production. */
+export function sessionCookieOptions(secure: boolean) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure };
+}
+
+/** Resolves the session cookie into `request.viewer` (skipping static files). */
+export function installSessions(app: FastifyInstance, { ctx, idleMinutes }: SessionOptions): void {
+  app.decorateRequest('viewer', null);
+  app.addHook('preHandler', async (request) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (!token || request.url.startsWith('/static/')) return;
+    request.viewer = await authenticate(ctx, token, idleMinutes);
+  });
+}
+
+/**
+ * Guards a subtree: anonymous visitors are sent to the login page with `next`, staff of another role
+ * get 403. `roles` lists who may enter.
+ */
+export function requireRole(...roles: Role[]) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!request.viewer) {
+      const next = encodeURIComponent(request.method === 'GET' ? request.url : '/agents/dashboard/');
+      return reply.redirect(`/agents/login/?next=${next}`, 303);
+    }
+    if (!roles.includes(request.viewer.role)) throw forbidden('This page is for admins only.');
+  };
+}

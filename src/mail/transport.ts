@@ -1,0 +1,110 @@
+/**
+ * How an email leaves: over SMTP with nodemailer, or, without SMTP configuration, into the log
+ * (SPEC §5, §7). The worker only knows the `Mailer` interface, so tests and other transports plug in.
+ */
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+
+/** One email as the worker hands it over; every field is already checked (see message.ts). */
+export interface OutgoingEmail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** With angle brackets: `<outbox-7.ab12…@example.com>`. */
+  messageId: string;
+}
+
+export interface Mailer {
+  /** `smtp` sends; `log` only writes the email to the log. */
+  readonly kind: 'smtp' | 'log';
+  /**
+   * Hands one email over; resolves once the mail server accepted it and rejects otherwise. `signal`
+   * aborts a send that takes too long (the connection is closed).
+   */
+  send(email: OutgoingEmail, signal?: AbortSignal): Promise<{ messageId: string }>;
+  /** Releases connections; the mailer is not used afterwards. */
+  close(): void;
+}
+
+/** Timeouts of one SMTP conversation, in milliseconds. */
+export interface SmtpTimeouts {
+  /** To open the TCP (or TLS) connection. */
+  connectionMs: number;
+  /** From connecting to the server's first `220` greeting. */
+  greetingMs: number;
+  /** Longest silence in the middle of a conversation. */
+  socketMs: number;
+}
+
+/** Short enough that a hung server frees the worker soon, long enough for a slow but working one. */
+export const DEFAULT_SMTP_TIMEOUTS: SmtpTimeouts = { connectionMs: 15_000, greetingMs: 15_000, socketMs: 60_000 };
+
+/**
+ * A mailer sending through the server of `smtpUrl` (`smtp://user:pass@host:587`, or `smtps://` for
+ * TLS from the first byte; query parameters such as `?tls.rejectUnauthorized=false` are nodemailer
+ * options). One connection per email: the worker sends a few emails at a time, not bulk mail.
+ */
+export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts> = {}): Mailer {
+  const t = { ...DEFAULT_SMTP_TIMEOUTS, ...timeouts };
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: t.connectionMs,
+    greetingTimeout: t.greetingMs,
+    socketTimeout: t.socketMs,
+    // Our bodies are strings; never let a field be read as a file path or a URL to fetch.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+  return {
+    kind: 'smtp',
+    async send(email, signal) {
+      // `signal` is nodemailer ≥ 10.5 API that @types/nodemailer does not list yet.
+      const options: Mail.Options & { signal?: AbortSignal } = {
+        from: email.from,
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        messageId: email.messageId,
+        // The envelope is given, not derived from headers: RCPT TO is this one address, always.
+        envelope: { from: email.from, to: [email.to] },
+        // RFC 3834: vacation responders and ticket systems must not answer automatic mail.
+        headers: { 'Auto-Submitted': 'auto-generated' },
+        ...(signal ? { signal } : {}),
+      };
+      const info = await transport.sendMail(options);
+      return { messageId: info.messageId };
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+/** Structured log line: fields, then a message (the argument order of pino's methods). */
+export type LogFn = (fields: Record<string, unknown>, message: string) => void;
+
+/**
+ * The mailer used without `SMTP_URL`: each email is written to the log in full and counts as sent,
+ * so a trial install works without a mail server and the emails stay readable in the outbox.
+ */
+export function createLogMailer(log: LogFn): Mailer {
+  return {
+    kind: 'log',
+    async send(email) {
+      log(
+        { to: email.to, subject: email.subject, messageId: email.messageId, text: email.text },
+        'email not sent (SMTP_URL is unset): logged instead',
+      );
+      return { messageId: email.messageId };
+    },
+    close() {},
+  };
+}
+
+/** SMTP when `smtpUrl` is set, the log otherwise (SPEC §7). */
+export function createMailer(smtpUrl: string | undefined, log: LogFn, timeouts: Partial<SmtpTimeouts> = {}): Mailer {
+  return smtpUrl ? createSmtpMailer(smtpUrl, timeouts) : createLogMailer(log);
+}

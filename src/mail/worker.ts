@@ -1,0 +1,180 @@
+/**
+ * The outbox worker (SPEC §5): sends the emails that changes wrote to the outbox table, outside any
+ * web request and outside any database transaction, so a slow or dead mail server never delays a
+ * request nor holds a lock. Safe with any number of workers in any number of processes (rows are
+ * claimed with a lease, see claimDueEmails).
+ */
+import type { DbHandle } from '../db/connect.js';
+import type { OutboxRow } from '../db/schema.js';
+import { claimDueEmails, markEmailSent, recordEmailFailure } from '../repositories/outbox.js';
+import type { Clock } from '../services/context.js';
+import { outgoingEmail, UndeliverableEmail } from './message.js';
+import { afterFailure, MAX_ATTEMPTS } from './retry.js';
+import type { Mailer } from './transport.js';
+
+/** What the worker logs through; pino's and Fastify's loggers fit as they are. */
+export interface WorkerLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface OutboxWorkerOptions {
+  handle: DbHandle;
+  mailer: Mailer;
+  clock: Clock;
+  /** The From: of every email (MAIL_FROM); its domain ends each Message-ID. */
+  from: string;
+  logger: WorkerLogger;
+  /** Emails claimed and sent together (in parallel) per round. Default 10. */
+  batchSize?: number;
+  /** Wait between rounds when there is nothing to do. Default 1 s. */
+  pollMs?: number;
+  /** How long a claim holds before another worker may take the row. Default 5 min. */
+  leaseMs?: number;
+  /** A send still running after this is aborted and counted as a failed try. Default 2 min. */
+  sendTimeoutMs?: number;
+}
+
+/** What one round did. */
+export interface RoundResult {
+  claimed: number;
+  sent: number;
+  /** Failed tries that will be tried again. */
+  retrying: number;
+  /** Emails given up (status `failed`). */
+  failed: number;
+}
+
+type Outcome = 'sent' | 'retrying' | 'failed' | 'lost';
+
+/** Sends outbox emails: `runOnce()` for one round, `start()`/`stop()` for the background loop. */
+export class OutboxWorker {
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+  private readonly sendTimeoutMs: number;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: OutboxWorkerOptions) {
+    this.batchSize = options.batchSize ?? 10;
+    this.pollMs = options.pollMs ?? 1_000;
+    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+    this.sendTimeoutMs = options.sendTimeoutMs ?? 2 * 60_000;
+    // A send must end (or be aborted) well before its lease does, or a second worker could claim
+    // the row and send it again.
+    if (this.sendTimeoutMs >= this.leaseMs) throw new Error('OutboxWorker: sendTimeoutMs must be shorter than leaseMs');
+  }
+
+  /**
+   * One round: claims the due emails (at most `batchSize`), sends them in parallel, and records
+   * each outcome. Errors of the database propagate; errors of the mail server are outcomes.
+   */
+  async runOnce(): Promise<RoundResult> {
+    const now = this.options.clock.now();
+    const rows = await claimDueEmails(this.options.handle, {
+      now,
+      limit: this.batchSize,
+      leaseUntil: now + this.leaseMs,
+      maxAttempts: MAX_ATTEMPTS,
+    });
+    // allSettled: every send of the round is recorded before a database error is passed on.
+    const settled = await Promise.allSettled(rows.map((row) => this.deliver(row)));
+    const rejected = settled.find((s) => s.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    const outcomes = settled.map((s) => (s.status === 'fulfilled' ? s.value : 'lost'));
+    const count = (o: Outcome) => outcomes.filter((x) => x === o).length;
+    return { claimed: rows.length, sent: count('sent'), retrying: count('retrying'), failed: count('failed') };
+  }
+
+  /** Starts the background loop (idempotent). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Asks a started worker to look at the outbox now rather than at its next poll. */
+  nudge(): void {
+    if (!this.running || this.loop) return;
+    this.schedule(0);
+  }
+
+  /** Stops the loop and waits for the round in flight, so no email is left half recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.loop;
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.loop = this.drain().finally(() => {
+        this.loop = undefined;
+        if (this.running) this.schedule(this.pollMs);
+      });
+    }, delayMs);
+  }
+
+  /** Rounds back to back while they come back full, then rest until the next poll. */
+  private async drain(): Promise<void> {
+    try {
+      let round: RoundResult;
+      do round = await this.runOnce();
+      while (this.running && round.claimed === this.batchSize);
+    } catch (error) {
+      // The database is unreachable or similar: say so, and try again at the next poll.
+      this.options.logger.error({ err: error }, 'outbox worker: round failed');
+    }
+  }
+
+  private async deliver(row: OutboxRow): Promise<Outcome> {
+    const { logger, mailer, clock, handle } = this.options;
+    const fields = { outboxId: row.id, kind: row.kind, attempt: row.attempts };
+    try {
+      const email = outgoingEmail(row, this.options.from);
+      if (email.subject !== row.subject) logger.warn(fields, 'outbox: control characters removed from a subject');
+      await mailer.send(email, AbortSignal.timeout(this.sendTimeoutMs));
+    } catch (error) {
+      return this.recordFailure(row, error);
+    }
+    if (!(await markEmailSent(handle.db, row.id, clock.now()))) {
+      logger.warn(fields, 'outbox: email sent, but its row had changed meanwhile (lease ran out?)');
+      return 'lost';
+    }
+    if (mailer.kind === 'smtp') logger.info(fields, 'outbox: email sent');
+    return 'sent';
+  }
+
+  private async recordFailure(row: OutboxRow, error: unknown): Promise<Outcome> {
+    const { logger, clock, handle } = this.options;
+    const message = describeError(error);
+    const next = error instanceof UndeliverableEmail ? ({ status: 'failed' } as const) : afterFailure(row.attempts, clock.now());
+    const nextAttemptAt = next.status === 'failed' ? null : next.nextAttemptAt;
+    const recorded = await recordEmailFailure(handle.db, row.id, message, nextAttemptAt);
+    const fields = { outboxId: row.id, kind: row.kind, attempt: row.attempts, error: message };
+    if (!recorded) {
+      logger.warn(fields, 'outbox: failed try not recorded: the row had changed meanwhile');
+      return 'lost';
+    }
+    if (nextAttemptAt === null) {
+      logger.error(fields, 'outbox: email given up; retry it from the admin or with `npm run outbox -- retry <id>`');
+      return 'failed';
+    }
+    logger.warn({ ...fields, nextAttemptAt: new Date(nextAttemptAt).toISOString() }, 'outbox: send failed; will retry');
+    return 'retrying';
+  }
+}
+
+/** One line for the admin page: the SMTP reply when there is one. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const text = error.name === 'TimeoutError' || error.name === 'AbortError' ? `send aborted: ${error.message}` : error.message;
+  return typeof code === 'string' && !text.includes(code) ? `${code}: ${text}` : text;
+}

@@ -1,0 +1,62 @@
+/**
+ * Entry point: read the configuration, migrate, make sure an admin exists, serve HTTP and run the
+ * background jobs; on SIGTERM/SIGINT finish the requests in flight, stop the jobs, close the database.
+ */
+import { ConfigError, loadConfig, readDotEnv } from './config.js';
+import { connect } from './db/connect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { buildApp } from './http/app.js';
+import { startPresenceExpiry } from './jobs/presenceExpiry.js';
+import { systemClock } from './services/context.js';
+import { ensureFirstAdmin } from './services/users.js';
+
+async function main(): Promise<void> {
+  readDotEnv();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const handle = connect(config.databaseUrl, { poolSize: 20 });
+  await migrateToLatest(handle.db);
+  const { app, ctx } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel } });
+
+  const firstAdmin = await ensureFirstAdmin(ctx, config.adminPassword);
+  if (firstAdmin?.generated) {
+    console.log(`Created the first admin, username "${firstAdmin.username}". Its password, shown only this once, is on the next line:`);
+    console.log(firstAdmin.password);
+  } else if (firstAdmin) {
+    app.log.info('created the first admin "admin" with ADMIN_PASSWORD');
+  }
+
+  const reportJobError = (error: unknown) => app.log.error({ err: error }, 'background job failed');
+  const jobs = [startPresenceExpiry(ctx, config.sessionIdleMinutes, reportJobError)];
+
+  await app.listen({ port: config.port, host: config.host });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await app.close();
+    await Promise.all(jobs.map((job) => job.stop()));
+    await handle.destroy();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? `Start-up failed: ${error.message}` : error);
+  process.exit(1);
+});

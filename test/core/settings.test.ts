@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '../../src/core/errors.js';
+import { DEFAULT_SETTINGS, MAX_CAPACITY, parseCapacity, validateSettings } from '../../src/core/settings.js';
+
+/** A valid settings form, with any field replaced. */
+function form(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return { sla_high: '1m', sla_medium: '4m', sla_low: '1h', default_capacity: '5', queue_order: 'oldest', ...over };
+}
+
+function errorOf(run: () => unknown): DomainError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DomainError);
+    return error as DomainError;
+  }
+  throw new Error('expected a DomainError, nothing was thrown');
+}
+
+describe('DEFAULT_SETTINGS', () => {
+  it('match the SPEC: SLA 1m/4m/1h, capacity 5, oldest first, tickets stay on logout', () => {
+    expect(DEFAULT_SETTINGS).toEqual({
+      sla: { high: 60, medium: 240, low: 3600 },
+      defaultCapacity: 5,
+      queueOrder: 'oldest',
+      releaseOnLogout: false,
+    });
+  });
+
+  it('the defaults, written as the form, validate to themselves', () => {
+    expect(validateSettings(form())).toEqual(DEFAULT_SETTINGS);
+  });
+});
+
+describe('parseCapacity', () => {
+  it.each<[unknown, number | null]>([
+    ['1', 1],
+    ['5', 5],
+    [' 12 ', 12],
+    ['01', 1],
+    [String(MAX_CAPACITY), MAX_CAPACITY],
+    [7, 7],
+    ['0', null],
+    [0, null],
+    [String(MAX_CAPACITY + 1), null],
+    ['50000', null],
+    ['-1', null],
+    ['2.5', null],
+    [2.5, null],
+    ['1e2', null],
+    ['', null],
+    ['five', null],
+    [null, null],
+    [undefined, null],
+    [['5'], null],
+  ])('%j → %j', (raw, expected) => {
+    expect(parseCapacity(raw)).toBe(expected);
+  });
+});
+
+describe('validateSettings accepts', () => {
+  it.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ['durations in every unit', { sla_high: '45s', sla_medium: '1h30m', sla_low: '2d' }, { sla: { high: 45, medium: 5400, low: 172_800 } }],
+    ['a bare number of seconds', { sla_high: '30' }, { sla: { high: 30, medium: 240, low: 3600 } }],
+    ['exactly one year', { sla_low: '365d' }, { sla: { high: 60, medium: 240, low: 31_536_000 } }],
+    ['capacity 1', { default_capacity: '1' }, { defaultCapacity: 1 }],
+    [`capacity ${MAX_CAPACITY}`, { default_capacity: String(MAX_CAPACITY) }, { defaultCapacity: MAX_CAPACITY }],
+    ['queue order "deadline"', { queue_order: 'deadline' }, { queueOrder: 'deadline' }],
+    ['queue order in any case', { queue_order: ' Deadline ' }, { queueOrder: 'deadline' }],
+    ['a ticked checkbox ("on")', { release_on_logout: 'on' }, { releaseOnLogout: true }],
+    ['release_on_logout "true"', { release_on_logout: 'true' }, { releaseOnLogout: true }],
+    ['release_on_logout "1"', { release_on_logout: '1' }, { releaseOnLogout: true }],
+    ['release_on_logout true (JSON)', { release_on_logout: true }, { releaseOnLogout: true }],
+    ['an unticked checkbox (absent)', {}, { releaseOnLogout: false }],
+    ['release_on_logout "false"', { release_on_logout: 'false' }, { releaseOnLogout: false }],
+  ])('%s', (_title, over, expected) => {
+    expect(validateSettings(form(over))).toMatchObject(expected);
+  });
+});
+
+describe('validateSettings rejects', () => {
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['an SLA of zero', { sla_high: '0' }, ['sla_high']],
+    ['an empty SLA', { sla_medium: '' }, ['sla_medium']],
+    ['a missing SLA', { sla_low: undefined }, ['sla_low']],
+    ['an SLA with an unknown unit', { sla_high: '5x' }, ['sla_high']],
+    ['an SLA with units out of order', { sla_medium: '1m1h' }, ['sla_medium']],
+    ['an SLA longer than a year', { sla_low: '366d' }, ['sla_low']],
+    ['an SLA that is not a string', { sla_high: 60 }, ['sla_high']],
+    ['an SLA given twice (an array)', { sla_high: ['1m', '2m'] }, ['sla_high']],
+    ['capacity 0', { default_capacity: '0' }, ['default_capacity']],
+    ['capacity above the maximum', { default_capacity: String(MAX_CAPACITY + 1) }, ['default_capacity']],
+    ['a fractional capacity', { default_capacity: '2.5' }, ['default_capacity']],
+    ['a missing capacity', { default_capacity: undefined }, ['default_capacity']],
+    ['an unknown queue order', { queue_order: 'newest' }, ['queue_order']],
+    ['a missing queue order', { queue_order: undefined }, ['queue_order']],
+    [
+      'every field bad at once, each named',
+      { sla_high: '', sla_medium: 'x', sla_low: '0', default_capacity: 'many', queue_order: 'random' },
+      ['default_capacity', 'queue_order', 'sla_high', 'sla_low', 'sla_medium'],
+    ],
+  ])('%s', (_title, over, badFields) => {
+    const error = errorOf(() => validateSettings(form(over)));
+    expect(error.code).toBe('invalid_input');
+    expect(Object.keys(error.fields).sort()).toEqual(badFields);
+  });
+});

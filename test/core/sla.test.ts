@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SLA, formatDuration, humanSpan, isBreached, parseDuration, slaDueAt, timeLeft } from '../../src/core/sla.js';
+import type { Priority } from '../../src/core/tickets.js';
+
+const T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
+const S = 1000;
+const MIN = 60 * S;
+const H = 60 * MIN;
+
+describe('default SLA limits (§4)', () => {
+  it('are high 1 minute, medium 4 minutes, low 1 hour', () => {
+    expect(DEFAULT_SLA).toEqual({ high: 60, medium: 240, low: 3600 });
+  });
+});
+
+describe('slaDueAt', () => {
+  it.each<[Priority, number]>([
+    ['high', T0 + MIN],
+    ['medium', T0 + 4 * MIN],
+    ['low', T0 + H],
+  ])('with the default limits a %s ticket is due at created_at + its limit', (priority, due) => {
+    expect(slaDueAt(T0, priority, DEFAULT_SLA)).toBe(due);
+  });
+
+  it.each<[Priority, number]>([
+    ['high', T0 + 45 * S],
+    ['medium', T0 + 90 * MIN],
+    ['low', T0 + 2 * 24 * H],
+  ])('custom limits in seconds: %s', (priority, due) => {
+    expect(slaDueAt(T0, priority, { high: 45, medium: 5400, low: 172_800 })).toBe(due);
+  });
+});
+
+describe('isBreached', () => {
+  const due = T0 + MIN;
+  it.each<[string, number | null, number, boolean]>([
+    ['open before the deadline: not breached', null, due - 1, false],
+    ['open exactly at the deadline: not yet breached', null, due, false],
+    ['open one millisecond past the deadline: breached', null, due + 1, true],
+    ['open long past the deadline: breached', null, due + H, true],
+    ['closed before the deadline: never breached, however late it is now', due - S, due + 24 * H, false],
+    ['closed exactly at the deadline: not breached', due, due + H, false],
+    ['closed after the deadline: breached', due + S, due + H, true],
+    ['closed after the deadline: breached even if now is read before', due + S, T0, true],
+  ])('%s', (_title, closedAt, now, expected) => {
+    expect(isBreached({ slaDueAt: due, closedAt }, now)).toBe(expected);
+  });
+});
+
+describe('timeLeft', () => {
+  it.each<[string, number, number]>([
+    ['before the deadline it is positive', T0 - 30 * S, 30 * S],
+    ['at the deadline it is zero', T0, 0],
+    ['overdue it is negative', T0 + 5 * S, -5 * S],
+  ])('%s', (_title, now, left) => {
+    expect(timeLeft(T0, now)).toBe(left);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each<[string, number]>([
+    ['45s', 45],
+    ['4m', 240],
+    ['1h', 3600],
+    ['1h30m', 5400],
+    ['2d', 172_800],
+    ['1d2h3m4s', 93_784],
+    ['1h30s', 3630],
+    ['90m', 5400],
+    ['0h30m', 1800],
+    ['1h0m', 3600],
+    ['60', 60],
+    ['1', 1],
+    ['  5m  ', 300],
+    ['1H30M', 5400],
+    ['1h 30m', 5400],
+    ['007s', 7],
+  ])('%j is %i seconds', (raw, seconds) => {
+    expect(parseDuration(raw)).toBe(seconds);
+  });
+
+  it.each([
+    ['0', 'zero'],
+    ['0s', 'zero with a unit'],
+    ['0h0m', 'zero in every unit'],
+    ['', 'empty'],
+    ['   ', 'blank'],
+    ['5x', 'an unknown unit'],
+    ['m', 'a unit without a number'],
+    ['h30m', 'a leading unit without a number'],
+    ['1m1h', 'units out of order'],
+    ['1h1h', 'a unit twice'],
+    ['30s1m', 'seconds before minutes'],
+    ['1.5h', 'a fraction'],
+    ['-5m', 'a negative'],
+    ['-5', 'a negative bare number'],
+    ['5 minutes', 'words'],
+    ['1w', 'weeks'],
+    ['1e3', 'an exponent'],
+    ['0x10', 'hex'],
+    ['1234567890', 'a bare number of ten digits'],
+  ])('%j is rejected (%s)', (raw) => {
+    expect(parseDuration(raw)).toBeNull();
+  });
+});
+
+describe('formatDuration', () => {
+  it.each<[number, string]>([
+    [45, '45s'],
+    [60, '1m'],
+    [90, '1m30s'],
+    [240, '4m'],
+    [3600, '1h'],
+    [5400, '1h30m'],
+    [3630, '1h30s'],
+    [86_400, '1d'],
+    [172_800, '2d'],
+    [93_784, '1d2h3m4s'],
+    [0, '0s'],
+    [-5, '0s'],
+    [59.6, '1m'],
+  ])('%d seconds is %j', (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+
+  it.each([1, 45, 59, 60, 61, 240, 3599, 3600, 3601, 5400, 86_399, 86_400, 93_784, 31_536_000])(
+    '%i seconds survives a round trip through parseDuration',
+    (seconds) => {
+      expect(parseDuration(formatDuration(seconds))).toBe(seconds);
+    },
+  );
+});
+
+describe('humanSpan', () => {
+  it.each<[string, number, string]>([
+    ['zero', 0, '0 s'],
+    ['under a minute', 45 * S, '45 s'],
+    ['59.4 s rounds down to seconds', 59_400, '59 s'],
+    ['59.5 s rounds up to a minute', 59_500, '1 min'],
+    ['exactly a minute', MIN, '1 min'],
+    ['minutes drop the seconds', 3 * MIN + 40 * S, '3 min'],
+    ['just under an hour', H - S, '59 min'],
+    ['exactly an hour', H, '1 h'],
+    ['hours and minutes', H + 5 * MIN, '1 h 5 min'],
+    ['just under two days stays in hours', 47 * H + 59 * MIN, '47 h 59 min'],
+    ['two days and more in days', 48 * H, '2 d'],
+    ['days drop the hours', 3 * 24 * H + 23 * H, '3 d'],
+    ['overdue spans read the same as remaining ones', -(H + 5 * MIN), '1 h 5 min'],
+    ['a small overdue span', -30 * S, '30 s'],
+  ])('%s', (_title, ms, text) => {
+    expect(humanSpan(ms)).toBe(text);
+  });
+});

@@ -1,0 +1,238 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '../../src/core/errors.js';
+import {
+  idFromReference,
+  isEmailAddress,
+  parsePriority,
+  parseState,
+  parseStatus,
+  referenceOf,
+  stateOf,
+  validateNewTicket,
+} from '../../src/core/tickets.js';
+
+/** A valid ticket form, with any field replaced. */
+function form(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'Ada Lovelace',
+    email: 'ada@example.com',
+    title: 'Printer on fire',
+    description: 'It started after the update.\nPlease help.',
+    priority: 'high',
+    ...over,
+  };
+}
+
+/** The DomainError a call throws (fails the test when it throws nothing or something else). */
+function errorOf(run: () => unknown): DomainError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DomainError);
+    return error as DomainError;
+  }
+  throw new Error('expected a DomainError, nothing was thrown');
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+describe('validateNewTicket accepts', () => {
+  it.each<[string, Record<string, unknown>, Partial<Record<string, string>>]>([
+    ['a plain valid form, unchanged', {}, { name: 'Ada Lovelace', title: 'Printer on fire', priority: 'high' }],
+    ['a one-character name', { name: 'A' }, { name: 'A' }],
+    ['a 100-character name', { name: 'n'.repeat(100) }, { name: 'n'.repeat(100) }],
+    ['a name padded with spaces, trimmed to 100', { name: `  ${'n'.repeat(100)}  ` }, { name: 'n'.repeat(100) }],
+    ['a one-character title', { title: 'T' }, { title: 'T' }],
+    ['a 200-character title', { title: 't'.repeat(200) }, { title: 't'.repeat(200) }],
+    ['a one-character description', { description: 'd' }, { description: 'd' }],
+    ['a 10 000-character description', { description: 'd'.repeat(10_000) }, { description: 'd'.repeat(10_000) }],
+    ['a description keeping its line breaks and tabs', { description: 'line 1\r\nline 2\n\tindented' }, { description: 'line 1\r\nline 2\n\tindented' }],
+    ['an email of exactly 254 characters', { email: `${'a'.repeat(242)}@example.com` }, { email: `${'a'.repeat(242)}@example.com` }],
+    ['an email with plus, dots and subdomains', { email: 'first.last+tag@mail.example.co.uk' }, { email: 'first.last+tag@mail.example.co.uk' }],
+    ['an email with surrounding spaces, trimmed', { email: '  ada@example.com ' }, { email: 'ada@example.com' }],
+    ['priority "high"', { priority: 'high' }, { priority: 'high' }],
+    ['priority "Medium"', { priority: 'Medium' }, { priority: 'medium' }],
+    ['priority "LOW"', { priority: 'LOW' }, { priority: 'low' }],
+    ['priority "hIgH" with spaces', { priority: ' hIgH ' }, { priority: 'high' }],
+    ['non-ASCII letters in name and title', { name: 'Zoë Ñúñez 山田', title: 'Ça ne marche pas' }, { name: 'Zoë Ñúñez 山田', title: 'Ça ne marche pas' }],
+  ])('%s', (_title, over, expected) => {
+    expect(validateNewTicket(form(over))).toMatchObject(expected);
+  });
+
+  it('extra fields are ignored and not returned', () => {
+    const result = validateNewTicket(form({ agent: 'boss', status: 'closed', _csrf: 'x' }));
+    expect(Object.keys(result).sort()).toEqual(['description', 'email', 'name', 'priority', 'title']);
+  });
+});
+
+describe('validateNewTicket strips control characters from one-line fields', () => {
+  it.each<[string, string, string]>([
+    ['name', 'Ada\r\nBcc: victim@example.com', 'Ada'],
+    ['name', 'Ada\u0000Lovelace', 'Ada'],
+    ['title', 'Hello\r\nSubject: spoofed', 'Hello'],
+    ['title', 'Tab\there\u007fand bell\u0007', 'Tab'],
+    ['title', 'Next line\u0085Bcc: x@example.com', 'Next line'],
+    ['title', '\n\nLeading breaks', 'Leading breaks'],
+  ])('%s %j keeps its words but no control character', (field, value, start) => {
+    const result = validateNewTicket(form({ [field]: value })) as unknown as Record<string, string>;
+    const cleaned = result[field] ?? '';
+    expect(cleaned).not.toMatch(CONTROL);
+    expect(cleaned.startsWith(start)).toBe(true);
+    expect(cleaned).not.toMatch(/^\s|\s$/);
+  });
+
+  it('a description loses NUL, bell, DEL and C1 controls but keeps CR, LF and tab', () => {
+    expect(validateNewTicket(form({ description: 'a\u0000b\u0007c\u007fd\u0085\u009b\r\ne\tf' })).description).toBe('abcd\r\ne\tf');
+  });
+});
+
+describe('validateNewTicket rejects', () => {
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['a missing name', { name: undefined }, ['name']],
+    ['an empty name', { name: '' }, ['name']],
+    ['a name of only spaces', { name: '   ' }, ['name']],
+    ['a name of only control characters', { name: '\r\n\u0000' }, ['name']],
+    ['a 101-character name', { name: 'n'.repeat(101) }, ['name']],
+    ['a missing email', { email: undefined }, ['email']],
+    ['an email without @', { email: 'ada.example.com' }, ['email']],
+    ['an email without a domain dot', { email: 'ada@localhost' }, ['email']],
+    ['an email with a one-letter top-level domain', { email: 'ada@example.c' }, ['email']],
+    ['an email with two @', { email: 'ada@lovelace@example.com' }, ['email']],
+    ['an email with a space inside', { email: 'ada lovelace@example.com' }, ['email']],
+    ['an email with a header injection', { email: 'ada@example.com\r\nBcc: x@example.com' }, ['email']],
+    ['an email with angle brackets', { email: 'Ada <ada@example.com>' }, ['email']],
+    ['an email of 255 characters', { email: `${'a'.repeat(243)}@example.com` }, ['email']],
+    ['an empty title', { title: '' }, ['title']],
+    ['a 201-character title', { title: 't'.repeat(201) }, ['title']],
+    ['an empty description', { description: '' }, ['description']],
+    ['a description of only whitespace', { description: ' \n\t\r\n ' }, ['description']],
+    ['a 10 001-character description', { description: 'd'.repeat(10_001) }, ['description']],
+    ['a missing priority', { priority: undefined }, ['priority']],
+    ['an unknown priority', { priority: 'urgent' }, ['priority']],
+    ['an empty priority', { priority: '' }, ['priority']],
+    ['a priority given twice (an array)', { priority: ['high', 'low'] }, ['priority']],
+    ['a name given twice (an array)', { name: ['Ada', 'Eve'] }, ['name']],
+    ['an email given twice (an array)', { email: ['ada@example.com', 'eve@example.com'] }, ['email']],
+    ['a numeric title', { title: 42 }, ['title']],
+    ['an object as description', { description: { text: 'hi' } }, ['description']],
+    ['a boolean name', { name: true }, ['name']],
+    ['a null priority', { priority: null }, ['priority']],
+    [
+      'every field bad at once, each named',
+      { name: '', email: 'nope', title: 't'.repeat(201), description: '', priority: 'soon' },
+      ['description', 'email', 'name', 'priority', 'title'],
+    ],
+    ['an entirely empty body, each field named', { name: undefined, email: undefined, title: undefined, description: undefined, priority: undefined }, ['description', 'email', 'name', 'priority', 'title']],
+  ])('%s', (_title, over, badFields) => {
+    const error = errorOf(() => validateNewTicket(form(over)));
+    expect(error.code).toBe('invalid_input');
+    expect(Object.keys(error.fields).sort()).toEqual(badFields);
+    for (const field of badFields) expect(error.fields[field]).toMatch(/\S/);
+  });
+
+  it('says which limit a too-long field broke', () => {
+    const error = errorOf(() => validateNewTicket(form({ description: 'd'.repeat(10_001) })));
+    expect(error.fields.description).toContain('10,000');
+  });
+});
+
+describe('isEmailAddress', () => {
+  it.each<[string, boolean]>([
+    ['ada@example.com', true],
+    ['a@b.io', true],
+    ['josé@exämple.de', true],
+    ['ada@example', false],
+    ['@example.com', false],
+    ['ada@', false],
+    ['ada@.com', false],
+    ['', false],
+    ['ada@exa mple.com', false],
+    ['ada@example.com\n', false],
+    ['ada\u007f@example.com', false],
+    ['ada\u0085@example.com', false],
+  ])('%j → %s', (value, expected) => {
+    expect(isEmailAddress(value)).toBe(expected);
+  });
+});
+
+describe('case-insensitive vocabulary', () => {
+  it.each<[string, unknown, string | null]>([
+    ['high', 'high', 'high'],
+    ['High', 'High', 'high'],
+    ['MEDIUM', 'MEDIUM', 'medium'],
+    ['lOw with spaces', '  lOw ', 'low'],
+    ['unknown word', 'urgent', null],
+    ['empty', '', null],
+    ['a number', 1, null],
+    ['undefined', undefined, null],
+    ['an array', ['high'], null],
+  ])('parsePriority: %s', (_title, raw, expected) => {
+    expect(parsePriority(raw)).toBe(expected);
+  });
+
+  it.each<[unknown, string | null]>([
+    ['open', 'open'],
+    ['Open', 'open'],
+    ['OPEN', 'open'],
+    ['cLoSeD', 'closed'],
+    ['pending', null],
+    ['', null],
+    [null, null],
+  ])('parseStatus(%j) → %j', (raw, expected) => {
+    expect(parseStatus(raw)).toBe(expected);
+  });
+
+  it.each<[unknown, string | null]>([
+    ['pending', 'pending'],
+    ['PENDING', 'pending'],
+    ['Open', 'open'],
+    ['CLOSED', 'closed'],
+    ['assigned', null],
+    ['', null],
+    [['open'], null],
+  ])('parseState(%j) → %j', (raw, expected) => {
+    expect(parseState(raw)).toBe(expected);
+  });
+});
+
+describe('stateOf', () => {
+  it.each<[string, { status: 'open' | 'closed'; agentId: number | null }, string]>([
+    ['open without an agent is pending', { status: 'open', agentId: null }, 'pending'],
+    ['open with an agent is open', { status: 'open', agentId: 3 }, 'open'],
+    ['closed with an agent is closed', { status: 'closed', agentId: 3 }, 'closed'],
+    ['closed without an agent is still closed', { status: 'closed', agentId: null }, 'closed'],
+  ])('%s', (_title, ticket, expected) => {
+    expect(stateOf(ticket)).toBe(expected);
+  });
+});
+
+describe('references', () => {
+  it.each<[number, string]>([
+    [1, 'HD-1'],
+    [42, 'HD-42'],
+    [1_000_000, 'HD-1000000'],
+  ])('referenceOf(%i) is %s and reads back', (id, reference) => {
+    expect(referenceOf(id)).toBe(reference);
+    expect(idFromReference(reference)).toBe(id);
+  });
+
+  it.each<[string, number | null]>([
+    ['HD-42', 42],
+    ['hd-42', 42],
+    ['Hd-7', 7],
+    [' HD-42 ', 42],
+    ['HD-', null],
+    ['HD-4a', null],
+    ['HD-+4', null],
+    ['HD--4', null],
+    ['HD-4.5', null],
+    ['42', null],
+    ['XX-42', null],
+    ['HD42', null],
+    ['HD-1234567890123456', null],
+    ['', null],
+  ])('idFromReference(%j) → %j', (reference, expected) => {
+    expect(idFromReference(reference)).toBe(expected);
+  });
+});

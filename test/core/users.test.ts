@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '../../src/core/errors.js';
+import { MAX_CAPACITY } from '../../src/core/settings.js';
+import { type NewUserInput, validateNewUser } from '../../src/core/users.js';
+
+/** A valid register form, with any field replaced. */
+function form(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return { username: 'grace', display_name: 'Grace Hopper', email: 'grace@example.com', password: 'correct horse', ...over };
+}
+
+function errorOf(run: () => unknown): DomainError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DomainError);
+    return error as DomainError;
+  }
+  throw new Error('expected a DomainError, nothing was thrown');
+}
+
+describe('validateNewUser accepts', () => {
+  it('a plain agent form, with role agent and no own capacity by default', () => {
+    expect(validateNewUser(form())).toEqual<NewUserInput>({
+      username: 'grace',
+      displayName: 'Grace Hopper',
+      email: 'grace@example.com',
+      password: 'correct horse',
+      role: 'agent',
+      capacity: null,
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, Partial<NewUserInput>]>([
+    ['a username stored in lower case', { username: 'Grace.Hopper' }, { username: 'grace.hopper' }],
+    ['a username with digits, dots, dashes and underscores', { username: 'g.h_1-x' }, { username: 'g.h_1-x' }],
+    ['a two-character username', { username: 'gh' }, { username: 'gh' }],
+    ['a 64-character username', { username: 'g'.repeat(64) }, { username: 'g'.repeat(64) }],
+    ['a username with surrounding spaces, trimmed', { username: '  grace ' }, { username: 'grace' }],
+    ['no display name: the username stands in', { display_name: undefined }, { displayName: 'grace' }],
+    ['a blank display name: the username stands in', { display_name: '   ' }, { displayName: 'grace' }],
+    ['a 100-character display name', { display_name: 'd'.repeat(100) }, { displayName: 'd'.repeat(100) }],
+    ['no email (an account without mail)', { email: '' }, { email: '' }],
+    ['a missing email', { email: undefined }, { email: '' }],
+    ['an 8-character password', { password: '12345678' }, { password: '12345678' }],
+    ['a 200-character password', { password: 'p'.repeat(200) }, { password: 'p'.repeat(200) }],
+    ['a password kept exactly, spaces included', { password: '  spaced  ' }, { password: '  spaced  ' }],
+    ['role admin', { role: 'admin' }, { role: 'admin' }],
+    ['role in any case', { role: ' ADMIN ' }, { role: 'admin' }],
+    ['an empty role means agent', { role: '' }, { role: 'agent' }],
+    ['capacity 1', { capacity: '1' }, { capacity: 1 }],
+    [`capacity ${MAX_CAPACITY}`, { capacity: String(MAX_CAPACITY) }, { capacity: MAX_CAPACITY }],
+    ['an empty capacity means the default', { capacity: '' }, { capacity: null }],
+    ['a blank capacity means the default', { capacity: '  ' }, { capacity: null }],
+    ['a numeric capacity (from the command line or JSON) is kept', { capacity: 3 }, { capacity: 3 }],
+  ])('%s', (_title, over, expected) => {
+    expect(validateNewUser(form(over))).toMatchObject(expected);
+  });
+});
+
+describe('validateNewUser rejects', () => {
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['a missing username', { username: undefined }, ['username']],
+    ['a one-character username', { username: 'g' }, ['username']],
+    ['a 65-character username', { username: 'g'.repeat(65) }, ['username']],
+    ['a username with a space', { username: 'grace hopper' }, ['username']],
+    ['a username with an @', { username: 'grace@example.com' }, ['username']],
+    ['a username with non-ASCII letters', { username: 'zoë' }, ['username']],
+    ['a 101-character display name', { display_name: 'd'.repeat(101) }, ['display_name']],
+    ['an invalid email', { email: 'grace' }, ['email']],
+    ['an email with a line break', { email: 'grace@example.com\nBcc: x@example.com' }, ['email']],
+    ['a 7-character password', { password: '1234567' }, ['password']],
+    ['a missing password', { password: undefined }, ['password']],
+    ['a 201-character password', { password: 'p'.repeat(201) }, ['password']],
+    ['a non-string password', { password: 12_345_678 }, ['password']],
+    ['an unknown role', { role: 'owner' }, ['role']],
+    ['capacity 0', { capacity: '0' }, ['capacity']],
+    ['a negative capacity', { capacity: '-2' }, ['capacity']],
+    ['a fractional capacity', { capacity: '1.5' }, ['capacity']],
+    ['a numeric capacity of 0', { capacity: 0 }, ['capacity']],
+    ['a capacity above the maximum', { capacity: String(MAX_CAPACITY + 1) }, ['capacity']],
+    ['a capacity in words', { capacity: 'five' }, ['capacity']],
+    [
+      'every field bad at once, each named',
+      { username: '!', display_name: 'd'.repeat(101), email: 'x', password: 'short', role: 'root', capacity: '0' },
+      ['capacity', 'display_name', 'email', 'password', 'role', 'username'],
+    ],
+  ])('%s', (_title, over, badFields) => {
+    const error = errorOf(() => validateNewUser(form(over)));
+    expect(error.code).toBe('invalid_input');
+    expect(Object.keys(error.fields).sort()).toEqual(badFields);
+  });
+});

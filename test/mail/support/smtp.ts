@@ -1,0 +1,129 @@
+/**
+ * A real SMTP server in the test process (smtp-server), keeping every accepted message with its
+ * envelope, its raw text and its mailparser reading.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+
+export interface ReceivedEmail {
+  mailFrom: string;
+  rcptTo: string[];
+  raw: string;
+  parsed: ParsedMail;
+  messageId: string | undefined;
+}
+
+export interface TestSmtpServer {
+  port: number;
+  url: string;
+  received: ReceivedEmail[];
+  /** Every RCPT TO the server was offered, accepted or not. */
+  recipientsOffered: string[];
+  close(): Promise<void>;
+}
+
+export interface SmtpBehaviour {
+  /** Listen here (to bring a "down" server back on its old port); default a free port. */
+  port?: number;
+  /** Refuse every message: after DATA (`data`) or at RCPT TO (`rcpt`). */
+  reject?: 'data' | 'rcpt';
+  /** Wait this long before accepting each message. */
+  delayMs?: number;
+  /** Credentials required (AUTH PLAIN/LOGIN); without, auth is optional. */
+  auth?: { user: string; pass: string };
+}
+
+/** Starts a server on 127.0.0.1; resolves once it listens. */
+export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<TestSmtpServer> {
+  const received: ReceivedEmail[] = [];
+  const recipientsOffered: string[] = [];
+  const options: SMTPServerOptions = {
+    authOptional: behaviour.auth === undefined,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    closeTimeout: 1_000,
+    onAuth(auth, _session, callback) {
+      const ok = behaviour.auth && auth.username === behaviour.auth.user && auth.password === behaviour.auth.pass;
+      callback(ok ? null : new Error('Invalid username or password'), ok ? { user: auth.username } : undefined);
+    },
+    onRcptTo(address, _session, callback) {
+      recipientsOffered.push(address.address);
+      if (behaviour.reject === 'rcpt') {
+        const error = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 });
+        callback(error);
+      } else callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        void (async () => {
+          if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
+          if (behaviour.reject === 'data') {
+            callback(Object.assign(new Error('Message rejected: policy'), { responseCode: 554 }));
+            return;
+          }
+          const raw = Buffer.concat(chunks).toString('utf8');
+          const parsed = await simpleParser(raw);
+          const mailFrom = session.envelope.mailFrom;
+          received.push({
+            mailFrom: mailFrom ? mailFrom.address : '',
+            rcptTo: session.envelope.rcptTo.map((r) => r.address),
+            raw,
+            parsed,
+            messageId: parsed.messageId,
+          });
+          callback();
+        })().catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
+      });
+    },
+  };
+  const server = new SMTPServer(options);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    const net = server.listen(behaviour.port ?? 0, '127.0.0.1', () => {
+      const address = net.address();
+      resolve(typeof address === 'object' && address ? address.port : 0);
+    });
+  });
+  const credentials = behaviour.auth ? `${encodeURIComponent(behaviour.auth.user)}:${encodeURIComponent(behaviour.auth.pass)}@` : '';
+  return {
+    port,
+    url: `smtp://${credentials}127.0.0.1:${port}`,
+    received,
+    recipientsOffered,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A port nothing listens on (a "down" mail server): bound once by the OS, then released. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A server that accepts connections and never says a word (a hung mail server). */
+export async function startSilentServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

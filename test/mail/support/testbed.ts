@@ -1,0 +1,89 @@
+/** A fresh database, a fake clock, a real SMTP server and an outbox worker sending to it. */
+import type { Dialect } from '../../../src/db/connect.js';
+import { createSmtpMailer, type Mailer, type SmtpTimeouts } from '../../../src/mail/transport.js';
+import { OutboxWorker, type OutboxWorkerOptions, type WorkerLogger } from '../../../src/mail/worker.js';
+import type { ServiceContext } from '../../../src/services/context.js';
+import { createUser } from '../../../src/services/users.js';
+import { FakeClock } from '../../support/clock.js';
+import { freshDatabase, type TestDatabase } from '../../support/db.js';
+
+export const MAIL_FROM = 'Helpdesk <support@helpdesk.example>';
+export const PUBLIC_URL = 'https://help.example.com';
+
+/** Timeouts short enough that tests of dead servers end in a second. */
+export const FAST_TIMEOUTS: Partial<SmtpTimeouts> = { connectionMs: 2_000, greetingMs: 1_000, socketMs: 2_000 };
+
+export interface LogEntry {
+  level: 'info' | 'warn' | 'error';
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+/** A logger that keeps what it is told, for assertions. */
+export function memoryLogger(): WorkerLogger & { entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
+  return {
+    entries,
+    info: (fields, message) => entries.push({ level: 'info', fields, message }),
+    warn: (fields, message) => entries.push({ level: 'warn', fields, message }),
+    error: (fields, message) => entries.push({ level: 'error', fields, message }),
+  };
+}
+
+export interface Testbed {
+  database: TestDatabase;
+  clock: FakeClock;
+  ctx: ServiceContext;
+  /** A worker on this database sending through `smtpUrl`; stopped and closed by `close()`. */
+  worker(smtpUrl: string, options?: Partial<OutboxWorkerOptions>): OutboxWorker;
+  close(): Promise<void>;
+}
+
+export async function testbed(dialect: Dialect): Promise<Testbed> {
+  const database = await freshDatabase(dialect);
+  const clock = new FakeClock();
+  const ctx: ServiceContext = { handle: database.handle, clock, publicUrl: PUBLIC_URL };
+  const workers: OutboxWorker[] = [];
+  const mailers: Mailer[] = [];
+  return {
+    database,
+    clock,
+    ctx,
+    worker(smtpUrl, options = {}) {
+      const mailer = createSmtpMailer(smtpUrl, FAST_TIMEOUTS);
+      mailers.push(mailer);
+      const worker = new OutboxWorker({ handle: database.handle, mailer, clock, from: MAIL_FROM, logger: memoryLogger(), ...options });
+      workers.push(worker);
+      return worker;
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.stop()));
+      for (const mailer of mailers) mailer.close();
+      await database.drop();
+    },
+  };
+}
+
+/** An agent, created offline. */
+export async function createAgent(ctx: ServiceContext, username: string, displayName: string, capacity?: number): Promise<number> {
+  return createUser(ctx, {
+    username,
+    display_name: displayName,
+    email: `${username}@staff.example`,
+    password: 'correct horse battery',
+    role: 'agent',
+    ...(capacity === undefined ? {} : { capacity }),
+  });
+}
+
+/** A valid ticket form, with any field overridden. */
+export function ticketForm(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    name: 'Carla Customer',
+    email: 'carla@customer.example',
+    title: 'Printer on fire',
+    description: 'It smells of toner.',
+    priority: 'high',
+    ...overrides,
+  };
+}
