@@ -1,0 +1,66 @@
+/**
+ * Checks SPEC §3's invariants on a database, and that the events table tells the same story as the
+ * tickets table. Returns a list of violations (empty when all hold) so a failure says what broke.
+ */
+import { type AgentLoad, hasSpareCapacity } from '../../src/core/routing.js';
+import type { Db } from '../../src/db/connect.js';
+import { loadSettings } from '../../src/repositories/settings.js';
+import { loadAgentLoads } from '../../src/repositories/users.js';
+
+/** I2 and I3 on one consistent snapshot (call inside the routing lock to see a committed state). */
+export async function capacityViolations(db: Db): Promise<string[]> {
+  const settings = await loadSettings(db);
+  const agents: AgentLoad[] = await loadAgentLoads(db, settings.defaultCapacity);
+  const problems: string[] = [];
+  for (const a of agents) if (a.openCount > a.capacity) problems.push(`I2: agent ${a.id} holds ${a.openCount} > capacity ${a.capacity}`);
+  const pending = await db.selectFrom('tickets').select('id').where('status', '=', 'open').where('agent_id', 'is', null).limit(1).executeTakeFirst();
+  const free = agents.filter(hasSpareCapacity);
+  if (pending && free.length > 0) problems.push(`I3: ticket ${pending.id} pending while agents ${free.map((a) => a.id).join(',')} have room`);
+  return problems;
+}
+
+/**
+ * I1 and I4: replaying each ticket's events gives its current agent and status; every move names the
+ * agent it came from; nothing happens to a closed ticket; the outbox holds exactly the §5 emails.
+ */
+export async function historyViolations(db: Db): Promise<string[]> {
+  const problems: string[] = [];
+  const tickets = await db.selectFrom('tickets').select(['id', 'agent_id', 'status']).orderBy('id').execute();
+  const events = await db.selectFrom('ticket_events').selectAll().orderBy('id').execute();
+  const emails = await db.selectFrom('outbox').select(['ticket_id', 'kind']).execute();
+  const byTicket = new Map<number, typeof events>();
+  for (const e of events) byTicket.set(e.ticket_id, [...(byTicket.get(e.ticket_id) ?? []), e]);
+  const mailCount = new Map<string, number>();
+  for (const m of emails) mailCount.set(`${m.ticket_id}:${m.kind}`, (mailCount.get(`${m.ticket_id}:${m.kind}`) ?? 0) + 1);
+
+  for (const t of tickets) {
+    const history = byTicket.get(t.id) ?? [];
+    if (history[0]?.type !== 'created') {
+      problems.push(`ticket ${t.id}: first event is ${history[0]?.type ?? 'missing'}`);
+      continue;
+    }
+    let agent: number | null = history[0].to_agent_id;
+    let status: 'open' | 'closed' = 'open';
+    const expectedMail: Record<string, number> = { created: 1, assigned: 0, reassigned: 0, closed: 0 };
+    for (const e of history.slice(1)) {
+      if (status === 'closed' && e.type !== 'sla_breached') problems.push(`ticket ${t.id}: ${e.type} after closed (I1)`);
+      if (e.type === 'created') problems.push(`ticket ${t.id}: created twice`);
+      if (['assigned', 'reassigned', 'requeued'].includes(e.type)) {
+        if (e.from_agent_id !== agent) problems.push(`ticket ${t.id}: ${e.type} from ${e.from_agent_id} but held by ${agent}`);
+        if (e.type === 'assigned' && (agent !== null || e.to_agent_id === null)) problems.push(`ticket ${t.id}: bad assigned event`);
+        if (e.type === 'reassigned' && (agent === null || e.to_agent_id === null)) problems.push(`ticket ${t.id}: bad reassigned event`);
+        if (e.type === 'requeued' && e.to_agent_id !== null) problems.push(`ticket ${t.id}: requeued to an agent`);
+        agent = e.to_agent_id;
+      }
+      if (e.type === 'closed') status = 'closed';
+      if (e.type in expectedMail) expectedMail[e.type]! += 1;
+    }
+    if (agent !== t.agent_id) problems.push(`ticket ${t.id}: events say agent ${agent}, row says ${t.agent_id}`);
+    if (status !== t.status) problems.push(`ticket ${t.id}: events say ${status}, row says ${t.status}`);
+    for (const [kind, n] of Object.entries(expectedMail)) {
+      const sent = mailCount.get(`${t.id}:${kind}`) ?? 0;
+      if (sent !== n) problems.push(`ticket ${t.id}: ${sent} ${kind} emails for ${n} events (I4)`);
+    }
+  }
+  return problems;
+}
