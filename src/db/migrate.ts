@@ -1,12 +1,24 @@
-import { type MigrationProvider, Migrator } from 'kysely';
+import { type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 import type { Db } from './connect.js';
 import { migrations } from './migrations/index.js';
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/**
+ * On PostgreSQL, the schema the migration bookkeeping tables live in: the connection's own. Kysely
+ * otherwise looks for them in every schema, so a second schema of the same database (tests use one
+ * per file, all migrating at once) made it skip creating them here and then fail.
+ */
+async function migrationTableSchema(db: Db): Promise<{ migrationTableSchema?: string }> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return {};
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return rows[0] ? { migrationTableSchema: rows[0].schema } : {};
+}
+
 /** Brings the schema up to date; safe when several processes start at once (Kysely locks). */
 export async function migrateToLatest(db: Db): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const migrator = new Migrator({ db, provider, ...(await migrationTableSchema(db)) });
+  const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     const reason = error instanceof Error ? error.message : String(error ?? 'unknown error');
