@@ -48,7 +48,7 @@ export function validateSettings(raw: Record<string, unknown>): Settings {
   const order = typeof raw.queue_order === 'string' ? raw.queue_order.trim().toLowerCase() : '';
   if (!(QUEUE_ORDERS as readonly string[]).includes(order)) fields.queue_order = 'Choose oldest or deadline.';
   if (Object.keys(fields).length > 0) throw invalidInput(fields);
-  const checkbox = raw.release_on_logout;
+  const checkbox = typeof raw.release_on_logout === 'string' ? raw.release_on_logout.trim().toLowerCase() : raw.release_on_logout;
   return {
     sla,
     defaultCapacity: defaultCapacity!,

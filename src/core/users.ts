@@ -28,7 +28,9 @@ export function validateNewUser(raw: Record<string, unknown>): NewUserInput {
   const fields: Record<string, string> = {};
   const username = str(raw.username).toLowerCase();
   if (!/^[a-z0-9._-]{2,64}$/.test(username)) fields.username = 'Use 2–64 letters, digits, dots, dashes or underscores.';
-  const displayName = str(raw.display_name) || username;
+  // Display names reach email bodies and headers: no control characters.
+  // eslint-disable-next-line no-control-regex
+  const displayName = str(raw.display_name).replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim() || username;
   if (displayName.length > 100) fields.display_name = 'At most 100 characters.';
   const email = str(raw.email);
   if (email !== '' && !isEmailAddress(email)) fields.email = 'Enter a valid email address, such as name@example.com.';
