@@ -82,6 +82,18 @@ export interface OutboxTable {
   sent_at: number | null;
 }
 
+/** API tokens (§8); the token itself is shown once and only its SHA-256 is kept. */
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  /** Hex SHA-256 of the bearer token. */
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   tickets: TicketsTable;
@@ -89,6 +101,7 @@ export interface Database {
   sessions: SessionsTable;
   settings: SettingsTable;
   outbox: OutboxTable;
+  api_tokens: ApiTokensTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -99,3 +112,4 @@ export type TicketUpdate = Updateable<TicketsTable>;
 export type TicketEventRow = Selectable<TicketEventsTable>;
 export type SettingsRow = Selectable<SettingsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type ApiTokenRow = Selectable<ApiTokensTable>;

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as initial from './2026-11-27T1200-initial.js';
+import * as apiTokens from './2026-11-27T1300-api-tokens.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
   '2026-11-27T1200-initial': initial,
+  '2026-11-27T1300-api-tokens': apiTokens,
 };

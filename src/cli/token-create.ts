@@ -1,0 +1,40 @@
+/**
+ * npm run token:create -- --username U [--name "what it is for"]
+ * Creates an API token for a staff account and prints it alone on the last line: the only time it
+ * is shown (only its SHA-256 is stored).
+ */
+import { DomainError } from '../core/errors.js';
+import { findUserByUsername } from '../repositories/users.js';
+import { createApiToken } from '../services/tokens.js';
+import { parseArgs } from './args.js';
+import { openForCli } from './context.js';
+
+const args = parseArgs(process.argv.slice(2));
+const username = typeof args.username === 'string' ? args.username : undefined;
+const name = typeof args.name === 'string' ? args.name : '';
+
+if (!username) {
+  console.error('Usage: npm run token:create -- --username U [--name "what it is for"]');
+  process.exit(2);
+}
+
+const { ctx, handle } = await openForCli();
+try {
+  const user = await findUserByUsername(handle.db, username);
+  if (!user) {
+    console.error(`Not created: no staff account "${username.trim().toLowerCase()}".`);
+    process.exitCode = 1;
+  } else {
+    const created = await createApiToken(ctx, user.id, name);
+    console.log(`Created API token #${created.id} "${created.name}" for ${user.role} "${user.username}".`);
+    console.log('Use it as "Authorization: Bearer <token>". It is shown only this once:');
+    console.log(created.token);
+  }
+} catch (error) {
+  if (error instanceof DomainError) {
+    console.error(`Not created: ${Object.entries(error.fields).map(([k, v]) => `${k}: ${v}`).join('; ') || error.message}`);
+    process.exitCode = 1;
+  } else throw error;
+} finally {
+  await handle.destroy();
+}

@@ -1,0 +1,88 @@
+/**
+ * API tokens (§8): created by admins (admin pages, `npm run token:create`), shown once, stored as a
+ * SHA-256, revocable, their last use recorded. The only credential the JSON API accepts.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { invalidInput, notFound } from '../core/errors.js';
+import { findApiTokenById, findLiveTokenByHash, insertApiToken, listApiTokenRows, revokeApiTokenRow, touchApiToken } from '../repositories/tokens.js';
+import { findUserById } from '../repositories/users.js';
+import type { StaffUser } from './auth.js';
+import type { ServiceContext } from './context.js';
+
+/** Recognisable prefix, so secret scanners and people can tell a helpdesk token at a glance. */
+const TOKEN_PREFIX = 'hd_';
+
+// Writing last_used_at on every request would make every API read a write; a minute is precise
+// enough to answer "is this token still in use?".
+const TOUCH_EVERY_MS = 60_000;
+
+export const DEFAULT_TOKEN_NAME = 'API token';
+
+/** Tokens are random (256 bits), so a fast hash is enough: there is nothing to guess from it. */
+function tokenHashOf(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** A token as listed to admins: never the token itself. */
+export interface ApiTokenInfo {
+  id: number;
+  userId: number;
+  username: string;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+/**
+ * Creates a token for an active staff account and returns it: the only time it is ever shown.
+ * `name` (≤ 100 characters) says what it is for; empty gives "API token".
+ */
+export async function createApiToken(ctx: ServiceContext, userId: number, name: string = ''): Promise<{ id: number; token: string; name: string }> {
+  // eslint-disable-next-line no-control-regex
+  const cleanName = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() || DEFAULT_TOKEN_NAME;
+  if (cleanName.length > 100) throw invalidInput({ name: 'At most 100 characters.' });
+  const user = await findUserById(ctx.handle.db, userId);
+  if (!user) throw notFound('User');
+  if (user.active !== 1) throw invalidInput({ username: 'This account is deactivated.' });
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const row = await insertApiToken(ctx.handle.db, { user_id: userId, name: cleanName, token_hash: tokenHashOf(token), created_at: ctx.clock.now() });
+  return { id: row.id, token, name: cleanName };
+}
+
+/** Revokes a token at once; returns false when it was already revoked. */
+export async function revokeApiToken(ctx: ServiceContext, tokenId: number): Promise<boolean> {
+  if (await revokeApiTokenRow(ctx.handle.db, tokenId, ctx.clock.now())) return true;
+  if (!(await findApiTokenById(ctx.handle.db, tokenId))) throw notFound('API token');
+  return false;
+}
+
+/** Every token (or one user's), newest first, revoked ones included. */
+export async function listApiTokens(ctx: ServiceContext, userId?: number): Promise<ApiTokenInfo[]> {
+  const rows = await listApiTokenRows(ctx.handle.db, userId);
+  return rows.map((r) => ({
+    id: r.id,
+    userId: r.user_id,
+    username: r.username,
+    name: r.name,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+  }));
+}
+
+/**
+ * The staff member a bearer token belongs to, or null when the token is malformed, unknown,
+ * revoked, or its account is deactivated. Records the use (at most once a minute).
+ */
+export async function authenticateApiToken(ctx: ServiceContext, token: string): Promise<StaffUser | null> {
+  if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) return null;
+  const row = await findLiveTokenByHash(ctx.handle.db, tokenHashOf(token));
+  if (!row || row.active !== 1) return null;
+  const now = ctx.clock.now();
+  if (row.last_used_at === null || row.last_used_at < now - TOUCH_EVERY_MS) {
+    await touchApiToken(ctx.handle.db, row.token_id, now, now - TOUCH_EVERY_MS);
+  }
+  return { id: row.id, username: row.username, displayName: row.display_name, role: row.role, presence: row.presence };
+}
+
