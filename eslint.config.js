@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'test-results/', 'src/public/vendor/'] },
@@ -17,6 +18,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: ['node:*', 'fastify*', 'kysely*', 'nodemailer*', '@fastify/*', 'pg', 'better-sqlite3'] }],
     },
+  },
+  {
+    files: ['src/public/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['test/**/*.ts', 'test/**/*.tsx', 'bench/**/*.ts', 'src/db/migrations/**/*.ts'],

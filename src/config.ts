@@ -64,7 +64,9 @@ export class ConfigError extends Error {}
 
 /** Parses the environment; throws ConfigError naming the first bad key. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = EnvSchema.safeParse(env);
+  // An empty value (`SMTP_URL=` in a .env file) means unset.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const result = EnvSchema.safeParse(present);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new ConfigError(`Configuration error: ${String(issue.path[0])} ${issue.message}`);

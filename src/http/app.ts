@@ -47,17 +47,16 @@ const BODY_LIMIT = 256 * 1024;
 export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyInstance; ctx: ServiceContext }> {
   const { config } = deps;
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit: BODY_LIMIT, trustProxy: false });
-  let metrics: ReturnType<typeof createMetrics> | undefined;
   const ctx: ServiceContext = {
     handle: deps.handle,
     clock: deps.clock,
     publicUrl: config.publicUrl,
     onChanges: (changes) => {
-      metrics?.recordChanges(changes);
+      metrics.recordChanges(changes);
       deps.onChanges?.(changes);
     },
   };
-  metrics = createMetrics(ctx);
+  const metrics = createMetrics(ctx);
 
   await app.register(fastifyFormbody);
   await app.register(fastifyCookie, { secret: config.secretKey });

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { runScript, startServer } from '../support/process.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'helpdesk-proc-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('configuration', () => {
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ SMTP_URL: 'mail.example.com' }, 'SMTP_URL'],
+    [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
+    [{ SESSION_IDLE_MINUTES: '0' }, 'SESSION_IDLE_MINUTES'],
+    [{ RATE_LIMIT: 'maybe' }, 'RATE_LIMIT'],
+    [{ NODE_ENV: 'production', SECRET_KEY: '' }, 'SECRET_KEY'],
+  ])('refuses %o naming %s', (env, key) => {
+    expect(() => loadConfig({ DATABASE_URL: 'sqlite::memory:', SECRET_KEY: 'k'.repeat(32), ...env })).toThrow(new RegExp(`^Configuration error: ${key} `));
+  });
+
+  it('has the documented defaults', () => {
+    const config = loadConfig({ SECRET_KEY: 'k'.repeat(32) });
+    expect(config).toMatchObject({ port: 8000, host: '127.0.0.1', databaseUrl: 'sqlite:./data/helpdesk.sqlite', sessionIdleMinutes: 480, rateLimit: true, publicUrl: 'http://127.0.0.1:8000' });
+  });
+
+  it('stops start-up with one line naming the bad key', async () => {
+    const result = await runScript('src/server.ts', [], { PORT: 'eighty', DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}` });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual(['Configuration error: PORT Invalid input: expected number, received NaN']);
+  });
+});
+
+describe('the server process', () => {
+  it('migrates a new SQLite file, prints the first admin password alone on its line, serves, and shuts down cleanly', async () => {
+    const dir = tempDir();
+    const server = await startServer({ DATABASE_URL: `sqlite:${join(dir, 'helpdesk.sqlite')}`, ADMIN_PASSWORD: '' });
+    try {
+      const health = await fetch(`${server.url}/healthz`);
+      expect(health.status).toBe(200);
+      const form = await fetch(`${server.url}/tickets/create/`);
+      expect(await form.text()).toContain('name="priority"');
+      const lines = server.output().split('\n');
+      const intro = lines.findIndex((l) => l.includes('Created the first admin'));
+      expect(intro).toBeGreaterThanOrEqual(0);
+      expect(lines[intro + 1]).toMatch(/^[A-Za-z0-9_-]{18}$/);
+    } finally {
+      expect(await server.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  it('npm run user:create adds a user and prints a generated password alone on the last line', async () => {
+    const env = { DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}` };
+    const created = await runScript('src/cli/user-create.ts', ['--username', 'Dana', '--role', 'agent', '--capacity', '3', '--display-name', 'Dana D'], env);
+    expect(created.code).toBe(0);
+    const lines = created.stdout.trim().split('\n');
+    expect(lines[0]).toBe('Created agent "dana".');
+    expect(lines.at(-1)).toMatch(/^[A-Za-z0-9_-]{18}$/);
+    const duplicate = await runScript('src/cli/user-create.ts', ['--username', 'DANA', '--password', 'password123'], env);
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toContain('username: This username is taken.');
+  });
+});
