@@ -1,0 +1,113 @@
+/**
+ * The §6 figures for a time window, shaped as the §8 stats JSON: the admin dashboard, its JSON
+ * feed and GET /api/v1/stats all serve this object.
+ *
+ * Definitions (also in the README):
+ * - the window holds the tickets created at or after `now − window` (`all`: every ticket);
+ * - pending = open without an agent, open = open with an agent, closed = closed;
+ * - breached (§4) = open and `now > sla_due_at` (open_overdue) + closed and `closed_at > sla_due_at`
+ *   (closed_late); breach_rate = breached / total (0 for an empty window); by_priority splits breached;
+ * - resolution = closed_at − created_at of the window's closed tickets: mean, and the 50th and 90th
+ *   percentiles by linear interpolation (PostgreSQL's percentile_cont); null when none is closed;
+ * - agents: every active agent (and anyone else holding or having closed a ticket of the window),
+ *   with the window's tickets it holds (open) or closed, their mean resolution and breaches.
+ */
+import { PostgresAdapter } from 'kysely';
+import type { Db } from '../db/connect.js';
+import { agentFigures, resolutionQuantile, type StatsScope, ticketTotals } from '../repositories/stats.js';
+
+export const STATS_WINDOWS = ['24h', '7d', '30d', 'all'] as const;
+export type StatsWindow = (typeof STATS_WINDOWS)[number];
+export const DEFAULT_STATS_WINDOW: StatsWindow = 'all';
+
+const WINDOW_MS: Record<StatsWindow, number | null> = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, all: null };
+
+/** A window from a query string in any letter case; absent or empty means `all`; null when unknown. */
+export function parseStatsWindow(raw: unknown): StatsWindow | null {
+  if (raw === undefined || raw === null || raw === '') return DEFAULT_STATS_WINDOW;
+  if (typeof raw !== 'string') return null;
+  const value = raw.trim().toLowerCase();
+  return (STATS_WINDOWS as readonly string[]).includes(value) ? (value as StatsWindow) : null;
+}
+
+/** The first instant a window covers (null: since the beginning). */
+export function windowStart(window: StatsWindow, now: number): number | null {
+  const ms = WINDOW_MS[window];
+  return ms === null ? null : now - ms;
+}
+
+export interface AgentStats {
+  username: string;
+  closed: number;
+  open: number;
+  avg_resolution_seconds: number | null;
+  breached: number;
+  presence: 'offline' | 'available' | 'away';
+}
+
+/** The §8 stats object. */
+export interface Stats {
+  window: StatsWindow;
+  total: number;
+  pending: number;
+  open: number;
+  closed: number;
+  sla: {
+    breached: number;
+    open_overdue: number;
+    closed_late: number;
+    /** breached / total, 0..1 (4 decimals); 0 when the window is empty. */
+    breach_rate: number;
+    by_priority: { high: number; medium: number; low: number };
+  };
+  resolution: { avg_seconds: number | null; p50_seconds: number | null; p90_seconds: number | null };
+  agents: AgentStats[];
+}
+
+const seconds = (ms: number | null): number | null => (ms === null ? null : Math.round(ms) / 1000);
+
+async function figures(db: Db, window: StatsWindow, now: number): Promise<Stats> {
+  const scope: StatsScope = { since: windowStart(window, now), now };
+  const totals = await ticketTotals(db, scope);
+  const [p50, p90, agents] = [
+    await resolutionQuantile(db, scope, totals.closed, 0.5),
+    await resolutionQuantile(db, scope, totals.closed, 0.9),
+    await agentFigures(db, scope),
+  ];
+  const breached = totals.openOverdue + totals.closedLate;
+  return {
+    window,
+    total: totals.total,
+    pending: totals.pending,
+    open: totals.open,
+    closed: totals.closed,
+    sla: {
+      breached,
+      open_overdue: totals.openOverdue,
+      closed_late: totals.closedLate,
+      breach_rate: totals.total === 0 ? 0 : Math.round((breached / totals.total) * 10_000) / 10_000,
+      by_priority: { high: totals.breachedHigh, medium: totals.breachedMedium, low: totals.breachedLow },
+    },
+    resolution: { avg_seconds: seconds(totals.avgResolutionMs), p50_seconds: seconds(p50), p90_seconds: seconds(p90) },
+    agents: agents.map((a) => ({
+      username: a.username,
+      closed: a.closed,
+      open: a.open,
+      avg_resolution_seconds: seconds(a.avgResolutionMs),
+      breached: a.breached,
+      presence: a.presence,
+    })),
+  };
+}
+
+/**
+ * Computes the §6 figures for `window` at the instant `now` (the app's clock). The few aggregate
+ * queries run in one read transaction (REPEATABLE READ on PostgreSQL, a read snapshot on SQLite),
+ * so the figures agree with each other; pass a transaction to run inside the caller's instead.
+ */
+export async function computeStats(db: Db, { window, now }: { window: StatsWindow; now: number }): Promise<Stats> {
+  if (db.isTransaction) return figures(db, window, now);
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const trx = postgres ? db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only') : db.transaction();
+  return trx.execute((t) => figures(t, window, now));
+}
