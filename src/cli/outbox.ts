@@ -36,17 +36,19 @@ function printRows(rows: OutboxRow[]): void {
     console.log('No emails.');
     return;
   }
-  const table = rows.map((r) => ({
-    id: r.id,
-    status: r.status,
-    kind: r.kind,
-    to: r.to_address,
-    subject: r.subject.length > 60 ? `${r.subject.slice(0, 59)}…` : r.subject,
-    attempts: r.attempts,
-    'next try / sent (UTC)': r.status === 'sent' ? when(r.sent_at) : r.status === 'failed' ? '-' : when(r.next_attempt_at),
-    'last error': r.last_error ?? '',
-  }));
-  console.table(table);
+  const header = ['ID', 'STATUS', 'KIND', 'TRIES', 'NEXT TRY / SENT (UTC)', 'TO', 'SUBJECT', 'LAST ERROR'];
+  const lines = rows.map((r) => [
+    String(r.id),
+    r.status,
+    r.kind,
+    String(r.attempts),
+    r.status === 'sent' ? when(r.sent_at) : r.status === 'failed' ? '-' : when(r.next_attempt_at),
+    r.to_address,
+    r.subject.length > 60 ? `${r.subject.slice(0, 59)}…` : r.subject,
+    (r.last_error ?? '').replace(/\s+/g, ' ').slice(0, 120),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  for (const line of [header, ...lines]) console.log(line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
 }
 
 async function retry(db: Db, positionals: string[], allFailed: boolean): Promise<void> {
@@ -63,16 +65,25 @@ async function retry(db: Db, positionals: string[], allFailed: boolean): Promise
   console.log(`Email ${raw} put back in the queue; the worker sends it shortly.`);
 }
 
+function parseArguments() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        status: { type: 'string' },
+        limit: { type: 'string' },
+        'all-failed': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    // parseArgs explains an unknown or malformed option in its message.
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      status: { type: 'string' },
-      limit: { type: 'string' },
-      'all-failed': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values, positionals } = parseArguments();
   if (values.help) {
     console.log(USAGE);
     return;

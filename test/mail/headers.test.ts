@@ -1,0 +1,119 @@
+/**
+ * Nothing a customer types can add a header or a recipient, or run script in an HTML mail reader.
+ * Checked at a real SMTP server, on the raw message it received.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { renderEmail } from '../../src/mail/templates/index.js';
+import { enqueueEmail, listOutbox } from '../../src/repositories/outbox.js';
+import { submitTicket } from '../../src/services/tickets.js';
+import { DIALECTS } from '../support/db.js';
+import { type ReceivedEmail, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
+import { type Testbed, testbed, ticketForm } from './support/testbed.js';
+
+/** The header block of a raw message, one entry per header (folded lines joined). */
+function headerLines(raw: string): string[] {
+  const head = raw.split(/\r?\n\r?\n/)[0]!;
+  return head.split(/\r?\n(?![ \t])/);
+}
+
+function expectOnlyCustomer(smtp: TestSmtpServer, email: ReceivedEmail, customer: string): void {
+  expect(smtp.recipientsOffered).toEqual([customer]);
+  expect(email.rcptTo).toEqual([customer]);
+  const names = headerLines(email.raw).map((line) => line.split(':')[0]!.toLowerCase());
+  expect(names).not.toContain('bcc');
+  expect(names).not.toContain('cc');
+  expect(names.filter((n) => n === 'to')).toHaveLength(1);
+  expect(names.filter((n) => n === 'subject')).toHaveLength(1);
+  expect(email.parsed.bcc).toBeUndefined();
+  expect(email.parsed.cc).toBeUndefined();
+  expect(email.raw).not.toMatch(/^bcc:/im);
+}
+
+for (const dialect of DIALECTS) {
+  describe(`${dialect}: header injection and HTML escaping`, () => {
+    let bed: Testbed;
+    let smtp: TestSmtpServer;
+
+    beforeEach(async () => {
+      bed = await testbed(dialect);
+      smtp = await startSmtpServer();
+    });
+    afterEach(async () => {
+      await bed.close();
+      await smtp.close();
+    });
+
+    const injections = ['Hello\r\nBcc: x@y.example', 'Hello\nBcc: x@y.example', 'Hello\rBcc: x@y.example', 'Hello\r\n\r\nBcc: x@y.example', 'Hello\r\n Bcc: x@y.example'];
+    for (const subject of injections) {
+      it(`an outbox row with the subject ${JSON.stringify(subject)} is sent with one subject line and one recipient`, async () => {
+        const content = { subject: `[HD-1] ${subject}`, text: 'Body', html: '<p>Body</p>' };
+        await enqueueEmail(bed.ctx.handle.db, { ticketId: null, kind: 'created', to: 'carla@customer.example', content, now: bed.clock.now() });
+        expect((await bed.worker(smtp.url).runOnce()).sent).toBe(1);
+        expect(smtp.received).toHaveLength(1);
+        const email = smtp.received[0]!;
+        expectOnlyCustomer(smtp, email, 'carla@customer.example');
+        expect(email.parsed.subject).toMatch(/^\[HD-1\] Hello +Bcc: x@y\.example$/);
+        expect(email.parsed.text?.trim()).toBe('Body');
+      });
+    }
+
+    it('a ticket whose title and name carry CR/LF and a Bcc header reaches only the customer', async () => {
+      const ticket = await submitTicket(bed.ctx, ticketForm({ name: 'Eve\r\nBcc: eve@evil.example', title: 'Help\r\nBcc: x@y.example\r\nX-Injected: 1' }));
+      expect((await bed.worker(smtp.url).runOnce()).sent).toBe(1);
+      const email = smtp.received[0]!;
+      expectOnlyCustomer(smtp, email, 'carla@customer.example');
+      expect(email.parsed.subject).toMatch(new RegExp(`^\\[HD-${ticket.id}\\] We received your request: Help +Bcc: x@y\\.example +X-Injected: 1$`));
+      expect(email.parsed.headers.has('x-injected')).toBe(false);
+      expect(email.parsed.text).toMatch(/Hello Eve +Bcc: eve@evil\.example,/);
+    });
+
+    it('keeps non-ASCII titles intact through header encoding', async () => {
+      const ticket = await submitTicket(bed.ctx, ticketForm({ name: 'Zoë Ødegård', title: 'Drucker brennt – schnell! 🔥 ' + 'ü'.repeat(80) }));
+      expect((await bed.worker(smtp.url).runOnce()).sent).toBe(1);
+      const email = smtp.received[0]!;
+      expect(email.parsed.subject).toBe(`[HD-${ticket.id}] We received your request: Drucker brennt – schnell! 🔥 ${'ü'.repeat(80)}`);
+      expect(email.parsed.text).toContain('Hello Zoë Ødegård,');
+      expect(headerLines(email.raw).every((line) => !/[^\x20-\x7e\t\r\n]/.test(line))).toBe(true);
+    });
+
+    it('escapes customer text in the HTML body', async () => {
+      await submitTicket(
+        bed.ctx,
+        ticketForm({ name: '<script>alert("name")</script>', title: '<img src=x onerror=alert(1)> & "quotes"' }),
+      );
+      expect((await bed.worker(smtp.url).runOnce()).sent).toBe(1);
+      const html = smtp.received[0]!.parsed.html;
+      expect(typeof html).toBe('string');
+      expect(html).toContain('Hello &lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;,');
+      expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;');
+      expect(html).not.toMatch(/<script|<img/i);
+      // The plain-text body shows what the customer typed, as typed.
+      expect(smtp.received[0]!.parsed.text).toContain('Hello <script>alert("name")</script>,');
+      const [row] = await listOutbox(bed.ctx.handle.db);
+      expect(row!.html_body).not.toMatch(/<script/i);
+    });
+  });
+}
+
+describe('templates', () => {
+  it('escape every customer field in HTML for every kind of email', () => {
+    const evil = '<b onmouseover="x">';
+    for (const kind of ['created', 'assigned', 'reassigned', 'closed', 'sla_breached'] as const) {
+      const content = renderEmail(kind, {
+        reference: 'HD-7',
+        customerName: evil,
+        title: evil,
+        priority: 'low',
+        slaDueAt: Date.UTC(2026, 0, 1),
+        agentName: evil,
+        previousAgentName: evil,
+        statusUrl: 'https://help.example.com/tickets/status/abc"<x>/',
+      });
+      expect(content.html, kind).not.toContain('<b ');
+      expect(content.html, kind).toContain('&lt;b onmouseover=&quot;x&quot;&gt;');
+      expect(content.html, kind).toContain('href="https://help.example.com/tickets/status/abc&quot;&lt;x&gt;/"');
+      expect(content.subject, kind).toMatch(/^\[HD-7\] /);
+      expect(content.text, kind).toContain('https://help.example.com/tickets/status/abc"<x>/');
+    }
+  });
+});

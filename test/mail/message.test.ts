@@ -1,0 +1,76 @@
+/** The retry schedule and the Message-ID, pure. */
+import { describe, expect, it } from 'vitest';
+import type { OutboxRow } from '../../src/db/schema.js';
+import { domainOf, messageIdFor, outgoingEmail, UndeliverableEmail } from '../../src/mail/message.js';
+import { afterFailure, MAX_ATTEMPTS, retryDelayMs } from '../../src/mail/retry.js';
+
+const MINUTE = 60_000;
+
+describe('retry schedule', () => {
+  it('doubles from one minute: 1, 2, 4, 8, 16, 32, 64', () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => retryDelayMs(n) / MINUTE)).toEqual([1, 2, 4, 8, 16, 32, 64]);
+  });
+
+  it('makes at least 6 tries spread over more than an hour before giving up', () => {
+    expect(MAX_ATTEMPTS).toBeGreaterThanOrEqual(6);
+    let at = 0;
+    let attempts = 1;
+    for (;;) {
+      const next = afterFailure(attempts, at);
+      if (next.status === 'failed') break;
+      at = next.nextAttemptAt;
+      attempts += 1;
+    }
+    expect(attempts).toBe(MAX_ATTEMPTS);
+    expect(at).toBeGreaterThan(60 * MINUTE);
+    expect(at).toBe(127 * MINUTE);
+  });
+});
+
+const row: OutboxRow = {
+  id: 42,
+  ticket_id: 7,
+  kind: 'created',
+  to_address: 'carla@customer.example',
+  subject: '[HD-7] Hi',
+  text_body: 'Body',
+  html_body: '<p>Body</p>',
+  status: 'sending',
+  attempts: 1,
+  next_attempt_at: 0,
+  last_error: null,
+  created_at: 1_700_000_000_000,
+  sent_at: null,
+};
+
+describe('Message-ID', () => {
+  it('is stable for a row, names the row and the From domain', () => {
+    const id = messageIdFor(row, 'Helpdesk <support@Help.Example.com>');
+    expect(id).toMatch(/^<outbox-42\.[0-9a-f]{16}@help\.example\.com>$/);
+    expect(messageIdFor({ ...row, attempts: 5, status: 'pending' } as OutboxRow, 'support@help.example.com')).toBe(id);
+  });
+
+  it('differs between rows, and between installations with the same row id', () => {
+    const from = 'support@help.example.com';
+    expect(messageIdFor({ ...row, id: 43 }, from)).not.toBe(messageIdFor(row, from));
+    expect(messageIdFor({ ...row, created_at: row.created_at + 1 }, from)).not.toBe(messageIdFor(row, from));
+  });
+
+  it('falls back to localhost when MAIL_FROM has no domain', () => {
+    expect(domainOf('Helpdesk')).toBe('localhost');
+    expect(domainOf('helpdesk@localhost')).toBe('localhost');
+  });
+});
+
+describe('outgoing email', () => {
+  it('makes the subject one line', () => {
+    expect(outgoingEmail({ ...row, subject: '[HD-7] Hi\r\nBcc: x@y' }, 'a@b.example').subject).toBe('[HD-7] Hi Bcc: x@y');
+  });
+
+  it.each(['', 'a@b.example, c@d.example', 'a@b.example\r\nBcc: c@d.example', '<a@b.example>', 'Carla <a@b.example>'])(
+    'refuses the recipient %j',
+    (to) => {
+      expect(() => outgoingEmail({ ...row, to_address: to }, 'a@b.example')).toThrow(UndeliverableEmail);
+    },
+  );
+});
