@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { DbHandle } from '../db/connect.js';
 import type { Clock, ServiceContext, TicketChange } from '../services/context.js';
 import { installErrorHandler, sendError } from './errors.js';
+import { adminRoutes } from './routes/admin.js';
 import { adminappRoutes } from './routes/adminapp.js';
 import { agentRoutes } from './routes/agents.js';
 import { createMetrics, opsRoutes } from './routes/ops.js';
@@ -99,6 +100,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   ticketRoutes(app, ctx, limits);
   agentRoutes(app, ctx, limits, config.production);
   adminappRoutes(app, ctx);
+  adminRoutes(app, ctx);
   opsRoutes(app, ctx, metrics);
 
   app.setNotFoundHandler(async (request, reply) => {

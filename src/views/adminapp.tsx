@@ -1,3 +1,6 @@
+import { humanSpan } from '../core/sla.js';
+import type { Stats, StatsWindow } from '../services/stats.js';
+import { CsrfField, ErrorSummary, type FormErrors, type FormValues, SelectField, TextField } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 export interface QueueCounts {
@@ -6,25 +9,261 @@ export interface QueueCounts {
   closed: number;
 }
 
-/** The admin landing page; the full KPI dashboard is built on these counts. */
-export function AdminDashboardPage({ viewer, csrf, flash, counts }: { viewer: Viewer; csrf: string; flash: Flash | null; counts: QueueCounts }) {
+interface PageBase {
+  viewer: Viewer;
+  csrf: string;
+  flash: Flash | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Register
+
+export const REGISTER_FIELDS = ['username', 'display_name', 'email', 'role', 'capacity'] as const;
+
+export function RegisterPage({ viewer, csrf, flash, values, errors }: PageBase & { values: FormValues; errors: FormErrors }) {
   return (
-    <Layout title="Dashboard" viewer={viewer} csrf={csrf} flash={flash}>
-      <h1>Dashboard</h1>
-      <div class="grid kpis">
-        <article>
-          <header>Waiting</header>
-          <p class="kpi" data-kpi="pending">{counts.pending}</p>
-        </article>
-        <article>
-          <header>Assigned</header>
-          <p class="kpi" data-kpi="open">{counts.open}</p>
-        </article>
-        <article>
-          <header>Closed</header>
-          <p class="kpi" data-kpi="closed">{counts.closed}</p>
-        </article>
-      </div>
+    <Layout title="Register staff" viewer={viewer} csrf={csrf} flash={flash}>
+      <hgroup>
+        <h1>Register staff</h1>
+        <p>Agents receive tickets once they log in; admins run the desk. New accounts start offline.</p>
+      </hgroup>
+      <ErrorSummary errors={errors} />
+      <form method="post" action="/adminapp/register/" novalidate>
+        <CsrfField token={csrf} />
+        <div class="grid">
+          <TextField name="username" label="Username" values={values} errors={errors} required maxLength={64} autocomplete="off" hint="2–64 letters, digits, dots, dashes or underscores; unique in any letter case." />
+          <TextField name="display_name" label="Display name" values={values} errors={errors} maxLength={100} hint="Shown to customers. Defaults to the username." />
+        </div>
+        <div class="grid">
+          <TextField name="email" label="Email" type="email" values={values} errors={errors} maxLength={254} hint="For SLA alerts. May be empty." />
+          <TextField name="password" label="Password" type="password" values={{}} errors={errors} required autocomplete="new-password" hint="At least 8 characters." />
+        </div>
+        <div class="grid">
+          <SelectField name="role" label="Role" values={{ role: 'agent', ...values }} errors={errors} options={[['agent', 'Agent'], ['admin', 'Admin']]} />
+          <TextField name="capacity" label="Capacity" type="number" values={values} errors={errors} hint="Most open tickets at once. Empty: the default capacity." />
+        </div>
+        <button type="submit">Register</button>
+      </form>
+    </Layout>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+export const SETTINGS_FIELDS = ['sla_high', 'sla_medium', 'sla_low', 'default_capacity', 'queue_order', 'release_on_logout'] as const;
+
+function Checkbox({ name, label, values, errors, hint }: { name: string; label: string; values: FormValues; errors: FormErrors; hint: string }) {
+  return (
+    <fieldset>
+      <label for={name}>
+        <input type="checkbox" id={name} name={name} value="on" checked={values[name] === 'on'} role="switch" aria-describedby={`${name}-hint`} />
+        {label}
+      </label>
+      <small id={`${name}-hint`}>{hint}</small>
+      {errors[name] && (
+        <small class="field-error" role="alert">
+          {errors[name]}
+        </small>
+      )}
+    </fieldset>
+  );
+}
+
+export function SettingsPage({ viewer, csrf, flash, values, errors }: PageBase & { values: FormValues; errors: FormErrors }) {
+  const durationHint = 'Such as 45s, 4m, 1h or 1h30m. Applies to tickets created from now on.';
+  return (
+    <Layout title="Settings" viewer={viewer} csrf={csrf} flash={flash}>
+      <hgroup>
+        <h1>Settings</h1>
+        <p>Changes apply at once: a higher capacity pulls waiting tickets immediately.</p>
+      </hgroup>
+      <ErrorSummary errors={errors} />
+      <form method="post" action="/adminapp/settings/" novalidate>
+        <CsrfField token={csrf} />
+        <fieldset>
+          <legend>
+            <strong>SLA: time to close, per priority</strong>
+          </legend>
+          <div class="grid">
+            <TextField name="sla_high" label="High" values={values} errors={errors} required hint={durationHint} />
+            <TextField name="sla_medium" label="Medium" values={values} errors={errors} required hint={durationHint} />
+            <TextField name="sla_low" label="Low" values={values} errors={errors} required hint={durationHint} />
+          </div>
+        </fieldset>
+        <div class="grid">
+          <TextField name="default_capacity" label="Default capacity" type="number" values={values} errors={errors} required hint="Open tickets per agent, for agents without their own capacity." />
+          <SelectField
+            name="queue_order"
+            label="Queue order"
+            values={values}
+            errors={errors}
+            options={[
+              ['oldest', 'Oldest first'],
+              ['deadline', 'Earliest SLA deadline first'],
+            ]}
+            hint="Which waiting ticket the next free agent takes."
+          />
+        </div>
+        <Checkbox
+          name="release_on_logout"
+          label="Release tickets when an agent leaves"
+          values={values}
+          errors={errors}
+          hint="On logout, away or session expiry, the agent's open tickets go back to the queue and to other agents."
+        />
+        <button type="submit">Save settings</button>
+      </form>
+    </Layout>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard
+
+const WINDOW_LABELS: Record<StatsWindow, string> = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', all: 'All time' };
+
+/** A duration in seconds as people read it; an em dash when there is none. */
+export function resolutionText(seconds: number | null): string {
+  return seconds === null ? '—' : humanSpan(seconds * 1000);
+}
+
+export function percentText(rate: number): string {
+  return `${(rate * 100).toFixed(1)} %`;
+}
+
+function Kpi({ label, name, value, note }: { label: string; name: string; value: string | number; note?: string }) {
+  return (
+    <article class="kpi-card">
+      <header>{label}</header>
+      <p class="kpi" data-kpi={name}>
+        {value}
+      </p>
+      {note && <small>{note}</small>}
+    </article>
+  );
+}
+
+const PRESENCE_LABELS = { available: 'Available', away: 'Away', offline: 'Offline' } as const;
+
+export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { stats: Stats }) {
+  const feed = `/adminapp/dashboard/data.json?window=${stats.window}`;
+  return (
+    <Layout title="Dashboard" viewer={viewer} csrf={csrf} flash={flash} scripts={['admin-dashboard.js']}>
+      <hgroup>
+        <h1>Dashboard</h1>
+        <p>
+          Tickets created in the window: <strong>{WINDOW_LABELS[stats.window]}</strong>. Figures refresh every 5 seconds.
+        </p>
+      </hgroup>
+      <nav aria-label="Time window">
+        <ul>
+          {(Object.keys(WINDOW_LABELS) as StatsWindow[]).map((w) => (
+            <li>
+              <a href={`/adminapp/dashboard/?window=${w}`} aria-current={w === stats.window ? 'page' : undefined} class={w === stats.window ? '' : 'secondary'}>
+                {WINDOW_LABELS[w]}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <section id="dashboard" data-feed={feed} data-window={stats.window} aria-live="polite">
+        <h2>Tickets</h2>
+        <div class="grid kpis">
+          <Kpi label="Total" name="total" value={stats.total} />
+          <Kpi label="Waiting (pending)" name="pending" value={stats.pending} />
+          <Kpi label="Assigned (open)" name="open" value={stats.open} />
+          <Kpi label="Closed" name="closed" value={stats.closed} />
+        </div>
+
+        <h2>SLA</h2>
+        <div class="grid kpis">
+          <Kpi label="Breached" name="sla.breached" value={stats.sla.breached} />
+          <Kpi label="Open and overdue" name="sla.open_overdue" value={stats.sla.open_overdue} />
+          <Kpi label="Closed late" name="sla.closed_late" value={stats.sla.closed_late} />
+          <Kpi label="Breach rate" name="sla.breach_rate" value={percentText(stats.sla.breach_rate)} note="breached ÷ total" />
+        </div>
+        <table class="figures">
+          <caption>Breaches by priority</caption>
+          <thead>
+            <tr>
+              <th scope="col">High</th>
+              <th scope="col">Medium</th>
+              <th scope="col">Low</th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr>
+              <td data-kpi="sla.by_priority.high">{stats.sla.by_priority.high}</td>
+              <td data-kpi="sla.by_priority.medium">{stats.sla.by_priority.medium}</td>
+              <td data-kpi="sla.by_priority.low">{stats.sla.by_priority.low}</td>
+            </tr>
+          </tbody>
+        </table>
+
+        <h2>Resolution time</h2>
+        <p>
+          <small>From creation to closing, over the closed tickets of the window.</small>
+        </p>
+        <div class="grid kpis">
+          <Kpi label="Average" name="resolution.avg_seconds" value={resolutionText(stats.resolution.avg_seconds)} />
+          <Kpi label="Median" name="resolution.p50_seconds" value={resolutionText(stats.resolution.p50_seconds)} />
+          <Kpi label="90th percentile" name="resolution.p90_seconds" value={resolutionText(stats.resolution.p90_seconds)} />
+        </div>
+
+        <h2>Charts</h2>
+        <div class="grid charts">
+          <figure>
+            <canvas id="chart-states" role="img" aria-label="Pie chart of waiting, assigned and closed tickets"></canvas>
+            <figcaption>Waiting, assigned, closed</figcaption>
+          </figure>
+          <figure>
+            <canvas id="chart-closed" role="img" aria-label="Bar chart of closed tickets per agent"></canvas>
+            <figcaption>Closed per agent</figcaption>
+          </figure>
+          <figure>
+            <canvas id="chart-breaches" role="img" aria-label="Bar chart of SLA breaches by priority"></canvas>
+            <figcaption>Breaches by priority</figcaption>
+          </figure>
+        </div>
+
+        <h2>Agents</h2>
+        <div class="table-scroll">
+          <table class="striped" id="agent-table">
+            <thead>
+              <tr>
+                <th scope="col">Agent</th>
+                <th scope="col">Presence</th>
+                <th scope="col">Open</th>
+                <th scope="col">Closed</th>
+                <th scope="col">Average resolution</th>
+                <th scope="col">Breaches</th>
+              </tr>
+            </thead>
+            <tbody id="agent-rows">
+              {stats.agents.map((a) => (
+                <tr data-agent={a.username}>
+                  <td>
+                    <a href={`/admin/tickets/?agent=${encodeURIComponent(a.username)}`}>{a.username}</a>
+                  </td>
+                  <td>
+                    <span class={`badge presence-${a.presence}`}>{PRESENCE_LABELS[a.presence]}</span>
+                  </td>
+                  <td>{a.open}</td>
+                  <td>{a.closed}</td>
+                  <td>{resolutionText(a.avg_resolution_seconds)}</td>
+                  <td>{a.breached}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {stats.agents.length === 0 && (
+          <p class="empty-state">
+            No agents yet. <a href="/adminapp/register/">Register one</a>.
+          </p>
+        )}
+      </section>
     </Layout>
   );
 }

@@ -1,19 +1,93 @@
 import type { FastifyInstance } from 'fastify';
-import { countByState } from '../../repositories/stats.js';
+import { DomainError, invalidInput } from '../../core/errors.js';
+import { validateSettings } from '../../core/settings.js';
+import { formatDuration } from '../../core/sla.js';
+import { loadSettings } from '../../repositories/settings.js';
+import { updateSettings } from '../../services/admin.js';
 import type { ServiceContext } from '../../services/context.js';
-import { AdminDashboardPage } from '../../views/adminapp.js';
+import { computeStats, parseStatsWindow } from '../../services/stats.js';
+import { createUser } from '../../services/users.js';
+import { AdminDashboardPage, REGISTER_FIELDS, RegisterPage, SETTINGS_FIELDS, SettingsPage } from '../../views/adminapp.js';
+import type { FormValues } from '../../views/components.js';
 import { renderPage } from '../../views/render.js';
-import { takeFlash } from '../flash.js';
-import { sendHtml } from '../forms.js';
+import { setFlash, takeFlash } from '../flash.js';
+import { formBody, keptValues, sendHtml } from '../forms.js';
 import { requireRole } from '../session.js';
 
-/** Admin pages (§1, §6). Every route in this plugin is admin-only. */
+const isInvalidInput = (error: unknown): error is DomainError => error instanceof DomainError && error.code === 'invalid_input';
+
+/**
+ * Admin pages (§1, §6): the KPI dashboard and its JSON feed, registering staff, settings. Every
+ * route in this plugin is admin-only (one hook for the subtree) and every POST checks the CSRF token.
+ */
 export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.register(async (admin) => {
     admin.addHook('preHandler', requireRole('admin'));
-    admin.get('/adminapp/dashboard/', async (request, reply) => {
-      const counts = await countByState(ctx.handle.db);
-      return sendHtml(reply, renderPage(AdminDashboardPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), counts })));
+    admin.addHook('onSend', async (_request, reply, payload) => {
+      // Live figures and forms with account data: never cached.
+      reply.header('cache-control', 'no-store');
+      return payload;
+    });
+
+    admin.get<{ Querystring: { window?: string } }>('/adminapp/dashboard/', async (request, reply) => {
+      const window = parseStatsWindow(request.query.window);
+      if (window === null) throw invalidInput({ window: 'Choose 24h, 7d, 30d or all.' }, 'Unknown time window: choose 24h, 7d, 30d or all.');
+      const stats = await computeStats(ctx.handle.db, { window, now: ctx.clock.now() });
+      return sendHtml(reply, renderPage(AdminDashboardPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), stats })));
+    });
+
+    // The figures and chart data for the dashboard's script (the same object as GET /api/v1/stats).
+    admin.get<{ Querystring: { window?: string } }>('/adminapp/dashboard/data.json', async (request, reply) => {
+      const window = parseStatsWindow(request.query.window);
+      if (window === null) {
+        return reply.status(400).send({ error: { code: 'invalid_input', message: 'Unknown time window.', fields: { window: 'Choose 24h, 7d, 30d or all.' } } });
+      }
+      return reply.send(await computeStats(ctx.handle.db, { window, now: ctx.clock.now() }));
+    });
+
+    admin.get('/adminapp/register/', async (request, reply) => {
+      return sendHtml(reply, renderPage(RegisterPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), values: {}, errors: {} })));
+    });
+
+    admin.post('/adminapp/register/', { preHandler: app.csrfProtection }, async (request, reply) => {
+      const body = formBody(request.body);
+      try {
+        const id = await createUser(ctx, body);
+        const username = String(body.username).trim().toLowerCase();
+        setFlash(reply, { kind: 'success', message: `Registered ${username}. They can log in now.` });
+        return reply.redirect(`/admin/users/${id}/`, 303);
+      } catch (error) {
+        if (!isInvalidInput(error)) throw error;
+        // The password is never sent back.
+        const page = RegisterPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: null, values: keptValues(body, REGISTER_FIELDS), errors: error.fields });
+        return sendHtml(reply, renderPage(page), 400);
+      }
+    });
+
+    admin.get('/adminapp/settings/', async (request, reply) => {
+      const settings = await loadSettings(ctx.handle.db);
+      const values: FormValues = {
+        sla_high: formatDuration(settings.sla.high),
+        sla_medium: formatDuration(settings.sla.medium),
+        sla_low: formatDuration(settings.sla.low),
+        default_capacity: String(settings.defaultCapacity),
+        queue_order: settings.queueOrder,
+        release_on_logout: settings.releaseOnLogout ? 'on' : '',
+      };
+      return sendHtml(reply, renderPage(SettingsPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), values, errors: {} })));
+    });
+
+    admin.post('/adminapp/settings/', { preHandler: app.csrfProtection }, async (request, reply) => {
+      const body = formBody(request.body);
+      try {
+        await updateSettings(ctx, request.viewer!.id, validateSettings(body));
+        setFlash(reply, { kind: 'success', message: 'Settings saved. SLA limits apply to new tickets; capacity and queue order apply now.' });
+        return reply.redirect('/adminapp/settings/', 303);
+      } catch (error) {
+        if (!isInvalidInput(error)) throw error;
+        const page = SettingsPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: null, values: keptValues(body, SETTINGS_FIELDS), errors: error.fields });
+        return sendHtml(reply, renderPage(page), 400);
+      }
     });
   });
 }

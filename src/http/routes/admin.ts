@@ -1,0 +1,240 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, notFound } from '../../core/errors.js';
+import { referenceOf } from '../../core/tickets.js';
+import { findEmail, listEmailsPage, listEventsPage, listTicketsPage, listUsersPage } from '../../repositories/adminLists.js';
+import { activeAgentChoices } from '../../repositories/adminUsers.js';
+import { timelineOf } from '../../repositories/events.js';
+import { countOutboxByStatus, emailsOfTicket, retryEmail } from '../../repositories/outbox.js';
+import { loadSettings } from '../../repositories/settings.js';
+import { countPending, findTicketById, openTicketsOf } from '../../repositories/tickets.js';
+import { findUserById } from '../../repositories/users.js';
+import { changeCapacity, deactivateUser, reactivateUser, reassignTicket, requeueTicket } from '../../services/admin.js';
+import type { ServiceContext } from '../../services/context.js';
+import { closeTicket } from '../../services/tickets.js';
+import {
+  AdminIndexPage,
+  EmailDetailPage,
+  EmailListPage,
+  EventListPage,
+  TicketDetailPage,
+  TicketListPage,
+  UserDetailPage,
+  UserListPage,
+} from '../../views/admin.js';
+import type { FormErrors, FormValues } from '../../views/components.js';
+import type { Flash } from '../../views/layout.js';
+import { renderPage } from '../../views/render.js';
+import { setFlash, takeFlash } from '../flash.js';
+import { formBody, sendHtml } from '../forms.js';
+import { requireRole } from '../session.js';
+import { parseEmailQuery, parseEventQuery, parseTicketQuery, parseUserQuery, type Query } from './adminFilters.js';
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+
+/** The id of a detail URL; anything but a positive whole number is a 404. */
+function idParam(request: IdRequest, what: string): number {
+  const raw = request.params.id;
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) throw notFound(what);
+  return Number(raw);
+}
+
+/** A refused admin action (bad input, conflict): shown on the page it came from, not as an error page. */
+function refusal(error: unknown): DomainError | null {
+  return error instanceof DomainError && (error.code === 'invalid_input' || error.code === 'conflict') ? error : null;
+}
+
+const statusOf = (error: DomainError) => (error.code === 'conflict' ? 409 : 400);
+
+/**
+ * The data browser (§1 `/admin/`): tickets, users, events and emails, each a filtered list with
+ * keyset pages and a detail page; the actions are R6 (reassign, send back to the queue), closing,
+ * capacity, deactivation, and retrying a failed email. Admin only; every POST checks the CSRF token.
+ */
+export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const db = ctx.handle.db;
+
+  app.register(async (admin) => {
+    admin.addHook('preHandler', requireRole('admin'));
+    admin.addHook('onSend', async (_request, reply, payload) => {
+      // Admin pages show live data and personal details: never cached.
+      reply.header('cache-control', 'no-store');
+      return payload;
+    });
+
+    const base = (request: FastifyRequest, reply: FastifyReply, flash: Flash | null = takeFlash(request, reply)) => ({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash });
+
+    admin.get('/admin/', async (request, reply) => {
+      const [pending, outbox] = await Promise.all([countPending(db), countOutboxByStatus(db)]);
+      return sendHtml(reply, renderPage(AdminIndexPage({ ...base(request, reply), pending, failedEmails: outbox.failed })));
+    });
+
+    // -- lists ---------------------------------------------------------------------------------
+
+    admin.get('/admin/tickets/', async (request, reply) => {
+      const parsed = parseTicketQuery(request.query as Query);
+      const ok = Object.keys(parsed.errors).length === 0;
+      const now = ctx.clock.now();
+      const page = ok ? await listTicketsPage(db, parsed.filter, now, parsed.page) : { rows: [], nextAfter: null, prevBefore: null };
+      return sendHtml(reply, renderPage(TicketListPage({ ...base(request, reply), page, values: parsed.values, errors: parsed.errors, now })), ok ? 200 : 400);
+    });
+
+    admin.get('/admin/users/', async (request, reply) => {
+      const parsed = parseUserQuery(request.query as Query);
+      const ok = Object.keys(parsed.errors).length === 0;
+      const [page, settings] = await Promise.all([ok ? listUsersPage(db, parsed.filter, parsed.page) : { rows: [], nextAfter: null, prevBefore: null }, loadSettings(db)]);
+      return sendHtml(reply, renderPage(UserListPage({ ...base(request, reply), page, values: parsed.values, errors: parsed.errors, defaultCapacity: settings.defaultCapacity })), ok ? 200 : 400);
+    });
+
+    admin.get('/admin/events/', async (request, reply) => {
+      const parsed = parseEventQuery(request.query as Query);
+      const ok = Object.keys(parsed.errors).length === 0;
+      const page = ok ? await listEventsPage(db, parsed.filter, parsed.page) : { rows: [], nextAfter: null, prevBefore: null };
+      return sendHtml(reply, renderPage(EventListPage({ ...base(request, reply), page, values: parsed.values, errors: parsed.errors })), ok ? 200 : 400);
+    });
+
+    admin.get('/admin/emails/', async (request, reply) => {
+      const parsed = parseEmailQuery(request.query as Query);
+      const ok = Object.keys(parsed.errors).length === 0;
+      const page = ok ? await listEmailsPage(db, parsed.filter, parsed.page) : { rows: [], nextAfter: null, prevBefore: null };
+      return sendHtml(reply, renderPage(EmailListPage({ ...base(request, reply), page, values: parsed.values, errors: parsed.errors })), ok ? 200 : 400);
+    });
+
+    // -- tickets -------------------------------------------------------------------------------
+
+    const ticketPage = async (request: FastifyRequest, reply: FastifyReply, id: number, flash?: Flash, status = 200) => {
+      const ticket = await findTicketById(db, id);
+      if (!ticket) throw notFound('Ticket');
+      const settings = await loadSettings(db);
+      const [agent, timeline, emails, agents] = await Promise.all([
+        ticket.agent_id === null ? Promise.resolve(undefined) : findUserById(db, ticket.agent_id),
+        timelineOf(db, id),
+        emailsOfTicket(db, id),
+        activeAgentChoices(db, settings.defaultCapacity),
+      ]);
+      const page = TicketDetailPage({ ...base(request, reply, flash ?? takeFlash(request, reply)), ticket, agent: agent ?? null, timeline, emails, agents, now: ctx.clock.now() });
+      return sendHtml(reply, renderPage(page), status);
+    };
+
+    admin.get('/admin/tickets/:id/', async (request: IdRequest, reply) => ticketPage(request, reply, idParam(request, 'Ticket')));
+
+    /** Runs a ticket action; a refusal re-renders the ticket with the reason, success redirects. */
+    const ticketAction = async (request: IdRequest, reply: FastifyReply, action: (id: number) => Promise<Flash>) => {
+      const id = idParam(request, 'Ticket');
+      try {
+        setFlash(reply, await action(id));
+        return reply.redirect(`/admin/tickets/${id}/`, 303);
+      } catch (error) {
+        const refused = refusal(error);
+        if (!refused) throw error;
+        const message = Object.values(refused.fields)[0] ?? refused.message;
+        return ticketPage(request, reply, id, { kind: 'error', message }, statusOf(refused));
+      }
+    };
+
+    admin.post<{ Params: { id: string } }>('/admin/tickets/:id/reassign/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
+      ticketAction(request, reply, async (id) => {
+        const agent = String(formBody(request.body).agent ?? '');
+        const outcome = await reassignTicket(ctx, request.viewer!.id, id, agent);
+        return outcome.changed
+          ? { kind: 'success', message: `${referenceOf(id)} is now with ${outcome.agentName}. The customer has been told.` }
+          : { kind: 'info', message: `${referenceOf(id)} is already with ${outcome.agentName}.` };
+      }),
+    );
+
+    admin.post<{ Params: { id: string } }>('/admin/tickets/:id/requeue/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
+      ticketAction(request, reply, async (id) => {
+        const before = await findTicketById(db, id);
+        const outcome = await requeueTicket(ctx, request.viewer!.id, id);
+        const ref = referenceOf(id);
+        if (!outcome.changed) return { kind: 'info', message: `${ref} is already waiting in the queue.` };
+        if (outcome.agentId === null) return { kind: 'success', message: `${ref} is back in the queue; no agent has room right now.` };
+        if (outcome.agentId === before?.agent_id) {
+          return { kind: 'info', message: `${ref} went back to the queue, but only its agent ${outcome.agentName} had room, so routing gave it straight back. Reassign it to a named agent instead.` };
+        }
+        return { kind: 'success', message: `${ref} went back to the queue and was routed at once to ${outcome.agentName}.` };
+      }),
+    );
+
+    admin.post<{ Params: { id: string } }>('/admin/tickets/:id/close/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
+      ticketAction(request, reply, async (id) => {
+        const closed = await closeTicket(ctx, request.viewer!, id);
+        return closed ? { kind: 'success', message: `${referenceOf(id)} is closed. The customer has been told.` } : { kind: 'info', message: `${referenceOf(id)} was already closed.` };
+      }),
+    );
+
+    // -- users ---------------------------------------------------------------------------------
+
+    const userPage = async (request: FastifyRequest, reply: FastifyReply, id: number, form: { values?: FormValues; errors?: FormErrors; flash?: Flash; status?: number } = {}) => {
+      const user = await findUserById(db, id);
+      if (!user) throw notFound('User');
+      const [settings, openTickets] = await Promise.all([loadSettings(db), user.role === 'agent' ? openTicketsOf(db, id) : Promise.resolve([])]);
+      const values = form.values ?? { capacity: user.capacity === null ? '' : String(user.capacity) };
+      const page = UserDetailPage({
+        ...base(request, reply, form.flash ?? takeFlash(request, reply)),
+        user,
+        openTickets,
+        defaultCapacity: settings.defaultCapacity,
+        values,
+        errors: form.errors ?? {},
+        now: ctx.clock.now(),
+      });
+      return sendHtml(reply, renderPage(page), form.status ?? 200);
+    };
+
+    admin.get('/admin/users/:id/', async (request: IdRequest, reply) => userPage(request, reply, idParam(request, 'User')));
+
+    const userAction = async (request: IdRequest, reply: FastifyReply, action: (id: number) => Promise<Flash>) => {
+      const id = idParam(request, 'User');
+      try {
+        setFlash(reply, await action(id));
+        return reply.redirect(`/admin/users/${id}/`, 303);
+      } catch (error) {
+        const refused = refusal(error);
+        if (!refused) throw error;
+        const body = formBody(request.body);
+        const values = typeof body.capacity === 'string' ? { capacity: body.capacity } : undefined;
+        return userPage(request, reply, id, { ...(values ? { values } : {}), errors: refused.fields, flash: { kind: 'error', message: refused.message }, status: statusOf(refused) });
+      }
+    };
+
+    admin.post<{ Params: { id: string } }>('/admin/users/:id/capacity/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
+      userAction(request, reply, async (id) => {
+        const capacity = await changeCapacity(ctx, request.viewer!.id, id, formBody(request.body).capacity);
+        return { kind: 'success', message: capacity === null ? 'Capacity set to the default.' : `Capacity set to ${capacity}.` };
+      }),
+    );
+
+    admin.post<{ Params: { id: string } }>('/admin/users/:id/deactivate/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
+      userAction(request, reply, async (id) => {
+        const done = await deactivateUser(ctx, request.viewer!.id, id);
+        return done
+          ? { kind: 'success', message: 'Deactivated: logged out, and any open tickets went back to the queue and to other agents.' }
+          : { kind: 'info', message: 'This account was already deactivated.' };
+      }),
+    );
+
+    admin.post<{ Params: { id: string } }>('/admin/users/:id/reactivate/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
+      userAction(request, reply, async (id) => {
+        const done = await reactivateUser(ctx, request.viewer!.id, id);
+        return done ? { kind: 'success', message: 'Reactivated: they can log in again.' } : { kind: 'info', message: 'This account is already active.' };
+      }),
+    );
+
+    // -- emails --------------------------------------------------------------------------------
+
+    admin.get('/admin/emails/:id/', async (request: IdRequest, reply) => {
+      const email = await findEmail(db, idParam(request, 'Email'));
+      if (!email) throw notFound('Email');
+      return sendHtml(reply, renderPage(EmailDetailPage({ ...base(request, reply), email })));
+    });
+
+    admin.post<{ Params: { id: string } }>('/admin/emails/:id/retry/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+      const id = idParam(request, 'Email');
+      const email = await findEmail(db, id);
+      if (!email) throw notFound('Email');
+      const retried = await retryEmail(db, id, ctx.clock.now());
+      setFlash(reply, retried ? { kind: 'success', message: `Email #${id} is queued again.` } : { kind: 'info', message: `Email #${id} has not failed (${email.status}); nothing to retry.` });
+      return reply.redirect(`/admin/emails/${id}/`, 303);
+    });
+  });
+}

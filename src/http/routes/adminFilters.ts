@@ -1,0 +1,182 @@
+/**
+ * Query strings of the admin data browser's lists, parsed into typed filters. Every choice (status,
+ * state, priority, role, …) is matched in any letter case; a bad value is reported next to its
+ * field (the list answers 400) rather than silently ignored, so a list never claims to be filtered
+ * when it is not.
+ */
+import { PRESENCES, type Presence } from '../../core/routing.js';
+import { EVENT_TYPES, idFromReference, parsePriority, parseState, parseStatus, type TicketEventType } from '../../core/tickets.js';
+import { ROLES, type Role } from '../../core/users.js';
+import type { EmailFilter, EmailKind, EmailStatus, EventFilter, PageRequest, TicketFilter, UserFilter } from '../../repositories/adminLists.js';
+import type { FormErrors, FormValues } from '../../views/components.js';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+export type Query = Record<string, unknown>;
+
+export interface Parsed<F> {
+  filter: F;
+  page: PageRequest;
+  /** The filters as typed, to put back into the form and into the pager's links. */
+  values: FormValues;
+  errors: FormErrors;
+}
+
+/** A single text value of a query parameter (a repeated parameter counts as its last value). */
+function text(query: Query, name: string): string {
+  const raw = query[name];
+  const value = Array.isArray(raw) ? raw.at(-1) : raw;
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+function oneOf<T extends string>(values: readonly T[], raw: string): T | null {
+  const lowered = raw.toLowerCase();
+  return (values as readonly string[]).includes(lowered) ? (lowered as T) : null;
+}
+
+const YES = ['yes', 'true', '1', 'on'];
+const NO = ['no', 'false', '0', 'off'];
+
+function yesNo(raw: string): boolean | null {
+  const lowered = raw.toLowerCase();
+  if (YES.includes(lowered)) return true;
+  if (NO.includes(lowered)) return false;
+  return null;
+}
+
+/** `YYYY-MM-DD` as the first millisecond of that UTC day, or null. */
+export function parseDay(raw: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
+  if (!match) return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const ms = Date.UTC(year, month - 1, day);
+  const back = new Date(ms);
+  return back.getUTCFullYear() === year && back.getUTCMonth() === month - 1 && back.getUTCDate() === day ? ms : null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** A positive whole id, or null. */
+function positiveId(raw: string): number | null {
+  return /^\d{1,15}$/.test(raw) && Number(raw) > 0 ? Number(raw) : null;
+}
+
+/** A ticket given as `HD-42`, `hd-42` or `42`. */
+function ticketRef(raw: string): number | null {
+  return idFromReference(raw) ?? positiveId(raw);
+}
+
+class FilterParser {
+  readonly values: FormValues = {};
+  readonly errors: FormErrors = {};
+
+  constructor(private readonly query: Query) {}
+
+  /** Reads a parameter; when present, keeps its text and parses it, recording `message` on failure. */
+  take<T>(name: string, parse: (raw: string) => T | null, message: string): T | undefined {
+    const raw = text(this.query, name);
+    if (raw === '') return undefined;
+    this.values[name] = raw;
+    const value = parse(raw);
+    if (value === null) {
+      this.errors[name] = message;
+      return undefined;
+    }
+    return value;
+  }
+
+  /** `from` and `to` days (inclusive) as a [from, to) range of epoch ms. */
+  dateRange(): { from?: number; to?: number } {
+    const from = this.take('from', parseDay, 'Enter a date as YYYY-MM-DD.');
+    const toDay = this.take('to', parseDay, 'Enter a date as YYYY-MM-DD.');
+    const to = toDay === undefined ? undefined : toDay + DAY_MS;
+    if (from !== undefined && to !== undefined && from >= to) this.errors.to = 'The end date is before the start date.';
+    return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+  }
+
+  search(): string | undefined {
+    const q = this.take('q', (raw) => (raw.length <= 200 ? raw : null), 'At most 200 characters.');
+    return q === undefined || q === '' ? undefined : q;
+  }
+
+  page(): PageRequest {
+    const after = this.take('after', positiveId, 'Not a page cursor.');
+    const before = this.take('before', positiveId, 'Not a page cursor.');
+    const limit = this.take('per_page', (raw) => (/^\d{1,3}$/.test(raw) && Number(raw) >= 1 && Number(raw) <= MAX_PAGE_SIZE ? Number(raw) : null), `A number from 1 to ${MAX_PAGE_SIZE}.`);
+    // Cursors are not filters: the form does not carry them, the pager's links do.
+    delete this.values.after;
+    delete this.values.before;
+    return { ...(after === undefined ? {} : { after }), ...(before === undefined || after !== undefined ? {} : { before }), limit: limit ?? DEFAULT_PAGE_SIZE };
+  }
+
+  result<F>(filter: F): Parsed<F> {
+    return { filter, page: this.page(), values: this.values, errors: this.errors };
+  }
+}
+
+/** Drops undefined members, so filters stay exact (no `key: undefined`). */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+const username = (raw: string): string | null => (/^[A-Za-z0-9._-]{1,64}$/.test(raw) ? raw.toLowerCase() : null);
+
+export function parseTicketQuery(query: Query): Parsed<TicketFilter> {
+  const p = new FilterParser(query);
+  const filter = defined<TicketFilter>({
+    status: p.take('status', parseStatus, 'Choose open or closed.'),
+    state: p.take('state', parseState, 'Choose pending, open or closed.'),
+    priority: p.take('priority', parsePriority, 'Choose high, medium or low.'),
+    agent: p.take('agent', username, 'Enter an agent’s username.'),
+    breached: p.take('breached', yesNo, 'Choose yes or no.'),
+    ...p.dateRange(),
+    q: p.search(),
+  });
+  return p.result(filter);
+}
+
+export function parseUserQuery(query: Query): Parsed<UserFilter> {
+  const p = new FilterParser(query);
+  const filter = defined<UserFilter>({
+    role: p.take('role', (raw) => oneOf<Role>(ROLES, raw), 'Choose agent or admin.'),
+    active: p.take('active', yesNo, 'Choose yes or no.'),
+    presence: p.take('presence', (raw) => oneOf<Presence>(PRESENCES, raw), 'Choose available, away or offline.'),
+    q: p.search(),
+  });
+  return p.result(filter);
+}
+
+export function parseEventQuery(query: Query): Parsed<EventFilter> {
+  const p = new FilterParser(query);
+  const filter = defined<EventFilter>({
+    type: p.take('type', (raw) => oneOf<TicketEventType>(EVENT_TYPES, raw), `Choose one of: ${EVENT_TYPES.join(', ')}.`),
+    ticketId: p.take('ticket', ticketRef, 'Enter a reference such as HD-42.'),
+    agent: p.take('agent', username, 'Enter a username.'),
+    ...p.dateRange(),
+  });
+  return p.result(filter);
+}
+
+export const EMAIL_STATUSES: readonly EmailStatus[] = ['pending', 'sending', 'sent', 'failed'];
+export const EMAIL_KINDS: readonly EmailKind[] = ['created', 'assigned', 'reassigned', 'closed', 'sla_breached'];
+
+export function parseEmailQuery(query: Query): Parsed<EmailFilter> {
+  const p = new FilterParser(query);
+  const filter = defined<EmailFilter>({
+    status: p.take('status', (raw) => oneOf(EMAIL_STATUSES, raw), 'Choose pending, sending, sent or failed.'),
+    kind: p.take('kind', (raw) => oneOf(EMAIL_KINDS, raw), `Choose one of: ${EMAIL_KINDS.join(', ')}.`),
+    ticketId: p.take('ticket', ticketRef, 'Enter a reference such as HD-42.'),
+    q: p.search(),
+  });
+  return p.result(filter);
+}
+
+/** A list URL with the given filters and an optional cursor (empty values left out). */
+export function listUrl(path: string, values: FormValues, cursor: Record<string, number> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) if (value !== '') params.set(key, value);
+  for (const [key, value] of Object.entries(cursor)) params.set(key, String(value));
+  const query = params.toString();
+  return query ? `${path}?${query}` : path;
+}

@@ -1,0 +1,137 @@
+// The admin dashboard's live part: draws the three charts with Chart.js (served by the app itself)
+// and refreshes every figure from the JSON feed every 5 seconds, without a reload. The page shows
+// every figure as HTML already; this only keeps it current and adds the charts.
+const REFRESH_MS = 5000;
+const root = document.getElementById('dashboard');
+const COLORS = { pending: '#d49a1a', open: '#1a56db', closed: '#6b7280', high: '#b3261e', medium: '#8a5a00', low: '#2e6b30', agent: '#1a56db' };
+
+/** Same wording as the server's humanSpan: `45 s`, `12 min`, `1 h 5 min`, `3 d`; an em dash for none. */
+function span(seconds) {
+  if (seconds === null || seconds === undefined) return '—';
+  const s = Math.round(Math.abs(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+  return `${Math.floor(h / 24)} d`;
+}
+
+const PRESENCE = { available: 'Available', away: 'Away', offline: 'Offline' };
+
+function format(path, value) {
+  if (path === 'sla.breach_rate') return `${(value * 100).toFixed(1)} %`;
+  if (path.startsWith('resolution.')) return span(value);
+  return String(value);
+}
+
+function valueAt(stats, path) {
+  return path.split('.').reduce((v, key) => (v === null || v === undefined ? v : v[key]), stats);
+}
+
+function updateFigures(stats) {
+  for (const el of root.querySelectorAll('[data-kpi]')) {
+    const value = valueAt(stats, el.dataset.kpi);
+    if (value !== undefined) el.textContent = format(el.dataset.kpi, value);
+  }
+  const tbody = document.getElementById('agent-rows');
+  if (!tbody) return;
+  const rows = stats.agents.map((a) => {
+    const tr = document.createElement('tr');
+    tr.dataset.agent = a.username;
+    const link = document.createElement('a');
+    link.href = `/admin/tickets/?agent=${encodeURIComponent(a.username)}`;
+    link.textContent = a.username;
+    const badge = document.createElement('span');
+    badge.className = `badge presence-${a.presence}`;
+    badge.textContent = PRESENCE[a.presence] ?? a.presence;
+    const cells = [link, badge, String(a.open), String(a.closed), span(a.avg_resolution_seconds), String(a.breached)];
+    for (const content of cells) {
+      const td = document.createElement('td');
+      if (typeof content === 'string') td.textContent = content;
+      else td.append(content);
+      tr.append(td);
+    }
+    return tr;
+  });
+  tbody.replaceChildren(...rows);
+}
+
+function chartData(stats) {
+  return {
+    states: { labels: ['Waiting', 'Assigned', 'Closed'], data: [stats.pending, stats.open, stats.closed] },
+    closed: { labels: stats.agents.map((a) => a.username), data: stats.agents.map((a) => a.closed) },
+    breaches: { labels: ['High', 'Medium', 'Low'], data: [stats.sla.by_priority.high, stats.sla.by_priority.medium, stats.sla.by_priority.low] },
+  };
+}
+
+let charts = null;
+
+function createCharts(Chart, stats) {
+  const data = chartData(stats);
+  const integerAxis = { y: { beginAtZero: true, ticks: { precision: 0 } } };
+  return {
+    states: new Chart(document.getElementById('chart-states'), {
+      type: 'pie',
+      data: { labels: data.states.labels, datasets: [{ data: data.states.data, backgroundColor: [COLORS.pending, COLORS.open, COLORS.closed] }] },
+    }),
+    closed: new Chart(document.getElementById('chart-closed'), {
+      type: 'bar',
+      data: { labels: data.closed.labels, datasets: [{ label: 'Closed', data: data.closed.data, backgroundColor: COLORS.agent }] },
+      options: { scales: integerAxis, plugins: { legend: { display: false } } },
+    }),
+    breaches: new Chart(document.getElementById('chart-breaches'), {
+      type: 'bar',
+      data: { labels: data.breaches.labels, datasets: [{ label: 'Breaches', data: data.breaches.data, backgroundColor: [COLORS.high, COLORS.medium, COLORS.low] }] },
+      options: { scales: integerAxis, plugins: { legend: { display: false } } },
+    }),
+  };
+}
+
+function updateCharts(stats) {
+  if (!charts) return;
+  const data = chartData(stats);
+  for (const [name, chart] of Object.entries(charts)) {
+    chart.data.labels = data[name].labels;
+    chart.data.datasets[0].data = data[name].data;
+    chart.update('none');
+  }
+}
+
+async function fetchStats() {
+  const response = await fetch(root.dataset.feed, { headers: { accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' });
+  // Logged out meanwhile: the feed redirects to the login page; stop quietly.
+  if (!response.ok || response.redirected) return null;
+  return response.json();
+}
+
+async function refresh() {
+  try {
+    const stats = await fetchStats();
+    if (!stats) return;
+    updateFigures(stats);
+    updateCharts(stats);
+  } catch (error) {
+    // Offline for a moment: the next tick tries again.
+    console.debug('dashboard refresh failed', error);
+  }
+}
+
+async function start() {
+  if (!root) return;
+  try {
+    // The UMD build sets globalThis.Chart when loaded as a module (no CDN: /static/vendor/chart/).
+    await import('/static/vendor/chart/chart.umd.min.js');
+    const stats = await fetchStats();
+    if (stats && globalThis.Chart) {
+      charts = createCharts(globalThis.Chart, stats);
+      updateFigures(stats);
+      root.dataset.charts = 'ready';
+    }
+  } catch (error) {
+    console.error('could not draw the dashboard charts', error);
+  }
+  setInterval(refresh, REFRESH_MS);
+}
+
+start();

@@ -1,0 +1,316 @@
+/**
+ * The admin data browser's lists (/admin/tickets/, /admin/users/, /admin/events/, /admin/emails/):
+ * filters, case-insensitive text search, and keyset pagination by id, newest first. A page never
+ * uses OFFSET: "next" continues with `id < last id on the page`, "previous" with `id > first id`,
+ * so page 1000 costs what page 1 does and rows added meanwhile never shift a page.
+ */
+import { type Expression, type SqlBool, sql } from 'kysely';
+import type { Presence } from '../core/routing.js';
+import type { Priority, TicketEventType, TicketState, TicketStatus } from '../core/tickets.js';
+import type { Role } from '../core/users.js';
+import type { Db } from '../db/connect.js';
+import type { OutboxTable } from '../db/schema.js';
+
+/** Where a page starts: after an id (next pages), before an id (previous pages), or at the newest. */
+export interface PageRequest {
+  after?: number;
+  before?: number;
+  /** Rows per page. */
+  limit: number;
+}
+
+/** One page, newest first, with the cursors of its neighbours (null when there is none). */
+export interface Page<R> {
+  rows: R[];
+  /** `?after=` of the next (older) page. */
+  nextAfter: number | null;
+  /** `?before=` of the previous (newer) page. */
+  prevBefore: number | null;
+}
+
+type Cursor = { op: '<' | '>'; id: number } | null;
+
+interface PageSource<R> {
+  /** Rows matching the filters and the cursor condition, in `order` of id, at most `limit`. */
+  fetch(cursor: Cursor, order: 'asc' | 'desc', limit: number): Promise<R[]>;
+  /** Whether a row matching the filters has an id `op` `id`. */
+  exists(op: '>=' | '<=', id: number): Promise<boolean>;
+}
+
+async function paginate<R extends { id: number }>(request: PageRequest, source: PageSource<R>): Promise<Page<R>> {
+  const { limit } = request;
+  if (request.before !== undefined) {
+    const before = request.before;
+    const fetched = await source.fetch({ op: '>', id: before }, 'asc', limit + 1);
+    const rows = fetched.slice(0, limit).reverse();
+    const hasPrev = fetched.length > limit;
+    const hasNext = await source.exists('<=', before);
+    return { rows, prevBefore: hasPrev ? rows[0]!.id : null, nextAfter: hasNext ? (rows.at(-1)?.id ?? before + 1) : null };
+  }
+  const after = request.after;
+  const fetched = await source.fetch(after === undefined ? null : { op: '<', id: after }, 'desc', limit + 1);
+  const rows = fetched.slice(0, limit);
+  const hasNext = fetched.length > limit;
+  const hasPrev = after !== undefined && (await source.exists('>=', after));
+  return { rows, nextAfter: hasNext ? rows.at(-1)!.id : null, prevBefore: hasPrev ? (rows[0]?.id ?? after - 1) : null };
+}
+
+/** A LIKE pattern matching `text` anywhere, lower-cased, with `%`, `_` and `\` matching literally. */
+export function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** `lower(column) LIKE pattern ESCAPE '\'`: case-insensitive on both engines (PostgreSQL's LIKE is not). */
+function contains(column: string, pattern: string): Expression<SqlBool> {
+  return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+}
+
+// Literals rather than parameters: SQLite uses a partial index (`where status = 'open'`) only when
+// the query's own terms say the same thing in the same words.
+const OPEN = sql.lit<'open'>('open');
+const CLOSED = sql.lit<'closed'>('closed');
+
+// ---------------------------------------------------------------------------------------------
+// Tickets
+
+export interface TicketFilter {
+  status?: TicketStatus;
+  state?: TicketState;
+  priority?: Priority;
+  /** Username of the holding agent (lower-case). */
+  agent?: string;
+  /** Breached (§4) as of `now`, or not. */
+  breached?: boolean;
+  /** created_at ≥ from (epoch ms). */
+  from?: number;
+  /** created_at < to (epoch ms). */
+  to?: number;
+  /** Substring of the title or the customer's email, any letter case. */
+  q?: string;
+}
+
+export interface TicketListRow {
+  id: number;
+  title: string;
+  customer_name: string;
+  customer_email: string;
+  priority: Priority;
+  status: TicketStatus;
+  agent_id: number | null;
+  agent_username: string | null;
+  created_at: number;
+  closed_at: number | null;
+  sla_due_at: number;
+}
+
+export async function listTicketsPage(db: Db, filter: TicketFilter, now: number, request: PageRequest): Promise<Page<TicketListRow>> {
+  const base = () => {
+    let q = db.selectFrom('tickets as t').leftJoin('users as u', 'u.id', 't.agent_id');
+    if (filter.status) q = q.where('t.status', '=', filter.status === 'open' ? OPEN : CLOSED);
+    if (filter.state === 'pending') q = q.where('t.status', '=', OPEN).where('t.agent_id', 'is', null);
+    if (filter.state === 'open') q = q.where('t.status', '=', OPEN).where('t.agent_id', 'is not', null);
+    if (filter.state === 'closed') q = q.where('t.status', '=', CLOSED);
+    if (filter.priority) q = q.where('t.priority', '=', filter.priority);
+    if (filter.agent !== undefined) q = q.where('u.username', '=', filter.agent);
+    const breached = sql<SqlBool>`((t.status = 'open' and t.sla_due_at < ${now}) or (t.status = 'closed' and t.closed_at > t.sla_due_at))`;
+    if (filter.breached === true) q = q.where(breached);
+    if (filter.breached === false) q = q.where((eb) => eb.not(breached));
+    if (filter.from !== undefined) q = q.where('t.created_at', '>=', filter.from);
+    if (filter.to !== undefined) q = q.where('t.created_at', '<', filter.to);
+    if (filter.q) {
+      const pattern = containsPattern(filter.q);
+      q = q.where((eb) => eb.or([contains('t.title', pattern), contains('t.customer_email', pattern)]));
+    }
+    return q;
+  };
+  return paginate(request, {
+    fetch: (cursor, order, limit) =>
+      base()
+        .select(['t.id', 't.title', 't.customer_name', 't.customer_email', 't.priority', 't.status', 't.agent_id', 'u.username as agent_username', 't.created_at', 't.closed_at', 't.sla_due_at'])
+        .$if(cursor !== null, (q) => q.where('t.id', cursor!.op, cursor!.id))
+        .orderBy('t.id', order)
+        .limit(limit)
+        .execute(),
+    exists: async (op, id) => (await base().select('t.id').where('t.id', op, id).limit(1).executeTakeFirst()) !== undefined,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+export interface UserFilter {
+  role?: Role;
+  active?: boolean;
+  presence?: Presence;
+  /** Substring of the username, display name or email, any letter case. */
+  q?: string;
+}
+
+export interface UserListRow {
+  id: number;
+  username: string;
+  display_name: string;
+  email: string;
+  role: Role;
+  presence: Presence;
+  capacity: number | null;
+  active: number;
+  last_assigned_at: number | null;
+  created_at: number;
+  open_count: number;
+}
+
+export async function listUsersPage(db: Db, filter: UserFilter, request: PageRequest): Promise<Page<UserListRow>> {
+  const base = () => {
+    let q = db.selectFrom('users as u');
+    if (filter.role) q = q.where('u.role', '=', filter.role);
+    if (filter.active !== undefined) q = q.where('u.active', '=', filter.active ? 1 : 0);
+    if (filter.presence) q = q.where('u.presence', '=', filter.presence);
+    if (filter.q) {
+      const pattern = containsPattern(filter.q);
+      q = q.where((eb) => eb.or([contains('u.username', pattern), contains('u.display_name', pattern), contains('u.email', pattern)]));
+    }
+    return q;
+  };
+  const page = await paginate(request, {
+    fetch: (cursor, order, limit) =>
+      base()
+        .select((eb) => [
+          'u.id',
+          'u.username',
+          'u.display_name',
+          'u.email',
+          'u.role',
+          'u.presence',
+          'u.capacity',
+          'u.active',
+          'u.last_assigned_at',
+          'u.created_at',
+          eb.selectFrom('tickets as t').select(eb.fn.countAll<number>().as('n')).whereRef('t.agent_id', '=', 'u.id').where('t.status', '=', OPEN).as('open_count'),
+        ])
+        .$if(cursor !== null, (q) => q.where('u.id', cursor!.op, cursor!.id))
+        .orderBy('u.id', order)
+        .limit(limit)
+        .execute(),
+    exists: async (op, id) => (await base().select('u.id').where('u.id', op, id).limit(1).executeTakeFirst()) !== undefined,
+  });
+  return { ...page, rows: page.rows.map((r) => ({ ...r, open_count: Number(r.open_count ?? 0) })) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+export interface EventFilter {
+  type?: TicketEventType;
+  ticketId?: number;
+  /** Username appearing as the event's from agent, to agent or actor. */
+  agent?: string;
+  /** at ≥ from (epoch ms). */
+  from?: number;
+  /** at < to (epoch ms). */
+  to?: number;
+}
+
+export interface EventListRow {
+  id: number;
+  ticket_id: number;
+  type: TicketEventType;
+  at: number;
+  from_username: string | null;
+  to_username: string | null;
+  actor_username: string | null;
+}
+
+export async function listEventsPage(db: Db, filter: EventFilter, request: PageRequest): Promise<Page<EventListRow>> {
+  const base = () => {
+    let q = db
+      .selectFrom('ticket_events as e')
+      .leftJoin('users as f', 'f.id', 'e.from_agent_id')
+      .leftJoin('users as t', 't.id', 'e.to_agent_id')
+      .leftJoin('users as a', 'a.id', 'e.actor_id');
+    if (filter.type) q = q.where('e.type', '=', filter.type);
+    if (filter.ticketId !== undefined) q = q.where('e.ticket_id', '=', filter.ticketId);
+    if (filter.agent !== undefined) {
+      const name = filter.agent;
+      q = q.where((eb) => eb.or([eb('f.username', '=', name), eb('t.username', '=', name), eb('a.username', '=', name)]));
+    }
+    if (filter.from !== undefined) q = q.where('e.at', '>=', filter.from);
+    if (filter.to !== undefined) q = q.where('e.at', '<', filter.to);
+    return q;
+  };
+  return paginate(request, {
+    fetch: (cursor, order, limit) =>
+      base()
+        .select(['e.id', 'e.ticket_id', 'e.type', 'e.at', 'f.username as from_username', 't.username as to_username', 'a.username as actor_username'])
+        .$if(cursor !== null, (q) => q.where('e.id', cursor!.op, cursor!.id))
+        .orderBy('e.id', order)
+        .limit(limit)
+        .execute(),
+    exists: async (op, id) => (await base().select('e.id').where('e.id', op, id).limit(1).executeTakeFirst()) !== undefined,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emails (the outbox)
+
+export type EmailStatus = OutboxTable['status'];
+export type EmailKind = OutboxTable['kind'];
+
+export interface EmailFilter {
+  status?: EmailStatus;
+  kind?: EmailKind;
+  ticketId?: number;
+  /** Substring of the recipient or the subject, any letter case. */
+  q?: string;
+}
+
+export interface EmailListRow {
+  id: number;
+  ticket_id: number | null;
+  kind: EmailKind;
+  to_address: string;
+  subject: string;
+  status: EmailStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export async function listEmailsPage(db: Db, filter: EmailFilter, request: PageRequest): Promise<Page<EmailListRow>> {
+  const base = () => {
+    let q = db.selectFrom('outbox as o');
+    if (filter.status) q = q.where('o.status', '=', filter.status);
+    if (filter.kind) q = q.where('o.kind', '=', filter.kind);
+    if (filter.ticketId !== undefined) q = q.where('o.ticket_id', '=', filter.ticketId);
+    if (filter.q) {
+      const pattern = containsPattern(filter.q);
+      q = q.where((eb) => eb.or([contains('o.to_address', pattern), contains('o.subject', pattern)]));
+    }
+    return q;
+  };
+  return paginate(request, {
+    fetch: (cursor, order, limit) =>
+      base()
+        .select(['o.id', 'o.ticket_id', 'o.kind', 'o.to_address', 'o.subject', 'o.status', 'o.attempts', 'o.next_attempt_at', 'o.last_error', 'o.created_at', 'o.sent_at'])
+        .$if(cursor !== null, (q) => q.where('o.id', cursor!.op, cursor!.id))
+        .orderBy('o.id', order)
+        .limit(limit)
+        .execute(),
+    exists: async (op, id) => (await base().select('o.id').where('o.id', op, id).limit(1).executeTakeFirst()) !== undefined,
+  });
+}
+
+/** One email with its bodies. */
+export async function findEmail(db: Db, id: number) {
+  return db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** How many rows each list holds, for the browser's index page (four counts, one query each). */
+export async function browserCounts(db: Db): Promise<{ tickets: number; users: number; events: number; emails: number; failedEmails: number }> {
+  const n = async (table: 'tickets' | 'users' | 'ticket_events' | 'outbox') =>
+    Number((await db.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+  const failed = await db.selectFrom('outbox').select(sql<number>`count(*)`.as('n')).where('status', '=', 'failed').executeTakeFirstOrThrow();
+  return { tickets: await n('tickets'), users: await n('users'), events: await n('ticket_events'), emails: await n('outbox'), failedEmails: Number(failed.n) };
+}

@@ -1,0 +1,65 @@
+/** Admin-only writes and look-ups on staff accounts (deactivate, capacity, the reassign menu). */
+import { sql } from 'kysely';
+import type { Presence } from '../core/routing.js';
+import type { Db } from '../db/connect.js';
+
+/** Deactivates (offline, no login) or reactivates (still offline until it logs in) an account. */
+export async function setUserActive(db: Db, userId: number, active: boolean): Promise<void> {
+  await db
+    .updateTable('users')
+    .set(active ? { active: 1 } : { active: 0, presence: 'offline' })
+    .where('id', '=', userId)
+    .execute();
+}
+
+/** Sets an agent's own capacity; null means the global default applies. */
+export async function setUserCapacity(db: Db, userId: number, capacity: number | null): Promise<void> {
+  await db.updateTable('users').set({ capacity }).where('id', '=', userId).execute();
+}
+
+/** Active admins other than `exceptId`. */
+export async function countOtherActiveAdmins(db: Db, exceptId: number): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('role', '=', 'admin')
+    .where('active', '=', 1)
+    .where('id', '!=', exceptId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export interface AgentChoice {
+  id: number;
+  username: string;
+  displayName: string;
+  presence: Presence;
+  capacity: number;
+  openCount: number;
+}
+
+/** Every active agent with its load, for the reassign menu (by username). */
+export async function activeAgentChoices(db: Db, defaultCapacity: number): Promise<AgentChoice[]> {
+  const rows = await db
+    .selectFrom('users as u')
+    .select((eb) => [
+      'u.id',
+      'u.username',
+      'u.display_name',
+      'u.presence',
+      'u.capacity',
+      eb.selectFrom('tickets as t').select(eb.fn.countAll<number>().as('n')).whereRef('t.agent_id', '=', 'u.id').where('t.status', '=', 'open').as('open_count'),
+    ])
+    .where('u.role', '=', 'agent')
+    .where('u.active', '=', 1)
+    .orderBy('u.username')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    username: r.username,
+    displayName: r.display_name,
+    presence: r.presence,
+    capacity: r.capacity ?? defaultCapacity,
+    openCount: Number(r.open_count ?? 0),
+  }));
+}

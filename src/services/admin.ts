@@ -1,0 +1,189 @@
+/**
+ * What admins do to the team and to tickets (SPEC §1 admin rows, §3 R6). Each use case is one
+ * routing transaction (withRouting), so it is serialised with every other routing decision and the
+ * queue is settled (I3) before it commits.
+ */
+import { bestAgent } from '../core/routing.js';
+import { DomainError, invalidInput, notFound } from '../core/errors.js';
+import { parseCapacity, MAX_CAPACITY, type Settings } from '../core/settings.js';
+import { referenceOf } from '../core/tickets.js';
+import { deleteSessionsOf } from '../repositories/sessions.js';
+import { saveSettings } from '../repositories/settings.js';
+import { countOtherActiveAdmins, setUserActive, setUserCapacity } from '../repositories/adminUsers.js';
+import { findTicketById, queueHead } from '../repositories/tickets.js';
+import { findUserById, findUserByUsername, loadAgentLoads } from '../repositories/users.js';
+import type { ServiceContext } from './context.js';
+import { pullAndBalance, releaseTickets, type RoutingRun, updateAgent, withRouting, writeMove } from './routing.js';
+
+function conflict(message: string): DomainError {
+  return new DomainError('conflict', message);
+}
+
+/**
+ * Saves the settings form and applies it to routing at once: the agents' loads are re-read with
+ * the new default capacity, and the settle step of withRouting routes waiting tickets to whoever
+ * now has room (R2), in the new queue order. SLA limits only affect tickets created from now on:
+ * a ticket's sla_due_at is fixed at creation (§4).
+ */
+export async function updateSettings(ctx: ServiceContext, adminId: number, settings: Settings): Promise<void> {
+  await withRouting(ctx, adminId, async (run) => {
+    await saveSettings(run.trx, settings);
+    run.settings = settings;
+    run.agents = await loadAgentLoads(run.trx, settings.defaultCapacity);
+  });
+}
+
+/** The outcome of an admin's move, for the message shown to the admin. */
+export interface MoveOutcome {
+  /** False when nothing changed (the ticket was already where the admin asked). */
+  changed: boolean;
+  /** Who holds the ticket now; null when it waits in the queue. */
+  agentId: number | null;
+  agentName: string | null;
+}
+
+async function openTicket(run: RoutingRun, ticketId: number) {
+  const ticket = await findTicketById(run.trx, ticketId);
+  if (!ticket) throw notFound('Ticket');
+  // I1: a closed ticket never changes agent again.
+  if (ticket.status === 'closed') throw conflict(`${referenceOf(ticketId)} is closed; a closed ticket keeps its agent.`);
+  return ticket;
+}
+
+/** Records in the run's loads that `agentId` lost one open ticket (no-op for the queue). */
+function creditLoss(run: RoutingRun, agentId: number | null): void {
+  const agent = agentId === null ? undefined : run.agents.find((a) => a.id === agentId);
+  if (agent) updateAgent(run, agent.id, { openCount: agent.openCount - 1 });
+}
+
+function creditGain(run: RoutingRun, agentId: number): void {
+  const agent = run.agents.find((a) => a.id === agentId);
+  if (agent) updateAgent(run, agentId, { openCount: agent.openCount + 1, lastAssignedAt: run.now });
+}
+
+/**
+ * R6: an admin gives an open ticket to any active agent, whatever its presence, even beyond its
+ * capacity (as in Zendesk: the admin knows why). The move writes the same event and customer
+ * email as an automatic one (`assigned` from the queue, `reassigned` from another agent), with the
+ * admin as actor. The agent who lost the ticket now has room, so the settle step may route the
+ * queue to it (R2); R3 balancing is deliberately not run, as it could take back the very ticket
+ * the admin just placed.
+ */
+export async function reassignTicket(ctx: ServiceContext, adminId: number, ticketId: number, agentUsername: string): Promise<MoveOutcome> {
+  return withRouting(ctx, adminId, async (run) => {
+    const ticket = await openTicket(run, ticketId);
+    const agent = agentUsername.trim() === '' ? undefined : await findUserByUsername(run.trx, agentUsername);
+    if (!agent || agent.role !== 'agent' || agent.active !== 1) throw invalidInput({ agent: 'Choose an active agent.' }, 'Choose an active agent.');
+    if (ticket.agent_id === agent.id) return { changed: false, agentId: agent.id, agentName: agent.display_name };
+    await writeMove(run, { ticketId, from: ticket.agent_id, to: agent.id });
+    creditLoss(run, ticket.agent_id);
+    creditGain(run, agent.id);
+    return { changed: true, agentId: agent.id, agentName: agent.display_name };
+  });
+}
+
+/**
+ * R6: an admin sends an open ticket back to the queue (`requeued` event, admin as actor; no
+ * customer email, as for every requeue). It keeps its created_at and SLA deadline.
+ *
+ * I3 forbids a ticket to wait while an agent has room, so the ticket may not stay in the queue:
+ * - if another agent has spare capacity, it goes at once to the best of them by R1's ranking
+ *   (`assigned` event and email): the admin took it away from its holder, so the holder is passed
+ *   over while anyone else has room;
+ * - otherwise the settle step routes it by R1's ranking among everyone, which can hand it straight
+ *   back to its former holder when that agent is available (it just gained a free slot); the admin
+ *   is told, and can reassign it to a named agent instead;
+ * - it waits in the queue only when nobody available has room (for instance its holder is away).
+ */
+export async function requeueTicket(ctx: ServiceContext, adminId: number, ticketId: number): Promise<MoveOutcome> {
+  return withRouting(ctx, adminId, async (run) => {
+    const ticket = await openTicket(run, ticketId);
+    if (ticket.agent_id === null) return { changed: false, agentId: null, agentName: null };
+    const formerHolder = ticket.agent_id;
+    await writeMove(run, { ticketId, from: formerHolder, to: null });
+    creditLoss(run, formerHolder);
+    const other = bestAgent(run.agents.filter((a) => a.id !== formerHolder));
+    const [head] = await queueHead(run.trx, run.settings.queueOrder, 1);
+    // Only when the ticket heads the queue: a requeued ticket never overtakes an older waiting one.
+    if (other && head?.id === ticketId) {
+      await writeMove(run, { ticketId, from: null, to: other.id });
+      creditGain(run, other.id);
+    }
+    // withRouting's settle step (drainQueue) runs after this and may route the ticket again.
+    return { changed: true, agentId: null, agentName: null };
+  }).then(async (outcome) => (outcome.changed ? withCurrentHolder(ctx, ticketId) : outcome));
+}
+
+async function withCurrentHolder(ctx: ServiceContext, ticketId: number): Promise<MoveOutcome> {
+  const ticket = await findTicketById(ctx.handle.db, ticketId);
+  const agent = ticket?.agent_id == null ? undefined : await findUserById(ctx.handle.db, ticket.agent_id);
+  return { changed: true, agentId: agent?.id ?? null, agentName: agent?.display_name ?? null };
+}
+
+/**
+ * Deactivates a staff account. Rules (checked inside the routing lock, so two admins acting at
+ * once cannot both pass them):
+ * - the acting admin must itself still be an active admin;
+ * - an admin cannot deactivate itself (it would lock itself out mid-action; another admin can);
+ * - the last active admin can never be deactivated (someone must be able to run the desk). With the
+ *   first two rules this only matters for concurrent requests, but it is the rule that counts.
+ * Effects: the account can no longer log in, its sessions are deleted, it goes offline, and an
+ * agent's open tickets go back to the queue and are routed again by R1's ranking to agents with
+ * spare capacity — whatever the release_on_logout setting says (R5's release, with `reassigned` or
+ * `requeued` events and emails as usual). Deactivating an inactive account changes nothing.
+ * Returns whether this call deactivated it.
+ */
+export async function deactivateUser(ctx: ServiceContext, adminId: number, userId: number): Promise<boolean> {
+  return withRouting(ctx, adminId, async (run) => {
+    const user = await findUserById(run.trx, userId);
+    if (!user) throw notFound('User');
+    const actor = await findUserById(run.trx, adminId);
+    if (!actor || actor.role !== 'admin' || actor.active !== 1) throw conflict('Only an active admin can deactivate accounts.');
+    if (userId === adminId) throw conflict('You cannot deactivate your own account. Ask another admin.');
+    if (user.active !== 1) return false;
+    if (user.role === 'admin' && (await countOtherActiveAdmins(run.trx, userId)) === 0) throw conflict('This is the last active admin; it cannot be deactivated.');
+    await setUserActive(run.trx, userId, false);
+    await deleteSessionsOf(run.trx, userId);
+    if (run.agents.some((a) => a.id === userId)) {
+      updateAgent(run, userId, { presence: 'offline' });
+      await releaseTickets(run, userId);
+      // Gone from routing for good: loads are re-read without it at the next transaction.
+      run.agents = run.agents.filter((a) => a.id !== userId);
+    }
+    return true;
+  });
+}
+
+/** Lets a deactivated account log in again; it stays offline (no tickets) until it does. */
+export async function reactivateUser(ctx: ServiceContext, adminId: number, userId: number): Promise<boolean> {
+  return withRouting(ctx, adminId, async (run) => {
+    const user = await findUserById(run.trx, userId);
+    if (!user) throw notFound('User');
+    if (user.active === 1) return false;
+    await setUserActive(run.trx, userId, true);
+    return true;
+  });
+}
+
+/**
+ * Sets an agent's own capacity (`''` or null: back to the global default). Raising it is R2: the
+ * agent pulls from the head of the queue at once (and R3 balances if it holds nothing and nothing
+ * waits). Lowering it below the agent's current load takes no ticket away: the agent keeps them
+ * and receives none until it is below its capacity again.
+ */
+export async function changeCapacity(ctx: ServiceContext, adminId: number, userId: number, raw: unknown): Promise<number | null> {
+  const text = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' ? String(raw) : '';
+  const capacity = text === '' ? null : parseCapacity(text);
+  if (text !== '' && capacity === null) throw invalidInput({ capacity: `Enter a whole number from 1 to ${MAX_CAPACITY}, or leave empty for the default.` });
+  return withRouting(ctx, adminId, async (run) => {
+    const user = await findUserById(run.trx, userId);
+    if (!user) throw notFound('User');
+    if (user.role !== 'agent') throw invalidInput({ capacity: 'Only agents have a capacity.' }, 'Only agents have a capacity.');
+    await setUserCapacity(run.trx, userId, capacity);
+    if (run.agents.some((a) => a.id === userId)) {
+      updateAgent(run, userId, { capacity: capacity ?? run.settings.defaultCapacity });
+      await pullAndBalance(run, userId);
+    }
+    return capacity;
+  });
+}

@@ -1,0 +1,56 @@
+/** Helpers shared by the admin tests. */
+import type { LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
+import type { Db } from '../../src/db/connect.js';
+import { submitTicket } from '../../src/services/tickets.js';
+import type { ServiceContext } from '../../src/services/context.js';
+import { addStaff, Client, type TestApp } from '../support/app.js';
+
+/** An admin account `root`, logged in. */
+export async function adminClient(t: TestApp, username = 'root'): Promise<{ client: Client; id: number }> {
+  const id = await addStaff(t.ctx, username, { role: 'admin' });
+  const client = new Client(t.app);
+  const login = await client.login(username);
+  expect(login.statusCode).toBe(303);
+  return { client, id };
+}
+
+/** A logged-in agent (which makes it available: R2). */
+export async function agentClient(t: TestApp, username: string): Promise<Client> {
+  const client = new Client(t.app);
+  const login = await client.login(username);
+  expect(login.statusCode).toBe(303);
+  return client;
+}
+
+/** A ticket through the real intake (R1); returns its id. */
+export async function newTicket(ctx: ServiceContext, fields: Partial<Record<'name' | 'email' | 'title' | 'description' | 'priority', string>> = {}): Promise<number> {
+  const ticket = await submitTicket(ctx, { name: 'Carla Customer', email: 'carla@example.com', title: 'Printer on fire', description: 'It is on fire.', priority: 'medium', ...fields });
+  return ticket.id;
+}
+
+export async function holderOf(db: Db, ticketId: number): Promise<number | null> {
+  const row = await db.selectFrom('tickets').select('agent_id').where('id', '=', ticketId).executeTakeFirstOrThrow();
+  return row.agent_id;
+}
+
+export async function eventsOf(db: Db, ticketId: number) {
+  return db.selectFrom('ticket_events').select(['type', 'from_agent_id', 'to_agent_id', 'actor_id']).where('ticket_id', '=', ticketId).orderBy('id').execute();
+}
+
+export async function emailKindsOf(db: Db, ticketId: number): Promise<string[]> {
+  const rows = await db.selectFrom('outbox').select('kind').where('ticket_id', '=', ticketId).orderBy('id').execute();
+  return rows.map((r) => r.kind);
+}
+
+/** The text of an HTML page with tags removed and whitespace collapsed, for "the user sees" checks. */
+export function visibleText(response: LightMyRequestResponse): string {
+  return response.body
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/\s+/g, ' ');
+}
