@@ -1,0 +1,119 @@
+/**
+ * The SLA monitor (§4): marks each open ticket breached within a second of its deadline, not when
+ * somebody happens to open a page. It does not poll the table: after each pass it reads the next
+ * deadline from the partial index and sleeps until then, at most `maxSleepMs` (so tickets created
+ * by other processes, with deadlines sooner than the one it waits for, are still caught in time),
+ * and wakes early when told of a new ticket. Every process may run one: see recordDueBreaches.
+ */
+import { nextSlaDeadline } from '../repositories/sla.js';
+import type { ServiceContext, TicketChange } from '../services/context.js';
+import { recordDueBreaches } from '../services/sla.js';
+
+export interface SlaMonitorOptions {
+  /** Tickets marked per transaction (default 100). */
+  batchSize?: number;
+  /** The longest sleep between passes (default 1000 ms: the §4 promise). */
+  maxSleepMs?: number;
+  /** Failed passes are reported here and retried after `maxSleepMs`. */
+  onError?: (error: unknown) => void;
+}
+
+export class SlaMonitor {
+  private readonly batchSize: number;
+  private readonly maxSleepMs: number;
+  private readonly onError: (error: unknown) => void;
+  private loop: Promise<void> | null = null;
+  private stopped = true;
+  private wakeSleeper: (() => void) | null = null;
+  private wakeRequested = false;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    options: SlaMonitorOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 100;
+    this.maxSleepMs = options.maxSleepMs ?? 1000;
+    this.onError = options.onError ?? (() => undefined);
+  }
+
+  /**
+   * One pass at `now` (default: the context's clock): marks every ticket due by then, batch after
+   * batch, then announces the breaches through `ctx.onChanges` (live pages). Returns them.
+   */
+  async runOnce(now: number = this.ctx.clock.now()): Promise<TicketChange[]> {
+    const all: TicketChange[] = [];
+    for (;;) {
+      const batch = await recordDueBreaches(this.ctx, now, this.batchSize);
+      if (batch.changes.length > 0) {
+        all.push(...batch.changes);
+        this.ctx.onChanges?.(batch.changes);
+      }
+      // A full batch of tickets all taken by other monitors would also say `more`; they are marked
+      // by then, so the next batch simply reads past them.
+      if (!batch.more) return all;
+    }
+  }
+
+  /** The next deadline to watch, or null when none. */
+  nextDeadline(): Promise<number | null> {
+    return nextSlaDeadline(this.ctx.handle.db, this.ctx.handle.dialect);
+  }
+
+  /** Runs passes until stop(): each at the next deadline, at most maxSleepMs apart. */
+  start(): this {
+    if (this.loop) return this;
+    this.stopped = false;
+    this.loop = this.run();
+    return this;
+  }
+
+  /** A ticket was created (maybe with a nearer deadline than the one awaited): look again now. */
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeSleeper?.();
+  }
+
+  /** Stops the loop; resolves once the pass in progress (if any) has committed. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeSleeper?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let delay = this.maxSleepMs;
+      try {
+        this.wakeRequested = false;
+        await this.runOnce();
+        const next = await this.nextDeadline();
+        if (next !== null) delay = Math.min(this.maxSleepMs, Math.max(0, next - this.ctx.clock.now()));
+      } catch (error) {
+        this.onError(error);
+      }
+      if (this.stopped) break;
+      // A wake() during the pass may concern a ticket the pass did not see yet.
+      if (this.wakeRequested) continue;
+      await this.sleep(delay);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeSleeper = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.wakeSleeper = done;
+    });
+  }
+}
+
+/** Starts an SLA monitor on the app's context (the server calls this next to presence expiry). */
+export function startSlaMonitor(ctx: ServiceContext, onError: (error: unknown) => void, options: Omit<SlaMonitorOptions, 'onError'> = {}): SlaMonitor {
+  return new SlaMonitor(ctx, { ...options, onError }).start();
+}
