@@ -5,16 +5,15 @@ const REFRESH_MS = 5000;
 const root = document.getElementById('dashboard');
 const COLORS = { pending: '#d49a1a', open: '#1a56db', closed: '#6b7280', high: '#b3261e', medium: '#8a5a00', low: '#2e6b30', agent: '#1a56db' };
 
-/** Same wording as the server's humanSpan: `45 s`, `12 min`, `1 h 5 min`, `3 d`; an em dash for none. */
+/** Same wording as resolutionText in src/views/adminapp.tsx: `45 s`, `1 min 30 s`, `2 h 5 min`, `3 d 4 h`. */
 function span(seconds) {
   if (seconds === null || seconds === undefined) return '—';
-  const s = Math.round(Math.abs(seconds));
+  const s = Math.round(seconds);
+  const two = (big, bigUnit, small, smallUnit) => (small ? `${big} ${bigUnit} ${small} ${smallUnit}` : `${big} ${bigUnit}`);
   if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-  return `${Math.floor(h / 24)} d`;
+  if (s < 3600) return two(Math.floor(s / 60), 'min', s % 60, 's');
+  if (s < 48 * 3600) return two(Math.floor(s / 3600), 'h', Math.floor((s % 3600) / 60), 'min');
+  return two(Math.floor(s / 86400), 'd', Math.floor((s % 86400) / 3600), 'h');
 }
 
 const PRESENCE = { available: 'Available', away: 'Away', offline: 'Offline' };

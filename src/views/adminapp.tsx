@@ -1,4 +1,3 @@
-import { humanSpan } from '../core/sla.js';
 import type { Stats, StatsWindow } from '../services/stats.js';
 import { CsrfField, ErrorSummary, type FormErrors, type FormValues, SelectField, TextField } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
@@ -123,9 +122,19 @@ export function SettingsPage({ viewer, csrf, flash, values, errors }: PageBase &
 
 const WINDOW_LABELS: Record<StatsWindow, string> = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', all: 'All time' };
 
-/** A duration in seconds as people read it; an em dash when there is none. */
+/**
+ * A resolution time as people read it, to two units so averages stay distinguishable: `45 s`,
+ * `1 min 30 s`, `2 h 5 min`, `3 d 4 h`; an em dash when there is none. (admin-dashboard.js has the
+ * same function for live updates.)
+ */
 export function resolutionText(seconds: number | null): string {
-  return seconds === null ? '—' : humanSpan(seconds * 1000);
+  if (seconds === null) return '—';
+  const s = Math.round(seconds);
+  const two = (big: number, bigUnit: string, small: number, smallUnit: string) => (small ? `${big} ${bigUnit} ${small} ${smallUnit}` : `${big} ${bigUnit}`);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return two(Math.floor(s / 60), 'min', s % 60, 's');
+  if (s < 48 * 3600) return two(Math.floor(s / 3600), 'h', Math.floor((s % 3600) / 60), 'min');
+  return two(Math.floor(s / 86_400), 'd', Math.floor((s % 86_400) / 3600), 'h');
 }
 
 export function percentText(rate: number): string {
