@@ -13,6 +13,7 @@ import { installErrorHandler, sendError } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminappRoutes } from './routes/adminapp.js';
 import { agentRoutes } from './routes/agents.js';
+import { apiPlugin } from './routes/api/index.js';
 import { createMetrics, opsRoutes } from './routes/ops.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { installSessions } from './session.js';
@@ -102,6 +103,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   adminappRoutes(app, ctx);
   adminRoutes(app, ctx);
   opsRoutes(app, ctx, metrics);
+  // The JSON API (§8): its own JSON parsing, bearer tokens, no cookies or CSRF, OpenAPI at /api/openapi.json.
+  await app.register(apiPlugin, { prefix: '/api', ctx, limits });
 
   app.setNotFoundHandler(async (request, reply) => {
     // Page URLs keep their trailing slash; the form without it redirects to it (§1).

@@ -1,0 +1,51 @@
+/**
+ * Bearer-token authentication of the JSON API (§8). The API never looks at cookies: a browser's
+ * session cannot be ridden by another site's request, so the API needs no CSRF token.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DomainError, forbidden } from '../core/errors.js';
+import type { Role } from '../core/users.js';
+import type { StaffUser } from '../services/auth.js';
+import type { ServiceContext } from '../services/context.js';
+import { authenticateApiToken } from '../services/tokens.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The staff member of the request's bearer token (API routes that require one). */
+    apiUser: StaffUser | null;
+  }
+  interface FastifyContextConfig {
+    /** API routes: the roles whose tokens may call the route. */
+    apiRoles?: readonly Role[];
+  }
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  return match ? match[1]! : null;
+}
+
+/**
+ * Requires a live token on every route of `scope`, and a role the route's `config.apiRoles` lists.
+ * 401 (with `WWW-Authenticate: Bearer`) without one, 403 for another role.
+ */
+export function requireBearer(scope: FastifyInstance, ctx: ServiceContext): void {
+  scope.addHook('onRequest', async (request: FastifyRequest, reply) => {
+    const token = bearerToken(request.headers.authorization);
+    const user = token ? await authenticateApiToken(ctx, token) : null;
+    if (!user) {
+      reply.header('www-authenticate', token ? 'Bearer error="invalid_token"' : 'Bearer');
+      throw new DomainError('unauthenticated', token ? 'This API token is not valid: unknown, revoked, or its account is deactivated.' : 'Send an API token: Authorization: Bearer <token>.');
+    }
+    request.apiUser = user;
+    const roles = request.routeOptions.config.apiRoles;
+    if (roles && !roles.includes(user.role)) throw forbidden(`Only ${roles.join(' or ')} tokens may do this.`);
+  });
+}
+
+/** The authenticated staff member of a route behind requireBearer. */
+export function apiUserOf(request: FastifyRequest): StaffUser {
+  if (!request.apiUser) throw new DomainError('unauthenticated', 'Send an API token: Authorization: Bearer <token>.');
+  return request.apiUser;
+}

@@ -1,0 +1,242 @@
+/**
+ * The JSON API's shapes (§8) as zod schemas: Fastify validates requests and serialises responses
+ * with them, the handlers' types are inferred from them, and the OpenAPI document is generated
+ * from them. One source for all three.
+ *
+ * Rules the forms share (lengths, email, priority in any case) stay in src/core and are applied by
+ * the same services; the schemas here check types and document those rules.
+ */
+import { z } from 'zod';
+import { PRESENCES, type Presence } from '../core/routing.js';
+import { DomainError } from '../core/errors.js';
+import { EVENT_TYPES, parsePriority, parseState, parseStatus, PRIORITIES, STATES, STATUSES, validateNewTicket } from '../core/tickets.js';
+import { ROLES } from '../core/users.js';
+import { parseStatsWindow, STATS_WINDOWS } from '../services/stats.js';
+
+/** Most tickets one list page may hold. */
+export const MAX_PAGE = 200;
+export const DEFAULT_PAGE = 50;
+
+const IsoTime = z.iso.datetime().meta({ description: 'ISO 8601, UTC', example: '2026-11-27T13:00:00.000Z' });
+
+/**
+ * A text query parameter turned into a value by `parse` (the core's case-insensitive parsers);
+ * `message` is the error when it returns null.
+ */
+function parsed<T>(parse: (raw: string) => T | null, message: string, description: string) {
+  return z
+    .string({ error: message })
+    .transform((raw, ctx) => {
+      const value = parse(raw);
+      if (value === null) {
+        ctx.issues.push({ code: 'custom', message, input: raw });
+        return z.NEVER;
+      }
+      return value;
+    })
+    .meta({ description });
+}
+
+const required = (label: string) => (issue: { input: unknown }) => (issue.input === undefined ? `${label} is required.` : `${label} must be a string.`);
+
+// ---------------------------------------------------------------- errors
+
+export const ApiError = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: 'Stable machine-readable code', example: 'invalid_input' }),
+      message: z.string().meta({ description: 'For people; may change' }),
+      fields: z.record(z.string(), z.string()).optional().meta({ description: 'A message per bad field (400 only)' }),
+    }),
+  })
+  .meta({ id: 'Error', description: 'Every error has this shape' });
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Bad input: `fields` says what is wrong with each field',
+  401: 'No valid bearer token (missing, unknown, revoked, or its account is deactivated)',
+  403: 'The token is valid but its role may not do this',
+  404: 'No such ticket (or not visible to this token)',
+  409: 'Conflict with the ticket\'s state (for example, it is closed)',
+  413: 'Request body too large',
+  415: 'Body is not JSON',
+  429: 'Rate limited: wait and retry',
+};
+
+/** Response schemas for the given error statuses (documentation and serialisation). */
+export function errorResponses(...statuses: number[]) {
+  return Object.fromEntries(statuses.map((status) => [status, ApiError.describe(ERROR_TEXT[status] ?? 'Error')]));
+}
+
+// ---------------------------------------------------------------- tickets
+
+export const TicketEvent = z
+  .object({
+    type: z.enum(EVENT_TYPES),
+    at: IsoTime,
+    from_agent: z.string().nullable().meta({ description: 'Username the ticket left (null: the queue)' }),
+    to_agent: z.string().nullable().meta({ description: 'Username the ticket went to (null: the queue)' }),
+    actor: z.string().nullable().meta({ description: 'Staff username who caused it; null for the customer or the system' }),
+  })
+  .meta({ id: 'TicketEvent' });
+
+const ticketFields = {
+  reference: z.string().meta({ example: 'HD-42' }),
+  title: z.string(),
+  description: z.string(),
+  priority: z.enum(PRIORITIES),
+  status: z.enum(STATUSES),
+  state: z.enum(STATES).meta({ description: 'pending: open without an agent; open: open with an agent; closed' }),
+  customer: z.object({ name: z.string(), email: z.string() }),
+  agent: z.string().nullable().meta({ description: 'Username of the agent holding it, or null' }),
+  created_at: IsoTime,
+  assigned_at: IsoTime.nullable(),
+  closed_at: IsoTime.nullable(),
+  sla_due_at: IsoTime,
+  sla_breached: z.boolean().meta({ description: 'Open past sla_due_at, or closed after it' }),
+  status_url: z.string().meta({ description: "The customer's status page" }),
+};
+
+export const Ticket = z.object(ticketFields).meta({ id: 'Ticket' });
+export const TicketWithEvents = z.object({ ...ticketFields, events: z.array(TicketEvent).meta({ description: 'Oldest first' }) }).meta({ id: 'TicketWithEvents' });
+export const CreatedTicket = z
+  .object({ ...ticketFields, token: z.string().meta({ description: "The customer's secret key to the status page (also in status_url)" }) })
+  .meta({ id: 'CreatedTicket' });
+export type TicketJson = z.infer<typeof Ticket>;
+export type EventJson = z.infer<typeof TicketEvent>;
+
+export const TicketList = z
+  .object({
+    items: z.array(Ticket),
+    next_cursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+  })
+  .meta({ id: 'TicketList' });
+
+export const NewTicket = z
+  .object({
+    name: z.string({ error: required('Name') }).meta({ description: "Customer's name", minLength: 1, maxLength: 100 }),
+    email: z.string({ error: required('Email') }).meta({ description: "Customer's email address", maxLength: 254, example: 'carla@example.com' }),
+    title: z.string({ error: required('Title') }).meta({ minLength: 1, maxLength: 200 }),
+    description: z.string({ error: required('Description') }).meta({ minLength: 1, maxLength: 10_000 }),
+    priority: z.string({ error: required('Priority') }).meta({ description: '`high`, `medium` or `low`, in any letter case', example: 'high' }),
+  })
+  // The form's rules (src/core), run even when a field has the wrong type, so that one answer lists
+  // every bad field. The service applies the same function again; it stays the one definition.
+  .superRefine(
+    (value, ctx) => {
+      try {
+        validateNewTicket(value);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        for (const [field, message] of Object.entries(error.fields)) ctx.addIssue({ code: 'custom', path: [field], message, input: value });
+      }
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) },
+  )
+  .meta({ id: 'NewTicket', description: 'The same fields and rules as the customer form' });
+
+export const ReferenceParams = z.object({
+  reference: z.string().meta({ description: 'The ticket reference, such as HD-42 (any letter case)', example: 'HD-42' }),
+});
+
+const parseBoolean = (raw: string): boolean | null => {
+  const value = raw.trim().toLowerCase();
+  return value === 'true' ? true : value === 'false' ? false : null;
+};
+
+export const TicketListQuery = z.object({
+  status: parsed(parseStatus, 'Choose open or closed.', '`open` or `closed`, any letter case').optional(),
+  state: parsed(parseState, 'Choose pending, open or closed.', '`pending`, `open` (assigned) or `closed`, any letter case').optional(),
+  priority: parsed(parsePriority, 'Choose high, medium or low.', '`high`, `medium` or `low`, any letter case').optional(),
+  agent: z.string({ error: 'Give one username.' }).max(64, 'Usernames have at most 64 characters.').optional().meta({ description: "Only this agent's tickets (username)" }),
+  breached: parsed(parseBoolean, 'Use true or false.', '`true`: open past the SLA deadline or closed after it; `false`: the others').optional(),
+  q: z.string({ error: 'Give one search text.' }).max(200, 'At most 200 characters.').optional().meta({ description: 'Text in the title or the customer email, any letter case' }),
+  limit: z.coerce
+    .number({ error: `Enter a whole number from 1 to ${MAX_PAGE}.` })
+    .int(`Enter a whole number from 1 to ${MAX_PAGE}.`)
+    .min(1, `Enter a whole number from 1 to ${MAX_PAGE}.`)
+    .max(MAX_PAGE, `At most ${MAX_PAGE} per page.`)
+    .default(DEFAULT_PAGE)
+    .meta({ description: `Tickets per page, 1–${MAX_PAGE} (default ${DEFAULT_PAGE})` }),
+  cursor: z.string({ error: 'Give one cursor.' }).max(100, 'This cursor is not valid.').optional().meta({ description: 'next_cursor of the previous page' }),
+});
+
+export const AssignBody = z
+  .object({
+    agent: z
+      .string({ error: 'Give an agent username, or null to send the ticket back to the queue.' })
+      .nullable()
+      .meta({ description: 'Username of an active agent, or null to send the ticket back to the queue' }),
+  })
+  .meta({ id: 'AssignRequest' });
+
+// ---------------------------------------------------------------- agents
+
+export const Agent = z
+  .object({
+    username: z.string(),
+    display_name: z.string(),
+    role: z.enum(ROLES),
+    presence: z.enum(PRESENCES),
+    capacity: z.number().int().nullable().meta({ description: "Effective capacity (own or the default); null for admins, who are not routed tickets" }),
+    open_count: z.number().int(),
+    last_assigned_at: IsoTime.nullable(),
+  })
+  .meta({ id: 'Agent' });
+export type AgentJson = z.infer<typeof Agent>;
+
+export const AgentList = z
+  .object({ items: z.array(Agent), next_cursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }) })
+  .meta({ id: 'AgentList' });
+
+export const AgentListQuery = z.object({
+  limit: TicketListQuery.shape.limit,
+  cursor: TicketListQuery.shape.cursor,
+});
+
+const parsePresence = (raw: string): Presence | null => {
+  const value = raw.trim().toLowerCase();
+  return (PRESENCES as readonly string[]).includes(value) ? (value as Presence) : null;
+};
+
+export const PresenceBody = z
+  .object({
+    status: parsed(parsePresence, 'Choose available, away or offline.', '`available` (as at login), `away`, or `offline` (as at logout), any letter case'),
+  })
+  .meta({ id: 'PresenceRequest' });
+
+// ---------------------------------------------------------------- stats
+
+export const StatsQuery = z.object({
+  window: parsed((raw) => parseStatsWindow(raw), 'Choose 24h, 7d, 30d or all.', 'Tickets created in the last `24h`, `7d`, `30d`, or `all` (default)').optional(),
+});
+
+const count = z.number().int();
+const secondsOrNull = z.number().nullable();
+
+export const Stats = z
+  .object({
+    window: z.enum(STATS_WINDOWS),
+    total: count,
+    pending: count,
+    open: count,
+    closed: count,
+    sla: z.object({
+      breached: count,
+      open_overdue: count,
+      closed_late: count,
+      breach_rate: z.number().meta({ description: 'breached / total, 0–1' }),
+      by_priority: z.object({ high: count, medium: count, low: count }),
+    }),
+    resolution: z.object({ avg_seconds: secondsOrNull, p50_seconds: secondsOrNull, p90_seconds: secondsOrNull }),
+    agents: z.array(
+      z.object({
+        username: z.string(),
+        closed: count,
+        open: count,
+        avg_resolution_seconds: secondsOrNull,
+        breached: count,
+        presence: z.enum(PRESENCES),
+      }),
+    ),
+  })
+  .meta({ id: 'Stats' });

@@ -1,0 +1,74 @@
+/**
+ * Rows to the §8 JSON shapes, and the opaque list cursor.
+ */
+import { invalidInput } from '../core/errors.js';
+import { isBreached } from '../core/sla.js';
+import { referenceOf, stateOf } from '../core/tickets.js';
+import type { TimelineEntry } from '../repositories/events.js';
+import type { StaffListRow, TicketListRow } from '../repositories/ticketQueries.js';
+import { statusUrl } from '../services/notifications.js';
+import type { AgentJson, EventJson, TicketJson } from './api-schemas.js';
+
+/** Epoch milliseconds as ISO 8601 UTC. */
+export function iso(ms: number): string;
+export function iso(ms: number | null): string | null;
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+export function ticketJson(row: TicketListRow, publicUrl: string, now: number): TicketJson {
+  return {
+    reference: referenceOf(row.id),
+    title: row.title,
+    description: row.description,
+    priority: row.priority,
+    status: row.status,
+    state: stateOf({ status: row.status, agentId: row.agent_id }),
+    customer: { name: row.customer_name, email: row.customer_email },
+    agent: row.agent_username,
+    created_at: iso(row.created_at),
+    assigned_at: iso(row.assigned_at),
+    closed_at: iso(row.closed_at),
+    sla_due_at: iso(row.sla_due_at),
+    sla_breached: isBreached({ slaDueAt: row.sla_due_at, closedAt: row.closed_at }, now),
+    status_url: statusUrl(publicUrl, row.token),
+  };
+}
+
+export function eventJson(entry: TimelineEntry): EventJson {
+  return { type: entry.type, at: iso(entry.at), from_agent: entry.from_username, to_agent: entry.to_username, actor: entry.actor_username };
+}
+
+export function agentJson(row: StaffListRow, defaultCapacity: number): AgentJson {
+  return {
+    username: row.username,
+    display_name: row.display_name,
+    role: row.role,
+    presence: row.presence,
+    capacity: row.role === 'agent' ? (row.capacity ?? defaultCapacity) : null,
+    open_count: row.open_count,
+    last_assigned_at: iso(row.last_assigned_at),
+  };
+}
+
+/** The cursor after a row: base64url of its id. Opaque to clients, who only pass it back. */
+export function encodeCursor(id: number): string {
+  return Buffer.from(String(id), 'utf8').toString('base64url');
+}
+
+/** The id inside a cursor; throws `invalid_input` (field `cursor`) for anything we did not make. */
+export function decodeCursor(cursor: string): number {
+  const text = /^[A-Za-z0-9_-]{1,24}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  if (!/^[1-9]\d{0,14}$/.test(text)) throw invalidInput({ cursor: 'This cursor is not valid; use next_cursor from the previous page.' });
+  return Number(text);
+}
+
+/**
+ * A page from `limit + 1` rows: the extra row only says there is a next page, whose cursor is the
+ * last row shown.
+ */
+export function pageOf<R extends { id: number }, J>(rows: R[], limit: number, toJson: (row: R) => J): { items: J[]; next_cursor: string | null } {
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
+  return { items: shown.map(toJson), next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { notFound } from '../../../core/errors.js';
+import { loadSettings } from '../../../repositories/settings.js';
+import { findStaff, listStaff } from '../../../repositories/ticketQueries.js';
+import type { ServiceContext } from '../../../services/context.js';
+import { changePresence } from '../../../services/presence.js';
+import { apiUserOf } from '../../api-auth.js';
+import { Agent, AgentList, AgentListQuery, errorResponses, PresenceBody } from '../../api-schemas.js';
+import { agentJson, decodeCursor, pageOf } from '../../api-shapes.js';
+
+const security = [{ bearerAuth: [] }];
+
+/** Staff list (admins) and an agent's own presence; behind requireBearer. */
+export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const db = ctx.handle.db;
+
+  r.get(
+    '/agents',
+    {
+      schema: {
+        tags: ['agents'],
+        summary: 'List staff',
+        description: 'Admins only. Every active agent and admin, in the order they were created, with presence and load.',
+        security,
+        querystring: AgentListQuery,
+        response: { 200: AgentList.describe('One page of staff'), ...errorResponses(400, 401, 403) },
+      },
+      config: { apiRoles: ['admin'] },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const settings = await loadSettings(db);
+      const rows = await listStaff(db, { afterId: cursor === undefined ? undefined : decodeCursor(cursor), limit });
+      return pageOf(rows, limit, (row) => agentJson(row, settings.defaultCapacity));
+    },
+  );
+
+  r.put(
+    '/agents/me/presence',
+    {
+      schema: {
+        tags: ['agents'],
+        summary: "Set the token's agent available, away or offline",
+        description:
+          'Agents only. Exactly what login (`available`: pull from the queue, R2/R3), the away toggle and logout (R5) do. ' +
+          'Presence set here does not expire with a browser session: set `offline` when done.',
+        security,
+        body: PresenceBody,
+        response: { 200: Agent.describe('The agent after the change'), ...errorResponses(400, 401, 403) },
+      },
+      config: { apiRoles: ['agent'] },
+    },
+    async (request) => {
+      const viewer = apiUserOf(request);
+      await changePresence(ctx, viewer.id, request.body.status);
+      const [row, settings] = [await findStaff(db, viewer.id), await loadSettings(db)];
+      if (!row) throw notFound('Agent');
+      return agentJson(row, settings.defaultCapacity);
+    },
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * The JSON API (§8) as one encapsulated plugin under /api: its own body parsing (JSON only), its own
+ * schema compilers (zod), bearer tokens instead of cookies, and its OpenAPI document and browser.
+ * Nothing here leaks to the HTML pages, and the pages' form parsing and CSRF do not apply here.
+ */
+import fastifySwagger, { type SwaggerTransformObject } from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
+import type { SchemaErrorDataVar } from 'fastify/types/schema.js';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { invalidInput } from '../../../core/errors.js';
+import type { ServiceContext } from '../../../services/context.js';
+import type { RouteLimits } from '../../app.js';
+import { agentApiRoutes } from './agents.js';
+import { statsApiRoutes } from './stats.js';
+import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
+import { requireBearer } from '../../api-auth.js';
+
+type OpenApiDocument = ReturnType<SwaggerTransformObject>;
+
+export interface ApiOptions {
+  ctx: ServiceContext;
+  limits: RouteLimits;
+}
+
+/** Schema failures as the §8 400: one message per field, keyed by the field's path. */
+function invalidFields(errors: FastifySchemaValidationError[], dataVar: SchemaErrorDataVar): Error {
+  const fields: Record<string, string> = {};
+  for (const error of errors) {
+    const key = error.instancePath.replace(/^\//, '').replaceAll('/', '.') || dataVar;
+    fields[key] ??= error.message ?? 'Invalid value.';
+  }
+  return invalidInput(fields, 'The request is not valid: see fields.');
+}
+
+/**
+ * The zod registry holds every named schema twice (as request input and as response output); the
+ * document keeps only those some operation refers to, directly or through another schema.
+ */
+function withoutUnusedSchemas(document: OpenApiDocument): OpenApiDocument {
+  const components = (document as { components?: { schemas?: Record<string, unknown> } }).components;
+  const schemas = components?.schemas;
+  if (!schemas) return document;
+  const used = new Set<string>();
+  const visit = (value: unknown): void => {
+    for (const match of JSON.stringify(value).matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      const name = match[1]!;
+      if (!used.has(name)) {
+        used.add(name);
+        visit(schemas[name]);
+      }
+    }
+  };
+  visit({ ...document, components: { ...components, schemas: {} } });
+  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
+  return { ...document, components: { ...components, schemas: kept } } as OpenApiDocument;
+}
+
+// swagger-ui renders some of its layout with inline style attributes, which the app-wide CSP
+// (style-src 'self') blocks. Its pages alone may use them; scripts stay 'self' only.
+function relaxStylesForDocs(header: string): string {
+  return header.replace(/style-src 'self'/, "style-src 'self' 'unsafe-inline'");
+}
+
+/** Registered by buildApp with `prefix: '/api'`. */
+export async function apiPlugin(api: FastifyInstance, { ctx, limits }: ApiOptions): Promise<void> {
+  api.setValidatorCompiler(validatorCompiler);
+  api.setSerializerCompiler(serializerCompiler);
+  api.setSchemaErrorFormatter(invalidFields);
+
+  // JSON only; an empty body (POST …/close without one) is no body rather than a parse error.
+  api.removeAllContentTypeParsers();
+  const parseJson = api.getDefaultJsonParser('error', 'error');
+  api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === '') return done(null, undefined);
+    return parseJson(request, text, done);
+  });
+
+  // The API never reads the session cookie: drop every cookie before the app's session hook runs.
+  api.addHook('onRequest', async (request) => {
+    request.cookies = {};
+  });
+  api.decorateRequest('apiUser', null);
+
+  await api.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Helpdesk API',
+        version: '1',
+        description:
+          'Tickets, agents and figures of the help desk. Staff authenticate with `Authorization: Bearer <token>` ' +
+          '(tokens are created by admins); creating a ticket is public and rate-limited. Lists page with an ' +
+          'opaque `cursor`. Errors are `{"error": {"code", "message", "fields"}}`.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token created by an admin' } } },
+      tags: [
+        { name: 'tickets', description: 'Create, list, read, close and assign tickets' },
+        { name: 'agents', description: 'Staff and presence' },
+        { name: 'stats', description: 'Dashboard figures' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
+  });
+  await api.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    indexPrefix: '/api',
+    transformStaticCSP: relaxStylesForDocs,
+    uiConfig: { deepLinking: true },
+  });
+  api.get('/openapi.json', { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-cache').send(api.swagger()));
+
+  await api.register(
+    async (v1) => {
+      publicTicketApiRoutes(v1, ctx, limits);
+      await v1.register(async (staff) => {
+        requireBearer(staff, ctx);
+        ticketApiRoutes(staff, ctx);
+        agentApiRoutes(staff, ctx);
+        statsApiRoutes(staff, ctx);
+      });
+    },
+    { prefix: '/v1' },
+  );
+}

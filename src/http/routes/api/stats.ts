@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ServiceContext } from '../../../services/context.js';
+import { computeStats, DEFAULT_STATS_WINDOW } from '../../../services/stats.js';
+import { errorResponses, Stats, StatsQuery } from '../../api-schemas.js';
+
+/** The §6 figures (admins); behind requireBearer. */
+export function statsApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/stats',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'Dashboard figures for a time window',
+        description: 'Admins only. The figures of the admin dashboard (§6) for tickets created in the window.',
+        security: [{ bearerAuth: [] }],
+        querystring: StatsQuery,
+        response: { 200: Stats.describe('Counts, SLA, resolution times and per-agent figures'), ...errorResponses(400, 401, 403) },
+      },
+      config: { apiRoles: ['admin'] },
+    },
+    async (request) => computeStats(ctx.handle.db, { window: request.query.window ?? DEFAULT_STATS_WINDOW, now: ctx.clock.now() }),
+  );
+}

@@ -1,0 +1,170 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { invalidInput, notFound } from '../../../core/errors.js';
+import { idFromReference } from '../../../core/tickets.js';
+import { timelineOf } from '../../../repositories/events.js';
+import { findVisibleTicket, listTickets, type TicketListRow, type Viewer } from '../../../repositories/ticketQueries.js';
+import { findUserById, findUserByUsername } from '../../../repositories/users.js';
+import { reassignTicket, requeueTicket } from '../../../services/admin.js';
+import type { ServiceContext } from '../../../services/context.js';
+import { closeTicket, submitTicket } from '../../../services/tickets.js';
+import { apiUserOf } from '../../api-auth.js';
+import {
+  AssignBody,
+  CreatedTicket,
+  errorResponses,
+  NewTicket,
+  ReferenceParams,
+  Ticket,
+  TicketList,
+  TicketListQuery,
+  TicketWithEvents,
+} from '../../api-schemas.js';
+import { decodeCursor, eventJson, pageOf, ticketJson } from '../../api-shapes.js';
+import type { RouteLimits } from '../../app.js';
+
+const security = [{ bearerAuth: [] }];
+
+/** `POST /api/v1/tickets`: public, the customer form's rules, rate-limited like the form. */
+export function publicTicketApiRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/tickets',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Create a ticket',
+        description: 'Public, like the customer form, with the same fields and rules; rate-limited per client address. Routed at once (R1).',
+        body: NewTicket,
+        response: { 201: CreatedTicket.describe('The new ticket, with the customer\'s status token'), ...errorResponses(400, 413, 415, 429) },
+      },
+      config: { rateLimit: limits.ticketCreation },
+    },
+    async (request, reply) => {
+      const ticket = await submitTicket(ctx, request.body);
+      const agent = ticket.agent_id === null ? undefined : await findUserById(ctx.handle.db, ticket.agent_id);
+      const row: TicketListRow = { ...ticket, agent_username: agent?.username ?? null };
+      return reply.status(201).send({ ...ticketJson(row, ctx.publicUrl, ctx.clock.now()), token: ticket.token });
+    },
+  );
+}
+
+/** A visible ticket by reference, or 404 (a ticket the caller may not see does not exist for it). */
+async function visibleTicket(ctx: ServiceContext, viewer: Viewer, reference: string): Promise<TicketListRow> {
+  const id = idFromReference(reference);
+  const row = id === null ? undefined : await findVisibleTicket(ctx.handle.db, viewer, id);
+  if (!row) throw notFound('Ticket');
+  return row;
+}
+
+/** Staff ticket routes; behind requireBearer. */
+export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const db = ctx.handle.db;
+
+  r.get(
+    '/tickets',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'List tickets',
+        description:
+          'Newest first. An agent sees its own tickets and the pending ones; an admin sees all. Filters combine (AND). ' +
+          'Follow `next_cursor` until it is null to walk the whole list.',
+        security,
+        querystring: TicketListQuery,
+        response: { 200: TicketList.describe('One page of tickets'), ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const viewer = apiUserOf(request);
+      const query = request.query;
+      let agentId: number | undefined;
+      if (query.agent !== undefined) {
+        const agent = await findUserByUsername(db, query.agent);
+        if (!agent) throw invalidInput({ agent: 'No staff account has this username.' });
+        agentId = agent.id;
+      }
+      const now = ctx.clock.now();
+      const rows = await listTickets(db, viewer, {
+        status: query.status,
+        state: query.state,
+        priority: query.priority,
+        agentId,
+        breached: query.breached,
+        q: query.q?.trim() || undefined,
+        beforeId: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+        limit: query.limit,
+        now,
+      });
+      return pageOf(rows, query.limit, (row) => ticketJson(row, ctx.publicUrl, now));
+    },
+  );
+
+  r.get(
+    '/tickets/:reference',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'One ticket with its events',
+        security,
+        params: ReferenceParams,
+        response: { 200: TicketWithEvents.describe('The ticket and its timeline, oldest first'), ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => {
+      const row = await visibleTicket(ctx, apiUserOf(request), request.params.reference);
+      const events = await timelineOf(db, row.id);
+      return { ...ticketJson(row, ctx.publicUrl, ctx.clock.now()), events: events.map(eventJson) };
+    },
+  );
+
+  r.post(
+    '/tickets/:reference/close',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Close a ticket (R4)',
+        description:
+          'Its agent or an admin. The customer is emailed, then the agent pulls from the queue (R2) or balances (R3). ' +
+          'Closing a closed ticket changes nothing and answers it as it is.',
+        security,
+        params: ReferenceParams,
+        response: { 200: Ticket.describe('The ticket, closed'), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const viewer = apiUserOf(request);
+      const row = await visibleTicket(ctx, viewer, request.params.reference);
+      await closeTicket(ctx, { id: viewer.id, role: viewer.role }, row.id);
+      return ticketJson((await findVisibleTicket(db, viewer, row.id)) ?? row, ctx.publicUrl, ctx.clock.now());
+    },
+  );
+
+  r.post(
+    '/tickets/:reference/assign',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Assign a ticket, or send it back to the queue (R6)',
+        description:
+          'Admins only. `{"agent": "username"}` gives the open ticket to that active agent, even beyond its capacity. ' +
+          '`{"agent": null}` sends it back to the queue, from which routing may give it at once to an agent with room. ' +
+          'Same events and emails as automatic moves. A closed ticket cannot be assigned (409).',
+        security,
+        params: ReferenceParams,
+        body: AssignBody,
+        response: { 200: Ticket.describe('The ticket where it is now'), ...errorResponses(400, 401, 403, 404, 409) },
+      },
+      config: { apiRoles: ['admin'] },
+    },
+    async (request) => {
+      const viewer = apiUserOf(request);
+      const row = await visibleTicket(ctx, viewer, request.params.reference);
+      const { agent } = request.body;
+      if (agent === null) await requeueTicket(ctx, viewer.id, row.id);
+      else await reassignTicket(ctx, viewer.id, row.id, agent);
+      return ticketJson((await findVisibleTicket(db, viewer, row.id)) ?? row, ctx.publicUrl, ctx.clock.now());
+    },
+  );
+}

@@ -1,0 +1,158 @@
+/**
+ * Read queries of the JSON API: ticket lists with filters and keyset pagination, one ticket, the
+ * staff list. Pages are ordered by id, newest first, and continue with `id < cursor`, so a deep page
+ * costs what the first one does (no OFFSET). See the indexes of migration 2026-11-27T1300.
+ */
+import { type Expression, type SqlBool, sql } from 'kysely';
+import type { Priority, TicketState, TicketStatus } from '../core/tickets.js';
+import type { Role } from '../core/users.js';
+import type { Db } from '../db/connect.js';
+import type { TicketRow } from '../db/schema.js';
+
+/** Who is looking: an agent sees its own tickets and the pending ones, an admin sees all (§8). */
+export interface Viewer {
+  id: number;
+  role: Role;
+}
+
+export interface TicketListQuery {
+  status?: TicketStatus;
+  state?: TicketState;
+  priority?: Priority;
+  /** Only this agent's tickets. */
+  agentId?: number;
+  /** Breached as of `now`: see `breachedCondition`. */
+  breached?: boolean;
+  /** Substring of the title or the customer's email, any letter case. */
+  q?: string;
+  /** Keyset: only tickets with a smaller id. */
+  beforeId?: number;
+  /** Rows to return. */
+  limit: number;
+  now: number;
+}
+
+export type TicketListRow = TicketRow & { agent_username: string | null };
+
+
+// Literals rather than bound parameters: SQLite uses a partial index only when the query's terms
+// match the index's WHERE clause textually (`status = 'open'`).
+const OPEN = sql.lit<'open'>('open');
+const CLOSED = sql.lit<'closed'>('closed');
+
+function ticketsWithAgent(db: Db) {
+  return db.selectFrom('tickets as t').leftJoin('users as u', 'u.id', 't.agent_id').selectAll('t').select('u.username as agent_username');
+}
+
+type TicketQuery = ReturnType<typeof ticketsWithAgent>;
+
+/**
+ * Breached (§4): open past its deadline at `now`, or closed after it. The same rule as core/sla.ts
+ * `isBreached` and the admin figures (services/stats.ts); sla_breached_at, set by the monitor within
+ * a second of the deadline, only records when it was noticed.
+ */
+function breachedCondition(now: number): Expression<SqlBool> {
+  return sql<SqlBool>`(coalesce(t.closed_at, ${now}) > t.sla_due_at)`;
+}
+
+/** `%`, `_` and the escape character itself match literally in a LIKE pattern. */
+export function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function applyFilters(query: TicketQuery, filter: TicketListQuery): TicketQuery {
+  let q = query;
+  if (filter.status) q = q.where('t.status', '=', filter.status === 'open' ? OPEN : CLOSED);
+  if (filter.state === 'pending') q = q.where('t.status', '=', OPEN).where('t.agent_id', 'is', null);
+  if (filter.state === 'open') q = q.where('t.status', '=', OPEN).where('t.agent_id', 'is not', null);
+  if (filter.state === 'closed') q = q.where('t.status', '=', CLOSED);
+  if (filter.priority) q = q.where('t.priority', '=', filter.priority);
+  if (filter.agentId !== undefined) q = q.where('t.agent_id', '=', filter.agentId);
+  if (filter.breached === true) q = q.where(breachedCondition(filter.now));
+  if (filter.breached === false) q = q.where((eb) => eb.not(breachedCondition(filter.now)));
+  if (filter.q) {
+    const pattern = likePattern(filter.q);
+    q = q.where((eb) =>
+      eb.or([
+        eb(sql`lower(t.title)`, 'like', sql<string>`${pattern} escape '\\'`),
+        eb(sql`lower(t.customer_email)`, 'like', sql<string>`${pattern} escape '\\'`),
+      ]),
+    );
+  }
+  if (filter.beforeId !== undefined) q = q.where('t.id', '<', filter.beforeId);
+  return q;
+}
+
+async function page(query: TicketQuery, filter: TicketListQuery, take: number): Promise<TicketListRow[]> {
+  return applyFilters(query, filter).orderBy('t.id', 'desc').limit(take).execute();
+}
+
+/**
+ * One page of the tickets `viewer` may see, newest first, plus one row more when there is a next
+ * page (the caller drops it and makes the cursor). For an agent the two visible sets are read
+ * separately, each from its own index, and merged: an OR of the two would walk the whole table
+ * when the agent holds few tickets.
+ */
+export async function listTickets(db: Db, viewer: Viewer, filter: TicketListQuery): Promise<TicketListRow[]> {
+  const take = filter.limit + 1;
+  if (viewer.role === 'admin') return page(ticketsWithAgent(db), filter, take);
+  if (filter.agentId !== undefined && filter.agentId !== viewer.id) return [];
+  const own = page(ticketsWithAgent(db).where('t.agent_id', '=', viewer.id), filter, take);
+  const pendingVisible = filter.agentId === undefined && filter.status !== 'closed' && (filter.state === undefined || filter.state === 'pending');
+  const pending = pendingVisible ? page(ticketsWithAgent(db).where('t.status', '=', OPEN).where('t.agent_id', 'is', null), filter, take) : Promise.resolve([]);
+  const merged = [...(await own), ...(await pending)];
+  return merged.sort((a, b) => b.id - a.id).slice(0, take);
+}
+
+/** One ticket if `viewer` may see it. */
+export async function findVisibleTicket(db: Db, viewer: Viewer, id: number): Promise<TicketListRow | undefined> {
+  let query = ticketsWithAgent(db).where('t.id', '=', id);
+  if (viewer.role !== 'admin') {
+    query = query.where((eb) =>
+      eb.or([eb('t.agent_id', '=', viewer.id), eb.and([eb('t.status', '=', OPEN), eb('t.agent_id', 'is', null)])]),
+    );
+  }
+  return query.executeTakeFirst();
+}
+
+export interface StaffListRow {
+  id: number;
+  username: string;
+  display_name: string;
+  role: Role;
+  presence: 'offline' | 'available' | 'away';
+  capacity: number | null;
+  last_assigned_at: number | null;
+  open_count: number;
+}
+
+/** Active staff by id (ascending, `id > afterId`), with their open-ticket counts; `limit + 1` rows. */
+export async function listStaff(db: Db, options: { afterId?: number; limit: number }): Promise<StaffListRow[]> {
+  let query = db
+    .selectFrom('users as u')
+    .select((eb) => [
+      'u.id',
+      'u.username',
+      'u.display_name',
+      'u.role',
+      'u.presence',
+      'u.capacity',
+      'u.last_assigned_at',
+      eb
+        .selectFrom('tickets as t')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('t.agent_id', '=', 'u.id')
+        .where('t.status', '=', OPEN)
+        .as('open_count'),
+    ])
+    .where('u.active', '=', 1);
+  if (options.afterId !== undefined) query = query.where('u.id', '>', options.afterId);
+  const rows = await query.orderBy('u.id').limit(options.limit + 1).execute();
+  return rows.map((r) => ({ ...r, open_count: Number(r.open_count ?? 0) }));
+}
+
+/** One active staff member with the open count, or undefined. */
+export async function findStaff(db: Db, userId: number): Promise<StaffListRow | undefined> {
+  const rows = await listStaff(db, { afterId: userId - 1, limit: 0 });
+  return rows.find((r) => r.id === userId);
+}

@@ -1,0 +1,81 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { DIALECTS } from '../support/db.js';
+
+/** The §8 table: every route the document must describe. */
+const SPEC_ROUTES: [method: string, path: string, staffOnly: boolean][] = [
+  ['post', '/api/v1/tickets', false],
+  ['get', '/api/v1/tickets', true],
+  ['get', '/api/v1/tickets/{reference}', true],
+  ['post', '/api/v1/tickets/{reference}/close', true],
+  ['post', '/api/v1/tickets/{reference}/assign', true],
+  ['get', '/api/v1/agents', true],
+  ['put', '/api/v1/agents/me/presence', true],
+  ['get', '/api/v1/stats', true],
+];
+
+for (const dialect of DIALECTS) {
+  describe(`OpenAPI document and docs (${dialect})`, () => {
+    let t: TestApp;
+    let document: any;
+    beforeAll(async () => {
+      t = await startTestApp(dialect);
+      const response = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toContain('application/json');
+      document = response.json();
+    });
+    afterAll(() => t.close());
+
+    it('is a valid OpenAPI 3 document', async () => {
+      expect(document.openapi).toMatch(/^3\./);
+      await expect(SwaggerParser.validate(structuredClone(document))).resolves.toBeTruthy();
+    });
+
+    it('lists exactly the §8 routes, staff ones behind the bearer scheme', () => {
+      const listed = Object.entries<Record<string, unknown>>(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`));
+      expect(listed.sort()).toEqual(SPEC_ROUTES.map(([method, path]) => `${method} ${path}`).sort());
+      expect(document.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+      for (const [method, path, staffOnly] of SPEC_ROUTES) {
+        const operation = document.paths[path][method];
+        expect(operation.security, `${method} ${path}`).toEqual(staffOnly ? [{ bearerAuth: [] }] : undefined);
+        expect(operation.responses['200'] ?? operation.responses['201'], `${method} ${path}`).toBeDefined();
+        if (staffOnly) expect(operation.responses['401'], `${method} ${path}`).toBeDefined();
+      }
+    });
+
+    it('describes the shapes of §8', () => {
+      const schemas = document.components.schemas;
+      expect(Object.keys(schemas.Ticket.properties).sort()).toEqual(
+        ['reference', 'title', 'description', 'priority', 'status', 'state', 'customer', 'agent', 'created_at', 'assigned_at', 'closed_at', 'sla_due_at', 'sla_breached', 'status_url'].sort(),
+      );
+      expect(schemas.TicketWithEvents.properties.events.items.$ref).toBe('#/components/schemas/TicketEvent');
+      expect(Object.keys(schemas.TicketEvent.properties).sort()).toEqual(['actor', 'at', 'from_agent', 'to_agent', 'type']);
+      expect(schemas.CreatedTicket.properties).toHaveProperty('token');
+      expect(Object.keys(schemas.Agent.properties).sort()).toEqual(['capacity', 'display_name', 'last_assigned_at', 'open_count', 'presence', 'role', 'username']);
+      expect(Object.keys(schemas.Stats.properties).sort()).toEqual(['agents', 'closed', 'open', 'pending', 'resolution', 'sla', 'total', 'window']);
+      expect(schemas.Error.properties.error.required).toEqual(['code', 'message']);
+      const list = document.paths['/api/v1/tickets'].get.parameters.map((p: { name: string }) => p.name);
+      expect(list.sort()).toEqual(['agent', 'breached', 'cursor', 'limit', 'priority', 'q', 'state', 'status']);
+    });
+
+    it('serves the browsable docs from this server, with scripts from self only', async () => {
+      const page = await t.app.inject({ method: 'GET', url: '/api/docs' });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('/api/docs/static/swagger-ui-bundle.js');
+      expect(page.body).not.toMatch(/https?:\/\//);
+      const csp = String(page.headers['content-security-policy']);
+      expect(csp).toContain("script-src 'self';");
+      expect(csp).toContain("style-src 'self' 'unsafe-inline'");
+      const bundle = await t.app.inject({ method: 'GET', url: '/api/docs/static/swagger-ui-bundle.js' });
+      expect(bundle.statusCode).toBe(200);
+      expect(bundle.headers['content-type']).toContain('javascript');
+      // The relaxation is for the docs alone.
+      for (const url of ['/api/v1/tickets', '/tickets/create/']) {
+        const other = await t.app.inject({ method: 'GET', url });
+        expect(String(other.headers['content-security-policy'])).toContain("style-src 'self';");
+      }
+    });
+  });
+}
