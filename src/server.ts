@@ -7,6 +7,8 @@ import { connect } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { startPresenceExpiry } from './jobs/presenceExpiry.js';
+import { startSlaMonitor } from './jobs/slaMonitor.js';
+import { createChangeHub } from './live/postgresHub.js';
 import { systemClock } from './services/context.js';
 import { ensureFirstAdmin } from './services/users.js';
 
@@ -25,7 +27,12 @@ async function main(): Promise<void> {
 
   const handle = connect(config.databaseUrl, { poolSize: 20 });
   await migrateToLatest(handle.db);
-  const { app, ctx } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel } });
+  // Live updates: across processes on PostgreSQL (LISTEN/NOTIFY), in-process on SQLite.
+  let reportHubError = (error: unknown) => console.error('live updates:', error);
+  const hub = createChangeHub(handle, config.databaseUrl, (error) => reportHubError(error));
+  await hub.ready();
+  const { app, ctx } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel }, hub });
+  reportHubError = (error) => app.log.warn({ err: error }, 'live updates: change hub problem');
 
   const firstAdmin = await ensureFirstAdmin(ctx, config.adminPassword);
   if (firstAdmin?.generated) {
@@ -36,7 +43,12 @@ async function main(): Promise<void> {
   }
 
   const reportJobError = (error: unknown) => app.log.error({ err: error }, 'background job failed');
-  const jobs = [startPresenceExpiry(ctx, config.sessionIdleMinutes, reportJobError)];
+  const slaMonitor = startSlaMonitor(ctx, reportJobError);
+  // A new ticket may be due sooner than the deadline the monitor sleeps towards.
+  hub.subscribe((event) => {
+    if (event.kind === 'ticket' && event.type === 'created') slaMonitor.wake();
+  });
+  const jobs = [startPresenceExpiry(ctx, config.sessionIdleMinutes, reportJobError), slaMonitor];
 
   await app.listen({ port: config.port, host: config.host });
 
@@ -49,6 +61,7 @@ async function main(): Promise<void> {
     force.unref();
     await app.close();
     await Promise.all(jobs.map((job) => job.stop()));
+    await hub.close();
     await handle.destroy();
     process.exit(0);
   };

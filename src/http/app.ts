@@ -8,12 +8,14 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from '../config.js';
 import type { DbHandle } from '../db/connect.js';
+import { type ChangeHub, createLocalHub } from '../live/hub.js';
 import type { Clock, ServiceContext, TicketChange } from '../services/context.js';
 import { installErrorHandler, sendError } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminappRoutes } from './routes/adminapp.js';
 import { agentRoutes } from './routes/agents.js';
 import { apiPlugin } from './routes/api/index.js';
+import { liveRoutes } from './routes/live.js';
 import { createMetrics, opsRoutes } from './routes/ops.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { installSessions } from './session.js';
@@ -33,6 +35,13 @@ export interface AppDependencies {
   logger?: FastifyServerOptions['logger'];
   /** Extra listeners of committed ticket changes (live updates, tests). */
   onChanges?: (changes: TicketChange[]) => void;
+  /**
+   * Where committed changes are announced to live pages (src/live): across processes on
+   * PostgreSQL (createChangeHub). Default: an in-process hub of this app, closed with it.
+   */
+  hub?: ChangeHub;
+  /** Heartbeat interval of the live-update streams (default 15 s). */
+  liveHeartbeatMs?: number;
 }
 
 const publicDir = fileURLToPath(new URL('../public/', import.meta.url));
@@ -46,17 +55,21 @@ const BODY_LIMIT = 256 * 1024;
  * Builds the whole web app from its dependencies, plugins in a visible order: parsing, security,
  * sessions, routes, errors. Nothing global: two apps can share a process (tests do).
  */
-export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyInstance; ctx: ServiceContext }> {
+export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyInstance; ctx: ServiceContext; hub: ChangeHub }> {
   const { config } = deps;
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit: BODY_LIMIT, trustProxy: false });
+  const hub = deps.hub ?? createLocalHub((error) => app.log.error({ err: error }, 'live update listener failed'));
+  if (!deps.hub) app.addHook('onClose', () => hub.close());
   const ctx: ServiceContext = {
     handle: deps.handle,
     clock: deps.clock,
     publicUrl: config.publicUrl,
     onChanges: (changes) => {
       metrics.recordChanges(changes);
+      hub.publishTickets(changes);
       deps.onChanges?.(changes);
     },
+    onPresence: (agentId, presence) => hub.publishPresence(agentId, presence),
   };
   const metrics = createMetrics(ctx);
 
@@ -100,6 +113,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
 
   ticketRoutes(app, ctx, limits);
   agentRoutes(app, ctx, limits, config.production);
+  liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs });
   adminappRoutes(app, ctx);
   adminRoutes(app, ctx);
   opsRoutes(app, ctx, metrics);
@@ -115,7 +129,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     return sendError(request, reply, 404, 'not_found', 'There is no page at this address.');
   });
 
-  return { app, ctx };
+  return { app, ctx, hub };
 }
 
 function splitUrl(url: string): [string, string] {

@@ -1,22 +1,95 @@
-// Keeps "My tickets" current without a reload: refetches the page and swaps the open-tickets section.
+// Keeps "My tickets" current without a reload. The server pushes a Server-Sent Event when one of my
+// tickets (or my presence) changes; the page then refetches itself and swaps the live sections.
+// Without EventSource, or while the stream is down, it polls instead. Without JavaScript the page
+// is still complete: it just does not change until reloaded.
 import { tickCountdowns } from './app.js';
 
-const REFRESH_MS = 3000;
+const EVENTS_URL = '/agents/events/';
+const LIVE_SECTIONS = ['open-tickets', 'presence', 'open-summary'];
+const POLL_MS = 3000;
+// Several events in a burst (a close that pulls three tickets) cost one refetch.
+const DEBOUNCE_MS = 100;
+// After the server refused the stream outright, try it again this much later.
+const RECONNECT_MS = 15000;
+
+let refreshTimer = null;
+let refreshing = false;
+let refreshAgain = false;
+let pollTimer = null;
+let source = null;
 
 async function refresh() {
+  if (refreshing) {
+    refreshAgain = true;
+    return;
+  }
+  refreshing = true;
   try {
-    const response = await fetch(location.pathname, { headers: { accept: 'text/html' }, credentials: 'same-origin' });
+    const response = await fetch(location.pathname, { headers: { accept: 'text/html' }, credentials: 'same-origin', cache: 'no-store' });
+    if (response.redirected && new URL(response.url).pathname.startsWith('/agents/login/')) {
+      // The session ended (logout elsewhere, idle expiry): show the login page.
+      location.assign(response.url);
+      return;
+    }
     if (!response.ok || response.redirected) return;
     const doc = new DOMParser().parseFromString(await response.text(), 'text/html');
-    for (const id of ['open-tickets', 'presence']) {
+    for (const id of LIVE_SECTIONS) {
       const fresh = doc.getElementById(id);
       const current = document.getElementById(id);
       if (fresh && current && fresh.innerHTML !== current.innerHTML) current.replaceWith(document.importNode(fresh, true));
     }
     tickCountdowns();
   } catch {
-    // Offline for a moment: the next tick tries again.
+    // Offline for a moment: the next event or poll tries again.
+  } finally {
+    refreshing = false;
+    if (refreshAgain) {
+      refreshAgain = false;
+      scheduleRefresh();
+    }
   }
 }
 
-setInterval(refresh, REFRESH_MS);
+function scheduleRefresh() {
+  if (refreshTimer !== null) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    void refresh();
+  }, DEBOUNCE_MS);
+}
+
+function startPolling() {
+  if (pollTimer === null) pollTimer = setInterval(refresh, POLL_MS);
+}
+
+function stopPolling() {
+  if (pollTimer !== null) clearInterval(pollTimer);
+  pollTimer = null;
+}
+
+function connect() {
+  source = new EventSource(EVENTS_URL);
+  source.addEventListener('open', () => {
+    stopPolling();
+    document.documentElement.dataset.live = 'sse';
+    // Whatever changed while we were not listening.
+    scheduleRefresh();
+  });
+  for (const name of ['ticket', 'presence', 'resync']) source.addEventListener(name, scheduleRefresh);
+  source.addEventListener('logout', () => {
+    source.close();
+    void refresh();
+  });
+  source.addEventListener('error', () => {
+    // CONNECTING: the browser retries by itself; CLOSED: the server refused (e.g. 401), retry later.
+    document.documentElement.dataset.live = 'polling';
+    startPolling();
+    if (source.readyState === EventSource.CLOSED) setTimeout(connect, RECONNECT_MS);
+  });
+}
+
+if (typeof EventSource === 'function') connect();
+else {
+  document.documentElement.dataset.live = 'polling';
+  startPolling();
+}

@@ -1,3 +1,4 @@
+import type { Presence } from '../core/routing.js';
 import type { DbHandle } from '../db/connect.js';
 
 /** Where time comes from; tests pass a clock they move by hand. */
@@ -23,4 +24,6 @@ export interface ServiceContext {
   publicUrl: string;
   /** Called after a commit with what changed; the live-update hub listens here. */
   onChanges?: (changes: TicketChange[]) => void;
+  /** Called after a commit that set an agent's presence; live pages listen here. */
+  onPresence?: (agentId: number, presence: Presence) => void;
 }

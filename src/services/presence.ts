@@ -19,4 +19,5 @@ export async function applyPresence(run: RoutingRun, userId: number, presence: P
 /** Login (available), `/agents/availability/` (available | away), logout (offline). */
 export async function changePresence(ctx: ServiceContext, userId: number, presence: Presence): Promise<void> {
   await withRouting(ctx, userId, (run) => applyPresence(run, userId, presence));
+  ctx.onPresence?.(userId, presence);
 }

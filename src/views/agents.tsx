@@ -59,7 +59,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
     <Layout title="My tickets" viewer={viewer} csrf={csrf} flash={flash} scripts={['agent-dashboard.js']}>
       <hgroup>
         <h1>My tickets</h1>
-        <p>
+        <p id="open-summary">
           {open.length} of {capacity} open · most urgent deadline first
         </p>
       </hgroup>
@@ -85,7 +85,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
               </thead>
               <tbody>
                 {open.map((t) => (
-                  <tr data-ticket={referenceOf(t.id)}>
+                  <tr data-ticket={referenceOf(t.id)} data-breached={t.sla_breached_at !== null ? 'true' : undefined}>
                     <td>
                       <strong>{referenceOf(t.id)}</strong> {t.title}
                     </td>
@@ -100,6 +100,14 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
                     <td>{humanSpan(now - t.created_at)}</td>
                     <td>
                       <SlaBadge dueAt={t.sla_due_at} now={now} />
+                      {t.sla_breached_at !== null && (
+                        <>
+                          {' '}
+                          <span class="badge sla-breached sla-flag" title="The SLA monitor recorded the breach; the admins can see it.">
+                            SLA breached
+                          </span>
+                        </>
+                      )}
                     </td>
                     <td>
                       <form method="post" action={`/agents/tickets/${t.id}/close/`}>

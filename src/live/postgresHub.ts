@@ -1,0 +1,228 @@
+/**
+ * The change hub across processes on PostgreSQL: every change is emitted locally at once and sent
+ * with `pg_notify` on a channel named after the schema; every process LISTENs on that channel on a
+ * dedicated connection (not from the pool: a LISTENing connection must stay open) and re-emits what
+ * other processes sent. Notifications carry the sender's random id, so a process does not hear its
+ * own changes twice.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { type Presence, PRESENCES } from '../core/routing.js';
+import { EVENT_TYPES } from '../core/tickets.js';
+import type { DbHandle } from '../db/connect.js';
+import type { TicketChange } from '../services/context.js';
+import { type ChangeHub, createLocalHub, type LiveEvent, type LiveListener, LocalFanOut, ticketEvents } from './hub.js';
+
+/** The channel's base name; the schema is appended so parallel schemas (tests) never cross-talk. */
+export const CHANNEL_BASE = 'helpdesk_changes';
+
+// PostgreSQL's limit is 8000 bytes per payload; one notification holds as many events as fit.
+const MAX_PAYLOAD_BYTES = 7_000;
+const MAX_IDENTIFIER_BYTES = 63;
+const RECONNECT_MIN_MS = 500;
+const RECONNECT_MAX_MS = 30_000;
+
+/** The notification channel of a DATABASE_URL: `helpdesk_changes`, plus `_<schema>` with `?schema=`. */
+export function channelOf(url: string): string {
+  const schema = new URL(url).searchParams.get('schema');
+  if (!schema) return CHANNEL_BASE;
+  const channel = `${CHANNEL_BASE}_${schema}`;
+  if (Buffer.byteLength(channel) <= MAX_IDENTIFIER_BYTES) return channel;
+  return `${CHANNEL_BASE}_${createHash('sha256').update(schema).digest('hex').slice(0, 32)}`;
+}
+
+/** The URL pg understands: connect.ts's `?schema=` is ours, not a libpq parameter. */
+function connectionStringOf(url: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.delete('schema');
+  return parsed.toString();
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+interface Envelope {
+  /** The sending process's hub. */
+  o: string;
+  e: LiveEvent[];
+}
+
+const isId = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
+const isAgent = (value: unknown): value is number | null => value === null || isId(value);
+
+/** A received event, checked field by field (another process, or anyone with NOTIFY rights, sent it). */
+export function parseLiveEvent(raw: unknown): LiveEvent | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const r = raw as Record<string, unknown>;
+  if (r.kind === 'ticket' && isId(r.ticketId) && (EVENT_TYPES as readonly unknown[]).includes(r.type) && isAgent(r.fromAgentId) && isAgent(r.toAgentId)) {
+    return { kind: 'ticket', ticketId: r.ticketId, type: r.type as (typeof EVENT_TYPES)[number], fromAgentId: r.fromAgentId, toAgentId: r.toAgentId };
+  }
+  if (r.kind === 'presence' && isId(r.agentId) && (PRESENCES as readonly unknown[]).includes(r.presence)) {
+    return { kind: 'presence', agentId: r.agentId, presence: r.presence as Presence };
+  }
+  return null;
+}
+
+/** Splits events into payloads that each fit one notification. */
+export function envelopes(origin: string, events: readonly LiveEvent[]): string[] {
+  const payloads: string[] = [];
+  let batch: LiveEvent[] = [];
+  const flush = () => {
+    if (batch.length > 0) payloads.push(JSON.stringify({ o: origin, e: batch } satisfies Envelope));
+    batch = [];
+  };
+  for (const event of events) {
+    const candidate = JSON.stringify({ o: origin, e: [...batch, event] });
+    if (batch.length > 0 && Buffer.byteLength(candidate) > MAX_PAYLOAD_BYTES) flush();
+    batch.push(event);
+  }
+  flush();
+  return payloads;
+}
+
+export interface PostgresHubOptions {
+  /** The DATABASE_URL (with its `?schema=`), for the listening connection and the channel name. */
+  url: string;
+  /** The app's database, whose pool sends the notifications. */
+  handle: DbHandle;
+  /** Connection losses, bad notifications, failed sends: reported, never thrown. */
+  onError?: (error: unknown) => void;
+}
+
+class PostgresHub implements ChangeHub {
+  private readonly origin = randomUUID();
+  private readonly channel: string;
+  private readonly fanOut: LocalFanOut;
+  private readonly onError: (error: unknown) => void;
+  private client: pg.Client | null = null;
+  private closed = false;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectDelay = RECONNECT_MIN_MS;
+  private readonly firstListen: Promise<void>;
+
+  constructor(private readonly options: PostgresHubOptions) {
+    this.onError = options.onError ?? (() => undefined);
+    this.channel = channelOf(options.url);
+    this.fanOut = new LocalFanOut(this.onError);
+    this.firstListen = this.listen();
+    // ready() reports a failed first connection; until someone asks, do not crash on it.
+    this.firstListen.catch(() => undefined);
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: connectionStringOf(this.options.url), keepAlive: true });
+    client.on('notification', (message) => {
+      if (message.channel === this.channel) this.receive(message.payload);
+    });
+    client.on('error', (error) => {
+      this.onError(error);
+      this.lost(client);
+    });
+    client.on('end', () => this.lost(client));
+    await client.connect();
+    try {
+      await client.query(`listen ${quoteIdentifier(this.channel)}`);
+    } catch (error) {
+      await client.end().catch(this.onError);
+      throw error;
+    }
+    if (this.closed) {
+      await client.end();
+      return;
+    }
+    this.client = client;
+    this.reconnectDelay = RECONNECT_MIN_MS;
+  }
+
+  /** The listening connection ended: listen again after a growing pause, then ask pages to refetch. */
+  private lost(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = null;
+    client.removeAllListeners('notification');
+    client.end().catch(() => undefined);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    const delay = this.reconnectDelay;
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.listen().then(
+        () => {
+          if (!this.closed) this.fanOut.emit({ kind: 'resync' });
+        },
+        (error: unknown) => {
+          this.onError(error);
+          this.scheduleReconnect();
+        },
+      );
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  private receive(payload: string | undefined): void {
+    let envelope: Partial<Envelope>;
+    try {
+      envelope = JSON.parse(payload ?? '') as Partial<Envelope>;
+    } catch (error) {
+      this.onError(error);
+      return;
+    }
+    if (envelope.o === this.origin || !Array.isArray(envelope.e)) return;
+    for (const raw of envelope.e) {
+      const event = parseLiveEvent(raw);
+      if (event) this.fanOut.emit(event);
+    }
+  }
+
+  private send(events: LiveEvent[]): void {
+    for (const event of events) this.fanOut.emit(event);
+    if (this.closed) return;
+    for (const payload of envelopes(this.origin, events)) {
+      sql`select pg_notify(${this.channel}, ${payload})`.execute(this.options.handle.db).catch(this.onError);
+    }
+  }
+
+  publishTickets(changes: readonly TicketChange[]): void {
+    if (changes.length > 0) this.send(ticketEvents(changes));
+  }
+
+  publishPresence(agentId: number, presence: Presence): void {
+    this.send([{ kind: 'presence', agentId, presence }]);
+  }
+
+  subscribe(listener: LiveListener): () => void {
+    return this.fanOut.subscribe(listener);
+  }
+
+  ready(): Promise<void> {
+    return this.firstListen;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    await this.firstListen.catch(() => undefined);
+    const client = this.client;
+    this.client = null;
+    if (client) await client.end();
+  }
+}
+
+/** A hub that reaches every process sharing the PostgreSQL database and schema of `url`. */
+export function createPostgresHub(options: PostgresHubOptions): ChangeHub {
+  return new PostgresHub(options);
+}
+
+/**
+ * The hub for a database: across processes on PostgreSQL, in-process on SQLite (where one process
+ * is the supported setup).
+ */
+export function createChangeHub(handle: DbHandle, url: string, onError: (error: unknown) => void = () => undefined): ChangeHub {
+  return handle.dialect === 'postgres' ? createPostgresHub({ url, handle, onError }) : createLocalHub(onError);
+}
