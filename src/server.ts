@@ -7,6 +7,8 @@ import { connect } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { startPresenceExpiry } from './jobs/presenceExpiry.js';
+import { createMailer } from './mail/transport.js';
+import { OutboxWorker } from './mail/worker.js';
 import { startSlaMonitor } from './jobs/slaMonitor.js';
 import { createChangeHub } from './live/postgresHub.js';
 import { systemClock } from './services/context.js';
@@ -33,6 +35,8 @@ async function main(): Promise<void> {
   await hub.ready();
   const { app, ctx } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel }, hub });
   reportHubError = (error) => app.log.warn({ err: error }, 'live updates: change hub problem');
+  const mailer = createMailer(config.smtpUrl, (fields, message) => app.log.info(fields, message));
+  const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, logger: app.log });
 
   const firstAdmin = await ensureFirstAdmin(ctx, config.adminPassword);
   if (firstAdmin?.generated) {
@@ -47,7 +51,10 @@ async function main(): Promise<void> {
   // A new ticket may be due sooner than the deadline the monitor sleeps towards.
   hub.subscribe((event) => {
     if (event.kind === 'ticket' && event.type === 'created') slaMonitor.wake();
+    // Every ticket change enqueues emails: send them now rather than at the next poll.
+    if (event.kind === 'ticket') worker.nudge();
   });
+  worker.start();
   const jobs = [startPresenceExpiry(ctx, config.sessionIdleMinutes, reportJobError), slaMonitor];
 
   await app.listen({ port: config.port, host: config.host });
@@ -60,7 +67,8 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     await app.close();
-    await Promise.all(jobs.map((job) => job.stop()));
+    await Promise.all([...jobs.map((job) => job.stop()), worker.stop()]);
+    mailer.close();
     await hub.close();
     await handle.destroy();
     process.exit(0);
