@@ -37,7 +37,7 @@ export class SlaMonitor {
   }
 
   /**
-   * One pass at `now` (default: the context's clock): marks every ticket due by then, batch after
+   * One pass at `now` (default: the context's clock): marks every ticket past its deadline, batch after
    * batch, then announces the breaches through `ctx.onChanges` (live pages). Returns them.
    */
   async runOnce(now: number = this.ctx.clock.now()): Promise<TicketChange[]> {
@@ -88,7 +88,8 @@ export class SlaMonitor {
         this.wakeRequested = false;
         await this.runOnce();
         const next = await this.nextDeadline();
-        if (next !== null) delay = Math.min(this.maxSleepMs, Math.max(0, next - this.ctx.clock.now()));
+        // A ticket breaches the first millisecond past its deadline.
+        if (next !== null) delay = Math.min(this.maxSleepMs, Math.max(0, next + 1 - this.ctx.clock.now()));
       } catch (error) {
         this.onError(error);
       }

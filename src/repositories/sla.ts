@@ -21,7 +21,7 @@ function watchedTickets(dialect: Dialect) {
  */
 export function dueQuery(dialect: Dialect, now: number, limit: number, lock = false) {
   const locking = lock && dialect === 'postgres' ? sql` for no key update skip locked` : sql``;
-  return sql<{ id: number }>`select id from ${watchedTickets(dialect)} where status = 'open' and sla_breached_at is null and sla_due_at <= ${now} order by sla_due_at, id limit ${limit}${locking}`;
+  return sql<{ id: number }>`select id from ${watchedTickets(dialect)} where status = 'open' and sla_breached_at is null and sla_due_at < ${now} order by sla_due_at, id limit ${limit}${locking}`;
 }
 
 /** The earliest deadline still watched. Exported for the query-plan test. */
@@ -30,7 +30,8 @@ export function nextDeadlineQuery(dialect: Dialect) {
 }
 
 /**
- * Ids of open, unmarked tickets whose deadline is at or before `now`, earliest first. On PostgreSQL
+ * Ids of open, unmarked tickets past their deadline at `now` (sla_due_at < now, as core/sla.ts's
+ * isBreached: a ticket closed exactly at its deadline met it), earliest first. On PostgreSQL
  * the rows are locked `FOR NO KEY UPDATE SKIP LOCKED` (call inside a transaction), so concurrent
  * monitors take disjoint tickets without waiting on each other or on routing; the key-share locks
  * that event and outbox inserts take on the ticket still go through.
@@ -41,7 +42,7 @@ export async function dueForBreach(db: Db, dialect: Dialect, now: number, limit:
 }
 
 /**
- * Marks one ticket breached at `now` if it is still open, unmarked and due: the claim that makes a
+ * Marks one ticket breached at `now` if it is still open, unmarked and past its deadline: the claim that makes a
  * breach recorded once however many monitors run. Returns the ticket as it is after the mark (its
  * current agent), or undefined when another monitor marked it or it was closed meanwhile.
  */
@@ -52,7 +53,7 @@ export async function claimBreach(db: Db, ticketId: number, now: number): Promis
     .where('id', '=', ticketId)
     .where('status', '=', 'open')
     .where('sla_breached_at', 'is', null)
-    .where('sla_due_at', '<=', now)
+    .where('sla_due_at', '<', now)
     .returningAll()
     .executeTakeFirst();
 }

@@ -87,7 +87,7 @@ for (const dialect of DIALECTS) {
 
       // A breach reaches the holder's stream.
       const due = Math.max(first!.sla_due_at, third!.sla_due_at);
-      await new SlaMonitor(live.ctx).runOnce(due);
+      await new SlaMonitor(live.ctx).runOnce(due + 1);
       await a.stream.until(() => a.stream.data('ticket').some((e) => e.type === 'sla_breached'), 1000, 'the breach');
       expect(a.stream.data('ticket').filter((e) => e.type === 'sla_breached')).toEqual([{ ticketId: third!.id, type: 'sla_breached', fromAgentId: alice, toAgentId: alice }]);
       await b.stream.until(() => b.stream.data('ticket').some((e) => e.type === 'sla_breached'), 1000, "bob's breach");

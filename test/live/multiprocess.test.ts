@@ -68,7 +68,7 @@ describe('two server instances on one PostgreSQL database', () => {
     await adminStreamOnA.until(() => adminStreamOnA.data('presence').some((p) => p.agentId === bob), 1000, "bob's presence on A");
 
     // A breach recorded by the monitor of instance A reaches Alice on B.
-    await new SlaMonitor(a.ctx).runOnce(ticket.sla_due_at);
+    await new SlaMonitor(a.ctx).runOnce(ticket.sla_due_at + 1);
     await aliceStreamOnB.until(() => aliceStreamOnB.data('ticket').some((e) => e.type === 'sla_breached'), 1000, 'the breach on B');
     expect(aliceStreamOnB.data('ticket').map((e) => [e.ticketId, e.type])).toEqual([
       [ticket.id, 'created'],
