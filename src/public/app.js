@@ -1,4 +1,10 @@
-// Live SLA countdowns: every element with data-due (epoch ms) shows the time left or overdue.
+// Progressive enhancement shared by every page; each page is complete without it.
+// - SLA countdowns (.countdown[data-due]) and ticket ages ([data-since]) tick every second.
+// - <time datetime> shows the reader's local time (pages are rendered in UTC).
+// - The navigation link of the current section gets aria-current="page".
+// - A form that came back with errors moves the keyboard focus to its error summary.
+
+/** Same wording as the server's humanSpan: `45 s`, `12 min`, `1 h 5 min`, `3 d`. */
 function span(ms) {
   const s = Math.round(Math.abs(ms) / 1000);
   if (s < 60) return `${s} s`;
@@ -13,12 +19,47 @@ export function tickCountdowns(root = document) {
   const now = Date.now();
   for (const el of root.querySelectorAll('.countdown[data-due]')) {
     const left = Number(el.dataset.due) - now;
-    el.textContent = left < 0 ? `Overdue by ${span(left)}` : `${span(left)} left`;
+    const text = left < 0 ? `Overdue by ${span(left)}` : `${span(left)} left`;
+    if (el.textContent !== text) el.textContent = text;
     el.classList.toggle('sla-breached', left < 0);
     el.classList.toggle('sla-soon', left >= 0 && left < 60000);
     el.classList.toggle('sla-ok', left >= 60000);
   }
+  for (const el of root.querySelectorAll('[data-since]')) {
+    const text = span(now - Number(el.dataset.since));
+    if (el.textContent !== text) el.textContent = text;
+  }
+  localiseTimes(root);
 }
 
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+function localiseTimes(root = document) {
+  for (const el of root.querySelectorAll('time[datetime]:not([data-local])')) {
+    const date = new Date(el.getAttribute('datetime'));
+    if (Number.isNaN(date.getTime())) continue;
+    el.title = el.textContent;
+    el.textContent = timeFormat.format(date);
+    el.dataset.local = 'true';
+  }
+}
+
+function markCurrentNav() {
+  const path = location.pathname;
+  let best = null;
+  for (const link of document.querySelectorAll('body > header nav a[href]:not(.brand)')) {
+    const href = link.getAttribute('href');
+    if (path.startsWith(href) && (!best || href.length > best.getAttribute('href').length)) best = link;
+  }
+  if (best) best.setAttribute('aria-current', 'page');
+}
+
+function focusErrorSummary() {
+  const summary = document.querySelector('.error-summary');
+  if (summary) summary.focus();
+}
+
+markCurrentNav();
+focusErrorSummary();
 tickCountdowns();
 setInterval(tickCountdowns, 1000);

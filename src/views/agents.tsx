@@ -1,28 +1,51 @@
 import { humanSpan } from '../core/sla.js';
 import { referenceOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
-import { CsrfField, EmptyState, type FormValues, PriorityBadge, SlaBadge, TextField, Time } from './components.js';
+import { CsrfField, EmptyState, type FormValues, PriorityBadge, SlaBadge, Time } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
-export function LoginPage({ values, error, next, csrf }: { values: FormValues; error: string | null; next: string; csrf: string }) {
+export function LoginPage({ values, error, next, csrf, flash = null }: { values: FormValues; error: string | null; next: string; csrf: string; flash?: Flash | null }) {
+  // A failed login marks both fields: saying which one was wrong would tell who has an account.
+  const errors = error ? { username: error, password: error } : {};
   return (
-    <Layout title="Staff login">
+    <Layout title={error ? 'Login failed' : 'Staff login'} flash={flash}>
       <article class="narrow">
-        <h1>Staff login</h1>
+        <header>
+          <h1>Staff login</h1>
+          <p>For agents and admins. Customers do not need an account: <a href="/tickets/create/">send a request</a>.</p>
+        </header>
         {error && (
-          <p class="flash flash-error" role="alert">
+          <p class="flash flash-error" role="alert" id="login-error">
             {error}
           </p>
         )}
         <form method="post" action="/agents/login/">
           <CsrfField token={csrf} />
           <input type="hidden" name="next" value={next} />
-          <TextField name="username" label="Username" values={values} errors={{}} required autocomplete="username" />
-          <TextField name="password" label="Password" type="password" values={{}} errors={{}} required autocomplete="current-password" />
+          <LoginField name="username" label="Username" value={values.username ?? ''} failed={errors.username !== undefined} autocomplete="username" />
+          <LoginField name="password" label="Password" type="password" value="" failed={errors.password !== undefined} autocomplete="current-password" />
           <button type="submit">Log in</button>
         </form>
       </article>
     </Layout>
+  );
+}
+
+function LoginField({ name, label, value, failed, type = 'text', autocomplete }: { name: string; label: string; value: string; failed: boolean; type?: 'text' | 'password'; autocomplete: string }) {
+  return (
+    <label for={name}>
+      {label}
+      <input
+        id={name}
+        name={name}
+        type={type as 'text'}
+        value={value}
+        required
+        autocomplete={autocomplete}
+        aria-invalid={failed ? 'true' : undefined}
+        aria-describedby={failed ? 'login-error' : undefined}
+      />
+    </label>
   );
 }
 
@@ -37,7 +60,7 @@ function PresenceToggle({ viewer, csrf }: { viewer: Viewer; csrf: string }) {
       <span class={`badge presence-${viewer.presence}`} id="presence" data-presence={viewer.presence}>
         {PRESENCE_TEXT[viewer.presence]}
       </span>{' '}
-      <button type="submit" class={next === 'away' ? 'secondary' : ''}>
+      <button type="submit" class={next === 'away' ? 'secondary outline' : ''}>
         {next === 'away' ? 'Set away' : 'Set available'}
       </button>
     </form>
@@ -60,17 +83,19 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
       <hgroup>
         <h1>My tickets</h1>
         <p id="open-summary">
-          {open.length} of {capacity} open · most urgent deadline first
+          {open.length} of {capacity} open · most urgent deadline first · this page updates itself
         </p>
       </hgroup>
       <PresenceToggle viewer={viewer} csrf={csrf} />
       <section id="open-tickets" aria-labelledby="open-heading">
         <h2 id="open-heading">Open</h2>
         {open.length === 0 ? (
-          <EmptyState>No open tickets. {viewer.presence === 'available' ? 'New ones arrive here by themselves.' : 'Set yourself available to receive tickets.'}</EmptyState>
+          <EmptyState title="No tickets waiting for you">
+            {viewer.presence === 'available' ? 'New ones appear here by themselves as customers write in.' : 'Set yourself available to receive tickets.'}
+          </EmptyState>
         ) : (
           <div class="table-scroll">
-            <table class="striped">
+            <table class="striped stack">
               <thead>
                 <tr>
                   <th scope="col">Ticket</th>
@@ -86,19 +111,30 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
               <tbody>
                 {open.map((t) => (
                   <tr data-ticket={referenceOf(t.id)} data-breached={t.sla_breached_at !== null ? 'true' : undefined}>
-                    <td>
-                      <strong>{referenceOf(t.id)}</strong> {t.title}
+                    <td data-label="Ticket" class="ticket-title">
+                      <span>
+                        <strong>{referenceOf(t.id)}</strong> {t.title}
+                      </span>
                     </td>
-                    <td>
-                      <PriorityBadge priority={t.priority} />
+                    <td data-label="Priority">
+                      <span>
+                        <PriorityBadge priority={t.priority} />
+                      </span>
                     </td>
-                    <td>
-                      {t.customer_name}
-                      <br />
-                      <small>{t.customer_email}</small>
+                    <td data-label="Customer">
+                      <span>
+                        {t.customer_name}
+                        <br />
+                        <small>{t.customer_email}</small>
+                      </span>
                     </td>
-                    <td>{humanSpan(now - t.created_at)}</td>
-                    <td>
+                    <td data-label="Age">
+                      <span class="age" data-since={t.created_at}>
+                        {humanSpan(now - t.created_at)}
+                      </span>
+                    </td>
+                    <td data-label="SLA">
+                      <span>
                       <SlaBadge dueAt={t.sla_due_at} now={now} />
                       {t.sla_breached_at !== null && (
                         <>
@@ -108,12 +144,13 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
                           </span>
                         </>
                       )}
+                      </span>
                     </td>
-                    <td>
+                    <td data-label="" class="actions">
                       <form method="post" action={`/agents/tickets/${t.id}/close/`}>
                         <CsrfField token={csrf} />
-                        <button type="submit" class="small" aria-label={`Close ${referenceOf(t.id)}`}>
-                          Close
+                        <button type="submit" class="small">
+                          Close<span class="visually-hidden"> {referenceOf(t.id)}</span>
                         </button>
                       </form>
                     </td>
@@ -127,10 +164,10 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
       <section aria-labelledby="closed-heading">
         <h2 id="closed-heading">Recently closed</h2>
         {closed.length === 0 ? (
-          <EmptyState>Nothing closed yet.</EmptyState>
+          <EmptyState title="Nothing closed yet">Tickets you close are listed here.</EmptyState>
         ) : (
           <div class="table-scroll">
-            <table>
+            <table class="stack">
               <thead>
                 <tr>
                   <th scope="col">Ticket</th>
@@ -141,18 +178,26 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
               </thead>
               <tbody>
                 {closed.map((t) => (
-                  <tr>
-                    <td>
-                      <strong>{referenceOf(t.id)}</strong> {t.title}
+                  <tr data-closed-ticket={referenceOf(t.id)}>
+                    <td data-label="Ticket" class="ticket-title">
+                      <span>
+                        <strong>{referenceOf(t.id)}</strong> {t.title}
+                      </span>
                     </td>
-                    <td>
-                      <PriorityBadge priority={t.priority} />
+                    <td data-label="Priority">
+                      <span>
+                        <PriorityBadge priority={t.priority} />
+                      </span>
                     </td>
-                    <td>
-                      <Time ms={t.closed_at ?? t.created_at} />
+                    <td data-label="Closed">
+                      <span>
+                        <Time ms={t.closed_at ?? t.created_at} />
+                      </span>
                     </td>
-                    <td>
-                      <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} />
+                    <td data-label="SLA">
+                      <span>
+                        <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} />
+                      </span>
                     </td>
                   </tr>
                 ))}

@@ -24,14 +24,16 @@ function describedBy(name: string, errors: FormErrors, hint?: string): string | 
 }
 
 function FieldNotes({ name, errors, hint }: { name: string; errors: FormErrors; hint?: string | undefined }) {
+  // The error is read out with the field (aria-describedby) and listed in the page's ErrorSummary,
+  // which is the one alert: an alert per field would make a screen reader read them all twice.
   return (
     <>
-      {hint && <small id={`${name}-hint`}>{hint}</small>}
       {errors[name] && (
-        <small id={`${name}-error`} class="field-error" role="alert">
+        <small id={`${name}-error`} class="field-error">
           {errors[name]}
         </small>
       )}
+      {hint && <small id={`${name}-hint`}>{hint}</small>}
     </>
   );
 }
@@ -98,19 +100,36 @@ export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
 }
 
-/** The form-level summary shown above a form that came back with errors. */
+/**
+ * The form-level summary above a form that came back with errors: one alert that says how many
+ * fields need attention and links to each of them. app.js moves the keyboard focus here when the
+ * page loads.
+ */
 export function ErrorSummary({ errors }: { errors: FormErrors }) {
-  const count = Object.keys(errors).length;
-  if (count === 0) return null;
+  const names = Object.keys(errors);
+  if (names.length === 0) return null;
   return (
-    <p class="flash flash-error" role="alert">
-      {count === 1 ? 'One field needs your attention.' : `${count} fields need your attention.`}
-    </p>
+    <div class="error-summary" role="alert" tabindex={-1} aria-labelledby="error-summary-title">
+      <h2 id="error-summary-title">{names.length === 1 ? 'One field needs your attention' : `${names.length} fields need your attention`}</h2>
+      <ul>
+        {names.map((name) => (
+          <li>
+            <a href={`#${name}`}>{errors[name]}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
+/** The priority in colour, shape and words ("High", read as "High priority"). */
 export function PriorityBadge({ priority }: { priority: 'high' | 'medium' | 'low' }) {
-  return <span class={`badge priority-${priority}`}>{priority[0]!.toUpperCase() + priority.slice(1)}</span>;
+  return (
+    <span class={`badge priority-${priority}`} data-priority={priority}>
+      {priority[0]!.toUpperCase() + priority.slice(1)}
+      <span class="visually-hidden"> priority</span>
+    </span>
+  );
 }
 
 const STATE_LABELS: Record<TicketState, string> = { pending: 'Waiting for an agent', open: 'Assigned', closed: 'Closed' };
@@ -141,6 +160,12 @@ export function Time({ ms }: { ms: number }) {
   return <time datetime={isoUtc(ms)}>{shortUtc(ms)}</time>;
 }
 
-export function EmptyState({ children }: { children: ComponentChildren }) {
-  return <p class="empty-state">{children}</p>;
+/** What a list shows when it has nothing: a headline in bold, then what happens next. */
+export function EmptyState({ children, title }: { children?: ComponentChildren; title?: string }) {
+  return (
+    <p class="empty-state">
+      {title && <strong>{title}</strong>}
+      {children}
+    </p>
+  );
 }

@@ -4,22 +4,27 @@ const TITLES: Record<number, string> = {
   400: 'Bad request',
   401: 'Please log in',
   403: 'Not allowed',
-  404: 'Not found',
+  404: 'Page not found',
   409: 'Conflict',
   413: 'Too large',
   429: 'Too many requests',
   500: 'Something went wrong',
 };
 
+/** An error as a page a person can act on: what happened, and where to go from here. */
 export function ErrorPage({ status, message, viewer }: { status: number; message: string; viewer?: Viewer | null }) {
   const title = TITLES[status] ?? 'Error';
   return (
     <Layout title={title} viewer={viewer}>
-      <article class="error-page">
+      <article class="error-page" data-status={status}>
+        <p class="status-code" aria-hidden="true">
+          {status}
+        </p>
         <h1>{title}</h1>
         <p>{message}</p>
-        <p>
-          <a href="/">Back to the start</a>
+        <p class="next-steps">
+          <a href="/tickets/create/">Send a request</a>
+          <a href="/agents/login/">Staff login</a>
         </p>
       </article>
     </Layout>

@@ -24,54 +24,51 @@ export interface LayoutProps {
   scripts?: string[];
 }
 
+type NavLink = [href: string, label: string];
+
+const NAV: Record<'visitor' | 'agent' | 'admin', NavLink[]> = {
+  visitor: [
+    ['/tickets/create/', 'New request'],
+    ['/agents/login/', 'Staff login'],
+  ],
+  agent: [['/agents/dashboard/', 'My tickets']],
+  admin: [
+    ['/adminapp/dashboard/', 'Dashboard'],
+    ['/admin/', 'Data'],
+    ['/adminapp/register/', 'Register'],
+    ['/adminapp/settings/', 'Settings'],
+  ],
+};
+
 function Nav({ viewer, csrf }: { viewer: Viewer | null | undefined; csrf: string | undefined }) {
+  const links = NAV[viewer?.role ?? 'visitor'];
   return (
-    <nav class="container">
+    <nav class="container" aria-label="Main">
       <ul>
         <li>
-          <a href={viewer ? (viewer.role === 'admin' ? '/adminapp/dashboard/' : '/agents/dashboard/') : '/tickets/create/'} class="brand">
+          <a href={links[0]![0]} class="brand">
             <strong>Helpdesk</strong>
           </a>
         </li>
       </ul>
       <ul>
-        {!viewer && (
-          <>
-            <li>
-              <a href="/tickets/create/">New request</a>
-            </li>
-            <li>
-              <a href="/agents/login/">Staff login</a>
-            </li>
-          </>
-        )}
-        {viewer?.role === 'agent' && (
+        {links.map(([href, label]) => (
+          // app.js marks the link of the current section with aria-current.
           <li>
-            <a href="/agents/dashboard/">My tickets</a>
+            <a href={href}>{label}</a>
           </li>
-        )}
-        {viewer?.role === 'admin' && (
-          <>
-            <li>
-              <a href="/adminapp/dashboard/">Dashboard</a>
-            </li>
-            <li>
-              <a href="/admin/">Data</a>
-            </li>
-            <li>
-              <a href="/adminapp/register/">Register</a>
-            </li>
-            <li>
-              <a href="/adminapp/settings/">Settings</a>
-            </li>
-          </>
+        ))}
+        {viewer && (
+          <li class="who" data-viewer={viewer.username}>
+            {viewer.displayName}
+          </li>
         )}
         {viewer && csrf && (
           <li>
             <form method="post" action="/agents/logout/" class="inline-form">
               <input type="hidden" name="_csrf" value={csrf} />
               <button type="submit" class="secondary outline small">
-                Log out {viewer.displayName}
+                Log out<span class="visually-hidden"> {viewer.displayName}</span>
               </button>
             </form>
           </li>
@@ -81,10 +78,13 @@ function Nav({ viewer, csrf }: { viewer: Viewer | null | undefined; csrf: string
   );
 }
 
-/** The shared page frame: navigation per role, flash message, main content. */
+/**
+ * The shared page frame: a skip link, navigation per role (visitor, agent, admin), the one-time
+ * flash message of the last action, and the page's content in <main>.
+ */
 export function Layout({ title, viewer, csrf, flash, children, scripts = [] }: LayoutProps) {
   return (
-    <html lang="en">
+    <html lang="en" data-theme="light">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -97,17 +97,21 @@ export function Layout({ title, viewer, csrf, flash, children, scripts = [] }: L
         ))}
       </head>
       <body>
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
         <header>
           <Nav viewer={viewer} csrf={csrf} />
         </header>
-        <main class="container">
+        <main class="container" id="main" tabindex={-1}>
           {flash && (
-            <p class={`flash flash-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'}>
+            <p class={`flash flash-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'} data-flash={flash.kind}>
               {flash.message}
             </p>
           )}
           {children}
         </main>
+        <footer class="container">Helpdesk · every request gets a reference and an email at each step.</footer>
       </body>
     </html>
   );

@@ -23,7 +23,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
   app.get<{ Querystring: { next?: string } }>('/agents/login/', async (request, reply) => {
     if (request.viewer) return reply.redirect(safeNext(request.query.next, landingOf(request.viewer.role)), 303);
     const next = safeNext(request.query.next, '');
-    return sendHtml(reply, renderPage(LoginPage({ values: {}, error: null, next, csrf: reply.generateCsrf() })));
+    return sendHtml(reply, renderPage(LoginPage({ values: {}, error: null, next, csrf: reply.generateCsrf(), flash: takeFlash(request, reply) })));
   });
 
   app.post('/agents/login/', { preHandler: app.csrfProtection, config: { rateLimit: limits.login } }, async (request, reply) => {
