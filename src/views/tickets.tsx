@@ -1,4 +1,3 @@
-import { humanSpan } from '../core/sla.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
@@ -11,23 +10,26 @@ export const PRIORITY_OPTIONS: [string, string][] = [
   ['high', 'High — urgent, something is broken'],
 ];
 
+const FIELD_LABELS = { name: 'Your name', email: 'Your email', title: 'Subject', description: 'Description', priority: 'Priority' };
+
 export function TicketCreatePage({ values, errors, csrf }: { values: FormValues; errors: FormErrors; csrf: string }) {
+  const failed = Object.keys(errors).length > 0;
   return (
-    <Layout title="New request">
+    <Layout title={failed ? 'Check your request' : 'New request'}>
       <hgroup>
         <h1>How can we help?</h1>
-        <p>Tell us what happened. An agent takes your request as soon as one is free, and we email you at every step.</p>
+        <p>Tell us what happened. An agent takes your request as soon as one is free, and we email you at every step. All fields are required.</p>
       </hgroup>
       <ErrorSummary errors={errors} />
       <form method="post" action="/tickets/create/" novalidate>
         <CsrfField token={csrf} />
         <div class="grid">
-          <TextField name="name" label="Your name" values={values} errors={errors} required maxLength={100} autocomplete="name" />
-          <TextField name="email" label="Your email" type="email" values={values} errors={errors} required maxLength={254} autocomplete="email" />
+          <TextField name="name" label={FIELD_LABELS.name} values={values} errors={errors} required maxLength={100} autocomplete="name" />
+          <TextField name="email" label={FIELD_LABELS.email} type="email" values={values} errors={errors} required maxLength={254} autocomplete="email" />
         </div>
-        <TextField name="title" label="Subject" values={values} errors={errors} required maxLength={200} />
-        <TextArea name="description" label="Description" values={values} errors={errors} required maxLength={10_000} hint="What you expected, what happened instead, and anything you already tried." />
-        <SelectField name="priority" label="Priority" values={{ priority: 'medium', ...values }} errors={errors} options={PRIORITY_OPTIONS} />
+        <TextField name="title" label={FIELD_LABELS.title} values={values} errors={errors} required maxLength={200} />
+        <TextArea name="description" label={FIELD_LABELS.description} values={values} errors={errors} required maxLength={10_000} hint="What you expected, what happened instead, and anything you already tried." />
+        <SelectField name="priority" label={FIELD_LABELS.priority} values={{ priority: 'medium', ...values }} errors={errors} options={PRIORITY_OPTIONS} />
         <button type="submit">Send request</button>
       </form>
     </Layout>
@@ -40,7 +42,14 @@ export function TicketSuccessPage({ ticket, agentName, now }: { ticket: TicketRo
     <Layout title={`Request ${reference} received`}>
       <article>
         <header>
-          <h1>Thank you — we have your request</h1>
+          <hgroup>
+            <h1>Thank you — we have your request</h1>
+            <p>
+              {agentName
+                ? `${agentName} is looking at it now.`
+                : 'All our agents are busy right now. Your request is next in line, and we email you as soon as someone takes it.'}
+            </p>
+          </hgroup>
         </header>
         <dl class="facts">
           <dt>Reference</dt>
@@ -58,23 +67,45 @@ export function TicketSuccessPage({ ticket, agentName, now }: { ticket: TicketRo
           <dt>Agent</dt>
           <dd class="agent-name">{agentName ?? 'Waiting for the next free agent'}</dd>
         </dl>
-        <p>We sent a confirmation to {ticket.customer_email}. You can follow your request at any time:</p>
-        <p>
-          <a href={`/tickets/status/${ticket.token}/`} role="button">
+        <p>We sent a confirmation to {ticket.customer_email}. Keep the reference: the link in that email shows where your request stands at any time.</p>
+        <footer>
+          <a href={`/tickets/status/${ticket.token}/`} class="button">
             Follow request {reference}
           </a>
-        </p>
+        </footer>
       </article>
     </Layout>
   );
 }
 
-/** A timeline entry in the customer's words: "Assigned to Alice 2 min after you wrote". */
+function unit(count: number, singular: string): string {
+  return `${count} ${singular}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * A span of time as a customer would say it: `45 seconds`, `2 minutes`, `1 hour and 5 minutes`,
+ * `3 days`. Minutes and hours are rounded to the nearest whole one.
+ */
+export function spanInWords(ms: number): string {
+  const seconds = Math.round(Math.abs(ms) / 1000);
+  if (seconds < 60) return unit(seconds, 'second');
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return unit(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (hours < 48) return rest === 0 ? unit(hours, 'hour') : `${unit(hours, 'hour')} and ${unit(rest, 'minute')}`;
+  return unit(Math.round(hours / 24), 'day');
+}
+
+/**
+ * A timeline entry in the customer's words: "Assigned to Alice 2 minutes after you wrote". What
+ * happens within a second of writing happened "right away".
+ */
 export function describeForCustomer(entry: TimelineEntry, createdAt: number): string {
-  const after = entry.at - createdAt < 1000 ? 'right away' : `${humanSpan(entry.at - createdAt)} after you wrote`;
+  const after = entry.at - createdAt < 1000 ? 'right away' : `${spanInWords(entry.at - createdAt)} after you wrote`;
   switch (entry.type) {
     case 'created':
-      return entry.to_name ? `You wrote to us; ${entry.to_name} took it right away` : 'You wrote to us';
+      return entry.to_name ? `You wrote to us, and ${entry.to_name} took your request right away` : 'You wrote to us, and your request joined the queue for the next free agent';
     case 'assigned':
       return `Assigned to ${entry.to_name ?? 'an agent'} ${after}`;
     case 'reassigned':
@@ -84,7 +115,7 @@ export function describeForCustomer(entry: TimelineEntry, createdAt: number): st
     case 'closed':
       return `Closed by ${entry.actor_name ?? entry.from_name ?? 'our team'} ${after}`;
     case 'sla_breached':
-      return `Our answer is late: the deadline passed ${after}`;
+      return `Our answer is late: the time we promised ran out ${after}`;
   }
 }
 
@@ -97,11 +128,10 @@ export function TicketStatusPage({ ticket, agentName, timeline, now }: { ticket:
         <header>
           <hgroup>
             <h1>
-              {reference}: {ticket.title}
+              <span class="reference">{reference}</span> {ticket.title}
             </h1>
-            <p>
-              <StateBadge state={state} /> <PriorityBadge priority={ticket.priority} />{' '}
-              <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} />
+            <p class="badges">
+              <StateBadge state={state} /> <PriorityBadge priority={ticket.priority} /> <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} />
             </p>
           </hgroup>
         </header>
@@ -112,16 +142,19 @@ export function TicketStatusPage({ ticket, agentName, timeline, now }: { ticket:
           <dd>
             <Time ms={ticket.created_at} />
           </dd>
-          <dt>Answer due by</dt>
+          <dt>{ticket.closed_at === null ? 'Answer due by' : 'Closed'}</dt>
           <dd>
-            <Time ms={ticket.sla_due_at} />
+            <Time ms={ticket.closed_at ?? ticket.sla_due_at} />
           </dd>
         </dl>
         <h2>What happened so far</h2>
         <ol class="timeline">
           {timeline.map((entry) => (
             <li data-event={entry.type}>
-              <Time ms={entry.at} /> — {describeForCustomer(entry, ticket.created_at)}
+              {describeForCustomer(entry, ticket.created_at)}.
+              <span class="when">
+                <Time ms={entry.at} />
+              </span>
             </li>
           ))}
         </ol>
