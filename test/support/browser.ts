@@ -1,0 +1,104 @@
+/**
+ * Browser-test helpers: Debian's Chromium driven by playwright-core, screenshots a person can look
+ * at after a run, and axe-core accessibility checks.
+ *
+ * A missing Chromium fails the tests (launchBrowser throws); it never skips them.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Where screenshots go: test-results/<test>/<step>-<width>.png, kept after the run. */
+export const RESULTS_DIR = resolve(process.cwd(), 'test-results');
+
+export const DESKTOP = { width: 1280, height: 800 } as const;
+export const PHONE = { width: 390, height: 844 } as const;
+
+/**
+ * Headless Chromium with a throw-away profile (launch() makes a fresh temporary user-data-dir and
+ * removes it on close), and nothing that talks to the internet.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set CHROMIUM_PATH. Browser tests never skip.`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** A file-system-safe name for a test or step. */
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+/**
+ * Full-page screenshots of the page as it is now, at desktop and at phone width (the viewport is
+ * put back afterwards). Returns the files written.
+ */
+export async function screenshot(page: Page, test: string, step: string, widths: readonly { width: number; height: number }[] = [DESKTOP, PHONE]): Promise<string[]> {
+  const dir = join(RESULTS_DIR, slug(test));
+  mkdirSync(dir, { recursive: true });
+  const original = page.viewportSize();
+  const files: string[] = [];
+  for (const size of widths) {
+    await page.setViewportSize(size);
+    await settle(page);
+    const file = join(dir, `${slug(step)}-${size.width === PHONE.width ? 'phone' : size.width === DESKTOP.width ? 'desktop' : String(size.width)}.png`);
+    await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+    files.push(file);
+  }
+  if (original) await page.setViewportSize(original);
+  return files;
+}
+
+/**
+ * Waits until layout that reacts to the viewport (Chart.js resizes its canvases on the next frames)
+ * has caught up with a new size.
+ */
+export async function settle(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 50)))));
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1 A and AA, plus best practices) on the page and returns the serious
+ * and critical violations, each with the elements it found.
+ *
+ * axe's source is evaluated through the DevTools protocol (page.evaluate), which the page's
+ * Content-Security-Policy does not govern; the page itself keeps its real CSP (no bypassCSP), so
+ * the test also proves the pages work under it.
+ */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate('typeof window.axe === "object"');
+  if (!loaded) await page.evaluate(AXE_SOURCE);
+  const results = (await page.evaluate(`axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    resultTypes: ['violations'],
+  })`)) as { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] };
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.map(String).join(' ')) }));
+}
+
+/** The page's address without the origin, for messages. */
+export function pathOf(page: Page): string {
+  const url = new URL(page.url());
+  return url.pathname + url.search;
+}
