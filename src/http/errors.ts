@@ -26,7 +26,7 @@ function friendlyMessage(error: FastifyError, status: number): string {
 /** Sends an error as the §8 JSON shape under /api, as an HTML page elsewhere. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, status: number, code: string, message: string, fields: Record<string, string> = {}): FastifyReply {
   reply.status(status);
-  if (request.url.startsWith('/api/')) {
+  if (/^\/api(\/|\?|$)/.test(request.url)) {
     return reply.type('application/json').send({ error: { code, message, ...(Object.keys(fields).length ? { fields } : {}) } });
   }
   return reply.type('text/html; charset=utf-8').send(renderPage(ErrorPage({ status, message })));

@@ -29,7 +29,8 @@ export function installSessions(app: FastifyInstance, { ctx, idleMinutes }: Sess
   app.decorateRequest('viewer', null);
   app.addHook('preHandler', async (request) => {
     const token = request.cookies[SESSION_COOKIE];
-    if (!token || request.url.startsWith('/static/')) return;
+    // Static files need no user, and the API never accepts session cookies (§8).
+    if (!token || request.url.startsWith('/static/') || /^\/api(\/|\?|$)/.test(request.url)) return;
     request.viewer = await authenticate(ctx, token, idleMinutes);
   });
 }
