@@ -346,34 +346,42 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
         )}
       </div>
       <h2>Timeline</h2>
-      <table id="timeline">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Event</th>
-            <th scope="col">Move</th>
-            <th scope="col">By</th>
-          </tr>
-        </thead>
-        <tbody>
-          {timeline.map((e) => (
-            <tr data-event={e.type}>
-              <td>
-                <Time ms={e.at} />
-              </td>
-              <td>{EVENT_LABELS[e.type]}</td>
-              <td>{moveText(e.from_username, e.to_username)}</td>
-              <td>{e.actor_username ?? (e.type === 'created' ? 'customer' : 'system')}</td>
+      <div class="table-scroll">
+        <table id="timeline">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Event</th>
+              <th scope="col">Move</th>
+              <th scope="col">By</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {timeline.map((e) => (
+              <tr data-event={e.type}>
+                <td>
+                  <Time ms={e.at} />
+                </td>
+                <td>{EVENT_LABELS[e.type]}</td>
+                <td>{moveText(e.from_username, e.to_username)}</td>
+                <td>{e.actor_username ?? (e.type === 'created' ? 'customer' : 'system')}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <details>
         <summary>Description</summary>
         <p class="description">{ticket.description}</p>
       </details>
       <h2>Emails</h2>
-      {emails.length === 0 ? <EmptyState>No email for this ticket.</EmptyState> : <EmailTable rows={emails} />}
+      {emails.length === 0 ? (
+        <EmptyState>No email for this ticket.</EmptyState>
+      ) : (
+        <div class="table-scroll">
+          <EmailTable rows={emails} />
+        </div>
+      )}
     </AdminFrame>
   );
 }

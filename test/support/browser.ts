@@ -40,21 +40,26 @@ function slug(text: string): string {
     .replace(/^-|-$/g, '');
 }
 
+/** Writes one full-page screenshot of the page as it is now to test-results/<test>/<step>-<label>.png. */
+export async function shoot(page: Page, test: string, step: string, label: string): Promise<string> {
+  const dir = join(RESULTS_DIR, slug(test));
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${slug(step)}-${label}.png`);
+  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+  return file;
+}
+
 /**
  * Full-page screenshots of the page as it is now, at desktop and at phone width (the viewport is
  * put back afterwards). Returns the files written.
  */
-export async function screenshot(page: Page, test: string, step: string, widths: readonly { width: number; height: number }[] = [DESKTOP, PHONE]): Promise<string[]> {
-  const dir = join(RESULTS_DIR, slug(test));
-  mkdirSync(dir, { recursive: true });
+export async function screenshot(page: Page, test: string, step: string): Promise<string[]> {
   const original = page.viewportSize();
   const files: string[] = [];
-  for (const size of widths) {
+  for (const [label, size] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
     await page.setViewportSize(size);
     await settle(page);
-    const file = join(dir, `${slug(step)}-${size.width === PHONE.width ? 'phone' : size.width === DESKTOP.width ? 'desktop' : String(size.width)}.png`);
-    await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
-    files.push(file);
+    files.push(await shoot(page, test, step, label));
   }
   if (original) await page.setViewportSize(original);
   return files;
