@@ -38,6 +38,8 @@ const EnvSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(480),
   /** `on` or `off`: rate limits on login and public ticket creation (off for benchmarks). */
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+  /** `on` adds the benchmark baseline route POST /bench/scratch/ (npm run bench:intake); refused in production. */
+  BENCH_ROUTES: z.enum(['on', 'off']).default('off'),
   /** `production` makes SECRET_KEY mandatory and cookies Secure. */
   NODE_ENV: z.string().default('development'),
   /** pino log level. */
@@ -55,6 +57,8 @@ export interface Config {
   adminPassword: string | undefined;
   sessionIdleMinutes: number;
   rateLimit: boolean;
+  /** The opt-in benchmark baseline route (src/http/routes/bench.ts). */
+  benchRoutes: boolean;
   production: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
@@ -74,6 +78,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = result.data;
   const production = e.NODE_ENV === 'production';
   if (production && !e.SECRET_KEY) throw new ConfigError('Configuration error: SECRET_KEY is required when NODE_ENV=production');
+  if (production && e.BENCH_ROUTES === 'on') throw new ConfigError('Configuration error: BENCH_ROUTES must be off when NODE_ENV=production');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -85,6 +90,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.ADMIN_PASSWORD,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     rateLimit: e.RATE_LIMIT === 'on',
+    benchRoutes: e.BENCH_ROUTES === 'on',
     production,
     logLevel: e.LOG_LEVEL,
   };

@@ -14,6 +14,7 @@ import { installErrorHandler, sendError } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminappRoutes } from './routes/adminapp.js';
 import { agentRoutes } from './routes/agents.js';
+import { benchRoutes } from './routes/bench.js';
 import { apiPlugin } from './routes/api/index.js';
 import { liveRoutes } from './routes/live.js';
 import { createMetrics, opsRoutes } from './routes/ops.js';
@@ -26,7 +27,7 @@ export interface RouteLimits {
   ticketCreation: false | { max: number; timeWindow: number };
 }
 
-export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'>;
+export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & Partial<Pick<Config, 'benchRoutes'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
@@ -117,6 +118,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   adminappRoutes(app, ctx);
   adminRoutes(app, ctx);
   opsRoutes(app, ctx, metrics);
+  // The benchmark baseline (BENCH_ROUTES=on only): see npm run bench:intake.
+  if (config.benchRoutes) await benchRoutes(app, ctx);
   // The JSON API (§8): its own JSON parsing, bearer tokens, no cookies or CSRF, OpenAPI at /api/openapi.json.
   await app.register(apiPlugin, { prefix: '/api', ctx, limits });
 

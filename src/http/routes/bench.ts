@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { ServiceContext } from '../../services/context.js';
+import { formBody } from '../forms.js';
+
+/**
+ * Opt-in benchmark route, registered only with `BENCH_ROUTES=on` (off by default; refused in
+ * production). `POST /bench/scratch/` takes the same urlencoded form as the ticket form and
+ * inserts one row into `bench_scratch`: the cheapest durable write this server build can answer,
+ * the baseline that `npm run bench:intake` puts beside ticket intake. The table is created here, on
+ * demand, not by a migration: a helpdesk that never benchmarks never has it.
+ */
+export async function benchRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
+  const { db, dialect } = ctx.handle;
+  const id = dialect === 'postgres' ? sql.raw('serial') : sql.raw('integer');
+  await sql`create table if not exists bench_scratch (id ${id} primary key, payload text not null, created_at bigint not null)`.execute(db);
+
+  app.post('/bench/scratch/', async (request, reply) => {
+    const body = formBody(request.body);
+    const payload = typeof body.title === 'string' ? body.title : '';
+    await sql`insert into bench_scratch (payload, created_at) values (${payload}, ${ctx.clock.now()})`.execute(db);
+    // Answered like the ticket form: a 303 to a page the client does not follow.
+    return reply.redirect('/bench/scratch/', 303);
+  });
+}

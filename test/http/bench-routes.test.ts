@@ -1,0 +1,47 @@
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { DIALECTS } from '../support/db.js';
+import { startTestApp } from '../support/app.js';
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+for (const dialect of DIALECTS) {
+  describe(`benchmark baseline route (${dialect})`, () => {
+    it('does not exist unless BENCH_ROUTES is on, and then creates no table', async () => {
+      const t = await startTestApp(dialect);
+      try {
+        const response = await t.app.inject({ method: 'POST', url: '/bench/scratch/', payload: 'title=x', headers: FORM });
+        expect(response.statusCode).toBe(404);
+        await expect(sql`select count(*) from bench_scratch`.execute(t.ctx.handle.db)).rejects.toThrow(/bench_scratch/);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('with BENCH_ROUTES on, inserts one row per POST and answers 303 like the ticket form', async () => {
+      const t = await startTestApp(dialect, { config: { benchRoutes: true } });
+      try {
+        for (const title of ['one', 'two']) {
+          const response = await t.app.inject({ method: 'POST', url: '/bench/scratch/', payload: `title=${title}`, headers: FORM });
+          expect(response.statusCode).toBe(303);
+        }
+        const { rows } = await sql<{ payload: string }>`select payload from bench_scratch order by id`.execute(t.ctx.handle.db);
+        expect(rows.map((r) => r.payload)).toEqual(['one', 'two']);
+      } finally {
+        await t.close();
+      }
+    });
+  });
+}
+
+describe('BENCH_ROUTES configuration', () => {
+  const base = { DATABASE_URL: 'sqlite::memory:', SECRET_KEY: 'k'.repeat(32) };
+  it('is off by default and on only when asked', () => {
+    expect(loadConfig(base).benchRoutes).toBe(false);
+    expect(loadConfig({ ...base, BENCH_ROUTES: 'on' }).benchRoutes).toBe(true);
+  });
+  it('is refused in production', () => {
+    expect(() => loadConfig({ ...base, NODE_ENV: 'production', BENCH_ROUTES: 'on' })).toThrow(/^Configuration error: BENCH_ROUTES /);
+  });
+});
