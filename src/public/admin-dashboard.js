@@ -130,7 +130,12 @@ async function start() {
   } catch (error) {
     console.error('could not draw the dashboard charts', error);
   }
-  setInterval(refresh, REFRESH_MS);
+  // The next refresh is scheduled when this one ends, so a slow answer never stacks requests.
+  const tick = async () => {
+    await refresh();
+    setTimeout(tick, REFRESH_MS);
+  };
+  setTimeout(tick, REFRESH_MS);
 }
 
 start();

@@ -14,7 +14,7 @@
  */
 import { PostgresAdapter } from 'kysely';
 import type { Db } from '../db/connect.js';
-import { agentFigures, resolutionQuantile, type StatsScope, ticketTotals } from '../repositories/stats.js';
+import { agentFigures, resolutionQuantiles, type StatsScope, ticketTotals } from '../repositories/stats.js';
 
 export const STATS_WINDOWS = ['24h', '7d', '30d', 'all'] as const;
 export type StatsWindow = (typeof STATS_WINDOWS)[number];
@@ -69,11 +69,8 @@ const seconds = (ms: number | null): number | null => (ms === null ? null : Math
 async function figures(db: Db, window: StatsWindow, now: number): Promise<Stats> {
   const scope: StatsScope = { since: windowStart(window, now), now };
   const totals = await ticketTotals(db, scope);
-  const [p50, p90, agents] = [
-    await resolutionQuantile(db, scope, totals.closed, 0.5),
-    await resolutionQuantile(db, scope, totals.closed, 0.9),
-    await agentFigures(db, scope),
-  ];
+  const [p50, p90] = await resolutionQuantiles(db, scope, totals.closed, [0.5, 0.9]);
+  const agents = await agentFigures(db, scope);
   const breached = totals.openOverdue + totals.closedLate;
   return {
     window,
@@ -88,7 +85,7 @@ async function figures(db: Db, window: StatsWindow, now: number): Promise<Stats>
       breach_rate: totals.total === 0 ? 0 : Math.round((breached / totals.total) * 10_000) / 10_000,
       by_priority: { high: totals.breachedHigh, medium: totals.breachedMedium, low: totals.breachedLow },
     },
-    resolution: { avg_seconds: seconds(totals.avgResolutionMs), p50_seconds: seconds(p50), p90_seconds: seconds(p90) },
+    resolution: { avg_seconds: seconds(totals.avgResolutionMs), p50_seconds: seconds(p50 ?? null), p90_seconds: seconds(p90 ?? null) },
     agents: agents.map((a) => ({
       username: a.username,
       closed: a.closed,
@@ -101,8 +98,8 @@ async function figures(db: Db, window: StatsWindow, now: number): Promise<Stats>
 }
 
 /**
- * Computes the §6 figures for `window` at the instant `now` (the app's clock). The few aggregate
- * queries run in one read transaction (REPEATABLE READ on PostgreSQL, a read snapshot on SQLite),
+ * Computes the §6 figures for `window` at the instant `now` (the app's clock). The three aggregate
+ * queries (totals, percentiles, per agent) run in one read transaction (REPEATABLE READ on PostgreSQL, a read snapshot on SQLite),
  * so the figures agree with each other; pass a transaction to run inside the caller's instead.
  */
 export async function computeStats(db: Db, { window, now }: { window: StatsWindow; now: number }): Promise<Stats> {

@@ -5,7 +5,7 @@ import { formatDuration } from '../../core/sla.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { updateSettings } from '../../services/admin.js';
 import type { ServiceContext } from '../../services/context.js';
-import { computeStats, parseStatsWindow } from '../../services/stats.js';
+import { computeStats, parseStatsWindow, type Stats, type StatsWindow } from '../../services/stats.js';
 import { createUser } from '../../services/users.js';
 import { AdminDashboardPage, REGISTER_FIELDS, RegisterPage, SETTINGS_FIELDS, SettingsPage } from '../../views/adminapp.js';
 import type { FormValues } from '../../views/components.js';
@@ -21,6 +21,17 @@ const isInvalidInput = (error: unknown): error is DomainError => error instanceo
  * route in this plugin is admin-only (one hook for the subtree) and every POST checks the CSRF token.
  */
 export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  // Every open dashboard polls every 5 s; on a big "all" window one computation takes about a
+  // second, so requests arriving while one runs share its result instead of queueing their own.
+  const inFlight = new Map<StatsWindow, Promise<Stats>>();
+  const stats = (window: StatsWindow): Promise<Stats> => {
+    const running = inFlight.get(window);
+    if (running) return running;
+    const started = computeStats(ctx.handle.db, { window, now: ctx.clock.now() }).finally(() => inFlight.delete(window));
+    inFlight.set(window, started);
+    return started;
+  };
+
   app.register(async (admin) => {
     admin.addHook('preHandler', requireRole('admin'));
     admin.addHook('onSend', async (_request, reply, payload) => {
@@ -32,8 +43,8 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     admin.get<{ Querystring: { window?: string } }>('/adminapp/dashboard/', async (request, reply) => {
       const window = parseStatsWindow(request.query.window);
       if (window === null) throw invalidInput({ window: 'Choose 24h, 7d, 30d or all.' }, 'Unknown time window: choose 24h, 7d, 30d or all.');
-      const stats = await computeStats(ctx.handle.db, { window, now: ctx.clock.now() });
-      return sendHtml(reply, renderPage(AdminDashboardPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), stats })));
+      const figures = await stats(window);
+      return sendHtml(reply, renderPage(AdminDashboardPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), stats: figures })));
     });
 
     // The figures and chart data for the dashboard's script (the same object as GET /api/v1/stats).
@@ -42,7 +53,7 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       if (window === null) {
         return reply.status(400).send({ error: { code: 'invalid_input', message: 'Unknown time window.', fields: { window: 'Choose 24h, 7d, 30d or all.' } } });
       }
-      return reply.send(await computeStats(ctx.handle.db, { window, now: ctx.clock.now() }));
+      return reply.send(await stats(window));
     });
 
     admin.get('/adminapp/register/', async (request, reply) => {
