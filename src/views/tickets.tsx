@@ -123,19 +123,20 @@ export function TicketStatusPage({ ticket, agentName, timeline, now }: { ticket:
   const reference = referenceOf(ticket.id);
   const state = stateOf({ status: ticket.status, agentId: ticket.agent_id });
   return (
-    <Layout title={`Request ${reference}`}>
-      <article>
+    <Layout title={`Request ${reference}`} scripts={ticket.status === 'closed' ? [] : ['ticket-status.js']}>
+      {/* ticket-status.js refreshes the data-live parts while the request is open (closed is final). */}
+      <article data-ticket-status={ticket.status} data-version={`${ticket.status}/${ticket.agent_id ?? ''}/${timeline.length}`}>
         <header>
           <hgroup>
             <h1>
               <span class="reference">{reference}</span> {ticket.title}
             </h1>
-            <p class="badges">
+            <p class="badges" data-live="badges">
               <StateBadge state={state} /> <PriorityBadge priority={ticket.priority} /> <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} />
             </p>
           </hgroup>
         </header>
-        <dl class="facts">
+        <dl class="facts" data-live="facts">
           <dt>Agent</dt>
           <dd class="agent-name">{agentName ?? (state === 'pending' ? 'Waiting for the next free agent' : '—')}</dd>
           <dt>Submitted</dt>
@@ -148,7 +149,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now }: { ticket:
           </dd>
         </dl>
         <h2>What happened so far</h2>
-        <ol class="timeline">
+        <ol class="timeline" data-live="timeline">
           {timeline.map((entry) => (
             <li data-event={entry.type}>
               {describeForCustomer(entry, ticket.created_at)}.
@@ -158,6 +159,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now }: { ticket:
             </li>
           ))}
         </ol>
+        <p class="visually-hidden" role="status" id="status-news"></p>
         <details>
           <summary>Your message</summary>
           <p class="description">{ticket.description}</p>

@@ -177,6 +177,8 @@ describe('the reviewer flow in Chromium', () => {
     expect(await customer.locator('.timeline').textContent()).toContain('You wrote to us, and your request joined the queue');
     expect(await customer.locator('.badges').textContent()).toContain('Waiting for an agent');
     await look(customer, '04 status waiting');
+    // The customer keeps this page open: it follows the request by itself.
+    await customer.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
 
     // --- 2. Alice logs in and finds the waiting ticket on her dashboard.
     const alice = await person();
@@ -197,6 +199,13 @@ describe('the reviewer flow in Chromium', () => {
     expect(await alice.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     expect(await alice.locator('#open-summary').textContent()).toContain('3 of 3 open');
     await look(alice, '06 alice dashboard three tickets live');
+
+    // Meanwhile the customer's open status page has learnt, without a reload, that Alice took HD-1.
+    await customer.locator('.timeline li[data-event="assigned"]').waitFor();
+    expect(await customer.locator('.agent-name').textContent()).toBe('Alice Agent');
+    expect(await customer.locator('#status-news').textContent()).toMatch(/^Update: Assigned to Alice Agent/);
+    expect(await customer.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await look(customer, '06 status assigned live');
 
     // --- 4. Bob logs in, finds the queue empty and takes Alice's newest ticket; it leaves her page live.
     const bob = await person();

@@ -1,0 +1,56 @@
+// Keeps a customer's status page current while the request is open: every few seconds (only while
+// the tab is visible) it refetches the page and, when the request changed (its data-version: status,
+// agent, number of events), swaps the parts marked data-live. The newest timeline entry is read out
+// once through the page's polite status region. Closed is final: a closed request stops the
+// refreshing. Without JavaScript the page is complete, just static.
+import { tickCountdowns } from './app.js';
+
+const REFRESH_MS = 5000;
+let timer = null;
+
+async function refresh() {
+  timer = null;
+  try {
+    const response = await fetch(location.href, { headers: { accept: 'text/html' }, cache: 'no-store', credentials: 'same-origin' });
+    if (response.ok) {
+      const doc = new DOMParser().parseFromString(await response.text(), 'text/html');
+      const fresh = doc.querySelector('[data-version]');
+      const current = document.querySelector('[data-version]');
+      if (fresh && current && fresh.dataset.version !== current.dataset.version) {
+        for (const part of fresh.querySelectorAll('[data-live]')) {
+          const mine = current.querySelector(`[data-live="${part.dataset.live}"]`);
+          if (mine) mine.innerHTML = part.innerHTML;
+        }
+        current.dataset.version = fresh.dataset.version;
+        current.dataset.ticketStatus = fresh.dataset.ticketStatus;
+        announce(current);
+        tickCountdowns();
+      }
+      if (fresh?.dataset.ticketStatus === 'closed') return;
+    }
+  } catch {
+    // Offline for a moment: try again at the next tick.
+  }
+  schedule();
+}
+
+function announce(article) {
+  const news = document.getElementById('status-news');
+  const latest = article.querySelector('.timeline li:last-child');
+  if (news && latest) news.textContent = `Update: ${latest.firstChild?.textContent?.trim() ?? ''}`;
+}
+
+function schedule() {
+  if (timer === null && document.visibilityState === 'visible') timer = setTimeout(refresh, REFRESH_MS);
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState !== 'visible' && timer !== null) {
+    clearTimeout(timer);
+    timer = null;
+  } else if (document.visibilityState === 'visible') {
+    schedule();
+  }
+});
+
+schedule();
