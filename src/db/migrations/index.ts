@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as initial from './2026-11-27T1200-initial.js';
 import * as apiTokens from './2026-11-27T1300-api-tokens.js';
 import * as adminStatsIndex from './2026-11-27T1400-admin-stats-index.js';
+import * as outboxByTicket from './2026-11-27T1410-outbox-by-ticket.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
   '2026-11-27T1200-initial': initial,
   '2026-11-27T1300-api-tokens': apiTokens,
   '2026-11-27T1400-admin-stats-index': adminStatsIndex,
+  '2026-11-27T1410-outbox-by-ticket': outboxByTicket,
 };

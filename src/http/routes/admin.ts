@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, notFound } from '../../core/errors.js';
 import { referenceOf } from '../../core/tickets.js';
-import { findEmail, listEmailsPage, listEventsPage, listTicketsPage, listUsersPage } from '../../repositories/adminLists.js';
+import { countFailedEmails, findEmail, listEmailsPage, listEventsPage, listTicketsPage, listUsersPage } from '../../repositories/adminLists.js';
 import { activeAgentChoices } from '../../repositories/adminUsers.js';
 import { timelineOf } from '../../repositories/events.js';
-import { countOutboxByStatus, emailsOfTicket, retryEmail } from '../../repositories/outbox.js';
+import { emailsOfTicket, retryEmail } from '../../repositories/outbox.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { countPending, findTicketById, openTicketsOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
@@ -64,8 +64,8 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     const base = (request: FastifyRequest, reply: FastifyReply, flash: Flash | null = takeFlash(request, reply)) => ({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash });
 
     admin.get('/admin/', async (request, reply) => {
-      const [pending, outbox] = await Promise.all([countPending(db), countOutboxByStatus(db)]);
-      return sendHtml(reply, renderPage(AdminIndexPage({ ...base(request, reply), pending, failedEmails: outbox.failed })));
+      const [pending, failedEmails] = await Promise.all([countPending(db), countFailedEmails(db)]);
+      return sendHtml(reply, renderPage(AdminIndexPage({ ...base(request, reply), pending, failedEmails })));
     });
 
     // -- lists ---------------------------------------------------------------------------------

@@ -171,12 +171,3 @@ export function parseEmailQuery(query: Query): Parsed<EmailFilter> {
   });
   return p.result(filter);
 }
-
-/** A list URL with the given filters and an optional cursor (empty values left out). */
-export function listUrl(path: string, values: FormValues, cursor: Record<string, number> = {}): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(values)) if (value !== '') params.set(key, value);
-  for (const [key, value] of Object.entries(cursor)) params.set(key, String(value));
-  const query = params.toString();
-  return query ? `${path}?${query}` : path;
-}
