@@ -2,6 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_RATE_LIMITS, formatLimit, type Limit, parseLimit, type RateLimitSettings } from './http/rateLimits.js';
+
+/** A `count/duration` rate limit such as `10/1m`. */
+function limitSetting(fallback: Limit) {
+  return z
+    .string()
+    .default(formatLimit(fallback))
+    .transform((raw, ctx) => {
+      const limit = parseLimit(raw);
+      if (!limit) ctx.addIssue({ code: 'custom', message: 'must be a count and a duration such as 10/1m' });
+      return limit ?? fallback;
+    });
+}
 
 /**
  * The environment, parsed once at start-up (SPEC §7). A `.env` file in the working directory is
@@ -38,6 +51,12 @@ const EnvSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(480),
   /** `on` or `off`: rate limits on login and public ticket creation (off for benchmarks). */
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+  /** Login attempts allowed per client address, as `count/duration` (e.g. `10/1m`). */
+  RATE_LIMIT_LOGIN: limitSetting(DEFAULT_RATE_LIMITS.loginPerAddress),
+  /** Login attempts allowed per username, from any address (`10/15m`): guessing spread over many addresses. */
+  RATE_LIMIT_LOGIN_USERNAME: limitSetting(DEFAULT_RATE_LIMITS.loginPerUsername),
+  /** New tickets allowed per client address, form and API together (`30/1m`). */
+  RATE_LIMIT_TICKETS: limitSetting(DEFAULT_RATE_LIMITS.ticketsPerAddress),
   /** `on` adds the benchmark baseline route POST /bench/scratch/ (npm run bench:intake); refused in production. */
   BENCH_ROUTES: z.enum(['on', 'off']).default('off'),
   /** `production` makes SECRET_KEY mandatory and cookies Secure. */
@@ -57,6 +76,8 @@ export interface Config {
   adminPassword: string | undefined;
   sessionIdleMinutes: number;
   rateLimit: boolean;
+  /** The limits applied when rateLimit is on. */
+  rateLimits: RateLimitSettings;
   /** The opt-in benchmark baseline route (src/http/routes/bench.ts). */
   benchRoutes: boolean;
   production: boolean;
@@ -90,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.ADMIN_PASSWORD,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     rateLimit: e.RATE_LIMIT === 'on',
+    rateLimits: { loginPerAddress: e.RATE_LIMIT_LOGIN, loginPerUsername: e.RATE_LIMIT_LOGIN_USERNAME, ticketsPerAddress: e.RATE_LIMIT_TICKETS },
     benchRoutes: e.BENCH_ROUTES === 'on',
     production,
     logLevel: e.LOG_LEVEL,

@@ -5,12 +5,14 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import type { Config } from '../config.js';
+import { invalidInput } from '../core/errors.js';
 import type { DbHandle } from '../db/connect.js';
 import { type ChangeHub, createLocalHub } from '../live/hub.js';
 import type { Clock, ServiceContext, TicketChange } from '../services/context.js';
 import { installErrorHandler, sendError } from './errors.js';
+import { createRouteLimits, DEFAULT_RATE_LIMITS, NO_LIMITS, type RateLimitSettings } from './rateLimits.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminappRoutes } from './routes/adminapp.js';
 import { agentRoutes } from './routes/agents.js';
@@ -21,16 +23,14 @@ import { createMetrics, opsRoutes } from './routes/ops.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { installSessions } from './session.js';
 
-/** Per-route rate limits (false: none). */
-export interface RouteLimits {
-  login: false | { max: number; timeWindow: number };
-  ticketCreation: false | { max: number; timeWindow: number };
-}
+export type { RouteLimits } from './rateLimits.js';
 
-export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & Partial<Pick<Config, 'benchRoutes'>>;
+export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
+  /** Called for every route as it is added (tests list them all, e.g. to check who may use each). */
+  onRoute?: (route: RouteOptions) => void;
   clock: Clock;
   config: AppConfig;
   logger?: FastifyServerOptions['logger'];
@@ -59,6 +59,7 @@ const BODY_LIMIT = 256 * 1024;
 export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyInstance; ctx: ServiceContext; hub: ChangeHub }> {
   const { config } = deps;
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit: BODY_LIMIT, trustProxy: false });
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   const hub = deps.hub ?? createLocalHub((error) => app.log.error({ err: error }, 'live update listener failed'));
   if (!deps.hub) app.addHook('onClose', () => hub.close());
   const ctx: ServiceContext = {
@@ -106,11 +107,10 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
 
   installSessions(app, { ctx, idleMinutes: config.sessionIdleMinutes, secureCookies: config.production });
   installErrorHandler(app);
+  refuseNulCharacters(app);
 
-  const minute = 60_000;
-  const limits: RouteLimits = config.rateLimit
-    ? { login: { max: 10, timeWindow: minute }, ticketCreation: { max: 30, timeWindow: minute } }
-    : { login: false, ticketCreation: false };
+  // Abuse limits on login and ticket creation (RATE_LIMIT=off for load tests): see rateLimits.ts.
+  const limits = config.rateLimit ? createRouteLimits(app, config.rateLimits ?? DEFAULT_RATE_LIMITS) : NO_LIMITS;
 
   ticketRoutes(app, ctx, limits);
   agentRoutes(app, ctx, limits, config.production);
@@ -133,6 +133,29 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   });
 
   return { app, ctx, hub };
+}
+
+/** The name of the first field (path, query or body, at any depth) whose text holds U+0000, or null. */
+export function nulField(value: unknown, name = '', depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? name || 'request' : null;
+  if (value === null || typeof value !== 'object' || depth > 20) return null;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = nulField(inner, Array.isArray(value) ? name : key, depth + 1);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/**
+ * PostgreSQL cannot store or even compare text holding U+0000 (a query with one fails; SQLite takes
+ * it), and no person types one: a request carrying one anywhere is refused up front with a 400, the
+ * same on both engines, before any route looks it up.
+ */
+function refuseNulCharacters(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    const field = nulField(request.params) ?? nulField(request.query) ?? nulField(request.body);
+    if (field !== null) throw invalidInput({ [field]: 'Remove the NUL character (U+0000): it cannot be stored.' }, 'The request holds a NUL character (U+0000), which cannot be stored.');
+  });
 }
 
 function splitUrl(url: string): [string, string] {

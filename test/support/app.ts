@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Dialect } from '../../src/db/connect.js';
-import { type AppConfig, buildApp } from '../../src/http/app.js';
+import { type AppConfig, type AppDependencies, buildApp } from '../../src/http/app.js';
 import type { Clock, ServiceContext } from '../../src/services/context.js';
 import { createUser } from '../../src/services/users.js';
 import { freshDatabase, type TestDatabase } from './db.js';
@@ -24,10 +24,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(dialect: Dialect, options: { clock?: Clock; config?: Partial<AppConfig> } = {}): Promise<TestApp> {
+export async function startTestApp(dialect: Dialect, options: { clock?: Clock; config?: Partial<AppConfig>; onRoute?: AppDependencies['onRoute'] } = {}): Promise<TestApp> {
   const database = await freshDatabase(dialect);
   const { app, ctx } = await buildApp({
     handle: database.handle,
+    ...(options.onRoute ? { onRoute: options.onRoute } : {}),
     clock: options.clock ?? { now: () => Date.now() },
     config: { ...TEST_CONFIG, ...options.config },
   });
@@ -66,7 +67,15 @@ export function csrfFrom(html: string): string {
 export class Client {
   private cookies = new Map<string, string>();
 
-  constructor(private readonly app: FastifyInstance) {}
+  /** `remoteAddress`: the client's IP address as the server sees it (default 127.0.0.1). */
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly options: { remoteAddress?: string } = {},
+  ) {}
+
+  private get from() {
+    return this.options.remoteAddress ? { remoteAddress: this.options.remoteAddress } : {};
+  }
 
   private remember(response: LightMyRequestResponse): void {
     for (const cookie of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
@@ -81,7 +90,7 @@ export class Client {
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    const response = await this.app.inject({ method: 'GET', url, cookies: Object.fromEntries(this.cookies) });
+    const response = await this.app.inject({ method: 'GET', url, cookies: Object.fromEntries(this.cookies), ...this.from });
     this.remember(response);
     return response;
   }
@@ -96,6 +105,7 @@ export class Client {
       payload: body.toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       cookies: Object.fromEntries(this.cookies),
+      ...this.from,
     });
     this.remember(response);
     return response;

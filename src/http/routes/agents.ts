@@ -4,12 +4,13 @@ import { loadSettings } from '../../repositories/settings.js';
 import { openTicketsOf, recentClosedOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
 import { discardSession, login, logout } from '../../services/auth.js';
+import { decoyHash } from '../../services/passwords.js';
 import type { ServiceContext } from '../../services/context.js';
 import { changePresence } from '../../services/presence.js';
 import { closeTicket } from '../../services/tickets.js';
 import { AgentDashboardPage, LoginPage } from '../../views/agents.js';
 import { renderPage } from '../../views/render.js';
-import type { RouteLimits } from '../app.js';
+import { type RouteLimits, waitMessage } from '../rateLimits.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, safeNext, sendHtml } from '../forms.js';
 import { requireRole, SESSION_COOKIE, sessionCookieOptions } from '../session.js';
@@ -26,10 +27,20 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
     return sendHtml(reply, renderPage(LoginPage({ values: {}, error: null, next, csrf: reply.generateCsrf(), flash: takeFlash(request, reply) })));
   });
 
-  app.post('/agents/login/', { preHandler: app.csrfProtection, config: { rateLimit: limits.login } }, async (request, reply) => {
+  // The first unknown username would otherwise pay for making the decoy hash, and so be told apart by its time.
+  void decoyHash();
+
+  app.post('/agents/login/', { preHandler: app.csrfProtection }, async (request, reply) => {
     const body = formBody(request.body);
     const username = typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
+    // Counted per address and per username before any password is checked; refused unchecked when over.
+    const wait = await limits.loginAttempt(request, username);
+    if (wait !== null) {
+      reply.header('retry-after', String(wait));
+      const page = LoginPage({ values: { username }, error: waitMessage('login attempts', wait), next: safeNext(body.next, ''), csrf: reply.generateCsrf() });
+      return sendHtml(reply, renderPage(page), 429);
+    }
     try {
       const { token, user } = await login(ctx, username, password);
       const previous = request.cookies[SESSION_COOKIE];

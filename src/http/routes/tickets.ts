@@ -18,7 +18,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
 
   app.get('/tickets/create/', async (_request, reply) => sendHtml(reply, renderPage(TicketCreatePage({ values: {}, errors: {}, csrf: reply.generateCsrf() }))));
 
-  app.post('/tickets/create/', { preHandler: app.csrfProtection, config: { rateLimit: limits.ticketCreation } }, async (request, reply) => {
+  app.post('/tickets/create/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection }, async (request, reply) => {
     const body = formBody(request.body);
     try {
       const ticket = await submitTicket(ctx, body);

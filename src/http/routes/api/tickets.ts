@@ -38,7 +38,7 @@ export function publicTicketApiRoutes(app: FastifyInstance, ctx: ServiceContext,
         body: NewTicket,
         response: { 201: CreatedTicket.describe('The new ticket, with the customer\'s status token'), ...errorResponses(400, 413, 415, 429) },
       },
-      config: { rateLimit: limits.ticketCreation },
+      onRequest: limits.ticketCreation,
     },
     async (request, reply) => {
       const ticket = await submitTicket(ctx, request.body);

@@ -1,0 +1,113 @@
+/**
+ * Abuse limits (SPEC §7 `RATE_LIMIT`): login attempts per client address and per submitted
+ * username, and ticket creations per client address (the form and the API share one count). Built
+ * on @fastify/rate-limit's counters; each limit is `max` requests per window.
+ *
+ * Counts live in each server process's memory: with several processes behind a balancer a client
+ * gets up to `max` per process. That still caps guessing (scrypt makes each guess slow), and keeps
+ * the database out of the way of every page view.
+ */
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { DomainError } from '../core/errors.js';
+import { formatDuration, parseDuration } from '../core/sla.js';
+
+/** `max` requests per `windowMs`. */
+export interface Limit {
+  max: number;
+  windowMs: number;
+}
+
+export interface RateLimitSettings {
+  /** Login attempts from one client address (an IPv6 /64 counts as one address). */
+  loginPerAddress: Limit;
+  /** Login attempts naming one username, from any address: slows guessing spread over many addresses. */
+  loginPerUsername: Limit;
+  /** Ticket creations from one client address, through the form and the API together. */
+  ticketsPerAddress: Limit;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
+  loginPerAddress: { max: 10, windowMs: 60_000 },
+  loginPerUsername: { max: 10, windowMs: 15 * 60_000 },
+  ticketsPerAddress: { max: 30, windowMs: 60_000 },
+};
+
+/** Parses `10/1m`, `30/45s`, `100/1h` (a whole number ≥ 1, a slash, a duration); null otherwise. */
+export function parseLimit(raw: string): Limit | null {
+  const match = /^\s*(\d{1,7})\s*\/\s*(\S+)\s*$/.exec(raw);
+  if (!match || Number(match[1]) < 1) return null;
+  const seconds = parseDuration(match[2]!);
+  return seconds === null ? null : { max: Number(match[1]), windowMs: seconds * 1000 };
+}
+
+/** The other way round, for messages and the README: `{10, 60 000}` → `10/1m`. */
+export function formatLimit(limit: Limit): string {
+  return `${limit.max}/${formatDuration(limit.windowMs / 1000)}`;
+}
+
+/** The limits as routes use them. */
+export interface RouteLimits {
+  /**
+   * Counts one login attempt for this request's address and the submitted username. Returns the
+   * seconds to wait when either is over its limit (the attempt must then be refused unchecked),
+   * else null.
+   */
+  loginAttempt(request: FastifyRequest, username: string): Promise<number | null>;
+  /** onRequest hook of both ticket-creation routes: a 429 (`rate_limited`) when over the limit. */
+  ticketCreation: onRequestAsyncHookHandler;
+}
+
+/** No limits at all (`RATE_LIMIT=off`: load tests). */
+export const NO_LIMITS: RouteLimits = {
+  loginAttempt: async () => null,
+  ticketCreation: async () => {},
+};
+
+/** The message of a refusal, in words a person can act on. */
+export function waitMessage(what: string, seconds: number): string {
+  const wait = seconds <= 1 ? 'a second' : seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+  return `Too many ${what} in a short time. Please wait ${wait}, then try again.`;
+}
+
+// Usernames are compared the way accounts store them; a long string is still one (bounded) key.
+const usernameKey = (username: string) => username.trim().toLowerCase().slice(0, 200);
+
+/**
+ * Limiters on `app` (which must have @fastify/rate-limit registered). Each limiter keeps its own
+ * counts, so a login from one address and a ticket from it are counted apart.
+ */
+export function createRouteLimits(app: FastifyInstance, settings: RateLimitSettings): RouteLimits {
+  const perAddress = (limit: Limit) => app.createRateLimit({ max: limit.max, timeWindow: limit.windowMs });
+  const loginByAddress = perAddress(settings.loginPerAddress);
+  const ticketsByAddress = perAddress(settings.ticketsPerAddress);
+  // Many more usernames than addresses can be named: a bigger table, so that naming thousands of
+  // made-up usernames cannot push a real one's count out of it.
+  const loginByUsername = app.createRateLimit({
+    max: settings.loginPerUsername.max,
+    timeWindow: settings.loginPerUsername.windowMs,
+    keyGenerator: (request) => {
+      const raw = (request.body as { username?: unknown } | undefined)?.username;
+      return `username:${usernameKey(typeof raw === 'string' ? raw : '')}`;
+    },
+    cache: 50_000,
+  } as Parameters<FastifyInstance['createRateLimit']>[0]);
+
+  return {
+    async loginAttempt(request, username) {
+      const byAddress = await loginByAddress(request);
+      if (!byAddress.isAllowed && byAddress.isExceeded) return Math.max(1, byAddress.ttlInSeconds);
+      // An attempt with no username checks nothing: only the address counts it.
+      if (usernameKey(username) === '') return null;
+      const byUsername = await loginByUsername(request);
+      if (!byUsername.isAllowed && byUsername.isExceeded) return Math.max(1, byUsername.ttlInSeconds);
+      return null;
+    },
+    async ticketCreation(request, reply) {
+      const result = await ticketsByAddress(request);
+      if (result.isAllowed || !result.isExceeded) return;
+      const seconds = Math.max(1, result.ttlInSeconds);
+      reply.header('retry-after', String(seconds));
+      throw new DomainError('rate_limited', waitMessage('new requests', seconds));
+    },
+  };
+}

@@ -1,0 +1,335 @@
+/**
+ * Who may use which route (SPEC §1, §8): every route the app has, listed from the app itself, ×
+ * {anonymous, the agent the thing belongs to, another agent, an admin}. Each answer is the one in
+ * the table, and a refused request changes nothing in the database. A route missing from the table
+ * fails the test, so a new route cannot slip in unreviewed.
+ *
+ * IDOR: an agent cannot view, close or reassign another agent's ticket by guessing its id or
+ * reference, in pages or in the API.
+ */
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { referenceOf } from '../../src/core/tickets.js';
+import { reassignTicket } from '../../src/services/admin.js';
+import { changePresence } from '../../src/services/presence.js';
+import { submitTicket } from '../../src/services/tickets.js';
+import { createApiToken } from '../../src/services/tokens.js';
+import { ApiClient } from '../api/support.js';
+import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
+import { DIALECTS } from '../support/db.js';
+import { routeCollector, type RouteKey, sameSnapshot, snapshot } from '../support/snapshot.js';
+
+const ROLES = ['anonymous', 'agent', 'otherAgent', 'admin'] as const;
+type Role = (typeof ROLES)[number];
+
+/** An expected answer: a status, or `login` (303 to the login page, which is a refusal). */
+type Expected = number | 'login';
+
+interface Fixtures {
+  /** Open, held by the agent (alice). */
+  mine: number;
+  /** Open, held by the other agent (bob). */
+  theirs: number;
+  /** Waiting in the queue. */
+  pending: number;
+  mineToken: string;
+  /** An agent to act on in the admin's user pages. */
+  target: number;
+  /** The `created` email of `mine`. */
+  email: number;
+  seq: number;
+}
+
+interface Case {
+  route: string;
+  /** Concrete requests to make for the route (default: one, at the route's own path). */
+  url: (fx: Fixtures) => string;
+  form?: (fx: Fixtures) => Record<string, string>;
+  json?: (fx: Fixtures) => unknown;
+  expect: Record<Role, Expected>;
+}
+
+const all = (status: Expected): Record<Role, Expected> => ({ anonymous: status, agent: status, otherAgent: status, admin: status });
+const adminOnly = (ok: number): Record<Role, Expected> => ({ anonymous: 'login', agent: 403, otherAgent: 403, admin: ok });
+const apiAdminOnly = (ok: number): Record<Role, Expected> => ({ anonymous: 401, agent: 403, otherAgent: 403, admin: ok });
+
+const TICKET = { name: 'Carla', email: 'carla@example.com', description: 'Help', priority: 'low' };
+
+/** The table: every route of the app. */
+const CASES: Case[] = [
+  // Public pages and files.
+  { route: 'GET /', url: () => '/', expect: all(302) },
+  { route: 'GET /static/*', url: () => '/static/app.css', expect: all(200) },
+  { route: 'GET /static/vendor/*', url: () => '/static/vendor/pico.min.css', expect: all(200) },
+  { route: 'GET /static/vendor/chart/*', url: () => '/static/vendor/chart/chart.umd.min.js', expect: all(200) },
+  { route: 'GET /tickets/create/', url: () => '/tickets/create/', expect: all(200) },
+  { route: 'POST /tickets/create/', url: () => '/tickets/create/', form: (fx) => ({ ...TICKET, title: `Form ${fx.seq}` }), expect: all(303) },
+  { route: 'GET /tickets/createsuccess/', url: (fx) => `/tickets/createsuccess/?t=${fx.mineToken}`, expect: all(200) },
+  { route: 'GET /tickets/status/:token/', url: (fx) => `/tickets/status/${fx.mineToken}/`, expect: all(200) },
+  { route: 'GET /healthz', url: () => '/healthz', expect: all(200) },
+  { route: 'GET /metrics', url: () => '/metrics', expect: all(200) },
+  // Staff login and the agent's own pages.
+  { route: 'GET /agents/login/', url: () => '/agents/login/', expect: { anonymous: 200, agent: 303, otherAgent: 303, admin: 303 } },
+  // A wrong password: refused for everyone, and a failed login writes nothing.
+  { route: 'POST /agents/login/', url: () => '/agents/login/', form: () => ({ username: 'alice', password: 'not-the-password' }), expect: all(401) },
+  // Logged in, the stream opens (checked over a real socket below); anonymous gets 401.
+  { route: 'GET /agents/events/', url: () => '/agents/events/', expect: { anonymous: 401, agent: 200, otherAgent: 200, admin: 200 } },
+  { route: 'GET /agents/dashboard/', url: () => '/agents/dashboard/', expect: { anonymous: 'login', agent: 200, otherAgent: 200, admin: 303 } },
+  {
+    route: 'POST /agents/tickets/:id/close/',
+    url: (fx) => `/agents/tickets/${fx.mine}/close/`,
+    form: () => ({}),
+    expect: { anonymous: 'login', agent: 303, otherAgent: 403, admin: 303 },
+  },
+  { route: 'POST /agents/availability/', url: () => '/agents/availability/', form: () => ({ status: 'away' }), expect: { anonymous: 'login', agent: 303, otherAgent: 303, admin: 303 } },
+  // Logout is checked separately (it ends the session the other cases use).
+  { route: 'POST /agents/logout/', url: () => '/agents/logout/', form: () => ({}), expect: all(303) },
+  // Admin pages.
+  { route: 'GET /adminapp/dashboard/', url: () => '/adminapp/dashboard/', expect: adminOnly(200) },
+  { route: 'GET /adminapp/dashboard/data.json', url: () => '/adminapp/dashboard/data.json', expect: adminOnly(200) },
+  { route: 'GET /adminapp/register/', url: () => '/adminapp/register/', expect: adminOnly(200) },
+  {
+    route: 'POST /adminapp/register/',
+    url: () => '/adminapp/register/',
+    form: (fx) => ({ username: `new${fx.seq}`, display_name: 'New Agent', email: `new${fx.seq}@team.test`, password: 'password123', role: 'admin', capacity: '' }),
+    expect: adminOnly(303),
+  },
+  { route: 'GET /adminapp/settings/', url: () => '/adminapp/settings/', expect: adminOnly(200) },
+  {
+    route: 'POST /adminapp/settings/',
+    url: () => '/adminapp/settings/',
+    form: () => ({ sla_high: '1m', sla_medium: '4m', sla_low: '1h', default_capacity: '5', queue_order: 'oldest' }),
+    expect: adminOnly(303),
+  },
+  { route: 'GET /admin/', url: () => '/admin/', expect: adminOnly(200) },
+  { route: 'GET /admin/tickets/', url: () => '/admin/tickets/', expect: adminOnly(200) },
+  { route: 'GET /admin/tickets/:id/', url: (fx) => `/admin/tickets/${fx.mine}/`, expect: adminOnly(200) },
+  { route: 'POST /admin/tickets/:id/reassign/', url: (fx) => `/admin/tickets/${fx.mine}/reassign/`, form: () => ({ agent: 'bob' }), expect: adminOnly(303) },
+  { route: 'POST /admin/tickets/:id/requeue/', url: (fx) => `/admin/tickets/${fx.mine}/requeue/`, form: () => ({}), expect: adminOnly(303) },
+  { route: 'POST /admin/tickets/:id/close/', url: (fx) => `/admin/tickets/${fx.mine}/close/`, form: () => ({}), expect: adminOnly(303) },
+  { route: 'GET /admin/users/', url: () => '/admin/users/', expect: adminOnly(200) },
+  { route: 'GET /admin/users/:id/', url: (fx) => `/admin/users/${fx.target}/`, expect: adminOnly(200) },
+  { route: 'POST /admin/users/:id/capacity/', url: (fx) => `/admin/users/${fx.target}/capacity/`, form: () => ({ capacity: '9' }), expect: adminOnly(303) },
+  { route: 'POST /admin/users/:id/deactivate/', url: (fx) => `/admin/users/${fx.target}/deactivate/`, form: () => ({}), expect: adminOnly(303) },
+  { route: 'POST /admin/users/:id/reactivate/', url: (fx) => `/admin/users/${fx.target}/reactivate/`, form: () => ({}), expect: adminOnly(303) },
+  { route: 'GET /admin/events/', url: () => '/admin/events/', expect: adminOnly(200) },
+  { route: 'GET /admin/emails/', url: () => '/admin/emails/', expect: adminOnly(200) },
+  { route: 'GET /admin/emails/:id/', url: (fx) => `/admin/emails/${fx.email}/`, expect: adminOnly(200) },
+  { route: 'POST /admin/emails/:id/retry/', url: (fx) => `/admin/emails/${fx.email}/retry/`, form: () => ({}), expect: adminOnly(303) },
+  // The API's documents are public (they describe, they do not serve data).
+  { route: 'GET /api/docs', url: () => '/api/docs', expect: all(200) },
+  // swagger-ui sends its old index address on to the documentation page.
+  { route: 'GET /api/docs/static/index.html', url: () => '/api/docs/static/index.html', expect: all(302) },
+  { route: 'GET /api/docs/static/swagger-initializer.js', url: () => '/api/docs/static/swagger-initializer.js', expect: all(200) },
+  { route: 'GET /api/docs/static/*', url: () => '/api/docs/static/swagger-ui.css', expect: all(200) },
+  { route: 'GET /api/docs/json', url: () => '/api/docs/json', expect: all(200) },
+  { route: 'GET /api/docs/yaml', url: () => '/api/docs/yaml', expect: all(200) },
+  { route: 'GET /api/openapi.json', url: () => '/api/openapi.json', expect: all(200) },
+  // The JSON API: bearer tokens only.
+  { route: 'POST /api/v1/tickets', url: () => '/api/v1/tickets', json: (fx) => ({ ...TICKET, title: `API ${fx.seq}` }), expect: all(201) },
+  { route: 'GET /api/v1/tickets', url: () => '/api/v1/tickets', expect: { anonymous: 401, agent: 200, otherAgent: 200, admin: 200 } },
+  // Another agent's ticket does not exist for it (404), as for a guessed reference.
+  { route: 'GET /api/v1/tickets/:reference', url: (fx) => `/api/v1/tickets/${referenceOf(fx.mine)}`, expect: { anonymous: 401, agent: 200, otherAgent: 404, admin: 200 } },
+  {
+    route: 'POST /api/v1/tickets/:reference/close',
+    url: (fx) => `/api/v1/tickets/${referenceOf(fx.mine)}/close`,
+    json: () => undefined,
+    expect: { anonymous: 401, agent: 200, otherAgent: 404, admin: 200 },
+  },
+  { route: 'POST /api/v1/tickets/:reference/assign', url: (fx) => `/api/v1/tickets/${referenceOf(fx.mine)}/assign`, json: () => ({ agent: 'bob' }), expect: apiAdminOnly(200) },
+  { route: 'GET /api/v1/agents', url: () => '/api/v1/agents', expect: apiAdminOnly(200) },
+  { route: 'PUT /api/v1/agents/me/presence', url: () => '/api/v1/agents/me/presence', json: () => ({ status: 'away' }), expect: { anonymous: 401, agent: 200, otherAgent: 200, admin: 403 } },
+  { route: 'GET /api/v1/stats', url: () => '/api/v1/stats', expect: apiAdminOnly(200) },
+];
+
+const isRefusal = (status: number, location: string | undefined) => status >= 400 || (status === 303 && (location ?? '').startsWith('/agents/login/'));
+
+for (const dialect of DIALECTS) {
+  describe(`access control over every route (${dialect})`, () => {
+    let t: TestApp;
+    const collector = routeCollector();
+    let ids: Record<'alice' | 'bob' | 'root', number>;
+    let pages: Record<Role, Client>;
+    let apis: Record<Role, ApiClient>;
+    let seq = 0;
+    let fixtures: Fixtures | null = null;
+    const db = () => t.ctx.handle.db;
+
+    /** Fresh tickets and a target agent after any accepted change (refusals change nothing, so they keep them). */
+    async function fx(): Promise<Fixtures> {
+      if (fixtures) return { ...fixtures, seq: ++seq };
+      seq += 1;
+      // Nobody available: new tickets wait in the queue, and the admin places them (R6).
+      for (const id of [ids.alice, ids.bob]) await changePresence(t.ctx, id, 'away');
+      const ticket = (title: string) => submitTicket(t.ctx, { ...TICKET, title });
+      const mine = await ticket(`Alice's secret ${seq}`);
+      const theirs = await ticket(`Bob's secret ${seq}`);
+      const pending = await ticket(`Waiting ${seq}`);
+      await reassignTicket(t.ctx, ids.root, mine.id, 'alice');
+      await reassignTicket(t.ctx, ids.root, theirs.id, 'bob');
+      const target = await addStaff(t.ctx, `target${seq}`);
+      const email = await db().selectFrom('outbox').select('id').where('ticket_id', '=', mine.id).where('kind', '=', 'created').executeTakeFirstOrThrow();
+      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, email: email.id, seq };
+      return fixtures;
+    }
+
+    beforeAll(async () => {
+      t = await startTestApp(dialect, { onRoute: collector.collect });
+      ids = { alice: await addStaff(t.ctx, 'alice', { capacity: 50 }), bob: await addStaff(t.ctx, 'bob', { capacity: 50 }), root: await addStaff(t.ctx, 'root', { role: 'admin' }) };
+      pages = { anonymous: new Client(t.app), agent: new Client(t.app), otherAgent: new Client(t.app), admin: new Client(t.app) };
+      await pages.anonymous.get('/tickets/create/');
+      for (const [role, name] of [['agent', 'alice'], ['otherAgent', 'bob'], ['admin', 'root']] as const) {
+        expect((await pages[role].login(name)).statusCode).toBe(303);
+      }
+      const token = async (id: number) => (await createApiToken(t.ctx, id, 'test')).token;
+      apis = {
+        anonymous: new ApiClient(t.app),
+        agent: new ApiClient(t.app, await token(ids.alice)),
+        otherAgent: new ApiClient(t.app, await token(ids.bob)),
+        admin: new ApiClient(t.app, await token(ids.root)),
+      };
+    });
+    afterAll(() => t.close());
+
+    it('has a row in the table for every route of the app, and no row for a route it lacks', () => {
+      const routes = collector.routes().map((r: RouteKey) => `${r.method} ${r.url}`);
+      expect(routes.length).toBeGreaterThan(40);
+      const table = CASES.map((c) => c.route);
+      expect(routes.filter((r) => !table.includes(r)), 'routes missing from the access table').toEqual([]);
+      expect(table.filter((r) => !routes.includes(r)), 'table rows for routes the app does not have').toEqual([]);
+      expect(new Set(table).size).toBe(table.length);
+    });
+
+    for (const c of CASES) {
+      if (c.route === 'POST /agents/logout/' || c.route === 'GET /agents/events/') continue;
+      it(`${c.route}: ${ROLES.map((r) => `${r} ${c.expect[r]}`).join(', ')}`, async () => {
+        const [method] = c.route.split(' ') as [string];
+        const api = c.route.includes(' /api/v1/');
+        for (const role of ROLES) {
+          const f = await fx();
+          const url = c.url(f);
+          const before = await snapshot(db());
+          let status: number;
+          let location: string | undefined;
+          if (api) {
+            const response = await apis[role].request(method as 'GET' | 'POST' | 'PUT', url, c.json?.(f));
+            status = response.status;
+            if (status >= 400) expect(response.body.error?.code, `${role} ${method} ${url}`).toEqual(expect.any(String));
+          } else if (method === 'GET') {
+            const response = await pages[role].get(url);
+            status = response.statusCode;
+            location = response.headers.location as string | undefined;
+          } else {
+            const csrf = csrfFrom((await pages.anonymous.get('/tickets/create/')).body);
+            // Each client posts with a token of its own CSRF cookie.
+            const own = role === 'anonymous' ? csrf : csrfFrom((await pages[role].get('/tickets/create/')).body);
+            const response = await pages[role].post(url, { ...c.form?.(f), _csrf: own });
+            status = response.statusCode;
+            location = response.headers.location as string | undefined;
+          }
+          const expected = c.expect[role];
+          if (expected === 'login') {
+            expect(status, `${role} ${method} ${url}`).toBe(303);
+            expect(location, `${role} ${method} ${url}`).toMatch(/^\/agents\/login\/\?next=/);
+          } else {
+            expect(status, `${role} ${method} ${url}`).toBe(expected);
+          }
+          const after = await snapshot(db());
+          if (method === 'GET' || isRefusal(status, location)) {
+            if (!sameSnapshot(after, before)) expect(after, `${role} ${method} ${url} changed the database`).toEqual(before);
+          } else {
+            fixtures = null;
+          }
+        }
+      });
+    }
+
+    it('GET /agents/events/: a live stream for staff, 401 for anonymous', async () => {
+      const anonymous = await pages.anonymous.get('/agents/events/');
+      expect(anonymous.statusCode).toBe(401);
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = t.app.server.address() as AddressInfo;
+      for (const role of ['agent', 'otherAgent', 'admin'] as const) {
+        const abort = new AbortController();
+        const response = await fetch(`http://127.0.0.1:${port}/agents/events/`, { headers: { cookie: `hd_session=${pages[role].cookie('hd_session')}` }, signal: abort.signal });
+        expect(response.status, role).toBe(200);
+        expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+        abort.abort();
+      }
+    });
+
+    it('POST /agents/logout/: ends only the session that asks (a logout with no session is harmless)', async () => {
+      const before = await snapshot(db());
+      const anonymous = await pages.anonymous.submit('/tickets/create/', {}, '/agents/logout/');
+      expect(anonymous.statusCode).toBe(303);
+      expect(await snapshot(db())).toEqual(before);
+      for (const name of ['alice', 'root']) {
+        const second = new Client(t.app);
+        await second.login(name);
+        expect((await second.submit('/tickets/create/', {}, '/agents/logout/')).statusCode).toBe(303);
+        expect((await second.get('/admin/')).statusCode).toBe(303);
+      }
+      // The other browsers' sessions still work.
+      expect((await pages.admin.get('/admin/')).statusCode).toBe(200);
+      expect((await pages.agent.get('/agents/dashboard/')).statusCode).toBe(200);
+    });
+
+    describe('IDOR: another agent cannot reach a ticket by guessing', () => {
+      it('cannot close, view or reassign any ticket it does not hold, by id or reference, in pages or the API', async () => {
+        fixtures = null;
+        const f = await fx();
+        const others = (await db().selectFrom('tickets').select(['id', 'agent_id', 'status']).execute()).filter((r) => r.agent_id !== ids.bob);
+        const waiting = new Set(others.filter((r) => r.status === 'open' && r.agent_id === null).map((r) => r.id));
+        expect(waiting.has(f.pending)).toBe(true);
+        const guesses = [...others.map((r) => r.id), 999_999, 0, -1];
+        const csrf = csrfFrom((await pages.otherAgent.get('/tickets/create/')).body);
+        const before = await snapshot(db());
+        for (const id of guesses) {
+          const page = await pages.otherAgent.post(`/agents/tickets/${id}/close/`, { _csrf: csrf });
+          expect([403, 404], `page close ${id}`).toContain(page.statusCode);
+          expect((await pages.otherAgent.get(`/admin/tickets/${id}/`)).statusCode, `page view ${id}`).toBe(403);
+          expect((await pages.otherAgent.post(`/admin/tickets/${id}/reassign/`, { _csrf: csrf, agent: 'bob' })).statusCode, `page reassign ${id}`).toBe(403);
+          const reference = `HD-${id}`;
+          // Pending tickets are visible to every agent (§8), but only to look at, not to close.
+          expect((await apis.otherAgent.get(`/api/v1/tickets/${reference}`)).status, `api view ${reference}`).toBe(waiting.has(id) ? 200 : 404);
+          expect([403, 404], `api close ${reference}`).toContain((await apis.otherAgent.post(`/api/v1/tickets/${reference}/close`)).status);
+          expect((await apis.otherAgent.post(`/api/v1/tickets/${reference}/assign`, { agent: 'bob' })).status, `api assign ${reference}`).toBe(403);
+        }
+        expect(await snapshot(db())).toEqual(before);
+      });
+
+      it('never lists or shows another agent\'s ticket: dashboard, API list and search', async () => {
+        fixtures = null;
+        const f = await fx();
+        const secret = `Alice's secret ${f.seq}`;
+        const dashboard = await pages.otherAgent.get('/agents/dashboard/');
+        expect(dashboard.statusCode).toBe(200);
+        expect(dashboard.body).not.toContain(`Alice&#39;s secret ${f.seq}`);
+        expect(dashboard.body).not.toContain(secret);
+        for (const query of ['', `?q=${encodeURIComponent('secret')}`, '?agent=alice', '?state=open', '?status=OPEN', '?limit=200']) {
+          const list = await apis.otherAgent.get(`/api/v1/tickets${query}`);
+          expect(list.status, query).toBe(200);
+          const references: string[] = list.body.items.map((i: { reference: string }) => i.reference);
+          expect(references, query).not.toContain(referenceOf(f.mine));
+          expect(list.body.items.every((i: { agent: string | null }) => i.agent === null || i.agent === 'bob'), query).toBe(true);
+        }
+        // The owner sees it.
+        const own = await apis.agent.get(`/api/v1/tickets?q=${encodeURIComponent(secret)}`);
+        expect(own.body.items.map((i: { reference: string }) => i.reference)).toContain(referenceOf(f.mine));
+        expect((await pages.agent.get('/agents/dashboard/')).body).toContain(referenceOf(f.mine));
+      });
+
+      it('a guessed or truncated status token finds nothing', async () => {
+        const f = await fx();
+        for (const token of [f.mineToken.slice(0, -1), f.mineToken.slice(0, 8), 'a'.repeat(32), `${f.mineToken}x`, f.mineToken.toUpperCase(), '..%2F..%2Fetc', "'%20OR%20'1'='1"]) {
+          expect((await pages.anonymous.get(`/tickets/status/${token}/`)).statusCode, token).toBe(404);
+          expect((await pages.anonymous.get(`/tickets/createsuccess/?t=${token}`)).statusCode, token).toBe(404);
+        }
+        // A NUL character is refused before any lookup (PostgreSQL cannot compare it: this was a 500).
+        expect((await pages.anonymous.get('/tickets/status/%00/')).statusCode).toBe(400);
+        expect((await pages.anonymous.get(`/tickets/createsuccess/?t=${f.mineToken}%00`)).statusCode).toBe(400);
+        expect(Buffer.from(f.mineToken, 'base64url').length * 8).toBeGreaterThanOrEqual(128);
+      });
+    });
+  });
+}
