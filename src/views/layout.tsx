@@ -89,6 +89,7 @@ export function Layout({ title, viewer, csrf, flash, children, scripts = [] }: L
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · Helpdesk`}</title>
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/static/vendor/pico.min.css" />
         <link rel="stylesheet" href="/static/app.css" />
         <script type="module" src="/static/app.js"></script>
