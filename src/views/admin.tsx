@@ -2,6 +2,7 @@
  * The admin data browser (/admin/): lists with filters and keyset pages, detail pages with actions.
  * Everything is plain HTML forms: GET forms filter, POST forms (with a CSRF token) act.
  */
+import type { ApiTokenInfo } from '../services/tokens.js';
 import type { ComponentChildren } from 'preact';
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { OutboxRow, TicketRow, UserRow } from '../db/schema.js';
@@ -441,13 +442,84 @@ export function UserListPage(props: ListProps<UserListRow> & { defaultCapacity: 
 export interface UserDetailProps extends PageBase {
   user: UserRow;
   openTickets: TicketRow[];
+  /** The user's API tokens (never the secrets). */
+  tokens: ApiTokenInfo[];
+  /** A token just created: shown on this one page only. */
+  newToken?: { name: string; token: string } | undefined;
   defaultCapacity: number;
   values: FormValues;
   errors: FormErrors;
   now: number;
 }
 
-export function UserDetailPage({ viewer, csrf, flash, user, openTickets, defaultCapacity, values, errors, now }: UserDetailProps) {
+function ApiTokens({ user, tokens, newToken, csrf }: Pick<UserDetailProps, 'user' | 'tokens' | 'newToken' | 'csrf'>) {
+  return (
+    <section id="api-tokens" aria-labelledby="tokens-heading">
+      <h2 id="tokens-heading">API tokens</h2>
+      {newToken && (
+        <div class="flash flash-success" role="status">
+          <p>
+            New token <strong>{newToken.name}</strong>. Copy it now: it is shown only this once.
+          </p>
+          <pre>
+            <code id="new-token">{newToken.token}</code>
+          </pre>
+        </div>
+      )}
+      {tokens.length === 0 ? (
+        <EmptyState>No API token.</EmptyState>
+      ) : (
+        <div class="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">State</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.map((t) => (
+                <tr data-token={t.id}>
+                  <td>{t.name}</td>
+                  <td>
+                    <Time ms={t.createdAt} />
+                  </td>
+                  <td>{t.lastUsedAt === null ? 'never' : <Time ms={t.lastUsedAt} />}</td>
+                  <td>
+                    {t.revokedAt !== null ? (
+                      'revoked'
+                    ) : (
+                      <form method="post" action={`/admin/users/${user.id}/tokens/${t.id}/revoke/`}>
+                        <CsrfField token={csrf} />
+                        <button type="submit" class="secondary small" aria-label={`Revoke token ${t.name}`}>
+                          Revoke
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {user.active === 1 && (
+        <form method="post" action={`/admin/users/${user.id}/tokens/`}>
+          <CsrfField token={csrf} />
+          <label for="token-name">
+            What is it for?
+            <input id="token-name" name="name" maxLength={100} placeholder="e.g. website contact form" />
+          </label>
+          <button type="submit">Create API token</button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens, newToken, defaultCapacity, values, errors, now }: UserDetailProps) {
   const isSelf = viewer.username === user.username;
   return (
     <AdminFrame title={user.username} trail={[['Users', '/admin/users/'], [user.username, null]]} viewer={viewer} csrf={csrf} flash={flash}>
@@ -522,6 +594,7 @@ export function UserDetailPage({ viewer, csrf, flash, user, openTickets, default
           )}
         </>
       )}
+      <ApiTokens user={user} tokens={tokens} newToken={newToken} csrf={csrf} />
     </AdminFrame>
   );
 }

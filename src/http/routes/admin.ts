@@ -10,6 +10,7 @@ import { countPending, findTicketById, openTicketsOf } from '../../repositories/
 import { findUserById } from '../../repositories/users.js';
 import { changeCapacity, deactivateUser, reactivateUser, reassignTicket, requeueTicket } from '../../services/admin.js';
 import type { ServiceContext } from '../../services/context.js';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../services/tokens.js';
 import { closeTicket } from '../../services/tickets.js';
 import {
   AdminIndexPage,
@@ -164,15 +165,22 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
 
     // -- users ---------------------------------------------------------------------------------
 
-    const userPage = async (request: FastifyRequest, reply: FastifyReply, id: number, form: { values?: FormValues; errors?: FormErrors; flash?: Flash; status?: number } = {}) => {
+    const userPage = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      id: number,
+      form: { values?: FormValues; errors?: FormErrors; flash?: Flash; status?: number; newToken?: { name: string; token: string } } = {},
+    ) => {
       const user = await findUserById(db, id);
       if (!user) throw notFound('User');
-      const [settings, openTickets] = await Promise.all([loadSettings(db), user.role === 'agent' ? openTicketsOf(db, id) : Promise.resolve([])]);
+      const [settings, openTickets, tokens] = await Promise.all([loadSettings(db), user.role === 'agent' ? openTicketsOf(db, id) : Promise.resolve([]), listApiTokens(ctx, id)]);
       const values = form.values ?? { capacity: user.capacity === null ? '' : String(user.capacity) };
       const page = UserDetailPage({
         ...base(request, reply, form.flash ?? takeFlash(request, reply)),
         user,
         openTickets,
+        tokens,
+        newToken: form.newToken,
         defaultCapacity: settings.defaultCapacity,
         values,
         errors: form.errors ?? {},
@@ -219,6 +227,29 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
         return done ? { kind: 'success', message: 'Reactivated: they can log in again.' } : { kind: 'info', message: 'This account is already active.' };
       }),
     );
+
+    // The new token is rendered in the answer itself (never in a redirect's flash cookie), once.
+    admin.post<{ Params: { id: string } }>('/admin/users/:id/tokens/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+      const id = idParam(request, 'User');
+      try {
+        const created = await createApiToken(ctx, id, String(formBody(request.body).name ?? ''));
+        return await userPage(request, reply, id, { newToken: { name: created.name, token: created.token }, flash: { kind: 'success', message: 'API token created.' } });
+      } catch (error) {
+        const refused = refusal(error);
+        if (!refused) throw error;
+        return userPage(request, reply, id, { errors: refused.fields, flash: { kind: 'error', message: Object.values(refused.fields)[0] ?? refused.message }, status: statusOf(refused) });
+      }
+    });
+
+    admin.post<{ Params: { id: string; tokenId: string } }>('/admin/users/:id/tokens/:tokenId/revoke/', { preHandler: app.csrfProtection }, async (request, reply) => {
+      const id = idParam(request, 'User');
+      const tokenId = /^\d{1,15}$/.test(request.params.tokenId) ? Number(request.params.tokenId) : 0;
+      const token = (await listApiTokens(ctx, id)).find((t) => t.id === tokenId);
+      if (!token) throw notFound('API token');
+      const revoked = await revokeApiToken(ctx, tokenId);
+      setFlash(reply, revoked ? { kind: 'success', message: `Token "${token.name}" is revoked: it no longer works.` } : { kind: 'info', message: 'That token was already revoked.' });
+      return reply.redirect(`/admin/users/${id}/`, 303);
+    });
 
     // -- emails --------------------------------------------------------------------------------
 
