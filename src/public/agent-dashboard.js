@@ -18,6 +18,33 @@ let refreshAgain = false;
 let pollTimer = null;
 let source = null;
 
+// Swapping a section must not throw keyboard users out of it: remember what had focus by something
+// stable (its label, or its form's action) and put focus back on the same control if it is still there.
+function focusKey(el) {
+  if (!el || el === document.body) return null;
+  return el.getAttribute('aria-label') ?? el.form?.getAttribute('action') ?? (el.id || null);
+}
+
+function findByFocusKey(root, key) {
+  for (const el of root.querySelectorAll('button, a, input, select, textarea')) {
+    if (focusKey(el) === key) return el;
+  }
+  return null;
+}
+
+function swapSection(current, fresh) {
+  const hadFocus = current.contains(document.activeElement);
+  const key = hadFocus ? focusKey(document.activeElement) : null;
+  const replacement = document.importNode(fresh, true);
+  current.replaceWith(replacement);
+  if (!hadFocus) return;
+  const target = (key && findByFocusKey(replacement, key)) ?? replacement.querySelector('h2, [tabindex]');
+  if (target) {
+    if (!target.matches('button, a, input, select, textarea, [tabindex]')) target.setAttribute('tabindex', '-1');
+    target.focus();
+  }
+}
+
 async function refresh() {
   if (refreshing) {
     refreshAgain = true;
@@ -36,7 +63,7 @@ async function refresh() {
     for (const id of LIVE_SECTIONS) {
       const fresh = doc.getElementById(id);
       const current = document.getElementById(id);
-      if (fresh && current && fresh.innerHTML !== current.innerHTML) current.replaceWith(document.importNode(fresh, true));
+      if (fresh && current && fresh.innerHTML !== current.innerHTML) swapSection(current, fresh);
     }
     tickCountdowns();
   } catch {
