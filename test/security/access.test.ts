@@ -35,6 +35,8 @@ interface Fixtures {
   mineToken: string;
   /** An agent to act on in the admin's user pages. */
   target: number;
+  /** An API token of the target. */
+  targetToken: number;
   /** The `created` email of `mine`. */
   email: number;
   seq: number;
@@ -112,6 +114,9 @@ const CASES: Case[] = [
   { route: 'POST /admin/users/:id/capacity/', url: (fx) => `/admin/users/${fx.target}/capacity/`, form: () => ({ capacity: '9' }), expect: adminOnly(303) },
   { route: 'POST /admin/users/:id/deactivate/', url: (fx) => `/admin/users/${fx.target}/deactivate/`, form: () => ({}), expect: adminOnly(303) },
   { route: 'POST /admin/users/:id/reactivate/', url: (fx) => `/admin/users/${fx.target}/reactivate/`, form: () => ({}), expect: adminOnly(303) },
+  // A new API token is shown once, in the answer itself (200, not a redirect).
+  { route: 'POST /admin/users/:id/tokens/', url: (fx) => `/admin/users/${fx.target}/tokens/`, form: () => ({ name: 'script' }), expect: adminOnly(200) },
+  { route: 'POST /admin/users/:id/tokens/:tokenId/revoke/', url: (fx) => `/admin/users/${fx.target}/tokens/${fx.targetToken}/revoke/`, form: () => ({}), expect: adminOnly(303) },
   { route: 'GET /admin/events/', url: () => '/admin/events/', expect: adminOnly(200) },
   { route: 'GET /admin/emails/', url: () => '/admin/emails/', expect: adminOnly(200) },
   { route: 'GET /admin/emails/:id/', url: (fx) => `/admin/emails/${fx.email}/`, expect: adminOnly(200) },
@@ -169,7 +174,8 @@ for (const dialect of DIALECTS) {
       await reassignTicket(t.ctx, ids.root, theirs.id, 'bob');
       const target = await addStaff(t.ctx, `target${seq}`);
       const email = await db().selectFrom('outbox').select('id').where('ticket_id', '=', mine.id).where('kind', '=', 'created').executeTakeFirstOrThrow();
-      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, email: email.id, seq };
+      const targetToken = (await createApiToken(t.ctx, target, 'old script')).id;
+      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, seq };
       return fixtures;
     }
 
