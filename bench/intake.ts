@@ -1,0 +1,167 @@
+/**
+ * Intake throughput against its limit. autocannon drives a real server process (src/server.ts,
+ * outbox worker, SLA monitor and all) through two routes of the same build:
+ *
+ * - intake: POST /tickets/create/ as a browser sends it (urlencoded form with a valid CSRF token
+ *   and its cookie): validation, one routing transaction (R1: ten agents available with capacity
+ *   to spare, so every ticket is assigned at once: agent loads, queue check, ticket, `created`
+ *   event, last_assigned_at, the customer's email rendered into the outbox), the change published
+ *   (live pages, outbox worker woken, SLA monitor woken), 303 to the success page;
+ * - baseline: POST /bench/scratch/ (BENCH_ROUTES=on) with the same form body: one INSERT into a
+ *   scratch table, 303. The most a write request can do on this machine and this server build.
+ *
+ * Baseline and intake alternate (B, I, B, I, …) after a warm-up, so both see the same noise from
+ * whatever else the machine runs. Reported per run and overall: requests/s, p50 and p99 latency, and
+ * intake/baseline. Target: intake ≥ 50 % of the baseline's requests/s. After the runs the number of
+ * tickets is checked against the 303s counted (a 303 means durable, I5).
+ *
+ *   npm run bench:intake -- [--dialects sqlite,postgres] [--duration 10] [--rounds 2]
+ *                           [--connections 10] [--agents 10] [--quick] [--cpu-prof] [--routes intake]
+ * --quick: 5 s runs, one round. --cpu-prof: writes the server's CPU profile to bench/profiles/
+ * (with --routes intake, a profile of intake alone).
+ * SLA limits are set to a day so that no breach work falls inside a run (bench:sla-lag measures that).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import type { Dialect } from '../src/db/connect.js';
+import { csrfFrom } from './lib/client.js';
+import { type BenchDatabase, createBenchDatabase, dropAll } from './lib/db.js';
+import { fmtMs, fmtRatio, hasFlag, listFlag, numberFlag, printTable, verdict } from './lib/report.js';
+import { ROOT, type BenchServer, startBenchServer } from './lib/server.js';
+import { seed } from './seed.js';
+
+const args = process.argv.slice(2);
+const quick = hasFlag(args, 'quick');
+const dialects = listFlag(args, 'dialects', ['sqlite', 'postgres']) as Dialect[];
+const duration = numberFlag(args, 'duration', quick ? 5 : 10);
+const rounds = numberFlag(args, 'rounds', quick ? 1 : 2);
+const connections = numberFlag(args, 'connections', 10);
+const agents = numberFlag(args, 'agents', 10);
+const cpuProf = hasFlag(args, 'cpu-prof');
+// For profiling one side alone: --routes intake.
+const routes = listFlag(args, 'routes', ['baseline', 'intake']) as Run['route'][];
+
+const DESCRIPTION =
+  'Since this morning the printer on the second floor prints every page twice and then stops with a paper jam message, although there is no paper stuck anywhere. We restarted it twice.';
+const form = (priority: string, csrf: string) =>
+  new URLSearchParams({ name: 'Carla Customer', email: 'carla@example.com', title: 'Printer prints every page twice', description: DESCRIPTION, priority, _csrf: csrf }).toString();
+
+interface Run {
+  route: 'baseline' | 'intake';
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  other: number;
+  seconds: number;
+}
+
+async function cannon(server: BenchServer, route: Run['route'], cookie: string, csrf: string, seconds: number): Promise<Run> {
+  const path = route === 'intake' ? '/tickets/create/' : '/bench/scratch/';
+  const result = await autocannon({
+    url: server.url,
+    connections,
+    duration: seconds,
+    // Three bodies in turn: a mix of priorities (each with the same token and cookie).
+    requests: ['high', 'medium', 'low'].map((priority) => ({
+      method: 'POST' as const,
+      path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: form(priority, csrf),
+    })),
+  });
+  const ok = result.statusCodeStats?.['303']?.count ?? 0;
+  const total = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
+  return { route, rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, ok, other: total - ok + result.errors, seconds: result.duration };
+}
+
+async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs: Run[]; tickets: number; scratch: number }> {
+  const database: BenchDatabase = await createBenchDatabase(dialect, 'intake');
+  let server: BenchServer | undefined;
+  try {
+    // Ten agents, available, with room for every ticket of the run (R1 assigns each at once).
+    await seed(database.handle, { tickets: 0, agents, capacity: 1_000_000, freshAgents: 0 });
+    await database.handle.db.updateTable('settings').set({ sla_high_seconds: 86_400, sla_medium_seconds: 86_400, sla_low_seconds: 86_400 }).execute();
+    const profileDir = join(ROOT, 'bench', 'profiles');
+    if (cpuProf) mkdirSync(profileDir, { recursive: true });
+    server = await startBenchServer(database.url, {}, cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+
+    // One browser: its CSRF cookie and the token of the form it was given.
+    const page = await fetch(`${server.url}/tickets/create/`);
+    const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const csrf = csrfFrom(await page.text());
+
+    for (const route of routes) await cannon(server, route, cookie, csrf, 2);
+    const before = await counts(database);
+    const runs: Run[] = [];
+    for (let round = 0; round < rounds; round++) {
+      for (const route of routes) runs.push(await cannon(server, route, cookie, csrf, duration));
+    }
+    const after = await counts(database);
+    const intakeOk = runs.filter((r) => r.route === 'intake').reduce((s, r) => s + r.ok, 0);
+    const scratchOk = runs.filter((r) => r.route === 'baseline').reduce((s, r) => s + r.ok, 0);
+    // autocannon stops counting at the end of a run with up to one request per connection in
+    // flight; those still commit. Beyond that, every 303 must be a stored ticket and nothing more.
+    const slack = connections * (runs.length + 1);
+    const stored = after.tickets - before.tickets;
+    if (stored < intakeOk || stored > intakeOk + slack) throw new Error(`${intakeOk} tickets answered 303 but ${stored} were stored`);
+    const rowsAdded = after.scratch - before.scratch;
+    if (rowsAdded < scratchOk || rowsAdded > scratchOk + slack) throw new Error(`${scratchOk} baseline 303s but ${rowsAdded} rows`);
+    const bad = runs.filter((r) => r.other > 0);
+    if (bad.length > 0) throw new Error(`answers other than 303: ${JSON.stringify(bad)}\n${server.output().slice(-2000)}`);
+    return { dialect, runs, tickets: after.tickets, scratch: after.scratch };
+  } finally {
+    await server?.stop();
+    await database.drop();
+  }
+}
+
+async function counts(database: BenchDatabase): Promise<{ tickets: number; scratch: number }> {
+  const { rows } = await sql<{ t: number; s: number }>`select (select count(*) from tickets) as t, (select count(*) from bench_scratch) as s`.execute(database.handle.db);
+  return { tickets: Number(rows[0]!.t), scratch: Number(rows[0]!.s) };
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:intake: ${connections} connections, ${rounds} round(s) of ${duration} s per route (alternating, after 2 s warm-ups), ${agents} agents available; node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+  const rows: string[][] = [];
+  const summary: string[][] = [];
+  for (const dialect of dialects) {
+    const { runs, tickets } = await benchDialect(dialect);
+    for (const [k, run] of runs.entries()) {
+      rows.push([dialect, String(Math.floor(k / routes.length) + 1), run.route, run.rps.toFixed(0), `${run.p50} ms`, `${run.p99} ms`, String(run.ok)]);
+    }
+    const mean = (route: Run['route'], pick: (r: Run) => number) => {
+      const selected = runs.filter((r) => r.route === route);
+      return selected.reduce((s, r) => s + pick(r), 0) / selected.length;
+    };
+    const totalRps = (route: Run['route']) => {
+      const selected = runs.filter((r) => r.route === route);
+      return selected.reduce((s, r) => s + r.ok, 0) / selected.reduce((s, r) => s + r.seconds, 0);
+    };
+    const ratio = totalRps('intake') / totalRps('baseline');
+    summary.push([
+      dialect,
+      `${totalRps('intake').toFixed(0)} req/s`,
+      `${totalRps('baseline').toFixed(0)} req/s`,
+      `${(ratio * 100).toFixed(0)} %`,
+      `${fmtMs(mean('intake', (r) => r.p50))} / ${fmtMs(mean('intake', (r) => r.p99))}`,
+      `${fmtMs(mean('baseline', (r) => r.p50))} / ${fmtMs(mean('baseline', (r) => r.p99))}`,
+      fmtRatio(mean('intake', (r) => r.p50) / mean('baseline', (r) => r.p50)),
+      verdict(ratio >= 0.5),
+      String(tickets),
+    ]);
+  }
+  console.log('\nRuns:');
+  printTable(['engine', 'round', 'route', 'req/s', 'p50', 'p99', '303s'], rows);
+  console.log('\nSummary (target: intake ≥ 50 % of the baseline):');
+  printTable(['engine', 'intake', 'baseline', 'intake/baseline', 'intake p50/p99', 'baseline p50/p99', 'p50 ratio', 'target', 'tickets stored'], summary);
+}
+
+main()
+  .catch(async (error: unknown) => {
+    console.error(error);
+    await dropAll();
+    process.exitCode = 1;
+  });
