@@ -9,7 +9,7 @@ import type { OutboxRow, TicketRow, UserRow } from '../db/schema.js';
 import type { EmailListRow, EventListRow, Page, TicketListRow, UserListRow } from '../repositories/adminLists.js';
 import type { AgentChoice } from '../repositories/adminUsers.js';
 import type { TimelineEntry } from '../repositories/events.js';
-import { CsrfField, EmptyState, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextField, Time } from './components.js';
+import { CsrfField, EmptyState, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextField, Time, DataTable } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 interface PageBase {
@@ -198,19 +198,7 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number }
   );
   return (
     <ListFrame title="Tickets" path="/admin/tickets/" props={props} filters={filters}>
-      <table class="striped" id="ticket-list">
-        <thead>
-          <tr>
-            <th scope="col">Ticket</th>
-            <th scope="col">State</th>
-            <th scope="col">Priority</th>
-            <th scope="col">Agent</th>
-            <th scope="col">Customer</th>
-            <th scope="col">Created</th>
-            <th scope="col">SLA</th>
-          </tr>
-        </thead>
-        <tbody>
+      <DataTable class="striped" id="ticket-list" columns={['Ticket', 'State', 'Priority', 'Agent', 'Customer', 'Created', 'SLA']}>
           {page.rows.map((t) => (
             <tr data-id={t.id}>
               <td>
@@ -235,8 +223,7 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number }
               </td>
             </tr>
           ))}
-        </tbody>
-      </table>
+      </DataTable>
     </ListFrame>
   );
 }
@@ -348,16 +335,7 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
       </div>
       <h2>Timeline</h2>
       <div class="table-scroll">
-        <table id="timeline">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Event</th>
-              <th scope="col">Move</th>
-              <th scope="col">By</th>
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable id="timeline" columns={['When', 'Event', 'Move', 'By']}>
             {timeline.map((e) => (
               <tr data-event={e.type}>
                 <td>
@@ -368,8 +346,7 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
                 <td>{e.actor_username ?? (e.type === 'created' ? 'customer' : 'system')}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
+        </DataTable>
       </div>
       <details>
         <summary>Description</summary>
@@ -407,18 +384,7 @@ export function UserListPage(props: ListProps<UserListRow> & { defaultCapacity: 
       <p>
         <a href="/adminapp/register/">Register a new agent or admin</a>
       </p>
-      <table class="striped" id="user-list">
-        <thead>
-          <tr>
-            <th scope="col">Username</th>
-            <th scope="col">Name</th>
-            <th scope="col">Role</th>
-            <th scope="col">Presence</th>
-            <th scope="col">Open / capacity</th>
-            <th scope="col">Active</th>
-          </tr>
-        </thead>
-        <tbody>
+      <DataTable class="striped" id="user-list" columns={['Username', 'Name', 'Role', 'Presence', 'Open / capacity', 'Active']}>
           {page.rows.map((u) => (
             <tr data-id={u.id}>
               <td>
@@ -433,8 +399,7 @@ export function UserListPage(props: ListProps<UserListRow> & { defaultCapacity: 
               <td>{u.active === 1 ? 'yes' : 'no'}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
+      </DataTable>
     </ListFrame>
   );
 }
@@ -470,16 +435,7 @@ function ApiTokens({ user, tokens, newToken, csrf }: Pick<UserDetailProps, 'user
         <EmptyState>No API token.</EmptyState>
       ) : (
         <div class="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
-            <tbody>
+          <DataTable columns={['Name', 'Created', 'Last used', 'State']}>
               {tokens.map((t) => (
                 <tr data-token={t.id}>
                   <td>{t.name}</td>
@@ -501,8 +457,7 @@ function ApiTokens({ user, tokens, newToken, csrf }: Pick<UserDetailProps, 'user
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         </div>
       )}
       {user.active === 1 && (
@@ -619,17 +574,7 @@ export function EventListPage(props: ListProps<EventListRow>) {
   );
   return (
     <ListFrame title="Events" path="/admin/events/" props={props} filters={filters}>
-      <table class="striped" id="event-list">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Ticket</th>
-            <th scope="col">Event</th>
-            <th scope="col">Move</th>
-            <th scope="col">By</th>
-          </tr>
-        </thead>
-        <tbody>
+      <DataTable class="striped" id="event-list" columns={['When', 'Ticket', 'Event', 'Move', 'By']}>
           {page.rows.map((e) => (
             <tr data-id={e.id}>
               <td>
@@ -643,8 +588,7 @@ export function EventListPage(props: ListProps<EventListRow>) {
               <td>{e.actor_username ?? (e.type === 'created' ? 'customer' : 'system')}</td>
             </tr>
           ))}
-        </tbody>
-      </table>
+      </DataTable>
     </ListFrame>
   );
 }
@@ -660,19 +604,7 @@ function EmailStatusBadge({ status }: { status: OutboxRow['status'] }) {
 
 function EmailTable({ rows }: { rows: (EmailListRow | OutboxRow)[] }) {
   return (
-    <table class="striped" id="email-list">
-      <thead>
-        <tr>
-          <th scope="col">Email</th>
-          <th scope="col">Kind</th>
-          <th scope="col">To</th>
-          <th scope="col">Subject</th>
-          <th scope="col">Status</th>
-          <th scope="col">Tries</th>
-          <th scope="col">Queued</th>
-        </tr>
-      </thead>
-      <tbody>
+    <DataTable class="striped" id="email-list" columns={['Email', 'Kind', 'To', 'Subject', 'Status', 'Tries', 'Queued']}>
         {rows.map((m) => (
           <tr data-id={m.id}>
             <td>
@@ -690,8 +622,7 @@ function EmailTable({ rows }: { rows: (EmailListRow | OutboxRow)[] }) {
             </td>
           </tr>
         ))}
-      </tbody>
-    </table>
+    </DataTable>
   );
 }
 

@@ -1,5 +1,5 @@
 import type { Stats, StatsWindow } from '../services/stats.js';
-import { CsrfField, ErrorSummary, type FormErrors, type FormValues, SelectField, TextField } from './components.js';
+import { CsrfField, ErrorSummary, type FormErrors, type FormValues, SelectField, TextField, DataTable } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 export interface QueueCounts {
@@ -192,23 +192,13 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
           <Kpi label="Closed late" name="sla.closed_late" value={stats.sla.closed_late} />
           <Kpi label="Breach rate" name="sla.breach_rate" value={percentText(stats.sla.breach_rate)} note="breached ÷ total" />
         </div>
-        <table class="figures">
-          <caption>Breaches by priority</caption>
-          <thead>
-            <tr>
-              <th scope="col">High</th>
-              <th scope="col">Medium</th>
-              <th scope="col">Low</th>
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable class="figures" caption="Breaches by priority" columns={['High', 'Medium', 'Low']}>
             <tr>
               <td data-kpi="sla.by_priority.high">{stats.sla.by_priority.high}</td>
               <td data-kpi="sla.by_priority.medium">{stats.sla.by_priority.medium}</td>
               <td data-kpi="sla.by_priority.low">{stats.sla.by_priority.low}</td>
             </tr>
-          </tbody>
-        </table>
+        </DataTable>
 
         <h2>Resolution time</h2>
         <p>
@@ -238,18 +228,7 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
 
         <h2>Agents</h2>
         <div class="table-scroll">
-          <table class="striped" id="agent-table">
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Presence</th>
-                <th scope="col">Open</th>
-                <th scope="col">Closed</th>
-                <th scope="col">Average resolution</th>
-                <th scope="col">Breaches</th>
-              </tr>
-            </thead>
-            <tbody id="agent-rows">
+          <DataTable class="striped" id="agent-table" bodyId="agent-rows" columns={['Agent', 'Presence', 'Open', 'Closed', 'Average resolution', 'Breaches']}>
               {stats.agents.map((a) => (
                 <tr data-agent={a.username}>
                   <td>
@@ -264,8 +243,7 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
                   <td>{a.breached}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
+          </DataTable>
         </div>
         {stats.agents.length === 0 && (
           <p class="empty-state">

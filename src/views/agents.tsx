@@ -1,7 +1,7 @@
 import { humanSpan } from '../core/sla.js';
 import { referenceOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
-import { CsrfField, EmptyState, type FormValues, PriorityBadge, SlaBadge, Time } from './components.js';
+import { CsrfField, EmptyState, type FormValues, PriorityBadge, SlaBadge, Time, DataTable } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 export function LoginPage({ values, error, next, csrf, flash = null }: { values: FormValues; error: string | null; next: string; csrf: string; flash?: Flash | null }) {
@@ -95,20 +95,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
           </EmptyState>
         ) : (
           <div class="table-scroll">
-            <table class="striped stack">
-              <thead>
-                <tr>
-                  <th scope="col">Ticket</th>
-                  <th scope="col">Priority</th>
-                  <th scope="col">Customer</th>
-                  <th scope="col">Age</th>
-                  <th scope="col">SLA</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
+            <DataTable class="striped stack" columns={['Ticket', 'Priority', 'Customer', 'Age', 'SLA', <span class="visually-hidden">Actions</span>]}>
                 {open.map((t) => (
                   <tr data-ticket={referenceOf(t.id)} data-breached={t.sla_breached_at !== null ? 'true' : undefined}>
                     <td data-label="Ticket" class="ticket-title">
@@ -156,8 +143,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
+            </DataTable>
           </div>
         )}
       </section>
@@ -167,16 +153,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
           <EmptyState title="Nothing closed yet">Tickets you close are listed here.</EmptyState>
         ) : (
           <div class="table-scroll">
-            <table class="stack">
-              <thead>
-                <tr>
-                  <th scope="col">Ticket</th>
-                  <th scope="col">Priority</th>
-                  <th scope="col">Closed</th>
-                  <th scope="col">SLA</th>
-                </tr>
-              </thead>
-              <tbody>
+            <DataTable class="stack" columns={['Ticket', 'Priority', 'Closed', 'SLA']}>
                 {closed.map((t) => (
                   <tr data-closed-ticket={referenceOf(t.id)}>
                     <td data-label="Ticket" class="ticket-title">
@@ -201,8 +178,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
                     </td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
+            </DataTable>
           </div>
         )}
       </section>

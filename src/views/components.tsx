@@ -169,3 +169,38 @@ export function EmptyState({ children, title }: { children?: ComponentChildren; 
     </p>
   );
 }
+
+/**
+ * A table with a header row of column titles (`scope="col"`); the body rows come as children.
+ * A column may be a plain title or an element (e.g. a visually hidden one for an actions column).
+ */
+export function DataTable({
+  columns,
+  id,
+  class: className,
+  caption,
+  bodyId,
+  children,
+}: {
+  columns: ComponentChildren[];
+  id?: string;
+  class?: string;
+  caption?: string;
+  /** An id for the tbody, for scripts that refresh the rows. */
+  bodyId?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <table id={id} class={className}>
+      {caption && <caption>{caption}</caption>}
+      <thead>
+        <tr>
+          {columns.map((column) => (
+            <th scope="col">{column}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody id={bodyId}>{children}</tbody>
+    </table>
+  );
+}
