@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { humanSpan } from '../core/sla.js';
 import { referenceOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
@@ -28,6 +29,15 @@ export function LoginPage({ values, error, next, csrf, flash = null }: { values:
         </form>
       </article>
     </Layout>
+  );
+}
+
+/** A table cell that stacks under its label on a phone (see `.stack` in app.css). */
+function Cell({ label, class: className, children }: { label: string; class?: string; children: ComponentChildren }) {
+  return (
+    <td data-label={label} class={className}>
+      <span>{children}</span>
+    </td>
   );
 }
 
@@ -98,41 +108,33 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
             <DataTable class="striped stack" columns={['Ticket', 'Priority', 'Customer', 'Age', 'SLA', <span class="visually-hidden">Actions</span>]}>
                 {open.map((t) => (
                   <tr data-ticket={referenceOf(t.id)} data-breached={t.sla_breached_at !== null ? 'true' : undefined}>
-                    <td data-label="Ticket" class="ticket-title">
-                      <span>
-                        <strong>{referenceOf(t.id)}</strong> {t.title}
-                      </span>
-                    </td>
-                    <td data-label="Priority">
-                      <span>
-                        <PriorityBadge priority={t.priority} />
-                      </span>
-                    </td>
-                    <td data-label="Customer">
-                      <span>
-                        {t.customer_name}
-                        <br />
-                        <small>{t.customer_email}</small>
-                      </span>
-                    </td>
+                    <Cell label="Ticket" class="ticket-title">
+                      <strong>{referenceOf(t.id)}</strong> {t.title}
+                    </Cell>
+                    <Cell label="Priority">
+                      <PriorityBadge priority={t.priority} />
+                    </Cell>
+                    <Cell label="Customer">
+                      {t.customer_name}
+                      <br />
+                      <small>{t.customer_email}</small>
+                    </Cell>
                     <td data-label="Age">
                       <span class="age" data-since={t.created_at}>
                         {humanSpan(now - t.created_at)}
                       </span>
                     </td>
-                    <td data-label="SLA">
-                      <span>
-                      <SlaBadge dueAt={t.sla_due_at} now={now} />
-                      {t.sla_breached_at !== null && (
-                        <>
-                          {' '}
-                          <span class="badge sla-breached sla-flag" title="The SLA monitor recorded the breach; the admins can see it.">
-                            SLA breached
-                          </span>
-                        </>
-                      )}
-                      </span>
-                    </td>
+                    <Cell label="SLA">
+                    <SlaBadge dueAt={t.sla_due_at} now={now} />
+                    {t.sla_breached_at !== null && (
+                      <>
+                        {' '}
+                        <span class="badge sla-breached sla-flag" title="The SLA monitor recorded the breach; the admins can see it.">
+                          SLA breached
+                        </span>
+                      </>
+                    )}
+                    </Cell>
                     <td data-label="" class="actions">
                       <form method="post" action={`/agents/tickets/${t.id}/close/`}>
                         <CsrfField token={csrf} />
@@ -156,26 +158,18 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
             <DataTable class="stack" columns={['Ticket', 'Priority', 'Closed', 'SLA']}>
                 {closed.map((t) => (
                   <tr data-closed-ticket={referenceOf(t.id)}>
-                    <td data-label="Ticket" class="ticket-title">
-                      <span>
-                        <strong>{referenceOf(t.id)}</strong> {t.title}
-                      </span>
-                    </td>
-                    <td data-label="Priority">
-                      <span>
-                        <PriorityBadge priority={t.priority} />
-                      </span>
-                    </td>
-                    <td data-label="Closed">
-                      <span>
-                        <Time ms={t.closed_at ?? t.created_at} />
-                      </span>
-                    </td>
-                    <td data-label="SLA">
-                      <span>
-                        <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} />
-                      </span>
-                    </td>
+                    <Cell label="Ticket" class="ticket-title">
+                      <strong>{referenceOf(t.id)}</strong> {t.title}
+                    </Cell>
+                    <Cell label="Priority">
+                      <PriorityBadge priority={t.priority} />
+                    </Cell>
+                    <Cell label="Closed">
+                      <Time ms={t.closed_at ?? t.created_at} />
+                    </Cell>
+                    <Cell label="SLA">
+                      <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} />
+                    </Cell>
                   </tr>
                 ))}
             </DataTable>
