@@ -1,0 +1,231 @@
+/**
+ * Flat cost at millions of tickets. For each engine and each size (default N = 10 000 and
+ * 1 000 000) a scratch database is seeded (bench/seed.ts: 80 % closed, 40 agents full, the rest a
+ * queue of pending tickets ~20 % of N deep, ~3.2 events per ticket), the real server is started on
+ * it, and each page below is requested `--runs` times (after two warm-up requests), the sizes'
+ * servers in turn, so that they share the machine's noise; its median wall time is reported, then
+ * the ratio of the largest size to the smallest.
+ * Target: every ratio ≤ 2. Beside every figure: GET /healthz (one `select 1`), measured in the same
+ * loop, the request floor of this machine at that moment. Peak RSS of the server (VmHWM) is read
+ * after each size (target ≤ 250 MB at 1M).
+ *
+ * Pages (as a browser or API client asks for them):
+ * - admin dashboard: /adminapp/dashboard/ (HTML, window all, the default), its JSON feed
+ *   /adminapp/dashboard/data.json (all) and, for comparison, ?window=24h;
+ * - agent dashboard: /agents/dashboard/ of agent001 (5 open tickets, N × 0.8 / 40 closed ones);
+ * - agent login: POST /agents/login/ of an agent with no ticket, who pulls 5 tickets from the head
+ *   of the queue (R2) — each run a different agent; and the same pull without the password hash,
+ *   PUT /api/v1/agents/me/presence {"status":"available"} with a bearer token;
+ * - /admin/tickets/ filtered (state=pending; priority=high) and deep (priority=high after id N/100,
+ *   agent=agent005 after id N/100: a page of the oldest tickets, as following "next" would reach);
+ * - GET /api/v1/tickets filtered (admin: status=open&priority=high; state=closed&agent=agent005
+ *   with a deep cursor; an agent's own view, which merges its tickets with the pending ones).
+ *
+ *   npm run bench:scale -- [--dialects sqlite,postgres] [--sizes 10000,1000000] [--runs 9] [--quick]
+ * --quick: sizes 10 000 and 100 000, 5 runs. --explain: print the plan of the dashboard's totals.
+ */
+import { sql } from 'kysely';
+import type { Db, Dialect } from '../src/db/connect.js';
+import { encodeCursor } from '../src/http/api-shapes.js';
+import { systemClock, type ServiceContext } from '../src/services/context.js';
+import { createApiToken } from '../src/services/tokens.js';
+import { BenchClient, expectStatus } from './lib/client.js';
+import { createBenchDatabase, databaseSizeMb, dropAll } from './lib/db.js';
+import { fmtMs, fmtRatio, hasFlag, listFlag, median, numberFlag, printTable, verdict } from './lib/report.js';
+import { type BenchServer, startBenchServer } from './lib/server.js';
+import { BENCH_ADMIN_PASSWORD, BENCH_AGENT_PASSWORD, seed } from './seed.js';
+
+const args = process.argv.slice(2);
+const quick = hasFlag(args, 'quick');
+const dialects = listFlag(args, 'dialects', ['sqlite', 'postgres']) as Dialect[];
+const sizes = listFlag(args, 'sizes', quick ? ['10000', '100000'] : ['10000', '1000000']).map(Number);
+const runs = numberFlag(args, 'runs', quick ? 5 : 9);
+const explain = hasFlag(args, 'explain');
+
+interface Measure {
+  name: string;
+  /** Median wall time of the page, ms. */
+  ms: number;
+  /** Median of GET /healthz interleaved with it, ms. */
+  floorMs: number;
+}
+
+interface Page {
+  name: string;
+  /** One request (run −2 and −1 are the warm-ups); its wall time in ms. */
+  request(run: number): Promise<number>;
+}
+
+/** One size: its database, its server and the pages to request from it. */
+interface Site {
+  size: number;
+  seedMs: number;
+  dbMb: number;
+  pending: number;
+  server: BenchServer;
+  floor: BenchClient;
+  pages: Page[];
+  /** Checks after the runs (the logins pulled from the queue). */
+  verify(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openSite(dialect: Dialect, size: number): Promise<Site> {
+  const database = await createBenchDatabase(dialect, `scale${size}`);
+  let server: BenchServer | undefined;
+  try {
+    // Fresh agents: two warm-ups + runs logins, as many presence changes.
+    const logins = runs + 2;
+    const seeded = await seed(database.handle, { tickets: size, freshAgents: 2 * logins });
+    const dbMb = await databaseSizeMb(database);
+    console.log(`  ${dialect} ${size}: seeded in ${fmtMs(seeded.ms)} (${seeded.closed} closed, ${seeded.assigned} with agents, ${seeded.pending} pending, ${seeded.events} events; ${dbMb.toFixed(0)} MB)`);
+
+    const ctx: ServiceContext = { handle: database.handle, clock: systemClock, publicUrl: 'http://bench' };
+    const adminToken = (await createApiToken(ctx, seeded.adminId, 'bench')).token;
+    const agentToken = (await createApiToken(ctx, seeded.agentIds[0]!, 'bench')).token;
+    const loginAgents = seeded.freshAgentIds.slice(0, logins);
+    const presenceTokens: string[] = [];
+    for (const id of seeded.freshAgentIds.slice(logins)) presenceTokens.push((await createApiToken(ctx, id, 'bench')).token);
+    const usernameOf = async (id: number) => (await database.handle.db.selectFrom('users').select('username').where('id', '=', id).executeTakeFirstOrThrow()).username;
+    const loginNames = await Promise.all(loginAgents.map(usernameOf));
+
+    server = await startBenchServer(database.url);
+    const base = server.url;
+    const admin = new BenchClient(base);
+    await admin.login('admin', BENCH_ADMIN_PASSWORD);
+    const agent = new BenchClient(base);
+    await agent.login('agent001', BENCH_AGENT_PASSWORD);
+    const api = new BenchClient(base, { authorization: `Bearer ${adminToken}` });
+    const agentApi = new BenchClient(base, { authorization: `Bearer ${agentToken}` });
+    const deep = Math.max(2, Math.floor(size / 100));
+    const get = (name: string, client: BenchClient, path: string): Page => ({ name, request: async () => expectStatus(await client.get(path), 200, path).ms });
+
+    const pages: Page[] = [
+      get('admin dashboard /adminapp/dashboard/ (all)', admin, '/adminapp/dashboard/'),
+      get('admin dashboard JSON data.json (all)', admin, '/adminapp/dashboard/data.json'),
+      get('admin dashboard JSON data.json?window=24h', admin, '/adminapp/dashboard/data.json?window=24h'),
+      get('agent dashboard /agents/dashboard/', agent, '/agents/dashboard/'),
+      {
+        name: 'agent login, pulls 5 from the queue',
+        request: async (run) => {
+          const client = new BenchClient(base);
+          const form = expectStatus(await client.get('/agents/login/'), 200, 'login page');
+          const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
+          const answer = await client.postForm('/agents/login/', { username: loginNames[run + 2]!, password: BENCH_AGENT_PASSWORD, _csrf: csrf });
+          return expectStatus(answer, 303, 'login').ms;
+        },
+      },
+      {
+        name: 'presence → available (API), pulls 5',
+        request: async (run) => {
+          const client = new BenchClient(base, { authorization: `Bearer ${presenceTokens[run + 2]!}` });
+          const answer = await client.request('PUT', '/api/v1/agents/me/presence', { body: JSON.stringify({ status: 'available' }), headers: { 'content-type': 'application/json' } });
+          return expectStatus(answer, 200, 'presence').ms;
+        },
+      },
+      get('/admin/tickets/?state=pending', admin, '/admin/tickets/?state=pending'),
+      get('/admin/tickets/?priority=high', admin, '/admin/tickets/?priority=high'),
+      get('/admin/tickets/?priority=high&after=N/100 (deep)', admin, `/admin/tickets/?priority=high&after=${deep}`),
+      get('/admin/tickets/?agent=agent005&after=N/100 (deep)', admin, `/admin/tickets/?agent=agent005&after=${deep}`),
+      get('GET /api/v1/tickets?status=open&priority=high', api, '/api/v1/tickets?status=open&priority=high'),
+      get('GET /api/v1/tickets?state=closed&agent=… deep cursor', api, `/api/v1/tickets?state=closed&agent=agent005&cursor=${encodeCursor(deep)}`),
+      get('GET /api/v1/tickets (agent: own + pending)', agentApi, '/api/v1/tickets'),
+    ];
+    const running = server;
+    return {
+      size,
+      seedMs: seeded.ms,
+      dbMb,
+      pending: seeded.pending,
+      server: running,
+      floor: new BenchClient(base),
+      pages,
+      verify: async () => {
+        // Every login and presence change above really pulled five tickets from the queue.
+        const pulled = await database.handle.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('agent_id', 'in', seeded.freshAgentIds).where('status', '=', 'open').executeTakeFirstOrThrow();
+        if (Number(pulled.n) !== 5 * 2 * logins) throw new Error(`fresh agents hold ${pulled.n} tickets, expected ${5 * 2 * logins}`);
+        if (explain) await explainDashboard(database.handle.db, dialect);
+      },
+      close: async () => {
+        await running.stop();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await server?.stop();
+    await database.drop();
+    throw error;
+  }
+}
+
+/**
+ * Every size's server runs at once and each page is requested from them in turn (small, large,
+ * small, large, …, each followed by that server's /healthz), so the sizes share the machine's noise.
+ */
+async function benchDialect(dialect: Dialect): Promise<{ sites: Site[]; measures: Measure[][]; peaks: number[] }> {
+  const sites: Site[] = [];
+  try {
+    for (const size of sizes) sites.push(await openSite(dialect, size));
+    const measures: Measure[][] = sites.map(() => []);
+    for (let p = 0; p < sites[0]!.pages.length; p++) {
+      const times = sites.map(() => [] as number[]);
+      const floors = sites.map(() => [] as number[]);
+      for (const site of sites) {
+        await site.pages[p]!.request(-2);
+        await site.pages[p]!.request(-1);
+      }
+      for (let run = 0; run < runs; run++) {
+        for (const [k, site] of sites.entries()) {
+          times[k]!.push(await site.pages[p]!.request(run));
+          floors[k]!.push(expectStatus(await site.floor.get('/healthz'), 200, 'healthz').ms);
+        }
+      }
+      const line = sites.map((site, k) => {
+        measures[k]!.push({ name: site.pages[p]!.name, ms: median(times[k]!), floorMs: median(floors[k]!) });
+        return `${site.size}: ${fmtMs(median(times[k]!)).padStart(8)} (healthz ${fmtMs(median(floors[k]!))})`;
+      });
+      console.log(`    ${sites[0]!.pages[p]!.name.padEnd(52)} ${line.join('   ')}`);
+    }
+    for (const site of sites) await site.verify();
+    const peaks = sites.map((site) => site.server.memory().peakMb);
+    return { sites, measures, peaks };
+  } finally {
+    for (const site of sites) await site.close();
+  }
+}
+
+/** The plans of the dashboard's main aggregate, for the record. */
+async function explainDashboard(db: Db, dialect: Dialect): Promise<void> {
+  const query = sql`select count(*), sum(case when status = 'closed' then 1 else 0 end) from tickets`;
+  const { rows } = dialect === 'postgres' ? await sql`explain (analyze, buffers) ${query}`.execute(db) : await sql`explain query plan ${query}`.execute(db);
+  for (const row of rows) console.log('      ', Object.values(row as Record<string, unknown>).join(' '));
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:scale: sizes ${sizes.join(', ')}; ${runs} runs per page (median), after 2 warm-ups, sizes alternating; node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+  const summary: string[][] = [];
+  const memoryRows: string[][] = [];
+  for (const dialect of dialects) {
+    const { sites, measures, peaks } = await benchDialect(dialect);
+    const small = measures[0]!;
+    const large = measures.at(-1)!;
+    for (const [k, m] of large.entries()) {
+      const s = small[k]!;
+      const ratio = m.ms / s.ms;
+      summary.push([dialect, m.name, fmtMs(s.ms), fmtMs(m.ms), fmtRatio(ratio), `${fmtMs(s.floorMs)} / ${fmtMs(m.floorMs)}`, verdict(ratio <= 2)]);
+    }
+    for (const [k, site] of sites.entries()) {
+      memoryRows.push([dialect, String(site.size), String(site.pending), `${site.dbMb.toFixed(0)} MB`, fmtMs(site.seedMs), `${peaks[k]!.toFixed(0)} MB`, site.size >= 1_000_000 ? verdict(peaks[k]! <= 250) : '']);
+    }
+  }
+  console.log(`\nLatency, median of ${runs} (target: ${sizes.at(-1)}/${sizes[0]} ratio ≤ 2):`);
+  printTable(['engine', 'page', `N=${sizes[0]}`, `N=${sizes.at(-1)}`, 'ratio', 'baseline /healthz (small / large)', 'target'], summary);
+  console.log('\nDatabase and server memory (peak RSS of each server process, VmHWM, after all its requests; target ≤ 250 MB at 1M):');
+  printTable(['engine', 'tickets', 'queue depth', 'database size', 'seed time', 'server peak RSS', 'target'], memoryRows);
+}
+
+main().catch(async (error: unknown) => {
+  console.error(error);
+  await dropAll();
+  process.exitCode = 1;
+});
