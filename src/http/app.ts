@@ -58,7 +58,19 @@ const BODY_LIMIT = 256 * 1024;
  */
 export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyInstance; ctx: ServiceContext; hub: ChangeHub }> {
   const { config } = deps;
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: BODY_LIMIT, trustProxy: false });
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    // Addresses the router cannot even read answer like every other error (page or §8 JSON), not
+    // with Fastify's own JSON: a broken %-escape is a 400, an over-long id names nothing (404).
+    frameworkErrors: (error, request, reply) => {
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(request, reply, 404, 'not_found', 'There is no page at this address.');
+      if (error.code === 'FST_ERR_BAD_URL') return sendError(request, reply, 400, 'invalid_input', 'This address is not valid: it holds a broken %-escape.');
+      request.log.error({ err: error }, 'routing failed');
+      return sendError(request, reply, 500, 'internal', 'Something went wrong on our side. Please try again.');
+    },
+  });
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   const hub = deps.hub ?? createLocalHub((error) => app.log.error({ err: error }, 'live update listener failed'));
   if (!deps.hub) app.addHook('onClose', () => hub.close());
