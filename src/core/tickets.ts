@@ -49,10 +49,23 @@ export function referenceOf(id: number): string {
   return `HD-${id}`;
 }
 
+/** The largest id a row can have on both engines: PostgreSQL's `integer` (SQLite's is larger). */
+export const MAX_ID = 2_147_483_647;
+
+/**
+ * A row id typed by a person or found in a URL (`42`): a whole number from 1 to MAX_ID, or null.
+ * A bigger number names no row, and PostgreSQL would refuse to even compare it with an id.
+ */
+export function parseId(raw: string): number | null {
+  if (!/^\d{1,10}$/.test(raw)) return null;
+  const id = Number(raw);
+  return id >= 1 && id <= MAX_ID ? id : null;
+}
+
 /** The id inside a reference such as `HD-42` (any case), or null when it is not one. */
 export function idFromReference(reference: string): number | null {
-  const match = /^hd-(\d{1,15})$/i.exec(reference.trim());
-  return match ? Number(match[1]) : null;
+  const match = /^hd-(\d+)$/i.exec(reference.trim());
+  return match ? parseId(match[1]!) : null;
 }
 
 export interface NewTicketInput {

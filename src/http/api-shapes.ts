@@ -3,7 +3,7 @@
  */
 import { invalidInput } from '../core/errors.js';
 import { isBreached } from '../core/sla.js';
-import { referenceOf, stateOf } from '../core/tickets.js';
+import { parseId, referenceOf, stateOf } from '../core/tickets.js';
 import type { TimelineEntry } from '../repositories/events.js';
 import type { StaffListRow, TicketListRow } from '../repositories/ticketQueries.js';
 import { statusUrl } from '../services/notifications.js';
@@ -59,8 +59,9 @@ export function encodeCursor(id: number): string {
 /** The id inside a cursor; throws `invalid_input` (field `cursor`) for anything we did not make. */
 export function decodeCursor(cursor: string): number {
   const text = /^[A-Za-z0-9_-]{1,24}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  if (!/^[1-9]\d{0,14}$/.test(text)) throw invalidInput({ cursor: 'This cursor is not valid; use next_cursor from the previous page.' });
-  return Number(text);
+  const id = /^[1-9]\d*$/.test(text) ? parseId(text) : null;
+  if (id === null) throw invalidInput({ cursor: 'This cursor is not valid; use next_cursor from the previous page.' });
+  return id;
 }
 
 /**

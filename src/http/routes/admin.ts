@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, notFound } from '../../core/errors.js';
-import { referenceOf } from '../../core/tickets.js';
+import { parseId, referenceOf } from '../../core/tickets.js';
 import { countFailedEmails, findEmail, listEmailsPage, listEventsPage, listTicketsPage, listUsersPage } from '../../repositories/adminLists.js';
 import { activeAgentChoices } from '../../repositories/adminUsers.js';
 import { timelineOf } from '../../repositories/events.js';
@@ -35,8 +35,9 @@ type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 /** The id of a detail URL; anything but a positive whole number is a 404. */
 function idParam(request: IdRequest, what: string): number {
   const raw = request.params.id;
-  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) throw notFound(what);
-  return Number(raw);
+  const id = parseId(raw);
+  if (id === null) throw notFound(what);
+  return id;
 }
 
 /** A refused admin action (bad input, conflict): shown on the page it came from, not as an error page. */
@@ -243,7 +244,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
 
     admin.post<{ Params: { id: string; tokenId: string } }>('/admin/users/:id/tokens/:tokenId/revoke/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const id = idParam(request, 'User');
-      const tokenId = /^\d{1,15}$/.test(request.params.tokenId) ? Number(request.params.tokenId) : 0;
+      const tokenId = parseId(request.params.tokenId) ?? 0;
       const token = (await listApiTokens(ctx, id)).find((t) => t.id === tokenId);
       if (!token) throw notFound('API token');
       const revoked = await revokeApiToken(ctx, tokenId);

@@ -5,7 +5,7 @@
  * when it is not.
  */
 import { PRESENCES, type Presence } from '../../core/routing.js';
-import { EVENT_TYPES, idFromReference, parsePriority, parseState, parseStatus, type TicketEventType } from '../../core/tickets.js';
+import { EVENT_TYPES, idFromReference, parseId, parsePriority, parseState, parseStatus, type TicketEventType } from '../../core/tickets.js';
 import { ROLES, type Role } from '../../core/users.js';
 import type { EmailFilter, EmailKind, EmailStatus, EventFilter, PageRequest, TicketFilter, UserFilter } from '../../repositories/adminLists.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
@@ -59,7 +59,7 @@ const DAY_MS = 86_400_000;
 
 /** A positive whole id, or null. */
 function positiveId(raw: string): number | null {
-  return /^\d{1,15}$/.test(raw) && Number(raw) > 0 ? Number(raw) : null;
+  return parseId(raw);
 }
 
 /** A ticket given as `HD-42`, `hd-42` or `42`. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
+import { parseId } from '../../core/tickets.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { openTicketsOf, recentClosedOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
@@ -79,7 +80,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
     });
 
     agentOnly.post<{ Params: { id: string } }>('/agents/tickets/:id/close/', { preHandler: app.csrfProtection }, async (request, reply) => {
-      const id = /^\d{1,15}$/.test(request.params.id) ? Number(request.params.id) : null;
+      const id = parseId(request.params.id);
       if (id === null) throw notFound('Ticket');
       const closed = await closeTicket(ctx, request.viewer!, id);
       setFlash(reply, closed ? { kind: 'success', message: `HD-${id} is closed. The customer has been told.` } : { kind: 'info', message: `HD-${id} was already closed.` });

@@ -1,0 +1,164 @@
+/**
+ * Property-based tests of every JSON API endpoint (issue 6 point 5): bodies with any values of any
+ * type, missing and extra fields, raw bodies that are not JSON, wrong content types, any query
+ * string, any reference, any Authorization header. Every answer is a success or a 4xx in the §8
+ * error shape (never a 5xx), and a refused creation writes nothing.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submitTicket } from '../../src/services/tickets.js';
+import { staffWithToken } from '../api/support.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { DIALECTS } from '../support/db.js';
+import { capacityViolations, historyViolations } from '../support/invariants.js';
+import { counts } from '../support/snapshot.js';
+import { anyText, expectClearAnswer, expectTicketTablesAgree, formValue, jsonOf, runs, tried } from './support.js';
+
+const TICKET = { name: 'Carla Customer', email: 'carla@example.com', title: 'Printer on fire', description: 'It is really on fire.', priority: 'medium' };
+
+/** A reference-like path segment: real ones, near misses, and anything. */
+const reference = fc.oneof(
+  fc.constantFrom('HD-1', 'hd-2', 'HD-3', 'HD-0', 'HD--1', 'HD-1.5', 'HD-999999999999999', 'HD-9999999999999999999', 'HD-1%00', 'HD-1%20', '%20HD-1', 'HD-', '1', 'null'),
+  anyText.map((s) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, '?')) || 'x'),
+);
+
+function queryOf(names: string[]): fc.Arbitrary<string> {
+  return fc.record(Object.fromEntries(names.map((n) => [n, formValue]))).map((fields) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(fields)) for (const one of v === undefined ? [] : [v].flat()) params.append(k, one);
+    const text = params.toString();
+    return text ? `?${text}` : '';
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`every JSON API endpoint, fuzzed (${dialect})`, () => {
+    let t: TestApp;
+    let tokens: Record<'agent' | 'admin', string>;
+    const db = () => t.ctx.handle.db;
+
+    const call = async (method: 'GET' | 'POST' | 'PUT', url: string, options: { as?: 'agent' | 'admin'; json?: unknown; raw?: string; type?: string; authorization?: string } = {}) => {
+      tried.inputs += 1;
+      const headers: Record<string, string> = {};
+      if (options.as) headers.authorization = `Bearer ${tokens[options.as]}`;
+      if (options.authorization !== undefined) headers.authorization = options.authorization;
+      let payload: string | undefined;
+      if (options.raw !== undefined) {
+        payload = options.raw;
+        if (options.type) headers['content-type'] = options.type;
+      } else if (options.json !== undefined) {
+        payload = JSON.stringify(options.json);
+        headers['content-type'] = 'application/json';
+      }
+      return t.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
+    };
+
+    beforeAll(async () => {
+      t = await startTestApp(dialect);
+      const agent = await staffWithToken(t.app, t.ctx, 'alice', { capacity: 3 });
+      await staffWithToken(t.app, t.ctx, 'bob', { capacity: 3 });
+      const admin = await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' });
+      tokens = { agent: agent.token, admin: admin.token };
+      for (let i = 0; i < 5; i++) await submitTicket(t.ctx, { ...TICKET, title: `Seed ${i}` });
+    });
+    afterAll(async () => {
+      expect(await capacityViolations(db())).toEqual([]);
+      expect(await historyViolations(db())).toEqual([]);
+      console.log(`${dialect}: ${tried.inputs} fuzzed requests so far in this file`);
+      await t.close();
+    });
+
+    it('POST /api/v1/tickets: 201 with exactly one ticket, event and email, or a §8 4xx with nothing written', async () => {
+      await fc.assert(
+        fc.asyncProperty(jsonOf(TICKET), async (body) => {
+          const before = await counts(db());
+          const response = await call('POST', '/api/v1/tickets', { json: body });
+          expectClearAnswer('create', response);
+          expect([201, 400, 413]).toContain(response.statusCode);
+          const after = await counts(db());
+          const delta = response.statusCode === 201 ? 1 : 0;
+          expect({ tickets: after.tickets - before.tickets, created: after.created - before.created, emails: after.createdEmails - before.createdEmails }).toEqual({ tickets: delta, created: delta, emails: delta });
+          if (response.statusCode === 201) expect(response.json().title).toBe(response.json().title.trim());
+        }),
+        runs(80),
+      );
+    });
+
+    it('raw bodies: broken JSON, other content types, nothing at all', async () => {
+      const types = fc.constantFrom(undefined, 'application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/jsonx', '*/*', '');
+      const raw = fc.oneof(anyText, fc.constantFrom('{', '{"title":', '[]', 'null', '""', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', JSON.stringify(TICKET), `${JSON.stringify(TICKET)}x`, '\uFEFF{}'));
+      await fc.assert(
+        fc.asyncProperty(types, raw, fc.constantFrom('/api/v1/tickets', '/api/v1/tickets/HD-1/close', '/api/v1/tickets/HD-1/assign', '/api/v1/agents/me/presence'), async (type, body, url) => {
+          const before = await counts(db());
+          const method = url.endsWith('presence') ? 'PUT' : 'POST';
+          const response = await call(method, url, { raw: body, ...(type === undefined ? {} : { type }), as: url === '/api/v1/tickets' ? undefined : url.endsWith('presence') ? 'agent' : 'admin' });
+          expectClearAnswer(`${method} ${url} ${type}`, response);
+          if (url === '/api/v1/tickets' && response.statusCode !== 201) expect((await counts(db())).tickets).toBe(before.tickets);
+          // Nothing may reach Object.prototype.
+          expect(({} as Record<string, unknown>).admin).toBeUndefined();
+          expect(({} as Record<string, unknown>).x).toBeUndefined();
+        }),
+        runs(80),
+      );
+    });
+
+    it('GET /api/v1/tickets with any filters, as an agent and as an admin', async () => {
+      await fc.assert(
+        fc.asyncProperty(queryOf(['status', 'state', 'priority', 'agent', 'breached', 'q', 'limit', 'cursor']), fc.constantFrom('agent' as const, 'admin' as const), async (query, as) => {
+          const response = await call('GET', `/api/v1/tickets${query}`, { as });
+          expectClearAnswer(query, response);
+          expect([200, 400]).toContain(response.statusCode);
+          if (response.statusCode === 200) expect(Array.isArray(response.json().items)).toBe(true);
+        }),
+        runs(100),
+      );
+    });
+
+    it('one ticket, close and assign by any reference, with any body', async () => {
+      await fc.assert(
+        fc.asyncProperty(reference, fc.constantFrom('view', 'close', 'assign'), fc.constantFrom('agent' as const, 'admin' as const), jsonOf({ agent: 'bob' }), async (ref, action, as, body) => {
+          const url = action === 'view' ? `/api/v1/tickets/${ref}` : `/api/v1/tickets/${ref}/${action}`;
+          const response = action === 'view' ? await call('GET', url, { as }) : await call('POST', url, { as, ...(action === 'assign' ? { json: body } : {}) });
+          expectClearAnswer(url, response);
+          expect([200, 400, 403, 404, 409]).toContain(response.statusCode);
+        }),
+        runs(100),
+      );
+      await expectTicketTablesAgree(db(), 'after closes and assignments');
+    });
+
+    it('presence, staff list and stats with any input', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            jsonOf({ status: 'away' }).map((json) => ['PUT', '/api/v1/agents/me/presence', 'agent', json] as const),
+            queryOf(['limit', 'cursor']).map((q) => ['GET', `/api/v1/agents${q}`, 'admin', undefined] as const),
+            queryOf(['window']).map((q) => ['GET', `/api/v1/stats${q}`, 'admin', undefined] as const),
+          ),
+          async ([method, url, as, json]) => {
+            const response = await call(method, url, { as, ...(json === undefined ? {} : { json }) });
+            expectClearAnswer(url, response);
+            expect([200, 400]).toContain(response.statusCode);
+          },
+        ),
+        runs(80),
+      );
+    });
+
+    it('any Authorization header: 401 in the §8 shape, never a 5xx', async () => {
+      const headers = fc.oneof(
+        anyText.map((s) => s.replace(/[^\t\x20-\x7e\x80-\xff]/g, '')),
+        anyText.map((s) => `Bearer ${s.replace(/[^\t\x20-\x7e\x80-\xff]/g, '')}`),
+        fc.constantFrom('Bearer', 'Bearer ', 'bearer x', 'Basic YWRtaW46YWRtaW4=', `Bearer ${'a'.repeat(5000)}`, 'Bearer a b', 'Token x'),
+      );
+      await fc.assert(
+        fc.asyncProperty(headers, fc.constantFrom('/api/v1/tickets', '/api/v1/agents', '/api/v1/stats', '/api/v1/tickets/HD-1'), async (authorization, url) => {
+          const response = await call('GET', url, { authorization });
+          expectClearAnswer(`${url} ${authorization.slice(0, 40)}`, response);
+          expect(response.statusCode).toBe(401);
+        }),
+        runs(60),
+      );
+    });
+  });
+}
