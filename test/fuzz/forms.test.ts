@@ -14,7 +14,7 @@ import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../suppo
 import { DIALECTS } from '../support/db.js';
 import { capacityViolations, historyViolations } from '../support/invariants.js';
 import { counts } from '../support/snapshot.js';
-import { anyText, expectClearAnswer, expectTicketTablesAgree, formOf, formValue, runs, tried } from './support.js';
+import { anyText, expectClearAnswer, expectTicketTablesAgree, formOf, formValue, runs, RUNS_FACTOR, tried } from './support.js';
 
 const TICKET = { name: 'Carla Customer', email: 'carla@example.com', title: 'Printer on fire', description: 'It is really on fire.', priority: 'medium' };
 
@@ -134,7 +134,8 @@ for (const dialect of DIALECTS) {
         }),
         runs(30),
       );
-    });
+      // Each login hashes a password: more inputs need more time.
+    }, 60_000 * Math.max(1, RUNS_FACTOR));
 
     it('POST /agents/availability/ and /agents/tickets/:id/close/ as an agent', async () => {
       await fc.assert(
