@@ -94,6 +94,22 @@ export interface ApiTokensTable {
   revoked_at: number | null;
 }
 
+/**
+ * Closed tickets' share of the all-time dashboard figures, kept by triggers as tickets close
+ * (migration 2026-11-27T1500). One row per agent (0: none), priority and `late` (closed after the
+ * deadline: 1). Rows may hold zero.
+ */
+export interface ClosedTicketSummaryTable {
+  agent_id: number;
+  priority: 'high' | 'medium' | 'low';
+  late: number;
+  closed: number;
+  /** Closed tickets with a closed_at (all of them, in practice). */
+  resolved: number;
+  /** Sum of closed_at − created_at, ms. */
+  resolution_ms: number;
+}
+
 export interface Database {
   users: UsersTable;
   tickets: TicketsTable;
@@ -102,6 +118,7 @@ export interface Database {
   settings: SettingsTable;
   outbox: OutboxTable;
   api_tokens: ApiTokensTable;
+  closed_ticket_summary: ClosedTicketSummaryTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
