@@ -20,6 +20,8 @@ export interface TestSmtpServer {
   received: ReceivedEmail[];
   /** Every RCPT TO the server was offered, accepted or not. */
   recipientsOffered: string[];
+  /** Errors of client connections (a client killed mid-conversation resets its socket). */
+  connectionErrors: Error[];
   close(): Promise<void>;
 }
 
@@ -88,12 +90,16 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
       resolve(typeof address === 'object' && address ? address.port : 0);
     });
   });
+  // Once listening, an error is one client's (ECONNRESET from a killed sender): kept, not thrown.
+  const connectionErrors: Error[] = [];
+  server.on('error', (error: Error) => connectionErrors.push(error));
   const credentials = behaviour.auth ? `${encodeURIComponent(behaviour.auth.user)}:${encodeURIComponent(behaviour.auth.pass)}@` : '';
   return {
     port,
     url: `smtp://${credentials}127.0.0.1:${port}`,
     received,
     recipientsOffered,
+    connectionErrors,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
