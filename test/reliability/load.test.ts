@@ -42,7 +42,7 @@ for (const dialect of DIALECTS) {
       expect(await handle.db.selectFrom('users').select('username').where('role', '=', 'admin').execute()).toEqual([{ username: 'admin' }]);
 
       const watcher = watchCapacity(handle);
-      const result = await runLoad({ urls: () => servers.map((s) => s.url), tickets: TICKETS, concurrency: 30, agents, agentRounds: 8, seed: dialect === 'sqlite' ? 3 : 5 });
+      const result = await runLoad({ urls: () => servers.map((s) => s.url), tickets: TICKETS, concurrency: 20, agents, agentRounds: 8, seed: dialect === 'sqlite' ? 3 : 5 });
       const watched = await watcher.stop();
 
       expect(result.failures).toEqual([]);
