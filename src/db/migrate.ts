@@ -1,4 +1,4 @@
-import { type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
+import { type MigrationProvider, Migrator, PostgresAdapter, SqliteAdapter, sql } from 'kysely';
 import type { Db } from './connect.js';
 import { migrations } from './migrations/index.js';
 
@@ -15,8 +15,27 @@ async function migrationTableSchema(db: Db): Promise<{ migrationTableSchema?: st
   return rows[0] ? { migrationTableSchema: rows[0].schema } : {};
 }
 
-/** Brings the schema up to date; safe when several processes start at once (Kysely locks). */
+/**
+ * Brings the schema up to date; safe when several processes start at once. PostgreSQL: Kysely
+ * takes an advisory lock. SQLite: Kysely's lock is per connection, so two processes starting
+ * together on a new file can both find the migrations to do and both start them; the migrations
+ * run in one transaction, so the loser's attempt rolls back whole ("table … already exists" or
+ * "database is locked"), and trying again finds the work done. A migration that really fails fails
+ * every time, and its error is thrown after the last try.
+ */
 export async function migrateToLatest(db: Db): Promise<void> {
+  const tries = db.getExecutor().adapter instanceof SqliteAdapter ? 5 : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db);
+    } catch (error) {
+      if (attempt >= tries) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.floor(Math.random() * 100)));
+    }
+  }
+}
+
+async function migrateOnce(db: Db): Promise<void> {
   const migrator = new Migrator({ db, provider, ...(await migrationTableSchema(db)) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
