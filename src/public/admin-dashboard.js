@@ -73,16 +73,17 @@ function createCharts(Chart, stats) {
     states: new Chart(document.getElementById('chart-states'), {
       type: 'pie',
       data: { labels: data.states.labels, datasets: [{ data: data.states.data, backgroundColor: [COLORS.pending, COLORS.open, COLORS.closed] }] },
+      options: { maintainAspectRatio: false },
     }),
     closed: new Chart(document.getElementById('chart-closed'), {
       type: 'bar',
       data: { labels: data.closed.labels, datasets: [{ label: 'Closed', data: data.closed.data, backgroundColor: COLORS.agent }] },
-      options: { scales: integerAxis, plugins: { legend: { display: false } } },
+      options: { maintainAspectRatio: false, scales: integerAxis, plugins: { legend: { display: false } } },
     }),
     breaches: new Chart(document.getElementById('chart-breaches'), {
       type: 'bar',
       data: { labels: data.breaches.labels, datasets: [{ label: 'Breaches', data: data.breaches.data, backgroundColor: [COLORS.high, COLORS.medium, COLORS.low] }] },
-      options: { scales: integerAxis, plugins: { legend: { display: false } } },
+      options: { maintainAspectRatio: false, scales: integerAxis, plugins: { legend: { display: false } } },
     }),
   };
 }

@@ -213,15 +213,21 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
         <h2>Charts</h2>
         <div class="grid charts">
           <figure>
-            <canvas id="chart-states" role="img" aria-label="Pie chart of waiting, assigned and closed tickets"></canvas>
+            <div class="chart-box">
+              <canvas id="chart-states" role="img" aria-label="Pie chart of waiting, assigned and closed tickets"></canvas>
+            </div>
             <figcaption>Waiting, assigned, closed</figcaption>
           </figure>
           <figure>
-            <canvas id="chart-closed" role="img" aria-label="Bar chart of closed tickets per agent"></canvas>
+            <div class="chart-box">
+              <canvas id="chart-closed" role="img" aria-label="Bar chart of closed tickets per agent"></canvas>
+            </div>
             <figcaption>Closed per agent</figcaption>
           </figure>
           <figure>
-            <canvas id="chart-breaches" role="img" aria-label="Bar chart of SLA breaches by priority"></canvas>
+            <div class="chart-box">
+              <canvas id="chart-breaches" role="img" aria-label="Bar chart of SLA breaches by priority"></canvas>
+            </div>
             <figcaption>Breaches by priority</figcaption>
           </figure>
         </div>
