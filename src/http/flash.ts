@@ -8,10 +8,17 @@ export function setFlash(reply: FastifyReply, flash: Flash): void {
   reply.setCookie(FLASH_COOKIE, JSON.stringify(flash), { path: '/', httpOnly: true, sameSite: 'lax', signed: true, maxAge: 60 });
 }
 
-/** Takes the pending message, if any (and clears it). */
+/** Header that pages' own background refreshes send (see src/public/agent-dashboard.js). */
+export const BACKGROUND_REFRESH_HEADER = 'x-helpdesk-refresh';
+
+/**
+ * Takes the pending message, if any (and clears it). A page's background refresh leaves it alone:
+ * it may run between an action's redirect being sent and followed, and would eat the message meant
+ * for the page the browser is about to show.
+ */
 export function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash | null {
   const raw = request.cookies[FLASH_COOKIE];
-  if (!raw) return null;
+  if (!raw || request.headers[BACKGROUND_REFRESH_HEADER] !== undefined) return null;
   reply.clearCookie(FLASH_COOKIE, { path: '/' });
   const unsigned = request.unsignCookie(raw);
   if (!unsigned.valid || unsigned.value === null) return null;

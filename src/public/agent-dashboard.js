@@ -52,7 +52,7 @@ async function refresh() {
   }
   refreshing = true;
   try {
-    const response = await fetch(location.pathname, { headers: { accept: 'text/html' }, credentials: 'same-origin', cache: 'no-store' });
+    const response = await fetch(location.pathname, { headers: { accept: 'text/html', 'x-helpdesk-refresh': '1' }, credentials: 'same-origin', cache: 'no-store' });
     if (response.redirected && new URL(response.url).pathname.startsWith('/agents/login/')) {
       // The session ended (logout elsewhere, idle expiry): show the login page.
       location.assign(response.url);

@@ -195,6 +195,15 @@ for (const dialect of DIALECTS) {
         expect((await a.submit('/agents/dashboard/', {}, '/agents/tickets/abc/close/')).statusCode).toBe(404);
       });
 
+      it("keeps an action's message for the page the browser shows next, not for a background refresh", async () => {
+        const client = new Client(t.app);
+        await client.login('alice');
+        await client.submit('/agents/dashboard/', { status: 'away' }, '/agents/availability/');
+        const refresh = await t.app.inject({ method: 'GET', url: '/agents/dashboard/', headers: { 'x-helpdesk-refresh': '1' }, cookies: { hd_session: client.cookie('hd_session')!, hd_flash: client.cookie('hd_flash')! } });
+        expect(refresh.body).not.toContain('You are away');
+        expect((await client.get('/agents/dashboard/')).body).toContain('You are away');
+      });
+
       it('lists my open tickets most urgent SLA first', async () => {
         await db().updateTable('tickets').set({ status: 'closed', closed_at: clock.now() }).where('status', '=', 'open').execute();
         const client = new Client(t.app);
