@@ -3,11 +3,11 @@
  * Creates an API token for a staff account and prints it alone on the last line: the only time it
  * is shown (only its SHA-256 is stored).
  */
-import { DomainError } from '../core/errors.js';
 import { findUserByUsername } from '../repositories/users.js';
 import { createApiToken } from '../services/tokens.js';
 import { parseArgs } from './args.js';
 import { openForCli } from './context.js';
+import { reportRefusal } from './report.js';
 
 const args = parseArgs(process.argv.slice(2));
 const username = typeof args.username === 'string' ? args.username : undefined;
@@ -31,10 +31,7 @@ try {
     console.log(created.token);
   }
 } catch (error) {
-  if (error instanceof DomainError) {
-    console.error(`Not created: ${Object.entries(error.fields).map(([k, v]) => `${k}: ${v}`).join('; ') || error.message}`);
-    process.exitCode = 1;
-  } else throw error;
+  reportRefusal(error);
 } finally {
   await handle.destroy();
 }

@@ -3,11 +3,11 @@
  *                        [--display-name "…"] [--email …]
  * Without --password a random one is generated and printed alone on the last line.
  */
-import { DomainError } from '../core/errors.js';
 import { generatePassword } from '../services/passwords.js';
 import { createUser } from '../services/users.js';
 import { parseArgs } from './args.js';
 import { openForCli } from './context.js';
+import { reportRefusal } from './report.js';
 
 const args = parseArgs(process.argv.slice(2));
 const str = (key: string) => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
@@ -35,10 +35,7 @@ try {
     console.log(password);
   }
 } catch (error) {
-  if (error instanceof DomainError) {
-    console.error(`Not created: ${Object.entries(error.fields).map(([k, v]) => `${k}: ${v}`).join('; ') || error.message}`);
-    process.exitCode = 1;
-  } else throw error;
+  reportRefusal(error);
 } finally {
   await handle.destroy();
 }

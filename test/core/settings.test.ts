@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../src/core/errors.js';
 import { DEFAULT_SETTINGS, MAX_CAPACITY, parseCapacity, validateSettings } from '../../src/core/settings.js';
+import { errorOf } from '../support/errors.js';
 
 /** A valid settings form, with any field replaced. */
 function form(over: Record<string, unknown> = {}): Record<string, unknown> {
   return { sla_high: '1m', sla_medium: '4m', sla_low: '1h', default_capacity: '5', queue_order: 'oldest', ...over };
 }
 
-function errorOf(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    return error as DomainError;
-  }
-  throw new Error('expected a DomainError, nothing was thrown');
-}
 
 describe('DEFAULT_SETTINGS', () => {
   it('match the SPEC: SLA 1m/4m/1h, capacity 5, oldest first, tickets stay on logout', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../src/core/errors.js';
 import {
   idFromReference,
   isEmailAddress,
@@ -10,6 +9,7 @@ import {
   stateOf,
   validateNewTicket,
 } from '../../src/core/tickets.js';
+import { errorOf } from '../support/errors.js';
 
 /** A valid ticket form, with any field replaced. */
 function form(over: Record<string, unknown> = {}): Record<string, unknown> {
@@ -23,16 +23,6 @@ function form(over: Record<string, unknown> = {}): Record<string, unknown> {
   };
 }
 
-/** The DomainError a call throws (fails the test when it throws nothing or something else). */
-function errorOf(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    return error as DomainError;
-  }
-  throw new Error('expected a DomainError, nothing was thrown');
-}
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;

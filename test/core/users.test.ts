@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../src/core/errors.js';
 import { MAX_CAPACITY } from '../../src/core/settings.js';
 import { type NewUserInput, validateNewUser } from '../../src/core/users.js';
+import { errorOf } from '../support/errors.js';
 
 /** A valid register form, with any field replaced. */
 function form(over: Record<string, unknown> = {}): Record<string, unknown> {
   return { username: 'grace', display_name: 'Grace Hopper', email: 'grace@example.com', password: 'correct horse', ...over };
 }
 
-function errorOf(run: () => unknown): DomainError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    return error as DomainError;
-  }
-  throw new Error('expected a DomainError, nothing was thrown');
-}
 
 describe('validateNewUser accepts', () => {
   it('a plain agent form, with role agent and no own capacity by default', () => {
