@@ -52,6 +52,21 @@ async function adminQuery(text: string): Promise<void> {
   }
 }
 
+/** A bench database that, when dropped, closes its handle, forgets itself and removes its storage. */
+function opened(dialect: Dialect, url: string, handle: DbHandle, remove: () => Promise<unknown>): BenchDatabase {
+  const database: BenchDatabase = {
+    dialect,
+    url,
+    handle,
+    drop: async () => {
+      live.delete(database);
+      await handle.destroy();
+      await remove();
+    },
+  };
+  return database;
+}
+
 /** A new, migrated, empty database. */
 export async function createBenchDatabase(dialect: Dialect, label = 'bench'): Promise<BenchDatabase> {
   hookSignals();
@@ -59,34 +74,14 @@ export async function createBenchDatabase(dialect: Dialect, label = 'bench'): Pr
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), `helpdesk-${label}-`));
     const url = `sqlite:${join(dir, 'helpdesk.sqlite')}`;
-    const handle = connect(url);
-    database = {
-      dialect,
-      url,
-      handle,
-      drop: async () => {
-        live.delete(database);
-        await handle.destroy();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    database = opened(dialect, url, connect(url), async () => rmSync(dir, { recursive: true, force: true }));
   } else {
     const name = `helpdesk_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
     await adminQuery(`create database ${name}`);
     const parsed = new URL(BENCH_PG_URL);
     parsed.pathname = `/${name}`;
     const url = parsed.toString();
-    const handle = connect(url, { poolSize: 4 });
-    database = {
-      dialect,
-      url,
-      handle,
-      drop: async () => {
-        live.delete(database);
-        await handle.destroy();
-        await adminQuery(`drop database if exists ${name} with (force)`);
-      },
-    };
+    database = opened(dialect, url, connect(url, { poolSize: 4 }), () => adminQuery(`drop database if exists ${name} with (force)`));
   }
   live.add(database);
   await migrateToLatest(database.handle.db);

@@ -4,8 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../test/support/process.js';
 import { BENCH_ADMIN_PASSWORD } from '../seed.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,18 +20,6 @@ export interface BenchServer {
   memory(): { peakMb: number; rssMb: number };
   /** SIGTERM, then the exit code (SIGKILL after 20 s). */
   stop(): Promise<number | null>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** VmHWM and VmRSS of a process, in MB. */
