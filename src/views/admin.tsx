@@ -253,6 +253,17 @@ export interface TicketDetailProps extends PageBase {
   now: number;
 }
 
+/** What happened, the move it made, and who did it: the columns a timeline and the events list share. */
+function EventCells({ event }: { event: { type: keyof typeof EVENT_LABELS; from_username: string | null; to_username: string | null; actor_username: string | null } }) {
+  return (
+    <>
+      <td>{EVENT_LABELS[event.type]}</td>
+      <td>{moveText(event.from_username, event.to_username)}</td>
+      <td>{event.actor_username ?? (event.type === 'created' ? 'customer' : 'system')}</td>
+    </>
+  );
+}
+
 export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline, emails, agents, now }: TicketDetailProps) {
   const reference = referenceOf(ticket.id);
   const state = stateOf({ status: ticket.status, agentId: ticket.agent_id });
@@ -341,9 +352,7 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
                 <td>
                   <Time ms={e.at} />
                 </td>
-                <td>{EVENT_LABELS[e.type]}</td>
-                <td>{moveText(e.from_username, e.to_username)}</td>
-                <td>{e.actor_username ?? (e.type === 'created' ? 'customer' : 'system')}</td>
+                <EventCells event={e} />
               </tr>
             ))}
         </DataTable>
@@ -583,9 +592,7 @@ export function EventListPage(props: ListProps<EventListRow>) {
               <td>
                 <a href={`/admin/tickets/${e.ticket_id}/`}>{referenceOf(e.ticket_id)}</a>
               </td>
-              <td>{EVENT_LABELS[e.type]}</td>
-              <td>{moveText(e.from_username, e.to_username)}</td>
-              <td>{e.actor_username ?? (e.type === 'created' ? 'customer' : 'system')}</td>
+              <EventCells event={e} />
             </tr>
           ))}
       </DataTable>

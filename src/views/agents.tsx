@@ -2,12 +2,12 @@ import type { ComponentChildren } from 'preact';
 import { humanSpan } from '../core/sla.js';
 import { referenceOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
-import { CsrfField, EmptyState, type FormValues, PriorityBadge, SlaBadge, Time, DataTable } from './components.js';
+import { CsrfField, DataTable, EmptyState, type FormErrors, type FormValues, PriorityBadge, SlaBadge, TextField, Time } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 export function LoginPage({ values, error, next, csrf, flash = null }: { values: FormValues; error: string | null; next: string; csrf: string; flash?: Flash | null }) {
   // A failed login marks both fields: saying which one was wrong would tell who has an account.
-  const errors = error ? { username: error, password: error } : {};
+  const errors: FormErrors = error ? { username: error, password: error } : {};
   return (
     <Layout title={error ? 'Login failed' : 'Staff login'} flash={flash}>
       <article class="narrow">
@@ -23,8 +23,8 @@ export function LoginPage({ values, error, next, csrf, flash = null }: { values:
         <form method="post" action="/agents/login/">
           <CsrfField token={csrf} />
           <input type="hidden" name="next" value={next} />
-          <LoginField name="username" label="Username" value={values.username ?? ''} failed={errors.username !== undefined} autocomplete="username" />
-          <LoginField name="password" label="Password" type="password" value="" failed={errors.password !== undefined} autocomplete="current-password" />
+          <TextField name="username" label="Username" values={values} errors={errors} required autocomplete="username" sharedErrorId="login-error" />
+          <TextField name="password" label="Password" type="password" values={{}} errors={errors} required autocomplete="current-password" sharedErrorId="login-error" />
           <button type="submit">Log in</button>
         </form>
       </article>
@@ -38,24 +38,6 @@ function Cell({ label, class: className, children }: { label: string; class?: st
     <td data-label={label} class={className}>
       <span>{children}</span>
     </td>
-  );
-}
-
-function LoginField({ name, label, value, failed, type = 'text', autocomplete }: { name: string; label: string; value: string; failed: boolean; type?: 'text' | 'password'; autocomplete: string }) {
-  return (
-    <label for={name}>
-      {label}
-      <input
-        id={name}
-        name={name}
-        type={type as 'text'}
-        value={value}
-        required
-        autocomplete={autocomplete}
-        aria-invalid={failed ? 'true' : undefined}
-        aria-describedby={failed ? 'login-error' : undefined}
-      />
-    </label>
   );
 }
 

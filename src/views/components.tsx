@@ -16,6 +16,8 @@ interface FieldProps {
   maxLength?: number;
   autocomplete?: string;
   hint?: string;
+  /** The id of one message that speaks for several fields (login: not saying which was wrong). */
+  sharedErrorId?: string;
 }
 
 function describedBy(name: string, errors: FormErrors, hint?: string): string | undefined {
@@ -39,7 +41,7 @@ function FieldNotes({ name, errors, hint }: { name: string; errors: FormErrors; 
 }
 
 /** A labelled input with its error bound through aria-invalid / aria-describedby. */
-export function TextField({ name, label, values, errors, type = 'text', required, maxLength, autocomplete, hint }: FieldProps) {
+export function TextField({ name, label, values, errors, type = 'text', required, maxLength, autocomplete, hint, sharedErrorId }: FieldProps) {
   return (
     <label for={name}>
       {label}
@@ -52,9 +54,9 @@ export function TextField({ name, label, values, errors, type = 'text', required
         maxLength={maxLength}
         autocomplete={autocomplete}
         aria-invalid={errors[name] ? 'true' : undefined}
-        aria-describedby={describedBy(name, errors, hint)}
+        aria-describedby={sharedErrorId ? (errors[name] ? sharedErrorId : undefined) : describedBy(name, errors, hint)}
       />
-      <FieldNotes name={name} errors={errors} hint={hint} />
+      {!sharedErrorId && <FieldNotes name={name} errors={errors} hint={hint} />}
     </label>
   );
 }
