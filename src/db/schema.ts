@@ -2,7 +2,7 @@
  * Kysely table types. Times are epoch milliseconds (bigint on PostgreSQL, integer on SQLite) so
  * arithmetic such as resolution time is the same SQL on both engines. Flags are 0/1 integers.
  */
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -125,8 +125,5 @@ export type UserRow = Selectable<UsersTable>;
 export type NewUserRow = Insertable<UsersTable>;
 export type TicketRow = Selectable<TicketsTable>;
 export type NewTicketRow = Insertable<TicketsTable>;
-export type TicketUpdate = Updateable<TicketsTable>;
-export type TicketEventRow = Selectable<TicketEventsTable>;
-export type SettingsRow = Selectable<SettingsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;

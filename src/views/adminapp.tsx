@@ -2,12 +2,6 @@ import type { Stats, StatsWindow } from '../services/stats.js';
 import { CsrfField, ErrorSummary, type FormErrors, type FormValues, SelectField, TextField, DataTable } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
-export interface QueueCounts {
-  pending: number;
-  open: number;
-  closed: number;
-}
-
 interface PageBase {
   viewer: Viewer;
   csrf: string;
