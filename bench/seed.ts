@@ -27,6 +27,7 @@
 import { sql } from 'kysely';
 import { connect, type DbHandle } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { RESOLUTION_RANGES } from '../src/core/resolution-histogram.js';
 import { DEFAULT_SLA } from '../src/core/sla.js';
 import { hashPassword } from '../src/services/passwords.js';
 import { createBenchDatabase } from './lib/db.js';
@@ -203,6 +204,22 @@ async function rebuildDerived(db: DbHandle['db']): Promise<void> {
     select coalesce(agent_id, 0), priority, case when closed_at > sla_due_at then 1 else 0 end, count(*), count(closed_at), coalesce(sum(closed_at - created_at), 0)
     from tickets where status = 'closed'
     group by coalesce(agent_id, 0), priority, case when closed_at > sla_due_at then 1 else 0 end`.execute(db);
+  await sql`delete from open_ticket_summary`.execute(db);
+  await sql`insert into open_ticket_summary (priority, assigned, open)
+    select priority, case when agent_id is null then 0 else 1 end, count(*) from tickets where status = 'open'
+    group by priority, case when agent_id is null then 0 else 1 end`.execute(db);
+  await sql`delete from resolution_histogram`.execute(db);
+  await sql`insert into resolution_histogram (bucket, closed)
+    select b, count(*) from (select ${resolutionBucketSql()} as b from tickets where status = 'closed' and closed_at is not null) t group by b`.execute(db);
+}
+
+/** A ticket's resolution_histogram bucket in SQL (the triggers' buckets: src/core/resolution-histogram.ts). */
+function resolutionBucketSql() {
+  const d = '(case when closed_at - created_at < 0 then 0 else closed_at - created_at end)';
+  const ranges = [...RESOLUTION_RANGES].reverse();
+  const branch = (r: (typeof ranges)[number]) => `${r.first} + (${d} - ${r.fromMs}) / ${r.widthMs}`;
+  const cases = ranges.slice(0, -1).map((r) => `when ${d} >= ${r.fromMs} then ${branch(r)}`);
+  return sql.raw(`cast(case ${cases.join(' ')} else ${branch(ranges.at(-1)!)} end as integer)`);
 }
 
 /** Baseline: N bare rows into an unindexed table in one statement, the same way. */

@@ -110,6 +110,25 @@ export interface ClosedTicketSummaryTable {
   resolution_ms: number;
 }
 
+/**
+ * Open tickets per priority and assigned (1: with an agent, 0: pending), kept by triggers
+ * (migration 2026-11-27T1600). Rows may hold zero.
+ */
+export interface OpenTicketSummaryTable {
+  priority: 'high' | 'medium' | 'low';
+  assigned: number;
+  open: number;
+}
+
+/**
+ * Closed tickets (with a closed_at) per bucket of closed_at − created_at, kept by triggers
+ * (migration 2026-11-27T1600); buckets as in src/core/resolution-histogram.ts. Rows may hold zero.
+ */
+export interface ResolutionHistogramTable {
+  bucket: number;
+  closed: number;
+}
+
 export interface Database {
   users: UsersTable;
   tickets: TicketsTable;
@@ -119,6 +138,8 @@ export interface Database {
   outbox: OutboxTable;
   api_tokens: ApiTokensTable;
   closed_ticket_summary: ClosedTicketSummaryTable;
+  open_ticket_summary: OpenTicketSummaryTable;
+  resolution_histogram: ResolutionHistogramTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

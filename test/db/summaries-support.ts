@@ -1,0 +1,212 @@
+/**
+ * For the tests of the trigger-kept dashboard tables (open_ticket_summary, resolution_histogram):
+ * randomized tickets from a seeded generator, the tables recounted from the tickets, and the
+ * all-time figures computed the slow, straightforward way (every ticket loaded, percentiles by
+ * sorting in JavaScript).
+ */
+import { sql } from 'kysely';
+import { expect } from 'vitest';
+import { resolutionBucket } from '../../src/core/resolution-histogram.js';
+import type { Db } from '../../src/db/connect.js';
+import type { NewTicketRow, TicketRow } from '../../src/db/schema.js';
+import { agentFigures, resolutionQuantiles } from '../../src/repositories/stats.js';
+import { insertUser } from '../../src/repositories/users.js';
+import { computeStats, type Stats } from '../../src/services/stats.js';
+
+const S = 1000;
+const M = 60 * S;
+const H = 60 * M;
+const D = 24 * H;
+
+/** mulberry32: a small seeded generator, so a failure replays. */
+export function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
+    chance: (p: number) => next() < p,
+  };
+}
+export type Rng = ReturnType<typeof rng>;
+
+/** Resolutions on and around every bucket edge (widths change at 10 min, 2 h, 2 days, 60 days), and negatives. */
+export const EDGE_RESOLUTIONS = [
+  -5000, -1, 0, 1, 999, 1000, 1001, 59_999, 599_999, 600_000, 600_001, 609_999, 610_000, 7_199_999, 7_200_000, 7_200_001, 7_319_999, 7_320_000, 172_799_999, 172_800_000,
+  172_800_001, 176_399_999, 176_400_000, 5_183_999_999, 5_184_000_000, 5_184_000_001, 5_270_399_999, 5_270_400_000, 20_000_000_000,
+];
+const RANGES: [number, number][] = [
+  [0, 10 * M],
+  [10 * M, 2 * H],
+  [2 * H, 2 * D],
+  [2 * D, 60 * D],
+  [60 * D, 400 * D],
+];
+
+/** A resolution time: an edge, a value from one of the bucket widths' ranges, or one already used. */
+export function resolution(r: Rng, used: number[]): number {
+  let value: number;
+  if (used.length > 0 && r.chance(0.2)) value = r.pick(used);
+  else if (r.chance(0.3)) value = r.pick(EDGE_RESOLUTIONS);
+  else {
+    const [lo, hi] = r.pick(RANGES);
+    value = r.int(lo, hi - 1);
+  }
+  used.push(value);
+  return value;
+}
+
+const LIMITS = [1 * M, 4 * M, 1 * H, 1 * D, 3 * D];
+const PRIORITIES = ['high', 'medium', 'low'] as const;
+
+export async function addAgents(db: Db, prefix: string, n: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let k = 0; k < n; k++) {
+    ids.push(await insertUser(db, { username: `${prefix}${k}`, display_name: `${prefix} ${k}`, email: `${prefix}${k}@team.test`, password_hash: 'x', role: 'agent', capacity: 10, presence: 'available', last_assigned_at: null, active: 1, created_at: 0 }));
+  }
+  return ids;
+}
+
+let tokenSeq = 0;
+
+/**
+ * `n` random tickets as of `now`: half closed (a few without closed_at), the rest pending or held by
+ * one of `agents`; deadlines on both sides of `now` (some hours or days ahead); open tickets past
+ * their deadline marked breached as the monitor would (after the deadline, at or before `now`) or
+ * not yet marked.
+ */
+export function randomTickets(r: Rng, n: number, now: number, agents: readonly number[], used: number[]): NewTicketRow[] {
+  const rows: NewTicketRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const created = now - r.int(0, r.chance(0.3) ? 3 * H : 20 * D);
+    const due = created + r.pick(LIMITS);
+    const state = r.pick(['closed', 'closed', 'pending', 'open'] as const);
+    const agent = state === 'pending' ? null : r.chance(0.9) ? r.pick(agents) : null;
+    const closedAt = state !== 'closed' ? null : r.chance(0.03) ? null : created + resolution(r, used);
+    const marked = state !== 'closed' && due < now && r.chance(0.6) ? Math.min(now, due + r.int(1, 2000)) : null;
+    rows.push({
+      token: `gen-${++tokenSeq}-${r.int(0, 1e9)}`,
+      customer_name: 'C',
+      customer_email: 'c@example.com',
+      title: 'T',
+      description: 'D',
+      priority: r.pick(PRIORITIES),
+      status: state === 'closed' ? 'closed' : 'open',
+      agent_id: agent,
+      created_at: created,
+      assigned_at: agent === null ? null : created,
+      closed_at: closedAt,
+      sla_due_at: due,
+      sla_breached_at: marked,
+    });
+  }
+  return rows;
+}
+
+export async function insertTickets(db: Db, rows: NewTicketRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 100) await db.insertInto('tickets').values(rows.slice(i, i + 100)).execute();
+}
+
+export async function allTickets(db: Db): Promise<TicketRow[]> {
+  return (await db.selectFrom('tickets').selectAll().orderBy('id').execute()).map((t) => ({
+    ...t,
+    agent_id: t.agent_id === null ? null : Number(t.agent_id),
+    created_at: Number(t.created_at),
+    closed_at: t.closed_at === null ? null : Number(t.closed_at),
+    sla_due_at: Number(t.sla_due_at),
+  }));
+}
+
+/** open_ticket_summary and resolution_histogram (non-zero rows) against a recount of the tickets. */
+export async function expectSummariesMatchTickets(db: Db): Promise<void> {
+  const tickets = await allTickets(db);
+  const open = new Map<string, number>();
+  const histogram = new Map<number, number>();
+  for (const t of tickets) {
+    if (t.status === 'open') {
+      const key = `${t.priority}/${t.agent_id === null ? 0 : 1}`;
+      open.set(key, (open.get(key) ?? 0) + 1);
+    } else if (t.closed_at !== null) {
+      const bucket = resolutionBucket(t.closed_at - t.created_at);
+      histogram.set(bucket, (histogram.get(bucket) ?? 0) + 1);
+    }
+  }
+  const openRows = await db.selectFrom('open_ticket_summary').select(['priority', 'assigned', 'open']).where('open', '<>', 0).execute();
+  expect(Object.fromEntries(openRows.map((row) => [`${row.priority}/${Number(row.assigned)}`, Number(row.open)]))).toEqual(Object.fromEntries(open));
+  const histogramRows = await db.selectFrom('resolution_histogram').select(['bucket', 'closed']).where('closed', '<>', 0).orderBy('bucket').execute();
+  expect(histogramRows.map((row) => [Number(row.bucket), Number(row.closed)])).toEqual([...histogram].sort((a, b) => a[0] - b[0]));
+}
+
+const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms) / 1000);
+
+/** percentile_cont: linear interpolation at p·(n−1) of the sorted values. */
+export function percentileCont(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const position = p * (sorted.length - 1);
+  const k = Math.floor(position);
+  const lower = sorted[k]!;
+  const upper = sorted[k + 1] ?? lower;
+  return lower + (position - k) * (upper - lower);
+}
+
+/** The all-time §6 figures from every ticket, loaded and counted one by one. */
+export async function slowAllTimeStats(db: Db, now: number): Promise<Stats> {
+  const tickets = await allTickets(db);
+  const closed = tickets.filter((t) => t.status === 'closed');
+  const open = tickets.filter((t) => t.status === 'open');
+  const overdue = (t: TicketRow) => t.status === 'open' && t.sla_due_at < now;
+  const late = (t: TicketRow) => t.status === 'closed' && t.closed_at !== null && t.closed_at > t.sla_due_at;
+  const breached = tickets.filter((t) => overdue(t) || late(t));
+  const resolutions = closed.filter((t) => t.closed_at !== null).map((t) => t.closed_at! - t.created_at);
+  const sorted = [...resolutions].sort((a, b) => a - b);
+  const byPriority = (p: string) => breached.filter((t) => t.priority === p).length;
+  const agents = await agentFigures(db, { since: -Number.MAX_SAFE_INTEGER, now });
+  return {
+    window: 'all',
+    total: tickets.length,
+    pending: open.filter((t) => t.agent_id === null).length,
+    open: open.filter((t) => t.agent_id !== null).length,
+    closed: closed.length,
+    sla: {
+      breached: breached.length,
+      open_overdue: tickets.filter(overdue).length,
+      closed_late: tickets.filter(late).length,
+      breach_rate: tickets.length === 0 ? 0 : Math.round((breached.length / tickets.length) * 10_000) / 10_000,
+      by_priority: { high: byPriority('high'), medium: byPriority('medium'), low: byPriority('low') },
+    },
+    resolution: {
+      avg_seconds: seconds(resolutions.length === 0 ? null : resolutions.reduce((a, b) => a + b, 0) / resolutions.length),
+      p50_seconds: seconds(percentileCont(sorted, 0.5)),
+      p90_seconds: seconds(percentileCont(sorted, 0.9)),
+    },
+    agents: agents.map((a) => ({ username: a.username, closed: a.closed, open: a.open, avg_resolution_seconds: seconds(a.avgResolutionMs), breached: a.breached, presence: a.presence })),
+  };
+}
+
+/**
+ * computeStats for all time equals the slow figures at each of `nows`; on PostgreSQL the slow
+ * percentiles also equal percentile_cont over the whole table.
+ */
+export async function expectAllTimeStatsMatchScan(db: Db, dialect: 'sqlite' | 'postgres', nows: readonly number[]): Promise<void> {
+  for (const now of nows) {
+    const [fast, slow] = [await computeStats(db, { window: 'all', now }), await slowAllTimeStats(db, now)];
+    expect({ now, ...fast }).toEqual({ now, ...slow });
+  }
+  // Every percentile, not only the dashboard's two: ranks in every bucket width, on edges, the extremes.
+  const tickets = await allTickets(db);
+  const sorted = tickets.filter((t) => t.status === 'closed' && t.closed_at !== null).map((t) => t.closed_at! - t.created_at).sort((a, b) => a - b);
+  const quantiles = Array.from({ length: 201 }, (_, i) => i / 200);
+  expect(await resolutionQuantiles(db, { since: null, now: nows[0]! }, 0, quantiles)).toEqual(quantiles.map((p) => percentileCont(sorted, p)));
+  if (dialect === 'postgres') {
+    const { rows } = await sql<{ q: number[] | null }>`select percentile_cont(array[0.5, 0.9]::float8[]) within group (order by closed_at - created_at) as q from tickets where status = 'closed'`.execute(db);
+    const q = rows[0]!.q;
+    expect(q === null ? [null, null] : q.map(Number)).toEqual([percentileCont(sorted, 0.5), percentileCont(sorted, 0.9)]);
+  }
+}
