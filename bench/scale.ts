@@ -22,12 +22,14 @@
  *   with a deep cursor; an agent's own view, which merges its tickets with the pending ones).
  *
  *   npm run bench:scale -- [--dialects sqlite,postgres] [--sizes 10000,1000000] [--runs 9] [--quick]
- * --quick: sizes 10 000 and 100 000, 5 runs. --explain: print the plan of the dashboard's totals.
+ * --quick: sizes 10 000 and 100 000, 5 runs. --explain: print the plans of the all-time dashboard's reads of tickets.
  */
-import { sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
+import { bucketLowerBound, locateRank } from '../src/core/resolution-histogram.js';
 import type { Db, Dialect } from '../src/db/connect.js';
 import { encodeCursor } from '../src/http/api-shapes.js';
 import { systemClock, type ServiceContext } from '../src/services/context.js';
+import { notYetDueQuery, resolutionAtQuery } from '../src/repositories/stats.js';
 import { createApiToken } from '../src/services/tokens.js';
 import { BenchClient, expectStatus } from './lib/client.js';
 import { createBenchDatabase, databaseSizeMb, dropAll } from './lib/db.js';
@@ -195,10 +197,21 @@ async function benchDialect(dialect: Dialect): Promise<{ sites: Site[]; measures
 }
 
 /** The plans of the dashboard's main aggregate, for the record. */
+/** The plans of the all-time dashboard's two queries that read tickets (the rest read summaries). */
 async function explainDashboard(db: Db, dialect: Dialect): Promise<void> {
-  const query = sql`select count(*), sum(case when status = 'closed' then 1 else 0 end) from tickets`;
-  const { rows } = dialect === 'postgres' ? await sql`explain (analyze, buffers) ${query}`.execute(db) : await sql`explain query plan ${query}`.execute(db);
-  for (const row of rows) console.log('      ', Object.values(row as Record<string, unknown>).join(' '));
+  const histogram = (await db.selectFrom('resolution_histogram').select(['bucket', 'closed']).where('closed', '>', 0).orderBy('bucket').execute()).map((r) => ({ bucket: Number(r.bucket), closed: Number(r.closed) }));
+  const n = histogram.reduce((total, r) => total + r.closed, 0);
+  const median = locateRank(histogram, Math.floor(0.5 * (n - 1)))!;
+  const queries = {
+    'open not yet due': notYetDueQuery(dialect, Date.now()).compile(db),
+    [`median: bucket ${median.bucket} of ${histogram.length}, offset ${median.rank}`]: resolutionAtQuery(dialect, bucketLowerBound(median.bucket), median.rank).compile(db),
+  };
+  for (const [name, query] of Object.entries(queries)) {
+    console.log(`     ${name}:`);
+    const explain = dialect === 'postgres' ? 'explain (analyze, buffers) ' : 'explain query plan ';
+    const { rows } = await db.executeQuery(CompiledQuery.raw(explain + query.sql, [...query.parameters]));
+    for (const row of rows) console.log('      ', Object.values(row as Record<string, unknown>).join(' '));
+  }
 }
 
 async function main(): Promise<void> {
