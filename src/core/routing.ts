@@ -100,6 +100,32 @@ export function chooseIntakeAgent(agents: readonly AgentLoad[], queueLength: num
   return bestAgent(agents)?.id ?? null;
 }
 
+/** R1 for several new tickets committed together, in arrival order: where each goes, and the loads after. */
+export interface IntakePlan {
+  /** Per new ticket, in the order given: its agent, or null when it joins the queue. */
+  agentIds: (number | null)[];
+  agents: AgentLoad[];
+}
+
+/**
+ * R1 Intake for `count` new tickets arriving one after another in the same instant (one routing
+ * transaction, see src/services/intake.ts): each goes to the best-ranked agent with room as the
+ * loads stand after the tickets before it, until one has to wait; from then on the queue is not
+ * empty, so every later one waits too (a new ticket never overtakes a waiting one).
+ */
+export function planIntake(agents: readonly AgentLoad[], queueLength: number, count: number, now: number): IntakePlan {
+  let loads = [...agents];
+  let waiting = queueLength;
+  const agentIds: (number | null)[] = [];
+  for (let i = 0; i < count; i++) {
+    const agentId = chooseIntakeAgent(loads, waiting);
+    if (agentId === null) waiting++;
+    else loads = withAssignment(loads, agentId, now);
+    agentIds.push(agentId);
+  }
+  return { agentIds, agents: loads };
+}
+
 /**
  * R2 Pull: the agent takes tickets from the head of the queue, one after another, until the queue
  * is empty or its capacity is full. `queueHead` must already be in queue order.

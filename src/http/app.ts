@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import { invalidInput } from '../core/errors.js';
 import type { DbHandle } from '../db/connect.js';
 import { type ChangeHub, createLocalHub } from '../live/hub.js';
+import { TicketIntake } from '../services/intake.js';
 import type { Clock, ServiceContext, TicketChange } from '../services/context.js';
 import { installErrorHandler, sendError } from './errors.js';
 import { createRouteLimits, DEFAULT_RATE_LIMITS, NO_LIMITS, type RateLimitSettings } from './rateLimits.js';
@@ -124,7 +125,9 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   // Abuse limits on login and ticket creation (RATE_LIMIT=off for load tests): see rateLimits.ts.
   const limits = config.rateLimit ? createRouteLimits(app, config.rateLimits ?? DEFAULT_RATE_LIMITS) : NO_LIMITS;
 
-  ticketRoutes(app, ctx, limits);
+  // Tickets arriving together are committed together (group commit): see services/intake.ts.
+  const intake = new TicketIntake(ctx);
+  ticketRoutes(app, ctx, limits, intake);
   agentRoutes(app, ctx, limits, config.production);
   liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs });
   adminappRoutes(app, ctx);
@@ -133,7 +136,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   // The benchmark baseline (BENCH_ROUTES=on only): see npm run bench:intake.
   if (config.benchRoutes) await benchRoutes(app, ctx);
   // The JSON API (§8): its own JSON parsing, bearer tokens, no cookies or CSRF, OpenAPI at /api/openapi.json.
-  await app.register(apiPlugin, { prefix: '/api', ctx, limits });
+  await app.register(apiPlugin, { prefix: '/api', ctx, limits, intake });
 
   app.setNotFoundHandler(async (request, reply) => {
     // Page URLs keep their trailing slash; the form without it redirects to it (§1).

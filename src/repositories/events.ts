@@ -3,7 +3,12 @@ import type { TicketEventsTable } from '../db/schema.js';
 import type { Insertable } from 'kysely';
 
 export async function insertEvent(db: Db, event: Insertable<TicketEventsTable>): Promise<void> {
-  await db.insertInto('ticket_events').values(event).execute();
+  await insertEvents(db, [event]);
+}
+
+/** Several events in one statement, in the order given. */
+export async function insertEvents(db: Db, events: readonly Insertable<TicketEventsTable>[]): Promise<void> {
+  if (events.length > 0) await db.insertInto('ticket_events').values([...events]).execute();
 }
 
 /** A ticket's timeline, oldest first, with the people's names. */

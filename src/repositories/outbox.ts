@@ -17,20 +17,28 @@ export interface NewEmail {
 
 /** Adds an email to the outbox; callers pass the transaction of the change that causes it. */
 export async function enqueueEmail(db: Db, email: NewEmail): Promise<void> {
+  await enqueueEmails(db, [email]);
+}
+
+/** Adds several emails with one statement (see enqueueEmail). */
+export async function enqueueEmails(db: Db, emails: readonly NewEmail[]): Promise<void> {
+  if (emails.length === 0) return;
   await db
     .insertInto('outbox')
-    .values({
-      ticket_id: email.ticketId,
-      kind: email.kind,
-      to_address: email.to,
-      subject: email.content.subject,
-      text_body: email.content.text,
-      html_body: email.content.html,
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: email.now,
-      created_at: email.now,
-    })
+    .values(
+      emails.map((email) => ({
+        ticket_id: email.ticketId,
+        kind: email.kind,
+        to_address: email.to,
+        subject: email.content.subject,
+        text_body: email.content.text,
+        html_body: email.content.html,
+        status: 'pending' as const,
+        attempts: 0,
+        next_attempt_at: email.now,
+        created_at: email.now,
+      })),
+    )
     .execute();
 }
 
@@ -90,13 +98,21 @@ export async function claimDueEmails(handle: DbHandle, options: ClaimOptions): P
 
 /** Records a delivered email. Only a row still `sending` changes (a retried or reset row is left alone). */
 export async function markEmailSent(db: Db, id: number, now: number): Promise<boolean> {
-  const result = await db
+  return (await markEmailsSent(db, [id], now))[0]!;
+}
+
+/** markEmailSent for several emails in one statement; per id, whether its row changed. */
+export async function markEmailsSent(db: Db, ids: readonly number[], now: number): Promise<boolean[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
     .updateTable('outbox')
     .set({ status: 'sent', sent_at: now, last_error: null })
-    .where('id', '=', id)
+    .where('id', 'in', [...ids])
     .where('status', '=', 'sending')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+    .returning('id')
+    .execute();
+  const marked = new Set(rows.map((r) => r.id));
+  return ids.map((id) => marked.has(id));
 }
 
 /** The longest error text kept per row: enough for an SMTP reply, bounded for the admin page. */

@@ -1,9 +1,14 @@
 import type { Settings } from '../core/settings.js';
 import type { Db } from '../db/connect.js';
+import type { SettingsTable } from '../db/schema.js';
 
 /** The one settings row as the core's Settings. */
 export async function loadSettings(db: Db): Promise<Settings> {
-  const row = await db.selectFrom('settings').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+  return settingsFromRow(await db.selectFrom('settings').selectAll().where('id', '=', 1).executeTakeFirstOrThrow());
+}
+
+/** A settings row's columns as the core's Settings. */
+export function settingsFromRow(row: Omit<SettingsTable, 'id'>): Settings {
   return {
     sla: { high: row.sla_high_seconds, medium: row.sla_medium_seconds, low: row.sla_low_seconds },
     defaultCapacity: row.default_capacity,

@@ -7,6 +7,18 @@ export async function insertTicket(db: Db, row: NewTicketRow): Promise<TicketRow
   return db.insertInto('tickets').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
+/**
+ * Inserts several tickets with one statement; returns them in the order given (ids ascend in that
+ * order on both engines, which the queue's created_at-then-id order relies on for tickets created
+ * in the same instant; matched by token rather than trusting the order of RETURNING).
+ */
+export async function insertTickets(db: Db, rows: readonly NewTicketRow[]): Promise<TicketRow[]> {
+  if (rows.length === 0) return [];
+  const inserted = await db.insertInto('tickets').values([...rows]).returningAll().execute();
+  const byToken = new Map(inserted.map((t) => [t.token, t]));
+  return rows.map((row) => byToken.get(row.token)!);
+}
+
 export async function findTicketById(db: Db, id: number): Promise<TicketRow | undefined> {
   return db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
 }
@@ -16,11 +28,6 @@ export async function findTicketByToken(db: Db, token: string): Promise<TicketRo
 }
 
 const pending = (db: Db) => db.selectFrom('tickets').where('status', '=', 'open').where('agent_id', 'is', null);
-
-/** Whether any ticket is waiting (R1: a new ticket never overtakes a waiting one). */
-export async function queueIsEmpty(db: Db): Promise<boolean> {
-  return (await pending(db).select('id').limit(1).executeTakeFirst()) === undefined;
-}
 
 /** The first `limit` pending tickets in queue order, read from the queue indexes. */
 export async function queueHead(db: Db, order: QueueOrder, limit: number): Promise<QueuedTicket[]> {

@@ -1,4 +1,4 @@
-import type { AgentLoad, Presence } from '../core/routing.js';
+import type { Presence } from '../core/routing.js';
 import type { Db } from '../db/connect.js';
 import type { NewUserRow, UserRow } from '../db/schema.js';
 
@@ -28,34 +28,7 @@ export async function setLastAssignedAt(db: Db, userId: number, at: number): Pro
   await db.updateTable('users').set({ last_assigned_at: at }).where('id', '=', userId).execute();
 }
 
-/**
- * Every active agent with its open-ticket count (one indexed count per agent), as routing sees it.
- * Admins are never routed tickets, so they are not here.
- */
-export async function loadAgentLoads(db: Db, defaultCapacity: number): Promise<AgentLoad[]> {
-  const rows = await db
-    .selectFrom('users as u')
-    .select((eb) => [
-      'u.id',
-      'u.presence',
-      'u.capacity',
-      'u.last_assigned_at',
-      eb
-        .selectFrom('tickets as t')
-        .select(eb.fn.countAll<number>().as('n'))
-        .whereRef('t.agent_id', '=', 'u.id')
-        .where('t.status', '=', 'open')
-        .as('open_count'),
-    ])
-    .where('u.role', '=', 'agent')
-    .where('u.active', '=', 1)
-    .orderBy('u.id')
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    presence: r.presence,
-    capacity: r.capacity ?? defaultCapacity,
-    openCount: Number(r.open_count ?? 0),
-    lastAssignedAt: r.last_assigned_at,
-  }));
+/** Several agents received tickets at the same instant (one statement). */
+export async function setLastAssignedAtOf(db: Db, userIds: readonly number[], at: number): Promise<void> {
+  if (userIds.length > 0) await db.updateTable('users').set({ last_assigned_at: at }).where('id', 'in', [...userIds]).execute();
 }

@@ -11,7 +11,8 @@ import { deleteSessionsOf } from '../repositories/sessions.js';
 import { saveSettings } from '../repositories/settings.js';
 import { countOtherActiveAdmins, setUserActive, setUserCapacity } from '../repositories/adminUsers.js';
 import { findTicketById, queueHead } from '../repositories/tickets.js';
-import { findUserById, findUserByUsername, loadAgentLoads } from '../repositories/users.js';
+import { loadAgentLoads } from '../repositories/routingState.js';
+import { findUserById, findUserByUsername } from '../repositories/users.js';
 import type { ServiceContext } from './context.js';
 import { pullAndBalance, releaseTickets, type RoutingRun, updateAgent, withRouting, writeMove } from './routing.js';
 

@@ -15,6 +15,20 @@ async function displayName(db: Db, userId: number | null): Promise<string | null
   return (await findUserById(db, userId))?.display_name ?? null;
 }
 
+/** Everything a template may mention about a ticket, given its agents' display names. */
+export function mailDataOf(ticket: TicketRow, publicUrl: string, agentName: string | null, previousAgentName: string | null = null): TicketMailData {
+  return {
+    reference: referenceOf(ticket.id),
+    customerName: ticket.customer_name,
+    title: ticket.title,
+    priority: ticket.priority,
+    slaDueAt: ticket.sla_due_at,
+    agentName,
+    previousAgentName,
+    statusUrl: statusUrl(publicUrl, ticket.token),
+  };
+}
+
 /** Everything a template may mention about a ticket, with agents' display names looked up. */
 export async function ticketMailData(
   db: Db,
@@ -22,16 +36,7 @@ export async function ticketMailData(
   publicUrl: string,
   previousAgentId: number | null = null,
 ): Promise<TicketMailData> {
-  return {
-    reference: referenceOf(ticket.id),
-    customerName: ticket.customer_name,
-    title: ticket.title,
-    priority: ticket.priority,
-    slaDueAt: ticket.sla_due_at,
-    agentName: await displayName(db, ticket.agent_id),
-    previousAgentName: await displayName(db, previousAgentId),
-    statusUrl: statusUrl(publicUrl, ticket.token),
-  };
+  return mailDataOf(ticket, publicUrl, await displayName(db, ticket.agent_id), await displayName(db, previousAgentId));
 }
 
 /**

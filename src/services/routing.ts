@@ -18,9 +18,9 @@ import type { Settings } from '../core/settings.js';
 import type { Db } from '../db/connect.js';
 import { inRoutingTransaction } from '../db/transaction.js';
 import { insertEvent } from '../repositories/events.js';
-import { loadSettings } from '../repositories/settings.js';
+import { loadRoutingState } from '../repositories/routingState.js';
 import { findTicketById, newestOpenTicketOf, openTicketsOf, queueHead, setTicketAgent } from '../repositories/tickets.js';
-import { loadAgentLoads, setLastAssignedAt } from '../repositories/users.js';
+import { setLastAssignedAt } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { notifyCustomer } from './notifications.js';
 
@@ -33,6 +33,13 @@ export interface RoutingRun {
   actorId: number | null;
   publicUrl: string;
   agents: AgentLoad[];
+  /** Active agents' display names, as read at the start. */
+  agentNames: ReadonlyMap<number, string>;
+  /**
+   * Whether the queue may hold a ticket: read at the start, and set by whatever adds to it (a
+   * ticket joining the queue, a requeue). While false, settling the queue has nothing to do.
+   */
+  queueWaiting: boolean;
   changes: TicketChange[];
 }
 
@@ -43,14 +50,16 @@ export interface RoutingRun {
 export async function withRouting<T>(ctx: ServiceContext, actorId: number | null, work: (run: RoutingRun) => Promise<T>): Promise<T> {
   let changes: TicketChange[] = [];
   const result = await inRoutingTransaction(ctx.handle, async (trx) => {
-    const settings = await loadSettings(trx);
+    const state = await loadRoutingState(trx);
     const run: RoutingRun = {
       trx,
       now: ctx.clock.now(),
-      settings,
+      settings: state.settings,
       actorId,
       publicUrl: ctx.publicUrl,
-      agents: await loadAgentLoads(trx, settings.defaultCapacity),
+      agents: state.agents,
+      agentNames: state.agentNames,
+      queueWaiting: state.queueWaiting,
       changes: [],
     };
     const value = await work(run);
@@ -78,6 +87,7 @@ export async function writeMove(run: RoutingRun, move: Move): Promise<void> {
   await setTicketAgent(trx, move.ticketId, move.to, now);
   if (move.to !== null) await setLastAssignedAt(trx, move.to, now);
   const type = eventTypeOf(move);
+  if (type === 'requeued') run.queueWaiting = true;
   await insertEvent(trx, { ticket_id: move.ticketId, type, at: now, from_agent_id: move.from, to_agent_id: move.to, actor_id: run.actorId });
   if (type !== 'requeued') {
     const ticket = await findTicketById(trx, move.ticketId);
@@ -111,7 +121,7 @@ export async function pullAndBalance(run: RoutingRun, agentId: number): Promise<
 /** Routes waiting tickets to every agent with room, by R1's ranking (I3 after any change). */
 export async function drainQueue(run: RoutingRun): Promise<void> {
   const spare = run.agents.reduce((sum, a) => sum + spareCapacity(a), 0);
-  if (spare === 0) return;
+  if (spare === 0 || !run.queueWaiting) return;
   const head = await queueHead(run.trx, run.settings.queueOrder, spare);
   if (head.length > 0) await applyPlan(run, planDrain(run.agents, head, run.now));
 }

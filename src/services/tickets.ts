@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { chooseIntakeAgent } from '../core/routing.js';
+import { planIntake } from '../core/routing.js';
 import { forbidden, notFound } from '../core/errors.js';
 import { slaDueAt } from '../core/sla.js';
 import { type NewTicketInput, validateNewTicket } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
-import { insertEvent } from '../repositories/events.js';
-import { findTicketById, insertTicket, markClosed, queueIsEmpty } from '../repositories/tickets.js';
-import { setLastAssignedAt } from '../repositories/users.js';
+import { renderEmail } from '../mail/templates/index.js';
+import { insertEvent, insertEvents } from '../repositories/events.js';
+import { enqueueEmails } from '../repositories/outbox.js';
+import { findTicketById, insertTickets, markClosed } from '../repositories/tickets.js';
+import { setLastAssignedAtOf } from '../repositories/users.js';
 import type { ServiceContext } from './context.js';
-import { notifyCustomer } from './notifications.js';
+import { mailDataOf, notifyCustomer } from './notifications.js';
 import { pullAndBalance, updateAgent, withRouting } from './routing.js';
 
 /** 192 random bits, URL-safe: the customer's key to the status page. */
@@ -17,38 +19,65 @@ export function newTicketToken(): string {
 }
 
 /**
- * A customer submits a ticket (R1): validated, stored with its SLA deadline, given at once to the
- * best-ranked agent with room if nobody is waiting, and the customer's `created` email enqueued —
- * all in one routing transaction, so a returned ticket is durable (I5).
+ * A customer submits a ticket (R1): validated, then stored in its own routing transaction (see
+ * createTickets). The web routes go through TicketIntake instead, which commits tickets arriving
+ * together in one transaction.
  */
 export async function submitTicket(ctx: ServiceContext, raw: Record<string, unknown>): Promise<TicketRow> {
-  const input: NewTicketInput = validateNewTicket(raw);
+  const [ticket] = await createTickets(ctx, [validateNewTicket(raw)]);
+  return ticket!;
+}
+
+/**
+ * R1 for validated tickets, in arrival order, in one routing transaction: each stored with its SLA
+ * deadline, given at once to the best-ranked agent with room while nobody is waiting (else it
+ * joins the queue), with its `created` event and the customer's `created` email (naming the agent).
+ * Every statement covers all the tickets, so a batch costs about what one ticket costs. Returned
+ * tickets are committed, hence durable (I5).
+ */
+export async function createTickets(ctx: ServiceContext, inputs: readonly NewTicketInput[]): Promise<TicketRow[]> {
+  if (inputs.length === 0) return [];
   return withRouting(ctx, null, async (run) => {
-    const agentId = chooseIntakeAgent(run.agents, (await queueIsEmpty(run.trx)) ? 0 : 1);
-    const ticket = await insertTicket(run.trx, {
-      token: newTicketToken(),
-      customer_name: input.name,
-      customer_email: input.email,
-      title: input.title,
-      description: input.description,
-      priority: input.priority,
-      status: 'open',
-      agent_id: agentId,
-      created_at: run.now,
-      assigned_at: agentId === null ? null : run.now,
-      closed_at: null,
-      sla_due_at: slaDueAt(run.now, input.priority, run.settings.sla),
-      sla_breached_at: null,
-    });
-    await insertEvent(run.trx, { ticket_id: ticket.id, type: 'created', at: run.now, from_agent_id: null, to_agent_id: agentId, actor_id: null });
-    if (agentId !== null) {
-      await setLastAssignedAt(run.trx, agentId, run.now);
-      const agent = run.agents.find((a) => a.id === agentId)!;
-      updateAgent(run, agentId, { openCount: agent.openCount + 1, lastAssignedAt: run.now });
-    }
-    await notifyCustomer(run.trx, 'created', ticket, run.publicUrl, run.now);
-    run.changes.push({ ticketId: ticket.id, type: 'created', fromAgentId: null, toAgentId: agentId });
-    return ticket;
+    const { trx, now } = run;
+    const plan = planIntake(run.agents, run.queueWaiting ? 1 : 0, inputs.length, now);
+    const tickets = await insertTickets(
+      trx,
+      inputs.map((input, i) => {
+        const agentId = plan.agentIds[i]!;
+        return {
+          token: newTicketToken(),
+          customer_name: input.name,
+          customer_email: input.email,
+          title: input.title,
+          description: input.description,
+          priority: input.priority,
+          status: 'open' as const,
+          agent_id: agentId,
+          created_at: now,
+          assigned_at: agentId === null ? null : now,
+          closed_at: null,
+          sla_due_at: slaDueAt(now, input.priority, run.settings.sla),
+          sla_breached_at: null,
+        };
+      }),
+    );
+    await insertEvents(
+      trx,
+      tickets.map((t) => ({ ticket_id: t.id, type: 'created' as const, at: now, from_agent_id: null, to_agent_id: t.agent_id, actor_id: null })),
+    );
+    const receivers = [...new Set(plan.agentIds.filter((id): id is number => id !== null))];
+    await setLastAssignedAtOf(trx, receivers, now);
+    run.agents = plan.agents;
+    if (plan.agentIds.includes(null)) run.queueWaiting = true;
+    await enqueueEmails(
+      trx,
+      tickets.map((t) => {
+        const content = renderEmail('created', mailDataOf(t, run.publicUrl, t.agent_id === null ? null : (run.agentNames.get(t.agent_id) ?? null)));
+        return { ticketId: t.id, kind: 'created' as const, to: t.customer_email, content, now };
+      }),
+    );
+    for (const t of tickets) run.changes.push({ ticketId: t.id, type: 'created', fromAgentId: null, toAgentId: t.agent_id });
+    return tickets;
   });
 }
 

@@ -10,6 +10,7 @@ import {
   type Move,
   planBalanceMove,
   planDrain,
+  planIntake,
   planPull,
   planRelease,
   type QueuedTicket,
@@ -129,6 +130,44 @@ describe('chooseIntakeAgent (R1)', () => {
     ['no agents at all: the queue', [], 0, null],
   ])('%s', (_title, agents, queueLength, expected) => {
     expect(chooseIntakeAgent(agents, queueLength)).toBe(expected);
+  });
+});
+
+describe('planIntake (R1 for tickets committed together)', () => {
+  it.each<[string, AgentLoad[], number, number, (number | null)[]]>([
+    ['round robin among equals, in arrival order', [agent(1), agent(2), agent(3)], 0, 4, [1, 2, 3, 1]],
+    ['each ticket sees the loads after the ones before it', [agent(1, { openCount: 2 }), agent(2)], 0, 4, [2, 2, 1, 2]],
+    [
+      'once nobody has room, that ticket and every later one wait (even if room would not matter)',
+      [agent(1, { capacity: 1 }), agent(2, { capacity: 2, openCount: 1 })],
+      0,
+      4,
+      [1, 2, null, null],
+    ],
+    ['a waiting ticket is never overtaken: all join the queue', [agent(1)], 1, 3, [null, null, null]],
+    ['nobody available: all join the queue', [agent(1, { presence: 'away' })], 0, 2, [null, null]],
+    ['no tickets: nothing to decide', [agent(1)], 0, 0, []],
+  ])('%s', (_title, agents, queueLength, count, expected) => {
+    expect(planIntake(agents, queueLength, count, NOW).agentIds).toEqual(expected);
+  });
+
+  it('decides what creating the tickets one at a time in the same instant decides', () => {
+    const agents = [agent(4, { openCount: 1, lastAssignedAt: NOW - MIN }), agent(2, { capacity: 3 }), agent(9, { openCount: 1 }), agent(5, { presence: 'away' })];
+    const plan = planIntake(agents, 0, 9, NOW);
+    let loads = [...agents];
+    const oneByOne: (number | null)[] = [];
+    let waiting = 0;
+    for (let i = 0; i < 9; i++) {
+      const id = chooseIntakeAgent(loads, waiting);
+      oneByOne.push(id);
+      if (id === null) waiting++;
+      else loads = loads.map((a) => (a.id === id ? { ...a, openCount: a.openCount + 1, lastAssignedAt: NOW } : a));
+    }
+    expect(plan.agentIds).toEqual(oneByOne);
+    expect(plan.agents).toEqual(loads);
+    // Nobody above capacity (I2), and the away agent got nothing.
+    expect(plan.agents.every((a) => a.openCount <= a.capacity)).toBe(true);
+    expect(load(plan.agents, 5).openCount).toBe(0);
   });
 });
 

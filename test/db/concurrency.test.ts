@@ -3,6 +3,7 @@ import { inRoutingTransaction } from '../../src/db/transaction.js';
 import { openTicketsOf } from '../../src/repositories/tickets.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { changePresence } from '../../src/services/presence.js';
+import { TicketIntake } from '../../src/services/intake.js';
 import { closeTicket, submitTicket } from '../../src/services/tickets.js';
 import { addStaff } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
@@ -23,8 +24,12 @@ function random(seed: number): () => number {
   };
 }
 
-for (const dialect of DIALECTS) {
-  describe(`routing under concurrency (${dialect})`, () => {
+// Tickets created one transaction each (submitTicket), and as the web routes create them: grouped
+// with those arriving alongside (TicketIntake, several tickets per routing transaction).
+const INTAKES = ['alone', 'grouped'] as const;
+
+for (const [dialect, intake] of DIALECTS.flatMap((d) => INTAKES.map((i) => [d, i] as const))) {
+  describe(`routing under concurrency (${dialect}, tickets created ${intake})`, () => {
     let database: TestDatabase;
     let ctx: ServiceContext;
     let agents: number[];
@@ -40,6 +45,8 @@ for (const dialect of DIALECTS) {
 
     it(`keeps I1–I5 with ${TICKETS} creations racing ${AGENTS} agents logging in, going away, closing and logging out`, async () => {
       const rnd = random(dialect === 'sqlite' ? 7 : 11);
+      const grouped = new TicketIntake(ctx);
+      const submit = intake === 'alone' ? (form: Record<string, unknown>) => submitTicket(ctx, form) : (form: Record<string, unknown>) => grouped.submit(form);
       const accepted: number[] = [];
       const snapshots: string[][] = [];
       let done = false;
@@ -47,7 +54,7 @@ for (const dialect of DIALECTS) {
       const customers = Array.from({ length: TICKETS }, async (_, i) => {
         await sleep(Math.floor(rnd() * 400));
         const priorities = ['high', 'medium', 'low'] as const;
-        const ticket = await submitTicket(ctx, { name: `Customer ${i}`, email: `c${i}@example.com`, title: `Ticket ${i}`, description: 'Help', priority: priorities[i % 3] });
+        const ticket = await submit({ name: `Customer ${i}`, email: `c${i}@example.com`, title: `Ticket ${i}`, description: 'Help', priority: priorities[i % 3] });
         accepted.push(ticket.id);
       });
 

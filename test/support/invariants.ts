@@ -5,7 +5,7 @@
 import { type AgentLoad, hasSpareCapacity } from '../../src/core/routing.js';
 import type { Db } from '../../src/db/connect.js';
 import { loadSettings } from '../../src/repositories/settings.js';
-import { loadAgentLoads } from '../../src/repositories/users.js';
+import { loadAgentLoads } from '../../src/repositories/routingState.js';
 
 /** I2 and I3 on one consistent snapshot (call inside the routing lock to see a committed state). */
 export async function capacityViolations(db: Db): Promise<string[]> {

@@ -4,7 +4,7 @@ import { timelineOf } from '../../repositories/events.js';
 import { findTicketByToken } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
 import type { ServiceContext } from '../../services/context.js';
-import { submitTicket } from '../../services/tickets.js';
+import type { TicketIntake } from '../../services/intake.js';
 import { renderPage } from '../../views/render.js';
 import { TicketCreatePage, TicketStatusPage, TicketSuccessPage } from '../../views/tickets.js';
 import { formBody, keptValues, sendHtml } from '../forms.js';
@@ -13,7 +13,7 @@ import type { RouteLimits } from '../app.js';
 const TICKET_FIELDS = ['name', 'email', 'title', 'description', 'priority'] as const;
 
 /** Customer pages: the form, the confirmation, the status page (§1). */
-export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits): void {
+export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, intake: TicketIntake): void {
   app.get('/', async (_request, reply) => reply.redirect('/tickets/create/', 302));
 
   app.get('/tickets/create/', async (_request, reply) => sendHtml(reply, renderPage(TicketCreatePage({ values: {}, errors: {}, csrf: reply.generateCsrf() }))));
@@ -21,7 +21,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
   app.post('/tickets/create/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection }, async (request, reply) => {
     const body = formBody(request.body);
     try {
-      const ticket = await submitTicket(ctx, body);
+      const ticket = await intake.submit(body);
       return reply.redirect(`/tickets/createsuccess/?t=${encodeURIComponent(ticket.token)}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'invalid_input') throw error;

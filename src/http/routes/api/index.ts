@@ -10,6 +10,7 @@ import type { SchemaErrorDataVar } from 'fastify/types/schema.js';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { invalidInput } from '../../../core/errors.js';
 import type { ServiceContext } from '../../../services/context.js';
+import type { TicketIntake } from '../../../services/intake.js';
 import type { RouteLimits } from '../../app.js';
 import { agentApiRoutes } from './agents.js';
 import { statsApiRoutes } from './stats.js';
@@ -21,6 +22,8 @@ type OpenApiDocument = ReturnType<SwaggerTransformObject>;
 export interface ApiOptions {
   ctx: ServiceContext;
   limits: RouteLimits;
+  /** Ticket creation, shared with the form (group commit). */
+  intake: TicketIntake;
 }
 
 /** Schema failures as the §8 400: one message per field, keyed by the field's path. */
@@ -63,7 +66,7 @@ function relaxStylesForDocs(header: string): string {
 }
 
 /** Registered by buildApp with `prefix: '/api'`. */
-export async function apiPlugin(api: FastifyInstance, { ctx, limits }: ApiOptions): Promise<void> {
+export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake }: ApiOptions): Promise<void> {
   api.setValidatorCompiler(validatorCompiler);
   api.setSerializerCompiler(serializerCompiler);
   api.setSchemaErrorFormatter(invalidFields);
@@ -114,7 +117,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits }: ApiOption
 
   await api.register(
     async (v1) => {
-      publicTicketApiRoutes(v1, ctx, limits);
+      publicTicketApiRoutes(v1, ctx, limits, intake);
       await v1.register(async (staff) => {
         requireBearer(staff, ctx);
         ticketApiRoutes(staff, ctx);

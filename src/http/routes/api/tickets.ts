@@ -7,7 +7,8 @@ import { findVisibleTicket, listTickets, type TicketListRow, type Viewer } from 
 import { findUserById, findUserByUsername } from '../../../repositories/users.js';
 import { reassignTicket, requeueTicket } from '../../../services/admin.js';
 import type { ServiceContext } from '../../../services/context.js';
-import { closeTicket, submitTicket } from '../../../services/tickets.js';
+import type { TicketIntake } from '../../../services/intake.js';
+import { closeTicket } from '../../../services/tickets.js';
 import { apiUserOf } from '../../api-auth.js';
 import {
   AssignBody,
@@ -26,7 +27,7 @@ import type { RouteLimits } from '../../app.js';
 const security = [{ bearerAuth: [] }];
 
 /** `POST /api/v1/tickets`: public, the customer form's rules, rate-limited like the form. */
-export function publicTicketApiRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits): void {
+export function publicTicketApiRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, intake: TicketIntake): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
     '/tickets',
@@ -41,7 +42,7 @@ export function publicTicketApiRoutes(app: FastifyInstance, ctx: ServiceContext,
       onRequest: limits.ticketCreation,
     },
     async (request, reply) => {
-      const ticket = await submitTicket(ctx, request.body);
+      const ticket = await intake.submit(request.body);
       const agent = ticket.agent_id === null ? undefined : await findUserById(ctx.handle.db, ticket.agent_id);
       const row: TicketListRow = { ...ticket, agent_username: agent?.username ?? null };
       return reply.status(201).send({ ...ticketJson(row, ctx.publicUrl, ctx.clock.now()), token: ticket.token });

@@ -1,0 +1,96 @@
+/**
+ * What a routing transaction starts from. Read inside the routing lock, so every round trip here is
+ * time the next routing transaction waits: loadRoutingState reads it all in one query.
+ */
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { AgentLoad } from '../core/routing.js';
+import type { Settings } from '../core/settings.js';
+import type { Db } from '../db/connect.js';
+import type { Database } from '../db/schema.js';
+import { settingsFromRow } from './settings.js';
+
+// Literals, so SQLite matches the partial indexes' `where status = 'open'` (with a bound parameter
+// it cannot, and counted each agent's open tickets by walking every ticket it ever had).
+const OPEN = sql.lit<'open'>('open');
+
+/** An agent's open tickets, counted in the index of open tickets by agent. */
+function openCount(eb: ExpressionBuilder<Database & { u: Database['users'] }, 'u'>) {
+  return eb.selectFrom('tickets as t').select(eb.fn.countAll<number>().as('n')).whereRef('t.agent_id', '=', 'u.id').where('t.status', '=', OPEN).as('open_count');
+}
+
+interface AgentColumns {
+  id: number;
+  presence: AgentLoad['presence'];
+  capacity: number | null;
+  last_assigned_at: number | null;
+  open_count: number | null;
+}
+
+function agentLoadOf(row: AgentColumns, defaultCapacity: number): AgentLoad {
+  return {
+    id: row.id,
+    presence: row.presence,
+    capacity: row.capacity ?? defaultCapacity,
+    openCount: Number(row.open_count ?? 0),
+    lastAssignedAt: row.last_assigned_at,
+  };
+}
+
+/**
+ * Every active agent with its open-ticket count, as routing sees it, ordered by id. Admins are
+ * never routed tickets, so they are not here.
+ */
+export async function loadAgentLoads(db: Db, defaultCapacity: number): Promise<AgentLoad[]> {
+  const rows = await db
+    .selectFrom('users as u')
+    .select((eb) => ['u.id', 'u.presence', 'u.capacity', 'u.last_assigned_at', openCount(eb)])
+    .where('u.role', '=', 'agent')
+    .where('u.active', '=', 1)
+    .orderBy('u.id')
+    .execute();
+  return rows.map((r) => agentLoadOf(r, defaultCapacity));
+}
+
+export interface RoutingState {
+  settings: Settings;
+  agents: AgentLoad[];
+  /** The agents' display names (for the emails that name them). */
+  agentNames: Map<number, string>;
+  /** Whether any ticket is pending (the queue is not empty). */
+  queueWaiting: boolean;
+}
+
+/**
+ * The settings, every active agent's load and name, and whether the queue holds anything: one
+ * query (the settings row joined to the agents, one row per agent, or one row with no agent).
+ */
+export async function loadRoutingState(db: Db): Promise<RoutingState> {
+  const rows = await db
+    .selectFrom('settings as s')
+    .leftJoin('users as u', (join) => join.on('u.role', '=', 'agent').on('u.active', '=', 1))
+    .selectAll('s')
+    .select((eb) => [
+      'u.id as agent_id',
+      'u.presence',
+      'u.capacity',
+      'u.last_assigned_at',
+      'u.display_name',
+      openCount(eb as unknown as ExpressionBuilder<Database & { u: Database['users'] }, 'u'>),
+      eb.exists(eb.selectFrom('tickets as q').select('q.id').where('q.status', '=', OPEN).where('q.agent_id', 'is', null)).as('queue_waiting'),
+    ])
+    .where('s.id', '=', 1)
+    .orderBy('u.id')
+    .execute();
+  const first = rows[0];
+  if (!first) throw new Error('the settings row is missing');
+  const settings = settingsFromRow(first);
+  const agents: AgentLoad[] = [];
+  const agentNames = new Map<number, string>();
+  for (const r of rows) {
+    if (r.agent_id === null || r.presence === null) continue;
+    agents.push(agentLoadOf({ ...r, id: r.agent_id, presence: r.presence }, settings.defaultCapacity));
+    agentNames.set(r.agent_id, r.display_name ?? '');
+  }
+  // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
+  return { settings, agents, agentNames, queueWaiting: Boolean(Number(first.queue_waiting)) };
+}
