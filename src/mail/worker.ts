@@ -6,7 +6,8 @@
  */
 import type { DbHandle } from '../db/connect.js';
 import type { OutboxRow } from '../db/schema.js';
-import { claimDueEmails, markEmailSent, recordEmailFailure } from '../repositories/outbox.js';
+import { Batcher } from '../db/batcher.js';
+import { claimDueEmails, markEmailsSent, recordEmailFailure } from '../repositories/outbox.js';
 import type { Clock } from '../services/context.js';
 import { outgoingEmail, UndeliverableEmail } from './message.js';
 import { afterFailure, MAX_ATTEMPTS } from './retry.js';
@@ -57,6 +58,11 @@ export class OutboxWorker {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
+  /**
+   * Deliveries are recorded as they finish, and those finishing together share one UPDATE (one
+   * commit instead of one per email; the log-only mailer finishes a whole round at once).
+   */
+  private readonly sentMarks: Batcher<number, boolean>;
 
   constructor(private readonly options: OutboxWorkerOptions) {
     this.batchSize = options.batchSize ?? 10;
@@ -66,6 +72,7 @@ export class OutboxWorker {
     // A send must end (or be aborted) well before its lease does, or a second worker could claim
     // the row and send it again.
     if (this.sendTimeoutMs >= this.leaseMs) throw new Error('OutboxWorker: sendTimeoutMs must be shorter than leaseMs');
+    this.sentMarks = new Batcher((ids) => markEmailsSent(options.handle.db, ids, options.clock.now()));
   }
 
   /**
@@ -134,7 +141,7 @@ export class OutboxWorker {
   }
 
   private async deliver(row: OutboxRow): Promise<Outcome> {
-    const { logger, mailer, clock, handle } = this.options;
+    const { logger, mailer } = this.options;
     const fields = { outboxId: row.id, kind: row.kind, attempt: row.attempts };
     try {
       const email = outgoingEmail(row, this.options.from);
@@ -143,7 +150,7 @@ export class OutboxWorker {
     } catch (error) {
       return this.recordFailure(row, error);
     }
-    if (!(await markEmailSent(handle.db, row.id, clock.now()))) {
+    if (!(await this.sentMarks.add(row.id))) {
       logger.warn(fields, 'outbox: email sent, but its row had changed meanwhile (lease ran out?)');
       return 'lost';
     }
