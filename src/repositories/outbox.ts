@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import type { Db, DbHandle } from '../db/connect.js';
 import type { OutboxRow, OutboxTable } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
@@ -22,24 +22,23 @@ export async function enqueueEmail(db: Db, email: NewEmail): Promise<void> {
 
 /** Adds several emails with one statement (see enqueueEmail). */
 export async function enqueueEmails(db: Db, emails: readonly NewEmail[]): Promise<void> {
-  if (emails.length === 0) return;
-  await db
-    .insertInto('outbox')
-    .values(
-      emails.map((email) => ({
-        ticket_id: email.ticketId,
-        kind: email.kind,
-        to_address: email.to,
-        subject: email.content.subject,
-        text_body: email.content.text,
-        html_body: email.content.html,
-        status: 'pending' as const,
-        attempts: 0,
-        next_attempt_at: email.now,
-        created_at: email.now,
-      })),
-    )
-    .execute();
+  if (emails.length > 0) await db.insertInto('outbox').values(emails.map(outboxRowOf)).execute();
+}
+
+/** The outbox row of a new email: pending, due at once. */
+export function outboxRowOf(email: NewEmail): Insertable<OutboxTable> {
+  return {
+    ticket_id: email.ticketId,
+    kind: email.kind,
+    to_address: email.to,
+    subject: email.content.subject,
+    text_body: email.content.text,
+    html_body: email.content.html,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: email.now,
+    created_at: email.now,
+  };
 }
 
 /** Every email of one ticket, oldest first. */

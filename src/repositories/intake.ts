@@ -1,0 +1,69 @@
+/**
+ * Writing new tickets with the rows that follow from them: their `created` events, the customers'
+ * emails, and the receiving agents' last_assigned_at. This happens inside the routing lock, where
+ * every round trip is time the next routing transaction waits. On PostgreSQL the ticket ids are
+ * reserved beforehand, outside the lock (reserveTicketIds), so the emails, which name the ticket
+ * (HD-<id>), are rendered before anything is written and everything goes in one statement
+ * (data-modifying CTEs). SQLite has neither sequences nor round trips: the tickets are inserted
+ * first and their ids read back, then one statement per table.
+ */
+import { type Insertable, sql, type SqlBool } from 'kysely';
+import type { Db, Dialect } from '../db/connect.js';
+import type { TicketEventsTable, TicketRow } from '../db/schema.js';
+import { insertEvents } from './events.js';
+import { enqueueEmails, type NewEmail, outboxRowOf } from './outbox.js';
+import { insertTickets } from './tickets.js';
+import { setLastAssignedAtOf } from './users.js';
+
+/** What follows from the new tickets, once their ids are known. */
+export interface AfterIntake {
+  events: Insertable<TicketEventsTable>[];
+  emails: NewEmail[];
+  /** Agents who received tickets at `now`. */
+  receivers: number[];
+  now: number;
+}
+
+/**
+ * PostgreSQL: `count` ticket ids from the tickets' sequence (like any nextval, never handed out
+ * twice, and lost if unused). SQLite: null, the ids come from the insert.
+ */
+export async function reserveTicketIds(db: Db, dialect: Dialect, count: number): Promise<number[] | null> {
+  if (dialect === 'sqlite') return null;
+  const { rows } = await sql<{ id: number }>`select nextval('tickets_id_seq') as id from generate_series(1, ${count})`.execute(db);
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+/**
+ * Inserts the tickets (with the reserved `ids`, in order, when given) and what `follow` derives
+ * from them (on PostgreSQL: an event and an email per ticket); returns the tickets as stored, in
+ * the order given.
+ */
+export async function writeIntake(
+  db: Db,
+  tickets: readonly Omit<TicketRow, 'id'>[],
+  ids: readonly number[] | null,
+  follow: (stored: TicketRow[]) => AfterIntake,
+): Promise<TicketRow[]> {
+  if (ids === null) {
+    const stored = await insertTickets(db, tickets);
+    const { events, emails, receivers, now } = follow(stored);
+    await insertEvents(db, events);
+    await enqueueEmails(db, emails);
+    await setLastAssignedAtOf(db, receivers, now);
+    return stored;
+  }
+  const stored = tickets.map((t, i) => ({ ...t, id: ids[i]! }));
+  const { events, emails, receivers, now } = follow(stored);
+  if (stored.length === 0) return stored;
+  // Each new ticket has its event and its email, so no CTE is ever empty.
+  await db
+    .with('new_tickets', (q) => q.insertInto('tickets').values(stored).returning('id'))
+    .with('created_events', (q) => q.insertInto('ticket_events').values(events).returning('id'))
+    .with('created_emails', (q) => q.insertInto('outbox').values(emails.map(outboxRowOf)).returning('id'))
+    .updateTable('users')
+    .set({ last_assigned_at: now })
+    .where(receivers.length > 0 ? sql<SqlBool>`id in (${sql.join(receivers)})` : sql<SqlBool>`false`)
+    .execute();
+  return stored;
+}
