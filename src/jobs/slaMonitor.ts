@@ -9,6 +9,9 @@ import { nextSlaDeadline } from '../repositories/sla.js';
 import type { ServiceContext, TicketChange } from '../services/context.js';
 import { recordDueBreaches } from '../services/sla.js';
 
+/** The shortest SLA limit an admin can set: one second. */
+const SHORTEST_SLA_MS = 1000;
+
 export interface SlaMonitorOptions {
   /** Tickets marked per transaction (default 100). */
   batchSize?: number;
@@ -69,6 +72,10 @@ export class SlaMonitor {
 
   /** A ticket was created (maybe with a nearer deadline than the one awaited): look again now. */
   wake(): void {
+    // No SLA limit is shorter than a second (parseDuration), so while the monitor never sleeps
+    // longer than that, it looks again before any new ticket can be due: nothing to do. (Reading
+    // the next deadline for every new ticket cost a query per intake transaction.)
+    if (this.maxSleepMs <= SHORTEST_SLA_MS) return;
     this.wakeRequested = true;
     this.wakeSleeper?.();
   }
