@@ -3,14 +3,15 @@
  * outbox worker, SLA monitor and all) through two routes of the same build:
  *
  * - intake: POST /tickets/create/ as a browser sends it (urlencoded form with a valid CSRF token
- *   and its cookie): validation, one routing transaction (R1: ten agents available with capacity
+ *   and its cookie): validation, the routing transaction it shares with the tickets arriving
+ *   alongside it (group commit, src/services/intake.ts; R1: ten agents available with capacity
  *   to spare, so every ticket is assigned at once: agent loads, queue check, ticket, `created`
  *   event, last_assigned_at, the customer's email rendered into the outbox), the change published
  *   (live pages, outbox worker woken, SLA monitor woken), 303 to the success page. Agents hold a
  *   few tickets each, as at work: every 100 ms the bench itself marks their open tickets closed
  *   with one UPDATE (not through the product: no events or emails), so routing always finds
  *   room and the agents' loads stay near what they would be (a handful) instead of growing with
- *   the run;
+ *   the run (through POST /bench/close-assigned/, so the UPDATE runs on the server's own connection);
  * - baseline: POST /bench/scratch/ (BENCH_ROUTES=on) with the same form body: one INSERT into a
  *   scratch table, 303. The most a write request can do on this machine and this server build.
  *
@@ -109,7 +110,7 @@ async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs:
     const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
     const csrf = csrfFrom(await page.text());
 
-    const closer = startCloser(database);
+    const closer = startCloser(server);
     const before = await counts(database);
     const runs: Run[] = [];
     const warmUps: Record<Run['route'], number> = { baseline: 0, intake: 0 };
@@ -139,22 +140,15 @@ async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs:
   }
 }
 
-/** Every 100 ms, closes the agents' open tickets behind the server's back (see the header). */
-function startCloser(database: BenchDatabase): { stop(): Promise<void> } {
+/** Every 100 ms, closes the agents' open tickets (see the header and POST /bench/close-assigned/). */
+function startCloser(server: BenchServer): { stop(): Promise<void> } {
   let running: Promise<unknown> | null = null;
   const timer = setInterval(() => {
     if (running) return;
-    const close = sql`update tickets set status = 'closed', closed_at = ${Date.now()} where status = 'open' and agent_id is not null`;
-    running = (
-      database.dialect === 'postgres'
-        ? // Without the dashboard summaries' triggers (the replica role skips triggers): the bench
-          // stands in for agents at work, and its own bookkeeping should not load the server's database.
-          database.handle.db.transaction().execute(async (trx) => {
-            await sql`set local session_replication_role = replica`.execute(trx);
-            await close.execute(trx);
-          })
-        : close.execute(database.handle.db)
-    )
+    running = fetch(`${server.url}/bench/close-assigned/`, { method: 'POST' })
+      .then((response) => {
+        if (response.status !== 204) throw new Error(`close-assigned answered ${response.status}`);
+      })
       .catch((error: unknown) => console.error('closer:', error))
       .finally(() => (running = null));
   }, 100);

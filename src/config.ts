@@ -57,7 +57,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_LOGIN_USERNAME: limitSetting(DEFAULT_RATE_LIMITS.loginPerUsername),
   /** New tickets allowed per client address, form and API together (`30/1m`). */
   RATE_LIMIT_TICKETS: limitSetting(DEFAULT_RATE_LIMITS.ticketsPerAddress),
-  /** `on` adds the benchmark baseline route POST /bench/scratch/ (npm run bench:intake); refused in production. */
+  /** `on` adds the benchmark routes POST /bench/scratch/ and /bench/close-assigned/ (npm run bench:intake); refused in production. */
   BENCH_ROUTES: z.enum(['on', 'off']).default('off'),
   /** `production` makes SECRET_KEY mandatory and cookies Secure. */
   NODE_ENV: z.string().default('development'),

@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { DIALECTS } from '../support/db.js';
-import { startTestApp } from '../support/app.js';
+import { changePresence } from '../../src/services/presence.js';
+import { submitTicket } from '../../src/services/tickets.js';
+import { addStaff, startTestApp } from '../support/app.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -13,6 +15,7 @@ for (const dialect of DIALECTS) {
       try {
         const response = await t.app.inject({ method: 'POST', url: '/bench/scratch/', payload: 'title=x', headers: FORM });
         expect(response.statusCode).toBe(404);
+        expect((await t.app.inject({ method: 'POST', url: '/bench/close-assigned/' })).statusCode).toBe(404);
         await expect(sql`select count(*) from bench_scratch`.execute(t.ctx.handle.db)).rejects.toThrow(/bench_scratch/);
       } finally {
         await t.close();
@@ -28,6 +31,22 @@ for (const dialect of DIALECTS) {
         }
         const { rows } = await sql<{ payload: string }>`select payload from bench_scratch order by id`.execute(t.ctx.handle.db);
         expect(rows.map((r) => r.payload)).toEqual(['one', 'two']);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('with BENCH_ROUTES on, closes every assigned open ticket and leaves the queue alone', async () => {
+      const t = await startTestApp(dialect, { config: { benchRoutes: true } });
+      try {
+        const agent = await addStaff(t.ctx, 'ana', { capacity: 1 });
+        await changePresence(t.ctx, agent, 'available');
+        const form = { name: 'C', email: 'c@example.com', title: 'T', description: 'D', priority: 'low' };
+        const [held, waiting] = [await submitTicket(t.ctx, form), await submitTicket(t.ctx, form)];
+        expect([held.agent_id, waiting.agent_id]).toEqual([agent, null]);
+        expect((await t.app.inject({ method: 'POST', url: '/bench/close-assigned/' })).statusCode).toBe(204);
+        const rows = await t.ctx.handle.db.selectFrom('tickets').select(['id', 'status']).orderBy('id').execute();
+        expect(rows.map((r) => r.status)).toEqual(['closed', 'open']);
       } finally {
         await t.close();
       }

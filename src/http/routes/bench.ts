@@ -5,7 +5,8 @@ import { formBody } from '../forms.js';
 
 /**
  * Opt-in benchmark route, registered only with `BENCH_ROUTES=on` (off by default; refused in
- * production). `POST /bench/scratch/` takes the same urlencoded form as the ticket form and
+ * production). `POST /bench/close-assigned/` closes the agents' tickets between requests (see
+ * below). `POST /bench/scratch/` takes the same urlencoded form as the ticket form and
  * inserts one row into `bench_scratch`: the cheapest durable write this server build can answer,
  * the baseline that `npm run bench:intake` puts beside ticket intake. The table is created here, on
  * demand, not by a migration: a helpdesk that never benchmarks never has it.
@@ -21,5 +22,22 @@ export async function benchRoutes(app: FastifyInstance, ctx: ServiceContext): Pr
     await sql`insert into bench_scratch (payload, created_at) values (${payload}, ${ctx.clock.now()})`.execute(db);
     // Answered like the ticket form: a 303 to a page the client does not follow.
     return reply.redirect('/bench/scratch/', 303);
+  });
+
+  // bench:intake's stand-in for agents at work: closes every assigned open ticket in one UPDATE,
+  // behind the product's back (no events, no emails), so agents' loads stay a handful during a run.
+  // Here rather than from the bench's own connection: on SQLite a second writing process makes the
+  // server wait for the file lock (better-sqlite3 waits synchronously, stalling every request).
+  app.post('/bench/close-assigned/', async (_request, reply) => {
+    const close = sql`update tickets set status = 'closed', closed_at = ${ctx.clock.now()} where status = 'open' and agent_id is not null`;
+    if (dialect === 'sqlite') await close.execute(db);
+    // On PostgreSQL without the dashboard summaries' triggers (the replica role skips triggers):
+    // the bench's own bookkeeping should not load the database it measures.
+    else
+      await db.transaction().execute(async (trx) => {
+        await sql`set local session_replication_role = replica`.execute(trx);
+        await close.execute(trx);
+      });
+    return reply.status(204).send();
   });
 }
