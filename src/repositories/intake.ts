@@ -2,13 +2,13 @@
  * Writing new tickets with the rows that follow from them: their `created` events, the customers'
  * emails, and the receiving agents' last_assigned_at. This happens inside the routing lock, where
  * every round trip is time the next routing transaction waits. On PostgreSQL the ticket ids are
- * reserved beforehand, outside the lock (reserveTicketIds), so the emails, which name the ticket
- * (HD-<id>), are rendered before anything is written and everything goes in one statement
+ * reserved by the query that reads the routing state (loadRoutingState), so the emails, which name
+ * the ticket (HD-<id>), are rendered before anything is written and everything goes in one statement
  * (data-modifying CTEs). SQLite has neither sequences nor round trips: the tickets are inserted
  * first and their ids read back, then one statement per table.
  */
 import { type Insertable, sql, type SqlBool } from 'kysely';
-import type { Db, Dialect } from '../db/connect.js';
+import type { Db } from '../db/connect.js';
 import type { TicketEventsTable, TicketRow } from '../db/schema.js';
 import { insertEvents } from './events.js';
 import { enqueueEmails, type NewEmail, outboxRowOf } from './outbox.js';
@@ -22,16 +22,6 @@ export interface AfterIntake {
   /** Agents who received tickets at `now`. */
   receivers: number[];
   now: number;
-}
-
-/**
- * PostgreSQL: `count` ticket ids from the tickets' sequence (like any nextval, never handed out
- * twice, and lost if unused). SQLite: null, the ids come from the insert.
- */
-export async function reserveTicketIds(db: Db, dialect: Dialect, count: number): Promise<number[] | null> {
-  if (dialect === 'sqlite') return null;
-  const { rows } = await sql<{ id: number }>`select nextval('tickets_id_seq') as id from generate_series(1, ${count})`.execute(db);
-  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }
 
 /**

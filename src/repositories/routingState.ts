@@ -2,7 +2,7 @@
  * What a routing transaction starts from. Read inside the routing lock, so every round trip here is
  * time the next routing transaction waits: loadRoutingState reads it all in one query.
  */
-import { type ExpressionBuilder, sql } from 'kysely';
+import { type ExpressionBuilder, PostgresAdapter, sql } from 'kysely';
 import type { AgentLoad } from '../core/routing.js';
 import type { Settings } from '../core/settings.js';
 import type { Db } from '../db/connect.js';
@@ -58,13 +58,21 @@ export interface RoutingState {
   agentNames: Map<number, string>;
   /** Whether any ticket is pending (the queue is not empty). */
   queueWaiting: boolean;
+  /**
+   * On PostgreSQL, the ticket ids reserved for the tickets this transaction will create (from the
+   * tickets' sequence, ascending; lost if unused, like any nextval); on SQLite, or when none were
+   * asked for, null: the ids come from the insert.
+   */
+  newTicketIds: number[] | null;
 }
 
 /**
- * The settings, every active agent's load and name, and whether the queue holds anything: one
- * query (the settings row joined to the agents, one row per agent, or one row with no agent).
+ * The settings, every active agent's load and name, whether the queue holds anything, and (on
+ * PostgreSQL) `newTickets` ticket ids: one query (the settings row joined to the agents, one row
+ * per agent, or one row with no agent).
  */
-export async function loadRoutingState(db: Db): Promise<RoutingState> {
+export async function loadRoutingState(db: Db, newTickets = 0): Promise<RoutingState> {
+  const reserve = newTickets > 0 && db.getExecutor().adapter instanceof PostgresAdapter;
   const rows = await db
     .selectFrom('settings as s')
     .leftJoin('users as u', (join) => join.on('u.role', '=', 'agent').on('u.active', '=', 1))
@@ -77,6 +85,10 @@ export async function loadRoutingState(db: Db): Promise<RoutingState> {
       'u.display_name',
       openCount(eb as unknown as ExpressionBuilder<Database & { u: Database['users'] }, 'u'>),
       eb.exists(eb.selectFrom('tickets as q').select('q.id').where('q.status', '=', OPEN).where('q.agent_id', 'is', null)).as('queue_waiting'),
+      // An uncorrelated subquery: evaluated once, however many agents there are.
+      (reserve ? sql<number[] | null>`(select array_agg(nextval('tickets_id_seq')) from generate_series(1, ${newTickets}))` : sql<number[] | null>`null`).as(
+        'new_ticket_ids',
+      ),
     ])
     .where('s.id', '=', 1)
     .orderBy('u.id')
@@ -92,5 +104,6 @@ export async function loadRoutingState(db: Db): Promise<RoutingState> {
     agentNames.set(r.agent_id, r.display_name ?? '');
   }
   // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
-  return { settings, agents, agentNames, queueWaiting: Boolean(Number(first.queue_waiting)) };
+  const newTicketIds = reserve && first.new_ticket_ids ? first.new_ticket_ids.map(Number).sort((a, b) => a - b) : null;
+  return { settings, agents, agentNames, queueWaiting: Boolean(Number(first.queue_waiting)), newTicketIds };
 }

@@ -40,6 +40,8 @@ export interface RoutingRun {
    * ticket joining the queue, a requeue). While false, settling the queue has nothing to do.
    */
   queueWaiting: boolean;
+  /** Ticket ids reserved for this transaction's new tickets (PostgreSQL; see loadRoutingState). */
+  newTicketIds: number[] | null;
   changes: TicketChange[];
 }
 
@@ -47,10 +49,15 @@ export interface RoutingRun {
  * Runs `work` as one serialised routing transaction, then settles the queue (I3) before commit and
  * publishes the changes after it.
  */
-export async function withRouting<T>(ctx: ServiceContext, actorId: number | null, work: (run: RoutingRun) => Promise<T>): Promise<T> {
+export async function withRouting<T>(
+  ctx: ServiceContext,
+  actorId: number | null,
+  work: (run: RoutingRun) => Promise<T>,
+  options: { newTickets?: number } = {},
+): Promise<T> {
   let changes: TicketChange[] = [];
   const result = await inRoutingTransaction(ctx.handle, async (trx) => {
-    const state = await loadRoutingState(trx);
+    const state = await loadRoutingState(trx, options.newTickets);
     const run: RoutingRun = {
       trx,
       now: ctx.clock.now(),
@@ -60,6 +67,7 @@ export async function withRouting<T>(ctx: ServiceContext, actorId: number | null
       agents: state.agents,
       agentNames: state.agentNames,
       queueWaiting: state.queueWaiting,
+      newTicketIds: state.newTicketIds,
       changes: [],
     };
     const value = await work(run);

@@ -6,7 +6,7 @@ import { type NewTicketInput, validateNewTicket } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
 import { renderEmail } from '../mail/templates/index.js';
 import { insertEvent } from '../repositories/events.js';
-import { reserveTicketIds, writeIntake } from '../repositories/intake.js';
+import { writeIntake } from '../repositories/intake.js';
 import { findTicketById, markClosed } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import { mailDataOf, notifyCustomer } from './notifications.js';
@@ -32,48 +32,51 @@ export async function submitTicket(ctx: ServiceContext, raw: Record<string, unkn
  * deadline, given at once to the best-ranked agent with room while nobody is waiting (else it
  * joins the queue), with its `created` event and the customer's `created` email (naming the agent).
  * Every statement covers all the tickets, so a batch costs about what one ticket costs. Returned
- * tickets are committed, hence durable (I5). On PostgreSQL the ids are reserved before the lock is
- * taken (see repositories/intake.ts): tickets committed in the same millisecond by two processes
- * may then queue in id order rather than commit order.
+ * tickets are committed, hence durable (I5). On PostgreSQL their ids are reserved with the routing
+ * state, inside the lock, so ids follow commit order across processes (see repositories/intake.ts).
  */
 export async function createTickets(ctx: ServiceContext, inputs: readonly NewTicketInput[]): Promise<TicketRow[]> {
   if (inputs.length === 0) return [];
-  const ids = await reserveTicketIds(ctx.handle.db, ctx.handle.dialect, inputs.length);
-  return withRouting(ctx, null, async (run) => {
-    const { trx, now } = run;
-    const plan = planIntake(run.agents, run.queueWaiting ? 1 : 0, inputs.length, now);
-    const rows = inputs.map((input, i) => {
-      const agentId = plan.agentIds[i]!;
-      return {
-        token: newTicketToken(),
-        customer_name: input.name,
-        customer_email: input.email,
-        title: input.title,
-        description: input.description,
-        priority: input.priority,
-        status: 'open' as const,
-        agent_id: agentId,
-        created_at: now,
-        assigned_at: agentId === null ? null : now,
-        closed_at: null,
-        sla_due_at: slaDueAt(now, input.priority, run.settings.sla),
-        sla_breached_at: null,
-      };
-    });
-    const tickets = await writeIntake(trx, rows, ids, (stored) => ({
-      events: stored.map((t) => ({ ticket_id: t.id, type: 'created', at: now, from_agent_id: null, to_agent_id: t.agent_id, actor_id: null })),
-      emails: stored.map((t) => {
-        const content = renderEmail('created', mailDataOf(t, run.publicUrl, t.agent_id === null ? null : (run.agentNames.get(t.agent_id) ?? null)));
-        return { ticketId: t.id, kind: 'created', to: t.customer_email, content, now };
-      }),
-      receivers: [...new Set(plan.agentIds.filter((id): id is number => id !== null))],
-      now,
-    }));
-    run.agents = plan.agents;
-    if (plan.agentIds.includes(null)) run.queueWaiting = true;
-    for (const t of tickets) run.changes.push({ ticketId: t.id, type: 'created', fromAgentId: null, toAgentId: t.agent_id });
-    return tickets;
-  });
+  return withRouting(
+    ctx,
+    null,
+    async (run) => {
+      const { trx, now } = run;
+      const plan = planIntake(run.agents, run.queueWaiting ? 1 : 0, inputs.length, now);
+      const rows = inputs.map((input, i) => {
+        const agentId = plan.agentIds[i]!;
+        return {
+          token: newTicketToken(),
+          customer_name: input.name,
+          customer_email: input.email,
+          title: input.title,
+          description: input.description,
+          priority: input.priority,
+          status: 'open' as const,
+          agent_id: agentId,
+          created_at: now,
+          assigned_at: agentId === null ? null : now,
+          closed_at: null,
+          sla_due_at: slaDueAt(now, input.priority, run.settings.sla),
+          sla_breached_at: null,
+        };
+      });
+      const tickets = await writeIntake(trx, rows, run.newTicketIds, (stored) => ({
+        events: stored.map((t) => ({ ticket_id: t.id, type: 'created', at: now, from_agent_id: null, to_agent_id: t.agent_id, actor_id: null })),
+        emails: stored.map((t) => {
+          const content = renderEmail('created', mailDataOf(t, run.publicUrl, t.agent_id === null ? null : (run.agentNames.get(t.agent_id) ?? null)));
+          return { ticketId: t.id, kind: 'created', to: t.customer_email, content, now };
+        }),
+        receivers: [...new Set(plan.agentIds.filter((id): id is number => id !== null))],
+        now,
+      }));
+      run.agents = plan.agents;
+      if (plan.agentIds.includes(null)) run.queueWaiting = true;
+      for (const t of tickets) run.changes.push({ ticketId: t.id, type: 'created', fromAgentId: null, toAgentId: t.agent_id });
+      return tickets;
+    },
+    { newTickets: inputs.length },
+  );
 }
 
 /** Who is acting on a ticket. */
