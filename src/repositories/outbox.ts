@@ -94,12 +94,10 @@ export async function claimDueEmails(handle: DbHandle, options: ClaimOptions): P
   });
 }
 
-/** Records a delivered email. Only a row still `sending` changes (a retried or reset row is left alone). */
-export async function markEmailSent(db: Db, id: number, now: number): Promise<boolean> {
-  return (await markEmailsSent(db, [id], now))[0]!;
-}
-
-/** markEmailSent for several emails in one statement; per id, whether its row changed. */
+/**
+ * Records delivered emails, in one statement. Only rows still `sending` change (a retried or reset
+ * row is left alone); per id, whether its row changed.
+ */
 export async function markEmailsSent(db: Db, ids: readonly number[], now: number): Promise<boolean[]> {
   if (ids.length === 0) return [];
   const rows = await db

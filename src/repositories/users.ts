@@ -24,11 +24,7 @@ export async function setPresence(db: Db, userId: number, presence: Presence): P
   await db.updateTable('users').set({ presence }).where('id', '=', userId).execute();
 }
 
-export async function setLastAssignedAt(db: Db, userId: number, at: number): Promise<void> {
-  await db.updateTable('users').set({ last_assigned_at: at }).where('id', '=', userId).execute();
-}
-
-/** Several agents received tickets at the same instant (one statement). */
+/** Agents received tickets at the same instant (one statement). */
 export async function setLastAssignedAtOf(db: Db, userIds: readonly number[], at: number): Promise<void> {
   if (userIds.length > 0) await db.updateTable('users').set({ last_assigned_at: at }).where('id', 'in', [...userIds]).execute();
 }

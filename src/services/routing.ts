@@ -20,7 +20,7 @@ import { inRoutingTransaction } from '../db/transaction.js';
 import { insertEvent } from '../repositories/events.js';
 import { loadRoutingState } from '../repositories/routingState.js';
 import { findTicketById, newestOpenTicketOf, openTicketsOf, queueHead, setTicketAgent } from '../repositories/tickets.js';
-import { setLastAssignedAt } from '../repositories/users.js';
+import { setLastAssignedAtOf } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { notifyCustomer } from './notifications.js';
 
@@ -93,7 +93,7 @@ function eventTypeOf(move: Move): 'assigned' | 'reassigned' | 'requeued' {
 export async function writeMove(run: RoutingRun, move: Move): Promise<void> {
   const { trx, now } = run;
   await setTicketAgent(trx, move.ticketId, move.to, now);
-  if (move.to !== null) await setLastAssignedAt(trx, move.to, now);
+  if (move.to !== null) await setLastAssignedAtOf(trx, [move.to], now);
   const type = eventTypeOf(move);
   if (type === 'requeued') run.queueWaiting = true;
   await insertEvent(trx, { ticket_id: move.ticketId, type, at: now, from_agent_id: move.from, to_agent_id: move.to, actor_id: run.actorId });
