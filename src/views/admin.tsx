@@ -9,7 +9,7 @@ import type { OutboxRow, TicketRow, UserRow } from '../db/schema.js';
 import type { EmailListRow, EventListRow, Page, TicketListRow, UserListRow } from '../repositories/adminLists.js';
 import type { AgentChoice } from '../repositories/adminUsers.js';
 import type { TimelineEntry } from '../repositories/events.js';
-import { CsrfField, EmptyState, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextField, Time, DataTable } from './components.js';
+import { ActionForm, CsrfField, EmptyState, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextField, Time, DataTable } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 interface PageBase {
@@ -325,20 +325,9 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
               </button>
             </form>
             {ticket.agent_id !== null && (
-              <form method="post" action={`/admin/tickets/${ticket.id}/requeue/`}>
-                <CsrfField token={csrf} />
-                <button type="submit" class="secondary">
-                  Send back to the queue
-                </button>
-                <small>It goes to another agent with room at once, if there is one.</small>
-              </form>
+              <ActionForm action={`/admin/tickets/${ticket.id}/requeue/`} csrf={csrf} class="secondary" label="Send back to the queue" note="It goes to another agent with room at once, if there is one." />
             )}
-            <form method="post" action={`/admin/tickets/${ticket.id}/close/`}>
-              <CsrfField token={csrf} />
-              <button type="submit" class="contrast">
-                Close ticket
-              </button>
-            </form>
+            <ActionForm action={`/admin/tickets/${ticket.id}/close/`} csrf={csrf} class="contrast" label="Close ticket" />
           </article>
         ) : (
           <p>Closed tickets cannot be moved or reopened.</p>
@@ -456,12 +445,7 @@ function ApiTokens({ user, tokens, newToken, csrf }: Pick<UserDetailProps, 'user
                     {t.revokedAt !== null ? (
                       'revoked'
                     ) : (
-                      <form method="post" action={`/admin/users/${user.id}/tokens/${t.id}/revoke/`}>
-                        <CsrfField token={csrf} />
-                        <button type="submit" class="secondary small" aria-label={`Revoke token ${t.name}`}>
-                          Revoke
-                        </button>
-                      </form>
+                      <ActionForm action={`/admin/users/${user.id}/tokens/${t.id}/revoke/`} csrf={csrf} class="secondary small" ariaLabel={`Revoke token ${t.name}`} label="Revoke" />
                     )}
                   </td>
                 </tr>
@@ -525,20 +509,16 @@ export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens,
                 <small>You cannot deactivate your own account.</small>
               </p>
             ) : (
-              <form method="post" action={`/admin/users/${user.id}/deactivate/`}>
-                <CsrfField token={csrf} />
-                <button type="submit" class="contrast">
-                  Deactivate
-                </button>
-                <small>Logs them out for good; their open tickets go back to the queue and to other agents.</small>
-              </form>
+              <ActionForm
+                action={`/admin/users/${user.id}/deactivate/`}
+                csrf={csrf}
+                class="contrast"
+                label="Deactivate"
+                note="Logs them out for good; their open tickets go back to the queue and to other agents."
+              />
             )
           ) : (
-            <form method="post" action={`/admin/users/${user.id}/reactivate/`}>
-              <CsrfField token={csrf} />
-              <button type="submit">Reactivate</button>
-              <small>They can log in again.</small>
-            </form>
+            <ActionForm action={`/admin/users/${user.id}/reactivate/`} csrf={csrf} label="Reactivate" note="They can log in again." />
           )}
         </article>
       </div>
@@ -679,11 +659,7 @@ export function EmailDetailPage({ viewer, csrf, flash, email }: PageBase & { ema
         </dd>
       </dl>
       {email.status === 'failed' && (
-        <form method="post" action={`/admin/emails/${email.id}/retry/`}>
-          <CsrfField token={csrf} />
-          <button type="submit">Retry sending</button>
-          <small>It is queued again now, with a fresh set of tries.</small>
-        </form>
+        <ActionForm action={`/admin/emails/${email.id}/retry/`} csrf={csrf} label="Retry sending" note="It is queued again now, with a fresh set of tries." />
       )}
       <h2>Text</h2>
       <pre class="description">{email.text_body}</pre>

@@ -2,8 +2,22 @@ import type { ComponentChildren } from 'preact';
 import { humanSpan } from '../core/sla.js';
 import { referenceOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
-import { CsrfField, DataTable, EmptyState, type FormErrors, type FormValues, PriorityBadge, SlaBadge, TextField, Time } from './components.js';
+import { ActionForm, CsrfField, DataTable, EmptyState, type FormErrors, type FormValues, PriorityBadge, SlaBadge, TextField, Time } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
+
+/** A ticket's first two cells in both of the dashboard's tables: reference and title, priority. */
+function TicketCells({ ticket }: { ticket: TicketRow }) {
+  return (
+    <>
+      <Cell label="Ticket" class="ticket-title">
+        <strong>{referenceOf(ticket.id)}</strong> {ticket.title}
+      </Cell>
+      <Cell label="Priority">
+        <PriorityBadge priority={ticket.priority} />
+      </Cell>
+    </>
+  );
+}
 
 export function LoginPage({ values, error, next, csrf, flash = null }: { values: FormValues; error: string | null; next: string; csrf: string; flash?: Flash | null }) {
   // A failed login marks both fields: saying which one was wrong would tell who has an account.
@@ -90,12 +104,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
             <DataTable class="striped stack" columns={['Ticket', 'Priority', 'Customer', 'Age', 'SLA', <span class="visually-hidden">Actions</span>]}>
                 {open.map((t) => (
                   <tr data-ticket={referenceOf(t.id)} data-breached={t.sla_breached_at !== null ? 'true' : undefined}>
-                    <Cell label="Ticket" class="ticket-title">
-                      <strong>{referenceOf(t.id)}</strong> {t.title}
-                    </Cell>
-                    <Cell label="Priority">
-                      <PriorityBadge priority={t.priority} />
-                    </Cell>
+                    <TicketCells ticket={t} />
                     <Cell label="Customer">
                       {t.customer_name}
                       <br />
@@ -118,12 +127,16 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
                     )}
                     </Cell>
                     <td data-label="" class="actions">
-                      <form method="post" action={`/agents/tickets/${t.id}/close/`}>
-                        <CsrfField token={csrf} />
-                        <button type="submit" class="small">
-                          Close<span class="visually-hidden"> {referenceOf(t.id)}</span>
-                        </button>
-                      </form>
+                      <ActionForm
+                        action={`/agents/tickets/${t.id}/close/`}
+                        csrf={csrf}
+                        class="small"
+                        label={
+                          <>
+                            Close<span class="visually-hidden"> {referenceOf(t.id)}</span>
+                          </>
+                        }
+                      />
                     </td>
                   </tr>
                 ))}
@@ -140,12 +153,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
             <DataTable class="stack" columns={['Ticket', 'Priority', 'Closed', 'SLA']}>
                 {closed.map((t) => (
                   <tr data-closed-ticket={referenceOf(t.id)}>
-                    <Cell label="Ticket" class="ticket-title">
-                      <strong>{referenceOf(t.id)}</strong> {t.title}
-                    </Cell>
-                    <Cell label="Priority">
-                      <PriorityBadge priority={t.priority} />
-                    </Cell>
+                    <TicketCells ticket={t} />
                     <Cell label="Closed">
                       <Time ms={t.closed_at ?? t.created_at} />
                     </Cell>

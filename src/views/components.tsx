@@ -102,6 +102,19 @@ export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
 }
 
+/** A one-button action (close, requeue, retry, …): a POST form with its CSRF token and an optional note. */
+export function ActionForm({ action, csrf, label, class: className, ariaLabel, note }: { action: string; csrf: string; label: ComponentChildren; class?: string; ariaLabel?: string; note?: string }) {
+  return (
+    <form method="post" action={action}>
+      <CsrfField token={csrf} />
+      <button type="submit" class={className} aria-label={ariaLabel}>
+        {label}
+      </button>
+      {note && <small>{note}</small>}
+    </form>
+  );
+}
+
 /**
  * The form-level summary above a form that came back with errors: one alert that says how many
  * fields need attention and links to each of them. app.js moves the keyboard focus here when the
