@@ -10,9 +10,10 @@ export function statusUrl(publicUrl: string, token: string): string {
   return `${publicUrl}/tickets/status/${token}/`;
 }
 
-async function displayName(db: Db, userId: number | null): Promise<string | null> {
+/** A user's display name: from `known` (a routing run's agents) when there, else read. */
+async function displayName(db: Db, userId: number | null, known: ReadonlyMap<number, string>): Promise<string | null> {
   if (userId === null) return null;
-  return (await findUserById(db, userId))?.display_name ?? null;
+  return known.get(userId) ?? (await findUserById(db, userId))?.display_name ?? null;
 }
 
 /** Everything a template may mention about a ticket, given its agents' display names. */
@@ -29,14 +30,18 @@ export function mailDataOf(ticket: TicketRow, publicUrl: string, agentName: stri
   };
 }
 
-/** Everything a template may mention about a ticket, with agents' display names looked up. */
+/**
+ * Everything a template may mention about a ticket, with agents' display names taken from
+ * `knownNames` or looked up.
+ */
 export async function ticketMailData(
   db: Db,
   ticket: TicketRow,
   publicUrl: string,
   previousAgentId: number | null = null,
+  knownNames: ReadonlyMap<number, string> = new Map(),
 ): Promise<TicketMailData> {
-  return mailDataOf(ticket, publicUrl, await displayName(db, ticket.agent_id), await displayName(db, previousAgentId));
+  return mailDataOf(ticket, publicUrl, await displayName(db, ticket.agent_id, knownNames), await displayName(db, previousAgentId, knownNames));
 }
 
 /**
@@ -50,7 +55,8 @@ export async function notifyCustomer(
   publicUrl: string,
   now: number,
   previousAgentId: number | null = null,
+  knownNames: ReadonlyMap<number, string> = new Map(),
 ): Promise<void> {
-  const data = await ticketMailData(db, ticket, publicUrl, previousAgentId);
+  const data = await ticketMailData(db, ticket, publicUrl, previousAgentId, knownNames);
   await enqueueEmail(db, { ticketId: ticket.id, kind, to: ticket.customer_email, content: renderEmail(kind, data), now });
 }

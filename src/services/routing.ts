@@ -99,7 +99,7 @@ export async function writeMove(run: RoutingRun, move: Move): Promise<void> {
   await insertEvent(trx, { ticket_id: move.ticketId, type, at: now, from_agent_id: move.from, to_agent_id: move.to, actor_id: run.actorId });
   if (type !== 'requeued') {
     const ticket = await findTicketById(trx, move.ticketId);
-    if (ticket) await notifyCustomer(trx, type, ticket, run.publicUrl, now, move.from);
+    if (ticket) await notifyCustomer(trx, type, ticket, run.publicUrl, now, move.from, run.agentNames);
   }
   run.changes.push({ ticketId: move.ticketId, type, fromAgentId: move.from, toAgentId: move.to });
 }

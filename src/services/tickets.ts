@@ -97,7 +97,7 @@ export async function closeTicket(ctx: ServiceContext, actor: Actor, ticketId: n
     if (actor.role !== 'admin' && ticket.agent_id !== actor.id) throw forbidden('Only the agent holding this ticket can close it.');
     if (!(await markClosed(run.trx, ticketId, run.now))) return false;
     await insertEvent(run.trx, { ticket_id: ticketId, type: 'closed', at: run.now, from_agent_id: ticket.agent_id, to_agent_id: null, actor_id: actor.id });
-    await notifyCustomer(run.trx, 'closed', { ...ticket, status: 'closed', closed_at: run.now }, run.publicUrl, run.now);
+    await notifyCustomer(run.trx, 'closed', { ...ticket, status: 'closed', closed_at: run.now }, run.publicUrl, run.now, null, run.agentNames);
     run.changes.push({ ticketId, type: 'closed', fromAgentId: ticket.agent_id, toAgentId: null });
     if (ticket.agent_id !== null) {
       const agent = run.agents.find((a) => a.id === ticket.agent_id);
