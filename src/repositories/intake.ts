@@ -35,6 +35,7 @@ export async function writeIntake(
   ids: readonly number[] | null,
   follow: (stored: TicketRow[]) => AfterIntake,
 ): Promise<TicketRow[]> {
+  if (tickets.length === 0) return [];
   if (ids === null) {
     const stored = await insertTickets(db, tickets);
     const { events, emails, receivers, now } = follow(stored);
@@ -45,7 +46,6 @@ export async function writeIntake(
   }
   const stored = tickets.map((t, i) => ({ ...t, id: ids[i]! }));
   const { events, emails, receivers, now } = follow(stored);
-  if (stored.length === 0) return stored;
   // Each new ticket has its event and its email, so no CTE is ever empty.
   await db
     .with('new_tickets', (q) => q.insertInto('tickets').values(stored).returning('id'))

@@ -4,7 +4,7 @@ import type { Db } from '../db/connect.js';
 import type { NewTicketRow, TicketRow } from '../db/schema.js';
 
 export async function insertTicket(db: Db, row: NewTicketRow): Promise<TicketRow> {
-  return db.insertInto('tickets').values(row).returningAll().executeTakeFirstOrThrow();
+  return (await insertTickets(db, [row]))[0]!;
 }
 
 /**
