@@ -1,0 +1,94 @@
+/** /admin/emails/: the outbox list and one email. */
+import { referenceOf } from '../../core/tickets.js';
+import type { OutboxRow } from '../../db/schema.js';
+import type { EmailListRow } from '../../repositories/adminLists.js';
+import { ActionForm, SelectField, TextField, Time, DataTable } from '../components.js';
+import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame } from './frame.js';
+
+const EMAIL_STATUS_CLASS = { pending: 'state-pending', sending: 'state-open', sent: 'sla-ok', failed: 'sla-breached' } as const;
+
+function EmailStatusBadge({ status }: { status: OutboxRow['status'] }) {
+  return <span class={`badge ${EMAIL_STATUS_CLASS[status]}`}>{status}</span>;
+}
+
+export function EmailTable({ rows }: { rows: (EmailListRow | OutboxRow)[] }) {
+  return (
+    <DataTable class="striped" id="email-list" columns={['Email', 'Kind', 'To', 'Subject', 'Status', 'Tries', 'Queued']}>
+        {rows.map((m) => (
+          <tr data-id={m.id}>
+            <td>
+              <a href={`/admin/emails/${m.id}/`}>#{m.id}</a>
+            </td>
+            <td>{m.kind}</td>
+            <td>{m.to_address}</td>
+            <td>{m.subject}</td>
+            <td>
+              <EmailStatusBadge status={m.status} />
+            </td>
+            <td>{m.attempts}</td>
+            <td>
+              <Time ms={m.created_at} />
+            </td>
+          </tr>
+        ))}
+    </DataTable>
+  );
+}
+
+export function EmailListPage(props: ListProps<EmailListRow>) {
+  const { values, errors, page } = props;
+  const filters = (
+    <>
+      <div class="grid">
+        <SelectField name="status" label="Status" values={values} errors={errors} options={any([['pending', 'Pending'], ['sending', 'Sending'], ['sent', 'Sent'], ['failed', 'Failed']])} />
+        <SelectField name="kind" label="Kind" values={values} errors={errors} options={any([['created', 'Created'], ['assigned', 'Assigned'], ['reassigned', 'Reassigned'], ['closed', 'Closed'], ['sla_breached', 'SLA breached']])} />
+        <TextField name="ticket" label="Ticket (HD-…)" values={values} errors={errors} maxLength={20} />
+      </div>
+      <Search values={values} errors={errors} label="Search recipient or subject" />
+    </>
+  );
+  return (
+    <ListFrame title="Emails" path="/admin/emails/" props={props} filters={filters}>
+      <EmailTable rows={page.rows} />
+    </ListFrame>
+  );
+}
+
+export function EmailDetailPage({ viewer, csrf, flash, email }: PageBase & { email: OutboxRow }) {
+  const title = `Email #${email.id}`;
+  return (
+    <AdminFrame title={title} trail={[['Emails', '/admin/emails/'], [title, null]]} viewer={viewer} csrf={csrf} flash={flash}>
+      <hgroup>
+        <h1>{email.subject}</h1>
+        <p>
+          <EmailStatusBadge status={email.status} /> {email.kind} to {email.to_address}
+        </p>
+      </hgroup>
+      <dl class="facts">
+        <dt>Ticket</dt>
+        <dd>{email.ticket_id === null ? '—' : <a href={`/admin/tickets/${email.ticket_id}/`}>{referenceOf(email.ticket_id)}</a>}</dd>
+        <dt>Queued</dt>
+        <dd>
+          <Time ms={email.created_at} />
+        </dd>
+        <dt>Tries</dt>
+        <dd>{email.attempts}</dd>
+        <dt>{email.status === 'sent' ? 'Sent' : 'Next try'}</dt>
+        <dd>{email.status === 'sent' ? email.sent_at === null ? '—' : <Time ms={email.sent_at} /> : email.status === 'failed' ? 'none: given up' : <Time ms={email.next_attempt_at} />}</dd>
+        <dt>Last error</dt>
+        <dd class="description" id="last-error">
+          {email.last_error ?? '—'}
+        </dd>
+      </dl>
+      {email.status === 'failed' && (
+        <ActionForm action={`/admin/emails/${email.id}/retry/`} csrf={csrf} label="Retry sending" note="It is queued again now, with a fresh set of tries." />
+      )}
+      <h2>Text</h2>
+      <pre class="description">{email.text_body}</pre>
+      <details>
+        <summary>HTML source</summary>
+        <pre class="description">{email.html_body}</pre>
+      </details>
+    </AdminFrame>
+  );
+}

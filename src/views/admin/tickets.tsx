@@ -1,0 +1,167 @@
+/** /admin/tickets/: the ticket list and a ticket's detail page with its actions. */
+import { referenceOf, stateOf } from '../../core/tickets.js';
+import type { OutboxRow, TicketRow, UserRow } from '../../db/schema.js';
+import type { TicketListRow } from '../../repositories/adminLists.js';
+import type { AgentChoice } from '../../repositories/adminUsers.js';
+import type { TimelineEntry } from '../../repositories/events.js';
+import { ActionForm, CsrfField, EmptyState, PriorityBadge, SelectField, SlaBadge, StateBadge, TextField, Time, DataTable } from '../components.js';
+import { type PageBase, AdminFrame, DateField, any, Search, type ListProps, ListFrame, PRESENCE_LABELS } from './frame.js';
+import { EventCells } from './events.js';
+import { EmailTable } from './emails.js';
+
+export function TicketListPage(props: ListProps<TicketListRow> & { now: number }) {
+  const { values, errors, page, now } = props;
+  const filters = (
+    <>
+      <div class="grid">
+        <SelectField name="state" label="State" values={values} errors={errors} options={any([['pending', 'Waiting (pending)'], ['open', 'Assigned (open)'], ['closed', 'Closed']])} />
+        <SelectField name="status" label="Status" values={values} errors={errors} options={any([['open', 'Open'], ['closed', 'Closed']])} />
+        <SelectField name="priority" label="Priority" values={values} errors={errors} options={any([['high', 'High'], ['medium', 'Medium'], ['low', 'Low']])} />
+        <SelectField name="breached" label="SLA breached" values={values} errors={errors} options={any([['yes', 'Yes'], ['no', 'No']])} />
+      </div>
+      <div class="grid">
+        <TextField name="agent" label="Agent (username)" values={values} errors={errors} maxLength={64} />
+        <DateField name="from" label="Created from" values={values} errors={errors} />
+        <DateField name="to" label="Created until" values={values} errors={errors} />
+      </div>
+      <Search values={values} errors={errors} label="Search title or customer email" />
+    </>
+  );
+  return (
+    <ListFrame title="Tickets" path="/admin/tickets/" props={props} filters={filters}>
+      <DataTable class="striped" id="ticket-list" columns={['Ticket', 'State', 'Priority', 'Agent', 'Customer', 'Created', 'SLA']}>
+          {page.rows.map((t) => (
+            <tr data-id={t.id}>
+              <td>
+                <a href={`/admin/tickets/${t.id}/`}>
+                  <strong>{referenceOf(t.id)}</strong>
+                </a>{' '}
+                {t.title}
+              </td>
+              <td>
+                <StateBadge state={stateOf({ status: t.status, agentId: t.agent_id })} />
+              </td>
+              <td>
+                <PriorityBadge priority={t.priority} />
+              </td>
+              <td>{t.agent_username ?? '—'}</td>
+              <td>{t.customer_email}</td>
+              <td>
+                <Time ms={t.created_at} />
+              </td>
+              <td>
+                <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} />
+              </td>
+            </tr>
+          ))}
+      </DataTable>
+    </ListFrame>
+  );
+}
+
+export interface TicketDetailProps extends PageBase {
+  ticket: TicketRow;
+  agent: UserRow | null;
+  timeline: TimelineEntry[];
+  emails: OutboxRow[];
+  agents: AgentChoice[];
+  now: number;
+}
+
+export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline, emails, agents, now }: TicketDetailProps) {
+  const reference = referenceOf(ticket.id);
+  const state = stateOf({ status: ticket.status, agentId: ticket.agent_id });
+  return (
+    <AdminFrame title={reference} trail={[['Tickets', '/admin/tickets/'], [reference, null]]} viewer={viewer} csrf={csrf} flash={flash}>
+      <hgroup>
+        <h1>
+          {reference}: {ticket.title}
+        </h1>
+        <p>
+          <StateBadge state={state} /> <PriorityBadge priority={ticket.priority} /> <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} />
+        </p>
+      </hgroup>
+      <div class="grid">
+        <dl class="facts">
+          <dt>Customer</dt>
+          <dd>
+            {ticket.customer_name} &lt;{ticket.customer_email}&gt;
+          </dd>
+          <dt>Agent</dt>
+          <dd class="agent-name">{agent ? <a href={`/admin/users/${agent.id}/`}>{`${agent.display_name} (${agent.username})`}</a> : '—'}</dd>
+          <dt>Created</dt>
+          <dd>
+            <Time ms={ticket.created_at} />
+          </dd>
+          <dt>Assigned</dt>
+          <dd>{ticket.assigned_at === null ? '—' : <Time ms={ticket.assigned_at} />}</dd>
+          <dt>SLA due</dt>
+          <dd>
+            <Time ms={ticket.sla_due_at} />
+          </dd>
+          <dt>Breach noted</dt>
+          <dd>{ticket.sla_breached_at === null ? '—' : <Time ms={ticket.sla_breached_at} />}</dd>
+          <dt>Closed</dt>
+          <dd>{ticket.closed_at === null ? '—' : <Time ms={ticket.closed_at} />}</dd>
+          <dt>Status page</dt>
+          <dd>
+            <a href={`/tickets/status/${ticket.token}/`}>customer view</a>
+          </dd>
+        </dl>
+        {ticket.status === 'open' ? (
+          <article id="ticket-actions">
+            <header>Actions</header>
+            <form method="post" action={`/admin/tickets/${ticket.id}/reassign/`}>
+              <CsrfField token={csrf} />
+              <label for="agent">
+                Reassign to
+                <select id="agent" name="agent" required>
+                  {agents.map((a) => (
+                    <option value={a.username} selected={a.id === ticket.agent_id}>
+                      {`${a.username} — ${PRESENCE_LABELS[a.presence].toLowerCase()}, ${a.openCount}/${a.capacity} open`}
+                    </option>
+                  ))}
+                </select>
+                <small>Any active agent, even beyond its capacity or while away.</small>
+              </label>
+              <button type="submit" disabled={agents.length === 0}>
+                Reassign
+              </button>
+            </form>
+            {ticket.agent_id !== null && (
+              <ActionForm action={`/admin/tickets/${ticket.id}/requeue/`} csrf={csrf} class="secondary" label="Send back to the queue" note="It goes to another agent with room at once, if there is one." />
+            )}
+            <ActionForm action={`/admin/tickets/${ticket.id}/close/`} csrf={csrf} class="contrast" label="Close ticket" />
+          </article>
+        ) : (
+          <p>Closed tickets cannot be moved or reopened.</p>
+        )}
+      </div>
+      <h2>Timeline</h2>
+      <div class="table-scroll">
+        <DataTable id="timeline" columns={['When', 'Event', 'Move', 'By']}>
+            {timeline.map((e) => (
+              <tr data-event={e.type}>
+                <td>
+                  <Time ms={e.at} />
+                </td>
+                <EventCells event={e} />
+              </tr>
+            ))}
+        </DataTable>
+      </div>
+      <details>
+        <summary>Description</summary>
+        <p class="description">{ticket.description}</p>
+      </details>
+      <h2>Emails</h2>
+      {emails.length === 0 ? (
+        <EmptyState>No email for this ticket.</EmptyState>
+      ) : (
+        <div class="table-scroll">
+          <EmailTable rows={emails} />
+        </div>
+      )}
+    </AdminFrame>
+  );
+}

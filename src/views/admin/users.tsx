@@ -1,0 +1,185 @@
+/** /admin/users/: the user list and a user's detail page (capacity, deactivation, API tokens). */
+import type { ApiTokenInfo } from '../../services/tokens.js';
+import { referenceOf } from '../../core/tickets.js';
+import type { TicketRow, UserRow } from '../../db/schema.js';
+import type { UserListRow } from '../../repositories/adminLists.js';
+import { ActionForm, CsrfField, EmptyState, type FormErrors, type FormValues, SelectField, SlaBadge, TextField, Time, DataTable } from '../components.js';
+import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame, PresenceBadge } from './frame.js';
+
+export function UserListPage(props: ListProps<UserListRow> & { defaultCapacity: number }) {
+  const { values, errors, page, defaultCapacity } = props;
+  const filters = (
+    <>
+      <div class="grid">
+        <SelectField name="role" label="Role" values={values} errors={errors} options={any([['agent', 'Agent'], ['admin', 'Admin']])} />
+        <SelectField name="active" label="Active" values={values} errors={errors} options={any([['yes', 'Yes'], ['no', 'No (deactivated)']])} />
+        <SelectField name="presence" label="Presence" values={values} errors={errors} options={any([['available', 'Available'], ['away', 'Away'], ['offline', 'Offline']])} />
+      </div>
+      <Search values={values} errors={errors} label="Search username, name or email" />
+    </>
+  );
+  return (
+    <ListFrame title="Users" path="/admin/users/" props={props} filters={filters}>
+      <p>
+        <a href="/adminapp/register/">Register a new agent or admin</a>
+      </p>
+      <DataTable class="striped" id="user-list" columns={['Username', 'Name', 'Role', 'Presence', 'Open / capacity', 'Active']}>
+          {page.rows.map((u) => (
+            <tr data-id={u.id}>
+              <td>
+                <a href={`/admin/users/${u.id}/`}>{u.username}</a>
+              </td>
+              <td>{u.display_name}</td>
+              <td>{u.role}</td>
+              <td>
+                <PresenceBadge presence={u.presence} />
+              </td>
+              <td>{u.role === 'agent' ? `${u.open_count} / ${u.capacity ?? defaultCapacity}${u.capacity === null ? ' (default)' : ''}` : '—'}</td>
+              <td>{u.active === 1 ? 'yes' : 'no'}</td>
+            </tr>
+          ))}
+      </DataTable>
+    </ListFrame>
+  );
+}
+
+export interface UserDetailProps extends PageBase {
+  user: UserRow;
+  openTickets: TicketRow[];
+  /** The user's API tokens (never the secrets). */
+  tokens: ApiTokenInfo[];
+  /** A token just created: shown on this one page only. */
+  newToken?: { name: string; token: string } | undefined;
+  defaultCapacity: number;
+  values: FormValues;
+  errors: FormErrors;
+  now: number;
+}
+
+function ApiTokens({ user, tokens, newToken, csrf }: Pick<UserDetailProps, 'user' | 'tokens' | 'newToken' | 'csrf'>) {
+  return (
+    <section id="api-tokens" aria-labelledby="tokens-heading">
+      <h2 id="tokens-heading">API tokens</h2>
+      {newToken && (
+        <div class="flash flash-success" role="status">
+          <p>
+            New token <strong>{newToken.name}</strong>. Copy it now: it is shown only this once.
+          </p>
+          <pre>
+            <code id="new-token">{newToken.token}</code>
+          </pre>
+        </div>
+      )}
+      {tokens.length === 0 ? (
+        <EmptyState>No API token.</EmptyState>
+      ) : (
+        <div class="table-scroll">
+          <DataTable columns={['Name', 'Created', 'Last used', 'State']}>
+              {tokens.map((t) => (
+                <tr data-token={t.id}>
+                  <td>{t.name}</td>
+                  <td>
+                    <Time ms={t.createdAt} />
+                  </td>
+                  <td>{t.lastUsedAt === null ? 'never' : <Time ms={t.lastUsedAt} />}</td>
+                  <td>
+                    {t.revokedAt !== null ? (
+                      'revoked'
+                    ) : (
+                      <ActionForm action={`/admin/users/${user.id}/tokens/${t.id}/revoke/`} csrf={csrf} class="secondary small" ariaLabel={`Revoke token ${t.name}`} label="Revoke" />
+                    )}
+                  </td>
+                </tr>
+              ))}
+          </DataTable>
+        </div>
+      )}
+      {user.active === 1 && (
+        <form method="post" action={`/admin/users/${user.id}/tokens/`}>
+          <CsrfField token={csrf} />
+          <label for="token-name">
+            What is it for?
+            <input id="token-name" name="name" maxLength={100} placeholder="e.g. website contact form" />
+          </label>
+          <button type="submit">Create API token</button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens, newToken, defaultCapacity, values, errors, now }: UserDetailProps) {
+  const isSelf = viewer.username === user.username;
+  return (
+    <AdminFrame title={user.username} trail={[['Users', '/admin/users/'], [user.username, null]]} viewer={viewer} csrf={csrf} flash={flash}>
+      <hgroup>
+        <h1>{user.display_name}</h1>
+        <p>
+          {user.username} · {user.role} · <PresenceBadge presence={user.presence} /> {user.active === 1 ? '' : <strong class="badge sla-breached">deactivated</strong>}
+        </p>
+      </hgroup>
+      <div class="grid">
+        <dl class="facts">
+          <dt>Email</dt>
+          <dd>{user.email || '—'}</dd>
+          <dt>Capacity</dt>
+          <dd>{user.role === 'agent' ? (user.capacity === null ? `${defaultCapacity} (the default)` : String(user.capacity)) : '—'}</dd>
+          <dt>Last ticket received</dt>
+          <dd>{user.last_assigned_at === null ? 'never' : <Time ms={user.last_assigned_at} />}</dd>
+          <dt>Registered</dt>
+          <dd>
+            <Time ms={user.created_at} />
+          </dd>
+          <dt>History</dt>
+          <dd>
+            <a href={`/admin/tickets/?agent=${encodeURIComponent(user.username)}`}>tickets</a> · <a href={`/admin/events/?agent=${encodeURIComponent(user.username)}`}>events</a>
+          </dd>
+        </dl>
+        <article id="user-actions">
+          <header>Actions</header>
+          {user.role === 'agent' && user.active === 1 && (
+            <form method="post" action={`/admin/users/${user.id}/capacity/`} novalidate>
+              <CsrfField token={csrf} />
+              <TextField name="capacity" label="Capacity" type="number" values={values} errors={errors} hint={`Empty: the default (${defaultCapacity}). Raising it pulls waiting tickets at once.`} />
+              <button type="submit">Save capacity</button>
+            </form>
+          )}
+          {user.active === 1 ? (
+            isSelf ? (
+              <p>
+                <small>You cannot deactivate your own account.</small>
+              </p>
+            ) : (
+              <ActionForm
+                action={`/admin/users/${user.id}/deactivate/`}
+                csrf={csrf}
+                class="contrast"
+                label="Deactivate"
+                note="Logs them out for good; their open tickets go back to the queue and to other agents."
+              />
+            )
+          ) : (
+            <ActionForm action={`/admin/users/${user.id}/reactivate/`} csrf={csrf} label="Reactivate" note="They can log in again." />
+          )}
+        </article>
+      </div>
+      {user.role === 'agent' && (
+        <>
+          <h2>Open tickets</h2>
+          {openTickets.length === 0 ? (
+            <EmptyState>No open ticket.</EmptyState>
+          ) : (
+            <ul id="open-tickets">
+              {openTickets.map((t) => (
+                <li>
+                  <a href={`/admin/tickets/${t.id}/`}>{referenceOf(t.id)}</a> {t.title} <SlaBadge dueAt={t.sla_due_at} now={now} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+      <ApiTokens user={user} tokens={tokens} newToken={newToken} csrf={csrf} />
+    </AdminFrame>
+  );
+}
