@@ -21,7 +21,7 @@ import {
   TicketListPage,
   UserDetailPage,
   UserListPage,
-} from '../../views/admin.js';
+} from '../../views/admin/index.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
