@@ -8,7 +8,7 @@ import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs,
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
-import { METRICS_CACHE_MS } from '../../src/http/routes/ops.js';
+import { cachedFor, METRICS_CACHE_MS } from '../../src/http/routes/ops.js';
 import { Client, startTestApp, submitViaForm, TEST_CONFIG, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
@@ -138,6 +138,24 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+describe('cachedFor', () => {
+  it('does not remember a failure: every waiting caller gets it, the next call reads again', async () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    const read = cachedFor(clock, 5_000, async () => {
+      calls++;
+      if (calls === 1) throw new Error('database unreachable');
+      return calls;
+    });
+    const failed = await Promise.allSettled([read(), read()]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(calls).toBe(1);
+    expect(await read()).toBe(2);
+    expect(await read()).toBe(2);
+    expect(calls).toBe(2);
+  });
+});
 
 describe('METRICS_TOKEN configuration', () => {
   const base = { SECRET_KEY: 'k'.repeat(32), DATABASE_URL: 'sqlite:./unused/helpdesk.sqlite' };
