@@ -59,6 +59,11 @@ const EnvSchema = z.object({
   RATE_LIMIT_TICKETS: limitSetting(DEFAULT_RATE_LIMITS.ticketsPerAddress),
   /** `on` adds the benchmark routes POST /bench/scratch/ and /bench/close-assigned/ (npm run bench:intake); refused in production. */
   BENCH_ROUTES: z.enum(['on', 'off']).default('off'),
+  /**
+   * Bearer token required by GET /metrics (`Authorization: Bearer <token>`), for deployments whose
+   * port is reachable from outside the monitoring network; ≥ 16 characters. Unset: /metrics is open.
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** `production` makes SECRET_KEY mandatory and cookies Secure. */
   NODE_ENV: z.string().default('development'),
   /** pino log level. */
@@ -80,6 +85,8 @@ export interface Config {
   rateLimits: RateLimitSettings;
   /** The opt-in benchmark baseline route (src/http/routes/bench.ts). */
   benchRoutes: boolean;
+  /** The token /metrics requires; undefined: /metrics is open. */
+  metricsToken: string | undefined;
   production: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
@@ -113,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: e.RATE_LIMIT === 'on',
     rateLimits: { loginPerAddress: e.RATE_LIMIT_LOGIN, loginPerUsername: e.RATE_LIMIT_LOGIN_USERNAME, ticketsPerAddress: e.RATE_LIMIT_TICKETS },
     benchRoutes: e.BENCH_ROUTES === 'on',
+    metricsToken: e.METRICS_TOKEN,
     production,
     logLevel: e.LOG_LEVEL,
   };

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   await hub.ready();
   const { app, ctx } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel }, hub });
   reportHubError = (error) => app.log.warn({ err: error }, 'live updates: change hub problem');
-  const mailer = createMailer(config.smtpUrl, (fields, message) => app.log.info(fields, message));
+  const mailer = createMailer(config.smtpUrl, app.log);
   const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, logger: app.log });
 
   const firstAdmin = await ensureFirstAdmin(ctx, config.adminPassword);

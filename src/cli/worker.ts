@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const logger = consoleLogger(config.logLevel);
   const handle = connect(config.databaseUrl);
   await migrateToLatest(handle.db);
-  const mailer = createMailer(config.smtpUrl, (fields, msg) => logger.info(fields, msg));
+  const mailer = createMailer(config.smtpUrl, logger);
   const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, logger });
   worker.start();
   logger.info({ mailer: mailer.kind, from: config.mailFrom }, 'outbox worker started');

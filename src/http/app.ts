@@ -5,9 +5,10 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import type { Config } from '../config.js';
 import { invalidInput } from '../core/errors.js';
+import { redactUrl } from '../core/redact.js';
 import type { DbHandle } from '../db/connect.js';
 import { type ChangeHub, createLocalHub } from '../live/hub.js';
 import { TicketIntake } from '../services/intake.js';
@@ -26,7 +27,7 @@ import { installSessions } from './session.js';
 
 export type { RouteLimits } from './rateLimits.js';
 
-export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes'>>;
+export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
@@ -60,7 +61,7 @@ const BODY_LIMIT = 256 * 1024;
 export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyInstance; ctx: ServiceContext; hub: ChangeHub }> {
   const { config } = deps;
   const app = Fastify({
-    logger: deps.logger ?? false,
+    logger: withRedaction(deps.logger),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     // Addresses the router cannot even read answer like every other error (page or §8 JSON), not
@@ -132,7 +133,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs });
   adminappRoutes(app, ctx);
   adminRoutes(app, ctx);
-  opsRoutes(app, ctx, metrics);
+  opsRoutes(app, ctx, metrics, { metricsToken: config.metricsToken });
   // The benchmark baseline (BENCH_ROUTES=on only): see npm run bench:intake.
   if (config.benchRoutes) await benchRoutes(app, ctx);
   // The JSON API (§8): its own JSON parsing, bearer tokens, no cookies or CSRF, OpenAPI at /api/openapi.json.
@@ -148,6 +149,29 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   });
 
   return { app, ctx, hub };
+}
+
+/**
+ * The logger options given, with request URLs redacted (src/core/redact.ts): the fields of Fastify's
+ * own request serializer, whose `url` would otherwise carry status-page tokens into every request
+ * log. Headers are not logged at all, so API bearer tokens and cookies never are.
+ */
+function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === undefined || logger === false) return false;
+  const options = logger === true ? {} : logger;
+  return { ...options, serializers: { ...options.serializers, req: serializeRequest } };
+}
+
+function serializeRequest(request: FastifyRequest) {
+  const version = request.headers['accept-version'];
+  return {
+    method: request.method,
+    url: redactUrl(request.url),
+    version: Array.isArray(version) ? version.join(', ') : version,
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
 }
 
 /** The name of the first field (path, query or body, at any depth) whose text holds U+0000, or null. */

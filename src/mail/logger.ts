@@ -1,3 +1,4 @@
+import type { MailLog } from './transport.js';
 import type { WorkerLogger } from './worker.js';
 
 const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity } as const;
@@ -7,7 +8,7 @@ export type LogLevel = keyof typeof LEVELS;
  * A JSON-lines logger on stdout/stderr in pino's format (`level`, `time`, `msg`, fields), for
  * `npm run worker`, which runs without Fastify's logger. Errors are written with their stack.
  */
-export function consoleLogger(level: LogLevel = 'info', name = 'outbox-worker'): WorkerLogger {
+export function consoleLogger(level: LogLevel = 'info', name = 'outbox-worker'): WorkerLogger & MailLog {
   const threshold = LEVELS[level];
   const write = (value: number, fields: Record<string, unknown>, msg: string) => {
     if (value < threshold) return;
@@ -18,6 +19,7 @@ export function consoleLogger(level: LogLevel = 'info', name = 'outbox-worker'):
     (value >= LEVELS.warn ? process.stderr : process.stdout).write(JSON.stringify(entry) + '\n');
   };
   return {
+    debug: (fields, msg) => write(LEVELS.debug, fields, msg),
     info: (fields, msg) => write(LEVELS.info, fields, msg),
     warn: (fields, msg) => write(LEVELS.warn, fields, msg),
     error: (fields, msg) => write(LEVELS.error, fields, msg),

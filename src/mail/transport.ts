@@ -83,21 +83,27 @@ export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts
   };
 }
 
-/** Structured log line: fields, then a message (the argument order of pino's methods). */
-export type LogFn = (fields: Record<string, unknown>, message: string) => void;
+/**
+ * Where the log mailer writes: structured lines, fields then a message (the argument order of
+ * pino's methods); pino's and Fastify's loggers fit as they are.
+ */
+export interface MailLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  debug(fields: Record<string, unknown>, message: string): void;
+}
 
 /**
- * The mailer used without `SMTP_URL`: each email is written to the log in full and counts as sent,
- * so a trial install works without a mail server and the emails stay readable in the outbox.
+ * The mailer used without `SMTP_URL`: each email counts as sent, so a trial install works without a
+ * mail server and the emails stay readable in the outbox. Its recipient and subject are logged at
+ * info; its body only at debug, because the body holds the customer's status link, a bearer link
+ * that must not sit in ordinary logs (log collectors keep and show info lines to many people).
  */
-export function createLogMailer(log: LogFn): Mailer {
+export function createLogMailer(log: MailLog): Mailer {
   return {
     kind: 'log',
     async send(email) {
-      log(
-        { to: email.to, subject: email.subject, messageId: email.messageId, text: email.text },
-        'email not sent (SMTP_URL is unset): logged instead',
-      );
+      log.info({ to: email.to, subject: email.subject, messageId: email.messageId }, 'email not sent (SMTP_URL is unset): logged instead');
+      log.debug({ to: email.to, messageId: email.messageId, text: email.text }, 'email body (not sent: SMTP_URL is unset)');
       return { messageId: email.messageId };
     },
     close() {},
@@ -105,6 +111,6 @@ export function createLogMailer(log: LogFn): Mailer {
 }
 
 /** SMTP when `smtpUrl` is set, the log otherwise (SPEC §7). */
-export function createMailer(smtpUrl: string | undefined, log: LogFn, timeouts: Partial<SmtpTimeouts> = {}): Mailer {
+export function createMailer(smtpUrl: string | undefined, log: MailLog, timeouts: Partial<SmtpTimeouts> = {}): Mailer {
   return smtpUrl ? createSmtpMailer(smtpUrl, timeouts) : createLogMailer(log);
 }

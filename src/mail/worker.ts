@@ -4,6 +4,7 @@
  * request nor holds a lock. Safe with any number of workers in any number of processes (rows are
  * claimed with a lease, see claimDueEmails).
  */
+import { redactText } from '../core/redact.js';
 import type { DbHandle } from '../db/connect.js';
 import type { OutboxRow } from '../db/schema.js';
 import { Batcher } from '../db/batcher.js';
@@ -164,7 +165,9 @@ export class OutboxWorker {
     const next = error instanceof UndeliverableEmail ? ({ status: 'failed' } as const) : afterFailure(row.attempts, clock.now());
     const nextAttemptAt = next.status === 'failed' ? null : next.nextAttemptAt;
     const recorded = await recordEmailFailure(handle.db, row.id, message, nextAttemptAt);
-    const fields = { outboxId: row.id, kind: row.kind, attempt: row.attempts, error: message };
+    // A mail server's reply may quote the message (a spam filter naming the status link it
+    // blocked): the row keeps it whole for the admin, the log gets it with secrets redacted.
+    const fields = { outboxId: row.id, kind: row.kind, attempt: row.attempts, error: redactText(message) };
     if (!recorded) {
       logger.warn(fields, 'outbox: failed try not recorded: the row had changed meanwhile');
       return 'lost';

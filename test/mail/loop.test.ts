@@ -68,7 +68,7 @@ for (const dialect of DIALECTS) {
         },
       });
       const app = Fastify({ logger: { level: 'info', stream } });
-      const mailer = createLogMailer((fields, message) => app.log.info(fields, message));
+      const mailer = createLogMailer(app.log);
       const worker = new OutboxWorker({ handle: bed.ctx.handle, mailer, clock: bed.clock, from: MAIL_FROM, logger: app.log });
       await submitTicket(bed.ctx, ticketForm());
       expect((await worker.runOnce()).sent).toBe(1);

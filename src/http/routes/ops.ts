@@ -1,8 +1,46 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { ping } from '../../db/connect.js';
+import { outboxBacklog } from '../../repositories/outbox.js';
 import { countByState } from '../../repositories/stats.js';
-import type { ServiceContext, TicketChange } from '../../services/context.js';
+import type { Clock, ServiceContext, TicketChange } from '../../services/context.js';
+import { bearerToken } from '../api-auth.js';
+
+/**
+ * How long a scrape's database figures are reused. Prometheus scrapes every 15 s or so, but several
+ * scrapers (or a dashboard polling /metrics) must not each cost the database its reads.
+ */
+export const METRICS_CACHE_MS = 5_000;
+
+/**
+ * `load` remembered for `ttlMs` of `clock` after it resolved; callers arriving while it runs share
+ * that one call, so at most one is in flight however many scrapes come together. A failure is not
+ * remembered (every waiting caller gets it; the next call tries again).
+ */
+export function cachedFor<T>(clock: Clock, ttlMs: number, load: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: T } | undefined;
+  let inFlight: Promise<T> | undefined;
+  return async () => {
+    if (last && clock.now() - last.at < ttlMs) return last.value;
+    inFlight ??= load()
+      .then((value) => {
+        last = { at: clock.now(), value };
+        return value;
+      })
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  };
+}
+
+/** What a scrape reads from the database, in two statements (see countByState and outboxBacklog). */
+async function readFigures(ctx: ServiceContext) {
+  const now = ctx.clock.now();
+  const [tickets, outbox] = await Promise.all([countByState(ctx.handle.db), outboxBacklog(ctx.handle, now)]);
+  return { tickets, outbox, oldestDueSeconds: outbox.oldestDueAt === null ? 0 : Math.max(0, (now - outbox.oldestDueAt) / 1000) };
+}
 
 /** Prometheus metrics of one app instance (its own registry: no global state). */
 export function createMetrics(ctx: ServiceContext) {
@@ -16,14 +54,33 @@ export function createMetrics(ctx: ServiceContext) {
     registers: [registry],
   });
   const ticketChanges = new Counter({ name: 'helpdesk_ticket_changes_total', help: 'Ticket events written by this process, by type.', labelNames: ['type'], registers: [registry] });
+  const figures = cachedFor(ctx.clock, METRICS_CACHE_MS, () => readFigures(ctx));
   new Gauge({
     name: 'helpdesk_tickets',
     help: 'Tickets by derived state (pending, open, closed).',
     labelNames: ['state'],
     registers: [registry],
     async collect() {
-      const counts = await countByState(ctx.handle.db);
-      for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      const { tickets } = await figures();
+      for (const [state, n] of Object.entries(tickets)) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: 'helpdesk_outbox_emails',
+    help: 'Outbox emails by status: pending (waiting for a first or next try), sending (claimed by a worker), failed (given up; retry them at /admin/emails/). Sent emails are not counted.',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const { outbox } = await figures();
+      for (const status of ['pending', 'sending', 'failed'] as const) this.set({ status }, outbox[status]);
+    },
+  });
+  new Gauge({
+    name: 'helpdesk_outbox_oldest_due_seconds',
+    help: 'How long the longest-waiting pending email has been due (since its creation or its retry time) without a worker taking it; 0 when none is due. Grows while no worker sends.',
+    registers: [registry],
+    async collect() {
+      this.set((await figures()).oldestDueSeconds);
     },
   });
   return {
@@ -37,8 +94,17 @@ export function createMetrics(ctx: ServiceContext) {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** `/healthz` (checks the database) and `/metrics` (Prometheus). */
-export function opsRoutes(app: FastifyInstance, ctx: ServiceContext, metrics: Metrics): void {
+/** Whether `given` is `expected`, in time that does not depend on where they differ (nor on their lengths). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/**
+ * `/healthz` (checks the database; always open, load balancers send no token) and `/metrics`
+ * (Prometheus; behind `metricsToken` when one is set).
+ */
+export function opsRoutes(app: FastifyInstance, ctx: ServiceContext, metrics: Metrics, options: { metricsToken?: string | undefined } = {}): void {
   app.get('/healthz', async (request, reply) => {
     try {
       await ping(ctx.handle.db);
@@ -49,8 +115,19 @@ export function opsRoutes(app: FastifyInstance, ctx: ServiceContext, metrics: Me
     }
   });
 
-  app.get('/metrics', async (_request, reply) => {
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  const { metricsToken } = options;
+  app.get('/metrics', async (request, reply) => {
+    if (metricsToken !== undefined) {
+      const token = bearerToken(request.headers.authorization);
+      if (token === null || !sameSecret(token, metricsToken)) {
+        return reply
+          .status(401)
+          .header('www-authenticate', 'Bearer realm="metrics"')
+          .type('text/plain; charset=utf-8')
+          .send('Send the metrics token: Authorization: Bearer <METRICS_TOKEN>.\n');
+      }
+    }
+    return reply.header('cache-control', 'no-store').type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
   app.addHook('onResponse', async (request, reply) => {

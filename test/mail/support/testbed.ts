@@ -1,6 +1,6 @@
 /** A fresh database, a fake clock, a real SMTP server and an outbox worker sending to it. */
 import type { Dialect } from '../../../src/db/connect.js';
-import { createSmtpMailer, type Mailer, type SmtpTimeouts } from '../../../src/mail/transport.js';
+import { createSmtpMailer, type MailLog, type Mailer, type SmtpTimeouts } from '../../../src/mail/transport.js';
 import { OutboxWorker, type OutboxWorkerOptions, type WorkerLogger } from '../../../src/mail/worker.js';
 import type { ServiceContext } from '../../../src/services/context.js';
 import { createUser } from '../../../src/services/users.js';
@@ -14,16 +14,17 @@ export const PUBLIC_URL = 'https://help.example.com';
 export const FAST_TIMEOUTS: Partial<SmtpTimeouts> = { connectionMs: 2_000, greetingMs: 1_000, socketMs: 2_000 };
 
 export interface LogEntry {
-  level: 'info' | 'warn' | 'error';
+  level: 'debug' | 'info' | 'warn' | 'error';
   fields: Record<string, unknown>;
   message: string;
 }
 
 /** A logger that keeps what it is told, for assertions. */
-export function memoryLogger(): WorkerLogger & { entries: LogEntry[] } {
+export function memoryLogger(): WorkerLogger & MailLog & { entries: LogEntry[] } {
   const entries: LogEntry[] = [];
   return {
     entries,
+    debug: (fields, message) => entries.push({ level: 'debug', fields, message }),
     info: (fields, message) => entries.push({ level: 'info', fields, message }),
     warn: (fields, message) => entries.push({ level: 'warn', fields, message }),
     error: (fields, message) => entries.push({ level: 'error', fields, message }),

@@ -1,0 +1,170 @@
+/**
+ * `/metrics` (issue 22 item 8): the outbox backlog is visible (a stuck outbox shows), the scrape's
+ * database reads are cached for a few seconds (one read in flight however many scrapes), and
+ * METRICS_TOKEN closes the endpoint to anyone without it.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/http/app.js';
+import { cachedFor, METRICS_CACHE_MS } from '../../src/http/routes/ops.js';
+import { Client, startTestApp, submitViaForm, TEST_CONFIG, type TestApp } from '../support/app.js';
+import { FakeClock } from '../support/clock.js';
+import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
+
+/** Counts the statements that reach the database, honestly: every query goes through plugins. */
+class QueryCounter implements KyselyPlugin {
+  count = 0;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    this.count++;
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+
+const TOKEN = 'metrics-token-0123456789abcdef';
+
+async function scrape(app: FastifyInstance, authorization?: string) {
+  return app.inject({ method: 'GET', url: '/metrics', headers: authorization === undefined ? {} : { authorization } });
+}
+
+/** The value of one sample in Prometheus text, e.g. `helpdesk_outbox_emails{status="pending"}`. */
+function sample(body: string, name: string): number {
+  const line = body.split('\n').find((l) => l.startsWith(name + ' '));
+  if (line === undefined) throw new Error(`no sample ${name} in:\n${body.split('\n').filter((l) => l.startsWith('helpdesk_outbox') || l.startsWith('helpdesk_tickets')).join('\n')}`);
+  return Number(line.slice(name.length + 1));
+}
+
+const pending = (body: string) => sample(body, 'helpdesk_outbox_emails{status="pending"}');
+
+for (const dialect of DIALECTS) {
+  describe(`metrics (${dialect})`, () => {
+    let t: TestApp | undefined;
+    let database: TestDatabase | undefined;
+    afterEach(async () => {
+      await t?.close();
+      await database?.drop();
+      t = undefined;
+      database = undefined;
+    });
+
+    it('shows a stuck outbox: emails pending, sending, failed, and the oldest due email’s age growing', async () => {
+      const clock = new FakeClock();
+      t = await startTestApp(dialect, { clock });
+      const start = clock.now();
+      // No worker runs in this app: every "created" email stays pending, as with a dead worker.
+      for (let i = 0; i < 5; i++) await submitViaForm(new Client(t.app), { title: `Broken ${i}` });
+      const db = t.ctx.handle.db;
+      const ids = (await db.selectFrom('outbox').select('id').orderBy('id').execute()).map((r) => r.id);
+      expect(ids).toHaveLength(5);
+      await db.updateTable('outbox').set({ status: 'failed', last_error: '554 refused' }).where('id', '=', ids[0]!).execute();
+      await db.updateTable('outbox').set({ status: 'sending', attempts: 1, next_attempt_at: start + 5 * 60_000 }).where('id', '=', ids[1]!).execute();
+      // A pending email backing off until later is not due: it does not count for the age.
+      await db.updateTable('outbox').set({ attempts: 1, next_attempt_at: start + 30 * 60_000 }).where('id', '=', ids[4]!).execute();
+      await db.updateTable('outbox').set({ status: 'sent', sent_at: start }).where('id', '=', ids[3]!).execute();
+
+      clock.advance(60_000);
+      let body = (await scrape(t.app)).body;
+      expect(sample(body, 'helpdesk_outbox_emails{status="pending"}')).toBe(2);
+      expect(sample(body, 'helpdesk_outbox_emails{status="sending"}')).toBe(1);
+      expect(sample(body, 'helpdesk_outbox_emails{status="failed"}')).toBe(1);
+      expect(sample(body, 'helpdesk_outbox_oldest_due_seconds')).toBe(60);
+
+      clock.advance(30_000);
+      body = (await scrape(t.app)).body;
+      expect(sample(body, 'helpdesk_outbox_oldest_due_seconds')).toBe(90);
+
+      // Nothing due any more: the age is 0, not the age of an email that waits for its retry time.
+      await db.updateTable('outbox').set({ status: 'sent', sent_at: clock.now() }).where('id', '=', ids[2]!).execute();
+      clock.advance(METRICS_CACHE_MS);
+      body = (await scrape(t.app)).body;
+      expect(sample(body, 'helpdesk_outbox_emails{status="pending"}')).toBe(1);
+      expect(sample(body, 'helpdesk_outbox_oldest_due_seconds')).toBe(0);
+    });
+
+    it('caches the scrape’s database reads for a few seconds, one read in flight however many scrapes', async () => {
+      database = await freshDatabase(dialect);
+      const counter = new QueryCounter();
+      const clock = new FakeClock();
+      const handle = { ...database.handle, db: database.handle.db.withPlugin(counter) };
+      const { app } = await buildApp({ handle, clock, config: TEST_CONFIG });
+      try {
+        await app.ready();
+        await submitViaForm(new Client(app));
+        counter.count = 0;
+        expect(pending((await scrape(app)).body)).toBe(1);
+        const perScrape = counter.count;
+        // Two statements: the ticket summaries and the outbox backlog (see readFigures).
+        expect(perScrape).toBe(2);
+
+        // Within the TTL: no query, and the figures are the cached ones although the rows changed.
+        await submitViaForm(new Client(app));
+        counter.count = 0;
+        clock.advance(METRICS_CACHE_MS - 1);
+        expect(pending((await scrape(app)).body)).toBe(1);
+        expect(counter.count).toBe(0);
+
+        // Past the TTL, concurrent scrapes share one read.
+        clock.advance(1);
+        const bodies = await Promise.all([scrape(app), scrape(app), scrape(app), scrape(app)]);
+        expect(bodies.map((b) => pending(b.body))).toEqual([2, 2, 2, 2]);
+        expect(counter.count).toBe(perScrape);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('METRICS_TOKEN: 401 without it or with a wrong one, 200 with it', async () => {
+      t = await startTestApp(dialect, { config: { metricsToken: TOKEN } });
+      for (const authorization of [undefined, 'Bearer wrong-token-0123456789abcdef', `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, `Basic ${TOKEN}`, TOKEN]) {
+        const response = await scrape(t.app, authorization);
+        expect(response.statusCode, String(authorization)).toBe(401);
+        expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
+        expect(response.body).not.toContain('helpdesk_');
+      }
+      const ok = await scrape(t.app, `Bearer ${TOKEN}`);
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain('helpdesk_outbox_emails');
+      // The health check stays open: load balancers do not send tokens.
+      expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    });
+
+    it('without METRICS_TOKEN /metrics stays open', async () => {
+      t = await startTestApp(dialect);
+      expect((await scrape(t.app)).statusCode).toBe(200);
+    });
+  });
+}
+
+describe('cachedFor', () => {
+  it('does not remember a failure: every waiting caller gets it, the next call reads again', async () => {
+    const clock = new FakeClock();
+    let calls = 0;
+    const read = cachedFor(clock, 5_000, async () => {
+      calls++;
+      if (calls === 1) throw new Error('database unreachable');
+      return calls;
+    });
+    const failed = await Promise.allSettled([read(), read()]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(calls).toBe(1);
+    expect(await read()).toBe(2);
+    expect(await read()).toBe(2);
+    expect(calls).toBe(2);
+  });
+});
+
+describe('METRICS_TOKEN configuration', () => {
+  const base = { SECRET_KEY: 'k'.repeat(32), DATABASE_URL: 'sqlite:./unused/helpdesk.sqlite' };
+  it('refuses a token shorter than 16 characters, naming the key', () => {
+    expect(() => loadConfig({ ...base, METRICS_TOKEN: 'short-token' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, METRICS_TOKEN: 'short-token' })).toThrow(/^Configuration error: METRICS_TOKEN must be at least 16 characters$/);
+  });
+  it('takes a long enough token, and none by default', () => {
+    expect(loadConfig({ ...base, METRICS_TOKEN: TOKEN }).metricsToken).toBe(TOKEN);
+    expect(loadConfig(base).metricsToken).toBeUndefined();
+  });
+});

@@ -1,0 +1,46 @@
+/** The redaction of secrets in logged URLs and texts (src/core/redact.ts), as a table. */
+import { describe, expect, it } from 'vitest';
+import { REDACTED, redactText, redactUrl } from '../../src/core/redact.js';
+
+const TOKEN = 'q3Zx-7_abcDEF0123456789ghijKLMNOPqr';
+
+describe('redactUrl', () => {
+  const cases: [string, string][] = [
+    // The status page, with and without its trailing slash, with a query, any case, %-escaped.
+    [`/tickets/status/${TOKEN}/`, `/tickets/status/${REDACTED}/`],
+    [`/tickets/status/${TOKEN}`, `/tickets/status/${REDACTED}`],
+    [`/tickets/status/${TOKEN}/?x=1`, `/tickets/status/${REDACTED}/?x=1`],
+    [`/Tickets/STATUS/${TOKEN}/`, `/Tickets/STATUS/${REDACTED}/`],
+    [`/tickets/%73tatus/${TOKEN}/`, `/tickets/%73tatus/${REDACTED}/`],
+    [`/tickets/status/${TOKEN}%ZZ/`, `/tickets/status/${REDACTED}/`],
+    [`/tickets/status/${TOKEN}/events/`, `/tickets/status/${REDACTED}/events/`],
+    // The success page's ?t=, wherever it is in the query, and its %-escaped or aliased names.
+    [`/tickets/createsuccess/?t=${TOKEN}`, `/tickets/createsuccess/?t=${REDACTED}`],
+    [`/tickets/createsuccess/?a=1&t=${TOKEN}&b=2`, `/tickets/createsuccess/?a=1&t=${REDACTED}&b=2`],
+    [`/tickets/createsuccess/?%74=${TOKEN}`, `/tickets/createsuccess/?%74=${REDACTED}`],
+    [`/anything/?token=${TOKEN}`, `/anything/?token=${REDACTED}`],
+    [`/anything/?T=${TOKEN}`, `/anything/?T=${REDACTED}`],
+    // Nothing secret: unchanged.
+    ['/tickets/status/', '/tickets/status/'],
+    ['/tickets/create/', '/tickets/create/'],
+    ['/admin/tickets/?q=printer&status=open', '/admin/tickets/?q=printer&status=open'],
+    ['/api/v1/tickets?limit=5&cursor=abc', '/api/v1/tickets?limit=5&cursor=abc'],
+    ['/?tt=1&at=2', '/?tt=1&at=2'],
+    ['', ''],
+  ];
+  it.each(cases)('%s → %s', (url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
+  });
+});
+
+describe('redactText', () => {
+  const cases: [string, string][] = [
+    [`see https://help.example.com/tickets/status/${TOKEN}/ now`, `see https://help.example.com/tickets/status/${REDACTED}/ now`],
+    [`GET /tickets/createsuccess/?t=${TOKEN} failed`, `GET /tickets/createsuccess/?t=${REDACTED} failed`],
+    [`Authorization: Bearer hd_${TOKEN}`, `Authorization: Bearer ${REDACTED}`],
+    ['no secret here', 'no secret here'],
+  ];
+  it.each(cases)('%s', (text, expected) => {
+    expect(redactText(text)).toBe(expected);
+  });
+});
