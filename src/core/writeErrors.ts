@@ -18,6 +18,8 @@ export type WriteErrorKind = 'transient' | 'item';
 const TRANSIENT_SQLSTATES = new Set([
   '40001', // serialization_failure
   '40P01', // deadlock_detected
+  '40003', // statement_completion_unknown
+  '25P02', // in_failed_sql_transaction: a connection left in an aborted transaction, whatever the rows
   '55P03', // lock_not_available (lock_timeout)
   '57014', // query_canceled (statement_timeout, pg_cancel_backend)
   '57P01', // admin_shutdown (pg_terminate_backend, a restart)

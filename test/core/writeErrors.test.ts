@@ -7,6 +7,8 @@ describe('classifyWriteError', () => {
   const table: [string, unknown, WriteErrorKind][] = [
     ['pg serialization failure', coded('40001'), 'transient'],
     ['pg deadlock', coded('40P01'), 'transient'],
+    ['pg statement completion unknown', coded('40003'), 'transient'],
+    ['pg connection left in an aborted transaction', coded('25P02'), 'transient'],
     ['pg lock_timeout', coded('55P03'), 'transient'],
     ['pg statement_timeout / pg_cancel_backend', coded('57014'), 'transient'],
     ['pg_terminate_backend', coded('57P01'), 'transient'],
