@@ -14,6 +14,10 @@
  *   the run (through POST /bench/close-assigned/, so the UPDATE runs on the server's own connection);
  * - baseline: POST /bench/scratch/ (BENCH_ROUTES=on) with the same form body: one INSERT into a
  *   scratch table, 303. The most a write request can do on this machine and this server build.
+ *   It writes through the server's own handle, the connection intake writes through, so both
+ *   commit equally durably (on SQLite synchronous = FULL, a WAL sync per commit: the baseline pays
+ *   one per request, intake one per batch). Each run prints that setting, read on a connection
+ *   opened by the same connect().
  *
  * Baseline and intake alternate (B, I, B, I, …) after a warm-up, so both see the same noise from
  * whatever else the machine runs. Reported per run and overall: requests/s, p50 and p99 latency, and
@@ -104,6 +108,7 @@ async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs:
     const profileDir = join(ROOT, 'bench', 'profiles');
     if (cpuProf) mkdirSync(profileDir, { recursive: true });
     server = await startBenchServer(database.url, {}, cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+    console.log(`${dialect}: ${await durability(database)}`);
 
     // One browser: its CSRF cookie and the token of the form it was given.
     const page = await fetch(`${server.url}/tickets/create/`);
@@ -158,6 +163,17 @@ function startCloser(server: BenchServer): { stop(): Promise<void> } {
       await running;
     },
   };
+}
+
+/** How commits reach the disk, as connect() sets it (SQLite) or the server is configured (PostgreSQL). */
+async function durability(database: BenchDatabase): Promise<string> {
+  const { db } = database.handle;
+  if (database.dialect === 'sqlite') {
+    const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(db);
+    return `synchronous = ${['OFF', 'NORMAL', 'FULL', 'EXTRA'][rows[0]!.synchronous] ?? rows[0]!.synchronous} (WAL) for intake and baseline alike`;
+  }
+  const { rows } = await sql<{ s: string; f: string }>`select current_setting('synchronous_commit') as s, current_setting('fsync') as f`.execute(db);
+  return `synchronous_commit = ${rows[0]!.s}, fsync = ${rows[0]!.f} for intake and baseline alike`;
 }
 
 async function counts(database: BenchDatabase): Promise<{ tickets: number; scratch: number }> {

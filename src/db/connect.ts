@@ -40,7 +40,10 @@ function connectSqlite(path: string): DbHandle {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SqliteDatabase(file);
   database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
+  // FULL: every commit syncs the WAL before it returns, so an answered request survives power loss
+  // or an OS crash (I5). NORMAL syncs only at checkpoints and can lose the last commits. Group
+  // commit (src/db/batcher.ts) shares one sync among the tickets of a batch.
+  database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });

@@ -35,6 +35,12 @@ export interface TicketsTable {
   closed_at: number | null;
   sla_due_at: number;
   sla_breached_at: number | null;
+  /**
+   * The random key of the submission that created the ticket (unique): a write retried after a
+   * failure finds the ticket it may already have stored (src/db/batcher.ts). Null: created without
+   * one, or before keys existed.
+   */
+  intake_key: string | null;
 }
 
 export interface TicketEventsTable {

@@ -19,6 +19,12 @@ export async function insertTickets(db: Db, rows: readonly NewTicketRow[]): Prom
   return rows.map((row) => byToken.get(row.token)!);
 }
 
+/** The tickets created by these submissions' request keys (any order; keys not stored have none). */
+export async function findTicketsByIntakeKeys(db: Db, keys: readonly string[]): Promise<TicketRow[]> {
+  if (keys.length === 0) return [];
+  return db.selectFrom('tickets').selectAll().where('intake_key', 'in', [...keys]).execute();
+}
+
 export async function findTicketById(db: Db, id: number): Promise<TicketRow | undefined> {
   return db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
 }

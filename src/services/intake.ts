@@ -11,18 +11,37 @@
  * What one transaction decides for several tickets is what one-at-a-time creation decides for
  * tickets arriving in that order in the same millisecond, so R1 and I1–I4 hold as before.
  */
+import { randomBytes } from 'node:crypto';
 import { type NewTicketInput, validateNewTicket } from '../core/tickets.js';
 import { Batcher } from '../db/batcher.js';
 import type { TicketRow } from '../db/schema.js';
+import { findTicketsByIntakeKeys } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import { createTickets } from './tickets.js';
 
-/** One server process's ticket intake: submit() resolves with the committed ticket. */
-export class TicketIntake {
-  private readonly batcher: Batcher<NewTicketInput, TicketRow>;
+/** A validated submission with its request key (tickets.intake_key, unique). */
+export type KeyedSubmission = NewTicketInput & { intakeKey: string };
 
-  constructor(ctx: ServiceContext) {
-    this.batcher = new Batcher((inputs) => createTickets(ctx, inputs));
+/** How a batch is written: createTickets, or (in tests) something wrapped around it. */
+export type IntakeWrite = (ctx: ServiceContext, submissions: readonly KeyedSubmission[]) => Promise<TicketRow[]>;
+
+/**
+ * One server process's ticket intake: submit() resolves with the committed ticket.
+ *
+ * Each submission gets a random request key, stored with its ticket. A write that failed may have
+ * committed all the same (the connection dropped while COMMIT's answer was on its way); before
+ * writing a submission again, the batcher asks which keys are stored and answers those callers
+ * with their stored tickets, so no retry creates a second ticket, event or email. The unique index
+ * on the key refuses a duplicate even if a late commit lands between that check and the retry.
+ * How often a failed batch is written again is the batcher's policy (src/db/batcher.ts).
+ */
+export class TicketIntake {
+  private readonly batcher: Batcher<KeyedSubmission, TicketRow>;
+
+  constructor(ctx: ServiceContext, write: IntakeWrite = createTickets) {
+    this.batcher = new Batcher((submissions) => write(ctx, submissions), undefined, {
+      committed: (submissions) => storedTickets(ctx, submissions),
+    });
   }
 
   /**
@@ -30,6 +49,24 @@ export class TicketIntake {
    * and creates the ticket together with those arriving alongside it.
    */
   async submit(raw: Record<string, unknown>): Promise<TicketRow> {
-    return this.batcher.add(validateNewTicket(raw));
+    return this.batcher.add({ ...validateNewTicket(raw), intakeKey: newIntakeKey() });
   }
+}
+
+/** 128 random bits, URL-safe: unique per submission without coordination between processes. */
+function newIntakeKey(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/**
+ * The tickets already stored for these submissions (undefined for the others), in order. The
+ * failed write published nothing; its tickets are announced now, so live pages and the outbox
+ * worker hear of them as of any other new ticket.
+ */
+async function storedTickets(ctx: ServiceContext, submissions: readonly KeyedSubmission[]): Promise<(TicketRow | undefined)[]> {
+  const byKey = new Map((await findTicketsByIntakeKeys(ctx.handle.db, submissions.map((s) => s.intakeKey))).map((t) => [t.intake_key, t]));
+  const stored = submissions.map((s) => byKey.get(s.intakeKey));
+  const found = stored.filter((t) => t !== undefined);
+  if (found.length > 0) ctx.onChanges?.(found.map((t) => ({ ticketId: t.id, type: 'created', fromAgentId: null, toAgentId: t.agent_id })));
+  return stored;
 }

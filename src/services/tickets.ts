@@ -27,6 +27,9 @@ export async function submitTicket(ctx: ServiceContext, raw: Record<string, unkn
   return ticket!;
 }
 
+/** A validated ticket as intake hands it in: with the submission's request key, when it has one. */
+export type IntakeInput = NewTicketInput & { intakeKey?: string };
+
 /**
  * R1 for validated tickets, in arrival order, in one routing transaction: each stored with its SLA
  * deadline, given at once to the best-ranked agent with room while nobody is waiting (else it
@@ -35,7 +38,7 @@ export async function submitTicket(ctx: ServiceContext, raw: Record<string, unkn
  * tickets are committed, hence durable (I5). On PostgreSQL their ids are reserved with the routing
  * state, inside the lock, so ids follow commit order across processes (see repositories/intake.ts).
  */
-export async function createTickets(ctx: ServiceContext, inputs: readonly NewTicketInput[]): Promise<TicketRow[]> {
+export async function createTickets(ctx: ServiceContext, inputs: readonly IntakeInput[]): Promise<TicketRow[]> {
   if (inputs.length === 0) return [];
   return withRouting(
     ctx,
@@ -59,6 +62,7 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly NewTic
           closed_at: null,
           sla_due_at: slaDueAt(now, input.priority, run.settings.sla),
           sla_breached_at: null,
+          intake_key: input.intakeKey ?? null,
         };
       });
       const tickets = await writeIntake(trx, rows, run.newTicketIds, (stored) => ({

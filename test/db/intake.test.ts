@@ -6,6 +6,7 @@ import { changePresence } from '../../src/services/presence.js';
 import { addStaff } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { historyViolations } from '../support/invariants.js';
+import { testContext } from './context-support.js';
 
 const form = (i: number) => ({ name: `Customer ${i}`, email: `c${i}@example.com`, title: `Ticket ${i}`, description: 'Help', priority: 'MEDIUM' });
 
@@ -18,12 +19,7 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       database = await freshDatabase(dialect);
-      ctx = {
-        handle: database.handle,
-        clock: { now: () => Date.now() },
-        publicUrl: 'http://helpdesk.test',
-        onChanges: (changes) => published.push(changes.map((c) => c.ticketId)),
-      };
+      ctx = testContext(database, (changes) => published.push(changes.map((c) => c.ticketId)));
       agents = [];
       for (const name of ['ana', 'ben', 'cy']) {
         const id = await addStaff(ctx, name, { capacity: 2, displayName: `Agent ${name}` });

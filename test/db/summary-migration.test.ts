@@ -55,6 +55,8 @@ for (const dialect of DIALECTS) {
 
     it('goes down to 1500, and back up over existing tickets with the backfilled tables equal to a recount', async () => {
       const m = await migrator(db(), dialect);
+      // Later migrations come off first, so that this one is the latest (they go back on at the end).
+      expect((await m.migrateTo(NAME)).error).toBeUndefined();
       await expectOk(m.migrateTo(BEFORE), NAME);
       expect(await tableExists(db(), dialect, 'open_ticket_summary')).toBe(false);
       expect(await tableExists(db(), dialect, 'resolution_histogram')).toBe(false);
@@ -71,7 +73,7 @@ for (const dialect of DIALECTS) {
       await markClosed(db(), open[1]!.id, clock.now());
       await db().deleteFrom('tickets').where('id', '=', open[2]!.id).execute();
 
-      await expectOk(m.migrateToLatest(), NAME);
+      await expectOk(m.migrateTo(NAME), NAME);
       expect(await resolutionIndexExists(db(), dialect)).toBe(true);
       await expectSummariesMatchTickets(db());
       await expectAllTimeStatsMatchScan(db(), dialect, [clock.now(), clock.now() + 5 * 60_000, clock.now() + 2 * 86_400_000]);
@@ -87,7 +89,9 @@ for (const dialect of DIALECTS) {
       // And down once more, then up again: the same tables again.
       await expectOk(m.migrateTo(BEFORE), NAME);
       await db().updateTable('tickets').set({ priority: 'high' }).where('id', '=', open[5]!.id).execute();
-      await expectOk(m.migrateToLatest(), NAME);
+      await expectOk(m.migrateTo(NAME), NAME);
+      await expectSummariesMatchTickets(db());
+      expect((await m.migrateToLatest()).error).toBeUndefined();
       await expectSummariesMatchTickets(db());
     });
   });

@@ -5,6 +5,7 @@ import * as adminStatsIndex from './2026-11-27T1400-admin-stats-index.js';
 import * as outboxByTicket from './2026-11-27T1410-outbox-by-ticket.js';
 import * as closedTicketSummary from './2026-11-27T1500-closed-ticket-summary.js';
 import * as openSummaryResolutionHistogram from './2026-11-27T1600-open-summary-resolution-histogram.js';
+import * as ticketIntakeKey from './2026-12-02T0900-ticket-intake-key.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27T1410-outbox-by-ticket': outboxByTicket,
   '2026-11-27T1500-closed-ticket-summary': closedTicketSummary,
   '2026-11-27T1600-open-summary-resolution-histogram': openSummaryResolutionHistogram,
+  '2026-12-02T0900-ticket-intake-key': ticketIntakeKey,
 };
