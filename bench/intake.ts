@@ -18,6 +18,9 @@
  *   commit equally durably (on SQLite synchronous = FULL, a WAL sync per commit: the baseline pays
  *   one per request, intake one per batch). Each run prints that setting, read on a connection
  *   opened by the same connect().
+ *   The /bench/ routes are for admins only: the bench creates an API token for the seeded admin
+ *   and sends it with every baseline request and every close (one indexed token read per request
+ *   the baseline pays and intake does not; intake's CSRF check is a hash, no read).
  *
  * Baseline and intake alternate (B, I, B, I, …) after a warm-up, so both see the same noise from
  * whatever else the machine runs. Reported per run and overall: requests/s, p50 and p99 latency, and
@@ -42,6 +45,8 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import type { Dialect } from '../src/db/connect.js';
+import { systemClock } from '../src/services/context.js';
+import { createApiToken } from '../src/services/tokens.js';
 import { csrfFrom } from './lib/client.js';
 import { type BenchDatabase, createBenchDatabase, dropAll } from './lib/db.js';
 import { fmtMs, hasFlag, listFlag, numberFlag, printTable, verdict } from './lib/report.js';
@@ -76,8 +81,16 @@ interface Run {
   seconds: number;
 }
 
-async function cannon(server: BenchServer, route: Run['route'], connections: number, cookie: string, csrf: string, seconds: number): Promise<Run> {
+/** What a request carries: the browser's CSRF cookie and form token, and the admin token the bench routes need. */
+interface Credentials {
+  cookie: string;
+  csrf: string;
+  admin: { authorization: string };
+}
+
+async function cannon(server: BenchServer, route: Run['route'], connections: number, credentials: Credentials, seconds: number): Promise<Run> {
   const path = route === 'intake' ? '/tickets/create/' : '/bench/scratch/';
+  const { cookie, csrf } = credentials;
   const result = await autocannon({
     url: server.url,
     connections,
@@ -86,7 +99,7 @@ async function cannon(server: BenchServer, route: Run['route'], connections: num
     requests: ['high', 'medium', 'low'].map((priority) => ({
       method: 'POST' as const,
       path,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, ...(route === 'baseline' ? credentials.admin : {}) },
       body: form(priority, csrf),
     })),
   });
@@ -103,26 +116,31 @@ async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs:
     // 20,000 closed tickets: a helpdesk in use, whose tables the planner has statistics for. (On
     // an empty, just-analysed database PostgreSQL plans the foreign-key checks of every event and
     // email row as scans of a table it believes empty: 0.2 ms per row and growing during the run.)
-    await seed(database.handle, { tickets: HISTORY, closedFraction: 1, agents, capacity: 1_000, freshAgents: 0 });
+    const seeded = await seed(database.handle, { tickets: HISTORY, closedFraction: 1, agents, capacity: 1_000, freshAgents: 0 });
     await database.handle.db.updateTable('settings').set({ sla_high_seconds: 86_400, sla_medium_seconds: 86_400, sla_low_seconds: 86_400 }).execute();
     const profileDir = join(ROOT, 'bench', 'profiles');
     if (cpuProf) mkdirSync(profileDir, { recursive: true });
     server = await startBenchServer(database.url, {}, cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
     console.log(`${dialect}: ${await durability(database)}`);
 
-    // One browser: its CSRF cookie and the token of the form it was given.
+    // One browser: its CSRF cookie and the token of the form it was given; and the seeded admin's
+    // API token, which both /bench/ routes require.
     const page = await fetch(`${server.url}/tickets/create/`);
-    const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const csrf = csrfFrom(await page.text());
+    const ctx = { handle: database.handle, clock: systemClock, publicUrl: server.url };
+    const credentials: Credentials = {
+      cookie: page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '),
+      csrf: csrfFrom(await page.text()),
+      admin: { authorization: `Bearer ${(await createApiToken(ctx, seeded.adminId, 'bench:intake')).token}` },
+    };
 
-    const closer = startCloser(server);
+    const closer = startCloser(server, credentials.admin);
     const before = await counts(database);
     const runs: Run[] = [];
     const warmUps: Record<Run['route'], number> = { baseline: 0, intake: 0 };
     for (const connections of connectionLevels) {
-      for (const route of routes) warmUps[route] += (await cannon(server, route, connections, cookie, csrf, 2)).ok;
+      for (const route of routes) warmUps[route] += (await cannon(server, route, connections, credentials, 2)).ok;
       for (let round = 0; round < rounds; round++) {
-        for (const route of routes) runs.push(await cannon(server, route, connections, cookie, csrf, duration));
+        for (const route of routes) runs.push(await cannon(server, route, connections, credentials, duration));
       }
     }
     await closer.stop();
@@ -146,11 +164,11 @@ async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs:
 }
 
 /** Every 100 ms, closes the agents' open tickets (see the header and POST /bench/close-assigned/). */
-function startCloser(server: BenchServer): { stop(): Promise<void> } {
+function startCloser(server: BenchServer, admin: { authorization: string }): { stop(): Promise<void> } {
   let running: Promise<unknown> | null = null;
   const timer = setInterval(() => {
     if (running) return;
-    running = fetch(`${server.url}/bench/close-assigned/`, { method: 'POST' })
+    running = fetch(`${server.url}/bench/close-assigned/`, { method: 'POST', headers: admin })
       .then((response) => {
         if (response.status !== 204) throw new Error(`close-assigned answered ${response.status}`);
       })

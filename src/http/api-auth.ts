@@ -2,7 +2,7 @@
  * Bearer-token authentication of the JSON API (§8). The API never looks at cookies: a browser's
  * session cannot be ridden by another site's request, so the API needs no CSRF token.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, forbidden } from '../core/errors.js';
 import type { Role } from '../core/users.js';
 import type { StaffUser } from '../services/auth.js';
@@ -32,16 +32,23 @@ export function bearerToken(header: string | undefined): string | null {
  */
 export function requireBearer(scope: FastifyInstance, ctx: ServiceContext): void {
   scope.addHook('onRequest', async (request: FastifyRequest, reply) => {
-    const token = bearerToken(request.headers.authorization);
-    const user = token ? await authenticateApiToken(ctx, token) : null;
-    if (!user) {
-      reply.header('www-authenticate', token ? 'Bearer error="invalid_token"' : 'Bearer');
-      throw new DomainError('unauthenticated', token ? 'This API token is not valid: unknown, revoked, or its account is deactivated.' : 'Send an API token: Authorization: Bearer <token>.');
-    }
+    const user = await bearerUser(ctx, request, reply);
     request.apiUser = user;
     const roles = request.routeOptions.config.apiRoles;
     if (roles && !roles.includes(user.role)) throw forbidden(`Only ${roles.join(' or ')} tokens may do this.`);
   });
+}
+
+/**
+ * The staff member of the request's live bearer token; 401 (with `WWW-Authenticate: Bearer`)
+ * without a valid one.
+ */
+export async function bearerUser(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply): Promise<StaffUser> {
+  const token = bearerToken(request.headers.authorization);
+  const user = token ? await authenticateApiToken(ctx, token) : null;
+  if (user) return user;
+  reply.header('www-authenticate', token ? 'Bearer error="invalid_token"' : 'Bearer');
+  throw new DomainError('unauthenticated', token ? 'This API token is not valid: unknown, revoked, or its account is deactivated.' : 'Send an API token: Authorization: Bearer <token>.');
 }
 
 /** The authenticated staff member of a route behind requireBearer. */

@@ -1,12 +1,30 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import type { Dialect } from '../../src/db/connect.js';
 import { DIALECTS } from '../support/db.js';
 import { changePresence } from '../../src/services/presence.js';
 import { submitTicket } from '../../src/services/tickets.js';
-import { addStaff, startTestApp } from '../support/app.js';
+import { createApiToken } from '../../src/services/tokens.js';
+import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** The `Authorization` header of a new admin API token, as bench:intake sends it. */
+async function adminBearer(t: TestApp): Promise<{ authorization: string }> {
+  const admin = await addStaff(t.ctx, 'bench-admin', { role: 'admin' });
+  return { authorization: `Bearer ${(await createApiToken(t.ctx, admin, 'bench')).token}` };
+}
+
+/** BENCH_ROUTES on, an admin `root`, and an available agent `ana` holding one ticket. */
+async function agentHoldingATicket(dialect: Dialect): Promise<{ t: TestApp; agent: number }> {
+  const t = await startTestApp(dialect, { config: { benchRoutes: true } });
+  const agent = await addStaff(t.ctx, 'ana', { capacity: 5 });
+  await changePresence(t.ctx, agent, 'available');
+  await addStaff(t.ctx, 'root', { role: 'admin' });
+  await submitTicket(t.ctx, { name: 'C', email: 'c@example.com', title: 'T', description: 'D', priority: 'low' });
+  return { t, agent };
+}
 
 for (const dialect of DIALECTS) {
   describe(`benchmark baseline route (${dialect})`, () => {
@@ -25,8 +43,9 @@ for (const dialect of DIALECTS) {
     it('with BENCH_ROUTES on, inserts one row per POST and answers 303 like the ticket form', async () => {
       const t = await startTestApp(dialect, { config: { benchRoutes: true } });
       try {
+        const admin = await adminBearer(t);
         for (const title of ['one', 'two']) {
-          const response = await t.app.inject({ method: 'POST', url: '/bench/scratch/', payload: `title=${title}`, headers: FORM });
+          const response = await t.app.inject({ method: 'POST', url: '/bench/scratch/', payload: `title=${title}`, headers: { ...FORM, ...admin } });
           expect(response.statusCode).toBe(303);
         }
         const { rows } = await sql<{ payload: string }>`select payload from bench_scratch order by id`.execute(t.ctx.handle.db);
@@ -44,9 +63,58 @@ for (const dialect of DIALECTS) {
         const form = { name: 'C', email: 'c@example.com', title: 'T', description: 'D', priority: 'low' };
         const [held, waiting] = [await submitTicket(t.ctx, form), await submitTicket(t.ctx, form)];
         expect([held.agent_id, waiting.agent_id]).toEqual([agent, null]);
-        expect((await t.app.inject({ method: 'POST', url: '/bench/close-assigned/' })).statusCode).toBe(204);
+        expect((await t.app.inject({ method: 'POST', url: '/bench/close-assigned/', headers: await adminBearer(t) })).statusCode).toBe(204);
         const rows = await t.ctx.handle.db.selectFrom('tickets').select(['id', 'status']).orderBy('id').execute();
         expect(rows.map((r) => r.status)).toEqual(['closed', 'open']);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('with BENCH_ROUTES on, refuses anyone but an admin on both routes, and changes nothing', async () => {
+      const { t, agent } = await agentHoldingATicket(dialect);
+      try {
+        const agentToken = (await createApiToken(t.ctx, agent, 'script')).token;
+        const agentSession = new Client(t.app);
+        await agentSession.login('ana');
+        const adminSession = new Client(t.app);
+        await adminSession.login('root');
+        const csrf = csrfFrom((await agentSession.get('/tickets/create/')).body);
+        const inject = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'POST', url, payload: 'title=x', headers: { ...FORM, ...headers } });
+        for (const url of ['/bench/scratch/', '/bench/close-assigned/']) {
+          const attempts: [string, () => Promise<{ statusCode: number; headers: Record<string, unknown> }>, number][] = [
+            ['anonymous', () => inject(url), 401],
+            ['an unknown token', () => inject(url, { authorization: 'Bearer hd_nope' }), 401],
+            ['a malformed Authorization', () => inject(url, { authorization: 'Basic cm9vdDpwYXNzd29yZDEyMw==' }), 401],
+            ["an agent's token", () => inject(url, { authorization: `Bearer ${agentToken}` }), 403],
+            ["an agent's session with its CSRF token", () => agentSession.post(url, { title: 'x', _csrf: csrf }), 403],
+            // A cookie alone could be sent by another site's form: an admin session needs the CSRF token too.
+            ["an admin's session without a CSRF token", () => adminSession.post(url, { title: 'x' }), 403],
+          ];
+          for (const [who, attempt, status] of attempts) {
+            const response = await attempt();
+            expect(response.statusCode, `${url} as ${who}`).toBe(status);
+            if (status === 401) expect(response.headers['www-authenticate'], `${url} as ${who}`).toMatch(/^Bearer/);
+          }
+        }
+        const { rows } = await sql<{ n: number | string }>`select count(*) as n from bench_scratch`.execute(t.ctx.handle.db);
+        expect(Number(rows[0]!.n)).toBe(0);
+        expect(await t.ctx.handle.db.selectFrom('tickets').select(['status', 'agent_id']).execute()).toEqual([{ status: 'open', agent_id: agent }]);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('with BENCH_ROUTES on, an admin session with its CSRF token passes on both routes', async () => {
+      const { t } = await agentHoldingATicket(dialect);
+      try {
+        const admin = new Client(t.app);
+        await admin.login('root');
+        expect((await admin.submit('/tickets/create/', { title: 'from a browser' }, '/bench/scratch/')).statusCode).toBe(303);
+        expect((await admin.submit('/tickets/create/', {}, '/bench/close-assigned/')).statusCode).toBe(204);
+        const { rows } = await sql<{ payload: string }>`select payload from bench_scratch`.execute(t.ctx.handle.db);
+        expect(rows.map((r) => r.payload)).toEqual(['from a browser']);
+        expect((await t.ctx.handle.db.selectFrom('tickets').select('status').execute()).map((r) => r.status)).toEqual(['closed']);
       } finally {
         await t.close();
       }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboxRow } from '../../src/db/schema.js';
 import { domainOf, messageIdFor, outgoingEmail, UndeliverableEmail } from '../../src/mail/message.js';
+import { headerSafe } from '../../src/mail/templates/layout.js';
 import { afterFailure, MAX_ATTEMPTS, retryDelayMs } from '../../src/mail/retry.js';
 
 const MINUTE = 60_000;
@@ -73,4 +74,39 @@ describe('outgoing email', () => {
       expect(() => outgoingEmail({ ...row, to_address: to }, 'a@b.example')).toThrow(UndeliverableEmail);
     },
   );
+
+  it('hands the mailer a subject, recipient and sender with no control character, whatever the row holds', () => {
+    for (const control of CONTROLS) {
+      const email = outgoingEmail({ ...row, subject: `[HD-7] Hi${control}Bcc: x@y.example${control}` }, 'Helpdesk <a@b.example>');
+      for (const field of [email.subject, email.to, email.from]) expect(field, JSON.stringify(control)).not.toMatch(CONTROL_CHARACTER);
+      expect(email.subject, JSON.stringify(control)).toBe('[HD-7] Hi Bcc: x@y.example');
+      expect(email.to).toBe('carla@customer.example');
+      expect(email.from).toBe('Helpdesk <a@b.example>');
+    }
+  });
+
+  it('refuses a recipient carrying any control character', () => {
+    for (const control of CONTROLS) {
+      expect(() => outgoingEmail({ ...row, to_address: `carla@customer.example${control}x` }, 'a@b.example'), JSON.stringify(control)).toThrow(
+        UndeliverableEmail,
+      );
+    }
+  });
+});
+
+/** Every C0 control character and DEL, alone and as the line breaks header injection uses. */
+const CONTROLS = [...Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)), '\u007f', '\r\n', '\r\n\r\n', '\r\n\t'];
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+describe('headerSafe', () => {
+  it('turns every run of control characters into one space', () => {
+    for (const control of CONTROLS) expect(headerSafe(`Hi${control}Bcc: x@y.example`), JSON.stringify(control)).toBe('Hi Bcc: x@y.example');
+    expect(headerSafe('a\r\n\t\u0000\u007fb')).toBe('a b');
+  });
+
+  it('trims, and keeps printable and non-ASCII text as it is', () => {
+    expect(headerSafe('\r\n  Drucker brennt – schnell! 🔥 Zoë \t')).toBe('Drucker brennt – schnell! 🔥 Zoë');
+    expect(headerSafe('[HD-1] a: b <c> "d"')).toBe('[HD-1] a: b <c> "d"');
+  });
 });

@@ -12,10 +12,11 @@ export interface Finished {
   stderr: string;
 }
 
-/** Runs a script to completion. */
-export function runScript(script: string, args: string[], env: Record<string, string>): Promise<Finished> {
+/** Runs a script to completion; `input`, when given, is written to its standard input, which is then closed. */
+export function runScript(script: string, args: string[], env: Record<string, string>, input?: string): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'warn' } });
+    if (input !== undefined) child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -1,6 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
+import { DomainError, forbidden } from '../../core/errors.js';
 import type { ServiceContext } from '../../services/context.js';
+import { bearerUser } from '../api-auth.js';
 import { formBody } from '../forms.js';
 
 /**
@@ -10,13 +12,32 @@ import { formBody } from '../forms.js';
  * inserts one row into `bench_scratch`: the cheapest durable write this server build can answer,
  * the baseline that `npm run bench:intake` puts beside ticket intake. The table is created here, on
  * demand, not by a migration: a helpdesk that never benchmarks never has it.
+ *
+ * Both routes are for admins only, even in development (one closes every assigned ticket): an admin
+ * API token (`Authorization: Bearer …`, what the bench sends), or an admin session with the form's
+ * CSRF token (the cookie alone could be sent by another site's form). Anonymous: 401; a token or a
+ * session of another role: 403.
  */
 export async function benchRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   const { db, dialect } = ctx.handle;
+  const adminOnly = {
+    preHandler: async (request: FastifyRequest, reply: FastifyReply) => {
+      if (request.headers.authorization !== undefined) {
+        if ((await bearerUser(ctx, request, reply)).role !== 'admin') throw forbidden('Only admin tokens may use the benchmark routes.');
+        return;
+      }
+      if (!request.viewer) {
+        reply.header('www-authenticate', 'Bearer');
+        throw new DomainError('unauthenticated', 'The benchmark routes need an admin: send an admin API token (Authorization: Bearer <token>) or log in as an admin.');
+      }
+      if (request.viewer.role !== 'admin') throw forbidden('The benchmark routes are for admins only.');
+      await new Promise<void>((resolve, reject) => app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve())));
+    },
+  };
   const id = dialect === 'postgres' ? sql.raw('serial') : sql.raw('integer');
   await sql`create table if not exists bench_scratch (id ${id} primary key, payload text not null, created_at bigint not null)`.execute(db);
 
-  app.post('/bench/scratch/', async (request, reply) => {
+  app.post('/bench/scratch/', adminOnly, async (request, reply) => {
     const body = formBody(request.body);
     const payload = typeof body.title === 'string' ? body.title : '';
     await sql`insert into bench_scratch (payload, created_at) values (${payload}, ${ctx.clock.now()})`.execute(db);
@@ -28,7 +49,7 @@ export async function benchRoutes(app: FastifyInstance, ctx: ServiceContext): Pr
   // behind the product's back (no events, no emails), so agents' loads stay a handful during a run.
   // Here rather than from the bench's own connection: on SQLite a second writing process makes the
   // server wait for the file lock (better-sqlite3 waits synchronously, stalling every request).
-  app.post('/bench/close-assigned/', async (_request, reply) => {
+  app.post('/bench/close-assigned/', adminOnly, async (_request, reply) => {
     const close = sql`update tickets set status = 'closed', closed_at = ${ctx.clock.now()} where status = 'open' and agent_id is not null`;
     if (dialect === 'sqlite') await close.execute(db);
     // On PostgreSQL without the dashboard summaries' triggers (the replica role skips triggers):

@@ -1,0 +1,54 @@
+/**
+ * package.json `engines` promises only Node versions every locked package accepts (the lockfile
+ * lists them all, other platforms' optional binaries included), so a newcomer on an allowed Node
+ * gets a working install, tests and lint; and this machine's Node is one of them.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * npm's own range logic. Not a declared dependency (adding one is not this test's business): it is
+ * always installed, under better-sqlite3 (prebuild-install → node-abi), and ships no types.
+ */
+const semver = createRequire(import.meta.url)('semver') as {
+  satisfies(version: string, range: string): boolean;
+  subset(sub: string, range: string): boolean;
+};
+
+const ROOT = join(import.meta.dirname, '../..');
+
+/**
+ * Declare Node ≥ 22 as a policy but work on Node 20 (plain JavaScript, no newer API; the suite
+ * runs on Node 20): the README says npm warns about them there.
+ */
+const KNOWN_STRICTER = new Set(['node_modules/cookie', 'node_modules/content-disposition']);
+
+interface Locked {
+  version?: string;
+  engines?: { node?: string } | string[];
+}
+
+const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, Locked> };
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Locked;
+
+function nodeRange(entry: Locked | undefined): string | undefined {
+  return entry?.engines && !Array.isArray(entry.engines) ? entry.engines.node : undefined;
+}
+
+describe('engines', () => {
+  const ours = nodeRange(manifest) ?? '*';
+
+  it('are the same in package.json and the lockfile, and accept the Node running the tests', () => {
+    expect(nodeRange(lock.packages[''])).toBe(ours);
+    expect(semver.satisfies(process.version, ours), `${process.version} against ${ours}`).toBe(true);
+  });
+
+  it('promise no Node version a locked package refuses', () => {
+    const refusing = Object.entries(lock.packages)
+      .filter(([path, entry]) => path !== '' && !KNOWN_STRICTER.has(path) && nodeRange(entry) && !semver.subset(ours, nodeRange(entry)!))
+      .map(([path, entry]) => `${path}@${entry.version} wants ${nodeRange(entry)}`);
+    expect(refusing).toEqual([]);
+  });
+});
