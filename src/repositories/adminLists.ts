@@ -10,6 +10,7 @@ import type { Priority, TicketEventType, TicketState, TicketStatus } from '../co
 import type { Role } from '../core/users.js';
 import type { Db } from '../db/connect.js';
 import type { OutboxTable } from '../db/schema.js';
+import { breachSql } from './breach.js';
 
 /** Where a page starts: after an id (next pages), before an id (previous pages), or at the newest. */
 export interface PageRequest {
@@ -112,7 +113,7 @@ export async function listTicketsPage(db: Db, filter: TicketFilter, now: number,
     if (filter.state === 'closed') q = q.where('t.status', '=', CLOSED);
     if (filter.priority) q = q.where('t.priority', '=', filter.priority);
     if (filter.agent !== undefined) q = q.where('u.username', '=', filter.agent);
-    const breached = sql<SqlBool>`((t.status = 'open' and t.sla_due_at < ${now}) or (t.status = 'closed' and t.closed_at > t.sla_due_at))`;
+    const { breached } = breachSql(now, 't');
     if (filter.breached === true) q = q.where(breached);
     if (filter.breached === false) q = q.where((eb) => eb.not(breached));
     if (filter.from !== undefined) q = q.where('t.created_at', '>=', filter.from);
