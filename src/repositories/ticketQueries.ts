@@ -9,6 +9,7 @@ import type { Role } from '../core/users.js';
 import type { Db } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
 import { breachSql } from './breach.js';
+import { anyContains } from './textSearch.js';
 
 /** Who is looking: an agent sees its own tickets and the pending ones, an admin sees all (§8). */
 export interface Viewer {
@@ -47,11 +48,6 @@ function ticketsWithAgent(db: Db) {
 
 type TicketQuery = ReturnType<typeof ticketsWithAgent>;
 
-/** `%`, `_` and the escape character itself match literally in a LIKE pattern. */
-export function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 function applyFilters(query: TicketQuery, filter: TicketListQuery): TicketQuery {
   let q = query;
   if (filter.status) q = q.where('t.status', '=', filter.status === 'open' ? OPEN : CLOSED);
@@ -63,15 +59,7 @@ function applyFilters(query: TicketQuery, filter: TicketListQuery): TicketQuery 
   const { breached } = breachSql(filter.now, 't');
   if (filter.breached === true) q = q.where(breached);
   if (filter.breached === false) q = q.where((eb) => eb.not(breached));
-  if (filter.q) {
-    const pattern = likePattern(filter.q);
-    q = q.where((eb) =>
-      eb.or([
-        eb(sql`lower(t.title)`, 'like', sql<string>`${pattern} escape '\\'`),
-        eb(sql`lower(t.customer_email)`, 'like', sql<string>`${pattern} escape '\\'`),
-      ]),
-    );
-  }
+  if (filter.q) q = q.where(anyContains(['t.title', 't.customer_email'], filter.q));
   if (filter.beforeId !== undefined) q = q.where('t.id', '<', filter.beforeId);
   return q;
 }
