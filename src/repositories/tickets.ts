@@ -3,10 +3,6 @@ import type { QueueOrder, QueuedTicket } from '../core/routing.js';
 import type { Db } from '../db/connect.js';
 import type { NewTicketRow, TicketRow } from '../db/schema.js';
 
-export async function insertTicket(db: Db, row: NewTicketRow): Promise<TicketRow> {
-  return (await insertTickets(db, [row]))[0]!;
-}
-
 /**
  * Inserts several tickets with one statement; returns them in the order given (ids ascend in that
  * order on both engines, which the queue's created_at-then-id order relies on for tickets created
