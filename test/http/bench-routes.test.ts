@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { DIALECTS } from '../support/db.js';
 import { changePresence } from '../../src/services/presence.js';
-import { submitTicket } from '../../src/services/tickets.js';
+import { intakeTicket } from '../support/intake.js';
 import { addStaff, startTestApp } from '../support/app.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -42,7 +42,7 @@ for (const dialect of DIALECTS) {
         const agent = await addStaff(t.ctx, 'ana', { capacity: 1 });
         await changePresence(t.ctx, agent, 'available');
         const form = { name: 'C', email: 'c@example.com', title: 'T', description: 'D', priority: 'low' };
-        const [held, waiting] = [await submitTicket(t.ctx, form), await submitTicket(t.ctx, form)];
+        const [held, waiting] = [await intakeTicket(t.ctx, form), await intakeTicket(t.ctx, form)];
         expect([held.agent_id, waiting.agent_id]).toEqual([agent, null]);
         expect((await t.app.inject({ method: 'POST', url: '/bench/close-assigned/' })).statusCode).toBe(204);
         const rows = await t.ctx.handle.db.selectFrom('tickets').select(['id', 'status']).orderBy('id').execute();
