@@ -18,14 +18,12 @@ export function slaDueAt(createdAt: number, priority: Priority, limits: SlaLimit
   return createdAt + limits[priority] * 1000;
 }
 
-/** Breached: open past the deadline, or closed after it (§4). */
+/**
+ * Breached: open past the deadline, or closed after it (§4); at the deadline exactly, not. The
+ * rule's SQL form, for queries, is repositories/breach.ts (tested to agree with this one).
+ */
 export function isBreached(ticket: { slaDueAt: number; closedAt: number | null }, now: number): boolean {
   return (ticket.closedAt ?? now) > ticket.slaDueAt;
-}
-
-/** Milliseconds left before the deadline; negative once overdue. */
-export function timeLeft(slaDue: number, now: number): number {
-  return slaDue - now;
 }
 
 const UNIT_SECONDS: Record<string, number> = { d: 86_400, h: 3600, m: 60, s: 1 };

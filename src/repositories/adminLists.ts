@@ -4,12 +4,14 @@
  * uses OFFSET: "next" continues with `id < last id on the page`, "previous" with `id > first id`,
  * so page 1000 costs what page 1 does and rows added meanwhile never shift a page.
  */
-import { type Expression, type SqlBool, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Presence } from '../core/routing.js';
 import type { Priority, TicketEventType, TicketState, TicketStatus } from '../core/tickets.js';
 import type { Role } from '../core/users.js';
 import type { Db } from '../db/connect.js';
 import type { OutboxTable } from '../db/schema.js';
+import { breachSql } from './breach.js';
+import { anyContains } from './textSearch.js';
 
 /** Where a page starts: after an id (next pages), before an id (previous pages), or at the newest. */
 export interface PageRequest {
@@ -53,16 +55,6 @@ async function paginate<R extends { id: number }>(request: PageRequest, source: 
   const hasNext = fetched.length > limit;
   const hasPrev = after !== undefined && (await source.exists('>=', after));
   return { rows, nextAfter: hasNext ? rows.at(-1)!.id : null, prevBefore: hasPrev ? (rows[0]?.id ?? after - 1) : null };
-}
-
-/** A LIKE pattern matching `text` anywhere, lower-cased, with `%`, `_` and `\` matching literally. */
-export function containsPattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-/** `lower(column) LIKE pattern ESCAPE '\'`: case-insensitive on both engines (PostgreSQL's LIKE is not). */
-function contains(column: string, pattern: string): Expression<SqlBool> {
-  return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
 }
 
 // Literals rather than parameters: SQLite uses a partial index (`where status = 'open'`) only when
@@ -112,15 +104,12 @@ export async function listTicketsPage(db: Db, filter: TicketFilter, now: number,
     if (filter.state === 'closed') q = q.where('t.status', '=', CLOSED);
     if (filter.priority) q = q.where('t.priority', '=', filter.priority);
     if (filter.agent !== undefined) q = q.where('u.username', '=', filter.agent);
-    const breached = sql<SqlBool>`((t.status = 'open' and t.sla_due_at < ${now}) or (t.status = 'closed' and t.closed_at > t.sla_due_at))`;
+    const { breached } = breachSql(now, 't');
     if (filter.breached === true) q = q.where(breached);
     if (filter.breached === false) q = q.where((eb) => eb.not(breached));
     if (filter.from !== undefined) q = q.where('t.created_at', '>=', filter.from);
     if (filter.to !== undefined) q = q.where('t.created_at', '<', filter.to);
-    if (filter.q) {
-      const pattern = containsPattern(filter.q);
-      q = q.where((eb) => eb.or([contains('t.title', pattern), contains('t.customer_email', pattern)]));
-    }
+    if (filter.q) q = q.where(anyContains(['t.title', 't.customer_email'], filter.q));
     return q;
   };
   return paginate(request, {
@@ -166,10 +155,7 @@ export async function listUsersPage(db: Db, filter: UserFilter, request: PageReq
     if (filter.role) q = q.where('u.role', '=', filter.role);
     if (filter.active !== undefined) q = q.where('u.active', '=', filter.active ? 1 : 0);
     if (filter.presence) q = q.where('u.presence', '=', filter.presence);
-    if (filter.q) {
-      const pattern = containsPattern(filter.q);
-      q = q.where((eb) => eb.or([contains('u.username', pattern), contains('u.display_name', pattern), contains('u.email', pattern)]));
-    }
+    if (filter.q) q = q.where(anyContains(['u.username', 'u.display_name', 'u.email'], filter.q));
     return q;
   };
   const page = await paginate(request, {
@@ -284,10 +270,7 @@ export async function listEmailsPage(db: Db, filter: EmailFilter, request: PageR
     if (filter.status) q = q.where('o.status', '=', filter.status);
     if (filter.kind) q = q.where('o.kind', '=', filter.kind);
     if (filter.ticketId !== undefined) q = q.where('o.ticket_id', '=', filter.ticketId);
-    if (filter.q) {
-      const pattern = containsPattern(filter.q);
-      q = q.where((eb) => eb.or([contains('o.to_address', pattern), contains('o.subject', pattern)]));
-    }
+    if (filter.q) q = q.where(anyContains(['o.to_address', 'o.subject'], filter.q));
     return q;
   };
   return paginate(request, {

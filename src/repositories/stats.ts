@@ -14,12 +14,13 @@
  *   tickets_resolution index inside the bucket (see allTimeQuantiles).
  * Per agent, each agent's open tickets are read through its own index (a handful each).
  *
- * Breached (§4) is judged against the caller's `now` (the app's clock, not the database's):
- * open and `now > sla_due_at`, or closed and `closed_at > sla_due_at`.
+ * Breached (§4) is judged against the caller's `now` (the app's clock, not the database's), by the
+ * rule of repositories/breach.ts.
  */
 import { type Expression, PostgresAdapter, type SqlBool, sql } from 'kysely';
 import { bucketLowerBound, locateRank } from '../core/resolution-histogram.js';
 import type { Db, Dialect } from '../db/connect.js';
+import { breachSql } from './breach.js';
 
 /**
  * Pending / open (assigned) / closed counts (the /metrics gauge), summed from open_ticket_summary
@@ -41,11 +42,6 @@ export async function countByState(db: Db): Promise<{ pending: number; open: num
 export interface StatsScope {
   since: number | null;
   now: number;
-}
-
-/** The §4 breach test as SQL, for the table's unqualified columns. */
-function breachedSql(now: number): Expression<SqlBool> {
-  return sql<SqlBool>`((status = 'open' and sla_due_at < ${now}) or (status = 'closed' and closed_at > sla_due_at))`;
 }
 
 const count = (condition: Expression<SqlBool>) => sql<number>`coalesce(sum(case when ${condition} then 1 else 0 end), 0)`;
@@ -71,7 +67,7 @@ export interface TicketTotals {
 export async function ticketTotals(db: Db, scope: StatsScope): Promise<TicketTotals> {
   const { since, now } = scope;
   if (since === null) return allTimeTotals(db, now);
-  const breached = breachedSql(now);
+  const { overdue, late, breached } = breachSql(now);
   const row = await db
     .selectFrom('tickets')
     .select([
@@ -79,8 +75,8 @@ export async function ticketTotals(db: Db, scope: StatsScope): Promise<TicketTot
       count(sql<SqlBool>`status = 'open' and agent_id is null`).as('pending'),
       count(sql<SqlBool>`status = 'open' and agent_id is not null`).as('open'),
       count(sql<SqlBool>`status = 'closed'`).as('closed'),
-      count(sql<SqlBool>`status = 'open' and sla_due_at < ${now}`).as('open_overdue'),
-      count(sql<SqlBool>`status = 'closed' and closed_at > sla_due_at`).as('closed_late'),
+      count(overdue).as('open_overdue'),
+      count(late).as('closed_late'),
       count(sql<SqlBool>`priority = 'high' and ${breached}`).as('breached_high'),
       count(sql<SqlBool>`priority = 'medium' and ${breached}`).as('breached_medium'),
       count(sql<SqlBool>`priority = 'low' and ${breached}`).as('breached_low'),
@@ -122,6 +118,8 @@ const dialectOf = (db: Db): Dialect => (db.getExecutor().adapter instanceof Post
  * go back, so no ticket with sla_due_at >= now is marked yet. Their number is bounded by the
  * arrival rate times the longest SLA limit, not by the size of the table or of the queue. The
  * index's conditions are literals and SQLite is told the index (as in repositories/sla.ts).
+ * `sla_due_at >= now` is the complement of breachSql's `overdue` among open tickets, written out
+ * as a bare range because that is what the index is read by.
  * Exported for the query-plan test and bench:scale --explain.
  */
 export function notYetDueQuery(dialect: Dialect, now: number) {
@@ -287,7 +285,7 @@ export async function agentFigures(db: Db, scope: StatsScope): Promise<AgentFigu
       ${count(sql<SqlBool>`status = 'closed'`)} as closed,
       ${count(sql<SqlBool>`status = 'open'`)} as open,
       avg(case when status = 'closed' then closed_at - created_at end) as avg_resolution_ms,
-      ${count(breachedSql(now))} as breached
+      ${count(breachSql(now).breached)} as breached
     from tickets ${hint}
     where agent_id is not null ${window}
     group by agent_id`.execute(db);
@@ -311,7 +309,7 @@ async function allTimeAgentSums(db: Db, now: number): Promise<AgentSums[]> {
   const openOf = sqlite ? sql`tickets t indexed by tickets_open_by_agent` : sql`tickets t`;
   const { rows: held } = await sql<{ agent_id: number; open: number; overdue: number }>`select u.id as agent_id,
       (select count(*) from ${openOf} where t.agent_id = u.id and t.status = 'open') as open,
-      (select count(*) from ${openOf} where t.agent_id = u.id and t.status = 'open' and t.sla_due_at < ${now}) as overdue
+      (select count(*) from ${openOf} where t.agent_id = u.id and ${breachSql(now, 't').overdue}) as overdue
     from users u`.execute(db);
   const open = held.filter((r) => Number(r.open) > 0);
   const byId = new Map<number, AgentSums & { resolved: number; resolutionMs: number }>();

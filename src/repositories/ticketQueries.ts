@@ -3,11 +3,13 @@
  * staff list. Pages are ordered by id, newest first, and continue with `id < cursor`, so a deep page
  * costs what the first one does (no OFFSET). See the indexes of migration 2026-11-27T1300.
  */
-import { type Expression, type SqlBool, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { Priority, TicketState, TicketStatus } from '../core/tickets.js';
 import type { Role } from '../core/users.js';
 import type { Db } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
+import { breachSql } from './breach.js';
+import { anyContains } from './textSearch.js';
 
 /** Who is looking: an agent sees its own tickets and the pending ones, an admin sees all (§8). */
 export interface Viewer {
@@ -21,7 +23,7 @@ export interface TicketListQuery {
   priority?: Priority;
   /** Only this agent's tickets. */
   agentId?: number;
-  /** Breached as of `now`: see `breachedCondition`. */
+  /** Breached (§4) as of `now`: see repositories/breach.ts. */
   breached?: boolean;
   /** Substring of the title or the customer's email, any letter case. */
   q?: string;
@@ -46,20 +48,6 @@ function ticketsWithAgent(db: Db) {
 
 type TicketQuery = ReturnType<typeof ticketsWithAgent>;
 
-/**
- * Breached (§4): open past its deadline at `now`, or closed after it. The same rule as core/sla.ts
- * `isBreached` and the admin figures (services/stats.ts); sla_breached_at, set by the monitor within
- * a second of the deadline, only records when it was noticed.
- */
-function breachedCondition(now: number): Expression<SqlBool> {
-  return sql<SqlBool>`(coalesce(t.closed_at, ${now}) > t.sla_due_at)`;
-}
-
-/** `%`, `_` and the escape character itself match literally in a LIKE pattern. */
-export function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 function applyFilters(query: TicketQuery, filter: TicketListQuery): TicketQuery {
   let q = query;
   if (filter.status) q = q.where('t.status', '=', filter.status === 'open' ? OPEN : CLOSED);
@@ -68,17 +56,10 @@ function applyFilters(query: TicketQuery, filter: TicketListQuery): TicketQuery 
   if (filter.state === 'closed') q = q.where('t.status', '=', CLOSED);
   if (filter.priority) q = q.where('t.priority', '=', filter.priority);
   if (filter.agentId !== undefined) q = q.where('t.agent_id', '=', filter.agentId);
-  if (filter.breached === true) q = q.where(breachedCondition(filter.now));
-  if (filter.breached === false) q = q.where((eb) => eb.not(breachedCondition(filter.now)));
-  if (filter.q) {
-    const pattern = likePattern(filter.q);
-    q = q.where((eb) =>
-      eb.or([
-        eb(sql`lower(t.title)`, 'like', sql<string>`${pattern} escape '\\'`),
-        eb(sql`lower(t.customer_email)`, 'like', sql<string>`${pattern} escape '\\'`),
-      ]),
-    );
-  }
+  const { breached } = breachSql(filter.now, 't');
+  if (filter.breached === true) q = q.where(breached);
+  if (filter.breached === false) q = q.where((eb) => eb.not(breached));
+  if (filter.q) q = q.where(anyContains(['t.title', 't.customer_email'], filter.q));
   if (filter.beforeId !== undefined) q = q.where('t.id', '<', filter.beforeId);
   return q;
 }

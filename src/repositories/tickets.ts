@@ -1,11 +1,7 @@
 import { PostgresAdapter, sql } from 'kysely';
-import type { QueueOrder, QueuedTicket } from '../core/routing.js';
+import type { Move, QueueOrder, QueuedTicket } from '../core/routing.js';
 import type { Db } from '../db/connect.js';
 import type { NewTicketRow, TicketRow } from '../db/schema.js';
-
-export async function insertTicket(db: Db, row: NewTicketRow): Promise<TicketRow> {
-  return (await insertTickets(db, [row]))[0]!;
-}
 
 /**
  * Inserts several tickets with one statement; returns them in the order given (ids ascend in that
@@ -94,14 +90,20 @@ export async function recentClosedOf(db: Db, agentId: number, limit: number): Pr
     .execute();
 }
 
-/** Gives a ticket to an agent (or back to the queue with null). Only open tickets ever move. */
-export async function setTicketAgent(db: Db, ticketId: number, agentId: number | null, now: number): Promise<void> {
-  await db
+/**
+ * Moves a ticket from `move.from` to `move.to` (null: the queue), only if it is still open and
+ * held by `move.from` (I1: closed tickets never move). Returns whether it moved: false means the
+ * move was computed from a state that no longer holds.
+ */
+export async function setTicketAgent(db: Db, move: Move, now: number): Promise<boolean> {
+  const result = await db
     .updateTable('tickets')
-    .set({ agent_id: agentId, assigned_at: agentId === null ? null : now })
-    .where('id', '=', ticketId)
+    .set({ agent_id: move.to, assigned_at: move.to === null ? null : now })
+    .where('id', '=', move.ticketId)
     .where('status', '=', 'open')
-    .execute();
+    .where('agent_id', move.from === null ? 'is' : '=', move.from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Closes an open ticket; returns false when it was already closed (closing twice is a no-op). */

@@ -89,10 +89,19 @@ function eventTypeOf(move: Move): 'assigned' | 'reassigned' | 'requeued' {
   return move.from === null ? 'assigned' : 'reassigned';
 }
 
-/** Writes one move: the ticket's agent, the receiver's last_assigned_at, one event, the customer's email. */
+/**
+ * Writes one move: the ticket's agent, the receiver's last_assigned_at, one event, the customer's
+ * email. The ticket must still be open and held by `move.from`; if it is not, the move was planned
+ * from stale state (a bug: the routing lock serialises every change of holder), and it throws, so
+ * the whole routing transaction rolls back rather than record an event and an email for a change
+ * that did not happen.
+ */
 export async function writeMove(run: RoutingRun, move: Move): Promise<void> {
   const { trx, now } = run;
-  await setTicketAgent(trx, move.ticketId, move.to, now);
+  if (!(await setTicketAgent(trx, move, now))) {
+    const holder = move.from === null ? 'waiting in the queue' : `held by agent ${move.from}`;
+    throw new Error(`Routing move planned from stale state: ticket ${move.ticketId} is not open and ${holder}; the routing transaction is rolled back.`);
+  }
   if (move.to !== null) await setLastAssignedAtOf(trx, [move.to], now);
   const type = eventTypeOf(move);
   if (type === 'requeued') run.queueWaiting = true;

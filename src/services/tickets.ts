@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { planIntake } from '../core/routing.js';
 import { forbidden, notFound } from '../core/errors.js';
 import { slaDueAt } from '../core/sla.js';
-import { type NewTicketInput, validateNewTicket } from '../core/tickets.js';
+import type { NewTicketInput } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
 import { renderEmail } from '../mail/templates/index.js';
 import { insertEvent } from '../repositories/events.js';
@@ -15,16 +15,6 @@ import { pullAndBalance, updateAgent, withRouting } from './routing.js';
 /** 192 random bits, URL-safe: the customer's key to the status page. */
 export function newTicketToken(): string {
   return randomBytes(24).toString('base64url');
-}
-
-/**
- * A customer submits a ticket (R1): validated, then stored in its own routing transaction (see
- * createTickets). The web routes go through TicketIntake instead, which commits tickets arriving
- * together in one transaction.
- */
-export async function submitTicket(ctx: ServiceContext, raw: Record<string, unknown>): Promise<TicketRow> {
-  const [ticket] = await createTickets(ctx, [validateNewTicket(raw)]);
-  return ticket!;
 }
 
 /** A validated ticket as intake hands it in: with the submission's request key, when it has one. */

@@ -4,7 +4,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertTicket } from '../../src/repositories/tickets.js';
+import { insertTickets } from '../../src/repositories/tickets.js';
 import { addStaff, type Client, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
@@ -72,7 +72,7 @@ for (const dialect of DIALECTS) {
       tickets = [];
       let n = 0;
       for (const f of fixtures()) {
-        const row = await insertTicket(t.ctx.handle.db, {
+        const [row] = await insertTickets(t.ctx.handle.db, [{
           token: `fixture-${n++}`,
           customer_name: 'Customer',
           customer_email: f.email,
@@ -86,8 +86,8 @@ for (const dialect of DIALECTS) {
           closed_at: f.closed,
           sla_due_at: f.due,
           sla_breached_at: null,
-        });
-        tickets.push({ ...f, id: row.id });
+        }]);
+        tickets.push({ ...f, id: row!.id });
       }
     });
     afterAll(() => t.close());

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
-import { insertTicket } from '../../src/repositories/tickets.js';
+import { insertTickets } from '../../src/repositories/tickets.js';
 import { insertUser } from '../../src/repositories/users.js';
 import { computeStats, parseStatsWindow } from '../../src/services/stats.js';
 import { FakeClock } from '../support/clock.js';
@@ -25,7 +25,7 @@ async function user(db: Db, username: string, presence: 'offline' | 'available' 
 /** A ticket created `age` ms before `now`, optionally closed `resolution` ms after its creation. */
 async function ticket(db: Db, now: number, t: { age: number; priority: 'high' | 'medium' | 'low'; agent: number | null; resolution?: number }): Promise<void> {
   const created = now - t.age;
-  await insertTicket(db, {
+  await insertTickets(db, [{
     token: `token-${++tokenSeq}`,
     customer_name: 'C',
     customer_email: 'c@example.com',
@@ -39,7 +39,7 @@ async function ticket(db: Db, now: number, t: { age: number; priority: 'high' | 
     closed_at: t.resolution === undefined ? null : created + t.resolution,
     sla_due_at: created + SLA[t.priority],
     sla_breached_at: null,
-  });
+  }]);
 }
 
 for (const dialect of DIALECTS) {

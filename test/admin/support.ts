@@ -2,7 +2,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
-import { submitTicket } from '../../src/services/tickets.js';
+import { intakeTicket } from '../support/intake.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { addStaff, Client, type TestApp } from '../support/app.js';
 
@@ -25,7 +25,7 @@ export async function agentClient(t: TestApp, username: string): Promise<Client>
 
 /** A ticket through the real intake (R1); returns its id. */
 export async function newTicket(ctx: ServiceContext, fields: Partial<Record<'name' | 'email' | 'title' | 'description' | 'priority', string>> = {}): Promise<number> {
-  const ticket = await submitTicket(ctx, { name: 'Carla Customer', email: 'carla@example.com', title: 'Printer on fire', description: 'It is on fire.', priority: 'medium', ...fields });
+  const ticket = await intakeTicket(ctx, { name: 'Carla Customer', email: 'carla@example.com', title: 'Printer on fire', description: 'It is on fire.', priority: 'medium', ...fields });
   return ticket.id;
 }
 

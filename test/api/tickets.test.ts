@@ -3,7 +3,7 @@ import { referenceOf } from '../../src/core/tickets.js';
 import { findTicketById } from '../../src/repositories/tickets.js';
 import { changePresence } from '../../src/services/presence.js';
 import { computeStats } from '../../src/services/stats.js';
-import { submitTicket } from '../../src/services/tickets.js';
+import { intakeTicket } from '../support/intake.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { ApiClient, staffWithToken, validTicket } from './support.js';
@@ -273,7 +273,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('the service and the API agree on references', async () => {
-      const ticket = await submitTicket(t.ctx, validTicket);
+      const ticket = await intakeTicket(t.ctx, validTicket);
       expect((await admin.api.get(`/api/v1/tickets/${referenceOf(ticket.id)}`)).body.title).toBe(validTicket.title);
     });
   });

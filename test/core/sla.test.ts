@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SLA, formatDuration, humanSpan, isBreached, parseDuration, slaDueAt, timeLeft } from '../../src/core/sla.js';
+import { DEFAULT_SLA, formatDuration, humanSpan, isBreached, parseDuration, slaDueAt } from '../../src/core/sla.js';
 import type { Priority } from '../../src/core/tickets.js';
 
 const T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
@@ -44,16 +44,6 @@ describe('isBreached', () => {
     ['closed after the deadline: breached even if now is read before', due + S, T0, true],
   ])('%s', (_title, closedAt, now, expected) => {
     expect(isBreached({ slaDueAt: due, closedAt }, now)).toBe(expected);
-  });
-});
-
-describe('timeLeft', () => {
-  it.each<[string, number, number]>([
-    ['before the deadline it is positive', T0 - 30 * S, 30 * S],
-    ['at the deadline it is zero', T0, 0],
-    ['overdue it is negative', T0 + 5 * S, -5 * S],
-  ])('%s', (_title, now, left) => {
-    expect(timeLeft(T0, now)).toBe(left);
   });
 });
 

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentFigures, countByState, ticketTotals } from '../../src/repositories/stats.js';
 import { requeueTicket } from '../../src/services/admin.js';
 import { changePresence } from '../../src/services/presence.js';
-import { closeTicket, submitTicket } from '../../src/services/tickets.js';
+import { closeTicket } from '../../src/services/tickets.js';
+import { intakeTicket } from '../support/intake.js';
 import { addStaff, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
@@ -46,7 +47,7 @@ for (const dialect of DIALECTS) {
       await changePresence(t.ctx, bob, 'available');
       const ids: number[] = [];
       for (const [k, priority] of ['high', 'medium', 'low', 'high', 'medium', 'low', 'high'].entries()) {
-        ids.push((await submitTicket(t.ctx, { name: 'C', email: `c${k}@example.com`, title: `T${k}`, description: 'D', priority })).id);
+        ids.push((await intakeTicket(t.ctx, { name: 'C', email: `c${k}@example.com`, title: `T${k}`, description: 'D', priority })).id);
         clock.advance(30_000);
       }
       await expectSummaryMatchesScan();

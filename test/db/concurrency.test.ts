@@ -5,7 +5,7 @@ import { openTicketsOf } from '../../src/repositories/tickets.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { changePresence } from '../../src/services/presence.js';
 import { TicketIntake } from '../../src/services/intake.js';
-import { closeTicket, submitTicket } from '../../src/services/tickets.js';
+import { closeTicket } from '../../src/services/tickets.js';
 import { addStaff } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { capacityViolations, historyViolations } from '../support/invariants.js';
@@ -25,8 +25,9 @@ function random(seed: number): () => number {
   };
 }
 
-// Tickets created one transaction each (submitTicket), and as the web routes create them: grouped
-// with those arriving alongside (TicketIntake, several tickets per routing transaction).
+// Tickets created one transaction each (an intake per ticket, as if each came to its own server
+// process), and as one server process creates them: grouped with those arriving alongside (one
+// TicketIntake, several tickets per routing transaction).
 const INTAKES = ['alone', 'grouped'] as const;
 
 for (const [dialect, intake] of DIALECTS.flatMap((d) => INTAKES.map((i) => [d, i] as const))) {
@@ -47,7 +48,7 @@ for (const [dialect, intake] of DIALECTS.flatMap((d) => INTAKES.map((i) => [d, i
     it(`keeps I1–I5 with ${TICKETS} creations racing ${AGENTS} agents logging in, going away, closing and logging out`, async () => {
       const rnd = random(dialect === 'sqlite' ? 7 : 11);
       const grouped = new TicketIntake(ctx);
-      const submit = intake === 'alone' ? (form: Record<string, unknown>) => submitTicket(ctx, form) : (form: Record<string, unknown>) => grouped.submit(form);
+      const submit = intake === 'alone' ? (form: Record<string, unknown>) => new TicketIntake(ctx).submit(form) : (form: Record<string, unknown>) => grouped.submit(form);
       const accepted: number[] = [];
       let refusedAfterMove = 0;
       const snapshots: string[][] = [];

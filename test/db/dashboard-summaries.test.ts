@@ -32,7 +32,7 @@ async function churn(db: Db, r: Rng, now: number, agents: readonly number[], use
   for (const t of tickets) {
     const roll = r.next();
     if (t.status === 'open') {
-      if (roll < 0.15) await setTicketAgent(db, t.id, r.chance(0.3) ? null : r.pick(agents), now);
+      if (roll < 0.15) await setTicketAgent(db, { ticketId: t.id, from: t.agent_id, to: r.chance(0.3) ? null : r.pick(agents) }, now);
       else if (roll < 0.3) await markClosed(db, t.id, t.created_at + (r.chance(0.3) ? r.pick(EDGE_RESOLUTIONS) : r.int(0, 5 * H)));
       else if (roll < 0.35) await db.updateTable('tickets').set({ priority: r.pick(['high', 'medium', 'low'] as const) }).where('id', '=', t.id).execute();
       else if (roll < 0.4 && t.sla_due_at < now && t.sla_breached_at === null) {
@@ -135,7 +135,7 @@ for (const dialect of DIALECTS) {
       await expectSummariesMatchTickets(db);
       await expectAllTimeStatsMatchScan(db, dialect, [now, now + 3 * M, now + 2 * H]);
       // And the triggers take over from there (ids in creation order: 2400 closed, 25 held, the rest pending).
-      await setTicketAgent(db, 3000, 2, now);
+      expect(await setTicketAgent(db, { ticketId: 3000, from: null, to: 2 }, now)).toBe(true);
       expect(await markClosed(db, 2401, now + 1)).toBe(true);
       await expectSummariesMatchTickets(db);
     });

@@ -69,7 +69,7 @@ for (const dialect of DIALECTS) {
       const agents = await addAgents(db(), 'mig', 3);
       await insertTickets(db(), randomTickets(r, 300, clock.now(), agents, []));
       const open = (await allTickets(db())).filter((t) => t.status === 'open');
-      await setTicketAgent(db(), open[0]!.id, agents[0]!, clock.now());
+      await setTicketAgent(db(), { ticketId: open[0]!.id, from: open[0]!.agent_id, to: agents[0]! }, clock.now());
       await markClosed(db(), open[1]!.id, clock.now());
       await db().deleteFrom('tickets').where('id', '=', open[2]!.id).execute();
 
@@ -82,7 +82,7 @@ for (const dialect of DIALECTS) {
       clock.advance(60_000);
       await insertTickets(db(), randomTickets(r, 50, clock.now(), agents, []));
       await markClosed(db(), open[3]!.id, clock.now());
-      await setTicketAgent(db(), open[4]!.id, null, clock.now());
+      await setTicketAgent(db(), { ticketId: open[4]!.id, from: open[4]!.agent_id, to: null }, clock.now());
       await expectSummariesMatchTickets(db());
       await expectAllTimeStatsMatchScan(db(), dialect, [clock.now()]);
 

@@ -83,7 +83,7 @@ describe('the reviewer flow in Chromium', () => {
     expect.soft(pageErrors.get(page) ?? [], `script errors on ${pathOf(page)}`).toEqual([]);
   }
 
-  async function submitTicket(page: Page, fields: { name: string; email: string; title: string; description: string; priority: 'low' | 'medium' | 'high' }): Promise<string> {
+  async function fileTicket(page: Page, fields: { name: string; email: string; title: string; description: string; priority: 'low' | 'medium' | 'high' }): Promise<string> {
     await page.goto('/tickets/create/');
     await page.getByLabel('Your name').fill(fields.name);
     await page.getByLabel('Your email').fill(fields.email);
@@ -191,9 +191,9 @@ describe('the reviewer flow in Chromium', () => {
     // --- 3. More tickets arrive from another browser and appear on Alice's page by themselves.
     await alice.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
     const other = await person();
-    expect(await submitTicket(other, { name: 'Dan Doe', email: 'dan@example.com', title: 'VPN drops every hour', description: 'Since Monday.', priority: 'high' })).toBe('HD-2');
+    expect(await fileTicket(other, { name: 'Dan Doe', email: 'dan@example.com', title: 'VPN drops every hour', description: 'Since Monday.', priority: 'high' })).toBe('HD-2');
     expect(await other.locator('.agent-name').textContent()).toBe('Alice Agent');
-    expect(await submitTicket(other, { name: 'Eve Ek', email: 'eve@example.com', title: 'Invoice address wrong', description: 'Please fix the street name.', priority: 'low' })).toBe('HD-3');
+    expect(await fileTicket(other, { name: 'Eve Ek', email: 'eve@example.com', title: 'Invoice address wrong', description: 'Please fix the street name.', priority: 'low' })).toBe('HD-3');
     await row(alice, 'HD-2').waitFor();
     await row(alice, 'HD-3').waitFor();
     expect(await alice.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { submitTicket } from '../../src/services/tickets.js';
+import { intakeTicket } from '../support/intake.js';
 import { staffWithToken } from '../api/support.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
@@ -59,7 +59,7 @@ for (const dialect of DIALECTS) {
       await staffWithToken(t.app, t.ctx, 'bob', { capacity: 3 });
       const admin = await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' });
       tokens = { agent: agent.token, admin: admin.token };
-      for (let i = 0; i < 5; i++) await submitTicket(t.ctx, { ...TICKET, title: `Seed ${i}` });
+      for (let i = 0; i < 5; i++) await intakeTicket(t.ctx, { ...TICKET, title: `Seed ${i}` });
     });
     afterAll(async () => {
       expect(await capacityViolations(db())).toEqual([]);

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
-import { submitTicket } from '../../src/services/tickets.js';
+import { intakeTicket } from '../support/intake.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
@@ -74,7 +74,7 @@ for (const dialect of DIALECTS) {
       await agent.login('alice');
       await admin.login('root');
       for (const client of [anonymous, agent, admin]) csrf.set(client, csrfFrom((await client.get('/tickets/create/')).body));
-      for (let i = 0; i < 6; i++) ids.push((await submitTicket(t.ctx, { ...TICKET, title: `Seed ${i}` })).id);
+      for (let i = 0; i < 6; i++) ids.push((await intakeTicket(t.ctx, { ...TICKET, title: `Seed ${i}` })).id);
       emailIds = (await db().selectFrom('outbox').select('id').limit(4).execute()).map((r) => r.id);
     });
     afterAll(async () => {

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config.js';
 import type { Dialect } from '../../src/db/connect.js';
 import { DIALECTS } from '../support/db.js';
 import { changePresence } from '../../src/services/presence.js';
-import { submitTicket } from '../../src/services/tickets.js';
+import { intakeTicket } from '../support/intake.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
 
@@ -22,7 +22,7 @@ async function agentHoldingATicket(dialect: Dialect): Promise<{ t: TestApp; agen
   const agent = await addStaff(t.ctx, 'ana', { capacity: 5 });
   await changePresence(t.ctx, agent, 'available');
   await addStaff(t.ctx, 'root', { role: 'admin' });
-  await submitTicket(t.ctx, { name: 'C', email: 'c@example.com', title: 'T', description: 'D', priority: 'low' });
+  await intakeTicket(t.ctx, { name: 'C', email: 'c@example.com', title: 'T', description: 'D', priority: 'low' });
   return { t, agent };
 }
 
@@ -61,7 +61,7 @@ for (const dialect of DIALECTS) {
         const agent = await addStaff(t.ctx, 'ana', { capacity: 1 });
         await changePresence(t.ctx, agent, 'available');
         const form = { name: 'C', email: 'c@example.com', title: 'T', description: 'D', priority: 'low' };
-        const [held, waiting] = [await submitTicket(t.ctx, form), await submitTicket(t.ctx, form)];
+        const [held, waiting] = [await intakeTicket(t.ctx, form), await intakeTicket(t.ctx, form)];
         expect([held.agent_id, waiting.agent_id]).toEqual([agent, null]);
         expect((await t.app.inject({ method: 'POST', url: '/bench/close-assigned/', headers: await adminBearer(t) })).statusCode).toBe(204);
         const rows = await t.ctx.handle.db.selectFrom('tickets').select(['id', 'status']).orderBy('id').execute();

@@ -9,7 +9,8 @@ import { SlaMonitor } from '../../src/jobs/slaMonitor.js';
 import { findTicketById, findTicketByToken } from '../../src/repositories/tickets.js';
 import type { ServiceContext, TicketChange } from '../../src/services/context.js';
 import { changePresence } from '../../src/services/presence.js';
-import { closeTicket, submitTicket } from '../../src/services/tickets.js';
+import { closeTicket } from '../../src/services/tickets.js';
+import { intakeTicket } from '../support/intake.js';
 import { dueForBreach, dueQuery, nextDeadlineQuery } from '../../src/repositories/sla.js';
 import { recordDueBreaches } from '../../src/services/sla.js';
 import { computeStats } from '../../src/services/stats.js';
@@ -133,7 +134,7 @@ for (const dialect of DIALECTS) {
       await t.ctx.handle.db.updateTable('users').set({ active: 0 }).where('username', '=', 'gone').execute();
       await t.ctx.handle.db.updateTable('users').set({ email: '' }).where('username', '=', 'noaddress').execute();
 
-      const ticket = await submitTicket(t.ctx, customerTicket('high', 'Nobody home'));
+      const ticket = await intakeTicket(t.ctx, customerTicket('high', 'Nobody home'));
       expect(ticket.agent_id).toBeNull();
       clock.advance(HIGH_MS + 1);
       const marked = await monitor.runOnce();
@@ -157,7 +158,7 @@ for (const dialect of DIALECTS) {
       await addStaff(t.ctx, 'boss', { role: 'admin' });
       await t.ctx.handle.db.updateTable('users').set({ email: '' }).where('id', '=', alice).execute();
       await changePresence(t.ctx, alice, 'available');
-      const ticket = await submitTicket(t.ctx, customerTicket('medium'));
+      const ticket = await intakeTicket(t.ctx, customerTicket('medium'));
       expect(ticket.agent_id).toBe(alice);
       await monitor.runOnce(ticket.sla_due_at + 1);
       expect((await breachEmails(t.ctx.handle.db, ticket.id)).map((e) => e.to_address)).toEqual(['boss@team.test']);
@@ -166,8 +167,8 @@ for (const dialect of DIALECTS) {
     it('never marks a ticket closed by its deadline, nor one closed late while no monitor ran (closed late is derived)', async () => {
       const alice = await addStaff(t.ctx, 'alice');
       await changePresence(t.ctx, alice, 'available');
-      const onTime = await submitTicket(t.ctx, customerTicket('high', 'On time'));
-      const late = await submitTicket(t.ctx, customerTicket('high', 'Late'));
+      const onTime = await intakeTicket(t.ctx, customerTicket('high', 'On time'));
+      const late = await intakeTicket(t.ctx, customerTicket('high', 'Late'));
       clock.advance(HIGH_MS);
       expect(await closeTicket(t.ctx, { id: alice, role: 'agent' }, onTime.id)).toBe(true);
       expect(await monitor.runOnce()).toEqual([]);
@@ -182,7 +183,7 @@ for (const dialect of DIALECTS) {
     it('marks a ticket breached after it was closed late only if it breached while open: the mark stays, nothing is added', async () => {
       const alice = await addStaff(t.ctx, 'alice');
       await changePresence(t.ctx, alice, 'available');
-      const ticket = await submitTicket(t.ctx, customerTicket('high'));
+      const ticket = await intakeTicket(t.ctx, customerTicket('high'));
       clock.advance(HIGH_MS + 1);
       await monitor.runOnce();
       clock.advance(1_000);
@@ -199,7 +200,7 @@ for (const dialect of DIALECTS) {
       const small = new SlaMonitor(t.ctx, { batchSize: 7 });
       const tickets: TicketRow[] = [];
       for (let i = 0; i < 20; i++) {
-        tickets.push(await submitTicket(t.ctx, customerTicket(i % 2 === 0 ? 'high' : 'medium', `T${i}`)));
+        tickets.push(await intakeTicket(t.ctx, customerTicket(i % 2 === 0 ? 'high' : 'medium', `T${i}`)));
         clock.advance(1_000);
       }
       const highs = tickets.filter((x) => x.priority === 'high');
@@ -276,7 +277,7 @@ for (const dialect of DIALECTS) {
       const monitor = new SlaMonitor(t.ctx).start();
       try {
         await new Promise((resolve) => setTimeout(resolve, 300));
-        const ticket = await submitTicket(t.ctx, customerTicket('high', 'One second'));
+        const ticket = await intakeTicket(t.ctx, customerTicket('high', 'One second'));
         const at = await breachedAt(ticket.id, 3000);
         expect(at).not.toBeNull();
         expect(at! - ticket.sla_due_at).toBeGreaterThan(0);
@@ -296,7 +297,7 @@ for (const dialect of DIALECTS) {
       };
       try {
         await new Promise((resolve) => setTimeout(resolve, 300));
-        const ticket = await submitTicket(t.ctx, customerTicket('high', 'Wake up'));
+        const ticket = await intakeTicket(t.ctx, customerTicket('high', 'Wake up'));
         const at = await breachedAt(ticket.id, 3000);
         expect(at).not.toBeNull();
         expect(at! - ticket.sla_due_at).toBeLessThan(1000);
@@ -344,7 +345,7 @@ for (const dialect of DIALECTS) {
     postgresOnly?.('record 200 due tickets exactly once between them, on two connection pools: one event and one email each', async () => {
       await addStaff(t.ctx, 'boss', { role: 'admin' });
       const start = clock.now();
-      for (let i = 0; i < 200; i++) await submitTicket(t.ctx, customerTicket('high', `Burst ${i}`));
+      for (let i = 0; i < 200; i++) await intakeTicket(t.ctx, customerTicket('high', `Burst ${i}`));
       const now = start + HIGH_MS + 1_000;
       const a = new SlaMonitor({ ...t.ctx, onChanges: undefined }, { batchSize: 10 });
       const b = new SlaMonitor({ ...t.ctx, handle: second, onChanges: undefined }, { batchSize: 10 });
@@ -362,7 +363,7 @@ for (const dialect of DIALECTS) {
       if (!(await t.ctx.handle.db.selectFrom('users').select('id').where('username', '=', 'boss').executeTakeFirst())) await addStaff(t.ctx, 'boss', { role: 'admin' });
       const existing = await t.ctx.handle.db.selectFrom('tickets').select('id').execute();
       const start = clock.now();
-      for (let i = existing.length; i < 200; i++) await submitTicket(t.ctx, customerTicket('high', `Burst ${i}`));
+      for (let i = existing.length; i < 200; i++) await intakeTicket(t.ctx, customerTicket('high', `Burst ${i}`));
       const now = start + HIGH_MS + 1_000;
       const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
       const script = fileURLToPath(new URL('./support/monitor-process.ts', import.meta.url));
@@ -376,7 +377,7 @@ for (const dialect of DIALECTS) {
     postgresOnly?.('while one monitor holds its batch, the other takes the remaining tickets without waiting', async () => {
       const start = clock.now();
       const mine: TicketRow[] = [];
-      for (let i = 0; i < 12; i++) mine.push(await submitTicket(t.ctx, customerTicket('high', `Held ${i}`)));
+      for (let i = 0; i < 12; i++) mine.push(await intakeTicket(t.ctx, customerTicket('high', `Held ${i}`)));
       const now = start + HIGH_MS + 1;
       const ctxB: ServiceContext = { ...t.ctx, handle: second, onChanges: undefined };
       // Monitor A has locked the 5 earliest and not committed yet; B skips them.
@@ -404,7 +405,7 @@ for (const dialect of DIALECTS) {
       for (const id of agents) await changePresence(t.ctx, id, 'available');
       const start = clock.now();
       const fresh: TicketRow[] = [];
-      for (let i = 0; i < 60; i++) fresh.push(await submitTicket(t.ctx, customerTicket('high', `Race ${i}`)));
+      for (let i = 0; i < 60; i++) fresh.push(await intakeTicket(t.ctx, customerTicket('high', `Race ${i}`)));
       const now = start + HIGH_MS + 1;
       clock.set(now);
       // Two better-sqlite3 connections in one process would block each other's thread: one monitor there.

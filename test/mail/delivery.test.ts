@@ -10,7 +10,7 @@ import { MAX_ATTEMPTS, retryDelayMs } from '../../src/mail/retry.js';
 import { createLogMailer } from '../../src/mail/transport.js';
 import { OutboxWorker } from '../../src/mail/worker.js';
 import { claimDueEmails, emailsOfTicket, listOutbox, retryEmail } from '../../src/repositories/outbox.js';
-import { submitTicket } from '../../src/services/tickets.js';
+import { intakeTicket } from '../support/intake.js';
 import { DIALECTS } from '../support/db.js';
 import { closedPort, startSilentServer, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
 import { MAIL_FROM, memoryLogger, type Testbed, testbed, ticketForm } from './support/testbed.js';
@@ -45,7 +45,7 @@ for (const dialect of DIALECTS) {
       const worker = bed.worker(`smtp://127.0.0.1:${port}`);
 
       const started = performance.now();
-      const ticket = await submitTicket(bed.ctx, ticketForm());
+      const ticket = await intakeTicket(bed.ctx, ticketForm());
       expect(performance.now() - started).toBeLessThan(1_000);
 
       expect(await worker.runOnce()).toEqual({ claimed: 1, sent: 0, retrying: 1, failed: 0 });
@@ -76,14 +76,14 @@ for (const dialect of DIALECTS) {
       const silent = await startSilentServer();
       servers.push(silent);
       const worker = bed.worker(silent.url, { pollMs: 5 });
-      const first = await submitTicket(bed.ctx, ticketForm({ title: 'First' }));
+      const first = await intakeTicket(bed.ctx, ticketForm({ title: 'First' }));
       worker.start();
       for (let i = 0; i < 200 && (await onlyRow(first.id)).status !== 'sending'; i++) await new Promise((r) => setTimeout(r, 5));
       expect((await onlyRow(first.id)).status).toBe('sending');
 
       // The worker is stuck in the SMTP greeting; intake goes on at full speed meanwhile.
       const started = performance.now();
-      const second = await submitTicket(bed.ctx, ticketForm({ title: 'Second' }));
+      const second = await intakeTicket(bed.ctx, ticketForm({ title: 'Second' }));
       expect(performance.now() - started).toBeLessThan(500);
       expect((await onlyRow(first.id)).status).toBe('sending');
 
@@ -99,7 +99,7 @@ for (const dialect of DIALECTS) {
       it(`a server refusing every message (at ${reject.toUpperCase()}) ends in failed after ${MAX_ATTEMPTS} tries over more than an hour; retry puts it back`, async () => {
         const refusing = await smtpServer({ reject });
         const worker = bed.worker(refusing.url);
-        const ticket = await submitTicket(bed.ctx, ticketForm());
+        const ticket = await intakeTicket(bed.ctx, ticketForm());
         const firstTry = bed.clock.now();
 
         for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -150,7 +150,7 @@ for (const dialect of DIALECTS) {
         close: () => undefined,
       };
       const worker = new OutboxWorker({ handle: bed.ctx.handle, mailer, clock: bed.clock, from: MAIL_FROM, logger });
-      await submitTicket(bed.ctx, ticketForm());
+      await intakeTicket(bed.ctx, ticketForm());
       for (let i = 0; i < 3; i++) {
         await worker.runOnce();
         bed.clock.advance(3_600_000);
@@ -162,7 +162,7 @@ for (const dialect of DIALECTS) {
 
     it('a worker that dies mid-send leaves a lease; the row is sent by another worker once the lease runs out', async () => {
       const smtp = await smtpServer();
-      const ticket = await submitTicket(bed.ctx, ticketForm());
+      const ticket = await intakeTicket(bed.ctx, ticketForm());
       const now = bed.clock.now();
       // The dead worker's claim: the row is `sending`, leased for 5 minutes.
       const claimed = await claimDueEmails(bed.ctx.handle, { now, limit: 10, leaseUntil: now + 300_000, maxAttempts: MAX_ATTEMPTS });
@@ -179,7 +179,7 @@ for (const dialect of DIALECTS) {
 
     it('a row whose last try died with its worker is marked failed, not tried forever', async () => {
       const smtp = await smtpServer();
-      const ticket = await submitTicket(bed.ctx, ticketForm());
+      const ticket = await intakeTicket(bed.ctx, ticketForm());
       await bed.ctx.handle.db.updateTable('outbox').set({ attempts: MAX_ATTEMPTS - 1 }).execute();
       const now = bed.clock.now();
       await claimDueEmails(bed.ctx.handle, { now, limit: 10, leaseUntil: now + 300_000, maxAttempts: MAX_ATTEMPTS });
@@ -193,7 +193,7 @@ for (const dialect of DIALECTS) {
 
     it('a recipient that is not one plain address fails at once and reaches no server', async () => {
       const smtp = await smtpServer();
-      await submitTicket(bed.ctx, ticketForm());
+      await intakeTicket(bed.ctx, ticketForm());
       await bed.ctx.handle.db.updateTable('outbox').set({ to_address: 'carla@customer.example, boss@evil.example' }).execute();
       expect(await bed.worker(smtp.url).runOnce()).toEqual({ claimed: 1, sent: 0, retrying: 0, failed: 1 });
       const [row] = await listOutbox(bed.ctx.handle.db);
@@ -205,7 +205,7 @@ for (const dialect of DIALECTS) {
     it('without SMTP the email counts as sent: recipient and subject logged at info, the body (a bearer link) only at debug', async () => {
       const log = memoryLogger();
       const worker = new OutboxWorker({ handle: bed.ctx.handle, mailer: createLogMailer(log), clock: bed.clock, from: MAIL_FROM, logger: memoryLogger() });
-      const ticket = await submitTicket(bed.ctx, ticketForm());
+      const ticket = await intakeTicket(bed.ctx, ticketForm());
       expect((await worker.runOnce()).sent).toBe(1);
       expect(await onlyRow(ticket.id)).toMatchObject({ status: 'sent', sent_at: bed.clock.now() });
       expect(log.entries.map((e) => e.level)).toEqual(['info', 'debug']);
@@ -218,11 +218,11 @@ for (const dialect of DIALECTS) {
 
     it('logs in with the credentials of SMTP_URL', async () => {
       const smtp = await smtpServer({ auth: { user: 'mailer@helpdesk.example', pass: 'p@ss:w/rd' } });
-      await submitTicket(bed.ctx, ticketForm());
+      await intakeTicket(bed.ctx, ticketForm());
       expect((await bed.worker(smtp.url).runOnce()).sent).toBe(1);
       expect(smtp.received).toHaveLength(1);
       const wrong = await smtpServer({ auth: { user: 'mailer', pass: 'right' } });
-      await submitTicket(bed.ctx, ticketForm());
+      await intakeTicket(bed.ctx, ticketForm());
       expect((await bed.worker(wrong.url.replace('127.0.0.1', 'mailer:wrong@127.0.0.1')).runOnce()).retrying).toBe(1);
       expect(wrong.received).toHaveLength(0);
     });

@@ -8,7 +8,8 @@ import { formatUtc } from '../../src/mail/templates/layout.js';
 import type { OutboxWorker } from '../../src/mail/worker.js';
 import { emailsOfTicket } from '../../src/repositories/outbox.js';
 import { changePresence } from '../../src/services/presence.js';
-import { closeTicket, submitTicket } from '../../src/services/tickets.js';
+import { closeTicket } from '../../src/services/tickets.js';
+import { intakeTicket } from '../support/intake.js';
 import { DIALECTS } from '../support/db.js';
 import { type ReceivedEmail, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
 import { createAgent, PUBLIC_URL, type Testbed, testbed, ticketForm } from './support/testbed.js';
@@ -60,7 +61,7 @@ for (const dialect of DIALECTS) {
       const bob = await createAgent(bed.ctx, 'bob', 'Bob Baker');
 
       // Nobody online: the ticket waits, the email says so and names nobody.
-      const first = await submitTicket(bed.ctx, ticketForm({ name: 'Carla Customer', email: 'carla@customer.example', title: 'Printer on fire', priority: 'High' }));
+      const first = await intakeTicket(bed.ctx, ticketForm({ name: 'Carla Customer', email: 'carla@customer.example', title: 'Printer on fire', priority: 'High' }));
       let emails = await deliver();
       expect(emails).toHaveLength(1);
       expectTicketEmail(emails[0], first, 'We received your request: Printer on fire', null, ['waiting for the next free agent']);
@@ -75,7 +76,7 @@ for (const dialect of DIALECTS) {
 
       // A ticket while Alice is free: one `created` email naming her, no `assigned`.
       bed.clock.advance(10_000);
-      const second = await submitTicket(bed.ctx, ticketForm({ name: 'Dan Doe', email: 'dan@customer.example', title: 'VPN drops hourly', priority: 'medium' }));
+      const second = await intakeTicket(bed.ctx, ticketForm({ name: 'Dan Doe', email: 'dan@customer.example', title: 'VPN drops hourly', priority: 'medium' }));
       expect(second.agent_id).toBe(alice);
       emails = await deliver();
       expect(emails).toHaveLength(1);

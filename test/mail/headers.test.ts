@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderEmail } from '../../src/mail/templates/index.js';
 import { createSmtpMailer, type Mailer, type OutgoingEmail } from '../../src/mail/transport.js';
 import { enqueueEmail, listOutbox } from '../../src/repositories/outbox.js';
-import { submitTicket } from '../../src/services/tickets.js';
+import { intakeTicket } from '../support/intake.js';
 import { DIALECTS } from '../support/db.js';
 import { type ReceivedEmail, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
 import { FAST_TIMEOUTS, type Testbed, testbed, ticketForm } from './support/testbed.js';
@@ -108,7 +108,7 @@ for (const dialect of DIALECTS) {
     }
 
     it('a ticket whose title and name carry CR/LF and a Bcc header reaches only the customer', async () => {
-      const ticket = await submitTicket(bed.ctx, ticketForm({ name: 'Eve\r\nBcc: eve@evil.example', title: 'Help\r\nBcc: x@y.example\r\nX-Injected: 1' }));
+      const ticket = await intakeTicket(bed.ctx, ticketForm({ name: 'Eve\r\nBcc: eve@evil.example', title: 'Help\r\nBcc: x@y.example\r\nX-Injected: 1' }));
       expect((await bed.worker(smtp.url).runOnce()).sent).toBe(1);
       const email = smtp.received[0]!;
       expectOnlyCustomer(smtp, email, 'carla@customer.example');
@@ -118,7 +118,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('keeps non-ASCII titles intact through header encoding', async () => {
-      const ticket = await submitTicket(bed.ctx, ticketForm({ name: 'Zoë Ødegård', title: 'Drucker brennt – schnell! 🔥 ' + 'ü'.repeat(80) }));
+      const ticket = await intakeTicket(bed.ctx, ticketForm({ name: 'Zoë Ødegård', title: 'Drucker brennt – schnell! 🔥 ' + 'ü'.repeat(80) }));
       expect((await bed.worker(smtp.url).runOnce()).sent).toBe(1);
       const email = smtp.received[0]!;
       expect(email.parsed.subject).toBe(`[HD-${ticket.id}] We received your request: Drucker brennt – schnell! 🔥 ${'ü'.repeat(80)}`);
@@ -127,7 +127,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('escapes customer text in the HTML body', async () => {
-      await submitTicket(
+      await intakeTicket(
         bed.ctx,
         ticketForm({ name: '<script>alert("name")</script>', title: '<img src=x onerror=alert(1)> & "quotes"' }),
       );

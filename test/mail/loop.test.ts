@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { consoleLogger } from '../../src/mail/logger.js';
 import { createLogMailer } from '../../src/mail/transport.js';
 import { OutboxWorker } from '../../src/mail/worker.js';
-import { submitTicket } from '../../src/services/tickets.js';
+import { intakeTicket } from '../support/intake.js';
 import { DIALECTS } from '../support/db.js';
 import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
 import { MAIL_FROM, type Testbed, testbed, ticketForm } from './support/testbed.js';
@@ -33,15 +33,15 @@ for (const dialect of DIALECTS) {
     });
 
     it('sends queued emails and later ones by itself, in batches, until stopped', async () => {
-      for (let i = 0; i < 25; i++) await submitTicket(bed.ctx, ticketForm({ email: `c${i}@customer.example` }));
+      for (let i = 0; i < 25; i++) await intakeTicket(bed.ctx, ticketForm({ email: `c${i}@customer.example` }));
       const worker = bed.worker(smtp.url, { pollMs: 20, batchSize: 10 });
       worker.start();
       worker.start();
       await until(() => smtp.received.length === 25);
-      await submitTicket(bed.ctx, ticketForm({ email: 'late@customer.example' }));
+      await intakeTicket(bed.ctx, ticketForm({ email: 'late@customer.example' }));
       await until(() => smtp.received.length === 26);
       await worker.stop();
-      await submitTicket(bed.ctx, ticketForm({ email: 'after-stop@customer.example' }));
+      await intakeTicket(bed.ctx, ticketForm({ email: 'after-stop@customer.example' }));
       await new Promise((r) => setTimeout(r, 100));
       expect(smtp.received).toHaveLength(26);
       expect(new Set(smtp.received.map((e) => e.messageId)).size).toBe(26);
@@ -51,7 +51,7 @@ for (const dialect of DIALECTS) {
       const worker = bed.worker(smtp.url, { pollMs: 60_000 });
       worker.start();
       await new Promise((r) => setTimeout(r, 50));
-      await submitTicket(bed.ctx, ticketForm());
+      await intakeTicket(bed.ctx, ticketForm());
       await new Promise((r) => setTimeout(r, 100));
       expect(smtp.received).toHaveLength(0);
       worker.nudge();
@@ -70,7 +70,7 @@ for (const dialect of DIALECTS) {
       const app = Fastify({ logger: { level: 'info', stream } });
       const mailer = createLogMailer(app.log);
       const worker = new OutboxWorker({ handle: bed.ctx.handle, mailer, clock: bed.clock, from: MAIL_FROM, logger: app.log });
-      await submitTicket(bed.ctx, ticketForm());
+      await intakeTicket(bed.ctx, ticketForm());
       expect((await worker.runOnce()).sent).toBe(1);
       const entry = JSON.parse(lines.find((l) => l.includes('SMTP_URL is unset'))!) as Record<string, unknown>;
       expect(entry).toMatchObject({ level: 30, to: 'carla@customer.example' });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceOf } from '../../src/core/tickets.js';
 import { reassignTicket } from '../../src/services/admin.js';
 import { changePresence } from '../../src/services/presence.js';
-import { submitTicket } from '../../src/services/tickets.js';
+import { intakeTicket } from '../support/intake.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { ApiClient } from '../api/support.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
@@ -166,7 +166,7 @@ for (const dialect of DIALECTS) {
       seq += 1;
       // Nobody available: new tickets wait in the queue, and the admin places them (R6).
       for (const id of [ids.alice, ids.bob]) await changePresence(t.ctx, id, 'away');
-      const ticket = (title: string) => submitTicket(t.ctx, { ...TICKET, title });
+      const ticket = (title: string) => intakeTicket(t.ctx, { ...TICKET, title });
       const mine = await ticket(`Alice's secret ${seq}`);
       const theirs = await ticket(`Bob's secret ${seq}`);
       const pending = await ticket(`Waiting ${seq}`);

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceOf } from '../../src/core/tickets.js';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
-import { submitTicket } from '../../src/services/tickets.js';
+import { intakeTicket } from '../support/intake.js';
 import { ApiClient, staffWithToken } from '../api/support.js';
 import { Client, startTestApp, submitViaForm, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
@@ -126,7 +126,7 @@ for (const dialect of DIALECTS) {
       api = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
       admin = new Client(t.app);
       await admin.login('root');
-      for (const title of titles) await submitTicket(t.ctx, { name: 'Carla', email: 'carla@example.com', title, description: 'x', priority: 'low' });
+      for (const title of titles) await intakeTicket(t.ctx, { name: 'Carla', email: 'carla@example.com', title, description: 'x', priority: 'low' });
       rows = await t.ctx.handle.db.selectFrom('tickets').select(['id', 'title', 'customer_email']).execute();
     });
     afterAll(() => t.close());

@@ -4,12 +4,13 @@ import { parseId, referenceOf } from '../../core/tickets.js';
 import { countFailedEmails, findEmail, listEmailsPage, listEventsPage, listTicketsPage, listUsersPage } from '../../repositories/adminLists.js';
 import { activeAgentChoices } from '../../repositories/adminUsers.js';
 import { timelineOf } from '../../repositories/events.js';
-import { emailsOfTicket, retryEmail } from '../../repositories/outbox.js';
+import { emailsOfTicket } from '../../repositories/outbox.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { countPending, findTicketById, openTicketsOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
 import { changeCapacity, deactivateUser, reactivateUser, reassignTicket, requeueTicket } from '../../services/admin.js';
 import type { ServiceContext } from '../../services/context.js';
+import { retryFailedEmail } from '../../services/outbox.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../services/tokens.js';
 import { closeTicket } from '../../services/tickets.js';
 import {
@@ -262,10 +263,8 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
 
     admin.post<{ Params: { id: string } }>('/admin/emails/:id/retry/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
       const id = idParam(request, 'Email');
-      const email = await findEmail(db, id);
-      if (!email) throw notFound('Email');
-      const retried = await retryEmail(db, id, ctx.clock.now());
-      setFlash(reply, retried ? { kind: 'success', message: `Email #${id} is queued again.` } : { kind: 'info', message: `Email #${id} has not failed (${email.status}); nothing to retry.` });
+      const outcome = await retryFailedEmail(ctx, id);
+      setFlash(reply, outcome.retried ? { kind: 'success', message: `Email #${id} is queued again.` } : { kind: 'info', message: `Email #${id} has not failed (${outcome.status}); nothing to retry.` });
       return reply.redirect(`/admin/emails/${id}/`, 303);
     });
   });

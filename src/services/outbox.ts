@@ -1,0 +1,28 @@
+/**
+ * What admins do to the outbox (SPEC §5). The worker's sending is in src/mail; this is the write
+ * the admin pages make.
+ */
+import { notFound } from '../core/errors.js';
+import { findEmail } from '../repositories/adminLists.js';
+import { type OutboxStatus, retryEmail } from '../repositories/outbox.js';
+import type { ServiceContext } from './context.js';
+
+/** What a retry did: whether the email went back to the queue, and its status now. */
+export interface RetryOutcome {
+  retried: boolean;
+  status: OutboxStatus;
+}
+
+/**
+ * An admin's retry: a `failed` email becomes `pending`, due now, with a fresh set of tries (see
+ * repositories/outbox.ts retryEmail). An email in any other status is left alone (`retried`
+ * false, with its status, for the admin's message); an unknown id is `not_found`. One statement
+ * decides, so two admins retrying at once put the email back once.
+ */
+export async function retryFailedEmail(ctx: ServiceContext, emailId: number): Promise<RetryOutcome> {
+  const db = ctx.handle.db;
+  if (await retryEmail(db, emailId, ctx.clock.now())) return { retried: true, status: 'pending' };
+  const email = await findEmail(db, emailId);
+  if (!email) throw notFound('Email');
+  return { retried: false, status: email.status };
+}
