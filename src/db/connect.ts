@@ -19,6 +19,17 @@ export interface DbHandle {
 export interface ConnectOptions {
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /**
+   * Told once per PostgreSQL connection lost outside a query (terminated by the server, a restart,
+   * a failover, a network failure): the pool drops it and opens a new one when next needed, so
+   * this only reports. Must not throw. Default: one line on stderr.
+   */
+  onError?: (error: unknown) => void;
+}
+
+/** The default report of a lost connection: a process without a logger still says what happened. */
+function reportToStderr(error: unknown): void {
+  console.error(`database: connection lost (the pool opens a new one): ${error instanceof Error ? error.message : String(error)}`);
 }
 
 const INT8_OID = 20;
@@ -90,8 +101,30 @@ function connectPostgres(url: string, options: ConnectOptions): DbHandle {
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  watchConnections(pool, options.onError ?? reportToStderr);
   const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool }) });
   return { db, dialect: 'postgres', destroy: () => db.destroy() };
+}
+
+/**
+ * A pg client whose connection fails emits 'error', and an 'error' event nobody listens to ends
+ * the process. pg-pool listens only while a client is idle (then re-emits on the pool, which has
+ * no listener of its own either); a client checked out (Kysely holds one for each query and
+ * transaction) has no listener at all. So every client gets one for its whole life, and the pool
+ * one too. pg-pool removes a client whose connection ended: when idle, at once; when checked out,
+ * at its release (it is no longer `_queryable`). The query in flight, if any, rejects with the
+ * error and its caller handles it; here it is only reported, once per connection (pg raises the
+ * server's message, then "Connection terminated unexpectedly").
+ */
+function watchConnections(pool: pg.Pool, onError: (error: unknown) => void): void {
+  const reported = new WeakSet<pg.PoolClient>();
+  const report = (client: pg.PoolClient, error: unknown) => {
+    if (reported.has(client)) return;
+    reported.add(client);
+    onError(error);
+  };
+  pool.on('connect', (client) => client.on('error', (error) => report(client, error)));
+  pool.on('error', (error, client) => report(client, error));
 }
 
 /** Checks that the database answers (used by /healthz). */
