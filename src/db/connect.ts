@@ -20,9 +20,10 @@ export interface ConnectOptions {
   /** PostgreSQL pool size. */
   poolSize?: number;
   /**
-   * Told once per PostgreSQL connection lost outside a query (terminated by the server, a restart,
-   * a failover, a network failure): the pool drops it and opens a new one when next needed, so
-   * this only reports. Must not throw. Default: one line on stderr.
+   * Told once per PostgreSQL connection lost (terminated by the server, a restart, a failover, a
+   * network failure): the pool drops it and opens a new one when next needed, and a query that was
+   * running on it rejects to its caller, so this only reports. Must not throw. Default: one line
+   * on stderr.
    */
   onError?: (error: unknown) => void;
 }
