@@ -63,6 +63,7 @@ describe('a failed routing-lock wait on PostgreSQL (pool of one connection)', ()
   /** A fresh pool of one named connection, `settings` applied to that connection. */
   async function poolOfOne(settings: string[] = []): Promise<DbHandle> {
     name = uniqueAppName('routing-lock');
+    lost.length = 0;
     handle = connect(withAppName(database.url, name), { poolSize: 1, onError: (error) => lost.push(error) });
     for (const setting of settings) await sql.raw(setting).execute(handle.db);
     return handle;
@@ -82,8 +83,11 @@ describe('a failed routing-lock wait on PostgreSQL (pool of one connection)', ()
     let error: unknown;
     try {
       const waiting = routedSelect(handle).catch((e: unknown) => (error = e));
-      await eventually(async () => (await lockWaiters(name)) === 1, 'the routing transaction to wait for the lock');
-      if (interrupt) await interrupt();
+      // A timeout fires by itself (polling for the waiter could miss its 150 ms); a signal needs it waiting.
+      if (interrupt) {
+        await eventually(async () => (await lockWaiters(name)) === 1, 'the routing transaction to wait for the lock');
+        await interrupt();
+      }
       await waiting;
     } finally {
       await holder.release();
