@@ -27,14 +27,19 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const handle = connect(config.databaseUrl, { poolSize: 20 });
+  // Problems the server survives (a lost database connection, the hub's) are logged as warnings;
+  // until the app and its logger exist, on stderr.
+  let warn = (error: unknown, message: string) => console.error(`${message}:`, error);
+  const handle = connect(config.databaseUrl, {
+    poolSize: 20,
+    onError: (error) => warn(error, 'database connection lost; the pool opens a new one'),
+  });
   await migrateToLatest(handle.db);
   // Live updates: across processes on PostgreSQL (LISTEN/NOTIFY), in-process on SQLite.
-  let reportHubError = (error: unknown) => console.error('live updates:', error);
-  const hub = createChangeHub(handle, config.databaseUrl, (error) => reportHubError(error));
+  const hub = createChangeHub(handle, config.databaseUrl, (error) => warn(error, 'live updates: change hub problem'));
   await hub.ready();
   const { app, ctx } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel }, hub });
-  reportHubError = (error) => app.log.warn({ err: error }, 'live updates: change hub problem');
+  warn = (error, message) => app.log.warn({ err: error }, message);
   const mailer = createMailer(config.smtpUrl, app.log);
   const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, logger: app.log });
 

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   readDotEnv();
   const config = loadConfig();
   const logger = consoleLogger(config.logLevel);
-  const handle = connect(config.databaseUrl);
+  const handle = connect(config.databaseUrl, {
+    onError: (error) => logger.warn({ err: error }, 'database connection lost; the pool opens a new one'),
+  });
   await migrateToLatest(handle.db);
   const mailer = createMailer(config.smtpUrl, logger);
   const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, logger });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDialectConfig, sql } from 'kysely';
+import { Kysely, type PostgresPool, SqliteDialect, type SqliteDialectConfig, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { ScopedPostgresDialect } from './introspector.js';
@@ -19,6 +19,18 @@ export interface DbHandle {
 export interface ConnectOptions {
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /**
+   * Told once per PostgreSQL connection lost (terminated by the server, a restart, a failover, a
+   * network failure): the pool drops it and opens a new one when next needed, and a query that was
+   * running on it rejects to its caller, so this only reports. Must not throw. Default: one line
+   * on stderr.
+   */
+  onError?: (error: unknown) => void;
+}
+
+/** The default report of a lost connection: a process without a logger still says what happened. */
+function reportToStderr(error: unknown): void {
+  console.error(`database: connection lost (the pool opens a new one): ${error instanceof Error ? error.message : String(error)}`);
 }
 
 const INT8_OID = 20;
@@ -93,8 +105,72 @@ function connectPostgres(url: string, options: ConnectOptions): DbHandle {
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
-  const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool }) });
+  watchConnections(pool, options.onError ?? reportToStderr);
+  const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool: givenBackSettled(pool) }) });
   return { db, dialect: 'postgres', destroy: () => db.destroy() };
+}
+
+/**
+ * A pg client whose connection fails emits 'error', and an 'error' event nobody listens to ends
+ * the process. pg-pool listens only while a client is idle (then re-emits on the pool, which has
+ * no listener of its own either); a client checked out (Kysely holds one for each query and
+ * transaction) has no listener at all. So every client gets one for its whole life, and the pool
+ * one too. pg-pool removes a client whose connection ended: when idle, at once; when checked out,
+ * at its release (it is no longer `_queryable`). The query in flight, if any, rejects with the
+ * error and its caller handles it; here it is only reported, once per connection (pg raises the
+ * server's message, then "Connection terminated unexpectedly").
+ */
+function watchConnections(pool: pg.Pool, onError: (error: unknown) => void): void {
+  const reported = new WeakSet<pg.PoolClient>();
+  const report = (client: pg.PoolClient, error: unknown) => {
+    if (reported.has(client)) return;
+    reported.add(client);
+    onError(error);
+  };
+  pool.on('connect', (client) => client.on('error', (error) => report(client, error)));
+  pool.on('error', (error, client) => report(client, error));
+}
+
+/**
+ * The pool as Kysely uses it, with one rule added: a client goes back to the pool only once the
+ * server has answered its last query, and never inside a transaction (it is closed instead, and
+ * the pool opens a fresh connection when needed).
+ *
+ * pg settles a failed query as soon as the server's error arrives, before the ReadyForQuery that
+ * follows it, so a client is released before anyone knows whether it is idle, inside an aborted
+ * transaction (a ROLLBACK that failed) or about to be dropped by the server (a FATAL error, the
+ * socket closing next); pg-pool would hand it to the next waiter at once. Waiting for that last
+ * message (the client's 'drain', or 'end' if the connection closes) costs nothing on success,
+ * where the query settles on ReadyForQuery itself.
+ */
+function givenBackSettled(pool: pg.Pool): PostgresPool {
+  const ended = new WeakSet<pg.PoolClient>();
+  pool.on('connect', (client) => client.once('end', () => ended.add(client)));
+  const giveBack = (client: pg.PoolClient, release: pg.PoolClient['release'], destroy: boolean) => {
+    const status = client.getTransactionStatus();
+    release(destroy || status === 'T' || status === 'E');
+  };
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      // pg-pool sets a new release() on every checkout; this wraps that checkout's.
+      const release = client.release.bind(client);
+      client.release = (destroy?: Error | boolean) => {
+        // `readyForQuery` is pg's own flag (not in its typings): false while an answer is pending.
+        const pending = (client as pg.PoolClient & { readyForQuery?: unknown }).readyForQuery === false;
+        if (Boolean(destroy) || !pending || ended.has(client)) return giveBack(client, release, Boolean(destroy));
+        const settled = () => {
+          client.off('drain', settled);
+          client.off('end', settled);
+          giveBack(client, release, false);
+        };
+        client.on('drain', settled);
+        client.on('end', settled);
+      };
+      return client;
+    },
+    end: () => pool.end(),
+  };
 }
 
 /** Checks that the database answers (used by /healthz). */

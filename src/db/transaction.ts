@@ -19,16 +19,39 @@ export async function inRoutingTransaction<T>(handle: DbHandle, work: (trx: Db) 
       ? sql.raw(`begin; select pg_advisory_xact_lock(${ROUTING_LOCK_CLASS}, hashtext(current_schema()))`)
       : sql.raw('begin immediate');
   return handle.db.connection().execute(async (conn) => {
-    await begin.execute(conn);
+    // On PostgreSQL the round trip that fails is usually BEGIN's own (the lock wait cancelled by
+    // lock_timeout, statement_timeout or pg_cancel_backend), and BEGIN has run: the pooled
+    // connection holds an aborted transaction until a ROLLBACK, which outside a transaction is only
+    // a warning. SQLite's BEGIN IMMEDIATE fails as a whole (SQLITE_BUSY): no transaction is open,
+    // and a ROLLBACK would fail.
+    let open = handle.dialect === 'postgres';
     try {
+      await begin.execute(conn);
+      open = true;
       const result = await work(conn);
       await sql`commit`.execute(conn);
       return result;
     } catch (error) {
-      await sql`rollback`.execute(conn);
+      if (open) await rollbackAfter(conn, error);
       throw error;
     }
   });
+}
+
+/**
+ * Rolls back after `failure`. If the ROLLBACK fails too, the connection is almost surely gone (the
+ * same loss failed the transaction); the pool must not hand it out again, and does not: pg-pool
+ * discards a client whose connection ended when it is released, and connect.ts closes one released
+ * inside a transaction. The caller gets the first error (a domain error stays what it is), with the
+ * rollback's attached as `rollbackError` for the log.
+ */
+async function rollbackAfter(conn: Db, failure: unknown): Promise<void> {
+  try {
+    await sql`rollback`.execute(conn);
+  } catch (rollbackError) {
+    if (failure instanceof Error) Object.assign(failure, { rollbackError });
+    else throw rollbackError;
+  }
 }
 
 /** A plain transaction (no routing lock) for writes that must land together. */
