@@ -10,10 +10,13 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, readDotEnv } from '../config.js';
-import { connect, type Db } from '../db/connect.js';
+import { DomainError } from '../core/errors.js';
+import { connect } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { OutboxRow } from '../db/schema.js';
-import { listOutbox, OUTBOX_STATUSES, type OutboxStatus, retryAllFailedEmails, retryEmail } from '../repositories/outbox.js';
+import { listOutbox, OUTBOX_STATUSES, type OutboxStatus } from '../repositories/outbox.js';
+import { type ServiceContext, systemClock } from '../services/context.js';
+import { retryAllFailed, retryFailedEmail } from '../services/outbox.js';
 
 const USAGE = 'usage: npm run outbox [-- --status pending|sending|sent|failed|all] [--limit N] | retry <id> | retry --all-failed';
 
@@ -51,17 +54,19 @@ function printRows(rows: OutboxRow[]): void {
   for (const line of [header, ...lines]) console.log(line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
 }
 
-async function retry(db: Db, positionals: string[], allFailed: boolean): Promise<void> {
+async function retry(ctx: ServiceContext, positionals: string[], allFailed: boolean): Promise<void> {
   if (allFailed) {
-    const count = await retryAllFailedEmails(db, Date.now());
+    const count = await retryAllFailed(ctx);
     console.log(`${count} failed email(s) put back in the queue.`);
     return;
   }
   const raw = positionals[1];
   if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError('retry needs an email id (see the first column of `npm run outbox`), or --all-failed');
-  if (!(await retryEmail(db, Number(raw), Date.now()))) {
-    throw new UsageError(`email ${raw} is not a failed email (only failed emails can be retried)`);
-  }
+  const outcome = await retryFailedEmail(ctx, Number(raw)).catch((error: unknown) => {
+    if (error instanceof DomainError && error.code === 'not_found') throw new UsageError(`there is no email ${raw}`);
+    throw error;
+  });
+  if (!outcome.retried) throw new UsageError(`email ${raw} is ${outcome.status}, not failed (only failed emails can be retried)`);
   console.log(`Email ${raw} put back in the queue; the worker sends it shortly.`);
 }
 
@@ -99,7 +104,8 @@ async function main(): Promise<void> {
   const handle = connect(config.databaseUrl);
   try {
     await migrateToLatest(handle.db);
-    if (command === 'retry') await retry(handle.db, positionals, values['all-failed']);
+    const ctx: ServiceContext = { handle, clock: systemClock, publicUrl: config.publicUrl };
+    if (command === 'retry') await retry(ctx, positionals, values['all-failed']);
     else printRows(await listOutbox(handle.db, { status: statuses, limit }));
   } finally {
     await handle.destroy();

@@ -1,10 +1,10 @@
 /**
- * What admins do to the outbox (SPEC §5). The worker's sending is in src/mail; this is the write
- * the admin pages make.
+ * What admins do to the outbox (SPEC §5). The worker's sending is in src/mail; these are the writes
+ * the admin pages and `npm run outbox` make.
  */
 import { notFound } from '../core/errors.js';
 import { findEmail } from '../repositories/adminLists.js';
-import { type OutboxStatus, retryEmail } from '../repositories/outbox.js';
+import { type OutboxStatus, retryAllFailedEmails, retryEmail } from '../repositories/outbox.js';
 import type { ServiceContext } from './context.js';
 
 /** What a retry did: whether the email went back to the queue, and its status now. */
@@ -25,4 +25,9 @@ export async function retryFailedEmail(ctx: ServiceContext, emailId: number): Pr
   const email = await findEmail(db, emailId);
   if (!email) throw notFound('Email');
   return { retried: false, status: email.status };
+}
+
+/** Every failed email back to the queue at once (`npm run outbox -- retry --all-failed`); returns how many. */
+export async function retryAllFailed(ctx: ServiceContext): Promise<number> {
+  return retryAllFailedEmails(ctx.handle.db, ctx.clock.now());
 }

@@ -1,0 +1,53 @@
+/**
+ * npm run outbox as a real process: it lists what is not delivered and puts failed emails back in
+ * the queue through the same service as the admin's retry button; ids it cannot retry are refused
+ * with a message and exit code 1, and change nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/services/context.js';
+import { freshDatabase, type TestDatabase } from '../support/db.js';
+import { intakeTicket } from '../support/intake.js';
+import { runScript } from '../support/process.js';
+
+let database: TestDatabase;
+const ids: number[] = [];
+
+beforeAll(async () => {
+  database = await freshDatabase('sqlite');
+  const ctx = { handle: database.handle, clock: systemClock, publicUrl: 'http://helpdesk.test' };
+  for (const title of ['One', 'Two', 'Three']) await intakeTicket(ctx, { name: 'C', email: 'c@example.com', title, description: 'D', priority: 'low' });
+  const rows = await database.handle.db.selectFrom('outbox').select('id').orderBy('id').execute();
+  ids.push(...rows.map((r) => r.id));
+  // The first two gave up (as after their last try); the third is still waiting for the worker.
+  await database.handle.db.updateTable('outbox').set({ status: 'failed', attempts: 6, last_error: '550 mailbox unavailable' }).where('id', 'in', ids.slice(0, 2)).execute();
+});
+afterAll(() => database.drop());
+
+const outbox = (...args: string[]) => runScript('src/cli/outbox.ts', args, { DATABASE_URL: database.url });
+const statuses = async () => (await database.handle.db.selectFrom('outbox').select('status').orderBy('id').execute()).map((r) => r.status);
+
+describe('npm run outbox', () => {
+  it('lists the undelivered emails with their last error', async () => {
+    const run = await outbox();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^${ids[0]}\\s+failed\\s+created\\s+6\\b.*550 mailbox unavailable`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^${ids[2]}\\s+pending\\b`, 'm'));
+  });
+
+  it('refuses an unknown id and an email that has not failed, changing nothing', async () => {
+    const unknown = await outbox('retry', '999999');
+    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('there is no email 999999')]);
+    const pending = await outbox('retry', String(ids[2]));
+    expect([pending.code, pending.stderr]).toEqual([1, expect.stringContaining(`email ${ids[2]} is pending, not failed`)]);
+    expect(await statuses()).toEqual(['failed', 'failed', 'pending']);
+  });
+
+  it('puts one failed email back, then every other failed one', async () => {
+    const one = await outbox('retry', String(ids[0]));
+    expect([one.code, one.stdout]).toEqual([0, expect.stringContaining(`Email ${ids[0]} put back in the queue`)]);
+    expect(await statuses()).toEqual(['pending', 'failed', 'pending']);
+    const rest = await outbox('retry', '--all-failed');
+    expect([rest.code, rest.stdout]).toEqual([0, expect.stringContaining('1 failed email(s) put back in the queue.')]);
+    expect(await statuses()).toEqual(['pending', 'pending', 'pending']);
+  });
+});
