@@ -31,7 +31,7 @@ export function installSessions(app: FastifyInstance, { ctx, idleMinutes }: Sess
     const token = request.cookies[SESSION_COOKIE];
     // Static files need no user, and the API never accepts session cookies (§8).
     if (!token || request.url.startsWith('/static/') || /^\/api(\/|\?|$)/.test(request.url)) return;
-    request.viewer = await authenticate(ctx, token, idleMinutes);
+    request.viewer = await authenticate(ctx, token, { idleMinutes, countsAsActivity: true });
   });
 }
 

@@ -90,7 +90,7 @@ export function liveRoutes(app: FastifyInstance, ctx: ServiceContext, options: L
     const heartbeat = setInterval(() => {
       send(`: heartbeat ${new Date().toISOString()}\n\n`);
       // A stream outlives nothing it depends on: when the session ends, so does the stream.
-      authenticate(ctx, token, idleMinutes).then(
+      authenticate(ctx, token, { idleMinutes, countsAsActivity: true }).then(
         (still) => {
           if (!still && !ended) {
             send('event: logout\ndata: {}\n\n');
