@@ -22,9 +22,9 @@ declare module 'fastify' {
  * Whether a request is somebody at work — a page load, a form post — and so keeps the session
  * alive (SESSION_IDLE_MINUTES). A page's own background traffic is not: the live stream (its route
  * says `background`; its heartbeat checks the session as background too), the agent dashboard's
- * refetches and the admin dashboard's feed (they send BACKGROUND_REFRESH_HEADER). Otherwise an open
- * tab would keep an absent agent available, and getting tickets, for ever. (API calls are activity
- * too, through their token: see presenceCutoffs.)
+ * refetches, the admin dashboard's feed and the status page's refresh (they send
+ * BACKGROUND_REFRESH_HEADER). Otherwise an open tab would keep an absent agent available, and
+ * getting tickets, for ever. (API calls are activity too, through their token: see presenceCutoffs.)
  */
 export function countsAsActivity(request: FastifyRequest): boolean {
   return request.routeOptions.config.background !== true && request.headers[BACKGROUND_REFRESH_HEADER] === undefined;

@@ -126,8 +126,8 @@ for (const dialect of DIALECTS) {
   });
 }
 
-describe('the dashboards mark their background fetches', () => {
-  it.each(['agent-dashboard.js', 'admin-dashboard.js'])('%s sends the background header with every fetch', (file) => {
+describe('the page scripts mark their background fetches', () => {
+  it.each(['agent-dashboard.js', 'admin-dashboard.js', 'ticket-status.js'])('%s sends the background header with every fetch', (file) => {
     const source = readFileSync(new URL(`../../src/public/${file}`, import.meta.url), 'utf8');
     const fetches = source.match(/fetch\([^)]*\)/g) ?? [];
     expect(fetches.length).toBeGreaterThan(0);
