@@ -73,8 +73,9 @@ export async function login(
 export async function logout(ctx: ServiceContext, token: string): Promise<void> {
   const sessionId = sessionIdOf(token);
   // A stale cookie needs no routing lock.
-  if (!(await findSession(ctx.handle.db, sessionId))) return;
-  await withPresence(ctx, null, async (run) => {
+  const session = await findSession(ctx.handle.db, sessionId);
+  if (!session) return;
+  await withPresence(ctx, session.id, async (run) => {
     const userId = await deleteSession(run.trx, sessionId);
     // Ended meanwhile (another tab's logout, the expiry job): whoever ended it settled presence.
     if (userId === undefined) return;
@@ -102,7 +103,10 @@ export async function authenticate(ctx: ServiceContext, token: string, use: Sess
   return { id: session.id, username: session.username, displayName: session.display_name, role: session.role, presence: session.presence };
 }
 
-/** Ends one idle session; its user goes offline only when present nowhere else (presenceCutoffs). */
+/**
+ * Ends one idle session; its user goes offline only when present nowhere else (presenceCutoffs).
+ * The system acts here (no actor on the events), not the absent agent.
+ */
 async function expireSession(ctx: ServiceContext, sessionId: string, userId: number, cutoffs: PresenceCutoffs): Promise<void> {
   await withPresence(ctx, null, async (run) => {
     await deleteSession(run.trx, sessionId);
