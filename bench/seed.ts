@@ -5,7 +5,7 @@
  * ANALYZE as autovacuum would have done on a long-lived database).
  *
  * The mix (deterministic: ticket i always gets the same values):
- * - users: `admin` (id 1); `agents` working agents `agent001…` (available, each holding exactly
+ * - users: `admin` (id 1); `agents` working agents `agent001…` (available and logged in, each holding exactly
  *   `capacity` open tickets, as I3 requires while tickets wait); `freshAgents` agents `fresh001…`
  *   (offline, no tickets: each can log in once and pull from the queue);
  * - tickets, created `stepMs` apart up to now, oldest first: the oldest `closedFraction` (80 %)
@@ -145,6 +145,9 @@ export async function seed(handle: DbHandle, options: SeedOptions): Promise<Seed
     if (dialect === 'postgres') await sql`set local maintenance_work_mem = '256MB'; set local session_replication_role = replica`.execute(trx);
     phase('drop indexes');
     await trx.insertInto('users').values(users).execute();
+    // Working agents are logged in: presence follows sessions, and a server's expiry job sets an
+    // agent available with no session in use offline (README, "How routing works").
+    if (agentIds.length > 0) await trx.insertInto('sessions').values(agentIds.map((id) => ({ id: `seed-session-${id}`, user_id: id, created_at: now, last_seen_at: now }))).execute();
     if (N === 0) {
       for (const trigger of triggers) await sql.raw(trigger.def).execute(trx);
       return indexes;

@@ -47,7 +47,10 @@ const EnvSchema = z.object({
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Password of the first admin, created when the database has none; unset: a random one is printed once. */
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-  /** Minutes without a request after which a staff session ends (the agent goes offline). */
+  /**
+   * Minutes without activity (a page load, a form post, an API call; not a page's background
+   * refreshes or live stream) after which a staff session ends and its agent goes offline.
+   */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(480),
   /** `on` or `off`: rate limits on login and public ticket creation (off for benchmarks). */
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),

@@ -129,7 +129,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   // Tickets arriving together are committed together (group commit): see services/intake.ts.
   const intake = new TicketIntake(ctx);
   ticketRoutes(app, ctx, limits, intake);
-  agentRoutes(app, ctx, limits, config.production);
+  agentRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production });
   liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs });
   adminappRoutes(app, ctx);
   adminRoutes(app, ctx);

@@ -3,6 +3,7 @@ import { forbidden } from '../core/errors.js';
 import type { Role } from '../core/users.js';
 import { authenticate, type StaffUser } from '../services/auth.js';
 import type { ServiceContext } from '../services/context.js';
+import { BACKGROUND_REFRESH_HEADER } from './flash.js';
 
 export const SESSION_COOKIE = 'hd_session';
 
@@ -11,6 +12,22 @@ declare module 'fastify' {
     /** The logged-in staff member, or null. Set for every request that carries a session cookie. */
     viewer: StaffUser | null;
   }
+  interface FastifyContextConfig {
+    /** The route only serves pages' background traffic (the live stream): never activity. */
+    background?: boolean;
+  }
+}
+
+/**
+ * Whether a request is somebody at work — a page load, a form post — and so keeps the session
+ * alive (SESSION_IDLE_MINUTES). A page's own background traffic is not: the live stream (its route
+ * says `background`; its heartbeat checks the session as background too), the agent dashboard's
+ * refetches, the admin dashboard's feed and the status page's refresh (they send
+ * BACKGROUND_REFRESH_HEADER). Otherwise an open tab would keep an absent agent available, and
+ * getting tickets, for ever. (API calls are activity too, through their token: see presenceCutoffs.)
+ */
+export function countsAsActivity(request: FastifyRequest): boolean {
+  return request.routeOptions.config.background !== true && request.headers[BACKGROUND_REFRESH_HEADER] === undefined;
 }
 
 export interface SessionOptions {
@@ -31,7 +48,7 @@ export function installSessions(app: FastifyInstance, { ctx, idleMinutes }: Sess
     const token = request.cookies[SESSION_COOKIE];
     // Static files need no user, and the API never accepts session cookies (§8).
     if (!token || request.url.startsWith('/static/') || /^\/api(\/|\?|$)/.test(request.url)) return;
-    request.viewer = await authenticate(ctx, token, idleMinutes);
+    request.viewer = await authenticate(ctx, token, { idleMinutes, countsAsActivity: countsAsActivity(request) });
   });
 }
 

@@ -99,7 +99,8 @@ function updateCharts(stats) {
 }
 
 async function fetchStats() {
-  const response = await fetch(root.dataset.feed, { headers: { accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' });
+  // Marked as background traffic: an open dashboard must not keep an absent admin's session alive.
+  const response = await fetch(root.dataset.feed, { headers: { accept: 'application/json', 'x-helpdesk-refresh': '1' }, credentials: 'same-origin', cache: 'no-store' });
   // Logged out meanwhile: the feed redirects to the login page; stop quietly.
   if (!response.ok || response.redirected) return null;
   return response.json();

@@ -52,6 +52,8 @@ async function refresh() {
   }
   refreshing = true;
   try {
+    // Marked as background traffic (src/http/session.ts): it neither takes the flash message nor
+    // keeps the session alive, so an open tab alone never keeps an absent agent available.
     const response = await fetch(location.pathname, { headers: { accept: 'text/html', 'x-helpdesk-refresh': '1' }, credentials: 'same-origin', cache: 'no-store' });
     if (response.redirected && new URL(response.url).pathname.startsWith('/agents/login/')) {
       // The session ended (logout elsewhere, idle expiry): show the login page.

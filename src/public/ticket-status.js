@@ -11,7 +11,8 @@ let timer = null;
 async function refresh() {
   timer = null;
   try {
-    const response = await fetch(location.href, { headers: { accept: 'text/html' }, cache: 'no-store', credentials: 'same-origin' });
+    // Background traffic (src/http/session.ts): a staff member with this page open is not at work.
+    const response = await fetch(location.href, { headers: { accept: 'text/html', 'x-helpdesk-refresh': '1' }, cache: 'no-store', credentials: 'same-origin' });
     if (response.ok) {
       const doc = new DOMParser().parseFromString(await response.text(), 'text/html');
       const fresh = doc.querySelector('[data-version]');

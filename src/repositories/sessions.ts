@@ -18,20 +18,25 @@ export async function touchSession(db: Db, id: string, now: number): Promise<voi
   await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
 }
 
-export async function deleteSession(db: Db, id: string): Promise<void> {
-  await db.deleteFrom('sessions').where('id', '=', id).execute();
+/** Deletes a session; returns its user, or undefined when it was already gone. */
+export async function deleteSession(db: Db, id: string): Promise<number | undefined> {
+  const row = await db.deleteFrom('sessions').where('id', '=', id).returning('user_id').executeTakeFirst();
+  return row?.user_id;
 }
 
 export async function deleteSessionsOf(db: Db, userId: number): Promise<void> {
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
 }
 
-/** Sessions idle since before `cutoff`, oldest first. */
-export async function idleSessions(db: Db, cutoff: number, limit: number) {
-  return db.selectFrom('sessions').select(['id', 'user_id']).where('last_seen_at', '<', cutoff).orderBy('last_seen_at').limit(limit).execute();
+/** Whether any session has been idle since before `cutoff`. */
+export async function anyIdleSession(db: Db, cutoff: number): Promise<boolean> {
+  const row = await db.selectFrom('sessions').select('id').where('last_seen_at', '<', cutoff).limit(1).executeTakeFirst();
+  return row !== undefined;
 }
 
-export async function hasLiveSession(db: Db, userId: number, cutoff: number): Promise<boolean> {
-  const row = await db.selectFrom('sessions').select('id').where('user_id', '=', userId).where('last_seen_at', '>=', cutoff).limit(1).executeTakeFirst();
-  return row !== undefined;
+/** Deletes up to `limit` sessions idle since before `cutoff`, oldest first; returns how many. */
+export async function deleteIdleSessions(db: Db, cutoff: number, limit: number): Promise<number> {
+  const idle = db.selectFrom('sessions').select('id').where('last_seen_at', '<', cutoff).orderBy('last_seen_at').limit(limit);
+  const result = await db.deleteFrom('sessions').where('id', 'in', idle).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

@@ -28,3 +28,40 @@ export async function setPresence(db: Db, userId: number, presence: Presence): P
 export async function setLastAssignedAtOf(db: Db, userIds: readonly number[], at: number): Promise<void> {
   if (userIds.length > 0) await db.updateTable('users').set({ last_assigned_at: at }).where('id', 'in', [...userIds]).execute();
 }
+
+/** Since when a session must have been seen, or an API token used, for its user to count as present. */
+export interface PresenceCutoffs {
+  sessionSeenSince: number;
+  tokenUsedSince: number;
+}
+
+/**
+ * Users who are available or away but present nowhere: no session seen since the cutoff and no
+ * unrevoked API token used since its cutoff. Only among `userIds` when given.
+ */
+export async function unattendedUsers(db: Db, cutoffs: PresenceCutoffs, userIds?: readonly number[]): Promise<number[]> {
+  let query = db
+    .selectFrom('users as u')
+    .select('u.id')
+    .where('u.presence', 'in', ['available', 'away'])
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('sessions as s').select('s.id').whereRef('s.user_id', '=', 'u.id').where('s.last_seen_at', '>=', cutoffs.sessionSeenSince))),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('api_tokens as k')
+            .select('k.id')
+            .whereRef('k.user_id', '=', 'u.id')
+            .where('k.revoked_at', 'is', null)
+            .where('k.last_used_at', '>=', cutoffs.tokenUsedSince),
+        ),
+      ),
+    )
+    .orderBy('u.id');
+  if (userIds !== undefined) {
+    if (userIds.length === 0) return [];
+    query = query.where('u.id', 'in', [...userIds]);
+  }
+  return (await query.execute()).map((r) => r.id);
+}

@@ -2,11 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DomainError } from '../core/errors.js';
 import type { Presence } from '../core/routing.js';
 import type { Role } from '../core/users.js';
-import { deleteSession, findSession, hasLiveSession, idleSessions, insertSession, touchSession } from '../repositories/sessions.js';
-import { findUserByUsername } from '../repositories/users.js';
+import { anyIdleSession, deleteIdleSessions, deleteSession, findSession, insertSession, touchSession } from '../repositories/sessions.js';
+import { findUserByUsername, type PresenceCutoffs, unattendedUsers } from '../repositories/users.js';
 import type { ServiceContext } from './context.js';
 import { decoyHash, verifyPassword } from './passwords.js';
-import { changePresence } from './presence.js';
+import { changePresenceIn, offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
 
 /** The staff member behind a request. */
 export interface StaffUser {
@@ -26,66 +26,110 @@ function sessionIdOf(token: string): string {
 // for an idle limit counted in minutes.
 const TOUCH_EVERY_MS = 60_000;
 
+/** When a session counts as in use: the idle limit, and whether this request is the person at work. */
+export interface SessionUse {
+  idleMinutes: number;
+  /**
+   * A page load, a form post: true. A page's own background traffic (the live stream and its
+   * heartbeat, a refetch, the dashboard feed): false, so an open tab alone never keeps a session
+   * (and so an agent's availability) alive. Decided from the request in src/http/session.ts.
+   */
+  countsAsActivity: boolean;
+}
+
 /**
  * Checks a username and password; on success starts a new session (a fresh id: login rotates it) and,
  * for agents, sets presence available (R2, R3). Unknown user and wrong password get the same message
- * and take about as long.
+ * and take about as long. `previousToken`: the session this browser still held (a stale tab), which
+ * ends in the same transaction; if it was someone else's, that person goes offline unless present
+ * elsewhere (R5).
  */
-export async function login(ctx: ServiceContext, username: string, password: string): Promise<{ token: string; user: StaffUser }> {
+export async function login(
+  ctx: ServiceContext,
+  username: string,
+  password: string,
+  options: { idleMinutes: number; previousToken?: string | undefined },
+): Promise<{ token: string; user: StaffUser }> {
   const user = await findUserByUsername(ctx.handle.db, username);
   const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
   if (!user || !ok || user.active !== 1) throw new DomainError('unauthenticated', 'Wrong username or password.');
   const token = randomBytes(32).toString('base64url');
-  await insertSession(ctx.handle.db, sessionIdOf(token), user.id, ctx.clock.now());
+  const { previousToken } = options;
+  await withPresence(ctx, user.id, async (run) => {
+    const previousUser = previousToken === undefined ? undefined : await deleteSession(run.trx, sessionIdOf(previousToken));
+    await insertSession(run.trx, sessionIdOf(token), user.id, run.now);
+    if (previousUser !== undefined && previousUser !== user.id) await offlineIfUnattended(run, presenceCutoffs(run.now, options.idleMinutes), [previousUser]);
+    if (user.role === 'agent') await changePresenceIn(run, user.id, 'available');
+  });
   const presence: Presence = user.role === 'agent' ? 'available' : user.presence;
-  if (user.role === 'agent') await changePresence(ctx, user.id, 'available');
   return { token, user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role, presence } };
 }
 
-/** Ends a session; an agent goes offline (R5). */
+/**
+ * Ends a session; an agent goes offline (R5), in the same transaction. Offline even when another
+ * of its browsers is still logged in: logging out says "I am leaving" (that browser can set
+ * available again).
+ */
 export async function logout(ctx: ServiceContext, token: string): Promise<void> {
-  const session = await findSession(ctx.handle.db, sessionIdOf(token));
+  const sessionId = sessionIdOf(token);
+  // A stale cookie needs no routing lock.
+  const session = await findSession(ctx.handle.db, sessionId);
   if (!session) return;
-  await deleteSession(ctx.handle.db, session.session_id);
-  if (session.role === 'agent') await changePresence(ctx, session.id, 'offline');
+  await withPresence(ctx, session.id, async (run) => {
+    const userId = await deleteSession(run.trx, sessionId);
+    // Ended meanwhile (another tab's logout, the expiry job): whoever ended it settled presence.
+    if (userId === undefined) return;
+    const agent = run.agents.find((a) => a.id === userId);
+    if (agent && agent.presence !== 'offline') await changePresenceIn(run, userId, 'offline');
+  });
 }
 
 /**
  * The staff member of a session token, or null when there is none, it has been idle too long
- * (it then ends, as by the expiry job), or the account was deactivated.
+ * (it then ends, as by the expiry job), or the account was deactivated. Only a request that
+ * `countsAsActivity` keeps the session alive.
  */
-export async function authenticate(ctx: ServiceContext, token: string, idleMinutes: number): Promise<StaffUser | null> {
+export async function authenticate(ctx: ServiceContext, token: string, use: SessionUse): Promise<StaffUser | null> {
   const session = await findSession(ctx.handle.db, sessionIdOf(token));
   if (!session) return null;
   const now = ctx.clock.now();
-  if (session.last_seen_at < now - idleMinutes * 60_000) {
-    await expireSession(ctx, session.session_id, session.id, now - idleMinutes * 60_000);
+  const cutoffs = presenceCutoffs(now, use.idleMinutes);
+  if (session.last_seen_at < cutoffs.sessionSeenSince) {
+    await expireSession(ctx, session.session_id, session.id, cutoffs);
     return null;
   }
   if (session.active !== 1) return null;
-  if (now - session.last_seen_at > TOUCH_EVERY_MS) await touchSession(ctx.handle.db, session.session_id, now);
+  if (use.countsAsActivity && now - session.last_seen_at > TOUCH_EVERY_MS) await touchSession(ctx.handle.db, session.session_id, now);
   return { id: session.id, username: session.username, displayName: session.display_name, role: session.role, presence: session.presence };
 }
 
-async function expireSession(ctx: ServiceContext, sessionId: string, userId: number, cutoff: number): Promise<void> {
-  await deleteSession(ctx.handle.db, sessionId);
-  // Offline only when no other browser of the same person is still in use.
-  if (!(await hasLiveSession(ctx.handle.db, userId, cutoff))) await changePresence(ctx, userId, 'offline');
+/**
+ * Ends one idle session; its user goes offline only when present nowhere else (presenceCutoffs).
+ * The system acts here (no actor on the events), not the absent agent.
+ */
+async function expireSession(ctx: ServiceContext, sessionId: string, userId: number, cutoffs: PresenceCutoffs): Promise<void> {
+  await withPresence(ctx, null, async (run) => {
+    await deleteSession(run.trx, sessionId);
+    await offlineIfUnattended(run, cutoffs, [userId]);
+  });
 }
 
 /**
- * Ends sessions idle longer than the limit and sets their agents offline (R5). Safe when several
- * processes run it: deleting a session twice is harmless and presence changes take the routing lock.
- * Returns how many sessions ended.
+ * The expiry job's run: ends sessions idle longer than the limit, and sets offline (R5) everyone
+ * available or away who is present nowhere — whose sessions just ended, or were lost (a crash, rows
+ * deleted), or who was made available through the API and stopped using it. One routing
+ * transaction, so several processes running it at once are serialised and the later ones find
+ * nothing left to do (no second release, no second event).
  */
-export async function expireIdleSessions(ctx: ServiceContext, idleMinutes: number): Promise<number> {
-  const cutoff = ctx.clock.now() - idleMinutes * 60_000;
-  const sessions = await idleSessions(ctx.handle.db, cutoff, 500);
-  for (const s of sessions) await expireSession(ctx, s.id, s.user_id, cutoff);
-  return sessions.length;
-}
-
-/** Ends a session without touching presence: a second login in the same browser replaces the first. */
-export async function discardSession(ctx: ServiceContext, token: string): Promise<void> {
-  await deleteSession(ctx.handle.db, sessionIdOf(token));
+export async function expireIdleSessions(ctx: ServiceContext, idleMinutes: number): Promise<{ sessionsEnded: number; agentsOffline: number }> {
+  const db = ctx.handle.db;
+  const outside = presenceCutoffs(ctx.clock.now(), idleMinutes);
+  // Most runs find nothing: look without the routing lock first, so they never wait behind routing.
+  if (!(await anyIdleSession(db, outside.sessionSeenSince)) && (await unattendedUsers(db, outside)).length === 0) return { sessionsEnded: 0, agentsOffline: 0 };
+  return withPresence(ctx, null, async (run) => {
+    const cutoffs = presenceCutoffs(run.now, idleMinutes);
+    const sessionsEnded = await deleteIdleSessions(run.trx, cutoffs.sessionSeenSince, 500);
+    const offline = await offlineIfUnattended(run, cutoffs);
+    return { sessionsEnded, agentsOffline: offline.length };
+  });
 }

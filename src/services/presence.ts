@@ -1,7 +1,19 @@
 import type { Presence } from '../core/routing.js';
-import { setPresence } from '../repositories/users.js';
+import { type PresenceCutoffs, setPresence, unattendedUsers } from '../repositories/users.js';
 import type { ServiceContext } from './context.js';
 import { pullAndBalance, releaseTickets, type RoutingRun, updateAgent, withRouting } from './routing.js';
+
+/**
+ * What keeps a staff member present (available or away), in one place: a session seen within the
+ * idle limit (SESSION_IDLE_MINUTES; seen means a real page load or form post, see
+ * src/http/session.ts), or an unrevoked API token used within the same limit — an agent driven
+ * through `PUT /api/v1/agents/me/presence` has no session, and any API call it makes is its sign
+ * of life. Present nowhere, it goes offline (R5) at the next expiry run.
+ */
+export function presenceCutoffs(now: number, idleMinutes: number): PresenceCutoffs {
+  const since = now - idleMinutes * 60_000;
+  return { sessionSeenSince: since, tokenUsedSince: since };
+}
 
 /**
  * Sets an agent's presence inside a routing run: becoming available pulls and balances (R2, R3);
@@ -16,8 +28,42 @@ export async function applyPresence(run: RoutingRun, userId: number, presence: P
   else if (run.settings.releaseOnLogout) await releaseTickets(run, userId);
 }
 
-/** Login (available), `/agents/availability/` (available | away), logout (offline). */
+/** A routing run that also changes presence: each change is announced once the run has committed. */
+export interface PresenceRun extends RoutingRun {
+  presenceChanges: { userId: number; presence: Presence }[];
+}
+
+/** Sets presence inside a presence run (see applyPresence) and records it for the announcement. */
+export async function changePresenceIn(run: PresenceRun, userId: number, presence: Presence): Promise<void> {
+  await applyPresence(run, userId, presence);
+  run.presenceChanges.push({ userId, presence });
+}
+
+/**
+ * Runs `work` as one routing transaction (sessions and presence change together, or not at all),
+ * then tells live pages of the presence changes it made.
+ */
+export async function withPresence<T>(ctx: ServiceContext, actorId: number | null, work: (run: PresenceRun) => Promise<T>): Promise<T> {
+  const presenceChanges: PresenceRun['presenceChanges'] = [];
+  const result = await withRouting(ctx, actorId, (run) => work(Object.assign(run, { presenceChanges })));
+  for (const change of presenceChanges) ctx.onPresence?.(change.userId, change.presence);
+  return result;
+}
+
+/**
+ * R5 for whoever is available or away but present nowhere (see presenceCutoffs): sets them offline
+ * inside the run. Only among `userIds` when given. Someone already offline is left alone, so a
+ * second run (another process) finds nothing and writes no second release. Returns their ids.
+ */
+export async function offlineIfUnattended(run: PresenceRun, cutoffs: PresenceCutoffs, userIds?: readonly number[]): Promise<number[]> {
+  const ids = await unattendedUsers(run.trx, cutoffs, userIds);
+  // All of them leave before any releases: a ticket released by one must not go to another leaver.
+  for (const id of ids) updateAgent(run, id, { presence: 'offline' });
+  for (const id of ids) await changePresenceIn(run, id, 'offline');
+  return ids;
+}
+
+/** `/agents/availability/` (available | away) and the API's presence: one change in its own run. */
 export async function changePresence(ctx: ServiceContext, userId: number, presence: Presence): Promise<void> {
-  await withRouting(ctx, userId, (run) => applyPresence(run, userId, presence));
-  ctx.onPresence?.(userId, presence);
+  await withPresence(ctx, userId, (run) => changePresenceIn(run, userId, presence));
 }

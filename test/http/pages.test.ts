@@ -152,7 +152,7 @@ for (const dialect of DIALECTS) {
         clock.advance(481 * 60_000);
         expect((await onRequest.get('/agents/dashboard/')).statusCode).toBe(303);
         expect((await findUserById(db(), alice))!.presence).toBe('offline');
-        expect(await expireIdleSessions(t.ctx, 480)).toBeGreaterThanOrEqual(1);
+        expect((await expireIdleSessions(t.ctx, 480)).sessionsEnded).toBeGreaterThanOrEqual(1);
         expect((await findUserById(db(), bob))!.presence).toBe('offline');
         expect((await byJob.get('/agents/dashboard/')).statusCode).toBe(303);
       });

@@ -4,7 +4,7 @@ import { parseId } from '../../core/tickets.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { openTicketsOf, recentClosedOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
-import { discardSession, login, logout } from '../../services/auth.js';
+import { login, logout } from '../../services/auth.js';
 import { decoyHash } from '../../services/passwords.js';
 import type { ServiceContext } from '../../services/context.js';
 import { changePresence } from '../../services/presence.js';
@@ -21,7 +21,7 @@ function landingOf(role: 'agent' | 'admin'): string {
 }
 
 /** Staff login/logout and the agent's own pages (§1, §3). */
-export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, secureCookies: boolean): void {
+export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, sessions: { idleMinutes: number; secureCookies: boolean }): void {
   app.get<{ Querystring: { next?: string } }>('/agents/login/', async (request, reply) => {
     if (request.viewer) return reply.redirect(safeNext(request.query.next, landingOf(request.viewer.role)), 303);
     const next = safeNext(request.query.next, '');
@@ -43,10 +43,9 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
       return sendHtml(reply, renderPage(page), 429);
     }
     try {
-      const { token, user } = await login(ctx, username, password);
-      const previous = request.cookies[SESSION_COOKIE];
-      if (previous) await discardSession(ctx, previous);
-      reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(secureCookies));
+      // A browser still holding a session (a stale tab) hands it over: it ends with this login.
+      const { token, user } = await login(ctx, username, password, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE] });
+      reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(sessions.secureCookies));
       return reply.redirect(safeNext(body.next, landingOf(user.role)), 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'unauthenticated') throw error;

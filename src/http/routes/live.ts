@@ -18,7 +18,7 @@ import { SESSION_COOKIE } from '../session.js';
 
 export interface LiveRouteOptions {
   hub: ChangeHub;
-  /** The session idle limit, re-checked at every heartbeat. */
+  /** The session idle limit, re-checked at every heartbeat (which is not activity: see countsAsActivity). */
   idleMinutes: number;
   /** A comment line this often keeps proxies from closing an idle stream (default 15 s). */
   heartbeatMs?: number;
@@ -53,7 +53,7 @@ export function liveRoutes(app: FastifyInstance, ctx: ServiceContext, options: L
     for (const end of [...open]) end();
   });
 
-  app.get('/agents/events/', async (request, reply) => {
+  app.get('/agents/events/', { config: { background: true } }, async (request, reply) => {
     const viewer = request.viewer;
     const token = request.cookies[SESSION_COOKIE];
     if (!viewer || !token) return sendError(request, reply, 401, 'unauthenticated', 'Log in to receive live updates.');
@@ -89,8 +89,9 @@ export function liveRoutes(app: FastifyInstance, ctx: ServiceContext, options: L
     });
     const heartbeat = setInterval(() => {
       send(`: heartbeat ${new Date().toISOString()}\n\n`);
-      // A stream outlives nothing it depends on: when the session ends, so does the stream.
-      authenticate(ctx, token, idleMinutes).then(
+      // A stream outlives nothing it depends on: when the session ends, so does the stream. An open
+      // stream is not somebody at work, so the check never keeps the session alive.
+      authenticate(ctx, token, { idleMinutes, countsAsActivity: false }).then(
         (still) => {
           if (!still && !ended) {
             send('event: logout\ndata: {}\n\n');
