@@ -34,7 +34,7 @@ async function inspect(url: string, username: string, password: string): Promise
   try {
     await migrateToLatest(handle.db);
     const ctx = { handle, clock: systemClock, publicUrl: 'http://helpdesk.test' };
-    const loggedIn = await login(ctx, username, password).then(
+    const loggedIn = await login(ctx, username, password, { idleMinutes: 480 }).then(
       () => true,
       (error: unknown) => {
         if (error instanceof Error && error.message === 'Wrong username or password.') return false;
