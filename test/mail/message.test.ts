@@ -94,10 +94,18 @@ describe('outgoing email', () => {
   });
 });
 
-/** Every C0 control character and DEL, alone and as the line breaks header injection uses. */
-const CONTROLS = [...Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)), '\u007f', '\r\n', '\r\n\r\n', '\r\n\t'];
+/** Every C0 and C1 control character, DEL, the Unicode line separators, and the line breaks header injection uses. */
+const CONTROLS = [
+  ...Array.from({ length: 32 }, (_, c) => String.fromCharCode(c)),
+  ...Array.from({ length: 33 }, (_, c) => String.fromCharCode(0x7f + c)),
+  '\u2028',
+  '\u2029',
+  '\r\n',
+  '\r\n\r\n',
+  '\r\n\t',
+];
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 describe('headerSafe', () => {
   it('turns every run of control characters into one space', () => {

@@ -25,10 +25,13 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
-/** One line, no control characters: nothing customer-typed can start a new mail header. */
+/**
+ * One line, no control characters: nothing customer-typed can start a new mail header. C0, DEL and
+ * C1 (U+0085 NEL is a line break to some readers), and the Unicode line and paragraph separators.
+ */
 export function headerSafe(value: string): string {
   // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 }
 
 export function formatUtc(ms: number): string {
