@@ -84,21 +84,20 @@ for (const dialect of DIALECTS) {
         await adminSession.login('root');
         const csrf = csrfFrom((await agentSession.get('/tickets/create/')).body);
         const inject = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'POST', url, payload: 'title=x', headers: { ...FORM, ...headers } });
-        for (const url of ['/bench/close-assigned/']) {
-          const attempts: [string, () => Promise<{ statusCode: number; headers: Record<string, unknown> }>, number][] = [
-            ['anonymous', () => inject(url), 401],
-            ['an unknown token', () => inject(url, { authorization: 'Bearer hd_nope' }), 401],
-            ['a malformed Authorization', () => inject(url, { authorization: 'Basic cm9vdDpwYXNzd29yZDEyMw==' }), 401],
-            ["an agent's token", () => inject(url, { authorization: `Bearer ${agentToken}` }), 403],
-            ["an agent's session with its CSRF token", () => agentSession.post(url, { title: 'x', _csrf: csrf }), 403],
-            // A cookie alone could be sent by another site's form: an admin session needs the CSRF token too.
-            ["an admin's session without a CSRF token", () => adminSession.post(url, { title: 'x' }), 403],
-          ];
-          for (const [who, attempt, status] of attempts) {
-            const response = await attempt();
-            expect(response.statusCode, `${url} as ${who}`).toBe(status);
-            if (status === 401) expect(response.headers['www-authenticate'], `${url} as ${who}`).toMatch(/^Bearer/);
-          }
+        const url = '/bench/close-assigned/';
+        const attempts: [string, () => Promise<{ statusCode: number; headers: Record<string, unknown> }>, number][] = [
+          ['anonymous', () => inject(url), 401],
+          ['an unknown token', () => inject(url, { authorization: 'Bearer hd_nope' }), 401],
+          ['a malformed Authorization', () => inject(url, { authorization: 'Basic cm9vdDpwYXNzd29yZDEyMw==' }), 401],
+          ["an agent's token", () => inject(url, { authorization: `Bearer ${agentToken}` }), 403],
+          ["an agent's session with its CSRF token", () => agentSession.post(url, { title: 'x', _csrf: csrf }), 403],
+          // A cookie alone could be sent by another site's form: an admin session needs the CSRF token too.
+          ["an admin's session without a CSRF token", () => adminSession.post(url, { title: 'x' }), 403],
+        ];
+        for (const [who, attempt, status] of attempts) {
+          const response = await attempt();
+          expect(response.statusCode, `${url} as ${who}`).toBe(status);
+          if (status === 401) expect(response.headers['www-authenticate'], `${url} as ${who}`).toMatch(/^Bearer/);
         }
         const { rows } = await sql<{ n: number | string }>`select count(*) as n from bench_scratch`.execute(t.ctx.handle.db);
         expect(Number(rows[0]!.n)).toBe(0);
