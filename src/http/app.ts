@@ -90,7 +90,9 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   const metrics = createMetrics(ctx);
 
   await app.register(fastifyFormbody);
-  await app.register(fastifyCookie, { secret: config.secretKey });
+  // Every cookie the app sets (session, CSRF, flash) is Secure in production: `parseOptions` are
+  // @fastify/cookie's defaults for setCookie and clearCookie, so no cookie can forget it.
+  await app.register(fastifyCookie, { secret: config.secretKey, parseOptions: { secure: config.production } });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: config.production },

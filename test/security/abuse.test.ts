@@ -318,7 +318,7 @@ for (const dialect of DIALECTS) {
       expect((await t.app.inject({ method: 'GET', url: '/agents/dashboard/', cookies: { hd_session: second } })).statusCode).toBe(303);
     });
 
-    it('in production, the session and CSRF cookies are Secure and HSTS is sent', async () => {
+    it('in production, the session, CSRF and flash cookies are Secure and HSTS is sent', async () => {
       const production = await startTestApp(dialect, { config: { production: true } });
       try {
         await addStaff(production.ctx, 'alice');
@@ -329,7 +329,11 @@ for (const dialect of DIALECTS) {
         const login = await client.post('/agents/login/', { username: 'alice', password: 'password123', _csrf: csrfFrom(page.body) });
         expect(login.statusCode).toBe(303);
         const all = [...(page.cookies as { name: string; secure?: boolean; httpOnly?: boolean }[]), ...(login.cookies as { name: string; secure?: boolean; httpOnly?: boolean }[])];
-        for (const name of ['hd_session', '_csrf']) {
+        // Logging out leaves a flash message for the login page.
+        const logout = await client.submit('/agents/dashboard/', {}, '/agents/logout/');
+        expect(logout.statusCode).toBe(303);
+        all.push(...(logout.cookies as { name: string; secure?: boolean; httpOnly?: boolean }[]));
+        for (const name of ['hd_session', '_csrf', 'hd_flash']) {
           const cookie = all.find((c) => c.name === name);
           expect(cookie, name).toBeDefined();
           expect(cookie, name).toMatchObject({ secure: true, httpOnly: true });
