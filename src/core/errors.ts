@@ -8,6 +8,10 @@ export type ErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  /** A reply written on a stale view: a newer public message exists (§9 collision). */
+  | 'stale'
+  /** More than is accepted (attachments over their limits, §10.1). */
+  | 'payload_too_large'
   | 'rate_limited';
 
 export class DomainError extends Error {

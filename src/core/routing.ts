@@ -127,6 +127,18 @@ export function planIntake(agents: readonly AgentLoad[], queueLength: number, co
 }
 
 /**
+ * R1 for a follow-up (§9): the closed ticket's agent gets it when that agent has spare capacity and
+ * nobody is waiting; otherwise plain R1 (a follow-up never overtakes a waiting ticket either).
+ */
+export function planFollowUp(agents: readonly AgentLoad[], queueLength: number, previousAgentId: number | null, now: number): IntakePlan {
+  const previous = previousAgentId === null ? undefined : agents.find((a) => a.id === previousAgentId);
+  if (queueLength === 0 && previous && hasSpareCapacity(previous)) {
+    return { agentIds: [previous.id], agents: withAssignment(agents, previous.id, now) };
+  }
+  return planIntake(agents, queueLength, 1, now);
+}
+
+/**
  * R2 Pull: the agent takes tickets from the head of the queue, one after another, until the queue
  * is empty or its capacity is full. `queueHead` must already be in queue order.
  */

@@ -41,6 +41,12 @@ export interface TicketsTable {
    * one, or before keys existed.
    */
   intake_key: string | null;
+  /** Whose turn it is (§9): `agent` after creation and every customer message, `customer` after a public reply; null once closed. */
+  waiting_on: ColumnType<'agent' | 'customer' | null, 'agent' | 'customer' | null | undefined, 'agent' | 'customer' | null>;
+  /** The first public reply's time. */
+  first_response_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The closed ticket this one follows up (§9). */
+  follow_up_of: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface TicketEventsTable {
@@ -52,6 +58,54 @@ export interface TicketEventsTable {
   to_agent_id: number | null;
   /** The staff member who caused it; null for the customer or the system. */
   actor_id: number | null;
+}
+
+export type MessageKind = 'customer' | 'reply' | 'note';
+export type MessageChannel = 'web' | 'email' | 'api';
+
+/** One message of a ticket's thread (§9), oldest first by id. */
+export interface MessagesTable {
+  id: Generated<number>;
+  ticket_id: number;
+  kind: MessageKind;
+  /** The staff member who wrote it; null for the customer. */
+  author_id: number | null;
+  /** The writer's name as it was when written (the customer's name, or the staff display name). */
+  author_name: string;
+  body: string;
+  channel: MessageChannel;
+  /** 1: an automatic message (an auto-reply mail shown on its ticket, §10). */
+  automatic: ColumnType<number, number | undefined, number>;
+  created_at: number;
+}
+
+/** Attachment contents, one row per distinct SHA-256 (§10.1). */
+export interface FilesTable {
+  sha256: string;
+  size: number;
+  content: Buffer;
+  created_at: number;
+}
+
+/** One file on one message, with the name and type it came with. */
+export interface AttachmentsTable {
+  id: Generated<number>;
+  message_id: number;
+  ticket_id: number;
+  file_sha256: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  created_at: number;
+}
+
+/** Named texts agents pick into the reply box (§9). */
+export interface CannedRepliesTable {
+  id: Generated<number>;
+  name: string;
+  body: string;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface SessionsTable {
@@ -75,7 +129,7 @@ export interface SettingsTable {
 export interface OutboxTable {
   id: Generated<number>;
   ticket_id: number | null;
-  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached';
+  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached' | 'reply';
   to_address: string;
   subject: string;
   text_body: string;
@@ -86,6 +140,8 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: number;
   sent_at: number | null;
+  /** The message a `reply` email carries (its attachments go with it). */
+  message_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** API tokens (§8); the token itself is shown once and only its SHA-256 is kept. */
@@ -146,6 +202,10 @@ export interface Database {
   closed_ticket_summary: ClosedTicketSummaryTable;
   open_ticket_summary: OpenTicketSummaryTable;
   resolution_histogram: ResolutionHistogramTable;
+  messages: MessagesTable;
+  files: FilesTable;
+  attachments: AttachmentsTable;
+  canned_replies: CannedRepliesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -154,3 +214,6 @@ export type TicketRow = Selectable<TicketsTable>;
 export type NewTicketRow = Insertable<TicketsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type AttachmentRow = Selectable<AttachmentsTable>;
+export type CannedReplyRow = Selectable<CannedRepliesTable>;

@@ -9,6 +9,8 @@ const STATUS_OF: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  stale: 409,
+  payload_too_large: 413,
   rate_limited: 429,
 };
 

@@ -9,7 +9,7 @@
  */
 import { type Insertable, sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
-import type { TicketEventsTable, TicketRow } from '../db/schema.js';
+import type { MessagesTable, TicketEventsTable, TicketRow } from '../db/schema.js';
 import { insertEvents } from './events.js';
 import { enqueueEmails, type NewEmail, outboxRowOf } from './outbox.js';
 import { insertTickets } from './tickets.js';
@@ -18,6 +18,8 @@ import { setLastAssignedAtOf } from './users.js';
 /** What follows from the new tickets, once their ids are known. */
 export interface AfterIntake {
   events: Insertable<TicketEventsTable>[];
+  /** Each ticket's first message: its description (§9). */
+  messages: Insertable<MessagesTable>[];
   emails: NewEmail[];
   /** Agents who received tickets at `now`. */
   receivers: number[];
@@ -38,18 +40,20 @@ export async function writeIntake(
   if (tickets.length === 0) return [];
   if (ids === null) {
     const stored = await insertTickets(db, tickets);
-    const { events, emails, receivers, now } = follow(stored);
+    const { events, messages, emails, receivers, now } = follow(stored);
     await insertEvents(db, events);
+    await db.insertInto('messages').values(messages).execute();
     await enqueueEmails(db, emails);
     await setLastAssignedAtOf(db, receivers, now);
     return stored;
   }
   const stored = tickets.map((t, i) => ({ ...t, id: ids[i]! }));
-  const { events, emails, receivers, now } = follow(stored);
-  // Each new ticket has its event and its email, so no CTE is ever empty.
+  const { events, messages, emails, receivers, now } = follow(stored);
+  // Each new ticket has its event, its first message and its email, so no CTE is ever empty.
   await db
     .with('new_tickets', (q) => q.insertInto('tickets').values(stored).returning('id'))
     .with('created_events', (q) => q.insertInto('ticket_events').values(events).returning('id'))
+    .with('first_messages', (q) => q.insertInto('messages').values(messages).returning('id'))
     .with('created_emails', (q) => q.insertInto('outbox').values(emails.map(outboxRowOf)).returning('id'))
     .updateTable('users')
     .set({ last_assigned_at: now })

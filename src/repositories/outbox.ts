@@ -13,6 +13,8 @@ export interface NewEmail {
   to: string;
   content: EmailContent;
   now: number;
+  /** The message a `reply` email carries (its attachments are sent with it). */
+  messageId?: number;
 }
 
 /** Adds an email to the outbox; callers pass the transaction of the change that causes it. */
@@ -38,6 +40,7 @@ export function outboxRowOf(email: NewEmail): Insertable<OutboxTable> {
     attempts: 0,
     next_attempt_at: email.now,
     created_at: email.now,
+    message_id: email.messageId ?? null,
   };
 }
 

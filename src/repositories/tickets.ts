@@ -110,9 +110,29 @@ export async function setTicketAgent(db: Db, move: Move, now: number): Promise<b
 export async function markClosed(db: Db, ticketId: number, now: number): Promise<boolean> {
   const result = await db
     .updateTable('tickets')
-    .set({ status: 'closed', closed_at: now })
+    .set({ status: 'closed', closed_at: now, waiting_on: null })
     .where('id', '=', ticketId)
     .where('status', '=', 'open')
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Reads a ticket for writing on its thread, locking its row until the transaction ends (PostgreSQL;
+ * SQLite's write transaction already excludes every other writer). Every message takes this lock
+ * first, so messages on one ticket are serialised: the stale check of §9 and `waiting_on` are
+ * decided on what is committed.
+ */
+export async function lockTicketForMessage(db: Db, ticketId: number): Promise<TicketRow | undefined> {
+  const query = db.selectFrom('tickets').selectAll().where('id', '=', ticketId);
+  return (db.getExecutor().adapter instanceof PostgresAdapter ? query.forUpdate() : query).executeTakeFirst();
+}
+
+/** After a message: whose turn it is, and the first public reply's time (kept once set). */
+export async function recordMessageOnTicket(db: Db, ticketId: number, waitingOn: 'agent' | 'customer' | null, firstResponseAt: number | null): Promise<void> {
+  await db
+    .updateTable('tickets')
+    .set({ waiting_on: waitingOn, first_response_at: sql<number | null>`coalesce(first_response_at, ${firstResponseAt})` })
+    .where('id', '=', ticketId)
+    .execute();
 }

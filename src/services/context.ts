@@ -11,7 +11,8 @@ export const systemClock: Clock = { now: () => Date.now() };
 /** A change that pages showing tickets may want to hear about (live updates). */
 export interface TicketChange {
   ticketId: number;
-  type: 'created' | 'assigned' | 'reassigned' | 'requeued' | 'closed' | 'sla_breached';
+  /** `message`: a message was added to the thread (§9); from and to are the ticket's agent. */
+  type: 'created' | 'assigned' | 'reassigned' | 'requeued' | 'closed' | 'sla_breached' | 'message';
   fromAgentId: number | null;
   toAgentId: number | null;
 }

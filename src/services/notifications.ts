@@ -27,6 +27,7 @@ export function mailDataOf(ticket: TicketRow, publicUrl: string, agentName: stri
     agentName,
     previousAgentName,
     statusUrl: statusUrl(publicUrl, ticket.token),
+    followUpOf: ticket.follow_up_of === null ? null : referenceOf(ticket.follow_up_of),
   };
 }
 
@@ -50,7 +51,7 @@ export async function ticketMailData(
  */
 export async function notifyCustomer(
   db: Db,
-  kind: Exclude<MailKind, 'sla_breached'>,
+  kind: Exclude<MailKind, 'sla_breached' | 'reply'>,
   ticket: TicketRow,
   publicUrl: string,
   now: number,

@@ -1,24 +1,37 @@
 import { randomBytes } from 'node:crypto';
-import { planIntake } from '../core/routing.js';
+import { planFollowUp, planIntake } from '../core/routing.js';
 import { forbidden, notFound } from '../core/errors.js';
 import { slaDueAt } from '../core/sla.js';
 import type { NewTicketInput } from '../core/tickets.js';
-import type { TicketRow } from '../db/schema.js';
+import type { Db } from '../db/connect.js';
+import type { MessageChannel, TicketRow } from '../db/schema.js';
 import { renderEmail } from '../mail/templates/index.js';
+import { type IncomingFile, storeAttachments } from '../repositories/attachments.js';
 import { insertEvent } from '../repositories/events.js';
+import { firstMessageIdOf } from '../repositories/messages.js';
 import { writeIntake } from '../repositories/intake.js';
 import { findTicketById, markClosed } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import { mailDataOf, notifyCustomer } from './notifications.js';
-import { pullAndBalance, updateAgent, withRouting } from './routing.js';
+import { pullAndBalance, type RoutingRun, updateAgent, withRouting } from './routing.js';
 
 /** 192 random bits, URL-safe: the customer's key to the status page. */
 export function newTicketToken(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** A validated ticket as intake hands it in: with the submission's request key, when it has one. */
-export type IntakeInput = NewTicketInput & { intakeKey?: string };
+/**
+ * A validated ticket as intake hands it in: with the submission's request key, when it has one,
+ * the channel its description came by (default `web`), and for a follow-up (§9) the closed ticket
+ * it follows.
+ */
+export type IntakeInput = NewTicketInput & {
+  intakeKey?: string;
+  channel?: MessageChannel;
+  followUpOf?: { id: number; agentId: number | null };
+  /** Files sent with the description (the form's `attachments`, §10.1): stored on the first message. */
+  files?: readonly IncomingFile[];
+};
 
 /**
  * R1 for validated tickets, in arrival order, in one routing transaction: each stored with its SLA
@@ -35,7 +48,10 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
     null,
     async (run) => {
       const { trx, now } = run;
-      const plan = planIntake(run.agents, run.queueWaiting ? 1 : 0, inputs.length, now);
+      const queueLength = run.queueWaiting ? 1 : 0;
+      const followUp = inputs.length === 1 ? inputs[0]!.followUpOf : undefined;
+      if (inputs.length > 1 && inputs.some((i) => i.followUpOf)) throw new Error('A follow-up is created on its own, not in a batch.');
+      const plan = followUp ? planFollowUp(run.agents, queueLength, followUp.agentId, now) : planIntake(run.agents, queueLength, inputs.length, now);
       const rows = inputs.map((input, i) => {
         const agentId = plan.agentIds[i]!;
         return {
@@ -53,10 +69,22 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           sla_due_at: slaDueAt(now, input.priority, run.settings.sla),
           sla_breached_at: null,
           intake_key: input.intakeKey ?? null,
+          waiting_on: 'agent' as const,
+          first_response_at: null,
+          follow_up_of: input.followUpOf?.id ?? null,
         };
       });
       const tickets = await writeIntake(trx, rows, run.newTicketIds, (stored) => ({
         events: stored.map((t) => ({ ticket_id: t.id, type: 'created', at: now, from_agent_id: null, to_agent_id: t.agent_id, actor_id: null })),
+        messages: stored.map((t, i) => ({
+          ticket_id: t.id,
+          kind: 'customer',
+          author_id: null,
+          author_name: t.customer_name,
+          body: t.description,
+          channel: inputs[i]!.channel ?? 'web',
+          created_at: now,
+        })),
         emails: stored.map((t) => {
           const content = renderEmail('created', mailDataOf(t, run.publicUrl, t.agent_id === null ? null : (run.agentNames.get(t.agent_id) ?? null)));
           return { ticketId: t.id, kind: 'created', to: t.customer_email, content, now };
@@ -64,6 +92,7 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
         receivers: [...new Set(plan.agentIds.filter((id): id is number => id !== null))],
         now,
       }));
+      await storeIntakeFiles(trx, inputs, tickets, now);
       run.agents = plan.agents;
       if (plan.agentIds.includes(null)) run.queueWaiting = true;
       for (const t of tickets) run.changes.push({ ticketId: t.id, type: 'created', fromAgentId: null, toAgentId: t.agent_id });
@@ -71,6 +100,18 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
     },
     { newTickets: inputs.length },
   );
+}
+
+/** Stores the files that came with new tickets on their first messages (most tickets have none). */
+async function storeIntakeFiles(trx: Db, inputs: readonly IntakeInput[], tickets: readonly TicketRow[], now: number): Promise<void> {
+  for (let i = 0; i < inputs.length; i++) {
+    const files = inputs[i]!.files;
+    if (!files || files.length === 0) continue;
+    const ticket = tickets[i]!;
+    const firstId = await firstMessageIdOf(trx, ticket.id);
+    if (firstId === undefined) throw new Error(`Ticket ${ticket.id} was written without its first message.`);
+    await storeAttachments(trx, firstId, ticket.id, files, now);
+  }
 }
 
 /** Who is acting on a ticket. */
@@ -88,16 +129,27 @@ export async function closeTicket(ctx: ServiceContext, actor: Actor, ticketId: n
   return withRouting(ctx, actor.id, async (run) => {
     const ticket = await findTicketById(run.trx, ticketId);
     if (!ticket) throw notFound('Ticket');
-    if (actor.role !== 'admin' && ticket.agent_id !== actor.id) throw forbidden('Only the agent holding this ticket can close it.');
-    if (!(await markClosed(run.trx, ticketId, run.now))) return false;
-    await insertEvent(run.trx, { ticket_id: ticketId, type: 'closed', at: run.now, from_agent_id: ticket.agent_id, to_agent_id: null, actor_id: actor.id });
-    await notifyCustomer(run.trx, 'closed', { ...ticket, status: 'closed', closed_at: run.now }, run.publicUrl, run.now, null, run.agentNames);
-    run.changes.push({ ticketId, type: 'closed', fromAgentId: ticket.agent_id, toAgentId: null });
-    if (ticket.agent_id !== null) {
-      const agent = run.agents.find((a) => a.id === ticket.agent_id);
-      if (agent) updateAgent(run, agent.id, { openCount: agent.openCount - 1 });
-      await pullAndBalance(run, ticket.agent_id);
-    }
-    return true;
+    return closeInRun(run, actor, ticket, { emailCustomer: true });
   });
+}
+
+/**
+ * R4 inside a routing run: checks the actor, closes, records the event, emails the customer unless
+ * the caller sends its own email (reply and close: one email, §9), then R2/R3 for the agent.
+ */
+export async function closeInRun(run: RoutingRun, actor: Actor, ticket: TicketRow, options: { emailCustomer: boolean }): Promise<boolean> {
+  const ticketId = ticket.id;
+  if (actor.role !== 'admin' && ticket.agent_id !== actor.id) throw forbidden('Only the agent holding this ticket can close it.');
+  if (!(await markClosed(run.trx, ticketId, run.now))) return false;
+  await insertEvent(run.trx, { ticket_id: ticketId, type: 'closed', at: run.now, from_agent_id: ticket.agent_id, to_agent_id: null, actor_id: actor.id });
+  if (options.emailCustomer) {
+    await notifyCustomer(run.trx, 'closed', { ...ticket, status: 'closed', closed_at: run.now, waiting_on: null }, run.publicUrl, run.now, null, run.agentNames);
+  }
+  run.changes.push({ ticketId, type: 'closed', fromAgentId: ticket.agent_id, toAgentId: null });
+  if (ticket.agent_id !== null) {
+    const agent = run.agents.find((a) => a.id === ticket.agent_id);
+    if (agent) updateAgent(run, agent.id, { openCount: agent.openCount - 1 });
+    await pullAndBalance(run, ticket.agent_id);
+  }
+  return true;
 }

@@ -42,6 +42,7 @@ const row: OutboxRow = {
   last_error: null,
   created_at: 1_700_000_000_000,
   sent_at: null,
+      message_id: null,
 };
 
 describe('Message-ID', () => {

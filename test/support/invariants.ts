@@ -27,7 +27,16 @@ export async function historyViolations(db: Db): Promise<string[]> {
   const problems: string[] = [];
   const tickets = await db.selectFrom('tickets').select(['id', 'agent_id', 'status']).orderBy('id').execute();
   const events = await db.selectFrom('ticket_events').selectAll().orderBy('id').execute();
-  const emails = await db.selectFrom('outbox').select(['ticket_id', 'kind']).execute();
+  const emails = await db.selectFrom('outbox').select(['ticket_id', 'kind', 'message_id']).execute();
+  const messages = await db.selectFrom('messages').select(['id', 'ticket_id', 'kind', 'created_at']).orderBy('id').execute();
+  const messagesOf = new Map<number, typeof messages>();
+  for (const m of messages) messagesOf.set(m.ticket_id, [...(messagesOf.get(m.ticket_id) ?? []), m]);
+  const messageById = new Map(messages.map((m) => [m.id, m]));
+  for (const m of emails) {
+    if (m.kind !== 'reply') continue;
+    const message = m.message_id === null ? undefined : messageById.get(m.message_id);
+    if (message?.kind !== 'reply' || message.ticket_id !== m.ticket_id) problems.push(`outbox reply email for ticket ${m.ticket_id} carries ${message ? `a ${message.kind}` : 'no message'} (notes are never emailed)`);
+  }
   const byTicket = new Map<number, typeof events>();
   for (const e of events) byTicket.set(e.ticket_id, [...(byTicket.get(e.ticket_id) ?? []), e]);
   const mailCount = new Map<string, number>();
@@ -42,6 +51,9 @@ export async function historyViolations(db: Db): Promise<string[]> {
     let agent: number | null = history[0].to_agent_id;
     let status: 'open' | 'closed' = 'open';
     const expectedMail: Record<string, number> = { created: 1, assigned: 0, reassigned: 0, closed: 0 };
+    const thread = messagesOf.get(t.id) ?? [];
+    if (thread[0]?.kind !== 'customer') problems.push(`ticket ${t.id}: first message is ${thread[0]?.kind ?? 'missing'} (the description is the first customer message)`);
+    expectedMail.reply = thread.filter((m) => m.kind === 'reply').length;
     for (const e of history.slice(1)) {
       if (status === 'closed' && e.type !== 'sla_breached') problems.push(`ticket ${t.id}: ${e.type} after closed (I1)`);
       if (e.type === 'created') problems.push(`ticket ${t.id}: created twice`);
@@ -53,7 +65,9 @@ export async function historyViolations(db: Db): Promise<string[]> {
         agent = e.to_agent_id;
       }
       if (e.type === 'closed') status = 'closed';
-      if (e.type in expectedMail) expectedMail[e.type]! += 1;
+      // Reply and close (§9): the reply written in the closing transaction is the one email.
+      const closedByReply = e.type === 'closed' && thread.some((m) => m.kind === 'reply' && m.created_at === e.at);
+      if (e.type in expectedMail && !closedByReply) expectedMail[e.type]! += 1;
     }
     if (agent !== t.agent_id) problems.push(`ticket ${t.id}: events say agent ${agent}, row says ${t.agent_id}`);
     if (status !== t.status) problems.push(`ticket ${t.id}: events say ${status}, row says ${t.status}`);

@@ -6,11 +6,15 @@ import { reassigned } from './reassigned.js';
 import { slaBreached } from './slaBreached.js';
 
 export type { EmailContent, TicketMailData } from './layout.js';
+export { reply as renderReply, type ReplyMailData, type QuotedMessage } from './reply.js';
 
-export const MAIL_KINDS = ['created', 'assigned', 'reassigned', 'closed', 'sla_breached'] as const;
+export const MAIL_KINDS = ['created', 'assigned', 'reassigned', 'closed', 'sla_breached', 'reply'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
-const templates: Record<MailKind, (data: TicketMailData) => EmailContent> = {
+/** Kinds rendered from the ticket's facts alone (a `reply` also needs its message: renderReply). */
+export type TicketMailKind = Exclude<MailKind, 'reply'>;
+
+const templates: Record<TicketMailKind, (data: TicketMailData) => EmailContent> = {
   created,
   assigned,
   reassigned,
@@ -19,6 +23,6 @@ const templates: Record<MailKind, (data: TicketMailData) => EmailContent> = {
 };
 
 /** Renders the subject, plain text and HTML of one §5 email. */
-export function renderEmail(kind: MailKind, data: TicketMailData): EmailContent {
+export function renderEmail(kind: TicketMailKind, data: TicketMailData): EmailContent {
   return templates[kind](data);
 }

@@ -10,6 +10,8 @@ export interface TicketMailData {
   /** Display name of the agent who held it before (reassignments). */
   previousAgentName: string | null;
   statusUrl: string;
+  /** For a follow-up (§9): the reference of the closed ticket it follows. */
+  followUpOf?: string | null;
 }
 
 export interface EmailContent {

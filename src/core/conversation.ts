@@ -1,0 +1,179 @@
+/**
+ * Conversations (SPEC §9): who may write what on a ticket, whose turn it is, when a reply is held
+ * back as stale, follow-up titles, canned-reply placeholders, and validation of what staff and
+ * customers write. Pure: no I/O.
+ */
+import { DomainError, forbidden, invalidInput } from './errors.js';
+
+export const MESSAGE_KINDS = ['customer', 'reply', 'note'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+/** What staff may write (a `customer` message only comes from the customer). */
+export const STAFF_MESSAGE_KINDS = ['reply', 'note'] as const;
+export type StaffMessageKind = (typeof STAFF_MESSAGE_KINDS)[number];
+export type WaitingOn = 'agent' | 'customer';
+
+/** Longest staff message (§9) and longest customer message (status page, §9). */
+export const STAFF_BODY_MAX = 50_000;
+export const CUSTOMER_BODY_MAX = 10_000;
+/** Longest ticket title (§1), which a follow-up's `Re: …` title is cut to. */
+const TITLE_MAX = 200;
+
+/** Whether a message is public: shown to the customer (status page, emails, customer answers). */
+export function isPublic(kind: MessageKind): boolean {
+  return kind !== 'note';
+}
+
+/** What a staff member writes: checked, with the body as typed (line ends made `\n`). */
+export interface StaffMessageInput {
+  kind: StaffMessageKind;
+  body: string;
+  /** Reply and close (replies only). */
+  close: boolean;
+  /** Id of the newest message the writer had on screen; null when not sent. */
+  seen: number | null;
+}
+
+/**
+ * Text a person typed: line ends made `\n`; refused when it holds NUL or other control characters
+ * that are not whitespace (a binary upload pasted as text), or is blank.
+ */
+function messageBody(raw: unknown, max: number, fields: Record<string, string>, field = 'body'): string {
+  if (typeof raw !== 'string') {
+    fields[field] = 'Write a message.';
+    return '';
+  }
+  const body = raw.replace(/\r\n?/g, '\n');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(body)) fields[field] = 'The message holds characters that are not text.';
+  else if (body.trim().length === 0) fields[field] = 'Write a message.';
+  else if (body.length > max) fields[field] = `At most ${max.toLocaleString('en')} characters (this one has ${body.length.toLocaleString('en')}).`;
+  return body;
+}
+
+/** A checkbox or JSON flag: `on`, `true`, `1`, true. */
+function flag(raw: unknown): boolean {
+  if (typeof raw === 'boolean') return raw;
+  return typeof raw === 'string' && ['on', 'true', '1', 'yes'].includes(raw.trim().toLowerCase());
+}
+
+/** A message id as sent by a form (`"42"`) or JSON (42); null when absent, undefined when malformed. */
+function messageId(raw: unknown): number | null | undefined {
+  if (raw === undefined || raw === null || raw === '') return null;
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  if (!/^\d{1,10}$/.test(text)) return undefined;
+  const id = Number(text);
+  return id >= 1 && id <= 2_147_483_647 ? id : undefined;
+}
+
+/**
+ * Checks a staff message from the form or the API (`kind`, `body`, `close`, `seen`). Throws
+ * invalid_input with a message per bad field; nothing is written.
+ */
+export function validateStaffMessage(raw: Record<string, unknown>): StaffMessageInput {
+  const fields: Record<string, string> = {};
+  const kindText = typeof raw.kind === 'string' ? raw.kind.trim().toLowerCase() : raw.kind === undefined ? 'reply' : '';
+  const kind = (STAFF_MESSAGE_KINDS as readonly string[]).includes(kindText) ? (kindText as StaffMessageKind) : null;
+  if (kind === null) fields.kind = 'Choose reply or note.';
+  const body = messageBody(raw.body, STAFF_BODY_MAX, fields);
+  const close = flag(raw.close);
+  if (close && kind === 'note') fields.close = 'Only a reply can close the ticket.';
+  const seen = messageId(raw.seen);
+  if (seen === undefined) fields.seen = 'Not a message id.';
+  if (Object.keys(fields).length > 0) throw invalidInput(fields);
+  return { kind: kind!, body, close, seen: seen ?? null };
+}
+
+/** Checks a customer's message from the status page (`body`, 1–10 000). */
+export function validateCustomerMessage(raw: Record<string, unknown>): { body: string } {
+  const fields: Record<string, string> = {};
+  const body = messageBody(raw.body, CUSTOMER_BODY_MAX, fields);
+  if (Object.keys(fields).length > 0) throw invalidInput(fields);
+  return { body };
+}
+
+/** Who writes on a ticket, and the ticket as far as the rules need it. */
+export interface Writer {
+  id: number;
+  role: 'agent' | 'admin';
+}
+export interface TicketForWriting {
+  status: 'open' | 'closed';
+  agentId: number | null;
+}
+
+/** Whether staff may see a ticket (and so note on it): an agent its own and pending ones; an admin all. */
+export function maySee(writer: Writer, ticket: TicketForWriting): boolean {
+  if (writer.role === 'admin') return true;
+  return ticket.agentId === writer.id || (ticket.status === 'open' && ticket.agentId === null);
+}
+
+/**
+ * May this staff member write this kind of message here (§9)? A note: anyone who sees the ticket,
+ * closed ones too. A reply: the ticket's agent or an admin, and only while it is open (409).
+ * Throws the error to answer; returns nothing when allowed.
+ */
+export function checkMayWrite(writer: Writer, ticket: TicketForWriting, kind: StaffMessageKind): void {
+  if (!maySee(writer, ticket)) throw forbidden('You cannot write on this ticket.');
+  if (kind === 'note') return;
+  if (writer.role !== 'admin' && ticket.agentId !== writer.id) throw forbidden('Only the agent holding this ticket (or an admin) can reply to the customer.');
+  if (ticket.status === 'closed') throw new DomainError('conflict', 'This ticket is closed: a reply cannot be sent. Add a note, or let the customer write again (a follow-up).');
+}
+
+/**
+ * Whose turn it is after a message (§9): the agent's after a customer message, the customer's after
+ * a public reply; a note changes nothing. Null once closed.
+ */
+export function waitingOnAfter(kind: MessageKind, current: WaitingOn | null, status: 'open' | 'closed'): WaitingOn | null {
+  if (status === 'closed') return null;
+  if (kind === 'customer') return 'agent';
+  if (kind === 'reply') return 'customer';
+  return current;
+}
+
+/**
+ * Whether a reply must be held back (§9 collision): a public message newer than the one the writer
+ * had on screen exists. Notes are never held back; a writer who sent no `seen` takes what is there.
+ */
+export function isStale(kind: StaffMessageKind, seen: number | null, newestPublicId: number | null): boolean {
+  if (kind === 'note' || seen === null || newestPublicId === null) return false;
+  return newestPublicId > seen;
+}
+
+/** A follow-up's title (§9): `Re: <old title>`, never `Re: Re:`, at most 200 characters. */
+export function followUpTitle(title: string): string {
+  const bare = title.replace(/^(\s*re\s*:\s*)+/i, '').trim();
+  return `Re: ${bare}`.slice(0, TITLE_MAX);
+}
+
+/** What canned-reply placeholders are filled with, at send time. */
+export interface PlaceholderValues {
+  customer_name: string;
+  reference: string;
+  agent_name: string;
+  status_url: string;
+}
+export const PLACEHOLDERS = ['customer_name', 'reference', 'agent_name', 'status_url'] as const;
+
+/**
+ * Fills `{{customer_name}}`, `{{reference}}`, `{{agent_name}}`, `{{status_url}}` (spaces inside the
+ * braces allowed); any other `{{…}}` is left as written. The result is plain text: whoever shows it
+ * escapes it.
+ */
+export function fillPlaceholders(text: string, values: PlaceholderValues): string {
+  return text.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name: string) =>
+    (PLACEHOLDERS as readonly string[]).includes(name) ? values[name as keyof PlaceholderValues] : whole,
+  );
+}
+
+/** Checks a canned reply from the admin form: `name` 1–100, `body` 1–50 000. */
+export function validateCannedReply(raw: Record<string, unknown>): { name: string; body: string } {
+  const fields: Record<string, string> = {};
+  const name = typeof raw.name === 'string' ? raw.name.trim() : '';
+  if (name.length === 0) fields.name = 'Give the reply a name.';
+  else if (name.length > 100) fields.name = 'At most 100 characters.';
+  // eslint-disable-next-line no-control-regex
+  else if (/[\u0000-\u001f\u007f]/.test(name)) fields.name = 'One line of text, please.';
+  const body = messageBody(raw.body, STAFF_BODY_MAX, fields);
+  if (Object.keys(fields).length > 0) throw invalidInput(fields);
+  return { name, body };
+}

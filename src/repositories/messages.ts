@@ -1,0 +1,85 @@
+/** Ticket threads (§9): messages in id order, a page at a time, never a whole long thread. */
+import { type Insertable, sql } from 'kysely';
+import type { Db } from '../db/connect.js';
+import type { MessageRow, MessagesTable } from '../db/schema.js';
+
+export async function insertMessage(db: Db, row: Insertable<MessagesTable>): Promise<MessageRow> {
+  return db.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export interface ThreadPageOptions {
+  /** Only what the customer may see: no notes. */
+  publicOnly: boolean;
+  /** Messages with a larger id than this (the next page, oldest first). */
+  afterId?: number;
+  /** Messages with a smaller id than this; with `newest`, the page before it. */
+  beforeId?: number;
+  /** The last `limit` messages instead of the first (a long thread opens at its end). */
+  newest?: boolean;
+  limit: number;
+}
+
+/**
+ * One page of a thread, oldest first, read from the (ticket_id, id) indexes: its cost is the page,
+ * not the thread.
+ */
+export async function threadPage(db: Db, ticketId: number, options: ThreadPageOptions): Promise<MessageRow[]> {
+  let query = db.selectFrom('messages').selectAll().where('ticket_id', '=', ticketId);
+  if (options.publicOnly) query = query.where('kind', '<>', 'note');
+  if (options.afterId !== undefined) query = query.where('id', '>', options.afterId);
+  if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+  const rows = await query
+    .orderBy('id', options.newest ? 'desc' : 'asc')
+    .limit(options.limit)
+    .execute();
+  return options.newest ? rows.reverse() : rows;
+}
+
+/** The newest public message's id (the stale check of §9), or null. */
+export async function newestPublicMessageId(db: Db, ticketId: number): Promise<number | null> {
+  const row = await db
+    .selectFrom('messages')
+    .select('id')
+    .where('ticket_id', '=', ticketId)
+    .where('kind', '<>', 'note')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** The newest message's id, notes included (what a staff page has on screen), or null. */
+export async function newestMessageId(db: Db, ticketId: number): Promise<number | null> {
+  const row = await db.selectFrom('messages').select('id').where('ticket_id', '=', ticketId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/** Public messages before `beforeId`, newest first (a reply email's quoted history). */
+export async function publicHistory(db: Db, ticketId: number, beforeId: number, limit: number): Promise<MessageRow[]> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('ticket_id', '=', ticketId)
+    .where('kind', '<>', 'note')
+    .where('id', '<', beforeId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export async function findMessage(db: Db, id: number): Promise<MessageRow | undefined> {
+  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** How many messages a thread has (public only, or all). */
+export async function countMessages(db: Db, ticketId: number, publicOnly: boolean): Promise<number> {
+  let query = db.selectFrom('messages').select(sql<number>`count(*)`.as('n')).where('ticket_id', '=', ticketId);
+  if (publicOnly) query = query.where('kind', '<>', 'note');
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
+/** A ticket's first message (its description), or undefined. */
+export async function firstMessageIdOf(db: Db, ticketId: number): Promise<number | undefined> {
+  const row = await db.selectFrom('messages').select('id').where('ticket_id', '=', ticketId).orderBy('id').limit(1).executeTakeFirst();
+  return row?.id;
+}

@@ -1,0 +1,205 @@
+/**
+ * Conversations (SPEC §9): staff replies and notes, customer messages, follow-ups. Each message is
+ * written in one transaction with what follows from it: the ticket's `waiting_on` and
+ * `first_response_at`, its attachments, and the customer's `reply` email (the outbox). Reply and
+ * close runs inside the routing transaction with R4, so the customer gets one email, not two.
+ *
+ * Messages on one ticket are serialised by the ticket's row (lockTicketForMessage), so the stale
+ * check and the closed check are made on what is committed.
+ */
+import {
+  checkMayWrite,
+  followUpTitle,
+  isPublic,
+  isStale,
+  type StaffMessageInput,
+  waitingOnAfter,
+  type Writer,
+} from '../core/conversation.js';
+import { DomainError, notFound } from '../core/errors.js';
+import { referenceOf } from '../core/tickets.js';
+import type { Db } from '../db/connect.js';
+import type { AttachmentRow, MessageChannel, MessageRow, TicketRow } from '../db/schema.js';
+import { inTransaction } from '../db/transaction.js';
+import { renderReply } from '../mail/templates/index.js';
+import { type IncomingFile, storeAttachments } from '../repositories/attachments.js';
+import { insertMessage, newestPublicMessageId, publicHistory } from '../repositories/messages.js';
+import { enqueueEmail } from '../repositories/outbox.js';
+import { findTicketByToken, lockTicketForMessage, recordMessageOnTicket } from '../repositories/tickets.js';
+import { findUserById } from '../repositories/users.js';
+import type { ServiceContext, TicketChange } from './context.js';
+import { ticketMailData } from './notifications.js';
+import { withRouting } from './routing.js';
+import { closeInRun, createTickets } from './tickets.js';
+
+/** How many earlier public messages a reply email quotes (§9). */
+export const QUOTED_HISTORY = 3;
+
+/** A staff message as the page or the API hands it in. */
+export interface StaffMessage extends StaffMessageInput {
+  channel: MessageChannel;
+  files?: readonly IncomingFile[];
+}
+
+export interface PostedMessage {
+  message: MessageRow;
+  attachments: AttachmentRow[];
+  /** Reply and close: whether this call closed the ticket. */
+  closed: boolean;
+}
+
+/** A reply held back (§9 collision): the public message the writer had not seen. */
+export class StaleReply extends DomainError {
+  constructor(readonly newestPublicId: number) {
+    super('stale', 'The customer (or a colleague) wrote since you opened this ticket. Read the new message; send again to confirm your reply.');
+  }
+}
+
+/** The live event of a new message: the ticket's agent (and admins) hear it. */
+function messageChange(ticket: TicketRow): TicketChange {
+  return { ticketId: ticket.id, type: 'message', fromAgentId: ticket.agent_id, toAgentId: ticket.agent_id };
+}
+
+/**
+ * Writes a staff reply or note on a ticket (§9). Refused, with nothing written: a writer who may
+ * not (403), a reply to a closed ticket (409 `conflict`), a reply on a stale view (409 `stale`,
+ * StaleReply). A reply is emailed to the customer; with `close` it also runs R4 in the same
+ * transaction and that one email says the ticket is closed.
+ */
+export async function postStaffMessage(ctx: ServiceContext, writer: Writer, ticketId: number, input: StaffMessage): Promise<PostedMessage> {
+  let posted: PostedMessage;
+  let ticketAfter: TicketRow;
+  if (input.kind === 'reply' && input.close) {
+    posted = await withRouting(ctx, writer.id, async (run) => {
+      const ticket = await lockedTicket(run.trx, ticketId);
+      const result = await writeStaffMessage(run.trx, ctx, writer, ticket, input, run.now, true);
+      result.closed = await closeInRun(run, writer, ticket, { emailCustomer: false });
+      ticketAfter = ticket;
+      return result;
+    });
+  } else {
+    posted = await inTransaction(ctx.handle, async (trx) => {
+      const ticket = await lockedTicket(trx, ticketId);
+      ticketAfter = ticket;
+      return writeStaffMessage(trx, ctx, writer, ticket, input, ctx.clock.now(), false);
+    });
+  }
+  ctx.onChanges?.([messageChange(ticketAfter!)]);
+  return posted;
+}
+
+async function lockedTicket(trx: Db, ticketId: number): Promise<TicketRow> {
+  const ticket = await lockTicketForMessage(trx, ticketId);
+  if (!ticket) throw notFound('Ticket');
+  return ticket;
+}
+
+async function writeStaffMessage(trx: Db, ctx: ServiceContext, writer: Writer, ticket: TicketRow, input: StaffMessage, now: number, closing: boolean): Promise<PostedMessage> {
+  checkMayWrite(writer, { status: ticket.status, agentId: ticket.agent_id }, input.kind);
+  if (input.kind === 'reply') {
+    const newest = await newestPublicMessageId(trx, ticket.id);
+    if (isStale(input.kind, input.seen, newest)) throw new StaleReply(newest!);
+  }
+  const author = await findUserById(trx, writer.id);
+  const message = await insertMessage(trx, {
+    ticket_id: ticket.id,
+    kind: input.kind,
+    author_id: writer.id,
+    author_name: author?.display_name ?? 'Support',
+    body: input.body,
+    channel: input.channel,
+    created_at: now,
+  });
+  const attachments = await storeAttachments(trx, message.id, ticket.id, input.files ?? [], now);
+  const waitingOn = closing ? null : waitingOnAfter(input.kind, ticket.waiting_on, ticket.status);
+  await recordMessageOnTicket(trx, ticket.id, waitingOn, input.kind === 'reply' ? now : null);
+  if (input.kind === 'reply') await enqueueReplyEmail(trx, ctx, ticket, message, closing);
+  return { message, attachments, closed: false };
+}
+
+/** The customer's `reply` email (§9): the reply, its writer, up to three earlier public messages. */
+async function enqueueReplyEmail(trx: Db, ctx: ServiceContext, ticket: TicketRow, message: MessageRow, closed: boolean): Promise<void> {
+  const [data, history] = await Promise.all([ticketMailData(trx, ticket, ctx.publicUrl), publicHistory(trx, ticket.id, message.id, QUOTED_HISTORY)]);
+  const content = renderReply({
+    ...data,
+    writerName: message.author_name,
+    body: message.body,
+    history: history.map((m) => ({ authorName: m.author_name, createdAt: m.created_at, body: m.body })),
+    closed,
+  });
+  await enqueueEmail(trx, { ticketId: ticket.id, kind: 'reply', to: ticket.customer_email, content, now: message.created_at, messageId: message.id });
+}
+
+/** What the customer's message became. */
+export type CustomerMessageResult =
+  | { kind: 'appended'; ticket: TicketRow; message: MessageRow; attachments: AttachmentRow[] }
+  | { kind: 'follow_up'; ticket: TicketRow; followUp: TicketRow };
+
+export interface CustomerMessage {
+  body: string;
+  channel: MessageChannel;
+  files?: readonly IncomingFile[];
+  /** An automatic mail (auto-reply) shown on its ticket (§10 rule 3): it changes nobody's turn. */
+  automatic?: boolean;
+}
+
+/**
+ * A customer's message to the ticket behind a status token (§9). Open ticket: appended, waiting on
+ * the agent again, the agent hears it live. Closed ticket: a follow-up ticket is created (R1, the
+ * previous agent first when it has room and nobody waits); the closed ticket never changes (I1).
+ */
+export async function postCustomerMessage(ctx: ServiceContext, token: string, input: CustomerMessage): Promise<CustomerMessageResult> {
+  const found = await findTicketByToken(ctx.handle.db, token);
+  if (!found) throw notFound('Ticket');
+  return postCustomerMessageOn(ctx, found.id, input);
+}
+
+/** postCustomerMessage for a ticket known by id (the email channel finds tickets by thread). */
+export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: number, input: CustomerMessage): Promise<CustomerMessageResult> {
+  const appended = await inTransaction(ctx.handle, async (trx) => {
+    const ticket = await lockedTicket(trx, ticketId);
+    if (ticket.status === 'closed') return { kind: 'closed' as const, ticket };
+    const now = ctx.clock.now();
+    const message = await insertMessage(trx, {
+      ticket_id: ticket.id,
+      kind: 'customer',
+      author_id: null,
+      author_name: ticket.customer_name,
+      body: input.body,
+      channel: input.channel,
+      automatic: input.automatic ? 1 : 0,
+      created_at: now,
+    });
+    const attachments = await storeAttachments(trx, message.id, ticket.id, input.files ?? [], now);
+    if (!input.automatic) await recordMessageOnTicket(trx, ticket.id, waitingOnAfter('customer', ticket.waiting_on, ticket.status), null);
+    return { kind: 'appended' as const, ticket: { ...ticket, waiting_on: input.automatic ? ticket.waiting_on : 'agent' }, message, attachments };
+  });
+  if (appended.kind === 'appended') {
+    ctx.onChanges?.([messageChange(appended.ticket)]);
+    return appended;
+  }
+  const closed = appended.ticket;
+  const [followUp] = await createTickets(ctx, [
+    {
+      name: closed.customer_name,
+      email: closed.customer_email,
+      title: followUpTitle(closed.title),
+      description: input.body,
+      priority: closed.priority,
+      channel: input.channel,
+      files: input.files,
+      followUpOf: { id: closed.id, agentId: closed.agent_id },
+    },
+  ]);
+  return { kind: 'follow_up', ticket: closed, followUp: followUp! };
+}
+
+/** Whether a message may be shown to the customer (status page, customer answers, emails). */
+export function customerVisible(message: Pick<MessageRow, 'kind'>): boolean {
+  return isPublic(message.kind);
+}
+
+/** `HD-<id>` of a follow-up's original, or null. */
+export function followUpReference(ticket: Pick<TicketRow, 'follow_up_of'>): string | null {
+  return ticket.follow_up_of === null ? null : referenceOf(ticket.follow_up_of);
+}
