@@ -1,0 +1,26 @@
+/**
+ * Where things live, for pages, emails and API answers. One place, so a link and its route never
+ * drift apart. Attachments are served by three routes with three access rules (§10.1): staff by
+ * session, the API by token, the customer through the status token (never a note's file).
+ */
+import type { AttachmentRow } from '../db/schema.js';
+
+/** The staff ticket page (§9). */
+export function staffTicketPath(ticketId: number): string {
+  return `/agents/tickets/${ticketId}/`;
+}
+
+/** A file for staff with a session. */
+export function staffAttachmentPath(a: Pick<AttachmentRow, 'id' | 'filename'>): string {
+  return `/agents/attachments/${a.id}/${encodeURIComponent(a.filename)}`;
+}
+
+/** A file for the customer, through the ticket's status token. */
+export function customerAttachmentPath(token: string, a: Pick<AttachmentRow, 'id' | 'filename'>): string {
+  return `/tickets/status/${token}/attachments/${a.id}/${encodeURIComponent(a.filename)}`;
+}
+
+/** A file for an API client (bearer token). */
+export function apiAttachmentPath(a: Pick<AttachmentRow, 'id'>): string {
+  return `/api/v1/attachments/${a.id}`;
+}
