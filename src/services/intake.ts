@@ -14,13 +14,21 @@
 import { randomBytes } from 'node:crypto';
 import { type NewTicketInput, validateNewTicket } from '../core/tickets.js';
 import { Batcher } from '../db/batcher.js';
-import type { TicketRow } from '../db/schema.js';
+import type { MessageChannel, TicketRow } from '../db/schema.js';
+import type { IncomingFile } from '../repositories/attachments.js';
 import { findTicketsByIntakeKeys } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import { createTickets } from './tickets.js';
 
+/** What a submission may bring besides the form's fields: its channel (default `web`) and files. */
+export interface SubmissionExtras {
+  channel?: MessageChannel;
+  /** Already checked against the limits of §10.1. */
+  files?: readonly IncomingFile[];
+}
+
 /** A validated submission with its request key (tickets.intake_key, unique). */
-export type KeyedSubmission = NewTicketInput & { intakeKey: string };
+export type KeyedSubmission = NewTicketInput & SubmissionExtras & { intakeKey: string };
 
 /** How a batch is written: createTickets, or (in tests) something wrapped around it. */
 export type IntakeWrite = (ctx: ServiceContext, submissions: readonly KeyedSubmission[]) => Promise<TicketRow[]>;
@@ -48,8 +56,8 @@ export class TicketIntake {
    * Validates a customer's form or API body (throws `invalid_input` at once, before any waiting)
    * and creates the ticket together with those arriving alongside it.
    */
-  async submit(raw: Record<string, unknown>): Promise<TicketRow> {
-    return this.batcher.add({ ...validateNewTicket(raw), intakeKey: newIntakeKey() });
+  async submit(raw: Record<string, unknown>, extra: SubmissionExtras = {}): Promise<TicketRow> {
+    return this.batcher.add({ ...validateNewTicket(raw), ...extra, intakeKey: newIntakeKey() });
   }
 }
 
