@@ -160,9 +160,13 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
           </hgroup>
         </header>
         {original && <FollowsUp original={original} />}
-        <p class="waiting-on" data-live="waiting-on" data-waiting-on={ticket.waiting_on ?? ''}>
-          {waiting}
-        </p>
+        <div data-live="waiting-on">
+          {waiting && (
+            <p class="waiting-on" data-waiting-on={ticket.waiting_on}>
+              {waiting}
+            </p>
+          )}
+        </div>
         <dl class="facts" data-live="facts">
           <dt>Agent</dt>
           <dd class="agent-name">{agentName ?? (state === 'pending' ? 'Waiting for the next free agent' : '—')}</dd>
