@@ -1,7 +1,7 @@
 /**
  * The status-page conversation in a real browser (Debian's Chromium through playwright-core):
  * a reply from the team appears without a reload and is read out, the customer's draft is left
- * alone; the customer answers through the form; a closed request's form opens a follow-up. The
+ * alone; the customer answers through the form, with a file; a closed request's form opens a follow-up. The
  * pages pass axe-core's serious and critical checks, with and without form errors.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -79,9 +79,11 @@ describe('the status-page conversation in a browser', () => {
     await screenshot(page, TEST, '02 empty message refused');
 
     await page.fill('#body', 'Restarted. Now it blinks green.');
+    await page.setInputFiles('#attachments', [{ name: 'router.txt', mimeType: 'text/plain', buffer: Buffer.from('LED: green') }]);
     await Promise.all([page.waitForURL(`**/tickets/status/${token}/`), page.click('#reply button[type=submit]')]);
     expect(await page.locator('[data-flash=success]').textContent()).toContain('Your message is added');
     expect(await page.locator('.public-thread li:last-child .message-body').textContent()).toBe('Restarted. Now it blinks green.');
+    expect(await page.locator('.public-thread li:last-child .message-files a').textContent()).toBe('router.txt');
     expect(await page.locator('.waiting-on').textContent()).toBe('We are working on it');
     expect(problems).toEqual([]);
     await page.context().close();

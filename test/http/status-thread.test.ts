@@ -6,6 +6,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerAttachmentPath } from '../../src/http/links.js';
+import { attachmentsOfMessages } from '../../src/repositories/attachments.js';
 import { threadPage } from '../../src/repositories/messages.js';
 import { findTicketById, findTicketByToken } from '../../src/repositories/tickets.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
@@ -13,6 +14,8 @@ import { changePresence } from '../../src/services/presence.js';
 import { closeTicket } from '../../src/services/tickets.js';
 import { addStaff, Client, csrfFrom, startTestApp, submitViaForm, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
+import { countRows } from '../files/counts.js';
+import { postMultipart, TINY_PNG } from '../files/support.js';
 import { historyViolations } from '../support/invariants.js';
 
 const NOTE_TEXT = 'zebra-7f3c internal only: customer is a reseller';
@@ -183,6 +186,60 @@ for (const dialect of DIALECTS) {
       expect(earlier.body).toContain('Back to the latest messages');
     });
 
+    it('takes files with the reply (multipart): stored on the new message and linked on the page', async () => {
+      const client = new Client(t.app);
+      const token = await submitViaForm(client);
+      const ticket = await ticketOf(token);
+      const csrf = csrfFrom((await client.get(statusPath(token))).body);
+      const sent = await postMultipart(client, `${statusPath(token)}reply/`, { _csrf: csrf, body: 'Photos attached.' }, [
+        { filename: 'smoke.png', contentType: 'image/png', content: TINY_PNG },
+        { filename: 'log.txt', contentType: 'text/plain', content: 'error 42' },
+      ]);
+      expect(sent.statusCode).toBe(303);
+      const message = (await messagesOf(ticket.id)).at(-1)!;
+      expect(message.body).toBe('Photos attached.');
+      const files = await attachmentsOfMessages(db(), [message.id]);
+      expect(files.map((f) => [f.filename, f.content_type, f.size])).toEqual([
+        ['smoke.png', 'image/png', TINY_PNG.length],
+        ['log.txt', 'text/plain', 8],
+      ]);
+      const page = await client.get(statusPath(token));
+      for (const f of files) expect(page.body).toContain(`href="${customerAttachmentPath(token, f)}"`);
+      expect(page.body).toContain('enctype="multipart/form-data"');
+      expect(page.body).toMatch(/<input type="file" id="attachments" name="attachments" multiple/);
+    });
+
+    it.each([
+      ['too many files (413)', 413, Array.from({ length: 11 }, (_, i) => ({ filename: `f${i}.txt`, content: 'x' })), 'At most 10 files per message.'],
+      ['a web page (400)', 400, [{ filename: 'page.html', contentType: 'text/html', content: '<script>x</script>' }], '.html files are not accepted'],
+    ])('refuses %s: the page again, the file problem by its field, the text kept, nothing written', async (_name, status, files, message) => {
+      const client = new Client(t.app);
+      const token = await submitViaForm(client);
+      const csrf = csrfFrom((await client.get(statusPath(token))).body);
+      const before = await countRows(t.ctx);
+      const refused = await postMultipart(client, `${statusPath(token)}reply/`, { _csrf: csrf, body: 'See the files.' }, files);
+      expect(refused.statusCode).toBe(status);
+      expect(refused.body).toMatch(new RegExp(`<small id="attachments-error" class="field-error">[^<]*${message.replace('.', '\\.')}`));
+      expect(refused.body).toContain('Choose your files again.');
+      expect(/<textarea id="body" name="body"[^>]*>([\s\S]*?)<\/textarea>/.exec(refused.body)?.[1]).toBe('See the files.');
+      expect(await countRows(t.ctx)).toEqual(before);
+    });
+
+    it('shows the text and the file problems together, and refuses a multipart reply without CSRF (403)', async () => {
+      const client = new Client(t.app);
+      const token = await submitViaForm(client);
+      const csrf = csrfFrom((await client.get(statusPath(token))).body);
+      const before = await countRows(t.ctx);
+      const both = await postMultipart(client, `${statusPath(token)}reply/`, { _csrf: csrf, body: '' }, [{ filename: 'a.svg', contentType: 'image/svg+xml', content: '<svg/>' }]);
+      expect(both.statusCode).toBe(400);
+      expect(both.body).toContain('<small id="body-error" class="field-error">Write a message.</small>');
+      expect(both.body).toContain('id="attachments-error"');
+      expect(both.body).toContain('2 fields need your attention');
+      const forged = await postMultipart(client, `${statusPath(token)}reply/`, { body: 'Hello' }, [{ filename: 'a.txt', content: 'x' }]);
+      expect(forged.statusCode).toBe(403);
+      expect(await countRows(t.ctx)).toEqual(before);
+    });
+
     it('a message to a closed request opens a follow-up: to the previous agent while it has room and nobody waits, else by R1; the closed request never changes', async () => {
       // A clean floor: nothing open (so R3 moves nothing), Alice gone; Dora (room for two) alone.
       for (const open of await db().selectFrom('tickets').selectAll().where('status', '=', 'open').execute()) expect(await closeTicket(t.ctx, alicia, open.id)).toBe(true);
@@ -207,8 +264,12 @@ for (const dialect of DIALECTS) {
       expect(closedPage.body).toContain('your message opens a new request, “Re: Scanner jams”');
 
       const followUps = [];
-      for (const text of ['It jams again.', 'And now on page 3.', 'Still jamming.']) {
-        const sent = await sendReply(client, token, text);
+      for (const [i, text] of ['It jams again.', 'And now on page 3.', 'Still jamming.'].entries()) {
+        // The first comes with a photo, which goes on the follow-up's first message.
+        const sent =
+          i === 0
+            ? await postMultipart(client, `${statusPath(token)}reply/`, { _csrf: csrfFrom((await client.get(statusPath(token))).body), body: text }, [{ filename: 'jam.png', contentType: 'image/png', content: TINY_PNG }])
+            : await sendReply(client, token, text);
         expect(sent.statusCode).toBe(303);
         const location = String(sent.headers.location);
         expect(location).not.toBe(statusPath(token));
@@ -225,7 +286,12 @@ for (const dialect of DIALECTS) {
       );
       // Dora (capacity 2) takes the first two; full, the third goes by R1 to Bob.
       expect(followUps.map((f) => f.agent_id)).toEqual([dora, dora, bob]);
-      expect(threadOf((await client.get(statusPath(followUps[0]!.token))).body)).toEqual([['Carla Customer', 'It jams again.']]);
+      const firstPage = await client.get(statusPath(followUps[0]!.token));
+      expect(threadOf(firstPage.body)).toEqual([['Carla Customer', 'It jams again.']]);
+      const [photo] = await attachmentsOfMessages(db(), [(await messagesOf(followUps[0]!.id))[0]!.id]);
+      expect(photo?.filename).toBe('jam.png');
+      expect(firstPage.body).toContain(`href="${customerAttachmentPath(followUps[0]!.token, photo!)}"`);
+      expect(await attachmentsOfMessages(db(), closedThread.map((m) => m.id))).toEqual([]);
 
       // The closed request never changes, and lists its follow-ups.
       expect(await findTicketById(db(), closed.id)).toEqual(closedRow);

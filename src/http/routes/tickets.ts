@@ -16,6 +16,7 @@ import { TicketCreatePage, TicketStatusPage, TicketSuccessPage } from '../../vie
 import type { FormErrors, FormValues } from '../../views/components.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, sendHtml } from '../forms.js';
+import { type IncomingFile, readForm } from '../uploads.js';
 import type { RouteLimits } from '../app.js';
 
 const TICKET_FIELDS = ['name', 'email', 'title', 'description', 'priority'] as const;
@@ -56,15 +57,9 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
   // a closed request creates a ticket too, and either way it is the same kind of abuse to limit.
   app.post<{ Params: { token: string } }>('/tickets/status/:token/reply/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection }, async (request, reply) => {
     const ticket = await statusTicket(ctx, request.params.token);
-    const body = formBody(request.body);
-    let message: { body: string };
-    try {
-      message = validateCustomerMessage(body);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'invalid_input') throw error;
-      return sendStatusPage(ctx, request, reply, ticket, { values: keptValues(body, ['body']), errors: error.fields, status: 400 });
-    }
-    const result = await postCustomerMessageOn(ctx, ticket.id, { body: message.body, channel: 'web' });
+    const received = await customerMessageForm(request);
+    if ('errors' in received) return sendStatusPage(ctx, request, reply, ticket, received);
+    const result = await postCustomerMessageOn(ctx, ticket.id, { ...received, channel: 'web' });
     if (result.kind === 'appended') {
       setFlash(reply, { kind: 'success', message: 'Your message is added to your request. We answer here and by email.' });
       return reply.redirect(statusPath(ticket.token), 303);
@@ -77,6 +72,34 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     });
     return reply.redirect(statusPath(followUp.token), 303);
   });
+}
+
+/**
+ * The reply form, multipart or not: the message and its files (§10.1), or what to show again —
+ * every problem at once (the text and the files), the text kept; 413 when the files are too many
+ * or too large, else 400. A browser cannot be handed files back, so those are chosen again.
+ */
+async function customerMessageForm(request: FastifyRequest): Promise<{ body: string; files: IncomingFile[] } | Required<Omit<StatusPageState, 'before'>>> {
+  const fields = formBody(request.body);
+  const errors: FormErrors = {};
+  let status = 400;
+  let files: IncomingFile[] = [];
+  try {
+    files = (await readForm(request)).files;
+  } catch (error) {
+    if (!(error instanceof DomainError) || (error.code !== 'invalid_input' && error.code !== 'payload_too_large')) throw error;
+    Object.assign(errors, Object.keys(error.fields).length > 0 ? error.fields : { attachments: error.message });
+    if (error.code === 'payload_too_large') status = 413;
+  }
+  let body = '';
+  try {
+    body = validateCustomerMessage(fields).body;
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== 'invalid_input') throw error;
+    Object.assign(errors, error.fields);
+  }
+  if (Object.keys(errors).length > 0) return { values: keptValues(fields, ['body']), errors, status };
+  return { body, files };
 }
 
 const statusPath = (token: string) => `/tickets/status/${encodeURIComponent(token)}/`;
