@@ -32,15 +32,15 @@ export function swapSection(current, fresh) {
 }
 
 /**
- * Fetches the current page again. Marked as background traffic (src/http/session.ts): it neither
+ * Fetches the current page (or `url`, the page the current one stands for) again. Marked as background traffic (src/http/session.ts): it neither
  * takes the flash message nor keeps the session alive, so an open tab alone never keeps an absent
  * agent available. Resolves with the parsed document; `{ loggedOut: url }` when the session ended
  * (the answer is the login page); `{ refused: status }` when the page is no longer the viewer's to
  * see (403, 404); null when there is nothing to show (a server error, offline).
  */
-export async function fetchPage() {
+export async function fetchPage(url = location.pathname + location.search) {
   try {
-    const response = await fetch(location.pathname + location.search, { headers: { accept: 'text/html', 'x-helpdesk-refresh': '1' }, credentials: 'same-origin', cache: 'no-store' });
+    const response = await fetch(url, { headers: { accept: 'text/html', 'x-helpdesk-refresh': '1' }, credentials: 'same-origin', cache: 'no-store' });
     if (response.redirected && new URL(response.url).pathname.startsWith('/agents/login/')) return { loggedOut: response.url };
     if (response.status === 403 || response.status === 404) return { refused: response.status };
     if (!response.ok || response.redirected) return null;

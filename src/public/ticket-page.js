@@ -2,7 +2,9 @@
 // #viewers ("Also viewing: Ben, Carla"); when the ticket changes (a customer message, a note, an
 // assignment, the close) the thread and the ticket's facts are refetched and swapped in place, and
 // messages the writer has not had on screen are marked new. The reply form is never touched: the
-// draft, the cursor and the hidden `seen` stay as they are. Without JavaScript the page is complete.
+// draft, the cursor and the hidden `seen` stay as they are. Choosing a canned reply puts its text
+// into the box, where it can be edited before sending. Without JavaScript the page is complete (a
+// canned reply is then sent as it is when the box is left empty).
 //
 // `seen` is NOT moved on when new messages arrive. It says which messages the writer had in front
 // of them when they loaded the page, and a message that appears while they type is not a message
@@ -22,6 +24,7 @@ const DEBOUNCE_MS = 100;
 
 const viewers = document.getElementById('viewers');
 const seenField = document.querySelector('#reply-form input[name="seen"]');
+const box = document.querySelector('#reply-form textarea[name="body"]');
 
 /** Shows who else has the ticket open; an empty list shows nothing. */
 function showViewers(list) {
@@ -86,11 +89,28 @@ markRead.addEventListener('click', () => {
   newsText.textContent = '';
   markRead.hidden = true;
   // Back to the draft, where the writer was going.
-  document.querySelector('#reply-form textarea[name="body"]')?.focus();
+  box?.focus();
+});
+
+// A canned reply goes into the box where the writer left the cursor, or after the draft when they
+// never put it there (the draft is kept either way); the choice is then reset, so what is sent is
+// exactly what the box shows. Placeholders are filled by the server when sent.
+const cannedChoice = document.querySelector('#reply-form select[name="canned"]');
+const cannedTexts = document.getElementById('canned-texts');
+let caretPlaced = false;
+box?.addEventListener('focus', () => (caretPlaced = true), { once: true });
+cannedChoice?.addEventListener('change', () => {
+  const text = cannedTexts?.content.querySelector(`[data-canned-id="${CSS.escape(cannedChoice.value)}"]`)?.textContent;
+  if (!box || !cannedChoice.value || text === undefined) return;
+  if (caretPlaced) box.setRangeText(text, box.selectionStart, box.selectionEnd, 'end');
+  else box.setRangeText(box.value && !box.value.endsWith('\n') ? `\n\n${text}` : text, box.value.length, box.value.length, 'end');
+  cannedChoice.value = '';
+  box.focus();
 });
 
 async function refresh() {
-  const page = await fetchPage();
+  // The ticket's page, also when this one is the answer to a refused send (its URL is the form's).
+  const page = await fetchPage(`/agents/tickets/${ticketId}/${location.search}`);
   if (page?.loggedOut) {
     // Leaving for the login page would lose the draft: say what happened instead.
     newsText.textContent = 'Your session has ended. Log in again in another tab, then send from here: your draft is kept.';
