@@ -52,6 +52,11 @@ const EnvSchema = z.object({
    * refreshes or live stream) after which a staff session ends and its agent goes offline.
    */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(480),
+  /**
+   * Seconds between heartbeats of the live streams (under a proxy's idle timeout). Who has a
+   * ticket open is announced at each; a crashed process's viewers vanish after about two.
+   */
+  LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(60).default(15),
   /** `on` or `off`: rate limits on login and public ticket creation (off for benchmarks). */
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   /** Login attempts allowed per client address, as `count/duration` (e.g. `10/1m`). */
@@ -83,6 +88,7 @@ export interface Config {
   secretKey: string;
   adminPassword: string | undefined;
   sessionIdleMinutes: number;
+  liveHeartbeatSeconds: number;
   rateLimit: boolean;
   /** The limits applied when rateLimit is on. */
   rateLimits: RateLimitSettings;
@@ -120,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKey: e.SECRET_KEY ?? keptSecret(e.DATABASE_URL),
     adminPassword: e.ADMIN_PASSWORD,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    liveHeartbeatSeconds: e.LIVE_HEARTBEAT_SECONDS,
     rateLimit: e.RATE_LIMIT === 'on',
     rateLimits: { loginPerAddress: e.RATE_LIMIT_LOGIN, loginPerUsername: e.RATE_LIMIT_LOGIN_USERNAME, ticketsPerAddress: e.RATE_LIMIT_TICKETS },
     benchRoutes: e.BENCH_ROUTES === 'on',
