@@ -147,6 +147,14 @@ const CASES: Case[] = [
   { route: 'GET /api/v1/agents', url: () => '/api/v1/agents', expect: apiAdminOnly(200) },
   { route: 'PUT /api/v1/agents/me/presence', url: () => '/api/v1/agents/me/presence', json: () => ({ status: 'away' }), expect: { anonymous: 401, agent: 200, otherAgent: 200, admin: 403 } },
   { route: 'GET /api/v1/stats', url: () => '/api/v1/stats', expect: apiAdminOnly(200) },
+  // A ticket's thread: whoever sees the ticket (§9); another agent's ticket does not exist for it.
+  { route: 'GET /api/v1/tickets/:reference/messages', url: (fx) => `/api/v1/tickets/${referenceOf(fx.mine)}/messages`, expect: { anonymous: 401, agent: 200, otherAgent: 404, admin: 200 } },
+  {
+    route: 'POST /api/v1/tickets/:reference/messages',
+    url: (fx) => `/api/v1/tickets/${referenceOf(fx.mine)}/messages`,
+    json: () => ({ kind: 'note', body: 'Access check' }),
+    expect: { anonymous: 401, agent: 201, otherAgent: 404, admin: 201 },
+  },
 ];
 
 const isRefusal = (status: number, location: string | undefined) => status >= 400 || (status === 303 && (location ?? '').startsWith('/agents/login/'));
