@@ -39,7 +39,7 @@ export function mediaTypeOf(contentType: string): string {
   return contentType.split(';')[0]!.trim().toLowerCase();
 }
 
-// C0 and C1 controls, and the invisible bidirectional overrides that make `exe.pdf` read `fdp.exe`.
+// C0 and C1 controls, and the invisible bidirectional overrides that make `report<U+202E>fdp.exe` look like `reportexe.pdf`.
 // eslint-disable-next-line no-control-regex
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
