@@ -10,7 +10,9 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceOf } from '../../src/core/tickets.js';
+import { apiAttachmentPath, customerAttachmentPath, staffAttachmentPath } from '../../src/http/links.js';
 import { reassignTicket } from '../../src/services/admin.js';
+import { postStaffMessage } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
 import { intakeTicket } from '../support/intake.js';
 import { createApiToken } from '../../src/services/tokens.js';
@@ -39,6 +41,8 @@ interface Fixtures {
   targetToken: number;
   /** The `created` email of `mine`. */
   email: number;
+  /** A file on a public reply on `mine`, as its routes name it. */
+  file: { id: number; filename: string };
   seq: number;
 }
 
@@ -68,6 +72,8 @@ const CASES: Case[] = [
   { route: 'POST /tickets/create/', url: () => '/tickets/create/', form: (fx) => ({ ...TICKET, title: `Form ${fx.seq}` }), expect: all(303) },
   { route: 'GET /tickets/createsuccess/', url: (fx) => `/tickets/createsuccess/?t=${fx.mineToken}`, expect: all(200) },
   { route: 'GET /tickets/status/:token/', url: (fx) => `/tickets/status/${fx.mineToken}/`, expect: all(200) },
+  // Whoever holds the status link has the ticket's public files (§10.1).
+  { route: 'GET /tickets/status/:token/attachments/:id/*', url: (fx) => customerAttachmentPath(fx.mineToken, fx.file), expect: all(200) },
   // The status token is the key: whoever holds it may write (§9), logged in or not.
   { route: 'POST /tickets/status/:token/reply/', url: (fx) => `/tickets/status/${fx.mineToken}/reply/`, form: (fx) => ({ body: `Any news? ${fx.seq}` }), expect: all(303) },
   { route: 'GET /healthz', url: () => '/healthz', expect: all(200) },
@@ -85,6 +91,8 @@ const CASES: Case[] = [
     form: () => ({}),
     expect: { anonymous: 'login', agent: 303, otherAgent: 403, admin: 303 },
   },
+  // Another agent's file does not exist for it (404), as for a guessed id.
+  { route: 'GET /agents/attachments/:id/*', url: (fx) => staffAttachmentPath(fx.file), expect: { anonymous: 'login', agent: 200, otherAgent: 404, admin: 200 } },
   { route: 'POST /agents/availability/', url: () => '/agents/availability/', form: () => ({ status: 'away' }), expect: { anonymous: 'login', agent: 303, otherAgent: 303, admin: 303 } },
   // Logout is checked separately (it ends the session the other cases use).
   { route: 'POST /agents/logout/', url: () => '/agents/logout/', form: () => ({}), expect: all(303) },
@@ -155,6 +163,7 @@ const CASES: Case[] = [
     json: () => ({ kind: 'note', body: 'Access check' }),
     expect: { anonymous: 401, agent: 201, otherAgent: 404, admin: 201 },
   },
+  { route: 'GET /api/v1/attachments/:id', url: (fx) => apiAttachmentPath(fx.file), expect: { anonymous: 401, agent: 200, otherAgent: 404, admin: 200 } },
 ];
 
 const isRefusal = (status: number, location: string | undefined) => status >= 400 || (status === 303 && (location ?? '').startsWith('/agents/login/'));
@@ -185,7 +194,9 @@ for (const dialect of DIALECTS) {
       const target = await addStaff(t.ctx, `target${seq}`);
       const email = await db().selectFrom('outbox').select('id').where('ticket_id', '=', mine.id).where('kind', '=', 'created').executeTakeFirstOrThrow();
       const targetToken = (await createApiToken(t.ctx, target, 'old script')).id;
-      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, seq };
+      const reply = { kind: 'reply' as const, body: 'The manual', close: false, seen: null, channel: 'web' as const, files: [{ filename: 'manual.pdf', contentType: 'application/pdf', content: Buffer.from(`%PDF ${seq}`) }] };
+      const [file] = (await postStaffMessage(t.ctx, { id: ids.root, role: 'admin' }, mine.id, reply)).attachments;
+      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, seq };
       return fixtures;
     }
 
