@@ -3,12 +3,11 @@
  * note: the route reads it with `publicOnly`), whose turn it is in the customer's words, the
  * follow-ups of a closed request, and the reply form. Everything shown is escaped by Preact.
  */
-import { ATTACHMENTS_FIELD, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES } from '../core/attachments.js';
 import { followUpTitle } from '../core/conversation.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, MessageRow, TicketRow } from '../db/schema.js';
 import { customerAttachmentPath } from '../http/links.js';
-import { CsrfField, ErrorSummary, type FormErrors, type FormValues, StateBadge, TextArea, Time } from './components.js';
+import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, type FormValues, StateBadge, TextArea, Time } from './components.js';
 
 /** Whose turn it is (§9 waiting on), as the customer reads it; nothing once closed. */
 export function waitingInWords(waitingOn: TicketRow['waiting_on']): string | null {
@@ -126,34 +125,6 @@ export function FollowUpList({ followUps }: { followUps: TicketRow[] }) {
 }
 
 /**
- * Files with the message (§10.1). A page that comes back with errors cannot hold the files the
- * browser sent (no page can fill a file input), so it says to choose them again.
- */
-function FilesField({ errors, again }: { errors: FormErrors; again: boolean }) {
-  const error = errors[ATTACHMENTS_FIELD];
-  const hint = `${again ? 'Choose your files again. ' : ''}Optional: up to ${MAX_FILES} files, ${MAX_FILE_BYTES / (1024 * 1024)} MB each, ${MAX_MESSAGE_BYTES / (1024 * 1024)} MB together.`;
-  return (
-    <label for={ATTACHMENTS_FIELD}>
-      Files
-      <input
-        type="file"
-        id={ATTACHMENTS_FIELD}
-        name={ATTACHMENTS_FIELD}
-        multiple
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={error ? `${ATTACHMENTS_FIELD}-error ${ATTACHMENTS_FIELD}-hint` : `${ATTACHMENTS_FIELD}-hint`}
-      />
-      {error && (
-        <small id={`${ATTACHMENTS_FIELD}-error`} class="field-error">
-          {error}
-        </small>
-      )}
-      <small id={`${ATTACHMENTS_FIELD}-hint`}>{hint}</small>
-    </label>
-  );
-}
-
-/**
  * The reply form. A customer may always write: on a closed request the message opens a follow-up
  * (§9), and the form says so rather than disappearing.
  */
@@ -171,7 +142,7 @@ export function CustomerReplyForm({ ticket, values, errors, csrf }: { ticket: Ti
       <form method="post" action={`/tickets/status/${ticket.token}/reply/`} enctype="multipart/form-data" novalidate>
         <CsrfField token={csrf} />
         <TextArea name="body" label="Your message" values={values} errors={errors} required maxLength={10_000} />
-        <FilesField errors={errors} again={Object.keys(errors).length > 0} />
+        <AttachmentsField errors={errors} label="Files (optional)" />
         <button type="submit">Send message</button>
       </form>
     </section>

@@ -56,7 +56,7 @@ for (const dialect of DIALECTS) {
       const ticket = await ticketOf(token);
       expect(ticket.agent_id).toBe(alice);
       const posted = await postStaffMessage(t.ctx, alicia, ticket.id, reply('Unplug it, please.', [{ filename: 'steps & tips.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 steps') }]));
-      await postStaffMessage(t.ctx, alicia, ticket.id, { kind: 'note', body: NOTE_TEXT, close: false, seen: null, channel: 'web', files: [{ filename: NOTE_FILE, contentType: 'text/plain', content: Buffer.from('margins') }] });
+      const note = await postStaffMessage(t.ctx, alicia, ticket.id, { kind: 'note', body: NOTE_TEXT, close: false, seen: null, channel: 'web', files: [{ filename: NOTE_FILE, contentType: 'text/plain', content: Buffer.from('margins') }] });
 
       const page = await new Client(t.app).get(statusPath(token));
       expect(page.statusCode).toBe(200);
@@ -70,6 +70,11 @@ for (const dialect of DIALECTS) {
       const href = customerAttachmentPath(token, posted.attachments[0]!);
       expect(page.body).toContain(`href="${href.replace(/&/g, '&amp;')}"`);
       expect(page.body).toContain('steps &amp; tips.pdf');
+      // The link serves the file; the note's file is not there for the status token.
+      const file = await new Client(t.app).get(href);
+      expect(file.statusCode).toBe(200);
+      expect(file.rawPayload.toString()).toBe('%PDF-1.4 steps');
+      expect((await new Client(t.app).get(customerAttachmentPath(token, note.attachments[0]!))).statusCode).toBe(404);
       expect(page.body).toMatch(/data-waiting-on="customer"[^>]*>\s*Waiting for your answer/);
       expect(page.body).toContain(`action="${statusPath(token)}reply/"`);
     });
@@ -206,7 +211,7 @@ for (const dialect of DIALECTS) {
       const page = await client.get(statusPath(token));
       for (const f of files) expect(page.body).toContain(`href="${customerAttachmentPath(token, f)}"`);
       expect(page.body).toContain('enctype="multipart/form-data"');
-      expect(page.body).toMatch(/<input type="file" id="attachments" name="attachments" multiple/);
+      expect(page.body).toMatch(/<input id="attachments" name="attachments" type="file" multiple/);
     });
 
     it.each([
@@ -220,7 +225,7 @@ for (const dialect of DIALECTS) {
       const refused = await postMultipart(client, `${statusPath(token)}reply/`, { _csrf: csrf, body: 'See the files.' }, files);
       expect(refused.statusCode).toBe(status);
       expect(refused.body).toMatch(new RegExp(`<small id="attachments-error" class="field-error">[^<]*${message.replace('.', '\\.')}`));
-      expect(refused.body).toContain('Choose your files again.');
+      expect(refused.body).toContain('Files are not kept when the form comes back: pick them again.');
       expect(/<textarea id="body" name="body"[^>]*>([\s\S]*?)<\/textarea>/.exec(refused.body)?.[1]).toBe('See the files.');
       expect(await countRows(t.ctx)).toEqual(before);
     });
