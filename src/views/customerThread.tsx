@@ -19,7 +19,8 @@ export function waitingInWords(waitingOn: TicketRow['waiting_on']): string | nul
 /** A file size a person reads: `812 bytes`, `14 KB`, `2.5 MB`. */
 export function sizeInWords(bytes: number): string {
   if (bytes < 1024) return `${bytes} byte${bytes === 1 ? '' : 's'}`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  const kilobytes = Math.round(bytes / 1024);
+  if (kilobytes < 1024) return `${kilobytes} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
