@@ -1,8 +1,10 @@
 // Keeps a customer's status page current while the request is open: every few seconds (only while
 // the tab is visible) it refetches the page and, when the request changed (its data-version: status,
-// agent, number of events), swaps the parts marked data-live. The newest timeline entry is read out
-// once through the page's polite status region. Closed is final: a closed request stops the
-// refreshing. Without JavaScript the page is complete, just static.
+// agent, number of events, whose turn, newest message), swaps the parts marked data-live, the
+// conversation among them (the reply form is not one: a draft is never touched). A new reply from
+// the team, else the newest timeline entry, is read out once through the page's polite status
+// region. Closed is final: a closed request stops the refreshing. Without JavaScript the page is
+// complete, just static.
 import { tickCountdowns } from './app.js';
 
 const REFRESH_MS = 5000;
@@ -18,13 +20,14 @@ async function refresh() {
       const fresh = doc.querySelector('[data-version]');
       const current = document.querySelector('[data-version]');
       if (fresh && current && fresh.dataset.version !== current.dataset.version) {
+        const lastMessage = newestMessage(current)?.id;
         for (const part of fresh.querySelectorAll('[data-live]')) {
           const mine = current.querySelector(`[data-live="${part.dataset.live}"]`);
           if (mine) mine.innerHTML = part.innerHTML;
         }
         current.dataset.version = fresh.dataset.version;
         current.dataset.ticketStatus = fresh.dataset.ticketStatus;
-        announce(current);
+        announce(current, newestMessage(current)?.id !== lastMessage);
         tickCountdowns();
       }
       if (fresh?.dataset.ticketStatus === 'closed') return;
@@ -35,10 +38,20 @@ async function refresh() {
   schedule();
 }
 
-function announce(article) {
+function newestMessage(article) {
+  return article.querySelector('.public-thread li:last-child');
+}
+
+function announce(article, newMessage) {
   const news = document.getElementById('status-news');
+  if (!news) return;
+  const message = newMessage ? newestMessage(article) : null;
+  if (message?.dataset.messageKind === 'reply') {
+    news.textContent = `New reply from ${message.querySelector('.message-author')?.textContent ?? 'our team'}`;
+    return;
+  }
   const latest = article.querySelector('.timeline li:last-child');
-  if (news && latest) news.textContent = `Update: ${latest.firstChild?.textContent?.trim() ?? ''}`;
+  if (latest) news.textContent = `Update: ${latest.firstChild?.textContent?.trim() ?? ''}`;
 }
 
 function schedule() {

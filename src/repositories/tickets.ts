@@ -136,3 +136,11 @@ export async function recordMessageOnTicket(db: Db, ticketId: number, waitingOn:
     .where('id', '=', ticketId)
     .execute();
 }
+
+/**
+ * The follow-ups of a ticket (§9: tickets created by a customer message after it closed), oldest
+ * first, read from the tickets_follow_up_of index. The closed ticket's status page links them.
+ */
+export async function followUpsOf(db: Db, ticketId: number): Promise<TicketRow[]> {
+  return db.selectFrom('tickets').selectAll().where('follow_up_of', '=', ticketId).orderBy('id').execute();
+}

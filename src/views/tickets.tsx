@@ -2,7 +2,8 @@ import { referenceOf, stateOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
 import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, TextField, Time } from './components.js';
-import { Layout } from './layout.js';
+import { CustomerReplyForm, FollowsUp, FollowUpList, PublicThread, type ThreadView, waitingInWords } from './customerThread.js';
+import { type Flash, Layout } from './layout.js';
 
 export const PRIORITY_OPTIONS: [string, string][] = [
   ['low', 'Low — answer within the hour is fine'],
@@ -120,13 +121,35 @@ export function describeForCustomer(entry: TimelineEntry, createdAt: number): st
   }
 }
 
-export function TicketStatusPage({ ticket, agentName, timeline, now }: { ticket: TicketRow; agentName: string | null; timeline: TimelineEntry[]; now: number }) {
+/** What the status page shows besides the ticket: its thread, follow-ups, and the reply form's state. */
+export interface StatusPageProps {
+  ticket: TicketRow;
+  agentName: string | null;
+  timeline: TimelineEntry[];
+  now: number;
+  thread: ThreadView;
+  /** The closed ticket this one follows up, if any. */
+  original: TicketRow | null;
+  followUps: TicketRow[];
+  csrf: string;
+  flash?: Flash | null;
+  /** The reply form as sent when it came back with errors. */
+  values?: FormValues;
+  errors?: FormErrors;
+  /** The newest public message's id: a new message changes data-version, so the page refreshes. */
+  newestMessageId: number | null;
+}
+
+export function TicketStatusPage({ ticket, agentName, timeline, now, thread, original, followUps, csrf, flash = null, values = {}, errors = {}, newestMessageId }: StatusPageProps) {
   const reference = referenceOf(ticket.id);
   const state = stateOf({ status: ticket.status, agentId: ticket.agent_id });
+  const waiting = waitingInWords(ticket.waiting_on);
+  const failed = Object.keys(errors).length > 0;
+  const version = `${ticket.status}/${ticket.agent_id ?? ''}/${timeline.length}/${ticket.waiting_on ?? ''}/${newestMessageId ?? ''}`;
   return (
-    <Layout title={`Request ${reference}`} scripts={ticket.status === 'closed' ? [] : ['ticket-status.js']}>
+    <Layout title={failed ? `Check your message · ${reference}` : `Request ${reference}`} flash={flash} scripts={ticket.status === 'closed' ? [] : ['ticket-status.js']}>
       {/* ticket-status.js refreshes the data-live parts while the request is open (closed is final). */}
-      <article data-ticket-status={ticket.status} data-version={`${ticket.status}/${ticket.agent_id ?? ''}/${timeline.length}`}>
+      <article data-ticket-status={ticket.status} data-version={version}>
         <header>
           <hgroup>
             <h1>
@@ -137,6 +160,14 @@ export function TicketStatusPage({ ticket, agentName, timeline, now }: { ticket:
             </p>
           </hgroup>
         </header>
+        {original && <FollowsUp original={original} />}
+        <div data-live="waiting-on">
+          {waiting && (
+            <p class="waiting-on" data-waiting-on={ticket.waiting_on}>
+              {waiting}
+            </p>
+          )}
+        </div>
         <dl class="facts" data-live="facts">
           <dt>Agent</dt>
           <dd class="agent-name">{agentName ?? (state === 'pending' ? 'Waiting for the next free agent' : '—')}</dd>
@@ -149,6 +180,10 @@ export function TicketStatusPage({ ticket, agentName, timeline, now }: { ticket:
             <Time ms={ticket.closed_at ?? ticket.sla_due_at} />
           </dd>
         </dl>
+        <FollowUpList followUps={followUps} />
+        <h2>Conversation</h2>
+        <PublicThread token={ticket.token} thread={thread} />
+        <CustomerReplyForm ticket={ticket} values={values} errors={errors} csrf={csrf} />
         <h2>What happened so far</h2>
         <ol class="timeline" data-live="timeline">
           {timeline.map((entry) => (
@@ -161,10 +196,6 @@ export function TicketStatusPage({ ticket, agentName, timeline, now }: { ticket:
           ))}
         </ol>
         <p class="visually-hidden" role="status" id="status-news"></p>
-        <details>
-          <summary>Your message</summary>
-          <p class="description">{ticket.description}</p>
-        </details>
       </article>
     </Layout>
   );

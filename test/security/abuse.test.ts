@@ -166,6 +166,7 @@ for (const dialect of DIALECTS) {
       // The client that would be let in, and a body that would be accepted, for every form.
       const forms: Record<string, { as: Client; url: string; body: Record<string, string> }> = {
         'POST /tickets/create/': { as: anonymous, url: '/tickets/create/', body: TICKET },
+        'POST /tickets/status/:token/reply/': { as: anonymous, url: `/tickets/status/${String(ticket.json().token)}/reply/`, body: { body: 'Any news?' } },
         'POST /agents/login/': { as: anonymous, url: '/agents/login/', body: { username: 'alice', password: 'password123' } },
         'POST /agents/logout/': { as: alice, url: '/agents/logout/', body: {} },
         'POST /agents/tickets/:id/close/': { as: alice, url: `/agents/tickets/${ticketId}/close/`, body: {} },

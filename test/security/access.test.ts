@@ -74,6 +74,8 @@ const CASES: Case[] = [
   { route: 'GET /tickets/status/:token/', url: (fx) => `/tickets/status/${fx.mineToken}/`, expect: all(200) },
   // Whoever holds the status link has the ticket's public files (§10.1).
   { route: 'GET /tickets/status/:token/attachments/:id/*', url: (fx) => customerAttachmentPath(fx.mineToken, fx.file), expect: all(200) },
+  // The status token is the key: whoever holds it may write (§9), logged in or not.
+  { route: 'POST /tickets/status/:token/reply/', url: (fx) => `/tickets/status/${fx.mineToken}/reply/`, form: (fx) => ({ body: `Any news? ${fx.seq}` }), expect: all(303) },
   { route: 'GET /healthz', url: () => '/healthz', expect: all(200) },
   { route: 'GET /metrics', url: () => '/metrics', expect: all(200) },
   // Staff login and the agent's own pages.

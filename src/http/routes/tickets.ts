@@ -1,14 +1,22 @@
-import type { FastifyInstance } from 'fastify';
-import { DomainError } from '../../core/errors.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { validateCustomerMessage } from '../../core/conversation.js';
+import { DomainError, invalidInput } from '../../core/errors.js';
+import { parseId, referenceOf } from '../../core/tickets.js';
+import type { TicketRow } from '../../db/schema.js';
+import { attachmentsOfMessages } from '../../repositories/attachments.js';
 import { timelineOf } from '../../repositories/events.js';
-import { findTicketByToken } from '../../repositories/tickets.js';
+import { newestPublicMessageId, threadPage } from '../../repositories/messages.js';
+import { findTicketById, findTicketByToken, followUpsOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
 import type { ServiceContext } from '../../services/context.js';
+import { postCustomerMessageOn } from '../../services/conversation.js';
 import type { TicketIntake } from '../../services/intake.js';
 import { renderPage } from '../../views/render.js';
 import { TicketCreatePage, TicketStatusPage, TicketSuccessPage } from '../../views/tickets.js';
+import type { FormErrors, FormValues } from '../../views/components.js';
+import { setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, sendHtml } from '../forms.js';
-import { readForm } from '../uploads.js';
+import { type IncomingFile, readForm } from '../uploads.js';
 import type { RouteLimits } from '../app.js';
 
 const TICKET_FIELDS = ['name', 'email', 'title', 'description', 'priority'] as const;
@@ -41,12 +49,118 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     return sendHtml(reply, renderPage(TicketSuccessPage({ ticket, agentName: agent?.display_name ?? null, now: ctx.clock.now() })));
   });
 
-  app.get<{ Params: { token: string } }>('/tickets/status/:token/', async (request, reply) => {
-    const ticket = await findTicketByToken(ctx.handle.db, request.params.token);
-    if (!ticket) throw new DomainError('not_found', 'We could not find that request. Check the link in your email.');
-    const agent = ticket.agent_id === null ? undefined : await findUserById(ctx.handle.db, ticket.agent_id);
-    const timeline = await timelineOf(ctx.handle.db, ticket.id);
-    reply.header('cache-control', 'no-store');
-    return sendHtml(reply, renderPage(TicketStatusPage({ ticket, agentName: agent?.display_name ?? null, timeline, now: ctx.clock.now() })));
+  app.get<{ Params: { token: string }; Querystring: { before?: string } }>('/tickets/status/:token/', async (request, reply) => {
+    const ticket = await statusTicket(ctx, request.params.token);
+    const before = pageBefore(request.query.before);
+    return sendStatusPage(ctx, request, reply, ticket, { before });
   });
+
+  // A customer's message (§9). Counted with ticket creations (one count per address): a message to
+  // a closed request creates a ticket too, and either way it is the same kind of abuse to limit.
+  app.post<{ Params: { token: string } }>('/tickets/status/:token/reply/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection }, async (request, reply) => {
+    const ticket = await statusTicket(ctx, request.params.token);
+    const received = await customerMessageForm(request);
+    if ('errors' in received) return sendStatusPage(ctx, request, reply, ticket, received);
+    const result = await postCustomerMessageOn(ctx, ticket.id, { ...received, channel: 'web' });
+    if (result.kind === 'appended') {
+      setFlash(reply, { kind: 'success', message: 'Your message is added to your request. We answer here and by email.' });
+      return reply.redirect(statusPath(ticket.token), 303);
+    }
+    // Closed: the conversation goes on in the follow-up, so that is where the customer lands.
+    const followUp = result.followUp;
+    setFlash(reply, {
+      kind: 'success',
+      message: `${referenceOf(ticket.id)} was closed, so your message opened this new request, ${referenceOf(followUp.id)}. We emailed you its link.`,
+    });
+    return reply.redirect(statusPath(followUp.token), 303);
+  });
+}
+
+/**
+ * The reply form, multipart or not: the message and its files (§10.1), or what to show again —
+ * every problem at once (the text and the files), the text kept; 413 when the files are too many
+ * or too large, else 400. A browser cannot be handed files back, so those are chosen again.
+ */
+async function customerMessageForm(request: FastifyRequest): Promise<{ body: string; files: IncomingFile[] } | Required<Omit<StatusPageState, 'before'>>> {
+  const fields = formBody(request.body);
+  const errors: FormErrors = {};
+  let status = 400;
+  let files: IncomingFile[] = [];
+  try {
+    files = (await readForm(request)).files;
+  } catch (error) {
+    if (!(error instanceof DomainError) || (error.code !== 'invalid_input' && error.code !== 'payload_too_large')) throw error;
+    Object.assign(errors, Object.keys(error.fields).length > 0 ? error.fields : { attachments: error.message });
+    if (error.code === 'payload_too_large') status = 413;
+  }
+  let body = '';
+  try {
+    body = validateCustomerMessage(fields).body;
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== 'invalid_input') throw error;
+    Object.assign(errors, error.fields);
+  }
+  if (Object.keys(errors).length > 0) return { values: keptValues(fields, ['body']), errors, status };
+  return { body, files };
+}
+
+const statusPath = (token: string) => `/tickets/status/${encodeURIComponent(token)}/`;
+
+async function statusTicket(ctx: ServiceContext, token: string): Promise<TicketRow> {
+  const ticket = await findTicketByToken(ctx.handle.db, token);
+  if (!ticket) throw new DomainError('not_found', 'We could not find that request. Check the link in your email.');
+  return ticket;
+}
+
+/** `?before=<message id>`: the page of the thread before that message; absent: the newest page. */
+function pageBefore(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const id = parseId(raw);
+  if (id === null) throw invalidInput({ before: 'Not a message id.' }, 'That link to earlier messages is broken. Open the request from the link in your email.');
+  return id;
+}
+
+/** How many messages a page of the status page's thread shows (a long thread opens at its end). */
+export const STATUS_THREAD_PAGE = 50;
+
+interface StatusPageState {
+  before?: number | undefined;
+  values?: FormValues;
+  errors?: FormErrors;
+  status?: number;
+}
+
+/** The status page: the ticket, its public thread (a page of it), follow-ups, timeline and reply form. */
+async function sendStatusPage(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply, ticket: TicketRow, state: StatusPageState): Promise<FastifyReply> {
+  const db = ctx.handle.db;
+  const [agent, timeline, page, original, followUps, newestElsewhere] = await Promise.all([
+    ticket.agent_id === null ? undefined : findUserById(db, ticket.agent_id),
+    timelineOf(db, ticket.id),
+    // One more than a page tells whether older messages exist.
+    threadPage(db, ticket.id, { publicOnly: true, newest: true, limit: STATUS_THREAD_PAGE + 1, ...(state.before === undefined ? {} : { beforeId: state.before }) }),
+    ticket.follow_up_of === null ? undefined : findTicketById(db, ticket.follow_up_of),
+    followUpsOf(db, ticket.id),
+    // An older page does not hold the newest message, which data-version needs.
+    state.before === undefined ? undefined : newestPublicMessageId(db, ticket.id),
+  ]);
+  const messages = page.length > STATUS_THREAD_PAGE ? page.slice(1) : page;
+  const attachments = await attachmentsOfMessages(db, messages.map((m) => m.id));
+  const newestMessageId = newestElsewhere === undefined ? (messages.at(-1)?.id ?? null) : newestElsewhere;
+  const thread = { messages, attachments, earlierBefore: page.length > STATUS_THREAD_PAGE ? messages[0]!.id : null, olderPage: state.before !== undefined };
+  reply.header('cache-control', 'no-store');
+  const view = TicketStatusPage({
+    ticket,
+    agentName: agent?.display_name ?? null,
+    timeline,
+    now: ctx.clock.now(),
+    thread,
+    original: original ?? null,
+    followUps,
+    newestMessageId,
+    csrf: reply.generateCsrf(),
+    flash: takeFlash(request, reply),
+    ...(state.values ? { values: state.values } : {}),
+    ...(state.errors ? { errors: state.errors } : {}),
+  });
+  return sendHtml(reply, renderPage(view), state.status ?? 200);
 }
