@@ -22,6 +22,7 @@ import { benchRoutes } from './routes/bench.js';
 import { apiPlugin } from './routes/api/index.js';
 import { liveRoutes } from './routes/live.js';
 import { createMetrics, opsRoutes } from './routes/ops.js';
+import { cannedReplyRoutes } from './routes/replies.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { installSessions } from './session.js';
 
@@ -134,6 +135,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   agentRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production });
   liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs });
   adminappRoutes(app, ctx);
+  cannedReplyRoutes(app, ctx);
   adminRoutes(app, ctx);
   opsRoutes(app, ctx, metrics, { metricsToken: config.metricsToken });
   // The benchmark baseline (BENCH_ROUTES=on only): see npm run bench:intake.

@@ -37,6 +37,7 @@ const NAV: Record<'visitor' | 'agent' | 'admin', NavLink[]> = {
     ['/admin/', 'Data'],
     ['/adminapp/register/', 'Register'],
     ['/adminapp/settings/', 'Settings'],
+    ['/adminapp/replies/', 'Canned replies'],
   ],
 };
 

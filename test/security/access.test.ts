@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceOf } from '../../src/core/tickets.js';
 import { reassignTicket } from '../../src/services/admin.js';
+import { saveCannedReply } from '../../src/services/cannedReplies.js';
 import { changePresence } from '../../src/services/presence.js';
 import { intakeTicket } from '../support/intake.js';
 import { createApiToken } from '../../src/services/tokens.js';
@@ -39,6 +40,8 @@ interface Fixtures {
   targetToken: number;
   /** The `created` email of `mine`. */
   email: number;
+  /** A canned reply (§9). */
+  canned: number;
   seq: number;
 }
 
@@ -103,6 +106,11 @@ const CASES: Case[] = [
     form: () => ({ sla_high: '1m', sla_medium: '4m', sla_low: '1h', default_capacity: '5', queue_order: 'oldest' }),
     expect: adminOnly(303),
   },
+  { route: 'GET /adminapp/replies/', url: () => '/adminapp/replies/', expect: adminOnly(200) },
+  { route: 'POST /adminapp/replies/', url: () => '/adminapp/replies/', form: (fx) => ({ name: `New reply ${fx.seq}`, body: 'Hello' }), expect: adminOnly(303) },
+  { route: 'GET /adminapp/replies/:id/', url: (fx) => `/adminapp/replies/${fx.canned}/`, expect: adminOnly(200) },
+  { route: 'POST /adminapp/replies/:id/', url: (fx) => `/adminapp/replies/${fx.canned}/`, form: (fx) => ({ name: `Edited reply ${fx.seq}`, body: 'Hi' }), expect: adminOnly(303) },
+  { route: 'POST /adminapp/replies/:id/delete/', url: (fx) => `/adminapp/replies/${fx.canned}/delete/`, form: () => ({}), expect: adminOnly(303) },
   { route: 'GET /admin/', url: () => '/admin/', expect: adminOnly(200) },
   { route: 'GET /admin/tickets/', url: () => '/admin/tickets/', expect: adminOnly(200) },
   { route: 'GET /admin/tickets/:id/', url: (fx) => `/admin/tickets/${fx.mine}/`, expect: adminOnly(200) },
@@ -175,7 +183,8 @@ for (const dialect of DIALECTS) {
       const target = await addStaff(t.ctx, `target${seq}`);
       const email = await db().selectFrom('outbox').select('id').where('ticket_id', '=', mine.id).where('kind', '=', 'created').executeTakeFirstOrThrow();
       const targetToken = (await createApiToken(t.ctx, target, 'old script')).id;
-      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, seq };
+      const canned = await saveCannedReply(t.ctx, null, { name: `Canned ${seq}`, body: 'Hello {{customer_name}}' });
+      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, canned, seq };
       return fixtures;
     }
 
