@@ -19,6 +19,7 @@ import { adminRoutes } from './routes/admin.js';
 import { adminappRoutes } from './routes/adminapp.js';
 import { agentRoutes } from './routes/agents.js';
 import { benchRoutes } from './routes/bench.js';
+import { conversationRoutes } from './routes/conversation.js';
 import { apiPlugin } from './routes/api/index.js';
 import { liveRoutes } from './routes/live.js';
 import { createMetrics, opsRoutes } from './routes/ops.js';
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   const intake = new TicketIntake(ctx);
   ticketRoutes(app, ctx, limits, intake);
   agentRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production });
+  conversationRoutes(app, ctx);
   liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs });
   adminappRoutes(app, ctx);
   cannedReplyRoutes(app, ctx);

@@ -86,6 +86,14 @@ const CASES: Case[] = [
     form: () => ({}),
     expect: { anonymous: 'login', agent: 303, otherAgent: 403, admin: 303 },
   },
+  // The staff ticket page (§9): another agent's ticket does not exist for it (404), as in the API.
+  { route: 'GET /agents/tickets/:id/', url: (fx) => `/agents/tickets/${fx.mine}/`, expect: { anonymous: 'login', agent: 200, otherAgent: 404, admin: 200 } },
+  {
+    route: 'POST /agents/tickets/:id/messages/',
+    url: (fx) => `/agents/tickets/${fx.mine}/messages/`,
+    form: () => ({ kind: 'note', body: 'A note' }),
+    expect: { anonymous: 'login', agent: 303, otherAgent: 404, admin: 303 },
+  },
   { route: 'POST /agents/availability/', url: () => '/agents/availability/', form: () => ({ status: 'away' }), expect: { anonymous: 'login', agent: 303, otherAgent: 303, admin: 303 } },
   // Logout is checked separately (it ends the session the other cases use).
   { route: 'POST /agents/logout/', url: () => '/agents/logout/', form: () => ({}), expect: all(303) },
@@ -305,6 +313,9 @@ for (const dialect of DIALECTS) {
           // The page names a ticket that exists but is not yours (403), and only a missing one 404.
           expect(page.statusCode, `page close ${id}`).toBe(existing.has(id) ? 403 : 404);
           expect((await pages.otherAgent.get(`/admin/tickets/${id}/`)).statusCode, `page view ${id}`).toBe(403);
+          // The staff ticket page shows pending tickets to every agent; others do not exist for it.
+          expect((await pages.otherAgent.get(`/agents/tickets/${id}/`)).statusCode, `staff page ${id}`).toBe(waiting.has(id) ? 200 : 404);
+          if (!waiting.has(id)) expect((await pages.otherAgent.post(`/agents/tickets/${id}/messages/`, { _csrf: csrf, kind: 'note', body: 'peek' })).statusCode, `staff note ${id}`).toBe(404);
           expect((await pages.otherAgent.post(`/admin/tickets/${id}/reassign/`, { _csrf: csrf, agent: 'bob' })).statusCode, `page reassign ${id}`).toBe(403);
           const reference = `HD-${id}`;
           // Pending tickets are visible to every agent (§8), but only to look at, not to close.
