@@ -19,7 +19,11 @@
  * - /admin/tickets/ filtered (state=pending; priority=high) and deep (priority=high after id N/100,
  *   agent=agent005 after id N/100: a page of the oldest tickets, as following "next" would reach);
  * - GET /api/v1/tickets filtered (admin: status=open&priority=high; state=closed&agent=agent005
- *   with a deep cursor; an agent's own view, which merges its tickets with the pending ones).
+ *   with a deep cursor; an agent's own view, which merges its tickets with the pending ones);
+ * - conversations (§9): the staff ticket page /agents/tickets/<id>/ and GET
+ *   /api/v1/tickets/HD-<id>/messages, each for a ticket with 3 messages and one with 500 (the
+ *   seed's threads hold 6 per handled ticket: 5M messages at 1M tickets). Beside the sizes'
+ *   ratio, the 500/3 ratio of each is printed (target ≤ 2 too: long threads page, never load whole).
  *
  *   npm run bench:scale -- [--dialects sqlite,postgres] [--sizes 10000,1000000] [--runs 9] [--quick]
  * --quick: sizes 10 000 and 100 000, 5 runs. --explain: print the plans of the all-time dashboard's reads of tickets.
@@ -91,6 +95,8 @@ async function openSite(dialect: Dialect, size: number): Promise<Site> {
     const usernameOf = async (id: number) => (await database.handle.db.selectFrom('users').select('username').where('id', '=', id).executeTakeFirstOrThrow()).username;
     const loginNames = await Promise.all(loginAgents.map(usernameOf));
 
+    const threads = await seedThreadsToMeasure(database.handle.db, seeded.adminId);
+
     server = await startBenchServer(database.url);
     const base = server.url;
     const admin = new BenchClient(base);
@@ -132,6 +138,10 @@ async function openSite(dialect: Dialect, size: number): Promise<Site> {
       get('GET /api/v1/tickets?status=open&priority=high', api, '/api/v1/tickets?status=open&priority=high'),
       get('GET /api/v1/tickets?state=closed&agent=… deep cursor', api, `/api/v1/tickets?state=closed&agent=agent005&cursor=${encodeCursor(deep)}`),
       get('GET /api/v1/tickets (agent: own + pending)', agentApi, '/api/v1/tickets'),
+      ...threads.flatMap(({ label, ticketId }) => [
+        get(`staff ticket page, ${label}`, admin, `/agents/tickets/${ticketId}/`),
+        get(`GET …/messages (API), ${label}`, api, `/api/v1/tickets/HD-${ticketId}/messages`),
+      ]),
     ];
     const running = server;
     return {
@@ -158,6 +168,32 @@ async function openSite(dialect: Dialect, size: number): Promise<Site> {
     await database.drop();
     throw error;
   }
+}
+
+/**
+ * Two threads to measure: the newest pending ticket given two more messages (3 in all), and the
+ * newest closed ticket grown to 500 messages, written as a long conversation would be.
+ */
+async function seedThreadsToMeasure(db: Db, adminId: number): Promise<{ label: string; ticketId: number }[]> {
+  const newest = async (status: 'open' | 'closed') =>
+    (await db.selectFrom('tickets').select(['id', 'created_at']).where('status', '=', status).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow());
+  const short = await newest('open');
+  const long = await newest('closed');
+  const count = async (ticketId: number) => Number((await db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('ticket_id', '=', ticketId).executeTakeFirstOrThrow()).n);
+  const grow = async (ticket: { id: number; created_at: number }, to: number) => {
+    const have = await count(ticket.id);
+    const rows = Array.from({ length: to - have }, (_, k) => {
+      const kind = k % 3 === 0 ? ('customer' as const) : k % 3 === 1 ? ('reply' as const) : ('note' as const);
+      return { ticket_id: ticket.id, kind, author_id: kind === 'customer' ? null : adminId, author_name: kind === 'customer' ? 'Customer' : 'Admin', body: `Message ${have + k + 1} of a long conversation about the same problem.`, channel: 'web' as const, created_at: ticket.created_at + 1000 * (have + k + 1) };
+    });
+    for (let at = 0; at < rows.length; at += 200) await db.insertInto('messages').values(rows.slice(at, at + 200)).execute();
+  };
+  await grow(short, 3);
+  await grow(long, 500);
+  return [
+    { label: '3 messages', ticketId: short.id },
+    { label: '500 messages', ticketId: long.id },
+  ];
 }
 
 /**
@@ -218,6 +254,7 @@ async function main(): Promise<void> {
   console.log(`bench:scale: sizes ${sizes.join(', ')}; ${runs} runs per page (median), after 2 warm-ups, sizes alternating; node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
   const summary: string[][] = [];
   const memoryRows: string[][] = [];
+  const threadRows: string[][] = [];
   for (const dialect of dialects) {
     const { sites, measures, peaks } = await benchDialect(dialect);
     const small = measures[0]!;
@@ -227,12 +264,21 @@ async function main(): Promise<void> {
       const ratio = m.ms / s.ms;
       summary.push([dialect, m.name, fmtMs(s.ms), fmtMs(m.ms), fmtRatio(ratio), `${fmtMs(s.floorMs)} / ${fmtMs(m.floorMs)}`, verdict(ratio <= 2)]);
     }
+    // Long against short thread, at each size.
+    for (const [k, site] of sites.entries()) {
+      for (const m of measures[k]!.filter((x) => x.name.endsWith(', 500 messages'))) {
+        const short = measures[k]!.find((x) => x.name === m.name.replace('500 messages', '3 messages'))!;
+        threadRows.push([dialect, String(site.size), m.name.replace(', 500 messages', ''), fmtMs(short.ms), fmtMs(m.ms), fmtRatio(m.ms / short.ms), verdict(m.ms / short.ms <= 2)]);
+      }
+    }
     for (const [k, site] of sites.entries()) {
       memoryRows.push([dialect, String(site.size), String(site.pending), `${site.dbMb.toFixed(0)} MB`, fmtMs(site.seedMs), `${peaks[k]!.toFixed(0)} MB`, site.size >= 1_000_000 ? verdict(peaks[k]! <= 250) : '']);
     }
   }
   console.log(`\nLatency, median of ${runs} (target: ${sizes.at(-1)}/${sizes[0]} ratio ≤ 2):`);
   printTable(['engine', 'page', `N=${sizes[0]}`, `N=${sizes.at(-1)}`, 'ratio', 'baseline /healthz (small / large)', 'target'], summary);
+  console.log('\nA thread of 500 messages against one of 3 (target: ratio ≤ 2):');
+  printTable(['engine', 'tickets', 'page', '3 messages', '500 messages', 'ratio', 'target'], threadRows);
   console.log('\nDatabase and server memory (peak RSS of each server process, VmHWM, after all its requests; target ≤ 250 MB at 1M):');
   printTable(['engine', 'tickets', 'queue depth', 'database size', 'seed time', 'server peak RSS', 'target'], memoryRows);
 }

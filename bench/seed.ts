@@ -14,6 +14,10 @@
  *   20 % high, 50 % medium, 30 % low; SLA deadlines from the default limits; breaches as the
  *   monitor would have recorded them (closed after the deadline, or open past it);
  * - events in time order: created, assigned, sla_breached, closed (about 3.4 per ticket);
+ * - threads (§9): every ticket's description is its first message; every ticket an agent has
+ *   handled (closed or open with an agent) continues with a reply, a customer answer, an internal
+ *   note, a second reply and a last customer message (6 messages: 1M tickets hold 5M messages),
+ *   spread over its working time; waiting_on and first_response_at follow from them;
  * - no outbox rows (sent emails would be pruned in practice; the pages measured never read them).
  *
  *   npm run bench:seed -- --db sqlite:/tmp/big.sqlite --tickets 1000000
@@ -59,6 +63,7 @@ export interface SeedResult {
   assigned: number;
   pending: number;
   events: number;
+  messages: number;
   adminId: number;
   agentIds: number[];
   freshAgentIds: number[];
@@ -133,9 +138,9 @@ export async function seed(handle: DbHandle, options: SeedOptions): Promise<Seed
     const indexes =
       dialect === 'postgres'
         ? (await sql<{ name: string; def: string }>`select i.indexname as name, i.indexdef as def from pg_indexes i
-            where i.schemaname = current_schema() and i.tablename in ('tickets', 'ticket_events')
+            where i.schemaname = current_schema() and i.tablename in ('tickets', 'ticket_events', 'messages')
               and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`.execute(trx)).rows
-        : (await sql<{ name: string; def: string }>`select name, sql as def from sqlite_master where type = 'index' and tbl_name in ('tickets', 'ticket_events') and sql is not null`.execute(trx)).rows;
+        : (await sql<{ name: string; def: string }>`select name, sql as def from sqlite_master where type = 'index' and tbl_name in ('tickets', 'ticket_events', 'messages') and sql is not null`.execute(trx)).rows;
     for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(trx);
     // Triggers too (SQLite; PostgreSQL's are off under the replica role below): derived tables
     // such as closed_ticket_summary are rebuilt once at the end instead of row by row.
@@ -152,10 +157,14 @@ export async function seed(handle: DbHandle, options: SeedOptions): Promise<Seed
       for (const trigger of triggers) await sql.raw(trigger.def).execute(trx);
       return indexes;
     }
-    await sql`${series}insert into tickets (id, token, customer_name, customer_email, title, description, priority, status, agent_id, created_at, assigned_at, closed_at, sla_due_at, sla_breached_at)
+    // The first reply comes a sixth of the way through the work (seedThreads); open tickets wait on their agent.
+    const assignedAt = sql`(${created} + ${waitMs})`;
+    const firstResponse = sql`case when ${isAssigned} then ${assignedAt} + ((case when ${isClosed} then ${closedAt} else ${lit(now - 1000)} end) - ${assignedAt}) * 1 / ${lit(THREAD_STEPS.length + 1)} end`;
+    await sql`${series}insert into tickets (id, token, customer_name, customer_email, title, description, priority, status, agent_id, created_at, assigned_at, closed_at, sla_due_at, sla_breached_at, waiting_on, first_response_at)
       select i, 'seed' || i || 'x' || ((i * 2654435761) % 4294967291), 'Customer ' || (i % 5000), 'customer' || (i % 50000) || '@example.com', ${title}, ${description},
         ${priority}, case when ${isClosed} then 'closed' else 'open' end, ${agent},
-        ${created}, case when ${isAssigned} then ${created} + ${waitMs} end, ${closedAt}, ${due}, ${breachedAt}
+        ${created}, case when ${isAssigned} then ${assignedAt} end, ${closedAt}, ${due}, ${breachedAt},
+        case when ${isClosed} then null else 'agent' end, ${firstResponse}
       ${from}`.execute(trx);
     phase('tickets');
     // The four kinds of event, in the order they happened (ids grow with time, as in real life).
@@ -167,6 +176,8 @@ export async function seed(handle: DbHandle, options: SeedOptions): Promise<Seed
         union all select id, 'closed', closed_at, agent_id, cast(null as integer), agent_id, 3 from tickets where status = 'closed'
       ) e order by at, ticket_id, k`.execute(trx);
     phase('events');
+    await seedThreads(trx, now);
+    phase('messages');
     await rebuildDerived(trx);
     for (const trigger of triggers) await sql.raw(trigger.def).execute(trx);
     phase('derived');
@@ -192,12 +203,39 @@ export async function seed(handle: DbHandle, options: SeedOptions): Promise<Seed
   } else {
     await db.transaction().execute(async (trx) => buildIndexes(trx, await load(trx)));
     await sql`select setval(pg_get_serial_sequence('tickets', 'id'), ${lit(N + 1)}, false), setval(pg_get_serial_sequence('users', 'id'), ${lit(2 + A + F)}, false)`.execute(db);
-    await sql`vacuum analyze tickets, ticket_events, users`.execute(db);
+    await sql`select setval(pg_get_serial_sequence('messages', 'id'), (select coalesce(max(id), 0) + 1 from messages), false)`.execute(db);
+    await sql`vacuum analyze tickets, ticket_events, users, messages`.execute(db);
   }
   phase('vacuum/checkpoint');
   if (process.env.BENCH_VERBOSE) console.log(`seed phases (${dialect}):`, Object.entries(phases).map(([k, v]) => `${k} ${fmtMs(v)}`).join(', '));
   const events = Number((await sql<{ n: number }>`select count(*) as n from ticket_events`.execute(db)).rows[0]!.n);
-  return { ms: performance.now() - started, tickets: N, closed, assigned, pending, events, adminId: 1, agentIds, freshAgentIds, firstCreatedAt };
+  const messages = Number((await sql<{ n: number }>`select count(*) as n from messages`.execute(db)).rows[0]!.n);
+  return { ms: performance.now() - started, tickets: N, closed, assigned, pending, events, messages, adminId: 1, agentIds, freshAgentIds, firstCreatedAt };
+}
+
+/** The five messages after the description of a handled ticket, in order: kind and who writes. */
+const THREAD_STEPS = ['reply', 'customer', 'note', 'reply', 'customer'] as const;
+
+/**
+ * Every ticket's first message (its description), then THREAD_STEPS for each ticket with an agent,
+ * spread evenly between assignment and closing (or now), in time order so ids grow with time as in
+ * real life (the tickets' waiting_on and first_response_at are written with them to match).
+ */
+async function seedThreads(db: DbHandle['db'], now: number): Promise<void> {
+  const steps = THREAD_STEPS.map((kind, k) => sql`select ${sql.lit(k + 1)} as k, ${sql.lit(kind)} as kind`);
+  const end = sql`coalesce(t.closed_at, ${sql.lit(now - 1000)})`;
+  const at = sql`t.assigned_at + (${end} - t.assigned_at) * s.k / ${sql.lit(THREAD_STEPS.length + 1)}`;
+  const body = sql`case s.kind when 'reply' then 'Thank you for writing. Could you tell us which model it is and what the display shows? We will sort it out today.'
+    when 'note' then 'Internal: checked the account, nothing unusual; asked the customer for the model.'
+    else 'It is the model from the order; the display shows error 42. Thanks for looking into it.' end`;
+  await sql`insert into messages (ticket_id, kind, author_id, author_name, body, channel, automatic, created_at)
+    select ticket_id, kind, author_id, author_name, body, channel, 0, created_at from (
+      select t.id as ticket_id, 'customer' as kind, cast(null as integer) as author_id, t.customer_name as author_name, t.description as body, 'web' as channel, t.created_at, 0 as k from tickets t
+      union all
+      select t.id, s.kind, case when s.kind = 'customer' then null else t.agent_id end, case when s.kind = 'customer' then t.customer_name else 'Agent ' || (t.agent_id - 1) end,
+        ${body}, 'web', ${at}, s.k
+      from tickets t cross join (${sql.join(steps, sql` union all `)}) s where t.agent_id is not null
+    ) m order by created_at, ticket_id, k`.execute(db);
 }
 
 /** Tables the schema derives from tickets (by triggers), recomputed from the tickets. */
@@ -257,7 +295,7 @@ async function main(): Promise<void> {
     try {
       await migrateToLatest(handle.db);
       const result = await seed(handle, options);
-      console.log(`seeded ${url}: ${result.tickets} tickets (${result.closed} closed, ${result.assigned} open with agents, ${result.pending} pending), ${result.events} events, in ${fmtMs(result.ms)}`);
+      console.log(`seeded ${url}: ${result.tickets} tickets (${result.closed} closed, ${result.assigned} open with agents, ${result.pending} pending), ${result.events} events, ${result.messages} messages, in ${fmtMs(result.ms)}`);
       console.log(`admin / ${BENCH_ADMIN_PASSWORD}; agent001… and fresh001… / ${BENCH_AGENT_PASSWORD}`);
     } finally {
       await handle.destroy();
@@ -272,12 +310,12 @@ async function main(): Promise<void> {
     try {
       const baseline = await bareInsertMs(database.handle, tickets);
       const result = await seed(database.handle, options);
-      rows.push([dialect, String(result.tickets), String(result.events), fmtMs(result.ms), `${Math.round(result.tickets / (result.ms / 1000))}/s`, fmtMs(baseline), `${(result.ms / baseline).toFixed(1)}×`]);
+      rows.push([dialect, String(result.tickets), String(result.events), String(result.messages), fmtMs(result.ms), `${Math.round(result.tickets / (result.ms / 1000))}/s`, fmtMs(baseline), `${(result.ms / baseline).toFixed(1)}×`]);
     } finally {
       await database.drop();
     }
   }
-  printTable(['engine', 'tickets', 'events', 'seed time', 'tickets/s', `baseline: ${tickets} bare rows`, 'seed / baseline'], rows);
+  printTable(['engine', 'tickets', 'events', 'messages', 'seed time', 'tickets/s', `baseline: ${tickets} bare rows`, 'seed / baseline'], rows);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -26,6 +26,7 @@ import { createMetrics, opsRoutes } from './routes/ops.js';
 import { cannedReplyRoutes } from './routes/replies.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { installSessions } from './session.js';
+import { installUploads } from './uploads.js';
 
 export type { RouteLimits } from './rateLimits.js';
 
@@ -92,6 +93,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   const metrics = createMetrics(ctx);
 
   await app.register(fastifyFormbody);
+  // Forms with files (§10.1): read whole before CSRF and the NUL check, which see their text fields.
+  await installUploads(app, { fieldBytes: BODY_LIMIT });
   // Every cookie the app sets (session, CSRF, flash) is Secure in production: `parseOptions` are
   // @fastify/cookie's defaults for setCookie and clearCookie, so no cookie can forget it.
   await app.register(fastifyCookie, { secret: config.secretKey, parseOptions: { secure: config.production } });

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { DomainError, type ErrorCode } from '../core/errors.js';
 import { ErrorPage } from '../views/errors.js';
 import { renderPage } from '../views/render.js';
+import { drainRequest } from './uploads.js';
 
 const STATUS_OF: Record<ErrorCode, number> = {
   invalid_input: 400,
@@ -37,9 +38,17 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, status: 
 /**
  * The one place that turns errors into responses: domain codes map to statuses, framework client
  * errors keep theirs, and anything else is a 500 whose text is logged, never shown.
+ *
+ * A body the request still carries (one refused as too large before it was read) is read to its
+ * end first: answering and closing while the client still sends would make it see a broken
+ * connection instead of the 413 (see uploads.ts).
  */
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (hasUnreadBody(request) && (await drainRequest(request.raw, reply))) {
+      // Fastify asks to close after a refused body because more of it might follow; none does now.
+      reply.removeHeader('connection');
+    }
     if (error instanceof DomainError) return sendError(request, reply, STATUS_OF[error.code], error.code, error.message, error.fields);
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) {
@@ -48,4 +57,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     return sendError(request, reply, status, CODE_OF_STATUS[status] ?? 'bad_request', friendlyMessage(error, status));
   });
+}
+
+function hasUnreadBody(request: FastifyRequest): boolean {
+  const { headers } = request.raw;
+  const declared = headers['content-length'] !== undefined && headers['content-length'] !== '0';
+  return !request.raw.readableEnded && (declared || headers['transfer-encoding'] !== undefined);
 }

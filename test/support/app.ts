@@ -2,7 +2,7 @@
  * A whole app on a fresh real database, and a small cookie-keeping client that drives it the way a
  * browser does (through app.inject: the full Fastify pipeline, no socket).
  */
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Dialect } from '../../src/db/connect.js';
 import { type AppConfig, type AppDependencies, buildApp } from '../../src/http/app.js';
 import type { Clock, ServiceContext } from '../../src/services/context.js';
@@ -91,6 +91,13 @@ export class Client {
 
   async get(url: string): Promise<LightMyRequestResponse> {
     const response = await this.app.inject({ method: 'GET', url, cookies: Object.fromEntries(this.cookies), ...this.from });
+    this.remember(response);
+    return response;
+  }
+
+  /** Any request, with the client's cookies (multipart forms, other methods). */
+  async request(options: InjectOptions): Promise<LightMyRequestResponse> {
+    const response = await this.app.inject({ ...options, cookies: Object.fromEntries(this.cookies), ...this.from });
     this.remember(response);
     return response;
   }

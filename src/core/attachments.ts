@@ -1,0 +1,143 @@
+/**
+ * Attachments (SPEC §10.1): how many and how large, which names and types are taken, and how a
+ * stored file is served. Pure: no I/O. Every way a file arrives (ticket form, status-page reply,
+ * staff reply or note, mail) and every route that serves one decides here.
+ */
+import { DomainError, invalidInput } from './errors.js';
+
+/** The form field that carries files (§10.1); errors about files name it. */
+export const ATTACHMENTS_FIELD = 'attachments';
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+export const MAX_FILES = 10;
+export const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
+/** Longest file name, in characters (what common file systems keep). */
+export const MAX_FILENAME_CHARS = 255;
+
+/**
+ * Types that a browser would run as a page (scripts included) if it ever showed them. Decision:
+ * they are refused at upload (400) rather than only served as downloads: a help desk has no need
+ * for them (a screenshot or a PDF says the same), and a file that is never stored can never be
+ * served inline by a later mistake, another client, or a mail program that renders HTML.
+ */
+const REFUSED_EXTENSIONS = ['.html', '.htm', '.xhtml', '.svg', '.svgz'];
+const REFUSED_TYPES = ['text/html', 'image/svg+xml', 'application/xhtml+xml'];
+
+/** Images a browser only ever draws (never runs): the only files shown inline. */
+const INLINE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+
+/** What is known about one received file before it is kept. */
+export interface FileFacts {
+  filename: string;
+  contentType: string;
+  /** Bytes received (more than the limit when the file was cut off while reading). */
+  size: number;
+}
+
+/** The media type of a Content-Type value, lower case, without parameters (`Text/HTML; x` → `text/html`). */
+export function mediaTypeOf(contentType: string): string {
+  return contentType.split(';')[0]!.trim().toLowerCase();
+}
+
+// C0 and C1 controls, and the invisible bidirectional overrides that make `exe.pdf` read `fdp.exe`.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** Why this file name is refused, or null when it is fine. */
+export function filenameProblem(filename: string): string | null {
+  if (filename.trim() === '') return 'A file has no name.';
+  if (/[/\\]/.test(filename)) return `“${printable(filename)}”: a file name cannot hold / or \\ (a folder path).`;
+  if (UNSAFE_CHARACTERS.test(filename)) return `“${printable(filename)}”: the file name holds control characters.`;
+  if (filename === '.' || filename === '..') return `“${filename}” is not a file name.`;
+  const length = [...filename].length;
+  if (length > MAX_FILENAME_CHARS) return `A file name may have at most ${MAX_FILENAME_CHARS} characters (one has ${length}).`;
+  return null;
+}
+
+/** Why this kind of file is refused (by name or declared type), or null when it is taken. */
+export function refusedTypeProblem(filename: string, contentType: string): string | null {
+  // Windows drops trailing dots and spaces when saving, so `page.html. ` is saved as `page.html`.
+  const name = filename.toLowerCase().replace(/[. ]+$/, '');
+  const extension = REFUSED_EXTENSIONS.find((ext) => name.endsWith(ext));
+  if (extension) return `“${printable(filename)}”: ${extension} files are not accepted (they could run as a web page). Send a PDF or a screenshot instead.`;
+  const type = mediaTypeOf(contentType);
+  if (REFUSED_TYPES.includes(type)) return `“${printable(filename)}”: files of type ${type} are not accepted (they could run as a web page). Send a PDF or a screenshot instead.`;
+  return null;
+}
+
+/**
+ * Checks a message's files against §10.1: too many or too large is a 413, a bad name or a refused
+ * type a 400; both name the field `attachments`. Throws the error to answer.
+ */
+export function checkAttachments(files: readonly FileFacts[]): void {
+  if (files.length > MAX_FILES) throw tooManyFiles();
+  const big = files.find((f) => f.size > MAX_FILE_BYTES);
+  if (big) throw tooLarge(`“${printable(big.filename)}” is larger than ${megabytes(MAX_FILE_BYTES)}: each file may be at most ${megabytes(MAX_FILE_BYTES)}.`);
+  const total = files.reduce((sum, f) => sum + f.size, 0);
+  if (total > MAX_MESSAGE_BYTES) throw tooLarge(`The files together are larger than ${megabytes(MAX_MESSAGE_BYTES)}, the most one message may carry.`);
+  for (const file of files) {
+    const problem = filenameProblem(file.filename) ?? refusedTypeProblem(file.filename, file.contentType);
+    if (problem) throw invalidInput({ [ATTACHMENTS_FIELD]: problem }, problem);
+  }
+}
+
+function tooLarge(message: string): DomainError {
+  return new DomainError('payload_too_large', message, { [ATTACHMENTS_FIELD]: message });
+}
+
+/** More files than one message may carry (413). */
+export function tooManyFiles(): DomainError {
+  return tooLarge(`At most ${MAX_FILES} files per message.`);
+}
+
+/** Whether a file of this declared type may show inline (in the page) rather than download. */
+export function showsInline(contentType: string): boolean {
+  return INLINE_TYPES.includes(mediaTypeOf(contentType));
+}
+
+/**
+ * The Content-Type a stored file is served with. Decision: the four inline image types as
+ * themselves; everything else, plain text included, as `application/octet-stream`. With
+ * `attachment` the browser saves the file under its name whatever the type, so nothing is lost for
+ * people, and no browser, download manager or old client can ever render it as a page; the
+ * declared type stays in the API's attachment list.
+ */
+export function servedTypeOf(contentType: string): string {
+  return showsInline(contentType) ? mediaTypeOf(contentType) : 'application/octet-stream';
+}
+
+/**
+ * The Content-Disposition a stored file is served with (§10.1): `inline` only for PNG, JPEG, GIF
+ * and WebP, else `attachment`; always an ASCII `filename` fallback (for old clients) and the exact
+ * name as RFC 5987 `filename*`.
+ */
+export function dispositionOf(contentType: string, filename: string): string {
+  const kind = showsInline(contentType) ? 'inline' : 'attachment';
+  return `${kind}; filename="${asciiFilename(filename)}"; filename*=UTF-8''${rfc5987(filename)}`;
+}
+
+/**
+ * A quoted-string-safe ASCII stand-in for a name: anything outside printable ASCII, quotes,
+ * backslashes, `%` (some clients decode it) and `;` become `_`; a name left with nothing but
+ * underscores and dots (a wholly non-Latin one) becomes `attachment` with its extension.
+ */
+export function asciiFilename(filename: string): string {
+  const safe = [...filename].map((c) => (/^[\x20-\x7e]$/.test(c) && !/["\\%;]/.test(c) ? c : '_')).join('');
+  if (/[A-Za-z0-9]/.test(safe.replace(/\.[^.]*$/, ''))) return safe;
+  const extension = /\.[A-Za-z0-9]{1,10}$/.exec(safe)?.[0] ?? '';
+  return `attachment${extension}`;
+}
+
+/** RFC 5987 ext-value text: UTF-8 percent-encoded, leaving only attr-char. */
+function rfc5987(value: string): string {
+  return encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** A name as it may appear in a message to a person: controls shown as `?`, cut to 80 characters. */
+function printable(filename: string): string {
+  const shown = filename.replace(new RegExp(UNSAFE_CHARACTERS.source, 'g'), '?');
+  return shown.length > 80 ? `${shown.slice(0, 79)}…` : shown;
+}
+
+function megabytes(bytes: number): string {
+  return `${bytes / (1024 * 1024)} MB`;
+}

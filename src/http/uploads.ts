@@ -1,0 +1,186 @@
+/**
+ * Forms with files (§10.1). A multipart form is read whole, up front (a preValidation hook), so it
+ * then looks like any urlencoded form: its text fields become `request.body`, which the CSRF check
+ * (`_csrf`), the NUL check and `formBody` read as usual. Its files wait for the route, which asks
+ * for them with `readForm`; a limit broken on the way is only reported there, so the route can show
+ * its form again (413 or 400, the other values kept) instead of a bare error page.
+ *
+ * Every request body is read to its end before the answer, up to DRAIN_LIMIT_BYTES: a server that
+ * answers "too large" and closes while the client is still sending makes the client see a broken
+ * connection (EPIPE, ECONNRESET) instead of the answer.
+ */
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import fastifyMultipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ATTACHMENTS_FIELD, checkAttachments, type FileFacts, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, tooManyFiles } from '../core/attachments.js';
+import { DomainError, invalidInput } from '../core/errors.js';
+import type { IncomingFile } from '../repositories/attachments.js';
+import { formBody } from './forms.js';
+
+export type { IncomingFile } from '../repositories/attachments.js';
+
+/**
+ * The most of a refused body that is still read (and thrown away) so the client gets its answer.
+ * Past it the answer is sent at once and the connection closed: nobody is owed a polite 413 for
+ * 64 MB.
+ */
+export const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** A form as the route sees it: text fields (a string, or strings for a repeated name) and files. */
+export interface ReceivedForm {
+  fields: Record<string, unknown>;
+  files: IncomingFile[];
+}
+
+interface ParsedMultipart extends ReceivedForm {
+  /** The first limit or rule the files broke; reported by readForm. */
+  problem: DomainError | null;
+}
+
+const parsed = new WeakMap<FastifyRequest, ParsedMultipart>();
+
+/**
+ * Registers @fastify/multipart with §10.1's limits and reads every multipart body before the
+ * route's own hooks. `fieldBytes` bounds one text field (the urlencoded body limit of the app).
+ */
+export async function installUploads(app: FastifyInstance, { fieldBytes }: { fieldBytes: number }): Promise<void> {
+  await app.register(fastifyMultipart, {
+    // A file over its limit is cut off and flagged (`truncated`) rather than failing the stream,
+    // so the rest of the body is still read and the route can answer with its form.
+    throwFileSizeLimit: false,
+    limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES, fieldSize: fieldBytes, fields: 50, parts: MAX_FILES + 50 },
+  });
+  app.addHook('preValidation', async (request, reply) => {
+    if (!request.isMultipart()) return;
+    const form = await parseMultipart(request, reply);
+    parsed.set(request, form);
+    request.body = form.fields;
+  });
+}
+
+/**
+ * The form of a POST: urlencoded or multipart. Files come only from the field `attachments`;
+ * an empty file input (an empty part with no file name) is no file. Throws `payload_too_large`
+ * (413) or `invalid_input` (400, field `attachments`) when the files break §10.1; nothing has been
+ * written by then.
+ */
+export async function readForm(request: FastifyRequest): Promise<ReceivedForm> {
+  const form = parsed.get(request);
+  if (!form) return { fields: formBody(request.body), files: [] };
+  if (form.problem) throw form.problem;
+  return { fields: form.fields, files: form.files };
+}
+
+async function parseMultipart(request: FastifyRequest, reply: FastifyReply): Promise<ParsedMultipart> {
+  // Not worth reading at all: the error handler answers and closes (see drainRequest).
+  if (Number(request.headers['content-length']) > DRAIN_LIMIT_BYTES) {
+    throw new DomainError('payload_too_large', `This form is larger than we accept (${MAX_MESSAGE_BYTES / (1024 * 1024)} MB of files at most).`);
+  }
+  const stopAtBound = boundReading(request.raw);
+  const fields: Record<string, unknown> = {};
+  const facts: FileFacts[] = [];
+  const files: IncomingFile[] = [];
+  // A broken body or an over-long text field answers at once; what is wrong with the files waits
+  // for the route (readForm), which shows its form again.
+  let refused: DomainError | null = null;
+  let filesProblem: DomainError | null = null;
+  let total = 0;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'field') {
+        if (part.valueTruncated) refused ??= new DomainError('payload_too_large', 'A field of this form is longer than we accept.', { [part.fieldname]: 'This is longer than we accept.' });
+        addField(fields, part.fieldname, part.value);
+        continue;
+      }
+      // Every file is read to its end (busboy only moves on then), the unwanted ones into nothing.
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of part.file as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        total += chunk.length;
+        // Bytes past a limit are not kept: the message is refused anyway.
+        if (part.fieldname === ATTACHMENTS_FIELD && total <= MAX_MESSAGE_BYTES) chunks.push(chunk);
+      }
+      if (part.fieldname !== ATTACHMENTS_FIELD) continue;
+      if (part.filename === '' && size === 0) continue;
+      // busboy stops at the limit: a cut-off file is larger than it, by how much is unknown.
+      if (part.file.truncated) size = Math.max(size, MAX_FILE_BYTES + 1);
+      facts.push({ filename: part.filename, contentType: part.mimetype, size });
+      files.push({ filename: part.filename, contentType: part.mimetype, content: Buffer.concat(chunks) });
+    }
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'FST_FILES_LIMIT') filesProblem = tooManyFiles();
+    else refused ??= multipartProblem(error);
+  } finally {
+    stopAtBound();
+  }
+  await drainRequest(request.raw, reply);
+  if (refused) throw refused;
+  try {
+    if (!filesProblem) checkAttachments(facts);
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    filesProblem = error;
+  }
+  return { fields, files: filesProblem ? [] : files, problem: filesProblem };
+}
+
+/** A repeated name collects its values in order, as the urlencoded parser does. */
+function addField(fields: Record<string, unknown>, name: string, value: unknown): void {
+  const before = fields[name];
+  if (before === undefined) fields[name] = value;
+  else if (Array.isArray(before)) before.push(value);
+  else fields[name] = [before, value];
+}
+
+/** What the multipart parser's errors mean for the person who sent the form. */
+function multipartProblem(error: unknown): DomainError {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') return new DomainError('payload_too_large', 'This form has more parts than we accept.');
+  return invalidInput({}, 'This form could not be read: the upload was broken or cut off. Please send it again.');
+}
+
+/**
+ * Stops a body without a declared length (chunked) from being read past DRAIN_LIMIT_BYTES: the
+ * connection is dropped there. Returns the function that stops counting.
+ */
+function boundReading(raw: IncomingMessage): () => void {
+  let seen = 0;
+  const count = (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > DRAIN_LIMIT_BYTES) raw.destroy();
+  };
+  raw.on('data', count);
+  return () => raw.off('data', count);
+}
+
+/**
+ * Reads what is left of a request body and throws it away, up to DRAIN_LIMIT_BYTES, so the answer
+ * reaches a client that is still sending. When more is left, the answer goes out at once and the
+ * connection is closed. True when the body was read to its end.
+ */
+export async function drainRequest(raw: IncomingMessage, reply: FastifyReply): Promise<boolean> {
+  if (raw.readableEnded) return true;
+  if (raw.destroyed || Number(raw.headers['content-length']) > DRAIN_LIMIT_BYTES) {
+    reply.header('connection', 'close');
+    return false;
+  }
+  raw.unpipe();
+  let seen = 0;
+  const ended = once(raw, 'end').then(() => true, () => false);
+  const tooMuch = new Promise<boolean>((resolve) => {
+    raw.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DRAIN_LIMIT_BYTES) resolve(false);
+    });
+  });
+  const closed = once(raw, 'close').then(() => raw.readableEnded);
+  raw.resume();
+  const drained = await Promise.race([ended, tooMuch, closed]);
+  if (!drained) {
+    raw.pause();
+    reply.header('connection', 'close');
+  }
+  return drained;
+}

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import {
+  asciiFilename,
+  checkAttachments,
+  dispositionOf,
+  type FileFacts,
+  filenameProblem,
+  MAX_FILE_BYTES,
+  MAX_FILES,
+  MAX_MESSAGE_BYTES,
+  refusedTypeProblem,
+  servedTypeOf,
+} from '../../src/core/attachments.js';
+import { errorOf } from '../support/errors.js';
+
+const MB = 1024 * 1024;
+
+function file(over: Partial<FileFacts> = {}): FileFacts {
+  return { filename: 'report.pdf', contentType: 'application/pdf', size: 1000, ...over };
+}
+
+describe('the limits of §10.1', () => {
+  it('are 10 MB a file, 10 files and 25 MB a message', () => {
+    expect([MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES]).toEqual([10 * MB, 10, 25 * MB]);
+  });
+
+  it.each<[string, FileFacts[]]>([
+    ['no files', []],
+    ['one small file', [file()]],
+    ['a file of exactly 10 MB', [file({ size: 10 * MB })]],
+    ['ten files', Array.from({ length: 10 }, () => file())],
+    ['exactly 25 MB together', [file({ size: 10 * MB }), file({ size: 10 * MB }), file({ size: 5 * MB })]],
+    ['an empty file with a name', [file({ size: 0 })]],
+  ])('accept %s', (_name, files) => {
+    expect(() => checkAttachments(files)).not.toThrow();
+  });
+
+  it.each<[string, FileFacts[], RegExp]>([
+    ['a file one byte over 10 MB', [file({ size: 10 * MB + 1 })], /larger than 10 MB/],
+    ['eleven files', Array.from({ length: 11 }, () => file()), /At most 10 files/],
+    ['25 MB and one byte together', [file({ size: 10 * MB }), file({ size: 10 * MB }), file({ size: 5 * MB + 1 })], /larger than 25 MB/],
+  ])('refuse %s with a 413 naming the field attachments', (_name, files, message) => {
+    const error = errorOf(() => checkAttachments(files));
+    expect(error.code).toBe('payload_too_large');
+    expect(error.message).toMatch(message);
+    expect(error.fields.attachments).toMatch(message);
+  });
+
+  it('check sizes before names: an oversized .html file is a 413', () => {
+    expect(errorOf(() => checkAttachments([file({ filename: 'x.html', size: 11 * MB })])).code).toBe('payload_too_large');
+  });
+});
+
+describe('file names', () => {
+  it.each(['report.pdf', 'Screenshot 2026-12-02 at 10.15.png', 'Überweisung (Kopie).pdf', '報告.txt', '.profile', 'a..b.txt', 'n'.repeat(255), '😀'.repeat(255)])('take %j', (name) => {
+    expect(filenameProblem(name)).toBeNull();
+  });
+
+  it.each<[string, string, RegExp]>([
+    ['empty', '', /no name/],
+    ['blank', '   ', /no name/],
+    ['a parent folder', '../x', /\/ or \\/],
+    ['a path', 'etc/passwd', /\/ or \\/],
+    ['a Windows path', '..\\boot.ini', /\/ or \\/],
+    ['a NUL', 'a\u0000.png', /control characters/],
+    ['a newline', 'a\nb.txt', /control characters/],
+    ['a tab', 'a\tb.txt', /control characters/],
+    ['DEL', 'a\u007f.txt', /control characters/],
+    ['a C1 control', 'a\u0085.txt', /control characters/],
+    ['a right-to-left override', 'invoice\u202egpj.exe', /control characters/],
+    ['a single dot', '.', /not a file name/],
+    ['two dots', '..', /not a file name/],
+    ['256 characters', 'n'.repeat(256), /at most 255 characters \(one has 256\)/],
+  ])('refuse %s', (_name, filename, message) => {
+    expect(filenameProblem(filename)).toMatch(message);
+    const error = errorOf(() => checkAttachments([file({ filename })]));
+    expect(error.code).toBe('invalid_input');
+    expect(error.fields.attachments).toMatch(message);
+  });
+
+  it('never repeat a control character in the message', () => {
+    expect(filenameProblem('a\u001b[31m.txt')).not.toContain('\u001b');
+  });
+});
+
+describe('refused types (anything a browser would run as a page)', () => {
+  it.each<[string, string]>([
+    ['page.html', 'application/octet-stream'],
+    ['PAGE.HTM', 'application/octet-stream'],
+    ['doc.xhtml', 'application/octet-stream'],
+    ['logo.svg', 'application/octet-stream'],
+    ['logo.SVGZ', 'application/octet-stream'],
+    ['page.html.', 'application/octet-stream'],
+    ['page.html ', 'application/octet-stream'],
+    ['notes.txt', 'text/html'],
+    ['notes.txt', 'Text/HTML; charset=utf-8'],
+    ['picture.png', 'image/svg+xml'],
+    ['doc.xml', 'application/xhtml+xml'],
+  ])('%s declared %s', (filename, contentType) => {
+    expect(refusedTypeProblem(filename, contentType)).toMatch(/not accepted/);
+    expect(errorOf(() => checkAttachments([file({ filename, contentType })])).code).toBe('invalid_input');
+  });
+
+  it.each<[string, string]>([
+    ['report.pdf', 'application/pdf'],
+    ['page.html.txt', 'text/plain'],
+    ['photo.png', 'image/png'],
+    ['svg-notes.txt', 'text/plain'],
+    ['data.xml', 'application/xml'],
+  ])('but not %s declared %s', (filename, contentType) => {
+    expect(refusedTypeProblem(filename, contentType)).toBeNull();
+  });
+});
+
+describe('serving', () => {
+  it.each<[string, 'inline' | 'attachment', string]>([
+    ['image/png', 'inline', 'image/png'],
+    ['image/jpeg', 'inline', 'image/jpeg'],
+    ['IMAGE/GIF', 'inline', 'image/gif'],
+    ['image/webp; q=1', 'inline', 'image/webp'],
+    ['application/pdf', 'attachment', 'application/octet-stream'],
+    ['text/plain; charset=utf-8', 'attachment', 'application/octet-stream'],
+    ['text/html', 'attachment', 'application/octet-stream'],
+    ['image/svg+xml', 'attachment', 'application/octet-stream'],
+    ['image/bmp', 'attachment', 'application/octet-stream'],
+    ['image/x-icon', 'attachment', 'application/octet-stream'],
+    ['', 'attachment', 'application/octet-stream'],
+  ])('%j: %s, served as %s', (contentType, kind, served) => {
+    expect(dispositionOf(contentType, 'f.bin').split(';')[0]).toBe(kind);
+    expect(servedTypeOf(contentType)).toBe(served);
+  });
+
+  it('names the file twice: a quoted ASCII fallback and the exact UTF-8 name (RFC 5987)', () => {
+    expect(dispositionOf('application/pdf', 'Überweisung (Kopie).pdf')).toBe(`attachment; filename="_berweisung (Kopie).pdf"; filename*=UTF-8''%C3%9Cberweisung%20%28Kopie%29.pdf`);
+    expect(dispositionOf('image/png', "it's*.png")).toBe(`inline; filename="it's*.png"; filename*=UTF-8''it%27s%2A.png`);
+  });
+
+  it.each<[string, string]>([
+    ['plain.pdf', 'plain.pdf'],
+    ['quote".pdf', 'quote_.pdf'],
+    ['back\\slash.pdf', 'back_slash.pdf'],
+    ['semi;colon%20.pdf', 'semi_colon_20.pdf'],
+    ['報告.pdf', 'attachment.pdf'],
+    ['報告', 'attachment'],
+    ['Café.txt', 'Caf_.txt'],
+  ])('ASCII fallback of %j is %j', (name, fallback) => {
+    expect(asciiFilename(name)).toBe(fallback);
+  });
+});
