@@ -6,7 +6,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staffTicketPath } from '../../src/http/links.js';
+import { staffAttachmentPath, staffTicketPath } from '../../src/http/links.js';
 import { findTicketById } from '../../src/repositories/tickets.js';
 import { reassignTicket } from '../../src/services/admin.js';
 import { saveCannedReply } from '../../src/services/cannedReplies.js';
@@ -16,6 +16,8 @@ import { closeTicket } from '../../src/services/tickets.js';
 import { newTicket, visibleText } from '../admin/support.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
+import { countRows } from '../files/counts.js';
+import { postMultipart, TINY_PNG } from '../files/support.js';
 
 const seenFrom = (html: string) => /name="seen" value="(\d*)"/.exec(html)?.[1] ?? null;
 const articleIds = (html: string) => [...html.matchAll(/<article class="message[^"]*" id="message-(\d+)"/g)].map((m) => Number(m[1]));
@@ -273,6 +275,74 @@ for (const dialect of DIALECTS) {
         const oversized = await send(anaClient, id, { body: 'y'.repeat(50_001) });
         expect(oversized.body).toContain(`${'y'.repeat(50_001)}</textarea>`);
         expect(await written(id)).toEqual(before);
+      });
+    });
+
+    describe('attachments', () => {
+      /** Loads the page, then sends the form as a browser does (multipart, the file input `attachments`). */
+      async function sendWithFiles(client: Client, id: number, fields: Record<string, string>, files: Parameters<typeof postMultipart>[3]) {
+        const page = await client.get(staffTicketPath(id));
+        expect(page.body).toContain('enctype="multipart/form-data"');
+        expect(page.body).toContain('<input type="file" id="attachments" name="attachments" multiple');
+        return postMultipart(client, `${staffTicketPath(id)}messages/`, { _csrf: csrfFrom(page.body), seen: seenFrom(page.body)!, kind: 'reply', ...fields }, files);
+      }
+
+      it('a reply carries its files: stored on the message, named in the email row, linked on the page', async () => {
+        const id = await ticketFor('ana');
+        const response = await sendWithFiles(anaClient, id, { body: 'Screenshot and log attached.' }, [
+          { filename: 'screen shot.png', contentType: 'image/png', content: TINY_PNG },
+          { filename: 'printer.log', contentType: 'text/plain', content: 'paper jam at tray 2' },
+        ]);
+        expect(response.statusCode).toBe(303);
+        const message = (await messagesOf(id)).at(-1)!;
+        expect(message.body).toBe('Screenshot and log attached.');
+        const files = await db().selectFrom('attachments').selectAll().where('message_id', '=', message.id).orderBy('id').execute();
+        expect(files.map((f) => [f.filename, f.content_type, f.size])).toEqual([
+          ['screen shot.png', 'image/png', TINY_PNG.length],
+          ['printer.log', 'text/plain', 19],
+        ]);
+        const emails = (await outboxOf(id)).filter((e) => e.kind === 'reply');
+        expect(emails.map((e) => e.message_id)).toEqual([message.id]);
+        const page = await anaClient.get(staffTicketPath(id));
+        expect(page.body).toContain(`<a href="${staffAttachmentPath(files[0]!)}">screen shot.png</a>`);
+        expect(page.body).toContain(`<a href="${staffAttachmentPath(files[1]!)}">printer.log</a>`);
+      });
+
+      it('a note on a pending ticket takes files too', async () => {
+        const id = await ticketFor(null);
+        expect((await sendWithFiles(anaClient, id, { kind: 'note', body: 'Customer’s config' }, [{ filename: 'config.txt', contentType: 'text/plain', content: 'a=1' }])).statusCode).toBe(303);
+        const message = (await messagesOf(id)).at(-1)!;
+        expect(message.kind).toBe('note');
+        expect(await db().selectFrom('attachments').select('filename').where('message_id', '=', message.id).execute()).toEqual([{ filename: 'config.txt' }]);
+      });
+
+      it('refuses too many or too large files (413) and a refused type (400) by the field, the draft kept, nothing written', async () => {
+        const id = await ticketFor('ana');
+        const before = await countRows(t.ctx);
+        const eleven = Array.from({ length: 11 }, (_, i) => ({ filename: `f${i}.txt`, contentType: 'text/plain', content: `file ${i}` }));
+        const many = await sendWithFiles(anaClient, id, { body: 'Draft with many files' }, eleven);
+        expect(many.statusCode).toBe(413);
+        expect(many.body).toContain('id="attachments-error" class="field-error">At most 10 files per message.');
+        expect(many.body).toContain('Draft with many files</textarea>');
+
+        const big = await sendWithFiles(anaClient, id, { body: 'Draft with a big file' }, [{ filename: 'huge.bin', content: Buffer.alloc(10 * 1024 * 1024 + 1) }]);
+        expect(big.statusCode).toBe(413);
+        expect(big.body).toContain('id="attachments-error" class="field-error">“huge.bin” is larger than');
+        expect(big.body).toContain('The files you chose were not sent: choose them again.');
+
+        const fresh = await anaClient.get(staffTicketPath(id));
+        expect(fresh.body).not.toContain('were not sent');
+        const html = await sendWithFiles(anaClient, id, { body: '' }, [{ filename: 'page.html', contentType: 'text/html', content: '<script>alert(1)</script>' }]);
+        expect(html.statusCode).toBe(400);
+        // Bad text and bad files are told together.
+        expect(html.body).toContain('2 fields need your attention');
+        expect(html.body).toContain('id="body-error" class="field-error">Write a message.');
+        expect(html.body).toContain('id="attachments-error" class="field-error">“page.html”: .html files are not accepted');
+        expect(await countRows(t.ctx)).toEqual(before);
+
+        const noToken = await postMultipart(anaClient, `${staffTicketPath(id)}messages/`, { kind: 'note', body: 'no token' }, [{ filename: 'a.txt', content: 'a' }]);
+        expect(noToken.statusCode).toBe(403);
+        expect(await countRows(t.ctx)).toEqual(before);
       });
     });
 

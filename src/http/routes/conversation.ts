@@ -8,7 +8,7 @@ import { checkMayWrite, maySee, type StaffMessageInput, type Writer } from '../.
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { parseId, referenceOf } from '../../core/tickets.js';
 import type { TicketRow } from '../../db/schema.js';
-import { attachmentsOfMessages } from '../../repositories/attachments.js';
+import { attachmentsOfMessages, type IncomingFile } from '../../repositories/attachments.js';
 import { listCannedReplies } from '../../repositories/cannedReplies.js';
 import { threadPage } from '../../repositories/messages.js';
 import { findTicketById } from '../../repositories/tickets.js';
@@ -24,6 +24,7 @@ import { setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, sendHtml } from '../forms.js';
 import { staffTicketPath } from '../links.js';
 import { requireRole } from '../session.js';
+import { readForm } from '../uploads.js';
 
 /** Messages per page: a long thread opens at its newest 50, with a link to the ones before. */
 export const THREAD_PAGE = 50;
@@ -39,9 +40,24 @@ interface FormState {
   notice: string | null;
   newAfter: number | null;
   flash?: Flash | null;
+  /** The writer chose files, not sent (a browser cannot put them back into the form). */
+  filesDropped?: boolean;
 }
 
 const FRESH: FormState = { draft: {}, errors: {}, notice: null, newAfter: null };
+
+/**
+ * The files of the form, or what is wrong with them (too many, too large, a refused type): kept
+ * aside so the page can show it by the field together with any other field's message.
+ */
+async function filesOf(request: FastifyRequest): Promise<{ files: IncomingFile[]; problem: DomainError | null }> {
+  try {
+    return { files: (await readForm(request)).files, problem: null };
+  } catch (error) {
+    if (error instanceof DomainError && (error.code === 'invalid_input' || error.code === 'payload_too_large')) return { files: [], problem: error };
+    throw error;
+  }
+}
 
 /** Whether this writer may reply here (else note only), by the same rule the service applies. */
 function mayReply(writer: Writer, ticket: TicketRow): boolean {
@@ -97,6 +113,7 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       errors: form.errors,
       notice: form.notice,
       newAfter: form.newAfter,
+      filesDropped: form.filesDropped ?? false,
       now: ctx.clock.now(),
     });
     return sendHtml(reply, renderPage(page), status);
@@ -120,11 +137,20 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       const id = ticketId(request);
       const viewer = request.viewer!;
       const writer: Writer = { id: viewer.id, role: viewer.role };
+      // Text fields of a multipart form are the body too (uploads.ts); the files come from readForm.
       const body = formBody(request.body);
+      const { files, problem } = await filesOf(request);
       let input: StaffMessageInput | undefined;
       try {
-        input = await composeStaffMessage(ctx, writer, id, body);
-        const posted = await postStaffMessage(ctx, writer, id, { ...input, channel: 'web' });
+        try {
+          input = await composeStaffMessage(ctx, writer, id, body);
+        } catch (error) {
+          // Bad text and bad files are told together, each by its field.
+          if (problem && error instanceof DomainError && error.code === 'invalid_input') throw invalidInput({ ...error.fields, ...problem.fields });
+          throw error;
+        }
+        if (problem) throw problem;
+        const posted = await postStaffMessage(ctx, writer, id, { ...input, channel: 'web', files });
         const reference = referenceOf(id);
         const message =
           input.kind === 'note'
@@ -137,19 +163,21 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         const draft = keptValues(body, DRAFT_FIELDS);
-        if (error.code === 'invalid_input') {
+        const filesDropped = files.length > 0 || problem !== null;
+        if (error.code === 'invalid_input' || error.code === 'payload_too_large') {
           if (error.fields.seen) delete draft.seen;
-          return showTicket(request, reply, id, undefined, { draft, errors: error.fields, notice: null, newAfter: null, flash: null }, 400);
+          const status = error.code === 'payload_too_large' ? 413 : 400;
+          return showTicket(request, reply, id, undefined, { draft, errors: error.fields, notice: null, newAfter: null, flash: null, filesDropped }, status);
         }
         if (error instanceof StaleReply) {
           // Shown again with what arrived marked; `seen` moves on to the newest shown, so sending
           // the same draft again confirms it.
           delete draft.seen;
-          return showTicket(request, reply, id, undefined, { draft, errors: {}, notice: error.message, newAfter: input!.seen, flash: null }, 409);
+          return showTicket(request, reply, id, undefined, { draft, errors: {}, notice: error.message, newAfter: input!.seen, flash: null, filesDropped }, 409);
         }
         if (error.code === 'conflict') {
           delete draft.seen;
-          return showTicket(request, reply, id, undefined, { draft, errors: {}, notice: error.message, newAfter: null, flash: null }, 409);
+          return showTicket(request, reply, id, undefined, { draft, errors: {}, notice: error.message, newAfter: null, flash: null, filesDropped }, 409);
         }
         throw error;
       }
