@@ -63,17 +63,23 @@ export function CannedReplyListPage({ viewer, csrf, flash, replies, values, erro
         <EmptyState title="No canned replies yet">Add the answers your team writes again and again below.</EmptyState>
       ) : (
         <div class="table-scroll">
-          <DataTable id="canned-replies" class="striped" columns={['Name', 'Begins with', 'Changed', <span class="visually-hidden">Actions</span>]}>
+          <DataTable id="canned-replies" class="striped stack" columns={['Name', 'Begins with', 'Changed', <span class="visually-hidden">Actions</span>]}>
             {replies.map((r) => (
               <tr data-canned-reply={r.id}>
-                <td>
-                  <a href={`/adminapp/replies/${r.id}/`}>{r.name}</a>
+                <td data-label="Name" class="ticket-title">
+                  <span>
+                    <a href={`/adminapp/replies/${r.id}/`}>{r.name}</a>
+                  </span>
                 </td>
-                <td class="ticket-title">{excerpt(r.body)}</td>
-                <td>
-                  <Time ms={r.updated_at} />
+                <td data-label="Begins with" class="ticket-title">
+                  <span>{excerpt(r.body)}</span>
                 </td>
-                <td class="actions">
+                <td data-label="Changed">
+                  <span>
+                    <Time ms={r.updated_at} />
+                  </span>
+                </td>
+                <td data-label="" class="actions">
                   <ActionForm
                     action={`/adminapp/replies/${r.id}/delete/`}
                     csrf={csrf}
