@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { parseMailbox } from './core/mailboxes.js';
 import { DEFAULT_RATE_LIMITS, formatLimit, type Limit, parseLimit, type RateLimitSettings } from './http/rateLimits.js';
 
 /** A `count/duration` rate limit such as `10/1m`. */
@@ -38,6 +39,14 @@ const EnvSchema = z.object({
     .refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'must start with smtp:// or smtps://'),
   /** The From: of every email. */
   MAIL_FROM: z.string().min(3).default('Helpdesk <helpdesk@localhost>'),
+  /**
+   * The Reply-To: of every email, the support address customers answer to (`address` or
+   * `Name <address>`); unset: MAIL_FROM. Point it at the mailbox the email channel (§10) reads.
+   */
+  MAIL_REPLY_TO: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || parseMailbox(v) !== null, 'must be one email address, optionally with a name: Support <help@example.com>'),
   /** Base of the links in emails, as customers reach this server. */
   PUBLIC_URL: z
     .string()
@@ -52,6 +61,11 @@ const EnvSchema = z.object({
    * refreshes or live stream) after which a staff session ends and its agent goes offline.
    */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(480),
+  /**
+   * Seconds between heartbeats of the live streams (under a proxy's idle timeout). Who has a
+   * ticket open is announced at each; a crashed process's viewers vanish after about two.
+   */
+  LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(60).default(15),
   /** `on` or `off`: rate limits on login and public ticket creation (off for benchmarks). */
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   /** Login attempts allowed per client address, as `count/duration` (e.g. `10/1m`). */
@@ -79,10 +93,13 @@ export interface Config {
   databaseUrl: string;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Reply-To: of every email (MAIL_REPLY_TO, else MAIL_FROM). */
+  mailReplyTo: string;
   publicUrl: string;
   secretKey: string;
   adminPassword: string | undefined;
   sessionIdleMinutes: number;
+  liveHeartbeatSeconds: number;
   rateLimit: boolean;
   /** The limits applied when rateLimit is on. */
   rateLimits: RateLimitSettings;
@@ -116,10 +133,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    mailReplyTo: e.MAIL_REPLY_TO?.trim() ?? e.MAIL_FROM,
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
     secretKey: e.SECRET_KEY ?? keptSecret(e.DATABASE_URL),
     adminPassword: e.ADMIN_PASSWORD,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    liveHeartbeatSeconds: e.LIVE_HEARTBEAT_SECONDS,
     rateLimit: e.RATE_LIMIT === 'on',
     rateLimits: { loginPerAddress: e.RATE_LIMIT_LOGIN, loginPerUsername: e.RATE_LIMIT_LOGIN_USERNAME, ticketsPerAddress: e.RATE_LIMIT_TICKETS },
     benchRoutes: e.BENCH_ROUTES === 'on',

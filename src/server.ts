@@ -38,10 +38,10 @@ async function main(): Promise<void> {
   // Live updates: across processes on PostgreSQL (LISTEN/NOTIFY), in-process on SQLite.
   const hub = createChangeHub(handle, config.databaseUrl, (error) => warn(error, 'live updates: change hub problem'));
   await hub.ready();
-  const { app, ctx } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel }, hub });
+  const { app, ctx } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
   warn = (error, message) => app.log.warn({ err: error }, message);
   const mailer = createMailer(config.smtpUrl, app.log);
-  const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, logger: app.log });
+  const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, replyTo: config.mailReplyTo, logger: app.log });
 
   const firstAdmin = await ensureFirstAdmin(ctx, config.adminPassword);
   if (firstAdmin?.generated) {

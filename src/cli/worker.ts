@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   });
   await migrateToLatest(handle.db);
   const mailer = createMailer(config.smtpUrl, logger);
-  const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, logger });
+  const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, replyTo: config.mailReplyTo, logger });
   worker.start();
   logger.info({ mailer: mailer.kind, from: config.mailFrom }, 'outbox worker started');
 

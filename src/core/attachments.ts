@@ -3,6 +3,7 @@
  * stored file is served. Pure: no I/O. Every way a file arrives (ticket form, status-page reply,
  * staff reply or note, mail) and every route that serves one decides here.
  */
+import { isPublic, type MessageKind, maySee, type TicketForWriting, type Writer } from './conversation.js';
 import { DomainError, invalidInput } from './errors.js';
 
 /** The form field that carries files (§10.1); errors about files name it. */
@@ -38,7 +39,7 @@ export function mediaTypeOf(contentType: string): string {
   return contentType.split(';')[0]!.trim().toLowerCase();
 }
 
-// C0 and C1 controls, and the invisible bidirectional overrides that make `exe.pdf` read `fdp.exe`.
+// C0 and C1 controls, and the invisible bidirectional overrides that make `report<U+202E>fdp.exe` look like `reportexe.pdf`.
 // eslint-disable-next-line no-control-regex
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
@@ -140,4 +141,17 @@ function printable(filename: string): string {
 
 function megabytes(bytes: number): string {
   return `${bytes / (1024 * 1024)} MB`;
+}
+
+/** Who asks for a stored file: staff (by session or token), or whoever holds a ticket's status token. */
+export type AttachmentReader = { staff: Writer } | { customerOfTicket: number };
+
+/**
+ * Whether a reader may have a file (§10.1): staff whoever may see its ticket (§9), the customer only
+ * the files of the status token's own ticket, and never a note's. Everyone else is told the file
+ * does not exist (404), so an id says nothing about what it names.
+ */
+export function mayRead(reader: AttachmentReader, file: { ticketId: number; messageKind: MessageKind }, ticket: TicketForWriting): boolean {
+  if ('staff' in reader) return maySee(reader.staff, ticket);
+  return reader.customerOfTicket === file.ticketId && isPublic(file.messageKind);
 }

@@ -7,10 +7,12 @@
  * the same services; the schemas here check types and document those rules.
  */
 import { z } from 'zod';
+import { MESSAGE_KINDS, STAFF_BODY_MAX, STAFF_MESSAGE_KINDS, validateStaffMessage } from '../core/conversation.js';
 import { PRESENCES, type Presence } from '../core/routing.js';
 import { DomainError } from '../core/errors.js';
 import { EVENT_TYPES, parsePriority, parseState, parseStatus, PRIORITIES, STATES, STATUSES, validateNewTicket } from '../core/tickets.js';
 import { ROLES } from '../core/users.js';
+import type { MessageChannel } from '../db/schema.js';
 import { parseStatsWindow, STATS_WINDOWS } from '../services/stats.js';
 
 /** Most tickets one list page may hold. */
@@ -35,6 +37,25 @@ function parsed<T>(parse: (raw: string) => T | null, message: string, descriptio
       return value;
     })
     .meta({ description });
+}
+
+/**
+ * An object schema that also runs a core validator (src/core), even when some field has the wrong
+ * type, so that one answer lists every bad field. The service applies the same function again; it
+ * stays the one definition of the rules.
+ */
+function withCoreRules<S extends z.ZodObject>(schema: S, validate: (raw: Record<string, unknown>) => unknown): S {
+  return schema.superRefine(
+    (value, ctx) => {
+      try {
+        validate(value as Record<string, unknown>);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        for (const [field, message] of Object.entries(error.fields)) ctx.addIssue({ code: 'custom', path: [field], message, input: value });
+      }
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) },
+  ) as S;
 }
 
 const required = (label: string) => (issue: { input: unknown }) => (issue.input === undefined ? `${label} is required.` : `${label} must be a string.`);
@@ -94,6 +115,12 @@ const ticketFields = {
   sla_due_at: IsoTime,
   sla_breached: z.boolean().meta({ description: 'Open past sla_due_at, or closed after it' }),
   status_url: z.string().meta({ description: "The customer's status page" }),
+  waiting_on: z
+    .enum(['agent', 'customer'])
+    .nullable()
+    .meta({ description: 'Whose turn it is: `agent` after creation and after every customer message, `customer` after a public reply; null once closed' }),
+  first_response_at: IsoTime.nullable().meta({ description: 'When staff first replied publicly; null before' }),
+  follow_up_of: z.string().nullable().meta({ description: 'Reference of the closed ticket this one follows up (the customer wrote to it again), or null', example: 'HD-41' }),
 };
 
 export const Ticket = z.object(ticketFields).meta({ id: 'Ticket' });
@@ -111,28 +138,16 @@ export const TicketList = z
   })
   .meta({ id: 'TicketList' });
 
-export const NewTicket = z
-  .object({
+export const NewTicket = withCoreRules(
+  z.object({
     name: z.string({ error: required('Name') }).meta({ description: "Customer's name", minLength: 1, maxLength: 100 }),
     email: z.string({ error: required('Email') }).meta({ description: "Customer's email address", maxLength: 254, example: 'carla@example.com' }),
     title: z.string({ error: required('Title') }).meta({ minLength: 1, maxLength: 200 }),
     description: z.string({ error: required('Description') }).meta({ minLength: 1, maxLength: 10_000 }),
     priority: z.string({ error: required('Priority') }).meta({ description: '`high`, `medium` or `low`, in any letter case', example: 'high' }),
-  })
-  // The form's rules (src/core), run even when a field has the wrong type, so that one answer lists
-  // every bad field. The service applies the same function again; it stays the one definition.
-  .superRefine(
-    (value, ctx) => {
-      try {
-        validateNewTicket(value);
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        for (const [field, message] of Object.entries(error.fields)) ctx.addIssue({ code: 'custom', path: [field], message, input: value });
-      }
-    },
-    { when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) },
-  )
-  .meta({ id: 'NewTicket', description: 'The same fields and rules as the customer form' });
+  }),
+  validateNewTicket,
+).meta({ id: 'NewTicket', description: 'The same fields and rules as the customer form' });
 
 export const ReferenceParams = z.object({
   reference: z.string().meta({ description: 'The ticket reference, such as HD-42 (any letter case)', example: 'HD-42' }),
@@ -143,6 +158,19 @@ const parseBoolean = (raw: string): boolean | null => {
   return value === 'true' ? true : value === 'false' ? false : null;
 };
 
+/** `limit` of a list (§8): 1–200, default 50. */
+function pageLimit(what: string) {
+  return z.coerce
+    .number({ error: `Enter a whole number from 1 to ${MAX_PAGE}.` })
+    .int(`Enter a whole number from 1 to ${MAX_PAGE}.`)
+    .min(1, `Enter a whole number from 1 to ${MAX_PAGE}.`)
+    .max(MAX_PAGE, `At most ${MAX_PAGE} per page.`)
+    .default(DEFAULT_PAGE)
+    .meta({ description: `${what} per page, 1–${MAX_PAGE} (default ${DEFAULT_PAGE})` });
+}
+
+const pageCursor = z.string({ error: 'Give one cursor.' }).max(100, 'This cursor is not valid.').optional().meta({ description: 'next_cursor of the previous page' });
+
 export const TicketListQuery = z.object({
   status: parsed(parseStatus, 'Choose open or closed.', '`open` or `closed`, any letter case').optional(),
   state: parsed(parseState, 'Choose pending, open or closed.', '`pending`, `open` (assigned) or `closed`, any letter case').optional(),
@@ -150,14 +178,8 @@ export const TicketListQuery = z.object({
   agent: z.string({ error: 'Give one username.' }).max(64, 'Usernames have at most 64 characters.').optional().meta({ description: "Only this agent's tickets (username)" }),
   breached: parsed(parseBoolean, 'Use true or false.', '`true`: open past the SLA deadline or closed after it; `false`: the others').optional(),
   q: z.string({ error: 'Give one search text.' }).max(200, 'At most 200 characters.').optional().meta({ description: 'Text in the title or the customer email, any letter case' }),
-  limit: z.coerce
-    .number({ error: `Enter a whole number from 1 to ${MAX_PAGE}.` })
-    .int(`Enter a whole number from 1 to ${MAX_PAGE}.`)
-    .min(1, `Enter a whole number from 1 to ${MAX_PAGE}.`)
-    .max(MAX_PAGE, `At most ${MAX_PAGE} per page.`)
-    .default(DEFAULT_PAGE)
-    .meta({ description: `Tickets per page, 1–${MAX_PAGE} (default ${DEFAULT_PAGE})` }),
-  cursor: z.string({ error: 'Give one cursor.' }).max(100, 'This cursor is not valid.').optional().meta({ description: 'next_cursor of the previous page' }),
+  limit: pageLimit('Tickets'),
+  cursor: pageCursor,
 });
 
 export const AssignBody = z
@@ -168,6 +190,86 @@ export const AssignBody = z
       .meta({ description: 'Username of an active agent, or null to send the ticket back to the queue' }),
   })
   .meta({ id: 'AssignRequest' });
+
+// ---------------------------------------------------------------- messages (§9)
+
+const MESSAGE_CHANNELS = ['web', 'email', 'api'] as const satisfies readonly MessageChannel[];
+
+export const MessageAttachment = z
+  .object({
+    id: z.number().int(),
+    filename: z.string(),
+    content_type: z.string().meta({ example: 'image/png' }),
+    size: z.number().int().meta({ description: 'Bytes' }),
+    url: z.string().meta({ description: 'The file, for the same bearer token' }),
+  })
+  .meta({ id: 'Attachment' });
+
+export const Message = z
+  .object({
+    id: z.number().int().meta({ description: 'Grows along the thread; send the newest one read as `seen` when replying' }),
+    kind: z.enum(MESSAGE_KINDS).meta({ description: '`customer`: written by the customer; `reply`: public, emailed to the customer; `note`: internal, staff only' }),
+    author: z.object({
+      type: z.enum(['customer', 'staff']),
+      name: z.string().meta({ description: 'The name as it was when written' }),
+      username: z.string().nullable().meta({ description: "The staff member's username; null for the customer" }),
+    }),
+    body: z.string().meta({ description: 'Plain text; line ends are `\n`' }),
+    channel: z.enum(MESSAGE_CHANNELS).meta({ description: 'Where it was written: a web page, an email, or this API' }),
+    automatic: z.boolean().meta({ description: 'An automatic mail (such as an out-of-office answer) shown on its ticket; it changes nobody\'s turn' }),
+    created_at: IsoTime,
+    attachments: z.array(MessageAttachment),
+  })
+  .meta({ id: 'Message' });
+export type MessageJson = z.infer<typeof Message>;
+export type AttachmentJson = z.infer<typeof MessageAttachment>;
+
+export const MessageList = z
+  .object({
+    items: z.array(Message).meta({ description: 'Oldest first' }),
+    next_cursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next (newer) page; null on the last page' }),
+  })
+  .meta({ id: 'MessageList' });
+
+export const MessageListQuery = z.object({ limit: pageLimit('Messages'), cursor: pageCursor });
+
+const NOT_A_MESSAGE_ID = 'Not a message id.';
+
+export const NewMessage = withCoreRules(
+  z.object({
+    kind: z.string({ error: 'Choose reply or note.' }).meta({ enum: [...STAFF_MESSAGE_KINDS], description: '`reply`: public, emailed to the customer; `note`: internal, for staff only' }),
+    body: z.string({ error: required('Body') }).meta({ minLength: 1, maxLength: STAFF_BODY_MAX, description: 'Plain text; not only spaces, no control characters other than tabs and line ends' }),
+    close: z.boolean({ error: 'Use true or false.' }).optional().meta({ description: 'Replies only: send the reply and close the ticket (R4) in one step; the customer gets one email' }),
+    seen: z
+      .number({ error: NOT_A_MESSAGE_ID })
+      .int(NOT_A_MESSAGE_ID)
+      .min(1, NOT_A_MESSAGE_ID)
+      .max(2_147_483_647, NOT_A_MESSAGE_ID)
+      .nullable()
+      .optional()
+      .meta({ description: 'Id of the newest message the writer has read. A reply is held back (409 `stale`) when a newer public message exists; notes never are. Without it, a reply is sent whatever came in meanwhile.' }),
+    attachments: z
+      .never({ error: 'Files cannot be sent through the API in this version: attach them on the staff ticket page.' })
+      .optional()
+      .meta({ description: 'Not accepted in this version (400): files are attached on the staff ticket page' }),
+  }),
+  validateStaffMessage,
+).meta({ id: 'NewMessage', description: 'A staff reply or note; the same rules as the staff ticket page\'s reply form' });
+
+export const StaleOrConflict = z
+  .object({
+    error: z.object({
+      code: z.enum(['stale', 'conflict']).meta({ description: '`stale`: a public message newer than `seen` exists; `conflict`: the ticket is closed (a reply cannot be sent; a note can)' }),
+      message: z.string().meta({ description: 'For people; may change' }),
+      newest_message_id: z
+        .number()
+        .int()
+        .optional()
+        .meta({ description: '`stale` only: the newest public message. Read it; to send the reply anyway, post it again with `seen` set to this id.' }),
+    }),
+  })
+  .meta({ id: 'MessageConflict', description: 'The reply was not written' });
+export type MessageConflictJson = z.infer<typeof StaleOrConflict>;
 
 // ---------------------------------------------------------------- agents
 
@@ -189,8 +291,8 @@ export const AgentList = z
   .meta({ id: 'AgentList' });
 
 export const AgentListQuery = z.object({
-  limit: TicketListQuery.shape.limit,
-  cursor: TicketListQuery.shape.cursor,
+  limit: pageLimit('Staff members'),
+  cursor: pageCursor,
 });
 
 const parsePresence = (raw: string): Presence | null => {

@@ -4,10 +4,13 @@
 import { invalidInput } from '../core/errors.js';
 import { isBreached } from '../core/sla.js';
 import { parseId, referenceOf, stateOf } from '../core/tickets.js';
+import type { AttachmentRow, MessageRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
 import type { StaffListRow, TicketListRow } from '../repositories/ticketQueries.js';
+import { followUpReference } from '../services/conversation.js';
 import { statusUrl } from '../services/notifications.js';
-import type { AgentJson, EventJson, TicketJson } from './api-schemas.js';
+import type { AgentJson, AttachmentJson, EventJson, MessageConflictJson, MessageJson, TicketJson } from './api-schemas.js';
+import { apiAttachmentPath } from './links.js';
 
 /** Epoch milliseconds as ISO 8601 UTC. */
 export function iso(ms: number): string;
@@ -32,7 +35,34 @@ export function ticketJson(row: TicketListRow, publicUrl: string, now: number): 
     sla_due_at: iso(row.sla_due_at),
     sla_breached: isBreached({ slaDueAt: row.sla_due_at, closedAt: row.closed_at }, now),
     status_url: statusUrl(publicUrl, row.token),
+    waiting_on: row.waiting_on,
+    first_response_at: iso(row.first_response_at),
+    follow_up_of: followUpReference(row),
   };
+}
+
+/** A file on a message; its url absolute, like status_url, so a client can fetch it as given. */
+export function attachmentJson(row: AttachmentRow, publicUrl: string): AttachmentJson {
+  return { id: row.id, filename: row.filename, content_type: row.content_type, size: row.size, url: `${publicUrl}${apiAttachmentPath(row)}` };
+}
+
+/** A message of the thread with its own files; `username` is its staff writer's (null for the customer). */
+export function messageJson(message: MessageRow, username: string | null, attachments: readonly AttachmentRow[], publicUrl: string): MessageJson {
+  return {
+    id: message.id,
+    kind: message.kind,
+    author: { type: message.kind === 'customer' ? 'customer' : 'staff', name: message.author_name, username },
+    body: message.body,
+    channel: message.channel,
+    automatic: message.automatic === 1,
+    created_at: iso(message.created_at),
+    attachments: attachments.map((a) => attachmentJson(a, publicUrl)),
+  };
+}
+
+/** The 409 of a reply held back (§9 collision): the newest public message, to read and then confirm. */
+export function staleJson(message: string, newestMessageId: number): MessageConflictJson {
+  return { error: { code: 'stale', message, newest_message_id: newestMessageId } };
 }
 
 export function eventJson(entry: TimelineEntry): EventJson {

@@ -18,6 +18,7 @@ import { createRouteLimits, DEFAULT_RATE_LIMITS, NO_LIMITS, type RateLimitSettin
 import { adminRoutes } from './routes/admin.js';
 import { adminappRoutes } from './routes/adminapp.js';
 import { agentRoutes } from './routes/agents.js';
+import { attachmentApiRoutes, attachmentRoutes } from './routes/attachments.js';
 import { benchRoutes } from './routes/bench.js';
 import { conversationRoutes } from './routes/conversation.js';
 import { apiPlugin } from './routes/api/index.js';
@@ -141,12 +142,16 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs });
   adminappRoutes(app, ctx);
   cannedReplyRoutes(app, ctx);
+  attachmentRoutes(app, ctx);
   adminRoutes(app, ctx);
   opsRoutes(app, ctx, metrics, { metricsToken: config.metricsToken });
   // The benchmark baseline (BENCH_ROUTES=on only): see npm run bench:intake.
   if (config.benchRoutes) await benchRoutes(app, ctx);
   // The JSON API (§8): its own JSON parsing, bearer tokens, no cookies or CSRF, OpenAPI at /api/openapi.json.
   await app.register(apiPlugin, { prefix: '/api', ctx, limits, intake });
+  // Files for API clients (§10.1): a bearer token, the ticket's visibility; binary, so outside the
+  // JSON plugin's schemas.
+  await app.register(async (api) => attachmentApiRoutes(api, ctx), { prefix: '/api/v1' });
 
   app.setNotFoundHandler(async (request, reply) => {
     // Page URLs keep their trailing slash; the form without it redirects to it (§1).

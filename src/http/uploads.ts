@@ -49,6 +49,9 @@ export async function installUploads(app: FastifyInstance, { fieldBytes }: { fie
     // A file over its limit is cut off and flagged (`truncated`) rather than failing the stream,
     // so the rest of the body is still read and the route can answer with its form.
     throwFileSizeLimit: false,
+    // The name as sent, path included: `../x` is refused with a message (core/attachments.ts)
+    // rather than quietly cut to `x`. Browsers send the bare name anyway.
+    preservePath: true,
     limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES, fieldSize: fieldBytes, fields: 50, parts: MAX_FILES + 50 },
   });
   app.addHook('preValidation', async (request, reply) => {

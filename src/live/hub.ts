@@ -12,12 +12,15 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Presence } from '../core/routing.js';
+import type { Viewing } from '../core/viewers.js';
 import type { TicketChange } from '../services/context.js';
 
 /** What live pages hear. */
 export type LiveEvent =
   | ({ kind: 'ticket' } & TicketChange)
   | { kind: 'presence'; agentId: number; presence: Presence }
+  /** Someone has a ticket open, or closed it (§9 collision; see viewerBoard.ts). Never sent to pages as is. */
+  | ({ kind: 'viewing' } & Viewing)
   /** The hub may have missed events (its database connection dropped): refetch everything. */
   | { kind: 'resync' };
 
@@ -28,6 +31,8 @@ export interface ChangeHub {
   publishTickets(changes: readonly TicketChange[]): void;
   /** Announces an agent's new presence (call after the commit). */
   publishPresence(agentId: number, presence: Presence): void;
+  /** Announces who has which ticket open (no commit involved: nothing is stored). */
+  publishViewing(viewings: readonly Viewing[]): void;
   /** Calls `listener` for every event, local or from another process; returns the unsubscribe. */
   subscribe(listener: LiveListener): () => void;
   /** Resolves once events from other processes are being received (at once for the local hub). */
@@ -73,6 +78,11 @@ export function ticketEvents(changes: readonly TicketChange[]): LiveEvent[] {
   return changes.map((c) => ({ kind: 'ticket', ticketId: c.ticketId, type: c.type, fromAgentId: c.fromAgentId, toAgentId: c.toAgentId }));
 }
 
+/** Turns viewing announcements into live events. */
+export function viewingEvents(viewings: readonly Viewing[]): LiveEvent[] {
+  return viewings.map((v) => ({ kind: 'viewing', stream: v.stream, ticketId: v.ticketId, userId: v.userId, name: v.name, ttlMs: v.ttlMs }));
+}
+
 /** The hub of a single process (SQLite, or tests): an in-process emitter. */
 export function createLocalHub(onError: (error: unknown) => void = () => undefined): ChangeHub {
   const fanOut = new LocalFanOut(onError);
@@ -81,6 +91,9 @@ export function createLocalHub(onError: (error: unknown) => void = () => undefin
       for (const event of ticketEvents(changes)) fanOut.emit(event);
     },
     publishPresence: (agentId, presence) => fanOut.emit({ kind: 'presence', agentId, presence }),
+    publishViewing: (viewings) => {
+      for (const event of viewingEvents(viewings)) fanOut.emit(event);
+    },
     subscribe: (listener) => fanOut.subscribe(listener),
     ready: async () => undefined,
     close: async () => undefined,

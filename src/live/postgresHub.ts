@@ -10,15 +10,22 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { type Presence, PRESENCES } from '../core/routing.js';
 import { EVENT_TYPES } from '../core/tickets.js';
+import type { Viewing } from '../core/viewers.js';
 import type { DbHandle } from '../db/connect.js';
 import type { TicketChange } from '../services/context.js';
-import { type ChangeHub, createLocalHub, type LiveEvent, type LiveListener, LocalFanOut, ticketEvents } from './hub.js';
+import { type ChangeHub, createLocalHub, type LiveEvent, type LiveListener, LocalFanOut, ticketEvents, viewingEvents } from './hub.js';
 
 /** The channel's base name; the schema is appended so parallel schemas (tests) never cross-talk. */
 export const CHANNEL_BASE = 'helpdesk_changes';
 
 // PostgreSQL's limit is 8000 bytes per payload; one notification holds as many events as fit.
+// The largest single event, a viewing with a display name of 100 characters (its limit) that
+// JSON writes at up to 6 bytes each, stays far below it; parseLiveEvent refuses longer names.
 const MAX_PAYLOAD_BYTES = 7_000;
+const MAX_NAME_LENGTH = 200;
+const MAX_STREAM_LENGTH = 64;
+// A viewing holds for two heartbeats; a sender cannot make a name stay for longer than this.
+const MAX_TTL_MS = 10 * 60_000;
 const MAX_IDENTIFIER_BYTES = 63;
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 30_000;
@@ -61,6 +68,13 @@ export function parseLiveEvent(raw: unknown): LiveEvent | null {
   }
   if (r.kind === 'presence' && isId(r.agentId) && (PRESENCES as readonly unknown[]).includes(r.presence)) {
     return { kind: 'presence', agentId: r.agentId, presence: r.presence as Presence };
+  }
+  if (r.kind === 'viewing') {
+    const { stream, ticketId, userId, name, ttlMs } = r;
+    if (typeof stream !== 'string' || stream.length === 0 || stream.length > MAX_STREAM_LENGTH) return null;
+    if (!isId(ticketId) || !isId(userId) || typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) return null;
+    if (!isId(ttlMs) || ttlMs < 0 || ttlMs > MAX_TTL_MS) return null;
+    return { kind: 'viewing', stream, ticketId, userId, name, ttlMs };
   }
   return null;
 }
@@ -193,6 +207,10 @@ class PostgresHub implements ChangeHub {
 
   publishPresence(agentId: number, presence: Presence): void {
     this.send([{ kind: 'presence', agentId, presence }]);
+  }
+
+  publishViewing(viewings: readonly Viewing[]): void {
+    if (viewings.length > 0) this.send(viewingEvents(viewings));
   }
 
   subscribe(listener: LiveListener): () => void {

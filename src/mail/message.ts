@@ -1,12 +1,16 @@
 /**
- * Turns an outbox row into the email handed to the mail server: the stable Message-ID, and the
- * last checks that nothing in the row can add a header or a recipient.
+ * Turns an outbox row into the email handed to the mail server: the stable Message-ID naming its
+ * ticket, the thread headers that make a ticket one conversation (SPEC §5), Reply-To, whether it
+ * is automatic, its attachments, and the last checks that nothing in the row can add a header or a
+ * recipient.
  */
 import { createHash } from 'node:crypto';
+import { isUnattendedMailbox } from '../core/mailboxes.js';
 import { isEmailAddress } from '../core/tickets.js';
 import type { OutboxRow } from '../db/schema.js';
+import { CUSTOMER_MAIL_KINDS, isAutomaticKind } from './templates/index.js';
 import { headerSafe } from './templates/layout.js';
-import type { OutgoingEmail } from './transport.js';
+import type { OutgoingAttachment, OutgoingEmail } from './transport.js';
 
 /** A row that can never be sent as it stands (retrying would not help). */
 export class UndeliverableEmail extends Error {}
@@ -17,33 +21,119 @@ export function domainOf(from: string): string {
   return match?.[1]?.toLowerCase() ?? 'localhost';
 }
 
+/** The fields of an outbox row its Message-ID is made of (all fixed when the row is written). */
+export type MessageIdSource = Pick<OutboxRow, 'id' | 'created_at' | 'to_address' | 'kind' | 'ticket_id'>;
+
 /**
- * `<outbox-<id>.<hash>@<domain>>`: the same for every try of one row, so a receiver can drop a
- * duplicate if a send whose answer was lost is repeated; the hash of the row's fixed fields keeps
- * ids from two installations (both with an `outbox-1`) apart.
+ * `<hd-<ticket>.outbox-<id>.<hash>@<domain>>` (`<outbox-<id>.<hash>@<domain>>` for an email of no
+ * ticket). The same for every try of one row, so a receiver can drop a duplicate if a send whose
+ * answer was lost is repeated, and so later emails can name it in their References; the hash of
+ * the row's fixed fields keeps ids from two installations (both with an `outbox-1`) apart. Naming
+ * the ticket lets an answer that quotes it be matched to its ticket (§10).
  */
-export function messageIdFor(row: Pick<OutboxRow, 'id' | 'created_at' | 'to_address' | 'kind' | 'ticket_id'>, from: string): string {
+export function messageIdFor(row: MessageIdSource, from: string): string {
   const hash = createHash('sha256')
     .update([row.id, row.created_at, row.to_address, row.kind, row.ticket_id ?? ''].join('\n'))
     .digest('hex')
     .slice(0, 16);
-  return `<outbox-${row.id}.${hash}@${domainOf(from)}>`;
+  const ticket = row.ticket_id === null ? '' : `hd-${row.ticket_id}.`;
+  return `<${ticket}outbox-${row.id}.${hash}@${domainOf(from)}>`;
+}
+
+/** What a Message-ID made by messageIdFor names. */
+export interface OwnMessageId {
+  ticketId: number | null;
+  outboxId: number;
+  hash: string;
+}
+
+/**
+ * Reads a Message-ID of ours back (with or without angle brackets, any letter case): null when it
+ * is not in our form or not in MAIL_FROM's domain. It proves nothing by itself (anyone can write
+ * one): the caller compares it with `messageIdFor` of the outbox row it names.
+ */
+export function parseOwnMessageId(messageId: string, from: string): OwnMessageId | null {
+  const match = /^<?(?:hd-(\d{1,15})\.)?outbox-(\d{1,15})\.([0-9a-f]{16})@([^<>@\s]+)>?$/i.exec(messageId.trim());
+  if (!match || match[4]!.toLowerCase() !== domainOf(from)) return null;
+  return { ticketId: match[1] === undefined ? null : Number(match[1]), outboxId: Number(match[2]), hash: match[3]!.toLowerCase() };
+}
+
+/**
+ * Where an email stands in its ticket's conversation: the ticket's first customer email (the
+ * thread's root, normally `created`) and the customer email just before it, by outbox id (the same
+ * row when only one came before). Null for the first email of a ticket.
+ */
+export interface ThreadBefore {
+  root: MessageIdSource;
+  previous: MessageIdSource;
+}
+
+/**
+ * `In-Reply-To` the previous customer email, `References` the root then the previous one: every
+ * client groups the ticket's emails under its first one, and the list stays two ids long however
+ * long the ticket runs (RFC 5322 lets References be shortened as long as the first id stays).
+ * By outbox id, not by send order, so a row retried after later ones still gets the same headers.
+ */
+export function threadHeaders(thread: ThreadBefore | null, from: string): Pick<OutgoingEmail, 'inReplyTo' | 'references'> {
+  if (!thread) return {};
+  const root = messageIdFor(thread.root, from);
+  const previous = messageIdFor(thread.previous, from);
+  return { inReplyTo: previous, references: root === previous ? [root] : [root, previous] };
+}
+
+/** Whether emails of this row take part in the ticket's conversation (customer emails of a ticket). */
+export function isThreaded(row: Pick<OutboxRow, 'kind' | 'ticket_id'>): boolean {
+  return row.ticket_id !== null && (CUSTOMER_MAIL_KINDS as readonly string[]).includes(row.kind);
+}
+
+// A MIME type as `type/subtype`, nothing that could close the header or add a parameter.
+const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
+
+/** An attachment as stored by whoever uploaded it, made safe for a MIME header. */
+function safeAttachment(file: OutgoingAttachment): OutgoingAttachment {
+  return {
+    filename: headerSafe(file.filename) || 'attachment',
+    contentType: CONTENT_TYPE.test(file.contentType) ? file.contentType.toLowerCase() : 'application/octet-stream',
+    content: file.content,
+  };
+}
+
+/** What the worker knows besides the row. */
+export interface EmailSetting {
+  /** MAIL_FROM; its domain ends each Message-ID. */
+  from: string;
+  /** MAIL_REPLY_TO (default MAIL_FROM): where the customer's answer goes. */
+  replyTo: string;
+  /** The ticket's emails before this one (see ThreadBefore); ignored for staff emails. */
+  thread?: ThreadBefore | null;
+  /** The files of the message a `reply` carries. */
+  attachments?: readonly OutgoingAttachment[];
 }
 
 /**
  * The email for one outbox row. The subject is made one line even though templates already do it
  * (a row may have been written by other code, or by hand); a recipient that is not exactly one plain
- * address is refused, so a row can never reach a second mailbox.
+ * address is refused, so a row can never reach a second mailbox; an automatic email to a mailbox
+ * nobody reads (mailer-daemon, postmaster, no-reply…) is refused, so it is marked failed with the
+ * reason instead of feeding a bounce loop (SPEC §5).
  */
-export function outgoingEmail(row: OutboxRow, from: string): OutgoingEmail {
+export function outgoingEmail(row: OutboxRow, setting: EmailSetting): OutgoingEmail {
   const to = row.to_address.trim();
   if (!isEmailAddress(to)) throw new UndeliverableEmail(`not a single valid recipient address: ${JSON.stringify(row.to_address.slice(0, 80))}`);
+  const automatic = isAutomaticKind(row.kind);
+  if (automatic && isUnattendedMailbox(to)) {
+    throw new UndeliverableEmail(`not sent: ${to} is a mailbox nobody reads (mailer-daemon, postmaster, no-reply and the like); automatic emails never go there`);
+  }
   return {
-    from,
+    from: setting.from,
     to,
+    replyTo: setting.replyTo,
     subject: headerSafe(row.subject),
     text: row.text_body,
     html: row.html_body,
-    messageId: messageIdFor(row, from),
+    messageId: messageIdFor(row, setting.from),
+    ...(isThreaded(row) ? threadHeaders(setting.thread ?? null, setting.from) : {}),
+    automatic,
+    attachments: (setting.attachments ?? []).map(safeAttachment),
   };
 }

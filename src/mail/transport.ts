@@ -5,16 +5,38 @@
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 
+/** A file sent with an email (a `reply`'s attachments). */
+export interface OutgoingAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
 /** One email as the worker hands it over; every field is already checked (see message.ts). */
 export interface OutgoingEmail {
   from: string;
   to: string;
+  /** Where the customer's answer goes: the support address (MAIL_REPLY_TO). */
+  replyTo: string;
   subject: string;
   text: string;
   html: string;
-  /** With angle brackets: `<outbox-7.ab12…@example.com>`. */
+  /** With angle brackets: `<hd-42.outbox-7.ab12…@example.com>`. */
   messageId: string;
+  /** The ticket's previous customer email (none for its first). */
+  inReplyTo?: string;
+  /** The ticket's first customer email, then the previous one. */
+  references?: string[];
+  /** Sent by the system on its own (all but a `reply`): `Auto-Submitted: auto-generated`. */
+  automatic: boolean;
+  attachments: OutgoingAttachment[];
 }
+
+/**
+ * Headers of automatic emails. RFC 3834: vacation responders and ticket systems must not answer
+ * them; Exchange and Outlook honour only their own header for the same request.
+ */
+export const AUTOMATIC_HEADERS: Readonly<Record<string, string>> = { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' };
 
 export interface Mailer {
   /** `smtp` sends; `log` only writes the email to the log. */
@@ -64,14 +86,17 @@ export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts
       const options: Mail.Options & { signal?: AbortSignal } = {
         from: email.from,
         to: email.to,
+        replyTo: email.replyTo,
         subject: email.subject,
         text: email.text,
         html: email.html,
         messageId: email.messageId,
+        ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
+        ...(email.references ? { references: email.references } : {}),
         // The envelope is given, not derived from headers: RCPT TO is this one address, always.
         envelope: { from: email.from, to: [email.to] },
-        // RFC 3834: vacation responders and ticket systems must not answer automatic mail.
-        headers: { 'Auto-Submitted': 'auto-generated' },
+        headers: email.automatic ? { ...AUTOMATIC_HEADERS } : {},
+        attachments: email.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
         ...(signal ? { signal } : {}),
       };
       const info = await transport.sendMail(options);
@@ -94,15 +119,19 @@ export interface MailLog {
 
 /**
  * The mailer used without `SMTP_URL`: each email counts as sent, so a trial install works without a
- * mail server and the emails stay readable in the outbox. Its recipient and subject are logged at
- * info; its body only at debug, because the body holds the customer's status link, a bearer link
- * that must not sit in ordinary logs (log collectors keep and show info lines to many people).
+ * mail server and the emails stay readable in the outbox. Its recipient, subject, thread and the
+ * names and sizes of its attachments are logged at info; never the attachments' contents, and its
+ * body only at debug, because the body holds the customer's status link, a bearer link that must
+ * not sit in ordinary logs (log collectors keep and show info lines to many people).
  */
 export function createLogMailer(log: MailLog): Mailer {
   return {
     kind: 'log',
     async send(email) {
-      log.info({ to: email.to, subject: email.subject, messageId: email.messageId }, 'email not sent (SMTP_URL is unset): logged instead');
+      const fields: Record<string, unknown> = { to: email.to, subject: email.subject, messageId: email.messageId };
+      if (email.inReplyTo) fields.inReplyTo = email.inReplyTo;
+      if (email.attachments.length > 0) fields.attachments = email.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.content.length }));
+      log.info(fields, 'email not sent (SMTP_URL is unset): logged instead');
       log.debug({ to: email.to, messageId: email.messageId, text: email.text }, 'email body (not sent: SMTP_URL is unset)');
       return { messageId: email.messageId };
     },

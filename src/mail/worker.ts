@@ -8,11 +8,12 @@ import { redactText } from '../core/redact.js';
 import type { DbHandle } from '../db/connect.js';
 import type { OutboxRow } from '../db/schema.js';
 import { Batcher } from '../db/batcher.js';
-import { claimDueEmails, markEmailsSent, recordEmailFailure } from '../repositories/outbox.js';
+import { attachmentsOfMessages, fileContent } from '../repositories/attachments.js';
+import { claimDueEmails, markEmailsSent, recordEmailFailure, threadBefore } from '../repositories/outbox.js';
 import type { Clock } from '../services/context.js';
-import { outgoingEmail, UndeliverableEmail } from './message.js';
+import { isThreaded, outgoingEmail, UndeliverableEmail } from './message.js';
 import { afterFailure, MAX_ATTEMPTS } from './retry.js';
-import type { Mailer } from './transport.js';
+import type { Mailer, OutgoingAttachment } from './transport.js';
 
 /** What the worker logs through; pino's and Fastify's loggers fit as they are. */
 export interface WorkerLogger {
@@ -27,6 +28,8 @@ export interface OutboxWorkerOptions {
   clock: Clock;
   /** The From: of every email (MAIL_FROM); its domain ends each Message-ID. */
   from: string;
+  /** The Reply-To: of every email (MAIL_REPLY_TO); default `from`. */
+  replyTo?: string;
   logger: WorkerLogger;
   /** Emails claimed and sent together (in parallel) per round. Default 10. */
   batchSize?: number;
@@ -142,10 +145,17 @@ export class OutboxWorker {
   }
 
   private async deliver(row: OutboxRow): Promise<Outcome> {
-    const { logger, mailer } = this.options;
+    const { logger, mailer, handle, from } = this.options;
     const fields = { outboxId: row.id, kind: row.kind, attempt: row.attempts };
+    // Read before the try: an error of the database propagates (the row waits for its lease to run
+    // out), it is not the mail server's failed try.
+    const [thread, attachments] = await Promise.all([
+      isThreaded(row) ? threadBefore(handle.db, row.ticket_id!, row.id) : null,
+      this.attachmentsOf(row),
+    ]);
     try {
-      const email = outgoingEmail(row, this.options.from);
+      if (attachments instanceof UndeliverableEmail) throw attachments;
+      const email = outgoingEmail(row, { from, replyTo: this.options.replyTo ?? from, thread, attachments });
       if (email.subject !== row.subject) logger.warn(fields, 'outbox: control characters removed from a subject');
       await mailer.send(email, AbortSignal.timeout(this.sendTimeoutMs));
     } catch (error) {
@@ -157,6 +167,23 @@ export class OutboxWorker {
     }
     if (mailer.kind === 'smtp') logger.info(fields, 'outbox: email sent');
     return 'sent';
+  }
+
+  /**
+   * The files of the message a `reply` carries, read only now: the outbox row keeps their ids
+   * (through `message_id`), not a second copy of their bytes. A file that is gone makes the email
+   * undeliverable rather than sent without it.
+   */
+  private async attachmentsOf(row: OutboxRow): Promise<OutgoingAttachment[] | UndeliverableEmail> {
+    if (row.message_id === null) return [];
+    const db = this.options.handle.db;
+    const files: OutgoingAttachment[] = [];
+    for (const a of await attachmentsOfMessages(db, [row.message_id])) {
+      const content = await fileContent(db, a.file_sha256);
+      if (!content) return new UndeliverableEmail(`the attachment ${JSON.stringify(a.filename)} is missing from the file store`);
+      files.push({ filename: a.filename, contentType: a.content_type, content });
+    }
+    return files;
   }
 
   private async recordFailure(row: OutboxRow, error: unknown): Promise<Outcome> {
@@ -171,6 +198,10 @@ export class OutboxWorker {
     if (!recorded) {
       logger.warn(fields, 'outbox: failed try not recorded: the row had changed meanwhile');
       return 'lost';
+    }
+    if (error instanceof UndeliverableEmail) {
+      logger.error(fields, 'outbox: email cannot be sent as it stands; marked failed (see its error at /admin/emails/)');
+      return 'failed';
     }
     if (nextAttemptAt === null) {
       logger.error(fields, 'outbox: email given up; retry it from the admin or with `npm run outbox -- retry <id>`');

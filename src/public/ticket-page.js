@@ -1,1 +1,165 @@
-// The staff ticket page's live part (viewers, new messages): written by the live helper; without JavaScript the page is complete.
+// The staff ticket page, live (SPEC §9 "Collision"). Who else has this ticket open shows in
+// #viewers ("Also viewing: Ben, Carla"); when the ticket changes (a customer message, a note, an
+// assignment, the close) the thread and the ticket's facts are refetched and swapped in place, and
+// messages the writer has not had on screen are marked new. The reply form is never touched: the
+// draft, the cursor and the hidden `seen` stay as they are. Choosing a canned reply puts its text
+// into the box, where it can be edited before sending. Without JavaScript the page is complete (a
+// canned reply is then sent as it is when the box is left empty).
+//
+// `seen` is NOT moved on when new messages arrive. It says which messages the writer had in front
+// of them when they loaded the page, and a message that appears while they type is not a message
+// they have read: so the server's stale check still holds their reply back (409, the draft kept)
+// when the customer wrote meanwhile. Having read the new messages, the writer can say so with
+// "Mark as read", which moves `seen` to the newest message shown; only that lets the reply through.
+import { tickCountdowns } from './app.js';
+import { coalesce, fetchPage, followStream, swapSection } from './live-page.js';
+
+const main = document.querySelector('main[data-ticket-id]');
+const ticketId = Number(main?.dataset.ticketId);
+// The parts of the page a change of the ticket can change; the form is not one of them.
+const LIVE_PARTS = ['#ticket-facts', '#thread', 'hgroup .badges'];
+const POLL_MS = 5000;
+// A reply-and-close is several changes in a row: one refetch.
+const DEBOUNCE_MS = 100;
+
+const viewers = document.getElementById('viewers');
+const seenField = document.querySelector('#reply-form input[name="seen"]');
+const box = document.querySelector('#reply-form textarea[name="body"]');
+
+/** Shows who else has the ticket open; an empty list shows nothing. */
+function showViewers(list) {
+  if (!viewers) return;
+  const text = list.length > 0 ? `Also viewing: ${list.map((v) => v.name).join(', ')}` : '';
+  let line = viewers.querySelector('p');
+  if (!text) {
+    line?.remove();
+    return;
+  }
+  if (!line) line = viewers.appendChild(document.createElement('p'));
+  if (line.textContent !== text) line.textContent = text;
+}
+
+// What is new since `seen`: said once in a polite status line above the form (created now, empty,
+// so screen readers know it before it speaks), with the button that marks it read.
+const news = document.createElement('div');
+news.id = 'thread-news';
+const newsText = news.appendChild(document.createElement('p'));
+newsText.setAttribute('role', 'status');
+const markRead = news.appendChild(document.createElement('button'));
+markRead.type = 'button';
+markRead.className = 'secondary';
+markRead.textContent = 'Mark as read';
+markRead.hidden = true;
+const form = document.getElementById('reply-form');
+if (form) form.before(news);
+else viewers?.after(news);
+
+function seen() {
+  const value = Number(seenField?.value);
+  return seenField?.value && Number.isSafeInteger(value) ? value : null;
+}
+
+function markMessage(message) {
+  if (message.classList.contains('message-new')) return;
+  message.classList.add('message-new');
+  const badge = document.createElement('strong');
+  badge.className = 'badge new-since';
+  badge.textContent = 'New';
+  message.querySelector('header')?.prepend(badge, ' ');
+}
+
+/** Marks the messages after `seen` as new and says how many there are. */
+function markNew() {
+  const after = seen();
+  if (after === null) return;
+  const fresh = [...document.querySelectorAll('#thread article[data-message-id]')].filter((m) => Number(m.dataset.messageId) > after);
+  for (const message of fresh) markMessage(message);
+  const text = fresh.length === 0 ? '' : fresh.length === 1 ? '1 new message in the conversation above.' : `${fresh.length} new messages in the conversation above.`;
+  if (newsText.textContent !== text) newsText.textContent = text;
+  markRead.hidden = fresh.length === 0;
+}
+
+markRead.addEventListener('click', () => {
+  const newest = Number(main.dataset.newestMessageId);
+  if (seenField && Number.isSafeInteger(newest) && newest > 0) seenField.value = String(newest);
+  for (const message of document.querySelectorAll('#thread .message-new')) {
+    message.classList.remove('message-new');
+    message.querySelector('.new-since')?.remove();
+  }
+  newsText.textContent = '';
+  markRead.hidden = true;
+  // Back to the draft, where the writer was going.
+  box?.focus();
+});
+
+// A canned reply goes into the box where the writer left the cursor, or after the draft when they
+// never put it there (the draft is kept either way); the choice is then reset, so what is sent is
+// exactly what the box shows. Placeholders are filled by the server when sent.
+const cannedChoice = document.querySelector('#reply-form select[name="canned"]');
+const cannedTexts = document.getElementById('canned-texts');
+let caretPlaced = false;
+box?.addEventListener('focus', () => (caretPlaced = true), { once: true });
+cannedChoice?.addEventListener('change', () => {
+  const text = cannedTexts?.content.querySelector(`[data-canned-id="${CSS.escape(cannedChoice.value)}"]`)?.textContent;
+  if (!box || !cannedChoice.value || text === undefined) return;
+  if (caretPlaced) box.setRangeText(text, box.selectionStart, box.selectionEnd, 'end');
+  else box.setRangeText(box.value && !box.value.endsWith('\n') ? `\n\n${text}` : text, box.value.length, box.value.length, 'end');
+  cannedChoice.value = '';
+  box.focus();
+});
+
+async function refresh() {
+  // The ticket's page, also when this one is the answer to a refused send (its URL is the form's).
+  const page = await fetchPage(`/agents/tickets/${ticketId}/${location.search}`);
+  if (page?.loggedOut) {
+    // Leaving for the login page would lose the draft: say what happened instead.
+    newsText.textContent = 'Your session has ended. Log in again in another tab, then send from here: your draft is kept.';
+    return;
+  }
+  if (page?.refused) {
+    // The ticket went to another agent: the server refuses the page (and stops this stream's viewers).
+    newsText.textContent = 'This ticket is no longer yours to see. Reload the page to find out more.';
+    return;
+  }
+  const freshMain = page?.doc.querySelector('main[data-ticket-id]');
+  if (!freshMain || Number(freshMain.dataset.ticketId) !== ticketId) return;
+  // Messages marked new (by the server after a held-back reply, or here) stay marked in the fresh copy.
+  const marked = [...document.querySelectorAll('#thread .message-new')].map((m) => m.dataset.messageId);
+  for (const selector of LIVE_PARTS) {
+    const fresh = page.doc.querySelector(selector);
+    const current = document.querySelector(selector);
+    if (fresh && current && fresh.innerHTML !== current.innerHTML) swapSection(current, fresh);
+  }
+  main.dataset.newestMessageId = freshMain.dataset.newestMessageId ?? '';
+  for (const id of marked) {
+    const message = document.querySelector(`#thread article[data-message-id="${CSS.escape(id)}"]`);
+    if (message) markMessage(message);
+  }
+  markNew();
+  tickCountdowns();
+}
+
+if (main && Number.isSafeInteger(ticketId) && ticketId > 0) {
+  const scheduleRefresh = coalesce(refresh, DEBOUNCE_MS);
+  const stream = followStream(`/agents/events/?ticket=${ticketId}`, {
+    handlers: {
+      ticket: (change) => {
+        if (change.ticketId === ticketId) scheduleRefresh();
+      },
+      resync: scheduleRefresh,
+      viewers: (data) => {
+        if (data.ticketId === ticketId) showViewers(data.viewers ?? []);
+      },
+      logout: () => {
+        stream.stop();
+        showViewers([]);
+        scheduleRefresh();
+      },
+    },
+    refresh: scheduleRefresh,
+    pollMs: POLL_MS,
+    // While the stream is down nobody's presence is known: show none rather than a stale list.
+    onDown: () => showViewers([]),
+  });
+  markNew();
+}

@@ -83,3 +83,11 @@ export async function firstMessageIdOf(db: Db, ticketId: number): Promise<number
   const row = await db.selectFrom('messages').select('id').where('ticket_id', '=', ticketId).orderBy('id').limit(1).executeTakeFirst();
   return row?.id;
 }
+
+/** The usernames of these staff writers (a page of a thread at once), by user id. */
+export async function authorUsernames(db: Db, authorIds: readonly number[]): Promise<Map<number, string>> {
+  const ids = [...new Set(authorIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.username]));
+}

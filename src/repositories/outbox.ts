@@ -2,7 +2,7 @@ import { type Insertable, sql } from 'kysely';
 import type { Db, DbHandle } from '../db/connect.js';
 import type { OutboxRow, OutboxTable } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
-import type { EmailContent, MailKind } from '../mail/templates/index.js';
+import { CUSTOMER_MAIL_KINDS, type EmailContent, type MailKind } from '../mail/templates/index.js';
 
 export type OutboxStatus = OutboxTable['status'];
 export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'sending', 'sent', 'failed'];
@@ -47,6 +47,41 @@ export function outboxRowOf(email: NewEmail): Insertable<OutboxTable> {
 /** Every email of one ticket, oldest first. */
 export async function emailsOfTicket(db: Db, ticketId: number): Promise<OutboxRow[]> {
   return db.selectFrom('outbox').selectAll().where('ticket_id', '=', ticketId).orderBy('id').execute();
+}
+
+/** What of an earlier email its Message-ID is made of (see mail/message.ts messageIdFor). */
+export type ThreadEmail = Pick<OutboxRow, 'id' | 'ticket_id' | 'kind' | 'to_address' | 'created_at'>;
+
+/**
+ * The statement of threadBefore: the ticket's first and last customer emails before `beforeId`,
+ * each a short walk of the index `outbox_by_ticket (ticket_id, id)` from one end of the ticket's
+ * range, passing over only its staff emails (`sla_breached`). Its cost does not grow with the
+ * ticket's history nor the table.
+ */
+export function threadQuery(db: Db, ticketId: number, beforeId: number) {
+  const earlier = db
+    .selectFrom('outbox')
+    .select(['id', 'ticket_id', 'kind', 'to_address', 'created_at'])
+    .where('ticket_id', '=', ticketId)
+    .where('id', '<', beforeId)
+    .where('kind', 'in', [...CUSTOMER_MAIL_KINDS]);
+  return db
+    .selectFrom(earlier.orderBy('id').limit(1).as('first_email'))
+    .selectAll()
+    .unionAll(db.selectFrom(earlier.orderBy('id', 'desc').limit(1).as('last_email')).selectAll());
+}
+
+/**
+ * The customer emails of a ticket before outbox row `beforeId`: its first one (the thread's root)
+ * and the last one, by id (the same row when there is one), or null when there is none (this is
+ * the ticket's first). One statement (threadQuery).
+ */
+export async function threadBefore(db: Db, ticketId: number, beforeId: number): Promise<{ root: ThreadEmail; previous: ThreadEmail } | null> {
+  const rows = await threadQuery(db, ticketId, beforeId).execute();
+  if (rows.length === 0) return null;
+  // A union keeps no order: the smaller id is the root.
+  const [root, previous] = rows.sort((x, y) => x.id - y.id);
+  return { root: root!, previous: previous ?? root! };
 }
 
 export interface ClaimOptions {

@@ -1,6 +1,7 @@
 import { referenceOf } from '../core/tickets.js';
 import type { Db } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
+import { staffTicketPath } from '../http/links.js';
 import { type MailKind, renderEmail, type TicketMailData } from '../mail/templates/index.js';
 import { enqueueEmail } from '../repositories/outbox.js';
 import { findUserById } from '../repositories/users.js';
@@ -28,6 +29,7 @@ export function mailDataOf(ticket: TicketRow, publicUrl: string, agentName: stri
     previousAgentName,
     statusUrl: statusUrl(publicUrl, ticket.token),
     followUpOf: ticket.follow_up_of === null ? null : referenceOf(ticket.follow_up_of),
+    staffTicketUrl: `${publicUrl}${staffTicketPath(ticket.id)}`,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { ATTACHMENTS_FIELD, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES } from '../core/attachments.js';
 import { humanSpan } from '../core/sla.js';
 import type { TicketState } from '../core/tickets.js';
 import { isoUtc, shortUtc } from './format.js';
@@ -217,6 +218,29 @@ export function DataTable({
       </thead>
       <tbody id={bodyId}>{children}</tbody>
     </table>
+  );
+}
+
+/**
+ * The file picker of a form that takes attachments (§10.1; the form needs
+ * `enctype="multipart/form-data"`). Files cannot be kept when the form comes back with errors: the
+ * hint says to pick them again.
+ */
+export function AttachmentsField({ errors, label = 'Attachments (optional)' }: { errors: FormErrors; label?: string }) {
+  const hint = `Up to ${MAX_FILES} files, ${MAX_FILE_BYTES / (1024 * 1024)} MB each and ${MAX_MESSAGE_BYTES / (1024 * 1024)} MB in all. Web pages (HTML) and SVG images are not accepted.${Object.keys(errors).length ? ' Files are not kept when the form comes back: pick them again.' : ''}`;
+  return (
+    <label for={ATTACHMENTS_FIELD}>
+      {label}
+      <input
+        id={ATTACHMENTS_FIELD}
+        name={ATTACHMENTS_FIELD}
+        type="file"
+        multiple
+        aria-invalid={errors[ATTACHMENTS_FIELD] ? 'true' : undefined}
+        aria-describedby={describedBy(ATTACHMENTS_FIELD, errors, hint)}
+      />
+      <FieldNotes name={ATTACHMENTS_FIELD} errors={errors} hint={hint} />
+    </label>
   );
 }
 

@@ -4,12 +4,11 @@
  * carries `data-ticket-id` and `data-newest-message-id` (the newest message shown, notes included),
  * `#viewers` is left empty for it, the thread is `#thread`, the form `#reply-form`.
  */
-import { ATTACHMENTS_FIELD, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES } from '../core/attachments.js';
 import { PLACEHOLDERS, STAFF_BODY_MAX } from '../core/conversation.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, CannedReplyRow, MessageRow, TicketRow } from '../db/schema.js';
 import { staffTicketPath } from '../http/links.js';
-import { CsrfField, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, Time, WaitingOnBadge } from './components.js';
+import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, Time, WaitingOnBadge } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 import { Thread } from './thread.js';
 
@@ -33,32 +32,7 @@ export interface StaffTicketProps {
   notice: string | null;
   /** Mark messages newer than this as new (a held-back reply); null marks none. */
   newAfter: number | null;
-  /** A refused send came with files, which a browser cannot put back: they must be chosen again. */
-  filesDropped: boolean;
   now: number;
-}
-
-const MB = 1024 * 1024;
-
-/** The file input (§10.1): several files, with the limits said up front and a refusal by the field. */
-function AttachmentsField({ errors, filesDropped }: { errors: FormErrors; filesDropped: boolean }) {
-  const error = errors[ATTACHMENTS_FIELD];
-  const notes = [error ? `${ATTACHMENTS_FIELD}-error` : '', `${ATTACHMENTS_FIELD}-hint`].filter(Boolean).join(' ');
-  return (
-    <label for={ATTACHMENTS_FIELD}>
-      Attachments
-      <input type="file" id={ATTACHMENTS_FIELD} name={ATTACHMENTS_FIELD} multiple aria-invalid={error ? 'true' : undefined} aria-describedby={notes} />
-      {error && (
-        <small id={`${ATTACHMENTS_FIELD}-error`} class="field-error">
-          {error}
-        </small>
-      )}
-      <small id={`${ATTACHMENTS_FIELD}-hint`}>
-        {filesDropped && 'The files you chose were not sent: choose them again. '}
-        Up to {MAX_FILES} files, {MAX_FILE_BYTES / MB} MB each and {MAX_MESSAGE_BYTES / MB} MB in all.
-      </small>
-    </label>
-  );
 }
 
 function TicketFacts({ ticket, agentName, mine, now }: { ticket: TicketRow; agentName: string | null; mine: boolean; now: number }) {
@@ -142,7 +116,7 @@ function KindChoice({ mayReply, kind, closed, error }: { mayReply: boolean; kind
 }
 
 function ReplyForm(props: StaffTicketProps & { seen: number | null }) {
-  const { ticket, csrf, mayReply, draft, errors, notice, canned, seen, filesDropped } = props;
+  const { ticket, csrf, mayReply, draft, errors, notice, canned, seen } = props;
   return (
     <section id="reply" aria-labelledby="reply-heading">
       <h2 id="reply-heading">{mayReply ? 'Reply' : 'Add a note'}</h2>
@@ -182,7 +156,7 @@ function ReplyForm(props: StaffTicketProps & { seen: number | null }) {
           maxLength={STAFF_BODY_MAX}
           hint={`Placeholders ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')} are filled when sent.`}
         />
-        <AttachmentsField errors={errors} filesDropped={filesDropped} />
+        <AttachmentsField errors={errors} />
         {mayReply && (
           <label for="close">
             <input type="checkbox" id="close" name="close" value="on" checked={draft.close !== undefined && draft.close !== ''} aria-invalid={errors.close ? 'true' : undefined} aria-describedby={errors.close ? 'close-error' : undefined} /> Reply and close

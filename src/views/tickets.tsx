@@ -1,7 +1,7 @@
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
-import { CsrfField, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, TextField, Time } from './components.js';
+import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, TextField, Time } from './components.js';
 import { Layout } from './layout.js';
 
 export const PRIORITY_OPTIONS: [string, string][] = [
@@ -18,10 +18,10 @@ export function TicketCreatePage({ values, errors, csrf }: { values: FormValues;
     <Layout title={failed ? 'Check your request' : 'New request'}>
       <hgroup>
         <h1>How can we help?</h1>
-        <p>Tell us what happened. An agent takes your request as soon as one is free, and we email you at every step. All fields are required.</p>
+        <p>Tell us what happened. An agent takes your request as soon as one is free, and we email you at every step. All fields are required except attachments.</p>
       </hgroup>
       <ErrorSummary errors={errors} />
-      <form method="post" action="/tickets/create/" novalidate>
+      <form method="post" action="/tickets/create/" enctype="multipart/form-data" novalidate>
         <CsrfField token={csrf} />
         <div class="grid">
           <TextField name="name" label={FIELD_LABELS.name} values={values} errors={errors} required maxLength={100} autocomplete="name" />
@@ -30,6 +30,7 @@ export function TicketCreatePage({ values, errors, csrf }: { values: FormValues;
         <TextField name="title" label={FIELD_LABELS.title} values={values} errors={errors} required maxLength={200} />
         <TextArea name="description" label={FIELD_LABELS.description} values={values} errors={errors} required maxLength={10_000} hint="What you expected, what happened instead, and anything you already tried." />
         <SelectField name="priority" label={FIELD_LABELS.priority} values={{ priority: 'medium', ...values }} errors={errors} options={PRIORITY_OPTIONS} />
+        <AttachmentsField errors={errors} label="Screenshots or files (optional)" />
         <button type="submit">Send request</button>
       </form>
     </Layout>

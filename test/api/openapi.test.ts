@@ -13,6 +13,8 @@ const SPEC_ROUTES: [method: string, path: string, staffOnly: boolean][] = [
   ['get', '/api/v1/agents', true],
   ['put', '/api/v1/agents/me/presence', true],
   ['get', '/api/v1/stats', true],
+  ['get', '/api/v1/tickets/{reference}/messages', true],
+  ['post', '/api/v1/tickets/{reference}/messages', true],
 ];
 
 for (const dialect of DIALECTS) {
@@ -48,7 +50,25 @@ for (const dialect of DIALECTS) {
     it('describes the shapes of §8', () => {
       const schemas = document.components.schemas;
       expect(Object.keys(schemas.Ticket.properties).sort()).toEqual(
-        ['reference', 'title', 'description', 'priority', 'status', 'state', 'customer', 'agent', 'created_at', 'assigned_at', 'closed_at', 'sla_due_at', 'sla_breached', 'status_url'].sort(),
+        [
+          'reference',
+          'title',
+          'description',
+          'priority',
+          'status',
+          'state',
+          'customer',
+          'agent',
+          'created_at',
+          'assigned_at',
+          'closed_at',
+          'sla_due_at',
+          'sla_breached',
+          'status_url',
+          'waiting_on',
+          'first_response_at',
+          'follow_up_of',
+        ].sort(),
       );
       expect(schemas.TicketWithEvents.properties.events.items.$ref).toBe('#/components/schemas/TicketEvent');
       expect(Object.keys(schemas.TicketEvent.properties).sort()).toEqual(['actor', 'at', 'from_agent', 'to_agent', 'type']);
@@ -56,6 +76,22 @@ for (const dialect of DIALECTS) {
       expect(Object.keys(schemas.Agent.properties).sort()).toEqual(['capacity', 'display_name', 'last_assigned_at', 'open_count', 'presence', 'role', 'username']);
       expect(Object.keys(schemas.Stats.properties).sort()).toEqual(['agents', 'closed', 'open', 'pending', 'resolution', 'sla', 'total', 'window']);
       expect(schemas.Error.properties.error.required).toEqual(['code', 'message']);
+      expect(Object.keys(schemas.Message.properties).sort()).toEqual(['attachments', 'author', 'automatic', 'body', 'channel', 'created_at', 'id', 'kind'].sort());
+      expect(Object.keys(schemas.Message.properties.author.properties).sort()).toEqual(['name', 'type', 'username']);
+      expect(schemas.Message.properties.attachments.items.$ref).toBe('#/components/schemas/Attachment');
+      expect(Object.keys(schemas.Attachment.properties).sort()).toEqual(['content_type', 'filename', 'id', 'size', 'url']);
+      expect(schemas.MessageList.properties.items.items.$ref).toBe('#/components/schemas/Message');
+      const thread = document.paths['/api/v1/tickets/{reference}/messages'];
+      expect(thread.get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['cursor', 'limit', 'reference']);
+      const post = thread.post;
+      const request = schemas[post.requestBody.content['application/json'].schema.$ref.split('/').pop()];
+      expect(Object.keys(request.properties).sort()).toEqual(['attachments', 'body', 'close', 'kind', 'seen']);
+      expect(request.required.sort()).toEqual(['body', 'kind']);
+      expect(request.properties.attachments.description).toContain('Not accepted');
+      expect(Object.keys(post.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '415']);
+      expect(post.responses['409'].content['application/json'].schema.$ref).toBe('#/components/schemas/MessageConflict');
+      expect(schemas.MessageConflict.properties.error.properties.code.enum).toEqual(['stale', 'conflict']);
+      expect(schemas.MessageConflict.properties.error.properties).toHaveProperty('newest_message_id');
       const list = document.paths['/api/v1/tickets'].get.parameters.map((p: { name: string }) => p.name);
       expect(list.sort()).toEqual(['agent', 'breached', 'cursor', 'limit', 'priority', 'q', 'state', 'status']);
     });

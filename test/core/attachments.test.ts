@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type AttachmentReader,
   asciiFilename,
   checkAttachments,
   dispositionOf,
@@ -8,6 +9,7 @@ import {
   MAX_FILE_BYTES,
   MAX_FILES,
   MAX_MESSAGE_BYTES,
+  mayRead,
   refusedTypeProblem,
   servedTypeOf,
 } from '../../src/core/attachments.js';
@@ -145,5 +147,26 @@ describe('serving', () => {
     ['Café.txt', 'Caf_.txt'],
   ])('ASCII fallback of %j is %j', (name, fallback) => {
     expect(asciiFilename(name)).toBe(fallback);
+  });
+});
+
+describe('who may read a file (mayRead)', () => {
+  const agent = (id: number) => ({ staff: { id, role: 'agent' as const } });
+  const admin = { staff: { id: 9, role: 'admin' as const } };
+  const open = (agentId: number | null) => ({ status: 'open' as const, agentId });
+  const closed = (agentId: number | null) => ({ status: 'closed' as const, agentId });
+  it.each<[string, AttachmentReader, { ticketId: number; messageKind: 'customer' | 'reply' | 'note' }, { status: 'open' | 'closed'; agentId: number | null }, boolean]>([
+    ['the ticket’s agent', agent(1), { ticketId: 5, messageKind: 'customer' }, open(1), true],
+    ['the ticket’s agent, a note’s file, closed ticket', agent(1), { ticketId: 5, messageKind: 'note' }, closed(1), true],
+    ['any agent, a pending ticket', agent(2), { ticketId: 5, messageKind: 'customer' }, open(null), true],
+    ['another agent', agent(2), { ticketId: 5, messageKind: 'customer' }, open(1), false],
+    ['another agent, closed ticket', agent(2), { ticketId: 5, messageKind: 'reply' }, closed(1), false],
+    ['an admin, any ticket', admin, { ticketId: 5, messageKind: 'note' }, closed(1), true],
+    ['the customer, own ticket, own message', { customerOfTicket: 5 }, { ticketId: 5, messageKind: 'customer' }, open(1), true],
+    ['the customer, own ticket, a reply', { customerOfTicket: 5 }, { ticketId: 5, messageKind: 'reply' }, closed(1), true],
+    ['the customer, own ticket, a note', { customerOfTicket: 5 }, { ticketId: 5, messageKind: 'note' }, open(1), false],
+    ['the customer of another ticket', { customerOfTicket: 6 }, { ticketId: 5, messageKind: 'customer' }, open(1), false],
+  ])('%s → %s', (_name, reader, file, ticket, allowed) => {
+    expect(mayRead(reader, file, ticket)).toBe(allowed);
   });
 });

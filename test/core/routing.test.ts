@@ -10,6 +10,7 @@ import {
   type Move,
   planBalanceMove,
   planDrain,
+  planFollowUp,
   planIntake,
   planPull,
   planRelease,
@@ -493,5 +494,61 @@ describe('planRelease (R5 with release_on_logout)', () => {
     );
     expect(plan.moves.every((m) => m.to === null)).toBe(true);
     expect(load(plan.agents, LEAVER)).toEqual(agent(LEAVER, { presence, openCount: 0 }));
+  });
+});
+
+describe('planFollowUp (§9: a customer writes to a closed ticket)', () => {
+  const PREVIOUS = 1;
+  const cases: [
+    string,
+    { agents: AgentLoad[]; queueLength: number; previous: number | null; to: number | null },
+  ][] = [
+    [
+      'the previous agent gets it when it has room and nobody waits, even over a less busy agent',
+      { agents: [agent(PREVIOUS, { openCount: 3, lastAssignedAt: NOW - MIN }), agent(2)], queueLength: 0, previous: PREVIOUS, to: PREVIOUS },
+    ],
+    [
+      'the previous agent with exactly one slot left still gets it',
+      { agents: [agent(PREVIOUS, { capacity: 2, openCount: 1 }), agent(2)], queueLength: 0, previous: PREVIOUS, to: PREVIOUS },
+    ],
+    [
+      'the previous agent is full: R1 picks among the others',
+      { agents: [agent(PREVIOUS, { capacity: 2, openCount: 2 }), agent(2, { openCount: 1 }), agent(3, { openCount: 1, lastAssignedAt: NOW - MIN })], queueLength: 0, previous: PREVIOUS, to: 2 },
+    ],
+    [
+      'the previous agent is away: R1',
+      { agents: [agent(PREVIOUS, { presence: 'away' }), agent(2, { openCount: 4 })], queueLength: 0, previous: PREVIOUS, to: 2 },
+    ],
+    [
+      'the previous agent is offline: R1',
+      { agents: [agent(PREVIOUS, { presence: 'offline' }), agent(2)], queueLength: 0, previous: PREVIOUS, to: 2 },
+    ],
+    [
+      'someone is waiting: the follow-up queues too, even though the previous agent has room',
+      { agents: [agent(PREVIOUS), agent(2)], queueLength: 1, previous: PREVIOUS, to: null },
+    ],
+    [
+      'the closed ticket had no agent: plain R1',
+      { agents: [agent(2, { openCount: 1 }), agent(3)], queueLength: 0, previous: null, to: 3 },
+    ],
+    [
+      'the previous agent is no longer among the agents (deactivated): plain R1',
+      { agents: [agent(2)], queueLength: 0, previous: PREVIOUS, to: 2 },
+    ],
+    [
+      'nobody has room: the queue',
+      { agents: [agent(PREVIOUS, { presence: 'away' }), agent(2, { capacity: 1, openCount: 1 })], queueLength: 0, previous: PREVIOUS, to: null },
+    ],
+    ['no agents at all: the queue', { agents: [], queueLength: 0, previous: PREVIOUS, to: null }],
+  ];
+
+  it.each(cases)('%s', (_title, c) => {
+    const plan = planFollowUp(c.agents, c.queueLength, c.previous, NOW);
+    expect(plan.agentIds).toEqual([c.to]);
+    // Only the receiver's load changes: one more open ticket, assigned now.
+    for (const a of c.agents) {
+      expect(load(plan.agents, a.id)).toEqual(a.id === c.to ? { ...a, openCount: a.openCount + 1, lastAssignedAt: NOW } : a);
+    }
+    expect(plan.agents).toHaveLength(c.agents.length);
   });
 });

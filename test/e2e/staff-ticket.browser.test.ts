@@ -27,6 +27,8 @@ describe('the staff ticket page in Chromium', () => {
   let ana: number;
   let root: number;
   const contexts: BrowserContext[] = [];
+  /** Script errors and failed loads (not pages answered 4xx on purpose) per page. */
+  const problems = new Map<Page, string[]>();
 
   beforeAll(async () => {
     [t, browser] = await Promise.all([startTestApp('sqlite'), launchBrowser()]);
@@ -49,6 +51,12 @@ describe('the staff ticket page in Chromium', () => {
     contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
+    const seen: string[] = [];
+    problems.set(page, seen);
+    page.on('pageerror', (error) => seen.push(error.message));
+    page.on('response', (response) => {
+      if (response.status() >= 400 && response.request().resourceType() !== 'document') seen.push(`${response.status()} ${response.url()}`);
+    });
     await page.goto('/agents/login/');
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password').fill('password123');
@@ -108,6 +116,8 @@ describe('the staff ticket page in Chromium', () => {
     await page.goto('/agents/dashboard/');
     await page.getByRole('link', { name: new RegExp(`HD-${id}`) }).click();
     await page.waitForURL(`**${staffTicketPath(id)}`);
+    // The page's own script (src/public/ticket-page.js) runs on this markup without an error.
+    expect(problems.get(page)).toEqual([]);
   });
 
   it('without JavaScript, choosing a canned reply alone sends its text with the placeholders filled', async () => {

@@ -2,10 +2,11 @@
  * Property-based tests of every JSON API endpoint (issue 6 point 5): bodies with any values of any
  * type, missing and extra fields, raw bodies that are not JSON, wrong content types, any query
  * string, any reference, any Authorization header. Every answer is a success or a 4xx in the §8
- * error shape (never a 5xx), and a refused creation writes nothing.
+ * error shape (never a 5xx), and a refused creation or message writes nothing.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/connect.js';
 import { intakeTicket } from '../support/intake.js';
 import { staffWithToken } from '../api/support.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -13,6 +14,14 @@ import { DIALECTS } from '../support/db.js';
 import { capacityViolations, historyViolations } from '../support/invariants.js';
 import { counts } from '../support/snapshot.js';
 import { anyText, expectClearAnswer, expectTicketTablesAgree, formValue, jsonOf, runs, tried } from './support.js';
+
+/** What a message request can write: the thread, the outbox, the ticket's events. */
+async function threadCounts(db: Db) {
+  const n = async (table: 'messages' | 'outbox' | 'ticket_events') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  return { messages: await n('messages'), outbox: await n('outbox'), events: await n('ticket_events') };
+}
+
+const MESSAGE = { kind: 'reply', body: 'Thanks, looking into it.', close: false, seen: null };
 
 const TICKET = { name: 'Carla Customer', email: 'carla@example.com', title: 'Printer on fire', description: 'It is really on fire.', priority: 'medium' };
 
@@ -88,12 +97,14 @@ for (const dialect of DIALECTS) {
       const types = fc.constantFrom(undefined, 'application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/jsonx', '*/*', '');
       const raw = fc.oneof(anyText, fc.constantFrom('{', '{"title":', '[]', 'null', '""', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', JSON.stringify(TICKET), `${JSON.stringify(TICKET)}x`, '\uFEFF{}'));
       await fc.assert(
-        fc.asyncProperty(types, raw, fc.constantFrom('/api/v1/tickets', '/api/v1/tickets/HD-1/close', '/api/v1/tickets/HD-1/assign', '/api/v1/agents/me/presence'), async (type, body, url) => {
+        fc.asyncProperty(types, raw, fc.constantFrom('/api/v1/tickets', '/api/v1/tickets/HD-1/close', '/api/v1/tickets/HD-1/assign', '/api/v1/agents/me/presence', '/api/v1/tickets/HD-2/messages'), async (type, body, url) => {
           const before = await counts(db());
+          const thread = await threadCounts(db());
           const method = url.endsWith('presence') ? 'PUT' : 'POST';
           const response = await call(method, url, { raw: body, ...(type === undefined ? {} : { type }), as: url === '/api/v1/tickets' ? undefined : url.endsWith('presence') ? 'agent' : 'admin' });
           expectClearAnswer(`${method} ${url} ${type}`, response);
           if (url === '/api/v1/tickets' && response.statusCode !== 201) expect((await counts(db())).tickets).toBe(before.tickets);
+          if (url.endsWith('/messages') && response.statusCode !== 201) expect(await threadCounts(db())).toEqual(thread);
           // Nothing may reach Object.prototype.
           expect(({} as Record<string, unknown>).admin).toBeUndefined();
           expect(({} as Record<string, unknown>).x).toBeUndefined();
@@ -125,6 +136,58 @@ for (const dialect of DIALECTS) {
         runs(100),
       );
       await expectTicketTablesAgree(db(), 'after closes and assignments');
+    });
+
+    it('POST …/messages with any body: 201 with one message (and one email for a reply), or a 4xx with nothing written', async () => {
+      const kinds = fc.constantFrom('reply', 'note', 'Note', 'REPLY', 'customer', '');
+      const bodies = fc.oneof(
+        jsonOf(MESSAGE),
+        fc.tuple(jsonOf(MESSAGE), kinds).map(([body, kind]) => (typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, kind } : body)),
+        fc.tuple(fc.boolean(), fc.integer({ min: -2, max: 400 })).map(([close, seen]) => ({ kind: 'reply', body: 'Seen it', close, seen })),
+        anyText.map((body) => ({ kind: 'note', body })),
+        fc.constant({ kind: 'reply', body: 'With a file', attachments: [{ filename: 'a.txt', content: 'aGk=' }] }),
+      );
+      const references = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('HD-1', 'HD-2', 'HD-3', 'HD-4', 'HD-5') }, { weight: 1, arbitrary: reference });
+      await fc.assert(
+        fc.asyncProperty(references, fc.constantFrom('agent' as const, 'admin' as const), bodies, async (ref, as, body) => {
+          const before = await threadCounts(db());
+          const response = await call('POST', `/api/v1/tickets/${ref}/messages`, { as, json: body });
+          expectClearAnswer(`${ref} ${JSON.stringify(body).slice(0, 80)}`, response);
+          expect([201, 400, 403, 404, 409]).toContain(response.statusCode);
+          const after = await threadCounts(db());
+          if (response.statusCode !== 201) {
+            expect(after).toEqual(before);
+            return;
+          }
+          const message = response.json();
+          expect(['reply', 'note']).toContain(message.kind);
+          expect(message.channel).toBe('api');
+          expect(after.messages - before.messages).toBe(1);
+          // One email for a reply (saying closed when it closes), none for a note. Only reply and
+          // close writes events: the closed one, and any R2/R3 moves that follow for the agent.
+          expect(after.outbox - before.outbox).toBe(message.kind === 'reply' ? 1 : 0);
+          const closing = (body as { close?: unknown }).close === true;
+          if (closing) expect(after.events - before.events).toBeGreaterThanOrEqual(1);
+          else expect(after.events).toBe(before.events);
+        }),
+        runs(100),
+      );
+      await expectTicketTablesAgree(db(), 'after messages');
+    });
+
+    it('GET …/messages with any reference and query, as an agent and as an admin', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(fc.constantFrom('HD-1', 'HD-2', 'HD-3'), reference), queryOf(['limit', 'cursor']), fc.constantFrom('agent' as const, 'admin' as const), async (ref, query, as) => {
+          const response = await call('GET', `/api/v1/tickets/${ref}/messages${query}`, { as });
+          expectClearAnswer(`${ref}${query}`, response);
+          expect([200, 400, 404]).toContain(response.statusCode);
+          if (response.statusCode === 200) {
+            const ids = response.json().items.map((m: { id: number }) => m.id);
+            expect(ids).toEqual([...ids].sort((a, b) => a - b));
+          }
+        }),
+        runs(80),
+      );
     });
 
     it('presence, staff list and stats with any input', async () => {

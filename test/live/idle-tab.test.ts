@@ -3,7 +3,7 @@
  * heartbeat, the agent dashboard's refetches and the admin dashboard's feed are background traffic;
  * only a real page load, a form post or an API call is activity. Driven by the test clock.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BACKGROUND_REFRESH_HEADER } from '../../src/http/flash.js';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
@@ -127,10 +127,18 @@ for (const dialect of DIALECTS) {
 }
 
 describe('the page scripts mark their background fetches', () => {
-  it.each(['agent-dashboard.js', 'admin-dashboard.js', 'ticket-status.js'])('%s sends the background header with every fetch', (file) => {
-    const source = readFileSync(new URL(`../../src/public/${file}`, import.meta.url), 'utf8');
-    const fetches = source.match(/fetch\([^)]*\)/g) ?? [];
+  const fetchesOf = (file: string) => readFileSync(new URL(`../../src/public/${file}`, import.meta.url), 'utf8').match(/fetch\([^)]*\)/g) ?? [];
+
+  // live-page.js refetches for the agent dashboard and the staff ticket page.
+  it.each(['live-page.js', 'admin-dashboard.js', 'ticket-status.js'])('%s sends the background header with every fetch', (file) => {
+    const fetches = fetchesOf(file);
     expect(fetches.length).toBeGreaterThan(0);
     for (const call of fetches) expect(call).toContain(`'${BACKGROUND_REFRESH_HEADER}': '1'`);
+  });
+
+  it('so does every other page script', () => {
+    const scripts = readdirSync(new URL('../../src/public/', import.meta.url)).filter((file) => file.endsWith('.js'));
+    expect(scripts).toEqual(expect.arrayContaining(['agent-dashboard.js', 'ticket-page.js']));
+    for (const file of scripts) for (const call of fetchesOf(file)) expect([file, call]).toEqual([file, expect.stringContaining(`'${BACKGROUND_REFRESH_HEADER}': '1'`)]);
   });
 });

@@ -69,7 +69,7 @@ for (const dialect of DIALECTS) {
       expect((await worker.runOnce()).claimed).toBe(0);
       expect(smtp.received).toHaveLength(1);
       expect(smtp.received[0]!.rcptTo).toEqual(['carla@customer.example']);
-      expect(smtp.received[0]!.messageId).toMatch(new RegExp(`^<outbox-${row.id}\\.`));
+      expect(smtp.received[0]!.messageId).toMatch(new RegExp(`^<hd-${ticket.id}\\.outbox-${row.id}\\.`));
     });
 
     it('a hung server holds neither a request nor the database while the worker waits on it', async () => {

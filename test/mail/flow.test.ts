@@ -53,7 +53,7 @@ for (const dialect of DIALECTS) {
       for (const fact of [...facts, ...mentions, statusLink]) expect(parsed.text).toContain(fact);
       for (const fact of facts) expect(parsed.html || '').toContain(fact);
       expect(parsed.html || '').toContain(`href="${statusLink}"`);
-      expect(email!.messageId).toMatch(/^<outbox-\d+\.[0-9a-f]{16}@helpdesk\.example>$/);
+      expect(email!.messageId).toMatch(new RegExp(`^<hd-${ticket.id}\\.outbox-\\d+\\.[0-9a-f]{16}@helpdesk\\.example>$`));
     }
 
     it('sends created, assigned, created-with-agent, reassigned and closed, once each', async () => {

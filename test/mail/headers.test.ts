@@ -3,7 +3,7 @@
  * Checked at a real SMTP server, on the raw message it received.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { renderEmail } from '../../src/mail/templates/index.js';
+import { renderEmail, renderReply } from '../../src/mail/templates/index.js';
 import { createSmtpMailer, type Mailer, type OutgoingEmail } from '../../src/mail/transport.js';
 import { enqueueEmail, listOutbox } from '../../src/repositories/outbox.js';
 import { intakeTicket } from '../support/intake.js';
@@ -165,5 +165,33 @@ describe('templates', () => {
       expect(content.subject, kind).toMatch(/^\[HD-7\] /);
       expect(content.text, kind).toContain('https://help.example.com/tickets/status/abc"<x>/');
     }
+  });
+
+  it('escape the reply, its writer and its quoted history, keeping line breaks; never more than three earlier messages', () => {
+    const evil = '<b onmouseover="x">';
+    const content = renderReply({
+      reference: 'HD-7',
+      customerName: evil,
+      title: evil,
+      priority: 'low',
+      slaDueAt: Date.UTC(2026, 0, 1),
+      agentName: evil,
+      previousAgentName: null,
+      statusUrl: 'https://help.example.com/tickets/status/abc"<x>/',
+      writerName: evil,
+      body: `first line ${evil}\r\nsecond line`,
+      history: [1, 2, 3, 4].map((n) => ({ authorName: `${evil} ${n}`, createdAt: Date.UTC(2026, 0, n), body: `message ${n}\n${evil}` })),
+      closed: false,
+    });
+    expect(content.subject).toBe('Re: [HD-7] <b onmouseover="x">');
+    expect(content.html).not.toContain('<b ');
+    expect(content.html).toContain('first line &lt;b onmouseover=&quot;x&quot;&gt;<br>second line');
+    expect(content.html).toContain('— &lt;b onmouseover=&quot;x&quot;&gt;');
+    expect(content.html).toContain('message 1<br>&lt;b onmouseover=&quot;x&quot;&gt;</blockquote>');
+    expect(content.html).toContain('href="https://help.example.com/tickets/status/abc&quot;&lt;x&gt;/"');
+    expect(content.text).toContain('> message 3\n> <b onmouseover="x">');
+    expect(content.text).not.toContain('message 4');
+    expect(content.html).not.toContain('message 4');
+    expect(content.text).not.toContain('This request is now closed');
   });
 });

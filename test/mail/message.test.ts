@@ -1,7 +1,7 @@
 /** The retry schedule and the Message-ID, pure. */
 import { describe, expect, it } from 'vitest';
 import type { OutboxRow } from '../../src/db/schema.js';
-import { domainOf, messageIdFor, outgoingEmail, UndeliverableEmail } from '../../src/mail/message.js';
+import { domainOf, messageIdFor, outgoingEmail, parseOwnMessageId, threadHeaders, UndeliverableEmail } from '../../src/mail/message.js';
 import { headerSafe } from '../../src/mail/templates/layout.js';
 import { afterFailure, MAX_ATTEMPTS, retryDelayMs } from '../../src/mail/retry.js';
 
@@ -42,13 +42,16 @@ const row: OutboxRow = {
   last_error: null,
   created_at: 1_700_000_000_000,
   sent_at: null,
-      message_id: null,
+  message_id: null,
 };
 
+/** The sender setting of most cases below. */
+const as = (from: string) => ({ from, replyTo: from });
+
 describe('Message-ID', () => {
-  it('is stable for a row, names the row and the From domain', () => {
+  it('is stable for a row, names the ticket, the row and the From domain', () => {
     const id = messageIdFor(row, 'Helpdesk <support@Help.Example.com>');
-    expect(id).toMatch(/^<outbox-42\.[0-9a-f]{16}@help\.example\.com>$/);
+    expect(id).toMatch(/^<hd-7\.outbox-42\.[0-9a-f]{16}@help\.example\.com>$/);
     expect(messageIdFor({ ...row, attempts: 5, status: 'pending' } as OutboxRow, 'support@help.example.com')).toBe(id);
   });
 
@@ -56,6 +59,23 @@ describe('Message-ID', () => {
     const from = 'support@help.example.com';
     expect(messageIdFor({ ...row, id: 43 }, from)).not.toBe(messageIdFor(row, from));
     expect(messageIdFor({ ...row, created_at: row.created_at + 1 }, from)).not.toBe(messageIdFor(row, from));
+  });
+
+  it('keeps the old form for an email of no ticket', () => {
+    expect(messageIdFor({ ...row, ticket_id: null }, 'a@b.example')).toMatch(/^<outbox-42\.[0-9a-f]{16}@b\.example>$/);
+  });
+
+  it('is read back with the ticket and row it names, only in our domain', () => {
+    const from = 'Helpdesk <support@help.example.com>';
+    const id = messageIdFor(row, from);
+    const hash = /\.([0-9a-f]{16})@/.exec(id)![1];
+    expect(parseOwnMessageId(id, from)).toEqual({ ticketId: 7, outboxId: 42, hash });
+    expect(parseOwnMessageId(id.slice(1, -1).toUpperCase(), from)).toEqual({ ticketId: 7, outboxId: 42, hash });
+    expect(parseOwnMessageId(messageIdFor({ ...row, ticket_id: null }, from), from)).toEqual({ ticketId: null, outboxId: 42, hash: expect.any(String) });
+    expect(parseOwnMessageId(id, 'support@elsewhere.example')).toBeNull();
+    for (const other of ['<abc@help.example.com>', '<hd-7.outbox-42@help.example.com>', '', `<hd-7.outbox-42.${hash}@help.example.com> <x@y>`]) {
+      expect(parseOwnMessageId(other, from), other).toBeNull();
+    }
   });
 
   it('falls back to localhost when MAIL_FROM has no domain', () => {
@@ -66,19 +86,19 @@ describe('Message-ID', () => {
 
 describe('outgoing email', () => {
   it('makes the subject one line', () => {
-    expect(outgoingEmail({ ...row, subject: '[HD-7] Hi\r\nBcc: x@y' }, 'a@b.example').subject).toBe('[HD-7] Hi Bcc: x@y');
+    expect(outgoingEmail({ ...row, subject: '[HD-7] Hi\r\nBcc: x@y' }, as('a@b.example')).subject).toBe('[HD-7] Hi Bcc: x@y');
   });
 
   it.each(['', 'a@b.example, c@d.example', 'a@b.example\r\nBcc: c@d.example', '<a@b.example>', 'Carla <a@b.example>'])(
     'refuses the recipient %j',
     (to) => {
-      expect(() => outgoingEmail({ ...row, to_address: to }, 'a@b.example')).toThrow(UndeliverableEmail);
+      expect(() => outgoingEmail({ ...row, to_address: to }, as('a@b.example'))).toThrow(UndeliverableEmail);
     },
   );
 
   it('hands the mailer a subject, recipient and sender with no control character, whatever the row holds', () => {
     for (const control of CONTROLS) {
-      const email = outgoingEmail({ ...row, subject: `[HD-7] Hi${control}Bcc: x@y.example${control}` }, 'Helpdesk <a@b.example>');
+      const email = outgoingEmail({ ...row, subject: `[HD-7] Hi${control}Bcc: x@y.example${control}` }, as('Helpdesk <a@b.example>'));
       for (const field of [email.subject, email.to, email.from]) expect(field, JSON.stringify(control)).not.toMatch(CONTROL_CHARACTER);
       expect(email.subject, JSON.stringify(control)).toBe('[HD-7] Hi Bcc: x@y.example');
       expect(email.to).toBe('carla@customer.example');
@@ -88,10 +108,69 @@ describe('outgoing email', () => {
 
   it('refuses a recipient carrying any control character', () => {
     for (const control of CONTROLS) {
-      expect(() => outgoingEmail({ ...row, to_address: `carla@customer.example${control}x` }, 'a@b.example'), JSON.stringify(control)).toThrow(
+      expect(() => outgoingEmail({ ...row, to_address: `carla@customer.example${control}x` }, as('a@b.example')), JSON.stringify(control)).toThrow(
         UndeliverableEmail,
       );
     }
+  });
+});
+
+describe('thread, Reply-To, automatic emails', () => {
+  const from = 'Helpdesk <support@help.example.com>';
+  const created = { ...row, id: 40, kind: 'created' as const };
+  const assigned = { ...row, id: 41, kind: 'assigned' as const };
+
+  it('the first email of a ticket has no In-Reply-To; the second answers the first; later ones name the root and the previous one', () => {
+    expect(threadHeaders(null, from)).toEqual({});
+    expect(threadHeaders({ root: created, previous: created }, from)).toEqual({ inReplyTo: messageIdFor(created, from), references: [messageIdFor(created, from)] });
+    expect(threadHeaders({ root: created, previous: assigned }, from)).toEqual({
+      inReplyTo: messageIdFor(assigned, from),
+      references: [messageIdFor(created, from), messageIdFor(assigned, from)],
+    });
+  });
+
+  it('threads customer emails of a ticket only', () => {
+    const thread = { root: created, previous: assigned };
+    expect(outgoingEmail({ ...row, kind: 'reply' }, { from, replyTo: from, thread }).inReplyTo).toBe(messageIdFor(assigned, from));
+    expect(outgoingEmail({ ...row, kind: 'sla_breached' }, { from, replyTo: from, thread }).inReplyTo).toBeUndefined();
+    expect(outgoingEmail({ ...row, ticket_id: null }, { from, replyTo: from, thread }).references).toBeUndefined();
+  });
+
+  it('sets Reply-To, and marks every kind but reply automatic', () => {
+    for (const kind of ['created', 'assigned', 'reassigned', 'closed', 'sla_breached', 'reply'] as const) {
+      const email = outgoingEmail({ ...row, kind }, { from, replyTo: 'Support <help@help.example.com>' });
+      expect(email.replyTo).toBe('Support <help@help.example.com>');
+      expect(email.automatic, kind).toBe(kind !== 'reply');
+    }
+  });
+
+  it('refuses an automatic email to a mailbox nobody reads, naming the reason; a reply still goes', () => {
+    for (const to of ['MAILER-DAEMON@mail.example', 'no-reply@shop.example', 'Postmaster@x.example', 'do_not_reply@bank.example']) {
+      for (const kind of ['created', 'closed', 'sla_breached'] as const) {
+        expect(() => outgoingEmail({ ...row, kind, to_address: to }, as(from)), `${kind} to ${to}`).toThrow(
+          new UndeliverableEmail(`not sent: ${to} is a mailbox nobody reads (mailer-daemon, postmaster, no-reply and the like); automatic emails never go there`),
+        );
+      }
+      expect(outgoingEmail({ ...row, kind: 'reply', to_address: to }, as(from)).to).toBe(to);
+    }
+  });
+
+  it('keeps attachments’ bytes, and makes their names and types header-safe', () => {
+    const content = Buffer.from([0, 1, 2, 255]);
+    const email = outgoingEmail({ ...row, kind: 'reply' }, {
+      ...as(from),
+      attachments: [
+        { filename: 'report.pdf', contentType: 'application/PDF', content },
+        { filename: 'evil\r\nBcc: x@y.example.txt', contentType: 'text/plain\r\nBcc: x@y.example', content },
+        { filename: '\r\n', contentType: '', content },
+      ],
+    });
+    expect(email.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+      ['report.pdf', 'application/pdf'],
+      ['evil Bcc: x@y.example.txt', 'application/octet-stream'],
+      ['attachment', 'application/octet-stream'],
+    ]);
+    expect(email.attachments.every((a) => a.content.equals(content))).toBe(true);
   });
 });
 

@@ -7,15 +7,19 @@
  *   so far (303 or 201) exists, and I1–I4 hold on what was committed;
  * - at the end: the same over the whole run, and the load saw no 5xx (only unanswered requests
  *   while the server was down);
+ * - replies (§9): agents answer their tickets through the API all along; every reply acknowledged
+ *   (201) exists right after each kill as exactly one message with exactly one `reply` email (the
+ *   invariants check one reply email per reply message), and at the end each was sent once;
  * - the outbox: every email pending at a kill is sent by the restarted server; an email that was
  *   in the middle of its send when the process died is sent again once its lease runs out (with the
  *   same Message-ID, so the customer's mail client shows one), and no other email is sent twice.
  */
 import { expect } from 'vitest';
-import type { Dialect } from '../../src/db/connect.js';
+import type { DbHandle, Dialect } from '../../src/db/connect.js';
 import type { OutboxRow } from '../../src/db/schema.js';
 import { messageIdFor } from '../../src/mail/message.js';
 import { createSmtpMailer } from '../../src/mail/transport.js';
+import { createApiToken } from '../../src/services/tokens.js';
 import { OutboxWorker } from '../../src/mail/worker.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { startSmtpServer } from '../mail/support/smtp.js';
@@ -38,6 +42,65 @@ export interface CrashReport {
   unanswered: number;
   inFlightEmails: number;
   emails: number;
+  replies: number;
+}
+
+/**
+ * One agent answering its open tickets through the API until stopped: each reply has a unique
+ * body, recorded once the server answered 201. A reply may meet a ticket that was just closed
+ * (409) or moved (403/404); an unanswered request (the server is down) is tried on the next round.
+ * Returns the answers that break the contract.
+ */
+async function replyLoop(url: () => string, agent: { username: string; token: string }, stop: () => boolean, acknowledged: string[]): Promise<string[]> {
+  const failures: string[] = [];
+  const headers = { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json' };
+  for (let n = 0; !stop(); n++) {
+    try {
+      const list = await fetch(`${url()}/api/v1/tickets?state=open&agent=${agent.username}&limit=5`, { headers, signal: AbortSignal.timeout(5_000) });
+      if (list.status !== 200) {
+        trace("list", list.status, await list.text());
+        if (list.status >= 500) failures.push(`list ${list.status}`);
+        await sleep(50);
+        continue;
+      }
+      const items = ((await list.json()) as { items: { reference: string }[] }).items;
+      if (items.length === 0) {
+        await sleep(50);
+        continue;
+      }
+      const body = `crash reply ${agent.username} #${n}`;
+      const answer = await fetch(`${url()}/api/v1/tickets/${items[n % items.length]!.reference}/messages`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ kind: 'reply', body }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (answer.status === 201) acknowledged.push(body);
+      else if (![403, 404, 409].includes(answer.status)) failures.push(`reply ${answer.status}`);
+      else trace("reply refused", answer.status, await answer.text());
+    } catch {
+      // Connection refused or cut by the kill: the server is down; try again.
+      await sleep(50);
+    }
+  }
+  return failures;
+}
+
+/** Acknowledged replies that are not stored exactly once, or lack their one `reply` email. */
+async function missingReplies(db: DbHandle['db'], bodies: readonly string[]): Promise<string[]> {
+  if (bodies.length === 0) return [];
+  const rows = await db
+    .selectFrom('messages as m')
+    .leftJoin('outbox as o', 'o.message_id', 'm.id')
+    .select(['m.body', 'm.kind', 'o.id as email'])
+    .where('m.body', 'in', [...bodies])
+    .execute();
+  const problems: string[] = [];
+  for (const body of bodies) {
+    const found = rows.filter((r) => r.body === body);
+    if (found.length !== 1 || found[0]!.kind !== 'reply' || found[0]!.email === null) problems.push(`${body}: ${found.length} message rows, ${found.filter((r) => r.email !== null).length} emails`);
+  }
+  return problems;
 }
 
 export async function crashScenario(dialect: Dialect, options: { kills: number; seed: number }): Promise<CrashReport> {
@@ -71,6 +134,15 @@ export async function crashScenario(dialect: Dialect, options: { kills: number; 
       onAccepted: (token) => accepted.push(token),
     });
 
+    // Agents answering their tickets through the API while the server is killed and restarted.
+    const repliers = [];
+    for (let i = 0; i < 2; i++) {
+      const id = (await handle.db.selectFrom('users').select('id').where('username', '=', `agent${i}`).executeTakeFirstOrThrow()).id;
+      repliers.push({ username: `agent${i}`, token: (await createApiToken(ctx, id, 'crash')).token });
+    }
+    const acknowledgedReplies: string[] = [];
+    const replying = Promise.all(repliers.map((r) => replyLoop(() => server!.url, r, () => stopping, acknowledgedReplies)));
+
     const inFlight = new Set<number>();
     for (let kill = 0; kill < options.kills; kill++) {
       await sleep(1_200 + Math.floor(rnd() * 1_500));
@@ -85,6 +157,7 @@ export async function crashScenario(dialect: Dialect, options: { kills: number; 
       const sending = await handle.db.selectFrom('outbox').select('id').where('status', '=', 'sending').execute();
       for (const row of sending) inFlight.add(row.id);
       expect(await invariantViolations(handle, accepted.slice()), `after kill ${kill + 1}`).toEqual([]);
+      expect(await missingReplies(handle.db, acknowledgedReplies.slice()), `replies after kill ${kill + 1}`).toEqual([]);
       await sleep(Math.floor(rnd() * 300));
       server = await spawnServer(env, { port });
       trace('restarted');
@@ -92,7 +165,11 @@ export async function crashScenario(dialect: Dialect, options: { kills: number; 
     await sleep(1_500);
     stopping = true;
     const result = await load;
-    trace('load stopped', result.requests);
+    const replies = await replying;
+    trace('load stopped', result.requests, 'replies', acknowledgedReplies.length);
+    expect(acknowledgedReplies.length, 'replies were acknowledged across the restarts').toBeGreaterThan(0);
+    expect(replies.flat(), 'reply answers that break the contract').toEqual([]);
+    expect(await missingReplies(handle.db, acknowledgedReplies), 'replies at the end').toEqual([]);
 
     expect(result.failures, 'answers that break the contract').toEqual([]);
     expect(Object.values(result.unanswered).reduce((a, b) => a + b, 0), 'requests cut off by the kills').toBeGreaterThan(0);
@@ -142,6 +219,7 @@ export async function crashScenario(dialect: Dialect, options: { kills: number; 
       unanswered: Object.values(result.unanswered).reduce((a, b) => a + b, 0),
       inFlightEmails: inFlight.size,
       emails: rows.length,
+      replies: acknowledgedReplies.length,
     };
   } finally {
     await server?.kill('SIGKILL');

@@ -10,8 +10,10 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceOf } from '../../src/core/tickets.js';
+import { apiAttachmentPath, customerAttachmentPath, staffAttachmentPath } from '../../src/http/links.js';
 import { reassignTicket } from '../../src/services/admin.js';
 import { saveCannedReply } from '../../src/services/cannedReplies.js';
+import { postStaffMessage } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
 import { intakeTicket } from '../support/intake.js';
 import { createApiToken } from '../../src/services/tokens.js';
@@ -42,6 +44,8 @@ interface Fixtures {
   email: number;
   /** A canned reply (§9). */
   canned: number;
+  /** A file on a public reply on `mine`, as its routes name it. */
+  file: { id: number; filename: string };
   seq: number;
 }
 
@@ -71,6 +75,8 @@ const CASES: Case[] = [
   { route: 'POST /tickets/create/', url: () => '/tickets/create/', form: (fx) => ({ ...TICKET, title: `Form ${fx.seq}` }), expect: all(303) },
   { route: 'GET /tickets/createsuccess/', url: (fx) => `/tickets/createsuccess/?t=${fx.mineToken}`, expect: all(200) },
   { route: 'GET /tickets/status/:token/', url: (fx) => `/tickets/status/${fx.mineToken}/`, expect: all(200) },
+  // Whoever holds the status link has the ticket's public files (§10.1).
+  { route: 'GET /tickets/status/:token/attachments/:id/*', url: (fx) => customerAttachmentPath(fx.mineToken, fx.file), expect: all(200) },
   { route: 'GET /healthz', url: () => '/healthz', expect: all(200) },
   { route: 'GET /metrics', url: () => '/metrics', expect: all(200) },
   // Staff login and the agent's own pages.
@@ -94,6 +100,8 @@ const CASES: Case[] = [
     form: () => ({ kind: 'note', body: 'A note' }),
     expect: { anonymous: 'login', agent: 303, otherAgent: 404, admin: 303 },
   },
+  // Another agent's file does not exist for it (404), as for a guessed id.
+  { route: 'GET /agents/attachments/:id/*', url: (fx) => staffAttachmentPath(fx.file), expect: { anonymous: 'login', agent: 200, otherAgent: 404, admin: 200 } },
   { route: 'POST /agents/availability/', url: () => '/agents/availability/', form: () => ({ status: 'away' }), expect: { anonymous: 'login', agent: 303, otherAgent: 303, admin: 303 } },
   // Logout is checked separately (it ends the session the other cases use).
   { route: 'POST /agents/logout/', url: () => '/agents/logout/', form: () => ({}), expect: all(303) },
@@ -161,6 +169,15 @@ const CASES: Case[] = [
   { route: 'GET /api/v1/agents', url: () => '/api/v1/agents', expect: apiAdminOnly(200) },
   { route: 'PUT /api/v1/agents/me/presence', url: () => '/api/v1/agents/me/presence', json: () => ({ status: 'away' }), expect: { anonymous: 401, agent: 200, otherAgent: 200, admin: 403 } },
   { route: 'GET /api/v1/stats', url: () => '/api/v1/stats', expect: apiAdminOnly(200) },
+  // A ticket's thread: whoever sees the ticket (§9); another agent's ticket does not exist for it.
+  { route: 'GET /api/v1/tickets/:reference/messages', url: (fx) => `/api/v1/tickets/${referenceOf(fx.mine)}/messages`, expect: { anonymous: 401, agent: 200, otherAgent: 404, admin: 200 } },
+  {
+    route: 'POST /api/v1/tickets/:reference/messages',
+    url: (fx) => `/api/v1/tickets/${referenceOf(fx.mine)}/messages`,
+    json: () => ({ kind: 'note', body: 'Access check' }),
+    expect: { anonymous: 401, agent: 201, otherAgent: 404, admin: 201 },
+  },
+  { route: 'GET /api/v1/attachments/:id', url: (fx) => apiAttachmentPath(fx.file), expect: { anonymous: 401, agent: 200, otherAgent: 404, admin: 200 } },
 ];
 
 const isRefusal = (status: number, location: string | undefined) => status >= 400 || (status === 303 && (location ?? '').startsWith('/agents/login/'));
@@ -192,7 +209,9 @@ for (const dialect of DIALECTS) {
       const email = await db().selectFrom('outbox').select('id').where('ticket_id', '=', mine.id).where('kind', '=', 'created').executeTakeFirstOrThrow();
       const targetToken = (await createApiToken(t.ctx, target, 'old script')).id;
       const canned = await saveCannedReply(t.ctx, null, { name: `Canned ${seq}`, body: 'Hello {{customer_name}}' });
-      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, canned, seq };
+      const reply = { kind: 'reply' as const, body: 'The manual', close: false, seen: null, channel: 'web' as const, files: [{ filename: 'manual.pdf', contentType: 'application/pdf', content: Buffer.from(`%PDF ${seq}`) }] };
+      const [file] = (await postStaffMessage(t.ctx, { id: ids.root, role: 'admin' }, mine.id, reply)).attachments;
+      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, canned, seq };
       return fixtures;
     }
 

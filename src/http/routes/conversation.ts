@@ -40,8 +40,6 @@ interface FormState {
   notice: string | null;
   newAfter: number | null;
   flash?: Flash | null;
-  /** The writer chose files, not sent (a browser cannot put them back into the form). */
-  filesDropped?: boolean;
 }
 
 const FRESH: FormState = { draft: {}, errors: {}, notice: null, newAfter: null };
@@ -113,7 +111,6 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       errors: form.errors,
       notice: form.notice,
       newAfter: form.newAfter,
-      filesDropped: form.filesDropped ?? false,
       now: ctx.clock.now(),
     });
     return sendHtml(reply, renderPage(page), status);
@@ -163,21 +160,23 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         const draft = keptValues(body, DRAFT_FIELDS);
-        const filesDropped = files.length > 0 || problem !== null;
         if (error.code === 'invalid_input' || error.code === 'payload_too_large') {
           if (error.fields.seen) delete draft.seen;
           const status = error.code === 'payload_too_large' ? 413 : 400;
-          return showTicket(request, reply, id, undefined, { draft, errors: error.fields, notice: null, newAfter: null, flash: null, filesDropped }, status);
+          // The file field's hint says to pick the files again (a browser cannot put them back).
+          return showTicket(request, reply, id, undefined, { draft, errors: error.fields, notice: null, newAfter: null, flash: null }, status);
         }
+        // A refusal without field errors says it in its notice.
+        const notice = files.length > 0 ? `${error.message} The files you chose were not sent: pick them again.` : error.message;
         if (error instanceof StaleReply) {
           // Shown again with what arrived marked; `seen` moves on to the newest shown, so sending
           // the same draft again confirms it.
           delete draft.seen;
-          return showTicket(request, reply, id, undefined, { draft, errors: {}, notice: error.message, newAfter: input!.seen, flash: null, filesDropped }, 409);
+          return showTicket(request, reply, id, undefined, { draft, errors: {}, notice, newAfter: input!.seen, flash: null }, 409);
         }
         if (error.code === 'conflict') {
           delete draft.seen;
-          return showTicket(request, reply, id, undefined, { draft, errors: {}, notice: error.message, newAfter: null, flash: null, filesDropped }, 409);
+          return showTicket(request, reply, id, undefined, { draft, errors: {}, notice, newAfter: null, flash: null }, 409);
         }
         throw error;
       }

@@ -8,6 +8,7 @@ import type { TicketIntake } from '../../services/intake.js';
 import { renderPage } from '../../views/render.js';
 import { TicketCreatePage, TicketStatusPage, TicketSuccessPage } from '../../views/tickets.js';
 import { formBody, keptValues, sendHtml } from '../forms.js';
+import { readForm } from '../uploads.js';
 import type { RouteLimits } from '../app.js';
 
 const TICKET_FIELDS = ['name', 'email', 'title', 'description', 'priority'] as const;
@@ -19,14 +20,16 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
   app.get('/tickets/create/', async (_request, reply) => sendHtml(reply, renderPage(TicketCreatePage({ values: {}, errors: {}, csrf: reply.generateCsrf() }))));
 
   app.post('/tickets/create/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection }, async (request, reply) => {
+    // Files that break §10.1 come back as the form with its message (413 or 400), like bad fields.
     const body = formBody(request.body);
     try {
-      const ticket = await intake.submit(body);
+      const { fields, files } = await readForm(request);
+      const ticket = await intake.submit(fields, { files });
       return reply.redirect(`/tickets/createsuccess/?t=${encodeURIComponent(ticket.token)}`, 303);
     } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'invalid_input') throw error;
+      if (!(error instanceof DomainError) || (error.code !== 'invalid_input' && error.code !== 'payload_too_large')) throw error;
       const page = TicketCreatePage({ values: keptValues(body, TICKET_FIELDS), errors: error.fields, csrf: reply.generateCsrf() });
-      return sendHtml(reply, renderPage(page), 400);
+      return sendHtml(reply, renderPage(page), error.code === 'payload_too_large' ? 413 : 400);
     }
   });
 

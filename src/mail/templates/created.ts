@@ -5,6 +5,6 @@ export function created(data: TicketMailData): EmailContent {
   const who = data.agentName
     ? `${data.agentName} is already looking after it.`
     : 'It is waiting for the next free agent; we will write again as soon as someone takes it.';
-  const follows = data.followUpOf ? [`It follows up your earlier request ${data.followUpOf}, which was closed.`] : [];
+  const follows = data.followUpOf ? [`It follows up on your earlier request ${data.followUpOf}, which was closed.`] : [];
   return compose(data, subjectFor(data, 'We received your request'), [`We received your request "${data.title}".`, ...follows, who]);
 }

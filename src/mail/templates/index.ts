@@ -11,6 +11,17 @@ export { reply as renderReply, type ReplyMailData, type QuotedMessage } from './
 export const MAIL_KINDS = ['created', 'assigned', 'reassigned', 'closed', 'sla_breached', 'reply'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
+/** The kinds that go to the ticket's customer: one conversation per ticket in their mail client. */
+export const CUSTOMER_MAIL_KINDS = ['created', 'assigned', 'reassigned', 'closed', 'reply'] as const satisfies readonly MailKind[];
+
+/**
+ * Whether an email of this kind is automatic (RFC 3834 `Auto-Submitted: auto-generated`): all but
+ * a `reply`, which a person wrote.
+ */
+export function isAutomaticKind(kind: MailKind): boolean {
+  return kind !== 'reply';
+}
+
 /** Kinds rendered from the ticket's facts alone (a `reply` also needs its message: renderReply). */
 export type TicketMailKind = Exclude<MailKind, 'reply'>;
 

@@ -12,6 +12,8 @@ export interface TicketMailData {
   statusUrl: string;
   /** For a follow-up (§9): the reference of the closed ticket it follows. */
   followUpOf?: string | null;
+  /** The staff ticket page, absolute; staff emails link to it (never put in a customer's email). */
+  staffTicketUrl?: string;
 }
 
 export interface EmailContent {
@@ -36,6 +38,14 @@ export function headerSafe(value: string): string {
   return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 }
 
+/**
+ * Text with its line breaks kept in HTML: escaped first, then each line break a `<br>` (which
+ * every mail client honours, unlike CSS `white-space`).
+ */
+export function htmlLines(value: string): string {
+  return escapeHtml(value.replace(/\r\n?/g, '\n')).replace(/\n/g, '<br>');
+}
+
 export function formatUtc(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 }
@@ -45,11 +55,15 @@ export function subjectFor(data: TicketMailData, what: string): string {
   return headerSafe(`[${data.reference}] ${what}: ${data.title}`);
 }
 
+/** A labelled link below an email's facts. */
+export type MailLink = [label: string, url: string];
+
 /**
  * Wraps an email's paragraphs (plain strings, escaped here) into the text and HTML bodies, with the
- * ticket's facts and the status link, so every template reads the same.
+ * ticket's facts and its links (by default the customer's status link), so every template reads
+ * the same.
  */
-export function compose(data: TicketMailData, subject: string, paragraphs: string[]): EmailContent {
+export function compose(data: TicketMailData, subject: string, paragraphs: string[], links: MailLink[] = [['Follow your request', data.statusUrl]]): EmailContent {
   const facts: [string, string][] = [
     ['Reference', data.reference],
     ['Title', data.title],
@@ -63,17 +77,17 @@ export function compose(data: TicketMailData, subject: string, paragraphs: strin
     ...paragraphs.flatMap((p) => [p, '']),
     ...facts.map(([k, v]) => `${k}: ${v}`),
     '',
-    `Follow your request: ${data.statusUrl}`,
+    ...links.map(([label, url]) => `${label}: ${url}`),
     '',
     '— The support team',
   ].join('\n');
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24">
 <p>Hello ${escapeHtml(data.customerName)},</p>
-${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
+${paragraphs.map((p) => `<p>${htmlLines(p)}</p>`).join('\n')}
 <table cellpadding="4" style="border-collapse:collapse">${facts
     .map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
     .join('')}</table>
-<p><a href="${escapeHtml(data.statusUrl)}">Follow your request</a></p>
+${links.map(([label, url]) => `<p><a href="${escapeHtml(url)}">${escapeHtml(label)}</a></p>`).join('\n')}
 <p>— The support team</p>
 </body></html>`;
   return { subject, text, html };

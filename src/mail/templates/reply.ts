@@ -1,4 +1,9 @@
-import { compose, type EmailContent, formatUtc, headerSafe, type TicketMailData } from './layout.js';
+/**
+ * The `reply` email (§9): what a person on the team wrote, signed with their name, then the
+ * request's facts and status link, then the earlier public messages as quoted history. Written by
+ * a person, so unlike the other emails it reads as a letter, not a notice.
+ */
+import { type EmailContent, escapeHtml, formatUtc, headerSafe, htmlLines, type TicketMailData } from './layout.js';
 
 /** One earlier public message, quoted below a reply. */
 export interface QuotedMessage {
@@ -12,24 +17,71 @@ export interface ReplyMailData extends TicketMailData {
   /** The writer's display name. */
   writerName: string;
   body: string;
-  /** Earlier public messages, newest first (at most three). */
+  /** Earlier public messages, newest first (at most three): the service never passes a note. */
   history: QuotedMessage[];
   /** Reply and close: the ticket is closed by this reply (one email, not two). */
   closed: boolean;
 }
+
+/** How many earlier messages are quoted, whatever the caller passes (§9: at most three). */
+export const MAX_QUOTED = 3;
+
+/** The line that opens the quoted history, in both bodies. */
+export const HISTORY_HEADING = 'Earlier in this conversation (newest first)';
+
+const CLOSED_NOTE =
+  'This request is now closed. If something is still not right, simply answer this email or write on the status page: we will pick it up as a follow-up.';
 
 /** `Re: [HD-42] <title>` (§9). */
 export function replySubject(data: Pick<TicketMailData, 'reference' | 'title'>): string {
   return headerSafe(`Re: [${data.reference}] ${data.title}`);
 }
 
+/** `> ` before every line, as mail readers quote. */
+function quoted(body: string): string {
+  return body
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => (line === '' ? '>' : `> ${line}`))
+    .join('\n');
+}
+
+function attribution(m: QuotedMessage): string {
+  return `On ${formatUtc(m.createdAt)}, ${m.authorName} wrote:`;
+}
+
 /** To the customer: a public reply by staff (§9), with quoted history. */
 export function reply(data: ReplyMailData): EmailContent {
-  const paragraphs = [`${data.writerName} wrote:`, data.body];
-  if (data.closed) paragraphs.push('This request is now closed. If something is still not right, simply answer this email or write on the status page: we will pick it up as a follow-up.');
-  if (data.history.length > 0) {
-    paragraphs.push('— Earlier in this conversation —');
-    for (const m of data.history) paragraphs.push(`On ${formatUtc(m.createdAt)}, ${m.authorName} wrote:\n${m.body.split('\n').map((line) => `> ${line}`).join('\n')}`);
-  }
-  return compose(data, replySubject(data), paragraphs);
+  const history = data.history.slice(0, MAX_QUOTED);
+  const closedNote = data.closed ? [CLOSED_NOTE] : [];
+  const text = [
+    data.body,
+    '',
+    `— ${data.writerName}`,
+    '',
+    ...closedNote.flatMap((p) => [p, '']),
+    `Reference: ${data.reference} (${data.title})`,
+    `Follow your request: ${data.statusUrl}`,
+    ...(history.length === 0
+      ? []
+      : ['', `---- ${HISTORY_HEADING} ----`, ...history.flatMap((m) => ['', attribution(m), quoted(m.body)])]),
+  ].join('\n');
+
+  const quote = 'margin:0 0 1em;padding:0 0 0 1em;border-left:3px solid #c8ccd0;color:#4a525a';
+  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24">
+<div class="reply">${htmlLines(data.body)}</div>
+<p>— ${escapeHtml(data.writerName)}</p>
+${closedNote.map((p) => `<p><strong>${escapeHtml(p)}</strong></p>`).join('\n')}
+<p>Reference: ${escapeHtml(data.reference)} (${escapeHtml(data.title)})<br><a href="${escapeHtml(data.statusUrl)}">Follow your request</a></p>
+${
+  history.length === 0
+    ? ''
+    : `<hr>
+<div class="history">
+<p><strong>${escapeHtml(HISTORY_HEADING)}</strong></p>
+${history.map((m) => `<p>${escapeHtml(attribution(m))}</p>\n<blockquote type="cite" style="${quote}">${htmlLines(m.body)}</blockquote>`).join('\n')}
+</div>`
+}
+</body></html>`;
+  return { subject: replySubject(data), text, html };
 }

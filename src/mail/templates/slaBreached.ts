@@ -1,12 +1,21 @@
-import { compose, type EmailContent, formatUtc, headerSafe, type TicketMailData } from './layout.js';
+import { compose, type EmailContent, formatUtc, headerSafe, type MailLink, type TicketMailData } from './layout.js';
 
-/** To the agent holding the ticket (or the admins while it is pending) when its SLA is breached. */
+/**
+ * To the agent holding the ticket (or the admins while it is pending) when its SLA is breached.
+ * It leads to the staff ticket page, where the reply is written; the customer's status page
+ * follows (every email carries it, §5).
+ */
 export function slaBreached(data: TicketMailData): EmailContent {
   const subject = headerSafe(`[${data.reference}] SLA breached (${data.priority}): ${data.title}`);
   const holder = data.agentName ? `It is assigned to ${data.agentName}.` : 'It is still waiting in the queue: nobody has taken it.';
-  const content = compose({ ...data, customerName: 'team' }, subject, [
-    `The ${data.priority}-priority request "${data.title}" from ${data.customerName} passed its deadline of ${formatUtc(data.slaDueAt)}.`,
-    holder,
-  ]);
-  return content;
+  const links: MailLink[] = [
+    ...(data.staffTicketUrl ? [['Open the ticket', data.staffTicketUrl] as MailLink] : []),
+    ['The customer’s status page', data.statusUrl],
+  ];
+  return compose(
+    { ...data, customerName: 'team' },
+    subject,
+    [`The ${data.priority}-priority request "${data.title}" from ${data.customerName} passed its deadline of ${formatUtc(data.slaDueAt)}.`, holder],
+    links,
+  );
 }

@@ -13,6 +13,7 @@ import type { ServiceContext } from '../../../services/context.js';
 import type { TicketIntake } from '../../../services/intake.js';
 import type { RouteLimits } from '../../app.js';
 import { agentApiRoutes } from './agents.js';
+import { messageApiRoutes } from './messages.js';
 import { statsApiRoutes } from './stats.js';
 import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
 import { requireBearer } from '../../api-auth.js';
@@ -100,6 +101,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake }: A
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token created by an admin' } } },
       tags: [
         { name: 'tickets', description: 'Create, list, read, close and assign tickets' },
+        { name: 'messages', description: "A ticket's thread: replies to the customer and internal notes" },
         { name: 'agents', description: 'Staff and presence' },
         { name: 'stats', description: 'Dashboard figures' },
       ],
@@ -121,6 +123,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake }: A
       await v1.register(async (staff) => {
         requireBearer(staff, ctx);
         ticketApiRoutes(staff, ctx);
+        messageApiRoutes(staff, ctx);
         agentApiRoutes(staff, ctx);
         statsApiRoutes(staff, ctx);
       });

@@ -35,14 +35,16 @@ export function publicTicketApiRoutes(app: FastifyInstance, ctx: ServiceContext,
       schema: {
         tags: ['tickets'],
         summary: 'Create a ticket',
-        description: 'Public, like the customer form, with the same fields and rules; rate-limited per client address. Routed at once (R1).',
+        description:
+          'Public, like the customer form, with the same fields and rules; rate-limited per client address. Routed at once (R1). ' +
+          'The description becomes the first message of the thread, with channel `api`.',
         body: NewTicket,
         response: { 201: CreatedTicket.describe('The new ticket, with the customer\'s status token'), ...errorResponses(400, 413, 415, 429) },
       },
       onRequest: limits.ticketCreation,
     },
     async (request, reply) => {
-      const ticket = await intake.submit(request.body);
+      const ticket = await intake.submit(request.body, { channel: 'api' });
       const agent = ticket.agent_id === null ? undefined : await findUserById(ctx.handle.db, ticket.agent_id);
       const row: TicketListRow = { ...ticket, agent_username: agent?.username ?? null };
       return reply.status(201).send({ ...ticketJson(row, ctx.publicUrl, ctx.clock.now()), token: ticket.token });
@@ -51,7 +53,7 @@ export function publicTicketApiRoutes(app: FastifyInstance, ctx: ServiceContext,
 }
 
 /** A visible ticket by reference, or 404 (a ticket the caller may not see does not exist for it). */
-async function visibleTicket(ctx: ServiceContext, viewer: Viewer, reference: string): Promise<TicketListRow> {
+export async function visibleTicket(ctx: ServiceContext, viewer: Viewer, reference: string): Promise<TicketListRow> {
   const id = idFromReference(reference);
   const row = id === null ? undefined : await findVisibleTicket(ctx.handle.db, viewer, id);
   if (!row) throw notFound('Ticket');

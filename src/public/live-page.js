@@ -1,0 +1,135 @@
+// What the live staff pages (the agent dashboard, the ticket page) share: refetching the page they
+// show as background traffic, swapping a section for its fresh copy without losing the keyboard
+// focus, and coalescing bursts of events into one refetch at a time.
+
+// Swapping a section must not throw keyboard users out of it: remember what had focus by something
+// stable (its label, its form's action, its link) and put focus back on the same control if it is still there.
+function focusKey(el) {
+  if (!el || el === document.body) return null;
+  return el.getAttribute('aria-label') ?? el.form?.getAttribute('action') ?? el.getAttribute('href') ?? (el.id || null);
+}
+
+function findByFocusKey(root, key) {
+  for (const el of root.querySelectorAll('button, a, input, select, textarea')) {
+    if (focusKey(el) === key) return el;
+  }
+  return null;
+}
+
+/** Replaces `current` by a copy of `fresh` (from a fetched document), keeping the focus inside. */
+export function swapSection(current, fresh) {
+  const hadFocus = current.contains(document.activeElement);
+  const key = hadFocus ? focusKey(document.activeElement) : null;
+  const replacement = document.importNode(fresh, true);
+  current.replaceWith(replacement);
+  if (!hadFocus) return replacement;
+  const target = (key && findByFocusKey(replacement, key)) ?? replacement.querySelector('h2, [tabindex]');
+  if (target) {
+    if (!target.matches('button, a, input, select, textarea, [tabindex]')) target.setAttribute('tabindex', '-1');
+    target.focus();
+  }
+  return replacement;
+}
+
+/**
+ * Fetches the current page (or `url`, the page the current one stands for) again. Marked as background traffic (src/http/session.ts): it neither
+ * takes the flash message nor keeps the session alive, so an open tab alone never keeps an absent
+ * agent available. Resolves with the parsed document; `{ loggedOut: url }` when the session ended
+ * (the answer is the login page); `{ refused: status }` when the page is no longer the viewer's to
+ * see (403, 404); null when there is nothing to show (a server error, offline).
+ */
+export async function fetchPage(url = location.pathname + location.search) {
+  try {
+    const response = await fetch(url, { headers: { accept: 'text/html', 'x-helpdesk-refresh': '1' }, credentials: 'same-origin', cache: 'no-store' });
+    if (response.redirected && new URL(response.url).pathname.startsWith('/agents/login/')) return { loggedOut: response.url };
+    if (response.status === 403 || response.status === 404) return { refused: response.status };
+    if (!response.ok || response.redirected) return null;
+    return { doc: new DOMParser().parseFromString(await response.text(), 'text/html') };
+  } catch {
+    // Offline for a moment: the next event or poll tries again.
+    return null;
+  }
+}
+
+/**
+ * Runs `task` (async) after `delayMs`, once for a burst of calls, never twice at the same time:
+ * a call while it runs runs it once more afterwards. Returns the function that asks for a run.
+ */
+export function coalesce(task, delayMs) {
+  let timer = null;
+  let running = false;
+  let again = false;
+  const schedule = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    if (timer !== null) return;
+    timer = setTimeout(async () => {
+      timer = null;
+      running = true;
+      try {
+        await task();
+      } finally {
+        running = false;
+        if (again) {
+          again = false;
+          schedule();
+        }
+      }
+    }, delayMs);
+  };
+  return schedule;
+}
+
+// After the server refused the stream outright (e.g. 401), try it again this much later.
+const RECONNECT_MS = 15000;
+
+/**
+ * Follows the live stream at `url`: `handlers` maps event names to functions of the parsed data.
+ * `refresh` runs when the stream (re)opens, for whatever changed while nobody listened, and every
+ * `pollMs` while the stream is down or the browser has no EventSource; `onDown` hears that it went
+ * down. `<html data-live>` says which (`sse` or `polling`), for tests and curious people. Returns
+ * `stop()`, after which nothing reconnects (the session ended).
+ */
+export function followStream(url, { handlers, refresh, pollMs, onDown = () => {} }) {
+  let source = null;
+  let pollTimer = null;
+  let stopped = false;
+  const startPolling = () => {
+    document.documentElement.dataset.live = 'polling';
+    if (pollTimer === null) pollTimer = setInterval(refresh, pollMs);
+  };
+  const stopPolling = () => {
+    if (pollTimer !== null) clearInterval(pollTimer);
+    pollTimer = null;
+  };
+  const connect = () => {
+    if (stopped) return;
+    source = new EventSource(url);
+    source.addEventListener('open', () => {
+      stopPolling();
+      document.documentElement.dataset.live = 'sse';
+      refresh();
+    });
+    for (const [name, handler] of Object.entries(handlers)) {
+      source.addEventListener(name, (event) => handler(event.data ? JSON.parse(event.data) : {}));
+    }
+    source.addEventListener('error', () => {
+      if (stopped) return;
+      // CONNECTING: the browser retries by itself; CLOSED: the server refused, retry later.
+      onDown();
+      startPolling();
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, RECONNECT_MS);
+    });
+  };
+  if (typeof EventSource === 'function') connect();
+  else startPolling();
+  return {
+    stop() {
+      stopped = true;
+      stopPolling();
+      source?.close();
+    },
+  };
+}

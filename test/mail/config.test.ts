@@ -1,0 +1,24 @@
+/** MAIL_REPLY_TO (SPEC §5, §7): the support address of every email's Reply-To. */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const base = { DATABASE_URL: 'sqlite::memory:', SECRET_KEY: 'k'.repeat(32) };
+
+describe('MAIL_REPLY_TO', () => {
+  it('defaults to MAIL_FROM', () => {
+    expect(loadConfig(base).mailReplyTo).toBe('Helpdesk <helpdesk@localhost>');
+    expect(loadConfig({ ...base, MAIL_FROM: 'Acme <help@acme.example>' }).mailReplyTo).toBe('Acme <help@acme.example>');
+    expect(loadConfig({ ...base, MAIL_FROM: 'Acme <help@acme.example>', MAIL_REPLY_TO: '  ' }).mailReplyTo).toBe('Acme <help@acme.example>');
+  });
+
+  it('takes an address, or a name and an address', () => {
+    expect(loadConfig({ ...base, MAIL_REPLY_TO: 'answers@acme.example' }).mailReplyTo).toBe('answers@acme.example');
+    expect(loadConfig({ ...base, MAIL_REPLY_TO: 'Acme Support <answers@acme.example> ' }).mailReplyTo).toBe('Acme Support <answers@acme.example>');
+  });
+
+  it.each(['answers', 'a@b.example, c@d.example', 'Support <answers@acme.example', 'answers@acme.example\nBcc: x@y.example'])('stops start-up on %j with one line naming the key', (value) => {
+    const attempt = () => loadConfig({ ...base, MAIL_REPLY_TO: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/^Configuration error: MAIL_REPLY_TO must be one email address, optionally with a name: Support <help@example\.com>$/);
+  });
+});
