@@ -93,6 +93,7 @@ export interface TicketListRow {
   created_at: number;
   closed_at: number | null;
   sla_due_at: number;
+  waiting_on: 'agent' | 'customer' | null;
 }
 
 export async function listTicketsPage(db: Db, filter: TicketFilter, now: number, request: PageRequest): Promise<Page<TicketListRow>> {
@@ -115,7 +116,7 @@ export async function listTicketsPage(db: Db, filter: TicketFilter, now: number,
   return paginate(request, {
     fetch: (cursor, order, limit) =>
       base()
-        .select(['t.id', 't.title', 't.customer_name', 't.customer_email', 't.priority', 't.status', 't.agent_id', 'u.username as agent_username', 't.created_at', 't.closed_at', 't.sla_due_at'])
+        .select(['t.id', 't.title', 't.customer_name', 't.customer_email', 't.priority', 't.status', 't.agent_id', 'u.username as agent_username', 't.created_at', 't.closed_at', 't.sla_due_at', 't.waiting_on'])
         .$if(cursor !== null, (q) => q.where('t.id', cursor!.op, cursor!.id))
         .orderBy('t.id', order)
         .limit(limit)

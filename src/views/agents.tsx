@@ -2,15 +2,21 @@ import type { ComponentChildren } from 'preact';
 import { humanSpan } from '../core/sla.js';
 import { referenceOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
-import { ActionForm, CsrfField, DataTable, EmptyState, type FormErrors, type FormValues, PriorityBadge, SlaBadge, TextField, Time } from './components.js';
+import { staffTicketPath } from '../http/links.js';
+import { ActionForm, CsrfField, DataTable, EmptyState, type FormErrors, type FormValues, PriorityBadge, SlaBadge, TextField, Time, WaitingOnBadge } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
-/** A ticket's first two cells in both of the dashboard's tables: reference and title, priority. */
+/**
+ * A ticket's first two cells in both of the dashboard's tables: reference and title (a link to the
+ * ticket's page, where the agent answers), priority.
+ */
 function TicketCells({ ticket }: { ticket: TicketRow }) {
   return (
     <>
       <Cell label="Ticket" class="ticket-title">
-        <strong>{referenceOf(ticket.id)}</strong> {ticket.title}
+        <a href={staffTicketPath(ticket.id)}>
+          <strong>{referenceOf(ticket.id)}</strong> {ticket.title}
+        </a>
       </Cell>
       <Cell label="Priority">
         <PriorityBadge priority={ticket.priority} />
@@ -89,7 +95,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
       <hgroup>
         <h1>My tickets</h1>
         <p id="open-summary">
-          {open.length} of {capacity} open · most urgent deadline first · this page updates itself
+          {open.length} of {capacity} open · {open.filter((t) => t.waiting_on === 'agent').length} waiting on you · most urgent deadline first · this page updates itself
         </p>
       </hgroup>
       <PresenceToggle viewer={viewer} csrf={csrf} />
@@ -101,10 +107,13 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
           </EmptyState>
         ) : (
           <div class="table-scroll">
-            <DataTable class="striped stack" columns={['Ticket', 'Priority', 'Customer', 'Age', 'SLA', <span class="visually-hidden">Actions</span>]}>
+            <DataTable class="striped stack" columns={['Ticket', 'Priority', 'Waiting on', 'Customer', 'Age', 'SLA', <span class="visually-hidden">Actions</span>]}>
                 {open.map((t) => (
-                  <tr data-ticket={referenceOf(t.id)} data-breached={t.sla_breached_at !== null ? 'true' : undefined}>
+                  <tr data-ticket={referenceOf(t.id)} data-breached={t.sla_breached_at !== null ? 'true' : undefined} data-waiting-on={t.waiting_on ?? undefined}>
                     <TicketCells ticket={t} />
+                    <Cell label="Waiting on">
+                      <WaitingOnBadge waitingOn={t.waiting_on} mine />
+                    </Cell>
                     <Cell label="Customer">
                       {t.customer_name}
                       <br />

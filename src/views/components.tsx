@@ -243,3 +243,17 @@ export function AttachmentsField({ errors, label = 'Attachments (optional)' }: {
     </label>
   );
 }
+
+/**
+ * Whose turn it is on an open ticket (§9), in words, not colour alone. `mine`: the viewer holds the
+ * ticket, so "waiting on the agent" reads "Your turn". Closed tickets wait on nobody: nothing shown.
+ */
+export function WaitingOnBadge({ waitingOn, mine = false }: { waitingOn: 'agent' | 'customer' | null; mine?: boolean }) {
+  if (waitingOn === null) return null;
+  const text = waitingOn === 'customer' ? 'Waiting on the customer' : mine ? 'Your turn: waiting on you' : 'Waiting on the agent';
+  return (
+    <span class={`badge waiting-${waitingOn}`} data-waiting-on={waitingOn}>
+      {text}
+    </span>
+  );
+}

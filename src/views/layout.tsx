@@ -22,6 +22,8 @@ export interface LayoutProps {
   children: ComponentChildren;
   /** Page-specific browser modules, served from /static/. */
   scripts?: string[];
+  /** `data-*` attributes of <main>, which a page's script reads (e.g. the staff ticket page's ids). */
+  data?: Record<string, string | number>;
 }
 
 type NavLink = [href: string, label: string];
@@ -37,6 +39,7 @@ const NAV: Record<'visitor' | 'agent' | 'admin', NavLink[]> = {
     ['/admin/', 'Data'],
     ['/adminapp/register/', 'Register'],
     ['/adminapp/settings/', 'Settings'],
+    ['/adminapp/replies/', 'Canned replies'],
   ],
 };
 
@@ -82,7 +85,8 @@ function Nav({ viewer, csrf }: { viewer: Viewer | null | undefined; csrf: string
  * The shared page frame: a skip link, navigation per role (visitor, agent, admin), the one-time
  * flash message of the last action, and the page's content in <main>.
  */
-export function Layout({ title, viewer, csrf, flash, children, scripts = [] }: LayoutProps) {
+export function Layout({ title, viewer, csrf, flash, children, scripts = [], data = {} }: LayoutProps) {
+  const dataAttributes = Object.fromEntries(Object.entries(data).map(([name, value]) => [`data-${name}`, String(value)]));
   return (
     <html lang="en" data-theme="light">
       <head>
@@ -104,7 +108,7 @@ export function Layout({ title, viewer, csrf, flash, children, scripts = [] }: L
         <header>
           <Nav viewer={viewer} csrf={csrf} />
         </header>
-        <main class="container" id="main" tabindex={-1}>
+        <main class="container" id="main" tabindex={-1} {...dataAttributes}>
           {flash && (
             <p class={`flash flash-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'} data-flash={flash.kind}>
               {flash.message}

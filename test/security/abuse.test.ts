@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { hashPassword, verifyPassword } from '../../src/services/passwords.js';
+import { saveCannedReply } from '../../src/services/cannedReplies.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { ApiClient } from '../api/support.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
@@ -163,6 +164,7 @@ for (const dialect of DIALECTS) {
       const email = await db().selectFrom('outbox').select('id').where('ticket_id', '=', ticketId).executeTakeFirstOrThrow();
       const target = await addStaff(t.ctx, 'target');
       const targetToken = (await createApiToken(t.ctx, target, 'old script')).id;
+      const canned = await saveCannedReply(t.ctx, null, { name: 'Greeting', body: 'Hello {{customer_name}}' });
       // The client that would be let in, and a body that would be accepted, for every form.
       const forms: Record<string, { as: Client; url: string; body: Record<string, string> }> = {
         'POST /tickets/create/': { as: anonymous, url: '/tickets/create/', body: TICKET },
@@ -170,6 +172,10 @@ for (const dialect of DIALECTS) {
         'POST /agents/login/': { as: anonymous, url: '/agents/login/', body: { username: 'alice', password: 'password123' } },
         'POST /agents/logout/': { as: alice, url: '/agents/logout/', body: {} },
         'POST /agents/tickets/:id/close/': { as: alice, url: `/agents/tickets/${ticketId}/close/`, body: {} },
+        'POST /agents/tickets/:id/messages/': { as: alice, url: `/agents/tickets/${ticketId}/messages/`, body: { kind: 'note', body: 'A note' } },
+        'POST /adminapp/replies/': { as: admin, url: '/adminapp/replies/', body: { name: 'Farewell', body: 'Bye' } },
+        'POST /adminapp/replies/:id/': { as: admin, url: `/adminapp/replies/${canned}/`, body: { name: 'Greeting 2', body: 'Hi' } },
+        'POST /adminapp/replies/:id/delete/': { as: admin, url: `/adminapp/replies/${canned}/delete/`, body: {} },
         'POST /agents/availability/': { as: alice, url: '/agents/availability/', body: { status: 'away' } },
         'POST /adminapp/register/': { as: admin, url: '/adminapp/register/', body: { username: 'newbie', display_name: 'New', email: 'n@team.test', password: 'password123', role: 'agent' } },
         'POST /adminapp/settings/': { as: admin, url: '/adminapp/settings/', body: { sla_high: '2m', sla_medium: '4m', sla_low: '1h', default_capacity: '3', queue_order: 'deadline' } },

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceOf } from '../../src/core/tickets.js';
 import { apiAttachmentPath, customerAttachmentPath, staffAttachmentPath } from '../../src/http/links.js';
 import { reassignTicket } from '../../src/services/admin.js';
+import { saveCannedReply } from '../../src/services/cannedReplies.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
 import { intakeTicket } from '../support/intake.js';
@@ -41,6 +42,8 @@ interface Fixtures {
   targetToken: number;
   /** The `created` email of `mine`. */
   email: number;
+  /** A canned reply (§9). */
+  canned: number;
   /** A file on a public reply on `mine`, as its routes name it. */
   file: { id: number; filename: string };
   seq: number;
@@ -91,6 +94,14 @@ const CASES: Case[] = [
     form: () => ({}),
     expect: { anonymous: 'login', agent: 303, otherAgent: 403, admin: 303 },
   },
+  // The staff ticket page (§9): another agent's ticket does not exist for it (404), as in the API.
+  { route: 'GET /agents/tickets/:id/', url: (fx) => `/agents/tickets/${fx.mine}/`, expect: { anonymous: 'login', agent: 200, otherAgent: 404, admin: 200 } },
+  {
+    route: 'POST /agents/tickets/:id/messages/',
+    url: (fx) => `/agents/tickets/${fx.mine}/messages/`,
+    form: () => ({ kind: 'note', body: 'A note' }),
+    expect: { anonymous: 'login', agent: 303, otherAgent: 404, admin: 303 },
+  },
   // Another agent's file does not exist for it (404), as for a guessed id.
   { route: 'GET /agents/attachments/:id/*', url: (fx) => staffAttachmentPath(fx.file), expect: { anonymous: 'login', agent: 200, otherAgent: 404, admin: 200 } },
   { route: 'POST /agents/availability/', url: () => '/agents/availability/', form: () => ({ status: 'away' }), expect: { anonymous: 'login', agent: 303, otherAgent: 303, admin: 303 } },
@@ -113,6 +124,11 @@ const CASES: Case[] = [
     form: () => ({ sla_high: '1m', sla_medium: '4m', sla_low: '1h', default_capacity: '5', queue_order: 'oldest' }),
     expect: adminOnly(303),
   },
+  { route: 'GET /adminapp/replies/', url: () => '/adminapp/replies/', expect: adminOnly(200) },
+  { route: 'POST /adminapp/replies/', url: () => '/adminapp/replies/', form: (fx) => ({ name: `New reply ${fx.seq}`, body: 'Hello' }), expect: adminOnly(303) },
+  { route: 'GET /adminapp/replies/:id/', url: (fx) => `/adminapp/replies/${fx.canned}/`, expect: adminOnly(200) },
+  { route: 'POST /adminapp/replies/:id/', url: (fx) => `/adminapp/replies/${fx.canned}/`, form: (fx) => ({ name: `Edited reply ${fx.seq}`, body: 'Hi' }), expect: adminOnly(303) },
+  { route: 'POST /adminapp/replies/:id/delete/', url: (fx) => `/adminapp/replies/${fx.canned}/delete/`, form: () => ({}), expect: adminOnly(303) },
   { route: 'GET /admin/', url: () => '/admin/', expect: adminOnly(200) },
   { route: 'GET /admin/tickets/', url: () => '/admin/tickets/', expect: adminOnly(200) },
   { route: 'GET /admin/tickets/:id/', url: (fx) => `/admin/tickets/${fx.mine}/`, expect: adminOnly(200) },
@@ -194,9 +210,10 @@ for (const dialect of DIALECTS) {
       const target = await addStaff(t.ctx, `target${seq}`);
       const email = await db().selectFrom('outbox').select('id').where('ticket_id', '=', mine.id).where('kind', '=', 'created').executeTakeFirstOrThrow();
       const targetToken = (await createApiToken(t.ctx, target, 'old script')).id;
+      const canned = await saveCannedReply(t.ctx, null, { name: `Canned ${seq}`, body: 'Hello {{customer_name}}' });
       const reply = { kind: 'reply' as const, body: 'The manual', close: false, seen: null, channel: 'web' as const, files: [{ filename: 'manual.pdf', contentType: 'application/pdf', content: Buffer.from(`%PDF ${seq}`) }] };
       const [file] = (await postStaffMessage(t.ctx, { id: ids.root, role: 'admin' }, mine.id, reply)).attachments;
-      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, seq };
+      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, canned, seq };
       return fixtures;
     }
 
@@ -317,6 +334,9 @@ for (const dialect of DIALECTS) {
           // The page names a ticket that exists but is not yours (403), and only a missing one 404.
           expect(page.statusCode, `page close ${id}`).toBe(existing.has(id) ? 403 : 404);
           expect((await pages.otherAgent.get(`/admin/tickets/${id}/`)).statusCode, `page view ${id}`).toBe(403);
+          // The staff ticket page shows pending tickets to every agent; others do not exist for it.
+          expect((await pages.otherAgent.get(`/agents/tickets/${id}/`)).statusCode, `staff page ${id}`).toBe(waiting.has(id) ? 200 : 404);
+          if (!waiting.has(id)) expect((await pages.otherAgent.post(`/agents/tickets/${id}/messages/`, { _csrf: csrf, kind: 'note', body: 'peek' })).statusCode, `staff note ${id}`).toBe(404);
           expect((await pages.otherAgent.post(`/admin/tickets/${id}/reassign/`, { _csrf: csrf, agent: 'bob' })).statusCode, `page reassign ${id}`).toBe(403);
           const reference = `HD-${id}`;
           // Pending tickets are visible to every agent (§8), but only to look at, not to close.

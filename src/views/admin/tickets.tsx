@@ -4,7 +4,8 @@ import type { OutboxRow, TicketRow, UserRow } from '../../db/schema.js';
 import type { TicketListRow } from '../../repositories/adminLists.js';
 import type { AgentChoice } from '../../repositories/adminUsers.js';
 import type { TimelineEntry } from '../../repositories/events.js';
-import { ActionForm, CsrfField, EmptyState, PriorityBadge, SelectField, SlaBadge, StateBadge, TextField, Time, DataTable } from '../components.js';
+import { staffTicketPath } from '../../http/links.js';
+import { ActionForm, CsrfField, EmptyState, PriorityBadge, SelectField, SlaBadge, StateBadge, TextField, Time, DataTable, WaitingOnBadge } from '../components.js';
 import { type PageBase, AdminFrame, DateField, any, Search, type ListProps, ListFrame, PRESENCE_LABELS } from './frame.js';
 import { EventCells } from './events.js';
 import { EmailTable } from './emails.js';
@@ -29,7 +30,7 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number }
   );
   return (
     <ListFrame title="Tickets" path="/admin/tickets/" props={props} filters={filters}>
-      <DataTable class="striped" id="ticket-list" columns={['Ticket', 'State', 'Priority', 'Agent', 'Customer', 'Created', 'SLA']}>
+      <DataTable class="striped" id="ticket-list" columns={['Ticket', 'State', 'Waiting on', 'Priority', 'Agent', 'Customer', 'Created', 'SLA', 'Conversation']}>
           {page.rows.map((t) => (
             <tr data-id={t.id}>
               <td>
@@ -41,6 +42,7 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number }
               <td>
                 <StateBadge state={stateOf({ status: t.status, agentId: t.agent_id })} />
               </td>
+              <td>{t.waiting_on === null ? '—' : <WaitingOnBadge waitingOn={t.waiting_on} />}</td>
               <td>
                 <PriorityBadge priority={t.priority} />
               </td>
@@ -51,6 +53,11 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number }
               </td>
               <td>
                 <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} />
+              </td>
+              <td>
+                <a href={staffTicketPath(t.id)}>
+                  Open<span class="visually-hidden"> the conversation of {referenceOf(t.id)}</span>
+                </a>
               </td>
             </tr>
           ))}
@@ -78,7 +85,13 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
           {reference}: {ticket.title}
         </h1>
         <p>
-          <StateBadge state={state} /> <PriorityBadge priority={ticket.priority} /> <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} />
+          <StateBadge state={state} /> <PriorityBadge priority={ticket.priority} /> <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} />{' '}
+          <WaitingOnBadge waitingOn={ticket.waiting_on} />
+        </p>
+        <p>
+          <a href={staffTicketPath(ticket.id)} id="conversation-link">
+            Conversation: read the thread, reply or add a note
+          </a>
         </p>
       </hgroup>
       <div class="grid">
@@ -87,6 +100,8 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
           <dd>
             {ticket.customer_name} &lt;{ticket.customer_email}&gt;
           </dd>
+          <dt>Waiting on</dt>
+          <dd>{ticket.waiting_on === null ? 'Nobody (closed)' : ticket.waiting_on === 'agent' ? 'The agent' : 'The customer'}</dd>
           <dt>Agent</dt>
           <dd class="agent-name">{agent ? <a href={`/admin/users/${agent.id}/`}>{`${agent.display_name} (${agent.username})`}</a> : '—'}</dd>
           <dt>Created</dt>

@@ -1,0 +1,185 @@
+/**
+ * The staff side of conversations (§9): the ticket page `/agents/tickets/<id>/` with its thread and
+ * reply form, and the form's POST. An agent sees its own and the pending tickets, an admin all; any
+ * other ticket does not exist for the viewer (404, as in the API).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { checkMayWrite, maySee, type StaffMessageInput, type Writer } from '../../core/conversation.js';
+import { DomainError, invalidInput, notFound } from '../../core/errors.js';
+import { parseId, referenceOf } from '../../core/tickets.js';
+import type { TicketRow } from '../../db/schema.js';
+import { attachmentsOfMessages, type IncomingFile } from '../../repositories/attachments.js';
+import { listCannedReplies } from '../../repositories/cannedReplies.js';
+import { threadPage } from '../../repositories/messages.js';
+import { findTicketById } from '../../repositories/tickets.js';
+import { findUserById } from '../../repositories/users.js';
+import { composeStaffMessage } from '../../services/cannedReplies.js';
+import type { ServiceContext } from '../../services/context.js';
+import { postStaffMessage, StaleReply } from '../../services/conversation.js';
+import type { FormErrors, FormValues } from '../../views/components.js';
+import type { Flash } from '../../views/layout.js';
+import { renderPage } from '../../views/render.js';
+import { StaffTicketPage } from '../../views/ticket.js';
+import { setFlash, takeFlash } from '../flash.js';
+import { formBody, keptValues, sendHtml } from '../forms.js';
+import { staffTicketPath } from '../links.js';
+import { requireRole } from '../session.js';
+import { readForm } from '../uploads.js';
+
+/** Messages per page: a long thread opens at its newest 50, with a link to the ones before. */
+export const THREAD_PAGE = 50;
+
+const DRAFT_FIELDS = ['body', 'kind', 'close', 'canned', 'seen'] as const;
+
+type TicketRequest = FastifyRequest<{ Params: { id: string }; Querystring: { before?: string } }>;
+
+/** How the page is shown: fresh, or again after a refused send with the writer's draft. */
+interface FormState {
+  draft: FormValues;
+  errors: FormErrors;
+  notice: string | null;
+  newAfter: number | null;
+  flash?: Flash | null;
+}
+
+const FRESH: FormState = { draft: {}, errors: {}, notice: null, newAfter: null };
+
+/**
+ * The files of the form, or what is wrong with them (too many, too large, a refused type): kept
+ * aside so the page can show it by the field together with any other field's message.
+ */
+async function filesOf(request: FastifyRequest): Promise<{ files: IncomingFile[]; problem: DomainError | null }> {
+  try {
+    return { files: (await readForm(request)).files, problem: null };
+  } catch (error) {
+    if (error instanceof DomainError && (error.code === 'invalid_input' || error.code === 'payload_too_large')) return { files: [], problem: error };
+    throw error;
+  }
+}
+
+/** Whether this writer may reply here (else note only), by the same rule the service applies. */
+function mayReply(writer: Writer, ticket: TicketRow): boolean {
+  try {
+    checkMayWrite(writer, { status: ticket.status, agentId: ticket.agent_id }, 'reply');
+    return true;
+  } catch (error) {
+    if (error instanceof DomainError) return false;
+    throw error;
+  }
+}
+
+function ticketId(request: TicketRequest): number {
+  const id = parseId(request.params.id);
+  if (id === null) throw notFound('Ticket');
+  return id;
+}
+
+export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const db = ctx.handle.db;
+
+  /** Renders the page: the newest page of the thread, or the page before `before`. */
+  const showTicket = async (request: TicketRequest, reply: FastifyReply, id: number, before: number | undefined, form: FormState, status = 200) => {
+    const viewer = request.viewer!;
+    const writer: Writer = { id: viewer.id, role: viewer.role };
+    const ticket = await findTicketById(db, id);
+    if (!ticket || !maySee(writer, { status: ticket.status, agentId: ticket.agent_id })) throw notFound('Ticket');
+    // One more than a page tells whether earlier messages exist without counting the thread.
+    const [rows, agent, canned] = await Promise.all([
+      threadPage(db, id, { publicOnly: false, newest: true, limit: THREAD_PAGE + 1, ...(before === undefined ? {} : { beforeId: before }) }),
+      ticket.agent_id === null ? Promise.resolve(undefined) : findUserById(db, ticket.agent_id),
+      listCannedReplies(db),
+    ]);
+    const messages = rows.length > THREAD_PAGE ? rows.slice(1) : rows;
+    const attachments = await attachmentsOfMessages(
+      db,
+      messages.map((m) => m.id),
+    );
+    reply.header('cache-control', 'no-store');
+    const page = StaffTicketPage({
+      viewer,
+      csrf: reply.generateCsrf(),
+      flash: form.flash === undefined ? takeFlash(request, reply) : form.flash,
+      ticket,
+      agentName: agent?.display_name ?? null,
+      messages,
+      attachments,
+      earlierBefore: rows.length > THREAD_PAGE ? messages[0]!.id : null,
+      olderPage: before !== undefined,
+      canned,
+      mayReply: mayReply(writer, ticket),
+      draft: form.draft,
+      errors: form.errors,
+      notice: form.notice,
+      newAfter: form.newAfter,
+      now: ctx.clock.now(),
+    });
+    return sendHtml(reply, renderPage(page), status);
+  };
+
+  app.register(async (staff) => {
+    staff.addHook('preHandler', requireRole('agent', 'admin'));
+
+    staff.get('/agents/tickets/:id/', async (request: TicketRequest, reply) => {
+      const id = ticketId(request);
+      let before: number | undefined;
+      if (request.query.before !== undefined) {
+        const parsed = parseId(request.query.before);
+        if (parsed === null) throw invalidInput({ before: 'Not a message id.' }, 'This page of the conversation does not exist: `before` must be a message id.');
+        before = parsed;
+      }
+      return showTicket(request, reply, id, before, FRESH);
+    });
+
+    staff.post<{ Params: { id: string }; Querystring: { before?: string } }>('/agents/tickets/:id/messages/', { preHandler: app.csrfProtection }, async (request: TicketRequest, reply) => {
+      const id = ticketId(request);
+      const viewer = request.viewer!;
+      const writer: Writer = { id: viewer.id, role: viewer.role };
+      // Text fields of a multipart form are the body too (uploads.ts); the files come from readForm.
+      const body = formBody(request.body);
+      const { files, problem } = await filesOf(request);
+      let input: StaffMessageInput | undefined;
+      try {
+        try {
+          input = await composeStaffMessage(ctx, writer, id, body);
+        } catch (error) {
+          // Bad text and bad files are told together, each by its field.
+          if (problem && error instanceof DomainError && error.code === 'invalid_input') throw invalidInput({ ...error.fields, ...problem.fields });
+          throw error;
+        }
+        if (problem) throw problem;
+        const posted = await postStaffMessage(ctx, writer, id, { ...input, channel: 'web', files });
+        const reference = referenceOf(id);
+        const message =
+          input.kind === 'note'
+            ? `Note added to ${reference}. The customer does not see it.`
+            : posted.closed
+              ? `Reply sent and ${reference} closed. The customer gets one email.`
+              : `Reply sent to the customer of ${reference}.`;
+        setFlash(reply, { kind: 'success', message });
+        return reply.redirect(staffTicketPath(id), 303);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        const draft = keptValues(body, DRAFT_FIELDS);
+        if (error.code === 'invalid_input' || error.code === 'payload_too_large') {
+          if (error.fields.seen) delete draft.seen;
+          const status = error.code === 'payload_too_large' ? 413 : 400;
+          // The file field's hint says to pick the files again (a browser cannot put them back).
+          return showTicket(request, reply, id, undefined, { draft, errors: error.fields, notice: null, newAfter: null, flash: null }, status);
+        }
+        // A refusal without field errors says it in its notice.
+        const notice = files.length > 0 ? `${error.message} The files you chose were not sent: pick them again.` : error.message;
+        if (error instanceof StaleReply) {
+          // Shown again with what arrived marked; `seen` moves on to the newest shown, so sending
+          // the same draft again confirms it.
+          delete draft.seen;
+          return showTicket(request, reply, id, undefined, { draft, errors: {}, notice, newAfter: input!.seen, flash: null }, 409);
+        }
+        if (error.code === 'conflict') {
+          delete draft.seen;
+          return showTicket(request, reply, id, undefined, { draft, errors: {}, notice, newAfter: null, flash: null }, 409);
+        }
+        throw error;
+      }
+    });
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * Canned replies (§9) at `/adminapp/replies/`: list and create, edit, delete. Admin only; every POST
+ * checks the CSRF token; a refused save shows the form again with the admin's values and a message
+ * by the field (400 bad input, 409 a name in use).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, notFound } from '../../core/errors.js';
+import { parseId } from '../../core/tickets.js';
+import { findCannedReply, listCannedReplies } from '../../repositories/cannedReplies.js';
+import { removeCannedReply, saveCannedReply } from '../../services/cannedReplies.js';
+import type { ServiceContext } from '../../services/context.js';
+import type { FormErrors, FormValues } from '../../views/components.js';
+import { renderPage } from '../../views/render.js';
+import { CANNED_REPLY_FIELDS, CannedReplyEditPage, CannedReplyListPage } from '../../views/replies.js';
+import { setFlash, takeFlash } from '../flash.js';
+import { formBody, keptValues, sendHtml } from '../forms.js';
+import { requireRole } from '../session.js';
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+
+const LIST = '/adminapp/replies/';
+
+/** A save refused for what the admin typed (bad input, a name in use): shown on the form. */
+function refusal(error: unknown): DomainError | null {
+  return error instanceof DomainError && (error.code === 'invalid_input' || error.code === 'conflict') ? error : null;
+}
+
+function replyId(request: IdRequest): number {
+  const id = parseId(request.params.id);
+  if (id === null) throw notFound('Canned reply');
+  return id;
+}
+
+export function cannedReplyRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const db = ctx.handle.db;
+
+  const listPage = async (request: FastifyRequest, reply: FastifyReply, values: FormValues, errors: FormErrors, status = 200) => {
+    const replies = await listCannedReplies(db);
+    const flash = status === 200 ? takeFlash(request, reply) : null;
+    return sendHtml(reply, renderPage(CannedReplyListPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash, replies, values, errors })), status);
+  };
+
+  const editPage = async (request: IdRequest, reply: FastifyReply, id: number, values: FormValues | null, errors: FormErrors, status = 200) => {
+    const found = await findCannedReply(db, id);
+    if (!found) throw notFound('Canned reply');
+    const flash = status === 200 ? takeFlash(request, reply) : null;
+    const page = CannedReplyEditPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash, reply: found, values: values ?? { name: found.name, body: found.body }, errors });
+    return sendHtml(reply, renderPage(page), status);
+  };
+
+  app.register(async (admin) => {
+    admin.addHook('preHandler', requireRole('admin'));
+    admin.addHook('onSend', async (_request, reply, payload) => {
+      reply.header('cache-control', 'no-store');
+      return payload;
+    });
+
+    admin.get(LIST, async (request, reply) => listPage(request, reply, {}, {}));
+
+    admin.post(LIST, { preHandler: app.csrfProtection }, async (request, reply) => {
+      const body = formBody(request.body);
+      try {
+        await saveCannedReply(ctx, null, body);
+        setFlash(reply, { kind: 'success', message: `Canned reply “${String(body.name).trim()}” added. Agents can pick it now.` });
+        return reply.redirect(LIST, 303);
+      } catch (error) {
+        const refused = refusal(error);
+        if (!refused) throw error;
+        return listPage(request, reply, keptValues(body, CANNED_REPLY_FIELDS), refused.fields, refused.code === 'conflict' ? 409 : 400);
+      }
+    });
+
+    admin.get('/adminapp/replies/:id/', async (request: IdRequest, reply) => editPage(request, reply, replyId(request), null, {}));
+
+    admin.post<{ Params: { id: string } }>('/adminapp/replies/:id/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+      const id = replyId(request);
+      const body = formBody(request.body);
+      try {
+        await saveCannedReply(ctx, id, body);
+        setFlash(reply, { kind: 'success', message: `Canned reply “${String(body.name).trim()}” saved.` });
+        return reply.redirect(LIST, 303);
+      } catch (error) {
+        const refused = refusal(error);
+        if (!refused) throw error;
+        return editPage(request, reply, id, keptValues(body, CANNED_REPLY_FIELDS), refused.fields, refused.code === 'conflict' ? 409 : 400);
+      }
+    });
+
+    admin.post<{ Params: { id: string } }>('/adminapp/replies/:id/delete/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+      const id = replyId(request);
+      const found = await findCannedReply(db, id);
+      const removed = await removeCannedReply(ctx, id);
+      setFlash(reply, removed ? { kind: 'success', message: `Canned reply “${found?.name ?? id}” deleted.` } : { kind: 'info', message: 'That canned reply was already deleted.' });
+      return reply.redirect(LIST, 303);
+    });
+  });
+}

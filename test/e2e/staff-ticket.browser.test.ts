@@ -1,0 +1,147 @@
+/**
+ * The staff ticket page and the canned replies page in a real browser (Debian's Chromium through
+ * playwright-core). An agent replies with a file and adds a note; with JavaScript off it sends a
+ * canned reply by choosing it alone (the form works without scripts). Each page has no serious or
+ * critical accessibility violation (axe-core) and nothing wider than a phone.
+ *
+ * One dialect is enough here (SQLite): both engines are driven over HTTP in
+ * test/http/staff-ticket.test.ts.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staffTicketPath } from '../../src/http/links.js';
+import { reassignTicket } from '../../src/services/admin.js';
+import { saveCannedReply } from '../../src/services/cannedReplies.js';
+import { postStaffMessage } from '../../src/services/conversation.js';
+import { changePresence } from '../../src/services/presence.js';
+import { newTicket } from '../admin/support.js';
+import { addStaff, startTestApp, type TestApp } from '../support/app.js';
+import { launchBrowser, PHONE, seriousViolations, settle, shoot } from '../support/browser.js';
+
+const TEST = 'staff-ticket';
+
+describe('the staff ticket page in Chromium', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  let ana: number;
+  let root: number;
+  const contexts: BrowserContext[] = [];
+  /** Script errors and failed loads (not pages answered 4xx on purpose) per page. */
+  const problems = new Map<Page, string[]>();
+
+  beforeAll(async () => {
+    [t, browser] = await Promise.all([startTestApp('sqlite'), launchBrowser()]);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.app.server.address();
+    if (address === null || typeof address === 'string') throw new Error('the app is not listening on a TCP port');
+    base = `http://127.0.0.1:${address.port}`;
+    ana = await addStaff(t.ctx, 'ana', { capacity: 5, displayName: 'Ana Agent' });
+    root = await addStaff(t.ctx, 'root', { role: 'admin', displayName: 'Ada Admin' });
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function loggedIn(username: string, javaScriptEnabled = true): Promise<Page> {
+    const context = await browser.newContext({ javaScriptEnabled, baseURL: base, locale: 'en-GB', timezoneId: 'UTC' });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const seen: string[] = [];
+    problems.set(page, seen);
+    page.on('pageerror', (error) => seen.push(error.message));
+    page.on('response', (response) => {
+      if (response.status() >= 400 && response.request().resourceType() !== 'document') seen.push(`${response.status()} ${response.url()}`);
+    });
+    await page.goto('/agents/login/');
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill('password123');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(/\/(agents\/dashboard|adminapp\/dashboard)\//);
+    return page;
+  }
+
+  /** axe-core finds nothing serious, and the page is no wider than a phone (JavaScript on: axe needs it). */
+  async function looksRight(page: Page, step: string): Promise<void> {
+    expect(await seriousViolations(page), `axe on ${step}`).toEqual([]);
+    await page.setViewportSize(PHONE);
+    await settle(page);
+    await shoot(page, TEST, step, 'phone');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `${step} is wider than a phone`).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+
+  /** A ticket Ana holds, placed by the admin while she is away, so the test knows where it is. */
+  async function anasTicket(): Promise<number> {
+    await changePresence(t.ctx, ana, 'away');
+    const id = await newTicket(t.ctx, { name: 'Carla Customer', description: 'The printer shows error 42 and a long message: ' + 'x'.repeat(300) });
+    await reassignTicket(t.ctx, root, id, 'ana');
+    return id;
+  }
+
+  it('an agent replies with a file and adds a note; the page and its error state pass axe and fit a phone', async () => {
+    const page = await loggedIn('ana');
+    const id = await anasTicket();
+    await postStaffMessage(t.ctx, { id: root, role: 'admin' }, id, { kind: 'note', body: 'Known issue with model 42.', close: false, seen: null, channel: 'web' });
+
+    await page.goto(staffTicketPath(id));
+    await expect.poll(() => page.locator('#thread article').count()).toBe(2);
+    await expect.poll(() => page.locator('#thread article.message-note').textContent()).toContain('Internal note');
+    await looksRight(page, 'ticket');
+
+    await page.getByLabel('Message').fill('Please try the attached steps.');
+    await page.getByLabel('Attachments').setInputFiles({ name: 'steps.txt', mimeType: 'text/plain', buffer: Buffer.from('1. off\n2. on') });
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.waitForURL(`**${staffTicketPath(id)}`);
+    expect(await page.locator('[data-flash]').textContent()).toContain('Reply sent to the customer');
+    const reply = page.locator('#thread article').last();
+    expect(await reply.textContent()).toContain('Please try the attached steps.');
+    expect(await reply.locator('.attachments a').textContent()).toBe('steps.txt');
+
+    await page.getByLabel('Internal note (staff only, never sent)').check();
+    await page.getByLabel('Message').fill('Customer will call back.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.waitForURL(`**${staffTicketPath(id)}`);
+    expect(await page.locator('#thread article.message-note').last().textContent()).toContain('Customer will call back.');
+
+    // An empty message comes back with the field marked, on a page that still passes the checks.
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.locator('#body-error').textContent()).toBe('Write a message.');
+    await looksRight(page, 'ticket with an error');
+
+    await page.goto('/agents/dashboard/');
+    await page.getByRole('link', { name: new RegExp(`HD-${id}`) }).click();
+    await page.waitForURL(`**${staffTicketPath(id)}`);
+    // The page's own script (src/public/ticket-page.js) runs on this markup without an error.
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it('without JavaScript, choosing a canned reply alone sends its text with the placeholders filled', async () => {
+    const cannedId = await saveCannedReply(t.ctx, null, { name: 'Restart', body: 'Hello {{customer_name}}, please restart it. {{agent_name}}' });
+    const page = await loggedIn('ana', false);
+    const id = await anasTicket();
+    await page.goto(staffTicketPath(id));
+    await page.getByLabel('Canned reply').selectOption(String(cannedId));
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.waitForURL(`**${staffTicketPath(id)}`);
+    expect(await page.locator('[data-flash]').textContent()).toContain('Reply sent to the customer');
+    expect(await page.locator('#thread article').last().textContent()).toContain('Hello Carla Customer, please restart it. Ana Agent');
+  });
+
+  it('the canned replies page passes the same checks', async () => {
+    await saveCannedReply(t.ctx, null, { name: 'Greeting', body: 'Hello {{customer_name}}, thank you for writing to us about {{reference}}.' });
+    const page = await loggedIn('root');
+    await page.getByRole('link', { name: 'Canned replies' }).click();
+    await page.waitForURL('**/adminapp/replies/');
+    await looksRight(page, 'canned replies');
+    await page.getByLabel('Name').fill('GREETING');
+    await page.getByLabel('Text').fill('Another text');
+    await page.getByRole('button', { name: 'Add canned reply' }).click();
+    await expect.poll(() => page.locator('#name-error').textContent()).toBe('This name is taken: choose another one.');
+    await looksRight(page, 'canned replies with an error');
+  });
+});
