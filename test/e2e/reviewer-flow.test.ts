@@ -148,7 +148,7 @@ describe('the reviewer flow in Chromium', () => {
     await look(customer, '02 ticket form with errors');
 
     // The summary's links lead to the fields; then the form is filled in by keyboard alone, in
-    // the order the page reads: name, email, subject, description, priority, send.
+    // the order the page reads: name, email, subject, description, priority, files, send.
     await customer.locator('.error-summary a[href="#name"]').click();
     expect(await customer.evaluate(() => document.activeElement?.id)).toBe('name');
     await customer.keyboard.type('Carla Customer');
@@ -163,6 +163,8 @@ describe('the reviewer flow in Chromium', () => {
     }
     await customer.keyboard.press('Tab');
     expect(await customer.evaluate(() => document.activeElement?.id)).toBe('priority');
+    await customer.keyboard.press('Tab');
+    expect(await customer.evaluate(() => document.activeElement?.id)).toBe('attachments');
     await customer.keyboard.press('Tab');
     expect(await customer.evaluate(() => document.activeElement?.textContent)).toBe('Send request');
     await customer.keyboard.press('Enter');
