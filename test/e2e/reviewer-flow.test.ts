@@ -13,7 +13,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, startTestApp, type TestApp } from '../support/app.js';
+import { addStaff, startTestApp, type TestApp, listenOnFreePort } from '../support/app.js';
 import { DESKTOP, launchBrowser, pathOf, PHONE, screenshot, seriousViolations, settle, shoot } from '../support/browser.js';
 
 const TEST = 'reviewer-flow';
@@ -28,10 +28,7 @@ describe('the reviewer flow in Chromium', () => {
 
   beforeAll(async () => {
     [t, browser] = await Promise.all([startTestApp('sqlite'), launchBrowser()]);
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.server.address();
-    if (address === null || typeof address === 'string') throw new Error('the app is not listening on a TCP port');
-    base = `http://127.0.0.1:${address.port}`;
+    base = await listenOnFreePort(t);
     await addStaff(t.ctx, 'alice', { capacity: 3, displayName: 'Alice Agent' });
     await addStaff(t.ctx, 'bob', { capacity: 3, displayName: 'Bob Agent' });
     await addStaff(t.ctx, 'root', { role: 'admin', displayName: 'Ada Admin' });

@@ -15,7 +15,7 @@ import { saveCannedReply } from '../../src/services/cannedReplies.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
 import { newTicket } from '../admin/support.js';
-import { addStaff, startTestApp, type TestApp } from '../support/app.js';
+import { addStaff, startTestApp, type TestApp, listenOnFreePort } from '../support/app.js';
 import { launchBrowser, PHONE, seriousViolations, settle, shoot } from '../support/browser.js';
 
 const TEST = 'staff-ticket';
@@ -32,10 +32,7 @@ describe('the staff ticket page in Chromium', () => {
 
   beforeAll(async () => {
     [t, browser] = await Promise.all([startTestApp('sqlite'), launchBrowser()]);
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.server.address();
-    if (address === null || typeof address === 'string') throw new Error('the app is not listening on a TCP port');
-    base = `http://127.0.0.1:${address.port}`;
+    base = await listenOnFreePort(t);
     ana = await addStaff(t.ctx, 'ana', { capacity: 5, displayName: 'Ana Agent' });
     root = await addStaff(t.ctx, 'root', { role: 'admin', displayName: 'Ada Admin' });
   });

@@ -5,9 +5,8 @@
  * was still sending.
  */
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
+import { Client, csrfFrom, startTestApp, type TestApp, listenOnFreePort } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { countRows } from './counts.js';
 import { multipart, ticketFields } from './support.js';
@@ -63,8 +62,7 @@ describe.each(DIALECTS)('bodies over the limit, over real sockets, on %s', (dial
   let port: number;
   beforeAll(async () => {
     t = await startTestApp(dialect);
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    port = (t.app.server.address() as AddressInfo).port;
+    port = Number(new URL(await listenOnFreePort(t)).port);
   });
   afterAll(async () => {
     await t?.close();

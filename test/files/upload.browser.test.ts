@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffAttachmentPath } from '../../src/http/links.js';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
 import { changePresence } from '../../src/services/presence.js';
-import { addStaff, startTestApp, type TestApp } from '../support/app.js';
+import { addStaff, startTestApp, type TestApp, listenOnFreePort } from '../support/app.js';
 import { DESKTOP, launchBrowser, screenshot, seriousViolations } from '../support/browser.js';
 import { countRows } from './counts.js';
 import { TINY_PNG } from './support.js';
@@ -31,10 +31,7 @@ describe('attachments on the ticket form in Chromium', () => {
 
   beforeAll(async () => {
     [t, browser] = await Promise.all([startTestApp('sqlite'), launchBrowser()]);
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.server.address();
-    if (address === null || typeof address === 'string') throw new Error('the app is not listening on a TCP port');
-    base = `http://127.0.0.1:${address.port}`;
+    base = await listenOnFreePort(t);
     const alice = await addStaff(t.ctx, 'alice', { capacity: 5, displayName: 'Alice Agent' });
     await changePresence(t.ctx, alice, 'available');
     dir = mkdtempSync(join(tmpdir(), 'helpdesk-uploads-'));

@@ -45,6 +45,14 @@ export async function startTestApp(dialect: Dialect, options: { clock?: Clock; c
 }
 
 /** Creates a staff account through the real service (password `password123`). */
+/** Puts the app on a free port of 127.0.0.1 (for browsers and raw sockets); returns its base URL. */
+export async function listenOnFreePort(t: TestApp): Promise<string> {
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = t.app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('the app is not listening on a TCP port');
+  return `http://127.0.0.1:${address.port}`;
+}
+
 export async function addStaff(ctx: ServiceContext, username: string, options: { role?: 'agent' | 'admin'; capacity?: number; displayName?: string } = {}): Promise<number> {
   return createUser(ctx, {
     username,
