@@ -18,6 +18,8 @@ export interface StaffTicketProps {
   flash: Flash | null;
   ticket: TicketRow;
   agentName: string | null;
+  /** Tickets that follow this one up (a customer wrote after it was closed). */
+  followUps: readonly TicketRow[];
   messages: readonly MessageRow[];
   attachments: readonly AttachmentRow[];
   earlierBefore: number | null;
@@ -35,7 +37,7 @@ export interface StaffTicketProps {
   now: number;
 }
 
-function TicketFacts({ ticket, agentName, mine, now }: { ticket: TicketRow; agentName: string | null; mine: boolean; now: number }) {
+function TicketFacts({ ticket, agentName, followUps, mine, now }: { ticket: TicketRow; agentName: string | null; followUps: readonly TicketRow[]; mine: boolean; now: number }) {
   return (
     <dl class="facts" id="ticket-facts">
       <dt>Customer</dt>
@@ -71,6 +73,19 @@ function TicketFacts({ ticket, agentName, mine, now }: { ticket: TicketRow; agen
             <a href={staffTicketPath(ticket.follow_up_of)} id="follow-up-of">
               {referenceOf(ticket.follow_up_of)}
             </a>
+          </dd>
+        </>
+      )}
+      {followUps.length > 0 && (
+        <>
+          <dt>Followed up by</dt>
+          <dd class="follow-ups-of">
+            {followUps.map((f, i) => (
+              <>
+                {i > 0 && ', '}
+                <a href={staffTicketPath(f.id)}>{referenceOf(f.id)}</a>
+              </>
+            ))}
           </dd>
         </>
       )}
@@ -201,7 +216,7 @@ export function StaffTicketPage(props: StaffTicketProps) {
         </p>
       </hgroup>
       <section id="viewers" aria-live="polite"></section>
-      <TicketFacts ticket={ticket} agentName={agentName} mine={ticket.agent_id === viewer.id} now={now} />
+      <TicketFacts ticket={ticket} agentName={agentName} followUps={props.followUps} mine={ticket.agent_id === viewer.id} now={now} />
       <Thread ticketId={ticket.id} messages={messages} attachments={attachments} earlierBefore={earlierBefore} olderPage={olderPage} newAfter={newAfter} />
       {olderPage ? (
         <p>

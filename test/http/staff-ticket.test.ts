@@ -153,7 +153,7 @@ for (const dialect of DIALECTS) {
         expect(text.indexOf('It is on fire.')).toBeLessThan(text.indexOf('Check the fuser.'));
       });
 
-      it('links a follow-up to the staff page of the ticket it follows', async () => {
+      it('links a follow-up to the staff page of the ticket it follows, and the closed ticket to its follow-ups', async () => {
         const id = await ticketFor('ana');
         await closeTicket(t.ctx, { id: ana, role: 'agent' }, id);
         const old = (await findTicketById(db(), id))!;
@@ -162,6 +162,8 @@ for (const dialect of DIALECTS) {
         const followUp = result.kind === 'follow_up' ? result.followUp : null;
         const page = await rootClient.get(staffTicketPath(followUp!.id));
         expect(page.body).toContain(`<a href="${staffTicketPath(id)}" id="follow-up-of">HD-${id}</a>`);
+        const original = await rootClient.get(staffTicketPath(id));
+        expect(original.body).toMatch(new RegExp(`<dd class="follow-ups-of"><a href="${staffTicketPath(followUp!.id)}">HD-${followUp!.id}</a></dd>`));
       });
     });
 

@@ -11,7 +11,7 @@ import type { TicketRow } from '../../db/schema.js';
 import { attachmentsOfMessages, type IncomingFile } from '../../repositories/attachments.js';
 import { listCannedReplies } from '../../repositories/cannedReplies.js';
 import { threadPage } from '../../repositories/messages.js';
-import { findTicketById } from '../../repositories/tickets.js';
+import { findTicketById, followUpsOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
 import { composeStaffMessage } from '../../services/cannedReplies.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -84,10 +84,11 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
     const ticket = await findTicketById(db, id);
     if (!ticket || !maySee(writer, { status: ticket.status, agentId: ticket.agent_id })) throw notFound('Ticket');
     // One more than a page tells whether earlier messages exist without counting the thread.
-    const [rows, agent, canned] = await Promise.all([
+    const [rows, agent, canned, followUps] = await Promise.all([
       threadPage(db, id, { publicOnly: false, newest: true, limit: THREAD_PAGE + 1, ...(before === undefined ? {} : { beforeId: before }) }),
       ticket.agent_id === null ? Promise.resolve(undefined) : findUserById(db, ticket.agent_id),
       listCannedReplies(db),
+      followUpsOf(db, id),
     ]);
     const messages = rows.length > THREAD_PAGE ? rows.slice(1) : rows;
     const attachments = await attachmentsOfMessages(
@@ -101,6 +102,7 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       flash: form.flash === undefined ? takeFlash(request, reply) : form.flash,
       ticket,
       agentName: agent?.display_name ?? null,
+      followUps,
       messages,
       attachments,
       earlierBefore: rows.length > THREAD_PAGE ? messages[0]!.id : null,
