@@ -7,6 +7,7 @@
 import { PRESENCES, type Presence } from '../../core/routing.js';
 import { EVENT_TYPES, idFromReference, parseId, parsePriority, parseState, parseStatus, type TicketEventType } from '../../core/tickets.js';
 import { ROLES, type Role } from '../../core/users.js';
+import { MAIL_KINDS } from '../../mail/templates/index.js';
 import type { EmailFilter, EmailKind, EmailStatus, EventFilter, PageRequest, TicketFilter, UserFilter } from '../../repositories/adminLists.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 
@@ -159,7 +160,8 @@ export function parseEventQuery(query: Query): Parsed<EventFilter> {
 }
 
 export const EMAIL_STATUSES: readonly EmailStatus[] = ['pending', 'sending', 'sent', 'failed'];
-export const EMAIL_KINDS: readonly EmailKind[] = ['created', 'assigned', 'reassigned', 'closed', 'sla_breached'];
+/** Every kind of email, so /admin/emails/ can filter by any (the `reply` of §9 included). */
+export const EMAIL_KINDS: readonly EmailKind[] = MAIL_KINDS;
 
 export function parseEmailQuery(query: Query): Parsed<EmailFilter> {
   const p = new FilterParser(query);
