@@ -3,6 +3,7 @@
  * a success or a 4xx with a clear message, never a 5xx and never a stack trace; and the ticket
  * tables always agree with each other (nothing half-written).
  */
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
@@ -155,4 +156,101 @@ export function expectClearAnswer(label: string, response: { statusCode: number;
 export async function expectTicketTablesAgree(db: Db, label: string): Promise<void> {
   const c = await counts(db);
   expect({ events: c.created, emails: c.createdEmails }, label).toEqual({ events: c.tickets, emails: c.tickets });
+}
+
+/** Lone surrogates become U+FFFD, as they do on the way into UTF-8 bytes (what a client sends). */
+export function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** Every table a message, a ticket, a file or a canned reply writes to: "nothing written" is these unchanged. */
+const WRITTEN = ['tickets', 'ticket_events', 'messages', 'outbox', 'files', 'attachments', 'canned_replies'] as const;
+
+export async function writeCounts(db: Db): Promise<Record<(typeof WRITTEN)[number], number>> {
+  const entries = await Promise.all(WRITTEN.map(async (table) => [table, Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()).n)] as const));
+  return Object.fromEntries(entries) as Record<(typeof WRITTEN)[number], number>;
+}
+
+/** One part of a multipart body, as sent: a text field (no filename) or a file. */
+export interface RawPart {
+  name: string;
+  filename?: string;
+  /** The file name as an RFC 5987 `filename*` (UTF-8, percent-encoded) rather than a quoted string. */
+  extended?: boolean;
+  contentType?: string;
+  content: Buffer;
+}
+
+/** Ways a multipart body can be broken on the wire. */
+export type Breakage = { kind: 'none' } | { kind: 'cut'; at: number } | { kind: 'no-final-boundary' } | { kind: 'other-boundary' } | { kind: 'no-boundary' } | { kind: 'garbage-first'; text: string };
+
+/** A file name needs `filename*` when a quoted string cannot carry it as it is. */
+const needsExtended = (name: string) => /["\\\r\n]/.test(name);
+
+/** A multipart/form-data body built byte by byte, broken as asked. */
+export function rawMultipart(parts: readonly RawPart[], breakage: Breakage = { kind: 'none' }): { body: Buffer; contentType: string } {
+  const boundary = 'fuzz-7MA4YWxkTrZu0gW';
+  const chunks: Buffer[] = [];
+  if (breakage.kind === 'garbage-first') chunks.push(Buffer.from(breakage.text));
+  for (const part of parts) {
+    let disposition = `form-data; name="${part.name.replace(/["\r\n\\]/g, '_')}"`;
+    if (part.filename !== undefined) {
+      disposition += part.extended || needsExtended(part.filename) ? `; filename*=utf-8''${encodeURIComponent(wellFormed(part.filename))}` : `; filename="${part.filename}"`;
+    }
+    const type = part.contentType === undefined ? '' : `Content-Type: ${part.contentType.replace(/[\r\n]/g, ' ')}\r\n`;
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`), part.content, Buffer.from('\r\n'));
+  }
+  if (breakage.kind !== 'no-final-boundary') chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  let body = Buffer.concat(chunks);
+  if (breakage.kind === 'cut') body = body.subarray(0, Math.floor(breakage.at * body.length));
+  const declared = breakage.kind === 'other-boundary' ? 'not-the-boundary' : boundary;
+  return { body, contentType: breakage.kind === 'no-boundary' ? 'multipart/form-data' : `multipart/form-data; boundary=${declared}` };
+}
+
+/** File names that break things: paths, controls, bidi overrides, huge, empty, any Unicode. */
+export const anyFilename: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom('report.pdf', 'screenshot.png', 'notes.txt', 'Ünïcödé résumé.docx', '日本語のファイル.txt', '💥.bin', 'a b.c', '.hidden', 'noextension', 'page.html. ', 'pic.SVG', 'x.htm') },
+  { weight: 1, arbitrary: fc.constantFrom('', ' ', '.', '..', '../../etc/passwd', '..\\..\\boot.ini', 'C:\\x\\y.txt', '/abs.txt', 'a/b.txt', 'nul\u0000.txt', 'tab\t.txt', 'bell\u0007.txt', 'del\u007f.txt', 'c1\u0085.txt', 'report\u202Efdp.exe', 'quote".txt', 'back\\slash.txt', 'semi;colon.txt', 'pct%41.txt', 'new\r\nline.txt') },
+  { weight: 1, arbitrary: fc.constantFrom('x'.repeat(255), `${'y'.repeat(251)}.txt`, 'z'.repeat(256), '😀'.repeat(255), '😀'.repeat(256), 'w'.repeat(5000)) },
+  { weight: 2, arbitrary: anyText.map((s) => s.slice(0, 300)) },
+);
+
+/** Declared types, the refused ones among them, and nonsense. */
+export const anyContentType: fc.Arbitrary<string | undefined> = fc.oneof(
+  fc.constantFrom(undefined, 'application/octet-stream', 'image/png', 'text/plain; charset=utf-8', 'application/pdf', 'text/html', 'TEXT/HTML; x=1', 'image/svg+xml', 'application/xhtml+xml', '', 'nonsense', ';;;', 'image/png; name="a\\"b"'),
+  fc.string({ maxLength: 40 }),
+);
+
+/** A file part: mostly in `attachments`, sometimes elsewhere; small random contents. */
+export const anyFilePart: fc.Arbitrary<RawPart> = fc.record({
+  name: fc.oneof({ weight: 6, arbitrary: fc.constant('attachments') }, { weight: 1, arbitrary: fc.constantFrom('attachment', 'Attachments', 'file', '', '_csrf', 'body') }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }),
+  filename: anyFilename,
+  extended: fc.boolean(),
+  contentType: anyContentType,
+  content: fc.oneof({ weight: 1, arbitrary: fc.constant(new Uint8Array(0)) }, { weight: 4, arbitrary: fc.uint8Array({ maxLength: 3000 }) }).map((bytes) => Buffer.from(bytes)),
+});
+
+/** A text field as a multipart part (every value of a repeated one). */
+export function fieldParts(form: Record<string, string | string[]>): RawPart[] {
+  return Object.entries(form).flatMap(([name, value]) => [value].flat().map((one) => ({ name, content: Buffer.from(one) })));
+}
+
+/** How the body is broken, mostly not at all. */
+export const anyBreakage: fc.Arbitrary<Breakage> = fc.oneof(
+  { weight: 12, arbitrary: fc.constant<Breakage>({ kind: 'none' }) },
+  { weight: 1, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }).map<Breakage>((at) => ({ kind: 'cut', at })) },
+  { weight: 1, arbitrary: fc.constantFrom<Breakage>({ kind: 'no-final-boundary' }, { kind: 'other-boundary' }, { kind: 'no-boundary' }) },
+  { weight: 1, arbitrary: anyText.map<Breakage>((text) => ({ kind: 'garbage-first', text })) },
+);
+
+/**
+ * The files a well-formed body carries, as the app should store them: `attachments` parts, an empty
+ * unnamed one being no file. Known limit of the parser (@fastify/busboy): a part whose `filename*`
+ * decodes to a line break is dropped whole, never seen by the app (browsers send `%0A` in a quoted
+ * name instead, so only a hand-made client meets it).
+ */
+export function sentFiles(parts: readonly RawPart[]): { filename: string; sha256: string }[] {
+  return parts
+    .filter((p) => p.name === 'attachments' && p.filename !== undefined && !(p.filename === '' && p.content.length === 0) && !/[\r\n]/.test(p.filename))
+    .map((p) => ({ filename: wellFormed(p.filename!), sha256: createHash('sha256').update(p.content).digest('hex') }));
 }
