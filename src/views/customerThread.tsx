@@ -133,7 +133,10 @@ export function CustomerReplyForm({ ticket, values, errors, csrf }: { ticket: Ti
   const closed = ticket.status === 'closed';
   return (
     <section aria-labelledby="reply-title" id="reply">
-      <h2 id="reply-title">{closed ? 'Write to us again' : 'Reply'}</h2>
+      {/* Live like the note under it: a request closed while the page is open gets both. */}
+      <h2 id="reply-title" data-live="reply-title">
+        {closed ? 'Write to us again' : 'Reply'}
+      </h2>
       <p class="reply-note" data-live="reply-note">
         {closed
           ? `This request is closed. You can still write to us: your message opens a new request, “${followUpTitle(ticket.title)}”, that follows this one.`

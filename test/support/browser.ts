@@ -7,7 +7,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -106,4 +107,76 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 export function pathOf(page: Page): string {
   const url = new URL(page.url());
   return url.pathname + url.search;
+}
+
+/**
+ * The people of one browser test, each in their own context (own cookies), desktop size, English
+ * and UTC (stable screenshots), with what goes wrong on their pages collected: script errors,
+ * console errors and failed loads (not documents answered 4xx on purpose, such as a refused form).
+ */
+export class Cast {
+  readonly contexts: BrowserContext[] = [];
+  private readonly problems = new Map<Page, string[]>();
+
+  constructor(
+    private readonly browser: Browser,
+    private readonly baseURL: string,
+    /** The folder under test-results/ the screenshots go to. */
+    private readonly test: string,
+    /** How long a page may take to show a live change: an upper bound for a loaded machine. */
+    private readonly timeoutMs = 15_000,
+  ) {}
+
+  async person(): Promise<Page> {
+    const context = await this.browser.newContext({ viewport: DESKTOP, locale: 'en-GB', timezoneId: 'UTC', baseURL: this.baseURL });
+    this.contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(this.timeoutMs);
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => {
+      // A document answered 4xx on purpose logs "Failed to load resource"; failed scripts, styles
+      // and fetches are caught by the response handler instead.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400 && response.request().resourceType() !== 'document') problems.push(`${response.status()} ${response.url()}`);
+    });
+    this.problems.set(page, problems);
+    return page;
+  }
+
+  /**
+   * Looks at the page as a reviewer would, at desktop and at phone width: a screenshot, axe-core
+   * (no serious or critical violation) and, at phone width, no sideways scrolling; and no script
+   * error so far. Problems are collected (expect.soft) so one run shows all of them.
+   */
+  async look(page: Page, step: string): Promise<void> {
+    for (const [label, size] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+      await page.setViewportSize(size);
+      await settle(page);
+      await shoot(page, this.test, step, label);
+      expect.soft(await seriousViolations(page), `axe: serious/critical violations on ${pathOf(page)} (${step}, ${label})`).toEqual([]);
+    }
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect.soft(overflow, `${pathOf(page)} (${step}) is wider than a phone`).toBeLessThanOrEqual(0);
+    await page.setViewportSize(DESKTOP);
+    expect.soft(this.problems.get(page) ?? [], `script errors on ${pathOf(page)}`).toEqual([]);
+  }
+
+  /** Runs the body; on failure every open page is photographed as it was (failed-<n>-*.png). */
+  async photographedOnFailure(body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (error) {
+      let n = 0;
+      for (const context of this.contexts) {
+        for (const page of context.pages()) {
+          n++;
+          await screenshot(page, this.test, `failed ${n} ${pathOf(page)}`).catch((shotError: unknown) => console.error('no failure screenshot', shotError));
+        }
+      }
+      throw error;
+    }
+  }
 }
