@@ -109,7 +109,7 @@ for (const dialect of DIALECTS) {
 
       const after = await browser.get('/agents/dashboard/');
       expect(after.statusCode).toBe(200);
-      const row = new RegExp(`<tr data-ticket="HD-${ticket.id}" data-breached="true">[\\s\\S]*?</tr>`).exec(after.body);
+      const row = new RegExp(`<tr data-ticket="HD-${ticket.id}" data-breached="true"[^>]*>[\\s\\S]*?</tr>`).exec(after.body);
       expect(row?.[0]).toContain('SLA breached');
       expect(row?.[0]).toContain('Overdue by 10 s');
 
