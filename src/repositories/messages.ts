@@ -1,5 +1,5 @@
 /** Ticket threads (§9): messages in id order, a page at a time, never a whole long thread. */
-import { type Insertable, sql } from 'kysely';
+import type { Insertable } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { MessageRow, MessagesTable } from '../db/schema.js';
 
@@ -65,17 +65,6 @@ export async function publicHistory(db: Db, ticketId: number, beforeId: number, 
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
-}
-
-export async function findMessage(db: Db, id: number): Promise<MessageRow | undefined> {
-  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-/** How many messages a thread has (public only, or all). */
-export async function countMessages(db: Db, ticketId: number, publicOnly: boolean): Promise<number> {
-  let query = db.selectFrom('messages').select(sql<number>`count(*)`.as('n')).where('ticket_id', '=', ticketId);
-  if (publicOnly) query = query.where('kind', '<>', 'note');
-  return Number((await query.executeTakeFirstOrThrow()).n);
 }
 
 /** A ticket's first message (its description), or undefined. */

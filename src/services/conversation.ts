@@ -10,7 +10,6 @@
 import {
   checkMayWrite,
   followUpTitle,
-  isPublic,
   isStale,
   type StaffMessageInput,
   waitingOnAfter,
@@ -192,11 +191,6 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
     },
   ]);
   return { kind: 'follow_up', ticket: closed, followUp: followUp! };
-}
-
-/** Whether a message may be shown to the customer (status page, customer answers, emails). */
-export function customerVisible(message: Pick<MessageRow, 'kind'>): boolean {
-  return isPublic(message.kind);
 }
 
 /** `HD-<id>` of a follow-up's original, or null. */
