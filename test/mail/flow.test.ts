@@ -12,33 +12,26 @@ import { closeTicket } from '../../src/services/tickets.js';
 import { intakeTicket } from '../support/intake.js';
 import { DIALECTS } from '../support/db.js';
 import { type ReceivedEmail, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
-import { createAgent, PUBLIC_URL, type Testbed, testbed, ticketForm } from './support/testbed.js';
+import { createAgent, PUBLIC_URL, type Testbed, testbed, ticketForm, deliveries } from './support/testbed.js';
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: the emails of the reviewer flow`, () => {
     let bed: Testbed;
     let smtp: TestSmtpServer;
     let worker: OutboxWorker;
-    let seen = 0;
+    let deliver: () => Promise<ReceivedEmail[]>;
 
     beforeEach(async () => {
       bed = await testbed(dialect);
       smtp = await startSmtpServer();
       worker = bed.worker(smtp.url);
-      seen = 0;
+      deliver = deliveries(worker, smtp);
     });
     afterEach(async () => {
       await bed.close();
       await smtp.close();
     });
 
-    /** Runs the worker and returns the emails that reached the server since the last call. */
-    async function deliver(): Promise<ReceivedEmail[]> {
-      await worker.runOnce();
-      const fresh = smtp.received.slice(seen);
-      seen = smtp.received.length;
-      return fresh;
-    }
 
     /** `agent`: the display name both bodies must show; `mentions`: more the plain text must say. */
     function expectTicketEmail(email: ReceivedEmail | undefined, ticket: TicketRow, subject: string, agent: string | null, mentions: string[]): void {

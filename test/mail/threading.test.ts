@@ -21,7 +21,7 @@ import { addStaff, Client, startTestApp, type TestApp } from '../support/app.js'
 import { DIALECTS } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
 import { type ReceivedEmail, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
-import { createAgent, FAST_TIMEOUTS, MAIL_FROM, memoryLogger, PUBLIC_URL, type Testbed, testbed, ticketForm } from './support/testbed.js';
+import { createAgent, FAST_TIMEOUTS, MAIL_FROM, memoryLogger, PUBLIC_URL, type Testbed, testbed, ticketForm, deliveries } from './support/testbed.js';
 
 const REPLY_TO = 'Acme Support <answers@helpdesk.example>';
 
@@ -56,26 +56,19 @@ for (const dialect of DIALECTS) {
     let bed: Testbed;
     let smtp: TestSmtpServer;
     let worker: OutboxWorker;
-    let seen = 0;
+    let deliver: () => Promise<ReceivedEmail[]>;
 
     beforeEach(async () => {
       bed = await testbed(dialect);
       smtp = await startSmtpServer();
       worker = bed.worker(smtp.url, { replyTo: REPLY_TO });
-      seen = 0;
+      deliver = deliveries(worker, smtp);
     });
     afterEach(async () => {
       await bed.close();
       await smtp.close();
     });
 
-    /** Runs the worker and returns what reached the server since the last call. */
-    async function deliver(): Promise<ReceivedEmail[]> {
-      await worker.runOnce();
-      const fresh = smtp.received.slice(seen);
-      seen = smtp.received.length;
-      return fresh;
-    }
 
     async function deliverOne(): Promise<ParsedMail> {
       const emails = await deliver();

@@ -5,6 +5,7 @@ import { OutboxWorker, type OutboxWorkerOptions, type WorkerLogger } from '../..
 import type { ServiceContext } from '../../../src/services/context.js';
 import { createUser } from '../../../src/services/users.js';
 import { FakeClock } from '../../support/clock.js';
+import type { ReceivedEmail, TestSmtpServer } from './smtp.js';
 import { freshDatabase, type TestDatabase } from '../../support/db.js';
 
 export const MAIL_FROM = 'Helpdesk <support@helpdesk.example>';
@@ -86,5 +87,16 @@ export function ticketForm(overrides: Record<string, string> = {}): Record<strin
     description: 'It smells of toner.',
     priority: 'high',
     ...overrides,
+  };
+}
+
+/** Runs the worker once per call and returns what reached the mail server since the last call. */
+export function deliveries(worker: OutboxWorker, smtp: TestSmtpServer): () => Promise<ReceivedEmail[]> {
+  let seen = smtp.received.length;
+  return async () => {
+    await worker.runOnce();
+    const fresh = smtp.received.slice(seen);
+    seen = smtp.received.length;
+    return fresh;
   };
 }
