@@ -66,6 +66,23 @@ const EnvSchema = z.object({
    * ticket open is announced at each; a crashed process's viewers vanish after about two.
    */
   LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(60).default(15),
+  /**
+   * The support mailbox the email channel reads (§10): `imaps://user:pass@host:993/INBOX`, or
+   * `imap://…:143/INBOX` (STARTTLS when offered). Unset: no mailbox is read (mail can still come by
+   * POST /api/v1/inbound/email or npm run mail:ingest).
+   */
+  IMAP_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^imaps?:\/\/[^/\s]+/.test(v), 'must start with imap:// or imaps:// and name a host'),
+  /** Seconds between checks of the mailbox when its server offers no IDLE (and as a safety net when it does). */
+  IMAP_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /** Folder handled mail is moved to (created if missing). */
+  IMAP_PROCESSED_FOLDER: z.string().min(1).max(200).default('Processed'),
+  /** Largest mail accepted, in bytes (§10 rule 7; HTTP 413 above it). */
+  INBOUND_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** New tickets one sender may create by mail within an hour (§10 rule 7). */
+  INBOUND_TICKETS_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(20),
   /** `on` or `off`: rate limits on login and public ticket creation (off for benchmarks). */
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   /** Login attempts allowed per client address, as `count/duration` (e.g. `10/1m`). */
@@ -100,6 +117,8 @@ export interface Config {
   adminPassword: string | undefined;
   sessionIdleMinutes: number;
   liveHeartbeatSeconds: number;
+  /** The email channel (§10). */
+  inbound: InboundConfig;
   rateLimit: boolean;
   /** The limits applied when rateLimit is on. */
   rateLimits: RateLimitSettings;
@@ -109,6 +128,14 @@ export interface Config {
   metricsToken: string | undefined;
   production: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+}
+
+export interface InboundConfig {
+  imapUrl: string | undefined;
+  imapPollSeconds: number;
+  imapProcessedFolder: string;
+  maxBytes: number;
+  ticketsPerHour: number;
 }
 
 /** Bad configuration: the message is one line naming the key and what is wrong. */
@@ -139,6 +166,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.ADMIN_PASSWORD,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     liveHeartbeatSeconds: e.LIVE_HEARTBEAT_SECONDS,
+    inbound: {
+      imapUrl: e.IMAP_URL,
+      imapPollSeconds: e.IMAP_POLL_SECONDS,
+      imapProcessedFolder: e.IMAP_PROCESSED_FOLDER,
+      maxBytes: e.INBOUND_MAX_BYTES,
+      ticketsPerHour: e.INBOUND_TICKETS_PER_HOUR,
+    },
     rateLimit: e.RATE_LIMIT === 'on',
     rateLimits: { loginPerAddress: e.RATE_LIMIT_LOGIN, loginPerUsername: e.RATE_LIMIT_LOGIN_USERNAME, ticketsPerAddress: e.RATE_LIMIT_TICKETS },
     benchRoutes: e.BENCH_ROUTES === 'on',

@@ -1,7 +1,8 @@
 /**
- * npm run token:create -- --username U [--name "what it is for"]
+ * npm run token:create -- --username U [--name "what it is for"] [--inbound]
  * Creates an API token for a staff account and prints it alone on the last line: the only time it
- * is shown (only its SHA-256 is stored).
+ * is shown (only its SHA-256 is stored). `--inbound`: a token that may only deliver mail
+ * (POST /api/v1/inbound/email, §10), for a mail server's script; it can read or change nothing.
  */
 import { findUserByUsername } from '../repositories/users.js';
 import { createApiToken } from '../services/tokens.js';
@@ -11,10 +12,11 @@ import { reportRefusal } from './report.js';
 
 const args = parseArgs(process.argv.slice(2));
 const username = typeof args.username === 'string' ? args.username : undefined;
-const name = typeof args.name === 'string' ? args.name : '';
+const inbound = args.inbound === true;
+const name = typeof args.name === 'string' ? args.name : inbound ? 'Inbound mail' : '';
 
 if (!username) {
-  console.error('Usage: npm run token:create -- --username U [--name "what it is for"]');
+  console.error('Usage: npm run token:create -- --username U [--name "what it is for"] [--inbound]');
   process.exit(2);
 }
 
@@ -25,8 +27,9 @@ try {
     console.error(`Not created: no staff account "${username.trim().toLowerCase()}".`);
     process.exitCode = 1;
   } else {
-    const created = await createApiToken(ctx, user.id, name);
-    console.log(`Created API token #${created.id} "${created.name}" for ${user.role} "${user.username}".`);
+    const created = await createApiToken(ctx, user.id, name, inbound ? 'inbound' : 'api');
+    const what = inbound ? 'inbound-mail token (it may only deliver mail to POST /api/v1/inbound/email)' : 'API token';
+    console.log(`Created ${what} #${created.id} "${created.name}" for ${user.role} "${user.username}".`);
     console.log('Use it as "Authorization: Bearer <token>". It is shown only this once:');
     console.log(created.token);
   }

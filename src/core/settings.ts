@@ -4,6 +4,7 @@
 import { invalidInput } from './errors.js';
 import { QUEUE_ORDERS, type QueueOrder } from './routing.js';
 import { DEFAULT_SLA, parseDuration, type SlaLimits } from './sla.js';
+import { parsePriority, type Priority } from './tickets.js';
 
 export interface Settings {
   sla: SlaLimits;
@@ -12,6 +13,8 @@ export interface Settings {
   queueOrder: QueueOrder;
   /** R5: a leaving agent's open tickets go back to the queue. */
   releaseOnLogout: boolean;
+  /** Priority of tickets created from mail (§10 rule 6). */
+  emailPriority: Priority;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -19,6 +22,7 @@ export const DEFAULT_SETTINGS: Settings = {
   defaultCapacity: 5,
   queueOrder: 'oldest',
   releaseOnLogout: false,
+  emailPriority: 'medium',
 };
 
 /** Largest capacity accepted anywhere; a typo such as 50000 would otherwise disable the queue. */
@@ -47,6 +51,9 @@ export function validateSettings(raw: Record<string, unknown>): Settings {
   if (defaultCapacity === null) fields.default_capacity = `Enter a whole number from 1 to ${MAX_CAPACITY}.`;
   const order = typeof raw.queue_order === 'string' ? raw.queue_order.trim().toLowerCase() : '';
   if (!(QUEUE_ORDERS as readonly string[]).includes(order)) fields.queue_order = 'Choose oldest or deadline.';
+  // Absent (a form or script from before the email channel): the default.
+  const emailPriority = raw.email_priority === undefined ? DEFAULT_SETTINGS.emailPriority : parsePriority(raw.email_priority);
+  if (!emailPriority) fields.email_priority = 'Choose a priority: high, medium or low.';
   if (Object.keys(fields).length > 0) throw invalidInput(fields);
   const checkbox = typeof raw.release_on_logout === 'string' ? raw.release_on_logout.trim().toLowerCase() : raw.release_on_logout;
   return {
@@ -54,5 +61,6 @@ export function validateSettings(raw: Record<string, unknown>): Settings {
     defaultCapacity: defaultCapacity!,
     queueOrder: order as QueueOrder,
     releaseOnLogout: checkbox === 'on' || checkbox === 'true' || checkbox === '1' || checkbox === true,
+    emailPriority: emailPriority!,
   };
 }

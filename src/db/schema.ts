@@ -3,6 +3,7 @@
  * arithmetic such as resolution time is the same SQL on both engines. Flags are 0/1 integers.
  */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { InboundResult } from '../core/inbound.js';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -77,6 +78,8 @@ export interface MessagesTable {
   /** 1: an automatic message (an auto-reply mail shown on its ticket, §10). */
   automatic: ColumnType<number, number | undefined, number>;
   created_at: number;
+  /** The mail this message came from (§10): its Message-ID, or `sha256:<hex>` of it; unique. */
+  mail_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Attachment contents, one row per distinct SHA-256 (§10.1). */
@@ -124,6 +127,8 @@ export interface SettingsTable {
   default_capacity: number;
   queue_order: 'oldest' | 'deadline';
   release_on_logout: number;
+  /** Priority of tickets created from mail (§10 rule 6). */
+  email_priority: ColumnType<'high' | 'medium' | 'low', 'high' | 'medium' | 'low' | undefined, 'high' | 'medium' | 'low'>;
 }
 
 export interface OutboxTable {
@@ -134,7 +139,8 @@ export interface OutboxTable {
   subject: string;
   text_body: string;
   html_body: string;
-  status: 'pending' | 'sending' | 'sent' | 'failed';
+  /** `bounced`: sent, then reported undeliverable by the customer's mail server (§10 rule 4; reason in last_error). */
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'bounced';
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;
@@ -154,6 +160,40 @@ export interface ApiTokensTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** `api`: whatever its owner's role may do; `inbound`: only POST /api/v1/inbound/email (§10). */
+  scope: ColumnType<ApiTokenScope, ApiTokenScope | undefined, ApiTokenScope>;
+}
+
+export type ApiTokenScope = 'api' | 'inbound';
+
+export type InboundSource = 'imap' | 'http' | 'pipe';
+
+/** Every mail received (§10), whatever became of it: the inbound log. */
+export interface InboundMailsTable {
+  id: Generated<number>;
+  /** The Message-ID as received, or `sha256:<hex>` of the raw message without one. Unique. */
+  mail_key: string;
+  source: InboundSource;
+  from_address: string;
+  from_name: string;
+  subject: string;
+  /** Null while the mail is being handled. */
+  result: InboundResult | null;
+  reason: string | null;
+  ticket_id: number | null;
+  /** Size of the raw message in bytes. */
+  size: number;
+  /** The message as received (only its header when refused for its size). */
+  raw: Buffer;
+  received_at: number;
+  handled_at: number | null;
+}
+
+/** A job one process at a time runs: who holds it, until when (renewed while alive). */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
 }
 
 /**
@@ -206,6 +246,8 @@ export interface Database {
   files: FilesTable;
   attachments: AttachmentsTable;
   canned_replies: CannedRepliesTable;
+  inbound_mails: InboundMailsTable;
+  leases: LeasesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -217,3 +259,4 @@ export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type AttachmentRow = Selectable<AttachmentsTable>;
 export type CannedReplyRow = Selectable<CannedRepliesTable>;
+export type InboundMailRow = Selectable<InboundMailsTable>;

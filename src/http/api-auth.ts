@@ -17,6 +17,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** API routes: the roles whose tokens may call the route. */
     apiRoles?: readonly Role[];
+    /** The one route an `inbound` token may call (it delivers mail, §10); admin tokens may too. */
+    inboundMail?: boolean;
   }
 }
 
@@ -34,7 +36,12 @@ export function requireBearer(scope: FastifyInstance, ctx: ServiceContext): void
   scope.addHook('onRequest', async (request: FastifyRequest, reply) => {
     const user = await bearerUser(ctx, request, reply);
     request.apiUser = user;
-    const roles = request.routeOptions.config.apiRoles;
+    const { apiRoles: roles, inboundMail } = request.routeOptions.config;
+    if (inboundMail) {
+      if (user.tokenScope !== 'inbound' && user.role !== 'admin') throw forbidden('Only an admin token or an inbound-mail token may deliver mail.');
+      return;
+    }
+    if (user.tokenScope === 'inbound') throw forbidden('This token may only deliver mail (POST /api/v1/inbound/email).');
     if (roles && !roles.includes(user.role)) throw forbidden(`Only ${roles.join(' or ')} tokens may do this.`);
   });
 }

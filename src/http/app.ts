@@ -11,6 +11,7 @@ import { invalidInput } from '../core/errors.js';
 import { redactUrl } from '../core/redact.js';
 import type { DbHandle } from '../db/connect.js';
 import { type ChangeHub, createLocalHub } from '../live/hub.js';
+import { DEFAULT_INBOUND_SETTING, type InboundSetting } from '../services/inbound.js';
 import { TicketIntake } from '../services/intake.js';
 import type { Clock, ServiceContext, TicketChange } from '../services/context.js';
 import { installErrorHandler, sendError } from './errors.js';
@@ -31,7 +32,7 @@ import { installUploads } from './uploads.js';
 
 export type { RouteLimits } from './rateLimits.js';
 
-export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken'>>;
+export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
@@ -148,7 +149,12 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   // The benchmark baseline (BENCH_ROUTES=on only): see npm run bench:intake.
   if (config.benchRoutes) await benchRoutes(app, ctx);
   // The JSON API (§8): its own JSON parsing, bearer tokens, no cookies or CSRF, OpenAPI at /api/openapi.json.
-  await app.register(apiPlugin, { prefix: '/api', ctx, limits, intake });
+  const inbound: InboundSetting = {
+    mailFrom: config.mailFrom ?? DEFAULT_INBOUND_SETTING.mailFrom,
+    maxBytes: config.inbound?.maxBytes ?? DEFAULT_INBOUND_SETTING.maxBytes,
+    ticketsPerHour: config.inbound?.ticketsPerHour ?? DEFAULT_INBOUND_SETTING.ticketsPerHour,
+  };
+  await app.register(apiPlugin, { prefix: '/api', ctx, limits, intake, inbound });
   // Files for API clients (§10.1): a bearer token, the ticket's visibility; binary, so outside the
   // JSON plugin's schemas.
   await app.register(async (api) => attachmentApiRoutes(api, ctx), { prefix: '/api/v1' });

@@ -5,7 +5,7 @@ import { inTransaction } from '../db/transaction.js';
 import { CUSTOMER_MAIL_KINDS, type EmailContent, type MailKind } from '../mail/templates/index.js';
 
 export type OutboxStatus = OutboxTable['status'];
-export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'sending', 'sent', 'failed'];
+export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'sending', 'sent', 'failed', 'bounced'];
 
 export interface NewEmail {
   ticketId: number | null;

@@ -1,5 +1,6 @@
 import type { Settings } from '../core/settings.js';
 import type { Db } from '../db/connect.js';
+import type { Selectable } from 'kysely';
 import type { SettingsTable } from '../db/schema.js';
 
 /** The one settings row as the core's Settings. */
@@ -8,12 +9,13 @@ export async function loadSettings(db: Db): Promise<Settings> {
 }
 
 /** A settings row's columns as the core's Settings. */
-export function settingsFromRow(row: Omit<SettingsTable, 'id'>): Settings {
+export function settingsFromRow(row: Omit<Selectable<SettingsTable>, 'id'>): Settings {
   return {
     sla: { high: row.sla_high_seconds, medium: row.sla_medium_seconds, low: row.sla_low_seconds },
     defaultCapacity: row.default_capacity,
     queueOrder: row.queue_order,
     releaseOnLogout: row.release_on_logout === 1,
+    emailPriority: row.email_priority,
   };
 }
 
@@ -27,6 +29,7 @@ export async function saveSettings(db: Db, settings: Settings): Promise<void> {
       default_capacity: settings.defaultCapacity,
       queue_order: settings.queueOrder,
       release_on_logout: settings.releaseOnLogout ? 1 : 0,
+      email_priority: settings.emailPriority,
     })
     .where('id', '=', 1)
     .execute();

@@ -1,7 +1,7 @@
 import type { Db } from '../db/connect.js';
-import type { ApiTokenRow } from '../db/schema.js';
+import type { ApiTokenRow, ApiTokenScope } from '../db/schema.js';
 
-export async function insertApiToken(db: Db, row: { user_id: number; name: string; token_hash: string; created_at: number }): Promise<ApiTokenRow> {
+export async function insertApiToken(db: Db, row: { user_id: number; name: string; token_hash: string; created_at: number; scope?: ApiTokenScope }): Promise<ApiTokenRow> {
   return db
     .insertInto('api_tokens')
     .values({ ...row, last_used_at: null, revoked_at: null })
@@ -14,7 +14,7 @@ export async function findLiveTokenByHash(db: Db, tokenHash: string) {
   return db
     .selectFrom('api_tokens as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
-    .select(['k.id as token_id', 'k.last_used_at', 'u.id', 'u.username', 'u.display_name', 'u.role', 'u.presence', 'u.active'])
+    .select(['k.id as token_id', 'k.last_used_at', 'k.scope', 'u.id', 'u.username', 'u.display_name', 'u.role', 'u.presence', 'u.active'])
     .where('k.token_hash', '=', tokenHash)
     .where('k.revoked_at', 'is', null)
     .executeTakeFirst();
@@ -53,7 +53,7 @@ export async function listApiTokenRows(db: Db, userId?: number) {
   let query = db
     .selectFrom('api_tokens as k')
     .innerJoin('users as u', 'u.id', 'k.user_id')
-    .select(['k.id', 'k.user_id', 'u.username', 'k.name', 'k.created_at', 'k.last_used_at', 'k.revoked_at'])
+    .select(['k.id', 'k.user_id', 'u.username', 'k.name', 'k.scope', 'k.created_at', 'k.last_used_at', 'k.revoked_at'])
     .orderBy('k.id', 'desc');
   if (userId !== undefined) query = query.where('k.user_id', '=', userId);
   return query.execute();

@@ -54,6 +54,8 @@ export async function unattendedUsers(db: Db, cutoffs: PresenceCutoffs, userIds?
             .select('k.id')
             .whereRef('k.user_id', '=', 'u.id')
             .where('k.revoked_at', 'is', null)
+            // A mail server delivering with an inbound-only token is no sign the agent is at work.
+            .where('k.scope', '=', 'api')
             .where('k.last_used_at', '>=', cutoffs.tokenUsedSince),
         ),
       ),

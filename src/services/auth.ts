@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError } from '../core/errors.js';
 import type { Presence } from '../core/routing.js';
+import type { ApiTokenScope } from '../db/schema.js';
 import type { Role } from '../core/users.js';
 import { anyIdleSession, deleteIdleSessions, deleteSession, findSession, insertSession, touchSession } from '../repositories/sessions.js';
 import { findUserByUsername, type PresenceCutoffs, unattendedUsers } from '../repositories/users.js';
@@ -15,6 +16,8 @@ export interface StaffUser {
   displayName: string;
   role: Role;
   presence: Presence;
+  /** Signed in with an API token of this scope (§10: `inbound` tokens may only deliver mail). */
+  tokenScope?: ApiTokenScope;
 }
 
 /** The cookie carries a random token; the database keeps only its SHA-256. */

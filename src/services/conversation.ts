@@ -132,14 +132,20 @@ async function enqueueReplyEmail(trx: Db, ctx: ServiceContext, ticket: TicketRow
 /** What the customer's message became. */
 export type CustomerMessageResult =
   | { kind: 'appended'; ticket: TicketRow; message: MessageRow; attachments: AttachmentRow[] }
-  | { kind: 'follow_up'; ticket: TicketRow; followUp: TicketRow };
+  | { kind: 'follow_up'; ticket: TicketRow; followUp: TicketRow }
+  /** An automatic message for a ticket closed meanwhile: not shown, nothing changed. */
+  | { kind: 'not_shown'; ticket: TicketRow };
 
 export interface CustomerMessage {
   body: string;
   channel: MessageChannel;
   files?: readonly IncomingFile[];
-  /** An automatic mail (auto-reply) shown on its ticket (§10 rule 3): it changes nobody's turn. */
+  /** An automatic mail (auto-reply) shown on its ticket (§10 rule 3): it changes nobody's turn, never opens a follow-up. */
   automatic?: boolean;
+  /** The mail it came from (§10): kept on the message, unique, so a mail is never added twice. */
+  mailKey?: string;
+  /** A follow-up's request key (tickets.intake_key), the same each time one mail is handled. */
+  intakeKey?: string;
 }
 
 /**
@@ -168,6 +174,7 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
       channel: input.channel,
       automatic: input.automatic ? 1 : 0,
       created_at: now,
+      mail_key: input.mailKey ?? null,
     });
     const attachments = await storeAttachments(trx, message.id, ticket.id, input.files ?? [], now);
     if (!input.automatic) await recordMessageOnTicket(trx, ticket.id, waitingOnAfter('customer', ticket.waiting_on, ticket.status), null);
@@ -178,6 +185,7 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
     return appended;
   }
   const closed = appended.ticket;
+  if (input.automatic) return { kind: 'not_shown', ticket: closed };
   const [followUp] = await createTickets(ctx, [
     {
       name: closed.customer_name,
@@ -188,6 +196,8 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
       channel: input.channel,
       files: input.files,
       followUpOf: { id: closed.id, agentId: closed.agent_id },
+      mailKey: input.mailKey,
+      intakeKey: input.intakeKey,
     },
   ]);
   return { kind: 'follow_up', ticket: closed, followUp: followUp! };

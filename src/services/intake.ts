@@ -25,6 +25,13 @@ export interface SubmissionExtras {
   channel?: MessageChannel;
   /** Already checked against the limits of §10.1. */
   files?: readonly IncomingFile[];
+  /** The mail the ticket came from (§10), kept on its first message. */
+  mailKey?: string;
+  /**
+   * The request key, when the caller has one that stays the same if it submits again (a mail's);
+   * else a random one. A second submission with a stored key gets the stored ticket.
+   */
+  intakeKey?: string;
 }
 
 /** A validated submission with its request key (tickets.intake_key, unique). */
@@ -57,7 +64,12 @@ export class TicketIntake {
    * and creates the ticket together with those arriving alongside it.
    */
   async submit(raw: Record<string, unknown>, extra: SubmissionExtras = {}): Promise<TicketRow> {
-    return this.batcher.add({ ...validateNewTicket(raw), ...extra, intakeKey: newIntakeKey() });
+    return this.submitValid(validateNewTicket(raw), extra);
+  }
+
+  /** submit() for a ticket already made valid by its caller (the email channel's ticketFromMail). */
+  async submitValid(input: NewTicketInput, extra: SubmissionExtras = {}): Promise<TicketRow> {
+    return this.batcher.add({ ...input, ...extra, intakeKey: extra.intakeKey ?? newIntakeKey() });
   }
 }
 

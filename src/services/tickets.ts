@@ -31,6 +31,8 @@ export type IntakeInput = NewTicketInput & {
   followUpOf?: { id: number; agentId: number | null };
   /** Files sent with the description (the form's `attachments`, §10.1): stored on the first message. */
   files?: readonly IncomingFile[];
+  /** The mail the ticket came from (§10): its key, kept on the first message. */
+  mailKey?: string;
 };
 
 /**
@@ -84,6 +86,7 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           body: t.description,
           channel: inputs[i]!.channel ?? 'web',
           created_at: now,
+          mail_key: inputs[i]!.mailKey ?? null,
         })),
         emails: stored.map((t) => {
           const content = renderEmail('created', mailDataOf(t, run.publicUrl, t.agent_id === null ? null : (run.agentNames.get(t.agent_id) ?? null)));

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { invalidInput, notFound } from '../core/errors.js';
 import { findApiTokenById, findLiveTokenByHash, insertApiToken, listApiTokenRows, revokeApiTokenRow, touchApiToken } from '../repositories/tokens.js';
 import { findUserById } from '../repositories/users.js';
+import type { ApiTokenScope } from '../db/schema.js';
 import type { StaffUser } from './auth.js';
 import type { ServiceContext } from './context.js';
 
@@ -32,13 +33,15 @@ export interface ApiTokenInfo {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** `api`, or `inbound`: it may only deliver mail (POST /api/v1/inbound/email). */
+  scope: ApiTokenScope;
 }
 
 /**
  * Creates a token for an active staff account and returns it: the only time it is ever shown.
  * `name` (≤ 100 characters) says what it is for; empty gives "API token".
  */
-export async function createApiToken(ctx: ServiceContext, userId: number, name: string = ''): Promise<{ id: number; token: string; name: string }> {
+export async function createApiToken(ctx: ServiceContext, userId: number, name: string = '', scope: ApiTokenScope = 'api'): Promise<{ id: number; token: string; name: string }> {
   // eslint-disable-next-line no-control-regex
   const cleanName = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() || DEFAULT_TOKEN_NAME;
   if (cleanName.length > 100) throw invalidInput({ name: 'At most 100 characters.' });
@@ -46,7 +49,7 @@ export async function createApiToken(ctx: ServiceContext, userId: number, name: 
   if (!user) throw notFound('User');
   if (user.active !== 1) throw invalidInput({ username: 'This account is deactivated.' });
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const row = await insertApiToken(ctx.handle.db, { user_id: userId, name: cleanName, token_hash: tokenHashOf(token), created_at: ctx.clock.now() });
+  const row = await insertApiToken(ctx.handle.db, { user_id: userId, name: cleanName, token_hash: tokenHashOf(token), created_at: ctx.clock.now(), scope });
   return { id: row.id, token, name: cleanName };
 }
 
@@ -68,6 +71,7 @@ export async function listApiTokens(ctx: ServiceContext, userId?: number): Promi
     createdAt: r.created_at,
     lastUsedAt: r.last_used_at,
     revokedAt: r.revoked_at,
+    scope: r.scope,
   }));
 }
 
@@ -83,6 +87,6 @@ export async function authenticateApiToken(ctx: ServiceContext, token: string): 
   if (row.last_used_at === null || row.last_used_at < now - TOUCH_EVERY_MS) {
     await touchApiToken(ctx.handle.db, row.token_id, now, now - TOUCH_EVERY_MS);
   }
-  return { id: row.id, username: row.username, displayName: row.display_name, role: row.role, presence: row.presence };
+  return { id: row.id, username: row.username, displayName: row.display_name, role: row.role, presence: row.presence, tokenScope: row.scope };
 }
 

@@ -7,6 +7,7 @@ import * as closedTicketSummary from './2026-11-27T1500-closed-ticket-summary.js
 import * as openSummaryResolutionHistogram from './2026-11-27T1600-open-summary-resolution-histogram.js';
 import * as ticketIntakeKey from './2026-12-02T0900-ticket-intake-key.js';
 import * as conversations from './2026-12-02T1300-conversations.js';
+import * as emailChannel from './2026-12-02T1700-email-channel.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-27T1600-open-summary-resolution-histogram': openSummaryResolutionHistogram,
   '2026-12-02T0900-ticket-intake-key': ticketIntakeKey,
   '2026-12-02T1300-conversations': conversations,
+  '2026-12-02T1700-email-channel': emailChannel,
 };

@@ -27,7 +27,8 @@ export async function benchRoutes(app: FastifyInstance, ctx: ServiceContext): Pr
   const adminOnly = {
     preHandler: async (request: FastifyRequest, reply: FastifyReply) => {
       if (request.headers.authorization !== undefined) {
-        if ((await bearerUser(ctx, request, reply)).role !== 'admin') throw forbidden('Only admin tokens may use the benchmark routes.');
+        const user = await bearerUser(ctx, request, reply);
+        if (user.role !== 'admin' || user.tokenScope === 'inbound') throw forbidden('Only admin tokens may use the benchmark routes.');
         return;
       }
       if (!request.viewer) {

@@ -62,7 +62,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     const received = await customerMessageForm(request);
     if ('errors' in received) return sendStatusPage(ctx, request, reply, ticket, received);
     const result = await postCustomerMessageOn(ctx, ticket.id, { ...received, channel: 'web' });
-    if (result.kind === 'appended') {
+    if (result.kind !== 'follow_up') {
       setFlash(reply, { kind: 'success', message: 'Your message is added to your request. We answer here and by email.' });
       return reply.redirect(statusPath(ticket.token), 303);
     }

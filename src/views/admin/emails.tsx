@@ -5,7 +5,7 @@ import type { EmailListRow } from '../../repositories/adminLists.js';
 import { ActionForm, SelectField, TextField, Time, DataTable } from '../components.js';
 import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame } from './frame.js';
 
-const EMAIL_STATUS_CLASS = { pending: 'state-pending', sending: 'state-open', sent: 'sla-ok', failed: 'sla-breached' } as const;
+const EMAIL_STATUS_CLASS = { pending: 'state-pending', sending: 'state-open', sent: 'sla-ok', failed: 'sla-breached', bounced: 'sla-breached' } as const;
 
 function EmailStatusBadge({ status }: { status: OutboxRow['status'] }) {
   return <span class={`badge ${EMAIL_STATUS_CLASS[status]}`}>{status}</span>;

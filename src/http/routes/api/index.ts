@@ -12,7 +12,9 @@ import { invalidInput } from '../../../core/errors.js';
 import type { ServiceContext } from '../../../services/context.js';
 import type { TicketIntake } from '../../../services/intake.js';
 import type { RouteLimits } from '../../app.js';
+import type { InboundSetting } from '../../../services/inbound.js';
 import { agentApiRoutes } from './agents.js';
+import { inboundApiRoutes } from './inbound.js';
 import { messageApiRoutes } from './messages.js';
 import { statsApiRoutes } from './stats.js';
 import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
@@ -25,6 +27,8 @@ export interface ApiOptions {
   limits: RouteLimits;
   /** Ticket creation, shared with the form (group commit). */
   intake: TicketIntake;
+  /** The email channel's setting (POST /v1/inbound/email). */
+  inbound: InboundSetting;
 }
 
 /** Schema failures as the §8 400: one message per field, keyed by the field's path. */
@@ -67,7 +71,7 @@ function relaxStylesForDocs(header: string): string {
 }
 
 /** Registered by buildApp with `prefix: '/api'`. */
-export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake }: ApiOptions): Promise<void> {
+export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inbound }: ApiOptions): Promise<void> {
   api.setValidatorCompiler(validatorCompiler);
   api.setSerializerCompiler(serializerCompiler);
   api.setSchemaErrorFormatter(invalidFields);
@@ -104,6 +108,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake }: A
         { name: 'messages', description: "A ticket's thread: replies to the customer and internal notes" },
         { name: 'agents', description: 'Staff and presence' },
         { name: 'stats', description: 'Dashboard figures' },
+        { name: 'inbound', description: 'The email channel: deliver received mail' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -126,6 +131,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake }: A
         messageApiRoutes(staff, ctx);
         agentApiRoutes(staff, ctx);
         statsApiRoutes(staff, ctx);
+        inboundApiRoutes(staff, ctx, intake, inbound);
       });
     },
     { prefix: '/v1' },

@@ -1,0 +1,54 @@
+/**
+ * npm run mail:ingest < message.eml
+ * The email channel's pipe (§10): a mail server (Postfix, Exim) hands one raw message on standard
+ * input. Prints the result on one line and exits 0 when the mail is handled (duplicates, ignored
+ * and rejected mail included: trying again would change nothing), 75 (EX_TEMPFAIL) when it could
+ * not be stored or handled (no database, bad configuration), so the mail server keeps it and tries
+ * again. Nothing is lost between the two: see src/services/inbound.ts.
+ */
+import { ConfigError, loadConfig, readDotEnv } from '../config.js';
+import { connect, type DbHandle } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { referenceOf } from '../core/tickets.js';
+import { createChangeHub } from '../live/postgresHub.js';
+import { type ServiceContext, systemClock } from '../services/context.js';
+import { ingestMail } from '../services/inbound.js';
+import { TicketIntake } from '../services/intake.js';
+
+/** sysexits.h: a temporary failure; the mail server retries later. */
+const EX_TEMPFAIL = 75;
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function main(): Promise<number> {
+  readDotEnv();
+  let handle: DbHandle | undefined;
+  try {
+    const config = loadConfig();
+    const raw = await readStdin();
+    handle = connect(config.databaseUrl, { poolSize: 2 });
+    await migrateToLatest(handle.db);
+    // Live pages of the server processes hear of the change (on PostgreSQL, through NOTIFY).
+    const hub = createChangeHub(handle, config.databaseUrl, () => undefined);
+    const ctx: ServiceContext = { handle, clock: systemClock, publicUrl: config.publicUrl, onChanges: (changes) => hub.publishTickets(changes) };
+    try {
+      const outcome = await ingestMail(ctx, new TicketIntake(ctx), { mailFrom: config.mailFrom, maxBytes: config.inbound.maxBytes, ticketsPerHour: config.inbound.ticketsPerHour }, raw, 'pipe');
+      const ticket = outcome.ticketId === null ? '' : ` ${referenceOf(outcome.ticketId)}`;
+      console.log(`${outcome.result}${ticket}${outcome.reason ? `: ${outcome.reason}` : ''}`);
+      return 0;
+    } finally {
+      await hub.close();
+    }
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : `mail:ingest could not store the mail (the mail server will try again): ${String((error as Error)?.message ?? error)}`);
+    return EX_TEMPFAIL;
+  } finally {
+    await handle?.destroy().catch(() => undefined);
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,254 @@
+/**
+ * The email channel's decisions (SPEC §10), pure: what a received mail becomes, given what was read
+ * from it and what the database knows. The shell (src/services/inbound.ts) parses, asks the
+ * database, and writes what `decideInbound` says.
+ *
+ * The seven rules, first match wins:
+ * 1. `ignored`: our own mail coming back (its Message-ID is one we generated);
+ * 2. `duplicate`: its Message-ID (or raw hash) was seen before;
+ * 3. `ignored`: an automatic mail (RFC 3834 and the de-facto headers); shown, marked automatic, on
+ *    the open ticket it answers, if any;
+ * 4. `bounce`: a delivery status report or mail from MAILER-DAEMON / postmaster;
+ * 5. `appended` / `follow_up`: it answers a ticket of this sender;
+ * 6. `created`: a new ticket;
+ * 7. `rejected`: the sender's hourly cap on new tickets (size and unreadable mail are refused before
+ *    any rule can be read: see `rejectedBeforeRules`).
+ */
+import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, refusedTypeProblem } from './attachments.js';
+import type { NewTicketInput, Priority } from './tickets.js';
+
+export type InboundResult = 'ignored' | 'duplicate' | 'bounce' | 'appended' | 'follow_up' | 'created' | 'rejected';
+
+/** Every result, in rule order (the inbound log's filter). */
+export const INBOUND_RESULTS: readonly InboundResult[] = ['ignored', 'duplicate', 'bounce', 'appended', 'follow_up', 'created', 'rejected'];
+
+/** Longest thread text kept from one mail (§10: longer text is cut in the thread, whole in the original). */
+export const MAIL_TEXT_MAX = 50_000;
+
+/** A ticket title's limit (§1), for subjects. */
+const TITLE_MAX = 200;
+const NAME_MAX = 100;
+
+/** The key a mail is recorded under: its Message-ID as received, else `sha256:<hex>` of the raw bytes. */
+export function mailKeyOf(messageId: string | null, rawSha256: string): string {
+  const id = messageId === null ? '' : normaliseMessageId(messageId);
+  return id === '' ? `sha256:${rawSha256}` : id;
+}
+
+/**
+ * A Message-ID as `<local@domain>`: trimmed, angle brackets added when missing, empty when there is
+ * none or it is longer than any real one (RFC 5322 lines are at most 998 characters).
+ */
+export function normaliseMessageId(raw: string): string {
+  const id = raw.trim().replace(/^<+/, '').replace(/>+$/, '').trim();
+  if (id === '' || id.length > 990 || /[\s<>]/.test(id)) return '';
+  return `<${id}>`;
+}
+
+/** Every Message-ID in a header value such as References (`<a@x> <b@y>`), in order, normalised. */
+export function messageIdsIn(value: string | readonly string[] | null | undefined): string[] {
+  const text = Array.isArray(value) ? value.join(' ') : ((value as string | null | undefined) ?? '');
+  const ids = text.match(/<[^<>\s]+>/g) ?? [];
+  const bare = ids.length === 0 && text.trim() !== '' ? text.trim().split(/\s+/) : ids;
+  return [...new Set(bare.map(normaliseMessageId).filter((id) => id !== ''))];
+}
+
+/** The headers the rules read, by lower-case name (every value of a repeated header). */
+export type MailHeaders = ReadonlyMap<string, readonly string[]>;
+
+function first(headers: MailHeaders, name: string): string | null {
+  return headers.get(name)?.[0]?.trim() ?? null;
+}
+
+/**
+ * Rule 3: why this mail is automatic (an auto-reply, a list, a vacation notice), or null when a
+ * person wrote it. `Auto-Submitted` other than `no` (RFC 3834); `Precedence` bulk, junk, list or
+ * auto_reply; `X-Autoreply` / `X-Autorespond` present; `X-Auto-Response-Suppress` All or AutoReply.
+ */
+export function automaticReason(headers: MailHeaders): string | null {
+  const submitted = first(headers, 'auto-submitted');
+  if (submitted !== null && submitted.split(';')[0]!.trim().toLowerCase() !== 'no') return `Auto-Submitted: ${submitted.slice(0, 60)}`;
+  const precedence = first(headers, 'precedence')?.toLowerCase() ?? null;
+  if (precedence !== null && ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence)) return `Precedence: ${precedence}`;
+  for (const name of ['x-autoreply', 'x-autorespond']) {
+    const value = first(headers, name);
+    if (value !== null) return `${name === 'x-autoreply' ? 'X-Autoreply' : 'X-Autorespond'}: ${value.slice(0, 60)}`;
+  }
+  const suppress = first(headers, 'x-auto-response-suppress');
+  if (suppress !== null) {
+    const words = suppress.split(/[\s,]+/).map((w) => w.toLowerCase());
+    if (words.includes('all') || words.includes('autoreply')) return `X-Auto-Response-Suppress: ${suppress.slice(0, 60)}`;
+  }
+  return null;
+}
+
+/** Rule 4: a delivery status report, or mail from a mail system's own mailbox. */
+export function isBounce(contentType: string, fromAddress: string | null): boolean {
+  const type = contentType.toLowerCase();
+  if (/^\s*multipart\/report\b/.test(type) && /report-type\s*=\s*"?delivery-status"?/.test(type)) return true;
+  const local = (fromAddress ?? '').split('@')[0]!.toLowerCase();
+  return local === 'mailer-daemon' || local === 'postmaster';
+}
+
+/** Rule 5's subject token: the ticket number of `[HD-<n>]`, or null. */
+export function subjectTicketId(subject: string): number | null {
+  const match = /\[HD-(\d{1,15})\]/i.exec(subject);
+  if (!match) return null;
+  const id = Number(match[1]);
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+/** A ticket the mail names (by thread or subject), as rule 5 needs it. */
+export interface NamedTicket {
+  id: number;
+  status: 'open' | 'closed';
+  customerEmail: string;
+}
+
+/** Email addresses compare in any letter case (§10 rule 5). */
+export function sameAddress(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+/**
+ * Rule 5: the ticket this mail answers: the first named ticket (thread references first, then the
+ * subject) whose customer is the sender. A ticket of someone else is never touched: a stranger who
+ * quotes its Message-ID or types its token opens a ticket of their own.
+ */
+export function answeredTicket(named: readonly NamedTicket[], fromAddress: string): NamedTicket | null {
+  return named.find((t) => sameAddress(t.customerEmail, fromAddress)) ?? null;
+}
+
+/** What the shell found out about a mail it could read. */
+export interface InboundFacts {
+  /** Rule 1: its Message-ID is one this help desk generated (checked against the outbox row). */
+  ownMail: boolean;
+  /** Rule 2: its key was recorded, and handled, before. */
+  seenBefore: boolean;
+  /** Rule 3: why it is automatic, or null. */
+  automatic: string | null;
+  /** Rule 4. */
+  bounce: boolean;
+  /** Rule 5: the sender's ticket it answers (answeredTicket), or null. */
+  answers: NamedTicket | null;
+  /** Rule 7: tickets this sender created from mail within the last hour. */
+  senderTicketsLastHour: number;
+  /** Rule 7: INBOUND_TICKETS_PER_HOUR. */
+  ticketsPerHour: number;
+}
+
+export type InboundDecision =
+  | { result: 'ignored'; reason: string; showOn: number | null }
+  | { result: 'duplicate'; reason: string }
+  | { result: 'bounce'; reason: string }
+  | { result: 'appended'; ticketId: number }
+  | { result: 'follow_up'; ticketId: number }
+  | { result: 'created' }
+  | { result: 'rejected'; reason: string };
+
+/** The first of the seven rules that matches (see the header). */
+export function decideInbound(f: InboundFacts): InboundDecision {
+  if (f.ownMail) return { result: 'ignored', reason: 'Our own mail came back (its Message-ID is one this help desk generated).', showOn: null };
+  if (f.seenBefore) return { result: 'duplicate', reason: 'This mail was received before.' };
+  if (f.automatic !== null) {
+    const showOn = f.answers?.status === 'open' ? f.answers.id : null;
+    return { result: 'ignored', reason: `Automatic mail (${f.automatic}): no ticket, no email.${showOn === null ? '' : ' Shown on its ticket.'}`, showOn };
+  }
+  if (f.bounce) return { result: 'bounce', reason: 'Delivery status report.' };
+  if (f.answers) return f.answers.status === 'open' ? { result: 'appended', ticketId: f.answers.id } : { result: 'follow_up', ticketId: f.answers.id };
+  if (f.senderTicketsLastHour >= f.ticketsPerHour) {
+    return { result: 'rejected', reason: `This sender created ${f.senderTicketsLastHour} tickets within the last hour (the limit is ${f.ticketsPerHour}).` };
+  }
+  return { result: 'created' };
+}
+
+/**
+ * Why a mail is refused before any rule is read, or null: larger than INBOUND_MAX_BYTES (its
+ * content is not even parsed), or without a sender address a ticket could be answered at.
+ */
+export function rejectedBeforeRules(size: number, maxBytes: number, fromAddress: string | null): string | null {
+  if (size > maxBytes) return `Larger than ${maxBytes.toLocaleString('en')} bytes (INBOUND_MAX_BYTES): ${size.toLocaleString('en')} bytes.`;
+  if (fromAddress === null) return 'Unreadable: no valid sender address in From.';
+  return null;
+}
+
+/** A thread text from a mail's text: cut at MAIL_TEXT_MAX (with a note), `(no text)` when empty. */
+export function threadText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').trim();
+  if (clean === '') return '(no text)';
+  if (clean.length <= MAIL_TEXT_MAX) return clean;
+  const note = '\n\n[… cut here: the whole text is in the original mail]';
+  return clean.slice(0, MAIL_TEXT_MAX - note.length) + note;
+}
+
+function oneLine(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Rule 6's ticket: name from the From display name (else the address's local part), email the From
+ * address, title the subject (`(no subject)` when empty, cut to 200), description the text.
+ */
+export function ticketFromMail(mail: { fromAddress: string; fromName: string; subject: string; text: string }, priority: Priority): NewTicketInput {
+  const name = oneLine(mail.fromName).replace(/^["']+|["']+$/g, '').trim() || mail.fromAddress.split('@')[0]!;
+  const title = oneLine(mail.subject) || '(no subject)';
+  return {
+    name: [...name].slice(0, NAME_MAX).join(''),
+    email: mail.fromAddress.trim(),
+    title: [...title].slice(0, TITLE_MAX).join(''),
+    description: threadText(mail.text),
+    priority,
+  };
+}
+
+/** A file found in a mail (an attachment or an inline image). */
+export interface MailFile {
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+/** Which of a mail's files are kept on its message, and which are left in the original (why). */
+export interface KeptFiles {
+  /** Indexes into the mail's files, in order. */
+  kept: number[];
+  /** Files left out (they stay in the original mail), each with its reason. */
+  left: { filename: string; why: string }[];
+}
+
+/** A file name from a mail made acceptable: no folders or control characters, something when empty. */
+export function mailFilename(raw: string | null | undefined, index: number): string {
+  // eslint-disable-next-line no-control-regex
+  const name = (raw ?? '').replace(/[/\\]/g, '_').replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+  const usable = name === '' || name === '.' || name === '..' ? `attachment-${index + 1}` : name;
+  return [...usable].slice(0, 255).join('');
+}
+
+/**
+ * §10.1 for mail: a mail is never refused for its files; what a message may not carry (an HTML or
+ * SVG file, more than 10 files, a file over 10 MB, more than 25 MB together) is left out and named
+ * in the message, and stays in the original mail.
+ */
+export function keptMailFiles(files: readonly MailFile[]): KeptFiles {
+  const kept: number[] = [];
+  const left: KeptFiles['left'] = [];
+  let total = 0;
+  files.forEach((file, i) => {
+    const problem = filenameProblem(file.filename) ?? refusedTypeProblem(file.filename, file.contentType);
+    if (problem) return left.push({ filename: file.filename, why: 'not a kind of file the help desk serves' });
+    if (file.size > MAX_FILE_BYTES) return left.push({ filename: file.filename, why: 'larger than 10 MB' });
+    if (kept.length >= MAX_FILES) return left.push({ filename: file.filename, why: `more than ${MAX_FILES} files` });
+    if (total + file.size > MAX_MESSAGE_BYTES) return left.push({ filename: file.filename, why: 'more than 25 MB together' });
+    total += file.size;
+    kept.push(i);
+  });
+  return { kept, left };
+}
+
+/** The line added to a message naming the files left in the original. */
+export function leftFilesNote(left: KeptFiles['left']): string {
+  if (left.length === 0) return '';
+  return `\n\n[Not attached here, see the original mail: ${left.map((f) => `${oneLine(f.filename)} (${f.why})`).join('; ')}]`;
+}

@@ -1,0 +1,134 @@
+/**
+ * Reading a received mail (§10) with kept libraries: `mailparser` for MIME (charsets, encoded-word
+ * subjects, multipart/alternative and /related, HTML turned into text, attachments and inline
+ * images) and `email-reply-parser` for the quoted history and signature of a reply. Never throws:
+ * any byte sequence gives a ParsedMail (with `from` null when no sender can be read).
+ */
+import { createHash } from 'node:crypto';
+import EmailReplyParser from 'email-reply-parser';
+import { simpleParser, type AddressObject, type ParsedMail as LibraryMail } from 'mailparser';
+import { type MailHeaders, messageIdsIn, normaliseMessageId } from '../../core/inbound.js';
+import { isEmailAddress } from '../../core/tickets.js';
+
+export interface ParsedFile {
+  filename: string | null;
+  contentType: string;
+  content: Buffer;
+  /** An image the HTML shows inline (multipart/related), rather than an attachment. */
+  inline: boolean;
+}
+
+export interface ParsedMail {
+  /** SHA-256 of the raw bytes, hex. */
+  sha256: string;
+  /** Normalised `<id>`, or null. */
+  messageId: string | null;
+  /** In-Reply-To then References, normalised, without repeats. */
+  references: string[];
+  /** The sender, or null when From holds no valid address. */
+  from: { address: string; name: string } | null;
+  subject: string;
+  /** Top-level Content-Type with its parameters (for delivery reports). */
+  contentType: string;
+  headers: MailHeaders;
+  /** The whole text: the plain-text part, else the HTML turned into text. */
+  text: string;
+  /** The text without the quoted history and signature (what a reply adds). */
+  reply: string;
+  files: ParsedFile[];
+}
+
+/** Lines longer than this are not given to the reply parser (its patterns slow down on them). */
+const REPLY_PARSER_LINE_MAX = 2000;
+const REPLY_PARSER_TEXT_MAX = 100_000;
+
+/** The text a reply adds, without quoted history and signature; the text itself when it cannot tell. */
+export function stripQuotedHistory(text: string): string {
+  if (text.length > REPLY_PARSER_TEXT_MAX || text.split('\n').some((line) => line.length > REPLY_PARSER_LINE_MAX)) return text;
+  try {
+    const visible = new EmailReplyParser().parseReply(text).trim();
+    return visible === '' ? text : visible;
+  } catch {
+    return text;
+  }
+}
+
+/** Every header line by lower-case name, unfolded, values in order. */
+function headersOf(mail: LibraryMail): MailHeaders {
+  const headers = new Map<string, string[]>();
+  for (const { key, line } of mail.headerLines ?? []) {
+    const colon = line.indexOf(':');
+    const value = (colon < 0 ? '' : line.slice(colon + 1)).replace(/\r?\n[ \t]+/g, ' ').trim();
+    const name = key.toLowerCase();
+    headers.set(name, [...(headers.get(name) ?? []), value]);
+  }
+  return headers;
+}
+
+function senderOf(from: AddressObject | undefined): ParsedMail['from'] {
+  const mailbox = from?.value?.find((m) => typeof m.address === 'string' && isEmailAddress(m.address.trim()));
+  if (!mailbox) return null;
+  return { address: mailbox.address!.trim(), name: (mailbox.name ?? '').trim() };
+}
+
+function contentTypeOf(headers: MailHeaders): string {
+  return headers.get('content-type')?.[0] ?? 'text/plain';
+}
+
+/** Reads a raw message. Never throws. */
+export async function parseMail(raw: Buffer): Promise<ParsedMail> {
+  const sha256 = createHash('sha256').update(raw).digest('hex');
+  let mail: LibraryMail;
+  try {
+    mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+  } catch {
+    return { sha256, messageId: null, references: [], from: null, subject: '', contentType: 'text/plain', headers: new Map(), text: '', reply: '', files: [] };
+  }
+  const headers = headersOf(mail);
+  const text = (mail.text ?? '').replace(/\r\n?/g, '\n');
+  const messageId = typeof mail.messageId === 'string' ? normaliseMessageId(mail.messageId) || null : null;
+  return {
+    sha256,
+    messageId,
+    references: [...new Set([...messageIdsIn(headers.get('in-reply-to') ?? []), ...messageIdsIn(headers.get('references') ?? [])])],
+    from: senderOf(mail.from),
+    subject: typeof mail.subject === 'string' ? mail.subject : '',
+    contentType: contentTypeOf(headers),
+    headers,
+    text,
+    reply: stripQuotedHistory(text),
+    files: (mail.attachments ?? []).map((a) => ({
+      filename: a.filename ?? null,
+      contentType: a.contentType || 'application/octet-stream',
+      content: a.content,
+      inline: a.related === true,
+    })),
+  };
+}
+
+/**
+ * The Message-ID of a raw message read from its header only, for mail too large to parse; null
+ * when there is none. (The header ends at the first empty line.)
+ */
+export function headerMessageId(raw: Buffer): string | null {
+  const head = raw.subarray(0, 256 * 1024).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const header = (end < 0 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  const match = /^message-id:\s*(.+)$/im.exec(header);
+  return match ? normaliseMessageId(match[1]!) || null : null;
+}
+
+/** The header of a raw message (kept as the original of a mail refused for its size). */
+export function headerOf(raw: Buffer): Buffer {
+  const head = raw.subarray(0, 256 * 1024);
+  const text = head.toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  return end < 0 ? head : head.subarray(0, end);
+}
+
+/** A header field read from the raw header (From, Subject) for mail too large to parse. */
+export function headerField(raw: Buffer, name: string): string {
+  const header = headerOf(raw).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
+  const match = new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(header);
+  return match ? match[1]!.trim() : '';
+}
