@@ -47,10 +47,10 @@ import { sql } from 'kysely';
 import type { Dialect } from '../src/db/connect.js';
 import { systemClock } from '../src/services/context.js';
 import { createApiToken } from '../src/services/tokens.js';
-import { csrfFrom } from './lib/client.js';
 import { type BenchDatabase, createBenchDatabase, dropAll } from './lib/db.js';
 import { fmtMs, hasFlag, listFlag, numberFlag, printTable, verdict } from './lib/report.js';
 import { ROOT, type BenchServer, startBenchServer } from './lib/server.js';
+import { browserCredentials, startCloser, ticketForm } from './lib/workload.js';
 import { seed } from './seed.js';
 
 const args = process.argv.slice(2);
@@ -65,11 +65,6 @@ const cpuProf = hasFlag(args, 'cpu-prof');
 const routes = listFlag(args, 'routes', ['baseline', 'intake']) as Run['route'][];
 
 const HISTORY = 20_000;
-const DESCRIPTION =
-  'Since this morning the printer on the second floor prints every page twice and then stops with a paper jam message, although there is no paper stuck anywhere. We restarted it twice.';
-const form = (priority: string, csrf: string) =>
-  new URLSearchParams({ name: 'Carla Customer', email: 'carla@example.com', title: 'Printer prints every page twice', description: DESCRIPTION, priority, _csrf: csrf }).toString();
-
 interface Run {
   route: 'baseline' | 'intake';
   connections: number;
@@ -100,7 +95,7 @@ async function cannon(server: BenchServer, route: Run['route'], connections: num
       method: 'POST' as const,
       path,
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-      body: form(priority, csrf),
+      body: ticketForm(priority, csrf),
     })),
   });
   const ok = result.statusCodeStats?.['303']?.count ?? 0;
@@ -125,11 +120,9 @@ async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs:
 
     // One browser: its CSRF cookie and the token of the form it was given; and the seeded admin's
     // API token, which both /bench/ routes require.
-    const page = await fetch(`${server.url}/tickets/create/`);
     const ctx = { handle: database.handle, clock: systemClock, publicUrl: server.url };
     const credentials: Credentials = {
-      cookie: page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '),
-      csrf: csrfFrom(await page.text()),
+      ...(await browserCredentials(server)),
       admin: { authorization: `Bearer ${(await createApiToken(ctx, seeded.adminId, 'bench:intake')).token}` },
     };
 
@@ -161,26 +154,6 @@ async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs:
     await server?.stop();
     await database.drop();
   }
-}
-
-/** Every 100 ms, closes the agents' open tickets (see the header and POST /bench/close-assigned/). */
-function startCloser(server: BenchServer, admin: { authorization: string }): { stop(): Promise<void> } {
-  let running: Promise<unknown> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = fetch(`${server.url}/bench/close-assigned/`, { method: 'POST', headers: admin })
-      .then((response) => {
-        if (response.status !== 204) throw new Error(`close-assigned answered ${response.status}`);
-      })
-      .catch((error: unknown) => console.error('closer:', error))
-      .finally(() => (running = null));
-  }, 100);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
 }
 
 /** How commits reach the disk, as connect() sets it (SQLite) or the server is configured (PostgreSQL). */

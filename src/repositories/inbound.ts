@@ -4,32 +4,25 @@ import type { NamedTicket } from '../core/inbound.js';
 import type { Db } from '../db/connect.js';
 import type { InboundMailRow, InboundMailsTable, OutboxRow } from '../db/schema.js';
 
+/** A mail's row in the inbound log as written with its result (the ticket is filled in by whoever knows it). */
+export type InboundRecord = Omit<Insertable<InboundMailsTable>, 'ticket_id'>;
+
 /**
- * Records a received mail under its key, unhandled (result null), unless its key is recorded:
- * then the recorded row is returned with `inserted` false. Two processes racing on one mail: one
- * inserts, the other reads the winner's row.
+ * Writes log rows in the caller's transaction, the one that makes the change they record: a key
+ * already logged fails the statement (unique), so the change rolls back with it and a mail is
+ * never handled twice.
  */
-export async function claimInboundMail(db: Db, row: Insertable<InboundMailsTable>): Promise<{ mail: InboundMailRow; inserted: boolean }> {
-  const inserted = await db
-    .insertInto('inbound_mails')
-    .values(row)
-    .onConflict((oc) => oc.column('mail_key').doNothing())
-    .returningAll()
-    .executeTakeFirst();
-  if (inserted) return { mail: inserted, inserted: true };
-  const existing = await db.selectFrom('inbound_mails').selectAll().where('mail_key', '=', row.mail_key).executeTakeFirstOrThrow();
-  return { mail: existing, inserted: false };
+export async function insertInboundMails(db: Db, rows: readonly Insertable<InboundMailsTable>[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('inbound_mails').values([...rows]).execute();
 }
 
-/** Writes a mail's result, once: false when it was already handled (by another process). */
-export async function finishInboundMail(db: Db, id: number, outcome: { result: InboundMailRow['result']; reason: string | null; ticketId: number | null; now: number }): Promise<boolean> {
-  const updated = await db
-    .updateTable('inbound_mails')
-    .set({ result: outcome.result, reason: outcome.reason === null ? null : outcome.reason.slice(0, 1000), ticket_id: outcome.ticketId, handled_at: outcome.now })
-    .where('id', '=', id)
-    .where('result', 'is', null)
-    .executeTakeFirst();
-  return Number(updated.numUpdatedRows) === 1;
+/** Logs a mail that changes nothing else; undefined when its key was logged already. */
+export async function logInboundMail(db: Db, row: Insertable<InboundMailsTable>): Promise<InboundMailRow | undefined> {
+  return db.insertInto('inbound_mails').values(row).onConflict((oc) => oc.column('mail_key').doNothing()).returningAll().executeTakeFirst();
+}
+
+export async function findInboundMailByKey(db: Db, mailKey: string): Promise<InboundMailRow | undefined> {
+  return db.selectFrom('inbound_mails').selectAll().where('mail_key', '=', mailKey).executeTakeFirst();
 }
 
 export async function findInboundMail(db: Db, id: number): Promise<InboundMailRow | undefined> {
@@ -46,25 +39,6 @@ export async function countTicketsFromSender(db: Db, address: string, since: num
     .where('received_at', '>=', since)
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** The message a mail became (by its key), with whether it opened its ticket. */
-export async function messageOfMail(db: Db, mailKey: string): Promise<{ id: number; ticket_id: number; first: boolean; follow_up_of: number | null; automatic: boolean } | undefined> {
-  const row = await db
-    .selectFrom('messages as m')
-    .innerJoin('tickets as t', 't.id', 'm.ticket_id')
-    .select(['m.id', 'm.ticket_id', 'm.automatic', 't.follow_up_of'])
-    .select((eb) =>
-      eb
-        .selectFrom('messages as f')
-        .select((f) => f.fn.min<number>('f.id').as('first_id'))
-        .whereRef('f.ticket_id', '=', 'm.ticket_id')
-        .as('first_id'),
-    )
-    .where('m.mail_key', '=', mailKey)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return { id: row.id, ticket_id: row.ticket_id, first: Number(row.first_id) === row.id, follow_up_of: row.follow_up_of, automatic: row.automatic === 1 };
 }
 
 /** Tickets of the messages that came from these mails (the customer's Message-IDs a reply may quote). */

@@ -22,6 +22,7 @@ import type { AttachmentRow, MessageChannel, MessageRow, TicketRow } from '../db
 import { inTransaction } from '../db/transaction.js';
 import { renderReply } from '../mail/templates/index.js';
 import { type IncomingFile, storeAttachments } from '../repositories/attachments.js';
+import { type InboundRecord, insertInboundMails } from '../repositories/inbound.js';
 import { insertMessage, newestPublicMessageId, publicHistory } from '../repositories/messages.js';
 import { enqueueEmail } from '../repositories/outbox.js';
 import { findTicketByToken, lockTicketForMessage, recordMessageOnTicket } from '../repositories/tickets.js';
@@ -142,8 +143,12 @@ export interface CustomerMessage {
   files?: readonly IncomingFile[];
   /** An automatic mail (auto-reply) shown on its ticket (§10 rule 3): it changes nobody's turn, never opens a follow-up. */
   automatic?: boolean;
-  /** The mail it came from (§10): kept on the message, unique, so a mail is never added twice. */
-  mailKey?: string;
+  /**
+   * The mail it came from (§10): its inbound log row for what the message became, written in the
+   * same transaction (the log's unique key refuses a mail handled before, rolling the message
+   * back); its key is kept on the message.
+   */
+  mail?: (became: 'appended' | 'follow_up') => InboundRecord;
   /** A follow-up's request key (tickets.intake_key), the same each time one mail is handled. */
   intakeKey?: string;
 }
@@ -165,6 +170,7 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
     const ticket = await lockedTicket(trx, ticketId);
     if (ticket.status === 'closed') return { kind: 'closed' as const, ticket };
     const now = ctx.clock.now();
+    const record = input.mail?.('appended');
     const message = await insertMessage(trx, {
       ticket_id: ticket.id,
       kind: 'customer',
@@ -174,9 +180,10 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
       channel: input.channel,
       automatic: input.automatic ? 1 : 0,
       created_at: now,
-      mail_key: input.mailKey ?? null,
+      mail_key: record?.mail_key ?? null,
     });
     const attachments = await storeAttachments(trx, message.id, ticket.id, input.files ?? [], now);
+    if (record) await insertInboundMails(trx, [{ ...record, ticket_id: ticket.id }]);
     if (!input.automatic) await recordMessageOnTicket(trx, ticket.id, waitingOnAfter('customer', ticket.waiting_on, ticket.status), null);
     return { kind: 'appended' as const, ticket: { ...ticket, waiting_on: input.automatic ? ticket.waiting_on : 'agent' }, message, attachments };
   });
@@ -196,7 +203,7 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
       channel: input.channel,
       files: input.files,
       followUpOf: { id: closed.id, agentId: closed.agent_id },
-      mailKey: input.mailKey,
+      mail: input.mail?.('follow_up'),
       intakeKey: input.intakeKey,
     },
   ]);

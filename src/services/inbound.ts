@@ -4,17 +4,14 @@
  * what the rules need, lets src/core/inbound.ts decide, and writes the result.
  *
  * Exactly once, however often a mail arrives and however many processes handle it at the same
- * moment:
- * - The mail is recorded under its key (Message-ID, else raw hash; unique) before anything else,
- *   with no result yet. A mail whose key is recorded with a result is a `duplicate`.
- * - What a mail changes is keyed by it too: its message carries the key (messages.mail_key,
- *   unique), and the ticket it opens has a request key made from it (tickets.intake_key, unique).
- *   So a second process handling the same mail, or a retry after a crash between the change and
- *   its result being written, finds the change already made and only writes the result.
- * - The result is written once (`where result is null`).
- * A failure of the database leaves the mail recorded without a result and throws: the source keeps
- * the mail (IMAP leaves it in the inbox, HTTP answers 503, the pipe exits 75) and it is handled
- * again later, completing what was begun.
+ * moment: the inbound log's row for a mail (`inbound_mails.mail_key`, its Message-ID or raw hash,
+ * unique) is written in the same transaction as the change the mail makes (the new ticket, in the
+ * intake's batch; the message; the bounced emails). A mail whose key is logged is a `duplicate`; a
+ * second process racing on the same mail fails on the key and its change rolls back with it. A
+ * crash before the commit leaves nothing: the mail is still at its source (IMAP inbox, the HTTP
+ * client's retry, the mail server's queue after exit 75) and is handled again from the start.
+ * The message (`messages.mail_key`) and the ticket's request key (`tickets.intake_key`) are keyed
+ * by the mail too, a second lock on the same door.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -39,15 +36,17 @@ import { type ParsedMail, headerField, headerMessageId, headerOf, parseMail } fr
 import { messageIdFor, parseOwnMessageId } from '../mail/message.js';
 import type { IncomingFile } from '../repositories/attachments.js';
 import {
-  claimInboundMail,
   countTicketsFromSender,
-  finishInboundMail,
+  findInboundMailByKey,
+  type InboundRecord,
+  insertInboundMails,
+  logInboundMail,
   markEmailsBounced,
-  messageOfMail,
   namedTickets,
   outboxRowsByIds,
   ticketsOfMailKeys,
 } from '../repositories/inbound.js';
+import { inTransaction } from '../db/transaction.js';
 import { loadSettings } from '../repositories/settings.js';
 import type { ServiceContext } from './context.js';
 import { postCustomerMessageOn } from './conversation.js';
@@ -89,104 +88,109 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
   const mail = await parseMail(raw);
   const key = mailKeyOf(mail.messageId, mail.sha256);
   const now = ctx.clock.now();
-  const { mail: row, inserted } = await claimInboundMail(ctx.handle.db, {
+  const record = (result: InboundResult, reason: string | null): InboundRecord => ({
     mail_key: key,
     source,
     from_address: (mail.from?.address ?? '').toLowerCase().slice(0, 320),
     from_name: (mail.from?.name ?? '').slice(0, 200),
     subject: mail.subject.slice(0, 1000),
-    result: null,
-    reason: null,
-    ticket_id: null,
+    result,
+    reason: reason === null ? null : reason.slice(0, 1000),
     size: raw.length,
     raw,
     received_at: now,
-    handled_at: null,
+    handled_at: now,
   });
+  const known = await findInboundMailByKey(ctx.handle.db, key);
+  const ownMail = await isOwnMail(ctx, setting, mail.messageId);
   // Rule 1 comes before rule 2: our own mail is `ignored` however often it comes back.
-  if (await isOwnMail(ctx, setting, mail.messageId)) {
-    return finish(ctx, row, { result: 'ignored', reason: 'Our own mail came back (its Message-ID is one this help desk generated).', ticketId: null });
-  }
-  if (!inserted && row.result !== null) return { result: 'duplicate', ticketId: row.ticket_id, reason: 'This mail was received before.', mailId: row.id };
+  if (known) return ownMail ? { ...outcomeOf(known), result: 'ignored' } : duplicateOf(known);
 
   const refused = rejectedBeforeRules(raw.length, setting.maxBytes, mail.from?.address ?? null);
-  if (refused !== null) return finish(ctx, row, { result: 'rejected', reason: refused, ticketId: null });
-
-  // Handled before, up to its change, by a process that stopped (or is still writing its result).
-  const done = await messageOfMail(ctx.handle.db, key);
-  if (done) return finish(ctx, row, { result: resultOfMessage(done), reason: null, ticketId: done.ticket_id });
-
-  const decision = decideInbound({
-    ownMail: false,
-    seenBefore: false,
-    automatic: automaticReason(mail.headers),
-    bounce: isBounce(mail.contentType, mail.from!.address),
-    answers: answeredTicket(await ticketsNamedBy(ctx, setting, mail), mail.from!.address),
-    senderTicketsLastHour: await countTicketsFromSender(ctx.handle.db, mail.from!.address, now - HOUR_MS),
-    ticketsPerHour: setting.ticketsPerHour,
-  });
-  return finish(ctx, row, await apply(ctx, intake, setting, mail, key, raw, decision));
+  const decision: InboundDecision =
+    ownMail || refused !== null
+      ? decideInbound({ ownMail, seenBefore: false, automatic: null, bounce: false, answers: null, senderTicketsLastHour: 0, ticketsPerHour: 1 })
+      : decideInbound({
+          ownMail: false,
+          seenBefore: false,
+          automatic: automaticReason(mail.headers),
+          bounce: isBounce(mail.contentType, mail.from!.address),
+          answers: answeredTicket(await ticketsNamedBy(ctx, setting, mail), mail.from!.address),
+          senderTicketsLastHour: await countTicketsFromSender(ctx.handle.db, mail.from!.address, now - HOUR_MS),
+          ticketsPerHour: setting.ticketsPerHour,
+        });
+  const final = refused !== null && !ownMail ? ({ result: 'rejected', reason: refused } as const) : decision;
+  try {
+    return await apply(ctx, intake, setting, mail, raw, final, record);
+  } catch (error) {
+    // Another process handled this mail at the same moment: its log row won, this change rolled back.
+    const winner = await findInboundMailByKey(ctx.handle.db, key).catch(() => undefined);
+    if (winner) return duplicateOf(winner);
+    throw error;
+  }
 }
 
-type Applied = { result: InboundResult; reason: string | null; ticketId: number | null };
+type Record = (result: InboundResult, reason: string | null) => InboundRecord;
 
-async function apply(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, mail: ParsedMail, key: string, raw: Buffer, decision: InboundDecision): Promise<Applied> {
+function outcomeOf(row: InboundMailRow): InboundOutcome {
+  return { result: row.result ?? 'duplicate', ticketId: row.ticket_id, reason: row.reason, mailId: row.id };
+}
+
+function duplicateOf(row: InboundMailRow): InboundOutcome {
+  return { result: 'duplicate', ticketId: row.ticket_id, reason: `This mail was received before (${row.result ?? 'being handled'}).`, mailId: row.id };
+}
+
+/** Writes what the decision says, with the mail's log row in the same transaction. */
+async function apply(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, mail: ParsedMail, raw: Buffer, decision: InboundDecision, record: Record): Promise<InboundOutcome> {
   switch (decision.result) {
     case 'ignored': {
-      if (decision.showOn === null) return { result: 'ignored', reason: decision.reason, ticketId: null };
-      const shown = await postCustomerMessageOn(ctx, decision.showOn, { body: threadText(mail.reply), channel: 'email', automatic: true, mailKey: key, ...filesOf(mail) });
-      const reason = shown.kind === 'appended' ? decision.reason : `${decision.reason.replace(' Shown on its ticket.', '')} Its ticket was closed meanwhile: not shown.`;
-      return { result: 'ignored', reason, ticketId: shown.ticket.id };
+      if (decision.showOn === null) return logOnly(ctx, record('ignored', decision.reason), null);
+      const shown = await postCustomerMessageOn(ctx, decision.showOn, { body: threadText(mail.reply), channel: 'email', automatic: true, mail: () => record('ignored', decision.reason), ...filesOf(mail) });
+      if (shown.kind === 'appended') return logged(ctx, record('ignored', decision.reason).mail_key);
+      return logOnly(ctx, record('ignored', `${decision.reason.replace(' Shown on its ticket.', '')} Its ticket was closed meanwhile: not shown.`), shown.ticket.id);
     }
     case 'bounce':
-      return applyBounce(ctx, setting, mail, raw);
+      return applyBounce(ctx, setting, mail, raw, record);
     case 'appended':
     case 'follow_up': {
       const files = filesOf(mail);
-      const posted = await orAlreadyDone(ctx, key, () =>
-        postCustomerMessageOn(ctx, decision.ticketId, { body: threadText(mail.reply) + files.note, channel: 'email', files: files.files, mailKey: key, intakeKey: mailIntakeKey(key) }),
-      );
-      if ('done' in posted) return posted.done;
-      if (posted.kind === 'follow_up') return { result: 'follow_up', reason: `${referenceOf(posted.ticket.id)} was closed: a follow-up was opened.`, ticketId: posted.followUp.id };
-      return { result: 'appended', reason: null, ticketId: posted.ticket.id };
+      const closedNote = `${referenceOf(decision.ticketId)} was closed: a follow-up was opened.`;
+      await postCustomerMessageOn(ctx, decision.ticketId, {
+        body: threadText(mail.reply) + files.note,
+        channel: 'email',
+        files: files.files,
+        mail: (became) => record(became, became === 'follow_up' ? closedNote : null),
+        intakeKey: mailIntakeKey(record('appended', null).mail_key),
+      });
+      return logged(ctx, record('appended', null).mail_key);
     }
     case 'created': {
       const settings = await loadSettings(ctx.handle.db);
       const files = filesOf(mail);
       const input = ticketFromMail({ fromAddress: mail.from!.address, fromName: mail.from!.name, subject: mail.subject, text: mail.text }, settings.emailPriority);
-      const created = await orAlreadyDone(ctx, key, () =>
-        intake.submitValid({ ...input, description: input.description + files.note }, { channel: 'email', files: files.files, mailKey: key, intakeKey: mailIntakeKey(key) }),
-      );
-      if ('done' in created) return created.done;
-      return { result: 'created', reason: null, ticketId: created.id };
+      const key = record('created', null).mail_key;
+      await intake.submitValid({ ...input, description: input.description + files.note }, { channel: 'email', files: files.files, mail: record('created', null), intakeKey: mailIntakeKey(key) });
+      return logged(ctx, key);
     }
     case 'duplicate':
     case 'rejected':
-      return { result: decision.result, reason: decision.reason, ticketId: null };
+      return logOnly(ctx, record(decision.result, decision.reason), null);
   }
 }
 
-/**
- * Runs a change keyed by the mail; when it fails because another process made it first (the
- * unique key refused this one), answers with what that process made.
- */
-async function orAlreadyDone<T extends object>(ctx: ServiceContext, key: string, change: () => Promise<T>): Promise<T | { done: Applied }> {
-  try {
-    return await change();
-  } catch (error) {
-    const done = await messageOfMail(ctx.handle.db, key).catch(() => undefined);
-    if (!done) throw error;
-    return { done: { result: resultOfMessage(done), reason: null, ticketId: done.ticket_id } };
-  }
+/** The outcome as its log row, committed with the change, says. */
+async function logged(ctx: ServiceContext, key: string): Promise<InboundOutcome> {
+  const row = await findInboundMailByKey(ctx.handle.db, key);
+  if (!row) throw new Error(`The log row of mail ${key} is missing after its change committed.`);
+  return outcomeOf(row);
 }
 
-/** What a mail's message says it became: the first message of a ticket opened it. */
-function resultOfMessage(message: { first: boolean; follow_up_of: number | null; automatic: boolean }): InboundResult {
-  if (message.automatic) return 'ignored';
-  if (!message.first) return 'appended';
-  return message.follow_up_of === null ? 'created' : 'follow_up';
+/** Logs a mail that changes nothing else (a duplicate when another process logged it first). */
+async function logOnly(ctx: ServiceContext, row: InboundRecord, ticketId: number | null): Promise<InboundOutcome> {
+  const inserted = await logInboundMail(ctx.handle.db, { ...row, ticket_id: ticketId });
+  if (inserted) return outcomeOf(inserted);
+  return duplicateOf((await findInboundMailByKey(ctx.handle.db, row.mail_key))!);
 }
-
 /** The mail's files as kept on its message (§10.1), and the note naming what was left out. */
 function filesOf(mail: ParsedMail): { files: IncomingFile[]; note: string } {
   const named = mail.files.map((f, i) => ({ filename: mailFilename(f.filename, i), contentType: f.contentType, size: f.content.length, content: f.content }));
@@ -232,15 +236,19 @@ const OWN_ID_PATTERN = /<(?:hd-\d{1,15}\.)?outbox-\d{1,15}\.[0-9a-f]{16}@[^<>@\s
  * Rule 4: the outbox emails the report quotes become `bounced` with its reason; nothing is sent.
  * The report names them by the Message-ID of the returned mail (in its quoted header or text).
  */
-async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: ParsedMail, raw: Buffer): Promise<Applied> {
+async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: ParsedMail, raw: Buffer, record: Record): Promise<InboundOutcome> {
   const rawText = raw.toString('latin1');
   const quoted = [...new Set([...mail.references, ...(rawText.match(OWN_ID_PATTERN) ?? [])])];
   const rows = (await ownRowsNamed(ctx, setting, quoted)).filter((r) => r.status === 'sent');
   const reason = bounceReason(rawText, mail.subject);
-  await markEmailsBounced(ctx.handle.db, rows.map((r) => r.id), reason);
   const ticketId = rows.find((r) => r.ticket_id !== null)?.ticket_id ?? null;
   const which = rows.length === 0 ? 'It names no email of ours that was sent.' : `Email${rows.length > 1 ? 's' : ''} ${rows.map((r) => `#${r.id}`).join(', ')} marked bounced.`;
-  return { result: 'bounce', reason: `${reason} ${which}`, ticketId };
+  const row = { ...record('bounce', `${reason} ${which}`), ticket_id: ticketId };
+  await inTransaction(ctx.handle, async (trx) => {
+    await insertInboundMails(trx, [row]);
+    await markEmailsBounced(trx, rows.map((r) => r.id), reason);
+  });
+  return logged(ctx, row.mail_key);
 }
 
 /** A delivery report's reason: its Status and Diagnostic-Code, else its subject. */
@@ -252,32 +260,27 @@ export function bounceReason(rawText: string, subject: string): string {
   return (parts.length > 0 ? parts.join(': ') : `Delivery failed: ${subject || '(no subject)'}`).slice(0, 500);
 }
 
-/** Rule 7 for a mail too large to read: recorded with its header only. */
+/** Rule 7 for a mail too large to read: logged with its header only. */
 async function recordTooLarge(ctx: ServiceContext, setting: InboundSetting, raw: Buffer, source: InboundSource): Promise<InboundOutcome> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
   const from = headerField(raw, 'From');
   const address = /<([^<>\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /[^\s<>"]+@[^\s<>"]+/.exec(from)?.[0] ?? '';
-  const { mail: row, inserted } = await claimInboundMail(ctx.handle.db, {
-    mail_key: mailKeyOf(headerMessageId(raw), sha256),
-    source,
-    from_address: address.toLowerCase().slice(0, 320),
-    from_name: '',
-    subject: headerField(raw, 'Subject').slice(0, 1000),
-    result: null,
-    reason: null,
-    ticket_id: null,
-    size: raw.length,
-    raw: headerOf(raw),
-    received_at: ctx.clock.now(),
-    handled_at: null,
-  });
-  if (!inserted && row.result !== null) return { result: 'duplicate', ticketId: row.ticket_id, reason: 'This mail was received before.', mailId: row.id };
-  return finish(ctx, row, { result: 'rejected', reason: rejectedBeforeRules(raw.length, setting.maxBytes, address), ticketId: null });
-}
-
-/** Writes the result; if another process wrote it first, answers with that one. */
-async function finish(ctx: ServiceContext, row: InboundMailRow, applied: Applied): Promise<InboundOutcome> {
-  if (await finishInboundMail(ctx.handle.db, row.id, { ...applied, now: ctx.clock.now() })) return { ...applied, mailId: row.id };
-  if (row.result !== null) return { ...applied, mailId: row.id };
-  return { result: 'duplicate', ticketId: applied.ticketId, reason: 'This mail was handled at the same moment by another process.', mailId: row.id };
+  const now = ctx.clock.now();
+  return logOnly(
+    ctx,
+    {
+      mail_key: mailKeyOf(headerMessageId(raw), sha256),
+      source,
+      from_address: address.toLowerCase().slice(0, 320),
+      from_name: '',
+      subject: headerField(raw, 'Subject').slice(0, 1000),
+      result: 'rejected',
+      reason: rejectedBeforeRules(raw.length, setting.maxBytes, address),
+      size: raw.length,
+      raw: headerOf(raw),
+      received_at: now,
+      handled_at: now,
+    },
+    null,
+  );
 }

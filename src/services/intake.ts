@@ -16,6 +16,7 @@ import { type NewTicketInput, validateNewTicket } from '../core/tickets.js';
 import { Batcher } from '../db/batcher.js';
 import type { MessageChannel, TicketRow } from '../db/schema.js';
 import type { IncomingFile } from '../repositories/attachments.js';
+import type { InboundRecord } from '../repositories/inbound.js';
 import { findTicketsByIntakeKeys } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import { createTickets } from './tickets.js';
@@ -25,8 +26,8 @@ export interface SubmissionExtras {
   channel?: MessageChannel;
   /** Already checked against the limits of §10.1. */
   files?: readonly IncomingFile[];
-  /** The mail the ticket came from (§10), kept on its first message. */
-  mailKey?: string;
+  /** The mail the ticket came from (§10): its inbound log row, written with the ticket. */
+  mail?: InboundRecord;
   /**
    * The request key, when the caller has one that stays the same if it submits again (a mail's);
    * else a random one. A second submission with a stored key gets the stored ticket.

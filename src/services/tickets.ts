@@ -8,6 +8,7 @@ import type { MessageChannel, TicketRow } from '../db/schema.js';
 import { renderEmail } from '../mail/templates/index.js';
 import { type IncomingFile, storeAttachments } from '../repositories/attachments.js';
 import { insertEvent } from '../repositories/events.js';
+import { type InboundRecord, insertInboundMails } from '../repositories/inbound.js';
 import { firstMessageIdOf } from '../repositories/messages.js';
 import { writeIntake } from '../repositories/intake.js';
 import { findTicketById, markClosed } from '../repositories/tickets.js';
@@ -31,8 +32,11 @@ export type IntakeInput = NewTicketInput & {
   followUpOf?: { id: number; agentId: number | null };
   /** Files sent with the description (the form's `attachments`, §10.1): stored on the first message. */
   files?: readonly IncomingFile[];
-  /** The mail the ticket came from (§10): its key, kept on the first message. */
-  mailKey?: string;
+  /**
+   * The mail the ticket came from (§10): its inbound log row, written in this transaction (so the
+   * ticket and the record that the mail was handled commit together), its key kept on the first message.
+   */
+  mail?: InboundRecord;
 };
 
 /**
@@ -86,7 +90,7 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           body: t.description,
           channel: inputs[i]!.channel ?? 'web',
           created_at: now,
-          mail_key: inputs[i]!.mailKey ?? null,
+          mail_key: inputs[i]!.mail?.mail_key ?? null,
         })),
         emails: stored.map((t) => {
           const content = renderEmail('created', mailDataOf(t, run.publicUrl, t.agent_id === null ? null : (run.agentNames.get(t.agent_id) ?? null)));
@@ -96,6 +100,7 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
         now,
       }));
       await storeIntakeFiles(trx, inputs, tickets, now);
+      await insertInboundMails(trx, inputs.flatMap((input, i) => (input.mail ? [{ ...input.mail, ticket_id: tickets[i]!.id }] : [])));
       run.agents = plan.agents;
       if (plan.agentIds.includes(null)) run.queueWaiting = true;
       for (const t of tickets) run.changes.push({ ticketId: t.id, type: 'created', fromAgentId: null, toAgentId: t.agent_id });

@@ -1,0 +1,45 @@
+/**
+ * What the intake benchmarks share: the customer's ticket (as the form sends it), a browser's
+ * CSRF credentials, and the closer that keeps agents' loads at what they are at work.
+ */
+import { csrfFrom } from './client.js';
+import type { BenchServer } from './server.js';
+
+export const TICKET_TITLE = 'Printer prints every page twice';
+export const TICKET_DESCRIPTION =
+  'Since this morning the printer on the second floor prints every page twice and then stops with a paper jam message, although there is no paper stuck anywhere. We restarted it twice.';
+
+/** The ticket form's body as a browser posts it. */
+export function ticketForm(priority: string, csrf: string): string {
+  return new URLSearchParams({ name: 'Carla Customer', email: 'carla@example.com', title: TICKET_TITLE, description: TICKET_DESCRIPTION, priority, _csrf: csrf }).toString();
+}
+
+/** One browser's CSRF cookie and the token of the form it was given. */
+export async function browserCredentials(server: BenchServer): Promise<{ cookie: string; csrf: string }> {
+  const page = await fetch(`${server.url}/tickets/create/`);
+  return { cookie: page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), csrf: csrfFrom(await page.text()) };
+}
+
+/**
+ * Every 100 ms, closes the agents' open tickets with one UPDATE on the server's own connection
+ * (POST /bench/close-assigned/, BENCH_ROUTES=on; no events or emails), so routing always finds
+ * room and loads stay at a handful instead of growing with the run.
+ */
+export function startCloser(server: BenchServer, admin: { authorization: string }): { stop(): Promise<void> } {
+  let running: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = fetch(`${server.url}/bench/close-assigned/`, { method: 'POST', headers: admin })
+      .then((response) => {
+        if (response.status !== 204) throw new Error(`close-assigned answered ${response.status}`);
+      })
+      .catch((error: unknown) => console.error('closer:', error))
+      .finally(() => (running = null));
+  }, 100);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
