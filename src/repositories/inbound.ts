@@ -29,16 +29,39 @@ export async function findInboundMail(db: Db, id: number): Promise<InboundMailRo
   return db.selectFrom('inbound_mails').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Tickets this sender created from mail since `since` (rule 7's hourly cap). */
-export async function countTicketsFromSender(db: Db, address: string, since: number): Promise<number> {
+/** What every mail needs to know before its rules are read, asked in one query. */
+export interface MailLookup {
+  /** The log row of a mail with this key, if one was handled before. */
+  known: InboundMailRow | undefined;
+  /** Tickets this sender created from mail since `since` (rule 7's hourly cap). */
+  senderTickets: number;
+  /** The settings' email_priority (rule 6). */
+  emailPriority: 'high' | 'medium' | 'low';
+}
+
+/**
+ * One round trip for what every mail needs: whether its key is logged, the sender's recent
+ * tickets, the priority of new mail tickets. (On SQLite every query waits for the one connection
+ * behind the intake's writes, so four separate reads cost four waits.)
+ */
+export async function lookUpMail(db: Db, mailKey: string, address: string, since: number): Promise<MailLookup> {
   const row = await db
-    .selectFrom('inbound_mails')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('from_address', '=', address.toLowerCase())
-    .where('result', 'in', ['created', 'follow_up'])
-    .where('received_at', '>=', since)
+    .selectFrom('settings as s')
+    .select('s.email_priority')
+    .select((eb) =>
+      eb
+        .selectFrom('inbound_mails')
+        .select((c) => c.fn.countAll<number | string>().as('n'))
+        .where('from_address', '=', address.toLowerCase())
+        .where('result', 'in', ['created', 'follow_up'])
+        .where('received_at', '>=', since)
+        .as('sender_tickets'),
+    )
+    .select((eb) => eb.selectFrom('inbound_mails').select('id').where('mail_key', '=', mailKey).as('known_id'))
+    .where('s.id', '=', 1)
     .executeTakeFirstOrThrow();
-  return Number(row.n);
+  const known = row.known_id === null ? undefined : await findInboundMailByKey(db, mailKey);
+  return { known, senderTickets: Number(row.sender_tickets ?? 0), emailPriority: row.email_priority };
 }
 
 /** Tickets of the messages that came from these mails (the customer's Message-IDs a reply may quote). */

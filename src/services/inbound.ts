@@ -30,16 +30,16 @@ import {
   threadText,
   ticketFromMail,
 } from '../core/inbound.js';
-import { referenceOf } from '../core/tickets.js';
+import { type Priority, referenceOf } from '../core/tickets.js';
 import type { InboundMailRow, InboundSource } from '../db/schema.js';
-import { type ParsedMail, headerField, headerMessageId, headerOf, parseMail } from '../mail/inbound/parse.js';
+import { type ParsedMail, headerField, headerMessageId, headerOf, parseMail, stripQuotedHistory } from '../mail/inbound/parse.js';
 import { messageIdFor, parseOwnMessageId } from '../mail/message.js';
 import type { IncomingFile } from '../repositories/attachments.js';
 import {
-  countTicketsFromSender,
   findInboundMailByKey,
   type InboundRecord,
   insertInboundMails,
+  lookUpMail,
   logInboundMail,
   markEmailsBounced,
   namedTickets,
@@ -47,7 +47,6 @@ import {
   ticketsOfMailKeys,
 } from '../repositories/inbound.js';
 import { inTransaction } from '../db/transaction.js';
-import { loadSettings } from '../repositories/settings.js';
 import type { ServiceContext } from './context.js';
 import { postCustomerMessageOn } from './conversation.js';
 import type { TicketIntake } from './intake.js';
@@ -68,8 +67,6 @@ export interface InboundOutcome {
   /** The ticket it created, was added to, followed up or was shown on; null otherwise. */
   ticketId: number | null;
   reason: string | null;
-  /** Its row in the inbound log. */
-  mailId: number;
 }
 
 /** The configuration's defaults (MAIL_FROM, INBOUND_MAX_BYTES, INBOUND_TICKETS_PER_HOUR). */
@@ -101,7 +98,7 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
     received_at: now,
     handled_at: now,
   });
-  const known = await findInboundMailByKey(ctx.handle.db, key);
+  const { known, senderTickets, emailPriority } = await lookUpMail(ctx.handle.db, key, mail.from?.address ?? '', now - HOUR_MS);
   const ownMail = await isOwnMail(ctx, setting, mail.messageId);
   // Rule 1 comes before rule 2: our own mail is `ignored` however often it comes back.
   if (known) return ownMail ? { ...outcomeOf(known), result: 'ignored' } : duplicateOf(known);
@@ -116,12 +113,12 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
           automatic: automaticReason(mail.headers),
           bounce: isBounce(mail.contentType, mail.from!.address),
           answers: answeredTicket(await ticketsNamedBy(ctx, setting, mail), mail.from!.address),
-          senderTicketsLastHour: await countTicketsFromSender(ctx.handle.db, mail.from!.address, now - HOUR_MS),
+          senderTicketsLastHour: senderTickets,
           ticketsPerHour: setting.ticketsPerHour,
         });
   const final = refused !== null && !ownMail ? ({ result: 'rejected', reason: refused } as const) : decision;
   try {
-    return await apply(ctx, intake, setting, mail, raw, final, record);
+    return await apply(ctx, intake, { ...setting, emailPriority }, mail, raw, final, record);
   } catch (error) {
     // Another process handled this mail at the same moment: its log row won, this change rolled back.
     const winner = await findInboundMailByKey(ctx.handle.db, key).catch(() => undefined);
@@ -133,19 +130,19 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
 type Record = (result: InboundResult, reason: string | null) => InboundRecord;
 
 function outcomeOf(row: InboundMailRow): InboundOutcome {
-  return { result: row.result ?? 'duplicate', ticketId: row.ticket_id, reason: row.reason, mailId: row.id };
+  return { result: row.result ?? 'duplicate', ticketId: row.ticket_id, reason: row.reason };
 }
 
 function duplicateOf(row: InboundMailRow): InboundOutcome {
-  return { result: 'duplicate', ticketId: row.ticket_id, reason: `This mail was received before (${row.result ?? 'being handled'}).`, mailId: row.id };
+  return { result: 'duplicate', ticketId: row.ticket_id, reason: `This mail was received before (${row.result ?? 'being handled'}).` };
 }
 
 /** Writes what the decision says, with the mail's log row in the same transaction. */
-async function apply(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, mail: ParsedMail, raw: Buffer, decision: InboundDecision, record: Record): Promise<InboundOutcome> {
+async function apply(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting & { emailPriority: Priority }, mail: ParsedMail, raw: Buffer, decision: InboundDecision, record: Record): Promise<InboundOutcome> {
   switch (decision.result) {
     case 'ignored': {
       if (decision.showOn === null) return logOnly(ctx, record('ignored', decision.reason), null);
-      const shown = await postCustomerMessageOn(ctx, decision.showOn, { body: threadText(mail.reply), channel: 'email', automatic: true, mail: () => record('ignored', decision.reason), ...filesOf(mail) });
+      const shown = await postCustomerMessageOn(ctx, decision.showOn, { body: threadText(stripQuotedHistory(mail.text)), channel: 'email', automatic: true, mail: () => record('ignored', decision.reason), ...filesOf(mail) });
       if (shown.kind === 'appended') return logged(ctx, record('ignored', decision.reason).mail_key);
       return logOnly(ctx, record('ignored', `${decision.reason.replace(' Shown on its ticket.', '')} Its ticket was closed meanwhile: not shown.`), shown.ticket.id);
     }
@@ -156,7 +153,7 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
       const files = filesOf(mail);
       const closedNote = `${referenceOf(decision.ticketId)} was closed: a follow-up was opened.`;
       await postCustomerMessageOn(ctx, decision.ticketId, {
-        body: threadText(mail.reply) + files.note,
+        body: threadText(stripQuotedHistory(mail.text)) + files.note,
         channel: 'email',
         files: files.files,
         mail: (became) => record(became, became === 'follow_up' ? closedNote : null),
@@ -165,12 +162,13 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
       return logged(ctx, record('appended', null).mail_key);
     }
     case 'created': {
-      const settings = await loadSettings(ctx.handle.db);
       const files = filesOf(mail);
-      const input = ticketFromMail({ fromAddress: mail.from!.address, fromName: mail.from!.name, subject: mail.subject, text: mail.text }, settings.emailPriority);
-      const key = record('created', null).mail_key;
-      await intake.submitValid({ ...input, description: input.description + files.note }, { channel: 'email', files: files.files, mail: record('created', null), intakeKey: mailIntakeKey(key) });
-      return logged(ctx, key);
+      const input = ticketFromMail({ fromAddress: mail.from!.address, fromName: mail.from!.name, subject: mail.subject, text: mail.text }, setting.emailPriority);
+      const row = record('created', null);
+      const ticket = await intake.submitValid({ ...input, description: input.description + files.note }, { channel: 'email', files: files.files, mail: row, intakeKey: mailIntakeKey(row.mail_key) });
+      // The log row committed with the ticket (a ticket found by the batcher under this mail's
+      // request key is the same mail's, made by another process at the same moment).
+      return { result: 'created', ticketId: ticket.id, reason: null };
     }
     case 'duplicate':
     case 'rejected':
