@@ -9,12 +9,13 @@ function form(over: Record<string, unknown> = {}): Record<string, unknown> {
 
 
 describe('DEFAULT_SETTINGS', () => {
-  it('match the SPEC: SLA 1m/4m/1h, capacity 5, oldest first, tickets stay on logout', () => {
+  it('match the SPEC: SLA 1m/4m/1h, capacity 5, oldest first, tickets stay on logout, mail tickets medium', () => {
     expect(DEFAULT_SETTINGS).toEqual({
       sla: { high: 60, medium: 240, low: 3600 },
       defaultCapacity: 5,
       queueOrder: 'oldest',
       releaseOnLogout: false,
+      emailPriority: 'medium',
     });
   });
 
@@ -64,6 +65,9 @@ describe('validateSettings accepts', () => {
     ['release_on_logout true (JSON)', { release_on_logout: true }, { releaseOnLogout: true }],
     ['an unticked checkbox (absent)', {}, { releaseOnLogout: false }],
     ['release_on_logout "false"', { release_on_logout: 'false' }, { releaseOnLogout: false }],
+    ['email priority high', { email_priority: 'high' }, { emailPriority: 'high' }],
+    ['email priority in any case', { email_priority: ' LOW ' }, { emailPriority: 'low' }],
+    ['email priority absent (a form from before the email channel): medium', {}, { emailPriority: 'medium' }],
   ])('%s', (_title, over, expected) => {
     expect(validateSettings(form(over))).toMatchObject(expected);
   });
@@ -85,6 +89,8 @@ describe('validateSettings rejects', () => {
     ['a missing capacity', { default_capacity: undefined }, ['default_capacity']],
     ['an unknown queue order', { queue_order: 'newest' }, ['queue_order']],
     ['a missing queue order', { queue_order: undefined }, ['queue_order']],
+    ['an unknown email priority', { email_priority: 'urgent' }, ['email_priority']],
+    ['an empty email priority', { email_priority: '' }, ['email_priority']],
     [
       'every field bad at once, each named',
       { sla_high: '', sla_medium: 'x', sla_low: '0', default_capacity: 'many', queue_order: 'random' },
