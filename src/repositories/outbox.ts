@@ -111,6 +111,25 @@ export async function threadBefore(db: Db, row: Pick<OutboxRow, 'id' | 'ticket_i
   };
 }
 
+/** The most bounced emails a ticket page lists (a ticket has one customer address: a few say it all). */
+const BOUNCES_SHOWN = 10;
+
+/**
+ * The ticket's customer emails that bounced (§10 rule 4), newest first, at most BOUNCES_SHOWN:
+ * a walk of `outbox_by_ticket (ticket_id, id)` over the ticket's emails.
+ */
+export async function bouncedEmailsOfTicket(db: Db, ticketId: number): Promise<Pick<OutboxRow, 'id' | 'kind' | 'to_address' | 'last_error' | 'sent_at' | 'created_at'>[]> {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'kind', 'to_address', 'last_error', 'sent_at', 'created_at'])
+    .where('ticket_id', '=', ticketId)
+    .where('status', '=', 'bounced')
+    .where('kind', 'in', [...CUSTOMER_MAIL_KINDS])
+    .orderBy('id', 'desc')
+    .limit(BOUNCES_SHOWN)
+    .execute();
+}
+
 export interface ClaimOptions {
   now: number;
   limit: number;

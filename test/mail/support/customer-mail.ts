@@ -12,6 +12,8 @@ export interface CustomerMailFields {
   inReplyTo?: string;
   references?: readonly string[];
   text?: string;
+  /** An HTML part: the only part without `text`, else the alternative to it. */
+  html?: string;
   /** More header lines, `Name: value`. */
   headers?: readonly string[];
 }
@@ -28,13 +30,28 @@ export function customerMail(fields: CustomerMailFields = {}): Buffer {
     ...(fields.references === undefined ? [] : [`References: ${fields.references.join(' ')}`]),
     ...(fields.headers ?? []),
     'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: 8bit',
-    '',
-    ...(fields.text ?? 'It smells of toner.').split('\n'),
-    '',
+    ...body(fields),
   ];
   return Buffer.from(lines.join('\r\n'), 'utf8');
+}
+
+const part = (type: string, content: string) => [`Content-Type: ${type}; charset=utf-8`, 'Content-Transfer-Encoding: 8bit', '', ...content.split('\n'), ''];
+
+/** The Content-Type header and the body: plain text, HTML only, or both as alternatives. */
+function body(fields: CustomerMailFields): string[] {
+  if (fields.html === undefined) return part('text/plain', fields.text ?? 'It smells of toner.');
+  if (fields.text === undefined) return part('text/html', fields.html);
+  const boundary = 'alt-boundary-7f3a';
+  return [
+    `Content-Type: multipart/alternative; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    ...part('text/plain', fields.text),
+    `--${boundary}`,
+    ...part('text/html', fields.html),
+    `--${boundary}--`,
+    '',
+  ];
 }
 
 /** An answer to one of our emails, as a mail client writes it: Re: its subject, quoting it, naming it. */
