@@ -10,6 +10,11 @@ export function staffTicketPath(ticketId: number): string {
   return `/agents/tickets/${ticketId}/`;
 }
 
+/** The original of a message that came by mail (§10): its headers and whole text, for staff. */
+export function mailOriginalPath(ticketId: number, messageId: number): string {
+  return `${staffTicketPath(ticketId)}messages/${messageId}/original/`;
+}
+
 /** A file for staff with a session. */
 export function staffAttachmentPath(a: Pick<AttachmentRow, 'id' | 'filename'>): string {
   return `/agents/attachments/${a.id}/${encodeURIComponent(a.filename)}`;

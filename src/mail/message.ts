@@ -58,27 +58,75 @@ export function parseOwnMessageId(messageId: string, from: string): OwnMessageId
   return { ticketId: match[1] === undefined ? null : Number(match[1]), outboxId: Number(match[2]), hash: match[3]!.toLowerCase() };
 }
 
-/**
- * Where an email stands in its ticket's conversation: the ticket's first customer email (the
- * thread's root, normally `created`) and the customer email just before it, by outbox id (the same
- * row when only one came before). Null for the first email of a ticket.
- */
-export interface ThreadBefore {
-  root: MessageIdSource;
-  previous: MessageIdSource;
+/** A mail of the customer on the ticket, as threading names it: its key and when it arrived. */
+export interface CustomerMail {
+  /** messages.mail_key: the mail's Message-ID `<…>`, or `sha256:<hex>` for a mail without one. */
+  key: string;
+  /** messages.created_at. */
+  at: number;
 }
 
 /**
- * `In-Reply-To` the previous customer email, `References` the root then the previous one: every
- * client groups the ticket's emails under its first one, and the list stays two ids long however
- * long the ticket runs (RFC 5322 lets References be shortened as long as the first id stays).
- * By outbox id, not by send order, so a row retried after later ones still gets the same headers.
+ * Where an email stands in its ticket's conversation, read when it is sent (and the same for every
+ * try of its row: everything in it came before the row was written).
+ */
+export interface ThreadBefore {
+  /**
+   * Our emails before this one: the ticket's first customer email (the thread's root, normally
+   * `created`) and the customer email just before it, by outbox id (the same row when only one
+   * came before). Null for the ticket's first email.
+   */
+  ours: { root: MessageIdSource; previous: MessageIdSource } | null;
+  /** The mail_key of the ticket's first message: the customer's mail that opened it, or null (web form, API). */
+  openingMail: string | null;
+  /** The customer's latest mail on the ticket written no later than this email (auto-replies aside), or null. */
+  latestMail: CustomerMail | null;
+}
+
+// A Message-ID a header can carry as it is: printable ASCII without spaces, in angle brackets.
+const HEADER_MESSAGE_ID = /^<[\x21-\x3b\x3d\x3f-\x7e]{1,990}>$/;
+
+/**
+ * The Message-ID a message's mail_key names, or null: a key `sha256:…` (a mail that had none) or
+ * one a header could not carry as it is names nothing we can answer.
+ */
+export function customerMessageId(mailKey: string | null): string | null {
+  return mailKey !== null && HEADER_MESSAGE_ID.test(mailKey) ? mailKey : null;
+}
+
+/**
+ * `In-Reply-To` the message this email answers, `References` the conversation's roots then the last
+ * two messages before it, so the customer's mail client shows the ticket as one conversation and,
+ * when the ticket came from a mail, in that mail's own thread:
+ * - our first email of a ticket opened by mail answers that mail (In-Reply-To and References name it);
+ * - later emails answer the newer of our previous email and the customer's latest mail (a mail and
+ *   an email of the same millisecond: the email is taken as the answer, as `created` is to the mail
+ *   that opened the ticket);
+ * - References: the customer's opening mail, our root, then the older and the newer of those two,
+ *   without repeats, the answered one last: at most four ids however long the ticket runs (RFC 5322
+ *   lets References be shortened as long as the first id stays).
+ * A ticket that came no other way than by form or API, and got no mail, is threaded as before:
+ * In-Reply-To our previous email, References our root and our previous.
+ * By outbox id and arrival time, not by send order, so a row retried after later ones still gets
+ * the same headers.
  */
 export function threadHeaders(thread: ThreadBefore | null, from: string): Pick<OutgoingEmail, 'inReplyTo' | 'references'> {
   if (!thread) return {};
-  const root = messageIdFor(thread.root, from);
-  const previous = messageIdFor(thread.previous, from);
-  return { inReplyTo: previous, references: root === previous ? [root] : [root, previous] };
+  const opening = customerMessageId(thread.openingMail);
+  const latestId = customerMessageId(thread.latestMail?.key ?? null);
+  // Only the opening mail known: it came before all our emails.
+  const latest = latestId !== null ? { id: latestId, at: thread.latestMail!.at } : opening !== null ? { id: opening, at: -Infinity } : null;
+  const ours = thread.ours;
+  const previous = ours && { id: messageIdFor(ours.previous, from), at: ours.previous.created_at };
+  const lastTwo = [latest, previous]
+    .filter((m): m is { id: string; at: number } => m !== null)
+    .sort((a, b) => (a.at === b.at ? (a === previous ? 1 : -1) : a.at - b.at))
+    .map((m) => m.id);
+  if (lastTwo.length === 0) return {};
+  // The answered message goes last (a client reads the parent there), once.
+  const parent = lastTwo[lastTwo.length - 1]!;
+  const before = [opening, ours && messageIdFor(ours.root, from), ...lastTwo].filter((id): id is string => id !== null && id !== parent);
+  return { inReplyTo: parent, references: [...new Set(before), parent] };
 }
 
 /** Whether emails of this row take part in the ticket's conversation (customer emails of a ticket). */

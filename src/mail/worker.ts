@@ -150,7 +150,7 @@ export class OutboxWorker {
     // Read before the try: an error of the database propagates (the row waits for its lease to run
     // out), it is not the mail server's failed try.
     const [thread, attachments] = await Promise.all([
-      isThreaded(row) ? threadBefore(handle.db, row.ticket_id!, row.id) : null,
+      isThreaded(row) ? threadBefore(handle.db, row) : null,
       this.attachmentsOf(row),
     ]);
     try {

@@ -2,6 +2,7 @@ import { type Insertable, sql } from 'kysely';
 import type { Db, DbHandle } from '../db/connect.js';
 import type { OutboxRow, OutboxTable } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
+import type { ThreadBefore } from '../mail/message.js';
 import { CUSTOMER_MAIL_KINDS, type EmailContent, type MailKind } from '../mail/templates/index.js';
 
 export type OutboxStatus = OutboxTable['status'];
@@ -52,36 +53,81 @@ export async function emailsOfTicket(db: Db, ticketId: number): Promise<OutboxRo
 /** What of an earlier email its Message-ID is made of (see mail/message.ts messageIdFor). */
 export type ThreadEmail = Pick<OutboxRow, 'id' | 'ticket_id' | 'kind' | 'to_address' | 'created_at'>;
 
+/** The parts of a thread threadQuery reads, one row each at most. */
+type ThreadPart = 'first_email' | 'last_email' | 'first_message' | 'last_mail';
+
 /**
- * The statement of threadBefore: the ticket's first and last customer emails before `beforeId`,
- * each a short walk of the index `outbox_by_ticket (ticket_id, id)` from one end of the ticket's
- * range, passing over only its staff emails (`sla_breached`). Its cost does not grow with the
- * ticket's history nor the table.
+ * The statement of threadBefore: four short walks of the ticket's range in two indexes, at most a
+ * row each, whatever the ticket's history or the tables' size:
+ * - its first and last customer emails before `beforeId`, from either end of `outbox_by_ticket
+ *   (ticket_id, id)`, passing over only its staff emails (`sla_breached`);
+ * - its first message (the mail that opened it, if one did) and the customer's latest mail written
+ *   no later than `writtenAt` (the email's own created_at), from either end of `messages_by_ticket
+ *   (ticket_id, id)` (or its public part, `messages_public_by_ticket`, which PostgreSQL picks for
+ *   the latter as it leaves out notes), the latter passing over only the messages written since
+ *   and those that came another way (staff replies, web messages).
  */
-export function threadQuery(db: Db, ticketId: number, beforeId: number) {
-  const earlier = db
-    .selectFrom('outbox')
-    .select(['id', 'ticket_id', 'kind', 'to_address', 'created_at'])
-    .where('ticket_id', '=', ticketId)
-    .where('id', '<', beforeId)
-    .where('kind', 'in', [...CUSTOMER_MAIL_KINDS]);
+export function threadQuery(db: Db, ticketId: number, beforeId: number, writtenAt: number) {
+  const part = (name: ThreadPart) => sql<ThreadPart>`${sql.lit(name)}`.as('part');
+  // An email's kind and a message's share the column (as text).
+  const kind = sql<string>`kind`.as('kind');
+  const earlier = (name: ThreadPart) =>
+    db
+      .selectFrom('outbox')
+      .select([part(name), 'id', 'ticket_id', kind, 'to_address', 'created_at', sql<string | null>`null`.as('mail_key')])
+      .where('ticket_id', '=', ticketId)
+      .where('id', '<', beforeId)
+      .where('kind', 'in', [...CUSTOMER_MAIL_KINDS]);
+  const messages = (name: ThreadPart) =>
+    db
+      .selectFrom('messages')
+      .select([part(name), 'id', 'ticket_id', kind, sql<string>`null`.as('to_address'), 'created_at', 'mail_key'])
+      .where('ticket_id', '=', ticketId);
+  const lastMail = messages('last_mail').where('kind', '=', 'customer').where('automatic', '=', 0).where('mail_key', 'is not', null).where('created_at', '<=', writtenAt);
   return db
-    .selectFrom(earlier.orderBy('id').limit(1).as('first_email'))
+    .selectFrom(earlier('first_email').orderBy('id').limit(1).as('first_email'))
     .selectAll()
-    .unionAll(db.selectFrom(earlier.orderBy('id', 'desc').limit(1).as('last_email')).selectAll());
+    .unionAll(db.selectFrom(earlier('last_email').orderBy('id', 'desc').limit(1).as('last_email')).selectAll())
+    .unionAll(db.selectFrom(messages('first_message').orderBy('id').limit(1).as('first_message')).selectAll())
+    .unionAll(db.selectFrom(lastMail.orderBy('id', 'desc').limit(1).as('last_mail')).selectAll());
 }
 
 /**
- * The customer emails of a ticket before outbox row `beforeId`: its first one (the thread's root)
- * and the last one, by id (the same row when there is one), or null when there is none (this is
- * the ticket's first). One statement (threadQuery).
+ * Where outbox row `row` stands in its ticket's conversation (see ThreadBefore in
+ * mail/message.ts): our customer emails before it, the mail that opened the ticket, and the
+ * customer's latest mail before it. One statement (threadQuery).
  */
-export async function threadBefore(db: Db, ticketId: number, beforeId: number): Promise<{ root: ThreadEmail; previous: ThreadEmail } | null> {
-  const rows = await threadQuery(db, ticketId, beforeId).execute();
-  if (rows.length === 0) return null;
-  // A union keeps no order: the smaller id is the root.
-  const [root, previous] = rows.sort((x, y) => x.id - y.id);
-  return { root: root!, previous: previous ?? root! };
+export async function threadBefore(db: Db, row: Pick<OutboxRow, 'id' | 'ticket_id' | 'created_at'>): Promise<ThreadBefore> {
+  const rows = await threadQuery(db, row.ticket_id!, row.id, row.created_at).execute();
+  const of = (name: ThreadPart) => rows.find((r) => r.part === name);
+  const root = of('first_email');
+  const previous = of('last_email');
+  const email = (r: NonNullable<typeof root>): ThreadEmail => ({ id: r.id, ticket_id: r.ticket_id, kind: r.kind as ThreadEmail['kind'], to_address: r.to_address, created_at: r.created_at });
+  const latest = of('last_mail');
+  return {
+    ours: root && previous ? { root: email(root), previous: email(previous) } : null,
+    openingMail: of('first_message')?.mail_key ?? null,
+    latestMail: latest?.mail_key ? { key: latest.mail_key, at: latest.created_at } : null,
+  };
+}
+
+/** The most bounced emails a ticket page lists (a ticket has one customer address: a few say it all). */
+const BOUNCES_SHOWN = 10;
+
+/**
+ * The ticket's customer emails that bounced (§10 rule 4), newest first, at most BOUNCES_SHOWN:
+ * a walk of `outbox_by_ticket (ticket_id, id)` over the ticket's emails.
+ */
+export async function bouncedEmailsOfTicket(db: Db, ticketId: number): Promise<Pick<OutboxRow, 'id' | 'kind' | 'to_address' | 'last_error' | 'sent_at' | 'created_at'>[]> {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'kind', 'to_address', 'last_error', 'sent_at', 'created_at'])
+    .where('ticket_id', '=', ticketId)
+    .where('status', '=', 'bounced')
+    .where('kind', 'in', [...CUSTOMER_MAIL_KINDS])
+    .orderBy('id', 'desc')
+    .limit(BOUNCES_SHOWN)
+    .execute();
 }
 
 export interface ClaimOptions {

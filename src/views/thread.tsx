@@ -1,13 +1,14 @@
 /**
  * A ticket's thread as staff see it (§9): every message oldest first, internal notes set apart in
- * words and style, each with its writer, time, channel and attachments.
+ * words and style, each with its writer, time, channel and attachments; a message that came by
+ * mail links its original (§10), and an auto-reply is marked so.
  */
 import type { AttachmentRow, MessageChannel, MessageKind, MessageRow } from '../db/schema.js';
-import { staffAttachmentPath } from '../http/links.js';
+import { mailOriginalPath, staffAttachmentPath } from '../http/links.js';
 import { Time } from './components.js';
 
 const KIND_LABELS: Record<MessageKind, string> = { customer: 'Customer', reply: 'Reply to the customer', note: 'Internal note' };
-const CHANNEL_LABELS: Record<MessageChannel, string> = { web: 'web', email: 'email', api: 'API' };
+const CHANNEL_LABELS: Record<MessageChannel, string> = { web: 'via web', email: 'by email', api: 'via API' };
 
 /** `512 bytes`, `12 kB`, `3.4 MB`: enough to tell a screenshot from a video before opening it. */
 export function fileSize(bytes: number): string {
@@ -30,19 +31,33 @@ function Attachments({ files }: { files: readonly AttachmentRow[] }) {
 }
 
 /** One message; `isNew` marks what arrived while the viewer was writing (a held-back reply). */
-export function ThreadMessage({ message, files, isNew }: { message: MessageRow; files: readonly AttachmentRow[]; isNew: boolean }) {
+export function ThreadMessage({ ticketId, message, files, isNew }: { ticketId: number; message: MessageRow; files: readonly AttachmentRow[]; isNew: boolean }) {
   const m = message;
   return (
     <article class={`message message-${m.kind}${isNew ? ' message-new' : ''}`} id={`message-${m.id}`} data-message-id={m.id} data-kind={m.kind} aria-labelledby={`message-${m.id}-by`}>
       <header>
         {isNew && <strong class="badge new-since">New since you started writing</strong>}{' '}
         <span class={`badge kind-${m.kind}`}>{KIND_LABELS[m.kind]}</span>{' '}
+        {m.automatic === 1 && (
+          <>
+            <span class="badge automatic-reply" title="Sent by the customer's mail system (an out-of-office or similar), not by the customer">
+              automatic reply
+            </span>{' '}
+          </>
+        )}
         <strong id={`message-${m.id}-by`} class="author">
           {m.author_name}
         </strong>{' '}
         <small>
-          <Time ms={m.created_at} /> · via {CHANNEL_LABELS[m.channel]}
-          {m.automatic === 1 && ' · automatic message'}
+          <Time ms={m.created_at} /> · {CHANNEL_LABELS[m.channel]}
+          {m.mail_key !== null && (
+            <>
+              {' · '}
+              <a href={mailOriginalPath(ticketId, m.id)} class="original-mail">
+                Original mail
+              </a>
+            </>
+          )}
         </small>
       </header>
       <div class="message-body">{m.body}</div>
@@ -79,7 +94,7 @@ export function Thread({ ticketId, messages, attachments, earlierBefore, olderPa
         </p>
       )}
       {messages.map((m) => (
-        <ThreadMessage message={m} files={filesOf.get(m.id) ?? []} isNew={newAfter !== null && m.id > newAfter} />
+        <ThreadMessage ticketId={ticketId} message={m} files={filesOf.get(m.id) ?? []} isNew={newAfter !== null && m.id > newAfter} />
       ))}
       {olderPage && (
         <p class="thread-later">

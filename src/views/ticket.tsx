@@ -10,6 +10,7 @@ import type { AttachmentRow, CannedReplyRow, MessageRow, TicketRow } from '../db
 import { staffTicketPath } from '../http/links.js';
 import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, Time, WaitingOnBadge } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
+import { BouncedEmails, type BouncedEmail } from './bouncedEmails.js';
 import { Thread } from './thread.js';
 
 export interface StaffTicketProps {
@@ -20,6 +21,8 @@ export interface StaffTicketProps {
   agentName: string | null;
   /** Tickets that follow this one up (a customer wrote after it was closed). */
   followUps: readonly TicketRow[];
+  /** The ticket's customer emails that bounced, newest first. */
+  bounced: readonly BouncedEmail[];
   messages: readonly MessageRow[];
   attachments: readonly AttachmentRow[];
   earlierBefore: number | null;
@@ -216,6 +219,7 @@ export function StaffTicketPage(props: StaffTicketProps) {
         </p>
       </hgroup>
       <section id="viewers" aria-live="polite"></section>
+      <BouncedEmails emails={props.bounced} />
       <TicketFacts ticket={ticket} agentName={agentName} followUps={props.followUps} mine={ticket.agent_id === viewer.id} now={now} />
       <Thread ticketId={ticket.id} messages={messages} attachments={attachments} earlierBefore={earlierBefore} olderPage={olderPage} newAfter={newAfter} />
       {olderPage ? (

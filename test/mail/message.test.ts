@@ -1,7 +1,7 @@
 /** The retry schedule and the Message-ID, pure. */
 import { describe, expect, it } from 'vitest';
 import type { OutboxRow } from '../../src/db/schema.js';
-import { domainOf, messageIdFor, outgoingEmail, parseOwnMessageId, threadHeaders, UndeliverableEmail } from '../../src/mail/message.js';
+import { customerMessageId, domainOf, type MessageIdSource, messageIdFor, outgoingEmail, parseOwnMessageId, threadHeaders, UndeliverableEmail } from '../../src/mail/message.js';
 import { headerSafe } from '../../src/mail/templates/layout.js';
 import { afterFailure, MAX_ATTEMPTS, retryDelayMs } from '../../src/mail/retry.js';
 
@@ -120,20 +120,67 @@ describe('thread, Reply-To, automatic emails', () => {
   const created = { ...row, id: 40, kind: 'created' as const };
   const assigned = { ...row, id: 41, kind: 'assigned' as const };
 
+  const id = (r: MessageIdSource) => messageIdFor(r, from);
+  /** Our emails only, as a ticket from the form is threaded. */
+  const oursOnly = (root: MessageIdSource, previous: MessageIdSource) => ({ ours: { root, previous }, openingMail: null, latestMail: null });
+
   it('the first email of a ticket has no In-Reply-To; the second answers the first; later ones name the root and the previous one', () => {
     expect(threadHeaders(null, from)).toEqual({});
-    expect(threadHeaders({ root: created, previous: created }, from)).toEqual({ inReplyTo: messageIdFor(created, from), references: [messageIdFor(created, from)] });
-    expect(threadHeaders({ root: created, previous: assigned }, from)).toEqual({
-      inReplyTo: messageIdFor(assigned, from),
-      references: [messageIdFor(created, from), messageIdFor(assigned, from)],
-    });
+    expect(threadHeaders({ ours: null, openingMail: null, latestMail: null }, from)).toEqual({});
+    expect(threadHeaders(oursOnly(created, created), from)).toEqual({ inReplyTo: id(created), references: [id(created)] });
+    expect(threadHeaders(oursOnly(created, assigned), from)).toEqual({ inReplyTo: id(assigned), references: [id(created), id(assigned)] });
   });
 
   it('threads customer emails of a ticket only', () => {
-    const thread = { root: created, previous: assigned };
-    expect(outgoingEmail({ ...row, kind: 'reply' }, { from, replyTo: from, thread }).inReplyTo).toBe(messageIdFor(assigned, from));
+    const thread = oursOnly(created, assigned);
+    expect(outgoingEmail({ ...row, kind: 'reply' }, { from, replyTo: from, thread }).inReplyTo).toBe(id(assigned));
     expect(outgoingEmail({ ...row, kind: 'sla_breached' }, { from, replyTo: from, thread }).inReplyTo).toBeUndefined();
     expect(outgoingEmail({ ...row, ticket_id: null }, { from, replyTo: from, thread }).references).toBeUndefined();
+  });
+
+  describe('a ticket opened by mail answers the customer’s mail', () => {
+    const T = created.created_at;
+    const opening = '<CAF=opening.1@mail.customer.example>';
+    const answer = '<answer-2@mail.customer.example>';
+    const later = { ...row, id: 44, kind: 'reply' as const, created_at: T + 5_000 };
+    const at = (key: string, ms: number) => ({ key, at: ms });
+    // [what is known before the email, In-Reply-To, References]
+    const cases: [string, Parameters<typeof threadHeaders>[0], string | undefined, string[] | undefined][] = [
+      ['created: answers the opening mail', { ours: null, openingMail: opening, latestMail: at(opening, T) }, opening, [opening]],
+      ['created, the mail’s arrival unknown: the same', { ours: null, openingMail: opening, latestMail: null }, opening, [opening]],
+      ['next email (same millisecond as the mail): answers ours', { ours: { root: created, previous: created }, openingMail: opening, latestMail: at(opening, T) }, id(created), [opening, id(created)]],
+      ['the customer answered after our last email: answers that mail', { ours: { root: created, previous: assigned }, openingMail: opening, latestMail: at(answer, T + 1) }, answer, [opening, id(created), id(assigned), answer]],
+      ['the customer answered before our last email: answers ours', { ours: { root: created, previous: later }, openingMail: opening, latestMail: at(answer, T + 1) }, id(later), [opening, id(created), answer, id(later)]],
+      ['the answer came the millisecond our email was written: answers ours', { ours: { root: created, previous: later }, openingMail: opening, latestMail: at(answer, later.created_at) }, id(later), [opening, id(created), answer, id(later)]],
+      ['a form ticket the customer answered by mail: answers that mail', { ours: { root: created, previous: created }, openingMail: null, latestMail: at(answer, T + 1) }, answer, [id(created), answer]],
+      ['a form ticket, a mail before our only email: answers ours, the mail before it', { ours: { root: created, previous: created }, openingMail: null, latestMail: at(answer, T - 1) }, id(created), [answer, id(created)]],
+      ['opened by a mail without Message-ID (sha256 key): threaded as a form ticket', { ours: { root: created, previous: assigned }, openingMail: `sha256:${'a'.repeat(64)}`, latestMail: at(`sha256:${'a'.repeat(64)}`, T) }, id(assigned), [id(created), id(assigned)]],
+      ['no Message-ID and no email of ours: nothing to answer', { ours: null, openingMail: `sha256:${'b'.repeat(64)}`, latestMail: null }, undefined, undefined],
+      ['a key a header cannot carry as it is names nothing', { ours: null, openingMail: '<a b@x>', latestMail: at('<zoë@x.example>', T) }, undefined, undefined],
+    ];
+    it.each(cases)('%s', (_name, thread, inReplyTo, references) => {
+      const headers = threadHeaders(thread, from);
+      expect(headers.inReplyTo).toBe(inReplyTo);
+      expect(headers.references).toEqual(references);
+      if (references) {
+        expect(references.length).toBeLessThanOrEqual(4);
+        expect(new Set(references).size).toBe(references.length);
+        expect(references.at(-1)).toBe(inReplyTo);
+      }
+    });
+
+    it('every email of it starts References with the opening mail', () => {
+      for (const latestMail of [null, at(opening, T), at(answer, T + 1), at(answer, T + 10_000)]) {
+        for (const ours of [null, { root: created, previous: created }, { root: created, previous: later }]) {
+          expect(threadHeaders({ ours, openingMail: opening, latestMail }, from).references?.[0]).toBe(opening);
+        }
+      }
+    });
+
+    it('names a mail only by a Message-ID a header can carry', () => {
+      expect(customerMessageId('<a.b+c@x.example>')).toBe('<a.b+c@x.example>');
+      for (const key of [null, '', `sha256:${'c'.repeat(64)}`, 'a@x.example', '<a@x\r\nBcc: y@z>', '<a<b@x>', `<${'a'.repeat(991)}@x>`]) expect(customerMessageId(key), String(key)).toBeNull();
+    });
   });
 
   it('sets Reply-To, and marks every kind but reply automatic', () => {

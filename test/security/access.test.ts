@@ -10,14 +10,17 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceOf } from '../../src/core/tickets.js';
-import { apiAttachmentPath, customerAttachmentPath, staffAttachmentPath } from '../../src/http/links.js';
+import { apiAttachmentPath, customerAttachmentPath, mailOriginalPath, staffAttachmentPath } from '../../src/http/links.js';
 import { reassignTicket } from '../../src/services/admin.js';
 import { saveCannedReply } from '../../src/services/cannedReplies.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
+import { DEFAULT_INBOUND_SETTING, ingestMail } from '../../src/services/inbound.js';
+import { TicketIntake } from '../../src/services/intake.js';
 import { changePresence } from '../../src/services/presence.js';
 import { intakeTicket } from '../support/intake.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { ApiClient } from '../api/support.js';
+import { customerMail } from '../mail/support/customer-mail.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { routeCollector, type RouteKey, sameSnapshot, snapshot } from '../support/snapshot.js';
@@ -46,6 +49,8 @@ interface Fixtures {
   canned: number;
   /** A file on a public reply on `mine`, as its routes name it. */
   file: { id: number; filename: string };
+  /** A message on `mine` that came by mail (its original is a page, §10). */
+  mailMessage: number;
   seq: number;
 }
 
@@ -101,6 +106,12 @@ const CASES: Case[] = [
     url: (fx) => `/agents/tickets/${fx.mine}/messages/`,
     form: () => ({ kind: 'note', body: 'A note' }),
     expect: { anonymous: 'login', agent: 303, otherAgent: 404, admin: 303 },
+  },
+  // A message's original mail (§10): whoever sees the ticket; another agent's ticket does not exist for it.
+  {
+    route: 'GET /agents/tickets/:id/messages/:messageId/original/',
+    url: (fx) => mailOriginalPath(fx.mine, fx.mailMessage),
+    expect: { anonymous: 'login', agent: 200, otherAgent: 404, admin: 200 },
   },
   // Another agent's file does not exist for it (404), as for a guessed id.
   { route: 'GET /agents/attachments/:id/*', url: (fx) => staffAttachmentPath(fx.file), expect: { anonymous: 'login', agent: 200, otherAgent: 404, admin: 200 } },
@@ -180,6 +191,8 @@ const CASES: Case[] = [
     expect: { anonymous: 401, agent: 201, otherAgent: 404, admin: 201 },
   },
   { route: 'GET /api/v1/attachments/:id', url: (fx) => apiAttachmentPath(fx.file), expect: { anonymous: 401, agent: 200, otherAgent: 404, admin: 200 } },
+  // Inbound mail (§10): an admin's token (or an inbound-only one); a body that is no mail is recorded as rejected (200).
+  { route: 'POST /api/v1/inbound/email', url: () => '/api/v1/inbound/email', json: () => ({}), expect: { anonymous: 401, agent: 403, otherAgent: 403, admin: 200 } },
 ];
 
 const isRefusal = (status: number, location: string | undefined) => status >= 400 || (status === 303 && (location ?? '').startsWith('/agents/login/'));
@@ -193,6 +206,7 @@ for (const dialect of DIALECTS) {
     let apis: Record<Role, ApiClient>;
     let seq = 0;
     let fixtures: Fixtures | null = null;
+    let intake: TicketIntake;
     const db = () => t.ctx.handle.db;
 
     /** Fresh tickets and a target agent after any accepted change (refusals change nothing, so they keep them). */
@@ -213,12 +227,17 @@ for (const dialect of DIALECTS) {
       const canned = await saveCannedReply(t.ctx, null, { name: `Canned ${seq}`, body: 'Hello {{customer_name}}' });
       const reply = { kind: 'reply' as const, body: 'The manual', close: false, seen: null, channel: 'web' as const, files: [{ filename: 'manual.pdf', contentType: 'application/pdf', content: Buffer.from(`%PDF ${seq}`) }] };
       const [file] = (await postStaffMessage(t.ctx, { id: ids.root, role: 'admin' }, mine.id, reply)).attachments;
-      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, canned, seq };
+      const answer = customerMail({ from: TICKET.email, subject: `Re: [${referenceOf(mine.id)}] ${mine.title}`, messageId: `<access-${seq}@mail.example.com>` });
+      const mailed = await ingestMail(t.ctx, intake, DEFAULT_INBOUND_SETTING, answer, 'http');
+      expect(mailed).toMatchObject({ result: 'appended', ticketId: mine.id });
+      const mailMessage = await db().selectFrom('messages').select('id').where('mail_key', '=', `<access-${seq}@mail.example.com>`).executeTakeFirstOrThrow();
+      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, mailMessage: mailMessage.id, canned, seq };
       return fixtures;
     }
 
     beforeAll(async () => {
       t = await startTestApp(dialect, { onRoute: collector.collect });
+      intake = new TicketIntake(t.ctx);
       ids = { alice: await addStaff(t.ctx, 'alice', { capacity: 50 }), bob: await addStaff(t.ctx, 'bob', { capacity: 50 }), root: await addStaff(t.ctx, 'root', { role: 'admin' }) };
       pages = { anonymous: new Client(t.app), agent: new Client(t.app), otherAgent: new Client(t.app), admin: new Client(t.app) };
       await pages.anonymous.get('/tickets/create/');

@@ -7,9 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceOf } from '../../src/core/tickets.js';
+import { mailOriginalPath } from '../../src/http/links.js';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
+import { DEFAULT_INBOUND_SETTING, ingestMail } from '../../src/services/inbound.js';
+import { TicketIntake } from '../../src/services/intake.js';
 import { intakeTicket } from '../support/intake.js';
 import { ApiClient, staffWithToken } from '../api/support.js';
+import { customerMail } from '../mail/support/customer-mail.js';
 import { Client, startTestApp, submitViaForm, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { counts } from '../support/snapshot.js';
@@ -88,6 +92,27 @@ for (const dialect of DIALECTS) {
       const user = await admin.get(`/admin/users/${(await db().selectFrom('users').select('id').where('username', '=', 'alice').executeTakeFirstOrThrow()).id}/`);
       expectInert(user.body, 'user page');
       expect(user.body).toContain('alert(5)');
+    });
+
+    it('a mail made of markup shows escaped in the thread and in its original, whose HTML is never rendered', async () => {
+      const mail = customerMail({
+        from: `"${NAME.replace(/"/g, '\\"')}" <carla@customer.example>`,
+        subject: TITLE,
+        messageId: '<hostile.1@mail.customer.example>',
+        text: DESCRIPTION,
+        html: `<p>${DESCRIPTION}</p>${DISPLAY_NAME}<img src=x onerror=alert(6)>`,
+        headers: [`X-Hostile: ${TITLE}`],
+      });
+      const outcome = await ingestMail(t.ctx, new TicketIntake(t.ctx), DEFAULT_INBOUND_SETTING, mail, 'http');
+      expect(outcome.result).toBe('created');
+      const mailTicket = outcome.ticketId!;
+      const [message] = await db().selectFrom('messages').select('id').where('ticket_id', '=', mailTicket).execute();
+      for (const url of [`/agents/tickets/${mailTicket}/`, mailOriginalPath(mailTicket, message!.id)]) {
+        const response = await admin.get(url);
+        expect(response.statusCode, url).toBe(200);
+        expectInert(response.body, url);
+        for (const text of ['alert(1)', 'alert(2)', 'alert(3)', 'alert(4)']) expect(response.body, `${url} shows ${text}`).toContain(text);
+      }
     });
 
     it('the API returns it as data, unchanged, in JSON', async () => {

@@ -1,7 +1,8 @@
 /**
  * The staff side of conversations (§9): the ticket page `/agents/tickets/<id>/` with its thread and
- * reply form, and the form's POST. An agent sees its own and the pending tickets, an admin all; any
- * other ticket does not exist for the viewer (404, as in the API).
+ * reply form, the form's POST, and the original of a message that came by mail (§10). An agent sees
+ * its own and the pending tickets, an admin all; any other ticket does not exist for the viewer
+ * (404, as in the API), nor do its messages' originals.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkMayWrite, maySee, type StaffMessageInput, type Writer } from '../../core/conversation.js';
@@ -11,6 +12,8 @@ import type { TicketRow } from '../../db/schema.js';
 import { attachmentsOfMessages, type IncomingFile } from '../../repositories/attachments.js';
 import { listCannedReplies } from '../../repositories/cannedReplies.js';
 import { threadPage } from '../../repositories/messages.js';
+import { messageWithMail } from '../../repositories/originalMail.js';
+import { bouncedEmailsOfTicket } from '../../repositories/outbox.js';
 import { findTicketById, followUpsOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
 import { composeStaffMessage } from '../../services/cannedReplies.js';
@@ -18,6 +21,8 @@ import type { ServiceContext } from '../../services/context.js';
 import { postStaffMessage, StaleReply } from '../../services/conversation.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
+import { headerOf, parseMail } from '../../mail/inbound/parse.js';
+import { MailOriginalPage } from '../../views/mailOriginal.js';
 import { renderPage } from '../../views/render.js';
 import { StaffTicketPage } from '../../views/ticket.js';
 import { setFlash, takeFlash } from '../flash.js';
@@ -68,7 +73,7 @@ function mayReply(writer: Writer, ticket: TicketRow): boolean {
   }
 }
 
-function ticketId(request: TicketRequest): number {
+function ticketId(request: FastifyRequest<{ Params: { id: string } }>): number {
   const id = parseId(request.params.id);
   if (id === null) throw notFound('Ticket');
   return id;
@@ -77,18 +82,26 @@ function ticketId(request: TicketRequest): number {
 export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.handle.db;
 
+  /** The ticket, when this viewer may see it; else it does not exist for them (404). */
+  const visibleTicket = async (request: FastifyRequest, id: number): Promise<TicketRow> => {
+    const viewer = request.viewer!;
+    const ticket = await findTicketById(db, id);
+    if (!ticket || !maySee({ id: viewer.id, role: viewer.role }, { status: ticket.status, agentId: ticket.agent_id })) throw notFound('Ticket');
+    return ticket;
+  };
+
   /** Renders the page: the newest page of the thread, or the page before `before`. */
   const showTicket = async (request: TicketRequest, reply: FastifyReply, id: number, before: number | undefined, form: FormState, status = 200) => {
     const viewer = request.viewer!;
     const writer: Writer = { id: viewer.id, role: viewer.role };
-    const ticket = await findTicketById(db, id);
-    if (!ticket || !maySee(writer, { status: ticket.status, agentId: ticket.agent_id })) throw notFound('Ticket');
+    const ticket = await visibleTicket(request, id);
     // One more than a page tells whether earlier messages exist without counting the thread.
-    const [rows, agent, canned, followUps] = await Promise.all([
+    const [rows, agent, canned, followUps, bounced] = await Promise.all([
       threadPage(db, id, { publicOnly: false, newest: true, limit: THREAD_PAGE + 1, ...(before === undefined ? {} : { beforeId: before }) }),
       ticket.agent_id === null ? Promise.resolve(undefined) : findUserById(db, ticket.agent_id),
       listCannedReplies(db),
       followUpsOf(db, id),
+      bouncedEmailsOfTicket(db, id),
     ]);
     const messages = rows.length > THREAD_PAGE ? rows.slice(1) : rows;
     const attachments = await attachmentsOfMessages(
@@ -103,6 +116,7 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       ticket,
       agentName: agent?.display_name ?? null,
       followUps,
+      bounced,
       messages,
       attachments,
       earlierBefore: rows.length > THREAD_PAGE ? messages[0]!.id : null,
@@ -130,6 +144,26 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
         before = parsed;
       }
       return showTicket(request, reply, id, before, FRESH);
+    });
+
+    staff.get('/agents/tickets/:id/messages/:messageId/original/', async (request: FastifyRequest<{ Params: { id: string; messageId: string } }>, reply) => {
+      const id = ticketId(request);
+      const ticket = await visibleTicket(request, id);
+      const messageId = parseId(request.params.messageId);
+      const found = messageId === null ? undefined : await messageWithMail(db, id, messageId);
+      if (!found) throw notFound('Original mail');
+      const parsed = await parseMail(found.mail.raw);
+      reply.header('cache-control', 'no-store');
+      const page = MailOriginalPage({
+        viewer: request.viewer!,
+        csrf: reply.generateCsrf(),
+        flash: takeFlash(request, reply),
+        ticket,
+        ...found,
+        parsed,
+        header: headerOf(found.mail.raw).toString('utf8'),
+      });
+      return sendHtml(reply, renderPage(page));
     });
 
     staff.post<{ Params: { id: string }; Querystring: { before?: string } }>('/agents/tickets/:id/messages/', { preHandler: app.csrfProtection }, async (request: TicketRequest, reply) => {
