@@ -86,7 +86,7 @@ export function mailIntakeKey(mailKey: string): string {
 /** Handles one received mail (see the header). Throws only when the database fails. */
 export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, raw: Buffer, source: InboundSource): Promise<InboundOutcome> {
   if (raw.length > setting.maxBytes) return recordTooLarge(ctx, setting, raw, source);
-  const mail = await parseMail(raw);
+  const mail = storable(await parseMail(raw));
   const key = mailKeyOf(mail.messageId, mail.sha256);
   const now = ctx.clock.now();
   const { mail: row, inserted } = await claimInboundMail(ctx.handle.db, {
@@ -129,6 +129,31 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
 }
 
 type Applied = { result: InboundResult; reason: string | null; ticketId: number | null };
+
+/**
+ * PostgreSQL text can neither hold nor even be compared with U+0000 (SQLite takes it): a mail with
+ * one in a header (an encoded subject, a Message-ID, a file's type) failed on every try, so it was
+ * never handled and its sender retried for ever. Every text a mail gives is stored and looked up
+ * with U+FFFD instead, on both engines alike (the original keeps the bytes).
+ */
+function withoutNul(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD');
+}
+
+function storable(mail: ParsedMail): ParsedMail {
+  return {
+    ...mail,
+    messageId: mail.messageId === null ? null : withoutNul(mail.messageId),
+    references: mail.references.map(withoutNul),
+    from: mail.from === null ? null : { address: withoutNul(mail.from.address), name: withoutNul(mail.from.name) },
+    subject: withoutNul(mail.subject),
+    contentType: withoutNul(mail.contentType),
+    headers: new Map([...mail.headers].map(([name, values]) => [name, values.map(withoutNul)])),
+    text: withoutNul(mail.text),
+    reply: withoutNul(mail.reply),
+    files: mail.files.map((f) => ({ ...f, filename: f.filename === null ? null : withoutNul(f.filename), contentType: withoutNul(f.contentType) })),
+  };
+}
 
 async function apply(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, mail: ParsedMail, key: string, raw: Buffer, decision: InboundDecision): Promise<Applied> {
   switch (decision.result) {
@@ -236,7 +261,7 @@ async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: P
   const rawText = raw.toString('latin1');
   const quoted = [...new Set([...mail.references, ...(rawText.match(OWN_ID_PATTERN) ?? [])])];
   const rows = (await ownRowsNamed(ctx, setting, quoted)).filter((r) => r.status === 'sent');
-  const reason = bounceReason(rawText, mail.subject);
+  const reason = withoutNul(bounceReason(rawText, mail.subject));
   await markEmailsBounced(ctx.handle.db, rows.map((r) => r.id), reason);
   const ticketId = rows.find((r) => r.ticket_id !== null)?.ticket_id ?? null;
   const which = rows.length === 0 ? 'It names no email of ours that was sent.' : `Email${rows.length > 1 ? 's' : ''} ${rows.map((r) => `#${r.id}`).join(', ')} marked bounced.`;
@@ -255,14 +280,15 @@ export function bounceReason(rawText: string, subject: string): string {
 /** Rule 7 for a mail too large to read: recorded with its header only. */
 async function recordTooLarge(ctx: ServiceContext, setting: InboundSetting, raw: Buffer, source: InboundSource): Promise<InboundOutcome> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
-  const from = headerField(raw, 'From');
+  const from = withoutNul(headerField(raw, 'From'));
+  const messageId = headerMessageId(raw);
   const address = /<([^<>\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /[^\s<>"]+@[^\s<>"]+/.exec(from)?.[0] ?? '';
   const { mail: row, inserted } = await claimInboundMail(ctx.handle.db, {
-    mail_key: mailKeyOf(headerMessageId(raw), sha256),
+    mail_key: mailKeyOf(messageId === null ? null : withoutNul(messageId), sha256),
     source,
     from_address: address.toLowerCase().slice(0, 320),
     from_name: '',
-    subject: headerField(raw, 'Subject').slice(0, 1000),
+    subject: withoutNul(headerField(raw, 'Subject')).slice(0, 1000),
     result: null,
     reason: null,
     ticket_id: null,
@@ -277,7 +303,7 @@ async function recordTooLarge(ctx: ServiceContext, setting: InboundSetting, raw:
 
 /** Writes the result; if another process wrote it first, answers with that one. */
 async function finish(ctx: ServiceContext, row: InboundMailRow, applied: Applied): Promise<InboundOutcome> {
-  if (await finishInboundMail(ctx.handle.db, row.id, { ...applied, now: ctx.clock.now() })) return { ...applied, mailId: row.id };
+  if (await finishInboundMail(ctx.handle.db, row.id, { ...applied, reason: applied.reason === null ? null : withoutNul(applied.reason), now: ctx.clock.now() })) return { ...applied, mailId: row.id };
   if (row.result !== null) return { ...applied, mailId: row.id };
   return { result: 'duplicate', ticketId: applied.ticketId, reason: 'This mail was handled at the same moment by another process.', mailId: row.id };
 }
