@@ -18,6 +18,7 @@ import { changePresence } from '../../src/services/presence.js';
 import { intakeTicket } from '../support/intake.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { ApiClient } from '../api/support.js';
+import { rawMail } from '../mail/support/raw-mail.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { routeCollector, type RouteKey, sameSnapshot, snapshot } from '../support/snapshot.js';
@@ -55,6 +56,8 @@ interface Case {
   url: (fx: Fixtures) => string;
   form?: (fx: Fixtures) => Record<string, string>;
   json?: (fx: Fixtures) => unknown;
+  /** A raw mail for the inbound route (§10), sent as `message/rfc822`. */
+  mail?: (fx: Fixtures) => string;
   expect: Record<Role, Expected>;
 }
 
@@ -179,6 +182,13 @@ const CASES: Case[] = [
     json: () => ({ kind: 'note', body: 'Access check' }),
     expect: { anonymous: 401, agent: 201, otherAgent: 404, admin: 201 },
   },
+  // A received mail (§10): an admin token or an inbound-only token (checked in test/api/inbound.test.ts).
+  {
+    route: 'POST /api/v1/inbound/email',
+    url: () => '/api/v1/inbound/email',
+    mail: (fx) => rawMail({ from: `sender${fx.seq}@customer.example`, subject: `Mail ${fx.seq}` }),
+    expect: apiAdminOnly(200),
+  },
   { route: 'GET /api/v1/attachments/:id', url: (fx) => apiAttachmentPath(fx.file), expect: { anonymous: 401, agent: 200, otherAgent: 404, admin: 200 } },
 ];
 
@@ -256,7 +266,9 @@ for (const dialect of DIALECTS) {
           let status: number;
           let location: string | undefined;
           if (api) {
-            const response = await apis[role].request(method as 'GET' | 'POST' | 'PUT', url, c.json?.(f));
+            const response = c.mail
+              ? await apis[role].request('POST', url, c.mail(f), { 'content-type': 'message/rfc822' })
+              : await apis[role].request(method as 'GET' | 'POST' | 'PUT', url, c.json?.(f));
             status = response.status;
             if (status >= 400) expect(response.body.error?.code, `${role} ${method} ${url}`).toEqual(expect.any(String));
           } else if (method === 'GET') {
