@@ -22,6 +22,8 @@ declare module 'fastify' {
   }
 }
 
+const INBOUND_ONLY = 'This token may only deliver mail (POST /api/v1/inbound/email).';
+
 /** The token of an `Authorization: Bearer <token>` header, or null. */
 export function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
@@ -41,8 +43,23 @@ export function requireBearer(scope: FastifyInstance, ctx: ServiceContext): void
       if (user.tokenScope !== 'inbound' && user.role !== 'admin') throw forbidden('Only an admin token or an inbound-mail token may deliver mail.');
       return;
     }
-    if (user.tokenScope === 'inbound') throw forbidden('This token may only deliver mail (POST /api/v1/inbound/email).');
+    if (user.tokenScope === 'inbound') throw forbidden(INBOUND_ONLY);
     if (roles && !roles.includes(user.role)) throw forbidden(`Only ${roles.join(' or ')} tokens may do this.`);
+  });
+}
+
+/**
+ * For the API's public routes (POST /api/v1/tickets): an inbound-mail token may do nothing but
+ * deliver mail (§10), so a request that presents one is refused (403) rather than served as
+ * anonymous, the same answer it gets on every staff route. Any other token, valid or not, is
+ * simply not needed there and changes nothing.
+ */
+export function refuseInboundTokens(scope: FastifyInstance, ctx: ServiceContext): void {
+  scope.addHook('onRequest', async (request: FastifyRequest) => {
+    const token = bearerToken(request.headers.authorization);
+    if (token === null) return;
+    const user = await authenticateApiToken(ctx, token);
+    if (user?.tokenScope === 'inbound') throw forbidden(INBOUND_ONLY);
   });
 }
 

@@ -197,6 +197,9 @@ function serializeRequest(request: FastifyRequest) {
 /** The name of the first field (path, query or body, at any depth) whose text holds U+0000, or null. */
 export function nulField(value: unknown, name = '', depth = 0): string | null {
   if (typeof value === 'string') return value.includes('\u0000') ? name || 'request' : null;
+  // A raw body (a mail posted to /api/v1/inbound/email) is bytes, not text fields: walking it entry
+  // by entry took a minute and gigabytes for a 10 MB mail. What is stored from it is cleaned there.
+  if (Buffer.isBuffer(value)) return null;
   if (value === null || typeof value !== 'object' || depth > 20) return null;
   for (const [key, inner] of Object.entries(value)) {
     const found = nulField(inner, Array.isArray(value) ? name : key, depth + 1);

@@ -149,8 +149,6 @@ export interface CustomerMessage {
    * back); its key is kept on the message.
    */
   mail?: (became: 'appended' | 'follow_up') => InboundRecord;
-  /** A follow-up's request key (tickets.intake_key), the same each time one mail is handled. */
-  intakeKey?: string;
 }
 
 /**
@@ -204,7 +202,6 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
       files: input.files,
       followUpOf: { id: closed.id, agentId: closed.agent_id },
       mail: input.mail?.('follow_up'),
-      intakeKey: input.intakeKey,
     },
   ]);
   return { kind: 'follow_up', ticket: closed, followUp: followUp! };

@@ -10,8 +10,8 @@
  * second process racing on the same mail fails on the key and its change rolls back with it. A
  * crash before the commit leaves nothing: the mail is still at its source (IMAP inbox, the HTTP
  * client's retry, the mail server's queue after exit 75) and is handled again from the start.
- * The message (`messages.mail_key`) and the ticket's request key (`tickets.intake_key`) are keyed
- * by the mail too, a second lock on the same door.
+ * The message keeps the mail's key too (`messages.mail_key`, unique), a second lock on the same
+ * door.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -74,15 +74,10 @@ export const DEFAULT_INBOUND_SETTING: InboundSetting = { mailFrom: 'Helpdesk <he
 
 const HOUR_MS = 60 * 60 * 1000;
 
-/** A follow-up's or new ticket's request key for a mail (tickets.intake_key, ≤ 64 characters). */
-export function mailIntakeKey(mailKey: string): string {
-  return `mail:${createHash('sha256').update(mailKey).digest('base64url')}`;
-}
-
 /** Handles one received mail (see the header). Throws only when the database fails. */
 export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, raw: Buffer, source: InboundSource): Promise<InboundOutcome> {
   if (raw.length > setting.maxBytes) return recordTooLarge(ctx, setting, raw, source);
-  const mail = await parseMail(raw);
+  const mail = storable(await parseMail(raw));
   const key = mailKeyOf(mail.messageId, mail.sha256);
   const now = ctx.clock.now();
   const record = (result: InboundResult, reason: string | null): InboundRecord => ({
@@ -92,7 +87,7 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
     from_name: (mail.from?.name ?? '').slice(0, 200),
     subject: mail.subject.slice(0, 1000),
     result,
-    reason: reason === null ? null : reason.slice(0, 1000),
+    reason: reason === null ? null : withoutNul(reason).slice(0, 1000),
     size: raw.length,
     raw,
     received_at: now,
@@ -129,6 +124,30 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
 
 type Record = (result: InboundResult, reason: string | null) => InboundRecord;
 
+/**
+ * PostgreSQL text can neither hold nor even be compared with U+0000 (SQLite takes it): a mail with
+ * one in a header (an encoded subject, a Message-ID, a file's type) failed on every try, so it was
+ * never handled and its sender retried for ever. Every text a mail gives is stored and looked up
+ * with U+FFFD instead, on both engines alike (the original keeps the bytes).
+ */
+function withoutNul(text: string): string {
+  return text.replaceAll('\u0000', '\uFFFD');
+}
+
+function storable(mail: ParsedMail): ParsedMail {
+  return {
+    ...mail,
+    messageId: mail.messageId === null ? null : withoutNul(mail.messageId),
+    references: mail.references.map(withoutNul),
+    from: mail.from === null ? null : { address: withoutNul(mail.from.address), name: withoutNul(mail.from.name) },
+    subject: withoutNul(mail.subject),
+    contentType: withoutNul(mail.contentType),
+    headers: new Map([...mail.headers].map(([name, values]) => [name, values.map(withoutNul)])),
+    text: withoutNul(mail.text),
+    files: mail.files.map((f) => ({ ...f, filename: f.filename === null ? null : withoutNul(f.filename), contentType: withoutNul(f.contentType) })),
+  };
+}
+
 function outcomeOf(row: InboundMailRow): InboundOutcome {
   return { result: row.result ?? 'duplicate', ticketId: row.ticket_id, reason: row.reason };
 }
@@ -157,7 +176,6 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
         channel: 'email',
         files: files.files,
         mail: (became) => record(became, became === 'follow_up' ? closedNote : null),
-        intakeKey: mailIntakeKey(record('appended', null).mail_key),
       });
       return logged(ctx, record('appended', null).mail_key);
     }
@@ -165,9 +183,10 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
       const files = filesOf(mail);
       const input = ticketFromMail({ fromAddress: mail.from!.address, fromName: mail.from!.name, subject: mail.subject, text: mail.text }, setting.emailPriority);
       const row = record('created', null);
-      const ticket = await intake.submitValid({ ...input, description: input.description + files.note }, { channel: 'email', files: files.files, mail: row, intakeKey: mailIntakeKey(row.mail_key) });
-      // The log row committed with the ticket (a ticket found by the batcher under this mail's
-      // request key is the same mail's, made by another process at the same moment).
+      // The request key stays random, as for the form: the batcher answers a caller with a stored
+      // ticket only when it is that caller's own (a commit whose answer was lost). The same mail
+      // handed in twice at once is told apart by the log row, which fails the second.
+      const ticket = await intake.submitValid({ ...input, description: input.description + files.note }, { channel: 'email', files: files.files, mail: row });
       return { result: 'created', ticketId: ticket.id, reason: null };
     }
     case 'duplicate':
@@ -238,7 +257,7 @@ async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: P
   const rawText = raw.toString('latin1');
   const quoted = [...new Set([...mail.references, ...(rawText.match(OWN_ID_PATTERN) ?? [])])];
   const rows = (await ownRowsNamed(ctx, setting, quoted)).filter((r) => r.status === 'sent');
-  const reason = bounceReason(rawText, mail.subject);
+  const reason = withoutNul(bounceReason(rawText, mail.subject));
   const ticketId = rows.find((r) => r.ticket_id !== null)?.ticket_id ?? null;
   const which = rows.length === 0 ? 'It names no email of ours that was sent.' : `Email${rows.length > 1 ? 's' : ''} ${rows.map((r) => `#${r.id}`).join(', ')} marked bounced.`;
   const row = { ...record('bounce', `${reason} ${which}`), ticket_id: ticketId };
@@ -261,17 +280,18 @@ export function bounceReason(rawText: string, subject: string): string {
 /** Rule 7 for a mail too large to read: logged with its header only. */
 async function recordTooLarge(ctx: ServiceContext, setting: InboundSetting, raw: Buffer, source: InboundSource): Promise<InboundOutcome> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
-  const from = headerField(raw, 'From');
+  const from = withoutNul(headerField(raw, 'From'));
+  const messageId = headerMessageId(raw);
   const address = /<([^<>\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /[^\s<>"]+@[^\s<>"]+/.exec(from)?.[0] ?? '';
   const now = ctx.clock.now();
   return logOnly(
     ctx,
     {
-      mail_key: mailKeyOf(headerMessageId(raw), sha256),
+      mail_key: mailKeyOf(messageId === null ? null : withoutNul(messageId), sha256),
       source,
       from_address: address.toLowerCase().slice(0, 320),
       from_name: '',
-      subject: headerField(raw, 'Subject').slice(0, 1000),
+      subject: withoutNul(headerField(raw, 'Subject')).slice(0, 1000),
       result: 'rejected',
       reason: rejectedBeforeRules(raw.length, setting.maxBytes, address),
       size: raw.length,

@@ -28,11 +28,6 @@ export interface SubmissionExtras {
   files?: readonly IncomingFile[];
   /** The mail the ticket came from (§10): its inbound log row, written with the ticket. */
   mail?: InboundRecord;
-  /**
-   * The request key, when the caller has one that stays the same if it submits again (a mail's);
-   * else a random one. A second submission with a stored key gets the stored ticket.
-   */
-  intakeKey?: string;
 }
 
 /** A validated submission with its request key (tickets.intake_key, unique). */
@@ -70,7 +65,7 @@ export class TicketIntake {
 
   /** submit() for a ticket already made valid by its caller (the email channel's ticketFromMail). */
   async submitValid(input: NewTicketInput, extra: SubmissionExtras = {}): Promise<TicketRow> {
-    return this.batcher.add({ ...input, ...extra, intakeKey: extra.intakeKey ?? newIntakeKey() });
+    return this.batcher.add({ ...input, ...extra, intakeKey: newIntakeKey() });
   }
 }
 

@@ -15,6 +15,7 @@ const SPEC_ROUTES: [method: string, path: string, staffOnly: boolean][] = [
   ['get', '/api/v1/stats', true],
   ['get', '/api/v1/tickets/{reference}/messages', true],
   ['post', '/api/v1/tickets/{reference}/messages', true],
+  ['post', '/api/v1/inbound/email', true],
 ];
 
 for (const dialect of DIALECTS) {
@@ -94,6 +95,18 @@ for (const dialect of DIALECTS) {
       expect(schemas.MessageConflict.properties.error.properties).toHaveProperty('newest_message_id');
       const list = document.paths['/api/v1/tickets'].get.parameters.map((p: { name: string }) => p.name);
       expect(list.sort()).toEqual(['agent', 'breached', 'cursor', 'limit', 'priority', 'q', 'state', 'status']);
+    });
+
+    it('describes the inbound mail route (§10): tag inbound, a raw message in, the result out', () => {
+      const operation = document.paths['/api/v1/inbound/email'].post;
+      expect(operation.tags).toEqual(['inbound']);
+      expect(document.tags.map((tag: { name: string }) => tag.name)).toContain('inbound');
+      expect(Object.keys(operation.requestBody.content)).toEqual(['message/rfc822']);
+      expect(Object.keys(operation.responses).sort()).toEqual(['200', '401', '403', '413', '415', '503']);
+      const answer = document.components.schemas.InboundResult;
+      expect(operation.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/InboundResult');
+      expect(Object.keys(answer.properties).sort()).toEqual(['reason', 'result', 'ticket']);
+      expect(answer.properties.result.enum).toEqual(['ignored', 'duplicate', 'bounce', 'appended', 'follow_up', 'created', 'rejected']);
     });
 
     it('serves the browsable docs from this server, with scripts from self only', async () => {

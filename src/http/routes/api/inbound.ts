@@ -5,7 +5,7 @@
  * and answered 413. Only a failing database answers 5xx (503: try again; nothing is lost, see
  * services/inbound.ts).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { INBOUND_RESULTS } from '../../../core/inbound.js';
@@ -13,7 +13,7 @@ import { referenceOf } from '../../../core/tickets.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { type InboundSetting, ingestMail } from '../../../services/inbound.js';
 import type { TicketIntake } from '../../../services/intake.js';
-import { errorResponses } from '../../api-schemas.js';
+import { ApiError, errorResponses } from '../../api-schemas.js';
 
 export const InboundAnswer = z
   .object({
@@ -26,6 +26,16 @@ export const InboundAnswer = z
 /** Bodies up to this many times INBOUND_MAX_BYTES are read (to record the refusal); larger ones are cut off with a plain 413. */
 const READ_FACTOR = 2;
 
+/**
+ * Only a raw message is a mail: any other body (JSON, a form, none) is refused with 415 before it
+ * is read, and nothing is recorded. (The API's JSON parser would otherwise hand the route an object,
+ * which is no mail.) Runs after the token check, so a caller without the right token learns nothing.
+ */
+async function requireRawMail(request: FastifyRequest): Promise<void> {
+  const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType !== 'message/rfc822') throw Object.assign(new Error('Send the raw message with Content-Type: message/rfc822.'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
+}
+
 /** The inbound route; behind requireBearer (the route's config lets inbound-only tokens in). */
 export function inboundApiRoutes(app: FastifyInstance, ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting): void {
   const bodyLimit = setting.maxBytes * READ_FACTOR;
@@ -36,6 +46,7 @@ export function inboundApiRoutes(app: FastifyInstance, ctx: ServiceContext, inta
     {
       bodyLimit,
       config: { inboundMail: true },
+      onRequest: requireRawMail,
       schema: {
         tags: ['inbound'],
         summary: 'Deliver one received mail',
@@ -46,12 +57,29 @@ export function inboundApiRoutes(app: FastifyInstance, ctx: ServiceContext, inta
         security: [{ bearerAuth: [] }],
         consumes: ['message/rfc822'],
         body: z.any().meta({ description: 'The raw message', type: 'string', format: 'binary' } as Record<string, unknown>),
-        response: { 200: InboundAnswer, 413: InboundAnswer, ...errorResponses(401, 403, 415, 503) },
+        response: {
+          200: InboundAnswer.describe('The mail was handled (whatever its result: only a failing database is an error)'),
+          // A mail over INBOUND_MAX_BYTES is recorded and answered with its result; a body past what
+          // the route reads at all is cut off by the framework with the error shape.
+          413: z.union([InboundAnswer, ApiError]).describe('Larger than INBOUND_MAX_BYTES: `rejected` and recorded (its header only); far larger: an error, nothing recorded'),
+          ...errorResponses(401, 403),
+          415: ApiError.describe('The body is not sent as `Content-Type: message/rfc822`'),
+          503: ApiError.describe('The database could not be reached: nothing is lost, deliver the mail again later'),
+        },
       },
     },
     async (request, reply) => {
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const outcome = await ingestMail(ctx, intake, setting, raw, 'http');
+      let outcome;
+      try {
+        outcome = await ingestMail(ctx, intake, setting, raw, 'http');
+      } catch (error) {
+        // ingestMail throws only when the database fails: the sender must try again (a mail server
+        // retries a 5xx), and the mail, if recorded at all, is completed then. A 500 would say the
+        // request itself was wrong for good.
+        request.log.error({ err: error }, 'inbound mail could not be stored');
+        return reply.code(503).header('retry-after', '60').send({ error: { code: 'unavailable', message: 'The mail could not be stored now; nothing is lost. Deliver it again later.' } });
+      }
       const answer = { result: outcome.result, ticket: outcome.ticketId === null ? null : referenceOf(outcome.ticketId), reason: outcome.reason };
       return reply.code(raw.length > setting.maxBytes ? 413 : 200).send(answer);
     },

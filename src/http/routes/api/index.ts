@@ -18,7 +18,7 @@ import { inboundApiRoutes } from './inbound.js';
 import { messageApiRoutes } from './messages.js';
 import { statsApiRoutes } from './stats.js';
 import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
-import { requireBearer } from '../../api-auth.js';
+import { refuseInboundTokens, requireBearer } from '../../api-auth.js';
 
 type OpenApiDocument = ReturnType<SwaggerTransformObject>;
 
@@ -124,7 +124,10 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
 
   await api.register(
     async (v1) => {
-      publicTicketApiRoutes(v1, ctx, limits, intake);
+      await v1.register(async (open) => {
+        refuseInboundTokens(open, ctx);
+        publicTicketApiRoutes(open, ctx, limits, intake);
+      });
       await v1.register(async (staff) => {
         requireBearer(staff, ctx);
         ticketApiRoutes(staff, ctx);
