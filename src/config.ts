@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { readImapUrl } from './core/imapUrl.js';
 import { parseMailbox } from './core/mailboxes.js';
 import { DEFAULT_RATE_LIMITS, formatLimit, type Limit, parseLimit, type RateLimitSettings } from './http/rateLimits.js';
 
@@ -74,7 +75,10 @@ const EnvSchema = z.object({
   IMAP_URL: z
     .string()
     .optional()
-    .refine((v) => v === undefined || /^imaps?:\/\/[^/\s]+/.test(v), 'must start with imap:// or imaps:// and name a host'),
+    .superRefine((v, ctx) => {
+      const read = v === undefined ? null : readImapUrl(v);
+      if (read && 'problem' in read) ctx.addIssue({ code: 'custom', message: read.problem });
+    }),
   /** Seconds between checks of the mailbox when its server offers no IDLE (and as a safety net when it does). */
   IMAP_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** Folder handled mail is moved to (created if missing). */
