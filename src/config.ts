@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { readImapUrl } from './core/imapUrl.js';
+import { parseImapUrl, readImapUrl, sameFolder } from './core/imapUrl.js';
 import { parseMailbox } from './core/mailboxes.js';
 import { DEFAULT_RATE_LIMITS, formatLimit, type Limit, parseLimit, type RateLimitSettings } from './http/rateLimits.js';
 
@@ -158,6 +158,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const production = e.NODE_ENV === 'production';
   if (production && !e.SECRET_KEY) throw new ConfigError('Configuration error: SECRET_KEY is required when NODE_ENV=production');
   if (production && e.BENCH_ROUTES === 'on') throw new ConfigError('Configuration error: BENCH_ROUTES must be off when NODE_ENV=production');
+  if (e.IMAP_URL !== undefined && sameFolder(parseImapUrl(e.IMAP_URL).mailbox, e.IMAP_PROCESSED_FOLDER)) {
+    throw new ConfigError('Configuration error: IMAP_PROCESSED_FOLDER must differ from the mailbox IMAP_URL reads');
+  }
   return {
     port: e.PORT,
     host: e.HOST,

@@ -65,6 +65,15 @@ export function parseImapUrl(text: string): ImapAddress {
   return read.address;
 }
 
+/**
+ * Whether two folder names name the same folder (INBOX in any letter case is INBOX, RFC 3501; other
+ * names are compared as written). Mail moved into the folder it is read from would come back forever.
+ */
+export function sameFolder(a: string, b: string): boolean {
+  const inbox = (name: string) => (/^inbox$/i.test(name) ? 'INBOX' : name);
+  return inbox(a) === inbox(b);
+}
+
 /** The address as it may be logged: everything but the password. */
 export function describeImapAddress(address: ImapAddress): string {
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;

@@ -102,9 +102,9 @@ export class Lease {
       return Math.min(this.renewEveryMs, Math.max(runsOutIn, 10));
     } catch (error) {
       this.onError(error);
-      // Still held until it runs out: try again before then.
+      // Still held until it runs out: try again by then (and, failing, stop holding right then).
       const left = this.heldUntil - this.ctx.clock.now();
-      return left > 0 ? Math.min(this.renewEveryMs, Math.max(left / 2, 10)) : this.renewEveryMs;
+      return left > 0 ? Math.min(this.renewEveryMs, left) : this.renewEveryMs;
     }
   }
 

@@ -12,7 +12,9 @@ import { buildApp } from '../../src/http/app.js';
 import { referenceOf } from '../../src/core/tickets.js';
 import { messageIdFor } from '../../src/mail/message.js';
 import { ImapWatcher, type ImapWatcherOptions } from '../../src/mail/inbound/imap.js';
+import { claimInboundMail } from '../../src/repositories/inbound.js';
 import { emailsOfTicket } from '../../src/repositories/outbox.js';
+import { ingestMail } from '../../src/services/inbound.js';
 import { TEST_CONFIG } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { type Dovecot, startDovecot } from '../support/dovecot.js';
@@ -122,6 +124,62 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     ]);
     expect(await ticketCount()).toBe(1);
     await until(async () => (await dovecot.count('Processed')) === 2, 'both mails to be moved');
+  });
+
+  it('a mail stored but not yet moved when the process died is seen again as a duplicate, and one half-handled is completed', async () => {
+    // What a crash leaves: one mail committed but still in the inbox, one claimed without a result.
+    const { app, ctx, intake, inbound } = await buildApp({ handle: database.handle, clock: { now: () => Date.now() }, config: TEST_CONFIG });
+    cleanups.push(() => app.close());
+    const committed = numberedMail('crashed', 1);
+    expect((await ingestMail(ctx, intake, inbound, Buffer.from(committed), 'imap')).result).toBe('created');
+    await claimInboundMail(database.handle.db, {
+      mail_key: '<crashed-2@example.test>',
+      source: 'imap',
+      from_address: 'customer-crashed-2@example.test',
+      from_name: 'Customer 2',
+      subject: 'crashed question 2',
+      result: null,
+      reason: null,
+      ticket_id: null,
+      size: 10,
+      raw: Buffer.from(numberedMail('crashed', 2)),
+      received_at: Date.now(),
+      handled_at: null,
+    });
+    await dovecot.append([committed, numberedMail('crashed', 2)]);
+
+    const { log } = await startWatcher();
+    await until(async () => (await dovecot.count('Processed')) === 2, 'both mails to be moved');
+    expect(log.said('imap: mail handled').map((e) => e.fields.result)).toEqual(['duplicate', 'created']);
+    expect((await handledMails()).map((m) => [m.mail_key, m.result])).toEqual([
+      ['<crashed-1@example.test>', 'created'],
+      ['<crashed-2@example.test>', 'created'],
+    ]);
+    expect(await ticketCount(), 'one ticket per mail').toBe(2);
+    expect(await dovecot.count('INBOX')).toBe(0);
+  });
+
+  it('connects again when the connection drops, and goes on handling mail', async () => {
+    const { log } = await startWatcher();
+    await until(() => log.said('imap: watching the mailbox').length === 1, 'the watcher to watch');
+    await dovecot.restart();
+    await until(() => log.said('imap: watching the mailbox').length === 2, 'the watcher to connect again');
+    expect(log.said('imap: mailbox connection failed').length, 'the drop was logged').toBeGreaterThan(0);
+
+    await dovecot.append(numberedMail('again', 1));
+    await until(async () => (await dovecot.count('Processed')) === 1, 'the mail to be handled and moved');
+    expect((await handledMails()).map((m) => [m.mail_key, m.result])).toEqual([['<again-1@example.test>', 'created']]);
+  });
+
+  it('a refused sign-in is logged without the password and tried again, never thrown', async () => {
+    const url = dovecot.url.replace(/:[^:@/]+@127/, ':not-the-pass%2Fword@127');
+    expect(url).not.toBe(dovecot.url);
+    const { log, watcher } = await startWatcher({ url });
+    await until(() => log.said('imap: mailbox connection failed').length >= 2, 'two failed tries');
+    expect(watcher.watching, 'it still holds the lease and keeps trying').toBe(true);
+    const logged = JSON.stringify(log.entries);
+    expect(logged).not.toMatch(/not-the-pass/);
+    expect(logged).toMatch(/AUTHENTICATIONFAILED|Authentication failed/i);
   });
 
   it('with two processes on one database, only the lease holder reads the mailbox and each mail is handled once', async () => {

@@ -14,6 +14,7 @@ import { ImapFlow } from 'imapflow';
 import { freePort } from './process.js';
 
 export const DOVECOT = '/usr/sbin/dovecot';
+const DOVEADM = '/usr/bin/doveadm';
 
 export const IMAP_USER = 'support@helpdesk.test';
 /** Holds characters IMAP_URL must %-encode (`@`, `/`, `%`, space), so the watcher's decoding is exercised. */
@@ -31,6 +32,8 @@ export interface Dovecot {
   count(folder: string): Promise<number>;
   /** What Dovecot logged (for failure messages). */
   log(): string;
+  /** Drops every connection and stops the server, then starts it again on the same port and mail. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +56,8 @@ log_path = ${dir}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# A refused password is answered at once (tests try a wrong one).
+auth_failure_delay = 0
 first_valid_uid = 1
 ${users}passdb {
   driver = passwd-file
@@ -92,15 +97,24 @@ export async function startDovecot(): Promise<Dovecot> {
   mkdirSync(join(dir, 'home'));
   if (process.getuid?.() === 0) chownSync(join(dir, 'home'), 65534, 65534);
   writeFileSync(join(dir, 'dovecot.conf'), configuration(dir, port));
-  const child = spawn(DOVECOT, ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const log = () => output + (existsSync(join(dir, 'dovecot.log')) ? readFileSync(join(dir, 'dovecot.log'), 'utf8') : '');
+  const launch = async () => {
+    const started = spawn(DOVECOT, ['-F', '-c', join(dir, 'dovecot.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    started.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    started.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      await untilGreeting(port, started, log);
+    } catch (error) {
+      await stopChild(started);
+      throw error;
+    }
+    return started;
+  };
+  let child: ChildProcess;
   try {
-    await untilGreeting(port, child, log);
+    child = await launch();
   } catch (error) {
-    await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
@@ -145,6 +159,12 @@ export async function startDovecot(): Promise<Dovecot> {
         return status ? (status.messages ?? 0) : 0;
       }),
     log,
+    restart: async () => {
+      // Dovecot's master leaves running sessions to end by themselves (seconds later): end them first.
+      execFileSync(DOVEADM, ['-c', join(dir, 'dovecot.conf'), 'kick', IMAP_USER]);
+      await stopChild(child);
+      child = await launch();
+    },
     stop: async () => {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });

@@ -14,7 +14,7 @@
  *   here throws out of the watcher: failures are logged and retried.
  */
 import { ImapFlow } from 'imapflow';
-import { describeImapAddress, type ImapAddress, parseImapUrl } from '../../core/imapUrl.js';
+import { describeImapAddress, type ImapAddress, parseImapUrl, sameFolder } from '../../core/imapUrl.js';
 import { Lease, type LeaseOptions } from '../../jobs/lease.js';
 import type { ServiceContext } from '../../services/context.js';
 import { ingestMail, type InboundSetting } from '../../services/inbound.js';
@@ -51,6 +51,9 @@ export interface IngestDependencies {
   setting: InboundSetting;
 }
 
+/** How long stop() waits for the command in progress before closing the connection. */
+const STOP_GRACE_MS = 5_000;
+
 /** Two failures in a row mean the database is down: the rest waits for the next look. */
 const FAILURES_ENDING_A_LOOK = 2;
 
@@ -69,12 +72,15 @@ export class ImapWatcher {
   /** The server announced new mail since the last look. */
   private newMail = false;
   private wakeSleeper: (() => void) | null = null;
+  /** The open connection, if any (stop() closes it if it hangs). */
+  private client: ImapFlow | null = null;
 
   constructor(
     private readonly deps: IngestDependencies,
     private readonly options: ImapWatcherOptions,
   ) {
     this.address = parseImapUrl(options.url);
+    if (sameFolder(this.address.mailbox, options.processedFolder)) throw new Error('IMAP_PROCESSED_FOLDER must differ from the mailbox IMAP_URL reads');
     this.log = options.logger;
     this.pollMs = options.pollSeconds * 1000;
     this.useIdle = options.idle ?? true;
@@ -107,7 +113,12 @@ export class ImapWatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake();
+    // A server that stopped answering would hold the command in progress for minutes: cut it off
+    // (the mail in hand, if any, stays in the mailbox and is seen again).
+    const force = setTimeout(() => this.client?.close(), STOP_GRACE_MS);
+    force.unref();
     await this.loop;
+    clearTimeout(force);
     this.loop = null;
     await this.lease.stop();
   }
@@ -132,6 +143,7 @@ export class ImapWatcher {
   /** One connection: look, then wait for new mail or the poll, look again, until something ends it. */
   private async session(): Promise<void> {
     const client = this.connectClient();
+    this.client = client;
     const closed = () => !client.usable;
     try {
       await client.connect();
@@ -226,12 +238,17 @@ export class ImapWatcher {
   }
 
   private async disconnect(client: ImapFlow): Promise<void> {
+    this.client = null;
     if (!client.usable) return client.close();
+    const force = setTimeout(() => client.close(), STOP_GRACE_MS);
+    force.unref();
     try {
       await client.logout();
     } catch {
-      // The connection went while logging out: close what is left.
+      // The connection went (or was cut off) while logging out: close what is left.
       client.close();
+    } finally {
+      clearTimeout(force);
     }
   }
 
