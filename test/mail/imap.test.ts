@@ -6,7 +6,7 @@
  * the mailbox until it can be stored.
  */
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connect, type DbHandle } from '../../src/db/connect.js';
 import { buildApp } from '../../src/http/app.js';
 import { referenceOf } from '../../src/core/tickets.js';
@@ -17,23 +17,32 @@ import { emailsOfTicket } from '../../src/repositories/outbox.js';
 import { ingestMail } from '../../src/services/inbound.js';
 import { TEST_CONFIG } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
-import { type Dovecot, startDovecot } from '../support/dovecot.js';
+import { type Dovecot, type Mailbox, startDovecot } from '../support/dovecot.js';
 import { keptLog, numberedMail, rawMail, until } from './support/imap.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
-  let database: TestDatabase;
   let dovecot: Dovecot;
+  // Each test: its own database, and its own user's empty mailbox on the one server.
+  let database: TestDatabase;
+  let mailbox: Mailbox;
   const cleanups: (() => Promise<void>)[] = [];
 
+  beforeAll(async () => {
+    dovecot = await startDovecot();
+  });
+  afterAll(async () => {
+    await dovecot.stop();
+  });
   beforeEach(async () => {
-    [database, dovecot] = await Promise.all([freshDatabase(dialect), startDovecot()]);
+    database = await freshDatabase(dialect);
+    mailbox = dovecot.newMailbox();
   });
   afterEach(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
     cleanups.length = 0;
-    await Promise.all([dovecot.stop(), database.drop()]);
+    await database.drop();
   });
 
   /** A whole app on `handle` (default the test's database) and a watcher of the test's mailbox, started. */
@@ -45,7 +54,7 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     const watcher = new ImapWatcher(
       { ctx, intake, setting: inbound },
       // A poll far beyond any test: mail is seen by IDLE unless a test says otherwise.
-      { url: dovecot.url, pollSeconds: 3600, processedFolder: 'Processed', logger: log, minBackoffMs: 100, maxBackoffMs: 1000, lease: { durationMs: 3000, renewEveryMs: 1000 }, ...rest },
+      { url: mailbox.url, pollSeconds: 3600, processedFolder: 'Processed', logger: log, minBackoffMs: 100, maxBackoffMs: 1000, lease: { durationMs: 3000, renewEveryMs: 1000 }, ...rest },
     );
     cleanups.push(async () => {
       await watcher.stop();
@@ -58,19 +67,19 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
   const ticketCount = async () => Number((await database.handle.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
   it('handles the mail in the mailbox, then moves it to Processed, creating that folder', async () => {
-    expect(await dovecot.count('Processed'), 'no Processed folder yet').toBe(0);
+    expect(await mailbox.count('Processed'), 'no Processed folder yet').toBe(0);
     const mail = rawMail({ from: 'Alice Example <alice@example.test>', subject: 'The printer is on fire', body: 'Please send help.', messageId: '<fire-1@example.test>' });
-    await dovecot.append(mail);
+    await mailbox.append(mail);
 
     const { log } = await startWatcher();
     await until(async () => (await handledMails()).length === 1, 'the mail to be handled');
-    await until(async () => (await dovecot.count('INBOX')) === 0, 'the inbox to be emptied');
+    await until(async () => (await mailbox.count('INBOX')) === 0, 'the inbox to be emptied');
 
     const [row] = await handledMails();
     expect(row).toMatchObject({ mail_key: '<fire-1@example.test>', source: 'imap', result: 'created', from_address: 'alice@example.test' });
     const ticket = await database.handle.db.selectFrom('tickets').selectAll().where('id', '=', row!.ticket_id!).executeTakeFirstOrThrow();
     expect(ticket).toMatchObject({ title: 'The printer is on fire', customer_email: 'alice@example.test', customer_name: 'Alice Example' });
-    const processed = await dovecot.list('Processed');
+    const processed = await mailbox.list('Processed');
     expect(processed.map((m) => m.toString())).toEqual([mail]);
     expect(log.said('imap: created the processed folder')).toHaveLength(1);
     // Only imapflow's word that the password went in the clear (this Dovecot offers no TLS).
@@ -83,11 +92,11 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     expect(log.said('imap: watching the mailbox')[0]!.fields).toMatchObject({ idle: true });
 
     for (const n of [1, 2]) {
-      await dovecot.append(numberedMail('idle', n));
+      await mailbox.append(numberedMail('idle', n));
       await until(async () => (await handledMails()).length === n, `mail ${n} to be handled`);
     }
-    await until(async () => (await dovecot.count('Processed')) === 2, 'both mails to be moved');
-    expect(await dovecot.count('INBOX')).toBe(0);
+    await until(async () => (await mailbox.count('Processed')) === 2, 'both mails to be moved');
+    expect(await mailbox.count('INBOX')).toBe(0);
     expect((await handledMails()).map((m) => m.result)).toEqual(['created', 'created']);
   });
 
@@ -96,15 +105,15 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     await until(() => log.said('imap: watching the mailbox').length > 0, 'the watcher to watch');
     expect(log.said('imap: watching the mailbox')[0]!.fields).toMatchObject({ idle: false });
 
-    await dovecot.append(numberedMail('poll', 1));
-    await until(async () => (await dovecot.count('Processed')) === 1, 'the mail to be handled and moved');
+    await mailbox.append(numberedMail('poll', 1));
+    await until(async () => (await mailbox.count('Processed')) === 1, 'the mail to be handled and moved');
     expect((await handledMails()).map((m) => [m.mail_key, m.result])).toEqual([['<poll-1@example.test>', 'created']]);
-    expect(await dovecot.count('INBOX')).toBe(0);
+    expect(await mailbox.count('INBOX')).toBe(0);
   });
 
   it("makes a customer's answer to the ticket's email a message on that ticket", async () => {
     const { inbound } = await startWatcher();
-    await dovecot.append(rawMail({ from: 'Bob <bob@example.test>', subject: 'Cannot log in', body: 'My password is refused.', messageId: '<login-1@example.test>' }));
+    await mailbox.append(rawMail({ from: 'Bob <bob@example.test>', subject: 'Cannot log in', body: 'My password is refused.', messageId: '<login-1@example.test>' }));
     await until(async () => (await handledMails()).length === 1, 'the first mail to be handled');
     const ticketId = (await handledMails())[0]!.ticket_id!;
     const created = (await emailsOfTicket(database.handle.db, ticketId)).find((e) => e.kind === 'created');
@@ -113,7 +122,7 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     // Bob answers the email he got: his mail program quotes it and names its Message-ID.
     const ours = messageIdFor(created!, inbound.mailFrom);
     const body = 'It works again after a restart.\r\n\r\nOn Wed, 2 Dec 2026 at 10:01, Helpdesk wrote:\r\n> We received your request.';
-    await dovecot.append(rawMail({ from: 'Bob <BOB@example.test>', subject: `Re: [${referenceOf(ticketId)}] Cannot log in`, body, messageId: '<login-2@example.test>', inReplyTo: ours }));
+    await mailbox.append(rawMail({ from: 'Bob <BOB@example.test>', subject: `Re: [${referenceOf(ticketId)}] Cannot log in`, body, messageId: '<login-2@example.test>', inReplyTo: ours }));
     await until(async () => (await handledMails()).length === 2, 'the answer to be handled');
 
     expect((await handledMails())[1]).toMatchObject({ mail_key: '<login-2@example.test>', result: 'appended', ticket_id: ticketId });
@@ -123,7 +132,7 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
       ['customer', 'email', 'It works again after a restart.'],
     ]);
     expect(await ticketCount()).toBe(1);
-    await until(async () => (await dovecot.count('Processed')) === 2, 'both mails to be moved');
+    await until(async () => (await mailbox.count('Processed')) === 2, 'both mails to be moved');
   });
 
   it('a mail stored but not yet moved when the process died is seen again as a duplicate, and one half-handled is completed', async () => {
@@ -146,17 +155,17 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
       received_at: Date.now(),
       handled_at: null,
     });
-    await dovecot.append([committed, numberedMail('crashed', 2)]);
+    await mailbox.append([committed, numberedMail('crashed', 2)]);
 
     const { log } = await startWatcher();
-    await until(async () => (await dovecot.count('Processed')) === 2, 'both mails to be moved');
+    await until(async () => (await mailbox.count('Processed')) === 2, 'both mails to be moved');
     expect(log.said('imap: mail handled').map((e) => e.fields.result)).toEqual(['duplicate', 'created']);
     expect((await handledMails()).map((m) => [m.mail_key, m.result])).toEqual([
       ['<crashed-1@example.test>', 'created'],
       ['<crashed-2@example.test>', 'created'],
     ]);
     expect(await ticketCount(), 'one ticket per mail').toBe(2);
-    expect(await dovecot.count('INBOX')).toBe(0);
+    expect(await mailbox.count('INBOX')).toBe(0);
   });
 
   it('connects again when the connection drops, and goes on handling mail', async () => {
@@ -166,14 +175,14 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     await until(() => log.said('imap: watching the mailbox').length === 2, 'the watcher to connect again');
     expect(log.said('imap: mailbox connection failed').length, 'the drop was logged').toBeGreaterThan(0);
 
-    await dovecot.append(numberedMail('again', 1));
-    await until(async () => (await dovecot.count('Processed')) === 1, 'the mail to be handled and moved');
+    await mailbox.append(numberedMail('again', 1));
+    await until(async () => (await mailbox.count('Processed')) === 1, 'the mail to be handled and moved');
     expect((await handledMails()).map((m) => [m.mail_key, m.result])).toEqual([['<again-1@example.test>', 'created']]);
   });
 
   it('a refused sign-in is logged without the password and tried again, never thrown', async () => {
-    const url = dovecot.url.replace(/:[^:@/]+@127/, ':not-the-pass%2Fword@127');
-    expect(url).not.toBe(dovecot.url);
+    const url = mailbox.url.replace(/:[^:@/]+@127/, ':not-the-pass%2Fword@127');
+    expect(url).not.toBe(mailbox.url);
     const { log, watcher } = await startWatcher({ url });
     await until(() => log.said('imap: mailbox connection failed').length >= 2, 'two failed tries');
     expect(watcher.watching, 'it still holds the lease and keeps trying').toBe(true);
@@ -190,8 +199,8 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     await until(() => one.watcher.watching || two.watcher.watching, 'one of them to take the lease');
 
     const mails = Array.from({ length: 8 }, (_, i) => numberedMail('pair', i + 1));
-    await dovecot.append(mails);
-    await until(async () => (await dovecot.count('Processed')) === mails.length, 'every mail to be moved', 60_000);
+    await mailbox.append(mails);
+    await until(async () => (await mailbox.count('Processed')) === mails.length, 'every mail to be moved', 60_000);
 
     expect([one.watcher.watching, two.watcher.watching].filter(Boolean), 'holders').toHaveLength(1);
     const holder = one.watcher.watching ? one : two;
@@ -205,26 +214,27 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     expect(new Set(rows.map((r) => r.mail_key)).size).toBe(mails.length);
     const titles = await database.handle.db.selectFrom('tickets').select('title').execute();
     expect(titles.map((t) => t.title).sort()).toEqual(mails.map((_, i) => `pair question ${i + 1}`).sort());
-    expect(await dovecot.count('INBOX')).toBe(0);
+    expect(await mailbox.count('INBOX')).toBe(0);
   });
 
   it('another process takes the mailbox over when the holder is gone without giving the lease up', async () => {
     // The first holder loses its database for good (a dead process, a cut network): it can neither
     // renew nor give up its lease, which simply runs out.
     const lost = connect(database.url);
-    const first = await startWatcher({ handle: lost });
+    const lease = { durationMs: 1500, renewEveryMs: 300 };
+    const first = await startWatcher({ handle: lost, lease });
     await until(() => first.watcher.watching, 'the first process to take the lease');
-    const second = await startWatcher();
-    await dovecot.append(numberedMail('takeover', 1));
+    const second = await startWatcher({ lease });
+    await mailbox.append(numberedMail('takeover', 1));
     await until(async () => (await handledMails()).length === 1, 'the first mail to be handled');
     expect(first.log.said('imap: mail handled')).toHaveLength(1);
     expect(second.watcher.watching).toBe(false);
 
     await lost.destroy();
-    await dovecot.append(numberedMail('takeover', 2));
+    await mailbox.append(numberedMail('takeover', 2));
     await until(() => second.watcher.watching, 'the second process to take the lease over');
     await until(async () => (await handledMails()).length === 2, 'the second mail to be handled');
-    await until(async () => (await dovecot.count('Processed')) === 2, 'both mails to be moved');
+    await until(async () => (await mailbox.count('Processed')) === 2, 'both mails to be moved');
 
     expect(first.watcher.watching).toBe(false);
     expect(second.log.said('imap: mail handled').map((e) => e.fields.result)).toEqual(['created']);
@@ -237,17 +247,17 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     await until(() => log.said('imap: watching the mailbox').length > 0, 'the watcher to watch');
     // The inbound log out of reach: every write of a mail fails as with a database that is down.
     await sql`alter table inbound_mails rename to inbound_mails_away`.execute(database.handle.db);
-    await dovecot.append(numberedMail('outage', 1));
+    await mailbox.append(numberedMail('outage', 1));
     const refused = 'imap: mail could not be stored; it stays in the mailbox and is tried again';
     await until(() => log.said(refused).length >= 2, 'the watcher to try twice');
-    expect(await dovecot.count('INBOX'), 'the mail stays in the inbox').toBe(1);
-    expect(await dovecot.count('Processed')).toBe(0);
+    expect(await mailbox.count('INBOX'), 'the mail stays in the inbox').toBe(1);
+    expect(await mailbox.count('Processed')).toBe(0);
     expect(await ticketCount()).toBe(0);
 
     await sql`alter table inbound_mails_away rename to inbound_mails`.execute(database.handle.db);
-    await until(async () => (await dovecot.count('Processed')) === 1, 'the mail to be handled and moved');
+    await until(async () => (await mailbox.count('Processed')) === 1, 'the mail to be handled and moved');
     expect((await handledMails()).map((m) => [m.mail_key, m.result])).toEqual([['<outage-1@example.test>', 'created']]);
-    expect(await dovecot.count('INBOX')).toBe(0);
+    expect(await mailbox.count('INBOX')).toBe(0);
     expect(await ticketCount()).toBe(1);
     // Settled: no further tries once stored.
     const tries = log.said(refused).length;

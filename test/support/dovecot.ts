@@ -6,7 +6,7 @@
  * dovecot-imapd.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -20,16 +20,23 @@ export const IMAP_USER = 'support@helpdesk.test';
 /** Holds characters IMAP_URL must %-encode (`@`, `/`, `%`, space), so the watcher's decoding is exercised. */
 export const IMAP_PASSWORD = 'p@ss/w%rd 1';
 
-export interface Dovecot {
+/** One user's mail on the server. */
+export interface Mailbox {
   /** IMAP_URL of the user's INBOX (imap://, no TLS: the server offers none). */
   url: string;
-  port: number;
   /** Puts mails into a folder (default INBOX) with IMAP APPEND. */
   append(raws: string | Buffer | readonly (string | Buffer)[], folder?: string): Promise<void>;
   /** The mails in a folder (none when it does not exist), oldest first. */
   list(folder: string): Promise<Buffer[]>;
   /** How many mails a folder holds (0 when it does not exist). */
   count(folder: string): Promise<number>;
+}
+
+/** The server, and the mailbox of its first user (IMAP_USER). */
+export interface Dovecot extends Mailbox {
+  port: number;
+  /** The empty mailbox of a new user (tests sharing a server each take their own). */
+  newMailbox(): Mailbox;
   /** What Dovecot logged (for failure messages). */
   log(): string;
   /** Drops every connection and stops the server, then starts it again on the same port and mail. */
@@ -119,9 +126,36 @@ export async function startDovecot(): Promise<Dovecot> {
     throw error;
   }
 
-  const url = `imap://${encodeURIComponent(IMAP_USER)}:${encodeURIComponent(IMAP_PASSWORD)}@127.0.0.1:${port}/INBOX`;
+  let users = 1;
+  const dovecot: Dovecot = {
+    ...mailboxOf(port, IMAP_USER),
+    port,
+    newMailbox: () => {
+      // Dovecot reads the passwd file again when it changed.
+      const user = `support${++users}@helpdesk.test`;
+      appendFileSync(join(dir, 'passwd'), `${user}:{PLAIN}${IMAP_PASSWORD}\n`);
+      return mailboxOf(port, user);
+    },
+    log,
+    restart: async () => {
+      // Dovecot's master leaves running sessions to end by themselves (seconds later): end them first.
+      execFileSync(DOVEADM, ['-c', join(dir, 'dovecot.conf'), 'kick', '*']);
+      await stopChild(child);
+      child = await launch();
+    },
+    stop: async () => {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return dovecot;
+}
+
+/** The mailbox of `user` (password IMAP_PASSWORD), through a new connection per call. */
+function mailboxOf(port: number, user: string): Mailbox {
   const withClient = async <T>(use: (client: ImapFlow) => Promise<T>): Promise<T> => {
-    const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user: IMAP_USER, pass: IMAP_PASSWORD }, logger: false, disableAutoIdle: true });
+    const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: IMAP_PASSWORD }, logger: false, disableAutoIdle: true });
+    // Failures reach the command awaited; the event alone would end the test process.
     client.on('error', () => undefined);
     await client.connect();
     try {
@@ -130,11 +164,13 @@ export async function startDovecot(): Promise<Dovecot> {
       await client.logout().catch(() => client.close());
     }
   };
-  const exists = async (client: ImapFlow, folder: string) => (await client.list()).some((f) => f.path === folder);
-
+  const messages = async (client: ImapFlow, folder: string) => {
+    if (!(await client.list()).some((f) => f.path === folder)) return 0;
+    const status = await client.status(folder, { messages: true });
+    return status ? (status.messages ?? 0) : 0;
+  };
   return {
-    url,
-    port,
+    url: `imap://${encodeURIComponent(user)}:${encodeURIComponent(IMAP_PASSWORD)}@127.0.0.1:${port}/INBOX`,
     append: (raws, folder = 'INBOX') =>
       withClient(async (client) => {
         for (const raw of Array.isArray(raws) ? raws : [raws]) {
@@ -143,32 +179,16 @@ export async function startDovecot(): Promise<Dovecot> {
       }),
     list: (folder) =>
       withClient(async (client) => {
-        if (!(await exists(client, folder))) return [];
+        if ((await messages(client, folder)) === 0) return [];
         const lock = await client.getMailboxLock(folder);
         try {
-          const all = await client.fetchAll('1:*', { uid: true, source: true }, { uid: true }).catch(() => []);
+          const all = await client.fetchAll('1:*', { uid: true, source: true }, { uid: true });
           return all.sort((a, b) => a.uid - b.uid).map((m) => m.source!);
         } finally {
           lock.release();
         }
       }),
-    count: (folder) =>
-      withClient(async (client) => {
-        if (!(await exists(client, folder))) return 0;
-        const status = await client.status(folder, { messages: true });
-        return status ? (status.messages ?? 0) : 0;
-      }),
-    log,
-    restart: async () => {
-      // Dovecot's master leaves running sessions to end by themselves (seconds later): end them first.
-      execFileSync(DOVEADM, ['-c', join(dir, 'dovecot.conf'), 'kick', IMAP_USER]);
-      await stopChild(child);
-      child = await launch();
-    },
-    stop: async () => {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    count: (folder) => withClient((client) => messages(client, folder)),
   };
 }
 

@@ -54,6 +54,13 @@ export interface IngestDependencies {
 /** How long stop() waits for the command in progress before closing the connection. */
 const STOP_GRACE_MS = 5_000;
 
+/**
+ * The longest quiet time on a connection: a look at least this often keeps it alive under imapflow's
+ * 5-minute socket timeout and the servers' IDLE limits (RFC 9051: at most 29 minutes), whatever
+ * IMAP_POLL_SECONDS says.
+ */
+const KEEP_ALIVE_MS = 4 * 60_000;
+
 /** Two failures in a row mean the database is down: the rest waits for the next look. */
 const FAILURES_ENDING_A_LOOK = 2;
 
@@ -159,7 +166,7 @@ export class ImapWatcher {
           if (this.stopped || !this.lease.held || closed()) break;
           // Told of new mail by IDLE: the 'exists' event wakes the sleep below. Any command ends IDLE.
           if (idle) client.idle().catch((error: unknown) => this.log.warn({ err: error }, 'imap: IDLE failed'));
-          if (!this.newMail) await this.sleep(clean ? this.pollMs : Math.min(this.pollMs, this.backoffMs()));
+          if (!this.newMail) await this.sleep(Math.min(clean ? this.pollMs : this.backoffMs(), this.pollMs, KEEP_ALIVE_MS));
         }
       } finally {
         lock.release();
