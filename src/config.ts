@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { parseImapUrl, readImapUrl, sameFolder } from './core/imapUrl.js';
 import { parseMailbox } from './core/mailboxes.js';
 import { DEFAULT_RATE_LIMITS, formatLimit, type Limit, parseLimit, type RateLimitSettings } from './http/rateLimits.js';
 
@@ -74,7 +75,10 @@ const EnvSchema = z.object({
   IMAP_URL: z
     .string()
     .optional()
-    .refine((v) => v === undefined || /^imaps?:\/\/[^/\s]+/.test(v), 'must start with imap:// or imaps:// and name a host'),
+    .superRefine((v, ctx) => {
+      const read = v === undefined ? null : readImapUrl(v);
+      if (read && 'problem' in read) ctx.addIssue({ code: 'custom', message: read.problem });
+    }),
   /** Seconds between checks of the mailbox when its server offers no IDLE (and as a safety net when it does). */
   IMAP_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** Folder handled mail is moved to (created if missing). */
@@ -154,6 +158,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const production = e.NODE_ENV === 'production';
   if (production && !e.SECRET_KEY) throw new ConfigError('Configuration error: SECRET_KEY is required when NODE_ENV=production');
   if (production && e.BENCH_ROUTES === 'on') throw new ConfigError('Configuration error: BENCH_ROUTES must be off when NODE_ENV=production');
+  if (e.IMAP_URL !== undefined && sameFolder(parseImapUrl(e.IMAP_URL).mailbox, e.IMAP_PROCESSED_FOLDER)) {
+    throw new ConfigError('Configuration error: IMAP_PROCESSED_FOLDER must differ from the mailbox IMAP_URL reads');
+  }
   return {
     port: e.PORT,
     host: e.HOST,

@@ -7,6 +7,7 @@ import { connect } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { startPresenceExpiry } from './jobs/presenceExpiry.js';
+import { ImapWatcher } from './mail/inbound/imap.js';
 import { createMailer } from './mail/transport.js';
 import { OutboxWorker } from './mail/worker.js';
 import { startSlaMonitor } from './jobs/slaMonitor.js';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   // Live updates: across processes on PostgreSQL (LISTEN/NOTIFY), in-process on SQLite.
   const hub = createChangeHub(handle, config.databaseUrl, (error) => warn(error, 'live updates: change hub problem'));
   await hub.ready();
-  const { app, ctx } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
+  const { app, ctx, intake, inbound } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
   warn = (error, message) => app.log.warn({ err: error }, message);
   const mailer = createMailer(config.smtpUrl, app.log);
   const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, replyTo: config.mailReplyTo, logger: app.log });
@@ -61,6 +62,12 @@ async function main(): Promise<void> {
   });
   worker.start();
   const jobs = [startPresenceExpiry(ctx, config.sessionIdleMinutes, reportJobError), slaMonitor];
+  // The support mailbox (§10): every process runs a watcher; the one holding the lease reads the mailbox.
+  const { imapUrl, imapPollSeconds, imapProcessedFolder } = config.inbound;
+  if (imapUrl) {
+    const watcher = new ImapWatcher({ ctx, intake, setting: inbound }, { url: imapUrl, pollSeconds: imapPollSeconds, processedFolder: imapProcessedFolder, logger: app.log });
+    jobs.push(watcher.start());
+  }
 
   await app.listen({ port: config.port, host: config.host });
 

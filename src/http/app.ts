@@ -61,9 +61,10 @@ const BODY_LIMIT = 256 * 1024;
 
 /**
  * Builds the whole web app from its dependencies, plugins in a visible order: parsing, security,
- * sessions, routes, errors. Nothing global: two apps can share a process (tests do).
+ * sessions, routes, errors. Nothing global: two apps can share a process (tests do). Also answers
+ * its ticket intake and the email channel's settings, which the IMAP watcher shares (server.ts).
  */
-export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyInstance; ctx: ServiceContext; hub: ChangeHub }> {
+export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyInstance; ctx: ServiceContext; hub: ChangeHub; intake: TicketIntake; inbound: InboundSetting }> {
   const { config } = deps;
   const app = Fastify({
     logger: withRedaction(deps.logger),
@@ -168,7 +169,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     return sendError(request, reply, 404, 'not_found', 'There is no page at this address.');
   });
 
-  return { app, ctx, hub };
+  return { app, ctx, hub, intake, inbound };
 }
 
 /**

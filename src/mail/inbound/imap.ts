@@ -1,0 +1,282 @@
+/**
+ * The IMAP source of the email channel (§10): watches the support mailbox and hands every mail in
+ * it to `ingestMail`, then moves it to the processed folder.
+ *
+ * - One process watches: the holder of a lease in the database (src/jobs/lease.ts). The others
+ *   keep trying to take it, and one does within a minute when the holder dies.
+ * - It looks at the mailbox when it connects, at once when the server says new mail came (IDLE,
+ *   where offered), and every `pollSeconds` (servers without IDLE; a safety net, and a keep-alive,
+ *   with it).
+ * - Each mail in turn, by UID: fetched, ingested, and moved ONLY once ingestMail resolved (its
+ *   result committed). A crash between the two only means the mail is seen again: a `duplicate`.
+ *   A mail that could not be stored (the database is down) stays in the mailbox for the next look.
+ * - A dropped connection is opened again after a wait that doubles up to `maxBackoffMs`. Nothing
+ *   here throws out of the watcher: failures are logged and retried.
+ */
+import { ImapFlow } from 'imapflow';
+import { describeImapAddress, type ImapAddress, parseImapUrl, sameFolder } from '../../core/imapUrl.js';
+import { Lease, type LeaseOptions } from '../../jobs/lease.js';
+import type { ServiceContext } from '../../services/context.js';
+import { ingestMail, type InboundSetting } from '../../services/inbound.js';
+import type { TicketIntake } from '../../services/intake.js';
+
+export interface WatcherLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface ImapWatcherOptions {
+  /** IMAP_URL. */
+  url: string;
+  /** IMAP_POLL_SECONDS. */
+  pollSeconds: number;
+  /** IMAP_PROCESSED_FOLDER. */
+  processedFolder: string;
+  logger: WatcherLogger;
+  /** Use IDLE where the server offers it (default true; false: only look every pollSeconds). */
+  idle?: boolean;
+  /** The lease's durations (tests shorten them). */
+  lease?: Pick<LeaseOptions, 'durationMs' | 'renewEveryMs' | 'holder'>;
+  /** The first wait after a failure, doubled after each further one (default 1 s). */
+  minBackoffMs?: number;
+  /** The longest wait after failures (default 60 s). */
+  maxBackoffMs?: number;
+}
+
+/** What handling mail needs: the app's context, its ticket intake and the channel's settings. */
+export interface IngestDependencies {
+  ctx: ServiceContext;
+  intake: TicketIntake;
+  setting: InboundSetting;
+}
+
+/** How long stop() waits for the command in progress before closing the connection. */
+const STOP_GRACE_MS = 5_000;
+
+/**
+ * The longest quiet time on a connection: a look at least this often keeps it alive under imapflow's
+ * 5-minute socket timeout and the servers' IDLE limits (RFC 9051: at most 29 minutes), whatever
+ * IMAP_POLL_SECONDS says.
+ */
+const KEEP_ALIVE_MS = 4 * 60_000;
+
+/** Two failures in a row mean the database is down: the rest waits for the next look. */
+const FAILURES_ENDING_A_LOOK = 2;
+
+export class ImapWatcher {
+  readonly address: ImapAddress;
+  private readonly lease: Lease;
+  private readonly log: WatcherLogger;
+  private readonly pollMs: number;
+  private readonly useIdle: boolean;
+  private readonly minBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private loop: Promise<void> | null = null;
+  private stopped = true;
+  /** Failures since the last clean look (sets the wait before the next try). */
+  private failures = 0;
+  /** The server announced new mail since the last look. */
+  private newMail = false;
+  private wakeSleeper: (() => void) | null = null;
+  /** The open connection, if any (stop() closes it if it hangs). */
+  private client: ImapFlow | null = null;
+
+  constructor(
+    private readonly deps: IngestDependencies,
+    private readonly options: ImapWatcherOptions,
+  ) {
+    this.address = parseImapUrl(options.url);
+    if (sameFolder(this.address.mailbox, options.processedFolder)) throw new Error('IMAP_PROCESSED_FOLDER must differ from the mailbox IMAP_URL reads');
+    this.log = options.logger;
+    this.pollMs = options.pollSeconds * 1000;
+    this.useIdle = options.idle ?? true;
+    this.minBackoffMs = options.minBackoffMs ?? 1000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 60_000;
+    this.lease = new Lease(deps.ctx, `imap:${describeImapAddress(this.address)}`.slice(0, 100), {
+      ...options.lease,
+      onChange: (held) => {
+        this.log.info({ mailbox: describeImapAddress(this.address), holder: this.lease.holder }, held ? 'imap: this process now watches the mailbox' : 'imap: this process no longer watches the mailbox');
+        this.wake();
+      },
+      onError: (error) => this.log.warn({ err: error }, 'imap: could not take or renew the mailbox lease'),
+    });
+  }
+
+  /** Whether this process holds the lease (and so watches the mailbox). */
+  get watching(): boolean {
+    return this.lease.held;
+  }
+
+  start(): this {
+    if (this.loop) return this;
+    this.stopped = false;
+    this.lease.start();
+    this.loop = this.run();
+    return this;
+  }
+
+  /** Finishes the mail in hand, logs out, and gives the lease up. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake();
+    // A server that stopped answering would hold the command in progress for minutes: cut it off
+    // (the mail in hand, if any, stays in the mailbox and is seen again).
+    const force = setTimeout(() => this.client?.close(), STOP_GRACE_MS);
+    force.unref();
+    await this.loop;
+    clearTimeout(force);
+    this.loop = null;
+    await this.lease.stop();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      if (!this.lease.held) {
+        // Woken when the lease is taken (or by stop()).
+        await this.sleep(this.pollMs);
+        continue;
+      }
+      try {
+        await this.session();
+      } catch (error) {
+        this.failures++;
+        this.log.warn({ err: error, mailbox: describeImapAddress(this.address), retryInMs: this.backoffMs() }, 'imap: mailbox connection failed');
+      }
+      if (!this.stopped && this.failures > 0) await this.sleep(this.backoffMs());
+    }
+  }
+
+  /** One connection: look, then wait for new mail or the poll, look again, until something ends it. */
+  private async session(): Promise<void> {
+    const client = this.connectClient();
+    this.client = client;
+    const closed = () => !client.usable;
+    try {
+      await client.connect();
+      await this.ensureFolder(client, this.options.processedFolder);
+      const lock = await client.getMailboxLock(this.address.mailbox);
+      try {
+        const idle = this.useIdle && client.capabilities.has('IDLE');
+        this.log.info({ mailbox: describeImapAddress(this.address), idle }, 'imap: watching the mailbox');
+        while (!this.stopped && this.lease.held && !closed()) {
+          this.newMail = false;
+          const clean = await this.look(client);
+          this.failures = clean ? 0 : this.failures + 1;
+          if (this.stopped || !this.lease.held || closed()) break;
+          // Told of new mail by IDLE: the 'exists' event wakes the sleep below. Any command ends IDLE.
+          if (idle) client.idle().catch((error: unknown) => this.log.warn({ err: error }, 'imap: IDLE failed'));
+          if (!this.newMail) await this.sleep(Math.min(clean ? this.pollMs : this.backoffMs(), this.pollMs, KEEP_ALIVE_MS));
+        }
+      } finally {
+        lock.release();
+      }
+      if (closed() && !this.stopped) throw new Error(`the IMAP server closed the connection${client.byeReason ? `: ${client.byeReason}` : ''}`);
+    } finally {
+      await this.disconnect(client);
+    }
+  }
+
+  /**
+   * Handles every mail in the mailbox, oldest first, one at a time. False when a mail could not be
+   * stored (it stays in the mailbox).
+   */
+  private async look(client: ImapFlow): Promise<boolean> {
+    // NOOP first: the server reports mail that came since the last command.
+    await client.noop();
+    const uids = (await client.search({ all: true }, { uid: true })) || [];
+    let failuresInARow = 0;
+    let clean = true;
+    for (const uid of uids) {
+      if (this.stopped || !this.lease.held) break;
+      const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
+      // Gone meanwhile (moved by someone else): nothing to do.
+      if (!message || !message.source) continue;
+      try {
+        const outcome = await ingestMail(this.deps.ctx, this.deps.intake, this.deps.setting, message.source, 'imap');
+        failuresInARow = 0;
+        this.log.info({ uid, result: outcome.result, ticketId: outcome.ticketId, mailId: outcome.mailId }, 'imap: mail handled');
+      } catch (error) {
+        clean = false;
+        this.log.error({ err: error, uid }, 'imap: mail could not be stored; it stays in the mailbox and is tried again');
+        if (++failuresInARow >= FAILURES_ENDING_A_LOOK) break;
+        continue;
+      }
+      // Only now: its result is committed.
+      await client.messageMove(String(uid), this.options.processedFolder, { uid: true });
+    }
+    return clean;
+  }
+
+  /** Creates the folder unless it exists (a server without ALREADYEXISTS refuses CREATE for one that does). */
+  private async ensureFolder(client: ImapFlow, folder: string): Promise<void> {
+    try {
+      const made = await client.mailboxCreate(folder);
+      if (made?.created) this.log.info({ folder }, 'imap: created the processed folder');
+    } catch (error) {
+      const folders = await client.list();
+      if (!folders.some((f) => f.path === folder)) throw error;
+    }
+  }
+
+  private connectClient(): ImapFlow {
+    const client = new ImapFlow({
+      host: this.address.host,
+      port: this.address.port,
+      secure: this.address.secure,
+      auth: { user: this.address.user, pass: this.address.password },
+      // IDLE is started by the watcher itself, after each look.
+      disableAutoIdle: true,
+      logger: {
+        debug: () => undefined,
+        info: () => undefined,
+        warn: (entry: { msg?: string }) => this.log.warn({ imap: entry }, `imap: ${entry?.msg ?? 'warning'}`),
+        error: (entry: { msg?: string }) => this.log.warn({ imap: entry }, `imap: ${entry?.msg ?? 'error'}`),
+      },
+    });
+    // A connection failure is also raised by the command in progress; the event alone must not end the process.
+    client.on('error', (error: unknown) => this.log.warn({ err: error }, 'imap: connection error'));
+    client.on('exists', () => {
+      this.newMail = true;
+      this.wake();
+    });
+    client.on('close', () => this.wake());
+    return client;
+  }
+
+  private async disconnect(client: ImapFlow): Promise<void> {
+    this.client = null;
+    if (!client.usable) return client.close();
+    const force = setTimeout(() => client.close(), STOP_GRACE_MS);
+    force.unref();
+    try {
+      await client.logout();
+    } catch {
+      // The connection went (or was cut off) while logging out: close what is left.
+      client.close();
+    } finally {
+      clearTimeout(force);
+    }
+  }
+
+  private backoffMs(): number {
+    return Math.min(this.maxBackoffMs, this.minBackoffMs * 2 ** Math.max(0, this.failures - 1));
+  }
+
+  private wake(): void {
+    this.wakeSleeper?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeSleeper = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.wakeSleeper = done;
+    });
+  }
+}
