@@ -195,7 +195,7 @@ export class ImapWatcher {
       try {
         const outcome = await ingestMail(this.deps.ctx, this.deps.intake, this.deps.setting, message.source, 'imap');
         failuresInARow = 0;
-        this.log.info({ uid, result: outcome.result, ticketId: outcome.ticketId, mailId: outcome.mailId }, 'imap: mail handled');
+        this.log.info({ uid, result: outcome.result, ticketId: outcome.ticketId }, 'imap: mail handled');
       } catch (error) {
         clean = false;
         this.log.error({ err: error, uid }, 'imap: mail could not be stored; it stays in the mailbox and is tried again');
