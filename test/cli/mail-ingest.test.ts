@@ -61,7 +61,7 @@ for (const dialect of DIALECTS as readonly Dialect[]) {
 
       const again = await ingest(database.url, mail);
       expect(again.code).toBe(0);
-      expect(again.stdout).toBe(`duplicate ${reference}: This mail was received before.\n`);
+      expect(again.stdout).toBe(`duplicate ${reference}: This mail was received before (created).\n`);
       expect([await countOf(database, 'tickets'), await countOf(database, 'inbound_mails')]).toEqual([1, 1]);
     });
 
