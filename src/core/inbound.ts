@@ -252,3 +252,32 @@ export function leftFilesNote(left: KeptFiles['left']): string {
   if (left.length === 0) return '';
   return `\n\n[Not attached here, see the original mail: ${left.map((f) => `${oneLine(f.filename)} (${f.why})`).join('; ')}]`;
 }
+
+/** A mail of a chunk handled together, as `ingestWaves` needs it. */
+export interface ChunkMail {
+  messageId: string | null;
+  /** Message-IDs its In-Reply-To and References name. */
+  references: readonly string[];
+}
+
+/**
+ * The order a chunk of mails (oldest first) may be handled in: waves, each handled at once (its new
+ * tickets commit together), one wave after another. A mail answering another mail of the chunk
+ * (the customer's second mail, sent as a reply to their first) comes in a wave after it, so it
+ * finds the first one's ticket, as it would one at a time. Returns indexes, each wave in order.
+ */
+export function ingestWaves(mails: readonly ChunkMail[]): number[][] {
+  const waveOf: number[] = [];
+  const indexById = new Map<string, number>();
+  mails.forEach((mail, i) => {
+    const earlier = mail.references.flatMap((id) => {
+      const j = indexById.get(id);
+      return j === undefined ? [] : [waveOf[j]!];
+    });
+    waveOf.push(earlier.length === 0 ? 0 : Math.max(...earlier) + 1);
+    if (mail.messageId !== null && !indexById.has(mail.messageId)) indexById.set(mail.messageId, i);
+  });
+  const waves: number[][] = [];
+  waveOf.forEach((wave, i) => (waves[wave] ??= []).push(i));
+  return waves;
+}

@@ -75,6 +75,11 @@ userdb {
   args = uid=${uid} gid=${gid} home=${dir}/home/%u
 }
 mail_location = maildir:~/Maildir
+# Tests poll folders with a new connection each time; Dovecot's default of 10 per user and
+# address refuses the 11th sign-in while earlier ones are still logging out.
+protocol imap {
+  mail_max_userip_connections = 1000
+}
 service imap-login {
   inet_listener imap {
     address = 127.0.0.1
@@ -151,13 +156,30 @@ export async function startDovecot(): Promise<Dovecot> {
   return dovecot;
 }
 
-/** The mailbox of `user` (password IMAP_PASSWORD), through a new connection per call. */
-function mailboxOf(port: number, user: string): Mailbox {
-  const withClient = async <T>(use: (client: ImapFlow) => Promise<T>): Promise<T> => {
+/**
+ * A signed-in connection for `user`. Dovecot notices a user added to its passwd file on a later
+ * look at the file, so a sign-in right after newMailbox() may be refused: tried again for a while.
+ */
+async function signedIn(port: number, user: string): Promise<ImapFlow> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
     const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: IMAP_PASSWORD }, logger: false, disableAutoIdle: true });
     // Failures reach the command awaited; the event alone would end the test process.
     client.on('error', () => undefined);
-    await client.connect();
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      if (!(error as { authenticationFailed?: boolean }).authenticationFailed || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+/** The mailbox of `user` (password IMAP_PASSWORD), through a new connection per call. */
+function mailboxOf(port: number, user: string): Mailbox {
+  const withClient = async <T>(use: (client: ImapFlow) => Promise<T>): Promise<T> => {
+    const client = await signedIn(port, user);
     try {
       return await use(client);
     } finally {

@@ -15,10 +15,12 @@
  */
 import { ImapFlow } from 'imapflow';
 import { describeImapAddress, type ImapAddress, parseImapUrl, sameFolder } from '../../core/imapUrl.js';
+import { ingestWaves, messageIdsIn } from '../../core/inbound.js';
 import { Lease, type LeaseOptions } from '../../jobs/lease.js';
 import type { ServiceContext } from '../../services/context.js';
 import { ingestMail, type InboundSetting } from '../../services/inbound.js';
 import type { TicketIntake } from '../../services/intake.js';
+import { headerField, headerMessageId } from './parse.js';
 
 export interface WatcherLogger {
   info(fields: Record<string, unknown>, message: string): void;
@@ -63,6 +65,9 @@ const KEEP_ALIVE_MS = 4 * 60_000;
 
 /** Two failures in a row mean the database is down: the rest waits for the next look. */
 const FAILURES_ENDING_A_LOOK = 2;
+
+/** Mails read and handled together (one FETCH, one group commit per wave, one MOVE). */
+const CHUNK = 50;
 
 export class ImapWatcher {
   readonly address: ImapAddress;
@@ -178,34 +183,65 @@ export class ImapWatcher {
   }
 
   /**
-   * Handles every mail in the mailbox, oldest first, one at a time. False when a mail could not be
-   * stored (it stays in the mailbox).
+   * Handles every mail in the mailbox, oldest first, a chunk at a time: the chunk's mails are read
+   * together and handled in waves (ingestWaves), each wave at once, so their new tickets commit
+   * together in the intake's group commit instead of one commit per mail; then the chunk's handled
+   * mails are moved with one command. False when a mail could not be stored (it stays in the
+   * mailbox, and so do the mails of the chunk that answer it).
    */
   private async look(client: ImapFlow): Promise<boolean> {
     // NOOP first: the server reports mail that came since the last command.
     await client.noop();
     const uids = (await client.search({ all: true }, { uid: true })) || [];
-    let failuresInARow = 0;
     let clean = true;
-    for (const uid of uids) {
+    for (let start = 0; start < uids.length; start += CHUNK) {
       if (this.stopped || !this.lease.held) break;
-      const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
-      // Gone meanwhile (moved by someone else): nothing to do.
-      if (!message || !message.source) continue;
-      try {
-        const outcome = await ingestMail(this.deps.ctx, this.deps.intake, this.deps.setting, message.source, 'imap');
-        failuresInARow = 0;
-        this.log.info({ uid, result: outcome.result, ticketId: outcome.ticketId }, 'imap: mail handled');
-      } catch (error) {
+      const chunk = await this.fetchChunk(client, uids.slice(start, start + CHUNK));
+      const { handled, failed } = await this.ingestChunk(chunk);
+      // Only now: their results are committed.
+      if (handled.length > 0) await client.messageMove(handled.join(','), this.options.processedFolder, { uid: true });
+      if (failed > 0) {
         clean = false;
-        this.log.error({ err: error, uid }, 'imap: mail could not be stored; it stays in the mailbox and is tried again');
-        if (++failuresInARow >= FAILURES_ENDING_A_LOOK) break;
-        continue;
+        if (failed >= FAILURES_ENDING_A_LOOK || handled.length === 0) break;
       }
-      // Only now: its result is committed.
-      await client.messageMove(String(uid), this.options.processedFolder, { uid: true });
     }
     return clean;
+  }
+
+  /** The sources of these mails (one FETCH); mails gone meanwhile (moved by someone else) are left out. */
+  private async fetchChunk(client: ImapFlow, uids: readonly number[]): Promise<{ uid: number; source: Buffer }[]> {
+    const found: { uid: number; source: Buffer }[] = [];
+    for await (const message of client.fetch(uids.join(','), { uid: true, source: true }, { uid: true })) {
+      if (message.source) found.push({ uid: message.uid, source: message.source });
+    }
+    return found.sort((a, b) => a.uid - b.uid);
+  }
+
+  /** Ingests a chunk wave by wave; returns the UIDs handled and how many could not be stored. */
+  private async ingestChunk(chunk: readonly { uid: number; source: Buffer }[]): Promise<{ handled: number[]; failed: number }> {
+    const threads = chunk.map(({ source }) => ({ messageId: headerMessageId(source), references: messageIdsIn([headerField(source, 'In-Reply-To'), headerField(source, 'References')]) }));
+    const handled: number[] = [];
+    const failedIds = new Set<string>();
+    let failed = 0;
+    for (const wave of ingestWaves(threads)) {
+      if (this.stopped || !this.lease.held) break;
+      // A mail answering one that could not be stored waits with it for the next look.
+      const ready = wave.filter((i) => !threads[i]!.references.some((id) => failedIds.has(id)));
+      const outcomes = await Promise.allSettled(ready.map((i) => ingestMail(this.deps.ctx, this.deps.intake, this.deps.setting, chunk[i]!.source, 'imap')));
+      outcomes.forEach((outcome, k) => {
+        const i = ready[k]!;
+        const uid = chunk[i]!.uid;
+        if (outcome.status === 'fulfilled') {
+          handled.push(uid);
+          this.log.info({ uid, result: outcome.value.result, ticketId: outcome.value.ticketId }, 'imap: mail handled');
+          return;
+        }
+        failed++;
+        if (threads[i]!.messageId !== null) failedIds.add(threads[i]!.messageId);
+        this.log.error({ err: outcome.reason, uid }, 'imap: mail could not be stored; it stays in the mailbox and is tried again');
+      });
+    }
+    return { handled, failed };
   }
 
   /** Creates the folder unless it exists (a server without ALREADYEXISTS refuses CREATE for one that does). */
