@@ -8,7 +8,8 @@
  * 2. `duplicate`: its Message-ID (or raw hash) was seen before;
  * 3. `ignored`: an automatic mail (RFC 3834 and the de-facto headers); shown, marked automatic, on
  *    the open ticket it answers, if any;
- * 4. `bounce`: a delivery status report or mail from MAILER-DAEMON / postmaster;
+ * 4. `bounce`: a delivery status report or mail from MAILER-DAEMON / postmaster (read before rule 3:
+ *    most mail systems mark their reports automatic, see decideInbound);
  * 5. `appended` / `follow_up`: it answers a ticket of this sender;
  * 6. `created`: a new ticket;
  * 7. `rejected`: the sender's hourly cap on new tickets (size and unreadable mail are refused before
@@ -150,11 +151,13 @@ export type InboundDecision =
 export function decideInbound(f: InboundFacts): InboundDecision {
   if (f.ownMail) return { result: 'ignored', reason: 'Our own mail came back (its Message-ID is one this help desk generated).', showOn: null };
   if (f.seenBefore) return { result: 'duplicate', reason: 'This mail was received before.' };
+  // A delivery report is automatic by nature: Postfix, Exim and Gmail mark theirs `Auto-Submitted:
+  // auto-replied`. Read after rule 3 it would be `ignored` and never mark its email bounced.
+  if (f.bounce) return { result: 'bounce', reason: 'Delivery status report.' };
   if (f.automatic !== null) {
     const showOn = f.answers?.status === 'open' ? f.answers.id : null;
     return { result: 'ignored', reason: `Automatic mail (${f.automatic}): no ticket, no email.${showOn === null ? '' : ' Shown on its ticket.'}`, showOn };
   }
-  if (f.bounce) return { result: 'bounce', reason: 'Delivery status report.' };
   if (f.answers) return f.answers.status === 'open' ? { result: 'appended', ticketId: f.answers.id } : { result: 'follow_up', ticketId: f.answers.id };
   if (f.senderTicketsLastHour >= f.ticketsPerHour) {
     return { result: 'rejected', reason: `This sender created ${f.senderTicketsLastHour} tickets within the last hour (the limit is ${f.ticketsPerHour}).` };
@@ -179,7 +182,8 @@ export function threadText(text: string): string {
   if (clean === '') return '(no text)';
   if (clean.length <= MAIL_TEXT_MAX) return clean;
   const note = '\n\n[… cut here: the whole text is in the original mail]';
-  return clean.slice(0, MAIL_TEXT_MAX - note.length) + note;
+  // A cut between the two halves of an emoji would leave half of it (a lone surrogate): drop that half.
+  return clean.slice(0, MAIL_TEXT_MAX - note.length).replace(/[\uD800-\uDBFF]$/, '') + note;
 }
 
 function oneLine(value: string): string {
