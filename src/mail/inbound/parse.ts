@@ -4,6 +4,7 @@
  * images) and `email-reply-parser` for the quoted history and signature of a reply. Never throws:
  * any byte sequence gives a ParsedMail (with `from` null when no sender can be read).
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import EmailReplyParser from 'email-reply-parser';
 import { simpleParser, type AddressObject, type ParsedMail as LibraryMail } from 'mailparser';
@@ -46,7 +47,8 @@ const REPLY_PARSER_TEXT_MAX = 100_000;
 export function stripQuotedHistory(text: string): string {
   if (text.length > REPLY_PARSER_TEXT_MAX || text.split('\n').some((line) => line.length > REPLY_PARSER_LINE_MAX)) return text;
   try {
-    const visible = new EmailReplyParser().parseReply(text).trim();
+    // The rule a client draws above the quoted mail (Outlook's <hr>, turned into dashes) is not the reply.
+    const visible = new EmailReplyParser().parseReply(text).replace(/(?:\n[ \t]*[-_=*]{3,}[ \t]*)+\s*$/, '').trim();
     return visible === '' ? text : visible;
   } catch {
     return text;
@@ -75,17 +77,57 @@ function contentTypeOf(headers: MailHeaders): string {
   return headers.get('content-type')?.[0] ?? 'text/plain';
 }
 
+const WINDOWS_1252 = new TextDecoder('windows-1252');
+
+/**
+ * Old mail servers and scripts send ISO-8859-1 or windows-1252 bytes as they are: in the header
+ * (where only ASCII belongs) or in a body that names no charset. mailparser reads those bytes as
+ * UTF-8 and every é becomes U+FFFD, so they are read as windows-1252 (the superset of ISO-8859-1
+ * that mail clients assume) before parsing: a header that is not UTF-8 is re-encoded, and a
+ * single-part text body that names no charset and is not UTF-8 is declared windows-1252. Mail
+ * that is UTF-8 throughout comes back as it is.
+ */
+export function withLegacyCharset(raw: Buffer): Buffer {
+  if (isUtf8(raw)) return raw;
+  const header = headerOf(raw);
+  const body = raw.subarray(header.length);
+  let head = isUtf8(header) ? header.toString('utf8') : WINDOWS_1252.decode(header);
+  if (!isUtf8(body)) {
+    const type = /^content-type:[ \t]*([^\r\n]*(?:\r?\n[ \t]+[^\r\n]*)*)/im.exec(head);
+    if (!type) head += '\r\nContent-Type: text/plain; charset=windows-1252';
+    else if (/^text\//i.test(type[1]!.trim()) && !/charset/i.test(type[1]!)) head = head.replace(type[0], `${type[0].trimEnd()}; charset=windows-1252`);
+  }
+  return Buffer.concat([Buffer.from(head, 'utf8'), body]);
+}
+
+// A part declaring UTF-7 (`utf-7`, `unicode-1-1-utf-7`, `x-unicode-2-0-utf-7`), in a header line or a folded continuation.
+const UTF7_DECLARED = /^(?:content-type:|[ \t]).*?charset\s*=\s*"?(?:x-)?(?:unicode-[\d-]+-)?utf-?7\b/im;
+
+/**
+ * RFC 2152 UTF-7 as text: `+<modified base64 of UTF-16>` runs (a `-` ending one is dropped), `+-`
+ * a plus sign. mailparser leaves UTF-7 undecoded on purpose (`+ADw-script+AD4-` is `<script>` in
+ * HTML it hands on); the help desk only ever shows text, escaped, so the text is decoded here.
+ */
+export function decodeUtf7(text: string): string {
+  return text.replace(/\+([A-Za-z0-9+/]*)-?/g, (_run, base64: string) => {
+    if (base64 === '') return '+';
+    const bytes = Buffer.from(base64, 'base64');
+    return Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
+  });
+}
+
 /** Reads a raw message. Never throws. */
 export async function parseMail(raw: Buffer): Promise<ParsedMail> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
   let mail: LibraryMail;
   try {
-    mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+    mail = await simpleParser(withLegacyCharset(raw), { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   } catch {
     return { sha256, messageId: null, references: [], from: null, subject: '', contentType: 'text/plain', headers: new Map(), text: '', reply: '', files: [] };
   }
   const headers = headersOf(mail);
-  const text = (mail.text ?? '').replace(/\r\n?/g, '\n');
+  const parsedText = (mail.text ?? '').replace(/\r\n?/g, '\n');
+  const text = UTF7_DECLARED.test(raw.toString('latin1')) ? decodeUtf7(parsedText) : parsedText;
   const messageId = typeof mail.messageId === 'string' ? normaliseMessageId(mail.messageId) || null : null;
   return {
     sha256,
