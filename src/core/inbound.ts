@@ -16,7 +16,7 @@
  *    any rule can be read: see `rejectedBeforeRules`).
  */
 import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, refusedTypeProblem } from './attachments.js';
-import type { NewTicketInput, Priority } from './tickets.js';
+import { type NewTicketInput, parseId, type Priority } from './tickets.js';
 
 export type InboundResult = 'ignored' | 'duplicate' | 'bounce' | 'appended' | 'follow_up' | 'created' | 'rejected';
 
@@ -38,11 +38,13 @@ export function mailKeyOf(messageId: string | null, rawSha256: string): string {
 
 /**
  * A Message-ID as `<local@domain>`: trimmed, angle brackets added when missing, empty when there is
- * none or it is longer than any real one (RFC 5322 lines are at most 998 characters).
+ * none, it is longer than any real one (RFC 5322 lines are at most 998 characters) or it holds
+ * spaces, brackets or control characters.
  */
 export function normaliseMessageId(raw: string): string {
   const id = raw.trim().replace(/^<+/, '').replace(/>+$/, '').trim();
-  if (id === '' || id.length > 990 || /[\s<>]/.test(id)) return '';
+  // eslint-disable-next-line no-control-regex -- RFC 5322 ids hold no control characters (and PostgreSQL text no NUL)
+  if (id === '' || id.length > 990 || /[\s<>\u0000-\u001f\u007f]/.test(id)) return '';
   return `<${id}>`;
 }
 
@@ -57,8 +59,10 @@ export function messageIdsIn(value: string | readonly string[] | null | undefine
 /** The headers the rules read, by lower-case name (every value of a repeated header). */
 export type MailHeaders = ReadonlyMap<string, readonly string[]>;
 
+/** A header's first value on one line, without control characters (reasons quote it; PostgreSQL text holds no NUL). */
 function first(headers: MailHeaders, name: string): string | null {
-  return headers.get(name)?.[0]?.trim() ?? null;
+  const value = headers.get(name)?.[0];
+  return value === undefined ? null : oneLine(value);
 }
 
 /**
@@ -91,12 +95,10 @@ export function isBounce(contentType: string, fromAddress: string | null): boole
   return local === 'mailer-daemon' || local === 'postmaster';
 }
 
-/** Rule 5's subject token: the ticket number of `[HD-<n>]`, or null. */
+/** Rule 5's subject token: the ticket number of `[HD-<n>]`, or null (also for a number no ticket can have). */
 export function subjectTicketId(subject: string): number | null {
-  const match = /\[HD-(\d{1,15})\]/i.exec(subject);
-  if (!match) return null;
-  const id = Number(match[1]);
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
+  const match = /\[HD-(\d+)\]/i.exec(subject);
+  return match ? parseId(match[1]!) : null;
 }
 
 /** A ticket the mail names (by thread or subject), as rule 5 needs it. */

@@ -246,7 +246,8 @@ async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: P
 /** A delivery report's reason: its Status and Diagnostic-Code, else its subject. */
 export function bounceReason(rawText: string, subject: string): string {
   // A field may be folded over several lines (Postfix folds a long Diagnostic-Code): read it whole.
-  const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.+(?:\\r?\\n[ \\t]+.+)*)`, 'im').exec(rawText)?.[1]?.replace(/\s+/g, ' ').trim() ?? null;
+  // eslint-disable-next-line no-control-regex -- a report is any bytes; PostgreSQL text holds no NUL
+  const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.+(?:\\r?\\n[ \\t]+.+)*)`, 'im').exec(rawText)?.[1]?.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim() ?? null;
   const diagnostic = field('Diagnostic-Code');
   const status = field('Status');
   const parts = [status && `Status ${status}`, diagnostic].filter((p): p is string => p !== null);

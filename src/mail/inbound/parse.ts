@@ -67,10 +67,15 @@ function headersOf(mail: LibraryMail): MailHeaders {
   return headers;
 }
 
+/** A decoded header as text the databases can store: an encoded word may decode to NUL, which PostgreSQL text refuses. */
+function storable(value: string): string {
+  return value.replaceAll('\u0000', '');
+}
+
 function senderOf(from: AddressObject | undefined): ParsedMail['from'] {
   const mailbox = from?.value?.find((m) => typeof m.address === 'string' && isEmailAddress(m.address.trim()));
   if (!mailbox) return null;
-  return { address: mailbox.address!.trim(), name: (mailbox.name ?? '').trim() };
+  return { address: mailbox.address!.trim(), name: storable(mailbox.name ?? '').trim() };
 }
 
 function contentTypeOf(headers: MailHeaders): string {
@@ -134,7 +139,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
     messageId,
     references: [...new Set([...messageIdsIn(headers.get('in-reply-to') ?? []), ...messageIdsIn(headers.get('references') ?? [])])],
     from: senderOf(mail.from),
-    subject: typeof mail.subject === 'string' ? mail.subject : '',
+    subject: typeof mail.subject === 'string' ? storable(mail.subject) : '',
     contentType: contentTypeOf(headers),
     headers,
     text,
@@ -172,5 +177,5 @@ export function headerOf(raw: Buffer): Buffer {
 export function headerField(raw: Buffer, name: string): string {
   const header = headerOf(raw).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
   const match = new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(header);
-  return match ? match[1]!.trim() : '';
+  return match ? storable(match[1]!).trim() : '';
 }
