@@ -120,6 +120,9 @@ describe('automaticReason (rule 3)', () => {
     [{ 'Auto-Submitted': ['no', 'auto-replied'] }, null],
     // Ordinary headers of a person's mail.
     [{ 'X-Mailer': 'iPhone Mail (22B91)', 'Thread-Index': 'AQHbQ2v5', 'List-Id': '<x.example>' }, null],
+    // Values are quoted in the reason on one line, without control characters (PostgreSQL text holds no NUL).
+    [{ 'Auto-Submitted': 'auto-replied\u0000\r\n x' }, 'Auto-Submitted: auto-replied x'],
+    [{ Precedence: 'bulk\u0000' }, 'Precedence: bulk'],
   ];
   for (const [fields, reason] of cases) {
     it(`${JSON.stringify(fields)} → ${reason ?? 'a person'}`, () => {
@@ -218,6 +221,8 @@ describe('Message-IDs and the mail key', () => {
     ['<a b@example.com>', ''],
     ['<a<b@example.com>', ''],
     ['<a@b>\r\nBcc: victim@evil.test', ''],
+    ['<a\u0000b@example.com>', ''],
+    ['<a\u007fb@example.com>', ''],
     [`<${'x'.repeat(991)}>`, ''],
     [`<${'x'.repeat(990)}>`, `<${'x'.repeat(990)}>`],
   ])('normaliseMessageId(%j) → %j', (raw, id) => {

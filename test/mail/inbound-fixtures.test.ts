@@ -291,4 +291,34 @@ function suite(dialect: Dialect) {
     expect({ rows: await snapshot(db()), counts: await writeCounts(db()) }).toEqual(before);
     expect((await ingest(raw)).result).toBe('duplicate');
   });
+  it('what no database can store (NUL in encoded words, headers, a part type) and numbers past any id: a result, never an error', async () => {
+    const carla = await carlasTicket();
+    const mail = (lines: string[]) => Buffer.from(lines.join('\r\n'), 'latin1');
+    const outcome = await ingest(
+      mail([
+        'From: =?UTF-8?B?Q2FyAGxh?= <carla@example.com>',
+        'Subject: =?UTF-8?B?AA==?=[HD-99999999999] toner',
+        'Message-ID: <nul.1@example.com>',
+        `References: <hd-${carla.ticket.id}.outbox-999999999999999.0123456789abcdef@helpdesk.test> <outbox-99999999999.0123456789abcdef@helpdesk.test>`,
+        'Content-Type: multipart/mixed; boundary=b',
+        '',
+        '--b\r\nContent-Type: text/plain\r\n\r\nToner\u0000 low',
+        '--b\r\nContent-Type: image/p\u0000ng\r\nContent-Disposition: attachment; filename="a.png"\r\n\r\nxx',
+        '--b--\r\n',
+      ]),
+    );
+    expect(outcome.result).toBe('created');
+    const { ticket, message } = await created(outcome);
+    expect(ticket).toMatchObject({ customer_name: 'Carla', title: '[HD-99999999999] toner', description: 'Toner low' });
+    expect((await filesOf(message.id)).map((f) => f.content_type)).toEqual(['image/png']);
+    const automatic = await ingest(mail(['From: carla@example.com', 'Auto-Submitted: auto-replied\u0000', 'Message-ID: <nul.2@example.com>', '', 'Away']));
+    expect(automatic).toMatchObject({ result: 'ignored', reason: expect.stringContaining('(Auto-Submitted: auto-replied)') });
+    const bounce = await ingest(mail(['From: MAILER-DAEMON@mx.example.com', 'Message-ID: <nul.3@example.com>', '', 'Status: 5.0.0\u0000', 'Diagnostic-Code: smtp; 550\u0000 no']));
+    expect(bounce).toMatchObject({ result: 'bounce', reason: 'Status 5.0.0: smtp; 550 no It names no email of ours that was sent.' });
+    const large = mail(['From: Carla <carla\u0000@example.com>', 'Subject: big\u0000 scan', 'Message-ID: <big\u0000@example.com>', '', 'A'.repeat(300)]);
+    const refused = await ingestMail(ctx, intake, { ...SETTING, maxBytes: 200 }, large, 'pipe');
+    expect(refused).toMatchObject({ result: 'rejected', ticketId: null });
+    const logged = await db().selectFrom('inbound_mails').select(['mail_key', 'from_address', 'subject']).where('id', '=', refused.mailId).executeTakeFirstOrThrow();
+    expect(logged).toEqual({ mail_key: expect.stringMatching(/^sha256:/), from_address: 'carla@example.com', subject: 'big scan' });
+  });
 }

@@ -227,6 +227,19 @@ describe('broken mail never throws', () => {
     for (const name of FIXTURES) await expect(read(name), name).resolves.toMatchObject({ sha256: expect.any(String) });
   });
 
+  it('decoded headers never hold NUL (PostgreSQL text cannot store it)', async () => {
+    const raw = Buffer.from(
+      'From: =?UTF-8?B?Q2FyAGxh?= <carla@example.com>\r\nSubject: a=?UTF-8?B?AA==?=b\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n' +
+        '--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: image/p\u0000ng\r\nContent-Disposition: attachment; filename=a.png\r\n\r\nxx\r\n--b--\r\n',
+      'latin1',
+    );
+    const mail = await parseMail(raw);
+    expect(mail.subject).toBe('ab');
+    expect(mail.from).toEqual({ address: 'carla@example.com', name: 'Carla' });
+    expect(mail.files.map((f) => f.contentType)).toEqual(['image/png']);
+    expect(headerField(Buffer.from('Subject: x\u0000y\r\n\r\n', 'latin1'), 'Subject')).toBe('xy');
+  });
+
   it('the sender is null when From holds no valid address', async () => {
     expect((await parseMail(Buffer.from('From: Nobody\r\n\r\nhi'))).from).toBeNull();
     expect((await parseMail(Buffer.from('Subject: no from\r\n\r\nhi'))).from).toBeNull();

@@ -146,7 +146,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
     reply: stripQuotedHistory(text),
     files: (mail.attachments ?? []).map((a) => ({
       filename: a.filename ?? null,
-      contentType: a.contentType || 'application/octet-stream',
+      contentType: storable(a.contentType ?? '') || 'application/octet-stream',
       content: a.content,
       inline: a.related === true,
     })),
