@@ -140,6 +140,13 @@ describe('charsets and encoded words', () => {
     expect(withLegacyCharset(raw)).toBe(raw);
   });
 
+  it('reads each header line in its own bytes: raw UTF-8 beside raw Latin-1', async () => {
+    const raw = Buffer.concat([Buffer.from('From: G\xe9rard <g@x.example>\r\n', 'latin1'), Buffer.from('Subject: Grüße ✓\r\n\r\nhi\r\n')]);
+    const mail = await parseMail(raw);
+    expect(mail.from?.name).toBe('Gérard');
+    expect(mail.subject).toBe('Grüße ✓');
+  });
+
   it.each<[string, string]>([
     ['Hi +AOk-', 'Hi é'],
     ['+IKw-5', '€5'],

@@ -88,21 +88,35 @@ const WINDOWS_1252 = new TextDecoder('windows-1252');
  * Old mail servers and scripts send ISO-8859-1 or windows-1252 bytes as they are: in the header
  * (where only ASCII belongs) or in a body that names no charset. mailparser reads those bytes as
  * UTF-8 and every é becomes U+FFFD, so they are read as windows-1252 (the superset of ISO-8859-1
- * that mail clients assume) before parsing: a header that is not UTF-8 is re-encoded, and a
- * single-part text body that names no charset and is not UTF-8 is declared windows-1252. Mail
- * that is UTF-8 throughout comes back as it is.
+ * that mail clients assume) before parsing: each header line that is not UTF-8 is re-encoded (a
+ * line of raw UTF-8 beside it stays right), and a single-part text body that names no charset and
+ * is not UTF-8 is declared windows-1252. Mail that is UTF-8 throughout comes back as it is.
  */
 export function withLegacyCharset(raw: Buffer): Buffer {
   if (isUtf8(raw)) return raw;
   const header = headerOf(raw);
   const body = raw.subarray(header.length);
-  let head = isUtf8(header) ? header.toString('utf8') : WINDOWS_1252.decode(header);
+  let head = linesOf(header)
+    .map((line) => (isUtf8(line) ? line.toString('utf8') : WINDOWS_1252.decode(line)))
+    .join('\n');
   if (!isUtf8(body)) {
     const type = /^content-type:[ \t]*([^\r\n]*(?:\r?\n[ \t]+[^\r\n]*)*)/im.exec(head);
     if (!type) head += '\r\nContent-Type: text/plain; charset=windows-1252';
     else if (/^text\//i.test(type[1]!.trim()) && !/charset/i.test(type[1]!)) head = head.replace(type[0], `${type[0].trimEnd()}; charset=windows-1252`);
   }
   return Buffer.concat([Buffer.from(head, 'utf8'), body]);
+}
+
+/** The lines of a buffer, split at LF (a CR stays at the end of its line). */
+function linesOf(bytes: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  for (let start = 0; start <= bytes.length; ) {
+    const end = bytes.indexOf(0x0a, start);
+    const stop = end < 0 ? bytes.length : end;
+    lines.push(bytes.subarray(start, stop));
+    start = stop + 1;
+  }
+  return lines;
 }
 
 // A part declaring UTF-7 (`utf-7`, `unicode-1-1-utf-7`, `x-unicode-2-0-utf-7`), in a header line or a folded continuation.
