@@ -247,6 +247,11 @@ describe('broken mail never throws', () => {
     expect(headerField(Buffer.from('Subject: x\u0000y\r\n\r\n', 'latin1'), 'Subject')).toBe('xy');
   });
 
+  it('a part with an empty Content-Type is a file of type application/octet-stream', async () => {
+    const raw = Buffer.from('From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: ; name="a.bin"\r\nContent-Disposition: attachment; filename=x.bin\r\n\r\nxx\r\n--b--\r\n');
+    expect((await parseMail(raw)).files.map((f) => [f.filename, f.contentType])).toEqual([['x.bin', 'application/octet-stream']]);
+  });
+
   it('the sender is null when From holds no valid address', async () => {
     expect((await parseMail(Buffer.from('From: Nobody\r\n\r\nhi'))).from).toBeNull();
     expect((await parseMail(Buffer.from('Subject: no from\r\n\r\nhi'))).from).toBeNull();

@@ -159,8 +159,9 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
     text,
     reply: stripQuotedHistory(text),
     files: (mail.attachments ?? []).map((a) => ({
-      filename: a.filename ?? null,
-      contentType: storable(a.contentType ?? '') || 'application/octet-stream',
+      // mailparser's types say string, but a part with a repeated or odd header can give something else.
+      filename: typeof a.filename === 'string' ? a.filename : null,
+      contentType: (typeof a.contentType === 'string' && storable(a.contentType)) || 'application/octet-stream',
       content: a.content,
       inline: a.related === true,
     })),
