@@ -78,6 +78,9 @@ export const DEFAULT_INBOUND_SETTING: InboundSetting = { mailFrom: 'Helpdesk <he
 
 const HOUR_MS = 60 * 60 * 1000;
 
+/** Rule 1's answer: the same however often, and however large, our own mail comes back. */
+const OWN_MAIL = { result: 'ignored', reason: 'Our own mail came back (its Message-ID is one this help desk generated).', ticketId: null } as const;
+
 /** A follow-up's or new ticket's request key for a mail (tickets.intake_key, ≤ 64 characters). */
 export function mailIntakeKey(mailKey: string): string {
   return `mail:${createHash('sha256').update(mailKey).digest('base64url')}`;
@@ -105,7 +108,7 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
   });
   // Rule 1 comes before rule 2: our own mail is `ignored` however often it comes back.
   if (await isOwnMail(ctx, setting, mail.messageId)) {
-    return finish(ctx, row, { result: 'ignored', reason: 'Our own mail came back (its Message-ID is one this help desk generated).', ticketId: null });
+    return finish(ctx, row, OWN_MAIL);
   }
   if (!inserted && row.result !== null) return { result: 'duplicate', ticketId: row.ticket_id, reason: 'This mail was received before.', mailId: row.id };
 
@@ -254,13 +257,14 @@ export function bounceReason(rawText: string, subject: string): string {
   return (parts.length > 0 ? parts.join(': ') : `Delivery failed: ${subject || '(no subject)'}`).slice(0, 500);
 }
 
-/** Rule 7 for a mail too large to read: recorded with its header only. */
+/** Rule 7 for a mail too large to read: recorded with its header only (rules 1 and 2 still read its Message-ID). */
 async function recordTooLarge(ctx: ServiceContext, setting: InboundSetting, raw: Buffer, source: InboundSource): Promise<InboundOutcome> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
   const from = headerField(raw, 'From');
   const address = /<([^<>\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /[^\s<>"]+@[^\s<>"]+/.exec(from)?.[0] ?? '';
+  const messageId = headerMessageId(raw);
   const { mail: row, inserted } = await claimInboundMail(ctx.handle.db, {
-    mail_key: mailKeyOf(headerMessageId(raw), sha256),
+    mail_key: mailKeyOf(messageId, sha256),
     source,
     from_address: address.toLowerCase().slice(0, 320),
     from_name: '',
@@ -273,6 +277,7 @@ async function recordTooLarge(ctx: ServiceContext, setting: InboundSetting, raw:
     received_at: ctx.clock.now(),
     handled_at: null,
   });
+  if (await isOwnMail(ctx, setting, messageId)) return finish(ctx, row, OWN_MAIL);
   if (!inserted && row.result !== null) return { result: 'duplicate', ticketId: row.ticket_id, reason: 'This mail was received before.', mailId: row.id };
   return finish(ctx, row, { result: 'rejected', reason: rejectedBeforeRules(raw.length, setting.maxBytes, address), ticketId: null });
 }

@@ -234,6 +234,17 @@ function suite(dialect: Dialect) {
     });
   }
 
+  it('our own mail too large to read: still ignored (rule 1 before rule 7), with only its header kept', async () => {
+    const carla = await carlasTicket();
+    const raw = fixture('own-mail-loop', carla.values);
+    const outcome = await ingestMail(ctx, intake, { ...SETTING, maxBytes: raw.length - 1 }, raw, 'pipe');
+    expect(outcome).toMatchObject({ result: 'ignored', ticketId: null, reason: expect.stringMatching(/Our own mail came back/) });
+    const logged = await db().selectFrom('inbound_mails').select(['mail_key', 'raw']).where('id', '=', outcome.mailId).executeTakeFirstOrThrow();
+    expect(logged.mail_key).toBe(carla.values.ourId);
+    expect(Buffer.from(logged.raw).toString()).not.toContain('An agent will answer soon');
+    expect((await ingest(raw)).result).toBe('ignored');
+  });
+
   it('broken MIME: a ticket with what could be read, and the file that was there', async () => {
     const { outcome } = await ingestFixture('broken-mime');
     const { ticket, message } = await created(outcome);

@@ -252,6 +252,11 @@ describe('broken mail never throws', () => {
     expect((await parseMail(raw)).files.map((f) => [f.filename, f.contentType])).toEqual([['x.bin', 'application/octet-stream']]);
   });
 
+  it('a declared type longer than its column is cut to 255 characters', async () => {
+    const raw = Buffer.from(`From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: application/${'x'.repeat(400)}\r\n\r\nxx\r\n--b--\r\n`);
+    expect((await parseMail(raw)).files.map((f) => f.contentType)).toEqual([`application/${'x'.repeat(243)}`]);
+  });
+
   it('the sender is null when From holds no valid address', async () => {
     expect((await parseMail(Buffer.from('From: Nobody\r\n\r\nhi'))).from).toBeNull();
     expect((await parseMail(Buffer.from('Subject: no from\r\n\r\nhi'))).from).toBeNull();

@@ -161,7 +161,8 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
     files: (mail.attachments ?? []).map((a) => ({
       // mailparser's types say string, but a part with a repeated or odd header can give something else.
       filename: typeof a.filename === 'string' ? a.filename : null,
-      contentType: (typeof a.contentType === 'string' && storable(a.contentType)) || 'application/octet-stream',
+      // Kept as declared (serving decides by type, never trusting it), within its column (255).
+      contentType: (typeof a.contentType === 'string' && storable(a.contentType).slice(0, 255)) || 'application/octet-stream',
       content: a.content,
       inline: a.related === true,
     })),
