@@ -43,12 +43,22 @@ export interface ParsedMail {
 const REPLY_PARSER_LINE_MAX = 2000;
 const REPLY_PARSER_TEXT_MAX = 100_000;
 
+/**
+ * The text without the rules (lines of dashes, underscores, = or *) and blank lines at its end: the
+ * rule a client draws above the quoted mail (Outlook's <hr>, turned into dashes) is not the reply.
+ * Line by line from the end, so a text of thousands of such lines costs no more than reading it.
+ */
+function withoutTrailingRules(text: string): string {
+  const lines = text.split('\n');
+  while (lines.length > 0 && /^[ \t]*(?:[-_=*]{3,}[ \t]*)?$/.test(lines.at(-1)!)) lines.pop();
+  return lines.join('\n');
+}
+
 /** The text a reply adds, without quoted history and signature; the text itself when it cannot tell. */
 export function stripQuotedHistory(text: string): string {
   if (text.length > REPLY_PARSER_TEXT_MAX || text.split('\n').some((line) => line.length > REPLY_PARSER_LINE_MAX)) return text;
   try {
-    // The rule a client draws above the quoted mail (Outlook's <hr>, turned into dashes) is not the reply.
-    const visible = new EmailReplyParser().parseReply(text).replace(/(?:\n[ \t]*[-_=*]{3,}[ \t]*)+\s*$/, '').trim();
+    const visible = withoutTrailingRules(new EmailReplyParser().parseReply(text)).trim();
     return visible === '' ? text : visible;
   } catch {
     return text;
