@@ -94,6 +94,7 @@ function suite(dialect: Dialect) {
   const ingest = (raw: Buffer) => ingestMail(ctx, intake, SETTING, raw, 'pipe');
   const ticketOf = (id: number) => db().selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   const messagesOf = (id: number) => db().selectFrom('messages').selectAll().where('ticket_id', '=', id).orderBy('id').execute();
+  const firstEmail = (ticketId: number) => db().selectFrom('outbox').selectAll().where('ticket_id', '=', ticketId).orderBy('id').executeTakeFirstOrThrow();
   const emailCount = async () => (await db().selectFrom('outbox').select('id').execute()).length;
   const filesOf = (messageId: number) =>
     db()
@@ -129,19 +130,18 @@ function suite(dialect: Dialect) {
   });
 
   it('Gmail reply: appended to the ticket as its text without the quote; sent again, a duplicate that changes nothing', async () => {
-    const { ticket, outcome } = await ingestFixture('gmail-reply');
+    const { ticket, values, outcome } = await ingestFixture('gmail-reply');
     expect(outcome).toMatchObject({ ticketId: ticket.id, reason: null });
     const [, reply] = await messagesOf(ticket.id);
     expect(reply).toMatchObject({ kind: 'customer', channel: 'email', automatic: 0, mail_key: '<CAF3k9xQ7yZ2m+Vb1pKq=8nLwR4tE0sJd-wX7h@mail.gmail.com>' });
     expect(reply!.body).toBe('Thanks! The printer works again ✓ — the new toner from the café next door did it. It cost 12 €.\n\nCarla');
     expect((await ticketOf(ticket.id)).waiting_on).toBe('agent');
     const before = { rows: await snapshot(db()), counts: await writeCounts(db()) };
-    const again = await ingest(fixture('gmail-reply', { ourId: messageIdFor(await firstEmail(ticket.id), SETTING.mailFrom), ticket: ticket.id }));
+    const again = await ingest(fixture('gmail-reply', values));
     expect(again).toMatchObject({ result: 'duplicate', ticketId: ticket.id, mailId: outcome.mailId });
     expect({ rows: await snapshot(db()), counts: await writeCounts(db()) }).toEqual(before);
   });
 
-  const firstEmail = (ticketId: number) => db().selectFrom('outbox').selectAll().where('ticket_id', '=', ticketId).orderBy('id').executeTakeFirstOrThrow();
 
   it('Outlook reply from Carla@Example.COM (any letter case): appended, without the From/Sent block', async () => {
     const { ticket, outcome } = await ingestFixture('outlook-reply');
