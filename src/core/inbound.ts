@@ -8,14 +8,15 @@
  * 2. `duplicate`: its Message-ID (or raw hash) was seen before;
  * 3. `ignored`: an automatic mail (RFC 3834 and the de-facto headers); shown, marked automatic, on
  *    the open ticket it answers, if any;
- * 4. `bounce`: a delivery status report or mail from MAILER-DAEMON / postmaster;
+ * 4. `bounce`: a delivery status report or mail from MAILER-DAEMON / postmaster (read before rule 3:
+ *    most mail systems mark their reports automatic, see decideInbound);
  * 5. `appended` / `follow_up`: it answers a ticket of this sender;
  * 6. `created`: a new ticket;
  * 7. `rejected`: the sender's hourly cap on new tickets (size and unreadable mail are refused before
  *    any rule can be read: see `rejectedBeforeRules`).
  */
 import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, refusedTypeProblem } from './attachments.js';
-import type { NewTicketInput, Priority } from './tickets.js';
+import { type NewTicketInput, parseId, type Priority } from './tickets.js';
 
 export type InboundResult = 'ignored' | 'duplicate' | 'bounce' | 'appended' | 'follow_up' | 'created' | 'rejected';
 
@@ -37,11 +38,13 @@ export function mailKeyOf(messageId: string | null, rawSha256: string): string {
 
 /**
  * A Message-ID as `<local@domain>`: trimmed, angle brackets added when missing, empty when there is
- * none or it is longer than any real one (RFC 5322 lines are at most 998 characters).
+ * none, it is longer than any real one (RFC 5322 lines are at most 998 characters) or it holds
+ * spaces, brackets or control characters.
  */
 export function normaliseMessageId(raw: string): string {
   const id = raw.trim().replace(/^<+/, '').replace(/>+$/, '').trim();
-  if (id === '' || id.length > 990 || /[\s<>]/.test(id)) return '';
+  // eslint-disable-next-line no-control-regex -- RFC 5322 ids hold no control characters (and PostgreSQL text no NUL)
+  if (id === '' || id.length > 990 || /[\s<>\u0000-\u001f\u007f]/.test(id)) return '';
   return `<${id}>`;
 }
 
@@ -56,8 +59,10 @@ export function messageIdsIn(value: string | readonly string[] | null | undefine
 /** The headers the rules read, by lower-case name (every value of a repeated header). */
 export type MailHeaders = ReadonlyMap<string, readonly string[]>;
 
+/** A header's first value on one line, without control characters (reasons quote it; PostgreSQL text holds no NUL). */
 function first(headers: MailHeaders, name: string): string | null {
-  return headers.get(name)?.[0]?.trim() ?? null;
+  const value = headers.get(name)?.[0];
+  return value === undefined ? null : oneLine(value);
 }
 
 /**
@@ -90,12 +95,10 @@ export function isBounce(contentType: string, fromAddress: string | null): boole
   return local === 'mailer-daemon' || local === 'postmaster';
 }
 
-/** Rule 5's subject token: the ticket number of `[HD-<n>]`, or null. */
+/** Rule 5's subject token: the ticket number of `[HD-<n>]`, or null (also for a number no ticket can have). */
 export function subjectTicketId(subject: string): number | null {
-  const match = /\[HD-(\d{1,15})\]/i.exec(subject);
-  if (!match) return null;
-  const id = Number(match[1]);
-  return Number.isSafeInteger(id) && id > 0 ? id : null;
+  const match = /\[HD-(\d+)\]/i.exec(subject);
+  return match ? parseId(match[1]!) : null;
 }
 
 /** A ticket the mail names (by thread or subject), as rule 5 needs it. */
@@ -150,11 +153,13 @@ export type InboundDecision =
 export function decideInbound(f: InboundFacts): InboundDecision {
   if (f.ownMail) return { result: 'ignored', reason: 'Our own mail came back (its Message-ID is one this help desk generated).', showOn: null };
   if (f.seenBefore) return { result: 'duplicate', reason: 'This mail was received before.' };
+  // A delivery report is automatic by nature: Postfix, Exim and Gmail mark theirs `Auto-Submitted:
+  // auto-replied`. Read after rule 3 it would be `ignored` and never mark its email bounced.
+  if (f.bounce) return { result: 'bounce', reason: 'Delivery status report.' };
   if (f.automatic !== null) {
     const showOn = f.answers?.status === 'open' ? f.answers.id : null;
     return { result: 'ignored', reason: `Automatic mail (${f.automatic}): no ticket, no email.${showOn === null ? '' : ' Shown on its ticket.'}`, showOn };
   }
-  if (f.bounce) return { result: 'bounce', reason: 'Delivery status report.' };
   if (f.answers) return f.answers.status === 'open' ? { result: 'appended', ticketId: f.answers.id } : { result: 'follow_up', ticketId: f.answers.id };
   if (f.senderTicketsLastHour >= f.ticketsPerHour) {
     return { result: 'rejected', reason: `This sender created ${f.senderTicketsLastHour} tickets within the last hour (the limit is ${f.ticketsPerHour}).` };
@@ -179,7 +184,8 @@ export function threadText(text: string): string {
   if (clean === '') return '(no text)';
   if (clean.length <= MAIL_TEXT_MAX) return clean;
   const note = '\n\n[… cut here: the whole text is in the original mail]';
-  return clean.slice(0, MAIL_TEXT_MAX - note.length) + note;
+  // A cut between the two halves of an emoji would leave half of it (a lone surrogate): drop that half.
+  return clean.slice(0, MAIL_TEXT_MAX - note.length).replace(/[\uD800-\uDBFF]$/, '') + note;
 }
 
 function oneLine(value: string): string {

@@ -1,6 +1,7 @@
 /** The inbound log (§10) and what the email channel asks the database. */
 import type { Insertable } from 'kysely';
 import type { NamedTicket } from '../core/inbound.js';
+import { MAX_ID } from '../core/tickets.js';
 import type { Db } from '../db/connect.js';
 import type { InboundMailRow, InboundMailsTable, OutboxRow } from '../db/schema.js';
 
@@ -73,8 +74,10 @@ export async function ticketsOfMailKeys(db: Db, keys: readonly string[]): Promis
 
 /** Outbox rows by id, with the fields their Message-IDs are made of. */
 export async function outboxRowsByIds(db: Db, ids: readonly number[]): Promise<Pick<OutboxRow, 'id' | 'created_at' | 'to_address' | 'kind' | 'ticket_id' | 'status'>[]> {
-  if (ids.length === 0) return [];
-  return db.selectFrom('outbox').select(['id', 'created_at', 'to_address', 'kind', 'ticket_id', 'status']).where('id', 'in', [...ids]).execute();
+  // A Message-ID of our form may name any number; PostgreSQL refuses to compare one past MAX_ID with an id.
+  const possible = ids.filter((id) => id <= MAX_ID);
+  if (possible.length === 0) return [];
+  return db.selectFrom('outbox').select(['id', 'created_at', 'to_address', 'kind', 'ticket_id', 'status']).where('id', 'in', possible).execute();
 }
 
 /** Tickets by id, as rule 5 compares them, in the order asked. */

@@ -74,6 +74,9 @@ export const DEFAULT_INBOUND_SETTING: InboundSetting = { mailFrom: 'Helpdesk <he
 
 const HOUR_MS = 60 * 60 * 1000;
 
+/** Rule 1's reason: the same however often, and however large, our own mail comes back. */
+const OWN_MAIL_REASON = 'Our own mail came back (its Message-ID is one this help desk generated).';
+
 /** Handles one received mail (see the header). Throws only when the database fails. */
 export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, raw: Buffer, source: InboundSource): Promise<InboundOutcome> {
   if (raw.length > setting.maxBytes) return recordTooLarge(ctx, setting, raw, source);
@@ -128,10 +131,11 @@ type Record = (result: InboundResult, reason: string | null) => InboundRecord;
  * PostgreSQL text can neither hold nor even be compared with U+0000 (SQLite takes it): a mail with
  * one in a header (an encoded subject, a Message-ID, a file's type) failed on every try, so it was
  * never handled and its sender retried for ever. Every text a mail gives is stored and looked up
- * with U+FFFD instead, on both engines alike (the original keeps the bytes).
+ * without it, on both engines alike, as parseMail already reads headers (the original keeps the
+ * bytes).
  */
 function withoutNul(text: string): string {
-  return text.replaceAll('\u0000', '\uFFFD');
+  return text.replaceAll('\u0000', '');
 }
 
 function storable(mail: ParsedMail): ParsedMail {
@@ -270,21 +274,24 @@ async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: P
 
 /** A delivery report's reason: its Status and Diagnostic-Code, else its subject. */
 export function bounceReason(rawText: string, subject: string): string {
-  const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.+)$`, 'im').exec(rawText)?.[1]?.trim() ?? null;
+  // A field may be folded over several lines (Postfix folds a long Diagnostic-Code): read it whole.
+  // eslint-disable-next-line no-control-regex -- a report is any bytes; PostgreSQL text holds no NUL
+  const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.+(?:\\r?\\n[ \\t]+.+)*)`, 'im').exec(rawText)?.[1]?.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim() ?? null;
   const diagnostic = field('Diagnostic-Code');
   const status = field('Status');
   const parts = [status && `Status ${status}`, diagnostic].filter((p): p is string => p !== null);
   return (parts.length > 0 ? parts.join(': ') : `Delivery failed: ${subject || '(no subject)'}`).slice(0, 500);
 }
 
-/** Rule 7 for a mail too large to read: logged with its header only. */
+/** Rule 7 for a mail too large to read: logged with its header only (rule 1 still reads its Message-ID). */
 async function recordTooLarge(ctx: ServiceContext, setting: InboundSetting, raw: Buffer, source: InboundSource): Promise<InboundOutcome> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
   const from = withoutNul(headerField(raw, 'From'));
   const messageId = headerMessageId(raw);
   const address = /<([^<>\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /[^\s<>"]+@[^\s<>"]+/.exec(from)?.[0] ?? '';
   const now = ctx.clock.now();
-  return logOnly(
+  const own = await isOwnMail(ctx, setting, messageId);
+  const outcome = await logOnly(
     ctx,
     {
       mail_key: mailKeyOf(messageId === null ? null : withoutNul(messageId), sha256),
@@ -292,8 +299,8 @@ async function recordTooLarge(ctx: ServiceContext, setting: InboundSetting, raw:
       from_address: address.toLowerCase().slice(0, 320),
       from_name: '',
       subject: withoutNul(headerField(raw, 'Subject')).slice(0, 1000),
-      result: 'rejected',
-      reason: rejectedBeforeRules(raw.length, setting.maxBytes, address),
+      result: own ? 'ignored' : 'rejected',
+      reason: own ? OWN_MAIL_REASON : rejectedBeforeRules(raw.length, setting.maxBytes, address),
       size: raw.length,
       raw: headerOf(raw),
       received_at: now,
@@ -301,4 +308,5 @@ async function recordTooLarge(ctx: ServiceContext, setting: InboundSetting, raw:
     },
     null,
   );
+  return own ? { ...outcome, result: 'ignored' } : outcome;
 }

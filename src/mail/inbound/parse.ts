@@ -5,6 +5,7 @@
  * history and signature of a reply. Never throws: any byte sequence gives a ParsedMail (with
  * `from` null when no sender can be read).
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import EmailReplyParser from 'email-reply-parser';
 import { htmlToText } from 'html-to-text';
@@ -62,11 +63,22 @@ function textOf(mail: LibraryMail): string {
 const REPLY_PARSER_LINE_MAX = 2000;
 const REPLY_PARSER_TEXT_MAX = 100_000;
 
+/**
+ * The text without the rules (lines of dashes, underscores, = or *) and blank lines at its end: the
+ * rule a client draws above the quoted mail (Outlook's <hr>, turned into dashes) is not the reply.
+ * Line by line from the end, so a text of thousands of such lines costs no more than reading it.
+ */
+function withoutTrailingRules(text: string): string {
+  const lines = text.split('\n');
+  while (lines.length > 0 && /^[ \t]*(?:[-_=*]{3,}[ \t]*)?$/.test(lines.at(-1)!)) lines.pop();
+  return lines.join('\n');
+}
+
 /** The text a reply adds, without quoted history and signature; the text itself when it cannot tell. */
 export function stripQuotedHistory(text: string): string {
   if (text.length > REPLY_PARSER_TEXT_MAX || text.split('\n').some((line) => line.length > REPLY_PARSER_LINE_MAX)) return text;
   try {
-    const visible = new EmailReplyParser().parseReply(text).trim();
+    const visible = withoutTrailingRules(new EmailReplyParser().parseReply(text)).trim();
     return visible === '' ? text : visible;
   } catch {
     return text;
@@ -85,14 +97,72 @@ function headersOf(mail: LibraryMail): MailHeaders {
   return headers;
 }
 
+/** A decoded header as text the databases can store: an encoded word may decode to NUL, which PostgreSQL text refuses. */
+function storable(value: string): string {
+  return value.replaceAll('\u0000', '');
+}
+
 function senderOf(from: AddressObject | undefined): ParsedMail['from'] {
   const mailbox = from?.value?.find((m) => typeof m.address === 'string' && isEmailAddress(m.address.trim()));
   if (!mailbox) return null;
-  return { address: mailbox.address!.trim(), name: (mailbox.name ?? '').trim() };
+  return { address: mailbox.address!.trim(), name: storable(mailbox.name ?? '').trim() };
 }
 
 function contentTypeOf(headers: MailHeaders): string {
   return headers.get('content-type')?.[0] ?? 'text/plain';
+}
+
+const WINDOWS_1252 = new TextDecoder('windows-1252');
+
+/**
+ * Old mail servers and scripts send ISO-8859-1 or windows-1252 bytes as they are: in the header
+ * (where only ASCII belongs) or in a body that names no charset. mailparser reads those bytes as
+ * UTF-8 and every é becomes U+FFFD, so they are read as windows-1252 (the superset of ISO-8859-1
+ * that mail clients assume) before parsing: each header line that is not UTF-8 is re-encoded (a
+ * line of raw UTF-8 beside it stays right), and a single-part text body that names no charset and
+ * is not UTF-8 is declared windows-1252. Mail that is UTF-8 throughout comes back as it is.
+ */
+export function withLegacyCharset(raw: Buffer): Buffer {
+  if (isUtf8(raw)) return raw;
+  const header = headerOf(raw);
+  const body = raw.subarray(header.length);
+  let head = linesOf(header)
+    .map((line) => (isUtf8(line) ? line.toString('utf8') : WINDOWS_1252.decode(line)))
+    .join('\n');
+  if (!isUtf8(body)) {
+    const type = /^content-type:[ \t]*([^\r\n]*(?:\r?\n[ \t]+[^\r\n]*)*)/im.exec(head);
+    if (!type) head += '\r\nContent-Type: text/plain; charset=windows-1252';
+    else if (/^text\//i.test(type[1]!.trim()) && !/charset/i.test(type[1]!)) head = head.replace(type[0], `${type[0].trimEnd()}; charset=windows-1252`);
+  }
+  return Buffer.concat([Buffer.from(head, 'utf8'), body]);
+}
+
+/** The lines of a buffer, split at LF (a CR stays at the end of its line). */
+function linesOf(bytes: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  for (let start = 0; start <= bytes.length; ) {
+    const end = bytes.indexOf(0x0a, start);
+    const stop = end < 0 ? bytes.length : end;
+    lines.push(bytes.subarray(start, stop));
+    start = stop + 1;
+  }
+  return lines;
+}
+
+// A part declaring UTF-7 (`utf-7`, `unicode-1-1-utf-7`, `x-unicode-2-0-utf-7`), in a header line or a folded continuation.
+const UTF7_DECLARED = /^(?:content-type:|[ \t]).*?charset\s*=\s*"?(?:x-)?(?:unicode-[\d-]+-)?utf-?7\b/im;
+
+/**
+ * RFC 2152 UTF-7 as text: `+<modified base64 of UTF-16>` runs (a `-` ending one is dropped), `+-`
+ * a plus sign. mailparser leaves UTF-7 undecoded on purpose (`+ADw-script+AD4-` is `<script>` in
+ * HTML it hands on); the help desk only ever shows text, escaped, so the text is decoded here.
+ */
+export function decodeUtf7(text: string): string {
+  return text.replace(/\+([A-Za-z0-9+/]*)-?/g, (_run, base64: string) => {
+    if (base64 === '') return '+';
+    const bytes = Buffer.from(base64, 'base64');
+    return Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
+  });
 }
 
 /** Reads a raw message. Never throws. */
@@ -100,25 +170,28 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
   let mail: LibraryMail;
   try {
-    mail = await simpleParser(raw, { skipHtmlToText: true, skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+    mail = await simpleParser(withLegacyCharset(raw), { skipHtmlToText: true, skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   } catch {
     return { sha256, messageId: null, references: [], from: null, subject: '', contentType: 'text/plain', headers: new Map(), text: '', files: [] };
   }
   const headers = headersOf(mail);
-  const text = textOf(mail).replace(/\r\n?/g, '\n');
+  const parsedText = textOf(mail).replace(/\r\n?/g, '\n');
+  const text = UTF7_DECLARED.test(raw.toString('latin1')) ? decodeUtf7(parsedText) : parsedText;
   const messageId = typeof mail.messageId === 'string' ? normaliseMessageId(mail.messageId) || null : null;
   return {
     sha256,
     messageId,
     references: [...new Set([...messageIdsIn(headers.get('in-reply-to') ?? []), ...messageIdsIn(headers.get('references') ?? [])])],
     from: senderOf(mail.from),
-    subject: typeof mail.subject === 'string' ? mail.subject : '',
+    subject: typeof mail.subject === 'string' ? storable(mail.subject) : '',
     contentType: contentTypeOf(headers),
     headers,
     text,
     files: (mail.attachments ?? []).map((a) => ({
-      filename: a.filename ?? null,
-      contentType: a.contentType || 'application/octet-stream',
+      // mailparser's types say string, but a part with a repeated or odd header can give something else.
+      filename: typeof a.filename === 'string' ? a.filename : null,
+      // Kept as declared (serving decides by type, never trusting it), within its column (255).
+      contentType: (typeof a.contentType === 'string' && storable(a.contentType).slice(0, 255)) || 'application/octet-stream',
       content: a.content,
       inline: a.related === true,
     })),
@@ -149,5 +222,5 @@ export function headerOf(raw: Buffer): Buffer {
 export function headerField(raw: Buffer, name: string): string {
   const header = headerOf(raw).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
   const match = new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(header);
-  return match ? match[1]!.trim() : '';
+  return match ? storable(match[1]!).trim() : '';
 }

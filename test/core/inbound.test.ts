@@ -1,0 +1,443 @@
+/** The email channel's decisions (SPEC §10), table by table: no I/O, every pure function of src/core/inbound.ts. */
+import { describe, expect, it } from 'vitest';
+import { MAX_FILE_BYTES, MAX_MESSAGE_BYTES } from '../../src/core/attachments.js';
+import {
+  ingestWaves,
+  answeredTicket,
+  automaticReason,
+  decideInbound,
+  type InboundDecision,
+  type InboundFacts,
+  INBOUND_RESULTS,
+  isBounce,
+  keptMailFiles,
+  leftFilesNote,
+  MAIL_TEXT_MAX,
+  type MailFile,
+  mailFilename,
+  mailKeyOf,
+  type MailHeaders,
+  messageIdsIn,
+  type NamedTicket,
+  normaliseMessageId,
+  rejectedBeforeRules,
+  sameAddress,
+  subjectTicketId,
+  threadText,
+  ticketFromMail,
+} from '../../src/core/inbound.js';
+
+const MB = 1024 * 1024;
+const OPEN: NamedTicket = { id: 7, status: 'open', customerEmail: 'carla@example.com' };
+const CLOSED: NamedTicket = { id: 8, status: 'closed', customerEmail: 'carla@example.com' };
+
+/** A person's first mail: nothing known about it. */
+const PLAIN: InboundFacts = { ownMail: false, seenBefore: false, automatic: null, bounce: false, answers: null, senderTicketsLastHour: 0, ticketsPerHour: 20 };
+
+function headers(fields: Record<string, string | string[]>): MailHeaders {
+  return new Map(Object.entries(fields).map(([name, value]) => [name.toLowerCase(), [value].flat()]));
+}
+
+/** Lone surrogates: what a cut in the middle of an emoji leaves. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+describe('decideInbound: the first of the seven rules that matches', () => {
+  const cases: [title: string, facts: Partial<InboundFacts>, expected: InboundDecision['result'], extra?: Record<string, unknown>][] = [
+    // One row per rule.
+    ['rule 1: our own mail coming back is ignored', { ownMail: true }, 'ignored', { showOn: null }],
+    ['rule 2: a mail seen before is a duplicate', { seenBefore: true }, 'duplicate'],
+    ['rule 3: an automatic mail is ignored', { automatic: 'Auto-Submitted: auto-replied' }, 'ignored', { showOn: null }],
+    ['rule 3: an automatic answer to an open ticket is shown there', { automatic: 'X-Autoreply: yes', answers: OPEN }, 'ignored', { showOn: 7 }],
+    ['rule 4: a delivery report is a bounce', { bounce: true }, 'bounce'],
+    ['rule 5: an answer to an open ticket is appended', { answers: OPEN }, 'appended', { ticketId: 7 }],
+    ['rule 5: an answer to a closed ticket is a follow-up', { answers: CLOSED }, 'follow_up', { ticketId: 8 }],
+    ['rule 6: anything else creates a ticket', {}, 'created'],
+    ['rule 7: the 20th ticket of this sender within the hour is rejected', { senderTicketsLastHour: 20 }, 'rejected'],
+    ['rule 6 still below the cap: the 20th ticket is created', { senderTicketsLastHour: 19 }, 'created'],
+    // Precedence between rules.
+    ['own mail that is also automatic: rule 1', { ownMail: true, automatic: 'Auto-Submitted: auto-generated' }, 'ignored', { showOn: null }],
+    ['own mail seen before: still rule 1, however often it comes back', { ownMail: true, seenBefore: true }, 'ignored'],
+    ['own mail that looks like a bounce: rule 1', { ownMail: true, bounce: true }, 'ignored'],
+    ['a duplicate of a bounce: rule 2', { seenBefore: true, bounce: true }, 'duplicate'],
+    ['a duplicate of an automatic mail: rule 2', { seenBefore: true, automatic: 'Precedence: bulk' }, 'duplicate'],
+    ['a duplicate of an answer: rule 2, nothing appended twice', { seenBefore: true, answers: OPEN }, 'duplicate'],
+    ['a delivery report marked Auto-Submitted (as Postfix, Exim and Gmail send them): rule 4', { bounce: true, automatic: 'Auto-Submitted: auto-replied' }, 'bounce'],
+    ['a delivery report quoting a ticket: rule 4, never appended', { bounce: true, answers: OPEN }, 'bounce'],
+    ['an automatic answer to a closed ticket: ignored, shown nowhere, no follow-up', { automatic: 'Auto-Submitted: auto-replied', answers: CLOSED }, 'ignored', { showOn: null }],
+    ['an automatic mail of a sender over the cap: ignored, not rejected', { automatic: 'Precedence: list', senderTicketsLastHour: 99 }, 'ignored'],
+    ['an answer from a sender over the cap: appended (the cap is on new tickets)', { answers: OPEN, senderTicketsLastHour: 99 }, 'appended'],
+    ['a follow-up from a sender over the cap: still a follow-up', { answers: CLOSED, senderTicketsLastHour: 99 }, 'follow_up'],
+    ['a stranger quoting a ticket (answeredTicket gave null): a new ticket', { answers: null }, 'created'],
+    ['a cap of 0 rejects every new ticket', { ticketsPerHour: 0 }, 'rejected'],
+  ];
+  for (const [title, facts, expected, extra] of cases) {
+    it(title, () => {
+      const decision = decideInbound({ ...PLAIN, ...facts });
+      expect(decision.result).toBe(expected);
+      if (extra) expect(decision).toMatchObject(extra);
+    });
+  }
+
+  it('says why, for every result that is not a change', () => {
+    expect(decideInbound({ ...PLAIN, ownMail: true })).toMatchObject({ reason: expect.stringMatching(/own mail/i) });
+    expect(decideInbound({ ...PLAIN, automatic: 'Precedence: bulk' })).toMatchObject({ reason: expect.stringContaining('Precedence: bulk') });
+    expect(decideInbound({ ...PLAIN, automatic: 'X-Autoreply: yes', answers: OPEN })).toMatchObject({ reason: expect.stringContaining('Shown on its ticket') });
+    expect(decideInbound({ ...PLAIN, senderTicketsLastHour: 25, ticketsPerHour: 20 })).toMatchObject({ reason: expect.stringMatching(/25 tickets.*limit is 20/) });
+  });
+
+  it('answers only results of the §10 list, in rule order', () => {
+    expect(INBOUND_RESULTS).toEqual(['ignored', 'duplicate', 'bounce', 'appended', 'follow_up', 'created', 'rejected']);
+  });
+});
+
+describe('automaticReason (rule 3)', () => {
+  const cases: [fields: Record<string, string | string[]>, reason: string | null][] = [
+    [{}, null],
+    [{ 'Auto-Submitted': 'auto-replied' }, 'Auto-Submitted: auto-replied'],
+    [{ 'Auto-Submitted': 'auto-generated' }, 'Auto-Submitted: auto-generated'],
+    [{ 'Auto-Submitted': 'auto-notified; owner-email="a@b"' }, 'Auto-Submitted: auto-notified; owner-email="a@b"'],
+    [{ 'Auto-Submitted': 'no' }, null],
+    [{ 'Auto-Submitted': 'No' }, null],
+    [{ 'Auto-Submitted': ' NO ' }, null],
+    [{ 'Auto-Submitted': 'no; comment' }, null],
+    [{ 'Auto-Submitted': 'nope' }, 'Auto-Submitted: nope'],
+    [{ Precedence: 'bulk' }, 'Precedence: bulk'],
+    [{ Precedence: 'Bulk' }, 'Precedence: bulk'],
+    [{ Precedence: 'junk' }, 'Precedence: junk'],
+    [{ Precedence: 'list' }, 'Precedence: list'],
+    [{ Precedence: 'auto_reply' }, 'Precedence: auto_reply'],
+    [{ Precedence: 'first-class' }, null],
+    [{ Precedence: 'normal' }, null],
+    [{ 'X-Autoreply': 'yes' }, 'X-Autoreply: yes'],
+    [{ 'X-Autorespond': 'Printer on fire' }, 'X-Autorespond: Printer on fire'],
+    [{ 'X-Auto-Response-Suppress': 'All' }, 'X-Auto-Response-Suppress: All'],
+    [{ 'X-Auto-Response-Suppress': 'AutoReply' }, 'X-Auto-Response-Suppress: AutoReply'],
+    [{ 'X-Auto-Response-Suppress': 'DR, RN, NRN, OOF, AutoReply' }, 'X-Auto-Response-Suppress: DR, RN, NRN, OOF, AutoReply'],
+    [{ 'X-Auto-Response-Suppress': 'OOF' }, null],
+    [{ 'X-Auto-Response-Suppress': 'DR, RN' }, null],
+    // A person's reply with `Auto-Submitted: no` is read on: the other headers still count.
+    [{ 'Auto-Submitted': 'no', Precedence: 'list' }, 'Precedence: list'],
+    // The first value of a repeated header decides, as mail systems read it.
+    [{ 'Auto-Submitted': ['no', 'auto-replied'] }, null],
+    // Ordinary headers of a person's mail.
+    [{ 'X-Mailer': 'iPhone Mail (22B91)', 'Thread-Index': 'AQHbQ2v5', 'List-Id': '<x.example>' }, null],
+    // Values are quoted in the reason on one line, without control characters (PostgreSQL text holds no NUL).
+    [{ 'Auto-Submitted': 'auto-replied\u0000\r\n x' }, 'Auto-Submitted: auto-replied x'],
+    [{ Precedence: 'bulk\u0000' }, 'Precedence: bulk'],
+  ];
+  for (const [fields, reason] of cases) {
+    it(`${JSON.stringify(fields)} → ${reason ?? 'a person'}`, () => {
+      expect(automaticReason(headers(fields))).toBe(reason);
+    });
+  }
+
+  it('cuts a long value in the reason', () => {
+    expect(automaticReason(headers({ 'Auto-Submitted': 'auto-replied'.padEnd(500, 'x') }))!.length).toBeLessThan(100);
+  });
+});
+
+describe('isBounce (rule 4)', () => {
+  const cases: [contentType: string, from: string | null, bounce: boolean][] = [
+    ['multipart/report; report-type=delivery-status; boundary="x"', 'someone@example.com', true],
+    ['multipart/report; report-type="delivery-status"', null, true],
+    ['Multipart/Report; Report-Type=Delivery-Status', 'a@b.example', true],
+    ['multipart/report;\n report-type=delivery-status', 'a@b.example', true],
+    ['multipart/report; report-type=disposition-notification', 'a@b.example', false],
+    ['multipart/mixed; report-type=delivery-status', 'a@b.example', false],
+    ['text/plain', 'MAILER-DAEMON@mx.example.com', true],
+    ['text/plain', 'mailer-daemon@googlemail.com', true],
+    ['text/plain', 'postmaster@example.com', true],
+    ['text/plain', 'PostMaster@Example.com', true],
+    ['text/plain', 'carla@example.com', false],
+    ['text/plain', 'postmaster-team@example.com', false],
+    ['text/plain', 'carla@mailer-daemon.example', false],
+    ['text/plain', null, false],
+    ['', '', false],
+  ];
+  for (const [type, from, bounce] of cases) {
+    it(`${JSON.stringify(type)} from ${from ?? 'nobody'}: ${bounce ? 'a bounce' : 'not a bounce'}`, () => {
+      expect(isBounce(type, from)).toBe(bounce);
+    });
+  }
+});
+
+describe('subjectTicketId (rule 5)', () => {
+  const cases: [subject: string, id: number | null][] = [
+    ['[HD-7] Printer on fire', 7],
+    ['Re: [HD-42] Printer on fire', 42],
+    ['RE: AW: Fwd: [hd-42] lower case', 42],
+    ['[Hd-9]', 9],
+    ['[HD-007] leading zeros', 7],
+    ['[HD-0]', null],
+    ['HD-7 without brackets', null],
+    ['[HD-7 unclosed', null],
+    ['[HD- 7]', null],
+    ['[HD-7a]', null],
+    ['[HD-2147483647] the largest id', 2147483647],
+    ['[HD-2147483648] past any id', null],
+    ['[HD-999999999999999]', null],
+    ['[HD-1234567890123456] sixteen digits', null],
+    ['[HD-3] then [HD-4]', 3],
+    ['', null],
+  ];
+  for (const [subject, id] of cases) {
+    it(`${JSON.stringify(subject)} → ${id}`, () => {
+      expect(subjectTicketId(subject)).toBe(id);
+    });
+  }
+});
+
+describe('answeredTicket (rule 5): the first named ticket whose customer is the sender', () => {
+  const other: NamedTicket = { id: 9, status: 'open', customerEmail: 'eve@other.example' };
+
+  it.each<[string, NamedTicket[], string, number | null]>([
+    ['the customer, same case', [OPEN], 'carla@example.com', 7],
+    ['the customer in any letter case', [OPEN], 'Carla@Example.COM', 7],
+    ['the customer with spaces around', [OPEN], '  carla@example.com ', 7],
+    ['a stranger naming the ticket', [OPEN], 'eve@other.example', null],
+    ['a near miss (plus address)', [OPEN], 'carla+x@example.com', null],
+    ['the sender’s ticket after a stranger’s', [other, OPEN], 'carla@example.com', 7],
+    ['the first of the sender’s tickets (thread before subject)', [CLOSED, OPEN], 'carla@example.com', 8],
+    ['no named ticket', [], 'carla@example.com', null],
+  ])('%s', (_title, named, from, id) => {
+    expect(answeredTicket(named, from)?.id ?? null).toBe(id);
+  });
+
+  it('compares addresses in any letter case, nothing else', () => {
+    expect(sameAddress('A@B.example', 'a@b.EXAMPLE')).toBe(true);
+    expect(sameAddress('a@b.example', 'a@c.example')).toBe(false);
+  });
+});
+
+describe('Message-IDs and the mail key', () => {
+  it.each<[string, string]>([
+    ['<abc@example.com>', '<abc@example.com>'],
+    ['abc@example.com', '<abc@example.com>'],
+    ['  <abc@example.com>  ', '<abc@example.com>'],
+    ['<<abc@example.com>>', '<abc@example.com>'],
+    ['<CAF3k9xQ7yZ2m+Vb1pKq=8nLwR4tE0sJd@mail.gmail.com>', '<CAF3k9xQ7yZ2m+Vb1pKq=8nLwR4tE0sJd@mail.gmail.com>'],
+    ['', ''],
+    ['   ', ''],
+    ['<>', ''],
+    ['<a b@example.com>', ''],
+    ['<a<b@example.com>', ''],
+    ['<a@b>\r\nBcc: victim@evil.test', ''],
+    ['<a\u0000b@example.com>', ''],
+    ['<a\u007fb@example.com>', ''],
+    [`<${'x'.repeat(991)}>`, ''],
+    [`<${'x'.repeat(990)}>`, `<${'x'.repeat(990)}>`],
+  ])('normaliseMessageId(%j) → %j', (raw, id) => {
+    expect(normaliseMessageId(raw)).toBe(id);
+  });
+
+  it.each<[string | string[] | null | undefined, string[]]>([
+    ['<a@x> <b@y>', ['<a@x>', '<b@y>']],
+    ['<a@x>\r\n <b@y>\t<c@z>', ['<a@x>', '<b@y>', '<c@z>']],
+    ['<a@x> <a@x> <b@y>', ['<a@x>', '<b@y>']],
+    [['<a@x>', '<b@y> <c@z>'], ['<a@x>', '<b@y>', '<c@z>']],
+    ['a@x', ['<a@x>']],
+    ['a@x b@y', ['<a@x>', '<b@y>']],
+    ['<a@x> (a comment) <b@y>', ['<a@x>', '<b@y>']],
+    ['<a b@x> <c@y>', ['<c@y>']],
+    ['', []],
+    [null, []],
+    [undefined, []],
+    [[], []],
+  ])('messageIdsIn(%j) → %j', (value, ids) => {
+    expect(messageIdsIn(value)).toEqual(ids);
+  });
+
+  const hash = 'ab'.repeat(32);
+  it.each<[string | null, string]>([
+    ['<abc@example.com>', '<abc@example.com>'],
+    ['abc@example.com', '<abc@example.com>'],
+    [null, `sha256:${hash}`],
+    ['', `sha256:${hash}`],
+    ['<not an id>', `sha256:${hash}`],
+  ])('mailKeyOf(%j) → %j', (id, key) => {
+    expect(mailKeyOf(id, hash)).toBe(key);
+  });
+});
+
+describe('rejectedBeforeRules (rule 7 before any rule can be read)', () => {
+  it.each<[number, number, string | null, RegExp | null]>([
+    [100, 10 * MB, 'a@b.example', null],
+    [10 * MB, 10 * MB, 'a@b.example', null],
+    [10 * MB + 1, 10 * MB, 'a@b.example', /Larger than 10,485,760 bytes \(INBOUND_MAX_BYTES\): 10,485,761 bytes/],
+    [11 * MB, 10 * MB, null, /Larger than/],
+    [100, 10 * MB, null, /no valid sender address/],
+  ])('%d bytes of %d, from %j', (size, max, from, reason) => {
+    const answer = rejectedBeforeRules(size, max, from);
+    if (reason === null) expect(answer).toBeNull();
+    else expect(answer).toMatch(reason);
+  });
+});
+
+describe('threadText', () => {
+  it.each<[string, string]>([
+    ['Hello', 'Hello'],
+    ['  Hello  \n\n', 'Hello'],
+    ['line 1\r\nline 2\rline 3', 'line 1\nline 2\nline 3'],
+    ['tab\tkept, NUL\u0000 bell\u0007 escape\u001b DEL\u007f gone', 'tab\tkept, NUL bell escape DEL gone'],
+    ['', '(no text)'],
+    [' \r\n\t ', '(no text)'],
+    ['\u0000\u0001', '(no text)'],
+  ])('%j → %j', (text, thread) => {
+    expect(threadText(text)).toBe(thread);
+  });
+
+  it('keeps a text of exactly 50 000 characters whole', () => {
+    const text = 'x'.repeat(MAIL_TEXT_MAX);
+    expect(MAIL_TEXT_MAX).toBe(50_000);
+    expect(threadText(text)).toBe(text);
+  });
+
+  it('cuts a longer text at 50 000 characters, saying so', () => {
+    const thread = threadText('y'.repeat(MAIL_TEXT_MAX + 1));
+    expect(thread.length).toBe(MAIL_TEXT_MAX);
+    expect(thread).toMatch(/^y+\n\n\[… cut here: the whole text is in the original mail\]$/);
+  });
+
+  it('never cuts a character in two', () => {
+    for (const shift of [0, 1]) {
+      const thread = threadText('a'.repeat(shift) + '😀'.repeat(MAIL_TEXT_MAX));
+      expect(thread.length).toBeLessThanOrEqual(MAIL_TEXT_MAX);
+      expect(LONE_SURROGATE.test(thread), `shift ${shift}`).toBe(false);
+    }
+  });
+});
+
+describe('ticketFromMail (rule 6)', () => {
+  const mail = { fromAddress: 'carla@example.com', fromName: 'Carla Customer', subject: 'Printer on fire', text: 'It burns.' };
+
+  it('takes name, address, subject and text as they are', () => {
+    expect(ticketFromMail(mail, 'medium')).toEqual({ name: 'Carla Customer', email: 'carla@example.com', title: 'Printer on fire', description: 'It burns.', priority: 'medium' });
+    expect(ticketFromMail(mail, 'high').priority).toBe('high');
+  });
+
+  it.each<[string, string]>([
+    ['', 'carla'],
+    ['   ', 'carla'],
+    ['""', 'carla'],
+    ['"Carla Customer"', 'Carla Customer'],
+    ["'Carla'", 'Carla'],
+    ['Carla\r\nBcc: victim@evil.test', 'Carla Bcc: victim@evil.test'],
+    ['Zoë\u0000 Ünïcödé', 'Zoë Ünïcödé'],
+  ])('name %j → %j', (fromName, name) => {
+    expect(ticketFromMail({ ...mail, fromName }, 'low').name).toBe(name);
+  });
+
+  it.each<[string, string]>([
+    ['', '(no subject)'],
+    ['  \t ', '(no subject)'],
+    ['\u0000', '(no subject)'],
+    ['Re:\r\n  folded\tsubject', 'Re: folded subject'],
+    ['Bcc injection\r\nBcc: victim@evil.test', 'Bcc injection Bcc: victim@evil.test'],
+  ])('subject %j → title %j', (subject, title) => {
+    expect(ticketFromMail({ ...mail, subject }, 'low').title).toBe(title);
+  });
+
+  it('cuts the title at 200 and the name at 100 characters, never inside an emoji', () => {
+    const ticket = ticketFromMail({ ...mail, fromName: '😀'.repeat(150), subject: '😀'.repeat(300) }, 'low');
+    expect([...ticket.title]).toHaveLength(200);
+    expect([...ticket.name]).toHaveLength(100);
+    expect(LONE_SURROGATE.test(ticket.title + ticket.name)).toBe(false);
+  });
+
+  it('describes with the thread text: empty is (no text), long is cut', () => {
+    expect(ticketFromMail({ ...mail, text: '' }, 'low').description).toBe('(no text)');
+    expect(ticketFromMail({ ...mail, text: 'z'.repeat(60_000) }, 'low').description).toHaveLength(MAIL_TEXT_MAX);
+  });
+
+  it('trims the address', () => {
+    expect(ticketFromMail({ ...mail, fromAddress: ' carla@example.com ' }, 'low').email).toBe('carla@example.com');
+  });
+});
+
+describe('mailFilename', () => {
+  it.each<[string | null | undefined, number, string]>([
+    ['report.pdf', 0, 'report.pdf'],
+    ['Rechnung März.pdf', 0, 'Rechnung März.pdf'],
+    [null, 0, 'attachment-1'],
+    [undefined, 2, 'attachment-3'],
+    ['', 0, 'attachment-1'],
+    ['   ', 0, 'attachment-1'],
+    ['.', 0, 'attachment-1'],
+    ['..', 4, 'attachment-5'],
+    ['../../etc/passwd', 0, '.._.._etc_passwd'],
+    ['C:\\Windows\\evil.exe', 0, 'C:_Windows_evil.exe'],
+    ['report\u202Efdp.exe', 0, 'reportfdp.exe'],
+    ['new\r\nline.txt', 0, 'newline.txt'],
+    ['x'.repeat(300), 0, 'x'.repeat(255)],
+  ])('%j (file %d) → %j', (raw, index, name) => {
+    expect(mailFilename(raw, index)).toBe(name);
+  });
+});
+
+describe('keptMailFiles: what a message keeps of a mail’s files (§10.1), the rest named', () => {
+  const file = (over: Partial<MailFile> = {}): MailFile => ({ filename: 'report.pdf', contentType: 'application/pdf', size: 1000, ...over });
+
+  it('keeps every ordinary file, in order', () => {
+    expect(keptMailFiles([file(), file({ filename: 'a.png', contentType: 'image/png' })])).toEqual({ kept: [0, 1], left: [] });
+    expect(keptMailFiles([])).toEqual({ kept: [], left: [] });
+  });
+
+  it('keeps 10 files, leaves the 11th and later', () => {
+    const { kept, left } = keptMailFiles(Array.from({ length: 12 }, (_, i) => file({ filename: `f${i}.txt` })));
+    expect(kept).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(left).toEqual([
+      { filename: 'f10.txt', why: 'more than 10 files' },
+      { filename: 'f11.txt', why: 'more than 10 files' },
+    ]);
+  });
+
+  it('keeps a file of exactly 10 MB, leaves one byte more', () => {
+    expect(keptMailFiles([file({ size: MAX_FILE_BYTES })]).kept).toEqual([0]);
+    expect(keptMailFiles([file({ size: MAX_FILE_BYTES + 1 })])).toEqual({ kept: [], left: [{ filename: 'report.pdf', why: 'larger than 10 MB' }] });
+  });
+
+  it('keeps up to 25 MB together, leaves what would pass it, and still takes a small file after', () => {
+    const files = [file({ size: 10 * MB }), file({ size: 10 * MB }), file({ size: 6 * MB, filename: 'big.zip' }), file({ size: 5 * MB, filename: 'fits.zip' })];
+    const { kept, left } = keptMailFiles(files);
+    expect(kept).toEqual([0, 1, 3]);
+    expect(left).toEqual([{ filename: 'big.zip', why: 'more than 25 MB together' }]);
+    expect(files[0]!.size + files[1]!.size + files[3]!.size).toBe(MAX_MESSAGE_BYTES);
+  });
+
+  it('leaves files the help desk never serves (HTML, SVG) and bad names, not counting them', () => {
+    const files = [
+      file({ filename: 'page.html', contentType: 'text/html' }),
+      file({ filename: 'logo.svg', contentType: 'image/svg+xml' }),
+      file({ filename: 'innocent.png', contentType: 'text/html' }),
+      file({ filename: 'PAGE.HTM. ', contentType: 'application/octet-stream' }),
+      file({ filename: 'a/b.txt' }),
+      file({ filename: 'ok.txt' }),
+    ];
+    const { kept, left } = keptMailFiles(files);
+    expect(kept).toEqual([5]);
+    expect(left.map((l) => l.why)).toEqual(Array(5).fill('not a kind of file the help desk serves'));
+  });
+
+  it('names what was left in one line of the message', () => {
+    expect(leftFilesNote([])).toBe('');
+    expect(leftFilesNote([{ filename: 'big.zip', why: 'larger than 10 MB' }, { filename: 'x\r\ny.html', why: 'not a kind of file the help desk serves' }])).toBe(
+      '\n\n[Not attached here, see the original mail: big.zip (larger than 10 MB); x y.html (not a kind of file the help desk serves)]',
+    );
+  });
+});
+
+describe('ingestWaves (a chunk of mails handled together, each wave at once)', () => {
+  const m = (messageId: string | null, ...references: string[]) => ({ messageId, references });
+  it.each<[string, ReturnType<typeof m>[], number[][]]>([
+    ['an empty chunk', [], []],
+    ['independent mails: one wave, in order', [m('<a@x>'), m('<b@x>'), m(null)], [[0, 1, 2]]],
+    ['a mail answering an earlier one of the chunk waits for it', [m('<a@x>'), m('<b@x>', '<a@x>')], [[0], [1]]],
+    ['a chain: three waves', [m('<a@x>'), m('<b@x>', '<a@x>'), m('<c@x>', '<x@y>', '<b@x>')], [[0], [1], [2]]],
+    ['an answer to a mail outside the chunk goes in the first wave', [m('<a@x>', '<old@x>'), m('<b@x>')], [[0, 1]]],
+    ['a later mail is never waited for (a reference forward)', [m('<a@x>', '<b@x>'), m('<b@x>')], [[0, 1]]],
+    ['the same Message-ID twice: the second waits for the first only if it names it', [m('<a@x>'), m('<a@x>'), m('<c@x>', '<a@x>')], [[0, 1], [2]]],
+    ['two answers to one mail share a wave', [m('<a@x>'), m('<b@x>', '<a@x>'), m('<c@x>', '<a@x>'), m('<d@x>')], [[0, 3], [1, 2]]],
+  ])('%s', (_title, mails, waves) => {
+    expect(ingestWaves(mails)).toEqual(waves);
+  });
+});
