@@ -17,6 +17,7 @@ import { postStaffMessage } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
 import { intakeTicket } from '../support/intake.js';
 import { createApiToken } from '../../src/services/tokens.js';
+import { ingest, rawMail } from '../admin/mail.js';
 import { ApiClient } from '../api/support.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
@@ -46,6 +47,8 @@ interface Fixtures {
   canned: number;
   /** A file on a public reply on `mine`, as its routes name it. */
   file: { id: number; filename: string };
+  /** A received mail in the inbound log (§10). */
+  mail: number;
   seq: number;
 }
 
@@ -147,6 +150,9 @@ const CASES: Case[] = [
   { route: 'GET /admin/emails/', url: () => '/admin/emails/', expect: adminOnly(200) },
   { route: 'GET /admin/emails/:id/', url: (fx) => `/admin/emails/${fx.email}/`, expect: adminOnly(200) },
   { route: 'POST /admin/emails/:id/retry/', url: (fx) => `/admin/emails/${fx.email}/retry/`, form: () => ({}), expect: adminOnly(303) },
+  { route: 'GET /admin/inbound/', url: () => '/admin/inbound/', expect: adminOnly(200) },
+  { route: 'GET /admin/inbound/:id/', url: (fx) => `/admin/inbound/${fx.mail}/`, expect: adminOnly(200) },
+  { route: 'GET /admin/inbound/:id/raw.eml', url: (fx) => `/admin/inbound/${fx.mail}/raw.eml`, expect: adminOnly(200) },
   // The API's documents are public (they describe, they do not serve data).
   { route: 'GET /api/docs', url: () => '/api/docs', expect: all(200) },
   // swagger-ui sends its old index address on to the documentation page.
@@ -213,7 +219,9 @@ for (const dialect of DIALECTS) {
       const canned = await saveCannedReply(t.ctx, null, { name: `Canned ${seq}`, body: 'Hello {{customer_name}}' });
       const reply = { kind: 'reply' as const, body: 'The manual', close: false, seen: null, channel: 'web' as const, files: [{ filename: 'manual.pdf', contentType: 'application/pdf', content: Buffer.from(`%PDF ${seq}`) }] };
       const [file] = (await postStaffMessage(t.ctx, { id: ids.root, role: 'admin' }, mine.id, reply)).attachments;
-      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, canned, seq };
+      // An automatic mail: logged, no ticket, no email.
+      const mail = (await ingest(t.ctx, rawMail({ subject: `Out of office ${seq}`, headers: { 'Auto-Submitted': 'auto-replied' } }))).mailId;
+      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, canned, mail, seq };
       return fixtures;
     }
 
