@@ -308,6 +308,8 @@ for (const dialect of DIALECTS) {
       const cli = await runScript('src/cli/outbox.ts', ['--status', 'bounced'], { DATABASE_URL: t.database.url });
       expect(cli.code, cli.stderr).toBe(0);
       expect(cli.stdout).toMatch(new RegExp(`^${email.id}\\s+bounced\\s+created\\b.*Recipient address rejected`, 'm'));
+      // Its time is when it was sent (a bounced email has no next try).
+      expect(cli.stdout).toContain(new Date(email.sent_at!).toISOString().replace('T', ' ').slice(0, 19));
 
       // A day later the mail figures are empty; the bounced email still counts.
       clock.advance(25 * HOUR);

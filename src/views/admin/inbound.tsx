@@ -82,13 +82,14 @@ export function InboundListPage(props: ListProps<InboundListRow>) {
             <td>
               <Sender name={m.from_name} address={m.from_address} />
             </td>
-            <td>
+            {/* Subjects and reasons wrap anywhere: one long word must not widen the whole table. */}
+            <td class="description">
               <a href={`/admin/inbound/${m.id}/`}>{subjectText(m.subject)}</a>
             </td>
             <td>
               <InboundResultBadge result={m.result ?? 'pending'} />
             </td>
-            <td>{m.reason ?? ''}</td>
+            <td class="description">{m.reason ?? ''}</td>
             <td>
               <TicketLink id={m.ticket_id} />
             </td>
