@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, notFound } from '../../core/errors.js';
-import { parseId, referenceOf } from '../../core/tickets.js';
-import { mailFilename } from '../../core/inbound.js';
 import { dispositionOf } from '../../core/attachments.js';
+import { mailFilename } from '../../core/inbound.js';
+import { parseId, referenceOf } from '../../core/tickets.js';
+import { parseMail } from '../../mail/inbound/parse.js';
 import { findEmail, listEmailsPage, listEventsPage, listTicketsPage, listUsersPage } from '../../repositories/adminLists.js';
 import { activeAgentChoices } from '../../repositories/adminUsers.js';
 import { timelineOf } from '../../repositories/events.js';
@@ -36,9 +37,8 @@ import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, sendHtml } from '../forms.js';
 import { requireRole } from '../session.js';
-import { parseMail } from '../../mail/inbound/parse.js';
-import { FILE_HEADERS } from './attachments.js';
 import { parseEmailQuery, parseEventQuery, parseInboundQuery, parseTicketQuery, parseUserQuery, type Query } from './adminFilters.js';
+import { FILE_HEADERS } from './attachments.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -58,9 +58,10 @@ function refusal(error: unknown): DomainError | null {
 const statusOf = (error: DomainError) => (error.code === 'conflict' ? 409 : 400);
 
 /**
- * The data browser (§1 `/admin/`): tickets, users, events and emails, each a filtered list with
- * keyset pages and a detail page; the actions are R6 (reassign, send back to the queue), closing,
- * capacity, deactivation, and retrying a failed email. Admin only; every POST checks the CSRF token.
+ * The data browser (§1 `/admin/`): tickets, users, events, emails and inbound mail (§10), each a
+ * filtered list with keyset pages and a detail page; the actions are R6 (reassign, send back to the
+ * queue), closing, capacity, deactivation, and retrying a failed email. Admin only; every POST
+ * checks the CSRF token.
  */
 export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.handle.db;
