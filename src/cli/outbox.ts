@@ -3,7 +3,7 @@
  * retry of failed emails.
  *
  *   npm run outbox                          list pending, sending and failed emails
- *   npm run outbox -- --status sent         list one status (pending|sending|sent|failed|all)
+ *   npm run outbox -- --status sent         list one status (pending|sending|sent|failed|bounced|all)
  *   npm run outbox -- --limit 500           list more than the last 100
  *   npm run outbox -- retry <id>            put one failed email back in the queue
  *   npm run outbox -- retry --all-failed    put every failed email back (also: --all-failed alone)
@@ -18,7 +18,7 @@ import { listOutbox, OUTBOX_STATUSES, type OutboxStatus } from '../repositories/
 import { type ServiceContext, systemClock } from '../services/context.js';
 import { retryAllFailed, retryFailedEmail } from '../services/outbox.js';
 
-const USAGE = 'usage: npm run outbox [-- --status pending|sending|sent|failed|all] [--limit N] | retry <id> | retry --all-failed';
+const USAGE = 'usage: npm run outbox [-- --status pending|sending|sent|failed|bounced|all] [--limit N] | retry <id> | retry --all-failed';
 
 class UsageError extends Error {}
 
@@ -45,7 +45,8 @@ function printRows(rows: OutboxRow[]): void {
     r.status,
     r.kind,
     String(r.attempts),
-    r.status === 'sent' ? when(r.sent_at) : r.status === 'failed' ? '-' : when(r.next_attempt_at),
+    // A bounced email was sent; its reason (the delivery report's) is its last error.
+    r.status === 'sent' || r.status === 'bounced' ? when(r.sent_at) : r.status === 'failed' ? '-' : when(r.next_attempt_at),
     r.to_address,
     r.subject.length > 60 ? `${r.subject.slice(0, 59)}…` : r.subject,
     (r.last_error ?? '').replace(/\s+/g, ' ').slice(0, 120),

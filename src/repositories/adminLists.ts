@@ -32,6 +32,7 @@ export interface Page<R> {
 
 type Cursor = { op: '<' | '>'; id: number } | null;
 
+/** What a list gives `paginate`: its rows around a cursor, and whether a row lies beyond an id. */
 interface PageSource<R> {
   /** Rows matching the filters and the cursor condition, in `order` of id, at most `limit`. */
   fetch(cursor: Cursor, order: 'asc' | 'desc', limit: number): Promise<R[]>;
@@ -39,7 +40,8 @@ interface PageSource<R> {
   exists(op: '>=' | '<=', id: number): Promise<boolean>;
 }
 
-async function paginate<R extends { id: number }>(request: PageRequest, source: PageSource<R>): Promise<Page<R>> {
+/** One keyset page of `source` (see the header): every admin list pages through this. */
+export async function paginate<R extends { id: number }>(request: PageRequest, source: PageSource<R>): Promise<Page<R>> {
   const { limit } = request;
   if (request.before !== undefined) {
     const before = request.before;
@@ -289,10 +291,4 @@ export async function listEmailsPage(db: Db, filter: EmailFilter, request: PageR
 /** One email with its bodies. */
 export async function findEmail(db: Db, id: number) {
   return db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-/** Failed emails, for the browser's index page (a range of the outbox_by_status index). */
-export async function countFailedEmails(db: Db): Promise<number> {
-  const row = await db.selectFrom('outbox').select(sql<number>`count(*)`.as('n')).where('status', '=', 'failed').executeTakeFirstOrThrow();
-  return Number(row.n);
 }

@@ -262,11 +262,13 @@ export async function listOutbox(db: Db, filter: OutboxFilter = {}): Promise<Out
     .execute();
 }
 
-/** The outbox's backlog, as /metrics shows it. Sent emails, the bulk of the table, are not counted. */
+/** The outbox's backlog and its problems, as /metrics and the dashboard show them. Sent emails, the bulk of the table, are not counted. */
 export interface OutboxBacklog {
   pending: number;
   sending: number;
   failed: number;
+  /** Sent, then reported undeliverable (§10 rule 4): not backlog, but an address to look at, like failed. */
+  bounced: number;
   /** When the longest-waiting due pending email became due (`next_attempt_at`); null when none is due. */
   oldestDueAt: number | null;
 }
@@ -284,8 +286,8 @@ export interface OutboxBacklog {
 export async function outboxBacklog(handle: DbHandle, now: number): Promise<OutboxBacklog> {
   const due = handle.dialect === 'postgres' ? sql`outbox` : sql`outbox indexed by outbox_due`;
   const count = (status: OutboxStatus) => sql<number>`(select count(*) from outbox where status = ${sql.lit(status)})`;
-  const result = await sql<{ pending: number | string; sending: number | string; failed: number | string; oldest_due_at: number | string | null }>`select
-      ${count('pending')} as pending, ${count('sending')} as sending, ${count('failed')} as failed,
+  const result = await sql<{ pending: number | string; sending: number | string; failed: number | string; bounced: number | string; oldest_due_at: number | string | null }>`select
+      ${count('pending')} as pending, ${count('sending')} as sending, ${count('failed')} as failed, ${count('bounced')} as bounced,
       (select next_attempt_at from ${due} where status in ('pending', 'sending') and status = 'pending' and next_attempt_at <= ${now}
         order by next_attempt_at limit 1) as oldest_due_at`.execute(handle.db);
   const row = result.rows[0]!;
@@ -293,6 +295,7 @@ export async function outboxBacklog(handle: DbHandle, now: number): Promise<Outb
     pending: Number(row.pending),
     sending: Number(row.sending),
     failed: Number(row.failed),
+    bounced: Number(row.bounced),
     oldestDueAt: row.oldest_due_at === null ? null : Number(row.oldest_due_at),
   };
 }

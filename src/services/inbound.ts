@@ -67,6 +67,8 @@ export interface InboundOutcome {
   /** The ticket it created, was added to, followed up or was shown on; null otherwise. */
   ticketId: number | null;
   reason: string | null;
+  /** Its row in the inbound log (for a duplicate, the row of its first arrival). */
+  mailId: number;
 }
 
 /** The configuration's defaults (MAIL_FROM, INBOUND_MAX_BYTES, INBOUND_TICKETS_PER_HOUR). */
@@ -153,11 +155,11 @@ function storable(mail: ParsedMail): ParsedMail {
 }
 
 function outcomeOf(row: InboundMailRow): InboundOutcome {
-  return { result: row.result ?? 'duplicate', ticketId: row.ticket_id, reason: row.reason };
+  return { result: row.result ?? 'duplicate', ticketId: row.ticket_id, reason: row.reason, mailId: row.id };
 }
 
 function duplicateOf(row: InboundMailRow): InboundOutcome {
-  return { result: 'duplicate', ticketId: row.ticket_id, reason: `This mail was received before (${row.result ?? 'being handled'}).` };
+  return { result: 'duplicate', ticketId: row.ticket_id, reason: `This mail was received before (${row.result ?? 'being handled'}).`, mailId: row.id };
 }
 
 /** Writes what the decision says, with the mail's log row in the same transaction. */
@@ -190,8 +192,8 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
       // The request key stays random, as for the form: the batcher answers a caller with a stored
       // ticket only when it is that caller's own (a commit whose answer was lost). The same mail
       // handed in twice at once is told apart by the log row, which fails the second.
-      const ticket = await intake.submitValid({ ...input, description: input.description + files.note }, { channel: 'email', files: files.files, mail: row });
-      return { result: 'created', ticketId: ticket.id, reason: null };
+      await intake.submitValid({ ...input, description: input.description + files.note }, { channel: 'email', files: files.files, mail: row });
+      return logged(ctx, row.mail_key);
     }
     case 'duplicate':
     case 'rejected':

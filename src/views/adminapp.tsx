@@ -1,4 +1,7 @@
+import { INBOUND_LOG_RESULTS } from '../repositories/inboundLog.js';
+import type { MailStats } from '../services/mailStats.js';
 import type { Stats, StatsWindow } from '../services/stats.js';
+import { INBOUND_RESULT_LABELS } from './admin/inbound.js';
 import { CsrfField, ErrorSummary, type FormErrors, type FormValues, SelectField, TextField, DataTable } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
@@ -44,7 +47,7 @@ export function RegisterPage({ viewer, csrf, flash, values, errors }: PageBase &
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-export const SETTINGS_FIELDS = ['sla_high', 'sla_medium', 'sla_low', 'default_capacity', 'queue_order', 'release_on_logout'] as const;
+export const SETTINGS_FIELDS = ['sla_high', 'sla_medium', 'sla_low', 'default_capacity', 'queue_order', 'release_on_logout', 'email_priority'] as const;
 
 function Checkbox({ name, label, values, errors, hint }: { name: string; label: string; values: FormValues; errors: FormErrors; hint: string }) {
   return (
@@ -105,6 +108,18 @@ export function SettingsPage({ viewer, csrf, flash, values, errors }: PageBase &
           errors={errors}
           hint="On logout, away or session expiry, the agent's open tickets go back to the queue and to other agents."
         />
+        <SelectField
+          name="email_priority"
+          label="Priority of tickets from email"
+          values={values}
+          errors={errors}
+          options={[
+            ['high', 'High'],
+            ['medium', 'Medium'],
+            ['low', 'Low'],
+          ]}
+          hint="A customer who writes to the support address cannot choose a priority: new tickets from mail get this one."
+        />
         <button type="submit">Save settings</button>
       </form>
     </Layout>
@@ -161,7 +176,43 @@ function ChartFigure({ id, label, caption }: { id: string; label: string; captio
   );
 }
 
-export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { stats: Stats }) {
+/** The outbox now and the mail of the last day (services/mailStats.ts), refreshed with the rest. */
+function MailFigures({ mail }: { mail: MailStats }) {
+  return (
+    <>
+      <h2>Email</h2>
+      <p>
+        <small>Whatever the window: the outbox as it stands, and the mail received in the last 24 hours.</small>
+      </p>
+      <div class="grid kpis">
+        <Kpi label="Waiting to be sent" name="mail.outbox.pending" value={mail.outbox.pending} />
+        <Kpi label="Being sent" name="mail.outbox.sending" value={mail.outbox.sending} />
+        <Kpi label="Failed" name="mail.outbox.failed" value={mail.outbox.failed} note="given up: retry them" />
+        <Kpi label="Bounced" name="mail.outbox.bounced" value={mail.outbox.bounced} note="reported undeliverable" />
+      </div>
+      <p>
+        <a href="/admin/emails/?status=failed">Failed emails</a> · <a href="/admin/emails/?status=bounced">Bounced emails</a> · <a href="/admin/inbound/">Inbound mail</a>
+      </p>
+      <div class="table-scroll">
+        <DataTable
+          class="figures"
+          id="inbound-figures"
+          caption="Mail received in the last 24 hours, by result"
+          columns={[...INBOUND_LOG_RESULTS.map((r) => <a href={`/admin/inbound/?result=${r}`}>{INBOUND_RESULT_LABELS[r]}</a>), 'All']}
+        >
+          <tr>
+            {INBOUND_LOG_RESULTS.map((r) => (
+              <td data-kpi={`mail.inbound_24h.${r}`}>{mail.inbound_24h[r]}</td>
+            ))}
+            <td data-kpi="mail.inbound_24h.total">{mail.inbound_24h.total}</td>
+          </tr>
+        </DataTable>
+      </div>
+    </>
+  );
+}
+
+export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { stats: Stats & { mail: MailStats } }) {
   const feed = `/adminapp/dashboard/data.json?window=${stats.window}`;
   return (
     <Layout title="Dashboard" viewer={viewer} csrf={csrf} flash={flash} scripts={['admin-dashboard.js']}>
@@ -247,6 +298,8 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
             No agents yet. <a href="/adminapp/register/">Register one</a>.
           </p>
         )}
+
+        <MailFigures mail={stats.mail} />
       </section>
     </Layout>
   );

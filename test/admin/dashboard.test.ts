@@ -1,9 +1,10 @@
 /**
  * The dashboard page and its JSON feed, driven through real intake, login and close with a fake
- * clock: the HTML shows every figure without JavaScript, the feed is the §8 stats object, and the
- * window selector filters by creation time.
+ * clock: the HTML shows every figure without JavaScript, the feed is the §8 stats object (with the
+ * email figures beside it), and the window selector filters by creation time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeMailStats } from '../../src/services/mailStats.js';
 import { computeStats } from '../../src/services/stats.js';
 import { closeTicket } from '../../src/services/tickets.js';
 import { addStaff, type Client, startTestApp, type TestApp } from '../support/app.js';
@@ -89,7 +90,8 @@ for (const dialect of DIALECTS) {
         const response = await admin.get(`/adminapp/dashboard/data.json?window=${window}`);
         expect(response.statusCode).toBe(200);
         expect(response.headers['content-type']).toMatch(/application\/json/);
-        expect(response.json()).toEqual(await computeStats(t.ctx.handle.db, { window, now: clock.now() }));
+        // The §8 stats object, and the email figures beside it.
+        expect(response.json()).toEqual({ ...(await computeStats(t.ctx.handle.db, { window, now: clock.now() })), mail: await computeMailStats(t.ctx.handle, clock.now()) });
       }
       expect((await admin.get('/adminapp/dashboard/data.json')).json().window).toBe('all');
     });

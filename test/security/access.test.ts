@@ -19,6 +19,7 @@ import { TicketIntake } from '../../src/services/intake.js';
 import { changePresence } from '../../src/services/presence.js';
 import { intakeTicket } from '../support/intake.js';
 import { createApiToken } from '../../src/services/tokens.js';
+import { ingest, rawMail as loggedMail } from '../admin/mail.js';
 import { ApiClient } from '../api/support.js';
 import { customerMail } from '../mail/support/customer-mail.js';
 import { rawMail } from '../mail/support/raw-mail.js';
@@ -52,6 +53,8 @@ interface Fixtures {
   file: { id: number; filename: string };
   /** A message on `mine` that came by mail (its original is a page, §10). */
   mailMessage: number;
+  /** A received mail in the inbound log (§10). */
+  mail: number;
   seq: number;
 }
 
@@ -161,6 +164,9 @@ const CASES: Case[] = [
   { route: 'GET /admin/emails/', url: () => '/admin/emails/', expect: adminOnly(200) },
   { route: 'GET /admin/emails/:id/', url: (fx) => `/admin/emails/${fx.email}/`, expect: adminOnly(200) },
   { route: 'POST /admin/emails/:id/retry/', url: (fx) => `/admin/emails/${fx.email}/retry/`, form: () => ({}), expect: adminOnly(303) },
+  { route: 'GET /admin/inbound/', url: () => '/admin/inbound/', expect: adminOnly(200) },
+  { route: 'GET /admin/inbound/:id/', url: (fx) => `/admin/inbound/${fx.mail}/`, expect: adminOnly(200) },
+  { route: 'GET /admin/inbound/:id/raw.eml', url: (fx) => `/admin/inbound/${fx.mail}/raw.eml`, expect: adminOnly(200) },
   // The API's documents are public (they describe, they do not serve data).
   { route: 'GET /api/docs', url: () => '/api/docs', expect: all(200) },
   // swagger-ui sends its old index address on to the documentation page.
@@ -239,7 +245,10 @@ for (const dialect of DIALECTS) {
       const mailed = await ingestMail(t.ctx, intake, DEFAULT_INBOUND_SETTING, answer, 'http');
       expect(mailed).toMatchObject({ result: 'appended', ticketId: mine.id });
       const mailMessage = await db().selectFrom('messages').select('id').where('mail_key', '=', `<access-${seq}@mail.example.com>`).executeTakeFirstOrThrow();
-      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, mailMessage: mailMessage.id, canned, seq };
+      // An automatic mail: logged, no ticket, no email.
+      expect((await ingest(t.ctx, loggedMail({ subject: `Out of office ${seq}`, headers: { 'Auto-Submitted': 'auto-replied' } }))).result).toBe('ignored');
+      const mail = (await db().selectFrom('inbound_mails').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
+      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, mailMessage: mailMessage.id, canned, mail, seq };
       return fixtures;
     }
 

@@ -1,9 +1,10 @@
 /**
  * Hostile text is data everywhere (issue 6 point 5): a title such as `<script>alert(1)</script>`,
  * a customer name and a staff display name made of markup show escaped on every page that shows
- * them (customer pages, agent dashboard, admin lists and details), come back unchanged as JSON data
- * from the API, and are escaped in the emails' HTML. SQL metacharacters in searches and filters
- * match literally or are refused, and never reach the database as SQL.
+ * them (customer pages, agent dashboard, admin lists and details, the inbound log and a received
+ * mail's original), come back unchanged as JSON data from the API, and are escaped in the emails'
+ * HTML. SQL metacharacters in searches and filters match literally or are refused, and never reach
+ * the database as SQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceOf } from '../../src/core/tickets.js';
@@ -12,6 +13,7 @@ import { findTicketByToken } from '../../src/repositories/tickets.js';
 import { DEFAULT_INBOUND_SETTING, ingestMail } from '../../src/services/inbound.js';
 import { TicketIntake } from '../../src/services/intake.js';
 import { intakeTicket } from '../support/intake.js';
+import { ingest, rawMail } from '../admin/mail.js';
 import { ApiClient, staffWithToken } from '../api/support.js';
 import { customerMail } from '../mail/support/customer-mail.js';
 import { Client, startTestApp, submitViaForm, type TestApp } from '../support/app.js';
@@ -35,6 +37,7 @@ for (const dialect of DIALECTS) {
     let t: TestApp;
     let token: string;
     let id: number;
+    let mailId: number;
     let agent: Client;
     let admin: Client;
     let adminApi: ApiClient;
@@ -54,6 +57,9 @@ for (const dialect of DIALECTS) {
       await admin.login('root');
       token = await submitViaForm(new Client(t.app), { title: TITLE, name: NAME, description: DESCRIPTION, priority: 'high' });
       id = (await findTicketByToken(db(), token))!.id;
+      // A received mail made of markup (§10): automatic, so it opens no ticket of its own.
+      const mail = rawMail({ from: `"${DISPLAY_NAME}" <evil@example.com>`, subject: TITLE, text: DESCRIPTION, html: `<p>${DESCRIPTION}</p>${TITLE}`, headers: { 'Auto-Submitted': 'auto-replied' } });
+      mailId = (await ingest(t.ctx, mail)).mailId;
     });
     afterAll(() => t.close());
 
@@ -74,6 +80,9 @@ for (const dialect of DIALECTS) {
         [admin, '/admin/users/', ['alert(5)']],
         [admin, '/adminapp/dashboard/', []],
         [admin, '/admin/events/', []],
+        [admin, '/admin/inbound/', ['alert(1)', 'alert(5)']],
+        [admin, `/admin/inbound/?q=${encodeURIComponent('<script>')}`, ['alert(1)']],
+        [admin, `/admin/inbound/${mailId}/`, ['alert(1)', 'alert(3)', 'alert(4)', 'alert(5)']],
       ];
       for (const [client, url, shown] of pages) {
         const response = await client.get(url);
@@ -121,7 +130,8 @@ for (const dialect of DIALECTS) {
       expect(one.headers['content-type']).toMatch(/^application\/json/);
       expect([one.body.title, one.body.customer.name, one.body.description]).toEqual([TITLE, NAME, DESCRIPTION]);
       const list = await adminApi.get(`/api/v1/tickets?q=${encodeURIComponent('<script>')}`);
-      expect(list.body.items.map((i: { title: string }) => i.title)).toEqual([TITLE]);
+      // The form's ticket and the one the hostile mail opened: both titles unchanged.
+      expect(list.body.items.map((i: { title: string }) => i.title)).toEqual([TITLE, TITLE]);
       const agents = await adminApi.get('/api/v1/agents');
       expect(agents.body.items.map((a: { display_name: string }) => a.display_name)).toContain(DISPLAY_NAME);
     });
@@ -169,7 +179,7 @@ for (const dialect of DIALECTS) {
         expect(page.statusCode, q).toBe(200);
         const shown = [...page.body.matchAll(/<tr data-id="(\d+)"/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
         expect(shown, `admin q=${q}`).toEqual(expected);
-        for (const list of ['/admin/users/', '/admin/emails/']) expect((await admin.get(`${list}?q=${encodeURIComponent(q)}`)).statusCode, `${list} q=${q}`).toBe(200);
+        for (const list of ['/admin/users/', '/admin/emails/', '/admin/inbound/']) expect((await admin.get(`${list}?q=${encodeURIComponent(q)}`)).statusCode, `${list} q=${q}`).toBe(200);
       }
       expect(await counts(t.ctx.handle.db)).toEqual(before);
     });
@@ -184,6 +194,8 @@ for (const dialect of DIALECTS) {
         ['/admin/events/', "type=created' --"],
         ['/admin/users/', "role=admin' OR 'x'='x"],
         ['/admin/emails/', "status=sent' OR 1=1 --"],
+        ['/admin/inbound/', "result=created' OR 1=1 --"],
+        ['/admin/inbound/', "sender=x' OR 'x'='x"],
       ];
       for (const [list, query] of refused) {
         const response = await admin.get(`${list}?${query}`);

@@ -8,6 +8,7 @@ import * as openSummaryResolutionHistogram from './2026-11-27T1600-open-summary-
 import * as ticketIntakeKey from './2026-12-02T0900-ticket-intake-key.js';
 import * as conversations from './2026-12-02T1300-conversations.js';
 import * as emailChannel from './2026-12-02T1700-email-channel.js';
+import * as inboundLog from './2026-12-02T1800-inbound-log.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T0900-ticket-intake-key': ticketIntakeKey,
   '2026-12-02T1300-conversations': conversations,
   '2026-12-02T1700-email-channel': emailChannel,
+  '2026-12-02T1800-inbound-log': inboundLog,
 };

@@ -1,10 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, notFound } from '../../core/errors.js';
+import { dispositionOf } from '../../core/attachments.js';
+import { mailFilename } from '../../core/inbound.js';
 import { parseId, referenceOf } from '../../core/tickets.js';
-import { countFailedEmails, findEmail, listEmailsPage, listEventsPage, listTicketsPage, listUsersPage } from '../../repositories/adminLists.js';
+import { parseMail } from '../../mail/inbound/parse.js';
+import { findEmail, listEmailsPage, listEventsPage, listTicketsPage, listUsersPage } from '../../repositories/adminLists.js';
 import { activeAgentChoices } from '../../repositories/adminUsers.js';
 import { timelineOf } from '../../repositories/events.js';
-import { emailsOfTicket } from '../../repositories/outbox.js';
+import { findInboundMail } from '../../repositories/inbound.js';
+import { listInboundPage } from '../../repositories/inboundLog.js';
+import { emailsOfTicket, outboxBacklog } from '../../repositories/outbox.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { countPending, findTicketById, openTicketsOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
@@ -18,6 +23,9 @@ import {
   EmailDetailPage,
   EmailListPage,
   EventListPage,
+  InboundListPage,
+  InboundMailPage,
+  type OriginalMail,
   TicketDetailPage,
   TicketListPage,
   UserDetailPage,
@@ -29,7 +37,8 @@ import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, sendHtml } from '../forms.js';
 import { requireRole } from '../session.js';
-import { parseEmailQuery, parseEventQuery, parseTicketQuery, parseUserQuery, type Query } from './adminFilters.js';
+import { parseEmailQuery, parseEventQuery, parseInboundQuery, parseTicketQuery, parseUserQuery, type Query } from './adminFilters.js';
+import { FILE_HEADERS } from './attachments.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -49,9 +58,10 @@ function refusal(error: unknown): DomainError | null {
 const statusOf = (error: DomainError) => (error.code === 'conflict' ? 409 : 400);
 
 /**
- * The data browser (§1 `/admin/`): tickets, users, events and emails, each a filtered list with
- * keyset pages and a detail page; the actions are R6 (reassign, send back to the queue), closing,
- * capacity, deactivation, and retrying a failed email. Admin only; every POST checks the CSRF token.
+ * The data browser (§1 `/admin/`): tickets, users, events, emails and inbound mail (§10), each a
+ * filtered list with keyset pages and a detail page; the actions are R6 (reassign, send back to the
+ * queue), closing, capacity, deactivation, and retrying a failed email. Admin only; every POST
+ * checks the CSRF token.
  */
 export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.handle.db;
@@ -67,8 +77,8 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     const base = (request: FastifyRequest, reply: FastifyReply, flash: Flash | null = takeFlash(request, reply)) => ({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash });
 
     admin.get('/admin/', async (request, reply) => {
-      const [pending, failedEmails] = await Promise.all([countPending(db), countFailedEmails(db)]);
-      return sendHtml(reply, renderPage(AdminIndexPage({ ...base(request, reply), pending, failedEmails })));
+      const [pending, outbox] = await Promise.all([countPending(db), outboxBacklog(ctx.handle, ctx.clock.now())]);
+      return sendHtml(reply, renderPage(AdminIndexPage({ ...base(request, reply), pending, failedEmails: outbox.failed, bouncedEmails: outbox.bounced })));
     });
 
     // -- lists ---------------------------------------------------------------------------------
@@ -100,6 +110,13 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       const ok = Object.keys(parsed.errors).length === 0;
       const page = ok ? await listEmailsPage(db, parsed.filter, parsed.page) : { rows: [], nextAfter: null, prevBefore: null };
       return sendHtml(reply, renderPage(EmailListPage({ ...base(request, reply), page, values: parsed.values, errors: parsed.errors })), ok ? 200 : 400);
+    });
+
+    admin.get('/admin/inbound/', async (request, reply) => {
+      const parsed = parseInboundQuery(request.query as Query);
+      const ok = Object.keys(parsed.errors).length === 0;
+      const page = ok ? await listInboundPage(db, parsed.filter, parsed.page) : { rows: [], nextAfter: null, prevBefore: null };
+      return sendHtml(reply, renderPage(InboundListPage({ ...base(request, reply), page, values: parsed.values, errors: parsed.errors })), ok ? 200 : 400);
     });
 
     // -- tickets -------------------------------------------------------------------------------
@@ -267,5 +284,33 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       setFlash(reply, outcome.retried ? { kind: 'success', message: `Email #${id} is queued again.` } : { kind: 'info', message: `Email #${id} has not failed (${outcome.status}); nothing to retry.` });
       return reply.redirect(`/admin/emails/${id}/`, 303);
     });
+
+    // -- inbound mail --------------------------------------------------------------------------
+
+    // The original, read again from the raw message (§10: headers and the whole text, never cut).
+    admin.get('/admin/inbound/:id/', async (request: IdRequest, reply) => {
+      const { raw, ...mail } = (await findInboundMail(db, idParam(request, 'Mail'))) ?? notFoundMail();
+      const parsed = await parseMail(raw);
+      const original: OriginalMail = {
+        headers: [...parsed.headers].flatMap(([name, values]) => values.map((value): [string, string] => [name, value])),
+        text: parsed.text,
+        files: parsed.files.map((f, i) => ({ filename: mailFilename(f.filename, i), contentType: f.contentType, size: f.content.length })),
+      };
+      return sendHtml(reply, renderPage(InboundMailPage({ ...base(request, reply), mail: { ...mail, kept: raw.length }, original })));
+    });
+
+    // The raw message as received: a file to save, never a page (nosniff, sandboxed, attachment).
+    admin.get('/admin/inbound/:id/raw.eml', async (request: IdRequest, reply) => {
+      const mail = (await findInboundMail(db, idParam(request, 'Mail'))) ?? notFoundMail();
+      return reply
+        .headers(FILE_HEADERS)
+        .header('content-type', 'message/rfc822')
+        .header('content-disposition', dispositionOf('message/rfc822', `mail-${mail.id}.eml`))
+        .send(mail.raw);
+    });
   });
+}
+
+function notFoundMail(): never {
+  throw notFound('Mail');
 }

@@ -9,6 +9,8 @@ import { EVENT_TYPES, idFromReference, parseId, parsePriority, parseState, parse
 import { ROLES, type Role } from '../../core/users.js';
 import { MAIL_KINDS } from '../../mail/templates/index.js';
 import type { EmailFilter, EmailKind, EmailStatus, EventFilter, PageRequest, TicketFilter, UserFilter } from '../../repositories/adminLists.js';
+import { INBOUND_LOG_RESULTS, type InboundFilter } from '../../repositories/inboundLog.js';
+import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -159,16 +161,29 @@ export function parseEventQuery(query: Query): Parsed<EventFilter> {
   return p.result(filter);
 }
 
-export const EMAIL_STATUSES: readonly EmailStatus[] = ['pending', 'sending', 'sent', 'failed'];
+export const EMAIL_STATUSES: readonly EmailStatus[] = OUTBOX_STATUSES;
 /** Every kind of email, so /admin/emails/ can filter by any (the `reply` of §9 included). */
 export const EMAIL_KINDS: readonly EmailKind[] = MAIL_KINDS;
 
 export function parseEmailQuery(query: Query): Parsed<EmailFilter> {
   const p = new FilterParser(query);
   const filter = defined<EmailFilter>({
-    status: p.take('status', (raw) => oneOf(EMAIL_STATUSES, raw), 'Choose pending, sending, sent or failed.'),
+    status: p.take('status', (raw) => oneOf(EMAIL_STATUSES, raw), 'Choose pending, sending, sent, failed or bounced.'),
     kind: p.take('kind', (raw) => oneOf(EMAIL_KINDS, raw), `Choose one of: ${EMAIL_KINDS.join(', ')}.`),
     ticketId: p.take('ticket', ticketRef, 'Enter a reference such as HD-42.'),
+    q: p.search(),
+  });
+  return p.result(filter);
+}
+
+/** A sender as the log stores it (lower-case); anything with a space or angle bracket is not one. */
+const senderAddress = (raw: string): string | null => (/^[^\s<>]{1,320}$/.test(raw) ? raw.toLowerCase() : null);
+
+export function parseInboundQuery(query: Query): Parsed<InboundFilter> {
+  const p = new FilterParser(query);
+  const filter = defined<InboundFilter>({
+    result: p.take('result', (raw) => oneOf(INBOUND_LOG_RESULTS, raw), `Choose one of: ${INBOUND_LOG_RESULTS.join(', ')}.`),
+    sender: p.take('sender', senderAddress, 'Enter the sender’s email address.'),
     q: p.search(),
   });
   return p.result(filter);

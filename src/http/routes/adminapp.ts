@@ -5,6 +5,7 @@ import { formatDuration } from '../../core/sla.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { updateSettings } from '../../services/admin.js';
 import type { ServiceContext } from '../../services/context.js';
+import { computeMailStats, type MailStats } from '../../services/mailStats.js';
 import { computeStats, parseStatsWindow, type Stats, type StatsWindow } from '../../services/stats.js';
 import { createUser } from '../../services/users.js';
 import { AdminDashboardPage, REGISTER_FIELDS, RegisterPage, SETTINGS_FIELDS, SettingsPage } from '../../views/adminapp.js';
@@ -23,11 +24,15 @@ const isInvalidInput = (error: unknown): error is DomainError => error instanceo
 export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   // Every open dashboard polls every 5 s; on a big "all" window one computation takes about a
   // second, so requests arriving while one runs share its result instead of queueing their own.
-  const inFlight = new Map<StatsWindow, Promise<Stats>>();
-  const stats = (window: StatsWindow): Promise<Stats> => {
+  // The figures are the §8 stats object with the email figures beside it (`mail`).
+  const inFlight = new Map<StatsWindow, Promise<Stats & { mail: MailStats }>>();
+  const stats = (window: StatsWindow): Promise<Stats & { mail: MailStats }> => {
     const running = inFlight.get(window);
     if (running) return running;
-    const started = computeStats(ctx.handle.db, { window, now: ctx.clock.now() }).finally(() => inFlight.delete(window));
+    const now = ctx.clock.now();
+    const started = Promise.all([computeStats(ctx.handle.db, { window, now }), computeMailStats(ctx.handle, now)])
+      .then(([figures, mail]) => ({ ...figures, mail }))
+      .finally(() => inFlight.delete(window));
     inFlight.set(window, started);
     return started;
   };
@@ -47,7 +52,7 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       return sendHtml(reply, renderPage(AdminDashboardPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), stats: figures })));
     });
 
-    // The figures and chart data for the dashboard's script (the same object as GET /api/v1/stats).
+    // The figures and chart data for the dashboard's script: the object of GET /api/v1/stats, and `mail`.
     admin.get<{ Querystring: { window?: string } }>('/adminapp/dashboard/data.json', async (request, reply) => {
       const window = parseStatsWindow(request.query.window);
       if (window === null) {
@@ -84,6 +89,7 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
         default_capacity: String(settings.defaultCapacity),
         queue_order: settings.queueOrder,
         release_on_logout: settings.releaseOnLogout ? 'on' : '',
+        email_priority: settings.emailPriority,
       };
       return sendHtml(reply, renderPage(SettingsPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), values, errors: {} })));
     });
@@ -91,8 +97,10 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     admin.post('/adminapp/settings/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const body = formBody(request.body);
       try {
-        await updateSettings(ctx, request.viewer!.id, validateSettings(body));
-        setFlash(reply, { kind: 'success', message: 'Settings saved. SLA limits apply to new tickets; capacity and queue order apply now.' });
+        // A form or script from before the email channel leaves the email priority as it is.
+        const current = body.email_priority === undefined ? { email_priority: (await loadSettings(ctx.handle.db)).emailPriority } : {};
+        await updateSettings(ctx, request.viewer!.id, validateSettings({ ...current, ...body }));
+        setFlash(reply, { kind: 'success', message: 'Settings saved. SLA limits and the email priority apply to new tickets; capacity and queue order apply now.' });
         return reply.redirect('/adminapp/settings/', 303);
       } catch (error) {
         if (!isInvalidInput(error)) throw error;

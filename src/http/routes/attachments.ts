@@ -20,7 +20,7 @@ import { requireRole } from '../session.js';
  * no-store`, since files are behind a session or a secret link: no proxy or shared browser keeps a
  * copy, at the price of fetching an image again on each view.
  */
-const FILE_HEADERS = {
+export const FILE_HEADERS = {
   'x-content-type-options': 'nosniff',
   'content-security-policy': "default-src 'none'; sandbox",
   'cache-control': 'private, no-store',

@@ -2,14 +2,19 @@
 import { referenceOf } from '../../core/tickets.js';
 import type { OutboxRow } from '../../db/schema.js';
 import type { EmailListRow } from '../../repositories/adminLists.js';
+import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
 import { ActionForm, SelectField, TextField, Time, DataTable } from '../components.js';
 import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame } from './frame.js';
 
 const EMAIL_STATUS_CLASS = { pending: 'state-pending', sending: 'state-open', sent: 'sla-ok', failed: 'sla-breached', bounced: 'sla-breached' } as const;
+const EMAIL_STATUS_LABELS: Record<OutboxRow['status'], string> = { pending: 'Pending', sending: 'Sending', sent: 'Sent', failed: 'Failed', bounced: 'Bounced' };
 
 function EmailStatusBadge({ status }: { status: OutboxRow['status'] }) {
   return <span class={`badge ${EMAIL_STATUS_CLASS[status]}`}>{status}</span>;
 }
+
+/** Why an email did not arrive: the last error of a failed one, the report's reason for a bounced one (§10 rule 4). */
+const hasReason = (m: Pick<OutboxRow, 'status' | 'last_error'>) => (m.status === 'failed' || m.status === 'bounced') && m.last_error !== null;
 
 export function EmailTable({ rows }: { rows: (EmailListRow | OutboxRow)[] }) {
   return (
@@ -24,6 +29,14 @@ export function EmailTable({ rows }: { rows: (EmailListRow | OutboxRow)[] }) {
             <td>{m.subject}</td>
             <td>
               <EmailStatusBadge status={m.status} />
+              {hasReason(m) && (
+                <>
+                  <br />
+                  <small class="description" data-reason>
+                    {m.last_error}
+                  </small>
+                </>
+              )}
             </td>
             <td>{m.attempts}</td>
             <td>
@@ -40,7 +53,7 @@ export function EmailListPage(props: ListProps<EmailListRow>) {
   const filters = (
     <>
       <div class="grid">
-        <SelectField name="status" label="Status" values={values} errors={errors} options={any([['pending', 'Pending'], ['sending', 'Sending'], ['sent', 'Sent'], ['failed', 'Failed']])} />
+        <SelectField name="status" label="Status" values={values} errors={errors} options={any(OUTBOX_STATUSES.map((status) => [status, EMAIL_STATUS_LABELS[status]]))} />
         <SelectField name="kind" label="Kind" values={values} errors={errors} options={any([['created', 'Created'], ['assigned', 'Assigned'], ['reassigned', 'Reassigned'], ['closed', 'Closed'], ['sla_breached', 'SLA breached']])} />
         <TextField name="ticket" label="Ticket (HD-…)" values={values} errors={errors} maxLength={20} />
       </div>
@@ -56,6 +69,8 @@ export function EmailListPage(props: ListProps<EmailListRow>) {
 
 export function EmailDetailPage({ viewer, csrf, flash, email }: PageBase & { email: OutboxRow }) {
   const title = `Email #${email.id}`;
+  // A bounced email was sent: the customer's mail server reported it undeliverable afterwards.
+  const sent = email.status === 'sent' || email.status === 'bounced';
   return (
     <AdminFrame title={title} trail={[['Emails', '/admin/emails/'], [title, null]]} viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
@@ -73,9 +88,9 @@ export function EmailDetailPage({ viewer, csrf, flash, email }: PageBase & { ema
         </dd>
         <dt>Tries</dt>
         <dd>{email.attempts}</dd>
-        <dt>{email.status === 'sent' ? 'Sent' : 'Next try'}</dt>
-        <dd>{email.status === 'sent' ? email.sent_at === null ? '—' : <Time ms={email.sent_at} /> : email.status === 'failed' ? 'none: given up' : <Time ms={email.next_attempt_at} />}</dd>
-        <dt>Last error</dt>
+        <dt>{sent ? 'Sent' : 'Next try'}</dt>
+        <dd>{sent ? email.sent_at === null ? '—' : <Time ms={email.sent_at} /> : email.status === 'failed' ? 'none: given up' : <Time ms={email.next_attempt_at} />}</dd>
+        <dt>{email.status === 'bounced' ? 'Why it bounced' : 'Last error'}</dt>
         <dd class="description" id="last-error">
           {email.last_error ?? '—'}
         </dd>

@@ -7,14 +7,22 @@ const SECTIONS = [
   ['/admin/users/', 'Users'],
   ['/admin/events/', 'Events'],
   ['/admin/emails/', 'Emails'],
+  ['/admin/inbound/', 'Inbound mail'],
 ] as const;
 
-export function AdminIndexPage({ viewer, csrf, flash, pending, failedEmails }: PageBase & { pending: number; failedEmails: number }) {
+/** "3 failed, 1 bounced — …": what of the outbox needs an admin, or what the list holds. */
+function emailsNote(failed: number, bounced: number): string {
+  const problems = [failed > 0 ? `${failed} failed` : '', bounced > 0 ? `${bounced} bounced` : ''].filter(Boolean);
+  return problems.length > 0 ? `${problems.join(', ')} — see them here` : 'the outbox: queued, sent, failed and bounced emails';
+}
+
+export function AdminIndexPage({ viewer, csrf, flash, pending, failedEmails, bouncedEmails }: PageBase & { pending: number; failedEmails: number; bouncedEmails: number }) {
   const notes: Record<string, string> = {
     '/admin/tickets/': `${pending} waiting in the queue`,
     '/admin/users/': 'agents and admins: capacity, deactivation',
     '/admin/events/': 'every change of agent or status',
-    '/admin/emails/': failedEmails > 0 ? `${failedEmails} failed — retry them here` : 'the outbox: queued, sent and failed emails',
+    '/admin/emails/': emailsNote(failedEmails, bouncedEmails),
+    '/admin/inbound/': 'every mail received, what became of it, and its original',
   };
   return (
     <Layout title="Data" viewer={viewer} csrf={csrf} flash={flash}>

@@ -8,3 +8,4 @@ export { TicketDetailPage, type TicketDetailProps, TicketListPage } from './tick
 export { UserDetailPage, type UserDetailProps, UserListPage } from './users.js';
 export { EventListPage } from './events.js';
 export { EmailDetailPage, EmailListPage } from './emails.js';
+export { InboundListPage, InboundMailPage, type OriginalMail } from './inbound.js';
