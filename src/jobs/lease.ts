@@ -8,6 +8,7 @@
  * One that cannot reach the database stops holding when its lease runs out, exactly when the others
  * may take it. A clean stop gives the lease up at once.
  */
+import { Sleeper } from './sleeper.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { acquireLease, readLease, releaseLease } from '../repositories/leases.js';
@@ -37,7 +38,7 @@ export class Lease {
   private announced = false;
   private loop: Promise<void> | null = null;
   private stopped = true;
-  private wakeSleeper: (() => void) | null = null;
+  private readonly sleeper = new Sleeper();
 
   constructor(
     private readonly ctx: Pick<ServiceContext, 'handle' | 'clock'>,
@@ -68,7 +69,7 @@ export class Lease {
   /** Stops renewing and gives the lease up (others may take it at once). */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wakeSleeper?.();
+    this.sleeper.wake();
     await this.loop;
     this.loop = null;
     if (this.heldUntil > 0) {
@@ -83,7 +84,7 @@ export class Lease {
       const delay = await this.tryOnce();
       this.announce();
       if (this.stopped) break;
-      await this.sleep(delay);
+      await this.sleeper.sleep(delay);
     }
   }
 
@@ -113,18 +114,5 @@ export class Lease {
     if (held === this.announced) return;
     this.announced = held;
     this.onChange(held);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakeSleeper = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      this.wakeSleeper = done;
-    });
   }
 }

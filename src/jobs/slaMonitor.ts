@@ -5,6 +5,7 @@
  * by other processes, with deadlines sooner than the one it waits for, are still caught in time),
  * and wakes early when told of a new ticket. Every process may run one: see recordDueBreaches.
  */
+import { Sleeper } from './sleeper.js';
 import { nextSlaDeadline } from '../repositories/sla.js';
 import type { ServiceContext, TicketChange } from '../services/context.js';
 import { recordDueBreaches } from '../services/sla.js';
@@ -27,7 +28,7 @@ export class SlaMonitor {
   private readonly onError: (error: unknown) => void;
   private loop: Promise<void> | null = null;
   private stopped = true;
-  private wakeSleeper: (() => void) | null = null;
+  private readonly sleeper = new Sleeper();
   private wakeRequested = false;
 
   constructor(
@@ -77,13 +78,13 @@ export class SlaMonitor {
     // the next deadline for every new ticket cost a query per intake transaction.)
     if (this.maxSleepMs <= SHORTEST_SLA_MS) return;
     this.wakeRequested = true;
-    this.wakeSleeper?.();
+    this.sleeper.wake();
   }
 
   /** Stops the loop; resolves once the pass in progress (if any) has committed. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wakeSleeper?.();
+    this.sleeper.wake();
     await this.loop;
     this.loop = null;
   }
@@ -108,21 +109,8 @@ export class SlaMonitor {
       if (this.stopped) break;
       // A wake() during the pass may concern a ticket the pass did not see yet.
       if (this.wakeRequested) continue;
-      await this.sleep(delay);
+      await this.sleeper.sleep(delay);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakeSleeper = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      this.wakeSleeper = done;
-    });
   }
 }
 

@@ -13,6 +13,7 @@
  * - A dropped connection is opened again after a wait that doubles up to `maxBackoffMs`. Nothing
  *   here throws out of the watcher: failures are logged and retried.
  */
+import { Sleeper } from '../../jobs/sleeper.js';
 import { ImapFlow } from 'imapflow';
 import { describeImapAddress, type ImapAddress, parseImapUrl, sameFolder } from '../../core/imapUrl.js';
 import { ingestWaves, messageIdsIn } from '../../core/inbound.js';
@@ -83,7 +84,7 @@ export class ImapWatcher {
   private failures = 0;
   /** The server announced new mail since the last look. */
   private newMail = false;
-  private wakeSleeper: (() => void) | null = null;
+  private readonly sleeper = new Sleeper();
   /** The open connection, if any (stop() closes it if it hangs). */
   private client: ImapFlow | null = null;
 
@@ -139,7 +140,7 @@ export class ImapWatcher {
     while (!this.stopped) {
       if (!this.lease.held) {
         // Woken when the lease is taken (or by stop()).
-        await this.sleep(this.pollMs);
+        await this.sleeper.sleep(this.pollMs);
         continue;
       }
       try {
@@ -148,7 +149,7 @@ export class ImapWatcher {
         this.failures++;
         this.log.warn({ err: error, mailbox: describeImapAddress(this.address), retryInMs: this.backoffMs() }, 'imap: mailbox connection failed');
       }
-      if (!this.stopped && this.failures > 0) await this.sleep(this.backoffMs());
+      if (!this.stopped && this.failures > 0) await this.sleeper.sleep(this.backoffMs());
     }
   }
 
@@ -171,7 +172,7 @@ export class ImapWatcher {
           if (this.stopped || !this.lease.held || closed()) break;
           // Told of new mail by IDLE: the 'exists' event wakes the sleep below. Any command ends IDLE.
           if (idle) client.idle().catch((error: unknown) => this.log.warn({ err: error }, 'imap: IDLE failed'));
-          if (!this.newMail) await this.sleep(Math.min(clean ? this.pollMs : this.backoffMs(), this.pollMs, KEEP_ALIVE_MS));
+          if (!this.newMail) await this.sleeper.sleep(Math.min(clean ? this.pollMs : this.backoffMs(), this.pollMs, KEEP_ALIVE_MS));
         }
       } finally {
         lock.release();
@@ -300,19 +301,6 @@ export class ImapWatcher {
   }
 
   private wake(): void {
-    this.wakeSleeper?.();
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakeSleeper = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      this.wakeSleeper = done;
-    });
+    this.sleeper.wake();
   }
 }
