@@ -50,7 +50,7 @@ import { createApiToken } from '../src/services/tokens.js';
 import { type BenchDatabase, createBenchDatabase, dropAll } from './lib/db.js';
 import { fmtMs, hasFlag, listFlag, numberFlag, printTable, verdict } from './lib/report.js';
 import { ROOT, type BenchServer, startBenchServer } from './lib/server.js';
-import { browserCredentials, startCloser, ticketForm } from './lib/workload.js';
+import { browserCredentials, type Run as BenchRun, runOf, startCloser, ticketForm } from './lib/workload.js';
 import { seed } from './seed.js';
 
 const args = process.argv.slice(2);
@@ -65,16 +65,7 @@ const cpuProf = hasFlag(args, 'cpu-prof');
 const routes = listFlag(args, 'routes', ['baseline', 'intake']) as Run['route'][];
 
 const HISTORY = 20_000;
-interface Run {
-  route: 'baseline' | 'intake';
-  connections: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  ok: number;
-  other: number;
-  seconds: number;
-}
+type Run = BenchRun<'baseline' | 'intake'>;
 
 /** What a request carries: the browser's CSRF cookie and form token; and the admin token the bulk close needs. */
 interface Credentials {
@@ -98,9 +89,7 @@ async function cannon(server: BenchServer, route: Run['route'], connections: num
       body: ticketForm(priority, csrf),
     })),
   });
-  const ok = result.statusCodeStats?.['303']?.count ?? 0;
-  const total = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
-  return { route, connections, rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, ok, other: total - ok + result.errors, seconds: result.duration };
+  return runOf(route, connections, result, '303');
 }
 
 async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs: Run[]; tickets: number; scratch: number }> {

@@ -2,6 +2,7 @@
  * What the intake benchmarks share: the customer's ticket (as the form sends it), a browser's
  * CSRF credentials, and the closer that keeps agents' loads at what they are at work.
  */
+import type autocannon from 'autocannon';
 import { csrfFrom } from './client.js';
 import type { BenchServer } from './server.js';
 
@@ -42,4 +43,25 @@ export function startCloser(server: BenchServer, admin: { authorization: string 
       await running;
     },
   };
+}
+
+/** One timed run of one route at one concurrency. */
+export interface Run<R extends string> {
+  route: R;
+  connections: number;
+  /** Requests answered `okStatus` per second. */
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  /** Any other answer or error. */
+  other: number;
+  seconds: number;
+}
+
+/** autocannon's result as a Run: only answers with `okStatus` count. */
+export function runOf<R extends string>(route: R, connections: number, result: autocannon.Result, okStatus: string): Run<R> {
+  const ok = result.statusCodeStats?.[okStatus as keyof typeof result.statusCodeStats]?.count ?? 0;
+  const total = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
+  return { route, connections, rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, ok, other: total - ok + result.errors, seconds: result.duration };
 }
