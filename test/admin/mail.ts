@@ -3,73 +3,16 @@ import type { InboundSource } from '../../src/db/schema.js';
 import { DEFAULT_INBOUND_SETTING, type InboundOutcome, type InboundSetting, ingestMail } from '../../src/services/inbound.js';
 import { TicketIntake } from '../../src/services/intake.js';
 import type { ServiceContext } from '../../src/services/context.js';
+import { customerMail, type CustomerMailFields } from '../mail/support/customer-mail.js';
 
-export interface MailParts {
-  /** The whole From header value; null leaves the header out. */
-  from?: string | null;
-  subject?: string;
-  text?: string;
-  /** An HTML part (alone, or beside `text` as multipart/alternative). */
-  html?: string;
-  /** null leaves the header out. */
-  messageId?: string | null;
-  /** More header lines, such as Auto-Submitted. */
-  headers?: Record<string, string>;
-  /** Files (the message becomes multipart/mixed). */
-  files?: { filename: string; contentType: string; content: Buffer }[];
-}
+export type MailParts = CustomerMailFields;
 
 let sequence = 0;
 
-/** A raw RFC 5322 message (UTF-8, 8bit) with a fresh Message-ID unless one is given. */
+/** A raw message (test/mail/support/customer-mail.ts) with a fresh Message-ID unless one is given. */
 export function rawMail(parts: MailParts = {}): Buffer {
-  const id = parts.messageId === undefined ? `<m${++sequence}.${Date.now()}@customer.example>` : parts.messageId;
-  const head = [
-    ...(parts.from === null ? [] : [`From: ${parts.from ?? 'Carla Customer <carla@example.com>'}`]),
-    'To: support@helpdesk.test',
-    `Subject: ${parts.subject ?? 'Printer on fire'}`,
-    ...(id === null ? [] : [`Message-ID: ${id}`]),
-    'Date: Fri, 27 Nov 2026 09:00:00 +0000',
-    'MIME-Version: 1.0',
-    ...Object.entries(parts.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
-  ];
-  const text = parts.text ?? 'It is on fire.';
-  let body: string[];
-  if (parts.html === undefined) {
-    body = ['Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', text];
-  } else if (parts.text === undefined) {
-    body = ['Content-Type: text/html; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', parts.html];
-  } else {
-    const boundary = 'b-alternative';
-    body = [
-      `Content-Type: multipart/alternative; boundary="${boundary}"`,
-      '',
-      `--${boundary}`,
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Transfer-Encoding: 8bit',
-      '',
-      text,
-      `--${boundary}`,
-      'Content-Type: text/html; charset=utf-8',
-      'Content-Transfer-Encoding: 8bit',
-      '',
-      parts.html,
-      `--${boundary}--`,
-    ];
-  }
-  if (parts.files?.length) {
-    const boundary = 'b-mixed';
-    const files = parts.files.flatMap((f) => [
-      `--${boundary}`,
-      `Content-Type: ${f.contentType}; name="${f.filename}"`,
-      `Content-Disposition: attachment; filename="${f.filename}"`,
-      'Content-Transfer-Encoding: base64',
-      '',
-      f.content.toString('base64'),
-    ]);
-    body = [`Content-Type: multipart/mixed; boundary="${boundary}"`, '', `--${boundary}`, ...body, ...files, `--${boundary}--`];
-  }
-  return Buffer.from([...head, ...body, ''].join('\r\n'), 'utf8');
+  const messageId = parts.messageId === undefined ? `<m${++sequence}.${Date.now()}@customer.example>` : parts.messageId;
+  return customerMail({ from: 'Carla Customer <carla@example.com>', to: 'support@helpdesk.test', text: parts.html === undefined ? 'It is on fire.' : undefined, ...parts, messageId });
 }
 
 const intakes = new WeakMap<ServiceContext, TicketIntake>();

@@ -1,5 +1,6 @@
 /** What the IMAP tests share: customers' mails as raw text, and a logger that keeps what it is told. */
 import type { WatcherLogger } from '../../../src/mail/inbound/imap.js';
+import { customerMail } from './customer-mail.js';
 
 export interface MailOptions {
   from: string;
@@ -12,20 +13,8 @@ export interface MailOptions {
 
 /** A plain-text mail as a customer's mail program writes it. */
 export function rawMail(mail: MailOptions): string {
-  const lines = [
-    `From: ${mail.from}`,
-    'To: Support <support@helpdesk.test>',
-    `Subject: ${mail.subject}`,
-    `Message-ID: ${mail.messageId}`,
-    'Date: Wed, 02 Dec 2026 10:00:00 +0000',
-    ...(mail.inReplyTo ? [`In-Reply-To: ${mail.inReplyTo}`, `References: ${mail.inReplyTo}`] : []),
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    mail.body,
-    '',
-  ];
-  return lines.join('\r\n');
+  const answers = mail.inReplyTo ? { inReplyTo: mail.inReplyTo, references: [mail.inReplyTo] } : {};
+  return customerMail({ from: mail.from, to: 'Support <support@helpdesk.test>', subject: mail.subject, text: mail.body, messageId: mail.messageId, ...answers }).toString('utf8');
 }
 
 /** Mail number `n` of a batch `tag`, each from its own customer (the hourly cap is per sender). */

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { customerMail } from './customer-mail.js';
 
 export interface RawMail {
   /** `Name <address>` or a bare address. */
@@ -25,26 +26,9 @@ export function newMessageId(domain = 'customer.example'): string {
   return `<${randomBytes(8).toString('hex')}@${domain}>`;
 }
 
-/** The mail as text, CRLF line ends. */
+/** The mail as text, CRLF line ends (customerMail with a fresh Message-ID unless one is given). */
 export function rawMail(mail: RawMail = {}): string {
-  const messageId = mail.messageId === undefined ? newMessageId() : mail.messageId;
-  const lines = [
-    `From: ${mail.from ?? 'Carla Customer <carla@customer.example>'}`,
-    `To: ${mail.to ?? 'Support <support@helpdesk.example>'}`,
-    `Subject: ${mail.subject ?? 'Printer on fire'}`,
-    'Date: Fri, 27 Nov 2026 09:00:00 +0000',
-    ...(messageId === null ? [] : [`Message-ID: ${messageId}`]),
-    ...(mail.inReplyTo ? [`In-Reply-To: ${mail.inReplyTo}`] : []),
-    ...(mail.references?.length ? [`References: ${mail.references.join(' ')}`] : []),
-    ...Object.entries(mail.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: 8bit',
-    '',
-    mail.text ?? 'It smells of toner.',
-    '',
-  ];
-  return lines.join('\r\n');
+  return customerMail({ ...mail, messageId: mail.messageId === undefined ? newMessageId() : mail.messageId }).toString('utf8');
 }
 
 /** POST /api/v1/inbound/email with a bearer token (null: none) and a content type (default message/rfc822). */
