@@ -31,7 +31,7 @@ import { createApiToken } from '../src/services/tokens.js';
 import { type BenchDatabase, createBenchDatabase, dropAll } from './lib/db.js';
 import { fmtMs, hasFlag, listFlag, numberFlag, printTable, verdict } from './lib/report.js';
 import { type BenchServer, ROOT, startBenchServer } from './lib/server.js';
-import { browserCredentials, type Run as BenchRun, runOf, startCloser, TICKET_DESCRIPTION, TICKET_TITLE, ticketForm } from './lib/workload.js';
+import { browserCredentials, customerMail, type Run as BenchRun, runOf, startCloser, ticketForm } from './lib/workload.js';
 import { seed } from './seed.js';
 import { imapIntake } from './lib/imapIntake.js';
 
@@ -49,33 +49,6 @@ const routes = listFlag(args, 'routes', ['form', 'http']) as Route[];
 const HISTORY = 20_000;
 const RUN_ID = randomBytes(4).toString('hex');
 let mailCount = 0;
-
-/** A customer's new mail, as a mail client writes it: each one a different Message-ID and sender. */
-export function customerMail(n: number, runId = RUN_ID): string {
-  const boundary = `b-${runId}-${n}`;
-  return [
-    `From: Carla Customer ${n} <carla.${n % 997}@customer.example>`,
-    'To: Support <support@helpdesk.example>',
-    `Subject: ${TICKET_TITLE}`,
-    `Message-ID: <${runId}.${n}@mail.customer.example>`,
-    'Date: Wed, 02 Dec 2026 10:00:00 +0000',
-    'MIME-Version: 1.0',
-    `Content-Type: multipart/alternative; boundary="${boundary}"`,
-    '',
-    `--${boundary}`,
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    TICKET_DESCRIPTION,
-    '',
-    'Carla',
-    `--${boundary}`,
-    'Content-Type: text/html; charset=utf-8',
-    '',
-    `<div dir="ltr"><p>${TICKET_DESCRIPTION}</p><p>Carla</p></div>`,
-    `--${boundary}--`,
-    '',
-  ].join('\r\n');
-}
 
 type Route = 'form' | 'http';
 
@@ -102,7 +75,7 @@ async function cannon(server: BenchServer, route: Route, connections: number, cr
             method: 'POST' as const,
             path: '/api/v1/inbound/email',
             headers: { 'content-type': 'message/rfc822', authorization: `Bearer ${credentials.inbound}` },
-            setupRequest: (request: autocannon.Request) => ({ ...request, body: customerMail(mailCount++) }),
+            setupRequest: (request: autocannon.Request) => ({ ...request, body: customerMail(mailCount++, RUN_ID) }),
           },
         ];
   const result = await autocannon({ url: server.url, connections, duration: seconds, requests });

@@ -65,3 +65,30 @@ export function runOf<R extends string>(route: R, connections: number, result: a
   const total = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
   return { route, connections, rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, ok, other: total - ok + result.errors, seconds: result.duration };
 }
+
+/** A customer's new mail, as a mail client writes it: each one a different Message-ID and sender. */
+export function customerMail(n: number, runId: string): string {
+  const boundary = `b-${runId}-${n}`;
+  return [
+    `From: Carla Customer ${n} <carla.${n % 997}@customer.example>`,
+    'To: Support <support@helpdesk.example>',
+    `Subject: ${TICKET_TITLE}`,
+    `Message-ID: <${runId}.${n}@mail.customer.example>`,
+    'Date: Wed, 02 Dec 2026 10:00:00 +0000',
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/alternative; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    TICKET_DESCRIPTION,
+    '',
+    'Carla',
+    `--${boundary}`,
+    'Content-Type: text/html; charset=utf-8',
+    '',
+    `<div dir="ltr"><p>${TICKET_DESCRIPTION}</p><p>Carla</p></div>`,
+    `--${boundary}--`,
+    '',
+  ].join('\r\n');
+}
