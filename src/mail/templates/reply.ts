@@ -29,7 +29,8 @@ export const MAX_QUOTED = 3;
 /** The line that opens the quoted history, in both bodies. */
 export const HISTORY_HEADING = 'Earlier in this conversation (newest first)';
 
-const CLOSED_NOTE =
+/** What a reply-and-close email says instead of a separate closed email (tests tell the two apart by it). */
+export const CLOSED_NOTE =
   'This request is now closed. If something is still not right, simply answer this email or write on the status page: we will pick it up as a follow-up.';
 
 /** `Re: [HD-42] <title>` (§9). */
