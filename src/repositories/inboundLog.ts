@@ -10,7 +10,7 @@
 import { sql } from 'kysely';
 import { INBOUND_RESULTS, type InboundResult } from '../core/inbound.js';
 import type { Db, DbHandle } from '../db/connect.js';
-import type { InboundSource } from '../db/schema.js';
+import type { InboundMailRow } from '../db/schema.js';
 import { type Page, type PageRequest, paginate } from './adminLists.js';
 import { anyContains } from './textSearch.js';
 
@@ -28,17 +28,8 @@ export interface InboundFilter {
   q?: string;
 }
 
-export interface InboundListRow {
-  id: number;
-  source: InboundSource;
-  from_address: string;
-  from_name: string;
-  subject: string;
-  result: InboundResult | null;
-  reason: string | null;
-  ticket_id: number | null;
-  received_at: number;
-}
+/** A log row as the list shows it: everything but the raw mail and what only its page needs. */
+export type InboundListRow = Pick<InboundMailRow, 'id' | 'source' | 'from_address' | 'from_name' | 'subject' | 'result' | 'reason' | 'ticket_id' | 'received_at'>;
 
 export async function listInboundPage(db: Db, filter: InboundFilter, request: PageRequest): Promise<Page<InboundListRow>> {
   const base = () => {

@@ -13,7 +13,7 @@ import { buildApp } from '../../src/http/app.js';
 import { systemClock } from '../../src/services/context.js';
 import { addStaff, TEST_CONFIG } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
-import { type Finished, ROOT, runScript } from '../support/process.js';
+import { finished, type Finished, ROOT, runScript } from '../support/process.js';
 import { postMail, rawMail } from '../mail/support/raw-mail.js';
 import { closedPort } from '../mail/support/smtp.js';
 
@@ -24,16 +24,7 @@ const ingest = (databaseUrl: string, mail: string, env: Record<string, string> =
 
 /** The documented command itself (`npm run -s mail:ingest < mail`), as a mail server's pipe runs it. */
 function npmIngest(databaseUrl: string, mail: string): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'mail:ingest'], { cwd: ROOT, env: { ...process.env, ...ENV, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(mail);
-  });
+  return finished(spawn('npm', ['run', '--silent', 'mail:ingest'], { cwd: ROOT, env: { ...process.env, ...ENV, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' } }), mail);
 }
 
 async function countOf(database: TestDatabase, table: 'tickets' | 'inbound_mails'): Promise<number> {

@@ -1,5 +1,5 @@
 /** Runs the real entry points (through tsx) as child processes. */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -14,8 +14,12 @@ export interface Finished {
 
 /** Runs a script to completion; `input`, when given, is written to its standard input, which is then closed. */
 export function runScript(script: string, args: string[], env: Record<string, string>, input?: string): Promise<Finished> {
+  return finished(spawn(TSX, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'warn' } }), input);
+}
+
+/** What a child process printed and how it ended, `input` given on its standard input. */
+export function finished(child: ChildProcessWithoutNullStreams, input?: string): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'warn' } });
     if (input !== undefined) child.stdin.end(input);
     let stdout = '';
     let stderr = '';
