@@ -1,13 +1,33 @@
 /**
  * The settings an admin tunes (§1 settings form, §3, §4), and their validation. Pure.
  */
+import { ALWAYS_OPEN } from './calendar.js';
 import { invalidInput } from './errors.js';
 import { QUEUE_ORDERS, type QueueOrder } from './routing.js';
 import { DEFAULT_SLA, parseDuration, type SlaLimits } from './sla.js';
 import { parsePriority, type Priority } from './tickets.js';
 
+/** An optional §11 target per priority, in seconds; null: none. */
+export type OptionalTargets = Record<Priority, number | null>;
+
+export const NO_TARGETS: OptionalTargets = { high: null, medium: null, low: null };
+
+/** The largest warn_at_percent: a warning at 100 % would arrive with the breach. */
+export const MAX_WARN_PERCENT = 99;
+
 export interface Settings {
+  /** The resolution target per priority (§4, §11). */
   sla: SlaLimits;
+  /** §11: creation → the first public reply. */
+  firstResponse: OptionalTargets;
+  /** §11: a customer message → the next public reply. */
+  nextReply: OptionalTargets;
+  /** The SLA calendar's id; null: 24/7. */
+  calendarId: number | null;
+  /** The resolution clock stops while the ticket waits on the customer. */
+  pauseWhileWaiting: boolean;
+  /** Warn when this share of a target's time has passed; null: no warnings. */
+  warnAtPercent: number | null;
   /** Capacity of agents without their own. */
   defaultCapacity: number;
   queueOrder: QueueOrder;
@@ -19,6 +39,11 @@ export interface Settings {
 
 export const DEFAULT_SETTINGS: Settings = {
   sla: DEFAULT_SLA,
+  firstResponse: NO_TARGETS,
+  nextReply: NO_TARGETS,
+  calendarId: null,
+  pauseWhileWaiting: false,
+  warnAtPercent: null,
   defaultCapacity: 5,
   queueOrder: 'oldest',
   releaseOnLogout: false,
@@ -37,16 +62,48 @@ export function parseCapacity(raw: unknown): number | null {
   return value >= 1 && value <= MAX_CAPACITY ? value : null;
 }
 
-/** Validates the settings form (durations such as `45s`, `4m`, `1h30m`); throws `invalid_input`. */
+/** True for a checked checkbox as forms and JSON send it. */
+function isChecked(raw: unknown): boolean {
+  const value = typeof raw === 'string' ? raw.trim().toLowerCase() : raw;
+  return value === 'on' || value === 'true' || value === '1' || value === true;
+}
+
+/** The calendar field: `24/7` (or empty) → null, else a calendar id; whether it exists is the service's question. */
+export function parseCalendarChoice(raw: unknown): number | null | undefined {
+  if (raw === undefined || raw === null) return null;
+  const text = String(raw).trim();
+  if (text === '' || text === ALWAYS_OPEN) return null;
+  return /^\d{1,9}$/.test(text) && Number(text) > 0 ? Number(text) : undefined;
+}
+
+/**
+ * Validates the settings form (durations such as `45s`, `4m`, `1h30m`; §11 targets may be empty,
+ * meaning none); throws `invalid_input`. A field a form or script from before §11 leaves out takes
+ * its default, so an older client never sets a target by accident.
+ */
 export function validateSettings(raw: Record<string, unknown>): Settings {
   const fields: Record<string, string> = {};
-  const duration = (key: string): number => {
-    const value = typeof raw[key] === 'string' ? parseDuration(raw[key] as string) : null;
-    if (value === null) fields[key] = 'Enter a duration such as 45s, 4m, 1h or 1h30m.';
+  const duration = (key: string, optional = false): number | null => {
+    const text = typeof raw[key] === 'string' ? (raw[key] as string).trim() : raw[key] === undefined || raw[key] === null ? '' : undefined;
+    if (optional && text === '') return null;
+    const value = text === undefined ? null : parseDuration(text);
+    if (value === null) fields[key] = optional ? 'Enter a duration such as 45s, 4m, 1h or 1h30m, or leave it empty for none.' : 'Enter a duration such as 45s, 4m, 1h or 1h30m.';
     else if (value > 365 * 86_400) fields[key] = 'At most one year.';
-    return value ?? 0;
+    return value;
   };
-  const sla = { high: duration('sla_high'), medium: duration('sla_medium'), low: duration('sla_low') };
+  const sla = { high: duration('sla_high') ?? 0, medium: duration('sla_medium') ?? 0, low: duration('sla_low') ?? 0 };
+  const targets = (metric: string): OptionalTargets => ({
+    high: duration(`${metric}_high`, true),
+    medium: duration(`${metric}_medium`, true),
+    low: duration(`${metric}_low`, true),
+  });
+  const firstResponse = targets('first_response');
+  const nextReply = targets('next_reply');
+  const calendarId = parseCalendarChoice(raw.calendar);
+  if (calendarId === undefined) fields.calendar = `Choose ${ALWAYS_OPEN} or one of the calendars.`;
+  const warnText = raw.warn_at_percent === undefined || raw.warn_at_percent === null ? '' : String(raw.warn_at_percent).trim();
+  const warnAtPercent = warnText === '' ? null : /^\d{1,2}$/.test(warnText) && Number(warnText) >= 1 ? Number(warnText) : undefined;
+  if (warnAtPercent === undefined) fields.warn_at_percent = `Enter a whole number from 1 to ${MAX_WARN_PERCENT}, or leave it empty for no warnings.`;
   const defaultCapacity = parseCapacity(raw.default_capacity);
   if (defaultCapacity === null) fields.default_capacity = `Enter a whole number from 1 to ${MAX_CAPACITY}.`;
   const order = typeof raw.queue_order === 'string' ? raw.queue_order.trim().toLowerCase() : '';
@@ -55,12 +112,16 @@ export function validateSettings(raw: Record<string, unknown>): Settings {
   const emailPriority = raw.email_priority === undefined ? DEFAULT_SETTINGS.emailPriority : parsePriority(raw.email_priority);
   if (!emailPriority) fields.email_priority = 'Choose a priority: high, medium or low.';
   if (Object.keys(fields).length > 0) throw invalidInput(fields);
-  const checkbox = typeof raw.release_on_logout === 'string' ? raw.release_on_logout.trim().toLowerCase() : raw.release_on_logout;
   return {
     sla,
+    firstResponse,
+    nextReply,
+    calendarId: calendarId!,
+    pauseWhileWaiting: isChecked(raw.pause_while_waiting),
+    warnAtPercent: warnAtPercent!,
     defaultCapacity: defaultCapacity!,
     queueOrder: order as QueueOrder,
-    releaseOnLogout: checkbox === 'on' || checkbox === 'true' || checkbox === '1' || checkbox === true,
+    releaseOnLogout: isChecked(raw.release_on_logout),
     emailPriority: emailPriority!,
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { InboundResult } from '../core/inbound.js';
+import type { SlaMetric } from '../core/slaClocks.js';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -48,6 +49,28 @@ export interface TicketsTable {
   first_response_at: ColumnType<number | null, number | null | undefined, number | null>;
   /** The closed ticket this one follows up (§9). */
   follow_up_of: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The calendar version the ticket's SLA clocks count with (§11); null: 24/7. */
+  sla_calendar_version_id: OptionalTime;
+  /** The resolution clock is paused since (waiting on the customer, §11); `sla_due_at` is then PAUSED_DUE_AT. */
+  sla_paused_at: OptionalTime;
+  /** Business time left on the resolution clock when it paused. */
+  sla_remaining_ms: OptionalTime;
+  /** When the resolution warning is due (warn_at_percent), and when it was given. */
+  sla_warn_at: OptionalTime;
+  sla_warned_at: OptionalTime;
+  /** Business time left until the resolution warning when the clock paused (null: no warning pending). */
+  sla_warn_remaining_ms: OptionalTime;
+  /** The first-response target's due instant (null: no target), its warning, its breach. */
+  first_response_due_at: OptionalTime;
+  first_response_warn_at: OptionalTime;
+  first_response_warned_at: OptionalTime;
+  first_response_breached_at: OptionalTime;
+  /** The running next-reply clock (null: none running): started by a customer message, stopped by a public reply. */
+  next_reply_started_at: OptionalTime;
+  next_reply_due_at: OptionalTime;
+  next_reply_warn_at: OptionalTime;
+  next_reply_warned_at: OptionalTime;
+  next_reply_breached_at: OptionalTime;
 }
 
 export interface TicketEventsTable {
@@ -59,7 +82,12 @@ export interface TicketEventsTable {
   to_agent_id: number | null;
   /** The staff member who caused it; null for the customer or the system. */
   actor_id: number | null;
+  /** The SLA target an `sla_breached` event is about (§11); null: resolution, or not an SLA event. */
+  metric: ColumnType<SlaMetric | null, SlaMetric | null | undefined, SlaMetric | null>;
 }
+
+/** A nullable instant column most inserts leave out. */
+type OptionalTime = ColumnType<number | null, number | null | undefined, number | null>;
 
 export type MessageKind = 'customer' | 'reply' | 'note';
 export type MessageChannel = 'web' | 'email' | 'api';
@@ -129,6 +157,37 @@ export interface SettingsTable {
   release_on_logout: number;
   /** Priority of tickets created from mail (§10 rule 6). */
   email_priority: ColumnType<'high' | 'medium' | 'low', 'high' | 'medium' | 'low' | undefined, 'high' | 'medium' | 'low'>;
+  /** §11 targets in seconds; null: none. */
+  first_response_high_seconds: OptionalSeconds;
+  first_response_medium_seconds: OptionalSeconds;
+  first_response_low_seconds: OptionalSeconds;
+  next_reply_high_seconds: OptionalSeconds;
+  next_reply_medium_seconds: OptionalSeconds;
+  next_reply_low_seconds: OptionalSeconds;
+  /** The SLA calendar; null: 24/7. */
+  calendar_id: OptionalSeconds;
+  pause_while_waiting: ColumnType<number, number | undefined, number>;
+  /** null: no warnings. */
+  warn_at_percent: OptionalSeconds;
+}
+
+type OptionalSeconds = ColumnType<number | null, number | null | undefined, number | null>;
+
+/** A business-hours calendar (§11): its name and the version in force. */
+export interface CalendarsTable {
+  id: Generated<number>;
+  name: string;
+  version_id: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One saved calendar definition (core/calendar.ts CalendarDefinition as JSON); never changed once written. */
+export interface CalendarVersionsTable {
+  id: Generated<number>;
+  calendar_id: number;
+  definition: string;
+  created_at: number;
 }
 
 export interface OutboxTable {
@@ -248,6 +307,8 @@ export interface Database {
   canned_replies: CannedRepliesTable;
   inbound_mails: InboundMailsTable;
   leases: LeasesTable;
+  calendars: CalendarsTable;
+  calendar_versions: CalendarVersionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

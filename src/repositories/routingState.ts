@@ -53,6 +53,8 @@ export async function loadAgentLoads(db: Db, defaultCapacity: number): Promise<A
 
 export interface RoutingState {
   settings: Settings;
+  /** The version of the settings' SLA calendar in force; null: 24/7. */
+  calendarVersionId: number | null;
   agents: AgentLoad[];
   /** The agents' display names (for the emails that name them). */
   agentNames: Map<number, string>;
@@ -76,8 +78,10 @@ export async function loadRoutingState(db: Db, newTickets = 0): Promise<RoutingS
   const rows = await db
     .selectFrom('settings as s')
     .leftJoin('users as u', (join) => join.on('u.role', '=', 'agent').on('u.active', '=', 1))
+    .leftJoin('calendars as c', 'c.id', 's.calendar_id')
     .selectAll('s')
     .select((eb) => [
+      'c.version_id as calendar_version_id',
       'u.id as agent_id',
       'u.presence',
       'u.capacity',
@@ -105,5 +109,5 @@ export async function loadRoutingState(db: Db, newTickets = 0): Promise<RoutingS
   }
   // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
   const newTicketIds = reserve && first.new_ticket_ids ? first.new_ticket_ids.map(Number).sort((a, b) => a - b) : null;
-  return { settings, agents, agentNames, queueWaiting: Boolean(Number(first.queue_waiting)), newTicketIds };
+  return { settings, calendarVersionId: first.calendar_version_id ?? null, agents, agentNames, queueWaiting: Boolean(Number(first.queue_waiting)), newTicketIds };
 }

@@ -15,9 +15,11 @@ import {
   spareCapacity,
 } from '../core/routing.js';
 import type { Settings } from '../core/settings.js';
+import type { ClockCalendar } from '../core/slaClocks.js';
 import type { Db } from '../db/connect.js';
 import { inRoutingTransaction } from '../db/transaction.js';
 import { insertEvent } from '../repositories/events.js';
+import { clockCalendarOf } from '../repositories/calendarVersions.js';
 import { loadRoutingState } from '../repositories/routingState.js';
 import { findTicketById, newestOpenTicketOf, openTicketsOf, queueHead, setTicketAgent } from '../repositories/tickets.js';
 import { setLastAssignedAtOf } from '../repositories/users.js';
@@ -29,6 +31,8 @@ export interface RoutingRun {
   trx: Db;
   now: number;
   settings: Settings;
+  /** The calendar SLA clocks started in this run count with (§11). */
+  clock: ClockCalendar;
   /** The staff member acting, for the events' actor column; null for customers and the system. */
   actorId: number | null;
   publicUrl: string;
@@ -62,6 +66,7 @@ export async function withRouting<T>(
       trx,
       now: ctx.clock.now(),
       settings: state.settings,
+      clock: await clockCalendarOf(ctx.handle, trx, state.calendarVersionId),
       actorId,
       publicUrl: ctx.publicUrl,
       agents: state.agents,

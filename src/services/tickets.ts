@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { planFollowUp, planIntake } from '../core/routing.js';
 import { forbidden, notFound } from '../core/errors.js';
-import { slaDueAt } from '../core/sla.js';
+import { clocksAtCreation, IDLE_CLOCKS } from '../core/slaClocks.js';
 import type { NewTicketInput } from '../core/tickets.js';
 import type { Db } from '../db/connect.js';
 import type { MessageChannel, TicketRow } from '../db/schema.js';
@@ -72,8 +72,8 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           created_at: now,
           assigned_at: agentId === null ? null : now,
           closed_at: null,
-          sla_due_at: slaDueAt(now, input.priority, run.settings.sla),
-          sla_breached_at: null,
+          ...IDLE_CLOCKS,
+          ...clocksAtCreation(now, input.priority, run.settings, run.clock),
           intake_key: input.intakeKey ?? null,
           waiting_on: 'agent' as const,
           first_response_at: null,

@@ -9,9 +9,14 @@ function form(over: Record<string, unknown> = {}): Record<string, unknown> {
 
 
 describe('DEFAULT_SETTINGS', () => {
-  it('match the SPEC: SLA 1m/4m/1h, capacity 5, oldest first, tickets stay on logout, mail tickets medium', () => {
+  it('match the SPEC: SLA 1m/4m/1h, no other targets, 24/7, no pause or warnings, capacity 5, oldest first, tickets stay on logout, mail tickets medium', () => {
     expect(DEFAULT_SETTINGS).toEqual({
       sla: { high: 60, medium: 240, low: 3600 },
+      firstResponse: { high: null, medium: null, low: null },
+      nextReply: { high: null, medium: null, low: null },
+      calendarId: null,
+      pauseWhileWaiting: false,
+      warnAtPercent: null,
       defaultCapacity: 5,
       queueOrder: 'oldest',
       releaseOnLogout: false,
@@ -68,6 +73,17 @@ describe('validateSettings accepts', () => {
     ['email priority high', { email_priority: 'high' }, { emailPriority: 'high' }],
     ['email priority in any case', { email_priority: ' LOW ' }, { emailPriority: 'low' }],
     ['email priority absent (a form from before the email channel): medium', {}, { emailPriority: 'medium' }],
+    ['§11 targets', { first_response_high: '30s', next_reply_low: '2h' }, { firstResponse: { high: 30, medium: null, low: null }, nextReply: { high: null, medium: null, low: 7200 } }],
+    ['§11 targets left empty: none', { first_response_high: '', next_reply_medium: '  ' }, { firstResponse: { high: null, medium: null, low: null }, nextReply: { high: null, medium: null, low: null } }],
+    ['§11 targets null (JSON): none', { first_response_high: null }, { firstResponse: { high: null, medium: null, low: null } }],
+    ['calendar 24/7', { calendar: '24/7' }, { calendarId: null }],
+    ['calendar empty: 24/7', { calendar: '' }, { calendarId: null }],
+    ['a calendar id', { calendar: '3' }, { calendarId: 3 }],
+    ['a calendar id as a number (JSON)', { calendar: 12 }, { calendarId: 12 }],
+    ['pause while waiting', { pause_while_waiting: 'on' }, { pauseWhileWaiting: true }],
+    ['warn at 80 %', { warn_at_percent: '80' }, { warnAtPercent: 80 }],
+    ['warn at 1 % and as a number', { warn_at_percent: 1 }, { warnAtPercent: 1 }],
+    ['warn_at_percent empty: off', { warn_at_percent: '' }, { warnAtPercent: null }],
   ])('%s', (_title, over, expected) => {
     expect(validateSettings(form(over))).toMatchObject(expected);
   });
@@ -91,6 +107,15 @@ describe('validateSettings rejects', () => {
     ['a missing queue order', { queue_order: undefined }, ['queue_order']],
     ['an unknown email priority', { email_priority: 'urgent' }, ['email_priority']],
     ['an empty email priority', { email_priority: '' }, ['email_priority']],
+    ['a first-response target of zero', { first_response_high: '0' }, ['first_response_high']],
+    ['a next-reply target that is not a duration', { next_reply_low: 'soon' }, ['next_reply_low']],
+    ['a next-reply target longer than a year', { next_reply_medium: '400d' }, ['next_reply_medium']],
+    ['a target as a bare JSON number', { first_response_low: 60 }, ['first_response_low']],
+    ['a calendar that is not an id', { calendar: 'office' }, ['calendar']],
+    ['calendar 0', { calendar: '0' }, ['calendar']],
+    ['warn at 0 %', { warn_at_percent: '0' }, ['warn_at_percent']],
+    ['warn at 100 %', { warn_at_percent: '100' }, ['warn_at_percent']],
+    ['warn at 80.5 %', { warn_at_percent: '80.5' }, ['warn_at_percent']],
     [
       'every field bad at once, each named',
       { sla_high: '', sla_medium: 'x', sla_low: '0', default_capacity: 'many', queue_order: 'random' },

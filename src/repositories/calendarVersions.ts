@@ -1,0 +1,39 @@
+/**
+ * The saved calendar definitions SLA clocks count with (§11). A version never changes once written
+ * (an edit writes a new one), so each is read from the database once per database handle and kept.
+ */
+import type { CalendarDefinition, SlaCalendar } from '../core/calendar.js';
+import type { ClockCalendar } from '../core/slaClocks.js';
+import type { Db, DbHandle } from '../db/connect.js';
+
+const cached = new WeakMap<DbHandle, Map<number, CalendarDefinition>>();
+
+/** The definition of calendar version `versionId`; null (24/7) for null. */
+export async function calendarOfVersion(handle: DbHandle, db: Db, versionId: number | null): Promise<SlaCalendar> {
+  if (versionId === null) return null;
+  let versions = cached.get(handle);
+  if (!versions) cached.set(handle, (versions = new Map()));
+  const known = versions.get(versionId);
+  if (known) return known;
+  const row = await db.selectFrom('calendar_versions').select('definition').where('id', '=', versionId).executeTakeFirst();
+  if (!row) throw new Error(`calendar version ${versionId} is missing`);
+  const definition = JSON.parse(row.definition) as CalendarDefinition;
+  versions.set(versionId, definition);
+  return definition;
+}
+
+/** The calendar new clocks start with, given the settings' calendar version (null: 24/7). */
+export async function clockCalendarOf(handle: DbHandle, db: Db, versionId: number | null): Promise<ClockCalendar> {
+  return { versionId, calendar: await calendarOfVersion(handle, db, versionId) };
+}
+
+/** The version of the settings' calendar in force (null: 24/7). */
+export async function settingsCalendarVersion(db: Db): Promise<number | null> {
+  const row = await db
+    .selectFrom('settings as s')
+    .leftJoin('calendars as c', 'c.id', 's.calendar_id')
+    .select('c.version_id')
+    .where('s.id', '=', 1)
+    .executeTakeFirst();
+  return row?.version_id ?? null;
+}
