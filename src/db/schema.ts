@@ -173,6 +173,18 @@ export interface SettingsTable {
 
 type OptionalSeconds = ColumnType<number | null, number | null | undefined, number | null>;
 
+/**
+ * Per §11 target and priority, the clocks that met their target and those that breached (kept by
+ * the services with the reply or the breach). Resolution counts only breaches here; its met/late
+ * figures come from closed_ticket_summary as before.
+ */
+export interface SlaTargetCountsTable {
+  metric: SlaMetric;
+  priority: 'high' | 'medium' | 'low';
+  met: number;
+  breached: number;
+}
+
 /** A business-hours calendar (§11): its name and the version in force. */
 export interface CalendarsTable {
   id: Generated<number>;
@@ -309,6 +321,7 @@ export interface Database {
   leases: LeasesTable;
   calendars: CalendarsTable;
   calendar_versions: CalendarVersionsTable;
+  sla_target_counts: SlaTargetCountsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

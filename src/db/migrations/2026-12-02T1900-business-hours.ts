@@ -19,6 +19,9 @@ import { type Kysely, PostgresAdapter, sql } from 'kysely';
  *   - next reply: the running clock (`next_reply_started_at`, `next_reply_due_at`; null = none
  *     running) and `next_reply_breached_at` for that clock.
  *   Partial indexes give the SLA monitor the due rows of each watch without reading the rest.
+ * - `sla_target_counts`: per target and priority, the clocks that met their target (answered or
+ *   closed at or before the due instant) and those that breached, kept by the services in the
+ *   transaction of the reply or the breach, so the figures read nine rows, never the tickets.
  * - events: `metric`, which target an `sla_breached` event is about (warnings are not events: `*_warned_at` records them) (null on
  *   older rows: resolution).
  */
@@ -82,9 +85,22 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index tickets_next_reply_warn_watch on tickets (next_reply_warn_at) where status = 'open' and next_reply_warn_at is not null and next_reply_warned_at is null and next_reply_breached_at is null`.execute(db);
 
   await db.schema.alterTable('ticket_events').addColumn('metric', 'varchar(20)').execute();
+
+  await db.schema
+    .createTable('sla_target_counts')
+    .addColumn('metric', 'varchar(20)', (c) => c.notNull())
+    .addColumn('priority', 'varchar(10)', (c) => c.notNull())
+    .addColumn('met', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('breached', 'integer', (c) => c.notNull().defaultTo(0))
+    .addPrimaryKeyConstraint('sla_target_counts_pk', ['metric', 'priority'])
+    .execute();
+  for (const metric of ['resolution', 'first_response', 'next_reply']) {
+    for (const priority of ['high', 'medium', 'low']) await db.insertInto('sla_target_counts').values({ metric, priority, met: 0, breached: 0 }).execute();
+  }
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('sla_target_counts').execute();
   await db.schema.alterTable('ticket_events').dropColumn('metric').execute();
   for (const index of ['tickets_sla_warn_watch', 'tickets_first_response_watch', 'tickets_first_response_warn_watch', 'tickets_next_reply_watch', 'tickets_next_reply_warn_watch']) {
     await sql`drop index if exists ${sql.raw(index)}`.execute(db);
