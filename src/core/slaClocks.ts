@@ -101,15 +101,18 @@ export function clocksAtCreation(
   };
 }
 
-/** What a message is to the clocks. */
-export type ClockEvent = 'public_reply' | 'customer_message';
+/** What a message is to the clocks: a public reply (one that closes the ticket pauses nothing), or the customer's message. */
+export type ClockEvent = 'public_reply' | 'closing_reply' | 'customer_message';
 
-/** Stopped clocks a message reports to the figures: met when answered at or before its due instant. */
+/**
+ * A first-response or next-reply clock a reply stopped, for the figures: `met` when answered at or
+ * before its due instant; otherwise a breach, already counted when `recorded` by the monitor (a
+ * reply in the second between the due instant and the monitor's pass is a breach nobody recorded).
+ */
 export interface StoppedClock {
-  metric: 'next_reply';
+  metric: 'first_response' | 'next_reply';
   met: boolean;
-  /** Already counted as breached when the breach was recorded. */
-  breached: boolean;
+  recorded: boolean;
 }
 
 export interface ClockChange {
@@ -119,15 +122,16 @@ export interface ClockChange {
 }
 
 /**
- * How a message at `now` moves an open ticket's clocks. A public reply stops the next-reply clock
- * and (with `pause_while_waiting`, and the resolution clock neither breached nor paused) pauses the
- * resolution clock, keeping the business time left; a customer message restarts a paused
- * resolution clock with what was left and starts a next-reply clock when none runs. Notes, and
- * replies that close the ticket, are not events here (closing resumes through `clocksAtClose`).
+ * How a message at `now` moves an open ticket's clocks. A public reply stops the first-response
+ * and next-reply clocks and (with `pause_while_waiting`, unless it closes the ticket, and the
+ * resolution clock neither breached nor paused) pauses the resolution clock, keeping the business
+ * time left; a customer message restarts a paused resolution clock with what was left and starts a
+ * next-reply clock when none runs. Notes are not events here; a close resumes a paused clock
+ * through `clocksAtClose`.
  * `ticketCalendar` is the calendar the ticket's resolution clock counts with.
  */
 export function clocksAfterMessage(
-  ticket: TicketClocks & { priority: Priority },
+  ticket: TicketClocks & { priority: Priority; first_response_at: number | null; first_response_breached_at: number | null },
   event: ClockEvent,
   now: number,
   settings: Settings,
@@ -136,13 +140,16 @@ export function clocksAfterMessage(
 ): ClockChange {
   const set: Partial<TicketClocks> = {};
   const stopped: StoppedClock[] = [];
-  if (event === 'public_reply') {
+  if (event !== 'customer_message') {
+    if (ticket.first_response_at === null && ticket.first_response_due_at !== null) {
+      stopped.push({ metric: 'first_response', met: now <= ticket.first_response_due_at, recorded: ticket.first_response_breached_at !== null });
+    }
     if (ticket.next_reply_due_at !== null) {
-      stopped.push({ metric: 'next_reply', met: now <= ticket.next_reply_due_at, breached: ticket.next_reply_breached_at !== null });
+      stopped.push({ metric: 'next_reply', met: now <= ticket.next_reply_due_at, recorded: ticket.next_reply_breached_at !== null });
       Object.assign(set, { next_reply_started_at: null, next_reply_due_at: null, next_reply_warn_at: null, next_reply_warned_at: null, next_reply_breached_at: null });
     }
     const running = ticket.sla_paused_at === null && ticket.sla_breached_at === null && now <= ticket.sla_due_at;
-    if (settings.pauseWhileWaiting && running) {
+    if (event === 'public_reply' && settings.pauseWhileWaiting && running) {
       const warnPending = ticket.sla_warn_at !== null && ticket.sla_warned_at === null;
       Object.assign(set, {
         sla_paused_at: now,

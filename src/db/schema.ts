@@ -205,7 +205,7 @@ export interface CalendarVersionsTable {
 export interface OutboxTable {
   id: Generated<number>;
   ticket_id: number | null;
-  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached' | 'reply';
+  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached' | 'reply' | 'sla_warning';
   to_address: string;
   subject: string;
   text_body: string;

@@ -1,14 +1,15 @@
 /**
- * The SLA monitor (§4): marks each open ticket breached within a second of its deadline, not when
- * somebody happens to open a page. It does not poll the table: after each pass it reads the next
- * deadline from the partial index and sleeps until then, at most `maxSleepMs` (so tickets created
+ * The SLA monitor (§4, §11): marks each open ticket breached within a second of its deadline, for
+ * each target, and gives each target's warning within a second of its instant, not when somebody
+ * happens to open a page. It does not poll the table: after each pass it reads the next instant
+ * any watch fires after from their partial indexes (repositories/slaWatches.ts) and sleeps until then, at most `maxSleepMs` (so tickets created
  * by other processes, with deadlines sooner than the one it waits for, are still caught in time),
  * and wakes early when told of a new ticket. Every process may run one: see recordDueBreaches.
  */
 import { Sleeper } from './sleeper.js';
-import { nextSlaDeadline } from '../repositories/sla.js';
+import { nextWatchInstant, SLA_WATCHES, watchHasDue } from '../repositories/slaWatches.js';
 import type { ServiceContext, TicketChange } from '../services/context.js';
-import { recordDueBreaches } from '../services/sla.js';
+import { fireDueWatch } from '../services/sla.js';
 
 /** The shortest SLA limit an admin can set: one second. */
 const SHORTEST_SLA_MS = 1000;
@@ -41,26 +42,32 @@ export class SlaMonitor {
   }
 
   /**
-   * One pass at `now` (default: the context's clock): marks every ticket past its deadline, batch after
-   * batch, then announces the breaches through `ctx.onChanges` (live pages). Returns them.
+   * One pass at `now` (default: the context's clock): fires every watch for every ticket due, batch
+   * after batch (breaches before warnings of the same target, so a ticket past both hears of the
+   * breach), then announces them through `ctx.onChanges` (live pages). Returns them.
    */
   async runOnce(now: number = this.ctx.clock.now()): Promise<TicketChange[]> {
     const all: TicketChange[] = [];
-    for (;;) {
-      const batch = await recordDueBreaches(this.ctx, now, this.batchSize);
-      if (batch.changes.length > 0) {
-        all.push(...batch.changes);
-        this.ctx.onChanges?.(batch.changes);
+    for (const watch of SLA_WATCHES) {
+      // On SQLite a transaction takes the write lock from ticket intake even when it finds nothing.
+      if (!(await watchHasDue(this.ctx.handle.db, this.ctx.handle.dialect, watch, now))) continue;
+      for (;;) {
+        const batch = await fireDueWatch(this.ctx, watch, now, this.batchSize);
+        if (batch.changes.length > 0) {
+          all.push(...batch.changes);
+          this.ctx.onChanges?.(batch.changes);
+        }
+        // A full batch of tickets all taken by other monitors would also say `more`; they are marked
+        // by then, so the next batch simply reads past them.
+        if (!batch.more) break;
       }
-      // A full batch of tickets all taken by other monitors would also say `more`; they are marked
-      // by then, so the next batch simply reads past them.
-      if (!batch.more) return all;
     }
+    return all;
   }
 
-  /** The next deadline to watch, or null when none. */
+  /** The next instant a watch fires after, or null when none waits. */
   nextDeadline(): Promise<number | null> {
-    return nextSlaDeadline(this.ctx.handle.db, this.ctx.handle.dialect);
+    return nextWatchInstant(this.ctx.handle.db, this.ctx.handle.dialect);
   }
 
   /** Runs passes until stop(): each at the next deadline, at most maxSleepMs apart. */

@@ -4,7 +4,9 @@
  */
 import type { CalendarDefinition, SlaCalendar } from '../core/calendar.js';
 import type { ClockCalendar } from '../core/slaClocks.js';
+import type { Settings } from '../core/settings.js';
 import type { Db, DbHandle } from '../db/connect.js';
+import { settingsFromRow } from './settings.js';
 
 const cached = new WeakMap<DbHandle, Map<number, CalendarDefinition>>();
 
@@ -27,13 +29,14 @@ export async function clockCalendarOf(handle: DbHandle, db: Db, versionId: numbe
   return { versionId, calendar: await calendarOfVersion(handle, db, versionId) };
 }
 
-/** The version of the settings' calendar in force (null: 24/7). */
-export async function settingsCalendarVersion(db: Db): Promise<number | null> {
+/** The settings and the calendar new clocks start with: one query, the definition cached. */
+export async function loadClockSettings(handle: DbHandle, db: Db): Promise<{ settings: Settings; clock: ClockCalendar }> {
   const row = await db
     .selectFrom('settings as s')
     .leftJoin('calendars as c', 'c.id', 's.calendar_id')
-    .select('c.version_id')
+    .selectAll('s')
+    .select('c.version_id as calendar_version_id')
     .where('s.id', '=', 1)
-    .executeTakeFirst();
-  return row?.version_id ?? null;
+    .executeTakeFirstOrThrow();
+  return { settings: settingsFromRow(row), clock: await clockCalendarOf(handle, db, row.calendar_version_id ?? null) };
 }

@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql } from 'kysely';
 import type { Move, QueueOrder, QueuedTicket } from '../core/routing.js';
+import type { TicketClocks } from '../core/slaClocks.js';
 import type { Db } from '../db/connect.js';
 import type { NewTicketRow, TicketRow } from '../db/schema.js';
 
@@ -106,11 +107,14 @@ export async function setTicketAgent(db: Db, move: Move, now: number): Promise<b
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Closes an open ticket; returns false when it was already closed (closing twice is a no-op). */
-export async function markClosed(db: Db, ticketId: number, now: number): Promise<boolean> {
+/**
+ * Closes an open ticket, with the SLA clock columns the close sets (a paused clock resumed, §11);
+ * returns false when it was already closed (closing twice is a no-op).
+ */
+export async function markClosed(db: Db, ticketId: number, now: number, clocks: Partial<TicketClocks> = {}): Promise<boolean> {
   const result = await db
     .updateTable('tickets')
-    .set({ status: 'closed', closed_at: now, waiting_on: null })
+    .set({ ...clocks, status: 'closed', closed_at: now, waiting_on: null })
     .where('id', '=', ticketId)
     .where('status', '=', 'open')
     .executeTakeFirst();

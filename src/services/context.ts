@@ -12,7 +12,7 @@ export const systemClock: Clock = { now: () => Date.now() };
 export interface TicketChange {
   ticketId: number;
   /** `message`: a message was added to the thread (§9); from and to are the ticket's agent. */
-  type: 'created' | 'assigned' | 'reassigned' | 'requeued' | 'closed' | 'sla_breached' | 'message';
+  type: 'created' | 'assigned' | 'reassigned' | 'requeued' | 'closed' | 'sla_breached' | 'sla_warning' | 'message';
   fromAgentId: number | null;
   toAgentId: number | null;
 }

@@ -30,6 +30,7 @@ import { findUserById } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { ticketMailData } from './notifications.js';
 import { withRouting } from './routing.js';
+import { moveClocksOnMessage } from './slaClocks.js';
 import { closeInRun, createTickets } from './tickets.js';
 
 /** How many earlier public messages a reply email quotes (§9). */
@@ -112,6 +113,7 @@ async function writeStaffMessage(trx: Db, ctx: ServiceContext, writer: Writer, t
   });
   const attachments = await storeAttachments(trx, message.id, ticket.id, input.files ?? [], now);
   const waitingOn = closing ? null : waitingOnAfter(input.kind, ticket.waiting_on, ticket.status);
+  if (input.kind === 'reply') await moveClocksOnMessage(ctx.handle, trx, ticket, closing ? 'closing_reply' : 'public_reply', now);
   await recordMessageOnTicket(trx, ticket.id, waitingOn, input.kind === 'reply' ? now : null);
   if (input.kind === 'reply') await enqueueReplyEmail(trx, ctx, ticket, message, closing);
   return { message, attachments, closed: false };
@@ -182,7 +184,10 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
     });
     const attachments = await storeAttachments(trx, message.id, ticket.id, input.files ?? [], now);
     if (record) await insertInboundMails(trx, [{ ...record, ticket_id: ticket.id }]);
-    if (!input.automatic) await recordMessageOnTicket(trx, ticket.id, waitingOnAfter('customer', ticket.waiting_on, ticket.status), null);
+    if (!input.automatic) {
+      await moveClocksOnMessage(ctx.handle, trx, ticket, 'customer_message', now);
+      await recordMessageOnTicket(trx, ticket.id, waitingOnAfter('customer', ticket.waiting_on, ticket.status), null);
+    }
     return { kind: 'appended' as const, ticket: { ...ticket, waiting_on: input.automatic ? ticket.waiting_on : 'agent' }, message, attachments };
   });
   if (appended.kind === 'appended') {

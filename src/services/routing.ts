@@ -16,7 +16,7 @@ import {
 } from '../core/routing.js';
 import type { Settings } from '../core/settings.js';
 import type { ClockCalendar } from '../core/slaClocks.js';
-import type { Db } from '../db/connect.js';
+import type { Db, DbHandle } from '../db/connect.js';
 import { inRoutingTransaction } from '../db/transaction.js';
 import { insertEvent } from '../repositories/events.js';
 import { clockCalendarOf } from '../repositories/calendarVersions.js';
@@ -29,6 +29,8 @@ import { notifyCustomer } from './notifications.js';
 /** One routing transaction: its connection, its instant, and the agents' loads as they change. */
 export interface RoutingRun {
   trx: Db;
+  /** The database the run is on (for what is cached per database, such as calendar versions). */
+  handle: DbHandle;
   now: number;
   settings: Settings;
   /** The calendar SLA clocks started in this run count with (§11). */
@@ -64,6 +66,7 @@ export async function withRouting<T>(
     const state = await loadRoutingState(trx, options.newTickets);
     const run: RoutingRun = {
       trx,
+      handle: ctx.handle,
       now: ctx.clock.now(),
       settings: state.settings,
       clock: await clockCalendarOf(ctx.handle, trx, state.calendarVersionId),

@@ -1,6 +1,7 @@
 /**
- * SLA breaches (§4): marking `sla_breached_at`, the `sla_breached` event and the §5 breach email,
- * written together in one transaction per batch, once per ticket however many monitors run.
+ * SLA breaches and warnings (§4, §11): marking `sla_breached_at` (or the target's own column), the
+ * `sla_breached` event and the breach email, written together in one transaction per batch, once
+ * per ticket and target however many monitors run; likewise each target's warning.
  *
  * Only tickets still open at their deadline are marked. A ticket closed after its deadline before
  * any monitor saw it (the monitor was down) stays unmarked: "closed late" is a fact derived from
@@ -10,10 +11,12 @@
 import { inTransaction } from '../db/transaction.js';
 import type { Db } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
-import { renderEmail } from '../mail/templates/index.js';
+import { renderEmail, renderSlaAlert } from '../mail/templates/index.js';
 import { insertEvent } from '../repositories/events.js';
 import { enqueueEmail } from '../repositories/outbox.js';
-import { activeAdminEmails, claimBreach, dueForBreach } from '../repositories/sla.js';
+import { activeAdminEmails } from '../repositories/sla.js';
+import { countTarget } from '../repositories/slaTargetCounts.js';
+import { claimWatch, dueForWatch, RESOLUTION_BREACH, type SlaWatch } from '../repositories/slaWatches.js';
 import { findUserById } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { ticketMailData } from './notifications.js';
@@ -40,26 +43,41 @@ export interface BreachBatch {
 }
 
 /**
- * Marks up to `limit` due tickets breached at `now`, each with its event and emails, in one
- * transaction. Several monitors may run it at once: each ticket is claimed by a conditional update
- * (and on PostgreSQL locked with SKIP LOCKED first), and only the claim that changed the row writes
- * the event and the emails. Does not publish: the caller does, after the commit.
+ * Fires one watch (slaWatches.ts) for up to `limit` due tickets at `now`, in one transaction: a
+ * breach gets its `sla_breached` event naming the metric, its count in sla_target_counts and one
+ * email; a warning gets its email. Several monitors may run it at once: each ticket is claimed by a
+ * conditional update (and on PostgreSQL locked with SKIP LOCKED first), and only the claim that
+ * changed the row writes the rest. Does not publish: the caller does, after the commit.
  */
-export async function recordDueBreaches(ctx: ServiceContext, now: number, limit: number): Promise<BreachBatch> {
+export async function fireDueWatch(ctx: ServiceContext, watch: SlaWatch, now: number, limit: number): Promise<BreachBatch> {
   return inTransaction(ctx.handle, async (trx) => {
-    const due = await dueForBreach(trx, ctx.handle.dialect, now, limit);
+    const due = await dueForWatch(trx, ctx.handle.dialect, watch, now, limit);
     const changes: TicketChange[] = [];
     for (const id of due) {
-      const ticket = await claimBreach(trx, id, now);
+      const ticket = await claimWatch(trx, watch, id, now);
       if (!ticket) continue;
-      // The agent is unchanged by a breach: the event names the holder on both sides (null: pending).
-      await insertEvent(trx, { ticket_id: ticket.id, type: 'sla_breached', at: now, from_agent_id: ticket.agent_id, to_agent_id: ticket.agent_id, actor_id: null });
-      const content = renderEmail('sla_breached', await ticketMailData(trx, ticket, ctx.publicUrl));
-      for (const to of await breachRecipients(trx, ticket)) {
-        await enqueueEmail(trx, { ticketId: ticket.id, kind: 'sla_breached', to, content, now });
+      const data = await ticketMailData(trx, ticket, ctx.publicUrl);
+      const dueAt = Number(ticket[watch.due]);
+      let kind: 'sla_breached' | 'sla_warning' = 'sla_warning';
+      let content = renderSlaAlert(data, { metric: watch.metric, kind: watch.kind, dueAt });
+      if (watch.kind === 'breach') {
+        kind = 'sla_breached';
+        // The resolution breach keeps its §4 email.
+        if (watch.metric === 'resolution') content = renderEmail('sla_breached', data);
+        // The agent is unchanged by a breach: the event names the holder on both sides (null: pending).
+        await insertEvent(trx, { ticket_id: ticket.id, type: 'sla_breached', at: now, from_agent_id: ticket.agent_id, to_agent_id: ticket.agent_id, actor_id: null, metric: watch.metric });
+        await countTarget(trx, watch.metric, ticket.priority, 'breached');
       }
-      changes.push({ ticketId: ticket.id, type: 'sla_breached', fromAgentId: ticket.agent_id, toAgentId: ticket.agent_id });
+      for (const to of await breachRecipients(trx, ticket)) {
+        await enqueueEmail(trx, { ticketId: ticket.id, kind, to, content, now });
+      }
+      changes.push({ ticketId: ticket.id, type: watch.kind === 'breach' ? 'sla_breached' : 'sla_warning', fromAgentId: ticket.agent_id, toAgentId: ticket.agent_id });
     }
     return { changes, more: due.length === limit };
   });
+}
+
+/** The §4 resolution breaches due at `now` (fireDueWatch for the resolution breach). */
+export async function recordDueBreaches(ctx: ServiceContext, now: number, limit: number): Promise<BreachBatch> {
+  return fireDueWatch(ctx, RESOLUTION_BREACH, now, limit);
 }

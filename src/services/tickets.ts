@@ -15,6 +15,7 @@ import { findTicketById, markClosed } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import { mailDataOf, notifyCustomer } from './notifications.js';
 import { pullAndBalance, type RoutingRun, updateAgent, withRouting } from './routing.js';
+import { clocksForClose } from './slaClocks.js';
 
 /** 192 random bits, URL-safe: the customer's key to the status page. */
 export function newTicketToken(): string {
@@ -148,7 +149,8 @@ export async function closeTicket(ctx: ServiceContext, actor: Actor, ticketId: n
 export async function closeInRun(run: RoutingRun, actor: Actor, ticket: TicketRow, options: { emailCustomer: boolean }): Promise<boolean> {
   const ticketId = ticket.id;
   if (actor.role !== 'admin' && ticket.agent_id !== actor.id) throw forbidden('Only the agent holding this ticket can close it.');
-  if (!(await markClosed(run.trx, ticketId, run.now))) return false;
+  // Only the first close resumes a paused clock (markClosed changes nothing on a closed ticket).
+  if (!(await markClosed(run.trx, ticketId, run.now, await clocksForClose(run.handle, run.trx, ticket, run.now)))) return false;
   await insertEvent(run.trx, { ticket_id: ticketId, type: 'closed', at: run.now, from_agent_id: ticket.agent_id, to_agent_id: null, actor_id: actor.id });
   if (options.emailCustomer) {
     await notifyCustomer(run.trx, 'closed', { ...ticket, status: 'closed', closed_at: run.now, waiting_on: null }, run.publicUrl, run.now, null, run.agentNames);

@@ -14,6 +14,7 @@ const KIND_NAMES: Record<OutboxRow['kind'], string> = {
   closed: 'the closing notice',
   reply: 'a reply',
   sla_breached: 'an SLA notice',
+  sla_warning: 'an SLA warning',
 };
 
 export function BouncedEmails({ emails }: { emails: readonly BouncedEmail[] }) {
