@@ -19,13 +19,17 @@
  * use of a chunk costs about 33 + 11 per transition offset look-ups (~0.3 ms), later uses a map look-up.
  *
  * Horizon: `nextOpening` and `addBusinessTime` look at most {@link HORIZON_MS} (3653 days, ten
- * years) past their start and answer null beyond it. The walk skips whole weeks (one addition)
- * when the next eight local days hold no holiday and no zone transition, so its cost is about one
- * step per week plus one per holiday day and per transition: a ten-year walk takes ~600 steps.
- * `businessTimeBetween` has no horizon; its cost grows the same way with the span.
+ * years) past their start and answer null beyond it. The walk skips a whole week in one addition
+ * when its local days hold no holiday and lie in one offset piece; other days cost one step each
+ * (near holidays, transitions and the 32-day chunk edges). A ten-year walk (a one-hour-a-week
+ * calendar asked for a year of business time) takes ~1,500 steps, about 0.1 ms once the zone's
+ * offsets are cached (the first such walk also samples ten years of offsets: ~40 ms, once per zone).
+ * A typical target on a 9–17 calendar takes 2–5 µs. `businessTimeBetween` has no horizon; its cost
+ * grows the same way with the span.
  *
- * Compiled calendars are cached per definition object (a WeakMap): treat definitions as immutable,
- * and keep one object per calendar version so the cache is reused.
+ * Compiled calendars (interval tables, holiday days) are cached per definition object (a WeakMap)
+ * and by content (a definition loaded afresh costs one JSON.stringify): treat definitions as
+ * immutable.
  */
 import { IANAZone } from 'luxon';
 import { WEEKDAYS, type CalendarDefinition, type Holiday, type SlaCalendar } from './calendar.js';
@@ -72,6 +76,9 @@ interface CompiledCalendar {
 
 const zoneCache = new Map<string, ZoneOffsets>();
 const compiled = new WeakMap<CalendarDefinition, CompiledCalendar>();
+const compiledByContent = new Map<string, CompiledCalendar>();
+/** Calendars are few; past this many distinct contents the content cache starts afresh. */
+const MAX_COMPILED_BY_CONTENT = 64;
 
 function zoneOffsets(name: string): ZoneOffsets {
   let found = zoneCache.get(name);
@@ -159,7 +166,14 @@ function compileHoliday(holiday: Holiday, dated: [number, number][], yearly: Yea
 function compiledFor(definition: CalendarDefinition): CompiledCalendar {
   let found = compiled.get(definition);
   if (!found) {
-    found = compile(definition);
+    // A definition loaded afresh (a new object with the same content) reuses the compiled form.
+    const key = JSON.stringify(definition);
+    found = compiledByContent.get(key);
+    if (!found) {
+      if (compiledByContent.size >= MAX_COMPILED_BY_CONTENT) compiledByContent.clear();
+      found = compile(definition);
+      compiledByContent.set(key, found);
+    }
     compiled.set(definition, found);
   }
   return found;
