@@ -29,7 +29,11 @@ export interface OpeningInterval {
   end: number;
 }
 
-/** A holiday: the local dates `from`..`to` inclusive (`YYYY-MM-DD`), every year when `yearly`. */
+/**
+ * A holiday: the local dates `from`..`to` inclusive (`YYYY-MM-DD`), every year when `yearly`. A
+ * yearly holiday repeats by month and day in every year (before `from`'s year too); one whose `to`
+ * lies in the next year crosses new year (Dec 24 – Jan 1); Feb 29 exists only in leap years.
+ */
 export interface Holiday {
   from: string;
   to: string;
@@ -190,7 +194,8 @@ function parseDayHours(list: unknown, into: OpeningInterval[]): string | null {
     const start = parseTimeOfDay(pair[0]);
     const end = parseTimeOfDay(pair[1], true);
     if (start === null || end === null) return 'Times are HH:MM from 00:00 to 23:59 (24:00 may end an interval).';
-    if (start === end % MINUTES_PER_DAY) return `The interval ${formatTimeOfDay(start)}–${formatTimeOfDay(end)} is empty.`;
+    // 00:00–24:00 is a whole day, not empty: only equal times make an empty interval.
+    if (start === end) return `The interval ${formatTimeOfDay(start)}–${formatTimeOfDay(end)} is empty.`;
     into.push({ start, end: end === MINUTES_PER_DAY ? MINUTES_PER_DAY : end });
   }
   into.sort((a, b) => a.start - b.start);
