@@ -1,0 +1,222 @@
+/**
+ * §11 SLA targets end to end through the services and the monitor, on both engines: first
+ * response, next reply, warnings, the pause while waiting on the customer, business calendars,
+ * and each breach and warning once however many monitors run.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CalendarDefinition } from '../../src/core/calendar.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/core/settings.js';
+import { PAUSED_DUE_AT } from '../../src/core/slaClocks.js';
+import type { Db } from '../../src/db/connect.js';
+import { SlaMonitor } from '../../src/jobs/slaMonitor.js';
+import { saveSettings } from '../../src/repositories/settings.js';
+import { findTicketById } from '../../src/repositories/tickets.js';
+import { postCustomerMessageOn, postStaffMessage } from '../../src/services/conversation.js';
+import { changePresence } from '../../src/services/presence.js';
+import { closeTicket } from '../../src/services/tickets.js';
+import { addStaff, startTestApp, type TestApp } from '../support/app.js';
+import { FakeClock } from '../support/clock.js';
+import { DIALECTS } from '../support/db.js';
+import { intakeTicket } from '../support/intake.js';
+
+const SECOND = 1000;
+const MIN = 60 * SECOND;
+const HOUR = 60 * MIN;
+
+async function useSettings(db: Db, over: Partial<Settings>): Promise<void> {
+  await saveSettings(db, { ...DEFAULT_SETTINGS, ...over });
+}
+
+async function slaEvents(db: Db, ticketId: number) {
+  return db.selectFrom('ticket_events').select(['metric', 'at']).where('ticket_id', '=', ticketId).where('type', '=', 'sla_breached').orderBy('id').execute();
+}
+
+async function slaEmails(db: Db, ticketId: number) {
+  return db.selectFrom('outbox').select(['kind', 'to_address', 'subject']).where('ticket_id', '=', ticketId).where('kind', 'in', ['sla_breached', 'sla_warning']).orderBy('id').execute();
+}
+
+async function counts(db: Db, metric: string, priority = 'high') {
+  return db.selectFrom('sla_target_counts').select(['met', 'breached']).where('metric', '=', metric).where('priority', '=', priority).executeTakeFirstOrThrow();
+}
+
+/** Stores a calendar the way the calendars service does: a version and the calendar pointing at it. */
+async function storeCalendar(db: Db, definition: CalendarDefinition, now: number): Promise<number> {
+  const version = await db.insertInto('calendar_versions').values({ calendar_id: 0, definition: JSON.stringify(definition), created_at: now }).returning('id').executeTakeFirstOrThrow();
+  const calendar = await db.insertInto('calendars').values({ name: 'Office', version_id: version.id, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow();
+  await db.updateTable('calendar_versions').set({ calendar_id: calendar.id }).where('id', '=', version.id).execute();
+  return calendar.id;
+}
+
+const OFFICE: CalendarDefinition = {
+  timeZone: 'Europe/Berlin',
+  hours: { mon: [{ start: 540, end: 1020 }], tue: [{ start: 540, end: 1020 }], wed: [{ start: 540, end: 1020 }], thu: [{ start: 540, end: 1020 }], fri: [{ start: 540, end: 1020 }], sat: [], sun: [] },
+  holidays: [{ from: '2026-12-24', to: '2026-12-26', yearly: true }],
+};
+
+for (const dialect of DIALECTS) {
+  describe(`SLA targets (${dialect})`, () => {
+    let t: TestApp;
+    let clock: FakeClock;
+    let monitor: SlaMonitor;
+    let alice: number;
+    const reply = (ticketId: number, close = false) => postStaffMessage(t.ctx, { id: alice, role: 'agent' }, ticketId, { kind: 'reply', body: 'On it.', close, seen: null, channel: 'web' });
+    const customerWrites = (ticketId: number) => postCustomerMessageOn(t.ctx, ticketId, { body: 'Any news?', channel: 'web' });
+    const newTicket = async () => intakeTicket(t.ctx, { name: 'Carla', email: 'carla@example.com', title: 'Printer', description: 'On fire.', priority: 'high' });
+
+    beforeEach(async () => {
+      // Monday 7 December 2026, 10:00 in Berlin.
+      clock = new FakeClock(Date.UTC(2026, 11, 7, 9, 0, 0));
+      t = await startTestApp(dialect, { clock });
+      monitor = new SlaMonitor(t.ctx);
+      alice = await addStaff(t.ctx, 'alice', { displayName: 'Alice Agent' });
+      await t.ctx.handle.db.updateTable('users').set({ email: 'alice@example.com' }).where('id', '=', alice).execute();
+      await changePresence(t.ctx, alice, 'available');
+    });
+    afterEach(() => t.close());
+
+    it('first response: the warning at 50 %, then the breach, each once, each by email to the agent; the breach names its metric and is counted', async () => {
+      await useSettings(t.ctx.handle.db, { firstResponse: { high: 30, medium: null, low: null }, warnAtPercent: 50, sla: { high: HOUR / SECOND, medium: 240, low: 3600 } });
+      const ticket = await newTicket();
+      expect(ticket.first_response_due_at).toBe(clock.now() + 30 * SECOND);
+      expect(ticket.first_response_warn_at).toBe(clock.now() + 15 * SECOND);
+
+      clock.advance(15 * SECOND);
+      await monitor.runOnce();
+      expect(await slaEmails(t.ctx.handle.db, ticket.id)).toEqual([]);
+      clock.advance(1);
+      await monitor.runOnce();
+      await monitor.runOnce();
+      const warnings = await slaEmails(t.ctx.handle.db, ticket.id);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ kind: 'sla_warning', to_address: 'alice@example.com' });
+      expect(warnings[0]!.subject).toContain('first response due');
+      expect(await slaEvents(t.ctx.handle.db, ticket.id)).toEqual([]);
+
+      clock.advance(15 * SECOND - 1);
+      await monitor.runOnce();
+      expect(await slaEvents(t.ctx.handle.db, ticket.id)).toEqual([]);
+      clock.advance(1);
+      await Promise.all([monitor.runOnce(), new SlaMonitor(t.ctx).runOnce()]);
+      expect(await slaEvents(t.ctx.handle.db, ticket.id)).toEqual([{ metric: 'first_response', at: clock.now() }]);
+      const emails = await slaEmails(t.ctx.handle.db, ticket.id);
+      expect(emails.map((e) => e.kind)).toEqual(['sla_warning', 'sla_breached']);
+      expect(emails[1]!.subject).toContain('first response');
+      expect(await counts(t.ctx.handle.db, 'first_response')).toEqual({ met: 0, breached: 1 });
+
+      // The late answer is not counted twice; the resolution clock is untouched.
+      await reply(ticket.id);
+      expect(await counts(t.ctx.handle.db, 'first_response')).toEqual({ met: 0, breached: 1 });
+      const after = (await findTicketById(t.ctx.handle.db, ticket.id))!;
+      expect(after.sla_breached_at).toBeNull();
+      expect(after.first_response_breached_at).toBe(clock.now());
+    });
+
+    it('first response in time is met: counted, and the monitor has nothing to say', async () => {
+      await useSettings(t.ctx.handle.db, { firstResponse: { high: 30, medium: null, low: null }, sla: { high: 3600, medium: 240, low: 3600 } });
+      const ticket = await newTicket();
+      clock.advance(30 * SECOND);
+      await reply(ticket.id);
+      clock.advance(HOUR / 2);
+      await monitor.runOnce();
+      expect(await slaEvents(t.ctx.handle.db, ticket.id)).toEqual([]);
+      expect(await counts(t.ctx.handle.db, 'first_response')).toEqual({ met: 1, breached: 0 });
+    });
+
+    it('next reply: each customer message after an answer starts a clock; it breaches once; the reply stops it', async () => {
+      await useSettings(t.ctx.handle.db, { nextReply: { high: 120, medium: null, low: null }, sla: { high: 86_400, medium: 240, low: 3600 } });
+      const ticket = await newTicket();
+      // The creation is not a next-reply clock (that is the first response's).
+      expect((await findTicketById(t.ctx.handle.db, ticket.id))!.next_reply_due_at).toBeNull();
+      await reply(ticket.id);
+      clock.advance(MIN);
+      await customerWrites(ticket.id);
+      const started = clock.now();
+      expect((await findTicketById(t.ctx.handle.db, ticket.id))!.next_reply_due_at).toBe(started + 2 * MIN);
+      clock.advance(MIN);
+      await customerWrites(ticket.id);
+      expect((await findTicketById(t.ctx.handle.db, ticket.id))!.next_reply_due_at).toBe(started + 2 * MIN);
+      clock.advance(MIN + 1);
+      await monitor.runOnce();
+      await monitor.runOnce();
+      expect(await slaEvents(t.ctx.handle.db, ticket.id)).toEqual([{ metric: 'next_reply', at: clock.now() }]);
+      await reply(ticket.id);
+      const after = (await findTicketById(t.ctx.handle.db, ticket.id))!;
+      expect(after.next_reply_due_at).toBeNull();
+      expect(await counts(t.ctx.handle.db, 'next_reply')).toEqual({ met: 0, breached: 1 });
+      // A new message, answered in time: met.
+      await customerWrites(ticket.id);
+      clock.advance(2 * MIN);
+      await reply(ticket.id);
+      expect(await counts(t.ctx.handle.db, 'next_reply')).toEqual({ met: 1, breached: 1 });
+    });
+
+    it('pause while waiting on the customer: no breach while paused, the due time moves by the wait, a close while paused is in time', async () => {
+      await useSettings(t.ctx.handle.db, { pauseWhileWaiting: true, sla: { high: 600, medium: 240, low: 3600 } });
+      const ticket = await newTicket();
+      clock.advance(4 * MIN);
+      await reply(ticket.id);
+      const paused = (await findTicketById(t.ctx.handle.db, ticket.id))!;
+      expect(paused).toMatchObject({ sla_paused_at: clock.now(), sla_remaining_ms: 6 * MIN, sla_due_at: PAUSED_DUE_AT });
+
+      clock.advance(HOUR);
+      await monitor.runOnce();
+      expect(await slaEvents(t.ctx.handle.db, ticket.id)).toEqual([]);
+      await customerWrites(ticket.id);
+      const resumed = (await findTicketById(t.ctx.handle.db, ticket.id))!;
+      expect(resumed).toMatchObject({ sla_paused_at: null, sla_due_at: clock.now() + 6 * MIN });
+
+      clock.advance(5 * MIN);
+      await reply(ticket.id);
+      clock.advance(2 * HOUR);
+      await closeTicket(t.ctx, { id: alice, role: 'agent' }, ticket.id);
+      const closed = (await findTicketById(t.ctx.handle.db, ticket.id))!;
+      expect(closed.sla_due_at).toBe(clock.now() + MIN);
+      expect(closed.closed_at! <= closed.sla_due_at).toBe(true);
+      expect(await slaEvents(t.ctx.handle.db, ticket.id)).toEqual([]);
+    });
+
+    it('a resumed clock breaches at its moved due time', async () => {
+      await useSettings(t.ctx.handle.db, { pauseWhileWaiting: true, sla: { high: 600, medium: 240, low: 3600 } });
+      const ticket = await newTicket();
+      clock.advance(4 * MIN);
+      await reply(ticket.id);
+      clock.advance(HOUR);
+      await customerWrites(ticket.id);
+      clock.advance(6 * MIN);
+      await monitor.runOnce();
+      expect(await slaEvents(t.ctx.handle.db, ticket.id)).toEqual([]);
+      clock.advance(1);
+      await monitor.runOnce();
+      expect(await slaEvents(t.ctx.handle.db, ticket.id)).toEqual([{ metric: 'resolution', at: clock.now() }]);
+    });
+
+    it('business hours: a ticket written on Saturday counts from Monday 09:00 Berlin; holidays are closed; an edit of the calendar applies to clocks started after it', async () => {
+      const calendarId = await storeCalendar(t.ctx.handle.db, OFFICE, clock.now());
+      await useSettings(t.ctx.handle.db, { calendarId, firstResponse: { high: 1800, medium: null, low: null }, sla: { high: 3600, medium: 240, low: 3600 } });
+      // Saturday 12 December, 15:00 Berlin.
+      clock.set(Date.UTC(2026, 11, 12, 14, 0, 0));
+      const ticket = await newTicket();
+      expect(ticket.sla_due_at).toBe(Date.UTC(2026, 11, 14, 9, 0, 0)); // Monday 10:00 Berlin
+      expect(ticket.first_response_due_at).toBe(Date.UTC(2026, 11, 14, 8, 30, 0));
+      // Wednesday 23 December, 16:30 Berlin: half an hour today, then the holidays (24–26) and Sunday.
+      clock.set(Date.UTC(2026, 11, 23, 15, 30, 0));
+      const beforeHolidays = await newTicket();
+      expect(beforeHolidays.sla_due_at).toBe(Date.UTC(2026, 11, 28, 8, 30, 0));
+      // Over the holidays only its first response (due 17:00 on the 23rd) has breached.
+      clock.set(Date.UTC(2026, 11, 26, 12, 0, 0));
+      await monitor.runOnce();
+      expect((await slaEvents(t.ctx.handle.db, beforeHolidays.id)).map((e) => e.metric)).toEqual(['first_response']);
+
+      // The calendar is edited to open on Saturdays: clocks started before keep counting with the
+      // version they started with; a ticket written now counts with the new one.
+      const saturdays = { ...OFFICE, hours: { ...OFFICE.hours, sat: [{ start: 540, end: 1020 }] } };
+      const version = await t.ctx.handle.db.insertInto('calendar_versions').values({ calendar_id: calendarId, definition: JSON.stringify(saturdays), created_at: clock.now() }).returning('id').executeTakeFirstOrThrow();
+      await t.ctx.handle.db.updateTable('calendars').set({ version_id: version.id }).where('id', '=', calendarId).execute();
+      clock.set(Date.UTC(2027, 0, 2, 10, 0, 0)); // Saturday 2 January 2027, 11:00 Berlin
+      const onSaturday = await newTicket();
+      expect(onSaturday.sla_due_at).toBe(Date.UTC(2027, 0, 2, 11, 0, 0));
+      expect(onSaturday.sla_calendar_version_id).toBe(version.id);
+      expect((await findTicketById(t.ctx.handle.db, beforeHolidays.id))!.sla_calendar_version_id).toBe(ticket.sla_calendar_version_id);
+    });
+  });
+}
