@@ -3,13 +3,16 @@
  * response, next reply, warnings, the pause while waiting on the customer, business calendars,
  * and each breach and warning once however many monitors run.
  */
+import { CompiledQuery, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CalendarDefinition } from '../../src/core/calendar.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/core/settings.js';
 import { PAUSED_DUE_AT } from '../../src/core/slaClocks.js';
 import type { Db } from '../../src/db/connect.js';
+import type { NewTicketRow } from '../../src/db/schema.js';
 import { SlaMonitor } from '../../src/jobs/slaMonitor.js';
 import { saveSettings } from '../../src/repositories/settings.js';
+import { nextWatchQuery, SLA_WATCHES, watchDueQuery } from '../../src/repositories/slaWatches.js';
 import { findTicketById } from '../../src/repositories/tickets.js';
 import { postCustomerMessageOn, postStaffMessage } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
@@ -217,6 +220,67 @@ for (const dialect of DIALECTS) {
       expect(onSaturday.sla_due_at).toBe(Date.UTC(2027, 0, 2, 11, 0, 0));
       expect(onSaturday.sla_calendar_version_id).toBe(version.id);
       expect((await findTicketById(t.ctx.handle.db, beforeHolidays.id))!.sla_calendar_version_id).toBe(ticket.sla_calendar_version_id);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`the SLA watches' queries (${dialect})`, () => {
+    let t: TestApp;
+    beforeEach(async () => {
+      t = await startTestApp(dialect);
+    });
+    afterEach(() => t.close());
+
+    it('each watch reads its own partial index, never the table (the due tickets and the next instant)', async () => {
+      const db = t.ctx.handle.db;
+      const now = Date.now();
+      // Mostly tickets no watch may fire for (closed, answered, marked), a few that each watch may.
+      const rows: NewTicketRow[] = Array.from({ length: 3000 }, (_, i) => {
+        const watched = i % 30 === 0;
+        const closed = !watched && i % 2 === 0;
+        const due = now - 3_540_000 + i;
+        return {
+          token: `tok-${i}`,
+          customer_name: 'C',
+          customer_email: 'c@example.com',
+          title: 'T',
+          description: 'D',
+          priority: 'high',
+          status: closed ? 'closed' : 'open',
+          agent_id: null,
+          created_at: now - 3_600_000 + i,
+          assigned_at: null,
+          closed_at: closed ? now : null,
+          sla_due_at: due,
+          sla_breached_at: watched ? null : now,
+          sla_warn_at: due - 1000,
+          sla_warned_at: watched ? null : now,
+          first_response_due_at: due,
+          first_response_warn_at: due - 1000,
+          first_response_at: watched ? null : now,
+          next_reply_due_at: watched ? due : null,
+          next_reply_warn_at: watched ? due - 1000 : null,
+        };
+      });
+      for (let i = 0; i < rows.length; i += 100) await db.insertInto('tickets').values(rows.slice(i, i + 100)).execute();
+      await sql`analyze`.execute(db);
+      const explain = async (query: { sql: string; parameters: readonly unknown[] }) =>
+        JSON.stringify(
+          (
+            await db.transaction().execute(async (trx) => {
+              // Small as the table is, PostgreSQL might still read all of it; forbid that to see which index it picks.
+              if (dialect === 'postgres') await sql`set local enable_seqscan = off`.execute(trx);
+              return trx.executeQuery(CompiledQuery.raw((dialect === 'sqlite' ? 'explain query plan ' : 'explain ') + query.sql, [...query.parameters]));
+            })
+          ).rows,
+        );
+      for (const watch of SLA_WATCHES) {
+        expect(await explain(watchDueQuery(watch, dialect, now, 100).compile(db)), watch.index).toContain(watch.index);
+      }
+      const next = await explain(nextWatchQuery(dialect).compile(db));
+      for (const watch of SLA_WATCHES) expect(next, watch.index).toContain(watch.index);
+      if (dialect === 'sqlite') expect(next).not.toMatch(/SCAN tickets(?! USING)/);
     });
   });
 }
