@@ -32,8 +32,11 @@ export function ticketJson(row: TicketListRow, publicUrl: string, now: number): 
     created_at: iso(row.created_at),
     assigned_at: iso(row.assigned_at),
     closed_at: iso(row.closed_at),
-    sla_due_at: iso(row.sla_due_at),
+    sla_due_at: row.sla_paused_at === null ? iso(row.sla_due_at) : null,
     sla_breached: isBreached({ slaDueAt: row.sla_due_at, closedAt: row.closed_at }, now),
+    sla_paused: row.sla_paused_at !== null,
+    first_response_due_at: iso(row.first_response_due_at),
+    next_reply_due_at: iso(row.next_reply_due_at),
     status_url: statusUrl(publicUrl, row.token),
     waiting_on: row.waiting_on,
     first_response_at: iso(row.first_response_at),
@@ -66,7 +69,10 @@ export function staleJson(message: string, newestMessageId: number): MessageConf
 }
 
 export function eventJson(entry: TimelineEntry): EventJson {
-  return { type: entry.type, at: iso(entry.at), from_agent: entry.from_username, to_agent: entry.to_username, actor: entry.actor_username };
+  const event: EventJson = { type: entry.type, at: iso(entry.at), from_agent: entry.from_username, to_agent: entry.to_username, actor: entry.actor_username };
+  // Only a breach names a target (§11); older breaches have none stored: resolution.
+  if (entry.type === 'sla_breached') event.metric = entry.metric ?? 'resolution';
+  return event;
 }
 
 export function agentJson(row: StaffListRow, defaultCapacity: number): AgentJson {

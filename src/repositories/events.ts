@@ -22,6 +22,7 @@ export async function timelineOf(db: Db, ticketId: number) {
       'e.id',
       'e.type',
       'e.at',
+      'e.metric',
       'f.username as from_username',
       'f.display_name as from_name',
       't.username as to_username',

@@ -3,6 +3,7 @@ import { humanSpan } from '../core/sla.js';
 import { referenceOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
 import { staffTicketPath } from '../http/links.js';
+import { SlaTargetBadges } from './slaTargets.js';
 import { ActionForm, CsrfField, DataTable, EmptyState, type FormErrors, type FormValues, PriorityBadge, SlaBadge, TextField, Time, WaitingOnBadge } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
@@ -126,6 +127,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
                     </td>
                     <Cell label="SLA">
                     <SlaBadge dueAt={t.sla_due_at} now={now} />
+                    <SlaTargetBadges ticket={t} now={now} />
                     {t.sla_breached_at !== null && (
                       <>
                         {' '}

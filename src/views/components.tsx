@@ -1,3 +1,4 @@
+import { PAUSED_DUE_AT } from '../core/slaClocks.js';
 import type { ComponentChildren } from 'preact';
 import { ATTACHMENTS_FIELD, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES } from '../core/attachments.js';
 import { humanSpan } from '../core/sla.js';
@@ -159,6 +160,13 @@ export function StateBadge({ state }: { state: TicketState }) {
  * down live. Closed tickets show whether they met the deadline.
  */
 export function SlaBadge({ dueAt, closedAt, now }: { dueAt: number; closedAt?: number | null; now: number }) {
+  if (closedAt == null && dueAt >= PAUSED_DUE_AT) {
+    return (
+      <span class="badge sla-paused" title="The SLA clock stops while the ticket waits on the customer and starts again with their message.">
+        SLA paused
+      </span>
+    );
+  }
   if (closedAt != null) {
     const met = closedAt <= dueAt;
     return <span class={`badge ${met ? 'sla-ok' : 'sla-breached'}`}>{met ? 'SLA met' : 'SLA missed'}</span>;
@@ -170,6 +178,11 @@ export function SlaBadge({ dueAt, closedAt, now }: { dueAt: number; closedAt?: n
       {left < 0 ? `Overdue by ${humanSpan(left)}` : `${humanSpan(left)} left`}
     </span>
   );
+}
+
+/** A due instant, or "paused" for a paused SLA clock (§11: its due instant is not known until it starts again). */
+export function DueTime({ ms }: { ms: number }) {
+  return ms >= PAUSED_DUE_AT ? <span>paused while waiting on the customer</span> : <Time ms={ms} />;
 }
 
 export function Time({ ms }: { ms: number }) {

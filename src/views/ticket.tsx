@@ -8,7 +8,8 @@ import { PLACEHOLDERS, STAFF_BODY_MAX } from '../core/conversation.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, CannedReplyRow, MessageRow, TicketRow } from '../db/schema.js';
 import { staffTicketPath } from '../http/links.js';
-import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, Time, WaitingOnBadge } from './components.js';
+import { SlaTargetFacts } from './slaTargets.js';
+import { AttachmentsField, CsrfField, DueTime, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, Time, WaitingOnBadge } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 import { BouncedEmails, type BouncedEmail } from './bouncedEmails.js';
 import { Thread } from './thread.js';
@@ -53,10 +54,11 @@ function TicketFacts({ ticket, agentName, followUps, mine, now }: { ticket: Tick
       <dd>{ticket.waiting_on === null ? 'Nobody (closed)' : <WaitingOnBadge waitingOn={ticket.waiting_on} mine={mine} />}</dd>
       <dt>SLA</dt>
       <dd>
-        <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} /> <small>due <Time ms={ticket.sla_due_at} /></small>
+        <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} /> <small>due <DueTime ms={ticket.sla_due_at} /></small>
       </dd>
       <dt>First response</dt>
       <dd>{ticket.first_response_at === null ? 'Not yet' : <Time ms={ticket.first_response_at} />}</dd>
+      <SlaTargetFacts ticket={ticket} now={now} />
       <dt>Created</dt>
       <dd>
         <Time ms={ticket.created_at} />

@@ -1,7 +1,7 @@
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
-import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, TextField, Time } from './components.js';
+import { AttachmentsField, CsrfField, DueTime, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, TextField, Time } from './components.js';
 import { CustomerReplyForm, FollowsUp, FollowUpList, PublicThread, type ThreadView, waitingInWords } from './customerThread.js';
 import { type Flash, Layout } from './layout.js';
 
@@ -64,7 +64,7 @@ export function TicketSuccessPage({ ticket, agentName, now }: { ticket: TicketRo
           </dd>
           <dt>Answer due by</dt>
           <dd>
-            <Time ms={ticket.sla_due_at} /> <SlaBadge dueAt={ticket.sla_due_at} now={now} />
+            <DueTime ms={ticket.sla_due_at} /> <SlaBadge dueAt={ticket.sla_due_at} now={now} />
           </dd>
           <dt>Agent</dt>
           <dd class="agent-name">{agentName ?? 'Waiting for the next free agent'}</dd>
@@ -117,6 +117,8 @@ export function describeForCustomer(entry: TimelineEntry, createdAt: number): st
     case 'closed':
       return `Closed by ${entry.actor_name ?? entry.from_name ?? 'our team'} ${after}`;
     case 'sla_breached':
+      if (entry.metric === 'first_response') return `Our first answer is late: the time we promised ran out ${after}`;
+      if (entry.metric === 'next_reply') return `Our answer to your latest message is late: the time we promised ran out ${after}`;
       return `Our answer is late: the time we promised ran out ${after}`;
   }
 }
@@ -177,7 +179,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
           </dd>
           <dt>{ticket.closed_at === null ? 'Answer due by' : 'Closed'}</dt>
           <dd>
-            <Time ms={ticket.closed_at ?? ticket.sla_due_at} />
+            <DueTime ms={ticket.closed_at ?? ticket.sla_due_at} />
           </dd>
         </dl>
         <FollowUpList followUps={followUps} />

@@ -65,6 +65,9 @@ for (const dialect of DIALECTS) {
           'closed_at',
           'sla_due_at',
           'sla_breached',
+          'sla_paused',
+          'first_response_due_at',
+          'next_reply_due_at',
           'status_url',
           'waiting_on',
           'first_response_at',
@@ -72,7 +75,7 @@ for (const dialect of DIALECTS) {
         ].sort(),
       );
       expect(schemas.TicketWithEvents.properties.events.items.$ref).toBe('#/components/schemas/TicketEvent');
-      expect(Object.keys(schemas.TicketEvent.properties).sort()).toEqual(['actor', 'at', 'from_agent', 'to_agent', 'type']);
+      expect(Object.keys(schemas.TicketEvent.properties).sort()).toEqual(['actor', 'at', 'from_agent', 'metric', 'to_agent', 'type']);
       expect(schemas.CreatedTicket.properties).toHaveProperty('token');
       expect(Object.keys(schemas.Agent.properties).sort()).toEqual(['capacity', 'display_name', 'last_assigned_at', 'open_count', 'presence', 'role', 'username']);
       expect(Object.keys(schemas.Stats.properties).sort()).toEqual(['agents', 'closed', 'open', 'pending', 'resolution', 'sla', 'total', 'window']);

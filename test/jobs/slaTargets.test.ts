@@ -7,7 +7,7 @@ import { CompiledQuery, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CalendarDefinition } from '../../src/core/calendar.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/core/settings.js';
-import { PAUSED_DUE_AT } from '../../src/core/slaClocks.js';
+import { PAUSED_DUE_AT, type SlaMetric } from '../../src/core/slaClocks.js';
 import type { Db } from '../../src/db/connect.js';
 import type { NewTicketRow } from '../../src/db/schema.js';
 import { SlaMonitor } from '../../src/jobs/slaMonitor.js';
@@ -38,7 +38,7 @@ async function slaEmails(db: Db, ticketId: number) {
   return db.selectFrom('outbox').select(['kind', 'to_address', 'subject']).where('ticket_id', '=', ticketId).where('kind', 'in', ['sla_breached', 'sla_warning']).orderBy('id').execute();
 }
 
-async function counts(db: Db, metric: string, priority = 'high') {
+async function counts(db: Db, metric: SlaMetric, priority: 'high' | 'medium' | 'low' = 'high') {
   return db.selectFrom('sla_target_counts').select(['met', 'breached']).where('metric', '=', metric).where('priority', '=', priority).executeTakeFirstOrThrow();
 }
 

@@ -27,10 +27,11 @@ describe('spans of time in the words a customer reads', () => {
 
 describe('the status page timeline in plain words', () => {
   const created = Date.UTC(2026, 10, 27, 9, 0, 0);
-  const entry = (type: TimelineEntry['type'], after: number, names: Partial<Pick<TimelineEntry, 'to_name' | 'from_name' | 'actor_name'>> = {}): TimelineEntry => ({
+  const entry = (type: TimelineEntry['type'], after: number, names: Partial<Pick<TimelineEntry, 'to_name' | 'from_name' | 'actor_name' | 'metric'>> = {}): TimelineEntry => ({
     id: 1,
     type,
     at: created + after,
+    metric: names.metric ?? null,
     from_username: null,
     from_name: names.from_name ?? null,
     to_username: null,
@@ -49,6 +50,9 @@ describe('the status page timeline in plain words', () => {
     [entry('closed', 3 * HOUR, { actor_name: 'Bob', from_name: 'Bob' }), 'Closed by Bob 3 hours after you wrote'],
     [entry('closed', MINUTE, { from_name: 'Bob' }), 'Closed by Bob 1 minute after you wrote'],
     [entry('sla_breached', 4 * MINUTE), 'Our answer is late: the time we promised ran out 4 minutes after you wrote'],
+    [entry('sla_breached', 4 * MINUTE, { metric: 'resolution' }), 'Our answer is late: the time we promised ran out 4 minutes after you wrote'],
+    [entry('sla_breached', 2 * MINUTE, { metric: 'first_response' }), 'Our first answer is late: the time we promised ran out 2 minutes after you wrote'],
+    [entry('sla_breached', 9 * MINUTE, { metric: 'next_reply' }), 'Our answer to your latest message is late: the time we promised ran out 9 minutes after you wrote'],
   ])('%#: %s', (e, words) => {
     expect(describeForCustomer(e, created)).toBe(words);
   });

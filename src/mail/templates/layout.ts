@@ -1,3 +1,4 @@
+import { PAUSED_DUE_AT } from '../../core/slaClocks.js';
 /** What every ticket email can say. Built by the service that enqueues the email. */
 export interface TicketMailData {
   reference: string;
@@ -68,7 +69,8 @@ export function compose(data: TicketMailData, subject: string, paragraphs: strin
     ['Reference', data.reference],
     ['Title', data.title],
     ['Priority', data.priority],
-    ['Answer due by', formatUtc(data.slaDueAt)],
+    // A paused clock (§11) has no due instant until the customer answers.
+    ['Answer due by', data.slaDueAt >= PAUSED_DUE_AT ? 'paused until you answer' : formatUtc(data.slaDueAt)],
     ['Agent', data.agentName ?? 'not assigned yet'],
   ];
   const text = [

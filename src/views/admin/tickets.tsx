@@ -5,7 +5,8 @@ import type { TicketListRow } from '../../repositories/adminLists.js';
 import type { AgentChoice } from '../../repositories/adminUsers.js';
 import type { TimelineEntry } from '../../repositories/events.js';
 import { staffTicketPath } from '../../http/links.js';
-import { ActionForm, CsrfField, EmptyState, PriorityBadge, SelectField, SlaBadge, StateBadge, TextField, Time, DataTable, WaitingOnBadge } from '../components.js';
+import { SlaTargetFacts } from '../slaTargets.js';
+import { ActionForm, CsrfField, DueTime, EmptyState, PriorityBadge, SelectField, SlaBadge, StateBadge, TextField, Time, DataTable, WaitingOnBadge } from '../components.js';
 import { type PageBase, AdminFrame, DateField, any, Search, type ListProps, ListFrame, PRESENCE_LABELS } from './frame.js';
 import { EventCells } from './events.js';
 import { EmailTable } from './emails.js';
@@ -112,8 +113,9 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
           <dd>{ticket.assigned_at === null ? '—' : <Time ms={ticket.assigned_at} />}</dd>
           <dt>SLA due</dt>
           <dd>
-            <Time ms={ticket.sla_due_at} />
+            <DueTime ms={ticket.sla_due_at} />
           </dd>
+          <SlaTargetFacts ticket={ticket} now={now} />
           <dt>Breach noted</dt>
           <dd>{ticket.sla_breached_at === null ? '—' : <Time ms={ticket.sla_breached_at} />}</dd>
           <dt>Closed</dt>
