@@ -4,6 +4,7 @@
  * issue refused with the field named and nothing written, a calendar in use kept (409).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdCalendar } from '../../src/repositories/calendars.js';
 import { calendarOfVersion } from '../../src/repositories/calendarVersions.js';
 import { DIALECTS } from '../support/db.js';
 import { berlinOffice, calendarTables, useAsSlaCalendar } from '../support/calendars.js';
@@ -152,6 +153,40 @@ for (const dialect of DIALECTS) {
         await useAsSlaCalendar(db(), null);
       }
       expect((await admin.delete(`/api/v1/calendars/${calendar.id}`)).status).toBe(204);
+    });
+
+    it('a delete racing a settings change that holds the calendar waits for it, then finds the calendar in use', async () => {
+      const { body: calendar } = await admin.post('/api/v1/calendars', berlinOffice('Raced'));
+      let release!: () => void;
+      let holding!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const held = new Promise<void>((resolve) => (holding = resolve));
+      // What the settings service does when an admin chooses the calendar, paused before its commit.
+      const choosing = db()
+        .transaction()
+        .execute(async (trx) => {
+          expect(await holdCalendar(trx, calendar.id)).toBe(true);
+          await trx.updateTable('settings').set({ calendar_id: calendar.id }).where('id', '=', 1).execute();
+          holding();
+          await released;
+        });
+      await held;
+      const deleting = admin.delete(`/api/v1/calendars/${calendar.id}`);
+      let answered = false;
+      void deleting.then(() => (answered = true));
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(answered, 'the delete did not wait for the settings change').toBe(false);
+      } finally {
+        release();
+        await choosing;
+      }
+      try {
+        expect((await deleting).status).toBe(409);
+        expect((await admin.get(`/api/v1/calendars/${calendar.id}`)).status).toBe(200);
+      } finally {
+        await useAsSlaCalendar(db(), null);
+      }
     });
 
     it('pages the list with a cursor, oldest first', async () => {
