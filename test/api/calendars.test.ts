@@ -96,6 +96,7 @@ for (const dialect of DIALECTS) {
         ['an impossible date', { ...berlin, holidays: [{ from: '2026-02-30' }] }, 'holidays.0', /YYYY-MM-DD/],
         ['the name of the built-in calendar', { ...berlin, name: '24/7' }, 'name', /built-in/],
         ['no name', { ...berlin, name: undefined }, 'name', /required/],
+        ['a name of two lines', { ...berlin, name: 'Berlin\noffice' }, 'name', /One line of text/],
       ];
       for (const [label, body, field, message] of cases) {
         it(label, async () => {
