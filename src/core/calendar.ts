@@ -192,7 +192,7 @@ function parseDayHours(list: unknown, into: OpeningInterval[]): string | null {
     const start = parseTimeOfDay(pair[0]);
     const end = parseTimeOfDay(pair[1], true);
     if (start === null || end === null) return 'Times are HH:MM from 00:00 to 23:59 (24:00 may end an interval).';
-    // 00:00–24:00 is the whole day; only an end equal to the start is empty.
+    // 00:00–24:00 is a whole day, not empty: only equal times make an empty interval.
     if (start === end) return `The interval ${formatTimeOfDay(start)}–${formatTimeOfDay(end)} is empty.`;
     into.push({ start, end: end === MINUTES_PER_DAY ? MINUTES_PER_DAY : end });
   }
