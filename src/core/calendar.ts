@@ -146,6 +146,8 @@ export function parseCalendar(raw: unknown): { name: string; definition: Calenda
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (name === '' || name.length > 100) fields.name = 'Enter a name of 1 to 100 characters.';
   else if (name === ALWAYS_OPEN) fields.name = `The name ${ALWAYS_OPEN} belongs to the built-in calendar.`;
+  // eslint-disable-next-line no-control-regex
+  else if (/[\u0000-\u001f\u007f]/.test(name)) fields.name = 'One line of text, please.';
   const timeZone = typeof input.time_zone === 'string' ? input.time_zone.trim() : '';
   if (!isTimeZone(timeZone)) fields.time_zone = 'Enter an IANA time zone such as Europe/Berlin or America/New_York.';
 

@@ -3,6 +3,7 @@
  * moment. Pure: it reads the `code` and `message` that pg, Node's sockets and better-sqlite3 put on
  * their errors, and imports neither.
  */
+import { DomainError } from './errors.js';
 
 /**
  * - `transient`: the write failed because of the connection or the moment (connection lost or
@@ -49,4 +50,9 @@ export function classifyWriteError(error: unknown): WriteErrorKind {
   if (TRANSIENT_SQLITE_PREFIXES.some((prefix) => code === prefix || code.startsWith(`${prefix}_`))) return 'transient';
   if (code === '' && TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) return 'transient';
   return 'item';
+}
+
+/** A unique index refused the write (either engine): two saves of one name at once. Our own errors are never one. */
+export function isUniqueViolation(error: unknown): boolean {
+  return !(error instanceof DomainError) && /unique|duplicate/i.test(String(error));
 }

@@ -1,15 +1,17 @@
 /**
  * Rows to the §8 JSON shapes, and the opaque list cursor.
  */
+import { calendarJson } from '../core/calendar.js';
 import { invalidInput } from '../core/errors.js';
 import { isBreached } from '../core/sla.js';
 import { parseId, referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, MessageRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
+import type { CalendarRecord } from '../repositories/calendars.js';
 import type { StaffListRow, TicketListRow } from '../repositories/ticketQueries.js';
 import { followUpReference } from '../services/conversation.js';
 import { statusUrl } from '../services/notifications.js';
-import type { AgentJson, AttachmentJson, EventJson, MessageConflictJson, MessageJson, TicketJson } from './api-schemas.js';
+import type { AgentJson, AttachmentJson, CalendarApiJson, EventJson, MessageConflictJson, MessageJson, TicketJson } from './api-schemas.js';
 import { apiAttachmentPath } from './links.js';
 
 /** Epoch milliseconds as ISO 8601 UTC. */
@@ -85,6 +87,11 @@ export function agentJson(row: StaffListRow, defaultCapacity: number): AgentJson
     open_count: row.open_count,
     last_assigned_at: iso(row.last_assigned_at),
   };
+}
+
+/** A stored calendar (§11): its id and the definition in force. */
+export function calendarApiJson(calendar: CalendarRecord): CalendarApiJson {
+  return { id: calendar.id, ...calendarJson(calendar.name, calendar.definition) };
 }
 
 /** The cursor after a row: base64url of its id. Opaque to clients, who only pass it back. */

@@ -20,6 +20,7 @@ import { adminRoutes } from './routes/admin.js';
 import { adminappRoutes } from './routes/adminapp.js';
 import { agentRoutes } from './routes/agents.js';
 import { attachmentApiRoutes, attachmentRoutes } from './routes/attachments.js';
+import { calendarRoutes } from './routes/calendars.js';
 import { benchRoutes } from './routes/bench.js';
 import { conversationRoutes } from './routes/conversation.js';
 import { apiPlugin } from './routes/api/index.js';
@@ -144,6 +145,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs });
   adminappRoutes(app, ctx);
   cannedReplyRoutes(app, ctx);
+  calendarRoutes(app, ctx);
   attachmentRoutes(app, ctx);
   adminRoutes(app, ctx);
   opsRoutes(app, ctx, metrics, { metricsToken: config.metricsToken });

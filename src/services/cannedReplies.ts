@@ -6,6 +6,7 @@
 import { fillPlaceholders, maySee, type PlaceholderValues, type StaffMessageInput, validateCannedReply, validateStaffMessage, type Writer } from '../core/conversation.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { parseId, referenceOf } from '../core/tickets.js';
+import { isUniqueViolation } from '../core/writeErrors.js';
 import type { Db } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
@@ -16,9 +17,6 @@ import type { ServiceContext } from './context.js';
 import { statusUrl } from './notifications.js';
 
 const nameTaken = () => new DomainError('conflict', 'A canned reply with this name exists already.', { name: 'This name is taken: choose another one.' });
-
-/** A unique-index refusal from either engine (two saves of one name at once). */
-const isUniqueViolation = (error: unknown) => !(error instanceof DomainError) && /unique|duplicate/i.test(String(error));
 
 /**
  * Checks and saves a canned reply: `id` null creates one (returns its id), else changes that one

@@ -18,6 +18,8 @@ interface FieldProps {
   maxLength?: number;
   autocomplete?: string;
   hint?: string;
+  /** The id of a <datalist> of suggestions. */
+  list?: string;
   /** The id of one message that speaks for several fields (login: not saying which was wrong). */
   sharedErrorId?: string;
 }
@@ -43,7 +45,7 @@ function FieldNotes({ name, errors, hint }: { name: string; errors: FormErrors; 
 }
 
 /** A labelled input with its error bound through aria-invalid / aria-describedby. */
-export function TextField({ name, label, values, errors, type = 'text', required, maxLength, autocomplete, hint, sharedErrorId }: FieldProps) {
+export function TextField({ name, label, values, errors, type = 'text', required, maxLength, autocomplete, hint, list, sharedErrorId }: FieldProps) {
   return (
     <label for={name}>
       {label}
@@ -55,6 +57,7 @@ export function TextField({ name, label, values, errors, type = 'text', required
         required={required}
         maxLength={maxLength}
         autocomplete={autocomplete}
+        list={list}
         aria-invalid={errors[name] ? 'true' : undefined}
         aria-describedby={sharedErrorId ? (errors[name] ? sharedErrorId : undefined) : describedBy(name, errors, hint)}
       />

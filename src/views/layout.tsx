@@ -40,6 +40,7 @@ const NAV: Record<'visitor' | 'agent' | 'admin', NavLink[]> = {
     ['/adminapp/register/', 'Register'],
     ['/adminapp/settings/', 'Settings'],
     ['/adminapp/replies/', 'Canned replies'],
+    ['/adminapp/calendars/', 'Calendars'],
   ],
 };
 

@@ -16,6 +16,11 @@ const SPEC_ROUTES: [method: string, path: string, staffOnly: boolean][] = [
   ['get', '/api/v1/tickets/{reference}/messages', true],
   ['post', '/api/v1/tickets/{reference}/messages', true],
   ['post', '/api/v1/inbound/email', true],
+  ['get', '/api/v1/calendars', true],
+  ['post', '/api/v1/calendars', true],
+  ['get', '/api/v1/calendars/{id}', true],
+  ['put', '/api/v1/calendars/{id}', true],
+  ['delete', '/api/v1/calendars/{id}', true],
 ];
 
 for (const dialect of DIALECTS) {
@@ -43,7 +48,7 @@ for (const dialect of DIALECTS) {
       for (const [method, path, staffOnly] of SPEC_ROUTES) {
         const operation = document.paths[path][method];
         expect(operation.security, `${method} ${path}`).toEqual(staffOnly ? [{ bearerAuth: [] }] : undefined);
-        expect(operation.responses['200'] ?? operation.responses['201'], `${method} ${path}`).toBeDefined();
+        expect(operation.responses['200'] ?? operation.responses['201'] ?? operation.responses['204'], `${method} ${path}`).toBeDefined();
         if (staffOnly) expect(operation.responses['401'], `${method} ${path}`).toBeDefined();
       }
     });
@@ -110,6 +115,23 @@ for (const dialect of DIALECTS) {
       expect(operation.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/InboundResult');
       expect(Object.keys(answer.properties).sort()).toEqual(['reason', 'result', 'ticket']);
       expect(answer.properties.result.enum).toEqual(['ignored', 'duplicate', 'bounce', 'appended', 'follow_up', 'created', 'rejected']);
+    });
+
+    it('describes the calendars (§11): the shape, the request with its documented hours, 24/7 as built in, 409 for a calendar in use', () => {
+      const schemas = document.components.schemas;
+      expect(Object.keys(schemas.Calendar.properties).sort()).toEqual(['holidays', 'hours', 'id', 'name', 'time_zone']);
+      expect(Object.keys(schemas.Calendar.properties.hours.properties)).toEqual(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+      expect(Object.keys(schemas.Calendar.properties.holidays.items.properties).sort()).toEqual(['from', 'to', 'yearly']);
+      expect(schemas.Calendar.description).toContain('24/7');
+      expect(schemas.CalendarList.properties.items.items.$ref).toBe('#/components/schemas/Calendar');
+      const create = document.paths['/api/v1/calendars'].post;
+      expect(create.tags).toEqual(['calendars']);
+      const request = schemas[create.requestBody.content['application/json'].schema.$ref.split('/').pop()];
+      expect(request.required.sort()).toEqual(['hours', 'name', 'time_zone']);
+      expect(Object.keys(request.properties.hours.properties)).toEqual(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+      expect(request.properties.hours.properties.mon.items.prefixItems).toHaveLength(2);
+      expect(Object.keys(document.paths['/api/v1/calendars/{id}'].delete.responses).sort()).toEqual(['204', '401', '403', '404', '409']);
+      expect(document.paths['/api/v1/calendars/{id}'].get.responses['404'].description).toBe('No such calendar');
     });
 
     it('serves the browsable docs from this server, with scripts from self only', async () => {

@@ -13,7 +13,8 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { capacityViolations, historyViolations } from '../support/invariants.js';
 import { counts } from '../support/snapshot.js';
-import { anyText, expectClearAnswer, expectTicketTablesAgree, formValue, jsonOf, runs, tried } from './support.js';
+import { calendarTables } from '../support/calendars.js';
+import { anyJson, anyText, expectClearAnswer, expectTicketTablesAgree, formValue, jsonOf, runs, tried } from './support.js';
 
 /** What a message request can write: the thread, the outbox, the ticket's events. */
 async function threadCounts(db: Db) {
@@ -46,7 +47,7 @@ for (const dialect of DIALECTS) {
     let tokens: Record<'agent' | 'admin', string>;
     const db = () => t.ctx.handle.db;
 
-    const call = async (method: 'GET' | 'POST' | 'PUT', url: string, options: { as?: 'agent' | 'admin'; json?: unknown; raw?: string; type?: string; authorization?: string } = {}) => {
+    const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, options: { as?: 'agent' | 'admin'; json?: unknown; raw?: string; type?: string; authorization?: string } = {}) => {
       tried.inputs += 1;
       const headers: Record<string, string> = {};
       if (options.as) headers.authorization = `Bearer ${tokens[options.as]}`;
@@ -205,6 +206,40 @@ for (const dialect of DIALECTS) {
           },
         ),
         runs(80),
+      );
+    });
+
+    it('calendars: any body, id and query, as an admin: a success, or a §8 4xx with nothing written', async () => {
+      const interval = fc.oneof(fc.constant(['09:00', '17:00']), fc.constant(['22:00', '06:00']), fc.tuple(anyJson, anyJson), anyJson);
+      const day = fc.oneof({ weight: 2, arbitrary: fc.array(interval, { maxLength: 3 }) }, { weight: 1, arbitrary: anyJson });
+      const hours = fc.oneof(
+        { weight: 3, arbitrary: fc.record({ mon: day, tue: day, sat: day }, { requiredKeys: [] }) },
+        { weight: 1, arbitrary: fc.dictionary(fc.constantFrom('mon', 'sun', 'thur', '__proto__', 'constructor', ''), day, { maxKeys: 3 }) },
+        { weight: 1, arbitrary: anyJson },
+      );
+      const holiday = fc.oneof(fc.record({ from: fc.oneof(fc.constant('2026-12-24'), anyJson), to: fc.oneof(fc.constant('2026-12-26'), anyJson), yearly: anyJson }, { requiredKeys: ['from'] }), anyJson);
+      const valid = { name: 'Office', time_zone: 'Europe/Berlin', hours: { mon: [['09:00', '17:00']] }, holidays: [{ from: '2026-12-24', to: '2026-12-26', yearly: true }] };
+      const body = fc.oneof(
+        jsonOf(valid),
+        fc.record({ name: fc.oneof(fc.constant('Office'), anyText), time_zone: fc.constantFrom('Europe/Berlin', 'UTC', 'Mars/Base', ''), hours, holidays: fc.array(holiday, { maxLength: 3 }) }),
+      );
+      const id = fc.oneof(fc.constantFrom('1', '2', '3', '0', '-1', '1.5', '99999999999', 'abc', '%00'), anyText.map((s) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, '?')) || 'x'));
+      const request = fc.oneof(
+        body.map((json) => ['POST', '/api/v1/calendars', json] as const),
+        fc.tuple(id, body).map(([i, json]) => ['PUT', `/api/v1/calendars/${i}`, json] as const),
+        id.map((i) => ['GET', `/api/v1/calendars/${i}`, undefined] as const),
+        id.map((i) => ['DELETE', `/api/v1/calendars/${i}`, undefined] as const),
+        queryOf(['limit', 'cursor']).map((q) => ['GET', `/api/v1/calendars${q}`, undefined] as const),
+      );
+      await fc.assert(
+        fc.asyncProperty(request, async ([method, url, json]) => {
+          const before = await calendarTables(db());
+          const response = await call(method, url, { as: 'admin', ...(json === undefined ? {} : { json }) });
+          expectClearAnswer(`${method} ${url} ${JSON.stringify(json)?.slice(0, 120)}`, response);
+          expect([200, 201, 204, 400, 404, 409], `${method} ${url}`).toContain(response.statusCode);
+          if (response.statusCode >= 400) expect(await calendarTables(db())).toEqual(before);
+        }),
+        runs(150),
       );
     });
 

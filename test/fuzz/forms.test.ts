@@ -7,7 +7,10 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCalendarForm } from '../../src/core/calendarForm.js';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
+import { saveCalendar } from '../../src/services/calendars.js';
+import { calendarTables } from '../support/calendars.js';
 import { intakeTicket } from '../support/intake.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
@@ -46,6 +49,7 @@ for (const dialect of DIALECTS) {
     const targets: number[] = [];
     let tokenIds: number[] = [];
     let emailIds: number[] = [];
+    let calendarIds: number[] = [1];
     const db = () => t.ctx.handle.db;
     const clients = () => ({ anonymous, agent, admin });
 
@@ -195,6 +199,28 @@ for (const dialect of DIALECTS) {
       await expectTicketTablesAgree(db(), 'after the admin actions');
     });
 
+    it('POST /adminapp/calendars/new/ and /adminapp/calendars/<id>/ (and delete) with any fields: 303, or 4xx with nothing written', async () => {
+      const calendar = { name: 'Office', time_zone: 'Europe/Berlin', hours_mon: '09:00-12:00, 13:00-17:00', hours_fri: '22:00-06:00', hours_sun: '', holidays: '2026-12-24..2026-12-26 yearly\n2026-05-01' };
+      const existing = () => calendarIds;
+      const url = fc.oneof(
+        { weight: 3, arbitrary: fc.constant('/adminapp/calendars/new/') },
+        { weight: 3, arbitrary: idOr(existing).map((id) => `/adminapp/calendars/${id}/`) },
+        { weight: 1, arbitrary: idOr(existing).map((id) => `/adminapp/calendars/${id}/delete/`) },
+      );
+      await fc.assert(
+        fc.asyncProperty(url, formOf(calendar), async (url, form) => {
+          const before = await calendarTables(db());
+          const response = await post(admin, url, form);
+          expectClearAnswer(url, response);
+          expect([303, 400, 404, 409, 413], url).toContain(response.statusCode);
+          if (response.statusCode !== 303) expect(await calendarTables(db())).toEqual(before);
+          calendarIds = (await calendarTables(db())).calendars.map((c) => c.id);
+          if (calendarIds.length === 0) calendarIds = [(await saveCalendar(t.ctx, null, parseCalendarForm(calendar))).id];
+        }),
+        runs(60),
+      );
+    });
+
     it('GET every page with any query string and any id in its path', async () => {
       const pages = fc.oneof(
         queryOf(['status', 'state', 'priority', 'agent', 'breached', 'from', 'to', 'q', 'after', 'before', 'per_page']).map((q) => ['admin', `/admin/tickets/${q}`] as const),
@@ -206,6 +232,7 @@ for (const dialect of DIALECTS) {
         idOr(() => ids).map((id) => ['admin', `/admin/tickets/${id}/`] as const),
         idOr(() => targets).map((id) => ['admin', `/admin/users/${id}/`] as const),
         idOr(() => emailIds).map((id) => ['admin', `/admin/emails/${id}/`] as const),
+        idOr(() => calendarIds).map((id) => ['admin', `/adminapp/calendars/${id}/`] as const),
         queryOf(['t']).map((q) => ['anonymous', `/tickets/createsuccess/${q}`] as const),
         segment.map((token) => ['anonymous', `/tickets/status/${token}/`] as const),
         queryOf(['next']).map((q) => ['anonymous', `/agents/login/${q}`] as const),

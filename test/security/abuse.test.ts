@@ -5,11 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { parseCalendar } from '../../src/core/calendar.js';
+import { saveCalendar } from '../../src/services/calendars.js';
 import { hashPassword, verifyPassword } from '../../src/services/passwords.js';
 import { saveCannedReply } from '../../src/services/cannedReplies.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { ApiClient } from '../api/support.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
+import { berlinOffice } from '../support/calendars.js';
 import { DIALECTS } from '../support/db.js';
 import { startServer } from '../support/process.js';
 import { counts, routeCollector, sameSnapshot, snapshot } from '../support/snapshot.js';
@@ -165,6 +168,8 @@ for (const dialect of DIALECTS) {
       const target = await addStaff(t.ctx, 'target');
       const targetToken = (await createApiToken(t.ctx, target, 'old script')).id;
       const canned = await saveCannedReply(t.ctx, null, { name: 'Greeting', body: 'Hello {{customer_name}}' });
+      const calendar = (await saveCalendar(t.ctx, null, parseCalendar(berlinOffice()))).id;
+      const calendarForm = { name: 'Lisbon office', time_zone: 'Europe/Lisbon', hours_mon: '09:00-17:00' };
       // The client that would be let in, and a body that would be accepted, for every form.
       const forms: Record<string, { as: Client; url: string; body: Record<string, string> }> = {
         'POST /tickets/create/': { as: anonymous, url: '/tickets/create/', body: TICKET },
@@ -176,6 +181,9 @@ for (const dialect of DIALECTS) {
         'POST /adminapp/replies/': { as: admin, url: '/adminapp/replies/', body: { name: 'Farewell', body: 'Bye' } },
         'POST /adminapp/replies/:id/': { as: admin, url: `/adminapp/replies/${canned}/`, body: { name: 'Greeting 2', body: 'Hi' } },
         'POST /adminapp/replies/:id/delete/': { as: admin, url: `/adminapp/replies/${canned}/delete/`, body: {} },
+        'POST /adminapp/calendars/new/': { as: admin, url: '/adminapp/calendars/new/', body: calendarForm },
+        'POST /adminapp/calendars/:id/': { as: admin, url: `/adminapp/calendars/${calendar}/`, body: calendarForm },
+        'POST /adminapp/calendars/:id/delete/': { as: admin, url: `/adminapp/calendars/${calendar}/delete/`, body: {} },
         'POST /agents/availability/': { as: alice, url: '/agents/availability/', body: { status: 'away' } },
         'POST /adminapp/register/': { as: admin, url: '/adminapp/register/', body: { username: 'newbie', display_name: 'New', email: 'n@team.test', password: 'password123', role: 'agent' } },
         'POST /adminapp/settings/': { as: admin, url: '/adminapp/settings/', body: { sla_high: '2m', sla_medium: '4m', sla_low: '1h', default_capacity: '3', queue_order: 'deadline' } },

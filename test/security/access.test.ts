@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceOf } from '../../src/core/tickets.js';
 import { apiAttachmentPath, customerAttachmentPath, mailOriginalPath, staffAttachmentPath } from '../../src/http/links.js';
 import { reassignTicket } from '../../src/services/admin.js';
+import { parseCalendar } from '../../src/core/calendar.js';
+import { saveCalendar } from '../../src/services/calendars.js';
 import { saveCannedReply } from '../../src/services/cannedReplies.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { DEFAULT_INBOUND_SETTING, ingestMail } from '../../src/services/inbound.js';
@@ -24,6 +26,7 @@ import { ApiClient } from '../api/support.js';
 import { customerMail } from '../mail/support/customer-mail.js';
 import { rawMail } from '../mail/support/raw-mail.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
+import { berlinOffice } from '../support/calendars.js';
 import { DIALECTS } from '../support/db.js';
 import { routeCollector, type RouteKey, sameSnapshot, snapshot } from '../support/snapshot.js';
 
@@ -55,6 +58,8 @@ interface Fixtures {
   mailMessage: number;
   /** A received mail in the inbound log (§10). */
   mail: number;
+  /** A business-hours calendar nothing uses (§11). */
+  calendar: number;
   seq: number;
 }
 
@@ -146,6 +151,12 @@ const CASES: Case[] = [
   { route: 'GET /adminapp/replies/:id/', url: (fx) => `/adminapp/replies/${fx.canned}/`, expect: adminOnly(200) },
   { route: 'POST /adminapp/replies/:id/', url: (fx) => `/adminapp/replies/${fx.canned}/`, form: (fx) => ({ name: `Edited reply ${fx.seq}`, body: 'Hi' }), expect: adminOnly(303) },
   { route: 'POST /adminapp/replies/:id/delete/', url: (fx) => `/adminapp/replies/${fx.canned}/delete/`, form: () => ({}), expect: adminOnly(303) },
+  { route: 'GET /adminapp/calendars/', url: () => '/adminapp/calendars/', expect: adminOnly(200) },
+  { route: 'GET /adminapp/calendars/new/', url: () => '/adminapp/calendars/new/', expect: adminOnly(200) },
+  { route: 'POST /adminapp/calendars/new/', url: () => '/adminapp/calendars/new/', form: (fx) => ({ name: `New calendar ${fx.seq}`, time_zone: 'UTC', hours_mon: '09:00-17:00' }), expect: adminOnly(303) },
+  { route: 'GET /adminapp/calendars/:id/', url: (fx) => `/adminapp/calendars/${fx.calendar}/`, expect: adminOnly(200) },
+  { route: 'POST /adminapp/calendars/:id/', url: (fx) => `/adminapp/calendars/${fx.calendar}/`, form: (fx) => ({ name: `Edited calendar ${fx.seq}`, time_zone: 'UTC', hours_tue: '09:00-17:00' }), expect: adminOnly(303) },
+  { route: 'POST /adminapp/calendars/:id/delete/', url: (fx) => `/adminapp/calendars/${fx.calendar}/delete/`, form: () => ({}), expect: adminOnly(303) },
   { route: 'GET /admin/', url: () => '/admin/', expect: adminOnly(200) },
   { route: 'GET /admin/tickets/', url: () => '/admin/tickets/', expect: adminOnly(200) },
   { route: 'GET /admin/tickets/:id/', url: (fx) => `/admin/tickets/${fx.mine}/`, expect: adminOnly(200) },
@@ -191,6 +202,12 @@ const CASES: Case[] = [
   { route: 'GET /api/v1/agents', url: () => '/api/v1/agents', expect: apiAdminOnly(200) },
   { route: 'PUT /api/v1/agents/me/presence', url: () => '/api/v1/agents/me/presence', json: () => ({ status: 'away' }), expect: { anonymous: 401, agent: 200, otherAgent: 200, admin: 403 } },
   { route: 'GET /api/v1/stats', url: () => '/api/v1/stats', expect: apiAdminOnly(200) },
+  // Calendars (§11): admins only.
+  { route: 'GET /api/v1/calendars', url: () => '/api/v1/calendars', expect: apiAdminOnly(200) },
+  { route: 'POST /api/v1/calendars', url: () => '/api/v1/calendars', json: (fx) => berlinOffice(`API calendar ${fx.seq}`), expect: apiAdminOnly(201) },
+  { route: 'GET /api/v1/calendars/:id', url: (fx) => `/api/v1/calendars/${fx.calendar}`, expect: apiAdminOnly(200) },
+  { route: 'PUT /api/v1/calendars/:id', url: (fx) => `/api/v1/calendars/${fx.calendar}`, json: (fx) => berlinOffice(`Replaced calendar ${fx.seq}`), expect: apiAdminOnly(200) },
+  { route: 'DELETE /api/v1/calendars/:id', url: (fx) => `/api/v1/calendars/${fx.calendar}`, expect: apiAdminOnly(204) },
   // A ticket's thread: whoever sees the ticket (§9); another agent's ticket does not exist for it.
   { route: 'GET /api/v1/tickets/:reference/messages', url: (fx) => `/api/v1/tickets/${referenceOf(fx.mine)}/messages`, expect: { anonymous: 401, agent: 200, otherAgent: 404, admin: 200 } },
   {
@@ -248,7 +265,8 @@ for (const dialect of DIALECTS) {
       // An automatic mail: logged, no ticket, no email.
       expect((await ingest(t.ctx, loggedMail({ subject: `Out of office ${seq}`, headers: { 'Auto-Submitted': 'auto-replied' } }))).result).toBe('ignored');
       const mail = (await db().selectFrom('inbound_mails').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
-      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, mailMessage: mailMessage.id, canned, mail, seq };
+      const calendar = (await saveCalendar(t.ctx, null, parseCalendar(berlinOffice(`Calendar ${seq}`)))).id;
+      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, mailMessage: mailMessage.id, canned, mail, calendar, seq };
       return fixtures;
     }
 
@@ -294,7 +312,7 @@ for (const dialect of DIALECTS) {
           if (api) {
             const response = c.mail
               ? await apis[role].request('POST', url, c.mail(f), { 'content-type': 'message/rfc822' })
-              : await apis[role].request(method as 'GET' | 'POST' | 'PUT', url, c.json?.(f));
+              : await apis[role].request(method as 'GET' | 'POST' | 'PUT' | 'DELETE', url, c.json?.(f));
             status = response.status;
             if (status >= 400) expect(response.body.error?.code, `${role} ${method} ${url}`).toEqual(expect.any(String));
           } else if (method === 'GET') {

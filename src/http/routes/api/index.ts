@@ -14,6 +14,7 @@ import type { TicketIntake } from '../../../services/intake.js';
 import type { RouteLimits } from '../../app.js';
 import type { InboundSetting } from '../../../services/inbound.js';
 import { agentApiRoutes } from './agents.js';
+import { calendarApiRoutes } from './calendars.js';
 import { inboundApiRoutes } from './inbound.js';
 import { messageApiRoutes } from './messages.js';
 import { statsApiRoutes } from './stats.js';
@@ -108,6 +109,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         { name: 'messages', description: "A ticket's thread: replies to the customer and internal notes" },
         { name: 'agents', description: 'Staff and presence' },
         { name: 'stats', description: 'Dashboard figures' },
+        { name: 'calendars', description: 'Business hours and holidays SLA clocks count with (the built-in `24/7` is always open)' },
         { name: 'inbound', description: 'The email channel: deliver received mail' },
       ],
     },
@@ -134,6 +136,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         messageApiRoutes(staff, ctx);
         agentApiRoutes(staff, ctx);
         statsApiRoutes(staff, ctx);
+        calendarApiRoutes(staff, ctx);
         inboundApiRoutes(staff, ctx, intake, inbound);
       });
     },

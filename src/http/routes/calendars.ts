@@ -1,0 +1,82 @@
+/**
+ * Calendars (§11) at `/adminapp/calendars/`: the list (with the built-in 24/7), a new calendar, edit,
+ * delete when unused. Admin only; every POST checks the CSRF token; a refused save shows the form
+ * again with the admin's text and a message by each field (400), writing nothing.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CALENDAR_FORM_FIELDS, calendarFormValues, newCalendarFormValues, parseCalendarForm } from '../../core/calendarForm.js';
+import { DomainError, notFound } from '../../core/errors.js';
+import { findCalendar, listCalendars, slaCalendarId } from '../../repositories/calendars.js';
+import { calendarIdOf, calendarUse, removeCalendar, saveCalendar } from '../../services/calendars.js';
+import type { ServiceContext } from '../../services/context.js';
+import { CALENDARS, CalendarFormPage, CalendarListPage } from '../../views/calendars.js';
+import type { FormErrors, FormValues } from '../../views/components.js';
+import type { Flash } from '../../views/layout.js';
+import { renderPage } from '../../views/render.js';
+import { setFlash, takeFlash } from '../flash.js';
+import { formBody, keptValues, sendHtml } from '../forms.js';
+import { requireRole } from '../session.js';
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+
+const isInvalidInput = (error: unknown): error is DomainError => error instanceof DomainError && error.code === 'invalid_input';
+
+const calendarId = (request: IdRequest) => calendarIdOf(request.params.id);
+
+export function calendarRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const db = ctx.handle.db;
+
+  /** The form of calendar `id` (null: a new one); `values` null shows the calendar as saved. */
+  const formPage = async (request: FastifyRequest, reply: FastifyReply, id: number | null, values: FormValues | null, errors: FormErrors, status = 200, flash: Flash | null = null) => {
+    const calendar = id === null ? null : ((await findCalendar(db, id)) ?? null);
+    if (id !== null && !calendar) throw notFound('Calendar');
+    const shown = values ?? (calendar ? calendarFormValues(calendar.name, calendar.definition) : newCalendarFormValues());
+    const use = calendar ? await calendarUse(ctx, calendar.id) : null;
+    const page = CalendarFormPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: flash ?? (status === 200 ? takeFlash(request, reply) : null), calendar, use, values: shown, errors });
+    return sendHtml(reply, renderPage(page), status);
+  };
+
+  /** Checks and saves the form; back to the list, or the form again with the messages. */
+  const save = async (request: FastifyRequest, reply: FastifyReply, id: number | null) => {
+    const body = formBody(request.body);
+    try {
+      const saved = await saveCalendar(ctx, id, parseCalendarForm(body));
+      setFlash(reply, { kind: 'success', message: `Calendar “${saved.name}” ${id === null ? 'created' : 'saved'}.` });
+      return reply.redirect(CALENDARS, 303);
+    } catch (error) {
+      if (!isInvalidInput(error)) throw error;
+      return formPage(request, reply, id, keptValues(body, CALENDAR_FORM_FIELDS), error.fields, 400);
+    }
+  };
+
+  app.register(async (admin) => {
+    admin.addHook('preHandler', requireRole('admin'));
+    admin.addHook('onSend', async (_request, reply, payload) => {
+      reply.header('cache-control', 'no-store');
+      return payload;
+    });
+
+    admin.get(CALENDARS, async (request, reply) => {
+      const [calendars, sla] = await Promise.all([listCalendars(db), slaCalendarId(db)]);
+      return sendHtml(reply, renderPage(CalendarListPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), calendars, slaCalendarId: sla })));
+    });
+
+    admin.get(`${CALENDARS}new/`, async (request, reply) => formPage(request, reply, null, null, {}));
+    admin.post(`${CALENDARS}new/`, { preHandler: app.csrfProtection }, async (request, reply) => save(request, reply, null));
+
+    admin.get(`${CALENDARS}:id/`, async (request: IdRequest, reply) => formPage(request, reply, calendarId(request), null, {}));
+    admin.post<{ Params: { id: string } }>(`${CALENDARS}:id/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => save(request, reply, calendarId(request)));
+
+    admin.post<{ Params: { id: string } }>(`${CALENDARS}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+      const id = calendarId(request);
+      try {
+        const name = await removeCalendar(ctx, id);
+        setFlash(reply, name === null ? { kind: 'info', message: 'That calendar was already deleted.' } : { kind: 'success', message: `Calendar “${name}” deleted.` });
+        return reply.redirect(CALENDARS, 303);
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'conflict') throw error;
+        return formPage(request, reply, id, null, {}, 409, { kind: 'error', message: error.message });
+      }
+    });
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * Business-hours calendars (§11): a name and the version in force. A version is written once and
+ * never changed or deleted (a ticket's clocks keep counting with the version they started with);
+ * saving a calendar writes a new version and points the calendar at it.
+ */
+import { PostgresAdapter, sql } from 'kysely';
+import type { Calendar, CalendarDefinition } from '../core/calendar.js';
+import type { Db } from '../db/connect.js';
+
+/** A stored calendar with its definition in force and when it was created and last changed. */
+export interface CalendarRecord extends Calendar {
+  versionId: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const selectCalendars = (db: Db) =>
+  db
+    .selectFrom('calendars as c')
+    .innerJoin('calendar_versions as v', 'v.id', 'c.version_id')
+    .select(['c.id', 'c.name', 'c.version_id', 'c.created_at', 'c.updated_at', 'v.definition']);
+
+type CalendarJoinRow = { id: number; name: string; version_id: number; created_at: number; updated_at: number; definition: string };
+
+const recordOf = (row: CalendarJoinRow): CalendarRecord => ({
+  id: row.id,
+  name: row.name,
+  definition: JSON.parse(row.definition) as CalendarDefinition,
+  versionId: row.version_id,
+  createdAt: Number(row.created_at),
+  updatedAt: Number(row.updated_at),
+});
+
+/** Every calendar by name (a short list an admin keeps by hand). */
+export async function listCalendars(db: Db): Promise<CalendarRecord[]> {
+  return (await selectCalendars(db).orderBy(sql`lower(c.name)`).orderBy('c.id').execute()).map(recordOf);
+}
+
+/** One page of calendars in the order they were created, after `afterId`: up to `limit` rows. */
+export async function calendarPage(db: Db, { afterId, limit }: { afterId: number | undefined; limit: number }): Promise<CalendarRecord[]> {
+  let query = selectCalendars(db);
+  if (afterId !== undefined) query = query.where('c.id', '>', afterId);
+  return (await query.orderBy('c.id').limit(limit).execute()).map(recordOf);
+}
+
+export async function findCalendar(db: Db, id: number): Promise<CalendarRecord | undefined> {
+  const row = await selectCalendars(db).where('c.id', '=', id).executeTakeFirst();
+  return row && recordOf(row);
+}
+
+/** The id of a calendar with this name in any letter case, other than `exceptId`, or undefined. */
+export async function calendarNamed(db: Db, name: string, exceptId: number | null): Promise<number | undefined> {
+  let query = db.selectFrom('calendars').select('id').where(sql<string>`lower(name)`, '=', name.toLowerCase());
+  if (exceptId !== null) query = query.where('id', '<>', exceptId);
+  return (await query.limit(1).executeTakeFirst())?.id;
+}
+
+async function insertVersion(db: Db, calendarId: number, definition: CalendarDefinition, now: number): Promise<number> {
+  const row = await db.insertInto('calendar_versions').values({ calendar_id: calendarId, definition: JSON.stringify(definition), created_at: now }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/**
+ * A new calendar and its first version; run in a transaction. The version needs the calendar's id
+ * and the calendar its version's: the version is written first with calendar 0 and given the
+ * calendar's id right after, before anyone can see either.
+ */
+export async function insertCalendar(db: Db, row: { name: string; definition: CalendarDefinition; now: number }): Promise<number> {
+  const versionId = await insertVersion(db, 0, row.definition, row.now);
+  const { id } = await db.insertInto('calendars').values({ name: row.name, version_id: versionId, created_at: row.now, updated_at: row.now }).returning('id').executeTakeFirstOrThrow();
+  await db.updateTable('calendar_versions').set({ calendar_id: id }).where('id', '=', versionId).execute();
+  return id;
+}
+
+/**
+ * Saves calendar `id` under `name`; a changed definition is written as a new version, now in force
+ * (an unchanged one keeps its version). Run in a transaction. False when the calendar does not
+ * exist (then nothing is written).
+ */
+export async function updateCalendar(db: Db, id: number, row: { name: string; definition: CalendarDefinition; now: number }): Promise<boolean> {
+  const current = await findCalendar(db, id);
+  if (!current) return false;
+  const changed = JSON.stringify(current.definition) !== JSON.stringify(row.definition);
+  const versionId = changed ? await insertVersion(db, id, row.definition, row.now) : current.versionId;
+  await db.updateTable('calendars').set({ name: row.name, version_id: versionId, updated_at: row.now }).where('id', '=', id).execute();
+  return true;
+}
+
+/** Deletes calendar `id` (its versions stay); whether it existed. */
+export async function deleteCalendar(db: Db, id: number): Promise<boolean> {
+  const result = await db.deleteFrom('calendars').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** The id of the SLA calendar in the settings; null: 24/7. */
+export async function slaCalendarId(db: Db): Promise<number | null> {
+  const row = await db.selectFrom('settings').select('calendar_id').where('id', '=', 1).executeTakeFirst();
+  return row?.calendar_id ?? null;
+}
+
+/**
+ * For a transaction that is about to make calendar `id` the SLA calendar: whether it exists. On
+ * PostgreSQL the row is also locked (shared) until the commit, so a delete running meanwhile waits
+ * and then finds the calendar in use; SQLite runs such transactions one at a time anyway.
+ */
+export async function holdCalendar(db: Db, id: number): Promise<boolean> {
+  const query = db.selectFrom('calendars').select('id').where('id', '=', id);
+  return (await (db.getExecutor().adapter instanceof PostgresAdapter ? query.forShare() : query).executeTakeFirst()) !== undefined;
+}

@@ -1,0 +1,81 @@
+/**
+ * Business-hours calendars (§11): create, change, delete. Admin only (the routes check the role).
+ * Input is checked by the core (parseCalendar, or parseCalendarForm for the page) before it gets
+ * here; this adds what needs the database: names unique in any letter case (400 on `name`), a
+ * calendar in use cannot be deleted (409). Every refusal writes nothing.
+ *
+ * A saved change is a new version, and a deleted calendar's versions stay: a ticket's clocks keep
+ * counting with the calendar they started with (§11: a change applies to clocks started after it).
+ */
+import type { CalendarDefinition } from '../core/calendar.js';
+import { DomainError, invalidInput, notFound } from '../core/errors.js';
+import { parseId } from '../core/tickets.js';
+import { isUniqueViolation } from '../core/writeErrors.js';
+import type { Db } from '../db/connect.js';
+import { inTransaction } from '../db/transaction.js';
+import { calendarNamed, type CalendarRecord, deleteCalendar, findCalendar, insertCalendar, slaCalendarId, updateCalendar } from '../repositories/calendars.js';
+import type { ServiceContext } from './context.js';
+
+/** A calendar as the core checked it. */
+export interface CalendarInput {
+  name: string;
+  definition: CalendarDefinition;
+}
+
+/** The id of a calendar as a URL names it; anything that cannot be one is a calendar not found (404). */
+export function calendarIdOf(raw: string): number {
+  const id = parseId(raw);
+  if (id === null) throw notFound('Calendar');
+  return id;
+}
+
+const nameTaken = (name: string) => invalidInput({ name: `A calendar named “${name}” exists already (names are unique in any letter case): choose another name.` });
+
+/**
+ * Saves a checked calendar: `id` null creates one, else changes that one (404 when it is gone).
+ * Returns the calendar as saved.
+ */
+export async function saveCalendar(ctx: ServiceContext, id: number | null, input: CalendarInput): Promise<CalendarRecord> {
+  try {
+    return await inTransaction(ctx.handle, async (trx) => {
+      if ((await calendarNamed(trx, input.name, id)) !== undefined) throw nameTaken(input.name);
+      const row = { ...input, now: ctx.clock.now() };
+      const savedId = id === null ? await insertCalendar(trx, row) : (await updateCalendar(trx, id, row)) ? id : null;
+      if (savedId === null) throw notFound('Calendar');
+      return (await findCalendar(trx, savedId))!;
+    });
+  } catch (error) {
+    // Two saves of one name at once: the unique index refuses the second.
+    if (isUniqueViolation(error)) throw nameTaken(input.name);
+    throw error;
+  }
+}
+
+/** Where calendar `id` is used, in words for a refusal; null when it is unused. */
+async function useOf(db: Db, id: number): Promise<string | null> {
+  return (await slaCalendarId(db)) === id ? 'it is the SLA calendar in the settings' : null;
+}
+
+/** Where calendar `id` is used (for the page to offer deleting it only when unused); null when unused. */
+export function calendarUse(ctx: ServiceContext, id: number): Promise<string | null> {
+  return useOf(ctx.handle.db, id);
+}
+
+/**
+ * Deletes a calendar that nothing uses; its versions stay for the tickets that count with them.
+ * Returns the deleted calendar's name, or null when it was already gone; a calendar in use is a
+ * 409 that says where, and stays.
+ *
+ * The row is deleted first and the use checked after, in one transaction: a settings change that
+ * holds the calendar (holdCalendar) either finishes first, and the check sees it and rolls back,
+ * or waits for this one and finds the calendar gone.
+ */
+export async function removeCalendar(ctx: ServiceContext, id: number): Promise<string | null> {
+  return inTransaction(ctx.handle, async (trx) => {
+    const found = await findCalendar(trx, id);
+    if (!found || !(await deleteCalendar(trx, id))) return null;
+    const use = await useOf(trx, id);
+    if (use) throw new DomainError('conflict', `Calendar “${found.name}” cannot be deleted: ${use}. Choose another calendar (or 24/7) at /adminapp/settings/ first.`);
+    return found.name;
+  });
+}
