@@ -1,6 +1,6 @@
 import type { Settings } from '../core/settings.js';
 import type { Db } from '../db/connect.js';
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { SettingsTable } from '../db/schema.js';
 
 /** The one settings row as the core's Settings. */
@@ -47,4 +47,21 @@ export async function saveSettings(db: Db, settings: Settings): Promise<void> {
     })
     .where('id', '=', 1)
     .execute();
+}
+
+/** A calendar the settings form offers for the SLA calendar (§11). */
+export interface CalendarChoice {
+  id: number;
+  name: string;
+}
+
+/** Every stored calendar, by name in any letter case. */
+export async function calendarChoices(db: Db): Promise<CalendarChoice[]> {
+  return db.selectFrom('calendars').select(['id', 'name']).orderBy(sql`lower(name)`).orderBy('id').execute();
+}
+
+/** The version in force of calendar `calendarId`; undefined when no such calendar exists. */
+export async function calendarVersionOf(db: Db, calendarId: number): Promise<number | undefined> {
+  const row = await db.selectFrom('calendars').select('version_id').where('id', '=', calendarId).executeTakeFirst();
+  return row?.version_id;
 }
