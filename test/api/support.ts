@@ -20,7 +20,7 @@ export class ApiClient {
     readonly token: string | null = null,
   ) {}
 
-  async request<T = any>(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
     const response = await this.app.inject({
       method,
       url,
@@ -41,6 +41,10 @@ export class ApiClient {
 
   put<T = any>(url: string, body?: unknown) {
     return this.request<T>('PUT', url, body);
+  }
+
+  patch<T = any>(url: string, body?: unknown) {
+    return this.request<T>('PATCH', url, body);
   }
 }
 
