@@ -50,7 +50,7 @@ export function settingsApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
         return settingsJson(await updateSettings(ctx, apiUserOf(request).id, (stored) => validateSettings(patchedSettingsInput(stored, request.body))));
       } catch (error) {
         // The page's field names become the API's (`sla_high` → `sla.high.resolution`).
-        if (error instanceof DomainError && error.code === 'invalid_input') throw invalidInput(apiFieldErrors(error.fields), error.message);
+        if (error instanceof DomainError && error.code === 'invalid_input') throw invalidInput(apiFieldErrors(error.fields), 'The settings are not valid: see fields. Nothing was changed.');
         throw error;
       }
     },
