@@ -68,6 +68,9 @@ function isChecked(raw: unknown): boolean {
   return value === 'on' || value === 'true' || value === '1' || value === true;
 }
 
+/** The calendar field's message when it names no calendar (also for an id no calendar has). */
+export const CHOOSE_CALENDAR = `Choose ${ALWAYS_OPEN} or one of the calendars.`;
+
 /** The calendar field: `24/7` (or empty) → null, else a calendar id; whether it exists is the service's question. */
 export function parseCalendarChoice(raw: unknown): number | null | undefined {
   if (raw === undefined || raw === null) return null;
@@ -100,7 +103,7 @@ export function validateSettings(raw: Record<string, unknown>): Settings {
   const firstResponse = targets('first_response');
   const nextReply = targets('next_reply');
   const calendarId = parseCalendarChoice(raw.calendar);
-  if (calendarId === undefined) fields.calendar = `Choose ${ALWAYS_OPEN} or one of the calendars.`;
+  if (calendarId === undefined) fields.calendar = CHOOSE_CALENDAR;
   const warnText = raw.warn_at_percent === undefined || raw.warn_at_percent === null ? '' : String(raw.warn_at_percent).trim();
   const warnAtPercent = warnText === '' ? null : /^\d{1,2}$/.test(warnText) && Number(warnText) >= 1 ? Number(warnText) : undefined;
   if (warnAtPercent === undefined) fields.warn_at_percent = `Enter a whole number from 1 to ${MAX_WARN_PERCENT}, or leave it empty for no warnings.`;

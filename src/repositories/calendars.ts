@@ -99,11 +99,23 @@ export async function slaCalendarId(db: Db): Promise<number | null> {
 }
 
 /**
- * For a transaction that is about to make calendar `id` the SLA calendar: whether it exists. On
- * PostgreSQL the row is also locked (shared) until the commit, so a delete running meanwhile waits
- * and then finds the calendar in use; SQLite runs such transactions one at a time anyway.
+ * For a transaction that is about to make calendar `id` the SLA calendar: its version in force, or
+ * undefined when there is no such calendar. On PostgreSQL the row is also locked (shared) until the
+ * commit, so a delete running meanwhile waits and then finds the calendar in use; SQLite runs such
+ * transactions one at a time anyway.
  */
-export async function holdCalendar(db: Db, id: number): Promise<boolean> {
-  const query = db.selectFrom('calendars').select('id').where('id', '=', id);
-  return (await (db.getExecutor().adapter instanceof PostgresAdapter ? query.forShare() : query).executeTakeFirst()) !== undefined;
+export async function holdCalendar(db: Db, id: number): Promise<number | undefined> {
+  const query = db.selectFrom('calendars').select('version_id').where('id', '=', id);
+  return (await (db.getExecutor().adapter instanceof PostgresAdapter ? query.forShare() : query).executeTakeFirst())?.version_id;
+}
+
+/** A calendar the settings form offers for the SLA calendar (§11). */
+export interface CalendarChoice {
+  id: number;
+  name: string;
+}
+
+/** Every stored calendar, by name in any letter case. */
+export async function calendarChoices(db: Db): Promise<CalendarChoice[]> {
+  return db.selectFrom('calendars').select(['id', 'name']).orderBy(sql`lower(name)`).orderBy('id').execute();
 }

@@ -5,10 +5,12 @@
  */
 import { bestAgent } from '../core/routing.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
-import { parseCapacity, MAX_CAPACITY, type Settings } from '../core/settings.js';
+import { CHOOSE_CALENDAR, parseCapacity, MAX_CAPACITY, type Settings } from '../core/settings.js';
 import { referenceOf } from '../core/tickets.js';
 import { deleteSessionsOf } from '../repositories/sessions.js';
+import { holdCalendar } from '../repositories/calendars.js';
 import { saveSettings } from '../repositories/settings.js';
+import { clockCalendarOf } from '../repositories/calendarVersions.js';
 import { countOtherActiveAdmins, setUserActive, setUserCapacity } from '../repositories/adminUsers.js';
 import { findTicketById, queueHead } from '../repositories/tickets.js';
 import { loadAgentLoads } from '../repositories/routingState.js';
@@ -21,16 +23,24 @@ function conflict(message: string): DomainError {
 }
 
 /**
- * Saves the settings form and applies it to routing at once: the agents' loads are re-read with
- * the new default capacity, and the settle step of withRouting routes waiting tickets to whoever
- * now has room (R2), in the new queue order. SLA limits only affect tickets created from now on:
- * a ticket's sla_due_at is fixed at creation (§4).
+ * Saves new settings (the settings page, PATCH /api/v1/settings) and applies them to routing at
+ * once: the agents' loads are re-read with the new default capacity, and the settle step of
+ * withRouting routes waiting tickets to whoever now has room (R2), in the new queue order. `change`
+ * turns the stored settings into the new ones (it throws `invalid_input` for bad input); it runs
+ * inside the routing lock, so two admins changing different settings at once both count. A
+ * calendar id that names no calendar is refused (`calendar`). SLA targets and the calendar only
+ * affect clocks started from now on: a running clock keeps its due time (§4, §11).
  */
-export async function updateSettings(ctx: ServiceContext, adminId: number, settings: Settings): Promise<void> {
-  await withRouting(ctx, adminId, async (run) => {
+export async function updateSettings(ctx: ServiceContext, adminId: number, change: (stored: Settings) => Settings): Promise<Settings> {
+  return withRouting(ctx, adminId, async (run) => {
+    const settings = change(run.settings);
+    const versionId = settings.calendarId === null ? null : await holdCalendar(run.trx, settings.calendarId);
+    if (versionId === undefined) throw invalidInput({ calendar: CHOOSE_CALENDAR }, `There is no calendar ${settings.calendarId}.`);
     await saveSettings(run.trx, settings);
     run.settings = settings;
+    run.clock = await clockCalendarOf(ctx.handle, run.trx, versionId);
     run.agents = await loadAgentLoads(run.trx, settings.defaultCapacity);
+    return settings;
   });
 }
 

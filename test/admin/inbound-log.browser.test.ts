@@ -33,15 +33,7 @@ describe('the inbound log in Chromium', () => {
     await t?.close();
   });
 
-  async function admin(): Promise<Page> {
-    const page = await cast.person();
-    await page.goto('/agents/login/');
-    await page.getByLabel('Username').fill('root');
-    await page.getByLabel('Password').fill('password123');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.waitForURL(/\/adminapp\/dashboard\/$/);
-    return page;
-  }
+  const admin = (): Promise<Page> => cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
 
   it('shows the log and an original that fit a phone, downloads the .eml, and refreshes the dashboard’s email figures', async () => {
     const longWord = 'Supercalifragilistic'.repeat(8);

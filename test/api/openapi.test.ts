@@ -21,6 +21,8 @@ const SPEC_ROUTES: [method: string, path: string, staffOnly: boolean][] = [
   ['get', '/api/v1/calendars/{id}', true],
   ['put', '/api/v1/calendars/{id}', true],
   ['delete', '/api/v1/calendars/{id}', true],
+  ['get', '/api/v1/settings', true],
+  ['patch', '/api/v1/settings', true],
 ];
 
 for (const dialect of DIALECTS) {
@@ -132,6 +134,23 @@ for (const dialect of DIALECTS) {
       expect(request.properties.hours.properties.mon.items.prefixItems).toHaveLength(2);
       expect(Object.keys(document.paths['/api/v1/calendars/{id}'].delete.responses).sort()).toEqual(['204', '401', '403', '404', '409']);
       expect(document.paths['/api/v1/calendars/{id}'].get.responses['404'].description).toBe('No such calendar');
+    });
+
+    it('describes the settings routes (§11): the whole settings out, a patch of any of their keys in', () => {
+      const schemas = document.components.schemas;
+      const keys = ['calendar', 'default_capacity', 'email_priority', 'pause_while_waiting', 'queue_order', 'release_on_logout', 'sla', 'warn_at_percent'];
+      const read = document.paths['/api/v1/settings'].get;
+      expect(read.tags).toEqual(['settings']);
+      expect(read.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/Settings');
+      expect(Object.keys(schemas.Settings.properties).sort()).toEqual(keys);
+      expect(Object.keys(schemas.SlaTargets.properties).sort()).toEqual(['first_response', 'next_reply', 'resolution']);
+      const change = document.paths['/api/v1/settings'].patch;
+      expect(Object.keys(change.responses).sort()).toEqual(['200', '400', '401', '403']);
+      const patch = schemas[change.requestBody.content['application/json'].schema.$ref.split('/').pop()];
+      expect(Object.keys(patch.properties).sort()).toEqual(keys);
+      expect(patch.required ?? []).toEqual([]);
+      expect(patch.additionalProperties).toBe(false);
+      expect(patch.properties.sla.additionalProperties).toBe(false);
     });
 
     it('serves the browsable docs from this server, with scripts from self only', async () => {

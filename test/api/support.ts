@@ -20,7 +20,7 @@ export class ApiClient {
     readonly token: string | null = null,
   ) {}
 
-  async request<T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
     const response = await this.app.inject({
       method,
       url,
@@ -45,6 +45,10 @@ export class ApiClient {
 
   delete<T = any>(url: string) {
     return this.request<T>('DELETE', url);
+  }
+
+  patch<T = any>(url: string, body?: unknown) {
+    return this.request<T>('PATCH', url, body);
   }
 }
 

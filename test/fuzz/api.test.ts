@@ -47,7 +47,7 @@ for (const dialect of DIALECTS) {
     let tokens: Record<'agent' | 'admin', string>;
     const db = () => t.ctx.handle.db;
 
-    const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, options: { as?: 'agent' | 'admin'; json?: unknown; raw?: string; type?: string; authorization?: string } = {}) => {
+    const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH', url: string, options: { as?: 'agent' | 'admin'; json?: unknown; raw?: string; type?: string; authorization?: string } = {}) => {
       tried.inputs += 1;
       const headers: Record<string, string> = {};
       if (options.as) headers.authorization = `Bearer ${tokens[options.as]}`;
@@ -191,13 +191,15 @@ for (const dialect of DIALECTS) {
       );
     });
 
-    it('presence, staff list and stats with any input', async () => {
+    it('presence, staff list, stats and settings with any input', async () => {
       await fc.assert(
         fc.asyncProperty(
           fc.oneof(
             jsonOf({ status: 'away' }).map((json) => ['PUT', '/api/v1/agents/me/presence', 'agent', json] as const),
             queryOf(['limit', 'cursor']).map((q) => ['GET', `/api/v1/agents${q}`, 'admin', undefined] as const),
             queryOf(['window']).map((q) => ['GET', `/api/v1/stats${q}`, 'admin', undefined] as const),
+            fc.constant(['GET', '/api/v1/settings', 'admin', undefined] as const),
+            jsonOf({ sla: { high: { first_response: '5m' } }, warn_at_percent: 80, default_capacity: 4, calendar: '24/7' }).map((json) => ['PATCH', '/api/v1/settings', 'admin', json] as const),
           ),
           async ([method, url, as, json]) => {
             const response = await call(method, url, { as, ...(json === undefined ? {} : { json }) });

@@ -208,6 +208,8 @@ const CASES: Case[] = [
   { route: 'GET /api/v1/calendars/:id', url: (fx) => `/api/v1/calendars/${fx.calendar}`, expect: apiAdminOnly(200) },
   { route: 'PUT /api/v1/calendars/:id', url: (fx) => `/api/v1/calendars/${fx.calendar}`, json: (fx) => berlinOffice(`Replaced calendar ${fx.seq}`), expect: apiAdminOnly(200) },
   { route: 'DELETE /api/v1/calendars/:id', url: (fx) => `/api/v1/calendars/${fx.calendar}`, expect: apiAdminOnly(204) },
+  { route: 'GET /api/v1/settings', url: () => '/api/v1/settings', expect: apiAdminOnly(200) },
+  { route: 'PATCH /api/v1/settings', url: () => '/api/v1/settings', json: () => ({ email_priority: 'high', sla: { low: { next_reply: '2h' } } }), expect: apiAdminOnly(200) },
   // A ticket's thread: whoever sees the ticket (§9); another agent's ticket does not exist for it.
   { route: 'GET /api/v1/tickets/:reference/messages', url: (fx) => `/api/v1/tickets/${referenceOf(fx.mine)}/messages`, expect: { anonymous: 401, agent: 200, otherAgent: 404, admin: 200 } },
   {
@@ -312,7 +314,7 @@ for (const dialect of DIALECTS) {
           if (api) {
             const response = c.mail
               ? await apis[role].request('POST', url, c.mail(f), { 'content-type': 'message/rfc822' })
-              : await apis[role].request(method as 'GET' | 'POST' | 'PUT' | 'DELETE', url, c.json?.(f));
+              : await apis[role].request(method as 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH', url, c.json?.(f));
             status = response.status;
             if (status >= 400) expect(response.body.error?.code, `${role} ${method} ${url}`).toEqual(expect.any(String));
           } else if (method === 'GET') {

@@ -146,6 +146,17 @@ export class Cast {
     return page;
   }
 
+  /** A new person who logs in as `username` (password `password123`) and lands on a page matching `landing`. */
+  async loggedIn(username: string, landing: RegExp): Promise<Page> {
+    const page = await this.person();
+    await page.goto('/agents/login/');
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill('password123');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(landing);
+    return page;
+  }
+
   /**
    * Looks at the page as a reviewer would, at desktop and at phone width: a screenshot, axe-core
    * (no serious or critical violation) and, at phone width, no sideways scrolling; and no script

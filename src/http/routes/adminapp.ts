@@ -1,15 +1,18 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalidInput } from '../../core/errors.js';
 import { validateSettings } from '../../core/settings.js';
-import { formatDuration } from '../../core/sla.js';
+import { SETTINGS_FORM_FIELDS, settingsFormInput, settingsFormValues } from '../../core/settingsForm.js';
+import { calendarChoices } from '../../repositories/calendars.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { updateSettings } from '../../services/admin.js';
 import type { ServiceContext } from '../../services/context.js';
 import { computeMailStats, type MailStats } from '../../services/mailStats.js';
 import { computeStats, parseStatsWindow, type Stats, type StatsWindow } from '../../services/stats.js';
 import { createUser } from '../../services/users.js';
-import { AdminDashboardPage, REGISTER_FIELDS, RegisterPage, SETTINGS_FIELDS, SettingsPage } from '../../views/adminapp.js';
-import type { FormValues } from '../../views/components.js';
+import { SettingsPage } from '../../views/admin/settings.js';
+import { AdminDashboardPage, REGISTER_FIELDS, RegisterPage } from '../../views/adminapp.js';
+import type { FormErrors, FormValues } from '../../views/components.js';
+import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, sendHtml } from '../forms.js';
@@ -80,32 +83,28 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       }
     });
 
+    const settingsPage = async (request: FastifyRequest, reply: FastifyReply, form: { values: FormValues; errors: FormErrors; flash: Flash | null }) =>
+      renderPage(SettingsPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), ...form, calendars: await calendarChoices(ctx.handle.db) }));
+
     admin.get('/adminapp/settings/', async (request, reply) => {
-      const settings = await loadSettings(ctx.handle.db);
-      const values: FormValues = {
-        sla_high: formatDuration(settings.sla.high),
-        sla_medium: formatDuration(settings.sla.medium),
-        sla_low: formatDuration(settings.sla.low),
-        default_capacity: String(settings.defaultCapacity),
-        queue_order: settings.queueOrder,
-        release_on_logout: settings.releaseOnLogout ? 'on' : '',
-        email_priority: settings.emailPriority,
-      };
-      return sendHtml(reply, renderPage(SettingsPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), values, errors: {} })));
+      const values = settingsFormValues(await loadSettings(ctx.handle.db));
+      return sendHtml(reply, await settingsPage(request, reply, { values, errors: {}, flash: takeFlash(request, reply) }));
     });
 
     admin.post('/adminapp/settings/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const body = formBody(request.body);
+      // The fields a form or script from before them leaves out keep their stored values.
+      let input: Record<string, unknown> = body;
       try {
-        // A form or script from before the email channel leaves the email priority as it is.
-        const current = body.email_priority === undefined ? { email_priority: (await loadSettings(ctx.handle.db)).emailPriority } : {};
-        await updateSettings(ctx, request.viewer!.id, validateSettings({ ...current, ...body }));
-        setFlash(reply, { kind: 'success', message: 'Settings saved. SLA limits and the email priority apply to new tickets; capacity and queue order apply now.' });
+        await updateSettings(ctx, request.viewer!.id, (stored) => {
+          input = settingsFormInput(body, stored);
+          return validateSettings(input);
+        });
+        setFlash(reply, { kind: 'success', message: 'Settings saved. Capacity and queue order apply now; SLA targets and the calendar apply to clocks started from now on, and the email priority to new tickets.' });
         return reply.redirect('/adminapp/settings/', 303);
       } catch (error) {
         if (!isInvalidInput(error)) throw error;
-        const page = SettingsPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: null, values: keptValues(body, SETTINGS_FIELDS), errors: error.fields });
-        return sendHtml(reply, renderPage(page), 400);
+        return sendHtml(reply, await settingsPage(request, reply, { values: keptValues(input, SETTINGS_FORM_FIELDS), errors: error.fields, flash: null }), 400);
       }
     });
   });

@@ -17,6 +17,7 @@ import { agentApiRoutes } from './agents.js';
 import { calendarApiRoutes } from './calendars.js';
 import { inboundApiRoutes } from './inbound.js';
 import { messageApiRoutes } from './messages.js';
+import { settingsApiRoutes } from './settings.js';
 import { statsApiRoutes } from './stats.js';
 import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
 import { refuseInboundTokens, requireBearer } from '../../api-auth.js';
@@ -36,8 +37,11 @@ export interface ApiOptions {
 function invalidFields(errors: FastifySchemaValidationError[], dataVar: SchemaErrorDataVar): Error {
   const fields: Record<string, string> = {};
   for (const error of errors) {
-    const key = error.instancePath.replace(/^\//, '').replaceAll('/', '.') || dataVar;
-    fields[key] ??= error.message ?? 'Invalid value.';
+    const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    // A strict object's unknown keys (zod lists them on the object): each is named.
+    const unknown = error.keyword === 'unrecognized_keys' ? ((error.params as { keys?: string[] }).keys ?? []) : [];
+    for (const key of unknown) fields[path ? `${path}.${key}` : key] ??= 'Unknown field.';
+    if (unknown.length === 0) fields[path || dataVar] ??= error.message ?? 'Invalid value.';
   }
   return invalidInput(fields, 'The request is not valid: see fields.');
 }
@@ -110,6 +114,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         { name: 'agents', description: 'Staff and presence' },
         { name: 'stats', description: 'Dashboard figures' },
         { name: 'calendars', description: 'Business hours and holidays SLA clocks count with (the built-in `24/7` is always open)' },
+        { name: 'settings', description: 'SLA targets, the SLA calendar and routing settings' },
         { name: 'inbound', description: 'The email channel: deliver received mail' },
       ],
     },
@@ -137,6 +142,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         agentApiRoutes(staff, ctx);
         statsApiRoutes(staff, ctx);
         calendarApiRoutes(staff, ctx);
+        settingsApiRoutes(staff, ctx);
         inboundApiRoutes(staff, ctx, intake, inbound);
       });
     },

@@ -1,0 +1,81 @@
+/**
+ * The settings as the settings form shows them, and a posted form back into what validateSettings
+ * reads (§1, §11). Pure.
+ */
+import { ALWAYS_OPEN } from './calendar.js';
+import type { Settings } from './settings.js';
+import { formatDuration } from './sla.js';
+import { SLA_METRICS, type SlaMetric } from './slaClocks.js';
+import { PRIORITIES, type Priority } from './tickets.js';
+
+/** The form's field for a target: `sla_high` (resolution, its name from before §11), `first_response_high`, `next_reply_high`. */
+export function targetField(metric: SlaMetric, priority: Priority): string {
+  return metric === 'resolution' ? `sla_${priority}` : `${metric}_${priority}`;
+}
+
+/** A target of the settings in seconds; null: none. */
+export function targetOf(settings: Settings, metric: SlaMetric, priority: Priority): number | null {
+  if (metric === 'resolution') return settings.sla[priority];
+  return (metric === 'first_response' ? settings.firstResponse : settings.nextReply)[priority];
+}
+
+/** Every field of the settings form, targets first (per priority: resolution, first response, next reply). */
+export const SETTINGS_FORM_FIELDS: readonly string[] = [
+  ...PRIORITIES.flatMap((priority) => SLA_METRICS.map((metric) => targetField(metric, priority))),
+  'calendar',
+  'pause_while_waiting',
+  'warn_at_percent',
+  'default_capacity',
+  'queue_order',
+  'release_on_logout',
+  'email_priority',
+];
+
+/** The settings as the form shows them: durations such as `1h30m` (empty: no target), `24/7` or a calendar id, `on` for a ticked box. */
+export function settingsFormValues(settings: Settings): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const priority of PRIORITIES) {
+    for (const metric of SLA_METRICS) {
+      const seconds = targetOf(settings, metric, priority);
+      values[targetField(metric, priority)] = seconds === null ? '' : formatDuration(seconds);
+    }
+  }
+  return {
+    ...values,
+    calendar: settings.calendarId === null ? ALWAYS_OPEN : String(settings.calendarId),
+    pause_while_waiting: settings.pauseWhileWaiting ? 'on' : '',
+    warn_at_percent: settings.warnAtPercent === null ? '' : String(settings.warnAtPercent),
+    default_capacity: String(settings.defaultCapacity),
+    queue_order: settings.queueOrder,
+    release_on_logout: settings.releaseOnLogout ? 'on' : '',
+    email_priority: settings.emailPriority,
+  };
+}
+
+/**
+ * Fields a form or script from before them may leave out: absent, they keep their stored value
+ * (present and empty, a target is cleared and warnings turn off). The fields of §1 keep their
+ * rules: the durations and capacity are required, and an unticked release_on_logout is absent, as
+ * every unticked checkbox is.
+ */
+export const KEPT_WHEN_ABSENT: readonly string[] = [
+  ...PRIORITIES.flatMap((priority) => [targetField('first_response', priority), targetField('next_reply', priority)]),
+  'calendar',
+  'pause_while_waiting',
+  'warn_at_percent',
+  'email_priority',
+];
+
+/**
+ * A posted settings form over the stored settings, as validateSettings reads it: each field of
+ * KEPT_WHEN_ABSENT the form lacks keeps its stored value. The page sends a hidden
+ * `pause_while_waiting=off` before that checkbox, so that an unticked box is told apart from a
+ * form without it; ticked, both values arrive and the last one (the box) counts.
+ */
+export function settingsFormInput(body: Record<string, unknown>, stored: Settings): Record<string, unknown> {
+  const storedValues = settingsFormValues(stored);
+  const input: Record<string, unknown> = { ...body };
+  for (const name of KEPT_WHEN_ABSENT) if (input[name] === undefined) input[name] = storedValues[name];
+  if (Array.isArray(input.pause_while_waiting)) input.pause_while_waiting = input.pause_while_waiting.at(-1);
+  return input;
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { DomainError, invalidInput } from '../../../core/errors.js';
+import { validateSettings } from '../../../core/settings.js';
+import { apiFieldErrors, patchedSettingsInput, settingsJson } from '../../../core/settingsApi.js';
+import { loadSettings } from '../../../repositories/settings.js';
+import { updateSettings } from '../../../services/admin.js';
+import type { ServiceContext } from '../../../services/context.js';
+import { apiUserOf } from '../../api-auth.js';
+import { errorResponses } from '../../api-schemas.js';
+import { Settings, SettingsPatch } from '../../api-schemas-settings.js';
+
+const security = [{ bearerAuth: [] }];
+
+/** The settings of the settings page (§11), for admins; behind requireBearer. */
+export function settingsApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/settings',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: 'Read the settings',
+        description: 'Admins only. SLA targets per priority, the SLA calendar, pause and warnings, and routing: what the settings page shows.',
+        security,
+        response: { 200: Settings.describe('The settings'), ...errorResponses(401, 403) },
+      },
+      config: { apiRoles: ['admin'] },
+    },
+    async () => settingsJson(await loadSettings(ctx.handle.db)),
+  );
+
+  r.patch(
+    '/settings',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: 'Change some settings',
+        description:
+          'Admins only. The keys given replace the stored ones; the others stay. Applies as the settings page does: capacity and queue order at once (waiting tickets go to agents who now have room), SLA targets and the calendar to clocks started from now on.',
+        security,
+        body: SettingsPatch,
+        response: { 200: Settings.describe('The settings after the change'), ...errorResponses(400, 401, 403) },
+      },
+      config: { apiRoles: ['admin'] },
+    },
+    async (request) => {
+      try {
+        return settingsJson(await updateSettings(ctx, apiUserOf(request).id, (stored) => validateSettings(patchedSettingsInput(stored, request.body))));
+      } catch (error) {
+        // The page's field names become the API's (`sla_high` → `sla.high.resolution`).
+        if (error instanceof DomainError && error.code === 'invalid_input') throw invalidInput(apiFieldErrors(error.fields), 'The settings are not valid: see fields. Nothing was changed.');
+        throw error;
+      }
+    },
+  );
+}

@@ -1,0 +1,157 @@
+/** `/adminapp/settings/`: SLA targets per priority, the SLA calendar, warnings, and routing (§1, §3, §4, §11). */
+import { ALWAYS_OPEN } from '../../core/calendar.js';
+import { MAX_WARN_PERCENT } from '../../core/settings.js';
+import { SLA_METRICS, type SlaMetric } from '../../core/slaClocks.js';
+import { PRIORITIES, type Priority } from '../../core/tickets.js';
+import { targetField } from '../../core/settingsForm.js';
+import type { CalendarChoice } from '../../repositories/calendars.js';
+import { CsrfField, ErrorSummary, type FormErrors, type FormValues, SelectField, TextField } from '../components.js';
+import { Layout } from '../layout.js';
+import type { PageBase } from './frame.js';
+
+function Checkbox({ name, label, values, errors, hint }: { name: string; label: string; values: FormValues; errors: FormErrors; hint: string }) {
+  return (
+    <fieldset>
+      <label for={name}>
+        <input type="checkbox" id={name} name={name} value="on" checked={values[name] === 'on'} role="switch" aria-describedby={`${name}-hint`} />
+        {label}
+      </label>
+      <small id={`${name}-hint`}>{hint}</small>
+      {errors[name] && (
+        <small class="field-error" role="alert">
+          {errors[name]}
+        </small>
+      )}
+    </fieldset>
+  );
+}
+
+const PRIORITY_LABELS: Record<Priority, string> = { high: 'High', medium: 'Medium', low: 'Low' };
+const TARGET_LABELS: Record<SlaMetric, string> = { resolution: 'Resolution', first_response: 'First response', next_reply: 'Next reply' };
+
+/** One priority's row: resolution (required), first response and next reply (empty: no target). */
+function TargetRow({ priority, values, errors }: { priority: Priority; values: FormValues; errors: FormErrors }) {
+  return (
+    <fieldset>
+      <legend>
+        <strong>{PRIORITY_LABELS[priority]}</strong>
+      </legend>
+      <div class="grid">
+        {SLA_METRICS.map((metric) => (
+          <TextField
+            name={targetField(metric, priority)}
+            label={TARGET_LABELS[metric]}
+            values={values}
+            errors={errors}
+            required={metric === 'resolution'}
+            hint={metric === 'resolution' ? 'Such as 45s, 4m, 1h or 1h30m.' : 'Empty: no target.'}
+          />
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+export function SettingsPage({ viewer, csrf, flash, values, errors, calendars }: PageBase & { values: FormValues; errors: FormErrors; calendars: CalendarChoice[] }) {
+  return (
+    <Layout title="Settings" viewer={viewer} csrf={csrf} flash={flash}>
+      <hgroup>
+        <h1>Settings</h1>
+        <p>Changes apply at once: a higher capacity pulls waiting tickets immediately.</p>
+      </hgroup>
+      <ErrorSummary errors={errors} />
+      <form method="post" action="/adminapp/settings/" novalidate>
+        <CsrfField token={csrf} />
+        <fieldset>
+          <legend>
+            <strong>SLA targets, per priority</strong>
+          </legend>
+          <ul>
+            <li>
+              <strong>Resolution</strong>: from a ticket's creation until it is closed.
+            </li>
+            <li>
+              <strong>First response</strong>: from a ticket's creation until staff first reply to the customer.
+            </li>
+            <li>
+              <strong>Next reply</strong>: from each later customer message until staff reply again.
+            </li>
+          </ul>
+          <p>
+            <small>
+              Durations such as 45s, 4m, 1h or 1h30m, counted in the open hours of the SLA calendar. A changed target or calendar applies to clocks started after the
+              change: tickets already counting keep their due times.
+            </small>
+          </p>
+          {PRIORITIES.map((priority) => (
+            <TargetRow priority={priority} values={values} errors={errors} />
+          ))}
+        </fieldset>
+        <div class="grid">
+          <div>
+            <SelectField
+              name="calendar"
+              label="SLA calendar"
+              values={values}
+              errors={errors}
+              options={[[ALWAYS_OPEN, `${ALWAYS_OPEN} (always open)`], ...calendars.map((c): [string, string] => [String(c.id), c.name])]}
+              hint="The hours SLA clocks count in; outside them, and on holidays, no time passes."
+            />
+            <p>
+              <small>
+                <a href="/adminapp/calendars/">Manage calendars</a>
+              </small>
+            </p>
+          </div>
+          <TextField
+            name="warn_at_percent"
+            label="Warn at (% of a target's time)"
+            type="number"
+            values={values}
+            errors={errors}
+            hint={`1–${MAX_WARN_PERCENT}, such as 80: when that share of a target's time has passed, the agent (or the admins, while the ticket waits in the queue) is told on the dashboard and by email. Empty: no warnings.`}
+          />
+        </div>
+        {/* Sent whether the box is ticked or not, so a form without the box (from before it) keeps the setting. */}
+        <input type="hidden" name="pause_while_waiting" value="off" />
+        <Checkbox
+          name="pause_while_waiting"
+          label="Pause the resolution clock while waiting on the customer"
+          values={values}
+          errors={errors}
+          hint="After a public reply the clock stops; the customer's next message starts it again, and the due time moves by the time that passed meanwhile."
+        />
+        <div class="grid">
+          <TextField name="default_capacity" label="Default capacity" type="number" values={values} errors={errors} required hint="Open tickets per agent, for agents without their own capacity." />
+          <SelectField
+            name="queue_order"
+            label="Queue order"
+            values={values}
+            errors={errors}
+            options={[
+              ['oldest', 'Oldest first'],
+              ['deadline', 'Earliest SLA deadline first'],
+            ]}
+            hint="Which waiting ticket the next free agent takes."
+          />
+        </div>
+        <Checkbox
+          name="release_on_logout"
+          label="Release tickets when an agent leaves"
+          values={values}
+          errors={errors}
+          hint="On logout, away or session expiry, the agent's open tickets go back to the queue and to other agents."
+        />
+        <SelectField
+          name="email_priority"
+          label="Priority of tickets from email"
+          values={values}
+          errors={errors}
+          options={PRIORITIES.map((priority) => [priority, PRIORITY_LABELS[priority]])}
+          hint="A customer who writes to the support address cannot choose a priority: new tickets from mail get this one."
+        />
+        <button type="submit">Save settings</button>
+      </form>
+    </Layout>
+  );
+}
