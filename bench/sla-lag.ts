@@ -9,12 +9,16 @@
  * - recorded lag = sla_breached_at − sla_due_at (the instant the monitor's pass marked it);
  * - observed lag = when an admin's live stream (GET /agents/events/, Server-Sent Events) delivered
  *   its `sla_breached` event − sla_due_at: after the commit, as a dashboard sees it.
+ * With §11 targets (the default; `--no-targets` for §4 alone) every ticket also has a first-response
+ * target due at the same instant and warnings ahead of both, so the monitor fires two breaches and
+ * two warnings per measured ticket and every watch's index holds the other open tickets too; the
+ * first-response breach's recorded lag is reported beside the resolution's.
  * Baseline: the same measured tickets on a database with no other open ticket, in the same run.
  * Target: p99 ≤ 1 s (§4: within a second of the deadline). Each ticket must get exactly one
  * sla_breached event.
  *
  *   npm run bench:sla-lag -- [--dialects sqlite,postgres] [--open 100000] [--tickets 600]
- *                            [--window 30] [--burst 200] [--quick]
+ *                            [--window 30] [--burst 200] [--no-targets] [--quick]
  * --quick: a 10 s window, 200 tickets, a burst of 100.
  */
 import { sql } from 'kysely';
@@ -32,6 +36,9 @@ const background = numberFlag(args, 'open', 100_000);
 const measured = numberFlag(args, 'tickets', quick ? 200 : 600);
 const windowMs = numberFlag(args, 'window', quick ? 10 : 30) * 1000;
 const burst = numberFlag(args, 'burst', quick ? 100 : 200);
+const targets = !hasFlag(args, 'no-targets');
+/** How long before its deadline each §11 warning falls due. */
+const WARN_AHEAD_MS = 5000;
 /** Time for the server to start before the first deadline. */
 const LEAD_MS = 20_000;
 
@@ -46,6 +53,8 @@ interface PhaseResult {
   open: number;
   spread: Lags;
   burst: Lags;
+  /** First-response breaches' recorded lags (with targets). */
+  firstResponse: number[];
   missing: number;
 }
 
@@ -96,9 +105,11 @@ async function phase(dialect: Dialect, open: number): Promise<PhaseResult> {
       // Open tickets due two to five hours from now: all in the monitor's index, none due.
       const series = dialect === 'postgres' ? sql`` : sql`with recursive s(i) as (select 1 union all select i + 1 from s where i < ${lit(open)}) `;
       const from = dialect === 'postgres' ? sql`from generate_series(1::bigint, ${lit(open)}::bigint) as s(i)` : sql`from s`;
-      await sql`${series}insert into tickets (token, customer_name, customer_email, title, description, priority, status, agent_id, created_at, assigned_at, closed_at, sla_due_at, sla_breached_at)
+      const due = sql`${lit(t0)} + 7200000 + i * 100`;
+      const clocks = targets ? sql`${due}, ${due} - 1800000, ${due} - 1800000` : sql`null, null, null`;
+      await sql`${series}insert into tickets (token, customer_name, customer_email, title, description, priority, status, agent_id, created_at, assigned_at, closed_at, sla_due_at, sla_breached_at, first_response_due_at, sla_warn_at, first_response_warn_at)
         select 'bg' || i, 'Customer', 'c' || i || '@example.com', 'Waiting ticket ' || i, 'Waiting.', 'low', 'open', null,
-          ${lit(t0)} + 7200000 + i * 100 - 3600000, null, null, ${lit(t0)} + 7200000 + i * 100, null
+          ${due} - 3600000, null, null, ${due}, null, ${clocks}
         ${from}`.execute(db);
       if (dialect === 'postgres') await sql`analyze tickets`.execute(db);
     }
@@ -119,6 +130,9 @@ async function phase(dialect: Dialect, open: number): Promise<PhaseResult> {
       closed_at: null,
       sla_due_at: due,
       sla_breached_at: null,
+      first_response_due_at: targets ? due : null,
+      sla_warn_at: targets ? due - WARN_AHEAD_MS : null,
+      first_response_warn_at: targets ? due - WARN_AHEAD_MS : null,
     }));
     const ids = new Map<number, { due: number; burst: boolean }>();
     for (let k = 0; k < rows.length; k += 500) {
@@ -143,15 +157,24 @@ async function phase(dialect: Dialect, open: number): Promise<PhaseResult> {
       await server.stop();
     }
 
-    const marked = await db.selectFrom('tickets').select(['id', 'sla_due_at', 'sla_breached_at']).where('id', 'in', [...ids.keys()]).execute();
+    const marked = await db
+      .selectFrom('tickets')
+      .select(['id', 'sla_due_at', 'sla_breached_at', 'first_response_due_at', 'first_response_breached_at', 'sla_warned_at', 'first_response_warned_at'])
+      .where('id', 'in', [...ids.keys()])
+      .execute();
     const events = await db
       .selectFrom('ticket_events')
-      .select(['ticket_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .select(['ticket_id', 'metric', (eb) => eb.fn.countAll<number>().as('n')])
       .where('type', '=', 'sla_breached')
-      .groupBy('ticket_id')
+      .groupBy(['ticket_id', 'metric'])
       .execute();
     const twice = events.filter((e) => Number(e.n) !== 1);
-    if (twice.length > 0) throw new Error(`tickets with more than one sla_breached event: ${twice.map((e) => e.ticket_id).join(', ')}`);
+    if (twice.length > 0) throw new Error(`tickets with more than one sla_breached event for a target: ${twice.map((e) => `${e.ticket_id} (${e.metric})`).join(', ')}`);
+    if (targets) {
+      const unwarned = marked.filter((m) => m.sla_warned_at === null || m.first_response_warned_at === null).length;
+      if (unwarned > 0) throw new Error(`${unwarned} measured tickets missed a warning`);
+      if (events.length !== 2 * marked.length) throw new Error(`expected two breaches (resolution, first response) per measured ticket, found ${events.length} for ${marked.length}`);
+    }
     const lags = (isBurst: boolean): Lags => {
       const mine = marked.filter((m) => ids.get(m.id)!.burst === isBurst && m.sla_breached_at !== null);
       return {
@@ -159,15 +182,18 @@ async function phase(dialect: Dialect, open: number): Promise<PhaseResult> {
         observed: mine.filter((m) => observed.has(m.id)).map((m) => observed.get(m.id)! - Number(m.sla_due_at)),
       };
     };
-    const missing = marked.filter((m) => m.sla_breached_at === null).length;
-    return { dialect, phase: open > 0 ? `${open} other open` : 'baseline: no other open', open, spread: lags(false), burst: lags(true), missing };
+    const missing = marked.filter((m) => m.sla_breached_at === null || (targets && m.first_response_breached_at === null)).length;
+    const firstResponse = marked.filter((m) => m.first_response_breached_at !== null).map((m) => Number(m.first_response_breached_at) - Number(m.first_response_due_at));
+    return { dialect, phase: open > 0 ? `${open} other open` : 'baseline: no other open', open, spread: lags(false), burst: lags(true), firstResponse, missing };
   } finally {
     await database.drop();
   }
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:sla-lag: ${measured} tickets due over ${windowMs / 1000} s, then ${burst} due at one instant; among ${background} other open tickets (baseline: none); node ${process.version}`);
+  console.log(
+    `bench:sla-lag: ${measured} tickets due over ${windowMs / 1000} s, then ${burst} due at one instant; among ${background} other open tickets (baseline: none); ${targets ? 'with §11 targets: a first-response breach at the same instant and two warnings each' : '§4 only'}; node ${process.version}`,
+  );
   const rows: string[][] = [];
   for (const dialect of dialects) {
     for (const open of [0, background]) {
@@ -185,6 +211,10 @@ async function main(): Promise<void> {
           String(r.missing),
           verdict(p99 <= 1000 && r.missing === 0),
         ]);
+      }
+      if (targets) {
+        const p99 = quantile(r.firstResponse, 0.99);
+        rows.push([dialect, r.phase, 'first response, all', `${fmtMs(quantile(r.firstResponse, 0.5))} / ${fmtMs(p99)} / ${fmtMs(Math.max(...r.firstResponse))}`, '—', '—', String(r.missing), verdict(p99 <= 1000 && r.missing === 0)]);
       }
       console.log(`  ${dialect}, ${r.phase}: done`);
     }
