@@ -176,3 +176,38 @@ describe('clocksAfterMessage', () => {
     });
   });
 });
+
+describe('the README worked example (SLA → Worked example with every setting)', () => {
+  const berlinOffice: CalendarDefinition = { ...OFFICE, timeZone: 'Europe/Berlin' };
+  const office = { versionId: 1, calendar: berlinOffice };
+  const s = settings({
+    sla: { high: 8 * 3600, medium: 240, low: 3600 },
+    firstResponse: { high: 30 * 60, medium: null, low: null },
+    nextReply: { high: 3600, medium: null, low: null },
+    pauseWhileWaiting: true,
+    warnAtPercent: 80,
+    calendarId: 1,
+  });
+  /** Berlin wall-clock time in December (UTC+1). */
+  const berlin = (day: number, hour: number, minute = 0) => Date.UTC(2026, 11, day, hour - 1, minute);
+
+  it('counts through the weekend, pauses, resumes and times the next reply as the README says', () => {
+    const created = { ...IDLE_CLOCKS, ...clocksAtCreation(berlin(11, 16, 50), 'high', s, office), priority: 'high' as const, first_response_at: null as number | null };
+    expect(created.first_response_due_at).toBe(berlin(14, 9, 20));
+    expect(created.first_response_warn_at).toBe(berlin(14, 9, 14));
+    expect(created.sla_due_at).toBe(berlin(14, 16, 50));
+
+    const answered = clocksAfterMessage(created, 'public_reply', berlin(14, 9, 10), s, berlinOffice, office);
+    expect(answered.stopped).toEqual([{ metric: 'first_response', met: true, recorded: false }]);
+    expect(answered.set.sla_remaining_ms).toBe((7 * 60 + 40) * 60_000);
+    const paused = { ...created, ...answered.set, first_response_at: berlin(14, 9, 10) };
+
+    const resumed = clocksAfterMessage(paused, 'customer_message', berlin(15, 11, 0), s, berlinOffice, office);
+    expect(resumed.set.sla_due_at).toBe(berlin(16, 10, 40));
+    expect(resumed.set.next_reply_due_at).toBe(berlin(15, 12, 0));
+    expect(resumed.set.next_reply_warn_at).toBe(berlin(15, 11, 48));
+
+    const late = clocksAfterMessage({ ...paused, ...resumed.set }, 'public_reply', berlin(15, 12, 30), s, berlinOffice, office);
+    expect(late.stopped).toEqual([{ metric: 'next_reply', met: false, recorded: false }]);
+  });
+});
