@@ -46,7 +46,7 @@ function printRows(rows: OutboxRow[]): void {
     r.kind,
     String(r.attempts),
     // A bounced email was sent; its reason (the delivery report's) is its last error.
-    r.status === 'sent' || r.status === 'bounced' ? when(r.sent_at) : r.status === 'failed' ? '-' : when(r.next_attempt_at),
+    r.status === 'sent' || r.status === 'logged' || r.status === 'bounced' ? when(r.sent_at) : r.status === 'failed' ? '-' : when(r.next_attempt_at),
     r.to_address,
     r.subject.length > 60 ? `${r.subject.slice(0, 59)}…` : r.subject,
     (r.last_error ?? '').replace(/\s+/g, ' ').slice(0, 120),

@@ -20,6 +20,31 @@ export interface NewUserInput {
 const str = (raw: unknown): string => (typeof raw === 'string' ? raw.trim() : '');
 
 /**
+ * The field checks shared by the register form and the profile form: each returns the value, or
+ * records its field's error in `fields`.
+ */
+function displayNameOf(raw: unknown, fallback: string, fields: Record<string, string>): string {
+  // Display names reach email bodies and headers: no control characters.
+  // eslint-disable-next-line no-control-regex
+  const displayName = str(raw).replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim() || fallback;
+  if (displayName.length > 100) fields.display_name = 'At most 100 characters.';
+  return displayName;
+}
+
+function emailOf(raw: unknown, fields: Record<string, string>): string {
+  const email = str(raw);
+  if (email !== '' && !isEmailAddress(email)) fields.email = 'Enter a valid email address, such as name@example.com.';
+  return email;
+}
+
+function passwordOf(raw: unknown, fields: Record<string, string>): string {
+  const password = typeof raw === 'string' ? raw : '';
+  if (password.length < 8) fields.password = 'At least 8 characters.';
+  else if (password.length > 200) fields.password = 'At most 200 characters.';
+  return password;
+}
+
+/**
  * Validates a new staff account: username 2–64 of letters, digits, `.`, `_`, `-` (stored
  * lower-case), display name 1–100 (defaults to the username), email valid (may be empty for
  * accounts without mail), password 8–200, role agent|admin (default agent), capacity empty or 1–1000.
@@ -28,15 +53,9 @@ export function validateNewUser(raw: Record<string, unknown>): NewUserInput {
   const fields: Record<string, string> = {};
   const username = str(raw.username).toLowerCase();
   if (!/^[a-z0-9._-]{2,64}$/.test(username)) fields.username = 'Use 2–64 letters, digits, dots, dashes or underscores.';
-  // Display names reach email bodies and headers: no control characters.
-  // eslint-disable-next-line no-control-regex
-  const displayName = str(raw.display_name).replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim() || username;
-  if (displayName.length > 100) fields.display_name = 'At most 100 characters.';
-  const email = str(raw.email);
-  if (email !== '' && !isEmailAddress(email)) fields.email = 'Enter a valid email address, such as name@example.com.';
-  const password = typeof raw.password === 'string' ? raw.password : '';
-  if (password.length < 8) fields.password = 'At least 8 characters.';
-  else if (password.length > 200) fields.password = 'At most 200 characters.';
+  const displayName = displayNameOf(raw.display_name, username, fields);
+  const email = emailOf(raw.email, fields);
+  const password = passwordOf(raw.password, fields);
   const roleText = str(raw.role).toLowerCase() || 'agent';
   if (!(ROLES as readonly string[]).includes(roleText)) fields.role = 'Choose agent or admin.';
   // A number (command line, JSON) is checked like its text; dropping it would silently give the default.
@@ -45,4 +64,26 @@ export function validateNewUser(raw: Record<string, unknown>): NewUserInput {
   if (capacityText !== '' && capacity === null) fields.capacity = `Enter a whole number from 1 to ${MAX_CAPACITY}, or leave empty for the default.`;
   if (Object.keys(fields).length > 0) throw invalidInput(fields);
   return { username, displayName, email, password, role: roleText as Role, capacity };
+}
+
+/** A change to an account's profile: a new password only when one was typed. */
+export interface ProfileChange {
+  displayName: string;
+  email: string;
+  password: string | null;
+}
+
+/**
+ * Validates the profile form an admin fills in for any account (their own included): display
+ * name (blank: the username), email (may be empty), and a new password, which is optional — an
+ * empty one keeps the current password; a typed one has the register form's rules.
+ */
+export function validateProfileChange(raw: Record<string, unknown>, username: string): ProfileChange {
+  const fields: Record<string, string> = {};
+  const displayName = displayNameOf(raw.display_name, username, fields);
+  const email = emailOf(raw.email, fields);
+  const typed = typeof raw.password === 'string' && raw.password !== '';
+  const password = typed ? passwordOf(raw.password, fields) : null;
+  if (Object.keys(fields).length > 0) throw invalidInput(fields);
+  return { displayName, email, password };
 }

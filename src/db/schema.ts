@@ -210,8 +210,11 @@ export interface OutboxTable {
   subject: string;
   text_body: string;
   html_body: string;
-  /** `bounced`: sent, then reported undeliverable by the customer's mail server (§10 rule 4; reason in last_error). */
-  status: 'pending' | 'sending' | 'sent' | 'failed' | 'bounced';
+  /**
+   * `logged`: handed to the log instead of a mail server (SMTP_URL unset): done, but nobody got it.
+   * `bounced`: sent, then reported undeliverable by the customer's mail server (§10 rule 4; reason in last_error).
+   */
+  status: 'pending' | 'sending' | 'sent' | 'logged' | 'failed' | 'bounced';
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;

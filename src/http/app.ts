@@ -147,7 +147,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   cannedReplyRoutes(app, ctx);
   calendarRoutes(app, ctx);
   attachmentRoutes(app, ctx);
-  adminRoutes(app, ctx);
+  adminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes });
   opsRoutes(app, ctx, metrics, { metricsToken: config.metricsToken });
   // The benchmark baseline (BENCH_ROUTES=on only): see npm run bench:intake.
   if (config.benchRoutes) await benchRoutes(app, ctx);

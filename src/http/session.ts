@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { forbidden } from '../core/errors.js';
+import { adminNotices } from '../core/notices.js';
+import { noticeFacts } from '../repositories/adminUsers.js';
 import type { Role } from '../core/users.js';
 import { authenticate, type StaffUser } from '../services/auth.js';
 import type { ServiceContext } from '../services/context.js';
@@ -48,7 +50,11 @@ export function installSessions(app: FastifyInstance, { ctx, idleMinutes }: Sess
     const token = request.cookies[SESSION_COOKIE];
     // Static files need no user, and the API never accepts session cookies (§8).
     if (!token || request.url.startsWith('/static/') || /^\/api(\/|\?|$)/.test(request.url)) return;
-    request.viewer = await authenticate(ctx, token, { idleMinutes, countsAsActivity: countsAsActivity(request) });
+    const atWork = countsAsActivity(request);
+    const viewer = await authenticate(ctx, token, { idleMinutes, countsAsActivity: atWork });
+    // An admin's page views carry the warnings every admin page shows (not its posts or feeds).
+    if (viewer?.role === 'admin' && atWork && request.method === 'GET') viewer.notices = adminNotices(await noticeFacts(ctx.handle.db), viewer.id);
+    request.viewer = viewer;
   });
 }
 

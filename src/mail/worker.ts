@@ -76,7 +76,9 @@ export class OutboxWorker {
     // A send must end (or be aborted) well before its lease does, or a second worker could claim
     // the row and send it again.
     if (this.sendTimeoutMs >= this.leaseMs) throw new Error('OutboxWorker: sendTimeoutMs must be shorter than leaseMs');
-    this.sentMarks = new Batcher((ids) => markEmailsSent(options.handle.db, ids, options.clock.now()));
+    // Without a mail server the email is only `logged`: the admin pages must not call it sent.
+    const handedOver = options.mailer.kind === 'smtp' ? 'sent' : 'logged';
+    this.sentMarks = new Batcher((ids) => markEmailsSent(options.handle.db, ids, options.clock.now(), handedOver));
   }
 
   /**

@@ -1,5 +1,6 @@
 /** Admin-only writes and look-ups on staff accounts (deactivate, capacity, the reassign menu). */
 import { sql } from 'kysely';
+import type { NoticeFacts } from '../core/notices.js';
 import type { Presence } from '../core/routing.js';
 import type { Db } from '../db/connect.js';
 
@@ -15,6 +16,29 @@ export async function setUserActive(db: Db, userId: number, active: boolean): Pr
 /** Sets an agent's own capacity; null means the global default applies. */
 export async function setUserCapacity(db: Db, userId: number, capacity: number | null): Promise<void> {
   await db.updateTable('users').set({ capacity }).where('id', '=', userId).execute();
+}
+
+/** Sets an account's display name and email, and its password hash when given. */
+export async function setUserProfile(db: Db, userId: number, profile: { displayName: string; email: string; passwordHash: string | null }): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ display_name: profile.displayName, email: profile.email, ...(profile.passwordHash === null ? {} : { password_hash: profile.passwordHash }) })
+    .where('id', '=', userId)
+    .execute();
+}
+
+/**
+ * The facts behind the admin pages' warnings (core/notices.ts), in one statement read from indexes: the newest
+ * `logged` and the newest `sent` email are each the last entry of their range of
+ * `outbox_by_status (status, id)`.
+ */
+export async function noticeFacts(db: Db): Promise<NoticeFacts> {
+  const result = await sql<{ admin_with_email: number | string | null; logged: number | string | null; sent: number | string | null }>`select
+      (select 1 from users where role = 'admin' and active = 1 and email <> '' limit 1) as admin_with_email,
+      (select max(id) from outbox where status = 'logged') as logged,
+      (select max(id) from outbox where status = 'sent') as sent`.execute(db);
+  const row = result.rows[0]!;
+  return { adminWithEmail: row.admin_with_email !== null, lastEmailLogged: row.logged !== null && (row.sent === null || Number(row.logged) > Number(row.sent)) };
 }
 
 /** Active admins other than `exceptId`. */

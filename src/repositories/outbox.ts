@@ -6,7 +6,7 @@ import type { ThreadBefore } from '../mail/message.js';
 import { CUSTOMER_MAIL_KINDS, type EmailContent, type MailKind } from '../mail/templates/index.js';
 
 export type OutboxStatus = OutboxTable['status'];
-export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'sending', 'sent', 'failed', 'bounced'];
+export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'sending', 'sent', 'logged', 'failed', 'bounced'];
 
 export interface NewEmail {
   ticketId: number | null;
@@ -179,14 +179,14 @@ export async function claimDueEmails(handle: DbHandle, options: ClaimOptions): P
 }
 
 /**
- * Records delivered emails, in one statement. Only rows still `sending` change (a retried or reset
- * row is left alone); per id, whether its row changed.
+ * Records emails handed over — `sent` to a mail server, or only `logged` — in one statement. Only
+ * rows still `sending` change (a retried or reset row is left alone); per id, whether its row changed.
  */
-export async function markEmailsSent(db: Db, ids: readonly number[], now: number): Promise<boolean[]> {
+export async function markEmailsSent(db: Db, ids: readonly number[], now: number, status: 'sent' | 'logged' = 'sent'): Promise<boolean[]> {
   if (ids.length === 0) return [];
   const rows = await db
     .updateTable('outbox')
-    .set({ status: 'sent', sent_at: now, last_error: null })
+    .set({ status, sent_at: now, last_error: null })
     .where('id', 'in', [...ids])
     .where('status', '=', 'sending')
     .returning('id')

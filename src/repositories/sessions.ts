@@ -24,8 +24,11 @@ export async function deleteSession(db: Db, id: string): Promise<number | undefi
   return row?.user_id;
 }
 
-export async function deleteSessionsOf(db: Db, userId: number): Promise<void> {
-  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+/** Ends every session of a user, or all but `keepId` (the browser that asked, when it is theirs). */
+export async function deleteSessionsOf(db: Db, userId: number, keepId?: string): Promise<void> {
+  let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keepId !== undefined) query = query.where('id', '!=', keepId);
+  await query.execute();
 }
 
 /** Whether any session has been idle since before `cutoff`. */

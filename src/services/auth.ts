@@ -1,12 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DomainError } from '../core/errors.js';
+import { DomainError, notFound } from '../core/errors.js';
+import type { AdminNotice } from '../core/notices.js';
 import type { Presence } from '../core/routing.js';
 import type { ApiTokenScope } from '../db/schema.js';
-import type { Role } from '../core/users.js';
-import { anyIdleSession, deleteIdleSessions, deleteSession, findSession, insertSession, touchSession } from '../repositories/sessions.js';
-import { findUserByUsername, type PresenceCutoffs, unattendedUsers } from '../repositories/users.js';
+import { type Role, validateProfileChange } from '../core/users.js';
+import { setUserProfile } from '../repositories/adminUsers.js';
+import { anyIdleSession, deleteIdleSessions, deleteSession, deleteSessionsOf, findSession, insertSession, touchSession } from '../repositories/sessions.js';
+import { findUserById, findUserByUsername, type PresenceCutoffs, unattendedUsers } from '../repositories/users.js';
 import type { ServiceContext } from './context.js';
-import { decoyHash, verifyPassword } from './passwords.js';
+import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
 import { changePresenceIn, offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
 
 /** The staff member behind a request. */
@@ -18,6 +20,8 @@ export interface StaffUser {
   presence: Presence;
   /** Signed in with an API token of this scope (§10: `inbound` tokens may only deliver mail). */
   tokenScope?: ApiTokenScope;
+  /** For an admin's page views: what stops the help desk from reaching people (core/notices.ts). */
+  notices?: readonly AdminNotice[];
 }
 
 /** The cookie carries a random token; the database keeps only its SHA-256. */
@@ -52,7 +56,7 @@ export async function login(
   username: string,
   password: string,
   options: { idleMinutes: number; previousToken?: string | undefined },
-): Promise<{ token: string; user: StaffUser }> {
+): Promise<{ token: string; user: StaffUser; askForEmail: boolean }> {
   const user = await findUserByUsername(ctx.handle.db, username);
   const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
   if (!user || !ok || user.active !== 1) throw new DomainError('unauthenticated', 'Wrong username or password.');
@@ -65,7 +69,9 @@ export async function login(
     if (user.role === 'agent') await changePresenceIn(run, user.id, 'available');
   });
   const presence: Presence = user.role === 'agent' ? 'available' : user.presence;
-  return { token, user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role, presence } };
+  // An admin without an address hears of no SLA alert: the login asks for one (until given).
+  const askForEmail = user.role === 'admin' && user.email === '';
+  return { token, user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role, presence }, askForEmail };
 }
 
 /**
@@ -135,4 +141,31 @@ export async function expireIdleSessions(ctx: ServiceContext, idleMinutes: numbe
     const offline = await offlineIfUnattended(run, cutoffs);
     return { sessionsEnded, agentsOffline: offline.length };
   });
+}
+
+/**
+ * An admin changes an account's display name, email and (when typed) password — any account, their
+ * own included. A new password ends the account's other sessions (all of them when an admin sets
+ * someone else's: whoever knew the old one is out), and, in the same transaction, an agent left
+ * present nowhere goes offline (R5), as when a session expires. `actorToken` is the admin's own
+ * session, which stays.
+ */
+export async function changeProfile(
+  ctx: ServiceContext,
+  actor: { id: number; token: string },
+  userId: number,
+  raw: Record<string, unknown>,
+  idleMinutes: number,
+): Promise<{ passwordChanged: boolean }> {
+  const user = await findUserById(ctx.handle.db, userId);
+  if (!user) throw notFound('User');
+  const change = validateProfileChange(raw, user.username);
+  const passwordHash = change.password === null ? null : await hashPassword(change.password);
+  await withPresence(ctx, actor.id, async (run) => {
+    await setUserProfile(run.trx, userId, { displayName: change.displayName, email: change.email, passwordHash });
+    if (passwordHash === null) return;
+    await deleteSessionsOf(run.trx, userId, userId === actor.id ? sessionIdOf(actor.token) : undefined);
+    await offlineIfUnattended(run, presenceCutoffs(run.now, idleMinutes), [userId]);
+  });
+  return { passwordChanged: passwordHash !== null };
 }

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import type { AdminNotice } from '../core/notices.js';
 
 /** Who is looking at a page, as the layout needs it. */
 export interface Viewer {
@@ -6,6 +7,8 @@ export interface Viewer {
   displayName: string;
   role: 'agent' | 'admin';
   presence: 'offline' | 'available' | 'away';
+  /** Warnings shown on every page while they hold (admins: core/notices.ts). */
+  notices?: readonly AdminNotice[] | undefined;
 }
 
 export interface Flash {
@@ -110,6 +113,11 @@ export function Layout({ title, viewer, csrf, flash, children, scripts = [], dat
           <Nav viewer={viewer} csrf={csrf} />
         </header>
         <main class="container" id="main" tabindex={-1} {...dataAttributes}>
+          {viewer?.notices?.map((notice) => (
+            <p class="flash flash-warning site-notice" data-notice={notice.name}>
+              <strong>Warning:</strong> {notice.message} <a href={notice.link.href}>{notice.link.label}</a>
+            </p>
+          ))}
           {flash && (
             <p class={`flash flash-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'} data-flash={flash.kind}>
               {flash.message}

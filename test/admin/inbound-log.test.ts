@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceOf } from '../../src/core/tickets.js';
 import { messageIdFor } from '../../src/mail/message.js';
-import { createLogMailer } from '../../src/mail/transport.js';
+import { createSmtpMailer } from '../../src/mail/transport.js';
 import { OutboxWorker } from '../../src/mail/worker.js';
 import { loadSettings } from '../../src/repositories/settings.js';
 import { DEFAULT_INBOUND_SETTING, type InboundOutcome } from '../../src/services/inbound.js';
@@ -15,6 +15,7 @@ import { addStaff, Client, startTestApp, type TestApp } from '../support/app.js'
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
 import { runScript } from '../support/process.js';
+import { startSmtpServer } from '../mail/support/smtp.js';
 import { memoryLogger } from '../mail/support/testbed.js';
 import { ingest, rawMail } from './mail.js';
 import { adminClient, agentClient, visibleText } from './support.js';
@@ -263,9 +264,11 @@ for (const dialect of DIALECTS) {
     });
 
     it('a bounced email shows at /admin/emails/ with its reason and is counted on the dashboard, /admin/ and /metrics', async () => {
-      // Carla's `created` email goes out (no SMTP configured: the worker logs it), then her server reports it undeliverable.
-      const worker = new OutboxWorker({ handle: t.ctx.handle, mailer: createLogMailer(memoryLogger()), clock, from: MAIL_FROM, logger: memoryLogger(), batchSize: 50 });
+      // Carla's `created` email goes out through a mail server, then her server reports it undeliverable.
+      const smtp = await startSmtpServer();
+      const worker = new OutboxWorker({ handle: t.ctx.handle, mailer: createSmtpMailer(smtp.url), clock, from: MAIL_FROM, logger: memoryLogger(), batchSize: 50 });
       while ((await worker.runOnce()).claimed > 0);
+      await smtp.close();
       const email = await db().selectFrom('outbox').selectAll().where('ticket_id', '=', created.ticketId!).where('kind', '=', 'created').executeTakeFirstOrThrow();
       expect(email.status).toBe('sent');
       const bounce = await received(t.ctx, deliveryReport(messageIdFor(email, MAIL_FROM)), 'imap');

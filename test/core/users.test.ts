@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_CAPACITY } from '../../src/core/settings.js';
-import { type NewUserInput, validateNewUser } from '../../src/core/users.js';
+import { type NewUserInput, type ProfileChange, validateNewUser, validateProfileChange } from '../../src/core/users.js';
 import { errorOf } from '../support/errors.js';
 
 /** A valid register form, with any field replaced. */
@@ -77,6 +77,33 @@ describe('validateNewUser rejects', () => {
     ],
   ])('%s', (_title, over, badFields) => {
     const error = errorOf(() => validateNewUser(form(over)));
+    expect(error.code).toBe('invalid_input');
+    expect(Object.keys(error.fields).sort()).toEqual(badFields);
+  });
+});
+
+describe('validateProfileChange', () => {
+  const profile = (over: Record<string, unknown> = {}) => ({ display_name: 'Grace Hopper', email: 'grace@example.com', password: '', ...over });
+
+  it.each<[string, Record<string, unknown>, ProfileChange]>([
+    ['a name and email, no new password: the password is kept', {}, { displayName: 'Grace Hopper', email: 'grace@example.com', password: null }],
+    ['a missing password field keeps it too', { password: undefined }, { displayName: 'Grace Hopper', email: 'grace@example.com', password: null }],
+    ['a new password', { password: 'new secret 1' }, { displayName: 'Grace Hopper', email: 'grace@example.com', password: 'new secret 1' }],
+    ['a blank display name: the username stands in', { display_name: '  ' }, { displayName: 'grace', email: 'grace@example.com', password: null }],
+    ['an emptied email (an account without mail)', { email: '' }, { displayName: 'Grace Hopper', email: '', password: null }],
+    ['control characters in the name become spaces', { display_name: 'Grace\r\nHopper' }, { displayName: 'Grace Hopper', email: 'grace@example.com', password: null }],
+  ])('accepts %s', (_title, over, expected) => {
+    expect(validateProfileChange(profile(over), 'grace')).toEqual(expected);
+  });
+
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['a short new password', { password: '1234567' }, ['password']],
+    ['a 201-character password', { password: 'p'.repeat(201) }, ['password']],
+    ['an invalid email', { email: 'grace' }, ['email']],
+    ['a 101-character display name', { display_name: 'd'.repeat(101) }, ['display_name']],
+    ['all three bad, each named', { display_name: 'd'.repeat(101), email: 'x', password: 'short' }, ['display_name', 'email', 'password']],
+  ])('rejects %s', (_title, over, badFields) => {
+    const error = errorOf(() => validateProfileChange(profile(over), 'grace'));
     expect(error.code).toBe('invalid_input');
     expect(Object.keys(error.fields).sort()).toEqual(badFields);
   });

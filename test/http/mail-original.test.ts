@@ -7,7 +7,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailOriginalPath, staffTicketPath } from '../../src/http/links.js';
-import { createLogMailer } from '../../src/mail/transport.js';
+import { createSmtpMailer } from '../../src/mail/transport.js';
 import { messageIdFor } from '../../src/mail/message.js';
 import { OutboxWorker } from '../../src/mail/worker.js';
 import { reassignTicket } from '../../src/services/admin.js';
@@ -17,6 +17,7 @@ import { TicketIntake } from '../../src/services/intake.js';
 import { changePresence } from '../../src/services/presence.js';
 import { visibleText } from '../admin/support.js';
 import { customerMail } from '../mail/support/customer-mail.js';
+import { startSmtpServer } from '../mail/support/smtp.js';
 import { memoryLogger } from '../mail/support/testbed.js';
 import { addStaff, Client, startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
@@ -168,8 +169,10 @@ for (const dialect of DIALECTS) {
     it('tells the agent on the ticket page that an email to the customer bounced, with the reason', async () => {
       const ticket = await intakeTicket(t.ctx, { name: 'Carla', email: 'carla@gone.example', title: 'Bouncing', description: 'Help.', priority: 'low' });
       await reassignTicket(t.ctx, rootId, ticket.id, 'ana');
-      const worker = new OutboxWorker({ handle: t.ctx.handle, mailer: createLogMailer(memoryLogger()), clock: t.ctx.clock, from: SETTING.mailFrom, logger: memoryLogger() });
+      const smtp = await startSmtpServer();
+      const worker = new OutboxWorker({ handle: t.ctx.handle, mailer: createSmtpMailer(smtp.url), clock: t.ctx.clock, from: SETTING.mailFrom, logger: memoryLogger() });
       while ((await worker.runOnce()).claimed > 0);
+      await smtp.close();
       const created = await db().selectFrom('outbox').selectAll().where('ticket_id', '=', ticket.id).where('kind', '=', 'created').executeTakeFirstOrThrow();
       expect(created.status).toBe('sent');
       const before = await ana.get(staffTicketPath(ticket.id));

@@ -202,12 +202,12 @@ for (const dialect of DIALECTS) {
       expect(smtp.recipientsOffered).toHaveLength(0);
     });
 
-    it('without SMTP the email counts as sent: recipient and subject logged at info, the body (a bearer link) only at debug', async () => {
+    it('without SMTP the email is `logged`, not sent: recipient and subject logged at info, the body (a bearer link) only at debug', async () => {
       const log = memoryLogger();
       const worker = new OutboxWorker({ handle: bed.ctx.handle, mailer: createLogMailer(log), clock: bed.clock, from: MAIL_FROM, logger: memoryLogger() });
       const ticket = await intakeTicket(bed.ctx, ticketForm());
       expect((await worker.runOnce()).sent).toBe(1);
-      expect(await onlyRow(ticket.id)).toMatchObject({ status: 'sent', sent_at: bed.clock.now() });
+      expect(await onlyRow(ticket.id)).toMatchObject({ status: 'logged', sent_at: bed.clock.now() });
       expect(log.entries.map((e) => e.level)).toEqual(['info', 'debug']);
       const [info, debug] = log.entries;
       expect(info!.message).toMatch(/SMTP_URL is unset/);

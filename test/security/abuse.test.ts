@@ -191,6 +191,7 @@ for (const dialect of DIALECTS) {
         'POST /admin/tickets/:id/requeue/': { as: admin, url: `/admin/tickets/${ticketId}/requeue/`, body: {} },
         'POST /admin/tickets/:id/close/': { as: admin, url: `/admin/tickets/${ticketId}/close/`, body: {} },
         'POST /admin/users/:id/capacity/': { as: admin, url: `/admin/users/${target}/capacity/`, body: { capacity: '7' } },
+        'POST /admin/users/:id/profile/': { as: admin, url: `/admin/users/${target}/profile/`, body: { display_name: 'Forged', email: 'forged@team.test', password: 'forged password' } },
         'POST /admin/users/:id/deactivate/': { as: admin, url: `/admin/users/${target}/deactivate/`, body: {} },
         'POST /admin/users/:id/reactivate/': { as: admin, url: `/admin/users/${target}/reactivate/`, body: {} },
         'POST /admin/users/:id/tokens/': { as: admin, url: `/admin/users/${target}/tokens/`, body: { name: 'script' } },

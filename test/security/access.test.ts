@@ -165,6 +165,7 @@ const CASES: Case[] = [
   { route: 'POST /admin/tickets/:id/close/', url: (fx) => `/admin/tickets/${fx.mine}/close/`, form: () => ({}), expect: adminOnly(303) },
   { route: 'GET /admin/users/', url: () => '/admin/users/', expect: adminOnly(200) },
   { route: 'GET /admin/users/:id/', url: (fx) => `/admin/users/${fx.target}/`, expect: adminOnly(200) },
+  { route: 'POST /admin/users/:id/profile/', url: (fx) => `/admin/users/${fx.target}/profile/`, form: () => ({ display_name: 'Renamed', email: 'renamed@team.test' }), expect: adminOnly(303) },
   { route: 'POST /admin/users/:id/capacity/', url: (fx) => `/admin/users/${fx.target}/capacity/`, form: () => ({ capacity: '9' }), expect: adminOnly(303) },
   { route: 'POST /admin/users/:id/deactivate/', url: (fx) => `/admin/users/${fx.target}/deactivate/`, form: () => ({}), expect: adminOnly(303) },
   { route: 'POST /admin/users/:id/reactivate/', url: (fx) => `/admin/users/${fx.target}/reactivate/`, form: () => ({}), expect: adminOnly(303) },

@@ -14,6 +14,7 @@ import { loadSettings } from '../../repositories/settings.js';
 import { countPending, findTicketById, openTicketsOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
 import { changeCapacity, deactivateUser, reactivateUser, reassignTicket, requeueTicket } from '../../services/admin.js';
+import { changeProfile } from '../../services/auth.js';
 import type { ServiceContext } from '../../services/context.js';
 import { retryFailedEmail } from '../../services/outbox.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../services/tokens.js';
@@ -36,7 +37,7 @@ import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, sendHtml } from '../forms.js';
-import { requireRole } from '../session.js';
+import { requireRole, SESSION_COOKIE } from '../session.js';
 import { parseEmailQuery, parseEventQuery, parseInboundQuery, parseTicketQuery, parseUserQuery, type Query } from './adminFilters.js';
 import { FILE_HEADERS } from './attachments.js';
 
@@ -63,7 +64,7 @@ const statusOf = (error: DomainError) => (error.code === 'conflict' ? 409 : 400)
  * queue), closing, capacity, deactivation, and retrying a failed email. Admin only; every POST
  * checks the CSRF token.
  */
-export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: { idleMinutes: number }): void {
   const db = ctx.handle.db;
 
   app.register(async (admin) => {
@@ -219,7 +220,9 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
         const refused = refusal(error);
         if (!refused) throw error;
         const body = formBody(request.body);
-        const values = typeof body.capacity === 'string' ? { capacity: body.capacity } : undefined;
+        // The refused form's typed values come back (never a password).
+        const typed = Object.entries(body).filter(([name, value]) => ['capacity', 'display_name', 'email'].includes(name) && typeof value === 'string');
+        const values = typed.length > 0 ? (Object.fromEntries(typed) as FormValues) : undefined;
         return userPage(request, reply, id, { ...(values ? { values } : {}), errors: refused.fields, flash: { kind: 'error', message: refused.message }, status: statusOf(refused) });
       }
     };
@@ -228,6 +231,15 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       userAction(request, reply, async (id) => {
         const capacity = await changeCapacity(ctx, request.viewer!.id, id, formBody(request.body).capacity);
         return { kind: 'success', message: capacity === null ? 'Capacity set to the default.' : `Capacity set to ${capacity}.` };
+      }),
+    );
+
+    admin.post<{ Params: { id: string } }>('/admin/users/:id/profile/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
+      userAction(request, reply, async (id) => {
+        const actor = { id: request.viewer!.id, token: request.cookies[SESSION_COOKIE] ?? '' };
+        const { passwordChanged } = await changeProfile(ctx, actor, id, formBody(request.body), options.idleMinutes);
+        const others = id === actor.id ? 'You stay logged in here; your other sessions ended.' : 'Their sessions ended: they log in with the new password.';
+        return { kind: 'success', message: passwordChanged ? `Profile saved and password changed. ${others}` : 'Profile saved.' };
       }),
     );
 

@@ -168,7 +168,7 @@ export const EMAIL_KINDS: readonly EmailKind[] = MAIL_KINDS;
 export function parseEmailQuery(query: Query): Parsed<EmailFilter> {
   const p = new FilterParser(query);
   const filter = defined<EmailFilter>({
-    status: p.take('status', (raw) => oneOf(EMAIL_STATUSES, raw), 'Choose pending, sending, sent, failed or bounced.'),
+    status: p.take('status', (raw) => oneOf(EMAIL_STATUSES, raw), `Choose ${EMAIL_STATUSES.slice(0, -1).join(', ')} or ${EMAIL_STATUSES.at(-1)}.`),
     kind: p.take('kind', (raw) => oneOf(EMAIL_KINDS, raw), `Choose one of: ${EMAIL_KINDS.join(', ')}.`),
     ticketId: p.take('ticket', ticketRef, 'Enter a reference such as HD-42.'),
     q: p.search(),

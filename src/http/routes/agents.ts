@@ -44,8 +44,14 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
     }
     try {
       // A browser still holding a session (a stale tab) hands it over: it ends with this login.
-      const { token, user } = await login(ctx, username, password, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE] });
+      const { token, user, askForEmail } = await login(ctx, username, password, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE] });
       reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(sessions.secureCookies));
+      // Asked on landing only: someone following a link (`next`) came for that page, and every
+      // admin page shows the missing address as a warning anyway.
+      if (askForEmail && safeNext(body.next, '') === '') {
+        setFlash(reply, { kind: 'info', message: 'Add your email address, so that alerts about waiting tickets (SLA warnings and breaches) reach you.' });
+        return reply.redirect(`/admin/users/${user.id}/#profile`, 303);
+      }
       return reply.redirect(safeNext(body.next, landingOf(user.role)), 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'unauthenticated') throw error;

@@ -67,7 +67,7 @@ export function createMetrics(ctx: ServiceContext) {
   });
   new Gauge({
     name: 'helpdesk_outbox_emails',
-    help: 'Outbox emails by status: pending (waiting for a first or next try), sending (claimed by a worker), failed (given up; retry them at /admin/emails/), bounced (sent, then reported undeliverable). Sent emails are not counted.',
+    help: 'Outbox emails by status: pending (waiting for a first or next try), sending (claimed by a worker), failed (given up; retry them at /admin/emails/), bounced (sent, then reported undeliverable). Sent and logged emails are not counted.',
     labelNames: ['status'],
     registers: [registry],
     async collect() {

@@ -6,8 +6,8 @@ import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
 import { ActionForm, SelectField, TextField, Time, DataTable } from '../components.js';
 import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame } from './frame.js';
 
-const EMAIL_STATUS_CLASS = { pending: 'state-pending', sending: 'state-open', sent: 'sla-ok', failed: 'sla-breached', bounced: 'sla-breached' } as const;
-const EMAIL_STATUS_LABELS: Record<OutboxRow['status'], string> = { pending: 'Pending', sending: 'Sending', sent: 'Sent', failed: 'Failed', bounced: 'Bounced' };
+const EMAIL_STATUS_CLASS = { pending: 'state-pending', sending: 'state-open', sent: 'sla-ok', logged: 'state-pending', failed: 'sla-breached', bounced: 'sla-breached' } as const;
+const EMAIL_STATUS_LABELS: Record<OutboxRow['status'], string> = { pending: 'Pending', sending: 'Sending', sent: 'Sent', logged: 'Logged, not sent', failed: 'Failed', bounced: 'Bounced' };
 
 function EmailStatusBadge({ status }: { status: OutboxRow['status'] }) {
   return <span class={`badge ${EMAIL_STATUS_CLASS[status]}`}>{status}</span>;
@@ -70,7 +70,7 @@ export function EmailListPage(props: ListProps<EmailListRow>) {
 export function EmailDetailPage({ viewer, csrf, flash, email }: PageBase & { email: OutboxRow }) {
   const title = `Email #${email.id}`;
   // A bounced email was sent: the customer's mail server reported it undeliverable afterwards.
-  const sent = email.status === 'sent' || email.status === 'bounced';
+  const sent = email.status === 'sent' || email.status === 'bounced' || email.status === 'logged';
   return (
     <AdminFrame title={title} trail={[['Emails', '/admin/emails/'], [title, null]]} viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
@@ -88,7 +88,7 @@ export function EmailDetailPage({ viewer, csrf, flash, email }: PageBase & { ema
         </dd>
         <dt>Tries</dt>
         <dd>{email.attempts}</dd>
-        <dt>{sent ? 'Sent' : 'Next try'}</dt>
+        <dt>{email.status === 'logged' ? 'Logged (no mail server)' : sent ? 'Sent' : 'Next try'}</dt>
         <dd>{sent ? email.sent_at === null ? '—' : <Time ms={email.sent_at} /> : email.status === 'failed' ? 'none: given up' : <Time ms={email.next_attempt_at} />}</dd>
         <dt>{email.status === 'bounced' ? 'Why it bounced' : 'Last error'}</dt>
         <dd class="description" id="last-error">

@@ -108,6 +108,40 @@ function ApiTokens({ user, tokens, newToken, csrf }: Pick<UserDetailProps, 'user
   );
 }
 
+/** Display name, email and a new password: any account's, an admin's own included. */
+function ProfileForm({ user, csrf, values, errors, isSelf }: Pick<UserDetailProps, 'user' | 'csrf' | 'values' | 'errors'> & { isSelf: boolean }) {
+  const shown = { display_name: user.display_name, email: user.email, ...values, password: '' };
+  return (
+    <section id="profile" aria-labelledby="profile-heading">
+      <h2 id="profile-heading">Profile</h2>
+      <form method="post" action={`/admin/users/${user.id}/profile/`} novalidate>
+        <CsrfField token={csrf} />
+        <div class="grid">
+          <TextField name="display_name" label="Display name" values={shown} errors={errors} hint="Shown to customers in emails and on their status page." />
+          <TextField
+            name="email"
+            label="Email"
+            type="email"
+            values={shown}
+            errors={errors}
+            hint={user.role === 'admin' ? 'Where SLA alerts about waiting tickets go.' : 'Where SLA alerts about their tickets go.'}
+          />
+        </div>
+        <TextField
+          name="password"
+          label="New password"
+          type="password"
+          autocomplete="new-password"
+          values={shown}
+          errors={errors}
+          hint={isSelf ? 'Leave empty to keep it. A new one logs you out everywhere else.' : 'Leave empty to keep it. A new one logs them out everywhere.'}
+        />
+        <button type="submit">Save profile</button>
+      </form>
+    </section>
+  );
+}
+
 export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens, newToken, defaultCapacity, values, errors, now }: UserDetailProps) {
   const isSelf = viewer.username === user.username;
   return (
@@ -163,6 +197,7 @@ export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens,
           )}
         </article>
       </div>
+      <ProfileForm user={user} csrf={csrf} values={values} errors={errors} isSelf={isSelf} />
       {user.role === 'agent' && (
         <>
           <h2>Open tickets</h2>

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { adminNotices } from '../../src/core/notices.js';
+
+describe('adminNotices', () => {
+  it.each<[string, { adminWithEmail: boolean; lastEmailLogged: boolean }, string[]]>([
+    ['nothing wrong: no notice', { adminWithEmail: true, lastEmailLogged: false }, []],
+    ['no admin with an email', { adminWithEmail: false, lastEmailLogged: false }, ['no-admin-email']],
+    ['emails only logged', { adminWithEmail: true, lastEmailLogged: true }, ['email-not-delivered']],
+    ['both, the missing address first', { adminWithEmail: false, lastEmailLogged: true }, ['no-admin-email', 'email-not-delivered']],
+  ])('%s', (_title, facts, names) => {
+    expect(adminNotices(facts, 7).map((n) => n.name)).toEqual(names);
+  });
+
+  it('leads the admin to their own profile form to add an address', () => {
+    expect(adminNotices({ adminWithEmail: false, lastEmailLogged: false }, 7)[0]!.link.href).toBe('/admin/users/7/#profile');
+  });
+});
