@@ -20,6 +20,12 @@ export async function hasActiveAdmin(db: Db): Promise<boolean> {
   return row !== undefined;
 }
 
+/** Whether any active agent is available right now (the customer is told whether anyone is in). */
+export async function anyAgentAvailable(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('users').select('id').where('role', '=', 'agent').where('active', '=', 1).where('presence', '=', 'available').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function setPresence(db: Db, userId: number, presence: Presence): Promise<void> {
   await db.updateTable('users').set({ presence }).where('id', '=', userId).execute();
 }

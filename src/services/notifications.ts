@@ -49,7 +49,7 @@ export async function ticketMailData(
 
 /**
  * Enqueues the customer email of §5 for a ticket, in the caller's transaction. `ticket` must show
- * the state after the change (its new agent).
+ * the state after the change (its new agent). `closedById`: who closed it (the closed email).
  */
 export async function notifyCustomer(
   db: Db,
@@ -59,7 +59,8 @@ export async function notifyCustomer(
   now: number,
   previousAgentId: number | null = null,
   knownNames: ReadonlyMap<number, string> = new Map(),
+  closedById: number | null = null,
 ): Promise<void> {
-  const data = await ticketMailData(db, ticket, publicUrl, previousAgentId, knownNames);
+  const data = { ...(await ticketMailData(db, ticket, publicUrl, previousAgentId, knownNames)), closedBy: await displayName(db, closedById, knownNames) };
   await enqueueEmail(db, { ticketId: ticket.id, kind, to: ticket.customer_email, content: renderEmail(kind, data), now });
 }

@@ -1,7 +1,8 @@
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
-import { AttachmentsField, CsrfField, DueTime, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, TextField, Time } from './components.js';
+import { PAUSED_DUE_AT } from '../core/slaClocks.js';
+import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, StateBadge, TextArea, TextField, Time } from './components.js';
 import { CustomerReplyForm, FollowsUp, FollowUpList, PublicThread, type ThreadView, waitingInWords } from './customerThread.js';
 import { type Flash, Layout } from './layout.js';
 
@@ -38,7 +39,47 @@ export function TicketCreatePage({ values, errors, csrf }: { values: FormValues;
   );
 }
 
-export function TicketSuccessPage({ ticket, agentName, now }: { ticket: TicketRow; agentName: string | null; now: number }) {
+/**
+ * The resolution target in the customer's words (issue 23): when we aim to have it resolved, and,
+ * once that has passed on an open request, that it is late — never "SLA", "due" or "overdue".
+ */
+function ResolveByFact({ ticket, now }: { ticket: TicketRow; now: number }) {
+  if (ticket.closed_at !== null) {
+    return (
+      <>
+        <dt>Closed</dt>
+        <dd>
+          <Time ms={ticket.closed_at} />
+        </dd>
+      </>
+    );
+  }
+  const paused = ticket.sla_due_at >= PAUSED_DUE_AT;
+  return (
+    <>
+      <dt>We aim to resolve it by</dt>
+      <dd class="resolve-by">
+        {paused ? 'paused while we wait for your answer' : <Time ms={ticket.sla_due_at} />}
+        {!paused && ticket.sla_due_at < now && ' — it is taking longer than we aimed for; we are still on it.'}
+      </dd>
+    </>
+  );
+}
+
+/** On an open request past its target, a badge saying it is late (in words, not only colour). */
+function LateBadge({ ticket, now }: { ticket: TicketRow; now: number }) {
+  if (ticket.closed_at !== null || ticket.sla_due_at >= PAUSED_DUE_AT || ticket.sla_due_at >= now) return null;
+  return <span class="badge sla-breached">Taking longer than planned</span>;
+}
+
+/** Why nobody has it yet, told truthfully: nobody in, or everyone busy. */
+function waitingReason(teamIn: boolean): string {
+  return teamIn
+    ? 'Everyone on our team is busy with other requests right now. Yours is in the queue, and we email you as soon as someone takes it.'
+    : 'Nobody from our team is online right now. Your request is in the queue, and we email you as soon as someone takes it.';
+}
+
+export function TicketSuccessPage({ ticket, agentName, teamIn, now }: { ticket: TicketRow; agentName: string | null; teamIn: boolean; now: number }) {
   const reference = referenceOf(ticket.id);
   return (
     <Layout title={`Request ${reference} received`}>
@@ -47,9 +88,7 @@ export function TicketSuccessPage({ ticket, agentName, now }: { ticket: TicketRo
           <hgroup>
             <h1>Thank you — we have your request</h1>
             <p>
-              {agentName
-                ? `${agentName} is looking at it now.`
-                : 'All our agents are busy right now. Your request is next in line, and we email you as soon as someone takes it.'}
+              {agentName ? `${agentName} is looking at it now.` : waitingReason(teamIn)}
             </p>
           </hgroup>
         </header>
@@ -62,10 +101,7 @@ export function TicketSuccessPage({ ticket, agentName, now }: { ticket: TicketRo
           <dd>
             <PriorityBadge priority={ticket.priority} />
           </dd>
-          <dt>Answer due by</dt>
-          <dd>
-            <DueTime ms={ticket.sla_due_at} /> <SlaBadge dueAt={ticket.sla_due_at} now={now} />
-          </dd>
+          <ResolveByFact ticket={ticket} now={now} />
           <dt>Agent</dt>
           <dd class="agent-name">{agentName ?? 'Waiting for the next free agent'}</dd>
         </dl>
@@ -158,7 +194,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
               <span class="reference">{reference}</span> {ticket.title}
             </h1>
             <p class="badges" data-live="badges">
-              <StateBadge state={state} /> <PriorityBadge priority={ticket.priority} /> <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} />
+              <StateBadge state={state} /> <PriorityBadge priority={ticket.priority} /> <LateBadge ticket={ticket} now={now} />
             </p>
           </hgroup>
         </header>
@@ -177,10 +213,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
           <dd>
             <Time ms={ticket.created_at} />
           </dd>
-          <dt>{ticket.closed_at === null ? 'Answer due by' : 'Closed'}</dt>
-          <dd>
-            <DueTime ms={ticket.closed_at ?? ticket.sla_due_at} />
-          </dd>
+          <ResolveByFact ticket={ticket} now={now} />
         </dl>
         <FollowUpList followUps={followUps} />
         <h2>Conversation</h2>

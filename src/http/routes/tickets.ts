@@ -7,7 +7,7 @@ import { attachmentsOfMessages } from '../../repositories/attachments.js';
 import { timelineOf } from '../../repositories/events.js';
 import { newestPublicMessageId, threadPage } from '../../repositories/messages.js';
 import { findTicketById, findTicketByToken, followUpsOf } from '../../repositories/tickets.js';
-import { findUserById } from '../../repositories/users.js';
+import { anyAgentAvailable, findUserById } from '../../repositories/users.js';
 import type { ServiceContext } from '../../services/context.js';
 import { postCustomerMessageOn } from '../../services/conversation.js';
 import type { TicketIntake } from '../../services/intake.js';
@@ -46,7 +46,8 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     const ticket = token ? await findTicketByToken(ctx.handle.db, token) : undefined;
     if (!ticket) throw new DomainError('not_found', 'We could not find that request. Check the link in your confirmation email.');
     const agent = ticket.agent_id === null ? undefined : await findUserById(ctx.handle.db, ticket.agent_id);
-    return sendHtml(reply, renderPage(TicketSuccessPage({ ticket, agentName: agent?.display_name ?? null, now: ctx.clock.now() })));
+    const teamIn = agent !== undefined || (await anyAgentAvailable(ctx.handle.db));
+    return sendHtml(reply, renderPage(TicketSuccessPage({ ticket, agentName: agent?.display_name ?? null, teamIn, now: ctx.clock.now() })));
   });
 
   app.get<{ Params: { token: string }; Querystring: { before?: string } }>('/tickets/status/:token/', async (request, reply) => {

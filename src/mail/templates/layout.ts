@@ -13,6 +13,8 @@ export interface TicketMailData {
   statusUrl: string;
   /** For a follow-up (§9): the reference of the closed ticket it follows. */
   followUpOf?: string | null;
+  /** Display name of who closed the ticket (the closed email). */
+  closedBy?: string | null;
   /** The staff ticket page, absolute; staff emails link to it (never put in a customer's email). */
   staffTicketUrl?: string;
 }
@@ -59,22 +61,41 @@ export function subjectFor(data: TicketMailData, what: string): string {
 /** A labelled link below an email's facts. */
 export type MailLink = [label: string, url: string];
 
+/** Who reads an email: the customer (the default), or staff (SLA alerts, which greet the team). */
+export interface ComposeOptions {
+  links?: MailLink[];
+  audience?: 'customer' | 'staff';
+  /** The resolution target is over (the closed email): its fact is left out. */
+  closed?: boolean;
+}
+
+/**
+ * The resolution target as a fact row, in its reader's words (issue 23): the customer reads when we
+ * aim to resolve it, staff when resolution is due. A paused clock (§11) has no due instant until
+ * the customer answers.
+ */
+function targetFact(data: TicketMailData, audience: 'customer' | 'staff'): [string, string] {
+  const paused = data.slaDueAt >= PAUSED_DUE_AT;
+  if (audience === 'staff') return ['Resolution due', paused ? 'paused: waiting on the customer' : formatUtc(data.slaDueAt)];
+  return ['We aim to resolve it by', paused ? 'paused until you answer' : formatUtc(data.slaDueAt)];
+}
+
 /**
  * Wraps an email's paragraphs (plain strings, escaped here) into the text and HTML bodies, with the
  * ticket's facts and its links (by default the customer's status link), so every template reads
  * the same.
  */
-export function compose(data: TicketMailData, subject: string, paragraphs: string[], links: MailLink[] = [['Follow your request', data.statusUrl]]): EmailContent {
+export function compose(data: TicketMailData, subject: string, paragraphs: string[], options: ComposeOptions = {}): EmailContent {
+  const { links = [['Follow your request', data.statusUrl]], audience = 'customer', closed = false } = options;
   const facts: [string, string][] = [
     ['Reference', data.reference],
     ['Title', data.title],
     ['Priority', data.priority],
-    // A paused clock (§11) has no due instant until the customer answers.
-    ['Answer due by', data.slaDueAt >= PAUSED_DUE_AT ? 'paused until you answer' : formatUtc(data.slaDueAt)],
+    ...(closed ? [] : [targetFact(data, audience)]),
     ['Agent', data.agentName ?? 'not assigned yet'],
   ];
   const text = [
-    `Hello ${data.customerName},`,
+    `Hello ${audience === 'staff' ? 'team' : data.customerName},`,
     '',
     ...paragraphs.flatMap((p) => [p, '']),
     ...facts.map(([k, v]) => `${k}: ${v}`),
@@ -84,7 +105,7 @@ export function compose(data: TicketMailData, subject: string, paragraphs: strin
     '— The support team',
   ].join('\n');
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24">
-<p>Hello ${escapeHtml(data.customerName)},</p>
+<p>Hello ${escapeHtml(audience === 'staff' ? 'team' : data.customerName)},</p>
 ${paragraphs.map((p) => `<p>${htmlLines(p)}</p>`).join('\n')}
 <table cellpadding="4" style="border-collapse:collapse">${facts
     .map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)

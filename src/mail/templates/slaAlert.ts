@@ -35,5 +35,5 @@ export function slaAlert(data: TicketMailData, alert: SlaAlert): EmailContent {
       ? `The ${data.priority}-priority request "${data.title}" from ${data.customerName} is due ${owed} by ${formatUtc(alert.dueAt)}.`
       : `The ${data.priority}-priority request "${data.title}" from ${data.customerName} passed its ${what} deadline of ${formatUtc(alert.dueAt)}.`;
   const links: MailLink[] = [...(data.staffTicketUrl ? [['Open the ticket', data.staffTicketUrl] as MailLink] : []), ['The customer’s status page', data.statusUrl]];
-  return compose({ ...data, customerName: 'team' }, subject, [lead, holder], links);
+  return compose(data, subject, [lead, holder], { links, audience: 'staff' });
 }

@@ -12,10 +12,8 @@ export function slaBreached(data: TicketMailData): EmailContent {
     ...(data.staffTicketUrl ? [['Open the ticket', data.staffTicketUrl] as MailLink] : []),
     ['The customer’s status page', data.statusUrl],
   ];
-  return compose(
-    { ...data, customerName: 'team' },
-    subject,
-    [`The ${data.priority}-priority request "${data.title}" from ${data.customerName} passed its deadline of ${formatUtc(data.slaDueAt)}.`, holder],
+  return compose(data, subject, [`The ${data.priority}-priority request "${data.title}" from ${data.customerName} passed its deadline of ${formatUtc(data.slaDueAt)}.`, holder], {
     links,
-  );
+    audience: 'staff',
+  });
 }
