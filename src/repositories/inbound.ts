@@ -11,10 +11,12 @@ export type InboundRecord = Omit<Insertable<InboundMailsTable>, 'ticket_id'>;
 /**
  * Writes log rows in the caller's transaction, the one that makes the change they record: a key
  * already logged fails the statement (unique), so the change rolls back with it and a mail is
- * never handled twice.
+ * never handled twice. Returns each row's id by its key (what the caller answers with).
  */
-export async function insertInboundMails(db: Db, rows: readonly Insertable<InboundMailsTable>[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('inbound_mails').values([...rows]).execute();
+export async function insertInboundMails(db: Db, rows: readonly Insertable<InboundMailsTable>[]): Promise<Map<string, number>> {
+  if (rows.length === 0) return new Map();
+  const inserted = await db.insertInto('inbound_mails').values([...rows]).returning(['id', 'mail_key']).execute();
+  return new Map(inserted.map((r) => [r.mail_key, r.id]));
 }
 
 /** Logs a mail that changes nothing else; undefined when its key was logged already. */

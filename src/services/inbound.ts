@@ -32,7 +32,8 @@ import {
 } from '../core/inbound.js';
 import { type Priority, referenceOf } from '../core/tickets.js';
 import type { InboundMailRow, InboundSource } from '../db/schema.js';
-import { type ParsedMail, headerField, headerMessageId, headerOf, parseMail, stripQuotedHistory } from '../mail/inbound/parse.js';
+import { type MimeThread, mimeThread } from '../mail/inbound/mimeThread.js';
+import { type ParsedMail, headerField, headerMessageId, headerOf, stripQuotedHistory } from '../mail/inbound/parse.js';
 import { messageIdFor, parseOwnMessageId } from '../mail/message.js';
 import type { IncomingFile } from '../repositories/attachments.js';
 import {
@@ -46,6 +47,7 @@ import {
   outboxRowsByIds,
   ticketsOfMailKeys,
 } from '../repositories/inbound.js';
+import { readerOf } from '../db/connect.js';
 import { inTransaction } from '../db/transaction.js';
 import type { ServiceContext } from './context.js';
 import { postCustomerMessageOn } from './conversation.js';
@@ -79,10 +81,15 @@ const HOUR_MS = 60 * 60 * 1000;
 /** Rule 1's reason: the same however often, and however large, our own mail comes back. */
 const OWN_MAIL_REASON = 'Our own mail came back (its Message-ID is one this help desk generated).';
 
-/** Handles one received mail (see the header). Throws only when the database fails. */
-export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, raw: Buffer, source: InboundSource): Promise<InboundOutcome> {
-  if (raw.length > setting.maxBytes) return recordTooLarge(ctx, setting, raw, source);
-  const mail = storable(await parseMail(raw));
+/**
+ * Handles one received mail (see the header). Throws only when the database fails. The mail is
+ * read on the process's parse thread (`reader`, mimeThread.ts); one it gives up on is `rejected`.
+ */
+export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, raw: Buffer, source: InboundSource, reader: MimeThread = mimeThread()): Promise<InboundOutcome> {
+  if (raw.length > setting.maxBytes) return recordUnread(ctx, setting, raw, source, null);
+  const read = await reader.read(raw);
+  if ('failure' in read) return recordUnread(ctx, setting, raw, source, read.failure);
+  const mail = storable(read.mail);
   const key = mailKeyOf(mail.messageId, mail.sha256);
   const now = ctx.clock.now();
   const record = (result: InboundResult, reason: string | null): InboundRecord => ({
@@ -98,7 +105,7 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
     received_at: now,
     handled_at: now,
   });
-  const { known, senderTickets, emailPriority } = await lookUpMail(ctx.handle.db, key, mail.from?.address ?? '', now - HOUR_MS);
+  const { known, senderTickets, emailPriority } = await lookUpMail(readerOf(ctx.handle), key, mail.from?.address ?? '', now - HOUR_MS);
   const ownMail = await isOwnMail(ctx, setting, mail.messageId);
   // Rule 1 comes before rule 2: our own mail is `ignored` however often it comes back.
   if (known) return ownMail ? { ...outcomeOf(known), result: 'ignored' } : duplicateOf(known);
@@ -192,8 +199,10 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
       // The request key stays random, as for the form: the batcher answers a caller with a stored
       // ticket only when it is that caller's own (a commit whose answer was lost). The same mail
       // handed in twice at once is told apart by the log row, which fails the second.
-      await intake.submitValid({ ...input, description: input.description + files.note }, { channel: 'email', files: files.files, mail: row });
-      return logged(ctx, row.mail_key);
+      const ticket = await intake.submitValid({ ...input, description: input.description + files.note }, { channel: 'email', files: files.files, mail: row });
+      // The intake's write gives the log row's id; a batch recovered after a lost commit answer does not.
+      if (ticket.mailId === undefined) return logged(ctx, row.mail_key);
+      return { result: 'created', ticketId: ticket.id, reason: null, mailId: ticket.mailId };
     }
     case 'duplicate':
     case 'rejected':
@@ -226,7 +235,7 @@ async function isOwnMail(ctx: ServiceContext, setting: InboundSetting, messageId
   if (messageId === null) return false;
   const own = parseOwnMessageId(messageId, setting.mailFrom);
   if (!own) return false;
-  const [row] = await outboxRowsByIds(ctx.handle.db, [own.outboxId]);
+  const [row] = await outboxRowsByIds(readerOf(ctx.handle), [own.outboxId]);
   return row !== undefined && messageIdFor(row, setting.mailFrom) === messageId;
 }
 
@@ -236,7 +245,7 @@ async function ownRowsNamed(ctx: ServiceContext, setting: InboundSetting, ids: r
     const parsed = parseOwnMessageId(id, setting.mailFrom);
     return parsed ? [{ id, outboxId: parsed.outboxId }] : [];
   });
-  const rows = await outboxRowsByIds(ctx.handle.db, own.map((o) => o.outboxId));
+  const rows = await outboxRowsByIds(readerOf(ctx.handle), own.map((o) => o.outboxId));
   return rows.filter((row) => own.some((o) => o.outboxId === row.id && messageIdFor(row, setting.mailFrom) === o.id));
 }
 
@@ -246,10 +255,10 @@ async function ownRowsNamed(ctx: ServiceContext, setting: InboundSetting, ids: r
  */
 async function ticketsNamedBy(ctx: ServiceContext, setting: InboundSetting, mail: ParsedMail) {
   const ours = (await ownRowsNamed(ctx, setting, mail.references)).flatMap((r) => (r.ticket_id === null ? [] : [r.ticket_id]));
-  const theirs = await ticketsOfMailKeys(ctx.handle.db, mail.references);
+  const theirs = await ticketsOfMailKeys(readerOf(ctx.handle), mail.references);
   const bySubject = subjectTicketId(mail.subject);
   const ids = [...new Set([...ours, ...theirs, ...(bySubject === null ? [] : [bySubject])])];
-  return namedTickets(ctx.handle.db, ids);
+  return namedTickets(readerOf(ctx.handle), ids);
 }
 
 // Our Message-IDs anywhere in a report (its quoted headers, its text).
@@ -267,11 +276,12 @@ async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: P
   const ticketId = rows.find((r) => r.ticket_id !== null)?.ticket_id ?? null;
   const which = rows.length === 0 ? 'It names no email of ours that was sent.' : `Email${rows.length > 1 ? 's' : ''} ${rows.map((r) => `#${r.id}`).join(', ')} marked bounced.`;
   const row = { ...record('bounce', `${reason} ${which}`), ticket_id: ticketId };
-  await inTransaction(ctx.handle, async (trx) => {
-    await insertInboundMails(trx, [row]);
+  const mailId = await inTransaction(ctx.handle, async (trx) => {
+    const ids = await insertInboundMails(trx, [row]);
     await markEmailsBounced(trx, rows.map((r) => r.id), reason);
+    return ids.get(row.mail_key)!;
   });
-  return logged(ctx, row.mail_key);
+  return { result: 'bounce', ticketId, reason: row.reason ?? null, mailId };
 }
 
 /** A delivery report's reason: its Status and Diagnostic-Code, else its subject. */
@@ -285,8 +295,12 @@ export function bounceReason(rawText: string, subject: string): string {
   return (parts.length > 0 ? parts.join(': ') : `Delivery failed: ${subject || '(no subject)'}`).slice(0, 500);
 }
 
-/** Rule 7 for a mail too large to read: logged with its header only (rule 1 still reads its Message-ID). */
-async function recordTooLarge(ctx: ServiceContext, setting: InboundSetting, raw: Buffer, source: InboundSource): Promise<InboundOutcome> {
+/**
+ * A mail the rules cannot read, logged from its raw header (rule 1 still reads its Message-ID):
+ * rule 7's mail too large to read (`failure` null), kept as its header only, or a mail the parse
+ * thread gave up on (mimeThread.ts), kept whole and `rejected` with the failure as its reason.
+ */
+async function recordUnread(ctx: ServiceContext, setting: InboundSetting, raw: Buffer, source: InboundSource, failure: string | null): Promise<InboundOutcome> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
   const from = withoutNul(headerField(raw, 'From'));
   const messageId = headerMessageId(raw);
@@ -302,9 +316,9 @@ async function recordTooLarge(ctx: ServiceContext, setting: InboundSetting, raw:
       from_name: '',
       subject: withoutNul(headerField(raw, 'Subject')).slice(0, 1000),
       result: own ? 'ignored' : 'rejected',
-      reason: own ? OWN_MAIL_REASON : rejectedBeforeRules(raw.length, setting.maxBytes, address),
+      reason: own ? OWN_MAIL_REASON : (failure ?? rejectedBeforeRules(raw.length, setting.maxBytes, address)),
       size: raw.length,
-      raw: headerOf(raw),
+      raw: failure === null ? headerOf(raw) : raw,
       received_at: now,
       handled_at: now,
     },
