@@ -14,6 +14,7 @@
  *   here throws out of the watcher: failures are logged and retried.
  */
 import { Sleeper } from '../../jobs/sleeper.js';
+import { awaitedLater } from '../../core/promises.js';
 import { ImapFlow } from 'imapflow';
 import { describeImapAddress, type ImapAddress, parseImapUrl, sameFolder } from '../../core/imapUrl.js';
 import { ingestWaves, messageIdsIn } from '../../core/inbound.js';
@@ -69,15 +70,6 @@ const FAILURES_ENDING_A_LOOK = 2;
 
 /** Mails read and handled together (one FETCH, one group commit per wave, one MOVE). */
 const CHUNK = 50;
-
-/**
- * A promise awaited later, maybe never (a read-ahead the look stops before using): its failure is
- * raised where it is awaited, and is no unhandled rejection meanwhile.
- */
-function quiet<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}
 
 export class ImapWatcher {
   readonly address: ImapAddress;
@@ -205,7 +197,7 @@ export class ImapWatcher {
     await client.noop();
     const uids = (await client.search({ all: true }, { uid: true })) || [];
     let clean = true;
-    const fetchFrom = (start: number) => (start < uids.length ? quiet(this.fetchChunk(client, uids.slice(start, start + CHUNK))) : null);
+    const fetchFrom = (start: number) => (start < uids.length ? awaitedLater(this.fetchChunk(client, uids.slice(start, start + CHUNK))) : null);
     let next = fetchFrom(0);
     for (let start = 0; next !== null; start += CHUNK) {
       if (this.stopped || !this.lease.held) break;

@@ -218,6 +218,12 @@ export function headerOf(raw: Buffer): Buffer {
   return end < 0 ? head : head.subarray(0, end);
 }
 
+/** The sender's address as the raw From header gives it (lower-case; empty when none is seen), without parsing the mail. */
+export function headerSenderAddress(raw: Buffer): string {
+  const from = headerField(raw, 'From').replaceAll('\u0000', '');
+  return (/<([^<>\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /[^\s<>"]+@[^\s<>"]+/.exec(from)?.[0] ?? '').toLowerCase();
+}
+
 /** A header field read from the raw header (From, Subject) for mail too large to parse. */
 export function headerField(raw: Buffer, name: string): string {
   const header = headerOf(raw).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
