@@ -40,7 +40,9 @@ import {
   findInboundMailByKey,
   type InboundRecord,
   insertInboundMails,
-  lookUpMail,
+  lookUpMails,
+  type MailAsk,
+  type MailLookup,
   logInboundMail,
   markEmailsBounced,
   namedTickets,
@@ -48,7 +50,8 @@ import {
   ticketsOfMailKeys,
 } from '../repositories/inbound.js';
 import { awaitedLater } from '../core/promises.js';
-import { readerOf } from '../db/connect.js';
+import { Batcher } from '../db/batcher.js';
+import { type Db, readerOf } from '../db/connect.js';
 import { inTransaction } from '../db/transaction.js';
 import type { ServiceContext } from './context.js';
 import { postCustomerMessageOn } from './conversation.js';
@@ -93,7 +96,7 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
   // raw header gives: asked while the parse thread reads the mail (a round trip less in its
   // latency), and asked again should the parsed mail say otherwise.
   const guess = lookupGuess(raw);
-  const early = guess && awaitedLater(lookUpMail(readerOf(ctx.handle), guess.key, guess.address, now - HOUR_MS));
+  const early = guess && awaitedLater(lookUpMail(ctx, { mailKey: guess.key, address: guess.address, since: now - HOUR_MS }));
   const read = await reader.read(raw);
   if ('failure' in read) return recordUnread(ctx, setting, raw, source, read.failure);
   const mail = storable(read.mail);
@@ -113,7 +116,7 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
     handled_at: now,
   });
   const guessed = guess !== null && early !== null && guess.key === key && guess.address === address;
-  const { known, senderTickets, emailPriority } = guessed ? await early : await lookUpMail(readerOf(ctx.handle), key, address, now - HOUR_MS);
+  const { known, senderTickets, emailPriority } = guessed ? await early : await lookUpMail(ctx, { mailKey: key, address, since: now - HOUR_MS });
   const ownMail = await isOwnMail(ctx, setting, mail.messageId);
   // Rule 1 comes before rule 2: our own mail is `ignored` however often it comes back.
   if (known) return ownMail ? { ...outcomeOf(known), result: 'ignored' } : duplicateOf(known);
@@ -140,6 +143,24 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
     if (winner) return duplicateOf(winner);
     throw error;
   }
+}
+
+/** Each database's mail lookups, batched (one batcher per connection it reads on). */
+const lookupBatchers = new WeakMap<Db, Batcher<MailAsk, MailLookup>>();
+
+/**
+ * What a mail's rules need to know before they are read (repositories/inbound.ts lookUpMails),
+ * asked together with the other mails being handled at the same moment: one query for them all,
+ * on the reader (committed state; the mail key's unique index guards the write).
+ */
+function lookUpMail(ctx: ServiceContext, ask: MailAsk): Promise<MailLookup> {
+  const db = readerOf(ctx.handle);
+  let batcher = lookupBatchers.get(db);
+  if (!batcher) {
+    batcher = new Batcher((asks) => lookUpMails(db, asks));
+    lookupBatchers.set(db, batcher);
+  }
+  return batcher.add(ask);
 }
 
 /** The key and sender a mail's lookup is asked for before it is parsed: from its raw header; null without a Message-ID. */
