@@ -116,6 +116,9 @@ async function benchDialect(dialect: Dialect): Promise<{ runs: Run[]; imap: { ma
     await closer.stop();
     // With the parse thread (src/mail/inbound/mimeThread.ts) and every mail's raw bytes in hand.
     const memory = server.memory();
+    // The thread falling back to the main thread would change what is measured: say so.
+    const threadNews = server.output().split('\n').filter((line) => line.includes('mail parser thread'));
+    if (threadNews.length > 0) console.warn(`${dialect}: ${threadNews.slice(0, 3).join('\n')}`);
     const after = await countTickets(database);
     const answered = runs.reduce((s, r) => s + r.ok, 0) + warmOk;
     // Requests in flight when autocannon stops a run still commit (at most one per connection).
