@@ -193,6 +193,7 @@ function storable(mail: ParsedMail): ParsedMail {
     contentType: withoutNul(mail.contentType),
     headers: new Map([...mail.headers].map(([name, values]) => [name, values.map(withoutNul)])),
     text: withoutNul(mail.text),
+    ...(mail.reply === undefined ? {} : { reply: withoutNul(mail.reply) }),
     files: mail.files.map((f) => ({ ...f, filename: f.filename === null ? null : withoutNul(f.filename), contentType: withoutNul(f.contentType) })),
   };
 }
@@ -210,7 +211,7 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
   switch (decision.result) {
     case 'ignored': {
       if (decision.showOn === null) return logOnly(ctx, record('ignored', decision.reason), null);
-      const shown = await postCustomerMessageOn(ctx, decision.showOn, { body: threadText(stripQuotedHistory(mail.text)), channel: 'email', automatic: true, mail: () => record('ignored', decision.reason), ...filesOf(mail) });
+      const shown = await postCustomerMessageOn(ctx, decision.showOn, { body: threadText(replyOf(mail)), channel: 'email', automatic: true, mail: () => record('ignored', decision.reason), ...filesOf(mail) });
       if (shown.kind === 'appended') return logged(ctx, record('ignored', decision.reason).mail_key);
       return logOnly(ctx, record('ignored', `${decision.reason.replace(' Shown on its ticket.', '')} Its ticket was closed meanwhile: not shown.`), shown.ticket.id);
     }
@@ -221,7 +222,7 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
       const files = filesOf(mail);
       const closedNote = `${referenceOf(decision.ticketId)} was closed: a follow-up was opened.`;
       await postCustomerMessageOn(ctx, decision.ticketId, {
-        body: threadText(stripQuotedHistory(mail.text)) + files.note,
+        body: threadText(replyOf(mail)) + files.note,
         channel: 'email',
         files: files.files,
         mail: (became) => record(became, became === 'follow_up' ? closedNote : null),
@@ -259,6 +260,11 @@ async function logOnly(ctx: ServiceContext, row: InboundRecord, ticketId: number
   if (inserted) return outcomeOf(inserted);
   return duplicateOf((await findInboundMailByKey(ctx.handle.db, row.mail_key))!);
 }
+/** The text a reply adds: as the parse thread read it, else read here. */
+function replyOf(mail: ParsedMail): string {
+  return mail.reply ?? stripQuotedHistory(mail.text);
+}
+
 /** The mail's files as kept on its message (§10.1), and the note naming what was left out. */
 function filesOf(mail: ParsedMail): { files: IncomingFile[]; note: string } {
   const named = mail.files.map((f, i) => ({ filename: mailFilename(f.filename, i), contentType: f.contentType, size: f.content.length, content: f.content }));

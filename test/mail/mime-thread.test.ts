@@ -9,7 +9,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MimeThread, type ReadMail } from '../../src/mail/inbound/mimeThread.js';
-import { parseMail } from '../../src/mail/inbound/parse.js';
+import { readMail } from '../../src/mail/inbound/parse.js';
 import { findInboundMail } from '../../src/repositories/inbound.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { DEFAULT_INBOUND_SETTING, ingestMail } from '../../src/services/inbound.js';
@@ -50,15 +50,18 @@ describe('the parse thread', () => {
     events.length = 0;
   });
 
-  it('reads mail as parse.ts reads it on the main thread, files as Buffers, many at once, in order', async () => {
+  it('reads mail as parse.ts reads it on the main thread, files as Buffers, replies without their quote, many at once, in order', async () => {
     const reader = thread();
-    const raws = Array.from({ length: 30 }, (_, n) => mail(n));
+    const reply = (n: number) =>
+      customerMail({ from: `c${n}@customer.example`, subject: `Re: [HD-${n}] Mail`, messageId: newMessageId(), inReplyTo: '<first.1@mail.customer.example>', text: `Thanks ${n}.\n\nOn Tue, Carla wrote:\n> the question` });
+    const raws = Array.from({ length: 30 }, (_, n) => (n % 3 === 0 ? reply(n) : mail(n)));
     const reads = await Promise.all(raws.map((raw) => reader.read(raw)));
     expect(reader.fallback).toBe(false);
     for (const [n, read] of reads.entries()) {
       const got = mailOf(read);
-      expect(got).toEqual(await parseMail(raws[n]!));
-      expect(Buffer.isBuffer(got.files[0]!.content)).toBe(true);
+      expect(got).toEqual(await readMail(raws[n]!));
+      if (n % 3 === 0) expect(got.reply).toBe(`Thanks ${n}.`);
+      else expect(Buffer.isBuffer(got.files[0]!.content) && got.reply === undefined).toBe(true);
     }
     expect(events).toEqual([]);
   });

@@ -1,6 +1,6 @@
 /**
- * Reading mail off the main thread (§10, issue 14's benchmark): mailparser and the rest of
- * parse.ts cost about a millisecond and a half of CPU per mail, all of it on the thread that also
+ * Reading mail off the main thread (§10, issue 14's benchmark): mailparser, the reply parser and
+ * the rest of parse.ts (readMail) cost about a millisecond and a half of CPU per mail, all of it on the thread that also
  * serves every request and runs the intake's commits. A worker thread reads the mails instead, one
  * at a time in the order given, on the second core.
  *
@@ -13,7 +13,7 @@
  *   given up (the email channel records it `rejected` with the reason).
  */
 import { Worker } from 'node:worker_threads';
-import { type ParsedMail, parseMail } from './parse.js';
+import { type ParsedMail, readMail } from './parse.js';
 
 /** A mail read, or why it could not be. */
 export type ReadMail = { mail: ParsedMail } | { failure: string };
@@ -66,7 +66,7 @@ export class MimeThread {
 
   /** Reads a raw message. Never rejects. */
   async read(raw: Buffer): Promise<ReadMail> {
-    if (this.onMainThread) return { mail: await parseMail(raw) };
+    if (this.onMainThread) return { mail: await readMail(raw) };
     return new Promise<ReadMail>((resolve) => {
       const job: Job = { id: this.nextId++, raw, deaths: 0, resolve };
       this.jobs.push(job);
@@ -180,7 +180,7 @@ export class MimeThread {
   private takeOverOnMainThread(): void {
     const jobs = this.jobs;
     this.jobs = [];
-    for (const job of jobs) void parseMail(job.raw).then((mail) => job.resolve({ mail }));
+    for (const job of jobs) void readMail(job.raw).then((mail) => job.resolve({ mail }));
   }
 
   /** Forgets the current thread (its late events are ignored). */

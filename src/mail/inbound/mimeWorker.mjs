@@ -5,12 +5,12 @@ import { Buffer } from 'node:buffer';
 import { parentPort } from 'node:worker_threads';
 import { tsImport } from 'tsx/esm/api';
 
-const { parseMail } = await tsImport('./parse.ts', import.meta.url);
+const { readMail } = await tsImport('./parse.ts', import.meta.url);
 
 let queue = Promise.resolve();
 parentPort.on('message', ({ id, raw }) => {
   queue = queue.then(async () => {
-    const mail = await parseMail(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
+    const mail = await readMail(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
     parentPort.postMessage({ id, mail });
   });
 });

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import EmailReplyParser from 'email-reply-parser';
 import { htmlToText } from 'html-to-text';
 import { simpleParser, type AddressObject, type ParsedMail as LibraryMail } from 'mailparser';
-import { type MailHeaders, messageIdsIn, normaliseMessageId } from '../../core/inbound.js';
+import { type MailHeaders, messageIdsIn, normaliseMessageId, subjectTicketId } from '../../core/inbound.js';
 import { isEmailAddress } from '../../core/tickets.js';
 
 export interface ParsedFile {
@@ -36,6 +36,11 @@ export interface ParsedMail {
   headers: MailHeaders;
   /** The whole text: the plain-text part, else the HTML turned into text. */
   text: string;
+  /**
+   * The text a reply adds (stripQuotedHistory), read with the mail by readMail for a mail that may
+   * answer a ticket (it names one by its references or subject); absent otherwise.
+   */
+  reply?: string;
   files: ParsedFile[];
 }
 
@@ -196,6 +201,17 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
       inline: a.related === true,
     })),
   };
+}
+
+/**
+ * A mail as the email channel reads it (on the parse thread, mimeThread.ts): parsed, and with the
+ * text its reply adds when it may answer a ticket, so that the reply parser runs off the main
+ * thread too, and only for mail that needs it.
+ */
+export async function readMail(raw: Buffer): Promise<ParsedMail> {
+  const mail = await parseMail(raw);
+  const mayAnswer = mail.references.length > 0 || subjectTicketId(mail.subject) !== null;
+  return mayAnswer ? { ...mail, reply: stripQuotedHistory(mail.text) } : mail;
 }
 
 /**

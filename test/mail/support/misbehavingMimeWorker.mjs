@@ -6,7 +6,7 @@ import process from 'node:process';
 import { parentPort } from 'node:worker_threads';
 import { tsImport } from 'tsx/esm/api';
 
-const { parseMail } = await tsImport('../../../src/mail/inbound/parse.ts', import.meta.url);
+const { readMail } = await tsImport('../../../src/mail/inbound/parse.ts', import.meta.url);
 
 let queue = Promise.resolve();
 parentPort.on('message', ({ id, raw }) => {
@@ -15,7 +15,7 @@ parentPort.on('message', ({ id, raw }) => {
     const text = bytes.toString('latin1');
     if (/^X-Test: hang$/m.test(text)) for (;;);
     if (/^X-Test: die$/m.test(text)) process.exit(3);
-    parentPort.postMessage({ id, mail: await parseMail(bytes) });
+    parentPort.postMessage({ id, mail: await readMail(bytes) });
   });
 });
 parentPort.postMessage({ ready: true });
