@@ -11,7 +11,10 @@
  * crash before the commit leaves nothing: the mail is still at its source (IMAP inbox, the HTTP
  * client's retry, the mail server's queue after exit 75) and is handled again from the start.
  * The message keeps the mail's key too (`messages.mail_key`, unique), a second lock on the same
- * door.
+ * door. What the rules read before writing (the key logged before? the sender's hour, the tickets
+ * a reply names) is read outside the write, on committed state (the SQLite reader, or the pool),
+ * batched with the mails arriving alongside: a moment old at worst, which the unique key inside
+ * the write's transaction makes harmless.
  */
 import { createHash } from 'node:crypto';
 import {
