@@ -152,9 +152,9 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
 const lookupBatchers = new WeakMap<Db, Batcher<MailAsk, MailLookup>>();
 
 /**
- * What a mail's rules need to know before they are read (repositories/inbound.ts lookUpMails),
- * asked together with the other mails being handled at the same moment: one query for them all,
- * on the reader (committed state; the mail key's unique index guards the write).
+ * What a mail's rules need to know before they are read (repositories/inbound.ts lookUpMails), on
+ * committed state (the mail key's unique index guards the write). On PostgreSQL asked together
+ * with the other mails being handled at the same moment: one query for them all.
  */
 function lookUpMail(ctx: ServiceContext, ask: MailAsk): Promise<MailLookup> {
   const db = readerOf(ctx.handle);
