@@ -87,7 +87,7 @@ async function countTickets(database: BenchDatabase): Promise<{ tickets: number;
   return { tickets: Number(rows[0]!.t), mails: Number(rows[0]!.m) };
 }
 
-async function benchDialect(dialect: Dialect): Promise<{ runs: Run[]; imap: { mails: number; seconds: number } | null }> {
+async function benchDialect(dialect: Dialect): Promise<{ runs: Run[]; imap: { mails: number; seconds: number } | null; memory: { peakMb: number; rssMb: number } }> {
   const database = await createBenchDatabase(dialect, 'inbound');
   let server: BenchServer | undefined;
   try {
@@ -114,6 +114,11 @@ async function benchDialect(dialect: Dialect): Promise<{ runs: Run[]; imap: { ma
       }
     }
     await closer.stop();
+    // With the parse thread (src/mail/inbound/mimeThread.ts) and every mail's raw bytes in hand.
+    const memory = server.memory();
+    // The thread falling back to the main thread would change what is measured: say so.
+    const threadNews = server.output().split('\n').filter((line) => line.includes('mail parser thread'));
+    if (threadNews.length > 0) console.warn(`${dialect}: ${threadNews.slice(0, 3).join('\n')}`);
     const after = await countTickets(database);
     const answered = runs.reduce((s, r) => s + r.ok, 0) + warmOk;
     // Requests in flight when autocannon stops a run still commit (at most one per connection).
@@ -125,7 +130,7 @@ async function benchDialect(dialect: Dialect): Promise<{ runs: Run[]; imap: { ma
     await server.stop();
     server = undefined;
     const imap = imapMails > 0 ? await imapIntake(database, imapMails, (n) => customerMail(n, `${RUN_ID}-imap`)) : null;
-    return { runs, imap };
+    return { runs, imap, memory };
   } finally {
     await server?.stop();
     await database.drop();
@@ -139,8 +144,10 @@ async function main(): Promise<void> {
   );
   const rows: string[][] = [];
   const summary: string[][] = [];
+  const memoryLines: string[] = [];
   for (const dialect of dialects) {
-    const { runs, imap } = await benchDialect(dialect);
+    const { runs, imap, memory } = await benchDialect(dialect);
+    memoryLines.push(`${dialect}: server peak RSS ${memory.peakMb.toFixed(0)} MB, ${memory.rssMb.toFixed(0)} MB after the runs`);
     for (const run of runs) rows.push([dialect, String(run.connections), run.route, run.rps.toFixed(0), `${run.p50} ms`, `${run.p99} ms`, String(run.ok)]);
     const formRps: number[] = [];
     for (const connections of connectionLevels) {
@@ -170,6 +177,7 @@ async function main(): Promise<void> {
   printTable(['engine', 'connections', 'route', 'req/s', 'p50', 'p99', 'ok'], rows);
   console.log('\nSummary (target: mail intake ≥ 50 % of form intake):');
   printTable(['engine', 'source', 'mail', 'form', 'mail/form', 'mail p50/p99', 'target'], summary);
+  console.log(`\n${memoryLines.join('\n')}\nLoad average at the end: ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
 main().catch(async (error: unknown) => {

@@ -13,7 +13,23 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface DbHandle {
   db: Db;
   dialect: Dialect;
+  /**
+   * SQLite files only: a second, read-only connection beside the writer (WAL lets it read the last
+   * commit while the writer holds a transaction). Reads that need committed state but not the
+   * writer's transaction go here (see readerOf) instead of queueing behind the group commits on
+   * the one writing connection. PostgreSQL has its pool for that: no reader.
+   */
+  reader?: Db;
   destroy(): Promise<void>;
+}
+
+/**
+ * The connection for reads of committed state outside any transaction: the SQLite reader, else the
+ * handle's own. What they read may be a commit old by the time it is used, so a decision made on it
+ * must be guarded again where it is written (a unique key, a condition in the statement).
+ */
+export function readerOf(handle: DbHandle): Db {
+  return handle.reader ?? handle.db;
 }
 
 export interface ConnectOptions {
@@ -59,7 +75,29 @@ function connectSqlite(path: string): DbHandle {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return { db, dialect: 'sqlite', destroy: () => db.destroy() };
+  // An in-memory database is private to its connection: it has no reader.
+  const reader = file === ':memory:' ? undefined : openSqliteReader(file);
+  return {
+    db,
+    dialect: 'sqlite',
+    ...(reader ? { reader } : {}),
+    destroy: async () => {
+      await reader?.destroy();
+      await db.destroy();
+    },
+  };
+}
+
+/**
+ * The reader beside the writer: its own connection (so its own queue in Kysely's driver), which
+ * refuses to write (`query_only`). Opened read-write at the file level, because a read-only open of
+ * a WAL database needs the -shm file to exist already; the writer opened first has made it.
+ */
+function openSqliteReader(file: string): Db {
+  const database = new SqliteDatabase(file);
+  database.pragma('query_only = ON');
+  database.pragma('busy_timeout = 10000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
 }
 
 const STATEMENT_CACHE_SIZE = 256;

@@ -36,9 +36,10 @@ export function bearerToken(header: string | undefined): string | null {
  */
 export function requireBearer(scope: FastifyInstance, ctx: ServiceContext): void {
   scope.addHook('onRequest', async (request: FastifyRequest, reply) => {
-    const user = await bearerUser(ctx, request, reply);
-    request.apiUser = user;
     const { apiRoles: roles, inboundMail } = request.routeOptions.config;
+    // The mail route is called by one script many times a second: its token is remembered 2 s.
+    const user = await bearerUser(ctx, request, reply, inboundMail === true);
+    request.apiUser = user;
     if (inboundMail) {
       if (user.tokenScope !== 'inbound' && user.role !== 'admin') throw forbidden('Only an admin token or an inbound-mail token may deliver mail.');
       return;
@@ -67,9 +68,9 @@ export function refuseInboundTokens(scope: FastifyInstance, ctx: ServiceContext)
  * The staff member of the request's live bearer token; 401 (with `WWW-Authenticate: Bearer`)
  * without a valid one.
  */
-export async function bearerUser(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply): Promise<StaffUser> {
+export async function bearerUser(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply, remembered = false): Promise<StaffUser> {
   const token = bearerToken(request.headers.authorization);
-  const user = token ? await authenticateApiToken(ctx, token) : null;
+  const user = token ? await authenticateApiToken(ctx, token, remembered) : null;
   if (user) return user;
   reply.header('www-authenticate', token ? 'Bearer error="invalid_token"' : 'Bearer');
   throw new DomainError('unauthenticated', token ? 'This API token is not valid: unknown, revoked, or its account is deactivated.' : 'Send an API token: Authorization: Bearer <token>.');

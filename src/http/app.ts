@@ -14,6 +14,7 @@ import { type ChangeHub, createLocalHub } from '../live/hub.js';
 import { DEFAULT_INBOUND_SETTING, type InboundSetting } from '../services/inbound.js';
 import { TicketIntake } from '../services/intake.js';
 import type { Clock, ServiceContext, TicketChange } from '../services/context.js';
+import { TokenCache } from '../services/tokenCache.js';
 import { installErrorHandler, sendError } from './errors.js';
 import { createRouteLimits, DEFAULT_RATE_LIMITS, NO_LIMITS, type RateLimitSettings } from './rateLimits.js';
 import { adminRoutes } from './routes/admin.js';
@@ -93,6 +94,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
       deps.onChanges?.(changes);
     },
     onPresence: (agentId, presence) => hub.publishPresence(agentId, presence),
+    tokenCache: new TokenCache(),
   };
   const metrics = createMetrics(ctx);
 

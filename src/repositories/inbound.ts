@@ -11,10 +11,12 @@ export type InboundRecord = Omit<Insertable<InboundMailsTable>, 'ticket_id'>;
 /**
  * Writes log rows in the caller's transaction, the one that makes the change they record: a key
  * already logged fails the statement (unique), so the change rolls back with it and a mail is
- * never handled twice.
+ * never handled twice. Returns each row's id by its key (what the caller answers with).
  */
-export async function insertInboundMails(db: Db, rows: readonly Insertable<InboundMailsTable>[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('inbound_mails').values([...rows]).execute();
+export async function insertInboundMails(db: Db, rows: readonly Insertable<InboundMailsTable>[]): Promise<Map<string, number>> {
+  if (rows.length === 0) return new Map();
+  const inserted = await db.insertInto('inbound_mails').values([...rows]).returning(['id', 'mail_key']).execute();
+  return new Map(inserted.map((r) => [r.mail_key, r.id]));
 }
 
 /** Logs a mail that changes nothing else; undefined when its key was logged already. */
@@ -40,29 +42,48 @@ export interface MailLookup {
   emailPriority: 'high' | 'medium' | 'low';
 }
 
+/** A mail's lookup: its key, its sender, and since when its sender's tickets count. */
+export interface MailAsk {
+  mailKey: string;
+  address: string;
+  since: number;
+}
+
 /**
- * One round trip for what every mail needs: whether its key is logged, the sender's recent
- * tickets, the priority of new mail tickets. (On SQLite every query waits for the one connection
- * behind the intake's writes, so four separate reads cost four waits.)
+ * One round trip for what the mails being handled at the same moment need (a statement of one part
+ * per mail, so each is counted over its own hour): whether each key is logged, each sender's
+ * recent tickets, and the priority of new mail tickets. Then the logged rows of the keys seen
+ * before, if any (rare: a retry, a re-fetch). Every mail asking its own three reads cost a pool
+ * connection each on PostgreSQL, so 100 mails at once queued ahead of the intake's transaction.
  */
-export async function lookUpMail(db: Db, mailKey: string, address: string, since: number): Promise<MailLookup> {
-  const row = await db
-    .selectFrom('settings as s')
-    .select('s.email_priority')
-    .select((eb) =>
-      eb
-        .selectFrom('inbound_mails')
-        .select((c) => c.fn.countAll<number | string>().as('n'))
-        .where('from_address', '=', address.toLowerCase())
-        .where('result', 'in', ['created', 'follow_up'])
-        .where('received_at', '>=', since)
-        .as('sender_tickets'),
-    )
-    .select((eb) => eb.selectFrom('inbound_mails').select('id').where('mail_key', '=', mailKey).as('known_id'))
-    .where('s.id', '=', 1)
-    .executeTakeFirstOrThrow();
-  const known = row.known_id === null ? undefined : await findInboundMailByKey(db, mailKey);
-  return { known, senderTickets: Number(row.sender_tickets ?? 0), emailPriority: row.email_priority };
+export async function lookUpMails(db: Db, asks: readonly MailAsk[]): Promise<MailLookup[]> {
+  if (asks.length === 0) return [];
+  const part = (ask: MailAsk, i: number) =>
+    db
+      .selectFrom('settings as s')
+      .select((eb) => eb.val(i).as('i'))
+      .select('s.email_priority')
+      .select((eb) =>
+        eb
+          .selectFrom('inbound_mails')
+          .select((c) => c.fn.countAll<number | string>().as('n'))
+          .where('from_address', '=', ask.address.toLowerCase())
+          .where('result', 'in', ['created', 'follow_up'])
+          .where('received_at', '>=', ask.since)
+          .as('sender_tickets'),
+      )
+      .select((eb) => eb.selectFrom('inbound_mails').select('id').where('mail_key', '=', ask.mailKey).as('known_id'))
+      .where('s.id', '=', 1);
+  let query = part(asks[0]!, 0);
+  for (let i = 1; i < asks.length; i++) query = query.unionAll(part(asks[i]!, i));
+  const rows = await query.execute();
+  const byIndex = new Map(rows.map((r) => [Number(r.i), r]));
+  const knownKeys = asks.filter((_, i) => byIndex.get(i)!.known_id !== null).map((a) => a.mailKey);
+  const known = new Map(knownKeys.length === 0 ? [] : (await db.selectFrom('inbound_mails').selectAll().where('mail_key', 'in', knownKeys).execute()).map((r) => [r.mail_key, r]));
+  return asks.map((ask, i) => {
+    const row = byIndex.get(i)!;
+    return { known: known.get(ask.mailKey), senderTickets: Number(row.sender_tickets ?? 0), emailPriority: row.email_priority };
+  });
 }
 
 /** Tickets of the messages that came from these mails (the customer's Message-IDs a reply may quote). */

@@ -9,6 +9,9 @@ export async function insertApiToken(db: Db, row: { user_id: number; name: strin
     .executeTakeFirstOrThrow();
 }
 
+/** A live (not revoked) token with its user, as authentication needs them. */
+export type LiveToken = NonNullable<Awaited<ReturnType<typeof findLiveTokenByHash>>>;
+
 /** A live (not revoked) token by its hash, with its user as authentication needs it. */
 export async function findLiveTokenByHash(db: Db, tokenHash: string) {
   return db

@@ -145,7 +145,7 @@ async function withCurrentHolder(ctx: ServiceContext, ticketId: number): Promise
  * Returns whether this call deactivated it.
  */
 export async function deactivateUser(ctx: ServiceContext, adminId: number, userId: number): Promise<boolean> {
-  return withRouting(ctx, adminId, async (run) => {
+  const deactivated = await withRouting(ctx, adminId, async (run) => {
     const user = await findUserById(run.trx, userId);
     if (!user) throw notFound('User');
     const actor = await findUserById(run.trx, adminId);
@@ -163,6 +163,9 @@ export async function deactivateUser(ctx: ServiceContext, adminId: number, userI
     }
     return true;
   });
+  // Its tokens stop working now, also where they were remembered (services/tokenCache.ts).
+  if (deactivated) ctx.tokenCache?.forget();
+  return deactivated;
 }
 
 /** Lets a deactivated account log in again; it stays offline (no tickets) until it does. */

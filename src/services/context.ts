@@ -1,5 +1,6 @@
 import type { Presence } from '../core/routing.js';
 import type { DbHandle } from '../db/connect.js';
+import type { TokenCache } from './tokenCache.js';
 
 /** Where time comes from; tests pass a clock they move by hand. */
 export interface Clock {
@@ -27,4 +28,6 @@ export interface ServiceContext {
   onChanges?: (changes: TicketChange[]) => void;
   /** Called after a commit that set an agent's presence; live pages listen here. */
   onPresence?: (agentId: number, presence: Presence) => void;
+  /** The server's short memory of token authentications (the inbound mail route); revocations clear it. */
+  tokenCache?: TokenCache;
 }

@@ -11,7 +11,10 @@
  * crash before the commit leaves nothing: the mail is still at its source (IMAP inbox, the HTTP
  * client's retry, the mail server's queue after exit 75) and is handled again from the start.
  * The message keeps the mail's key too (`messages.mail_key`, unique), a second lock on the same
- * door.
+ * door. What the rules read before writing (the key logged before? the sender's hour, the tickets
+ * a reply names) is read outside the write, on committed state (the SQLite reader, or the pool),
+ * batched with the mails arriving alongside: a moment old at worst, which the unique key inside
+ * the write's transaction makes harmless.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -32,20 +35,26 @@ import {
 } from '../core/inbound.js';
 import { type Priority, referenceOf } from '../core/tickets.js';
 import type { InboundMailRow, InboundSource } from '../db/schema.js';
-import { type ParsedMail, headerField, headerMessageId, headerOf, parseMail, stripQuotedHistory } from '../mail/inbound/parse.js';
+import { type MimeThread, mimeThread } from '../mail/inbound/mimeThread.js';
+import { type ParsedMail, headerField, headerMessageId, headerOf, headerSenderAddress, stripQuotedHistory } from '../mail/inbound/parse.js';
 import { messageIdFor, parseOwnMessageId } from '../mail/message.js';
 import type { IncomingFile } from '../repositories/attachments.js';
 import {
   findInboundMailByKey,
   type InboundRecord,
   insertInboundMails,
-  lookUpMail,
+  lookUpMails,
+  type MailAsk,
+  type MailLookup,
   logInboundMail,
   markEmailsBounced,
   namedTickets,
   outboxRowsByIds,
   ticketsOfMailKeys,
 } from '../repositories/inbound.js';
+import { awaitedLater } from '../core/promises.js';
+import { Batcher } from '../db/batcher.js';
+import { type Db, readerOf } from '../db/connect.js';
 import { inTransaction } from '../db/transaction.js';
 import type { ServiceContext } from './context.js';
 import { postCustomerMessageOn } from './conversation.js';
@@ -79,12 +88,23 @@ const HOUR_MS = 60 * 60 * 1000;
 /** Rule 1's reason: the same however often, and however large, our own mail comes back. */
 const OWN_MAIL_REASON = 'Our own mail came back (its Message-ID is one this help desk generated).';
 
-/** Handles one received mail (see the header). Throws only when the database fails. */
-export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, raw: Buffer, source: InboundSource): Promise<InboundOutcome> {
-  if (raw.length > setting.maxBytes) return recordTooLarge(ctx, setting, raw, source);
-  const mail = storable(await parseMail(raw));
-  const key = mailKeyOf(mail.messageId, mail.sha256);
+/**
+ * Handles one received mail (see the header). Throws only when the database fails. The mail is
+ * read on the process's parse thread (`reader`, mimeThread.ts); one it gives up on is `rejected`.
+ */
+export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, raw: Buffer, source: InboundSource, reader: MimeThread = mimeThread()): Promise<InboundOutcome> {
+  if (raw.length > setting.maxBytes) return recordUnread(ctx, setting, raw, source, null);
   const now = ctx.clock.now();
+  // What every mail's rules need from the database depends only on its key and sender, which the
+  // raw header gives: asked while the parse thread reads the mail (a round trip less in its
+  // latency), and asked again should the parsed mail say otherwise.
+  const guess = lookupGuess(raw);
+  const early = guess && awaitedLater(lookUpMail(ctx, { mailKey: guess.key, address: guess.address, since: now - HOUR_MS }));
+  const read = await reader.read(raw);
+  if ('failure' in read) return recordUnread(ctx, setting, raw, source, read.failure);
+  const mail = storable(read.mail);
+  const key = mailKeyOf(mail.messageId, mail.sha256);
+  const address = (mail.from?.address ?? '').toLowerCase();
   const record = (result: InboundResult, reason: string | null): InboundRecord => ({
     mail_key: key,
     source,
@@ -98,7 +118,8 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
     received_at: now,
     handled_at: now,
   });
-  const { known, senderTickets, emailPriority } = await lookUpMail(ctx.handle.db, key, mail.from?.address ?? '', now - HOUR_MS);
+  const guessed = guess !== null && early !== null && guess.key === key && guess.address === address;
+  const { known, senderTickets, emailPriority } = guessed ? await early : await lookUpMail(ctx, { mailKey: key, address, since: now - HOUR_MS });
   const ownMail = await isOwnMail(ctx, setting, mail.messageId);
   // Rule 1 comes before rule 2: our own mail is `ignored` however often it comes back.
   if (known) return ownMail ? { ...outcomeOf(known), result: 'ignored' } : duplicateOf(known);
@@ -127,6 +148,33 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
   }
 }
 
+/** Each database's mail lookups, batched (one batcher per connection it reads on). */
+const lookupBatchers = new WeakMap<Db, Batcher<MailAsk, MailLookup>>();
+
+/**
+ * What a mail's rules need to know before they are read (repositories/inbound.ts lookUpMails), on
+ * committed state (the mail key's unique index guards the write). On PostgreSQL asked together
+ * with the other mails being handled at the same moment: one query for them all.
+ */
+function lookUpMail(ctx: ServiceContext, ask: MailAsk): Promise<MailLookup> {
+  const db = readerOf(ctx.handle);
+  // The SQLite reader answers at once, on this thread: nothing to gain by waiting for company.
+  if (ctx.handle.dialect === 'sqlite') return lookUpMails(db, [ask]).then(([lookup]) => lookup!);
+  let batcher = lookupBatchers.get(db);
+  if (!batcher) {
+    batcher = new Batcher((asks) => lookUpMails(db, asks));
+    lookupBatchers.set(db, batcher);
+  }
+  return batcher.add(ask);
+}
+
+/** The key and sender a mail's lookup is asked for before it is parsed: from its raw header; null without a Message-ID. */
+function lookupGuess(raw: Buffer): { key: string; address: string } | null {
+  const messageId = headerMessageId(raw);
+  if (messageId === null) return null;
+  return { key: mailKeyOf(withoutNul(messageId), ''), address: headerSenderAddress(raw) };
+}
+
 type Record = (result: InboundResult, reason: string | null) => InboundRecord;
 
 /**
@@ -150,6 +198,7 @@ function storable(mail: ParsedMail): ParsedMail {
     contentType: withoutNul(mail.contentType),
     headers: new Map([...mail.headers].map(([name, values]) => [name, values.map(withoutNul)])),
     text: withoutNul(mail.text),
+    ...(mail.reply === undefined ? {} : { reply: withoutNul(mail.reply) }),
     files: mail.files.map((f) => ({ ...f, filename: f.filename === null ? null : withoutNul(f.filename), contentType: withoutNul(f.contentType) })),
   };
 }
@@ -167,7 +216,7 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
   switch (decision.result) {
     case 'ignored': {
       if (decision.showOn === null) return logOnly(ctx, record('ignored', decision.reason), null);
-      const shown = await postCustomerMessageOn(ctx, decision.showOn, { body: threadText(stripQuotedHistory(mail.text)), channel: 'email', automatic: true, mail: () => record('ignored', decision.reason), ...filesOf(mail) });
+      const shown = await postCustomerMessageOn(ctx, decision.showOn, { body: threadText(replyOf(mail)), channel: 'email', automatic: true, mail: () => record('ignored', decision.reason), ...filesOf(mail) });
       if (shown.kind === 'appended') return logged(ctx, record('ignored', decision.reason).mail_key);
       return logOnly(ctx, record('ignored', `${decision.reason.replace(' Shown on its ticket.', '')} Its ticket was closed meanwhile: not shown.`), shown.ticket.id);
     }
@@ -178,7 +227,7 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
       const files = filesOf(mail);
       const closedNote = `${referenceOf(decision.ticketId)} was closed: a follow-up was opened.`;
       await postCustomerMessageOn(ctx, decision.ticketId, {
-        body: threadText(stripQuotedHistory(mail.text)) + files.note,
+        body: threadText(replyOf(mail)) + files.note,
         channel: 'email',
         files: files.files,
         mail: (became) => record(became, became === 'follow_up' ? closedNote : null),
@@ -192,8 +241,10 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
       // The request key stays random, as for the form: the batcher answers a caller with a stored
       // ticket only when it is that caller's own (a commit whose answer was lost). The same mail
       // handed in twice at once is told apart by the log row, which fails the second.
-      await intake.submitValid({ ...input, description: input.description + files.note }, { channel: 'email', files: files.files, mail: row });
-      return logged(ctx, row.mail_key);
+      const ticket = await intake.submitValid({ ...input, description: input.description + files.note }, { channel: 'email', files: files.files, mail: row });
+      // The intake's write gives the log row's id; a batch recovered after a lost commit answer does not.
+      if (ticket.mailId === undefined) return logged(ctx, row.mail_key);
+      return { result: 'created', ticketId: ticket.id, reason: null, mailId: ticket.mailId };
     }
     case 'duplicate':
     case 'rejected':
@@ -214,6 +265,11 @@ async function logOnly(ctx: ServiceContext, row: InboundRecord, ticketId: number
   if (inserted) return outcomeOf(inserted);
   return duplicateOf((await findInboundMailByKey(ctx.handle.db, row.mail_key))!);
 }
+/** The text a reply adds: as the parse thread read it, else read here. */
+function replyOf(mail: ParsedMail): string {
+  return mail.reply ?? stripQuotedHistory(mail.text);
+}
+
 /** The mail's files as kept on its message (§10.1), and the note naming what was left out. */
 function filesOf(mail: ParsedMail): { files: IncomingFile[]; note: string } {
   const named = mail.files.map((f, i) => ({ filename: mailFilename(f.filename, i), contentType: f.contentType, size: f.content.length, content: f.content }));
@@ -226,7 +282,7 @@ async function isOwnMail(ctx: ServiceContext, setting: InboundSetting, messageId
   if (messageId === null) return false;
   const own = parseOwnMessageId(messageId, setting.mailFrom);
   if (!own) return false;
-  const [row] = await outboxRowsByIds(ctx.handle.db, [own.outboxId]);
+  const [row] = await outboxRowsByIds(readerOf(ctx.handle), [own.outboxId]);
   return row !== undefined && messageIdFor(row, setting.mailFrom) === messageId;
 }
 
@@ -236,7 +292,7 @@ async function ownRowsNamed(ctx: ServiceContext, setting: InboundSetting, ids: r
     const parsed = parseOwnMessageId(id, setting.mailFrom);
     return parsed ? [{ id, outboxId: parsed.outboxId }] : [];
   });
-  const rows = await outboxRowsByIds(ctx.handle.db, own.map((o) => o.outboxId));
+  const rows = await outboxRowsByIds(readerOf(ctx.handle), own.map((o) => o.outboxId));
   return rows.filter((row) => own.some((o) => o.outboxId === row.id && messageIdFor(row, setting.mailFrom) === o.id));
 }
 
@@ -246,10 +302,10 @@ async function ownRowsNamed(ctx: ServiceContext, setting: InboundSetting, ids: r
  */
 async function ticketsNamedBy(ctx: ServiceContext, setting: InboundSetting, mail: ParsedMail) {
   const ours = (await ownRowsNamed(ctx, setting, mail.references)).flatMap((r) => (r.ticket_id === null ? [] : [r.ticket_id]));
-  const theirs = await ticketsOfMailKeys(ctx.handle.db, mail.references);
+  const theirs = await ticketsOfMailKeys(readerOf(ctx.handle), mail.references);
   const bySubject = subjectTicketId(mail.subject);
   const ids = [...new Set([...ours, ...theirs, ...(bySubject === null ? [] : [bySubject])])];
-  return namedTickets(ctx.handle.db, ids);
+  return namedTickets(readerOf(ctx.handle), ids);
 }
 
 // Our Message-IDs anywhere in a report (its quoted headers, its text).
@@ -267,11 +323,12 @@ async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: P
   const ticketId = rows.find((r) => r.ticket_id !== null)?.ticket_id ?? null;
   const which = rows.length === 0 ? 'It names no email of ours that was sent.' : `Email${rows.length > 1 ? 's' : ''} ${rows.map((r) => `#${r.id}`).join(', ')} marked bounced.`;
   const row = { ...record('bounce', `${reason} ${which}`), ticket_id: ticketId };
-  await inTransaction(ctx.handle, async (trx) => {
-    await insertInboundMails(trx, [row]);
+  const mailId = await inTransaction(ctx.handle, async (trx) => {
+    const ids = await insertInboundMails(trx, [row]);
     await markEmailsBounced(trx, rows.map((r) => r.id), reason);
+    return ids.get(row.mail_key)!;
   });
-  return logged(ctx, row.mail_key);
+  return { result: 'bounce', ticketId, reason: row.reason ?? null, mailId };
 }
 
 /** A delivery report's reason: its Status and Diagnostic-Code, else its subject. */
@@ -285,12 +342,15 @@ export function bounceReason(rawText: string, subject: string): string {
   return (parts.length > 0 ? parts.join(': ') : `Delivery failed: ${subject || '(no subject)'}`).slice(0, 500);
 }
 
-/** Rule 7 for a mail too large to read: logged with its header only (rule 1 still reads its Message-ID). */
-async function recordTooLarge(ctx: ServiceContext, setting: InboundSetting, raw: Buffer, source: InboundSource): Promise<InboundOutcome> {
+/**
+ * A mail the rules cannot read, logged from its raw header (rule 1 still reads its Message-ID):
+ * rule 7's mail too large to read (`failure` null), kept as its header only, or a mail the parse
+ * thread gave up on (mimeThread.ts), kept whole and `rejected` with the failure as its reason.
+ */
+async function recordUnread(ctx: ServiceContext, setting: InboundSetting, raw: Buffer, source: InboundSource, failure: string | null): Promise<InboundOutcome> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
-  const from = withoutNul(headerField(raw, 'From'));
   const messageId = headerMessageId(raw);
-  const address = /<([^<>\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /[^\s<>"]+@[^\s<>"]+/.exec(from)?.[0] ?? '';
+  const address = headerSenderAddress(raw);
   const now = ctx.clock.now();
   const own = await isOwnMail(ctx, setting, messageId);
   const outcome = await logOnly(
@@ -298,13 +358,13 @@ async function recordTooLarge(ctx: ServiceContext, setting: InboundSetting, raw:
     {
       mail_key: mailKeyOf(messageId === null ? null : withoutNul(messageId), sha256),
       source,
-      from_address: address.toLowerCase().slice(0, 320),
+      from_address: address.slice(0, 320),
       from_name: '',
       subject: withoutNul(headerField(raw, 'Subject')).slice(0, 1000),
       result: own ? 'ignored' : 'rejected',
-      reason: own ? OWN_MAIL_REASON : rejectedBeforeRules(raw.length, setting.maxBytes, address),
+      reason: own ? OWN_MAIL_REASON : (failure ?? rejectedBeforeRules(raw.length, setting.maxBytes, address)),
       size: raw.length,
-      raw: headerOf(raw),
+      raw: failure === null ? headerOf(raw) : raw,
       received_at: now,
       handled_at: now,
     },

@@ -19,7 +19,7 @@ import type { IncomingFile } from '../repositories/attachments.js';
 import type { InboundRecord } from '../repositories/inbound.js';
 import { findTicketsByIntakeKeys } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
-import { createTickets } from './tickets.js';
+import { type CreatedTicket, createTickets } from './tickets.js';
 
 /** What a submission may bring besides the form's fields: its channel (default `web`) and files. */
 export interface SubmissionExtras {
@@ -34,7 +34,7 @@ export interface SubmissionExtras {
 export type KeyedSubmission = NewTicketInput & SubmissionExtras & { intakeKey: string };
 
 /** How a batch is written: createTickets, or (in tests) something wrapped around it. */
-export type IntakeWrite = (ctx: ServiceContext, submissions: readonly KeyedSubmission[]) => Promise<TicketRow[]>;
+export type IntakeWrite = (ctx: ServiceContext, submissions: readonly KeyedSubmission[]) => Promise<CreatedTicket[]>;
 
 /**
  * One server process's ticket intake: submit() resolves with the committed ticket.
@@ -47,7 +47,7 @@ export type IntakeWrite = (ctx: ServiceContext, submissions: readonly KeyedSubmi
  * How often a failed batch is written again is the batcher's policy (src/db/batcher.ts).
  */
 export class TicketIntake {
-  private readonly batcher: Batcher<KeyedSubmission, TicketRow>;
+  private readonly batcher: Batcher<KeyedSubmission, CreatedTicket>;
 
   constructor(ctx: ServiceContext, write: IntakeWrite = createTickets) {
     this.batcher = new Batcher((submissions) => write(ctx, submissions), undefined, {
@@ -64,7 +64,7 @@ export class TicketIntake {
   }
 
   /** submit() for a ticket already made valid by its caller (the email channel's ticketFromMail). */
-  async submitValid(input: NewTicketInput, extra: SubmissionExtras = {}): Promise<TicketRow> {
+  async submitValid(input: NewTicketInput, extra: SubmissionExtras = {}): Promise<CreatedTicket> {
     return this.batcher.add({ ...input, ...extra, intakeKey: newIntakeKey() });
   }
 }

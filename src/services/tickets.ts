@@ -40,6 +40,9 @@ export type IntakeInput = NewTicketInput & {
   mail?: InboundRecord;
 };
 
+/** A ticket as intake stored it; with the id of its inbound log row when it came from a mail. */
+export type CreatedTicket = TicketRow & { mailId?: number };
+
 /**
  * R1 for validated tickets, in arrival order, in one routing transaction: each stored with its SLA
  * deadline, given at once to the best-ranked agent with room while nobody is waiting (else it
@@ -48,7 +51,7 @@ export type IntakeInput = NewTicketInput & {
  * tickets are committed, hence durable (I5). On PostgreSQL their ids are reserved with the routing
  * state, inside the lock, so ids follow commit order across processes (see repositories/intake.ts).
  */
-export async function createTickets(ctx: ServiceContext, inputs: readonly IntakeInput[]): Promise<TicketRow[]> {
+export async function createTickets(ctx: ServiceContext, inputs: readonly IntakeInput[]): Promise<CreatedTicket[]> {
   if (inputs.length === 0) return [];
   return withRouting(
     ctx,
@@ -101,11 +104,14 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
         now,
       }));
       await storeIntakeFiles(trx, inputs, tickets, now);
-      await insertInboundMails(trx, inputs.flatMap((input, i) => (input.mail ? [{ ...input.mail, ticket_id: tickets[i]!.id }] : [])));
+      const mailIds = await insertInboundMails(trx, inputs.flatMap((input, i) => (input.mail ? [{ ...input.mail, ticket_id: tickets[i]!.id }] : [])));
       run.agents = plan.agents;
       if (plan.agentIds.includes(null)) run.queueWaiting = true;
       for (const t of tickets) run.changes.push({ ticketId: t.id, type: 'created', fromAgentId: null, toAgentId: t.agent_id });
-      return tickets;
+      return tickets.map((t, i) => {
+        const mailId = inputs[i]!.mail && mailIds.get(inputs[i]!.mail.mail_key);
+        return mailId === undefined ? t : { ...t, mailId };
+      });
     },
     { newTickets: inputs.length },
   );

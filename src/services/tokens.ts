@@ -55,7 +55,10 @@ export async function createApiToken(ctx: ServiceContext, userId: number, name: 
 
 /** Revokes a token at once; returns false when it was already revoked. */
 export async function revokeApiToken(ctx: ServiceContext, tokenId: number): Promise<boolean> {
-  if (await revokeApiTokenRow(ctx.handle.db, tokenId, ctx.clock.now())) return true;
+  if (await revokeApiTokenRow(ctx.handle.db, tokenId, ctx.clock.now())) {
+    ctx.tokenCache?.forget();
+    return true;
+  }
   if (!(await findApiTokenById(ctx.handle.db, tokenId))) throw notFound('API token');
   return false;
 }
@@ -78,15 +81,25 @@ export async function listApiTokens(ctx: ServiceContext, userId?: number): Promi
 /**
  * The staff member a bearer token belongs to, or null when the token is malformed, unknown,
  * revoked, or its account is deactivated. Records the use (at most once a minute).
+ *
+ * `remembered`: through the context's token memory, where there is one (services/tokenCache.ts),
+ * for a route called many times a second with one token (the inbound mail route). What it answers
+ * may be up to 2 s old (a presence, say), except a revocation or deactivation in this process,
+ * which counts at once; the use is still recorded once a minute by the app's clock.
  */
-export async function authenticateApiToken(ctx: ServiceContext, token: string): Promise<StaffUser | null> {
+export async function authenticateApiToken(ctx: ServiceContext, token: string, remembered = false): Promise<StaffUser | null> {
   if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) return null;
-  const row = await findLiveTokenByHash(ctx.handle.db, tokenHashOf(token));
-  if (!row || row.active !== 1) return null;
+  const hash = tokenHashOf(token);
+  const load = async () => {
+    const found = await findLiveTokenByHash(ctx.handle.db, hash);
+    return found && found.active === 1 ? found : null;
+  };
+  const row = remembered && ctx.tokenCache ? await ctx.tokenCache.get(hash, load) : await load();
+  if (!row) return null;
   const now = ctx.clock.now();
   if (row.last_used_at === null || row.last_used_at < now - TOUCH_EVERY_MS) {
     await touchApiToken(ctx.handle.db, row.token_id, now, now - TOUCH_EVERY_MS);
+    row.last_used_at = now;
   }
   return { id: row.id, username: row.username, displayName: row.display_name, role: row.role, presence: row.presence, tokenScope: row.scope };
 }
-

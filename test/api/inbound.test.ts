@@ -13,7 +13,8 @@ import { findUserById } from '../../src/repositories/users.js';
 import { expireIdleSessions } from '../../src/services/auth.js';
 import { changePresence } from '../../src/services/presence.js';
 import { closeTicket } from '../../src/services/tickets.js';
-import { createApiToken } from '../../src/services/tokens.js';
+import { createApiToken, revokeApiToken } from '../../src/services/tokens.js';
+import { deactivateUser } from '../../src/services/admin.js';
 import { addStaff, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
@@ -326,6 +327,27 @@ for (const dialect of DIALECTS) {
       await expireIdleSessions(t.ctx, IDLE_MINUTES);
       expect((await findUserById(db(), staff.alice))!.presence).toBe('offline');
       expect((await findUserById(db(), bob))!.presence).toBe('available');
+    });
+
+    it('the route remembers a token for 2 s, but a revoked token or a deactivated account is refused by the very next mail', async () => {
+      const mallory = await addStaff(t.ctx, 'mallory');
+      const eve = await addStaff(t.ctx, 'eve', { role: 'admin' });
+      const inbound = await createApiToken(t.ctx, mallory, 'to revoke', 'inbound');
+      const admin = await createApiToken(t.ctx, eve, 'to deactivate');
+      let sender = 0;
+      const mail = () => rawMail({ from: `rev${sender++}@customer.example` });
+      for (const token of [inbound.token, admin.token]) {
+        // Twice: the second is answered from the token memory.
+        for (let i = 0; i < 2; i++) expect((await deliver(mail(), token)).json().result).toBe('created');
+      }
+      const before = await counts(db());
+      expect(await revokeApiToken(t.ctx, inbound.id)).toBe(true);
+      const revoked = await deliver(mail(), inbound.token);
+      expect(revoked.statusCode).toBe(401);
+      expect(await deactivateUser(t.ctx, staff.root, eve)).toBe(true);
+      const deactivated = await deliver(mail(), admin.token);
+      expect(deactivated.statusCode).toBe(401);
+      expect(await counts(db())).toEqual(before);
     });
   });
 }

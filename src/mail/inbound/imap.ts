@@ -14,6 +14,7 @@
  *   here throws out of the watcher: failures are logged and retried.
  */
 import { Sleeper } from '../../jobs/sleeper.js';
+import { awaitedLater } from '../../core/promises.js';
 import { ImapFlow } from 'imapflow';
 import { describeImapAddress, type ImapAddress, parseImapUrl, sameFolder } from '../../core/imapUrl.js';
 import { ingestWaves, messageIdsIn } from '../../core/inbound.js';
@@ -187,17 +188,24 @@ export class ImapWatcher {
    * Handles every mail in the mailbox, oldest first, a chunk at a time: the chunk's mails are read
    * together and handled in waves (ingestWaves), each wave at once, so their new tickets commit
    * together in the intake's group commit instead of one commit per mail; then the chunk's handled
-   * mails are moved with one command. False when a mail could not be stored (it stays in the
-   * mailbox, and so do the mails of the chunk that answer it).
+   * mails are moved with one command. The next chunk is fetched meanwhile, so the server's reading
+   * overlaps the commit. False when a mail could not be stored (it stays in the mailbox, and so do
+   * the mails of the chunk that answer it).
    */
   private async look(client: ImapFlow): Promise<boolean> {
     // NOOP first: the server reports mail that came since the last command.
     await client.noop();
     const uids = (await client.search({ all: true }, { uid: true })) || [];
     let clean = true;
-    for (let start = 0; start < uids.length; start += CHUNK) {
+    const fetchFrom = (start: number) => (start < uids.length ? awaitedLater(this.fetchChunk(client, uids.slice(start, start + CHUNK))) : null);
+    let next = fetchFrom(0);
+    for (let start = 0; next !== null; start += CHUNK) {
       if (this.stopped || !this.lease.held) break;
-      const chunk = await this.fetchChunk(client, uids.slice(start, start + CHUNK));
+      const chunk = await next;
+      // The next chunk is read from the server while this one is handled and committed (only
+      // reading: a mail is still moved only after its own result committed, below). If this look
+      // ends early, what was read ahead is left in the mailbox for the next look.
+      next = fetchFrom(start + CHUNK);
       const { handled, failed } = await this.ingestChunk(chunk);
       // Only now: their results are committed.
       if (handled.length > 0) await client.messageMove(handled.join(','), this.options.processedFolder, { uid: true });

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import EmailReplyParser from 'email-reply-parser';
 import { htmlToText } from 'html-to-text';
 import { simpleParser, type AddressObject, type ParsedMail as LibraryMail } from 'mailparser';
-import { type MailHeaders, messageIdsIn, normaliseMessageId } from '../../core/inbound.js';
+import { type MailHeaders, messageIdsIn, normaliseMessageId, subjectTicketId } from '../../core/inbound.js';
 import { isEmailAddress } from '../../core/tickets.js';
 
 export interface ParsedFile {
@@ -36,6 +36,11 @@ export interface ParsedMail {
   headers: MailHeaders;
   /** The whole text: the plain-text part, else the HTML turned into text. */
   text: string;
+  /**
+   * The text a reply adds (stripQuotedHistory), read with the mail by readMail for a mail that may
+   * answer a ticket (it names one by its references or subject); absent otherwise.
+   */
+  reply?: string;
   files: ParsedFile[];
 }
 
@@ -199,6 +204,17 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
 }
 
 /**
+ * A mail as the email channel reads it (on the parse thread, mimeThread.ts): parsed, and with the
+ * text its reply adds when it may answer a ticket, so that the reply parser runs off the main
+ * thread too, and only for mail that needs it.
+ */
+export async function readMail(raw: Buffer): Promise<ParsedMail> {
+  const mail = await parseMail(raw);
+  const mayAnswer = mail.references.length > 0 || subjectTicketId(mail.subject) !== null;
+  return mayAnswer ? { ...mail, reply: stripQuotedHistory(mail.text) } : mail;
+}
+
+/**
  * The Message-ID of a raw message read from its header only, for mail too large to parse; null
  * when there is none. (The header ends at the first empty line.)
  */
@@ -216,6 +232,12 @@ export function headerOf(raw: Buffer): Buffer {
   const text = head.toString('latin1');
   const end = text.search(/\r?\n\r?\n/);
   return end < 0 ? head : head.subarray(0, end);
+}
+
+/** The sender's address as the raw From header gives it (lower-case; empty when none is seen), without parsing the mail. */
+export function headerSenderAddress(raw: Buffer): string {
+  const from = headerField(raw, 'From').replaceAll('\u0000', '');
+  return (/<([^<>\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /[^\s<>"]+@[^\s<>"]+/.exec(from)?.[0] ?? '').toLowerCase();
 }
 
 /** A header field read from the raw header (From, Subject) for mail too large to parse. */
