@@ -33,7 +33,8 @@ import { bucketLowerBound, locateRank } from '../src/core/resolution-histogram.j
 import type { Db, Dialect } from '../src/db/connect.js';
 import { encodeCursor } from '../src/http/api-shapes.js';
 import { systemClock, type ServiceContext } from '../src/services/context.js';
-import { notYetDueQuery, resolutionAtQuery } from '../src/repositories/stats.js';
+import { durationAtQuery, RESOLUTION } from '../src/repositories/durationQuantiles.js';
+import { unmarkedOverdueQuery } from '../src/repositories/stats.js';
 import { createApiToken } from '../src/services/tokens.js';
 import { BenchClient, expectStatus } from './lib/client.js';
 import { createBenchDatabase, databaseSizeMb, dropAll } from './lib/db.js';
@@ -239,8 +240,8 @@ async function explainDashboard(db: Db, dialect: Dialect): Promise<void> {
   const n = histogram.reduce((total, r) => total + r.closed, 0);
   const median = locateRank(histogram, Math.floor(0.5 * (n - 1)))!;
   const queries = {
-    'open not yet due': notYetDueQuery(dialect, Date.now()).compile(db),
-    [`median: bucket ${median.bucket} of ${histogram.length}, offset ${median.rank}`]: resolutionAtQuery(dialect, bucketLowerBound(median.bucket), median.rank).compile(db),
+    'open past due, not yet marked': unmarkedOverdueQuery(dialect, Date.now()).compile(db),
+    [`median: bucket ${median.bucket} of ${histogram.length}, offset ${median.rank}`]: durationAtQuery(RESOLUTION, dialect, bucketLowerBound(median.bucket), median.rank).compile(db),
   };
   for (const [name, query] of Object.entries(queries)) {
     console.log(`     ${name}:`);

@@ -31,6 +31,7 @@
 import { sql } from 'kysely';
 import { connect, type DbHandle } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { rebuildSlaFigures } from '../src/db/migrations/2026-12-03T0900-sla-figures.js';
 import { RESOLUTION_RANGES } from '../src/core/resolution-histogram.js';
 import { DEFAULT_SLA } from '../src/core/sla.js';
 import { hashPassword } from '../src/services/passwords.js';
@@ -252,6 +253,8 @@ async function rebuildDerived(db: DbHandle['db']): Promise<void> {
   await sql`delete from resolution_histogram`.execute(db);
   await sql`insert into resolution_histogram (bucket, closed)
     select b, count(*) from (select ${resolutionBucketSql()} as b from tickets where status = 'closed' and closed_at is not null) t group by b`.execute(db);
+  // §11's (open_breach_summary, sla_target_counts, first_response_histogram): as its migration builds them.
+  await rebuildSlaFigures(db);
 }
 
 /** A ticket's resolution_histogram bucket in SQL (the triggers' buckets: src/core/resolution-histogram.ts). */

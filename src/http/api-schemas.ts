@@ -323,6 +323,11 @@ export const StatsQuery = z.object({
 const count = z.number().int();
 const secondsOrNull = z.number().nullable();
 
+const share = z.number().nullable().meta({ description: 'met / (met + breached), 0–1; null when none is decided' });
+const Target = z.object({ met: count, breached: count, met_share: share });
+const TargetWithPriorities = Target.extend({ by_priority: z.object({ high: Target, medium: Target, low: Target }) });
+const Durations = z.object({ avg_seconds: secondsOrNull, p50_seconds: secondsOrNull, p90_seconds: secondsOrNull });
+
 export const Stats = z
   .object({
     window: z.enum(STATS_WINDOWS),
@@ -336,8 +341,18 @@ export const Stats = z
       closed_late: count,
       breach_rate: z.number().meta({ description: 'breached / total, 0–1' }),
       by_priority: z.object({ high: count, medium: count, low: count }),
+      by_metric: z
+        .object({ resolution: count, first_response: count, next_reply: count })
+        .meta({ description: 'Breaches per SLA target (§11): the breached count of each target in `targets`' }),
+      targets: z
+        .object({ resolution: TargetWithPriorities, first_response: TargetWithPriorities, next_reply: TargetWithPriorities })
+        .meta({
+          description:
+            'Per target (§11): clocks that met it and that breached it, overall and per priority. A reply or close at or before the due instant meets a target (a ticket closed without a reply meets or breaches first response by its close); an open ticket counts as breached once the monitor recorded it',
+        }),
     }),
-    resolution: z.object({ avg_seconds: secondsOrNull, p50_seconds: secondsOrNull, p90_seconds: secondsOrNull }),
+    resolution: Durations,
+    first_response: Durations.meta({ description: 'first_response_at − created_at of the tickets with a first public reply (§11)' }),
     agents: z.array(
       z.object({
         username: z.string(),

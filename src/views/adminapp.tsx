@@ -1,3 +1,5 @@
+import { SLA_METRICS, type SlaMetric } from '../core/slaClocks.js';
+import { PRIORITIES } from '../core/tickets.js';
 import { INBOUND_LOG_RESULTS } from '../repositories/inboundLog.js';
 import type { MailStats } from '../services/mailStats.js';
 import type { Stats, StatsWindow } from '../services/stats.js';
@@ -66,6 +68,38 @@ export function resolutionText(seconds: number | null): string {
 
 export function percentText(rate: number): string {
   return `${(rate * 100).toFixed(1)} %`;
+}
+
+/** A share met (§11), or an em dash when nothing is decided. */
+export function shareText(share: number | null): string {
+  return share === null ? '—' : percentText(share);
+}
+
+const METRIC_LABELS: Record<SlaMetric, string> = { resolution: 'Resolution', first_response: 'First response', next_reply: 'Next reply' };
+
+/** §11: per target, met, breached and the share met, overall and per priority. */
+function TargetFigures({ targets }: { targets: Stats['sla']['targets'] }) {
+  return (
+    <div class="table-scroll">
+      <DataTable class="figures" id="target-figures" caption="SLA targets: clocks met and breached, share met" columns={['Target', 'Met', 'Breached', 'Share met', 'High', 'Medium', 'Low']}>
+        {SLA_METRICS.map((metric) => {
+          const t = targets[metric];
+          const path = `sla.targets.${metric}`;
+          return (
+            <tr data-target={metric}>
+              <th scope="row">{METRIC_LABELS[metric]}</th>
+              <td data-kpi={`${path}.met`}>{t.met}</td>
+              <td data-kpi={`${path}.breached`}>{t.breached}</td>
+              <td data-kpi={`${path}.met_share`}>{shareText(t.met_share)}</td>
+              {PRIORITIES.map((p) => (
+                <td data-kpi={`${path}.by_priority.${p}.met_share`}>{shareText(t.by_priority[p].met_share)}</td>
+              ))}
+            </tr>
+          );
+        })}
+      </DataTable>
+    </div>
+  );
 }
 
 function Kpi({ label, name, value, note }: { label: string; name: string; value: string | number; note?: string }) {
@@ -185,11 +219,31 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
           <Kpi label="90th percentile" name="resolution.p90_seconds" value={resolutionText(stats.resolution.p90_seconds)} />
         </div>
 
+        <h2>First response</h2>
+        <p>
+          <small>From creation to the first public reply, over the tickets of the window that have one.</small>
+        </p>
+        <div class="grid kpis">
+          <Kpi label="Average" name="first_response.avg_seconds" value={resolutionText(stats.first_response.avg_seconds)} />
+          <Kpi label="Median" name="first_response.p50_seconds" value={resolutionText(stats.first_response.p50_seconds)} />
+          <Kpi label="90th percentile" name="first_response.p90_seconds" value={resolutionText(stats.first_response.p90_seconds)} />
+        </div>
+
+        <h2>SLA targets</h2>
+        <p>
+          <small>
+            A reply or close at or before the due time meets a target; an open ticket counts as breached once the monitor has recorded it. A ticket closed without any reply meets or
+            breaches its first-response target by its close.
+          </small>
+        </p>
+        <TargetFigures targets={stats.sla.targets} />
+
         <h2>Charts</h2>
         <div class="grid charts">
           <ChartFigure id="chart-states" label="Pie chart of waiting, assigned and closed tickets" caption="Waiting, assigned, closed" />
           <ChartFigure id="chart-closed" label="Bar chart of closed tickets per agent" caption="Closed per agent" />
           <ChartFigure id="chart-breaches" label="Bar chart of SLA breaches by priority" caption="Breaches by priority" />
+          <ChartFigure id="chart-targets" label="Bar chart of the share of each SLA target met, by priority" caption="Share met per target" />
         </div>
 
         <h2>Agents</h2>

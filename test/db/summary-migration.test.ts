@@ -70,7 +70,9 @@ for (const dialect of DIALECTS) {
       const r = rng(11);
       const clock = new FakeClock();
       const agents = await addAgents(db(), 'mig', 3);
-      await insertTickets(db(), randomTickets(r, 300, clock.now(), agents, []));
+      // Rows and summaries of that time (§11's columns and tables came later).
+      const then = { sla: false };
+      await insertTickets(db(), randomTickets(r, 300, clock.now(), agents, [], then));
       const open = (await allTickets(db())).filter((t) => t.status === 'open');
       await setTicketAgent(db(), { ticketId: open[0]!.id, from: open[0]!.agent_id, to: agents[0]! }, clock.now());
       await closeAsOfThen(open[1]!.id, clock.now());
@@ -78,24 +80,24 @@ for (const dialect of DIALECTS) {
 
       await expectOk(m.migrateTo(NAME), NAME);
       expect(await resolutionIndexExists(db(), dialect)).toBe(true);
-      await expectSummariesMatchTickets(db());
-      await expectAllTimeStatsMatchScan(db(), dialect, [clock.now(), clock.now() + 5 * 60_000, clock.now() + 2 * 86_400_000]);
+      await expectSummariesMatchTickets(db(), then);
 
       // The triggers keep them from there.
       clock.advance(60_000);
-      await insertTickets(db(), randomTickets(r, 50, clock.now(), agents, []));
+      await insertTickets(db(), randomTickets(r, 50, clock.now(), agents, [], then));
       await closeAsOfThen(open[3]!.id, clock.now());
       await setTicketAgent(db(), { ticketId: open[4]!.id, from: open[4]!.agent_id, to: null }, clock.now());
-      await expectSummariesMatchTickets(db());
-      await expectAllTimeStatsMatchScan(db(), dialect, [clock.now()]);
+      await expectSummariesMatchTickets(db(), then);
 
       // And down once more, then up again: the same tables again.
       await expectOk(m.migrateTo(BEFORE), NAME);
       await db().updateTable('tickets').set({ priority: 'high' }).where('id', '=', open[5]!.id).execute();
       await expectOk(m.migrateTo(NAME), NAME);
-      await expectSummariesMatchTickets(db());
+      await expectSummariesMatchTickets(db(), then);
+      // The figures of today's code read later tables too: checked once every migration is on.
       expect((await m.migrateToLatest()).error).toBeUndefined();
       await expectSummariesMatchTickets(db());
+      await expectAllTimeStatsMatchScan(db(), dialect, [clock.now(), clock.now() + 5 * 60_000, clock.now() + 2 * 86_400_000]);
     });
   });
 }
