@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { SLA_METRICS, type SlaMetric } from '../core/slaClocks.js';
 import { PRIORITIES } from '../core/tickets.js';
 import { INBOUND_LOG_RESULTS } from '../repositories/inboundLog.js';
@@ -70,6 +71,15 @@ export function percentText(rate: number): string {
   return `${(rate * 100).toFixed(1)} %`;
 }
 
+/** A table that may scroll sideways on a phone: a named region reachable by keyboard (axe: scrollable-region-focusable). */
+function ScrollRegion({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-scroll" tabindex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
+}
+
 /** A share met (§11), or an em dash when nothing is decided. */
 export function shareText(share: number | null): string {
   return share === null ? '—' : percentText(share);
@@ -80,7 +90,7 @@ const METRIC_LABELS: Record<SlaMetric, string> = { resolution: 'Resolution', fir
 /** §11: per target, met, breached and the share met, overall and per priority. */
 function TargetFigures({ targets }: { targets: Stats['sla']['targets'] }) {
   return (
-    <div class="table-scroll">
+    <ScrollRegion label="SLA targets">
       <DataTable class="figures" id="target-figures" caption="SLA targets: clocks met and breached, share met" columns={['Target', 'Met', 'Breached', 'Share met', 'High', 'Medium', 'Low']}>
         {SLA_METRICS.map((metric) => {
           const t = targets[metric];
@@ -98,7 +108,7 @@ function TargetFigures({ targets }: { targets: Stats['sla']['targets'] }) {
           );
         })}
       </DataTable>
-    </div>
+    </ScrollRegion>
   );
 }
 
@@ -145,7 +155,7 @@ function MailFigures({ mail }: { mail: MailStats }) {
       <p>
         <a href="/admin/emails/?status=failed">Failed emails</a> · <a href="/admin/emails/?status=bounced">Bounced emails</a> · <a href="/admin/inbound/">Inbound mail</a>
       </p>
-      <div class="table-scroll">
+      <ScrollRegion label="Mail received in the last 24 hours">
         <DataTable
           class="figures"
           id="inbound-figures"
@@ -159,7 +169,7 @@ function MailFigures({ mail }: { mail: MailStats }) {
             <td data-kpi="mail.inbound_24h.total">{mail.inbound_24h.total}</td>
           </tr>
         </DataTable>
-      </div>
+      </ScrollRegion>
     </>
   );
 }
@@ -247,7 +257,7 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
         </div>
 
         <h2>Agents</h2>
-        <div class="table-scroll">
+        <ScrollRegion label="Agents">
           <DataTable class="striped" id="agent-table" bodyId="agent-rows" columns={['Agent', 'Presence', 'Open', 'Closed', 'Average resolution', 'Breaches']}>
               {stats.agents.map((a) => (
                 <tr data-agent={a.username}>
@@ -264,7 +274,7 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
                 </tr>
               ))}
           </DataTable>
-        </div>
+        </ScrollRegion>
         {stats.agents.length === 0 && (
           <p class="empty-state">
             No agents yet. <a href="/adminapp/register/">Register one</a>.
