@@ -80,6 +80,23 @@ function ScrollRegion({ label, children }: { label: string; children: ComponentC
   );
 }
 
+/** A duration's mean, median and 90th percentile (resolution, first response), each a live figure `name.*`. */
+function DurationFigures({ title, note, name, figures }: { title: string; note: string; name: 'resolution' | 'first_response'; figures: Stats['resolution'] }) {
+  return (
+    <>
+      <h2>{title}</h2>
+      <p>
+        <small>{note}</small>
+      </p>
+      <div class="grid kpis">
+        <Kpi label="Average" name={`${name}.avg_seconds`} value={resolutionText(figures.avg_seconds)} />
+        <Kpi label="Median" name={`${name}.p50_seconds`} value={resolutionText(figures.p50_seconds)} />
+        <Kpi label="90th percentile" name={`${name}.p90_seconds`} value={resolutionText(figures.p90_seconds)} />
+      </div>
+    </>
+  );
+}
+
 /** A share met (§11), or an em dash when nothing is decided. */
 export function shareText(share: number | null): string {
   return share === null ? '—' : percentText(share);
@@ -219,25 +236,13 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
             </tr>
         </DataTable>
 
-        <h2>Resolution time</h2>
-        <p>
-          <small>From creation to closing, over the closed tickets of the window.</small>
-        </p>
-        <div class="grid kpis">
-          <Kpi label="Average" name="resolution.avg_seconds" value={resolutionText(stats.resolution.avg_seconds)} />
-          <Kpi label="Median" name="resolution.p50_seconds" value={resolutionText(stats.resolution.p50_seconds)} />
-          <Kpi label="90th percentile" name="resolution.p90_seconds" value={resolutionText(stats.resolution.p90_seconds)} />
-        </div>
-
-        <h2>First response</h2>
-        <p>
-          <small>From creation to the first public reply, over the tickets of the window that have one.</small>
-        </p>
-        <div class="grid kpis">
-          <Kpi label="Average" name="first_response.avg_seconds" value={resolutionText(stats.first_response.avg_seconds)} />
-          <Kpi label="Median" name="first_response.p50_seconds" value={resolutionText(stats.first_response.p50_seconds)} />
-          <Kpi label="90th percentile" name="first_response.p90_seconds" value={resolutionText(stats.first_response.p90_seconds)} />
-        </div>
+        <DurationFigures title="Resolution time" note="From creation to closing, over the closed tickets of the window." name="resolution" figures={stats.resolution} />
+        <DurationFigures
+          title="First response"
+          note="From creation to the first public reply, over the tickets of the window that have one."
+          name="first_response"
+          figures={stats.first_response}
+        />
 
         <h2>SLA targets</h2>
         <p>
