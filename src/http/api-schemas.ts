@@ -14,7 +14,6 @@ import { DomainError } from '../core/errors.js';
 import { EVENT_TYPES, parsePriority, parseState, parseStatus, PRIORITIES, STATES, STATUSES, validateNewTicket } from '../core/tickets.js';
 import { ROLES } from '../core/users.js';
 import type { MessageChannel } from '../db/schema.js';
-import { parseStatsWindow, STATS_WINDOWS } from '../services/stats.js';
 
 /** Most tickets one list page may hold. */
 export const MAX_PAGE = 200;
@@ -26,7 +25,7 @@ const IsoTime = z.iso.datetime().meta({ description: 'ISO 8601, UTC', example: '
  * A text query parameter turned into a value by `parse` (the core's case-insensitive parsers);
  * `message` is the error when it returns null.
  */
-function parsed<T>(parse: (raw: string) => T | null, message: string, description: string) {
+export function parsed<T>(parse: (raw: string) => T | null, message: string, description: string) {
   return z
     .string({ error: message })
     .transform((raw, ctx) => {
@@ -313,58 +312,6 @@ export const PresenceBody = z
     status: parsed(parsePresence, 'Choose available, away or offline.', '`available` (as at login), `away`, or `offline` (as at logout), any letter case'),
   })
   .meta({ id: 'PresenceRequest' });
-
-// ---------------------------------------------------------------- stats
-
-export const StatsQuery = z.object({
-  window: parsed((raw) => parseStatsWindow(raw), 'Choose 24h, 7d, 30d or all.', 'Tickets created in the last `24h`, `7d`, `30d`, or `all` (default)').optional(),
-});
-
-const count = z.number().int();
-const secondsOrNull = z.number().nullable();
-
-const share = z.number().nullable().meta({ description: 'met / (met + breached), 0–1; null when none is decided' });
-const Target = z.object({ met: count, breached: count, met_share: share });
-const TargetWithPriorities = Target.extend({ by_priority: z.object({ high: Target, medium: Target, low: Target }) });
-const Durations = z.object({ avg_seconds: secondsOrNull, p50_seconds: secondsOrNull, p90_seconds: secondsOrNull });
-
-export const Stats = z
-  .object({
-    window: z.enum(STATS_WINDOWS),
-    total: count,
-    pending: count,
-    open: count,
-    closed: count,
-    sla: z.object({
-      breached: count,
-      open_overdue: count,
-      closed_late: count,
-      breach_rate: z.number().meta({ description: 'breached / total, 0–1' }),
-      by_priority: z.object({ high: count, medium: count, low: count }),
-      by_metric: z
-        .object({ resolution: count, first_response: count, next_reply: count })
-        .meta({ description: 'Breaches per SLA target (§11): the breached count of each target in `targets`' }),
-      targets: z
-        .object({ resolution: TargetWithPriorities, first_response: TargetWithPriorities, next_reply: TargetWithPriorities })
-        .meta({
-          description:
-            'Per target (§11): clocks that met it and that breached it, overall and per priority. A reply or close at or before the due instant meets a target (a ticket closed without a reply meets or breaches first response by its close); an open ticket counts as breached once the monitor recorded it',
-        }),
-    }),
-    resolution: Durations,
-    first_response: Durations.meta({ description: 'first_response_at − created_at of the tickets with a first public reply (§11)' }),
-    agents: z.array(
-      z.object({
-        username: z.string(),
-        closed: count,
-        open: count,
-        avg_resolution_seconds: secondsOrNull,
-        breached: count,
-        presence: z.enum(PRESENCES),
-      }),
-    ),
-  })
-  .meta({ id: 'Stats' });
 
 // ---------------------------------------------------------------- calendars (§11)
 
