@@ -5,21 +5,15 @@
  * breaches give the tickets' counters), and its `down` leaves a schema where tickets are written as
  * before and the migration can run again.
  */
-import { Migrator, sql } from 'kysely';
+import type { Migrator } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/db/connect.js';
-import { migrations } from '../../src/db/migrations/index.js';
+import { migrator } from './migration-support.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { addAgents, allTickets, expectAllTimeStatsMatchScan, expectSummariesMatchTickets, insertTickets, randomTickets, rng } from './summaries-support.js';
 
 const BEFORE = '2026-12-02T1900-business-hours';
 const NAME = '2026-12-03T0900-sla-figures';
-
-async function migrator(db: Db, dialect: string): Promise<Migrator> {
-  const schema = dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]!.s : undefined;
-  return new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
-}
 
 async function migrateTo(m: Migrator, name: string): Promise<void> {
   const { error } = await m.migrateTo(name);

@@ -3,10 +3,10 @@
  * the triggers would have kept, and its `down` leaves a schema where tickets are written as before
  * (no trigger left pointing at a dropped table) and the migration can run again.
  */
-import { Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
-import { migrations } from '../../src/db/migrations/index.js';
+import { migrator } from './migration-support.js';
 import { setTicketAgent } from '../../src/repositories/tickets.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
@@ -14,12 +14,6 @@ import { addAgents, allTickets, expectAllTimeStatsMatchScan, expectSummariesMatc
 
 const BEFORE = '2026-11-27T1500-closed-ticket-summary';
 const NAME = '2026-11-27T1600-open-summary-resolution-histogram';
-
-async function migrator(db: Db, dialect: string): Promise<Migrator> {
-  // The bookkeeping tables in the connection's own schema, as src/db/migrate.ts does.
-  const schema = dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]!.s : undefined;
-  return new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
-}
 
 /** The migration run (up or down) was exactly `name`, and it succeeded. */
 async function expectOk(result: Promise<{ error?: unknown; results?: { migrationName: string; status: string }[] }>, name: string): Promise<void> {
