@@ -25,7 +25,13 @@
  *   seed's threads hold 6 per handled ticket: 5M messages at 1M tickets). Beside the sizes'
  *   ratio, the 500/3 ratio of each is printed (target ≤ 2 too: long threads page, never load whole).
  *
- *   npm run bench:scale -- [--dialects sqlite,postgres] [--sizes 10000,1000000] [--runs 9] [--quick]
+ * Open backlog (--backlog K): beside each size, a second database seeded the same plus K times its
+ * open tickets more, pending, created in one burst a second before the run and all inside their
+ * SLA (low priority: an hour), so none is breached yet. The all-time dashboard (HTML and JSON) is
+ * requested from both in turn; the table gives the ratio with the burst to without (target ≤ 1.5:
+ * the overdue count reads recorded breaches, not the open tickets not yet due).
+ *
+ *   npm run bench:scale -- [--dialects sqlite,postgres] [--sizes 10000,1000000] [--runs 9] [--quick] [--backlog 30]
  * --quick: sizes 10 000 and 100 000, 5 runs. --explain: print the plans of the all-time dashboard's reads of tickets.
  */
 import { CompiledQuery } from 'kysely';
@@ -33,7 +39,8 @@ import { bucketLowerBound, locateRank } from '../src/core/resolution-histogram.j
 import type { Db, Dialect } from '../src/db/connect.js';
 import { encodeCursor } from '../src/http/api-shapes.js';
 import { systemClock, type ServiceContext } from '../src/services/context.js';
-import { notYetDueQuery, resolutionAtQuery } from '../src/repositories/stats.js';
+import { durationAtQuery, RESOLUTION } from '../src/repositories/durationQuantiles.js';
+import { unmarkedOverdueQuery } from '../src/repositories/stats.js';
 import { createApiToken } from '../src/services/tokens.js';
 import { BenchClient, expectStatus } from './lib/client.js';
 import { createBenchDatabase, databaseSizeMb, dropAll } from './lib/db.js';
@@ -47,6 +54,9 @@ const dialects = listFlag(args, 'dialects', ['sqlite', 'postgres']) as Dialect[]
 const sizes = listFlag(args, 'sizes', quick ? ['10000', '100000'] : ['10000', '1000000']).map(Number);
 const runs = numberFlag(args, 'runs', quick ? 5 : 9);
 const explain = hasFlag(args, 'explain');
+const backlog = numberFlag(args, 'backlog', 0);
+/** The all-time dashboard's pages (the first two of every site): what --backlog compares. */
+const BACKLOG_PAGES = 2;
 
 interface Measure {
   name: string;
@@ -76,13 +86,15 @@ interface Site {
   close(): Promise<void>;
 }
 
-async function openSite(dialect: Dialect, size: number): Promise<Site> {
-  const database = await createBenchDatabase(dialect, `scale${size}`);
+/** One size's site; with `backlog` > 0, its open tickets × backlog more in one burst (only the dashboard pages are asked). */
+async function openSite(dialect: Dialect, size: number, backlog = 0): Promise<Site> {
+  const database = await createBenchDatabase(dialect, `scale${size}${backlog > 0 ? 'burst' : ''}`);
   let server: BenchServer | undefined;
   try {
     // Fresh agents: two warm-ups + runs logins, as many presence changes.
     const logins = runs + 2;
-    const seeded = await seed(database.handle, { tickets: size, freshAgents: 2 * logins });
+    const open = size - Math.floor(size * 0.8);
+    const seeded = await seed(database.handle, { tickets: size, freshAgents: 2 * logins, burst: backlog * open });
     const dbMb = await databaseSizeMb(database);
     console.log(`  ${dialect} ${size}: seeded in ${fmtMs(seeded.ms)} (${seeded.closed} closed, ${seeded.assigned} with agents, ${seeded.pending} pending, ${seeded.events} events; ${dbMb.toFixed(0)} MB)`);
 
@@ -153,6 +165,7 @@ async function openSite(dialect: Dialect, size: number): Promise<Site> {
       floor: new BenchClient(base),
       pages,
       verify: async () => {
+        if (backlog > 0) return;
         // Every login and presence change above really pulled five tickets from the queue.
         const pulled = await database.handle.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('agent_id', 'in', seeded.freshAgentIds).where('status', '=', 'open').executeTakeFirstOrThrow();
         if (Number(pulled.n) !== 5 * 2 * logins) throw new Error(`fresh agents hold ${pulled.n} tickets, expected ${5 * 2 * logins}`);
@@ -200,35 +213,40 @@ async function seedThreadsToMeasure(db: Db, adminId: number): Promise<{ label: s
  * Every size's server runs at once and each page is requested from them in turn (small, large,
  * small, large, …, each followed by that server's /healthz), so the sizes share the machine's noise.
  */
-async function benchDialect(dialect: Dialect): Promise<{ sites: Site[]; measures: Measure[][]; peaks: number[] }> {
+async function benchDialect(dialect: Dialect): Promise<{ sites: Site[]; measures: Measure[][]; peaks: number[]; bursts: Site[] }> {
   const sites: Site[] = [];
+  // With --backlog: each size's twin with the burst, asked only the dashboard pages, in the same rounds.
+  const bursts: Site[] = [];
   try {
     for (const size of sizes) sites.push(await openSite(dialect, size));
-    const measures: Measure[][] = sites.map(() => []);
+    if (backlog > 0) for (const size of sizes) bursts.push(await openSite(dialect, size, backlog));
+    const all = [...sites, ...bursts];
+    const measures: Measure[][] = all.map(() => []);
     for (let p = 0; p < sites[0]!.pages.length; p++) {
-      const times = sites.map(() => [] as number[]);
-      const floors = sites.map(() => [] as number[]);
-      for (const site of sites) {
+      const asked = all.filter((site, k) => k < sites.length || p < BACKLOG_PAGES);
+      const times = asked.map(() => [] as number[]);
+      const floors = asked.map(() => [] as number[]);
+      for (const site of asked) {
         await site.pages[p]!.request(-2);
         await site.pages[p]!.request(-1);
       }
       for (let run = 0; run < runs; run++) {
-        for (const [k, site] of sites.entries()) {
+        for (const [k, site] of asked.entries()) {
           times[k]!.push(await site.pages[p]!.request(run));
           floors[k]!.push(expectStatus(await site.floor.get('/healthz'), 200, 'healthz').ms);
         }
       }
-      const line = sites.map((site, k) => {
+      const line = asked.map((site, k) => {
         measures[k]!.push({ name: site.pages[p]!.name, ms: median(times[k]!), floorMs: median(floors[k]!) });
-        return `${site.size}: ${fmtMs(median(times[k]!)).padStart(8)} (healthz ${fmtMs(median(floors[k]!))})`;
+        return `${site.size}${k >= sites.length ? '+burst' : ''}: ${fmtMs(median(times[k]!)).padStart(8)} (healthz ${fmtMs(median(floors[k]!))})`;
       });
       console.log(`    ${sites[0]!.pages[p]!.name.padEnd(52)} ${line.join('   ')}`);
     }
     for (const site of sites) await site.verify();
     const peaks = sites.map((site) => site.server.memory().peakMb);
-    return { sites, measures, peaks };
+    return { sites, measures, peaks, bursts };
   } finally {
-    for (const site of sites) await site.close();
+    for (const site of [...sites, ...bursts]) await site.close();
   }
 }
 
@@ -239,8 +257,8 @@ async function explainDashboard(db: Db, dialect: Dialect): Promise<void> {
   const n = histogram.reduce((total, r) => total + r.closed, 0);
   const median = locateRank(histogram, Math.floor(0.5 * (n - 1)))!;
   const queries = {
-    'open not yet due': notYetDueQuery(dialect, Date.now()).compile(db),
-    [`median: bucket ${median.bucket} of ${histogram.length}, offset ${median.rank}`]: resolutionAtQuery(dialect, bucketLowerBound(median.bucket), median.rank).compile(db),
+    'open past due, not yet marked': unmarkedOverdueQuery(dialect, Date.now()).compile(db),
+    [`median: bucket ${median.bucket} of ${histogram.length}, offset ${median.rank}`]: durationAtQuery(RESOLUTION, dialect, bucketLowerBound(median.bucket), median.rank).compile(db),
   };
   for (const [name, query] of Object.entries(queries)) {
     console.log(`     ${name}:`);
@@ -255,10 +273,19 @@ async function main(): Promise<void> {
   const summary: string[][] = [];
   const memoryRows: string[][] = [];
   const threadRows: string[][] = [];
+  const backlogRows: string[][] = [];
   for (const dialect of dialects) {
-    const { sites, measures, peaks } = await benchDialect(dialect);
+    const { sites, measures, peaks, bursts } = await benchDialect(dialect);
+    // With the burst against without, at each size (the burst sites' measures follow the plain ones).
+    for (const [k, burst] of bursts.entries()) {
+      for (let p = 0; p < BACKLOG_PAGES; p++) {
+        const plain = measures[k]![p]!;
+        const deep = measures[sites.length + k]![p]!;
+        backlogRows.push([dialect, String(sites[k]!.size), `${sites[k]!.pending} → ${burst.pending}`, plain.name, fmtMs(plain.ms), fmtMs(deep.ms), fmtRatio(deep.ms / plain.ms), verdict(deep.ms / plain.ms <= 1.5)]);
+      }
+    }
     const small = measures[0]!;
-    const large = measures.at(-1)!;
+    const large = measures[sites.length - 1]!;
     for (const [k, m] of large.entries()) {
       const s = small[k]!;
       const ratio = m.ms / s.ms;
@@ -279,6 +306,10 @@ async function main(): Promise<void> {
   printTable(['engine', 'page', `N=${sizes[0]}`, `N=${sizes.at(-1)}`, 'ratio', 'baseline /healthz (small / large)', 'target'], summary);
   console.log('\nA thread of 500 messages against one of 3 (target: ratio ≤ 2):');
   printTable(['engine', 'tickets', 'page', '3 messages', '500 messages', 'ratio', 'target'], threadRows);
+  if (backlog > 0) {
+    console.log(`\nOpen backlog ×${backlog} more in one burst, all inside their SLA, against none (target: ratio ≤ 1.5):`);
+    printTable(['engine', 'tickets', 'pending (queue)', 'page', 'without', `with the burst`, 'ratio', 'target'], backlogRows);
+  }
   console.log('\nDatabase and server memory (peak RSS of each server process, VmHWM, after all its requests; target ≤ 250 MB at 1M):');
   printTable(['engine', 'tickets', 'queue depth', 'database size', 'seed time', 'server peak RSS', 'target'], memoryRows);
 }

@@ -31,6 +31,7 @@
 import { sql } from 'kysely';
 import { connect, type DbHandle } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { rebuildSlaFigures } from '../src/db/migrations/2026-12-03T0900-sla-figures.js';
 import { RESOLUTION_RANGES } from '../src/core/resolution-histogram.js';
 import { DEFAULT_SLA } from '../src/core/sla.js';
 import { hashPassword } from '../src/services/passwords.js';
@@ -54,6 +55,12 @@ export interface SeedOptions {
   stepMs?: number;
   /** The instant the newest ticket is just before (default Date.now()). */
   now?: number;
+  /**
+   * More pending tickets, created in one burst a second before `now` (ids N+1…N+burst), all low
+   * priority and so all inside their SLA for an hour: a deep open backlog nobody has breached yet
+   * (default 0).
+   */
+  burst?: number;
 }
 
 export interface SeedResult {
@@ -87,6 +94,7 @@ export async function seed(handle: DbHandle, options: SeedOptions): Promise<Seed
   const closed = Math.floor(N * (options.closedFraction ?? 0.8));
   const assigned = Math.min(A * C, N - closed);
   const pending = N - closed - assigned;
+  const B = Math.floor(options.burst ?? 0);
   const firstCreatedAt = now - (N + 1) * step;
   if (A < 1) throw new Error('at least one working agent');
 
@@ -121,8 +129,12 @@ export async function seed(handle: DbHandle, options: SeedOptions): Promise<Seed
   const description = sql`'Since this morning the thing described in the title does not work. I tried restarting it, checking the cables and asking a colleague. Nothing helped. Could you have a look? Order number ' || i || ', thank you.'`;
   const title = sql`case i % 4 when 0 then 'Printer will not print, job ' when 1 then 'Cannot log in to the portal, case ' when 2 then 'Invoice shows the wrong amount, no. ' else 'Delivery is late, order ' end || i`;
 
-  const series = dialect === 'postgres' ? sql`` : sql`with recursive s(i) as (select 1 union all select i + 1 from s where i < ${lit(N)}) `;
-  const from = dialect === 'postgres' ? sql`from generate_series(1::bigint, ${lit(N)}::bigint) as s(i)` : sql`from s`;
+  // i from `first` to `last`: a recursive CTE on SQLite (the prefix), generate_series on PostgreSQL (the FROM).
+  const seriesOf = (first: number, last: number) => ({
+    series: dialect === 'postgres' ? sql`` : sql`with recursive s(i) as (select ${lit(first)} union all select i + 1 from s where i < ${lit(last)}) `,
+    from: dialect === 'postgres' ? sql`from generate_series(${lit(first)}::bigint, ${lit(last)}::bigint) as s(i)` : sql`from s`,
+  });
+  const { series, from } = seriesOf(1, N);
 
   const phases: Record<string, number> = {};
   let mark = performance.now();
@@ -166,6 +178,14 @@ export async function seed(handle: DbHandle, options: SeedOptions): Promise<Seed
         ${created}, case when ${isAssigned} then ${assignedAt} end, ${closedAt}, ${due}, ${breachedAt},
         case when ${isClosed} then null else 'agent' end, ${firstResponse}
       ${from}`.execute(trx);
+    if (B > 0) {
+      const burst = seriesOf(N + 1, N + B);
+      const at = lit(now - 1000);
+      await sql`${burst.series}insert into tickets (id, token, customer_name, customer_email, title, description, priority, status, agent_id, created_at, assigned_at, closed_at, sla_due_at, sla_breached_at, waiting_on, first_response_at)
+        select i, 'seed' || i || 'x' || ((i * 2654435761) % 4294967291), 'Customer ' || (i % 5000), 'customer' || (i % 50000) || '@example.com', ${title}, ${description},
+          'low', 'open', null, ${at}, null, null, ${at} + ${lit(DEFAULT_SLA.low * 1000)}, null, 'agent', null
+        ${burst.from}`.execute(trx);
+    }
     phase('tickets');
     // The four kinds of event, in the order they happened (ids grow with time, as in real life).
     await sql`insert into ticket_events (ticket_id, type, at, from_agent_id, to_agent_id, actor_id)
@@ -202,7 +222,7 @@ export async function seed(handle: DbHandle, options: SeedOptions): Promise<Seed
     await sql`pragma wal_checkpoint(truncate)`.execute(db);
   } else {
     await db.transaction().execute(async (trx) => buildIndexes(trx, await load(trx)));
-    await sql`select setval(pg_get_serial_sequence('tickets', 'id'), ${lit(N + 1)}, false), setval(pg_get_serial_sequence('users', 'id'), ${lit(2 + A + F)}, false)`.execute(db);
+    await sql`select setval(pg_get_serial_sequence('tickets', 'id'), ${lit(N + B + 1)}, false), setval(pg_get_serial_sequence('users', 'id'), ${lit(2 + A + F)}, false)`.execute(db);
     await sql`select setval(pg_get_serial_sequence('messages', 'id'), (select coalesce(max(id), 0) + 1 from messages), false)`.execute(db);
     await sql`vacuum analyze tickets, ticket_events, users, messages`.execute(db);
   }
@@ -210,7 +230,7 @@ export async function seed(handle: DbHandle, options: SeedOptions): Promise<Seed
   if (process.env.BENCH_VERBOSE) console.log(`seed phases (${dialect}):`, Object.entries(phases).map(([k, v]) => `${k} ${fmtMs(v)}`).join(', '));
   const events = Number((await sql<{ n: number }>`select count(*) as n from ticket_events`.execute(db)).rows[0]!.n);
   const messages = Number((await sql<{ n: number }>`select count(*) as n from messages`.execute(db)).rows[0]!.n);
-  return { ms: performance.now() - started, tickets: N, closed, assigned, pending, events, messages, adminId: 1, agentIds, freshAgentIds, firstCreatedAt };
+  return { ms: performance.now() - started, tickets: N + B, closed, assigned, pending: pending + B, events, messages, adminId: 1, agentIds, freshAgentIds, firstCreatedAt };
 }
 
 /** The five messages after the description of a handled ticket, in order: kind and who writes. */
@@ -252,6 +272,8 @@ async function rebuildDerived(db: DbHandle['db']): Promise<void> {
   await sql`delete from resolution_histogram`.execute(db);
   await sql`insert into resolution_histogram (bucket, closed)
     select b, count(*) from (select ${resolutionBucketSql()} as b from tickets where status = 'closed' and closed_at is not null) t group by b`.execute(db);
+  // §11's (open_breach_summary, sla_target_counts, first_response_histogram): as its migration builds them.
+  await rebuildSlaFigures(db);
 }
 
 /** A ticket's resolution_histogram bucket in SQL (the triggers' buckets: src/core/resolution-histogram.ts). */

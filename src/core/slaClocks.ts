@@ -53,7 +53,7 @@ export interface TicketClocks {
   next_reply_breached_at: number | null;
 }
 
-/** A new ticket's clock columns before clocksAtCreation fills them: nothing paused, warned, breached or running. */
+/** A new ticket's clock columns before clocksAtCreation fills them: nothing paused, warned, breached, running or counted. */
 export const IDLE_CLOCKS = {
   sla_breached_at: null,
   sla_paused_at: null,
@@ -67,6 +67,9 @@ export const IDLE_CLOCKS = {
   next_reply_warn_at: null,
   next_reply_warned_at: null,
   next_reply_breached_at: null,
+  /** No next-reply clock counted yet (core/slaFigures.ts). */
+  next_reply_met: 0,
+  next_reply_breached: 0,
 } as const;
 
 /** The instant `seconds` of business time after `start`, or PAUSED_DUE_AT past the horizon. */

@@ -71,6 +71,9 @@ export interface TicketsTable {
   next_reply_warn_at: OptionalTime;
   next_reply_warned_at: OptionalTime;
   next_reply_breached_at: OptionalTime;
+  /** The ticket's next-reply clocks stopped in time, and late (§11 figures; src/core/slaFigures.ts). */
+  next_reply_met: ColumnType<number, number | undefined, number>;
+  next_reply_breached: ColumnType<number, number | undefined, number>;
 }
 
 export interface TicketEventsTable {
@@ -174,9 +177,8 @@ export interface SettingsTable {
 type OptionalSeconds = ColumnType<number | null, number | null | undefined, number | null>;
 
 /**
- * Per §11 target and priority, the clocks that met their target and those that breached (kept by
- * the services with the reply or the breach). Resolution counts only breaches here; its met/late
- * figures come from closed_ticket_summary as before.
+ * Per §11 target and priority, the tickets' clocks that met their target and those that breached,
+ * kept by triggers on tickets from the rules of src/core/slaFigures.ts (migration 2026-12-03T0900).
  */
 export interface SlaTargetCountsTable {
   metric: SlaMetric;
@@ -305,6 +307,22 @@ export interface ResolutionHistogramTable {
   closed: number;
 }
 
+/**
+ * Tickets with a first public reply per bucket of first_response_at − created_at (the resolution
+ * buckets), with the sum of those times; kept by triggers (migration 2026-12-03T0900).
+ */
+export interface FirstResponseHistogramTable {
+  bucket: number;
+  answered: number;
+  total_ms: number;
+}
+
+/** Per priority, the open tickets with a recorded resolution breach; kept by triggers (2026-12-03T0900). */
+export interface OpenBreachSummaryTable {
+  priority: 'high' | 'medium' | 'low';
+  breached: number;
+}
+
 export interface Database {
   users: UsersTable;
   tickets: TicketsTable;
@@ -325,6 +343,8 @@ export interface Database {
   calendars: CalendarsTable;
   calendar_versions: CalendarVersionsTable;
   sla_target_counts: SlaTargetCountsTable;
+  first_response_histogram: FirstResponseHistogramTable;
+  open_breach_summary: OpenBreachSummaryTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

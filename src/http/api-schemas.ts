@@ -14,7 +14,6 @@ import { DomainError } from '../core/errors.js';
 import { EVENT_TYPES, parsePriority, parseState, parseStatus, PRIORITIES, STATES, STATUSES, validateNewTicket } from '../core/tickets.js';
 import { ROLES } from '../core/users.js';
 import type { MessageChannel } from '../db/schema.js';
-import { parseStatsWindow, STATS_WINDOWS } from '../services/stats.js';
 
 /** Most tickets one list page may hold. */
 export const MAX_PAGE = 200;
@@ -26,7 +25,7 @@ const IsoTime = z.iso.datetime().meta({ description: 'ISO 8601, UTC', example: '
  * A text query parameter turned into a value by `parse` (the core's case-insensitive parsers);
  * `message` is the error when it returns null.
  */
-function parsed<T>(parse: (raw: string) => T | null, message: string, description: string) {
+export function parsed<T>(parse: (raw: string) => T | null, message: string, description: string) {
   return z
     .string({ error: message })
     .transform((raw, ctx) => {
@@ -313,43 +312,6 @@ export const PresenceBody = z
     status: parsed(parsePresence, 'Choose available, away or offline.', '`available` (as at login), `away`, or `offline` (as at logout), any letter case'),
   })
   .meta({ id: 'PresenceRequest' });
-
-// ---------------------------------------------------------------- stats
-
-export const StatsQuery = z.object({
-  window: parsed((raw) => parseStatsWindow(raw), 'Choose 24h, 7d, 30d or all.', 'Tickets created in the last `24h`, `7d`, `30d`, or `all` (default)').optional(),
-});
-
-const count = z.number().int();
-const secondsOrNull = z.number().nullable();
-
-export const Stats = z
-  .object({
-    window: z.enum(STATS_WINDOWS),
-    total: count,
-    pending: count,
-    open: count,
-    closed: count,
-    sla: z.object({
-      breached: count,
-      open_overdue: count,
-      closed_late: count,
-      breach_rate: z.number().meta({ description: 'breached / total, 0–1' }),
-      by_priority: z.object({ high: count, medium: count, low: count }),
-    }),
-    resolution: z.object({ avg_seconds: secondsOrNull, p50_seconds: secondsOrNull, p90_seconds: secondsOrNull }),
-    agents: z.array(
-      z.object({
-        username: z.string(),
-        closed: count,
-        open: count,
-        avg_resolution_seconds: secondsOrNull,
-        breached: count,
-        presence: z.enum(PRESENCES),
-      }),
-    ),
-  })
-  .meta({ id: 'Stats' });
 
 // ---------------------------------------------------------------- calendars (§11)
 

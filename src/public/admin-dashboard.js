@@ -1,9 +1,20 @@
-// The admin dashboard's live part: draws the three charts with Chart.js (served by the app itself)
+// The admin dashboard's live part: draws the four charts with Chart.js (served by the app itself)
 // and refreshes every figure from the JSON feed every 5 seconds, without a reload. The page shows
 // every figure as HTML already; this only keeps it current and adds the charts.
 const REFRESH_MS = 5000;
 const root = document.getElementById('dashboard');
 const COLORS = { pending: '#d49a1a', open: '#1a56db', closed: '#6b7280', high: '#b3261e', medium: '#8a5a00', low: '#2e6b30', agent: '#1a56db' };
+// The order and words of src/views/adminapp.tsx (METRIC_LABELS).
+const METRICS = [
+  ['resolution', 'Resolution'],
+  ['first_response', 'First response'],
+  ['next_reply', 'Next reply'],
+];
+const PRIORITIES = [
+  ['high', 'High'],
+  ['medium', 'Medium'],
+  ['low', 'Low'],
+];
 
 /** Same wording as resolutionText in src/views/adminapp.tsx: `45 s`, `1 min 30 s`, `2 h 5 min`, `3 d 4 h`. */
 function span(seconds) {
@@ -18,9 +29,14 @@ function span(seconds) {
 
 const PRESENCE = { available: 'Available', away: 'Away', offline: 'Offline' };
 
+function percent(share) {
+  return share === null ? '—' : `${(share * 100).toFixed(1)} %`;
+}
+
+/** Same wording as src/views/adminapp.tsx (percentText, shareText, resolutionText). */
 function format(path, value) {
-  if (path === 'sla.breach_rate') return `${(value * 100).toFixed(1)} %`;
-  if (path.startsWith('resolution.')) return span(value);
+  if (path === 'sla.breach_rate' || path.endsWith('.met_share')) return percent(value);
+  if (path.startsWith('resolution.') || path.startsWith('first_response.')) return span(value);
   return String(value);
 }
 
@@ -61,6 +77,14 @@ function chartData(stats) {
     states: { labels: ['Waiting', 'Assigned', 'Closed'], data: [stats.pending, stats.open, stats.closed] },
     closed: { labels: stats.agents.map((a) => a.username), data: stats.agents.map((a) => a.closed) },
     breaches: { labels: ['High', 'Medium', 'Low'], data: [stats.sla.by_priority.high, stats.sla.by_priority.medium, stats.sla.by_priority.low] },
+    // Share met per target, in percent, one bar per priority (none where nothing is decided).
+    targets: {
+      labels: METRICS.map(([, label]) => label),
+      datasets: PRIORITIES.map(([p]) => METRICS.map(([m]) => {
+        const share = stats.sla.targets[m].by_priority[p].met_share;
+        return share === null ? null : Math.round(share * 1000) / 10;
+      })),
+    },
   };
 }
 
@@ -85,6 +109,14 @@ function createCharts(Chart, stats) {
       data: { labels: data.breaches.labels, datasets: [{ label: 'Breaches', data: data.breaches.data, backgroundColor: [COLORS.high, COLORS.medium, COLORS.low] }] },
       options: { maintainAspectRatio: false, scales: integerAxis, plugins: { legend: { display: false } } },
     }),
+    targets: new Chart(document.getElementById('chart-targets'), {
+      type: 'bar',
+      data: {
+        labels: data.targets.labels,
+        datasets: PRIORITIES.map(([p, label], i) => ({ label, data: data.targets.datasets[i], backgroundColor: COLORS[p] })),
+      },
+      options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true, max: 100, ticks: { callback: (v) => `${v} %` } } } },
+    }),
   };
 }
 
@@ -93,7 +125,8 @@ function updateCharts(stats) {
   const data = chartData(stats);
   for (const [name, chart] of Object.entries(charts)) {
     chart.data.labels = data[name].labels;
-    chart.data.datasets[0].data = data[name].data;
+    if (data[name].datasets) data[name].datasets.forEach((values, i) => (chart.data.datasets[i].data = values));
+    else chart.data.datasets[0].data = data[name].data;
     chart.update('none');
   }
 }

@@ -21,7 +21,7 @@ export function nextDeadlineQuery(dialect: Dialect) {
  * on PostgreSQL (see dueForWatch).
  */
 export async function dueForBreach(db: Db, dialect: Dialect, now: number, limit: number): Promise<number[]> {
-  return dueForWatch(db, dialect, RESOLUTION_BREACH, now, limit);
+  return (await dueForWatch(db, dialect, RESOLUTION_BREACH, now, limit)).map((t) => t.id);
 }
 
 /** The distinct email addresses of the active admins that have one. */

@@ -11,6 +11,7 @@
  */
 import { sql } from 'kysely';
 import type { SlaMetric } from '../core/slaClocks.js';
+import type { Priority } from '../core/tickets.js';
 import type { Db, Dialect } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
 
@@ -24,6 +25,8 @@ export interface SlaWatch {
   index: string;
   /** The index's condition, literally. */
   condition: string;
+  /** A counter on the ticket the watch adds one to as it fires (the next-reply breach: core/slaFigures.ts). */
+  count?: 'next_reply_breached';
 }
 
 export const SLA_WATCHES: readonly SlaWatch[] = [
@@ -66,6 +69,7 @@ export const SLA_WATCHES: readonly SlaWatch[] = [
     mark: 'next_reply_breached_at',
     index: 'tickets_next_reply_watch',
     condition: `status = 'open' and next_reply_due_at is not null and next_reply_breached_at is null`,
+    count: 'next_reply_breached',
   },
   {
     metric: 'next_reply',
@@ -92,7 +96,7 @@ function watched(watch: SlaWatch, dialect: Dialect) {
 export function watchDueQuery(watch: SlaWatch, dialect: Dialect, now: number, limit: number, lock = false) {
   const locking = lock && dialect === 'postgres' ? sql` for no key update skip locked` : sql``;
   const due = sql.ref(watch.due);
-  return sql<{ id: number }>`select id from ${watched(watch, dialect)} where ${sql.raw(watch.condition)} and ${due} < ${now} order by ${due}, id limit ${limit}${locking}`;
+  return sql<{ id: number; priority: Priority }>`select id, priority from ${watched(watch, dialect)} where ${sql.raw(watch.condition)} and ${due} < ${now} order by ${due}, id limit ${limit}${locking}`;
 }
 
 /** The watch's earliest due instant. */
@@ -106,9 +110,10 @@ export async function watchHasDue(db: Db, dialect: Dialect, watch: SlaWatch, now
   return row?.due != null && Number(row.due) < now;
 }
 
-export async function dueForWatch(db: Db, dialect: Dialect, watch: SlaWatch, now: number, limit: number): Promise<number[]> {
+/** The watch's due tickets at `now`, earliest first, with their priorities (locked on PostgreSQL: watchDueQuery). */
+export async function dueForWatch(db: Db, dialect: Dialect, watch: SlaWatch, now: number, limit: number): Promise<{ id: number; priority: Priority }[]> {
   const result = await watchDueQuery(watch, dialect, now, limit, true).execute(db);
-  return result.rows.map((r) => Number(r.id));
+  return result.rows.map((r) => ({ id: Number(r.id), priority: r.priority }));
 }
 
 /**
@@ -117,7 +122,8 @@ export async function dueForWatch(db: Db, dialect: Dialect, watch: SlaWatch, now
  * undefined when another monitor took it or the ticket changed meanwhile (answered, closed, paused).
  */
 export async function claimWatch(db: Db, watch: SlaWatch, ticketId: number, now: number): Promise<TicketRow | undefined> {
-  const result = await sql<TicketRow>`update tickets set ${sql.ref(watch.mark)} = ${now} where id = ${ticketId} and ${sql.raw(watch.condition)} and ${sql.ref(watch.due)} < ${now} returning *`.execute(db);
+  const count = watch.count === undefined ? sql`` : sql`, ${sql.ref(watch.count)} = ${sql.ref(watch.count)} + 1`;
+  const result = await sql<TicketRow>`update tickets set ${sql.ref(watch.mark)} = ${now}${count} where id = ${ticketId} and ${sql.raw(watch.condition)} and ${sql.ref(watch.due)} < ${now} returning *`.execute(db);
   return result.rows[0];
 }
 

@@ -8,19 +8,20 @@
  * thousand, with the same exact figures as a scan of every ticket:
  * - closed tickets' counts, lateness and resolution sums from closed_ticket_summary, open tickets'
  *   counts from open_ticket_summary (a few rows each, kept by triggers);
- * - overdue open tickets = open − open ones not yet due, which the tickets_sla_watch index holds
- *   (bounded by the arrival rate times the longest SLA limit, not by the table; see notYetDueQuery);
+ * - overdue open tickets = the ones the monitor marked (open_breach_summary, kept by triggers) + the
+ *   few past due and not yet marked (see unmarkedOverdueQuery), bounded by neither the table nor
+ *   the open backlog;
  * - percentiles from resolution_histogram (a few thousand buckets) and one short read of the
- *   tickets_resolution index inside the bucket (see allTimeQuantiles).
+ *   tickets_resolution index inside the bucket (durationQuantiles.ts).
  * Per agent, each agent's open tickets are read through its own index (a handful each).
  *
  * Breached (§4) is judged against the caller's `now` (the app's clock, not the database's), by the
  * rule of repositories/breach.ts.
  */
 import { type Expression, PostgresAdapter, type SqlBool, sql } from 'kysely';
-import { bucketLowerBound, locateRank } from '../core/resolution-histogram.js';
 import type { Db, Dialect } from '../db/connect.js';
 import { breachSql } from './breach.js';
+import { durationQuantiles, RESOLUTION } from './durationQuantiles.js';
 
 /**
  * Pending / open (assigned) / closed counts (the /metrics gauge), summed from open_ticket_summary
@@ -111,27 +112,27 @@ async function closedSummary(db: Db) {
 const dialectOf = (db: Db): Dialect => (db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
 
 /**
- * Open tickets not yet due at `now` (sla_due_at >= now), per priority: the query. It reads the
- * partial index tickets_sla_watch (sla_due_at where status = 'open' and sla_breached_at is null),
- * from `now` on. That index holds every open ticket not yet due, because a ticket is only marked
- * breached after its deadline (claimBreach: sla_due_at < the monitor's now) and the clock does not
- * go back, so no ticket with sla_due_at >= now is marked yet. Their number is bounded by the
- * arrival rate times the longest SLA limit, not by the size of the table or of the queue. The
- * index's conditions are literals and SQLite is told the index (as in repositories/sla.ts).
- * `sla_due_at >= now` is the complement of breachSql's `overdue` among open tickets, written out
- * as a bare range because that is what the index is read by.
- * Exported for the query-plan test and bench:scale --explain.
+ * Open tickets past their deadline at `now` that no monitor has marked yet (sla_due_at < now and
+ * sla_breached_at null), per priority: the query. It reads the partial index tickets_sla_watch
+ * (sla_due_at where status = 'open' and sla_breached_at is null) up to `now`: the monitor marks a
+ * ticket within a second of its deadline, so these are about a second's worth of arrivals (more
+ * only while no monitor runs), however many open tickets are not yet due. The index's conditions
+ * are literals and SQLite is told the index (as in repositories/sla.ts). Together with
+ * open_breach_summary (the marked ones) this is breachSql's `overdue`: a ticket is marked only
+ * after its deadline (claimWatch: due < the monitor's now) and the clock does not go back, so
+ * every marked open ticket is overdue. Exported for the query-plan test and bench:scale --explain.
  */
-export function notYetDueQuery(dialect: Dialect, now: number) {
+export function unmarkedOverdueQuery(dialect: Dialect, now: number) {
   const from = dialect === 'sqlite' ? sql.raw('tickets indexed by tickets_sla_watch') : sql.raw('tickets');
   return sql<{ priority: string; n: number }>`select priority, count(*) as n from ${from}
-    where status = 'open' and sla_breached_at is null and sla_due_at >= ${now} group by priority`;
+    where status = 'open' and sla_breached_at is null and sla_due_at < ${now} group by priority`;
 }
 
 /**
  * All-time totals: open tickets from `open_ticket_summary`, closed ones from
- * `closed_ticket_summary`, and overdue = open − not yet due (notYetDueQuery), per priority. The
- * same figures as the scan of every ticket, in the time of a few index entries.
+ * `closed_ticket_summary`, and overdue = the marked ones (open_breach_summary) + those past due
+ * and not yet marked (unmarkedOverdueQuery), per priority. The same figures as the scan of every
+ * ticket, in the time of a few summary rows and index entries, however deep the open backlog.
  */
 async function allTimeTotals(db: Db, now: number): Promise<TicketTotals> {
   const openRows = (await db.selectFrom('open_ticket_summary').select(['priority', 'assigned', 'open']).where('open', '>', 0).execute()).map((r) => ({
@@ -139,12 +140,13 @@ async function allTimeTotals(db: Db, now: number): Promise<TicketTotals> {
     assigned: Number(r.assigned) === 1,
     open: Number(r.open),
   }));
-  const notDue = (await notYetDueQuery(dialectOf(db), now).execute(db)).rows.map((r) => ({ priority: r.priority, n: Number(r.n) }));
+  const marked = (await db.selectFrom('open_breach_summary').select(['priority', 'breached']).execute()).map((r) => ({ priority: r.priority as string, n: Number(r.breached) }));
+  const unmarked = (await unmarkedOverdueQuery(dialectOf(db), now).execute(db)).rows.map((r) => ({ priority: r.priority, n: Number(r.n) }));
+  const overdue = [...marked, ...unmarked];
   const openCount = openRows.reduce((total, r) => total + r.open, 0);
   const pending = openRows.filter((r) => !r.assigned).reduce((total, r) => total + r.open, 0);
-  const openOverdue = openCount - notDue.reduce((total, r) => total + r.n, 0);
-  const overdueOf = (priority: string) =>
-    openRows.filter((r) => r.priority === priority).reduce((total, r) => total + r.open, 0) - notDue.filter((r) => r.priority === priority).reduce((total, r) => total + r.n, 0);
+  const openOverdue = overdue.reduce((total, r) => total + r.n, 0);
+  const overdueOf = (priority: string) => overdue.filter((r) => r.priority === priority).reduce((total, r) => total + r.n, 0);
 
   const closed = await closedSummary(db);
   const sum = (pick: (r: (typeof closed)[number]) => number, where: (r: (typeof closed)[number]) => boolean = () => true) =>
@@ -167,91 +169,12 @@ async function allTimeTotals(db: Db, now: number): Promise<TicketTotals> {
 }
 
 /**
- * Quantiles (each 0..1) of closed_at − created_at over the window's closed tickets, in ms, by
- * linear interpolation between the two nearest ranks: PostgreSQL's `percentile_cont`. For all
- * time, see allTimeQuantiles. For a window, on PostgreSQL that is the query (one aggregate pass);
- * SQLite has no such aggregate, so for each quantile at position p·(n−1) it reads the two values at
- * offset floor(p·(n−1)) in resolution order (ORDER BY … LIMIT 2 OFFSET k) and interpolates. The
- * two give the same numbers. `closedCount` is the number of closed tickets in the window, counted
- * in the same snapshot. Null for each quantile when nothing is closed.
+ * Quantiles (each 0..1) of closed_at − created_at over the window's closed tickets, in ms
+ * (durationQuantiles.ts). `closedCount` is the number of closed tickets in the window, counted in
+ * the same snapshot. Null for each quantile when nothing is closed.
  */
 export async function resolutionQuantiles(db: Db, scope: StatsScope, closedCount: number, quantiles: readonly number[]): Promise<(number | null)[]> {
-  if (scope.since === null) return allTimeQuantiles(db, quantiles);
-  if (closedCount <= 0) return quantiles.map(() => null);
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    // A literal, so PostgreSQL matches the partial index's `where status = 'closed'`.
-    const row = await db
-      .selectFrom('tickets')
-      .where('status', '=', sql.lit<'closed'>('closed'))
-      .where('created_at', '>=', scope.since)
-      .select(sql<number[] | null>`percentile_cont(${sql.val(quantiles)}::float8[]) within group (order by closed_at - created_at)`.as('q'))
-      .executeTakeFirstOrThrow();
-    return quantiles.map((_, i) => (row.q?.[i] === undefined || row.q[i] === null ? null : Number(row.q[i])));
-  }
-  // SQLite's planner, without ANALYZE statistics, prefers the (status, id) index and a sort of
-  // every closed ticket; INDEXED BY pins the created_at range (then a sort of the window's rows).
-  const results: (number | null)[] = [];
-  for (const p of quantiles) {
-    const position = p * (closedCount - 1);
-    const offset = Math.floor(position);
-    const { rows } = await sql<{ ms: number }>`select closed_at - created_at as ms from tickets indexed by tickets_created_at
-      where status = 'closed' and created_at >= ${scope.since} order by closed_at - created_at limit 2 offset ${offset}`.execute(db);
-    results.push(interpolate(rows, position - offset));
-  }
-  return results;
-}
-
-/** The value at a fractional position between the first two rows (the second may be missing: the last rank). */
-function interpolate(rows: readonly { ms: number }[], fraction: number): number | null {
-  const lower = rows[0] === undefined ? null : Number(rows[0].ms);
-  const upper = rows[1] === undefined ? lower : Number(rows[1].ms);
-  return lower === null || upper === null ? null : lower + fraction * (upper - lower);
-}
-
-/**
- * The values at ranks `offset` and `offset + 1` (0-based) among the closed tickets' resolutions
- * ≥ `lowerMs`, in order: a walk of the tickets_resolution index ((closed_at − created_at),
- * created_at) where status = 'closed', from `lowerMs`, over `offset` entries. The partial index's
- * condition is a literal; SQLite is told the index (without statistics it preferred a sort of
- * every closed ticket). Exported for the query-plan test and bench:scale --explain.
- */
-export function resolutionAtQuery(dialect: Dialect, lowerMs: number, offset: number) {
-  const from = dialect === 'sqlite' ? sql.raw('tickets indexed by tickets_resolution') : sql.raw('tickets');
-  return sql<{ ms: number }>`select closed_at - created_at as ms from ${from}
-    where status = 'closed' and closed_at - created_at >= ${lowerMs} order by closed_at - created_at limit 2 offset ${offset}`;
-}
-
-/**
- * All-time quantiles, exact, without reading every closed ticket. resolution_histogram counts the
- * closed tickets (with a closed_at: the others have no resolution, and percentile_cont skips them)
- * per bucket of resolution time, in order (src/core/resolution-histogram.ts). For the quantile at
- * position p·(n−1), its rank k = floor(p·(n−1)) lies in the bucket where the running sum passes k,
- * at rank r inside it; every value of that bucket is ≥ its lower bound and every earlier bucket's
- * is below, so ranks k and k + 1 are the values at offset r and r + 1 from the bound
- * (resolutionAtQuery), interpolated as percentile_cont does. The histogram has a few thousand rows
- * at most; r is below the bucket's population (a second's or ten seconds' worth of closed tickets).
- */
-async function allTimeQuantiles(db: Db, quantiles: readonly number[]): Promise<(number | null)[]> {
-  const histogram = (await db.selectFrom('resolution_histogram').select(['bucket', 'closed']).where('closed', '>', 0).orderBy('bucket').execute()).map((r) => ({
-    bucket: Number(r.bucket),
-    closed: Number(r.closed),
-  }));
-  const n = histogram.reduce((total, r) => total + r.closed, 0);
-  if (n === 0) return quantiles.map(() => null);
-  const dialect = dialectOf(db);
-  const results: (number | null)[] = [];
-  for (const p of quantiles) {
-    const position = p * (n - 1);
-    const k = Math.floor(position);
-    const at = locateRank(histogram, k);
-    if (at === null) {
-      results.push(null);
-      continue;
-    }
-    const { rows } = await resolutionAtQuery(dialect, bucketLowerBound(at.bucket), at.rank).execute(db);
-    results.push(interpolate(rows, position - k));
-  }
-  return results;
+  return durationQuantiles(db, RESOLUTION, scope.since, closedCount, quantiles);
 }
 
 export interface AgentFigures {

@@ -110,11 +110,25 @@ export async function setTicketAgent(db: Db, move: Move, now: number): Promise<b
 /**
  * Closes an open ticket, with the SLA clock columns the close sets (a paused clock resumed, §11);
  * returns false when it was already closed (closing twice is a no-op).
+ *
+ * A next-reply clock still running stops here and is counted on the ticket as
+ * core/slaFigures.ts nextReplyOutcome says (met at or before its due instant, else a breach unless
+ * the monitor recorded it). Written as SQL over the row being updated, not from the row the caller
+ * read: a reply on another connection may have stopped the clock meanwhile (replies take the
+ * ticket's row lock, closes the routing lock), and the update sees what that reply committed.
  */
 export async function markClosed(db: Db, ticketId: number, now: number, clocks: Partial<TicketClocks> = {}): Promise<boolean> {
+  const running = sql`next_reply_due_at is not null`;
   const result = await db
     .updateTable('tickets')
-    .set({ ...clocks, status: 'closed', closed_at: now, waiting_on: null })
+    .set({
+      ...clocks,
+      status: 'closed',
+      closed_at: now,
+      waiting_on: null,
+      next_reply_met: sql<number>`next_reply_met + case when ${running} and ${now} <= next_reply_due_at then 1 else 0 end`,
+      next_reply_breached: sql<number>`next_reply_breached + case when ${running} and ${now} > next_reply_due_at and next_reply_breached_at is null then 1 else 0 end`,
+    })
     .where('id', '=', ticketId)
     .where('status', '=', 'open')
     .executeTakeFirst();

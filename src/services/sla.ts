@@ -8,6 +8,7 @@
  * closed_at > sla_due_at, counted by the statistics, and an email about a ticket that is already
  * resolved would tell nobody anything useful.
  */
+import { PRIORITIES } from '../core/tickets.js';
 import { inTransaction } from '../db/transaction.js';
 import type { Db } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
@@ -15,7 +16,6 @@ import { renderEmail, renderSlaAlert } from '../mail/templates/index.js';
 import { insertEvent } from '../repositories/events.js';
 import { enqueueEmail } from '../repositories/outbox.js';
 import { activeAdminEmails } from '../repositories/sla.js';
-import { countTarget } from '../repositories/slaTargetCounts.js';
 import { claimWatch, dueForWatch, RESOLUTION_BREACH, type SlaWatch } from '../repositories/slaWatches.js';
 import { findUserById } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
@@ -44,16 +44,21 @@ export interface BreachBatch {
 
 /**
  * Fires one watch (slaWatches.ts) for up to `limit` due tickets at `now`, in one transaction: a
- * breach gets its `sla_breached` event naming the metric, its count in sla_target_counts and one
- * email; a warning gets its email. Several monitors may run it at once: each ticket is claimed by a
- * conditional update (and on PostgreSQL locked with SKIP LOCKED first), and only the claim that
- * changed the row writes the rest. Does not publish: the caller does, after the commit.
+ * breach gets its `sla_breached` event naming the metric and one email; a warning gets its email.
+ * Several monitors may run it at once: each ticket is claimed by a conditional update (and on
+ * PostgreSQL locked with SKIP LOCKED first), and only the claim that changed the row writes the
+ * rest. Does not publish: the caller does, after the commit.
+ *
+ * A breach's claim moves the figures' summary rows (sla_target_counts, open_breach_summary) by
+ * trigger, one priority's rows per ticket. The tickets are claimed in priority order (then due
+ * order), so every monitor's transaction takes those row locks in the same order as every other's
+ * (and a close takes one priority's), and concurrent monitors on PostgreSQL cannot deadlock on them.
  */
 export async function fireDueWatch(ctx: ServiceContext, watch: SlaWatch, now: number, limit: number): Promise<BreachBatch> {
   return inTransaction(ctx.handle, async (trx) => {
     const due = await dueForWatch(trx, ctx.handle.dialect, watch, now, limit);
     const changes: TicketChange[] = [];
-    for (const id of due) {
+    for (const id of inClaimOrder(due)) {
       const ticket = await claimWatch(trx, watch, id, now);
       if (!ticket) continue;
       const data = await ticketMailData(trx, ticket, ctx.publicUrl);
@@ -66,7 +71,6 @@ export async function fireDueWatch(ctx: ServiceContext, watch: SlaWatch, now: nu
         if (watch.metric === 'resolution') content = renderEmail('sla_breached', data);
         // The agent is unchanged by a breach: the event names the holder on both sides (null: pending).
         await insertEvent(trx, { ticket_id: ticket.id, type: 'sla_breached', at: now, from_agent_id: ticket.agent_id, to_agent_id: ticket.agent_id, actor_id: null, metric: watch.metric });
-        await countTarget(trx, watch.metric, ticket.priority, 'breached');
       }
       for (const to of await breachRecipients(trx, ticket)) {
         await enqueueEmail(trx, { ticketId: ticket.id, kind, to, content, now });
@@ -75,6 +79,15 @@ export async function fireDueWatch(ctx: ServiceContext, watch: SlaWatch, now: nu
     }
     return { changes, more: due.length === limit };
   });
+}
+
+/** Ids by priority (high, medium, low), keeping the due order within each: the lock order of fireDueWatch. */
+export function inClaimOrder(due: readonly { id: number; priority: string }[]): number[] {
+  const rank = (priority: string) => PRIORITIES.indexOf(priority as (typeof PRIORITIES)[number]);
+  return due
+    .map((t, i) => ({ ...t, i }))
+    .sort((a, b) => rank(a.priority) - rank(b.priority) || a.i - b.i)
+    .map((t) => t.id);
 }
 
 /** The §4 resolution breaches due at `now` (fireDueWatch for the resolution breach). */

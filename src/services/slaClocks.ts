@@ -1,14 +1,16 @@
 /**
  * Moving a ticket's SLA clocks with the change that moves them (§11), inside its transaction: a
  * message (core/slaClocks.ts clocksAfterMessage) or a close (clocksAtClose). What the pure
- * decisions return is written to the ticket, and the first-response and next-reply clocks a reply
- * stopped are counted for the figures.
+ * decisions return is written to the ticket, with the next-reply clock a reply stopped counted on
+ * the ticket (`next_reply_met` / `next_reply_breached`); the figures' summaries follow the ticket
+ * row by trigger (migration 2026-12-03T0900), the first response from `first_response_at`.
  */
+import { sql } from 'kysely';
+import { stoppedOutcome } from '../core/slaFigures.js';
 import { type ClockEvent, clocksAfterMessage, clocksAtClose, type TicketClocks } from '../core/slaClocks.js';
 import type { Db, DbHandle } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
 import { calendarOfVersion, loadClockSettings } from '../repositories/calendarVersions.js';
-import { countTarget } from '../repositories/slaTargetCounts.js';
 
 /** Applies a message's clock moves to an open ticket (locked by the caller); returns the columns set. */
 export async function moveClocksOnMessage(handle: DbHandle, trx: Db, ticket: TicketRow, event: ClockEvent, now: number): Promise<Partial<TicketClocks>> {
@@ -16,11 +18,9 @@ export async function moveClocksOnMessage(handle: DbHandle, trx: Db, ticket: Tic
   const { settings, clock } = await loadClockSettings(handle, trx);
   const ticketCalendar = await calendarOfVersion(handle, trx, ticket.sla_calendar_version_id);
   const change = clocksAfterMessage(ticket, event, now, settings, ticketCalendar, clock);
-  for (const stopped of change.stopped) {
-    if (stopped.met) await countTarget(trx, stopped.metric, ticket.priority, 'met');
-    else if (!stopped.recorded) await countTarget(trx, stopped.metric, ticket.priority, 'breached');
-  }
-  await setClocks(trx, ticket.id, change.set);
+  const nextReply = change.stopped.find((s) => s.metric === 'next_reply');
+  const counted = nextReply === undefined ? null : stoppedOutcome(nextReply);
+  await setClocks(trx, ticket.id, change.set, counted === null ? null : counted === 'met' ? 'next_reply_met' : 'next_reply_breached');
   return change.set;
 }
 
@@ -30,7 +30,9 @@ export async function clocksForClose(handle: DbHandle, trx: Db, ticket: TicketRo
   return clocksAtClose(ticket, now, await calendarOfVersion(handle, trx, ticket.sla_calendar_version_id));
 }
 
-async function setClocks(trx: Db, ticketId: number, set: Partial<TicketClocks>): Promise<void> {
-  if (Object.keys(set).length === 0) return;
-  await trx.updateTable('tickets').set(set).where('id', '=', ticketId).execute();
+/** Writes the clock columns, and adds one to the counter of a next-reply clock that stopped. */
+async function setClocks(trx: Db, ticketId: number, set: Partial<TicketClocks>, count: 'next_reply_met' | 'next_reply_breached' | null): Promise<void> {
+  const counter = count === null ? {} : { [count]: sql<number>`${sql.ref(count)} + 1` };
+  if (Object.keys(set).length === 0 && count === null) return;
+  await trx.updateTable('tickets').set({ ...set, ...counter }).where('id', '=', ticketId).execute();
 }

@@ -11,9 +11,23 @@
  *   percentiles by linear interpolation (PostgreSQL's percentile_cont); null when none is closed;
  * - agents: every active agent (and anyone else holding or having closed a ticket of the window),
  *   with the window's tickets it holds (open) or closed, their mean resolution and breaches.
+ * - first_response (§11) = first_response_at − created_at of the window's tickets with a first
+ *   public reply (target or not): mean, p50, p90 as for resolution; a ticket closed without any
+ *   public reply has no first-response time;
+ * - sla.targets (§11): per target (metric) and priority, the clocks that met it and those that
+ *   breached it, by the rules of core/slaFigures.ts (a ticket closed without a reply meets or
+ *   breaches its first-response target by its close), and met_share = met / (met + breached), null
+ *   when none is decided; sla.by_metric = each metric's breached count. Unlike `breached` (§4,
+ *   judged by the clock at `now`), an open ticket's resolution breach counts here once the monitor
+ *   has recorded it (within a second).
  */
 import { PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { metShare } from '../core/slaFigures.js';
+import { SLA_METRICS, type SlaMetric } from '../core/slaClocks.js';
+import { PRIORITIES, type Priority } from '../core/tickets.js';
+import { durationQuantiles, FIRST_RESPONSE } from '../repositories/durationQuantiles.js';
+import { type SlaFigureTotals, slaFigureTotals, type TargetCount } from '../repositories/slaTargets.js';
 import { agentFigures, resolutionQuantiles, type StatsScope, ticketTotals } from '../repositories/stats.js';
 
 export const STATS_WINDOWS = ['24h', '7d', '30d', 'all'] as const;
@@ -45,6 +59,15 @@ export interface AgentStats {
   presence: 'offline' | 'available' | 'away';
 }
 
+/** A target's counts and share met (0..1, 4 decimals; null when nothing is decided). */
+export interface TargetFigure {
+  met: number;
+  breached: number;
+  met_share: number | null;
+}
+
+export type DurationFigures = { avg_seconds: number | null; p50_seconds: number | null; p90_seconds: number | null };
+
 /** The §8 stats object. */
 export interface Stats {
   window: StatsWindow;
@@ -59,17 +82,39 @@ export interface Stats {
     /** breached / total, 0..1 (4 decimals); 0 when the window is empty. */
     breach_rate: number;
     by_priority: { high: number; medium: number; low: number };
+    /** Breaches per target (§11): each metric's breached count in `targets`. */
+    by_metric: Record<SlaMetric, number>;
+    /** Per target (§11), over its priorities and per priority. */
+    targets: Record<SlaMetric, TargetFigure & { by_priority: Record<Priority, TargetFigure> }>;
   };
-  resolution: { avg_seconds: number | null; p50_seconds: number | null; p90_seconds: number | null };
+  resolution: DurationFigures;
+  first_response: DurationFigures;
   agents: AgentStats[];
 }
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.round(ms) / 1000);
 
+const figureOf = ({ met, breached }: TargetCount): TargetFigure => ({ met, breached, met_share: metShare(met, breached) });
+
+/** sla.targets and sla.by_metric from the counts. */
+function targetFigures(totals: SlaFigureTotals): Pick<Stats['sla'], 'targets' | 'by_metric'> {
+  const targets = {} as Stats['sla']['targets'];
+  const byMetric = {} as Stats['sla']['by_metric'];
+  for (const metric of SLA_METRICS) {
+    const perPriority = totals.targets[metric];
+    const sum = PRIORITIES.reduce((all, p) => ({ met: all.met + perPriority[p].met, breached: all.breached + perPriority[p].breached }), { met: 0, breached: 0 });
+    targets[metric] = { ...figureOf(sum), by_priority: { high: figureOf(perPriority.high), medium: figureOf(perPriority.medium), low: figureOf(perPriority.low) } };
+    byMetric[metric] = sum.breached;
+  }
+  return { targets, by_metric: byMetric };
+}
+
 async function figures(db: Db, window: StatsWindow, now: number): Promise<Stats> {
   const scope: StatsScope = { since: windowStart(window, now), now };
   const totals = await ticketTotals(db, scope);
   const [p50, p90] = await resolutionQuantiles(db, scope, totals.closed, [0.5, 0.9]);
+  const sla = await slaFigureTotals(db, scope.since);
+  const [fr50, fr90] = await durationQuantiles(db, FIRST_RESPONSE, scope.since, sla.answered, [0.5, 0.9]);
   const agents = await agentFigures(db, scope);
   const breached = totals.openOverdue + totals.closedLate;
   return {
@@ -84,8 +129,14 @@ async function figures(db: Db, window: StatsWindow, now: number): Promise<Stats>
       closed_late: totals.closedLate,
       breach_rate: totals.total === 0 ? 0 : Math.round((breached / totals.total) * 10_000) / 10_000,
       by_priority: { high: totals.breachedHigh, medium: totals.breachedMedium, low: totals.breachedLow },
+      ...targetFigures(sla),
     },
     resolution: { avg_seconds: seconds(totals.avgResolutionMs), p50_seconds: seconds(p50 ?? null), p90_seconds: seconds(p90 ?? null) },
+    first_response: {
+      avg_seconds: seconds(sla.answered === 0 ? null : sla.firstResponseMs / sla.answered),
+      p50_seconds: seconds(fr50 ?? null),
+      p90_seconds: seconds(fr90 ?? null),
+    },
     agents: agents.map((a) => ({
       username: a.username,
       closed: a.closed,

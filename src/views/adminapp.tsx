@@ -1,3 +1,6 @@
+import type { ComponentChildren } from 'preact';
+import { SLA_METRICS, type SlaMetric } from '../core/slaClocks.js';
+import { PRIORITIES } from '../core/tickets.js';
 import { INBOUND_LOG_RESULTS } from '../repositories/inboundLog.js';
 import type { MailStats } from '../services/mailStats.js';
 import type { Stats, StatsWindow } from '../services/stats.js';
@@ -68,6 +71,64 @@ export function percentText(rate: number): string {
   return `${(rate * 100).toFixed(1)} %`;
 }
 
+/** A table that may scroll sideways on a phone: a named region reachable by keyboard (axe: scrollable-region-focusable). */
+function ScrollRegion({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-scroll" tabindex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
+}
+
+/** A duration's mean, median and 90th percentile (resolution, first response), each a live figure `name.*`. */
+function DurationFigures({ title, note, name, figures }: { title: string; note: string; name: 'resolution' | 'first_response'; figures: Stats['resolution'] }) {
+  return (
+    <>
+      <h2>{title}</h2>
+      <p>
+        <small>{note}</small>
+      </p>
+      <div class="grid kpis">
+        <Kpi label="Average" name={`${name}.avg_seconds`} value={resolutionText(figures.avg_seconds)} />
+        <Kpi label="Median" name={`${name}.p50_seconds`} value={resolutionText(figures.p50_seconds)} />
+        <Kpi label="90th percentile" name={`${name}.p90_seconds`} value={resolutionText(figures.p90_seconds)} />
+      </div>
+    </>
+  );
+}
+
+/** A share met (§11), or an em dash when nothing is decided. */
+export function shareText(share: number | null): string {
+  return share === null ? '—' : percentText(share);
+}
+
+const METRIC_LABELS: Record<SlaMetric, string> = { resolution: 'Resolution', first_response: 'First response', next_reply: 'Next reply' };
+
+/** §11: per target, met, breached and the share met, overall and per priority. */
+function TargetFigures({ targets }: { targets: Stats['sla']['targets'] }) {
+  return (
+    <ScrollRegion label="SLA targets">
+      <DataTable class="figures" id="target-figures" caption="SLA targets: clocks met and breached, share met" columns={['Target', 'Met', 'Breached', 'Share met', 'High', 'Medium', 'Low']}>
+        {SLA_METRICS.map((metric) => {
+          const t = targets[metric];
+          const path = `sla.targets.${metric}`;
+          return (
+            <tr data-target={metric}>
+              <th scope="row">{METRIC_LABELS[metric]}</th>
+              <td data-kpi={`${path}.met`}>{t.met}</td>
+              <td data-kpi={`${path}.breached`}>{t.breached}</td>
+              <td data-kpi={`${path}.met_share`}>{shareText(t.met_share)}</td>
+              {PRIORITIES.map((p) => (
+                <td data-kpi={`${path}.by_priority.${p}.met_share`}>{shareText(t.by_priority[p].met_share)}</td>
+              ))}
+            </tr>
+          );
+        })}
+      </DataTable>
+    </ScrollRegion>
+  );
+}
+
 function Kpi({ label, name, value, note }: { label: string; name: string; value: string | number; note?: string }) {
   return (
     <article class="kpi-card">
@@ -111,7 +172,7 @@ function MailFigures({ mail }: { mail: MailStats }) {
       <p>
         <a href="/admin/emails/?status=failed">Failed emails</a> · <a href="/admin/emails/?status=bounced">Bounced emails</a> · <a href="/admin/inbound/">Inbound mail</a>
       </p>
-      <div class="table-scroll">
+      <ScrollRegion label="Mail received in the last 24 hours">
         <DataTable
           class="figures"
           id="inbound-figures"
@@ -125,7 +186,7 @@ function MailFigures({ mail }: { mail: MailStats }) {
             <td data-kpi="mail.inbound_24h.total">{mail.inbound_24h.total}</td>
           </tr>
         </DataTable>
-      </div>
+      </ScrollRegion>
     </>
   );
 }
@@ -175,25 +236,33 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
             </tr>
         </DataTable>
 
-        <h2>Resolution time</h2>
+        <DurationFigures title="Resolution time" note="From creation to closing, over the closed tickets of the window." name="resolution" figures={stats.resolution} />
+        <DurationFigures
+          title="First response"
+          note="From creation to the first public reply, over the tickets of the window that have one."
+          name="first_response"
+          figures={stats.first_response}
+        />
+
+        <h2>SLA targets</h2>
         <p>
-          <small>From creation to closing, over the closed tickets of the window.</small>
+          <small>
+            A reply or close at or before the due time meets a target; an open ticket counts as breached once the monitor has recorded it. A ticket closed without any reply meets or
+            breaches its first-response target by its close.
+          </small>
         </p>
-        <div class="grid kpis">
-          <Kpi label="Average" name="resolution.avg_seconds" value={resolutionText(stats.resolution.avg_seconds)} />
-          <Kpi label="Median" name="resolution.p50_seconds" value={resolutionText(stats.resolution.p50_seconds)} />
-          <Kpi label="90th percentile" name="resolution.p90_seconds" value={resolutionText(stats.resolution.p90_seconds)} />
-        </div>
+        <TargetFigures targets={stats.sla.targets} />
 
         <h2>Charts</h2>
         <div class="grid charts">
           <ChartFigure id="chart-states" label="Pie chart of waiting, assigned and closed tickets" caption="Waiting, assigned, closed" />
           <ChartFigure id="chart-closed" label="Bar chart of closed tickets per agent" caption="Closed per agent" />
           <ChartFigure id="chart-breaches" label="Bar chart of SLA breaches by priority" caption="Breaches by priority" />
+          <ChartFigure id="chart-targets" label="Bar chart of the share of each SLA target met, by priority" caption="Share met per target" />
         </div>
 
         <h2>Agents</h2>
-        <div class="table-scroll">
+        <ScrollRegion label="Agents">
           <DataTable class="striped" id="agent-table" bodyId="agent-rows" columns={['Agent', 'Presence', 'Open', 'Closed', 'Average resolution', 'Breaches']}>
               {stats.agents.map((a) => (
                 <tr data-agent={a.username}>
@@ -210,7 +279,7 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
                 </tr>
               ))}
           </DataTable>
-        </div>
+        </ScrollRegion>
         {stats.agents.length === 0 && (
           <p class="empty-state">
             No agents yet. <a href="/adminapp/register/">Register one</a>.

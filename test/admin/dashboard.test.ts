@@ -71,7 +71,7 @@ for (const dialect of DIALECTS) {
       expect(kpi(page.body, 'resolution.p90_seconds')).toBe('1 min 54 s');
       expect(page.body).toMatch(/<tr data-agent="alice">[\s\S]*?presence-available[\s\S]*?<td>2<\/td><td>2<\/td>/);
       expect(page.body).toContain('<script type="module" src="/static/admin-dashboard.js">');
-      for (const id of ['chart-states', 'chart-closed', 'chart-breaches']) expect(page.body).toContain(`id="${id}"`);
+      for (const id of ['chart-states', 'chart-closed', 'chart-breaches', 'chart-targets']) expect(page.body).toContain(`id="${id}"`);
       expect(page.body).toContain('data-feed="/adminapp/dashboard/data.json?window=all"');
     });
 

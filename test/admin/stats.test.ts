@@ -42,6 +42,23 @@ async function ticket(db: Db, now: number, t: { age: number; priority: 'high' | 
   }]);
 }
 
+/** A target's figure: met, breached and the share met, as written out. */
+const target = (met: number, breached: number, met_share: number | null) => ({ met, breached, met_share });
+const NONE = target(0, 0, null);
+const UNUSED = { ...NONE, by_priority: { high: NONE, medium: NONE, low: NONE } };
+
+/**
+ * §11's additions when only the resolution target has outcomes (these tickets have no first-response
+ * target, no next-reply clock, no recorded breach: open tickets are undecided), given per priority.
+ */
+function resolutionOnly(total: ReturnType<typeof target>, high: ReturnType<typeof target>, medium: ReturnType<typeof target>, low: ReturnType<typeof target>) {
+  return {
+    by_metric: { resolution: total.breached, first_response: 0, next_reply: 0 },
+    targets: { resolution: { ...total, by_priority: { high, medium, low } }, first_response: UNUSED, next_reply: UNUSED },
+  };
+}
+const NO_FIRST_RESPONSE = { avg_seconds: null, p50_seconds: null, p90_seconds: null };
+
 for (const dialect of DIALECTS) {
   describe(`dashboard figures (${dialect})`, () => {
     let database: TestDatabase;
@@ -97,9 +114,12 @@ for (const dialect of DIALECTS) {
           closed_late: 3,
           breach_rate: 0.5,
           by_priority: { high: 2, medium: 1, low: 2 }, // high T1 T8, medium T6, low T3 T9
+          // Resolution target: met T5 T7 T10, breached T6 T8 T9 (closed late; open ones unrecorded count nowhere).
+          ...resolutionOnly(target(3, 3, 0.5), target(1, 1, 0.5), target(1, 1, 0.5), target(1, 1, 0.5)),
         },
         // Mean 7360 / 6 s, to the millisecond.
         resolution: { avg_seconds: 1226.667, p50_seconds: 360, p90_seconds: 3300 },
+        first_response: NO_FIRST_RESPONSE,
         agents: [
           // alice: closed T5 T6 T9 (30 + 600 + 5400 = 6030 s), open T3 T4, breached T3 T6 T9
           { username: 'alice', closed: 3, open: 2, avg_resolution_seconds: 2010, breached: 3, presence: 'available' },
@@ -117,7 +137,8 @@ for (const dialect of DIALECTS) {
       // T1–T7. Closed: 30, 600, 1200 s → mean 610, p50 600, p90 at 1.8 → 600 + 0.8·600 = 1080.
       expect(stats.total).toBe(7);
       expect([stats.pending, stats.open, stats.closed]).toEqual([2, 2, 3]);
-      expect(stats.sla).toEqual({ breached: 3, open_overdue: 2, closed_late: 1, breach_rate: 0.4286, by_priority: { high: 1, medium: 1, low: 1 } });
+      // Resolution target: met T5 (high) and T7 (low), breached T6 (medium).
+      expect(stats.sla).toEqual({ breached: 3, open_overdue: 2, closed_late: 1, breach_rate: 0.4286, by_priority: { high: 1, medium: 1, low: 1 }, ...resolutionOnly(target(2, 1, 0.6667), target(1, 0, 1), target(0, 1, 0), target(1, 0, 1)) });
       expect(stats.resolution).toEqual({ avg_seconds: 610, p50_seconds: 600, p90_seconds: 1080 });
       expect(stats.agents).toEqual([
         { username: 'alice', closed: 2, open: 2, avg_resolution_seconds: 315, breached: 2, presence: 'available' },
@@ -132,7 +153,8 @@ for (const dialect of DIALECTS) {
         const stats = await computeStats(db, { window, now });
         expect(stats.total).toBe(8);
         expect(stats.closed).toBe(4);
-        expect(stats.sla).toEqual({ breached: 4, open_overdue: 2, closed_late: 2, breach_rate: 0.5, by_priority: { high: 2, medium: 1, low: 1 } });
+        // Resolution target: T8 (high, late) joins.
+        expect(stats.sla).toEqual({ breached: 4, open_overdue: 2, closed_late: 2, breach_rate: 0.5, by_priority: { high: 2, medium: 1, low: 1 }, ...resolutionOnly(target(2, 2, 0.5), target(1, 1, 0.5), target(0, 1, 0), target(1, 0, 1)) });
         expect(stats.resolution).toEqual({ avg_seconds: 487.5, p50_seconds: 360, p90_seconds: 1020 });
         expect(stats.agents.find((a) => a.username === 'bob')).toMatchObject({ closed: 2, avg_resolution_seconds: 660, breached: 1 });
       }

@@ -85,7 +85,11 @@ for (const dialect of DIALECTS) {
       expect(Object.keys(schemas.TicketEvent.properties).sort()).toEqual(['actor', 'at', 'from_agent', 'metric', 'to_agent', 'type']);
       expect(schemas.CreatedTicket.properties).toHaveProperty('token');
       expect(Object.keys(schemas.Agent.properties).sort()).toEqual(['capacity', 'display_name', 'last_assigned_at', 'open_count', 'presence', 'role', 'username']);
-      expect(Object.keys(schemas.Stats.properties).sort()).toEqual(['agents', 'closed', 'open', 'pending', 'resolution', 'sla', 'total', 'window']);
+      expect(Object.keys(schemas.Stats.properties).sort()).toEqual(['agents', 'closed', 'first_response', 'open', 'pending', 'resolution', 'sla', 'total', 'window']);
+      expect(Object.keys(schemas.Stats.properties.sla.properties).sort()).toEqual(['breach_rate', 'breached', 'by_metric', 'by_priority', 'closed_late', 'open_overdue', 'targets']);
+      expect(Object.keys(schemas.Stats.properties.sla.properties.targets.properties).sort()).toEqual(['first_response', 'next_reply', 'resolution']);
+      expect(Object.keys(schemas.Stats.properties.sla.properties.targets.properties.first_response.properties).sort()).toEqual(['breached', 'by_priority', 'met', 'met_share']);
+      expect(Object.keys(schemas.Stats.properties.first_response.properties).sort()).toEqual(['avg_seconds', 'p50_seconds', 'p90_seconds']);
       expect(schemas.Error.properties.error.required).toEqual(['code', 'message']);
       expect(Object.keys(schemas.Message.properties).sort()).toEqual(['attachments', 'author', 'automatic', 'body', 'channel', 'created_at', 'id', 'kind'].sort());
       expect(Object.keys(schemas.Message.properties.author.properties).sort()).toEqual(['name', 'type', 'username']);

@@ -7,6 +7,10 @@
 import { sql } from 'kysely';
 import { expect } from 'vitest';
 import { resolutionBucket } from '../../src/core/resolution-histogram.js';
+import { firstResponseOutcome, isOpenBreached, metShare, resolutionOutcome, type TargetOutcome } from '../../src/core/slaFigures.js';
+import { SLA_METRICS, type SlaMetric } from '../../src/core/slaClocks.js';
+import { PRIORITIES, type Priority } from '../../src/core/tickets.js';
+import { durationQuantiles, FIRST_RESPONSE } from '../../src/repositories/durationQuantiles.js';
 import type { Db } from '../../src/db/connect.js';
 import type { NewTicketRow, TicketRow } from '../../src/db/schema.js';
 import { agentFigures, resolutionQuantiles } from '../../src/repositories/stats.js';
@@ -64,7 +68,6 @@ export function resolution(r: Rng, used: number[]): number {
 }
 
 const LIMITS = [1 * M, 4 * M, 1 * H, 1 * D, 3 * D];
-const PRIORITIES = ['high', 'medium', 'low'] as const;
 
 export async function addAgents(db: Db, prefix: string, n: number): Promise<number[]> {
   const ids: number[] = [];
@@ -82,7 +85,7 @@ let tokenSeq = 0;
  * their deadline marked breached as the monitor would (after the deadline, at or before `now`) or
  * not yet marked.
  */
-export function randomTickets(r: Rng, n: number, now: number, agents: readonly number[], used: number[]): NewTicketRow[] {
+export function randomTickets(r: Rng, n: number, now: number, agents: readonly number[], used: number[], options: SlaOption = { sla: true }): NewTicketRow[] {
   const rows: NewTicketRow[] = [];
   for (let i = 0; i < n; i++) {
     const created = now - r.int(0, r.chance(0.3) ? 3 * H : 20 * D);
@@ -91,7 +94,20 @@ export function randomTickets(r: Rng, n: number, now: number, agents: readonly n
     const agent = state === 'pending' ? null : r.chance(0.9) ? r.pick(agents) : null;
     const closedAt = state !== 'closed' ? null : r.chance(0.03) ? null : created + resolution(r, used);
     const marked = state !== 'closed' && due < now && r.chance(0.6) ? Math.min(now, due + r.int(1, 2000)) : null;
+    // §11: a first-response target on half, answered on some (edges too), its breach recorded on
+    // some unanswered ones past due; next-reply clocks counted on a few.
+    const firstDue = r.chance(0.5) ? created + r.pick(LIMITS) : null;
+    const firstAt = state !== 'pending' && r.chance(0.6) ? created + (r.chance(0.2) ? r.pick(EDGE_RESOLUTIONS) : r.int(0, 2 * H)) : null;
+    const firstMarked = firstDue !== null && firstAt === null && firstDue < (closedAt ?? now) && r.chance(0.6) ? firstDue + 1 : null;
+    const sla = {
+      first_response_due_at: firstDue,
+      first_response_at: firstAt,
+      first_response_breached_at: firstMarked,
+      next_reply_met: r.chance(0.3) ? r.int(1, 3) : 0,
+      next_reply_breached: r.chance(0.2) ? r.int(1, 2) : 0,
+    };
     rows.push({
+      ...(options.sla ? sla : {}),
       token: `gen-${++tokenSeq}-${r.int(0, 1e9)}`,
       customer_name: 'C',
       customer_email: 'c@example.com',
@@ -124,9 +140,56 @@ export async function allTickets(db: Db): Promise<TicketRow[]> {
   }));
 }
 
-/** open_ticket_summary and resolution_histogram (non-zero rows) against a recount of the tickets. */
-export async function expectSummariesMatchTickets(db: Db): Promise<void> {
+/** §11 target counts per metric and priority, recounted from the tickets by the rules of core/slaFigures.ts. */
+export function recountTargets(tickets: readonly TicketRow[]): Record<SlaMetric, Record<Priority, { met: number; breached: number }>> {
+  const counts = Object.fromEntries(SLA_METRICS.map((m) => [m, Object.fromEntries(PRIORITIES.map((p) => [p, { met: 0, breached: 0 }]))])) as ReturnType<typeof recountTargets>;
+  const add = (metric: SlaMetric, t: TicketRow, outcome: TargetOutcome, n = 1) => {
+    if (outcome !== null) counts[metric][t.priority][outcome] += n;
+  };
+  for (const t of tickets) {
+    add('resolution', t, resolutionOutcome(t));
+    add('first_response', t, firstResponseOutcome(t));
+    add('next_reply', t, 'met', t.next_reply_met);
+    add('next_reply', t, 'breached', t.next_reply_breached);
+  }
+  return counts;
+}
+
+/** First-response times of the tickets that have one, ascending. */
+export function firstResponseTimes(tickets: readonly TicketRow[]): number[] {
+  return tickets
+    .filter((t) => t.first_response_at !== null)
+    .map((t) => t.first_response_at! - t.created_at)
+    .sort((a, b) => a - b);
+}
+
+/** §11's summaries (open_breach_summary, sla_target_counts, first_response_histogram) against a recount of the tickets. */
+async function expectSlaSummariesMatchTickets(db: Db, tickets: readonly TicketRow[]): Promise<void> {
+  const openBreached = Object.fromEntries(PRIORITIES.map((p) => [p, tickets.filter((t) => t.priority === p && isOpenBreached(t)).length]));
+  const summary = await db.selectFrom('open_breach_summary').select(['priority', 'breached']).execute();
+  expect(Object.fromEntries(summary.map((row) => [row.priority, Number(row.breached)]))).toEqual(openBreached);
+  const counts = await db.selectFrom('sla_target_counts').select(['metric', 'priority', 'met', 'breached']).execute();
+  const stored = Object.fromEntries(SLA_METRICS.map((m) => [m, Object.fromEntries(PRIORITIES.map((p) => [p, { met: 0, breached: 0 }]))]));
+  for (const row of counts) stored[row.metric]![row.priority] = { met: Number(row.met), breached: Number(row.breached) };
+  expect(stored).toEqual(recountTargets(tickets));
+  const histogram = new Map<number, { answered: number; total: number }>();
+  for (const ms of firstResponseTimes(tickets)) {
+    const entry = histogram.get(resolutionBucket(ms)) ?? { answered: 0, total: 0 };
+    histogram.set(resolutionBucket(ms), { answered: entry.answered + 1, total: entry.total + ms });
+  }
+  const rows = await db.selectFrom('first_response_histogram').select(['bucket', 'answered', 'total_ms']).where('answered', '<>', 0).orderBy('bucket').execute();
+  expect(rows.map((row) => [Number(row.bucket), Number(row.answered), Number(row.total_ms)])).toEqual([...histogram].sort((a, b) => a[0] - b[0]).map(([b, e]) => [b, e.answered, e.total]));
+}
+
+/** Whether the schema has §11's figures (migration 2026-12-03T0900): the migration tests run older schemas too. */
+export interface SlaOption {
+  sla: boolean;
+}
+
+/** open_ticket_summary and resolution_histogram (non-zero rows), and §11's summaries, against a recount of the tickets. */
+export async function expectSummariesMatchTickets(db: Db, options: SlaOption = { sla: true }): Promise<void> {
   const tickets = await allTickets(db);
+  if (options.sla) await expectSlaSummariesMatchTickets(db, tickets);
   const open = new Map<string, number>();
   const histogram = new Map<number, number>();
   for (const t of tickets) {
@@ -168,6 +231,11 @@ export async function slowAllTimeStats(db: Db, now: number): Promise<Stats> {
   const sorted = [...resolutions].sort((a, b) => a - b);
   const byPriority = (p: string) => breached.filter((t) => t.priority === p).length;
   const agents = await agentFigures(db, { since: -Number.MAX_SAFE_INTEGER, now });
+  const counts = recountTargets(tickets);
+  const figure = ({ met, breached }: { met: number; breached: number }) => ({ met, breached, met_share: metShare(met, breached) });
+  const total = (m: SlaMetric) => PRIORITIES.reduce((a, p) => ({ met: a.met + counts[m][p].met, breached: a.breached + counts[m][p].breached }), { met: 0, breached: 0 });
+  const targetOf = (m: SlaMetric) => ({ ...figure(total(m)), by_priority: { high: figure(counts[m].high), medium: figure(counts[m].medium), low: figure(counts[m].low) } });
+  const firstTimes = firstResponseTimes(tickets);
   return {
     window: 'all',
     total: tickets.length,
@@ -180,6 +248,13 @@ export async function slowAllTimeStats(db: Db, now: number): Promise<Stats> {
       closed_late: tickets.filter(late).length,
       breach_rate: tickets.length === 0 ? 0 : Math.round((breached.length / tickets.length) * 10_000) / 10_000,
       by_priority: { high: byPriority('high'), medium: byPriority('medium'), low: byPriority('low') },
+      by_metric: { resolution: total('resolution').breached, first_response: total('first_response').breached, next_reply: total('next_reply').breached },
+      targets: { resolution: targetOf('resolution'), first_response: targetOf('first_response'), next_reply: targetOf('next_reply') },
+    },
+    first_response: {
+      avg_seconds: seconds(firstTimes.length === 0 ? null : firstTimes.reduce((a, b) => a + b, 0) / firstTimes.length),
+      p50_seconds: seconds(percentileCont(firstTimes, 0.5)),
+      p90_seconds: seconds(percentileCont(firstTimes, 0.9)),
     },
     resolution: {
       avg_seconds: seconds(resolutions.length === 0 ? null : resolutions.reduce((a, b) => a + b, 0) / resolutions.length),
@@ -204,6 +279,11 @@ export async function expectAllTimeStatsMatchScan(db: Db, dialect: 'sqlite' | 'p
   const sorted = tickets.filter((t) => t.status === 'closed' && t.closed_at !== null).map((t) => t.closed_at! - t.created_at).sort((a, b) => a - b);
   const quantiles = Array.from({ length: 201 }, (_, i) => i / 200);
   expect(await resolutionQuantiles(db, { since: null, now: nows[0]! }, 0, quantiles)).toEqual(quantiles.map((p) => percentileCont(sorted, p)));
+  const firstTimes = firstResponseTimes(tickets);
+  expect(await durationQuantiles(db, FIRST_RESPONSE, null, 0, quantiles)).toEqual(quantiles.map((p) => percentileCont(firstTimes, p)));
+  // A window holding every ticket counts them as the summaries do (the windowed queries read the tickets).
+  const windowed = await durationQuantiles(db, FIRST_RESPONSE, -Number.MAX_SAFE_INTEGER, firstTimes.length, quantiles);
+  expect(windowed).toEqual(quantiles.map((p) => percentileCont(firstTimes, p)));
   if (dialect === 'postgres') {
     const { rows } = await sql<{ q: number[] | null }>`select percentile_cont(array[0.5, 0.9]::float8[]) within group (order by closed_at - created_at) as q from tickets where status = 'closed'`.execute(db);
     const q = rows[0]!.q;

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ServiceContext } from '../../../services/context.js';
 import { computeStats, DEFAULT_STATS_WINDOW } from '../../../services/stats.js';
-import { errorResponses, Stats, StatsQuery } from '../../api-schemas.js';
+import { errorResponses } from '../../api-schemas.js';
+import { Stats, StatsQuery } from '../../api-schemas-stats.js';
 
 /** The §6 figures (admins); behind requireBearer. */
 export function statsApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
