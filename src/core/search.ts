@@ -204,3 +204,42 @@ export function highlight(text: string, words: readonly string[]): Highlighted[]
 export const TIER_OFFSET = 2 ** 31;
 
 export const positionOf = (tier: 1 | 2, id: number): number => (tier === 1 ? TIER_OFFSET + id : id);
+
+export type PositionOp = '<' | '>' | '<=' | '>=';
+
+/** One tier's share of a page: its index in the tiers (0: tier 1), and the id condition, if any. */
+export interface TierSlice {
+  tier: number;
+  id: { op: PositionOp; value: number } | null;
+}
+
+/**
+ * Which tiers hold positions `op position` (all of them without a cursor), in the order a page
+ * reads them (`desc`: tier 1 first), each with the id condition that says the same.
+ */
+export function tierSlices(tierCount: number, cursor: { op: PositionOp; position: number } | null, order: 'asc' | 'desc'): TierSlice[] {
+  const slices: TierSlice[] = [];
+  for (let tier = 0; tier < tierCount; tier++) {
+    if (cursor === null) {
+      slices.push({ tier, id: null });
+      continue;
+    }
+    const value = cursor.position - (tier === 0 ? TIER_OFFSET : 0);
+    const below = cursor.op === '<' || cursor.op === '<=';
+    if (value <= 0) {
+      if (!below) slices.push({ tier, id: null });
+    } else if (value >= TIER_OFFSET) {
+      if (below) slices.push({ tier, id: null });
+    } else {
+      slices.push({ tier, id: { op: cursor.op, value } });
+    }
+  }
+  return order === 'desc' ? slices : slices.reverse();
+}
+
+/** A page position from a URL or cursor: a whole number below 2 × TIER_OFFSET, or null. */
+export function parsePosition(raw: string): number | null {
+  if (!/^[1-9]\d{0,9}$/.test(raw)) return null;
+  const position = Number(raw);
+  return position < 2 * TIER_OFFSET ? position : null;
+}

@@ -1,7 +1,22 @@
 import SqliteDatabase from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fts5Expression, highlight, highlightWords, MAX_TERMS, parseSearch, type SearchQuery, type SearchTerm } from '../../src/core/search.js';
+import {
+  fts5Expression,
+  highlight,
+  highlightWords,
+  MAX_TERMS,
+  parsePosition,
+  parseSearch,
+  type PositionOp,
+  positionOf,
+  type SearchQuery,
+  type SearchTerm,
+  TIER_OFFSET,
+  type TierSlice,
+  tierSlices,
+} from '../../src/core/search.js';
+import { MAX_ID } from '../../src/core/tickets.js';
 
 const text = (t: string, exclude = false, phrase = false): SearchTerm => ({ kind: 'text', text: t, phrase, exclude });
 
@@ -135,5 +150,27 @@ describe('highlight', () => {
     ['nothing to mark', 'plain', [], 'plain'],
   ])('%s', (_title, shown, words, expected) => {
     expect(highlight(shown, words).map((p) => (p.hit ? `[${p.text}]` : p.text)).join('')).toBe(expected);
+  });
+});
+
+describe('tierSlices: a page position as each tier\'s id bound', () => {
+  const T = TIER_OFFSET;
+  it.each<[string, number, { op: PositionOp; position: number } | null, 'asc' | 'desc', TierSlice[]]>([
+    ['no cursor, newest first: tier 1 then 2', 2, null, 'desc', [{ tier: 0, id: null }, { tier: 1, id: null }]],
+    ['no cursor, oldest first: tier 2 then 1', 2, null, 'asc', [{ tier: 1, id: null }, { tier: 0, id: null }]],
+    ['after a tier-1 row: the rest of tier 1, all of tier 2', 2, { op: '<', position: T + 40 }, 'desc', [{ tier: 0, id: { op: '<', value: 40 } }, { tier: 1, id: null }]],
+    ['after a tier-2 row: the rest of tier 2 only', 2, { op: '<', position: 40 }, 'desc', [{ tier: 1, id: { op: '<', value: 40 } }]],
+    ['before a tier-2 row: the rest of tier 2 up, then all of tier 1', 2, { op: '>', position: 40 }, 'asc', [{ tier: 1, id: { op: '>', value: 40 } }, { tier: 0, id: null }]],
+    ['before a tier-1 row: the rest of tier 1 up only', 2, { op: '>', position: T + 40 }, 'asc', [{ tier: 0, id: { op: '>', value: 40 } }]],
+    ['at or below a tier-1 row (exists)', 2, { op: '<=', position: T + 1 }, 'desc', [{ tier: 0, id: { op: '<=', value: 1 } }, { tier: 1, id: null }]],
+    ['one tier (only emails or references)', 1, { op: '<', position: T + 9 }, 'desc', [{ tier: 0, id: { op: '<', value: 9 } }]],
+  ])('%s', (_title, count, cursor, order, expected) => {
+    expect(tierSlices(count, cursor, order)).toEqual(expected);
+  });
+
+  it('positions order tier 1 before tier 2, newest first, and read back from a URL', () => {
+    expect(positionOf(1, 1)).toBeGreaterThan(positionOf(2, MAX_ID));
+    expect(parsePosition(String(positionOf(1, MAX_ID)))).toBe(positionOf(1, MAX_ID));
+    for (const bad of ['0', '-1', '1.5', '01', String(2 * TIER_OFFSET), '99999999999', 'x']) expect(parsePosition(bad), bad).toBeNull();
   });
 });
