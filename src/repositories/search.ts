@@ -9,7 +9,7 @@
  *   tsvector GIN indexes (whole words only).
  * Either way user text is a bound value, never SQL or query syntax.
  */
-import { type Expression, PostgresAdapter, type SqlBool, sql } from 'kysely';
+import { type Expression, PostgresAdapter, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { fts5Expression, type PositionOp, positionOf, type SearchQuery, type TextTerm, textTerms, tierSlices } from '../core/search.js';
 import type { Db } from '../db/connect.js';
 import { containsPattern } from './textSearch.js';
@@ -54,12 +54,18 @@ function exactConditions(query: SearchQuery): Expression<SqlBool>[] {
   });
 }
 
-function sqliteTier(query: SearchQuery, scope: SearchScope, tier: 'head' | 'body'): Expression<SqlBool> {
-  const expression = fts5Expression(query, columnsOf(scope), tier, HEAD)!;
-  return sql<SqlBool>`t.id in (select rowid from ticket_search where ticket_search match ${expression})`;
+/** The ids of the index's matches: `select <id> from … where <match>`, to which a window is added. */
+interface MatchSource {
+  id: string;
+  from: RawBuilder<unknown>;
 }
 
-function postgresTier(query: SearchQuery, scope: SearchScope, tier: 'head' | 'body', trigram: boolean): Expression<SqlBool> {
+function sqliteSource(query: SearchQuery, scope: SearchScope, tier: 'head' | 'body'): MatchSource {
+  const expression = fts5Expression(query, columnsOf(scope), tier, HEAD)!;
+  return { id: 'rowid', from: sql`ticket_search where ticket_search match ${expression}` };
+}
+
+function postgresSource(query: SearchQuery, scope: SearchScope, tier: 'head' | 'body', trigram: boolean): MatchSource {
   const inColumn = (term: TextTerm, column: string) =>
     trigram ? sql<SqlBool>`${sql.ref(`s.${column}`)} ilike ${containsPattern(term.text)} escape '\\'` : sql<SqlBool>`${sql.ref(`s.${column}_tsv`)} @@ phraseto_tsquery('simple', ${term.text})`;
   const inAny = (term: TextTerm, columns: readonly string[]) => sql<SqlBool>`(${sql.join(columns.map((c) => inColumn(term, c)), sql` or `)})`;
@@ -69,53 +75,106 @@ function postgresTier(query: SearchQuery, scope: SearchScope, tier: 'head' | 'bo
   const excluded = textTerms(query, true);
   const conditions = [tier === 'head' ? all(included, [HEAD]) : sql`${all(included, columns)} and not (${all(included, [HEAD])})`];
   if (excluded.length > 0) conditions.push(sql`not (${sql.join(excluded.map((t) => inAny(t, columns)), sql` or `)})`);
-  return sql<SqlBool>`t.id in (select s.ticket_id from ticket_search s where ${sql.join(conditions, sql` and `)})`;
-}
-
-/**
- * The query's conditions on `tickets as t`, best tier first: [head matches, thread matches] when
- * it has text to look for, or one tier when it names only emails or references.
- */
-export async function searchTiers(db: Db, query: SearchQuery, scope: SearchScope): Promise<Expression<SqlBool>[]> {
-  const exact = exactConditions(query);
-  const withExact = (condition: Expression<SqlBool>) => (exact.length === 0 ? condition : sql<SqlBool>`(${sql.join([condition, ...exact], sql` and `)})`);
-  if (textTerms(query, false).length === 0) return [sql<SqlBool>`(${sql.join(exact, sql` and `)})`];
-  if (!isPostgres(db)) return [withExact(sqliteTier(query, scope, 'head')), withExact(sqliteTier(query, scope, 'body'))];
-  const trigram = await hasTrigramIndexes(db);
-  return [withExact(postgresTier(query, scope, 'head', trigram)), withExact(postgresTier(query, scope, 'body', trigram))];
+  return { id: 's.ticket_id', from: sql`ticket_search s where ${sql.join(conditions, sql` and `)}` };
 }
 
 type IdCondition = { op: PositionOp; value: number } | null;
 
 /**
+ * A stretch of one tier's matches, in id order from a bound: at most `size` of them. Reading the
+ * index a window at a time lets both engines stop early (FTS5 walks its rowids in order, PostgreSQL
+ * gets a LIMIT), instead of collecting every match of a common word before the first page.
+ */
+export interface MatchWindow {
+  bound: IdCondition;
+  order: 'asc' | 'desc';
+  size: number;
+}
+
+/** One relevance tier: its condition on `t` (within a window of the index's matches, or all of them). */
+export interface SearchTier {
+  match(window: MatchWindow | null): Expression<SqlBool>;
+  /** How many index matches a window holds, and its last id (null: no index involved, nothing to window). */
+  extent: ((window: MatchWindow) => Promise<{ count: number; last: number | null }>) | null;
+}
+
+function windowed(source: MatchSource, window: MatchWindow | null): RawBuilder<unknown> {
+  const id = sql.raw(source.id);
+  if (window === null) return sql`select ${id} from ${source.from}`;
+  const bound = window.bound === null ? sql`` : sql` and ${id} ${sql.raw(window.bound.op)} ${window.bound.value}`;
+  return sql`select ${id} as id from ${source.from}${bound} order by ${id} ${sql.raw(window.order)} limit ${window.size}`;
+}
+
+function tierOf(db: Db, source: MatchSource | null, exact: Expression<SqlBool>[]): SearchTier {
+  const and = (conditions: Expression<SqlBool>[]) => sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
+  if (source === null) return { match: () => and(exact), extent: null };
+  return {
+    match: (window) => and([sql<SqlBool>`t.id in (${windowed(source, window)})`, ...exact]),
+    extent: async (window) => {
+      const edge = window.order === 'desc' ? sql`min(w.id)` : sql`max(w.id)`;
+      const { rows } = await sql<{ count: number; last: number | null }>`select count(*) as count, ${edge} as last from (${windowed(source, window)}) w`.execute(db);
+      return { count: Number(rows[0]?.count ?? 0), last: rows[0]?.last === null || rows[0]?.last === undefined ? null : Number(rows[0].last) };
+    },
+  };
+}
+
+/**
+ * The query's tiers on `tickets as t`, best first: [head matches, thread matches] when it has text
+ * to look for, or one tier when it names only emails or references.
+ */
+export async function searchTiers(db: Db, query: SearchQuery, scope: SearchScope): Promise<SearchTier[]> {
+  const exact = exactConditions(query);
+  if (textTerms(query, false).length === 0) return [tierOf(db, null, exact)];
+  if (!isPostgres(db)) return (['head', 'body'] as const).map((tier) => tierOf(db, sqliteSource(query, scope, tier), exact));
+  const trigram = await hasTrigramIndexes(db);
+  return (['head', 'body'] as const).map((tier) => tierOf(db, postgresSource(query, scope, tier, trigram), exact));
+}
+
+/** The first window's size: a few pages' worth, so a page usually needs one; each next one is 4× bigger. */
+const FIRST_WINDOW = 200;
+
+/**
  * Up to `limit` rows of the tiers at positions `cursor` (all without one), in `order` of position:
- * `fetch` reads one tier's rows with its condition and id bound, in `order` of id.
+ * `fetch` reads rows matching a condition, in `order` of id. Each tier is read a window of index
+ * matches at a time until the page is full or the tier has no more.
  */
 export async function fetchTiered<R extends { id: number }>(
-  tiers: readonly Expression<SqlBool>[],
+  tiers: readonly SearchTier[],
   cursor: { op: PositionOp; position: number } | null,
   order: 'asc' | 'desc',
   limit: number,
   fetch: (where: Expression<SqlBool>, id: IdCondition, limit: number) => Promise<R[]>,
+  firstWindow = Math.max(FIRST_WINDOW, limit * 4),
 ): Promise<Array<R & { position: number }>> {
   const rows: Array<R & { position: number }> = [];
+  const take = (fetched: R[], tier: number) => rows.push(...fetched.map((row) => ({ ...row, position: positionOf(tier === 0 ? 1 : 2, row.id) })));
   for (const slice of tierSlices(tiers.length, cursor, order)) {
-    if (rows.length >= limit) break;
-    const fetched = await fetch(tiers[slice.tier]!, slice.id, limit - rows.length);
-    rows.push(...fetched.map((row) => ({ ...row, position: positionOf(slice.tier === 0 ? 1 : 2, row.id) })));
+    const tier = tiers[slice.tier]!;
+    if (tier.extent === null) {
+      if (rows.length < limit) take(await fetch(tier.match(null), slice.id, limit - rows.length), slice.tier);
+      continue;
+    }
+    let window: MatchWindow = { bound: slice.id, order, size: firstWindow };
+    while (rows.length < limit) {
+      take(await fetch(tier.match(window), null, limit - rows.length), slice.tier);
+      if (rows.length >= limit) break;
+      const { count, last } = await tier.extent(window);
+      if (count < window.size || last === null) break;
+      window = { bound: { op: order === 'desc' ? '<' : '>', value: last }, order, size: window.size * 4 };
+    }
   }
   return rows;
 }
 
 /** Whether any tier holds a row at a position `op position`. */
 export async function existsTiered(
-  tiers: readonly Expression<SqlBool>[],
+  tiers: readonly SearchTier[],
   op: '<=' | '>=',
   position: number,
   exists: (where: Expression<SqlBool>, id: IdCondition) => Promise<boolean>,
 ): Promise<boolean> {
   for (const slice of tierSlices(tiers.length, { op, position }, 'desc')) {
-    if (await exists(tiers[slice.tier]!, slice.id)) return true;
+    if (await exists(tiers[slice.tier]!.match(null), slice.id)) return true;
   }
   return false;
 }
