@@ -151,21 +151,29 @@ export function fts5String(text: string): string {
 
 /**
  * The FTS5 MATCH expression for the query's text terms in `columns`: every included text in one of
- * them and no excluded text in any. With `headOnly`, the included texts must all be in `head` (the
- * first relevance tier); with `notHead`, they must not all be (the second). Null when the query has
- * no included text (only emails or references).
+ * them and no excluded text in any (tier `all`); with `body`, not all of them in `head` either (the
+ * second relevance tier). Tier `head` is for the head-only index: every included text in `head`,
+ * exclusions left to fts5Exclusions (they may be anywhere). Null when the query has no included
+ * text (only emails or references).
  */
 export function fts5Expression(query: SearchQuery, columns: readonly string[], tier: 'all' | 'head' | 'body' = 'all', head = 'head'): string | null {
   const included = textTerms(query, false).map((t) => fts5String(t.text));
   if (included.length === 0) return null;
-  const excluded = textTerms(query, true).map((t) => fts5String(t.text));
-  const within = (cols: readonly string[], expression: string) => `({${cols.join(' ')}} : (${expression}))`;
   const all = included.join(' AND ');
-  let expression = tier === 'head' ? within([head], all) : within(columns, all);
+  if (tier === 'head') return within([head], all);
+  let expression = within(columns, all);
   if (tier === 'body') expression = `(${expression} NOT ${within([head], all)})`;
-  if (excluded.length > 0) expression = `${expression} NOT ${within(columns, excluded.join(' OR '))}`;
-  return expression;
+  const excluded = fts5Exclusions(query, columns);
+  return excluded === null ? expression : `${expression} NOT ${excluded}`;
 }
+
+/** Any excluded text in any of `columns`, or null when nothing is excluded. */
+export function fts5Exclusions(query: SearchQuery, columns: readonly string[]): string | null {
+  const excluded = textTerms(query, true).map((t) => fts5String(t.text));
+  return excluded.length === 0 ? null : within(columns, excluded.join(' OR '));
+}
+
+const within = (columns: readonly string[], expression: string) => `({${columns.join(' ')}} : (${expression}))`;
 
 /** A piece of a shown text, marked when it matched a searched word. */
 export interface Highlighted {

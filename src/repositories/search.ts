@@ -2,15 +2,15 @@
  * The engines' side of search (issue 21; what it understands: core/search.ts, README "Search"):
  * a parsed query becomes conditions on `tickets as t`, one per relevance tier (core/search.ts
  * TIER_OFFSET), which the lists combine with their own filters and page through by id.
- * - SQLite: the FTS5 table `ticket_search` (trigram tokenizer), rowid = ticket id; the MATCH
- *   expression is built by core/search.ts fts5Expression and bound as one parameter.
+ * - SQLite: the FTS5 tables `ticket_search` and `ticket_search_head` (trigram tokenizer), rowid =
+ *   ticket id; the MATCH expressions are built by core/search.ts and bound as parameters.
  * - PostgreSQL: `ticket_search` rows; each text term is a bound ILIKE pattern over the trigram
  *   GIN indexes (pg_trgm), or, where the extension is missing, a bound `phraseto_tsquery` over the
  *   tsvector GIN indexes (whole words only).
  * Either way user text is a bound value, never SQL or query syntax.
  */
 import { type Expression, PostgresAdapter, type RawBuilder, type SqlBool, sql } from 'kysely';
-import { fts5Expression, type PositionOp, positionOf, type SearchQuery, type TextTerm, textTerms, tierSlices } from '../core/search.js';
+import { fts5Exclusions, fts5Expression, type PositionOp, positionOf, type SearchQuery, type TextTerm, textTerms, tierSlices } from '../core/search.js';
 import type { Db } from '../db/connect.js';
 import { containsPattern } from './textSearch.js';
 
@@ -61,8 +61,13 @@ interface MatchSource {
 }
 
 function sqliteSource(query: SearchQuery, scope: SearchScope, tier: 'head' | 'body'): MatchSource {
-  const expression = fts5Expression(query, columnsOf(scope), tier, HEAD)!;
-  return { id: 'rowid', from: sql`ticket_search where ticket_search match ${expression}` };
+  const columns = columnsOf(scope);
+  const expression = fts5Expression(query, columns, tier, HEAD)!;
+  if (tier === 'body') return { id: 'rowid', from: sql`ticket_search where ticket_search match ${expression}` };
+  // The head index alone; exclusions may be anywhere, so they are read from the whole one.
+  const exclusions = fts5Exclusions(query, columns);
+  const unless = exclusions === null ? sql`` : sql` and rowid not in (select rowid from ticket_search where ticket_search match ${exclusions})`;
+  return { id: 'rowid', from: sql`ticket_search_head where ticket_search_head match ${expression}${unless}` };
 }
 
 function postgresSource(query: SearchQuery, scope: SearchScope, tier: 'head' | 'body', trigram: boolean): MatchSource {

@@ -3,7 +3,7 @@
  * after a bulk load). The triggers of migration 2026-12-03T0900 keep it right row by row; this is
  * for after a restore, a bulk load that bypassed triggers, or (PostgreSQL) once pg_trgm has been
  * installed by someone allowed to: it then adds the trigram indexes.
- * - SQLite: the FTS5 table emptied, refilled from `ticket_search_source`, then merged ('optimize').
+ * - SQLite: the FTS5 tables emptied, refilled from `ticket_search_source`, then merged ('optimize').
  * - PostgreSQL: its secondary indexes dropped, the table refilled, the indexes built in one pass
  *   each (far faster than a million insertions into GIN), all in one transaction: searches see the
  *   old index until it commits.
@@ -40,9 +40,10 @@ export async function rebuildSearchIndex(handle: DbHandle): Promise<ReindexResul
   let trigram: boolean | null = null;
   if (handle.dialect === 'sqlite') {
     await db.transaction().execute(async (trx) => {
-      await sql`insert into ticket_search (ticket_search) values ('delete-all')`.execute(trx);
+      for (const table of ['ticket_search', 'ticket_search_head']) await sql`insert into ${sql.id(table)} (${sql.id(table)}) values ('delete-all')`.execute(trx);
       await sql`insert into ticket_search (rowid, head, body, notes) select ticket_id, head, body, notes from ticket_search_source`.execute(trx);
-      await sql`insert into ticket_search (ticket_search) values ('optimize')`.execute(trx);
+      await sql`insert into ticket_search_head (rowid, head) select ticket_id, head from ticket_search_source`.execute(trx);
+      for (const table of ['ticket_search', 'ticket_search_head']) await sql`insert into ${sql.id(table)} (${sql.id(table)}) values ('optimize')`.execute(trx);
     });
   } else {
     await db.transaction().execute(async (trx) => {

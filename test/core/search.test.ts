@@ -2,6 +2,7 @@ import SqliteDatabase from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  fts5Exclusions,
   fts5Expression,
   highlight,
   highlightWords,
@@ -80,12 +81,17 @@ describe('fts5Expression', () => {
   const columns = ['head', 'body', 'notes'];
   it.each<[string, string, 'all' | 'head' | 'body', string | null]>([
     ['words in any column', 'printer error', 'all', '({head body notes} : ("printer" AND "error"))'],
-    ['the head tier', 'printer error', 'head', '({head} : ("printer" AND "error"))'],
+    ['the head tier (exclusions apart)', 'printer error -laser', 'head', '({head} : ("printer" AND "error"))'],
     ['the body tier: not all in the head', 'printer', 'body', '(({head body notes} : ("printer")) NOT ({head} : ("printer")))'],
     ['exclusions from every column', 'printer -laser -"ink jet"', 'all', '({head body notes} : ("printer")) NOT ({head body notes} : ("laser" OR "ink jet"))'],
     ['no text terms: none', 'HD-12 ada@example.com', 'all', null],
   ])('%s', (_title, raw, tier, expected) => {
     expect(fts5Expression(query(raw), columns, tier)).toBe(expected);
+  });
+
+  it('exclusions alone, for the head tier', () => {
+    expect(fts5Exclusions(query('printer -laser -"ink jet"'), columns)).toBe('({head body notes} : ("laser" OR "ink jet"))');
+    expect(fts5Exclusions(query('printer'), columns)).toBeNull();
   });
 
   it('a double quote in a phrase is doubled', () => {
@@ -121,6 +127,8 @@ describe('any text at all: a query or a message, never an FTS5 syntax error (fuz
         for (const tier of ['all', 'head', 'body'] as const) {
           const expression = fts5Expression(parsed.query, ['head', 'body', 'notes'], tier);
           if (expression !== null) expect(() => match.all(expression)).not.toThrow();
+          const exclusions = fts5Exclusions(parsed.query, ['head', 'body', 'notes']);
+          if (exclusions !== null) expect(() => match.all(exclusions)).not.toThrow();
         }
       }),
       { numRuns: 3000 },

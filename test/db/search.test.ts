@@ -216,7 +216,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('search:reindex rebuilds an index that lost its rows', async () => {
-      if (dialect === 'sqlite') await sql`insert into ticket_search (ticket_search) values ('delete-all')`.execute(db());
+      if (dialect === 'sqlite') for (const table of ['ticket_search', 'ticket_search_head']) await sql`insert into ${sql.id(table)} (${sql.id(table)}) values ('delete-all')`.execute(db());
       else await sql`delete from ticket_search`.execute(db());
       expect(await found('lovelace')).toEqual([]);
       const result = await rebuildSearchIndex(ctx.handle);

@@ -11,7 +11,9 @@ import { type Kysely, PostgresAdapter, sql } from 'kysely';
  *   tsvector has a size limit; a thread that long is not a conversation any more).
  * - SQLite: `ticket_search`, an FTS5 table with the trigram tokenizer (any substring of three or
  *   more characters, in any letter case), contentless (the texts live in their own tables) with
- *   deletes, rowid = the ticket id.
+ *   deletes, rowid = the ticket id; and `ticket_search_head`, the same for the head alone: the
+ *   first relevance tier (words in the title or customer) then reads only that small index, where
+ *   a column filter on the big one would walk every thread holding the word.
  * - PostgreSQL: `ticket_search` rows with the three texts and their `tsvector`s ('simple'
  *   configuration: no stemming, any language), GIN-indexed; with the pg_trgm extension also a
  *   trigram GIN index per text, for substrings. Creating the extension needs the CREATE privilege
@@ -50,12 +52,15 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 async function sqlite(db: Kysely<any>): Promise<void> {
   await sql`create virtual table ticket_search using fts5(head, body, notes, content = '', contentless_delete = 1, tokenize = 'trigram')`.execute(db);
+  await sql`create virtual table ticket_search_head using fts5(head, content = '', contentless_delete = 1, tokenize = 'trigram')`.execute(db);
   const refresh = (id: string) =>
     sql.raw(`delete from ticket_search where rowid = ${id};
-      insert into ticket_search (rowid, head, body, notes) select ticket_id, head, body, notes from ticket_search_source where ticket_id = ${id};`);
+      insert into ticket_search (rowid, head, body, notes) select ticket_id, head, body, notes from ticket_search_source where ticket_id = ${id};
+      delete from ticket_search_head where rowid = ${id};
+      insert into ticket_search_head (rowid, head) select ticket_id, head from ticket_search_source where ticket_id = ${id};`);
   await sql`create trigger ticket_search_ticket_insert after insert on tickets begin ${refresh('new.id')} end`.execute(db);
   await sql`create trigger ticket_search_ticket_update after update of title, customer_name, customer_email on tickets begin ${refresh('new.id')} end`.execute(db);
-  await sql`create trigger ticket_search_ticket_delete after delete on tickets begin delete from ticket_search where rowid = old.id; end`.execute(db);
+  await sql`create trigger ticket_search_ticket_delete after delete on tickets begin delete from ticket_search where rowid = old.id; delete from ticket_search_head where rowid = old.id; end`.execute(db);
   for (const { table, columns } of SOURCES) {
     const name = (what: string) => sql.id(`ticket_search_${table}_${what}`);
     await sql`create trigger ${name('insert')} after insert on ${sql.id(table)} when new.ticket_id is not null begin ${refresh('new.ticket_id')} end`.execute(db);
@@ -64,6 +69,7 @@ async function sqlite(db: Kysely<any>): Promise<void> {
     await sql`create trigger ${name('delete')} after delete on ${sql.id(table)} when old.ticket_id is not null begin ${refresh('old.ticket_id')} end`.execute(db);
   }
   await sql`insert into ticket_search (rowid, head, body, notes) select ticket_id, head, body, notes from ticket_search_source`.execute(db);
+  await sql`insert into ticket_search_head (rowid, head) select id, substr(title || ' ' || customer_name || ' ' || customer_email, 1, ${sql.lit(SEARCH_TEXT_LIMIT)}) from tickets`.execute(db);
 }
 
 async function postgres(db: Kysely<any>): Promise<void> {
@@ -134,6 +140,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     for (const trigger of triggers) await sql`drop trigger if exists ${sql.id(trigger)}`.execute(db);
   }
   await sql`drop table if exists ticket_search`.execute(db);
+  await sql`drop table if exists ticket_search_head`.execute(db);
   await sql`drop view if exists ticket_search_source`.execute(db);
   await sql`drop index if exists inbound_mails_by_ticket`.execute(db);
   await sql`drop index if exists tickets_by_customer_email`.execute(db);
