@@ -6,13 +6,13 @@
  */
 import { type Expression, type SqlBool, sql } from 'kysely';
 import type { Presence } from '../core/routing.js';
-import type { SearchQuery } from '../core/search.js';
+import type { PositionOp, SearchQuery } from '../core/search.js';
 import type { Priority, TicketEventType, TicketState, TicketStatus } from '../core/tickets.js';
 import type { Role } from '../core/users.js';
 import type { Db } from '../db/connect.js';
 import type { OutboxTable } from '../db/schema.js';
 import { breachSql } from './breach.js';
-import { existsTiered, fetchTiered, searchTiers } from './search.js';
+import { fetchTiered, searchTiers } from './search.js';
 import { anyContains } from './textSearch.js';
 
 /** Where a page starts: after an id (next pages), before an id (previous pages), or at the newest. */
@@ -119,7 +119,7 @@ export async function listTicketsPage(db: Db, filter: TicketFilter, now: number,
     if (filter.to !== undefined) q = q.where('t.created_at', '<', filter.to);
     return q;
   };
-  const rows = (where: Expression<SqlBool> | null, cursor: Cursor, order: 'asc' | 'desc', limit: number) =>
+  const rows = (where: Expression<SqlBool> | null, cursor: { op: PositionOp; id: number } | null, order: 'asc' | 'desc', limit: number) =>
     base()
       .select(['t.id', 't.title', 't.customer_name', 't.customer_email', 't.priority', 't.status', 't.agent_id', 'u.username as agent_username', 't.created_at', 't.closed_at', 't.sla_due_at', 't.waiting_on'])
       .$if(where !== null, (q) => q.where(where!))
@@ -127,18 +127,24 @@ export async function listTicketsPage(db: Db, filter: TicketFilter, now: number,
       .orderBy('t.id', order)
       .limit(limit)
       .execute();
-  const exists = async (where: Expression<SqlBool> | null, op: '<' | '>' | '<=' | '>=', id: number | null) =>
-    (await base().select('t.id').$if(where !== null, (q) => q.where(where!)).$if(id !== null, (q) => q.where('t.id', op, id!)).limit(1).executeTakeFirst()) !== undefined;
   if (!filter.search) {
-    return paginate(request, { fetch: (cursor, order, limit) => rows(null, cursor, order, limit), exists: (op, id) => exists(null, op, id) });
+    return paginate(request, {
+      fetch: (cursor, order, limit) => rows(null, cursor, order, limit),
+      exists: async (op, id) => (await base().select('t.id').where('t.id', op, id).limit(1).executeTakeFirst()) !== undefined,
+    });
   }
   const tiers = await searchTiers(db, filter.search, { includeNotes: true });
   return paginate(
     request,
     {
       fetch: (cursor, order, limit) =>
-        fetchTiered(tiers, cursor && { op: cursor.op, position: cursor.id }, order, limit, (where, id, take) => rows(where, id && { op: id.op as '<' | '>', id: id.value }, order, take)),
-      exists: (op, position) => existsTiered(tiers, op, position, (where, id) => exists(where, id?.op ?? op, id?.value ?? null)),
+        fetchTiered(tiers, cursor && { op: cursor.op, position: cursor.id }, order, limit, (where, id, take) => rows(where, id && { op: id.op, id: id.value }, order, take)),
+      // A row beyond a position: the first one there, read a window at a time like a page.
+      exists: async (op, position) => {
+        const order = op === '<=' ? 'desc' : 'asc';
+        const first = await fetchTiered(tiers, { op, position }, order, 1, (where, id, take) => rows(where, id && { op: id.op, id: id.value }, order, take));
+        return first.length > 0;
+      },
     },
     (row) => row.position,
   );

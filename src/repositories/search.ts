@@ -170,16 +170,3 @@ export async function fetchTiered<R extends { id: number }>(
   }
   return rows;
 }
-
-/** Whether any tier holds a row at a position `op position`. */
-export async function existsTiered(
-  tiers: readonly SearchTier[],
-  op: '<=' | '>=',
-  position: number,
-  exists: (where: Expression<SqlBool>, id: IdCondition) => Promise<boolean>,
-): Promise<boolean> {
-  for (const slice of tierSlices(tiers.length, { op, position }, 'desc')) {
-    if (await exists(tiers[slice.tier]!.match(null), slice.id)) return true;
-  }
-  return false;
-}
