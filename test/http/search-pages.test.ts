@@ -13,7 +13,7 @@ import { DIALECTS } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
 import { sameSnapshot, snapshot } from '../support/snapshot.js';
 
-const refsIn = (html: string, table: string): string[] => [...(html.split(`id="${table}"`)[1]?.split("</table>")[0] ?? "").matchAll(/<strong>(HD-\d+)<\/strong>/g)].map((m) => m[1]!);
+const refsIn = (html: string, table: string): string[] => [...(html.split(`id="${table}"`)[1]?.split('</table>')[0] ?? '').matchAll(/<strong>(HD-\d+)<\/strong>/g)].map((m) => m[1]!);
 
 for (const dialect of DIALECTS) {
   describe(`search on the staff pages (${dialect})`, () => {
