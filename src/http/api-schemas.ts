@@ -184,7 +184,12 @@ export const TicketListQuery = z.object({
   priority: parsed(parsePriority, 'Choose high, medium or low.', '`high`, `medium` or `low`, any letter case').optional(),
   agent: z.string({ error: 'Give one username.' }).max(64, 'Usernames have at most 64 characters.').optional().meta({ description: "Only this agent's tickets (username)" }),
   breached: parsed(parseBoolean, 'Use true or false.', '`true`: open past the SLA deadline or closed after it; `false`: the others').optional(),
-  q: z.string({ error: 'Give one search text.' }).max(200, 'At most 200 characters.').optional().meta({ description: 'Text in the title or the customer email, any letter case' }),
+  q: z.string({ error: 'Give one search text.' }).max(200, 'At most 200 characters.').optional().meta({
+    description:
+      'Search: words (any letter case, also inside longer words; at least 3 characters), "quoted phrases", -word to leave out, ' +
+      'an email address (the customer, exactly) or HD-123. Looks in the reference, title, customer name and email, messages and notes, ' +
+      'attachment names and mail subjects. Tickets whose title or customer matches come first, then the others; each newest first.',
+  }),
   limit: pageLimit('Tickets'),
   cursor: pageCursor,
 });

@@ -99,20 +99,23 @@ export function encodeCursor(id: number): string {
   return Buffer.from(String(id), 'utf8').toString('base64url');
 }
 
-/** The id inside a cursor; throws `invalid_input` (field `cursor`) for anything we did not make. */
-export function decodeCursor(cursor: string): number {
+/**
+ * The id inside a cursor (with `parse`, whatever number it reads: a search's position); throws
+ * `invalid_input` (field `cursor`) for anything we did not make.
+ */
+export function decodeCursor(cursor: string, parse: (text: string) => number | null = parseId): number {
   const text = /^[A-Za-z0-9_-]{1,24}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  const id = /^[1-9]\d*$/.test(text) ? parseId(text) : null;
+  const id = /^[1-9]\d*$/.test(text) ? parse(text) : null;
   if (id === null) throw invalidInput({ cursor: 'This cursor is not valid; use next_cursor from the previous page.' });
   return id;
 }
 
 /**
  * A page from `limit + 1` rows: the extra row only says there is a next page, whose cursor is the
- * last row shown.
+ * last row shown (its `keyOf`: its id, or a search result's position).
  */
-export function pageOf<R extends { id: number }, J>(rows: R[], limit: number, toJson: (row: R) => J): { items: J[]; next_cursor: string | null } {
+export function pageOf<R extends { id: number }, J>(rows: R[], limit: number, toJson: (row: R) => J, keyOf: (row: R) => number = (row) => row.id): { items: J[]; next_cursor: string | null } {
   const shown = rows.slice(0, limit);
   const last = shown[shown.length - 1];
-  return { items: shown.map(toJson), next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+  return { items: shown.map(toJson), next_cursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
 }

@@ -4,13 +4,15 @@
  * uses OFFSET: "next" continues with `id < last id on the page`, "previous" with `id > first id`,
  * so page 1000 costs what page 1 does and rows added meanwhile never shift a page.
  */
-import { sql } from 'kysely';
+import { type Expression, type SqlBool, sql } from 'kysely';
 import type { Presence } from '../core/routing.js';
+import type { PositionOp, SearchQuery } from '../core/search.js';
 import type { Priority, TicketEventType, TicketState, TicketStatus } from '../core/tickets.js';
 import type { Role } from '../core/users.js';
 import type { Db } from '../db/connect.js';
 import type { OutboxTable } from '../db/schema.js';
 import { breachSql } from './breach.js';
+import { fetchTiered, searchTiers } from './search.js';
 import { anyContains } from './textSearch.js';
 
 /** Where a page starts: after an id (next pages), before an id (previous pages), or at the newest. */
@@ -40,8 +42,11 @@ interface PageSource<R> {
   exists(op: '>=' | '<=', id: number): Promise<boolean>;
 }
 
-/** One keyset page of `source` (see the header): every admin list pages through this. */
-export async function paginate<R extends { id: number }>(request: PageRequest, source: PageSource<R>): Promise<Page<R>> {
+/**
+ * One keyset page of `source` (see the header): every admin list pages through this. `keyOf` is a
+ * row's position in the list (its id; a search result's position, repositories/search.ts).
+ */
+export async function paginate<R extends { id: number }>(request: PageRequest, source: PageSource<R>, keyOf: (row: R) => number = (row) => row.id): Promise<Page<R>> {
   const { limit } = request;
   if (request.before !== undefined) {
     const before = request.before;
@@ -49,14 +54,14 @@ export async function paginate<R extends { id: number }>(request: PageRequest, s
     const rows = fetched.slice(0, limit).reverse();
     const hasPrev = fetched.length > limit;
     const hasNext = await source.exists('<=', before);
-    return { rows, prevBefore: hasPrev ? rows[0]!.id : null, nextAfter: hasNext ? (rows.at(-1)?.id ?? before + 1) : null };
+    return { rows, prevBefore: hasPrev ? keyOf(rows[0]!) : null, nextAfter: hasNext ? (rows.at(-1) ? keyOf(rows.at(-1)!) : before + 1) : null };
   }
   const after = request.after;
   const fetched = await source.fetch(after === undefined ? null : { op: '<', id: after }, 'desc', limit + 1);
   const rows = fetched.slice(0, limit);
   const hasNext = fetched.length > limit;
   const hasPrev = after !== undefined && (await source.exists('>=', after));
-  return { rows, nextAfter: hasNext ? rows.at(-1)!.id : null, prevBefore: hasPrev ? (rows[0]?.id ?? after - 1) : null };
+  return { rows, nextAfter: hasNext ? keyOf(rows.at(-1)!) : null, prevBefore: hasPrev ? (rows[0] ? keyOf(rows[0]) : after - 1) : null };
 }
 
 // Literals rather than parameters: SQLite uses a partial index (`where status = 'open'`) only when
@@ -79,8 +84,8 @@ export interface TicketFilter {
   from?: number;
   /** created_at < to (epoch ms). */
   to?: number;
-  /** Substring of the title or the customer's email, any letter case. */
-  q?: string;
+  /** A search (core/search.ts): results by relevance tier, then newest first. */
+  search?: SearchQuery;
 }
 
 export interface TicketListRow {
@@ -112,19 +117,37 @@ export async function listTicketsPage(db: Db, filter: TicketFilter, now: number,
     if (filter.breached === false) q = q.where((eb) => eb.not(breached));
     if (filter.from !== undefined) q = q.where('t.created_at', '>=', filter.from);
     if (filter.to !== undefined) q = q.where('t.created_at', '<', filter.to);
-    if (filter.q) q = q.where(anyContains(['t.title', 't.customer_email'], filter.q));
     return q;
   };
-  return paginate(request, {
-    fetch: (cursor, order, limit) =>
-      base()
-        .select(['t.id', 't.title', 't.customer_name', 't.customer_email', 't.priority', 't.status', 't.agent_id', 'u.username as agent_username', 't.created_at', 't.closed_at', 't.sla_due_at', 't.waiting_on'])
-        .$if(cursor !== null, (q) => q.where('t.id', cursor!.op, cursor!.id))
-        .orderBy('t.id', order)
-        .limit(limit)
-        .execute(),
-    exists: async (op, id) => (await base().select('t.id').where('t.id', op, id).limit(1).executeTakeFirst()) !== undefined,
-  });
+  const rows = (where: Expression<SqlBool> | null, cursor: { op: PositionOp; id: number } | null, order: 'asc' | 'desc', limit: number) =>
+    base()
+      .select(['t.id', 't.title', 't.customer_name', 't.customer_email', 't.priority', 't.status', 't.agent_id', 'u.username as agent_username', 't.created_at', 't.closed_at', 't.sla_due_at', 't.waiting_on'])
+      .$if(where !== null, (q) => q.where(where!))
+      .$if(cursor !== null, (q) => q.where('t.id', cursor!.op, cursor!.id))
+      .orderBy('t.id', order)
+      .limit(limit)
+      .execute();
+  if (!filter.search) {
+    return paginate(request, {
+      fetch: (cursor, order, limit) => rows(null, cursor, order, limit),
+      exists: async (op, id) => (await base().select('t.id').where('t.id', op, id).limit(1).executeTakeFirst()) !== undefined,
+    });
+  }
+  const tiers = await searchTiers(db, filter.search, { includeNotes: true });
+  return paginate(
+    request,
+    {
+      fetch: (cursor, order, limit) =>
+        fetchTiered(tiers, cursor && { op: cursor.op, position: cursor.id }, order, limit, (where, id, take) => rows(where, id && { op: id.op, id: id.value }, order, take)),
+      // A row beyond a position: the first one there, read a window at a time like a page.
+      exists: async (op, position) => {
+        const order = op === '<=' ? 'desc' : 'asc';
+        const first = await fetchTiered(tiers, { op, position }, order, 1, (where, id, take) => rows(where, id && { op: id.op, id: id.value }, order, take));
+        return first.length > 0;
+      },
+    },
+    (row) => row.position,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

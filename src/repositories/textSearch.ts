@@ -1,5 +1,7 @@
 /**
- * Case-insensitive substring search for the lists' `q` filters (the API list, the admin browser).
+ * Case-insensitive substring search for the admin browser's plain `q` filters (users, emails,
+ * inbound mail; tickets have the search index, repositories/search.ts, whose PostgreSQL patterns
+ * come from here too).
  * `lower(column) LIKE pattern ESCAPE '\'` behaves the same on both engines (PostgreSQL's LIKE is
  * case-sensitive, SQLite's only for ASCII), and what the user typed is matched literally.
  */

@@ -3,13 +3,14 @@
  * staff list. Pages are ordered by id, newest first, and continue with `id < cursor`, so a deep page
  * costs what the first one does (no OFFSET). See the indexes of migration 2026-11-27T1300.
  */
-import { sql } from 'kysely';
+import { type SqlBool, sql } from 'kysely';
+import type { SearchQuery } from '../core/search.js';
 import type { Priority, TicketState, TicketStatus } from '../core/tickets.js';
 import type { Role } from '../core/users.js';
 import type { Db } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
 import { breachSql } from './breach.js';
-import { anyContains } from './textSearch.js';
+import { fetchTiered, searchTiers } from './search.js';
 
 /** Who is looking: an agent sees its own tickets and the pending ones, an admin sees all (§8). */
 export interface Viewer {
@@ -25,9 +26,9 @@ export interface TicketListQuery {
   agentId?: number;
   /** Breached (§4) as of `now`: see repositories/breach.ts. */
   breached?: boolean;
-  /** Substring of the title or the customer's email, any letter case. */
-  q?: string;
-  /** Keyset: only tickets with a smaller id. */
+  /** A search (core/search.ts): results by relevance tier, then newest first. */
+  search?: SearchQuery;
+  /** Keyset: only tickets with a smaller id (a search: a smaller position). */
   beforeId?: number;
   /** Rows to return. */
   limit: number;
@@ -35,6 +36,9 @@ export interface TicketListQuery {
 }
 
 export type TicketListRow = TicketRow & { agent_username: string | null };
+
+/** A list row and where it stands in the list: its id, or its search position (repositories/search.ts). */
+export type PositionedRow = TicketListRow & { position: number };
 
 
 // Literals rather than bound parameters: SQLite uses a partial index only when the query's terms
@@ -59,13 +63,39 @@ function applyFilters(query: TicketQuery, filter: TicketListQuery): TicketQuery 
   const { breached } = breachSql(filter.now, 't');
   if (filter.breached === true) q = q.where(breached);
   if (filter.breached === false) q = q.where((eb) => eb.not(breached));
-  if (filter.q) q = q.where(anyContains(['t.title', 't.customer_email'], filter.q));
-  if (filter.beforeId !== undefined) q = q.where('t.id', '<', filter.beforeId);
   return q;
 }
 
-async function page(query: TicketQuery, filter: TicketListQuery, take: number): Promise<TicketListRow[]> {
-  return applyFilters(query, filter).orderBy('t.id', 'desc').limit(take).execute();
+async function page(query: TicketQuery, filter: TicketListQuery, take: number): Promise<PositionedRow[]> {
+  const rows = await applyFilters(query, filter)
+    .$if(filter.beforeId !== undefined, (q) => q.where('t.id', '<', filter.beforeId!))
+    .orderBy('t.id', 'desc')
+    .limit(take)
+    .execute();
+  return rows.map((row) => ({ ...row, position: row.id }));
+}
+
+/** What an agent may see (§8): its tickets and the pending ones. */
+function visibleTo(viewer: Viewer) {
+  return sql<SqlBool>`(t.agent_id = ${viewer.id} or (t.status = ${OPEN} and t.agent_id is null))`;
+}
+
+/**
+ * A search's page: the tiers' matches among the tickets `viewer` may see (staff search notes of
+ * tickets they may see), by position (repositories/search.ts).
+ */
+async function searchPage(db: Db, viewer: Viewer, filter: TicketListQuery & { search: SearchQuery }, take: number): Promise<PositionedRow[]> {
+  const tiers = await searchTiers(db, filter.search, { includeNotes: true });
+  const cursor = filter.beforeId === undefined ? null : { op: '<' as const, position: filter.beforeId };
+  return fetchTiered(tiers, cursor, 'desc', take, (where, id, limit) =>
+    applyFilters(ticketsWithAgent(db), filter)
+      .where(where)
+      .$if(viewer.role !== 'admin', (q) => q.where(visibleTo(viewer)))
+      .$if(id !== null, (q) => q.where('t.id', id!.op, id!.value))
+      .orderBy('t.id', 'desc')
+      .limit(limit)
+      .execute(),
+  );
 }
 
 /**
@@ -74,10 +104,11 @@ async function page(query: TicketQuery, filter: TicketListQuery, take: number): 
  * separately, each from its own index, and merged: an OR of the two would walk the whole table
  * when the agent holds few tickets.
  */
-export async function listTickets(db: Db, viewer: Viewer, filter: TicketListQuery): Promise<TicketListRow[]> {
+export async function listTickets(db: Db, viewer: Viewer, filter: TicketListQuery): Promise<PositionedRow[]> {
   const take = filter.limit + 1;
+  if (viewer.role !== 'admin' && filter.agentId !== undefined && filter.agentId !== viewer.id) return [];
+  if (filter.search) return searchPage(db, viewer, { ...filter, search: filter.search }, take);
   if (viewer.role === 'admin') return page(ticketsWithAgent(db), filter, take);
-  if (filter.agentId !== undefined && filter.agentId !== viewer.id) return [];
   const own = page(ticketsWithAgent(db).where('t.agent_id', '=', viewer.id), filter, take);
   const pendingVisible = filter.agentId === undefined && filter.status !== 'closed' && (filter.state === undefined || filter.state === 'pending');
   const pending = pendingVisible ? page(ticketsWithAgent(db).where('t.status', '=', OPEN).where('t.agent_id', 'is', null), filter, take) : Promise.resolve([]);

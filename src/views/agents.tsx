@@ -6,6 +6,7 @@ import { staffTicketPath } from '../http/links.js';
 import { SlaTargetBadges } from './slaTargets.js';
 import { ActionForm, CsrfField, DataTable, EmptyState, type FormErrors, type FormValues, PriorityBadge, SlaBadge, TextField, Time, WaitingOnBadge } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
+import { AgentSearch, type SearchResultsProps } from './search.js';
 
 /**
  * A ticket's first two cells in both of the dashboard's tables: reference and title (a link to the
@@ -88,9 +89,10 @@ export interface AgentDashboardProps {
   closed: TicketRow[];
   capacity: number;
   now: number;
+  search: SearchResultsProps;
 }
 
-export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity, now }: AgentDashboardProps) {
+export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity, now, search }: AgentDashboardProps) {
   return (
     <Layout title="My tickets" viewer={viewer} csrf={csrf} flash={flash} scripts={['agent-dashboard.js']}>
       <hgroup>
@@ -100,6 +102,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
         </p>
       </hgroup>
       <PresenceToggle viewer={viewer} csrf={csrf} />
+      <AgentSearch {...search} />
       <section id="open-tickets" aria-labelledby="open-heading">
         <h2 id="open-heading">Open</h2>
         {open.length === 0 ? (

@@ -8,6 +8,12 @@
 import { sql } from 'kysely';
 import { freshDatabase } from '../support/db.js';
 import { listTickets } from '../../src/repositories/ticketQueries.js';
+import { parseSearch, type SearchQuery } from '../../src/core/search.js';
+const search = (q: string): SearchQuery => {
+  const parsed = parseSearch(q);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.query;
+};
 const dialect = (process.argv[2] ?? 'sqlite') as 'sqlite' | 'postgres';
 const N = Number(process.argv[3] ?? 1_000_000);
 const d = await freshDatabase(dialect);
@@ -44,8 +50,8 @@ const cases: [string, typeof admin | typeof agent, Partial<Parameters<typeof lis
   ['admin agent=u5', admin, { agentId: 5 }],
   ['admin breached=true', admin, { breached: true }],
   ['admin breached=false', admin, { breached: false }],
-  ['admin q=thing 12345', admin, { q: 'thing 12345' }],
-  ['admin q=nomatch', admin, { q: 'nomatch' }],
+  ['admin q=thing 12345', admin, { search: search('thing 12345') }],
+  ['admin q=nomatch', admin, { search: search('nomatch') }],
   ['agent u5 view', agent, {}],
   ['agent u11 (rare) view', rare, {}],
   ['agent u11 closed', rare, { status: 'closed' }],

@@ -92,9 +92,9 @@ for (const dialect of DIALECTS) {
       ['breached=FALSE', (r) => !breached(r)],
       ['q=vip', (r) => r.customer_email.toLowerCase().includes('vip')],
       ['q=example.com', () => true],
-      ['q=100%25', (r) => r.title.includes('100%')],
+      ['q=%22100%25%22', (r) => r.title.includes('100%')],
       ['q=under_score', (r) => r.title.includes('under_score')],
-      ['q=NUMBER%2099', (r) => r.title.includes('number 99')],
+      ['q=%22NUMBER%2099%22', (r) => r.title.includes('number 99')],
       ['status=open&priority=HIGH&agent=alice&breached=true', (r) => r.status === 'open' && r.priority === 'high' && r.agent_id === alice.id && breached(r)],
       ['state=closed&breached=true&priority=medium', (r) => r.status === 'closed' && breached(r) && r.priority === 'medium'],
     ];

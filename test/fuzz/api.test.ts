@@ -126,6 +126,33 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it('GET /api/v1/tickets?q= with search syntax gone wrong: results (and their next page) or a 400 naming q, never an engine error', async () => {
+      const piece = fc.oneof(
+        fc.constantFrom('"', '""', '-', '--', '*', ':', '^', '(', ')', '{', '}', 'NEAR', 'NEAR/2', 'AND', 'OR', 'NOT', '+', '%', '_', '\\', "'", ';', '\u0000', ' ', 'printer', 'seed', 'HD-1', 'HD-99999999999', 'carla@example.com', '@', '😀', 'é'),
+        anyText,
+      );
+      const q = fc.oneof(fc.array(piece, { maxLength: 30 }).map((parts) => parts.join('')), fc.constantFrom('x'.repeat(10_000), '"'.repeat(200), '-'.repeat(200), '*'.repeat(200)));
+      await fc.assert(
+        fc.asyncProperty(q, fc.constantFrom('agent' as const, 'admin' as const), async (text, as) => {
+          // A lone surrogate cannot be URL-encoded as UTF-8: it arrives as the bytes of U+FFFD.
+          const url = `/api/v1/tickets?limit=2&q=${encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'))}`;
+          const response = await call('GET', url, { as });
+          expectClearAnswer(url, response);
+          expect([200, 400]).toContain(response.statusCode);
+          if (response.statusCode === 400) {
+            expect(Object.keys(response.json().error.fields ?? {}), url).toEqual(['q']);
+            return;
+          }
+          const cursor = response.json().next_cursor as string | null;
+          if (cursor === null) return;
+          const next = await call('GET', `${url}&cursor=${cursor}`, { as });
+          expectClearAnswer(`${url} next page`, next);
+          expect(next.statusCode, url).toBe(200);
+        }),
+        runs(150),
+      );
+    });
+
     it('one ticket, close and assign by any reference, with any body', async () => {
       await fc.assert(
         fc.asyncProperty(reference, fc.constantFrom('view', 'close', 'assign'), fc.constantFrom('agent' as const, 'admin' as const), jsonOf({ agent: 'bob' }), async (ref, action, as, body) => {

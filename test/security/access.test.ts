@@ -428,6 +428,53 @@ for (const dialect of DIALECTS) {
         expect((await pages.agent.get('/agents/dashboard/')).body).toContain(referenceOf(f.mine));
       });
 
+      it('search finds only what an agent may see: never another agent\'s ticket, nor through its notes, files or mails', async () => {
+        fixtures = null;
+        const f = await fx();
+        const root = { id: ids.root, role: 'admin' as const };
+        const say = (ticket: number, kind: 'note' | 'reply', body: string, filename?: string) =>
+          postStaffMessage(t.ctx, root, ticket, { kind, body, close: false, seen: null, channel: 'web', files: filename ? [{ filename, contentType: 'text/plain', content: Buffer.from(body) }] : [] });
+        // Words that exist only in one place each.
+        const w = (name: string) => `${name}${f.seq}x`;
+        await say(f.theirs, 'note', `Only in Bob's note: ${w('walrus')}`);
+        await say(f.theirs, 'note', 'A file on a note of Bob\'s', `${w('ledger')}.txt`);
+        await say(f.theirs, 'reply', `Only in Bob's reply: ${w('okapi')}`);
+        await say(f.mine, 'note', `Only in Alice's note: ${w('narwhal')}`);
+        await say(f.pending, 'note', `A note on a queued ticket: ${w('quokka')}`);
+        const mailed = customerMail({ from: TICKET.email, subject: `Re: [${referenceOf(f.theirs)}] ${w('zeppelin')}`, messageId: `<search-${f.seq}@mail.example.com>` });
+        expect(await ingestMail(t.ctx, intake, DEFAULT_INBOUND_SETTING, mailed, 'http')).toMatchObject({ result: 'appended', ticketId: f.theirs });
+        const cases: [string, number, Record<'agent' | 'otherAgent' | 'admin', boolean>][] = [
+          [w('walrus'), f.theirs, { agent: false, otherAgent: true, admin: true }],
+          [w('ledger'), f.theirs, { agent: false, otherAgent: true, admin: true }],
+          [w('okapi'), f.theirs, { agent: false, otherAgent: true, admin: true }],
+          [w('zeppelin'), f.theirs, { agent: false, otherAgent: true, admin: true }],
+          [`"Bob's secret ${f.seq}"`, f.theirs, { agent: false, otherAgent: true, admin: true }],
+          [referenceOf(f.theirs), f.theirs, { agent: false, otherAgent: true, admin: true }],
+          [w('narwhal'), f.mine, { agent: true, otherAgent: false, admin: true }],
+          [w('quokka'), f.pending, { agent: true, otherAgent: true, admin: true }],
+        ];
+        const before = await snapshot(db());
+        for (const [q, ticket, visible] of cases) {
+          for (const role of ['agent', 'otherAgent', 'admin'] as const) {
+            const list = await apis[role].get(`/api/v1/tickets?q=${encodeURIComponent(q)}`);
+            expect(list.status, `${role} ${q}`).toBe(200);
+            expect(list.body.items.map((i: { reference: string }) => i.reference), `${role} API ${q}`).toEqual(visible[role] ? [referenceOf(ticket)] : []);
+            if (role === 'admin') continue;
+            const dashboard = await pages[role].get(`/agents/dashboard/?q=${encodeURIComponent(q)}`);
+            expect(dashboard.statusCode, `${role} dashboard ${q}`).toBe(200);
+            const results = dashboard.body.split('id="search-results"')[1] ?? '';
+            expect(results.includes(`data-ticket="${referenceOf(ticket)}"`), `${role} dashboard ${q}`).toBe(visible[role]);
+          }
+        }
+        // The customer's email is on all three: each agent finds only its own and the queued one.
+        const byEmail = await apis.otherAgent.get(`/api/v1/tickets?q=${encodeURIComponent(TICKET.email)}&limit=200`);
+        const found: string[] = byEmail.body.items.map((i: { reference: string }) => i.reference);
+        expect(found).toContain(referenceOf(f.theirs));
+        expect(found).toContain(referenceOf(f.pending));
+        expect(found).not.toContain(referenceOf(f.mine));
+        expect(await snapshot(db())).toEqual(before);
+      });
+
       it('a guessed or truncated status token finds nothing', async () => {
         const f = await fx();
         for (const token of [f.mineToken.slice(0, -1), f.mineToken.slice(0, 8), 'a'.repeat(32), `${f.mineToken}x`, f.mineToken.toUpperCase(), '..%2F..%2Fetc', "'%20OR%20'1'='1"]) {

@@ -10,6 +10,7 @@ import * as conversations from './2026-12-02T1300-conversations.js';
 import * as emailChannel from './2026-12-02T1700-email-channel.js';
 import * as inboundLog from './2026-12-02T1800-inbound-log.js';
 import * as businessHours from './2026-12-02T1900-business-hours.js';
+import * as search from './2026-12-03T0900-search.js';
 import * as slaFigures from './2026-12-03T0900-sla-figures.js';
 
 /** Every migration, by name; names sort in the order they must run. */
@@ -25,5 +26,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T1700-email-channel': emailChannel,
   '2026-12-02T1800-inbound-log': inboundLog,
   '2026-12-02T1900-business-hours': businessHours,
+  '2026-12-03T0900-search': search,
   '2026-12-03T0900-sla-figures': slaFigures,
 };

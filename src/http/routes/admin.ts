@@ -4,6 +4,7 @@ import { dispositionOf } from '../../core/attachments.js';
 import { mailFilename } from '../../core/inbound.js';
 import { parseId, referenceOf } from '../../core/tickets.js';
 import { parseMail } from '../../mail/inbound/parse.js';
+import { highlightWords } from '../../core/search.js';
 import { findEmail, listEmailsPage, listEventsPage, listTicketsPage, listUsersPage } from '../../repositories/adminLists.js';
 import { activeAgentChoices } from '../../repositories/adminUsers.js';
 import { timelineOf } from '../../repositories/events.js';
@@ -89,7 +90,8 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
       const ok = Object.keys(parsed.errors).length === 0;
       const now = ctx.clock.now();
       const page = ok ? await listTicketsPage(db, parsed.filter, now, parsed.page) : { rows: [], nextAfter: null, prevBefore: null };
-      return sendHtml(reply, renderPage(TicketListPage({ ...base(request, reply), page, values: parsed.values, errors: parsed.errors, now })), ok ? 200 : 400);
+      const words = highlightWords(parsed.filter.search ?? null);
+      return sendHtml(reply, renderPage(TicketListPage({ ...base(request, reply), page, values: parsed.values, errors: parsed.errors, now, words })), ok ? 200 : 400);
     });
 
     admin.get('/admin/users/', async (request, reply) => {

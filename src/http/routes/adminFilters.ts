@@ -5,6 +5,7 @@
  * when it is not.
  */
 import { PRESENCES, type Presence } from '../../core/routing.js';
+import { parsePosition, parseSearch, type SearchQuery } from '../../core/search.js';
 import { EVENT_TYPES, idFromReference, parseId, parsePriority, parseState, parseStatus, type TicketEventType } from '../../core/tickets.js';
 import { ROLES, type Role } from '../../core/users.js';
 import { MAIL_KINDS } from '../../mail/templates/index.js';
@@ -103,9 +104,19 @@ class FilterParser {
     return q === undefined || q === '' ? undefined : q;
   }
 
-  page(): PageRequest {
-    const after = this.take('after', positiveId, 'Not a page cursor.');
-    const before = this.take('before', positiveId, 'Not a page cursor.');
+  /** `q` as a search (core/search.ts), its message next to the field when it cannot be one. */
+  searchQuery(): SearchQuery | undefined {
+    const q = this.search();
+    if (q === undefined) return undefined;
+    const parsed = parseSearch(q);
+    if (parsed.ok) return parsed.query;
+    this.errors.q = parsed.message;
+    return undefined;
+  }
+
+  page(cursor: (raw: string) => number | null = positiveId): PageRequest {
+    const after = this.take('after', cursor, 'Not a page cursor.');
+    const before = this.take('before', cursor, 'Not a page cursor.');
     const limit = this.take('per_page', (raw) => (/^\d{1,3}$/.test(raw) && Number(raw) >= 1 && Number(raw) <= MAX_PAGE_SIZE ? Number(raw) : null), `A number from 1 to ${MAX_PAGE_SIZE}.`);
     // Cursors are not filters: the form does not carry them, the pager's links do.
     delete this.values.after;
@@ -113,8 +124,8 @@ class FilterParser {
     return { ...(after === undefined ? {} : { after }), ...(before === undefined || after !== undefined ? {} : { before }), limit: limit ?? DEFAULT_PAGE_SIZE };
   }
 
-  result<F>(filter: F): Parsed<F> {
-    return { filter, page: this.page(), values: this.values, errors: this.errors };
+  result<F>(filter: F, cursor?: (raw: string) => number | null): Parsed<F> {
+    return { filter, page: this.page(cursor), values: this.values, errors: this.errors };
   }
 }
 
@@ -134,9 +145,10 @@ export function parseTicketQuery(query: Query): Parsed<TicketFilter> {
     agent: p.take('agent', username, 'Enter an agent’s username.'),
     breached: p.take('breached', yesNo, 'Choose yes or no.'),
     ...p.dateRange(),
-    q: p.search(),
+    search: p.searchQuery(),
   });
-  return p.result(filter);
+  // A search's pages continue from a result's position (repositories/search.ts), not an id.
+  return p.result(filter, filter.search ? parsePosition : positiveId);
 }
 
 export function parseUserQuery(query: Query): Parsed<UserFilter> {

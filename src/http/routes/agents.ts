@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
+import { highlightWords, parsePosition, parseSearch } from '../../core/search.js';
 import { parseId } from '../../core/tickets.js';
+import type { Role } from '../../core/users.js';
+import type { Db } from '../../db/connect.js';
+import { listTickets } from '../../repositories/ticketQueries.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { openTicketsOf, recentClosedOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
@@ -10,6 +14,7 @@ import type { ServiceContext } from '../../services/context.js';
 import { changePresence } from '../../services/presence.js';
 import { closeTicket } from '../../services/tickets.js';
 import { AgentDashboardPage, LoginPage } from '../../views/agents.js';
+import type { SearchResultsProps } from '../../views/search.js';
 import { renderPage } from '../../views/render.js';
 import { type RouteLimits, waitMessage } from '../rateLimits.js';
 import { setFlash, takeFlash } from '../flash.js';
@@ -18,6 +23,23 @@ import { requireRole, SESSION_COOKIE, sessionCookieOptions } from '../session.js
 
 function landingOf(role: 'agent' | 'admin'): string {
   return role === 'admin' ? '/adminapp/dashboard/' : '/agents/dashboard/';
+}
+
+const DASHBOARD_RESULTS = 20;
+
+/** The dashboard's search (`?q=`, `&after=` a position): what the agent may see, best matches first. */
+async function dashboardSearch(db: Db, viewer: { id: number; role: Role }, query: Record<string, unknown>, now: number): Promise<SearchResultsProps> {
+  const text = (name: string) => (typeof query[name] === 'string' ? (query[name] as string) : '');
+  const q = text('q').trim();
+  const none: SearchResultsProps = { values: q === '' ? {} : { q }, errors: {}, rows: null, words: [], nextAfter: null };
+  if (q === '') return none;
+  const parsed = q.length > 200 ? { ok: false as const, message: 'At most 200 characters.' } : parseSearch(q);
+  if (!parsed.ok) return { ...none, errors: { q: parsed.message } };
+  const after = text('after') === '' ? undefined : parsePosition(text('after'));
+  if (after === null) return { ...none, errors: { after: 'This page of results is not valid: search again.' } };
+  const rows = await listTickets(db, viewer, { search: parsed.query, beforeId: after, limit: DASHBOARD_RESULTS, now });
+  const shown = rows.slice(0, DASHBOARD_RESULTS);
+  return { ...none, rows: shown, words: highlightWords(parsed.query), nextAfter: rows.length > DASHBOARD_RESULTS ? shown.at(-1)!.position : null };
 }
 
 /** Staff login/logout and the agent's own pages (§1, §3). */
@@ -77,11 +99,18 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
     agentOnly.get('/agents/dashboard/', async (request, reply) => {
       const viewer = request.viewer!;
       const db = ctx.handle.db;
-      const [open, closed, settings, user] = await Promise.all([openTicketsOf(db, viewer.id), recentClosedOf(db, viewer.id, 10), loadSettings(db), findUserById(db, viewer.id)]);
+      const now = ctx.clock.now();
+      const [open, closed, settings, user, search] = await Promise.all([
+        openTicketsOf(db, viewer.id),
+        recentClosedOf(db, viewer.id, 10),
+        loadSettings(db),
+        findUserById(db, viewer.id),
+        dashboardSearch(db, viewer, request.query as Record<string, unknown>, now),
+      ]);
       open.sort((a, b) => a.sla_due_at - b.sla_due_at || a.id - b.id);
       reply.header('cache-control', 'no-store');
-      const page = AgentDashboardPage({ viewer, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), open, closed, capacity: user?.capacity ?? settings.defaultCapacity, now: ctx.clock.now() });
-      return sendHtml(reply, renderPage(page));
+      const page = AgentDashboardPage({ viewer, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), open, closed, capacity: user?.capacity ?? settings.defaultCapacity, now, search });
+      return sendHtml(reply, renderPage(page), Object.keys(search.errors).length > 0 ? 400 : 200);
     });
 
     agentOnly.post<{ Params: { id: string } }>('/agents/tickets/:id/close/', { preHandler: app.csrfProtection }, async (request, reply) => {

@@ -7,12 +7,13 @@ import type { TimelineEntry } from '../../repositories/events.js';
 import { staffTicketPath } from '../../http/links.js';
 import { SlaTargetFacts } from '../slaTargets.js';
 import { ActionForm, CsrfField, DueTime, EmptyState, PriorityBadge, SelectField, SlaBadge, StateBadge, TextField, Time, DataTable, WaitingOnBadge } from '../components.js';
-import { type PageBase, AdminFrame, DateField, any, Search, type ListProps, ListFrame, PRESENCE_LABELS } from './frame.js';
+import { type PageBase, AdminFrame, DateField, any, type ListProps, ListFrame, PRESENCE_LABELS } from './frame.js';
 import { EventCells } from './events.js';
 import { EmailTable } from './emails.js';
+import { Highlight, SEARCH_HINT } from '../search.js';
 
-export function TicketListPage(props: ListProps<TicketListRow> & { now: number }) {
-  const { values, errors, page, now } = props;
+export function TicketListPage(props: ListProps<TicketListRow> & { now: number; words: readonly string[] }) {
+  const { values, errors, page, now, words } = props;
   const filters = (
     <>
       <div class="grid">
@@ -26,7 +27,7 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number }
         <DateField name="from" label="Created from" values={values} errors={errors} />
         <DateField name="to" label="Created until" values={values} errors={errors} />
       </div>
-      <Search values={values} errors={errors} label="Search title or customer email" />
+      <TextField name="q" label="Search" values={values} errors={errors} maxLength={200} hint={`${SEARCH_HINT} Best matches first.`} />
     </>
   );
   return (
@@ -38,7 +39,7 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number }
                 <a href={`/admin/tickets/${t.id}/`}>
                   <strong>{referenceOf(t.id)}</strong>
                 </a>{' '}
-                {t.title}
+                <Highlight text={t.title} words={words} />
               </td>
               <td>
                 <StateBadge state={stateOf({ status: t.status, agentId: t.agent_id })} />
@@ -48,7 +49,9 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number }
                 <PriorityBadge priority={t.priority} />
               </td>
               <td>{t.agent_username ?? '—'}</td>
-              <td>{t.customer_email}</td>
+              <td>
+                <Highlight text={t.customer_email} words={words} />
+              </td>
               <td>
                 <Time ms={t.created_at} />
               </td>

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { invalidInput, notFound } from '../../../core/errors.js';
+import { parsePosition, parseSearch, type SearchQuery } from '../../../core/search.js';
 import { idFromReference } from '../../../core/tickets.js';
 import { timelineOf } from '../../../repositories/events.js';
 import { findVisibleTicket, listTickets, type TicketListRow, type Viewer } from '../../../repositories/ticketQueries.js';
@@ -60,6 +61,14 @@ export async function visibleTicket(ctx: ServiceContext, viewer: Viewer, referen
   return row;
 }
 
+/** `q` as a search, or a 400 naming `q` with what is wrong with it. */
+function searchOf(q: string | undefined): SearchQuery | undefined {
+  if (q === undefined || q.trim() === '') return undefined;
+  const parsed = parseSearch(q);
+  if (!parsed.ok) throw invalidInput({ q: parsed.message });
+  return parsed.query;
+}
+
 /** Staff ticket routes; behind requireBearer. */
 export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -72,7 +81,7 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
         tags: ['tickets'],
         summary: 'List tickets',
         description:
-          'Newest first. An agent sees its own tickets and the pending ones; an admin sees all. Filters combine (AND). ' +
+          'Newest first; with `q`, the best matches first (README, "Search"). An agent sees its own tickets and the pending ones; an admin sees all. Filters combine (AND). ' +
           'Follow `next_cursor` until it is null to walk the whole list.',
         security,
         querystring: TicketListQuery,
@@ -88,6 +97,7 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
         if (!agent) throw invalidInput({ agent: 'No staff account has this username.' });
         agentId = agent.id;
       }
+      const search = searchOf(query.q);
       const now = ctx.clock.now();
       const rows = await listTickets(db, viewer, {
         status: query.status,
@@ -95,12 +105,12 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
         priority: query.priority,
         agentId,
         breached: query.breached,
-        q: query.q?.trim() || undefined,
-        beforeId: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+        search,
+        beforeId: query.cursor === undefined ? undefined : decodeCursor(query.cursor, search ? parsePosition : undefined),
         limit: query.limit,
         now,
       });
-      return pageOf(rows, query.limit, (row) => ticketJson(row, ctx.publicUrl, now));
+      return pageOf(rows, query.limit, (row) => ticketJson(row, ctx.publicUrl, now), (row) => row.position);
     },
   );
 

@@ -1,0 +1,25 @@
+/**
+ * `npm run search:reindex`: rebuilds the search index from the tickets, messages, attachments and
+ * mails it is made of (repositories/searchIndex.ts). Safe while the server runs: one transaction.
+ * On PostgreSQL it also installs pg_trgm when the role may, and adds the trigram indexes when the
+ * extension is there (README, "Search").
+ */
+import { rebuildSearchIndex } from '../repositories/searchIndex.js';
+import { openForCli } from './context.js';
+
+async function main(): Promise<void> {
+  const { handle } = await openForCli();
+  try {
+    const result = await rebuildSearchIndex(handle);
+    const trigram =
+      result.trigram === null ? '' : result.trigram ? ', with substring (pg_trgm) indexes' : '; pg_trgm is not installed: words match whole words only (README, "Search")';
+    console.log(`search index rebuilt: ${result.tickets} tickets in ${(result.ms / 1000).toFixed(1)} s${trigram}`);
+  } finally {
+    await handle.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+/**
+ * Rebuilding the search index from the rows it is made of (`npm run search:reindex`; bench:seed
+ * after a bulk load). The triggers of migration 2026-12-03T0900 keep it right row by row; this is
+ * for after a restore, a bulk load that bypassed triggers, or (PostgreSQL) once pg_trgm has been
+ * installed by someone allowed to: it then adds the trigram indexes.
+ * - SQLite: the FTS5 tables emptied, refilled from `ticket_search_source`, then merged ('optimize').
+ * - PostgreSQL: its secondary indexes dropped, the table refilled, the indexes built in one pass
+ *   each (far faster than a million insertions into GIN), all in one transaction: searches see the
+ *   old index until it commits.
+ */
+import { sql } from 'kysely';
+import type { DbHandle } from '../db/connect.js';
+import { forgetTrigramIndexes } from './search.js';
+
+export interface ReindexResult {
+  tickets: number;
+  ms: number;
+  /** PostgreSQL: whether the trigram indexes exist now (null on SQLite, whose FTS5 has them built in). */
+  trigram: boolean | null;
+}
+
+const COLUMNS = ['head', 'body', 'notes'] as const;
+
+/** The schema pg_trgm is installed in, after trying to install it (in a savepoint: a refusal is an answer). */
+async function trigramSchema(trx: DbHandle['db']): Promise<string | null> {
+  await sql`savepoint search_trgm`.execute(trx);
+  try {
+    await sql`create extension if not exists pg_trgm schema public`.execute(trx);
+    await sql`release savepoint search_trgm`.execute(trx);
+  } catch {
+    await sql`rollback to savepoint search_trgm`.execute(trx);
+  }
+  const { rows } = await sql<{ schema: string }>`select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pg_trgm'`.execute(trx);
+  return rows[0]?.schema ?? null;
+}
+
+export async function rebuildSearchIndex(handle: DbHandle): Promise<ReindexResult> {
+  const started = performance.now();
+  const { db } = handle;
+  let trigram: boolean | null = null;
+  if (handle.dialect === 'sqlite') {
+    await db.transaction().execute(async (trx) => {
+      for (const table of ['ticket_search', 'ticket_search_head']) await sql`insert into ${sql.id(table)} (${sql.id(table)}) values ('delete-all')`.execute(trx);
+      await sql`insert into ticket_search (rowid, head, body, notes) select ticket_id, head, body, notes from ticket_search_source`.execute(trx);
+      await sql`insert into ticket_search_head (rowid, head) select ticket_id, head from ticket_search_source`.execute(trx);
+      for (const table of ['ticket_search', 'ticket_search_head']) await sql`insert into ${sql.id(table)} (${sql.id(table)}) values ('optimize')`.execute(trx);
+    });
+  } else {
+    await db.transaction().execute(async (trx) => {
+      const schema = await trigramSchema(trx);
+      trigram = schema !== null;
+      for (const column of COLUMNS) {
+        await sql`drop index if exists ${sql.id(`ticket_search_${column}_tsv`)}`.execute(trx);
+        await sql`drop index if exists ${sql.id(`ticket_search_${column}_trgm`)}`.execute(trx);
+      }
+      await sql`truncate ticket_search`.execute(trx);
+      await sql`set local maintenance_work_mem = '256MB'`.execute(trx);
+      await sql`insert into ticket_search (ticket_id, head, body, notes) select ticket_id, head, body, notes from ticket_search_source`.execute(trx);
+      for (const column of COLUMNS) {
+        await sql`create index ${sql.id(`ticket_search_${column}_tsv`)} on ticket_search using gin (${sql.id(`${column}_tsv`)})`.execute(trx);
+        if (schema !== null) await sql`create index ${sql.id(`ticket_search_${column}_trgm`)} on ticket_search using gin (${sql.id(column)} ${sql.id(schema)}.gin_trgm_ops)`.execute(trx);
+      }
+    });
+    await sql`analyze ticket_search`.execute(db);
+    forgetTrigramIndexes(db);
+  }
+  const { rows } = await sql<{ n: number }>`select count(*) as n from tickets`.execute(db);
+  return { tickets: Number(rows[0]?.n ?? 0), ms: performance.now() - started, trigram };
+}

@@ -1,0 +1,79 @@
+/** Search on the staff pages (README, "Search"): the box, the matched words marked, the agent's results. */
+import { highlight } from '../core/search.js';
+import { referenceOf, stateOf } from '../core/tickets.js';
+import { staffTicketPath } from '../http/links.js';
+import type { PositionedRow } from '../repositories/ticketQueries.js';
+import { DataTable, EmptyState, type FormErrors, type FormValues, StateBadge, TextField, Time } from './components.js';
+
+export const SEARCH_HINT = 'Words (also inside longer words), "a phrase", -word to leave out, an email address, HD-123.';
+
+/** `text` with the searched words in <mark> (as text nodes: escaped like any other). */
+export function Highlight({ text, words }: { text: string; words: readonly string[] }) {
+  if (words.length === 0) return <>{text}</>;
+  return <>{highlight(text, words).map((piece) => (piece.hit ? <mark>{piece.text}</mark> : piece.text))}</>;
+}
+
+export interface SearchResultsProps {
+  values: FormValues;
+  errors: FormErrors;
+  /** Null: no search asked (or it could not be read). */
+  rows: PositionedRow[] | null;
+  words: readonly string[];
+  /** `after` of the next page of results, or null. */
+  nextAfter: number | null;
+}
+
+/** The agent dashboard's search: its own tickets and the queue, best matches first. */
+export function AgentSearch({ values, errors, rows, words, nextAfter }: SearchResultsProps) {
+  const q = values.q ?? '';
+  return (
+    <section id="search" aria-labelledby="search-heading">
+      <h2 id="search-heading">Search</h2>
+      <form method="get" action="/agents/dashboard/" role="search">
+        <TextField name="q" label="Search my tickets and the queue" values={values} errors={errors} maxLength={200} hint={SEARCH_HINT} />
+        <button type="submit">Search</button>
+        {errors.after && (
+          <p class="error" role="alert">
+            {errors.after}
+          </p>
+        )}
+      </form>
+      {rows !== null &&
+        (rows.length === 0 ? (
+          <EmptyState title="Nothing found">No ticket of yours or in the queue matches.</EmptyState>
+        ) : (
+          <div class="table-scroll">
+            <DataTable class="striped stack" id="search-results" columns={['Ticket', 'State', 'Customer', 'Created']}>
+              {rows.map((t) => (
+                <tr data-ticket={referenceOf(t.id)}>
+                  <td data-label="Ticket">
+                    <a href={staffTicketPath(t.id)}>
+                      <strong>{referenceOf(t.id)}</strong> <Highlight text={t.title} words={words} />
+                    </a>
+                  </td>
+                  <td data-label="State">
+                    <StateBadge state={stateOf({ status: t.status, agentId: t.agent_id })} />
+                  </td>
+                  <td data-label="Customer">
+                    <Highlight text={t.customer_name} words={words} />
+                    <br />
+                    <small>
+                      <Highlight text={t.customer_email} words={words} />
+                    </small>
+                  </td>
+                  <td data-label="Created">
+                    <Time ms={t.created_at} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+            {nextAfter !== null && (
+              <a rel="next" href={`/agents/dashboard/?q=${encodeURIComponent(q)}&after=${nextAfter}#search`}>
+                More results
+              </a>
+            )}
+          </div>
+        ))}
+    </section>
+  );
+}
