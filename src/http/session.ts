@@ -5,6 +5,7 @@ import { noticeFacts } from '../repositories/adminUsers.js';
 import type { Role } from '../core/users.js';
 import { authenticate, type StaffUser } from '../services/auth.js';
 import type { ServiceContext } from '../services/context.js';
+import type { OpenPages } from '../live/openPages.js';
 import { BACKGROUND_REFRESH_HEADER } from './flash.js';
 
 export const SESSION_COOKIE = 'hd_session';
@@ -36,6 +37,8 @@ export interface SessionOptions {
   ctx: ServiceContext;
   idleMinutes: number;
   secureCookies: boolean;
+  /** Auto-away's registry: a page's background refresh is not activity, but it shows the page is open. */
+  openPages?: OpenPages;
 }
 
 /** Cookie attributes of the session: httpOnly, SameSite=Lax, Secure in production. */
@@ -44,7 +47,7 @@ export function sessionCookieOptions(secure: boolean) {
 }
 
 /** Resolves the session cookie into `request.viewer` (skipping static files). */
-export function installSessions(app: FastifyInstance, { ctx, idleMinutes }: SessionOptions): void {
+export function installSessions(app: FastifyInstance, { ctx, idleMinutes, openPages }: SessionOptions): void {
   app.decorateRequest('viewer', null);
   app.addHook('preHandler', async (request) => {
     const token = request.cookies[SESSION_COOKIE];
@@ -55,6 +58,8 @@ export function installSessions(app: FastifyInstance, { ctx, idleMinutes }: Sess
     // An admin's page views carry the warnings every admin page shows (not its posts or feeds).
     if (viewer?.role === 'admin' && atWork && request.method === 'GET') viewer.notices = adminNotices(await noticeFacts(ctx.handle.db), viewer.id);
     request.viewer = viewer;
+    // Not somebody at work, but somebody's page still open (the stream route registers itself).
+    if (viewer && !atWork) openPages?.seen(viewer.id);
   });
 }
 
