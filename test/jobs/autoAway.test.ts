@@ -17,6 +17,7 @@ import { ApiClient } from '../api/support.js';
 import { sessionCookie, SseClient } from '../live/support.js';
 import { addStaff, Client, csrfFrom, listenOnFreePort, startTestApp, submitViaForm, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
+import { resetPresence } from '../support/presence.js';
 import { DIALECTS } from '../support/db.js';
 
 const LIMIT = 5;
@@ -53,11 +54,7 @@ for (const dialect of DIALECTS) {
     });
     afterAll(() => t.close());
     beforeEach(async () => {
-      await saveSettings(db(), DEFAULT_SETTINGS);
-      await db().updateTable('tickets').set({ status: 'closed', closed_at: clock.now() }).where('status', '=', 'open').execute();
-      await db().deleteFrom('sessions').execute();
-      await db().updateTable('api_tokens').set({ revoked_at: clock.now() }).where('revoked_at', 'is', null).execute();
-      await db().updateTable('users').set({ presence: 'offline', live_seen_at: null, auto_away_at: null }).execute();
+      await resetPresence(db(), clock.now());
       heard.length = 0;
     });
 
