@@ -77,3 +77,13 @@ export function describeLimit(limitMinutes: number): string {
   const minutes = Math.round(limitMinutes * 100) / 100;
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
+
+/**
+ * What the dashboard says about auto-away: the limit as in "You were set away after 5 minutes…",
+ * while the agent is away because the system set it so (`autoAwayAt`); null otherwise (an agent who
+ * pressed Away itself, or is available). Auto-away since turned off: "a while".
+ */
+export function autoAwayNotice(presence: 'available' | 'away' | 'offline', autoAwayAt: number | null, limitMinutes: number): string | null {
+  if (presence !== 'away' || autoAwayAt === null) return null;
+  return limitMinutes > 0 ? describeLimit(limitMinutes) : 'a while';
+}

@@ -28,6 +28,8 @@ declare module 'fastify' {
  * refetches, the admin dashboard's feed and the status page's refresh (they send
  * BACKGROUND_REFRESH_HEADER). Otherwise an open tab would keep an absent agent available, and
  * getting tickets, for ever. (API calls are activity too, through their token: see presenceCutoffs.)
+ * Background traffic does show that a page is open, which keeps the agent from auto-away
+ * (AUTO_AWAY_MINUTES, src/live/openPages.ts) but never keeps the session alive.
  */
 export function countsAsActivity(request: FastifyRequest): boolean {
   return request.routeOptions.config.background !== true && request.headers[BACKGROUND_REFRESH_HEADER] === undefined;

@@ -1,7 +1,7 @@
 /** Auto-away's pure decisions (src/core/autoAway.ts) and AUTO_AWAY_MINUTES parsing. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { describeLimit, dueForAutoAway, type LifeSigns, presenceCheckMs, stampIntervalMs } from '../../src/core/autoAway.js';
+import { autoAwayNotice, describeLimit, dueForAutoAway, type LifeSigns, presenceCheckMs, stampIntervalMs } from '../../src/core/autoAway.js';
 
 const MIN = 60_000;
 const NOW = 1_000 * MIN;
@@ -49,6 +49,16 @@ describe('describeLimit', () => {
     [0.5, '30 seconds'],
     [1 / 60, '1 second'],
   ])('%s → %s', (limit, text) => expect(describeLimit(limit)).toBe(text));
+});
+
+describe('autoAwayNotice', () => {
+  it.each([
+    ['away', NOW, 5, '5 minutes'],
+    ['away', NOW, 0, 'a while'],
+    ['away', null, 5, null],
+    ['available', NOW, 5, null],
+    ['offline', NOW, 5, null],
+  ] as const)('%s, set at %s, limit %s → %s', (presence, at, limit, text) => expect(autoAwayNotice(presence, at, limit)).toBe(text));
 });
 
 describe('AUTO_AWAY_MINUTES', () => {

@@ -1,4 +1,4 @@
-import { describeLimit } from '../../core/autoAway.js';
+import { autoAwayNotice } from '../../core/autoAway.js';
 import type { FastifyInstance } from 'fastify';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { highlightWords, parsePosition, parseSearch } from '../../core/search.js';
@@ -111,7 +111,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
       open.sort((a, b) => a.sla_due_at - b.sla_due_at || a.id - b.id);
       reply.header('cache-control', 'no-store');
       // Away because the system set it so (auto-away): the page says why (see core/autoAway.ts).
-      const autoAwayAfter = user?.presence === 'away' && user.auto_away_at !== null ? (sessions.autoAwayMinutes ? describeLimit(sessions.autoAwayMinutes) : 'a while') : null;
+      const autoAwayAfter = user ? autoAwayNotice(user.presence, user.auto_away_at, sessions.autoAwayMinutes ?? 0) : null;
       const page = AgentDashboardPage({ viewer, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), open, closed, capacity: user?.capacity ?? settings.defaultCapacity, now, search, autoAwayAfter });
       return sendHtml(reply, renderPage(page), Object.keys(search.errors).length > 0 ? 400 : 200);
     });
