@@ -63,6 +63,15 @@ const EnvSchema = z.object({
    */
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(480),
   /**
+   * Minutes an available agent may have no page open anywhere (no live stream, no page view) and
+   * make no API call before it is set away (R5); 0 turns auto-away off. Fractions are allowed
+   * (0.5 = 30 s), mainly for tests. See src/core/autoAway.ts.
+   */
+  AUTO_AWAY_MINUTES: z.coerce
+    .number({ message: 'must be 0 (off) or a positive number of minutes' })
+    .refine((v) => Number.isFinite(v) && v >= 0 && v <= 60 * 24 * 30, 'must be 0 (off) or a positive number of minutes, at most 43200')
+    .default(5),
+  /**
    * Seconds between heartbeats of the live streams (under a proxy's idle timeout). Who has a
    * ticket open is announced at each; a crashed process's viewers vanish after about two.
    */
@@ -120,6 +129,8 @@ export interface Config {
   secretKey: string;
   adminPassword: string | undefined;
   sessionIdleMinutes: number;
+  /** AUTO_AWAY_MINUTES: 0 = off. */
+  autoAwayMinutes: number;
   liveHeartbeatSeconds: number;
   /** The email channel (§10). */
   inbound: InboundConfig;
@@ -172,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKey: e.SECRET_KEY ?? keptSecret(e.DATABASE_URL),
     adminPassword: e.ADMIN_PASSWORD,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    autoAwayMinutes: e.AUTO_AWAY_MINUTES,
     liveHeartbeatSeconds: e.LIVE_HEARTBEAT_SECONDS,
     inbound: {
       imapUrl: e.IMAP_URL,

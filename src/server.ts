@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, readDotEnv } from './config.js';
 import { connect } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
+import { presenceCheckMs } from './core/autoAway.js';
 import { startPresenceExpiry } from './jobs/presenceExpiry.js';
 import { ImapWatcher } from './mail/inbound/imap.js';
 import { createMailer } from './mail/transport.js';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   // Live updates: across processes on PostgreSQL (LISTEN/NOTIFY), in-process on SQLite.
   const hub = createChangeHub(handle, config.databaseUrl, (error) => warn(error, 'live updates: change hub problem'));
   await hub.ready();
-  const { app, ctx, intake, inbound } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
+  const { app, ctx, intake, inbound, openPages } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
   warn = (error, message) => app.log.warn({ err: error }, message);
   const mailer = createMailer(config.smtpUrl, app.log);
   const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, replyTo: config.mailReplyTo, logger: app.log });
@@ -61,7 +62,9 @@ async function main(): Promise<void> {
     if (event.kind === 'ticket') worker.nudge();
   });
   worker.start();
-  const jobs = [startPresenceExpiry(ctx, config.sessionIdleMinutes, reportJobError), slaMonitor];
+  // Idle sessions end (offline) and, unless AUTO_AWAY_MINUTES=0, agents without an open page go away.
+  const autoAway = { minutes: config.autoAwayMinutes, openHere: () => openPages.here() };
+  const jobs = [startPresenceExpiry(ctx, config.sessionIdleMinutes, reportJobError, presenceCheckMs(config.autoAwayMinutes), autoAway), slaMonitor];
   // The support mailbox (§10): every process runs a watcher; the one holding the lease reads the mailbox.
   const { imapUrl, imapPollSeconds, imapProcessedFolder } = config.inbound;
   if (imapUrl) {

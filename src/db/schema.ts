@@ -20,6 +20,10 @@ export interface UsersTable {
   last_assigned_at: number | null;
   active: ColumnType<number, number | undefined, number>;
   created_at: number;
+  /** Last time a server process saw one of the user's pages open (live stream, background refresh): auto-away. */
+  live_seen_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When the system set the user away for want of an open page (AUTO_AWAY_MINUTES); null otherwise. */
+  auto_away_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface TicketsTable {

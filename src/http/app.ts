@@ -10,7 +10,9 @@ import type { Config } from '../config.js';
 import { invalidInput } from '../core/errors.js';
 import { redactUrl } from '../core/redact.js';
 import type { DbHandle } from '../db/connect.js';
+import { stampIntervalMs } from '../core/autoAway.js';
 import { type ChangeHub, createLocalHub } from '../live/hub.js';
+import { OpenPages } from '../live/openPages.js';
 import { DEFAULT_INBOUND_SETTING, type InboundSetting } from '../services/inbound.js';
 import { TicketIntake } from '../services/intake.js';
 import type { Clock, ServiceContext, TicketChange } from '../services/context.js';
@@ -34,7 +36,7 @@ import { installUploads } from './uploads.js';
 
 export type { RouteLimits } from './rateLimits.js';
 
-export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound'>>;
+export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'autoAwayMinutes'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
@@ -66,7 +68,7 @@ const BODY_LIMIT = 256 * 1024;
  * sessions, routes, errors. Nothing global: two apps can share a process (tests do). Also answers
  * its ticket intake and the email channel's settings, which the IMAP watcher shares (server.ts).
  */
-export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyInstance; ctx: ServiceContext; hub: ChangeHub; intake: TicketIntake; inbound: InboundSetting }> {
+export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyInstance; ctx: ServiceContext; hub: ChangeHub; intake: TicketIntake; inbound: InboundSetting; openPages: OpenPages }> {
   const { config } = deps;
   const app = Fastify({
     logger: withRedaction(deps.logger),
@@ -97,6 +99,11 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     tokenCache: new TokenCache(),
   };
   const metrics = createMetrics(ctx);
+  // Who has a page open here, stamped for the other processes (auto-away: src/live/openPages.ts).
+  const openPages = new OpenPages(ctx.handle.db, ctx.clock, (error) => app.log.warn({ err: error }, 'auto-away: stamping open pages failed'));
+  const autoAwayMinutes = config.autoAwayMinutes ?? 0;
+  if (autoAwayMinutes > 0) openPages.start(stampIntervalMs(autoAwayMinutes));
+  app.addHook('onClose', () => openPages.stop());
 
   await app.register(fastifyFormbody);
   // Forms with files (§10.1): read whole before CSRF and the NUL check, which see their text fields.
@@ -132,7 +139,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   await app.register(fastifyStatic, { root: picoDir, prefix: '/static/vendor/', decorateReply: false, allowedPath: (path) => path === '/pico.min.css', maxAge: '1d' });
   await app.register(fastifyStatic, { root: chartDir, prefix: '/static/vendor/chart/', decorateReply: false, allowedPath: (path) => path === '/chart.umd.min.js', maxAge: '1d' });
 
-  installSessions(app, { ctx, idleMinutes: config.sessionIdleMinutes, secureCookies: config.production });
+  installSessions(app, { ctx, idleMinutes: config.sessionIdleMinutes, secureCookies: config.production, openPages });
   installErrorHandler(app);
   refuseNulCharacters(app);
 
@@ -142,9 +149,9 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   // Tickets arriving together are committed together (group commit): see services/intake.ts.
   const intake = new TicketIntake(ctx);
   ticketRoutes(app, ctx, limits, intake);
-  agentRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production });
+  agentRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production, autoAwayMinutes });
   conversationRoutes(app, ctx);
-  liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs });
+  liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs, openPages });
   adminappRoutes(app, ctx);
   cannedReplyRoutes(app, ctx);
   calendarRoutes(app, ctx);
@@ -173,7 +180,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     return sendError(request, reply, 404, 'not_found', 'There is no page at this address.');
   });
 
-  return { app, ctx, hub, intake, inbound };
+  return { app, ctx, hub, intake, inbound, openPages };
 }
 
 /**

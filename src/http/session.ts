@@ -5,6 +5,7 @@ import { noticeFacts } from '../repositories/adminUsers.js';
 import type { Role } from '../core/users.js';
 import { authenticate, type StaffUser } from '../services/auth.js';
 import type { ServiceContext } from '../services/context.js';
+import type { OpenPages } from '../live/openPages.js';
 import { BACKGROUND_REFRESH_HEADER } from './flash.js';
 
 export const SESSION_COOKIE = 'hd_session';
@@ -27,6 +28,8 @@ declare module 'fastify' {
  * refetches, the admin dashboard's feed and the status page's refresh (they send
  * BACKGROUND_REFRESH_HEADER). Otherwise an open tab would keep an absent agent available, and
  * getting tickets, for ever. (API calls are activity too, through their token: see presenceCutoffs.)
+ * Background traffic does show that a page is open, which keeps the agent from auto-away
+ * (AUTO_AWAY_MINUTES, src/live/openPages.ts) but never keeps the session alive.
  */
 export function countsAsActivity(request: FastifyRequest): boolean {
   return request.routeOptions.config.background !== true && request.headers[BACKGROUND_REFRESH_HEADER] === undefined;
@@ -36,6 +39,8 @@ export interface SessionOptions {
   ctx: ServiceContext;
   idleMinutes: number;
   secureCookies: boolean;
+  /** Auto-away's registry: a page's background refresh is not activity, but it shows the page is open. */
+  openPages?: OpenPages;
 }
 
 /** Cookie attributes of the session: httpOnly, SameSite=Lax, Secure in production. */
@@ -44,7 +49,7 @@ export function sessionCookieOptions(secure: boolean) {
 }
 
 /** Resolves the session cookie into `request.viewer` (skipping static files). */
-export function installSessions(app: FastifyInstance, { ctx, idleMinutes }: SessionOptions): void {
+export function installSessions(app: FastifyInstance, { ctx, idleMinutes, openPages }: SessionOptions): void {
   app.decorateRequest('viewer', null);
   app.addHook('preHandler', async (request) => {
     const token = request.cookies[SESSION_COOKIE];
@@ -55,6 +60,8 @@ export function installSessions(app: FastifyInstance, { ctx, idleMinutes }: Sess
     // An admin's page views carry the warnings every admin page shows (not its posts or feeds).
     if (viewer?.role === 'admin' && atWork && request.method === 'GET') viewer.notices = adminNotices(await noticeFacts(ctx.handle.db), viewer.id);
     request.viewer = viewer;
+    // Not somebody at work, but somebody's page still open (the stream route registers itself).
+    if (viewer && !atWork) openPages?.seen(viewer.id);
   });
 }
 

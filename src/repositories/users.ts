@@ -26,8 +26,9 @@ export async function anyAgentAvailable(db: Db): Promise<boolean> {
   return row !== undefined;
 }
 
+/** Sets presence; whatever set it, it is no longer the system's auto-away (see markAutoAway). */
 export async function setPresence(db: Db, userId: number, presence: Presence): Promise<void> {
-  await db.updateTable('users').set({ presence }).where('id', '=', userId).execute();
+  await db.updateTable('users').set({ presence, auto_away_at: null }).where('id', '=', userId).execute();
 }
 
 /** Agents received tickets at the same instant (one statement). */

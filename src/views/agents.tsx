@@ -65,17 +65,27 @@ function Cell({ label, class: className, children }: { label: string; class?: st
 
 const PRESENCE_TEXT = { available: 'Available — receiving tickets', away: 'Away — not receiving new tickets', offline: 'Offline' } as const;
 
-function PresenceToggle({ viewer, csrf }: { viewer: Viewer; csrf: string }) {
+/**
+ * The presence badge and its button. `autoAwayAfter`: the system set the agent away (auto-away,
+ * e.g. "5 minutes"): say why, and the button says "I'm back" (it is never undone by itself).
+ */
+function PresenceToggle({ viewer, csrf, autoAwayAfter }: { viewer: Viewer; csrf: string; autoAwayAfter: string | null }) {
   const next = viewer.presence === 'available' ? 'away' : 'available';
+  const auto = autoAwayAfter !== null && viewer.presence === 'away';
   return (
     <form method="post" action="/agents/availability/" class="presence">
+      {auto ? (
+        <p class="flash flash-info" id="auto-away-notice" role="status">
+          You were set away after {autoAwayAfter} without an open page. You keep your tickets but get no new ones until you are back.
+        </p>
+      ) : null}
       <CsrfField token={csrf} />
       <input type="hidden" name="status" value={next} />
       <span class={`badge presence-${viewer.presence}`} id="presence" data-presence={viewer.presence}>
         {PRESENCE_TEXT[viewer.presence]}
       </span>{' '}
       <button type="submit" class={next === 'away' ? 'secondary outline' : ''}>
-        {next === 'away' ? 'Set away' : 'Set available'}
+        {next === 'away' ? 'Set away' : auto ? "I'm back" : 'Set available'}
       </button>
     </form>
   );
@@ -90,9 +100,11 @@ export interface AgentDashboardProps {
   capacity: number;
   now: number;
   search: SearchResultsProps;
+  /** Set when the system set the agent away (auto-away): the limit, as in "5 minutes". */
+  autoAwayAfter?: string | null;
 }
 
-export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity, now, search }: AgentDashboardProps) {
+export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity, now, search, autoAwayAfter = null }: AgentDashboardProps) {
   return (
     <Layout title="My tickets" viewer={viewer} csrf={csrf} flash={flash} scripts={['agent-dashboard.js']}>
       <hgroup>
@@ -101,7 +113,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
           {open.length} of {capacity} open · {open.filter((t) => t.waiting_on === 'agent').length} waiting on you · most urgent deadline first · this page updates itself
         </p>
       </hgroup>
-      <PresenceToggle viewer={viewer} csrf={csrf} />
+      <PresenceToggle viewer={viewer} csrf={csrf} autoAwayAfter={autoAwayAfter} />
       <AgentSearch {...search} />
       <section id="open-tickets" aria-labelledby="open-heading">
         <h2 id="open-heading">Open</h2>

@@ -5,8 +5,6 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from '../../src/core/settings.js';
-import { saveSettings } from '../../src/repositories/settings.js';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
 import { findUserById } from '../../src/repositories/users.js';
 import { expireIdleSessions } from '../../src/services/auth.js';
@@ -14,6 +12,7 @@ import { createApiToken } from '../../src/services/tokens.js';
 import { ApiClient } from '../api/support.js';
 import { addStaff, Client, csrfFrom, startTestApp, submitViaForm, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
+import { resetPresence } from '../support/presence.js';
 import { DIALECTS } from '../support/db.js';
 
 const IDLE = 480;
@@ -46,11 +45,7 @@ for (const dialect of DIALECTS) {
     });
     afterAll(() => t.close());
     beforeEach(async () => {
-      await saveSettings(db(), DEFAULT_SETTINGS);
-      await db().updateTable('tickets').set({ status: 'closed', closed_at: clock.now() }).where('status', '=', 'open').execute();
-      await db().deleteFrom('sessions').execute();
-      await db().updateTable('api_tokens').set({ revoked_at: clock.now() }).where('revoked_at', 'is', null).execute();
-      await db().updateTable('users').set({ presence: 'offline' }).execute();
+      await resetPresence(db(), clock.now());
     });
 
     describe('a login as someone else from a stale tab', () => {

@@ -5,6 +5,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Dialect } from '../../src/db/connect.js';
 import { type AppConfig, type AppDependencies, buildApp } from '../../src/http/app.js';
+import type { OpenPages } from '../../src/live/openPages.js';
 import type { Clock, ServiceContext } from '../../src/services/context.js';
 import { createUser } from '../../src/services/users.js';
 import { freshDatabase, type TestDatabase } from './db.js';
@@ -21,12 +22,14 @@ export interface TestApp {
   app: FastifyInstance;
   ctx: ServiceContext;
   database: TestDatabase;
+  /** Who has a page open in this app (auto-away). */
+  openPages: OpenPages;
   close(): Promise<void>;
 }
 
 export async function startTestApp(dialect: Dialect, options: { clock?: Clock; config?: Partial<AppConfig>; onRoute?: AppDependencies['onRoute'] } = {}): Promise<TestApp> {
   const database = await freshDatabase(dialect);
-  const { app, ctx } = await buildApp({
+  const { app, ctx, openPages } = await buildApp({
     handle: database.handle,
     ...(options.onRoute ? { onRoute: options.onRoute } : {}),
     clock: options.clock ?? { now: () => Date.now() },
@@ -37,6 +40,7 @@ export async function startTestApp(dialect: Dialect, options: { clock?: Clock; c
     app,
     ctx,
     database,
+    openPages,
     close: async () => {
       await app.close();
       await database.drop();

@@ -1,3 +1,4 @@
+import { autoAwayNotice } from '../../core/autoAway.js';
 import type { FastifyInstance } from 'fastify';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { highlightWords, parsePosition, parseSearch } from '../../core/search.js';
@@ -43,7 +44,7 @@ async function dashboardSearch(db: Db, viewer: { id: number; role: Role }, query
 }
 
 /** Staff login/logout and the agent's own pages (§1, §3). */
-export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, sessions: { idleMinutes: number; secureCookies: boolean }): void {
+export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, sessions: { idleMinutes: number; secureCookies: boolean; autoAwayMinutes?: number }): void {
   app.get<{ Querystring: { next?: string } }>('/agents/login/', async (request, reply) => {
     if (request.viewer) return reply.redirect(safeNext(request.query.next, landingOf(request.viewer.role)), 303);
     const next = safeNext(request.query.next, '');
@@ -109,7 +110,9 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
       ]);
       open.sort((a, b) => a.sla_due_at - b.sla_due_at || a.id - b.id);
       reply.header('cache-control', 'no-store');
-      const page = AgentDashboardPage({ viewer, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), open, closed, capacity: user?.capacity ?? settings.defaultCapacity, now, search });
+      // Away because the system set it so (auto-away): the page says why (see core/autoAway.ts).
+      const autoAwayAfter = user ? autoAwayNotice(user.presence, user.auto_away_at, sessions.autoAwayMinutes ?? 0) : null;
+      const page = AgentDashboardPage({ viewer, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), open, closed, capacity: user?.capacity ?? settings.defaultCapacity, now, search, autoAwayAfter });
       return sendHtml(reply, renderPage(page), Object.keys(search.errors).length > 0 ? 400 : 200);
     });
 

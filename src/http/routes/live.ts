@@ -25,6 +25,7 @@ import { invalidInput, notFound } from '../../core/errors.js';
 import { parseId } from '../../core/tickets.js';
 import type { Viewer } from '../../core/viewers.js';
 import type { ChangeHub, LiveEvent } from '../../live/hub.js';
+import type { OpenPages } from '../../live/openPages.js';
 import { ViewerBoard, type Watching } from '../../live/viewerBoard.js';
 import { findTicketById } from '../../repositories/tickets.js';
 import { authenticate, type StaffUser } from '../../services/auth.js';
@@ -38,6 +39,8 @@ export interface LiveRouteOptions {
   idleMinutes: number;
   /** A comment line this often keeps proxies from closing an idle stream (default 15 s). */
   heartbeatMs?: number;
+  /** Auto-away: each open stream is an open page of its viewer (src/live/openPages.ts). */
+  openPages?: OpenPages;
 }
 
 /**
@@ -115,6 +118,7 @@ export function liveRoutes(app: FastifyInstance, ctx: ServiceContext, options: L
       if (ended) return;
       ended = true;
       watching?.leave();
+      closePage();
       unsubscribe();
       clearInterval(heartbeat);
       open.delete(end);
@@ -147,6 +151,7 @@ export function liveRoutes(app: FastifyInstance, ctx: ServiceContext, options: L
       );
     };
 
+    const closePage = options.openPages?.open(viewer.id) ?? (() => undefined);
     const unsubscribe = hub.subscribe((event) => {
       if (!visibleTo(viewer, event, watched)) return;
       send(sseMessage(event));
