@@ -52,11 +52,16 @@ export function overdueWaitingQuery(dialect: Dialect, now: number, limit: number
     where t.status = 'open' and t.agent_id is null and t.sla_due_at < ${now} order by t.sla_due_at, t.created_at, t.id limit ${limit}`;
 }
 
-/** Open tickets held by agents matching `who`, per agent through its index of open tickets, most urgent first. */
+/**
+ * Open tickets held by agents matching `who`, most urgent first: for each user (the outer loop: a
+ * CROSS JOIN keeps SQLite from turning it round), its open tickets from tickets_open_by_agent, so
+ * the cost is the tickets agents hold, never the queue (whose rows share that partial index with a
+ * null agent: `agent_id is not null` keeps PostgreSQL's scan off them too).
+ */
 function heldQuery(dialect: Dialect, who: ReturnType<typeof sql>, limit: number) {
   return sql<AttentionTicketRow>`select ${TICKET_COLUMNS}, u.username as agent, u.presence as presence
-    from users u join ${indexed(dialect, 'tickets t', 'tickets_open_by_agent')} on t.agent_id = u.id and t.status = 'open'
-    where ${who} order by t.sla_due_at, t.created_at, t.id limit ${limit}`;
+    from users u cross join ${indexed(dialect, 'tickets t', 'tickets_open_by_agent')}
+    where t.agent_id = u.id and t.agent_id is not null and t.status = 'open' and ${who} order by t.sla_due_at, t.created_at, t.id limit ${limit}`;
 }
 
 /** The held tickets furthest past their deadline. */
@@ -73,8 +78,8 @@ export function heldByUnavailableQuery(dialect: Dialect, limit: number) {
 
 /** How many open tickets agents who are away or offline hold. */
 export function heldByUnavailableCountQuery(dialect: Dialect) {
-  return sql<{ n: number | string }>`select count(*) as n from users u join ${indexed(dialect, 'tickets t', 'tickets_open_by_agent')} on t.agent_id = u.id and t.status = 'open'
-    where ${UNAVAILABLE}`;
+  return sql<{ n: number | string }>`select count(*) as n from users u cross join ${indexed(dialect, 'tickets t', 'tickets_open_by_agent')}
+    where t.agent_id = u.id and t.agent_id is not null and t.status = 'open' and ${UNAVAILABLE}`;
 }
 
 /** The newest emails in one undelivered status. */
