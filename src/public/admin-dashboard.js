@@ -30,7 +30,7 @@ function span(seconds) {
 const PRESENCE = { available: 'Available', away: 'Away', offline: 'Offline' };
 // The words and icons of src/core/dashboardAttention.ts (ALARM_WORDS) and src/views/dashboardParts.tsx (LEVEL_ICONS).
 const LEVEL_WORDS = { alarm: 'Act now', warning: 'Needs attention', calm: 'OK' };
-const LEVEL_ICONS = { alarm: '⛔', warning: '⚠', calm: '✓' };
+const LEVEL_ICONS = { alarm: '✖', warning: '⚠', calm: '✓' };
 // Which alarm level (feed: attention.cards) colours which card (data-card).
 const CARD_LEVELS = { pending: 'pending', 'sla.open_overdue': 'open_overdue' };
 
@@ -77,12 +77,10 @@ function priorityBadge(priority) {
 /** A ticket of the "Needs attention" panel, as TicketItem in src/views/dashboardParts.tsx draws it. */
 function ticketItem(ticket, at, show) {
   const detail =
-    show === 'overdue' && ticket.sla_due_at !== null
-      ? `overdue by ${span((at - ticket.sla_due_at) / 1000)}`
-      : show === 'holder' && ticket.agent !== null
-        ? `held by ${ticket.agent} (${ticket.presence})`
-        : `waiting ${span((at - ticket.created_at) / 1000)}`;
-  return element('li', { attrs: { 'data-ticket': String(ticket.id) } }, element('a', { href: `/admin/tickets/${ticket.id}/`, text: ticket.reference }), ' ', element('span', { className: 'ticket-title', text: ticket.title }), ' ', priorityBadge(ticket.priority), ' ', element('small', { text: detail }));
+    show === 'holder' && ticket.agent !== null
+      ? element('small', { text: 'held by ' }, element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(ticket.agent)}&status=open`, text: ticket.agent }), ` (${ticket.presence})`)
+      : element('small', { text: show === 'overdue' && ticket.sla_due_at !== null ? `overdue by ${span((at - ticket.sla_due_at) / 1000)}` : `waiting ${span((at - ticket.created_at) / 1000)}` });
+  return element('li', { attrs: { 'data-ticket': String(ticket.id) } }, element('a', { href: `/admin/tickets/${ticket.id}/`, text: ticket.reference }), ' ', element('span', { className: 'ticket-title', text: ticket.title }), ' ', priorityBadge(ticket.priority), ' ', detail);
 }
 
 function emailItem(email) {

@@ -31,7 +31,7 @@ export const FIGURE_LINKS: Record<string, string> = {
 };
 
 /** The icon beside a level's words (the words say it; the icon is decoration). */
-const LEVEL_ICONS: Record<AlarmLevel, string> = { alarm: '⛔', warning: '⚠', calm: '✓' };
+const LEVEL_ICONS: Record<AlarmLevel, string> = { alarm: '✖', warning: '⚠', calm: '✓' };
 
 /** A level in words with its icon, e.g. "⛔ Act now". */
 export function LevelBadge({ level }: { level: AlarmLevel }) {
@@ -75,13 +75,20 @@ export function Kpi({ label, name, value, note, level, alarmNote }: { label: str
 /** "5 min" from a span of milliseconds, in the dashboard's words (resolutionText). */
 type Span = (seconds: number | null) => string;
 
+/** A held ticket's agent: a link to all its open tickets. */
+const heldTicketsPath = (agent: string) => `/admin/tickets/?agent=${encodeURIComponent(agent)}&status=open`;
+
 function TicketItem({ ticket, at, span, show }: { ticket: AttentionTicket; at: number; span: Span; show: 'overdue' | 'waiting' | 'holder' }) {
   const detail =
-    show === 'overdue' && ticket.sla_due_at !== null
-      ? `overdue by ${span((at - ticket.sla_due_at) / 1000)}`
-      : show === 'holder' && ticket.agent !== null
-        ? `held by ${ticket.agent} (${ticket.presence})`
-        : `waiting ${span((at - ticket.created_at) / 1000)}`;
+    show === 'holder' && ticket.agent !== null ? (
+      <>
+        held by <a href={heldTicketsPath(ticket.agent)}>{ticket.agent}</a> ({ticket.presence})
+      </>
+    ) : show === 'overdue' && ticket.sla_due_at !== null ? (
+      `overdue by ${span((at - ticket.sla_due_at) / 1000)}`
+    ) : (
+      `waiting ${span((at - ticket.created_at) / 1000)}`
+    );
   return (
     <li data-ticket={ticket.id}>
       <a href={`/admin/tickets/${ticket.id}/`}>{ticket.reference}</a> <span class="ticket-title">{ticket.title}</span> <PriorityBadge priority={ticket.priority} /> <small>{detail}</small>
