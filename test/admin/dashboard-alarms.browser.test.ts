@@ -12,13 +12,11 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changePresence } from '../../src/services/presence.js';
 import { addStaff, listenOnFreePort, startTestApp, type TestApp } from '../support/app.js';
-import { Cast, DESKTOP, PHONE, settle } from '../support/browser.js';
+import { Cast, DESKTOP, launchBrowser, PHONE, settle } from '../support/browser.js';
 import { FakeClock } from '../support/clock.js';
-import { agentClient, newTicket } from './support.js';
+import { agentClient, threeWaitingOneOverdue } from './support.js';
 
 const TEST = 'dashboard alarms';
-const S = 1000;
-const M = 60 * S;
 
 /** The computed colours of a card, and whether its note in words shows. */
 function cardLook(page: Page, name: string) {
@@ -78,20 +76,13 @@ describe('the dashboard alarms in Chromium', () => {
   const ids: Record<string, number> = {};
 
   beforeAll(async () => {
-    const { launchBrowser } = await import('../support/browser.js');
     [t, browser] = await Promise.all([startTestApp('sqlite', { clock }), launchBrowser()]);
     cast = new Cast(browser, await listenOnFreePort(t), TEST);
     await addStaff(t.ctx, 'root', { role: 'admin' });
     alice = await addStaff(t.ctx, 'alice', { capacity: 2, displayName: 'Alice' });
     await addStaff(t.ctx, 'bob', { capacity: 2, displayName: 'Bob' });
     for (let i = 0; i < 4; i++) await addStaff(t.ctx, `agent-with-a-rather-long-username-${i}`);
-    // Nobody online: three tickets wait, and two minutes on the high one (1 minute) is overdue.
-    ids.high = await newTicket(t.ctx, { priority: 'high', title: 'Checkout is down for every customer in the shop' });
-    clock.advance(10 * S);
-    ids.medium = await newTicket(t.ctx, { priority: 'medium', title: 'Slow page' });
-    clock.advance(10 * S);
-    ids.low = await newTicket(t.ctx, { priority: 'low', title: 'Typo' });
-    clock.advance(2 * M);
+    Object.assign(ids, await threeWaitingOneOverdue(t.ctx, clock, 'Checkout is down for every customer in the shop'));
     // One email the worker gave up on.
     const first = await t.ctx.handle.db.selectFrom('outbox').select('id').orderBy('id').executeTakeFirstOrThrow();
     ids.email = first.id;

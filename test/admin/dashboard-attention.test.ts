@@ -21,10 +21,7 @@ import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
 import { ApiClient } from '../api/support.js';
 import { createApiToken } from '../../src/services/tokens.js';
-import { adminClient, agentClient, newTicket } from './support.js';
-
-const S = 1000;
-const M = 60 * S;
+import { adminClient, agentClient, threeWaitingOneOverdue } from './support.js';
 
 for (const dialect of DIALECTS) {
   describe(`the dashboard's alarms (${dialect})`, () => {
@@ -43,13 +40,7 @@ for (const dialect of DIALECTS) {
       const root = await adminClient(t);
       admin = root.client;
       api = new ApiClient(t.app, (await createApiToken(t.ctx, root.id, 'stats')).token);
-      // Nobody online: three tickets wait; two minutes on, the high one (1 minute) is overdue.
-      tickets.high = await newTicket(t.ctx, { priority: 'high', title: 'Server down' });
-      clock.advance(10 * S);
-      tickets.medium = await newTicket(t.ctx, { priority: 'medium', title: 'Slow page' });
-      clock.advance(10 * S);
-      tickets.low = await newTicket(t.ctx, { priority: 'low', title: 'Typo' });
-      clock.advance(2 * M);
+      Object.assign(tickets, await threeWaitingOneOverdue(t.ctx, clock));
     });
     afterAll(() => t.close());
 
