@@ -8,7 +8,7 @@ import type { Db } from '../db/connect.js';
 import { type AlarmLevel, attentionSections, type CardLevels, cardLevels, mostUrgent, type SectionLevel, summarySentence, worstLevel } from '../core/dashboardAttention.js';
 import { PAUSED_DUE_AT } from '../core/slaClocks.js';
 import { referenceOf } from '../core/tickets.js';
-import { type AttentionEmailRow, attentionRows, type AttentionTicketRow } from '../repositories/attention.js';
+import { type AttentionEmailRow, type AttentionRows, attentionRows, type AttentionTicketRow } from '../repositories/attention.js';
 import { countByState, dialectOf, openOverdueByPriority } from '../repositories/stats.js';
 import type { MailStats } from './mailStats.js';
 import type { Stats } from './stats.js';
@@ -61,11 +61,23 @@ const ticketOf = (r: AttentionTicketRow): AttentionTicket => ({
   presence: r.presence,
 });
 
-/** The alarms at `now`, beside the window's figures (`stats`) and the outbox (`mail`). */
-export async function computeAttention(db: Db, now: number, stats: Pick<Stats, 'pending' | 'sla'>, mail: MailStats): Promise<Attention> {
+/** What the panel reads from the database at `now`: counts and candidates (loadDesk). */
+export interface Desk {
+  at: number;
+  waiting: number;
+  overdue: number;
+  rows: AttentionRows;
+}
+
+/** Reads the desk at `now`; run it in the figures' read snapshot (inReadSnapshot) so both agree. */
+export async function loadDesk(db: Db, now: number): Promise<Desk> {
   const { pending: waiting } = await countByState(db);
   const overdue = (await openOverdueByPriority(db, now)).reduce((total, r) => total + r.n, 0);
-  const rows = await attentionRows(db, dialectOf(db), now, ATTENTION_ITEMS);
+  return { at: now, waiting, overdue, rows: await attentionRows(db, dialectOf(db), now, ATTENTION_ITEMS) };
+}
+
+/** The alarms from the desk, beside the window's figures (`stats`) and the outbox (`mail`). */
+export function attentionOf({ at, waiting, overdue, rows }: Desk, stats: Pick<Stats, 'pending' | 'sla'>, mail: MailStats): Attention {
   const sections = attentionSections({
     waiting,
     overdue,
@@ -74,7 +86,7 @@ export async function computeAttention(db: Db, now: number, stats: Pick<Stats, '
     undeliveredEmails: mail.outbox.failed + mail.outbox.bounced,
   });
   return {
-    at: now,
+    at,
     summary: summarySentence({ waiting, overdue, availableAgents: rows.availableAgents }),
     waiting,
     overdue,
@@ -88,4 +100,9 @@ export async function computeAttention(db: Db, now: number, stats: Pick<Stats, '
       undelivered_emails: { ...sections.undelivered_emails, items: rows.undeliveredEmails },
     },
   };
+}
+
+/** loadDesk and attentionOf in one (for tests and scripts). */
+export async function computeAttention(db: Db, now: number, stats: Pick<Stats, 'pending' | 'sla'>, mail: MailStats): Promise<Attention> {
+  return attentionOf(await loadDesk(db, now), stats, mail);
 }

@@ -72,7 +72,7 @@ export function Kpi({ label, name, value, note, level, alarmNote }: { label: str
   );
 }
 
-/** "5 min" from a span of milliseconds, in the dashboard's words (resolutionText). */
+/** A duration in seconds in the dashboard's words, e.g. "5 min" (resolutionText). */
 type Span = (seconds: number | null) => string;
 
 /** A held ticket's agent: a link to all its open tickets. */

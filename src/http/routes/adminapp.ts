@@ -6,9 +6,9 @@ import { calendarChoices } from '../../repositories/calendars.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { updateSettings } from '../../services/admin.js';
 import type { ServiceContext } from '../../services/context.js';
-import { computeAttention } from '../../services/attention.js';
+import { attentionOf, loadDesk } from '../../services/attention.js';
 import { computeMailStats } from '../../services/mailStats.js';
-import { computeStats, parseStatsWindow, type StatsWindow } from '../../services/stats.js';
+import { computeStats, inReadSnapshot, parseStatsWindow, type StatsWindow } from '../../services/stats.js';
 import { createUser } from '../../services/users.js';
 import { SettingsPage } from '../../views/admin/settings.js';
 import { AdminDashboardPage, type DashboardFigures, REGISTER_FIELDS, RegisterPage } from '../../views/adminapp.js';
@@ -35,8 +35,10 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     const running = inFlight.get(window);
     if (running) return running;
     const now = ctx.clock.now();
-    const started = Promise.all([computeStats(ctx.handle.db, { window, now }), computeMailStats(ctx.handle, now)])
-      .then(async ([figures, mail]) => ({ ...figures, mail, attention: await computeAttention(ctx.handle.db, now, figures, mail) }))
+    // The figures and the desk's alarms in one read snapshot, so the panel agrees with the cards.
+    const snapshot = inReadSnapshot(ctx.handle.db, async (t) => ({ figures: await computeStats(t, { window, now }), desk: await loadDesk(t, now) }));
+    const started = Promise.all([snapshot, computeMailStats(ctx.handle, now)])
+      .then(([{ figures, desk }, mail]) => ({ ...figures, mail, attention: attentionOf(desk, figures, mail) }))
       .finally(() => inFlight.delete(window));
     inFlight.set(window, started);
     return started;
