@@ -12,7 +12,7 @@
  * Partial-index conditions are literals and SQLite is told the index, as in repositories/stats.ts.
  * The query builders are exported for the query-plan test.
  */
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db, Dialect } from '../db/connect.js';
 import type { Priority } from '../core/tickets.js';
 import type { Presence } from '../core/routing.js';
@@ -53,33 +53,39 @@ export function overdueWaitingQuery(dialect: Dialect, now: number, limit: number
 }
 
 /**
- * Open tickets held by agents matching `who`, most urgent first: for each user (the outer loop: a
- * CROSS JOIN keeps SQLite from turning it round), its open tickets from tickets_open_by_agent, so
- * the cost is the tickets agents hold, never the queue (whose rows share that partial index with a
- * null agent: `agent_id is not null` keeps PostgreSQL's scan off them too).
+ * Open tickets held by agents matching `users`, the tickets matching `tickets`, most urgent first:
+ * for each user, its open tickets from tickets_open_by_agent, so the cost is the tickets agents
+ * hold, never the queue (whose rows share that partial index with a null agent). SQLite: a CROSS
+ * JOIN keeps the users as the outer loop. PostgreSQL: a LATERAL subquery per user, since with
+ * loose statistics it would otherwise walk every open ticket (the whole queue) and filter.
  */
-function heldQuery(dialect: Dialect, who: ReturnType<typeof sql>, limit: number) {
-  return sql<AttentionTicketRow>`select ${TICKET_COLUMNS}, u.username as agent, u.presence as presence
-    from users u cross join ${indexed(dialect, 'tickets t', 'tickets_open_by_agent')}
-    where t.agent_id = u.id and t.agent_id is not null and t.status = 'open' and ${who} order by t.sla_due_at, t.created_at, t.id limit ${limit}`;
+function heldQuery(dialect: Dialect, users: RawBuilder<unknown>, tickets: RawBuilder<unknown>, limit: number) {
+  const held =
+    dialect === 'sqlite'
+      ? sql`users u cross join tickets t indexed by tickets_open_by_agent where t.agent_id = u.id and t.status = 'open' and ${tickets} and ${users}`
+      : sql`users u cross join lateral (select t.* from tickets t where t.agent_id = u.id and t.status = 'open' and ${tickets}
+          order by t.sla_due_at, t.created_at, t.id limit ${limit}) t where ${users}`;
+  return sql<AttentionTicketRow>`select ${TICKET_COLUMNS}, u.username as agent, u.presence as presence from ${held}
+    order by t.sla_due_at, t.created_at, t.id limit ${limit}`;
 }
+
+const ANY = sql`1 = 1`;
+const UNAVAILABLE = sql`u.presence <> 'available'`;
 
 /** The held tickets furthest past their deadline. */
 export function overdueHeldQuery(dialect: Dialect, now: number, limit: number) {
-  return heldQuery(dialect, sql`t.sla_due_at < ${now}`, limit);
+  return heldQuery(dialect, ANY, sql`t.sla_due_at < ${now}`, limit);
 }
-
-const UNAVAILABLE = sql`u.presence <> 'available'`;
 
 /** The most urgent open tickets of agents who are away or offline. */
 export function heldByUnavailableQuery(dialect: Dialect, limit: number) {
-  return heldQuery(dialect, UNAVAILABLE, limit);
+  return heldQuery(dialect, UNAVAILABLE, ANY, limit);
 }
 
-/** How many open tickets agents who are away or offline hold. */
+/** How many open tickets agents who are away or offline hold: per such user, a count in its own index range. */
 export function heldByUnavailableCountQuery(dialect: Dialect) {
-  return sql<{ n: number | string }>`select count(*) as n from users u cross join ${indexed(dialect, 'tickets t', 'tickets_open_by_agent')}
-    where t.agent_id = u.id and t.agent_id is not null and t.status = 'open' and ${UNAVAILABLE}`;
+  return sql<{ n: number | string }>`select coalesce(sum((select count(*) from ${indexed(dialect, 'tickets t', 'tickets_open_by_agent')}
+    where t.agent_id = u.id and t.status = 'open')), 0) as n from users u where ${UNAVAILABLE}`;
 }
 
 /** The newest emails in one undelivered status. */
