@@ -28,6 +28,11 @@ function span(seconds) {
 }
 
 const PRESENCE = { available: 'Available', away: 'Away', offline: 'Offline' };
+// The words and icons of src/core/dashboardAttention.ts (ALARM_WORDS) and src/views/dashboardParts.tsx (LEVEL_ICONS).
+const LEVEL_WORDS = { alarm: 'Act now', warning: 'Needs attention', calm: 'OK' };
+const LEVEL_ICONS = { alarm: '✖', warning: '⚠', calm: '✓' };
+// Which alarm level (feed: attention.cards) colours which card (data-card).
+const CARD_LEVELS = { pending: 'pending', 'sla.open_overdue': 'open_overdue' };
 
 function percent(share) {
   return share === null ? '—' : `${(share * 100).toFixed(1)} %`;
@@ -44,32 +49,126 @@ function valueAt(stats, path) {
   return path.split('.').reduce((v, key) => (v === null || v === undefined ? v : v[key]), stats);
 }
 
+/** Writes text only when it differs, so nothing changes (or is announced) when nothing changed. */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/** Puts `level-<level>` in place of any other level class. */
+function setLevel(el, level) {
+  for (const name of [...el.classList]) if (name.startsWith('level-') && name !== `level-${level}`) el.classList.remove(name);
+  el.classList.add(`level-${level}`);
+}
+
+function element(tag, { text, className, href, attrs } = {}, ...children) {
+  const el = document.createElement(tag);
+  if (text !== undefined) el.textContent = text;
+  if (className) el.className = className;
+  if (href) el.href = href;
+  for (const [name, value] of Object.entries(attrs ?? {})) el.setAttribute(name, value);
+  el.append(...children);
+  return el;
+}
+
+function priorityBadge(priority) {
+  return element('span', { className: `badge priority-${priority}`, text: priority[0].toUpperCase() + priority.slice(1), attrs: { 'data-priority': priority } }, element('span', { className: 'visually-hidden', text: ' priority' }));
+}
+
+/** A ticket of the "Needs attention" panel, as TicketItem in src/views/dashboardParts.tsx draws it. */
+function ticketItem(ticket, at, show) {
+  const detail =
+    show === 'holder' && ticket.agent !== null
+      ? element('small', { text: 'held by ' }, element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(ticket.agent)}&status=open`, text: ticket.agent }), ` (${ticket.presence})`)
+      : element('small', { text: show === 'overdue' && ticket.sla_due_at !== null ? `overdue by ${span((at - ticket.sla_due_at) / 1000)}` : `waiting ${span((at - ticket.created_at) / 1000)}` });
+  return element('li', { attrs: { 'data-ticket': String(ticket.id) } }, element('a', { href: `/admin/tickets/${ticket.id}/`, text: ticket.reference }), ' ', element('span', { className: 'ticket-title', text: ticket.title }), ' ', priorityBadge(ticket.priority), ' ', detail);
+}
+
+function emailItem(email) {
+  return element('li', { attrs: { 'data-email': String(email.id) } }, element('a', { href: `/admin/emails/${email.id}/`, text: `Email #${email.id}` }), ' ', element('small', { text: `${email.kind} to ${email.to_address}: ${email.status}` }));
+}
+
+const SECTION_ITEMS = {
+  breached_open: (item, at) => ticketItem(item, at, 'overdue'),
+  waiting_unattended: (item, at) => ticketItem(item, at, 'waiting'),
+  held_by_unavailable: (item, at) => ticketItem(item, at, 'holder'),
+  undelivered_emails: (item) => emailItem(item),
+};
+
+function updateAttention(attention) {
+  if (!attention) return;
+  const summary = document.getElementById('dashboard-summary');
+  if (summary) {
+    setText(summary, attention.summary);
+    summary.dataset.level = attention.level;
+  }
+  for (const card of root.querySelectorAll('[data-card]')) setLevel(card, attention.cards[CARD_LEVELS[card.dataset.card]] ?? 'calm');
+  const panel = document.getElementById('attention');
+  if (!panel) return;
+  panel.dataset.level = attention.level;
+  for (const [name, draw] of Object.entries(SECTION_ITEMS)) {
+    const section = panel.querySelector(`[data-section="${name}"]`);
+    const data = attention.sections[name];
+    if (!section || !data) continue;
+    setLevel(section, data.level);
+    setText(section.querySelector('[data-count]'), String(data.count));
+    const badge = section.querySelector('.level-badge');
+    if (badge && badge.dataset.level !== data.level) {
+      badge.dataset.level = data.level;
+      setLevel(badge, data.level);
+      badge.replaceChildren(element('span', { text: `${LEVEL_ICONS[data.level]} `, attrs: { 'aria-hidden': 'true' } }), LEVEL_WORDS[data.level]);
+    }
+    // The items are drawn again only when they changed (their "overdue by" text moves with the clock).
+    const list = section.querySelector('[data-items]');
+    const items = data.items.map((item) => draw(item, attention.at));
+    if (list.innerHTML !== element('ul', {}, ...items).innerHTML) list.replaceChildren(...items);
+    list.hidden = items.length === 0;
+    section.querySelector('[data-none]').hidden = items.length > 0;
+  }
+}
+
+/** An agent's cells, as AgentTable in src/views/dashboardParts.tsx draws them: [column, label, draw]. */
+const AGENT_COLUMNS = [
+  ['username', 'Agent', (a) => element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(a.username)}`, text: a.username })],
+  ['presence', 'Presence', (a) => element('span', { className: `badge presence-${a.presence}`, text: PRESENCE[a.presence] ?? a.presence })],
+  ['open', 'Open', (a) => element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(a.username)}&status=open`, text: String(a.open) })],
+  ['closed', 'Closed', (a) => element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(a.username)}&status=closed`, text: String(a.closed) })],
+  ['avg_resolution_seconds', 'Average resolution', (a) => span(a.avg_resolution_seconds)],
+  ['breached', 'Breaches', (a) => element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(a.username)}&breached=yes`, text: String(a.breached) })],
+];
+
+/** Updates the agents table in place: only a cell whose content changed is touched; rows come and go by agent. */
+function updateAgents(agents) {
+  const tbody = document.getElementById('agent-rows');
+  if (!tbody) return;
+  const existing = new Map([...tbody.querySelectorAll('tr[data-agent]')].map((tr) => [tr.dataset.agent, tr]));
+  let previous = null;
+  for (const agent of agents) {
+    let tr = existing.get(agent.username);
+    existing.delete(agent.username);
+    if (!tr) {
+      tr = element('tr', { attrs: { 'data-agent': agent.username } }, ...AGENT_COLUMNS.map(([col, label]) => element('td', { attrs: { 'data-col': col, 'data-label': label } })));
+    }
+    for (const [col, , draw] of AGENT_COLUMNS) {
+      const td = tr.querySelector(`td[data-col="${col}"]`);
+      const content = draw(agent);
+      const html = typeof content === 'string' ? element('td', { text: content }).innerHTML : content.outerHTML;
+      if (td.innerHTML !== html) td.replaceChildren(content);
+    }
+    // Keep the feed's order (by username) without moving rows that are already in place.
+    const wanted = previous ? previous.nextElementSibling : tbody.firstElementChild;
+    if (wanted !== tr) tbody.insertBefore(tr, wanted);
+    previous = tr;
+  }
+  for (const tr of existing.values()) tr.remove();
+}
+
 function updateFigures(stats) {
   for (const el of root.querySelectorAll('[data-kpi]')) {
     const value = valueAt(stats, el.dataset.kpi);
-    if (value !== undefined) el.textContent = format(el.dataset.kpi, value);
+    if (value !== undefined) setText(el, format(el.dataset.kpi, value));
   }
-  const tbody = document.getElementById('agent-rows');
-  if (!tbody) return;
-  const rows = stats.agents.map((a) => {
-    const tr = document.createElement('tr');
-    tr.dataset.agent = a.username;
-    const link = document.createElement('a');
-    link.href = `/admin/tickets/?agent=${encodeURIComponent(a.username)}`;
-    link.textContent = a.username;
-    const badge = document.createElement('span');
-    badge.className = `badge presence-${a.presence}`;
-    badge.textContent = PRESENCE[a.presence] ?? a.presence;
-    const cells = [link, badge, String(a.open), String(a.closed), span(a.avg_resolution_seconds), String(a.breached)];
-    for (const content of cells) {
-      const td = document.createElement('td');
-      if (typeof content === 'string') td.textContent = content;
-      else td.append(content);
-      tr.append(td);
-    }
-    return tr;
-  });
-  tbody.replaceChildren(...rows);
+  updateAgents(stats.agents);
+  updateAttention(stats.attention);
 }
 
 function chartData(stats) {

@@ -109,7 +109,7 @@ async function closedSummary(db: Db) {
   return rows.map((r) => ({ agentId: Number(r.agent_id), priority: r.priority, late: Number(r.late) === 1, closed: Number(r.closed), resolved: Number(r.resolved), resolutionMs: Number(r.resolution_ms) }));
 }
 
-const dialectOf = (db: Db): Dialect => (db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
+export const dialectOf = (db: Db): Dialect => (db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite');
 
 /**
  * Open tickets past their deadline at `now` that no monitor has marked yet (sla_due_at < now and
@@ -129,6 +129,17 @@ export function unmarkedOverdueQuery(dialect: Dialect, now: number) {
 }
 
 /**
+ * Open tickets past their deadline at `now`, whatever their creation time, as rows per priority
+ * (a priority may appear twice): the marked ones (open_breach_summary) and those past due and not
+ * yet marked (unmarkedOverdueQuery). A few summary rows and index entries.
+ */
+export async function openOverdueByPriority(db: Db, now: number): Promise<{ priority: string; n: number }[]> {
+  const marked = (await db.selectFrom('open_breach_summary').select(['priority', 'breached']).execute()).map((r) => ({ priority: r.priority as string, n: Number(r.breached) }));
+  const unmarked = (await unmarkedOverdueQuery(dialectOf(db), now).execute(db)).rows.map((r) => ({ priority: r.priority, n: Number(r.n) }));
+  return [...marked, ...unmarked];
+}
+
+/**
  * All-time totals: open tickets from `open_ticket_summary`, closed ones from
  * `closed_ticket_summary`, and overdue = the marked ones (open_breach_summary) + those past due
  * and not yet marked (unmarkedOverdueQuery), per priority. The same figures as the scan of every
@@ -140,9 +151,7 @@ async function allTimeTotals(db: Db, now: number): Promise<TicketTotals> {
     assigned: Number(r.assigned) === 1,
     open: Number(r.open),
   }));
-  const marked = (await db.selectFrom('open_breach_summary').select(['priority', 'breached']).execute()).map((r) => ({ priority: r.priority as string, n: Number(r.breached) }));
-  const unmarked = (await unmarkedOverdueQuery(dialectOf(db), now).execute(db)).rows.map((r) => ({ priority: r.priority, n: Number(r.n) }));
-  const overdue = [...marked, ...unmarked];
+  const overdue = await openOverdueByPriority(db, now);
   const openCount = openRows.reduce((total, r) => total + r.open, 0);
   const pending = openRows.filter((r) => !r.assigned).reduce((total, r) => total + r.open, 0);
   const openOverdue = overdue.reduce((total, r) => total + r.n, 0);

@@ -149,14 +149,13 @@ async function figures(db: Db, window: StatsWindow, now: number): Promise<Stats>
 }
 
 /**
- * Computes the §6 figures for `window` at the instant `now` (the app's clock). The three aggregate
- * queries (totals, percentiles, per agent) run in one read transaction (REPEATABLE READ on PostgreSQL, a read snapshot on SQLite),
- * so the figures agree with each other; pass a transaction to run inside the caller's instead.
+ * Runs `work` in one read transaction (REPEATABLE READ on PostgreSQL, a read snapshot on SQLite),
+ * so that everything it reads agrees; inside a transaction already, in the caller's.
  */
-export async function computeStats(db: Db, { window, now }: { window: StatsWindow; now: number }): Promise<Stats> {
-  if (db.isTransaction) return figures(db, window, now);
+export async function inReadSnapshot<T>(db: Db, work: (t: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return work(db);
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  if (!postgres) return db.transaction().execute((t) => figures(t, window, now));
+  if (!postgres) return db.transaction().execute(work);
   return db
     .transaction()
     .setIsolationLevel('repeatable read')
@@ -165,6 +164,15 @@ export async function computeStats(db: Db, { window, now }: { window: StatsWindo
       // PostgreSQL's estimates of these small aggregates (thousands of open tickets per agent,
       // where there are a handful) pass its JIT threshold: 0.3 s compiling a plan that runs in 1 ms.
       await sql`set local jit = off`.execute(t);
-      return figures(t, window, now);
+      return work(t);
     });
+}
+
+/**
+ * Computes the §6 figures for `window` at the instant `now` (the app's clock). The three aggregate
+ * queries (totals, percentiles, per agent) run in one read snapshot (inReadSnapshot), so the
+ * figures agree with each other; pass a transaction to run inside the caller's instead.
+ */
+export async function computeStats(db: Db, { window, now }: { window: StatsWindow; now: number }): Promise<Stats> {
+  return inReadSnapshot(db, (t) => figures(t, window, now));
 }

@@ -2,10 +2,12 @@ import type { ComponentChildren } from 'preact';
 import { SLA_METRICS, type SlaMetric } from '../core/slaClocks.js';
 import { PRIORITIES } from '../core/tickets.js';
 import { INBOUND_LOG_RESULTS } from '../repositories/inboundLog.js';
+import type { Attention } from '../services/attention.js';
 import type { MailStats } from '../services/mailStats.js';
 import type { Stats, StatsWindow } from '../services/stats.js';
 import { INBOUND_RESULT_LABELS } from './admin/inbound.js';
 import { CsrfField, ErrorSummary, type FormErrors, type FormValues, SelectField, TextField, DataTable } from './components.js';
+import { AgentTable, AttentionPanel, FIGURE_LINKS, Kpi } from './dashboardParts.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 interface PageBase {
@@ -129,20 +131,6 @@ function TargetFigures({ targets }: { targets: Stats['sla']['targets'] }) {
   );
 }
 
-function Kpi({ label, name, value, note }: { label: string; name: string; value: string | number; note?: string }) {
-  return (
-    <article class="kpi-card">
-      <header>{label}</header>
-      <p class="kpi" data-kpi={name}>
-        {value}
-      </p>
-      {note && <small>{note}</small>}
-    </article>
-  );
-}
-
-const PRESENCE_LABELS = { available: 'Available', away: 'Away', offline: 'Offline' } as const;
-
 /** A canvas that src/public/admin-dashboard.js draws a chart into, in a box of the shared chart height. */
 function ChartFigure({ id, label, caption }: { id: string; label: string; caption: string }) {
   return (
@@ -181,7 +169,11 @@ function MailFigures({ mail }: { mail: MailStats }) {
         >
           <tr>
             {INBOUND_LOG_RESULTS.map((r) => (
-              <td data-kpi={`mail.inbound_24h.${r}`}>{mail.inbound_24h[r]}</td>
+              <td>
+                <a href={`/admin/inbound/?result=${r}`} data-kpi={`mail.inbound_24h.${r}`}>
+                  {mail.inbound_24h[r]}
+                </a>
+              </td>
             ))}
             <td data-kpi="mail.inbound_24h.total">{mail.inbound_24h.total}</td>
           </tr>
@@ -191,7 +183,11 @@ function MailFigures({ mail }: { mail: MailStats }) {
   );
 }
 
-export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { stats: Stats & { mail: MailStats } }) {
+/** What the dashboard shows: the §8 stats object, the email figures and the alarms (the JSON feed's object). */
+export type DashboardFigures = Stats & { mail: MailStats; attention: Attention };
+
+export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { stats: DashboardFigures }) {
+  const { attention } = stats;
   const feed = `/adminapp/dashboard/data.json?window=${stats.window}`;
   return (
     <Layout title="Dashboard" viewer={viewer} csrf={csrf} flash={flash} scripts={['admin-dashboard.js']}>
@@ -212,11 +208,17 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
           ))}
         </ul>
       </nav>
-      <section id="dashboard" data-feed={feed} data-window={stats.window} aria-live="polite">
+      {/* The one live region: a summary sentence, announced only when it changes (the figures below update silently). */}
+      <p id="dashboard-summary" class="dashboard-summary" role="status" data-level={attention.level}>
+        {attention.summary}
+      </p>
+      <section id="dashboard" data-feed={feed} data-window={stats.window}>
+        <AttentionPanel attention={attention} span={resolutionText} outbox={stats.mail.outbox} />
+
         <h2>Tickets</h2>
         <div class="grid kpis">
           <Kpi label="Total" name="total" value={stats.total} />
-          <Kpi label="Waiting (pending)" name="pending" value={stats.pending} />
+          <Kpi label="Waiting (pending)" name="pending" value={stats.pending} level={attention.cards.pending} alarmNote="Nobody available to take them" />
           <Kpi label="Assigned (open)" name="open" value={stats.open} />
           <Kpi label="Closed" name="closed" value={stats.closed} />
         </div>
@@ -224,16 +226,20 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
         <h2>SLA</h2>
         <div class="grid kpis">
           <Kpi label="Breached" name="sla.breached" value={stats.sla.breached} />
-          <Kpi label="Open and overdue" name="sla.open_overdue" value={stats.sla.open_overdue} />
+          <Kpi label="Open and overdue" name="sla.open_overdue" value={stats.sla.open_overdue} level={attention.cards.open_overdue} alarmNote="Past the SLA deadline: act now" />
           <Kpi label="Closed late" name="sla.closed_late" value={stats.sla.closed_late} />
           <Kpi label="Breach rate" name="sla.breach_rate" value={percentText(stats.sla.breach_rate)} note="breached ÷ total" />
         </div>
         <DataTable class="figures" caption="Breaches by priority" columns={['High', 'Medium', 'Low']}>
-            <tr>
-              <td data-kpi="sla.by_priority.high">{stats.sla.by_priority.high}</td>
-              <td data-kpi="sla.by_priority.medium">{stats.sla.by_priority.medium}</td>
-              <td data-kpi="sla.by_priority.low">{stats.sla.by_priority.low}</td>
-            </tr>
+          <tr>
+            {PRIORITIES.map((p) => (
+              <td>
+                <a href={FIGURE_LINKS[`sla.by_priority.${p}`]} data-kpi={`sla.by_priority.${p}`}>
+                  {stats.sla.by_priority[p]}
+                </a>
+              </td>
+            ))}
+          </tr>
         </DataTable>
 
         <DurationFigures title="Resolution time" note="From creation to closing, over the closed tickets of the window." name="resolution" figures={stats.resolution} />
@@ -262,24 +268,7 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
         </div>
 
         <h2>Agents</h2>
-        <ScrollRegion label="Agents">
-          <DataTable class="striped" id="agent-table" bodyId="agent-rows" columns={['Agent', 'Presence', 'Open', 'Closed', 'Average resolution', 'Breaches']}>
-              {stats.agents.map((a) => (
-                <tr data-agent={a.username}>
-                  <td>
-                    <a href={`/admin/tickets/?agent=${encodeURIComponent(a.username)}`}>{a.username}</a>
-                  </td>
-                  <td>
-                    <span class={`badge presence-${a.presence}`}>{PRESENCE_LABELS[a.presence]}</span>
-                  </td>
-                  <td>{a.open}</td>
-                  <td>{a.closed}</td>
-                  <td>{resolutionText(a.avg_resolution_seconds)}</td>
-                  <td>{a.breached}</td>
-                </tr>
-              ))}
-          </DataTable>
-        </ScrollRegion>
+        <AgentTable agents={stats.agents} span={resolutionText} />
         {stats.agents.length === 0 && (
           <p class="empty-state">
             No agents yet. <a href="/adminapp/register/">Register one</a>.

@@ -4,6 +4,7 @@
  * email figures beside it), and the window selector filters by creation time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeAttention } from '../../src/services/attention.js';
 import { computeMailStats } from '../../src/services/mailStats.js';
 import { computeStats } from '../../src/services/stats.js';
 import { closeTicket } from '../../src/services/tickets.js';
@@ -69,7 +70,7 @@ for (const dialect of DIALECTS) {
       expect(stats.resolution).toEqual({ avg_seconds: 90, p50_seconds: 90, p90_seconds: 114 });
       expect(kpi(page.body, 'resolution.avg_seconds')).toBe('1 min 30 s');
       expect(kpi(page.body, 'resolution.p90_seconds')).toBe('1 min 54 s');
-      expect(page.body).toMatch(/<tr data-agent="alice">[\s\S]*?presence-available[\s\S]*?<td>2<\/td><td>2<\/td>/);
+      expect(page.body).toMatch(/<tr data-agent="alice">[\s\S]*?presence-available[\s\S]*?status=open">2<\/a><\/td><td data-label="Closed" data-col="closed"><a href="[^"]*status=closed">2<\/a>/);
       expect(page.body).toContain('<script type="module" src="/static/admin-dashboard.js">');
       for (const id of ['chart-states', 'chart-closed', 'chart-breaches', 'chart-targets']) expect(page.body).toContain(`id="${id}"`);
       expect(page.body).toContain('data-feed="/adminapp/dashboard/data.json?window=all"');
@@ -90,8 +91,10 @@ for (const dialect of DIALECTS) {
         const response = await admin.get(`/adminapp/dashboard/data.json?window=${window}`);
         expect(response.statusCode).toBe(200);
         expect(response.headers['content-type']).toMatch(/application\/json/);
-        // The §8 stats object, and the email figures beside it.
-        expect(response.json()).toEqual({ ...(await computeStats(t.ctx.handle.db, { window, now: clock.now() })), mail: await computeMailStats(t.ctx.handle, clock.now()) });
+        // The §8 stats object, and the email figures and alarms beside it.
+        const stats = await computeStats(t.ctx.handle.db, { window, now: clock.now() });
+        const mail = await computeMailStats(t.ctx.handle, clock.now());
+        expect(response.json()).toEqual({ ...stats, mail, attention: await computeAttention(t.ctx.handle.db, clock.now(), stats, mail) });
       }
       expect((await admin.get('/adminapp/dashboard/data.json')).json().window).toBe('all');
     });

@@ -54,3 +54,17 @@ export function visibleText(response: LightMyRequestResponse): string {
     .replace(/&quot;/g, '"')
     .replace(/\s+/g, ' ');
 }
+
+/**
+ * The dashboard alarms' scene: three tickets (high, medium, low) come 10 s apart while nobody is
+ * online, then the clock moves 2 minutes, so the high one (1 minute) is overdue. Returns their ids.
+ */
+export async function threeWaitingOneOverdue(ctx: ServiceContext, clock: { advance(ms: number): void }, highTitle = 'Server down'): Promise<Record<'high' | 'medium' | 'low', number>> {
+  const high = await newTicket(ctx, { priority: 'high', title: highTitle });
+  clock.advance(10_000);
+  const medium = await newTicket(ctx, { priority: 'medium', title: 'Slow page' });
+  clock.advance(10_000);
+  const low = await newTicket(ctx, { priority: 'low', title: 'Typo' });
+  clock.advance(120_000);
+  return { high, medium, low };
+}

@@ -6,11 +6,12 @@ import { calendarChoices } from '../../repositories/calendars.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { updateSettings } from '../../services/admin.js';
 import type { ServiceContext } from '../../services/context.js';
-import { computeMailStats, type MailStats } from '../../services/mailStats.js';
-import { computeStats, parseStatsWindow, type Stats, type StatsWindow } from '../../services/stats.js';
+import { attentionOf, loadDesk } from '../../services/attention.js';
+import { computeMailStats } from '../../services/mailStats.js';
+import { computeStats, inReadSnapshot, parseStatsWindow, type StatsWindow } from '../../services/stats.js';
 import { createUser } from '../../services/users.js';
 import { SettingsPage } from '../../views/admin/settings.js';
-import { AdminDashboardPage, REGISTER_FIELDS, RegisterPage } from '../../views/adminapp.js';
+import { AdminDashboardPage, type DashboardFigures, REGISTER_FIELDS, RegisterPage } from '../../views/adminapp.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
@@ -28,13 +29,16 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   // Every open dashboard polls every 5 s; on a big "all" window one computation takes about a
   // second, so requests arriving while one runs share its result instead of queueing their own.
   // The figures are the §8 stats object with the email figures beside it (`mail`).
-  const inFlight = new Map<StatsWindow, Promise<Stats & { mail: MailStats }>>();
-  const stats = (window: StatsWindow): Promise<Stats & { mail: MailStats }> => {
+  // Beside them, the alarms of the "Needs attention" panel (`attention`, services/attention.ts).
+  const inFlight = new Map<StatsWindow, Promise<DashboardFigures>>();
+  const stats = (window: StatsWindow): Promise<DashboardFigures> => {
     const running = inFlight.get(window);
     if (running) return running;
     const now = ctx.clock.now();
-    const started = Promise.all([computeStats(ctx.handle.db, { window, now }), computeMailStats(ctx.handle, now)])
-      .then(([figures, mail]) => ({ ...figures, mail }))
+    // The figures and the desk's alarms in one read snapshot, so the panel agrees with the cards.
+    const snapshot = inReadSnapshot(ctx.handle.db, async (t) => ({ figures: await computeStats(t, { window, now }), desk: await loadDesk(t, now) }));
+    const started = Promise.all([snapshot, computeMailStats(ctx.handle, now)])
+      .then(([{ figures, desk }, mail]) => ({ ...figures, mail, attention: attentionOf(desk, figures, mail) }))
       .finally(() => inFlight.delete(window));
     inFlight.set(window, started);
     return started;
@@ -55,7 +59,7 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       return sendHtml(reply, renderPage(AdminDashboardPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), stats: figures })));
     });
 
-    // The figures and chart data for the dashboard's script: the object of GET /api/v1/stats, and `mail`.
+    // The figures and chart data for the dashboard's script: the object of GET /api/v1/stats, `mail` and `attention`.
     admin.get<{ Querystring: { window?: string } }>('/adminapp/dashboard/data.json', async (request, reply) => {
       const window = parseStatsWindow(request.query.window);
       if (window === null) {

@@ -1,0 +1,109 @@
+/**
+ * What on the admin dashboard is alarming (issue 23 items 2 and 4): the level of each ticket card,
+ * the "Needs attention" sections, and the one sentence a screen reader hears when the situation
+ * changes. Pure: the counts come in, levels and words go out; the page and its script only show them.
+ *
+ * Levels, worst first:
+ * - `alarm` (red): open tickets past their SLA deadline right now;
+ * - `warning` (amber): tickets waiting while no agent is available to take them, open tickets held
+ *   by agents who are away or offline, emails that were not delivered (failed or bounced);
+ * - `calm`: nothing to do.
+ * Colour is never the only signal: every level also has words (ALARM_WORDS) shown beside it.
+ */
+
+export const ALARM_LEVELS = ['alarm', 'warning', 'calm'] as const;
+export type AlarmLevel = (typeof ALARM_LEVELS)[number];
+
+/** The words that go with a level, for people who do not see the colour. */
+export const ALARM_WORDS: Record<AlarmLevel, string> = { alarm: 'Act now', warning: 'Needs attention', calm: 'OK' };
+
+/** The ticket cards that can raise an alarm, from the window's figures and the agents available now. */
+export interface CardFigures {
+  pending: number;
+  openOverdue: number;
+  availableAgents: number;
+}
+
+export interface CardLevels {
+  pending: AlarmLevel;
+  open_overdue: AlarmLevel;
+}
+
+/** Overdue (breached and still open) is red whenever there is one; waiting is amber while nobody available can take it. */
+export function cardLevels({ pending, openOverdue, availableAgents }: CardFigures): CardLevels {
+  return {
+    pending: pending > 0 && availableAgents === 0 ? 'warning' : 'calm',
+    open_overdue: openOverdue > 0 ? 'alarm' : 'calm',
+  };
+}
+
+/** The desk as it stands now, whatever the dashboard's window. */
+export interface DeskNow {
+  /** Open tickets with no agent. */
+  waiting: number;
+  /** Open tickets past their deadline. */
+  overdue: number;
+  /** Active agents whose presence is available. */
+  availableAgents: number;
+  /** Open tickets whose agent is away or offline. */
+  heldByUnavailable: number;
+  /** Emails given up (failed) or reported undeliverable (bounced). */
+  undeliveredEmails: number;
+}
+
+export const ATTENTION_SECTIONS = ['breached_open', 'waiting_unattended', 'held_by_unavailable', 'undelivered_emails'] as const;
+export type AttentionSection = (typeof ATTENTION_SECTIONS)[number];
+
+export interface SectionLevel {
+  count: number;
+  level: AlarmLevel;
+}
+
+/**
+ * Each "Needs attention" section's count and level, in ATTENTION_SECTIONS order (worst kind
+ * first). Tickets waiting count only while nobody is available: with an agent available they are
+ * in the queue for a reason (everyone is full) and routing hands them out as room appears.
+ */
+export function attentionSections(now: DeskNow): Record<AttentionSection, SectionLevel> {
+  const section = (count: number, level: AlarmLevel): SectionLevel => ({ count, level: count > 0 ? level : 'calm' });
+  return {
+    breached_open: section(now.overdue, 'alarm'),
+    waiting_unattended: section(now.availableAgents === 0 ? now.waiting : 0, 'warning'),
+    held_by_unavailable: section(now.heldByUnavailable, 'warning'),
+    undelivered_emails: section(now.undeliveredEmails, 'warning'),
+  };
+}
+
+/** The worst of some levels (calm when there are none). */
+export function worstLevel(levels: Iterable<AlarmLevel>): AlarmLevel {
+  let worst: AlarmLevel = 'calm';
+  for (const level of levels) if (ALARM_LEVELS.indexOf(level) < ALARM_LEVELS.indexOf(worst)) worst = level;
+  return worst;
+}
+
+/**
+ * The one sentence a screen reader hears when it changes, e.g. "3 waiting, 1 overdue, 2 agents
+ * available." (an agent, no agents).
+ */
+export function summarySentence({ waiting, overdue, availableAgents }: Pick<DeskNow, 'waiting' | 'overdue' | 'availableAgents'>): string {
+  const agents = availableAgents === 0 ? 'no agents' : availableAgents === 1 ? '1 agent' : `${availableAgents} agents`;
+  return `${waiting} waiting, ${overdue} overdue, ${agents} available.`;
+}
+
+/** A ticket that may need attention, with what makes it urgent. */
+export interface UrgentTicket {
+  id: number;
+  created_at: number;
+  sla_due_at: number | null;
+}
+
+/**
+ * The `limit` most urgent of some tickets, each once: the earliest deadline first (the most
+ * overdue), then a ticket with no running deadline (paused), then the oldest, then the lowest id.
+ */
+export function mostUrgent<T extends UrgentTicket>(tickets: readonly T[], limit: number): T[] {
+  const seen = new Set<number>();
+  const unique = tickets.filter((t) => !seen.has(t.id) && seen.add(t.id));
+  const due = (t: T) => t.sla_due_at ?? Number.POSITIVE_INFINITY;
+  return unique.sort((a, b) => due(a) - due(b) || a.created_at - b.created_at || a.id - b.id).slice(0, limit);
+}

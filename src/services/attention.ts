@@ -1,0 +1,108 @@
+/**
+ * The admin dashboard's alarms (issue 23 items 2 and 4): the level of the ticket cards, the "Needs
+ * attention" panel and the sentence announced to screen readers. The desk as it stands now,
+ * whatever the window: counts from the summaries, the few most urgent items from indexes
+ * (repositories/attention.ts); the decisions are core/dashboardAttention.ts's.
+ */
+import type { Db } from '../db/connect.js';
+import { type AlarmLevel, attentionSections, type CardLevels, cardLevels, mostUrgent, type SectionLevel, summarySentence, worstLevel } from '../core/dashboardAttention.js';
+import { PAUSED_DUE_AT } from '../core/slaClocks.js';
+import { referenceOf } from '../core/tickets.js';
+import { type AttentionEmailRow, type AttentionRows, attentionRows, type AttentionTicketRow } from '../repositories/attention.js';
+import { countByState, dialectOf, openOverdueByPriority } from '../repositories/stats.js';
+import type { MailStats } from './mailStats.js';
+import type { Stats } from './stats.js';
+
+/** How many items each section lists. */
+export const ATTENTION_ITEMS = 3;
+
+export interface AttentionTicket {
+  id: number;
+  reference: string;
+  title: string;
+  priority: AttentionTicketRow['priority'];
+  created_at: number;
+  /** Null while the resolution clock is paused. */
+  sla_due_at: number | null;
+  agent: string | null;
+  presence: AttentionTicketRow['presence'];
+}
+
+export type AttentionEmail = AttentionEmailRow;
+
+export interface Attention {
+  /** The instant the desk was judged at (epoch ms), for "overdue by" and "waiting for". */
+  at: number;
+  /** e.g. "3 waiting, 1 overdue, 2 agents available." */
+  summary: string;
+  waiting: number;
+  overdue: number;
+  available_agents: number;
+  /** The ticket cards' levels, from the window's figures. */
+  cards: CardLevels;
+  /** The worst section's level. */
+  level: AlarmLevel;
+  sections: {
+    breached_open: SectionLevel & { items: AttentionTicket[] };
+    waiting_unattended: SectionLevel & { items: AttentionTicket[] };
+    held_by_unavailable: SectionLevel & { items: AttentionTicket[] };
+    undelivered_emails: SectionLevel & { items: AttentionEmail[] };
+  };
+}
+
+const ticketOf = (r: AttentionTicketRow): AttentionTicket => ({
+  id: r.id,
+  reference: referenceOf(r.id),
+  title: r.title,
+  priority: r.priority,
+  created_at: r.created_at,
+  sla_due_at: r.sla_due_at >= PAUSED_DUE_AT ? null : r.sla_due_at,
+  agent: r.agent,
+  presence: r.presence,
+});
+
+/** What the panel reads from the database at `now`: counts and candidates (loadDesk). */
+export interface Desk {
+  at: number;
+  waiting: number;
+  overdue: number;
+  rows: AttentionRows;
+}
+
+/** Reads the desk at `now`; run it in the figures' read snapshot (inReadSnapshot) so both agree. */
+export async function loadDesk(db: Db, now: number): Promise<Desk> {
+  const { pending: waiting } = await countByState(db);
+  const overdue = (await openOverdueByPriority(db, now)).reduce((total, r) => total + r.n, 0);
+  return { at: now, waiting, overdue, rows: await attentionRows(db, dialectOf(db), now, ATTENTION_ITEMS) };
+}
+
+/** The alarms from the desk, beside the window's figures (`stats`) and the outbox (`mail`). */
+export function attentionOf({ at, waiting, overdue, rows }: Desk, stats: Pick<Stats, 'pending' | 'sla'>, mail: MailStats): Attention {
+  const sections = attentionSections({
+    waiting,
+    overdue,
+    availableAgents: rows.availableAgents,
+    heldByUnavailable: rows.heldByUnavailable,
+    undeliveredEmails: mail.outbox.failed + mail.outbox.bounced,
+  });
+  return {
+    at,
+    summary: summarySentence({ waiting, overdue, availableAgents: rows.availableAgents }),
+    waiting,
+    overdue,
+    available_agents: rows.availableAgents,
+    cards: cardLevels({ pending: stats.pending, openOverdue: stats.sla.open_overdue, availableAgents: rows.availableAgents }),
+    level: worstLevel(Object.values(sections).map((s) => s.level)),
+    sections: {
+      breached_open: { ...sections.breached_open, items: mostUrgent(rows.overdue, ATTENTION_ITEMS).map(ticketOf) },
+      waiting_unattended: { ...sections.waiting_unattended, items: sections.waiting_unattended.count > 0 ? rows.oldestWaiting.map(ticketOf) : [] },
+      held_by_unavailable: { ...sections.held_by_unavailable, items: rows.heldByUnavailableItems.map(ticketOf) },
+      undelivered_emails: { ...sections.undelivered_emails, items: rows.undeliveredEmails },
+    },
+  };
+}
+
+/** loadDesk and attentionOf in one (for tests and scripts). */
+export async function computeAttention(db: Db, now: number, stats: Pick<Stats, 'pending' | 'sla'>, mail: MailStats): Promise<Attention> {
+  return attentionOf(await loadDesk(db, now), stats, mail);
+}
