@@ -23,7 +23,7 @@ function query(raw: string): SearchQuery {
 const known = (...words: Array<string | [string, number]>): KnownWord[] => words.map((w) => (typeof w === 'string' ? { word: w, weight: 1 } : { word: w[0], weight: w[1] }));
 
 describe('editDistance', () => {
-  it.each<[string, string, number, number]>([
+  it.each<[string, string, string, number]>([
     ['same word', 'printer', 'printer', 0],
     ['one letter replaced', 'printer', 'prinder', 1],
     ['one letter missing', 'priter', 'printer', 1],
