@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSearch, type SearchQuery } from '../../src/core/search.js';
 import { referenceOf } from '../../src/core/tickets.js';
+import { forgetTrigramIndexes, hasTrigramIndexes } from '../../src/repositories/search.js';
 import { rebuildSearchIndex } from '../../src/repositories/searchIndex.js';
 import { knownWordsNear, listTicketsForgiving } from '../../src/repositories/searchTypos.js';
 import type { Viewer } from '../../src/repositories/ticketQueries.js';
@@ -133,6 +134,20 @@ for (const dialect of DIALECTS) {
       }
       expect(await forgiving(bob, 'sganner')).toEqual({ names: ['scanner2', 'scanner1'], corrections: { sganner: 'scanner' } });
       expect(await forgiving(alice, 'sganner')).toEqual({ names: ['spanner'], corrections: { sganner: 'spanner' } });
+    });
+
+    // PostgreSQL only: SQLite's FTS5 has trigrams built in.
+    if (dialect === 'postgres') it('without the trigram indexes (pg_trgm not allowed) typo tolerance is off, searches still answer', async () => {
+      expect(await hasTrigramIndexes(db())).toBe(true);
+      await sql`drop index ticket_search_body_trgm`.execute(db());
+      forgetTrigramIndexes(db());
+      try {
+        expect(await knownWordsNear(db(), 'pritner')).toEqual([]);
+        expect(await forgiving(admin, 'pritner')).toEqual({ names: [], corrections: null });
+      } finally {
+        await rebuildSearchIndex(ctx.handle);
+      }
+      expect(await forgiving(admin, 'pritner')).toEqual({ names: ['printer'], corrections: { pritner: 'printer' } });
     });
 
     it('the words table holds words of letters only (PostgreSQL) or every token (SQLite fts5vocab)', async () => {
