@@ -62,7 +62,7 @@ export function editDistance(a: string, b: string, max: number): number {
   return Math.min(previous[t.length]!, max + 1);
 }
 
-/** A word the index knows, and how common it is (more texts or more alike: higher). */
+/** A word the index knows, and how likely it is meant (higher first; PostgreSQL: trigram similarity, SQLite: none). */
 export interface KnownWord {
   word: string;
   weight: number;

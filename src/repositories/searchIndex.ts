@@ -3,8 +3,8 @@
  * after a bulk load). The triggers of migration 2026-12-03T0900 keep it right row by row; this is
  * for after a restore, a bulk load that bypassed triggers, or (PostgreSQL) once pg_trgm has been
  * installed by someone allowed to: it then adds the trigram indexes.
- * - SQLite: the FTS5 tables emptied, refilled from `ticket_search_source` (the known words of
- *   typo tolerance from the texts they come from), then merged ('optimize').
+ * - SQLite: the FTS5 tables emptied, refilled from `ticket_search_source`, then merged
+ *   ('optimize'); the known words of typo tolerance cut from the texts they come from.
  * - PostgreSQL: its secondary indexes dropped, the table refilled, the indexes built in one pass
  *   each (far faster than a million insertions into GIN), all in one transaction: searches see the
  *   old index until it commits. The known words are read from the refilled tsvectors.
@@ -50,10 +50,19 @@ export async function rebuildSearchIndex(handle: DbHandle): Promise<ReindexResul
       for (const table of ['ticket_search', 'ticket_search_head']) await sql`insert into ${sql.id(table)} (${sql.id(table)}) values ('delete-all')`.execute(trx);
       await sql`insert into ticket_search (rowid, head, body, notes) select ticket_id, head, body, notes from ticket_search_source`.execute(trx);
       await sql`insert into ticket_search_head (rowid, head) select ticket_id, head from ticket_search_source`.execute(trx);
-      await sql`insert into search_words (search_words) values ('delete-all')`.execute(trx);
-      await sql`insert into search_words (text) select title || ' ' || customer_name from tickets`.execute(trx);
-      for (const [table, column] of WORD_SOURCES) await sql`insert into search_words (text) select ${sql.ref(column)} from ${sql.table(table)} where ticket_id is not null`.execute(trx);
-      for (const table of ['ticket_search', 'ticket_search_head', 'search_words']) await sql`insert into ${sql.id(table)} (${sql.id(table)}) values ('optimize')`.execute(trx);
+      for (const table of ['ticket_search', 'ticket_search_head']) await sql`insert into ${sql.id(table)} (${sql.id(table)}) values ('optimize')`.execute(trx);
+      // The known words, a source at a time through the tokenizing table (as the triggers do).
+      await sql`delete from search_words`.execute(trx);
+      const harvest = async () => {
+        await sql`insert or ignore into search_words (word) select term from search_words_tokens_vocab where length(term) between 4 and 40 and term not glob '*[0-9]*'`.execute(trx);
+        await sql`insert into search_words_tokens (search_words_tokens) values ('delete-all')`.execute(trx);
+      };
+      await sql`insert into search_words_tokens (text) select title || ' ' || customer_name from tickets`.execute(trx);
+      await harvest();
+      for (const [table, column] of WORD_SOURCES) {
+        await sql`insert into search_words_tokens (text) select ${sql.ref(column)} from ${sql.table(table)} where ticket_id is not null`.execute(trx);
+        await harvest();
+      }
     });
   } else {
     await db.transaction().execute(async (trx) => {

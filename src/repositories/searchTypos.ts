@@ -2,8 +2,8 @@
  * Typo tolerance (core/searchTypos.ts decides; README, "Search"): the known words near a misspelt
  * one, from the words table of migration 2026-12-03T1000, and the search that retries with the
  * corrections, under the viewer's visibility.
- * - SQLite: `search_words_vocab` (fts5vocab) read by range: the words of the same first letter and
- *   a close length; weight = how many texts hold the word.
+ * - SQLite: `search_words` read by range: the words of the same first letter and a close length
+ *   (all as alike: ties go alphabetically).
  * - PostgreSQL: `search_words` through pg_trgm's `%` (trigram similarity over its GIN index), same
  *   first letter; weight = the similarity. Without the trigram indexes (the extension was not
  *   allowed) there are no candidates: typo tolerance is off.
@@ -34,9 +34,9 @@ async function trigramSchema(db: Db): Promise<string | null> {
 export async function knownWordsNear(db: Db, word: string): Promise<KnownWord[]> {
   const range = candidateRange(word);
   if (!isPostgres(db)) {
-    const { rows } = await sql<KnownWord>`select term as word, doc as weight from search_words_vocab
-      where term >= ${range.from} and term < ${range.to} and length(term) between ${range.minLength} and ${range.maxLength}`.execute(db);
-    return rows.map((r) => ({ word: r.word, weight: Number(r.weight) }));
+    const { rows } = await sql<{ word: string }>`select word from search_words
+      where word >= ${range.from} and word < ${range.to} and length(word) between ${range.minLength} and ${range.maxLength}`.execute(db);
+    return rows.map((r) => ({ word: r.word, weight: 0 }));
   }
   if (!(await hasTrigramIndexes(db))) return [];
   const schema = await trigramSchema(db);

@@ -9,9 +9,14 @@ import { type Kysely, PostgresAdapter, sql } from 'kysely';
  * sees, and a word that has since gone (a deleted message) costs one extra query at most. That is
  * why it is kept by insert-and-update triggers only, of the new text alone (not the whole ticket,
  * which the search index triggers re-read), and is rebuilt by `npm run search:reindex`.
- * - SQLite: `search_words`, a contentless FTS5 table with the unicode61 tokenizer and
- *   `detail = none` (no positions: the smallest FTS5 index), one row per text written; its terms
- *   are read through `search_words_vocab` (fts5vocab), by range of first letter.
+ * - SQLite: `search_words (word)`, one row per word (primary key: read by range of first letter).
+ *   SQL cannot cut a text into words, so FTS5 does: the trigger writes the new text into
+ *   `search_words_tokens` (contentless, unicode61 tokenizer, `detail = none`), copies its terms
+ *   (read through the fts5vocab table `search_words_tokens_vocab`, four to forty characters, no
+ *   digits) into `search_words`, and empties it again ('delete-all'): it never holds more than
+ *   one text, so reading its terms costs that text, not the whole index. (An FTS5 index of every
+ *   text read through fts5vocab was the first try: reading the terms of one letter walks all
+ *   their postings, which grows with every message.)
  * - PostgreSQL: `search_words (word)`, the runs of four to forty letters in the lexemes of each text
  *   written (the 'simple' configuration of the tsvectors, its tokens cut at anything not a letter,
  *   as unicode61 does: `quarterly-report.pdf` is one host name to it), inserted when not there yet. No unique
@@ -35,18 +40,26 @@ export async function up(db: Kysely<any>): Promise<void> {
   else await sqlite(db);
 }
 
+/** SQLite: the words of the texts in `search_words_tokens` added to `search_words`, and that table emptied again. */
+const SQLITE_HARVEST = [
+  `insert or ignore into search_words (word) select term from search_words_tokens_vocab where length(term) between 4 and 40 and term not glob '*[0-9]*'`,
+  `insert into search_words_tokens (search_words_tokens) values ('delete-all')`,
+];
+
 async function sqlite(db: Kysely<any>): Promise<void> {
-  await sql`create virtual table search_words using fts5(text, content = '', detail = none, tokenize = 'unicode61 remove_diacritics 0')`.execute(db);
-  await sql`create virtual table search_words_vocab using fts5vocab(search_words, row)`.execute(db);
+  await sql`create table search_words (word text primary key) without rowid`.execute(db);
+  await sql`create virtual table search_words_tokens using fts5(text, content = '', detail = none, tokenize = 'unicode61 remove_diacritics 0')`.execute(db);
+  await sql`create virtual table search_words_tokens_vocab using fts5vocab(search_words_tokens, row)`.execute(db);
   for (const { table, text, columns, when } of TEXTS) {
-    const add = sql.raw(`insert into search_words (text) values (${text});`);
+    const add = sql.raw([`insert into search_words_tokens (text) values (${text})`, ...SQLITE_HARVEST].map((statement) => `${statement};`).join(' '));
     await sql`create trigger ${triggerName(table, 'insert')} after insert on ${sql.id(table)} when ${sql.raw(when)} begin ${add} end`.execute(db);
     await sql`create trigger ${triggerName(table, 'update')} after update of ${sql.raw(columns)} on ${sql.id(table)} when ${sql.raw(when)} begin ${add} end`.execute(db);
   }
-  await sql`insert into search_words (text) select title || ' ' || customer_name from tickets`.execute(db);
-  await sql`insert into search_words (text) select body from messages where ticket_id is not null`.execute(db);
-  await sql`insert into search_words (text) select filename from attachments where ticket_id is not null`.execute(db);
-  await sql`insert into search_words (text) select subject from inbound_mails where ticket_id is not null`.execute(db);
+  await sql`insert into search_words_tokens (text) select title || ' ' || customer_name from tickets`.execute(db);
+  for (const [table, column] of [['messages', 'body'], ['attachments', 'filename'], ['inbound_mails', 'subject']]) {
+    await sql`insert into search_words_tokens (text) select ${sql.ref(column!)} from ${sql.table(table!)} where ticket_id is not null`.execute(db);
+  }
+  for (const statement of SQLITE_HARVEST) await sql.raw(statement).execute(db);
 }
 
 async function postgres(db: Kysely<any>): Promise<void> {
@@ -95,7 +108,8 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql`drop function if exists search_words_touch()`.execute(db);
     await sql`drop function if exists search_words_add(text)`.execute(db);
   } else {
-    await sql`drop table if exists search_words_vocab`.execute(db);
+    await sql`drop table if exists search_words_tokens_vocab`.execute(db);
+    await sql`drop table if exists search_words_tokens`.execute(db);
   }
   await sql`drop table if exists search_words`.execute(db);
 }
