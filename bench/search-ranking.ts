@@ -20,7 +20,7 @@ import { fts5Expression, parseSearch, type SearchQuery } from '../src/core/searc
 import type { Db } from '../src/db/connect.js';
 import { listTickets } from '../src/repositories/ticketQueries.js';
 import { createBenchDatabase } from './lib/db.js';
-import { fmtMs, fmtRatio, hasFlag, numberFlag, printTable, quantile } from './lib/report.js';
+import { fmtMs, fmtRatio, hasFlag, numberFlag, printTable, p50Of } from './lib/report.js';
 import { seed } from './seed.js';
 
 /** Tickets by key: a title and the thread's messages (the first is the customer's description). */
@@ -160,16 +160,6 @@ async function quality(): Promise<string[][]> {
   }
 }
 
-async function p50(runs: number, fn: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 2; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await fn();
-    times.push(performance.now() - started);
-  }
-  return quantile(times, 0.5);
-}
 
 async function speed(tickets: number, runs: number): Promise<{ rows: string[][]; build: string[] }> {
   const database = await createBenchDatabase('sqlite', 'ranking');
@@ -188,7 +178,7 @@ async function speed(tickets: number, runs: number): Promise<{ rows: string[][];
     for (const [name, q] of probes) {
       const query = parsed(q!);
       const times = [];
-      for (const rank of Object.values(RANKERS)) times.push(await p50(runs, () => rank(db, query)));
+      for (const rank of Object.values(RANKERS)) times.push(await p50Of(runs, () => rank(db, query)));
       rows.push([`${name} (${q})`, ...times.map(fmtMs), fmtRatio(times[2]! / times[0]!)]);
     }
     return { rows, build: [String(tickets), String(seeded.messages), fmtMs(seeded.searchIndexMs), fmtMs(buildMs), `${size('ticket_search').toFixed(0)} MB`, `${size('ticket_words').toFixed(0)} MB`] };

@@ -21,7 +21,7 @@ import { listTicketsForgiving } from '../src/repositories/searchTypos.js';
 import { listTickets, type Viewer } from '../src/repositories/ticketQueries.js';
 import { anyContains } from '../src/repositories/textSearch.js';
 import { createBenchDatabase } from './lib/db.js';
-import { flag, fmtMs, fmtRatio, hasFlag, numberFlag, printTable, quantile } from './lib/report.js';
+import { flag, fmtMs, fmtRatio, hasFlag, numberFlag, printTable, p50Of } from './lib/report.js';
 import { seed } from './seed.js';
 
 interface Probe {
@@ -55,16 +55,6 @@ function parsed(q: string): SearchQuery {
   return result.query;
 }
 
-async function p50(runs: number, fn: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 2; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await fn();
-    times.push(performance.now() - started);
-  }
-  return quantile(times, 0.5);
-}
 
 /** Bytes of the search index, of its known words (typo tolerance) and of the tables it indexes. */
 async function sizes(handle: DbHandle): Promise<{ index: number; words: number; tables: number }> {
@@ -107,11 +97,11 @@ async function main(): Promise<void> {
           const query = parsed(probe.q);
           for (const [who, viewer] of [['admin', admin], ['agent', agent]] as const) {
             const filter = { search: query, limit: 50, now };
-            const ms = await p50(runs, () => (probe.forgiving ? listTicketsForgiving(db, viewer, filter) : listTickets(db, viewer, filter)));
+            const ms = await p50Of(runs, () => (probe.forgiving ? listTicketsForgiving(db, viewer, filter) : listTickets(db, viewer, filter)));
             const key = `${probe.name} (${who})`;
             results.set(key, [...(results.get(key) ?? []), ms]);
           }
-          const baseline = await p50(runs, () =>
+          const baseline = await p50Of(runs, () =>
             db.selectFrom('tickets as t').select('t.id').where(anyContains(['t.title', 't.customer_email'], probe.baseline)).orderBy('t.id', 'desc').limit(51).execute(),
           );
           const key = `${probe.name}: baseline, old q (title/email LIKE)`;

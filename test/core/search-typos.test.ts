@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSearch, type SearchQuery } from '../../src/core/search.js';
 import {
   allowedEdits,
   candidateRange,
@@ -13,12 +12,9 @@ import {
   rankCorrections,
   typoWords,
 } from '../../src/core/searchTypos.js';
+import { searchQuery } from '../support/search.js';
 
-function query(raw: string): SearchQuery {
-  const parsed = parseSearch(raw);
-  if (!parsed.ok) throw new Error(`refused: ${parsed.message}`);
-  return parsed.query;
-}
+const query = searchQuery;
 
 const known = (...words: Array<string | [string, number]>): KnownWord[] => words.map((w) => (typeof w === 'string' ? { word: w, weight: 1 } : { word: w[0], weight: w[1] }));
 
