@@ -14,6 +14,7 @@
  *
  *   npm run bench:search-ranking                  labelled set + 100 000 tickets
  *   npm run bench:search-ranking -- --tickets 10000 --runs 15
+ *   npm run bench:search-ranking -- --no-speed     the labelled set only (seconds)
  */
 import { sql } from 'kysely';
 import { fts5Expression, parseSearch, type SearchQuery } from '../src/core/search.js';
