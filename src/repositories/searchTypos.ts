@@ -55,20 +55,30 @@ export interface ForgivingResult {
 }
 
 /**
- * A page of `listTickets` for a search; when the first page finds nothing, the same search with
- * misspelt words corrected, tried in order (core/searchTypos.ts) until one finds a ticket this
- * viewer may see. Only those results are shown, so a correction is always a word of a visible
- * ticket: candidates from other tickets are tried and dropped unseen.
+ * When `query` found nothing: the same search with misspelt words corrected, tried in order
+ * (core/searchTypos.ts) by `run`, which answers null when a try finds nothing the viewer may see.
+ * The first that finds something, and its corrections; null when none does. `run` carries the
+ * viewer's visibility, so a correction is always a word of a visible ticket: candidates from
+ * other tickets are tried and dropped unseen.
  */
+export async function firstCorrected<T>(db: Db, query: SearchQuery, run: (corrected: SearchQuery) => Promise<T | null>): Promise<{ found: T; corrections: Corrections } | null> {
+  const words = typoWords(query);
+  if (words.length === 0) return null;
+  const ranked = new Map(await Promise.all(words.map(async (word) => [word, rankCorrections(word, await knownWordsNear(db, word))] as const)));
+  for (const corrections of correctionAttempts(ranked)) {
+    const found = await run(correctQuery(query, corrections));
+    if (found !== null) return { found, corrections };
+  }
+  return null;
+}
+
+/** A page of `listTickets` for a search; when its first page finds nothing, the search corrected (firstCorrected). */
 export async function listTicketsForgiving(db: Db, viewer: Viewer, filter: TicketListQuery & { search: SearchQuery }): Promise<ForgivingResult> {
   const rows = await listTickets(db, viewer, filter);
   if (rows.length > 0 || filter.beforeId !== undefined) return { rows, corrections: null };
-  const words = typoWords(filter.search);
-  if (words.length === 0) return { rows, corrections: null };
-  const ranked = new Map(await Promise.all(words.map(async (word) => [word, rankCorrections(word, await knownWordsNear(db, word))] as const)));
-  for (const corrections of correctionAttempts(ranked)) {
-    const corrected = await listTickets(db, viewer, { ...filter, search: correctQuery(filter.search, corrections) });
-    if (corrected.length > 0) return { rows: corrected, corrections };
-  }
-  return { rows, corrections: null };
+  const corrected = await firstCorrected(db, filter.search, async (search) => {
+    const found = await listTickets(db, viewer, { ...filter, search });
+    return found.length > 0 ? found : null;
+  });
+  return corrected === null ? { rows, corrections: null } : { rows: corrected.found, corrections: corrected.corrections };
 }

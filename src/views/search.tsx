@@ -13,6 +13,15 @@ export function Highlight({ text, words }: { text: string; words: readonly strin
   return <>{highlight(text, words).map((piece) => (piece.hit ? <mark>{piece.text}</mark> : piece.text))}</>;
 }
 
+/** Said above results found by a corrected search (README, "Search": typos), with the way back to the search as typed. */
+export function SearchCorrected({ typed, shown, exactHref }: { typed: string; shown: string; exactHref: string }) {
+  return (
+    <p class="flash flash-info" id="search-corrected" role="status">
+      Showing results for <strong>{shown}</strong> (you typed {typed}). <a href={exactHref}>Search for {typed} exactly</a>
+    </p>
+  );
+}
+
 export interface SearchResultsProps {
   values: FormValues;
   errors: FormErrors;
@@ -44,11 +53,7 @@ export function AgentSearch({ values, errors, rows, words, nextAfter, corrected 
           </p>
         )}
       </form>
-      {corrected !== null && (
-        <p class="flash flash-info" id="search-corrected" role="status">
-          Showing results for <strong>{corrected}</strong> (you typed {typed}). <a href={searchHref(typed, '&exact=1')}>Search for {typed} exactly</a>
-        </p>
-      )}
+      {corrected !== null && <SearchCorrected typed={typed} shown={corrected} exactHref={searchHref(typed, '&exact=1')} />}
       {rows !== null &&
         (rows.length === 0 ? (
           <EmptyState title="Nothing found">No ticket of yours or in the queue matches.</EmptyState>

@@ -93,6 +93,18 @@ for (const dialect of DIALECTS) {
       expect(asTyped.statusCode).toBe(200);
       expect(asTyped.body).toContain('Nothing found');
       expect(asTyped.body).not.toContain('search-corrected');
+      // The admin list too: corrected, its pages go on with the correction, the exact link keeps the other filters.
+      const list = await admin.get('/admin/tickets/?q=Pritner&per_page=10');
+      expect(list.statusCode).toBe(200);
+      expect(list.body).toContain('Showing results for <strong>printer</strong> (you typed Pritner)');
+      expect(list.body).toContain('&lt;b><mark>Printer</mark>&lt;/b>');
+      expect(/href="(\/admin\/tickets\/\?[^"]*after=\d+)"/.exec(list.body)?.[1]).toMatch(/q=printer/);
+      const listExact = /href="([^"]+exact=1[^"]*)"/.exec(list.body)?.[1]?.replaceAll('&amp;', '&');
+      expect(listExact).toBe('/admin/tickets/?q=Pritner&per_page=10&exact=1');
+      const listAsTyped = await admin.get(listExact!);
+      expect(listAsTyped.statusCode).toBe(200);
+      expect(listAsTyped.body).not.toContain('search-corrected');
+      expect(listAsTyped.body).not.toContain('<mark>');
       // FTS syntax around a misspelt word is still only text.
       for (const q of ['pritner*', 'pritner NEAR(jam)', 'pritner:jam', '"pritner']) {
         const odd = await agent.get(`/agents/dashboard/?q=${encodeURIComponent(q)}`);
