@@ -37,6 +37,11 @@
  *                           [--connections 10,100] [--agents 10] [--quick] [--cpu-prof] [--routes intake]
  * --quick: 5 s runs, one round. --cpu-prof: writes the server's CPU profile to bench/profiles/
  * (with --routes intake, a profile of intake alone).
+ * --search-triggers: what the search index's triggers (issue 21: the index and the known words of
+ * typo tolerance) cost intake: intake with them against intake with them switched off, on the
+ * same database and server, alternating (PostgreSQL: disabled; SQLite: dropped and recreated
+ * between runs). The tickets taken in without them are not in the index (a scratch database).
+ * `--search-triggers words`: only the triggers of typo tolerance's known words.
  * SLA limits are set to a day so that no breach work falls inside a run (bench:sla-lag measures that).
  * The database starts with 20,000 closed tickets of history (bench:seed's mix, all closed).
  */
@@ -48,7 +53,7 @@ import type { Dialect } from '../src/db/connect.js';
 import { systemClock } from '../src/services/context.js';
 import { createApiToken } from '../src/services/tokens.js';
 import { type BenchDatabase, createBenchDatabase, dropAll } from './lib/db.js';
-import { fmtMs, hasFlag, listFlag, numberFlag, printTable, verdict } from './lib/report.js';
+import { flag, fmtMs, hasFlag, listFlag, numberFlag, printTable, verdict } from './lib/report.js';
 import { ROOT, type BenchServer, startBenchServer } from './lib/server.js';
 import { browserCredentials, type Run as BenchRun, runOf, startCloser, ticketForm } from './lib/workload.js';
 import { seed } from './seed.js';
@@ -61,11 +66,14 @@ const rounds = numberFlag(args, 'rounds', quick ? 1 : 2);
 const connectionLevels = listFlag(args, 'connections', ['10', '100']).map(Number);
 const agents = numberFlag(args, 'agents', 10);
 const cpuProf = hasFlag(args, 'cpu-prof');
+// Intake with and without the search index's triggers (issue 21), instead of against the baseline.
+const searchTriggers = hasFlag(args, 'search-triggers');
+const WITHOUT_SEARCH = 'intake without search triggers';
 // For profiling one side alone: --routes intake.
-const routes = listFlag(args, 'routes', ['baseline', 'intake']) as Run['route'][];
+const routes = listFlag(args, 'routes', searchTriggers ? ['intake', WITHOUT_SEARCH] : ['baseline', 'intake']) as Run['route'][];
 
 const HISTORY = 20_000;
-type Run = BenchRun<'baseline' | 'intake'>;
+type Run = BenchRun<'baseline' | 'intake' | typeof WITHOUT_SEARCH>;
 
 /** What a request carries: the browser's CSRF cookie and form token; and the admin token the bulk close needs. */
 interface Credentials {
@@ -75,7 +83,7 @@ interface Credentials {
 }
 
 async function cannon(server: BenchServer, route: Run['route'], connections: number, credentials: Credentials, seconds: number): Promise<Run> {
-  const path = route === 'intake' ? '/tickets/create/' : '/bench/scratch/';
+  const path = route === 'baseline' ? '/bench/scratch/' : '/tickets/create/';
   const { cookie, csrf } = credentials;
   const result = await autocannon({
     url: server.url,
@@ -118,22 +126,31 @@ async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs:
     const closer = startCloser(server, credentials.admin);
     const before = await counts(database);
     const runs: Run[] = [];
-    const warmUps: Record<Run['route'], number> = { baseline: 0, intake: 0 };
+    const warmUps: Record<Run['route'], number> = { baseline: 0, intake: 0, [WITHOUT_SEARCH]: 0 };
     for (const connections of connectionLevels) {
-      for (const route of routes) warmUps[route] += (await cannon(server, route, connections, credentials, 2)).ok;
+      for (const route of routes) {
+        if (searchTriggers) await setSearchTriggers(database, route !== WITHOUT_SEARCH);
+        warmUps[route] += (await cannon(server, route, connections, credentials, 2)).ok;
+      }
       for (let round = 0; round < rounds; round++) {
-        for (const route of routes) runs.push(await cannon(server, route, connections, credentials, duration));
+        for (const route of routes) {
+          if (searchTriggers) await setSearchTriggers(database, route !== WITHOUT_SEARCH);
+          runs.push(await cannon(server, route, connections, credentials, duration));
+        }
       }
     }
+    if (searchTriggers) await setSearchTriggers(database, true);
     await closer.stop();
     const after = await counts(database);
-    const intakeOk = runs.filter((r) => r.route === 'intake').reduce((s, r) => s + r.ok, 0) + warmUps.intake;
+    const intakeOk = runs.filter((r) => r.route !== 'baseline').reduce((s, r) => s + r.ok, 0) + warmUps.intake + warmUps[WITHOUT_SEARCH];
     const scratchOk = runs.filter((r) => r.route === 'baseline').reduce((s, r) => s + r.ok, 0) + warmUps.baseline;
     // autocannon stops counting at the end of a run with up to one request per connection in
     // flight; those still commit. Beyond that, every 303 must be a stored ticket and nothing more.
     const slack = Math.max(...connectionLevels) * (rounds + 1) * connectionLevels.length;
+    // --search-triggers: both routes are intake.
+    const intakeSlack = slack * routes.filter((r) => r !== 'baseline').length;
     const stored = after.tickets - before.tickets;
-    if (stored < intakeOk || stored > intakeOk + slack) throw new Error(`${intakeOk} tickets answered 303 but ${stored} were stored`);
+    if (stored < intakeOk || stored > intakeOk + intakeSlack) throw new Error(`${intakeOk} tickets answered 303 but ${stored} were stored`);
     const rowsAdded = after.scratch - before.scratch;
     if (rowsAdded < scratchOk || rowsAdded > scratchOk + slack) throw new Error(`${scratchOk} baseline 303s but ${rowsAdded} rows`);
     const bad = runs.filter((r) => r.other > 0);
@@ -142,6 +159,36 @@ async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs:
   } finally {
     await server?.stop();
     await database.drop();
+  }
+}
+
+/** The triggers that keep the search index and its known words (migrations 2026-12-03T0900, T1000); `--search-triggers words`: the known words' alone. */
+const SEARCH_TRIGGER = flag(args, 'search-triggers') === 'words' ? /^search_words_/ : /^(ticket_search|search_words)_/;
+const droppedTriggers: string[] = [];
+
+/**
+ * Search triggers on or off, on the running server's database: PostgreSQL disables and enables
+ * them; SQLite has no such switch, so they are dropped and created again from their definitions
+ * (its connections re-read the schema at their next statement).
+ */
+async function setSearchTriggers(database: BenchDatabase, on: boolean): Promise<void> {
+  const { db } = database.handle;
+  if (database.dialect === 'postgres') {
+    const { rows } = await sql<{ name: string; table: string }>`select t.tgname as name, c.relname as table from pg_trigger t join pg_class c on c.oid = t.tgrelid
+      join pg_namespace n on n.oid = c.relnamespace where n.nspname = current_schema() and not t.tgisinternal`.execute(db);
+    for (const { name, table } of rows.filter((r) => SEARCH_TRIGGER.test(r.name))) {
+      await sql`alter table ${sql.table(table)} ${sql.raw(on ? 'enable' : 'disable')} trigger ${sql.id(name)}`.execute(db);
+    }
+    return;
+  }
+  if (on) {
+    for (const definition of droppedTriggers.splice(0)) await sql.raw(definition).execute(db);
+    return;
+  }
+  const { rows } = await sql<{ name: string; def: string }>`select name, sql as def from sqlite_master where type = 'trigger'`.execute(db);
+  for (const { name, def } of rows.filter((r) => SEARCH_TRIGGER.test(r.name))) {
+    await sql`drop trigger ${sql.id(name)}`.execute(db);
+    droppedTriggers.push(def);
   }
 }
 
@@ -172,15 +219,17 @@ async function main(): Promise<void> {
       const of = (route: Run['route']) => runs.filter((r) => r.route === route && r.connections === connections);
       const mean = (route: Run['route'], pick: (r: Run) => number) => of(route).reduce((s, r) => s + pick(r), 0) / of(route).length;
       const totalRps = (route: Run['route']) => of(route).reduce((s, r) => s + r.ok, 0) / of(route).reduce((s, r) => s + r.seconds, 0);
-      const ratio = totalRps('intake') / totalRps('baseline');
+      // Against the baseline, or (--search-triggers) against intake without the search triggers.
+      const other: Run['route'] = searchTriggers ? WITHOUT_SEARCH : 'baseline';
+      const ratio = totalRps('intake') / totalRps(other);
       summary.push([
         dialect,
         String(connections),
         `${totalRps('intake').toFixed(0)} req/s`,
-        `${totalRps('baseline').toFixed(0)} req/s`,
+        `${totalRps(other).toFixed(0)} req/s`,
         `${(ratio * 100).toFixed(0)} %`,
         `${fmtMs(mean('intake', (r) => r.p50))} / ${fmtMs(mean('intake', (r) => r.p99))}`,
-        `${fmtMs(mean('baseline', (r) => r.p50))} / ${fmtMs(mean('baseline', (r) => r.p99))}`,
+        `${fmtMs(mean(other, (r) => r.p50))} / ${fmtMs(mean(other, (r) => r.p99))}`,
         verdict(ratio >= 0.5),
         String(tickets),
       ]);
@@ -188,6 +237,11 @@ async function main(): Promise<void> {
   }
   console.log('\nRuns (in the order run):');
   printTable(['engine', 'connections', 'route', 'req/s', 'p50', 'p99', '303s'], rows);
+  if (searchTriggers) {
+    console.log('\nSummary: intake with the search triggers against without (same database, alternating):');
+    printTable(['engine', 'connections', 'with', 'without', 'with/without', 'with p50/p99', 'without p50/p99', 'target (≥ 50 %)', 'tickets stored'], summary);
+    return;
+  }
   console.log('\nSummary (target: intake ≥ 50 % of the baseline):');
   printTable(['engine', 'connections', 'intake', 'baseline', 'intake/baseline', 'intake p50/p99', 'baseline p50/p99', 'target', 'tickets stored'], summary);
 }

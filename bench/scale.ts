@@ -20,6 +20,9 @@
  *   agent=agent005 after id N/100: a page of the oldest tickets, as following "next" would reach);
  * - GET /api/v1/tickets filtered (admin: status=open&priority=high; state=closed&agent=agent005
  *   with a deep cursor; an agent's own view, which merges its tickets with the pending ones);
+ * - search (issue 21): the agent dashboard's search box for a word common to a quarter of the
+ *   tickets and for the same word misspelt (corrected: README, "Search"), and `q` on GET
+ *   /api/v1/tickets (admin: that word; agent: a phrase);
  * - conversations (§9): the staff ticket page /agents/tickets/<id>/ and GET
  *   /api/v1/tickets/HD-<id>/messages, each for a ticket with 3 messages and one with 500 (the
  *   seed's threads hold 6 per handled ticket: 5M messages at 1M tickets). Beside the sizes'
@@ -150,6 +153,10 @@ async function openSite(dialect: Dialect, size: number, backlog = 0): Promise<Si
       get('GET /api/v1/tickets?status=open&priority=high', api, '/api/v1/tickets?status=open&priority=high'),
       get('GET /api/v1/tickets?state=closed&agent=… deep cursor', api, `/api/v1/tickets?state=closed&agent=agent005&cursor=${encodeCursor(deep)}`),
       get('GET /api/v1/tickets (agent: own + pending)', agentApi, '/api/v1/tickets'),
+      get('agent dashboard search ?q=printer', agent, '/agents/dashboard/?q=printer'),
+      get('agent dashboard search ?q=pritner (typo, corrected)', agent, '/agents/dashboard/?q=pritner'),
+      get('GET /api/v1/tickets?q=printer (admin)', api, '/api/v1/tickets?q=printer'),
+      get('GET /api/v1/tickets?q="wrong amount" (agent)', agentApi, `/api/v1/tickets?q=${encodeURIComponent('"wrong amount"')}`),
       ...threads.flatMap(({ label, ticketId }) => [
         get(`staff ticket page, ${label}`, admin, `/agents/tickets/${ticketId}/`),
         get(`GET …/messages (API), ${label}`, api, `/api/v1/tickets/HD-${ticketId}/messages`),

@@ -3,10 +3,11 @@
  * after a bulk load). The triggers of migration 2026-12-03T0900 keep it right row by row; this is
  * for after a restore, a bulk load that bypassed triggers, or (PostgreSQL) once pg_trgm has been
  * installed by someone allowed to: it then adds the trigram indexes.
- * - SQLite: the FTS5 tables emptied, refilled from `ticket_search_source`, then merged ('optimize').
+ * - SQLite: the FTS5 tables emptied, refilled from `ticket_search_source`, then merged
+ *   ('optimize'); the known words of typo tolerance cut from the texts they come from.
  * - PostgreSQL: its secondary indexes dropped, the table refilled, the indexes built in one pass
  *   each (far faster than a million insertions into GIN), all in one transaction: searches see the
- *   old index until it commits.
+ *   old index until it commits. The known words are read from the refilled tsvectors.
  */
 import { sql } from 'kysely';
 import type { DbHandle } from '../db/connect.js';
@@ -20,6 +21,12 @@ export interface ReindexResult {
 }
 
 const COLUMNS = ['head', 'body', 'notes'] as const;
+/** Besides titles and customer names, the texts whose words typo tolerance knows (core/searchTypos.ts). */
+const WORD_SOURCES = [
+  ['messages', 'body'],
+  ['attachments', 'filename'],
+  ['inbound_mails', 'subject'],
+] as const;
 
 /** The schema pg_trgm is installed in, after trying to install it (in a savepoint: a refusal is an answer). */
 async function trigramSchema(trx: DbHandle['db']): Promise<string | null> {
@@ -44,6 +51,18 @@ export async function rebuildSearchIndex(handle: DbHandle): Promise<ReindexResul
       await sql`insert into ticket_search (rowid, head, body, notes) select ticket_id, head, body, notes from ticket_search_source`.execute(trx);
       await sql`insert into ticket_search_head (rowid, head) select ticket_id, head from ticket_search_source`.execute(trx);
       for (const table of ['ticket_search', 'ticket_search_head']) await sql`insert into ${sql.id(table)} (${sql.id(table)}) values ('optimize')`.execute(trx);
+      // The known words, a source at a time through the tokenizing table (as the triggers do).
+      await sql`delete from search_words`.execute(trx);
+      const harvest = async () => {
+        await sql`insert or ignore into search_words (word) select term from search_words_tokens_vocab where length(term) between 4 and 40 and term not glob '*[0-9]*'`.execute(trx);
+        await sql`insert into search_words_tokens (search_words_tokens) values ('delete-all')`.execute(trx);
+      };
+      await sql`insert into search_words_tokens (text) select title || ' ' || customer_name from tickets`.execute(trx);
+      await harvest();
+      for (const [table, column] of WORD_SOURCES) {
+        await sql`insert into search_words_tokens (text) select ${sql.ref(column)} from ${sql.table(table)} where ticket_id is not null`.execute(trx);
+        await harvest();
+      }
     });
   } else {
     await db.transaction().execute(async (trx) => {
@@ -60,8 +79,15 @@ export async function rebuildSearchIndex(handle: DbHandle): Promise<ReindexResul
         await sql`create index ${sql.id(`ticket_search_${column}_tsv`)} on ticket_search using gin (${sql.id(`${column}_tsv`)})`.execute(trx);
         if (schema !== null) await sql`create index ${sql.id(`ticket_search_${column}_trgm`)} on ticket_search using gin (${sql.id(column)} ${sql.id(schema)}.gin_trgm_ops)`.execute(trx);
       }
+      await sql`drop index if exists search_words_trgm`.execute(trx);
+      await sql`truncate search_words`.execute(trx);
+      await sql`insert into search_words (word)
+        select distinct p from ticket_search s, unnest(tsvector_to_array(s.head_tsv || s.body_tsv || s.notes_tsv)) w, regexp_split_to_table(w, '[^[:alpha:]]+') p
+        where char_length(p) between 4 and 40`.execute(trx);
+      if (schema !== null) await sql`create index search_words_trgm on search_words using gin (word ${sql.id(schema)}.gin_trgm_ops)`.execute(trx);
     });
     await sql`analyze ticket_search`.execute(db);
+    await sql`analyze search_words`.execute(db);
     forgetTrigramIndexes(db);
   }
   const { rows } = await sql<{ n: number }>`select count(*) as n from tickets`.execute(db);

@@ -13,6 +13,15 @@ export function Highlight({ text, words }: { text: string; words: readonly strin
   return <>{highlight(text, words).map((piece) => (piece.hit ? <mark>{piece.text}</mark> : piece.text))}</>;
 }
 
+/** Said above results found by a corrected search (README, "Search": typos), with the way back to the search as typed. */
+export function SearchCorrected({ typed, shown, exactHref }: { typed: string; shown: string; exactHref: string }) {
+  return (
+    <p class="flash flash-info" id="search-corrected" role="status">
+      Showing results for <strong>{shown}</strong> (you typed {typed}). <a href={exactHref}>Search for {typed} exactly</a>
+    </p>
+  );
+}
+
 export interface SearchResultsProps {
   values: FormValues;
   errors: FormErrors;
@@ -21,11 +30,17 @@ export interface SearchResultsProps {
   words: readonly string[];
   /** `after` of the next page of results, or null. */
   nextAfter: number | null;
+  /** The search as corrected when what was typed (`values.q`) found nothing and this did; else null. */
+  corrected: string | null;
 }
 
+const searchHref = (q: string, extra = '') => `/agents/dashboard/?q=${encodeURIComponent(q)}${extra}#search`;
+
 /** The agent dashboard's search: its own tickets and the queue, best matches first. */
-export function AgentSearch({ values, errors, rows, words, nextAfter }: SearchResultsProps) {
-  const q = values.q ?? '';
+export function AgentSearch({ values, errors, rows, words, nextAfter, corrected }: SearchResultsProps) {
+  const typed = values.q ?? '';
+  // Next pages go on with the corrected search.
+  const q = corrected ?? typed;
   return (
     <section id="search" aria-labelledby="search-heading">
       <h2 id="search-heading">Search</h2>
@@ -38,6 +53,7 @@ export function AgentSearch({ values, errors, rows, words, nextAfter }: SearchRe
           </p>
         )}
       </form>
+      {corrected !== null && <SearchCorrected typed={typed} shown={corrected} exactHref={searchHref(typed, '&exact=1')} />}
       {rows !== null &&
         (rows.length === 0 ? (
           <EmptyState title="Nothing found">No ticket of yours or in the queue matches.</EmptyState>
@@ -68,7 +84,7 @@ export function AgentSearch({ values, errors, rows, words, nextAfter }: SearchRe
               ))}
             </DataTable>
             {nextAfter !== null && (
-              <a rel="next" href={`/agents/dashboard/?q=${encodeURIComponent(q)}&after=${nextAfter}#search`}>
+              <a rel="next" href={searchHref(q, `&after=${nextAfter}`)}>
                 More results
               </a>
             )}

@@ -7,7 +7,6 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSearch, type SearchQuery } from '../../src/core/search.js';
 import { referenceOf } from '../../src/core/tickets.js';
 import { listTicketsPage } from '../../src/repositories/adminLists.js';
 import { fetchTiered, forgetTrigramIndexes, hasTrigramIndexes, searchTiers } from '../../src/repositories/search.js';
@@ -23,13 +22,10 @@ import { customerMail } from '../mail/support/customer-mail.js';
 import { addStaff } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
+import { searchQuery } from '../support/search.js';
 import { testContext } from './context-support.js';
 
-function search(raw: string): SearchQuery {
-  const parsed = parseSearch(raw);
-  if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.query;
-}
+const search = searchQuery;
 
 const NOW = Date.now();
 

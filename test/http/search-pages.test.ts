@@ -2,7 +2,8 @@
  * Search on the staff pages (issue 21) through the real app on both engines: the agent dashboard's
  * search box and /admin/tickets/?q= mark the matched words with <mark> around escaped text, page
  * through results with "More results"/"Older" links, and answer text that cannot be searched with
- * a 400 that says why next to the field, writing nothing.
+ * a 400 that says why next to the field, writing nothing. A misspelt word is searched corrected,
+ * saying so, with a link to search exactly as typed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceOf } from '../../src/core/tickets.js';
@@ -72,6 +73,45 @@ for (const dialect of DIALECTS) {
       const second = await admin.get(next!);
       expect(second.statusCode).toBe(200);
       expect(second.body).toContain('<mark>Printer</mark>');
+    });
+
+    it('a misspelt word: the corrected search, said so (escaped), with a link to search exactly as typed', async () => {
+      const before = await snapshot(t.ctx.handle.db);
+      const page = await agent.get(`/agents/dashboard/?q=${encodeURIComponent('<Pritner> "jam')}`);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('Showing results for <strong>&lt;printer> &quot;jam</strong> (you typed &lt;Pritner> &quot;jam)');
+      expect(refsIn(page.body, 'search-results')).toEqual([...tickets].reverse().slice(0, 20).map(referenceOf));
+      expect(page.body).toContain('&lt;b><mark>Printer</mark>&lt;/b>');
+      // Next pages go on with the corrected search (after a position: title matches are tier 1); the
+      // exact link searches as typed, uncorrected.
+      const next = /<a rel="next" href="([^"]+)"/.exec(page.body)?.[1]?.replaceAll('&amp;', '&');
+      expect(next).toBe(`/agents/dashboard/?q=${encodeURIComponent('<printer> "jam')}&after=${2 ** 31 + tickets[5]!}#search`);
+      expect(refsIn((await agent.get(next!)).body, 'search-results')).toEqual([...tickets].reverse().slice(20).map(referenceOf));
+      const exact = /href="([^"]+exact=1[^"]*)"/.exec(page.body)?.[1]?.replaceAll('&amp;', '&');
+      expect(exact).toBe(`/agents/dashboard/?q=${encodeURIComponent('<Pritner> "jam')}&exact=1#search`);
+      const asTyped = await agent.get(exact!);
+      expect(asTyped.statusCode).toBe(200);
+      expect(asTyped.body).toContain('Nothing found');
+      expect(asTyped.body).not.toContain('search-corrected');
+      // The admin list too: corrected, its pages go on with the correction, the exact link keeps the other filters.
+      const list = await admin.get('/admin/tickets/?q=Pritner&per_page=10');
+      expect(list.statusCode).toBe(200);
+      expect(list.body).toContain('Showing results for <strong>printer</strong> (you typed Pritner)');
+      expect(list.body).toContain('&lt;b><mark>Printer</mark>&lt;/b>');
+      expect(/href="(\/admin\/tickets\/\?[^"]*after=\d+)"/.exec(list.body)?.[1]).toMatch(/q=printer/);
+      const listExact = /href="([^"]+exact=1[^"]*)"/.exec(list.body)?.[1]?.replaceAll('&amp;', '&');
+      expect(listExact).toBe('/admin/tickets/?q=Pritner&per_page=10&exact=1');
+      const listAsTyped = await admin.get(listExact!);
+      expect(listAsTyped.statusCode).toBe(200);
+      expect(listAsTyped.body).not.toContain('search-corrected');
+      expect(listAsTyped.body).not.toContain('<mark>');
+      // FTS syntax around a misspelt word is still only text.
+      for (const q of ['pritner*', 'pritner NEAR(jam)', 'pritner:jam', '"pritner']) {
+        const odd = await agent.get(`/agents/dashboard/?q=${encodeURIComponent(q)}`);
+        expect(odd.statusCode, q).toBe(200);
+      }
+      const after = await snapshot(t.ctx.handle.db);
+      if (!sameSnapshot(after, before)) expect(after).toEqual(before);
     });
 
     it('text that cannot be searched: 400 with the reason next to the field, nothing written', async () => {

@@ -475,6 +475,36 @@ for (const dialect of DIALECTS) {
         expect(await snapshot(db())).toEqual(before);
       });
 
+      it('a typo correction never names a word that is only in another agent\'s ticket or its notes', async () => {
+        fixtures = null;
+        const f = await fx();
+        const root = { id: ids.root, role: 'admin' as const };
+        const say = (ticket: number, kind: 'note' | 'reply', body: string) => postStaffMessage(t.ctx, root, ticket, { kind, body, close: false, seen: null, channel: 'web', files: [] });
+        // Words of letters only (typo tolerance corrects no word with digits), unique to this run.
+        const w = (name: string) => `${name}${[...String(f.seq)].map((d) => 'bcdfghjklm'[Number(d)]).join('')}`;
+        /** The word with its 2nd and 3rd letters swapped: one edit away. */
+        const typo = (word: string) => word[0]! + word[2]! + word[1]! + word.slice(3);
+        await say(f.theirs, 'note', `Only in Bob's note: ${w('walrusine')}`);
+        await say(f.theirs, 'reply', `Only in Bob's reply: ${w('okapinium')}`);
+        await say(f.mine, 'note', `Only in Alice's note: ${w('narwhalite')}`);
+        const cases: [string, Record<'agent' | 'otherAgent', boolean>][] = [
+          [w('walrusine'), { agent: false, otherAgent: true }],
+          [w('okapinium'), { agent: false, otherAgent: true }],
+          [w('narwhalite'), { agent: true, otherAgent: false }],
+        ];
+        const before = await snapshot(db());
+        for (const [word, visible] of cases) {
+          for (const role of ['agent', 'otherAgent'] as const) {
+            const page = await pages[role].get(`/agents/dashboard/?q=${encodeURIComponent(typo(word))}`);
+            expect(page.statusCode, `${role} ${typo(word)}`).toBe(200);
+            // The positive side proves the word is known and correctable; the other, that it stays unsaid.
+            expect(page.body.includes('id="search-corrected"'), `${role} corrected ${word}`).toBe(visible[role]);
+            expect(page.body.toLowerCase().includes(word), `${role} page names ${word}`).toBe(visible[role]);
+          }
+        }
+        expect(await snapshot(db())).toEqual(before);
+      });
+
       it('a guessed or truncated status token finds nothing', async () => {
         const f = await fx();
         for (const token of [f.mineToken.slice(0, -1), f.mineToken.slice(0, 8), 'a'.repeat(32), `${f.mineToken}x`, f.mineToken.toUpperCase(), '..%2F..%2Fetc', "'%20OR%20'1'='1"]) {

@@ -5,12 +5,14 @@ import { mailFilename } from '../../core/inbound.js';
 import { parseId, referenceOf } from '../../core/tickets.js';
 import { parseMail } from '../../mail/inbound/parse.js';
 import { highlightWords } from '../../core/search.js';
+import { correctedText, correctQuery } from '../../core/searchTypos.js';
 import { findEmail, listEmailsPage, listEventsPage, listTicketsPage, listUsersPage } from '../../repositories/adminLists.js';
 import { activeAgentChoices } from '../../repositories/adminUsers.js';
 import { timelineOf } from '../../repositories/events.js';
 import { findInboundMail } from '../../repositories/inbound.js';
 import { listInboundPage } from '../../repositories/inboundLog.js';
 import { emailsOfTicket, outboxBacklog } from '../../repositories/outbox.js';
+import { firstCorrected } from '../../repositories/searchTypos.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { countPending, findTicketById, openTicketsOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
@@ -29,6 +31,7 @@ import {
   InboundMailPage,
   type OriginalMail,
   TicketDetailPage,
+  type TicketListCorrection,
   TicketListPage,
   UserDetailPage,
   UserListPage,
@@ -89,9 +92,29 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
       const parsed = parseTicketQuery(request.query as Query);
       const ok = Object.keys(parsed.errors).length === 0;
       const now = ctx.clock.now();
-      const page = ok ? await listTicketsPage(db, parsed.filter, now, parsed.page) : { rows: [], nextAfter: null, prevBefore: null };
-      const words = highlightWords(parsed.filter.search ?? null);
-      return sendHtml(reply, renderPage(TicketListPage({ ...base(request, reply), page, values: parsed.values, errors: parsed.errors, now, words })), ok ? 200 : 400);
+      let page = ok ? await listTicketsPage(db, parsed.filter, now, parsed.page) : { rows: [], nextAfter: null, prevBefore: null };
+      let { values } = parsed;
+      let search = parsed.filter.search ?? null;
+      let corrected: TicketListCorrection | null = null;
+      // Nothing found on a first page: misspelt words corrected (README, "Search"), unless `exact=1`.
+      const first = parsed.page.after === undefined && parsed.page.before === undefined;
+      if (search !== null && page.rows.length === 0 && first && (request.query as Query).exact !== '1') {
+        const typed = search;
+        const retried = await firstCorrected(db, typed, async (attempt) => {
+          const found = await listTicketsPage(db, { ...parsed.filter, search: attempt }, now, parsed.page);
+          return found.rows.length > 0 ? found : null;
+        });
+        if (retried !== null) {
+          page = retried.found;
+          search = correctQuery(typed, retried.corrections);
+          const q = correctedText(values.q ?? '', retried.corrections);
+          corrected = { typed: values.q ?? '', shown: q, exactHref: `/admin/tickets/?${new URLSearchParams({ ...values, exact: '1' }).toString()}` };
+          // The pager goes on with the corrected search.
+          values = { ...values, q };
+        }
+      }
+      const words = highlightWords(search);
+      return sendHtml(reply, renderPage(TicketListPage({ ...base(request, reply), page, values, errors: parsed.errors, now, words, corrected })), ok ? 200 : 400);
     });
 
     admin.get('/admin/users/', async (request, reply) => {

@@ -2,10 +2,12 @@ import { autoAwayNotice } from '../../core/autoAway.js';
 import type { FastifyInstance } from 'fastify';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { highlightWords, parsePosition, parseSearch } from '../../core/search.js';
+import { correctedText, correctQuery } from '../../core/searchTypos.js';
 import { parseId } from '../../core/tickets.js';
 import type { Role } from '../../core/users.js';
 import type { Db } from '../../db/connect.js';
 import { listTickets } from '../../repositories/ticketQueries.js';
+import { listTicketsForgiving } from '../../repositories/searchTypos.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { openTicketsOf, recentClosedOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
@@ -28,19 +30,31 @@ function landingOf(role: 'agent' | 'admin'): string {
 
 const DASHBOARD_RESULTS = 20;
 
-/** The dashboard's search (`?q=`, `&after=` a position): what the agent may see, best matches first. */
+/**
+ * The dashboard's search (`?q=`, `&after=` a position): what the agent may see, best matches first;
+ * when nothing matches, misspelt words corrected (repositories/searchTypos.ts) unless `exact=1`.
+ */
 async function dashboardSearch(db: Db, viewer: { id: number; role: Role }, query: Record<string, unknown>, now: number): Promise<SearchResultsProps> {
   const text = (name: string) => (typeof query[name] === 'string' ? (query[name] as string) : '');
   const q = text('q').trim();
-  const none: SearchResultsProps = { values: q === '' ? {} : { q }, errors: {}, rows: null, words: [], nextAfter: null };
+  const none: SearchResultsProps = { values: q === '' ? {} : { q }, errors: {}, rows: null, words: [], nextAfter: null, corrected: null };
   if (q === '') return none;
   const parsed = q.length > 200 ? { ok: false as const, message: 'At most 200 characters.' } : parseSearch(q);
   if (!parsed.ok) return { ...none, errors: { q: parsed.message } };
   const after = text('after') === '' ? undefined : parsePosition(text('after'));
   if (after === null) return { ...none, errors: { after: 'This page of results is not valid: search again.' } };
-  const rows = await listTickets(db, viewer, { search: parsed.query, beforeId: after, limit: DASHBOARD_RESULTS, now });
+  const filter = { search: parsed.query, beforeId: after, limit: DASHBOARD_RESULTS, now };
+  // `exact=1`: the link under a corrected search, to search as typed.
+  const { rows, corrections } = text('exact') === '1' ? { rows: await listTickets(db, viewer, filter), corrections: null } : await listTicketsForgiving(db, viewer, filter);
   const shown = rows.slice(0, DASHBOARD_RESULTS);
-  return { ...none, rows: shown, words: highlightWords(parsed.query), nextAfter: rows.length > DASHBOARD_RESULTS ? shown.at(-1)!.position : null };
+  const searched = corrections === null ? parsed.query : correctQuery(parsed.query, corrections);
+  return {
+    ...none,
+    rows: shown,
+    words: highlightWords(searched),
+    nextAfter: rows.length > DASHBOARD_RESULTS ? shown.at(-1)!.position : null,
+    corrected: corrections === null ? null : correctedText(q, corrections),
+  };
 }
 
 /** Staff login/logout and the agent's own pages (§1, §3). */

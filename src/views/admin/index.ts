@@ -4,7 +4,7 @@
  * a CSRF token) act.
  */
 export { AdminIndexPage } from './home.js';
-export { TicketDetailPage, type TicketDetailProps, TicketListPage } from './tickets.js';
+export { type TicketDetailProps, TicketDetailPage, type TicketListCorrection, TicketListPage } from './tickets.js';
 export { UserDetailPage, type UserDetailProps, UserListPage } from './users.js';
 export { EventListPage } from './events.js';
 export { EmailDetailPage, EmailListPage } from './emails.js';

@@ -10,10 +10,18 @@ import { ActionForm, CsrfField, DueTime, EmptyState, PriorityBadge, SelectField,
 import { type PageBase, AdminFrame, DateField, any, type ListProps, ListFrame, PRESENCE_LABELS } from './frame.js';
 import { EventCells } from './events.js';
 import { EmailTable } from './emails.js';
-import { Highlight, SEARCH_HINT } from '../search.js';
+import { Highlight, SEARCH_HINT, SearchCorrected } from '../search.js';
 
-export function TicketListPage(props: ListProps<TicketListRow> & { now: number; words: readonly string[] }) {
-  const { values, errors, page, now, words } = props;
+/** A search corrected because what was typed found nothing (repositories/searchTypos.ts). */
+export interface TicketListCorrection {
+  typed: string;
+  shown: string;
+  /** The same list searching exactly as typed. */
+  exactHref: string;
+}
+
+export function TicketListPage(props: ListProps<TicketListRow> & { now: number; words: readonly string[]; corrected: TicketListCorrection | null }) {
+  const { values, errors, page, now, words, corrected } = props;
   const filters = (
     <>
       <div class="grid">
@@ -32,6 +40,7 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number; 
   );
   return (
     <ListFrame title="Tickets" path="/admin/tickets/" props={props} filters={filters}>
+      {corrected !== null && <SearchCorrected {...corrected} />}
       <DataTable class="striped" id="ticket-list" columns={['Ticket', 'State', 'Waiting on', 'Priority', 'Agent', 'Customer', 'Created', 'SLA', 'Conversation']}>
           {page.rows.map((t) => (
             <tr data-id={t.id}>
