@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertEvent } from '../../src/repositories/events.js';
 import { addStaff, listenOnFreePort, startTestApp, type TestApp } from '../support/app.js';
-import { Cast, DESKTOP, launchBrowser, PHONE, settle } from '../support/browser.js';
+import { Cast, DESKTOP, launchBrowser, PHONE, seriousViolations, settle } from '../support/browser.js';
 import { ingest, rawMail } from './mail.js';
 import { newTicket } from './support.js';
 
@@ -131,5 +131,24 @@ describe('the data browser’s tables in Chromium', () => {
     expect(await row.count()).toBe(1);
     expect(await row.locator('td[data-label="Event"]').textContent()).toBe('SLA breached (first response)');
     expect(await row.locator('td[data-label="Move"]').textContent()).toBe('—');
+  });
+
+  it('links the API docs from the admin navigation; the docs page has a mobile viewport', async () => {
+    const page = await cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    await cast.photographedOnFailure(async () => {
+      await page.goto('/admin/');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API docs' }).click();
+      await page.waitForURL(/\/api\/docs\/?$/);
+      expect(await page.locator('meta[name="viewport"]').getAttribute('content')).toBe('width=device-width, initial-scale=1');
+      await page.waitForSelector('.swagger-ui .info');
+      await page.setViewportSize(PHONE);
+      await settle(page);
+      // With the viewport meta the page lays out at the phone's width (without it, at 980 px).
+      expect(await page.evaluate(() => window.innerWidth)).toBe(PHONE.width);
+      expect.soft(await seriousViolations(page), '/api/docs at 390 px').toEqual([]);
+      await page.setViewportSize(DESKTOP);
+      await settle(page);
+      expect.soft(await seriousViolations(page), '/api/docs at 1280 px').toEqual([]);
+    });
   });
 });
