@@ -103,6 +103,17 @@ for (const dialect of DIALECTS) {
       expect(page.body).not.toMatch(/name="release_on_logout"[^>]*checked/);
     });
 
+    it('says next to the queue order what `deadline` would change, from the saved targets', async () => {
+      const hint = (html: string) => /<small id="queue_order-hint">([^<]*)<\/small>/.exec(html)![1]!;
+      const shown = hint((await admin.get('/adminapp/settings/')).body);
+      expect(shown).toContain('Oldest first (the default): the one waiting longest, whatever its priority.');
+      expect(shown).toContain('a high-priority ticket goes before a low-priority one that came in less than 59m earlier');
+      // A refused form explains with the saved targets, not the typed ones.
+      const refused = await admin.submit('/adminapp/settings/', { ...form, sla_high: '2h', default_capacity: '0' });
+      expect(refused.statusCode).toBe(400);
+      expect(hint(refused.body)).toBe(shown);
+    });
+
     it('refuses bad values with a message per field, keeps them, and writes nothing', async () => {
       const before = await loadSettings(t.ctx.handle.db);
       const response = await admin.submit('/adminapp/settings/', { sla_high: '5 minutes', sla_medium: '0s', sla_low: '1h', default_capacity: '0', queue_order: 'random', release_on_logout: 'on' });
