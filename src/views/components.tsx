@@ -24,14 +24,17 @@ interface FieldProps {
   sharedErrorId?: string;
 }
 
+/** What describes a field: its error while it has one (the error takes the hint's place), else its hint. */
 function describedBy(name: string, errors: FormErrors, hint?: string): string | undefined {
-  const ids = [errors[name] ? `${name}-error` : '', hint ? `${name}-hint` : ''].filter(Boolean);
-  return ids.length ? ids.join(' ') : undefined;
+  if (errors[name]) return `${name}-error`;
+  return hint ? `${name}-hint` : undefined;
 }
 
 function FieldNotes({ name, errors, hint }: { name: string; errors: FormErrors; hint?: string | undefined }) {
   // The error is read out with the field (aria-describedby) and listed in the page's ErrorSummary,
   // which is the one alert: an alert per field would make a screen reader read them all twice.
+  // The hint is hidden meanwhile: the error says what to enter, and two notes under a field are
+  // read as one sentence.
   return (
     <>
       {errors[name] && (
@@ -39,7 +42,11 @@ function FieldNotes({ name, errors, hint }: { name: string; errors: FormErrors; 
           {errors[name]}
         </small>
       )}
-      {hint && <small id={`${name}-hint`}>{hint}</small>}
+      {hint && (
+        <small id={`${name}-hint`} hidden={errors[name] ? true : undefined}>
+          {hint}
+        </small>
+      )}
     </>
   );
 }

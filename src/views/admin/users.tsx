@@ -3,7 +3,7 @@ import type { ApiTokenInfo } from '../../services/tokens.js';
 import { referenceOf } from '../../core/tickets.js';
 import type { TicketRow, UserRow } from '../../db/schema.js';
 import type { UserListRow } from '../../repositories/adminLists.js';
-import { ActionForm, type Column, CsrfField, DataTable, EmptyState, type FormErrors, type FormValues, RecordTable, SelectField, SlaBadge, TextField, Time } from '../components.js';
+import { ActionForm, type Column, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, RecordTable, SelectField, SlaBadge, TextField, Time } from '../components.js';
 import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame, PresenceBadge } from './frame.js';
 
 function userColumns(defaultCapacity: number): Column<UserListRow>[] {
@@ -148,6 +148,7 @@ export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens,
           {user.username} · {user.role} · <PresenceBadge presence={user.presence} /> {user.active === 1 ? '' : <strong class="badge sla-breached">deactivated</strong>}
         </p>
       </hgroup>
+      <ErrorSummary errors={errors} />
       <div class="grid">
         <dl class="facts">
           <dt>Email</dt>
