@@ -7,11 +7,11 @@
 /** Field name → the label its form shows. A dotted field (`hours.mon`) falls back to its head's label. */
 export type FieldLabels = Readonly<Record<string, string>>;
 
-/** `label: message`, the message's first letter made small unless it starts a capitalised word such as IANA. */
+/** `label: message`, the message's first letter made small unless its first word is in capitals (IANA, HD-42). */
 export function labelMessage(label: string, message: string): string {
-  const [first = '', second = ''] = message;
-  const startsWord = second !== '' && second === second.toLowerCase() && second !== second.toUpperCase();
-  return `${label}: ${startsWord ? first.toLowerCase() + message.slice(1) : message}`;
+  const word = message.split(' ', 1)[0]!;
+  const capitals = word.length > 1 && word === word.toUpperCase();
+  return `${label}: ${capitals ? message : message.charAt(0).toLowerCase() + message.slice(1)}`;
 }
 
 /**

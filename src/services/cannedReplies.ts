@@ -4,7 +4,7 @@
  * text. Names are unique in any letter case ("Refund" and "refund" would be the same to a reader).
  */
 import { labelMessage } from '../core/fieldErrors.js';
-import { fillPlaceholders, maySee, type PlaceholderValues, type StaffMessageInput, validateCannedReply, validateStaffMessage, type Writer } from '../core/conversation.js';
+import { CANNED_REPLY_LABELS, fillPlaceholders, maySee, type PlaceholderValues, type StaffMessageInput, validateCannedReply, validateStaffMessage, type Writer } from '../core/conversation.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { parseId, referenceOf } from '../core/tickets.js';
 import { isUniqueViolation } from '../core/writeErrors.js';
@@ -17,7 +17,7 @@ import { findUserById } from '../repositories/users.js';
 import type { ServiceContext } from './context.js';
 import { statusUrl } from './notifications.js';
 
-const nameTaken = () => new DomainError('conflict', 'A canned reply with this name exists already.', { name: 'This name is taken: choose another one.' });
+const nameTaken = () => new DomainError('conflict', 'A canned reply with this name exists already.', { name: labelMessage(CANNED_REPLY_LABELS.name!, 'This name is taken: choose another one.') });
 
 /**
  * Checks and saves a canned reply: `id` null creates one (returns its id), else changes that one

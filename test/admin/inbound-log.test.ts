@@ -331,7 +331,7 @@ for (const dialect of DIALECTS) {
 
       const refused = await admin.submit('/adminapp/settings/', { ...SETTINGS_FORM, email_priority: 'urgent' });
       expect(refused.statusCode).toBe(400);
-      expect(refused.body).toMatch(/id="email_priority-error"[^>]*>Choose a priority/);
+      expect(refused.body).toMatch(/id="email_priority-error"[^>]*>Priority of tickets from email: choose high, medium or low/);
       expect((await loadSettings(db())).emailPriority).toBe('medium');
 
       expect((await admin.submit('/adminapp/settings/', { ...SETTINGS_FORM, email_priority: 'HIGH' })).statusCode).toBe(303);

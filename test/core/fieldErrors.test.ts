@@ -12,7 +12,8 @@ describe('labelMessage', () => {
     ['Time zone', 'Enter an IANA time zone such as Europe/Berlin.', 'Time zone: enter an IANA time zone such as Europe/Berlin.'],
     ['Ticket (HD-…)', 'HD-42 is not a reference.', 'Ticket (HD-…): HD-42 is not a reference.'],
     ['Calendar', 'IANA zones only.', 'Calendar: IANA zones only.'],
-    ['Name', 'A', 'Name: A'],
+    ['Name', 'A calendar named “x” exists.', 'Name: a calendar named “x” exists.'],
+    ['Holidays', '“soon” is not a date.', 'Holidays: “soon” is not a date.'],
   ])('%s + “%s” → “%s”', (label, message, text) => {
     expect(labelMessage(label, message)).toBe(text);
   });
