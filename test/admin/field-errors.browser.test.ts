@@ -3,13 +3,14 @@
  * label the field shows, the field is described by its error alone while the hint is hidden, and
  * axe-core finds nothing serious or critical on the form that came back.
  *
- * One dialect is enough here (SQLite): the messages' HTTP side runs on both engines in
- * field-errors.test.ts.
+ * One dialect is enough here (SQLite): the 400 pages with labelled messages run on both engines in
+ * register-settings, settings-targets, calendars, canned-replies and actions.test.ts, and the
+ * messages themselves in test/core/fieldErrors.test.ts.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, listenOnFreePort, startTestApp, type TestApp } from '../support/app.js';
-import { Cast, launchBrowser } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { addStaff } from '../support/app.js';
+import { adminBrowserSuite } from './browser-support.js';
 
 const TEST = 'field-errors';
 
@@ -56,27 +57,14 @@ function expectLabelled(reports: FieldReport[], fields: string[]): void {
 }
 
 describe('field errors in Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
-  let cast: Cast;
   let aliceId: number;
-
-  beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp('sqlite'), launchBrowser()]);
-    cast = new Cast(browser, await listenOnFreePort(t), TEST);
-    await addStaff(t.ctx, 'root', { role: 'admin' });
+  const suite = adminBrowserSuite(TEST, async (t) => {
     aliceId = await addStaff(t.ctx, 'alice');
   });
 
-  afterAll(async () => {
-    for (const context of cast?.contexts ?? []) await context.close();
-    await browser?.close();
-    await t?.close();
-  });
-
   it('names the field in every message of the profile and settings forms, and hides the hints meanwhile', async () => {
-    const page = await cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
-    await cast.photographedOnFailure(async () => {
+    const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    await suite.cast.photographedOnFailure(async () => {
       await page.goto(`/admin/users/${aliceId}/`);
       // Before: the hint describes the field.
       expect(await page.locator('#password').getAttribute('aria-describedby')).toBe('password-hint');
@@ -87,7 +75,7 @@ describe('field errors in Chromium', () => {
       const profile = await fieldReports(page);
       expectLabelled(profile, ['email', 'password']);
       expect(profile.find((r) => r.field === 'password')!.summary).toBe('New password: at least 8 characters.');
-      await cast.look(page, 'profile errors');
+      await suite.cast.look(page, 'profile errors');
 
       await page.goto('/adminapp/settings/');
       await page.locator('#sla_high').fill('soon');
@@ -99,7 +87,7 @@ describe('field errors in Chromium', () => {
       expect(settings.find((r) => r.field === 'sla_high')!.summary).toBe('Resolution (high): enter a duration such as 45s, 4m, 1h or 1h30m.');
       // A field without an error keeps its hint.
       expect(await page.locator('#queue_order-hint').isVisible()).toBe(true);
-      await cast.look(page, 'settings errors');
+      await suite.cast.look(page, 'settings errors');
     });
   });
 });

@@ -8,11 +8,12 @@
  * One dialect is enough here (SQLite): the lists' queries run on both engines in browser.test.ts
  * and the HTTP tests.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { insertEvent } from '../../src/repositories/events.js';
-import { addStaff, listenOnFreePort, startTestApp, type TestApp } from '../support/app.js';
-import { Cast, DESKTOP, launchBrowser, PHONE, seriousViolations, settle } from '../support/browser.js';
+import { addStaff } from '../support/app.js';
+import { DESKTOP, PHONE, seriousViolations, settle } from '../support/browser.js';
+import { adminBrowserSuite } from './browser-support.js';
 import { ingest, rawMail } from './mail.js';
 import { newTicket } from './support.js';
 
@@ -68,14 +69,7 @@ async function cardProblems(page: Page, tableId: string): Promise<string[]> {
 }
 
 describe('the data browser’s tables in Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
-  let cast: Cast;
-
-  beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp('sqlite'), launchBrowser()]);
-    cast = new Cast(browser, await listenOnFreePort(t), TEST);
-    await addStaff(t.ctx, 'root', { role: 'admin' });
+  const suite = adminBrowserSuite(TEST, async (t) => {
     const alice = await addStaff(t.ctx, 'alice', { displayName: `Alice ${LONG_WORD}` });
     await addStaff(t.ctx, `bob-${'b'.repeat(50)}`);
     // Long titles, addresses and words everywhere a column could be widened by them.
@@ -92,12 +86,6 @@ describe('the data browser’s tables in Chromium', () => {
     await ingest(t.ctx, rawMail({ from: 'Dan <dan@example.com>', subject: 'Out of office', headers: { 'Auto-Submitted': 'auto-replied' } }), 'pipe');
   });
 
-  afterAll(async () => {
-    for (const context of cast?.contexts ?? []) await context.close();
-    await browser?.close();
-    await t?.close();
-  });
-
   const lists = [
     ['/admin/tickets/', 'ticket-list'],
     ['/admin/emails/', 'email-list'],
@@ -107,8 +95,8 @@ describe('the data browser’s tables in Chromium', () => {
   ] as const;
 
   it('fits every list at 1280 and 390 px: no cell outside the window or its box, cards on the phone, axe clean', async () => {
-    const page = await cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
-    await cast.photographedOnFailure(async () => {
+    const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    await suite.cast.photographedOnFailure(async () => {
       for (const [path, tableId] of lists) {
         await page.goto(path);
         expect(await page.locator(`#${tableId} tbody tr`).count(), path).toBeGreaterThan(1);
@@ -119,13 +107,13 @@ describe('the data browser’s tables in Chromium', () => {
           if (size === PHONE) expect.soft(await cardProblems(page, tableId), `${path} at ${size.width} px`).toEqual([]);
         }
         await page.setViewportSize(DESKTOP);
-        await cast.look(page, path);
+        await suite.cast.look(page, path);
       }
     });
   });
 
   it('names the breached target of an SLA breach and shows no move for it', async () => {
-    const page = await cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
     await page.goto('/admin/events/?type=sla_breached');
     const row = page.locator('#event-list tbody tr');
     expect(await row.count()).toBe(1);
@@ -134,8 +122,8 @@ describe('the data browser’s tables in Chromium', () => {
   });
 
   it('links the API docs from the admin navigation; the docs page has a mobile viewport', async () => {
-    const page = await cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
-    await cast.photographedOnFailure(async () => {
+    const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    await suite.cast.photographedOnFailure(async () => {
       await page.goto('/admin/');
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API docs' }).click();
       await page.waitForURL(/\/api\/docs\/?$/);
