@@ -10,6 +10,7 @@
  * the API accept exactly the same calendars; errors come back under the form's field names
  * (`hours_mon`, `holidays` with the line number), or `hours` for the week as a whole.
  */
+import { type FieldLabels, labelled } from './fieldErrors.js';
 import { type CalendarDefinition, type CalendarJson, formatTimeOfDay, type OpeningInterval, parseCalendar, WEEKDAYS, type Weekday } from './calendar.js';
 import { DomainError, invalidInput } from './errors.js';
 
@@ -17,6 +18,15 @@ export const DAY_NAMES: Record<Weekday, string> = { mon: 'Monday', tue: 'Tuesday
 
 /** The form field of a day's intervals: `hours_mon`. */
 export const hoursField = (day: Weekday) => `hours_${day}`;
+
+/** The calendar form's labels: its messages start with them (core/fieldErrors.ts). */
+export const CALENDAR_FORM_LABELS: FieldLabels = {
+  name: 'Name',
+  time_zone: 'Time zone',
+  hours: 'Opening hours',
+  ...Object.fromEntries(WEEKDAYS.map((day) => [hoursField(day), DAY_NAMES[day]])),
+  holidays: 'Holidays (closed all day)',
+};
 
 export const CALENDAR_FORM_FIELDS = ['name', 'time_zone', ...WEEKDAYS.map(hoursField), 'holidays'] as const;
 
@@ -86,7 +96,7 @@ export function parseCalendarForm(body: Record<string, unknown>): ReturnType<typ
   }
   const dayProblems = WEEKDAYS.some((day) => fields[hoursField(day)] !== undefined);
   const all = { ...formFields(apiFields, typeof holidayText === 'string' ? [] : holidayText.lines, dayProblems), ...fields };
-  if (calendar === null || Object.keys(all).length > 0) throw invalidInput(all);
+  if (calendar === null || Object.keys(all).length > 0) throw invalidInput(labelled(all, CALENDAR_FORM_LABELS));
   return calendar;
 }
 

@@ -4,6 +4,7 @@
  * customers write. Pure: no I/O.
  */
 import { DomainError, forbidden, invalidInput } from './errors.js';
+import { type FieldLabels, labelled } from './fieldErrors.js';
 
 export const MESSAGE_KINDS = ['customer', 'reply', 'note'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
@@ -32,6 +33,13 @@ export interface StaffMessageInput {
   /** Id of the newest message the writer had on screen; null when not sent. */
   seen: number | null;
 }
+
+/** The staff ticket page's reply form: its messages start with these labels (core/fieldErrors.ts). */
+export const STAFF_MESSAGE_LABELS: FieldLabels = { body: 'Message', kind: 'Send as', close: 'Reply and close' };
+/** The customer's reply form on the status page. */
+export const CUSTOMER_MESSAGE_LABELS: FieldLabels = { body: 'Your message' };
+/** The canned reply form. */
+export const CANNED_REPLY_LABELS: FieldLabels = { name: 'Name', body: 'Text' };
 
 /**
  * Text a person typed: line ends made `\n`; refused when it holds NUL or other control characters
@@ -79,7 +87,7 @@ export function validateStaffMessage(raw: Record<string, unknown>): StaffMessage
   if (close && kind === 'note') fields.close = 'Only a reply can close the ticket.';
   const seen = messageId(raw.seen);
   if (seen === undefined) fields.seen = 'Not a message id.';
-  if (Object.keys(fields).length > 0) throw invalidInput(fields);
+  if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, STAFF_MESSAGE_LABELS));
   return { kind: kind!, body, close, seen: seen ?? null };
 }
 
@@ -87,7 +95,7 @@ export function validateStaffMessage(raw: Record<string, unknown>): StaffMessage
 export function validateCustomerMessage(raw: Record<string, unknown>): { body: string } {
   const fields: Record<string, string> = {};
   const body = messageBody(raw.body, CUSTOMER_BODY_MAX, fields);
-  if (Object.keys(fields).length > 0) throw invalidInput(fields);
+  if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, CUSTOMER_MESSAGE_LABELS));
   return { body };
 }
 
@@ -174,6 +182,6 @@ export function validateCannedReply(raw: Record<string, unknown>): { name: strin
   // eslint-disable-next-line no-control-regex
   else if (/[\u0000-\u001f\u007f]/.test(name)) fields.name = 'One line of text, please.';
   const body = messageBody(raw.body, STAFF_BODY_MAX, fields);
-  if (Object.keys(fields).length > 0) throw invalidInput(fields);
+  if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, CANNED_REPLY_LABELS));
   return { name, body };
 }

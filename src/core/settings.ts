@@ -3,6 +3,7 @@
  */
 import { ALWAYS_OPEN } from './calendar.js';
 import { invalidInput } from './errors.js';
+import { type FieldLabels, labelled } from './fieldErrors.js';
 import { QUEUE_ORDERS, type QueueOrder } from './routing.js';
 import { DEFAULT_SLA, parseDuration, type SlaLimits } from './sla.js';
 import { parsePriority, type Priority } from './tickets.js';
@@ -79,6 +80,23 @@ export function parseCalendarChoice(raw: unknown): number | null | undefined {
   return /^\d{1,9}$/.test(text) && Number(text) > 0 ? Number(text) : undefined;
 }
 
+const METRIC_LABELS = { sla: 'Resolution', first_response: 'First response', next_reply: 'Next reply' } as const;
+
+/**
+ * The settings form's labels; a target's field is labelled by its metric inside its priority's
+ * group, so its message names both: "Resolution (high): …".
+ */
+export const SETTINGS_LABELS: FieldLabels = {
+  ...Object.fromEntries(
+    Object.entries(METRIC_LABELS).flatMap(([metric, label]) => (['high', 'medium', 'low'] as const).map((priority) => [`${metric}_${priority}`, `${label} (${priority})`])),
+  ),
+  calendar: 'SLA calendar',
+  warn_at_percent: "Warn at (% of a target's time)",
+  default_capacity: 'Default capacity',
+  queue_order: 'Queue order',
+  email_priority: 'Priority of tickets from email',
+};
+
 /**
  * Validates the settings form (durations such as `45s`, `4m`, `1h30m`; §11 targets may be empty,
  * meaning none); throws `invalid_input`. A field a form or script from before §11 leaves out takes
@@ -113,8 +131,8 @@ export function validateSettings(raw: Record<string, unknown>): Settings {
   if (!(QUEUE_ORDERS as readonly string[]).includes(order)) fields.queue_order = 'Choose oldest or deadline.';
   // Absent (a form or script from before the email channel): the default.
   const emailPriority = raw.email_priority === undefined ? DEFAULT_SETTINGS.emailPriority : parsePriority(raw.email_priority);
-  if (!emailPriority) fields.email_priority = 'Choose a priority: high, medium or low.';
-  if (Object.keys(fields).length > 0) throw invalidInput(fields);
+  if (!emailPriority) fields.email_priority = 'Choose high, medium or low.';
+  if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, SETTINGS_LABELS));
   return {
     sla,
     firstResponse,

@@ -26,6 +26,19 @@ export function isBreached(ticket: { slaDueAt: number; closedAt: number | null }
   return (ticket.closedAt ?? now) > ticket.slaDueAt;
 }
 
+/** A ticket whose SLA is shorter than this shows its times to the second. */
+export const SECONDS_BELOW_MS = 3_600_000;
+
+/**
+ * Whether a ticket's times (created, due, breached, closed, its timeline) show seconds: when its
+ * resolution window, creation to SLA deadline as the ticket lives it, is under an hour — a minute
+ * is then a large share of the time allowed (a 1-minute SLA would read "due 09:00" at 09:00).
+ * Longer windows keep minutes. A paused clock has no deadline yet: minutes.
+ */
+export function showsSeconds(createdAt: number, slaDueAt: number): boolean {
+  return slaDueAt - createdAt < SECONDS_BELOW_MS;
+}
+
 const UNIT_SECONDS: Record<string, number> = { d: 86_400, h: 3600, m: 60, s: 1 };
 
 /**

@@ -2,6 +2,7 @@
  * Ticket vocabulary: priorities, statuses, derived states, references, and validation of what a
  * customer submits. Pure: no I/O.
  */
+import { labelled } from './fieldErrors.js';
 import { invalidInput } from './errors.js';
 
 export const PRIORITIES = ['high', 'medium', 'low'] as const;
@@ -101,10 +102,13 @@ function clean(value: string, multiline: boolean): string {
   return value.replace(controls, multiline ? '' : ' ').trim();
 }
 
-function checkLength(fields: Record<string, string>, key: string, value: string, label: string, max: number): void {
-  if (value.length === 0) fields[key] = `${label} is required.`;
-  else if (value.length > max) fields[key] = `${label} must be at most ${max.toLocaleString('en')} characters.`;
+function checkLength(fields: Record<string, string>, key: string, value: string, max: number): void {
+  if (value.length === 0) fields[key] = 'Required.';
+  else if (value.length > max) fields[key] = `At most ${max.toLocaleString('en')} characters.`;
 }
+
+/** The customer form's labels: its fields show them, its messages start with them (core/fieldErrors.ts). */
+export const NEW_TICKET_LABELS = { name: 'Your name', email: 'Your email', title: 'Subject', description: 'Description', priority: 'Priority' } as const;
 
 /**
  * Validates a customer's ticket form or API body (§1): name 1–100, email valid ≤ 254, title 1–200,
@@ -119,12 +123,12 @@ export function validateNewTicket(raw: Record<string, unknown>): NewTicketInput 
   const title = clean(text(raw.title), false);
   const description = clean(text(raw.description), true);
   const priority = parsePriority(raw.priority);
-  checkLength(fields, 'name', name, 'Name', 100);
-  if (email.length === 0) fields.email = 'Email is required.';
+  checkLength(fields, 'name', name, 100);
+  if (email.length === 0) fields.email = 'Required.';
   else if (!isEmailAddress(email)) fields.email = 'Enter a valid email address, such as name@example.com.';
-  checkLength(fields, 'title', title, 'Title', 200);
-  checkLength(fields, 'description', description, 'Description', 10_000);
-  if (!priority) fields.priority = 'Choose a priority: high, medium or low.';
-  if (Object.keys(fields).length > 0 || !priority) throw invalidInput(fields);
+  checkLength(fields, 'title', title, 200);
+  checkLength(fields, 'description', description, 10_000);
+  if (!priority) fields.priority = 'Choose high, medium or low.';
+  if (Object.keys(fields).length > 0 || !priority) throw invalidInput(labelled(fields, NEW_TICKET_LABELS));
   return { name, email, title, description, priority };
 }

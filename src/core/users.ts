@@ -2,6 +2,7 @@
  * Staff accounts: roles and the validation of the register form and `user:create` (§1). Pure.
  */
 import { invalidInput } from './errors.js';
+import { type FieldLabels, labelled } from './fieldErrors.js';
 import { MAX_CAPACITY, parseCapacity } from './settings.js';
 import { isEmailAddress } from './tickets.js';
 
@@ -16,6 +17,12 @@ export interface NewUserInput {
   role: Role;
   capacity: number | null;
 }
+
+/** The register form's labels (and `user:create`'s): its messages start with them (core/fieldErrors.ts). */
+export const NEW_USER_LABELS: FieldLabels = { username: 'Username', display_name: 'Display name', email: 'Email', password: 'Password', role: 'Role', capacity: 'Capacity' };
+
+/** The profile form's labels: a password typed there is a new one. */
+export const PROFILE_LABELS: FieldLabels = { display_name: 'Display name', email: 'Email', password: 'New password' };
 
 const str = (raw: unknown): string => (typeof raw === 'string' ? raw.trim() : '');
 
@@ -62,7 +69,7 @@ export function validateNewUser(raw: Record<string, unknown>): NewUserInput {
   const capacityText = typeof raw.capacity === 'number' ? String(raw.capacity) : str(raw.capacity);
   const capacity = capacityText === '' ? null : parseCapacity(capacityText);
   if (capacityText !== '' && capacity === null) fields.capacity = `Enter a whole number from 1 to ${MAX_CAPACITY}, or leave empty for the default.`;
-  if (Object.keys(fields).length > 0) throw invalidInput(fields);
+  if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, NEW_USER_LABELS));
   return { username, displayName, email, password, role: roleText as Role, capacity };
 }
 
@@ -84,6 +91,6 @@ export function validateProfileChange(raw: Record<string, unknown>, username: st
   const email = emailOf(raw.email, fields);
   const typed = typeof raw.password === 'string' && raw.password !== '';
   const password = typed ? passwordOf(raw.password, fields) : null;
-  if (Object.keys(fields).length > 0) throw invalidInput(fields);
+  if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, PROFILE_LABELS));
   return { displayName, email, password };
 }

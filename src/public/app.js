@@ -33,13 +33,15 @@ export function tickCountdowns(root = document) {
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+// <time data-seconds>: a ticket whose SLA is under an hour keeps its seconds (core/sla.ts showsSeconds).
+const secondsFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
 function localiseTimes(root = document) {
   for (const el of root.querySelectorAll('time[datetime]:not([data-local])')) {
     const date = new Date(el.getAttribute('datetime'));
     if (Number.isNaN(date.getTime())) continue;
     el.title = el.textContent;
-    el.textContent = timeFormat.format(date);
+    el.textContent = (el.hasAttribute('data-seconds') ? secondsFormat : timeFormat).format(date);
     el.dataset.local = 'true';
   }
 }

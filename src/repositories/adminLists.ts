@@ -7,6 +7,7 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 import type { Presence } from '../core/routing.js';
 import type { PositionOp, SearchQuery } from '../core/search.js';
+import type { SlaMetric } from '../core/slaClocks.js';
 import type { Priority, TicketEventType, TicketState, TicketStatus } from '../core/tickets.js';
 import type { Role } from '../core/users.js';
 import type { Db } from '../db/connect.js';
@@ -228,6 +229,11 @@ export interface EventListRow {
   ticket_id: number;
   type: TicketEventType;
   at: number;
+  /** The SLA target of an `sla_breached` event (§11); null on others. */
+  metric: SlaMetric | null;
+  /** The ticket's creation and SLA deadline: whether its times show seconds (core/sla.ts). */
+  created_at: number;
+  sla_due_at: number;
   from_username: string | null;
   to_username: string | null;
   actor_username: string | null;
@@ -253,7 +259,8 @@ export async function listEventsPage(db: Db, filter: EventFilter, request: PageR
   return paginate(request, {
     fetch: (cursor, order, limit) =>
       base()
-        .select(['e.id', 'e.ticket_id', 'e.type', 'e.at', 'f.username as from_username', 't.username as to_username', 'a.username as actor_username'])
+        .innerJoin('tickets as k', 'k.id', 'e.ticket_id')
+        .select(['e.id', 'e.ticket_id', 'e.type', 'e.at', 'e.metric', 'k.created_at', 'k.sla_due_at', 'f.username as from_username', 't.username as to_username', 'a.username as actor_username'])
         .$if(cursor !== null, (q) => q.where('e.id', cursor!.op, cursor!.id))
         .orderBy('e.id', order)
         .limit(limit)

@@ -3,9 +3,10 @@
  * routing transaction (withRouting), so it is serialised with every other routing decision and the
  * queue is settled (I3) before it commits.
  */
+import { labelled, labelMessage } from '../core/fieldErrors.js';
 import { bestAgent } from '../core/routing.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
-import { CHOOSE_CALENDAR, parseCapacity, MAX_CAPACITY, type Settings } from '../core/settings.js';
+import { CHOOSE_CALENDAR, parseCapacity, MAX_CAPACITY, type Settings, SETTINGS_LABELS } from '../core/settings.js';
 import { referenceOf } from '../core/tickets.js';
 import { deleteSessionsOf } from '../repositories/sessions.js';
 import { holdCalendar } from '../repositories/calendars.js';
@@ -35,7 +36,7 @@ export async function updateSettings(ctx: ServiceContext, adminId: number, chang
   return withRouting(ctx, adminId, async (run) => {
     const settings = change(run.settings);
     const versionId = settings.calendarId === null ? null : await holdCalendar(run.trx, settings.calendarId);
-    if (versionId === undefined) throw invalidInput({ calendar: CHOOSE_CALENDAR }, `There is no calendar ${settings.calendarId}.`);
+    if (versionId === undefined) throw invalidInput(labelled({ calendar: CHOOSE_CALENDAR }, SETTINGS_LABELS), `There is no calendar ${settings.calendarId}.`);
     await saveSettings(run.trx, settings);
     run.settings = settings;
     run.clock = await clockCalendarOf(ctx.handle, run.trx, versionId);
@@ -84,7 +85,7 @@ export async function reassignTicket(ctx: ServiceContext, adminId: number, ticke
   return withRouting(ctx, adminId, async (run) => {
     const ticket = await openTicket(run, ticketId);
     const agent = agentUsername.trim() === '' ? undefined : await findUserByUsername(run.trx, agentUsername);
-    if (!agent || agent.role !== 'agent' || agent.active !== 1) throw invalidInput({ agent: 'Choose an active agent.' }, 'Choose an active agent.');
+    if (!agent || agent.role !== 'agent' || agent.active !== 1) throw invalidInput({ agent: labelMessage('Reassign to', 'Choose an active agent.') }, 'Choose an active agent.');
     if (ticket.agent_id === agent.id) return { changed: false, agentId: agent.id, agentName: agent.display_name };
     await writeMove(run, { ticketId, from: ticket.agent_id, to: agent.id });
     creditLoss(run, ticket.agent_id);
@@ -188,11 +189,11 @@ export async function reactivateUser(ctx: ServiceContext, adminId: number, userI
 export async function changeCapacity(ctx: ServiceContext, adminId: number, userId: number, raw: unknown): Promise<number | null> {
   const text = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' ? String(raw) : '';
   const capacity = text === '' ? null : parseCapacity(text);
-  if (text !== '' && capacity === null) throw invalidInput({ capacity: `Enter a whole number from 1 to ${MAX_CAPACITY}, or leave empty for the default.` });
+  if (text !== '' && capacity === null) throw invalidInput({ capacity: labelMessage('Capacity', `Enter a whole number from 1 to ${MAX_CAPACITY}, or leave empty for the default.`) });
   return withRouting(ctx, adminId, async (run) => {
     const user = await findUserById(run.trx, userId);
     if (!user) throw notFound('User');
-    if (user.role !== 'agent') throw invalidInput({ capacity: 'Only agents have a capacity.' }, 'Only agents have a capacity.');
+    if (user.role !== 'agent') throw invalidInput({ capacity: labelMessage('Capacity', 'Only agents have a capacity.') }, 'Only agents have a capacity.');
     await setUserCapacity(run.trx, userId, capacity);
     if (run.agents.some((a) => a.id === userId)) {
       updateAgent(run, userId, { capacity: capacity ?? run.settings.defaultCapacity });

@@ -7,6 +7,8 @@
  * A saved change is a new version, and a deleted calendar's versions stay: a ticket's clocks keep
  * counting with the calendar they started with (§11: a change applies to clocks started after it).
  */
+import { CALENDAR_FORM_LABELS } from '../core/calendarForm.js';
+import { labelled } from '../core/fieldErrors.js';
 import type { CalendarDefinition } from '../core/calendar.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { parseId } from '../core/tickets.js';
@@ -29,7 +31,7 @@ export function calendarIdOf(raw: string): number {
   return id;
 }
 
-const nameTaken = (name: string) => invalidInput({ name: `A calendar named “${name}” exists already (names are unique in any letter case): choose another name.` });
+const nameTaken = (name: string) => invalidInput(labelled({ name: `A calendar named “${name}” exists already (names are unique in any letter case): choose another name.` }, CALENDAR_FORM_LABELS));
 
 /**
  * Saves a checked calendar: `id` null creates one, else changes that one (404 when it is gone).

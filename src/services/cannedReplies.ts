@@ -3,7 +3,8 @@
  * box. Placeholders are filled when a message is sent, so what is stored and emailed is the filled
  * text. Names are unique in any letter case ("Refund" and "refund" would be the same to a reader).
  */
-import { fillPlaceholders, maySee, type PlaceholderValues, type StaffMessageInput, validateCannedReply, validateStaffMessage, type Writer } from '../core/conversation.js';
+import { labelMessage } from '../core/fieldErrors.js';
+import { CANNED_REPLY_LABELS, fillPlaceholders, maySee, type PlaceholderValues, type StaffMessageInput, validateCannedReply, validateStaffMessage, type Writer } from '../core/conversation.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { parseId, referenceOf } from '../core/tickets.js';
 import { isUniqueViolation } from '../core/writeErrors.js';
@@ -16,7 +17,7 @@ import { findUserById } from '../repositories/users.js';
 import type { ServiceContext } from './context.js';
 import { statusUrl } from './notifications.js';
 
-const nameTaken = () => new DomainError('conflict', 'A canned reply with this name exists already.', { name: 'This name is taken: choose another one.' });
+const nameTaken = () => new DomainError('conflict', 'A canned reply with this name exists already.', { name: labelMessage(CANNED_REPLY_LABELS.name!, 'This name is taken: choose another one.') });
 
 /**
  * Checks and saves a canned reply: `id` null creates one (returns its id), else changes that one
@@ -70,7 +71,7 @@ export async function composeStaffMessage(ctx: ServiceContext, writer: Writer, t
   if ((typeof body !== 'string' || body.trim() === '') && cannedRaw !== '') {
     const cannedId = parseId(cannedRaw);
     const canned = cannedId === null ? undefined : await findCannedReply(db, cannedId);
-    if (!canned) throw invalidInput({ canned: 'This canned reply no longer exists: choose another one or write the message.' });
+    if (!canned) throw invalidInput({ canned: labelMessage('Canned reply', 'This canned reply no longer exists: choose another one or write the message.') });
     body = canned.body;
   }
   if (typeof body === 'string') body = fillPlaceholders(body, await placeholderValues(db, ctx, ticket, writer));

@@ -1,5 +1,6 @@
+import { labelled } from '../core/fieldErrors.js';
 import { DomainError, invalidInput } from '../core/errors.js';
-import { validateNewUser } from '../core/users.js';
+import { NEW_USER_LABELS, validateNewUser } from '../core/users.js';
 import { findUserByUsername, hasActiveAdmin, insertUser } from '../repositories/users.js';
 import type { ServiceContext } from './context.js';
 import { generatePassword, hashPassword } from './passwords.js';
@@ -14,7 +15,7 @@ export async function createUser(ctx: ServiceContext, raw: Record<string, unknow
   const passwordHash = await hashPassword(input.password);
   try {
     return await withRouting(ctx, null, async (run) => {
-      if (await findUserByUsername(run.trx, input.username)) throw invalidInput({ username: 'This username is taken.' });
+      if (await findUserByUsername(run.trx, input.username)) throw invalidInput(labelled({ username: 'This username is taken.' }, NEW_USER_LABELS));
       const id = await insertUser(run.trx, {
         username: input.username,
         display_name: input.displayName,
@@ -32,7 +33,7 @@ export async function createUser(ctx: ServiceContext, raw: Record<string, unknow
     });
   } catch (error) {
     // Two registrations of one name at once: the unique index refuses the second.
-    if (!(error instanceof DomainError) && /unique|duplicate/i.test(String(error))) throw invalidInput({ username: 'This username is taken.' });
+    if (!(error instanceof DomainError) && /unique|duplicate/i.test(String(error))) throw invalidInput(labelled({ username: 'This username is taken.' }, NEW_USER_LABELS));
     throw error;
   }
 }

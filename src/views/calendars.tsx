@@ -102,11 +102,12 @@ function CalendarFields({ values, errors }: { values: FormValues; errors: FormEr
           <option value={zone} />
         ))}
       </datalist>
-      <fieldset id="hours" tabindex={-1} aria-describedby={errors.hours ? 'hours-error hours-hint' : 'hours-hint'}>
+      <fieldset id="hours" tabindex={-1} aria-describedby={errors.hours ? 'hours-error' : 'hours-hint'}>
         <legend>
           <strong>Opening hours</strong>
         </legend>
-        <small id="hours-hint">
+        {/* While the error shows, it takes the hint's place (as FieldNotes does for one field). */}
+        <small id="hours-hint" hidden={errors.hours ? true : undefined}>
           Per day, intervals such as <code>09:00-12:00, 13:00-17:00</code>; empty: closed. An interval that ends before it starts runs past midnight (<code>22:00-06:00</code> on Friday is open until Saturday 06:00).
         </small>
         {errors.hours && (

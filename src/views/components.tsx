@@ -24,14 +24,17 @@ interface FieldProps {
   sharedErrorId?: string;
 }
 
+/** What describes a field: its error while it has one (the error takes the hint's place), else its hint. */
 function describedBy(name: string, errors: FormErrors, hint?: string): string | undefined {
-  const ids = [errors[name] ? `${name}-error` : '', hint ? `${name}-hint` : ''].filter(Boolean);
-  return ids.length ? ids.join(' ') : undefined;
+  if (errors[name]) return `${name}-error`;
+  return hint ? `${name}-hint` : undefined;
 }
 
 function FieldNotes({ name, errors, hint }: { name: string; errors: FormErrors; hint?: string | undefined }) {
   // The error is read out with the field (aria-describedby) and listed in the page's ErrorSummary,
   // which is the one alert: an alert per field would make a screen reader read them all twice.
+  // The hint is hidden meanwhile: the error says what to enter, and two notes under a field are
+  // read as one sentence.
   return (
     <>
       {errors[name] && (
@@ -39,7 +42,11 @@ function FieldNotes({ name, errors, hint }: { name: string; errors: FormErrors; 
           {errors[name]}
         </small>
       )}
-      {hint && <small id={`${name}-hint`}>{hint}</small>}
+      {hint && (
+        <small id={`${name}-hint`} hidden={errors[name] ? true : undefined}>
+          {hint}
+        </small>
+      )}
     </>
   );
 }
@@ -162,7 +169,7 @@ export function StateBadge({ state }: { state: TicketState }) {
  * Time left before the SLA deadline, or how long overdue; `data-due` lets the browser script count
  * down live. Closed tickets show whether they met the deadline.
  */
-export function SlaBadge({ dueAt, closedAt, now }: { dueAt: number; closedAt?: number | null; now: number }) {
+export function SlaBadge({ dueAt, closedAt, now, seconds = false }: { dueAt: number; closedAt?: number | null; now: number; seconds?: boolean }) {
   if (closedAt == null && dueAt >= PAUSED_DUE_AT) {
     return (
       <span class="badge sla-paused" title="The SLA clock stops while the ticket waits on the customer and starts again with their message.">
@@ -177,19 +184,24 @@ export function SlaBadge({ dueAt, closedAt, now }: { dueAt: number; closedAt?: n
   const left = dueAt - now;
   const cls = left < 0 ? 'sla-breached' : left < 60_000 ? 'sla-soon' : 'sla-ok';
   return (
-    <span class={`badge countdown ${cls}`} data-due={dueAt} title={`Due ${shortUtc(dueAt)}`}>
+    <span class={`badge countdown ${cls}`} data-due={dueAt} title={`Due ${shortUtc(dueAt, seconds)}`}>
       {left < 0 ? `Overdue by ${humanSpan(left)}` : `${humanSpan(left)} left`}
     </span>
   );
 }
 
 /** A due instant, or "paused" for a paused SLA clock (§11: its due instant is not known until it starts again). */
-export function DueTime({ ms }: { ms: number }) {
-  return ms >= PAUSED_DUE_AT ? <span>paused while waiting on the customer</span> : <Time ms={ms} />;
+export function DueTime({ ms, seconds = false }: { ms: number; seconds?: boolean }) {
+  return ms >= PAUSED_DUE_AT ? <span>paused while waiting on the customer</span> : <Time ms={ms} seconds={seconds} />;
 }
 
-export function Time({ ms }: { ms: number }) {
-  return <time datetime={isoUtc(ms)}>{shortUtc(ms)}</time>;
+/** An instant in UTC, to the minute, or to the second where the SLA is short (core/sla.ts showsSeconds). */
+export function Time({ ms, seconds = false }: { ms: number; seconds?: boolean }) {
+  return (
+    <time datetime={isoUtc(ms)} data-seconds={seconds ? 'true' : undefined}>
+      {shortUtc(ms, seconds)}
+    </time>
+  );
 }
 
 /** What a list shows when it has nothing: a headline in bold, then what happens next. */
@@ -270,6 +282,45 @@ export function WaitingOnBadge({ waitingOn, mine = false }: { waitingOn: 'agent'
   return (
     <span class={`badge waiting-${waitingOn}`} data-waiting-on={waitingOn}>
       {text}
+    </span>
+  );
+}
+
+/** One column of a RecordTable: its title (the header, and each cell's label on a phone) and what a row shows under it. */
+export interface Column<R> {
+  title: string;
+  cell: (row: R) => ComponentChildren;
+  /** `nowrap`: a short value kept on one line (a number, a reference); `wide`: takes the spare width. */
+  fit?: 'nowrap' | 'wide';
+}
+
+/**
+ * A list of records that fits its box at any width: a table on a wide screen (cells wrap, long
+ * words break, nothing scrolls sideways) and one card per record on a phone, each value under its
+ * column's title (`table.records` in app.css). The header and the cards' labels come from the same
+ * column list, so they cannot disagree.
+ */
+export function RecordTable<R>({ id, rows, columns, rowData }: { id: string; rows: readonly R[]; columns: readonly Column<R>[]; rowData: (row: R) => Record<string, string | number> }) {
+  return (
+    <DataTable id={id} class="striped stack records" columns={columns.map((c) => c.title)}>
+      {rows.map((row) => (
+        <tr {...Object.fromEntries(Object.entries(rowData(row)).map(([name, value]) => [`data-${name}`, String(value)]))}>
+          {columns.map((c) => (
+            <td data-label={c.title} class={c.fit}>
+              <div class="cell">{c.cell(row)}</div>
+            </td>
+          ))}
+        </tr>
+      ))}
+    </DataTable>
+  );
+}
+
+/** A long text cut to two lines in a table, whole in its tooltip (title) and to screen readers. */
+export function Clamped({ text, children }: { text: string; children?: ComponentChildren }) {
+  return (
+    <span class="clamp" title={text}>
+      {children ?? text}
     </span>
   );
 }

@@ -3,6 +3,7 @@ export function isoUtc(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-export function shortUtc(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+/** `2026-11-27 09:00 UTC`, or `2026-11-27 09:00:05 UTC` with seconds (see core/sla.ts showsSeconds). */
+export function shortUtc(ms: number, seconds = false): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, seconds ? 19 : 16) + ' UTC';
 }

@@ -17,14 +17,14 @@ function runningTargets(ticket: Clocks): [string, number][] {
 }
 
 /** Rows of a `<dl>`: each running target with its countdown and due time. */
-export function SlaTargetFacts({ ticket, now }: { ticket: Clocks; now: number }) {
+export function SlaTargetFacts({ ticket, now, seconds = false }: { ticket: Clocks; now: number; seconds?: boolean }) {
   return (
     <>
       {runningTargets(ticket).map(([label, due]) => (
         <>
           <dt>{label} due</dt>
           <dd data-sla-target={label}>
-            <SlaBadge dueAt={due} now={now} /> <small>by <Time ms={due} /></small>
+            <SlaBadge dueAt={due} now={now} seconds={seconds} /> <small>by <Time ms={due} seconds={seconds} /></small>
           </dd>
         </>
       ))}

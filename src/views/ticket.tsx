@@ -8,6 +8,7 @@ import { PLACEHOLDERS, STAFF_BODY_MAX } from '../core/conversation.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, CannedReplyRow, MessageRow, TicketRow } from '../db/schema.js';
 import { staffTicketPath } from '../http/links.js';
+import { showsSeconds } from '../core/sla.js';
 import { SlaTargetFacts } from './slaTargets.js';
 import { AttachmentsField, CsrfField, DueTime, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, Time, WaitingOnBadge } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
@@ -42,6 +43,7 @@ export interface StaffTicketProps {
 }
 
 function TicketFacts({ ticket, agentName, followUps, mine, now }: { ticket: TicketRow; agentName: string | null; followUps: readonly TicketRow[]; mine: boolean; now: number }) {
+  const seconds = showsSeconds(ticket.created_at, ticket.sla_due_at);
   return (
     <dl class="facts" id="ticket-facts">
       <dt>Customer</dt>
@@ -54,20 +56,20 @@ function TicketFacts({ ticket, agentName, followUps, mine, now }: { ticket: Tick
       <dd>{ticket.waiting_on === null ? 'Nobody (closed)' : <WaitingOnBadge waitingOn={ticket.waiting_on} mine={mine} />}</dd>
       <dt>SLA</dt>
       <dd>
-        <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} /> <small>due <DueTime ms={ticket.sla_due_at} /></small>
+        <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} seconds={seconds} /> <small>due <DueTime ms={ticket.sla_due_at} seconds={seconds} /></small>
       </dd>
       <dt>First response</dt>
-      <dd>{ticket.first_response_at === null ? 'Not yet' : <Time ms={ticket.first_response_at} />}</dd>
-      <SlaTargetFacts ticket={ticket} now={now} />
+      <dd>{ticket.first_response_at === null ? 'Not yet' : <Time ms={ticket.first_response_at} seconds={seconds} />}</dd>
+      <SlaTargetFacts ticket={ticket} now={now} seconds={seconds} />
       <dt>Created</dt>
       <dd>
-        <Time ms={ticket.created_at} />
+        <Time ms={ticket.created_at} seconds={seconds} />
       </dd>
       {ticket.closed_at !== null && (
         <>
           <dt>Closed</dt>
           <dd>
-            <Time ms={ticket.closed_at} />
+            <Time ms={ticket.closed_at} seconds={seconds} />
           </dd>
         </>
       )}

@@ -1,4 +1,4 @@
-import { referenceOf, stateOf } from '../core/tickets.js';
+import { NEW_TICKET_LABELS, referenceOf, stateOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
 import { PAUSED_DUE_AT } from '../core/slaClocks.js';
@@ -12,7 +12,7 @@ export const PRIORITY_OPTIONS: [string, string][] = [
   ['high', 'High — urgent, something is broken'],
 ];
 
-const FIELD_LABELS = { name: 'Your name', email: 'Your email', title: 'Subject', description: 'Description', priority: 'Priority' };
+const FIELD_LABELS = NEW_TICKET_LABELS;
 
 export function TicketCreatePage({ values, errors, csrf }: { values: FormValues; errors: FormErrors; csrf: string }) {
   const failed = Object.keys(errors).length > 0;

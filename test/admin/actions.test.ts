@@ -72,7 +72,7 @@ for (const dialect of DIALECTS) {
       for (const agent of ['nobody', 'bob', 'root', '']) {
         const response = await act(admin, 'tickets', ticket, 'reassign', { agent });
         expect(response.statusCode, agent).toBe(400);
-        expect(visibleText(response), agent).toContain('Choose an active agent.');
+        expect(visibleText(response), agent).toContain('Reassign to: choose an active agent.');
       }
       expect(await holderOf(db, ticket)).toBe(alice);
 
@@ -160,7 +160,7 @@ for (const dialect of DIALECTS) {
 
       const bad = await act(admin, 'users', bob, 'capacity', { capacity: '0' });
       expect(bad.statusCode).toBe(400);
-      expect(bad.body).toMatch(/id="capacity-error"[^>]*>Enter a whole number/);
+      expect(bad.body).toMatch(/id="capacity-error"[^>]*>Capacity: enter a whole number/);
       expect(bad.body).toContain('value="0"');
       expect((await db.selectFrom('users').select('capacity').where('id', '=', bob).executeTakeFirstOrThrow()).capacity).toBe(1);
 

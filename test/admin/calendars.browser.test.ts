@@ -53,7 +53,7 @@ describe('creating a calendar in Chromium', () => {
 
       // Refused: the summary takes the focus and links to the day; every field keeps its text.
       await page.waitForSelector('.error-summary');
-      expect(await page.locator('.error-summary').textContent()).toContain('Times are HH:MM from 00:00 to 23:59');
+      expect(await page.locator('.error-summary').textContent()).toContain('Saturday: times are HH:MM from 00:00 to 23:59');
       await expect.poll(() => page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).toBe(true);
       expect(await page.getByLabel('Saturday').getAttribute('aria-invalid')).toBe('true');
       expect(await page.getByLabel('Saturday').inputValue()).toBe('10:00-25:00');

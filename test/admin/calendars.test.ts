@@ -82,14 +82,14 @@ for (const dialect of DIALECTS) {
 
     it('refuses each bad input of issue 15 with 400, the message by its field, the text kept and nothing written', async () => {
       const cases: [Record<string, string>, string, string][] = [
-        [{ time_zone: 'Europe/Atlantis' }, 'time_zone', 'Enter an IANA time zone'],
-        [{ hours_tue: '09:00-12:00, 11:00-14:00' }, 'hours_tue', 'Intervals overlap.'],
-        [{ hours_wed: '10:00-10:00' }, 'hours_wed', 'The interval 10:00–10:00 is empty.'],
-        [{ hours_thu: '09:00-25:00' }, 'hours_thu', 'Times are HH:MM from 00:00 to 23:59'],
-        [{ hours_mon: '', hours_tue: '', hours_wed: '', hours_thu: '', hours_fri: '' }, 'hours', 'The calendar must be open at least one interval a week.'],
-        [{ holidays: '2026-05-01\n2026-12-26..2026-12-24' }, 'holidays', 'Line 2: The holiday ends (2026-12-24) before it starts (2026-12-26).'],
-        [{ hours_fri: 'nine to noon' }, 'hours_fri', '“nine to noon” is not an interval'],
-        [{ name: 'berlin OFFICE' }, 'name', 'A calendar named “berlin OFFICE” exists already'],
+        [{ time_zone: 'Europe/Atlantis' }, 'time_zone', 'Time zone: enter an IANA time zone'],
+        [{ hours_tue: '09:00-12:00, 11:00-14:00' }, 'hours_tue', 'Tuesday: intervals overlap.'],
+        [{ hours_wed: '10:00-10:00' }, 'hours_wed', 'Wednesday: the interval 10:00–10:00 is empty.'],
+        [{ hours_thu: '09:00-25:00' }, 'hours_thu', 'Thursday: times are HH:MM from 00:00 to 23:59'],
+        [{ hours_mon: '', hours_tue: '', hours_wed: '', hours_thu: '', hours_fri: '' }, 'hours', 'Opening hours: the calendar must be open at least one interval a week.'],
+        [{ holidays: '2026-05-01\n2026-12-26..2026-12-24' }, 'holidays', 'Holidays (closed all day): line 2: The holiday ends (2026-12-24) before it starts (2026-12-26).'],
+        [{ hours_fri: 'nine to noon' }, 'hours_fri', 'Friday: “nine to noon” is not an interval'],
+        [{ name: 'berlin OFFICE' }, 'name', 'Name: a calendar named “berlin OFFICE” exists already'],
       ];
       const before = await calendarTables(db());
       for (const [over, field, message] of cases) {
@@ -114,7 +114,7 @@ for (const dialect of DIALECTS) {
       const refused = await admin.submit(path, form({ hours_sat: '10:00-14:00, 13:00-15:00', time_zone: 'Mars' }));
       expect(refused.statusCode).toBe(400);
       expect(refused.body).toContain('2 fields need your attention');
-      expect(refused.body).toContain('id="hours_sat-error" class="field-error">Intervals overlap.');
+      expect(refused.body).toContain('id="hours_sat-error" class="field-error">Saturday: intervals overlap.');
       expect(refused.body).toContain('value="10:00-14:00, 13:00-15:00"');
       expect(refused.body).toContain(`action="${path}"`);
       expect(await calendarTables(db())).toEqual(before);

@@ -55,17 +55,17 @@ for (const dialect of DIALECTS) {
       const before = await replies();
       const response = await admin.submit(LIST, { name: '', body: 'Kept body text' });
       expect(response.statusCode).toBe(400);
-      expect(response.body).toContain('id="name-error" class="field-error">Give the reply a name.');
+      expect(response.body).toContain('id="name-error" class="field-error">Name: give the reply a name.');
       expect(response.body).toContain('Kept body text</textarea>');
       const long = await admin.submit(LIST, { name: 'N'.repeat(101), body: '   ' });
       expect(long.statusCode).toBe(400);
-      expect(long.body).toContain('id="name-error" class="field-error">At most 100 characters.');
-      expect(long.body).toContain('id="body-error" class="field-error">Write a message.');
+      expect(long.body).toContain('id="name-error" class="field-error">Name: at most 100 characters.');
+      expect(long.body).toContain('id="body-error" class="field-error">Text: write a message.');
       expect(long.body).toContain(`value="${'N'.repeat(101)}"`);
       expect(long.body).toContain('2 fields need your attention');
       const oversized = await admin.submit(LIST, { name: 'Huge', body: 'z'.repeat(50_001) });
       expect(oversized.statusCode).toBe(400);
-      expect(oversized.body).toContain('id="body-error" class="field-error">At most 50,000 characters');
+      expect(oversized.body).toContain('id="body-error" class="field-error">Text: at most 50,000 characters');
       expect(await replies()).toEqual(before);
     });
 
@@ -74,7 +74,7 @@ for (const dialect of DIALECTS) {
       const before = await replies();
       const taken = await admin.submit(LIST, { name: 'REFUND POLICY', body: 'Another text' });
       expect(taken.statusCode).toBe(409);
-      expect(taken.body).toContain('id="name-error" class="field-error">This name is taken: choose another one.');
+      expect(taken.body).toContain('id="name-error" class="field-error">Name: this name is taken: choose another one.');
       expect(taken.body).toContain('value="REFUND POLICY"');
       expect(taken.body).toContain('Another text</textarea>');
       expect(await replies()).toEqual(before);

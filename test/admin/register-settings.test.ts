@@ -49,7 +49,7 @@ for (const dialect of DIALECTS) {
       const before = await userCount();
       const response = await admin.submit('/adminapp/register/', { ...VALID, username: 'ALICE', display_name: 'Second Alice', password: 'secret-password-1' });
       expect(response.statusCode).toBe(400);
-      expect(visibleText(response)).toContain('This username is taken.');
+      expect(visibleText(response)).toContain('Username: this username is taken.');
       expect(response.body).toContain('value="ALICE"');
       expect(response.body).toContain('value="Second Alice"');
       expect(response.body).toContain('value="bob@team.test"');
@@ -63,15 +63,15 @@ for (const dialect of DIALECTS) {
       for (const capacity of ['0', 'abc', '2.5', '-1', '100000']) {
         const response = await admin.submit('/adminapp/register/', { ...VALID, username: `dan${capacity.replace(/\W/g, '')}`, capacity });
         expect(response.statusCode, capacity).toBe(400);
-        expect(response.body, capacity).toMatch(/id="capacity-error"[^>]*>Enter a whole number from 1 to 1000/);
+        expect(response.body, capacity).toMatch(/id="capacity-error"[^>]*>Capacity: enter a whole number from 1 to 1000/);
       }
       const short = await admin.submit('/adminapp/register/', { ...VALID, username: 'erin', password: 'short' });
       expect(short.statusCode).toBe(400);
-      expect(short.body).toMatch(/id="password-error"[^>]*>At least 8 characters/);
+      expect(short.body).toMatch(/id="password-error"[^>]*>Password: at least 8 characters/);
       expect(short.body).not.toContain('value="short"');
       const role = await admin.submit('/adminapp/register/', { ...VALID, username: 'frank', role: 'superuser' });
       expect(role.statusCode).toBe(400);
-      expect(role.body).toMatch(/id="role-error"[^>]*>Choose agent or admin/);
+      expect(role.body).toMatch(/id="role-error"[^>]*>Role: choose agent or admin/);
       const name = await admin.submit('/adminapp/register/', { ...VALID, username: 'no spaces allowed' });
       expect(name.statusCode).toBe(400);
       expect(name.body).toMatch(/id="username-error"/);
@@ -103,11 +103,22 @@ for (const dialect of DIALECTS) {
       expect(page.body).not.toMatch(/name="release_on_logout"[^>]*checked/);
     });
 
+    it('says next to the queue order what `deadline` would change, from the saved targets', async () => {
+      const hint = (html: string) => /<small id="queue_order-hint">([^<]*)<\/small>/.exec(html)![1]!;
+      const shown = hint((await admin.get('/adminapp/settings/')).body);
+      expect(shown).toContain('Oldest first (the default): the one waiting longest, whatever its priority.');
+      expect(shown).toContain('a high-priority ticket goes before a low-priority one that came in less than 59m earlier');
+      // A refused form explains with the saved targets, not the typed ones.
+      const refused = await admin.submit('/adminapp/settings/', { ...form, sla_high: '2h', default_capacity: '0' });
+      expect(refused.statusCode).toBe(400);
+      expect(hint(refused.body)).toBe(shown);
+    });
+
     it('refuses bad values with a message per field, keeps them, and writes nothing', async () => {
       const before = await loadSettings(t.ctx.handle.db);
       const response = await admin.submit('/adminapp/settings/', { sla_high: '5 minutes', sla_medium: '0s', sla_low: '1h', default_capacity: '0', queue_order: 'random', release_on_logout: 'on' });
       expect(response.statusCode).toBe(400);
-      expect(response.body).toMatch(/id="sla_high-error"[^>]*>Enter a duration/);
+      expect(response.body).toMatch(/id="sla_high-error"[^>]*>Resolution \(high\): enter a duration/);
       expect(response.body).toMatch(/id="sla_medium-error"/);
       expect(response.body).not.toMatch(/id="sla_low-error"/);
       expect(response.body).toMatch(/id="default_capacity-error"/);

@@ -119,12 +119,12 @@ for (const dialect of DIALECTS) {
     });
 
     it.each<[string, Record<string, string>, string, RegExp]>([
-      ['a first-response target that is not a duration', { first_response_high: 'soon' }, 'first_response_high', /Enter a duration such as 45s, 4m, 1h or 1h30m, or leave it empty for none/],
-      ['a next-reply target of zero', { next_reply_low: '0s' }, 'next_reply_low', /Enter a duration/],
-      ['a calendar id no calendar has', { calendar: '999999' }, 'calendar', /Choose 24\/7 or one of the calendars/],
-      ['a calendar that is not an id', { calendar: 'office' }, 'calendar', /Choose 24\/7 or one of the calendars/],
-      ['warnings at 0 %', { warn_at_percent: '0' }, 'warn_at_percent', /Enter a whole number from 1 to 99/],
-      ['warnings at 100 %', { warn_at_percent: '100' }, 'warn_at_percent', /Enter a whole number from 1 to 99/],
+      ['a first-response target that is not a duration', { first_response_high: 'soon' }, 'first_response_high', /First response \(high\): enter a duration such as 45s, 4m, 1h or 1h30m, or leave it empty for none/],
+      ['a next-reply target of zero', { next_reply_low: '0s' }, 'next_reply_low', /Next reply \(low\): enter a duration/],
+      ['a calendar id no calendar has', { calendar: '999999' }, 'calendar', /SLA calendar: choose 24\/7 or one of the calendars/],
+      ['a calendar that is not an id', { calendar: 'office' }, 'calendar', /SLA calendar: choose 24\/7 or one of the calendars/],
+      ['warnings at 0 %', { warn_at_percent: '0' }, 'warn_at_percent', /Warn at \(% of a target's time\): enter a whole number from 1 to 99/],
+      ['warnings at 100 %', { warn_at_percent: '100' }, 'warn_at_percent', /Warn at \(% of a target's time\): enter a whole number from 1 to 99/],
     ])('refuses %s: 400, the message next to the field, the other values kept, nothing written', async (_title, bad, field, message) => {
       await saveSettings(db(), tuned());
       const before = await stored();

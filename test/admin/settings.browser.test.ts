@@ -67,7 +67,7 @@ describe('the settings page in Chromium', () => {
       await page.getByLabel("Warn at (% of a target's time)").fill('100');
       await page.getByLabel('Pause the resolution clock while waiting on the customer').check();
       await save(page, 400);
-      await expect.poll(() => page.locator('#warn_at_percent-error').textContent()).toContain('Enter a whole number from 1 to 99');
+      await expect.poll(() => page.locator('#warn_at_percent-error').textContent()).toContain("Warn at (% of a target's time): enter a whole number from 1 to 99");
       // The other values are kept as the person left them, the box too.
       expect(await page.getByLabel('Pause the resolution clock while waiting on the customer').isChecked()).toBe(true);
       expect(await page.getByLabel('SLA calendar').inputValue()).toBe(String(office));

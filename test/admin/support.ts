@@ -68,3 +68,10 @@ export async function threeWaitingOneOverdue(ctx: ServiceContext, clock: { advan
   clock.advance(120_000);
   return { high, medium, low };
 }
+
+/** The inner HTML of one cell of a record table's row (views/components.tsx RecordTable), found by its column title. */
+export function cellOf(rowHtml: string, label: string): string {
+  const match = new RegExp(`<td data-label="${label}"[^>]*><div class="cell">([\\s\\S]*?)</div></td>`).exec(rowHtml);
+  if (!match) throw new Error(`no ${label} cell in ${rowHtml.slice(0, 200)}`);
+  return match[1]!;
+}

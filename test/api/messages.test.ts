@@ -347,9 +347,9 @@ for (const dialect of DIALECTS) {
         expect(Object.keys(response.body.error.fields).sort(), label).toEqual(fields);
       }
       const oversized = await alice.api.post(messagesUrl(ticket.reference), { kind: 'reply', body: 'x'.repeat(50_001) });
-      expect(oversized.body.error.fields.body).toBe('At most 50,000 characters (this one has 50,001).');
+      expect(oversized.body.error.fields.body).toBe('Message: at most 50,000 characters (this one has 50,001).');
       const forged = await alice.api.post(messagesUrl(ticket.reference), { kind: 'customer', body: 'x' });
-      expect(forged.body.error.fields.kind).toBe('Choose reply or note.');
+      expect(forged.body.error.fields.kind).toBe('Send as: choose reply or note.');
       const attachments = await alice.api.post(messagesUrl(ticket.reference), { kind: 'reply', body: 'x', attachments: [{ filename: 'a.txt' }] });
       expect(attachments.body.error.fields.attachments).toContain('cannot be sent through the API');
       const broken = await alice.api.request('POST', messagesUrl(ticket.reference), '{"kind": "reply", ', { 'content-type': 'application/json' });

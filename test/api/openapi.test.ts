@@ -161,6 +161,10 @@ for (const dialect of DIALECTS) {
       const page = await t.app.inject({ method: 'GET', url: '/api/docs' });
       expect(page.statusCode).toBe(200);
       expect(page.body).toContain('/api/docs/static/swagger-ui-bundle.js');
+      // A phone shows it at its own width, not as a shrunken desktop page.
+      expect(page.body).toMatch(/<meta charset="UTF-8">\s*<meta name="viewport" content="width=device-width, initial-scale=1">/);
+      expect(page.body).toContain('<title>Helpdesk API</title>');
+      expect((await t.app.inject({ method: 'GET', url: '/api/docs/' })).body).toContain('name="viewport"');
       expect(page.body).not.toMatch(/https?:\/\//);
       const csp = String(page.headers['content-security-policy']);
       expect(csp).toContain("script-src 'self';");

@@ -69,7 +69,7 @@ for (const dialect of DIALECTS) {
       expect(response.body.error.fields.description).toBe('Description is required.');
       expect(response.body.error.fields.email).toContain('valid email address');
       const tooLong = await anonymous.post('/api/v1/tickets', { ...validTicket, title: 'x'.repeat(201) });
-      expect(tooLong.body.error.fields).toEqual({ title: 'Title must be at most 200 characters.' });
+      expect(tooLong.body.error.fields).toEqual({ title: 'Subject: at most 200 characters.' });
       expect((await anonymous.post('/api/v1/tickets', [validTicket])).status).toBe(400);
       expect(await ticketCount()).toBe(before);
     });

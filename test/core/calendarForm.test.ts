@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCalendar } from '../../src/core/calendar.js';
 import {
+  CALENDAR_FORM_LABELS,
   calendarFormValues,
   newCalendarFormValues,
   parseCalendarForm,
@@ -81,19 +82,23 @@ describe('parseCalendarForm', () => {
   it.each<[string, Record<string, string>, Record<string, RegExp>]>([
     ['an unknown zone', { time_zone: 'Mars/Olympus' }, { time_zone: /IANA time zone/ }],
     ['no name', { name: '  ' }, { name: /1 to 100 characters/ }],
-    ['25:00', { hours_tue: '09:00-25:00' }, { hours_tue: /Times are HH:MM/ }],
+    ['25:00', { hours_tue: '09:00-25:00' }, { hours_tue: /^Tuesday: times are HH:MM/ }],
     ['an empty interval', { hours_wed: '10:00-10:00' }, { hours_wed: /10:00–10:00 is empty/ }],
-    ['overlapping intervals on one day', { hours_thu: '09:00-12:00, 11:00-14:00' }, { hours_thu: /Intervals overlap/ }],
-    ['a night into the next day’s hours', { hours_mon: '09:00-17:00, 22:00-10:00' }, { hours_tue: /overlaps one on mon/ }],
-    ['no open hour at all', { hours_mon: '', hours_tue: '', hours_wed: '', hours_thu: '', hours_fri: '' }, { hours: /at least one interval a week/ }],
-    ['a holiday ending before it starts, named by its line', { holidays: '2026-05-01\n\n2026-12-26..2026-12-24' }, { holidays: /^Line 3: The holiday ends \(2026-12-24\) before it starts \(2026-12-26\)\.$/ }],
-    ['an impossible date', { holidays: '2026-02-30' }, { holidays: /^Line 1: Dates are YYYY-MM-DD\.$/ }],
+    ['overlapping intervals on one day', { hours_thu: '09:00-12:00, 11:00-14:00' }, { hours_thu: /^Thursday: intervals overlap/ }],
+    ['a night into the next day’s hours', { hours_mon: '09:00-17:00, 22:00-10:00' }, { hours_tue: /^Tuesday: an interval overlaps one on mon/ }],
+    ['no open hour at all', { hours_mon: '', hours_tue: '', hours_wed: '', hours_thu: '', hours_fri: '' }, { hours: /^Opening hours: the calendar must be open at least one interval a week/ }],
+    ['a holiday ending before it starts, named by its line', { holidays: '2026-05-01\n\n2026-12-26..2026-12-24' }, { holidays: /^Holidays \(closed all day\): line 3: The holiday ends \(2026-12-24\) before it starts \(2026-12-26\)\.$/ }],
+    ['an impossible date', { holidays: '2026-02-30' }, { holidays: /^Holidays \(closed all day\): line 1: Dates are YYYY-MM-DD\.$/ }],
     ['text that is not an interval', { hours_sat: 'ten to two' }, { hours_sat: /“ten to two” is not an interval/ }],
   ])('refuses %s, naming the form’s field', (_name, over, expected) => {
     const error = errorOf(() => parseCalendarForm(form(over)));
     expect(error.code).toBe('invalid_input');
     expect(Object.keys(error.fields).sort()).toEqual(Object.keys(expected).sort());
-    for (const [field, message] of Object.entries(expected)) expect(error.fields[field]).toMatch(message);
+    for (const [field, message] of Object.entries(expected)) {
+      expect(error.fields[field]).toMatch(message);
+      // Every message starts with the label its field shows (core/fieldErrors.ts).
+      expect(error.fields[field]!.startsWith(`${CALENDAR_FORM_LABELS[field]}: `), error.fields[field]).toBe(true);
+    }
   });
 
   it('lists every problem at once, and does not call a week closed when a day only failed to read', () => {

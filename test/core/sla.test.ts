@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SLA, formatDuration, humanSpan, isBreached, parseDuration, slaDueAt } from '../../src/core/sla.js';
+import { PAUSED_DUE_AT } from '../../src/core/slaClocks.js';
+import { DEFAULT_SLA, formatDuration, humanSpan, isBreached, parseDuration, showsSeconds, slaDueAt } from '../../src/core/sla.js';
 import type { Priority } from '../../src/core/tickets.js';
 
 const T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
@@ -139,5 +140,18 @@ describe('humanSpan', () => {
     ['a small overdue span', -30 * S, '30 s'],
   ])('%s', (_title, ms, text) => {
     expect(humanSpan(ms)).toBe(text);
+  });
+});
+
+describe('showsSeconds: a ticket\'s times to the second while its SLA is under an hour', () => {
+  it.each<[string, number, boolean]>([
+    ['a 1-minute SLA (high by default)', T0 + MIN, true],
+    ['a 4-minute SLA (medium by default)', T0 + 4 * MIN, true],
+    ['59 minutes 59 seconds', T0 + H - S, true],
+    ['exactly an hour (low by default): minutes', T0 + H, false],
+    ['a day: minutes', T0 + 24 * H, false],
+    ['a paused clock has no deadline yet: minutes', PAUSED_DUE_AT, false],
+  ])('%s', (_case, due, expected) => {
+    expect(showsSeconds(T0, due)).toBe(expected);
   });
 });

@@ -107,7 +107,7 @@ describe('the staff ticket page in Chromium', () => {
 
     // An empty message comes back with the field marked, on a page that still passes the checks.
     await page.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => page.locator('#body-error').textContent()).toBe('Write a message.');
+    await expect.poll(() => page.locator('#body-error').textContent()).toBe('Message: write a message.');
     await looksRight(page, 'ticket with an error');
 
     await page.goto('/agents/dashboard/');
@@ -138,7 +138,7 @@ describe('the staff ticket page in Chromium', () => {
     await page.getByLabel('Name').fill('GREETING');
     await page.getByLabel('Text').fill('Another text');
     await page.getByRole('button', { name: 'Add canned reply' }).click();
-    await expect.poll(() => page.locator('#name-error').textContent()).toBe('This name is taken: choose another one.');
+    await expect.poll(() => page.locator('#name-error').textContent()).toBe('Name: this name is taken: choose another one.');
     await looksRight(page, 'canned replies with an error');
   });
 });

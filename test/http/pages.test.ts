@@ -38,9 +38,9 @@ for (const dialect of DIALECTS) {
         const client = new Client(t.app);
         const response = await client.submit('/tickets/create/', { ...VALID, email: 'not-an-email', title: '', priority: 'urgent' });
         expect(response.statusCode).toBe(400);
-        expect(response.body).toContain('Enter a valid email address');
-        expect(response.body).toContain('Title is required');
-        expect(response.body).toContain('Choose a priority');
+        expect(response.body).toContain('Your email: enter a valid email address');
+        expect(response.body).toContain('Subject: required.');
+        expect(response.body).toContain('Priority: choose high, medium or low.');
         expect(response.body).toContain('value="Carla"');
         expect(response.body).toContain('It broke.');
         expect(response.body).toMatch(/id="email"[^>]*aria-invalid="true"/);

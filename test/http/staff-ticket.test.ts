@@ -261,11 +261,11 @@ for (const dialect of DIALECTS) {
         const id = await ticketFor('ana');
         const before = await written(id);
         const cases: [Record<string, string>, string, string][] = [
-          [{ body: '   ' }, 'body', 'Write a message.'],
-          [{ body: 'x'.repeat(50_001) }, 'body', 'At most 50,000 characters (this one has 50,001).'],
-          [{ body: 'bell \u0007 ring' }, 'body', 'The message holds characters that are not text.'],
-          [{ body: 'Kept draft', kind: 'email' }, 'kind', 'Choose reply or note.'],
-          [{ body: 'Kept note', kind: 'note', close: 'on' }, 'close', 'Only a reply can close the ticket.'],
+          [{ body: '   ' }, 'body', 'Message: write a message.'],
+          [{ body: 'x'.repeat(50_001) }, 'body', 'Message: at most 50,000 characters (this one has 50,001).'],
+          [{ body: 'bell \u0007 ring' }, 'body', 'Message: the message holds characters that are not text.'],
+          [{ body: 'Kept draft', kind: 'email' }, 'kind', 'Send as: choose reply or note.'],
+          [{ body: 'Kept note', kind: 'note', close: 'on' }, 'close', 'Reply and close: only a reply can close the ticket.'],
         ];
         for (const [fields, field, message] of cases) {
           const response = await send(anaClient, id, fields);
@@ -338,7 +338,7 @@ for (const dialect of DIALECTS) {
         expect(html.statusCode).toBe(400);
         // Bad text and bad files are told together.
         expect(html.body).toContain('2 fields need your attention');
-        expect(html.body).toContain('id="body-error" class="field-error">Write a message.');
+        expect(html.body).toContain('id="body-error" class="field-error">Message: write a message.');
         expect(html.body).toContain('id="attachments-error" class="field-error">“page.html”: .html files are not accepted');
         expect(await countRows(t.ctx)).toEqual(before);
 
@@ -377,7 +377,7 @@ for (const dialect of DIALECTS) {
         const before = await written(id);
         const unknown = await send(anaClient, id, { kind: 'reply', body: '', canned: '999999' });
         expect(unknown.statusCode).toBe(400);
-        expect(unknown.body).toContain('id="canned-error" class="field-error">This canned reply no longer exists');
+        expect(unknown.body).toContain('id="canned-error" class="field-error">Canned reply: this canned reply no longer exists');
         expect(await written(id)).toEqual(before);
       });
     });

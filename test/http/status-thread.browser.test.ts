@@ -74,7 +74,7 @@ describe('the status-page conversation in a browser', () => {
     await page.fill('#body', '   ');
     await Promise.all([page.waitForLoadState('load'), page.click('#reply button[type=submit]')]);
     await page.locator('#body-error').waitFor();
-    expect(await page.locator('#body-error').textContent()).toBe('Write a message.');
+    expect(await page.locator('#body-error').textContent()).toBe('Your message: write a message.');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, TEST, '02 empty message refused');
 

@@ -125,10 +125,10 @@ for (const dialect of DIALECTS) {
     });
 
     it.each([
-      ['empty', '', 'Write a message.'],
-      ['blank', ' \r\n\t ', 'Write a message.'],
-      ['10 001 characters', 'y'.repeat(10_001), 'At most 10,000 characters (this one has 10,001).'],
-      ['control characters', 'binary\u0001\u0002junk', 'The message holds characters that are not text.'],
+      ['empty', '', 'Your message: write a message.'],
+      ['blank', ' \r\n\t ', 'Your message: write a message.'],
+      ['10 001 characters', 'y'.repeat(10_001), 'Your message: at most 10,000 characters (this one has 10,001).'],
+      ['control characters', 'binary\u0001\u0002junk', 'Your message: the message holds characters that are not text.'],
     ])('refuses a %s message with 400, the message by the field, the text kept, nothing written', async (_name, body, message) => {
       const client = new Client(t.app);
       const token = await submitViaForm(client);
@@ -237,7 +237,7 @@ for (const dialect of DIALECTS) {
       const before = await countRows(t.ctx);
       const both = await postMultipart(client, `${statusPath(token)}reply/`, { _csrf: csrf, body: '' }, [{ filename: 'a.svg', contentType: 'image/svg+xml', content: '<svg/>' }]);
       expect(both.statusCode).toBe(400);
-      expect(both.body).toContain('<small id="body-error" class="field-error">Write a message.</small>');
+      expect(both.body).toContain('<small id="body-error" class="field-error">Your message: write a message.</small>');
       expect(both.body).toContain('id="attachments-error"');
       expect(both.body).toContain('2 fields need your attention');
       const forged = await postMultipart(client, `${statusPath(token)}reply/`, { body: 'Hello' }, [{ filename: 'a.txt', content: 'x' }]);

@@ -185,6 +185,7 @@ const CASES: Case[] = [
   { route: 'GET /api/docs/static/index.html', url: () => '/api/docs/static/index.html', expect: all(302) },
   { route: 'GET /api/docs/static/swagger-initializer.js', url: () => '/api/docs/static/swagger-initializer.js', expect: all(200) },
   { route: 'GET /api/docs/static/*', url: () => '/api/docs/static/swagger-ui.css', expect: all(200) },
+  { route: 'GET /api/docs/static/theme/helpdesk.css', url: () => '/api/docs/static/theme/helpdesk.css', expect: all(200) },
   { route: 'GET /api/docs/json', url: () => '/api/docs/json', expect: all(200) },
   { route: 'GET /api/docs/yaml', url: () => '/api/docs/yaml', expect: all(200) },
   { route: 'GET /api/openapi.json', url: () => '/api/openapi.json', expect: all(200) },

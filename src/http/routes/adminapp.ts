@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalidInput } from '../../core/errors.js';
-import { validateSettings } from '../../core/settings.js';
+import { type Settings, validateSettings } from '../../core/settings.js';
 import { SETTINGS_FORM_FIELDS, settingsFormInput, settingsFormValues } from '../../core/settingsForm.js';
 import { calendarChoices } from '../../repositories/calendars.js';
 import { loadSettings } from '../../repositories/settings.js';
@@ -87,12 +87,16 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       }
     });
 
-    const settingsPage = async (request: FastifyRequest, reply: FastifyReply, form: { values: FormValues; errors: FormErrors; flash: Flash | null }) =>
-      renderPage(SettingsPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), ...form, calendars: await calendarChoices(ctx.handle.db) }));
+    // The saved SLA targets explain the queue order (what `deadline` would change), also while a
+    // form with errors shows the typed values.
+    const settingsPage = async (request: FastifyRequest, reply: FastifyReply, form: { values: FormValues; errors: FormErrors; flash: Flash | null }, saved?: Settings) => {
+      const [calendars, settings] = await Promise.all([calendarChoices(ctx.handle.db), saved ?? loadSettings(ctx.handle.db)]);
+      return renderPage(SettingsPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), ...form, calendars, sla: settings.sla }));
+    };
 
     admin.get('/adminapp/settings/', async (request, reply) => {
-      const values = settingsFormValues(await loadSettings(ctx.handle.db));
-      return sendHtml(reply, await settingsPage(request, reply, { values, errors: {}, flash: takeFlash(request, reply) }));
+      const saved = await loadSettings(ctx.handle.db);
+      return sendHtml(reply, await settingsPage(request, reply, { values: settingsFormValues(saved), errors: {}, flash: takeFlash(request, reply) }, saved));
     });
 
     admin.post('/adminapp/settings/', { preHandler: app.csrfProtection }, async (request, reply) => {

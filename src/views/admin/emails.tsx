@@ -3,7 +3,7 @@ import { referenceOf } from '../../core/tickets.js';
 import type { OutboxRow } from '../../db/schema.js';
 import type { EmailListRow } from '../../repositories/adminLists.js';
 import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
-import { ActionForm, SelectField, TextField, Time, DataTable } from '../components.js';
+import { ActionForm, Clamped, type Column, RecordTable, SelectField, TextField, Time } from '../components.js';
 import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame } from './frame.js';
 
 const EMAIL_STATUS_CLASS = { pending: 'state-pending', sending: 'state-open', sent: 'sla-ok', logged: 'state-pending', failed: 'sla-breached', bounced: 'sla-breached' } as const;
@@ -16,36 +16,33 @@ function EmailStatusBadge({ status }: { status: OutboxRow['status'] }) {
 /** Why an email did not arrive: the last error of a failed one, the report's reason for a bounced one (§10 rule 4). */
 const hasReason = (m: Pick<OutboxRow, 'status' | 'last_error'>) => (m.status === 'failed' || m.status === 'bounced') && m.last_error !== null;
 
+const EMAIL_COLUMNS: Column<EmailListRow | OutboxRow>[] = [
+  { title: 'Email', fit: 'nowrap', cell: (m) => <a href={`/admin/emails/${m.id}/`}>#{m.id}</a> },
+  { title: 'Kind', cell: (m) => m.kind },
+  { title: 'To', cell: (m) => m.to_address },
+  { title: 'Subject', fit: 'wide', cell: (m) => <Clamped text={m.subject} /> },
+  {
+    title: 'Status',
+    cell: (m) => (
+      <>
+        <EmailStatusBadge status={m.status} />
+        {hasReason(m) && (
+          <>
+            <br />
+            <small class="description" data-reason>
+              {m.last_error}
+            </small>
+          </>
+        )}
+      </>
+    ),
+  },
+  { title: 'Tries', fit: 'nowrap', cell: (m) => m.attempts },
+  { title: 'Queued', cell: (m) => <Time ms={m.created_at} /> },
+];
+
 export function EmailTable({ rows }: { rows: (EmailListRow | OutboxRow)[] }) {
-  return (
-    <DataTable class="striped" id="email-list" columns={['Email', 'Kind', 'To', 'Subject', 'Status', 'Tries', 'Queued']}>
-        {rows.map((m) => (
-          <tr data-id={m.id}>
-            <td>
-              <a href={`/admin/emails/${m.id}/`}>#{m.id}</a>
-            </td>
-            <td>{m.kind}</td>
-            <td>{m.to_address}</td>
-            <td>{m.subject}</td>
-            <td>
-              <EmailStatusBadge status={m.status} />
-              {hasReason(m) && (
-                <>
-                  <br />
-                  <small class="description" data-reason>
-                    {m.last_error}
-                  </small>
-                </>
-              )}
-            </td>
-            <td>{m.attempts}</td>
-            <td>
-              <Time ms={m.created_at} />
-            </td>
-          </tr>
-        ))}
-    </DataTable>
-  );
+  return <RecordTable id="email-list" rows={rows} columns={EMAIL_COLUMNS} rowData={(m) => ({ id: m.id })} />;
 }
 
 export function EmailListPage(props: ListProps<EmailListRow>) {

@@ -1,36 +1,36 @@
-/** /admin/events/: every change of agent or status, and the event cells a ticket's timeline shares. */
-import { referenceOf } from '../../core/tickets.js';
+/** /admin/events/: every change of agent or status, and the event columns a ticket's timeline shares. */
+import { EVENT_LABELS, eventLabel, eventMove } from '../../core/eventText.js';
+import { showsSeconds } from '../../core/sla.js';
+import type { SlaMetric } from '../../core/slaClocks.js';
+import { referenceOf, type TicketEventType } from '../../core/tickets.js';
 import type { EventListRow } from '../../repositories/adminLists.js';
-import type { TimelineEntry } from '../../repositories/events.js';
-import { SelectField, TextField, Time, DataTable } from '../components.js';
+import { type Column, RecordTable, SelectField, TextField, Time } from '../components.js';
 import { DateField, any, type ListProps, ListFrame } from './frame.js';
 
-export const EVENT_LABELS: Record<TimelineEntry['type'], string> = {
-  created: 'Created',
-  assigned: 'Assigned',
-  reassigned: 'Reassigned',
-  requeued: 'Back to the queue',
-  closed: 'Closed',
-  sla_breached: 'SLA breached',
-};
-
-function moveText(from: string | null, to: string | null): string {
-  if (from && to) return `${from} → ${to}`;
-  if (to) return `→ ${to}`;
-  if (from) return `${from} →`;
-  return '';
+interface EventFacts {
+  type: TicketEventType;
+  at: number;
+  metric: SlaMetric | null;
+  from_username: string | null;
+  to_username: string | null;
+  actor_username: string | null;
 }
 
-/** What happened, the move it made, and who did it: the columns a timeline and the events list share. */
-export function EventCells({ event }: { event: { type: keyof typeof EVENT_LABELS; from_username: string | null; to_username: string | null; actor_username: string | null } }) {
-  return (
-    <>
-      <td>{EVENT_LABELS[event.type]}</td>
-      <td>{moveText(event.from_username, event.to_username)}</td>
-      <td>{event.actor_username ?? (event.type === 'created' ? 'customer' : 'system')}</td>
-    </>
-  );
+/**
+ * When, what happened, the move it made, and who did it: the columns a timeline and the events
+ * list share. `seconds`: whether the times show seconds (core/sla.ts showsSeconds).
+ */
+export function eventColumns<E extends EventFacts>(seconds: (event: E) => boolean, extra: Column<E>[] = []): Column<E>[] {
+  return [
+    { title: 'When', cell: (e) => <Time ms={e.at} seconds={seconds(e)} /> },
+    ...extra,
+    { title: 'Event', cell: (e) => eventLabel(e) },
+    { title: 'Move', cell: (e) => eventMove({ type: e.type, from: e.from_username, to: e.to_username }) || '—' },
+    { title: 'By', cell: (e) => e.actor_username ?? (e.type === 'created' ? 'customer' : 'system') },
+  ];
 }
+
+const LIST_COLUMNS = eventColumns<EventListRow>((e) => showsSeconds(e.created_at, e.sla_due_at), [{ title: 'Ticket', fit: 'nowrap', cell: (e) => <a href={`/admin/tickets/${e.ticket_id}/`}>{referenceOf(e.ticket_id)}</a> }]);
 
 export function EventListPage(props: ListProps<EventListRow>) {
   const { values, errors, page } = props;
@@ -49,19 +49,7 @@ export function EventListPage(props: ListProps<EventListRow>) {
   );
   return (
     <ListFrame title="Events" path="/admin/events/" props={props} filters={filters}>
-      <DataTable class="striped" id="event-list" columns={['When', 'Ticket', 'Event', 'Move', 'By']}>
-          {page.rows.map((e) => (
-            <tr data-id={e.id}>
-              <td>
-                <Time ms={e.at} />
-              </td>
-              <td>
-                <a href={`/admin/tickets/${e.ticket_id}/`}>{referenceOf(e.ticket_id)}</a>
-              </td>
-              <EventCells event={e} />
-            </tr>
-          ))}
-      </DataTable>
+      <RecordTable id="event-list" rows={page.rows} columns={LIST_COLUMNS} rowData={(e) => ({ id: e.id })} />
     </ListFrame>
   );
 }

@@ -7,7 +7,7 @@
 import { referenceOf } from '../../core/tickets.js';
 import type { InboundMailRow, InboundSource } from '../../db/schema.js';
 import type { InboundListRow, InboundLogResult } from '../../repositories/inboundLog.js';
-import { DataTable, SelectField, TextField, Time } from '../components.js';
+import { Clamped, type Column, DataTable, RecordTable, SelectField, TextField, Time } from '../components.js';
 import { fileSize } from '../thread.js';
 import { AdminFrame, any, type ListProps, ListFrame, type PageBase, Search } from './frame.js';
 
@@ -59,6 +59,17 @@ function TicketLink({ id }: { id: number | null }) {
   return id === null ? <>—</> : <a href={`/admin/tickets/${id}/`}>{referenceOf(id)}</a>;
 }
 
+// Subjects and reasons wrap anywhere (as every record table's cells do): one long word must not widen the table.
+const INBOUND_COLUMNS: Column<InboundListRow>[] = [
+  { title: 'Received', cell: (m) => <Time ms={m.received_at} /> },
+  { title: 'Source', cell: (m) => SOURCE_LABELS[m.source] },
+  { title: 'Sender', cell: (m) => <Sender name={m.from_name} address={m.from_address} /> },
+  { title: 'Subject', fit: 'wide', cell: (m) => <a href={`/admin/inbound/${m.id}/`}><Clamped text={subjectText(m.subject)} /></a> },
+  { title: 'Result', cell: (m) => <InboundResultBadge result={m.result ?? 'pending'} /> },
+  { title: 'Reason', cell: (m) => (m.reason ? <Clamped text={m.reason} /> : '') },
+  { title: 'Ticket', fit: 'nowrap', cell: (m) => <TicketLink id={m.ticket_id} /> },
+];
+
 export function InboundListPage(props: ListProps<InboundListRow>) {
   const { values, errors, page } = props;
   const filters = (
@@ -72,30 +83,7 @@ export function InboundListPage(props: ListProps<InboundListRow>) {
   );
   return (
     <ListFrame title="Inbound mail" path="/admin/inbound/" props={props} filters={filters}>
-      <DataTable class="striped" id="inbound-list" columns={['Received', 'Source', 'Sender', 'Subject', 'Result', 'Reason', 'Ticket']}>
-        {page.rows.map((m) => (
-          <tr data-id={m.id}>
-            <td>
-              <Time ms={m.received_at} />
-            </td>
-            <td>{SOURCE_LABELS[m.source]}</td>
-            <td>
-              <Sender name={m.from_name} address={m.from_address} />
-            </td>
-            {/* Subjects and reasons wrap anywhere: one long word must not widen the whole table. */}
-            <td class="description">
-              <a href={`/admin/inbound/${m.id}/`}>{subjectText(m.subject)}</a>
-            </td>
-            <td>
-              <InboundResultBadge result={m.result ?? 'pending'} />
-            </td>
-            <td class="description">{m.reason ?? ''}</td>
-            <td>
-              <TicketLink id={m.ticket_id} />
-            </td>
-          </tr>
-        ))}
-      </DataTable>
+      <RecordTable id="inbound-list" rows={page.rows} columns={INBOUND_COLUMNS} rowData={(m) => ({ id: m.id })} />
     </ListFrame>
   );
 }

@@ -1,6 +1,8 @@
 /** `/adminapp/settings/`: SLA targets per priority, the SLA calendar, warnings, and routing (§1, §3, §4, §11). */
 import { ALWAYS_OPEN } from '../../core/calendar.js';
+import { deadlineInWords } from '../../core/queueOrder.js';
 import { MAX_WARN_PERCENT } from '../../core/settings.js';
+import type { SlaLimits } from '../../core/sla.js';
 import { SLA_METRICS, type SlaMetric } from '../../core/slaClocks.js';
 import { PRIORITIES, type Priority } from '../../core/tickets.js';
 import { targetField } from '../../core/settingsForm.js';
@@ -52,7 +54,8 @@ function TargetRow({ priority, values, errors }: { priority: Priority; values: F
   );
 }
 
-export function SettingsPage({ viewer, csrf, flash, values, errors, calendars }: PageBase & { values: FormValues; errors: FormErrors; calendars: CalendarChoice[] }) {
+/** `sla`: the saved resolution targets, which say what the `deadline` queue order would change. */
+export function SettingsPage({ viewer, csrf, flash, values, errors, calendars, sla }: PageBase & { values: FormValues; errors: FormErrors; calendars: CalendarChoice[]; sla: SlaLimits }) {
   return (
     <Layout title="Settings" viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
@@ -132,7 +135,7 @@ export function SettingsPage({ viewer, csrf, flash, values, errors, calendars }:
               ['oldest', 'Oldest first'],
               ['deadline', 'Earliest SLA deadline first'],
             ]}
-            hint="Which waiting ticket the next free agent takes."
+            hint={`Which waiting ticket the next free agent takes. Oldest first (the default): the one waiting longest, whatever its priority. Earliest SLA deadline first: the one due soonest. ${deadlineInWords(sla)}`}
           />
         </div>
         <Checkbox

@@ -1,4 +1,5 @@
 /** /admin/tickets/: the ticket list and a ticket's detail page with its actions. */
+import { showsSeconds } from '../../core/sla.js';
 import { referenceOf, stateOf } from '../../core/tickets.js';
 import type { OutboxRow, TicketRow, UserRow } from '../../db/schema.js';
 import type { TicketListRow } from '../../repositories/adminLists.js';
@@ -6,9 +7,9 @@ import type { AgentChoice } from '../../repositories/adminUsers.js';
 import type { TimelineEntry } from '../../repositories/events.js';
 import { staffTicketPath } from '../../http/links.js';
 import { SlaTargetFacts } from '../slaTargets.js';
-import { ActionForm, CsrfField, DueTime, EmptyState, PriorityBadge, SelectField, SlaBadge, StateBadge, TextField, Time, DataTable, WaitingOnBadge } from '../components.js';
+import { ActionForm, Clamped, type Column, CsrfField, DueTime, EmptyState, PriorityBadge, RecordTable, SelectField, SlaBadge, StateBadge, TextField, Time, WaitingOnBadge } from '../components.js';
 import { type PageBase, AdminFrame, DateField, any, type ListProps, ListFrame, PRESENCE_LABELS } from './frame.js';
-import { EventCells } from './events.js';
+import { eventColumns } from './events.js';
 import { EmailTable } from './emails.js';
 import { Highlight, SEARCH_HINT, SearchCorrected } from '../search.js';
 
@@ -18,6 +19,51 @@ export interface TicketListCorrection {
   shown: string;
   /** The same list searching exactly as typed. */
   exactHref: string;
+}
+
+/** Times show seconds where the ticket's SLA is under an hour (core/sla.ts showsSeconds). */
+const secondsFor = (t: Pick<TicketRow, 'created_at' | 'sla_due_at'>): boolean => showsSeconds(t.created_at, t.sla_due_at);
+
+/**
+ * The ticket list's columns: the conversation link rides with the reference and whose turn it is
+ * with the state, so seven columns fit a laptop screen without sideways scrolling.
+ */
+function ticketColumns(now: number, words: readonly string[]): Column<TicketListRow>[] {
+  return [
+    {
+      title: 'Ticket',
+      fit: 'wide',
+      cell: (t) => (
+        <>
+          <a href={`/admin/tickets/${t.id}/`}>
+            <strong>{referenceOf(t.id)}</strong>
+          </a>{' '}
+          <Clamped text={t.title}>
+            <Highlight text={t.title} words={words} />
+          </Clamped>{' '}
+          <small>
+            <a href={staffTicketPath(t.id)}>
+              Conversation<span class="visually-hidden"> of {referenceOf(t.id)}</span>
+            </a>
+          </small>
+        </>
+      ),
+    },
+    {
+      title: 'State',
+      cell: (t) => (
+        <span class="badges">
+          <StateBadge state={stateOf({ status: t.status, agentId: t.agent_id })} />
+          {t.waiting_on !== null && <WaitingOnBadge waitingOn={t.waiting_on} />}
+        </span>
+      ),
+    },
+    { title: 'Priority', cell: (t) => <PriorityBadge priority={t.priority} /> },
+    { title: 'Agent', cell: (t) => t.agent_username ?? '—' },
+    { title: 'Customer', cell: (t) => <Highlight text={t.customer_email} words={words} /> },
+    { title: 'Created', cell: (t) => <Time ms={t.created_at} seconds={secondsFor(t)} /> },
+    { title: 'SLA', cell: (t) => <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} seconds={secondsFor(t)} /> },
+  ];
 }
 
 export function TicketListPage(props: ListProps<TicketListRow> & { now: number; words: readonly string[]; corrected: TicketListCorrection | null }) {
@@ -41,40 +87,7 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number; 
   return (
     <ListFrame title="Tickets" path="/admin/tickets/" props={props} filters={filters}>
       {corrected !== null && <SearchCorrected {...corrected} />}
-      <DataTable class="striped" id="ticket-list" columns={['Ticket', 'State', 'Waiting on', 'Priority', 'Agent', 'Customer', 'Created', 'SLA', 'Conversation']}>
-          {page.rows.map((t) => (
-            <tr data-id={t.id}>
-              <td>
-                <a href={`/admin/tickets/${t.id}/`}>
-                  <strong>{referenceOf(t.id)}</strong>
-                </a>{' '}
-                <Highlight text={t.title} words={words} />
-              </td>
-              <td>
-                <StateBadge state={stateOf({ status: t.status, agentId: t.agent_id })} />
-              </td>
-              <td>{t.waiting_on === null ? '—' : <WaitingOnBadge waitingOn={t.waiting_on} />}</td>
-              <td>
-                <PriorityBadge priority={t.priority} />
-              </td>
-              <td>{t.agent_username ?? '—'}</td>
-              <td>
-                <Highlight text={t.customer_email} words={words} />
-              </td>
-              <td>
-                <Time ms={t.created_at} />
-              </td>
-              <td>
-                <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} />
-              </td>
-              <td>
-                <a href={staffTicketPath(t.id)}>
-                  Open<span class="visually-hidden"> the conversation of {referenceOf(t.id)}</span>
-                </a>
-              </td>
-            </tr>
-          ))}
-      </DataTable>
+      <RecordTable id="ticket-list" rows={page.rows} columns={ticketColumns(now, words)} rowData={(t) => ({ id: t.id })} />
     </ListFrame>
   );
 }
@@ -91,6 +104,7 @@ export interface TicketDetailProps extends PageBase {
 export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline, emails, agents, now }: TicketDetailProps) {
   const reference = referenceOf(ticket.id);
   const state = stateOf({ status: ticket.status, agentId: ticket.agent_id });
+  const seconds = secondsFor(ticket);
   return (
     <AdminFrame title={reference} trail={[['Tickets', '/admin/tickets/'], [reference, null]]} viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
@@ -98,7 +112,7 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
           {reference}: {ticket.title}
         </h1>
         <p>
-          <StateBadge state={state} /> <PriorityBadge priority={ticket.priority} /> <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} />{' '}
+          <StateBadge state={state} /> <PriorityBadge priority={ticket.priority} /> <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} seconds={seconds} />{' '}
           <WaitingOnBadge waitingOn={ticket.waiting_on} />
         </p>
         <p>
@@ -119,19 +133,19 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
           <dd class="agent-name">{agent ? <a href={`/admin/users/${agent.id}/`}>{`${agent.display_name} (${agent.username})`}</a> : '—'}</dd>
           <dt>Created</dt>
           <dd>
-            <Time ms={ticket.created_at} />
+            <Time ms={ticket.created_at} seconds={seconds} />
           </dd>
           <dt>Assigned</dt>
-          <dd>{ticket.assigned_at === null ? '—' : <Time ms={ticket.assigned_at} />}</dd>
+          <dd>{ticket.assigned_at === null ? '—' : <Time ms={ticket.assigned_at} seconds={seconds} />}</dd>
           <dt>SLA due</dt>
           <dd>
-            <DueTime ms={ticket.sla_due_at} />
+            <DueTime ms={ticket.sla_due_at} seconds={seconds} />
           </dd>
-          <SlaTargetFacts ticket={ticket} now={now} />
+          <SlaTargetFacts ticket={ticket} now={now} seconds={seconds} />
           <dt>Breach noted</dt>
-          <dd>{ticket.sla_breached_at === null ? '—' : <Time ms={ticket.sla_breached_at} />}</dd>
+          <dd>{ticket.sla_breached_at === null ? '—' : <Time ms={ticket.sla_breached_at} seconds={seconds} />}</dd>
           <dt>Closed</dt>
-          <dd>{ticket.closed_at === null ? '—' : <Time ms={ticket.closed_at} />}</dd>
+          <dd>{ticket.closed_at === null ? '—' : <Time ms={ticket.closed_at} seconds={seconds} />}</dd>
           <dt>Status page</dt>
           <dd>
             <a href={`/tickets/status/${ticket.token}/`}>customer view</a>
@@ -168,16 +182,7 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
       </div>
       <h2>Timeline</h2>
       <div class="table-scroll">
-        <DataTable id="timeline" columns={['When', 'Event', 'Move', 'By']}>
-            {timeline.map((e) => (
-              <tr data-event={e.type}>
-                <td>
-                  <Time ms={e.at} />
-                </td>
-                <EventCells event={e} />
-              </tr>
-            ))}
-        </DataTable>
+        <RecordTable id="timeline" rows={timeline} columns={eventColumns(() => seconds)} rowData={(e) => ({ event: e.type })} />
       </div>
       <details>
         <summary>Description</summary>

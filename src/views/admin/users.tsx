@@ -3,8 +3,19 @@ import type { ApiTokenInfo } from '../../services/tokens.js';
 import { referenceOf } from '../../core/tickets.js';
 import type { TicketRow, UserRow } from '../../db/schema.js';
 import type { UserListRow } from '../../repositories/adminLists.js';
-import { ActionForm, CsrfField, EmptyState, type FormErrors, type FormValues, SelectField, SlaBadge, TextField, Time, DataTable } from '../components.js';
+import { ActionForm, type Column, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, RecordTable, SelectField, SlaBadge, TextField, Time } from '../components.js';
 import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame, PresenceBadge } from './frame.js';
+
+function userColumns(defaultCapacity: number): Column<UserListRow>[] {
+  return [
+    { title: 'Username', cell: (u) => <a href={`/admin/users/${u.id}/`}>{u.username}</a> },
+    { title: 'Name', fit: 'wide', cell: (u) => u.display_name },
+    { title: 'Role', cell: (u) => u.role },
+    { title: 'Presence', cell: (u) => <PresenceBadge presence={u.presence} /> },
+    { title: 'Open / capacity', cell: (u) => (u.role === 'agent' ? `${u.open_count} / ${u.capacity ?? defaultCapacity}${u.capacity === null ? ' (default)' : ''}` : '—') },
+    { title: 'Active', cell: (u) => (u.active === 1 ? 'yes' : 'no') },
+  ];
+}
 
 export function UserListPage(props: ListProps<UserListRow> & { defaultCapacity: number }) {
   const { values, errors, page, defaultCapacity } = props;
@@ -23,22 +34,7 @@ export function UserListPage(props: ListProps<UserListRow> & { defaultCapacity: 
       <p>
         <a href="/adminapp/register/">Register a new agent or admin</a>
       </p>
-      <DataTable class="striped" id="user-list" columns={['Username', 'Name', 'Role', 'Presence', 'Open / capacity', 'Active']}>
-          {page.rows.map((u) => (
-            <tr data-id={u.id}>
-              <td>
-                <a href={`/admin/users/${u.id}/`}>{u.username}</a>
-              </td>
-              <td>{u.display_name}</td>
-              <td>{u.role}</td>
-              <td>
-                <PresenceBadge presence={u.presence} />
-              </td>
-              <td>{u.role === 'agent' ? `${u.open_count} / ${u.capacity ?? defaultCapacity}${u.capacity === null ? ' (default)' : ''}` : '—'}</td>
-              <td>{u.active === 1 ? 'yes' : 'no'}</td>
-            </tr>
-          ))}
-      </DataTable>
+      <RecordTable id="user-list" rows={page.rows} columns={userColumns(defaultCapacity)} rowData={(u) => ({ id: u.id })} />
     </ListFrame>
   );
 }
@@ -152,6 +148,7 @@ export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens,
           {user.username} · {user.role} · <PresenceBadge presence={user.presence} /> {user.active === 1 ? '' : <strong class="badge sla-breached">deactivated</strong>}
         </p>
       </hgroup>
+      <ErrorSummary errors={errors} />
       <div class="grid">
         <dl class="facts">
           <dt>Email</dt>

@@ -1,0 +1,28 @@
+/**
+ * The one style of every field error a person reads (issue 23 item 8): the field's visible label,
+ * a colon, then what is wrong or what to enter — "Password: at least 8 characters.", "Subject:
+ * required." The summary above a form lists these messages alone, so each must say its field. Pure.
+ */
+
+/** Field name → the label its form shows. A dotted field (`hours.mon`) falls back to its head's label. */
+export type FieldLabels = Readonly<Record<string, string>>;
+
+/** `label: message`, the message's first letter made small unless its first word is in capitals (IANA, HD-42). */
+export function labelMessage(label: string, message: string): string {
+  const word = message.split(' ', 1)[0]!;
+  const capitals = word.length > 1 && word === word.toUpperCase();
+  return `${label}: ${capitals ? message : message.charAt(0).toLowerCase() + message.slice(1)}`;
+}
+
+/**
+ * Each message of `fields` starting with its field's label (a message that already does is kept);
+ * a field the form has no label for keeps its message.
+ */
+export function labelled(fields: Record<string, string>, labels: FieldLabels): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, message] of Object.entries(fields)) {
+    const label = labels[field] ?? labels[field.split('.')[0]!];
+    out[field] = label === undefined || message.startsWith(`${label}:`) ? message : labelMessage(label, message);
+  }
+  return out;
+}
