@@ -10,6 +10,7 @@ import { startPresenceExpiry } from './jobs/presenceExpiry.js';
 import { ImapWatcher } from './mail/inbound/imap.js';
 import { createMailer } from './mail/transport.js';
 import { OutboxWorker } from './mail/worker.js';
+import { startPendingCloseJob } from './jobs/pendingCloses.js';
 import { startSlaMonitor } from './jobs/slaMonitor.js';
 import { createChangeHub } from './live/postgresHub.js';
 import { systemClock } from './services/context.js';
@@ -61,7 +62,8 @@ async function main(): Promise<void> {
     if (event.kind === 'ticket') worker.nudge();
   });
   worker.start();
-  const jobs = [startPresenceExpiry(ctx, config.sessionIdleMinutes, reportJobError), slaMonitor];
+  // Pending closes (the undo window) commit in whichever process looks first; each exactly once.
+  const jobs = [startPresenceExpiry(ctx, config.sessionIdleMinutes, reportJobError), slaMonitor, startPendingCloseJob(ctx, reportJobError)];
   // The support mailbox (§10): every process runs a watcher; the one holding the lease reads the mailbox.
   const { imapUrl, imapPollSeconds, imapProcessedFolder } = config.inbound;
   if (imapUrl) {

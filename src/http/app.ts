@@ -7,6 +7,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import type { Config } from '../config.js';
+import { DEFAULT_CLOSE_UNDO_SECONDS } from '../core/pendingClose.js';
 import { invalidInput } from '../core/errors.js';
 import { redactUrl } from '../core/redact.js';
 import type { DbHandle } from '../db/connect.js';
@@ -34,7 +35,7 @@ import { installUploads } from './uploads.js';
 
 export type { RouteLimits } from './rateLimits.js';
 
-export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound'>>;
+export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'closeUndoSeconds'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
@@ -142,7 +143,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   // Tickets arriving together are committed together (group commit): see services/intake.ts.
   const intake = new TicketIntake(ctx);
   ticketRoutes(app, ctx, limits, intake);
-  agentRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production });
+  agentRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production, closeUndoMs: (config.closeUndoSeconds ?? DEFAULT_CLOSE_UNDO_SECONDS) * 1000 });
   conversationRoutes(app, ctx);
   liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs });
   adminappRoutes(app, ctx);

@@ -12,6 +12,7 @@ import * as inboundLog from './2026-12-02T1800-inbound-log.js';
 import * as businessHours from './2026-12-02T1900-business-hours.js';
 import * as search from './2026-12-03T0900-search.js';
 import * as slaFigures from './2026-12-03T0900-sla-figures.js';
+import * as pendingClose from './2026-12-03T1000-pending-close.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T1900-business-hours': businessHours,
   '2026-12-03T0900-search': search,
   '2026-12-03T0900-sla-figures': slaFigures,
+  '2026-12-03T1000-pending-close': pendingClose,
 };
