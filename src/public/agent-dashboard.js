@@ -4,10 +4,12 @@
 // is still complete: it just does not change until reloaded.
 //
 // Rows never move under the pointer (issue 23): a fresh ticket list that would add, remove or
-// reorder rows waits while the mouse is over the list or the keyboard focus is on one of its
-// controls, and is applied when the pointer leaves or the focus goes (at the latest after
-// HOLD_MAX_MS, so a pointer parked over the list does not freeze the page). A fresh list with the
-// same rows in the same order (an SLA badge, a countdown) is applied at once: nothing moves.
+// reorder rows waits while the mouse is over the list, and is applied when it leaves (at the latest
+// after HOLD_MAX_MS, so a pointer parked over the list does not freeze the page). A fresh list with
+// the same rows in the same order (an SLA badge, a countdown) is applied at once: nothing moves.
+// Keyboard focus does not hold the list: swapSection puts the focus back on the same control (the
+// same ticket's button, found by its form's action), so Enter still acts on the ticket it was on.
+// Touch has no hover to read; a tap lands at once, and Close has an undo window anyway.
 // New tickets that arrive while the agent is not looking at the page are counted in the tab title,
 // "(2) My tickets — Helpdesk", until the page is looked at again (visible and focused).
 import { tickCountdowns } from './app.js';
@@ -30,13 +32,6 @@ let holdTimer = null;
 
 function rowOrder(section) {
   return [...section.querySelectorAll('tr[data-ticket]')].map((row) => row.dataset.ticket).join(' ');
-}
-
-function pointerAtRows() {
-  const list = document.getElementById(LIST);
-  if (!list) return false;
-  const focused = document.activeElement;
-  return pointerOver || (focused !== null && focused !== document.body && list.contains(focused) && focused.matches('button, a[href], input, select, textarea'));
 }
 
 function applyList(fresh) {
@@ -62,7 +57,7 @@ function releaseHeld() {
 function offerList(fresh) {
   const current = document.getElementById(LIST);
   if (!current) return;
-  if (rowOrder(fresh) === rowOrder(current) || !pointerAtRows()) {
+  if (rowOrder(fresh) === rowOrder(current) || !pointerOver) {
     held = null;
     applyList(fresh);
     return;
@@ -83,11 +78,7 @@ function watchPointer() {
   });
   list.addEventListener('pointerleave', () => {
     pointerOver = false;
-    if (!pointerAtRows()) releaseHeld();
-  });
-  list.addEventListener('focusout', (event) => {
-    // Focus moving to another control of the list keeps the hold.
-    if (!list.contains(event.relatedTarget) && !pointerOver) releaseHeld();
+    releaseHeld();
   });
 }
 
