@@ -56,6 +56,8 @@ describe('closing with an undo window, in a browser', () => {
     await page.fill('#password', 'password123');
     await Promise.all([page.waitForURL('**/agents/dashboard/'), page.click('button[type=submit]')]);
     await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    // The refresh the stream's opening asks for may replace the rows once: let it pass before measuring or pointing.
+    await page.waitForTimeout(500);
     return { page, problems };
   }
 
@@ -103,7 +105,10 @@ describe('closing with an undo window, in a browser', () => {
     const { page } = await loggedIn();
     const target = closeButton(page, b.id);
     await target.hover();
-    const box = (await target.boundingBox())!;
+    const box = await target.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    });
     const urgent = await newTicket('Urgent newcomer', 'high');
     await page.waitForFunction(() => document.documentElement.dataset.rowsHeld === 'true');
     // Still the same button under the pointer, nothing inserted.
@@ -162,8 +167,9 @@ describe('closing with an undo window, in a browser', () => {
     await page.setViewportSize(PHONE);
     const button = closeButton(page, ticket.id);
     // Both boxes measured at once (a live refresh may replace the row between two reads).
-    const { card, box } = await button.evaluate((el) => ({ card: el.closest('tr')!.getBoundingClientRect().width, box: el.getBoundingClientRect().width }));
-    expect(box).toBeGreaterThan(0);
+    const measure = () => button.evaluate((el) => ({ card: el.closest('tr')!.getBoundingClientRect().width, box: el.getBoundingClientRect().width }));
+    await expect.poll(async () => (await measure()).box).toBeGreaterThan(0);
+    const { card, box } = await measure();
     expect(box).toBeLessThan(card / 3);
     expect(await button.getAttribute('class')).toContain('secondary');
     expect(await seriousViolations(page)).toEqual([]);
