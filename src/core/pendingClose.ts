@@ -60,8 +60,9 @@ export type CloseRequestDecision =
  * stays immediate: the admin ticket pages have no undo window (and the API never has one).
  */
 export function decideCloseRequest(ticket: TicketForClose, actor: CloseActor, now: number, windowMs: number): CloseRequestDecision {
-  if (ticket.status === 'closed') return { kind: 'already-closed' };
+  // Who may comes first (as R4's close does): another agent is not told whether the ticket is closed.
   if (actor.role !== 'admin' && ticket.agent_id !== actor.id) return { kind: 'forbidden' };
+  if (ticket.status === 'closed') return { kind: 'already-closed' };
   const pending = pendingCloseOf(ticket);
   if (pending) return { kind: 'already-pending', dueAt: pending.dueAt };
   if (actor.role === 'admin' || windowMs <= 0) return { kind: 'close-now' };
@@ -82,9 +83,10 @@ export type UndoDecision =
  * the job has not run yet: what counts is whether the close has committed.
  */
 export function decideUndo(ticket: TicketForClose, actor: CloseActor): UndoDecision {
+  // Who may ask comes first: another agent learns nothing about the ticket, not even that it closed.
+  if (actor.role !== 'admin' && ticket.agent_id !== actor.id) return { kind: 'forbidden' };
   if (ticket.status === 'closed') return { kind: 'closed' };
   const pending = pendingCloseOf(ticket);
-  if (actor.role !== 'admin' && ticket.agent_id !== actor.id) return { kind: 'forbidden' };
   if (!pending) return { kind: 'nothing-pending' };
   if (actor.role !== 'admin' && pending.requestedBy !== actor.id) return { kind: 'forbidden' };
   return { kind: 'undo' };

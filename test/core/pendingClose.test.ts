@@ -28,7 +28,9 @@ describe('decideCloseRequest (now 1000, window 10 s)', () => {
     ['an admin on a pending ticket leaves it pending', pending(7000), ADMIN, 10_000, { kind: 'already-pending', dueAt: 7000 }],
     ['another agent may not', ticket(), BOB, 10_000, { kind: 'forbidden' }],
     ['nobody may close a queued ticket but an admin', ticket({ agent_id: null }), ALICE, 10_000, { kind: 'forbidden' }],
-    ['closed stays closed, for anyone', ticket({ status: 'closed' }), BOB, 10_000, { kind: 'already-closed' }],
+    ['closed stays closed (its agent)', ticket({ status: 'closed' }), ALICE, 10_000, { kind: 'already-closed' }],
+    ['closed stays closed (an admin)', ticket({ status: 'closed' }), ADMIN, 10_000, { kind: 'already-closed' }],
+    ["another agent is refused, not told it is closed", ticket({ status: 'closed' }), BOB, 10_000, { kind: 'forbidden' }],
   ])('%s', (_, t, actor, windowMs, expected) => expect(decideCloseRequest(t, actor, 1000, windowMs)).toEqual(expected));
 });
 
@@ -39,6 +41,8 @@ describe('decideUndo', () => {
     ['another agent', pending(), BOB, 'forbidden'],
     ['the holder, when somebody else asked (cannot happen: moves clear it; refused anyway)', pending(10_000, 2), ALICE, 'forbidden'],
     ['after the commit: too late (I1)', { ...pending(), status: 'closed' }, ALICE, 'closed'],
+    ['after the commit, another agent: refused, not told it closed', { ...pending(), status: 'closed' }, BOB, 'forbidden'],
+    ['a queued ticket (a move cleared it), an agent: refused', ticket({ agent_id: null }), ALICE, 'forbidden'],
     ['nothing asked, or undone already, or cancelled by a move', ticket(), ALICE, 'nothing-pending'],
   ])('%s', (_, t, actor, expected) => expect(decideUndo(t, actor).kind).toBe(expected));
 });
