@@ -6,7 +6,7 @@
  * conditional close make each close commit exactly once however many processes run the job. A
  * pending close is a row, so a restart loses none: the next process commits it when it starts.
  */
-import { Sleeper } from './sleeper.js';
+import { DueLoop } from './dueLoop.js';
 import { nextPendingCloseDue } from '../repositories/pendingCloses.js';
 import type { ServiceContext } from '../services/context.js';
 import { commitDuePendingCloses } from '../services/pendingCloses.js';
@@ -19,22 +19,15 @@ export interface PendingCloseJobOptions {
   onError?: (error: unknown) => void;
 }
 
-export class PendingCloseJob {
+export class PendingCloseJob extends DueLoop {
   private readonly batchSize: number;
-  private readonly maxSleepMs: number;
-  private readonly onError: (error: unknown) => void;
-  private readonly sleeper = new Sleeper();
-  private loop: Promise<void> | null = null;
-  private stopped = true;
-  private wakeRequested = false;
 
   constructor(
     private readonly ctx: ServiceContext,
     options: PendingCloseJobOptions = {},
   ) {
+    super(ctx.clock, options.maxSleepMs ?? 500, options.onError ?? (() => undefined));
     this.batchSize = options.batchSize ?? 50;
-    this.maxSleepMs = options.maxSleepMs ?? 500;
-    this.onError = options.onError ?? (() => undefined);
   }
 
   /** Commits every close due at `now`, batch after batch; returns how many closed. */
@@ -47,46 +40,13 @@ export class PendingCloseJob {
     }
   }
 
-  start(): this {
-    if (this.loop) return this;
-    this.stopped = false;
-    this.loop = this.run();
-    return this;
+  /** A close commits once the clock reads its `close_due_at`. */
+  protected firstDueInstant(): Promise<number | null> {
+    return nextPendingCloseDue(this.ctx.handle.db, this.ctx.handle.dialect);
   }
 
-  /** A close was asked for in this process: look at the due instants again now. */
-  wake(): void {
-    this.wakeRequested = true;
-    this.sleeper.wake();
-  }
-
-  /** Stops the loop; resolves once the pass in progress (if any) has committed. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.sleeper.wake();
-    await this.loop;
-    this.loop = null;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let delay = this.maxSleepMs;
-      try {
-        this.wakeRequested = false;
-        // Only a pass with something due opens a (routing) transaction.
-        let next = await nextPendingCloseDue(this.ctx.handle.db, this.ctx.handle.dialect);
-        if (next !== null && next <= this.ctx.clock.now()) {
-          await this.runOnce();
-          next = await nextPendingCloseDue(this.ctx.handle.db, this.ctx.handle.dialect);
-        }
-        if (next !== null) delay = Math.min(this.maxSleepMs, Math.max(0, next - this.ctx.clock.now()));
-      } catch (error) {
-        this.onError(error);
-      }
-      if (this.stopped) break;
-      if (this.wakeRequested) continue;
-      await this.sleeper.sleep(delay);
-    }
+  protected pass(): Promise<number> {
+    return this.runOnce();
   }
 }
 

@@ -15,31 +15,26 @@ function pendingTickets(dialect: Dialect) {
 }
 
 /**
+ * Writes the two columns of an open ticket, only when `has` says whether a close is pending as
+ * expected (and the ticket is held by `agentId`, when given). Returns whether the row changed.
+ */
+async function writePending(db: Db, ticketId: number, values: { close_due_at: number | null; close_requested_by: number | null }, has: boolean, agentId?: number): Promise<boolean> {
+  let update = db.updateTable('tickets').set(values).where('id', '=', ticketId).where('status', '=', 'open').where('close_due_at', has ? 'is not' : 'is', null);
+  if (agentId !== undefined) update = update.where('agent_id', '=', agentId);
+  return Number((await update.executeTakeFirst()).numUpdatedRows) === 1;
+}
+
+/**
  * Records a pending close by `agentId`, due at `dueAt`, if the ticket is open, still held by that
  * agent and has none pending yet. Returns whether it did.
  */
-export async function setPendingClose(db: Db, ticketId: number, agentId: number, dueAt: number): Promise<boolean> {
-  const result = await db
-    .updateTable('tickets')
-    .set({ close_due_at: dueAt, close_requested_by: agentId })
-    .where('id', '=', ticketId)
-    .where('status', '=', 'open')
-    .where('agent_id', '=', agentId)
-    .where('close_due_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+export function setPendingClose(db: Db, ticketId: number, agentId: number, dueAt: number): Promise<boolean> {
+  return writePending(db, ticketId, { close_due_at: dueAt, close_requested_by: agentId }, false, agentId);
 }
 
 /** Clears the ticket's pending close if it is still open with one. Returns whether it did (false: committed or already cleared). */
-export async function clearPendingClose(db: Db, ticketId: number): Promise<boolean> {
-  const result = await db
-    .updateTable('tickets')
-    .set({ close_due_at: null, close_requested_by: null })
-    .where('id', '=', ticketId)
-    .where('status', '=', 'open')
-    .where('close_due_at', 'is not', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+export function clearPendingClose(db: Db, ticketId: number): Promise<boolean> {
+  return writePending(db, ticketId, { close_due_at: null, close_requested_by: null }, true);
 }
 
 /** The earliest pending close's due instant, or null when none is pending (a read of the index's first entry). */
