@@ -11,7 +11,7 @@ import { PendingCloseJob } from '../../src/jobs/pendingCloses.js';
 import { findTicketById, findTicketByToken } from '../../src/repositories/tickets.js';
 import { closeTicket } from '../../src/services/tickets.js';
 import { addStaff, Client, submitViaForm } from '../support/app.js';
-import { launchBrowser, PHONE, seriousViolations } from '../support/browser.js';
+import { launchBrowser, PHONE, screenshot, seriousViolations } from '../support/browser.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { type LiveApp, startLiveApp } from '../live/support.js';
 
@@ -91,6 +91,8 @@ describe('closing with an undo window, in a browser', () => {
     const clicked = Date.now();
     await Promise.all([page.waitForURL('**/agents/dashboard/'), closeButton(page, ticket.id).click()]);
     expect(await statusOf(ticket.id)).toBe('open');
+    // For a person to look at (the row may already be gone by the phone shot: the window is short here).
+    await screenshot(page, 'close-undo', 'pending-close');
     await page.locator(`tr[data-ticket="HD-${ticket.id}"]`).waitFor({ state: 'detached', timeout: WINDOW_SECONDS * 1000 + 3000 });
     const closed = (await findTicketById(db(), ticket.id))!;
     expect(closed.status).toBe('closed');
