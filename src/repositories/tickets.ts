@@ -100,8 +100,7 @@ export async function recentClosedOf(db: Db, agentId: number, limit: number): Pr
 export async function setTicketAgent(db: Db, move: Move, now: number): Promise<boolean> {
   const result = await db
     .updateTable('tickets')
-    // A move cancels a pending close: it was the previous holder's decision (core/pendingClose.ts).
-    .set({ agent_id: move.to, assigned_at: move.to === null ? null : now, close_due_at: null, close_requested_by: null })
+    .set({ agent_id: move.to, assigned_at: move.to === null ? null : now })
     .where('id', '=', move.ticketId)
     .where('status', '=', 'open')
     .where('agent_id', move.from === null ? 'is' : '=', move.from)
