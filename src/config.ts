@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { parseImapUrl, readImapUrl, sameFolder } from './core/imapUrl.js';
 import { parseMailbox } from './core/mailboxes.js';
+import { DEFAULT_CLOSE_UNDO_SECONDS, MAX_CLOSE_UNDO_SECONDS } from './core/pendingClose.js';
 import { DEFAULT_RATE_LIMITS, formatLimit, type Limit, parseLimit, type RateLimitSettings } from './http/rateLimits.js';
 
 /** A `count/duration` rate limit such as `10/1m`. */
@@ -96,6 +97,11 @@ const EnvSchema = z.object({
   INBOUND_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
   /** New tickets one sender may create by mail within an hour (§10 rule 7). */
   INBOUND_TICKETS_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  /**
+   * Seconds an agent has to undo a Close on the agent pages (issue 23): the close commits when they
+   * have passed (src/core/pendingClose.ts). 0: Close closes at once. The API's close is always immediate.
+   */
+  CLOSE_UNDO_SECONDS: z.coerce.number().int().min(0).max(MAX_CLOSE_UNDO_SECONDS).default(DEFAULT_CLOSE_UNDO_SECONDS),
   /** `on` or `off`: rate limits on login and public ticket creation (off for benchmarks). */
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   /** Login attempts allowed per client address, as `count/duration` (e.g. `10/1m`). */
@@ -131,6 +137,8 @@ export interface Config {
   sessionIdleMinutes: number;
   /** AUTO_AWAY_MINUTES: 0 = off. */
   autoAwayMinutes: number;
+  /** CLOSE_UNDO_SECONDS: the undo window of a Close on the agent pages; 0: none. */
+  closeUndoSeconds: number;
   liveHeartbeatSeconds: number;
   /** The email channel (§10). */
   inbound: InboundConfig;
@@ -184,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.ADMIN_PASSWORD,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     autoAwayMinutes: e.AUTO_AWAY_MINUTES,
+    closeUndoSeconds: e.CLOSE_UNDO_SECONDS,
     liveHeartbeatSeconds: e.LIVE_HEARTBEAT_SECONDS,
     inbound: {
       imapUrl: e.IMAP_URL,

@@ -51,6 +51,13 @@ export interface TicketsTable {
   waiting_on: ColumnType<'agent' | 'customer' | null, 'agent' | 'customer' | null | undefined, 'agent' | 'customer' | null>;
   /** The first public reply's time. */
   first_response_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /**
+   * A close asked for on an agent page and not yet committed (the undo window, src/core/pendingClose.ts):
+   * when it commits (the end of the window) and who asked. Both null when none is pending; cleared by an undo, by any move of the ticket,
+   * and by the commit of the close.
+   */
+  close_due_at: OptionalTime;
+  close_requested_by: ColumnType<number | null, number | null | undefined, number | null>;
   /** The closed ticket this one follows up (§9). */
   follow_up_of: ColumnType<number | null, number | null | undefined, number | null>;
   /** The calendar version the ticket's SLA clocks count with (§11); null: 24/7. */

@@ -6,7 +6,7 @@
  * by other processes, with deadlines sooner than the one it waits for, are still caught in time),
  * and wakes early when told of a new ticket. Every process may run one: see recordDueBreaches.
  */
-import { Sleeper } from './sleeper.js';
+import { DueLoop } from './dueLoop.js';
 import { nextWatchInstant, SLA_WATCHES, watchHasDue } from '../repositories/slaWatches.js';
 import type { ServiceContext, TicketChange } from '../services/context.js';
 import { fireDueWatch } from '../services/sla.js';
@@ -23,22 +23,15 @@ export interface SlaMonitorOptions {
   onError?: (error: unknown) => void;
 }
 
-export class SlaMonitor {
+export class SlaMonitor extends DueLoop {
   private readonly batchSize: number;
-  private readonly maxSleepMs: number;
-  private readonly onError: (error: unknown) => void;
-  private loop: Promise<void> | null = null;
-  private stopped = true;
-  private readonly sleeper = new Sleeper();
-  private wakeRequested = false;
 
   constructor(
     private readonly ctx: ServiceContext,
     options: SlaMonitorOptions = {},
   ) {
+    super(ctx.clock, options.maxSleepMs ?? 1000, options.onError ?? (() => undefined));
     this.batchSize = options.batchSize ?? 100;
-    this.maxSleepMs = options.maxSleepMs ?? 1000;
-    this.onError = options.onError ?? (() => undefined);
   }
 
   /**
@@ -70,12 +63,16 @@ export class SlaMonitor {
     return nextWatchInstant(this.ctx.handle.db, this.ctx.handle.dialect);
   }
 
-  /** Runs passes until stop(): each at the next deadline, at most maxSleepMs apart. */
-  start(): this {
-    if (this.loop) return this;
-    this.stopped = false;
-    this.loop = this.run();
-    return this;
+  /** A ticket breaches the first millisecond past its deadline. */
+  protected async firstDueInstant(): Promise<number | null> {
+    const next = await this.nextDeadline();
+    return next === null ? null : next + 1;
+  }
+
+  // Only a pass with something due opens a transaction: every new ticket wakes the monitor, and on
+  // SQLite an empty pass still took the write lock from ticket intake (bench:intake).
+  protected pass(): Promise<TicketChange[]> {
+    return this.runOnce();
   }
 
   /** A ticket was created (maybe with a nearer deadline than the one awaited): look again now. */
@@ -84,40 +81,7 @@ export class SlaMonitor {
     // longer than that, it looks again before any new ticket can be due: nothing to do. (Reading
     // the next deadline for every new ticket cost a query per intake transaction.)
     if (this.maxSleepMs <= SHORTEST_SLA_MS) return;
-    this.wakeRequested = true;
-    this.sleeper.wake();
-  }
-
-  /** Stops the loop; resolves once the pass in progress (if any) has committed. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.sleeper.wake();
-    await this.loop;
-    this.loop = null;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let delay = this.maxSleepMs;
-      try {
-        this.wakeRequested = false;
-        // Only a pass with something due opens a transaction: every new ticket wakes the monitor,
-        // and on SQLite an empty pass still took the write lock from ticket intake (bench:intake).
-        let next = await this.nextDeadline();
-        if (next !== null && next < this.ctx.clock.now()) {
-          await this.runOnce();
-          next = await this.nextDeadline();
-        }
-        // A ticket breaches the first millisecond past its deadline.
-        if (next !== null) delay = Math.min(this.maxSleepMs, Math.max(0, next + 1 - this.ctx.clock.now()));
-      } catch (error) {
-        this.onError(error);
-      }
-      if (this.stopped) break;
-      // A wake() during the pass may concern a ticket the pass did not see yet.
-      if (this.wakeRequested) continue;
-      await this.sleeper.sleep(delay);
-    }
+    this.wakeNow();
   }
 }
 

@@ -1,5 +1,5 @@
 // Progressive enhancement shared by every page; each page is complete without it.
-// - SLA countdowns (.countdown[data-due]) and ticket ages ([data-since]) tick every second.
+// - SLA countdowns (.countdown[data-due]), pending closes ([data-close-due]) and ticket ages ([data-since]) tick every second.
 // - <time datetime> shows the reader's local time (pages are rendered in UTC).
 // - The navigation link of the current section gets aria-current="page".
 // - A form that came back with errors moves the keyboard focus to its error summary.
@@ -24,6 +24,11 @@ export function tickCountdowns(root = document) {
     el.classList.toggle('sla-breached', left < 0);
     el.classList.toggle('sla-soon', left >= 0 && left < 60000);
     el.classList.toggle('sla-ok', left >= 60000);
+  }
+  // A pending close (the undo window): whole seconds left; at 0 it waits for the commit to arrive live.
+  for (const el of root.querySelectorAll('[data-close-due]')) {
+    const text = `${Math.max(0, Math.ceil((Number(el.dataset.closeDue) - now) / 1000))} s`;
+    if (el.textContent !== text) el.textContent = text;
   }
   for (const el of root.querySelectorAll('[data-since]')) {
     const text = span(now - Number(el.dataset.since));

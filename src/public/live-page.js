@@ -9,9 +9,13 @@ function focusKey(el) {
   return el.getAttribute('aria-label') ?? el.form?.getAttribute('action') ?? el.getAttribute('href') ?? (el.id || null);
 }
 
+// Only controls a person can focus: a button shares its form's action with the form's hidden
+// `_csrf` input, which comes first in the form and cannot take the focus (issue 23 item 7).
+const FOCUSABLE = 'button, a[href], input:not([type="hidden"]), select, textarea';
+
 function findByFocusKey(root, key) {
-  for (const el of root.querySelectorAll('button, a, input, select, textarea')) {
-    if (focusKey(el) === key) return el;
+  for (const el of root.querySelectorAll(FOCUSABLE)) {
+    if (focusKey(el) === key && !el.disabled) return el;
   }
   return null;
 }

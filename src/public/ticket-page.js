@@ -17,7 +17,7 @@ import { coalesce, fetchPage, followStream, swapSection } from './live-page.js';
 const main = document.querySelector('main[data-ticket-id]');
 const ticketId = Number(main?.dataset.ticketId);
 // The parts of the page a change of the ticket can change; the form is not one of them.
-const LIVE_PARTS = ['#ticket-facts', '#thread', 'hgroup .badges'];
+const LIVE_PARTS = ['#ticket-facts', '#thread', 'hgroup .badges', '#close-control'];
 const POLL_MS = 5000;
 // A reply-and-close is several changes in a row: one refetch.
 const DEBOUNCE_MS = 100;

@@ -67,13 +67,14 @@ export async function openTicketsOf(db: Db, agentId: number): Promise<TicketRow[
     .execute();
 }
 
-/** R3: the newest open ticket an agent holds. */
+/** R3: the newest open ticket an agent holds, leaving out one it is about to close (a pending close). */
 export async function newestOpenTicketOf(db: Db, agentId: number): Promise<TicketRow | undefined> {
   return db
     .selectFrom('tickets')
     .selectAll()
     .where('agent_id', '=', agentId)
     .where('status', '=', 'open')
+    .where('close_due_at', 'is', null)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .limit(1)
@@ -126,6 +127,9 @@ export async function markClosed(db: Db, ticketId: number, now: number, clocks: 
       status: 'closed',
       closed_at: now,
       waiting_on: null,
+      // Any close (the API's, an admin's, reply-and-close) ends a pending one too.
+      close_due_at: null,
+      close_requested_by: null,
       next_reply_met: sql<number>`next_reply_met + case when ${running} and ${now} <= next_reply_due_at then 1 else 0 end`,
       next_reply_breached: sql<number>`next_reply_breached + case when ${running} and ${now} > next_reply_due_at and next_reply_breached_at is null then 1 else 0 end`,
     })

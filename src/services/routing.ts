@@ -21,6 +21,7 @@ import { inRoutingTransaction } from '../db/transaction.js';
 import { insertEvent } from '../repositories/events.js';
 import { clockCalendarOf } from '../repositories/calendarVersions.js';
 import { loadRoutingState } from '../repositories/routingState.js';
+import { clearPendingClose } from '../repositories/pendingCloses.js';
 import { findTicketById, newestOpenTicketOf, openTicketsOf, queueHead, setTicketAgent } from '../repositories/tickets.js';
 import { setLastAssignedAtOf } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
@@ -110,6 +111,9 @@ export async function writeMove(run: RoutingRun, move: Move): Promise<void> {
     const holder = move.from === null ? 'waiting in the queue' : `held by agent ${move.from}`;
     throw new Error(`Routing move planned from stale state: ticket ${move.ticketId} is not open and ${holder}; the routing transaction is rolled back.`);
   }
+  // A move away from an agent cancels its pending close: it was that agent's decision about the
+  // ticket (core/pendingClose.ts). A ticket taken from the queue has none (its move there cleared it).
+  if (move.from !== null) await clearPendingClose(trx, move.ticketId);
   if (move.to !== null) await setLastAssignedAtOf(trx, [move.to], now);
   const type = eventTypeOf(move);
   if (type === 'requeued') run.queueWaiting = true;

@@ -82,6 +82,8 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           waiting_on: 'agent' as const,
           first_response_at: null,
           follow_up_of: input.followUpOf?.id ?? null,
+          close_due_at: null,
+          close_requested_by: null,
         };
       });
       const tickets = await writeIntake(trx, rows, run.newTicketIds, (stored) => ({

@@ -4,7 +4,8 @@ import { referenceOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
 import { staffTicketPath } from '../http/links.js';
 import { SlaTargetBadges } from './slaTargets.js';
-import { ActionForm, CsrfField, DataTable, EmptyState, type FormErrors, type FormValues, PriorityBadge, SlaBadge, TextField, Time, WaitingOnBadge } from './components.js';
+import { CloseControl } from './closeControl.js';
+import { CsrfField, DataTable, EmptyState, type FormErrors, type FormValues, PriorityBadge, SlaBadge, TextField, Time, WaitingOnBadge } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 import { AgentSearch, type SearchResultsProps } from './search.js';
 
@@ -125,7 +126,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
           <div class="table-scroll">
             <DataTable class="striped stack" columns={['Ticket', 'Priority', 'Waiting on', 'Customer', 'Age', 'SLA', <span class="visually-hidden">Actions</span>]}>
                 {open.map((t) => (
-                  <tr data-ticket={referenceOf(t.id)} data-breached={t.sla_breached_at !== null ? 'true' : undefined} data-waiting-on={t.waiting_on ?? undefined}>
+                  <tr data-ticket={referenceOf(t.id)} data-closing={t.close_due_at !== null ? 'true' : undefined} data-breached={t.sla_breached_at !== null ? 'true' : undefined} data-waiting-on={t.waiting_on ?? undefined}>
                     <TicketCells ticket={t} />
                     <Cell label="Waiting on">
                       <WaitingOnBadge waitingOn={t.waiting_on} mine />
@@ -153,16 +154,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
                     )}
                     </Cell>
                     <td data-label="" class="actions">
-                      <ActionForm
-                        action={`/agents/tickets/${t.id}/close/`}
-                        csrf={csrf}
-                        class="small"
-                        label={
-                          <>
-                            Close<span class="visually-hidden"> {referenceOf(t.id)}</span>
-                          </>
-                        }
-                      />
+                      <CloseControl ticket={t} csrf={csrf} now={now} />
                     </td>
                   </tr>
                 ))}

@@ -14,6 +14,7 @@ import { AttachmentsField, CsrfField, DueTime, ErrorSummary, type FormErrors, ty
 import { type Flash, Layout, type Viewer } from './layout.js';
 import { BouncedEmails, type BouncedEmail } from './bouncedEmails.js';
 import { Thread } from './thread.js';
+import { CloseControl } from './closeControl.js';
 
 export interface StaffTicketProps {
   viewer: Viewer & { id: number };
@@ -222,6 +223,8 @@ export function StaffTicketPage(props: StaffTicketProps) {
           <WaitingOnBadge waitingOn={ticket.waiting_on} mine={ticket.agent_id === viewer.id} />
         </p>
       </hgroup>
+      {/* Always there (maybe empty), so ticket-page.js can swap it live: a close committing, an undo elsewhere. */}
+      <div id="close-control">{props.mayReply && ticket.status === 'open' && <CloseControl ticket={ticket} csrf={csrf} now={now} back={staffTicketPath(ticket.id)} />}</div>
       <section id="viewers" aria-live="polite"></section>
       <BouncedEmails emails={props.bounced} />
       <TicketFacts ticket={ticket} agentName={agentName} followUps={props.followUps} mine={ticket.agent_id === viewer.id} now={now} />

@@ -5,7 +5,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { DbHandle } from '../../src/db/connect.js';
-import { buildApp } from '../../src/http/app.js';
+import { type AppConfig, buildApp } from '../../src/http/app.js';
 import type { ChangeHub } from '../../src/live/hub.js';
 import { createChangeHub } from '../../src/live/postgresHub.js';
 import type { Clock, ServiceContext } from '../../src/services/context.js';
@@ -27,14 +27,14 @@ export interface LiveApp {
  * An app on `handle` with the hub the server would create for it (LISTEN/NOTIFY on PostgreSQL,
  * in-process on SQLite), listening on an ephemeral port.
  */
-export async function startLiveApp(handle: DbHandle, url: string, options: { clock?: Clock; heartbeatMs?: number } = {}): Promise<LiveApp> {
+export async function startLiveApp(handle: DbHandle, url: string, options: { clock?: Clock; heartbeatMs?: number; config?: Partial<AppConfig> } = {}): Promise<LiveApp> {
   const errors: unknown[] = [];
   const hub = createChangeHub(handle, url, (error) => errors.push(error));
   await hub.ready();
   const { app, ctx } = await buildApp({
     handle,
     clock: options.clock ?? { now: () => Date.now() },
-    config: TEST_CONFIG,
+    config: { ...TEST_CONFIG, ...options.config },
     hub,
     liveHeartbeatMs: options.heartbeatMs,
   });

@@ -177,6 +177,7 @@ for (const dialect of DIALECTS) {
         'POST /agents/login/': { as: anonymous, url: '/agents/login/', body: { username: 'alice', password: 'password123' } },
         'POST /agents/logout/': { as: alice, url: '/agents/logout/', body: {} },
         'POST /agents/tickets/:id/close/': { as: alice, url: `/agents/tickets/${ticketId}/close/`, body: {} },
+        'POST /agents/tickets/:id/close/undo/': { as: alice, url: `/agents/tickets/${ticketId}/close/undo/`, body: {} },
         'POST /agents/tickets/:id/messages/': { as: alice, url: `/agents/tickets/${ticketId}/messages/`, body: { kind: 'note', body: 'A note' } },
         'POST /adminapp/replies/': { as: admin, url: '/adminapp/replies/', body: { name: 'Farewell', body: 'Bye' } },
         'POST /adminapp/replies/:id/': { as: admin, url: `/adminapp/replies/${canned}/`, body: { name: 'Greeting 2', body: 'Hi' } },

@@ -110,6 +110,13 @@ const CASES: Case[] = [
     form: () => ({}),
     expect: { anonymous: 'login', agent: 303, otherAgent: 403, admin: 303 },
   },
+  // Undo of a pending close (issue 23): the ticket's agent or an admin; nothing pending is not an error.
+  {
+    route: 'POST /agents/tickets/:id/close/undo/',
+    url: (fx) => `/agents/tickets/${fx.mine}/close/undo/`,
+    form: () => ({}),
+    expect: { anonymous: 'login', agent: 303, otherAgent: 403, admin: 303 },
+  },
   // The staff ticket page (§9): another agent's ticket does not exist for it (404), as in the API.
   { route: 'GET /agents/tickets/:id/', url: (fx) => `/agents/tickets/${fx.mine}/`, expect: { anonymous: 'login', agent: 200, otherAgent: 404, admin: 200 } },
   {
@@ -393,6 +400,8 @@ for (const dialect of DIALECTS) {
           const page = await pages.otherAgent.post(`/agents/tickets/${id}/close/`, { _csrf: csrf });
           // The page names a ticket that exists but is not yours (403), and only a missing one 404.
           expect(page.statusCode, `page close ${id}`).toBe(existing.has(id) ? 403 : 404);
+          const undo = await pages.otherAgent.post(`/agents/tickets/${id}/close/undo/`, { _csrf: csrf });
+          expect(undo.statusCode, `page undo close ${id}`).toBe(existing.has(id) ? 403 : 404);
           expect((await pages.otherAgent.get(`/admin/tickets/${id}/`)).statusCode, `page view ${id}`).toBe(403);
           // The staff ticket page shows pending tickets to every agent; others do not exist for it.
           expect((await pages.otherAgent.get(`/agents/tickets/${id}/`)).statusCode, `staff page ${id}`).toBe(waiting.has(id) ? 200 : 404);

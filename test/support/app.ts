@@ -16,6 +16,8 @@ export const TEST_CONFIG: AppConfig = {
   sessionIdleMinutes: 480,
   rateLimit: false,
   production: false,
+  // Close closes at once, as before the undo window (test/agents/close-undo*.test.ts set a window).
+  closeUndoSeconds: 0,
 };
 
 export interface TestApp {

@@ -13,6 +13,7 @@ import * as businessHours from './2026-12-02T1900-business-hours.js';
 import * as search from './2026-12-03T0900-search.js';
 import * as slaFigures from './2026-12-03T0900-sla-figures.js';
 import * as autoAway from './2026-12-03T1000-auto-away.js';
+import * as pendingClose from './2026-12-03T1000-pending-close.js';
 import * as searchWords from './2026-12-03T1000-search-words.js';
 
 /** Every migration, by name; names sort in the order they must run. */
@@ -31,5 +32,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T0900-search': search,
   '2026-12-03T0900-sla-figures': slaFigures,
   '2026-12-03T1000-auto-away': autoAway,
+  '2026-12-03T1000-pending-close': pendingClose,
   '2026-12-03T1000-search-words': searchWords,
 };

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { highlightWords, parsePosition, parseSearch } from '../../core/search.js';
 import { correctedText, correctQuery } from '../../core/searchTypos.js';
-import { parseId } from '../../core/tickets.js';
+import { parseId, referenceOf } from '../../core/tickets.js';
+import { secondsLeft } from '../../core/pendingClose.js';
 import type { Role } from '../../core/users.js';
 import type { Db } from '../../db/connect.js';
 import { listTickets } from '../../repositories/ticketQueries.js';
@@ -15,7 +16,7 @@ import { login, logout } from '../../services/auth.js';
 import { decoyHash } from '../../services/passwords.js';
 import type { ServiceContext } from '../../services/context.js';
 import { changePresence } from '../../services/presence.js';
-import { closeTicket } from '../../services/tickets.js';
+import { requestClose, undoClose } from '../../services/pendingCloses.js';
 import { AgentDashboardPage, LoginPage } from '../../views/agents.js';
 import type { SearchResultsProps } from '../../views/search.js';
 import { renderPage } from '../../views/render.js';
@@ -23,6 +24,17 @@ import { type RouteLimits, waitMessage } from '../rateLimits.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, safeNext, sendHtml } from '../forms.js';
 import { requireRole, SESSION_COOKIE, sessionCookieOptions } from '../session.js';
+
+function ticketIdOf(raw: string): number {
+  const id = parseId(raw);
+  if (id === null) throw notFound('Ticket');
+  return id;
+}
+
+/** Where a Close or Undo form asked to come back to (its `next` field, a local path), else `fallback`. */
+function backFrom(body: unknown, fallback: string): string {
+  return safeNext(formBody(body).next, fallback);
+}
 
 function landingOf(role: 'agent' | 'admin'): string {
   return role === 'admin' ? '/adminapp/dashboard/' : '/agents/dashboard/';
@@ -58,7 +70,7 @@ async function dashboardSearch(db: Db, viewer: { id: number; role: Role }, query
 }
 
 /** Staff login/logout and the agent's own pages (§1, §3). */
-export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, sessions: { idleMinutes: number; secureCookies: boolean; autoAwayMinutes?: number }): void {
+export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, sessions: { idleMinutes: number; secureCookies: boolean; autoAwayMinutes?: number; closeUndoMs: number }): void {
   app.get<{ Querystring: { next?: string } }>('/agents/login/', async (request, reply) => {
     if (request.viewer) return reply.redirect(safeNext(request.query.next, landingOf(request.viewer.role)), 303);
     const next = safeNext(request.query.next, '');
@@ -130,12 +142,35 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
       return sendHtml(reply, renderPage(page), Object.keys(search.errors).length > 0 ? 400 : 200);
     });
 
+    // Close with an undo window (src/core/pendingClose.ts): an agent's close is recorded as pending
+    // and commits after `closeUndoMs`; an admin's (and any close with no window) commits at once.
     agentOnly.post<{ Params: { id: string } }>('/agents/tickets/:id/close/', { preHandler: app.csrfProtection }, async (request, reply) => {
-      const id = parseId(request.params.id);
-      if (id === null) throw notFound('Ticket');
-      const closed = await closeTicket(ctx, request.viewer!, id);
-      setFlash(reply, closed ? { kind: 'success', message: `HD-${id} is closed. The customer has been told.` } : { kind: 'info', message: `HD-${id} was already closed.` });
-      return reply.redirect(request.viewer!.role === 'admin' ? `/admin/tickets/${id}/` : '/agents/dashboard/', 303);
+      const id = ticketIdOf(request.params.id);
+      const viewer = request.viewer!;
+      const result = await requestClose(ctx, viewer, id, sessions.closeUndoMs);
+      const reference = referenceOf(id);
+      if (result.kind === 'pending') {
+        const seconds = secondsLeft(result.dueAt, ctx.clock.now());
+        setFlash(reply, { kind: 'info', message: `Closing ${reference} in ${seconds} s. Undo it with the Undo button next to the ticket; after that the customer is told.` });
+      } else {
+        setFlash(reply, result.kind === 'closed' ? { kind: 'success', message: `${reference} is closed. The customer has been told.` } : { kind: 'info', message: `${reference} was already closed.` });
+      }
+      return reply.redirect(backFrom(request.body, viewer.role === 'admin' ? `/admin/tickets/${id}/` : '/agents/dashboard/'), 303);
+    });
+
+    agentOnly.post<{ Params: { id: string } }>('/agents/tickets/:id/close/undo/', { preHandler: app.csrfProtection }, async (request, reply) => {
+      const id = ticketIdOf(request.params.id);
+      const result = await undoClose(ctx, request.viewer!, id);
+      const reference = referenceOf(id);
+      setFlash(
+        reply,
+        result === 'undone'
+          ? { kind: 'success', message: `${reference} stays open.` }
+          : result === 'too-late'
+            ? { kind: 'error', message: `Too late to undo: ${reference} is closed and the customer has been told. If the customer writes again, a follow-up ticket opens.` }
+            : { kind: 'info', message: `${reference} has no close to undo: it stays open.` },
+      );
+      return reply.redirect(backFrom(request.body, '/agents/dashboard/'), 303);
     });
 
     agentOnly.post('/agents/availability/', { preHandler: app.csrfProtection }, async (request, reply) => {
