@@ -39,6 +39,9 @@ export function showsSeconds(createdAt: number, slaDueAt: number): boolean {
   return slaDueAt - createdAt < SECONDS_BELOW_MS;
 }
 
+/** showsSeconds of a ticket's row (its creation and its SLA deadline). */
+export const ticketShowsSeconds = (t: { created_at: number; sla_due_at: number }): boolean => showsSeconds(t.created_at, t.sla_due_at);
+
 const UNIT_SECONDS: Record<string, number> = { d: 86_400, h: 3600, m: 60, s: 1 };
 
 /**

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { humanSpan } from '../core/sla.js';
+import { humanSpan, ticketShowsSeconds } from '../core/sla.js';
 import { referenceOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
 import { staffTicketPath } from '../http/links.js';
@@ -142,7 +142,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
                       </span>
                     </td>
                     <Cell label="SLA">
-                    <SlaBadge dueAt={t.sla_due_at} now={now} />
+                    <SlaBadge dueAt={t.sla_due_at} now={now} seconds={ticketShowsSeconds(t)} />
                     <SlaTargetBadges ticket={t} now={now} />
                     {t.sla_breached_at !== null && (
                       <>
@@ -173,10 +173,10 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
                   <tr data-closed-ticket={referenceOf(t.id)}>
                     <TicketCells ticket={t} />
                     <Cell label="Closed">
-                      <Time ms={t.closed_at ?? t.created_at} />
+                      <Time ms={t.closed_at ?? t.created_at} seconds={ticketShowsSeconds(t)} />
                     </Cell>
                     <Cell label="SLA">
-                      <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} />
+                      <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} seconds={ticketShowsSeconds(t)} />
                     </Cell>
                   </tr>
                 ))}

@@ -2,6 +2,7 @@ import { NEW_TICKET_LABELS, referenceOf, stateOf } from '../core/tickets.js';
 import type { TicketRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
 import { PAUSED_DUE_AT } from '../core/slaClocks.js';
+import { ticketShowsSeconds } from '../core/sla.js';
 import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, StateBadge, TextArea, TextField, Time } from './components.js';
 import { CustomerReplyForm, FollowsUp, FollowUpList, PublicThread, type ThreadView, waitingInWords } from './customerThread.js';
 import { type Flash, Layout } from './layout.js';
@@ -49,7 +50,7 @@ function ResolveByFact({ ticket, now }: { ticket: TicketRow; now: number }) {
       <>
         <dt>Closed</dt>
         <dd>
-          <Time ms={ticket.closed_at} />
+          <Time ms={ticket.closed_at} seconds={ticketShowsSeconds(ticket)} />
         </dd>
       </>
     );
@@ -59,7 +60,7 @@ function ResolveByFact({ ticket, now }: { ticket: TicketRow; now: number }) {
     <>
       <dt>We aim to resolve it by</dt>
       <dd class="resolve-by">
-        {paused ? 'paused while we wait for your answer' : <Time ms={ticket.sla_due_at} />}
+        {paused ? 'paused while we wait for your answer' : <Time ms={ticket.sla_due_at} seconds={ticketShowsSeconds(ticket)} />}
         {!paused && ticket.sla_due_at < now && ' — it is taking longer than we aimed for; we are still on it.'}
       </dd>
     </>
@@ -211,7 +212,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
           <dd class="agent-name">{agentName ?? (state === 'pending' ? 'Waiting for the next free agent' : '—')}</dd>
           <dt>Submitted</dt>
           <dd>
-            <Time ms={ticket.created_at} />
+            <Time ms={ticket.created_at} seconds={ticketShowsSeconds(ticket)} />
           </dd>
           <ResolveByFact ticket={ticket} now={now} />
         </dl>
@@ -225,7 +226,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
             <li data-event={entry.type}>
               {describeForCustomer(entry, ticket.created_at)}.
               <span class="when">
-                <Time ms={entry.at} />
+                <Time ms={entry.at} seconds={ticketShowsSeconds(ticket)} />
               </span>
             </li>
           ))}

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordDueBreaches } from '../../src/services/sla.js';
-import { addStaff, type Client, startTestApp, type TestApp } from '../support/app.js';
+import { addStaff, Client, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
 import { adminClient, agentClient, cellOf, newTicket } from './support.js';
@@ -14,6 +14,7 @@ for (const dialect of DIALECTS) {
   describe(`times and breach events on the admin pages (${dialect})`, () => {
     let t: TestApp;
     let admin: Client;
+    let alice: Client;
     const clock = new FakeClock(); // 27 November 2026, 09:00:00 UTC
     let high: number;
     let low: number;
@@ -22,7 +23,7 @@ for (const dialect of DIALECTS) {
       t = await startTestApp(dialect, { clock });
       admin = (await adminClient(t)).client;
       await addStaff(t.ctx, 'alice');
-      await agentClient(t, 'alice'); // available: the tickets go to her, so a breach records her as holder
+      alice = await agentClient(t, 'alice'); // available: the tickets go to her, so a breach records her as holder
       clock.advance(7_000);
       // Default SLAs: high 1 minute (seconds shown), low 1 hour (minutes).
       high = await newTicket(t.ctx, { priority: 'high', title: 'Short SLA' });
@@ -44,6 +45,20 @@ for (const dialect of DIALECTS) {
       expect(list).toContain('data-seconds="true">2026-11-27 09:00:07 UTC</time>');
       expect(list).toContain('title="Due 2026-11-27 09:01:07 UTC"');
       expect(list).toContain('title="Due 2026-11-27 10:00 UTC"');
+    });
+
+    it('shows seconds under a short SLA on the agent dashboard and the customer status page too', async () => {
+      const dashboard = (await alice.get('/agents/dashboard/')).body;
+      expect(dashboard).toContain('title="Due 2026-11-27 09:01:07 UTC"');
+      expect(dashboard).toContain('title="Due 2026-11-27 10:00 UTC"');
+      const tokens = await t.database.handle.db.selectFrom('tickets').select(['id', 'token']).where('id', 'in', [high, low]).execute();
+      const tokenOf = (id: number) => tokens.find((r) => r.id === id)!.token;
+      const short = (await new Client(t.app).get(`/tickets/status/${tokenOf(high)}/`)).body;
+      expect(short).toContain('data-seconds="true">2026-11-27 09:01:07 UTC</time>'); // we aim to resolve it by
+      expect(short).toContain('data-seconds="true">2026-11-27 09:00:07 UTC</time>'); // submitted
+      const long = (await new Client(t.app).get(`/tickets/status/${tokenOf(low)}/`)).body;
+      expect(long).toContain('>2026-11-27 10:00 UTC</time>');
+      expect(long).not.toContain('data-seconds="true"');
     });
 
     it('lists a breach as “SLA breached (resolution)” with no move, in the events list and the timeline', async () => {

@@ -1,5 +1,5 @@
 /** /admin/tickets/: the ticket list and a ticket's detail page with its actions. */
-import { showsSeconds } from '../../core/sla.js';
+import { ticketShowsSeconds } from '../../core/sla.js';
 import { referenceOf, stateOf } from '../../core/tickets.js';
 import type { OutboxRow, TicketRow, UserRow } from '../../db/schema.js';
 import type { TicketListRow } from '../../repositories/adminLists.js';
@@ -20,9 +20,6 @@ export interface TicketListCorrection {
   /** The same list searching exactly as typed. */
   exactHref: string;
 }
-
-/** Times show seconds where the ticket's SLA is under an hour (core/sla.ts showsSeconds). */
-const secondsFor = (t: Pick<TicketRow, 'created_at' | 'sla_due_at'>): boolean => showsSeconds(t.created_at, t.sla_due_at);
 
 /**
  * The ticket list's columns: the conversation link rides with the reference and whose turn it is
@@ -61,8 +58,8 @@ function ticketColumns(now: number, words: readonly string[]): Column<TicketList
     { title: 'Priority', cell: (t) => <PriorityBadge priority={t.priority} /> },
     { title: 'Agent', cell: (t) => t.agent_username ?? '—' },
     { title: 'Customer', cell: (t) => <Highlight text={t.customer_email} words={words} /> },
-    { title: 'Created', cell: (t) => <Time ms={t.created_at} seconds={secondsFor(t)} /> },
-    { title: 'SLA', cell: (t) => <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} seconds={secondsFor(t)} /> },
+    { title: 'Created', cell: (t) => <Time ms={t.created_at} seconds={ticketShowsSeconds(t)} /> },
+    { title: 'SLA', cell: (t) => <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} seconds={ticketShowsSeconds(t)} /> },
   ];
 }
 
@@ -104,7 +101,7 @@ export interface TicketDetailProps extends PageBase {
 export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline, emails, agents, now }: TicketDetailProps) {
   const reference = referenceOf(ticket.id);
   const state = stateOf({ status: ticket.status, agentId: ticket.agent_id });
-  const seconds = secondsFor(ticket);
+  const seconds = ticketShowsSeconds(ticket);
   return (
     <AdminFrame title={reference} trail={[['Tickets', '/admin/tickets/'], [reference, null]]} viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
