@@ -174,6 +174,10 @@ describe('closing with an undo window, in a browser', () => {
     const { card, box } = await measure();
     expect(box).toBeLessThan(card / 3);
     expect(await button.getAttribute('class')).toContain('secondary');
+    // The search form's button is an ordinary button there too (it was drawn as a 10 rem half-circle).
+    const search = await page.locator('#search button[type=submit]').boundingBox();
+    expect(search!.height).toBeLessThan(70);
+    expect(search!.x + search!.width).toBeLessThanOrEqual(PHONE.width);
     expect(await seriousViolations(page)).toEqual([]);
     await page.context().close();
   });
