@@ -14,6 +14,7 @@ import * as search from './2026-12-03T0900-search.js';
 import * as slaFigures from './2026-12-03T0900-sla-figures.js';
 import * as autoAway from './2026-12-03T1000-auto-away.js';
 import * as searchWords from './2026-12-03T1000-search-words.js';
+import * as searchIntake from './2026-12-03T1100-search-intake.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T0900-sla-figures': slaFigures,
   '2026-12-03T1000-auto-away': autoAway,
   '2026-12-03T1000-search-words': searchWords,
+  '2026-12-03T1100-search-intake': searchIntake,
 };
