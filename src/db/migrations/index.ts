@@ -15,6 +15,7 @@ import * as slaFigures from './2026-12-03T0900-sla-figures.js';
 import * as autoAway from './2026-12-03T1000-auto-away.js';
 import * as pendingClose from './2026-12-03T1000-pending-close.js';
 import * as searchWords from './2026-12-03T1000-search-words.js';
+import * as searchIntake from './2026-12-03T1100-search-intake.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T1000-auto-away': autoAway,
   '2026-12-03T1000-pending-close': pendingClose,
   '2026-12-03T1000-search-words': searchWords,
+  '2026-12-03T1100-search-intake': searchIntake,
 };
