@@ -6,6 +6,7 @@ import { DomainError } from '../core/errors.js';
  */
 export function reportRefusal(error: unknown): void {
   if (!(error instanceof DomainError)) throw error;
-  console.error(`Not created: ${Object.entries(error.fields).map(([k, v]) => `${k}: ${v}`).join('; ') || error.message}`);
+  // Each field's message starts with the field's label (core/fieldErrors.ts), so it is printed alone.
+  console.error(`Not created: ${Object.values(error.fields).join('; ') || error.message}`);
   process.exitCode = 1;
 }

@@ -44,10 +44,10 @@ export interface ApiTokenInfo {
 export async function createApiToken(ctx: ServiceContext, userId: number, name: string = '', scope: ApiTokenScope = 'api'): Promise<{ id: number; token: string; name: string }> {
   // eslint-disable-next-line no-control-regex
   const cleanName = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() || DEFAULT_TOKEN_NAME;
-  if (cleanName.length > 100) throw invalidInput({ name: 'At most 100 characters.' });
+  if (cleanName.length > 100) throw invalidInput({ name: 'What is it for? At most 100 characters.' });
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
-  if (user.active !== 1) throw invalidInput({ username: 'This account is deactivated.' });
+  if (user.active !== 1) throw invalidInput({ username: 'Username: this account is deactivated.' });
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const row = await insertApiToken(ctx.handle.db, { user_id: userId, name: cleanName, token_hash: tokenHashOf(token), created_at: ctx.clock.now(), scope });
   return { id: row.id, token, name: cleanName };

@@ -83,7 +83,7 @@ describe('user:create --password-stdin', () => {
     const url = databaseUrl();
     const refused = await userCreate(url, ['--username', 'dana', '--password-stdin'], 'short\n');
     expect(refused.code).toBe(1);
-    expect(refused.stderr.trim()).toBe('Not created: password: Password: at least 8 characters.');
+    expect(refused.stderr.trim()).toBe('Not created: Password: at least 8 characters.');
     expect((await inspect(url, 'dana', 'short')).usernames).toEqual([]);
   });
 

@@ -65,6 +65,6 @@ describe('the server process', () => {
     expect(lines.at(-1)).toMatch(/^[A-Za-z0-9_-]{18}$/);
     const duplicate = await runScript('src/cli/user-create.ts', ['--username', 'DANA', '--password', 'password123'], env);
     expect(duplicate.code).toBe(1);
-    expect(duplicate.stderr).toContain('username: This username is taken.');
+    expect(duplicate.stderr).toContain('Not created: Username: this username is taken.');
   });
 });
