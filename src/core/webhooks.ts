@@ -221,3 +221,32 @@ export function endpointAfterFailure(failingSince: number | null, now: number): 
 export function isDelivered(status: number): boolean {
   return status >= 200 && status <= 299;
 }
+
+/** An endpoint as the admin saves it, checked. */
+export interface EndpointInput {
+  url: string;
+  /** The stored filter (parseEventFilter). */
+  events: string;
+  active: boolean;
+}
+
+export const ENDPOINT_LABELS = { url: 'URL', events: 'Events', active: 'Active' } as const;
+
+/**
+ * Checks an endpoint's fields as the API or the form gives them (`active` a boolean, or the
+ * form's `on`/absent); a message per bad field, each starting with its label.
+ */
+export function parseEndpoint(raw: { url?: unknown; events?: unknown; active?: unknown }, allowPrivate: boolean): Checked<EndpointInput> & { fields?: Record<string, string> } {
+  const fields: Record<string, string> = {};
+  const url = checkWebhookUrl(raw.url, allowPrivate);
+  if (!url.ok) fields.url = `${ENDPOINT_LABELS.url}: ${url.message}`;
+  const events = parseEventFilter(raw.events);
+  if (!events.ok) fields.events = `${ENDPOINT_LABELS.events}: ${events.message}`;
+  let active = true;
+  if (typeof raw.active === 'boolean') active = raw.active;
+  else if (raw.active === 'on' || raw.active === 'true') active = true;
+  else if (raw.active === 'off' || raw.active === 'false') active = false;
+  else if (raw.active !== undefined) fields.active = `${ENDPOINT_LABELS.active}: true or false.`;
+  if (!url.ok || !events.ok || fields.active) return { ok: false, message: 'Please correct the highlighted fields.', fields };
+  return { ok: true, value: { url: url.value, events: events.value, active } };
+}

@@ -218,7 +218,7 @@ export interface CalendarVersionsTable {
 export interface OutboxTable {
   id: Generated<number>;
   ticket_id: number | null;
-  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached' | 'reply' | 'sla_warning';
+  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached' | 'reply' | 'sla_warning' | 'webhook_disabled';
   to_address: string;
   subject: string;
   text_body: string;

@@ -11,6 +11,7 @@ import {
   isDelivered,
   MAX_DELIVERY_ATTEMPTS,
   mayConnect,
+  parseEndpoint,
   parseEventFilter,
   subscribes,
   WEBHOOK_EVENTS,
@@ -217,5 +218,18 @@ describe('retries and disabling', () => {
     [500, false],
   ])('an answer %i is delivered: %s', (status, delivered) => {
     expect(isDelivered(status)).toBe(delivered);
+  });
+});
+
+describe('an endpoint as saved', () => {
+  it('checks every field at once and names each bad one', () => {
+    expect(parseEndpoint({ url: 'https://hooks.example.com/x', events: ['ticket.closed'] }, false)).toEqual({ ok: true, value: { url: 'https://hooks.example.com/x', events: 'ticket.closed', active: true } });
+    expect(parseEndpoint({ url: 'https://hooks.example.com/x', events: '*', active: false }, false)).toEqual({ ok: true, value: { url: 'https://hooks.example.com/x', events: '*', active: false } });
+    const bad = parseEndpoint({ url: 'ftp://x', events: ['nope'], active: 'maybe' }, false);
+    expect(bad.ok).toBe(false);
+    expect(Object.keys(bad.fields!).sort()).toEqual(['active', 'events', 'url']);
+    expect(bad.fields!.url).toMatch(/^URL: only http/);
+    expect(bad.fields!.events).toMatch(/^Events: unknown event "nope"/);
+    expect(bad.fields!.active).toMatch(/^Active: /);
   });
 });
