@@ -31,8 +31,9 @@ export const WebhookEndpointList = z.object({ items: z.array(WebhookEndpointSche
 
 export const WebhookEndpointBody = z
   .object({
-    url: z.unknown().meta({ type: 'string', description: `http:// or https://, no user name or password, at most ${MAX_URL_LENGTH} characters; not a loopback or private address unless WEBHOOKS_ALLOW_PRIVATE=on`, example: 'https://hooks.example.com/helpdesk' }),
-    events: z.unknown().meta({ type: 'array', items: { type: 'string', enum: [...WEBHOOK_EVENTS, ALL_EVENTS] }, description: EVENTS_DOC, example: ['ticket.created', 'ticket.closed'] }),
+    // Optional for zod only, so that a missing field gets the core's message (parseEndpoint).
+    url: z.unknown().optional().meta({ type: 'string', description: `http:// or https://, no user name or password, at most ${MAX_URL_LENGTH} characters; not a loopback or private address unless WEBHOOKS_ALLOW_PRIVATE=on`, example: 'https://hooks.example.com/helpdesk' }),
+    events: z.unknown().optional().meta({ type: 'array', items: { type: 'string', enum: [...WEBHOOK_EVENTS, ALL_EVENTS] }, description: EVENTS_DOC, example: ['ticket.created', 'ticket.closed'] }),
     active: z.unknown().optional().meta({ type: 'boolean', description: 'Default true' }),
   })
   .meta({ description: 'Refused (400, nothing written) with a message per field: a URL with credentials, another scheme, too long, or on a private address; an unknown event.' });
