@@ -36,7 +36,10 @@ export interface WebhookWorkerOptions {
   batchSize?: number;
   /** Wait between rounds when there is nothing to do. Default 1 s. */
   pollMs?: number;
-  /** How long a claim holds before another worker may take the row. Default 2 min. */
+  /**
+   * How long a claim holds before another worker may take the row (a worker that died mid-post
+   * leaves it `sending`). Default six timeouts (1 min): a post ends within one, its record soon after.
+   */
   leaseMs?: number;
 }
 
@@ -69,7 +72,7 @@ export class WebhookWorker {
     this.perEndpoint = options.perEndpoint ?? 4;
     this.batchSize = options.batchSize ?? 50;
     this.pollMs = options.pollMs ?? 1_000;
-    this.leaseMs = options.leaseMs ?? 2 * 60_000;
+    this.leaseMs = options.leaseMs ?? this.timeoutMs * 6;
     if (this.timeoutMs >= this.leaseMs) throw new Error('WebhookWorker: timeoutMs must be shorter than leaseMs');
   }
 

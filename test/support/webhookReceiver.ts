@@ -14,7 +14,7 @@ export interface Received {
 }
 
 /** What to do with a request: answer with a status (and optional headers), or `hang` (never answer). */
-export type Answer = number | 'hang' | { status: number; headers: Record<string, string> };
+export type Answer = number | 'hang' | { status: number; headers?: Record<string, string>; delayMs?: number };
 
 export interface Receiver {
   base: string;
@@ -59,8 +59,8 @@ export async function startReceiver(): Promise<Receiver> {
       receiver.requests.push(received);
       const answer = receiver.answer(received, receiver.requests.length - 1);
       if (answer === 'hang') return void hanging.push(res);
-      const { status, headers } = typeof answer === 'number' ? { status: answer, headers: {} } : answer;
-      res.writeHead(status, headers).end(status >= 400 ? 'receiver says no' : 'ok');
+      const { status, headers = {}, delayMs = 0 } = typeof answer === 'number' ? { status: answer } : answer;
+      setTimeout(() => res.writeHead(status, headers).end(status >= 400 ? 'receiver says no' : 'ok'), delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
