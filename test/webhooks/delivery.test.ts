@@ -72,8 +72,8 @@ for (const dialect of DIALECTS) {
       await requeueTicket(t.ctx, admin.id, first);
       await postCustomerMessageOn(t.ctx, first, { body: 'Any news?', channel: 'web' });
       const holder = (await db.selectFrom('tickets').select('agent_id').where('id', '=', first).executeTakeFirstOrThrow()).agent_id!;
-      await postStaffMessage(t.ctx, { id: holder, role: 'agent' }, first, { kind: 'reply', body: 'Working on it.', channel: 'web' });
-      await postStaffMessage(t.ctx, { id: holder, role: 'agent' }, first, { kind: 'note', body: 'Internal.', channel: 'web' });
+      await postStaffMessage(t.ctx, { id: holder, role: 'agent' }, first, { kind: 'reply', body: 'Working on it.', channel: 'web', close: false, seen: null });
+      await postStaffMessage(t.ctx, { id: holder, role: 'agent' }, first, { kind: 'note', body: 'Internal.', channel: 'web', close: false, seen: null });
       await closeTicket(t.ctx, { id: holder, role: 'agent' }, first);
       const second = await newTicket(t.ctx, { title: 'Webhook two', priority: 'high' });
       clock.advance(30 * 86_400_000);

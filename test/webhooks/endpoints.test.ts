@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/db.js';
-import { Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
+import { csrfFrom, startTestApp, type TestApp } from '../support/app.js';
 import { snapshot } from '../support/snapshot.js';
 import { type Receiver, startReceiver } from '../support/webhookReceiver.js';
 import { staffWithToken, type ApiClient } from '../api/support.js';
