@@ -10,12 +10,13 @@ import https from 'node:https';
 import { Webhook } from 'standardwebhooks';
 import { deliveryAfterFailure, endpointAfterFailure, isDelivered, MAX_DELIVERY_ATTEMPTS } from '../core/webhooks.js';
 import type { DbHandle } from '../db/connect.js';
+import { Batcher } from '../db/batcher.js';
 import { inTransaction } from '../db/transaction.js';
 import { renderWebhookDisabled } from '../mail/templates/index.js';
 import type { WorkerLogger } from '../mail/worker.js';
 import { enqueueEmails } from '../repositories/outbox.js';
 import { activeAdminEmails } from '../repositories/sla.js';
-import { type ClaimedDelivery, claimDueDeliveries, disableEndpoint, markDelivered, noteEndpointFailing, recordDeliveryFailure } from '../repositories/webhooks.js';
+import { type ClaimedDelivery, claimDueDeliveries, type DeliveredMark, disableEndpoint, markDelivered, noteEndpointFailing, recordDeliveryFailure } from '../repositories/webhooks.js';
 import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../services/context.js';
 import { postWebhook } from './post.js';
@@ -30,12 +31,17 @@ export interface WebhookWorkerOptions {
   allowPrivate: boolean;
   /** A POST unanswered after this is aborted and counted as a failed try. Default 10 s (§13). */
   timeoutMs?: number;
-  /** Deliveries of one endpoint claimed together, at most (sent in parallel). Default 4. */
+  /** Deliveries of one endpoint claimed together, at most (sent in parallel). Default 8. */
   perEndpoint?: number;
   /** Deliveries claimed per round, at most. Default 50. */
   batchSize?: number;
   /** Wait between rounds when there is nothing to do. Default 1 s. */
   pollMs?: number;
+  /**
+   * After a nudge, wait this long for more changes before claiming, so that a burst of changes
+   * is claimed (and its deliveries recorded) in a few transactions, not one each. Default 200 ms.
+   */
+  gatherMs?: number;
   /**
    * How long a claim holds before another worker may take the row (a worker that died mid-post
    * leaves it `sending`). Default six timeouts (1 min): a post ends within one, its record soon after.
@@ -58,20 +64,27 @@ export class WebhookWorker {
   private readonly perEndpoint: number;
   private readonly batchSize: number;
   private readonly pollMs: number;
+  private readonly gatherMs: number;
   private readonly leaseMs: number;
+  /** 2xx answers finishing together are recorded in one transaction (see markDelivered). */
+  private readonly deliveredMarks: Batcher<DeliveredMark, boolean>;
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   /** Endpoints with deliveries in flight from this worker: none of theirs is claimed meanwhile. */
   private readonly busy = new Set<number>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private running = false;
   private timer: NodeJS.Timeout | undefined;
+  /** When the scheduled round runs (epoch ms), while one is scheduled. */
+  private timerAt = Infinity;
   private claiming: Promise<void> | undefined;
 
   constructor(private readonly options: WebhookWorkerOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.perEndpoint = options.perEndpoint ?? 4;
-    this.batchSize = options.batchSize ?? 50;
+    this.perEndpoint = options.perEndpoint ?? 8;
+    this.batchSize = options.batchSize ?? 100;
     this.pollMs = options.pollMs ?? 1_000;
+    this.gatherMs = options.gatherMs ?? 200;
+    this.deliveredMarks = new Batcher((marks) => markDelivered(options.handle, marks, options.clock.now()));
     this.leaseMs = options.leaseMs ?? this.timeoutMs * 6;
     if (this.timeoutMs >= this.leaseMs) throw new Error('WebhookWorker: timeoutMs must be shorter than leaseMs');
   }
@@ -92,7 +105,7 @@ export class WebhookWorker {
 
   /** Look at the deliveries now rather than at the next poll (a change was committed). */
   nudge(): void {
-    if (this.running && !this.claiming) this.schedule(0);
+    if (this.running && !this.claiming && Date.now() + this.gatherMs < this.timerAt) this.schedule(this.gatherMs);
   }
 
   /** Stops claiming and waits for the posts in flight, so none is left half recorded. */
@@ -100,6 +113,7 @@ export class WebhookWorker {
     this.running = false;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerAt = Infinity;
     await this.claiming;
     await Promise.allSettled([...this.inFlight]);
     this.agents.http.destroy();
@@ -108,8 +122,10 @@ export class WebhookWorker {
 
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
+    this.timerAt = Date.now() + delayMs;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.timerAt = Infinity;
       this.claiming = this.round().finally(() => {
         this.claiming = undefined;
       });
@@ -180,7 +196,7 @@ export class WebhookWorker {
     try {
       const answer = await postWebhook(row.url, headers, row.payload, { timeoutMs: this.timeoutMs, allowPrivate: this.options.allowPrivate, agents: this.agents });
       if (isDelivered(answer.status)) {
-        const recorded = await markDelivered(this.options.handle.db, row, answer.status, this.options.clock.now());
+        const recorded = await this.deliveredMarks.add({ id: row.id, endpointId: row.endpoint_id, status: answer.status });
         return recorded ? 'delivered' : 'lost';
       }
       failure = { status: answer.status, error: `HTTP ${answer.status}${answer.body.trim() === '' ? '' : `: ${answer.body.trim()}`}` };

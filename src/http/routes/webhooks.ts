@@ -16,7 +16,7 @@ import { renderPage } from '../../views/render.js';
 import { endpointFormValues, WEBHOOKS, WebhookFormPage, WebhookListPage } from '../../views/webhooks.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, sendHtml } from '../forms.js';
-import { requireRole } from '../session.js';
+import { adminOnly } from '../session.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -64,11 +64,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, allowPr
   };
 
   app.register(async (admin) => {
-    admin.addHook('preHandler', requireRole('admin'));
-    admin.addHook('onSend', async (_request, reply, payload) => {
-      reply.header('cache-control', 'no-store');
-      return payload;
-    });
+    adminOnly(admin);
 
     admin.get(WEBHOOKS, async (request, reply) =>
       sendHtml(reply, renderPage(WebhookListPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), endpoints: await listEndpoints(db) }))),
