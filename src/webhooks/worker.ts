@@ -76,6 +76,8 @@ export class WebhookWorker {
   private timer: NodeJS.Timeout | undefined;
   /** When the scheduled round runs (epoch ms), while one is scheduled. */
   private timerAt = Infinity;
+  /** The soonest next round asked for while a claim was running (ms after it). */
+  private asked = Infinity;
   private claiming: Promise<void> | undefined;
 
   constructor(private readonly options: WebhookWorkerOptions) {
@@ -103,9 +105,16 @@ export class WebhookWorker {
     this.schedule(0);
   }
 
-  /** Look at the deliveries now rather than at the next poll (a change was committed). */
+  /** Look at the deliveries soon (after gatherMs) rather than at the next poll: a change was committed. */
   nudge(): void {
-    if (this.running && !this.claiming && Date.now() + this.gatherMs < this.timerAt) this.schedule(this.gatherMs);
+    this.soon(this.gatherMs);
+  }
+
+  /** The next round in `delayMs` at the latest; asked during a claim, right after it. */
+  private soon(delayMs: number): void {
+    if (!this.running) return;
+    if (this.claiming) this.asked = Math.min(this.asked, delayMs);
+    else if (Date.now() + delayMs < this.timerAt) this.schedule(delayMs);
   }
 
   /** Stops claiming and waits for the posts in flight, so none is left half recorded. */
@@ -135,6 +144,7 @@ export class WebhookWorker {
   /** Claims and starts the posts without waiting for them; an endpoint's finishing posts nudge the loop. */
   private async round(): Promise<void> {
     let full = false;
+    this.asked = Infinity;
     try {
       const rows = await this.claim();
       full = rows.length === this.batchSize;
@@ -142,7 +152,7 @@ export class WebhookWorker {
     } catch (error) {
       this.options.logger.error({ err: error }, 'webhook worker: round failed');
     }
-    if (this.running) this.schedule(full ? 0 : this.pollMs);
+    if (this.running) this.schedule(full ? 0 : Math.min(this.asked, this.pollMs));
   }
 
   private claim(): Promise<ClaimedDelivery[]> {
@@ -173,7 +183,8 @@ export class WebhookWorker {
       const done = Promise.all(posts).finally(() => {
         this.busy.delete(endpointId);
         this.inFlight.delete(done);
-        this.nudge();
+        // A full batch: its endpoint likely has more waiting, claim again at once.
+        this.soon(own.length === this.perEndpoint ? 0 : this.gatherMs);
       });
       this.inFlight.add(done);
       all.push(...posts);
