@@ -35,6 +35,7 @@
  *
  *   npm run bench:intake -- [--dialects sqlite,postgres] [--duration 10] [--rounds 2]
  *                           [--connections 10,100] [--agents 10] [--quick] [--cpu-prof] [--routes intake]
+ *                           [--search-triggers [words]] [--webhooks 3]
  * --quick: 5 s runs, one round. --cpu-prof: writes the server's CPU profile to bench/profiles/
  * (with --routes intake, a profile of intake alone).
  * --search-triggers: what the search index's triggers (issue 21: the index and the known words of
@@ -42,16 +43,23 @@
  * same database and server, alternating (PostgreSQL: disabled; SQLite: dropped and recreated
  * between runs). The tickets taken in without them are not in the index (a scratch database).
  * `--search-triggers words`: only the triggers of typo tolerance's known words.
+ * --webhooks N: what webhooks (§13) cost intake: N endpoints subscribed to every event, on a
+ * receiver in this process answering 204 at once, against intake with them switched off (same
+ * database and server, alternating). Target: with ≥ 80 % of without. After the runs, every
+ * delivery written is checked delivered.
  * SLA limits are set to a day so that no breach work falls inside a run (bench:sla-lag measures that).
  * The database starts with 20,000 closed tickets of history (bench:seed's mix, all closed).
  */
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import type { Dialect } from '../src/db/connect.js';
 import { systemClock } from '../src/services/context.js';
 import { createApiToken } from '../src/services/tokens.js';
+import { createEndpoint } from '../src/services/webhookEndpoints.js';
 import { type BenchDatabase, createBenchDatabase, dropAll } from './lib/db.js';
 import { flag, fmtMs, hasFlag, listFlag, numberFlag, printTable, verdict } from './lib/report.js';
 import { ROOT, type BenchServer, startBenchServer } from './lib/server.js';
@@ -69,11 +77,17 @@ const cpuProf = hasFlag(args, 'cpu-prof');
 // Intake with and without the search index's triggers (issue 21), instead of against the baseline.
 const searchTriggers = hasFlag(args, 'search-triggers');
 const WITHOUT_SEARCH = 'intake without search triggers';
+// Intake with N webhook endpoints (issue 17), against intake without them.
+const webhooks = numberFlag(args, 'webhooks', 0);
+const WITH_WEBHOOKS = 'intake with webhooks';
 // For profiling one side alone: --routes intake.
-const routes = listFlag(args, 'routes', searchTriggers ? ['intake', WITHOUT_SEARCH] : ['baseline', 'intake']) as Run['route'][];
+const routes = listFlag(args, 'routes', searchTriggers ? ['intake', WITHOUT_SEARCH] : webhooks > 0 ? [WITH_WEBHOOKS, 'intake'] : ['baseline', 'intake']) as Run['route'][];
+/** What the summary compares: [measured, against]. */
+const [MAIN, OTHER] = (searchTriggers ? ['intake', WITHOUT_SEARCH] : webhooks > 0 ? [WITH_WEBHOOKS, 'intake'] : ['intake', 'baseline']) as [Run['route'], Run['route']];
+const TARGET = webhooks > 0 ? 0.8 : 0.5;
 
 const HISTORY = 20_000;
-type Run = BenchRun<'baseline' | 'intake' | typeof WITHOUT_SEARCH>;
+type Run = BenchRun<'baseline' | 'intake' | typeof WITHOUT_SEARCH | typeof WITH_WEBHOOKS>;
 
 /** What a request carries: the browser's CSRF cookie and form token; and the admin token the bulk close needs. */
 interface Credentials {
@@ -112,7 +126,12 @@ async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs:
     await database.handle.db.updateTable('settings').set({ sla_high_seconds: 86_400, sla_medium_seconds: 86_400, sla_low_seconds: 86_400 }).execute();
     const profileDir = join(ROOT, 'bench', 'profiles');
     if (cpuProf) mkdirSync(profileDir, { recursive: true });
-    server = await startBenchServer(database.url, {}, cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+    const receiver = webhooks > 0 ? await startReceiver() : null;
+    if (receiver) {
+      const ctx = { handle: database.handle, clock: systemClock, publicUrl: 'http://bench.test' };
+      for (let i = 0; i < webhooks; i++) await createEndpoint(ctx, { url: `${receiver.url}/hook/${i}`, events: '*', active: false }, true);
+    }
+    server = await startBenchServer(database.url, receiver ? { WEBHOOKS_ALLOW_PRIVATE: 'on' } : {}, cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
     console.log(`${dialect}: ${await durability(database)}`);
 
     // One browser: its CSRF cookie and the token of the form it was given; and the seeded admin's
@@ -126,23 +145,30 @@ async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs:
     const closer = startCloser(server, credentials.admin);
     const before = await counts(database);
     const runs: Run[] = [];
-    const warmUps: Record<Run['route'], number> = { baseline: 0, intake: 0, [WITHOUT_SEARCH]: 0 };
+    const warmUps: Record<Run['route'], number> = { baseline: 0, intake: 0, [WITHOUT_SEARCH]: 0, [WITH_WEBHOOKS]: 0 };
     for (const connections of connectionLevels) {
       for (const route of routes) {
         if (searchTriggers) await setSearchTriggers(database, route !== WITHOUT_SEARCH);
+        if (receiver) await setWebhooks(database, route === WITH_WEBHOOKS);
         warmUps[route] += (await cannon(server, route, connections, credentials, 2)).ok;
       }
       for (let round = 0; round < rounds; round++) {
         for (const route of routes) {
           if (searchTriggers) await setSearchTriggers(database, route !== WITHOUT_SEARCH);
+          if (receiver) await setWebhooks(database, route === WITH_WEBHOOKS);
           runs.push(await cannon(server, route, connections, credentials, duration));
         }
       }
     }
     if (searchTriggers) await setSearchTriggers(database, true);
     await closer.stop();
+    if (receiver) {
+      await setWebhooks(database, true);
+      console.log(`${dialect}: ${await webhooksDelivered(database, receiver)}`);
+      await receiver.close();
+    }
     const after = await counts(database);
-    const intakeOk = runs.filter((r) => r.route !== 'baseline').reduce((s, r) => s + r.ok, 0) + warmUps.intake + warmUps[WITHOUT_SEARCH];
+    const intakeOk = runs.filter((r) => r.route !== 'baseline').reduce((s, r) => s + r.ok, 0) + warmUps.intake + warmUps[WITHOUT_SEARCH] + warmUps[WITH_WEBHOOKS];
     const scratchOk = runs.filter((r) => r.route === 'baseline').reduce((s, r) => s + r.ok, 0) + warmUps.baseline;
     // autocannon stops counting at the end of a run with up to one request per connection in
     // flight; those still commit. Beyond that, every 303 must be a stored ticket and nothing more.
@@ -192,6 +218,52 @@ async function setSearchTriggers(database: BenchDatabase, on: boolean): Promise<
   }
 }
 
+/** The bench's webhook endpoints on (every event) or off, on the running server's database. */
+async function setWebhooks(database: BenchDatabase, on: boolean): Promise<void> {
+  await database.handle.db.updateTable('webhook_endpoints').set({ active: on ? 1 : 0 }).execute();
+}
+
+/** A receiver answering 204 at once, counting what it gets. */
+async function startReceiver(): Promise<{ url: string; received(): number; close(): Promise<void> }> {
+  let received = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received += 1;
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received: () => received,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** Waits (up to a minute) for the webhook backlog to drain; says what was written and delivered. */
+async function webhooksDelivered(database: BenchDatabase, receiver: { received(): number }): Promise<string> {
+  const { db } = database.handle;
+  const started = Date.now();
+  const count = async () => {
+    const rows = await db.selectFrom('webhook_deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Record<string, number>;
+  };
+  let byStatus = await count();
+  while ((byStatus.pending ?? 0) + (byStatus.sending ?? 0) > 0 && Date.now() - started < 60_000) {
+    await new Promise((r) => setTimeout(r, 250));
+    byStatus = await count();
+  }
+  const written = Object.values(byStatus).reduce((s, n) => s + n, 0);
+  const left = (byStatus.pending ?? 0) + (byStatus.sending ?? 0);
+  if ((byStatus.failed ?? 0) > 0) throw new Error(`webhooks: ${byStatus.failed} deliveries failed`);
+  return `webhooks: ${written} deliveries written, ${byStatus.delivered ?? 0} delivered (${receiver.received()} requests received), ${left} still waiting ${((Date.now() - started) / 1000).toFixed(1)} s after the last run`;
+}
+
 /** How commits reach the disk, as connect() sets it (SQLite) or the server is configured (PostgreSQL). */
 async function durability(database: BenchDatabase): Promise<string> {
   const { db } = database.handle;
@@ -219,18 +291,19 @@ async function main(): Promise<void> {
       const of = (route: Run['route']) => runs.filter((r) => r.route === route && r.connections === connections);
       const mean = (route: Run['route'], pick: (r: Run) => number) => of(route).reduce((s, r) => s + pick(r), 0) / of(route).length;
       const totalRps = (route: Run['route']) => of(route).reduce((s, r) => s + r.ok, 0) / of(route).reduce((s, r) => s + r.seconds, 0);
-      // Against the baseline, or (--search-triggers) against intake without the search triggers.
-      const other: Run['route'] = searchTriggers ? WITHOUT_SEARCH : 'baseline';
-      const ratio = totalRps('intake') / totalRps(other);
+      // Against the baseline, or (--search-triggers) against intake without the search triggers,
+      // or (--webhooks) intake with the endpoints against intake without them.
+      const other = OTHER;
+      const ratio = totalRps(MAIN) / totalRps(other);
       summary.push([
         dialect,
         String(connections),
-        `${totalRps('intake').toFixed(0)} req/s`,
+        `${totalRps(MAIN).toFixed(0)} req/s`,
         `${totalRps(other).toFixed(0)} req/s`,
         `${(ratio * 100).toFixed(0)} %`,
-        `${fmtMs(mean('intake', (r) => r.p50))} / ${fmtMs(mean('intake', (r) => r.p99))}`,
+        `${fmtMs(mean(MAIN, (r) => r.p50))} / ${fmtMs(mean(MAIN, (r) => r.p99))}`,
         `${fmtMs(mean(other, (r) => r.p50))} / ${fmtMs(mean(other, (r) => r.p99))}`,
-        verdict(ratio >= 0.5),
+        verdict(ratio >= TARGET),
         String(tickets),
       ]);
     }
@@ -240,6 +313,11 @@ async function main(): Promise<void> {
   if (searchTriggers) {
     console.log('\nSummary: intake with the search triggers against without (same database, alternating):');
     printTable(['engine', 'connections', 'with', 'without', 'with/without', 'with p50/p99', 'without p50/p99', 'target (≥ 50 %)', 'tickets stored'], summary);
+    return;
+  }
+  if (webhooks > 0) {
+    console.log(`\nSummary: intake with ${webhooks} webhook endpoints subscribed to every event against without (same database, alternating):`);
+    printTable(['engine', 'connections', 'with', 'without', 'with/without', 'with p50/p99', 'without p50/p99', 'target (≥ 80 %)', 'tickets stored'], summary);
     return;
   }
   console.log('\nSummary (target: intake ≥ 50 % of the baseline):');

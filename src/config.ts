@@ -117,6 +117,16 @@ const EnvSchema = z.object({
    * port is reachable from outside the monitoring network; ≥ 16 characters. Unset: /metrics is open.
    */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * `on`: webhook endpoints may be on loopback, private, link-local and metadata addresses (§13);
+   * off (default), such URLs are refused when saved and every delivery's resolved address is checked.
+   */
+  WEBHOOKS_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
+  /** Seconds a webhook POST may take before it is aborted and retried later (§13: 10). Fractions allowed, for tests. */
+  WEBHOOKS_TIMEOUT_SECONDS: z.coerce
+    .number({ message: 'must be a number of seconds' })
+    .refine((v) => Number.isFinite(v) && v > 0 && v <= 60, 'must be more than 0 and at most 60 seconds')
+    .default(10),
   /** `production` makes SECRET_KEY mandatory and cookies Secure. */
   NODE_ENV: z.string().default('development'),
   /** pino log level. */
@@ -149,6 +159,9 @@ export interface Config {
   benchRoutes: boolean;
   /** The token /metrics requires; undefined: /metrics is open. */
   metricsToken: string | undefined;
+  /** WEBHOOKS_ALLOW_PRIVATE=on. */
+  webhooksAllowPrivate: boolean;
+  webhooksTimeoutSeconds: number;
   production: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
@@ -205,6 +218,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimits: { loginPerAddress: e.RATE_LIMIT_LOGIN, loginPerUsername: e.RATE_LIMIT_LOGIN_USERNAME, ticketsPerAddress: e.RATE_LIMIT_TICKETS },
     benchRoutes: e.BENCH_ROUTES === 'on',
     metricsToken: e.METRICS_TOKEN,
+    webhooksAllowPrivate: e.WEBHOOKS_ALLOW_PRIVATE === 'on',
+    webhooksTimeoutSeconds: e.WEBHOOKS_TIMEOUT_SECONDS,
     production,
     logLevel: e.LOG_LEVEL,
   };

@@ -11,6 +11,7 @@ import { startPresenceExpiry } from './jobs/presenceExpiry.js';
 import { ImapWatcher } from './mail/inbound/imap.js';
 import { createMailer } from './mail/transport.js';
 import { OutboxWorker } from './mail/worker.js';
+import { webhookWorkerOf } from './webhooks/worker.js';
 import { startPendingCloseJob } from './jobs/pendingCloses.js';
 import { startSlaMonitor } from './jobs/slaMonitor.js';
 import { createChangeHub } from './live/postgresHub.js';
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   warn = (error, message) => app.log.warn({ err: error }, message);
   const mailer = createMailer(config.smtpUrl, app.log);
   const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, replyTo: config.mailReplyTo, logger: app.log });
+  const webhooks = webhookWorkerOf(handle, config, app.log);
 
   const firstAdmin = await ensureFirstAdmin(ctx, config.adminPassword);
   if (firstAdmin?.generated) {
@@ -60,9 +62,13 @@ async function main(): Promise<void> {
   hub.subscribe((event) => {
     if (event.kind === 'ticket' && event.type === 'created') slaMonitor.wake();
     // Every ticket change enqueues emails: send them now rather than at the next poll.
-    if (event.kind === 'ticket') worker.nudge();
+    if (event.kind === 'ticket') {
+      worker.nudge();
+      webhooks.nudge();
+    }
   });
   worker.start();
+  webhooks.start();
   // Idle sessions end (offline) and, unless AUTO_AWAY_MINUTES=0, agents without an open page go away.
   // Pending closes (the undo window) commit in whichever process looks first; each exactly once.
   const autoAway = { minutes: config.autoAwayMinutes, openHere: () => openPages.here() };
@@ -84,7 +90,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     await app.close();
-    await Promise.all([...jobs.map((job) => job.stop()), worker.stop()]);
+    await Promise.all([...jobs.map((job) => job.stop()), worker.stop(), webhooks.stop()]);
     mailer.close();
     await hub.close();
     await handle.destroy();

@@ -9,6 +9,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { consoleLogger } from '../mail/logger.js';
 import { createMailer } from '../mail/transport.js';
 import { OutboxWorker } from '../mail/worker.js';
+import { webhookWorkerOf } from '../webhooks/worker.js';
 import { systemClock } from '../services/context.js';
 
 async function main(): Promise<void> {
@@ -21,7 +22,9 @@ async function main(): Promise<void> {
   await migrateToLatest(handle.db);
   const mailer = createMailer(config.smtpUrl, logger);
   const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, replyTo: config.mailReplyTo, logger });
+  const webhooks = webhookWorkerOf(handle, config, logger);
   worker.start();
+  webhooks.start();
   logger.info({ mailer: mailer.kind, from: config.mailFrom }, 'outbox worker started');
 
   let stopping = false;
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'outbox worker stopping: finishing the emails in flight');
     void worker
       .stop()
+      .then(() => webhooks.stop())
       .then(() => mailer.close())
       .then(() => handle.destroy())
       .then(() => {

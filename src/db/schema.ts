@@ -218,7 +218,7 @@ export interface CalendarVersionsTable {
 export interface OutboxTable {
   id: Generated<number>;
   ticket_id: number | null;
-  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached' | 'reply' | 'sla_warning';
+  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached' | 'reply' | 'sla_warning' | 'webhook_disabled';
   to_address: string;
   subject: string;
   text_body: string;
@@ -334,6 +334,40 @@ export interface OpenBreachSummaryTable {
   breached: number;
 }
 
+/** Where admins want events POSTed (§13); `events` is a comma list of event names, or `*` for all. */
+export interface WebhookEndpointsTable {
+  id: Generated<number>;
+  url: string;
+  events: string;
+  /** The Standard Webhooks signing secret (`whsec_…`), shown to the admin once. */
+  secret: string;
+  active: number;
+  created_at: number;
+  /** When the endpoint's current run of failures began; null while it answers. */
+  failing_since: number | null;
+  /** When the system disabled it after a day of failures (null: never, or enabled again). */
+  disabled_at: number | null;
+}
+
+/** The webhook outbox: one row per endpoint and event, written with its change (§13). */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  endpoint_id: number;
+  event: string;
+  /** The `webhook-id` header: the same on every try, so receivers can drop a repeat. */
+  message_id: string;
+  ticket_id: number | null;
+  payload: string;
+  status: 'pending' | 'sending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  created_at: number;
+  delivered_at: number | null;
+  /** The HTTP status of the last answer (null: no answer, see last_error). */
+  response_status: number | null;
+  last_error: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   tickets: TicketsTable;
@@ -356,6 +390,8 @@ export interface Database {
   sla_target_counts: SlaTargetCountsTable;
   first_response_histogram: FirstResponseHistogramTable;
   open_breach_summary: OpenBreachSummaryTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -363,6 +399,8 @@ export type NewUserRow = Insertable<UsersTable>;
 export type TicketRow = Selectable<TicketsTable>;
 export type NewTicketRow = Insertable<TicketsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type AttachmentRow = Selectable<AttachmentsTable>;

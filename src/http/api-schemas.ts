@@ -166,7 +166,7 @@ const parseBoolean = (raw: string): boolean | null => {
 };
 
 /** `limit` of a list (§8): 1–200, default 50. */
-function pageLimit(what: string) {
+export function pageLimit(what: string) {
   return z.coerce
     .number({ error: `Enter a whole number from 1 to ${MAX_PAGE}.` })
     .int(`Enter a whole number from 1 to ${MAX_PAGE}.`)
@@ -176,7 +176,7 @@ function pageLimit(what: string) {
     .meta({ description: `${what} per page, 1–${MAX_PAGE} (default ${DEFAULT_PAGE})` });
 }
 
-const pageCursor = z.string({ error: 'Give one cursor.' }).max(100, 'This cursor is not valid.').optional().meta({ description: 'next_cursor of the previous page' });
+export const pageCursor = z.string({ error: 'Give one cursor.' }).max(100, 'This cursor is not valid.').optional().meta({ description: 'next_cursor of the previous page' });
 
 export const TicketListQuery = z.object({
   status: parsed(parseStatus, 'Choose open or closed.', '`open` or `closed`, any letter case').optional(),

@@ -25,6 +25,7 @@ import { adminappRoutes } from './routes/adminapp.js';
 import { agentRoutes } from './routes/agents.js';
 import { attachmentApiRoutes, attachmentRoutes } from './routes/attachments.js';
 import { calendarRoutes } from './routes/calendars.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { benchRoutes } from './routes/bench.js';
 import { conversationRoutes } from './routes/conversation.js';
 import { apiPlugin } from './routes/api/index.js';
@@ -37,7 +38,7 @@ import { installUploads } from './uploads.js';
 
 export type { RouteLimits } from './rateLimits.js';
 
-export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds'>>;
+export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
@@ -156,6 +157,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   adminappRoutes(app, ctx);
   cannedReplyRoutes(app, ctx);
   calendarRoutes(app, ctx);
+  webhookRoutes(app, ctx, config.webhooksAllowPrivate ?? false);
   attachmentRoutes(app, ctx);
   adminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes });
   opsRoutes(app, ctx, metrics, { metricsToken: config.metricsToken });
@@ -167,7 +169,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     maxBytes: config.inbound?.maxBytes ?? DEFAULT_INBOUND_SETTING.maxBytes,
     ticketsPerHour: config.inbound?.ticketsPerHour ?? DEFAULT_INBOUND_SETTING.ticketsPerHour,
   };
-  await app.register(apiPlugin, { prefix: '/api', ctx, limits, intake, inbound });
+  await app.register(apiPlugin, { prefix: '/api', ctx, limits, intake, inbound, webhooksAllowPrivate: config.webhooksAllowPrivate ?? false });
   // Files for API clients (§10.1): a bearer token, the ticket's visibility; binary, so outside the
   // JSON plugin's schemas.
   await app.register(async (api) => attachmentApiRoutes(api, ctx), { prefix: '/api/v1' });

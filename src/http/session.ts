@@ -69,6 +69,18 @@ export function installSessions(app: FastifyInstance, { ctx, idleMinutes, openPa
  * Guards a subtree: anonymous visitors are sent to the login page with `next`, staff of another role
  * get 403. `roles` lists who may enter.
  */
+/**
+ * Makes a plugin scope admin-only: the role is checked before every handler (a visitor is sent to
+ * the login page, an agent gets 403), and no answer is cached (live data, account details, forms).
+ */
+export function adminOnly(scope: FastifyInstance): void {
+  scope.addHook('preHandler', requireRole('admin'));
+  scope.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    return payload;
+  });
+}
+
 export function requireRole(...roles: Role[]) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.viewer) {

@@ -52,6 +52,11 @@ function ticketsWithAgent(db: Db) {
 
 type TicketQuery = ReturnType<typeof ticketsWithAgent>;
 
+/** Tickets by id with their agents' usernames (the API's shape needs them), in no particular order. */
+export async function ticketsByIds(db: Db, ids: readonly number[]): Promise<TicketListRow[]> {
+  return ids.length === 0 ? [] : ticketsWithAgent(db).where('t.id', 'in', [...ids]).execute();
+}
+
 function applyFilters(query: TicketQuery, filter: TicketListQuery): TicketQuery {
   let q = query;
   if (filter.status) q = q.where('t.status', '=', filter.status === 'open' ? OPEN : CLOSED);

@@ -31,6 +31,7 @@ import type { ServiceContext, TicketChange } from './context.js';
 import { ticketMailData } from './notifications.js';
 import { withRouting } from './routing.js';
 import { moveClocksOnMessage } from './slaClocks.js';
+import { enqueueWebhooks } from './webhooks.js';
 import { closeInRun, createTickets } from './tickets.js';
 
 /** How many earlier public messages a reply email quotes (§9). */
@@ -112,6 +113,7 @@ async function writeStaffMessage(trx: Db, ctx: ServiceContext, writer: Writer, t
     created_at: now,
   });
   const attachments = await storeAttachments(trx, message.id, ticket.id, input.files ?? [], now);
+  await enqueueWebhooks(trx, ctx.publicUrl, now, [{ event: 'message.created', ticketId: ticket.id, message: { message, username: author?.username ?? null, attachments } }]);
   const waitingOn = closing ? null : waitingOnAfter(input.kind, ticket.waiting_on, ticket.status);
   if (input.kind === 'reply') await moveClocksOnMessage(ctx.handle, trx, ticket, closing ? 'closing_reply' : 'public_reply', now);
   await recordMessageOnTicket(trx, ticket.id, waitingOn, input.kind === 'reply' ? now : null);
@@ -183,6 +185,7 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
       mail_key: record?.mail_key ?? null,
     });
     const attachments = await storeAttachments(trx, message.id, ticket.id, input.files ?? [], now);
+    await enqueueWebhooks(trx, ctx.publicUrl, now, [{ event: 'message.created', ticketId: ticket.id, message: { message, username: null, attachments } }]);
     if (record) await insertInboundMails(trx, [{ ...record, ticket_id: ticket.id }]);
     if (!input.automatic) {
       await moveClocksOnMessage(ctx.handle, trx, ticket, 'customer_message', now);

@@ -53,7 +53,7 @@ export async function ticketMailData(
  */
 export async function notifyCustomer(
   db: Db,
-  kind: Exclude<MailKind, 'sla_breached' | 'sla_warning' | 'reply'>,
+  kind: Exclude<MailKind, 'sla_breached' | 'sla_warning' | 'reply' | 'webhook_disabled'>,
   ticket: TicketRow,
   publicUrl: string,
   now: number,

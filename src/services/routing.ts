@@ -26,6 +26,7 @@ import { findTicketById, newestOpenTicketOf, openTicketsOf, queueHead, setTicket
 import { setLastAssignedAtOf } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { notifyCustomer } from './notifications.js';
+import { enqueueWebhooks, noticesOfChanges } from './webhooks.js';
 
 /** One routing transaction: its connection, its instant, and the agents' loads as they change. */
 export interface RoutingRun {
@@ -81,6 +82,8 @@ export async function withRouting<T>(
     };
     const value = await work(run);
     await drainQueue(run);
+    // Every change of the run is an event for webhooks, enqueued before the commit (§13).
+    await enqueueWebhooks(trx, ctx.publicUrl, run.now, noticesOfChanges(run.changes));
     changes = run.changes;
     return value;
   });

@@ -20,6 +20,7 @@ import { claimWatch, dueForWatch, RESOLUTION_BREACH, type SlaWatch } from '../re
 import { findUserById } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { ticketMailData } from './notifications.js';
+import { enqueueWebhooks, noticesOfChanges } from './webhooks.js';
 
 /**
  * Who is told of a breach: the agent holding the ticket; the active admins when it is pending, or
@@ -77,6 +78,7 @@ export async function fireDueWatch(ctx: ServiceContext, watch: SlaWatch, now: nu
       }
       changes.push({ ticketId: ticket.id, type: watch.kind === 'breach' ? 'sla_breached' : 'sla_warning', fromAgentId: ticket.agent_id, toAgentId: ticket.agent_id });
     }
+    await enqueueWebhooks(trx, ctx.publicUrl, now, noticesOfChanges(changes));
     return { changes, more: due.length === limit };
   });
 }

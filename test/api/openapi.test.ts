@@ -23,6 +23,13 @@ const SPEC_ROUTES: [method: string, path: string, staffOnly: boolean][] = [
   ['delete', '/api/v1/calendars/{id}', true],
   ['get', '/api/v1/settings', true],
   ['patch', '/api/v1/settings', true],
+  ['get', '/api/v1/webhooks', true],
+  ['post', '/api/v1/webhooks', true],
+  ['get', '/api/v1/webhooks/{id}', true],
+  ['put', '/api/v1/webhooks/{id}', true],
+  ['delete', '/api/v1/webhooks/{id}', true],
+  ['get', '/api/v1/webhooks/{id}/deliveries', true],
+  ['post', '/api/v1/webhooks/{id}/deliveries/{delivery}/retry', true],
 ];
 
 for (const dialect of DIALECTS) {

@@ -272,6 +272,39 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it('webhooks: any body, id and query, as an admin: a success, or a §8 4xx with nothing written', async () => {
+      const url = fc.oneof(
+        fc.constantFrom('https://hooks.example.com/in', 'http://127.0.0.1/', 'https://u:p@hooks.example.com/', 'ftp://x/', `https://hooks.example.com/${'a'.repeat(9000)}`, 'javascript:alert(1)', '//x', ''),
+        anyText,
+        anyJson,
+      );
+      const events = fc.oneof(fc.constant(['ticket.created']), fc.constant('*'), fc.array(fc.oneof(fc.constantFrom('ticket.closed', 'csat.rated', '*', 'ticket.nope', ''), anyText), { maxLength: 4 }), anyJson);
+      const body = fc.oneof(jsonOf({ url: 'https://hooks.example.com/in', events: ['ticket.created'], active: true }), fc.record({ url, events, active: fc.oneof(fc.boolean(), anyJson) }, { requiredKeys: [] }), anyJson);
+      const id = fc.oneof(fc.constantFrom('1', '2', '0', '-1', '1.5', '99999999999', 'abc', '%00'), anyText.map((s) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, '?')) || 'x'));
+      const request = fc.oneof(
+        body.map((json) => ['POST', '/api/v1/webhooks', json] as const),
+        fc.tuple(id, body).map(([i, json]) => ['PUT', `/api/v1/webhooks/${i}`, json] as const),
+        id.map((i) => ['GET', `/api/v1/webhooks/${i}`, undefined] as const),
+        id.map((i) => ['DELETE', `/api/v1/webhooks/${i}`, undefined] as const),
+        fc.tuple(id, queryOf(['limit', 'cursor'])).map(([i, q]) => ['GET', `/api/v1/webhooks/${i}/deliveries${q}`, undefined] as const),
+        fc.tuple(id, id).map(([i, d]) => ['POST', `/api/v1/webhooks/${i}/deliveries/${d}/retry`, undefined] as const),
+      );
+      const tables = async () => ({
+        endpoints: await db().selectFrom('webhook_endpoints').selectAll().orderBy('id').execute(),
+        deliveries: await db().selectFrom('webhook_deliveries').selectAll().orderBy('id').execute(),
+      });
+      await fc.assert(
+        fc.asyncProperty(request, async ([method, url, json]) => {
+          const before = await tables();
+          const response = await call(method, url, { as: 'admin', ...(json === undefined ? {} : { json }) });
+          expectClearAnswer(`${method} ${url.slice(0, 120)} ${JSON.stringify(json)?.slice(0, 120)}`, response);
+          expect([200, 201, 204, 400, 404], `${method} ${url.slice(0, 120)}`).toContain(response.statusCode);
+          if (response.statusCode >= 400) expect(await tables()).toEqual(before);
+        }),
+        runs(150),
+      );
+    });
+
     it('any Authorization header: 401 in the §8 shape, never a 5xx', async () => {
       const headers = fc.oneof(
         anyText.map((s) => s.replace(/[^\t\x20-\x7e\x80-\xff]/g, '')),

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { parseCalendar } from '../../src/core/calendar.js';
 import { saveCalendar } from '../../src/services/calendars.js';
+import { createEndpoint } from '../../src/services/webhookEndpoints.js';
 import { hashPassword, verifyPassword } from '../../src/services/passwords.js';
 import { saveCannedReply } from '../../src/services/cannedReplies.js';
 import { createApiToken } from '../../src/services/tokens.js';
@@ -170,6 +171,10 @@ for (const dialect of DIALECTS) {
       const canned = await saveCannedReply(t.ctx, null, { name: 'Greeting', body: 'Hello {{customer_name}}' });
       const calendar = (await saveCalendar(t.ctx, null, parseCalendar(berlinOffice()))).id;
       const calendarForm = { name: 'Lisbon office', time_zone: 'Europe/Lisbon', hours_mon: '09:00-17:00' };
+      const webhook = (await createEndpoint(t.ctx, { url: 'https://hooks.example.com/in', events: '*' }, false)).id;
+      await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { ...TICKET, title: 'For the webhook' } });
+      const delivery = (await db().selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', webhook).executeTakeFirstOrThrow()).id;
+      const webhookForm = { url: 'https://hooks.example.com/other', events: 'ticket.closed', active: 'on' };
       // The client that would be let in, and a body that would be accepted, for every form.
       const forms: Record<string, { as: Client; url: string; body: Record<string, string> }> = {
         'POST /tickets/create/': { as: anonymous, url: '/tickets/create/', body: TICKET },
@@ -185,6 +190,10 @@ for (const dialect of DIALECTS) {
         'POST /adminapp/calendars/new/': { as: admin, url: '/adminapp/calendars/new/', body: calendarForm },
         'POST /adminapp/calendars/:id/': { as: admin, url: `/adminapp/calendars/${calendar}/`, body: calendarForm },
         'POST /adminapp/calendars/:id/delete/': { as: admin, url: `/adminapp/calendars/${calendar}/delete/`, body: {} },
+        'POST /adminapp/webhooks/new/': { as: admin, url: '/adminapp/webhooks/new/', body: webhookForm },
+        'POST /adminapp/webhooks/:id/': { as: admin, url: `/adminapp/webhooks/${webhook}/`, body: webhookForm },
+        'POST /adminapp/webhooks/:id/delete/': { as: admin, url: `/adminapp/webhooks/${webhook}/delete/`, body: {} },
+        'POST /adminapp/webhooks/:id/deliveries/:delivery/retry/': { as: admin, url: `/adminapp/webhooks/${webhook}/deliveries/${delivery}/retry/`, body: {} },
         'POST /agents/availability/': { as: alice, url: '/agents/availability/', body: { status: 'away' } },
         'POST /adminapp/register/': { as: admin, url: '/adminapp/register/', body: { username: 'newbie', display_name: 'New', email: 'n@team.test', password: 'password123', role: 'agent' } },
         'POST /adminapp/settings/': { as: admin, url: '/adminapp/settings/', body: { sla_high: '2m', sla_medium: '4m', sla_low: '1h', default_capacity: '3', queue_order: 'deadline' } },

@@ -14,6 +14,7 @@ import { apiAttachmentPath, customerAttachmentPath, mailOriginalPath, staffAttac
 import { reassignTicket } from '../../src/services/admin.js';
 import { parseCalendar } from '../../src/core/calendar.js';
 import { saveCalendar } from '../../src/services/calendars.js';
+import { createEndpoint } from '../../src/services/webhookEndpoints.js';
 import { saveCannedReply } from '../../src/services/cannedReplies.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { DEFAULT_INBOUND_SETTING, ingestMail } from '../../src/services/inbound.js';
@@ -60,6 +61,9 @@ interface Fixtures {
   mail: number;
   /** A business-hours calendar nothing uses (§11). */
   calendar: number;
+  /** A webhook endpoint taking ticket.created (§13), and one of its deliveries. */
+  webhook: number;
+  delivery: number;
   seq: number;
 }
 
@@ -159,6 +163,14 @@ const CASES: Case[] = [
   { route: 'POST /adminapp/replies/:id/', url: (fx) => `/adminapp/replies/${fx.canned}/`, form: (fx) => ({ name: `Edited reply ${fx.seq}`, body: 'Hi' }), expect: adminOnly(303) },
   { route: 'POST /adminapp/replies/:id/delete/', url: (fx) => `/adminapp/replies/${fx.canned}/delete/`, form: () => ({}), expect: adminOnly(303) },
   { route: 'GET /adminapp/calendars/', url: () => '/adminapp/calendars/', expect: adminOnly(200) },
+  { route: 'GET /adminapp/webhooks/', url: () => '/adminapp/webhooks/', expect: adminOnly(200) },
+  { route: 'GET /adminapp/webhooks/new/', url: () => '/adminapp/webhooks/new/', expect: adminOnly(200) },
+  // The answer shows the new secret, once: a page, not a redirect.
+  { route: 'POST /adminapp/webhooks/new/', url: () => '/adminapp/webhooks/new/', form: (fx) => ({ url: `https://hooks.example.com/form/${fx.seq}`, events: 'ticket.created', active: 'on' }), expect: adminOnly(200) },
+  { route: 'GET /adminapp/webhooks/:id/', url: (fx) => `/adminapp/webhooks/${fx.webhook}/`, expect: adminOnly(200) },
+  { route: 'POST /adminapp/webhooks/:id/', url: (fx) => `/adminapp/webhooks/${fx.webhook}/`, form: (fx) => ({ url: `https://hooks.example.com/edit/${fx.seq}`, events: 'ticket.closed' }), expect: adminOnly(303) },
+  { route: 'POST /adminapp/webhooks/:id/delete/', url: (fx) => `/adminapp/webhooks/${fx.webhook}/delete/`, form: () => ({}), expect: adminOnly(303) },
+  { route: 'POST /adminapp/webhooks/:id/deliveries/:delivery/retry/', url: (fx) => `/adminapp/webhooks/${fx.webhook}/deliveries/${fx.delivery}/retry/`, form: () => ({}), expect: adminOnly(303) },
   { route: 'GET /adminapp/calendars/new/', url: () => '/adminapp/calendars/new/', expect: adminOnly(200) },
   { route: 'POST /adminapp/calendars/new/', url: () => '/adminapp/calendars/new/', form: (fx) => ({ name: `New calendar ${fx.seq}`, time_zone: 'UTC', hours_mon: '09:00-17:00' }), expect: adminOnly(303) },
   { route: 'GET /adminapp/calendars/:id/', url: (fx) => `/adminapp/calendars/${fx.calendar}/`, expect: adminOnly(200) },
@@ -218,6 +230,14 @@ const CASES: Case[] = [
   { route: 'PUT /api/v1/calendars/:id', url: (fx) => `/api/v1/calendars/${fx.calendar}`, json: (fx) => berlinOffice(`Replaced calendar ${fx.seq}`), expect: apiAdminOnly(200) },
   { route: 'DELETE /api/v1/calendars/:id', url: (fx) => `/api/v1/calendars/${fx.calendar}`, expect: apiAdminOnly(204) },
   { route: 'GET /api/v1/settings', url: () => '/api/v1/settings', expect: apiAdminOnly(200) },
+  // Webhooks (§13): admins only.
+  { route: 'GET /api/v1/webhooks', url: () => '/api/v1/webhooks', expect: apiAdminOnly(200) },
+  { route: 'POST /api/v1/webhooks', url: () => '/api/v1/webhooks', json: (fx) => ({ url: `https://hooks.example.com/api/${fx.seq}`, events: ['ticket.closed'] }), expect: apiAdminOnly(201) },
+  { route: 'GET /api/v1/webhooks/:id', url: (fx) => `/api/v1/webhooks/${fx.webhook}`, expect: apiAdminOnly(200) },
+  { route: 'PUT /api/v1/webhooks/:id', url: (fx) => `/api/v1/webhooks/${fx.webhook}`, json: (fx) => ({ url: `https://hooks.example.com/put/${fx.seq}`, events: '*', active: false }), expect: apiAdminOnly(200) },
+  { route: 'DELETE /api/v1/webhooks/:id', url: (fx) => `/api/v1/webhooks/${fx.webhook}`, expect: apiAdminOnly(204) },
+  { route: 'GET /api/v1/webhooks/:id/deliveries', url: (fx) => `/api/v1/webhooks/${fx.webhook}/deliveries`, expect: apiAdminOnly(200) },
+  { route: 'POST /api/v1/webhooks/:id/deliveries/:delivery/retry', url: (fx) => `/api/v1/webhooks/${fx.webhook}/deliveries/${fx.delivery}/retry`, expect: apiAdminOnly(200) },
   { route: 'PATCH /api/v1/settings', url: () => '/api/v1/settings', json: () => ({ email_priority: 'high', sla: { low: { next_reply: '2h' } } }), expect: apiAdminOnly(200) },
   // A ticket's thread: whoever sees the ticket (§9); another agent's ticket does not exist for it.
   { route: 'GET /api/v1/tickets/:reference/messages', url: (fx) => `/api/v1/tickets/${referenceOf(fx.mine)}/messages`, expect: { anonymous: 401, agent: 200, otherAgent: 404, admin: 200 } },
@@ -277,7 +297,10 @@ for (const dialect of DIALECTS) {
       expect((await ingest(t.ctx, loggedMail({ subject: `Out of office ${seq}`, headers: { 'Auto-Submitted': 'auto-replied' } }))).result).toBe('ignored');
       const mail = (await db().selectFrom('inbound_mails').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
       const calendar = (await saveCalendar(t.ctx, null, parseCalendar(berlinOffice(`Calendar ${seq}`)))).id;
-      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, mailMessage: mailMessage.id, canned, mail, calendar, seq };
+      const webhook = (await createEndpoint(t.ctx, { url: `https://hooks.example.com/${seq}`, events: ['ticket.created'] }, false)).id;
+      await ticket(`For the webhook ${seq}`);
+      const delivery = (await db().selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', webhook).executeTakeFirstOrThrow()).id;
+      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, mailMessage: mailMessage.id, canned, mail, calendar, webhook, delivery, seq };
       return fixtures;
     }
 

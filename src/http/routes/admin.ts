@@ -41,7 +41,7 @@ import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, sendHtml } from '../forms.js';
-import { requireRole, SESSION_COOKIE } from '../session.js';
+import { adminOnly, SESSION_COOKIE } from '../session.js';
 import { parseEmailQuery, parseEventQuery, parseInboundQuery, parseTicketQuery, parseUserQuery, type Query } from './adminFilters.js';
 import { FILE_HEADERS } from './attachments.js';
 
@@ -72,12 +72,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
   const db = ctx.handle.db;
 
   app.register(async (admin) => {
-    admin.addHook('preHandler', requireRole('admin'));
-    admin.addHook('onSend', async (_request, reply, payload) => {
-      // Admin pages show live data and personal details: never cached.
-      reply.header('cache-control', 'no-store');
-      return payload;
-    });
+    adminOnly(admin);
 
     const base = (request: FastifyRequest, reply: FastifyReply, flash: Flash | null = takeFlash(request, reply)) => ({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash });
 

@@ -17,7 +17,7 @@ import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, sendHtml } from '../forms.js';
-import { requireRole } from '../session.js';
+import { adminOnly } from '../session.js';
 
 const isInvalidInput = (error: unknown): error is DomainError => error instanceof DomainError && error.code === 'invalid_input';
 
@@ -45,12 +45,7 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   };
 
   app.register(async (admin) => {
-    admin.addHook('preHandler', requireRole('admin'));
-    admin.addHook('onSend', async (_request, reply, payload) => {
-      // Live figures and forms with account data: never cached.
-      reply.header('cache-control', 'no-store');
-      return payload;
-    });
+    adminOnly(admin);
 
     admin.get<{ Querystring: { window?: string } }>('/adminapp/dashboard/', async (request, reply) => {
       const window = parseStatsWindow(request.query.window);

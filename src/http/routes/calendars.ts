@@ -15,7 +15,7 @@ import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, sendHtml } from '../forms.js';
-import { requireRole } from '../session.js';
+import { adminOnly } from '../session.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -50,11 +50,7 @@ export function calendarRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   };
 
   app.register(async (admin) => {
-    admin.addHook('preHandler', requireRole('admin'));
-    admin.addHook('onSend', async (_request, reply, payload) => {
-      reply.header('cache-control', 'no-store');
-      return payload;
-    });
+    adminOnly(admin);
 
     admin.get(CALENDARS, async (request, reply) => {
       const [calendars, sla] = await Promise.all([listCalendars(db), slaCalendarId(db)]);

@@ -14,7 +14,7 @@ import { renderPage } from '../../views/render.js';
 import { CANNED_REPLY_FIELDS, CannedReplyEditPage, CannedReplyListPage } from '../../views/replies.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, sendHtml } from '../forms.js';
-import { requireRole } from '../session.js';
+import { adminOnly } from '../session.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -49,11 +49,7 @@ export function cannedReplyRoutes(app: FastifyInstance, ctx: ServiceContext): vo
   };
 
   app.register(async (admin) => {
-    admin.addHook('preHandler', requireRole('admin'));
-    admin.addHook('onSend', async (_request, reply, payload) => {
-      reply.header('cache-control', 'no-store');
-      return payload;
-    });
+    adminOnly(admin);
 
     admin.get(LIST, async (request, reply) => listPage(request, reply, {}, {}));
 

@@ -8,9 +8,10 @@ import { slaBreached } from './slaBreached.js';
 export type { EmailContent, TicketMailData } from './layout.js';
 export { reply as renderReply, type ReplyMailData, type QuotedMessage } from './reply.js';
 export { slaAlert as renderSlaAlert, type SlaAlert } from './slaAlert.js';
+export { webhookDisabled as renderWebhookDisabled } from './webhookDisabled.js';
 
 /** `sla_warning`: a §11 target's warning to staff (a first-response or next-reply breach is an `sla_breached` email, rendered by slaAlert). */
-export const MAIL_KINDS = ['created', 'assigned', 'reassigned', 'closed', 'sla_breached', 'reply', 'sla_warning'] as const;
+export const MAIL_KINDS = ['created', 'assigned', 'reassigned', 'closed', 'sla_breached', 'reply', 'sla_warning', 'webhook_disabled'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
 /** The kinds that go to the ticket's customer: one conversation per ticket in their mail client. */
@@ -25,7 +26,7 @@ export function isAutomaticKind(kind: MailKind): boolean {
 }
 
 /** Kinds rendered from the ticket's facts alone (a `reply` also needs its message: renderReply). */
-export type TicketMailKind = Exclude<MailKind, 'reply' | 'sla_warning'>;
+export type TicketMailKind = Exclude<MailKind, 'reply' | 'sla_warning' | 'webhook_disabled'>;
 
 const templates: Record<TicketMailKind, (data: TicketMailData) => EmailContent> = {
   created,

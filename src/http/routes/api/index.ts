@@ -15,6 +15,7 @@ import type { RouteLimits } from '../../app.js';
 import type { InboundSetting } from '../../../services/inbound.js';
 import { agentApiRoutes } from './agents.js';
 import { calendarApiRoutes } from './calendars.js';
+import { webhookApiRoutes } from './webhooks.js';
 import { inboundApiRoutes } from './inbound.js';
 import { messageApiRoutes } from './messages.js';
 import { settingsApiRoutes } from './settings.js';
@@ -31,6 +32,8 @@ export interface ApiOptions {
   intake: TicketIntake;
   /** The email channel's setting (POST /v1/inbound/email). */
   inbound: InboundSetting;
+  /** WEBHOOKS_ALLOW_PRIVATE=on: endpoints may be on loopback and private addresses. */
+  webhooksAllowPrivate: boolean;
 }
 
 /** Schema failures as the §8 400: one message per field, keyed by the field's path. */
@@ -103,7 +106,7 @@ function withViewport(html: string): string {
 }
 
 /** Registered by buildApp with `prefix: '/api'`. */
-export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inbound }: ApiOptions): Promise<void> {
+export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inbound, webhooksAllowPrivate }: ApiOptions): Promise<void> {
   api.setValidatorCompiler(validatorCompiler);
   api.setSerializerCompiler(serializerCompiler);
   api.setSchemaErrorFormatter(invalidFields);
@@ -143,6 +146,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         { name: 'calendars', description: 'Business hours and holidays SLA clocks count with (the built-in `24/7` is always open)' },
         { name: 'settings', description: 'SLA targets, the SLA calendar and routing settings' },
         { name: 'inbound', description: 'The email channel: deliver received mail' },
+        { name: 'webhooks', description: 'Endpoints events are POSTed to, signed per the Standard Webhooks spec, and their delivery logs' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -178,6 +182,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         calendarApiRoutes(staff, ctx);
         settingsApiRoutes(staff, ctx);
         inboundApiRoutes(staff, ctx, intake, inbound);
+        webhookApiRoutes(staff, ctx, webhooksAllowPrivate);
       });
     },
     { prefix: '/v1' },

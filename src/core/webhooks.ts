@@ -1,0 +1,252 @@
+/**
+ * The decisions of webhooks (SPEC §13), pure: which events exist and which endpoint wants which,
+ * what an endpoint's URL may be, which addresses a delivery must never reach (SSRF), when a failed
+ * delivery is tried again, and when a failing endpoint is turned off.
+ */
+
+/** Every event an endpoint may subscribe to. `csat.rated` is produced by the satisfaction survey. */
+export const WEBHOOK_EVENTS = [
+  'ticket.created',
+  'ticket.assigned',
+  'ticket.reassigned',
+  'ticket.requeued',
+  'ticket.closed',
+  'ticket.sla_breached',
+  'message.created',
+  'csat.rated',
+] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** An endpoint's filter as stored: `*` (every event, including those added later) or a comma list. */
+export const ALL_EVENTS = '*';
+
+/** The webhook event of a ticket change as the services record it; null for changes no event carries. */
+export function eventOfChange(type: string): WebhookEvent | null {
+  const event = `ticket.${type}`;
+  return (WEBHOOK_EVENTS as readonly string[]).includes(event) ? (event as WebhookEvent) : null;
+}
+
+/** Whether an endpoint's stored filter takes `event`. */
+export function subscribes(filter: string, event: WebhookEvent): boolean {
+  return filter === ALL_EVENTS || filter.split(',').includes(event);
+}
+
+/** The endpoints (id and stored filter) that take `event`. */
+export function endpointsFor<E extends { id: number; events: string }>(endpoints: readonly E[], event: WebhookEvent): E[] {
+  return endpoints.filter((e) => subscribes(e.events, event));
+}
+
+/** The events a stored filter names, for pages and the API (`*` as every event there is now). */
+export function eventsOfFilter(filter: string): WebhookEvent[] {
+  return filter === ALL_EVENTS ? [...WEBHOOK_EVENTS] : WEBHOOK_EVENTS.filter((e) => subscribes(filter, e));
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/**
+ * An endpoint's events as given (a list of names, or `*` alone for all) to its stored filter.
+ * Refused: no event, an unknown name (named in the message), `*` beside names.
+ */
+export function parseEventFilter(raw: unknown): Checked<string> {
+  const list = typeof raw === 'string' ? [raw] : raw;
+  if (!Array.isArray(list) || list.some((e) => typeof e !== 'string')) return { ok: false, message: 'a list of event names, or "*" for every event.' };
+  const names = [...new Set((list as string[]).map((e) => e.trim()).filter((e) => e !== ''))];
+  if (names.length === 0) return { ok: false, message: `choose at least one event, or "*" for every event.` };
+  if (names.includes(ALL_EVENTS)) return names.length === 1 ? { ok: true, value: ALL_EVENTS } : { ok: false, message: '"*" (every event) stands alone.' };
+  const unknown = names.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
+  if (unknown.length > 0) return { ok: false, message: `unknown event ${JSON.stringify(unknown[0]!.slice(0, 60))}; the events are ${WEBHOOK_EVENTS.join(', ')}.` };
+  // Stored in the list's order, so the same choice is always stored alike.
+  return { ok: true, value: WEBHOOK_EVENTS.filter((e) => names.includes(e)).join(',') };
+}
+
+/** The longest URL an endpoint may have (a browser's practical limit; the column's size). */
+export const MAX_URL_LENGTH = 2048;
+
+/**
+ * An endpoint's URL: http or https, no user name or password (they would travel in every request
+ * and show on the pages), a host, at most MAX_URL_LENGTH characters. A host written as an address
+ * that deliveries would refuse (loopback, private…) is refused now, unless `allowPrivate`; a name
+ * is checked again at each delivery, when it is resolved (DNS can change).
+ */
+export function checkWebhookUrl(raw: unknown, allowPrivate: boolean): Checked<string> {
+  if (typeof raw !== 'string' || raw.trim() === '') return { ok: false, message: 'required: the http:// or https:// address to POST events to.' };
+  const text = raw.trim();
+  if (text.length > MAX_URL_LENGTH) return { ok: false, message: `at most ${MAX_URL_LENGTH} characters.` };
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return { ok: false, message: 'not a URL; enter an http:// or https:// address.' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: `only http:// and https:// addresses, not ${url.protocol.slice(0, 20)}.` };
+  if (url.username !== '' || url.password !== '') return { ok: false, message: 'no user name or password in the address; every request is signed instead.' };
+  if (url.hostname === '') return { ok: false, message: 'the address needs a host.' };
+  if (!allowPrivate) {
+    const kind = hostKind(url.hostname);
+    if (kind !== 'public') return { ok: false, message: `${url.hostname} is a ${kind} address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).` };
+  }
+  return { ok: true, value: url.href };
+}
+
+/** What a name or address written in a URL is, before any lookup: a name counts as public until resolved. */
+function hostKind(hostname: string): AddressKind {
+  const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  const lower = bare.toLowerCase();
+  if (lower === 'localhost' || lower.endsWith('.localhost')) return 'loopback';
+  if (lower === 'metadata.google.internal') return 'metadata';
+  return classifyAddress(bare) ?? 'public';
+}
+
+/** What an IP address is, for SSRF: only `public` addresses may be reached by deliveries. */
+export type AddressKind = 'public' | 'loopback' | 'private' | 'link-local' | 'metadata' | 'unspecified' | 'multicast' | 'reserved';
+
+/** Cloud metadata services, reachable from inside a VM without credentials. */
+const METADATA_V4 = new Set(['169.254.169.254', '169.254.170.2', '100.100.100.200']);
+
+/** IPv4 ranges that are not public, first match wins ([first octets as a number, prefix, kind]). */
+const V4_RANGES: readonly [string, number, AddressKind][] = [
+  ['0.0.0.0', 8, 'unspecified'],
+  ['10.0.0.0', 8, 'private'],
+  ['100.64.0.0', 10, 'private'],
+  ['127.0.0.0', 8, 'loopback'],
+  ['169.254.0.0', 16, 'link-local'],
+  ['172.16.0.0', 12, 'private'],
+  ['192.0.0.0', 24, 'reserved'],
+  ['192.0.2.0', 24, 'reserved'],
+  ['192.168.0.0', 16, 'private'],
+  ['198.18.0.0', 15, 'reserved'],
+  ['198.51.100.0', 24, 'reserved'],
+  ['203.0.113.0', 24, 'reserved'],
+  ['224.0.0.0', 4, 'multicast'],
+  ['240.0.0.0', 4, 'reserved'],
+];
+
+function v4Number(address: string): number | null {
+  const parts = address.split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return null;
+  return parts.reduce((n, p) => n * 256 + Number(p), 0);
+}
+
+function classifyV4(address: string): AddressKind | null {
+  const n = v4Number(address);
+  if (n === null) return null;
+  if (METADATA_V4.has(address)) return 'metadata';
+  for (const [base, prefix, kind] of V4_RANGES) {
+    const size = 2 ** (32 - prefix);
+    if (Math.floor(n / size) === Math.floor(v4Number(base)! / size)) return kind;
+  }
+  return 'public';
+}
+
+/** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 part allowed), or null. */
+function v6Groups(address: string): number[] | null {
+  let text = address.toLowerCase();
+  const zone = text.indexOf('%');
+  if (zone >= 0) text = text.slice(0, zone);
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted) {
+    const n = v4Number(dotted[1]!);
+    if (n === null) return null;
+    text = `${text.slice(0, -dotted[1]!.length)}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const side = (s: string) => (s === '' ? [] : s.split(':'));
+  const head = side(halves[0]!);
+  const tail = halves.length === 2 ? side(halves[1]!) : [];
+  const missing = 8 - head.length - tail.length;
+  if ((halves.length === 2 && missing < 1) || (halves.length === 1 && missing !== 0)) return null;
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  if (groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
+  return groups.map((g) => parseInt(g, 16));
+}
+
+function classifyV6(address: string): AddressKind | null {
+  const g = v6Groups(address);
+  if (!g) return null;
+  const zeroUpTo = (n: number) => g.slice(0, n).every((x) => x === 0);
+  const embeddedV4 = () => `${g[6]! >> 8}.${g[6]! & 0xff}.${g[7]! >> 8}.${g[7]! & 0xff}`;
+  if (zeroUpTo(8)) return 'unspecified';
+  if (zeroUpTo(7) && g[7] === 1) return 'loopback';
+  // IPv4-mapped (::ffff:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) reach the IPv4 address they carry.
+  if (zeroUpTo(5) && g[5] === 0xffff) return classifyV4(embeddedV4());
+  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return classifyV4(embeddedV4());
+  if (g[0] === 0xfd00 && g[1] === 0x0ec2 && g.slice(2, 7).every((x) => x === 0) && g[7] === 0x254) return 'metadata';
+  if ((g[0]! & 0xfe00) === 0xfc00) return 'private';
+  if ((g[0]! & 0xffc0) === 0xfe80) return 'link-local';
+  if ((g[0]! & 0xff00) === 0xff00) return 'multicast';
+  if (g[0] === 0x2001 && g[1] === 0x0db8) return 'reserved';
+  return 'public';
+}
+
+/** What `address` (IPv4 or IPv6, as DNS answers) is; null when it is not an IP address at all. */
+export function classifyAddress(address: string): AddressKind | null {
+  return address.includes(':') ? classifyV6(address) : classifyV4(address);
+}
+
+/** Whether a delivery may connect to `address`: public ones always, the rest only with WEBHOOKS_ALLOW_PRIVATE=on. */
+export function mayConnect(address: string, allowPrivate: boolean): boolean {
+  return allowPrivate || classifyAddress(address) === 'public';
+}
+
+/**
+ * When a failed delivery is tried again, after its 1st, 2nd… failed try: the schedule the
+ * Standard Webhooks spec suggests (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), so the last try comes
+ * about 27.6 h after the first — past the day after which a failing endpoint is disabled.
+ */
+export const RETRY_DELAYS_MS: readonly number[] = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 5 * 3_600_000, 10 * 3_600_000, 10 * 3_600_000];
+export const MAX_DELIVERY_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
+
+/** What happens to a delivery after its `attempts`-th try failed: tried again at a time, or given up. */
+export type DeliveryAfterFailure = { status: 'pending'; nextAttemptAt: number } | { status: 'failed' };
+
+export function deliveryAfterFailure(attempts: number, now: number): DeliveryAfterFailure {
+  const delay = RETRY_DELAYS_MS[Math.max(0, attempts - 1)];
+  return attempts >= MAX_DELIVERY_ATTEMPTS || delay === undefined ? { status: 'failed' } : { status: 'pending', nextAttemptAt: now + delay };
+}
+
+/** How long an endpoint may fail without a success before it is disabled (and the admins emailed). */
+export const DISABLE_AFTER_MS = 24 * 3_600_000;
+
+/**
+ * After a failed try at `now`: since when the endpoint has been failing (its run of failures
+ * starts now if it had none), and whether that run is long enough to disable it.
+ */
+export function endpointAfterFailure(failingSince: number | null, now: number): { failingSince: number; disable: boolean } {
+  const since = failingSince ?? now;
+  return { failingSince: since, disable: now - since >= DISABLE_AFTER_MS };
+}
+
+/** Whether an HTTP answer counts as delivered: any 2xx. A redirect is not followed and is a failure. */
+export function isDelivered(status: number): boolean {
+  return status >= 200 && status <= 299;
+}
+
+/** An endpoint as the admin saves it, checked. */
+export interface EndpointInput {
+  url: string;
+  /** The stored filter (parseEventFilter). */
+  events: string;
+  active: boolean;
+}
+
+export const ENDPOINT_LABELS = { url: 'URL', events: 'Events', active: 'Active' } as const;
+
+/**
+ * Checks an endpoint's fields as the API or the form gives them (`active` a boolean, or the
+ * form's `on`/absent); a message per bad field, each starting with its label.
+ */
+export function parseEndpoint(raw: { url?: unknown; events?: unknown; active?: unknown }, allowPrivate: boolean): Checked<EndpointInput> & { fields?: Record<string, string> } {
+  const fields: Record<string, string> = {};
+  const url = checkWebhookUrl(raw.url, allowPrivate);
+  if (!url.ok) fields.url = `${ENDPOINT_LABELS.url}: ${url.message}`;
+  const events = parseEventFilter(raw.events);
+  if (!events.ok) fields.events = `${ENDPOINT_LABELS.events}: ${events.message}`;
+  let active = true;
+  if (typeof raw.active === 'boolean') active = raw.active;
+  else if (raw.active === 'on' || raw.active === 'true') active = true;
+  else if (raw.active === 'off' || raw.active === 'false') active = false;
+  else if (raw.active !== undefined) fields.active = `${ENDPOINT_LABELS.active}: true or false.`;
+  if (!url.ok || !events.ok || fields.active) return { ok: false, message: 'Please correct the highlighted fields.', fields };
+  return { ok: true, value: { url: url.value, events: events.value, active } };
+}

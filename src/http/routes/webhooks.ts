@@ -1,0 +1,113 @@
+/**
+ * Webhook endpoints (§13) at `/adminapp/webhooks/`: the list, a new endpoint (its secret shown on
+ * the answer to the creating POST, once), edit with the delivery log and its retry, delete. Admin
+ * only; every POST checks the CSRF token; a refused save shows the form again with the admin's text
+ * and a message by each field (400), writing nothing.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, notFound } from '../../core/errors.js';
+import type { WebhookEndpointRow } from '../../db/schema.js';
+import { deliveriesOf, findEndpoint, listEndpoints } from '../../repositories/webhooks.js';
+import type { ServiceContext } from '../../services/context.js';
+import { createEndpoint, removeEndpoint, retryWebhookDelivery, saveEndpoint, webhookIdOf } from '../../services/webhookEndpoints.js';
+import type { FormErrors, FormValues } from '../../views/components.js';
+import type { Flash } from '../../views/layout.js';
+import { renderPage } from '../../views/render.js';
+import { endpointFormValues, WEBHOOKS, WebhookFormPage, WebhookListPage } from '../../views/webhooks.js';
+import { setFlash, takeFlash } from '../flash.js';
+import { formBody, sendHtml } from '../forms.js';
+import { adminOnly } from '../session.js';
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+
+/** The deliveries a page shows, newest first. */
+const LOG_SHOWN = 50;
+
+const isInvalidInput = (error: unknown): error is DomainError => error instanceof DomainError && error.code === 'invalid_input';
+
+/** The form's fields as the service takes them: no box ticked is no event; an unticked switch is off. */
+function endpointFields(body: Record<string, unknown>): Record<string, unknown> {
+  return { url: body.url, events: body.events ?? [], active: body.active === 'on' };
+}
+
+/** The admin's text to show again (events as a comma list, as endpointFormValues has them). */
+function keptEndpointValues(body: Record<string, unknown>): FormValues {
+  const events = Array.isArray(body.events) ? body.events.filter((e) => typeof e === 'string') : typeof body.events === 'string' ? [body.events] : [];
+  return { url: typeof body.url === 'string' ? body.url : '', events: events.join(','), active: body.active === 'on' ? 'on' : '' };
+}
+
+export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, allowPrivate: boolean): void {
+  const db = ctx.handle.db;
+
+  const page = async (request: FastifyRequest, reply: FastifyReply, endpoint: WebhookEndpointRow | null, options: { values?: FormValues; errors?: FormErrors; status?: number; secret?: string; flash?: Flash | null } = {}) => {
+    const deliveries = endpoint ? await deliveriesOf(db, endpoint.id, { limit: LOG_SHOWN }) : [];
+    const status = options.status ?? 200;
+    const html = renderPage(
+      WebhookFormPage({
+        viewer: request.viewer!,
+        csrf: reply.generateCsrf(),
+        flash: options.flash ?? (status === 200 ? takeFlash(request, reply) : null),
+        endpoint,
+        secret: options.secret ?? null,
+        deliveries,
+        values: options.values ?? endpointFormValues(endpoint),
+        errors: options.errors ?? {},
+      }),
+    );
+    return sendHtml(reply, html, status);
+  };
+
+  const endpointOf = async (request: IdRequest) => {
+    const endpoint = await findEndpoint(db, webhookIdOf(request.params.id));
+    if (!endpoint) throw notFound('Webhook endpoint');
+    return endpoint;
+  };
+
+  app.register(async (admin) => {
+    adminOnly(admin);
+
+    admin.get(WEBHOOKS, async (request, reply) =>
+      sendHtml(reply, renderPage(WebhookListPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), endpoints: await listEndpoints(db) }))),
+    );
+
+    admin.get(`${WEBHOOKS}new/`, async (request, reply) => page(request, reply, null));
+    admin.post(`${WEBHOOKS}new/`, { preHandler: app.csrfProtection }, async (request, reply) => {
+      const body = formBody(request.body);
+      try {
+        const created = await createEndpoint(ctx, endpointFields(body), allowPrivate);
+        // The secret is in this answer only: no redirect (a flash would keep it in a cookie).
+        return page(request, reply, created, { secret: created.secret, flash: { kind: 'success', message: 'Endpoint created. Copy its secret now: it is not shown again.' } });
+      } catch (error) {
+        if (!isInvalidInput(error)) throw error;
+        return page(request, reply, null, { values: keptEndpointValues(body), errors: error.fields, status: 400 });
+      }
+    });
+
+    admin.get(`${WEBHOOKS}:id/`, async (request: IdRequest, reply) => page(request, reply, await endpointOf(request)));
+    admin.post<{ Params: { id: string } }>(`${WEBHOOKS}:id/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+      const endpoint = await endpointOf(request);
+      const body = formBody(request.body);
+      try {
+        await saveEndpoint(ctx, endpoint.id, endpointFields(body), allowPrivate);
+        setFlash(reply, { kind: 'success', message: 'Endpoint saved.' });
+        return reply.redirect(`${WEBHOOKS}${endpoint.id}/`, 303);
+      } catch (error) {
+        if (!isInvalidInput(error)) throw error;
+        return page(request, reply, endpoint, { values: keptEndpointValues(body), errors: error.fields, status: 400 });
+      }
+    });
+
+    admin.post<{ Params: { id: string } }>(`${WEBHOOKS}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+      await removeEndpoint(ctx, webhookIdOf(request.params.id));
+      setFlash(reply, { kind: 'success', message: 'Endpoint deleted.' });
+      return reply.redirect(WEBHOOKS, 303);
+    });
+
+    admin.post<{ Params: { id: string; delivery: string } }>(`${WEBHOOKS}:id/deliveries/:delivery/retry/`, { preHandler: app.csrfProtection }, async (request, reply) => {
+      const id = webhookIdOf(request.params.id);
+      const retried = await retryWebhookDelivery(ctx, id, webhookIdOf(request.params.delivery, 'Delivery'));
+      setFlash(reply, retried ? { kind: 'success', message: 'Delivery queued to be sent again.' } : { kind: 'info', message: 'That delivery is already waiting to be sent.' });
+      return reply.redirect(`${WEBHOOKS}${id}/`, 303);
+    });
+  });
+}

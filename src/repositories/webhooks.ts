@@ -1,0 +1,219 @@
+/**
+ * Webhook endpoints and the webhook outbox (`webhook_deliveries`), SPEC §13. Deliveries are
+ * written by the change's own transaction (insertDeliveries) and claimed by workers with a lease,
+ * like emails (repositories/outbox.ts), but never more than a few per endpoint at once.
+ */
+import { type Insertable, sql } from 'kysely';
+import type { Db, DbHandle } from '../db/connect.js';
+import type { WebhookDeliveriesTable, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
+import { inTransaction } from '../db/transaction.js';
+
+export type DeliveryStatus = WebhookDeliveriesTable['status'];
+
+export async function listEndpoints(db: Db): Promise<WebhookEndpointRow[]> {
+  return db.selectFrom('webhook_endpoints').selectAll().orderBy('id').execute();
+}
+
+export async function findEndpoint(db: Db, id: number): Promise<WebhookEndpointRow | undefined> {
+  return db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The active endpoints' ids and filters: what a change's transaction reads to know whom to tell. */
+export async function activeEndpoints(db: Db): Promise<{ id: number; events: string }[]> {
+  return db.selectFrom('webhook_endpoints').select(['id', 'events']).where('active', '=', 1).orderBy('id').execute();
+}
+
+export async function insertEndpoint(db: Db, row: { url: string; events: string; secret: string; active: boolean; now: number }): Promise<WebhookEndpointRow> {
+  return db
+    .insertInto('webhook_endpoints')
+    .values({ url: row.url, events: row.events, secret: row.secret, active: row.active ? 1 : 0, created_at: row.now, failing_since: null, disabled_at: null })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Changes an endpoint; turning it on (again) forgets its run of failures. */
+export async function updateEndpoint(db: Db, id: number, change: { url: string; events: string; active: boolean }): Promise<WebhookEndpointRow | undefined> {
+  return db
+    .updateTable('webhook_endpoints')
+    .set({ url: change.url, events: change.events, active: change.active ? 1 : 0, ...(change.active ? { failing_since: null, disabled_at: null } : {}) })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Deletes an endpoint with its delivery log; false when it was gone. */
+export async function deleteEndpoint(db: Db, id: number): Promise<boolean> {
+  await db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
+  const result = await db.deleteFrom('webhook_endpoints').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+export interface NewDelivery {
+  endpointId: number;
+  event: string;
+  messageId: string;
+  ticketId: number | null;
+  payload: string;
+  now: number;
+}
+
+/** Adds deliveries to the webhook outbox, pending and due at once; callers pass the change's transaction. */
+export async function insertDeliveries(db: Db, deliveries: readonly NewDelivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
+  const rows: Insertable<WebhookDeliveriesTable>[] = deliveries.map((d) => ({
+    endpoint_id: d.endpointId,
+    event: d.event,
+    message_id: d.messageId,
+    ticket_id: d.ticketId,
+    payload: d.payload,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: d.now,
+    created_at: d.now,
+  }));
+  await db.insertInto('webhook_deliveries').values(rows).execute();
+}
+
+/** A claimed delivery with what its POST needs from its endpoint. */
+export type ClaimedDelivery = WebhookDeliveryRow & { url: string; secret: string };
+
+export interface DeliveryClaim {
+  now: number;
+  /** At most this many deliveries in all… */
+  limit: number;
+  /** …and at most this many of any one endpoint. */
+  perEndpoint: number;
+  /** Endpoints this worker is still posting to: none of theirs is claimed. */
+  busy: readonly number[];
+  leaseUntil: number;
+  maxAttempts: number;
+}
+
+/**
+ * Claims due deliveries of active endpoints in one short transaction, as claimDueEmails does:
+ * `pending`, or `sending` whose lease ran out, due by `now`; they become `sending` until
+ * `leaseUntil` with their try counted. The oldest first, at most `perEndpoint` of any endpoint
+ * and none of a `busy` one, so a slow endpoint's backlog never fills a round. The outer UPDATE
+ * checks status and due time again, so two workers never take the same row (PostgreSQL re-reads a
+ * row another transaction changed before updating it; SQLite's writers take turns).
+ */
+export async function claimDueDeliveries(handle: DbHandle, claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
+  const { now, limit, perEndpoint, busy, leaseUntil, maxAttempts } = claim;
+  return inTransaction(handle, async (trx) => {
+    await trx
+      .updateTable('webhook_deliveries')
+      .set({ status: 'failed', last_error: sql<string>`coalesce(last_error || ' / ', '') || 'the worker stopped during the last try; delivery unknown'` })
+      .where('status', '=', 'sending')
+      .where('next_attempt_at', '<=', now)
+      .where('attempts', '>=', maxAttempts)
+      .execute();
+    const notBusy = busy.length > 0 ? sql`and d.endpoint_id not in (${sql.join(busy)})` : sql``;
+    const due = sql<number>`(select id from (
+        select d.id, d.next_attempt_at, row_number() over (partition by d.endpoint_id order by d.next_attempt_at, d.id) as rank
+        from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
+        where d.status in ('pending', 'sending') and d.next_attempt_at <= ${now} and e.active = 1 ${notBusy}
+      ) ranked where rank <= ${perEndpoint} order by next_attempt_at, id limit ${limit})`;
+    const rows = await trx
+      .updateTable('webhook_deliveries')
+      .set({ status: 'sending', attempts: sql<number>`attempts + 1`, next_attempt_at: leaseUntil })
+      .where('id', 'in', due)
+      .where('status', 'in', ['pending', 'sending'])
+      .where('next_attempt_at', '<=', now)
+      .returningAll()
+      .execute();
+    if (rows.length === 0) return [];
+    const endpoints = await trx
+      .selectFrom('webhook_endpoints')
+      .select(['id', 'url', 'secret'])
+      .where('id', 'in', [...new Set(rows.map((r) => r.endpoint_id))])
+      .execute();
+    const byId = new Map(endpoints.map((e) => [e.id, e]));
+    return rows.sort((a, b) => a.id - b.id).map((r) => ({ ...r, url: byId.get(r.endpoint_id)!.url, secret: byId.get(r.endpoint_id)!.secret }));
+  });
+}
+
+/** A 2xx answer to record. */
+export interface DeliveredMark {
+  id: number;
+  endpointId: number;
+  status: number;
+}
+
+/**
+ * Records 2xx answers — those finishing together in one transaction of two statements, so a busy
+ * endpoint costs a commit per batch rather than per delivery. Only rows still `sending` change;
+ * the endpoints' runs of failures end. Per mark, whether its row changed.
+ */
+export async function markDelivered(handle: DbHandle, marks: readonly DeliveredMark[], now: number): Promise<boolean[]> {
+  if (marks.length === 0) return [];
+  return inTransaction(handle, async (trx) => {
+    // One UPDATE per answer status: nearly always one (200 or 204).
+    const marked = new Set<number>();
+    for (const status of new Set(marks.map((m) => m.status))) {
+      const rows = await trx
+        .updateTable('webhook_deliveries')
+        .set({ status: 'delivered', delivered_at: now, response_status: status, last_error: null })
+        .where('id', 'in', marks.filter((m) => m.status === status).map((m) => m.id))
+        .where('status', '=', 'sending')
+        .returning('id')
+        .execute();
+      for (const row of rows) marked.add(row.id);
+    }
+    await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', 'in', [...new Set(marks.map((m) => m.endpointId))]).where('failing_since', 'is not', null).execute();
+    return marks.map((m) => marked.has(m.id));
+  });
+}
+
+const MAX_ERROR_LENGTH = 2_000;
+
+/** Records a failed try: `pending` until `nextAttemptAt`, or `failed` (null). Only a row still `sending` changes. */
+export async function recordDeliveryFailure(db: Db, id: number, failure: { status: number | null; error: string }, nextAttemptAt: number | null): Promise<boolean> {
+  const result = await db
+    .updateTable('webhook_deliveries')
+    .set({
+      response_status: failure.status,
+      last_error: failure.error.slice(0, MAX_ERROR_LENGTH),
+      ...(nextAttemptAt === null ? { status: 'failed' as const } : { status: 'pending' as const, next_attempt_at: nextAttemptAt }),
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** An endpoint's run of failures starts at `since` unless it had one; returns the run's start. */
+export async function noteEndpointFailing(db: Db, endpointId: number, since: number): Promise<number | null> {
+  await db.updateTable('webhook_endpoints').set({ failing_since: since }).where('id', '=', endpointId).where('failing_since', 'is', null).execute();
+  const row = await db.selectFrom('webhook_endpoints').select('failing_since').where('id', '=', endpointId).executeTakeFirst();
+  return row?.failing_since ?? null;
+}
+
+/** Turns an active endpoint off; true only for the call that did (so one email is sent, not one per worker). */
+export async function disableEndpoint(db: Db, endpointId: number, now: number): Promise<boolean> {
+  const result = await db.updateTable('webhook_endpoints').set({ active: 0, disabled_at: now }).where('id', '=', endpointId).where('active', '=', 1).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** An admin's retry: a delivered or failed delivery is sent again, due now, with a fresh set of tries. */
+export async function retryDelivery(db: Db, endpointId: number, id: number, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'pending', attempts: 0, next_attempt_at: now })
+    .where('id', '=', id)
+    .where('endpoint_id', '=', endpointId)
+    .where('status', 'in', ['failed', 'delivered'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** An endpoint's delivery log, newest first, a page at a time (before `beforeId`). */
+export async function deliveriesOf(db: Db, endpointId: number, options: { beforeId?: number; limit: number }): Promise<WebhookDeliveryRow[]> {
+  let query = db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId);
+  if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+  return query.orderBy('id', 'desc').limit(options.limit).execute();
+}
+
+/** One delivery of an endpoint. */
+export async function findDelivery(db: Db, endpointId: number, id: number): Promise<WebhookDeliveryRow | undefined> {
+  return db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).where('endpoint_id', '=', endpointId).executeTakeFirst();
+}

@@ -1,0 +1,71 @@
+/**
+ * Webhook deliveries enqueued with their change (SPEC §13): the change's own transaction reads
+ * the active endpoints, asks the core which of them take each event, and writes one delivery per
+ * endpoint and event with its body fixed now (the API's shape of the ticket or message as the
+ * change left it). A rolled-back change leaves none; a committed one leaves each exactly once.
+ */
+import { randomUUID } from 'node:crypto';
+import { endpointsFor, eventOfChange, type WebhookEvent } from '../core/webhooks.js';
+import type { Db } from '../db/connect.js';
+import type { AttachmentRow, MessageRow } from '../db/schema.js';
+import { iso, messageJson, ticketJson } from '../http/api-shapes.js';
+import { referenceOf } from '../core/tickets.js';
+import { ticketsByIds } from '../repositories/ticketQueries.js';
+import { activeEndpoints, insertDeliveries, type NewDelivery } from '../repositories/webhooks.js';
+import type { TicketChange } from './context.js';
+
+/** A new message, with what its API shape needs. */
+export interface MessageNotice {
+  message: MessageRow;
+  /** Its staff writer's username; null for the customer. */
+  username: string | null;
+  attachments: readonly AttachmentRow[];
+}
+
+/** Something that happened in the transaction and may be an event. */
+export type WebhookNotice = { event: WebhookEvent; ticketId: number } | { event: 'message.created'; ticketId: number; message: MessageNotice };
+
+/** The notices of ticket changes (those no event carries, such as SLA warnings, are left out). */
+export function noticesOfChanges(changes: readonly TicketChange[]): WebhookNotice[] {
+  return changes.flatMap((c) => {
+    const event = eventOfChange(c.type);
+    return event ? [{ event, ticketId: c.ticketId }] : [];
+  });
+}
+
+/** The Standard Webhooks body: the event's type, when it happened, and its data. */
+export function webhookBody(event: WebhookEvent, at: number, data: unknown): string {
+  return JSON.stringify({ type: event, timestamp: iso(at), data });
+}
+
+/**
+ * Writes the deliveries of `notices` in `trx`, the transaction of their change. Costs one read of
+ * the active endpoints when there is something to tell; the tickets are read only when an
+ * endpoint takes one of their events.
+ */
+export async function enqueueWebhooks(trx: Db, publicUrl: string, now: number, notices: readonly WebhookNotice[]): Promise<void> {
+  if (notices.length === 0) return;
+  const endpoints = await activeEndpoints(trx);
+  if (endpoints.length === 0) return;
+  const wanted = notices.map((notice) => ({ notice, to: endpointsFor(endpoints, notice.event) })).filter((w) => w.to.length > 0);
+  if (wanted.length === 0) return;
+  const ticketIds = [...new Set(wanted.filter((w) => !('message' in w.notice)).map((w) => w.notice.ticketId))];
+  const tickets = new Map((await ticketsByIds(trx, ticketIds)).map((t) => [t.id, t]));
+  const deliveries: NewDelivery[] = [];
+  for (const { notice, to } of wanted) {
+    let data: unknown;
+    if ('message' in notice) {
+      const { message, username, attachments } = notice.message;
+      data = { ticket: referenceOf(notice.ticketId), message: messageJson(message, username, attachments, publicUrl) };
+    } else {
+      const ticket = tickets.get(notice.ticketId);
+      if (!ticket) continue;
+      data = ticketJson(ticket, publicUrl, now);
+    }
+    const payload = webhookBody(notice.event, now, data);
+    // One webhook-id per event: the same on every endpoint and every try.
+    const messageId = `msg_${randomUUID()}`;
+    for (const endpoint of to) deliveries.push({ endpointId: endpoint.id, event: notice.event, messageId, ticketId: notice.ticketId, payload, now });
+  }
+  await insertDeliveries(trx, deliveries);
+}

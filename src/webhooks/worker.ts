@@ -1,0 +1,258 @@
+/**
+ * The webhook worker (SPEC §13): POSTs the deliveries changes wrote to `webhook_deliveries`,
+ * signed per the Standard Webhooks spec, outside any request or transaction. Its own lane beside
+ * the email worker, so a dead endpoint never delays an email; and within it, each endpoint has
+ * its own few slots: a round never waits for a slow endpoint, whose next deliveries are claimed
+ * only once its current ones are done, while the other endpoints' keep flowing.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { Webhook } from 'standardwebhooks';
+import { deliveryAfterFailure, endpointAfterFailure, isDelivered, MAX_DELIVERY_ATTEMPTS } from '../core/webhooks.js';
+import type { DbHandle } from '../db/connect.js';
+import { Batcher } from '../db/batcher.js';
+import { inTransaction } from '../db/transaction.js';
+import { renderWebhookDisabled } from '../mail/templates/index.js';
+import type { WorkerLogger } from '../mail/worker.js';
+import { enqueueEmails } from '../repositories/outbox.js';
+import { activeAdminEmails } from '../repositories/sla.js';
+import { type ClaimedDelivery, claimDueDeliveries, type DeliveredMark, disableEndpoint, markDelivered, noteEndpointFailing, recordDeliveryFailure } from '../repositories/webhooks.js';
+import type { Config } from '../config.js';
+import { type Clock, systemClock } from '../services/context.js';
+import { postWebhook } from './post.js';
+
+export interface WebhookWorkerOptions {
+  handle: DbHandle;
+  clock: Clock;
+  logger: WorkerLogger;
+  /** Base of the link to the endpoint's page in the admins' email. */
+  publicUrl: string;
+  /** WEBHOOKS_ALLOW_PRIVATE=on: deliveries may go to loopback and private addresses. */
+  allowPrivate: boolean;
+  /** A POST unanswered after this is aborted and counted as a failed try. Default 10 s (§13). */
+  timeoutMs?: number;
+  /** Deliveries of one endpoint claimed together, at most (sent in parallel). Default 8. */
+  perEndpoint?: number;
+  /** Deliveries claimed per round, at most. Default 50. */
+  batchSize?: number;
+  /** Wait between rounds when there is nothing to do. Default 1 s. */
+  pollMs?: number;
+  /**
+   * After a nudge, wait this long for more changes before claiming, so that a burst of changes
+   * is claimed (and its deliveries recorded) in a few transactions, not one each. Default 200 ms.
+   */
+  gatherMs?: number;
+  /**
+   * How long a claim holds before another worker may take the row (a worker that died mid-post
+   * leaves it `sending`). Default six timeouts (1 min): a post ends within one, its record soon after.
+   */
+  leaseMs?: number;
+}
+
+export interface WebhookRound {
+  claimed: number;
+  delivered: number;
+  retrying: number;
+  failed: number;
+}
+
+type Outcome = 'delivered' | 'retrying' | 'failed' | 'lost';
+
+/** Posts webhook deliveries: `runOnce()` for one round waited for, `start()`/`stop()` for the loop. */
+export class WebhookWorker {
+  private readonly timeoutMs: number;
+  private readonly perEndpoint: number;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly gatherMs: number;
+  private readonly leaseMs: number;
+  /** 2xx answers finishing together are recorded in one transaction (see markDelivered). */
+  private readonly deliveredMarks: Batcher<DeliveredMark, boolean>;
+  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  /** Endpoints with deliveries in flight from this worker: none of theirs is claimed meanwhile. */
+  private readonly busy = new Set<number>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** When the scheduled round runs (epoch ms), while one is scheduled. */
+  private timerAt = Infinity;
+  /** The soonest next round asked for while a claim was running (ms after it). */
+  private asked = Infinity;
+  private claiming: Promise<void> | undefined;
+
+  constructor(private readonly options: WebhookWorkerOptions) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.perEndpoint = options.perEndpoint ?? 8;
+    this.batchSize = options.batchSize ?? 100;
+    this.pollMs = options.pollMs ?? 1_000;
+    this.gatherMs = options.gatherMs ?? 200;
+    this.deliveredMarks = new Batcher((marks) => markDelivered(options.handle, marks, options.clock.now()));
+    this.leaseMs = options.leaseMs ?? this.timeoutMs * 6;
+    if (this.timeoutMs >= this.leaseMs) throw new Error('WebhookWorker: timeoutMs must be shorter than leaseMs');
+  }
+
+  /** One round, waited for whole: claims the due deliveries and posts them. */
+  async runOnce(): Promise<WebhookRound> {
+    const rows = await this.claim();
+    const outcomes = await Promise.all(this.dispatch(rows));
+    const count = (o: Outcome) => outcomes.filter((x) => x === o).length;
+    return { claimed: rows.length, delivered: count('delivered'), retrying: count('retrying'), failed: count('failed') };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Look at the deliveries soon (after gatherMs) rather than at the next poll: a change was committed. */
+  nudge(): void {
+    this.soon(this.gatherMs);
+  }
+
+  /** The next round in `delayMs` at the latest; asked during a claim, right after it. */
+  private soon(delayMs: number): void {
+    if (!this.running) return;
+    if (this.claiming) this.asked = Math.min(this.asked, delayMs);
+    else if (Date.now() + delayMs < this.timerAt) this.schedule(delayMs);
+  }
+
+  /** Stops claiming and waits for the posts in flight, so none is left half recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    await this.claiming;
+    await Promise.allSettled([...this.inFlight]);
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timerAt = Date.now() + delayMs;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.claiming = this.round().finally(() => {
+        this.claiming = undefined;
+      });
+    }, delayMs);
+  }
+
+  /** Claims and starts the posts without waiting for them; an endpoint's finishing posts nudge the loop. */
+  private async round(): Promise<void> {
+    let full = false;
+    this.asked = Infinity;
+    try {
+      const rows = await this.claim();
+      full = rows.length === this.batchSize;
+      this.dispatch(rows);
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'webhook worker: round failed');
+    }
+    if (this.running) this.schedule(full ? 0 : Math.min(this.asked, this.pollMs));
+  }
+
+  private claim(): Promise<ClaimedDelivery[]> {
+    const now = this.options.clock.now();
+    return claimDueDeliveries(this.options.handle, {
+      now,
+      limit: this.batchSize,
+      perEndpoint: this.perEndpoint,
+      busy: [...this.busy],
+      leaseUntil: now + this.leaseMs,
+      maxAttempts: MAX_DELIVERY_ATTEMPTS,
+    });
+  }
+
+  /** Starts each endpoint's claimed deliveries; its slot frees when all of them are recorded. */
+  private dispatch(rows: readonly ClaimedDelivery[]): Promise<Outcome>[] {
+    const byEndpoint = new Map<number, ClaimedDelivery[]>();
+    for (const row of rows) byEndpoint.set(row.endpoint_id, [...(byEndpoint.get(row.endpoint_id) ?? []), row]);
+    const all: Promise<Outcome>[] = [];
+    for (const [endpointId, own] of byEndpoint) {
+      this.busy.add(endpointId);
+      const posts = own.map((row) =>
+        this.deliver(row).catch((error: unknown) => {
+          this.options.logger.error({ err: error, deliveryId: row.id }, 'webhook worker: could not record a delivery');
+          return 'lost' as const;
+        }),
+      );
+      const done = Promise.all(posts).finally(() => {
+        this.busy.delete(endpointId);
+        this.inFlight.delete(done);
+        // A full batch: its endpoint likely has more waiting, claim again at once.
+        this.soon(own.length === this.perEndpoint ? 0 : this.gatherMs);
+      });
+      this.inFlight.add(done);
+      all.push(...posts);
+    }
+    return all;
+  }
+
+  /** Signs and POSTs one delivery, then records the answer. */
+  private async deliver(row: ClaimedDelivery): Promise<Outcome> {
+    // The signature's time is the real time of this try: receivers check it against their own clocks.
+    const sentAt = new Date();
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'Helpdesk-Webhooks/1',
+      'webhook-id': row.message_id,
+      'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+      'webhook-signature': new Webhook(row.secret).sign(row.message_id, sentAt, row.payload),
+    };
+    let failure: { status: number | null; error: string };
+    try {
+      const answer = await postWebhook(row.url, headers, row.payload, { timeoutMs: this.timeoutMs, allowPrivate: this.options.allowPrivate, agents: this.agents });
+      if (isDelivered(answer.status)) {
+        const recorded = await this.deliveredMarks.add({ id: row.id, endpointId: row.endpoint_id, status: answer.status });
+        return recorded ? 'delivered' : 'lost';
+      }
+      failure = { status: answer.status, error: `HTTP ${answer.status}${answer.body.trim() === '' ? '' : `: ${answer.body.trim()}`}` };
+    } catch (error) {
+      failure = { status: null, error: describeError(error, this.timeoutMs) };
+    }
+    return this.recordFailure(row, failure);
+  }
+
+  /**
+   * A failed try, in one transaction: the delivery retried later or given up, the endpoint's run of
+   * failures noted, and after a day of them the endpoint disabled with one email to the admins.
+   */
+  private async recordFailure(row: ClaimedDelivery, failure: { status: number | null; error: string }): Promise<Outcome> {
+    const { handle, clock, logger, publicUrl } = this.options;
+    const now = clock.now();
+    const next = deliveryAfterFailure(row.attempts, now);
+    const nextAttemptAt = next.status === 'failed' ? null : next.nextAttemptAt;
+    const fields = { deliveryId: row.id, endpointId: row.endpoint_id, event: row.event, attempt: row.attempts, error: failure.error };
+    const outcome = await inTransaction(handle, async (trx): Promise<Outcome> => {
+      if (!(await recordDeliveryFailure(trx, row.id, failure, nextAttemptAt))) return 'lost';
+      const since = await noteEndpointFailing(trx, row.endpoint_id, now);
+      if (since !== null && endpointAfterFailure(since, now).disable && (await disableEndpoint(trx, row.endpoint_id, now))) {
+        const content = renderWebhookDisabled({ url: row.url, failingSince: since, lastError: failure.error, pageUrl: `${publicUrl}/adminapp/webhooks/${row.endpoint_id}/` });
+        const admins = await activeAdminEmails(trx);
+        await enqueueEmails(trx, admins.map((to) => ({ ticketId: null, kind: 'webhook_disabled' as const, to, content, now })));
+        logger.error(fields, 'webhooks: endpoint failing for a day; disabled and the admins emailed');
+      }
+      return nextAttemptAt === null ? 'failed' : 'retrying';
+    });
+    if (outcome === 'retrying') logger.warn({ ...fields, nextAttemptAt: new Date(nextAttemptAt!).toISOString() }, 'webhooks: delivery failed; will retry');
+    if (outcome === 'failed') logger.error(fields, 'webhooks: delivery given up; retry it from its endpoint’s log');
+    return outcome;
+  }
+}
+
+/** The worker as the configuration sets it up (the server and `npm run worker` both run one). */
+export function webhookWorkerOf(handle: DbHandle, config: Pick<Config, 'publicUrl' | 'webhooksAllowPrivate' | 'webhooksTimeoutSeconds'>, logger: WorkerLogger): WebhookWorker {
+  return new WebhookWorker({ handle, clock: systemClock, logger, publicUrl: config.publicUrl, allowPrivate: config.webhooksAllowPrivate, timeoutMs: config.webhooksTimeoutSeconds * 1000 });
+}
+
+/** One line for the delivery log. */
+function describeError(error: unknown, timeoutMs: number): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+}

@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkWebhookUrl,
+  classifyAddress,
+  DISABLE_AFTER_MS,
+  deliveryAfterFailure,
+  endpointAfterFailure,
+  endpointsFor,
+  eventOfChange,
+  eventsOfFilter,
+  isDelivered,
+  MAX_DELIVERY_ATTEMPTS,
+  mayConnect,
+  parseEndpoint,
+  parseEventFilter,
+  subscribes,
+  WEBHOOK_EVENTS,
+} from '../../src/core/webhooks.js';
+
+describe('webhook events and filters', () => {
+  it.each([
+    ['created', 'ticket.created'],
+    ['assigned', 'ticket.assigned'],
+    ['reassigned', 'ticket.reassigned'],
+    ['requeued', 'ticket.requeued'],
+    ['closed', 'ticket.closed'],
+    ['sla_breached', 'ticket.sla_breached'],
+    ['sla_warning', null],
+    ['message', null],
+  ])('the change %s is the event %s', (change, event) => {
+    expect(eventOfChange(change)).toBe(event);
+  });
+
+  it.each([
+    [['ticket.created'], 'ticket.created'],
+    [['message.created', 'ticket.created', 'ticket.created'], 'ticket.created,message.created'],
+    [[' ticket.closed '], 'ticket.closed'],
+    ['*', '*'],
+    [['*'], '*'],
+    ['csat.rated', 'csat.rated'],
+    [[...WEBHOOK_EVENTS], WEBHOOK_EVENTS.join(',')],
+  ])('stores the events %j as %s', (raw, stored) => {
+    expect(parseEventFilter(raw)).toEqual({ ok: true, value: stored });
+  });
+
+  it.each([
+    [[], /at least one event/],
+    [[''], /at least one event/],
+    [['ticket.deleted'], /unknown event "ticket.deleted"/],
+    [['ticket.created', 'Ticket.Closed'], /unknown event "Ticket.Closed"/],
+    [['*', 'ticket.created'], /stands alone/],
+    [42, /a list of event names/],
+    [[1], /a list of event names/],
+    [undefined, /a list of event names/],
+  ])('refuses the events %j', (raw, message) => {
+    const checked = parseEventFilter(raw);
+    expect(checked.ok).toBe(false);
+    if (!checked.ok) expect(checked.message).toMatch(message);
+  });
+
+  it.each([
+    ['*', 'csat.rated', true],
+    ['ticket.created,message.created', 'message.created', true],
+    ['ticket.created,message.created', 'ticket.closed', false],
+    ['ticket.reassigned', 'ticket.assigned', false],
+  ] as const)('the filter %s takes %s: %s', (filter, event, taken) => {
+    expect(subscribes(filter, event)).toBe(taken);
+  });
+
+  it('picks the endpoints whose filter takes an event, and lists a filter’s events', () => {
+    const endpoints = [
+      { id: 1, events: '*' },
+      { id: 2, events: 'ticket.closed' },
+      { id: 3, events: 'ticket.created,ticket.closed' },
+    ];
+    expect(endpointsFor(endpoints, 'ticket.closed').map((e) => e.id)).toEqual([1, 2, 3]);
+    expect(endpointsFor(endpoints, 'ticket.created').map((e) => e.id)).toEqual([1, 3]);
+    expect(endpointsFor(endpoints, 'message.created').map((e) => e.id)).toEqual([1]);
+    expect(eventsOfFilter('*')).toEqual([...WEBHOOK_EVENTS]);
+    expect(eventsOfFilter('ticket.closed,ticket.created')).toEqual(['ticket.created', 'ticket.closed']);
+  });
+});
+
+describe('webhook URLs', () => {
+  it.each([
+    ['https://hooks.example.com/helpdesk', 'https://hooks.example.com/helpdesk'],
+    ['  http://hooks.example.com:8080/in?x=1  ', 'http://hooks.example.com:8080/in?x=1'],
+    ['https://8.8.8.8/', 'https://8.8.8.8/'],
+    [`https://example.com/${'a'.repeat(2048 - 'https://example.com/'.length)}`, `https://example.com/${'a'.repeat(2048 - 'https://example.com/'.length)}`],
+  ])('accepts %s', (raw, href) => {
+    expect(checkWebhookUrl(raw, false)).toEqual({ ok: true, value: href });
+  });
+
+  it.each([
+    ['', /required/],
+    [null, /required/],
+    ['https://user:secret@hooks.example.com/', /no user name or password/],
+    ['https://user@hooks.example.com/', /no user name or password/],
+    ['ftp://hooks.example.com/', /only http:\/\/ and https:\/\/ addresses, not ftp:/],
+    ['javascript:alert(1)', /only http:\/\/ and https:\/\//],
+    ['file:///etc/passwd', /only http:\/\/ and https:\/\//],
+    ['hooks.example.com/in', /not a URL/],
+    [`https://example.com/${'a'.repeat(8 * 1024)}`, /at most 2048 characters/],
+    ['http://127.0.0.1:9000/', /127\.0\.0\.1 is a loopback address/],
+    ['http://localhost/', /loopback/],
+    ['http://app.localhost/', /loopback/],
+    ['http://[::1]/', /loopback/],
+    ['http://10.1.2.3/', /private/],
+    ['http://192.168.0.10/', /private/],
+    ['http://169.254.169.254/latest/meta-data/', /metadata/],
+    ['http://metadata.google.internal/', /metadata/],
+    ['http://0.0.0.0/', /unspecified/],
+    ['http://[::ffff:127.0.0.1]/', /loopback/],
+  ])('refuses %s', (raw, message) => {
+    const checked = checkWebhookUrl(raw, false);
+    expect(checked.ok).toBe(false);
+    if (!checked.ok) expect(checked.message).toMatch(message);
+  });
+
+  it('accepts private and loopback hosts with WEBHOOKS_ALLOW_PRIVATE=on, never credentials or other schemes', () => {
+    expect(checkWebhookUrl('http://127.0.0.1:9000/hook', true)).toEqual({ ok: true, value: 'http://127.0.0.1:9000/hook' });
+    expect(checkWebhookUrl('https://u:p@127.0.0.1/', true).ok).toBe(false);
+    expect(checkWebhookUrl('gopher://127.0.0.1/', true).ok).toBe(false);
+  });
+});
+
+describe('addresses a delivery may reach', () => {
+  it.each([
+    ['8.8.8.8', 'public'],
+    ['93.184.216.34', 'public'],
+    ['127.0.0.1', 'loopback'],
+    ['127.255.0.9', 'loopback'],
+    ['10.0.0.1', 'private'],
+    ['172.16.0.1', 'private'],
+    ['172.31.255.255', 'private'],
+    ['172.32.0.1', 'public'],
+    ['192.168.1.1', 'private'],
+    ['100.64.0.1', 'private'],
+    ['169.254.1.1', 'link-local'],
+    ['169.254.169.254', 'metadata'],
+    ['100.100.100.200', 'metadata'],
+    ['0.0.0.0', 'unspecified'],
+    ['224.0.0.1', 'multicast'],
+    ['255.255.255.255', 'reserved'],
+    ['::1', 'loopback'],
+    ['::', 'unspecified'],
+    ['::ffff:10.0.0.1', 'private'],
+    ['::ffff:8.8.8.8', 'public'],
+    ['64:ff9b::7f00:1', 'loopback'],
+    ['fc00::1', 'private'],
+    ['fd12:3456::1', 'private'],
+    ['fe80::1%eth0', 'link-local'],
+    ['fd00:ec2::254', 'metadata'],
+    ['ff02::1', 'multicast'],
+    ['2001:4860:4860::8888', 'public'],
+    ['2606:4700::1111', 'public'],
+    ['not-an-ip', null],
+    ['1.2.3', null],
+    ['1:2:3', null],
+  ])('%s is %s', (address, kind) => {
+    expect(classifyAddress(address)).toBe(kind);
+  });
+
+  it.each([
+    ['8.8.8.8', false, true],
+    ['127.0.0.1', false, false],
+    ['127.0.0.1', true, true],
+    ['169.254.169.254', false, false],
+    ['169.254.169.254', true, true],
+  ] as const)('%s with allow-private %s: may connect %s', (address, allow, may) => {
+    expect(mayConnect(address, allow)).toBe(may);
+  });
+});
+
+describe('retries and disabling', () => {
+  const now = 1_000_000;
+  it.each([
+    [1, now + 5_000],
+    [2, now + 5 * 60_000],
+    [3, now + 30 * 60_000],
+    [4, now + 2 * 3_600_000],
+    [5, now + 5 * 3_600_000],
+    [6, now + 10 * 3_600_000],
+    [7, now + 10 * 3_600_000],
+  ])('after failed try %i the next comes at %i', (attempts, at) => {
+    expect(deliveryAfterFailure(attempts, now)).toEqual({ status: 'pending', nextAttemptAt: at });
+  });
+
+  it('gives up after the last try, which comes more than a day after the first', () => {
+    expect(MAX_DELIVERY_ATTEMPTS).toBe(8);
+    expect(deliveryAfterFailure(8, now)).toEqual({ status: 'failed' });
+    let at = 0;
+    for (let attempts = 1; attempts < MAX_DELIVERY_ATTEMPTS; attempts++) {
+      const next = deliveryAfterFailure(attempts, at);
+      if (next.status === 'failed') throw new Error('gave up early');
+      at = next.nextAttemptAt;
+    }
+    expect(at).toBeGreaterThan(DISABLE_AFTER_MS);
+  });
+
+  it.each([
+    [null, now, { failingSince: now, disable: false }],
+    [now - 1_000, now, { failingSince: now - 1_000, disable: false }],
+    [now - DISABLE_AFTER_MS + 1, now, { failingSince: now - DISABLE_AFTER_MS + 1, disable: false }],
+    [now - DISABLE_AFTER_MS, now, { failingSince: now - DISABLE_AFTER_MS, disable: true }],
+    [now - 2 * DISABLE_AFTER_MS, now, { failingSince: now - 2 * DISABLE_AFTER_MS, disable: true }],
+  ])('failing since %s, failing again at %i: %j', (since, at, expected) => {
+    expect(endpointAfterFailure(since, at)).toEqual(expected);
+  });
+
+  it.each([
+    [200, true],
+    [204, true],
+    [299, true],
+    [301, false],
+    [302, false],
+    [400, false],
+    [500, false],
+  ])('an answer %i is delivered: %s', (status, delivered) => {
+    expect(isDelivered(status)).toBe(delivered);
+  });
+});
+
+describe('an endpoint as saved', () => {
+  it('checks every field at once and names each bad one', () => {
+    expect(parseEndpoint({ url: 'https://hooks.example.com/x', events: ['ticket.closed'] }, false)).toEqual({ ok: true, value: { url: 'https://hooks.example.com/x', events: 'ticket.closed', active: true } });
+    expect(parseEndpoint({ url: 'https://hooks.example.com/x', events: '*', active: false }, false)).toEqual({ ok: true, value: { url: 'https://hooks.example.com/x', events: '*', active: false } });
+    const bad = parseEndpoint({ url: 'ftp://x', events: ['nope'], active: 'maybe' }, false);
+    expect(bad.ok).toBe(false);
+    expect(Object.keys(bad.fields!).sort()).toEqual(['active', 'events', 'url']);
+    expect(bad.fields!.url).toMatch(/^URL: only http/);
+    expect(bad.fields!.events).toMatch(/^Events: unknown event "nope"/);
+    expect(bad.fields!.active).toMatch(/^Active: /);
+  });
+});
