@@ -92,3 +92,14 @@ export interface CsatFigure {
 export function csatFigure(rated: number, good: number): CsatFigure {
   return { rated, good, score: rated === 0 ? null : Math.round((good / rated) * 10_000) / 10_000 };
 }
+
+/** The figure of several counts together (per agent → the whole desk); a missing count is none. */
+export function csatTotal(counts: Iterable<{ rated: number; good: number } | undefined>): CsatFigure {
+  let rated = 0;
+  let good = 0;
+  for (const c of counts) {
+    rated += c?.rated ?? 0;
+    good += c?.good ?? 0;
+  }
+  return csatFigure(rated, good);
+}

@@ -26,14 +26,14 @@
  */
 import { PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../db/connect.js';
-import { type CsatFigure, csatFigure } from '../core/csat.js';
+import { type CsatFigure, csatTotal } from '../core/csat.js';
 import { metShare } from '../core/slaFigures.js';
 import { SLA_METRICS, type SlaMetric } from '../core/slaClocks.js';
 import { PRIORITIES, type Priority } from '../core/tickets.js';
 import { durationQuantiles, FIRST_RESPONSE } from '../repositories/durationQuantiles.js';
 import { type CsatCount, csatCountsByAgent } from '../repositories/csat.js';
 import { type SlaFigureTotals, slaFigureTotals, type TargetCount } from '../repositories/slaTargets.js';
-import { agentFigures, resolutionQuantiles, type StatsScope, ticketTotals } from '../repositories/stats.js';
+import { type AgentFigures, agentFigures, resolutionQuantiles, type StatsScope, ticketTotals } from '../repositories/stats.js';
 
 export const STATS_WINDOWS = ['24h', '7d', '30d', 'all'] as const;
 export type StatsWindow = (typeof STATS_WINDOWS)[number];
@@ -126,8 +126,6 @@ async function figures(db: Db, window: StatsWindow, now: number): Promise<Stats>
   const [fr50, fr90] = await durationQuantiles(db, FIRST_RESPONSE, scope.since, sla.answered, [0.5, 0.9]);
   const agents = await agentFigures(db, scope);
   const csat = await csatCountsByAgent(db, scope.since);
-  const csatOf = (c: CsatCount | undefined) => csatFigure(c?.rated ?? 0, c?.good ?? 0);
-  const csatAll = [...csat.values()].reduce((all, c) => ({ rated: all.rated + c.rated, good: all.good + c.good }), { rated: 0, good: 0 });
   const breached = totals.openOverdue + totals.closedLate;
   return {
     window,
@@ -149,17 +147,22 @@ async function figures(db: Db, window: StatsWindow, now: number): Promise<Stats>
       p50_seconds: seconds(fr50 ?? null),
       p90_seconds: seconds(fr90 ?? null),
     },
-    csat: csatOf(csatAll),
-    agents: agents.map((a) => ({
-      username: a.username,
-      closed: a.closed,
-      open: a.open,
-      avg_resolution_seconds: seconds(a.avgResolutionMs),
-      breached: a.breached,
-      presence: a.presence,
-      csat: csatOf(csat.get(a.id)),
-    })),
+    csat: csatTotal(csat.values()),
+    agents: agentStats(agents, csat),
   };
+}
+
+/** The §8 shape of the per-agent rows, each with its agent's satisfaction counts (by user id). */
+export function agentStats(agents: readonly AgentFigures[], csat: ReadonlyMap<number, CsatCount>): AgentStats[] {
+  return agents.map((a) => ({
+    username: a.username,
+    closed: a.closed,
+    open: a.open,
+    avg_resolution_seconds: seconds(a.avgResolutionMs),
+    breached: a.breached,
+    presence: a.presence,
+    csat: csatTotal([csat.get(a.id)]),
+  }));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CSAT_CHANGE_DAYS, csatFigure, MAX_CSAT_COMMENT, parseCsatScore, ratingChangeableUntil, ratingDecision, type RatingState, validateRating } from '../../src/core/csat.js';
+import { CSAT_CHANGE_DAYS, csatFigure, csatTotal, MAX_CSAT_COMMENT, parseCsatScore, ratingChangeableUntil, ratingDecision, type RatingState, validateRating } from '../../src/core/csat.js';
 import { DomainError } from '../../src/core/errors.js';
 
 const DAY = 86_400_000;
@@ -82,4 +82,11 @@ describe('csatFigure', () => {
     [3, 2, { rated: 3, good: 2, score: 0.6667 }],
     [3, 0, { rated: 3, good: 0, score: 0 }],
   ])('rated %i, good %i', (rated, good, expected) => expect(csatFigure(rated, good)).toEqual(expected));
+});
+
+describe('csatTotal', () => {
+  it('sums counts, a missing one as none', () => {
+    expect(csatTotal([{ rated: 2, good: 1 }, undefined, { rated: 1, good: 1 }])).toEqual({ rated: 3, good: 2, score: 0.6667 });
+    expect(csatTotal([])).toEqual({ rated: 0, good: 0, score: null });
+  });
 });

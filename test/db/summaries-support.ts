@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import { expect } from 'vitest';
-import { csatFigure } from '../../src/core/csat.js';
+import { csatTotal } from '../../src/core/csat.js';
 import { resolutionBucket } from '../../src/core/resolution-histogram.js';
 import { firstResponseOutcome, isOpenBreached, metShare, resolutionOutcome, type TargetOutcome } from '../../src/core/slaFigures.js';
 import { SLA_METRICS, type SlaMetric } from '../../src/core/slaClocks.js';
@@ -16,7 +16,7 @@ import type { Db } from '../../src/db/connect.js';
 import type { NewTicketRow, TicketRow } from '../../src/db/schema.js';
 import { agentFigures, resolutionQuantiles } from '../../src/repositories/stats.js';
 import { insertUser } from '../../src/repositories/users.js';
-import { computeStats, type Stats } from '../../src/services/stats.js';
+import { agentStats, computeStats, type Stats } from '../../src/services/stats.js';
 
 const S = 1000;
 const M = 60 * S;
@@ -265,8 +265,6 @@ export async function slowAllTimeStats(db: Db, now: number): Promise<Stats> {
   const targetOf = (m: SlaMetric) => ({ ...figure(total(m)), by_priority: { high: figure(counts[m].high), medium: figure(counts[m].medium), low: figure(counts[m].low) } });
   const firstTimes = firstResponseTimes(tickets);
   const csat = recountCsat(tickets);
-  const csatOf = (c: { rated: number; good: number } | undefined) => csatFigure(c?.rated ?? 0, c?.good ?? 0);
-  const csatAll = [...csat.values()].reduce((a, c) => ({ rated: a.rated + c.rated, good: a.good + c.good }), { rated: 0, good: 0 });
   return {
     window: 'all',
     total: tickets.length,
@@ -292,16 +290,8 @@ export async function slowAllTimeStats(db: Db, now: number): Promise<Stats> {
       p50_seconds: seconds(percentileCont(sorted, 0.5)),
       p90_seconds: seconds(percentileCont(sorted, 0.9)),
     },
-    csat: csatOf(csatAll),
-    agents: agents.map((a) => ({
-      username: a.username,
-      closed: a.closed,
-      open: a.open,
-      avg_resolution_seconds: seconds(a.avgResolutionMs),
-      breached: a.breached,
-      presence: a.presence,
-      csat: csatOf(csat.get(a.id)),
-    })),
+    csat: csatTotal(csat.values()),
+    agents: agentStats(agents, csat),
   };
 }
 
