@@ -11,7 +11,9 @@
  *
  * Pages (as a browser or API client asks for them):
  * - admin dashboard: /adminapp/dashboard/ (HTML, window all, the default), its JSON feed
- *   /adminapp/dashboard/data.json (all) and, for comparison, ?window=24h;
+ *   /adminapp/dashboard/data.json (all) and, for comparison, ?window=24h; GET /api/v1/stats (all
+ *   and 7d), whose csat figures (§13, a third of the closed tickets rated) come from csat_summary;
+ * - the customer's rating page of a closed ticket (§13), the link of the closed email;
  * - agent dashboard: /agents/dashboard/ of agent001 (5 open tickets, N × 0.8 / 40 closed ones);
  * - agent login: POST /agents/login/ of an agent with no ticket, who pulls 5 tickets from the head
  *   of the queue (R2) — each run a different agent; and the same pull without the password hash,
@@ -45,6 +47,7 @@ import { systemClock, type ServiceContext } from '../src/services/context.js';
 import { durationAtQuery, RESOLUTION } from '../src/repositories/durationQuantiles.js';
 import { unmarkedOverdueQuery } from '../src/repositories/stats.js';
 import { createApiToken } from '../src/services/tokens.js';
+import { csatToken, ratingPath } from '../src/services/csat.js';
 import { BenchClient, expectStatus } from './lib/client.js';
 import { createBenchDatabase, databaseSizeMb, dropAll } from './lib/db.js';
 import { fmtMs, fmtRatio, hasFlag, listFlag, median, numberFlag, printTable, verdict } from './lib/report.js';
@@ -111,6 +114,8 @@ async function openSite(dialect: Dialect, size: number, backlog = 0): Promise<Si
     const loginNames = await Promise.all(loginAgents.map(usernameOf));
 
     const threads = await seedThreadsToMeasure(database.handle.db, seeded.adminId);
+    // The oldest closed ticket: its rating page (§13) is found by id, however many tickets there are.
+    const rateable = await database.handle.db.selectFrom('tickets').select(['id', 'token']).where('status', '=', 'closed').orderBy('id').executeTakeFirstOrThrow();
 
     server = await startBenchServer(database.url);
     const base = server.url;
@@ -127,6 +132,10 @@ async function openSite(dialect: Dialect, size: number, backlog = 0): Promise<Si
       get('admin dashboard /adminapp/dashboard/ (all)', admin, '/adminapp/dashboard/'),
       get('admin dashboard JSON data.json (all)', admin, '/adminapp/dashboard/data.json'),
       get('admin dashboard JSON data.json?window=24h', admin, '/adminapp/dashboard/data.json?window=24h'),
+      // §13's satisfaction figures ride in every stats object: all time from csat_summary.
+      get('GET /api/v1/stats (all, with csat)', api, '/api/v1/stats'),
+      get('GET /api/v1/stats?window=7d', api, '/api/v1/stats?window=7d'),
+      get('customer rating page /tickets/rate/<token>/', new BenchClient(base), `${ratingPath(csatToken(rateable))}?score=good`),
       get('agent dashboard /agents/dashboard/', agent, '/agents/dashboard/'),
       {
         name: 'agent login, pulls 5 from the queue',

@@ -13,6 +13,7 @@
  *   agents × capacity open with their agents; the newest rest pending (the queue). Priorities
  *   20 % high, 50 % medium, 30 % low; SLA deadlines from the default limits; breaches as the
  *   monitor would have recorded them (closed after the deadline, or open past it);
+ * - a third of the closed tickets rated by their customer (§13), one in four of those bad;
  * - events in time order: created, assigned, sla_breached, closed (about 3.4 per ticket);
  * - threads (§9): every ticket's description is its first message; every ticket an agent has
  *   handled (closed or open with an agent) continues with a reply, a customer answer, an internal
@@ -32,6 +33,7 @@ import { sql } from 'kysely';
 import { connect, type DbHandle } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { rebuildSlaFigures } from '../src/db/migrations/2026-12-03T0900-sla-figures.js';
+import { rebuildCsatSummary } from '../src/db/migrations/2026-12-04T1200-csat.js';
 import { RESOLUTION_RANGES } from '../src/core/resolution-histogram.js';
 import { DEFAULT_SLA } from '../src/core/sla.js';
 import { rebuildSearchIndex } from '../src/repositories/searchIndex.js';
@@ -179,11 +181,14 @@ export async function seed(handle: DbHandle, options: SeedOptions): Promise<Seed
     // The first reply comes a sixth of the way through the work (seedThreads); open tickets wait on their agent.
     const assignedAt = sql`(${created} + ${waitMs})`;
     const firstResponse = sql`case when ${isAssigned} then ${assignedAt} + ((case when ${isClosed} then ${closedAt} else ${lit(now - 1000)} end) - ${assignedAt}) * 1 / ${lit(THREAD_STEPS.length + 1)} end`;
-    await sql`${series}insert into tickets (id, token, customer_name, customer_email, title, description, priority, status, agent_id, created_at, assigned_at, closed_at, sla_due_at, sla_breached_at, waiting_on, first_response_at)
+    // §13: a third of the closed tickets rated by their customer an hour after the close, one in four of those bad.
+    const rated = sql`${isClosed} and i % 3 = 0`;
+    await sql`${series}insert into tickets (id, token, customer_name, customer_email, title, description, priority, status, agent_id, created_at, assigned_at, closed_at, sla_due_at, sla_breached_at, waiting_on, first_response_at, csat_score, csat_rated_at)
       select i, 'seed' || i || 'x' || ((i * 2654435761) % 4294967291), 'Customer ' || (i % 5000), 'customer' || (i % 50000) || '@example.com', ${title}, ${description},
         ${priority}, case when ${isClosed} then 'closed' else 'open' end, ${agent},
         ${created}, case when ${isAssigned} then ${assignedAt} end, ${closedAt}, ${due}, ${breachedAt},
-        case when ${isClosed} then null else 'agent' end, ${firstResponse}
+        case when ${isClosed} then null else 'agent' end, ${firstResponse},
+        case when ${rated} then (case when i % 4 = 0 then 'bad' else 'good' end) end, case when ${rated} then ${closedAt} + 3600000 end
       ${from}`.execute(trx);
     if (B > 0) {
       const burst = seriesOf(N + 1, N + B);
@@ -284,6 +289,8 @@ async function rebuildDerived(db: DbHandle['db']): Promise<void> {
     select b, count(*) from (select ${resolutionBucketSql()} as b from tickets where status = 'closed' and closed_at is not null) t group by b`.execute(db);
   // §11's (open_breach_summary, sla_target_counts, first_response_histogram): as its migration builds them.
   await rebuildSlaFigures(db);
+  // §13's csat_summary, likewise.
+  await rebuildCsatSummary(db);
 }
 
 /** A ticket's resolution_histogram bucket in SQL (the triggers' buckets: src/core/resolution-histogram.ts). */

@@ -1,7 +1,7 @@
 /**
  * Secrets kept out of logs. A ticket's token is the customer's only key to its status page (a
  * bearer link: whoever has it reads the ticket), and it travels in URLs: `/tickets/status/<token>/`
- * and the success page's `?t=<token>`. Request logs keep every URL, so they keep these redacted.
+ * and the success page's `?t=<token>`; its rating link `/tickets/rate/<token>/` (§13) rates it. Request logs keep every URL, so they keep these redacted.
  */
 
 export const REDACTED = '[redacted]';
@@ -20,7 +20,7 @@ function safeDecode(text: string): string {
 }
 
 /**
- * The URL of a request as it may be logged: the segment after `/tickets/status/` and the values of
+ * The URL of a request as it may be logged: the segment after `/tickets/status/` (or `/rate/`) and the values of
  * secret query parameters become `[redacted]`; the rest is kept verbatim. Segments and names are
  * compared %-decoded and in any case, so `/tickets/%73tatus/<token>/` or `?%74=<token>` (which the
  * router and the query parser read as the same thing) are redacted too.
@@ -36,7 +36,7 @@ function redactPath(path: string): string {
   const segments = path.split('/');
   const plain = segments.map((s) => safeDecode(s).toLowerCase());
   for (let i = 0; i + 2 < segments.length; i++) {
-    if (plain[i] === 'tickets' && plain[i + 1] === 'status' && segments[i + 2] !== '') segments[i + 2] = REDACTED;
+    if (plain[i] === 'tickets' && (plain[i + 1] === 'status' || plain[i + 1] === 'rate') && segments[i + 2] !== '') segments[i + 2] = REDACTED;
   }
   return segments.join('/');
 }
@@ -54,7 +54,7 @@ function redactQuery(query: string): string {
 
 /** Status links, `t=` parameters and bearer credentials inside free text (e.g. a mail server's reply). */
 const SECRETS_IN_TEXT: readonly [RegExp, string][] = [
-  [/(\/tickets\/status\/)[^/\s?#"'<>]+/gi, `$1${REDACTED}`],
+  [/(\/tickets\/(?:status|rate)\/)[^/\s?#"'<>]+/gi, `$1${REDACTED}`],
   [/([?&](?:t|token|access_token)=)[^&\s#"'<>]+/gi, `$1${REDACTED}`],
   [/(\bBearer\s+)\S+/gi, `$1${REDACTED}`],
 ];

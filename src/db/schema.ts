@@ -85,6 +85,11 @@ export interface TicketsTable {
   /** The ticket's next-reply clocks stopped in time, and late (§11 figures; src/core/slaFigures.ts). */
   next_reply_met: ColumnType<number, number | undefined, number>;
   next_reply_breached: ColumnType<number, number | undefined, number>;
+  /** The customer's rating of the closed ticket (§13; src/core/csat.ts): null until rated. */
+  csat_score: ColumnType<'good' | 'bad' | null, 'good' | 'bad' | null | undefined, 'good' | 'bad' | null>;
+  csat_comment: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the rating was given or last changed. */
+  csat_rated_at: OptionalTime;
 }
 
 export interface TicketEventsTable {
@@ -329,6 +334,13 @@ export interface FirstResponseHistogramTable {
 }
 
 /** Per priority, the open tickets with a recorded resolution breach; kept by triggers (2026-12-03T0900). */
+/** Rated tickets and good ones per agent (0: none), kept by triggers (migration 2026-12-04T1200). */
+export interface CsatSummaryTable {
+  agent_id: number;
+  rated: number;
+  good: number;
+}
+
 export interface OpenBreachSummaryTable {
   priority: 'high' | 'medium' | 'low';
   breached: number;
@@ -392,6 +404,7 @@ export interface Database {
   open_breach_summary: OpenBreachSummaryTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  csat_summary: CsatSummaryTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -19,6 +19,9 @@ const secondsOrNull = z.number().nullable();
 const share = z.number().nullable().meta({ description: 'met / (met + breached), 0–1; null when none is decided' });
 const Target = z.object({ met: count, breached: count, met_share: share });
 const TargetWithPriorities = Target.extend({ by_priority: z.object({ high: Target, medium: Target, low: Target }) });
+const Csat = z
+  .object({ rated: count, good: count, score: z.number().nullable().meta({ description: 'good / rated, 0–1; null when none is rated' }) })
+  .meta({ description: "Customer satisfaction (§13): the window's tickets rated by their customers, the good ones, and the share good" });
 const Durations = z.object({ avg_seconds: secondsOrNull, p50_seconds: secondsOrNull, p90_seconds: secondsOrNull });
 
 export const Stats = z
@@ -46,6 +49,7 @@ export const Stats = z
     }),
     resolution: Durations,
     first_response: Durations.meta({ description: 'first_response_at − created_at of the tickets with a first public reply (§11)' }),
+    csat: Csat,
     agents: z.array(
       z.object({
         username: z.string(),
@@ -54,6 +58,7 @@ export const Stats = z
         avg_resolution_seconds: secondsOrNull,
         breached: count,
         presence: z.enum(PRESENCES),
+        csat: Csat,
       }),
     ),
   })

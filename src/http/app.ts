@@ -32,6 +32,7 @@ import { apiPlugin } from './routes/api/index.js';
 import { liveRoutes } from './routes/live.js';
 import { createMetrics, opsRoutes } from './routes/ops.js';
 import { cannedReplyRoutes } from './routes/replies.js';
+import { ratingRoutes } from './routes/rating.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { installSessions } from './session.js';
 import { installUploads } from './uploads.js';
@@ -151,6 +152,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   // Tickets arriving together are committed together (group commit): see services/intake.ts.
   const intake = new TicketIntake(ctx);
   ticketRoutes(app, ctx, limits, intake);
+  ratingRoutes(app, ctx);
   agentRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production, autoAwayMinutes, closeUndoMs: (config.closeUndoSeconds ?? DEFAULT_CLOSE_UNDO_SECONDS) * 1000 });
   conversationRoutes(app, ctx);
   liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs, openPages });

@@ -1,9 +1,9 @@
-// The admin dashboard's live part: draws the four charts with Chart.js (served by the app itself)
+// The admin dashboard's live part: draws the five charts with Chart.js (served by the app itself)
 // and refreshes every figure from the JSON feed every 5 seconds, without a reload. The page shows
 // every figure as HTML already; this only keeps it current and adds the charts.
 const REFRESH_MS = 5000;
 const root = document.getElementById('dashboard');
-const COLORS = { pending: '#d49a1a', open: '#1a56db', closed: '#6b7280', high: '#b3261e', medium: '#8a5a00', low: '#2e6b30', agent: '#1a56db' };
+const COLORS = { pending: '#d49a1a', open: '#1a56db', closed: '#6b7280', high: '#b3261e', medium: '#8a5a00', low: '#2e6b30', agent: '#1a56db', good: '#2e6b30', bad: '#b3261e' };
 // The order and words of src/views/adminapp.tsx (METRIC_LABELS).
 const METRICS = [
   ['resolution', 'Resolution'],
@@ -40,7 +40,7 @@ function percent(share) {
 
 /** Same wording as src/views/adminapp.tsx (percentText, shareText, resolutionText). */
 function format(path, value) {
-  if (path === 'sla.breach_rate' || path.endsWith('.met_share')) return percent(value);
+  if (path === 'sla.breach_rate' || path.endsWith('.met_share') || path === 'csat.score') return percent(value);
   if (path.startsWith('resolution.') || path.startsWith('first_response.')) return span(value);
   return String(value);
 }
@@ -134,6 +134,8 @@ const AGENT_COLUMNS = [
   ['closed', 'Closed', (a) => element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(a.username)}&status=closed`, text: String(a.closed) })],
   ['avg_resolution_seconds', 'Average resolution', (a) => span(a.avg_resolution_seconds)],
   ['breached', 'Breaches', (a) => element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(a.username)}&breached=yes`, text: String(a.breached) })],
+  // Same words as csatText in src/views/dashboardParts.tsx.
+  ['csat', 'Satisfaction', (a) => (a.csat.rated === 0 ? '—' : `${percent(a.csat.score)} of ${a.csat.rated}`)],
 ];
 
 /** Updates the agents table in place: only a cell whose content changed is touched; rows come and go by agent. */
@@ -184,6 +186,8 @@ function chartData(stats) {
         return share === null ? null : Math.round(share * 1000) / 10;
       })),
     },
+    // §13: good and bad ratings per agent, stacked.
+    csat: { labels: stats.agents.map((a) => a.username), datasets: [stats.agents.map((a) => a.csat.good), stats.agents.map((a) => a.csat.rated - a.csat.good)] },
   };
 }
 
@@ -215,6 +219,17 @@ function createCharts(Chart, stats) {
         datasets: PRIORITIES.map(([p, label], i) => ({ label, data: data.targets.datasets[i], backgroundColor: COLORS[p] })),
       },
       options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true, max: 100, ticks: { callback: (v) => `${v} %` } } } },
+    }),
+    csat: new Chart(document.getElementById('chart-csat'), {
+      type: 'bar',
+      data: {
+        labels: data.csat.labels,
+        datasets: [
+          { label: 'Good', data: data.csat.datasets[0], backgroundColor: COLORS.good },
+          { label: 'Bad', data: data.csat.datasets[1], backgroundColor: COLORS.bad },
+        ],
+      },
+      options: { maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
     }),
   };
 }

@@ -187,6 +187,7 @@ export async function resolutionQuantiles(db: Db, scope: StatsScope, closedCount
 }
 
 export interface AgentFigures {
+  id: number;
   username: string;
   displayName: string;
   presence: 'offline' | 'available' | 'away';
@@ -282,6 +283,7 @@ async function withUsers(db: Db, sums: AgentSums[]): Promise<AgentFigures[]> {
   return users.map((u) => {
     const r = byId.get(u.id);
     return {
+      id: u.id,
       username: u.username,
       displayName: u.display_name,
       presence: u.presence,

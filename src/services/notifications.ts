@@ -5,6 +5,7 @@ import { staffTicketPath } from '../http/links.js';
 import { type MailKind, renderEmail, type TicketMailData } from '../mail/templates/index.js';
 import { enqueueEmail } from '../repositories/outbox.js';
 import { findUserById } from '../repositories/users.js';
+import { ratingUrls } from './csat.js';
 
 /** The customer's status page for a ticket. */
 export function statusUrl(publicUrl: string, token: string): string {
@@ -30,6 +31,7 @@ export function mailDataOf(ticket: TicketRow, publicUrl: string, agentName: stri
     statusUrl: statusUrl(publicUrl, ticket.token),
     followUpOf: ticket.follow_up_of === null ? null : referenceOf(ticket.follow_up_of),
     staffTicketUrl: `${publicUrl}${staffTicketPath(ticket.id)}`,
+    ratingUrls: ratingUrls(publicUrl, ticket),
   };
 }
 

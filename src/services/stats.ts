@@ -20,15 +20,20 @@
  *   when none is decided; sla.by_metric = each metric's breached count. Unlike `breached` (§4,
  *   judged by the clock at `now`), an open ticket's resolution breach counts here once the monitor
  *   has recorded it (within a second).
+ * - csat (§13) = the window's rated tickets, the good ones, and score = good / rated (null when
+ *   none is rated), overall and per agent (the agent the ticket is with: who closed it); all time
+ *   from csat_summary (kept by triggers), a window from its tickets. Per team: see repositories/csat.ts.
  */
 import { PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { type CsatFigure, csatTotal } from '../core/csat.js';
 import { metShare } from '../core/slaFigures.js';
 import { SLA_METRICS, type SlaMetric } from '../core/slaClocks.js';
 import { PRIORITIES, type Priority } from '../core/tickets.js';
 import { durationQuantiles, FIRST_RESPONSE } from '../repositories/durationQuantiles.js';
+import { type CsatCount, csatCountsByAgent } from '../repositories/csat.js';
 import { type SlaFigureTotals, slaFigureTotals, type TargetCount } from '../repositories/slaTargets.js';
-import { agentFigures, resolutionQuantiles, type StatsScope, ticketTotals } from '../repositories/stats.js';
+import { type AgentFigures, agentFigures, resolutionQuantiles, type StatsScope, ticketTotals } from '../repositories/stats.js';
 
 export const STATS_WINDOWS = ['24h', '7d', '30d', 'all'] as const;
 export type StatsWindow = (typeof STATS_WINDOWS)[number];
@@ -57,6 +62,8 @@ export interface AgentStats {
   avg_resolution_seconds: number | null;
   breached: number;
   presence: 'offline' | 'available' | 'away';
+  /** The customers' ratings of the agent's tickets in the window (§13). */
+  csat: CsatFigure;
 }
 
 /** A target's counts and share met (0..1, 4 decimals; null when nothing is decided). */
@@ -89,6 +96,8 @@ export interface Stats {
   };
   resolution: DurationFigures;
   first_response: DurationFigures;
+  /** Customer satisfaction (§13) over the window's rated tickets. */
+  csat: CsatFigure;
   agents: AgentStats[];
 }
 
@@ -116,6 +125,7 @@ async function figures(db: Db, window: StatsWindow, now: number): Promise<Stats>
   const sla = await slaFigureTotals(db, scope.since);
   const [fr50, fr90] = await durationQuantiles(db, FIRST_RESPONSE, scope.since, sla.answered, [0.5, 0.9]);
   const agents = await agentFigures(db, scope);
+  const csat = await csatCountsByAgent(db, scope.since);
   const breached = totals.openOverdue + totals.closedLate;
   return {
     window,
@@ -137,15 +147,22 @@ async function figures(db: Db, window: StatsWindow, now: number): Promise<Stats>
       p50_seconds: seconds(fr50 ?? null),
       p90_seconds: seconds(fr90 ?? null),
     },
-    agents: agents.map((a) => ({
-      username: a.username,
-      closed: a.closed,
-      open: a.open,
-      avg_resolution_seconds: seconds(a.avgResolutionMs),
-      breached: a.breached,
-      presence: a.presence,
-    })),
+    csat: csatTotal(csat.values()),
+    agents: agentStats(agents, csat),
   };
+}
+
+/** The §8 shape of the per-agent rows, each with its agent's satisfaction counts (by user id). */
+export function agentStats(agents: readonly AgentFigures[], csat: ReadonlyMap<number, CsatCount>): AgentStats[] {
+  return agents.map((a) => ({
+    username: a.username,
+    closed: a.closed,
+    open: a.open,
+    avg_resolution_seconds: seconds(a.avgResolutionMs),
+    breached: a.breached,
+    presence: a.presence,
+    csat: csatTotal([csat.get(a.id)]),
+  }));
 }
 
 /**

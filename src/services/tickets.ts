@@ -84,6 +84,9 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           follow_up_of: input.followUpOf?.id ?? null,
           close_due_at: null,
           close_requested_by: null,
+          csat_score: null,
+          csat_comment: null,
+          csat_rated_at: null,
         };
       });
       const tickets = await writeIntake(trx, rows, run.newTicketIds, (stored) => ({

@@ -259,16 +259,27 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
         </p>
         <TargetFigures targets={stats.sla.targets} />
 
+        <h2>Customer satisfaction</h2>
+        <p>
+          <small>The customers' ratings of the window's closed tickets (Good or Bad, from the closed email); a rating counts for the agent who closed the ticket.</small>
+        </p>
+        <div class="grid kpis">
+          <Kpi label="Rated" name="csat.rated" value={stats.csat.rated} />
+          <Kpi label="Good" name="csat.good" value={stats.csat.good} />
+          <Kpi label="Satisfaction" name="csat.score" value={shareText(stats.csat.score)} note="good ÷ rated" />
+        </div>
+
         <h2>Charts</h2>
         <div class="grid charts">
           <ChartFigure id="chart-states" label="Pie chart of waiting, assigned and closed tickets" caption="Waiting, assigned, closed" />
           <ChartFigure id="chart-closed" label="Bar chart of closed tickets per agent" caption="Closed per agent" />
           <ChartFigure id="chart-breaches" label="Bar chart of SLA breaches by priority" caption="Breaches by priority" />
           <ChartFigure id="chart-targets" label="Bar chart of the share of each SLA target met, by priority" caption="Share met per target" />
+          <ChartFigure id="chart-csat" label="Stacked bar chart of good and bad customer ratings per agent" caption="Ratings per agent" />
         </div>
 
         <h2>Agents</h2>
-        <AgentTable agents={stats.agents} span={resolutionText} />
+        <AgentTable agents={stats.agents} span={resolutionText} share={shareText} />
         {stats.agents.length === 0 && (
           <p class="empty-state">
             No agents yet. <a href="/adminapp/register/">Register one</a>.

@@ -163,10 +163,15 @@ export function AttentionPanel({ attention, span, outbox }: { attention: Attenti
 const PRESENCE_LABELS = { available: 'Available', away: 'Away', offline: 'Offline' } as const;
 
 /** The agents, one row each (one card each on a phone: table.stack with a label per cell). The script updates changed cells only. */
-export function AgentTable({ agents, span }: { agents: AgentStats[]; span: Span }) {
+/** An agent's satisfaction (§13) in a cell: the share good and of how many ratings; the same words as admin-dashboard.js. */
+export function csatText(csat: AgentStats['csat'], share: (value: number | null) => string): string {
+  return csat.rated === 0 ? '—' : `${share(csat.score)} of ${csat.rated}`;
+}
+
+export function AgentTable({ agents, span, share }: { agents: AgentStats[]; span: Span; share: (value: number | null) => string }) {
   const tickets = (a: AgentStats, filter: string) => `/admin/tickets/?agent=${encodeURIComponent(a.username)}&${filter}`;
   return (
-    <DataTable class="striped stack" id="agent-table" bodyId="agent-rows" columns={['Agent', 'Presence', 'Open', 'Closed', 'Average resolution', 'Breaches']}>
+    <DataTable class="striped stack" id="agent-table" bodyId="agent-rows" columns={['Agent', 'Presence', 'Open', 'Closed', 'Average resolution', 'Breaches', 'Satisfaction']}>
       {agents.map((a) => (
         <tr data-agent={a.username}>
           <td data-label="Agent" data-col="username">
@@ -186,6 +191,9 @@ export function AgentTable({ agents, span }: { agents: AgentStats[]; span: Span 
           </td>
           <td data-label="Breaches" data-col="breached">
             <a href={tickets(a, 'breached=yes')}>{a.breached}</a>
+          </td>
+          <td data-label="Satisfaction" data-col="csat">
+            {csatText(a.csat, share)}
           </td>
         </tr>
       ))}

@@ -15,6 +15,7 @@ import { type Flash, Layout, type Viewer } from './layout.js';
 import { BouncedEmails, type BouncedEmail } from './bouncedEmails.js';
 import { Thread } from './thread.js';
 import { CloseControl } from './closeControl.js';
+import { RatingFacts } from './rating.js';
 
 export interface StaffTicketProps {
   viewer: Viewer & { id: number };
@@ -72,6 +73,7 @@ function TicketFacts({ ticket, agentName, followUps, mine, now }: { ticket: Tick
           <dd>
             <Time ms={ticket.closed_at} seconds={seconds} />
           </dd>
+          <RatingFacts ticket={ticket} />
         </>
       )}
       {ticket.follow_up_of !== null && (

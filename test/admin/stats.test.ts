@@ -22,8 +22,8 @@ async function user(db: Db, username: string, presence: 'offline' | 'available' 
   return insertUser(db, { username, display_name: username, email: `${username}@team.test`, password_hash: 'x', role: 'agent', capacity: 10, presence, last_assigned_at: null, active, created_at: 0 });
 }
 
-/** A ticket created `age` ms before `now`, optionally closed `resolution` ms after its creation. */
-async function ticket(db: Db, now: number, t: { age: number; priority: 'high' | 'medium' | 'low'; agent: number | null; resolution?: number }): Promise<void> {
+/** A ticket created `age` ms before `now`, optionally closed `resolution` ms after its creation and rated (§13). */
+async function ticket(db: Db, now: number, t: { age: number; priority: 'high' | 'medium' | 'low'; agent: number | null; resolution?: number; rated?: 'good' | 'bad' }): Promise<void> {
   const created = now - t.age;
   await insertTickets(db, [{
     token: `token-${++tokenSeq}`,
@@ -39,6 +39,8 @@ async function ticket(db: Db, now: number, t: { age: number; priority: 'high' | 
     closed_at: t.resolution === undefined ? null : created + t.resolution,
     sla_due_at: created + SLA[t.priority],
     sla_breached_at: null,
+    csat_score: t.rated ?? null,
+    csat_rated_at: t.rated === undefined ? null : now,
   }]);
 }
 
@@ -58,6 +60,9 @@ function resolutionOnly(total: ReturnType<typeof target>, high: ReturnType<typeo
   };
 }
 const NO_FIRST_RESPONSE = { avg_seconds: null, p50_seconds: null, p90_seconds: null };
+/** A §13 figure: rated, good, and good / rated. */
+const csat = (rated: number, good: number, score: number | null) => ({ rated, good, score });
+const UNRATED = csat(0, 0, null);
 
 for (const dialect of DIALECTS) {
   describe(`dashboard figures (${dialect})`, () => {
@@ -82,18 +87,19 @@ for (const dialect of DIALECTS) {
       await ticket(db, now, { age: 2 * H, priority: 'low', agent: alice });
       // T4 alice, open, 59 min left.
       await ticket(db, now, { age: 1 * M, priority: 'low', agent: alice });
+      // Ratings (§13): T5 good, T6 bad, T7 good, T8 bad, T9 good, T10 good.
       // T5 alice, closed after 30 s: in time.
-      await ticket(db, now, { age: 5 * H, priority: 'high', agent: alice, resolution: 30 * S });
+      await ticket(db, now, { age: 5 * H, priority: 'high', agent: alice, resolution: 30 * S, rated: 'good' });
       // T6 alice, closed after 10 min: late (medium allows 4).
-      await ticket(db, now, { age: 4 * H, priority: 'medium', agent: alice, resolution: 10 * M });
+      await ticket(db, now, { age: 4 * H, priority: 'medium', agent: alice, resolution: 10 * M, rated: 'bad' });
       // T7 bob, closed after 20 min: in time (low allows 60).
-      await ticket(db, now, { age: 3 * H, priority: 'low', agent: bob, resolution: 20 * M });
+      await ticket(db, now, { age: 3 * H, priority: 'low', agent: bob, resolution: 20 * M, rated: 'good' });
       // T8 bob, 3 days old, closed after 2 min: late (high allows 1).
-      await ticket(db, now, { age: 3 * D, priority: 'high', agent: bob, resolution: 2 * M });
+      await ticket(db, now, { age: 3 * D, priority: 'high', agent: bob, resolution: 2 * M, rated: 'bad' });
       // T9 alice, 40 days old, closed after 90 min: late.
-      await ticket(db, now, { age: 40 * D, priority: 'low', agent: alice, resolution: 90 * M });
+      await ticket(db, now, { age: 40 * D, priority: 'low', agent: alice, resolution: 90 * M, rated: 'good' });
       // T10 erin (since deactivated), 45 days old, closed after 10 s: in time.
-      await ticket(db, now, { age: 45 * D, priority: 'medium', agent: erin, resolution: 10 * S });
+      await ticket(db, now, { age: 45 * D, priority: 'medium', agent: erin, resolution: 10 * S, rated: 'good' });
     });
     afterAll(() => database.drop());
 
@@ -120,14 +126,16 @@ for (const dialect of DIALECTS) {
         // Mean 7360 / 6 s, to the millisecond.
         resolution: { avg_seconds: 1226.667, p50_seconds: 360, p90_seconds: 3300 },
         first_response: NO_FIRST_RESPONSE,
+        // Rated T5–T10, good T5 T7 T9 T10: 4 / 6.
+        csat: csat(6, 4, 0.6667),
         agents: [
-          // alice: closed T5 T6 T9 (30 + 600 + 5400 = 6030 s), open T3 T4, breached T3 T6 T9
-          { username: 'alice', closed: 3, open: 2, avg_resolution_seconds: 2010, breached: 3, presence: 'available' },
-          // bob: closed T7 T8 (1200 + 120), breached T8
-          { username: 'bob', closed: 2, open: 0, avg_resolution_seconds: 660, breached: 1, presence: 'away' },
-          { username: 'carol', closed: 0, open: 0, avg_resolution_seconds: null, breached: 0, presence: 'offline' },
+          // alice: closed T5 T6 T9 (30 + 600 + 5400 = 6030 s), open T3 T4, breached T3 T6 T9; rated good T5 T9, bad T6
+          { username: 'alice', closed: 3, open: 2, avg_resolution_seconds: 2010, breached: 3, presence: 'available', csat: csat(3, 2, 0.6667) },
+          // bob: closed T7 T8 (1200 + 120), breached T8; rated good T7, bad T8
+          { username: 'bob', closed: 2, open: 0, avg_resolution_seconds: 660, breached: 1, presence: 'away', csat: csat(2, 1, 0.5) },
+          { username: 'carol', closed: 0, open: 0, avg_resolution_seconds: null, breached: 0, presence: 'offline', csat: UNRATED },
           // erin is deactivated but closed a ticket of the window; dave has none and is left out
-          { username: 'erin', closed: 1, open: 0, avg_resolution_seconds: 10, breached: 0, presence: 'offline' },
+          { username: 'erin', closed: 1, open: 0, avg_resolution_seconds: 10, breached: 0, presence: 'offline', csat: csat(1, 1, 1) },
         ],
       });
     });
@@ -140,10 +148,12 @@ for (const dialect of DIALECTS) {
       // Resolution target: met T5 (high) and T7 (low), breached T6 (medium).
       expect(stats.sla).toEqual({ breached: 3, open_overdue: 2, closed_late: 1, breach_rate: 0.4286, by_priority: { high: 1, medium: 1, low: 1 }, ...resolutionOnly(target(2, 1, 0.6667), target(1, 0, 1), target(0, 1, 0), target(1, 0, 1)) });
       expect(stats.resolution).toEqual({ avg_seconds: 610, p50_seconds: 600, p90_seconds: 1080 });
+      // Rated T5 (good), T6 (bad), T7 (good).
+      expect(stats.csat).toEqual(csat(3, 2, 0.6667));
       expect(stats.agents).toEqual([
-        { username: 'alice', closed: 2, open: 2, avg_resolution_seconds: 315, breached: 2, presence: 'available' },
-        { username: 'bob', closed: 1, open: 0, avg_resolution_seconds: 1200, breached: 0, presence: 'away' },
-        { username: 'carol', closed: 0, open: 0, avg_resolution_seconds: null, breached: 0, presence: 'offline' },
+        { username: 'alice', closed: 2, open: 2, avg_resolution_seconds: 315, breached: 2, presence: 'available', csat: csat(2, 1, 0.5) },
+        { username: 'bob', closed: 1, open: 0, avg_resolution_seconds: 1200, breached: 0, presence: 'away', csat: csat(1, 1, 1) },
+        { username: 'carol', closed: 0, open: 0, avg_resolution_seconds: null, breached: 0, presence: 'offline', csat: UNRATED },
       ]);
     });
 
@@ -156,7 +166,9 @@ for (const dialect of DIALECTS) {
         // Resolution target: T8 (high, late) joins.
         expect(stats.sla).toEqual({ breached: 4, open_overdue: 2, closed_late: 2, breach_rate: 0.5, by_priority: { high: 2, medium: 1, low: 1 }, ...resolutionOnly(target(2, 2, 0.5), target(1, 1, 0.5), target(0, 1, 0), target(1, 0, 1)) });
         expect(stats.resolution).toEqual({ avg_seconds: 487.5, p50_seconds: 360, p90_seconds: 1020 });
-        expect(stats.agents.find((a) => a.username === 'bob')).toMatchObject({ closed: 2, avg_resolution_seconds: 660, breached: 1 });
+        expect(stats.agents.find((a) => a.username === 'bob')).toMatchObject({ closed: 2, avg_resolution_seconds: 660, breached: 1, csat: csat(2, 1, 0.5) });
+        // T8 (bad) joins: rated T5–T8, good T5 T7.
+        expect(stats.csat).toEqual(csat(4, 2, 0.5));
       }
     });
 
@@ -180,7 +192,7 @@ for (const dialect of DIALECTS) {
 
     it('reports an empty window as zeros and nulls', async () => {
       const stats = await computeStats(db, { window: '24h', now: now + 365 * D });
-      expect(stats).toMatchObject({ total: 0, pending: 0, open: 0, closed: 0, sla: { breached: 0, breach_rate: 0 }, resolution: { avg_seconds: null, p50_seconds: null, p90_seconds: null } });
+      expect(stats).toMatchObject({ total: 0, pending: 0, open: 0, closed: 0, sla: { breached: 0, breach_rate: 0 }, resolution: { avg_seconds: null, p50_seconds: null, p90_seconds: null }, csat: UNRATED });
       expect(stats.agents.map((a) => [a.username, a.closed, a.open])).toEqual([['alice', 0, 0], ['bob', 0, 0], ['carol', 0, 0]]);
     });
   });

@@ -92,7 +92,9 @@ for (const dialect of DIALECTS) {
       expect(Object.keys(schemas.TicketEvent.properties).sort()).toEqual(['actor', 'at', 'from_agent', 'metric', 'to_agent', 'type']);
       expect(schemas.CreatedTicket.properties).toHaveProperty('token');
       expect(Object.keys(schemas.Agent.properties).sort()).toEqual(['capacity', 'display_name', 'last_assigned_at', 'open_count', 'presence', 'role', 'username']);
-      expect(Object.keys(schemas.Stats.properties).sort()).toEqual(['agents', 'closed', 'first_response', 'open', 'pending', 'resolution', 'sla', 'total', 'window']);
+      expect(Object.keys(schemas.Stats.properties).sort()).toEqual(['agents', 'closed', 'csat', 'first_response', 'open', 'pending', 'resolution', 'sla', 'total', 'window']);
+      expect(Object.keys(schemas.Stats.properties.csat.properties).sort()).toEqual(['good', 'rated', 'score']);
+      expect(Object.keys(schemas.Stats.properties.agents.items.properties)).toContain('csat');
       expect(Object.keys(schemas.Stats.properties.sla.properties).sort()).toEqual(['breach_rate', 'breached', 'by_metric', 'by_priority', 'closed_late', 'open_overdue', 'targets']);
       expect(Object.keys(schemas.Stats.properties.sla.properties.targets.properties).sort()).toEqual(['first_response', 'next_reply', 'resolution']);
       expect(Object.keys(schemas.Stats.properties.sla.properties.targets.properties.first_response.properties).sort()).toEqual(['breached', 'by_priority', 'met', 'met_share']);

@@ -16,6 +16,8 @@ import { FakeClock } from '../support/clock.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { addAgents, allTickets, EDGE_RESOLUTIONS, expectAllTimeStatsMatchScan, expectSummariesMatchTickets, insertTickets, randomTickets, rng, type Rng } from './summaries-support.js';
 
+/** Every figure of the current schema, ratings (§13) among the generated rows. */
+const WITH_RATINGS = { sla: true, csat: true };
 const M = 60_000;
 const H = 60 * M;
 const D = 24 * H;
@@ -57,11 +59,17 @@ async function churn(db: Db, r: Rng, now: number, agents: readonly number[], use
       await db.updateTable('tickets').set({ created_at: t.created_at - r.int(0, 3 * H), priority: r.pick(['high', 'medium', 'low'] as const) }).where('id', '=', t.id).execute();
     } else if (roll < 0.24) {
       await db.updateTable('tickets').set({ first_response_at: r.chance(0.3) ? null : t.created_at + r.pick(EDGE_RESOLUTIONS), first_response_due_at: r.chance(0.3) ? null : t.created_at + 4 * M }).where('id', '=', t.id).execute();
+    } else if (roll < 0.4) {
+      // §13: rated, re-rated or cleared (csat_summary follows).
+      await db.updateTable('tickets').set({ csat_score: r.pick(['good', 'bad', null] as const), csat_rated_at: now }).where('id', '=', t.id).execute();
     }
   }
   // One statement changing many rows at once: both kinds of trigger see every row.
   const some = tickets.filter(() => r.chance(0.1)).map((t) => t.id);
   if (some.length > 0) await db.updateTable('tickets').set({ status: 'closed', closed_at: sql<number>`created_at + 610000` }).where('id', 'in', some).where('status', '=', 'open').execute();
+  // And many ratings and agents at once.
+  const rated = tickets.filter(() => r.chance(0.1)).map((t) => t.id);
+  if (rated.length > 0) await db.updateTable('tickets').set({ csat_score: sql<'good' | 'bad'>`case when id % 2 = 0 then 'good' else 'bad' end`, agent_id: r.pick(agents) }).where('id', 'in', rated).execute();
 }
 
 for (const dialect of DIALECTS) {
@@ -83,7 +91,7 @@ for (const dialect of DIALECTS) {
         await db().deleteFrom('tickets').execute();
         await expectSummariesMatchTickets(db());
 
-        await insertTickets(db(), randomTickets(r, 400, now, agents, used));
+        await insertTickets(db(), randomTickets(r, 400, now, agents, used, WITH_RATINGS));
         await expectSummariesMatchTickets(db());
         await expectAllTimeStatsMatchScan(db(), dialect, await instants(db(), now, r));
 
@@ -94,7 +102,7 @@ for (const dialect of DIALECTS) {
 
         const doomed = (await allTickets(db())).filter(() => r.chance(0.2)).map((t) => t.id);
         await db().deleteFrom('tickets').where('id', 'in', doomed).execute();
-        await insertTickets(db(), randomTickets(r, 100, clock.now(), agents, used));
+        await insertTickets(db(), randomTickets(r, 100, clock.now(), agents, used, WITH_RATINGS));
         await expectSummariesMatchTickets(db());
         await expectAllTimeStatsMatchScan(db(), dialect, await instants(db(), clock.now(), r));
         expect(Number((await countByState(db())).closed)).toBeGreaterThan(100);

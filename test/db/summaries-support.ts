@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import { expect } from 'vitest';
+import { csatTotal } from '../../src/core/csat.js';
 import { resolutionBucket } from '../../src/core/resolution-histogram.js';
 import { firstResponseOutcome, isOpenBreached, metShare, resolutionOutcome, type TargetOutcome } from '../../src/core/slaFigures.js';
 import { SLA_METRICS, type SlaMetric } from '../../src/core/slaClocks.js';
@@ -15,7 +16,7 @@ import type { Db } from '../../src/db/connect.js';
 import type { NewTicketRow, TicketRow } from '../../src/db/schema.js';
 import { agentFigures, resolutionQuantiles } from '../../src/repositories/stats.js';
 import { insertUser } from '../../src/repositories/users.js';
-import { computeStats, type Stats } from '../../src/services/stats.js';
+import { agentStats, computeStats, type Stats } from '../../src/services/stats.js';
 
 const S = 1000;
 const M = 60 * S;
@@ -106,8 +107,11 @@ export function randomTickets(r: Rng, n: number, now: number, agents: readonly n
       next_reply_met: r.chance(0.3) ? r.int(1, 3) : 0,
       next_reply_breached: r.chance(0.2) ? r.int(1, 2) : 0,
     };
+    // §13: some closed tickets rated (a few open ones too, as a reopened ticket keeps its rating).
+    const score = options.csat && r.chance(state === 'closed' ? 0.5 : 0.05) ? r.pick(['good', 'good', 'bad'] as const) : null;
     rows.push({
       ...(options.sla ? sla : {}),
+      ...(options.csat ? { csat_score: score, csat_rated_at: score === null ? null : now } : {}),
       token: `gen-${++tokenSeq}-${r.int(0, 1e9)}`,
       customer_name: 'C',
       customer_email: 'c@example.com',
@@ -181,15 +185,21 @@ async function expectSlaSummariesMatchTickets(db: Db, tickets: readonly TicketRo
   expect(rows.map((row) => [Number(row.bucket), Number(row.answered), Number(row.total_ms)])).toEqual([...histogram].sort((a, b) => a[0] - b[0]).map(([b, e]) => [b, e.answered, e.total]));
 }
 
-/** Whether the schema has §11's figures (migration 2026-12-03T0900): the migration tests run older schemas too. */
+/**
+ * Whether the schema has §11's figures (migration 2026-12-03T0900) and §13's ratings (2026-12-04T1200):
+ * the migration tests run older schemas too. Ratings are checked with the SLA figures unless told,
+ * and generated only when asked (`csat`), so rows for older schemas stay insertable.
+ */
 export interface SlaOption {
   sla: boolean;
+  csat?: boolean;
 }
 
 /** open_ticket_summary and resolution_histogram (non-zero rows), and §11's summaries, against a recount of the tickets. */
 export async function expectSummariesMatchTickets(db: Db, options: SlaOption = { sla: true }): Promise<void> {
   const tickets = await allTickets(db);
   if (options.sla) await expectSlaSummariesMatchTickets(db, tickets);
+  if (options.csat ?? options.sla) await expectCsatSummaryMatchesTickets(db, tickets);
   const open = new Map<string, number>();
   const histogram = new Map<number, number>();
   for (const t of tickets) {
@@ -205,6 +215,24 @@ export async function expectSummariesMatchTickets(db: Db, options: SlaOption = {
   expect(Object.fromEntries(openRows.map((row) => [`${row.priority}/${Number(row.assigned)}`, Number(row.open)]))).toEqual(Object.fromEntries(open));
   const histogramRows = await db.selectFrom('resolution_histogram').select(['bucket', 'closed']).where('closed', '<>', 0).orderBy('bucket').execute();
   expect(histogramRows.map((row) => [Number(row.bucket), Number(row.closed)])).toEqual([...histogram].sort((a, b) => a[0] - b[0]));
+}
+
+/** Rated and good tickets per agent (0: none), recounted from the tickets. */
+export function recountCsat(tickets: readonly TicketRow[]): Map<number, { rated: number; good: number }> {
+  const counts = new Map<number, { rated: number; good: number }>();
+  for (const t of tickets) {
+    if (t.csat_score === null) continue;
+    const key = t.agent_id ?? 0;
+    const entry = counts.get(key) ?? { rated: 0, good: 0 };
+    counts.set(key, { rated: entry.rated + 1, good: entry.good + (t.csat_score === 'good' ? 1 : 0) });
+  }
+  return counts;
+}
+
+/** csat_summary (non-zero rows) against a recount of the tickets. */
+async function expectCsatSummaryMatchesTickets(db: Db, tickets: readonly TicketRow[]): Promise<void> {
+  const rows = await db.selectFrom('csat_summary').select(['agent_id', 'rated', 'good']).where('rated', '<>', 0).execute();
+  expect(Object.fromEntries(rows.map((row) => [Number(row.agent_id), { rated: Number(row.rated), good: Number(row.good) }]))).toEqual(Object.fromEntries(recountCsat(tickets)));
 }
 
 const seconds = (ms: number | null) => (ms === null ? null : Math.round(ms) / 1000);
@@ -236,6 +264,7 @@ export async function slowAllTimeStats(db: Db, now: number): Promise<Stats> {
   const total = (m: SlaMetric) => PRIORITIES.reduce((a, p) => ({ met: a.met + counts[m][p].met, breached: a.breached + counts[m][p].breached }), { met: 0, breached: 0 });
   const targetOf = (m: SlaMetric) => ({ ...figure(total(m)), by_priority: { high: figure(counts[m].high), medium: figure(counts[m].medium), low: figure(counts[m].low) } });
   const firstTimes = firstResponseTimes(tickets);
+  const csat = recountCsat(tickets);
   return {
     window: 'all',
     total: tickets.length,
@@ -261,7 +290,8 @@ export async function slowAllTimeStats(db: Db, now: number): Promise<Stats> {
       p50_seconds: seconds(percentileCont(sorted, 0.5)),
       p90_seconds: seconds(percentileCont(sorted, 0.9)),
     },
-    agents: agents.map((a) => ({ username: a.username, closed: a.closed, open: a.open, avg_resolution_seconds: seconds(a.avgResolutionMs), breached: a.breached, presence: a.presence })),
+    csat: csatTotal(csat.values()),
+    agents: agentStats(agents, csat),
   };
 }
 

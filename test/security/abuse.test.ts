@@ -11,6 +11,9 @@ import { createEndpoint } from '../../src/services/webhookEndpoints.js';
 import { hashPassword, verifyPassword } from '../../src/services/passwords.js';
 import { saveCannedReply } from '../../src/services/cannedReplies.js';
 import { createApiToken } from '../../src/services/tokens.js';
+import { csatToken } from '../../src/services/csat.js';
+import { closeTicket } from '../../src/services/tickets.js';
+import { findTicketById } from '../../src/repositories/tickets.js';
 import { ApiClient } from '../api/support.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
 import { berlinOffice } from '../support/calendars.js';
@@ -170,6 +173,12 @@ for (const dialect of DIALECTS) {
       const targetToken = (await createApiToken(t.ctx, target, 'old script')).id;
       const canned = await saveCannedReply(t.ctx, null, { name: 'Greeting', body: 'Hello {{customer_name}}' });
       const calendar = (await saveCalendar(t.ctx, null, parseCalendar(berlinOffice()))).id;
+      // A closed ticket for the rating form (§13).
+      const done = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { ...TICKET, title: 'Done' } });
+      const doneId = Number(String(done.json().reference).slice(3));
+      const rootId = (await db().selectFrom('users').select('id').where('username', '=', 'root').executeTakeFirstOrThrow()).id;
+      await closeTicket(t.ctx, { id: rootId, role: 'admin' }, doneId);
+      const ratingToken = csatToken((await findTicketById(db(), doneId))!);
       const calendarForm = { name: 'Lisbon office', time_zone: 'Europe/Lisbon', hours_mon: '09:00-17:00' };
       const webhook = (await createEndpoint(t.ctx, { url: 'https://hooks.example.com/in', events: '*' }, false)).id;
       await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { ...TICKET, title: 'For the webhook' } });
@@ -179,6 +188,7 @@ for (const dialect of DIALECTS) {
       const forms: Record<string, { as: Client; url: string; body: Record<string, string> }> = {
         'POST /tickets/create/': { as: anonymous, url: '/tickets/create/', body: TICKET },
         'POST /tickets/status/:token/reply/': { as: anonymous, url: `/tickets/status/${String(ticket.json().token)}/reply/`, body: { body: 'Any news?' } },
+        'POST /tickets/rate/:token/': { as: anonymous, url: `/tickets/rate/${ratingToken}/`, body: { score: 'good', comment: 'Fine' } },
         'POST /agents/login/': { as: anonymous, url: '/agents/login/', body: { username: 'alice', password: 'password123' } },
         'POST /agents/logout/': { as: alice, url: '/agents/logout/', body: {} },
         'POST /agents/tickets/:id/close/': { as: alice, url: `/agents/tickets/${ticketId}/close/`, body: {} },

@@ -20,6 +20,8 @@ import { postStaffMessage } from '../../src/services/conversation.js';
 import { DEFAULT_INBOUND_SETTING, ingestMail } from '../../src/services/inbound.js';
 import { TicketIntake } from '../../src/services/intake.js';
 import { changePresence } from '../../src/services/presence.js';
+import { csatToken } from '../../src/services/csat.js';
+import { closeTicket } from '../../src/services/tickets.js';
 import { intakeTicket } from '../support/intake.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { ingest, rawMail as loggedMail } from '../admin/mail.js';
@@ -45,6 +47,8 @@ interface Fixtures {
   /** Waiting in the queue. */
   pending: number;
   mineToken: string;
+  /** The rating token of a closed ticket (§13). */
+  ratingToken: string;
   /** An agent to act on in the admin's user pages. */
   target: number;
   /** An API token of the target. */
@@ -99,6 +103,9 @@ const CASES: Case[] = [
   { route: 'GET /tickets/status/:token/attachments/:id/*', url: (fx) => customerAttachmentPath(fx.mineToken, fx.file), expect: all(200) },
   // The status token is the key: whoever holds it may write (§9), logged in or not.
   { route: 'POST /tickets/status/:token/reply/', url: (fx) => `/tickets/status/${fx.mineToken}/reply/`, form: (fx) => ({ body: `Any news? ${fx.seq}` }), expect: all(303) },
+  // The rating token is the key (§13): whoever holds the closed email's link may rate; the GET writes nothing.
+  { route: 'GET /tickets/rate/:token/', url: (fx) => `/tickets/rate/${fx.ratingToken}/?score=good`, expect: all(200) },
+  { route: 'POST /tickets/rate/:token/', url: (fx) => `/tickets/rate/${fx.ratingToken}/`, form: (fx) => ({ score: 'bad', comment: `Rated ${fx.seq}` }), expect: all(303) },
   { route: 'GET /healthz', url: () => '/healthz', expect: all(200) },
   { route: 'GET /metrics', url: () => '/metrics', expect: all(200) },
   // Staff login and the agent's own pages.
@@ -283,6 +290,8 @@ for (const dialect of DIALECTS) {
       const pending = await ticket(`Waiting ${seq}`);
       await reassignTicket(t.ctx, ids.root, mine.id, 'alice');
       await reassignTicket(t.ctx, ids.root, theirs.id, 'bob');
+      const done = await ticket(`Done ${seq}`);
+      await closeTicket(t.ctx, { id: ids.root, role: 'admin' }, done.id);
       const target = await addStaff(t.ctx, `target${seq}`);
       const email = await db().selectFrom('outbox').select('id').where('ticket_id', '=', mine.id).where('kind', '=', 'created').executeTakeFirstOrThrow();
       const targetToken = (await createApiToken(t.ctx, target, 'old script')).id;
@@ -300,7 +309,7 @@ for (const dialect of DIALECTS) {
       const webhook = (await createEndpoint(t.ctx, { url: `https://hooks.example.com/${seq}`, events: ['ticket.created'] }, false)).id;
       await ticket(`For the webhook ${seq}`);
       const delivery = (await db().selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', webhook).executeTakeFirstOrThrow()).id;
-      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, mailMessage: mailMessage.id, canned, mail, calendar, webhook, delivery, seq };
+      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, ratingToken: csatToken(done), target, targetToken, email: email.id, file: file!, mailMessage: mailMessage.id, canned, mail, calendar, webhook, delivery, seq };
       return fixtures;
     }
 

@@ -14,6 +14,9 @@ describe('redactUrl', () => {
     [`/tickets/%73tatus/${TOKEN}/`, `/tickets/%73tatus/${REDACTED}/`],
     [`/tickets/status/${TOKEN}%ZZ/`, `/tickets/status/${REDACTED}/`],
     [`/tickets/status/${TOKEN}/events/`, `/tickets/status/${REDACTED}/events/`],
+    // The rating link's token (§13) rates the ticket: kept out of logs too.
+    [`/tickets/rate/42.${TOKEN}/?score=good`, `/tickets/rate/${REDACTED}/?score=good`],
+    [`/tickets/RATE/42.${TOKEN}/`, `/tickets/RATE/${REDACTED}/`],
     // The success page's ?t=, wherever it is in the query, and its %-escaped or aliased names.
     [`/tickets/createsuccess/?t=${TOKEN}`, `/tickets/createsuccess/?t=${REDACTED}`],
     [`/tickets/createsuccess/?a=1&t=${TOKEN}&b=2`, `/tickets/createsuccess/?a=1&t=${REDACTED}&b=2`],
@@ -36,6 +39,7 @@ describe('redactUrl', () => {
 describe('redactText', () => {
   const cases: [string, string][] = [
     [`see https://help.example.com/tickets/status/${TOKEN}/ now`, `see https://help.example.com/tickets/status/${REDACTED}/ now`],
+    [`rate at https://help.example.com/tickets/rate/7.${TOKEN}/?score=bad`, `rate at https://help.example.com/tickets/rate/${REDACTED}/?score=bad`],
     [`GET /tickets/createsuccess/?t=${TOKEN} failed`, `GET /tickets/createsuccess/?t=${REDACTED} failed`],
     [`Authorization: Bearer hd_${TOKEN}`, `Authorization: Bearer ${REDACTED}`],
     ['no secret here', 'no secret here'],

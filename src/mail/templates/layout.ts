@@ -17,6 +17,20 @@ export interface TicketMailData {
   closedBy?: string | null;
   /** The staff ticket page, absolute; staff emails link to it (never put in a customer's email). */
   staffTicketUrl?: string;
+  /** The two rating links (§13), absolute: the emails that tell the customer the ticket is closed ask with them. */
+  ratingUrls?: { good: string; bad: string };
+}
+
+/** The question of the closed emails (§13), above its two links. */
+export const RATING_QUESTION = 'How did we do? One click on Good or Bad below tells us (you can add a comment).';
+
+/** The rating question's two labelled links, or none when the data has no rating links. */
+export function ratingLinks(data: TicketMailData): MailLink[] {
+  if (!data.ratingUrls) return [];
+  return [
+    ['Good', data.ratingUrls.good],
+    ['Bad', data.ratingUrls.bad],
+  ];
 }
 
 export interface EmailContent {

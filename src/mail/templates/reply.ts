@@ -3,7 +3,7 @@
  * request's facts and status link, then the earlier public messages as quoted history. Written by
  * a person, so unlike the other emails it reads as a letter, not a notice.
  */
-import { type EmailContent, escapeHtml, formatUtc, headerSafe, htmlLines, type TicketMailData } from './layout.js';
+import { type EmailContent, escapeHtml, formatUtc, headerSafe, htmlLines, RATING_QUESTION, ratingLinks, type TicketMailData } from './layout.js';
 
 /** One earlier public message, quoted below a reply. */
 export interface QuotedMessage {
@@ -55,12 +55,15 @@ function attribution(m: QuotedMessage): string {
 export function reply(data: ReplyMailData): EmailContent {
   const history = data.history.slice(0, MAX_QUOTED);
   const closedNote = data.closed ? [CLOSED_NOTE] : [];
+  // The reply that closes the ticket is its closed email (§9), so it asks for the rating too (§13).
+  const rating = data.closed ? ratingLinks(data) : [];
   const text = [
     data.body,
     '',
     `— ${data.writerName}`,
     '',
     ...closedNote.flatMap((p) => [p, '']),
+    ...(rating.length === 0 ? [] : [RATING_QUESTION, ...rating.map(([label, url]) => `${label}: ${url}`), '']),
     `Reference: ${data.reference} (${data.title})`,
     `Follow your request: ${data.statusUrl}`,
     ...(history.length === 0
@@ -73,6 +76,7 @@ export function reply(data: ReplyMailData): EmailContent {
 <div class="reply">${htmlLines(data.body)}</div>
 <p>— ${escapeHtml(data.writerName)}</p>
 ${closedNote.map((p) => `<p><strong>${escapeHtml(p)}</strong></p>`).join('\n')}
+${rating.length === 0 ? '' : `<p>${escapeHtml(RATING_QUESTION)}<br>${rating.map(([label, url]) => `<a href="${escapeHtml(url)}">${escapeHtml(label)}</a>`).join(' · ')}</p>`}
 <p>Reference: ${escapeHtml(data.reference)} (${escapeHtml(data.title)})<br><a href="${escapeHtml(data.statusUrl)}">Follow your request</a></p>
 ${
   history.length === 0

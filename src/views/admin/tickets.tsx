@@ -12,6 +12,7 @@ import { type PageBase, AdminFrame, DateField, any, type ListProps, ListFrame, P
 import { eventColumns } from './events.js';
 import { EmailTable } from './emails.js';
 import { Highlight, SEARCH_HINT, SearchCorrected } from '../search.js';
+import { RatingFacts } from '../rating.js';
 
 /** A search corrected because what was typed found nothing (repositories/searchTypos.ts). */
 export interface TicketListCorrection {
@@ -143,6 +144,7 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
           <dd>{ticket.sla_breached_at === null ? '—' : <Time ms={ticket.sla_breached_at} seconds={seconds} />}</dd>
           <dt>Closed</dt>
           <dd>{ticket.closed_at === null ? '—' : <Time ms={ticket.closed_at} seconds={seconds} />}</dd>
+          <RatingFacts ticket={ticket} />
           <dt>Status page</dt>
           <dd>
             <a href={`/tickets/status/${ticket.token}/`}>customer view</a>
