@@ -420,22 +420,40 @@ export const settingsArb: fc.Arbitrary<ModelSettings> = fc.record({
   releaseOnLogout: fc.boolean(),
 });
 
-/** Every command, weighted roughly as a real desk sees them (tickets and their closing most). */
+/** One arbitrary per kind of step (the interleaving tests draw some of them on purpose). */
+export const steps = {
+  create: priorityArb.map((p): Step => new Create(p)),
+  customerWrites: ticketArb.map((t): Step => new CustomerWrites(t)),
+  login: agentArb.map((a): Step => new Login(a)),
+  logout: fc.tuple(agentArb, fc.nat({ max: 3 })).map(([a, s]): Step => new Logout(a, s)),
+  presence: fc.tuple(agentArb, fc.constantFrom('available' as const, 'away' as const)).map(([a, p]): Step => new SetPresence(a, p)),
+  wait: fc.constantFrom(1, 90, 250).map((min): Step => new Wait(min)),
+  expiry: fc.constant(null).map((): Step => new ExpireSessions()),
+  close: fc.tuple(ticketArb, actorArb, fc.boolean()).map(([t, a, r]): Step => new Close(t, a, r)),
+  closeByHolder: fc.tuple(ticketArb, fc.boolean()).map(([t, r]): Step => new Close(t, 'holder', r)),
+  capacity: fc.tuple(agentArb, fc.option(fc.integer({ min: 1, max: 4 }))).map(([a, c]): Step => new Capacity(a, c)),
+  settings: settingsArb.map((s): Step => new Settings(s)),
+  reassign: fc.tuple(ticketArb, agentArb).map(([t, a]): Step => new Reassign(t, a)),
+  requeue: ticketArb.map((t): Step => new Requeue(t)),
+  activation: fc.tuple(agentArb, fc.boolean()).map(([a, active]): Step => new Activation(a, active)),
+};
+
+/** Every step, weighted roughly as a real desk sees them (tickets and their closing most). */
 export function commandArb(): fc.Arbitrary<Step> {
   return fc.oneof(
-    { weight: 6, arbitrary: priorityArb.map((p) => new Create(p)) },
-    { weight: 2, arbitrary: ticketArb.map((t) => new CustomerWrites(t)) },
-    { weight: 4, arbitrary: agentArb.map((a) => new Login(a)) },
-    { weight: 2, arbitrary: fc.tuple(agentArb, fc.nat({ max: 3 })).map(([a, s]) => new Logout(a, s)) },
-    { weight: 3, arbitrary: fc.tuple(agentArb, fc.constantFrom('available' as const, 'away' as const)).map(([a, p]) => new SetPresence(a, p)) },
-    { weight: 2, arbitrary: fc.constantFrom(1, 90, 250).map((min) => new Wait(min)) },
-    { weight: 1, arbitrary: fc.constant(null).map(() => new ExpireSessions()) },
-    { weight: 5, arbitrary: fc.tuple(ticketArb, actorArb, fc.boolean()).map(([t, a, r]) => new Close(t, a, r)) },
-    { weight: 2, arbitrary: fc.tuple(agentArb, fc.option(fc.integer({ min: 1, max: 4 }))).map(([a, c]) => new Capacity(a, c)) },
-    { weight: 1, arbitrary: settingsArb.map((s) => new Settings(s)) },
-    { weight: 2, arbitrary: fc.tuple(ticketArb, agentArb).map(([t, a]) => new Reassign(t, a)) },
-    { weight: 2, arbitrary: ticketArb.map((t) => new Requeue(t)) },
-    { weight: 1, arbitrary: fc.tuple(agentArb, fc.boolean()).map(([a, active]) => new Activation(a, active)) },
+    { weight: 6, arbitrary: steps.create },
+    { weight: 2, arbitrary: steps.customerWrites },
+    { weight: 4, arbitrary: steps.login },
+    { weight: 2, arbitrary: steps.logout },
+    { weight: 3, arbitrary: steps.presence },
+    { weight: 2, arbitrary: steps.wait },
+    { weight: 1, arbitrary: steps.expiry },
+    { weight: 5, arbitrary: steps.close },
+    { weight: 2, arbitrary: steps.capacity },
+    { weight: 1, arbitrary: steps.settings },
+    { weight: 2, arbitrary: steps.reassign },
+    { weight: 2, arbitrary: steps.requeue },
+    { weight: 1, arbitrary: steps.activation },
   );
 }
 

@@ -4,6 +4,7 @@
  * admin and a few agents. Between runs it is reset by hand to a known start, and `verify` says
  * where the database and the model differ and which of I1–I5 fails.
  */
+import type { KyselyPlugin } from 'kysely';
 import type { Dialect } from '../../src/db/connect.js';
 import { DEFAULT_SETTINGS } from '../../src/core/settings.js';
 import { DomainError } from '../../src/core/errors.js';
@@ -43,10 +44,12 @@ export interface DeskStart {
   capacities: (number | null)[];
 }
 
-export async function openDesk(dialect: Dialect): Promise<Desk> {
+/** `plugin`: seen by every query the services make (the interleaving tests' scheduling points). */
+export async function openDesk(dialect: Dialect, plugin?: KyselyPlugin): Promise<Desk> {
   const database = await freshDatabase(dialect);
   const clock = new FakeClock();
-  const ctx: ServiceContext = { handle: database.handle, clock, publicUrl: 'http://helpdesk.test' };
+  const handle = plugin ? { ...database.handle, db: database.handle.db.withPlugin(plugin) } : database.handle;
+  const ctx: ServiceContext = { handle, clock, publicUrl: 'http://helpdesk.test' };
   const adminId = await addStaff(ctx, 'root', { role: 'admin' });
   const agentIds: number[] = [];
   const usernames = new Map<number, string>();

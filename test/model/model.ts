@@ -74,6 +74,15 @@ export class RoutingModel {
 
   constructor(public settings: ModelSettings) {}
 
+  /** An independent copy (the interleaving tests replay concurrent steps on copies, in every order). */
+  clone(): RoutingModel {
+    const copy = new RoutingModel({ ...this.settings });
+    for (const a of this.agents.values()) copy.agents.set(a.id, { ...a, sessions: new Map(a.sessions) });
+    for (const t of this.tickets.values()) copy.tickets.set(t.id, { ...t });
+    copy.now = this.now;
+    return copy;
+  }
+
   // --- reading the state ---------------------------------------------------------------------
 
   capacityOf(agent: ModelAgent): number {
