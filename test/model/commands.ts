@@ -426,6 +426,7 @@ export const steps = {
   customerWrites: ticketArb.map((t): Step => new CustomerWrites(t)),
   login: agentArb.map((a): Step => new Login(a)),
   logout: fc.tuple(agentArb, fc.nat({ max: 3 })).map(([a, s]): Step => new Logout(a, s)),
+  available: agentArb.map((a): Step => new SetPresence(a, 'available')),
   presence: fc.tuple(agentArb, fc.constantFrom('available' as const, 'away' as const)).map(([a, p]): Step => new SetPresence(a, p)),
   wait: fc.constantFrom(1, 90, 250).map((min): Step => new Wait(min)),
   expiry: fc.constant(null).map((): Step => new ExpireSessions()),
