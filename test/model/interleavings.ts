@@ -24,7 +24,7 @@ import type { Dialect } from '../../src/db/connect.js';
 import { commandArb, sameOutcome, startArb, type Step, steps } from './commands.js';
 import { type Desk, differences, invariantViolations, openCounts, openDesk, outcomeText, resetDesk } from './desk.js';
 import type { ModelEvent, Outcome, RoutingModel } from './model.js';
-import { modelRuns } from './runs.js';
+import { modelRuns, PROPERTY_TIMEOUT, reportCoverage } from './runs.js';
 
 /** The call a query belongs to (set around each scheduled call; unset for the test's own reads). */
 const currentCall = new AsyncLocalStorage<string>();
@@ -143,7 +143,8 @@ export function describeInterleavings(dialect: Dialect, defaultRuns: number): vo
           }),
           modelRuns(`interleavings (${dialect}): ${scenario.title}`, defaultRuns),
         );
-      });
+        reportCoverage(`interleavings (${dialect}): ${scenario.title}`);
+      }, PROPERTY_TIMEOUT);
     }
   });
 }

@@ -10,6 +10,9 @@ import { coverage } from './commands.js';
 const LONG_RUNS = process.env.MODEL_RUNS === undefined || process.env.MODEL_RUNS === '' ? undefined : Number(process.env.MODEL_RUNS);
 const SEED = process.env.MODEL_SEED === undefined || process.env.MODEL_SEED === '' ? undefined : Number(process.env.MODEL_SEED);
 
+/** Vitest's limit for one property: the default's, or an hour for a long run. */
+export const PROPERTY_TIMEOUT = LONG_RUNS === undefined ? 120_000 : 3_600_000;
+
 /** fast-check's parameters for a property whose default run makes `defaultRuns` runs. */
 export function modelRuns(title: string, defaultRuns: number): fc.Parameters<unknown> {
   const numRuns = LONG_RUNS ?? defaultRuns;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Dialect } from '../../src/db/connect.js';
 import { commandArb, startArb } from './commands.js';
 import { type Desk, openDesk, resetDesk } from './desk.js';
-import { modelRuns, reportCoverage } from './runs.js';
+import { modelRuns, PROPERTY_TIMEOUT, reportCoverage } from './runs.js';
 
 export function describeSequences(dialect: Dialect, defaultRuns: number): void {
   describe(`routing against its model: random command sequences (${dialect})`, () => {
@@ -29,6 +29,6 @@ export function describeSequences(dialect: Dialect, defaultRuns: number): void {
         modelRuns(title, defaultRuns),
       );
       reportCoverage(title);
-    });
+    }, PROPERTY_TIMEOUT);
   });
 }
