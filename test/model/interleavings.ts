@@ -11,10 +11,13 @@
  * SQLite's single connection behind Kysely's mutex) is blocked in the driver, not at a scheduled
  * point, so under the lock only the holder can move; without the lock (a mutant), the points
  * between round trips are exactly where a creation and a login can read each other's stale state.
- * On SQLite one process has one connection, so calls never overlap inside transactions at all
- * there; only their order and the gaps between their transactions vary (several processes on one
- * file are the crash and process tests' business). Password hashing (login) and the clock are not
- * scheduled; the clock stands still during a schedule, so every call happens at the same instant.
+ * On SQLite one process has one connection, and Kysely hands a query's result to the plugin before
+ * it releases that connection, so a call paused at a point holds it: calls never overlap inside
+ * transactions there; only their order and the gaps between their transactions vary (several
+ * processes on one file are the crash and process tests' business). Work that takes real time
+ * outside the database is not scheduled: while a login hashes its password (scrypt, tens of ms),
+ * the scheduler releases the other calls' points, so they run to their end meanwhile. The clock
+ * stands still during a schedule, so every call happens at the same instant.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fc from 'fast-check';
