@@ -1,3 +1,3 @@
 import { describeInterleavings } from './interleavings.js';
 
-describeInterleavings('postgres', 5);
+describeInterleavings('postgres', 4);

@@ -1,3 +1,3 @@
 import { describeInterleavings } from './interleavings.js';
 
-describeInterleavings('sqlite', 8);
+describeInterleavings('sqlite', 6);
