@@ -63,6 +63,9 @@ export async function login(
   const token = randomBytes(32).toString('base64url');
   const { previousToken } = options;
   await withPresence(ctx, user.id, async (run) => {
+    // Checked again inside the routing lock: a deactivation may have committed during the hash
+    // above, and must win (no session, no presence for a deactivated account; see deactivateUser).
+    if ((await findUserById(run.trx, user.id))?.active !== 1) throw new DomainError('unauthenticated', 'Wrong username or password.');
     const previousUser = previousToken === undefined ? undefined : await deleteSession(run.trx, sessionIdOf(previousToken));
     await insertSession(run.trx, sessionIdOf(token), user.id, run.now);
     if (previousUser !== undefined && previousUser !== user.id) await offlineIfUnattended(run, presenceCutoffs(run.now, options.idleMinutes), [previousUser]);

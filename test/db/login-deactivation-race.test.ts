@@ -1,0 +1,68 @@
+/**
+ * A login racing the account's deactivation (found while building the routing model's
+ * interleavings, issue 24): login checks the password and that the account is active before its routing transaction (the
+ * hash takes tens of milliseconds, outside the lock); a deactivation committing in between must
+ * still refuse the login. Before the fix, the login went on: it stored a session for the
+ * deactivated account and set it available, so a later reactivation brought back a session nobody
+ * logged in with, and an "available" agent that no routing transaction had seen arrive (a ticket
+ * waiting while it had room: I3).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db, DbHandle } from '../../src/db/connect.js';
+import { deactivateUser, reactivateUser } from '../../src/services/admin.js';
+import { login } from '../../src/services/auth.js';
+import type { ServiceContext } from '../../src/services/context.js';
+import { addStaff } from '../support/app.js';
+import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
+import { intakeTicket } from '../support/intake.js';
+import { queueViolations } from '../support/invariants.js';
+
+/** A handle whose next routing transaction first waits for `before` (run on the plain handle). */
+function handleWithPause(handle: DbHandle, before: () => Promise<unknown>): DbHandle {
+  const db = new Proxy(handle.db, {
+    get(target, property) {
+      if (property === 'connection') {
+        return () => {
+          const connection = target.connection();
+          return { execute: async <T,>(work: (trx: Db) => Promise<T>) => (await before(), connection.execute(work)) };
+        };
+      }
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { ...handle, db };
+}
+
+for (const dialect of DIALECTS) {
+  describe(`a login racing a deactivation (${dialect})`, () => {
+    let database: TestDatabase;
+    let ctx: ServiceContext;
+    let adminId: number;
+    let agentId: number;
+
+    beforeAll(async () => {
+      database = await freshDatabase(dialect);
+      ctx = { handle: database.handle, clock: { now: () => Date.now() }, publicUrl: 'http://helpdesk.test' };
+      adminId = await addStaff(ctx, 'root', { role: 'admin' });
+      agentId = await addStaff(ctx, 'dana');
+    });
+    afterAll(() => database.drop());
+
+    it('is refused when the deactivation commits after the password check, and leaves no session or presence behind', async () => {
+      const pending = await intakeTicket(ctx, { name: 'Carla', email: 'carla@example.com', title: 'Help', description: 'Please.', priority: 'medium' });
+      expect(pending.agent_id).toBeNull();
+      const racing = { ...ctx, handle: handleWithPause(database.handle, () => deactivateUser(ctx, adminId, agentId)) };
+
+      await expect(login(racing, 'dana', 'password123', { idleMinutes: 480 })).rejects.toMatchObject({ code: 'unauthenticated' });
+
+      const db = database.handle.db;
+      expect(await db.selectFrom('sessions').select('id').where('user_id', '=', agentId).execute()).toEqual([]);
+      expect(await db.selectFrom('users').select(['active', 'presence']).where('id', '=', agentId).executeTakeFirstOrThrow()).toEqual({ active: 0, presence: 'offline' });
+      // Back in the team: offline until it logs in, so the waiting ticket breaks no rule.
+      await reactivateUser(ctx, adminId, agentId);
+      expect(await queueViolations(db)).toEqual([]);
+      expect(await db.selectFrom('sessions').select('id').where('user_id', '=', agentId).execute()).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,190 @@
+/**
+ * The real help desk the model is compared with: the real services on a real database (SQLite file
+ * or PostgreSQL schema, one per test file), a clock that moves only when a command says so, one
+ * admin and a few agents. Between runs it is reset by hand to a known start, and `verify` says
+ * where the database and the model differ and which of I1–I5 fails.
+ */
+import type { KyselyPlugin } from 'kysely';
+import type { Dialect } from '../../src/db/connect.js';
+import { DEFAULT_SETTINGS } from '../../src/core/settings.js';
+import { DomainError } from '../../src/core/errors.js';
+import { saveSettings, loadSettings } from '../../src/repositories/settings.js';
+import { queueHead } from '../../src/repositories/tickets.js';
+import type { ServiceContext } from '../../src/services/context.js';
+import { TicketIntake } from '../../src/services/intake.js';
+import { addStaff } from '../support/app.js';
+import { FakeClock } from '../support/clock.js';
+import { freshDatabase, type TestDatabase } from '../support/db.js';
+import { historyViolations, queueViolations, routedLoads } from '../support/invariants.js';
+import { type ModelEvent, type ModelSettings, type Outcome, RoutingModel } from './model.js';
+
+/** The agents of every run; more make runs slower and shrinking harder without new rules. */
+export const AGENT_COUNT = 3;
+/** SESSION_IDLE_MINUTES for login and the expiry job. */
+export const IDLE_MINUTES = 480;
+
+export interface Desk {
+  dialect: Dialect;
+  database: TestDatabase;
+  ctx: ServiceContext;
+  clock: FakeClock;
+  intake: TicketIntake;
+  adminId: number;
+  agentIds: number[];
+  usernames: Map<number, string>;
+  /** Tickets up to this id belong to earlier runs (closed by hand at the reset). */
+  afterTicketId: number;
+  /** Events up to this id were already compared. */
+  lastEventId: number;
+}
+
+/** How a run starts: the settings and each agent's own capacity (everyone offline, nothing open). */
+export interface DeskStart {
+  settings: ModelSettings;
+  capacities: (number | null)[];
+}
+
+/** `plugin`: seen by every query the services make (the interleaving tests' scheduling points). */
+export async function openDesk(dialect: Dialect, plugin?: KyselyPlugin): Promise<Desk> {
+  const database = await freshDatabase(dialect);
+  const clock = new FakeClock();
+  const handle = plugin ? { ...database.handle, db: database.handle.db.withPlugin(plugin) } : database.handle;
+  const ctx: ServiceContext = { handle, clock, publicUrl: 'http://helpdesk.test' };
+  const adminId = await addStaff(ctx, 'root', { role: 'admin' });
+  const agentIds: number[] = [];
+  const usernames = new Map<number, string>();
+  for (let i = 0; i < AGENT_COUNT; i++) {
+    const username = `agent${i}`;
+    const id = await addStaff(ctx, username);
+    agentIds.push(id);
+    usernames.set(id, username);
+  }
+  return { dialect, database, ctx, clock, intake: new TicketIntake(ctx), adminId, agentIds, usernames, afterTicketId: 0, lastEventId: 0 };
+}
+
+/**
+ * Puts the desk back to `start` and returns the model of that state: earlier tickets closed (they
+ * are left out of every later check), sessions gone, agents offline and active, a day later.
+ */
+export async function resetDesk(desk: Desk, start: DeskStart): Promise<RoutingModel> {
+  const db = desk.database.handle.db;
+  desk.clock.advance(24 * 3600_000);
+  const now = desk.clock.now();
+  await db.updateTable('tickets').set({ status: 'closed', closed_at: now }).where('status', '=', 'open').execute();
+  await db.deleteFrom('sessions').execute();
+  await saveSettings(db, { ...DEFAULT_SETTINGS, ...start.settings });
+  const model = new RoutingModel({ ...start.settings });
+  for (const [i, id] of desk.agentIds.entries()) {
+    const capacity = start.capacities[i] ?? null;
+    await db.updateTable('users').set({ active: 1, presence: 'offline', capacity, last_assigned_at: null }).where('id', '=', id).execute();
+    model.agents.set(id, { id, username: desk.usernames.get(id)!, active: true, presence: 'offline', ownCapacity: capacity, lastAssignedAt: null, sessions: new Map() });
+  }
+  const last = await db.selectFrom('tickets').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  desk.afterTicketId = Number(last?.id ?? 0);
+  desk.lastEventId = await lastEventIdOf(desk);
+  model.begin(now);
+  return model;
+}
+
+/** Runs a service call and tells what it answered: done, or refused with a domain error's code. */
+export async function attempt<T>(call: () => Promise<T>): Promise<{ outcome: Outcome; value?: T }> {
+  try {
+    return { outcome: { ok: true }, value: await call() };
+  } catch (error) {
+    if (error instanceof DomainError) return { outcome: { ok: false, code: error.code } };
+    throw error;
+  }
+}
+
+export function outcomeText(outcome: Outcome): string {
+  return outcome.ok ? `ok${outcome.changed === undefined ? '' : outcome.changed ? ' (changed)' : ' (unchanged)'}` : `refused: ${outcome.code}`;
+}
+
+/** Each agent's open count, for I2 across one step. */
+export async function openCounts(desk: Desk): Promise<Map<number, number>> {
+  return new Map((await routedLoads(desk.database.handle.db)).map((a) => [a.id, a.openCount]));
+}
+
+const eventText = (e: ModelEvent) => `HD-${e.ticketId} ${e.type} ${e.from ?? 'queue'}→${e.to ?? 'queue'}`;
+
+/** The newest event's id (events after it belong to the next step). */
+async function lastEventIdOf(desk: Desk): Promise<number> {
+  const row = await desk.database.handle.db.selectFrom('ticket_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  return Number(row?.id ?? 0);
+}
+
+/**
+ * Where the database differs from the model, and which invariants fail (see differences and
+ * invariantViolations); then the step's events count as compared. Empty when all agree.
+ */
+export async function verify(desk: Desk, model: RoutingModel, before: Map<number, number>, r6Targets: readonly (number | undefined)[]): Promise<string[]> {
+  const problems = [...(await differences(desk, model)), ...(await invariantViolations(desk, before, r6Targets))];
+  desk.lastEventId = await lastEventIdOf(desk);
+  return problems;
+}
+
+/**
+ * Everything in which the database differs from the model: agents (presence, activity, capacity,
+ * last assignment, sessions), tickets (status, agent, created_at, SLA due), the queue in its order,
+ * the settings, and the events written since the last step (as a set: one step's own order is not
+ * compared). Reads only.
+ */
+export async function differences(desk: Desk, model: RoutingModel): Promise<string[]> {
+  const db = desk.database.handle.db;
+  const problems: string[] = [];
+  const differ = (what: string, real: unknown, expected: unknown) => {
+    if (JSON.stringify(real) !== JSON.stringify(expected)) problems.push(`${what}: database ${JSON.stringify(real)}, model ${JSON.stringify(expected)}`);
+  };
+
+  const users = await db.selectFrom('users').select(['id', 'active', 'presence', 'capacity', 'last_assigned_at']).where('id', 'in', desk.agentIds).orderBy('id').execute();
+  const sessions = await db.selectFrom('sessions').select(['user_id']).execute();
+  for (const u of users) {
+    const m = model.agents.get(u.id)!;
+    differ(
+      `agent ${u.id}`,
+      { active: u.active === 1, presence: u.presence, capacity: u.capacity, lastAssignedAt: u.last_assigned_at, sessions: sessions.filter((s) => s.user_id === u.id).length },
+      { active: m.active, presence: m.presence, capacity: m.ownCapacity, lastAssignedAt: m.lastAssignedAt, sessions: m.sessions.size },
+    );
+  }
+  const tickets = await db
+    .selectFrom('tickets')
+    .select(['id', 'status', 'agent_id', 'created_at', 'sla_due_at'])
+    .where('id', '>', desk.afterTicketId)
+    .orderBy('id')
+    .execute();
+  const modelTickets = [...model.tickets.values()].sort((a, b) => a.id - b.id);
+  differ('tickets', tickets.map((t) => [t.id, t.status, t.agent_id, t.created_at, t.sla_due_at]), modelTickets.map((t) => [t.id, t.status, t.agentId, t.createdAt, t.slaDueAt]));
+
+  const settings = await loadSettings(db);
+  differ('settings', { defaultCapacity: settings.defaultCapacity, queueOrder: settings.queueOrder, releaseOnLogout: settings.releaseOnLogout }, model.settings);
+  const queue = await queueHead(db, settings.queueOrder, 10_000);
+  differ('queue', queue.map((t) => t.id), model.queue().map((t) => t.id));
+
+  const events = await db
+    .selectFrom('ticket_events')
+    .select(['ticket_id', 'type', 'from_agent_id', 'to_agent_id'])
+    .where('id', '>', desk.lastEventId)
+    .orderBy('id')
+    .execute();
+  const realEvents = events.map((e) => eventText({ ticketId: e.ticket_id, type: e.type as ModelEvent['type'], from: e.from_agent_id, to: e.to_agent_id })).sort();
+  differ('events of this step', realEvents, model.events.map(eventText).sort());
+  return problems;
+}
+
+/**
+ * I1 and I4 by the events' story and the outbox (historyViolations); I2 across the step: an agent
+ * above its capacity got there by no routing (`before`: loads before the step; `r6Targets`: agents
+ * an admin's reassignment gave one ticket each, R6 may exceed capacity); I3. (I5, every accepted
+ * ticket stored, is the tickets' comparison with the model.) Empty when all hold.
+ */
+export async function invariantViolations(desk: Desk, before: Map<number, number>, r6Targets: readonly (number | undefined)[]): Promise<string[]> {
+  const db = desk.database.handle.db;
+  const problems: string[] = [];
+  const loads = await routedLoads(db);
+  for (const a of loads) {
+    const allowed = (before.get(a.id) ?? 0) + r6Targets.filter((t) => t === a.id).length;
+    if (a.openCount > a.capacity && a.openCount > allowed) problems.push(`I2: routing took agent ${a.id} from ${before.get(a.id) ?? 0} to ${a.openCount} open tickets, above its capacity ${a.capacity}`);
+  }
+  problems.push(...(await queueViolations(db, loads)), ...(await historyViolations(db, { afterTicketId: desk.afterTicketId })));
+  return problems;
+}

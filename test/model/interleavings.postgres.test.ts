@@ -1,0 +1,3 @@
+import { describeInterleavings } from './interleavings.js';
+
+describeInterleavings('postgres', 4);

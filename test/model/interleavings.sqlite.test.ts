@@ -1,0 +1,3 @@
+import { describeInterleavings } from './interleavings.js';
+
+describeInterleavings('sqlite', 6);

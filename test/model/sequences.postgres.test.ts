@@ -1,0 +1,3 @@
+import { describeSequences } from './sequences.js';
+
+describeSequences('postgres', 6);
