@@ -20,6 +20,7 @@ import type { TicketRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { findTicketById, lockTicketForMessage } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
+import { enqueueWebhooks } from './webhooks.js';
 
 const LABEL = 'helpdesk csat rating v1';
 
@@ -86,13 +87,8 @@ export async function rateTicket(ctx: ServiceContext, token: string, input: Rati
     const kind = assertRateable(ticket, now);
     await trx.updateTable('tickets').set({ csat_score: input.score, csat_comment: input.comment, csat_rated_at: now }).where('id', '=', ticket.id).execute();
     const rated = { ...ticket, csat_score: input.score, csat_comment: input.comment, csat_rated_at: now };
-    await enqueueCsatRated(trx, rated);
+    // `csat.rated` (§13), enqueued in the rating's transaction like every webhook event.
+    await enqueueWebhooks(trx, ctx.publicUrl, now, [{ event: 'csat.rated', ticketId: ticket.id, rating: { score: input.score, comment: input.comment, ratedAt: now } }]);
     return { ticket: rated, kind };
   });
 }
-
-/**
- * Where the `csat.rated` webhook event (§13) is enqueued, in the rating's transaction: the
- * webhooks branch fills this in with its outbox writer. Nothing to send until then.
- */
-async function enqueueCsatRated(_trx: Db, _ticket: TicketRow): Promise<void> {}

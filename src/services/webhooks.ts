@@ -22,8 +22,18 @@ export interface MessageNotice {
   attachments: readonly AttachmentRow[];
 }
 
+/** A customer's rating (§13), as `csat.rated` carries it beside the ticket. */
+export interface RatingNotice {
+  score: 'good' | 'bad';
+  comment: string | null;
+  ratedAt: number;
+}
+
 /** Something that happened in the transaction and may be an event. */
-export type WebhookNotice = { event: WebhookEvent; ticketId: number } | { event: 'message.created'; ticketId: number; message: MessageNotice };
+export type WebhookNotice =
+  | { event: WebhookEvent; ticketId: number }
+  | { event: 'message.created'; ticketId: number; message: MessageNotice }
+  | { event: 'csat.rated'; ticketId: number; rating: RatingNotice };
 
 /** The notices of ticket changes (those no event carries, such as SLA warnings, are left out). */
 export function noticesOfChanges(changes: readonly TicketChange[]): WebhookNotice[] {
@@ -60,7 +70,8 @@ export async function enqueueWebhooks(trx: Db, publicUrl: string, now: number, n
     } else {
       const ticket = tickets.get(notice.ticketId);
       if (!ticket) continue;
-      data = ticketJson(ticket, publicUrl, now);
+      const shape = ticketJson(ticket, publicUrl, now);
+      data = 'rating' in notice ? { ticket: shape, rating: { score: notice.rating.score, comment: notice.rating.comment, rated_at: iso(notice.rating.ratedAt) } } : shape;
     }
     const payload = webhookBody(notice.event, now, data);
     // One webhook-id per event: the same on every endpoint and every try.

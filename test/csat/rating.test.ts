@@ -11,6 +11,7 @@ import { findTicketById } from '../../src/repositories/tickets.js';
 import { reassignTicket } from '../../src/services/admin.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { csatToken } from '../../src/services/csat.js';
+import { createEndpoint } from '../../src/services/webhookEndpoints.js';
 import { closeTicket } from '../../src/services/tickets.js';
 import { newTicket, visibleText } from '../admin/support.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp, TEST_CONFIG } from '../support/app.js';
@@ -107,6 +108,34 @@ for (const dialect of DIALECTS) {
       const after = await client.get(pageOf(good));
       expect(visibleText(after)).toContain('Thank you! Your rating is recorded.');
       expect(visibleText(after)).toContain('You rated it Good');
+    });
+
+    it('each rating and each change enqueues one csat.rated webhook with the ticket and the rating, in its transaction', async () => {
+      const endpoint = (await createEndpoint(t.ctx, { url: 'https://hooks.example.com/csat', events: ['csat.rated'] }, false)).id;
+      try {
+        const { id, good, bad } = await closedTicket();
+        const client = new Client(t.app);
+        const deliveries = async () =>
+          (await db().selectFrom('webhook_deliveries').select(['event', 'payload']).where('endpoint_id', '=', endpoint).orderBy('id').execute()).map((d) => ({ event: d.event, body: JSON.parse(d.payload) as { type: string; data: { ticket: { reference: string }; rating: unknown } } }));
+        expect(await deliveries()).toEqual([]);
+        await rate(client, good, { score: 'good', comment: 'Fast.' });
+        await rate(client, bad, { score: 'bad' });
+        // A refused rating (a bad score) writes no delivery.
+        const page = await client.get(good);
+        expect((await client.post(pageOf(good), { score: 'meh', _csrf: csrfFrom(page.body) })).statusCode).toBe(400);
+        const sent = await deliveries();
+        expect(sent.map((d) => [d.event, d.body.type, d.body.data.ticket.reference])).toEqual([
+          ['csat.rated', 'csat.rated', `HD-${id}`],
+          ['csat.rated', 'csat.rated', `HD-${id}`],
+        ]);
+        expect(sent.map((d) => d.body.data.rating)).toEqual([
+          { score: 'good', comment: 'Fast.', rated_at: new Date(clock.now()).toISOString() },
+          { score: 'bad', comment: null, rated_at: new Date(clock.now()).toISOString() },
+        ]);
+      } finally {
+        await db().deleteFrom('webhook_deliveries').where('endpoint_id', '=', endpoint).execute();
+        await db().deleteFrom('webhook_endpoints').where('id', '=', endpoint).execute();
+      }
     });
 
     it(`a rating can be changed within ${CSAT_CHANGE_DAYS} days of the close and not after`, async () => {
