@@ -161,6 +161,16 @@ export interface SessionsTable {
   last_seen_at: number;
 }
 
+/** A password-reset link (§15): the SHA-256 of its token, its 30 minutes, and when it was used. */
+export interface PasswordResetsTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface SettingsTable {
   id: number;
   sla_high_seconds: number;
@@ -218,7 +228,7 @@ export interface CalendarVersionsTable {
 export interface OutboxTable {
   id: Generated<number>;
   ticket_id: number | null;
-  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached' | 'reply' | 'sla_warning';
+  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached' | 'reply' | 'sla_warning' | 'password_reset';
   to_address: string;
   subject: string;
   text_body: string;
@@ -356,6 +366,7 @@ export interface Database {
   sla_target_counts: SlaTargetCountsTable;
   first_response_histogram: FirstResponseHistogramTable;
   open_breach_summary: OpenBreachSummaryTable;
+  password_resets: PasswordResetsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

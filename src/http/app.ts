@@ -20,6 +20,7 @@ import type { Clock, ServiceContext, TicketChange } from '../services/context.js
 import { TokenCache } from '../services/tokenCache.js';
 import { installErrorHandler, sendError } from './errors.js';
 import { createRouteLimits, DEFAULT_RATE_LIMITS, NO_LIMITS, type RateLimitSettings } from './rateLimits.js';
+import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
 import { adminappRoutes } from './routes/adminapp.js';
 import { agentRoutes } from './routes/agents.js';
@@ -151,6 +152,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   const intake = new TicketIntake(ctx);
   ticketRoutes(app, ctx, limits, intake);
   agentRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production, autoAwayMinutes, closeUndoMs: (config.closeUndoSeconds ?? DEFAULT_CLOSE_UNDO_SECONDS) * 1000 });
+  accountRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes });
   conversationRoutes(app, ctx);
   liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs, openPages });
   adminappRoutes(app, ctx);

@@ -6,6 +6,7 @@ import type { ApiTokenScope } from '../db/schema.js';
 import { type Role, validateProfileChange } from '../core/users.js';
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { anyIdleSession, deleteIdleSessions, deleteSession, deleteSessionsOf, findSession, insertSession, touchSession } from '../repositories/sessions.js';
+import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
 import { findUserById, findUserByUsername, type PresenceCutoffs, unattendedUsers } from '../repositories/users.js';
 import type { ServiceContext } from './context.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
@@ -24,8 +25,11 @@ export interface StaffUser {
   notices?: readonly AdminNotice[];
 }
 
-/** The cookie carries a random token; the database keeps only its SHA-256. */
-function sessionIdOf(token: string): string {
+/**
+ * The cookie carries a random token; the database keeps only its SHA-256 (so do reset links,
+ * services/accounts.ts).
+ */
+export function sessionIdOf(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
@@ -160,11 +164,28 @@ export async function changeProfile(
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
   const change = validateProfileChange(raw, user.username);
+  return saveProfile(ctx, actor, userId, change, idleMinutes);
+}
+
+/**
+ * Writes a validated profile change (the admin's form, or one's own account page): a new password
+ * is hashed first (outside the lock), then, in one routing transaction, the account's other
+ * sessions end (all of them unless `actor` is the account itself: its own session stays), an agent
+ * left present nowhere goes offline (R5), and its unused reset links stop working.
+ */
+export async function saveProfile(
+  ctx: ServiceContext,
+  actor: { id: number; token: string },
+  userId: number,
+  change: { displayName: string; email: string; password: string | null },
+  idleMinutes: number,
+): Promise<{ passwordChanged: boolean }> {
   const passwordHash = change.password === null ? null : await hashPassword(change.password);
   await withPresence(ctx, actor.id, async (run) => {
     await setUserProfile(run.trx, userId, { displayName: change.displayName, email: change.email, passwordHash });
     if (passwordHash === null) return;
     await deleteSessionsOf(run.trx, userId, userId === actor.id ? sessionIdOf(actor.token) : undefined);
+    await retirePasswordResetsOf(run.trx, userId, run.now);
     await offlineIfUnattended(run, presenceCutoffs(run.now, idleMinutes), [userId]);
   });
   return { passwordChanged: passwordHash !== null };

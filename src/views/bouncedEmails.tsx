@@ -15,6 +15,7 @@ const KIND_NAMES: Record<OutboxRow['kind'], string> = {
   reply: 'a reply',
   sla_breached: 'an SLA notice',
   sla_warning: 'an SLA warning',
+  password_reset: 'a password-reset link',
 };
 
 export function BouncedEmails({ emails }: { emails: readonly BouncedEmail[] }) {

@@ -160,6 +160,37 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it('POST /agents/password/reset/, a reset link and /agents/account/: 200/303 or 4xx, forged links change nothing', async () => {
+      const passwords = async () => (await db().selectFrom('users').select(['id', 'password_hash']).orderBy('id').execute());
+      await fc.assert(
+        fc.asyncProperty(formOf({ email: 'alice@team.test' }), async (form) => {
+          const response = await post(anonymous, '/agents/password/reset/', form);
+          expectClearAnswer('reset request', response);
+          expect([200, 400, 413]).toContain(response.statusCode);
+        }),
+        runs(30),
+      );
+      const before = await passwords();
+      await fc.assert(
+        fc.asyncProperty(segment, formOf({ password: 'long enough secret', password_confirm: 'long enough secret' }), async (token, form) => {
+          const response = await post(anonymous, `/agents/password/reset/${token}/`, form);
+          expectClearAnswer('reset link', response);
+          expect([400, 404, 413]).toContain(response.statusCode);
+        }),
+        runs(30),
+      );
+      expect(await passwords()).toEqual(before);
+      const account = { display_name: 'Alice A', email: 'alice@team.test', current_password: 'password123', password: '', password_confirm: '' };
+      await fc.assert(
+        fc.asyncProperty(formOf(account), async (form) => {
+          const response = await post(agent, '/agents/account/', form);
+          expectClearAnswer('account', response);
+          expect([303, 400, 413]).toContain(response.statusCode);
+        }),
+        runs(30),
+      );
+    }, 60_000 * Math.max(1, RUNS_FACTOR));
+
     it('POST /adminapp/register/ and /adminapp/settings/', async () => {
       const register = { username: 'newbie', display_name: 'New Person', email: 'new@team.test', password: 'password123', role: 'agent', capacity: '3' };
       await fc.assert(
@@ -238,6 +269,9 @@ for (const dialect of DIALECTS) {
         queryOf(['next']).map((q) => ['anonymous', `/agents/login/${q}`] as const),
         queryOf(['next']).map((q) => ['agent', `/agents/login/${q}`] as const),
         queryOf(['x']).map((q) => ['agent', `/agents/dashboard/${q}`] as const),
+        queryOf(['x']).map((q) => ['agent', `/agents/account/${q}`] as const),
+        queryOf(['email']).map((q) => ['anonymous', `/agents/password/reset/${q}`] as const),
+        segment.map((token) => ['anonymous', `/agents/password/reset/${token}/`] as const),
       );
       await fc.assert(
         fc.asyncProperty(pages, async ([client, url]) => {

@@ -14,6 +14,9 @@ describe('redactUrl', () => {
     [`/tickets/%73tatus/${TOKEN}/`, `/tickets/%73tatus/${REDACTED}/`],
     [`/tickets/status/${TOKEN}%ZZ/`, `/tickets/status/${REDACTED}/`],
     [`/tickets/status/${TOKEN}/events/`, `/tickets/status/${REDACTED}/events/`],
+    // A staff password-reset link (§15), any case, %-escaped.
+    [`/agents/password/reset/${TOKEN}/`, `/agents/password/reset/${REDACTED}/`],
+    [`/agents/Password/%72eset/${TOKEN}`, `/agents/Password/%72eset/${REDACTED}`],
     // The success page's ?t=, wherever it is in the query, and its %-escaped or aliased names.
     [`/tickets/createsuccess/?t=${TOKEN}`, `/tickets/createsuccess/?t=${REDACTED}`],
     [`/tickets/createsuccess/?a=1&t=${TOKEN}&b=2`, `/tickets/createsuccess/?a=1&t=${REDACTED}&b=2`],
@@ -22,6 +25,7 @@ describe('redactUrl', () => {
     [`/anything/?T=${TOKEN}`, `/anything/?T=${REDACTED}`],
     // Nothing secret: unchanged.
     ['/tickets/status/', '/tickets/status/'],
+    ['/agents/password/reset/', '/agents/password/reset/'],
     ['/tickets/create/', '/tickets/create/'],
     ['/admin/tickets/?q=printer&status=open', '/admin/tickets/?q=printer&status=open'],
     ['/api/v1/tickets?limit=5&cursor=abc', '/api/v1/tickets?limit=5&cursor=abc'],
@@ -36,6 +40,7 @@ describe('redactUrl', () => {
 describe('redactText', () => {
   const cases: [string, string][] = [
     [`see https://help.example.com/tickets/status/${TOKEN}/ now`, `see https://help.example.com/tickets/status/${REDACTED}/ now`],
+    [`open http://hd.test/agents/password/reset/${TOKEN}/ within 30 minutes`, `open http://hd.test/agents/password/reset/${REDACTED}/ within 30 minutes`],
     [`GET /tickets/createsuccess/?t=${TOKEN} failed`, `GET /tickets/createsuccess/?t=${REDACTED} failed`],
     [`Authorization: Bearer hd_${TOKEN}`, `Authorization: Bearer ${REDACTED}`],
     ['no secret here', 'no secret here'],
