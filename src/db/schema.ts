@@ -24,6 +24,19 @@ export interface UsersTable {
   live_seen_at: ColumnType<number | null, number | null | undefined, number | null>;
   /** When the system set the user away for want of an open page (AUTO_AWAY_MINUTES); null otherwise. */
   auto_away_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The confirmed TOTP secret (base32, §15); null: no second factor. */
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The 30-second step of the last TOTP code accepted: no code is accepted twice. */
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** Single-use recovery codes of a user's second factor (§15): only their SHA-256. */
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
 }
 
 export interface TicketsTable {
@@ -193,6 +206,8 @@ export interface SettingsTable {
   pause_while_waiting: ColumnType<number, number | undefined, number>;
   /** null: no warnings. */
   warn_at_percent: OptionalSeconds;
+  /** 1: every staff member must use a second factor (enrolment at the next login, §15). */
+  require_two_factor: ColumnType<number, number | undefined, number>;
 }
 
 type OptionalSeconds = ColumnType<number | null, number | null | undefined, number | null>;
@@ -367,6 +382,7 @@ export interface Database {
   first_response_histogram: FirstResponseHistogramTable;
   open_breach_summary: OpenBreachSummaryTable;
   password_resets: PasswordResetsTable;
+  recovery_codes: RecoveryCodesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

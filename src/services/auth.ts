@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, notFound } from '../core/errors.js';
 import type { AdminNotice } from '../core/notices.js';
 import type { Presence } from '../core/routing.js';
-import type { ApiTokenScope } from '../db/schema.js';
+import type { ApiTokenScope, UserRow } from '../db/schema.js';
 import { type Role, validateProfileChange } from '../core/users.js';
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { anyIdleSession, deleteIdleSessions, deleteSession, deleteSessionsOf, findSession, insertSession, touchSession } from '../repositories/sessions.js';
@@ -49,21 +49,30 @@ export interface SessionUse {
 }
 
 /**
- * Checks a username and password; on success starts a new session (a fresh id: login rotates it) and,
- * for agents, sets presence available (R2, R3). Unknown user and wrong password get the same message
- * and take about as long. `previousToken`: the session this browser still held (a stale tab), which
- * ends in the same transaction; if it was someone else's, that person goes offline unless present
- * elsewhere (R5).
+ * Checks a username and password: the active account they open, else `unauthenticated`. Unknown
+ * user and wrong password get the same message and take about as long.
  */
-export async function login(
-  ctx: ServiceContext,
-  username: string,
-  password: string,
-  options: { idleMinutes: number; previousToken?: string | undefined },
-): Promise<{ token: string; user: StaffUser; askForEmail: boolean }> {
+export async function checkCredentials(ctx: ServiceContext, username: string, password: string): Promise<UserRow> {
   const user = await findUserByUsername(ctx.handle.db, username);
   const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
   if (!user || !ok || user.active !== 1) throw new DomainError('unauthenticated', 'Wrong username or password.');
+  return user;
+}
+
+/** What a started session gives the login route. */
+export interface StartedSession {
+  token: string;
+  user: StaffUser;
+  askForEmail: boolean;
+}
+
+/**
+ * Starts a new session for an account whose credentials (and second factor, when it has one) were
+ * checked: a fresh id (login rotates it) and, for agents, presence available (R2, R3).
+ * `previousToken`: the session this browser still held (a stale tab), which ends in the same
+ * transaction; if it was someone else's, that person goes offline unless present elsewhere (R5).
+ */
+export async function startSession(ctx: ServiceContext, user: UserRow, options: { idleMinutes: number; previousToken?: string | undefined }): Promise<StartedSession> {
   const token = randomBytes(32).toString('base64url');
   const { previousToken } = options;
   await withPresence(ctx, user.id, async (run) => {
@@ -76,6 +85,11 @@ export async function login(
   // An admin without an address hears of no SLA alert: the login asks for one (until given).
   const askForEmail = user.role === 'admin' && user.email === '';
   return { token, user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role, presence }, askForEmail };
+}
+
+/** A login with the password alone (checkCredentials, then startSession). */
+export async function login(ctx: ServiceContext, username: string, password: string, options: { idleMinutes: number; previousToken?: string | undefined }): Promise<StartedSession> {
+  return startSession(ctx, await checkCredentials(ctx, username, password), options);
 }
 
 /**

@@ -112,6 +112,123 @@ export function AccountPage({ viewer, csrf, values, errors, flash = null }: Form
         <TextField name="current_password" label="Current password" type="password" values={{}} errors={errors} autocomplete="current-password" />
         <button type="submit">Save</button>
       </form>
+      <p>
+        <a href="/agents/account/two-factor/" id="two-factor-link">
+          Two-factor sign-in
+        </a>
+      </p>
+    </Layout>
+  );
+}
+
+/** A code field: six digits from the app, or a recovery code. */
+function CodeForm({ csrf, action, errors, label, button, next, enrolment }: { csrf: string; action: string; errors: FormErrors; label: string; button: string; next?: string | undefined; enrolment?: string }) {
+  return (
+    <form method="post" action={action} novalidate>
+      <CsrfField token={csrf} />
+      {next !== undefined && <input type="hidden" name="next" value={next} />}
+      {enrolment !== undefined && <input type="hidden" name="enrolment" value={enrolment} />}
+      <TextField name="code" label={label} values={{}} errors={errors} required maxLength={40} autocomplete="one-time-code" />
+      <button type="submit">{button}</button>
+    </form>
+  );
+}
+
+/** The second step of a login: a code from the app, or a recovery code. */
+export function SecondStepPage({ csrf, errors, next }: { csrf: string; errors: FormErrors; next: string }) {
+  return (
+    <Layout title={errors.code ? 'Wrong code' : 'Two-factor sign-in'}>
+      <article class="narrow">
+        <header>
+          <h1>Two-factor sign-in</h1>
+          <p>Type the 6-digit code your authenticator app shows for Helpdesk. Lost your phone? Type one of your recovery codes instead.</p>
+        </header>
+        <ErrorSummary errors={errors} />
+        <CodeForm csrf={csrf} action="/agents/login/two-factor/" errors={errors} label="Code" button="Sign in" next={next} />
+      </article>
+    </Layout>
+  );
+}
+
+/** Setting up an authenticator app: the QR code (drawn by the server), the secret as text, a first code. */
+export interface EnrolProps {
+  csrf: string;
+  errors: FormErrors;
+  secret: string;
+  qrSvg: string;
+  /** The secret, signed for this account: the form carries it until a code confirms it. */
+  enrolment: string;
+  action: string;
+  viewer?: Viewer | null;
+  forced?: boolean;
+  next?: string | undefined;
+}
+
+export function EnrolPage({ csrf, errors, secret, qrSvg, enrolment, action, viewer = null, forced = false, next }: EnrolProps) {
+  return (
+    <Layout title="Set up two-factor sign-in" viewer={viewer} csrf={viewer ? csrf : undefined}>
+      <article class="narrow">
+        <header>
+          <h1>Set up two-factor sign-in</h1>
+          {forced && <p>Two-factor sign-in is required for all staff here. Set it up to finish logging in.</p>}
+          <p>Scan this code with an authenticator app (any app that supports TOTP), then type the 6-digit code it shows.</p>
+        </header>
+        <ErrorSummary errors={errors} />
+        {/* The SVG comes from the qrcode library, from our own otpauth:// URI: no outside service. */}
+        <figure id="totp-qr" dangerouslySetInnerHTML={{ __html: qrSvg }} />
+        <p>
+          Cannot scan? Enter this key by hand: <code id="totp-secret">{secret}</code>
+        </p>
+        <CodeForm csrf={csrf} action={action} errors={errors} label="Code from the app" button="Turn on two-factor sign-in" next={next} enrolment={enrolment} />
+      </article>
+    </Layout>
+  );
+}
+
+/** The recovery codes, shown once. */
+export function RecoveryCodesPage({ codes, continueTo, viewer = null, csrf }: { codes: readonly string[]; continueTo: string; viewer?: Viewer | null; csrf?: string }) {
+  return (
+    <Layout title="Your recovery codes" viewer={viewer} csrf={csrf}>
+      <article class="narrow">
+        <h1>Two-factor sign-in is on</h1>
+        <p>Keep these recovery codes somewhere safe. Each works once, instead of a code from your phone. They are shown only now.</p>
+        <ul id="recovery-codes">
+          {codes.map((code) => (
+            <li>
+              <code>{code}</code>
+            </li>
+          ))}
+        </ul>
+        <p>
+          <a href={continueTo} role="button">
+            I have saved them: continue
+          </a>
+        </p>
+      </article>
+    </Layout>
+  );
+}
+
+/** One's own second factor when it is on: codes left, and turning it off (unless required). */
+export function TwoFactorStatusPage({ viewer, csrf, flash = null, errors, codesLeft, required }: { viewer: Viewer; csrf: string; flash?: Flash | null; errors: FormErrors; codesLeft: number; required: boolean }) {
+  return (
+    <Layout title="Two-factor sign-in" viewer={viewer} csrf={csrf} flash={flash}>
+      <hgroup>
+        <h1>Two-factor sign-in</h1>
+        <p id="two-factor-state">On. {codesLeft} of 10 recovery codes left.</p>
+      </hgroup>
+      {required ? (
+        <p>It is required for all staff here, so it cannot be turned off. Lost your phone? An admin can reset it.</p>
+      ) : (
+        <form method="post" action="/agents/account/two-factor/off/" novalidate>
+          <ErrorSummary errors={errors} />
+          <CsrfField token={csrf} />
+          <TextField name="current_password" label="Current password" type="password" values={{}} errors={errors} required autocomplete="current-password" />
+          <button type="submit" class="secondary">
+            Turn off two-factor sign-in
+          </button>
+        </form>
+      )}
     </Layout>
   );
 }

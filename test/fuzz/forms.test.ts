@@ -180,6 +180,26 @@ for (const dialect of DIALECTS) {
         runs(30),
       );
       expect(await passwords()).toEqual(before);
+      for (const url of ['/agents/login/two-factor/', '/agents/account/two-factor/', '/agents/account/two-factor/off/']) {
+        await fc.assert(
+          fc.asyncProperty(formOf({ code: '123456', enrolment: 'x', current_password: 'password123', next: '/agents/dashboard/' }), async (form) => {
+            const response = await post(agent, url, form);
+            expectClearAnswer(url, response);
+            expect([200, 303, 400, 401, 409, 413], url).toContain(response.statusCode);
+          }),
+          runs(20),
+        );
+      }
+      await fc.assert(
+        fc.asyncProperty(idOr(() => targets), formOf({ required: 'on' }), async (id, form) => {
+          for (const url of [`/admin/users/${id}/two-factor/reset/`, '/adminapp/settings/two-factor/']) {
+            const response = await post(admin, url, form);
+            expectClearAnswer(url, response);
+            expect([303, 400, 404, 413], url).toContain(response.statusCode);
+          }
+        }),
+        runs(20),
+      );
       const account = { display_name: 'Alice A', email: 'alice@team.test', current_password: 'password123', password: '', password_confirm: '' };
       await fc.assert(
         fc.asyncProperty(formOf(account), async (form) => {
@@ -270,6 +290,8 @@ for (const dialect of DIALECTS) {
         queryOf(['next']).map((q) => ['agent', `/agents/login/${q}`] as const),
         queryOf(['x']).map((q) => ['agent', `/agents/dashboard/${q}`] as const),
         queryOf(['x']).map((q) => ['agent', `/agents/account/${q}`] as const),
+        queryOf(['x']).map((q) => ['agent', `/agents/account/two-factor/${q}`] as const),
+        queryOf(['next']).map((q) => ['anonymous', `/agents/login/two-factor/${q}`] as const),
         queryOf(['email']).map((q) => ['anonymous', `/agents/password/reset/${q}`] as const),
         segment.map((token) => ['anonymous', `/agents/password/reset/${token}/`] as const),
       );

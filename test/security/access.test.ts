@@ -148,6 +148,15 @@ const CASES: Case[] = [
     form: (fx) => ({ display_name: `Renamed ${fx.seq}`, email: `renamed${fx.seq}@team.test`, current_password: 'password123' }),
     expect: { anonymous: 'login', agent: 303, otherAgent: 303, admin: 303 },
   },
+  // Two-factor sign-in (§15): the second step only follows a right password (its signed cookie);
+  // without one, everyone is sent back to the login. Enrolment and turning off: one's own account.
+  { route: 'GET /agents/login/two-factor/', url: () => '/agents/login/two-factor/', expect: all(303) },
+  { route: 'POST /agents/login/two-factor/', url: () => '/agents/login/two-factor/', form: () => ({ code: '123456' }), expect: all(303) },
+  { route: 'GET /agents/account/two-factor/', url: () => '/agents/account/two-factor/', expect: { anonymous: 'login', agent: 200, otherAgent: 200, admin: 200 } },
+  { route: 'POST /agents/account/two-factor/', url: () => '/agents/account/two-factor/', form: () => ({ code: '123456', enrolment: 'forged' }), expect: { anonymous: 'login', agent: 400, otherAgent: 400, admin: 400 } },
+  { route: 'POST /agents/account/two-factor/off/', url: () => '/agents/account/two-factor/off/', form: () => ({ current_password: 'password123' }), expect: { anonymous: 'login', agent: 303, otherAgent: 303, admin: 303 } },
+  { route: 'POST /adminapp/settings/two-factor/', url: () => '/adminapp/settings/two-factor/', form: () => ({ required: 'off' }), expect: adminOnly(303) },
+  { route: 'POST /admin/users/:id/two-factor/reset/', url: (fx) => `/admin/users/${fx.target}/two-factor/reset/`, form: () => ({}), expect: adminOnly(303) },
   // Logout is checked separately (it ends the session the other cases use).
   { route: 'POST /agents/logout/', url: () => '/agents/logout/', form: () => ({}), expect: all(303) },
   // Admin pages.

@@ -17,6 +17,7 @@ import * as pendingClose from './2026-12-03T1000-pending-close.js';
 import * as searchWords from './2026-12-03T1000-search-words.js';
 import * as searchIntake from './2026-12-03T1100-search-intake.js';
 import * as passwordResets from './2026-12-04T1300-password-resets.js';
+import * as twoFactor from './2026-12-04T1301-two-factor.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T1000-search-words': searchWords,
   '2026-12-03T1100-search-intake': searchIntake,
   '2026-12-04T1300-password-resets': passwordResets,
+  '2026-12-04T1301-two-factor': twoFactor,
 };
