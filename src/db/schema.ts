@@ -184,6 +184,19 @@ export interface PasswordResetsTable {
   used_at: number | null;
 }
 
+/** One audited action (§15): who, when, from where, what, and the state before and after (JSON, secrets redacted). */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor_id: number | null;
+  actor_name: string;
+  action: string;
+  subject: string;
+  address: string;
+  before_json: string | null;
+  after_json: string | null;
+}
+
 export interface SettingsTable {
   id: number;
   sla_high_seconds: number;
@@ -383,6 +396,7 @@ export interface Database {
   open_breach_summary: OpenBreachSummaryTable;
   password_resets: PasswordResetsTable;
   recovery_codes: RecoveryCodesTable;
+  audit_log: AuditLogTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

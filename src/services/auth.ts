@@ -8,6 +8,8 @@ import { setUserProfile } from '../repositories/adminUsers.js';
 import { anyIdleSession, deleteIdleSessions, deleteSession, deleteSessionsOf, findSession, insertSession, touchSession } from '../repositories/sessions.js';
 import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
 import { findUserById, findUserByUsername, type PresenceCutoffs, unattendedUsers } from '../repositories/users.js';
+import { inTransaction } from '../db/transaction.js';
+import { audit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
 import { changePresenceIn, offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
@@ -72,10 +74,12 @@ export interface StartedSession {
  * `previousToken`: the session this browser still held (a stale tab), which ends in the same
  * transaction; if it was someone else's, that person goes offline unless present elsewhere (R5).
  */
-export async function startSession(ctx: ServiceContext, user: UserRow, options: { idleMinutes: number; previousToken?: string | undefined }): Promise<StartedSession> {
+export async function startSession(ctx: ServiceContext, user: UserRow, options: { idleMinutes: number; previousToken?: string | undefined; address?: string }): Promise<StartedSession> {
   const token = randomBytes(32).toString('base64url');
   const { previousToken } = options;
   await withPresence(ctx, user.id, async (run) => {
+    // The audit log's sign-in, with the session it starts (§15).
+    await audit(run.trx, { actor: { id: user.id, name: user.username }, action: 'sign_in', subject: `user:${user.id}`, address: options.address ?? '' }, run.now);
     const previousUser = previousToken === undefined ? undefined : await deleteSession(run.trx, sessionIdOf(previousToken));
     await insertSession(run.trx, sessionIdOf(token), user.id, run.now);
     if (previousUser !== undefined && previousUser !== user.id) await offlineIfUnattended(run, presenceCutoffs(run.now, options.idleMinutes), [previousUser]);
@@ -85,6 +89,14 @@ export async function startSession(ctx: ServiceContext, user: UserRow, options: 
   // An admin without an address hears of no SLA alert: the login asks for one (until given).
   const askForEmail = user.role === 'admin' && user.email === '';
   return { token, user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role, presence }, askForEmail };
+}
+
+/**
+ * A refused sign-in (wrong password, unknown user, wrong second-factor code), in the audit log with
+ * the username typed and the step that refused it; never the password or code typed.
+ */
+export async function recordFailedSignIn(ctx: ServiceContext, username: string, address: string, step: 'password' | 'second_factor'): Promise<void> {
+  await inTransaction(ctx.handle, (trx) => audit(trx, { actor: null, action: 'sign_in.failed', subject: username.trim().toLowerCase(), address, after: { step } }, ctx.clock.now()));
 }
 
 /** A login with the password alone (checkCredentials, then startSession). */

@@ -12,7 +12,7 @@ import { listTicketsForgiving } from '../../repositories/searchTypos.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { openTicketsOf, recentClosedOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
-import { checkCredentials, logout, startSession } from '../../services/auth.js';
+import { checkCredentials, logout, recordFailedSignIn, startSession } from '../../services/auth.js';
 import { secondStepFor } from '../../services/twoFactor.js';
 import { finishLogin, landingOf, startSecondStep } from '../login.js';
 import { decoyHash } from '../../services/passwords.js';
@@ -98,10 +98,11 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
         return reply.redirect(`/agents/login/two-factor/${next === '' ? '' : `?next=${encodeURIComponent(next)}`}`, 303);
       }
       // A browser still holding a session (a stale tab) hands it over: it ends with this login.
-      const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE] });
+      const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip });
       return finishLogin(reply, started, body.next, sessions.secureCookies);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'unauthenticated') throw error;
+      await recordFailedSignIn(ctx, username, request.ip, 'password');
       const page = LoginPage({ values: { username }, error: error.message, next: safeNext(body.next, ''), csrf: reply.generateCsrf() });
       return sendHtml(reply, renderPage(page), 401);
     }

@@ -3,7 +3,7 @@ import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { parseId } from '../../core/tickets.js';
 import { recoveryCodesLeft, setTwoFactorRequired, twoFactorRequired } from '../../repositories/twoFactor.js';
 import { findUserById } from '../../repositories/users.js';
-import { startSession } from '../../services/auth.js';
+import { recordFailedSignIn, startSession } from '../../services/auth.js';
 import type { ServiceContext } from '../../services/context.js';
 import { checkSecondFactor, confirmEnrolment, enrolmentFor, resetSecondFactor, SECOND_FACTOR_REFUSAL, secondStepFor, turnOffSecondFactor } from '../../services/twoFactor.js';
 import { EnrolPage, type EnrolProps, RecoveryCodesPage, SecondStepPage, TwoFactorStatusPage } from '../../views/account.js';
@@ -105,7 +105,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
         reply.header('retry-after', String(wait));
         return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${waitMessage('codes', wait)}` }, next })), 429);
       }
-      const session = { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE] };
+      const session = { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip };
       if ((await secondStepFor(ctx, user)) === 'enrol') {
         const { codes, refused } = await confirmForm(request, reply, user, { action: '/agents/login/two-factor/', forced: true, next });
         if (codes === null) return refused;
@@ -115,6 +115,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
         return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: next || landingOf(user.role) })));
       }
       if (!(await checkSecondFactor(ctx, user.id, body.code))) {
+        await recordFailedSignIn(ctx, user.username, request.ip, 'second_factor');
         return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${SECOND_FACTOR_REFUSAL.charAt(0).toLowerCase()}${SECOND_FACTOR_REFUSAL.slice(1)}` }, next })), 401);
       }
       const started = await startSession(ctx, user, session);
