@@ -25,6 +25,7 @@ import type { UserRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { advanceLastStep, clearSecondFactor, confirmSecret, replaceRecoveryCodes, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
 import { findUserById } from '../repositories/users.js';
+import { audit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { verifyPassword } from './passwords.js';
 
@@ -133,9 +134,13 @@ export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, c
  * password alone, or enrols again at the next login when the setting requires it. Returns whether
  * there was one.
  */
-export async function resetSecondFactor(ctx: ServiceContext, userId: number): Promise<boolean> {
+export async function resetSecondFactor(ctx: ServiceContext, admin: { id: number; username: string; address: string }, userId: number): Promise<boolean> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
-  await inTransaction(ctx.handle, (trx) => clearSecondFactor(trx, userId));
-  return user.totp_secret !== null;
+  const had = user.totp_secret !== null;
+  await inTransaction(ctx.handle, async (trx) => {
+    await clearSecondFactor(trx, userId);
+    await audit(trx, { actor: { id: admin.id, name: admin.username }, action: 'user.two_factor_reset', subject: `user:${userId}`, address: admin.address, before: { two_factor: had }, after: { two_factor: false } }, ctx.clock.now());
+  });
+  return had;
 }

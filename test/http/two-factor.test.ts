@@ -133,6 +133,9 @@ for (const dialect of DIALECTS) {
       expect(reset.statusCode).toBe(303);
       expect((await user(dan)).totp_secret).toBeNull();
       expect(await db().selectFrom('recovery_codes').select('id').where('user_id', '=', dan).execute()).toEqual([]);
+      // Audited, in the same transaction.
+      const entry = await db().selectFrom('audit_log').selectAll().where('action', '=', 'user.two_factor_reset').executeTakeFirstOrThrow();
+      expect(entry).toMatchObject({ actor_name: 'root', subject: `user:${dan}`, before_json: '{"two_factor":true}', after_json: '{"two_factor":false}' });
       const answer = await new Client(t.app).login('dan');
       expect(answer.headers.location).toBe('/agents/dashboard/');
     });

@@ -189,7 +189,7 @@ export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext):
     admin.post<{ Params: { id: string } }>('/admin/users/:id/two-factor/reset/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const id = parseId(request.params.id);
       if (id === null) throw notFound('User');
-      const had = await resetSecondFactor(ctx, id);
+      const had = await resetSecondFactor(ctx, { id: request.viewer!.id, username: request.viewer!.username, address: request.ip }, id);
       setFlash(reply, had ? { kind: 'success', message: 'Two-factor sign-in reset: they log in with their password and set it up again.' } : { kind: 'info', message: 'This account had no second factor.' });
       return reply.redirect(`/admin/users/${id}/`, 303);
     });
