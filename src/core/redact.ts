@@ -1,7 +1,9 @@
 /**
  * Secrets kept out of logs. A ticket's token is the customer's only key to its status page (a
  * bearer link: whoever has it reads the ticket), and it travels in URLs: `/tickets/status/<token>/`
- * and the success page's `?t=<token>`; its rating link `/tickets/rate/<token>/` (§13) rates it. Request logs keep every URL, so they keep these redacted.
+ * and the success page's `?t=<token>`; its rating link `/tickets/rate/<token>/` (§13) rates it. A
+ * password-reset link (§15) is a key to a staff account for 30 minutes:
+ * `/agents/password/reset/<token>/`. Request logs keep every URL, so they keep these redacted.
  */
 
 export const REDACTED = '[redacted]';
@@ -36,7 +38,8 @@ function redactPath(path: string): string {
   const segments = path.split('/');
   const plain = segments.map((s) => safeDecode(s).toLowerCase());
   for (let i = 0; i + 2 < segments.length; i++) {
-    if (plain[i] === 'tickets' && (plain[i + 1] === 'status' || plain[i + 1] === 'rate') && segments[i + 2] !== '') segments[i + 2] = REDACTED;
+    const secretNext = (plain[i] === 'tickets' && (plain[i + 1] === 'status' || plain[i + 1] === 'rate')) || (plain[i] === 'password' && plain[i + 1] === 'reset');
+    if (secretNext && segments[i + 2] !== '') segments[i + 2] = REDACTED;
   }
   return segments.join('/');
 }
@@ -55,6 +58,7 @@ function redactQuery(query: string): string {
 /** Status links, `t=` parameters and bearer credentials inside free text (e.g. a mail server's reply). */
 const SECRETS_IN_TEXT: readonly [RegExp, string][] = [
   [/(\/tickets\/(?:status|rate)\/)[^/\s?#"'<>]+/gi, `$1${REDACTED}`],
+  [/(\/password\/reset\/)[^/\s?#"'<>]+/gi, `$1${REDACTED}`],
   [/([?&](?:t|token|access_token)=)[^&\s#"'<>]+/gi, `$1${REDACTED}`],
   [/(\bBearer\s+)\S+/gi, `$1${REDACTED}`],
 ];

@@ -30,7 +30,7 @@ const str = (raw: unknown): string => (typeof raw === 'string' ? raw.trim() : ''
  * The field checks shared by the register form and the profile form: each returns the value, or
  * records its field's error in `fields`.
  */
-function displayNameOf(raw: unknown, fallback: string, fields: Record<string, string>): string {
+export function displayNameOf(raw: unknown, fallback: string, fields: Record<string, string>): string {
   // Display names reach email bodies and headers: no control characters.
   // eslint-disable-next-line no-control-regex
   const displayName = str(raw).replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim() || fallback;
@@ -38,16 +38,16 @@ function displayNameOf(raw: unknown, fallback: string, fields: Record<string, st
   return displayName;
 }
 
-function emailOf(raw: unknown, fields: Record<string, string>): string {
+export function emailOf(raw: unknown, fields: Record<string, string>): string {
   const email = str(raw);
   if (email !== '' && !isEmailAddress(email)) fields.email = 'Enter a valid email address, such as name@example.com.';
   return email;
 }
 
-function passwordOf(raw: unknown, fields: Record<string, string>): string {
+export function passwordOf(raw: unknown, fields: Record<string, string>, field = 'password'): string {
   const password = typeof raw === 'string' ? raw : '';
-  if (password.length < 8) fields.password = 'At least 8 characters.';
-  else if (password.length > 200) fields.password = 'At most 200 characters.';
+  if (password.length < 8) fields[field] = 'At least 8 characters.';
+  else if (password.length > 200) fields[field] = 'At most 200 characters.';
   return password;
 }
 

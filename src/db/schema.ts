@@ -24,6 +24,19 @@ export interface UsersTable {
   live_seen_at: ColumnType<number | null, number | null | undefined, number | null>;
   /** When the system set the user away for want of an open page (AUTO_AWAY_MINUTES); null otherwise. */
   auto_away_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The confirmed TOTP secret (base32, §15); null: no second factor. */
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The 30-second step of the last TOTP code accepted: no code is accepted twice. */
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** Single-use recovery codes of a user's second factor (§15): only their SHA-256. */
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
 }
 
 export interface TicketsTable {
@@ -166,6 +179,29 @@ export interface SessionsTable {
   last_seen_at: number;
 }
 
+/** A password-reset link (§15): the SHA-256 of its token, its 30 minutes, and when it was used. */
+export interface PasswordResetsTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** One audited action (§15): who, when, from where, what, and the state before and after (JSON, secrets redacted). */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor_id: number | null;
+  actor_name: string;
+  action: string;
+  subject: string;
+  address: string;
+  before_json: string | null;
+  after_json: string | null;
+}
+
 export interface SettingsTable {
   id: number;
   sla_high_seconds: number;
@@ -188,6 +224,8 @@ export interface SettingsTable {
   pause_while_waiting: ColumnType<number, number | undefined, number>;
   /** null: no warnings. */
   warn_at_percent: OptionalSeconds;
+  /** 1: every staff member must use a second factor (enrolment at the next login, §15). */
+  require_two_factor: ColumnType<number, number | undefined, number>;
 }
 
 type OptionalSeconds = ColumnType<number | null, number | null | undefined, number | null>;
@@ -223,7 +261,7 @@ export interface CalendarVersionsTable {
 export interface OutboxTable {
   id: Generated<number>;
   ticket_id: number | null;
-  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached' | 'reply' | 'sla_warning' | 'webhook_disabled';
+  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached' | 'reply' | 'sla_warning' | 'webhook_disabled' | 'password_reset';
   to_address: string;
   subject: string;
   text_body: string;
@@ -405,6 +443,9 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   csat_summary: CsatSummaryTable;
+  password_resets: PasswordResetsTable;
+  recovery_codes: RecoveryCodesTable;
+  audit_log: AuditLogTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

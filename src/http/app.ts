@@ -20,7 +20,9 @@ import type { Clock, ServiceContext, TicketChange } from '../services/context.js
 import { TokenCache } from '../services/tokenCache.js';
 import { installErrorHandler, sendError } from './errors.js';
 import { createRouteLimits, DEFAULT_RATE_LIMITS, NO_LIMITS, type RateLimitSettings } from './rateLimits.js';
+import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
+import { twoFactorAdminRoutes, twoFactorRoutes } from './routes/twoFactor.js';
 import { adminappRoutes } from './routes/adminapp.js';
 import { agentRoutes } from './routes/agents.js';
 import { attachmentApiRoutes, attachmentRoutes } from './routes/attachments.js';
@@ -154,6 +156,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   ticketRoutes(app, ctx, limits, intake);
   ratingRoutes(app, ctx);
   agentRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production, autoAwayMinutes, closeUndoMs: (config.closeUndoSeconds ?? DEFAULT_CLOSE_UNDO_SECONDS) * 1000 });
+  accountRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes });
+  twoFactorRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production });
   conversationRoutes(app, ctx);
   liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs, openPages });
   adminappRoutes(app, ctx);
@@ -162,6 +166,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   webhookRoutes(app, ctx, config.webhooksAllowPrivate ?? false);
   attachmentRoutes(app, ctx);
   adminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes });
+  twoFactorAdminRoutes(app, ctx);
   opsRoutes(app, ctx, metrics, { metricsToken: config.metricsToken });
   // The benchmark baseline (BENCH_ROUTES=on only): see npm run bench:intake.
   if (config.benchRoutes) await benchRoutes(app, ctx);

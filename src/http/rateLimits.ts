@@ -53,6 +53,11 @@ export interface RouteLimits {
    * else null.
    */
   loginAttempt(request: FastifyRequest, username: string): Promise<number | null>;
+  /**
+   * Counts one password-reset request or use of a reset link (§15) for this request's address, with
+   * the login's per-address limit but its own count. Seconds to wait when over, else null.
+   */
+  resetAttempt(request: FastifyRequest): Promise<number | null>;
   /** onRequest hook of both ticket-creation routes: a 429 (`rate_limited`) when over the limit. */
   ticketCreation: onRequestAsyncHookHandler;
 }
@@ -60,6 +65,7 @@ export interface RouteLimits {
 /** No limits at all (`RATE_LIMIT=off`: load tests). */
 export const NO_LIMITS: RouteLimits = {
   loginAttempt: async () => null,
+  resetAttempt: async () => null,
   ticketCreation: async () => {},
 };
 
@@ -73,6 +79,18 @@ export function waitMessage(what: string, seconds: number): string {
 const usernameKey = (username: string) => username.trim().toLowerCase().slice(0, 200);
 
 /**
+ * The username an attempt counts against, set on the request by loginAttempt for the limiter's key:
+ * the login form's field, or the signed-in account on the account page and the second-factor step.
+ */
+const COUNTED_USERNAME = Symbol('countedUsername');
+type Counted = FastifyRequest & { [COUNTED_USERNAME]?: string };
+
+/** Seconds to wait when a limiter's answer is over its limit, else null. */
+function overBy(result: { isAllowed: true } | { isAllowed: false; isExceeded: boolean; ttlInSeconds: number }): number | null {
+  return !result.isAllowed && result.isExceeded ? Math.max(1, result.ttlInSeconds) : null;
+}
+
+/**
  * Limiters on `app` (which must have @fastify/rate-limit registered). Each limiter keeps its own
  * counts, so a login from one address and a ticket from it are counted apart.
  */
@@ -80,32 +98,31 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
   const perAddress = (limit: Limit) => app.createRateLimit({ max: limit.max, timeWindow: limit.windowMs });
   const loginByAddress = perAddress(settings.loginPerAddress);
   const ticketsByAddress = perAddress(settings.ticketsPerAddress);
+  const resetsByAddress = perAddress(settings.loginPerAddress);
   // Many more usernames than addresses can be named: a bigger table, so that naming thousands of
   // made-up usernames cannot push a real one's count out of it.
   const loginByUsername = app.createRateLimit({
     max: settings.loginPerUsername.max,
     timeWindow: settings.loginPerUsername.windowMs,
-    keyGenerator: (request) => {
-      const raw = (request.body as { username?: unknown } | undefined)?.username;
-      return `username:${usernameKey(typeof raw === 'string' ? raw : '')}`;
-    },
+    keyGenerator: (request) => `username:${usernameKey((request as Counted)[COUNTED_USERNAME] ?? '')}`,
     cache: 50_000,
   } as Parameters<FastifyInstance['createRateLimit']>[0]);
 
   return {
     async loginAttempt(request, username) {
-      const byAddress = await loginByAddress(request);
-      if (!byAddress.isAllowed && byAddress.isExceeded) return Math.max(1, byAddress.ttlInSeconds);
+      const byAddress = overBy(await loginByAddress(request));
+      if (byAddress !== null) return byAddress;
       // An attempt with no username checks nothing: only the address counts it.
       if (usernameKey(username) === '') return null;
-      const byUsername = await loginByUsername(request);
-      if (!byUsername.isAllowed && byUsername.isExceeded) return Math.max(1, byUsername.ttlInSeconds);
-      return null;
+      (request as Counted)[COUNTED_USERNAME] = username;
+      return overBy(await loginByUsername(request));
+    },
+    async resetAttempt(request) {
+      return overBy(await resetsByAddress(request));
     },
     async ticketCreation(request, reply) {
-      const result = await ticketsByAddress(request);
-      if (result.isAllowed || !result.isExceeded) return;
-      const seconds = Math.max(1, result.ttlInSeconds);
+      const seconds = overBy(await ticketsByAddress(request));
+      if (seconds === null) return;
       reply.header('retry-after', String(seconds));
       throw new DomainError('rate_limited', waitMessage('new requests', seconds));
     },

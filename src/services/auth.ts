@@ -2,11 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, notFound } from '../core/errors.js';
 import type { AdminNotice } from '../core/notices.js';
 import type { Presence } from '../core/routing.js';
-import type { ApiTokenScope } from '../db/schema.js';
+import type { ApiTokenScope, UserRow } from '../db/schema.js';
 import { type Role, validateProfileChange } from '../core/users.js';
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { anyIdleSession, deleteIdleSessions, deleteSession, deleteSessionsOf, findSession, insertSession, touchSession } from '../repositories/sessions.js';
+import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
 import { findUserById, findUserByUsername, type PresenceCutoffs, unattendedUsers } from '../repositories/users.js';
+import { inTransaction } from '../db/transaction.js';
+import { audit } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
 import { changePresenceIn, offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
@@ -24,8 +27,11 @@ export interface StaffUser {
   notices?: readonly AdminNotice[];
 }
 
-/** The cookie carries a random token; the database keeps only its SHA-256. */
-function sessionIdOf(token: string): string {
+/**
+ * The cookie carries a random token; the database keeps only its SHA-256 (so do reset links,
+ * services/accounts.ts).
+ */
+export function sessionIdOf(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
@@ -45,27 +51,38 @@ export interface SessionUse {
 }
 
 /**
- * Checks a username and password; on success starts a new session (a fresh id: login rotates it) and,
- * for agents, sets presence available (R2, R3). Unknown user and wrong password get the same message
- * and take about as long. `previousToken`: the session this browser still held (a stale tab), which
- * ends in the same transaction; if it was someone else's, that person goes offline unless present
- * elsewhere (R5).
+ * Checks a username and password: the active account they open, else `unauthenticated`. Unknown
+ * user and wrong password get the same message and take about as long.
  */
-export async function login(
-  ctx: ServiceContext,
-  username: string,
-  password: string,
-  options: { idleMinutes: number; previousToken?: string | undefined },
-): Promise<{ token: string; user: StaffUser; askForEmail: boolean }> {
+export async function checkCredentials(ctx: ServiceContext, username: string, password: string): Promise<UserRow> {
   const user = await findUserByUsername(ctx.handle.db, username);
   const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
   if (!user || !ok || user.active !== 1) throw new DomainError('unauthenticated', 'Wrong username or password.');
+  return user;
+}
+
+/** What a started session gives the login route. */
+export interface StartedSession {
+  token: string;
+  user: StaffUser;
+  askForEmail: boolean;
+}
+
+/**
+ * Starts a new session for an account whose credentials (and second factor, when it has one) were
+ * checked: a fresh id (login rotates it) and, for agents, presence available (R2, R3).
+ * `previousToken`: the session this browser still held (a stale tab), which ends in the same
+ * transaction; if it was someone else's, that person goes offline unless present elsewhere (R5).
+ */
+export async function startSession(ctx: ServiceContext, user: UserRow, options: { idleMinutes: number; previousToken?: string | undefined; address?: string }): Promise<StartedSession> {
   const token = randomBytes(32).toString('base64url');
   const { previousToken } = options;
   await withPresence(ctx, user.id, async (run) => {
     // Checked again inside the routing lock: a deactivation may have committed during the hash
     // above, and must win (no session, no presence for a deactivated account; see deactivateUser).
     if ((await findUserById(run.trx, user.id))?.active !== 1) throw new DomainError('unauthenticated', 'Wrong username or password.');
+    // The audit log's sign-in, with the session it starts (§15).
+    await audit(run.trx, { actor: { id: user.id, name: user.username }, action: 'sign_in', subject: `user:${user.id}`, address: options.address ?? '' }, run.now);
     const previousUser = previousToken === undefined ? undefined : await deleteSession(run.trx, sessionIdOf(previousToken));
     await insertSession(run.trx, sessionIdOf(token), user.id, run.now);
     if (previousUser !== undefined && previousUser !== user.id) await offlineIfUnattended(run, presenceCutoffs(run.now, options.idleMinutes), [previousUser]);
@@ -75,6 +92,19 @@ export async function login(
   // An admin without an address hears of no SLA alert: the login asks for one (until given).
   const askForEmail = user.role === 'admin' && user.email === '';
   return { token, user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role, presence }, askForEmail };
+}
+
+/**
+ * A refused sign-in (wrong password, unknown user, wrong second-factor code), in the audit log with
+ * the username typed and the step that refused it; never the password or code typed.
+ */
+export async function recordFailedSignIn(ctx: ServiceContext, username: string, address: string, step: 'password' | 'second_factor'): Promise<void> {
+  await inTransaction(ctx.handle, (trx) => audit(trx, { actor: null, action: 'sign_in.failed', subject: username.trim().toLowerCase(), address, after: { step } }, ctx.clock.now()));
+}
+
+/** A login with the password alone (checkCredentials, then startSession). */
+export async function login(ctx: ServiceContext, username: string, password: string, options: { idleMinutes: number; previousToken?: string | undefined }): Promise<StartedSession> {
+  return startSession(ctx, await checkCredentials(ctx, username, password), options);
 }
 
 /**
@@ -163,11 +193,28 @@ export async function changeProfile(
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
   const change = validateProfileChange(raw, user.username);
+  return saveProfile(ctx, actor, userId, change, idleMinutes);
+}
+
+/**
+ * Writes a validated profile change (the admin's form, or one's own account page): a new password
+ * is hashed first (outside the lock), then, in one routing transaction, the account's other
+ * sessions end (all of them unless `actor` is the account itself: its own session stays), an agent
+ * left present nowhere goes offline (R5), and its unused reset links stop working.
+ */
+export async function saveProfile(
+  ctx: ServiceContext,
+  actor: { id: number; token: string },
+  userId: number,
+  change: { displayName: string; email: string; password: string | null },
+  idleMinutes: number,
+): Promise<{ passwordChanged: boolean }> {
   const passwordHash = change.password === null ? null : await hashPassword(change.password);
   await withPresence(ctx, actor.id, async (run) => {
     await setUserProfile(run.trx, userId, { displayName: change.displayName, email: change.email, passwordHash });
     if (passwordHash === null) return;
     await deleteSessionsOf(run.trx, userId, userId === actor.id ? sessionIdOf(actor.token) : undefined);
+    await retirePasswordResetsOf(run.trx, userId, run.now);
     await offlineIfUnattended(run, presenceCutoffs(run.now, idleMinutes), [userId]);
   });
   return { passwordChanged: passwordHash !== null };

@@ -2,7 +2,7 @@ import { referenceOf } from '../core/tickets.js';
 import type { Db } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
 import { staffTicketPath } from '../http/links.js';
-import { type MailKind, renderEmail, type TicketMailData } from '../mail/templates/index.js';
+import { type MailKind, renderEmail, type TicketMailData, type TicketMailKind } from '../mail/templates/index.js';
 import { enqueueEmail } from '../repositories/outbox.js';
 import { findUserById } from '../repositories/users.js';
 import { ratingUrls } from './csat.js';
@@ -55,7 +55,7 @@ export async function ticketMailData(
  */
 export async function notifyCustomer(
   db: Db,
-  kind: Exclude<MailKind, 'sla_breached' | 'sla_warning' | 'reply' | 'webhook_disabled'>,
+  kind: TicketMailKind & Exclude<MailKind, 'sla_breached'>,
   ticket: TicketRow,
   publicUrl: string,
   now: number,

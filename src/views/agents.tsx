@@ -50,6 +50,9 @@ export function LoginPage({ values, error, next, csrf, flash = null }: { values:
           <TextField name="password" label="Password" type="password" values={{}} errors={errors} required autocomplete="current-password" sharedErrorId="login-error" />
           <button type="submit">Log in</button>
         </form>
+        <p>
+          <a href="/agents/password/reset/">Forgot your password?</a>
+        </p>
       </article>
     </Layout>
   );

@@ -16,6 +16,7 @@ const KIND_NAMES: Record<OutboxRow['kind'], string> = {
   sla_breached: 'an SLA notice',
   sla_warning: 'an SLA warning',
   webhook_disabled: 'a webhook notice',
+  password_reset: 'a password-reset link',
 };
 
 export function BouncedEmails({ emails }: { emails: readonly BouncedEmail[] }) {

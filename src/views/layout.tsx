@@ -69,7 +69,9 @@ function Nav({ viewer, csrf }: { viewer: Viewer | null | undefined; csrf: string
         ))}
         {viewer && (
           <li class="who" data-viewer={viewer.username}>
-            {viewer.displayName}
+            <a href="/agents/account/" title="My account">
+              {viewer.displayName}
+            </a>
           </li>
         )}
         {viewer && csrf && (

@@ -160,6 +160,57 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it('POST /agents/password/reset/, a reset link and /agents/account/: 200/303 or 4xx, forged links change nothing', async () => {
+      const passwords = async () => (await db().selectFrom('users').select(['id', 'password_hash']).orderBy('id').execute());
+      await fc.assert(
+        fc.asyncProperty(formOf({ email: 'alice@team.test' }), async (form) => {
+          const response = await post(anonymous, '/agents/password/reset/', form);
+          expectClearAnswer('reset request', response);
+          expect([200, 400, 413]).toContain(response.statusCode);
+        }),
+        runs(30),
+      );
+      const before = await passwords();
+      await fc.assert(
+        fc.asyncProperty(segment, formOf({ password: 'long enough secret', password_confirm: 'long enough secret' }), async (token, form) => {
+          const response = await post(anonymous, `/agents/password/reset/${token}/`, form);
+          expectClearAnswer('reset link', response);
+          expect([400, 404, 413]).toContain(response.statusCode);
+        }),
+        runs(30),
+      );
+      expect(await passwords()).toEqual(before);
+      for (const url of ['/agents/login/two-factor/', '/agents/account/two-factor/', '/agents/account/two-factor/off/']) {
+        await fc.assert(
+          fc.asyncProperty(formOf({ code: '123456', enrolment: 'x', current_password: 'password123', next: '/agents/dashboard/' }), async (form) => {
+            const response = await post(agent, url, form);
+            expectClearAnswer(url, response);
+            expect([200, 303, 400, 401, 409, 413], url).toContain(response.statusCode);
+          }),
+          runs(20),
+        );
+      }
+      await fc.assert(
+        fc.asyncProperty(idOr(() => targets), formOf({ required: 'on' }), async (id, form) => {
+          for (const url of [`/admin/users/${id}/two-factor/reset/`, '/adminapp/settings/two-factor/']) {
+            const response = await post(admin, url, form);
+            expectClearAnswer(url, response);
+            expect([303, 400, 404, 413], url).toContain(response.statusCode);
+          }
+        }),
+        runs(20),
+      );
+      const account = { display_name: 'Alice A', email: 'alice@team.test', current_password: 'password123', password: '', password_confirm: '' };
+      await fc.assert(
+        fc.asyncProperty(formOf(account), async (form) => {
+          const response = await post(agent, '/agents/account/', form);
+          expectClearAnswer('account', response);
+          expect([303, 400, 413]).toContain(response.statusCode);
+        }),
+        runs(30),
+      );
+    }, 60_000 * Math.max(1, RUNS_FACTOR));
+
     it('POST /adminapp/register/ and /adminapp/settings/', async () => {
       const register = { username: 'newbie', display_name: 'New Person', email: 'new@team.test', password: 'password123', role: 'agent', capacity: '3' };
       await fc.assert(
@@ -238,6 +289,11 @@ for (const dialect of DIALECTS) {
         queryOf(['next']).map((q) => ['anonymous', `/agents/login/${q}`] as const),
         queryOf(['next']).map((q) => ['agent', `/agents/login/${q}`] as const),
         queryOf(['x']).map((q) => ['agent', `/agents/dashboard/${q}`] as const),
+        queryOf(['x']).map((q) => ['agent', `/agents/account/${q}`] as const),
+        queryOf(['x']).map((q) => ['agent', `/agents/account/two-factor/${q}`] as const),
+        queryOf(['next']).map((q) => ['anonymous', `/agents/login/two-factor/${q}`] as const),
+        queryOf(['email']).map((q) => ['anonymous', `/agents/password/reset/${q}`] as const),
+        segment.map((token) => ['anonymous', `/agents/password/reset/${token}/`] as const),
       );
       await fc.assert(
         fc.asyncProperty(pages, async ([client, url]) => {

@@ -3,6 +3,7 @@
  * creation (form and API share a count), CSRF on every form, security headers with a CSP that allows
  * no inline script, the body size limit, session cookie flags, and no user enumeration at login.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { parseCalendar } from '../../src/core/calendar.js';
@@ -184,6 +185,10 @@ for (const dialect of DIALECTS) {
       await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { ...TICKET, title: 'For the webhook' } });
       const delivery = (await db().selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', webhook).executeTakeFirstOrThrow()).id;
       const webhookForm = { url: 'https://hooks.example.com/other', events: 'ticket.closed', active: 'on' };
+      // A working reset link of the target's (§15): only its hash is stored, as the service does.
+      const resetToken = 'R'.repeat(43);
+      const now = Date.now();
+      await db().insertInto('password_resets').values({ user_id: target, token_hash: createHash('sha256').update(resetToken).digest('hex'), created_at: now, expires_at: now + 30 * 60_000, used_at: null }).execute();
       // The client that would be let in, and a body that would be accepted, for every form.
       const forms: Record<string, { as: Client; url: string; body: Record<string, string> }> = {
         'POST /tickets/create/': { as: anonymous, url: '/tickets/create/', body: TICKET },
@@ -205,6 +210,14 @@ for (const dialect of DIALECTS) {
         'POST /adminapp/webhooks/:id/delete/': { as: admin, url: `/adminapp/webhooks/${webhook}/delete/`, body: {} },
         'POST /adminapp/webhooks/:id/deliveries/:delivery/retry/': { as: admin, url: `/adminapp/webhooks/${webhook}/deliveries/${delivery}/retry/`, body: {} },
         'POST /agents/availability/': { as: alice, url: '/agents/availability/', body: { status: 'away' } },
+        'POST /agents/password/reset/': { as: anonymous, url: '/agents/password/reset/', body: { email: 'target@team.test' } },
+        'POST /agents/password/reset/:token/': { as: anonymous, url: `/agents/password/reset/${resetToken}/`, body: { password: 'forged password', password_confirm: 'forged password' } },
+        'POST /agents/login/two-factor/': { as: anonymous, url: '/agents/login/two-factor/', body: { code: '123456' } },
+        'POST /agents/account/two-factor/': { as: alice, url: '/agents/account/two-factor/', body: { code: '123456', enrolment: 'x' } },
+        'POST /agents/account/two-factor/off/': { as: alice, url: '/agents/account/two-factor/off/', body: { current_password: 'password123' } },
+        'POST /adminapp/settings/two-factor/': { as: admin, url: '/adminapp/settings/two-factor/', body: { required: 'on' } },
+        'POST /admin/users/:id/two-factor/reset/': { as: admin, url: `/admin/users/${target}/two-factor/reset/`, body: {} },
+        'POST /agents/account/': { as: alice, url: '/agents/account/', body: { display_name: 'Forged', email: 'forged@team.test', current_password: 'password123' } },
         'POST /adminapp/register/': { as: admin, url: '/adminapp/register/', body: { username: 'newbie', display_name: 'New', email: 'n@team.test', password: 'password123', role: 'agent' } },
         'POST /adminapp/settings/': { as: admin, url: '/adminapp/settings/', body: { sla_high: '2m', sla_medium: '4m', sla_low: '1h', default_capacity: '3', queue_order: 'deadline' } },
         'POST /admin/tickets/:id/reassign/': { as: admin, url: `/admin/tickets/${ticketId}/reassign/`, body: { agent: 'target' } },

@@ -145,6 +145,29 @@ const CASES: Case[] = [
   // Another agent's file does not exist for it (404), as for a guessed id.
   { route: 'GET /agents/attachments/:id/*', url: (fx) => staffAttachmentPath(fx.file), expect: { anonymous: 'login', agent: 200, otherAgent: 404, admin: 200 } },
   { route: 'POST /agents/availability/', url: () => '/agents/availability/', form: () => ({ status: 'away' }), expect: { anonymous: 'login', agent: 303, otherAgent: 303, admin: 303 } },
+  // Staff accounts' own doors (§15): reset by email for anyone (the same answer whoever asks), the
+  // reset link's page for whoever holds the link (a forged one: 400 and nothing changed for all),
+  // and the account page for the signed-in staff member, about themselves only.
+  { route: 'GET /agents/password/reset/', url: () => '/agents/password/reset/', expect: all(200) },
+  { route: 'POST /agents/password/reset/', url: () => '/agents/password/reset/', form: () => ({ email: 'alice@team.test' }), expect: all(200) },
+  { route: 'GET /agents/password/reset/:token/', url: () => `/agents/password/reset/${'F'.repeat(43)}/`, expect: all(400) },
+  { route: 'POST /agents/password/reset/:token/', url: () => `/agents/password/reset/${'F'.repeat(43)}/`, form: () => ({ password: 'forged secret', password_confirm: 'forged secret' }), expect: all(400) },
+  { route: 'GET /agents/account/', url: () => '/agents/account/', expect: { anonymous: 'login', agent: 200, otherAgent: 200, admin: 200 } },
+  {
+    route: 'POST /agents/account/',
+    url: () => '/agents/account/',
+    form: (fx) => ({ display_name: `Renamed ${fx.seq}`, email: `renamed${fx.seq}@team.test`, current_password: 'password123' }),
+    expect: { anonymous: 'login', agent: 303, otherAgent: 303, admin: 303 },
+  },
+  // Two-factor sign-in (§15): the second step only follows a right password (its signed cookie);
+  // without one, everyone is sent back to the login. Enrolment and turning off: one's own account.
+  { route: 'GET /agents/login/two-factor/', url: () => '/agents/login/two-factor/', expect: all(303) },
+  { route: 'POST /agents/login/two-factor/', url: () => '/agents/login/two-factor/', form: () => ({ code: '123456' }), expect: all(303) },
+  { route: 'GET /agents/account/two-factor/', url: () => '/agents/account/two-factor/', expect: { anonymous: 'login', agent: 200, otherAgent: 200, admin: 200 } },
+  { route: 'POST /agents/account/two-factor/', url: () => '/agents/account/two-factor/', form: () => ({ code: '123456', enrolment: 'forged' }), expect: { anonymous: 'login', agent: 400, otherAgent: 400, admin: 400 } },
+  { route: 'POST /agents/account/two-factor/off/', url: () => '/agents/account/two-factor/off/', form: () => ({ current_password: 'password123' }), expect: { anonymous: 'login', agent: 303, otherAgent: 303, admin: 303 } },
+  { route: 'POST /adminapp/settings/two-factor/', url: () => '/adminapp/settings/two-factor/', form: () => ({ required: 'off' }), expect: adminOnly(303) },
+  { route: 'POST /admin/users/:id/two-factor/reset/', url: (fx) => `/admin/users/${fx.target}/two-factor/reset/`, form: () => ({}), expect: adminOnly(303) },
   // Logout is checked separately (it ends the session the other cases use).
   { route: 'POST /agents/logout/', url: () => '/agents/logout/', form: () => ({}), expect: all(303) },
   // Admin pages.

@@ -17,6 +17,9 @@ describe('redactUrl', () => {
     // The rating link's token (§13) rates the ticket: kept out of logs too.
     [`/tickets/rate/42.${TOKEN}/?score=good`, `/tickets/rate/${REDACTED}/?score=good`],
     [`/tickets/RATE/42.${TOKEN}/`, `/tickets/RATE/${REDACTED}/`],
+    // A staff password-reset link (§15), any case, %-escaped.
+    [`/agents/password/reset/${TOKEN}/`, `/agents/password/reset/${REDACTED}/`],
+    [`/agents/Password/%72eset/${TOKEN}`, `/agents/Password/%72eset/${REDACTED}`],
     // The success page's ?t=, wherever it is in the query, and its %-escaped or aliased names.
     [`/tickets/createsuccess/?t=${TOKEN}`, `/tickets/createsuccess/?t=${REDACTED}`],
     [`/tickets/createsuccess/?a=1&t=${TOKEN}&b=2`, `/tickets/createsuccess/?a=1&t=${REDACTED}&b=2`],
@@ -25,6 +28,7 @@ describe('redactUrl', () => {
     [`/anything/?T=${TOKEN}`, `/anything/?T=${REDACTED}`],
     // Nothing secret: unchanged.
     ['/tickets/status/', '/tickets/status/'],
+    ['/agents/password/reset/', '/agents/password/reset/'],
     ['/tickets/create/', '/tickets/create/'],
     ['/admin/tickets/?q=printer&status=open', '/admin/tickets/?q=printer&status=open'],
     ['/api/v1/tickets?limit=5&cursor=abc', '/api/v1/tickets?limit=5&cursor=abc'],
@@ -40,6 +44,7 @@ describe('redactText', () => {
   const cases: [string, string][] = [
     [`see https://help.example.com/tickets/status/${TOKEN}/ now`, `see https://help.example.com/tickets/status/${REDACTED}/ now`],
     [`rate at https://help.example.com/tickets/rate/7.${TOKEN}/?score=bad`, `rate at https://help.example.com/tickets/rate/${REDACTED}/?score=bad`],
+    [`open http://hd.test/agents/password/reset/${TOKEN}/ within 30 minutes`, `open http://hd.test/agents/password/reset/${REDACTED}/ within 30 minutes`],
     [`GET /tickets/createsuccess/?t=${TOKEN} failed`, `GET /tickets/createsuccess/?t=${REDACTED} failed`],
     [`Authorization: Bearer hd_${TOKEN}`, `Authorization: Bearer ${REDACTED}`],
     ['no secret here', 'no secret here'],

@@ -15,10 +15,12 @@ export interface Snapshot {
   api_tokens: unknown[];
   calendars: unknown[];
   calendar_versions: unknown[];
+  password_resets: unknown[];
+  recovery_codes: unknown[];
 }
 
 export async function snapshot(db: Db): Promise<Snapshot> {
-  const [tickets, ticket_events, outbox, users, settings, tokens, calendars, calendar_versions] = await Promise.all([
+  const [tickets, ticket_events, outbox, users, settings, tokens, calendars, calendar_versions, password_resets, recovery_codes] = await Promise.all([
     db.selectFrom('tickets').selectAll().orderBy('id').execute(),
     db.selectFrom('ticket_events').selectAll().orderBy('id').execute(),
     // The worker is not running in these tests, so an email's status only changes by a request.
@@ -29,8 +31,10 @@ export async function snapshot(db: Db): Promise<Snapshot> {
     db.selectFrom('api_tokens').selectAll().orderBy('id').execute(),
     db.selectFrom('calendars').selectAll().orderBy('id').execute(),
     db.selectFrom('calendar_versions').selectAll().orderBy('id').execute(),
+    db.selectFrom('password_resets').selectAll().orderBy('id').execute(),
+    db.selectFrom('recovery_codes').selectAll().orderBy('id').execute(),
   ]);
-  return { tickets, ticket_events, outbox, users, settings, api_tokens: tokens.map(({ last_used_at: _used, ...rest }) => rest), calendars, calendar_versions };
+  return { tickets, ticket_events, outbox, users, settings, api_tokens: tokens.map(({ last_used_at: _used, ...rest }) => rest), calendars, calendar_versions, password_resets, recovery_codes };
 }
 
 /** Whether two snapshots are the same (fast; use toEqual afterwards for a readable difference). */

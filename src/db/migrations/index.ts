@@ -18,6 +18,9 @@ import * as searchWords from './2026-12-03T1000-search-words.js';
 import * as searchIntake from './2026-12-03T1100-search-intake.js';
 import * as webhooks from './2026-12-04T1100-webhooks.js';
 import * as csat from './2026-12-04T1200-csat.js';
+import * as passwordResets from './2026-12-04T1300-password-resets.js';
+import * as twoFactor from './2026-12-04T1301-two-factor.js';
+import * as auditLog from './2026-12-04T1302-audit-log.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +43,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T1100-search-intake': searchIntake,
   '2026-12-04T1100-webhooks': webhooks,
   '2026-12-04T1200-csat': csat,
+  '2026-12-04T1300-password-resets': passwordResets,
+  '2026-12-04T1301-two-factor': twoFactor,
+  '2026-12-04T1302-audit-log': auditLog,
 };

@@ -4,6 +4,7 @@ import { type Settings, validateSettings } from '../../core/settings.js';
 import { SETTINGS_FORM_FIELDS, settingsFormInput, settingsFormValues } from '../../core/settingsForm.js';
 import { calendarChoices } from '../../repositories/calendars.js';
 import { loadSettings } from '../../repositories/settings.js';
+import { twoFactorRequired } from '../../repositories/twoFactor.js';
 import { updateSettings } from '../../services/admin.js';
 import type { ServiceContext } from '../../services/context.js';
 import { attentionOf, loadDesk } from '../../services/attention.js';
@@ -85,8 +86,8 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     // The saved SLA targets explain the queue order (what `deadline` would change), also while a
     // form with errors shows the typed values.
     const settingsPage = async (request: FastifyRequest, reply: FastifyReply, form: { values: FormValues; errors: FormErrors; flash: Flash | null }, saved?: Settings) => {
-      const [calendars, settings] = await Promise.all([calendarChoices(ctx.handle.db), saved ?? loadSettings(ctx.handle.db)]);
-      return renderPage(SettingsPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), ...form, calendars, sla: settings.sla }));
+      const [calendars, settings, required] = await Promise.all([calendarChoices(ctx.handle.db), saved ?? loadSettings(ctx.handle.db), twoFactorRequired(ctx.handle.db)]);
+      return renderPage(SettingsPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), ...form, calendars, sla: settings.sla, twoFactorRequired: required }));
     };
 
     admin.get('/adminapp/settings/', async (request, reply) => {

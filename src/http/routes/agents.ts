@@ -12,7 +12,9 @@ import { listTicketsForgiving } from '../../repositories/searchTypos.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { openTicketsOf, recentClosedOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
-import { login, logout } from '../../services/auth.js';
+import { checkCredentials, logout, recordFailedSignIn, startSession } from '../../services/auth.js';
+import { secondStepFor } from '../../services/twoFactor.js';
+import { finishLogin, landingOf, startSecondStep } from '../login.js';
 import { decoyHash } from '../../services/passwords.js';
 import type { ServiceContext } from '../../services/context.js';
 import { changePresence } from '../../services/presence.js';
@@ -23,7 +25,7 @@ import { renderPage } from '../../views/render.js';
 import { type RouteLimits, waitMessage } from '../rateLimits.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, safeNext, sendHtml } from '../forms.js';
-import { requireRole, SESSION_COOKIE, sessionCookieOptions } from '../session.js';
+import { requireRole, SESSION_COOKIE } from '../session.js';
 
 function ticketIdOf(raw: string): number {
   const id = parseId(raw);
@@ -34,10 +36,6 @@ function ticketIdOf(raw: string): number {
 /** Where a Close or Undo form asked to come back to (its `next` field, a local path), else `fallback`. */
 function backFrom(body: unknown, fallback: string): string {
   return safeNext(formBody(body).next, fallback);
-}
-
-function landingOf(role: 'agent' | 'admin'): string {
-  return role === 'admin' ? '/adminapp/dashboard/' : '/agents/dashboard/';
 }
 
 const DASHBOARD_RESULTS = 20;
@@ -92,18 +90,19 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
       return sendHtml(reply, renderPage(page), 429);
     }
     try {
-      // A browser still holding a session (a stale tab) hands it over: it ends with this login.
-      const { token, user, askForEmail } = await login(ctx, username, password, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE] });
-      reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(sessions.secureCookies));
-      // Asked on landing only: someone following a link (`next`) came for that page, and every
-      // admin page shows the missing address as a warning anyway.
-      if (askForEmail && safeNext(body.next, '') === '') {
-        setFlash(reply, { kind: 'info', message: 'Add your email address, so that alerts about waiting tickets (SLA warnings and breaches) reach you.' });
-        return reply.redirect(`/admin/users/${user.id}/#profile`, 303);
+      const user = await checkCredentials(ctx, username, password);
+      // A second factor to give, or to set up first (§15): the session waits for it.
+      if ((await secondStepFor(ctx, user)) !== 'none') {
+        startSecondStep(reply, user.id, ctx.clock.now(), sessions.secureCookies);
+        const next = safeNext(body.next, '');
+        return reply.redirect(`/agents/login/two-factor/${next === '' ? '' : `?next=${encodeURIComponent(next)}`}`, 303);
       }
-      return reply.redirect(safeNext(body.next, landingOf(user.role)), 303);
+      // A browser still holding a session (a stale tab) hands it over: it ends with this login.
+      const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip });
+      return finishLogin(reply, started, body.next, sessions.secureCookies);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'unauthenticated') throw error;
+      await recordFailedSignIn(ctx, username, request.ip, 'password');
       const page = LoginPage({ values: { username }, error: error.message, next: safeNext(body.next, ''), csrf: reply.generateCsrf() });
       return sendHtml(reply, renderPage(page), 401);
     }

@@ -9,9 +9,14 @@ export type { EmailContent, TicketMailData } from './layout.js';
 export { reply as renderReply, type ReplyMailData, type QuotedMessage } from './reply.js';
 export { slaAlert as renderSlaAlert, type SlaAlert } from './slaAlert.js';
 export { webhookDisabled as renderWebhookDisabled } from './webhookDisabled.js';
+export { passwordReset as renderPasswordReset, type PasswordResetMailData } from './passwordReset.js';
 
-/** `sla_warning`: a §11 target's warning to staff (a first-response or next-reply breach is an `sla_breached` email, rendered by slaAlert). */
-export const MAIL_KINDS = ['created', 'assigned', 'reassigned', 'closed', 'sla_breached', 'reply', 'sla_warning', 'webhook_disabled'] as const;
+/**
+ * `sla_warning`: a §11 target's warning to staff (a first-response or next-reply breach is an
+ * `sla_breached` email, rendered by slaAlert). `webhook_disabled`: a webhook endpoint turned off
+ * after a day of failures (§13). `password_reset`: a staff member's reset link (§15).
+ */
+export const MAIL_KINDS = ['created', 'assigned', 'reassigned', 'closed', 'sla_breached', 'reply', 'sla_warning', 'webhook_disabled', 'password_reset'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
 /** The kinds that go to the ticket's customer: one conversation per ticket in their mail client. */
@@ -26,7 +31,7 @@ export function isAutomaticKind(kind: MailKind): boolean {
 }
 
 /** Kinds rendered from the ticket's facts alone (a `reply` also needs its message: renderReply). */
-export type TicketMailKind = Exclude<MailKind, 'reply' | 'sla_warning' | 'webhook_disabled'>;
+export type TicketMailKind = Exclude<MailKind, 'reply' | 'sla_warning' | 'webhook_disabled' | 'password_reset'>;
 
 const templates: Record<TicketMailKind, (data: TicketMailData) => EmailContent> = {
   created,

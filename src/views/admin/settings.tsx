@@ -55,7 +55,24 @@ function TargetRow({ priority, values, errors }: { priority: Priority; values: F
 }
 
 /** `sla`: the saved resolution targets, which say what the `deadline` queue order would change. */
-export function SettingsPage({ viewer, csrf, flash, values, errors, calendars, sla }: PageBase & { values: FormValues; errors: FormErrors; calendars: CalendarChoice[]; sla: SlaLimits }) {
+/** The §15 setting, in a form of its own: requiring a second factor of all staff. */
+function TwoFactorSetting({ csrf, required }: { csrf: string; required: boolean }) {
+  return (
+    <section id="two-factor-setting" aria-labelledby="two-factor-heading">
+      <h2 id="two-factor-heading">Two-factor sign-in</h2>
+      <p>{required ? 'Required for all staff: everyone without it sets it up at their next login.' : 'Optional: each staff member may turn it on from their account page.'}</p>
+      <form method="post" action="/adminapp/settings/two-factor/">
+        <CsrfField token={csrf} />
+        <input type="hidden" name="required" value={required ? 'off' : 'on'} />
+        <button type="submit" class={required ? 'secondary' : ''}>
+          {required ? 'Make it optional' : 'Require it for all staff'}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+export function SettingsPage({ viewer, csrf, flash, values, errors, calendars, sla, twoFactorRequired = false }: PageBase & { values: FormValues; errors: FormErrors; calendars: CalendarChoice[]; sla: SlaLimits; twoFactorRequired?: boolean }) {
   return (
     <Layout title="Settings" viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
@@ -155,6 +172,7 @@ export function SettingsPage({ viewer, csrf, flash, values, errors, calendars, s
         />
         <button type="submit">Save settings</button>
       </form>
+      <TwoFactorSetting csrf={csrf} required={twoFactorRequired} />
     </Layout>
   );
 }

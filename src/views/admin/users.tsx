@@ -192,6 +192,19 @@ export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens,
           ) : (
             <ActionForm action={`/admin/users/${user.id}/reactivate/`} csrf={csrf} label="Reactivate" note="They can log in again." />
           )}
+          {user.totp_secret !== null ? (
+            <ActionForm
+              action={`/admin/users/${user.id}/two-factor/reset/`}
+              csrf={csrf}
+              class="secondary"
+              label="Reset two-factor sign-in"
+              note="For a lost phone: removes their second factor and recovery codes; they set it up again."
+            />
+          ) : (
+            <p id="two-factor-off">
+              <small>Two-factor sign-in: off.</small>
+            </p>
+          )}
         </article>
       </div>
       <ProfileForm user={user} csrf={csrf} values={values} errors={errors} isSelf={isSelf} />

@@ -1,0 +1,41 @@
+/**
+ * The audit log's rules (SPEC §15): what an entry holds, and the redaction that keeps every
+ * password, token, secret and code out of it. Pure.
+ */
+import { REDACTED } from './redact.js';
+
+/** Field names whose values are never written to the audit log, at any depth, in any case. */
+const SECRET_FIELD = /pass(word)?|token|secret|totp|otp|hash|recovery|code|csrf|cookie|authorization|enrolment|nonce|verifier/i;
+
+/**
+ * `value` with the value of every secret-named field replaced by `[redacted]`, at any depth (objects
+ * and arrays); strings, numbers and the rest kept. Deeper than 10 levels: `[redacted]` (no audit
+ * entry needs that, and a cycle cannot loop).
+ */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 10) return REDACTED;
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_FIELD.test(key) ? REDACTED : redactSecrets(inner, depth + 1)]));
+}
+
+/** Actions recorded so far; other branches add theirs (teams, topics, webhooks). */
+export type AuditAction = 'sign_in' | 'sign_in.failed' | (string & {});
+
+/** One entry as a service hands it to audit(). */
+export interface AuditEntry {
+  /** Who acted; null when nobody is signed in (a failed sign-in, the system). */
+  actor: { id: number; name: string } | null;
+  action: AuditAction;
+  /** What was acted on, in words: `user:12`, `settings`, `ticket:HD-42`, a username typed at login. */
+  subject: string;
+  /** The client's address. */
+  address: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** The row's JSON of a before or after state: redacted, or null when there is none. */
+export function auditJson(state: unknown): string | null {
+  return state === undefined ? null : JSON.stringify(redactSecrets(state));
+}

@@ -1,0 +1,91 @@
+/**
+ * Two-factor sign-in (SPEC §15): TOTP codes (RFC 6238, 30-second steps, 6 digits) and single-use
+ * recovery codes. Pure: which step a login needs, which code a person typed, and whether a matched
+ * step may be accepted. The HMAC itself is the `otpauth` library's (services/twoFactor.ts).
+ */
+import type { Role } from './users.js';
+
+/** Seconds per TOTP step. */
+export const TOTP_PERIOD_SECONDS = 30;
+/** Steps accepted either side of now: a phone's clock a little off still works. */
+export const TOTP_WINDOW = 1;
+/** Recovery codes issued at enrolment. */
+export const RECOVERY_CODE_COUNT = 10;
+/** How long the second step of a login may wait after the password was accepted. */
+export const SECOND_STEP_MS = 5 * 60_000;
+
+/** What a login needs after the password: nothing more, a code, or enrolment first. */
+export type SecondStep = 'none' | 'verify' | 'enrol';
+
+/**
+ * A user with a confirmed second factor must give a code; one without must enrol first when the
+ * setting requires a second factor of all staff (agents and admins alike); otherwise nothing.
+ */
+export function secondStepOf(user: { enrolled: boolean; role: Role }, requiredForStaff: boolean): SecondStep {
+  if (user.enrolled) return 'verify';
+  return requiredForStaff ? 'enrol' : 'none';
+}
+
+/**
+ * Whether a code that matched `matchedStep` may be accepted when the last accepted code was of
+ * `lastUsedStep`: only a later step, so no code is accepted twice, not even one of the previous
+ * window (accepted for drift) after a newer one.
+ */
+export function acceptsStep(matchedStep: number | null, lastUsedStep: number | null): boolean {
+  return matchedStep !== null && (lastUsedStep === null || matchedStep > lastUsedStep);
+}
+
+/** The step of an instant (ms). */
+export function stepAt(nowMs: number): number {
+  return Math.floor(nowMs / 1000 / TOTP_PERIOD_SECONDS);
+}
+
+/** A code as typed, read: six digits (spaces allowed) are a TOTP code; ten letters and digits (a dash allowed) a recovery code. */
+export type TypedCode = { kind: 'totp'; code: string } | { kind: 'recovery'; code: string };
+
+/** The letters of recovery codes: no 0/o, 1/l/i, which people misread. */
+export const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+export function parseTypedCode(raw: unknown): TypedCode | null {
+  if (typeof raw !== 'string' || raw.length > 40) return null;
+  const compact = raw.replace(/[\s-]+/g, '').toLowerCase();
+  if (/^\d{6}$/.test(compact)) return { kind: 'totp', code: compact };
+  if (compact.length === 10 && [...compact].every((c) => RECOVERY_ALPHABET.includes(c))) return { kind: 'recovery', code: compact };
+  return null;
+}
+
+/** A recovery code as shown to people: `abcde-fghjk`. */
+export function formatRecoveryCode(code: string): string {
+  return `${code.slice(0, 5)}-${code.slice(5)}`;
+}
+
+/**
+ * A recovery code from random bytes: each byte below the largest multiple of the alphabet's size
+ * gives a character (the others are skipped, so every character is equally likely). Null when the
+ * bytes run out first.
+ */
+export function recoveryCodeFrom(bytes: Uint8Array): string | null {
+  const size = RECOVERY_ALPHABET.length;
+  const limit = 256 - (256 % size);
+  const chars = [...bytes].filter((b) => b < limit).slice(0, 10);
+  return chars.length === 10 ? chars.map((b) => RECOVERY_ALPHABET[b % size]).join('') : null;
+}
+
+/** The signed token of a login waiting for its second step: who, and until when. */
+export interface PendingLogin {
+  userId: number;
+  expiresAt: number;
+}
+
+/** `userId.expiresAt` (the cookie plugin signs it). */
+export function encodePendingLogin(pending: PendingLogin): string {
+  return `${pending.userId}.${pending.expiresAt}`;
+}
+
+/** The pending login in a (verified) cookie value, if well formed and not expired at `now`. */
+export function decodePendingLogin(value: string | null | undefined, now: number): PendingLogin | null {
+  const match = /^(\d{1,12})\.(\d{1,16})$/.exec(value ?? '');
+  if (!match) return null;
+  const pending = { userId: Number(match[1]), expiresAt: Number(match[2]) };
+  return now < pending.expiresAt ? pending : null;
+}

@@ -1,0 +1,50 @@
+/**
+ * The end of a login, shared by the password step and the second step (§15): the session cookie,
+ * then where to land. And the signed cookie that carries a login from its password to its second
+ * step.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { decodePendingLogin, encodePendingLogin, type PendingLogin, SECOND_STEP_MS } from '../core/twoFactor.js';
+import type { StartedSession } from '../services/auth.js';
+import { setFlash } from './flash.js';
+import { safeNext } from './forms.js';
+import { SESSION_COOKIE, sessionCookieOptions } from './session.js';
+
+/** Where staff land after login. */
+export function landingOf(role: 'agent' | 'admin'): string {
+  return role === 'admin' ? '/adminapp/dashboard/' : '/agents/dashboard/';
+}
+
+/** Sets the new session's cookie and sends the browser on (to `next`, else its landing page). */
+export function finishLogin(reply: FastifyReply, started: StartedSession, next: unknown, secureCookies: boolean): FastifyReply {
+  reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(secureCookies));
+  // Asked on landing only: someone following a link (`next`) came for that page, and every
+  // admin page shows the missing address as a warning anyway.
+  if (started.askForEmail && safeNext(next, '') === '') {
+    setFlash(reply, { kind: 'info', message: 'Add your email address, so that alerts about waiting tickets (SLA warnings and breaches) reach you.' });
+    return reply.redirect(`/admin/users/${started.user.id}/#profile`, 303);
+  }
+  return reply.redirect(safeNext(next, landingOf(started.user.role)), 303);
+}
+
+/** The cookie of a login whose password was right and whose second step is still to come. */
+export const PENDING_LOGIN_COOKIE = 'hd_login';
+const PENDING_PATH = '/agents/login/';
+
+/** Starts the second step: a signed cookie naming the account, for five minutes. */
+export function startSecondStep(reply: FastifyReply, userId: number, now: number, secureCookies: boolean): void {
+  const value = encodePendingLogin({ userId, expiresAt: now + SECOND_STEP_MS });
+  reply.setCookie(PENDING_LOGIN_COOKIE, value, { path: PENDING_PATH, httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true, maxAge: SECOND_STEP_MS / 1000 });
+}
+
+/** The login waiting for its second step, if its cookie is ours (signature) and not expired. */
+export function pendingLoginOf(request: FastifyRequest, now: number): PendingLogin | null {
+  const raw = request.cookies[PENDING_LOGIN_COOKIE];
+  if (!raw) return null;
+  const unsigned = request.unsignCookie(raw);
+  return unsigned.valid ? decodePendingLogin(unsigned.value, now) : null;
+}
+
+export function endSecondStep(reply: FastifyReply): void {
+  reply.clearCookie(PENDING_LOGIN_COOKIE, { path: PENDING_PATH });
+}

@@ -1,0 +1,197 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, invalidInput, notFound } from '../../core/errors.js';
+import { parseId } from '../../core/tickets.js';
+import { recoveryCodesLeft, setTwoFactorRequired, twoFactorRequired } from '../../repositories/twoFactor.js';
+import { findUserById } from '../../repositories/users.js';
+import { recordFailedSignIn, startSession } from '../../services/auth.js';
+import type { ServiceContext } from '../../services/context.js';
+import { checkSecondFactor, confirmEnrolment, enrolmentFor, resetSecondFactor, SECOND_FACTOR_REFUSAL, secondStepFor, turnOffSecondFactor } from '../../services/twoFactor.js';
+import { EnrolPage, type EnrolProps, RecoveryCodesPage, SecondStepPage, TwoFactorStatusPage } from '../../views/account.js';
+import type { FormErrors } from '../../views/components.js';
+import type { Flash } from '../../views/layout.js';
+import { renderPage } from '../../views/render.js';
+import { setFlash, takeFlash } from '../flash.js';
+import { formBody, safeNext, sendHtml } from '../forms.js';
+import { endSecondStep, finishLogin, landingOf, pendingLoginOf } from '../login.js';
+import { type RouteLimits, waitMessage } from '../rateLimits.js';
+import { requireRole, SESSION_COOKIE, sessionCookieOptions } from '../session.js';
+
+const isInvalidInput = (error: unknown): error is DomainError => error instanceof DomainError && error.code === 'invalid_input';
+
+/**
+ * Two-factor sign-in (SPEC §15): the second step of a login (a code, or enrolment first when the
+ * setting requires it), and one's own second factor from the account page.
+ */
+export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, sessions: { idleMinutes: number; secureCookies: boolean }): void {
+  /** The account whose password was accepted and whose second step is still to come, or a redirect to log in again. */
+  const pendingUser = async (request: FastifyRequest, reply: FastifyReply) => {
+    const pending = pendingLoginOf(request, ctx.clock.now());
+    const user = pending && (await findUserById(ctx.handle.db, pending.userId));
+    if (!user || user.active !== 1) {
+      endSecondStep(reply);
+      setFlash(reply, { kind: 'info', message: 'Your login took too long or was not finished. Please log in again.' });
+      return { user: null, redirect: reply.redirect('/agents/login/', 303) };
+    }
+    return { user, redirect: null };
+  };
+
+  /**
+   * The enrolment page: a new secret, or the one the refused form carried (`secret`), signed for
+   * this account into the form (nothing is stored before a code confirms it; a GET writes nothing).
+   */
+  const enrolPage = async (reply: FastifyReply, user: { id: number; username: string }, options: { action: string; secret?: string | null; errors?: FormErrors; forced?: boolean; next?: string; viewer?: EnrolProps['viewer']; status?: number }) => {
+    const enrolment = await enrolmentFor(user.username, options.secret ?? undefined);
+    const page = EnrolPage({
+      csrf: reply.generateCsrf(),
+      errors: options.errors ?? {},
+      secret: enrolment.secret,
+      qrSvg: enrolment.qrSvg,
+      enrolment: reply.signCookie(`${user.id}:${enrolment.secret}`),
+      action: options.action,
+      viewer: options.viewer ?? null,
+      forced: options.forced ?? false,
+      next: options.next,
+    });
+    return sendHtml(reply, renderPage(page), options.status ?? 200);
+  };
+
+  /** The secret an enrolment form carried, if it was signed for this account; else null. */
+  const enrolmentSecretOf = (request: FastifyRequest, userId: number): string | null => {
+    const raw = formBody(request.body).enrolment;
+    if (typeof raw !== 'string' || raw.length > 300) return null;
+    const unsigned = request.unsignCookie(raw);
+    const prefix = `${userId}:`;
+    return unsigned.valid && unsigned.value.startsWith(prefix) ? unsigned.value.slice(prefix.length) : null;
+  };
+
+  /** Confirms an enrolment form: the recovery codes, or the page again with the field's error. */
+  const confirmForm = async (request: FastifyRequest, reply: FastifyReply, user: { id: number; username: string }, page: { action: string; forced?: boolean; next?: string; viewer?: EnrolProps['viewer'] }) => {
+    const secret = enrolmentSecretOf(request, user.id);
+    if (secret === null) {
+      return { codes: null, refused: await enrolPage(reply, user, { ...page, errors: { code: 'Code: this set-up form is not valid any more. Scan the new code below, then type its code.' }, status: 400 }) };
+    }
+    try {
+      return { codes: await confirmEnrolment(ctx, user.id, secret, formBody(request.body).code), refused: null };
+    } catch (error) {
+      if (!isInvalidInput(error)) throw error;
+      return { codes: null, refused: await enrolPage(reply, user, { ...page, secret, errors: error.fields, status: 400 }) };
+    }
+  };
+
+  app.register(async (pages) => {
+    // Secrets and codes on these pages: never cached.
+    pages.addHook('onSend', async (_request, reply, payload) => {
+      reply.header('cache-control', 'no-store');
+      return payload;
+    });
+
+    pages.get<{ Querystring: { next?: string } }>('/agents/login/two-factor/', async (request, reply) => {
+      const { user, redirect } = await pendingUser(request, reply);
+      if (!user) return redirect;
+      const next = safeNext(request.query.next, '');
+      const step = await secondStepFor(ctx, user);
+      if (step === 'enrol') return enrolPage(reply, user, { action: '/agents/login/two-factor/', forced: true, next });
+      return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: {}, next })));
+    });
+
+    pages.post('/agents/login/two-factor/', { preHandler: app.csrfProtection }, async (request, reply) => {
+      const { user, redirect } = await pendingUser(request, reply);
+      if (!user) return redirect;
+      const body = formBody(request.body);
+      const next = safeNext(body.next, '');
+      // Each code typed is a guess like a password's: counted per address and per account.
+      const wait = await limits.loginAttempt(request, user.username);
+      if (wait !== null) {
+        reply.header('retry-after', String(wait));
+        return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${waitMessage('codes', wait)}` }, next })), 429);
+      }
+      const session = { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip };
+      if ((await secondStepFor(ctx, user)) === 'enrol') {
+        const { codes, refused } = await confirmForm(request, reply, user, { action: '/agents/login/two-factor/', forced: true, next });
+        if (codes === null) return refused;
+        const started = await startSession(ctx, user, session);
+        endSecondStep(reply);
+        reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(sessions.secureCookies));
+        return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: next || landingOf(user.role) })));
+      }
+      if (!(await checkSecondFactor(ctx, user.id, body.code))) {
+        await recordFailedSignIn(ctx, user.username, request.ip, 'second_factor');
+        return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${SECOND_FACTOR_REFUSAL.charAt(0).toLowerCase()}${SECOND_FACTOR_REFUSAL.slice(1)}` }, next })), 401);
+      }
+      const started = await startSession(ctx, user, session);
+      endSecondStep(reply);
+      return finishLogin(reply, started, next, sessions.secureCookies);
+    });
+
+    const staff = { preHandler: requireRole('agent', 'admin') };
+    const statusPage = async (request: FastifyRequest, reply: FastifyReply, flash: Flash | null, errors: FormErrors = {}, status = 200) => {
+      const viewer = request.viewer!;
+      const [codesLeft, required] = await Promise.all([recoveryCodesLeft(ctx.handle.db, viewer.id), twoFactorRequired(ctx.handle.db)]);
+      return sendHtml(reply, renderPage(TwoFactorStatusPage({ viewer, csrf: reply.generateCsrf(), flash, errors, codesLeft, required })), status);
+    };
+
+    pages.get('/agents/account/two-factor/', staff, async (request, reply) => {
+      const user = await findUserById(ctx.handle.db, request.viewer!.id);
+      if (user?.totp_secret) return statusPage(request, reply, takeFlash(request, reply));
+      return enrolPage(reply, request.viewer!, { action: '/agents/account/two-factor/', viewer: request.viewer });
+    });
+
+    pages.post('/agents/account/two-factor/', { preHandler: [requireRole('agent', 'admin'), app.csrfProtection] }, async (request, reply) => {
+      const viewer = request.viewer!;
+      const wait = await limits.loginAttempt(request, viewer.username);
+      if (wait !== null) {
+        reply.header('retry-after', String(wait));
+        return enrolPage(reply, viewer, { action: '/agents/account/two-factor/', viewer, secret: enrolmentSecretOf(request, viewer.id), errors: { code: `Code: ${waitMessage('codes', wait)}` }, status: 429 });
+      }
+      const { codes, refused } = await confirmForm(request, reply, viewer, { action: '/agents/account/two-factor/', viewer });
+      if (codes === null) return refused;
+      return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: '/agents/account/', viewer, csrf: reply.generateCsrf() })));
+    });
+
+    pages.post('/agents/account/two-factor/off/', { preHandler: [requireRole('agent', 'admin'), app.csrfProtection] }, async (request, reply) => {
+      const viewer = request.viewer!;
+      const wait = await limits.loginAttempt(request, viewer.username);
+      if (wait !== null) {
+        reply.header('retry-after', String(wait));
+        return statusPage(request, reply, { kind: 'error', message: waitMessage('password attempts', wait) }, {}, 429);
+      }
+      try {
+        await turnOffSecondFactor(ctx, viewer.id, formBody(request.body).current_password);
+      } catch (error) {
+        if (!(error instanceof DomainError) || (error.code !== 'invalid_input' && error.code !== 'conflict')) throw error;
+        return statusPage(request, reply, { kind: 'error', message: error.message }, error.fields, error.code === 'conflict' ? 409 : 400);
+      }
+      setFlash(reply, { kind: 'success', message: 'Two-factor sign-in is off: you log in with your password alone.' });
+      return reply.redirect('/agents/account/', 303);
+    });
+  });
+}
+
+/**
+ * The admins' side of §15: requiring a second factor of all staff (a setting of its own form), and
+ * resetting a user's second factor (a lost phone).
+ */
+export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  app.register(async (admin) => {
+    admin.addHook('preHandler', requireRole('admin'));
+
+    admin.post('/adminapp/settings/two-factor/', { preHandler: app.csrfProtection }, async (request, reply) => {
+      const raw = formBody(request.body).required;
+      if (raw !== 'on' && raw !== 'off') throw invalidInput({ required: 'Required: choose on or off.' }, 'Required: choose on or off.');
+      await setTwoFactorRequired(ctx.handle.db, raw === 'on');
+      setFlash(reply, {
+        kind: 'success',
+        message: raw === 'on' ? 'Two-factor sign-in is now required: staff without it set it up at their next login.' : 'Two-factor sign-in is now optional.',
+      });
+      return reply.redirect('/adminapp/settings/#two-factor-setting', 303);
+    });
+
+    admin.post<{ Params: { id: string } }>('/admin/users/:id/two-factor/reset/', { preHandler: app.csrfProtection }, async (request, reply) => {
+      const id = parseId(request.params.id);
+      if (id === null) throw notFound('User');
+      const had = await resetSecondFactor(ctx, { id: request.viewer!.id, username: request.viewer!.username, address: request.ip }, id);
+      setFlash(reply, had ? { kind: 'success', message: 'Two-factor sign-in reset: they log in with their password and set it up again.' } : { kind: 'info', message: 'This account had no second factor.' });
+      return reply.redirect(`/admin/users/${id}/`, 303);
+    });
+  });
+}

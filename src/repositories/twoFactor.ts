@@ -1,0 +1,55 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.js';
+
+/** Whether the setting requires a second factor of all staff (§15). */
+export async function twoFactorRequired(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('settings').select('require_two_factor').where('id', '=', 1).executeTakeFirst();
+  return row?.require_two_factor === 1;
+}
+
+export async function setTwoFactorRequired(db: Db, required: boolean): Promise<void> {
+  await db.updateTable('settings').set({ require_two_factor: required ? 1 : 0 }).where('id', '=', 1).execute();
+}
+
+/**
+ * Records `step` as the last accepted one, only if it is later than the one recorded: one
+ * statement, so of two requests with the same code exactly one succeeds. Returns whether it did.
+ */
+export async function advanceLastStep(db: Db, userId: number, step: number): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ totp_last_step: step })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Confirms enrolment: the secret is the user's, with its first accepted step. */
+export async function confirmSecret(db: Db, userId: number, secret: string, step: number): Promise<void> {
+  await db.updateTable('users').set({ totp_secret: secret, totp_last_step: step }).where('id', '=', userId).execute();
+}
+
+/** Replaces the user's recovery codes with these hashes. */
+export async function replaceRecoveryCodes(db: Db, userId: number, hashes: readonly string[], now: number): Promise<void> {
+  await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+  await db.insertInto('recovery_codes').values(hashes.map((code_hash) => ({ user_id: userId, code_hash, created_at: now, used_at: null }))).execute();
+}
+
+/** Uses up one recovery code if it is the user's and unused (one statement: single use under races). */
+export async function useRecoveryCode(db: Db, userId: number, hash: string, now: number): Promise<boolean> {
+  const result = await db.updateTable('recovery_codes').set({ used_at: now }).where('user_id', '=', userId).where('code_hash', '=', hash).where('used_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Unused recovery codes left. */
+export async function recoveryCodesLeft(db: Db, userId: number): Promise<number> {
+  const row = await db.selectFrom('recovery_codes').select(sql<number>`count(*)`.as('n')).where('user_id', '=', userId).where('used_at', 'is', null).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Removes the user's second factor entirely (turned off, or reset by an admin). */
+export async function clearSecondFactor(db: Db, userId: number): Promise<void> {
+  await db.updateTable('users').set({ totp_secret: null, totp_last_step: null }).where('id', '=', userId).execute();
+  await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+}

@@ -1,0 +1,111 @@
+/**
+ * Staff accounts' own doors (SPEC §15): password reset by email, and the account page where staff
+ * change their own name, address and password. The rules are in core/accounts.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  ACCOUNT_LABELS,
+  isResetTokenShape,
+  RESET_LINK_MS,
+  RESET_LINK_REFUSALS,
+  type ResetLinkState,
+  resetLinkState,
+  validateNewPassword,
+  validateOwnAccountChange,
+  validateResetRequest,
+} from '../core/accounts.js';
+import { invalidInput, notFound } from '../core/errors.js';
+import { labelled } from '../core/fieldErrors.js';
+import { inTransaction } from '../db/transaction.js';
+import { renderPasswordReset } from '../mail/templates/index.js';
+import { enqueueEmail } from '../repositories/outbox.js';
+import { activeUsersByEmail, claimPasswordReset, insertPasswordReset, resetLinkFacts, retirePasswordResetsOf } from '../repositories/passwordResets.js';
+import { deleteSessionsOf } from '../repositories/sessions.js';
+import { setUserProfile } from '../repositories/adminUsers.js';
+import { findUserById } from '../repositories/users.js';
+import { saveProfile, sessionIdOf } from './auth.js';
+import type { ServiceContext } from './context.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
+
+/** The page of a reset link: `/agents/password/reset/<token>/`. */
+export function resetLinkPath(token: string): string {
+  return `/agents/password/reset/${token}/`;
+}
+
+/**
+ * A reset request for the address typed (SPEC §15). Every active account with that address gets
+ * its own link by email, written to the outbox in the same transaction as the link's row (only the
+ * token's SHA-256 is stored). The caller answers the same whatever happened here; so that the time
+ * taken says nothing either, an unknown address makes a token and its hash and renders the email
+ * too, and runs the same transaction, only without the two inserts.
+ */
+export async function requestPasswordReset(ctx: ServiceContext, raw: Record<string, unknown>): Promise<void> {
+  const email = validateResetRequest(raw);
+  await inTransaction(ctx.handle, async (trx) => {
+    const now = ctx.clock.now();
+    const expiresAt = now + RESET_LINK_MS;
+    const users = await activeUsersByEmail(trx, email);
+    for (const user of users.length > 0 ? users : [null]) {
+      const token = randomBytes(32).toString('base64url');
+      const content = renderPasswordReset({ displayName: user?.display_name ?? '', username: user?.username ?? '', link: ctx.publicUrl + resetLinkPath(token), expiresAt });
+      if (user === null) continue;
+      await insertPasswordReset(trx, { userId: user.id, tokenHash: sessionIdOf(token), now, expiresAt });
+      await enqueueEmail(trx, { ticketId: null, kind: 'password_reset', to: user.email, content, now });
+    }
+  });
+}
+
+/** Whether a reset link works now (a link of the wrong shape was never issued: unknown). */
+export async function checkResetLink(ctx: ServiceContext, token: string): Promise<ResetLinkState> {
+  if (!isResetTokenShape(token)) return 'unknown';
+  return resetLinkState(await resetLinkFacts(ctx.handle.db, sessionIdOf(token)), ctx.clock.now());
+}
+
+/** A reset link that does not work: refused with its reason, as the `token` field's error. */
+function refusedLink(state: Exclude<ResetLinkState, 'valid'>) {
+  return invalidInput({ token: RESET_LINK_REFUSALS[state] }, RESET_LINK_REFUSALS[state]);
+}
+
+/**
+ * Sets a new password through a reset link: the link is claimed (single use, race-free), the
+ * password set, every session of the account ended (whoever was in with the old password is out),
+ * its other links retired, and an agent goes offline (R5) — all in one routing transaction, or
+ * nothing. A link that does not work, or a bad password, changes nothing.
+ */
+export async function resetPassword(ctx: ServiceContext, token: string, raw: Record<string, unknown>, idleMinutes: number): Promise<void> {
+  const state = await checkResetLink(ctx, token);
+  if (state !== 'valid') throw refusedLink(state);
+  const passwordHash = await hashPassword(validateNewPassword(raw));
+  await withPresence(ctx, null, async (run) => {
+    const userId = await claimPasswordReset(run.trx, sessionIdOf(token), run.now);
+    // Used or expired meanwhile (another tab): the first use won.
+    if (userId === undefined) throw refusedLink('used');
+    const user = await findUserById(run.trx, userId);
+    if (!user || user.active !== 1) throw refusedLink('unknown');
+    await setUserProfile(run.trx, userId, { displayName: user.display_name, email: user.email, passwordHash });
+    await deleteSessionsOf(run.trx, userId);
+    await retirePasswordResetsOf(run.trx, userId, run.now);
+    await offlineIfUnattended(run, presenceCutoffs(run.now, idleMinutes), [userId]);
+  });
+}
+
+/**
+ * One's own account page: display name, email and password. A new password or a new address
+ * needs the current password (a wrong one is refused on its field, nothing written). A new
+ * password ends the account's other sessions; this one stays.
+ */
+export async function changeOwnAccount(
+  ctx: ServiceContext,
+  actor: { id: number; token: string },
+  raw: Record<string, unknown>,
+  idleMinutes: number,
+): Promise<{ passwordChanged: boolean }> {
+  const user = await findUserById(ctx.handle.db, actor.id);
+  if (!user) throw notFound('User');
+  const change = validateOwnAccountChange(raw, user);
+  if (change.needsCurrentPassword && !(await verifyPassword(String(raw.current_password), user.password_hash))) {
+    throw invalidInput(labelled({ current_password: 'This is not your current password.' }, ACCOUNT_LABELS));
+  }
+  return saveProfile(ctx, actor, actor.id, change, idleMinutes);
+}

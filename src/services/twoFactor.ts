@@ -1,0 +1,146 @@
+/**
+ * Two-factor sign-in (SPEC §15): enrolment with a QR code drawn here (no outside service sees the
+ * secret), codes checked with `otpauth` (RFC 6238), recovery codes, turning it off, and an admin's
+ * reset. The rules are in core/twoFactor.ts.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
+import QRCode from 'qrcode';
+import { ACCOUNT_LABELS } from '../core/accounts.js';
+import { DomainError, invalidInput, notFound } from '../core/errors.js';
+import { labelled } from '../core/fieldErrors.js';
+import {
+  acceptsStep,
+  formatRecoveryCode,
+  parseTypedCode,
+  RECOVERY_CODE_COUNT,
+  recoveryCodeFrom,
+  type SecondStep,
+  secondStepOf,
+  stepAt,
+  TOTP_PERIOD_SECONDS,
+  TOTP_WINDOW,
+} from '../core/twoFactor.js';
+import type { UserRow } from '../db/schema.js';
+import { inTransaction } from '../db/transaction.js';
+import { advanceLastStep, clearSecondFactor, confirmSecret, replaceRecoveryCodes, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
+import { findUserById } from '../repositories/users.js';
+import { audit } from './audit.js';
+import type { ServiceContext } from './context.js';
+import { verifyPassword } from './passwords.js';
+
+const ISSUER = 'Helpdesk';
+
+const hashOf = (code: string) => createHash('sha256').update(code).digest('hex');
+
+function totpOf(secret: string, username: string): TOTP {
+  return new TOTP({ issuer: ISSUER, label: username, secret: Secret.fromBase32(secret), period: TOTP_PERIOD_SECONDS, digits: 6, algorithm: 'SHA1' });
+}
+
+/** The step a typed TOTP code matches at `now` (within the window), or null. */
+function matchedStep(secret: string, code: string, now: number): number | null {
+  const delta = totpOf(secret, '').validate({ token: code, timestamp: now, window: TOTP_WINDOW });
+  return delta === null ? null : stepAt(now) + delta;
+}
+
+/** What a login needs after the password for this account (core/twoFactor.ts secondStepOf). */
+export async function secondStepFor(ctx: ServiceContext, user: Pick<UserRow, 'totp_secret' | 'role'>): Promise<SecondStep> {
+  return secondStepOf({ enrolled: user.totp_secret !== null, role: user.role }, await twoFactorRequired(ctx.handle.db));
+}
+
+/** What the enrolment page shows: the secret as text and as an `otpauth://` QR code (SVG, drawn here). */
+export interface Enrolment {
+  secret: string;
+  uri: string;
+  qrSvg: string;
+}
+
+/**
+ * An enrolment's page content: a new secret (or `secret`, the one a refused form carried, so a
+ * phone that already scanned it stays right). Nothing is stored until a code confirms it: the form
+ * carries the secret, signed by the route.
+ */
+export async function enrolmentFor(username: string, secret: string = new Secret({ size: 20 }).base32): Promise<Enrolment> {
+  const uri = totpOf(secret, username).toString();
+  return { secret, uri, qrSvg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
+}
+
+const WRONG_CODE = 'This code is not right, or was already used. Type the 6-digit code your app shows now.';
+
+/**
+ * Confirms an enrolment with a code of `secret` (the one the enrolment page showed); the second
+ * factor is then on, and ten recovery codes (returned once, stored hashed) replace any earlier
+ * ones. A wrong code: refused on the `code` field, nothing changed.
+ */
+export async function confirmEnrolment(ctx: ServiceContext, userId: number, secret: string, raw: unknown): Promise<string[]> {
+  const user = await findUserById(ctx.handle.db, userId);
+  if (!user) throw notFound('User');
+  const typed = parseTypedCode(raw);
+  const now = ctx.clock.now();
+  const step = typed?.kind === 'totp' ? matchedStep(secret, typed.code, now) : null;
+  if (!acceptsStep(step, user.totp_last_step)) throw invalidInput({ code: `Code: ${WRONG_CODE.charAt(0).toLowerCase()}${WRONG_CODE.slice(1)}` });
+  const codes = newRecoveryCodes();
+  await inTransaction(ctx.handle, async (trx) => {
+    await confirmSecret(trx, userId, secret, step!);
+    await replaceRecoveryCodes(trx, userId, codes.map(hashOf), now);
+  });
+  return codes.map(formatRecoveryCode);
+}
+
+function newRecoveryCodes(): string[] {
+  const codes: string[] = [];
+  while (codes.length < RECOVERY_CODE_COUNT) {
+    const code = recoveryCodeFrom(randomBytes(32));
+    if (code !== null && !codes.includes(code)) codes.push(code);
+  }
+  return codes;
+}
+
+/**
+ * Checks the second step of a login: a TOTP code of a step later than the last accepted one (so a
+ * code is never accepted twice), or an unused recovery code (then used up). Either is recorded in
+ * one conditional statement, so two requests with the same code cannot both pass.
+ */
+export async function checkSecondFactor(ctx: ServiceContext, userId: number, raw: unknown): Promise<boolean> {
+  const user = await findUserById(ctx.handle.db, userId);
+  const typed = parseTypedCode(raw);
+  if (!user || user.totp_secret === null || typed === null) return false;
+  const now = ctx.clock.now();
+  if (typed.kind === 'recovery') return useRecoveryCode(ctx.handle.db, userId, hashOf(typed.code), now);
+  const step = matchedStep(user.totp_secret, typed.code, now);
+  if (!acceptsStep(step, user.totp_last_step)) return false;
+  return advanceLastStep(ctx.handle.db, userId, step!);
+}
+
+/** The message of a refused second step (the same for every reason). */
+export const SECOND_FACTOR_REFUSAL = WRONG_CODE;
+
+/**
+ * Turns one's own second factor off, with the current password. Refused while the setting
+ * requires it of all staff.
+ */
+export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, currentPassword: unknown): Promise<void> {
+  const user = await findUserById(ctx.handle.db, userId);
+  if (!user) throw notFound('User');
+  if (await twoFactorRequired(ctx.handle.db)) throw new DomainError('conflict', 'Two-factor sign-in is required for all staff here: it cannot be turned off.');
+  if (typeof currentPassword !== 'string' || !(await verifyPassword(currentPassword, user.password_hash))) {
+    throw invalidInput(labelled({ current_password: 'This is not your current password.' }, ACCOUNT_LABELS));
+  }
+  await inTransaction(ctx.handle, (trx) => clearSecondFactor(trx, userId));
+}
+
+/**
+ * An admin removes a user's second factor (a lost phone and lost codes): the user signs in with the
+ * password alone, or enrols again at the next login when the setting requires it. Returns whether
+ * there was one.
+ */
+export async function resetSecondFactor(ctx: ServiceContext, admin: { id: number; username: string; address: string }, userId: number): Promise<boolean> {
+  const user = await findUserById(ctx.handle.db, userId);
+  if (!user) throw notFound('User');
+  const had = user.totp_secret !== null;
+  await inTransaction(ctx.handle, async (trx) => {
+    await clearSecondFactor(trx, userId);
+    await audit(trx, { actor: { id: admin.id, name: admin.username }, action: 'user.two_factor_reset', subject: `user:${userId}`, address: admin.address, before: { two_factor: had }, after: { two_factor: false } }, ctx.clock.now());
+  });
+  return had;
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { auditJson, redactSecrets } from '../../src/core/audit.js';
+import { REDACTED } from '../../src/core/redact.js';
+
+describe('redactSecrets', () => {
+  it.each<[string, unknown, unknown]>([
+    ['a password', { password: 'hunter22', name: 'Ana' }, { password: REDACTED, name: 'Ana' }],
+    ['any case and compound names', { New_Password: 'x', current_password: 'y', password_hash: 'z' }, { New_Password: REDACTED, current_password: REDACTED, password_hash: REDACTED }],
+    ['tokens and secrets', { token: 't', token_hash: 'h', api_token: 'a', secret: 's', totp_secret: 'JBSW' }, { token: REDACTED, token_hash: REDACTED, api_token: REDACTED, secret: REDACTED, totp_secret: REDACTED }],
+    ['codes of the second factor', { code: '123456', recovery_codes: ['abcde-fghjk'], otp: '1' }, { code: REDACTED, recovery_codes: REDACTED, otp: REDACTED }],
+    ['form plumbing', { _csrf: 'c', cookie: 'k', authorization: 'Bearer x', enrolment: 'e' }, { _csrf: REDACTED, cookie: REDACTED, authorization: REDACTED, enrolment: REDACTED }],
+    ['nested objects and arrays', { user: { email: 'a@b.test', password: 'p' }, list: [{ token: 't', id: 1 }] }, { user: { email: 'a@b.test', password: REDACTED }, list: [{ token: REDACTED, id: 1 }] }],
+    ['plain values kept', { capacity: 5, active: true, note: null, role: 'agent' }, { capacity: 5, active: true, note: null, role: 'agent' }],
+    ['a scalar', 'text', 'text'],
+    ['null', null, null],
+  ])('%s', (_name, input, expected) => {
+    expect(redactSecrets(input)).toEqual(expected);
+  });
+
+  it('stops at depth 10 (no loop on deep or cyclic input)', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    expect(JSON.stringify(redactSecrets(cyclic))).toContain(REDACTED);
+  });
+
+  it('gives null JSON for no state, redacted JSON otherwise', () => {
+    expect(auditJson(undefined)).toBeNull();
+    expect(auditJson({ password: 'p', name: 'n' })).toBe(`{"password":"${REDACTED}","name":"n"}`);
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import {
+  acceptsStep,
+  decodePendingLogin,
+  encodePendingLogin,
+  formatRecoveryCode,
+  parseTypedCode,
+  RECOVERY_ALPHABET,
+  recoveryCodeFrom,
+  type SecondStep,
+  secondStepOf,
+  stepAt,
+  type TypedCode,
+} from '../../src/core/twoFactor.js';
+import type { Role } from '../../src/core/users.js';
+
+describe('secondStepOf', () => {
+  it.each<[boolean, Role, boolean, SecondStep]>([
+    [false, 'agent', false, 'none'],
+    [false, 'admin', false, 'none'],
+    [true, 'agent', false, 'verify'],
+    [true, 'admin', true, 'verify'],
+    [false, 'agent', true, 'enrol'],
+    [false, 'admin', true, 'enrol'],
+  ])('enrolled %s, %s, required %s → %s', (enrolled, role, required, expected) => {
+    expect(secondStepOf({ enrolled, role }, required)).toBe(expected);
+  });
+});
+
+describe('acceptsStep', () => {
+  it.each<[string, number | null, number | null, boolean]>([
+    ['a first code', 100, null, true],
+    ['a later step', 101, 100, true],
+    ['the same step again', 100, 100, false],
+    ['the previous window after a newer code', 99, 100, false],
+    ['the previous window first, then the current one', 100, 99, true],
+    ['no match', null, null, false],
+    ['no match after codes', null, 100, false],
+  ])('%s', (_name, matched, last, expected) => {
+    expect(acceptsStep(matched, last)).toBe(expected);
+  });
+});
+
+describe('stepAt', () => {
+  it.each<[number, number]>([
+    [0, 0],
+    [29_999, 0],
+    [30_000, 1],
+    // RFC 6238's own test time 59 s is step 1.
+    [59_000, 1],
+    [1_111_111_109_000, 37_037_036],
+  ])('%d ms → step %d', (ms, step) => {
+    expect(stepAt(ms)).toBe(step);
+  });
+});
+
+describe('parseTypedCode', () => {
+  it.each<[unknown, TypedCode | null]>([
+    ['123456', { kind: 'totp', code: '123456' }],
+    [' 123 456 ', { kind: 'totp', code: '123456' }],
+    ['012345', { kind: 'totp', code: '012345' }],
+    ['abcde-fghjk', { kind: 'recovery', code: 'abcdefghjk' }],
+    ['ABCDEFGHJK', { kind: 'recovery', code: 'abcdefghjk' }],
+    ['12345', null],
+    ['1234567', null],
+    ['abcde-fghjl', null],
+    ['abcde-fghj', null],
+    ['', null],
+    [undefined, null],
+    [['123456'], null],
+    ['1'.repeat(41), null],
+  ])('%j → %j', (raw, expected) => {
+    expect(parseTypedCode(raw)).toEqual(expected);
+  });
+});
+
+describe('recovery codes', () => {
+  it('are ten characters of the alphabet, skipping bytes that would bias it', () => {
+    const limit = 256 - (256 % RECOVERY_ALPHABET.length);
+    const bytes = new Uint8Array([255, limit, ...Array.from({ length: 10 }, (_, i) => i)]);
+    expect(recoveryCodeFrom(bytes)).toBe(RECOVERY_ALPHABET.slice(0, 10));
+    expect(recoveryCodeFrom(new Uint8Array([1, 2, 3]))).toBeNull();
+    expect(recoveryCodeFrom(new Uint8Array(12).fill(255))).toBeNull();
+  });
+
+  it('read back as typed, formatted with a dash', () => {
+    expect(formatRecoveryCode('abcdefghjk')).toBe('abcde-fghjk');
+    expect(parseTypedCode(formatRecoveryCode('abcdefghjk'))).toEqual({ kind: 'recovery', code: 'abcdefghjk' });
+  });
+});
+
+describe('pending login', () => {
+  const NOW = 1_800_000_000_000;
+  it.each<[string, string | undefined, number, boolean]>([
+    ['a fresh one', encodePendingLogin({ userId: 7, expiresAt: NOW + 1 }), NOW, true],
+    ['at its end', encodePendingLogin({ userId: 7, expiresAt: NOW }), NOW, false],
+    ['none', undefined, NOW, false],
+    ['malformed', '7.x', NOW, false],
+    ['with extra parts', `7.${NOW + 1}.1`, NOW, false],
+  ])('%s', (_name, value, now, valid) => {
+    expect(decodePendingLogin(value, now) !== null).toBe(valid);
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * Two-factor sign-in (SPEC §15, issue 19 item 2): enrolment from the account page with a QR code
+ * drawn by the server, the second step of a login, no TOTP code accepted twice (not even one of the
+ * previous window), single-use recovery codes, the "required for all staff" setting forcing
+ * enrolment at the next login, turning it off, an admin's reset, and the rate limit.
+ */
+import { createHash } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findUserById } from '../../src/repositories/users.js';
+import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
+import { FakeClock } from '../support/clock.js';
+import { DIALECTS } from '../support/db.js';
+
+const STEP = 30_000;
+
+/** The code an authenticator app shows for `secret` at `ms`. */
+const codeAt = (secret: string, ms: number) => TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: ms });
+
+const secretOf = (html: string) => /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(html)![1]!;
+const enrolmentOf = (html: string) => /name="enrolment" value="([^"]+)"/.exec(html)![1]!;
+const recoveryCodesOf = (html: string) => [...html.matchAll(/<li><code>([a-z2-9]{5}-[a-z2-9]{5})<\/code><\/li>/g)].map((m) => m[1]!);
+
+for (const dialect of DIALECTS) {
+  describe(`two-factor sign-in (${dialect})`, () => {
+    let t: TestApp;
+    const clock = new FakeClock(Date.UTC(2026, 11, 3, 9, 0, 0));
+    let dan: number;
+    let root: Client;
+    const db = () => t.ctx.handle.db;
+    const user = async (id: number) => (await findUserById(db(), id))!;
+
+    /** A login with the password; returns the client, which then waits at the second step. */
+    async function passwordStep(username: string): Promise<Client> {
+      const client = new Client(t.app);
+      const answer = await client.login(username);
+      expect(answer.statusCode).toBe(303);
+      expect(answer.headers.location).toBe('/agents/login/two-factor/');
+      return client;
+    }
+
+    async function secondStep(client: Client, code: string) {
+      return client.submit('/agents/login/two-factor/', { code });
+    }
+
+    beforeAll(async () => {
+      t = await startTestApp(dialect, { clock });
+      dan = await addStaff(t.ctx, 'dan');
+      await addStaff(t.ctx, 'root', { role: 'admin' });
+      root = new Client(t.app);
+      expect((await root.login('root')).statusCode).toBe(303);
+    });
+    afterAll(() => t.close());
+
+    it('enrols from the account page: a QR code drawn here, nothing stored before a right code, ten hashed recovery codes', async () => {
+      const client = new Client(t.app);
+      await client.login('dan');
+      const before = await user(dan);
+      const page = await client.get('/agents/account/two-factor/');
+      expect(page.body).toMatch(/<figure id="totp-qr"><svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      expect(page.body).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+      expect(await user(dan)).toEqual(before);
+      const secret = secretOf(page.body);
+      const wrong = await client.post('/agents/account/two-factor/', { code: codeAt(secret, clock.now() + 10 * STEP), enrolment: enrolmentOf(page.body), _csrf: csrfFrom(page.body) });
+      expect(wrong.statusCode).toBe(400);
+      expect(wrong.body).toMatch(/id="code"[^>]*aria-invalid="true"/);
+      // The same secret is shown again, so the phone that scanned it stays right.
+      expect(secretOf(wrong.body)).toBe(secret);
+      // A form signed for another account (or not signed) does not enrol.
+      const forged = await client.post('/agents/account/two-factor/', { code: codeAt(secret, clock.now()), enrolment: `1:${secret}`, _csrf: csrfFrom(page.body) });
+      expect(forged.statusCode).toBe(400);
+      expect(await user(dan)).toEqual(before);
+
+      const done = await client.post('/agents/account/two-factor/', { code: codeAt(secret, clock.now()), enrolment: enrolmentOf(wrong.body), _csrf: csrfFrom(wrong.body) });
+      expect(done.statusCode).toBe(200);
+      const codes = recoveryCodesOf(done.body);
+      expect(new Set(codes).size).toBe(10);
+      expect((await user(dan)).totp_secret).toBe(secret);
+      const stored = await db().selectFrom('recovery_codes').select('code_hash').where('user_id', '=', dan).execute();
+      expect(stored.map((r) => r.code_hash).sort()).toEqual(codes.map((c) => createHash('sha256').update(c.replace('-', '')).digest('hex')).sort());
+      clock.advance(STEP);
+
+      // The login now waits for a code: no session before it.
+      const waiting = await passwordStep('dan');
+      expect((await waiting.get('/agents/dashboard/')).statusCode).toBe(303);
+      const sessions = await db().selectFrom('sessions').select('id').where('user_id', '=', dan).execute();
+      const wrongCode = await secondStep(waiting, '000000' === codeAt(secret, clock.now()) ? '111111' : '000000');
+      expect(wrongCode.statusCode).toBe(401);
+      expect(wrongCode.body).toContain('Code: this code is not right, or was already used');
+      expect(await db().selectFrom('sessions').select('id').where('user_id', '=', dan).execute()).toEqual(sessions);
+      const code = codeAt(secret, clock.now());
+      const ok = await secondStep(waiting, code);
+      expect(ok.statusCode).toBe(303);
+      expect(ok.headers.location).toBe('/agents/dashboard/');
+      expect((await waiting.get('/agents/dashboard/')).statusCode).toBe(200);
+
+      // The same code again, in the same window: refused.
+      expect((await secondStep(await passwordStep('dan'), code)).statusCode).toBe(401);
+      // A window later the code just used is the previous window's: still refused. A later one passes once.
+      clock.advance(STEP);
+      expect((await secondStep(await passwordStep('dan'), code)).statusCode).toBe(401);
+      const next = codeAt(secret, clock.now());
+      expect((await secondStep(await passwordStep('dan'), next)).statusCode).toBe(303);
+      expect((await secondStep(await passwordStep('dan'), next)).statusCode).toBe(401);
+      // A code of the previous window not yet used is accepted (drift), once.
+      clock.advance(2 * STEP);
+      const previous = codeAt(secret, clock.now() - STEP);
+      expect((await secondStep(await passwordStep('dan'), previous)).statusCode).toBe(303);
+      expect((await secondStep(await passwordStep('dan'), previous)).statusCode).toBe(401);
+
+      // A recovery code works once.
+      clock.advance(STEP);
+      expect((await secondStep(await passwordStep('dan'), codes[0]!.toUpperCase())).statusCode).toBe(303);
+      expect((await secondStep(await passwordStep('dan'), codes[0]!)).statusCode).toBe(401);
+      expect((await client.get('/agents/account/two-factor/')).body).toContain('9 of 10 recovery codes left');
+    });
+
+    it('sends a second step without its signed cookie, or after five minutes, back to the login', async () => {
+      const stranger = new Client(t.app);
+      const page = await stranger.get('/agents/login/two-factor/');
+      expect(page.statusCode).toBe(303);
+      expect(page.headers.location).toBe('/agents/login/');
+      const forged = await t.app.inject({ method: 'GET', url: '/agents/login/two-factor/', cookies: { hd_login: `${dan}.${clock.now() + 60_000}` } });
+      expect(forged.headers.location).toBe('/agents/login/');
+      const late = await passwordStep('dan');
+      clock.advance(5 * 60_000);
+      expect((await late.get('/agents/login/two-factor/')).headers.location).toBe('/agents/login/');
+    });
+
+    it('lets an admin reset a second factor, after which the password alone signs in', async () => {
+      expect((await user(dan)).totp_secret).not.toBeNull();
+      const reset = await root.submit(`/admin/users/${dan}/`, {}, `/admin/users/${dan}/two-factor/reset/`);
+      expect(reset.statusCode).toBe(303);
+      expect((await user(dan)).totp_secret).toBeNull();
+      expect(await db().selectFrom('recovery_codes').select('id').where('user_id', '=', dan).execute()).toEqual([]);
+      // Audited, in the same transaction.
+      const entry = await db().selectFrom('audit_log').selectAll().where('action', '=', 'user.two_factor_reset').executeTakeFirstOrThrow();
+      expect(entry).toMatchObject({ actor_name: 'root', subject: `user:${dan}`, before_json: '{"two_factor":true}', after_json: '{"two_factor":false}' });
+      const answer = await new Client(t.app).login('dan');
+      expect(answer.headers.location).toBe('/agents/dashboard/');
+    });
+
+    it('forces enrolment at the next login when required for all staff, and then refuses turning it off', async () => {
+      const eve = await addStaff(t.ctx, 'eve');
+      expect((await root.submit('/adminapp/settings/', { required: 'on' }, '/adminapp/settings/two-factor/')).statusCode).toBe(303);
+      expect((await root.get('/adminapp/settings/')).body).toContain('Required for all staff');
+      const client = await passwordStep('eve');
+      const page = await client.get('/agents/login/two-factor/');
+      expect(page.body).toContain('required for all staff');
+      const secret = secretOf(page.body);
+      const done = await client.post('/agents/login/two-factor/', { code: codeAt(secret, clock.now()), enrolment: enrolmentOf(page.body), _csrf: csrfFrom(page.body) });
+      expect(done.statusCode).toBe(200);
+      expect(recoveryCodesOf(done.body)).toHaveLength(10);
+      expect((await client.get('/agents/dashboard/')).statusCode).toBe(200);
+      expect((await user(eve)).totp_secret).toBe(secret);
+      const off = await client.submit('/agents/account/two-factor/', { current_password: 'password123' }, '/agents/account/two-factor/off/');
+      expect(off.statusCode).toBe(409);
+      expect(off.body).toContain('required for all staff here: it cannot be turned off');
+      expect((await user(eve)).totp_secret).toBe(secret);
+
+      // Optional again: turned off with the current password only.
+      await root.submit('/adminapp/settings/', { required: 'off' }, '/adminapp/settings/two-factor/');
+      const wrong = await client.submit('/agents/account/two-factor/', { current_password: 'nope-nope' }, '/agents/account/two-factor/off/');
+      expect(wrong.statusCode).toBe(400);
+      expect((await user(eve)).totp_secret).toBe(secret);
+      expect((await client.submit('/agents/account/two-factor/', { current_password: 'password123' }, '/agents/account/two-factor/off/')).statusCode).toBe(303);
+      expect((await user(eve)).totp_secret).toBeNull();
+    });
+
+    it('refuses a bad value for the setting on its field, and changes nothing', async () => {
+      const refused = await root.submit('/adminapp/settings/', { required: 'maybe' }, '/adminapp/settings/two-factor/');
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body).toContain('Required: choose on or off.');
+    });
+  });
+}
+
+describe('two-factor rate limit', () => {
+  it('counts codes like login attempts: over the per-username limit, refused unchecked', async () => {
+    const limit = { max: 3, windowMs: 60_000 };
+    const t = await startTestApp('sqlite', { config: { rateLimit: true, rateLimits: { loginPerAddress: { max: 100, windowMs: 60_000 }, loginPerUsername: limit, ticketsPerAddress: limit } } });
+    try {
+      const id = await addStaff(t.ctx, 'fay');
+      await t.ctx.handle.db.updateTable('users').set({ totp_secret: new Secret({ size: 20 }).base32 }).where('id', '=', id).execute();
+      const client = new Client(t.app);
+      // The password step counts one attempt for the username.
+      expect((await client.login('fay')).headers.location).toBe('/agents/login/two-factor/');
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await client.submit('/agents/login/two-factor/', { code: '000000' })).statusCode);
+      expect(statuses).toEqual([401, 401, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+});
