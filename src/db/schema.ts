@@ -276,6 +276,13 @@ export interface InboundMailsTable {
   handled_at: number | null;
 }
 
+/** Rate-limit hits per limit and key in the window ending at reset_at (RATE_LIMIT_STORE=database). */
+export interface RateLimitCountsTable {
+  key: string;
+  count: number;
+  reset_at: number;
+}
+
 /** A job one process at a time runs: who holds it, until when (renewed while alive). */
 export interface LeasesTable {
   name: string;
@@ -356,6 +363,7 @@ export interface Database {
   sla_target_counts: SlaTargetCountsTable;
   first_response_histogram: FirstResponseHistogramTable;
   open_breach_summary: OpenBreachSummaryTable;
+  rate_limit_counts: RateLimitCountsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -65,7 +65,7 @@ export async function login(
   await withPresence(ctx, user.id, async (run) => {
     const previousUser = previousToken === undefined ? undefined : await deleteSession(run.trx, sessionIdOf(previousToken));
     await insertSession(run.trx, sessionIdOf(token), user.id, run.now);
-    if (previousUser !== undefined && previousUser !== user.id) await offlineIfUnattended(run, presenceCutoffs(run.now, options.idleMinutes), [previousUser]);
+    if (previousUser !== undefined && previousUser !== user.id) await offlineIfUnattended(run, presenceCutoffs(run.now, options.idleMinutes, ctx.apiPresenceMinutes), [previousUser]);
     if (user.role === 'agent') await changePresenceIn(run, user.id, 'available');
   });
   const presence: Presence = user.role === 'agent' ? 'available' : user.presence;
@@ -102,7 +102,7 @@ export async function authenticate(ctx: ServiceContext, token: string, use: Sess
   const session = await findSession(ctx.handle.db, sessionIdOf(token));
   if (!session) return null;
   const now = ctx.clock.now();
-  const cutoffs = presenceCutoffs(now, use.idleMinutes);
+  const cutoffs = presenceCutoffs(now, use.idleMinutes, ctx.apiPresenceMinutes);
   if (session.last_seen_at < cutoffs.sessionSeenSince) {
     await expireSession(ctx, session.session_id, session.id, cutoffs);
     return null;
@@ -132,11 +132,11 @@ async function expireSession(ctx: ServiceContext, sessionId: string, userId: num
  */
 export async function expireIdleSessions(ctx: ServiceContext, idleMinutes: number): Promise<{ sessionsEnded: number; agentsOffline: number }> {
   const db = ctx.handle.db;
-  const outside = presenceCutoffs(ctx.clock.now(), idleMinutes);
+  const outside = presenceCutoffs(ctx.clock.now(), idleMinutes, ctx.apiPresenceMinutes);
   // Most runs find nothing: look without the routing lock first, so they never wait behind routing.
   if (!(await anyIdleSession(db, outside.sessionSeenSince)) && (await unattendedUsers(db, outside)).length === 0) return { sessionsEnded: 0, agentsOffline: 0 };
   return withPresence(ctx, null, async (run) => {
-    const cutoffs = presenceCutoffs(run.now, idleMinutes);
+    const cutoffs = presenceCutoffs(run.now, idleMinutes, ctx.apiPresenceMinutes);
     const sessionsEnded = await deleteIdleSessions(run.trx, cutoffs.sessionSeenSince, 500);
     const offline = await offlineIfUnattended(run, cutoffs);
     return { sessionsEnded, agentsOffline: offline.length };
@@ -165,7 +165,7 @@ export async function changeProfile(
     await setUserProfile(run.trx, userId, { displayName: change.displayName, email: change.email, passwordHash });
     if (passwordHash === null) return;
     await deleteSessionsOf(run.trx, userId, userId === actor.id ? sessionIdOf(actor.token) : undefined);
-    await offlineIfUnattended(run, presenceCutoffs(run.now, idleMinutes), [userId]);
+    await offlineIfUnattended(run, presenceCutoffs(run.now, idleMinutes, ctx.apiPresenceMinutes), [userId]);
   });
   return { passwordChanged: passwordHash !== null };
 }
