@@ -2,6 +2,7 @@
  * Entry point: read the configuration, migrate, make sure an admin exists, serve HTTP and run the
  * background jobs; on SIGTERM/SIGINT finish the requests in flight, stop the jobs, close the database.
  */
+import './nodeCheck.js';
 import { ConfigError, loadConfig, readDotEnv } from './config.js';
 import { connect } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
