@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'test-results/', 'src/public/vendor/'] },
+  { ignores: ['node_modules/', 'data/', 'dist/', 'test-results/', 'src/public/vendor/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,6 +18,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: ['node:*', 'fastify*', 'kysely*', 'nodemailer*', '@fastify/*', 'pg', 'better-sqlite3'] }],
     },
+  },
+  {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { ...globals.node } },
   },
   {
     files: ['src/public/**/*.js'],

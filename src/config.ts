@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseImapUrl, readImapUrl, sameFolder } from './core/imapUrl.js';
 import { parseMailbox } from './core/mailboxes.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS, MAX_CLOSE_UNDO_SECONDS } from './core/pendingClose.js';
+import { parseTrustProxy, type TrustProxy } from './core/trustProxy.js';
 import { DEFAULT_RATE_LIMITS, formatLimit, type Limit, parseLimit, type RateLimitSettings } from './http/rateLimits.js';
 
 /** A `count/duration` rate limit such as `10/1m`. */
@@ -102,6 +103,22 @@ const EnvSchema = z.object({
    * have passed (src/core/pendingClose.ts). 0: Close closes at once. The API's close is always immediate.
    */
   CLOSE_UNDO_SECONDS: z.coerce.number().int().min(0).max(MAX_CLOSE_UNDO_SECONDS).default(DEFAULT_CLOSE_UNDO_SECONDS),
+  /**
+   * Minutes a presence set through the API (`PUT /api/v1/agents/me/presence`) lasts without another
+   * API call by that agent's tokens; then the agent goes offline (R5), as an idle browser session does.
+   */
+  API_PRESENCE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(30),
+  /**
+   * Which proxies may name the client's address (`X-Forwarded-For`): `off`, `on`, a hop count, or a
+   * comma-separated list of proxy addresses/CIDR ranges (src/core/trustProxy.ts).
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (typeof parsed === 'object' && 'problem' in parsed) ctx.addIssue({ code: 'custom', message: parsed.problem });
+    }),
   /** `on` or `off`: rate limits on login and public ticket creation (off for benchmarks). */
   RATE_LIMIT: z.enum(['on', 'off']).default('on'),
   /** Login attempts allowed per client address, as `count/duration` (e.g. `10/1m`). */
@@ -110,6 +127,11 @@ const EnvSchema = z.object({
   RATE_LIMIT_LOGIN_USERNAME: limitSetting(DEFAULT_RATE_LIMITS.loginPerUsername),
   /** New tickets allowed per client address, form and API together (`30/1m`). */
   RATE_LIMIT_TICKETS: limitSetting(DEFAULT_RATE_LIMITS.ticketsPerAddress),
+  /**
+   * Where the limits count: `database` (one count for every process sharing the database), `memory`
+   * (each process counts alone), or `auto` (default): the database on PostgreSQL, memory on SQLite.
+   */
+  RATE_LIMIT_STORE: z.enum(['auto', 'database', 'memory']).default('auto'),
   /** `on` adds the benchmark routes POST /bench/scratch/ and /bench/close-assigned/ (npm run bench:intake); refused in production. */
   BENCH_ROUTES: z.enum(['on', 'off']).default('off'),
   /**
@@ -145,6 +167,10 @@ export interface Config {
   secretKey: string;
   adminPassword: string | undefined;
   sessionIdleMinutes: number;
+  /** API_PRESENCE_MINUTES: how long an API call keeps its agent present. */
+  apiPresenceMinutes: number;
+  /** TRUST_PROXY, as Fastify's trustProxy. */
+  trustProxy: TrustProxy;
   /** AUTO_AWAY_MINUTES: 0 = off. */
   autoAwayMinutes: number;
   /** CLOSE_UNDO_SECONDS: the undo window of a Close on the agent pages; 0: none. */
@@ -155,6 +181,8 @@ export interface Config {
   rateLimit: boolean;
   /** The limits applied when rateLimit is on. */
   rateLimits: RateLimitSettings;
+  /** RATE_LIMIT_STORE. */
+  rateLimitStore: 'auto' | 'database' | 'memory';
   /** The opt-in benchmark baseline route (src/http/routes/bench.ts). */
   benchRoutes: boolean;
   /** The token /metrics requires; undefined: /metrics is open. */
@@ -204,6 +232,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKey: e.SECRET_KEY ?? keptSecret(e.DATABASE_URL),
     adminPassword: e.ADMIN_PASSWORD,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    apiPresenceMinutes: e.API_PRESENCE_MINUTES,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY) as TrustProxy,
     autoAwayMinutes: e.AUTO_AWAY_MINUTES,
     closeUndoSeconds: e.CLOSE_UNDO_SECONDS,
     liveHeartbeatSeconds: e.LIVE_HEARTBEAT_SECONDS,
@@ -216,6 +246,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     rateLimit: e.RATE_LIMIT === 'on',
     rateLimits: { loginPerAddress: e.RATE_LIMIT_LOGIN, loginPerUsername: e.RATE_LIMIT_LOGIN_USERNAME, ticketsPerAddress: e.RATE_LIMIT_TICKETS },
+    rateLimitStore: e.RATE_LIMIT_STORE,
     benchRoutes: e.BENCH_ROUTES === 'on',
     metricsToken: e.METRICS_TOKEN,
     webhooksAllowPrivate: e.WEBHOOKS_ALLOW_PRIVATE === 'on',

@@ -2,13 +2,13 @@
  * Entry point: read the configuration, migrate, make sure an admin exists, serve HTTP and run the
  * background jobs; on SIGTERM/SIGINT finish the requests in flight, stop the jobs, close the database.
  */
+import './nodeCheck.js';
 import { ConfigError, loadConfig, readDotEnv } from './config.js';
 import { connect } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { presenceCheckMs } from './core/autoAway.js';
 import { startPresenceExpiry } from './jobs/presenceExpiry.js';
-import { ImapWatcher } from './mail/inbound/imap.js';
 import { createMailer } from './mail/transport.js';
 import { OutboxWorker } from './mail/worker.js';
 import { webhookWorkerOf } from './webhooks/worker.js';
@@ -17,6 +17,7 @@ import { startSlaMonitor } from './jobs/slaMonitor.js';
 import { createChangeHub } from './live/postgresHub.js';
 import { systemClock } from './services/context.js';
 import { ensureFirstAdmin } from './services/users.js';
+import { logDestination } from './logStream.js';
 
 async function main(): Promise<void> {
   readDotEnv();
@@ -42,7 +43,8 @@ async function main(): Promise<void> {
   // Live updates: across processes on PostgreSQL (LISTEN/NOTIFY), in-process on SQLite.
   const hub = createChangeHub(handle, config.databaseUrl, (error) => warn(error, 'live updates: change hub problem'));
   await hub.ready();
-  const { app, ctx, intake, inbound, openPages } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
+  const pretty = logDestination();
+  const { app, ctx, intake, inbound, openPages } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel, ...(pretty ? { stream: pretty } : {}) }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
   warn = (error, message) => app.log.warn({ err: error }, message);
   const mailer = createMailer(config.smtpUrl, app.log);
   const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, replyTo: config.mailReplyTo, logger: app.log });
@@ -76,6 +78,8 @@ async function main(): Promise<void> {
   // The support mailbox (§10): every process runs a watcher; the one holding the lease reads the mailbox.
   const { imapUrl, imapPollSeconds, imapProcessedFolder } = config.inbound;
   if (imapUrl) {
+    // Loaded only here: a server without a mailbox does not carry the IMAP client.
+    const { ImapWatcher } = await import('./mail/inbound/imap.js');
     const watcher = new ImapWatcher({ ctx, intake, setting: inbound }, { url: imapUrl, pollSeconds: imapPollSeconds, processedFolder: imapProcessedFolder, logger: app.log });
     jobs.push(watcher.start());
   }

@@ -73,9 +73,13 @@ export const MAX_HOLIDAYS = 500;
 const MINUTES_PER_DAY = 1440;
 const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
 
-/** True when `zone` is an IANA time zone this runtime knows (`Europe/Berlin`, `UTC`). */
+/**
+ * True when `zone` is an IANA time zone this runtime knows (`Europe/Berlin`, `UTC`). An offset such
+ * as `+01:00` is refused on every Node: newer ones (ECMA-402 2024, Node 22+) accept it as a zone,
+ * but an offset knows no daylight saving time, so a calendar on it would be an hour off half the year.
+ */
 export function isTimeZone(zone: string): boolean {
-  if (zone.trim() === '' || zone.length > 64) return false;
+  if (zone.trim() === '' || zone.length > 64 || !/^[A-Za-z]/.test(zone)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, type PostgresPool, SqliteDialect, type SqliteDialectConfig, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgDriver } from './pgDriver.js';
 import type { Database } from './schema.js';
 import { ScopedPostgresDialect } from './introspector.js';
 
@@ -132,7 +133,7 @@ function connectPostgres(url: string, options: ConnectOptions): DbHandle {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
-  const pool = new pg.Pool({
+  const pool = new (pgDriver().Pool)({
     connectionString: parsed.toString(),
     max: options.poolSize ?? 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
@@ -140,7 +141,7 @@ function connectPostgres(url: string, options: ConnectOptions): DbHandle {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID || oid === NUMERIC_OID
           ? (value: string) => Number(value)
-          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+          : pgDriver().types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
   watchConnections(pool, options.onError ?? reportToStderr);

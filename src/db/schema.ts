@@ -319,6 +319,13 @@ export interface InboundMailsTable {
   handled_at: number | null;
 }
 
+/** Rate-limit hits per limit and key in the window ending at reset_at (RATE_LIMIT_STORE=database). */
+export interface RateLimitCountsTable {
+  key: string;
+  count: number;
+  reset_at: number;
+}
+
 /** A job one process at a time runs: who holds it, until when (renewed while alive). */
 export interface LeasesTable {
   name: string;
@@ -446,6 +453,7 @@ export interface Database {
   password_resets: PasswordResetsTable;
   recovery_codes: RecoveryCodesTable;
   audit_log: AuditLogTable;
+  rate_limit_counts: RateLimitCountsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

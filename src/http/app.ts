@@ -19,7 +19,9 @@ import { TicketIntake } from '../services/intake.js';
 import type { Clock, ServiceContext, TicketChange } from '../services/context.js';
 import { TokenCache } from '../services/tokenCache.js';
 import { installErrorHandler, sendError } from './errors.js';
-import { createRouteLimits, DEFAULT_RATE_LIMITS, NO_LIMITS, type RateLimitSettings } from './rateLimits.js';
+import type { TrustProxy } from '../core/trustProxy.js';
+import { databaseLimitStore } from './rateLimitStore.js';
+import { createRouteLimits, DEFAULT_RATE_LIMITS, limitStoreFor, NO_LIMITS, type RateLimitSettings } from './rateLimits.js';
 import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
 import { twoFactorAdminRoutes, twoFactorRoutes } from './routes/twoFactor.js';
@@ -41,7 +43,7 @@ import { installUploads } from './uploads.js';
 
 export type { RouteLimits } from './rateLimits.js';
 
-export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate'>>;
+export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
@@ -78,7 +80,9 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   const app = Fastify({
     logger: withRedaction(deps.logger),
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    // TRUST_PROXY (src/core/trustProxy.ts): off unless configured, so a forged X-Forwarded-For
+    // never changes the address that limits, logs and the audit log see.
+    trustProxy: fastifyTrustProxy(config.trustProxy ?? false),
     // Addresses the router cannot even read answer like every other error (page or §8 JSON), not
     // with Fastify's own JSON: a broken %-escape is a 400, an over-long id names nothing (404).
     frameworkErrors: (error, request, reply) => {
@@ -102,6 +106,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     },
     onPresence: (agentId, presence) => hub.publishPresence(agentId, presence),
     tokenCache: new TokenCache(),
+    ...(config.apiPresenceMinutes === undefined ? {} : { apiPresenceMinutes: config.apiPresenceMinutes }),
   };
   const metrics = createMetrics(ctx);
   // Who has a page open here, stamped for the other processes (auto-away: src/live/openPages.ts).
@@ -139,7 +144,10 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     },
     hsts: config.production,
   });
-  await app.register(fastifyRateLimit, { global: false });
+  // Where limits count (RATE_LIMIT_STORE): the database shares one count among all processes.
+  const sharedLimits = limitStoreFor(config.rateLimitStore ?? 'auto', deps.handle.dialect) === 'database';
+  const limitStore = sharedLimits ? databaseLimitStore(deps.handle.db, () => deps.clock.now(), (error) => app.log.warn({ err: error }, 'rate limits: sweeping ended windows failed')) : undefined;
+  await app.register(fastifyRateLimit, { global: false, ...(limitStore ? { store: limitStore } : {}) });
   await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: '1h' });
   await app.register(fastifyStatic, { root: picoDir, prefix: '/static/vendor/', decorateReply: false, allowedPath: (path) => path === '/pico.min.css', maxAge: '1d' });
   await app.register(fastifyStatic, { root: chartDir, prefix: '/static/vendor/chart/', decorateReply: false, allowedPath: (path) => path === '/chart.umd.min.js', maxAge: '1d' });
@@ -202,6 +210,11 @@ function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOpt
   if (logger === undefined || logger === false) return false;
   const options = logger === true ? {} : logger;
   return { ...options, serializers: { ...options.serializers, req: serializeRequest } };
+}
+
+/** TRUST_PROXY as Fastify takes it: a hop count becomes "the first n hops" (its types lack numbers). */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
 function serializeRequest(request: FastifyRequest) {

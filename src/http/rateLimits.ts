@@ -3,9 +3,10 @@
  * username, and ticket creations per client address (the form and the API share one count). Built
  * on @fastify/rate-limit's counters; each limit is `max` requests per window.
  *
- * Counts live in each server process's memory: with several processes behind a balancer a client
- * gets up to `max` per process. That still caps guessing (scrypt makes each guess slow), and keeps
- * the database out of the way of every page view.
+ * Where counts live is RATE_LIMIT_STORE (limitStoreFor): in the database, shared by every process
+ * on it (rateLimitStore.ts; the default on PostgreSQL, where several processes are the point), or
+ * in each process's memory (the default on SQLite, usually one process: no write per login or
+ * ticket; with several processes a client then gets up to `max` per process).
  */
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { DomainError } from '../core/errors.js';
@@ -43,6 +44,12 @@ export function parseLimit(raw: string): Limit | null {
 /** The other way round, for messages and the README: `{10, 60 000}` → `10/1m`. */
 export function formatLimit(limit: Limit): string {
   return `${limit.max}/${formatDuration(limit.windowMs / 1000)}`;
+}
+
+/** RATE_LIMIT_STORE: `auto` counts in the database on PostgreSQL and in memory on SQLite. */
+export function limitStoreFor(setting: 'auto' | 'database' | 'memory', dialect: 'sqlite' | 'postgres'): 'database' | 'memory' {
+  if (setting !== 'auto') return setting;
+  return dialect === 'postgres' ? 'database' : 'memory';
 }
 
 /** The limits as routes use them. */
@@ -95,18 +102,22 @@ function overBy(result: { isAllowed: true } | { isAllowed: false; isExceeded: bo
  * counts, so a login from one address and a ticket from it are counted apart.
  */
 export function createRouteLimits(app: FastifyInstance, settings: RateLimitSettings): RouteLimits {
-  const perAddress = (limit: Limit) => app.createRateLimit({ max: limit.max, timeWindow: limit.windowMs });
-  const loginByAddress = perAddress(settings.loginPerAddress);
-  const ticketsByAddress = perAddress(settings.ticketsPerAddress);
-  const resetsByAddress = perAddress(settings.loginPerAddress);
+  // `limitName` names each limiter's keys in a shared store (rateLimitStore.ts); memory ignores it.
+  type LimiterOptions = Parameters<FastifyInstance['createRateLimit']>[0] & { limitName: string };
+  const limiter = (options: LimiterOptions) => app.createRateLimit(options as Parameters<FastifyInstance['createRateLimit']>[0]);
+  const perAddress = (limitName: string, limit: Limit) => limiter({ limitName, max: limit.max, timeWindow: limit.windowMs });
+  const loginByAddress = perAddress('login-address', settings.loginPerAddress);
+  const ticketsByAddress = perAddress('tickets-address', settings.ticketsPerAddress);
+  const resetsByAddress = perAddress('reset-address', settings.loginPerAddress);
   // Many more usernames than addresses can be named: a bigger table, so that naming thousands of
   // made-up usernames cannot push a real one's count out of it.
-  const loginByUsername = app.createRateLimit({
+  const loginByUsername = limiter({
+    limitName: 'login-username',
     max: settings.loginPerUsername.max,
     timeWindow: settings.loginPerUsername.windowMs,
     keyGenerator: (request) => `username:${usernameKey((request as Counted)[COUNTED_USERNAME] ?? '')}`,
     cache: 50_000,
-  } as Parameters<FastifyInstance['createRateLimit']>[0]);
+  } as LimiterOptions);
 
   return {
     async loginAttempt(request, username) {

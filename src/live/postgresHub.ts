@@ -7,7 +7,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgDriver } from '../db/pgDriver.js';
 import { type Presence, PRESENCES } from '../core/routing.js';
 import { EVENT_TYPES } from '../core/tickets.js';
 import type { Viewing } from '../core/viewers.js';
@@ -126,7 +127,7 @@ class PostgresHub implements ChangeHub {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: connectionStringOf(this.options.url), keepAlive: true });
+    const client = new (pgDriver().Client)({ connectionString: connectionStringOf(this.options.url), keepAlive: true });
     client.on('notification', (message) => {
       if (message.channel === this.channel) this.receive(message.payload);
     });

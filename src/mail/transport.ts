@@ -2,7 +2,8 @@
  * How an email leaves: over SMTP with nodemailer, or, without SMTP configuration, into the log
  * (SPEC §5, §7). The worker only knows the `Mailer` interface, so tests and other transports plug in.
  */
-import nodemailer from 'nodemailer';
+import { createRequire } from 'node:module';
+import type nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 
 /** A file sent with an email (a `reply`'s attachments). */
@@ -70,7 +71,9 @@ export const DEFAULT_SMTP_TIMEOUTS: SmtpTimeouts = { connectionMs: 15_000, greet
  */
 export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts> = {}): Mailer {
   const t = { ...DEFAULT_SMTP_TIMEOUTS, ...timeouts };
-  const transport = nodemailer.createTransport({
+  // Loaded when SMTP is configured (CommonJS, so synchronously): a server that logs mail does not carry it.
+  const { createTransport } = createRequire(import.meta.url)('nodemailer') as typeof nodemailer;
+  const transport = createTransport({
     url: smtpUrl,
     connectionTimeout: t.connectionMs,
     greetingTimeout: t.greetingMs,

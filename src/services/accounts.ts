@@ -86,7 +86,7 @@ export async function resetPassword(ctx: ServiceContext, token: string, raw: Rec
     await setUserProfile(run.trx, userId, { displayName: user.display_name, email: user.email, passwordHash });
     await deleteSessionsOf(run.trx, userId);
     await retirePasswordResetsOf(run.trx, userId, run.now);
-    await offlineIfUnattended(run, presenceCutoffs(run.now, idleMinutes), [userId]);
+    await offlineIfUnattended(run, presenceCutoffs(run.now, idleMinutes, ctx.apiPresenceMinutes), [userId]);
   });
 }
 

@@ -85,7 +85,7 @@ export async function startSession(ctx: ServiceContext, user: UserRow, options: 
     await audit(run.trx, { actor: { id: user.id, name: user.username }, action: 'sign_in', subject: `user:${user.id}`, address: options.address ?? '' }, run.now);
     const previousUser = previousToken === undefined ? undefined : await deleteSession(run.trx, sessionIdOf(previousToken));
     await insertSession(run.trx, sessionIdOf(token), user.id, run.now);
-    if (previousUser !== undefined && previousUser !== user.id) await offlineIfUnattended(run, presenceCutoffs(run.now, options.idleMinutes), [previousUser]);
+    if (previousUser !== undefined && previousUser !== user.id) await offlineIfUnattended(run, presenceCutoffs(run.now, options.idleMinutes, ctx.apiPresenceMinutes), [previousUser]);
     if (user.role === 'agent') await changePresenceIn(run, user.id, 'available');
   });
   const presence: Presence = user.role === 'agent' ? 'available' : user.presence;
@@ -135,7 +135,7 @@ export async function authenticate(ctx: ServiceContext, token: string, use: Sess
   const session = await findSession(ctx.handle.db, sessionIdOf(token));
   if (!session) return null;
   const now = ctx.clock.now();
-  const cutoffs = presenceCutoffs(now, use.idleMinutes);
+  const cutoffs = presenceCutoffs(now, use.idleMinutes, ctx.apiPresenceMinutes);
   if (session.last_seen_at < cutoffs.sessionSeenSince) {
     await expireSession(ctx, session.session_id, session.id, cutoffs);
     return null;
@@ -165,11 +165,11 @@ async function expireSession(ctx: ServiceContext, sessionId: string, userId: num
  */
 export async function expireIdleSessions(ctx: ServiceContext, idleMinutes: number): Promise<{ sessionsEnded: number; agentsOffline: number }> {
   const db = ctx.handle.db;
-  const outside = presenceCutoffs(ctx.clock.now(), idleMinutes);
+  const outside = presenceCutoffs(ctx.clock.now(), idleMinutes, ctx.apiPresenceMinutes);
   // Most runs find nothing: look without the routing lock first, so they never wait behind routing.
   if (!(await anyIdleSession(db, outside.sessionSeenSince)) && (await unattendedUsers(db, outside)).length === 0) return { sessionsEnded: 0, agentsOffline: 0 };
   return withPresence(ctx, null, async (run) => {
-    const cutoffs = presenceCutoffs(run.now, idleMinutes);
+    const cutoffs = presenceCutoffs(run.now, idleMinutes, ctx.apiPresenceMinutes);
     const sessionsEnded = await deleteIdleSessions(run.trx, cutoffs.sessionSeenSince, 500);
     const offline = await offlineIfUnattended(run, cutoffs);
     return { sessionsEnded, agentsOffline: offline.length };
@@ -215,7 +215,7 @@ export async function saveProfile(
     if (passwordHash === null) return;
     await deleteSessionsOf(run.trx, userId, userId === actor.id ? sessionIdOf(actor.token) : undefined);
     await retirePasswordResetsOf(run.trx, userId, run.now);
-    await offlineIfUnattended(run, presenceCutoffs(run.now, idleMinutes), [userId]);
+    await offlineIfUnattended(run, presenceCutoffs(run.now, idleMinutes, ctx.apiPresenceMinutes), [userId]);
   });
   return { passwordChanged: passwordHash !== null };
 }

@@ -28,6 +28,8 @@ export interface ServiceContext {
   onChanges?: (changes: TicketChange[]) => void;
   /** Called after a commit that set an agent's presence; live pages listen here. */
   onPresence?: (agentId: number, presence: Presence) => void;
+  /** API_PRESENCE_MINUTES: how long an API call keeps its agent present; unset: the session limit. */
+  apiPresenceMinutes?: number;
   /** The server's short memory of token authentications (the inbound mail route); revocations clear it. */
   tokenCache?: TokenCache;
 }

@@ -6,13 +6,14 @@ import { pullAndBalance, releaseTickets, type RoutingRun, updateAgent, withRouti
 /**
  * What keeps a staff member present (available or away), in one place: a session seen within the
  * idle limit (SESSION_IDLE_MINUTES; seen means a real page load or form post, see
- * src/http/session.ts), or an unrevoked API token used within the same limit — an agent driven
- * through `PUT /api/v1/agents/me/presence` has no session, and any API call it makes is its sign
- * of life. Present nowhere, it goes offline (R5) at the next expiry run.
+ * src/http/session.ts), or an unrevoked API token used within API_PRESENCE_MINUTES — an agent
+ * driven through `PUT /api/v1/agents/me/presence` has no session, and any API call it makes is its
+ * sign of life (issue 20 item 3: a script that stopped calling must not hold tickets for the whole
+ * session limit). Without an API limit (apps built without one), the session's limit applies to
+ * tokens too. Present nowhere, it goes offline (R5) at the next expiry run.
  */
-export function presenceCutoffs(now: number, idleMinutes: number): PresenceCutoffs {
-  const since = now - idleMinutes * 60_000;
-  return { sessionSeenSince: since, tokenUsedSince: since };
+export function presenceCutoffs(now: number, idleMinutes: number, apiPresenceMinutes: number = idleMinutes): PresenceCutoffs {
+  return { sessionSeenSince: now - idleMinutes * 60_000, tokenUsedSince: now - apiPresenceMinutes * 60_000 };
 }
 
 /**

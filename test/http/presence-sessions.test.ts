@@ -16,6 +16,7 @@ import { resetPresence } from '../support/presence.js';
 import { DIALECTS } from '../support/db.js';
 
 const IDLE = 480;
+const API = 30;
 const MINUTE = 60_000;
 
 for (const dialect of DIALECTS) {
@@ -37,7 +38,7 @@ for (const dialect of DIALECTS) {
     }
 
     beforeAll(async () => {
-      t = await startTestApp(dialect, { clock, config: { sessionIdleMinutes: IDLE } });
+      t = await startTestApp(dialect, { clock, config: { sessionIdleMinutes: IDLE, apiPresenceMinutes: API } });
       alice = await addStaff(t.ctx, 'alice', { capacity: 2 });
       bob = await addStaff(t.ctx, 'bob', { capacity: 2 });
       carol = await addStaff(t.ctx, 'carol', { capacity: 2 });
@@ -131,7 +132,7 @@ for (const dialect of DIALECTS) {
         expect(await expireIdleSessions(t.ctx, IDLE)).toEqual({ sessionsEnded: 0, agentsOffline: 0 });
       });
 
-      it('keeps an agent made available through the API while its token is used within the idle limit, then sets it offline', async () => {
+      it('keeps an agent made available through the API while its token is used within API_PRESENCE_MINUTES, then sets it offline (issue 20 item 3)', async () => {
         const { token } = await createApiToken(t.ctx, carol, 'dispatcher');
         const api = new ApiClient(t.app, token);
         expect((await api.put('/api/v1/agents/me/presence', { status: 'available' })).status).toBe(200);
@@ -139,13 +140,28 @@ for (const dialect of DIALECTS) {
         await expireIdleSessions(t.ctx, IDLE);
         expect(await presenceOf(carol)).toBe('available');
         // Any API call is activity.
-        clock.advance((IDLE - 10) * MINUTE);
+        clock.advance((API - 10) * MINUTE);
         expect((await api.get('/api/v1/tickets')).status).toBe(200);
         clock.advance(20 * MINUTE);
         await expireIdleSessions(t.ctx, IDLE);
         expect(await presenceOf(carol)).toBe('available');
-        clock.advance((IDLE + 1) * MINUTE);
+        // API minutes without a call: offline, long before the session limit would end a browser.
+        clock.advance((API - 20) * MINUTE + 61_000);
         expect(await expireIdleSessions(t.ctx, IDLE)).toEqual({ sessionsEnded: 0, agentsOffline: 1 });
+        expect(await presenceOf(carol)).toBe('offline');
+      });
+
+      it('leaves a browser session to the session limit: an agent with a session and an unused token stays present', async () => {
+        const { token } = await createApiToken(t.ctx, carol, 'dispatcher');
+        const api = new ApiClient(t.app, token);
+        const c = new Client(t.app);
+        await c.login('carol');
+        expect((await api.put('/api/v1/agents/me/presence', { status: 'available' })).status).toBe(200);
+        clock.advance((API + 30) * MINUTE);
+        expect(await expireIdleSessions(t.ctx, IDLE)).toEqual({ sessionsEnded: 0, agentsOffline: 0 });
+        expect(await presenceOf(carol)).toBe('available');
+        clock.advance(IDLE * MINUTE);
+        expect(await expireIdleSessions(t.ctx, IDLE)).toEqual({ sessionsEnded: 1, agentsOffline: 1 });
         expect(await presenceOf(carol)).toBe('offline');
       });
 

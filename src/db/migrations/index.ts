@@ -21,6 +21,7 @@ import * as csat from './2026-12-04T1200-csat.js';
 import * as passwordResets from './2026-12-04T1300-password-resets.js';
 import * as twoFactor from './2026-12-04T1301-two-factor.js';
 import * as auditLog from './2026-12-04T1302-audit-log.js';
+import * as rateLimits from './2026-12-04T1400-rate-limits.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1300-password-resets': passwordResets,
   '2026-12-04T1301-two-factor': twoFactor,
   '2026-12-04T1302-audit-log': auditLog,
+  '2026-12-04T1400-rate-limits': rateLimits,
 };

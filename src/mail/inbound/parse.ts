@@ -8,8 +8,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import EmailReplyParser from 'email-reply-parser';
-import { htmlToText } from 'html-to-text';
-import { simpleParser, type AddressObject, type ParsedMail as LibraryMail } from 'mailparser';
+import type { AddressObject, ParsedMail as LibraryMail } from 'mailparser';
 import { type MailHeaders, messageIdsIn, normaliseMessageId, subjectTicketId } from '../../core/inbound.js';
 import { isEmailAddress } from '../../core/tickets.js';
 
@@ -54,7 +53,7 @@ const HTML_INPUT_MAX = 2 * 1024 * 1024;
  * to convert HTML itself: most mail carries both (multipart/alternative), and converting an HTML
  * part nobody reads was a third of the parsing time.
  */
-function textOf(mail: LibraryMail): string {
+function textOf(mail: LibraryMail, htmlToText: typeof import('html-to-text').htmlToText): string {
   if (typeof mail.text === 'string' && mail.text.trim() !== '') return mail.text;
   if (typeof mail.html !== 'string' || mail.html === '') return mail.text ?? '';
   try {
@@ -170,9 +169,17 @@ export function decodeUtf7(text: string): string {
   });
 }
 
+/**
+ * mailparser and html-to-text, loaded when the first mail is read: a server that receives no mail
+ * (or reads it in the parse thread only) does not carry them (about 25 MB of resident memory).
+ */
+let parsers: Promise<[typeof import('mailparser'), typeof import('html-to-text')]> | undefined;
+const loadParsers = () => (parsers ??= Promise.all([import('mailparser'), import('html-to-text')]));
+
 /** Reads a raw message. Never throws. */
 export async function parseMail(raw: Buffer): Promise<ParsedMail> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
+  const [{ simpleParser }, { htmlToText }] = await loadParsers();
   let mail: LibraryMail;
   try {
     mail = await simpleParser(withLegacyCharset(raw), { skipHtmlToText: true, skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
@@ -180,7 +187,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
     return { sha256, messageId: null, references: [], from: null, subject: '', contentType: 'text/plain', headers: new Map(), text: '', files: [] };
   }
   const headers = headersOf(mail);
-  const parsedText = textOf(mail).replace(/\r\n?/g, '\n');
+  const parsedText = textOf(mail, htmlToText).replace(/\r\n?/g, '\n');
   const text = UTF7_DECLARED.test(raw.toString('latin1')) ? decodeUtf7(parsedText) : parsedText;
   const messageId = typeof mail.messageId === 'string' ? normaliseMessageId(mail.messageId) || null : null;
   return {

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+/**
+ * `npm start` (issue 20 item 5): runs the compiled server, dist/server.js, building it first when
+ * dist/ is missing or older than src/ (so `npm install && npm start` works on a fresh clone, and an
+ * edited checkout never runs stale code). The server then runs in this same process.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, newestSourceMs, ROOT, STAMP } from './build.mjs';
+
+function builtFromCurrentSources() {
+  if (!existsSync(STAMP) || !existsSync(join(ROOT, 'dist', 'server.js'))) return false;
+  return Number(readFileSync(STAMP, 'utf8').trim()) >= newestSourceMs();
+}
+
+if (!builtFromCurrentSources()) {
+  console.error('build: dist/ is missing or older than src/; compiling first (npm run build)…');
+  if (!(await build())) process.exit(1);
+}
+await import(pathToFileURL(join(ROOT, 'dist', 'server.js')).href);

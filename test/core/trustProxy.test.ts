@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ipFamily, parseTrustProxy } from '../../src/core/trustProxy.js';
+
+describe('TRUST_PROXY (issue 20 item 2)', () => {
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['off', false],
+    ['OFF', false],
+    ['false', false],
+    ['0', false],
+    ['on', true],
+    ['true', true],
+    ['1', 1],
+    ['2', 2],
+    ['10', 10],
+    ['127.0.0.1', ['127.0.0.1']],
+    ['10.0.0.0/8, 192.168.1.7', ['10.0.0.0/8', '192.168.1.7']],
+    ['::1,fd00::/8', ['::1', 'fd00::/8']],
+    ['loopback, uniquelocal', ['loopback', 'uniquelocal']],
+    ['LinkLocal', ['linklocal']],
+    ['10.0.0.0/32', ['10.0.0.0/32']],
+    ['2001:db8::/128', ['2001:db8::/128']],
+  ])('%j → %j', (raw, expected) => {
+    expect(parseTrustProxy(raw)).toEqual(expected);
+  });
+
+  it.each([
+    ['maybe', 'not an address: maybe'],
+    ['11', 'at most 10 hops'],
+    ['10.0.0.0/33', 'not an address: 10.0.0.0/33'],
+    ['::1/129', 'not an address: ::1/129'],
+    ['10.0.0.1/8/2', 'not an address: 10.0.0.1/8/2'],
+    ['10.0.0.300', 'not an address: 10.0.0.300'],
+    ['proxy.example.com', 'not an address: proxy.example.com'],
+    [',', 'none given'],
+    ['10.0.0.1, yes', 'not an address: yes'],
+    ['10.0.0.0/x', 'not an address: 10.0.0.0/x'],
+  ])('%j is refused: %s', (raw, problem) => {
+    const parsed = parseTrustProxy(raw);
+    expect(parsed).toHaveProperty('problem');
+    expect((parsed as { problem: string }).problem).toContain(problem);
+  });
+});
+
+describe('ipFamily', () => {
+  it.each([
+    ['127.0.0.1', 4],
+    ['0.0.0.0', 4],
+    ['255.255.255.255', 4],
+    ['256.0.0.1', 0],
+    ['01.2.3.4', 0],
+    ['1.2.3', 0],
+    ['::', 6],
+    ['::1', 6],
+    ['fe80::1', 6],
+    ['2001:db8:0:0:0:0:0:1', 6],
+    ['2001:DB8::1', 6],
+    ['::ffff:10.0.0.1', 6],
+    ['1:2:3:4:5:6:1.2.3.4', 6],
+    ['1:2:3:4:5:6:7:8:9', 0],
+    ['1:2:3:4:5:6:7', 0],
+    ['1::2::3', 0],
+    ['12345::1', 0],
+    ['g::1', 0],
+    ['', 0],
+    ['localhost', 0],
+  ])('%s → %i', (address, family) => {
+    expect(ipFamily(address)).toBe(family);
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * Operations behind a balancer (issue 20 items 1–3): rate limits counted in the database are one
+ * count for every process (3 real server processes on one PostgreSQL database), TRUST_PROXY decides
+ * whose X-Forwarded-For names the client, and the flash cookie is Secure in production.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { countHit, sweepEndedWindows } from '../../src/repositories/rateLimitCounts.js';
+import { limitStoreFor } from '../../src/http/rateLimits.js';
+import { addStaff, Client, startTestApp, type TestApp } from '../support/app.js';
+import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
+import { spawnServer, type ServerProcess } from '../support/process.js';
+
+const TICKET = { name: 'Carla', email: 'carla@example.com', title: 'Broken', description: 'It broke.', priority: 'low' };
+const minute = 60_000;
+const KEY = 'k'.repeat(32);
+
+describe('settings', () => {
+  it('TRUST_PROXY, API_PRESENCE_MINUTES and RATE_LIMIT_STORE are read, defaulted, and refused in one line when bad', () => {
+    const defaults = loadConfig({ SECRET_KEY: KEY });
+    expect([defaults.trustProxy, defaults.apiPresenceMinutes, defaults.rateLimitStore]).toEqual([false, 30, 'auto']);
+    const set = loadConfig({ SECRET_KEY: KEY, TRUST_PROXY: '10.0.0.0/8, ::1', API_PRESENCE_MINUTES: '5', RATE_LIMIT_STORE: 'database' });
+    expect([set.trustProxy, set.apiPresenceMinutes, set.rateLimitStore]).toEqual([['10.0.0.0/8', '::1'], 5, 'database']);
+    expect(loadConfig({ SECRET_KEY: KEY, TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(() => loadConfig({ SECRET_KEY: KEY, TRUST_PROXY: 'maybe' })).toThrow(/^Configuration error: TRUST_PROXY must be off, on, a hop count, or a comma-separated list .*not an address: maybe\)$/);
+    expect(() => loadConfig({ SECRET_KEY: KEY, API_PRESENCE_MINUTES: '0' })).toThrow(/^Configuration error: API_PRESENCE_MINUTES /);
+    expect(() => loadConfig({ SECRET_KEY: KEY, RATE_LIMIT_STORE: 'redis' })).toThrow(/^Configuration error: RATE_LIMIT_STORE /);
+  });
+
+  it('RATE_LIMIT_STORE=auto counts in the database on PostgreSQL and in memory on SQLite', () => {
+    expect(limitStoreFor('auto', 'postgres')).toBe('database');
+    expect(limitStoreFor('auto', 'sqlite')).toBe('memory');
+    expect(limitStoreFor('database', 'sqlite')).toBe('database');
+    expect(limitStoreFor('memory', 'postgres')).toBe('memory');
+  });
+});
+
+for (const dialect of DIALECTS) {
+  describe(`counting in the database (${dialect})`, () => {
+    let database: TestDatabase;
+    beforeAll(async () => {
+      database = await freshDatabase(dialect);
+    });
+    afterAll(() => database.drop());
+
+    it('counts hits in a window, starts a new window once it has ended, and sweeps ended windows', async () => {
+      const db = database.handle.db;
+      const at = 1_000_000;
+      expect(await countHit(db, 'a', at, minute)).toEqual({ count: 1, resetAt: at + minute });
+      expect(await countHit(db, 'a', at + 10, minute)).toEqual({ count: 2, resetAt: at + minute });
+      expect(await countHit(db, 'b', at + 20, minute)).toEqual({ count: 1, resetAt: at + 20 + minute });
+      expect(await countHit(db, 'a', at + minute, minute)).toEqual({ count: 1, resetAt: at + 2 * minute });
+      expect(await sweepEndedWindows(db, at + minute + 20)).toBe(1);
+      expect((await db.selectFrom('rate_limit_counts').select('key').execute()).map((r) => r.key)).toEqual(['a']);
+    });
+
+    it('counts every one of many simultaneous hits once', async () => {
+      const hits = await Promise.all(Array.from({ length: 40 }, () => countHit(database.handle.db, 'burst', 5_000_000, minute)));
+      expect(hits.map((h) => h.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    });
+  });
+}
+
+describe('TRUST_PROXY', () => {
+  const limits = { loginPerAddress: { max: 3, windowMs: minute }, loginPerUsername: { max: 100, windowMs: minute }, ticketsPerAddress: { max: 2, windowMs: minute } };
+  const create = (t: TestApp, remoteAddress: string, forwardedFor?: string) =>
+    t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET, remoteAddress, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} });
+
+  it('off (the default): a forged X-Forwarded-For changes nothing; the TCP peer is counted', async () => {
+    const t = await startTestApp('sqlite', { config: { rateLimit: true, rateLimits: limits } });
+    try {
+      const statuses = [];
+      for (const forged of ['1.1.1.1', '2.2.2.2', '3.3.3.3']) statuses.push((await create(t, '10.9.0.1', forged)).statusCode);
+      expect(statuses).toEqual([201, 201, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a hop count: the address the proxy in front names is the client, each counted apart; only the hop it adds is believed', async () => {
+    const t = await startTestApp('sqlite', { config: { rateLimit: true, rateLimits: limits, trustProxy: 1 } });
+    try {
+      const statuses = [];
+      for (const client of ['1.1.1.1', '2.2.2.2', '3.3.3.3', '1.1.1.1']) statuses.push((await create(t, '10.9.0.1', client)).statusCode);
+      expect(statuses).toEqual([201, 201, 201, 201]);
+      expect((await create(t, '10.9.0.1', '1.1.1.1')).statusCode).toBe(429);
+      // Only the last hop is trusted: a limited client writing another address in front of its own
+      // is still itself, and a client naming the limited one in front is not taken for it.
+      expect((await create(t, '10.9.0.1', '9.9.9.9, 1.1.1.1')).statusCode).toBe(429);
+      expect((await create(t, '10.9.0.1', '1.1.1.1, 3.3.3.3')).statusCode).toBe(201);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a list of proxies: only requests from a listed proxy may name the client', async () => {
+    const t = await startTestApp('sqlite', { config: { rateLimit: true, rateLimits: limits, trustProxy: ['10.9.0.1'] } });
+    try {
+      expect([(await create(t, '10.9.0.1', '4.4.4.4')).statusCode, (await create(t, '10.9.0.1', '5.5.5.5')).statusCode, (await create(t, '10.9.0.1', '6.6.6.6')).statusCode]).toEqual([201, 201, 201]);
+      // Not a listed proxy: its header is ignored, so its requests count as its own address.
+      expect([(await create(t, '10.9.0.2', '7.7.7.7')).statusCode, (await create(t, '10.9.0.2', '8.8.8.8')).statusCode, (await create(t, '10.9.0.2', '9.9.9.9')).statusCode]).toEqual([201, 201, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('the flash cookie in production', () => {
+  let t: TestApp;
+  let alice: number;
+  beforeAll(async () => {
+    t = await startTestApp('sqlite', { config: { production: true } });
+    await addStaff(t.ctx, 'root', { role: 'admin' });
+    alice = await addStaff(t.ctx, 'alice');
+  });
+  afterAll(() => t.close());
+
+  it('is Secure, HttpOnly and SameSite=Lax like the session cookie', async () => {
+    const admin = new Client(t.app);
+    await admin.login('root');
+    const done = await admin.submit(`/admin/users/${alice}/`, { capacity: '3' }, `/admin/users/${alice}/capacity/`);
+    expect(done.statusCode).toBe(303);
+    const setCookies = [done.headers['set-cookie']].flat().filter((c): c is string => typeof c === 'string');
+    const flash = setCookies.find((c) => c.startsWith('hd_flash='));
+    expect(flash, setCookies.join('\n')).toBeDefined();
+    expect(flash).toMatch(/; Secure/);
+    expect(flash).toMatch(/; HttpOnly/);
+    expect(flash).toMatch(/; SameSite=Lax/);
+  });
+});
+
+describe('limits shared by three server processes on one PostgreSQL database', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await freshDatabase('postgres');
+  });
+  afterAll(() => database.drop());
+
+  async function threeServers(env: Record<string, string>): Promise<ServerProcess[]> {
+    return Promise.all([0, 1, 2].map(() => spawnServer({ DATABASE_URL: database.url, ADMIN_PASSWORD: 'admin-password', RATE_LIMIT: 'on', RATE_LIMIT_TICKETS: '5/1m', RATE_LIMIT_LOGIN: '4/1m', RATE_LIMIT_LOGIN_USERNAME: '100/1m', ...env })));
+  }
+  const createAt = (server: ServerProcess) => fetch(`${server.url}/api/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TICKET) });
+
+  it('RATE_LIMIT_STORE=auto (the database): 12 creations from one address spread over 3 processes, exactly 5 accepted; the same for logins', async () => {
+    const servers = await threeServers({});
+    try {
+      const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => createAt(servers[i % 3]!).then((r) => r.status)));
+      expect(statuses.filter((s) => s === 201)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+      const logins = [];
+      for (let i = 0; i < 6; i++) {
+        const server = servers[i % 3]!;
+        const page = await fetch(`${server.url}/agents/login/`);
+        const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+        const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+        const body = new URLSearchParams({ username: 'admin', password: 'wrong-password', _csrf: csrf });
+        logins.push((await fetch(`${server.url}/agents/login/`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body })).status);
+      }
+      expect(logins).toEqual([401, 401, 401, 401, 429, 429]);
+    } finally {
+      await Promise.all(servers.map((s) => s.kill()));
+    }
+  });
+
+  it('RATE_LIMIT_STORE=memory: each process counts alone, so the same 12 creations are all accepted (what the database store prevents)', async () => {
+    await database.handle.db.deleteFrom('rate_limit_counts').execute();
+    const servers = await threeServers({ RATE_LIMIT_STORE: 'memory' });
+    try {
+      const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => createAt(servers[i % 3]!).then((r) => r.status)));
+      expect(statuses.filter((s) => s === 201)).toHaveLength(12);
+    } finally {
+      await Promise.all(servers.map((s) => s.kill()));
+    }
+  });
+});
