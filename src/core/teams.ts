@@ -139,3 +139,41 @@ export function waitingWhileEligible(
   }
   return found;
 }
+
+/** A skill as a ticket stores it (tickets.required_skills): its name kept for display. */
+export interface StoredSkill {
+  id: number;
+  name: string;
+  /** Milliseconds of waiting after which the skill is optional; null: always required. */
+  after: number | null;
+}
+
+/** The tickets.required_skills text of these skills. */
+export function skillsText(skills: readonly StoredSkill[]): string {
+  return JSON.stringify(skills.map((s) => ({ id: s.id, name: s.name, after: s.after })));
+}
+
+/** tickets.required_skills read back ('[]': none, the common case, answered without parsing). */
+export function storedSkillsOf(text: string): StoredSkill[] {
+  if (text === '[]' || text === '') return [];
+  return (JSON.parse(text) as StoredSkill[]).map((s) => ({ id: Number(s.id), name: String(s.name), after: s.after === null ? null : Number(s.after) }));
+}
+
+/** What routing needs of the stored skills. */
+export function skillNeedsOf(text: string): SkillNeed[] {
+  return storedSkillsOf(text).map((s) => ({ skillId: s.id, optionalAfterMs: s.after }));
+}
+
+/** A topic as intake applies it: the team, the skills (with their wait in minutes) and default priority. */
+export interface TopicRule {
+  id: number;
+  name: string;
+  teamId: number;
+  defaultPriority: 'high' | 'medium' | 'low' | null;
+  skills: { id: number; name: string; optionalAfterMinutes: number | null }[];
+}
+
+/** The skills a new ticket of this topic stores. */
+export function skillsOfTopic(topic: TopicRule): StoredSkill[] {
+  return topic.skills.map((s) => ({ id: s.id, name: s.name, after: s.optionalAfterMinutes === null ? null : s.optionalAfterMinutes * 60_000 }));
+}

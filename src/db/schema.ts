@@ -5,6 +5,7 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { InboundResult } from '../core/inbound.js';
 import type { SlaMetric } from '../core/slaClocks.js';
+import type { TeamTables } from './schemaTeams.js';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -85,6 +86,14 @@ export interface TicketsTable {
   /** The ticket's next-reply clocks stopped in time, and late (§11 figures; src/core/slaFigures.ts). */
   next_reply_met: ColumnType<number, number | undefined, number>;
   next_reply_breached: ColumnType<number, number | undefined, number>;
+  /** The team (§12) whose members may take the ticket; 1: Support. */
+  team_id: ColumnType<number, number | undefined, number>;
+  /** The topic the ticket was created for; null only if that topic was deleted. */
+  topic_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The skills it needs, JSON (see src/core/teams.ts skillsJson), copied from the topic at creation. */
+  required_skills: ColumnType<string, string | undefined, string>;
+  /** The next moment more agents may take it while it waits (routing-due job); null: none. */
+  routing_due_at: OptionalTime;
 }
 
 export interface TicketEventsTable {
@@ -334,7 +343,7 @@ export interface OpenBreachSummaryTable {
   breached: number;
 }
 
-export interface Database {
+export interface Database extends TeamTables {
   users: UsersTable;
   tickets: TicketsTable;
   ticket_events: TicketEventsTable;

@@ -16,6 +16,7 @@ import * as autoAway from './2026-12-03T1000-auto-away.js';
 import * as pendingClose from './2026-12-03T1000-pending-close.js';
 import * as searchWords from './2026-12-03T1000-search-words.js';
 import * as searchIntake from './2026-12-03T1100-search-intake.js';
+import * as teams from './2026-12-04T1000-teams.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T1000-pending-close': pendingClose,
   '2026-12-03T1000-search-words': searchWords,
   '2026-12-03T1100-search-intake': searchIntake,
+  '2026-12-04T1000-teams': teams,
 };
