@@ -14,6 +14,8 @@ import { apiAttachmentPath, customerAttachmentPath, mailOriginalPath, staffAttac
 import { reassignTicket } from '../../src/services/admin.js';
 import { parseCalendar } from '../../src/core/calendar.js';
 import { saveCalendar } from '../../src/services/calendars.js';
+import { createSkill, saveTeam, saveTopic } from '../../src/services/teams.js';
+import { validateTeam, validateTopic } from '../../src/core/teamInput.js';
 import { saveCannedReply } from '../../src/services/cannedReplies.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { DEFAULT_INBOUND_SETTING, ingestMail } from '../../src/services/inbound.js';
@@ -60,6 +62,12 @@ interface Fixtures {
   mail: number;
   /** A business-hours calendar nothing uses (§11). */
   calendar: number;
+  /** A team without tickets or topics, a topic and a skill nothing requires (§12). */
+  team: number;
+  topic: number;
+  skill: number;
+  /** The target agent's username. */
+  targetName: string;
   seq: number;
 }
 
@@ -217,6 +225,19 @@ const CASES: Case[] = [
   { route: 'GET /api/v1/calendars/:id', url: (fx) => `/api/v1/calendars/${fx.calendar}`, expect: apiAdminOnly(200) },
   { route: 'PUT /api/v1/calendars/:id', url: (fx) => `/api/v1/calendars/${fx.calendar}`, json: (fx) => berlinOffice(`Replaced calendar ${fx.seq}`), expect: apiAdminOnly(200) },
   { route: 'DELETE /api/v1/calendars/:id', url: (fx) => `/api/v1/calendars/${fx.calendar}`, expect: apiAdminOnly(204) },
+  // Teams, topics and skills (§12): admins only.
+  { route: 'GET /api/v1/teams', url: () => '/api/v1/teams', expect: apiAdminOnly(200) },
+  { route: 'POST /api/v1/teams', url: () => '/api/v1/teams', json: (fx) => ({ name: `API team ${fx.seq}` }), expect: apiAdminOnly(201) },
+  { route: 'PUT /api/v1/teams/:id', url: (fx) => `/api/v1/teams/${fx.team}`, json: (fx) => ({ name: `Replaced team ${fx.seq}`, overflow_team: 'Support', overflow_after_minutes: 30 }), expect: apiAdminOnly(200) },
+  { route: 'DELETE /api/v1/teams/:id', url: (fx) => `/api/v1/teams/${fx.team}`, expect: apiAdminOnly(204) },
+  { route: 'GET /api/v1/topics', url: () => '/api/v1/topics', expect: apiAdminOnly(200) },
+  { route: 'POST /api/v1/topics', url: () => '/api/v1/topics', json: (fx) => ({ name: `API topic ${fx.seq}`, team: 'Support' }), expect: apiAdminOnly(201) },
+  { route: 'PUT /api/v1/topics/:id', url: (fx) => `/api/v1/topics/${fx.topic}`, json: (fx) => ({ name: `Replaced topic ${fx.seq}`, team: 'Support', addresses: [`t${fx.seq}@example.com`] }), expect: apiAdminOnly(200) },
+  { route: 'DELETE /api/v1/topics/:id', url: (fx) => `/api/v1/topics/${fx.topic}`, expect: apiAdminOnly(204) },
+  { route: 'GET /api/v1/skills', url: () => '/api/v1/skills', expect: apiAdminOnly(200) },
+  { route: 'POST /api/v1/skills', url: () => '/api/v1/skills', json: (fx) => ({ name: `API skill ${fx.seq}` }), expect: apiAdminOnly(201) },
+  { route: 'DELETE /api/v1/skills/:id', url: (fx) => `/api/v1/skills/${fx.skill}`, expect: apiAdminOnly(204) },
+  { route: 'PUT /api/v1/agents/:username/teams', url: (fx) => `/api/v1/agents/${fx.targetName}/teams`, json: () => ({ teams: ['Support'], skills: [] }), expect: apiAdminOnly(200) },
   { route: 'GET /api/v1/settings', url: () => '/api/v1/settings', expect: apiAdminOnly(200) },
   { route: 'PATCH /api/v1/settings', url: () => '/api/v1/settings', json: () => ({ email_priority: 'high', sla: { low: { next_reply: '2h' } } }), expect: apiAdminOnly(200) },
   // A ticket's thread: whoever sees the ticket (§9); another agent's ticket does not exist for it.
@@ -277,7 +298,28 @@ for (const dialect of DIALECTS) {
       expect((await ingest(t.ctx, loggedMail({ subject: `Out of office ${seq}`, headers: { 'Auto-Submitted': 'auto-replied' } }))).result).toBe('ignored');
       const mail = (await db().selectFrom('inbound_mails').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
       const calendar = (await saveCalendar(t.ctx, null, parseCalendar(berlinOffice(`Calendar ${seq}`)))).id;
-      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, target, targetToken, email: email.id, file: file!, mailMessage: mailMessage.id, canned, mail, calendar, seq };
+      const team = await saveTeam(t.ctx, ids.root, validateTeam({ name: `Team ${seq}` }));
+      const topic = await saveTopic(t.ctx, ids.root, validateTopic({ name: `Topic ${seq}`, team: 'Support' }));
+      const skill = await createSkill(t.ctx, ids.root, { name: `Skill ${seq}` });
+      fixtures = {
+        mine: mine.id,
+        theirs: theirs.id,
+        pending: pending.id,
+        mineToken: mine.token,
+        target,
+        targetToken,
+        email: email.id,
+        file: file!,
+        mailMessage: mailMessage.id,
+        canned,
+        mail,
+        calendar,
+        team,
+        topic,
+        skill,
+        targetName: `target${seq}`,
+        seq,
+      };
       return fixtures;
     }
 

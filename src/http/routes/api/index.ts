@@ -15,6 +15,7 @@ import type { RouteLimits } from '../../app.js';
 import type { InboundSetting } from '../../../services/inbound.js';
 import { agentApiRoutes } from './agents.js';
 import { calendarApiRoutes } from './calendars.js';
+import { teamApiRoutes } from './teams.js';
 import { inboundApiRoutes } from './inbound.js';
 import { messageApiRoutes } from './messages.js';
 import { settingsApiRoutes } from './settings.js';
@@ -176,6 +177,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         agentApiRoutes(staff, ctx);
         statsApiRoutes(staff, ctx);
         calendarApiRoutes(staff, ctx);
+        teamApiRoutes(staff, ctx);
         settingsApiRoutes(staff, ctx);
         inboundApiRoutes(staff, ctx, intake, inbound);
       });
