@@ -35,7 +35,9 @@ for (const dialect of DIALECTS) {
     });
     afterAll(() => t.close());
 
-    it('sets up a team, a skill, an agent in them, and a topic with an inbound address', async () => {
+    it('sets up a team, a skill, an agent in them, and a topic with an inbound address; the form asks for a topic only from then on', async () => {
+      const form = async () => (await t.app.inject({ method: 'GET', url: '/tickets/create/' })).body;
+      expect(await form()).not.toContain('name="topic"');
       expect((await api('POST', '/api/v1/teams', { name: 'Billing' })).statusCode).toBe(201);
       expect((await api('POST', '/api/v1/skills', { name: 'German' })).json()).toMatchObject({ name: 'German', agents: [] });
       const agent = await api('PUT', '/api/v1/agents/ben/teams', { teams: ['Billing'], skills: ['German'] });
@@ -43,6 +45,7 @@ for (const dialect of DIALECTS) {
       const topic = await api('POST', '/api/v1/topics', { name: 'Rechnung', team: 'Billing', skills: [{ name: 'German', optional_after_minutes: 10 }], addresses: ['Rechnung@Helpdesk.example'] });
       expect(topic.statusCode).toBe(201);
       expect(topic.json()).toMatchObject({ name: 'Rechnung', team: 'Billing', skills: [{ name: 'German', optional_after_minutes: 10 }], addresses: ['rechnung@helpdesk.example'] });
+      expect(await form()).toMatch(/<select[^>]*name="topic"[\s\S]*General[\s\S]*Rechnung/);
       const teams = (await api('GET', '/api/v1/teams')).json();
       expect(teams).toEqual([
         { id: 1, name: 'Support', overflow_team: null, overflow_after_minutes: null, members: ['ana'] },
