@@ -171,6 +171,9 @@ export async function seed(handle: DbHandle, options: SeedOptions): Promise<Seed
     if (dialect === 'postgres') await sql`set local maintenance_work_mem = '256MB'; set local session_replication_role = replica`.execute(trx);
     phase('drop indexes');
     await trx.insertInto('users').values(users).execute();
+    // Every agent is in Support (§12): the users trigger does it, except on PostgreSQL here (replica role).
+    const members = users.filter((u) => u.role === 'agent').map((u) => ({ team_id: 1, user_id: u.id }));
+    if (members.length > 0) await trx.insertInto('team_members').values(members).onConflict((oc) => oc.doNothing()).execute();
     // Working agents are logged in: presence follows sessions, and a server's expiry job sets an
     // agent available with no session in use offline (README, "How routing works").
     if (agentIds.length > 0) await trx.insertInto('sessions').values(agentIds.map((id) => ({ id: `seed-session-${id}`, user_id: id, created_at: now, last_seen_at: now }))).execute();

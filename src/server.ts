@@ -13,6 +13,7 @@ import { createMailer } from './mail/transport.js';
 import { OutboxWorker } from './mail/worker.js';
 import { webhookWorkerOf } from './webhooks/worker.js';
 import { startPendingCloseJob } from './jobs/pendingCloses.js';
+import { startRoutingDueJob } from './jobs/routingDue.js';
 import { startSlaMonitor } from './jobs/slaMonitor.js';
 import { createChangeHub } from './live/postgresHub.js';
 import { systemClock } from './services/context.js';
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   // Idle sessions end (offline) and, unless AUTO_AWAY_MINUTES=0, agents without an open page go away.
   // Pending closes (the undo window) commit in whichever process looks first; each exactly once.
   const autoAway = { minutes: config.autoAwayMinutes, openHere: () => openPages.here() };
-  const jobs = [startPresenceExpiry(ctx, config.sessionIdleMinutes, reportJobError, presenceCheckMs(config.autoAwayMinutes), autoAway), slaMonitor, startPendingCloseJob(ctx, reportJobError)];
+  const jobs = [startPresenceExpiry(ctx, config.sessionIdleMinutes, reportJobError, presenceCheckMs(config.autoAwayMinutes), autoAway), slaMonitor, startPendingCloseJob(ctx, reportJobError), startRoutingDueJob(ctx, reportJobError)];
   // The support mailbox (§10): every process runs a watcher; the one holding the lease reads the mailbox.
   const { imapUrl, imapPollSeconds, imapProcessedFolder } = config.inbound;
   if (imapUrl) {

@@ -287,3 +287,13 @@ export function ingestWaves(mails: readonly ChunkMail[]): number[][] {
   waveOf.forEach((wave, i) => (waves[wave] ??= []).push(i));
   return waves;
 }
+
+/**
+ * The addresses a mail was delivered to (§12: inbound addresses map to topics): Delivered-To first
+ * (the mailbox that actually received it), then To; lower-cased, without repeats.
+ */
+export function recipientAddresses(headers: MailHeaders): string[] {
+  const values = [...(headers.get('delivered-to') ?? []), ...(headers.get('to') ?? [])];
+  const found = values.flatMap((v) => v.match(/[^\s<>,;"()]+@[^\s<>,;"()]+/g) ?? []).map((a) => a.toLowerCase());
+  return [...new Set(found)];
+}

@@ -58,11 +58,23 @@ export function compareForAssignment(a: AgentLoad, b: AgentLoad): number {
   return a.id - b.id;
 }
 
-/** The agent R1's ranking picks among those with spare capacity, or null when nobody has room. */
-export function bestAgent(agents: readonly AgentLoad[]): AgentLoad | null {
+/**
+ * Whether routing may give this agent this ticket (§12: a member of the ticket's team holding its
+ * required skills; src/core/teams.ts builds it). Without teams, anyone may take anything.
+ */
+export type CanTake<T extends QueuedTicket = QueuedTicket> = (agent: AgentLoad, ticket: T) => boolean;
+
+/** The rule of a help desk with one team and no skills. */
+export const ANYONE: CanTake = () => true;
+
+/**
+ * The agent R1's ranking picks among those with spare capacity (and, when given, `eligible`), or
+ * null when nobody has room.
+ */
+export function bestAgent(agents: readonly AgentLoad[], eligible: (agent: AgentLoad) => boolean = () => true): AgentLoad | null {
   let best: AgentLoad | null = null;
   for (const agent of agents) {
-    if (hasSpareCapacity(agent) && (best === null || compareForAssignment(agent, best) < 0)) best = agent;
+    if (hasSpareCapacity(agent) && eligible(agent) && (best === null || compareForAssignment(agent, best) < 0)) best = agent;
   }
   return best;
 }
@@ -77,7 +89,7 @@ export function compareInQueue(order: QueueOrder): (a: QueuedTicket, b: QueuedTi
 }
 
 /** Records that `agentId` received a ticket at `now` in the in-memory loads (returns new loads). */
-function withAssignment(agents: readonly AgentLoad[], agentId: number, now: number): AgentLoad[] {
+export function withAssignment(agents: readonly AgentLoad[], agentId: number, now: number): AgentLoad[] {
   return agents.map((a) => (a.id === agentId ? { ...a, openCount: a.openCount + 1, lastAssignedAt: now } : a));
 }
 
@@ -140,12 +152,13 @@ export function planFollowUp(agents: readonly AgentLoad[], queueLength: number, 
 
 /**
  * R2 Pull: the agent takes tickets from the head of the queue, one after another, until the queue
- * is empty or its capacity is full. `queueHead` must already be in queue order.
+ * is empty or its capacity is full. `queueHead` must already be in queue order. With teams (§12)
+ * it takes, earliest first, only the tickets `canTake` lets it have: the heads of its teams' queues.
  */
-export function planPull(agents: readonly AgentLoad[], agentId: number, queueHead: readonly QueuedTicket[], now: number): Plan {
+export function planPull<T extends QueuedTicket>(agents: readonly AgentLoad[], agentId: number, queueHead: readonly T[], now: number, canTake: CanTake<T> = ANYONE): Plan {
   const agent = agents.find((a) => a.id === agentId);
   if (!agent) return { moves: [], agents: [...agents] };
-  const taken = queueHead.slice(0, spareCapacity(agent));
+  const taken = queueHead.filter((t) => canTake(agent, t)).slice(0, spareCapacity(agent));
   let loads = [...agents];
   for (let i = 0; i < taken.length; i++) loads = withAssignment(loads, agentId, now);
   return { moves: taken.map((t) => ({ ticketId: t.id, from: null, to: agentId })), agents: loads };
@@ -156,12 +169,17 @@ export function planPull(agents: readonly AgentLoad[], agentId: number, queueHea
  * agent holding the most open tickets gives up its newest one, if it holds more than one (ties: the
  * lowest id). Returns that donor's id, or null. The shell then moves the donor's newest ticket.
  */
-export function chooseBalanceDonor(agents: readonly AgentLoad[], takerId: number, queueLength: number): number | null {
+export function chooseBalanceDonor(
+  agents: readonly AgentLoad[],
+  takerId: number,
+  queueLength: number,
+  sharesTeam: (a: number, b: number) => boolean = () => true,
+): number | null {
   const taker = agents.find((a) => a.id === takerId);
   if (!taker || queueLength > 0 || taker.openCount !== 0 || !hasSpareCapacity(taker)) return null;
   let donor: AgentLoad | null = null;
   for (const agent of agents) {
-    if (agent.id === takerId) continue;
+    if (agent.id === takerId || !sharesTeam(takerId, agent.id)) continue;
     if (donor === null || agent.openCount > donor.openCount || (agent.openCount === donor.openCount && agent.id < donor.id)) {
       donor = agent;
     }
@@ -182,18 +200,23 @@ export function planBalanceMove(agents: readonly AgentLoad[], donorId: number, t
  * capacity runs out. Used for R5's released tickets and whenever capacity appears without one agent
  * to credit it to (a settings change). `queue` must be in queue order; each ticket's current holder
  * is given in `heldBy` (released tickets still name their old agent), so a move says where it is from.
+ * With teams, each ticket goes to the best-ranked agent with room that `canTake` it; one nobody
+ * eligible has room for keeps waiting and the ones behind it are still tried, so afterwards no
+ * waiting ticket has an eligible agent with room (loads only grow during a drain).
  */
-export function planDrain(
+export function planDrain<T extends QueuedTicket>(
   agents: readonly AgentLoad[],
-  queue: readonly QueuedTicket[],
+  queue: readonly T[],
   now: number,
   heldBy: ReadonlyMap<number, number> = new Map(),
+  canTake: CanTake<T> = ANYONE,
 ): Plan {
   let loads = [...agents];
   const moves: Move[] = [];
   for (const ticket of queue) {
-    const agent = bestAgent(loads);
-    if (!agent) break;
+    if (!loads.some(hasSpareCapacity)) break;
+    const agent = bestAgent(loads, (a) => canTake(a, ticket));
+    if (!agent) continue;
     moves.push({ ticketId: ticket.id, from: heldBy.get(ticket.id) ?? null, to: agent.id });
     loads = withAssignment(loads, agent.id, now);
   }
@@ -205,19 +228,20 @@ export function planDrain(
  * original created_at and are routed again by R1's ranking. `agents` must already show the leaver as
  * unavailable. Released tickets that find no agent become `requeue` moves (to null).
  */
-export function planRelease(
+export function planRelease<T extends QueuedTicket>(
   agents: readonly AgentLoad[],
   leaverId: number,
-  released: readonly QueuedTicket[],
-  queueHead: readonly QueuedTicket[],
+  released: readonly T[],
+  queueHead: readonly T[],
   order: QueueOrder,
   now: number,
+  canTake: CanTake<T> = ANYONE,
 ): Plan {
   const releasedIds = new Set(released.map((t) => t.id));
   const merged = [...queueHead, ...released].sort(compareInQueue(order));
   const heldBy = new Map(released.map((t) => [t.id, leaverId] as const));
   let loads = agents.map((a) => (a.id === leaverId ? { ...a, openCount: a.openCount - released.length } : a));
-  const drained = planDrain(loads, merged, now, heldBy);
+  const drained = planDrain(loads, merged, now, heldBy, canTake);
   loads = drained.agents;
   const routed = new Set(drained.moves.map((m) => m.ticketId));
   const requeues: Move[] = released

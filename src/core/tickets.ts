@@ -75,6 +75,8 @@ export interface NewTicketInput {
   title: string;
   description: string;
   priority: Priority;
+  /** The topic the customer picked (§12), by name or id as typed; absent: the first topic. Checked against the topics by intake. */
+  topic?: string;
 }
 
 // Deliberately simple: one @, no spaces or control characters (C0, DEL and C1), a dot in the
@@ -108,7 +110,7 @@ function checkLength(fields: Record<string, string>, key: string, value: string,
 }
 
 /** The customer form's labels: its fields show them, its messages start with them (core/fieldErrors.ts). */
-export const NEW_TICKET_LABELS = { name: 'Your name', email: 'Your email', title: 'Subject', description: 'Description', priority: 'Priority' } as const;
+export const NEW_TICKET_LABELS = { name: 'Your name', email: 'Your email', title: 'Subject', description: 'Description', priority: 'Priority', topic: 'Topic' } as const;
 
 /**
  * Validates a customer's ticket form or API body (§1): name 1–100, email valid ≤ 254, title 1–200,
@@ -129,6 +131,8 @@ export function validateNewTicket(raw: Record<string, unknown>): NewTicketInput 
   checkLength(fields, 'title', title, 200);
   checkLength(fields, 'description', description, 10_000);
   if (!priority) fields.priority = 'Choose high, medium or low.';
+  const topic = clean(text(raw.topic), false);
+  if (topic.length > 100) fields.topic = 'At most 100 characters.';
   if (Object.keys(fields).length > 0 || !priority) throw invalidInput(labelled(fields, NEW_TICKET_LABELS));
-  return { name, email, title, description, priority };
+  return { name, email, title, description, priority, ...(topic === '' ? {} : { topic }) };
 }

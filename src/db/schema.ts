@@ -5,6 +5,7 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { InboundResult } from '../core/inbound.js';
 import type { SlaMetric } from '../core/slaClocks.js';
+import type { TeamTables } from './schemaTeams.js';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -103,6 +104,14 @@ export interface TicketsTable {
   csat_comment: ColumnType<string | null, string | null | undefined, string | null>;
   /** When the rating was given or last changed. */
   csat_rated_at: OptionalTime;
+  /** The team (§12) whose members may take the ticket; 1: Support. */
+  team_id: ColumnType<number, number | undefined, number>;
+  /** The topic the ticket was created for; null only if that topic was deleted. */
+  topic_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The skills it needs, JSON (see src/core/teams.ts skillsJson), copied from the topic at creation. */
+  required_skills: ColumnType<string, string | undefined, string>;
+  /** The next moment more agents may take it while it waits (routing-due job); null: none. */
+  routing_due_at: OptionalTime;
 }
 
 export interface TicketEventsTable {
@@ -425,7 +434,7 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
 }
 
-export interface Database {
+export interface Database extends TeamTables {
   users: UsersTable;
   tickets: TicketsTable;
   ticket_events: TicketEventsTable;

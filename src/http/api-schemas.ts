@@ -128,6 +128,11 @@ const ticketFields = {
     .meta({ description: 'Whose turn it is: `agent` after creation and after every customer message, `customer` after a public reply; null once closed' }),
   first_response_at: IsoTime.nullable().meta({ description: 'When staff first replied publicly; null before' }),
   follow_up_of: z.string().nullable().meta({ description: 'Reference of the closed ticket this one follows up (the customer wrote to it again), or null', example: 'HD-41' }),
+  team: z.string().nullable().meta({ description: 'The team whose members may take it (§12); null if that team was deleted', example: 'Support' }),
+  topic: z.string().nullable().meta({ description: 'The topic it was created for; null if that topic was deleted', example: 'General' }),
+  skills: z
+    .array(z.object({ name: z.string(), optional_after_minutes: z.number().int().nullable() }))
+    .meta({ description: 'The skills an agent needs to be given it, as copied from its topic at creation; a skill with optional_after_minutes is no longer needed once the ticket has waited that long' }),
 };
 
 export const Ticket = z.object(ticketFields).meta({ id: 'Ticket' });
@@ -152,6 +157,10 @@ export const NewTicket = withCoreRules(
     title: z.string({ error: required('Title') }).meta({ minLength: 1, maxLength: 200 }),
     description: z.string({ error: required('Description') }).meta({ minLength: 1, maxLength: 10_000 }),
     priority: z.string({ error: required('Priority') }).meta({ description: '`high`, `medium` or `low`, in any letter case', example: 'high' }),
+    topic: z
+      .string({ error: 'Topic: give one topic name.' })
+      .optional()
+      .meta({ description: 'The topic (§12), by name (any letter case) or id; decides the team and the skills needed. Default: the first topic', maxLength: 100 }),
   }),
   validateNewTicket,
 ).meta({ id: 'NewTicket', description: 'The same fields and rules as the customer form' });

@@ -4,6 +4,7 @@
 import { calendarJson } from '../core/calendar.js';
 import { invalidInput } from '../core/errors.js';
 import { isBreached } from '../core/sla.js';
+import { storedSkillsOf } from '../core/teams.js';
 import { parseId, referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, MessageRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
@@ -43,6 +44,9 @@ export function ticketJson(row: TicketListRow, publicUrl: string, now: number): 
     waiting_on: row.waiting_on,
     first_response_at: iso(row.first_response_at),
     follow_up_of: followUpReference(row),
+    team: row.team_name,
+    topic: row.topic_name,
+    skills: storedSkillsOf(row.required_skills).map((s) => ({ name: s.name, optional_after_minutes: s.after === null ? null : Math.round(s.after / 60_000) })),
   };
 }
 

@@ -4,10 +4,12 @@
  */
 import { type ExpressionBuilder, PostgresAdapter, sql } from 'kysely';
 import type { AgentLoad } from '../core/routing.js';
+import type { TeamWorld } from '../core/teams.js';
 import type { Settings } from '../core/settings.js';
 import type { Db } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { settingsFromRow } from './settings.js';
+import { agentSkillsSql, agentTeamsSql, teamRulesSql, worldOf } from './teamState.js';
 
 // Literals, so SQLite matches the partial indexes' `where status = 'open'` (with a bound parameter
 // it cannot, and counted each agent's open tickets by walking every ticket it ever had).
@@ -60,6 +62,10 @@ export interface RoutingState {
   agentNames: Map<number, string>;
   /** Whether any ticket is pending (the queue is not empty). */
   queueWaiting: boolean;
+  /** The teams' rules and every active agent's teams and skills (§12). */
+  world: TeamWorld;
+  /** Whether a waiting ticket has a routing moment due at `now` (a skill turned optional, an overflow opened). */
+  routingDue: boolean;
   /**
    * On PostgreSQL, the ticket ids reserved for the tickets this transaction will create (from the
    * tickets' sequence, ascending; lost if unused, like any nextval); on SQLite, or when none were
@@ -69,12 +75,14 @@ export interface RoutingState {
 }
 
 /**
- * The settings, every active agent's load and name, whether the queue holds anything, and (on
- * PostgreSQL) `newTickets` ticket ids: one query (the settings row joined to the agents, one row
- * per agent, or one row with no agent).
+ * The settings, every active agent's load, name, teams and skills, the teams' overflow rules,
+ * whether the queue holds anything and whether a waiting ticket's routing moment is due at `now`,
+ * and (on PostgreSQL) `newTickets` ticket ids: one query however many teams there are (the
+ * settings row joined to the agents, one row per agent, or one row with no agent).
  */
-export async function loadRoutingState(db: Db, newTickets = 0): Promise<RoutingState> {
-  const reserve = newTickets > 0 && db.getExecutor().adapter instanceof PostgresAdapter;
+export async function loadRoutingState(db: Db, now: number, newTickets = 0): Promise<RoutingState> {
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+  const reserve = newTickets > 0 && pg;
   const rows = await db
     .selectFrom('settings as s')
     .leftJoin('users as u', (join) => join.on('u.role', '=', 'agent').on('u.active', '=', 1))
@@ -89,6 +97,11 @@ export async function loadRoutingState(db: Db, newTickets = 0): Promise<RoutingS
       'u.display_name',
       openCount(eb as unknown as ExpressionBuilder<Database & { u: Database['users'] }, 'u'>),
       eb.exists(eb.selectFrom('tickets as q').select('q.id').where('q.status', '=', OPEN).where('q.agent_id', 'is', null)).as('queue_waiting'),
+      agentTeamsSql(pg).as('team_ids'),
+      agentSkillsSql(pg).as('skill_ids'),
+      teamRulesSql(pg).as('team_rules'),
+      // Literals, so SQLite matches the partial index tickets_routing_due.
+      sql<number | boolean>`exists (select 1 from tickets d where d.status = 'open' and d.agent_id is null and d.routing_due_at is not null and d.routing_due_at <= ${now})`.as('routing_due'),
       // An uncorrelated subquery: evaluated once, however many agents there are.
       (reserve ? sql<number[] | null>`(select array_agg(nextval('tickets_id_seq')) from generate_series(1, ${newTickets}))` : sql<number[] | null>`null`).as(
         'new_ticket_ids',
@@ -102,12 +115,23 @@ export async function loadRoutingState(db: Db, newTickets = 0): Promise<RoutingS
   const settings = settingsFromRow(first);
   const agents: AgentLoad[] = [];
   const agentNames = new Map<number, string>();
+  const memberships: { id: number; teams: string | null; skills: string | null }[] = [];
   for (const r of rows) {
     if (r.agent_id === null || r.presence === null) continue;
     agents.push(agentLoadOf({ ...r, id: r.agent_id, presence: r.presence }, settings.defaultCapacity));
     agentNames.set(r.agent_id, r.display_name ?? '');
+    memberships.push({ id: r.agent_id, teams: r.team_ids, skills: r.skill_ids });
   }
   // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
   const newTicketIds = reserve && first.new_ticket_ids ? first.new_ticket_ids.map(Number).sort((a, b) => a - b) : null;
-  return { settings, calendarVersionId: first.calendar_version_id ?? null, agents, agentNames, queueWaiting: Boolean(Number(first.queue_waiting)), newTicketIds };
+  return {
+    settings,
+    calendarVersionId: first.calendar_version_id ?? null,
+    agents,
+    agentNames,
+    queueWaiting: Boolean(Number(first.queue_waiting)),
+    world: worldOf(first.team_rules, memberships),
+    routingDue: Boolean(Number(first.routing_due)),
+    newTicketIds,
+  };
 }

@@ -35,7 +35,7 @@ export interface TicketListQuery {
   now: number;
 }
 
-export type TicketListRow = TicketRow & { agent_username: string | null };
+export type TicketListRow = TicketRow & { agent_username: string | null; team_name: string | null; topic_name: string | null };
 
 /** A list row and where it stands in the list: its id, or its search position (repositories/search.ts). */
 export type PositionedRow = TicketListRow & { position: number };
@@ -47,7 +47,13 @@ const OPEN = sql.lit<'open'>('open');
 const CLOSED = sql.lit<'closed'>('closed');
 
 function ticketsWithAgent(db: Db) {
-  return db.selectFrom('tickets as t').leftJoin('users as u', 'u.id', 't.agent_id').selectAll('t').select('u.username as agent_username');
+  return db
+    .selectFrom('tickets as t')
+    .leftJoin('users as u', 'u.id', 't.agent_id')
+    .leftJoin('teams as tm', 'tm.id', 't.team_id')
+    .leftJoin('topics as tp', 'tp.id', 't.topic_id')
+    .selectAll('t')
+    .select(['u.username as agent_username', 'tm.name as team_name', 'tp.name as topic_name']);
 }
 
 type TicketQuery = ReturnType<typeof ticketsWithAgent>;
@@ -122,6 +128,11 @@ export async function listTickets(db: Db, viewer: Viewer, filter: TicketListQuer
 }
 
 /** One ticket if `viewer` may see it. */
+/** A ticket as the API shows it (its agent's username, team and topic names), whoever may see it. */
+export async function findListedTicket(db: Db, id: number): Promise<TicketListRow | undefined> {
+  return ticketsWithAgent(db).where('t.id', '=', id).executeTakeFirst();
+}
+
 export async function findVisibleTicket(db: Db, viewer: Viewer, id: number): Promise<TicketListRow | undefined> {
   let query = ticketsWithAgent(db).where('t.id', '=', id);
   if (viewer.role !== 'admin') {

@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql } from 'kysely';
-import type { Move, QueueOrder, QueuedTicket } from '../core/routing.js';
+import type { Move, QueueOrder } from '../core/routing.js';
+import { skillNeedsOf, type TeamTicket } from '../core/teams.js';
 import type { TicketClocks } from '../core/slaClocks.js';
 import type { Db } from '../db/connect.js';
 import type { NewTicketRow, TicketRow } from '../db/schema.js';
@@ -32,22 +33,40 @@ export async function findTicketByToken(db: Db, token: string): Promise<TicketRo
 
 const pending = (db: Db) => db.selectFrom('tickets').where('status', '=', 'open').where('agent_id', 'is', null);
 
-/** The first `limit` pending tickets in queue order, read from the queue indexes. */
-export async function queueHead(db: Db, order: QueueOrder, limit: number): Promise<QueuedTicket[]> {
-  if (limit <= 0) return [];
+interface QueueColumns {
+  id: number;
+  created_at: number;
+  sla_due_at: number;
+  team_id: number;
+  required_skills: string;
+}
+
+/** A ticket row as routing's queue sees it (§12: with its team and the skills it needs). */
+export function teamTicketOf(r: QueueColumns): TeamTicket {
+  return { id: r.id, createdAt: r.created_at, slaDueAt: r.sla_due_at, teamId: r.team_id, skills: skillNeedsOf(r.required_skills) };
+}
+
+/**
+ * The first `limit` pending tickets in queue order, read from the queue indexes; with `teams`, only
+ * those teams' tickets (null: every team).
+ */
+export async function queueHead(db: Db, order: QueueOrder, limit: number, teams: readonly number[] | null = null): Promise<TeamTicket[]> {
+  if (limit <= 0 || teams?.length === 0) return [];
+  const inTeams = teams === null ? sql`` : sql` and team_id in (${sql.join(teams.map((t) => sql.lit(t)))})`;
   if (order === 'deadline' && !(db.getExecutor().adapter instanceof PostgresAdapter)) {
     // SQLite, without statistics, read the queue through the agent_id index and sorted all of it
     // (92 ms per routing decision with 200 000 pending: bench:scale); told the index, it reads the
     // first rows. INDEXED BY needs the index's own terms as literals.
-    const { rows } = await sql<{ id: number; created_at: number; sla_due_at: number }>`select id, created_at, sla_due_at
-      from tickets indexed by tickets_queue_deadline where status = 'open' and agent_id is null
+    const { rows } = await sql<QueueColumns>`select id, created_at, sla_due_at, team_id, required_skills
+      from tickets indexed by tickets_queue_deadline where status = 'open' and agent_id is null${inTeams}
       order by sla_due_at, created_at, id limit ${limit}`.execute(db);
-    return rows.map((r) => ({ id: r.id, createdAt: r.created_at, slaDueAt: r.sla_due_at }));
+    return rows.map(teamTicketOf);
   }
-  let query = pending(db).select(['id', 'created_at', 'sla_due_at']);
+  let query = pending(db).select(['id', 'created_at', 'sla_due_at', 'team_id', 'required_skills']);
+  if (teams !== null) query = query.where('team_id', 'in', teams.map((t) => sql.lit(t)));
   if (order === 'deadline') query = query.orderBy('sla_due_at');
   const rows = await query.orderBy('created_at').orderBy('id').limit(limit).execute();
-  return rows.map((r) => ({ id: r.id, createdAt: r.created_at, slaDueAt: r.sla_due_at }));
+  return rows.map(teamTicketOf);
 }
 
 export async function countPending(db: Db): Promise<number> {
@@ -67,18 +86,22 @@ export async function openTicketsOf(db: Db, agentId: number): Promise<TicketRow[
     .execute();
 }
 
-/** R3: the newest open ticket an agent holds, leaving out one it is about to close (a pending close). */
-export async function newestOpenTicketOf(db: Db, agentId: number): Promise<TicketRow | undefined> {
-  return db
+/**
+ * R3: an agent's open tickets, newest first, leaving out one it is about to close (a pending close);
+ * at most `limit` (the donor's newest the taker may take is among the first, §12).
+ */
+export async function newestOpenTicketsOf(db: Db, agentId: number, limit: number): Promise<TeamTicket[]> {
+  const rows = await db
     .selectFrom('tickets')
-    .selectAll()
+    .select(['id', 'created_at', 'sla_due_at', 'team_id', 'required_skills'])
     .where('agent_id', '=', agentId)
     .where('status', '=', 'open')
     .where('close_due_at', 'is', null)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .limit(limit)
+    .execute();
+  return rows.map(teamTicketOf);
 }
 
 export async function recentClosedOf(db: Db, agentId: number, limit: number): Promise<TicketRow[]> {

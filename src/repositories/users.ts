@@ -10,6 +10,7 @@ export async function findUserById(db: Db, id: number): Promise<UserRow | undefi
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Inserts a staff account (an agent joins Support by the teams migration's trigger, §12). */
 export async function insertUser(db: Db, row: NewUserRow): Promise<number> {
   const { id } = await db.insertInto('users').values(row).returning('id').executeTakeFirstOrThrow();
   return id;

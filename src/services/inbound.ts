@@ -32,6 +32,7 @@ import {
   subjectTicketId,
   threadText,
   ticketFromMail,
+  recipientAddresses,
 } from '../core/inbound.js';
 import { type Priority, referenceOf } from '../core/tickets.js';
 import type { InboundMailRow, InboundSource } from '../db/schema.js';
@@ -59,6 +60,7 @@ import { inTransaction } from '../db/transaction.js';
 import type { ServiceContext } from './context.js';
 import { postCustomerMessageOn } from './conversation.js';
 import type { TicketIntake } from './intake.js';
+import { topicOfAddress } from '../repositories/topics.js';
 
 /** What the channel needs to know besides the mail. */
 export interface InboundSetting {
@@ -241,7 +243,11 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
       // The request key stays random, as for the form: the batcher answers a caller with a stored
       // ticket only when it is that caller's own (a commit whose answer was lost). The same mail
       // handed in twice at once is told apart by the log row, which fails the second.
-      const ticket = await intake.submitValid({ ...input, description: input.description + files.note }, { channel: 'email', files: files.files, mail: row });
+      const topicId = await topicOfAddress(ctx.handle.db, recipientAddresses(mail.headers));
+      const ticket = await intake.submitValid(
+        { ...input, description: input.description + files.note },
+        { channel: 'email', files: files.files, mail: row, ...(topicId === undefined ? {} : { topicId }) },
+      );
       // The intake's write gives the log row's id; a batch recovered after a lost commit answer does not.
       if (ticket.mailId === undefined) return logged(ctx, row.mail_key);
       return { result: 'created', ticketId: ticket.id, reason: null, mailId: ticket.mailId };

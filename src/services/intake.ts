@@ -12,7 +12,10 @@
  * tickets arriving in that order in the same millisecond, so R1 and I1–I4 hold as before.
  */
 import { randomBytes } from 'node:crypto';
-import { type NewTicketInput, validateNewTicket } from '../core/tickets.js';
+import { invalidInput } from '../core/errors.js';
+import { labelled } from '../core/fieldErrors.js';
+import { NEW_TICKET_LABELS, type NewTicketInput, validateNewTicket } from '../core/tickets.js';
+import { findTopicByNameOrId } from '../repositories/topics.js';
 import { Batcher } from '../db/batcher.js';
 import type { MessageChannel, TicketRow } from '../db/schema.js';
 import type { IncomingFile } from '../repositories/attachments.js';
@@ -28,6 +31,8 @@ export interface SubmissionExtras {
   files?: readonly IncomingFile[];
   /** The mail the ticket came from (§10): its inbound log row, written with the ticket. */
   mail?: InboundRecord;
+  /** The topic (§12), already checked; absent: the first topic. */
+  topicId?: number;
 }
 
 /** A validated submission with its request key (tickets.intake_key, unique). */
@@ -49,7 +54,10 @@ export type IntakeWrite = (ctx: ServiceContext, submissions: readonly KeyedSubmi
 export class TicketIntake {
   private readonly batcher: Batcher<KeyedSubmission, CreatedTicket>;
 
-  constructor(ctx: ServiceContext, write: IntakeWrite = createTickets) {
+  constructor(
+    private readonly ctx: ServiceContext,
+    write: IntakeWrite = createTickets,
+  ) {
     this.batcher = new Batcher((submissions) => write(ctx, submissions), undefined, {
       committed: (submissions) => storedTickets(ctx, submissions),
     });
@@ -60,7 +68,13 @@ export class TicketIntake {
    * and creates the ticket together with those arriving alongside it.
    */
   async submit(raw: Record<string, unknown>, extra: SubmissionExtras = {}): Promise<TicketRow> {
-    return this.submitValid(validateNewTicket(raw), extra);
+    const input = validateNewTicket(raw);
+    if (input.topic === undefined) return this.submitValid(input, extra);
+    // The one check that needs the database, before any waiting: a topic that does not exist is
+    // the customer's 400, not a ticket of another topic.
+    const topic = await findTopicByNameOrId(this.ctx.handle.db, input.topic);
+    if (!topic) throw invalidInput(labelled({ topic: 'No topic has this name.' }, NEW_TICKET_LABELS));
+    return this.submitValid(input, { ...extra, topicId: topic.id });
   }
 
   /** submit() for a ticket already made valid by its caller (the email channel's ticketFromMail). */

@@ -5,7 +5,9 @@
  */
 import {
   type AgentLoad,
+  type CanTake,
   chooseBalanceDonor,
+  hasSpareCapacity,
   type Move,
   type Plan,
   planBalanceMove,
@@ -14,6 +16,7 @@ import {
   planRelease,
   spareCapacity,
 } from '../core/routing.js';
+import { balanceTicket, nextWideningAt, queuesServedBy, shareTeam, type TeamTicket, teamRule, type TeamWorld } from '../core/teams.js';
 import type { Settings } from '../core/settings.js';
 import type { ClockCalendar } from '../core/slaClocks.js';
 import type { Db, DbHandle } from '../db/connect.js';
@@ -22,7 +25,8 @@ import { insertEvent } from '../repositories/events.js';
 import { clockCalendarOf } from '../repositories/calendarVersions.js';
 import { loadRoutingState } from '../repositories/routingState.js';
 import { clearPendingClose } from '../repositories/pendingCloses.js';
-import { findTicketById, newestOpenTicketOf, openTicketsOf, queueHead, setTicketAgent } from '../repositories/tickets.js';
+import { findTicketById, newestOpenTicketsOf, openTicketsOf, queueHead, setTicketAgent, teamTicketOf } from '../repositories/tickets.js';
+import { dueRoutingTickets, setRoutingDueAt } from '../repositories/routingDue.js';
 import { setLastAssignedAtOf } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { notifyCustomer } from './notifications.js';
@@ -48,6 +52,10 @@ export interface RoutingRun {
    * ticket joining the queue, a requeue). While false, settling the queue has nothing to do.
    */
   queueWaiting: boolean;
+  /** The teams' rules and every agent's teams and skills (§12). */
+  world: TeamWorld;
+  /** Who may take what at `now`: members of the ticket's team (or its open overflow team) holding its skills. */
+  rule: CanTake<TeamTicket>;
   /** Ticket ids reserved for this transaction's new tickets (PostgreSQL; see loadRoutingState). */
   newTicketIds: number[] | null;
   changes: TicketChange[];
@@ -65,11 +73,12 @@ export async function withRouting<T>(
 ): Promise<T> {
   let changes: TicketChange[] = [];
   const result = await inRoutingTransaction(ctx.handle, async (trx) => {
-    const state = await loadRoutingState(trx, options.newTickets);
+    const now = ctx.clock.now();
+    const state = await loadRoutingState(trx, now, options.newTickets);
     const run: RoutingRun = {
       trx,
       handle: ctx.handle,
-      now: ctx.clock.now(),
+      now,
       settings: state.settings,
       clock: await clockCalendarOf(ctx.handle, trx, state.calendarVersionId),
       actorId,
@@ -77,9 +86,14 @@ export async function withRouting<T>(
       agents: state.agents,
       agentNames: state.agentNames,
       queueWaiting: state.queueWaiting,
+      world: state.world,
+      rule: teamRule(state.world, now),
       newTicketIds: state.newTicketIds,
       changes: [],
     };
+    // A waiting ticket whose skill turned optional or whose overflow opened is routed first, as
+    // if it had been at that moment, so nothing in `work` overtakes it.
+    if (state.routingDue) await routeDueTickets(run);
     const value = await work(run);
     await drainQueue(run);
     // Every change of the run is an event for webhooks, enqueued before the commit (§13).
@@ -133,37 +147,79 @@ async function applyPlan(run: RoutingRun, plan: Plan): Promise<void> {
   run.agents = plan.agents;
 }
 
+/** The queues (team ids) the given agents may take from; null: every team's (no filter needed). */
+function queuesOf(run: RoutingRun, takers: readonly number[]): number[] | null {
+  const served = queuesServedBy(run.world, takers);
+  return served.size === run.world.teams.size ? null : [...served];
+}
+
 /**
- * R2 then R3 for an agent that gained spare capacity: pull from the head of the queue until it is
- * empty or the agent is full; if nothing was waiting and the agent holds nothing, balance.
+ * Plans over the waiting tickets of `teams` in queue order: reads the first `spare` and, while the
+ * plan leaves capacity unused and that read was full, four times as many. Tickets nobody with room
+ * may take (another team's members, a skill nobody free holds) are skipped by the plan, so the head
+ * alone may not hold all the tickets the capacity could take; with one team it always does.
+ */
+async function planOverQueue(run: RoutingRun, spare: number, teams: number[] | null, plan: (head: TeamTicket[]) => Plan): Promise<Plan | null> {
+  for (let limit = spare; ; limit *= 4) {
+    const head = await queueHead(run.trx, run.settings.queueOrder, limit, teams);
+    if (head.length === 0) return null;
+    const planned = plan(head);
+    if (head.length < limit || planned.moves.filter((m) => m.to !== null).length >= spare) return planned;
+  }
+}
+
+/**
+ * R2 then R3 for an agent that gained spare capacity: pull from the heads of its teams' queues
+ * (earliest first) until nothing it may take is waiting or it is full; if it still holds nothing,
+ * balance with an agent sharing a team, taking that agent's newest ticket it may take.
  */
 export async function pullAndBalance(run: RoutingRun, agentId: number): Promise<void> {
   const agent = run.agents.find((a) => a.id === agentId);
   const spare = agent ? spareCapacity(agent) : 0;
   if (spare === 0) return;
-  const head = await queueHead(run.trx, run.settings.queueOrder, spare);
-  await applyPlan(run, planPull(run.agents, agentId, head, run.now));
-  if (head.length > 0) return;
-  const donorId = chooseBalanceDonor(run.agents, agentId, 0);
+  const pulled = await planOverQueue(run, spare, queuesOf(run, [agentId]), (head) => planPull(run.agents, agentId, head, run.now, run.rule));
+  if (pulled) await applyPlan(run, pulled);
+  const donorId = chooseBalanceDonor(run.agents, agentId, 0, (a, b) => shareTeam(run.world, a, b));
   if (donorId === null) return;
-  const newest = await newestOpenTicketOf(run.trx, donorId);
-  if (newest) await applyPlan(run, planBalanceMove(run.agents, donorId, agentId, newest.id, run.now));
+  const taker = run.agents.find((a) => a.id === agentId)!;
+  const ticketId = balanceTicket(await newestOpenTicketsOf(run.trx, donorId, BALANCE_LOOKAHEAD), taker, run.rule);
+  if (ticketId !== null) await applyPlan(run, planBalanceMove(run.agents, donorId, agentId, ticketId, run.now));
 }
 
-/** Routes waiting tickets to every agent with room, by R1's ranking (I3 after any change). */
+/** How many of a donor's newest tickets R3 looks through for one the taker may take. */
+const BALANCE_LOOKAHEAD = 50;
+
+/** Routes waiting tickets to every agent with room that may take them, by R1's ranking (team-I3 after any change). */
 export async function drainQueue(run: RoutingRun): Promise<void> {
   const spare = run.agents.reduce((sum, a) => sum + spareCapacity(a), 0);
   if (spare === 0 || !run.queueWaiting) return;
-  const head = await queueHead(run.trx, run.settings.queueOrder, spare);
-  if (head.length > 0) await applyPlan(run, planDrain(run.agents, head, run.now));
+  const takers = run.agents.filter(hasSpareCapacity).map((a) => a.id);
+  const plan = await planOverQueue(run, spare, queuesOf(run, takers), (head) => planDrain(run.agents, head, run.now, new Map(), run.rule));
+  if (plan) await applyPlan(run, plan);
 }
 
 /** R5 with release_on_logout on: the leaver's open tickets rejoin the queue and are routed again. */
 export async function releaseTickets(run: RoutingRun, agentId: number): Promise<void> {
   const held = await openTicketsOf(run.trx, agentId);
   if (held.length === 0) return;
-  const released = held.map((t) => ({ id: t.id, createdAt: t.created_at, slaDueAt: t.sla_due_at }));
-  const spare = run.agents.reduce((sum, a) => sum + (a.id === agentId ? 0 : spareCapacity(a)), 0);
-  const head = await queueHead(run.trx, run.settings.queueOrder, spare);
-  await applyPlan(run, planRelease(run.agents, agentId, released, head, run.settings.queueOrder, run.now));
+  const released = held.map(teamTicketOf);
+  const others = run.agents.filter((a) => a.id !== agentId);
+  const spare = others.reduce((sum, a) => sum + spareCapacity(a), 0);
+  // The waiting tickets ahead of the released ones; whatever this head leaves out, the drain that
+  // ends every routing transaction routes.
+  const head = await queueHead(run.trx, run.settings.queueOrder, spare, queuesOf(run, others.filter(hasSpareCapacity).map((a) => a.id)));
+  await applyPlan(run, planRelease(run.agents, agentId, released, head, run.settings.queueOrder, run.now, run.rule));
+}
+
+/**
+ * The time-driven half of §12: waiting tickets whose routing moment has come (a skill turned
+ * optional, the overflow opened) get their next moment (or none), and the queue is drained with
+ * the wider rule. Inside the routing lock, so with several processes each moment is handled once.
+ */
+export async function routeDueTickets(run: RoutingRun): Promise<void> {
+  const due = await dueRoutingTickets(run.trx, run.now);
+  if (due.length === 0) return;
+  await setRoutingDueAt(run.trx, due.map((t) => ({ id: t.id, at: nextWideningAt(t, run.world.teams, run.now) })));
+  run.queueWaiting = true;
+  await drainQueue(run);
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { planFollowUp, planIntake } from '../core/routing.js';
+import { nextWideningAt, planTeamFollowUp, planTeamIntake, skillsOfTopic, skillsText, type StoredSkill, type TeamTicket, type TopicRule } from '../core/teams.js';
 import { forbidden, notFound } from '../core/errors.js';
 import { clocksAtCreation, IDLE_CLOCKS } from '../core/slaClocks.js';
 import type { NewTicketInput } from '../core/tickets.js';
@@ -12,6 +12,7 @@ import { type InboundRecord, insertInboundMails } from '../repositories/inbound.
 import { firstMessageIdOf } from '../repositories/messages.js';
 import { writeIntake } from '../repositories/intake.js';
 import { findTicketById, markClosed } from '../repositories/tickets.js';
+import { loadTopicRules } from '../repositories/teamState.js';
 import type { ServiceContext } from './context.js';
 import { mailDataOf, notifyCustomer } from './notifications.js';
 import { pullAndBalance, type RoutingRun, updateAgent, withRouting } from './routing.js';
@@ -31,6 +32,8 @@ export type IntakeInput = NewTicketInput & {
   intakeKey?: string;
   channel?: MessageChannel;
   followUpOf?: { id: number; agentId: number | null };
+  /** The topic (§12) as intake resolved it; absent or unknown by now: the first topic. */
+  topicId?: number | null;
   /** Files sent with the description (the form's `attachments`, §10.1): stored on the first message. */
   files?: readonly IncomingFile[];
   /**
@@ -39,6 +42,25 @@ export type IntakeInput = NewTicketInput & {
    */
   mail?: InboundRecord;
 };
+
+/** A new ticket as routing sees it (its place in the batch as id), with the topic and skills it stores. */
+interface RoutedInput {
+  ticket: TeamTicket;
+  topicId: number | null;
+  skills: StoredSkill[];
+}
+
+/** Each input's topic (the one resolved by intake, else the first), hence its team and skills. */
+function routedIntake(inputs: readonly IntakeInput[], topics: readonly TopicRule[], now: number): RoutedInput[] {
+  const byId = new Map(topics.map((t) => [t.id, t]));
+  return inputs.map((input, i) => {
+    const topic = (input.topicId == null ? undefined : byId.get(input.topicId)) ?? topics[0];
+    const skills = topic ? skillsOfTopic(topic) : [];
+    // New tickets are planned in arrival order, never sorted, so their deadline plays no part.
+    const ticket = { id: i, createdAt: now, slaDueAt: now, teamId: topic?.teamId ?? 1, skills: skills.map((s) => ({ skillId: s.id, optionalAfterMs: s.after })) };
+    return { ticket, topicId: topic?.id ?? null, skills };
+  });
+}
 
 /** A ticket as intake stored it; with the id of its inbound log row when it came from a mail. */
 export type CreatedTicket = TicketRow & { mailId?: number };
@@ -58,12 +80,14 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
     null,
     async (run) => {
       const { trx, now } = run;
-      const queueLength = run.queueWaiting ? 1 : 0;
       const followUp = inputs.length === 1 ? inputs[0]!.followUpOf : undefined;
       if (inputs.length > 1 && inputs.some((i) => i.followUpOf)) throw new Error('A follow-up is created on its own, not in a batch.');
-      const plan = followUp ? planFollowUp(run.agents, queueLength, followUp.agentId, now) : planIntake(run.agents, queueLength, inputs.length, now);
+      const routed = routedIntake(inputs, await loadTopicRules(trx), now);
+      // Ids of the plan are the tickets' places in the batch (the rows have none yet).
+      const plan = followUp ? planTeamFollowUp(run.agents, routed[0]!.ticket, followUp.agentId, run.rule, now) : planTeamIntake(run.agents, routed.map((r) => r.ticket), run.rule, now);
       const rows = inputs.map((input, i) => {
         const agentId = plan.agentIds[i]!;
+        const { ticket, topicId, skills } = routed[i]!;
         return {
           token: newTicketToken(),
           customer_name: input.name,
@@ -87,6 +111,10 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           csat_score: null,
           csat_comment: null,
           csat_rated_at: null,
+          team_id: ticket.teamId,
+          topic_id: topicId,
+          required_skills: skillsText(skills),
+          routing_due_at: agentId === null ? nextWideningAt(ticket, run.world.teams, now) : null,
         };
       });
       const tickets = await writeIntake(trx, rows, run.newTicketIds, (stored) => ({

@@ -15,7 +15,11 @@ export const PRIORITY_OPTIONS: [string, string][] = [
 
 const FIELD_LABELS = NEW_TICKET_LABELS;
 
-export function TicketCreatePage({ values, errors, csrf }: { values: FormValues; errors: FormErrors; csrf: string }) {
+/**
+ * The customer form. `topics` (§12): the topic choice is shown only when there is more than one
+ * (with one, every ticket gets it and there is nothing to ask); the first is preselected.
+ */
+export function TicketCreatePage({ values, errors, csrf, topics = [] }: { values: FormValues; errors: FormErrors; csrf: string; topics?: readonly { id: number; name: string }[] }) {
   const failed = Object.keys(errors).length > 0;
   return (
     <Layout title={failed ? 'Check your request' : 'New request'}>
@@ -32,6 +36,9 @@ export function TicketCreatePage({ values, errors, csrf }: { values: FormValues;
         </div>
         <TextField name="title" label={FIELD_LABELS.title} values={values} errors={errors} required maxLength={200} />
         <TextArea name="description" label={FIELD_LABELS.description} values={values} errors={errors} required maxLength={10_000} hint="What you expected, what happened instead, and anything you already tried." />
+        {topics.length > 1 && (
+          <SelectField name="topic" label={FIELD_LABELS.topic} values={{ topic: String(topics[0]!.id), ...values }} errors={errors} options={topics.map((t) => [String(t.id), t.name])} />
+        )}
         <SelectField name="priority" label={FIELD_LABELS.priority} values={{ priority: 'medium', ...values }} errors={errors} options={PRIORITY_OPTIONS} />
         <AttachmentsField errors={errors} label="Screenshots or files (optional)" />
         <button type="submit">Send request</button>

@@ -30,6 +30,18 @@ const SPEC_ROUTES: [method: string, path: string, staffOnly: boolean][] = [
   ['delete', '/api/v1/webhooks/{id}', true],
   ['get', '/api/v1/webhooks/{id}/deliveries', true],
   ['post', '/api/v1/webhooks/{id}/deliveries/{delivery}/retry', true],
+  ['get', '/api/v1/teams', true],
+  ['post', '/api/v1/teams', true],
+  ['put', '/api/v1/teams/{id}', true],
+  ['delete', '/api/v1/teams/{id}', true],
+  ['get', '/api/v1/topics', true],
+  ['post', '/api/v1/topics', true],
+  ['put', '/api/v1/topics/{id}', true],
+  ['delete', '/api/v1/topics/{id}', true],
+  ['get', '/api/v1/skills', true],
+  ['post', '/api/v1/skills', true],
+  ['delete', '/api/v1/skills/{id}', true],
+  ['put', '/api/v1/agents/{username}/teams', true],
 ];
 
 for (const dialect of DIALECTS) {
@@ -85,6 +97,9 @@ for (const dialect of DIALECTS) {
           'status_url',
           'waiting_on',
           'first_response_at',
+          'team',
+          'topic',
+          'skills',
           'follow_up_of',
         ].sort(),
       );

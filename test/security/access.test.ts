@@ -15,6 +15,8 @@ import { reassignTicket } from '../../src/services/admin.js';
 import { parseCalendar } from '../../src/core/calendar.js';
 import { saveCalendar } from '../../src/services/calendars.js';
 import { createEndpoint } from '../../src/services/webhookEndpoints.js';
+import { createSkill, saveTeam, saveTopic } from '../../src/services/teams.js';
+import { validateTeam, validateTopic } from '../../src/core/teamInput.js';
 import { saveCannedReply } from '../../src/services/cannedReplies.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { DEFAULT_INBOUND_SETTING, ingestMail } from '../../src/services/inbound.js';
@@ -68,6 +70,12 @@ interface Fixtures {
   /** A webhook endpoint taking ticket.created (§13), and one of its deliveries. */
   webhook: number;
   delivery: number;
+  /** A team without tickets or topics, a topic and a skill nothing requires (§12). */
+  team: number;
+  topic: number;
+  skill: number;
+  /** The target agent's username. */
+  targetName: string;
   seq: number;
 }
 
@@ -259,6 +267,19 @@ const CASES: Case[] = [
   { route: 'GET /api/v1/calendars/:id', url: (fx) => `/api/v1/calendars/${fx.calendar}`, expect: apiAdminOnly(200) },
   { route: 'PUT /api/v1/calendars/:id', url: (fx) => `/api/v1/calendars/${fx.calendar}`, json: (fx) => berlinOffice(`Replaced calendar ${fx.seq}`), expect: apiAdminOnly(200) },
   { route: 'DELETE /api/v1/calendars/:id', url: (fx) => `/api/v1/calendars/${fx.calendar}`, expect: apiAdminOnly(204) },
+  // Teams, topics and skills (§12): admins only.
+  { route: 'GET /api/v1/teams', url: () => '/api/v1/teams', expect: apiAdminOnly(200) },
+  { route: 'POST /api/v1/teams', url: () => '/api/v1/teams', json: (fx) => ({ name: `API team ${fx.seq}` }), expect: apiAdminOnly(201) },
+  { route: 'PUT /api/v1/teams/:id', url: (fx) => `/api/v1/teams/${fx.team}`, json: (fx) => ({ name: `Replaced team ${fx.seq}`, overflow_team: 'Support', overflow_after_minutes: 30 }), expect: apiAdminOnly(200) },
+  { route: 'DELETE /api/v1/teams/:id', url: (fx) => `/api/v1/teams/${fx.team}`, expect: apiAdminOnly(204) },
+  { route: 'GET /api/v1/topics', url: () => '/api/v1/topics', expect: apiAdminOnly(200) },
+  { route: 'POST /api/v1/topics', url: () => '/api/v1/topics', json: (fx) => ({ name: `API topic ${fx.seq}`, team: 'Support' }), expect: apiAdminOnly(201) },
+  { route: 'PUT /api/v1/topics/:id', url: (fx) => `/api/v1/topics/${fx.topic}`, json: (fx) => ({ name: `Replaced topic ${fx.seq}`, team: 'Support', addresses: [`t${fx.seq}@example.com`] }), expect: apiAdminOnly(200) },
+  { route: 'DELETE /api/v1/topics/:id', url: (fx) => `/api/v1/topics/${fx.topic}`, expect: apiAdminOnly(204) },
+  { route: 'GET /api/v1/skills', url: () => '/api/v1/skills', expect: apiAdminOnly(200) },
+  { route: 'POST /api/v1/skills', url: () => '/api/v1/skills', json: (fx) => ({ name: `API skill ${fx.seq}` }), expect: apiAdminOnly(201) },
+  { route: 'DELETE /api/v1/skills/:id', url: (fx) => `/api/v1/skills/${fx.skill}`, expect: apiAdminOnly(204) },
+  { route: 'PUT /api/v1/agents/:username/teams', url: (fx) => `/api/v1/agents/${fx.targetName}/teams`, json: () => ({ teams: ['Support'], skills: [] }), expect: apiAdminOnly(200) },
   { route: 'GET /api/v1/settings', url: () => '/api/v1/settings', expect: apiAdminOnly(200) },
   // Webhooks (§13): admins only.
   { route: 'GET /api/v1/webhooks', url: () => '/api/v1/webhooks', expect: apiAdminOnly(200) },
@@ -332,7 +353,31 @@ for (const dialect of DIALECTS) {
       const webhook = (await createEndpoint(t.ctx, { url: `https://hooks.example.com/${seq}`, events: ['ticket.created'] }, false)).id;
       await ticket(`For the webhook ${seq}`);
       const delivery = (await db().selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', webhook).executeTakeFirstOrThrow()).id;
-      fixtures = { mine: mine.id, theirs: theirs.id, pending: pending.id, mineToken: mine.token, ratingToken: csatToken(done), target, targetToken, email: email.id, file: file!, mailMessage: mailMessage.id, canned, mail, calendar, webhook, delivery, seq };
+      const team = await saveTeam(t.ctx, ids.root, validateTeam({ name: `Team ${seq}` }));
+      const topic = await saveTopic(t.ctx, ids.root, validateTopic({ name: `Topic ${seq}`, team: 'Support' }));
+      const skill = await createSkill(t.ctx, ids.root, { name: `Skill ${seq}` });
+      fixtures = {
+        mine: mine.id,
+        theirs: theirs.id,
+        pending: pending.id,
+        mineToken: mine.token,
+        ratingToken: csatToken(done),
+        target,
+        targetToken,
+        email: email.id,
+        file: file!,
+        mailMessage: mailMessage.id,
+        canned,
+        mail,
+        calendar,
+        team,
+        topic,
+        skill,
+        webhook,
+        delivery,
+        targetName: `target${seq}`,
+        seq,
+      };
       return fixtures;
     }
 

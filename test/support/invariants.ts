@@ -2,13 +2,23 @@
  * Checks SPEC §3's invariants on a database, and that the events table tells the same story as the
  * tickets table. Returns a list of violations (empty when all hold) so a failure says what broke.
  */
-import { type AgentLoad, hasSpareCapacity } from '../../src/core/routing.js';
+import type { AgentLoad } from '../../src/core/routing.js';
+import { waitingWhileEligible } from '../../src/core/teams.js';
 import type { Db } from '../../src/db/connect.js';
 import { CLOSED_NOTE as REPLY_CLOSED_NOTE } from '../../src/mail/templates/reply.js';
 import { loadSettings } from '../../src/repositories/settings.js';
 import { loadAgentLoads } from '../../src/repositories/routingState.js';
+import { loadTeamWorld } from '../../src/repositories/teamState.js';
+import { teamTicketOf } from '../../src/repositories/tickets.js';
 
-/** I2 and I3 on one consistent snapshot (call inside the routing lock to see a committed state). */
+/**
+ * I2 and team-I3 (§12) on one consistent snapshot (call inside the routing lock to see a committed
+ * state): no agent above its capacity (one number across all its teams); no ticket waits while an
+ * agent with room is a member of its team (or of its open overflow team) holding the skills it
+ * still needs. Each waiting ticket is judged as of the last routing moment routing has handled for
+ * it: with a routing_due_at still ahead, the instant before it; with none left, after them all.
+ * So the check reads no clock, and a moment the due job has not reached yet is not a violation.
+ */
 export async function capacityViolations(db: Db): Promise<string[]> {
   const agents = await routedLoads(db);
   const problems: string[] = [];
@@ -23,14 +33,29 @@ export async function routedLoads(db: Db): Promise<AgentLoad[]> {
 }
 
 /**
- * I3 alone: no ticket pending while an agent has spare capacity. (I2 alone cannot be read off one
- * snapshot where R6 or a lowered capacity may have left an agent above it; see test/model.)
+ * Team-I3 alone (§12; with everyone in one team, I3 of §3): no ticket pending while an agent of its
+ * team holding its skills has spare capacity. (I2 alone cannot be read off one snapshot where R6
+ * or a lowered capacity may have left an agent above it; see test/model.)
  */
-export async function queueViolations(db: Db, agents?: readonly AgentLoad[]): Promise<string[]> {
-  const loads = agents ?? (await routedLoads(db));
-  const pending = await db.selectFrom('tickets').select('id').where('status', '=', 'open').where('agent_id', 'is', null).limit(1).executeTakeFirst();
-  const free = loads.filter(hasSpareCapacity);
-  return pending && free.length > 0 ? [`I3: ticket ${pending.id} pending while agents ${free.map((a) => a.id).join(',')} have room`] : [];
+export async function queueViolations(db: Db, given?: readonly AgentLoad[]): Promise<string[]> {
+  const agents = given ?? (await routedLoads(db));
+  const problems: string[] = [];
+  const pending = await db
+    .selectFrom('tickets')
+    .select(['id', 'created_at', 'sla_due_at', 'team_id', 'required_skills', 'routing_due_at'])
+    .where('status', '=', 'open')
+    .where('agent_id', 'is', null)
+    .orderBy('id')
+    .execute();
+  if (pending.length === 0) return problems;
+  const dueOf = new Map(pending.map((t) => [t.id, t.routing_due_at]));
+  const world = await loadTeamWorld(db);
+  const found = waitingWhileEligible(agents, world, pending.map(teamTicketOf), (t) => {
+    const due = dueOf.get(t.id);
+    return due === null || due === undefined ? Number.MAX_SAFE_INTEGER : Number(due) - 1;
+  });
+  for (const f of found.slice(0, 1)) problems.push(`I3: ticket ${f.ticketId} pending while agents ${f.agentIds.join(',')} of its team with its skills have room`);
+  return problems;
 }
 
 /**

@@ -105,6 +105,8 @@ export interface LoadOptions {
   agentRounds: number;
   /** Share of creations through the JSON API instead of the form. */
   apiShare?: number;
+  /** Topics (§12) the creations name in turn; none: the field is left out. */
+  topics?: readonly string[];
   seed?: number;
   /** Continuous mode (crash tests): keep creating and acting until this returns true. */
   until?: () => boolean;
@@ -166,7 +168,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   /** Returns whether the server answered (false: it is down; the caller backs off). */
   const customer = async (i: number): Promise<boolean> => {
     const client = new HttpClient(pick());
-    const fields = { name: `Customer ${i}`, email: `c${i}@example.com`, title: `Load ticket ${i}`, description: `Help with ${i}`, priority: PRIORITIES[i % PRIORITIES.length]! };
+    const fields = { name: `Customer ${i}`, email: `c${i}@example.com`, title: `Load ticket ${i}`, description: `Help with ${i}`, priority: PRIORITIES[i % PRIORITIES.length]!, ...(options.topics?.length ? { topic: options.topics[i % options.topics.length]! } : {}) };
     if (rnd() < (options.apiShare ?? 0.3)) {
       const response = await call('create-api', () => client.request('POST', '/api/v1/tickets', { json: fields }), [201]);
       if (response?.status === 201) accept((JSON.parse(response.text) as { token: string }).token);

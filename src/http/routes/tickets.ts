@@ -12,6 +12,7 @@ import type { ServiceContext } from '../../services/context.js';
 import { postCustomerMessageOn } from '../../services/conversation.js';
 import type { TicketIntake } from '../../services/intake.js';
 import { renderPage } from '../../views/render.js';
+import { listTopicChoices } from '../../repositories/topics.js';
 import { TicketCreatePage, TicketStatusPage, TicketSuccessPage } from '../../views/tickets.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import { setFlash, takeFlash } from '../flash.js';
@@ -19,13 +20,14 @@ import { formBody, keptValues, sendHtml } from '../forms.js';
 import { type IncomingFile, readForm } from '../uploads.js';
 import type { RouteLimits } from '../app.js';
 
-const TICKET_FIELDS = ['name', 'email', 'title', 'description', 'priority'] as const;
+const TICKET_FIELDS = ['name', 'email', 'title', 'description', 'priority', 'topic'] as const;
 
 /** Customer pages: the form, the confirmation, the status page (§1). */
 export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, intake: TicketIntake): void {
   app.get('/', async (_request, reply) => reply.redirect('/tickets/create/', 302));
 
-  app.get('/tickets/create/', async (_request, reply) => sendHtml(reply, renderPage(TicketCreatePage({ values: {}, errors: {}, csrf: reply.generateCsrf() }))));
+  const topics = () => listTopicChoices(ctx.handle.db);
+  app.get('/tickets/create/', async (_request, reply) => sendHtml(reply, renderPage(TicketCreatePage({ values: {}, errors: {}, csrf: reply.generateCsrf(), topics: await topics() }))));
 
   app.post('/tickets/create/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection }, async (request, reply) => {
     // Files that break §10.1 come back as the form with its message (413 or 400), like bad fields.
@@ -36,7 +38,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
       return reply.redirect(`/tickets/createsuccess/?t=${encodeURIComponent(ticket.token)}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || (error.code !== 'invalid_input' && error.code !== 'payload_too_large')) throw error;
-      const page = TicketCreatePage({ values: keptValues(body, TICKET_FIELDS), errors: error.fields, csrf: reply.generateCsrf() });
+      const page = TicketCreatePage({ values: keptValues(body, TICKET_FIELDS), errors: error.fields, csrf: reply.generateCsrf(), topics: await topics() });
       return sendHtml(reply, renderPage(page), error.code === 'payload_too_large' ? 413 : 400);
     }
   });

@@ -16,6 +16,7 @@ import type { InboundSetting } from '../../../services/inbound.js';
 import { agentApiRoutes } from './agents.js';
 import { calendarApiRoutes } from './calendars.js';
 import { webhookApiRoutes } from './webhooks.js';
+import { teamApiRoutes } from './teams.js';
 import { inboundApiRoutes } from './inbound.js';
 import { messageApiRoutes } from './messages.js';
 import { settingsApiRoutes } from './settings.js';
@@ -180,6 +181,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         agentApiRoutes(staff, ctx);
         statsApiRoutes(staff, ctx);
         calendarApiRoutes(staff, ctx);
+        teamApiRoutes(staff, ctx);
         settingsApiRoutes(staff, ctx);
         inboundApiRoutes(staff, ctx, intake, inbound);
         webhookApiRoutes(staff, ctx, webhooksAllowPrivate);

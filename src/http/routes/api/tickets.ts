@@ -4,8 +4,8 @@ import { invalidInput, notFound } from '../../../core/errors.js';
 import { parsePosition, parseSearch, type SearchQuery } from '../../../core/search.js';
 import { idFromReference } from '../../../core/tickets.js';
 import { timelineOf } from '../../../repositories/events.js';
-import { findVisibleTicket, listTickets, type TicketListRow, type Viewer } from '../../../repositories/ticketQueries.js';
-import { findUserById, findUserByUsername } from '../../../repositories/users.js';
+import { findListedTicket, findVisibleTicket, listTickets, type TicketListRow, type Viewer } from '../../../repositories/ticketQueries.js';
+import { findUserByUsername } from '../../../repositories/users.js';
 import { reassignTicket, requeueTicket } from '../../../services/admin.js';
 import type { ServiceContext } from '../../../services/context.js';
 import type { TicketIntake } from '../../../services/intake.js';
@@ -46,8 +46,8 @@ export function publicTicketApiRoutes(app: FastifyInstance, ctx: ServiceContext,
     },
     async (request, reply) => {
       const ticket = await intake.submit(request.body, { channel: 'api' });
-      const agent = ticket.agent_id === null ? undefined : await findUserById(ctx.handle.db, ticket.agent_id);
-      const row: TicketListRow = { ...ticket, agent_username: agent?.username ?? null };
+      // Read after the commit: its agent's username and its team's and topic's names as of now.
+      const row = (await findListedTicket(ctx.handle.db, ticket.id)) ?? { ...ticket, agent_username: null, team_name: null, topic_name: null };
       return reply.status(201).send({ ...ticketJson(row, ctx.publicUrl, ctx.clock.now()), token: ticket.token });
     },
   );

@@ -1,0 +1,85 @@
+/**
+ * What an admin submits for teams, skills and topics (§12), checked without the database: names,
+ * waits, the shape of lists. Whether a named team or skill exists is the service's check. Pure.
+ */
+import { invalidInput } from './errors.js';
+import { labelled } from './fieldErrors.js';
+
+export const TEAM_LABELS = { name: 'Name', overflow_team: 'Overflow team', overflow_after_minutes: 'Overflow after', skills: 'Skills', teams: 'Teams', team: 'Team', addresses: 'Addresses' } as const;
+
+/** A wait in whole minutes from 1 to 10 080 (a week); null/empty: none. `undefined` when invalid. */
+export function parseMinutes(raw: unknown): number | null | undefined {
+  if (raw === null || raw === undefined || raw === '') return null;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 10_080 ? n : undefined;
+}
+
+/** A name of 1–64 characters (teams, skills) or 1–100 (topics), control characters removed. */
+export function parseName(fields: Record<string, string>, raw: unknown, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const name = typeof raw === 'string' ? raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() : '';
+  if (name.length === 0) fields.name = 'Required.';
+  else if (name.length > max) fields.name = `At most ${max} characters.`;
+  return name;
+}
+
+/** A list of names as a JSON array or a comma-separated text (forms), trimmed, without blanks or repeats. */
+export function parseNameList(raw: unknown): string[] | undefined {
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : raw === undefined || raw === null ? [] : undefined;
+  if (!items || items.some((i) => typeof i !== 'string')) return undefined;
+  return [...new Set((items as string[]).map((i) => i.trim()).filter((i) => i !== ''))];
+}
+
+export interface TeamInput {
+  name: string;
+  overflowTeam: string | null;
+  overflowAfterMinutes: number | null;
+}
+
+/** A team: its name, and optionally an overflow team (by name) with its wait (both or neither). */
+export function validateTeam(raw: Record<string, unknown>): TeamInput {
+  const fields: Record<string, string> = {};
+  const name = parseName(fields, raw.name, 64);
+  const overflowTeam = typeof raw.overflow_team === 'string' && raw.overflow_team.trim() !== '' ? raw.overflow_team.trim() : null;
+  const overflowAfterMinutes = parseMinutes(raw.overflow_after_minutes);
+  if (overflowAfterMinutes === undefined) fields.overflow_after_minutes = 'Enter whole minutes from 1 to 10080.';
+  else if ((overflowTeam === null) !== (overflowAfterMinutes === null)) fields.overflow_after_minutes = 'Give an overflow team and its wait together, or neither.';
+  if (overflowTeam !== null && overflowTeam.toLowerCase() === name.toLowerCase()) fields.overflow_team = 'A team cannot overflow into itself.';
+  if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, TEAM_LABELS));
+  return { name, overflowTeam, overflowAfterMinutes: overflowAfterMinutes ?? null };
+}
+
+export interface TopicInput {
+  name: string;
+  team: string;
+  skills: { name: string; optionalAfterMinutes: number | null }[];
+  addresses: string[];
+}
+
+/**
+ * A topic: name, team (by name), skills as `[{name, optional_after_minutes}]` or names, inbound
+ * addresses (lower-cased).
+ */
+export function validateTopic(raw: Record<string, unknown>): TopicInput {
+  const fields: Record<string, string> = {};
+  const name = parseName(fields, raw.name, 100);
+  const team = typeof raw.team === 'string' ? raw.team.trim() : '';
+  if (team === '') fields.team = 'Required.';
+  const skills: TopicInput['skills'] = [];
+  const rawSkills = raw.skills === undefined || raw.skills === null ? [] : raw.skills;
+  if (!Array.isArray(rawSkills)) fields.skills = 'Give a list of skills.';
+  else {
+    for (const s of rawSkills as unknown[]) {
+      const entry = typeof s === 'string' ? { name: s } : (s as Record<string, unknown> | null);
+      const skillName = typeof entry?.name === 'string' ? entry.name.trim() : '';
+      const after = parseMinutes(entry?.optional_after_minutes);
+      if (skillName === '' || after === undefined) fields.skills = 'Each skill needs a name and, optionally, whole minutes from 1 to 10080 after which it is optional.';
+      else skills.push({ name: skillName, optionalAfterMinutes: after });
+    }
+  }
+  const addresses = parseNameList(raw.addresses)?.map((a) => a.toLowerCase());
+  if (!addresses) fields.addresses = 'Give a list of email addresses.';
+  else if (addresses.some((a) => !/^[^\s@]+@[^\s@]+$/.test(a) || a.length > 254)) fields.addresses = 'Enter email addresses such as billing@example.com.';
+  if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, TEAM_LABELS));
+  return { name, team, skills, addresses: addresses ?? [] };
+}

@@ -1,0 +1,179 @@
+/**
+ * SPEC §12 as pure decisions: who may take a ticket once teams, required skills, skills that become
+ * optional after a wait, and overflow teams are in play. R1–R5 (src/core/routing.ts) stay as they
+ * are; they are asked with the `CanTake` rule built here, so they apply within the ticket's team.
+ * Nothing here reads a clock or a database: `now` and every row come in as arguments.
+ */
+import { type AgentLoad, type CanTake, hasSpareCapacity, type IntakePlan, planDrain, type QueuedTicket, withAssignment } from './routing.js';
+
+/** A skill a ticket needs; with `optionalAfterMs`, only until it has waited that long. */
+export interface SkillNeed {
+  skillId: number;
+  optionalAfterMs: number | null;
+}
+
+/** What routing needs to know of a team: where its tickets overflow to, and after how long. */
+export interface TeamRule {
+  id: number;
+  overflowTeamId: number | null;
+  overflowAfterMs: number | null;
+}
+
+/** A ticket as routing sees it with teams: its team and the skills it needs. */
+export interface TeamTicket extends QueuedTicket {
+  teamId: number;
+  skills: readonly SkillNeed[];
+}
+
+/** An agent's teams and skills (its load is an AgentLoad: capacity is one number across teams). */
+export interface Membership {
+  teams: readonly number[];
+  skills: readonly number[];
+}
+
+/** The teams' rules and each agent's teams and skills, as routing read them. */
+export interface TeamWorld {
+  teams: ReadonlyMap<number, TeamRule>;
+  members: ReadonlyMap<number, Membership>;
+}
+
+/**
+ * The skills a ticket still needs at `now`: every required skill, except one whose optional-after
+ * wait (counted from the ticket's created_at, which a requeue keeps) has passed.
+ */
+export function requiredSkillsAt(ticket: TeamTicket, now: number): number[] {
+  return ticket.skills.filter((s) => s.optionalAfterMs === null || now < ticket.createdAt + s.optionalAfterMs).map((s) => s.skillId);
+}
+
+/** The teams whose members may take the ticket at `now`: its own, and its overflow team once that opened. */
+export function teamsOpenTo(ticket: TeamTicket, teams: ReadonlyMap<number, TeamRule>, now: number): number[] {
+  const rule = teams.get(ticket.teamId);
+  const open = [ticket.teamId];
+  if (rule?.overflowTeamId != null && rule.overflowAfterMs !== null && now >= ticket.createdAt + rule.overflowAfterMs && rule.overflowTeamId !== ticket.teamId) {
+    open.push(rule.overflowTeamId);
+  }
+  return open;
+}
+
+/** §12: the agent is a member of a team open to the ticket and holds every skill it still needs. */
+export function mayTake(world: TeamWorld, agentId: number, ticket: TeamTicket, now: number): boolean {
+  const member = world.members.get(agentId);
+  if (!member) return false;
+  if (!teamsOpenTo(ticket, world.teams, now).some((t) => member.teams.includes(t))) return false;
+  return requiredSkillsAt(ticket, now).every((s) => member.skills.includes(s));
+}
+
+/** The routing rule R1–R5 are asked with at `now`. */
+export function teamRule(world: TeamWorld, now: number): CanTake<TeamTicket> {
+  return (agent, ticket) => mayTake(world, agent.id, ticket, now);
+}
+
+/** Whether two agents share a team (R3 balances only between them). */
+export function shareTeam(world: TeamWorld, a: number, b: number): boolean {
+  const teamsOfB = world.members.get(b)?.teams ?? [];
+  return (world.members.get(a)?.teams ?? []).some((t) => teamsOfB.includes(t));
+}
+
+/**
+ * The next moment after `now` at which more agents may take the ticket (a skill turns optional, the
+ * overflow opens), or null when nothing more will change. The due-row job routes the ticket then.
+ */
+export function nextWideningAt(ticket: TeamTicket, teams: ReadonlyMap<number, TeamRule>, now: number): number | null {
+  const moments = ticket.skills.flatMap((s) => (s.optionalAfterMs === null ? [] : [ticket.createdAt + s.optionalAfterMs]));
+  const rule = teams.get(ticket.teamId);
+  if (rule?.overflowTeamId != null && rule.overflowAfterMs !== null && rule.overflowTeamId !== ticket.teamId) moments.push(ticket.createdAt + rule.overflowAfterMs);
+  const later = moments.filter((m) => m > now);
+  return later.length === 0 ? null : Math.min(...later);
+}
+
+/**
+ * R1 with teams for new tickets committed together, in arrival order: each goes to the best-ranked
+ * agent with room that may take it, else it waits. A new ticket never overtakes a waiting one,
+ * because at the start of every routing transaction no waiting ticket has an eligible agent with
+ * room (team-I3, kept by every transaction's drain and by the due-row job for time-driven changes).
+ */
+export function planTeamIntake(agents: readonly AgentLoad[], tickets: readonly TeamTicket[], rule: CanTake<TeamTicket>, now: number): IntakePlan {
+  const plan = planDrain(agents, tickets, now, new Map(), rule);
+  const to = new Map(plan.moves.map((m) => [m.ticketId, m.to]));
+  return { agentIds: tickets.map((t) => to.get(t.id) ?? null), agents: plan.agents };
+}
+
+/** §9's follow-up with teams: the previous agent when it has room and may still take it, else R1. */
+export function planTeamFollowUp(agents: readonly AgentLoad[], ticket: TeamTicket, previousAgentId: number | null, rule: CanTake<TeamTicket>, now: number): IntakePlan {
+  const previous = previousAgentId === null ? undefined : agents.find((a) => a.id === previousAgentId);
+  if (previous && hasSpareCapacity(previous) && rule(previous, ticket)) return { agentIds: [previous.id], agents: withAssignment(agents, previous.id, now) };
+  return planTeamIntake(agents, [ticket], rule, now);
+}
+
+/** R3 with teams: the newest of the donor's tickets (newest first) the taker may take, or null. */
+export function balanceTicket(donorTickets: readonly TeamTicket[], taker: AgentLoad, rule: CanTake<TeamTicket>): number | null {
+  return donorTickets.find((t) => rule(taker, t))?.id ?? null;
+}
+
+/**
+ * The teams whose waiting tickets agents of `takers` may take: their own teams, and the teams
+ * overflowing into them. Routing reads only those teams' queues.
+ */
+export function queuesServedBy(world: TeamWorld, takers: readonly number[]): Set<number> {
+  const own = new Set(takers.flatMap((id) => world.members.get(id)?.teams ?? []));
+  const served = new Set(own);
+  for (const rule of world.teams.values()) if (rule.overflowTeamId !== null && own.has(rule.overflowTeamId)) served.add(rule.id);
+  return served;
+}
+
+/**
+ * Team-I3 checked on a state: the pending tickets (any order) that an agent with room may take.
+ * Used by the invariant helpers; `at` gives, per ticket, the moment its eligibility is judged at.
+ */
+export function waitingWhileEligible(
+  agents: readonly AgentLoad[],
+  world: TeamWorld,
+  pending: readonly TeamTicket[],
+  at: (ticket: TeamTicket) => number,
+): { ticketId: number; agentIds: number[] }[] {
+  const free = agents.filter(hasSpareCapacity);
+  const found: { ticketId: number; agentIds: number[] }[] = [];
+  for (const t of pending) {
+    const agentIds = free.filter((a) => mayTake(world, a.id, t, at(t))).map((a) => a.id);
+    if (agentIds.length > 0) found.push({ ticketId: t.id, agentIds });
+  }
+  return found;
+}
+
+/** A skill as a ticket stores it (tickets.required_skills): its name kept for display. */
+export interface StoredSkill {
+  id: number;
+  name: string;
+  /** Milliseconds of waiting after which the skill is optional; null: always required. */
+  after: number | null;
+}
+
+/** The tickets.required_skills text of these skills. */
+export function skillsText(skills: readonly StoredSkill[]): string {
+  return JSON.stringify(skills.map((s) => ({ id: s.id, name: s.name, after: s.after })));
+}
+
+/** tickets.required_skills read back ('[]': none, the common case, answered without parsing). */
+export function storedSkillsOf(text: string): StoredSkill[] {
+  if (text === '[]' || text === '') return [];
+  return (JSON.parse(text) as StoredSkill[]).map((s) => ({ id: Number(s.id), name: String(s.name), after: s.after === null ? null : Number(s.after) }));
+}
+
+/** What routing needs of the stored skills. */
+export function skillNeedsOf(text: string): SkillNeed[] {
+  return storedSkillsOf(text).map((s) => ({ skillId: s.id, optionalAfterMs: s.after }));
+}
+
+/** A topic as intake applies it: the team, the skills (with their wait in minutes) and default priority. */
+export interface TopicRule {
+  id: number;
+  name: string;
+  teamId: number;
+  defaultPriority: 'high' | 'medium' | 'low' | null;
+  skills: { id: number; name: string; optionalAfterMinutes: number | null }[];
+}
+
+/** The skills a new ticket of this topic stores. */
+export function skillsOfTopic(topic: TopicRule): StoredSkill[] {
+  return topic.skills.map((s) => ({ id: s.id, name: s.name, after: s.optionalAfterMinutes === null ? null : s.optionalAfterMinutes * 60_000 }));
+}

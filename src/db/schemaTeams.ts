@@ -1,0 +1,57 @@
+/** Kysely table types of teams, topics and skills (SPEC §12; migration 2026-12-04T1000-teams). */
+import type { Generated } from 'kysely';
+
+export interface TeamsTable {
+  id: Generated<number>;
+  name: string;
+  /** The team whose members may also take this team's tickets once they have waited `overflow_after_minutes`. */
+  overflow_team_id: number | null;
+  overflow_after_minutes: number | null;
+  created_at: number;
+}
+
+export interface TeamMembersTable {
+  team_id: number;
+  user_id: number;
+}
+
+export interface SkillsTable {
+  id: Generated<number>;
+  name: string;
+}
+
+export interface AgentSkillsTable {
+  user_id: number;
+  skill_id: number;
+}
+
+export interface TopicsTable {
+  id: Generated<number>;
+  name: string;
+  team_id: number;
+  /** The priority a ticket of this topic gets when the customer names none; null: the form's default. */
+  default_priority: 'high' | 'medium' | 'low' | null;
+}
+
+export interface TopicSkillsTable {
+  topic_id: number;
+  skill_id: number;
+  /** Minutes of waiting after which the skill is no longer needed; null: always needed. */
+  optional_after_minutes: number | null;
+}
+
+/** A mail to `address` (To/Delivered-To) becomes a ticket of `topic_id`. Stored lower-case. */
+export interface TopicAddressesTable {
+  address: string;
+  topic_id: number;
+}
+
+export interface TeamTables {
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  skills: SkillsTable;
+  agent_skills: AgentSkillsTable;
+  topics: TopicsTable;
+  topic_skills: TopicSkillsTable;
+  topic_addresses: TopicAddressesTable;
+}

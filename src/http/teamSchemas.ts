@@ -1,0 +1,56 @@
+/** API shapes of teams, topics and skills (§12). Bodies are checked by src/core/teamInput.ts, as the pages' are. */
+import { z } from 'zod';
+
+const minutes = z.number().int().nullable();
+
+export const TeamSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    overflow_team: z.string().nullable().meta({ description: 'The team whose members may also take this team’s tickets once they have waited overflow_after_minutes' }),
+    overflow_after_minutes: minutes,
+    members: z.array(z.string()).meta({ description: 'Usernames' }),
+  })
+  .meta({ id: 'Team' });
+
+export const TopicSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    team: z.string(),
+    skills: z.array(z.object({ name: z.string(), optional_after_minutes: minutes })),
+    addresses: z.array(z.string()).meta({ description: 'Inbound addresses (To/Delivered-To) whose mail becomes a ticket of this topic' }),
+  })
+  .meta({ id: 'Topic' });
+
+export const SkillSchema = z.object({ id: z.number().int(), name: z.string(), agents: z.array(z.string()) }).meta({ id: 'Skill' });
+
+export const TeamBody = z
+  .object({
+    name: z.unknown().meta({ type: 'string', example: 'Billing' }),
+    overflow_team: z.unknown().optional().meta({ type: 'string', description: 'A team’s name; with overflow_after_minutes' }),
+    overflow_after_minutes: z.unknown().optional().meta({ type: 'integer', description: '1–10080' }),
+  })
+  .meta({ id: 'TeamRequest' });
+
+export const TopicBody = z
+  .object({
+    name: z.unknown().meta({ type: 'string', example: 'Rechnungen' }),
+    team: z.unknown().meta({ type: 'string', example: 'Billing' }),
+    skills: z.unknown().optional().meta({ type: 'array', description: 'Skill names, or {name, optional_after_minutes}: the skill is no longer needed once the ticket has waited that long' }),
+    addresses: z.unknown().optional().meta({ type: 'array', description: 'Inbound email addresses' }),
+  })
+  .meta({ id: 'TopicRequest' });
+
+export const SkillBody = z.object({ name: z.unknown().meta({ type: 'string', example: 'German' }) }).meta({ id: 'SkillRequest' });
+
+export const AgentTeamsBody = z
+  .object({
+    teams: z.unknown().optional().meta({ type: 'array', description: 'Team names; an agent holding open tickets keeps at least one' }),
+    skills: z.unknown().optional().meta({ type: 'array', description: 'Skill names' }),
+  })
+  .meta({ id: 'AgentTeamsRequest' });
+
+export const IdParams = z.object({ id: z.string().meta({ example: '2' }) });
+export const UsernameParams = z.object({ username: z.string().meta({ example: 'ana' }) });
+export const Deleted = z.null().describe('Deleted; no body');

@@ -1,0 +1,33 @@
+/**
+ * The routing-due rows (§12's time-driven changes): waiting tickets whose `routing_due_at` has come,
+ * read from the partial index tickets_routing_due, like the SLA monitor's and the pending closes'.
+ */
+import { sql } from 'kysely';
+import type { TeamTicket } from '../core/teams.js';
+import type { Db } from '../db/connect.js';
+import { teamTicketOf } from './tickets.js';
+
+/** How many due tickets one routing transaction handles; the rest are handled by the next. */
+const DUE_BATCH = 200;
+
+/** The waiting tickets whose routing moment is at or before `now`. */
+export async function dueRoutingTickets(db: Db, now: number): Promise<TeamTicket[]> {
+  const { rows } = await sql<{ id: number; created_at: number; sla_due_at: number; team_id: number; required_skills: string }>`
+    select id, created_at, sla_due_at, team_id, required_skills from tickets
+    where status = 'open' and agent_id is null and routing_due_at is not null and routing_due_at <= ${now}
+    order by routing_due_at limit ${DUE_BATCH}`.execute(db);
+  return rows.map(teamTicketOf);
+}
+
+/** Sets each ticket's next routing moment (null: none left). */
+export async function setRoutingDueAt(db: Db, moments: readonly { id: number; at: number | null }[]): Promise<void> {
+  for (const m of moments) await db.updateTable('tickets').set({ routing_due_at: m.at }).where('id', '=', m.id).execute();
+}
+
+/** The earliest routing moment of a waiting ticket, or null: when the routing-due job wakes next. */
+export async function nextRoutingDueAt(db: Db): Promise<number | null> {
+  const { rows } = await sql<{ at: number | string | null }>`select min(routing_due_at) as at from tickets
+    where status = 'open' and agent_id is null and routing_due_at is not null`.execute(db);
+  const at = rows[0]?.at;
+  return at === null || at === undefined ? null : Number(at);
+}

@@ -1,0 +1,79 @@
+/**
+ * Teams, memberships and skills as routing reads them (SPEC §12): SQL fragments that the routing
+ * state's one query adds per agent (its teams, its skills) and once (the teams' overflow rules),
+ * and the parsers that turn those lists back into a TeamWorld.
+ */
+import { type RawBuilder, sql } from 'kysely';
+import type { TeamRule, TeamWorld, TopicRule } from '../core/teams.js';
+import type { Db } from '../db/connect.js';
+
+/** A comma-separated list of `expr` over `from` (PostgreSQL's string_agg, SQLite's group_concat). */
+function listOf(pg: boolean, expr: RawBuilder<unknown>, from: RawBuilder<unknown>): RawBuilder<string | null> {
+  return pg ? sql<string | null>`(select string_agg((${expr})::text, ',') from ${from})` : sql<string | null>`(select group_concat(${expr}, ',') from ${from})`;
+}
+
+/** The agent `u`'s team ids. */
+export function agentTeamsSql(pg: boolean): RawBuilder<string | null> {
+  return listOf(pg, sql`tm.team_id`, sql`team_members tm where tm.user_id = u.id`);
+}
+
+/** The agent `u`'s skill ids. */
+export function agentSkillsSql(pg: boolean): RawBuilder<string | null> {
+  return listOf(pg, sql`ak.skill_id`, sql`agent_skills ak where ak.user_id = u.id`);
+}
+
+/** Every team as `id:overflow_team_id:overflow_after_minutes` (0 and -1 for none). */
+export function teamRulesSql(pg: boolean): RawBuilder<string | null> {
+  return listOf(pg, sql`tr.id || ':' || coalesce(tr.overflow_team_id, 0) || ':' || coalesce(tr.overflow_after_minutes, -1)`, sql`teams tr`);
+}
+
+export function idsOf(list: string | null | undefined): number[] {
+  return list ? list.split(',').map(Number) : [];
+}
+
+export function teamRulesOf(list: string | null | undefined): Map<number, TeamRule> {
+  const rules = new Map<number, TeamRule>();
+  for (const entry of list ? list.split(',') : []) {
+    const [id, overflow, after] = entry.split(':').map(Number) as [number, number, number];
+    rules.set(id, { id, overflowTeamId: overflow === 0 ? null : overflow, overflowAfterMs: after < 0 ? null : after * 60_000 });
+  }
+  return rules;
+}
+
+/** A TeamWorld from the state query's rows (one per agent, with its teams' and skills' lists). */
+export function worldOf(rules: string | null | undefined, agents: readonly { id: number; teams: string | null | undefined; skills: string | null | undefined }[]): TeamWorld {
+  return { teams: teamRulesOf(rules), members: new Map(agents.map((a) => [a.id, { teams: idsOf(a.teams), skills: idsOf(a.skills) }])) };
+}
+
+/** The routing world read alone (outside a routing state: the invariant helpers, the due job's checks). */
+export async function loadTeamWorld(db: Db): Promise<TeamWorld> {
+  const [teams, members, skills] = await Promise.all([
+    db.selectFrom('teams').select(['id', 'overflow_team_id', 'overflow_after_minutes']).execute(),
+    db.selectFrom('team_members').select(['team_id', 'user_id']).execute(),
+    db.selectFrom('agent_skills').select(['user_id', 'skill_id']).execute(),
+  ]);
+  const rules = new Map(teams.map((t) => [t.id, { id: t.id, overflowTeamId: t.overflow_team_id, overflowAfterMs: t.overflow_after_minutes === null ? null : t.overflow_after_minutes * 60_000 }]));
+  const byAgent = new Map<number, { teams: number[]; skills: number[] }>();
+  const of = (id: number) => byAgent.get(id) ?? byAgent.set(id, { teams: [], skills: [] }).get(id)!;
+  for (const m of members) of(m.user_id).teams.push(m.team_id);
+  for (const s of skills) of(s.user_id).skills.push(s.skill_id);
+  return { teams: rules, members: byAgent };
+}
+
+/** Every topic with its skills, in id order (the first is the default), in one query. */
+export async function loadTopicRules(db: Db): Promise<TopicRule[]> {
+  const rows = await db
+    .selectFrom('topics as t')
+    .leftJoin('topic_skills as ts', 'ts.topic_id', 't.id')
+    .leftJoin('skills as s', 's.id', 'ts.skill_id')
+    .select(['t.id', 't.name', 't.team_id', 't.default_priority', 's.id as skill_id', 's.name as skill_name', 'ts.optional_after_minutes'])
+    .orderBy('t.id')
+    .orderBy('s.id')
+    .execute();
+  const topics = new Map<number, TopicRule>();
+  for (const r of rows) {
+    const topic = topics.get(r.id) ?? topics.set(r.id, { id: r.id, name: r.name, teamId: r.team_id, defaultPriority: r.default_priority, skills: [] }).get(r.id)!;
+    if (r.skill_id !== null && r.skill_name !== null) topic.skills.push({ id: r.skill_id, name: r.skill_name, optionalAfterMinutes: r.optional_after_minutes });
+  }
+  return [...topics.values()];
+}

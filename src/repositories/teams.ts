@@ -1,0 +1,47 @@
+/** Teams, topics and skills as the admin API and pages list them (§12). */
+import type { Db } from '../db/connect.js';
+
+export interface TeamListing {
+  id: number;
+  name: string;
+  overflow_team: string | null;
+  overflow_after_minutes: number | null;
+  members: string[];
+}
+
+export async function listTeams(db: Db): Promise<TeamListing[]> {
+  const [teams, members] = await Promise.all([
+    db.selectFrom('teams as t').leftJoin('teams as o', 'o.id', 't.overflow_team_id').select(['t.id', 't.name', 'o.name as overflow_team', 't.overflow_after_minutes']).orderBy('t.id').execute(),
+    db.selectFrom('team_members as m').innerJoin('users as u', 'u.id', 'm.user_id').select(['m.team_id', 'u.username']).orderBy('u.username').execute(),
+  ]);
+  return teams.map((t) => ({ ...t, members: members.filter((m) => m.team_id === t.id).map((m) => m.username) }));
+}
+
+export interface TopicListing {
+  id: number;
+  name: string;
+  team: string;
+  skills: { name: string; optional_after_minutes: number | null }[];
+  addresses: string[];
+}
+
+export async function listTopics(db: Db): Promise<TopicListing[]> {
+  const [topics, skills, addresses] = await Promise.all([
+    db.selectFrom('topics as t').innerJoin('teams as tm', 'tm.id', 't.team_id').select(['t.id', 't.name', 'tm.name as team']).orderBy('t.id').execute(),
+    db.selectFrom('topic_skills as ts').innerJoin('skills as s', 's.id', 'ts.skill_id').select(['ts.topic_id', 's.name', 'ts.optional_after_minutes']).orderBy('s.name').execute(),
+    db.selectFrom('topic_addresses').select(['topic_id', 'address']).orderBy('address').execute(),
+  ]);
+  return topics.map((t) => ({
+    ...t,
+    skills: skills.filter((s) => s.topic_id === t.id).map((s) => ({ name: s.name, optional_after_minutes: s.optional_after_minutes })),
+    addresses: addresses.filter((a) => a.topic_id === t.id).map((a) => a.address),
+  }));
+}
+
+export async function listSkills(db: Db): Promise<{ id: number; name: string; agents: string[] }[]> {
+  const [skills, holders] = await Promise.all([
+    db.selectFrom('skills').select(['id', 'name']).orderBy('name').execute(),
+    db.selectFrom('agent_skills as a').innerJoin('users as u', 'u.id', 'a.user_id').select(['a.skill_id', 'u.username']).orderBy('u.username').execute(),
+  ]);
+  return skills.map((s) => ({ ...s, agents: holders.filter((h) => h.skill_id === s.id).map((h) => h.username) }));
+}

@@ -1,0 +1,101 @@
+/**
+ * Teams, topics and skills through the JSON API (§12): the admin routes, `topic` on
+ * POST /api/v1/tickets, tickets showing team, topic and skills, and inbound addresses leading to
+ * topics through POST /api/v1/inbound/email. Refusals are 400s naming the field and change nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changePresence } from '../../src/services/presence.js';
+import { createApiToken } from '../../src/services/tokens.js';
+import { addStaff, startTestApp, type TestApp } from '../support/app.js';
+import { FakeClock } from '../support/clock.js';
+import { DIALECTS } from '../support/db.js';
+import { capacityViolations, historyViolations } from '../support/invariants.js';
+import { postMail, rawMail } from '../mail/support/raw-mail.js';
+import { MAIL_FROM } from '../mail/support/testbed.js';
+
+const TICKET = { name: 'Dora', email: 'dora@customer.example', title: 'Invoice', description: 'Wrong amount', priority: 'low' };
+
+for (const dialect of DIALECTS) {
+  describe(`teams, topics and skills in the API (${dialect})`, () => {
+    let t: TestApp;
+    let token: string;
+    let ben: number;
+    const clock = new FakeClock();
+    const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+      t.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload === undefined ? {} : { payload: payload as object }) });
+    const db = () => t.ctx.handle.db;
+    const counts = async () => Promise.all(['teams', 'team_members', 'topics', 'skills', 'agent_skills', 'tickets'].map(async (table) => (await db().selectFrom(table as 'teams').selectAll().execute()).length));
+
+    beforeAll(async () => {
+      t = await startTestApp(dialect, { clock, config: { mailFrom: MAIL_FROM } });
+      const root = await addStaff(t.ctx, 'root', { role: 'admin' });
+      await addStaff(t.ctx, 'ana');
+      ben = await addStaff(t.ctx, 'ben');
+      token = (await createApiToken(t.ctx, root, 'admin script')).token;
+    });
+    afterAll(() => t.close());
+
+    it('sets up a team, a skill, an agent in them, and a topic with an inbound address; the form asks for a topic only from then on', async () => {
+      const form = async () => (await t.app.inject({ method: 'GET', url: '/tickets/create/' })).body;
+      expect(await form()).not.toContain('name="topic"');
+      expect((await api('POST', '/api/v1/teams', { name: 'Billing' })).statusCode).toBe(201);
+      expect((await api('POST', '/api/v1/skills', { name: 'German' })).json()).toMatchObject({ name: 'German', agents: [] });
+      const agent = await api('PUT', '/api/v1/agents/ben/teams', { teams: ['Billing'], skills: ['German'] });
+      expect(agent.json()).toEqual({ teams: ['Billing'], skills: ['German'] });
+      const topic = await api('POST', '/api/v1/topics', { name: 'Rechnung', team: 'Billing', skills: [{ name: 'German', optional_after_minutes: 10 }], addresses: ['Rechnung@Helpdesk.example'] });
+      expect(topic.statusCode).toBe(201);
+      expect(topic.json()).toMatchObject({ name: 'Rechnung', team: 'Billing', skills: [{ name: 'German', optional_after_minutes: 10 }], addresses: ['rechnung@helpdesk.example'] });
+      expect(await form()).toMatch(/<select[^>]*name="topic"[\s\S]*General[\s\S]*Rechnung/);
+      const teams = (await api('GET', '/api/v1/teams')).json();
+      expect(teams).toEqual([
+        { id: 1, name: 'Support', overflow_team: null, overflow_after_minutes: null, members: ['ana'] },
+        { id: expect.any(Number), name: 'Billing', overflow_team: null, overflow_after_minutes: null, members: ['ben'] },
+      ]);
+    });
+
+    it('POST /api/v1/tickets takes `topic`, and tickets show team, topic and skills', async () => {
+      await changePresence(t.ctx, ben, 'available');
+      const created = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { ...TICKET, topic: 'rechnung' } });
+      expect(created.statusCode).toBe(201);
+      expect(created.json()).toMatchObject({ agent: 'ben', team: 'Billing', topic: 'Rechnung', skills: [{ name: 'German', optional_after_minutes: 10 }] });
+      const plain = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET });
+      expect(plain.json()).toMatchObject({ team: 'Support', topic: 'General', skills: [] });
+      const listed = (await api('GET', `/api/v1/tickets/${created.json().reference}`)).json();
+      expect(listed).toMatchObject({ team: 'Billing', topic: 'Rechnung' });
+    });
+
+    it('a mail to a topic address becomes a ticket of that topic; other mail gets the first topic', async () => {
+      const toTopic = await postMail(t.app, token, rawMail({ from: 'erin@customer.example', to: 'Rechnungen <rechnung@helpdesk.example>', subject: 'Falsche Rechnung' }));
+      expect(toTopic.json().result).toBe('created');
+      const other = await postMail(t.app, token, rawMail({ from: 'fay@customer.example', subject: 'Printer' }));
+      const [a, b] = await Promise.all([toTopic, other].map((r) => api('GET', `/api/v1/tickets/${r.json().ticket}`)));
+      expect([a!.json().topic, a!.json().team, b!.json().topic]).toEqual(['Rechnung', 'Billing', 'General']);
+      expect(await capacityViolations(db())).toEqual([]);
+      expect(await historyViolations(db())).toEqual([]);
+    });
+
+    it.each<[string, 'POST' | 'PUT' | 'DELETE', string, unknown, string]>([
+      ['an unknown topic on a new ticket', 'POST', '/api/v1/tickets', { ...TICKET, topic: 'Nope' }, 'topic'],
+      ['a skill that does not exist on an agent', 'PUT', '/api/v1/agents/ben/teams', { skills: ['Klingon'] }, 'skills'],
+      ['a skill that does not exist on a topic', 'POST', '/api/v1/topics', { name: 'X', team: 'Support', skills: ['Klingon'] }, 'skills'],
+      ['a topic of a team that does not exist', 'POST', '/api/v1/topics', { name: 'X', team: 'Nowhere' }, 'team'],
+      ['a team name in use', 'POST', '/api/v1/teams', { name: 'billing' }, 'name'],
+      ['an overflow wait that is not a number of minutes', 'POST', '/api/v1/teams', { name: 'Y', overflow_team: 'Support', overflow_after_minutes: 'soon' }, 'overflow_after_minutes'],
+      ['deleting Support', 'DELETE', '/api/v1/teams/1', undefined, 'team'],
+      ['taking the last team of an agent holding a ticket', 'PUT', '/api/v1/agents/ben/teams', { teams: [] }, 'teams'],
+    ])('refuses %s: 400 naming the field, nothing changed', async (_t, method, url, payload, field) => {
+      const before = await counts();
+      const response = await api(method, url, payload);
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.fields).toHaveProperty(field);
+      expect(await counts()).toEqual(before);
+    });
+
+    it('refuses deleting a team holding open tickets, with the count', async () => {
+      const billing = (await api('GET', '/api/v1/teams')).json().find((x: { name: string }) => x.name === 'Billing');
+      const response = await api('DELETE', `/api/v1/teams/${billing.id}`);
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.fields.team).toMatch(/^Team: it holds 2 open tickets/);
+    });
+  });
+}
