@@ -23,7 +23,7 @@ import {
 } from '../core/twoFactor.js';
 import type { UserRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
-import { advanceLastStep, clearSecondFactor, confirmSecret, replaceRecoveryCodes, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
+import { advanceLastStep, clearSecondFactor, confirmSecret, replaceRecoveryCodes, setTwoFactorRequired, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
 import { findUserById } from '../repositories/users.js';
 import { audit } from './audit.js';
 import type { ServiceContext } from './context.js';
@@ -143,4 +143,16 @@ export async function resetSecondFactor(ctx: ServiceContext, admin: { id: number
     await audit(trx, { actor: { id: admin.id, name: admin.username }, action: 'user.two_factor_reset', subject: `user:${userId}`, address: admin.address, before: { two_factor: had }, after: { two_factor: false } }, ctx.clock.now());
   });
   return had;
+}
+
+/**
+ * An admin requires a second factor of all staff, or makes it optional again (§15): the setting and
+ * its audit entry (before and after) in one transaction.
+ */
+export async function setTwoFactorRequirement(ctx: ServiceContext, admin: { id: number; username: string; address: string }, required: boolean): Promise<void> {
+  await inTransaction(ctx.handle, async (trx) => {
+    const before = await twoFactorRequired(trx);
+    await setTwoFactorRequired(trx, required);
+    await audit(trx, { actor: { id: admin.id, name: admin.username }, action: 'settings.two_factor_required', subject: 'settings', address: admin.address, before: { required: before }, after: { required } }, ctx.clock.now());
+  });
 }

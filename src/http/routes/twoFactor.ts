@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { parseId } from '../../core/tickets.js';
-import { recoveryCodesLeft, setTwoFactorRequired, twoFactorRequired } from '../../repositories/twoFactor.js';
+import { recoveryCodesLeft, twoFactorRequired } from '../../repositories/twoFactor.js';
 import { findUserById } from '../../repositories/users.js';
 import { recordFailedSignIn, startSession } from '../../services/auth.js';
 import type { ServiceContext } from '../../services/context.js';
-import { checkSecondFactor, confirmEnrolment, enrolmentFor, resetSecondFactor, SECOND_FACTOR_REFUSAL, secondStepFor, turnOffSecondFactor } from '../../services/twoFactor.js';
+import { checkSecondFactor, confirmEnrolment, enrolmentFor, resetSecondFactor, SECOND_FACTOR_REFUSAL, secondStepFor, setTwoFactorRequirement, turnOffSecondFactor } from '../../services/twoFactor.js';
 import { EnrolPage, type EnrolProps, RecoveryCodesPage, SecondStepPage, TwoFactorStatusPage } from '../../views/account.js';
 import type { FormErrors } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
@@ -178,7 +178,7 @@ export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext):
     admin.post('/adminapp/settings/two-factor/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const raw = formBody(request.body).required;
       if (raw !== 'on' && raw !== 'off') throw invalidInput({ required: 'Required: choose on or off.' }, 'Required: choose on or off.');
-      await setTwoFactorRequired(ctx.handle.db, raw === 'on');
+      await setTwoFactorRequirement(ctx, { id: request.viewer!.id, username: request.viewer!.username, address: request.ip }, raw === 'on');
       setFlash(reply, {
         kind: 'success',
         message: raw === 'on' ? 'Two-factor sign-in is now required: staff without it set it up at their next login.' : 'Two-factor sign-in is now optional.',
