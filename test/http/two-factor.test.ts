@@ -160,6 +160,12 @@ for (const dialect of DIALECTS) {
 
       // Optional again: turned off with the current password only.
       await root.submit('/adminapp/settings/', { required: 'off' }, '/adminapp/settings/two-factor/');
+      // Both changes of the setting are audited with their before and after (§15).
+      const audited = await t.ctx.handle.db.selectFrom('audit_log').select(['action', 'actor_name', 'before_json', 'after_json']).where('action', '=', 'settings.two_factor_required').orderBy('id').execute();
+      expect(audited.map((a) => [a.actor_name, JSON.parse(String(a.before_json)), JSON.parse(String(a.after_json))])).toEqual([
+        ['root', { required: false }, { required: true }],
+        ['root', { required: true }, { required: false }],
+      ]);
       const wrong = await client.submit('/agents/account/two-factor/', { current_password: 'nope-nope' }, '/agents/account/two-factor/off/');
       expect(wrong.statusCode).toBe(400);
       expect((await user(eve)).totp_secret).toBe(secret);
