@@ -4,36 +4,25 @@
  * email per warning and breach), recorded soon after its instant. `npm run bench:sla-lag` measures
  * the 1-second promise itself on a quiet machine; here the bound is loose, the count exact.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/db.js';
-import { type BlankDatabase, blankDatabase, sleep } from '../support/load.js';
-import { type ServerProcess, spawnServer } from '../support/process.js';
+import { serversOnBlankDatabase, sleep } from '../support/load.js';
 
 const TICKETS = 30;
 
 for (const dialect of DIALECTS) {
   const processes = dialect === 'postgres' ? 3 : 2;
   describe(`SLA targets with ${processes} server processes on one ${dialect} database`, () => {
-    let database: BlankDatabase;
-    let servers: ServerProcess[] = [];
-
-    beforeAll(async () => {
-      database = await blankDatabase(dialect);
-      servers = await Promise.all(Array.from({ length: processes }, () => spawnServer({ DATABASE_URL: database.url, ADMIN_PASSWORD: 'admin-password', RATE_LIMIT: 'off' })));
-    });
-    afterAll(async () => {
-      await Promise.all(servers.map((s) => s.kill('SIGTERM')));
-      await database.drop();
-    });
+    const { database, servers } = serversOnBlankDatabase(dialect, processes);
 
     it(`warns and breaches each target of ${TICKETS} tickets once`, async () => {
-      const { db } = database.open();
+      const { db } = database().open();
       // Tiny targets: resolution 3 s, first response 2 s, warnings at half; nobody available, so the admin hears of everything.
       await db.updateTable('settings').set({ sla_high_seconds: 3, first_response_high_seconds: 2, warn_at_percent: 50 }).execute();
       await db.updateTable('users').set({ email: 'boss@example.com' }).where('username', '=', 'admin').execute();
       await Promise.all(
         Array.from({ length: TICKETS }, async (_, i) => {
-          const response = await fetch(`${servers[i % processes]!.url}/api/v1/tickets`, {
+          const response = await fetch(`${servers()[i % processes]!.url}/api/v1/tickets`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ name: 'Carla', email: `carla${i}@example.com`, title: `Ticket ${i}`, description: 'Help.', priority: 'high' }),

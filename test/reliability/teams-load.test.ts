@@ -5,15 +5,14 @@
  * per team); afterwards I1–I5 hold, every ticket was only ever given to a member of its team holding
  * its skills, and no agent is above its one capacity across teams.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateTeam, validateTopic } from '../../src/core/teamInput.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { createSkill, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../src/services/teams.js';
 import { skillNeedsOf } from '../../src/core/teams.js';
 import { addStaff } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
-import { type BlankDatabase, blankDatabase, invariantViolations, runLoad, watchCapacity } from '../support/load.js';
-import { type ServerProcess, spawnServer } from '../support/process.js';
+import { invariantViolations, runLoad, serversOnBlankDatabase, watchCapacity } from '../support/load.js';
 
 const TICKETS = 120;
 // [teams, skills] per agent: 1 to 3 teams each; German only where some of its team holds it too.
@@ -30,20 +29,10 @@ const AGENTS: [string[], string[]][] = [
 for (const dialect of DIALECTS) {
   const processes = dialect === 'postgres' ? 3 : 2;
   describe(`teams on ${processes} server processes on one ${dialect} database`, () => {
-    let database: BlankDatabase;
-    let servers: ServerProcess[] = [];
-
-    beforeAll(async () => {
-      database = await blankDatabase(dialect);
-      servers = await Promise.all(Array.from({ length: processes }, () => spawnServer({ DATABASE_URL: database.url, ADMIN_PASSWORD: 'admin-password', RATE_LIMIT: 'off' })));
-    });
-    afterAll(async () => {
-      await Promise.all(servers.map((s) => s.kill('SIGTERM')));
-      await database.drop();
-    });
+    const { database, servers } = serversOnBlankDatabase(dialect, processes);
 
     it(`keeps I1–I5 and team-I3 with ${TICKETS} creations over 3 teams and skills`, async () => {
-      const handle = database.open();
+      const handle = database().open();
       const ctx: ServiceContext = { handle, clock: { now: () => Date.now() }, publicUrl: 'http://helpdesk.test' };
       const admin = (await handle.db.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirstOrThrow()).id;
       for (const name of ['Billing', 'Tech']) await saveTeam(ctx, admin, validateTeam({ name }));
@@ -59,7 +48,7 @@ for (const dialect of DIALECTS) {
       }
 
       const watcher = watchCapacity(handle);
-      const result = await runLoad({ urls: () => servers.map((s) => s.url), tickets: TICKETS, concurrency: 20, agents, agentRounds: 8, seed: 7, topics: ['General', 'Rechnung', 'Database', 'Invoices'] });
+      const result = await runLoad({ urls: () => servers().map((s) => s.url), tickets: TICKETS, concurrency: 20, agents, agentRounds: 8, seed: 7, topics: ['General', 'Rechnung', 'Database', 'Invoices'] });
       const watched = await watcher.stop();
 
       expect(result.failures).toEqual([]);

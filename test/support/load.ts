@@ -9,10 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { connect, type DbHandle, type Dialect } from '../../src/db/connect.js';
 import { inRoutingTransaction } from '../../src/db/transaction.js';
 import { capacityViolations, historyViolations } from './invariants.js';
 import { TEST_PG_URL } from './db.js';
+import { type ServerProcess, spawnServer } from './process.js';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -386,4 +388,29 @@ export async function waitForOutbox(handle: DbHandle, timeoutMs: number): Promis
     if (((counts.pending ?? 0) === 0 && (counts.sending ?? 0) === 0) || Date.now() > deadline) return counts;
     await sleep(200);
   }
+}
+
+/** A blank database and `processes` real server processes on it, for the surrounding describe. */
+export interface ServersOnBlankDatabase {
+  database(): BlankDatabase;
+  servers(): ServerProcess[];
+}
+
+/**
+ * Registers the describe's hooks: before its tests a blank `dialect` database and `processes`
+ * server processes on it (rate limits off, admin password `admin-password`); after them the
+ * processes stopped (SIGTERM) and the database dropped.
+ */
+export function serversOnBlankDatabase(dialect: Dialect, processes: number): ServersOnBlankDatabase {
+  let database: BlankDatabase;
+  let servers: ServerProcess[] = [];
+  beforeAll(async () => {
+    database = await blankDatabase(dialect);
+    servers = await Promise.all(Array.from({ length: processes }, () => spawnServer({ DATABASE_URL: database.url, ADMIN_PASSWORD: 'admin-password', RATE_LIMIT: 'off' })));
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.kill('SIGTERM')));
+    await database?.drop();
+  });
+  return { database: () => database, servers: () => servers };
 }
