@@ -2,7 +2,7 @@
 import { ALWAYS_OPEN, WEEKDAYS } from '../core/calendar.js';
 import { DAY_NAMES, hoursField, weeklySummary } from '../core/calendarForm.js';
 import type { CalendarRecord } from '../repositories/calendars.js';
-import { ActionForm, CsrfField, DataTable, ErrorSummary, type FormErrors, type FormValues, TextArea, TextField, Time } from './components.js';
+import { ActionForm, CsrfField, DataTable, ErrorSummary, FieldGroup, type FormErrors, type FormValues, TextArea, TextField, Time } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 export const CALENDARS = '/adminapp/calendars/';
@@ -102,19 +102,16 @@ function CalendarFields({ values, errors }: { values: FormValues; errors: FormEr
           <option value={zone} />
         ))}
       </datalist>
-      <fieldset id="hours" tabindex={-1} aria-describedby={errors.hours ? 'hours-error' : 'hours-hint'}>
-        <legend>
-          <strong>Opening hours</strong>
-        </legend>
-        {/* While the error shows, it takes the hint's place (as FieldNotes does for one field). */}
-        <small id="hours-hint" hidden={errors.hours ? true : undefined}>
-          Per day, intervals such as <code>09:00-12:00, 13:00-17:00</code>; empty: closed. An interval that ends before it starts runs past midnight (<code>22:00-06:00</code> on Friday is open until Saturday 06:00).
-        </small>
-        {errors.hours && (
-          <small id="hours-error" class="field-error">
-            {errors.hours}
-          </small>
-        )}
+      <FieldGroup
+        name="hours"
+        legend="Opening hours"
+        errors={errors}
+        hint={
+          <>
+            Per day, intervals such as <code>09:00-12:00, 13:00-17:00</code>; empty: closed. An interval that ends before it starts runs past midnight (<code>22:00-06:00</code> on Friday is open until Saturday 06:00).
+          </>
+        }
+      >
         <div class="grid">
           {WEEKDAYS.slice(0, 4).map((day) => (
             <TextField name={hoursField(day)} label={DAY_NAMES[day]} values={values} errors={errors} maxLength={200} />
@@ -125,7 +122,7 @@ function CalendarFields({ values, errors }: { values: FormValues; errors: FormEr
             <TextField name={hoursField(day)} label={DAY_NAMES[day]} values={values} errors={errors} maxLength={200} />
           ))}
         </div>
-      </fieldset>
+      </FieldGroup>
       <TextArea
         name="holidays"
         label="Holidays (closed all day)"

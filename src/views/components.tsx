@@ -25,12 +25,12 @@ interface FieldProps {
 }
 
 /** What describes a field: its error while it has one (the error takes the hint's place), else its hint. */
-function describedBy(name: string, errors: FormErrors, hint?: string): string | undefined {
+function describedBy(name: string, errors: FormErrors, hint?: ComponentChildren): string | undefined {
   if (errors[name]) return `${name}-error`;
   return hint ? `${name}-hint` : undefined;
 }
 
-function FieldNotes({ name, errors, hint }: { name: string; errors: FormErrors; hint?: string | undefined }) {
+function FieldNotes({ name, errors, hint }: { name: string; errors: FormErrors; hint?: ComponentChildren }) {
   // The error is read out with the field (aria-describedby) and listed in the page's ErrorSummary,
   // which is the one alert: an alert per field would make a screen reader read them all twice.
   // The hint is hidden meanwhile: the error says what to enter, and two notes under a field are
@@ -70,6 +70,22 @@ export function TextField({ name, label, values, errors, type = 'text', required
       />
       {!sharedErrorId && <FieldNotes name={name} errors={errors} hint={hint} />}
     </label>
+  );
+}
+
+/**
+ * Fields that answer one question together (a week's opening hours, a set of events) under one
+ * legend, with one hint and one error for the group; the page's ErrorSummary links to the fieldset.
+ */
+export function FieldGroup({ name, legend, errors, hint, children }: { name: string; legend: string; errors: FormErrors; hint?: ComponentChildren; children: ComponentChildren }) {
+  return (
+    <fieldset id={name} tabindex={-1} aria-describedby={describedBy(name, errors, hint)}>
+      <legend>
+        <strong>{legend}</strong>
+      </legend>
+      <FieldNotes name={name} errors={errors} hint={hint} />
+      {children}
+    </fieldset>
   );
 }
 

@@ -2,7 +2,7 @@
 import { ALL_EVENTS, eventsOfFilter, WEBHOOK_EVENTS } from '../core/webhooks.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { referenceOf } from '../core/tickets.js';
-import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, TextField, Time } from './components.js';
+import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, FieldGroup, type FormErrors, type FormValues, TextField, Time } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 export const WEBHOOKS = '/adminapp/webhooks/';
@@ -77,18 +77,7 @@ function EndpointFields({ values, errors }: { values: FormValues; errors: FormEr
   return (
     <>
       <TextField name="url" label="URL" values={values} errors={errors} required maxLength={2048} hint="http:// or https://, without a user name or password. Every request is signed with the endpoint’s secret." />
-      <fieldset id="events" tabindex={-1} aria-describedby={errors.events ? 'events-error' : 'events-hint'}>
-        <legend>
-          <strong>Events</strong>
-        </legend>
-        <small id="events-hint" hidden={errors.events ? true : undefined}>
-          “All events” includes events added in later versions.
-        </small>
-        {errors.events && (
-          <small id="events-error" class="field-error">
-            {errors.events}
-          </small>
-        )}
+      <FieldGroup name="events" legend="Events" errors={errors} hint="“All events” includes events added in later versions.">
         <label>
           <input type="checkbox" name="events" value={ALL_EVENTS} checked={chosen.has(ALL_EVENTS)} /> All events
         </label>
@@ -97,7 +86,7 @@ function EndpointFields({ values, errors }: { values: FormValues; errors: FormEr
             <input type="checkbox" name="events" value={event} checked={chosen.has(event)} /> <code>{event}</code>
           </label>
         ))}
-      </fieldset>
+      </FieldGroup>
       <fieldset>
         <label for="active">
           <input type="checkbox" id="active" name="active" value="on" checked={values.active === 'on'} role="switch" /> Active
