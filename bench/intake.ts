@@ -35,7 +35,7 @@
  *
  *   npm run bench:intake -- [--dialects sqlite,postgres] [--duration 10] [--rounds 2]
  *                           [--connections 10,100] [--agents 10] [--quick] [--cpu-prof] [--routes intake]
- *                           [--search-triggers [words]] [--webhooks 3]
+ *                           [--search-triggers [words]] [--webhooks 3] [--teams 10]
  * --quick: 5 s runs, one round. --cpu-prof: writes the server's CPU profile to bench/profiles/
  * (with --routes intake, a profile of intake alone).
  * --search-triggers: what the search index's triggers (issue 21: the index and the known words of
@@ -47,6 +47,11 @@
  * receiver in this process answering 204 at once, against intake with them switched off (same
  * database and server, alternating). Target: with ≥ 80 % of without. After the runs, every
  * delivery written is checked delivered.
+ * --teams N: intake in an organisation of N teams (§12, issue 16 item 6): a topic per team, each agent in
+ * one to three teams (agent k in teams k, k+1, k+2 modulo N, by k modulo 3), the tickets spread over
+ * the N topics in turn. Routing reads every agent's teams and skills and each team's rules in its
+ * one state query; with `--agents 100` the ratio to the baseline is compared with a run without
+ * --teams (target: within 10 % of it).
  * SLA limits are set to a day so that no breach work falls inside a run (bench:sla-lag measures that).
  * The database starts with 20,000 closed tickets of history (bench:seed's mix, all closed).
  */
@@ -59,9 +64,10 @@ import { sql } from 'kysely';
 import type { Dialect } from '../src/db/connect.js';
 import { systemClock } from '../src/services/context.js';
 import { createApiToken } from '../src/services/tokens.js';
+import { saveTeam, saveTopic, setAgentTeamsAndSkills } from '../src/services/teams.js';
 import { createEndpoint } from '../src/services/webhookEndpoints.js';
 import { type BenchDatabase, createBenchDatabase, dropAll } from './lib/db.js';
-import { flag, fmtMs, hasFlag, listFlag, numberFlag, printTable, verdict } from './lib/report.js';
+import { flag, fmtMs, hasFlag, listFlag, numberFlag, printTable, ratioVerdict } from './lib/report.js';
 import { ROOT, type BenchServer, startBenchServer } from './lib/server.js';
 import { browserCredentials, type Run as BenchRun, runOf, startCloser, ticketForm } from './lib/workload.js';
 import { seed } from './seed.js';
@@ -74,6 +80,8 @@ const rounds = numberFlag(args, 'rounds', quick ? 1 : 2);
 const connectionLevels = listFlag(args, 'connections', ['10', '100']).map(Number);
 const agents = numberFlag(args, 'agents', 10);
 const cpuProf = hasFlag(args, 'cpu-prof');
+// Intake spread over N teams (issue 16 item 6).
+const teams = numberFlag(args, 'teams', 0);
 // Intake with and without the search index's triggers (issue 21), instead of against the baseline.
 const searchTriggers = hasFlag(args, 'search-triggers');
 const WITHOUT_SEARCH = 'intake without search triggers';
@@ -103,13 +111,16 @@ async function cannon(server: BenchServer, route: Run['route'], connections: num
     url: server.url,
     connections,
     duration: seconds,
-    // Three bodies in turn: a mix of priorities (each with the same token and cookie).
-    requests: ['high', 'medium', 'low'].map((priority) => ({
-      method: 'POST' as const,
-      path,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-      body: ticketForm(priority, csrf),
-    })),
+    // Bodies in turn: a mix of priorities (each with the same token and cookie), over the topics of
+    // --teams when given.
+    requests: (TOPICS.length === 0 ? [undefined] : TOPICS).flatMap((topic) =>
+      ['high', 'medium', 'low'].map((priority) => ({
+        method: 'POST' as const,
+        path,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: ticketForm(priority, csrf, topic),
+      })),
+    ),
   });
   return runOf(route, connections, result, '303');
 }
@@ -124,6 +135,7 @@ async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs:
     // email row as scans of a table it believes empty: 0.2 ms per row and growing during the run.)
     const seeded = await seed(database.handle, { tickets: HISTORY, closedFraction: 1, agents, capacity: 1_000, freshAgents: 0 });
     await database.handle.db.updateTable('settings').set({ sla_high_seconds: 86_400, sla_medium_seconds: 86_400, sla_low_seconds: 86_400 }).execute();
+    if (teams > 0) await organiseTeams(database, seeded.agentIds, seeded.adminId);
     const profileDir = join(ROOT, 'bench', 'profiles');
     if (cpuProf) mkdirSync(profileDir, { recursive: true });
     const receiver = webhooks > 0 ? await startReceiver() : null;
@@ -186,6 +198,23 @@ async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs:
     await server?.stop();
     await database.drop();
   }
+}
+
+/** The topics of --teams, one per team. */
+const TOPICS = Array.from({ length: teams }, (_, i) => `Topic ${i + 1}`);
+
+/** --teams N: N teams with a topic each, every agent in one to three of them (through the product's services). */
+async function organiseTeams(database: BenchDatabase, agentIds: readonly number[], adminId: number): Promise<void> {
+  const ctx = { handle: database.handle, clock: systemClock, publicUrl: 'http://bench.test' };
+  for (let i = 1; i <= teams; i++) {
+    await saveTeam(ctx, adminId, { name: `Team ${i}`, overflowTeam: null, overflowAfterMinutes: null });
+    await saveTopic(ctx, adminId, { name: TOPICS[i - 1]!, team: `Team ${i}`, skills: [], addresses: [] });
+  }
+  for (const [k, id] of agentIds.entries()) {
+    const memberOf = Array.from({ length: Math.min(teams, (k % 3) + 1) }, (_, j) => `Team ${((k + j) % teams) + 1}`);
+    await setAgentTeamsAndSkills(ctx, adminId, id, { teams: memberOf, skills: [] });
+  }
+  console.log(`${database.dialect}: ${teams} teams, ${agentIds.length} agents in 1–3 teams each, tickets over ${teams} topics`);
 }
 
 /** The triggers that keep the search index and its known words (migrations 2026-12-03T0900, T1000); `--search-triggers words`: the known words' alone. */
@@ -303,7 +332,7 @@ async function main(): Promise<void> {
         `${(ratio * 100).toFixed(0)} %`,
         `${fmtMs(mean(MAIN, (r) => r.p50))} / ${fmtMs(mean(MAIN, (r) => r.p99))}`,
         `${fmtMs(mean(other, (r) => r.p50))} / ${fmtMs(mean(other, (r) => r.p99))}`,
-        verdict(ratio >= TARGET),
+        ratioVerdict(ratio, (r) => r >= TARGET),
         String(tickets),
       ]);
     }

@@ -75,3 +75,6 @@ export function printTable(header: string[], rows: string[][]): void {
 
 /** Whether a figure meets its target, for the verdict column. */
 export const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+/** A ratio's verdict: none when what it divides by measured nothing (a run that answered no request). */
+export const ratioVerdict = (ratio: number, ok: (ratio: number) => boolean) => (Number.isFinite(ratio) && ratio > 0 ? verdict(ok(ratio)) : 'NO MEASUREMENT');

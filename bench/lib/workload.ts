@@ -11,8 +11,8 @@ export const TICKET_DESCRIPTION =
   'Since this morning the printer on the second floor prints every page twice and then stops with a paper jam message, although there is no paper stuck anywhere. We restarted it twice.';
 
 /** The ticket form's body as a browser posts it. */
-export function ticketForm(priority: string, csrf: string): string {
-  return new URLSearchParams({ name: 'Carla Customer', email: 'carla@example.com', title: TICKET_TITLE, description: TICKET_DESCRIPTION, priority, _csrf: csrf }).toString();
+export function ticketForm(priority: string, csrf: string, topic?: string): string {
+  return new URLSearchParams({ name: 'Carla Customer', email: 'carla@example.com', title: TICKET_TITLE, description: TICKET_DESCRIPTION, priority, ...(topic ? { topic } : {}), _csrf: csrf }).toString();
 }
 
 /** One browser's CSRF cookie and the token of the form it was given. */
