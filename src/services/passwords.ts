@@ -3,6 +3,18 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 // N=2^15, r=8, p=1: about 30–60 ms per hash here, which makes guessing slow and logins fine.
 const N = 1 << 15;
 const R = 8;
+
+/**
+ * scrypt's N for new hashes: 2^15, except inside the test suite (vitest sets VITEST), which makes
+ * thousands of accounts and sign-ins and may ask for less with HELPDESK_TEST_PASSWORD_COST (log2 N,
+ * set in vitest.config.ts). A hash records its own N, so it verifies whatever the setting is now;
+ * outside vitest the variable is ignored. Tests that time a hash (unknown user against wrong
+ * password) unset it and use the real cost.
+ */
+function costN(): number {
+  const asked = process.env.VITEST ? Number(process.env.HELPDESK_TEST_PASSWORD_COST) : NaN;
+  return Number.isInteger(asked) && asked >= 10 && asked < 15 ? 1 << asked : N;
+}
 const P = 1;
 const KEY_LENGTH = 32;
 const MAX_MEM = 64 * 1024 * 1024;
@@ -16,8 +28,9 @@ function derive(password: string, salt: Buffer, n: number, r: number, p: number)
 /** `scrypt$N$r$p$salt$hash` with a fresh 16-byte salt. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, N, R, P);
-  return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const n = costN();
+  const key = await derive(password, salt, n, R, P);
+  return ['scrypt', n, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
 /** Constant-time check of a password against a stored hash. */
