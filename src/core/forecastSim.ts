@@ -12,7 +12,7 @@
  * one input always gives one result.
  */
 import { Heap } from './heap.js';
-import { type AgentLoad, chooseBalanceDonor, compareInQueue, type Move, type Plan, planBalanceMove, planDrain, planPull, type Presence, type QueueOrder, spareCapacity } from './routing.js';
+import { ANYONE, type AgentLoad, type CanTake, chooseBalanceDonor, compareInQueue, type Move, type Plan, planBalanceMove, planDrain, planPull, type Presence, type QueueOrder, spareCapacity } from './routing.js';
 import { BALANCE_LOOKAHEAD, balanceTicket, planTeamIntake, shareTeam, type TeamTicket, teamRule, type TeamWorld } from './teams.js';
 import type { Priority } from './tickets.js';
 
@@ -86,12 +86,18 @@ class Replay {
   private readonly held = new Map<number, Set<number>>();
   private readonly result: SimResult;
   private now = 0;
+  private readonly everyoneMayTakeAll: boolean;
 
   constructor(private readonly input: SimInput) {
     const n = input.tickets.length;
     input.tickets.forEach((t, i) => this.indexOf.set(t.id, i));
     this.agents = input.agents.map((a) => ({ id: a.id, presence: 'offline', capacity: a.capacity, openCount: 0, lastAssignedAt: null }));
     for (const a of input.agents) this.held.set(a.id, new Set());
+    const { world } = input;
+    this.everyoneMayTakeAll =
+      world.teams.size === 1 &&
+      input.tickets.every((t) => t.skills.length === 0 && world.teams.has(t.teamId)) &&
+      input.agents.every((a) => world.members.get(a.id)?.teams.some((team) => team === input.tickets[0]?.teamId) ?? false);
     this.queue = new Heap<SimTicket>(compareInQueue(input.queueOrder));
     this.holder = new Int32Array(n).fill(-1);
     this.result = { assignedAt: new Float64Array(n).fill(Number.NaN), closedAt: new Float64Array(n).fill(Number.NaN), steps: [], moves: [] };
@@ -103,12 +109,12 @@ class Replay {
     let nextPresence = 0;
     for (;;) {
       const close = this.closes.peek();
-      const kinds: [number, number][] = [];
-      if (close) kinds.push([close.at, CLOSE]);
-      if (nextPresence < presence.length) kinds.push([presence[nextPresence]!.at, PRESENCE]);
-      if (nextArrival < tickets.length) kinds.push([tickets[nextArrival]!.createdAt, ARRIVAL]);
-      if (kinds.length === 0) break;
-      const [at, kind] = kinds.reduce((a, b) => (b[0] < a[0] || (b[0] === a[0] && b[1] < a[1]) ? b : a));
+      let at = Number.POSITIVE_INFINITY;
+      let kind = -1;
+      if (close) [at, kind] = [close.at, CLOSE];
+      if (nextPresence < presence.length && presence[nextPresence]!.at < at) [at, kind] = [presence[nextPresence]!.at, PRESENCE];
+      if (nextArrival < tickets.length && tickets[nextArrival]!.createdAt < at) [at, kind] = [tickets[nextArrival]!.createdAt, ARRIVAL];
+      if (kind === -1) break;
       this.now = at;
       if (kind === CLOSE) this.close(this.closes.pop()!.index);
       else if (kind === PRESENCE) this.changePresence(presence[nextPresence++]!);
@@ -118,8 +124,16 @@ class Replay {
     return this.result;
   }
 
-  private get rule() {
-    return teamRule(this.input.world, this.now);
+  /**
+   * Who may take what now: the team rule, or when every agent is in the one team and no ticket
+   * needs a skill, ANYONE, which that rule then always answers (and costs nothing per agent).
+   */
+  private get rule(): CanTake<TeamTicket> {
+    return this.everyoneMayTakeAll ? ANYONE : teamRule(this.input.world, this.now);
+  }
+
+  private get sharesTeam(): (a: number, b: number) => boolean {
+    return this.everyoneMayTakeAll ? () => true : (a, b) => shareTeam(this.input.world, a, b);
   }
 
   private record(step: SimStep): void {
@@ -162,7 +176,7 @@ class Replay {
     if (spare === 0) return;
     const pulled = this.planOverQueue(spare, (head) => planPull(this.agents, agentId, head, this.now, this.rule));
     if (pulled) this.apply(pulled);
-    const donorId = chooseBalanceDonor(this.agents, agentId, 0, (a, b) => shareTeam(this.input.world, a, b));
+    const donorId = chooseBalanceDonor(this.agents, agentId, 0, this.sharesTeam);
     if (donorId === null) return;
     const taker = this.agents.find((a) => a.id === agentId)!;
     const ticketId = balanceTicket(this.newestOf(donorId), taker, this.rule);
