@@ -6,47 +6,21 @@
  * twice over: its events differ, and a close then names an agent that does not hold the ticket.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simulate, type PresenceChange, type SimTicket } from '../../src/core/forecastSim.js';
-import { exponential, pick, seededRandom } from '../../src/core/prng.js';
+import { simulate } from '../../src/core/forecastSim.js';
+import { exponential } from '../../src/core/prng.js';
 import type { QueueOrder } from '../../src/core/routing.js';
-import { DEFAULT_SLA, slaDueAt } from '../../src/core/sla.js';
 import { DEFAULT_SETTINGS } from '../../src/core/settings.js';
-import { PRIORITIES } from '../../src/core/tickets.js';
 import { loadRoutingState } from '../../src/repositories/routingState.js';
 import { saveSettings } from '../../src/repositories/settings.js';
 import type { ServiceContext } from '../../src/services/context.js';
-import { changePresence } from '../../src/services/presence.js';
-import { closeTicket, createTickets } from '../../src/services/tickets.js';
 import { addStaff } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
+import { arrivals, driveLiveDesk, MIN, shifts } from './support.js';
 
 const START = Date.UTC(2026, 10, 30, 8, 0, 0);
-const MIN = 60_000;
 const CAPACITIES = [2, 1, 3];
 const TICKETS = 70;
-
-/** Arrivals about every 40 s, holds about 2 min: the queue fills and empties, and R3 balances. */
-function scenario(seed: number): { tickets: SimTicket[]; presence: (ids: readonly number[]) => PresenceChange[] } {
-  const random = seededRandom(seed);
-  let at = START + MIN;
-  const tickets: SimTicket[] = [];
-  for (let id = 1; id <= TICKETS; id++) {
-    at += Math.round(exponential(random, 40_000));
-    const priority = pick(random, PRIORITIES);
-    tickets.push({ id, createdAt: at, slaDueAt: slaDueAt(at, priority, DEFAULT_SLA), priority, teamId: 1, skills: [], holdMs: 1 + Math.round(exponential(random, 2 * MIN)) });
-  }
-  const presence = (ids: readonly number[]): PresenceChange[] => [
-    { at: START, agentId: ids[0]!, presence: 'available' },
-    { at: START + 10 * MIN, agentId: ids[1]!, presence: 'available' },
-    { at: START + 15 * MIN, agentId: ids[0]!, presence: 'away' },
-    { at: START + 20 * MIN, agentId: ids[2]!, presence: 'available' },
-    { at: START + 25 * MIN, agentId: ids[0]!, presence: 'available' },
-    { at: START + 35 * MIN, agentId: ids[1]!, presence: 'offline' },
-    { at: START + 45 * MIN, agentId: ids[1]!, presence: 'available' },
-  ];
-  return { tickets, presence };
-}
 
 describe.each(DIALECTS)('the simulator and the live services route alike (%s)', (dialect) => {
   let database: TestDatabase;
@@ -71,25 +45,13 @@ describe.each(DIALECTS)('the simulator and the live services route alike (%s)', 
     for (const [i, capacity] of CAPACITIES.entries()) agentIds.push(await addStaff(ctx, `${queueOrder}${i}`, { capacity }));
     const world = (await loadRoutingState(db, clock.now())).world;
 
-    const { tickets, presence } = scenario(seed);
-    const sim = simulate({ tickets, agents: agentIds.map((id, i) => ({ id, capacity: CAPACITIES[i]! })), presence: presence(agentIds), world, queueOrder, trace: true });
+    // Arrivals about every 40 s, holds about 2 min: the queue fills and empties, and R3 balances.
+    const tickets = arrivals(seed, START + MIN, TICKETS, 40_000, (random) => 1 + Math.round(exponential(random, 2 * MIN)));
+    const sim = simulate({ tickets, agents: agentIds.map((id, i) => ({ id, capacity: CAPACITIES[i]! })), presence: shifts(agentIds, START), world, queueOrder, trace: true });
     expect(sim.moves.some((m) => m.from !== null), 'the scenario exercises R3').toBe(true);
     expect(sim.moves.filter((m) => m.from === null).length, 'every ticket got an agent').toBe(TICKETS);
 
-    const liveId = new Map<number, number>();
-    for (const step of sim.steps) {
-      clock.set(step.at);
-      if (step.kind === 'arrival') {
-        const t = tickets[step.ticketId - 1]!;
-        const [created] = await createTickets(ctx, [{ name: 'C', email: 'c@example.test', title: `T${t.id}`, description: 'd', priority: t.priority }]);
-        liveId.set(created!.id, t.id);
-      } else if (step.kind === 'close') {
-        const live = [...liveId].find(([, simId]) => simId === step.ticketId)![0];
-        expect(await closeTicket(ctx, { id: step.agentId, role: 'agent' }, live), `close of ticket ${step.ticketId}`).toBe(true);
-      } else {
-        await changePresence(ctx, step.agentId, step.presence);
-      }
-    }
+    const liveId = await driveLiveDesk(ctx, clock, tickets, sim);
 
     const events = await db
       .selectFrom('ticket_events')
