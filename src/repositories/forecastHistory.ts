@@ -14,15 +14,34 @@ export interface WindowTickets {
   truncated: boolean;
 }
 
-/** Tickets created in [from, to) (of one team when given), oldest first, at most `limit`. */
+/** Rows per read: each one short, so on SQLite (synchronous reads) the event loop turns between them. */
+const CHUNK = 2_000;
+
+/**
+ * Tickets created in [from, to) (of one team when given), oldest first, at most `limit`; read in
+ * chunks by (created_at, id), yielding to the event loop between them.
+ */
 export async function ticketsOfWindow(db: Db, window: { from: number; to: number }, teamId: number | null, limit: number, now: number): Promise<WindowTickets> {
-  let query = db
-    .selectFrom('tickets')
-    .select(['created_at', 'priority', 'sla_due_at', 'assigned_at', 'closed_at'])
-    .where('created_at', '>=', window.from)
-    .where('created_at', '<', window.to);
-  if (teamId !== null) query = query.where('team_id', '=', teamId);
-  const rows = await query.orderBy('created_at').orderBy('id').limit(limit + 1).execute();
+  const rows: { id: number; created_at: number; priority: ArrivalRecord['priority']; sla_due_at: number; assigned_at: number | null; closed_at: number | null }[] = [];
+  let after: { createdAt: number; id: number } | null = null;
+  while (rows.length <= limit) {
+    let query = db
+      .selectFrom('tickets')
+      .select(['id', 'created_at', 'priority', 'sla_due_at', 'assigned_at', 'closed_at'])
+      .where('created_at', '<', window.to);
+    if (after === null) query = query.where('created_at', '>=', window.from);
+    else {
+      const { createdAt, id } = after;
+      query = query.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
+    }
+    if (teamId !== null) query = query.where('team_id', '=', teamId);
+    const chunk = await query.orderBy('created_at').orderBy('id').limit(Math.min(CHUNK, limit + 1 - rows.length)).execute();
+    rows.push(...chunk);
+    const last = chunk[chunk.length - 1];
+    if (!last || chunk.length < CHUNK) break;
+    after = { createdAt: Number(last.created_at), id: last.id };
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   const kept = rows.slice(0, limit);
   const arrivals = kept.map((r): ArrivalRecord => {
     const closedAt = r.closed_at === null ? null : Number(r.closed_at);
