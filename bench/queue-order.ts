@@ -26,6 +26,7 @@ import {
   type QueuedTicket,
   spareCapacity,
 } from '../src/core/routing.js';
+import { seededRandom } from '../src/core/prng.js';
 import { DEFAULT_SLA, isBreached, slaDueAt } from '../src/core/sla.js';
 import { PRIORITIES, type Priority } from '../src/core/tickets.js';
 
@@ -80,18 +81,6 @@ function parseOptions(argv: string[]): Options {
   return options;
 }
 
-/** mulberry32: a small, fast, seedable generator; the same seed gives the same stream everywhere. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 interface Arrival {
   id: number;
   at: number;
@@ -101,7 +90,7 @@ interface Arrival {
 
 /** The arrival stream of one run: identical for both queue orders. */
 function arrivals(seed: number, hours: number, perSecond: number, mix: [number, number, number]): Arrival[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const out: Arrival[] = [];
   const total = mix[0] + mix[1] + mix[2];
   let at = 0;

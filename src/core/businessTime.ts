@@ -286,6 +286,28 @@ export function nextOpening(calendar: SlaCalendar, at: number): number | null {
   return found;
 }
 
+/**
+ * The calendar's open stretches [open, close) within [from, to), in order, touching ones merged
+ * (an interval past midnight, back-to-back intervals): when staff on this calendar are on duty.
+ */
+export function openStretches(calendar: SlaCalendar, from: number, to: number): [number, number][] {
+  if (to <= from) return [];
+  if (calendar === null) return [[from, to]];
+  checkInstant('from', from);
+  checkInstant('to', to);
+  const stretches: [number, number][] = [];
+  walk(compiledFor(calendar), from, to, {
+    open: (a, b) => {
+      const last = stretches[stretches.length - 1];
+      if (last && last[1] === a) last[1] = b;
+      else stretches.push([a, b]);
+      return false;
+    },
+    week: () => false,
+  });
+  return stretches;
+}
+
 /** Open milliseconds in [from, to); 0 when `to` is not after `from`. */
 export function businessTimeBetween(calendar: SlaCalendar, from: number, to: number): number {
   if (calendar === null) return to > from ? to - from : 0;

@@ -105,6 +105,9 @@ export function planTeamFollowUp(agents: readonly AgentLoad[], ticket: TeamTicke
   return planTeamIntake(agents, [ticket], rule, now);
 }
 
+/** How many of a donor's newest tickets R3 looks through for one the taker may take. */
+export const BALANCE_LOOKAHEAD = 50;
+
 /** R3 with teams: the newest of the donor's tickets (newest first) the taker may take, or null. */
 export function balanceTicket(donorTickets: readonly TeamTicket[], taker: AgentLoad, rule: CanTake<TeamTicket>): number | null {
   return donorTickets.find((t) => rule(taker, t))?.id ?? null;

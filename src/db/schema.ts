@@ -335,6 +335,14 @@ export interface RateLimitCountsTable {
   reset_at: number;
 }
 
+/** One change of an agent's presence (SPEC §14's backtest replays the staffing really on duty). */
+export interface PresenceHistoryTable {
+  id: Generated<number>;
+  user_id: number;
+  at: number;
+  presence: 'offline' | 'available' | 'away';
+}
+
 /** A job one process at a time runs: who holds it, until when (renewed while alive). */
 export interface LeasesTable {
   name: string;
@@ -463,6 +471,7 @@ export interface Database extends TeamTables {
   recovery_codes: RecoveryCodesTable;
   audit_log: AuditLogTable;
   rate_limit_counts: RateLimitCountsTable;
+  presence_history: PresenceHistoryTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -29,6 +29,7 @@ import { adminappRoutes } from './routes/adminapp.js';
 import { agentRoutes } from './routes/agents.js';
 import { attachmentApiRoutes, attachmentRoutes } from './routes/attachments.js';
 import { calendarRoutes } from './routes/calendars.js';
+import { forecastRoutes } from './routes/forecast.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { benchRoutes } from './routes/bench.js';
 import { conversationRoutes } from './routes/conversation.js';
@@ -171,6 +172,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   adminappRoutes(app, ctx);
   cannedReplyRoutes(app, ctx);
   calendarRoutes(app, ctx);
+  forecastRoutes(app, ctx);
   webhookRoutes(app, ctx, config.webhooksAllowPrivate ?? false);
   attachmentRoutes(app, ctx);
   adminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes });

@@ -3,6 +3,7 @@
  * routing transaction (withRouting), so it is serialised with every other routing decision and the
  * queue is settled (I3) before it commits.
  */
+import { recordPresence } from '../repositories/presenceHistory.js';
 import { labelled, labelMessage } from '../core/fieldErrors.js';
 import { bestAgent } from '../core/routing.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
@@ -158,6 +159,7 @@ export async function deactivateUser(ctx: ServiceContext, adminId: number, userI
     await deleteSessionsOf(run.trx, userId);
     if (run.agents.some((a) => a.id === userId)) {
       updateAgent(run, userId, { presence: 'offline' });
+      await recordPresence(run.trx, userId, 'offline', run.now);
       await releaseTickets(run, userId);
       // Gone from routing for good: loads are re-read without it at the next transaction.
       run.agents = run.agents.filter((a) => a.id !== userId);

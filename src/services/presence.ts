@@ -1,4 +1,5 @@
 import type { Presence } from '../core/routing.js';
+import { recordPresence } from '../repositories/presenceHistory.js';
 import { type PresenceCutoffs, setPresence, unattendedUsers } from '../repositories/users.js';
 import type { ServiceContext } from './context.js';
 import { pullAndBalance, releaseTickets, type RoutingRun, updateAgent, withRouting } from './routing.js';
@@ -24,6 +25,7 @@ export function presenceCutoffs(now: number, idleMinutes: number, apiPresenceMin
 export async function applyPresence(run: RoutingRun, userId: number, presence: Presence): Promise<void> {
   await setPresence(run.trx, userId, presence);
   if (!run.agents.some((a) => a.id === userId)) return;
+  await recordPresence(run.trx, userId, presence, run.now);
   updateAgent(run, userId, { presence });
   if (presence === 'available') await pullAndBalance(run, userId);
   else if (run.settings.releaseOnLogout) await releaseTickets(run, userId);

@@ -16,7 +16,7 @@ import {
   planRelease,
   spareCapacity,
 } from '../core/routing.js';
-import { balanceTicket, nextWideningAt, queuesServedBy, shareTeam, type TeamTicket, teamRule, type TeamWorld } from '../core/teams.js';
+import { BALANCE_LOOKAHEAD, balanceTicket, nextWideningAt, queuesServedBy, shareTeam, type TeamTicket, teamRule, type TeamWorld } from '../core/teams.js';
 import type { Settings } from '../core/settings.js';
 import type { ClockCalendar } from '../core/slaClocks.js';
 import type { Db, DbHandle } from '../db/connect.js';
@@ -185,9 +185,6 @@ export async function pullAndBalance(run: RoutingRun, agentId: number): Promise<
   const ticketId = balanceTicket(await newestOpenTicketsOf(run.trx, donorId, BALANCE_LOOKAHEAD), taker, run.rule);
   if (ticketId !== null) await applyPlan(run, planBalanceMove(run.agents, donorId, agentId, ticketId, run.now));
 }
-
-/** How many of a donor's newest tickets R3 looks through for one the taker may take. */
-const BALANCE_LOOKAHEAD = 50;
 
 /** Routes waiting tickets to every agent with room that may take them, by R1's ranking (team-I3 after any change). */
 export async function drainQueue(run: RoutingRun): Promise<void> {

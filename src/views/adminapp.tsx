@@ -132,7 +132,7 @@ function TargetFigures({ targets }: { targets: Stats['sla']['targets'] }) {
 }
 
 /** A canvas that src/public/admin-dashboard.js draws a chart into, in a box of the shared chart height. */
-function ChartFigure({ id, label, caption }: { id: string; label: string; caption: string }) {
+export function ChartFigure({ id, label, caption }: { id: string; label: string; caption: string }) {
   return (
     <figure>
       <div class="chart-box">

@@ -13,7 +13,7 @@ interface FieldProps {
   label: string;
   values: FormValues;
   errors: FormErrors;
-  type?: 'text' | 'email' | 'password' | 'number';
+  type?: 'text' | 'email' | 'password' | 'number' | 'date';
   required?: boolean;
   maxLength?: number;
   autocomplete?: string;

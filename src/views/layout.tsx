@@ -44,6 +44,7 @@ const NAV: Record<'visitor' | 'agent' | 'admin', NavLink[]> = {
     ['/adminapp/settings/', 'Settings'],
     ['/adminapp/replies/', 'Canned replies'],
     ['/adminapp/calendars/', 'Calendars'],
+    ['/adminapp/forecast/', 'Forecast'],
     ['/adminapp/webhooks/', 'Webhooks'],
     ['/api/docs', 'API docs'],
   ],

@@ -13,6 +13,7 @@ const SPEC_ROUTES: [method: string, path: string, staffOnly: boolean][] = [
   ['get', '/api/v1/agents', true],
   ['put', '/api/v1/agents/me/presence', true],
   ['get', '/api/v1/stats', true],
+  ['post', '/api/v1/forecast', true],
   ['get', '/api/v1/tickets/{reference}/messages', true],
   ['post', '/api/v1/tickets/{reference}/messages', true],
   ['post', '/api/v1/inbound/email', true],
@@ -108,6 +109,7 @@ for (const dialect of DIALECTS) {
       expect(schemas.CreatedTicket.properties).toHaveProperty('token');
       expect(Object.keys(schemas.Agent.properties).sort()).toEqual(['capacity', 'display_name', 'last_assigned_at', 'open_count', 'presence', 'role', 'username']);
       expect(Object.keys(schemas.Stats.properties).sort()).toEqual(['agents', 'closed', 'csat', 'first_response', 'open', 'pending', 'resolution', 'sla', 'total', 'window']);
+      expect(Object.keys(schemas.Forecast.properties).sort()).toEqual(['backtest', 'capacity', 'elapsed_ms', 'needed_agents', 'rows', 'seed', 'target_percent', 'team', 'tickets', 'window']);
       expect(Object.keys(schemas.Stats.properties.csat.properties).sort()).toEqual(['good', 'rated', 'score']);
       expect(Object.keys(schemas.Stats.properties.agents.items.properties)).toContain('csat');
       expect(Object.keys(schemas.Stats.properties.sla.properties).sort()).toEqual(['breach_rate', 'breached', 'by_metric', 'by_priority', 'closed_late', 'open_overdue', 'targets']);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { addBusinessTime, businessTimeBetween, HORIZON_MS, isOpenAt, nextOpening } from '../../src/core/businessTime.js';
-import { formatTimeOfDay, parseCalendar, WEEKDAYS, type CalendarDefinition, type CalendarJson, type Weekday } from '../../src/core/calendar.js';
+import { addBusinessTime, businessTimeBetween, HORIZON_MS, isOpenAt, nextOpening, openStretches } from '../../src/core/businessTime.js';
+import { formatTimeOfDay, parseCalendar, WEEKDAYS, type CalendarDefinition, type CalendarJson, type SlaCalendar, type Weekday } from '../../src/core/calendar.js';
 import { MINUTE, referenceMinutes } from './support/businessTimeReference.js';
 
 const HOUR = 60 * MINUTE;
@@ -312,5 +312,23 @@ describe('properties at millisecond granularity, spans up to 80 days', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('openStretches', () => {
+  it.each<[string, SlaCalendar, string, string, [string, string][]]>([
+    ['24/7 is one stretch', null, '2026-12-07T00:00', '2026-12-08T00:00', [['2026-12-07T00:00', '2026-12-08T00:00']]],
+    ['office hours over a weekend and a Monday', office, '2026-12-05T00:00', '2026-12-08T00:00', [['2026-12-07T09:00', '2026-12-07T17:00']]],
+    ['a lunch break splits the day', lunchBreak, '2026-12-07T00:00', '2026-12-08T00:00', [['2026-12-07T09:00', '2026-12-07T12:00'], ['2026-12-07T13:00', '2026-12-07T17:00']]],
+    ['a night shift past midnight is one stretch', fridayNight(), '2026-12-04T00:00', '2026-12-06T00:00', [['2026-12-04T22:00', '2026-12-05T06:00']]],
+    ['cut at the window edges', office, '2026-12-07T10:00', '2026-12-07T11:00', [['2026-12-07T10:00', '2026-12-07T11:00']]],
+    ['a holiday has none', yearEnd, '2026-12-24T00:00', '2026-12-25T00:00', []],
+  ])('%s', (_title, cal, from, to, expected) => {
+    const zone = cal?.timeZone ?? 'UTC';
+    expect(openStretches(cal, local(from, zone), local(to, zone))).toEqual(expected.map(([a, b]) => [local(a, zone), local(b, zone)]));
+  });
+
+  it('is empty for an empty window', () => {
+    expect(openStretches(office, 10, 10)).toEqual([]);
   });
 });

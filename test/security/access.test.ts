@@ -94,6 +94,9 @@ const all = (status: Expected): Record<Role, Expected> => ({ anonymous: status, 
 const adminOnly = (ok: number): Record<Role, Expected> => ({ anonymous: 'login', agent: 403, otherAgent: 403, admin: ok });
 const apiAdminOnly = (ok: number): Record<Role, Expected> => ({ anonymous: 401, agent: 403, otherAgent: 403, admin: ok });
 
+/** The staffing forecast (§14) over the fixtures' tickets: yesterday to today. */
+const forecastWindow = () => ({ from: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), to: new Date().toISOString().slice(0, 10), k_max: '3' });
+
 const TICKET = { name: 'Carla', email: 'carla@example.com', description: 'Help', priority: 'low' };
 
 /** The table: every route of the app. */
@@ -201,6 +204,7 @@ const CASES: Case[] = [
   { route: 'POST /adminapp/replies/:id/', url: (fx) => `/adminapp/replies/${fx.canned}/`, form: (fx) => ({ name: `Edited reply ${fx.seq}`, body: 'Hi' }), expect: adminOnly(303) },
   { route: 'POST /adminapp/replies/:id/delete/', url: (fx) => `/adminapp/replies/${fx.canned}/delete/`, form: () => ({}), expect: adminOnly(303) },
   { route: 'GET /adminapp/calendars/', url: () => '/adminapp/calendars/', expect: adminOnly(200) },
+  { route: 'GET /adminapp/forecast/', url: () => `/adminapp/forecast/?${new URLSearchParams(forecastWindow())}`, expect: adminOnly(200) },
   { route: 'GET /adminapp/webhooks/', url: () => '/adminapp/webhooks/', expect: adminOnly(200) },
   { route: 'GET /adminapp/webhooks/new/', url: () => '/adminapp/webhooks/new/', expect: adminOnly(200) },
   // The answer shows the new secret, once: a page, not a redirect.
@@ -261,6 +265,7 @@ const CASES: Case[] = [
   { route: 'GET /api/v1/agents', url: () => '/api/v1/agents', expect: apiAdminOnly(200) },
   { route: 'PUT /api/v1/agents/me/presence', url: () => '/api/v1/agents/me/presence', json: () => ({ status: 'away' }), expect: { anonymous: 401, agent: 200, otherAgent: 200, admin: 403 } },
   { route: 'GET /api/v1/stats', url: () => '/api/v1/stats', expect: apiAdminOnly(200) },
+  { route: 'POST /api/v1/forecast', url: () => '/api/v1/forecast', json: () => forecastWindow(), expect: apiAdminOnly(200) },
   // Calendars (§11): admins only.
   { route: 'GET /api/v1/calendars', url: () => '/api/v1/calendars', expect: apiAdminOnly(200) },
   { route: 'POST /api/v1/calendars', url: () => '/api/v1/calendars', json: (fx) => berlinOffice(`API calendar ${fx.seq}`), expect: apiAdminOnly(201) },

@@ -21,6 +21,7 @@ import { inboundApiRoutes } from './inbound.js';
 import { messageApiRoutes } from './messages.js';
 import { settingsApiRoutes } from './settings.js';
 import { statsApiRoutes } from './stats.js';
+import { forecastApiRoutes } from './forecast.js';
 import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
 import { refuseInboundTokens, requireBearer } from '../../api-auth.js';
 
@@ -180,6 +181,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         messageApiRoutes(staff, ctx);
         agentApiRoutes(staff, ctx);
         statsApiRoutes(staff, ctx);
+        forecastApiRoutes(staff, ctx);
         calendarApiRoutes(staff, ctx);
         teamApiRoutes(staff, ctx);
         settingsApiRoutes(staff, ctx);

@@ -1,0 +1,192 @@
+/**
+ * The staffing forecast (SPEC §14) as pure decisions around the simulator: the replayed tickets
+ * with their holding times drawn from what was observed, K agents on duty by the calendar, the
+ * figures per K, how many agents keep breaches under the target, and the backtest that replays the
+ * staffing really on duty beside what really happened. The shell (src/services/forecast.ts) loads
+ * the history; a worker thread (src/services/forecastWorker.mjs) runs runForecast.
+ */
+import { type PresenceChange, simulate, type SimAgent, type SimResult, type SimTicket } from './forecastSim.js';
+import { pick, type Random, seededRandom } from './prng.js';
+import type { QueueOrder } from './routing.js';
+import type { TeamWorld } from './teams.js';
+import { PRIORITIES, type Priority } from './tickets.js';
+
+/** A ticket that arrived in the window, as the history holds it. */
+export interface ArrivalRecord {
+  createdAt: number;
+  priority: Priority;
+  /** Its stored deadline (business time of its calendar already counted in). */
+  slaDueAt: number;
+  /** What really happened, for the backtest: first assignment (null: never), close, breach. */
+  assignedAt: number | null;
+  closedAt: number | null;
+  breached: boolean;
+}
+
+/** Everything a forecast needs, loaded by the shell; plain data, so it crosses to a worker thread. */
+export interface ForecastJob {
+  arrivals: ArrivalRecord[];
+  /** Observed assignment → close durations per priority (ms). */
+  holds: Record<Priority, number[]>;
+  /** When agents on the calendar are on duty: open stretches from the window's start onwards. */
+  duty: [number, number][];
+  ks: number[];
+  capacity: number;
+  queueOrder: QueueOrder;
+  targetPercent: number;
+  seed: number;
+  /** The staffing really on duty (presence history), for the backtest; null when none was recorded. */
+  actual: { agents: SimAgent[]; presence: PresenceChange[] } | null;
+  window: { from: number; to: number };
+}
+
+/** The figures of one replay. */
+export interface ForecastFigures {
+  tickets: number;
+  /** Share of tickets closed after their deadline or never closed (0–1). */
+  breachRate: number;
+  breachRateByPriority: Record<Priority, number | null>;
+  /** Creation → first assignment; null when more than half (p50) or a tenth (p90) never got an agent. */
+  waitP50Ms: number | null;
+  waitP90Ms: number | null;
+  /** Held ticket time over the slots on duty in the window (capacity × agents × open time). */
+  utilisation: number | null;
+  /** Tickets that never got an agent (nobody on duty to the end of the replay). */
+  unserved: number;
+}
+
+export interface ForecastResult {
+  rows: ({ agents: number } & ForecastFigures)[];
+  /** The fewest agents of the range keeping breaches at or under the target; null when none does. */
+  neededAgents: number | null;
+  backtest: { predicted: ForecastFigures; actual: Omit<ForecastFigures, 'utilisation' | 'unserved'> & { agentsSeen: number } } | null;
+}
+
+/** The one team the forecast's agents form: every simulated agent takes every replayed ticket. */
+export function singleTeamWorld(agentIds: readonly number[]): TeamWorld {
+  return { teams: new Map([[1, { id: 1, overflowTeamId: null, overflowAfterMs: null }]]), members: new Map(agentIds.map((id) => [id, { teams: [1], skills: [] }])) };
+}
+
+/**
+ * The replayed tickets: each arrival with a holding time drawn from the observed ones of its
+ * priority (all priorities pooled when its own has none). Drawn once per forecast, so every K
+ * replays the same tickets with the same holds and the figures differ only by the staffing.
+ */
+export function ticketsToReplay(arrivals: readonly ArrivalRecord[], holds: Record<Priority, number[]>, random: Random): SimTicket[] {
+  const pooled = PRIORITIES.flatMap((p) => holds[p]);
+  if (pooled.length === 0) throw new RangeError('no observed holding times');
+  return arrivals.map((a, i) => ({
+    id: i + 1,
+    createdAt: a.createdAt,
+    slaDueAt: a.slaDueAt,
+    priority: a.priority,
+    teamId: 1,
+    skills: [],
+    holdMs: Math.max(0, pick(random, holds[a.priority].length > 0 ? holds[a.priority] : pooled)),
+  }));
+}
+
+/** K agents (ids 1…K) on duty in every open stretch, offline between them. */
+export function dutyRoster(k: number, duty: readonly [number, number][]): PresenceChange[] {
+  const changes: PresenceChange[] = [];
+  for (const [open, close] of duty) {
+    for (let id = 1; id <= k; id++) changes.push({ at: open, agentId: id, presence: 'available' });
+    for (let id = 1; id <= k; id++) changes.push({ at: close, agentId: id, presence: 'offline' });
+  }
+  return changes;
+}
+
+/** Nearest-rank quantile of sorted values; null when it falls on a ticket that never got an agent. */
+function quantile(sorted: Float64Array, p: number): number | null {
+  if (sorted.length === 0) return null;
+  const value = sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+  return Number.isFinite(value) ? value : null;
+}
+
+/** Breach and wait figures of tickets given their deadlines, first assignments and closes. */
+export function outcomeFigures(
+  tickets: readonly { priority: Priority; createdAt: number; slaDueAt: number }[],
+  assignedAt: (i: number) => number | null,
+  breached: (i: number) => boolean,
+): Omit<ForecastFigures, 'utilisation' | 'unserved'> & { unserved: number } {
+  const waits = new Float64Array(tickets.length);
+  const counts = { high: [0, 0], medium: [0, 0], low: [0, 0] } as Record<Priority, [number, number]>;
+  let breaches = 0;
+  let unserved = 0;
+  tickets.forEach((t, i) => {
+    const at = assignedAt(i);
+    if (at === null) unserved++;
+    waits[i] = at === null ? Number.POSITIVE_INFINITY : at - t.createdAt;
+    const late = breached(i);
+    if (late) breaches++;
+    counts[t.priority][0]++;
+    if (late) counts[t.priority][1]++;
+  });
+  waits.sort();
+  const byPriority = Object.fromEntries(PRIORITIES.map((p) => [p, counts[p][0] === 0 ? null : counts[p][1] / counts[p][0]])) as Record<Priority, number | null>;
+  return {
+    tickets: tickets.length,
+    breachRate: tickets.length === 0 ? 0 : breaches / tickets.length,
+    breachRateByPriority: byPriority,
+    waitP50Ms: quantile(waits, 0.5),
+    waitP90Ms: quantile(waits, 0.9),
+    unserved,
+  };
+}
+
+/** Open slot time in the window: each agent's available time × capacity, cut to [from, to). */
+function slotMsOnDuty(presence: readonly PresenceChange[], agents: readonly SimAgent[], window: { from: number; to: number }): number {
+  const capacity = new Map(agents.map((a) => [a.id, a.capacity]));
+  const since = new Map<number, number>();
+  let total = 0;
+  const close = (agentId: number, at: number) => {
+    const start = since.get(agentId);
+    if (start === undefined) return;
+    since.delete(agentId);
+    total += Math.max(0, Math.min(at, window.to) - Math.max(start, window.from)) * (capacity.get(agentId) ?? 0);
+  };
+  for (const change of presence) {
+    if (change.presence === 'available') {
+      if (!since.has(change.agentId)) since.set(change.agentId, change.at);
+    } else close(change.agentId, change.at);
+  }
+  for (const agentId of [...since.keys()]) close(agentId, window.to);
+  return total;
+}
+
+/** The figures of one replay of `tickets` with these agents and presence changes. */
+export function replayFigures(tickets: readonly SimTicket[], agents: readonly SimAgent[], presence: readonly PresenceChange[], job: Pick<ForecastJob, 'queueOrder' | 'window'>): ForecastFigures {
+  const result: SimResult = simulate({ tickets, agents, presence, world: singleTeamWorld(agents.map((a) => a.id)), queueOrder: job.queueOrder });
+  const assigned = (i: number) => (Number.isNaN(result.assignedAt[i]!) ? null : result.assignedAt[i]!);
+  const figures = outcomeFigures(tickets, assigned, (i) => !(result.closedAt[i]! <= tickets[i]!.slaDueAt));
+  let held = 0;
+  for (let i = 0; i < tickets.length; i++) {
+    const from = Math.max(result.assignedAt[i]!, job.window.from);
+    const to = Math.min(Number.isNaN(result.closedAt[i]!) ? job.window.to : result.closedAt[i]!, job.window.to);
+    if (to > from) held += to - from;
+  }
+  const slots = slotMsOnDuty(presence, agents, job.window);
+  return { ...figures, utilisation: slots === 0 ? null : held / slots };
+}
+
+/** The fewest agents whose breach rate is at or under `targetPercent` %, or null. */
+export function neededAgents(rows: readonly { agents: number; breachRate: number }[], targetPercent: number): number | null {
+  const enough = rows.filter((r) => r.breachRate * 100 <= targetPercent + 1e-9).map((r) => r.agents);
+  return enough.length === 0 ? null : Math.min(...enough);
+}
+
+/** Runs the whole forecast: every K of the range, and the backtest when the staffing is known. */
+export function runForecast(job: ForecastJob): ForecastResult {
+  const tickets = ticketsToReplay(job.arrivals, job.holds, seededRandom(job.seed));
+  const rows = job.ks.map((k) => {
+    const agents = Array.from({ length: k }, (_, i) => ({ id: i + 1, capacity: job.capacity }));
+    return { agents: k, ...replayFigures(tickets, agents, dutyRoster(k, job.duty), job) };
+  });
+  let backtest: ForecastResult['backtest'] = null;
+  if (job.actual && job.actual.agents.length > 0) {
+    const predicted = replayFigures(tickets, job.actual.agents, job.actual.presence, job);
+    const { unserved: _unserved, ...actual } = outcomeFigures(job.arrivals, (i) => job.arrivals[i]!.assignedAt, (i) => job.arrivals[i]!.breached);
+    backtest = { predicted, actual: { ...actual, agentsSeen: job.actual.agents.length } };
+  }
+  return { rows, neededAgents: neededAgents(rows, job.targetPercent), backtest };
+}

@@ -1,0 +1,71 @@
+/**
+ * What the staffing forecast (SPEC §14) reads of the past: the tickets that arrived in a window
+ * (what happened to them, and how long their agents held them), the agents of a team and their
+ * capacity. Every read is bounded by a limit the caller chooses.
+ */
+import type { ArrivalRecord } from '../core/forecast.js';
+import type { Db } from '../db/connect.js';
+
+export interface WindowTickets {
+  arrivals: ArrivalRecord[];
+  /** Per arrival: assignment → close in ms when it was closed by an agent; null otherwise. */
+  holds: (number | null)[];
+  /** More than `limit` arrived: only the first `limit` are returned. */
+  truncated: boolean;
+}
+
+/** Rows per read: each one short, so on SQLite (synchronous reads) the event loop turns between them. */
+const CHUNK = 2_000;
+
+/**
+ * Tickets created in [from, to) (of one team when given), oldest first, at most `limit`; read in
+ * chunks by (created_at, id), yielding to the event loop between them.
+ */
+export async function ticketsOfWindow(db: Db, window: { from: number; to: number }, teamId: number | null, limit: number, now: number): Promise<WindowTickets> {
+  const rows: { id: number; created_at: number; priority: ArrivalRecord['priority']; sla_due_at: number; assigned_at: number | null; closed_at: number | null }[] = [];
+  let after: { createdAt: number; id: number } | null = null;
+  while (rows.length <= limit) {
+    let query = db
+      .selectFrom('tickets')
+      .select(['id', 'created_at', 'priority', 'sla_due_at', 'assigned_at', 'closed_at'])
+      .where('created_at', '<', window.to);
+    if (after === null) query = query.where('created_at', '>=', window.from);
+    else {
+      const { createdAt, id } = after;
+      query = query.where((eb) => eb.or([eb('created_at', '>', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '>', id)])]));
+    }
+    if (teamId !== null) query = query.where('team_id', '=', teamId);
+    const chunk = await query.orderBy('created_at').orderBy('id').limit(Math.min(CHUNK, limit + 1 - rows.length)).execute();
+    rows.push(...chunk);
+    const last = chunk[chunk.length - 1];
+    if (!last || chunk.length < CHUNK) break;
+    after = { createdAt: Number(last.created_at), id: last.id };
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const kept = rows.slice(0, limit);
+  const arrivals = kept.map((r): ArrivalRecord => {
+    const closedAt = r.closed_at === null ? null : Number(r.closed_at);
+    const slaDueAt = Number(r.sla_due_at);
+    return {
+      createdAt: Number(r.created_at),
+      priority: r.priority,
+      slaDueAt,
+      assignedAt: r.assigned_at === null ? null : Number(r.assigned_at),
+      closedAt,
+      breached: closedAt === null ? now > slaDueAt : closedAt > slaDueAt,
+    };
+  });
+  const holds = arrivals.map((a) => (a.assignedAt !== null && a.closedAt !== null ? a.closedAt - a.assignedAt : null));
+  return { arrivals, holds, truncated: rows.length > limit };
+}
+
+/** The active agents (of one team when given) with their own capacity (null: the default). */
+export async function forecastAgents(db: Db, teamId: number | null): Promise<{ id: number; capacity: number | null }[]> {
+  let query = db.selectFrom('users as u').select(['u.id', 'u.capacity']).where('u.role', '=', 'agent').where('u.active', '=', 1);
+  if (teamId !== null) query = query.where((eb) => eb.exists(eb.selectFrom('team_members as m').select('m.user_id').whereRef('m.user_id', '=', 'u.id').where('m.team_id', '=', teamId)));
+  return query.orderBy('u.id').execute();
+}
+
+export async function teamExists(db: Db, teamId: number): Promise<boolean> {
+  return (await db.selectFrom('teams').select('id').where('id', '=', teamId).executeTakeFirst()) !== undefined;
+}

@@ -1,0 +1,120 @@
+/**
+ * The staffing forecast (SPEC §14): reads the window's history in bounded queries, then replays it
+ * in a worker thread (src/services/forecastWorker.mjs running src/core/forecast.ts), one at a time
+ * per server process, so the event loop stays free for everyone else.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { DomainError, invalidInput } from '../core/errors.js';
+import { openStretches } from '../core/businessTime.js';
+import { type ForecastJob, type ForecastResult, neededAgents } from '../core/forecast.js';
+import { labelled } from '../core/fieldErrors.js';
+import { agentCounts, FORECAST_LABELS, type ForecastRequest, parseForecastRequest } from '../core/forecastInput.js';
+import { PRIORITIES, type Priority } from '../core/tickets.js';
+import { findCalendar } from '../repositories/calendars.js';
+import { forecastAgents, teamExists, ticketsOfWindow } from '../repositories/forecastHistory.js';
+import { presenceChangesIn } from '../repositories/presenceHistory.js';
+import { loadSettings } from '../repositories/settings.js';
+import type { ServiceContext } from './context.js';
+
+/** At most this many tickets per window: a bounded read and a bounded replay (about 30 days of 100,000 with room). */
+export const MAX_FORECAST_TICKETS = 250_000;
+/** At most this many presence changes per backtest. */
+const MAX_PRESENCE_CHANGES = 200_000;
+/** How long after the window agents keep working the queue in the replay (a weekend and a holiday). */
+const TAIL_MS = 7 * 86_400_000;
+
+export interface ForecastAnswer {
+  request: ForecastRequest & { capacity: number };
+  tickets: number;
+  result: ForecastResult;
+  elapsedMs: number;
+}
+
+/** The history a request replays, read in bounded queries. */
+export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequest): Promise<ForecastJob> {
+  const db = ctx.handle.db;
+  const now = ctx.clock.now();
+  if (request.teamId !== null && !(await teamExists(db, request.teamId))) throw invalidInput(labelled({ team: 'No team has this id.' }, FORECAST_LABELS));
+  const settings = await loadSettings(db);
+  const window = { from: request.from, to: request.to };
+  const history = await ticketsOfWindow(db, window, request.teamId, MAX_FORECAST_TICKETS, now);
+  if (history.truncated) throw invalidInput(labelled({ from: `More than ${MAX_FORECAST_TICKETS.toLocaleString('en')} tickets arrived in this window: choose a shorter one.` }, FORECAST_LABELS));
+  if (history.arrivals.length === 0) throw invalidInput(labelled({ from: 'No ticket arrived in this window: choose one with tickets to replay.' }, FORECAST_LABELS));
+  const holds: Record<Priority, number[]> = { high: [], medium: [], low: [] };
+  history.arrivals.forEach((a, i) => {
+    const hold = history.holds[i];
+    if (hold !== null && hold !== undefined) holds[a.priority].push(hold);
+  });
+  if (PRIORITIES.every((p) => holds[p].length === 0)) throw invalidInput(labelled({ from: 'No ticket of this window was closed by an agent: there is no holding time to learn from.' }, FORECAST_LABELS));
+  const calendar = settings.calendarId === null ? null : ((await findCalendar(db, settings.calendarId))?.definition ?? null);
+  const staff = await forecastAgents(db, request.teamId);
+  const presence = await presenceChangesIn(db, staff.map((a) => a.id), window.from, window.to + TAIL_MS, MAX_PRESENCE_CHANGES);
+  const agentsSeen = new Set(presence.map((p) => p.userId));
+  return {
+    arrivals: history.arrivals,
+    holds,
+    duty: openStretches(calendar, window.from, window.to + TAIL_MS),
+    ks: agentCounts(request),
+    capacity: request.capacity ?? settings.defaultCapacity,
+    queueOrder: settings.queueOrder,
+    targetPercent: request.targetPercent,
+    seed: request.seed,
+    actual:
+      agentsSeen.size === 0
+        ? null
+        : {
+            agents: staff.filter((a) => agentsSeen.has(a.id)).map((a) => ({ id: a.id, capacity: a.capacity ?? settings.defaultCapacity })),
+            presence: presence.map((p) => ({ at: p.at, agentId: p.userId, presence: p.presence })),
+          },
+    window,
+  };
+}
+
+let running = false;
+
+/**
+ * Worker threads per forecast: one per core but one, which stays the server's (its event loop must
+ * keep answering: on a busy 2-core machine two threads made the loop's p99 worse, not the answer
+ * faster), at most 4.
+ */
+const WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
+
+/** One worker thread running runForecast on `job`. */
+function inThread(job: ForecastJob): Promise<ForecastResult> {
+  return new Promise<ForecastResult>((resolve, reject) => {
+    const worker = new Worker(new URL('./forecastWorker.mjs', import.meta.url), { workerData: job });
+    worker.once('message', (result: ForecastResult) => resolve(result));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`The forecast's worker thread stopped (exit code ${code}) without an answer.`)));
+  });
+}
+
+/**
+ * Runs the job in worker threads, the values of K dealt out among them (each replays the same
+ * tickets with the same holds: the draws depend on the seed alone, so the answer does not depend
+ * on how many threads ran it); the first also runs the backtest. One forecast at a time per
+ * process: a second one meanwhile is refused (409).
+ */
+export async function runInWorker(job: ForecastJob, workers = WORKERS): Promise<ForecastResult> {
+  if (running) throw new DomainError('conflict', 'A forecast is already running on this server; try again when it has finished.');
+  running = true;
+  try {
+    const threads = Math.max(1, Math.min(workers, job.ks.length));
+    const shares = Array.from({ length: threads }, (_, i) => job.ks.filter((_k, j) => j % threads === i));
+    const results = await Promise.all(shares.map((ks, i) => inThread({ ...job, ks, actual: i === 0 ? job.actual : null })));
+    const rows = results.flatMap((r) => r.rows).sort((a, b) => a.agents - b.agents);
+    return { rows, neededAgents: neededAgents(rows, job.targetPercent), backtest: results[0]!.backtest };
+  } finally {
+    running = false;
+  }
+}
+
+/** POST /api/v1/forecast and the page: validates, reads the history, replays it off the event loop. */
+export async function forecastStaffing(ctx: ServiceContext, raw: Record<string, unknown>): Promise<ForecastAnswer> {
+  const started = performance.now();
+  const request = parseForecastRequest(raw, ctx.clock.now());
+  const job = await loadForecastJob(ctx, request);
+  const result = await runInWorker(job);
+  return { request: { ...request, capacity: job.capacity }, tickets: job.arrivals.length, result, elapsedMs: Math.round(performance.now() - started) };
+}

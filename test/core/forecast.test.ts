@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '../../src/core/errors.js';
+import { type ArrivalRecord, dutyRoster, type ForecastJob, neededAgents, outcomeFigures, runForecast, ticketsToReplay } from '../../src/core/forecast.js';
+import { agentCounts, MAX_AGENTS, parseForecastRequest } from '../../src/core/forecastInput.js';
+import { seededRandom } from '../../src/core/prng.js';
+
+const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
+const DAY = 86_400_000;
+const MIN = 60_000;
+
+function fieldsOf(raw: Record<string, unknown>): Record<string, string> {
+  try {
+    parseForecastRequest(raw, NOW);
+  } catch (error) {
+    if (error instanceof DomainError) return error.fields;
+    throw error;
+  }
+  return {};
+}
+
+describe('parseForecastRequest', () => {
+  it('reads dates (to: the end of its day), the range, the target, and fills defaults', () => {
+    expect(parseForecastRequest({ from: '2026-11-01', to: '2026-11-30' }, NOW)).toEqual({
+      from: Date.UTC(2026, 10, 1),
+      to: Date.UTC(2026, 11, 1),
+      teamId: null,
+      kMin: 1,
+      kMax: 10,
+      targetPercent: 5,
+      capacity: null,
+      seed: 1,
+    });
+    const full = parseForecastRequest({ from: '2026-11-01T08:00:00Z', to: '2026-11-02T08:00:00Z', team: 2, k_min: '3', k_max: 7, target_percent: '2.5', capacity: 4, seed: 9 }, NOW);
+    expect(full).toMatchObject({ from: Date.UTC(2026, 10, 1, 8), to: Date.UTC(2026, 10, 2, 8), teamId: 2, kMin: 3, kMax: 7, targetPercent: 2.5, capacity: 4, seed: 9 });
+    expect(agentCounts(full)).toEqual([3, 4, 5, 6, 7]);
+  });
+
+  it('ends a window reaching into the future now', () => {
+    expect(parseForecastRequest({ from: '2026-12-01', to: '2026-12-31' }, NOW).to).toBe(NOW);
+  });
+
+  it.each<[string, Record<string, unknown>, string, RegExp]>([
+    ['an empty window', { from: '2026-11-05', to: '2026-11-04' }, 'to', /^To: the window is empty/],
+    ['the same instant twice', { from: '2026-11-05T10:00:00Z', to: '2026-11-05T10:00:00Z' }, 'to', /empty/],
+    ['a window of two years', { from: '2024-11-01', to: '2026-11-01' }, 'to', /longer than 366 days/],
+    ['a window starting in the future', { from: '2026-12-10', to: '2026-12-11' }, 'from', /must start in the past/],
+    ['no from', { to: '2026-11-01' }, 'from', /^From: enter a date/],
+    ['a date that does not exist', { from: '2026-02-30', to: '2026-03-02' }, 'from', /enter a date/],
+    ['a date in another format', { from: '01/11/2026', to: '2026-11-02' }, 'from', /enter a date/],
+    ['K over 500', { from: '2026-11-01', to: '2026-11-02', k_min: 1, k_max: MAX_AGENTS + 1 }, 'k_max', /^Most agents: enter a whole number of agents from 1 to 500/],
+    ['K of 0', { from: '2026-11-01', to: '2026-11-02', k_min: 0 }, 'k_min', /from 1 to 500/],
+    ['K not whole', { from: '2026-11-01', to: '2026-11-02', k_min: '2.5' }, 'k_min', /whole number/],
+    ['a range upside down', { from: '2026-11-01', to: '2026-11-02', k_min: 9, k_max: 3 }, 'k_max', /at least the fewest/],
+    ['a range too wide', { from: '2026-11-01', to: '2026-11-02', k_min: 1, k_max: 80 }, 'k_max', /at most 50 values/i],
+    ['a target over 100 %', { from: '2026-11-01', to: '2026-11-02', target_percent: 120 }, 'target_percent', /^Breach target: enter a percentage/],
+    ['a capacity of 0', { from: '2026-11-01', to: '2026-11-02', capacity: 0 }, 'capacity', /^Capacity:/],
+    ['a team that is no id', { from: '2026-11-01', to: '2026-11-02', team: 'x' }, 'team', /^Team:/],
+    ['a negative seed', { from: '2026-11-01', to: '2026-11-02', seed: -1 }, 'seed', /^Seed:/],
+  ])('refuses %s, naming the field', (_title, raw, field, message) => {
+    const fields = fieldsOf(raw);
+    expect(Object.keys(fields)).toEqual([field]);
+    expect(fields[field]).toMatch(message);
+  });
+});
+
+describe('forecast figures', () => {
+  it('counts breaches per priority and nearest-rank waits; a ticket never served makes its quantile unknown', () => {
+    const tickets = [
+      { priority: 'high' as const, createdAt: 0, slaDueAt: 60_000 },
+      { priority: 'high' as const, createdAt: 0, slaDueAt: 60_000 },
+      { priority: 'low' as const, createdAt: 0, slaDueAt: 60_000 },
+      { priority: 'low' as const, createdAt: 0, slaDueAt: 60_000 },
+    ];
+    const assigned = [0, 10_000, 20_000, null];
+    const figures = outcomeFigures(tickets, (i) => assigned[i]!, (i) => i >= 2);
+    expect(figures).toEqual({
+      tickets: 4,
+      breachRate: 0.5,
+      breachRateByPriority: { high: 0, medium: null, low: 1 },
+      waitP50Ms: 10_000,
+      waitP90Ms: null,
+      unserved: 1,
+    });
+  });
+
+  it.each<[string, number[], number, number | null]>([
+    ['the fewest meeting the target', [0.3, 0.1, 0.04, 0.01], 5, 3],
+    ['exactly at the target counts', [0.3, 0.05, 0.01], 5, 2],
+    ['none meets it', [0.3, 0.2], 5, null],
+    ['a target of 0 needs no breach at all', [0.2, 0.01, 0], 0, 3],
+  ])('neededAgents: %s', (_title, rates, target, expected) => {
+    expect(neededAgents(rates.map((breachRate, i) => ({ agents: i + 1, breachRate })), target)).toBe(expected);
+  });
+
+  it('puts K agents on duty in each open stretch and offline after it', () => {
+    expect(dutyRoster(2, [[10, 20]])).toEqual([
+      { at: 10, agentId: 1, presence: 'available' },
+      { at: 10, agentId: 2, presence: 'available' },
+      { at: 20, agentId: 1, presence: 'offline' },
+      { at: 20, agentId: 2, presence: 'offline' },
+    ]);
+  });
+
+  it('draws holds from the ticket’s own priority, else from all', () => {
+    const arrivals: ArrivalRecord[] = ['high', 'low'].map((priority, i) => ({ createdAt: i, priority: priority as 'high' | 'low', slaDueAt: i + MIN, assignedAt: null, closedAt: null, breached: false }));
+    const tickets = ticketsToReplay(arrivals, { high: [7], medium: [], low: [] }, seededRandom(1));
+    expect(tickets.map((t) => t.holdMs)).toEqual([7, 7]);
+    expect(() => ticketsToReplay(arrivals, { high: [], medium: [], low: [] }, seededRandom(1))).toThrow(RangeError);
+  });
+});
+
+describe('runForecast', () => {
+  const random = seededRandom(5);
+  const from = Date.UTC(2026, 10, 2);
+  const arrivals: ArrivalRecord[] = Array.from({ length: 300 }, (_, i) => {
+    const createdAt = from + Math.floor((i * DAY) / 300);
+    const priority = (['high', 'medium', 'low'] as const)[i % 3]!;
+    return { createdAt, priority, slaDueAt: createdAt + 60 * MIN, assignedAt: createdAt, closedAt: createdAt + 10 * MIN, breached: false };
+  });
+  const job: ForecastJob = {
+    arrivals,
+    holds: { high: Array.from({ length: 50 }, () => random() * 40 * MIN), medium: [], low: [] },
+    duty: [[from, from + 8 * DAY]],
+    ks: [1, 2, 3, 4, 5, 6],
+    capacity: 2,
+    queueOrder: 'oldest',
+    targetPercent: 5,
+    seed: 3,
+    actual: { agents: [{ id: 41, capacity: 2 }, { id: 42, capacity: 2 }, { id: 43, capacity: 2 }], presence: [41, 42, 43].map((agentId) => ({ at: from, agentId, presence: 'available' as const })) },
+    window: { from, to: from + DAY },
+  };
+
+  it('is deterministic for a seed, breaches fall as agents are added, and it answers how many are needed', () => {
+    const result = runForecast(job);
+    expect(runForecast(job)).toEqual(result);
+    const rates = result.rows.map((r) => r.breachRate);
+    for (let i = 1; i < rates.length; i++) expect(rates[i]).toBeLessThanOrEqual(rates[i - 1]!);
+    expect(rates[0]).toBeGreaterThan(0.5);
+    expect(result.neededAgents).not.toBeNull();
+    expect(result.rows.find((r) => r.agents === result.neededAgents)!.breachRate).toBeLessThanOrEqual(0.05);
+    for (const row of result.rows) expect(row.utilisation).toBeGreaterThan(0);
+    expect(result.rows[5]!.utilisation).toBeLessThan(result.rows[0]!.utilisation!);
+  });
+
+  it('replays the staffing really on duty beside what really happened', () => {
+    const { backtest } = runForecast(job);
+    expect(backtest!.actual).toMatchObject({ tickets: 300, breachRate: 0, waitP50Ms: 0, agentsSeen: 3 });
+    const threeAgents = runForecast({ ...job, ks: [3] }).rows[0]!;
+    const { agents: _k, ...figures } = threeAgents;
+    expect(backtest!.predicted).toEqual(figures);
+    expect(runForecast({ ...job, actual: null }).backtest).toBeNull();
+  });
+});

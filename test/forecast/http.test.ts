@@ -1,0 +1,117 @@
+/**
+ * POST /api/v1/forecast and /adminapp/forecast/ (SPEC §14) on a real desk whose history the live services wrote: figures
+ * per K, the K that keeps breaches under the target, the backtest against what really happened,
+ * determinism for a seed, and a 400 naming the field for every bad request.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulate } from '../../src/core/forecastSim.js';
+import { singleTeamWorld } from '../../src/core/forecast.js';
+import { ApiClient, staffWithToken } from '../api/support.js';
+import { Client, startTestApp, type TestApp } from '../support/app.js';
+import { FakeClock } from '../support/clock.js';
+import { DIALECTS } from '../support/db.js';
+import { arrivals, driveLiveDesk, MIN, shifts } from './support.js';
+
+const START = Date.UTC(2026, 10, 30, 8, 0, 0);
+const HOLD = 4 * MIN;
+
+describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
+  let t: TestApp;
+  let admin: ApiClient;
+  let agentApi: ApiClient;
+  const clock = new FakeClock(START - MIN);
+
+  beforeAll(async () => {
+    t = await startTestApp(dialect, { clock });
+    admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
+    // Capacity 1 and one holding time for all: the backtest's replay must then be exact (no
+    // balance moves, and every draw from the observed holds is the hold itself).
+    const agents = [];
+    for (const name of ['ann', 'bob', 'cy']) agents.push(await staffWithToken(t.app, t.ctx, name, { capacity: 1 }));
+    agentApi = agents[0]!.api;
+    const ids = agents.map((a) => a.id);
+    const tickets = arrivals(3, START + MIN, 40, 90_000, () => HOLD);
+    const sim = simulate({ tickets, agents: ids.map((id) => ({ id, capacity: 1 })), presence: shifts(ids, START), world: singleTeamWorld(ids), queueOrder: 'oldest', trace: true });
+    await driveLiveDesk(t.ctx, clock, tickets, sim);
+    clock.set(START + 6 * 3600_000);
+  });
+  afterAll(() => t?.close());
+
+  const window = { from: '2026-11-30', to: '2026-11-30' };
+
+  it('answers per K, the K needed, and a backtest that matches what happened', async () => {
+    const response = await admin.post('/api/v1/forecast', { ...window, k_min: 1, k_max: 5, target_percent: 40, capacity: 1 });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const body = response.body;
+    expect(body).toMatchObject({ window: { from: '2026-11-30T00:00:00.000Z', to: new Date(START + 6 * 3600_000).toISOString() }, team: null, capacity: 1, target_percent: 40, seed: 1, tickets: 40 });
+    expect(body.rows.map((r: { agents: number }) => r.agents)).toEqual([1, 2, 3, 4, 5]);
+    const rates = body.rows.map((r: { breach_rate: number }) => r.breach_rate);
+    for (let i = 1; i < rates.length; i++) expect(rates[i]).toBeLessThanOrEqual(rates[i - 1]);
+    expect(rates[0]).toBeGreaterThan(rates[4]);
+    const needed = body.rows.find((r: { breach_rate: number }) => r.breach_rate <= 0.4)?.agents ?? null;
+    expect(body.needed_agents).toBe(needed);
+    for (const row of body.rows) expect(row.utilisation).toBeGreaterThan(0);
+
+    const { predicted, actual } = body.backtest;
+    expect(actual).toMatchObject({ tickets: 40, agents_seen: 3 });
+    expect(predicted.breach_rate).toBe(actual.breach_rate);
+    expect(predicted.breach_rate_by_priority).toEqual(actual.breach_rate_by_priority);
+    expect(predicted.wait_p50_seconds).toBe(actual.wait_p50_seconds);
+    expect(predicted.wait_p90_seconds).toBe(actual.wait_p90_seconds);
+  });
+
+  it('gives the same answer for the same seed', async () => {
+    const request = { ...window, k_min: 1, k_max: 3, seed: 42 };
+    const [a, b] = [await admin.post('/api/v1/forecast', request), await admin.post('/api/v1/forecast', request)];
+    expect(a.status).toBe(200);
+    const strip = (body: { elapsed_ms?: number }) => ({ ...body, elapsed_ms: 0 });
+    expect(strip(a.body)).toEqual(strip(b.body));
+  });
+
+  it.each<[string, Record<string, unknown>, string, RegExp]>([
+    ['an empty window', { from: '2026-11-30T10:00:00Z', to: '2026-11-30T10:00:00Z' }, 'to', /empty/],
+    ['a window of two years', { from: '2024-11-30', to: '2026-11-29' }, 'to', /longer than 366 days/],
+    ['K over 500', { ...window, k_max: 501 }, 'k_max', /from 1 to 500/],
+    ['a window without tickets', { from: '2026-11-01', to: '2026-11-02' }, 'from', /no ticket arrived/i],
+    ['a team that does not exist', { ...window, team: 999 }, 'team', /no team has this id/i],
+    ['an unknown field', { ...window, agents: 3 }, 'agents', /Unknown field/],
+  ])('refuses %s with a 400 naming the field', async (_title, body, field, message) => {
+    const response = await admin.post('/api/v1/forecast', body);
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('invalid_input');
+    expect(Object.keys(response.body.error.fields)).toEqual([field]);
+    expect(response.body.error.fields[field]).toMatch(message);
+  });
+
+  it('is for admins only', async () => {
+    expect((await agentApi.post('/api/v1/forecast', window)).status).toBe(403);
+    expect((await new ApiClient(t.app).post('/api/v1/forecast', window)).status).toBe(401);
+  });
+
+  it('the page shows the form, then the table, the answer, the chart and the backtest', async () => {
+    const page = new Client(t.app);
+    await page.login('root');
+    const blank = await page.get('/adminapp/forecast/');
+    expect(blank.statusCode).toBe(200);
+    expect(blank.body).toContain('name="k_max"');
+    expect(blank.body).not.toContain('id="forecast-rows"');
+    const run = await page.get('/adminapp/forecast/?from=2026-11-30&to=2026-11-30&team=&k_min=1&k_max=5&target_percent=40&capacity=1&seed=1');
+    expect(run.statusCode).toBe(200);
+    const api = await admin.post('/api/v1/forecast', { ...window, k_min: 1, k_max: 5, target_percent: 40, capacity: 1 });
+    expect(run.body).toContain(`data-needed="${api.body.needed_agents ?? ''}"`);
+    expect(run.body).toMatch(/You need \d+ agents? to keep breaches under 40 %/);
+    expect(run.body.match(/<tr data-agents="/g)).toHaveLength(5);
+    expect(run.body).toContain('id="chart-forecast"');
+    expect(run.body).toContain('/static/forecast-chart.js');
+    expect(run.body).toContain('id="forecast-backtest"');
+  });
+
+  it('the page answers bad input with a 400 naming the field', async () => {
+    const page = new Client(t.app);
+    await page.login('root');
+    const response = await page.get('/adminapp/forecast/?from=2026-11-30&to=2026-11-30&k_min=1&k_max=900');
+    expect(response.statusCode).toBe(400);
+    expect(response.body).toContain('Most agents: enter a whole number of agents from 1 to 500.');
+    expect(response.body).not.toContain('id="forecast-rows"');
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * The forecast's worker threads (src/services/forecast.ts): the values of K dealt out among
+ * several threads give exactly the answer of one thread and of runForecast on the main thread, and
+ * a second forecast while one runs is refused with a conflict, not queued without bound.
+ */
+import { describe, expect, it } from 'vitest';
+import { type ArrivalRecord, type ForecastJob, runForecast } from '../../src/core/forecast.js';
+import { DomainError } from '../../src/core/errors.js';
+import { runInWorker } from '../../src/services/forecast.js';
+
+const MIN = 60_000;
+const arrivals: ArrivalRecord[] = Array.from({ length: 600 }, (_, i) => ({
+  createdAt: i * MIN,
+  priority: (['high', 'medium', 'low'] as const)[i % 3]!,
+  slaDueAt: i * MIN + 30 * MIN,
+  assignedAt: i * MIN,
+  closedAt: i * MIN + 5 * MIN,
+  breached: i % 7 === 0,
+}));
+const job: ForecastJob = {
+  arrivals,
+  holds: { high: [2 * MIN, 9 * MIN], medium: [4 * MIN, 6 * MIN, 20 * MIN], low: [] },
+  duty: [[0, 700 * MIN]],
+  ks: [4, 6, 8, 10, 12],
+  capacity: 1,
+  queueOrder: 'oldest',
+  targetPercent: 10,
+  seed: 4,
+  actual: { agents: [{ id: 9, capacity: 2 }], presence: [{ at: 0, agentId: 9, presence: 'available' }] },
+  window: { from: 0, to: 600 * MIN },
+};
+
+describe('forecast worker threads', () => {
+  it('give the same answer with one thread, three threads, and none', async () => {
+    const expected = runForecast(job);
+    expect(expected.neededAgents).not.toBeNull();
+    expect(await runInWorker(job, 1)).toEqual(expected);
+    expect(await runInWorker(job, 3)).toEqual(expected);
+  });
+
+  it('refuse a second forecast while one runs', async () => {
+    const first = runInWorker(job, 1);
+    await expect(runInWorker(job, 1)).rejects.toSatisfy((error) => error instanceof DomainError && error.code === 'conflict');
+    await first;
+    await expect(runInWorker({ ...job, ks: [1] }, 1)).resolves.toMatchObject({ rows: [{ agents: 1 }] });
+  });
+});
