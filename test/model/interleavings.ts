@@ -76,6 +76,7 @@ async function serialOrder(desk: Desk, model: RoutingModel, calls: readonly Step
 /** Steps that call a service (not `wait`). */
 const concurrentStep = fc.oneof(
   { weight: 3, arbitrary: steps.create },
+  { weight: 2, arbitrary: steps.mail },
   { weight: 1, arbitrary: steps.customerWrites },
   { weight: 3, arbitrary: steps.login },
   { weight: 2, arbitrary: steps.logout },
@@ -87,6 +88,7 @@ const concurrentStep = fc.oneof(
   { weight: 1, arbitrary: steps.reassign },
   { weight: 1, arbitrary: steps.requeue },
   { weight: 1, arbitrary: steps.activation },
+  { weight: 1, arbitrary: steps.membership },
 );
 
 /** Commands that build the state the calls meet: at least one ticket first, so every call has one to pick. */
@@ -99,8 +101,8 @@ const SCENARIOS: { title: string; calls: fc.Arbitrary<Step[]> }[] = [
   // Logging in hashes the password first (real time, not scheduled: the creation's round trips
   // all run meanwhile), so the availability switch is the sharper half of the race.
   {
-    title: 'a creation racing a login or the availability switch (the I3 race), with up to two other calls',
-    calls: fc.tuple(steps.create, fc.oneof(steps.login, steps.available, steps.available), others(2)).map(([c, l, o]) => [c, l, ...o]),
+    title: 'a creation (form or mail) racing a login or the availability switch (the I3 race), with up to two other calls',
+    calls: fc.tuple(fc.oneof(steps.create, steps.mail), fc.oneof(steps.login, steps.available, steps.available), others(2)).map(([c, l, o]) => [c, l, ...o]),
   },
   {
     title: 'a logout (release on logout, when on) during a close, with up to two other calls',
