@@ -7,14 +7,13 @@
 import fc from 'fast-check';
 import { login, logout, expireIdleSessions } from '../../src/services/auth.js';
 import { changeCapacity, deactivateUser, reactivateUser, reassignTicket, requeueTicket, updateSettings } from '../../src/services/admin.js';
-import { postStaffMessage } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
 import { setAgentTeamsAndSkills } from '../../src/services/teams.js';
-import { closeTicket } from '../../src/services/tickets.js';
 import { CustomerWrites, FormCreate, MailCreate } from './channelSteps.js';
+import { Close, PendingCloseJob, RequestClose, UndoClose } from './closeSteps.js';
 import { AGENT_COUNT, attempt, type Desk, IDLE_MINUTES, ids, type Membership, SKILL_NAMES, TEAM_NAMES, TOPICS } from './desk.js';
 import type { ModelSettings, Outcome, Priority, RoutingModel } from './model.js';
-import { type Actor, actorFor, actorText, agentOf, changedOutcome, pickTicket, Step } from './step.js';
+import { type Actor, agentOf, changedOutcome, pickTicket, Step } from './step.js';
 
 export { coverage, sameOutcome, Step } from './step.js';
 
@@ -121,40 +120,6 @@ class ExpireSessions extends Step {
   }
   applyModel(m: RoutingModel) {
     return m.expireSessions(IDLE_MINUTES * 60_000);
-  }
-}
-
-class Close extends Step {
-  private ticketId = 0;
-  private actorId: number | null = null;
-  private writer = { id: 0, role: 'admin' as 'agent' | 'admin' };
-  constructor(
-    readonly ticket: number,
-    readonly actor: Actor,
-    readonly withReply: boolean,
-  ) {
-    super();
-  }
-  label() {
-    return `${this.withReply ? 'replyAndClose' : 'close'}(ticket#${this.ticket}, by ${actorText(this.actor)})`;
-  }
-  override check(m: Readonly<RoutingModel>) {
-    return m.tickets.size > 0;
-  }
-  protected override prepare(m: RoutingModel, d: Desk) {
-    this.ticketId = pickTicket(m, this.ticket);
-    const { id, writer } = actorFor(m, d, this.actor, this.ticketId);
-    this.actorId = id;
-    this.writer = writer;
-    this.picked = `HD-${this.ticketId} by ${id === null ? 'admin' : `agent ${id}`}`;
-  }
-  async callService(d: Desk) {
-    if (!this.withReply) return changedOutcome(() => closeTicket(d.ctx, this.writer, this.ticketId));
-    const reply = { kind: 'reply' as const, body: 'Solved, closing.', close: true, seen: null, channel: 'web' as const };
-    return (await attempt(() => postStaffMessage(d.ctx, this.writer, this.ticketId, reply))).outcome;
-  }
-  applyModel(m: RoutingModel) {
-    return this.withReply ? m.replyAndClose(this.actorId, this.ticketId) : m.close(this.actorId, this.ticketId);
   }
 }
 
@@ -335,6 +300,9 @@ export const steps = {
   expiry: fc.constant(null).map((): Step => new ExpireSessions()),
   close: fc.tuple(ticketArb, actorArb, fc.boolean()).map(([t, a, r]): Step => new Close(t, a, r)),
   closeByHolder: fc.tuple(ticketArb, fc.boolean()).map(([t, r]): Step => new Close(t, 'holder', r)),
+  closeWithUndo: fc.tuple(ticketArb, actorArb).map(([t, a]): Step => new RequestClose(t, a)),
+  undoClose: fc.tuple(ticketArb, actorArb).map(([t, a]): Step => new UndoClose(t, a)),
+  pendingCloseJob: fc.constant(null).map((): Step => new PendingCloseJob()),
   capacity: fc.tuple(agentArb, fc.option(fc.integer({ min: 1, max: 4 }))).map(([a, c]): Step => new Capacity(a, c)),
   settings: settingsArb.map((s): Step => new Settings(s)),
   reassign: fc.tuple(ticketArb, agentArb).map(([t, a]): Step => new Reassign(t, a)),
@@ -354,7 +322,10 @@ export function commandArb(): fc.Arbitrary<Step> {
     { weight: 3, arbitrary: steps.presence },
     { weight: 2, arbitrary: steps.wait },
     { weight: 1, arbitrary: steps.expiry },
-    { weight: 5, arbitrary: steps.close },
+    { weight: 4, arbitrary: steps.close },
+    { weight: 2, arbitrary: steps.closeWithUndo },
+    { weight: 1, arbitrary: steps.undoClose },
+    { weight: 1, arbitrary: steps.pendingCloseJob },
     { weight: 2, arbitrary: steps.capacity },
     { weight: 1, arbitrary: steps.settings },
     { weight: 2, arbitrary: steps.reassign },

@@ -10,9 +10,10 @@
  * ticket waits while a member of its team holding its skills has room), and records the events it
  * expects the database to gain.
  *
- * Not modelled (see the README): skills that turn optional after a wait and overflow teams (both
- * time-driven; the desk's topics have neither), the close undo window, auto-away and the API's
- * presence expiry.
+ * The close undo window (issue 23) is modelled: a pending close, its undo, the job that commits it,
+ * and moves cancelling it. Not modelled (see the README): skills that turn optional after a wait and
+ * overflow teams (both time-driven; the desk's topics have neither), auto-away (it needs the live
+ * pages' presence) and the API's presence expiry.
  */
 import { type ModelAgent, type ModelSettings, ModelRules, type ModelTicket, OK, type Outcome, type Priority, refused } from './modelRules.js';
 
@@ -89,7 +90,7 @@ export class RoutingModel extends ModelRules {
     const ticket = this.tickets.get(ticketId)!;
     if (actorId !== null && ticket.agentId !== actorId) return refused('forbidden');
     if (ticket.status === 'closed') return { ok: true, changed: false };
-    return this.closeOpen(actorId, ticket);
+    return this.closeOpen(ticket);
   }
 
   /** Reply and close (§9): as R4, but a closed ticket cannot be replied to. */
@@ -97,14 +98,64 @@ export class RoutingModel extends ModelRules {
     const ticket = this.tickets.get(ticketId)!;
     if (actorId !== null && ticket.agentId !== actorId) return refused('forbidden');
     if (ticket.status === 'closed') return refused('conflict');
-    return this.closeOpen(actorId, ticket);
+    return this.closeOpen(ticket);
   }
 
-  private closeOpen(_actorId: number | null, ticket: ModelTicket): Outcome {
+  private closeOpen(ticket: ModelTicket): Outcome {
+    this.closeAndPull(ticket);
+    return this.finish({ ok: true, changed: true });
+  }
+
+  /** R4's close (a pending close goes with it), then R2/R3 for the ticket's agent. */
+  private closeAndPull(ticket: ModelTicket): void {
     ticket.status = 'closed';
+    this.cancelPendingClose(ticket);
     this.events.push({ ticketId: ticket.id, type: 'closed', from: ticket.agentId, to: null });
     if (ticket.agentId !== null) this.pullAndBalance(ticket.agentId);
-    return this.finish({ ok: true, changed: true });
+  }
+
+  /**
+   * A click on Close with the undo window (issue 23): an agent's close is pending for `windowMs`
+   * (a second click keeps the first instant); an admin's closes now (R4). Outside routing: nothing
+   * else changes until the job commits it.
+   */
+  requestClose(actorId: number | null, ticketId: number, windowMs: number): Outcome {
+    const ticket = this.tickets.get(ticketId)!;
+    if (actorId !== null && ticket.agentId !== actorId) return refused('forbidden');
+    if (ticket.status === 'closed' || ticket.closeDueAt !== null) return { ok: true, changed: false };
+    if (actorId === null) return this.closeOpen(ticket);
+    ticket.closeDueAt = this.now + windowMs;
+    ticket.closeRequestedBy = actorId;
+    return { ok: true, changed: true };
+  }
+
+  /** Undo: by the agent who asked (or an admin) until the close commits; too late after. */
+  undoClose(actorId: number | null, ticketId: number): Outcome {
+    const ticket = this.tickets.get(ticketId)!;
+    if (actorId !== null && ticket.agentId !== actorId) return refused('forbidden');
+    if (ticket.status === 'closed') return refused('too-late');
+    if (ticket.closeDueAt === null) return { ok: true, changed: false };
+    if (actorId !== null && ticket.closeRequestedBy !== actorId) return refused('forbidden');
+    this.cancelPendingClose(ticket);
+    return { ok: true, changed: true };
+  }
+
+  /**
+   * The pending-close job: each close due by now (earliest first) commits as R4 by the agent who
+   * asked, if that agent still holds the ticket (else it is dropped); one routing transaction.
+   */
+  commitPendingCloses(): Outcome {
+    const due = [...this.tickets.values()]
+      .filter((t) => t.status === 'open' && t.closeDueAt !== null && t.closeDueAt <= this.now)
+      .sort((a, b) => a.closeDueAt! - b.closeDueAt! || a.id - b.id);
+    for (const ticket of due) {
+      if (ticket.agentId !== ticket.closeRequestedBy) this.cancelPendingClose(ticket);
+      else {
+        this.rules.push('R4: pending close committed');
+        this.closeAndPull(ticket);
+      }
+    }
+    return this.finish(OK);
   }
 
   /** An admin sets an agent's capacity (null: the default); raising it is R2 (and R3). */

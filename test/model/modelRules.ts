@@ -53,6 +53,9 @@ export interface ModelTicket {
   topicId: number;
   teamId: number;
   skills: readonly number[];
+  /** A pending close (the close undo window): when it commits and who asked; null: none. */
+  closeDueAt: number | null;
+  closeRequestedBy: number | null;
 }
 
 export interface ModelEvent {
@@ -157,14 +160,22 @@ export class ModelRules {
   protected give(ticket: ModelTicket, agentId: number): void {
     const from = ticket.agentId ?? this.released.get(ticket.id) ?? null;
     this.released.delete(ticket.id);
+    if (from !== null) this.cancelPendingClose(ticket);
     ticket.agentId = agentId;
     this.agents.get(agentId)!.lastAssignedAt = this.now;
     this.events.push({ ticketId: ticket.id, type: from === null ? 'assigned' : 'reassigned', from, to: agentId });
   }
 
   protected toQueue(ticket: ModelTicket): void {
+    this.cancelPendingClose(ticket);
     this.events.push({ ticketId: ticket.id, type: 'requeued', from: ticket.agentId, to: null });
     ticket.agentId = null;
+  }
+
+  /** A pending close is its requester's decision about a ticket it holds: a move away cancels it. */
+  protected cancelPendingClose(ticket: ModelTicket): void {
+    ticket.closeDueAt = null;
+    ticket.closeRequestedBy = null;
   }
 
   /**
@@ -197,7 +208,8 @@ export class ModelRules {
     const others = this.routedAgents().filter((a) => a.id !== agentId && this.shareTeam(a, agent));
     const donor = others.sort((a, b) => this.openCount(b.id) - this.openCount(a.id) || a.id - b.id)[0];
     if (!donor || this.openCount(donor.id) <= 1) return;
-    const newestFirst = this.openTicketsOf(donor.id).sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
+    // A ticket its agent asked to close (pending close) is not given away.
+    const newestFirst = this.openTicketsOf(donor.id).filter((t) => t.closeDueAt === null).sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
     const ticket = newestFirst.find((t) => this.mayServe(agent, t));
     this.rules.push(ticket ? 'R3 balance' : 'R3: nothing of the donor the taker may serve');
     if (ticket) this.give(ticket, agentId);
@@ -207,6 +219,7 @@ export class ModelRules {
   protected release(agentId: number): void {
     for (const ticket of this.openTicketsOf(agentId)) {
       this.released.set(ticket.id, agentId);
+      this.cancelPendingClose(ticket);
       ticket.agentId = null;
     }
     this.settle();
@@ -250,6 +263,8 @@ export class ModelRules {
       topicId: topic.id,
       teamId: topic.teamId,
       skills: topic.skills,
+      closeDueAt: null,
+      closeRequestedBy: null,
     };
     const fair = (a: ModelAgent | undefined) => (a !== undefined && this.hasRoom(a) && this.mayServe(a, ticket) && !this.waitsFor(a) ? a : undefined);
     const agent = fair(previous) ?? fair(this.bestAgentFor(ticket));
