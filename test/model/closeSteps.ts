@@ -65,8 +65,9 @@ export class RequestClose extends OnTicket {
   async callService(d: Desk): Promise<Outcome> {
     const { outcome, value } = await attempt(() => requestClose(d.ctx, this.writer, this.ticketId, UNDO_WINDOW_MS));
     if (value === undefined) return outcome;
-    // Changed: closed now, or pending from this click (a second click keeps the first instant).
-    return { ok: true, changed: value.kind === 'closed' || (value.kind === 'pending' && value.dueAt === d.clock.now() + UNDO_WINDOW_MS) };
+    // `pending` does not say whether this click made it pending (a second click in the same instant
+    // answers the same): the ticket's pending close is compared with the model's instead.
+    return value.kind === 'pending' ? { ok: true } : { ok: true, changed: value.kind === 'closed' };
   }
   applyModel(m: RoutingModel) {
     return m.requestClose(this.actorId, this.ticketId, UNDO_WINDOW_MS);

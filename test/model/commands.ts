@@ -17,7 +17,7 @@ import { type Actor, agentOf, changedOutcome, pickTicket, Step } from './step.js
 
 export { coverage, sameOutcome, Step } from './step.js';
 
-class Login extends Step {
+export class Login extends Step {
   private token = 'refused';
   constructor(readonly agent: number) {
     super();
