@@ -93,7 +93,7 @@ class SetPresence extends Step {
 }
 
 /** Time passes (nothing is called; the next commands happen later, sessions grow idle). */
-class Wait extends Step {
+export class Wait extends Step {
   constructor(readonly minutes: number) {
     super();
   }
@@ -273,6 +273,8 @@ export const priorityArb = fc.constantFrom<Priority>('high', 'medium', 'low');
 export const agentArb = fc.nat({ max: AGENT_COUNT - 1 });
 const ticketArb = fc.nat({ max: 50 });
 const actorArb: fc.Arbitrary<Actor> = fc.oneof(fc.constant<Actor>('holder'), fc.constant<Actor>('admin'), agentArb);
+/** Mostly the ticket's holder: a pending close and its undo are an agent's own (others are refused). */
+const holderMostlyArb: fc.Arbitrary<Actor> = fc.oneof({ weight: 3, arbitrary: fc.constant<Actor>('holder') }, { weight: 1, arbitrary: actorArb });
 /** Small capacities, so queues, full agents and balancing happen within a few commands. */
 export const capacityArb = fc.integer({ min: 1, max: 3 });
 export const settingsArb: fc.Arbitrary<ModelSettings> = fc.record({
@@ -300,8 +302,8 @@ export const steps = {
   expiry: fc.constant(null).map((): Step => new ExpireSessions()),
   close: fc.tuple(ticketArb, actorArb, fc.boolean()).map(([t, a, r]): Step => new Close(t, a, r)),
   closeByHolder: fc.tuple(ticketArb, fc.boolean()).map(([t, r]): Step => new Close(t, 'holder', r)),
-  closeWithUndo: fc.tuple(ticketArb, actorArb).map(([t, a]): Step => new RequestClose(t, a)),
-  undoClose: fc.tuple(ticketArb, actorArb).map(([t, a]): Step => new UndoClose(t, a)),
+  closeWithUndo: fc.tuple(ticketArb, holderMostlyArb).map(([t, a]): Step => new RequestClose(t, a)),
+  undoClose: fc.tuple(ticketArb, holderMostlyArb).map(([t, a]): Step => new UndoClose(t, a)),
   pendingCloseJob: fc.constant(null).map((): Step => new PendingCloseJob()),
   capacity: fc.tuple(agentArb, fc.option(fc.integer({ min: 1, max: 4 }))).map(([a, c]): Step => new Capacity(a, c)),
   settings: settingsArb.map((s): Step => new Settings(s)),

@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Dialect } from '../../src/db/connect.js';
 import { FormCreate } from './channelSteps.js';
-import { commandArb, Login, startArb } from './commands.js';
+import { PendingCloseJob, RequestClose, UndoClose } from './closeSteps.js';
+import { commandArb, Login, startArb, Wait } from './commands.js';
 import { AGENT_COUNT, type Desk, type DeskStart, openDesk, resetDesk } from './desk.js';
 import type { Step } from './step.js';
 import { modelRuns, PROPERTY_TIMEOUT, reportCoverage } from './runs.js';
@@ -26,6 +27,23 @@ const EXAMPLES: { title: string; start: DeskStart; commands: () => Step[] }[] = 
     title: 'R2 before R3: an agent coming in while a ticket waits takes it from the queue, not from a busy colleague',
     start: ONE_EACH,
     commands: () => [new Login(0), new FormCreate('medium', 0), new FormCreate('medium', 0), new FormCreate('medium', 0), new Login(1)],
+  },
+  {
+    title: 'a pending close commits when its window has passed (R2 then pulls the waiting ticket), and an undo keeps the ticket open',
+    start: ONE_EACH,
+    commands: () => [
+      new Login(1),
+      new FormCreate('medium', 0),
+      new FormCreate('medium', 0),
+      new RequestClose(0, 'holder'),
+      new PendingCloseJob(),
+      new Wait(1),
+      new PendingCloseJob(),
+      new RequestClose(1, 'holder'),
+      new UndoClose(1, 'holder'),
+      new Wait(1),
+      new PendingCloseJob(),
+    ],
   },
   {
     title: 'R3 takes only from an agent holding more than one ticket',
