@@ -3,6 +3,8 @@
  * operation on the model, then checks that the outcomes agree, that the database equals the model
  * and that I1–I5 hold (desk.ts verify). Agents are named by index, tickets by a number taken modulo
  * the tickets of the run, so a shrunk sequence stays meaningful; toString shows what was picked.
+ * Customers' steps (form, API, mail, messages) are in channelSteps.ts, closing in closeSteps.ts,
+ * what every step shares in step.ts; here are staff's and the jobs' steps and the arbitraries.
  */
 import fc from 'fast-check';
 import { login, logout, expireIdleSessions } from '../../src/services/auth.js';
