@@ -100,7 +100,7 @@ const prefixArb = fc.tuple(fc.array(steps.create, { minLength: 1, maxLength: 3 }
 /** Up to `extra` more calls beside the ones a scenario is about. */
 const others = (extra: number) => fc.array(concurrentStep, { maxLength: extra });
 
-/** `factor`: runs of the scenario per default run (the I3 race gets more: it is what the routing lock is for). */
+/** `factor`: runs of the scenario per default run (the sharp I3 race gets more: it is what the routing lock is for). */
 const SCENARIOS: { title: string; calls: fc.Arbitrary<Step[]>; factor?: number }[] = [
   // Logging in hashes the password first and a mail is parsed on its thread (real time, not
   // scheduled: the other call's round trips all run meanwhile), so the form's creation and the
@@ -108,6 +108,10 @@ const SCENARIOS: { title: string; calls: fc.Arbitrary<Step[]>; factor?: number }
   {
     title: 'a creation (form or mail) racing a login or the availability switch (the I3 race), with up to two other calls',
     calls: fc.tuple(fc.oneof(steps.create, steps.create, steps.mail), fc.oneof(steps.login, steps.available, steps.available), others(2)).map(([c, l, o]) => [c, l, ...o]),
+  },
+  {
+    title: 'a form creation racing the availability switch alone (the I3 race at its sharpest)',
+    calls: fc.tuple(steps.create, steps.available).map(([c, a]) => [c, a]),
     factor: 2,
   },
   {
