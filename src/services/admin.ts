@@ -14,7 +14,7 @@ import { holdCalendar } from '../repositories/calendars.js';
 import { saveSettings } from '../repositories/settings.js';
 import { clockCalendarOf } from '../repositories/calendarVersions.js';
 import { countOtherActiveAdmins, setUserActive, setUserCapacity } from '../repositories/adminUsers.js';
-import { findTicketById, queueHead } from '../repositories/tickets.js';
+import { findTicketById, queueHead, teamTicketOf } from '../repositories/tickets.js';
 import { loadAgentLoads } from '../repositories/routingState.js';
 import { findUserById, findUserByUsername } from '../repositories/users.js';
 import type { ServiceContext } from './context.js';
@@ -100,7 +100,7 @@ export async function reassignTicket(ctx: ServiceContext, adminId: number, ticke
  * customer email, as for every requeue). It keeps its created_at and SLA deadline.
  *
  * I3 forbids a ticket to wait while an agent has room, so the ticket may not stay in the queue:
- * - if another agent has spare capacity, it goes at once to the best of them by R1's ranking
+ * - if another agent that may take it (§12) has spare capacity, it goes at once to the best of them by R1's ranking
  *   (`assigned` event and email): the admin took it away from its holder, so the holder is passed
  *   over while anyone else has room;
  * - otherwise the settle step routes it by R1's ranking among everyone, which can hand it straight
@@ -115,7 +115,9 @@ export async function requeueTicket(ctx: ServiceContext, adminId: number, ticket
     const formerHolder = ticket.agent_id;
     await writeMove(run, { ticketId, from: formerHolder, to: null });
     creditLoss(run, formerHolder);
-    const other = bestAgent(run.agents.filter((a) => a.id !== formerHolder));
+    // Only someone routing may give it to (§12: a member of its team holding its skills).
+    const routed = teamTicketOf(ticket);
+    const other = bestAgent(run.agents.filter((a) => a.id !== formerHolder), (a) => run.rule(a, routed));
     const [head] = await queueHead(run.trx, run.settings.queueOrder, 1);
     // Only when the ticket heads the queue: a requeued ticket never overtakes an older waiting one.
     if (other && head?.id === ticketId) {

@@ -4,6 +4,7 @@ import { RoutingDueJob } from '../../src/jobs/routingDue.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { TicketIntake } from '../../src/services/intake.js';
 import { changePresence } from '../../src/services/presence.js';
+import { requeueTicket } from '../../src/services/admin.js';
 import { createSkill, deleteTeam, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../src/services/teams.js';
 import { closeTicket } from '../../src/services/tickets.js';
 import { addStaff } from '../support/app.js';
@@ -146,6 +147,24 @@ for (const dialect of DIALECTS) {
       await changePresence(ctx, ana, 'available');
       await setAgentTeamsAndSkills(ctx, admin, ana, { teams: ['Support', 'Billing'] });
       expect((await ticketRow(waiting.id)).agent_id).toBe(ana);
+      expect(await invariants()).toEqual([]);
+    });
+
+    it('an admin requeue hands the ticket at once only to another agent that may take it, else routing gives it back', async () => {
+      await closeTicket(ctx, { id: ben, role: 'agent' }, (await db().selectFrom('tickets').select('id').where('agent_id', '=', ben).where('status', '=', 'open').executeTakeFirstOrThrow()).id);
+      await closeTicket(ctx, { id: ana, role: 'agent' }, (await db().selectFrom('tickets').select('id').where('agent_id', '=', ana).where('status', '=', 'open').executeTakeFirstOrThrow()).id);
+      // ana (Support, Billing) and ben (Billing only) have room; a General ticket is Support's: ana's.
+      const t = await intake.submit(form(12));
+      expect(t.agent_id).toBe(ana);
+      await requeueTicket(ctx, admin, t.id);
+      // ben has room but is not in Support: the ticket comes back to ana (found by test/model).
+      expect((await ticketRow(t.id)).agent_id).toBe(ana);
+      const events = await db().selectFrom('ticket_events').select(['type', 'to_agent_id']).where('ticket_id', '=', t.id).orderBy('id').execute();
+      expect(events).toEqual([
+        { type: 'created', to_agent_id: ana },
+        { type: 'requeued', to_agent_id: null },
+        { type: 'assigned', to_agent_id: ana },
+      ]);
       expect(await invariants()).toEqual([]);
     });
   });

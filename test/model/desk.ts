@@ -1,17 +1,19 @@
 /**
  * The real help desk the model is compared with: the real services on a real database (SQLite file
  * or PostgreSQL schema, one per test file), a clock that moves only when a command says so, one
- * admin and a few agents. Between runs it is reset by hand to a known start, and `verify` says
+ * admin, a few agents, three teams, two skills and topics needing them (§12). Between runs it is reset by hand to a known start, and `verify` says
  * where the database and the model differ and which of I1–I5 fails.
  */
 import type { KyselyPlugin } from 'kysely';
 import type { Dialect } from '../../src/db/connect.js';
 import { DEFAULT_SETTINGS } from '../../src/core/settings.js';
 import { DomainError } from '../../src/core/errors.js';
+import { storedSkillsOf } from '../../src/core/teams.js';
 import { saveSettings, loadSettings } from '../../src/repositories/settings.js';
 import { queueHead } from '../../src/repositories/tickets.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { TicketIntake } from '../../src/services/intake.js';
+import { createSkill, saveTeam, saveTopic, SUPPORT_TEAM_ID } from '../../src/services/teams.js';
 import { addStaff } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
@@ -23,6 +25,21 @@ export const AGENT_COUNT = 3;
 /** SESSION_IDLE_MINUTES for login and the expiry job. */
 export const IDLE_MINUTES = 480;
 
+/** The teams (Support is there from the start) and skills of every run, named by index in the commands. */
+export const TEAM_NAMES = ['Support', 'Billing', 'Servers'] as const;
+export const SKILL_NAMES = ['German', 'Linux'] as const;
+/**
+ * The topics (the first, General, is there from the start): their team and skills by index, and
+ * the inbound address that leads a mail to them (General has none: any other address leads there).
+ */
+export const TOPICS = [
+  { name: 'General', team: 0, skills: [], address: null },
+  { name: 'Allgemein', team: 0, skills: [0], address: 'hilfe@helpdesk.test' },
+  { name: 'Invoices', team: 1, skills: [], address: 'billing@helpdesk.test' },
+  { name: 'Servers', team: 2, skills: [1], address: 'servers@helpdesk.test' },
+  { name: 'Server auf Deutsch', team: 2, skills: [0, 1], address: 'server@helpdesk.test' },
+] as const;
+
 export interface Desk {
   dialect: Dialect;
   database: TestDatabase;
@@ -32,16 +49,27 @@ export interface Desk {
   adminId: number;
   agentIds: number[];
   usernames: Map<number, string>;
+  /** Ids of TEAM_NAMES, SKILL_NAMES and TOPICS, in their order. */
+  teamIds: number[];
+  skillIds: number[];
+  topicIds: number[];
   /** Tickets up to this id belong to earlier runs (closed by hand at the reset). */
   afterTicketId: number;
   /** Events up to this id were already compared. */
   lastEventId: number;
 }
 
-/** How a run starts: the settings and each agent's own capacity (everyone offline, nothing open). */
+/** An agent's teams and skills, as indexes into TEAM_NAMES and SKILL_NAMES. */
+export interface Membership {
+  teams: number[];
+  skills: number[];
+}
+
+/** How a run starts: the settings, each agent's own capacity, teams and skills (everyone offline, nothing open). */
 export interface DeskStart {
   settings: ModelSettings;
   capacities: (number | null)[];
+  members: Membership[];
 }
 
 /** `plugin`: seen by every query the services make (the interleaving tests' scheduling points). */
@@ -59,7 +87,16 @@ export async function openDesk(dialect: Dialect, plugin?: KyselyPlugin): Promise
     agentIds.push(id);
     usernames.set(id, username);
   }
-  return { dialect, database, ctx, clock, intake: new TicketIntake(ctx), adminId, agentIds, usernames, afterTicketId: 0, lastEventId: 0 };
+  const teamIds = [SUPPORT_TEAM_ID];
+  for (const name of TEAM_NAMES.slice(1)) teamIds.push(await saveTeam(ctx, adminId, { name, overflowTeam: null, overflowAfterMinutes: null }));
+  const skillIds: number[] = [];
+  for (const name of SKILL_NAMES) skillIds.push(await createSkill(ctx, adminId, { name }));
+  const topicIds = [1];
+  for (const t of TOPICS.slice(1)) {
+    const skills = t.skills.map((i) => ({ name: SKILL_NAMES[i]!, optionalAfterMinutes: null }));
+    topicIds.push(await saveTopic(ctx, adminId, { name: t.name, team: TEAM_NAMES[t.team], skills, addresses: t.address === null ? [] : [t.address] }));
+  }
+  return { dialect, database, ctx, clock, intake: new TicketIntake(ctx), adminId, agentIds, usernames, teamIds, skillIds, topicIds, afterTicketId: 0, lastEventId: 0 };
 }
 
 /**
@@ -74,16 +111,28 @@ export async function resetDesk(desk: Desk, start: DeskStart): Promise<RoutingMo
   await db.deleteFrom('sessions').execute();
   await saveSettings(db, { ...DEFAULT_SETTINGS, ...start.settings });
   const model = new RoutingModel({ ...start.settings });
+  for (const [i, t] of TOPICS.entries()) model.topics.set(desk.topicIds[i]!, { id: desk.topicIds[i]!, teamId: desk.teamIds[t.team]!, skills: t.skills.map((s) => desk.skillIds[s]!) });
+  await db.deleteFrom('team_members').where('user_id', 'in', desk.agentIds).execute();
+  await db.deleteFrom('agent_skills').where('user_id', 'in', desk.agentIds).execute();
   for (const [i, id] of desk.agentIds.entries()) {
     const capacity = start.capacities[i] ?? null;
+    const teams = ids(desk.teamIds, start.members[i]!.teams);
+    const skills = ids(desk.skillIds, start.members[i]!.skills);
     await db.updateTable('users').set({ active: 1, presence: 'offline', capacity, last_assigned_at: null }).where('id', '=', id).execute();
-    model.agents.set(id, { id, username: desk.usernames.get(id)!, active: true, presence: 'offline', ownCapacity: capacity, lastAssignedAt: null, sessions: new Map() });
+    if (teams.length > 0) await db.insertInto('team_members').values(teams.map((team_id) => ({ team_id, user_id: id }))).execute();
+    if (skills.length > 0) await db.insertInto('agent_skills').values(skills.map((skill_id) => ({ skill_id, user_id: id }))).execute();
+    model.agents.set(id, { id, username: desk.usernames.get(id)!, active: true, presence: 'offline', ownCapacity: capacity, lastAssignedAt: null, sessions: new Map(), teams, skills });
   }
   const last = await db.selectFrom('tickets').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
   desk.afterTicketId = Number(last?.id ?? 0);
   desk.lastEventId = await lastEventIdOf(desk);
   model.begin(now);
   return model;
+}
+
+/** The ids at these indexes, ascending. */
+export function ids(all: readonly number[], indexes: readonly number[]): number[] {
+  return indexes.map((i) => all[i]!).sort((a, b) => a - b);
 }
 
 /** Runs a service call and tells what it answered: done, or refused with a domain error's code. */
@@ -138,22 +187,38 @@ export async function differences(desk: Desk, model: RoutingModel): Promise<stri
 
   const users = await db.selectFrom('users').select(['id', 'active', 'presence', 'capacity', 'last_assigned_at']).where('id', 'in', desk.agentIds).orderBy('id').execute();
   const sessions = await db.selectFrom('sessions').select(['user_id']).execute();
+  const members = await db.selectFrom('team_members').select(['user_id', 'team_id']).where('user_id', 'in', desk.agentIds).orderBy('team_id').execute();
+  const skills = await db.selectFrom('agent_skills').select(['user_id', 'skill_id']).where('user_id', 'in', desk.agentIds).orderBy('skill_id').execute();
   for (const u of users) {
     const m = model.agents.get(u.id)!;
+    const teamsOf = members.filter((t) => t.user_id === u.id).map((t) => t.team_id);
+    const skillsOf = skills.filter((s) => s.user_id === u.id).map((s) => s.skill_id);
     differ(
       `agent ${u.id}`,
-      { active: u.active === 1, presence: u.presence, capacity: u.capacity, lastAssignedAt: u.last_assigned_at, sessions: sessions.filter((s) => s.user_id === u.id).length },
-      { active: m.active, presence: m.presence, capacity: m.ownCapacity, lastAssignedAt: m.lastAssignedAt, sessions: m.sessions.size },
+      { active: u.active === 1, presence: u.presence, capacity: u.capacity, lastAssignedAt: u.last_assigned_at, sessions: sessions.filter((s) => s.user_id === u.id).length, teams: teamsOf, skills: skillsOf },
+      { active: m.active, presence: m.presence, capacity: m.ownCapacity, lastAssignedAt: m.lastAssignedAt, sessions: m.sessions.size, teams: m.teams, skills: m.skills },
     );
   }
   const tickets = await db
     .selectFrom('tickets')
-    .select(['id', 'status', 'agent_id', 'created_at', 'sla_due_at'])
+    .select(['id', 'status', 'agent_id', 'created_at', 'sla_due_at', 'topic_id', 'team_id', 'required_skills', 'close_due_at', 'close_requested_by'])
     .where('id', '>', desk.afterTicketId)
     .orderBy('id')
     .execute();
   const modelTickets = [...model.tickets.values()].sort((a, b) => a.id - b.id);
-  differ('tickets', tickets.map((t) => [t.id, t.status, t.agent_id, t.created_at, t.sla_due_at]), modelTickets.map((t) => [t.id, t.status, t.agentId, t.createdAt, t.slaDueAt]));
+  differ(
+    'tickets [id, status, agent, created, due, topic, team, skills, pending close]',
+    tickets.map((t) => [
+      ...[t.id, t.status, t.agent_id, t.created_at, t.sla_due_at, t.topic_id, t.team_id],
+      storedSkillsOf(t.required_skills).map((s) => s.id).sort((a, b) => a - b),
+      t.close_due_at === null ? null : [t.close_due_at, t.close_requested_by],
+    ]),
+    modelTickets.map((t) => [
+      ...[t.id, t.status, t.agentId, t.createdAt, t.slaDueAt, t.topicId, t.teamId],
+      [...t.skills].sort((a, b) => a - b),
+      t.closeDueAt === null ? null : [t.closeDueAt, t.closeRequestedBy],
+    ]),
+  );
 
   const settings = await loadSettings(db);
   differ('settings', { defaultCapacity: settings.defaultCapacity, queueOrder: settings.queueOrder, releaseOnLogout: settings.releaseOnLogout }, model.settings);

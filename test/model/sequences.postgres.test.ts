@@ -1,3 +1,3 @@
 import { describeSequences } from './sequences.js';
 
-describeSequences('postgres', 6);
+describeSequences('postgres', 5);

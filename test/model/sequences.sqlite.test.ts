@@ -1,3 +1,3 @@
 import { describeSequences } from './sequences.js';
 
-describeSequences('sqlite', 10);
+describeSequences('sqlite', 8);
