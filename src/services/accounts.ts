@@ -23,7 +23,7 @@ import { activeUsersByEmail, claimPasswordReset, insertPasswordReset, resetLinkF
 import { deleteSessionsOf } from '../repositories/sessions.js';
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { findUserById } from '../repositories/users.js';
-import { saveProfile, sessionIdOf } from './auth.js';
+import { type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
 import type { ServiceContext } from './context.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
@@ -97,7 +97,7 @@ export async function resetPassword(ctx: ServiceContext, token: string, raw: Rec
  */
 export async function changeOwnAccount(
   ctx: ServiceContext,
-  actor: { id: number; token: string },
+  actor: ProfileActor,
   raw: Record<string, unknown>,
   idleMinutes: number,
 ): Promise<{ passwordChanged: boolean }> {

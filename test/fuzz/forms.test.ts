@@ -266,7 +266,7 @@ for (const dialect of DIALECTS) {
           expect([303, 400, 404, 409, 413], url).toContain(response.statusCode);
           if (response.statusCode !== 303) expect(await calendarTables(db())).toEqual(before);
           calendarIds = (await calendarTables(db())).calendars.map((c) => c.id);
-          if (calendarIds.length === 0) calendarIds = [(await saveCalendar(t.ctx, null, parseCalendarForm(calendar))).id];
+          if (calendarIds.length === 0) calendarIds = [(await saveCalendar(t.ctx, null, parseCalendarForm(calendar), null)).id];
         }),
         runs(60),
       );

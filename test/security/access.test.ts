@@ -349,8 +349,8 @@ for (const dialect of DIALECTS) {
       // An automatic mail: logged, no ticket, no email.
       expect((await ingest(t.ctx, loggedMail({ subject: `Out of office ${seq}`, headers: { 'Auto-Submitted': 'auto-replied' } }))).result).toBe('ignored');
       const mail = (await db().selectFrom('inbound_mails').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
-      const calendar = (await saveCalendar(t.ctx, null, parseCalendar(berlinOffice(`Calendar ${seq}`)))).id;
-      const webhook = (await createEndpoint(t.ctx, { url: `https://hooks.example.com/${seq}`, events: ['ticket.created'] }, false)).id;
+      const calendar = (await saveCalendar(t.ctx, null, parseCalendar(berlinOffice(`Calendar ${seq}`)), null)).id;
+      const webhook = (await createEndpoint(t.ctx, null, { url: `https://hooks.example.com/${seq}`, events: ['ticket.created'] }, false)).id;
       await ticket(`For the webhook ${seq}`);
       const delivery = (await db().selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', webhook).executeTakeFirstOrThrow()).id;
       const team = await saveTeam(t.ctx, ids.root, validateTeam({ name: `Team ${seq}` }));
