@@ -306,6 +306,12 @@ const CASES: Case[] = [
     expect: apiAdminOnly(200),
   },
   { route: 'GET /api/v1/attachments/:id', url: (fx) => apiAttachmentPath(fx.file), expect: { anonymous: 401, agent: 200, otherAgent: 404, admin: 200 } },
+  // The audit log and the actions it added (§15).
+  { route: 'GET /admin/audit/', url: () => '/admin/audit/', expect: adminOnly(200) },
+  { route: 'GET /api/v1/audit', url: () => '/api/v1/audit', expect: apiAdminOnly(200) },
+  { route: 'POST /adminapp/webhooks/:id/secret/', url: (fx) => `/adminapp/webhooks/${fx.webhook}/secret/`, form: () => ({}), expect: adminOnly(200) },
+  { route: 'POST /api/v1/webhooks/:id/secret', url: (fx) => `/api/v1/webhooks/${fx.webhook}/secret`, expect: apiAdminOnly(200) },
+  { route: 'POST /api/v1/agents/:username/two-factor/reset', url: (fx) => `/api/v1/agents/${fx.targetName}/two-factor/reset`, expect: apiAdminOnly(200) },
 ];
 
 const isRefusal = (status: number, location: string | undefined) => status >= 400 || (status === 303 && (location ?? '').startsWith('/agents/login/'));
