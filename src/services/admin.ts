@@ -36,6 +36,7 @@ function conflict(message: string): DomainError {
 export async function updateSettings(ctx: ServiceContext, by: Acting, change: (stored: Settings) => Settings): Promise<Settings> {
   return withRouting(ctx, by, async (run) => {
     const settings = change(run.settings);
+    // Audited before the calendar is checked: a refusal below rolls the entry back with the change.
     await auditRun(run, 'settings.update', 'settings', { before: run.settings, after: settings });
     const versionId = settings.calendarId === null ? null : await holdCalendar(run.trx, settings.calendarId);
     if (versionId === undefined) throw invalidInput(labelled({ calendar: CHOOSE_CALENDAR }, SETTINGS_LABELS), `There is no calendar ${settings.calendarId}.`);

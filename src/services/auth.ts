@@ -221,7 +221,7 @@ export async function saveProfile(
     await setUserProfile(run.trx, userId, { displayName: change.displayName, email: change.email, passwordHash });
     await auditRun(run, userId === actor.id ? 'account.update' : 'user.update', `user:${userId}`, {
       before: before && { display_name: before.display_name, email: before.email },
-      after: { display_name: change.displayName, email: change.email, password_changed: passwordHash !== null },
+      after: { display_name: change.displayName, email: change.email, credentials_changed: passwordHash !== null },
     });
     if (passwordHash === null) return;
     await deleteSessionsOf(run.trx, userId, userId === actor.id ? sessionIdOf(actor.token) : undefined);

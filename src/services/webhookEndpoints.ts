@@ -91,9 +91,15 @@ export async function removeEndpoint(ctx: ServiceContext, by: Acting, id: number
  * its webhook-id and body unchanged. False when it is already waiting or being sent; 404 when the
  * endpoint or the delivery does not exist.
  */
-export async function retryWebhookDelivery(ctx: ServiceContext, endpointId: number, deliveryId: number): Promise<boolean> {
+export async function retryWebhookDelivery(ctx: ServiceContext, by: Acting, endpointId: number, deliveryId: number): Promise<boolean> {
   const db = ctx.handle.db;
-  if (await retryDelivery(db, endpointId, deliveryId, ctx.clock.now())) return true;
+  const now = ctx.clock.now();
+  const retried = await inTransaction(ctx.handle, async (trx) => {
+    if (!(await retryDelivery(trx, endpointId, deliveryId, now))) return false;
+    await auditBy(trx, by, now, 'webhook.retry', `webhook:${endpointId}`, { after: { delivery: deliveryId } });
+    return true;
+  });
+  if (retried) return true;
   if (!(await findEndpoint(db, endpointId))) throw notFound('Webhook endpoint');
   if (!(await findDelivery(db, endpointId, deliveryId))) throw notFound('Delivery');
   return false;

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateSettings } from '../../src/services/admin.js';
 import { ApiClient } from '../api/support.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
+import { berlinOffice } from '../support/calendars.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
@@ -58,7 +59,7 @@ for (const dialect of DIALECTS) {
       const password2 = 'second-Secret-pass-2';
       expect((await root.submit(`/admin/users/${ivy}/`, { display_name: 'Ivy Ray', email: 'ivy@team.test', password: password2, password_confirm: password2 }, `/admin/users/${ivy}/profile/`)).statusCode).toBe(303);
       const profile = (await last('user.update'))!;
-      expect([json(profile.before_json), json(profile.after_json)]).toEqual([{ display_name: 'Ivy', email: 'ivy@team.test' }, { display_name: 'Ivy Ray', email: 'ivy@team.test', password_changed: true }]);
+      expect([json(profile.before_json), json(profile.after_json)]).toEqual([{ display_name: 'Ivy', email: 'ivy@team.test' }, { display_name: 'Ivy Ray', email: 'ivy@team.test', credentials_changed: true }]);
       expect((await root.submit(`/admin/users/${ivy}/`, { capacity: '4' }, `/admin/users/${ivy}/capacity/`)).statusCode).toBe(303);
       expect([json((await last('user.capacity'))!.before_json), json((await last('user.capacity'))!.after_json)]).toEqual([{ capacity: null }, { capacity: 4 }]);
       expect((await root.submit(`/admin/users/${ivy}/`, {}, `/admin/users/${ivy}/deactivate/`)).statusCode).toBe(303);
@@ -113,7 +114,7 @@ for (const dialect of DIALECTS) {
       expect([json(fromApi.before_json), json(fromApi.after_json), fromApi.address]).toEqual([expect.objectContaining({ defaultCapacity: 6 }), expect.objectContaining({ defaultCapacity: 7 }), '127.0.0.1']);
 
       // Calendars, teams, topics, skills, an agent's teams.
-      const calendar = await api.post('/api/v1/calendars', { name: 'Office', time_zone: 'Europe/Berlin', hours: { mon: ['09:00-17:00'] }, holidays: [] });
+      const calendar = await api.post('/api/v1/calendars', berlinOffice('Office'));
       expect(calendar.status).toBe(201);
       expect((await api.delete(`/api/v1/calendars/${calendar.body.id}`)).status).toBe(204);
       const team = await api.post('/api/v1/teams', { name: 'Billing' });

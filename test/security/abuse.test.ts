@@ -172,7 +172,7 @@ for (const dialect of DIALECTS) {
       const email = await db().selectFrom('outbox').select('id').where('ticket_id', '=', ticketId).executeTakeFirstOrThrow();
       const target = await addStaff(t.ctx, 'target');
       const targetToken = (await createApiToken(t.ctx, target, 'old script')).id;
-      const canned = await saveCannedReply(t.ctx, null, { name: 'Greeting', body: 'Hello {{customer_name}}' });
+      const canned = await saveCannedReply(t.ctx, null, { name: 'Greeting', body: 'Hello {{customer_name}}' }, null);
       const calendar = (await saveCalendar(t.ctx, null, parseCalendar(berlinOffice()), null)).id;
       // A closed ticket for the rating form (§13).
       const done = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { ...TICKET, title: 'Done' } });

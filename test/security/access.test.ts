@@ -345,7 +345,7 @@ for (const dialect of DIALECTS) {
       const target = await addStaff(t.ctx, `target${seq}`);
       const email = await db().selectFrom('outbox').select('id').where('ticket_id', '=', mine.id).where('kind', '=', 'created').executeTakeFirstOrThrow();
       const targetToken = (await createApiToken(t.ctx, target, 'old script')).id;
-      const canned = await saveCannedReply(t.ctx, null, { name: `Canned ${seq}`, body: 'Hello {{customer_name}}' });
+      const canned = await saveCannedReply(t.ctx, null, { name: `Canned ${seq}`, body: 'Hello {{customer_name}}' }, null);
       const reply = { kind: 'reply' as const, body: 'The manual', close: false, seen: null, channel: 'web' as const, files: [{ filename: 'manual.pdf', contentType: 'application/pdf', content: Buffer.from(`%PDF ${seq}`) }] };
       const [file] = (await postStaffMessage(t.ctx, { id: ids.root, role: 'admin' }, mine.id, reply)).attachments;
       const answer = customerMail({ from: TICKET.email, subject: `Re: [${referenceOf(mine.id)}] ${mine.title}`, messageId: `<access-${seq}@mail.example.com>` });

@@ -313,7 +313,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
 
     admin.post<{ Params: { id: string } }>('/admin/emails/:id/retry/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
       const id = idParam(request, 'Email');
-      const outcome = await retryFailedEmail(ctx, id);
+      const outcome = await retryFailedEmail(ctx, id, actingOf(request));
       setFlash(reply, outcome.retried ? { kind: 'success', message: `Email #${id} is queued again.` } : { kind: 'info', message: `Email #${id} has not failed (${outcome.status}); nothing to retry.` });
       return reply.redirect(`/admin/emails/${id}/`, 303);
     });
