@@ -1,6 +1,7 @@
 /** The audit log's list (SPEC §15): /admin/audit/ and GET /api/v1/audit, newest first, keyset pages by id. */
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import type { AuditLogTable } from '../db/schema.js';
 import { type Page, type PageRequest, paginate } from './adminLists.js';
 
 export interface AuditFilter {
@@ -14,17 +15,7 @@ export interface AuditFilter {
   to?: number;
 }
 
-export interface AuditRow {
-  id: number;
-  at: number;
-  actor_id: number | null;
-  actor_name: string;
-  action: string;
-  subject: string;
-  address: string;
-  before_json: string | null;
-  after_json: string | null;
-}
+export type AuditRow = Selectable<AuditLogTable>;
 
 export async function listAuditPage(db: Db, filter: AuditFilter, request: PageRequest): Promise<Page<AuditRow>> {
   const base = () => {

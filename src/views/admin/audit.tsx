@@ -1,7 +1,7 @@
 /** /admin/audit/: every admin action and sign-in (§15), who, when, from where, and what changed. */
 import type { AuditRow } from '../../repositories/auditLog.js';
 import { type Column, RecordTable, TextField, Time } from '../components.js';
-import { DateField, type ListProps, ListFrame } from './frame.js';
+import { DateRangeFields, type ListProps, ListFrame } from './frame.js';
 
 /** A before or after state as stored (JSON, secrets already redacted), or a dash. */
 function State({ json }: { json: string | null }) {
@@ -26,10 +26,7 @@ export function AuditListPage(props: ListProps<AuditRow>) {
         <TextField name="actor" label="Who (username)" values={values} errors={errors} maxLength={64} />
         <TextField name="action" label="Action (user.create, or a family: user, sign_in)" values={values} errors={errors} maxLength={61} />
       </div>
-      <div class="grid">
-        <DateField name="from" label="From" values={values} errors={errors} />
-        <DateField name="to" label="Until" values={values} errors={errors} />
-      </div>
+      <DateRangeFields values={values} errors={errors} />
     </>
   );
   return (
