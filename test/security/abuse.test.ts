@@ -230,6 +230,7 @@ for (const dialect of DIALECTS) {
         'POST /admin/users/:id/tokens/': { as: admin, url: `/admin/users/${target}/tokens/`, body: { name: 'script' } },
         'POST /admin/users/:id/tokens/:tokenId/revoke/': { as: admin, url: `/admin/users/${target}/tokens/${targetToken}/revoke/`, body: {} },
         'POST /admin/emails/:id/retry/': { as: admin, url: `/admin/emails/${email.id}/retry/`, body: {} },
+        'POST /adminapp/webhooks/:id/secret/': { as: admin, url: `/adminapp/webhooks/${webhook}/secret/`, body: {} },
       };
       const posts = collector.routes().filter((r) => r.method !== 'GET' && !r.url.startsWith('/api/'));
       expect(posts.map((r) => `${r.method} ${r.url}`).sort()).toEqual(Object.keys(forms).sort());
