@@ -65,7 +65,7 @@ export function accountRoutes(app: FastifyInstance, ctx: ServiceContext, limits:
       if (refused) return refused;
       const { token } = request.params;
       try {
-        await resetPassword(ctx, token, formBody(request.body), sessions.idleMinutes);
+        await resetPassword(ctx, token, formBody(request.body), sessions.idleMinutes, request.ip);
       } catch (error) {
         if (!isInvalidInput(error)) throw error;
         if (error.fields.token) return sendHtml(reply, renderPage(ResetLinkRefusedPage({ message: error.fields.token })), 400);
