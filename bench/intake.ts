@@ -141,7 +141,7 @@ async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs:
     const receiver = webhooks > 0 ? await startReceiver() : null;
     if (receiver) {
       const ctx = { handle: database.handle, clock: systemClock, publicUrl: 'http://bench.test' };
-      for (let i = 0; i < webhooks; i++) await createEndpoint(ctx, { url: `${receiver.url}/hook/${i}`, events: '*', active: false }, true);
+      for (let i = 0; i < webhooks; i++) await createEndpoint(ctx, null, { url: `${receiver.url}/hook/${i}`, events: '*', active: false }, true);
     }
     server = await startBenchServer(database.url, receiver ? { WEBHOOKS_ALLOW_PRIVATE: 'on' } : {}, cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
     console.log(`${dialect}: ${await durability(database)}`);

@@ -118,7 +118,7 @@ try {
     password,
     role: str('role') ?? 'agent',
     capacity: str('capacity') ?? '',
-  });
+  }, null);
   console.log(`Created ${str('role') ?? 'agent'} "${str('username')!.toLowerCase()}".`);
   if (generated) {
     console.log('Generated password, shown only this once:');

@@ -39,3 +39,15 @@ export interface AuditEntry {
 export function auditJson(state: unknown): string | null {
   return state === undefined ? null : JSON.stringify(redactSecrets(state));
 }
+
+/** An action filter as typed: an action (`user.create`) or a family (`user`, `sign_in`), lower-cased; else null. */
+export function parseAuditAction(raw: string): string | null {
+  const value = raw.trim().toLowerCase();
+  return /^[a-z_]{1,30}(\.[a-z_]{1,30})?$/.test(value) ? value : null;
+}
+
+/** An actor filter as typed: a username, lower-cased; else null. */
+export function parseAuditActor(raw: string): string | null {
+  const value = raw.trim().toLowerCase();
+  return /^[a-z0-9._-]{1,64}$/.test(value) ? value : null;
+}

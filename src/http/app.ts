@@ -31,6 +31,7 @@ import { attachmentApiRoutes, attachmentRoutes } from './routes/attachments.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { forecastRoutes } from './routes/forecast.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { auditRoutes } from './routes/audit.js';
 import { benchRoutes } from './routes/bench.js';
 import { conversationRoutes } from './routes/conversation.js';
 import { apiPlugin } from './routes/api/index.js';
@@ -177,6 +178,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   attachmentRoutes(app, ctx);
   adminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes });
   twoFactorAdminRoutes(app, ctx);
+  auditRoutes(app, ctx);
   opsRoutes(app, ctx, metrics, { metricsToken: config.metricsToken });
   // The benchmark baseline (BENCH_ROUTES=on only): see npm run bench:intake.
   if (config.benchRoutes) await benchRoutes(app, ctx);

@@ -41,6 +41,11 @@ export async function updateEndpoint(db: Db, id: number, change: { url: string; 
     .executeTakeFirst();
 }
 
+/** Replaces an endpoint's signing secret; undefined when it is gone. */
+export async function setEndpointSecret(db: Db, id: number, secret: string): Promise<WebhookEndpointRow | undefined> {
+  return db.updateTable('webhook_endpoints').set({ secret }).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
 /** Deletes an endpoint with its delivery log; false when it was gone. */
 export async function deleteEndpoint(db: Db, id: number): Promise<boolean> {
   await db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();

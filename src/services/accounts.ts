@@ -23,7 +23,8 @@ import { activeUsersByEmail, claimPasswordReset, insertPasswordReset, resetLinkF
 import { deleteSessionsOf } from '../repositories/sessions.js';
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { findUserById } from '../repositories/users.js';
-import { saveProfile, sessionIdOf } from './auth.js';
+import { type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
+import { auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
@@ -71,9 +72,10 @@ function refusedLink(state: Exclude<ResetLinkState, 'valid'>) {
  * Sets a new password through a reset link: the link is claimed (single use, race-free), the
  * password set, every session of the account ended (whoever was in with the old password is out),
  * its other links retired, and an agent goes offline (R5) — all in one routing transaction, or
- * nothing. A link that does not work, or a bad password, changes nothing.
+ * nothing, with its audit entry (from `address`, the client's). A link that does not work, or a
+ * bad password, changes nothing.
  */
-export async function resetPassword(ctx: ServiceContext, token: string, raw: Record<string, unknown>, idleMinutes: number): Promise<void> {
+export async function resetPassword(ctx: ServiceContext, token: string, raw: Record<string, unknown>, idleMinutes: number, address = ''): Promise<void> {
   const state = await checkResetLink(ctx, token);
   if (state !== 'valid') throw refusedLink(state);
   const passwordHash = await hashPassword(validateNewPassword(raw));
@@ -84,6 +86,7 @@ export async function resetPassword(ctx: ServiceContext, token: string, raw: Rec
     const user = await findUserById(run.trx, userId);
     if (!user || user.active !== 1) throw refusedLink('unknown');
     await setUserProfile(run.trx, userId, { displayName: user.display_name, email: user.email, passwordHash });
+    await auditBy(run.trx, { id: userId, username: user.username, address }, run.now, 'account.password_reset', `user:${userId}`, { after: { credentials_changed: true } });
     await deleteSessionsOf(run.trx, userId);
     await retirePasswordResetsOf(run.trx, userId, run.now);
     await offlineIfUnattended(run, presenceCutoffs(run.now, idleMinutes, ctx.apiPresenceMinutes), [userId]);
@@ -97,7 +100,7 @@ export async function resetPassword(ctx: ServiceContext, token: string, raw: Rec
  */
 export async function changeOwnAccount(
   ctx: ServiceContext,
-  actor: { id: number; token: string },
+  actor: ProfileActor,
   raw: Record<string, unknown>,
   idleMinutes: number,
 ): Promise<{ passwordChanged: boolean }> {

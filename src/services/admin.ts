@@ -17,6 +17,7 @@ import { countOtherActiveAdmins, setUserActive, setUserCapacity } from '../repos
 import { findTicketById, queueHead, teamTicketOf } from '../repositories/tickets.js';
 import { loadAgentLoads } from '../repositories/routingState.js';
 import { findUserById, findUserByUsername } from '../repositories/users.js';
+import { type Acting, actingId, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { pullAndBalance, releaseTickets, type RoutingRun, updateAgent, withRouting, writeMove } from './routing.js';
 
@@ -33,9 +34,11 @@ function conflict(message: string): DomainError {
  * calendar id that names no calendar is refused (`calendar`). SLA targets and the calendar only
  * affect clocks started from now on: a running clock keeps its due time (§4, §11).
  */
-export async function updateSettings(ctx: ServiceContext, adminId: number, change: (stored: Settings) => Settings): Promise<Settings> {
-  return withRouting(ctx, adminId, async (run) => {
+export async function updateSettings(ctx: ServiceContext, by: Acting, change: (stored: Settings) => Settings): Promise<Settings> {
+  return withRouting(ctx, by, async (run) => {
     const settings = change(run.settings);
+    // Audited before the calendar is checked: a refusal below rolls the entry back with the change.
+    await auditRun(run, 'settings.update', 'settings', { before: run.settings, after: settings });
     const versionId = settings.calendarId === null ? null : await holdCalendar(run.trx, settings.calendarId);
     if (versionId === undefined) throw invalidInput(labelled({ calendar: CHOOSE_CALENDAR }, SETTINGS_LABELS), `There is no calendar ${settings.calendarId}.`);
     await saveSettings(run.trx, settings);
@@ -82,13 +85,14 @@ function creditGain(run: RoutingRun, agentId: number): void {
  * queue to it (R2); R3 balancing is deliberately not run, as it could take back the very ticket
  * the admin just placed.
  */
-export async function reassignTicket(ctx: ServiceContext, adminId: number, ticketId: number, agentUsername: string): Promise<MoveOutcome> {
-  return withRouting(ctx, adminId, async (run) => {
+export async function reassignTicket(ctx: ServiceContext, by: Acting, ticketId: number, agentUsername: string): Promise<MoveOutcome> {
+  return withRouting(ctx, by, async (run) => {
     const ticket = await openTicket(run, ticketId);
     const agent = agentUsername.trim() === '' ? undefined : await findUserByUsername(run.trx, agentUsername);
     if (!agent || agent.role !== 'agent' || agent.active !== 1) throw invalidInput({ agent: labelMessage('Reassign to', 'Choose an active agent.') }, 'Choose an active agent.');
     if (ticket.agent_id === agent.id) return { changed: false, agentId: agent.id, agentName: agent.display_name };
     await writeMove(run, { ticketId, from: ticket.agent_id, to: agent.id });
+    await auditRun(run, 'ticket.reassign', `ticket:${referenceOf(ticketId)}`, { before: { agent_id: ticket.agent_id }, after: { agent_id: agent.id, agent: agent.username } });
     creditLoss(run, ticket.agent_id);
     creditGain(run, agent.id);
     return { changed: true, agentId: agent.id, agentName: agent.display_name };
@@ -108,12 +112,13 @@ export async function reassignTicket(ctx: ServiceContext, adminId: number, ticke
  *   is told, and can reassign it to a named agent instead;
  * - it waits in the queue only when nobody available has room (for instance its holder is away).
  */
-export async function requeueTicket(ctx: ServiceContext, adminId: number, ticketId: number): Promise<MoveOutcome> {
-  return withRouting(ctx, adminId, async (run) => {
+export async function requeueTicket(ctx: ServiceContext, by: Acting, ticketId: number): Promise<MoveOutcome> {
+  return withRouting(ctx, by, async (run) => {
     const ticket = await openTicket(run, ticketId);
     if (ticket.agent_id === null) return { changed: false, agentId: null, agentName: null };
     const formerHolder = ticket.agent_id;
     await writeMove(run, { ticketId, from: formerHolder, to: null });
+    await auditRun(run, 'ticket.requeue', `ticket:${referenceOf(ticketId)}`, { before: { agent_id: formerHolder }, after: { agent_id: null } });
     creditLoss(run, formerHolder);
     // Only someone routing may give it to (§12: a member of its team holding its skills).
     const routed = teamTicketOf(ticket);
@@ -148,16 +153,18 @@ async function withCurrentHolder(ctx: ServiceContext, ticketId: number): Promise
  * `requeued` events and emails as usual). Deactivating an inactive account changes nothing.
  * Returns whether this call deactivated it.
  */
-export async function deactivateUser(ctx: ServiceContext, adminId: number, userId: number): Promise<boolean> {
-  const deactivated = await withRouting(ctx, adminId, async (run) => {
+export async function deactivateUser(ctx: ServiceContext, by: Acting, userId: number): Promise<boolean> {
+  const adminId = actingId(by);
+  const deactivated = await withRouting(ctx, by, async (run) => {
     const user = await findUserById(run.trx, userId);
     if (!user) throw notFound('User');
-    const actor = await findUserById(run.trx, adminId);
+    const actor = adminId === null ? undefined : await findUserById(run.trx, adminId);
     if (!actor || actor.role !== 'admin' || actor.active !== 1) throw conflict('Only an active admin can deactivate accounts.');
     if (userId === adminId) throw conflict('You cannot deactivate your own account. Ask another admin.');
     if (user.active !== 1) return false;
     if (user.role === 'admin' && (await countOtherActiveAdmins(run.trx, userId)) === 0) throw conflict('This is the last active admin; it cannot be deactivated.');
     await setUserActive(run.trx, userId, false);
+    await auditRun(run, 'user.deactivate', `user:${userId}`, { before: { active: true }, after: { active: false } });
     await deleteSessionsOf(run.trx, userId);
     if (run.agents.some((a) => a.id === userId)) {
       updateAgent(run, userId, { presence: 'offline' });
@@ -174,12 +181,13 @@ export async function deactivateUser(ctx: ServiceContext, adminId: number, userI
 }
 
 /** Lets a deactivated account log in again; it stays offline (no tickets) until it does. */
-export async function reactivateUser(ctx: ServiceContext, adminId: number, userId: number): Promise<boolean> {
-  return withRouting(ctx, adminId, async (run) => {
+export async function reactivateUser(ctx: ServiceContext, by: Acting, userId: number): Promise<boolean> {
+  return withRouting(ctx, by, async (run) => {
     const user = await findUserById(run.trx, userId);
     if (!user) throw notFound('User');
     if (user.active === 1) return false;
     await setUserActive(run.trx, userId, true);
+    await auditRun(run, 'user.reactivate', `user:${userId}`, { before: { active: false }, after: { active: true } });
     return true;
   });
 }
@@ -190,15 +198,16 @@ export async function reactivateUser(ctx: ServiceContext, adminId: number, userI
  * waits). Lowering it below the agent's current load takes no ticket away: the agent keeps them
  * and receives none until it is below its capacity again.
  */
-export async function changeCapacity(ctx: ServiceContext, adminId: number, userId: number, raw: unknown): Promise<number | null> {
+export async function changeCapacity(ctx: ServiceContext, by: Acting, userId: number, raw: unknown): Promise<number | null> {
   const text = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' ? String(raw) : '';
   const capacity = text === '' ? null : parseCapacity(text);
   if (text !== '' && capacity === null) throw invalidInput({ capacity: labelMessage('Capacity', `Enter a whole number from 1 to ${MAX_CAPACITY}, or leave empty for the default.`) });
-  return withRouting(ctx, adminId, async (run) => {
+  return withRouting(ctx, by, async (run) => {
     const user = await findUserById(run.trx, userId);
     if (!user) throw notFound('User');
     if (user.role !== 'agent') throw invalidInput({ capacity: labelMessage('Capacity', 'Only agents have a capacity.') }, 'Only agents have a capacity.');
     await setUserCapacity(run.trx, userId, capacity);
+    await auditRun(run, 'user.capacity', `user:${userId}`, { before: { capacity: user.capacity }, after: { capacity } });
     if (run.agents.some((a) => a.id === userId)) {
       updateAgent(run, userId, { capacity: capacity ?? run.settings.defaultCapacity });
       await pullAndBalance(run, userId);

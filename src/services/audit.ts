@@ -1,10 +1,31 @@
 /**
- * The audit log (SPEC §15). Call `audit(trx, entry)` with the transaction of the change it records,
- * so the entry commits with the change or not at all. Every admin action and every sign-in must
- * call it (see the README's list); secrets in `before`/`after` are redacted (core/audit.ts).
+ * The audit log (SPEC §15). Every admin action and every sign-in records one entry with the
+ * transaction of the change it records, so the entry commits with the change or not at all: one
+ * call per action, `auditBy(trx, by, at, …)` or, inside a routing transaction, `auditRun(run, …)`.
+ * Secrets in `before`/`after` are redacted (core/audit.ts).
  */
 import { type AuditEntry, auditJson } from '../core/audit.js';
 import type { Db } from '../db/connect.js';
+import { findUserById } from '../repositories/users.js';
+import type { RoutingRun } from './routing.js';
+
+/**
+ * Who does an audited action: a staff member from a request, with the client's address (what
+ * routes pass, http/acting.ts); or a user id alone (a script or a test's set-up: no address); or
+ * null (the system, a command-line tool).
+ */
+export type Acting = { id: number; username: string; address: string } | number | null;
+
+/** The user id of `by` (for events' actor column), or null. */
+export function actingId(by: Acting): number | null {
+  return by === null ? null : typeof by === 'number' ? by : by.id;
+}
+
+/** What an action changed: the state before and after, where it applies (secrets are redacted). */
+export interface AuditChange {
+  before?: unknown;
+  after?: unknown;
+}
 
 /** Records one entry at `at` (the change's own clock reading) inside `trx`. */
 export async function audit(trx: Db, entry: AuditEntry, at: number): Promise<void> {
@@ -21,4 +42,16 @@ export async function audit(trx: Db, entry: AuditEntry, at: number): Promise<voi
       after_json: auditJson(entry.after),
     })
     .execute();
+}
+
+/** Records `action` of `by` on `subject` inside `trx` (one call per action). */
+export async function auditBy(trx: Db, by: Acting, at: number, action: string, subject: string, change: AuditChange = {}): Promise<void> {
+  const actor = by === null ? null : typeof by === 'number' ? { id: by, name: (await findUserById(trx, by))?.username ?? '' } : { id: by.id, name: by.username };
+  const address = by !== null && typeof by === 'object' ? by.address : '';
+  await audit(trx, { actor, action, subject, address, before: change.before, after: change.after }, at);
+}
+
+/** auditBy inside a routing transaction: its connection, instant and acting staff member. */
+export function auditRun(run: RoutingRun, action: string, subject: string, change: AuditChange = {}): Promise<void> {
+  return auditBy(run.trx, run.acting, run.now, action, subject, change);
 }

@@ -9,10 +9,13 @@ import { anyIdleSession, deleteIdleSessions, deleteSession, deleteSessionsOf, fi
 import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
 import { findUserById, findUserByUsername, type PresenceCutoffs, unattendedUsers } from '../repositories/users.js';
 import { inTransaction } from '../db/transaction.js';
-import { audit } from './audit.js';
+import { type Acting, audit, auditBy, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
 import { changePresenceIn, offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
+
+/** Who changes a profile: the audit log's actor, and its session (which stays when it changes its own password). */
+export type ProfileActor = Exclude<Acting, number | null> & { token: string };
 
 /** The staff member behind a request. */
 export interface StaffUser {
@@ -108,11 +111,11 @@ export async function login(ctx: ServiceContext, username: string, password: str
 }
 
 /**
- * Ends a session; an agent goes offline (R5), in the same transaction. Offline even when another
- * of its browsers is still logged in: logging out says "I am leaving" (that browser can set
- * available again).
+ * Ends a session; an agent goes offline (R5), in the same transaction, with the sign-out in the
+ * audit log (from `address`, the client's). Offline even when another of its browsers is still
+ * logged in: logging out says "I am leaving" (that browser can set available again).
  */
-export async function logout(ctx: ServiceContext, token: string): Promise<void> {
+export async function logout(ctx: ServiceContext, token: string, address = ''): Promise<void> {
   const sessionId = sessionIdOf(token);
   // A stale cookie needs no routing lock.
   const session = await findSession(ctx.handle.db, sessionId);
@@ -121,6 +124,7 @@ export async function logout(ctx: ServiceContext, token: string): Promise<void> 
     const userId = await deleteSession(run.trx, sessionId);
     // Ended meanwhile (another tab's logout, the expiry job): whoever ended it settled presence.
     if (userId === undefined) return;
+    await auditBy(run.trx, { id: userId, username: session.username, address }, run.now, 'sign_out', `user:${userId}`);
     const agent = run.agents.find((a) => a.id === userId);
     if (agent && agent.presence !== 'offline') await changePresenceIn(run, userId, 'offline');
   });
@@ -185,7 +189,7 @@ export async function expireIdleSessions(ctx: ServiceContext, idleMinutes: numbe
  */
 export async function changeProfile(
   ctx: ServiceContext,
-  actor: { id: number; token: string },
+  actor: ProfileActor,
   userId: number,
   raw: Record<string, unknown>,
   idleMinutes: number,
@@ -200,18 +204,25 @@ export async function changeProfile(
  * Writes a validated profile change (the admin's form, or one's own account page): a new password
  * is hashed first (outside the lock), then, in one routing transaction, the account's other
  * sessions end (all of them unless `actor` is the account itself: its own session stays), an agent
- * left present nowhere goes offline (R5), and its unused reset links stop working.
+ * left present nowhere goes offline (R5), and its unused reset links stop working. Audited
+ * (`user.update` by an admin, `account.update` by the account itself), saying whether the password
+ * changed, never what it is.
  */
 export async function saveProfile(
   ctx: ServiceContext,
-  actor: { id: number; token: string },
+  actor: ProfileActor,
   userId: number,
   change: { displayName: string; email: string; password: string | null },
   idleMinutes: number,
 ): Promise<{ passwordChanged: boolean }> {
   const passwordHash = change.password === null ? null : await hashPassword(change.password);
-  await withPresence(ctx, actor.id, async (run) => {
+  await withPresence(ctx, actor, async (run) => {
+    const before = await findUserById(run.trx, userId);
     await setUserProfile(run.trx, userId, { displayName: change.displayName, email: change.email, passwordHash });
+    await auditRun(run, userId === actor.id ? 'account.update' : 'user.update', `user:${userId}`, {
+      before: before && { display_name: before.display_name, email: before.email },
+      after: { display_name: change.displayName, email: change.email, credentials_changed: passwordHash !== null },
+    });
     if (passwordHash === null) return;
     await deleteSessionsOf(run.trx, userId, userId === actor.id ? sessionIdOf(actor.token) : undefined);
     await retirePasswordResetsOf(run.trx, userId, run.now);

@@ -16,6 +16,7 @@ import { isUniqueViolation } from '../core/writeErrors.js';
 import type { Db } from '../db/connect.js';
 import { inTransaction } from '../db/transaction.js';
 import { calendarNamed, type CalendarRecord, deleteCalendar, findCalendar, insertCalendar, slaCalendarId, updateCalendar } from '../repositories/calendars.js';
+import { type Acting, auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
 
 /** A calendar as the core checked it. */
@@ -35,16 +36,19 @@ const nameTaken = (name: string) => invalidInput(labelled({ name: `A calendar na
 
 /**
  * Saves a checked calendar: `id` null creates one, else changes that one (404 when it is gone).
- * Returns the calendar as saved.
+ * Returns the calendar as saved. Audited as `by`'s, with the name and definition before and after.
  */
-export async function saveCalendar(ctx: ServiceContext, id: number | null, input: CalendarInput): Promise<CalendarRecord> {
+export async function saveCalendar(ctx: ServiceContext, id: number | null, input: CalendarInput, by: Acting): Promise<CalendarRecord> {
   try {
     return await inTransaction(ctx.handle, async (trx) => {
       if ((await calendarNamed(trx, input.name, id)) !== undefined) throw nameTaken(input.name);
       const row = { ...input, now: ctx.clock.now() };
+      const before = id === null ? undefined : await findCalendar(trx, id);
       const savedId = id === null ? await insertCalendar(trx, row) : (await updateCalendar(trx, id, row)) ? id : null;
       if (savedId === null) throw notFound('Calendar');
-      return (await findCalendar(trx, savedId))!;
+      const saved = (await findCalendar(trx, savedId))!;
+      await auditBy(trx, by, row.now, id === null ? 'calendar.create' : 'calendar.update', `calendar:${savedId}`, { before: before && auditedCalendar(before), after: auditedCalendar(saved) });
+      return saved;
     });
   } catch (error) {
     // Two saves of one name at once: the unique index refuses the second.
@@ -52,6 +56,9 @@ export async function saveCalendar(ctx: ServiceContext, id: number | null, input
     throw error;
   }
 }
+
+/** A calendar as the audit log records it. */
+const auditedCalendar = (calendar: CalendarRecord) => ({ name: calendar.name, definition: calendar.definition });
 
 /** Where calendar `id` is used, in words for a refusal; null when it is unused. */
 async function useOf(db: Db, id: number): Promise<string | null> {
@@ -72,12 +79,13 @@ export function calendarUse(ctx: ServiceContext, id: number): Promise<string | n
  * holds the calendar (holdCalendar) either finishes first, and the check sees it and rolls back,
  * or waits for this one and finds the calendar gone.
  */
-export async function removeCalendar(ctx: ServiceContext, id: number): Promise<string | null> {
+export async function removeCalendar(ctx: ServiceContext, id: number, by: Acting): Promise<string | null> {
   return inTransaction(ctx.handle, async (trx) => {
     const found = await findCalendar(trx, id);
     if (!found || !(await deleteCalendar(trx, id))) return null;
     const use = await useOf(trx, id);
     if (use) throw new DomainError('conflict', `Calendar “${found.name}” cannot be deleted: ${use}. Choose another calendar (or 24/7) at /adminapp/settings/ first.`);
+    await auditBy(trx, by, ctx.clock.now(), 'calendar.delete', `calendar:${id}`, { before: auditedCalendar(found) });
     return found.name;
   });
 }

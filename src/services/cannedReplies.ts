@@ -14,6 +14,7 @@ import { inTransaction } from '../db/transaction.js';
 import { cannedReplyNamed, deleteCannedReply, findCannedReply, insertCannedReply, updateCannedReply } from '../repositories/cannedReplies.js';
 import { findTicketById } from '../repositories/tickets.js';
 import { findUserById } from '../repositories/users.js';
+import { type Acting, auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { statusUrl } from './notifications.js';
 
@@ -23,15 +24,18 @@ const nameTaken = () => new DomainError('conflict', 'A canned reply with this na
  * Checks and saves a canned reply: `id` null creates one (returns its id), else changes that one
  * (404 when it is gone). A name in use (any letter case) is a 409 with the field's message.
  */
-export async function saveCannedReply(ctx: ServiceContext, id: number | null, raw: Record<string, unknown>): Promise<number> {
+export async function saveCannedReply(ctx: ServiceContext, id: number | null, raw: Record<string, unknown>, by: Acting): Promise<number> {
   const input = validateCannedReply(raw);
   try {
     return await inTransaction(ctx.handle, async (trx) => {
       if ((await cannedReplyNamed(trx, input.name, id)) !== undefined) throw nameTaken();
       const row = { ...input, now: ctx.clock.now() };
-      if (id === null) return insertCannedReply(trx, row);
-      if (!(await updateCannedReply(trx, id, row))) throw notFound('Canned reply');
-      return id;
+      const before = id === null ? undefined : await findCannedReply(trx, id);
+      if (id !== null && !before) throw notFound('Canned reply');
+      const savedId = id === null ? await insertCannedReply(trx, row) : id;
+      if (id !== null) await updateCannedReply(trx, id, row);
+      await auditBy(trx, by, row.now, id === null ? 'canned_reply.create' : 'canned_reply.update', `canned_reply:${savedId}`, { before: before && { name: before.name, body: before.body }, after: input });
+      return savedId;
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw nameTaken();
@@ -40,8 +44,13 @@ export async function saveCannedReply(ctx: ServiceContext, id: number | null, ra
 }
 
 /** Deletes a canned reply; false when it was already gone. Messages sent with it keep their text. */
-export async function removeCannedReply(ctx: ServiceContext, id: number): Promise<boolean> {
-  return deleteCannedReply(ctx.handle.db, id);
+export async function removeCannedReply(ctx: ServiceContext, id: number, by: Acting): Promise<boolean> {
+  return inTransaction(ctx.handle, async (trx) => {
+    const before = await findCannedReply(trx, id);
+    if (!before || !(await deleteCannedReply(trx, id))) return false;
+    await auditBy(trx, by, ctx.clock.now(), 'canned_reply.delete', `canned_reply:${id}`, { before: { name: before.name, body: before.body } });
+    return true;
+  });
 }
 
 /** What the placeholders stand for on this ticket, written by this staff member. */

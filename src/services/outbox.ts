@@ -5,6 +5,8 @@
 import { notFound } from '../core/errors.js';
 import { findEmail } from '../repositories/adminLists.js';
 import { type OutboxStatus, retryAllFailedEmails, retryEmail } from '../repositories/outbox.js';
+import { inTransaction } from '../db/transaction.js';
+import { type Acting, auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
 
 /** What a retry did: whether the email went back to the queue, and its status now. */
@@ -19,9 +21,15 @@ export interface RetryOutcome {
  * false, with its status, for the admin's message); an unknown id is `not_found`. One statement
  * decides, so two admins retrying at once put the email back once.
  */
-export async function retryFailedEmail(ctx: ServiceContext, emailId: number): Promise<RetryOutcome> {
+export async function retryFailedEmail(ctx: ServiceContext, emailId: number, by: Acting = null): Promise<RetryOutcome> {
   const db = ctx.handle.db;
-  if (await retryEmail(db, emailId, ctx.clock.now())) return { retried: true, status: 'pending' };
+  const now = ctx.clock.now();
+  const retried = await inTransaction(ctx.handle, async (trx) => {
+    if (!(await retryEmail(trx, emailId, now))) return false;
+    await auditBy(trx, by, now, 'email.retry', `email:${emailId}`, { before: { status: 'failed' }, after: { status: 'pending' } });
+    return true;
+  });
+  if (retried) return { retried: true, status: 'pending' };
   const email = await findEmail(db, emailId);
   if (!email) throw notFound('Email');
   return { retried: false, status: email.status };

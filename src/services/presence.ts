@@ -1,6 +1,7 @@
 import type { Presence } from '../core/routing.js';
 import { recordPresence } from '../repositories/presenceHistory.js';
 import { type PresenceCutoffs, setPresence, unattendedUsers } from '../repositories/users.js';
+import type { Acting } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { pullAndBalance, releaseTickets, type RoutingRun, updateAgent, withRouting } from './routing.js';
 
@@ -46,7 +47,7 @@ export async function changePresenceIn(run: PresenceRun, userId: number, presenc
  * Runs `work` as one routing transaction (sessions and presence change together, or not at all),
  * then tells live pages of the presence changes it made.
  */
-export async function withPresence<T>(ctx: ServiceContext, actorId: number | null, work: (run: PresenceRun) => Promise<T>): Promise<T> {
+export async function withPresence<T>(ctx: ServiceContext, actorId: Acting, work: (run: PresenceRun) => Promise<T>): Promise<T> {
   const presenceChanges: PresenceRun['presenceChanges'] = [];
   const result = await withRouting(ctx, actorId, (run) => work(Object.assign(run, { presenceChanges })));
   for (const change of presenceChanges) ctx.onPresence?.(change.userId, change.presence);

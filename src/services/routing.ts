@@ -29,6 +29,7 @@ import { findTicketById, newestOpenTicketsOf, openTicketsOf, queueHead, setTicke
 import { dueRoutingTickets, setRoutingDueAt } from '../repositories/routingDue.js';
 import { setLastAssignedAtOf } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
+import { type Acting, actingId } from './audit.js';
 import { notifyCustomer } from './notifications.js';
 import { enqueueWebhooks, noticesOfChanges } from './webhooks.js';
 
@@ -43,6 +44,8 @@ export interface RoutingRun {
   clock: ClockCalendar;
   /** The staff member acting, for the events' actor column; null for customers and the system. */
   actorId: number | null;
+  /** The same, as the audit log records it (with the request's address when there is one). */
+  acting: Acting;
   publicUrl: string;
   agents: AgentLoad[];
   /** Active agents' display names, as read at the start. */
@@ -67,7 +70,7 @@ export interface RoutingRun {
  */
 export async function withRouting<T>(
   ctx: ServiceContext,
-  actorId: number | null,
+  acting: Acting,
   work: (run: RoutingRun) => Promise<T>,
   options: { newTickets?: number } = {},
 ): Promise<T> {
@@ -81,7 +84,8 @@ export async function withRouting<T>(
       now,
       settings: state.settings,
       clock: await clockCalendarOf(ctx.handle, trx, state.calendarVersionId),
-      actorId,
+      actorId: actingId(acting),
+      acting,
       publicUrl: ctx.publicUrl,
       agents: state.agents,
       agentNames: state.agentNames,

@@ -8,6 +8,8 @@ import { findApiTokenById, findLiveTokenByHash, insertApiToken, listApiTokenRows
 import { findUserById } from '../repositories/users.js';
 import type { ApiTokenScope } from '../db/schema.js';
 import type { StaffUser } from './auth.js';
+import { inTransaction } from '../db/transaction.js';
+import { type Acting, auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
 
 /** Recognisable prefix, so secret scanners and people can tell a helpdesk token at a glance. */
@@ -39,9 +41,10 @@ export interface ApiTokenInfo {
 
 /**
  * Creates a token for an active staff account and returns it: the only time it is ever shown.
- * `name` (≤ 100 characters) says what it is for; empty gives "API token".
+ * `name` (≤ 100 characters) says what it is for; empty gives "API token". Audited as `by`'s (an
+ * admin's page passes its request's; null: the command line, a test's set-up), never with the token.
  */
-export async function createApiToken(ctx: ServiceContext, userId: number, name: string = '', scope: ApiTokenScope = 'api'): Promise<{ id: number; token: string; name: string }> {
+export async function createApiToken(ctx: ServiceContext, userId: number, name: string = '', scope: ApiTokenScope = 'api', by: Acting = null): Promise<{ id: number; token: string; name: string }> {
   // eslint-disable-next-line no-control-regex
   const cleanName = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() || DEFAULT_TOKEN_NAME;
   if (cleanName.length > 100) throw invalidInput({ name: 'What is it for? At most 100 characters.' });
@@ -49,13 +52,24 @@ export async function createApiToken(ctx: ServiceContext, userId: number, name: 
   if (!user) throw notFound('User');
   if (user.active !== 1) throw invalidInput({ username: 'Username: this account is deactivated.' });
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const row = await insertApiToken(ctx.handle.db, { user_id: userId, name: cleanName, token_hash: tokenHashOf(token), created_at: ctx.clock.now(), scope });
+  const now = ctx.clock.now();
+  const row = await inTransaction(ctx.handle, async (trx) => {
+    const inserted = await insertApiToken(trx, { user_id: userId, name: cleanName, token_hash: tokenHashOf(token), created_at: now, scope });
+    await auditBy(trx, by, now, 'token.create', `token:${inserted.id}`, { after: { user_id: userId, username: user.username, name: cleanName, scope } });
+    return inserted;
+  });
   return { id: row.id, token, name: cleanName };
 }
 
-/** Revokes a token at once; returns false when it was already revoked. */
-export async function revokeApiToken(ctx: ServiceContext, tokenId: number): Promise<boolean> {
-  if (await revokeApiTokenRow(ctx.handle.db, tokenId, ctx.clock.now())) {
+/** Revokes a token at once, audited as `by`'s; returns false when it was already revoked. */
+export async function revokeApiToken(ctx: ServiceContext, tokenId: number, by: Acting): Promise<boolean> {
+  const now = ctx.clock.now();
+  const revoked = await inTransaction(ctx.handle, async (trx) => {
+    if (!(await revokeApiTokenRow(trx, tokenId, now))) return false;
+    await auditBy(trx, by, now, 'token.revoke', `token:${tokenId}`, { before: { revoked: false }, after: { revoked: true } });
+    return true;
+  });
+  if (revoked) {
     ctx.tokenCache?.forget();
     return true;
   }

@@ -2,19 +2,20 @@ import { labelled } from '../core/fieldErrors.js';
 import { DomainError, invalidInput } from '../core/errors.js';
 import { NEW_USER_LABELS, validateNewUser } from '../core/users.js';
 import { findUserByUsername, hasActiveAdmin, insertUser } from '../repositories/users.js';
+import { type Acting, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { generatePassword, hashPassword } from './passwords.js';
 import { drainQueue, withRouting } from './routing.js';
 
 /**
- * Registers a staff account (admin register form, `npm run user:create`). A duplicate username in
- * any letter case is refused with nothing written. New agents start offline.
+ * Registers a staff account (admin register form, `npm run user:create`), audited as `by`'s. A
+ * duplicate username in any letter case is refused with nothing written. New agents start offline.
  */
-export async function createUser(ctx: ServiceContext, raw: Record<string, unknown>): Promise<number> {
+export async function createUser(ctx: ServiceContext, raw: Record<string, unknown>, by: Acting): Promise<number> {
   const input = validateNewUser(raw);
   const passwordHash = await hashPassword(input.password);
   try {
-    return await withRouting(ctx, null, async (run) => {
+    return await withRouting(ctx, by, async (run) => {
       if (await findUserByUsername(run.trx, input.username)) throw invalidInput(labelled({ username: 'This username is taken.' }, NEW_USER_LABELS));
       const id = await insertUser(run.trx, {
         username: input.username,
@@ -28,6 +29,8 @@ export async function createUser(ctx: ServiceContext, raw: Record<string, unknow
         active: 1,
         created_at: run.now,
       });
+      const after = { username: input.username, display_name: input.displayName, email: input.email, role: input.role, capacity: input.capacity };
+      await auditRun(run, 'user.create', `user:${id}`, { after });
       await drainQueue(run);
       return id;
     });
@@ -46,7 +49,7 @@ export async function ensureFirstAdmin(ctx: ServiceContext, adminPassword: strin
   if (await hasActiveAdmin(ctx.handle.db)) return null;
   const password = adminPassword ?? generatePassword();
   try {
-    await createUser(ctx, { username: 'admin', display_name: 'Administrator', email: '', password, role: 'admin' });
+    await createUser(ctx, { username: 'admin', display_name: 'Administrator', email: '', password, role: 'admin' }, null);
   } catch (error) {
     // Another process created it first: fine.
     if (error instanceof DomainError && error.fields.username) return null;

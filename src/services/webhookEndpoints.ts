@@ -1,14 +1,18 @@
 /**
  * What admins do to webhook endpoints (SPEC §13), for the pages and the API alike: create (the
- * secret is made here and returned this once), change, delete, and retry a delivery. Input is
- * checked by the core (parseEndpoint) first; a refusal writes nothing.
+ * secret is made here and returned this once), change, delete, a new secret, and retry a delivery.
+ * Input is checked by the core (parseEndpoint) first; a refusal writes nothing. Each change is
+ * audited in its transaction, never with the secret (§15).
  */
 import { randomBytes } from 'node:crypto';
 import { invalidInput, notFound } from '../core/errors.js';
 import { parseId } from '../core/tickets.js';
 import { parseEndpoint } from '../core/webhooks.js';
+import type { Db } from '../db/connect.js';
 import type { WebhookEndpointRow } from '../db/schema.js';
-import { deleteEndpoint, findDelivery, findEndpoint, insertEndpoint, retryDelivery, updateEndpoint } from '../repositories/webhooks.js';
+import { inTransaction } from '../db/transaction.js';
+import { deleteEndpoint, findDelivery, findEndpoint, insertEndpoint, retryDelivery, setEndpointSecret, updateEndpoint } from '../repositories/webhooks.js';
+import { type Acting, auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
 
 /** The id of an endpoint (or a delivery) as a URL names it; anything else is not found (404). */
@@ -29,23 +33,57 @@ function checked(raw: Record<string, unknown>, allowPrivate: boolean) {
   return result.value;
 }
 
+/** An endpoint as the audit log records it: never its secret. */
+const audited = (row: WebhookEndpointRow) => ({ url: row.url, events: row.events, active: row.active === 1 });
+
+/** The endpoint `id` inside `trx`, or 404. */
+async function existing(trx: Db, id: number): Promise<WebhookEndpointRow> {
+  const row = await findEndpoint(trx, id);
+  if (!row) throw notFound('Webhook endpoint');
+  return row;
+}
+
 /** A new endpoint with a new secret; the secret is in the row returned and never shown again. */
-export async function createEndpoint(ctx: ServiceContext, raw: Record<string, unknown>, allowPrivate: boolean): Promise<WebhookEndpointRow> {
+export async function createEndpoint(ctx: ServiceContext, by: Acting, raw: Record<string, unknown>, allowPrivate: boolean): Promise<WebhookEndpointRow> {
   const input = checked(raw, allowPrivate);
-  return insertEndpoint(ctx.handle.db, { ...input, secret: newWebhookSecret(), now: ctx.clock.now() });
+  return inTransaction(ctx.handle, async (trx) => {
+    const row = await insertEndpoint(trx, { ...input, secret: newWebhookSecret(), now: ctx.clock.now() });
+    await auditBy(trx, by, ctx.clock.now(), 'webhook.create', `webhook:${row.id}`, { after: audited(row) });
+    return row;
+  });
 }
 
 /** Changes an endpoint's URL, events and switch (its secret stays); 404 when it is gone. */
-export async function saveEndpoint(ctx: ServiceContext, id: number, raw: Record<string, unknown>, allowPrivate: boolean): Promise<WebhookEndpointRow> {
+export async function saveEndpoint(ctx: ServiceContext, by: Acting, id: number, raw: Record<string, unknown>, allowPrivate: boolean): Promise<WebhookEndpointRow> {
   const input = checked(raw, allowPrivate);
-  const saved = await updateEndpoint(ctx.handle.db, id, input);
-  if (!saved) throw notFound('Webhook endpoint');
-  return saved;
+  return inTransaction(ctx.handle, async (trx) => {
+    const before = await existing(trx, id);
+    const saved = (await updateEndpoint(trx, id, input))!;
+    await auditBy(trx, by, ctx.clock.now(), 'webhook.update', `webhook:${id}`, { before: audited(before), after: audited(saved) });
+    return saved;
+  });
+}
+
+/**
+ * Gives an endpoint a new signing secret (the old one stops signing at once); returns the endpoint
+ * with it, shown this once. 404 when it is gone. The audit entry says so, without either secret.
+ */
+export async function rotateEndpointSecret(ctx: ServiceContext, by: Acting, id: number): Promise<WebhookEndpointRow> {
+  return inTransaction(ctx.handle, async (trx) => {
+    await existing(trx, id);
+    const saved = (await setEndpointSecret(trx, id, newWebhookSecret()))!;
+    await auditBy(trx, by, ctx.clock.now(), 'webhook.secret_rotate', `webhook:${id}`);
+    return saved;
+  });
 }
 
 /** Deletes an endpoint and its log; 404 when it is gone. */
-export async function removeEndpoint(ctx: ServiceContext, id: number): Promise<void> {
-  if (!(await deleteEndpoint(ctx.handle.db, id))) throw notFound('Webhook endpoint');
+export async function removeEndpoint(ctx: ServiceContext, by: Acting, id: number): Promise<void> {
+  await inTransaction(ctx.handle, async (trx) => {
+    const before = await existing(trx, id);
+    await deleteEndpoint(trx, id);
+    await auditBy(trx, by, ctx.clock.now(), 'webhook.delete', `webhook:${id}`, { before: audited(before) });
+  });
 }
 
 /**
@@ -53,9 +91,15 @@ export async function removeEndpoint(ctx: ServiceContext, id: number): Promise<v
  * its webhook-id and body unchanged. False when it is already waiting or being sent; 404 when the
  * endpoint or the delivery does not exist.
  */
-export async function retryWebhookDelivery(ctx: ServiceContext, endpointId: number, deliveryId: number): Promise<boolean> {
+export async function retryWebhookDelivery(ctx: ServiceContext, by: Acting, endpointId: number, deliveryId: number): Promise<boolean> {
   const db = ctx.handle.db;
-  if (await retryDelivery(db, endpointId, deliveryId, ctx.clock.now())) return true;
+  const now = ctx.clock.now();
+  const retried = await inTransaction(ctx.handle, async (trx) => {
+    if (!(await retryDelivery(trx, endpointId, deliveryId, now))) return false;
+    await auditBy(trx, by, now, 'webhook.retry', `webhook:${endpointId}`, { after: { delivery: deliveryId } });
+    return true;
+  });
+  if (retried) return true;
   if (!(await findEndpoint(db, endpointId))) throw notFound('Webhook endpoint');
   if (!(await findDelivery(db, endpointId, deliveryId))) throw notFound('Delivery');
   return false;

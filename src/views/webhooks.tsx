@@ -200,6 +200,7 @@ export function WebhookFormPage({
         <>
           <h2>Deliveries</h2>
           <DeliveryLog endpointId={endpoint.id} deliveries={deliveries} csrf={csrf} />
+          <ActionForm action={`${WEBHOOKS}${endpoint.id}/secret/`} csrf={csrf} class="secondary outline" label="New signing secret" note="The old secret stops signing at once; the new one is shown once." />
           <ActionForm action={`${WEBHOOKS}${endpoint.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this endpoint" note="Its delivery log goes with it." />
         </>
       )}

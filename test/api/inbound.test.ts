@@ -341,7 +341,7 @@ for (const dialect of DIALECTS) {
         for (let i = 0; i < 2; i++) expect((await deliver(mail(), token)).json().result).toBe('created');
       }
       const before = await counts(db());
-      expect(await revokeApiToken(t.ctx, inbound.id)).toBe(true);
+      expect(await revokeApiToken(t.ctx, inbound.id, null)).toBe(true);
       const revoked = await deliver(mail(), inbound.token);
       expect(revoked.statusCode).toBe(401);
       expect(await deactivateUser(t.ctx, staff.root, eve)).toBe(true);

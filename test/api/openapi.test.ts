@@ -43,6 +43,9 @@ const SPEC_ROUTES: [method: string, path: string, staffOnly: boolean][] = [
   ['post', '/api/v1/skills', true],
   ['delete', '/api/v1/skills/{id}', true],
   ['put', '/api/v1/agents/{username}/teams', true],
+  ['get', '/api/v1/audit', true],
+  ['post', '/api/v1/agents/{username}/two-factor/reset', true],
+  ['post', '/api/v1/webhooks/{id}/secret', true],
 ];
 
 for (const dialect of DIALECTS) {

@@ -39,14 +39,14 @@ for (const dialect of DIALECTS) {
       const created = await createApiToken(t.ctx, adminId, 'Monitoring');
       const api = new ApiClient(t.app, created.token);
       expect((await api.get('/api/v1/agents')).status).toBe(200);
-      expect(await revokeApiToken(t.ctx, created.id)).toBe(true);
+      expect(await revokeApiToken(t.ctx, created.id, adminId)).toBe(true);
       const refused = await api.get('/api/v1/agents');
       expect(refused.status).toBe(401);
       expect(refused.body.error.code).toBe('unauthenticated');
       expect(refused.headers['www-authenticate']).toContain('Bearer');
-      expect(await revokeApiToken(t.ctx, created.id)).toBe(false);
+      expect(await revokeApiToken(t.ctx, created.id, adminId)).toBe(false);
       expect((await listApiTokens(t.ctx)).find((k) => k.id === created.id)?.revokedAt).toBe(clock.now());
-      await expect(revokeApiToken(t.ctx, 999_999)).rejects.toMatchObject({ code: 'not_found' });
+      await expect(revokeApiToken(t.ctx, 999_999, adminId)).rejects.toMatchObject({ code: 'not_found' });
     });
 
     it('records the last use, at most once a minute', async () => {

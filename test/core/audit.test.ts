@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditJson, redactSecrets } from '../../src/core/audit.js';
+import { auditJson, parseAuditAction, parseAuditActor, redactSecrets } from '../../src/core/audit.js';
 import { REDACTED } from '../../src/core/redact.js';
 
 describe('redactSecrets', () => {
@@ -11,6 +11,8 @@ describe('redactSecrets', () => {
     ['form plumbing', { _csrf: 'c', cookie: 'k', authorization: 'Bearer x', enrolment: 'e' }, { _csrf: REDACTED, cookie: REDACTED, authorization: REDACTED, enrolment: REDACTED }],
     ['nested objects and arrays', { user: { email: 'a@b.test', password: 'p' }, list: [{ token: 't', id: 1 }] }, { user: { email: 'a@b.test', password: REDACTED }, list: [{ token: REDACTED, id: 1 }] }],
     ['plain values kept', { capacity: 5, active: true, note: null, role: 'agent' }, { capacity: 5, active: true, note: null, role: 'agent' }],
+    ['what admin actions record, kept', { credentials_changed: true, two_factor: true, url: 'https://h.example/', events: '*', team_ids: [1], addresses: ['a@b.test'] }, { credentials_changed: true, two_factor: true, url: 'https://h.example/', events: '*', team_ids: [1], addresses: ['a@b.test'] }],
+    ['a webhook row and a token row, secrets redacted', { id: 3, url: 'u', secret: 'whsec_x', token_hash: 'h', user_id: 2 }, { id: 3, url: 'u', secret: REDACTED, token_hash: REDACTED, user_id: 2 }],
     ['a scalar', 'text', 'text'],
     ['null', null, null],
   ])('%s', (_name, input, expected) => {
@@ -26,5 +28,24 @@ describe('redactSecrets', () => {
   it('gives null JSON for no state, redacted JSON otherwise', () => {
     expect(auditJson(undefined)).toBeNull();
     expect(auditJson({ password: 'p', name: 'n' })).toBe(`{"password":"${REDACTED}","name":"n"}`);
+  });
+});
+
+describe('audit list filters', () => {
+  it.each<[string, string | null, string | null]>([
+    ['user.create', 'user.create', 'user.create'],
+    [' User ', 'user', 'user'],
+    ['sign_in', 'sign_in', 'sign_in'],
+    ['webhook.secret_rotate', 'webhook.secret_rotate', 'webhook.secret_rotate'],
+    ['a.b.c', null, 'a.b.c'],
+    ['user.', null, 'user.'],
+    ['', null, null],
+    ['x y', null, null],
+    ['user%', null, null],
+    ['ivy-2', null, 'ivy-2'],
+    ['a'.repeat(65), null, null],
+  ])('%j: action %j, actor %j', (raw, action, actor) => {
+    expect(parseAuditAction(raw)).toBe(action);
+    expect(parseAuditActor(raw)).toBe(actor);
   });
 });

@@ -111,7 +111,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('each rating and each change enqueues one csat.rated webhook with the ticket and the rating, in its transaction', async () => {
-      const endpoint = (await createEndpoint(t.ctx, { url: 'https://hooks.example.com/csat', events: ['csat.rated'] }, false)).id;
+      const endpoint = (await createEndpoint(t.ctx, null, { url: 'https://hooks.example.com/csat', events: ['csat.rated'] }, false)).id;
       try {
         const { id, good, bad } = await closedTicket();
         const client = new Client(t.app);

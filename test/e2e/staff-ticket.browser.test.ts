@@ -118,7 +118,7 @@ describe('the staff ticket page in Chromium', () => {
   });
 
   it('without JavaScript, choosing a canned reply alone sends its text with the placeholders filled', async () => {
-    const cannedId = await saveCannedReply(t.ctx, null, { name: 'Restart', body: 'Hello {{customer_name}}, please restart it. {{agent_name}}' });
+    const cannedId = await saveCannedReply(t.ctx, null, { name: 'Restart', body: 'Hello {{customer_name}}, please restart it. {{agent_name}}' }, null);
     const page = await loggedIn('ana', false);
     const id = await anasTicket();
     await page.goto(staffTicketPath(id));
@@ -130,7 +130,7 @@ describe('the staff ticket page in Chromium', () => {
   });
 
   it('the canned replies page passes the same checks', async () => {
-    await saveCannedReply(t.ctx, null, { name: 'Greeting', body: 'Hello {{customer_name}}, thank you for writing to us about {{reference}}.' });
+    await saveCannedReply(t.ctx, null, { name: 'Greeting', body: 'Hello {{customer_name}}, thank you for writing to us about {{reference}}.' }, null);
     const page = await loggedIn('root');
     await page.getByRole('link', { name: 'Canned replies' }).click();
     await page.waitForURL('**/adminapp/replies/');

@@ -288,6 +288,7 @@ for (const dialect of DIALECTS) {
         id.map((i) => ['DELETE', `/api/v1/webhooks/${i}`, undefined] as const),
         fc.tuple(id, queryOf(['limit', 'cursor'])).map(([i, q]) => ['GET', `/api/v1/webhooks/${i}/deliveries${q}`, undefined] as const),
         fc.tuple(id, id).map(([i, d]) => ['POST', `/api/v1/webhooks/${i}/deliveries/${d}/retry`, undefined] as const),
+        id.map((i) => ['POST', `/api/v1/webhooks/${i}/secret`, undefined] as const),
       );
       const tables = async () => ({
         endpoints: await db().selectFrom('webhook_endpoints').selectAll().orderBy('id').execute(),
@@ -302,6 +303,24 @@ for (const dialect of DIALECTS) {
           if (response.statusCode >= 400) expect(await tables()).toEqual(before);
         }),
         runs(150),
+      );
+    });
+
+    it('the audit log and a second factor\'s reset with any query and username: a success, or a §8 4xx', async () => {
+      const username = fc.oneof(fc.constantFrom('alice', 'root', 'nobody', 'ALICE', '%00', 'a'.repeat(300)), anyText.map((s) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, '?')) || 'x'));
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            queryOf(['actor', 'action', 'from', 'to', 'limit', 'cursor']).map((q) => ['GET', `/api/v1/audit${q}`] as const),
+            username.map((u) => ['POST', `/api/v1/agents/${u}/two-factor/reset`] as const),
+          ),
+          async ([method, url]) => {
+            const response = await call(method, url, { as: 'admin' });
+            expectClearAnswer(url, response);
+            expect([200, 400, 404], url.slice(0, 120)).toContain(response.statusCode);
+          },
+        ),
+        runs(80),
       );
     });
 

@@ -83,7 +83,7 @@ for (const dialect of DIALECTS) {
         // A note on every ticket: the status page must never show it.
         await postStaffMessage(t.ctx, { id: root, role: 'admin' }, ticket.id, { kind: 'note', body: `${SECRET} ${i}`, close: false, seen: null, channel: 'web' });
       }
-      cannedIds = [await saveCannedReply(t.ctx, null, { name: 'Thanks', body: 'Thank you, {{customer_name}}.' })];
+      cannedIds = [await saveCannedReply(t.ctx, null, { name: 'Thanks', body: 'Thank you, {{customer_name}}.' }, null)];
     });
     afterAll(async () => {
       expect(await historyViolations(db())).toEqual([]);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCalendarForm } from '../../src/core/calendarForm.js';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
 import { saveCalendar } from '../../src/services/calendars.js';
+import { createEndpoint } from '../../src/services/webhookEndpoints.js';
 import { calendarTables } from '../support/calendars.js';
 import { intakeTicket } from '../support/intake.js';
 import { createApiToken } from '../../src/services/tokens.js';
@@ -266,9 +267,24 @@ for (const dialect of DIALECTS) {
           expect([303, 400, 404, 409, 413], url).toContain(response.statusCode);
           if (response.statusCode !== 303) expect(await calendarTables(db())).toEqual(before);
           calendarIds = (await calendarTables(db())).calendars.map((c) => c.id);
-          if (calendarIds.length === 0) calendarIds = [(await saveCalendar(t.ctx, null, parseCalendarForm(calendar))).id];
+          if (calendarIds.length === 0) calendarIds = [(await saveCalendar(t.ctx, null, parseCalendarForm(calendar), null)).id];
         }),
         runs(60),
+      );
+    });
+
+    it('POST /adminapp/webhooks/<id>/secret/ with any id and fields: 200 with a new secret, or 4xx with nothing changed', async () => {
+      const webhook = (await createEndpoint(t.ctx, null, { url: 'https://hooks.example.com/fuzz', events: '*' }, false)).id;
+      const secrets = () => db().selectFrom('webhook_endpoints').select(['id', 'secret']).orderBy('id').execute();
+      await fc.assert(
+        fc.asyncProperty(idOr(() => [webhook]), formOf({ x: '1' }), async (id, form) => {
+          const before = await secrets();
+          const response = await post(admin, `/adminapp/webhooks/${id}/secret/`, form);
+          expectClearAnswer('webhook secret', response);
+          expect([200, 400, 404, 413], id).toContain(response.statusCode);
+          if (response.statusCode !== 200) expect(await secrets()).toEqual(before);
+        }),
+        runs(30),
       );
     });
 
@@ -278,6 +294,7 @@ for (const dialect of DIALECTS) {
         queryOf(['role', 'active', 'presence', 'q', 'after', 'before', 'per_page']).map((q) => ['admin', `/admin/users/${q}`] as const),
         queryOf(['type', 'ticket', 'agent', 'from', 'to', 'after', 'before', 'per_page']).map((q) => ['admin', `/admin/events/${q}`] as const),
         queryOf(['status', 'kind', 'ticket', 'q', 'after', 'before']).map((q) => ['admin', `/admin/emails/${q}`] as const),
+        queryOf(['actor', 'action', 'from', 'to', 'after', 'before', 'per_page']).map((q) => ['admin', `/admin/audit/${q}`] as const),
         queryOf(['window']).map((q) => ['admin', `/adminapp/dashboard/${q}`] as const),
         queryOf(['window']).map((q) => ['admin', `/adminapp/dashboard/data.json${q}`] as const),
         idOr(() => ids).map((id) => ['admin', `/admin/tickets/${id}/`] as const),

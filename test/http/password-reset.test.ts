@@ -101,6 +101,10 @@ for (const dialect of DIALECTS) {
       expect((await laptop.get('/agents/dashboard/')).statusCode).toBe(303);
       expect((await phone.get('/agents/dashboard/')).statusCode).toBe(303);
       expect((await findUserById(db(), ana))!.presence).toBe('offline');
+      // In the audit log, with the link's user and without the link or the password (§15).
+      const entry = await db().selectFrom('audit_log').selectAll().where('action', '=', 'account.password_reset').executeTakeFirstOrThrow();
+      expect(entry).toMatchObject({ actor_id: ana, subject: `user:${ana}`, address: '127.0.0.1', after_json: '{"credentials_changed":true}' });
+      expect(JSON.stringify(entry)).not.toMatch(new RegExp(`${token}|brand new secret`));
       expect((await new Client(t.app).login('ana', 'password123')).statusCode).toBe(401);
       expect((await new Client(t.app).login('ana', 'brand new secret')).statusCode).toBe(303);
 

@@ -350,7 +350,7 @@ for (const dialect of DIALECTS) {
 
     describe('canned replies', () => {
       it('an empty body with a chosen canned reply sends its text, placeholders filled and escaped where shown', async () => {
-        const cannedId = await saveCannedReply(t.ctx, null, { name: `Greeting ${dialect}`, body: 'Hello {{customer_name}}, about {{reference}}: see {{status_url}}\n— {{ agent_name }} {{unknown}}' });
+        const cannedId = await saveCannedReply(t.ctx, null, { name: `Greeting ${dialect}`, body: 'Hello {{customer_name}}, about {{reference}}: see {{status_url}}\n— {{ agent_name }} {{unknown}}' }, null);
         const id = await ticketFor('ana', { name: '<script>alert(1)</script>' });
         const ticket = (await findTicketById(db(), id))!;
         const page = await anaClient.get(staffTicketPath(id));
@@ -370,7 +370,7 @@ for (const dialect of DIALECTS) {
       });
 
       it('a typed body wins over the chosen reply and has its placeholders filled; an unknown canned reply is a 400', async () => {
-        const cannedId = await saveCannedReply(t.ctx, null, { name: `Other ${dialect}`, body: 'Canned text' });
+        const cannedId = await saveCannedReply(t.ctx, null, { name: `Other ${dialect}`, body: 'Canned text' }, null);
         const id = await ticketFor('ana', { name: 'Dora' });
         expect((await send(anaClient, id, { kind: 'note', body: 'Typed for {{customer_name}}', canned: String(cannedId) })).statusCode).toBe(303);
         expect((await messagesOf(id)).at(-1)!.body).toBe('Typed for Dora');

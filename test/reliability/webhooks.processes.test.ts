@@ -38,7 +38,7 @@ describe('webhooks with 3 server processes on one postgres database, one killed'
   it(`delivers each of ${TICKETS} tickets created through the 3 processes under one webhook-id, through a SIGKILL`, async () => {
     const handle = database.open();
     const ctx: ServiceContext = { handle, clock: { now: () => Date.now() }, publicUrl: 'http://helpdesk.test' };
-    const endpoint = await createEndpoint(ctx, { url: receiver.url('/hook'), events: ['ticket.created'] }, true);
+    const endpoint = await createEndpoint(ctx, null, { url: receiver.url('/hook'), events: ['ticket.created'] }, true);
     const alive = [...servers];
     for (let i = 0; i < TICKETS; i++) {
       if (i === TICKETS / 2) {

@@ -175,8 +175,8 @@ for (const dialect of DIALECTS) {
       const email = await db().selectFrom('outbox').select('id').where('ticket_id', '=', ticketId).executeTakeFirstOrThrow();
       const target = await addStaff(t.ctx, 'target');
       const targetToken = (await createApiToken(t.ctx, target, 'old script')).id;
-      const canned = await saveCannedReply(t.ctx, null, { name: 'Greeting', body: 'Hello {{customer_name}}' });
-      const calendar = (await saveCalendar(t.ctx, null, parseCalendar(berlinOffice()))).id;
+      const canned = await saveCannedReply(t.ctx, null, { name: 'Greeting', body: 'Hello {{customer_name}}' }, null);
+      const calendar = (await saveCalendar(t.ctx, null, parseCalendar(berlinOffice()), null)).id;
       // A closed ticket for the rating form (§13).
       const done = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { ...TICKET, title: 'Done' } });
       const doneId = Number(String(done.json().reference).slice(3));
@@ -184,7 +184,7 @@ for (const dialect of DIALECTS) {
       await closeTicket(t.ctx, { id: rootId, role: 'admin' }, doneId);
       const ratingToken = csatToken((await findTicketById(db(), doneId))!);
       const calendarForm = { name: 'Lisbon office', time_zone: 'Europe/Lisbon', hours_mon: '09:00-17:00' };
-      const webhook = (await createEndpoint(t.ctx, { url: 'https://hooks.example.com/in', events: '*' }, false)).id;
+      const webhook = (await createEndpoint(t.ctx, null, { url: 'https://hooks.example.com/in', events: '*' }, false)).id;
       await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { ...TICKET, title: 'For the webhook' } });
       const delivery = (await db().selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', webhook).executeTakeFirstOrThrow()).id;
       const webhookForm = { url: 'https://hooks.example.com/other', events: 'ticket.closed', active: 'on' };
@@ -233,6 +233,7 @@ for (const dialect of DIALECTS) {
         'POST /admin/users/:id/tokens/': { as: admin, url: `/admin/users/${target}/tokens/`, body: { name: 'script' } },
         'POST /admin/users/:id/tokens/:tokenId/revoke/': { as: admin, url: `/admin/users/${target}/tokens/${targetToken}/revoke/`, body: {} },
         'POST /admin/emails/:id/retry/': { as: admin, url: `/admin/emails/${email.id}/retry/`, body: {} },
+        'POST /adminapp/webhooks/:id/secret/': { as: admin, url: `/adminapp/webhooks/${webhook}/secret/`, body: {} },
       };
       const posts = collector.routes().filter((r) => r.method !== 'GET' && !r.url.startsWith('/api/'));
       expect(posts.map((r) => `${r.method} ${r.url}`).sort()).toEqual(Object.keys(forms).sort());

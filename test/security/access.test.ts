@@ -311,6 +311,12 @@ const CASES: Case[] = [
     expect: apiAdminOnly(200),
   },
   { route: 'GET /api/v1/attachments/:id', url: (fx) => apiAttachmentPath(fx.file), expect: { anonymous: 401, agent: 200, otherAgent: 404, admin: 200 } },
+  // The audit log and the actions it added (§15).
+  { route: 'GET /admin/audit/', url: () => '/admin/audit/', expect: adminOnly(200) },
+  { route: 'GET /api/v1/audit', url: () => '/api/v1/audit', expect: apiAdminOnly(200) },
+  { route: 'POST /adminapp/webhooks/:id/secret/', url: (fx) => `/adminapp/webhooks/${fx.webhook}/secret/`, form: () => ({}), expect: adminOnly(200) },
+  { route: 'POST /api/v1/webhooks/:id/secret', url: (fx) => `/api/v1/webhooks/${fx.webhook}/secret`, expect: apiAdminOnly(200) },
+  { route: 'POST /api/v1/agents/:username/two-factor/reset', url: (fx) => `/api/v1/agents/${fx.targetName}/two-factor/reset`, expect: apiAdminOnly(200) },
 ];
 
 const isRefusal = (status: number, location: string | undefined) => status >= 400 || (status === 303 && (location ?? '').startsWith('/agents/login/'));
@@ -344,7 +350,7 @@ for (const dialect of DIALECTS) {
       const target = await addStaff(t.ctx, `target${seq}`);
       const email = await db().selectFrom('outbox').select('id').where('ticket_id', '=', mine.id).where('kind', '=', 'created').executeTakeFirstOrThrow();
       const targetToken = (await createApiToken(t.ctx, target, 'old script')).id;
-      const canned = await saveCannedReply(t.ctx, null, { name: `Canned ${seq}`, body: 'Hello {{customer_name}}' });
+      const canned = await saveCannedReply(t.ctx, null, { name: `Canned ${seq}`, body: 'Hello {{customer_name}}' }, null);
       const reply = { kind: 'reply' as const, body: 'The manual', close: false, seen: null, channel: 'web' as const, files: [{ filename: 'manual.pdf', contentType: 'application/pdf', content: Buffer.from(`%PDF ${seq}`) }] };
       const [file] = (await postStaffMessage(t.ctx, { id: ids.root, role: 'admin' }, mine.id, reply)).attachments;
       const answer = customerMail({ from: TICKET.email, subject: `Re: [${referenceOf(mine.id)}] ${mine.title}`, messageId: `<access-${seq}@mail.example.com>` });
@@ -354,8 +360,8 @@ for (const dialect of DIALECTS) {
       // An automatic mail: logged, no ticket, no email.
       expect((await ingest(t.ctx, loggedMail({ subject: `Out of office ${seq}`, headers: { 'Auto-Submitted': 'auto-replied' } }))).result).toBe('ignored');
       const mail = (await db().selectFrom('inbound_mails').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
-      const calendar = (await saveCalendar(t.ctx, null, parseCalendar(berlinOffice(`Calendar ${seq}`)))).id;
-      const webhook = (await createEndpoint(t.ctx, { url: `https://hooks.example.com/${seq}`, events: ['ticket.created'] }, false)).id;
+      const calendar = (await saveCalendar(t.ctx, null, parseCalendar(berlinOffice(`Calendar ${seq}`)), null)).id;
+      const webhook = (await createEndpoint(t.ctx, null, { url: `https://hooks.example.com/${seq}`, events: ['ticket.created'] }, false)).id;
       await ticket(`For the webhook ${seq}`);
       const delivery = (await db().selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', webhook).executeTakeFirstOrThrow()).id;
       const team = await saveTeam(t.ctx, ids.root, validateTeam({ name: `Team ${seq}` }));

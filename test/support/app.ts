@@ -67,7 +67,7 @@ export async function addStaff(ctx: ServiceContext, username: string, options: {
     password: 'password123',
     role: options.role ?? 'agent',
     capacity: options.capacity === undefined ? '' : String(options.capacity),
-  });
+  }, null);
 }
 
 /** Pulls the CSRF token out of a page's first form. */

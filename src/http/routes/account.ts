@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { actingOf } from '../acting.js';
 import { DomainError } from '../../core/errors.js';
 import { findUserById } from '../../repositories/users.js';
 import { changeOwnAccount, checkResetLink, requestPasswordReset, resetLinkPath, resetPassword } from '../../services/accounts.js';
@@ -64,7 +65,7 @@ export function accountRoutes(app: FastifyInstance, ctx: ServiceContext, limits:
       if (refused) return refused;
       const { token } = request.params;
       try {
-        await resetPassword(ctx, token, formBody(request.body), sessions.idleMinutes);
+        await resetPassword(ctx, token, formBody(request.body), sessions.idleMinutes, request.ip);
       } catch (error) {
         if (!isInvalidInput(error)) throw error;
         if (error.fields.token) return sendHtml(reply, renderPage(ResetLinkRefusedPage({ message: error.fields.token })), 400);
@@ -97,7 +98,7 @@ export function accountRoutes(app: FastifyInstance, ctx: ServiceContext, limits:
         }
       }
       try {
-        const { passwordChanged } = await changeOwnAccount(ctx, { id: viewer.id, token: request.cookies[SESSION_COOKIE] ?? '' }, body, sessions.idleMinutes);
+        const { passwordChanged } = await changeOwnAccount(ctx, { ...actingOf(request), token: request.cookies[SESSION_COOKIE] ?? '' }, body, sessions.idleMinutes);
         setFlash(reply, { kind: 'success', message: passwordChanged ? 'Saved, and your password is changed. You stay logged in here; your other sessions ended.' : 'Saved.' });
         return reply.redirect('/agents/account/', 303);
       } catch (error) {

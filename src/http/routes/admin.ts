@@ -1,3 +1,4 @@
+import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, notFound } from '../../core/errors.js';
 import { dispositionOf } from '../../core/attachments.js';
@@ -175,7 +176,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
     admin.post<{ Params: { id: string } }>('/admin/tickets/:id/reassign/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
       ticketAction(request, reply, async (id) => {
         const agent = String(formBody(request.body).agent ?? '');
-        const outcome = await reassignTicket(ctx, request.viewer!.id, id, agent);
+        const outcome = await reassignTicket(ctx, actingOf(request), id, agent);
         return outcome.changed
           ? { kind: 'success', message: `${referenceOf(id)} is now with ${outcome.agentName}. The customer has been told.` }
           : { kind: 'info', message: `${referenceOf(id)} is already with ${outcome.agentName}.` };
@@ -185,7 +186,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
     admin.post<{ Params: { id: string } }>('/admin/tickets/:id/requeue/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
       ticketAction(request, reply, async (id) => {
         const before = await findTicketById(db, id);
-        const outcome = await requeueTicket(ctx, request.viewer!.id, id);
+        const outcome = await requeueTicket(ctx, actingOf(request), id);
         const ref = referenceOf(id);
         if (!outcome.changed) return { kind: 'info', message: `${ref} is already waiting in the queue.` };
         if (outcome.agentId === null) return { kind: 'success', message: `${ref} is back in the queue; no agent has room right now.` };
@@ -249,14 +250,14 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
 
     admin.post<{ Params: { id: string } }>('/admin/users/:id/capacity/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
       userAction(request, reply, async (id) => {
-        const capacity = await changeCapacity(ctx, request.viewer!.id, id, formBody(request.body).capacity);
+        const capacity = await changeCapacity(ctx, actingOf(request), id, formBody(request.body).capacity);
         return { kind: 'success', message: capacity === null ? 'Capacity set to the default.' : `Capacity set to ${capacity}.` };
       }),
     );
 
     admin.post<{ Params: { id: string } }>('/admin/users/:id/profile/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
       userAction(request, reply, async (id) => {
-        const actor = { id: request.viewer!.id, token: request.cookies[SESSION_COOKIE] ?? '' };
+        const actor = { ...actingOf(request), token: request.cookies[SESSION_COOKIE] ?? '' };
         const { passwordChanged } = await changeProfile(ctx, actor, id, formBody(request.body), options.idleMinutes);
         const others = id === actor.id ? 'You stay logged in here; your other sessions ended.' : 'Their sessions ended: they log in with the new password.';
         return { kind: 'success', message: passwordChanged ? `Profile saved and password changed. ${others}` : 'Profile saved.' };
@@ -265,7 +266,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
 
     admin.post<{ Params: { id: string } }>('/admin/users/:id/deactivate/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
       userAction(request, reply, async (id) => {
-        const done = await deactivateUser(ctx, request.viewer!.id, id);
+        const done = await deactivateUser(ctx, actingOf(request), id);
         return done
           ? { kind: 'success', message: 'Deactivated: logged out, and any open tickets went back to the queue and to other agents.' }
           : { kind: 'info', message: 'This account was already deactivated.' };
@@ -274,7 +275,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
 
     admin.post<{ Params: { id: string } }>('/admin/users/:id/reactivate/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
       userAction(request, reply, async (id) => {
-        const done = await reactivateUser(ctx, request.viewer!.id, id);
+        const done = await reactivateUser(ctx, actingOf(request), id);
         return done ? { kind: 'success', message: 'Reactivated: they can log in again.' } : { kind: 'info', message: 'This account is already active.' };
       }),
     );
@@ -283,7 +284,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
     admin.post<{ Params: { id: string } }>('/admin/users/:id/tokens/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
       const id = idParam(request, 'User');
       try {
-        const created = await createApiToken(ctx, id, String(formBody(request.body).name ?? ''));
+        const created = await createApiToken(ctx, id, String(formBody(request.body).name ?? ''), 'api', actingOf(request));
         return await userPage(request, reply, id, { newToken: { name: created.name, token: created.token }, flash: { kind: 'success', message: 'API token created.' } });
       } catch (error) {
         const refused = refusal(error);
@@ -297,7 +298,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
       const tokenId = parseId(request.params.tokenId) ?? 0;
       const token = (await listApiTokens(ctx, id)).find((t) => t.id === tokenId);
       if (!token) throw notFound('API token');
-      const revoked = await revokeApiToken(ctx, tokenId);
+      const revoked = await revokeApiToken(ctx, tokenId, actingOf(request));
       setFlash(reply, revoked ? { kind: 'success', message: `Token "${token.name}" is revoked: it no longer works.` } : { kind: 'info', message: 'That token was already revoked.' });
       return reply.redirect(`/admin/users/${id}/`, 303);
     });
@@ -312,7 +313,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
 
     admin.post<{ Params: { id: string } }>('/admin/emails/:id/retry/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
       const id = idParam(request, 'Email');
-      const outcome = await retryFailedEmail(ctx, id);
+      const outcome = await retryFailedEmail(ctx, id, actingOf(request));
       setFlash(reply, outcome.retried ? { kind: 'success', message: `Email #${id} is queued again.` } : { kind: 'info', message: `Email #${id} has not failed (${outcome.status}); nothing to retry.` });
       return reply.redirect(`/admin/emails/${id}/`, 303);
     });

@@ -4,12 +4,14 @@
  * field (the list answers 400) rather than silently ignored, so a list never claims to be filtered
  * when it is not.
  */
+import { parseAuditAction, parseAuditActor } from '../../core/audit.js';
 import { PRESENCES, type Presence } from '../../core/routing.js';
 import { parsePosition, parseSearch, type SearchQuery } from '../../core/search.js';
 import { EVENT_TYPES, idFromReference, parseId, parsePriority, parseState, parseStatus, type TicketEventType } from '../../core/tickets.js';
 import { ROLES, type Role } from '../../core/users.js';
 import { MAIL_KINDS } from '../../mail/templates/index.js';
 import type { EmailFilter, EmailKind, EmailStatus, EventFilter, PageRequest, TicketFilter, UserFilter } from '../../repositories/adminLists.js';
+import type { AuditFilter } from '../../repositories/auditLog.js';
 import { INBOUND_LOG_RESULTS, type InboundFilter } from '../../repositories/inboundLog.js';
 import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
@@ -197,6 +199,16 @@ export function parseInboundQuery(query: Query): Parsed<InboundFilter> {
     result: p.take('result', (raw) => oneOf(INBOUND_LOG_RESULTS, raw), `Choose one of: ${INBOUND_LOG_RESULTS.join(', ')}.`),
     sender: p.take('sender', senderAddress, 'Enter the sender’s email address.'),
     q: p.search(),
+  });
+  return p.result(filter);
+}
+
+export function parseAuditQuery(query: Query): Parsed<AuditFilter> {
+  const p = new FilterParser(query);
+  const filter = defined<AuditFilter>({
+    actor: p.take('actor', parseAuditActor, 'Enter a username.'),
+    action: p.take('action', parseAuditAction, 'Enter an action such as user.create, or a family such as user.'),
+    ...p.dateRange(),
   });
   return p.result(filter);
 }

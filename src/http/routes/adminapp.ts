@@ -1,3 +1,4 @@
+import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalidInput } from '../../core/errors.js';
 import { type Settings, validateSettings } from '../../core/settings.js';
@@ -71,7 +72,7 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     admin.post('/adminapp/register/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const body = formBody(request.body);
       try {
-        const id = await createUser(ctx, body);
+        const id = await createUser(ctx, body, actingOf(request));
         const username = String(body.username).trim().toLowerCase();
         setFlash(reply, { kind: 'success', message: `Registered ${username}. They can log in now.` });
         return reply.redirect(`/admin/users/${id}/`, 303);
@@ -100,7 +101,7 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       // The fields a form or script from before them leaves out keep their stored values.
       let input: Record<string, unknown> = body;
       try {
-        await updateSettings(ctx, request.viewer!.id, (stored) => {
+        await updateSettings(ctx, actingOf(request), (stored) => {
           input = settingsFormInput(body, stored);
           return validateSettings(input);
         });

@@ -110,7 +110,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
 
   app.post('/agents/logout/', { preHandler: app.csrfProtection }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
-    if (token) await logout(ctx, token);
+    if (token) await logout(ctx, token, request.ip);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     setFlash(reply, { kind: 'info', message: 'You are logged out.' });
     return reply.redirect('/agents/login/', 303);

@@ -3,6 +3,7 @@
  * delete when unused. Admin only; every POST checks the CSRF token; a refused save shows the form
  * again with the admin's text and a message by each field (400), writing nothing.
  */
+import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CALENDAR_FORM_FIELDS, calendarFormValues, newCalendarFormValues, parseCalendarForm } from '../../core/calendarForm.js';
 import { DomainError, notFound } from '../../core/errors.js';
@@ -40,7 +41,7 @@ export function calendarRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   const save = async (request: FastifyRequest, reply: FastifyReply, id: number | null) => {
     const body = formBody(request.body);
     try {
-      const saved = await saveCalendar(ctx, id, parseCalendarForm(body));
+      const saved = await saveCalendar(ctx, id, parseCalendarForm(body), actingOf(request));
       setFlash(reply, { kind: 'success', message: `Calendar “${saved.name}” ${id === null ? 'created' : 'saved'}.` });
       return reply.redirect(CALENDARS, 303);
     } catch (error) {
@@ -66,7 +67,7 @@ export function calendarRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     admin.post<{ Params: { id: string } }>(`${CALENDARS}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
       const id = calendarId(request);
       try {
-        const name = await removeCalendar(ctx, id);
+        const name = await removeCalendar(ctx, id, actingOf(request));
         setFlash(reply, name === null ? { kind: 'info', message: 'That calendar was already deleted.' } : { kind: 'success', message: `Calendar “${name}” deleted.` });
         return reply.redirect(CALENDARS, 303);
       } catch (error) {

@@ -14,6 +14,7 @@ import { renderPage } from '../../views/render.js';
 import { CANNED_REPLY_FIELDS, CannedReplyEditPage, CannedReplyListPage } from '../../views/replies.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, sendHtml } from '../forms.js';
+import { actingOf } from '../acting.js';
 import { adminOnly } from '../session.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
@@ -56,7 +57,7 @@ export function cannedReplyRoutes(app: FastifyInstance, ctx: ServiceContext): vo
     admin.post(LIST, { preHandler: app.csrfProtection }, async (request, reply) => {
       const body = formBody(request.body);
       try {
-        await saveCannedReply(ctx, null, body);
+        await saveCannedReply(ctx, null, body, actingOf(request));
         setFlash(reply, { kind: 'success', message: `Canned reply “${String(body.name).trim()}” added. Agents can pick it now.` });
         return reply.redirect(LIST, 303);
       } catch (error) {
@@ -72,7 +73,7 @@ export function cannedReplyRoutes(app: FastifyInstance, ctx: ServiceContext): vo
       const id = replyId(request);
       const body = formBody(request.body);
       try {
-        await saveCannedReply(ctx, id, body);
+        await saveCannedReply(ctx, id, body, actingOf(request));
         setFlash(reply, { kind: 'success', message: `Canned reply “${String(body.name).trim()}” saved.` });
         return reply.redirect(LIST, 303);
       } catch (error) {
@@ -85,7 +86,7 @@ export function cannedReplyRoutes(app: FastifyInstance, ctx: ServiceContext): vo
     admin.post<{ Params: { id: string } }>('/adminapp/replies/:id/delete/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
       const id = replyId(request);
       const found = await findCannedReply(db, id);
-      const removed = await removeCannedReply(ctx, id);
+      const removed = await removeCannedReply(ctx, id, actingOf(request));
       setFlash(reply, removed ? { kind: 'success', message: `Canned reply “${found?.name ?? id}” deleted.` } : { kind: 'info', message: 'That canned reply was already deleted.' });
       return reply.redirect(LIST, 303);
     });

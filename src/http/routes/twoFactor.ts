@@ -1,3 +1,4 @@
+import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { parseId } from '../../core/tickets.js';
@@ -178,7 +179,7 @@ export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext):
     admin.post('/adminapp/settings/two-factor/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const raw = formBody(request.body).required;
       if (raw !== 'on' && raw !== 'off') throw invalidInput({ required: 'Required: choose on or off.' }, 'Required: choose on or off.');
-      await setTwoFactorRequirement(ctx, { id: request.viewer!.id, username: request.viewer!.username, address: request.ip }, raw === 'on');
+      await setTwoFactorRequirement(ctx, actingOf(request), raw === 'on');
       setFlash(reply, {
         kind: 'success',
         message: raw === 'on' ? 'Two-factor sign-in is now required: staff without it set it up at their next login.' : 'Two-factor sign-in is now optional.',
@@ -189,7 +190,7 @@ export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext):
     admin.post<{ Params: { id: string } }>('/admin/users/:id/two-factor/reset/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const id = parseId(request.params.id);
       if (id === null) throw notFound('User');
-      const had = await resetSecondFactor(ctx, { id: request.viewer!.id, username: request.viewer!.username, address: request.ip }, id);
+      const had = await resetSecondFactor(ctx, actingOf(request), id);
       setFlash(reply, had ? { kind: 'success', message: 'Two-factor sign-in reset: they log in with their password and set it up again.' } : { kind: 'info', message: 'This account had no second factor.' });
       return reply.redirect(`/admin/users/${id}/`, 303);
     });

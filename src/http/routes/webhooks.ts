@@ -1,6 +1,7 @@
 /**
  * Webhook endpoints (§13) at `/adminapp/webhooks/`: the list, a new endpoint (its secret shown on
- * the answer to the creating POST, once), edit with the delivery log and its retry, delete. Admin
+ * the answer to the creating POST, once), edit with the delivery log and its retry, a new secret
+ * (shown once likewise), delete. Admin
  * only; every POST checks the CSRF token; a refused save shows the form again with the admin's text
  * and a message by each field (400), writing nothing.
  */
@@ -9,13 +10,14 @@ import { DomainError, notFound } from '../../core/errors.js';
 import type { WebhookEndpointRow } from '../../db/schema.js';
 import { deliveriesOf, findEndpoint, listEndpoints } from '../../repositories/webhooks.js';
 import type { ServiceContext } from '../../services/context.js';
-import { createEndpoint, removeEndpoint, retryWebhookDelivery, saveEndpoint, webhookIdOf } from '../../services/webhookEndpoints.js';
+import { createEndpoint, removeEndpoint, retryWebhookDelivery, rotateEndpointSecret, saveEndpoint, webhookIdOf } from '../../services/webhookEndpoints.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { endpointFormValues, WEBHOOKS, WebhookFormPage, WebhookListPage } from '../../views/webhooks.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, sendHtml } from '../forms.js';
+import { actingOf } from '../acting.js';
 import { adminOnly } from '../session.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
@@ -74,7 +76,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, allowPr
     admin.post(`${WEBHOOKS}new/`, { preHandler: app.csrfProtection }, async (request, reply) => {
       const body = formBody(request.body);
       try {
-        const created = await createEndpoint(ctx, endpointFields(body), allowPrivate);
+        const created = await createEndpoint(ctx, actingOf(request), endpointFields(body), allowPrivate);
         // The secret is in this answer only: no redirect (a flash would keep it in a cookie).
         return page(request, reply, created, { secret: created.secret, flash: { kind: 'success', message: 'Endpoint created. Copy its secret now: it is not shown again.' } });
       } catch (error) {
@@ -88,7 +90,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, allowPr
       const endpoint = await endpointOf(request);
       const body = formBody(request.body);
       try {
-        await saveEndpoint(ctx, endpoint.id, endpointFields(body), allowPrivate);
+        await saveEndpoint(ctx, actingOf(request), endpoint.id, endpointFields(body), allowPrivate);
         setFlash(reply, { kind: 'success', message: 'Endpoint saved.' });
         return reply.redirect(`${WEBHOOKS}${endpoint.id}/`, 303);
       } catch (error) {
@@ -97,15 +99,21 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, allowPr
       }
     });
 
+    admin.post<{ Params: { id: string } }>(`${WEBHOOKS}:id/secret/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+      const rotated = await rotateEndpointSecret(ctx, actingOf(request), webhookIdOf(request.params.id));
+      // As on creation: the secret is in this answer only.
+      return page(request, reply, rotated, { secret: rotated.secret, flash: { kind: 'success', message: 'New secret made; the old one no longer signs. Copy it now: it is not shown again.' } });
+    });
+
     admin.post<{ Params: { id: string } }>(`${WEBHOOKS}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
-      await removeEndpoint(ctx, webhookIdOf(request.params.id));
+      await removeEndpoint(ctx, actingOf(request), webhookIdOf(request.params.id));
       setFlash(reply, { kind: 'success', message: 'Endpoint deleted.' });
       return reply.redirect(WEBHOOKS, 303);
     });
 
     admin.post<{ Params: { id: string; delivery: string } }>(`${WEBHOOKS}:id/deliveries/:delivery/retry/`, { preHandler: app.csrfProtection }, async (request, reply) => {
       const id = webhookIdOf(request.params.id);
-      const retried = await retryWebhookDelivery(ctx, id, webhookIdOf(request.params.delivery, 'Delivery'));
+      const retried = await retryWebhookDelivery(ctx, actingOf(request), id, webhookIdOf(request.params.delivery, 'Delivery'));
       setFlash(reply, retried ? { kind: 'success', message: 'Delivery queued to be sent again.' } : { kind: 'info', message: 'That delivery is already waiting to be sent.' });
       return reply.redirect(`${WEBHOOKS}${id}/`, 303);
     });

@@ -5,7 +5,7 @@ import type { SlaMetric } from '../../core/slaClocks.js';
 import { referenceOf, type TicketEventType } from '../../core/tickets.js';
 import type { EventListRow } from '../../repositories/adminLists.js';
 import { type Column, RecordTable, SelectField, TextField, Time } from '../components.js';
-import { DateField, any, type ListProps, ListFrame } from './frame.js';
+import { any, DateRangeFields, type ListProps, ListFrame } from './frame.js';
 
 interface EventFacts {
   type: TicketEventType;
@@ -41,10 +41,7 @@ export function EventListPage(props: ListProps<EventListRow>) {
         <TextField name="ticket" label="Ticket (HD-…)" values={values} errors={errors} maxLength={20} />
         <TextField name="agent" label="Agent or actor (username)" values={values} errors={errors} maxLength={64} />
       </div>
-      <div class="grid">
-        <DateField name="from" label="From" values={values} errors={errors} />
-        <DateField name="to" label="Until" values={values} errors={errors} />
-      </div>
+      <DateRangeFields values={values} errors={errors} />
     </>
   );
   return (

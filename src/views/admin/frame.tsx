@@ -48,6 +48,16 @@ export function DateField({ name, label, values, errors }: { name: string; label
   );
 }
 
+/** The `from` and `until` days of a list's filters (adminFilters' dateRange). */
+export function DateRangeFields({ values, errors }: { values: FormValues; errors: FormErrors }) {
+  return (
+    <div class="grid">
+      <DateField name="from" label="From" values={values} errors={errors} />
+      <DateField name="to" label="Until" values={values} errors={errors} />
+    </div>
+  );
+}
+
 export const any = (options: [string, string][]): [string, string][] => [['', 'Any'], ...options];
 
 export function FilterForm({ action, values, errors, children }: { action: string; values: FormValues; errors: FormErrors; children: ComponentChildren }) {

@@ -8,6 +8,7 @@ const SECTIONS = [
   ['/admin/events/', 'Events'],
   ['/admin/emails/', 'Emails'],
   ['/admin/inbound/', 'Inbound mail'],
+  ['/admin/audit/', 'Audit log'],
 ] as const;
 
 /** "3 failed, 1 bounced — …": what of the outbox needs an admin, or what the list holds. */
@@ -23,6 +24,7 @@ export function AdminIndexPage({ viewer, csrf, flash, pending, failedEmails, bou
     '/admin/events/': 'every change of agent or status',
     '/admin/emails/': emailsNote(failedEmails, bouncedEmails),
     '/admin/inbound/': 'every mail received, what became of it, and its original',
+    '/admin/audit/': 'every admin action and sign-in: who, when, from where, what changed',
   };
   return (
     <Layout title="Data" viewer={viewer} csrf={csrf} flash={flash}>

@@ -7,5 +7,6 @@ export { AdminIndexPage } from './home.js';
 export { type TicketDetailProps, TicketDetailPage, type TicketListCorrection, TicketListPage } from './tickets.js';
 export { UserDetailPage, type UserDetailProps, UserListPage } from './users.js';
 export { EventListPage } from './events.js';
+export { AuditListPage } from './audit.js';
 export { EmailDetailPage, EmailListPage } from './emails.js';
 export { InboundListPage, InboundMailPage, type OriginalMail } from './inbound.js';

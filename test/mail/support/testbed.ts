@@ -75,7 +75,7 @@ export async function createAgent(ctx: ServiceContext, username: string, display
     password: 'correct horse battery',
     role: 'agent',
     ...(capacity === undefined ? {} : { capacity }),
-  });
+  }, null);
 }
 
 /** A valid ticket form, with any field overridden. */

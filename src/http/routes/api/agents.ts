@@ -5,13 +5,18 @@ import { loadSettings } from '../../../repositories/settings.js';
 import { findStaff, listStaff } from '../../../repositories/ticketQueries.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { changePresence } from '../../../services/presence.js';
+import { resetSecondFactor } from '../../../services/twoFactor.js';
+import { findUserByUsername } from '../../../repositories/users.js';
+import { actingOf } from '../../acting.js';
+import { TwoFactorResetAnswer } from '../../api-schemas-audit.js';
+import { UsernameParams } from '../../teamSchemas.js';
 import { apiUserOf } from '../../api-auth.js';
 import { Agent, AgentList, AgentListQuery, errorResponses, PresenceBody } from '../../api-schemas.js';
 import { agentJson, decodeCursor, pageOf } from '../../api-shapes.js';
 
 const security = [{ bearerAuth: [] }];
 
-/** Staff list (admins) and an agent's own presence; behind requireBearer. */
+/** Staff list (admins), an agent's own presence, and an admin's reset of a second factor; behind requireBearer. */
 export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const db = ctx.handle.db;
@@ -34,6 +39,26 @@ export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       const settings = await loadSettings(db);
       const rows = await listStaff(db, { afterId: cursor === undefined ? undefined : decodeCursor(cursor), limit });
       return pageOf(rows, limit, (row) => agentJson(row, settings.defaultCapacity));
+    },
+  );
+
+  r.post(
+    '/agents/:username/two-factor/reset',
+    {
+      schema: {
+        tags: ['agents'],
+        summary: "Reset a staff member's second factor",
+        description: 'Admins only (audited). For a lost phone and lost recovery codes: the account signs in with its password alone, or sets two-factor sign-in up again at its next login when it is required of all staff.',
+        security,
+        params: UsernameParams,
+        response: { 200: TwoFactorResetAnswer, ...errorResponses(401, 403, 404) },
+      },
+      config: { apiRoles: ['admin'] },
+    },
+    async (request) => {
+      const user = await findUserByUsername(db, request.params.username);
+      if (!user) throw notFound('User');
+      return { username: user.username, had_two_factor: await resetSecondFactor(ctx, actingOf(request), user.id) };
     },
   );
 

@@ -4,6 +4,7 @@
  * parseCalendar checks the body, names are unique in any letter case (400 on `name`), a calendar
  * in use cannot be deleted (409).
  */
+import { actingOf } from '../../acting.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { parseCalendar } from '../../../core/calendar.js';
@@ -56,7 +57,7 @@ export function calendarApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
       },
       config,
     },
-    async (request, reply) => reply.status(201).send(calendarApiJson(await saveCalendar(ctx, null, parseCalendar(request.body)))),
+    async (request, reply) => reply.status(201).send(calendarApiJson(await saveCalendar(ctx, null, parseCalendar(request.body), actingOf(request)))),
   );
 
   r.get(
@@ -88,7 +89,7 @@ export function calendarApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
       },
       config,
     },
-    async (request) => calendarApiJson(await saveCalendar(ctx, calendarIdOf(request.params.id), parseCalendar(request.body))),
+    async (request) => calendarApiJson(await saveCalendar(ctx, calendarIdOf(request.params.id), parseCalendar(request.body), actingOf(request))),
   );
 
   r.delete(
@@ -105,7 +106,7 @@ export function calendarApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
       config,
     },
     async (request, reply) => {
-      if ((await removeCalendar(ctx, calendarIdOf(request.params.id))) === null) throw notFound('Calendar');
+      if ((await removeCalendar(ctx, calendarIdOf(request.params.id), actingOf(request))) === null) throw notFound('Calendar');
       return reply.status(204).send(null);
     },
   );

@@ -16,6 +16,7 @@ import type { InboundSetting } from '../../../services/inbound.js';
 import { agentApiRoutes } from './agents.js';
 import { calendarApiRoutes } from './calendars.js';
 import { webhookApiRoutes } from './webhooks.js';
+import { auditApiRoutes } from './audit.js';
 import { teamApiRoutes } from './teams.js';
 import { inboundApiRoutes } from './inbound.js';
 import { messageApiRoutes } from './messages.js';
@@ -149,6 +150,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         { name: 'settings', description: 'SLA targets, the SLA calendar and routing settings' },
         { name: 'inbound', description: 'The email channel: deliver received mail' },
         { name: 'webhooks', description: 'Endpoints events are POSTed to, signed per the Standard Webhooks spec, and their delivery logs' },
+        { name: 'audit', description: 'Every admin action and sign-in: who, when, from where, and what changed' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -187,6 +189,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         settingsApiRoutes(staff, ctx);
         inboundApiRoutes(staff, ctx, intake, inbound);
         webhookApiRoutes(staff, ctx, webhooksAllowPrivate);
+        auditApiRoutes(staff, ctx);
       });
     },
     { prefix: '/v1' },

@@ -1,3 +1,4 @@
+import { actingOf } from '../../acting.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DomainError, invalidInput } from '../../../core/errors.js';
@@ -6,7 +7,6 @@ import { apiFieldErrors, patchedSettingsInput, settingsJson } from '../../../cor
 import { loadSettings } from '../../../repositories/settings.js';
 import { updateSettings } from '../../../services/admin.js';
 import type { ServiceContext } from '../../../services/context.js';
-import { apiUserOf } from '../../api-auth.js';
 import { errorResponses } from '../../api-schemas.js';
 import { Settings, SettingsPatch } from '../../api-schemas-settings.js';
 
@@ -47,7 +47,7 @@ export function settingsApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
     },
     async (request) => {
       try {
-        return settingsJson(await updateSettings(ctx, apiUserOf(request).id, (stored) => validateSettings(patchedSettingsInput(stored, request.body))));
+        return settingsJson(await updateSettings(ctx, actingOf(request), (stored) => validateSettings(patchedSettingsInput(stored, request.body))));
       } catch (error) {
         // The page's field names become the API's (`sla_high` → `sla.high.resolution`).
         if (error instanceof DomainError && error.code === 'invalid_input') throw invalidInput(apiFieldErrors(error.fields), 'The settings are not valid: see fields. Nothing was changed.');

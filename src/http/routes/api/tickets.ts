@@ -1,3 +1,4 @@
+import { actingOf } from '../../acting.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { invalidInput, notFound } from '../../../core/errors.js';
@@ -175,8 +176,8 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
       const viewer = apiUserOf(request);
       const row = await visibleTicket(ctx, viewer, request.params.reference);
       const { agent } = request.body;
-      if (agent === null) await requeueTicket(ctx, viewer.id, row.id);
-      else await reassignTicket(ctx, viewer.id, row.id, agent);
+      if (agent === null) await requeueTicket(ctx, actingOf(request), row.id);
+      else await reassignTicket(ctx, actingOf(request), row.id, agent);
       return ticketJson((await findVisibleTicket(db, viewer, row.id)) ?? row, ctx.publicUrl, ctx.clock.now());
     },
   );

@@ -1,6 +1,6 @@
 /**
  * Webhook endpoints through the API (§13): list, create (the answer carries the secret, once),
- * read, replace, delete, the delivery log and its retry. Admins only; behind requireBearer.
+ * read, replace, a new secret (carried once), delete, the delivery log and its retry. Admins only; behind requireBearer.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -10,7 +10,7 @@ import { ALL_EVENTS, eventsOfFilter } from '../../../core/webhooks.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '../../../db/schema.js';
 import { deliveriesOf, findEndpoint, listEndpoints } from '../../../repositories/webhooks.js';
 import type { ServiceContext } from '../../../services/context.js';
-import { createEndpoint, removeEndpoint, retryWebhookDelivery, saveEndpoint, webhookIdOf } from '../../../services/webhookEndpoints.js';
+import { createEndpoint, removeEndpoint, retryWebhookDelivery, rotateEndpointSecret, saveEndpoint, webhookIdOf } from '../../../services/webhookEndpoints.js';
 import { ApiError, CalendarDeleted, errorResponses } from '../../api-schemas.js';
 import {
   WebhookDeliveryList,
@@ -26,6 +26,7 @@ import {
   WebhookRetried,
 } from '../../api-schemas-webhooks.js';
 import { decodeCursor, iso, pageOf } from '../../api-shapes.js';
+import { actingOf } from '../../acting.js';
 
 const security = [{ bearerAuth: [] }];
 const config = { apiRoles: ['admin'] as const };
@@ -89,7 +90,7 @@ export function webhookApiRoutes(app: FastifyInstance, ctx: ServiceContext, allo
       config,
     },
     async (request, reply) => {
-      const row = await createEndpoint(ctx, request.body, allowPrivate);
+      const row = await createEndpoint(ctx, actingOf(request), request.body, allowPrivate);
       return reply.status(201).send({ ...endpointJson(row), secret: row.secret });
     },
   );
@@ -114,14 +115,33 @@ export function webhookApiRoutes(app: FastifyInstance, ctx: ServiceContext, allo
       },
       config,
     },
-    async (request) => endpointJson(await saveEndpoint(ctx, webhookIdOf(request.params.id), request.body, allowPrivate)),
+    async (request) => endpointJson(await saveEndpoint(ctx, actingOf(request), webhookIdOf(request.params.id), request.body, allowPrivate)),
+  );
+
+  r.post(
+    '/webhooks/:id/secret',
+    {
+      schema: {
+        tags,
+        summary: 'Give a webhook endpoint a new signing secret',
+        description: 'Admins only. The old secret stops signing at once; the answer carries the new one, which is never shown again.',
+        security,
+        params: WebhookParams,
+        response: { 200: WebhookEndpointCreated.describe('The endpoint, with its new secret'), ...errorResponses(401, 403), ...missing },
+      },
+      config,
+    },
+    async (request) => {
+      const row = await rotateEndpointSecret(ctx, actingOf(request), webhookIdOf(request.params.id));
+      return { ...endpointJson(row), secret: row.secret };
+    },
   );
 
   r.delete(
     '/webhooks/:id',
     { schema: { tags, summary: 'Delete a webhook endpoint', description: 'Admins only. Its delivery log goes with it.', security, params: WebhookParams, response: { 204: CalendarDeleted, ...errorResponses(401, 403), ...missing } }, config },
     async (request, reply) => {
-      await removeEndpoint(ctx, webhookIdOf(request.params.id));
+      await removeEndpoint(ctx, actingOf(request), webhookIdOf(request.params.id));
       return reply.status(204).send(null);
     },
   );
@@ -146,6 +166,6 @@ export function webhookApiRoutes(app: FastifyInstance, ctx: ServiceContext, allo
       schema: { tags, summary: 'Send a delivery again', description: 'Admins only. A failed or delivered delivery goes out again now, with the same `webhook-id` and body.', security, params: WebhookDeliveryParams, response: { 200: WebhookRetried, ...errorResponses(401, 403), ...missing } },
       config,
     },
-    async (request) => ({ retried: await retryWebhookDelivery(ctx, webhookIdOf(request.params.id), webhookIdOf(request.params.delivery, 'Delivery')) }),
+    async (request) => ({ retried: await retryWebhookDelivery(ctx, actingOf(request), webhookIdOf(request.params.id), webhookIdOf(request.params.delivery, 'Delivery')) }),
   );
 }
