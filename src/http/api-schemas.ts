@@ -160,7 +160,7 @@ export const NewTicket = withCoreRules(
     topic: z
       .string({ error: 'Topic: give one topic name.' })
       .optional()
-      .meta({ description: 'The topic (§12), by name (any letter case) or id; decides the team and the skills needed. Default: the first topic', maxLength: 100 }),
+      .meta({ description: 'The topic (§12), by name (any letter case) or id; decides the team and the skills needed; hidden topics are refused. Default: the first topic not hidden', maxLength: 100 }),
   }),
   validateNewTicket,
 ).meta({ id: 'NewTicket', description: 'The same fields and rules as the customer form' });

@@ -23,16 +23,19 @@ export interface TopicListing {
   team: string;
   skills: { name: string; optional_after_minutes: number | null }[];
   addresses: string[];
+  hidden: boolean;
+  default_priority: 'high' | 'medium' | 'low' | null;
 }
 
 export async function listTopics(db: Db): Promise<TopicListing[]> {
   const [topics, skills, addresses] = await Promise.all([
-    db.selectFrom('topics as t').innerJoin('teams as tm', 'tm.id', 't.team_id').select(['t.id', 't.name', 'tm.name as team']).orderBy('t.id').execute(),
+    db.selectFrom('topics as t').innerJoin('teams as tm', 'tm.id', 't.team_id').select(['t.id', 't.name', 'tm.name as team', 't.hidden', 't.default_priority']).orderBy('t.id').execute(),
     db.selectFrom('topic_skills as ts').innerJoin('skills as s', 's.id', 'ts.skill_id').select(['ts.topic_id', 's.name', 'ts.optional_after_minutes']).orderBy('s.name').execute(),
     db.selectFrom('topic_addresses').select(['topic_id', 'address']).orderBy('address').execute(),
   ]);
   return topics.map((t) => ({
     ...t,
+    hidden: t.hidden === 1,
     skills: skills.filter((s) => s.topic_id === t.id).map((s) => ({ name: s.name, optional_after_minutes: s.optional_after_minutes })),
     addresses: addresses.filter((a) => a.topic_id === t.id).map((a) => a.address),
   }));

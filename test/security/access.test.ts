@@ -353,9 +353,10 @@ for (const dialect of DIALECTS) {
       const webhook = (await createEndpoint(t.ctx, { url: `https://hooks.example.com/${seq}`, events: ['ticket.created'] }, false)).id;
       await ticket(`For the webhook ${seq}`);
       const delivery = (await db().selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', webhook).executeTakeFirstOrThrow()).id;
-      const team = await saveTeam(t.ctx, ids.root, validateTeam({ name: `Team ${seq}` }));
-      const topic = await saveTopic(t.ctx, ids.root, validateTopic({ name: `Topic ${seq}`, team: 'Support' }));
-      const skill = await createSkill(t.ctx, ids.root, { name: `Skill ${seq}` });
+      const root = { id: ids.root, username: 'root', address: '127.0.0.1' };
+      const team = await saveTeam(t.ctx, root, validateTeam({ name: `Team ${seq}` }));
+      const topic = await saveTopic(t.ctx, root, validateTopic({ name: `Topic ${seq}`, team: 'Support' }));
+      const skill = await createSkill(t.ctx, root, { name: `Skill ${seq}` });
       fixtures = {
         mine: mine.id,
         theirs: theirs.id,
