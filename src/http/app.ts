@@ -30,6 +30,7 @@ import { agentRoutes } from './routes/agents.js';
 import { attachmentApiRoutes, attachmentRoutes } from './routes/attachments.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { teamPageRoutes } from './routes/teams.js';
 import { benchRoutes } from './routes/bench.js';
 import { conversationRoutes } from './routes/conversation.js';
 import { apiPlugin } from './routes/api/index.js';
@@ -172,6 +173,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   cannedReplyRoutes(app, ctx);
   calendarRoutes(app, ctx);
   webhookRoutes(app, ctx, config.webhooksAllowPrivate ?? false);
+  teamPageRoutes(app, ctx);
   attachmentRoutes(app, ctx);
   adminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes });
   twoFactorAdminRoutes(app, ctx);

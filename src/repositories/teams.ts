@@ -48,3 +48,8 @@ export async function listSkills(db: Db): Promise<{ id: number; name: string; ag
   ]);
   return skills.map((s) => ({ ...s, agents: holders.filter((h) => h.skill_id === s.id).map((h) => h.username) }));
 }
+
+/** Every agent, for a team's member boxes (deactivated ones too: saving the form keeps them). */
+export async function agentChoices(db: Db): Promise<{ username: string; display_name: string; active: number }[]> {
+  return db.selectFrom('users').select(['username', 'display_name', 'active']).where('role', '=', 'agent').orderBy('username').execute();
+}

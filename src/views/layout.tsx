@@ -45,6 +45,7 @@ const NAV: Record<'visitor' | 'agent' | 'admin', NavLink[]> = {
     ['/adminapp/replies/', 'Canned replies'],
     ['/adminapp/calendars/', 'Calendars'],
     ['/adminapp/webhooks/', 'Webhooks'],
+    ['/adminapp/teams/', 'Teams'],
     ['/api/docs', 'API docs'],
   ],
 };

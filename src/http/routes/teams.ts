@@ -1,0 +1,154 @@
+/**
+ * Teams, topics and skills (§12) at `/adminapp/teams/` and `/adminapp/topics/`: lists, new, edit,
+ * delete; skills are added and deleted on the teams page. Admin only; every POST checks the CSRF
+ * token and goes through src/services/teams.ts, as the API does (same checks, same audit entries).
+ * A refused save shows the form again with the admin's input and a message by each field (400),
+ * writing nothing.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, notFound } from '../../core/errors.js';
+import { keptFormValues, teamFormValues, teamFromForm, topicFormValues, topicFromForm } from '../../core/teamForm.js';
+import { validateTeam, validateTopic } from '../../core/teamInput.js';
+import { parseId } from '../../core/tickets.js';
+import { agentChoices, listSkills, listTeams, listTopics } from '../../repositories/teams.js';
+import type { ServiceContext } from '../../services/context.js';
+import { type AdminActor, createSkill, deleteSkill, deleteTeam, deleteTopic, saveTeam, saveTopic } from '../../services/teams.js';
+import type { FormErrors, FormValues } from '../../views/components.js';
+import type { Flash } from '../../views/layout.js';
+import { renderPage } from '../../views/render.js';
+import { SKILLS, TEAMS, TeamFormPage, TeamListPage, TOPICS, TopicFormPage, TopicListPage } from '../../views/teams.js';
+import { setFlash, takeFlash } from '../flash.js';
+import { formBody, sendHtml } from '../forms.js';
+import { adminOnly } from '../session.js';
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+
+const isInvalidInput = (error: unknown): error is DomainError => error instanceof DomainError && error.code === 'invalid_input';
+
+/** The signed-in admin, as the audit log records them. */
+export function pageActorOf(request: FastifyRequest): AdminActor {
+  return { id: request.viewer!.id, username: request.viewer!.username, address: request.ip };
+}
+
+function idOf(request: IdRequest, what: string): number {
+  const id = parseId(request.params.id);
+  if (id === null) throw notFound(what);
+  return id;
+}
+
+/** A refusal's message for a flash: the first field's, else the error's own. */
+const messageOf = (error: DomainError) => Object.values(error.fields ?? {})[0] ?? error.message;
+
+interface FormState {
+  values?: FormValues;
+  errors?: FormErrors;
+  status?: number;
+  flash?: Flash | null;
+}
+
+export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const db = ctx.handle.db;
+  const base = (request: FastifyRequest, reply: FastifyReply, state: FormState) => ({
+    viewer: request.viewer!,
+    csrf: reply.generateCsrf(),
+    flash: state.flash ?? ((state.status ?? 200) === 200 ? takeFlash(request, reply) : null),
+  });
+
+  const teamList = async (request: FastifyRequest, reply: FastifyReply, state: FormState = {}) => {
+    const [teams, skills] = await Promise.all([listTeams(db), listSkills(db)]);
+    return sendHtml(reply, renderPage(TeamListPage({ ...base(request, reply, state), teams, skills, values: state.values ?? {}, errors: state.errors ?? {} })), state.status ?? 200);
+  };
+
+  const teamPage = async (request: FastifyRequest, reply: FastifyReply, id: number | null, state: FormState = {}) => {
+    const [teams, agents] = await Promise.all([listTeams(db), agentChoices(db)]);
+    const team = id === null ? null : (teams.find((t) => t.id === id) ?? null);
+    if (id !== null && !team) throw notFound('Team');
+    const page = TeamFormPage({ ...base(request, reply, state), team, teams, agents, values: state.values ?? teamFormValues(team), errors: state.errors ?? {} });
+    return sendHtml(reply, renderPage(page), state.status ?? 200);
+  };
+
+  const topicPage = async (request: FastifyRequest, reply: FastifyReply, id: number | null, state: FormState = {}) => {
+    const [topics, teams, skills] = await Promise.all([listTopics(db), listTeams(db), listSkills(db)]);
+    const topic = id === null ? null : (topics.find((t) => t.id === id) ?? null);
+    if (id !== null && !topic) throw notFound('Topic');
+    const page = TopicFormPage({ ...base(request, reply, state), topic, teams, skills, values: state.values ?? topicFormValues(topic, skills), errors: state.errors ?? {} });
+    return sendHtml(reply, renderPage(page), state.status ?? 200);
+  };
+
+  /** Runs a save; back to `done` with a flash, or the form again (400) with what the admin typed. */
+  const saving = async (request: FastifyRequest, reply: FastifyReply, save: () => Promise<string>, done: string, again: (state: FormState) => Promise<FastifyReply>) => {
+    try {
+      setFlash(reply, { kind: 'success', message: await save() });
+      return reply.redirect(done, 303);
+    } catch (error) {
+      if (!isInvalidInput(error)) throw error;
+      return again({ values: keptFormValues(formBody(request.body)), errors: error.fields, status: 400 });
+    }
+  };
+
+  /** Runs a delete; back to `done`, or the item's page again (400) saying why not. */
+  const deleting = async (reply: FastifyReply, remove: () => Promise<void>, message: string, done: string, again: (state: FormState) => Promise<FastifyReply>) => {
+    try {
+      await remove();
+      setFlash(reply, { kind: 'success', message });
+      return reply.redirect(done, 303);
+    } catch (error) {
+      if (!isInvalidInput(error)) throw error;
+      return again({ status: 400, flash: { kind: 'error', message: messageOf(error) } });
+    }
+  };
+
+  app.register(async (admin) => {
+    adminOnly(admin);
+
+    admin.get(TEAMS, async (request, reply) => teamList(request, reply));
+    admin.get(`${TEAMS}new/`, async (request, reply) => teamPage(request, reply, null));
+    const saveTeamForm = async (request: FastifyRequest, id: number | null) => {
+      const input = validateTeam(teamFromForm(formBody(request.body)));
+      await saveTeam(ctx, pageActorOf(request), input, id);
+      return `Team “${input.name}” ${id === null ? 'created' : 'saved'}.`;
+    };
+    admin.post(`${TEAMS}new/`, { preHandler: app.csrfProtection }, async (request, reply) =>
+      saving(request, reply, () => saveTeamForm(request, null), TEAMS, (state) => teamPage(request, reply, null, state)),
+    );
+    admin.get(`${TEAMS}:id/`, async (request: IdRequest, reply) => teamPage(request, reply, idOf(request, 'Team')));
+    admin.post<{ Params: { id: string } }>(`${TEAMS}:id/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+      const id = idOf(request, 'Team');
+      return saving(request, reply, () => saveTeamForm(request, id), TEAMS, (state) => teamPage(request, reply, id, state));
+    });
+    admin.post<{ Params: { id: string } }>(`${TEAMS}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+      const id = idOf(request, 'Team');
+      return deleting(reply, () => deleteTeam(ctx, pageActorOf(request), id), 'Team deleted.', TEAMS, (state) => teamPage(request, reply, id, state));
+    });
+
+    admin.post(SKILLS, { preHandler: app.csrfProtection }, async (request, reply) =>
+      saving(request, reply, async () => {
+        await createSkill(ctx, pageActorOf(request), formBody(request.body));
+        return 'Skill added.';
+      }, `${TEAMS}#skills`, (state) => teamList(request, reply, state)),
+    );
+    admin.post<{ Params: { id: string } }>(`${SKILLS}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
+      deleting(reply, () => deleteSkill(ctx, pageActorOf(request), idOf(request, 'Skill')), 'Skill deleted.', TEAMS, (state) => teamList(request, reply, state)),
+    );
+
+    admin.get(TOPICS, async (request, reply) => sendHtml(reply, renderPage(TopicListPage({ ...base(request, reply, {}), topics: await listTopics(db) }))));
+    const saveTopicForm = async (request: FastifyRequest, id: number | null) => {
+      const input = validateTopic(topicFromForm(formBody(request.body), await listSkills(db)));
+      await saveTopic(ctx, pageActorOf(request), input, id);
+      return `Topic “${input.name}” ${id === null ? 'created' : 'saved'}.`;
+    };
+    admin.get(`${TOPICS}new/`, async (request, reply) => topicPage(request, reply, null));
+    admin.post(`${TOPICS}new/`, { preHandler: app.csrfProtection }, async (request, reply) =>
+      saving(request, reply, () => saveTopicForm(request, null), TOPICS, (state) => topicPage(request, reply, null, state)),
+    );
+    admin.get(`${TOPICS}:id/`, async (request: IdRequest, reply) => topicPage(request, reply, idOf(request, 'Topic')));
+    admin.post<{ Params: { id: string } }>(`${TOPICS}:id/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+      const id = idOf(request, 'Topic');
+      return saving(request, reply, () => saveTopicForm(request, id), TOPICS, (state) => topicPage(request, reply, id, state));
+    });
+    admin.post<{ Params: { id: string } }>(`${TOPICS}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+      const id = idOf(request, 'Topic');
+      return deleting(reply, () => deleteTopic(ctx, pageActorOf(request), id), 'Topic deleted.', TOPICS, (state) => topicPage(request, reply, id, state));
+    });
+  });
+}
