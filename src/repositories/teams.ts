@@ -53,3 +53,15 @@ export async function listSkills(db: Db): Promise<{ id: number; name: string; ag
 export async function agentChoices(db: Db): Promise<{ username: string; display_name: string; active: number }[]> {
   return db.selectFrom('users').select(['username', 'display_name', 'active']).where('role', '=', 'agent').orderBy('username').execute();
 }
+
+/** The team named `named` in any letter case, or with that id; undefined when there is none. */
+export async function findTeamByNameOrId(db: Db, named: string): Promise<{ id: number; name: string } | undefined> {
+  const id = /^\d{1,9}$/.test(named) ? Number(named) : null;
+  const query = db.selectFrom('teams').select(['id', 'name']);
+  return (id === null ? query.where((eb) => eb(eb.fn('lower', ['name']), '=', named.toLowerCase())) : query.where('id', '=', id)).executeTakeFirst();
+}
+
+/** Every team's name, in id order (Support first): the dashboard's team filter. */
+export async function listTeamNames(db: Db): Promise<string[]> {
+  return (await db.selectFrom('teams').select('name').orderBy('id').execute()).map((t) => t.name);
+}

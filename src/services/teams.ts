@@ -10,7 +10,7 @@ import { labelled } from '../core/fieldErrors.js';
 import { TEAM_LABELS, type TeamInput, type TopicInput, parseName, parseNameList } from '../core/teamInput.js';
 import { teamRule } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
-import { listSkills, listTeams, listTopics } from '../repositories/teams.js';
+import { findTeamByNameOrId, listSkills, listTeams, listTopics } from '../repositories/teams.js';
 import { loadTeamWorld } from '../repositories/teamState.js';
 import { findUserById } from '../repositories/users.js';
 import { audit } from './audit.js';
@@ -263,4 +263,15 @@ export async function deleteTopic(ctx: ServiceContext, actor: AdminActor, topicI
     await run.trx.deleteFrom('topics').where('id', '=', topicId).execute();
     return { value: undefined, subject: `topic:${topicId}`, before };
   });
+}
+
+/**
+ * The `?team=` filter of stats, the dashboard and the lists (§12): a team's name (any letter case)
+ * or id; absent or empty: every team (null). An unknown team is a 400 naming `team`.
+ */
+export async function teamFilterOf(db: Db, raw: unknown): Promise<{ id: number; name: string } | null> {
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return null;
+  const team = typeof raw === 'string' ? await findTeamByNameOrId(db, raw.trim()) : undefined;
+  if (!team) throw invalidInput({ team: 'No team has this name.' }, 'Unknown team.');
+  return team;
 }

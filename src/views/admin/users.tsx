@@ -26,6 +26,7 @@ export function UserListPage(props: ListProps<UserListRow> & { defaultCapacity: 
         <SelectField name="role" label="Role" values={values} errors={errors} options={any([['agent', 'Agent'], ['admin', 'Admin']])} />
         <SelectField name="active" label="Active" values={values} errors={errors} options={any([['yes', 'Yes'], ['no', 'No (deactivated)']])} />
         <SelectField name="presence" label="Presence" values={values} errors={errors} options={any([['available', 'Available'], ['away', 'Away'], ['offline', 'Offline']])} />
+        <TextField name="team" label="Team" values={values} errors={errors} maxLength={64} />
       </div>
       <Search values={values} errors={errors} label="Search username, name or email" />
     </>
