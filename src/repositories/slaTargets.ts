@@ -7,7 +7,7 @@
  * (src/core/slaFigures.ts) as SQL over the window's tickets, one pass of its created_at slice.
  * Both count every ticket the same way, so a window holding every ticket gives the all-time figures.
  */
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { SlaMetric } from '../core/slaClocks.js';
 import { PRIORITIES, type Priority } from '../core/tickets.js';
 import { scansTickets, sliceSql, windowHint } from './ticketSlice.js';
