@@ -250,8 +250,10 @@ export function TopicFormPage({
           <TextField name="name" label="Name" values={values} errors={errors} required maxLength={100} hint="What customers see on the form, such as Invoices." />
           <SelectField name="team" label="Team" values={shown} errors={errors} options={[['', 'Choose a team'], ...teams.map((t): [string, string] => [t.name.toLowerCase(), t.name])]} />
         </div>
-        <label>
-          <input type="checkbox" name="hidden" checked={values.hidden === 'on'} aria-describedby={errors.hidden ? 'hidden-error' : 'hidden-hint'} /> Hidden from the form
+        <div class="field">
+          <label for="hidden">
+            <input type="checkbox" id="hidden" name="hidden" checked={values.hidden === 'on'} aria-invalid={errors.hidden ? 'true' : undefined} aria-describedby={errors.hidden ? 'hidden-error' : 'hidden-hint'} /> Hidden from the form
+          </label>
           <small id="hidden-hint" hidden={errors.hidden ? true : undefined}>
             Only its inbound addresses lead to it; the form and the API refuse it by name.
           </small>
@@ -260,7 +262,7 @@ export function TopicFormPage({
               {errors.hidden}
             </small>
           )}
-        </label>
+        </div>
         <SelectField name="default_priority" label="Default priority" values={values} errors={errors} options={[['', 'None'], ['high', 'High'], ['medium', 'Medium'], ['low', 'Low']]} hint="The priority of mail to its addresses; none: the email channel’s." />
         <fieldset id="skills" tabindex={-1} aria-describedby={errors.skills ? 'skills-error' : 'skills-hint'}>
           <legend>
