@@ -7,41 +7,20 @@
  *
  * One dialect is enough here (SQLite): both engines are driven over HTTP in teams.test.ts.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, listenOnFreePort, startTestApp, type TestApp } from '../support/app.js';
-import { Cast, launchBrowser } from '../support/browser.js';
-
-const TEST = 'teams';
+import { describe, expect, it } from 'vitest';
+import { addStaff } from '../support/app.js';
+import { adminBrowserSuite } from './browser-support.js';
 
 describe('teams and topics in Chromium', () => {
-  let t: TestApp;
-  let browser: Browser;
-  let cast: Cast;
-
-  beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp('sqlite'), launchBrowser()]);
-    cast = new Cast(browser, await listenOnFreePort(t), TEST);
-    await addStaff(t.ctx, 'root', { role: 'admin' });
+  const suite = adminBrowserSuite('teams', async (t) => {
     await addStaff(t.ctx, 'ana');
     await addStaff(t.ctx, 'ben');
   });
 
-  afterAll(async () => {
-    for (const context of cast?.contexts ?? []) await context.close();
-    await browser?.close();
-    await t?.close();
-  });
-
   it('creates a team with members after a refused try, then a hidden topic routing to it', async () => {
-    const page = await cast.person();
+    const { t, cast } = suite;
+    const page = await cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
     await cast.photographedOnFailure(async () => {
-      await page.goto('/agents/login/');
-      await page.getByLabel('Username').fill('root');
-      await page.getByLabel('Password').fill('password123');
-      await page.getByRole('button', { name: 'Log in' }).click();
-      await page.waitForURL(/\/adminapp\/dashboard\/$/);
-
       await page.getByRole('link', { name: 'Teams', exact: true }).click();
       await page.waitForURL(/\/adminapp\/teams\/$/);
       await page.getByRole('button', { name: 'New team' }).click();

@@ -101,25 +101,33 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   app.register(async (admin) => {
     adminOnly(admin);
 
-    admin.get(TEAMS, async (request, reply) => teamList(request, reply));
-    admin.get(`${TEAMS}new/`, async (request, reply) => teamPage(request, reply, null));
-    const saveTeamForm = async (request: FastifyRequest, id: number | null) => {
-      const input = validateTeam(teamFromForm(formBody(request.body)));
-      await saveTeam(ctx, pageActorOf(request), input, id);
-      return `Team “${input.name}” ${id === null ? 'created' : 'saved'}.`;
+    /** New, edit and delete of one kind (teams, topics): the same form flow, its own page and service. */
+    const editable = (root: string, what: 'Team' | 'Topic', page: typeof teamPage, save: (request: FastifyRequest, id: number | null) => Promise<string>, remove: (actor: AdminActor, id: number) => Promise<void>) => {
+      admin.get(`${root}new/`, async (request, reply) => page(request, reply, null));
+      admin.post(`${root}new/`, { preHandler: app.csrfProtection }, async (request, reply) => saving(request, reply, () => save(request, null), root, (state) => page(request, reply, null, state)));
+      admin.get(`${root}:id/`, async (request: IdRequest, reply) => page(request, reply, idOf(request, what)));
+      admin.post<{ Params: { id: string } }>(`${root}:id/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+        const id = idOf(request, what);
+        return saving(request, reply, () => save(request, id), root, (state) => page(request, reply, id, state));
+      });
+      admin.post<{ Params: { id: string } }>(`${root}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+        const id = idOf(request, what);
+        return deleting(reply, () => remove(pageActorOf(request), id), `${what} deleted.`, root, (state) => page(request, reply, id, state));
+      });
     };
-    admin.post(`${TEAMS}new/`, { preHandler: app.csrfProtection }, async (request, reply) =>
-      saving(request, reply, () => saveTeamForm(request, null), TEAMS, (state) => teamPage(request, reply, null, state)),
+
+    admin.get(TEAMS, async (request, reply) => teamList(request, reply));
+    editable(
+      TEAMS,
+      'Team',
+      teamPage,
+      async (request, id) => {
+        const input = validateTeam(teamFromForm(formBody(request.body)));
+        await saveTeam(ctx, pageActorOf(request), input, id);
+        return `Team “${input.name}” ${id === null ? 'created' : 'saved'}.`;
+      },
+      (actor, id) => deleteTeam(ctx, actor, id),
     );
-    admin.get(`${TEAMS}:id/`, async (request: IdRequest, reply) => teamPage(request, reply, idOf(request, 'Team')));
-    admin.post<{ Params: { id: string } }>(`${TEAMS}:id/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
-      const id = idOf(request, 'Team');
-      return saving(request, reply, () => saveTeamForm(request, id), TEAMS, (state) => teamPage(request, reply, id, state));
-    });
-    admin.post<{ Params: { id: string } }>(`${TEAMS}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
-      const id = idOf(request, 'Team');
-      return deleting(reply, () => deleteTeam(ctx, pageActorOf(request), id), 'Team deleted.', TEAMS, (state) => teamPage(request, reply, id, state));
-    });
 
     admin.post(SKILLS, { preHandler: app.csrfProtection }, async (request, reply) =>
       saving(request, reply, async () => {
@@ -132,23 +140,16 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     );
 
     admin.get(TOPICS, async (request, reply) => sendHtml(reply, renderPage(TopicListPage({ ...base(request, reply, {}), topics: await listTopics(db) }))));
-    const saveTopicForm = async (request: FastifyRequest, id: number | null) => {
-      const input = validateTopic(topicFromForm(formBody(request.body), await listSkills(db)));
-      await saveTopic(ctx, pageActorOf(request), input, id);
-      return `Topic “${input.name}” ${id === null ? 'created' : 'saved'}.`;
-    };
-    admin.get(`${TOPICS}new/`, async (request, reply) => topicPage(request, reply, null));
-    admin.post(`${TOPICS}new/`, { preHandler: app.csrfProtection }, async (request, reply) =>
-      saving(request, reply, () => saveTopicForm(request, null), TOPICS, (state) => topicPage(request, reply, null, state)),
+    editable(
+      TOPICS,
+      'Topic',
+      topicPage,
+      async (request, id) => {
+        const input = validateTopic(topicFromForm(formBody(request.body), await listSkills(db)));
+        await saveTopic(ctx, pageActorOf(request), input, id);
+        return `Topic “${input.name}” ${id === null ? 'created' : 'saved'}.`;
+      },
+      (actor, id) => deleteTopic(ctx, actor, id),
     );
-    admin.get(`${TOPICS}:id/`, async (request: IdRequest, reply) => topicPage(request, reply, idOf(request, 'Topic')));
-    admin.post<{ Params: { id: string } }>(`${TOPICS}:id/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
-      const id = idOf(request, 'Topic');
-      return saving(request, reply, () => saveTopicForm(request, id), TOPICS, (state) => topicPage(request, reply, id, state));
-    });
-    admin.post<{ Params: { id: string } }>(`${TOPICS}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
-      const id = idOf(request, 'Topic');
-      return deleting(reply, () => deleteTopic(ctx, pageActorOf(request), id), 'Topic deleted.', TOPICS, (state) => topicPage(request, reply, id, state));
-    });
   });
 }
