@@ -208,7 +208,7 @@ async function organiseTeams(database: BenchDatabase, agentIds: readonly number[
   const ctx = { handle: database.handle, clock: systemClock, publicUrl: 'http://bench.test' };
   for (let i = 1; i <= teams; i++) {
     await saveTeam(ctx, adminId, { name: `Team ${i}`, overflowTeam: null, overflowAfterMinutes: null });
-    await saveTopic(ctx, adminId, { name: TOPICS[i - 1]!, team: `Team ${i}`, skills: [], addresses: [] });
+    await saveTopic(ctx, adminId, { name: TOPICS[i - 1]!, team: `Team ${i}`, skills: [], addresses: [], hidden: false, defaultPriority: null });
   }
   for (const [k, id] of agentIds.entries()) {
     const memberOf = Array.from({ length: Math.min(teams, (k % 3) + 1) }, (_, j) => `Team ${((k + j) % teams) + 1}`);

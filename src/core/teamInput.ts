@@ -5,7 +5,7 @@
 import { invalidInput } from './errors.js';
 import { labelled } from './fieldErrors.js';
 
-export const TEAM_LABELS = { name: 'Name', overflow_team: 'Overflow team', overflow_after_minutes: 'Overflow after', skills: 'Skills', teams: 'Teams', team: 'Team', addresses: 'Addresses' } as const;
+export const TEAM_LABELS = { name: 'Name', overflow_team: 'Overflow team', overflow_after_minutes: 'Overflow after', skills: 'Skills', teams: 'Teams', team: 'Team', addresses: 'Addresses', members: 'Members', hidden: 'Hidden', default_priority: 'Default priority' } as const;
 
 /** A wait in whole minutes from 1 to 10 080 (a week); null/empty: none. `undefined` when invalid. */
 export function parseMinutes(raw: unknown): number | null | undefined {
@@ -30,23 +30,34 @@ export function parseNameList(raw: unknown): string[] | undefined {
   return [...new Set((items as string[]).map((i) => i.trim()).filter((i) => i !== ''))];
 }
 
+/** A yes/no of a form (a ticked box is `on`) or of JSON (a boolean); `undefined` when it is neither. */
+export function parseSwitch(raw: unknown): boolean | undefined {
+  if (raw === true || raw === 'on' || raw === 'true') return true;
+  if (raw === false || raw === undefined || raw === null || raw === '' || raw === 'false') return false;
+  return undefined;
+}
+
 export interface TeamInput {
   name: string;
   overflowTeam: string | null;
   overflowAfterMinutes: number | null;
+  /** The members' usernames; undefined: leave them as they are (the API's agent route sets them too). */
+  members?: string[];
 }
 
-/** A team: its name, and optionally an overflow team (by name) with its wait (both or neither). */
+/** A team: its name, optionally an overflow team (by name) with its wait (both or neither), and optionally its members (usernames). */
 export function validateTeam(raw: Record<string, unknown>): TeamInput {
   const fields: Record<string, string> = {};
   const name = parseName(fields, raw.name, 64);
+  const members = raw.members === undefined ? undefined : parseNameList(raw.members);
+  if (raw.members !== undefined && members === undefined) fields.members = 'Give a list of usernames.';
   const overflowTeam = typeof raw.overflow_team === 'string' && raw.overflow_team.trim() !== '' ? raw.overflow_team.trim() : null;
   const overflowAfterMinutes = parseMinutes(raw.overflow_after_minutes);
   if (overflowAfterMinutes === undefined) fields.overflow_after_minutes = 'Enter whole minutes from 1 to 10080.';
   else if ((overflowTeam === null) !== (overflowAfterMinutes === null)) fields.overflow_after_minutes = 'Give an overflow team and its wait together, or neither.';
   if (overflowTeam !== null && overflowTeam.toLowerCase() === name.toLowerCase()) fields.overflow_team = 'A team cannot overflow into itself.';
   if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, TEAM_LABELS));
-  return { name, overflowTeam, overflowAfterMinutes: overflowAfterMinutes ?? null };
+  return { name, overflowTeam, overflowAfterMinutes: overflowAfterMinutes ?? null, ...(members === undefined ? {} : { members }) };
 }
 
 export interface TopicInput {
@@ -54,11 +65,17 @@ export interface TopicInput {
   team: string;
   skills: { name: string; optionalAfterMinutes: number | null }[];
   addresses: string[];
+  /** Kept off the customer form, refused by name on the form and the ticket API (only addresses lead to it). */
+  hidden: boolean;
+  /** The priority a ticket of this topic gets when none is given (mail); null: the usual default. */
+  defaultPriority: 'high' | 'medium' | 'low' | null;
 }
+
+const PRIORITIES = ['high', 'medium', 'low'] as const;
 
 /**
  * A topic: name, team (by name), skills as `[{name, optional_after_minutes}]` or names, inbound
- * addresses (lower-cased).
+ * addresses (lower-cased), whether it is hidden from the form, and its default priority.
  */
 export function validateTopic(raw: Record<string, unknown>): TopicInput {
   const fields: Record<string, string> = {};
@@ -80,6 +97,11 @@ export function validateTopic(raw: Record<string, unknown>): TopicInput {
   const addresses = parseNameList(raw.addresses)?.map((a) => a.toLowerCase());
   if (!addresses) fields.addresses = 'Give a list of email addresses.';
   else if (addresses.some((a) => !/^[^\s@]+@[^\s@]+$/.test(a) || a.length > 254)) fields.addresses = 'Enter email addresses such as billing@example.com.';
+  const hidden = parseSwitch(raw.hidden);
+  if (hidden === undefined) fields.hidden = 'Say yes (true) or no (false).';
+  const priority = typeof raw.default_priority === 'string' ? raw.default_priority.trim().toLowerCase() : raw.default_priority;
+  const defaultPriority = priority === undefined || priority === null || priority === '' ? null : PRIORITIES.find((p) => p === priority);
+  if (defaultPriority === undefined) fields.default_priority = 'Choose high, medium or low, or none.';
   if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, TEAM_LABELS));
-  return { name, team, skills, addresses: addresses ?? [] };
+  return { name, team, skills, addresses: addresses ?? [], hidden: hidden!, defaultPriority: defaultPriority ?? null };
 }

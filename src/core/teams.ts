@@ -173,6 +173,8 @@ export interface TopicRule {
   name: string;
   teamId: number;
   defaultPriority: 'high' | 'medium' | 'low' | null;
+  /** Kept off the form; never the default topic. */
+  hidden?: boolean;
   skills: { id: number; name: string; optionalAfterMinutes: number | null }[];
 }
 

@@ -75,7 +75,7 @@ export interface NewTicketInput {
   title: string;
   description: string;
   priority: Priority;
-  /** The topic the customer picked (§12), by name or id as typed; absent: the first topic. Checked against the topics by intake. */
+  /** The topic the customer picked (§12), by name or id as typed; absent: the first topic not hidden. Checked against the topics by intake. */
   topic?: string;
 }
 

@@ -1,5 +1,5 @@
 /** Kysely table types of teams, topics and skills (SPEC §12; migration 2026-12-04T1000-teams). */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface TeamsTable {
   id: Generated<number>;
@@ -31,6 +31,8 @@ export interface TopicsTable {
   team_id: number;
   /** The priority a ticket of this topic gets when the customer names none; null: the form's default. */
   default_priority: 'high' | 'medium' | 'low' | null;
+  /** 1: kept off the customer form and refused by name there and on the API; only inbound addresses lead to it. */
+  hidden: ColumnType<number, number | undefined, number>;
 }
 
 export interface TopicSkillsTable {

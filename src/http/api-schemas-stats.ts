@@ -11,6 +11,7 @@ import { parsed } from './api-schemas.js';
 
 export const StatsQuery = z.object({
   window: parsed((raw) => parseStatsWindow(raw), 'Choose 24h, 7d, 30d or all.', 'Tickets created in the last `24h`, `7d`, `30d`, or `all` (default)').optional(),
+  team: z.string().max(100).optional().meta({ description: 'Only this team’s tickets (§12): its name in any letter case, or its id; absent: every team' }),
 });
 
 const count = z.number().int();
@@ -27,6 +28,7 @@ const Durations = z.object({ avg_seconds: secondsOrNull, p50_seconds: secondsOrN
 export const Stats = z
   .object({
     window: z.enum(STATS_WINDOWS),
+    team: z.string().nullable().meta({ description: 'The team of `?team=`; null: every team' }),
     total: count,
     pending: count,
     open: count,
@@ -61,5 +63,6 @@ export const Stats = z
         csat: Csat,
       }),
     ),
+    teams: z.array(z.object({ name: z.string(), csat: Csat })).meta({ description: 'Customer satisfaction per team (§13); under `?team=`, that team only' }),
   })
   .meta({ id: 'Stats' });

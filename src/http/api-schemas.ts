@@ -160,7 +160,7 @@ export const NewTicket = withCoreRules(
     topic: z
       .string({ error: 'Topic: give one topic name.' })
       .optional()
-      .meta({ description: 'The topic (§12), by name (any letter case) or id; decides the team and the skills needed. Default: the first topic', maxLength: 100 }),
+      .meta({ description: 'The topic (§12), by name (any letter case) or id; decides the team and the skills needed; hidden topics are refused. Default: the first topic not hidden', maxLength: 100 }),
   }),
   validateNewTicket,
 ).meta({ id: 'NewTicket', description: 'The same fields and rules as the customer form' });
@@ -187,11 +187,16 @@ export function pageLimit(what: string) {
 
 export const pageCursor = z.string({ error: 'Give one cursor.' }).max(100, 'This cursor is not valid.').optional().meta({ description: 'next_cursor of the previous page' });
 
+/** `?team=`: a team's name in any letter case, or its id (checked by services/teams.ts teamFilterOf). */
+const teamFilter = (description: string) =>
+  z.string({ error: 'Give one team.' }).max(64, 'Team names have at most 64 characters.').optional().meta({ description: `${description}: its name in any letter case, or its id` });
+
 export const TicketListQuery = z.object({
   status: parsed(parseStatus, 'Choose open or closed.', '`open` or `closed`, any letter case').optional(),
   state: parsed(parseState, 'Choose pending, open or closed.', '`pending`, `open` (assigned) or `closed`, any letter case').optional(),
   priority: parsed(parsePriority, 'Choose high, medium or low.', '`high`, `medium` or `low`, any letter case').optional(),
   agent: z.string({ error: 'Give one username.' }).max(64, 'Usernames have at most 64 characters.').optional().meta({ description: "Only this agent's tickets (username)" }),
+  team: teamFilter("Only this team's tickets (§12)"),
   breached: parsed(parseBoolean, 'Use true or false.', '`true`: open past the SLA deadline or closed after it; `false`: the others').optional(),
   q: z.string({ error: 'Give one search text.' }).max(200, 'At most 200 characters.').optional().meta({
     description:
@@ -312,6 +317,7 @@ export const AgentList = z
   .meta({ id: 'AgentList' });
 
 export const AgentListQuery = z.object({
+  team: teamFilter('Only members of this team (§12)'),
   limit: pageLimit('Staff members'),
   cursor: pageCursor,
 });

@@ -32,6 +32,7 @@ import { calendarRoutes } from './routes/calendars.js';
 import { forecastRoutes } from './routes/forecast.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { auditRoutes } from './routes/audit.js';
+import { teamPageRoutes } from './routes/teams.js';
 import { benchRoutes } from './routes/bench.js';
 import { conversationRoutes } from './routes/conversation.js';
 import { apiPlugin } from './routes/api/index.js';
@@ -175,6 +176,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   calendarRoutes(app, ctx);
   forecastRoutes(app, ctx);
   webhookRoutes(app, ctx, config.webhooksAllowPrivate ?? false);
+  teamPageRoutes(app, ctx);
   attachmentRoutes(app, ctx);
   adminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes });
   twoFactorAdminRoutes(app, ctx);

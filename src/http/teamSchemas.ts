@@ -20,6 +20,8 @@ export const TopicSchema = z
     team: z.string(),
     skills: z.array(z.object({ name: z.string(), optional_after_minutes: minutes })),
     addresses: z.array(z.string()).meta({ description: 'Inbound addresses (To/Delivered-To) whose mail becomes a ticket of this topic' }),
+    hidden: z.boolean().meta({ description: 'Kept off the customer form and refused by name on it and on POST /api/v1/tickets; only its addresses lead to it' }),
+    default_priority: z.enum(['high', 'medium', 'low']).nullable().meta({ description: 'The priority of a mail to one of its addresses; null: the email channel’s setting' }),
   })
   .meta({ id: 'Topic' });
 
@@ -30,6 +32,7 @@ export const TeamBody = z
     name: z.unknown().meta({ type: 'string', example: 'Billing' }),
     overflow_team: z.unknown().optional().meta({ type: 'string', description: 'A team’s name; with overflow_after_minutes' }),
     overflow_after_minutes: z.unknown().optional().meta({ type: 'integer', description: '1–10080' }),
+    members: z.unknown().optional().meta({ type: 'array', description: 'Usernames of agents; absent: unchanged. An agent holding open tickets keeps at least one team' }),
   })
   .meta({ id: 'TeamRequest' });
 
@@ -39,6 +42,8 @@ export const TopicBody = z
     team: z.unknown().meta({ type: 'string', example: 'Billing' }),
     skills: z.unknown().optional().meta({ type: 'array', description: 'Skill names, or {name, optional_after_minutes}: the skill is no longer needed once the ticket has waited that long' }),
     addresses: z.unknown().optional().meta({ type: 'array', description: 'Inbound email addresses' }),
+    hidden: z.unknown().optional().meta({ type: 'boolean', description: 'Default false; at least one topic stays on the form' }),
+    default_priority: z.unknown().optional().meta({ type: 'string', enum: ['high', 'medium', 'low'], description: 'For mail to its addresses; absent or null: none' }),
   })
   .meta({ id: 'TopicRequest' });
 

@@ -40,7 +40,7 @@ function percent(share) {
 
 /** Same wording as src/views/adminapp.tsx (percentText, shareText, resolutionText). */
 function format(path, value) {
-  if (path === 'sla.breach_rate' || path.endsWith('.met_share') || path === 'csat.score') return percent(value);
+  if (path === 'sla.breach_rate' || path.endsWith('.met_share') || path.endsWith('csat.score')) return percent(value);
   if (path.startsWith('resolution.') || path.startsWith('first_response.')) return span(value);
   return String(value);
 }

@@ -79,6 +79,8 @@ export interface TicketFilter {
   priority?: Priority;
   /** Username of the holding agent (lower-case). */
   agent?: string;
+  /** A team's name (§12), any letter case. */
+  team?: string;
   /** Breached (§4) as of `now`, or not. */
   breached?: boolean;
   /** created_at ≥ from (epoch ms). */
@@ -113,6 +115,8 @@ export async function listTicketsPage(db: Db, filter: TicketFilter, now: number,
     if (filter.state === 'closed') q = q.where('t.status', '=', CLOSED);
     if (filter.priority) q = q.where('t.priority', '=', filter.priority);
     if (filter.agent !== undefined) q = q.where('u.username', '=', filter.agent);
+    const team = filter.team;
+    if (team !== undefined) q = q.where('t.team_id', 'in', (eb) => eb.selectFrom('teams').select('id').where((w) => w(w.fn('lower', ['name']), '=', team.toLowerCase())));
     const { breached } = breachSql(now, 't');
     if (filter.breached === true) q = q.where(breached);
     if (filter.breached === false) q = q.where((eb) => eb.not(breached));
@@ -158,6 +162,8 @@ export interface UserFilter {
   role?: Role;
   active?: boolean;
   presence?: Presence;
+  /** Members of the team of this name (§12), any letter case. */
+  team?: string;
   /** Substring of the username, display name or email, any letter case. */
   q?: string;
 }
@@ -182,6 +188,10 @@ export async function listUsersPage(db: Db, filter: UserFilter, request: PageReq
     if (filter.role) q = q.where('u.role', '=', filter.role);
     if (filter.active !== undefined) q = q.where('u.active', '=', filter.active ? 1 : 0);
     if (filter.presence) q = q.where('u.presence', '=', filter.presence);
+    const team = filter.team;
+    if (team !== undefined) {
+      q = q.where('u.id', 'in', (eb) => eb.selectFrom('team_members as m').innerJoin('teams as tm', 'tm.id', 'm.team_id').select('m.user_id').where((w) => w(w.fn('lower', ['tm.name']), '=', team.toLowerCase())));
+    }
     if (filter.q) q = q.where(anyContains(['u.username', 'u.display_name', 'u.email'], filter.q));
     return q;
   };

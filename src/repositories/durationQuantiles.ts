@@ -8,6 +8,7 @@
  */
 import { PostgresAdapter, sql } from 'kysely';
 import { bucketLowerBound, locateRank } from '../core/resolution-histogram.js';
+import { scansTickets, sliceSql, windowHint } from './ticketSlice.js';
 import type { Db, Dialect } from '../db/connect.js';
 
 export interface Duration {
@@ -51,14 +52,14 @@ const dialectOf = (db: Db): Dialect => (db.getExecutor().adapter instanceof Post
  * give the same numbers. `count` is the number of the window's rows with the duration, counted in
  * the same snapshot. Null for each quantile when there is none.
  */
-export async function durationQuantiles(db: Db, duration: Duration, since: number | null, count: number, quantiles: readonly number[]): Promise<(number | null)[]> {
-  if (since === null) return allTimeQuantiles(db, duration, quantiles);
+export async function durationQuantiles(db: Db, duration: Duration, since: number | null, count: number, quantiles: readonly number[], teamId: number | null = null): Promise<(number | null)[]> {
+  if (!scansTickets(since, teamId)) return allTimeQuantiles(db, duration, quantiles);
   if (count <= 0) return quantiles.map(() => null);
   const value = sql.raw(duration.value);
   const condition = sql.raw(duration.condition);
   if (dialectOf(db) === 'postgres') {
     const { rows } = await sql<{ q: number[] | null }>`select percentile_cont(${sql.val(quantiles)}::float8[]) within group (order by ${value}) as q
-      from tickets where ${condition} and created_at >= ${since}`.execute(db);
+      from tickets where ${condition} ${sliceSql(since, teamId)}`.execute(db);
     const q = rows[0]?.q ?? null;
     return quantiles.map((_, i) => (q?.[i] === undefined || q[i] === null ? null : Number(q[i])));
   }
@@ -68,8 +69,8 @@ export async function durationQuantiles(db: Db, duration: Duration, since: numbe
   for (const p of quantiles) {
     const position = p * (count - 1);
     const offset = Math.floor(position);
-    const { rows } = await sql<{ ms: number }>`select ${value} as ms from tickets indexed by tickets_created_at
-      where ${condition} and created_at >= ${since} order by ${value} limit 2 offset ${offset}`.execute(db);
+    const { rows } = await sql<{ ms: number }>`select ${value} as ms from tickets ${windowHint(db, since)}
+      where ${condition} ${sliceSql(since, teamId)} order by ${value} limit 2 offset ${offset}`.execute(db);
     results.push(interpolate(rows, position - offset));
   }
   return results;

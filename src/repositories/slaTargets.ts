@@ -7,9 +7,10 @@
  * (src/core/slaFigures.ts) as SQL over the window's tickets, one pass of its created_at slice.
  * Both count every ticket the same way, so a window holding every ticket gives the all-time figures.
  */
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 import type { SlaMetric } from '../core/slaClocks.js';
 import { PRIORITIES, type Priority } from '../core/tickets.js';
+import { scansTickets, sliceSql, windowHint } from './ticketSlice.js';
 import type { Db } from '../db/connect.js';
 import { FIRST_RESPONSE } from './durationQuantiles.js';
 
@@ -49,8 +50,8 @@ function emptyCounts(): TargetCounts {
 }
 
 /** The counts of the tickets created at or after `since` (null: all time, from the summaries). */
-export async function slaFigureTotals(db: Db, since: number | null): Promise<SlaFigureTotals> {
-  return since === null ? allTime(db) : inWindow(db, since);
+export async function slaFigureTotals(db: Db, since: number | null, teamId: number | null = null): Promise<SlaFigureTotals> {
+  return scansTickets(since, teamId) ? inWindow(db, since, teamId) : allTime(db);
 }
 
 async function allTime(db: Db): Promise<SlaFigureTotals> {
@@ -66,14 +67,13 @@ async function allTime(db: Db): Promise<SlaFigureTotals> {
   return { targets, answered: Number(sums.answered), firstResponseMs: Number(sums.total_ms) };
 }
 
-async function inWindow(db: Db, since: number): Promise<SlaFigureTotals> {
+async function inWindow(db: Db, since: number | null, teamId: number | null): Promise<SlaFigureTotals> {
   const column = (metric: SlaMetric, outcome: 'met' | 'breached') => sql.id(`${metric}_${outcome}`);
   const sums = METRICS.flatMap((m) => (['met', 'breached'] as const).map((o) => sql`coalesce(sum(${sql.raw(RULES[m][o])}), 0) as ${column(m, o)}`));
   // Without ANALYZE statistics SQLite would group by walking a priority index over every ticket.
-  const from = sql.raw(db.getExecutor().adapter instanceof PostgresAdapter ? 'tickets' : 'tickets indexed by tickets_created_at');
   const { rows } = await sql<Record<string, number | string>>`select priority, ${sql.join(sums, sql`, `)},
       count(first_response_at) as answered, coalesce(sum(${sql.raw(FIRST_RESPONSE.value)}), 0) as first_response_ms
-    from ${from} where created_at >= ${since} group by priority`.execute(db);
+    from tickets ${windowHint(db, since)} where 1 = 1 ${sliceSql(since, teamId)} group by priority`.execute(db);
   const targets = emptyCounts();
   let answered = 0;
   let firstResponseMs = 0;

@@ -14,6 +14,8 @@
  * - percentiles from resolution_histogram (a few thousand buckets) and one short read of the
  *   tickets_resolution index inside the bucket (durationQuantiles.ts).
  * Per agent, each agent's open tickets are read through its own index (a handful each).
+ * One team's figures (`?team=`, §12) read the team's tickets (tickets_by_team): the summaries are
+ * not kept per team.
  *
  * Breached (§4) is judged against the caller's `now` (the app's clock, not the database's), by the
  * rule of repositories/breach.ts.
@@ -21,6 +23,7 @@
 import { type Expression, PostgresAdapter, type SqlBool, sql } from 'kysely';
 import type { Db, Dialect } from '../db/connect.js';
 import { breachSql } from './breach.js';
+import { scansTickets, sliceSql, windowHint } from './ticketSlice.js';
 import { durationQuantiles, RESOLUTION } from './durationQuantiles.js';
 
 /**
@@ -39,11 +42,16 @@ export async function countByState(db: Db): Promise<{ pending: number; open: num
   return { pending: Number(row.pending), open: Number(row.open), closed: Number(row.closed) };
 }
 
-/** Which tickets a figure counts: created at or after `since` (null: all), breaches judged at `now`. */
+/**
+ * Which tickets a figure counts: created at or after `since` (null: all), of team `teamId` (null or
+ * absent: every team, §12), breaches judged at `now`.
+ */
 export interface StatsScope {
   since: number | null;
   now: number;
+  teamId?: number | null;
 }
+
 
 const count = (condition: Expression<SqlBool>) => sql<number>`coalesce(sum(case when ${condition} then 1 else 0 end), 0)`;
 
@@ -66,8 +74,8 @@ export interface TicketTotals {
  * time, closed tickets come from `closed_ticket_summary` (a few rows) and only open tickets are read.
  */
 export async function ticketTotals(db: Db, scope: StatsScope): Promise<TicketTotals> {
-  const { since, now } = scope;
-  if (since === null) return allTimeTotals(db, now);
+  const { since, now, teamId } = scope;
+  if (!scansTickets(since, teamId)) return allTimeTotals(db, now);
   const { overdue, late, breached } = breachSql(now);
   const row = await db
     .selectFrom('tickets')
@@ -84,6 +92,7 @@ export async function ticketTotals(db: Db, scope: StatsScope): Promise<TicketTot
       sql<number | null>`avg(case when status = 'closed' then closed_at - created_at end)`.as('avg_resolution_ms'),
     ])
     .$if(since !== null, (q) => q.where('created_at', '>=', since!))
+    .$if((teamId ?? null) !== null, (q) => q.where('team_id', '=', teamId!))
     .executeTakeFirstOrThrow();
   return {
     total: Number(row.total),
@@ -183,7 +192,7 @@ async function allTimeTotals(db: Db, now: number): Promise<TicketTotals> {
  * the same snapshot. Null for each quantile when nothing is closed.
  */
 export async function resolutionQuantiles(db: Db, scope: StatsScope, closedCount: number, quantiles: readonly number[]): Promise<(number | null)[]> {
-  return durationQuantiles(db, RESOLUTION, scope.since, closedCount, quantiles);
+  return durationQuantiles(db, RESOLUTION, scope.since, closedCount, quantiles, scope.teamId ?? null);
 }
 
 export interface AgentFigures {
@@ -206,13 +215,11 @@ export interface AgentFigures {
  * Ordered by username.
  */
 export async function agentFigures(db: Db, scope: StatsScope): Promise<AgentFigures[]> {
-  const { since, now } = scope;
-  if (since === null) return withUsers(db, await allTimeAgentSums(db, now));
-  const sqlite = !(db.getExecutor().adapter instanceof PostgresAdapter);
+  const { since, now, teamId = null } = scope;
+  if (!scansTickets(since, teamId)) return withUsers(db, await allTimeAgentSums(db, now), null);
   // Without ANALYZE statistics SQLite groups a window by walking the whole agent_id index (0.8 s
   // for a 24 h window of a million tickets); the created_at range and a small sort take milliseconds.
-  const hint = sqlite && since !== null ? sql`indexed by tickets_created_at` : sql``;
-  const window = since === null ? sql`` : sql`and created_at >= ${since}`;
+  const hint = windowHint(db, since);
   const { rows: sums } = await sql<{ agent_id: number; closed: number; open: number; avg_resolution_ms: number | null; breached: number }>`
     select agent_id,
       ${count(sql<SqlBool>`status = 'closed'`)} as closed,
@@ -220,9 +227,9 @@ export async function agentFigures(db: Db, scope: StatsScope): Promise<AgentFigu
       avg(case when status = 'closed' then closed_at - created_at end) as avg_resolution_ms,
       ${count(breachSql(now).breached)} as breached
     from tickets ${hint}
-    where agent_id is not null ${window}
+    where agent_id is not null ${sliceSql(since, teamId)}
     group by agent_id`.execute(db);
-  return withUsers(db, sums);
+  return withUsers(db, sums, teamId);
 }
 
 interface AgentSums {
@@ -267,15 +274,16 @@ async function allTimeAgentSums(db: Db, now: number): Promise<AgentSums[]> {
   return [...byId.values()].map(({ resolved, resolutionMs, ...e }) => ({ ...e, avg_resolution_ms: resolved === 0 ? null : resolutionMs / resolved }));
 }
 
-/** The per-agent sums joined to the users they belong to (see agentFigures). */
-async function withUsers(db: Db, sums: AgentSums[]): Promise<AgentFigures[]> {
+/** The per-agent sums joined to the users they belong to (see agentFigures); for one team, its active members rather than every active agent. */
+async function withUsers(db: Db, sums: AgentSums[], teamId: number | null): Promise<AgentFigures[]> {
   const byId = new Map(sums.map((r) => [Number(r.agent_id), r]));
   const ids = [...byId.keys()];
   const users = await db
     .selectFrom('users')
     .select(['id', 'username', 'display_name', 'presence', 'active'])
     .where((eb) => {
-      const activeAgent = eb.and([eb('role', '=', 'agent'), eb('active', '=', 1)]);
+      const member = teamId === null ? [] : [eb('id', 'in', eb.selectFrom('team_members').select('user_id').where('team_id', '=', teamId))];
+      const activeAgent = eb.and([eb('role', '=', 'agent'), eb('active', '=', 1), ...member]);
       return ids.length === 0 ? activeAgent : eb.or([activeAgent, eb('id', 'in', ids)]);
     })
     .orderBy('username')

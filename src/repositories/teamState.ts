@@ -60,19 +60,19 @@ export async function loadTeamWorld(db: Db): Promise<TeamWorld> {
   return { teams: rules, members: byAgent };
 }
 
-/** Every topic with its skills, in id order (the first is the default), in one query. */
+/** Every topic with its skills, in id order (the first not hidden is the default), in one query. */
 export async function loadTopicRules(db: Db): Promise<TopicRule[]> {
   const rows = await db
     .selectFrom('topics as t')
     .leftJoin('topic_skills as ts', 'ts.topic_id', 't.id')
     .leftJoin('skills as s', 's.id', 'ts.skill_id')
-    .select(['t.id', 't.name', 't.team_id', 't.default_priority', 's.id as skill_id', 's.name as skill_name', 'ts.optional_after_minutes'])
+    .select(['t.id', 't.name', 't.team_id', 't.default_priority', 't.hidden', 's.id as skill_id', 's.name as skill_name', 'ts.optional_after_minutes'])
     .orderBy('t.id')
     .orderBy('s.id')
     .execute();
   const topics = new Map<number, TopicRule>();
   for (const r of rows) {
-    const topic = topics.get(r.id) ?? topics.set(r.id, { id: r.id, name: r.name, teamId: r.team_id, defaultPriority: r.default_priority, skills: [] }).get(r.id)!;
+    const topic = topics.get(r.id) ?? topics.set(r.id, { id: r.id, name: r.name, teamId: r.team_id, defaultPriority: r.default_priority, hidden: r.hidden === 1, skills: [] }).get(r.id)!;
     if (r.skill_id !== null && r.skill_name !== null) topic.skills.push({ id: r.skill_id, name: r.skill_name, optionalAfterMinutes: r.optional_after_minutes });
   }
   return [...topics.values()];

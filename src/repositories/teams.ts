@@ -23,16 +23,19 @@ export interface TopicListing {
   team: string;
   skills: { name: string; optional_after_minutes: number | null }[];
   addresses: string[];
+  hidden: boolean;
+  default_priority: 'high' | 'medium' | 'low' | null;
 }
 
 export async function listTopics(db: Db): Promise<TopicListing[]> {
   const [topics, skills, addresses] = await Promise.all([
-    db.selectFrom('topics as t').innerJoin('teams as tm', 'tm.id', 't.team_id').select(['t.id', 't.name', 'tm.name as team']).orderBy('t.id').execute(),
+    db.selectFrom('topics as t').innerJoin('teams as tm', 'tm.id', 't.team_id').select(['t.id', 't.name', 'tm.name as team', 't.hidden', 't.default_priority']).orderBy('t.id').execute(),
     db.selectFrom('topic_skills as ts').innerJoin('skills as s', 's.id', 'ts.skill_id').select(['ts.topic_id', 's.name', 'ts.optional_after_minutes']).orderBy('s.name').execute(),
     db.selectFrom('topic_addresses').select(['topic_id', 'address']).orderBy('address').execute(),
   ]);
   return topics.map((t) => ({
     ...t,
+    hidden: t.hidden === 1,
     skills: skills.filter((s) => s.topic_id === t.id).map((s) => ({ name: s.name, optional_after_minutes: s.optional_after_minutes })),
     addresses: addresses.filter((a) => a.topic_id === t.id).map((a) => a.address),
   }));
@@ -44,4 +47,21 @@ export async function listSkills(db: Db): Promise<{ id: number; name: string; ag
     db.selectFrom('agent_skills as a').innerJoin('users as u', 'u.id', 'a.user_id').select(['a.skill_id', 'u.username']).orderBy('u.username').execute(),
   ]);
   return skills.map((s) => ({ ...s, agents: holders.filter((h) => h.skill_id === s.id).map((h) => h.username) }));
+}
+
+/** Every agent, for a team's member boxes (deactivated ones too: saving the form keeps them). */
+export async function agentChoices(db: Db): Promise<{ username: string; display_name: string; active: number }[]> {
+  return db.selectFrom('users').select(['username', 'display_name', 'active']).where('role', '=', 'agent').orderBy('username').execute();
+}
+
+/** The team named `named` in any letter case, or with that id; undefined when there is none. */
+export async function findTeamByNameOrId(db: Db, named: string): Promise<{ id: number; name: string } | undefined> {
+  const id = /^\d{1,9}$/.test(named) ? Number(named) : null;
+  const query = db.selectFrom('teams').select(['id', 'name']);
+  return (id === null ? query.where((eb) => eb(eb.fn('lower', ['name']), '=', named.toLowerCase())) : query.where('id', '=', id)).executeTakeFirst();
+}
+
+/** Every team's name, in id order (Support first): the dashboard's team filter. */
+export async function listTeamNames(db: Db): Promise<string[]> {
+  return (await db.selectFrom('teams').select('name').orderBy('id').execute()).map((t) => t.name);
 }

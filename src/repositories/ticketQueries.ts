@@ -24,6 +24,8 @@ export interface TicketListQuery {
   priority?: Priority;
   /** Only this agent's tickets. */
   agentId?: number;
+  /** Only this team's tickets (§12). */
+  teamId?: number;
   /** Breached (§4) as of `now`: see repositories/breach.ts. */
   breached?: boolean;
   /** A search (core/search.ts): results by relevance tier, then newest first. */
@@ -71,6 +73,7 @@ function applyFilters(query: TicketQuery, filter: TicketListQuery): TicketQuery 
   if (filter.state === 'closed') q = q.where('t.status', '=', CLOSED);
   if (filter.priority) q = q.where('t.priority', '=', filter.priority);
   if (filter.agentId !== undefined) q = q.where('t.agent_id', '=', filter.agentId);
+  if (filter.teamId !== undefined) q = q.where('t.team_id', '=', filter.teamId);
   const { breached } = breachSql(filter.now, 't');
   if (filter.breached === true) q = q.where(breached);
   if (filter.breached === false) q = q.where((eb) => eb.not(breached));
@@ -155,7 +158,7 @@ export interface StaffListRow {
 }
 
 /** Active staff by id (ascending, `id > afterId`), with their open-ticket counts; `limit + 1` rows. */
-export async function listStaff(db: Db, options: { afterId?: number; limit: number }): Promise<StaffListRow[]> {
+export async function listStaff(db: Db, options: { afterId?: number; limit: number; teamId?: number }): Promise<StaffListRow[]> {
   let query = db
     .selectFrom('users as u')
     .select((eb) => [
@@ -175,6 +178,8 @@ export async function listStaff(db: Db, options: { afterId?: number; limit: numb
     ])
     .where('u.active', '=', 1);
   if (options.afterId !== undefined) query = query.where('u.id', '>', options.afterId);
+  const teamId = options.teamId;
+  if (teamId !== undefined) query = query.where('u.id', 'in', (eb) => eb.selectFrom('team_members').select('user_id').where('team_id', '=', teamId));
   const rows = await query.orderBy('u.id').limit(options.limit + 1).execute();
   return rows.map((r) => ({ ...r, open_count: Number(r.open_count ?? 0) }));
 }

@@ -3,26 +3,26 @@ import { parseId } from '../core/tickets.js';
 import type { Db } from '../db/connect.js';
 
 /** The topic a customer named, by id or by name in any letter case; undefined when there is none. */
-export async function findTopicByNameOrId(db: Db, named: string): Promise<{ id: number; name: string } | undefined> {
+export async function findTopicByNameOrId(db: Db, named: string): Promise<{ id: number; name: string; hidden: number } | undefined> {
   const id = parseId(named);
-  let query = db.selectFrom('topics').select(['id', 'name']);
+  let query = db.selectFrom('topics').select(['id', 'name', 'hidden']);
   query = id === null ? query.where((eb) => eb(eb.fn('lower', ['name']), '=', named.toLowerCase())) : query.where('id', '=', id);
   return query.executeTakeFirst();
 }
 
-/** Every topic, in id order (the first is the default): the form's choices. */
+/** Every topic not hidden, in id order (the first is the default): the form's choices. */
 export async function listTopicChoices(db: Db): Promise<{ id: number; name: string }[]> {
-  return db.selectFrom('topics').select(['id', 'name']).orderBy('id').execute();
+  return db.selectFrom('topics').select(['id', 'name']).where('hidden', '=', 0).orderBy('id').execute();
 }
 
-/** The topic an inbound address maps to (§12), or undefined. */
-export async function topicOfAddress(db: Db, addresses: readonly string[]): Promise<number | undefined> {
+/** The topic an inbound address maps to (§12), with its default priority, or undefined. */
+export async function topicOfAddress(db: Db, addresses: readonly string[]): Promise<{ topic_id: number; default_priority: 'high' | 'medium' | 'low' | null } | undefined> {
   if (addresses.length === 0) return undefined;
-  const row = await db
-    .selectFrom('topic_addresses')
-    .select('topic_id')
-    .where('address', 'in', addresses.map((a) => a.toLowerCase()))
-    .orderBy('address')
+  return db
+    .selectFrom('topic_addresses as a')
+    .innerJoin('topics as t', 't.id', 'a.topic_id')
+    .select(['a.topic_id', 't.default_priority'])
+    .where('a.address', 'in', addresses.map((a) => a.toLowerCase()))
+    .orderBy('a.address')
     .executeTakeFirst();
-  return row?.topic_id;
 }

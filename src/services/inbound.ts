@@ -238,12 +238,14 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
     }
     case 'created': {
       const files = filesOf(mail);
-      const input = ticketFromMail({ fromAddress: mail.from!.address, fromName: mail.from!.name, subject: mail.subject, text: mail.text }, setting.emailPriority);
+      // A mail to a topic's address takes the topic's default priority, if it has one (§12).
+      const topic = await topicOfAddress(ctx.handle.db, recipientAddresses(mail.headers));
+      const input = ticketFromMail({ fromAddress: mail.from!.address, fromName: mail.from!.name, subject: mail.subject, text: mail.text }, topic?.default_priority ?? setting.emailPriority);
       const row = record('created', null);
       // The request key stays random, as for the form: the batcher answers a caller with a stored
       // ticket only when it is that caller's own (a commit whose answer was lost). The same mail
       // handed in twice at once is told apart by the log row, which fails the second.
-      const topicId = await topicOfAddress(ctx.handle.db, recipientAddresses(mail.headers));
+      const topicId = topic?.topic_id;
       const ticket = await intake.submitValid(
         { ...input, description: input.description + files.note },
         { channel: 'email', files: files.files, mail: row, ...(topicId === undefined ? {} : { topicId }) },

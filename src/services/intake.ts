@@ -31,7 +31,7 @@ export interface SubmissionExtras {
   files?: readonly IncomingFile[];
   /** The mail the ticket came from (§10): its inbound log row, written with the ticket. */
   mail?: InboundRecord;
-  /** The topic (§12), already checked; absent: the first topic. */
+  /** The topic (§12), already checked; absent: the first topic not hidden. */
   topicId?: number;
 }
 
@@ -71,9 +71,10 @@ export class TicketIntake {
     const input = validateNewTicket(raw);
     if (input.topic === undefined) return this.submitValid(input, extra);
     // The one check that needs the database, before any waiting: a topic that does not exist is
-    // the customer's 400, not a ticket of another topic.
+    // the customer's 400, not a ticket of another topic. A hidden topic is reached only through its
+    // inbound addresses: by name it does not exist for the form or the API.
     const topic = await findTopicByNameOrId(this.ctx.handle.db, input.topic);
-    if (!topic) throw invalidInput(labelled({ topic: 'No topic has this name.' }, NEW_TICKET_LABELS));
+    if (!topic || topic.hidden === 1) throw invalidInput(labelled({ topic: 'No topic has this name.' }, NEW_TICKET_LABELS));
     return this.submitValid(input, { ...extra, topicId: topic.id });
   }
 

@@ -22,7 +22,9 @@
  *   has recorded it (within a second).
  * - csat (§13) = the window's rated tickets, the good ones, and score = good / rated (null when
  *   none is rated), overall and per agent (the agent the ticket is with: who closed it); all time
- *   from csat_summary (kept by triggers), a window from its tickets. Per team: see repositories/csat.ts.
+ *   from csat_summary (kept by triggers), a window from its tickets; and per team (`teams`);
+ * - `?team=` (§12): every figure over that team's tickets only (its agents: its active members and
+ *   whoever holds or closed its tickets), read from the team's tickets rather than the summaries.
  */
 import { PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../db/connect.js';
@@ -31,7 +33,7 @@ import { metShare } from '../core/slaFigures.js';
 import { SLA_METRICS, type SlaMetric } from '../core/slaClocks.js';
 import { PRIORITIES, type Priority } from '../core/tickets.js';
 import { durationQuantiles, FIRST_RESPONSE } from '../repositories/durationQuantiles.js';
-import { type CsatCount, csatCountsByAgent } from '../repositories/csat.js';
+import { type CsatCount, csatCountsByAgent, csatCountsByTeam } from '../repositories/csat.js';
 import { type SlaFigureTotals, slaFigureTotals, type TargetCount } from '../repositories/slaTargets.js';
 import { type AgentFigures, agentFigures, resolutionQuantiles, type StatsScope, ticketTotals } from '../repositories/stats.js';
 
@@ -78,6 +80,8 @@ export type DurationFigures = { avg_seconds: number | null; p50_seconds: number 
 /** The §8 stats object. */
 export interface Stats {
   window: StatsWindow;
+  /** The team the figures are for (§12 `?team=`); null: every team. */
+  team: string | null;
   total: number;
   pending: number;
   open: number;
@@ -99,7 +103,12 @@ export interface Stats {
   /** Customer satisfaction (§13) over the window's rated tickets. */
   csat: CsatFigure;
   agents: AgentStats[];
+  /** Customer satisfaction per team (§13), every team (only the chosen one under `?team=`). */
+  teams: { name: string; csat: CsatFigure }[];
 }
+
+/** The team figures are filtered to (§12); null: every team. */
+export type StatsTeam = { id: number; name: string } | null;
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.round(ms) / 1000);
 
@@ -118,17 +127,21 @@ function targetFigures(totals: SlaFigureTotals): Pick<Stats['sla'], 'targets' | 
   return { targets, by_metric: byMetric };
 }
 
-async function figures(db: Db, window: StatsWindow, now: number): Promise<Stats> {
-  const scope: StatsScope = { since: windowStart(window, now), now };
+async function figures(db: Db, window: StatsWindow, now: number, team: StatsTeam): Promise<Stats> {
+  const teamId = team?.id ?? null;
+  const scope: StatsScope = { since: windowStart(window, now), now, teamId };
   const totals = await ticketTotals(db, scope);
   const [p50, p90] = await resolutionQuantiles(db, scope, totals.closed, [0.5, 0.9]);
-  const sla = await slaFigureTotals(db, scope.since);
-  const [fr50, fr90] = await durationQuantiles(db, FIRST_RESPONSE, scope.since, sla.answered, [0.5, 0.9]);
+  const sla = await slaFigureTotals(db, scope.since, teamId);
+  const [fr50, fr90] = await durationQuantiles(db, FIRST_RESPONSE, scope.since, sla.answered, [0.5, 0.9], teamId);
   const agents = await agentFigures(db, scope);
-  const csat = await csatCountsByAgent(db, scope.since);
+  const csat = await csatCountsByAgent(db, scope.since, teamId);
+  const byTeam = await csatCountsByTeam(db, scope.since, teamId);
+  const teamRows = await db.selectFrom('teams').select(['id', 'name']).$if(teamId !== null, (q) => q.where('id', '=', teamId!)).orderBy('id').execute();
   const breached = totals.openOverdue + totals.closedLate;
   return {
     window,
+    team: team?.name ?? null,
     total: totals.total,
     pending: totals.pending,
     open: totals.open,
@@ -149,6 +162,7 @@ async function figures(db: Db, window: StatsWindow, now: number): Promise<Stats>
     },
     csat: csatTotal(csat.values()),
     agents: agentStats(agents, csat),
+    teams: teamRows.map((t) => ({ name: t.name, csat: csatTotal([byTeam.get(t.id)]) })),
   };
 }
 
@@ -187,9 +201,9 @@ export async function inReadSnapshot<T>(db: Db, work: (t: Db) => Promise<T>): Pr
 
 /**
  * Computes the §6 figures for `window` at the instant `now` (the app's clock). The three aggregate
- * queries (totals, percentiles, per agent) run in one read snapshot (inReadSnapshot), so the
+ * queries (totals, percentiles, per agent) of every team or of `team` run in one read snapshot (inReadSnapshot), so the
  * figures agree with each other; pass a transaction to run inside the caller's instead.
  */
-export async function computeStats(db: Db, { window, now }: { window: StatsWindow; now: number }): Promise<Stats> {
-  return inReadSnapshot(db, (t) => figures(t, window, now));
+export async function computeStats(db: Db, { window, now, team = null }: { window: StatsWindow; now: number; team?: StatsTeam }): Promise<Stats> {
+  return inReadSnapshot(db, (t) => figures(t, window, now, team));
 }

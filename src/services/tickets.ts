@@ -32,7 +32,7 @@ export type IntakeInput = NewTicketInput & {
   intakeKey?: string;
   channel?: MessageChannel;
   followUpOf?: { id: number; agentId: number | null };
-  /** The topic (§12) as intake resolved it; absent or unknown by now: the first topic. */
+  /** The topic (§12) as intake resolved it; absent or unknown by now: the first topic not hidden. */
   topicId?: number | null;
   /** Files sent with the description (the form's `attachments`, §10.1): stored on the first message. */
   files?: readonly IncomingFile[];
@@ -50,11 +50,12 @@ interface RoutedInput {
   skills: StoredSkill[];
 }
 
-/** Each input's topic (the one resolved by intake, else the first), hence its team and skills. */
+/** Each input's topic (the one resolved by intake, else the first not hidden), hence its team and skills. */
 function routedIntake(inputs: readonly IntakeInput[], topics: readonly TopicRule[], now: number): RoutedInput[] {
   const byId = new Map(topics.map((t) => [t.id, t]));
+  const fallback = topics.find((t) => !t.hidden) ?? topics[0];
   return inputs.map((input, i) => {
-    const topic = (input.topicId == null ? undefined : byId.get(input.topicId)) ?? topics[0];
+    const topic = (input.topicId == null ? undefined : byId.get(input.topicId)) ?? fallback;
     const skills = topic ? skillsOfTopic(topic) : [];
     // New tickets are planned in arrival order, never sorted, so their deadline plays no part.
     const ticket = { id: i, createdAt: now, slaDueAt: now, teamId: topic?.teamId ?? 1, skills: skills.map((s) => ({ skillId: s.id, optionalAfterMs: s.after })) };

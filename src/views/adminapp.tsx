@@ -184,30 +184,77 @@ function MailFigures({ mail }: { mail: MailStats }) {
 }
 
 /** What the dashboard shows: the §8 stats object, the email figures and the alarms (the JSON feed's object). */
-export type DashboardFigures = Stats & { mail: MailStats; attention: Attention };
+export type DashboardFigures = Stats & { mail: MailStats; attention: Attention; /** Every team's name, for the team filter (§12). */ team_choices: string[] };
+
+/** The dashboard's query for a window and a team (null: every team). */
+const dashboardQuery = (window: StatsWindow, team: string | null) => `?window=${window}${team === null ? '' : `&team=${encodeURIComponent(team)}`}`;
+
+/** The team filter (§12): every team, or one; shown once there is more than one team. */
+function TeamFilter({ stats }: { stats: DashboardFigures }) {
+  if (stats.team_choices.length < 2) return null;
+  const choices: [string | null, string][] = [[null, 'All teams'], ...stats.team_choices.map((t): [string, string] => [t, t])];
+  return (
+    <nav aria-label="Team">
+      <ul>
+        {choices.map(([team, label]) => (
+          <li>
+            <a href={`/adminapp/dashboard/${dashboardQuery(stats.window, team)}`} aria-current={team === stats.team ? 'page' : undefined} class={team === stats.team ? '' : 'secondary'}>
+              {label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+/** Satisfaction per team (§13), live like the cards (data-kpi paths into the feed). */
+function TeamSatisfaction({ teams }: { teams: Stats['teams'] }) {
+  if (teams.length < 2) return null;
+  return (
+    <DataTable id="team-csat" class="figures" caption="Satisfaction per team" columns={['Team', 'Rated', 'Good', 'Satisfaction']}>
+      {teams.map((t, i) => (
+        <tr>
+          <td>{t.name}</td>
+          <td data-kpi={`teams.${i}.csat.rated`}>{t.csat.rated}</td>
+          <td data-kpi={`teams.${i}.csat.good`}>{t.csat.good}</td>
+          <td data-kpi={`teams.${i}.csat.score`}>{shareText(t.csat.score)}</td>
+        </tr>
+      ))}
+    </DataTable>
+  );
+}
 
 export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { stats: DashboardFigures }) {
   const { attention } = stats;
-  const feed = `/adminapp/dashboard/data.json?window=${stats.window}`;
+  const feed = `/adminapp/dashboard/data.json${dashboardQuery(stats.window, stats.team)}`;
   return (
     <Layout title="Dashboard" viewer={viewer} csrf={csrf} flash={flash} scripts={['admin-dashboard.js']}>
       <hgroup>
         <h1>Dashboard</h1>
         <p>
-          Tickets created in the window: <strong>{WINDOW_LABELS[stats.window]}</strong>. Figures refresh every 5 seconds.
+          Tickets created in the window: <strong>{WINDOW_LABELS[stats.window]}</strong>
+          {stats.team !== null && (
+            <>
+              {' '}
+              of team <strong id="dashboard-team">{stats.team}</strong>
+            </>
+          )}
+          . Figures refresh every 5 seconds.
         </p>
       </hgroup>
       <nav aria-label="Time window">
         <ul>
           {(Object.keys(WINDOW_LABELS) as StatsWindow[]).map((w) => (
             <li>
-              <a href={`/adminapp/dashboard/?window=${w}`} aria-current={w === stats.window ? 'page' : undefined} class={w === stats.window ? '' : 'secondary'}>
+              <a href={`/adminapp/dashboard/${dashboardQuery(w, stats.team)}`} aria-current={w === stats.window ? 'page' : undefined} class={w === stats.window ? '' : 'secondary'}>
                 {WINDOW_LABELS[w]}
               </a>
             </li>
           ))}
         </ul>
       </nav>
+      <TeamFilter stats={stats} />
       {/* The one live region: a summary sentence, announced only when it changes (the figures below update silently). */}
       <p id="dashboard-summary" class="dashboard-summary" role="status" data-level={attention.level}>
         {attention.summary}
@@ -268,6 +315,7 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
           <Kpi label="Good" name="csat.good" value={stats.csat.good} />
           <Kpi label="Satisfaction" name="csat.score" value={shareText(stats.csat.score)} note="good ÷ rated" />
         </div>
+        <TeamSatisfaction teams={stats.teams} />
 
         <h2>Charts</h2>
         <div class="grid charts">

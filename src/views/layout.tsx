@@ -46,6 +46,7 @@ const NAV: Record<'visitor' | 'agent' | 'admin', NavLink[]> = {
     ['/adminapp/calendars/', 'Calendars'],
     ['/adminapp/forecast/', 'Forecast'],
     ['/adminapp/webhooks/', 'Webhooks'],
+    ['/adminapp/teams/', 'Teams'],
     ['/api/docs', 'API docs'],
   ],
 };

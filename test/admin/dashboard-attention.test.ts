@@ -57,7 +57,8 @@ for (const dialect of DIALECTS) {
       expect(s.waiting_unattended.items.map((i: { id: number }) => i.id)).toEqual([tickets.high, tickets.medium, tickets.low]);
       expect([s.held_by_unavailable.count, s.undelivered_emails.count]).toEqual([0, 0]);
       // The feed is still GET /api/v1/stats plus `mail` (and now `attention`).
-      const { mail, ...figures } = stats;
+      const { mail, team_choices: teams, ...figures } = stats;
+      expect(teams).toEqual(['Support']);
       expect(mail.outbox).toBeDefined();
       expect(figures).toEqual((await api.get('/api/v1/stats')).body);
     });

@@ -94,7 +94,7 @@ for (const dialect of DIALECTS) {
         // The §8 stats object, and the email figures and alarms beside it.
         const stats = await computeStats(t.ctx.handle.db, { window, now: clock.now() });
         const mail = await computeMailStats(t.ctx.handle, clock.now());
-        expect(response.json()).toEqual({ ...stats, mail, attention: await computeAttention(t.ctx.handle.db, clock.now(), stats, mail) });
+        expect(response.json()).toEqual({ ...stats, mail, attention: await computeAttention(t.ctx.handle.db, clock.now(), stats, mail), team_choices: ['Support'] });
       }
       expect((await admin.get('/adminapp/dashboard/data.json')).json().window).toBe('all');
     });

@@ -110,6 +110,7 @@ for (const dialect of DIALECTS) {
       // p90: position 0.9·5 = 4.5 → 1200 + 0.5·(5400 − 1200) = 3300.
       expect(stats).toEqual({
         window: 'all',
+        team: null,
         total: 10,
         pending: 2,
         open: 2,
@@ -137,6 +138,8 @@ for (const dialect of DIALECTS) {
           // erin is deactivated but closed a ticket of the window; dave has none and is left out
           { username: 'erin', closed: 1, open: 0, avg_resolution_seconds: 10, breached: 0, presence: 'offline', csat: csat(1, 1, 1) },
         ],
+        // Every ticket is Support's (the only team, §12).
+        teams: [{ name: 'Support', csat: csat(6, 4, 0.6667) }],
       });
     });
 

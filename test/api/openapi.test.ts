@@ -113,6 +113,7 @@ for (const dialect of DIALECTS) {
       expect(Object.keys(schemas.Agent.properties).sort()).toEqual(['capacity', 'display_name', 'last_assigned_at', 'open_count', 'presence', 'role', 'username']);
       expect(Object.keys(schemas.Stats.properties).sort()).toEqual(['agents', 'closed', 'csat', 'first_response', 'open', 'pending', 'resolution', 'sla', 'total', 'window']);
       expect(Object.keys(schemas.Forecast.properties).sort()).toEqual(['backtest', 'capacity', 'elapsed_ms', 'needed_agents', 'rows', 'seed', 'target_percent', 'team', 'tickets', 'window']);
+      expect(Object.keys(schemas.Stats.properties).sort()).toEqual(['agents', 'closed', 'csat', 'first_response', 'open', 'pending', 'resolution', 'sla', 'team', 'teams', 'total', 'window']);
       expect(Object.keys(schemas.Stats.properties.csat.properties).sort()).toEqual(['good', 'rated', 'score']);
       expect(Object.keys(schemas.Stats.properties.agents.items.properties)).toContain('csat');
       expect(Object.keys(schemas.Stats.properties.sla.properties).sort()).toEqual(['breach_rate', 'breached', 'by_metric', 'by_priority', 'closed_late', 'open_overdue', 'targets']);
@@ -137,7 +138,7 @@ for (const dialect of DIALECTS) {
       expect(schemas.MessageConflict.properties.error.properties.code.enum).toEqual(['stale', 'conflict']);
       expect(schemas.MessageConflict.properties.error.properties).toHaveProperty('newest_message_id');
       const list = document.paths['/api/v1/tickets'].get.parameters.map((p: { name: string }) => p.name);
-      expect(list.sort()).toEqual(['agent', 'breached', 'cursor', 'limit', 'priority', 'q', 'state', 'status']);
+      expect(list.sort()).toEqual(['agent', 'breached', 'cursor', 'limit', 'priority', 'q', 'state', 'status', 'team']);
     });
 
     it('describes the inbound mail route (§10): tag inbound, a raw message in, the result out', () => {

@@ -83,6 +83,10 @@ for (const dialect of DIALECTS) {
       ['an overflow wait that is not a number of minutes', 'POST', '/api/v1/teams', { name: 'Y', overflow_team: 'Support', overflow_after_minutes: 'soon' }, 'overflow_after_minutes'],
       ['deleting Support', 'DELETE', '/api/v1/teams/1', undefined, 'team'],
       ['taking the last team of an agent holding a ticket', 'PUT', '/api/v1/agents/ben/teams', { teams: [] }, 'teams'],
+      ['taking an agent holding a ticket out of its last team, by the team', 'PUT', '/api/v1/teams/2', { name: 'Billing', members: [] }, 'members'],
+      ['a member who is not an agent', 'PUT', '/api/v1/teams/2', { name: 'Billing', members: ['ben', 'root'] }, 'members'],
+      ['a default priority that is not one', 'POST', '/api/v1/topics', { name: 'X', team: 'Support', default_priority: 'urgent' }, 'default_priority'],
+      ['hidden that is not a yes or no', 'POST', '/api/v1/topics', { name: 'X', team: 'Support', hidden: 'maybe' }, 'hidden'],
     ])('refuses %s: 400 naming the field, nothing changed', async (_t, method, url, payload, field) => {
       const before = await counts();
       const response = await api(method, url, payload);
@@ -96,6 +100,21 @@ for (const dialect of DIALECTS) {
       const response = await api('DELETE', `/api/v1/teams/${billing.id}`);
       expect(response.statusCode).toBe(400);
       expect(response.json().error.fields.team).toMatch(/^Team: it holds 2 open tickets/);
+    });
+
+    it('a hidden topic is reached only by its address, with its default priority; the API refuses it by name', async () => {
+      const created = await api('POST', '/api/v1/topics', { name: 'VIP', team: 'Billing', hidden: true, default_priority: 'high', addresses: ['vip@helpdesk.example'] });
+      expect(created.json()).toMatchObject({ name: 'VIP', hidden: true, default_priority: 'high' });
+      const before = await counts();
+      const byName = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { ...TICKET, topic: 'VIP' } });
+      expect([byName.statusCode, byName.json().error.fields]).toEqual([400, { topic: expect.stringMatching(/no topic has this name/i) }]);
+      expect(await counts()).toEqual(before);
+      expect(await (await t.app.inject({ method: 'GET', url: '/tickets/create/' })).body).not.toContain('>VIP<');
+      const mailed = await postMail(t.app, token, rawMail({ from: 'gil@customer.example', to: 'vip@helpdesk.example', subject: 'Urgent' }));
+      expect((await api('GET', `/api/v1/tickets/${mailed.json().ticket}`)).json()).toMatchObject({ topic: 'VIP', team: 'Billing', priority: 'high' });
+      // The audit log has every change made through the API, by the token's admin.
+      const actions = await db().selectFrom('audit_log').select(['action', 'actor_name']).where('action', 'like', 'topic.%').execute();
+      expect(actions).toContainEqual({ action: 'topic.create', actor_name: 'root' });
     });
   });
 }

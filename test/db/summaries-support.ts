@@ -217,12 +217,12 @@ export async function expectSummariesMatchTickets(db: Db, options: SlaOption = {
   expect(histogramRows.map((row) => [Number(row.bucket), Number(row.closed)])).toEqual([...histogram].sort((a, b) => a[0] - b[0]));
 }
 
-/** Rated and good tickets per agent (0: none), recounted from the tickets. */
-export function recountCsat(tickets: readonly TicketRow[]): Map<number, { rated: number; good: number }> {
+/** Rated and good tickets per agent (0: none), or per team, recounted from the tickets. */
+export function recountCsat(tickets: readonly TicketRow[], by: 'agent' | 'team' = 'agent'): Map<number, { rated: number; good: number }> {
   const counts = new Map<number, { rated: number; good: number }>();
   for (const t of tickets) {
     if (t.csat_score === null) continue;
-    const key = t.agent_id ?? 0;
+    const key = by === 'team' ? t.team_id : (t.agent_id ?? 0);
     const entry = counts.get(key) ?? { rated: 0, good: 0 };
     counts.set(key, { rated: entry.rated + 1, good: entry.good + (t.csat_score === 'good' ? 1 : 0) });
   }
@@ -265,8 +265,11 @@ export async function slowAllTimeStats(db: Db, now: number): Promise<Stats> {
   const targetOf = (m: SlaMetric) => ({ ...figure(total(m)), by_priority: { high: figure(counts[m].high), medium: figure(counts[m].medium), low: figure(counts[m].low) } });
   const firstTimes = firstResponseTimes(tickets);
   const csat = recountCsat(tickets);
+  const byTeam = recountCsat(tickets, 'team');
+  const teams = await db.selectFrom('teams').select(['id', 'name']).orderBy('id').execute();
   return {
     window: 'all',
+    team: null,
     total: tickets.length,
     pending: open.filter((t) => t.agent_id === null).length,
     open: open.filter((t) => t.agent_id !== null).length,
@@ -292,6 +295,7 @@ export async function slowAllTimeStats(db: Db, now: number): Promise<Stats> {
     },
     csat: csatTotal(csat.values()),
     agents: agentStats(agents, csat),
+    teams: teams.map((t) => ({ name: t.name, csat: csatTotal([byTeam.get(t.id)]) })),
   };
 }
 

@@ -5,7 +5,7 @@ import type { ServiceContext } from '../../src/services/context.js';
 import { TicketIntake } from '../../src/services/intake.js';
 import { changePresence } from '../../src/services/presence.js';
 import { requeueTicket } from '../../src/services/admin.js';
-import { createSkill, deleteTeam, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../src/services/teams.js';
+import { type AdminActor, createSkill, deleteTeam, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../src/services/teams.js';
 import { closeTicket } from '../../src/services/tickets.js';
 import { addStaff } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
@@ -20,7 +20,7 @@ for (const dialect of DIALECTS) {
     let database: TestDatabase;
     let ctx: ServiceContext;
     const clock = new FakeClock(Date.UTC(2026, 11, 4, 10, 0, 0));
-    let admin: number;
+    let admin: AdminActor;
     let ana: number; // Support only
     let ben: number; // Billing, German
     let cy: number; // Support and Billing
@@ -37,7 +37,7 @@ for (const dialect of DIALECTS) {
     beforeAll(async () => {
       database = await freshDatabase(dialect);
       ctx = { handle: database.handle, clock, publicUrl: 'http://helpdesk.test' };
-      admin = await addStaff(ctx, 'root', { role: 'admin' });
+      admin = { id: await addStaff(ctx, 'root', { role: 'admin' }), username: 'root', address: '127.0.0.1' };
       ana = await addStaff(ctx, 'ana', { capacity: 1 });
       ben = await addStaff(ctx, 'ben', { capacity: 1 });
       cy = await addStaff(ctx, 'cy', { capacity: 2 });

@@ -94,7 +94,7 @@ export async function openDesk(dialect: Dialect, plugin?: KyselyPlugin): Promise
   const topicIds = [1];
   for (const t of TOPICS.slice(1)) {
     const skills = t.skills.map((i) => ({ name: SKILL_NAMES[i]!, optionalAfterMinutes: null }));
-    topicIds.push(await saveTopic(ctx, adminId, { name: t.name, team: TEAM_NAMES[t.team], skills, addresses: t.address === null ? [] : [t.address] }));
+    topicIds.push(await saveTopic(ctx, adminId, { name: t.name, team: TEAM_NAMES[t.team], skills, addresses: t.address === null ? [] : [t.address], hidden: false, defaultPriority: null }));
   }
   return { dialect, database, ctx, clock, intake: new TicketIntake(ctx), adminId, agentIds, usernames, teamIds, skillIds, topicIds, afterTicketId: 0, lastEventId: 0 };
 }

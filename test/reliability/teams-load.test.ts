@@ -34,7 +34,7 @@ for (const dialect of DIALECTS) {
     it(`keeps I1–I5 and team-I3 with ${TICKETS} creations over 3 teams and skills`, async () => {
       const handle = database().open();
       const ctx: ServiceContext = { handle, clock: { now: () => Date.now() }, publicUrl: 'http://helpdesk.test' };
-      const admin = (await handle.db.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirstOrThrow()).id;
+      const admin = { id: (await handle.db.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirstOrThrow()).id, username: 'admin', address: '127.0.0.1' };
       for (const name of ['Billing', 'Tech']) await saveTeam(ctx, admin, validateTeam({ name }));
       for (const name of ['German', 'SQL']) await createSkill(ctx, admin, { name });
       await saveTopic(ctx, admin, validateTopic({ name: 'Rechnung', team: 'Billing', skills: ['German'] }));

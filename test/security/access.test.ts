@@ -218,6 +218,22 @@ const CASES: Case[] = [
   { route: 'GET /adminapp/calendars/:id/', url: (fx) => `/adminapp/calendars/${fx.calendar}/`, expect: adminOnly(200) },
   { route: 'POST /adminapp/calendars/:id/', url: (fx) => `/adminapp/calendars/${fx.calendar}/`, form: (fx) => ({ name: `Edited calendar ${fx.seq}`, time_zone: 'UTC', hours_tue: '09:00-17:00' }), expect: adminOnly(303) },
   { route: 'POST /adminapp/calendars/:id/delete/', url: (fx) => `/adminapp/calendars/${fx.calendar}/delete/`, form: () => ({}), expect: adminOnly(303) },
+  // Teams, topics and skills pages (§12): admins only.
+  { route: 'GET /adminapp/teams/', url: () => '/adminapp/teams/', expect: adminOnly(200) },
+  { route: 'GET /adminapp/teams/new/', url: () => '/adminapp/teams/new/', expect: adminOnly(200) },
+  { route: 'POST /adminapp/teams/new/', url: () => '/adminapp/teams/new/', form: (fx) => ({ name: `Page team ${fx.seq}` }), expect: adminOnly(303) },
+  { route: 'GET /adminapp/teams/:id/', url: (fx) => `/adminapp/teams/${fx.team}/`, expect: adminOnly(200) },
+  { route: 'POST /adminapp/teams/:id/', url: (fx) => `/adminapp/teams/${fx.team}/`, form: (fx) => ({ name: `Edited team ${fx.seq}` }), expect: adminOnly(303) },
+  { route: 'POST /adminapp/teams/:id/delete/', url: (fx) => `/adminapp/teams/${fx.team}/delete/`, form: () => ({}), expect: adminOnly(303) },
+  { route: 'POST /adminapp/teams/skills/', url: () => '/adminapp/teams/skills/', form: (fx) => ({ name: `Page skill ${fx.seq}` }), expect: adminOnly(303) },
+  { route: 'POST /adminapp/teams/skills/:id/delete/', url: (fx) => `/adminapp/teams/skills/${fx.skill}/delete/`, form: () => ({}), expect: adminOnly(303) },
+  { route: 'GET /adminapp/topics/', url: () => '/adminapp/topics/', expect: adminOnly(200) },
+  { route: 'GET /adminapp/topics/new/', url: () => '/adminapp/topics/new/', expect: adminOnly(200) },
+  { route: 'POST /adminapp/topics/new/', url: () => '/adminapp/topics/new/', form: (fx) => ({ name: `Page topic ${fx.seq}`, team: 'support' }), expect: adminOnly(303) },
+  { route: 'GET /adminapp/topics/:id/', url: (fx) => `/adminapp/topics/${fx.topic}/`, expect: adminOnly(200) },
+  { route: 'POST /adminapp/topics/:id/', url: (fx) => `/adminapp/topics/${fx.topic}/`, form: (fx) => ({ name: `Edited topic ${fx.seq}`, team: 'support' }), expect: adminOnly(303) },
+  { route: 'POST /adminapp/topics/:id/delete/', url: (fx) => `/adminapp/topics/${fx.topic}/delete/`, form: () => ({}), expect: adminOnly(303) },
+  { route: 'POST /admin/users/:id/teams/', url: (fx) => `/admin/users/${fx.target}/teams/`, form: () => ({ teams: 'Support' }), expect: adminOnly(303) },
   { route: 'GET /admin/', url: () => '/admin/', expect: adminOnly(200) },
   { route: 'GET /admin/tickets/', url: () => '/admin/tickets/', expect: adminOnly(200) },
   { route: 'GET /admin/tickets/:id/', url: (fx) => `/admin/tickets/${fx.mine}/`, expect: adminOnly(200) },
@@ -364,9 +380,10 @@ for (const dialect of DIALECTS) {
       const webhook = (await createEndpoint(t.ctx, null, { url: `https://hooks.example.com/${seq}`, events: ['ticket.created'] }, false)).id;
       await ticket(`For the webhook ${seq}`);
       const delivery = (await db().selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', webhook).executeTakeFirstOrThrow()).id;
-      const team = await saveTeam(t.ctx, ids.root, validateTeam({ name: `Team ${seq}` }));
-      const topic = await saveTopic(t.ctx, ids.root, validateTopic({ name: `Topic ${seq}`, team: 'Support' }));
-      const skill = await createSkill(t.ctx, ids.root, { name: `Skill ${seq}` });
+      const root = { id: ids.root, username: 'root', address: '127.0.0.1' };
+      const team = await saveTeam(t.ctx, root, validateTeam({ name: `Team ${seq}` }));
+      const topic = await saveTopic(t.ctx, root, validateTopic({ name: `Topic ${seq}`, team: 'Support' }));
+      const skill = await createSkill(t.ctx, root, { name: `Skill ${seq}` });
       fixtures = {
         mine: mine.id,
         theirs: theirs.id,

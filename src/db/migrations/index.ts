@@ -24,6 +24,7 @@ import * as auditLog from './2026-12-04T1302-audit-log.js';
 import * as rateLimits from './2026-12-04T1400-rate-limits.js';
 import * as teams from './2026-12-04T1000-teams.js';
 import * as presenceHistory from './2026-12-05T1300-presence-history.js';
+import * as topicHidden from './2026-12-05T1200-topic-hidden.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1400-rate-limits': rateLimits,
   '2026-12-04T1000-teams': teams,
   '2026-12-05T1300-presence-history': presenceHistory,
+  '2026-12-05T1200-topic-hidden': topicHidden,
 };

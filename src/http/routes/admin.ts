@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, notFound } from '../../core/errors.js';
 import { dispositionOf } from '../../core/attachments.js';
 import { mailFilename } from '../../core/inbound.js';
+import { agentTeamsFromForm, keptFormValues } from '../../core/teamForm.js';
 import { parseId, referenceOf } from '../../core/tickets.js';
 import { parseMail } from '../../mail/inbound/parse.js';
 import { highlightWords } from '../../core/search.js';
@@ -16,12 +17,14 @@ import { emailsOfTicket, outboxBacklog } from '../../repositories/outbox.js';
 import { firstCorrected } from '../../repositories/searchTypos.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { countPending, findTicketById, openTicketsOf } from '../../repositories/tickets.js';
+import { listSkills, listTeams } from '../../repositories/teams.js';
 import { findUserById } from '../../repositories/users.js';
 import { changeCapacity, deactivateUser, reactivateUser, reassignTicket, requeueTicket } from '../../services/admin.js';
 import { changeProfile } from '../../services/auth.js';
 import type { ServiceContext } from '../../services/context.js';
 import { retryFailedEmail } from '../../services/outbox.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../services/tokens.js';
+import { setAgentTeamsAndSkills } from '../../services/teams.js';
 import { closeTicket } from '../../services/tickets.js';
 import {
   AdminIndexPage,
@@ -47,6 +50,11 @@ import { parseEmailQuery, parseEventQuery, parseInboundQuery, parseTicketQuery, 
 import { FILE_HEADERS } from './attachments.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+
+/** An agent's teams and skills as the user page's boxes show them (comma lists of names). */
+function agentTeamsOf(username: string, teams: readonly { name: string; members: readonly string[] }[], skills: readonly { name: string; agents: readonly string[] }[]) {
+  return { teams: teams.filter((t) => t.members.includes(username)).map((t) => t.name).join(','), skills: skills.filter((k) => k.agents.includes(username)).map((k) => k.name).join(',') };
+}
 
 /** The id of a detail URL; anything but a positive whole number is a 404. */
 function idParam(request: IdRequest, what: string): number {
@@ -214,7 +222,13 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
     ) => {
       const user = await findUserById(db, id);
       if (!user) throw notFound('User');
-      const [settings, openTickets, tokens] = await Promise.all([loadSettings(db), user.role === 'agent' ? openTicketsOf(db, id) : Promise.resolve([]), listApiTokens(ctx, id)]);
+      const [settings, openTickets, tokens, teams, skills] = await Promise.all([
+        loadSettings(db),
+        user.role === 'agent' ? openTicketsOf(db, id) : Promise.resolve([]),
+        listApiTokens(ctx, id),
+        listTeams(db),
+        listSkills(db),
+      ]);
       const values = form.values ?? { capacity: user.capacity === null ? '' : String(user.capacity) };
       const page = UserDetailPage({
         ...base(request, reply, form.flash ?? takeFlash(request, reply)),
@@ -222,6 +236,9 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
         openTickets,
         tokens,
         newToken: form.newToken,
+        teams: teams.map((t) => t.name),
+        skills: skills.map((k) => k.name),
+        held: form.values?.teams !== undefined ? { teams: form.values.teams, skills: form.values.skills ?? '' } : agentTeamsOf(user.username, teams, skills),
         defaultCapacity: settings.defaultCapacity,
         values,
         errors: form.errors ?? {},
@@ -242,7 +259,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
         if (!refused) throw error;
         const body = formBody(request.body);
         // The refused form's typed values come back (never a password).
-        const typed = Object.entries(body).filter(([name, value]) => ['capacity', 'display_name', 'email'].includes(name) && typeof value === 'string');
+        const typed = Object.entries(keptFormValues(body)).filter(([name]) => ['capacity', 'display_name', 'email', 'teams', 'skills'].includes(name));
         const values = typed.length > 0 ? (Object.fromEntries(typed) as FormValues) : undefined;
         return userPage(request, reply, id, { ...(values ? { values } : {}), errors: refused.fields, flash: { kind: 'error', message: refused.message }, status: statusOf(refused) });
       }
@@ -261,6 +278,13 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
         const { passwordChanged } = await changeProfile(ctx, actor, id, formBody(request.body), options.idleMinutes);
         const others = id === actor.id ? 'You stay logged in here; your other sessions ended.' : 'Their sessions ended: they log in with the new password.';
         return { kind: 'success', message: passwordChanged ? `Profile saved and password changed. ${others}` : 'Profile saved.' };
+      }),
+    );
+
+    admin.post<{ Params: { id: string } }>('/admin/users/:id/teams/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
+      userAction(request, reply, async (id) => {
+        await setAgentTeamsAndSkills(ctx, actingOf(request), id, agentTeamsFromForm(formBody(request.body)));
+        return { kind: 'success', message: 'Teams and skills saved.' };
       }),
     );
 

@@ -137,6 +137,11 @@ function defined<T extends object>(value: T): T {
 }
 
 const username = (raw: string): string | null => (/^[A-Za-z0-9._-]{1,64}$/.test(raw) ? raw.toLowerCase() : null);
+/** A team's name as typed (1–64 characters, any letter case; §12). */
+const teamName = (raw: string): string | null => {
+  const name = raw.trim();
+  return name.length >= 1 && name.length <= 64 ? name : null;
+};
 
 export function parseTicketQuery(query: Query): Parsed<TicketFilter> {
   const p = new FilterParser(query);
@@ -145,6 +150,7 @@ export function parseTicketQuery(query: Query): Parsed<TicketFilter> {
     state: p.take('state', parseState, 'Choose pending, open or closed.'),
     priority: p.take('priority', parsePriority, 'Choose high, medium or low.'),
     agent: p.take('agent', username, 'Enter an agent’s username.'),
+    team: p.take('team', teamName, 'Enter a team’s name.'),
     breached: p.take('breached', yesNo, 'Choose yes or no.'),
     ...p.dateRange(),
     search: p.searchQuery(),
@@ -159,6 +165,7 @@ export function parseUserQuery(query: Query): Parsed<UserFilter> {
     role: p.take('role', (raw) => oneOf<Role>(ROLES, raw), 'Choose agent or admin.'),
     active: p.take('active', yesNo, 'Choose yes or no.'),
     presence: p.take('presence', (raw) => oneOf<Presence>(PRESENCES, raw), 'Choose available, away or offline.'),
+    team: p.take('team', teamName, 'Enter a team’s name.'),
     q: p.search(),
   });
   return p.result(filter);

@@ -10,7 +10,9 @@ import { updateSettings } from '../../services/admin.js';
 import type { ServiceContext } from '../../services/context.js';
 import { attentionOf, loadDesk } from '../../services/attention.js';
 import { computeMailStats } from '../../services/mailStats.js';
-import { computeStats, inReadSnapshot, parseStatsWindow, type StatsWindow } from '../../services/stats.js';
+import { computeStats, inReadSnapshot, parseStatsWindow, type StatsTeam, type StatsWindow } from '../../services/stats.js';
+import { teamFilterOf } from '../../services/teams.js';
+import { listTeamNames } from '../../repositories/teams.js';
 import { createUser } from '../../services/users.js';
 import { SettingsPage } from '../../views/admin/settings.js';
 import { AdminDashboardPage, type DashboardFigures, REGISTER_FIELDS, RegisterPage } from '../../views/adminapp.js';
@@ -32,37 +34,50 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   // second, so requests arriving while one runs share its result instead of queueing their own.
   // The figures are the §8 stats object with the email figures beside it (`mail`).
   // Beside them, the alarms of the "Needs attention" panel (`attention`, services/attention.ts).
-  const inFlight = new Map<StatsWindow, Promise<DashboardFigures>>();
-  const stats = (window: StatsWindow): Promise<DashboardFigures> => {
-    const running = inFlight.get(window);
+  // One team's dashboard (`?team=`, §12) shares per window and team.
+  const inFlight = new Map<string, Promise<DashboardFigures>>();
+  const stats = (window: StatsWindow, team: StatsTeam): Promise<DashboardFigures> => {
+    const key = `${window}:${team?.id ?? ''}`;
+    const running = inFlight.get(key);
     if (running) return running;
     const now = ctx.clock.now();
     // The figures and the desk's alarms in one read snapshot, so the panel agrees with the cards.
-    const snapshot = inReadSnapshot(ctx.handle.db, async (t) => ({ figures: await computeStats(t, { window, now }), desk: await loadDesk(t, now) }));
+    const snapshot = inReadSnapshot(ctx.handle.db, async (t) => ({ figures: await computeStats(t, { window, now, team }), desk: await loadDesk(t, now), teams: await listTeamNames(t) }));
     const started = Promise.all([snapshot, computeMailStats(ctx.handle, now)])
-      .then(([{ figures, desk }, mail]) => ({ ...figures, mail, attention: attentionOf(desk, figures, mail) }))
-      .finally(() => inFlight.delete(window));
-    inFlight.set(window, started);
+      .then(([{ figures, desk, teams }, mail]) => ({ ...figures, mail, attention: attentionOf(desk, figures, mail), team_choices: teams }))
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, started);
     return started;
+  };
+  /** The window and team of a dashboard request; null when either is unknown. */
+  const scopeOf = async (query: { window?: string; team?: string }) => {
+    const window = parseStatsWindow(query.window);
+    if (window === null) return { error: { window: 'Choose 24h, 7d, 30d or all.' } };
+    try {
+      return { window, team: await teamFilterOf(ctx.handle.db, query.team) };
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'invalid_input') return { error: error.fields };
+      throw error;
+    }
   };
 
   app.register(async (admin) => {
     adminOnly(admin);
 
-    admin.get<{ Querystring: { window?: string } }>('/adminapp/dashboard/', async (request, reply) => {
-      const window = parseStatsWindow(request.query.window);
-      if (window === null) throw invalidInput({ window: 'Choose 24h, 7d, 30d or all.' }, 'Unknown time window: choose 24h, 7d, 30d or all.');
-      const figures = await stats(window);
+    admin.get<{ Querystring: { window?: string; team?: string } }>('/adminapp/dashboard/', async (request, reply) => {
+      const scope = await scopeOf(request.query);
+      if (scope.error) throw invalidInput(scope.error, scope.error.window ? 'Unknown time window: choose 24h, 7d, 30d or all.' : 'Unknown team.');
+      const figures = await stats(scope.window, scope.team);
       return sendHtml(reply, renderPage(AdminDashboardPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), stats: figures })));
     });
 
     // The figures and chart data for the dashboard's script: the object of GET /api/v1/stats, `mail` and `attention`.
-    admin.get<{ Querystring: { window?: string } }>('/adminapp/dashboard/data.json', async (request, reply) => {
-      const window = parseStatsWindow(request.query.window);
-      if (window === null) {
-        return reply.status(400).send({ error: { code: 'invalid_input', message: 'Unknown time window.', fields: { window: 'Choose 24h, 7d, 30d or all.' } } });
+    admin.get<{ Querystring: { window?: string; team?: string } }>('/adminapp/dashboard/data.json', async (request, reply) => {
+      const scope = await scopeOf(request.query);
+      if (scope.error) {
+        return reply.status(400).send({ error: { code: 'invalid_input', message: scope.error.window ? 'Unknown time window.' : 'Unknown team.', fields: scope.error } });
       }
-      return reply.send(await stats(window));
+      return reply.send(await stats(scope.window, scope.team));
     });
 
     admin.get('/adminapp/register/', async (request, reply) => {

@@ -76,6 +76,7 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number; 
       </div>
       <div class="grid">
         <TextField name="agent" label="Agent (username)" values={values} errors={errors} maxLength={64} />
+        <TextField name="team" label="Team" values={values} errors={errors} maxLength={64} />
         <DateField name="from" label="Created from" values={values} errors={errors} />
         <DateField name="to" label="Created until" values={values} errors={errors} />
       </div>

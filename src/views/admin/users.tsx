@@ -4,6 +4,7 @@ import { referenceOf } from '../../core/tickets.js';
 import type { TicketRow, UserRow } from '../../db/schema.js';
 import type { UserListRow } from '../../repositories/adminLists.js';
 import { ActionForm, type Column, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, RecordTable, SelectField, SlaBadge, TextField, Time } from '../components.js';
+import { Boxes } from '../teams.js';
 import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame, PresenceBadge } from './frame.js';
 
 function userColumns(defaultCapacity: number): Column<UserListRow>[] {
@@ -25,6 +26,7 @@ export function UserListPage(props: ListProps<UserListRow> & { defaultCapacity: 
         <SelectField name="role" label="Role" values={values} errors={errors} options={any([['agent', 'Agent'], ['admin', 'Admin']])} />
         <SelectField name="active" label="Active" values={values} errors={errors} options={any([['yes', 'Yes'], ['no', 'No (deactivated)']])} />
         <SelectField name="presence" label="Presence" values={values} errors={errors} options={any([['available', 'Available'], ['away', 'Away'], ['offline', 'Offline']])} />
+        <TextField name="team" label="Team" values={values} errors={errors} maxLength={64} />
       </div>
       <Search values={values} errors={errors} label="Search username, name or email" />
     </>
@@ -44,6 +46,11 @@ export interface UserDetailProps extends PageBase {
   openTickets: TicketRow[];
   /** The user's API tokens (never the secrets). */
   tokens: ApiTokenInfo[];
+  /** Every team's and skill's name, for the agent's boxes. */
+  teams: readonly string[];
+  skills: readonly string[];
+  /** The agent's teams and skills as comma lists (or as the refused form had them). */
+  held: { teams: string; skills: string };
   /** A token just created: shown on this one page only. */
   newToken?: { name: string; token: string } | undefined;
   defaultCapacity: number;
@@ -138,7 +145,24 @@ function ProfileForm({ user, csrf, values, errors, isSelf }: Pick<UserDetailProp
   );
 }
 
-export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens, newToken, defaultCapacity, values, errors, now }: UserDetailProps) {
+/** An agent's teams and skills (§12): routing gives it only tickets of its teams whose skills it holds. */
+function TeamsAndSkills({ user, csrf, teams, skills, held, errors }: Pick<UserDetailProps, 'user' | 'csrf' | 'teams' | 'skills' | 'held' | 'errors'>) {
+  return (
+    <section id="teams-skills" aria-labelledby="teams-heading">
+      <h2 id="teams-heading">Teams and skills</h2>
+      <form method="post" action={`/admin/users/${user.id}/teams/`} novalidate>
+        <CsrfField token={csrf} />
+        <div class="grid">
+          <Boxes name="teams" legend="Teams" hint="It takes tickets of these teams. While it holds open tickets it keeps at least one." values={held} errors={errors} options={teams.map((t) => [t, t])} />
+          <Boxes name="skills" legend="Skills" hint="Topics may require skills; add skills on the Teams page." values={held} errors={errors} options={skills.map((k) => [k, k])} />
+        </div>
+        <button type="submit">Save teams and skills</button>
+      </form>
+    </section>
+  );
+}
+
+export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens, newToken, teams, skills, held, defaultCapacity, values, errors, now }: UserDetailProps) {
   const isSelf = viewer.username === user.username;
   return (
     <AdminFrame title={user.username} trail={[['Users', '/admin/users/'], [user.username, null]]} viewer={viewer} csrf={csrf} flash={flash}>
@@ -208,6 +232,7 @@ export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens,
         </article>
       </div>
       <ProfileForm user={user} csrf={csrf} values={values} errors={errors} isSelf={isSelf} />
+      {user.role === 'agent' && <TeamsAndSkills user={user} csrf={csrf} teams={teams} skills={skills} held={held} errors={errors} />}
       {user.role === 'agent' && (
         <>
           <h2>Open tickets</h2>

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { teamFilterOf } from '../../../services/teams.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { notFound } from '../../../core/errors.js';
 import { loadSettings } from '../../../repositories/settings.js';
@@ -36,8 +37,9 @@ export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     },
     async (request) => {
       const { limit, cursor } = request.query;
+      const team = await teamFilterOf(db, request.query.team);
       const settings = await loadSettings(db);
-      const rows = await listStaff(db, { afterId: cursor === undefined ? undefined : decodeCursor(cursor), limit });
+      const rows = await listStaff(db, { afterId: cursor === undefined ? undefined : decodeCursor(cursor), limit, ...(team ? { teamId: team.id } : {}) });
       return pageOf(rows, limit, (row) => agentJson(row, settings.defaultCapacity));
     },
   );

@@ -1,21 +1,21 @@
 /**
  * Teams, topics and skills through the API (§12): list, create, replace, delete; an agent's teams
  * and skills. Admins only; behind requireBearer. Bad input is a 400 naming the field and changes
- * nothing (src/services/teams.ts).
+ * nothing; every write goes through src/services/teams.ts, as the pages' do.
  */
 import { actingOf } from '../../acting.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { notFound } from '../../../core/errors.js';
 import { validateTeam, validateTopic } from '../../../core/teamInput.js';
 import { parseId } from '../../../core/tickets.js';
 import { listSkills, listTeams, listTopics } from '../../../repositories/teams.js';
 import { findUserByUsername } from '../../../repositories/users.js';
 import type { ServiceContext } from '../../../services/context.js';
-import { createSkill, deleteSkill, deleteTeam, deleteTopic, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../../services/teams.js';
+import { type AdminActor, agentTeamsAndSkills, createSkill, deleteSkill, deleteTeam, deleteTopic, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../../services/teams.js';
 import { errorResponses } from '../../api-schemas.js';
 import { AgentTeamsBody, Deleted, IdParams, SkillBody, SkillSchema, TeamBody, TeamSchema, TopicBody, TopicSchema, UsernameParams } from '../../teamSchemas.js';
-import { z } from 'zod';
 
 const security = [{ bearerAuth: [] }];
 const config = { apiRoles: ['admin'] as const };
@@ -27,65 +27,78 @@ function idOf(raw: string, what: string): number {
   return id;
 }
 
+
+/** One resource's collection: list, create, replace (the same check and service as create), delete. */
+interface Resource<Row extends { id: number }> {
+  path: string;
+  what: string;
+  schema: z.ZodType;
+  body: z.ZodType;
+  list: () => Promise<Row[]>;
+  /** Creates (id null) or replaces (when `replaceable`); returns the id. */
+  save: (actor: AdminActor, body: Record<string, unknown>, id: number | null) => Promise<number>;
+  replaceable: boolean;
+  remove: (actor: AdminActor, id: number) => Promise<void>;
+}
+
 export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const db = ctx.handle.db;
   const schema = <S extends object>(summary: string, extra: S) => ({ tags, summary, description: 'Admins only.', security, ...extra });
-  const found = async <T extends { id: number }>(rows: Promise<T[]>, id: number, what: string): Promise<T> => {
-    const row = (await rows).find((x) => x.id === id);
-    if (!row) throw notFound(what);
-    return row;
+
+  const resource = <Row extends { id: number }>(res: Resource<Row>) => {
+    const lower = res.what.toLowerCase();
+    const found = async (id: number): Promise<Row> => {
+      const row = (await res.list()).find((x) => x.id === id);
+      if (!row) throw notFound(res.what);
+      return row;
+    };
+    r.get(res.path, { schema: schema(`List ${lower}s`, { response: { 200: z.array(res.schema), ...errorResponses(401, 403) } }), config }, () => res.list());
+    r.post(res.path, { schema: schema(`Create a ${lower}`, { body: res.body, response: { 201: res.schema, ...errorResponses(400, 401, 403) } }), config }, async (request, reply) => {
+      const id = await res.save(actingOf(request), request.body as Record<string, unknown>, null);
+      return reply.status(201).send(await found(id));
+    });
+    if (res.replaceable) {
+      r.put(`${res.path}/:id`, { schema: schema(`Replace a ${lower}`, { params: IdParams, body: res.body, response: { 200: res.schema, ...errorResponses(400, 401, 403, 404) } }), config }, async (request) =>
+        found(await res.save(actingOf(request), request.body as Record<string, unknown>, idOf(request.params.id, res.what))),
+      );
+    }
+    r.delete(`${res.path}/:id`, { schema: schema(`Delete a ${lower}`, { params: IdParams, response: { 204: Deleted, ...errorResponses(400, 401, 403, 404) } }), config }, async (request, reply) => {
+      await res.remove(actingOf(request), idOf(request.params.id, res.what));
+      return reply.status(204).send(null);
+    });
   };
 
-  r.get('/teams', { schema: schema('List teams', { response: { 200: z.array(TeamSchema), ...errorResponses(401, 403) } }), config }, () => listTeams(db));
-  r.post('/teams', { schema: schema('Create a team', { body: TeamBody, response: { 201: TeamSchema, ...errorResponses(400, 401, 403) } }), config }, async (request, reply) => {
-    const id = await saveTeam(ctx, actingOf(request), validateTeam(request.body as Record<string, unknown>));
-    return reply.status(201).send(await found(listTeams(db), id, 'Team'));
+  resource({
+    path: '/teams',
+    what: 'Team',
+    schema: TeamSchema,
+    body: TeamBody,
+    list: () => listTeams(db),
+    save: (actor, body, id) => saveTeam(ctx, actor, validateTeam(body), id),
+    replaceable: true,
+    remove: (actor, id) => deleteTeam(ctx, actor, id),
   });
-  r.put('/teams/:id', { schema: schema('Replace a team', { params: IdParams, body: TeamBody, response: { 200: TeamSchema, ...errorResponses(400, 401, 403, 404) } }), config }, async (request) => {
-    const id = await saveTeam(ctx, actingOf(request), validateTeam(request.body as Record<string, unknown>), idOf(request.params.id, 'Team'));
-    return found(listTeams(db), id, 'Team');
+  resource({
+    path: '/topics',
+    what: 'Topic',
+    schema: TopicSchema,
+    body: TopicBody,
+    list: () => listTopics(db),
+    save: (actor, body, id) => saveTopic(ctx, actor, validateTopic(body), id),
+    replaceable: true,
+    remove: (actor, id) => deleteTopic(ctx, actor, id),
   });
-  r.delete(
-    '/teams/:id',
-    { schema: schema('Delete a team', { params: IdParams, response: { 204: Deleted, ...errorResponses(400, 401, 403, 404) } }), config },
-    async (request, reply) => {
-      await deleteTeam(ctx, actingOf(request), idOf(request.params.id, 'Team'));
-      return reply.status(204).send(null);
-    },
-  );
-
-  r.get('/topics', { schema: schema('List topics', { response: { 200: z.array(TopicSchema), ...errorResponses(401, 403) } }), config }, () => listTopics(db));
-  r.post('/topics', { schema: schema('Create a topic', { body: TopicBody, response: { 201: TopicSchema, ...errorResponses(400, 401, 403) } }), config }, async (request, reply) => {
-    const id = await saveTopic(ctx, actingOf(request), validateTopic(request.body as Record<string, unknown>));
-    return reply.status(201).send(await found(listTopics(db), id, 'Topic'));
+  resource({
+    path: '/skills',
+    what: 'Skill',
+    schema: SkillSchema,
+    body: SkillBody,
+    list: () => listSkills(db),
+    save: (actor, body) => createSkill(ctx, actor, body),
+    replaceable: false,
+    remove: (actor, id) => deleteSkill(ctx, actor, id),
   });
-  r.put('/topics/:id', { schema: schema('Replace a topic', { params: IdParams, body: TopicBody, response: { 200: TopicSchema, ...errorResponses(400, 401, 403, 404) } }), config }, async (request) => {
-    const id = await saveTopic(ctx, actingOf(request), validateTopic(request.body as Record<string, unknown>), idOf(request.params.id, 'Topic'));
-    return found(listTopics(db), id, 'Topic');
-  });
-  r.delete(
-    '/topics/:id',
-    { schema: schema('Delete a topic', { params: IdParams, response: { 204: Deleted, ...errorResponses(400, 401, 403, 404) } }), config },
-    async (request, reply) => {
-      await deleteTopic(ctx, actingOf(request), idOf(request.params.id, 'Topic'));
-      return reply.status(204).send(null);
-    },
-  );
-
-  r.get('/skills', { schema: schema('List skills', { response: { 200: z.array(SkillSchema), ...errorResponses(401, 403) } }), config }, () => listSkills(db));
-  r.post('/skills', { schema: schema('Create a skill', { body: SkillBody, response: { 201: SkillSchema, ...errorResponses(400, 401, 403) } }), config }, async (request, reply) => {
-    const id = await createSkill(ctx, actingOf(request), request.body as Record<string, unknown>);
-    return reply.status(201).send(await found(listSkills(db), id, 'Skill'));
-  });
-  r.delete(
-    '/skills/:id',
-    { schema: schema('Delete a skill', { params: IdParams, response: { 204: Deleted, ...errorResponses(400, 401, 403, 404) } }), config },
-    async (request, reply) => {
-      await deleteSkill(ctx, actingOf(request), idOf(request.params.id, 'Skill'));
-      return reply.status(204).send(null);
-    },
-  );
 
   r.put(
     '/agents/:username/teams',
@@ -94,8 +107,7 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       const agent = await findUserByUsername(db, request.params.username);
       if (!agent) throw notFound('Agent');
       await setAgentTeamsAndSkills(ctx, actingOf(request), agent.id, request.body);
-      const [teams, skills] = await Promise.all([listTeams(db), listSkills(db)]);
-      return { teams: teams.filter((t) => t.members.includes(agent.username)).map((t) => t.name), skills: skills.filter((s) => s.agents.includes(agent.username)).map((s) => s.name) };
+      return agentTeamsAndSkills(db, agent.username);
     },
   );
 }

@@ -1,5 +1,6 @@
 import { actingOf } from '../../acting.js';
 import type { FastifyInstance } from 'fastify';
+import { teamFilterOf } from '../../../services/teams.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { invalidInput, notFound } from '../../../core/errors.js';
 import { parsePosition, parseSearch, type SearchQuery } from '../../../core/search.js';
@@ -98,6 +99,7 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
         if (!agent) throw invalidInput({ agent: 'No staff account has this username.' });
         agentId = agent.id;
       }
+      const team = await teamFilterOf(db, query.team);
       const search = searchOf(query.q);
       const now = ctx.clock.now();
       const rows = await listTickets(db, viewer, {
@@ -105,6 +107,7 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
         state: query.state,
         priority: query.priority,
         agentId,
+        ...(team ? { teamId: team.id } : {}),
         breached: query.breached,
         search,
         beforeId: query.cursor === undefined ? undefined : decodeCursor(query.cursor, search ? parsePosition : undefined),

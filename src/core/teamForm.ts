@@ -1,0 +1,76 @@
+/**
+ * The admin pages' forms of teams, topics and an agent's teams and skills (§12): what a form posts
+ * turned into what the service takes (the same as the API's JSON), and a saved team or topic turned
+ * into the form's values. Pure.
+ */
+/** A form's values: one string per field (lists comma-separated). */
+type Values = Record<string, string>;
+
+/** The ticked boxes of a field: none (absent), one (a string) or several (an array). */
+export function ticked(raw: unknown): string[] {
+  if (Array.isArray(raw)) return raw.filter((v): v is string => typeof v === 'string');
+  return typeof raw === 'string' && raw !== '' ? [raw] : [];
+}
+
+/** The text field of a skill's wait on the topic form. */
+export const skillAfterField = (skillId: number) => `skill_after_${skillId}`;
+
+/** The team form: name, overflow team and wait, members (ticked usernames; none ticked: none). */
+export function teamFromForm(body: Record<string, unknown>): Record<string, unknown> {
+  return { name: body.name, overflow_team: body.overflow_team, overflow_after_minutes: body.overflow_after_minutes, members: ticked(body.members) };
+}
+
+/**
+ * The topic form: name, team, hidden (a box), default priority, addresses (comma-separated), and
+ * the ticked skills, each with its wait from its own field (empty: always needed).
+ */
+export function topicFromForm(body: Record<string, unknown>, skills: readonly { id: number; name: string }[]): Record<string, unknown> {
+  return {
+    name: body.name,
+    team: body.team,
+    hidden: body.hidden ?? false,
+    default_priority: body.default_priority,
+    addresses: typeof body.addresses === 'string' ? body.addresses : '',
+    // A ticked name no skill has goes on as it is: the service refuses it by name.
+    skills: ticked(body.skills).map((name) => {
+      const skill = skills.find((s) => s.name.toLowerCase() === name.toLowerCase());
+      return skill ? { name: skill.name, optional_after_minutes: body[skillAfterField(skill.id)] } : { name };
+    }),
+  };
+}
+
+/** The agent's part of the user page: its teams and skills (ticked names; none ticked: none). */
+export function agentTeamsFromForm(body: Record<string, unknown>): { teams: string[]; skills: string[] } {
+  return { teams: ticked(body.teams), skills: ticked(body.skills) };
+}
+
+/** What the admin typed, to show again after a refusal: strings as they were, ticked boxes comma-joined. */
+export function keptFormValues(body: Record<string, unknown>): Values {
+  const values: Values = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (name === '_csrf') continue;
+    if (typeof value === 'string') values[name] = value;
+    else if (Array.isArray(value)) values[name] = ticked(value).join(',');
+  }
+  return values;
+}
+
+/** A saved team as its form shows it. */
+export function teamFormValues(team: { name: string; overflow_team: string | null; overflow_after_minutes: number | null; members: readonly string[] } | null): Values {
+  if (!team) return { name: '', overflow_team: '', overflow_after_minutes: '', members: '' };
+  return { name: team.name, overflow_team: team.overflow_team ?? '', overflow_after_minutes: team.overflow_after_minutes === null ? '' : String(team.overflow_after_minutes), members: team.members.join(',') };
+}
+
+/** A saved topic as its form shows it; `skills` are every skill, for the fields of their waits. */
+export function topicFormValues(
+  topic: { name: string; team: string; hidden: boolean; default_priority: string | null; addresses: readonly string[]; skills: readonly { name: string; optional_after_minutes: number | null }[] } | null,
+  skills: readonly { id: number; name: string }[],
+): Values {
+  if (!topic) return { name: '', team: '', hidden: '', default_priority: '', addresses: '', skills: '' };
+  const values: Values = { name: topic.name, team: topic.team, hidden: topic.hidden ? 'on' : '', default_priority: topic.default_priority ?? '', addresses: topic.addresses.join(', '), skills: topic.skills.map((s) => s.name).join(',') };
+  for (const s of skills) {
+    const needed = topic.skills.find((n) => n.name === s.name);
+    values[skillAfterField(s.id)] = needed?.optional_after_minutes == null ? '' : String(needed.optional_after_minutes);
+  }
+  return values;
+}

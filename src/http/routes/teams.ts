@@ -1,0 +1,151 @@
+/**
+ * Teams, topics and skills (§12) at `/adminapp/teams/` and `/adminapp/topics/`: lists, new, edit,
+ * delete; skills are added and deleted on the teams page. Admin only; every POST checks the CSRF
+ * token and goes through src/services/teams.ts, as the API does (same checks, same audit entries).
+ * A refused save shows the form again with the admin's input and a message by each field (400),
+ * writing nothing.
+ */
+import { actingOf } from '../acting.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, notFound } from '../../core/errors.js';
+import { keptFormValues, teamFormValues, teamFromForm, topicFormValues, topicFromForm } from '../../core/teamForm.js';
+import { validateTeam, validateTopic } from '../../core/teamInput.js';
+import { parseId } from '../../core/tickets.js';
+import { agentChoices, listSkills, listTeams, listTopics } from '../../repositories/teams.js';
+import type { ServiceContext } from '../../services/context.js';
+import { type AdminActor, createSkill, deleteSkill, deleteTeam, deleteTopic, saveTeam, saveTopic } from '../../services/teams.js';
+import type { FormErrors, FormValues } from '../../views/components.js';
+import type { Flash } from '../../views/layout.js';
+import { renderPage } from '../../views/render.js';
+import { SKILLS, TEAMS, TeamFormPage, TeamListPage, TOPICS, TopicFormPage, TopicListPage } from '../../views/teams.js';
+import { setFlash, takeFlash } from '../flash.js';
+import { formBody, sendHtml } from '../forms.js';
+import { adminOnly } from '../session.js';
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+
+const isInvalidInput = (error: unknown): error is DomainError => error instanceof DomainError && error.code === 'invalid_input';
+
+function idOf(request: IdRequest, what: string): number {
+  const id = parseId(request.params.id);
+  if (id === null) throw notFound(what);
+  return id;
+}
+
+/** A refusal's message for a flash: the first field's, else the error's own. */
+const messageOf = (error: DomainError) => Object.values(error.fields ?? {})[0] ?? error.message;
+
+interface FormState {
+  values?: FormValues;
+  errors?: FormErrors;
+  status?: number;
+  flash?: Flash | null;
+}
+
+export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const db = ctx.handle.db;
+  const base = (request: FastifyRequest, reply: FastifyReply, state: FormState) => ({
+    viewer: request.viewer!,
+    csrf: reply.generateCsrf(),
+    flash: state.flash ?? ((state.status ?? 200) === 200 ? takeFlash(request, reply) : null),
+  });
+
+  const teamList = async (request: FastifyRequest, reply: FastifyReply, state: FormState = {}) => {
+    const [teams, skills] = await Promise.all([listTeams(db), listSkills(db)]);
+    return sendHtml(reply, renderPage(TeamListPage({ ...base(request, reply, state), teams, skills, values: state.values ?? {}, errors: state.errors ?? {} })), state.status ?? 200);
+  };
+
+  const teamPage = async (request: FastifyRequest, reply: FastifyReply, id: number | null, state: FormState = {}) => {
+    const [teams, agents] = await Promise.all([listTeams(db), agentChoices(db)]);
+    const team = id === null ? null : (teams.find((t) => t.id === id) ?? null);
+    if (id !== null && !team) throw notFound('Team');
+    const page = TeamFormPage({ ...base(request, reply, state), team, teams, agents, values: state.values ?? teamFormValues(team), errors: state.errors ?? {} });
+    return sendHtml(reply, renderPage(page), state.status ?? 200);
+  };
+
+  const topicPage = async (request: FastifyRequest, reply: FastifyReply, id: number | null, state: FormState = {}) => {
+    const [topics, teams, skills] = await Promise.all([listTopics(db), listTeams(db), listSkills(db)]);
+    const topic = id === null ? null : (topics.find((t) => t.id === id) ?? null);
+    if (id !== null && !topic) throw notFound('Topic');
+    const page = TopicFormPage({ ...base(request, reply, state), topic, teams, skills, values: state.values ?? topicFormValues(topic, skills), errors: state.errors ?? {} });
+    return sendHtml(reply, renderPage(page), state.status ?? 200);
+  };
+
+  /** Runs a save; back to `done` with a flash, or the form again (400) with what the admin typed. */
+  const saving = async (request: FastifyRequest, reply: FastifyReply, save: () => Promise<string>, done: string, again: (state: FormState) => Promise<FastifyReply>) => {
+    try {
+      setFlash(reply, { kind: 'success', message: await save() });
+      return reply.redirect(done, 303);
+    } catch (error) {
+      if (!isInvalidInput(error)) throw error;
+      return again({ values: keptFormValues(formBody(request.body)), errors: error.fields, status: 400 });
+    }
+  };
+
+  /** Runs a delete; back to `done`, or the item's page again (400) saying why not. */
+  const deleting = async (reply: FastifyReply, remove: () => Promise<void>, message: string, done: string, again: (state: FormState) => Promise<FastifyReply>) => {
+    try {
+      await remove();
+      setFlash(reply, { kind: 'success', message });
+      return reply.redirect(done, 303);
+    } catch (error) {
+      if (!isInvalidInput(error)) throw error;
+      return again({ status: 400, flash: { kind: 'error', message: messageOf(error) } });
+    }
+  };
+
+  app.register(async (admin) => {
+    adminOnly(admin);
+
+    /** New, edit and delete of one kind (teams, topics): the same form flow, its own page and service. */
+    const editable = (root: string, what: 'Team' | 'Topic', page: typeof teamPage, save: (request: FastifyRequest, id: number | null) => Promise<string>, remove: (actor: AdminActor, id: number) => Promise<void>) => {
+      admin.get(`${root}new/`, async (request, reply) => page(request, reply, null));
+      admin.post(`${root}new/`, { preHandler: app.csrfProtection }, async (request, reply) => saving(request, reply, () => save(request, null), root, (state) => page(request, reply, null, state)));
+      admin.get(`${root}:id/`, async (request: IdRequest, reply) => page(request, reply, idOf(request, what)));
+      admin.post<{ Params: { id: string } }>(`${root}:id/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+        const id = idOf(request, what);
+        return saving(request, reply, () => save(request, id), root, (state) => page(request, reply, id, state));
+      });
+      admin.post<{ Params: { id: string } }>(`${root}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+        const id = idOf(request, what);
+        return deleting(reply, () => remove(actingOf(request), id), `${what} deleted.`, root, (state) => page(request, reply, id, state));
+      });
+    };
+
+    admin.get(TEAMS, async (request, reply) => teamList(request, reply));
+    editable(
+      TEAMS,
+      'Team',
+      teamPage,
+      async (request, id) => {
+        const input = validateTeam(teamFromForm(formBody(request.body)));
+        await saveTeam(ctx, actingOf(request), input, id);
+        return `Team “${input.name}” ${id === null ? 'created' : 'saved'}.`;
+      },
+      (actor, id) => deleteTeam(ctx, actor, id),
+    );
+
+    admin.post(SKILLS, { preHandler: app.csrfProtection }, async (request, reply) =>
+      saving(request, reply, async () => {
+        await createSkill(ctx, actingOf(request), formBody(request.body));
+        return 'Skill added.';
+      }, `${TEAMS}#skills`, (state) => teamList(request, reply, state)),
+    );
+    admin.post<{ Params: { id: string } }>(`${SKILLS}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
+      deleting(reply, () => deleteSkill(ctx, actingOf(request), idOf(request, 'Skill')), 'Skill deleted.', TEAMS, (state) => teamList(request, reply, state)),
+    );
+
+    admin.get(TOPICS, async (request, reply) => sendHtml(reply, renderPage(TopicListPage({ ...base(request, reply, {}), topics: await listTopics(db) }))));
+    editable(
+      TOPICS,
+      'Topic',
+      topicPage,
+      async (request, id) => {
+        const input = validateTopic(topicFromForm(formBody(request.body), await listSkills(db)));
+        await saveTopic(ctx, actingOf(request), input, id);
+        return `Topic “${input.name}” ${id === null ? 'created' : 'saved'}.`;
+      },
+      (actor, id) => deleteTopic(ctx, actor, id),
+    );
+  });
+}

@@ -1,0 +1,299 @@
+/**
+ * `/adminapp/teams/` and `/adminapp/topics/` (§12): teams with their members and overflow, the
+ * skills agents hold and topics require, and topics: which team they route to, whether the form
+ * offers them, their skills with optional waits, their inbound addresses and default priority.
+ */
+import { skillAfterField } from '../core/teamForm.js';
+import type { TeamListing, TopicListing } from '../repositories/teams.js';
+import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, SelectField, TextField } from './components.js';
+import { type Flash, Layout, type Viewer } from './layout.js';
+
+export const TEAMS = '/adminapp/teams/';
+export const TOPICS = '/adminapp/topics/';
+/** Skills are made and deleted on the teams page. */
+export const SKILLS = `${TEAMS}skills/`;
+
+interface PageBase {
+  viewer: Viewer;
+  csrf: string;
+  flash: Flash | null;
+}
+
+export interface SkillListing {
+  id: number;
+  name: string;
+  agents: string[];
+}
+
+const list = (items: readonly string[]) => (items.length === 0 ? '—' : items.join(', '));
+
+function Breadcrumb({ root, label, leaf }: { root: string; label: string; leaf: string }) {
+  return (
+    <nav aria-label="breadcrumb">
+      <ul>
+        <li>
+          <a href={root}>{label}</a>
+        </li>
+        <li>{leaf}</li>
+      </ul>
+    </nav>
+  );
+}
+
+/** A fieldset of boxes `name`, ticked for the values in the comma list `values[name]`. */
+export function Boxes({ name, legend, hint, values, errors, options }: { name: string; legend: string; hint: string; values: FormValues; errors: FormErrors; options: readonly [string, string][] }) {
+  const chosen = new Set((values[name] ?? '').split(',').map((v) => v.trim().toLowerCase()));
+  return (
+    <fieldset id={name} tabindex={-1} aria-describedby={errors[name] ? `${name}-error` : `${name}-hint`}>
+      <legend>
+        <strong>{legend}</strong>
+      </legend>
+      <small id={`${name}-hint`} hidden={errors[name] ? true : undefined}>
+        {hint}
+      </small>
+      {errors[name] && (
+        <small id={`${name}-error`} class="field-error">
+          {errors[name]}
+        </small>
+      )}
+      {options.length === 0 && <p>None yet.</p>}
+      {options.map(([value, text]) => (
+        <label>
+          <input type="checkbox" name={name} value={value} checked={chosen.has(value.toLowerCase())} /> {text}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function SkillsSection({ csrf, skills, values, errors }: { csrf: string; skills: readonly SkillListing[]; values: FormValues; errors: FormErrors }) {
+  return (
+    <section id="skills" aria-labelledby="skills-heading">
+      <h2 id="skills-heading">Skills</h2>
+      <p>A topic may require skills; only members of its team holding them take its tickets. Give agents skills on their page under Data → Users.</p>
+      {skills.length === 0 ? (
+        <EmptyState>No skill yet.</EmptyState>
+      ) : (
+        <div class="table-scroll">
+          <DataTable id="skill-list" class="striped stack" columns={['Skill', 'Agents', '']}>
+            {skills.map((s) => (
+              <tr data-skill={s.id}>
+                <td data-label="Skill">
+                  <span>{s.name}</span>
+                </td>
+                <td data-label="Agents">
+                  <span>{list(s.agents)}</span>
+                </td>
+                <td data-label="">
+                  <ActionForm action={`${SKILLS}${s.id}/delete/`} csrf={csrf} class="secondary outline small" label="Delete" ariaLabel={`Delete skill ${s.name}`} />
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        </div>
+      )}
+      <form method="post" action={SKILLS} novalidate>
+        <CsrfField token={csrf} />
+        <TextField name="name" label="New skill" values={values} errors={errors} maxLength={64} hint="Such as German or Databases." />
+        <button type="submit">Add skill</button>
+      </form>
+    </section>
+  );
+}
+
+export function TeamListPage({ viewer, csrf, flash, teams, skills, values = {}, errors = {} }: PageBase & { teams: readonly TeamListing[]; skills: readonly SkillListing[]; values?: FormValues; errors?: FormErrors }) {
+  return (
+    <Layout title={Object.keys(errors).length ? 'Check the skill · Teams' : 'Teams'} viewer={viewer} csrf={csrf} flash={flash}>
+      <hgroup>
+        <h1>Teams</h1>
+        <p>
+          Each ticket belongs to the team of its <a href={TOPICS}>topic</a> and goes only to that team’s members (and, after the overflow wait, to the overflow team’s). An agent may be in several teams; its capacity counts across them.
+        </p>
+      </hgroup>
+      <ErrorSummary errors={errors} />
+      <p>
+        <a href={`${TEAMS}new/`} role="button">
+          New team
+        </a>
+      </p>
+      <div class="table-scroll">
+        <DataTable id="teams" class="striped stack" columns={['Team', 'Members', 'Overflow']}>
+          {teams.map((t) => (
+            <tr data-team={t.id}>
+              <td data-label="Team" class="ticket-title">
+                <span>
+                  <a href={`${TEAMS}${t.id}/`}>{t.name}</a>
+                </span>
+              </td>
+              <td data-label="Members">
+                <span>{list(t.members)}</span>
+              </td>
+              <td data-label="Overflow">
+                <span>{t.overflow_team === null ? '—' : `${t.overflow_team} after ${t.overflow_after_minutes} min`}</span>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </div>
+      <SkillsSection csrf={csrf} skills={skills} values={values} errors={errors} />
+    </Layout>
+  );
+}
+
+export function TeamFormPage({
+  viewer,
+  csrf,
+  flash,
+  team,
+  teams,
+  agents,
+  values,
+  errors,
+}: PageBase & { team: TeamListing | null; teams: readonly TeamListing[]; agents: readonly { username: string; display_name: string; active: number }[]; values: FormValues; errors: FormErrors }) {
+  const title = team ? `Team ${team.name}` : 'New team';
+  const others: [string, string][] = teams.filter((t) => t.id !== team?.id).map((t) => [t.name.toLowerCase(), t.name]);
+  const shown = { ...values, overflow_team: (values.overflow_team ?? '').toLowerCase() };
+  return (
+    <Layout title={Object.keys(errors).length ? `Check the team · ${title}` : title} viewer={viewer} csrf={csrf} flash={flash}>
+      <Breadcrumb root={TEAMS} label="Teams" leaf={team ? team.name : 'New'} />
+      <h1>{title}</h1>
+      <ErrorSummary errors={errors} />
+      <form method="post" action={team ? `${TEAMS}${team.id}/` : `${TEAMS}new/`} novalidate>
+        <CsrfField token={csrf} />
+        <TextField name="name" label="Name" values={values} errors={errors} required maxLength={64} hint="Unique in any letter case, such as Billing." />
+        <Boxes
+          name="members"
+          legend="Members"
+          hint="Agents who take this team’s tickets. An agent holding open tickets keeps at least one team."
+          values={values}
+          errors={errors}
+          options={agents.map((a) => [a.username, `${a.display_name} (${a.username})${a.active === 1 ? '' : ', deactivated'}`])}
+        />
+        <div class="grid">
+          <SelectField name="overflow_team" label="Overflow team" values={shown} errors={errors} options={[['', 'None'], ...others]} hint="Its members may also take tickets that waited this long." />
+          <TextField name="overflow_after_minutes" label="Overflow after (minutes)" type="number" values={values} errors={errors} hint="1 to 10080; with an overflow team." />
+        </div>
+        <button type="submit">{team ? 'Save' : 'Create team'}</button>
+      </form>
+      {team && team.id !== 1 && <ActionForm action={`${TEAMS}${team.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this team" note="Refused while it holds open tickets or a topic routes to it." />}
+    </Layout>
+  );
+}
+
+export function TopicListPage({ viewer, csrf, flash, topics }: PageBase & { topics: readonly TopicListing[] }) {
+  return (
+    <Layout title="Topics" viewer={viewer} csrf={csrf} flash={flash}>
+      <hgroup>
+        <h1>Topics</h1>
+        <p>
+          What customers pick on the form (asked only while more than one is offered) and what inbound addresses lead to. Each routes to a <a href={TEAMS}>team</a>; a ticket naming no topic gets the first one on the form.
+        </p>
+      </hgroup>
+      <p>
+        <a href={`${TOPICS}new/`} role="button">
+          New topic
+        </a>
+      </p>
+      <div class="table-scroll">
+        <DataTable id="topics" class="striped stack" columns={['Topic', 'Team', 'On the form', 'Skills', 'Addresses', 'Default priority']}>
+          {topics.map((t) => (
+            <tr data-topic={t.id}>
+              <td data-label="Topic" class="ticket-title">
+                <span>
+                  <a href={`${TOPICS}${t.id}/`}>{t.name}</a>
+                </span>
+              </td>
+              <td data-label="Team">
+                <span>{t.team}</span>
+              </td>
+              <td data-label="On the form">
+                <span>{t.hidden ? 'hidden' : 'yes'}</span>
+              </td>
+              <td data-label="Skills">
+                <span>{list(t.skills.map((s) => (s.optional_after_minutes === null ? s.name : `${s.name} (optional after ${s.optional_after_minutes} min)`)))}</span>
+              </td>
+              <td data-label="Addresses">
+                <span>{list(t.addresses)}</span>
+              </td>
+              <td data-label="Default priority">
+                <span>{t.default_priority ?? '—'}</span>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </div>
+    </Layout>
+  );
+}
+
+export function TopicFormPage({
+  viewer,
+  csrf,
+  flash,
+  topic,
+  teams,
+  skills,
+  values,
+  errors,
+}: PageBase & { topic: TopicListing | null; teams: readonly TeamListing[]; skills: readonly SkillListing[]; values: FormValues; errors: FormErrors }) {
+  const title = topic ? `Topic ${topic.name}` : 'New topic';
+  const chosen = new Set((values.skills ?? '').split(',').map((v) => v.trim().toLowerCase()));
+  const shown = { ...values, team: (values.team ?? '').toLowerCase() };
+  return (
+    <Layout title={Object.keys(errors).length ? `Check the topic · ${title}` : title} viewer={viewer} csrf={csrf} flash={flash}>
+      <Breadcrumb root={TOPICS} label="Topics" leaf={topic ? topic.name : 'New'} />
+      <h1>{title}</h1>
+      <ErrorSummary errors={errors} />
+      <form method="post" action={topic ? `${TOPICS}${topic.id}/` : `${TOPICS}new/`} novalidate>
+        <CsrfField token={csrf} />
+        <div class="grid">
+          <TextField name="name" label="Name" values={values} errors={errors} required maxLength={100} hint="What customers see on the form, such as Invoices." />
+          <SelectField name="team" label="Team" values={shown} errors={errors} options={[['', 'Choose a team'], ...teams.map((t): [string, string] => [t.name.toLowerCase(), t.name])]} />
+        </div>
+        <div class="field">
+          <label for="hidden">
+            <input type="checkbox" id="hidden" name="hidden" checked={values.hidden === 'on'} aria-invalid={errors.hidden ? 'true' : undefined} aria-describedby={errors.hidden ? 'hidden-error' : 'hidden-hint'} /> Hidden from the form
+          </label>
+          <small id="hidden-hint" hidden={errors.hidden ? true : undefined}>
+            Only its inbound addresses lead to it; the form and the API refuse it by name.
+          </small>
+          {errors.hidden && (
+            <small id="hidden-error" class="field-error">
+              {errors.hidden}
+            </small>
+          )}
+        </div>
+        <SelectField name="default_priority" label="Default priority" values={values} errors={errors} options={[['', 'None'], ['high', 'High'], ['medium', 'Medium'], ['low', 'Low']]} hint="The priority of mail to its addresses; none: the email channel’s." />
+        <fieldset id="skills" tabindex={-1} aria-describedby={errors.skills ? 'skills-error' : 'skills-hint'}>
+          <legend>
+            <strong>Required skills</strong>
+          </legend>
+          <small id="skills-hint" hidden={errors.skills ? true : undefined}>
+            Only agents holding every ticked skill take its tickets. A wait in minutes makes the skill optional once a ticket has waited that long.
+          </small>
+          {errors.skills && (
+            <small id="skills-error" class="field-error">
+              {errors.skills}
+            </small>
+          )}
+          {skills.length === 0 && (
+            <p>
+              No skill yet: add them on the <a href={`${TEAMS}#skills`}>teams page</a>.
+            </p>
+          )}
+          {skills.map((s) => (
+            <div class="grid">
+              <label>
+                <input type="checkbox" name="skills" value={s.name} checked={chosen.has(s.name.toLowerCase())} /> {s.name}
+              </label>
+              <TextField name={skillAfterField(s.id)} label={`${s.name}: optional after (minutes)`} type="number" values={values} errors={errors} />
+            </div>
+          ))}
+        </fieldset>
+        <TextField name="addresses" label="Inbound addresses" values={values} errors={errors} maxLength={2000} hint="Comma-separated, such as billing@example.com: mail to them becomes a ticket of this topic." />
+        <button type="submit">{topic ? 'Save' : 'Create topic'}</button>
+      </form>
+      {topic && <ActionForm action={`${TOPICS}${topic.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this topic" note="Its tickets keep their team and skills. The last topic on the form cannot be deleted." />}
+    </Layout>
+  );
+}
