@@ -16,6 +16,8 @@ export interface SsoClaims {
    */
   xms_edov?: unknown;
   name?: unknown;
+  /** Other claims, ignored. */
+  [claim: string]: unknown;
 }
 
 /** A staff account holding the claimed address (any letter case). */

@@ -18,6 +18,7 @@ import { DEFAULT_INBOUND_SETTING, type InboundSetting } from '../services/inboun
 import { TicketIntake } from '../services/intake.js';
 import type { Clock, ServiceContext, TicketChange } from '../services/context.js';
 import { TokenCache } from '../services/tokenCache.js';
+import { SsoProvider } from '../services/sso.js';
 import { installErrorHandler, sendError } from './errors.js';
 import type { TrustProxy } from '../core/trustProxy.js';
 import { databaseLimitStore } from './rateLimitStore.js';
@@ -37,13 +38,14 @@ import { liveRoutes } from './routes/live.js';
 import { createMetrics, opsRoutes } from './routes/ops.js';
 import { cannedReplyRoutes } from './routes/replies.js';
 import { ratingRoutes } from './routes/rating.js';
+import { ssoRoutes } from './routes/sso.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { installSessions } from './session.js';
 import { installUploads } from './uploads.js';
 
 export type { RouteLimits } from './rateLimits.js';
 
-export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore'>>;
+export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore' | 'oidc'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
@@ -163,7 +165,16 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   const intake = new TicketIntake(ctx);
   ticketRoutes(app, ctx, limits, intake);
   ratingRoutes(app, ctx);
-  agentRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production, autoAwayMinutes, closeUndoMs: (config.closeUndoSeconds ?? DEFAULT_CLOSE_UNDO_SECONDS) * 1000 });
+  // Single sign-on (§15), when the OIDC_ keys are set: the provider is asked on first use.
+  const sso = config.oidc ? new SsoProvider(config.oidc) : null;
+  agentRoutes(app, ctx, limits, {
+    idleMinutes: config.sessionIdleMinutes,
+    secureCookies: config.production,
+    autoAwayMinutes,
+    closeUndoMs: (config.closeUndoSeconds ?? DEFAULT_CLOSE_UNDO_SECONDS) * 1000,
+    ssoLabel: sso?.settings.label ?? null,
+  });
+  ssoRoutes(app, ctx, limits, sso, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production });
   accountRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes });
   twoFactorRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production });
   conversationRoutes(app, ctx);

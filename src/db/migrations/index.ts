@@ -23,6 +23,7 @@ import * as twoFactor from './2026-12-04T1301-two-factor.js';
 import * as auditLog from './2026-12-04T1302-audit-log.js';
 import * as rateLimits from './2026-12-04T1400-rate-limits.js';
 import * as teams from './2026-12-04T1000-teams.js';
+import * as ssoLogins from './2026-12-05T1100-sso-logins.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1302-audit-log': auditLog,
   '2026-12-04T1400-rate-limits': rateLimits,
   '2026-12-04T1000-teams': teams,
+  '2026-12-05T1100-sso-logins': ssoLogins,
 };

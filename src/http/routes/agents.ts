@@ -68,11 +68,11 @@ async function dashboardSearch(db: Db, viewer: { id: number; role: Role }, query
 }
 
 /** Staff login/logout and the agent's own pages (§1, §3). */
-export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, sessions: { idleMinutes: number; secureCookies: boolean; autoAwayMinutes?: number; closeUndoMs: number }): void {
+export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, sessions: { idleMinutes: number; secureCookies: boolean; autoAwayMinutes?: number; closeUndoMs: number; ssoLabel?: string | null }): void {
   app.get<{ Querystring: { next?: string } }>('/agents/login/', async (request, reply) => {
     if (request.viewer) return reply.redirect(safeNext(request.query.next, landingOf(request.viewer.role)), 303);
     const next = safeNext(request.query.next, '');
-    return sendHtml(reply, renderPage(LoginPage({ values: {}, error: null, next, csrf: reply.generateCsrf(), flash: takeFlash(request, reply) })));
+    return sendHtml(reply, renderPage(LoginPage({ values: {}, error: null, next, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), sso: sessions.ssoLabel ?? null })));
   });
 
   // The first unknown username would otherwise pay for making the decoy hash, and so be told apart by its time.
@@ -86,7 +86,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
     const wait = await limits.loginAttempt(request, username);
     if (wait !== null) {
       reply.header('retry-after', String(wait));
-      const page = LoginPage({ values: { username }, error: waitMessage('login attempts', wait), next: safeNext(body.next, ''), csrf: reply.generateCsrf() });
+      const page = LoginPage({ values: { username }, error: waitMessage('login attempts', wait), next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
       return sendHtml(reply, renderPage(page), 429);
     }
     try {
@@ -103,7 +103,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'unauthenticated') throw error;
       await recordFailedSignIn(ctx, username, request.ip, 'password');
-      const page = LoginPage({ values: { username }, error: error.message, next: safeNext(body.next, ''), csrf: reply.generateCsrf() });
+      const page = LoginPage({ values: { username }, error: error.message, next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
       return sendHtml(reply, renderPage(page), 401);
     }
   });
