@@ -62,8 +62,10 @@ export class SsoRefused extends Error {
   constructor(
     readonly reason: SsoRefusal,
     readonly email: string | null = null,
+    /** What openid-client or the network said, for the log (a misconfigured provider shows here). */
+    cause?: unknown,
   ) {
-    super(`single sign-on refused: ${reason}`);
+    super(`single sign-on refused: ${reason}`, cause === undefined ? undefined : { cause });
     this.name = 'SsoRefused';
   }
 }
@@ -74,8 +76,8 @@ export class SsoRefused extends Error {
  * to. The provider unreachable: refused (`unreachable`), nothing written.
  */
 export async function startSso(ctx: ServiceContext, provider: SsoProvider, nextPath: string): Promise<{ url: string; state: string }> {
-  const config = await provider.configuration().catch(() => {
-    throw new SsoRefused('unreachable');
+  const config = await provider.configuration().catch((error: unknown) => {
+    throw new SsoRefused('unreachable', null, error);
   });
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -147,8 +149,8 @@ function callbackUrlOf(redirectUrl: string, query: Record<string, string>): URL 
  * its verification, as providers that follow the spec to the letter do for the code flow.
  */
 async function verifiedClaims(provider: SsoProvider, query: Record<string, string>, checks: oidc.AuthorizationCodeGrantChecks): Promise<SsoClaims> {
-  const config = await provider.configuration().catch(() => {
-    throw new SsoRefused('unreachable');
+  const config = await provider.configuration().catch((error: unknown) => {
+    throw new SsoRefused('unreachable', null, error);
   });
   try {
     const tokens = await oidc.authorizationCodeGrant(config, callbackUrlOf(provider.settings.redirectUrl, query), { ...checks, idTokenExpected: true });
@@ -160,8 +162,8 @@ async function verifiedClaims(provider: SsoProvider, query: Record<string, strin
     return { ...userinfo, ...claims };
   } catch (error) {
     if (error instanceof SsoRefused) throw error;
-    if (error instanceof oidc.AuthorizationResponseError) throw new SsoRefused('provider_refused');
-    throw new SsoRefused(isNetworkFailure(error) ? 'unreachable' : 'not_verified');
+    if (error instanceof oidc.AuthorizationResponseError) throw new SsoRefused('provider_refused', null, error);
+    throw new SsoRefused(isNetworkFailure(error) ? 'unreachable' : 'not_verified', null, error);
   }
 }
 

@@ -63,6 +63,7 @@ export function ssoRoutes(app: FastifyInstance, ctx: ServiceContext, limits: Rou
       return reply.redirect(url, 303);
     } catch (error) {
       if (!(error instanceof SsoRefused)) throw error;
+      request.log.warn({ err: error.cause }, error.message);
       return refusedPage(reply, error.reason, next);
     }
   });
@@ -88,7 +89,11 @@ export function ssoRoutes(app: FastifyInstance, ctx: ServiceContext, limits: Rou
       const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip, method: 'sso' });
       return finishLogin(reply, started, next, sessions.secureCookies);
     } catch (error) {
-      if (error instanceof SsoRefused) return refusedPage(reply, error.reason, '');
+      if (error instanceof SsoRefused) {
+        // The person reads what to do; the log keeps what the provider or openid-client said.
+        request.log.warn({ err: error.cause }, error.message);
+        return refusedPage(reply, error.reason, '');
+      }
       // Deactivated between the check and the session (startSession checks again under the lock).
       if (error instanceof DomainError && error.code === 'unauthenticated') return refusedPage(reply, 'deactivated', '');
       throw error;
