@@ -198,6 +198,45 @@ for (const dialect of DIALECTS) {
       expect((await client.get('/agents/login/two-factor/')).statusCode).toBe(200);
     });
 
+    it('is not offered without OIDC_ISSUER: no button, and its routes are not there', async () => {
+      const { app } = await buildApp({ handle: t.database.handle, clock: { now: () => Date.now() }, config: TEST_CONFIG });
+      try {
+        const client = new Client(app);
+        const page = await client.get('/agents/login/');
+        expect(page.statusCode).toBe(200);
+        expect(page.body).not.toContain('Sign in with');
+        expect(page.body).not.toContain('/agents/login/sso/');
+        expect((await client.post('/agents/login/sso/', { _csrf: csrfFrom(page.body) })).statusCode).toBe(404);
+        expect((await client.get('/agents/login/sso/callback/?code=x&state=y')).statusCode).toBe(404);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('counts each press of the button and each callback as a login attempt of the address', async () => {
+      const limit = { max: 2, windowMs: 60_000 };
+      const { app } = await buildApp({
+        handle: t.database.handle,
+        clock: { now: () => Date.now() },
+        config: { ...TEST_CONFIG, rateLimit: true, rateLimits: { loginPerAddress: limit, loginPerUsername: limit, ticketsPerAddress: limit }, oidc: oidcOf('off') },
+      });
+      try {
+        op.accounts.set('gus-at-idp', { email: 'gus@team.test', email_verified: true });
+        const client = new Client(app, { remoteAddress: '198.51.100.30' });
+        const page = await client.get('/agents/login/');
+        const started = await client.post('/agents/login/sso/', { _csrf: csrfFrom(page.body) });
+        expect(started.statusCode).toBe(303);
+        const back = await op.signIn(String(started.headers.location), 'gus-at-idp');
+        expect((await client.get(back.pathname + back.search)).statusCode).toBe(303);
+        const over = await client.post('/agents/login/sso/', { _csrf: csrfFrom((await client.get('/tickets/create/')).body) });
+        expect(over.statusCode).toBe(429);
+        expect(over.body).toContain('Too many login attempts');
+        expect(over.headers['retry-after']).toBeDefined();
+      } finally {
+        await app.close();
+      }
+    });
+
     it('shows the provider being away as a page (502), and writes nothing', async () => {
       const { app } = await buildApp({ handle: t.database.handle, clock: { now: () => Date.now() }, config: { ...TEST_CONFIG, oidc: { ...oidcOf('off'), issuer: 'http://127.0.0.1:1' } } });
       try {
