@@ -164,6 +164,17 @@ for (const dialect of DIALECTS) {
       await expectRefused(t, () => t.app.inject({ method: 'GET', url: callback, cookies: { hd_sso: stateCookie } }), 400, "answer could not be verified", 'not_verified');
     });
 
+    it('lets one of two callbacks with the same answer at once sign in, and refuses the other', async () => {
+      op.accounts.set('gus-at-idp', { email: 'gus@team.test', email_verified: true });
+      const client = new Client(t.app);
+      const back = await op.signIn((await start(t, client)).href, 'gus-at-idp');
+      const cookies = { hd_sso: client.cookie('hd_sso')! };
+      const sessionsBefore = (await t.ctx.handle.db.selectFrom('sessions').select('id').execute()).length;
+      const answers = await Promise.all([0, 1].map(() => t.app.inject({ method: 'GET', url: back.pathname + back.search, cookies })));
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([303, 400]);
+      expect((await t.ctx.handle.db.selectFrom('sessions').select('id').execute()).length).toBe(sessionsBefore + 1);
+    });
+
     it('refuses a callback without state, with a wrong state, or with the state of another browser', async () => {
       op.accounts.set('gus-at-idp', { email: 'gus@team.test', email_verified: true });
       const victim = new Client(t.app);
@@ -196,6 +207,17 @@ for (const dialect of DIALECTS) {
       expect(client.cookie('hd_login')).toBeDefined();
       expect(await t.ctx.handle.db.selectFrom('sessions').select('id').where('user_id', '=', tess).execute()).toEqual([]);
       expect((await client.get('/agents/login/two-factor/')).statusCode).toBe(200);
+    });
+
+    it('keeps the state, nonce, PKCE verifier, codes and client secret out of the audit log', async () => {
+      const client = new Client(t.app);
+      op.accounts.set('gus-at-idp', { email: 'gus@team.test', email_verified: true });
+      const authorization = await start(t, client);
+      const [stored] = await t.ctx.handle.db.selectFrom('sso_logins').selectAll().execute().then((rows) => rows.filter((r) => authorization.searchParams.get('nonce') === r.nonce));
+      const back = await op.signIn(authorization.href, 'gus-at-idp');
+      expect((await client.get(back.pathname + back.search)).statusCode).toBe(303);
+      const text = JSON.stringify(await t.ctx.handle.db.selectFrom('audit_log').selectAll().execute());
+      for (const secret of [authorization.searchParams.get('state')!, stored!.nonce, stored!.code_verifier, back.searchParams.get('code')!, op.clientSecret]) expect(text).not.toContain(secret);
     });
 
     it('is not offered without OIDC_ISSUER: no button, and its routes are not there', async () => {
