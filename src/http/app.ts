@@ -131,6 +131,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
       return typeof body?._csrf === 'string' ? body._csrf : undefined;
     },
   });
+  // Single sign-on (§15), when the OIDC_ keys are set: the provider is asked on first use.
+  const sso = config.oidc ? new SsoProvider(config.oidc) : null;
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       directives: {
@@ -139,7 +141,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
-        formAction: ["'self'"],
+        // The "Sign in with …" form is answered with a redirect to the provider, which browsers check against form-action.
+        formAction: ["'self'", ...(sso ? [() => sso.formTargets()] : [])],
         frameAncestors: ["'none'"],
         upgradeInsecureRequests: config.production ? [] : null,
       },
@@ -165,8 +168,6 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   const intake = new TicketIntake(ctx);
   ticketRoutes(app, ctx, limits, intake);
   ratingRoutes(app, ctx);
-  // Single sign-on (§15), when the OIDC_ keys are set: the provider is asked on first use.
-  const sso = config.oidc ? new SsoProvider(config.oidc) : null;
   agentRoutes(app, ctx, limits, {
     idleMinutes: config.sessionIdleMinutes,
     secureCookies: config.production,

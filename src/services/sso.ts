@@ -38,15 +38,34 @@ const stateHashOf = (state: string) => createHash('sha256').update(state).digest
  */
 export class SsoProvider {
   private discovered: Promise<oidc.Configuration> | null = null;
+  /** Where the provider's authorization endpoint is, once discovered (usually the issuer's origin). */
+  private authorizationOrigin: string | null = null;
 
   constructor(readonly settings: OidcConfig) {}
 
   configuration(): Promise<oidc.Configuration> {
-    this.discovered ??= this.discover().catch((error: unknown) => {
-      this.discovered = null;
-      throw error;
-    });
+    this.discovered ??= this.discover().then(
+      (config) => {
+        const endpoint = config.serverMetadata().authorization_endpoint;
+        this.authorizationOrigin = endpoint ? new URL(endpoint).origin : null;
+        return config;
+      },
+      (error: unknown) => {
+        this.discovered = null;
+        throw error;
+      },
+    );
     return this.discovered;
+  }
+
+  /**
+   * The origins the login page's "Sign in with …" form ends up at (it is answered with a redirect
+   * to the provider): for the Content-Security-Policy's `form-action`, which browsers apply to the
+   * redirect too. The issuer's origin, and the authorization endpoint's once known.
+   */
+  formTargets(): string {
+    const issuer = new URL(this.settings.issuer).origin;
+    return this.authorizationOrigin === null || this.authorizationOrigin === issuer ? issuer : `${issuer} ${this.authorizationOrigin}`;
   }
 
   private discover(): Promise<oidc.Configuration> {

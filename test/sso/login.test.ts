@@ -38,6 +38,8 @@ for (const dialect of DIALECTS) {
     async function start(app: TestApp, client: Client, next?: string): Promise<URL> {
       const page = await client.get(`/agents/login/${next ? `?next=${encodeURIComponent(next)}` : ''}`);
       expect(page.body).toContain('Sign in with Test IdP');
+      // The form is answered with a redirect to the provider, which browsers check against form-action.
+      expect(page.headers['content-security-policy']).toContain(`form-action 'self' ${op.issuer};`);
       const response = await client.post('/agents/login/sso/', { _csrf: csrfFrom(page.body), next: next ?? '' });
       expect(response.statusCode, response.body).toBe(303);
       const url = new URL(String(response.headers.location));
