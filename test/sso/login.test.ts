@@ -166,6 +166,13 @@ for (const dialect of DIALECTS) {
       await expectRefused(t, () => t.app.inject({ method: 'GET', url: callback, cookies: { hd_sso: stateCookie } }), 400, "answer could not be verified", 'not_verified');
     });
 
+    it('refuses the provider\'s error answer (the person cancelled at the provider)', async () => {
+      const client = new Client(t.app);
+      const back = await op.signIn((await start(t, client)).href, null);
+      expect(back.searchParams.get('error')).toBe('access_denied');
+      await expectRefused(t, () => client.get(back.pathname + back.search), 401, 'did not sign you in', 'provider_refused');
+    });
+
     it('lets one of two callbacks with the same answer at once sign in, and refuses the other', async () => {
       op.accounts.set('gus-at-idp', { email: 'gus@team.test', email_verified: true });
       const client = new Client(t.app);

@@ -21,8 +21,8 @@ export interface TestProvider {
   clientSecret: string;
   /** The provider's accounts by id (its `sub`): set, change or delete them at will. */
   accounts: Map<string, ProviderAccount>;
-  /** Drives the provider from `authorizationUrl` to the redirect back, logged in as `accountId`. */
-  signIn(authorizationUrl: string, accountId: string): Promise<URL>;
+  /** Drives the provider from `authorizationUrl` to the redirect back, logged in as `accountId` (null: the person cancels on the login page). */
+  signIn(authorizationUrl: string, accountId: string | null): Promise<URL>;
   close(): Promise<void>;
 }
 
@@ -57,7 +57,7 @@ export async function startTestProvider(redirectUrl: string): Promise<TestProvid
   });
   server.on('request', provider.callback());
 
-  async function signIn(authorizationUrl: string, accountId: string): Promise<URL> {
+  async function signIn(authorizationUrl: string, accountId: string | null): Promise<URL> {
     const jar = new Map<string, string>();
     const request = async (url: string, init: RequestInit = {}): Promise<Response> => {
       const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
@@ -76,12 +76,16 @@ export async function startTestProvider(redirectUrl: string): Promise<TestProvid
     // The authorization request sends the browser to the login page (an interaction).
     let location = locationOf(await request(authorizationUrl));
     if (!location.pathname.startsWith('/interaction/')) return location;
-    // The login page's form, as a person would submit it (the development login takes any password).
-    const login = await request(location.href, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ prompt: 'login', login: accountId, password: 'anything' }).toString(),
-    });
+    // The login page's form, as a person would submit it (the development login takes any password),
+    // or its cancel link.
+    const login =
+      accountId === null
+        ? await request(`${location.href.replace(/\/$/, '')}/abort`)
+        : await request(location.href, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({ prompt: 'login', login: accountId, password: 'anything' }).toString(),
+          });
     location = locationOf(login);
     // Resuming the authorization, which now ends at the client's redirect URL.
     for (let hops = 0; location.origin === issuer && hops < 5; hops++) location = locationOf(await request(location.href));
