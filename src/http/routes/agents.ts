@@ -14,7 +14,7 @@ import { openTicketsOf, recentClosedOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
 import { checkCredentials, logout, recordFailedSignIn, startSession } from '../../services/auth.js';
 import { secondStepFor } from '../../services/twoFactor.js';
-import { finishLogin, landingOf, startSecondStep } from '../login.js';
+import { finishLogin, landingOf, toSecondStep } from '../login.js';
 import { decoyHash } from '../../services/passwords.js';
 import type { ServiceContext } from '../../services/context.js';
 import { changePresence } from '../../services/presence.js';
@@ -92,11 +92,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
     try {
       const user = await checkCredentials(ctx, username, password);
       // A second factor to give, or to set up first (§15): the session waits for it.
-      if ((await secondStepFor(ctx, user)) !== 'none') {
-        startSecondStep(reply, user.id, ctx.clock.now(), sessions.secureCookies);
-        const next = safeNext(body.next, '');
-        return reply.redirect(`/agents/login/two-factor/${next === '' ? '' : `?next=${encodeURIComponent(next)}`}`, 303);
-      }
+      if ((await secondStepFor(ctx, user)) !== 'none') return toSecondStep(reply, user.id, ctx.clock.now(), sessions.secureCookies, safeNext(body.next, ''));
       // A browser still holding a session (a stale tab) hands it over: it ends with this login.
       const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip });
       return finishLogin(reply, started, body.next, sessions.secureCookies);

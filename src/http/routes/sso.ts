@@ -9,7 +9,7 @@ import { secondStepFor } from '../../services/twoFactor.js';
 import { LoginPage } from '../../views/agents.js';
 import { renderPage } from '../../views/render.js';
 import { formBody, safeNext, sendHtml } from '../forms.js';
-import { finishLogin, startSecondStep } from '../login.js';
+import { finishLogin, toSecondStep } from '../login.js';
 import { type RouteLimits, waitMessage } from '../rateLimits.js';
 import { SESSION_COOKIE } from '../session.js';
 
@@ -82,10 +82,7 @@ export function ssoRoutes(app: FastifyInstance, ctx: ServiceContext, limits: Rou
       const next = safeNext(nextPath, '');
       // The provider's sign-in is one factor here: an account with a second factor (or staff who
       // must have one) gives it next, exactly as after a password.
-      if ((await secondStepFor(ctx, user)) !== 'none') {
-        startSecondStep(reply, user.id, ctx.clock.now(), sessions.secureCookies);
-        return reply.redirect(`/agents/login/two-factor/${next === '' ? '' : `?next=${encodeURIComponent(next)}`}`, 303);
-      }
+      if ((await secondStepFor(ctx, user)) !== 'none') return toSecondStep(reply, user.id, ctx.clock.now(), sessions.secureCookies, next);
       const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip, method: 'sso' });
       return finishLogin(reply, started, next, sessions.secureCookies);
     } catch (error) {
