@@ -4,23 +4,14 @@
  * dashboard; a refused sign-in lands on the login page with its message. Both pages pass axe-core's
  * serious and critical checks.
  */
-import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addStaff, startTestApp, type TestApp } from '../support/app.js';
 import { launchBrowser, screenshot, seriousViolations } from '../support/browser.js';
+import { freePort } from '../support/process.js';
 import { startTestProvider, type TestProvider } from '../support/oidcProvider.js';
 
 const TEST = 'single sign-on';
-
-/** A port nobody listens on now (the app's redirect URL must be known before it listens). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('single sign-on in a browser', () => {
   let op: TestProvider;
@@ -29,6 +20,7 @@ describe('single sign-on in a browser', () => {
   let base: string;
 
   beforeAll(async () => {
+    // The app's redirect URL must be known before it listens.
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const redirectUrl = `${base}/agents/login/sso/callback/`;
