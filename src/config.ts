@@ -20,6 +20,28 @@ function limitSetting(fallback: Limit) {
     });
 }
 
+/** The path the OpenID provider sends the browser back to (src/http/routes/sso.ts). */
+export const SSO_CALLBACK_PATH = '/agents/login/sso/callback/';
+
+/**
+ * A URL setting's check: http(s), with a host; `loopbackHttpOnly`: plain http only for this
+ * machine; `path`: the URL's path must be this one.
+ */
+function urlProblem(message: string, loopbackHttpOnly: boolean, path?: string) {
+  return (value: string | undefined, ctx: z.RefinementCtx) => {
+    if (value === undefined) return;
+    let url: URL | null = null;
+    try {
+      url = new URL(value);
+    } catch {
+      url = null;
+    }
+    const loopback = url !== null && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    const schemeOk = url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && (!loopbackHttpOnly || loopback)));
+    if (!url || !schemeOk || url.username !== '' || url.search !== '' || url.hash !== '' || (path !== undefined && url.pathname !== path)) ctx.addIssue({ code: 'custom', message });
+  };
+}
+
 /**
  * The environment, parsed once at start-up (SPEC §7). A `.env` file in the working directory is
  * read first if present; real environment variables win over it.
@@ -149,6 +171,31 @@ const EnvSchema = z.object({
     .number({ message: 'must be a number of seconds' })
     .refine((v) => Number.isFinite(v) && v > 0 && v <= 60, 'must be more than 0 and at most 60 seconds')
     .default(10),
+  /**
+   * Single sign-on (§15): the OpenID provider's issuer URL (its discovery document is at
+   * `<issuer>/.well-known/openid-configuration`). https://, or http:// for a provider on this
+   * machine (localhost, 127.0.0.1, ::1). Unset: no single sign-on, and the other OIDC_ keys must be unset too.
+   */
+  OIDC_ISSUER: z.string().optional().superRefine(urlProblem('must be an https:// URL (http:// only for localhost, 127.0.0.1 or ::1)', true)),
+  /** The client (application) id registered at the provider. Required with OIDC_ISSUER. */
+  OIDC_CLIENT_ID: z.string().max(500, 'must be at most 500 characters').optional(),
+  /** The client secret registered at the provider. Required with OIDC_ISSUER. */
+  OIDC_CLIENT_SECRET: z.string().max(2000, 'must be at most 2000 characters').optional(),
+  /**
+   * The redirect (callback) URL registered at the provider; unset: PUBLIC_URL + /agents/login/sso/callback/.
+   * Its path must be /agents/login/sso/callback/.
+   */
+  OIDC_REDIRECT_URL: z
+    .string()
+    .optional()
+    .superRefine(urlProblem('must be an http:// or https:// URL ending in /agents/login/sso/callback/', false, SSO_CALLBACK_PATH)),
+  /**
+   * `agent`: a first SSO login whose verified email matches no account creates an agent (default
+   * capacity, offline until that login); `off` (default): such a login is refused. Never an admin.
+   */
+  OIDC_AUTO_CREATE: z.enum(['off', 'agent'], { message: 'must be off or agent (single sign-on never creates an admin)' }).default('off'),
+  /** The provider's name on the login page's button: "Sign in with <label>" (1–40 characters). */
+  OIDC_BUTTON_LABEL: z.string().trim().min(1).max(40, 'must be at most 40 characters').default('SSO'),
   /** `production` makes SECRET_KEY mandatory and cookies Secure. */
   NODE_ENV: z.string().default('development'),
   /** pino log level. */
@@ -190,6 +237,8 @@ export interface Config {
   /** WEBHOOKS_ALLOW_PRIVATE=on. */
   webhooksAllowPrivate: boolean;
   webhooksTimeoutSeconds: number;
+  /** Single sign-on with OpenID Connect (§15); null when OIDC_ISSUER is unset. */
+  oidc: OidcConfig | null;
   production: boolean;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
 }
@@ -200,6 +249,19 @@ export interface InboundConfig {
   imapProcessedFolder: string;
   maxBytes: number;
   ticketsPerHour: number;
+}
+
+/** Single sign-on's settings (the OIDC_ keys). */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Where the provider sends the browser back: OIDC_REDIRECT_URL, else PUBLIC_URL + SSO_CALLBACK_PATH. */
+  redirectUrl: string;
+  /** OIDC_AUTO_CREATE: whether an unknown verified email gets an agent account. */
+  autoCreate: 'off' | 'agent';
+  /** OIDC_BUTTON_LABEL. */
+  label: string;
 }
 
 /** Bad configuration: the message is one line naming the key and what is wrong. */
@@ -221,6 +283,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.IMAP_URL !== undefined && sameFolder(parseImapUrl(e.IMAP_URL).mailbox, e.IMAP_PROCESSED_FOLDER)) {
     throw new ConfigError('Configuration error: IMAP_PROCESSED_FOLDER must differ from the mailbox IMAP_URL reads');
   }
+  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -228,7 +291,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     mailReplyTo: e.MAIL_REPLY_TO?.trim() ?? e.MAIL_FROM,
-    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
     secretKey: e.SECRET_KEY ?? keptSecret(e.DATABASE_URL),
     adminPassword: e.ADMIN_PASSWORD,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
@@ -251,8 +314,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     webhooksAllowPrivate: e.WEBHOOKS_ALLOW_PRIVATE === 'on',
     webhooksTimeoutSeconds: e.WEBHOOKS_TIMEOUT_SECONDS,
+    oidc: oidcConfigOf(e, publicUrl),
     production,
     logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The OIDC_ keys together: all of issuer, client id and secret, or none of the OIDC_ keys. */
+function oidcConfigOf(e: z.infer<typeof EnvSchema>, publicUrl: string): OidcConfig | null {
+  if (e.OIDC_ISSUER === undefined) {
+    const stray = (['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_REDIRECT_URL'] as const).find((key) => e[key] !== undefined);
+    if (stray) throw new ConfigError(`Configuration error: OIDC_ISSUER is required when ${stray} is set`);
+    return null;
+  }
+  if (e.OIDC_CLIENT_ID === undefined) throw new ConfigError('Configuration error: OIDC_CLIENT_ID is required when OIDC_ISSUER is set');
+  if (e.OIDC_CLIENT_SECRET === undefined) throw new ConfigError('Configuration error: OIDC_CLIENT_SECRET is required when OIDC_ISSUER is set');
+  return {
+    issuer: e.OIDC_ISSUER,
+    clientId: e.OIDC_CLIENT_ID,
+    clientSecret: e.OIDC_CLIENT_SECRET,
+    redirectUrl: e.OIDC_REDIRECT_URL ?? `${publicUrl}${SSO_CALLBACK_PATH}`,
+    autoCreate: e.OIDC_AUTO_CREATE,
+    label: e.OIDC_BUTTON_LABEL,
   };
 }
 

@@ -3,13 +3,15 @@
  * bearer link: whoever has it reads the ticket), and it travels in URLs: `/tickets/status/<token>/`
  * and the success page's `?t=<token>`; its rating link `/tickets/rate/<token>/` (§13) rates it. A
  * password-reset link (§15) is a key to a staff account for 30 minutes:
- * `/agents/password/reset/<token>/`. Request logs keep every URL, so they keep these redacted.
+ * `/agents/password/reset/<token>/`; a single sign-on's callback carries the provider's one-time
+ * code. Request logs keep every URL, so they keep these redacted.
  */
 
 export const REDACTED = '[redacted]';
 
 /** Query parameters whose value is a secret, on any page (compared after %-decoding, any case). */
-const SECRET_PARAMS = new Set(['t', 'token', 'access_token']);
+// `code`: an OpenID provider's authorization code on the single sign-on callback (§15).
+const SECRET_PARAMS = new Set(['t', 'token', 'access_token', 'code']);
 
 /** `decodeURIComponent` that leaves a broken %-escape as it is (a log line must never throw). */
 function safeDecode(text: string): string {

@@ -343,6 +343,18 @@ export interface PresenceHistoryTable {
   presence: 'offline' | 'available' | 'away';
 }
 
+/** A single sign-on under way (§15): what its callback must check, until it is taken or expires. */
+export interface SsoLoginsTable {
+  /** SHA-256 (hex) of the `state` sent to the provider. */
+  state_hash: string;
+  nonce: string;
+  code_verifier: string;
+  /** Where to land after the login ('' for the landing page). */
+  next_path: string;
+  created_at: number;
+  expires_at: number;
+}
+
 /** A job one process at a time runs: who holds it, until when (renewed while alive). */
 export interface LeasesTable {
   name: string;
@@ -472,6 +484,7 @@ export interface Database extends TeamTables {
   audit_log: AuditLogTable;
   rate_limit_counts: RateLimitCountsTable;
   presence_history: PresenceHistoryTable;
+  sso_logins: SsoLoginsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

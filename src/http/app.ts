@@ -18,6 +18,7 @@ import { DEFAULT_INBOUND_SETTING, type InboundSetting } from '../services/inboun
 import { TicketIntake } from '../services/intake.js';
 import type { Clock, ServiceContext, TicketChange } from '../services/context.js';
 import { TokenCache } from '../services/tokenCache.js';
+import { SsoProvider } from '../services/sso.js';
 import { installErrorHandler, sendError } from './errors.js';
 import type { TrustProxy } from '../core/trustProxy.js';
 import { databaseLimitStore } from './rateLimitStore.js';
@@ -40,13 +41,14 @@ import { liveRoutes } from './routes/live.js';
 import { createMetrics, opsRoutes } from './routes/ops.js';
 import { cannedReplyRoutes } from './routes/replies.js';
 import { ratingRoutes } from './routes/rating.js';
+import { ssoRoutes } from './routes/sso.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { installSessions } from './session.js';
 import { installUploads } from './uploads.js';
 
 export type { RouteLimits } from './rateLimits.js';
 
-export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore'>>;
+export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore' | 'oidc'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
@@ -132,6 +134,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
       return typeof body?._csrf === 'string' ? body._csrf : undefined;
     },
   });
+  // Single sign-on (§15), when the OIDC_ keys are set: the provider is asked on first use.
+  const sso = config.oidc ? new SsoProvider(config.oidc) : null;
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       directives: {
@@ -140,7 +144,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
-        formAction: ["'self'"],
+        // The "Sign in with …" form is answered with a redirect to the provider, which browsers check against form-action.
+        formAction: ["'self'", ...(sso ? [() => sso.formTargets()] : [])],
         frameAncestors: ["'none'"],
         upgradeInsecureRequests: config.production ? [] : null,
       },
@@ -166,7 +171,14 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   const intake = new TicketIntake(ctx);
   ticketRoutes(app, ctx, limits, intake);
   ratingRoutes(app, ctx);
-  agentRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production, autoAwayMinutes, closeUndoMs: (config.closeUndoSeconds ?? DEFAULT_CLOSE_UNDO_SECONDS) * 1000 });
+  agentRoutes(app, ctx, limits, {
+    idleMinutes: config.sessionIdleMinutes,
+    secureCookies: config.production,
+    autoAwayMinutes,
+    closeUndoMs: (config.closeUndoSeconds ?? DEFAULT_CLOSE_UNDO_SECONDS) * 1000,
+    ssoLabel: sso?.settings.label ?? null,
+  });
+  ssoRoutes(app, ctx, limits, sso, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production });
   accountRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes });
   twoFactorRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production });
   conversationRoutes(app, ctx);

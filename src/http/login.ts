@@ -32,9 +32,15 @@ export const PENDING_LOGIN_COOKIE = 'hd_login';
 const PENDING_PATH = '/agents/login/';
 
 /** Starts the second step: a signed cookie naming the account, for five minutes. */
-export function startSecondStep(reply: FastifyReply, userId: number, now: number, secureCookies: boolean): void {
+function startSecondStep(reply: FastifyReply, userId: number, now: number, secureCookies: boolean): void {
   const value = encodePendingLogin({ userId, expiresAt: now + SECOND_STEP_MS });
   reply.setCookie(PENDING_LOGIN_COOKIE, value, { path: PENDING_PATH, httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true, maxAge: SECOND_STEP_MS / 1000 });
+}
+
+/** Starts the second step for this account and sends the browser to it, keeping `next` (a safe local path or ''). */
+export function toSecondStep(reply: FastifyReply, userId: number, now: number, secureCookies: boolean, next: string): FastifyReply {
+  startSecondStep(reply, userId, now, secureCookies);
+  return reply.redirect(`/agents/login/two-factor/${next === '' ? '' : `?next=${encodeURIComponent(next)}`}`, 303);
 }
 
 /** The login waiting for its second step, if its cookie is ours (signature) and not expired. */

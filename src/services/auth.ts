@@ -77,7 +77,11 @@ export interface StartedSession {
  * `previousToken`: the session this browser still held (a stale tab), which ends in the same
  * transaction; if it was someone else's, that person goes offline unless present elsewhere (R5).
  */
-export async function startSession(ctx: ServiceContext, user: UserRow, options: { idleMinutes: number; previousToken?: string | undefined; address?: string }): Promise<StartedSession> {
+export async function startSession(
+  ctx: ServiceContext,
+  user: UserRow,
+  options: { idleMinutes: number; previousToken?: string | undefined; address?: string; method?: 'sso' },
+): Promise<StartedSession> {
   const token = randomBytes(32).toString('base64url');
   const { previousToken } = options;
   await withPresence(ctx, user.id, async (run) => {
@@ -85,7 +89,7 @@ export async function startSession(ctx: ServiceContext, user: UserRow, options: 
     // above, and must win (no session, no presence for a deactivated account; see deactivateUser).
     if ((await findUserById(run.trx, user.id))?.active !== 1) throw new DomainError('unauthenticated', 'Wrong username or password.');
     // The audit log's sign-in, with the session it starts (§15).
-    await audit(run.trx, { actor: { id: user.id, name: user.username }, action: 'sign_in', subject: `user:${user.id}`, address: options.address ?? '' }, run.now);
+    await audit(run.trx, { actor: { id: user.id, name: user.username }, action: 'sign_in', subject: `user:${user.id}`, address: options.address ?? '', ...(options.method ? { after: { method: options.method } } : {}) }, run.now);
     const previousUser = previousToken === undefined ? undefined : await deleteSession(run.trx, sessionIdOf(previousToken));
     await insertSession(run.trx, sessionIdOf(token), user.id, run.now);
     if (previousUser !== undefined && previousUser !== user.id) await offlineIfUnattended(run, presenceCutoffs(run.now, options.idleMinutes, ctx.apiPresenceMinutes), [previousUser]);
@@ -98,11 +102,13 @@ export async function startSession(ctx: ServiceContext, user: UserRow, options: 
 }
 
 /**
- * A refused sign-in (wrong password, unknown user, wrong second-factor code), in the audit log with
- * the username typed and the step that refused it; never the password or code typed.
+ * A refused sign-in (wrong password, unknown user, wrong second-factor code, a refused single
+ * sign-on and why), in the audit log with the username typed (for single sign-on: the address the
+ * provider named, if any) and the step that refused it; never the password or code typed.
  */
-export async function recordFailedSignIn(ctx: ServiceContext, username: string, address: string, step: 'password' | 'second_factor'): Promise<void> {
-  await inTransaction(ctx.handle, (trx) => audit(trx, { actor: null, action: 'sign_in.failed', subject: username.trim().toLowerCase(), address, after: { step } }, ctx.clock.now()));
+export async function recordFailedSignIn(ctx: ServiceContext, username: string, address: string, step: 'password' | 'second_factor' | 'sso', reason?: string): Promise<void> {
+  const after = reason === undefined ? { step } : { step, reason };
+  await inTransaction(ctx.handle, (trx) => audit(trx, { actor: null, action: 'sign_in.failed', subject: username.trim().toLowerCase(), address, after }, ctx.clock.now()));
 }
 
 /** A login with the password alone (checkCredentials, then startSession). */

@@ -1,6 +1,7 @@
 import { labelled } from '../core/fieldErrors.js';
 import { DomainError, invalidInput } from '../core/errors.js';
-import { NEW_USER_LABELS, validateNewUser } from '../core/users.js';
+import { NEW_USER_LABELS, type NewUserInput, validateNewUser } from '../core/users.js';
+import type { NewUserRow } from '../db/schema.js';
 import { findUserByUsername, hasActiveAdmin, insertUser } from '../repositories/users.js';
 import { type Acting, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
@@ -17,18 +18,7 @@ export async function createUser(ctx: ServiceContext, raw: Record<string, unknow
   try {
     return await withRouting(ctx, by, async (run) => {
       if (await findUserByUsername(run.trx, input.username)) throw invalidInput(labelled({ username: 'This username is taken.' }, NEW_USER_LABELS));
-      const id = await insertUser(run.trx, {
-        username: input.username,
-        display_name: input.displayName,
-        email: input.email,
-        password_hash: passwordHash,
-        role: input.role,
-        capacity: input.capacity,
-        presence: 'offline',
-        last_assigned_at: null,
-        active: 1,
-        created_at: run.now,
-      });
+      const id = await insertUser(run.trx, newStaffRow(input, passwordHash, run.now));
       const after = { username: input.username, display_name: input.displayName, email: input.email, role: input.role, capacity: input.capacity };
       await auditRun(run, 'user.create', `user:${id}`, { after });
       await drainQueue(run);
@@ -39,6 +29,22 @@ export async function createUser(ctx: ServiceContext, raw: Record<string, unknow
     if (!(error instanceof DomainError) && /unique|duplicate/i.test(String(error))) throw invalidInput(labelled({ username: 'This username is taken.' }, NEW_USER_LABELS));
     throw error;
   }
+}
+
+/** The row of a new staff account: active, offline, never assigned. */
+export function newStaffRow(input: Pick<NewUserInput, 'username' | 'displayName' | 'email' | 'role' | 'capacity'>, passwordHash: string, now: number): NewUserRow {
+  return {
+    username: input.username,
+    display_name: input.displayName,
+    email: input.email,
+    password_hash: passwordHash,
+    role: input.role,
+    capacity: input.capacity,
+    presence: 'offline',
+    last_assigned_at: null,
+    active: 1,
+    created_at: now,
+  };
 }
 
 /**

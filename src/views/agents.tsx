@@ -28,7 +28,11 @@ function TicketCells({ ticket }: { ticket: TicketRow }) {
   );
 }
 
-export function LoginPage({ values, error, next, csrf, flash = null }: { values: FormValues; error: string | null; next: string; csrf: string; flash?: Flash | null }) {
+/**
+ * The staff login. `sso`: the single sign-on provider's label (OIDC_BUTTON_LABEL) when it is set
+ * up: a "Sign in with <label>" button above the password form.
+ */
+export function LoginPage({ values, error, next, csrf, flash = null, sso = null }: { values: FormValues; error: string | null; next: string; csrf: string; flash?: Flash | null; sso?: string | null }) {
   // A failed login marks both fields: saying which one was wrong would tell who has an account.
   const errors: FormErrors = error ? { username: error, password: error } : {};
   return (
@@ -42,6 +46,16 @@ export function LoginPage({ values, error, next, csrf, flash = null }: { values:
           <p class="flash flash-error" role="alert" id="login-error">
             {error}
           </p>
+        )}
+        {sso !== null && (
+          <form method="post" action="/agents/login/sso/" class="sso-login">
+            <CsrfField token={csrf} />
+            <input type="hidden" name="next" value={next} />
+            <button type="submit" id="sso-login">
+              Sign in with {sso}
+            </button>
+            <p>or log in with your username and password:</p>
+          </form>
         )}
         <form method="post" action="/agents/login/">
           <CsrfField token={csrf} />

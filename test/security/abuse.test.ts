@@ -220,6 +220,7 @@ for (const dialect of DIALECTS) {
         'POST /agents/account/two-factor/off/': { as: alice, url: '/agents/account/two-factor/off/', body: { current_password: 'password123' } },
         'POST /adminapp/settings/two-factor/': { as: admin, url: '/adminapp/settings/two-factor/', body: { required: 'on' } },
         'POST /admin/users/:id/two-factor/reset/': { as: admin, url: `/admin/users/${target}/two-factor/reset/`, body: {} },
+        'POST /agents/login/sso/': { as: anonymous, url: '/agents/login/sso/', body: {} },
         'POST /agents/account/': { as: alice, url: '/agents/account/', body: { display_name: 'Forged', email: 'forged@team.test', current_password: 'password123' } },
         'POST /adminapp/register/': { as: admin, url: '/adminapp/register/', body: { username: 'newbie', display_name: 'New', email: 'n@team.test', password: 'password123', role: 'agent' } },
         'POST /adminapp/settings/': { as: admin, url: '/adminapp/settings/', body: { sla_high: '2m', sla_medium: '4m', sla_low: '1h', default_capacity: '3', queue_order: 'deadline' } },

@@ -176,6 +176,9 @@ const CASES: Case[] = [
   { route: 'POST /agents/login/two-factor/', url: () => '/agents/login/two-factor/', form: () => ({ code: '123456' }), expect: all(303) },
   { route: 'GET /agents/account/two-factor/', url: () => '/agents/account/two-factor/', expect: { anonymous: 'login', agent: 200, otherAgent: 200, admin: 200 } },
   { route: 'POST /agents/account/two-factor/', url: () => '/agents/account/two-factor/', form: () => ({ code: '123456', enrolment: 'forged' }), expect: { anonymous: 'login', agent: 400, otherAgent: 400, admin: 400 } },
+  // Single sign-on (§15): none without OIDC_ISSUER (set up, it is covered end to end in test/sso/login.test.ts).
+  { route: 'POST /agents/login/sso/', url: () => '/agents/login/sso/', form: () => ({}), expect: all(404) },
+  { route: 'GET /agents/login/sso/callback/', url: () => '/agents/login/sso/callback/?code=forged&state=forged', expect: all(404) },
   { route: 'POST /agents/account/two-factor/off/', url: () => '/agents/account/two-factor/off/', form: () => ({ current_password: 'password123' }), expect: { anonymous: 'login', agent: 303, otherAgent: 303, admin: 303 } },
   { route: 'POST /adminapp/settings/two-factor/', url: () => '/adminapp/settings/two-factor/', form: () => ({ required: 'off' }), expect: adminOnly(303) },
   { route: 'POST /admin/users/:id/two-factor/reset/', url: (fx) => `/admin/users/${fx.target}/two-factor/reset/`, form: () => ({}), expect: adminOnly(303) },

@@ -25,6 +25,7 @@ import * as rateLimits from './2026-12-04T1400-rate-limits.js';
 import * as teams from './2026-12-04T1000-teams.js';
 import * as presenceHistory from './2026-12-05T1300-presence-history.js';
 import * as topicHidden from './2026-12-05T1200-topic-hidden.js';
+import * as ssoLogins from './2026-12-05T1100-sso-logins.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -54,4 +55,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04T1000-teams': teams,
   '2026-12-05T1300-presence-history': presenceHistory,
   '2026-12-05T1200-topic-hidden': topicHidden,
+  '2026-12-05T1100-sso-logins': ssoLogins,
 };

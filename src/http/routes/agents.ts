@@ -14,7 +14,7 @@ import { openTicketsOf, recentClosedOf } from '../../repositories/tickets.js';
 import { findUserById } from '../../repositories/users.js';
 import { checkCredentials, logout, recordFailedSignIn, startSession } from '../../services/auth.js';
 import { secondStepFor } from '../../services/twoFactor.js';
-import { finishLogin, landingOf, startSecondStep } from '../login.js';
+import { finishLogin, landingOf, toSecondStep } from '../login.js';
 import { decoyHash } from '../../services/passwords.js';
 import type { ServiceContext } from '../../services/context.js';
 import { changePresence } from '../../services/presence.js';
@@ -68,11 +68,11 @@ async function dashboardSearch(db: Db, viewer: { id: number; role: Role }, query
 }
 
 /** Staff login/logout and the agent's own pages (§1, §3). */
-export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, sessions: { idleMinutes: number; secureCookies: boolean; autoAwayMinutes?: number; closeUndoMs: number }): void {
+export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, sessions: { idleMinutes: number; secureCookies: boolean; autoAwayMinutes?: number; closeUndoMs: number; ssoLabel?: string | null }): void {
   app.get<{ Querystring: { next?: string } }>('/agents/login/', async (request, reply) => {
     if (request.viewer) return reply.redirect(safeNext(request.query.next, landingOf(request.viewer.role)), 303);
     const next = safeNext(request.query.next, '');
-    return sendHtml(reply, renderPage(LoginPage({ values: {}, error: null, next, csrf: reply.generateCsrf(), flash: takeFlash(request, reply) })));
+    return sendHtml(reply, renderPage(LoginPage({ values: {}, error: null, next, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), sso: sessions.ssoLabel ?? null })));
   });
 
   // The first unknown username would otherwise pay for making the decoy hash, and so be told apart by its time.
@@ -86,24 +86,20 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
     const wait = await limits.loginAttempt(request, username);
     if (wait !== null) {
       reply.header('retry-after', String(wait));
-      const page = LoginPage({ values: { username }, error: waitMessage('login attempts', wait), next: safeNext(body.next, ''), csrf: reply.generateCsrf() });
+      const page = LoginPage({ values: { username }, error: waitMessage('login attempts', wait), next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
       return sendHtml(reply, renderPage(page), 429);
     }
     try {
       const user = await checkCredentials(ctx, username, password);
       // A second factor to give, or to set up first (§15): the session waits for it.
-      if ((await secondStepFor(ctx, user)) !== 'none') {
-        startSecondStep(reply, user.id, ctx.clock.now(), sessions.secureCookies);
-        const next = safeNext(body.next, '');
-        return reply.redirect(`/agents/login/two-factor/${next === '' ? '' : `?next=${encodeURIComponent(next)}`}`, 303);
-      }
+      if ((await secondStepFor(ctx, user)) !== 'none') return toSecondStep(reply, user.id, ctx.clock.now(), sessions.secureCookies, safeNext(body.next, ''));
       // A browser still holding a session (a stale tab) hands it over: it ends with this login.
       const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip });
       return finishLogin(reply, started, body.next, sessions.secureCookies);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'unauthenticated') throw error;
       await recordFailedSignIn(ctx, username, request.ip, 'password');
-      const page = LoginPage({ values: { username }, error: error.message, next: safeNext(body.next, ''), csrf: reply.generateCsrf() });
+      const page = LoginPage({ values: { username }, error: error.message, next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
       return sendHtml(reply, renderPage(page), 401);
     }
   });

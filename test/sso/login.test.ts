@@ -1,0 +1,288 @@
+/**
+ * Single sign-on with OpenID Connect (SPEC §15, issue 19 item 3), end to end against a real
+ * OpenID provider (`oidc-provider`) running in this process: the login page's button, the
+ * provider's login, the callback. A sign-in opens the account of a verified address (or creates an
+ * agent with OIDC_AUTO_CREATE=agent); every refusal — unverified or unknown address, deactivated
+ * account, a wrong nonce, a replayed code, a callback without its state or with another one — is a
+ * clear page, and leaves no session and no user row behind (only its audit entry).
+ */
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/http/app.js';
+import { addStaff, Client, csrfFrom, startTestApp, TEST_CONFIG, type TestApp } from '../support/app.js';
+import { DIALECTS } from '../support/db.js';
+import { startTestProvider, type TestProvider } from '../support/oidcProvider.js';
+import { snapshot } from '../support/snapshot.js';
+
+const REDIRECT_URL = `${TEST_CONFIG.publicUrl}/agents/login/sso/callback/`;
+
+for (const dialect of DIALECTS) {
+  describe(`single sign-on with OpenID Connect (${dialect})`, () => {
+    let op: TestProvider;
+    let t: TestApp;
+    let auto: TestApp;
+    const oidcOf = (autoCreate: 'off' | 'agent') => ({ issuer: op.issuer, clientId: op.clientId, clientSecret: op.clientSecret, redirectUrl: REDIRECT_URL, autoCreate, label: 'Test IdP' });
+
+    beforeAll(async () => {
+      op = await startTestProvider(REDIRECT_URL);
+      t = await startTestApp(dialect, { config: { oidc: oidcOf('off') } });
+      auto = await startTestApp(dialect, { config: { oidc: oidcOf('agent') } });
+    });
+    afterAll(async () => {
+      await t?.close();
+      await auto?.close();
+      await op?.close();
+    });
+
+    /** Presses the login page's "Sign in with Test IdP": the provider's authorization URL. */
+    async function start(app: TestApp, client: Client, next?: string): Promise<URL> {
+      const page = await client.get(`/agents/login/${next ? `?next=${encodeURIComponent(next)}` : ''}`);
+      expect(page.body).toContain('Sign in with Test IdP');
+      // The form is answered with a redirect to the provider, which browsers check against form-action.
+      expect(page.headers['content-security-policy']).toContain(`form-action 'self' ${op.issuer};`);
+      const response = await client.post('/agents/login/sso/', { _csrf: csrfFrom(page.body), next: next ?? '' });
+      expect(response.statusCode, response.body).toBe(303);
+      const url = new URL(String(response.headers.location));
+      expect(url.origin).toBe(op.issuer);
+      return url;
+    }
+
+    /** The whole sign-in as `account` at the provider; the callback's answer. */
+    async function signIn(app: TestApp, client: Client, account: string, next?: string): Promise<LightMyRequestResponse> {
+      const back = await op.signIn((await start(app, client, next)).href, account);
+      return client.get(back.pathname + back.search);
+    }
+
+    /** What a refusal must leave alone: every row a request can change, and the sessions. */
+    const stateOf = async (app: TestApp) => ({ rows: await snapshot(app.ctx.handle.db), sessions: await app.ctx.handle.db.selectFrom('sessions').selectAll().orderBy('id').execute() });
+    const lastAudit = (app: TestApp) => app.ctx.handle.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+
+    /** Asserts a refusal: its status, its message on a page with the login, nothing changed but one failed-sign-in entry. */
+    async function expectRefused(app: TestApp, attempt: () => Promise<LightMyRequestResponse>, status: number, message: string, reason: string) {
+      const before = await stateOf(app);
+      const response = await attempt();
+      expect(response.statusCode, response.body.slice(0, 300)).toBe(status);
+      expect(response.body).toContain(message);
+      expect(response.body).toContain('Sign in with Test IdP');
+      expect(response.headers['set-cookie']).not.toEqual(expect.stringContaining('hd_session='));
+      expect(await stateOf(app)).toEqual(before);
+      expect(await lastAudit(app)).toMatchObject({ action: 'sign_in.failed', actor_id: null, after_json: JSON.stringify({ step: 'sso', reason }) });
+    }
+
+    it('signs in the staff account of a verified address, as a password login does (session, presence, audit, next)', async () => {
+      const gus = await addStaff(t.ctx, 'gus');
+      op.accounts.set('gus-at-idp', { email: 'Gus@Team.test', email_verified: true, name: 'Gus at the IdP' });
+      const client = new Client(t.app, { remoteAddress: '198.51.100.20' });
+      const response = await signIn(t, client, 'gus-at-idp', '/agents/account/');
+      expect(response.statusCode, response.body).toBe(303);
+      expect(response.headers.location).toBe('/agents/account/');
+      expect(client.cookie('hd_session')).toBeDefined();
+      expect((await client.get('/agents/dashboard/')).statusCode).toBe(200);
+      const db = t.ctx.handle.db;
+      expect(await db.selectFrom('sessions').select('user_id').where('user_id', '=', gus).execute()).toHaveLength(1);
+      expect((await db.selectFrom('users').select('presence').where('id', '=', gus).executeTakeFirstOrThrow()).presence).toBe('available');
+      expect(await lastAudit(t)).toMatchObject({ action: 'sign_in', actor_id: gus, subject: `user:${gus}`, address: '198.51.100.20', after_json: '{"method":"sso"}' });
+      // The sign-on under way is gone once taken; no account was made from the provider's name.
+      expect(await db.selectFrom('sso_logins').selectAll().execute()).toEqual([]);
+      expect((await db.selectFrom('users').select('display_name').where('id', '=', gus).executeTakeFirstOrThrow()).display_name).toBe('Gus');
+    });
+
+    it('refuses an address the provider has not verified, even one a staff account has', async () => {
+      await addStaff(t.ctx, 'uma');
+      op.accounts.set('uma-unverified', { email: 'uma@team.test', email_verified: false });
+      const client = new Client(t.app);
+      await expectRefused(t, () => signIn(t, client, 'uma-unverified'), 403, 'has not verified your email address', 'email_not_verified');
+      expect(client.cookie('hd_session')).toBeUndefined();
+    });
+
+    it('refuses an address no account has when OIDC_AUTO_CREATE is off', async () => {
+      op.accounts.set('stranger', { email: 'stranger@elsewhere.test', email_verified: true, name: 'Stranger' });
+      await expectRefused(t, () => signIn(t, new Client(t.app), 'stranger'), 403, 'No staff account uses your email address', 'unknown_email');
+      expect(await t.ctx.handle.db.selectFrom('users').select('id').where('email', '=', 'stranger@elsewhere.test').execute()).toEqual([]);
+    });
+
+    it('refuses a deactivated account, with auto-create off and on', async () => {
+      for (const app of [t, auto]) {
+        const dora = await addStaff(app.ctx, 'dora');
+        await app.ctx.handle.db.updateTable('users').set({ active: 0 }).where('id', '=', dora).execute();
+        op.accounts.set('dora-at-idp', { email: 'dora@team.test', email_verified: true });
+        await expectRefused(app, () => signIn(app, new Client(app.app), 'dora-at-idp'), 403, 'is deactivated', 'deactivated');
+      }
+    });
+
+    it('creates an agent on a first sign-in when OIDC_AUTO_CREATE=agent, and signs the same account in the next time', async () => {
+      op.accounts.set('newbie', { email: 'New.Person@Example.test', email_verified: true, name: 'New Person' });
+      const db = auto.ctx.handle.db;
+      const usersBefore = (await db.selectFrom('users').select('id').execute()).length;
+      const response = await signIn(auto, new Client(auto.app, { remoteAddress: '198.51.100.21' }), 'newbie');
+      expect(response.statusCode, response.body).toBe(303);
+      expect(response.headers.location).toBe('/agents/dashboard/');
+      const created = await db.selectFrom('users').selectAll().where('username', '=', 'new.person').executeTakeFirstOrThrow();
+      expect(created).toMatchObject({ display_name: 'New Person', email: 'new.person@example.test', role: 'agent', capacity: null, active: 1, presence: 'available', totp_secret: null });
+      const entries = await db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(2).execute();
+      expect(entries.map((e) => e.action)).toEqual(['sign_in', 'user.created']);
+      expect(JSON.parse(entries[1]!.after_json!)).toEqual({ username: 'new.person', email: 'new.person@example.test', role: 'agent', capacity: null, via: 'sso' });
+      expect(entries[1]).toMatchObject({ actor_id: null, subject: `user:${created.id}`, address: '198.51.100.21' });
+      // Nobody knows its password: only single sign-on (or a reset link) opens it.
+      const password = await new Client(auto.app).login('new.person', 'password123');
+      expect(password.statusCode).toBe(401);
+      expect((await signIn(auto, new Client(auto.app), 'newbie')).statusCode).toBe(303);
+      expect((await db.selectFrom('users').select('id').execute()).length).toBe(usersBefore + 1);
+      // A second person of the same local part gets a username of their own.
+      op.accounts.set('namesake', { email: 'new.person@other.test', email_verified: true });
+      expect((await signIn(auto, new Client(auto.app), 'namesake')).statusCode).toBe(303);
+      expect((await db.selectFrom('users').select('username').where('email', '=', 'new.person@other.test').executeTakeFirstOrThrow()).username).toBe('new.person-2');
+    });
+
+    it('still creates no account for an unverified address with auto-create on', async () => {
+      op.accounts.set('unverified-newbie', { email: 'unsure@example.test', email_verified: false });
+      await expectRefused(auto, () => signIn(auto, new Client(auto.app), 'unverified-newbie'), 403, 'has not verified your email address', 'email_not_verified');
+    });
+
+    it('refuses an ID token whose nonce is not the one this sign-on sent (the stored one tampered with)', async () => {
+      op.accounts.set('gus-at-idp', { email: 'gus@team.test', email_verified: true });
+      const client = new Client(t.app);
+      const authorization = await start(t, client);
+      await t.ctx.handle.db.updateTable('sso_logins').set({ nonce: 'a-nonce-this-provider-never-saw' }).execute();
+      const back = await op.signIn(authorization.href, 'gus-at-idp');
+      await expectRefused(t, () => client.get(back.pathname + back.search), 400, "answer could not be verified", 'not_verified');
+      expect(client.cookie('hd_session')).toBeUndefined();
+    });
+
+    it('refuses a replayed code: in the same browser (its state is spent) and with the state restored (the provider refuses the code)', async () => {
+      op.accounts.set('gus-at-idp', { email: 'gus@team.test', email_verified: true });
+      const client = new Client(t.app);
+      const authorization = await start(t, client);
+      const stored = await t.ctx.handle.db.selectFrom('sso_logins').selectAll().execute();
+      const stateCookie = client.cookie('hd_sso')!;
+      const back = await op.signIn(authorization.href, 'gus-at-idp');
+      const callback = back.pathname + back.search;
+      expect((await client.get(callback)).statusCode).toBe(303);
+      // The same answer again, from the same browser: the state was taken by the first use.
+      await expectRefused(t, () => client.get(callback), 400, 'already used', 'state');
+      // With the sign-on put back as it was (a second process, a copy of the row): the state checks
+      // pass, and the provider refuses a code it already exchanged.
+      await t.ctx.handle.db.insertInto('sso_logins').values(stored).execute();
+      await expectRefused(t, () => t.app.inject({ method: 'GET', url: callback, cookies: { hd_sso: stateCookie } }), 400, "answer could not be verified", 'not_verified');
+    });
+
+    it('refuses the provider\'s error answer (the person cancelled at the provider)', async () => {
+      const client = new Client(t.app);
+      const back = await op.signIn((await start(t, client)).href, null);
+      expect(back.searchParams.get('error')).toBe('access_denied');
+      await expectRefused(t, () => client.get(back.pathname + back.search), 401, 'did not sign you in', 'provider_refused');
+    });
+
+    it('lets one of two callbacks with the same answer at once sign in, and refuses the other', async () => {
+      op.accounts.set('gus-at-idp', { email: 'gus@team.test', email_verified: true });
+      const client = new Client(t.app);
+      const back = await op.signIn((await start(t, client)).href, 'gus-at-idp');
+      const cookies = { hd_sso: client.cookie('hd_sso')! };
+      const sessionsBefore = (await t.ctx.handle.db.selectFrom('sessions').select('id').execute()).length;
+      const answers = await Promise.all([0, 1].map(() => t.app.inject({ method: 'GET', url: back.pathname + back.search, cookies })));
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([303, 400]);
+      expect((await t.ctx.handle.db.selectFrom('sessions').select('id').execute()).length).toBe(sessionsBefore + 1);
+    });
+
+    it('refuses a callback without state, with a wrong state, or with the state of another browser', async () => {
+      op.accounts.set('gus-at-idp', { email: 'gus@team.test', email_verified: true });
+      const victim = new Client(t.app);
+      const attacker = new Client(t.app);
+      const back = await op.signIn((await start(t, attacker)).href, 'gus-at-idp');
+      const withState = (state: string | null) => {
+        const url = new URL(back);
+        if (state === null) url.searchParams.delete('state');
+        else url.searchParams.set('state', state);
+        return url.pathname + url.search;
+      };
+      const cookieState = attacker.cookie('hd_sso')!;
+      const request = (url: string) => t.app.inject({ method: 'GET', url, cookies: { hd_sso: cookieState } });
+      await expectRefused(t, () => request(withState(null)), 400, 'could not be finished', 'state');
+      await expectRefused(t, () => request(withState('not-the-state')), 400, 'could not be finished', 'state');
+      // Login CSRF: the attacker's own finished sign-in, opened in the victim's browser.
+      await expectRefused(t, () => victim.get(back.pathname + back.search), 400, 'could not be finished', 'state');
+      expect(victim.cookie('hd_session')).toBeUndefined();
+    });
+
+    it('asks for the second factor after the provider, as after a password', async () => {
+      const tess = await addStaff(t.ctx, 'tess');
+      await t.ctx.handle.db.updateTable('users').set({ totp_secret: 'JBSWY3DPEHPK3PXP' }).where('id', '=', tess).execute();
+      op.accounts.set('tess-at-idp', { email: 'tess@team.test', email_verified: true });
+      const client = new Client(t.app);
+      const response = await signIn(t, client, 'tess-at-idp', '/agents/account/');
+      expect(response.statusCode).toBe(303);
+      expect(response.headers.location).toBe(`/agents/login/two-factor/?next=${encodeURIComponent('/agents/account/')}`);
+      expect(client.cookie('hd_session')).toBeUndefined();
+      expect(client.cookie('hd_login')).toBeDefined();
+      expect(await t.ctx.handle.db.selectFrom('sessions').select('id').where('user_id', '=', tess).execute()).toEqual([]);
+      expect((await client.get('/agents/login/two-factor/')).statusCode).toBe(200);
+    });
+
+    it('keeps the state, nonce, PKCE verifier, codes and client secret out of the audit log', async () => {
+      const client = new Client(t.app);
+      op.accounts.set('gus-at-idp', { email: 'gus@team.test', email_verified: true });
+      const authorization = await start(t, client);
+      const [stored] = await t.ctx.handle.db.selectFrom('sso_logins').selectAll().execute().then((rows) => rows.filter((r) => authorization.searchParams.get('nonce') === r.nonce));
+      const back = await op.signIn(authorization.href, 'gus-at-idp');
+      expect((await client.get(back.pathname + back.search)).statusCode).toBe(303);
+      const text = JSON.stringify(await t.ctx.handle.db.selectFrom('audit_log').selectAll().execute());
+      for (const secret of [authorization.searchParams.get('state')!, stored!.nonce, stored!.code_verifier, back.searchParams.get('code')!, op.clientSecret]) expect(text).not.toContain(secret);
+    });
+
+    it('is not offered without OIDC_ISSUER: no button, and its routes are not there', async () => {
+      const { app } = await buildApp({ handle: t.database.handle, clock: { now: () => Date.now() }, config: TEST_CONFIG });
+      try {
+        const client = new Client(app);
+        const page = await client.get('/agents/login/');
+        expect(page.statusCode).toBe(200);
+        expect(page.body).not.toContain('Sign in with');
+        expect(page.body).not.toContain('/agents/login/sso/');
+        expect((await client.post('/agents/login/sso/', { _csrf: csrfFrom(page.body) })).statusCode).toBe(404);
+        expect((await client.get('/agents/login/sso/callback/?code=x&state=y')).statusCode).toBe(404);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('counts each press of the button and each callback as a login attempt of the address', async () => {
+      const limit = { max: 2, windowMs: 60_000 };
+      const { app } = await buildApp({
+        handle: t.database.handle,
+        clock: { now: () => Date.now() },
+        config: { ...TEST_CONFIG, rateLimit: true, rateLimits: { loginPerAddress: limit, loginPerUsername: limit, ticketsPerAddress: limit }, oidc: oidcOf('off') },
+      });
+      try {
+        op.accounts.set('gus-at-idp', { email: 'gus@team.test', email_verified: true });
+        const client = new Client(app, { remoteAddress: '198.51.100.30' });
+        const page = await client.get('/agents/login/');
+        const started = await client.post('/agents/login/sso/', { _csrf: csrfFrom(page.body) });
+        expect(started.statusCode).toBe(303);
+        const back = await op.signIn(String(started.headers.location), 'gus-at-idp');
+        expect((await client.get(back.pathname + back.search)).statusCode).toBe(303);
+        const over = await client.post('/agents/login/sso/', { _csrf: csrfFrom((await client.get('/tickets/create/')).body) });
+        expect(over.statusCode).toBe(429);
+        expect(over.body).toContain('Too many login attempts');
+        expect(over.headers['retry-after']).toBeDefined();
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('shows the provider being away as a page (502), and writes nothing', async () => {
+      const { app } = await buildApp({ handle: t.database.handle, clock: { now: () => Date.now() }, config: { ...TEST_CONFIG, oidc: { ...oidcOf('off'), issuer: 'http://127.0.0.1:1' } } });
+      try {
+        const client = new Client(app);
+        const page = await client.get('/agents/login/');
+        const ssoLogins = () => t.ctx.handle.db.selectFrom('sso_logins').selectAll().orderBy('state_hash').execute();
+        const [before, underWay] = [await stateOf(t), await ssoLogins()];
+        const response = await client.post('/agents/login/sso/', { _csrf: csrfFrom(page.body), next: '' });
+        expect(response.statusCode).toBe(502);
+        expect(response.body).toContain('cannot be reached');
+        expect(await stateOf(t)).toEqual(before);
+        expect(await ssoLogins()).toEqual(underWay);
+      } finally {
+        await app.close();
+      }
+    });
+  });
+}
