@@ -212,7 +212,7 @@ async function createSsoAgent(ctx: ServiceContext, claims: SsoClaims, email: str
     const username = ssoUsernameFor(email, await usernamesLike(run.trx, base));
     const row = newStaffRow({ username, displayName: ssoDisplayNameOf(claims, email), email, role: 'agent', capacity: null }, passwordHash, run.now);
     const id = await insertUser(run.trx, row);
-    await audit(run.trx, { actor: null, action: 'user.created', subject: `user:${id}`, address, after: { username, email, role: 'agent', capacity: null, via: 'sso' } }, run.now);
+    await audit(run.trx, { actor: null, action: 'user.create', subject: `user:${id}`, address, after: { username, email, role: 'agent', capacity: null, via: 'sso' } }, run.now);
     return id;
   });
 }

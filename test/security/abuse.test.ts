@@ -3,6 +3,7 @@
  * creation (form and API share a count), CSRF on every form, security headers with a CSP that allows
  * no inline script, the body size limit, session cookie flags, and no user enumeration at login.
  */
+import { createSkill, saveTeam, saveTopic } from '../../src/services/teams.js';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -188,6 +189,10 @@ for (const dialect of DIALECTS) {
       await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { ...TICKET, title: 'For the webhook' } });
       const delivery = (await db().selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', webhook).executeTakeFirstOrThrow()).id;
       const webhookForm = { url: 'https://hooks.example.com/other', events: 'ticket.closed', active: 'on' };
+      // A team with a topic, and a skill (§12), for their pages' forms.
+      const team = await saveTeam(t.ctx, rootId, { name: 'Billing', overflowTeam: null, overflowAfterMinutes: null });
+      const topic = await saveTopic(t.ctx, rootId, { name: 'Invoices', team: 'Billing', skills: [], addresses: [], hidden: false, defaultPriority: null });
+      const skill = await createSkill(t.ctx, rootId, { name: 'German' });
       // A working reset link of the target's (§15): only its hash is stored, as the service does.
       const resetToken = 'R'.repeat(43);
       const now = Date.now();
@@ -235,6 +240,15 @@ for (const dialect of DIALECTS) {
         'POST /admin/users/:id/tokens/:tokenId/revoke/': { as: admin, url: `/admin/users/${target}/tokens/${targetToken}/revoke/`, body: {} },
         'POST /admin/emails/:id/retry/': { as: admin, url: `/admin/emails/${email.id}/retry/`, body: {} },
         'POST /adminapp/webhooks/:id/secret/': { as: admin, url: `/adminapp/webhooks/${webhook}/secret/`, body: {} },
+        'POST /adminapp/teams/new/': { as: admin, url: '/adminapp/teams/new/', body: { name: 'Forged team' } },
+        'POST /adminapp/teams/:id/': { as: admin, url: `/adminapp/teams/${team}/`, body: { name: 'Forged name' } },
+        'POST /adminapp/teams/:id/delete/': { as: admin, url: `/adminapp/teams/${team}/delete/`, body: {} },
+        'POST /adminapp/teams/skills/': { as: admin, url: '/adminapp/teams/skills/', body: { name: 'Forged skill' } },
+        'POST /adminapp/teams/skills/:id/delete/': { as: admin, url: `/adminapp/teams/skills/${skill}/delete/`, body: {} },
+        'POST /adminapp/topics/new/': { as: admin, url: '/adminapp/topics/new/', body: { name: 'Forged topic', team: 'Support' } },
+        'POST /adminapp/topics/:id/': { as: admin, url: `/adminapp/topics/${topic}/`, body: { name: 'Forged topic', team: 'Support' } },
+        'POST /adminapp/topics/:id/delete/': { as: admin, url: `/adminapp/topics/${topic}/delete/`, body: {} },
+        'POST /admin/users/:id/teams/': { as: admin, url: `/admin/users/${target}/teams/`, body: { teams: 'Billing' } },
       };
       const posts = collector.routes().filter((r) => r.method !== 'GET' && !r.url.startsWith('/api/'));
       expect(posts.map((r) => `${r.method} ${r.url}`).sort()).toEqual(Object.keys(forms).sort());

@@ -120,7 +120,7 @@ for (const dialect of DIALECTS) {
       const created = await db.selectFrom('users').selectAll().where('username', '=', 'new.person').executeTakeFirstOrThrow();
       expect(created).toMatchObject({ display_name: 'New Person', email: 'new.person@example.test', role: 'agent', capacity: null, active: 1, presence: 'available', totp_secret: null });
       const entries = await db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(2).execute();
-      expect(entries.map((e) => e.action)).toEqual(['sign_in', 'user.created']);
+      expect(entries.map((e) => e.action)).toEqual(['sign_in', 'user.create']);
       expect(JSON.parse(entries[1]!.after_json!)).toEqual({ username: 'new.person', email: 'new.person@example.test', role: 'agent', capacity: null, via: 'sso' });
       expect(entries[1]).toMatchObject({ actor_id: null, subject: `user:${created.id}`, address: '198.51.100.21' });
       // Nobody knows its password: only single sign-on (or a reset link) opens it.
