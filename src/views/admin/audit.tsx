@@ -10,9 +10,9 @@ function State({ json }: { json: string | null }) {
 
 const COLUMNS: Column<AuditRow>[] = [
   { title: 'When', fit: 'nowrap', cell: (r) => <Time ms={r.at} seconds /> },
-  { title: 'Who', cell: (r) => (r.actor_id === null ? (r.actor_name || '—') : <a href={`/admin/users/${r.actor_id}/`}>{r.actor_name}</a>) },
+  { title: 'Who', fit: 'nowrap', cell: (r) => (r.actor_id === null ? (r.actor_name || '—') : <a href={`/admin/users/${r.actor_id}/`}>{r.actor_name}</a>) },
   { title: 'Action', fit: 'nowrap', cell: (r) => r.action },
-  { title: 'On', cell: (r) => r.subject },
+  { title: 'On', fit: 'nowrap', cell: (r) => r.subject },
   { title: 'From', fit: 'nowrap', cell: (r) => r.address || '—' },
   { title: 'Before', fit: 'wide', cell: (r) => <State json={r.before_json} /> },
   { title: 'After', fit: 'wide', cell: (r) => <State json={r.after_json} /> },
