@@ -9,7 +9,7 @@
  * nobody can slip their own sign-in into someone else's browser. The server keeps, per state, the
  * nonce and the PKCE verifier (sso_logins), taken by the first callback: a state works once.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { OidcConfig } from '../config.js';
 import { decideSso, type SsoClaims, ssoDisplayNameOf, ssoEmailOf, type SsoRefusal, ssoUsernameFor } from '../core/sso.js';
@@ -20,7 +20,7 @@ import { findUserById, insertUser } from '../repositories/users.js';
 import { audit } from './audit.js';
 import { recordFailedSignIn } from './auth.js';
 import type { ServiceContext } from './context.js';
-import { hashPassword } from './passwords.js';
+import { generatePassword, hashPassword } from './passwords.js';
 import { withRouting } from './routing.js';
 import { newStaffRow } from './users.js';
 
@@ -203,7 +203,7 @@ function isNetworkFailure(error: unknown): boolean {
  * make one account.
  */
 async function createSsoAgent(ctx: ServiceContext, claims: SsoClaims, email: string, address: string): Promise<number> {
-  const passwordHash = await hashPassword(randomBytes(32).toString('base64url'));
+  const passwordHash = await hashPassword(generatePassword());
   return withRouting(ctx, null, async (run) => {
     const again = decideSso(claims, await accountsByEmail(run.trx, email), 'agent');
     if (again.kind === 'sign_in') return again.userId;
