@@ -9,10 +9,22 @@ export interface TeamListing {
   members: string[];
 }
 
-export async function listTeams(db: Db): Promise<TeamListing[]> {
+export async function listTeams(db: Db, only?: number): Promise<TeamListing[]> {
   const [teams, members] = await Promise.all([
-    db.selectFrom('teams as t').leftJoin('teams as o', 'o.id', 't.overflow_team_id').select(['t.id', 't.name', 'o.name as overflow_team', 't.overflow_after_minutes']).orderBy('t.id').execute(),
-    db.selectFrom('team_members as m').innerJoin('users as u', 'u.id', 'm.user_id').select(['m.team_id', 'u.username']).orderBy('u.username').execute(),
+    db
+      .selectFrom('teams as t')
+      .leftJoin('teams as o', 'o.id', 't.overflow_team_id')
+      .select(['t.id', 't.name', 'o.name as overflow_team', 't.overflow_after_minutes'])
+      .$if(only !== undefined, (q) => q.where('t.id', '=', only!))
+      .orderBy('t.id')
+      .execute(),
+    db
+      .selectFrom('team_members as m')
+      .innerJoin('users as u', 'u.id', 'm.user_id')
+      .select(['m.team_id', 'u.username'])
+      .$if(only !== undefined, (q) => q.where('m.team_id', '=', only!))
+      .orderBy('u.username')
+      .execute(),
   ]);
   return teams.map((t) => ({ ...t, members: members.filter((m) => m.team_id === t.id).map((m) => m.username) }));
 }
@@ -27,11 +39,28 @@ export interface TopicListing {
   default_priority: 'high' | 'medium' | 'low' | null;
 }
 
-export async function listTopics(db: Db): Promise<TopicListing[]> {
+export async function listTopics(db: Db, only?: number): Promise<TopicListing[]> {
   const [topics, skills, addresses] = await Promise.all([
-    db.selectFrom('topics as t').innerJoin('teams as tm', 'tm.id', 't.team_id').select(['t.id', 't.name', 'tm.name as team', 't.hidden', 't.default_priority']).orderBy('t.id').execute(),
-    db.selectFrom('topic_skills as ts').innerJoin('skills as s', 's.id', 'ts.skill_id').select(['ts.topic_id', 's.name', 'ts.optional_after_minutes']).orderBy('s.name').execute(),
-    db.selectFrom('topic_addresses').select(['topic_id', 'address']).orderBy('address').execute(),
+    db
+      .selectFrom('topics as t')
+      .innerJoin('teams as tm', 'tm.id', 't.team_id')
+      .select(['t.id', 't.name', 'tm.name as team', 't.hidden', 't.default_priority'])
+      .$if(only !== undefined, (q) => q.where('t.id', '=', only!))
+      .orderBy('t.id')
+      .execute(),
+    db
+      .selectFrom('topic_skills as ts')
+      .innerJoin('skills as s', 's.id', 'ts.skill_id')
+      .select(['ts.topic_id', 's.name', 'ts.optional_after_minutes'])
+      .$if(only !== undefined, (q) => q.where('ts.topic_id', '=', only!))
+      .orderBy('s.name')
+      .execute(),
+    db
+      .selectFrom('topic_addresses')
+      .select(['topic_id', 'address'])
+      .$if(only !== undefined, (q) => q.where('topic_id', '=', only!))
+      .orderBy('address')
+      .execute(),
   ]);
   return topics.map((t) => ({
     ...t,

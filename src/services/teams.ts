@@ -88,8 +88,9 @@ async function teamCountsAfter(db: Db, userIds: readonly number[], change: (user
   return new Map(userIds.map((id) => [id, change(id, rows.filter((r) => r.user_id === id).map((r) => r.team_id)).length]));
 }
 
-const teamSnapshot = async (db: Db, id: number | null) => (id === null ? undefined : (await listTeams(db)).find((t) => t.id === id));
-const topicSnapshot = async (db: Db, id: number | null) => (id === null ? undefined : (await listTopics(db)).find((t) => t.id === id));
+/** One team or topic as its page and the audit log show it (the listing's row, read alone). */
+const teamSnapshot = async (db: Db, id: number | null) => (id === null ? undefined : (await listTeams(db, id))[0]);
+const topicSnapshot = async (db: Db, id: number | null) => (id === null ? undefined : (await listTopics(db, id))[0]);
 
 /** Creates a team, or updates team `id` (its members too when `input.members` is given); returns its id. */
 export async function saveTeam(ctx: ServiceContext, actor: AdminActor, input: TeamInput, id: number | null = null): Promise<number> {
