@@ -4,12 +4,13 @@
  */
 import { type ExpressionBuilder, PostgresAdapter, sql } from 'kysely';
 import type { AgentLoad } from '../core/routing.js';
-import type { TeamWorld } from '../core/teams.js';
+import type { TeamWorld, TopicRule } from '../core/teams.js';
 import type { Settings } from '../core/settings.js';
 import type { Db } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { settingsFromRow } from './settings.js';
-import { agentSkillsSql, agentTeamsSql, teamRulesSql, worldOf } from './teamState.js';
+import { agentSkillsSql, agentTeamsSql, teamRulesSql, topicRulesOf, topicRulesSql, worldOf } from './teamState.js';
+import { type ActiveEndpoint, activeEndpointsOf, activeEndpointsSql } from './webhooks.js';
 
 // Literals, so SQLite matches the partial indexes' `where status = 'open'` (with a bound parameter
 // it cannot, and counted each agent's open tickets by walking every ticket it ever had).
@@ -72,13 +73,19 @@ export interface RoutingState {
    * asked for, null: the ids come from the insert.
    */
   newTicketIds: number[] | null;
+  /** Every topic with its skills when new tickets were announced (intake routes them by topic), else empty. */
+  topics: TopicRule[];
+  /** The active webhook endpoints (whom the run's changes are told to, §13). */
+  webhookEndpoints: ActiveEndpoint[];
 }
 
 /**
  * The settings, every active agent's load, name, teams and skills, the teams' overflow rules,
  * whether the queue holds anything and whether a waiting ticket's routing moment is due at `now`,
- * and (on PostgreSQL) `newTickets` ticket ids: one query however many teams there are (the
- * settings row joined to the agents, one row per agent, or one row with no agent).
+ * the active webhook endpoints, and for intake (`newTickets` > 0) every topic with its skills and
+ * (on PostgreSQL) `newTickets` ticket ids: one query however many teams there are (the settings
+ * row joined to the agents, one row per agent, or one row with no agent). The uncorrelated
+ * subqueries are evaluated once, whatever the number of agents.
  */
 export async function loadRoutingState(db: Db, now: number, newTickets = 0): Promise<RoutingState> {
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
@@ -102,7 +109,8 @@ export async function loadRoutingState(db: Db, now: number, newTickets = 0): Pro
       teamRulesSql(pg).as('team_rules'),
       // Literals, so SQLite matches the partial index tickets_routing_due.
       sql<number | boolean>`exists (select 1 from tickets d where d.status = 'open' and d.agent_id is null and d.routing_due_at is not null and d.routing_due_at <= ${now})`.as('routing_due'),
-      // An uncorrelated subquery: evaluated once, however many agents there are.
+      activeEndpointsSql(pg).as('webhook_endpoints'),
+      (newTickets > 0 ? topicRulesSql(pg) : sql<string | null>`null`).as('topic_rules'),
       (reserve ? sql<number[] | null>`(select array_agg(nextval('tickets_id_seq')) from generate_series(1, ${newTickets}))` : sql<number[] | null>`null`).as(
         'new_ticket_ids',
       ),
@@ -133,5 +141,7 @@ export async function loadRoutingState(db: Db, now: number, newTickets = 0): Pro
     world: worldOf(first.team_rules, memberships),
     routingDue: Boolean(Number(first.routing_due)),
     newTicketIds,
+    topics: topicRulesOf(first.topic_rules),
+    webhookEndpoints: activeEndpointsOf(first.webhook_endpoints),
   };
 }

@@ -60,20 +60,39 @@ export async function loadTeamWorld(db: Db): Promise<TeamWorld> {
   return { teams: rules, members: byAgent };
 }
 
-/** Every topic with its skills, in id order (the first not hidden is the default), in one query. */
-export async function loadTopicRules(db: Db): Promise<TopicRule[]> {
-  const rows = await db
-    .selectFrom('topics as t')
-    .leftJoin('topic_skills as ts', 'ts.topic_id', 't.id')
-    .leftJoin('skills as s', 's.id', 'ts.skill_id')
-    .select(['t.id', 't.name', 't.team_id', 't.default_priority', 't.hidden', 's.id as skill_id', 's.name as skill_name', 'ts.optional_after_minutes'])
-    .orderBy('t.id')
-    .orderBy('s.id')
-    .execute();
-  const topics = new Map<number, TopicRule>();
-  for (const r of rows) {
-    const topic = topics.get(r.id) ?? topics.set(r.id, { id: r.id, name: r.name, teamId: r.team_id, defaultPriority: r.default_priority, hidden: r.hidden === 1, skills: [] }).get(r.id)!;
-    if (r.skill_id !== null && r.skill_name !== null) topic.skills.push({ id: r.skill_id, name: r.skill_name, optionalAfterMinutes: r.optional_after_minutes });
+/**
+ * Every topic with its skills as one JSON text (read once per state query, whatever the number of
+ * agents): `[{id, name, team_id, default_priority, hidden, skills: [{id, name, after}]}]`.
+ */
+export function topicRulesSql(pg: boolean): RawBuilder<string | null> {
+  if (pg) {
+    const skills = sql`coalesce((select json_agg(json_build_object('id', s.id, 'name', s.name, 'after', ts.optional_after_minutes)) from topic_skills ts join skills s on s.id = ts.skill_id where ts.topic_id = t.id), '[]'::json)`;
+    return sql<string | null>`(select json_agg(json_build_object('id', t.id, 'name', t.name, 'team_id', t.team_id, 'default_priority', t.default_priority, 'hidden', t.hidden, 'skills', ${skills}))::text from topics t)`;
   }
-  return [...topics.values()];
+  const skills = sql`(select json_group_array(json_object('id', s.id, 'name', s.name, 'after', ts.optional_after_minutes)) from topic_skills ts join skills s on s.id = ts.skill_id where ts.topic_id = t.id)`;
+  return sql<string | null>`(select json_group_array(json_object('id', t.id, 'name', t.name, 'team_id', t.team_id, 'default_priority', t.default_priority, 'hidden', t.hidden, 'skills', json(${skills}))) from topics t)`;
+}
+
+interface TopicJson {
+  id: number;
+  name: string;
+  team_id: number;
+  default_priority: TopicRule['defaultPriority'];
+  hidden: number;
+  skills: { id: number; name: string; after: number | null }[];
+}
+
+/** The topics of topicRulesSql's text, in id order (the first not hidden is the default), their skills in id order. */
+export function topicRulesOf(text: string | null | undefined): TopicRule[] {
+  const topics = text ? (JSON.parse(text) as TopicJson[]) : [];
+  return topics
+    .map((t) => ({
+      id: t.id,
+      name: t.name,
+      teamId: t.team_id,
+      defaultPriority: t.default_priority,
+      hidden: Number(t.hidden) === 1,
+      skills: t.skills.map((s) => ({ id: s.id, name: s.name, optionalAfterMinutes: s.after })).sort((a, b) => a.id - b.id),
+    }))
+    .sort((a, b) => a.id - b.id);
 }

@@ -3,7 +3,7 @@
  * written by the change's own transaction (insertDeliveries) and claimed by workers with a lease,
  * like emails (repositories/outbox.ts), but never more than a few per endpoint at once.
  */
-import { type Insertable, sql } from 'kysely';
+import { type Insertable, type RawBuilder, sql } from 'kysely';
 import type { Db, DbHandle } from '../db/connect.js';
 import type { WebhookDeliveriesTable, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
@@ -18,9 +18,39 @@ export async function findEndpoint(db: Db, id: number): Promise<WebhookEndpointR
   return db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** An active endpoint's id and event filter: what a change's transaction needs to know whom to tell. */
+export interface ActiveEndpoint {
+  id: number;
+  events: string;
+}
+
 /** The active endpoints' ids and filters: what a change's transaction reads to know whom to tell. */
-export async function activeEndpoints(db: Db): Promise<{ id: number; events: string }[]> {
+export async function activeEndpoints(db: Db): Promise<ActiveEndpoint[]> {
   return db.selectFrom('webhook_endpoints').select(['id', 'events']).where('active', '=', 1).orderBy('id').execute();
+}
+
+/**
+ * activeEndpoints as one text, `id=filter` apart by spaces (a filter is event names and commas, or
+ * `*`), for the routing state's one query: a routing transaction learns whom to tell without a
+ * round trip of its own inside the routing lock.
+ */
+export function activeEndpointsSql(pg: boolean): RawBuilder<string | null> {
+  const entry = sql`e.id || '=' || e.events`;
+  return pg
+    ? sql<string | null>`(select string_agg(${entry}, ' ') from webhook_endpoints e where e.active = 1)`
+    : sql<string | null>`(select group_concat(${entry}, ' ') from webhook_endpoints e where e.active = 1)`;
+}
+
+/** The endpoints of activeEndpointsSql's text, in id order. */
+export function activeEndpointsOf(text: string | null | undefined): ActiveEndpoint[] {
+  if (!text) return [];
+  return text
+    .split(' ')
+    .map((entry) => {
+      const at = entry.indexOf('=');
+      return { id: Number(entry.slice(0, at)), events: entry.slice(at + 1) };
+    })
+    .sort((a, b) => a.id - b.id);
 }
 
 export async function insertEndpoint(db: Db, row: { url: string; events: string; secret: string; active: boolean; now: number }): Promise<WebhookEndpointRow> {

@@ -16,7 +16,7 @@ import {
   planRelease,
   spareCapacity,
 } from '../core/routing.js';
-import { BALANCE_LOOKAHEAD, balanceTicket, nextWideningAt, queuesServedBy, shareTeam, type TeamTicket, teamRule, type TeamWorld } from '../core/teams.js';
+import { BALANCE_LOOKAHEAD, balanceTicket, nextWideningAt, queuesServedBy, shareTeam, type TeamTicket, teamRule, type TeamWorld, type TopicRule } from '../core/teams.js';
 import type { Settings } from '../core/settings.js';
 import type { ClockCalendar } from '../core/slaClocks.js';
 import type { Db, DbHandle } from '../db/connect.js';
@@ -61,6 +61,8 @@ export interface RoutingRun {
   rule: CanTake<TeamTicket>;
   /** Ticket ids reserved for this transaction's new tickets (PostgreSQL; see loadRoutingState). */
   newTicketIds: number[] | null;
+  /** Every topic with its skills, for intake (read with the state when new tickets were announced). */
+  topics: TopicRule[];
   changes: TicketChange[];
 }
 
@@ -93,6 +95,7 @@ export async function withRouting<T>(
       world: state.world,
       rule: teamRule(state.world, now),
       newTicketIds: state.newTicketIds,
+      topics: state.topics,
       changes: [],
     };
     // A waiting ticket whose skill turned optional or whose overflow opened is routed first, as
@@ -101,7 +104,7 @@ export async function withRouting<T>(
     const value = await work(run);
     await drainQueue(run);
     // Every change of the run is an event for webhooks, enqueued before the commit (§13).
-    await enqueueWebhooks(trx, ctx.publicUrl, run.now, noticesOfChanges(run.changes));
+    await enqueueWebhooks(trx, ctx.publicUrl, run.now, noticesOfChanges(run.changes), state.webhookEndpoints);
     changes = run.changes;
     return value;
   });

@@ -12,7 +12,6 @@ import { type InboundRecord, insertInboundMails } from '../repositories/inbound.
 import { firstMessageIdOf } from '../repositories/messages.js';
 import { writeIntake } from '../repositories/intake.js';
 import { findTicketById, markClosed } from '../repositories/tickets.js';
-import { loadTopicRules } from '../repositories/teamState.js';
 import type { ServiceContext } from './context.js';
 import { mailDataOf, notifyCustomer } from './notifications.js';
 import { pullAndBalance, type RoutingRun, updateAgent, withRouting } from './routing.js';
@@ -83,7 +82,7 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
       const { trx, now } = run;
       const followUp = inputs.length === 1 ? inputs[0]!.followUpOf : undefined;
       if (inputs.length > 1 && inputs.some((i) => i.followUpOf)) throw new Error('A follow-up is created on its own, not in a batch.');
-      const routed = routedIntake(inputs, await loadTopicRules(trx), now);
+      const routed = routedIntake(inputs, run.topics, now);
       // Ids of the plan are the tickets' places in the batch (the rows have none yet).
       const plan = followUp ? planTeamFollowUp(run.agents, routed[0]!.ticket, followUp.agentId, run.rule, now) : planTeamIntake(run.agents, routed.map((r) => r.ticket), run.rule, now);
       const rows = inputs.map((input, i) => {

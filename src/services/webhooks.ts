@@ -11,7 +11,7 @@ import type { AttachmentRow, MessageRow } from '../db/schema.js';
 import { iso, messageJson, ticketJson } from '../http/api-shapes.js';
 import { referenceOf } from '../core/tickets.js';
 import { ticketsByIds } from '../repositories/ticketQueries.js';
-import { activeEndpoints, insertDeliveries, type NewDelivery } from '../repositories/webhooks.js';
+import { type ActiveEndpoint, activeEndpoints, insertDeliveries, type NewDelivery } from '../repositories/webhooks.js';
 import type { TicketChange } from './context.js';
 
 /** A new message, with what its API shape needs. */
@@ -50,12 +50,13 @@ export function webhookBody(event: WebhookEvent, at: number, data: unknown): str
 
 /**
  * Writes the deliveries of `notices` in `trx`, the transaction of their change. Costs one read of
- * the active endpoints when there is something to tell; the tickets are read only when an
- * endpoint takes one of their events.
+ * the active endpoints when there is something to tell, unless the caller read them already
+ * (`known`: a routing run has them from its state query, in the same transaction); the tickets are
+ * read only when an endpoint takes one of their events.
  */
-export async function enqueueWebhooks(trx: Db, publicUrl: string, now: number, notices: readonly WebhookNotice[]): Promise<void> {
+export async function enqueueWebhooks(trx: Db, publicUrl: string, now: number, notices: readonly WebhookNotice[], known?: readonly ActiveEndpoint[]): Promise<void> {
   if (notices.length === 0) return;
-  const endpoints = await activeEndpoints(trx);
+  const endpoints = known ?? (await activeEndpoints(trx));
   if (endpoints.length === 0) return;
   const wanted = notices.map((notice) => ({ notice, to: endpointsFor(endpoints, notice.event) })).filter((w) => w.to.length > 0);
   if (wanted.length === 0) return;

@@ -7,6 +7,8 @@ import { changePresence } from '../../src/services/presence.js';
 import { requeueTicket } from '../../src/services/admin.js';
 import { type AdminActor, createSkill, deleteTeam, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../src/services/teams.js';
 import { closeTicket } from '../../src/services/tickets.js';
+import { loadRoutingState } from '../../src/repositories/routingState.js';
+import { insertEndpoint } from '../../src/repositories/webhooks.js';
 import { addStaff } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
@@ -63,6 +65,43 @@ for (const dialect of DIALECTS) {
       await saveTopic(ctx, admin, validateTopic({ name: 'Invoices', team: 'Billing' }));
       expect(billing).toBeGreaterThan(1);
       expect(await invariants()).toEqual([]);
+    });
+
+    it('the routing state reads every topic with its skills and the active webhook endpoints in its one query', async () => {
+      // A name with the characters a list format could trip on; hidden, so no later ticket takes it.
+      const odd = 'Ünïcode, "quoted" : 1=2';
+      await createSkill(ctx, admin, { name: odd });
+      const topicId = await saveTopic(ctx, admin, validateTopic({ name: `Odd ${odd}`, team: 'Billing', hidden: 'true', default_priority: 'high', skills: [{ name: odd }, { name: 'German', optional_after_minutes: 5 }] }));
+      const endpoint = (events: string, active: boolean) => insertEndpoint(db(), { url: 'https://hooks.example.com/x', events, secret: 'whsec_x', active, now: clock.now() });
+      const [a, off, b] = [await endpoint('ticket.created,ticket.closed', true), await endpoint('*', false), await endpoint('*', true)];
+      try {
+        const state = await loadRoutingState(db(), clock.now(), 1);
+        const german = (await db().selectFrom('skills').select('id').where('name', '=', 'German').executeTakeFirstOrThrow()).id;
+        const oddId = (await db().selectFrom('skills').select('id').where('name', '=', odd).executeTakeFirstOrThrow()).id;
+        expect(state.topics.map((t) => t.name)).toEqual(['General', 'Rechnung', 'Invoices', `Odd ${odd}`]);
+        expect(state.topics.at(-1)).toEqual({
+          id: topicId,
+          name: `Odd ${odd}`,
+          teamId: state.topics[1]!.teamId,
+          defaultPriority: 'high',
+          hidden: true,
+          skills: [
+            { id: german, name: 'German', optionalAfterMinutes: 5 },
+            { id: oddId, name: odd, optionalAfterMinutes: null },
+          ].sort((x, y) => x.id - y.id),
+        });
+        expect(state.topics[1]!.skills).toEqual([{ id: german, name: 'German', optionalAfterMinutes: 10 }]);
+        expect(state.topics[0]!.hidden).toBe(false);
+        expect(state.webhookEndpoints).toEqual([
+          { id: a.id, events: 'ticket.created,ticket.closed' },
+          { id: b.id, events: '*' },
+        ]);
+        // Without new tickets the topics are not read; the endpoints always are.
+        const plain = await loadRoutingState(db(), clock.now());
+        expect([plain.topics, plain.webhookEndpoints.length]).toEqual([[], 2]);
+      } finally {
+        await db().deleteFrom('webhook_endpoints').where('id', 'in', [a.id, off.id, b.id]).execute();
+      }
     });
 
     it('a ticket goes only to a member of its team holding its skills; it waits rather than go elsewhere', async () => {
