@@ -9,9 +9,9 @@ import type { DbHandle } from '../db/connect.js';
 import type { OutboxRow } from '../db/schema.js';
 import { Batcher } from '../db/batcher.js';
 import { attachmentsOfMessages, fileContent } from '../repositories/attachments.js';
-import { claimDueEmails, markEmailsSent, recordEmailFailure, threadBefore } from '../repositories/outbox.js';
+import { claimDueEmails, markEmailsSent, recordEmailFailure, threadsBefore } from '../repositories/outbox.js';
 import type { Clock } from '../services/context.js';
-import { isThreaded, outgoingEmail, UndeliverableEmail } from './message.js';
+import { isThreaded, outgoingEmail, type ThreadBefore, UndeliverableEmail } from './message.js';
 import { afterFailure, MAX_ATTEMPTS } from './retry.js';
 import type { Mailer, OutgoingAttachment } from './transport.js';
 
@@ -93,8 +93,11 @@ export class OutboxWorker {
       leaseUntil: now + this.leaseMs,
       maxAttempts: MAX_ATTEMPTS,
     });
+    // Read before any send: an error of the database propagates (the rows wait for their leases to
+    // run out), it is not the mail server's failed try.
+    const threads = await threadsBefore(this.options.handle.db, rows.filter(isThreaded));
     // allSettled: every send of the round is recorded before a database error is passed on.
-    const settled = await Promise.allSettled(rows.map((row) => this.deliver(row)));
+    const settled = await Promise.allSettled(rows.map((row) => this.deliver(row, threads.get(row.id) ?? null)));
     const rejected = settled.find((s) => s.status === 'rejected');
     if (rejected) throw rejected.reason;
     const outcomes = settled.map((s) => (s.status === 'fulfilled' ? s.value : 'lost'));
@@ -146,15 +149,11 @@ export class OutboxWorker {
     }
   }
 
-  private async deliver(row: OutboxRow): Promise<Outcome> {
-    const { logger, mailer, handle, from } = this.options;
+  private async deliver(row: OutboxRow, thread: ThreadBefore | null): Promise<Outcome> {
+    const { logger, mailer, from } = this.options;
     const fields = { outboxId: row.id, kind: row.kind, attempt: row.attempts };
-    // Read before the try: an error of the database propagates (the row waits for its lease to run
-    // out), it is not the mail server's failed try.
-    const [thread, attachments] = await Promise.all([
-      isThreaded(row) ? threadBefore(handle.db, row) : null,
-      this.attachmentsOf(row),
-    ]);
+    // Read before the try, like the thread: an error of the database propagates.
+    const attachments = await this.attachmentsOf(row);
     try {
       if (attachments instanceof UndeliverableEmail) throw attachments;
       const email = outgoingEmail(row, { from, replyTo: this.options.replyTo ?? from, thread, attachments });

@@ -57,8 +57,8 @@ export type ThreadEmail = Pick<OutboxRow, 'id' | 'ticket_id' | 'kind' | 'to_addr
 type ThreadPart = 'first_email' | 'last_email' | 'first_message' | 'last_mail';
 
 /**
- * The statement of threadBefore: four short walks of the ticket's range in two indexes, at most a
- * row each, whatever the ticket's history or the tables' size:
+ * The statement of threadsBefore for one email: four short walks of the ticket's range in two
+ * indexes, at most a row each, whatever the ticket's history or the tables' size:
  * - its first and last customer emails before `beforeId`, from either end of `outbox_by_ticket
  *   (ticket_id, id)`, passing over only its staff emails (`sla_breached`);
  * - its first message (the mail that opened it, if one did) and the customer's latest mail written
@@ -66,22 +66,24 @@ type ThreadPart = 'first_email' | 'last_email' | 'first_message' | 'last_mail';
  *   (ticket_id, id)` (or its public part, `messages_public_by_ticket`, which PostgreSQL picks for
  *   the latter as it leaves out notes), the latter passing over only the messages written since
  *   and those that came another way (staff replies, web messages).
+ * Each row says which email it is for (`for_id`, the email's `beforeId`).
  */
 export function threadQuery(db: Db, ticketId: number, beforeId: number, writtenAt: number) {
   const part = (name: ThreadPart) => sql<ThreadPart>`${sql.lit(name)}`.as('part');
+  const forId = sql<number>`${sql.lit(beforeId)}`.as('for_id');
   // An email's kind and a message's share the column (as text).
   const kind = sql<string>`kind`.as('kind');
   const earlier = (name: ThreadPart) =>
     db
       .selectFrom('outbox')
-      .select([part(name), 'id', 'ticket_id', kind, 'to_address', 'created_at', sql<string | null>`null`.as('mail_key')])
+      .select([forId, part(name), 'id', 'ticket_id', kind, 'to_address', 'created_at', sql<string | null>`null`.as('mail_key')])
       .where('ticket_id', '=', ticketId)
       .where('id', '<', beforeId)
       .where('kind', 'in', [...CUSTOMER_MAIL_KINDS]);
   const messages = (name: ThreadPart) =>
     db
       .selectFrom('messages')
-      .select([part(name), 'id', 'ticket_id', kind, sql<string>`null`.as('to_address'), 'created_at', 'mail_key'])
+      .select([forId, part(name), 'id', 'ticket_id', kind, sql<string>`null`.as('to_address'), 'created_at', 'mail_key'])
       .where('ticket_id', '=', ticketId);
   const lastMail = messages('last_mail').where('kind', '=', 'customer').where('automatic', '=', 0).where('mail_key', 'is not', null).where('created_at', '<=', writtenAt);
   return db
@@ -92,13 +94,29 @@ export function threadQuery(db: Db, ticketId: number, beforeId: number, writtenA
     .unionAll(db.selectFrom(lastMail.orderBy('id', 'desc').limit(1).as('last_mail')).selectAll());
 }
 
+/** The emails of one round whose threads threadsBefore reads in one statement. */
+const THREADS_PER_STATEMENT = 25;
+
 /**
- * Where outbox row `row` stands in its ticket's conversation (see ThreadBefore in
- * mail/message.ts): our customer emails before it, the mail that opened the ticket, and the
- * customer's latest mail before it. One statement (threadQuery).
+ * Where each of `rows` (outbox rows of tickets) stands in its ticket's conversation (see
+ * ThreadBefore in mail/message.ts): our customer emails before it, the mail that opened the
+ * ticket, and the customer's latest mail before it; by outbox id. One statement for a worker's
+ * round (threadQuery's walks for every email, one UNION ALL): a round trip per round, not per email.
  */
-export async function threadBefore(db: Db, row: Pick<OutboxRow, 'id' | 'ticket_id' | 'created_at'>): Promise<ThreadBefore> {
-  const rows = await threadQuery(db, row.ticket_id!, row.id, row.created_at).execute();
+export async function threadsBefore(db: Db, rows: readonly Pick<OutboxRow, 'id' | 'ticket_id' | 'created_at'>[]): Promise<Map<number, ThreadBefore>> {
+  const threads = new Map<number, ThreadBefore>();
+  for (let i = 0; i < rows.length; i += THREADS_PER_STATEMENT) {
+    const queries = rows.slice(i, i + THREADS_PER_STATEMENT).map((row) => threadQuery(db, row.ticket_id!, row.id, row.created_at));
+    const found = await queries.slice(1).reduce((all, q) => all.unionAll(q), queries[0]!).execute();
+    for (const row of rows.slice(i, i + THREADS_PER_STATEMENT)) threads.set(row.id, threadOf(found.filter((r) => Number(r.for_id) === row.id)));
+  }
+  return threads;
+}
+
+/** A row of threadQuery's statement. */
+type ThreadRow = Awaited<ReturnType<ReturnType<typeof threadQuery>['execute']>>[number];
+
+function threadOf(rows: readonly ThreadRow[]): ThreadBefore {
   const of = (name: ThreadPart) => rows.find((r) => r.part === name);
   const root = of('first_email');
   const previous = of('last_email');

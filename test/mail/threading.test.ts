@@ -12,7 +12,7 @@ import type { NewTicketRow, TicketRow } from '../../src/db/schema.js';
 import { HISTORY_HEADING } from '../../src/mail/templates/reply.js';
 import { createSmtpMailer, type Mailer, type OutgoingEmail } from '../../src/mail/transport.js';
 import { OutboxWorker } from '../../src/mail/worker.js';
-import { emailsOfTicket, listOutbox, outboxRowOf, threadQuery } from '../../src/repositories/outbox.js';
+import { emailsOfTicket, listOutbox, outboxRowOf, threadQuery, threadsBefore } from '../../src/repositories/outbox.js';
 import { postCustomerMessage, postStaffMessage } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
 import { recordDueBreaches } from '../../src/services/sla.js';
@@ -198,6 +198,28 @@ for (const dialect of DIALECTS) {
       expect(followUpCreated.subject).toBe(`[HD-${followUp.id}] We received your request: Re: Printer on fire`);
       expect(followUpCreated.text).toContain(`It follows up on your earlier request HD-${ticket.id}, which was closed.`);
       expect(followUpCreated.html).toContain(`It follows up on your earlier request HD-${ticket.id}, which was closed.`);
+    });
+
+    it('a round of emails of several tickets reads their threads in one statement, each as if read alone', async () => {
+      const alice = await createAgent(bed.ctx, 'alice', 'Alice Archer');
+      const [first, second, third] = [await intakeTicket(bed.ctx, ticketForm()), await intakeTicket(bed.ctx, ticketForm()), await intakeTicket(bed.ctx, ticketForm())];
+      expect(await deliver()).toHaveLength(3);
+      await changePresence(bed.ctx, alice, 'available');
+      await postStaffMessage(bed.ctx, { id: alice, role: 'agent' }, first.id, reply('First answer.'));
+      await postStaffMessage(bed.ctx, { id: alice, role: 'agent' }, third.id, reply('Third answer.'));
+      await postStaffMessage(bed.ctx, { id: alice, role: 'agent' }, first.id, reply('First again.'));
+      const pending = (await listOutbox(bed.ctx.handle.db)).filter((r) => r.status === 'pending');
+      expect(pending.length).toBeGreaterThanOrEqual(6);
+      const together = await threadsBefore(bed.ctx.handle.db, pending);
+      for (const row of pending) expect(together.get(row.id)).toEqual((await threadsBefore(bed.ctx.handle.db, [row])).get(row.id));
+      // Every one of them answers an email of its own ticket, sent in one round.
+      const emails = await deliver();
+      expect(emails).toHaveLength(pending.length);
+      for (const email of emails) {
+        const ticket = [first, second, third].find((t) => email.parsed.subject?.includes(`[HD-${t.id}]`))!;
+        expect(email.parsed.inReplyTo).toMatch(new RegExp(`^<hd-${ticket.id}\\.outbox-`));
+        expectNamesTicket(email.parsed, ticket);
+      }
     });
 
     it('a retried row keeps its Message-ID and its place in the thread, even when a later email went first', async () => {
