@@ -9,9 +9,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { presenceCheckMs } from './core/autoAway.js';
 import { startPresenceExpiry } from './jobs/presenceExpiry.js';
-import { createMailer } from './mail/transport.js';
-import { OutboxWorker } from './mail/worker.js';
-import { webhookWorkerOf } from './webhooks/worker.js';
+import { startDeliveryThread } from './jobs/deliveryThread.js';
 import { startPendingCloseJob } from './jobs/pendingCloses.js';
 import { startRoutingDueJob } from './jobs/routingDue.js';
 import { startSlaMonitor } from './jobs/slaMonitor.js';
@@ -47,9 +45,8 @@ async function main(): Promise<void> {
   const pretty = logDestination();
   const { app, ctx, intake, inbound, openPages } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel, ...(pretty ? { stream: pretty } : {}) }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
   warn = (error, message) => app.log.warn({ err: error }, message);
-  const mailer = createMailer(config.smtpUrl, app.log);
-  const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, replyTo: config.mailReplyTo, logger: app.log });
-  const webhooks = webhookWorkerOf(handle, config, app.log);
+  // Emails and webhooks are sent from a thread of their own (src/jobs/deliveryThread.ts).
+  const deliveries = await startDeliveryThread({ databaseUrl: config.databaseUrl, config, logLevel: config.logLevel, pretty: pretty !== undefined, logger: app.log }, handle);
 
   const firstAdmin = await ensureFirstAdmin(ctx, config.adminPassword);
   if (firstAdmin?.generated) {
@@ -65,13 +62,8 @@ async function main(): Promise<void> {
   hub.subscribe((event) => {
     if (event.kind === 'ticket' && event.type === 'created') slaMonitor.wake();
     // Every ticket change enqueues emails: send them now rather than at the next poll.
-    if (event.kind === 'ticket') {
-      worker.nudge();
-      webhooks.nudge();
-    }
+    if (event.kind === 'ticket') deliveries.nudge();
   });
-  worker.start();
-  webhooks.start();
   // Idle sessions end (offline) and, unless AUTO_AWAY_MINUTES=0, agents without an open page go away.
   // Pending closes (the undo window) commit in whichever process looks first; each exactly once.
   const autoAway = { minutes: config.autoAwayMinutes, openHere: () => openPages.here() };
@@ -95,8 +87,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     await app.close();
-    await Promise.all([...jobs.map((job) => job.stop()), worker.stop(), webhooks.stop()]);
-    mailer.close();
+    await Promise.all([...jobs.map((job) => job.stop()), deliveries.stop()]);
     await hub.close();
     await handle.destroy();
     process.exit(0);

@@ -7,10 +7,7 @@ import { ConfigError, loadConfig, readDotEnv } from '../config.js';
 import { connect } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { consoleLogger } from '../mail/logger.js';
-import { createMailer } from '../mail/transport.js';
-import { OutboxWorker } from '../mail/worker.js';
-import { webhookWorkerOf } from '../webhooks/worker.js';
-import { systemClock } from '../services/context.js';
+import { startDeliveries } from '../jobs/deliveries.js';
 
 async function main(): Promise<void> {
   readDotEnv();
@@ -20,22 +17,16 @@ async function main(): Promise<void> {
     onError: (error) => logger.warn({ err: error }, 'database connection lost; the pool opens a new one'),
   });
   await migrateToLatest(handle.db);
-  const mailer = createMailer(config.smtpUrl, logger);
-  const worker = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, replyTo: config.mailReplyTo, logger });
-  const webhooks = webhookWorkerOf(handle, config, logger);
-  worker.start();
-  webhooks.start();
-  logger.info({ mailer: mailer.kind, from: config.mailFrom }, 'outbox worker started');
+  const deliveries = startDeliveries(handle, config, logger);
+  logger.info({ mailer: deliveries.mailer, from: config.mailFrom }, 'outbox worker started');
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'outbox worker stopping: finishing the emails in flight');
-    void worker
+    void deliveries
       .stop()
-      .then(() => webhooks.stop())
-      .then(() => mailer.close())
       .then(() => handle.destroy())
       .then(() => {
         logger.info({}, 'outbox worker stopped');

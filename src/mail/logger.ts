@@ -6,9 +6,11 @@ export type LogLevel = keyof typeof LEVELS;
 
 /**
  * A JSON-lines logger on stdout/stderr in pino's format (`level`, `time`, `msg`, fields), for
- * `npm run worker`, which runs without Fastify's logger. Errors are written with their stack.
+ * `npm run worker` and the server's delivery thread, which run without Fastify's logger. Errors
+ * are written with their stack. `format` turns each line into what is written (the server's
+ * readable lines on a terminal, src/logStream.ts).
  */
-export function consoleLogger(level: LogLevel = 'info', name = 'outbox-worker'): WorkerLogger & MailLog {
+export function consoleLogger(level: LogLevel = 'info', name = 'outbox-worker', format: (line: string) => string = (line) => line): WorkerLogger & MailLog {
   const threshold = LEVELS[level];
   const write = (value: number, fields: Record<string, unknown>, msg: string) => {
     if (value < threshold) return;
@@ -16,7 +18,7 @@ export function consoleLogger(level: LogLevel = 'info', name = 'outbox-worker'):
     for (const [key, field] of Object.entries(fields)) {
       entry[key] = field instanceof Error ? { type: field.name, message: field.message, stack: field.stack } : field;
     }
-    (value >= LEVELS.warn ? process.stderr : process.stdout).write(JSON.stringify(entry) + '\n');
+    (value >= LEVELS.warn ? process.stderr : process.stdout).write(format(JSON.stringify(entry)) + '\n');
   };
   return {
     debug: (fields, msg) => write(LEVELS.debug, fields, msg),

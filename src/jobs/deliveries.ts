@@ -1,0 +1,44 @@
+/**
+ * The outbox's senders together: the outbox worker (emails, SPEC §5) and the webhook worker
+ * (§13), on one database handle, with one mailer. The server runs them on a thread of their own
+ * (deliveryThread.ts); `npm run worker` runs them alone in a process.
+ */
+import type { Config } from '../config.js';
+import type { DbHandle } from '../db/connect.js';
+import type { MailLog } from '../mail/transport.js';
+import { createMailer } from '../mail/transport.js';
+import { OutboxWorker, type WorkerLogger } from '../mail/worker.js';
+import { systemClock } from '../services/context.js';
+import { webhookWorkerOf } from '../webhooks/worker.js';
+
+/** What the senders need of the configuration. */
+export type DeliveryConfig = Pick<Config, 'smtpUrl' | 'mailFrom' | 'mailReplyTo' | 'publicUrl' | 'webhooksAllowPrivate' | 'webhooksTimeoutSeconds'>;
+
+export interface Deliveries {
+  /** `smtp`, or `log` without SMTP_URL. */
+  readonly mailer: string;
+  /** Something was enqueued: look at the outbox now rather than at the next poll. */
+  nudge(): void;
+  /** Stops both workers after the sends in flight, and closes the mailer. */
+  stop(): Promise<void>;
+}
+
+/** Starts both workers on `handle`. */
+export function startDeliveries(handle: DbHandle, config: DeliveryConfig, logger: WorkerLogger & MailLog): Deliveries {
+  const mailer = createMailer(config.smtpUrl, logger);
+  const emails = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, replyTo: config.mailReplyTo, logger });
+  const webhooks = webhookWorkerOf(handle, config, logger);
+  emails.start();
+  webhooks.start();
+  return {
+    mailer: mailer.kind,
+    nudge() {
+      emails.nudge();
+      webhooks.nudge();
+    },
+    async stop() {
+      await Promise.all([emails.stop(), webhooks.stop()]);
+      mailer.close();
+    },
+  };
+}

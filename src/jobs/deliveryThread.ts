@@ -1,0 +1,110 @@
+/**
+ * The outbox's senders (deliveries.ts) on a worker thread of the server's own (issue 20 item 8):
+ * claiming, rendering and sending emails and webhooks, and recording each outcome, is work the
+ * event loop answering requests no longer does; on a machine with a second core it runs beside
+ * it. The thread has its own database handle (its own pool on PostgreSQL, its own connection on
+ * SQLite, which WAL lets write alongside), so every guarantee of the outbox (claims with a lease,
+ * exactly one send per row) is the same as with workers in other processes.
+ *
+ * The main thread nudges it when a change enqueues something (one message per turn of the event
+ * loop, however many changes), and stops it on shutdown after its sends in flight. A thread that
+ * dies (a bug) is logged and started again after a second, so nothing waits for the next restart
+ * of the server. An in-memory SQLite database has no second connection: its senders run on the
+ * main thread as before.
+ */
+import { Worker } from 'node:worker_threads';
+import type { DbHandle } from '../db/connect.js';
+import type { LogLevel } from '../mail/logger.js';
+import type { MailLog } from '../mail/transport.js';
+import type { WorkerLogger } from '../mail/worker.js';
+import { type Deliveries, type DeliveryConfig, startDeliveries } from './deliveries.js';
+import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './deliveryThreadMain.js';
+
+export interface DeliveryThreadOptions {
+  databaseUrl: string;
+  config: DeliveryConfig;
+  logLevel: LogLevel;
+  pretty: boolean;
+  /** The main thread's logger: the thread's start, death and restart. */
+  logger: WorkerLogger & MailLog;
+  /** After a death, the wait before the next start. Default 1 s. */
+  restartMs?: number;
+}
+
+/** Starts the senders on their thread; resolves when they run. `handle`: the main thread's, for an in-memory database. */
+export async function startDeliveryThread(options: DeliveryThreadOptions, handle: DbHandle): Promise<Deliveries> {
+  if (/^sqlite::memory:$|^sqlite:$/.test(options.databaseUrl)) return startDeliveries(handle, options.config, options.logger);
+  const thread = new DeliveryThread(options);
+  await thread.start();
+  return thread;
+}
+
+/** Exported for its test (which ends the thread from outside to see it started again). */
+export class DeliveryThread implements Deliveries {
+  readonly mailer: string;
+  private worker: Worker | undefined;
+  private nudged = false;
+  private stopping = false;
+  private restart: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: DeliveryThreadOptions) {
+    this.mailer = options.config.smtpUrl ? 'smtp' : 'log';
+  }
+
+  /** Starts the thread; resolves when its senders run (rejects if it fails to start). */
+  start(): Promise<void> {
+    const { smtpUrl, mailFrom, mailReplyTo, publicUrl, webhooksAllowPrivate, webhooksTimeoutSeconds } = this.options.config;
+    // Only what the senders need crosses to the thread (not the secret key, not the admin password).
+    const config: DeliveryConfig = { smtpUrl, mailFrom, mailReplyTo, publicUrl, webhooksAllowPrivate, webhooksTimeoutSeconds };
+    const data: DeliveryThreadData = { databaseUrl: this.options.databaseUrl, config, logLevel: this.options.logLevel, pretty: this.options.pretty };
+    const worker = new Worker(new URL('./deliveryThread.mjs', import.meta.url), { workerData: data });
+    this.worker = worker;
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (message: FromDeliveryThread) => {
+        if (message === 'ready') {
+          ready = true;
+          resolve();
+        }
+      });
+      worker.on('error', (error) => {
+        if (!ready) reject(error);
+        else this.options.logger.error({ err: error }, 'delivery thread failed');
+      });
+      worker.on('exit', (code) => {
+        if (!ready) reject(new Error(`the delivery thread stopped (exit code ${code}) before it started`));
+        if (this.worker !== worker || this.stopping) return;
+        this.worker = undefined;
+        this.options.logger.error({ code }, 'delivery thread stopped unexpectedly; starting it again');
+        this.restart = setTimeout(() => {
+          this.restart = undefined;
+          if (!this.stopping) this.start().catch((error: unknown) => this.options.logger.error({ err: error }, 'delivery thread did not start again'));
+        }, this.options.restartMs ?? 1_000);
+      });
+    });
+  }
+
+  nudge(): void {
+    if (this.nudged || !this.worker) return;
+    this.nudged = true;
+    setImmediate(() => {
+      this.nudged = false;
+      this.worker?.postMessage('nudge' satisfies ToDeliveryThread);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restart);
+    const worker = this.worker;
+    if (!worker) return;
+    const stopped = new Promise<void>((resolve) => {
+      worker.on('message', (message: FromDeliveryThread) => message === 'stopped' && resolve());
+      worker.once('exit', () => resolve());
+    });
+    worker.postMessage('stop' satisfies ToDeliveryThread);
+    await stopped;
+    await worker.terminate();
+    this.worker = undefined;
+  }
+}
