@@ -158,42 +158,52 @@ export interface ClaimOptions {
 }
 
 /**
- * Claims up to `limit` due emails for one worker, in one short transaction: rows `pending`, or
- * `sending` whose lease ran out (a worker died mid-send), with `next_attempt_at <= now`. They become
- * `sending` with `next_attempt_at = leaseUntil`, and their try is counted (`attempts + 1`) before
- * it starts, so a row that keeps killing its worker still runs out of tries.
+ * Claims up to `limit` due emails for one worker: rows `pending`, or `sending` whose lease ran out
+ * (a worker died mid-send), with `next_attempt_at <= now`. They become `sending` with
+ * `next_attempt_at = leaseUntil`, and their try is counted (`attempts + 1`) before it starts, so a
+ * row that keeps killing its worker still runs out of tries: a row whose lease ran out after its
+ * last try is given up (`failed`) instead, by the same claim.
  *
- * PostgreSQL: the due rows are picked `FOR UPDATE SKIP LOCKED`, so concurrent workers take
- * disjoint rows without waiting for each other. SQLite: one `UPDATE … RETURNING` inside
- * `BEGIN IMMEDIATE`, which holds the database's write lock, so workers in several processes take
- * turns. Either way no row is handed to two workers while its lease holds.
+ * PostgreSQL: one statement (the giving up in a data-modifying WITH, the claim beside it: one round
+ * trip per round), the due rows picked `FOR UPDATE SKIP LOCKED`, so concurrent workers take
+ * disjoint rows without waiting for each other. SQLite: the two `UPDATE`s inside `BEGIN
+ * IMMEDIATE`, which holds the database's write lock, so workers in several processes take turns.
+ * Either way no row is handed to two workers while its lease holds.
  */
 export async function claimDueEmails(handle: DbHandle, options: ClaimOptions): Promise<OutboxRow[]> {
   const { now, limit, leaseUntil, maxAttempts } = options;
-  return inTransaction(handle, async (trx) => {
-    await trx
+  const pg = handle.dialect === 'postgres';
+  const giveUp = (db: Db) =>
+    db
       .updateTable('outbox')
       .set({ status: 'failed', last_error: sql<string>`coalesce(last_error || ' / ', '') || 'the worker stopped during the last try; delivery unknown'` })
       .where('status', '=', 'sending')
       .where('next_attempt_at', '<=', now)
-      .where('attempts', '>=', maxAttempts)
-      .execute();
-    // The oldest due rows, read in order from the partial index of due rows, so a claim costs the
-    // rows it takes, not the backlog: SQLite, left to itself, read every pending row through the
-    // status index and sorted them (2 ms a claim, growing with the backlog, during bench:intake).
-    // Literal statuses, so SQLite may use the partial index at all.
-    const from = handle.dialect === 'postgres' ? sql`outbox` : sql`outbox indexed by outbox_due`;
-    const lock = handle.dialect === 'postgres' ? sql`for update skip locked` : sql``;
-    const due = sql<number>`(select id from ${from} where status in ('pending', 'sending') and next_attempt_at <= ${now}
-      order by next_attempt_at, id limit ${limit} ${lock})`;
-    const rows = await trx
-      .updateTable('outbox')
-      .set({ status: 'sending', attempts: sql<number>`attempts + 1`, next_attempt_at: leaseUntil })
-      .where('id', 'in', due)
-      .returningAll()
-      .execute();
-    return rows.sort((a, b) => a.id - b.id);
-  });
+      .where('attempts', '>=', maxAttempts);
+  // The oldest due rows, read in order from the partial index of due rows, so a claim costs the
+  // rows it takes, not the backlog: SQLite, left to itself, read every pending row through the
+  // status index and sorted them (2 ms a claim, growing with the backlog, during bench:intake).
+  // Literal statuses, so SQLite may use the partial index at all. Never a row given up above (in
+  // one PostgreSQL statement both parts see the same rows).
+  const from = pg ? sql`outbox` : sql`outbox indexed by outbox_due`;
+  const lock = pg ? sql`for update skip locked` : sql``;
+  const due = sql<number>`(select id from ${from} where status in ('pending', 'sending') and next_attempt_at <= ${now}
+      and (status = 'pending' or attempts < ${maxAttempts})
+    order by next_attempt_at, id limit ${limit} ${lock})`;
+  const claimed = { status: 'sending' as const, attempts: sql<number>`attempts + 1`, next_attempt_at: leaseUntil };
+  const rows = pg
+    ? await handle.db
+        .with('given_up', () => giveUp(handle.db).returning('id'))
+        .updateTable('outbox')
+        .set(claimed)
+        .where('id', 'in', due)
+        .returningAll()
+        .execute()
+    : await inTransaction(handle, async (trx) => {
+        await giveUp(trx).execute();
+        return trx.updateTable('outbox').set(claimed).where('id', 'in', due).returningAll().execute();
+      });
+  return rows.sort((a, b) => a.id - b.id);
 }
 
 /**
