@@ -1,0 +1,172 @@
+/**
+ * Latency under a steady load (issue 20 item 6): `npm run bench:load -- --open-loop`.
+ *
+ * Real server processes (as the closed-loop `bench:load`) on one blank database, agents registered
+ * and logged in (available, so tickets get assigned), then traffic at a FIXED ARRIVAL RATE: each
+ * operation starts at its scheduled time whether or not the earlier ones have been answered (open
+ * loop), and its latency counts from that time, so queueing in the servers is in the figures and a
+ * generator running late does not hide it (no coordinated omission). Arrivals are evenly spaced;
+ * their kinds are dealt in these shares (bench/lib/openLoop.ts, MIX):
+ *
+ *   create-form      10 %  GET /tickets/create/, then POST it with its CSRF token (two requests)
+ *   create-api       10 %  POST /api/v1/tickets (JSON, anonymous)
+ *   reply            20 %  POST /agents/tickets/<id>/messages/ (a reply) by the agent holding it
+ *   close            15 %  POST /agents/tickets/<id>/close/ by the agent holding it
+ *   agent-dashboard  22 %  GET /agents/dashboard/ (tells the bench which tickets the agent holds)
+ *   admin-dashboard   5 %  GET /adminapp/dashboard/
+ *   api-tickets      10 %  GET /api/v1/tickets (admin token)
+ *   api-stats         5 %  GET /api/v1/stats (admin token)
+ *   login             3 %  GET /agents/login/, then POST it: a password hash at the real cost
+ *
+ * Replies and closes act on a ticket the agent held at its last dashboard read; one that moved or
+ * closed since is "refused" (403/404/409, counted apart, not an error). Before any agent holds a
+ * ticket they are skipped (counted).
+ *
+ * 1. Capacity: after a short warm-up, steps of --step-seconds at rising rates (doubling from
+ *    --start-rate, then bisecting to within 10 %; or the --rates given, in order) until a step is
+ *    not sustained: achieved < 95 % of offered, or p99 of all requests > 2 s, or any error. The
+ *    last sustained rate is the capacity.
+ * 2. Steps at 25 %, 50 % and 75 % of it, each printed per route (p50, p90, p99, max, count,
+ *    errors, refused). Target: every route's p99 ≤ 250 ms at 50 % → met / MISSED.
+ * 3. I2/I3 watched once a second during the run, I1–I5 and the outbox after it (bench/lib/loadRig.ts).
+ *
+ *   npm run bench:load -- --open-loop [--dialects sqlite,postgres] [--pg-processes 3]
+ *        [--sqlite-processes 2] [--agents 30] [--step-seconds 10] [--start-rate 20]
+ *        [--rates r1,r2,...] [--target-ms 250] [--seed 1]
+ *
+ * Exits with 1 on an invariant broken, a 5xx or other answer outside the contract, a request left
+ * unanswered in a reported step, or no sustained rate at all.
+ */
+import type { Dialect } from '../src/db/connect.js';
+import { createApiToken } from '../src/services/tokens.js';
+import { sleep, watchCapacity } from '../test/support/load.js';
+import { ADMIN, printProblems, settledProblems, startRig } from './lib/loadRig.js';
+import { DEFAULT_SEARCH, latencyVerdict, nextRate, reportRates, type RouteRow, summarize, sustained } from './lib/openLoop.js';
+import { OpenLoopTraffic, type StepResult } from './lib/openLoopTraffic.js';
+import { flag, fmtMs, listFlag, numberFlag, printTable, quantile } from './lib/report.js';
+
+interface Reported {
+  share: number;
+  step: StepResult;
+  rows: RouteRow[];
+}
+
+interface Outcome {
+  dialect: Dialect;
+  processes: number;
+  capacity: number | null;
+  why: string;
+  reported: Reported[];
+  problems: string[];
+}
+
+const stepErrors = (step: StepResult) => step.samples.filter((s) => s.outcome === 'error').length;
+const worst = (rows: readonly RouteRow[]) => rows.reduce<RouteRow | null>((w, r) => (w === null || r.p99 > w.p99 ? r : w), null);
+
+function printStep(label: string, step: StepResult, rows: RouteRow[]): void {
+  console.log(`\n${label}: offered ${step.offered.toFixed(1)}/s, achieved ${step.achieved.toFixed(1)}/s; start lag p99 ${fmtMs(step.lagP99)} (max ${fmtMs(step.lagMax)}); ${step.skipped} skipped (no ticket held yet)`);
+  printTable(
+    ['route', 'count', 'errors', 'refused', 'p50', 'p90', 'p99', 'max'],
+    rows.map((r) => [r.route, String(r.count), String(r.errors), String(r.refused), fmtMs(r.p50), fmtMs(r.p90), fmtMs(r.p99), fmtMs(r.max)]),
+  );
+  for (const [key, n] of Object.entries(step.unanswered)) console.log(`  ${n} × no answer: ${key}`);
+}
+
+/** `Target: every route's p99 ≤ 250 ms at 50 % (40/s): met (worst: POST /agents/login/ 180 ms)`. */
+function verdictLine(rows: readonly RouteRow[], rate: number, targetMs: number): string {
+  const w = worst(rows);
+  return `Target: every route's p99 ≤ ${targetMs} ms at 50 % of capacity (${rate}/s): ${latencyVerdict(rows, targetMs)}${w ? ` (worst: ${w.route} ${fmtMs(w.p99)})` : ''}`;
+}
+
+export async function openLoop(args: readonly string[]): Promise<number> {
+  const dialects = listFlag(args, 'dialects', ['postgres', 'sqlite']) as Dialect[];
+  const processesOf: Record<Dialect, number> = { postgres: numberFlag(args, 'pg-processes', 3), sqlite: numberFlag(args, 'sqlite-processes', 2) };
+  const agentCount = numberFlag(args, 'agents', 30);
+  const stepSeconds = numberFlag(args, 'step-seconds', 10);
+  const targetMs = numberFlag(args, 'target-ms', 250);
+  const seed = numberFlag(args, 'seed', 1);
+  const givenRaw = flag(args, 'rates');
+  const given = givenRaw === undefined ? undefined : listFlag(args, 'rates', []).map(Number);
+  if (given?.some((r) => !(r > 0))) throw new Error(`--rates must be positive numbers, got ${givenRaw}`);
+  const search = { ...DEFAULT_SEARCH, start: numberFlag(args, 'start-rate', DEFAULT_SEARCH.start), ...(given ? { given } : {}) };
+
+  const runOne = async (dialect: Dialect): Promise<Outcome> => {
+    const processes = processesOf[dialect];
+    const rig = await startRig(dialect, processes, agentCount);
+    try {
+      const admin = await rig.handle.db.selectFrom('users').select('id').where('username', '=', ADMIN.username).executeTakeFirstOrThrow();
+      const adminToken = (await createApiToken(rig.ctx, admin.id, 'bench:load open loop')).token;
+      const traffic = await OpenLoopTraffic.start({ urls: rig.servers.map((s) => s.url), agents: rig.agents, admin: ADMIN, adminToken, seed, timeoutMs: 30_000 });
+      console.log(`   ${agentCount} agents logged in; steps of ${stepSeconds} s`);
+      // Once a second only: each look holds the routing lock, which the measured requests need too.
+      const watcher = watchCapacity(rig.handle, 1000);
+      const problems: string[] = [];
+      const contract = (step: StepResult) => problems.push(...step.failures);
+
+      const warmRate = Math.max(1, Math.min(search.given?.[0] ?? search.start, search.start) / 2);
+      const warm = await traffic.runStep(warmRate, Math.min(3, stepSeconds));
+      contract(warm);
+      console.log(`   warm-up ${warmRate}/s: achieved ${warm.achieved.toFixed(1)}/s, p99 ${fmtMs(quantile(warm.samples.map((s) => s.ms), 0.99))} (not reported)`);
+
+      const history: { rate: number; ok: boolean }[] = [];
+      let decision = nextRate(history, search);
+      while ('next' in decision) {
+        await sleep(1000);
+        const step = await traffic.runStep(decision.next, stepSeconds);
+        contract(step);
+        const p99 = quantile(step.samples.map((s) => s.ms), 0.99);
+        const judged = sustained({ offered: step.offered, achieved: step.achieved, p99, errors: stepErrors(step) });
+        history.push({ rate: decision.next, ok: judged.ok });
+        console.log(`   ${String(decision.next).padStart(6)}/s: achieved ${step.achieved.toFixed(1)}/s, p99 ${fmtMs(p99)}, start lag p99 ${fmtMs(step.lagP99)}, ${stepErrors(step)} errors → ${judged.ok ? 'sustained' : `NOT sustained (${judged.reasons.join('; ')})`}`);
+        decision = nextRate(history, search);
+      }
+      const { capacity, why } = decision;
+      console.log(`   capacity: ${capacity === null ? 'none' : `${capacity}/s`} (${why})`);
+
+      const reported: Reported[] = [];
+      if (capacity === null) problems.push('no rate was sustained');
+      else {
+        for (const { share, rate } of reportRates(capacity)) {
+          await sleep(1000);
+          const step = await traffic.runStep(rate, stepSeconds);
+          contract(step);
+          for (const [key, n] of Object.entries(step.unanswered)) problems.push(`${n} × no answer at ${Math.round(share * 100)} %: ${key}`);
+          const rows = summarize(step.samples);
+          reported.push({ share, step, rows });
+          printStep(`${dialect}, ${Math.round(share * 100)} % of capacity (${rate}/s)`, step, rows);
+          if (share === 0.5) console.log(verdictLine(rows, rate, targetMs));
+        }
+      }
+      const watched = await watcher.stop();
+      const settled = await settledProblems(rig.handle, traffic.accepted, traffic.unansweredCreations);
+      problems.unshift(...watched.violations, ...settled.problems);
+      console.log(`   ${traffic.accepted.length} tickets acknowledged, I2/I3 looked at ${watched.checks} times; outbox ${JSON.stringify(settled.outbox)}`);
+      return { dialect, processes, capacity, why, reported, problems };
+    } finally {
+      await rig.stop();
+    }
+  };
+
+  const outcomes: Outcome[] = [];
+  for (const dialect of dialects) outcomes.push(await runOne(dialect));
+
+  console.log(`\nLatency at a fixed arrival rate of mixed traffic (open loop, over HTTP, rate limits off, steps of ${stepSeconds} s):\n`);
+  printTable(
+    ['database', 'processes', 'capacity', 'worst p99 at 25 %', 'at 50 %', 'at 75 %', `every p99 ≤ ${targetMs} ms at 50 %`, 'invariants'],
+    outcomes.map(({ dialect, processes, capacity, reported, problems }) => {
+      const at = (share: number) => {
+        const found = reported.find((r) => r.share === share);
+        const w = found ? worst(found.rows) : null;
+        return w ? `${fmtMs(w.p99)} (${w.route}) at ${found!.step.rate}/s` : '–';
+      };
+      const half = reported.find((r) => r.share === 0.5);
+      return [dialect, String(processes), capacity === null ? 'none' : `${capacity}/s`, at(0.25), at(0.5), at(0.75), latencyVerdict(half?.rows ?? [], targetMs), problems.length === 0 ? 'I1–I5 hold' : `${problems.length} PROBLEMS`];
+    }),
+  );
+  for (const { dialect, problems } of outcomes) {
+    if (problems.length === 0) continue;
+    console.log(`\n${dialect}:`);
+    printProblems(problems);
+  }
+  return outcomes.some((o) => o.problems.length > 0) ? 1 : 0;
+}
