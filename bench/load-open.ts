@@ -24,15 +24,17 @@
  *
  * 1. Capacity: after a short warm-up, steps of --step-seconds at rising rates (doubling from
  *    --start-rate, then bisecting to within 10 %; or the --rates given, in order) until a step is
- *    not sustained: achieved < 95 % of offered, or p99 of all requests > 2 s, or any error. The
+ *    not sustained: operations finished within the step < 95 % of those offered, or p99 of all requests > 2 s, or any error. The
  *    last sustained rate is the capacity.
  * 2. Steps at 25 %, 50 % and 75 % of it, each printed per route (p50, p90, p99, max, count,
  *    errors, refused). Target: every route's p99 ≤ 250 ms at 50 % → met / MISSED.
- * 3. I2/I3 watched once a second during the run, I1–I5 and the outbox after it (bench/lib/loadRig.ts).
+ * 3. I2/I3 watched during the run every --watch-ms (default 1000 on PostgreSQL; 0, off, on SQLite,
+ *    where the watcher's wait for the write lock would block this process, the generator), I1–I5
+ *    and the outbox after it (bench/lib/loadRig.ts).
  *
  *   npm run bench:load -- --open-loop [--dialects sqlite,postgres] [--pg-processes 3]
  *        [--sqlite-processes 2] [--agents 30] [--step-seconds 10] [--start-rate 20]
- *        [--rates r1,r2,...] [--target-ms 250] [--seed 1]
+ *        [--rates r1,r2,...] [--target-ms 250] [--watch-ms N] [--seed 1]
  *
  * Exits with 1 on an invariant broken, a 5xx or other answer outside the contract, a request left
  * unanswered in a reported step, or no sustained rate at all.
@@ -72,10 +74,19 @@ function printStep(label: string, step: StepResult, rows: RouteRow[]): void {
   for (const [key, n] of Object.entries(step.unanswered)) console.log(`  ${n} × no answer: ${key}`);
 }
 
-/** `Target: every route's p99 ≤ 250 ms at 50 % (40/s): met (worst: POST /agents/login/ 180 ms)`. */
-function verdictLine(rows: readonly RouteRow[], rate: number, targetMs: number): string {
-  const w = worst(rows);
-  return `Target: every route's p99 ≤ ${targetMs} ms at 50 % of capacity (${rate}/s): ${latencyVerdict(rows, targetMs)}${w ? ` (worst: ${w.route} ${fmtMs(w.p99)})` : ''}`;
+const LOGIN = 'POST /agents/login/';
+
+/**
+ * `Target: every route's p99 ≤ 250 ms at 50 % of capacity (40/s): met (worst: …)`, and the same
+ * without the login POST on a second line: its scrypt hash alone may take most of the budget, so the
+ * line says whether the rest meets it.
+ */
+function verdictLines(rows: readonly RouteRow[], rate: number, targetMs: number): string {
+  const line = (label: string, list: readonly RouteRow[]) => {
+    const w = worst(list);
+    return `${label}: ${latencyVerdict(list, targetMs)}${w ? ` (worst: ${w.route} ${fmtMs(w.p99)})` : ''}`;
+  };
+  return [line(`Target: every route's p99 ≤ ${targetMs} ms at 50 % of capacity (${rate}/s)`, rows), line(`        every route but ${LOGIN}`, rows.filter((r) => r.route !== LOGIN))].join('\n');
 }
 
 export async function openLoop(args: readonly string[]): Promise<number> {
@@ -99,7 +110,10 @@ export async function openLoop(args: readonly string[]): Promise<number> {
       const traffic = await OpenLoopTraffic.start({ urls: rig.servers.map((s) => s.url), agents: rig.agents, admin: ADMIN, adminToken, seed, timeoutMs: 30_000 });
       console.log(`   ${agentCount} agents logged in; steps of ${stepSeconds} s`);
       // Once a second only: each look holds the routing lock, which the measured requests need too.
-      const watcher = watchCapacity(rig.handle, 1000);
+      // Not on SQLite by default: better-sqlite3 waits for the write lock synchronously, which
+      // would stall this process, the generator, and show up as latency of the servers.
+      const watchMs = numberFlag(args, 'watch-ms', dialect === 'sqlite' ? 0 : 1000);
+      const watcher = watchMs > 0 ? watchCapacity(rig.handle, watchMs) : null;
       const problems: string[] = [];
       const contract = (step: StepResult) => problems.push(...step.failures);
 
@@ -134,13 +148,13 @@ export async function openLoop(args: readonly string[]): Promise<number> {
           const rows = summarize(step.samples);
           reported.push({ share, step, rows });
           printStep(`${dialect}, ${Math.round(share * 100)} % of capacity (${rate}/s)`, step, rows);
-          if (share === 0.5) console.log(verdictLine(rows, rate, targetMs));
+          if (share === 0.5) console.log(verdictLines(rows, rate, targetMs));
         }
       }
-      const watched = await watcher.stop();
+      const watched = (await watcher?.stop()) ?? { checks: 0, violations: [] };
       const settled = await settledProblems(rig.handle, traffic.accepted, traffic.unansweredCreations);
       problems.unshift(...watched.violations, ...settled.problems);
-      console.log(`   ${traffic.accepted.length} tickets acknowledged, I2/I3 looked at ${watched.checks} times; outbox ${JSON.stringify(settled.outbox)}`);
+      console.log(`   ${traffic.accepted.length} tickets acknowledged; I2/I3 looked at ${watched.checks} times during the run${watcher ? '' : ' (--watch-ms 0)'}, I1–I5 after it; outbox ${JSON.stringify(settled.outbox)}`);
       return { dialect, processes, capacity, why, reported, problems };
     } finally {
       await rig.stop();

@@ -116,7 +116,7 @@ export function latencyVerdict(rows: readonly RouteRow[], limitMs: number): 'met
 export interface StepFigures {
   /** Arrivals scheduled per second. */
   offered: number;
-  /** Operations finished per second, over the step or until the last one finished if later. */
+  /** Operations finished per second within the step (achievedRate). */
   achieved: number;
   /** p99 of every request of the step, in ms. */
   p99: number;
@@ -132,10 +132,14 @@ export interface SustainLimits {
 
 export const DEFAULT_LIMITS: SustainLimits = { minShare: 0.95, maxP99: 2000 };
 
-/** Operations per second: `done` of them, over the step's length or until the last finished. */
-export function achievedRate(done: number, seconds: number, lastDoneMs: number): number {
-  const span = Math.max(seconds * 1000, lastDoneMs);
-  return span > 0 ? (done * 1000) / span : 0;
+/**
+ * Operations finished per second during the step: those done by its end (`doneAt`, ms from its
+ * start) over its length. A server that keeps up finishes all but the last mean latency's worth;
+ * one that does not finishes what it can, and the rest drain after the step, uncounted.
+ */
+export function achievedRate(doneAt: readonly number[], seconds: number): number {
+  if (!(seconds > 0)) return 0;
+  return doneAt.filter((t) => t <= seconds * 1000).length / seconds;
 }
 
 /** Whether the servers kept up with the step, and if not, why (each reason a phrase). */

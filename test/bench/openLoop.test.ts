@@ -55,13 +55,16 @@ describe('arrivals', () => {
 });
 
 describe('achievedRate', () => {
+  const every = (n: number, ms: number, from = ms) => Array.from({ length: n }, (_, i) => from + i * ms);
   it.each([
-    { done: 100, seconds: 10, last: 9_990, rate: 10 },
-    { done: 100, seconds: 10, last: 12_500, rate: 8 },
-    { done: 0, seconds: 10, last: 0, rate: 0 },
-    { done: 5, seconds: 0, last: 0, rate: 0 },
-  ])('$done done in $seconds s, the last at $last ms: $rate/s', ({ done, seconds, last, rate }) => {
-    expect(achievedRate(done, seconds, last)).toBeCloseTo(rate, 9);
+    { name: 'kept up: all done within the step', doneAt: every(100, 100, 20), seconds: 10, rate: 10 },
+    { name: 'the last one answered after the end is not counted', doneAt: every(100, 100, 150), seconds: 10, rate: 9.9 },
+    { name: 'exactly at the end counts', doneAt: [10_000], seconds: 10, rate: 0.1 },
+    { name: 'behind: half drained after the step', doneAt: every(100, 200), seconds: 10, rate: 5 },
+    { name: 'nothing done', doneAt: [], seconds: 10, rate: 0 },
+    { name: 'a step of no length', doneAt: [0], seconds: 0, rate: 0 },
+  ])('$name: $rate/s', ({ doneAt, seconds, rate }) => {
+    expect(achievedRate(doneAt, seconds)).toBeCloseTo(rate, 9);
   });
 });
 
