@@ -11,6 +11,9 @@ import { type ServerProcess, spawnServer } from '../../test/support/process.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-password' };
 
+/** The capacity of the rig's i-th agent: 2, 3, 4, 5, 2, … */
+export const agentCapacity = (i: number) => 2 + (i % 4);
+
 export interface LoadRig {
   dialect: Dialect;
   database: BlankDatabase;
@@ -38,7 +41,7 @@ export async function startRig(dialect: Dialect, processes: number, agentCount: 
     const ctx: ServiceContext = { handle, clock: { now: () => Date.now() }, publicUrl: 'http://helpdesk.test' };
     const agents: AgentAccount[] = [];
     for (let i = 0; i < agentCount; i++) {
-      await addStaff(ctx, `agent${i}`, { capacity: 2 + (i % 4) });
+      await addStaff(ctx, `agent${i}`, { capacity: agentCapacity(i) });
       agents.push({ username: `agent${i}`, password: 'password123' });
     }
     return { dialect, database, servers, handle, ctx, agents, stop };

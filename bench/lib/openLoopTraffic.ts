@@ -50,6 +50,13 @@ export interface TrafficOptions {
   timeoutMs: number;
 }
 
+/** A request outside the measurement (setting up): any other status than `ok` throws. */
+const untimed: Request = async (route, send, ok) => {
+  const answer = await send();
+  if (!ok.includes(answer.status)) throw new Error(`${route}: ${answer.status} ${answer.text.slice(0, 200)}`);
+  return answer;
+};
+
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
 const ticketIdsOf = (html: string) => [...html.matchAll(/action="\/agents\/tickets\/(\d+)\/close\/"/g)].map((m) => Number(m[1]));
 const PRIORITIES = ['high', 'medium', 'low'];
@@ -81,6 +88,15 @@ export class OpenLoopTraffic {
     return traffic;
   }
 
+  /**
+   * Creates `count` tickets through the API (20 at a time) and reads every agent's dashboard, so
+   * that replies and closes have tickets to act on from the first step. Not measured.
+   */
+  async prefill(count: number): Promise<void> {
+    for (let done = 0; done < count; done += 20) await Promise.all(Array.from({ length: Math.min(20, count - done) }, () => this.operation('create-api', untimed)));
+    for (const agent of this.agents) await this.readDashboard(agent, untimed);
+  }
+
   private url(): string {
     const urls = this.options.urls;
     return urls[this.turn++ % urls.length]!;
@@ -91,13 +107,8 @@ export class OpenLoopTraffic {
   }
 
   /** GET the login page, POST the login form: a new client with its session and a CSRF token. */
-  private async logIn(account: AgentAccount, timed?: Request): Promise<{ client: HttpClient; csrf: string }> {
+  private async logIn(account: AgentAccount, send: Request = untimed): Promise<{ client: HttpClient; csrf: string }> {
     const client = new HttpClient(this.url());
-    const send: Request = timed ?? (async (route, request, ok) => {
-      const answer = await request();
-      if (!ok.includes(answer.status)) throw new Error(`${route} of ${account.username}: ${answer.status}`);
-      return answer;
-    });
     const page = await send('GET /agents/login/', () => client.request('GET', '/agents/login/', undefined, this.options.timeoutMs), [200]);
     const csrf = page ? csrfOf(page.text) : undefined;
     if (!csrf) throw new Error(`login page without a CSRF token`);
@@ -216,17 +227,9 @@ export class OpenLoopTraffic {
         await request('POST /agents/tickets/:id/close/', () => client.request('POST', `/agents/tickets/${id}/close/`, { form: { _csrf: agent.csrf } }, timeout), [303], [403, 404]);
         return true;
       }
-      case 'agent-dashboard': {
-        const agent = this.pick(this.agents);
-        const client = agent.client;
-        client.baseUrl = this.url();
-        const page = await request('GET /agents/dashboard/', () => client.request('GET', '/agents/dashboard/', undefined, timeout), [200]);
-        if (page?.status === 200) {
-          agent.tickets = ticketIdsOf(page.text);
-          agent.csrf = csrfOf(page.text) ?? agent.csrf;
-        }
+      case 'agent-dashboard':
+        await this.readDashboard(this.pick(this.agents), request);
         return true;
-      }
       case 'admin-dashboard':
         this.admin.baseUrl = this.url();
         await request('GET /adminapp/dashboard/', () => this.admin.request('GET', '/adminapp/dashboard/', undefined, timeout), [200]);
@@ -251,6 +254,17 @@ export class OpenLoopTraffic {
         }
         return true;
       }
+    }
+  }
+
+  /** The agent's dashboard: what it holds now, and a fresh CSRF token. */
+  private async readDashboard(agent: AgentState, request: Request): Promise<void> {
+    const client = agent.client;
+    client.baseUrl = this.url();
+    const page = await request('GET /agents/dashboard/', () => client.request('GET', '/agents/dashboard/', undefined, this.options.timeoutMs), [200]);
+    if (page?.status === 200) {
+      agent.tickets = ticketIdsOf(page.text);
+      agent.csrf = csrfOf(page.text) ?? agent.csrf;
     }
   }
 
