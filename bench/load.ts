@@ -11,17 +11,21 @@
  *                         [--concurrency 1000] [--pg-processes 3] [--sqlite-processes 2]
  *                         [--rounds 10] [--seed 1]
  *
+ *   npm run bench:load -- --open-loop …   latency at a fixed arrival rate of mixed traffic: see bench/load-open.ts
+ *
  * Exits with 1 when an invariant breaks or a request gets an answer it should not (5xx, …).
  * PostgreSQL: TEST_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres), a schema of its own.
  */
 import type { Dialect } from '../src/db/connect.js';
-import type { ServiceContext } from '../src/services/context.js';
-import { addStaff } from '../test/support/app.js';
-import { blankDatabase, invariantViolations, type LoadResult, runLoad, waitForOutbox, watchCapacity } from '../test/support/load.js';
-import { type ServerProcess, spawnServer } from '../test/support/process.js';
-import { fmtMs, listFlag, numberFlag, printTable, quantile } from './lib/report.js';
+import { type LoadResult, runLoad, watchCapacity } from '../test/support/load.js';
+import { printProblems, settledProblems, startRig } from './lib/loadRig.js';
+import { fmtMs, hasFlag, listFlag, numberFlag, printTable, quantile } from './lib/report.js';
 
 const args = process.argv.slice(2);
+if (hasFlag(args, 'open-loop')) {
+  const { openLoop } = await import('./load-open.js');
+  process.exit(await openLoop(args));
+}
 const dialects = listFlag(args, 'dialects', ['postgres', 'sqlite']) as Dialect[];
 const tickets = numberFlag(args, 'tickets', 1000);
 const agentCount = numberFlag(args, 'agents', 30);
@@ -40,35 +44,19 @@ interface Outcome {
 }
 
 async function runOne(dialect: Dialect): Promise<Outcome> {
-  const database = await blankDatabase(dialect);
-  let servers: ServerProcess[] = [];
+  const processes = processesOf[dialect];
+  const rig = await startRig(dialect, processes, agentCount);
   try {
-    const processes = processesOf[dialect];
-    console.log(`\n== ${dialect}: starting ${processes} server processes on one empty database`);
-    servers = await Promise.all(Array.from({ length: processes }, () => spawnServer({ DATABASE_URL: database.url, ADMIN_PASSWORD: 'admin-password', RATE_LIMIT: 'off' }, { timeoutMs: 120_000 })));
-    const handle = database.open();
-    const ctx: ServiceContext = { handle, clock: { now: () => Date.now() }, publicUrl: 'http://helpdesk.test' };
-    const agents = [];
-    for (let i = 0; i < agentCount; i++) {
-      await addStaff(ctx, `agent${i}`, { capacity: 2 + (i % 4) });
-      agents.push({ username: `agent${i}`, password: 'password123' });
-    }
     console.log(`   ${tickets} creations (${concurrency} at once), ${agentCount} agents, at least ${rounds} rounds each`);
-    const watcher = watchCapacity(handle, 100);
-    const result = await runLoad({ urls: () => servers.map((s) => s.url), tickets, concurrency, agents, agentRounds: rounds, seed });
+    const watcher = watchCapacity(rig.handle, 100);
+    const result = await runLoad({ urls: () => rig.servers.map((s) => s.url), tickets, concurrency, agents: rig.agents, agentRounds: rounds, seed });
     const watched = await watcher.stop();
-    const outbox = await waitForOutbox(handle, 120_000);
-    const problems = [...watched.violations, ...(await invariantViolations(handle, result.accepted)), ...result.failures];
-    const stored = Number((await handle.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    if (stored !== result.accepted.length) problems.push(`${stored} tickets stored for ${result.accepted.length} acknowledged`);
-    if ((outbox.pending ?? 0) + (outbox.sending ?? 0) + (outbox.failed ?? 0) > 0) problems.push(`outbox not delivered: ${JSON.stringify(outbox)}`);
-    const resent = await handle.db.selectFrom('outbox').select('id').where('attempts', '>', 1).execute();
-    if (resent.length > 0) problems.push(`${resent.length} emails needed more than one try`);
+    const settled = await settledProblems(rig.handle, result.accepted);
+    const problems = [...watched.violations, ...settled.problems, ...result.failures];
     for (const [key, n] of Object.entries(result.unanswered)) problems.push(`${n} × no answer: ${key}`);
-    return { dialect, processes, result, checks: watched.checks, problems, outbox };
+    return { dialect, processes, result, checks: watched.checks, problems, outbox: settled.outbox };
   } finally {
-    await Promise.all(servers.map((s) => s.kill('SIGTERM')));
-    await database.drop();
+    await rig.stop();
   }
 }
 
@@ -99,7 +87,6 @@ printTable(
 );
 for (const { dialect, result, problems, outbox } of outcomes) {
   console.log(`\n${dialect}: answers ${JSON.stringify(result.answers)}; outbox ${JSON.stringify(outbox)}`);
-  for (const problem of problems.slice(0, 30)) console.log(`  ! ${problem}`);
-  if (problems.length > 30) console.log(`  ! … and ${problems.length - 30} more`);
+  printProblems(problems);
 }
 process.exit(outcomes.some((o) => o.problems.length > 0) ? 1 : 0);
