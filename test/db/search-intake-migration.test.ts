@@ -1,6 +1,6 @@
 /**
- * Migration 2026-12-03T1100 (PostgreSQL only: on SQLite it does nothing): the search index and the
- * known words kept per statement. Statements of many rows, the way intake writes (tickets and
+ * Migrations 2026-12-03T1100 and 2026-12-07T0900 (PostgreSQL only: on SQLite they do nothing): the
+ * search index and the known words kept per statement. Statements of many rows, the way intake writes (tickets and
  * their first messages in one statement of data-modifying CTEs), a ticket without any message,
  * several messages of one ticket in one statement, notes, files and an edit: after each, every
  * ticket's indexed document is exactly what `ticket_search_source` makes of its rows, and the known
@@ -14,8 +14,15 @@ import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { migrator } from './migration-support.js';
 import { addAgents, randomTickets, rng } from './summaries-support.js';
 
-const BEFORE = '2026-12-03T1000-search-words';
-const NAME = '2026-12-03T1100-search-intake';
+/**
+ * Each migration of the search index's statement triggers, after the one before it:
+ * 2026-12-03T1100 (per statement) and 2026-12-07T0900 (a new ticket's document built once, by its
+ * messages' trigger; the tickets' own only for tickets without messages).
+ */
+const STEPS = [
+  ['2026-12-03T1000-search-words', '2026-12-03T1100-search-intake'],
+  ['2026-12-05T1300-presence-history', '2026-12-07T0900-search-intake-once'],
+] as const;
 
 async function migrateTo(m: Migrator, name: string): Promise<void> {
   const { error } = await m.migrateTo(name);
@@ -34,7 +41,7 @@ async function expectIndexMatchesRows(db: Db): Promise<void> {
   expect(words.rows).toEqual(fromRows.rows);
 }
 
-describe(`migration ${NAME} (postgres)`, () => {
+for (const [BEFORE, NAME] of STEPS) describe(`migration ${NAME} (postgres)`, () => {
   let database: TestDatabase;
   const db = () => database.handle.db;
   beforeAll(async () => {
