@@ -4,6 +4,7 @@
  * are; they are asked with the `CanTake` rule built here, so they apply within the ticket's team.
  * Nothing here reads a clock or a database: `now` and every row come in as arguments.
  */
+import { parseId } from './tickets.js';
 import { type AgentLoad, type CanTake, hasSpareCapacity, type IntakePlan, planDrain, type QueuedTicket, withAssignment } from './routing.js';
 
 /** A skill a ticket needs; with `optionalAfterMs`, only until it has waited that long. */
@@ -176,6 +177,21 @@ export interface TopicRule {
   /** Kept off the form; never the default topic. */
   hidden?: boolean;
   skills: { id: number; name: string; optionalAfterMinutes: number | null }[];
+}
+
+/** A topic as the form and the API name it: its id, name and whether it is hidden (0/1). */
+export interface TopicName {
+  id: number;
+  name: string;
+  hidden: number;
+}
+
+/** The topic `named` names: its id (digits), or its name in any letter case. */
+export function topicNamed<T extends TopicName>(topics: readonly T[], named: string): T | undefined {
+  const id = parseId(named);
+  if (id !== null) return topics.find((t) => t.id === id);
+  const lower = named.toLowerCase();
+  return topics.find((t) => t.name.toLowerCase() === lower);
 }
 
 /** The skills a new ticket of this topic stores. */

@@ -18,6 +18,7 @@ import { DEFAULT_INBOUND_SETTING, type InboundSetting } from '../services/inboun
 import { TicketIntake } from '../services/intake.js';
 import type { Clock, ServiceContext, TicketChange } from '../services/context.js';
 import { TokenCache } from '../services/tokenCache.js';
+import { TopicNames } from '../services/topicNames.js';
 import { SsoProvider } from '../services/sso.js';
 import { installErrorHandler, sendError } from './errors.js';
 import type { TrustProxy } from '../core/trustProxy.js';
@@ -111,6 +112,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     },
     onPresence: (agentId, presence) => hub.publishPresence(agentId, presence),
     tokenCache: new TokenCache(),
+    topicNames: new TopicNames(),
     ...(config.apiPresenceMinutes === undefined ? {} : { apiPresenceMinutes: config.apiPresenceMinutes }),
   };
   const metrics = createMetrics(ctx);

@@ -1,13 +1,19 @@
 /** Topics as customers and mail pick them (§12). */
 import { parseId } from '../core/tickets.js';
+import type { TopicName } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
 
 /** The topic a customer named, by id or by name in any letter case; undefined when there is none. */
-export async function findTopicByNameOrId(db: Db, named: string): Promise<{ id: number; name: string; hidden: number } | undefined> {
+export async function findTopicByNameOrId(db: Db, named: string): Promise<TopicName | undefined> {
   const id = parseId(named);
   let query = db.selectFrom('topics').select(['id', 'name', 'hidden']);
   query = id === null ? query.where((eb) => eb(eb.fn('lower', ['name']), '=', named.toLowerCase())) : query.where('id', '=', id);
   return query.executeTakeFirst();
+}
+
+/** Every topic's id, name and whether it is hidden (services/topicNames.ts keeps them a moment). */
+export async function allTopicNames(db: Db): Promise<TopicName[]> {
+  return db.selectFrom('topics').select(['id', 'name', 'hidden']).orderBy('id').execute();
 }
 
 /** Every topic not hidden, in id order (the first is the default): the form's choices. */

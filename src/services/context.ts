@@ -1,6 +1,7 @@
 import type { Presence } from '../core/routing.js';
 import type { DbHandle } from '../db/connect.js';
 import type { TokenCache } from './tokenCache.js';
+import type { TopicNames } from './topicNames.js';
 
 /** Where time comes from; tests pass a clock they move by hand. */
 export interface Clock {
@@ -32,4 +33,6 @@ export interface ServiceContext {
   apiPresenceMinutes?: number;
   /** The server's short memory of token authentications (the inbound mail route); revocations clear it. */
   tokenCache?: TokenCache;
+  /** The server's short memory of topic names (intake); saving or deleting a topic clears it. */
+  topicNames?: TopicNames;
 }

@@ -73,7 +73,8 @@ export class TicketIntake {
     // The one check that needs the database, before any waiting: a topic that does not exist is
     // the customer's 400, not a ticket of another topic. A hidden topic is reached only through its
     // inbound addresses: by name it does not exist for the form or the API.
-    const topic = await findTopicByNameOrId(this.ctx.handle.db, input.topic);
+    const db = this.ctx.handle.db;
+    const topic = this.ctx.topicNames ? await this.ctx.topicNames.find(db, input.topic) : await findTopicByNameOrId(db, input.topic);
     if (!topic || topic.hidden === 1) throw invalidInput(labelled({ topic: 'No topic has this name.' }, NEW_TICKET_LABELS));
     return this.submitValid(input, { ...extra, topicId: topic.id });
   }

@@ -220,7 +220,7 @@ async function visibleTopicsBesides(db: Db, exceptId: number | null): Promise<nu
  * created with). The form keeps at least one topic that is not hidden.
  */
 export async function saveTopic(ctx: ServiceContext, actor: AdminActor, input: TopicInput, id: number | null = null): Promise<number> {
-  return audited(ctx, actor, id === null ? 'topic.create' : 'topic.update', async (run) => {
+  return topicsChanged(ctx, audited(ctx, actor, id === null ? 'topic.create' : 'topic.update', async (run) => {
     const before = await topicSnapshot(run.trx, id);
     if (id !== null && !before) throw notFound('Topic');
     if (await nameTaken(run.trx, 'topics', input.name, id)) throw refuse('name', 'Another topic has this name.');
@@ -245,12 +245,12 @@ export async function saveTopic(ctx: ServiceContext, actor: AdminActor, input: T
     }
     if (input.addresses.length > 0) await run.trx.insertInto('topic_addresses').values(input.addresses.map((address) => ({ address, topic_id: finalId }))).execute();
     return { value: finalId, subject: `topic:${finalId}`, before, after: await topicSnapshot(run.trx, finalId) };
-  });
+  }));
 }
 
 /** Deletes a topic; the last one on the form is kept (new tickets need one). Its tickets keep their team and skills. */
 export async function deleteTopic(ctx: ServiceContext, actor: AdminActor, topicId: number): Promise<void> {
-  await audited(ctx, actor, 'topic.delete', async (run) => {
+  await topicsChanged(ctx, audited(ctx, actor, 'topic.delete', async (run) => {
     const before = await topicSnapshot(run.trx, topicId);
     if (!before) throw notFound('Topic');
     if (!before.hidden && (await visibleTopicsBesides(run.trx, topicId)) === 0) throw refuse('name', 'The last topic on the form cannot be deleted: new tickets need one.');
@@ -259,7 +259,16 @@ export async function deleteTopic(ctx: ServiceContext, actor: AdminActor, topicI
     await run.trx.updateTable('tickets').set({ topic_id: null }).where('topic_id', '=', topicId).execute();
     await run.trx.deleteFrom('topics').where('id', '=', topicId).execute();
     return { value: undefined, subject: `topic:${topicId}`, before };
-  });
+  }));
+}
+
+/** After a topic's change committed (or failed): intake reads the topics' names again (services/topicNames.ts). */
+async function topicsChanged<T>(ctx: ServiceContext, change: Promise<T>): Promise<T> {
+  try {
+    return await change;
+  } finally {
+    ctx.topicNames?.forget();
+  }
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   type TeamTicket,
   teamRule,
   teamsOpenTo,
+  topicNamed,
   type TeamWorld,
   waitingWhileEligible,
 } from '../../src/core/teams.js';
@@ -207,5 +208,25 @@ describe('waitingWhileEligible (team-I3 for the invariant helpers)', () => {
     ['an away member is no violation', [agent(1, { presence: 'away' })], [ticket(1, 1)], []],
   ])('%s', (_t, agents, pending, expected) => {
     expect(waitingWhileEligible(agents, W, pending, () => NOW)).toEqual(expected);
+  });
+});
+
+describe('topicNamed (the topic a form or API call names)', () => {
+  const topics = [
+    { id: 1, name: 'General', hidden: 0 },
+    { id: 2, name: 'Rechnung Über', hidden: 1 },
+    { id: 12, name: '7', hidden: 0 },
+  ];
+  it.each<[string, string, number | undefined]>([
+    ['a name, another letter case', 'general', 1],
+    ['a name with non-ASCII letters, another case', 'rechnung über', 2],
+    ['a hidden topic is found (the caller refuses it)', 'Rechnung Über', 2],
+    ['digits are an id', '12', 12],
+    ['digits name no topic by name (a topic named "7" is reached by its id)', '7', undefined],
+    ['an unknown name', 'Billing', undefined],
+    ['an id that does not exist', '99', undefined],
+    ['a name with spaces around is not trimmed here', ' General', undefined],
+  ])('%s', (_t, named, expected) => {
+    expect(topicNamed(topics, named)?.id).toBe(expected);
   });
 });
