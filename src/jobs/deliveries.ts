@@ -23,11 +23,12 @@ export interface Deliveries {
   stop(): Promise<void>;
 }
 
-/** Starts both workers on `handle`. */
-export function startDeliveries(handle: DbHandle, config: DeliveryConfig, logger: WorkerLogger & MailLog): Deliveries {
+/** Starts both workers on `handle`; `pollMs`: their wait between rounds when nudged by nobody (default 1 s). */
+export function startDeliveries(handle: DbHandle, config: DeliveryConfig, logger: WorkerLogger & MailLog, pollMs?: number): Deliveries {
   const mailer = createMailer(config.smtpUrl, logger);
-  const emails = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, replyTo: config.mailReplyTo, logger });
-  const webhooks = webhookWorkerOf(handle, config, logger);
+  const poll = pollMs === undefined ? {} : { pollMs };
+  const emails = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, replyTo: config.mailReplyTo, logger, ...poll });
+  const webhooks = webhookWorkerOf(handle, config, logger, poll);
   emails.start();
   webhooks.start();
   return {

@@ -29,6 +29,8 @@ export interface DeliveryThreadOptions {
   logger: WorkerLogger & MailLog;
   /** After a death, the wait before the next start. Default 1 s. */
   restartMs?: number;
+  /** The workers' wait between rounds when nobody nudges them (default 1 s). */
+  pollMs?: number;
 }
 
 /** Starts the senders on their thread; resolves when they run. `handle`: the main thread's, for an in-memory database. */
@@ -56,7 +58,8 @@ export class DeliveryThread implements Deliveries {
     const { smtpUrl, mailFrom, mailReplyTo, publicUrl, webhooksAllowPrivate, webhooksTimeoutSeconds } = this.options.config;
     // Only what the senders need crosses to the thread (not the secret key, not the admin password).
     const config: DeliveryConfig = { smtpUrl, mailFrom, mailReplyTo, publicUrl, webhooksAllowPrivate, webhooksTimeoutSeconds };
-    const data: DeliveryThreadData = { databaseUrl: this.options.databaseUrl, config, logLevel: this.options.logLevel, pretty: this.options.pretty };
+    const { databaseUrl, logLevel, pretty, pollMs } = this.options;
+    const data: DeliveryThreadData = { databaseUrl, config, logLevel, pretty, ...(pollMs === undefined ? {} : { pollMs }) };
     const worker = new Worker(new URL('./deliveryThread.mjs', import.meta.url), { workerData: data });
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {

@@ -16,6 +16,8 @@ export interface DeliveryThreadData {
   logLevel: LogLevel;
   /** Readable log lines (stdout is a terminal). */
   pretty: boolean;
+  /** The workers' wait between rounds when nobody nudges them; default 1 s (a test sets it long, to see the nudges). */
+  pollMs?: number;
 }
 
 /** Messages between the threads. */
@@ -28,7 +30,7 @@ const POOL_SIZE = 4;
 export function runDeliveryThread(data: DeliveryThreadData, port: MessagePort): void {
   const logger = consoleLogger(data.logLevel, 'deliveries', data.pretty ? prettyLogLine : undefined);
   const handle = connect(data.databaseUrl, { poolSize: POOL_SIZE, onError: (error) => logger.warn({ err: error }, 'database connection lost; the pool opens a new one') });
-  const deliveries = startDeliveries(handle, data.config, logger);
+  const deliveries = startDeliveries(handle, data.config, logger, data.pollMs);
   port.on('message', (message: ToDeliveryThread) => {
     if (message === 'nudge') return deliveries.nudge();
     void deliveries

@@ -245,8 +245,8 @@ export class WebhookWorker {
 }
 
 /** The worker as the configuration sets it up (the server and `npm run worker` both run one). */
-export function webhookWorkerOf(handle: DbHandle, config: Pick<Config, 'publicUrl' | 'webhooksAllowPrivate' | 'webhooksTimeoutSeconds'>, logger: WorkerLogger): WebhookWorker {
-  return new WebhookWorker({ handle, clock: systemClock, logger, publicUrl: config.publicUrl, allowPrivate: config.webhooksAllowPrivate, timeoutMs: config.webhooksTimeoutSeconds * 1000 });
+export function webhookWorkerOf(handle: DbHandle, config: Pick<Config, 'publicUrl' | 'webhooksAllowPrivate' | 'webhooksTimeoutSeconds'>, logger: WorkerLogger, extra: Pick<WebhookWorkerOptions, 'pollMs'> = {}): WebhookWorker {
+  return new WebhookWorker({ handle, clock: systemClock, logger, publicUrl: config.publicUrl, allowPrivate: config.webhooksAllowPrivate, timeoutMs: config.webhooksTimeoutSeconds * 1000, ...extra });
 }
 
 /** One line for the delivery log. */
