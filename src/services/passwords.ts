@@ -1,6 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
-// N=2^15, r=8, p=1: about 30–60 ms per hash here, which makes guessing slow and logins fine.
+// N=2^15, r=8, p=1: 30–60 ms per hash on a fast core, about 200 ms on the 2-core development VM
+// (bench:load --open-loop: it sets the login POST's latency); guessing is slow, logins fine.
 const N = 1 << 15;
 const R = 8;
 
