@@ -82,6 +82,8 @@ for (const dialect of DIALECTS) {
         expect(email.rcptTo).toEqual(['c1@example.com']);
         const [hook] = await receiver.waitFor('/hooks', 1);
         expect(verified(hook!, secret)).toMatchObject({ type: 'ticket.created', data: { title: 'Thread 1' } });
+        // The row is marked after the mail server's answer: wait for the mark, not just the mail.
+        await until('the row recorded sent', async () => ((await listOutbox(ctx.handle.db)).every((r) => r.status === 'sent') ? true : undefined));
         expect((await listOutbox(ctx.handle.db)).map((r) => r.status)).toEqual(['sent']);
       } finally {
         await thread.stop();
@@ -105,7 +107,7 @@ for (const dialect of DIALECTS) {
         again.nudge();
         await until('the email after the restart', () => smtp.received.find((e) => e.parsed.subject?.includes(`[HD-${later.id}]`)));
         expect(logged.filter((l) => l.level === 'error').map((l) => l.message)).toEqual(['delivery thread stopped unexpectedly; starting it again']);
-        expect((await listOutbox(ctx.handle.db)).every((r) => r.status === 'sent')).toBe(true);
+        await until('every row recorded sent', async () => ((await listOutbox(ctx.handle.db)).every((r) => r.status === 'sent') ? true : undefined));
         expect(smtp.received).toHaveLength(3);
         expect(await receiver.waitFor('/hooks', 3)).toHaveLength(3);
       } finally {
