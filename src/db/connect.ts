@@ -64,8 +64,21 @@ export function connect(url: string, options: ConnectOptions = {}): DbHandle {
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got "${url.split(':')[0]}:"`);
 }
 
+/** The file a `sqlite:` URL's path names (`sqlite:///abs` and `sqlite:/abs` alike). */
+function sqliteFileOf(path: string): string {
+  return path.replace(/^\/\/(?=\/)/, '');
+}
+
+/**
+ * Whether `url` names a database no second connection can reach: SQLite in memory (or its private
+ * temporary database, an empty path). A worker thread or another process cannot share it.
+ */
+export function isPrivateDatabase(url: string): boolean {
+  return url.startsWith('sqlite:') && ['', ':memory:'].includes(sqliteFileOf(url.slice('sqlite:'.length)));
+}
+
 function connectSqlite(path: string): DbHandle {
-  const file = path.replace(/^\/\/(?=\/)/, '');
+  const file = sqliteFileOf(path);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SqliteDatabase(file);
   database.pragma('journal_mode = WAL');

@@ -13,7 +13,7 @@
  * main thread as before.
  */
 import { Worker } from 'node:worker_threads';
-import type { DbHandle } from '../db/connect.js';
+import { type DbHandle, isPrivateDatabase } from '../db/connect.js';
 import type { LogLevel } from '../mail/logger.js';
 import type { MailLog } from '../mail/transport.js';
 import type { WorkerLogger } from '../mail/worker.js';
@@ -35,7 +35,7 @@ export interface DeliveryThreadOptions {
 
 /** Starts the senders on their thread; resolves when they run. `handle`: the main thread's, for an in-memory database. */
 export async function startDeliveryThread(options: DeliveryThreadOptions, handle: DbHandle): Promise<Deliveries> {
-  if (/^sqlite::memory:$|^sqlite:$/.test(options.databaseUrl)) return startDeliveries(handle, options.config, options.logger);
+  if (isPrivateDatabase(options.databaseUrl)) return startDeliveries(handle, options.config, options.logger);
   const thread = new DeliveryThread(options);
   await thread.start();
   return thread;
