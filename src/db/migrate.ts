@@ -16,23 +16,40 @@ async function migrationTableSchema(db: Db): Promise<{ migrationTableSchema?: st
 }
 
 /**
- * Brings the schema up to date; safe when several processes start at once. PostgreSQL: Kysely
- * takes an advisory lock. SQLite: Kysely's lock is per connection, so two processes starting
- * together on a new file can both find the migrations to do and both start them; the migrations
- * run in one transaction, so the loser's attempt rolls back whole ("table … already exists" or
- * "database is locked"), and trying again finds the work done. A migration that really fails fails
- * every time, and its error is thrown after the last try.
+ * Brings the schema up to date; safe when several processes start at once.
+ * - PostgreSQL: Kysely takes an advisory lock, and runs the migrations in one transaction.
+ * - SQLite: Kysely takes no lock there and runs each migration on its own, so two processes
+ *   starting together on a new file could both find the migrations to do, and the loser fail
+ *   half-way ("table … already exists"). So the whole run is one `BEGIN IMMEDIATE` transaction
+ *   (SQLite's DDL is transactional): it takes the file's write lock before reading what is done,
+ *   waits for another process's run (busy timeout), then finds the work done, and a run that
+ *   fails leaves nothing behind. If the other run outlasts the busy timeout, it tries again.
+ * A migration that really fails fails every time, and its error is thrown after the last try.
  */
 export async function migrateToLatest(db: Db): Promise<void> {
-  const tries = db.getExecutor().adapter instanceof SqliteAdapter ? 5 : 1;
+  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  const tries = sqlite ? 5 : 1;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await migrateOnce(db);
+      return await (sqlite ? migrateSqliteOnce(db) : migrateOnce(db));
     } catch (error) {
       if (attempt >= tries) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.floor(Math.random() * 100)));
     }
   }
+}
+
+async function migrateSqliteOnce(db: Db): Promise<void> {
+  await db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection);
+    try {
+      await migrateOnce(connection);
+      await sql`commit`.execute(connection);
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => undefined);
+      throw error;
+    }
+  });
 }
 
 async function migrateOnce(db: Db): Promise<void> {

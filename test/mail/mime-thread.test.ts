@@ -77,12 +77,12 @@ describe('the parse thread', () => {
   });
 
   it('a mail that hangs the thread is given up after the timeout; the mails behind it are read by a new thread', async () => {
-    const reader = thread({ workerUrl: MISBEHAVING, timeoutMs: 1_000 });
+    const reader = thread({ workerUrl: MISBEHAVING, timeoutMs: 3_000 });
     const reads = await Promise.all([reader.read(mail(1)), reader.read(mail(2, 'hang')), reader.read(mail(3)), reader.read(mail(4))]);
     expect(mailOf(reads[0]!).subject).toBe('Mail 1 — naïve café');
-    expect(reads[1]).toEqual({ failure: 'Unreadable: reading it took longer than 1 s.' });
+    expect(reads[1]).toEqual({ failure: 'Unreadable: reading it took longer than 3 s.' });
     expect(reads.slice(2).map(mailOf).map((m) => m.subject)).toEqual(['Mail 3 — naïve café', 'Mail 4 — naïve café']);
-    expect(events).toEqual(['a mail took longer than 1000 ms to read: the thread is replaced']);
+    expect(events).toEqual(['a mail took longer than 3000 ms to read: the thread is replaced']);
     expect(reader.fallback).toBe(false);
   });
 
@@ -106,7 +106,7 @@ for (const dialect of DIALECTS) {
     beforeAll(async () => {
       database = await freshDatabase(dialect);
       ctx = { handle: database.handle, clock: new FakeClock(), publicUrl: 'https://help.example.com' };
-      reader = new MimeThread({ workerUrl: MISBEHAVING, timeoutMs: 1_000, onEvent: () => undefined });
+      reader = new MimeThread({ workerUrl: MISBEHAVING, timeoutMs: 3_000, onEvent: () => undefined });
     });
     afterAll(async () => {
       await reader.close();
@@ -117,7 +117,7 @@ for (const dialect of DIALECTS) {
       const intake = new TicketIntake(ctx);
       const raw = mail(7, 'hang');
       const outcome = await ingestMail(ctx, intake, DEFAULT_INBOUND_SETTING, raw, 'http', reader);
-      expect(outcome).toEqual({ result: 'rejected', ticketId: null, reason: 'Unreadable: reading it took longer than 1 s.', mailId: expect.any(Number) });
+      expect(outcome).toEqual({ result: 'rejected', ticketId: null, reason: 'Unreadable: reading it took longer than 3 s.', mailId: expect.any(Number) });
       const row = await findInboundMail(database.handle.db, outcome.mailId);
       expect(row).toMatchObject({ result: 'rejected', from_address: 'c7@customer.example', subject: expect.stringContaining('Mail 7'), reason: outcome.reason, size: raw.length });
       expect(Buffer.from(row!.raw).equals(raw)).toBe(true);
