@@ -9,7 +9,7 @@ import type { Settings } from '../core/settings.js';
 import type { Db } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { settingsFromRow } from './settings.js';
-import { agentSkillsSql, agentTeamsSql, teamRulesSql, topicRulesOf, topicRulesSql, worldOf } from './teamState.js';
+import { agentSkillListsSql, agentSkillsSql, agentTeamListsSql, agentTeamsSql, teamRulesSql, topicRulesOf, topicRulesSql, worldOf } from './teamState.js';
 import { type ActiveEndpoint, activeEndpointsOf, activeEndpointsSql } from './webhooks.js';
 
 // Literals, so SQLite matches the partial indexes' `where status = 'open'` (with a bound parameter
@@ -80,19 +80,29 @@ export interface RoutingState {
 }
 
 /**
- * Every active agent (id order) as one JSON text: id, presence, capacity, last_assigned_at,
- * display_name, open_count (counted in the index of open tickets by agent), and its teams' and
- * skills' id lists. One aggregate, so the state query answers one row however many agents there
- * are: the settings and the other once-only values are not repeated on a row per agent (with 100
- * agents, 150 kB per routing transaction for the client to read and parse).
+ * Every active agent as one JSON text: id, presence, capacity, last_assigned_at, display_name,
+ * open_count (counted in the index of open tickets by agent), and its teams' and skills' id lists.
+ * One aggregate, so the state query answers one row however many agents there are: the settings
+ * and the other once-only values are not repeated on a row per agent (with 100 agents, 150 kB per
+ * routing transaction for the client to read and parse).
+ * - PostgreSQL: the counts and lists are grouped scans joined on the agent; as subplans per agent,
+ *   the aggregate took 1.7 ms with 100 agents, this way 0.45 ms.
+ * - SQLite: subqueries per agent (index lookups in-process: 0.16 ms with 100 agents; the grouped
+ *   form builds automatic indexes and took 0.7 ms).
  */
 function agentsSql(pg: boolean) {
-  const fields = sql`'id', u.id, 'presence', u.presence, 'capacity', u.capacity, 'last_assigned_at', u.last_assigned_at, 'display_name', u.display_name,
-    'open_count', (select count(*) from tickets t where t.agent_id = u.id and t.status = ${OPEN}),
-    'team_ids', ${agentTeamsSql(pg)}, 'skill_ids', ${agentSkillsSql(pg)}`;
-  return pg
-    ? sql<string | null>`(select json_agg(json_build_object(${fields}))::text from users u where u.role = 'agent' and u.active = 1)`
-    : sql<string | null>`(select json_group_array(json_object(${fields})) from users u where u.role = 'agent' and u.active = 1)`;
+  const agent = sql`'id', u.id, 'presence', u.presence, 'capacity', u.capacity, 'last_assigned_at', u.last_assigned_at, 'display_name', u.display_name`;
+  const active = sql`u.role = 'agent' and u.active = 1`;
+  if (pg) {
+    return sql<string | null>`(select json_agg(json_build_object(${agent}, 'open_count', coalesce(oc.n, 0), 'team_ids', mt.ids, 'skill_ids', ms.ids))::text
+      from users u
+      left join (select t.agent_id, count(*) as n from tickets t where t.status = ${OPEN} and t.agent_id is not null group by t.agent_id) oc on oc.agent_id = u.id
+      left join ${agentTeamListsSql()} mt on mt.owner = u.id
+      left join ${agentSkillListsSql()} ms on ms.owner = u.id
+      where ${active})`;
+  }
+  const openCount = sql`(select count(*) from tickets t where t.agent_id = u.id and t.status = ${OPEN})`;
+  return sql<string | null>`(select json_group_array(json_object(${agent}, 'open_count', ${openCount}, 'team_ids', ${agentTeamsSql()}, 'skill_ids', ${agentSkillsSql()})) from users u where ${active})`;
 }
 
 interface AgentJson {
