@@ -183,6 +183,23 @@ function watchConnections(pool: pg.Pool, onError: (error: unknown) => void): voi
   pool.on('error', (error, client) => report(client, error));
 }
 
+const answering = new WeakSet<pg.PoolClient>();
+
+/**
+ * A query of several statements (no parameters: pg sends it as one simple query) is answered with
+ * its last statement's rows: pg answers it with a list of results, of which Kysely would read none.
+ * inRoutingTransaction sends BEGIN, the lock and the routing state's query that way.
+ */
+function answersWithLastStatement(client: pg.PoolClient): void {
+  if (answering.has(client)) return;
+  answering.add(client);
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const answer = query(...args);
+    return answer instanceof Promise ? answer.then((result: unknown) => (Array.isArray(result) ? result[result.length - 1] : result)) : answer;
+  };
+}
+
 /**
  * The pool as Kysely uses it, with one rule added: a client goes back to the pool only once the
  * server has answered its last query, and never inside a transaction (it is closed instead, and
@@ -205,6 +222,7 @@ function givenBackSettled(pool: pg.Pool): PostgresPool {
   return {
     connect: async () => {
       const client = await pool.connect();
+      answersWithLastStatement(client);
       // pg-pool sets a new release() on every checkout; this wraps that checkout's.
       const release = client.release.bind(client);
       client.release = (destroy?: Error | boolean) => {

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Db, DbHandle } from './connect.js';
 
 /** Any advisory-lock class id of ours; the object id is the schema, so each schema is one domain. */
@@ -9,26 +9,33 @@ const ROUTING_LOCK_CLASS = 4_242;
  * (SPEC §3, the I3 race): on PostgreSQL a transaction-scoped advisory lock per schema, on SQLite
  * `BEGIN IMMEDIATE`, which takes the database's write lock at once and so also serialises
  * several processes sharing one file. Rolls back if `work` throws.
+ *
+ * `opening`, when given, is run first once the lock is held, and its rows are handed to `work`. On
+ * PostgreSQL it goes in the same round trip as BEGIN and the lock (a query without parameters may
+ * hold several statements, each reading after the one before: the lock is taken before it reads),
+ * so it must have no parameters.
  */
-export async function inRoutingTransaction<T>(handle: DbHandle, work: (trx: Db) => Promise<T>): Promise<T> {
-  // On PostgreSQL, BEGIN and the lock go in one round trip (a query without parameters may hold
-  // several statements): the lock is held until the commit, so every round trip saved inside it
-  // is time the next routing transaction no longer waits.
-  const begin =
-    handle.dialect === 'postgres'
-      ? sql.raw(`begin; select pg_advisory_xact_lock(${ROUTING_LOCK_CLASS}, hashtext(current_schema()))`)
-      : sql.raw('begin immediate');
+export async function inRoutingTransaction<T, R = never>(handle: DbHandle, work: (trx: Db, opened: R[]) => Promise<T>, opening?: CompiledQuery<R>): Promise<T> {
+  // On PostgreSQL, BEGIN, the lock and the opening query go in one round trip: the lock is held
+  // until the commit, so every round trip saved inside it is time the next routing transaction no
+  // longer waits. connect.ts answers a query of several statements with its last one's rows.
+  const pg = handle.dialect === 'postgres';
+  if (pg && opening && opening.parameters.length > 0) throw new Error('the opening query of a routing transaction must have no parameters on PostgreSQL');
+  const begin = pg
+    ? CompiledQuery.raw(`begin; select pg_advisory_xact_lock(${ROUTING_LOCK_CLASS}, hashtext(current_schema()))${opening ? `;\n${opening.sql}` : ''}`)
+    : CompiledQuery.raw('begin immediate');
   return handle.db.connection().execute(async (conn) => {
     // On PostgreSQL the round trip that fails is usually BEGIN's own (the lock wait cancelled by
     // lock_timeout, statement_timeout or pg_cancel_backend), and BEGIN has run: the pooled
     // connection holds an aborted transaction until a ROLLBACK, which outside a transaction is only
     // a warning. SQLite's BEGIN IMMEDIATE fails as a whole (SQLITE_BUSY): no transaction is open,
     // and a ROLLBACK would fail.
-    let open = handle.dialect === 'postgres';
+    let open = pg;
     try {
-      await begin.execute(conn);
+      const begun = await conn.executeQuery<R>(begin as CompiledQuery<R>);
       open = true;
-      const result = await work(conn);
+      const opened = !opening ? [] : pg ? begun.rows : (await conn.executeQuery(opening)).rows;
+      const result = await work(conn, opened);
       await sql`commit`.execute(conn);
       return result;
     } catch (error) {

@@ -2,7 +2,7 @@
  * What a routing transaction starts from. Read inside the routing lock, so every round trip here is
  * time the next routing transaction waits: loadRoutingState reads it all in one query.
  */
-import { type ExpressionBuilder, PostgresAdapter, sql } from 'kysely';
+import { type CompiledQuery, type ExpressionBuilder, type InferResult, PostgresAdapter, sql } from 'kysely';
 import type { AgentLoad } from '../core/routing.js';
 import type { TeamWorld, TopicRule } from '../core/teams.js';
 import type { Settings } from '../core/settings.js';
@@ -117,16 +117,25 @@ interface AgentJson {
 }
 
 /**
- * The settings, every active agent's load, name, teams and skills, the teams' overflow rules,
- * whether the queue holds anything and whether a waiting ticket's routing moment is due at `now`,
- * the active webhook endpoints, and for intake (`newTickets` > 0) every topic with its skills and
- * (on PostgreSQL) `newTickets` ticket ids: one query of one row, however many agents and teams
- * there are (the settings row with the rest as subqueries, each evaluated once).
+ * The query of the routing state: the settings, every active agent's load, name, teams and skills,
+ * the teams' overflow rules, whether the queue holds anything and the earliest routing moment of a
+ * waiting ticket, the active webhook endpoints, and for intake (`newTickets` > 0) every topic with
+ * its skills and (on PostgreSQL) `newTickets` ticket ids: one query of one row, however many agents
+ * and teams there are (the settings row with the rest as subqueries, each evaluated once).
+ *
+ * On PostgreSQL it has no parameters (its numbers are literals), so inRoutingTransaction can send
+ * it in the round trip that begins the transaction and takes the lock: it needs nothing known only
+ * once the lock is held (the instant is compared with the earliest routing moment afterwards).
+ * SQLite keeps a parameter, so its prepared statement is reused.
  */
-export async function loadRoutingState(db: Db, now: number, newTickets = 0): Promise<RoutingState> {
+export function routingStateQuery(db: Db, newTickets = 0): CompiledQuery<RoutingStateRow> {
+  return stateSelect(db, newTickets).compile();
+}
+
+function stateSelect(db: Db, newTickets: number) {
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
   const reserve = newTickets > 0 && pg;
-  const first = await db
+  return db
     .selectFrom('settings as s')
     .leftJoin('calendars as c', 'c.id', 's.calendar_id')
     .selectAll('s')
@@ -135,16 +144,21 @@ export async function loadRoutingState(db: Db, now: number, newTickets = 0): Pro
       agentsSql(pg).as('agents'),
       eb.exists(eb.selectFrom('tickets as q').select('q.id').where('q.status', '=', OPEN).where('q.agent_id', 'is', null)).as('queue_waiting'),
       teamRulesSql(pg).as('team_rules'),
-      // Literals, so SQLite matches the partial index tickets_routing_due.
-      sql<number | boolean>`exists (select 1 from tickets d where d.status = 'open' and d.agent_id is null and d.routing_due_at is not null and d.routing_due_at <= ${now})`.as('routing_due'),
+      // Literals, so SQLite matches the partial index tickets_routing_due (its first entry is the minimum).
+      sql<number | null>`(select min(d.routing_due_at) from tickets d where d.status = 'open' and d.agent_id is null and d.routing_due_at is not null)`.as('routing_due_at'),
       activeEndpointsSql(pg).as('webhook_endpoints'),
       (newTickets > 0 ? topicRulesSql(pg) : sql<string | null>`null`).as('topic_rules'),
-      (reserve ? sql<number[] | null>`(select array_agg(nextval('tickets_id_seq')) from generate_series(1, ${newTickets}))` : sql<number[] | null>`null`).as(
+      (reserve ? sql<number[] | null>`(select array_agg(nextval('tickets_id_seq')) from generate_series(1, ${sql.lit(newTickets)}))` : sql<number[] | null>`null`).as(
         'new_ticket_ids',
       ),
     ])
-    .where('s.id', '=', 1)
-    .executeTakeFirst();
+    .where('s.id', '=', pg ? sql.lit(1) : 1);
+}
+
+export type RoutingStateRow = InferResult<ReturnType<typeof stateSelect>>[number];
+
+/** The routing state at `now` from the row of routingStateQuery (newTickets as asked of it). */
+export function routingStateOf(first: RoutingStateRow | undefined, now: number, newTickets = 0): RoutingState {
   if (!first) throw new Error('the settings row is missing');
   const settings = settingsFromRow(first);
   const rows = (first.agents ? (JSON.parse(first.agents) as AgentJson[]) : []).sort((a, b) => a.id - b.id);
@@ -154,18 +168,25 @@ export async function loadRoutingState(db: Db, now: number, newTickets = 0): Pro
     agents.push(agentLoadOf({ ...r, open_count: Number(r.open_count ?? 0) }, settings.defaultCapacity));
     agentNames.set(r.id, r.display_name ?? '');
   }
-  // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
-  const newTicketIds = reserve && first.new_ticket_ids ? first.new_ticket_ids.map(Number).sort((a, b) => a - b) : null;
+  const routingDueAt = first.routing_due_at === null ? null : Number(first.routing_due_at);
+  const newTicketIds = newTickets > 0 && first.new_ticket_ids ? first.new_ticket_ids.map(Number).sort((a, b) => a - b) : null;
   return {
     settings,
     calendarVersionId: first.calendar_version_id ?? null,
     agents,
     agentNames,
+    // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
     queueWaiting: Boolean(Number(first.queue_waiting)),
     world: worldOf(first.team_rules, rows.map((r) => ({ id: r.id, teams: r.team_ids, skills: r.skill_ids }))),
-    routingDue: Boolean(Number(first.routing_due)),
+    routingDue: routingDueAt !== null && routingDueAt <= now,
     newTicketIds,
     topics: topicRulesOf(first.topic_rules),
     webhookEndpoints: activeEndpointsOf(first.webhook_endpoints),
   };
+}
+
+/** The routing state at `now`, read in `db` (inside the routing lock for a decision). */
+export async function loadRoutingState(db: Db, now: number, newTickets = 0): Promise<RoutingState> {
+  const { rows } = await db.executeQuery(routingStateQuery(db, newTickets));
+  return routingStateOf(rows[0], now, newTickets);
 }

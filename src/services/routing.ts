@@ -23,7 +23,7 @@ import type { Db, DbHandle } from '../db/connect.js';
 import { inRoutingTransaction } from '../db/transaction.js';
 import { insertEvent } from '../repositories/events.js';
 import { clockCalendarOf } from '../repositories/calendarVersions.js';
-import { loadRoutingState } from '../repositories/routingState.js';
+import { routingStateOf, routingStateQuery } from '../repositories/routingState.js';
 import { clearPendingClose } from '../repositories/pendingCloses.js';
 import { findTicketById, newestOpenTicketsOf, openTicketsOf, queueHead, setTicketAgent, teamTicketOf } from '../repositories/tickets.js';
 import { dueRoutingTickets, setRoutingDueAt } from '../repositories/routingDue.js';
@@ -59,7 +59,7 @@ export interface RoutingRun {
   world: TeamWorld;
   /** Who may take what at `now`: members of the ticket's team (or its open overflow team) holding its skills. */
   rule: CanTake<TeamTicket>;
-  /** Ticket ids reserved for this transaction's new tickets (PostgreSQL; see loadRoutingState). */
+  /** Ticket ids reserved for this transaction's new tickets (PostgreSQL; see routingStateQuery). */
   newTicketIds: number[] | null;
   /** Every topic with its skills, for intake (read with the state when new tickets were announced). */
   topics: TopicRule[];
@@ -77,9 +77,12 @@ export async function withRouting<T>(
   options: { newTickets?: number } = {},
 ): Promise<T> {
   let changes: TicketChange[] = [];
-  const result = await inRoutingTransaction(ctx.handle, async (trx) => {
+  // The state is read as the transaction begins (on PostgreSQL in the same round trip as the lock);
+  // the instant is taken once the lock is held, so it never runs behind the transaction before.
+  const stateQuery = routingStateQuery(ctx.handle.db, options.newTickets);
+  const result = await inRoutingTransaction(ctx.handle, async (trx, [row]) => {
     const now = ctx.clock.now();
-    const state = await loadRoutingState(trx, now, options.newTickets);
+    const state = routingStateOf(row, now, options.newTickets);
     const run: RoutingRun = {
       trx,
       handle: ctx.handle,
@@ -107,7 +110,7 @@ export async function withRouting<T>(
     await enqueueWebhooks(trx, ctx.publicUrl, run.now, noticesOfChanges(run.changes), state.webhookEndpoints);
     changes = run.changes;
     return value;
-  });
+  }, stateQuery);
   if (changes.length > 0) ctx.onChanges?.(changes);
   return result;
 }
