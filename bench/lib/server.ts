@@ -31,11 +31,14 @@ export function processMemory(pid: number): { peakMb: number; rssMb: number } {
 
 /**
  * Starts the server on `databaseUrl` with rate limits off, the benchmark route on, warnings-only
- * logs, and waits until /healthz answers. `nodeArgs` go to node (e.g. --cpu-prof).
+ * logs, and waits until /healthz answers. `nodeArgs` go to node (e.g. --cpu-prof). Through tsx by
+ * default; `compiled`: the build `npm start` runs.
  */
-export async function startBenchServer(databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
+export async function startBenchServer(databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = [], options: { compiled?: boolean } = {}): Promise<BenchServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
+  // compiled: what `npm start` runs (dist/, built first when missing or older than src/).
+  const entry = options.compiled ? ['scripts/start.mjs'] : ['--import', 'tsx', 'src/server.ts'];
+  const child = spawn(process.execPath, [...nodeArgs, ...entry], {
     cwd: ROOT,
     env: {
       ...process.env,
