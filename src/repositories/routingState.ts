@@ -123,10 +123,9 @@ interface AgentJson {
  * its skills and (on PostgreSQL) `newTickets` ticket ids: one query of one row, however many agents
  * and teams there are (the settings row with the rest as subqueries, each evaluated once).
  *
- * On PostgreSQL it has no parameters (its numbers are literals), so inRoutingTransaction can send
+ * It has no parameters (its numbers are literals), so on PostgreSQL inRoutingTransaction can send
  * it in the round trip that begins the transaction and takes the lock: it needs nothing known only
  * once the lock is held (the instant is compared with the earliest routing moment afterwards).
- * SQLite keeps a parameter, so its prepared statement is reused.
  */
 export function routingStateQuery(db: Db, newTickets = 0): CompiledQuery<RoutingStateRow> {
   return stateSelect(db, newTickets).compile();
@@ -152,7 +151,7 @@ function stateSelect(db: Db, newTickets: number) {
         'new_ticket_ids',
       ),
     ])
-    .where('s.id', '=', pg ? sql.lit(1) : 1);
+    .where('s.id', '=', sql.lit(1));
 }
 
 export type RoutingStateRow = InferResult<ReturnType<typeof stateSelect>>[number];
