@@ -173,6 +173,8 @@ export interface TopicRule {
   id: number;
   name: string;
   teamId: number;
+  /** Its team's name (the API's answer to a new ticket names it). */
+  teamName: string;
   defaultPriority: 'high' | 'medium' | 'low' | null;
   /** Kept off the form; never the default topic. */
   hidden?: boolean;

@@ -61,6 +61,8 @@ export interface RoutingState {
   agents: AgentLoad[];
   /** The agents' display names (for the emails that name them). */
   agentNames: Map<number, string>;
+  /** The agents' usernames (for the API's answers that name them). */
+  agentUsernames: Map<number, string>;
   /** Whether any ticket is pending (the queue is not empty). */
   queueWaiting: boolean;
   /** The teams' rules and every active agent's teams and skills (§12). */
@@ -81,7 +83,7 @@ export interface RoutingState {
 
 /**
  * Every active agent as one JSON text: id, presence, capacity, last_assigned_at, display_name,
- * open_count (counted in the index of open tickets by agent), and its teams' and skills' id lists.
+ * username, open_count (counted in the index of open tickets by agent), and its teams' and skills' id lists.
  * One aggregate, so the state query answers one row however many agents there are: the settings
  * and the other once-only values are not repeated on a row per agent (with 100 agents, 150 kB per
  * routing transaction for the client to read and parse).
@@ -91,7 +93,7 @@ export interface RoutingState {
  *   form builds automatic indexes and took 0.7 ms).
  */
 function agentsSql(pg: boolean) {
-  const agent = sql`'id', u.id, 'presence', u.presence, 'capacity', u.capacity, 'last_assigned_at', u.last_assigned_at, 'display_name', u.display_name`;
+  const agent = sql`'id', u.id, 'presence', u.presence, 'capacity', u.capacity, 'last_assigned_at', u.last_assigned_at, 'display_name', u.display_name, 'username', u.username`;
   const active = sql`u.role = 'agent' and u.active = 1`;
   if (pg) {
     return sql<string | null>`(select json_agg(json_build_object(${agent}, 'open_count', coalesce(oc.n, 0), 'team_ids', mt.ids, 'skill_ids', ms.ids))::text
@@ -111,6 +113,7 @@ interface AgentJson {
   capacity: number | null;
   last_assigned_at: number | null;
   display_name: string | null;
+  username: string;
   open_count: number | string | null;
   team_ids: string | null;
   skill_ids: string | null;
@@ -163,9 +166,11 @@ export function routingStateOf(first: RoutingStateRow | undefined, now: number, 
   const rows = (first.agents ? (JSON.parse(first.agents) as AgentJson[]) : []).sort((a, b) => a.id - b.id);
   const agents: AgentLoad[] = [];
   const agentNames = new Map<number, string>();
+  const agentUsernames = new Map<number, string>();
   for (const r of rows) {
     agents.push(agentLoadOf({ ...r, open_count: Number(r.open_count ?? 0) }, settings.defaultCapacity));
     agentNames.set(r.id, r.display_name ?? '');
+    agentUsernames.set(r.id, r.username);
   }
   const routingDueAt = first.routing_due_at === null ? null : Number(first.routing_due_at);
   const newTicketIds = newTickets > 0 && first.new_ticket_ids ? first.new_ticket_ids.map(Number).sort((a, b) => a - b) : null;
@@ -174,6 +179,7 @@ export function routingStateOf(first: RoutingStateRow | undefined, now: number, 
     calendarVersionId: first.calendar_version_id ?? null,
     agents,
     agentNames,
+    agentUsernames,
     // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
     queueWaiting: Boolean(Number(first.queue_waiting)),
     world: worldOf(first.team_rules, rows.map((r) => ({ id: r.id, teams: r.team_ids, skills: r.skill_ids }))),

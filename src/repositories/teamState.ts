@@ -82,21 +82,23 @@ export async function loadTeamWorld(db: Db): Promise<TeamWorld> {
 
 /**
  * Every topic with its skills as one JSON text (read once per state query, whatever the number of
- * agents): `[{id, name, team_id, default_priority, hidden, skills: [{id, name, after}]}]`.
+ * agents): `[{id, name, team_id, team_name, default_priority, hidden, skills: [{id, name, after}]}]`.
  */
 export function topicRulesSql(pg: boolean): RawBuilder<string | null> {
+  const teamName = sql`(select tn.name from teams tn where tn.id = t.team_id)`;
   if (pg) {
     const skills = sql`coalesce((select json_agg(json_build_object('id', s.id, 'name', s.name, 'after', ts.optional_after_minutes)) from topic_skills ts join skills s on s.id = ts.skill_id where ts.topic_id = t.id), '[]'::json)`;
-    return sql<string | null>`(select json_agg(json_build_object('id', t.id, 'name', t.name, 'team_id', t.team_id, 'default_priority', t.default_priority, 'hidden', t.hidden, 'skills', ${skills}))::text from topics t)`;
+    return sql<string | null>`(select json_agg(json_build_object('id', t.id, 'name', t.name, 'team_id', t.team_id, 'team_name', ${teamName}, 'default_priority', t.default_priority, 'hidden', t.hidden, 'skills', ${skills}))::text from topics t)`;
   }
   const skills = sql`(select json_group_array(json_object('id', s.id, 'name', s.name, 'after', ts.optional_after_minutes)) from topic_skills ts join skills s on s.id = ts.skill_id where ts.topic_id = t.id)`;
-  return sql<string | null>`(select json_group_array(json_object('id', t.id, 'name', t.name, 'team_id', t.team_id, 'default_priority', t.default_priority, 'hidden', t.hidden, 'skills', json(${skills}))) from topics t)`;
+  return sql<string | null>`(select json_group_array(json_object('id', t.id, 'name', t.name, 'team_id', t.team_id, 'team_name', ${teamName}, 'default_priority', t.default_priority, 'hidden', t.hidden, 'skills', json(${skills}))) from topics t)`;
 }
 
 interface TopicJson {
   id: number;
   name: string;
   team_id: number;
+  team_name: string;
   default_priority: TopicRule['defaultPriority'];
   hidden: number;
   skills: { id: number; name: string; after: number | null }[];
@@ -110,6 +112,7 @@ export function topicRulesOf(text: string | null | undefined): TopicRule[] {
       id: t.id,
       name: t.name,
       teamId: t.team_id,
+      teamName: t.team_name,
       defaultPriority: t.default_priority,
       hidden: Number(t.hidden) === 1,
       skills: t.skills.map((s) => ({ id: s.id, name: s.name, optionalAfterMinutes: s.after })).sort((a, b) => a.id - b.id),

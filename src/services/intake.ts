@@ -67,7 +67,7 @@ export class TicketIntake {
    * Validates a customer's form or API body (throws `invalid_input` at once, before any waiting)
    * and creates the ticket together with those arriving alongside it.
    */
-  async submit(raw: Record<string, unknown>, extra: SubmissionExtras = {}): Promise<TicketRow> {
+  async submit(raw: Record<string, unknown>, extra: SubmissionExtras = {}): Promise<CreatedTicket> {
     const input = validateNewTicket(raw);
     if (input.topic === undefined) return this.submitValid(input, extra);
     // The one check that needs the database, before any waiting: a topic that does not exist is

@@ -50,6 +50,8 @@ export interface RoutingRun {
   agents: AgentLoad[];
   /** Active agents' display names, as read at the start. */
   agentNames: ReadonlyMap<number, string>;
+  /** Active agents' usernames, as read at the start. */
+  agentUsernames: ReadonlyMap<number, string>;
   /**
    * Whether the queue may hold a ticket: read at the start, and set by whatever adds to it (a
    * ticket joining the queue, a requeue). While false, settling the queue has nothing to do.
@@ -94,6 +96,7 @@ export async function withRouting<T>(
       publicUrl: ctx.publicUrl,
       agents: state.agents,
       agentNames: state.agentNames,
+      agentUsernames: state.agentUsernames,
       queueWaiting: state.queueWaiting,
       world: state.world,
       rule: teamRule(state.world, now),

@@ -45,7 +45,7 @@ export type IntakeInput = NewTicketInput & {
 /** A new ticket as routing sees it (its place in the batch as id), with the topic and skills it stores. */
 interface RoutedInput {
   ticket: TeamTicket;
-  topicId: number | null;
+  topic: TopicRule | undefined;
   skills: StoredSkill[];
 }
 
@@ -58,12 +58,24 @@ function routedIntake(inputs: readonly IntakeInput[], topics: readonly TopicRule
     const skills = topic ? skillsOfTopic(topic) : [];
     // New tickets are planned in arrival order, never sorted, so their deadline plays no part.
     const ticket = { id: i, createdAt: now, slaDueAt: now, teamId: topic?.teamId ?? 1, skills: skills.map((s) => ({ skillId: s.id, optionalAfterMs: s.after })) };
-    return { ticket, topicId: topic?.id ?? null, skills };
+    return { ticket, topic, skills };
   });
 }
 
-/** A ticket as intake stored it; with the id of its inbound log row when it came from a mail. */
-export type CreatedTicket = TicketRow & { mailId?: number };
+/**
+ * A ticket as intake stored it; with the id of its inbound log row when it came from a mail, and
+ * the names the API answers with (its agent's username, its team's and topic's names) as the
+ * routing transaction knew them at its commit. A ticket found stored after a failed write
+ * (TicketIntake's retry) has no `names`: its caller reads them.
+ */
+export type CreatedTicket = TicketRow & { mailId?: number; names?: TicketNames };
+
+/** What the API shows of a ticket beyond its row (ticketQueries' TicketListRow). */
+export interface TicketNames {
+  agent_username: string | null;
+  team_name: string | null;
+  topic_name: string | null;
+}
 
 /**
  * R1 for validated tickets, in arrival order, in one routing transaction: each stored with its SLA
@@ -87,7 +99,7 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
       const plan = followUp ? planTeamFollowUp(run.agents, routed[0]!.ticket, followUp.agentId, run.rule, now) : planTeamIntake(run.agents, routed.map((r) => r.ticket), run.rule, now);
       const rows = inputs.map((input, i) => {
         const agentId = plan.agentIds[i]!;
-        const { ticket, topicId, skills } = routed[i]!;
+        const { ticket, topic, skills } = routed[i]!;
         return {
           token: newTicketToken(),
           customer_name: input.name,
@@ -112,7 +124,7 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           csat_comment: null,
           csat_rated_at: null,
           team_id: ticket.teamId,
-          topic_id: topicId,
+          topic_id: topic?.id ?? null,
           required_skills: skillsText(skills),
           routing_due_at: agentId === null ? nextWideningAt(ticket, run.world.teams, now) : null,
         };
@@ -141,9 +153,11 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
       run.agents = plan.agents;
       if (plan.agentIds.includes(null)) run.queueWaiting = true;
       for (const t of tickets) run.changes.push({ ticketId: t.id, type: 'created', fromAgentId: null, toAgentId: t.agent_id });
-      return tickets.map((t, i) => {
+      return tickets.map((t, i): CreatedTicket => {
+        const topic = routed[i]!.topic;
+        const names = { agent_username: t.agent_id === null ? null : (run.agentUsernames.get(t.agent_id) ?? null), team_name: topic?.teamName ?? null, topic_name: topic?.name ?? null };
         const mailId = inputs[i]!.mail && mailIds.get(inputs[i]!.mail.mail_key);
-        return mailId === undefined ? t : { ...t, mailId };
+        return mailId === undefined ? { ...t, names } : { ...t, mailId, names };
       });
     },
     { newTickets: inputs.length },

@@ -83,6 +83,7 @@ for (const dialect of DIALECTS) {
           id: topicId,
           name: `Odd ${odd}`,
           teamId: state.topics[1]!.teamId,
+          teamName: 'Billing',
           defaultPriority: 'high',
           hidden: true,
           skills: [

@@ -48,8 +48,11 @@ export function publicTicketApiRoutes(app: FastifyInstance, ctx: ServiceContext,
     },
     async (request, reply) => {
       const ticket = await intake.submit(request.body, { channel: 'api' });
-      // Read after the commit: its agent's username and its team's and topic's names as of now.
-      const row = (await findListedTicket(ctx.handle.db, ticket.id)) ?? { ...ticket, agent_username: null, team_name: null, topic_name: null };
+      // The ticket as its transaction committed it, with the names that transaction read under its
+      // lock; only a ticket found stored after a failed write comes without them and is read again.
+      const row = ticket.names
+        ? { ...ticket, ...ticket.names }
+        : ((await findListedTicket(ctx.handle.db, ticket.id)) ?? { ...ticket, agent_username: null, team_name: null, topic_name: null });
       return reply.status(201).send({ ...ticketJson(row, ctx.publicUrl, ctx.clock.now()), token: ticket.token });
     },
   );
