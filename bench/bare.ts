@@ -12,11 +12,13 @@
  * ticket (checked after the runs), and each bare 201 a stored row.
  *
  * Usage: npm run bench:bare -- [--dialects sqlite,postgres] [--connections 32] [--quick]
- *                              [--duration 10] [--rounds 2]
+ *                              [--duration 10] [--rounds 2] [--cpu-prof]
+ * --cpu-prof: the helpdesk server's CPU profile to bench/profiles/ (while the bare route runs, it idles).
  * The database starts with 20,000 closed tickets of history and ten available agents with room to
  * spare, whose tickets the closer keeps closing (as bench:intake does).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
@@ -36,6 +38,7 @@ const dialects = listFlag(args, 'dialects', ['sqlite', 'postgres']) as Dialect[]
 const duration = numberFlag(args, 'duration', quick ? 5 : 10);
 const rounds = numberFlag(args, 'rounds', quick ? 1 : 2);
 const connections = numberFlag(args, 'connections', 32);
+const cpuProf = hasFlag(args, 'cpu-prof');
 const TARGET = 0.5;
 
 type Route = 'api' | 'bare';
@@ -94,7 +97,9 @@ async function benchDialect(dialect: Dialect): Promise<Run[]> {
   try {
     const seeded = await seed(database.handle, { tickets: 20_000, closedFraction: 1, agents: 10, capacity: 1_000, freshAgents: 0 });
     await database.handle.db.updateTable('settings').set({ sla_high_seconds: 86_400, sla_medium_seconds: 86_400, sla_low_seconds: 86_400 }).execute();
-    server = await startBenchServer(database.url, {}, [], { compiled: true });
+    const profileDir = join(ROOT, 'bench', 'profiles');
+    if (cpuProf) mkdirSync(profileDir, { recursive: true });
+    server = await startBenchServer(database.url, {}, cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [], { compiled: true });
     bare = await startBareServer(database.url);
     const ctx = { handle: database.handle, clock: systemClock, publicUrl: server.url };
     const admin = { authorization: `Bearer ${(await createApiToken(ctx, seeded.adminId, 'bench:bare')).token}` };
