@@ -14,6 +14,7 @@ import { insertEvents } from './events.js';
 import { enqueueEmails, type NewEmail, outboxRowOf } from './outbox.js';
 import { insertTickets } from './tickets.js';
 import { setLastAssignedAtOf } from './users.js';
+import { deliveryRowOf, insertDeliveries, type NewDelivery } from './webhooks.js';
 
 /** What follows from the new tickets, once their ids are known. */
 export interface AfterIntake {
@@ -21,6 +22,8 @@ export interface AfterIntake {
   /** Each ticket's first message: its description (§9). */
   messages: Insertable<MessagesTable>[];
   emails: NewEmail[];
+  /** Webhook deliveries of the tickets' `ticket.created` events (none when no endpoint takes it). */
+  deliveries: NewDelivery[];
   /** Agents who received tickets at `now`. */
   receivers: number[];
   now: number;
@@ -28,7 +31,7 @@ export interface AfterIntake {
 
 /**
  * Inserts the tickets (with the reserved `ids`, in order, when given) and what `follow` derives
- * from them (on PostgreSQL: an event and an email per ticket); returns the tickets as stored, in
+ * from them (on PostgreSQL: an event, a first message and an email per ticket, and the webhook deliveries); returns the tickets as stored, in
  * the order given.
  */
 export async function writeIntake(
@@ -40,21 +43,27 @@ export async function writeIntake(
   if (tickets.length === 0) return [];
   if (ids === null) {
     const stored = await insertTickets(db, tickets);
-    const { events, messages, emails, receivers, now } = follow(stored);
+    const { events, messages, emails, deliveries, receivers, now } = follow(stored);
     await insertEvents(db, events);
     await db.insertInto('messages').values(messages).execute();
     await enqueueEmails(db, emails);
+    await insertDeliveries(db, deliveries);
     await setLastAssignedAtOf(db, receivers, now);
     return stored;
   }
   const stored = tickets.map((t, i) => ({ ...t, id: ids[i]! }));
-  const { events, messages, emails, receivers, now } = follow(stored);
-  // Each new ticket has its event, its first message and its email, so no CTE is ever empty.
-  await db
+  const { events, messages, emails, deliveries, receivers, now } = follow(stored);
+  // Each new ticket has its event, its first message and its email, so no CTE is ever empty; the
+  // deliveries' CTE is there only when some endpoint takes `ticket.created`.
+  const written = db
     .with('new_tickets', (q) => q.insertInto('tickets').values(stored).returning('id'))
     .with('created_events', (q) => q.insertInto('ticket_events').values(events).returning('id'))
     .with('first_messages', (q) => q.insertInto('messages').values(messages).returning('id'))
-    .with('created_emails', (q) => q.insertInto('outbox').values(emails.map(outboxRowOf)).returning('id'))
+    .with('created_emails', (q) => q.insertInto('outbox').values(emails.map(outboxRowOf)).returning('id'));
+  // (The cast drops the extra CTE's name from the type: nothing below refers to it.)
+  const withDeliveries =
+    deliveries.length === 0 ? written : (written.with('created_deliveries', (q) => q.insertInto('webhook_deliveries').values(deliveries.map(deliveryRowOf)).returning('id')) as unknown as typeof written);
+  await withDeliveries
     .updateTable('users')
     .set({ last_assigned_at: now })
     .where(receivers.length > 0 ? sql<SqlBool>`id in (${sql.join(receivers)})` : sql<SqlBool>`false`)

@@ -95,7 +95,12 @@ export interface NewDelivery {
 /** Adds deliveries to the webhook outbox, pending and due at once; callers pass the change's transaction. */
 export async function insertDeliveries(db: Db, deliveries: readonly NewDelivery[]): Promise<void> {
   if (deliveries.length === 0) return;
-  const rows: Insertable<WebhookDeliveriesTable>[] = deliveries.map((d) => ({
+  await db.insertInto('webhook_deliveries').values(deliveries.map(deliveryRowOf)).execute();
+}
+
+/** The webhook outbox row of a new delivery: pending, due at once. */
+export function deliveryRowOf(d: NewDelivery): Insertable<WebhookDeliveriesTable> {
+  return {
     endpoint_id: d.endpointId,
     event: d.event,
     message_id: d.messageId,
@@ -105,8 +110,7 @@ export async function insertDeliveries(db: Db, deliveries: readonly NewDelivery[
     attempts: 0,
     next_attempt_at: d.now,
     created_at: d.now,
-  }));
-  await db.insertInto('webhook_deliveries').values(rows).execute();
+  };
 }
 
 /** A claimed delivery with what its POST needs from its endpoint. */

@@ -32,6 +32,7 @@ import type { ServiceContext, TicketChange } from './context.js';
 import { type Acting, actingId } from './audit.js';
 import { notifyCustomer } from './notifications.js';
 import { enqueueWebhooks, noticesOfChanges } from './webhooks.js';
+import type { ActiveEndpoint } from '../repositories/webhooks.js';
 
 /** One routing transaction: its connection, its instant, and the agents' loads as they change. */
 export interface RoutingRun {
@@ -65,7 +66,11 @@ export interface RoutingRun {
   newTicketIds: number[] | null;
   /** Every topic with its skills, for intake (read with the state when new tickets were announced). */
   topics: TopicRule[];
+  /** The active webhook endpoints, read with the state. */
+  webhookEndpoints: readonly ActiveEndpoint[];
   changes: TicketChange[];
+  /** Changes whose webhook deliveries their writer has written already (intake's, in its statement). */
+  changesWithDeliveries: Set<TicketChange>;
 }
 
 /**
@@ -102,7 +107,9 @@ export async function withRouting<T>(
       rule: teamRule(state.world, now),
       newTicketIds: state.newTicketIds,
       topics: state.topics,
+      webhookEndpoints: state.webhookEndpoints,
       changes: [],
+      changesWithDeliveries: new Set(),
     };
     // A waiting ticket whose skill turned optional or whose overflow opened is routed first, as
     // if it had been at that moment, so nothing in `work` overtakes it.
@@ -110,7 +117,8 @@ export async function withRouting<T>(
     const value = await work(run);
     await drainQueue(run);
     // Every change of the run is an event for webhooks, enqueued before the commit (§13).
-    await enqueueWebhooks(trx, ctx.publicUrl, run.now, noticesOfChanges(run.changes), state.webhookEndpoints);
+    const undelivered = run.changes.filter((c) => !run.changesWithDeliveries.has(c));
+    await enqueueWebhooks(trx, ctx.publicUrl, run.now, noticesOfChanges(undelivered), state.webhookEndpoints);
     changes = run.changes;
     return value;
   }, stateQuery);

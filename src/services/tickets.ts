@@ -14,6 +14,7 @@ import { writeIntake } from '../repositories/intake.js';
 import { findTicketById, markClosed } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import { mailDataOf, notifyCustomer } from './notifications.js';
+import { createdDeliveries } from './webhooks.js';
 import { pullAndBalance, type RoutingRun, updateAgent, withRouting } from './routing.js';
 import { clocksForClose } from './slaClocks.js';
 
@@ -129,6 +130,10 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           routing_due_at: agentId === null ? nextWideningAt(ticket, run.world.teams, now) : null,
         };
       });
+      const namesOf = (t: TicketRow, i: number): TicketNames => {
+        const topic = routed[i]!.topic;
+        return { agent_username: t.agent_id === null ? null : (run.agentUsernames.get(t.agent_id) ?? null), team_name: topic?.teamName ?? null, topic_name: topic?.name ?? null };
+      };
       const tickets = await writeIntake(trx, rows, run.newTicketIds, (stored) => ({
         events: stored.map((t) => ({ ticket_id: t.id, type: 'created', at: now, from_agent_id: null, to_agent_id: t.agent_id, actor_id: null })),
         messages: stored.map((t, i) => ({
@@ -145,6 +150,8 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           const content = renderEmail('created', mailDataOf(t, run.publicUrl, t.agent_id === null ? null : (run.agentNames.get(t.agent_id) ?? null)));
           return { ticketId: t.id, kind: 'created', to: t.customer_email, content, now };
         }),
+        // Their `ticket.created` deliveries go in the same statement, built from these rows (§13).
+        deliveries: createdDeliveries(stored.map((t, i) => ({ ...t, ...namesOf(t, i) })), run.webhookEndpoints, run.publicUrl, now),
         receivers: [...new Set(plan.agentIds.filter((id): id is number => id !== null))],
         now,
       }));
@@ -152,10 +159,13 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
       const mailIds = await insertInboundMails(trx, inputs.flatMap((input, i) => (input.mail ? [{ ...input.mail, ticket_id: tickets[i]!.id }] : [])));
       run.agents = plan.agents;
       if (plan.agentIds.includes(null)) run.queueWaiting = true;
-      for (const t of tickets) run.changes.push({ ticketId: t.id, type: 'created', fromAgentId: null, toAgentId: t.agent_id });
+      for (const t of tickets) {
+        const change = { ticketId: t.id, type: 'created' as const, fromAgentId: null, toAgentId: t.agent_id };
+        run.changes.push(change);
+        run.changesWithDeliveries.add(change);
+      }
       return tickets.map((t, i): CreatedTicket => {
-        const topic = routed[i]!.topic;
-        const names = { agent_username: t.agent_id === null ? null : (run.agentUsernames.get(t.agent_id) ?? null), team_name: topic?.teamName ?? null, topic_name: topic?.name ?? null };
+        const names = namesOf(t, i);
         const mailId = inputs[i]!.mail && mailIds.get(inputs[i]!.mail.mail_key);
         return mailId === undefined ? { ...t, names } : { ...t, mailId, names };
       });

@@ -10,7 +10,7 @@ import type { Db } from '../db/connect.js';
 import type { AttachmentRow, MessageRow } from '../db/schema.js';
 import { iso, messageJson, ticketJson } from '../http/api-shapes.js';
 import { referenceOf } from '../core/tickets.js';
-import { ticketsByIds } from '../repositories/ticketQueries.js';
+import { type TicketListRow, ticketsByIds } from '../repositories/ticketQueries.js';
 import { type ActiveEndpoint, activeEndpoints, insertDeliveries, type NewDelivery } from '../repositories/webhooks.js';
 import type { TicketChange } from './context.js';
 
@@ -57,11 +57,30 @@ export function webhookBody(event: WebhookEvent, at: number, data: unknown): str
 export async function enqueueWebhooks(trx: Db, publicUrl: string, now: number, notices: readonly WebhookNotice[], known?: readonly ActiveEndpoint[]): Promise<void> {
   if (notices.length === 0) return;
   const endpoints = known ?? (await activeEndpoints(trx));
-  if (endpoints.length === 0) return;
-  const wanted = notices.map((notice) => ({ notice, to: endpointsFor(endpoints, notice.event) })).filter((w) => w.to.length > 0);
+  const wanted = wantedNotices(notices, endpoints);
   if (wanted.length === 0) return;
   const ticketIds = [...new Set(wanted.filter((w) => !('message' in w.notice)).map((w) => w.notice.ticketId))];
   const tickets = new Map((await ticketsByIds(trx, ticketIds)).map((t) => [t.id, t]));
+  await insertDeliveries(trx, deliveriesOf(wanted, tickets, publicUrl, now));
+}
+
+/** Each notice with the endpoints that take its event; those no endpoint takes are left out. */
+function wantedNotices(notices: readonly WebhookNotice[], endpoints: readonly ActiveEndpoint[]): { notice: WebhookNotice; to: ActiveEndpoint[] }[] {
+  if (endpoints.length === 0) return [];
+  return notices.map((notice) => ({ notice, to: endpointsFor(endpoints, notice.event) })).filter((w) => w.to.length > 0);
+}
+
+/**
+ * The deliveries of new tickets' `ticket.created` events, from the rows their transaction is about
+ * to write (intake writes them in its own statement: no read of the tickets, no round trip of its own).
+ */
+export function createdDeliveries(tickets: readonly TicketListRow[], endpoints: readonly ActiveEndpoint[], publicUrl: string, now: number): NewDelivery[] {
+  const wanted = wantedNotices(tickets.map((t) => ({ event: 'ticket.created' as const, ticketId: t.id })), endpoints);
+  return wanted.length === 0 ? [] : deliveriesOf(wanted, new Map(tickets.map((t) => [t.id, t])), publicUrl, now);
+}
+
+/** One delivery per endpoint and notice, with the body fixed now from `tickets` (the API's shape). */
+function deliveriesOf(wanted: readonly { notice: WebhookNotice; to: readonly ActiveEndpoint[] }[], tickets: ReadonlyMap<number, TicketListRow>, publicUrl: string, now: number): NewDelivery[] {
   const deliveries: NewDelivery[] = [];
   for (const { notice, to } of wanted) {
     let data: unknown;
@@ -79,5 +98,5 @@ export async function enqueueWebhooks(trx: Db, publicUrl: string, now: number, n
     const messageId = `msg_${randomUUID()}`;
     for (const endpoint of to) deliveries.push({ endpointId: endpoint.id, event: notice.event, messageId, ticketId: notice.ticketId, payload, now });
   }
-  await insertDeliveries(trx, deliveries);
+  return deliveries;
 }

@@ -106,6 +106,12 @@ for (const dialect of DIALECTS) {
       const closed = receiver.on('/closes').map((r) => verified(r, closes.secret));
       expect(closed.map((b) => `${b.type} ${b.data.reference}`)).toEqual([`ticket.closed HD-${first}`]);
       expect(closed[0]!.data).toMatchObject({ title: 'Webhook one', status: 'closed', state: 'closed', customer: { email: 'carla@example.com' } });
+      // A new ticket's body is the API's shape as its creation left it, names included (intake
+      // builds it from the rows it writes, in the same statement).
+      const created = receiver.on('/all').map((r) => verified(r, all.secret)).find((b) => b.type === 'ticket.created' && b.data.reference === `HD-${second}`);
+      const createdEvent = await db.selectFrom('ticket_events').select('to_agent_id').where('ticket_id', '=', second).where('type', '=', 'created').executeTakeFirstOrThrow();
+      const holderName = createdEvent.to_agent_id === null ? null : (await db.selectFrom('users').select('username').where('id', '=', createdEvent.to_agent_id).executeTakeFirstOrThrow()).username;
+      expect(created!.data).toMatchObject({ title: 'Webhook two', priority: 'high', status: 'open', agent: holderName, team: 'Support', topic: 'General', customer: { email: 'carla@example.com' } });
       // Each request carries the three headers, a webhook-id of its own, and JSON.
       const ids = receiver.on('/all').map((r) => r.headers['webhook-id']);
       expect(new Set(ids).size).toBe(ids.length);
