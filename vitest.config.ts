@@ -14,6 +14,12 @@ export default defineConfig({
     // processes and Chromium far more than they compute). Every file has its own database, schema,
     // ports and directories, so files never share state.
     maxWorkers: 3,
+    // Files that run in the same worker process share its loaded modules instead of importing the
+    // whole app again per file (which took 40 % of the suite's CPU). Nothing of the product lives at
+    // module level (state is passed in: ServiceContext), every file makes its own databases, apps
+    // and servers and closes them, and a file that changes the environment puts it back
+    // (test/support/passwordCost.ts).
+    isolate: false,
     // Passwords hashed at scrypt N=2^10 instead of 2^15 (src/services/passwords.ts: honoured only
     // under vitest): the suite makes thousands of accounts and sign-ins, at 30–60 ms of a core each.
     // The tests that time a hash unset it.

@@ -44,10 +44,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** A hash of nothing anyone knows, checked against when the username is unknown, so that the
- * answer takes as long as for a wrong password (no user enumeration by timing). */
-let decoy: Promise<string> | undefined;
+ * answer takes as long as for a wrong password (no user enumeration by timing). One per cost, made
+ * at the cost new hashes have now: the cost is fixed in a server, but a test process changes it
+ * (HELPDESK_TEST_PASSWORD_COST) between files that share the module. */
+const decoys = new Map<number, Promise<string>>();
 export function decoyHash(): Promise<string> {
-  decoy ??= hashPassword(randomBytes(16).toString('hex'));
+  const n = costN();
+  let decoy = decoys.get(n);
+  if (!decoy) {
+    decoy = hashPassword(randomBytes(16).toString('hex'));
+    decoys.set(n, decoy);
+  }
   return decoy;
 }
 

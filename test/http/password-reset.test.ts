@@ -17,9 +17,10 @@ import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../suppo
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
 import { resetPresence } from '../support/presence.js';
+import { atRealPasswordCost } from '../support/passwordCost.js';
 
 // Timing tests here compare answers with one password hash: at the real cost (vitest.config.ts lowers it).
-delete process.env.HELPDESK_TEST_PASSWORD_COST;
+atRealPasswordCost();
 
 const MINUTE = 60_000;
 const LINK = /http:\/\/helpdesk\.test(\/agents\/password\/reset\/[A-Za-z0-9_-]{43}\/)/;

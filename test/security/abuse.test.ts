@@ -25,9 +25,10 @@ import { counts, routeCollector, sameSnapshot, snapshot } from '../support/snaps
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { atRealPasswordCost } from '../support/passwordCost.js';
 
 // Timing tests here compare answers with one password hash: at the real cost (vitest.config.ts lowers it).
-delete process.env.HELPDESK_TEST_PASSWORD_COST;
+atRealPasswordCost();
 
 const TICKET = { name: 'Carla', email: 'carla@example.com', title: 'Broken', description: 'It broke.', priority: 'low' };
 const minute = 60_000;
