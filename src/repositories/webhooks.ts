@@ -3,7 +3,7 @@
  * written by the change's own transaction (insertDeliveries) and claimed by workers with a lease,
  * like emails (repositories/outbox.ts), but never more than a few per endpoint at once.
  */
-import { type Insertable, type RawBuilder, sql } from 'kysely';
+import { type Insertable, type RawBuilder, sql, type SqlBool } from 'kysely';
 import type { Db, DbHandle } from '../db/connect.js';
 import type { WebhookDeliveriesTable, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
@@ -139,36 +139,51 @@ export interface DeliveryClaim {
 export async function claimDueDeliveries(handle: DbHandle, claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
   const { now, limit, perEndpoint, busy, leaseUntil, maxAttempts } = claim;
   return inTransaction(handle, async (trx) => {
-    await trx
-      .updateTable('webhook_deliveries')
-      .set({ status: 'failed', last_error: sql<string>`coalesce(last_error || ' / ', '') || 'the worker stopped during the last try; delivery unknown'` })
-      .where('status', '=', 'sending')
-      .where('next_attempt_at', '<=', now)
-      .where('attempts', '>=', maxAttempts)
-      .execute();
-    const notBusy = busy.length > 0 ? sql`and d.endpoint_id not in (${sql.join(busy)})` : sql``;
-    const due = sql<number>`(select id from (
-        select d.id, d.next_attempt_at, row_number() over (partition by d.endpoint_id order by d.next_attempt_at, d.id) as rank
-        from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
-        where d.status in ('pending', 'sending') and d.next_attempt_at <= ${now} and e.active = 1 ${notBusy}
-      ) ranked where rank <= ${perEndpoint} order by next_attempt_at, id limit ${limit})`;
+    await giveUpAbandonedSends(trx, now, maxAttempts).execute();
+    let active = trx.selectFrom('webhook_endpoints').select(['id', 'url', 'secret']).where('active', '=', 1);
+    if (busy.length > 0) active = active.where('id', 'not in', [...busy]);
+    const endpoints = await active.execute();
+    if (endpoints.length === 0) return [];
     const rows = await trx
       .updateTable('webhook_deliveries')
       .set({ status: 'sending', attempts: sql<number>`attempts + 1`, next_attempt_at: leaseUntil })
-      .where('id', 'in', due)
+      .where('id', 'in', dueDeliveryIds(endpoints.map((e) => e.id), now, perEndpoint, limit))
       .where('status', 'in', ['pending', 'sending'])
       .where('next_attempt_at', '<=', now)
       .returningAll()
       .execute();
-    if (rows.length === 0) return [];
-    const endpoints = await trx
-      .selectFrom('webhook_endpoints')
-      .select(['id', 'url', 'secret'])
-      .where('id', 'in', [...new Set(rows.map((r) => r.endpoint_id))])
-      .execute();
     const byId = new Map(endpoints.map((e) => [e.id, e]));
     return rows.sort((a, b) => a.id - b.id).map((r) => ({ ...r, url: byId.get(r.endpoint_id)!.url, secret: byId.get(r.endpoint_id)!.secret }));
   });
+}
+
+/**
+ * A delivery still `sending` after its lease, on its last try: its worker stopped, and whether it
+ * arrived is unknown; it fails. Read in the partial index of deliveries being sent (a literal, so
+ * SQLite uses it): a few rows, whatever the backlog.
+ */
+export function giveUpAbandonedSends(db: Db, now: number, maxAttempts: number) {
+  return db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'failed', last_error: sql<string>`coalesce(last_error || ' / ', '') || 'the worker stopped during the last try; delivery unknown'` })
+    .where(sql<SqlBool>`status = 'sending'`)
+    .where('next_attempt_at', '<=', now)
+    .where('attempts', '>=', maxAttempts);
+}
+
+/**
+ * The ids of the deliveries a claim takes: each endpoint's oldest due ones (at most `perEndpoint`,
+ * read in the index of due deliveries by endpoint: a few entries each, whatever the backlog), then
+ * the oldest `limit` of those. (Ranking every due delivery took 46 ms on SQLite with 30,000
+ * waiting, inside the claim's write transaction, while intake waited for the lock.)
+ */
+export function dueDeliveryIds(endpointIds: readonly number[], now: number, perEndpoint: number, limit: number): RawBuilder<number> {
+  const perEndpointDue = endpointIds.map(
+    (id, i) => sql`select * from (select d.id, d.next_attempt_at from webhook_deliveries d
+      where d.endpoint_id = ${id} and d.status in ('pending', 'sending') and d.next_attempt_at <= ${now}
+      order by d.next_attempt_at, d.id limit ${perEndpoint}) as ${sql.raw(`e${i}`)}`,
+  );
+  return sql<number>`(select id from (${sql.join(perEndpointDue, sql` union all `)}) as due order by next_attempt_at, id limit ${limit})`;
 }
 
 /** A 2xx answer to record. */

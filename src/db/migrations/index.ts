@@ -27,6 +27,7 @@ import * as presenceHistory from './2026-12-05T1300-presence-history.js';
 import * as topicHidden from './2026-12-05T1200-topic-hidden.js';
 import * as ssoLogins from './2026-12-05T1100-sso-logins.js';
 import * as searchIntakeOnce from './2026-12-07T0900-search-intake-once.js';
+import * as webhookDueByEndpoint from './2026-12-08T0900-webhook-due-by-endpoint.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T1200-topic-hidden': topicHidden,
   '2026-12-05T1100-sso-logins': ssoLogins,
   '2026-12-07T0900-search-intake-once': searchIntakeOnce,
+  '2026-12-08T0900-webhook-due-by-endpoint': webhookDueByEndpoint,
 };
