@@ -12,10 +12,13 @@
  * ticket (checked after the runs), and each bare 201 a stored row.
  *
  * Usage: npm run bench:bare -- [--dialects sqlite,postgres] [--connections 32] [--quick]
- *                              [--duration 10] [--rounds 2] [--cpu-prof]
+ *                              [--duration 10] [--rounds 2] [--cpu-prof] [--no-closer]
  * --cpu-prof: the helpdesk server's CPU profile to bench/profiles/ (while the bare route runs, it idles).
  * The database starts with 20,000 closed tickets of history and ten available agents with room to
- * spare, whose tickets the closer keeps closing (as bench:intake does).
+ * spare, whose tickets the closer keeps closing (as bench:intake does). --no-closer: nobody closes;
+ * once the agents are full (10 × 1,000 open tickets) new tickets wait in the queue. The closer's
+ * bulk UPDATE runs on the helpdesk server's main thread (about 50 ms per call on SQLite at this
+ * rate, several calls a second), work the bare process never does.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -39,6 +42,7 @@ const duration = numberFlag(args, 'duration', quick ? 5 : 10);
 const rounds = numberFlag(args, 'rounds', quick ? 1 : 2);
 const connections = numberFlag(args, 'connections', 32);
 const cpuProf = hasFlag(args, 'cpu-prof');
+const closing = !hasFlag(args, 'no-closer');
 const TARGET = 0.5;
 
 type Route = 'api' | 'bare';
@@ -103,7 +107,7 @@ async function benchDialect(dialect: Dialect): Promise<Run[]> {
     bare = await startBareServer(database.url);
     const ctx = { handle: database.handle, clock: systemClock, publicUrl: server.url };
     const admin = { authorization: `Bearer ${(await createApiToken(ctx, seeded.adminId, 'bench:bare')).token}` };
-    const closer = startCloser(server, admin);
+    const closer = closing ? startCloser(server, admin) : { stop: async () => {} };
     const before = await counts(database.handle.db);
     const urls: Record<Route, string> = { api: server.url, bare: bare.url };
     const routes: Route[] = ['bare', 'api'];
