@@ -31,8 +31,8 @@ export interface AfterIntake {
 
 /**
  * Inserts the tickets (with the reserved `ids`, in order, when given) and what `follow` derives
- * from them (on PostgreSQL: an event, a first message and an email per ticket, and the webhook deliveries); returns the tickets as stored, in
- * the order given.
+ * from them (on PostgreSQL in one statement: an event, a first message and an email per ticket, and
+ * the webhook deliveries); returns the tickets as stored, in the order given.
  */
 export async function writeIntake(
   db: Db,

@@ -118,7 +118,7 @@ export async function withRouting<T>(
     await drainQueue(run);
     // Every change of the run is an event for webhooks, enqueued before the commit (§13).
     const undelivered = run.changes.filter((c) => !run.changesWithDeliveries.has(c));
-    await enqueueWebhooks(trx, ctx.publicUrl, run.now, noticesOfChanges(undelivered), state.webhookEndpoints);
+    await enqueueWebhooks(trx, ctx.publicUrl, run.now, noticesOfChanges(undelivered), run.webhookEndpoints);
     changes = run.changes;
     return value;
   }, stateQuery);

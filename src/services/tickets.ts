@@ -130,10 +130,10 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           routing_due_at: agentId === null ? nextWideningAt(ticket, run.world.teams, now) : null,
         };
       });
-      const namesOf = (t: TicketRow, i: number): TicketNames => {
+      const names = rows.map((row, i): TicketNames => {
         const topic = routed[i]!.topic;
-        return { agent_username: t.agent_id === null ? null : (run.agentUsernames.get(t.agent_id) ?? null), team_name: topic?.teamName ?? null, topic_name: topic?.name ?? null };
-      };
+        return { agent_username: row.agent_id === null ? null : (run.agentUsernames.get(row.agent_id) ?? null), team_name: topic?.teamName ?? null, topic_name: topic?.name ?? null };
+      });
       const tickets = await writeIntake(trx, rows, run.newTicketIds, (stored) => ({
         events: stored.map((t) => ({ ticket_id: t.id, type: 'created', at: now, from_agent_id: null, to_agent_id: t.agent_id, actor_id: null })),
         messages: stored.map((t, i) => ({
@@ -151,7 +151,7 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           return { ticketId: t.id, kind: 'created', to: t.customer_email, content, now };
         }),
         // Their `ticket.created` deliveries go in the same statement, built from these rows (§13).
-        deliveries: createdDeliveries(stored.map((t, i) => ({ ...t, ...namesOf(t, i) })), run.webhookEndpoints, run.publicUrl, now),
+        deliveries: createdDeliveries(stored.map((t, i) => ({ ...t, ...names[i]! })), run.webhookEndpoints, run.publicUrl, now),
         receivers: [...new Set(plan.agentIds.filter((id): id is number => id !== null))],
         now,
       }));
@@ -165,9 +165,8 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
         run.changesWithDeliveries.add(change);
       }
       return tickets.map((t, i): CreatedTicket => {
-        const names = namesOf(t, i);
         const mailId = inputs[i]!.mail && mailIds.get(inputs[i]!.mail.mail_key);
-        return mailId === undefined ? { ...t, names } : { ...t, mailId, names };
+        return mailId === undefined ? { ...t, names: names[i] } : { ...t, mailId, names: names[i] };
       });
     },
     { newTickets: inputs.length },

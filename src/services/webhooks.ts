@@ -64,8 +64,14 @@ export async function enqueueWebhooks(trx: Db, publicUrl: string, now: number, n
   await insertDeliveries(trx, deliveriesOf(wanted, tickets, publicUrl, now));
 }
 
+/** A notice with the endpoints that take its event. */
+interface Wanted {
+  notice: WebhookNotice;
+  to: readonly ActiveEndpoint[];
+}
+
 /** Each notice with the endpoints that take its event; those no endpoint takes are left out. */
-function wantedNotices(notices: readonly WebhookNotice[], endpoints: readonly ActiveEndpoint[]): { notice: WebhookNotice; to: ActiveEndpoint[] }[] {
+function wantedNotices(notices: readonly WebhookNotice[], endpoints: readonly ActiveEndpoint[]): Wanted[] {
   if (endpoints.length === 0) return [];
   return notices.map((notice) => ({ notice, to: endpointsFor(endpoints, notice.event) })).filter((w) => w.to.length > 0);
 }
@@ -80,7 +86,7 @@ export function createdDeliveries(tickets: readonly TicketListRow[], endpoints: 
 }
 
 /** One delivery per endpoint and notice, with the body fixed now from `tickets` (the API's shape). */
-function deliveriesOf(wanted: readonly { notice: WebhookNotice; to: readonly ActiveEndpoint[] }[], tickets: ReadonlyMap<number, TicketListRow>, publicUrl: string, now: number): NewDelivery[] {
+function deliveriesOf(wanted: readonly Wanted[], tickets: ReadonlyMap<number, TicketListRow>, publicUrl: string, now: number): NewDelivery[] {
   const deliveries: NewDelivery[] = [];
   for (const { notice, to } of wanted) {
     let data: unknown;
