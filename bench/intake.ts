@@ -35,7 +35,7 @@
  *
  *   npm run bench:intake -- [--dialects sqlite,postgres] [--duration 10] [--rounds 2]
  *                           [--connections 10,100] [--agents 10] [--quick] [--cpu-prof] [--routes intake]
- *                           [--search-triggers [words]] [--webhooks 3] [--teams 10]
+ *                           [--search-triggers [words]] [--webhooks 3] [--teams 10 [--against-one-team]]
  * --quick: 5 s runs, one round. --cpu-prof: writes the server's CPU profile to bench/profiles/
  * (with --routes intake, a profile of intake alone).
  * --search-triggers: what the search index's triggers (issue 21: the index and the known words of
@@ -52,6 +52,12 @@
  * the N topics in turn. Routing reads every agent's teams and skills and each team's rules in its
  * one state query; with `--agents 100` the ratio to the baseline is compared with a run without
  * --teams (target: within 10 % of it).
+ * --against-one-team (with --teams N): that comparison on one machine at one moment. Two servers,
+ * each on its own database: N teams with --agents agents, and the one team of a new install with
+ * ten agents (what the intake target was set on). Their intake runs alternate, round by round,
+ * and the summary gives teams ÷ one team per round and overall (target: ≥ 90 %). The baseline
+ * route is the same code on both, so dividing by it only adds its own noise: the two intakes are
+ * compared directly.
  * SLA limits are set to a day so that no breach work falls inside a run (bench:sla-lag measures that).
  * The database starts with 20,000 closed tickets of history (bench:seed's mix, all closed).
  */
@@ -82,20 +88,36 @@ const agents = numberFlag(args, 'agents', 10);
 const cpuProf = hasFlag(args, 'cpu-prof');
 // Intake spread over N teams (issue 16 item 6).
 const teams = numberFlag(args, 'teams', 0);
+// The teams' intake against intake in one team with ten agents, on two servers side by side.
+const againstOneTeam = hasFlag(args, 'against-one-team');
+const ONE_TEAM_AGENTS = 10;
+if (againstOneTeam && teams === 0) throw new Error('--against-one-team compares --teams N with one team: give --teams');
 // Intake with and without the search index's triggers (issue 21), instead of against the baseline.
 const searchTriggers = hasFlag(args, 'search-triggers');
 const WITHOUT_SEARCH = 'intake without search triggers';
 // Intake with N webhook endpoints (issue 17), against intake without them.
 const webhooks = numberFlag(args, 'webhooks', 0);
 const WITH_WEBHOOKS = 'intake with webhooks';
+const IN_TEAMS = `intake, ${teams} teams, ${agents} agents`;
+const IN_ONE_TEAM = `intake, one team, ${ONE_TEAM_AGENTS} agents`;
 // For profiling one side alone: --routes intake.
-const routes = listFlag(args, 'routes', searchTriggers ? ['intake', WITHOUT_SEARCH] : webhooks > 0 ? [WITH_WEBHOOKS, 'intake'] : ['baseline', 'intake']) as Run['route'][];
+const routes = listFlag(args, 'routes', searchTriggers ? ['intake', WITHOUT_SEARCH] : webhooks > 0 ? [WITH_WEBHOOKS, 'intake'] : ['baseline', 'intake']) as Route[];
 /** What the summary compares: [measured, against]. */
-const [MAIN, OTHER] = (searchTriggers ? ['intake', WITHOUT_SEARCH] : webhooks > 0 ? [WITH_WEBHOOKS, 'intake'] : ['intake', 'baseline']) as [Run['route'], Run['route']];
-const TARGET = webhooks > 0 ? 0.8 : 0.5;
+const [MAIN, OTHER]: [Route, Route] = againstOneTeam
+  ? [IN_TEAMS, IN_ONE_TEAM]
+  : searchTriggers
+    ? ['intake', WITHOUT_SEARCH]
+    : webhooks > 0
+      ? [WITH_WEBHOOKS, 'intake']
+      : ['intake', 'baseline'];
+const TARGET = againstOneTeam ? 0.9 : webhooks > 0 ? 0.8 : 0.5;
 
 const HISTORY = 20_000;
-type Run = BenchRun<'baseline' | 'intake' | typeof WITHOUT_SEARCH | typeof WITH_WEBHOOKS>;
+/** A route's name: `baseline` is the scratch insert, every other name the ticket form. */
+type Route = string;
+type Run = BenchRun<Route> & { lane: Lane };
+type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+type Counts = Awaited<ReturnType<typeof counts>>;
 
 /** What a request carries: the browser's CSRF cookie and form token; and the admin token the bulk close needs. */
 interface Credentials {
@@ -104,16 +126,22 @@ interface Credentials {
   admin: { authorization: string };
 }
 
-async function cannon(server: BenchServer, route: Run['route'], connections: number, credentials: Credentials, seconds: number): Promise<Run> {
+async function cannon(lane: Lane, connections: number, seconds: number): Promise<Run> {
+  return { ...(await drive(lane, connections, seconds)), lane };
+}
+
+/** autocannon on the lane's route for `seconds`. */
+async function drive(lane: Lane, connections: number, seconds: number): Promise<BenchRun<Route>> {
+  const { side, route } = lane;
   const path = route === 'baseline' ? '/bench/scratch/' : '/tickets/create/';
-  const { cookie, csrf } = credentials;
+  const { cookie, csrf } = side.credentials;
   const result = await autocannon({
-    url: server.url,
+    url: side.server.url,
     connections,
     duration: seconds,
-    // Bodies in turn: a mix of priorities (each with the same token and cookie), over the topics of
-    // --teams when given.
-    requests: (TOPICS.length === 0 ? [undefined] : TOPICS).flatMap((topic) =>
+    // Bodies in turn: a mix of priorities (each with the same token and cookie), over the side's
+    // topics when it has teams.
+    requests: (side.topics.length === 0 ? [undefined] : side.topics).flatMap((topic) =>
       ['high', 'medium', 'low'].map((priority) => ({
         method: 'POST' as const,
         path,
@@ -125,96 +153,148 @@ async function cannon(server: BenchServer, route: Run['route'], connections: num
   return runOf(route, connections, result, '303');
 }
 
-async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs: Run[]; tickets: number; scratch: number }> {
+/** One server on its own database, as the runs drive it. */
+interface Side {
+  database: BenchDatabase;
+  server: BenchServer;
+  credentials: Credentials;
+  closer: { stop(): Promise<void> };
+  receiver: Receiver | null;
+  /** The topics the tickets go to in turn (none: the form's default). */
+  topics: readonly string[];
+  before: Counts;
+}
+
+/** A route driven on a side; the runs alternate over the lanes. */
+interface Lane {
+  side: Side;
+  route: Route;
+}
+
+/**
+ * A server on a new database: `agents` agents, available, with room to spare (R1 assigns each
+ * ticket at once), in `teams` teams (0: the one team every install has), and a history of 20,000
+ * closed tickets: a helpdesk in use, whose tables the planner has statistics for. (On an empty,
+ * just-analysed database PostgreSQL plans the foreign-key checks of every event and email row as
+ * scans of a table it believes empty: 0.2 ms per row and growing during the run.) `opened` gets
+ * what must be closed, as soon as it is open.
+ */
+async function openSide(dialect: Dialect, organisation: { agents: number; teams: number }, opened: (close: () => Promise<void>) => void): Promise<Side> {
   const database: BenchDatabase = await createBenchDatabase(dialect, 'intake');
-  let server: BenchServer | undefined;
+  opened(() => database.drop());
+  const seeded = await seed(database.handle, { tickets: HISTORY, closedFraction: 1, agents: organisation.agents, capacity: 1_000, freshAgents: 0 });
+  await database.handle.db.updateTable('settings').set({ sla_high_seconds: 86_400, sla_medium_seconds: 86_400, sla_low_seconds: 86_400 }).execute();
+  const topics = organisation.teams > 0 ? await organiseTeams(database, organisation.teams, seeded.agentIds, seeded.adminId) : [];
+  const profileDir = join(ROOT, 'bench', 'profiles');
+  if (cpuProf) mkdirSync(profileDir, { recursive: true });
+  const receiver = webhooks > 0 ? await startReceiver() : null;
+  if (receiver) {
+    opened(() => receiver.close());
+    const ctx = { handle: database.handle, clock: systemClock, publicUrl: 'http://bench.test' };
+    for (let i = 0; i < webhooks; i++) await createEndpoint(ctx, null, { url: `${receiver.url}/hook/${i}`, events: '*', active: false }, true);
+  }
+  const server = await startBenchServer(database.url, receiver ? { WEBHOOKS_ALLOW_PRIVATE: 'on' } : {}, cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  opened(async () => void (await server.stop()));
+  console.log(`${dialect}: ${await durability(database)}`);
+  // One browser: its CSRF cookie and the token of the form it was given; and the seeded admin's
+  // API token, which both /bench/ routes require.
+  const ctx = { handle: database.handle, clock: systemClock, publicUrl: server.url };
+  const credentials: Credentials = {
+    ...(await browserCredentials(server)),
+    admin: { authorization: `Bearer ${(await createApiToken(ctx, seeded.adminId, 'bench:intake')).token}` },
+  };
+  const closer = startCloser(server, credentials.admin);
+  opened(() => closer.stop());
+  return { database, server, credentials, closer, receiver, topics, before: await counts(database) };
+}
+
+/** Switches what the lane's route needs on its side's database (search triggers, webhooks). */
+async function prepare(lane: Lane): Promise<void> {
+  if (searchTriggers) await setSearchTriggers(lane.side.database, lane.route !== WITHOUT_SEARCH);
+  if (lane.side.receiver) await setWebhooks(lane.side.database, lane.route === WITH_WEBHOOKS);
+}
+
+/**
+ * After the runs: every 303 of a side's intake is a stored ticket and nothing more, each baseline
+ * 303 a stored row; every webhook delivery delivered.
+ */
+async function check(dialect: Dialect, side: Side, lanes: readonly Lane[], runs: readonly Run[], warmUps: ReadonlyMap<Lane, number>): Promise<number> {
+  if (searchTriggers) await setSearchTriggers(side.database, true);
+  await side.closer.stop();
+  if (side.receiver) {
+    await setWebhooks(side.database, true);
+    console.log(`${dialect}: ${await webhooksDelivered(side.database, side.receiver)}`);
+  }
+  const after = await counts(side.database);
+  const own = lanes.filter((lane) => lane.side === side);
+  const okOf = (intake: boolean) =>
+    own.filter((lane) => (lane.route !== 'baseline') === intake).reduce((s, lane) => s + (warmUps.get(lane) ?? 0) + runs.filter((r) => r.lane === lane).reduce((t, r) => t + r.ok, 0), 0);
+  // autocannon stops counting at the end of a run with up to one request per connection in
+  // flight; those still commit. Beyond that, every 303 must be a stored ticket and nothing more.
+  const slack = Math.max(...connectionLevels) * (rounds + 1) * connectionLevels.length;
+  const intakeLanes = own.filter((lane) => lane.route !== 'baseline').length;
+  const stored = after.tickets - side.before.tickets;
+  if (stored < okOf(true) || stored > okOf(true) + slack * intakeLanes) throw new Error(`${okOf(true)} tickets answered 303 but ${stored} were stored`);
+  const rowsAdded = after.scratch - side.before.scratch;
+  if (rowsAdded < okOf(false) || rowsAdded > okOf(false) + slack) throw new Error(`${okOf(false)} baseline 303s but ${rowsAdded} rows`);
+  const bad = runs.filter((r) => r.lane.side === side && r.other > 0);
+  if (bad.length > 0) throw new Error(`answers other than 303: ${JSON.stringify(bad.map(({ lane, ...r }) => r))}\n${side.server.output().slice(-2000)}`);
+  return after.tickets;
+}
+
+async function benchDialect(dialect: Dialect): Promise<{ dialect: Dialect; runs: Run[]; tickets: number }> {
+  const closing: (() => Promise<void>)[] = [];
+  const opened = (close: () => Promise<void>) => closing.unshift(close);
   try {
-    // Ten agents, available, with room to spare (R1 assigns each ticket at once), and a history of
-    // 20,000 closed tickets: a helpdesk in use, whose tables the planner has statistics for. (On
-    // an empty, just-analysed database PostgreSQL plans the foreign-key checks of every event and
-    // email row as scans of a table it believes empty: 0.2 ms per row and growing during the run.)
-    const seeded = await seed(database.handle, { tickets: HISTORY, closedFraction: 1, agents, capacity: 1_000, freshAgents: 0 });
-    await database.handle.db.updateTable('settings').set({ sla_high_seconds: 86_400, sla_medium_seconds: 86_400, sla_low_seconds: 86_400 }).execute();
-    if (teams > 0) await organiseTeams(database, seeded.agentIds, seeded.adminId);
-    const profileDir = join(ROOT, 'bench', 'profiles');
-    if (cpuProf) mkdirSync(profileDir, { recursive: true });
-    const receiver = webhooks > 0 ? await startReceiver() : null;
-    if (receiver) {
-      const ctx = { handle: database.handle, clock: systemClock, publicUrl: 'http://bench.test' };
-      for (let i = 0; i < webhooks; i++) await createEndpoint(ctx, null, { url: `${receiver.url}/hook/${i}`, events: '*', active: false }, true);
+    let lanes: Lane[];
+    if (againstOneTeam) {
+      // The two organisations side by side, alternating: the teams' intake against the one team's.
+      const organised = await openSide(dialect, { agents, teams }, opened);
+      const plain = await openSide(dialect, { agents: ONE_TEAM_AGENTS, teams: 0 }, opened);
+      lanes = [
+        { side: organised, route: MAIN },
+        { side: plain, route: OTHER },
+      ];
+    } else {
+      const side = await openSide(dialect, { agents, teams }, opened);
+      lanes = routes.map((route) => ({ side, route }));
     }
-    server = await startBenchServer(database.url, receiver ? { WEBHOOKS_ALLOW_PRIVATE: 'on' } : {}, cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
-    console.log(`${dialect}: ${await durability(database)}`);
-
-    // One browser: its CSRF cookie and the token of the form it was given; and the seeded admin's
-    // API token, which both /bench/ routes require.
-    const ctx = { handle: database.handle, clock: systemClock, publicUrl: server.url };
-    const credentials: Credentials = {
-      ...(await browserCredentials(server)),
-      admin: { authorization: `Bearer ${(await createApiToken(ctx, seeded.adminId, 'bench:intake')).token}` },
-    };
-
-    const closer = startCloser(server, credentials.admin);
-    const before = await counts(database);
     const runs: Run[] = [];
-    const warmUps: Record<Run['route'], number> = { baseline: 0, intake: 0, [WITHOUT_SEARCH]: 0, [WITH_WEBHOOKS]: 0 };
+    const warmUps = new Map<Lane, number>();
     for (const connections of connectionLevels) {
-      for (const route of routes) {
-        if (searchTriggers) await setSearchTriggers(database, route !== WITHOUT_SEARCH);
-        if (receiver) await setWebhooks(database, route === WITH_WEBHOOKS);
-        warmUps[route] += (await cannon(server, route, connections, credentials, 2)).ok;
+      for (const lane of lanes) {
+        await prepare(lane);
+        warmUps.set(lane, (warmUps.get(lane) ?? 0) + (await cannon(lane, connections, 2)).ok);
       }
       for (let round = 0; round < rounds; round++) {
-        for (const route of routes) {
-          if (searchTriggers) await setSearchTriggers(database, route !== WITHOUT_SEARCH);
-          if (receiver) await setWebhooks(database, route === WITH_WEBHOOKS);
-          runs.push(await cannon(server, route, connections, credentials, duration));
+        for (const lane of lanes) {
+          await prepare(lane);
+          runs.push(await cannon(lane, connections, duration));
         }
       }
     }
-    if (searchTriggers) await setSearchTriggers(database, true);
-    await closer.stop();
-    if (receiver) {
-      await setWebhooks(database, true);
-      console.log(`${dialect}: ${await webhooksDelivered(database, receiver)}`);
-      await receiver.close();
-    }
-    const after = await counts(database);
-    const intakeOk = runs.filter((r) => r.route !== 'baseline').reduce((s, r) => s + r.ok, 0) + warmUps.intake + warmUps[WITHOUT_SEARCH] + warmUps[WITH_WEBHOOKS];
-    const scratchOk = runs.filter((r) => r.route === 'baseline').reduce((s, r) => s + r.ok, 0) + warmUps.baseline;
-    // autocannon stops counting at the end of a run with up to one request per connection in
-    // flight; those still commit. Beyond that, every 303 must be a stored ticket and nothing more.
-    const slack = Math.max(...connectionLevels) * (rounds + 1) * connectionLevels.length;
-    // --search-triggers: both routes are intake.
-    const intakeSlack = slack * routes.filter((r) => r !== 'baseline').length;
-    const stored = after.tickets - before.tickets;
-    if (stored < intakeOk || stored > intakeOk + intakeSlack) throw new Error(`${intakeOk} tickets answered 303 but ${stored} were stored`);
-    const rowsAdded = after.scratch - before.scratch;
-    if (rowsAdded < scratchOk || rowsAdded > scratchOk + slack) throw new Error(`${scratchOk} baseline 303s but ${rowsAdded} rows`);
-    const bad = runs.filter((r) => r.other > 0);
-    if (bad.length > 0) throw new Error(`answers other than 303: ${JSON.stringify(bad)}\n${server.output().slice(-2000)}`);
-    return { dialect, runs, tickets: after.tickets, scratch: after.scratch };
+    let tickets = 0;
+    for (const side of new Set(lanes.map((lane) => lane.side))) tickets += await check(dialect, side, lanes, runs, warmUps);
+    return { dialect, runs, tickets };
   } finally {
-    await server?.stop();
-    await database.drop();
+    for (const close of closing) await close().catch((error: unknown) => console.error(error));
   }
 }
 
-/** The topics of --teams, one per team. */
-const TOPICS = Array.from({ length: teams }, (_, i) => `Topic ${i + 1}`);
-
-/** --teams N: N teams with a topic each, every agent in one to three of them (through the product's services). */
-async function organiseTeams(database: BenchDatabase, agentIds: readonly number[], adminId: number): Promise<void> {
+/** N teams with a topic each, every agent in one to three of them (through the product's services); the topics. */
+async function organiseTeams(database: BenchDatabase, teams: number, agentIds: readonly number[], adminId: number): Promise<string[]> {
   const ctx = { handle: database.handle, clock: systemClock, publicUrl: 'http://bench.test' };
+  const topics = Array.from({ length: teams }, (_, i) => `Topic ${i + 1}`);
   for (let i = 1; i <= teams; i++) {
     await saveTeam(ctx, adminId, { name: `Team ${i}`, overflowTeam: null, overflowAfterMinutes: null });
-    await saveTopic(ctx, adminId, { name: TOPICS[i - 1]!, team: `Team ${i}`, skills: [], addresses: [], hidden: false, defaultPriority: null });
+    await saveTopic(ctx, adminId, { name: topics[i - 1]!, team: `Team ${i}`, skills: [], addresses: [], hidden: false, defaultPriority: null });
   }
   for (const [k, id] of agentIds.entries()) {
     const memberOf = Array.from({ length: Math.min(teams, (k % 3) + 1) }, (_, j) => `Team ${((k + j) % teams) + 1}`);
     await setAgentTeamsAndSkills(ctx, adminId, id, { teams: memberOf, skills: [] });
   }
   console.log(`${database.dialect}: ${teams} teams, ${agentIds.length} agents in 1–3 teams each, tickets over ${teams} topics`);
+  return topics;
 }
 
 /** The triggers that keep the search index and its known words (migrations 2026-12-03T0900, T1000); `--search-triggers words`: the known words' alone. */
@@ -324,12 +404,14 @@ async function main(): Promise<void> {
       // or (--webhooks) intake with the endpoints against intake without them.
       const other = OTHER;
       const ratio = totalRps(MAIN) / totalRps(other);
+      const perRound = of(MAIN).map((r, i) => `${((r.rps / (of(other)[i]?.rps ?? NaN)) * 100).toFixed(0)} %`);
       summary.push([
         dialect,
         String(connections),
         `${totalRps(MAIN).toFixed(0)} req/s`,
         `${totalRps(other).toFixed(0)} req/s`,
         `${(ratio * 100).toFixed(0)} %`,
+        perRound.join(' · '),
         `${fmtMs(mean(MAIN, (r) => r.p50))} / ${fmtMs(mean(MAIN, (r) => r.p99))}`,
         `${fmtMs(mean(other, (r) => r.p50))} / ${fmtMs(mean(other, (r) => r.p99))}`,
         ratioVerdict(ratio, (r) => r >= TARGET),
@@ -339,18 +421,25 @@ async function main(): Promise<void> {
   }
   console.log('\nRuns (in the order run):');
   printTable(['engine', 'connections', 'route', 'req/s', 'p50', 'p99', '303s'], rows);
+  const columns = (main: string, other: string, target: string) =>
+    ['engine', 'connections', main, other, `${main}/${other}`, 'per round', `${main} p50/p99`, `${other} p50/p99`, target, 'tickets stored'];
+  if (againstOneTeam) {
+    console.log(`\nSummary: intake with ${teams} teams and ${agents} agents against one team and ${ONE_TEAM_AGENTS} agents (two servers side by side, alternating; issue 16 item 6):`);
+    printTable(columns('teams', 'one team', 'target (≥ 90 %)'), summary);
+    return;
+  }
   if (searchTriggers) {
     console.log('\nSummary: intake with the search triggers against without (same database, alternating):');
-    printTable(['engine', 'connections', 'with', 'without', 'with/without', 'with p50/p99', 'without p50/p99', 'target (≥ 50 %)', 'tickets stored'], summary);
+    printTable(columns('with', 'without', 'target (≥ 50 %)'), summary);
     return;
   }
   if (webhooks > 0) {
     console.log(`\nSummary: intake with ${webhooks} webhook endpoints subscribed to every event against without (same database, alternating):`);
-    printTable(['engine', 'connections', 'with', 'without', 'with/without', 'with p50/p99', 'without p50/p99', 'target (≥ 80 %)', 'tickets stored'], summary);
+    printTable(columns('with', 'without', 'target (≥ 80 %)'), summary);
     return;
   }
   console.log('\nSummary (target: intake ≥ 50 % of the baseline):');
-  printTable(['engine', 'connections', 'intake', 'baseline', 'intake/baseline', 'intake p50/p99', 'baseline p50/p99', 'target', 'tickets stored'], summary);
+  printTable(columns('intake', 'baseline', 'target'), summary);
 }
 
 main()
