@@ -82,8 +82,10 @@ export interface RoutingState {
 }
 
 /**
- * Every active agent as one JSON text: id, presence, capacity, last_assigned_at, display_name,
- * username, open_count (counted in the index of open tickets by agent), and its teams' and skills' id lists.
+ * Every active agent as one JSON text, an array per agent (AgentJson): id,
+ * presence, capacity, last_assigned_at, display_name, username, open_count (counted in the index of
+ * open tickets by agent), and its teams' and skills' id lists. Arrays, not objects: the keys were
+ * half the text, and building and parsing them a third of the query's cost with 100 agents.
  * One aggregate, so the state query answers one row however many agents there are: the settings
  * and the other once-only values are not repeated on a row per agent (with 100 agents, 150 kB per
  * routing transaction for the client to read and parse).
@@ -93,10 +95,10 @@ export interface RoutingState {
  *   form builds automatic indexes and took 0.7 ms).
  */
 function agentsSql(pg: boolean) {
-  const agent = sql`'id', u.id, 'presence', u.presence, 'capacity', u.capacity, 'last_assigned_at', u.last_assigned_at, 'display_name', u.display_name, 'username', u.username`;
+  const agent = sql`u.id, u.presence, u.capacity, u.last_assigned_at, u.display_name, u.username`;
   const active = sql`u.role = 'agent' and u.active = 1`;
   if (pg) {
-    return sql<string | null>`(select json_agg(json_build_object(${agent}, 'open_count', coalesce(oc.n, 0), 'team_ids', mt.ids, 'skill_ids', ms.ids))::text
+    return sql<string | null>`(select json_agg(json_build_array(${agent}, coalesce(oc.n, 0), mt.ids, ms.ids))::text
       from users u
       left join (select t.agent_id, count(*) as n from tickets t where t.status = ${OPEN} and t.agent_id is not null group by t.agent_id) oc on oc.agent_id = u.id
       left join ${agentTeamListsSql()} mt on mt.owner = u.id
@@ -104,20 +106,21 @@ function agentsSql(pg: boolean) {
       where ${active})`;
   }
   const openCount = sql`(select count(*) from tickets t where t.agent_id = u.id and t.status = ${OPEN})`;
-  return sql<string | null>`(select json_group_array(json_object(${agent}, 'open_count', ${openCount}, 'team_ids', ${agentTeamsSql()}, 'skill_ids', ${agentSkillsSql()})) from users u where ${active})`;
+  return sql<string | null>`(select json_group_array(json_array(${agent}, ${openCount}, ${agentTeamsSql()}, ${agentSkillsSql()})) from users u where ${active})`;
 }
 
-interface AgentJson {
-  id: number;
-  presence: AgentLoad['presence'];
-  capacity: number | null;
-  last_assigned_at: number | null;
-  display_name: string | null;
-  username: string;
-  open_count: number | string | null;
-  team_ids: string | null;
-  skill_ids: string | null;
-}
+/** One agent of agentsSql's text: [id, presence, capacity, last_assigned_at, display_name, username, open_count, team_ids, skill_ids]. */
+type AgentJson = [
+  id: number,
+  presence: AgentLoad['presence'],
+  capacity: number | null,
+  lastAssignedAt: number | null,
+  displayName: string | null,
+  username: string,
+  openCount: number | string | null,
+  teamIds: string | null,
+  skillIds: string | null,
+];
 
 /**
  * The query of the routing state: the settings, every active agent's load, name, teams and skills,
@@ -163,14 +166,14 @@ export type RoutingStateRow = InferResult<ReturnType<typeof stateSelect>>[number
 export function routingStateOf(first: RoutingStateRow | undefined, now: number, newTickets = 0): RoutingState {
   if (!first) throw new Error('the settings row is missing');
   const settings = settingsFromRow(first);
-  const rows = (first.agents ? (JSON.parse(first.agents) as AgentJson[]) : []).sort((a, b) => a.id - b.id);
+  const rows = (first.agents ? (JSON.parse(first.agents) as AgentJson[]) : []).sort((a, b) => a[0] - b[0]);
   const agents: AgentLoad[] = [];
   const agentNames = new Map<number, string>();
   const agentUsernames = new Map<number, string>();
-  for (const r of rows) {
-    agents.push(agentLoadOf({ ...r, open_count: Number(r.open_count ?? 0) }, settings.defaultCapacity));
-    agentNames.set(r.id, r.display_name ?? '');
-    agentUsernames.set(r.id, r.username);
+  for (const [id, presence, capacity, lastAssignedAt, displayName, username, openCount] of rows) {
+    agents.push(agentLoadOf({ id, presence, capacity, last_assigned_at: lastAssignedAt, open_count: Number(openCount ?? 0) }, settings.defaultCapacity));
+    agentNames.set(id, displayName ?? '');
+    agentUsernames.set(id, username);
   }
   const routingDueAt = first.routing_due_at === null ? null : Number(first.routing_due_at);
   const newTicketIds = newTickets > 0 && first.new_ticket_ids ? first.new_ticket_ids.map(Number).sort((a, b) => a - b) : null;
@@ -182,7 +185,7 @@ export function routingStateOf(first: RoutingStateRow | undefined, now: number, 
     agentUsernames,
     // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
     queueWaiting: Boolean(Number(first.queue_waiting)),
-    world: worldOf(first.team_rules, rows.map((r) => ({ id: r.id, teams: r.team_ids, skills: r.skill_ids }))),
+    world: worldOf(first.team_rules, rows.map(([id, , , , , , , teams, skills]) => ({ id, teams, skills }))),
     routingDue: routingDueAt !== null && routingDueAt <= now,
     newTicketIds,
     topics: topicRulesOf(first.topic_rules),
