@@ -9,7 +9,7 @@ import type { Settings } from '../core/settings.js';
 import type { Db } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { settingsFromRow } from './settings.js';
-import { agentSkillListsSql, agentSkillsSql, agentTeamListsSql, agentTeamsSql, teamRulesSql, topicRulesOf, topicRulesSql, worldOf } from './teamState.js';
+import { membershipPairsSql, skillPairsSql, teamRulesSql, topicRulesOf, topicRulesSql, worldOf } from './teamState.js';
 import { type ActiveEndpoint, activeEndpointsOf, activeEndpointsSql } from './webhooks.js';
 
 // Literals, so SQLite matches the partial indexes' `where status = 'open'` (with a bound parameter
@@ -82,34 +82,32 @@ export interface RoutingState {
 }
 
 /**
- * Every active agent as one JSON text, an array per agent (AgentJson): id,
- * presence, capacity, last_assigned_at, display_name, username, open_count (counted in the index of
- * open tickets by agent), and its teams' and skills' id lists. Arrays, not objects: the keys were
- * half the text, and building and parsing them a third of the query's cost with 100 agents.
- * One aggregate, so the state query answers one row however many agents there are: the settings
- * and the other once-only values are not repeated on a row per agent (with 100 agents, 150 kB per
- * routing transaction for the client to read and parse).
- * - PostgreSQL: the counts and lists are grouped scans joined on the agent; as subplans per agent,
- *   the aggregate took 1.7 ms with 100 agents, this way 0.45 ms.
- * - SQLite: subqueries per agent (index lookups in-process: 0.16 ms with 100 agents; the grouped
- *   form builds automatic indexes and took 0.7 ms).
+ * Every active agent as one JSON text, an array per agent (AgentJson): id, presence, capacity,
+ * last_assigned_at, display_name, username, and open_count (counted in the index of open tickets by
+ * agent). Arrays, not objects: the keys were half the text, and building and parsing them a third
+ * of the query's cost with 100 agents. The agents' teams and skills come beside it, each as one
+ * list of pairs (teamState.ts). One aggregate, so the state query answers one row however many
+ * agents there are: the settings and the other once-only values are not repeated on a row per
+ * agent (with 100 agents, 150 kB per routing transaction for the client to read and parse).
+ * - PostgreSQL: the open counts are a grouped scan joined on the agent; as a subplan per agent,
+ *   the aggregate (with the lists, then) took 1.7 ms with 100 agents, this way 0.45 ms.
+ * - SQLite: a subquery per agent (index lookups in-process; the grouped form builds an automatic
+ *   index and took 4× as long).
  */
 function agentsSql(pg: boolean) {
   const agent = sql`u.id, u.presence, u.capacity, u.last_assigned_at, u.display_name, u.username`;
   const active = sql`u.role = 'agent' and u.active = 1`;
   if (pg) {
-    return sql<string | null>`(select json_agg(json_build_array(${agent}, coalesce(oc.n, 0), mt.ids, ms.ids))::text
+    return sql<string | null>`(select json_agg(json_build_array(${agent}, coalesce(oc.n, 0)))::text
       from users u
       left join (select t.agent_id, count(*) as n from tickets t where t.status = ${OPEN} and t.agent_id is not null group by t.agent_id) oc on oc.agent_id = u.id
-      left join ${agentTeamListsSql()} mt on mt.owner = u.id
-      left join ${agentSkillListsSql()} ms on ms.owner = u.id
       where ${active})`;
   }
   const openCount = sql`(select count(*) from tickets t where t.agent_id = u.id and t.status = ${OPEN})`;
-  return sql<string | null>`(select json_group_array(json_array(${agent}, ${openCount}, ${agentTeamsSql()}, ${agentSkillsSql()})) from users u where ${active})`;
+  return sql<string | null>`(select json_group_array(json_array(${agent}, ${openCount})) from users u where ${active})`;
 }
 
-/** One agent of agentsSql's text: [id, presence, capacity, last_assigned_at, display_name, username, open_count, team_ids, skill_ids]. */
+/** One agent of agentsSql's text: [id, presence, capacity, last_assigned_at, display_name, username, open_count]. */
 type AgentJson = [
   id: number,
   presence: AgentLoad['presence'],
@@ -118,8 +116,6 @@ type AgentJson = [
   displayName: string | null,
   username: string,
   openCount: number | string | null,
-  teamIds: string | null,
-  skillIds: string | null,
 ];
 
 /**
@@ -149,6 +145,8 @@ function stateSelect(db: Db, newTickets: number) {
       agentsSql(pg).as('agents'),
       eb.exists(eb.selectFrom('tickets as q').select('q.id').where('q.status', '=', OPEN).where('q.agent_id', 'is', null)).as('queue_waiting'),
       teamRulesSql(pg).as('team_rules'),
+      membershipPairsSql(pg).as('memberships'),
+      skillPairsSql(pg).as('agent_skills'),
       // Literals, so SQLite matches the partial index tickets_routing_due (its first entry is the minimum).
       sql<number | null>`(select min(d.routing_due_at) from tickets d where d.status = 'open' and d.agent_id is null and d.routing_due_at is not null)`.as('routing_due_at'),
       activeEndpointsSql(pg).as('webhook_endpoints'),
@@ -185,7 +183,7 @@ export function routingStateOf(first: RoutingStateRow | undefined, now: number, 
     agentUsernames,
     // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
     queueWaiting: Boolean(Number(first.queue_waiting)),
-    world: worldOf(first.team_rules, rows.map(([id, , , , , , , teams, skills]) => ({ id, teams, skills }))),
+    world: worldOf(first.team_rules, rows.map(([id]) => id), first.memberships, first.agent_skills),
     routingDue: routingDueAt !== null && routingDueAt <= now,
     newTicketIds,
     topics: topicRulesOf(first.topic_rules),
