@@ -28,6 +28,7 @@ import * as topicHidden from './2026-12-05T1200-topic-hidden.js';
 import * as ssoLogins from './2026-12-05T1100-sso-logins.js';
 import * as searchIntakeOnce from './2026-12-07T0900-search-intake-once.js';
 import * as webhookDueByEndpoint from './2026-12-08T0900-webhook-due-by-endpoint.js';
+import * as dropWebhookDue from './2026-12-09T0900-drop-webhook-due.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05T1100-sso-logins': ssoLogins,
   '2026-12-07T0900-search-intake-once': searchIntakeOnce,
   '2026-12-08T0900-webhook-due-by-endpoint': webhookDueByEndpoint,
+  '2026-12-09T0900-drop-webhook-due': dropWebhookDue,
 };
