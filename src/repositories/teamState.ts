@@ -14,8 +14,8 @@ function listOf(pg: boolean, expr: RawBuilder<unknown>, from: RawBuilder<unknown
 
 /**
  * Every membership as `user:team` pairs, comma-separated: one scan of the table, whatever the number
- * of agents (as a list per agent, SQLite ran a subquery per agent: 0.25 ms more per routing
- * transaction with 100 agents than with 10).
+ * of agents. (As a list per agent, SQLite ran two subqueries per agent, for its teams and its
+ * skills: with 100 agents the state query took 0.16 ms that way, 0.11 ms this way.)
  */
 export function membershipPairsSql(pg: boolean): RawBuilder<string | null> {
   return listOf(pg, sql`tm.user_id || ':' || tm.team_id`, sql`team_members tm`);
