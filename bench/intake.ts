@@ -44,7 +44,7 @@
  * between runs). The tickets taken in without them are not in the index (a scratch database).
  * `--search-triggers words`: only the triggers of typo tolerance's known words.
  * --webhooks N: what webhooks (§13) cost intake: N endpoints subscribed to every event, on a
- * receiver in this process answering 204 at once, against intake with them switched off (same
+ * receiver in a process of its own answering 204 at once (bench/lib/webhookReceiver.mjs), against intake with them switched off (same
  * database and server, alternating). Target: with ≥ 80 % of without. After the runs, every
  * delivery written is checked delivered.
  * --teams N: intake in an organisation of N teams (§12, issue 16 item 6): a topic per team, each agent in
@@ -62,8 +62,7 @@
  * The database starts with 20,000 closed tickets of history (bench:seed's mix, all closed).
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
@@ -356,30 +355,34 @@ async function setWebhooks(database: BenchDatabase, on: boolean): Promise<void> 
   await database.handle.db.updateTable('webhook_endpoints').set({ active: on ? 1 : 0 }).execute();
 }
 
-/** A receiver answering 204 at once, counting what it gets. */
-async function startReceiver(): Promise<{ url: string; received(): number; close(): Promise<void> }> {
-  let received = 0;
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received += 1;
-      res.writeHead(204).end();
+/** A receiver answering 204 at once, counting what it gets: bench/lib/webhookReceiver.mjs, in a process of its own. */
+async function startReceiver(): Promise<{ url: string; received(): Promise<number>; close(): Promise<void> }> {
+  const child = fork(join(ROOT, 'bench', 'lib', 'webhookReceiver.mjs'), [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      const match = /listening (\d+)/.exec(d.toString());
+      if (match) resolve(Number(match[1]));
     });
+    child.once('exit', (code) => reject(new Error(`the webhook receiver exited with ${code}`)));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    received: () => received,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    received: () =>
+      new Promise<number>((resolve) => {
+        child.once('message', (m: { received: number }) => resolve(m.received));
+        child.send('count');
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.disconnect();
+      }),
   };
 }
 
 /** Waits (up to a minute) for the webhook backlog to drain; says what was written and delivered. */
-async function webhooksDelivered(database: BenchDatabase, receiver: { received(): number }): Promise<string> {
+async function webhooksDelivered(database: BenchDatabase, receiver: { received(): Promise<number> }): Promise<string> {
   const { db } = database.handle;
   const started = Date.now();
   const count = async () => {
@@ -394,7 +397,7 @@ async function webhooksDelivered(database: BenchDatabase, receiver: { received()
   const written = Object.values(byStatus).reduce((s, n) => s + n, 0);
   const left = (byStatus.pending ?? 0) + (byStatus.sending ?? 0);
   if ((byStatus.failed ?? 0) > 0) throw new Error(`webhooks: ${byStatus.failed} deliveries failed`);
-  return `webhooks: ${written} deliveries written, ${byStatus.delivered ?? 0} delivered (${receiver.received()} requests received), ${left} still waiting ${((Date.now() - started) / 1000).toFixed(1)} s after the last run`;
+  return `webhooks: ${written} deliveries written, ${byStatus.delivered ?? 0} delivered (${await receiver.received()} requests received), ${left} still waiting ${((Date.now() - started) / 1000).toFixed(1)} s after the last run`;
 }
 
 /** How commits reach the disk, as connect() sets it (SQLite) or the server is configured (PostgreSQL). */
