@@ -258,7 +258,7 @@ async function check(dialect: Dialect, side: Side, lanes: readonly Lane[], runs:
   const rowsAdded = after.scratch - side.before.scratch;
   if (rowsAdded < okOf(false) || rowsAdded > okOf(false) + slack) throw new Error(`${okOf(false)} baseline 303s but ${rowsAdded} rows`);
   const bad = runs.filter((r) => r.lane.side === side && r.other > 0);
-  if (bad.length > 0) throw new Error(`answers other than 303: ${JSON.stringify(bad.map(({ lane, ...r }) => r))}\n${side.server.output().slice(-2000)}`);
+  if (bad.length > 0) throw new Error(`answers other than 303: ${JSON.stringify(bad.map(({ lane: _lane, ...r }) => r))}\n${side.server.output().slice(-2000)}`);
   return after.tickets;
 }
 

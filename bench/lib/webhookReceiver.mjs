@@ -16,7 +16,7 @@ const server = createServer((req, res) => {
     res.writeHead(204).end();
   });
 });
-server.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
+server.listen(0, '127.0.0.1', () => process.stdout.write(`listening ${server.address().port}\n`));
 process.on('message', (message) => {
   if (message === 'count') process.send({ received });
 });
