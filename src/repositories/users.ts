@@ -16,6 +16,14 @@ export async function insertUser(db: Db, row: NewUserRow): Promise<number> {
   return id;
 }
 
+/**
+ * Replaces a password hash with another of the same password (a sign-in upgrading an old hash),
+ * unless it changed meanwhile (a reset or a profile change won: their hash stays).
+ */
+export async function replacePasswordHash(db: Db, userId: number, from: string, to: string): Promise<void> {
+  await db.updateTable('users').set({ password_hash: to }).where('id', '=', userId).where('password_hash', '=', from).execute();
+}
+
 export async function hasActiveAdmin(db: Db): Promise<boolean> {
   const row = await db.selectFrom('users').select('id').where('role', '=', 'admin').where('active', '=', 1).limit(1).executeTakeFirst();
   return row !== undefined;

@@ -7,11 +7,11 @@ import { type Role, validateProfileChange } from '../core/users.js';
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { anyIdleSession, deleteIdleSessions, deleteSession, deleteSessionsOf, findSession, insertSession, touchSession } from '../repositories/sessions.js';
 import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
-import { findUserById, findUserByUsername, type PresenceCutoffs, unattendedUsers } from '../repositories/users.js';
+import { findUserById, findUserByUsername, type PresenceCutoffs, replacePasswordHash, unattendedUsers } from '../repositories/users.js';
 import { inTransaction } from '../db/transaction.js';
 import { type Acting, audit, auditBy, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
+import { decoyHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { changePresenceIn, offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
 
 /** Who changes a profile: the audit log's actor, and its session (which stays when it changes its own password). */
@@ -61,6 +61,12 @@ export async function checkCredentials(ctx: ServiceContext, username: string, pa
   const user = await findUserByUsername(ctx.handle.db, username);
   const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
   if (!user || !ok || user.active !== 1) throw new DomainError('unauthenticated', 'Wrong username or password.');
+  // A hash from before argon2id (or made with other settings) is replaced while the password is at
+  // hand: the only moment it is (passwords.ts).
+  if (needsRehash(user.password_hash)) {
+    const upgraded = await hashPassword(password);
+    await replacePasswordHash(ctx.handle.db, user.id, user.password_hash, upgraded);
+  }
   return user;
 }
 

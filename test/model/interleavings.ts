@@ -15,7 +15,7 @@
  * it releases that connection, so a call paused at a point holds it: calls never overlap inside
  * transactions there; only their order and the gaps between their transactions vary (several
  * processes on one file are the crash and process tests' business). Work that takes real time
- * outside the database is not scheduled: while a login hashes its password (scrypt, tens of ms),
+ * outside the database is not scheduled: while a login hashes its password (argon2id, tens of ms),
  * the scheduler releases the other calls' points, so they run to their end meanwhile. The clock
  * stands still during a schedule, so every call happens at the same instant.
  */
