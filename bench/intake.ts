@@ -44,9 +44,10 @@
  * between runs). The tickets taken in without them are not in the index (a scratch database).
  * `--search-triggers words`: only the triggers of typo tolerance's known words.
  * --webhooks N: what webhooks (§13) cost intake: N endpoints subscribed to every event, on a
- * receiver in a process of its own answering 204 at once (bench/lib/webhookReceiver.mjs), against intake with them switched off (same
- * database and server, alternating). Target: with ≥ 80 % of without. After the runs, every
- * delivery written is checked delivered.
+ * receiver in a process of its own answering 204 at once (bench/lib/webhookReceiver.mjs), against
+ * intake with them switched off (same database and server, alternating). Target: with ≥ 80 % of
+ * without. After the runs, every delivery written is checked delivered.
+ * Before every run the bench waits until the servers' senders have nothing waiting (settle).
  * --teams N: intake in an organisation of N teams (§12, issue 16 item 6): a topic per team, each agent in
  * one to three teams (agent k in teams k, k+1, k+2 modulo N, by k modulo 3), the tickets spread over
  * the N topics in turn. Routing reads every agent's teams and skills and each team's rules in its
