@@ -68,6 +68,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import type { Dialect } from '../src/db/connect.js';
+import { outboxBacklog } from '../src/repositories/outbox.js';
 import { systemClock } from '../src/services/context.js';
 import { createApiToken } from '../src/services/tokens.js';
 import { saveTeam, saveTopic, setAgentTeamsAndSkills } from '../src/services/teams.js';
@@ -126,12 +127,8 @@ interface Credentials {
   admin: { authorization: string };
 }
 
-async function cannon(lane: Lane, connections: number, seconds: number): Promise<Run> {
-  return { ...(await drive(lane, connections, seconds)), lane };
-}
-
 /** autocannon on the lane's route for `seconds`. */
-async function drive(lane: Lane, connections: number, seconds: number): Promise<BenchRun<Route>> {
+async function cannon(lane: Lane, connections: number, seconds: number): Promise<Run> {
   const { side, route } = lane;
   const path = route === 'baseline' ? '/bench/scratch/' : '/tickets/create/';
   const { cookie, csrf } = side.credentials;
@@ -150,7 +147,7 @@ async function drive(lane: Lane, connections: number, seconds: number): Promise<
       })),
     ),
   });
-  return runOf(route, connections, result, '303');
+  return { ...runOf(route, connections, result, '303'), lane };
 }
 
 /** One server on its own database, as the runs drive it. */
@@ -215,9 +212,10 @@ async function openSide(dialect: Dialect, organisation: { agents: number; teams:
  */
 async function settle(sides: readonly Side[]): Promise<void> {
   const waiting = async (side: Side) => {
-    const { rows } = await sql<{ n: number }>`select (select count(*) from outbox where status in ('pending', 'sending'))
-      + (select count(*) from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id where e.active = 1 and d.status in ('pending', 'sending')) as n`.execute(side.database.handle.db);
-    return Number(rows[0]!.n);
+    const emails = await outboxBacklog(side.database.handle, Date.now());
+    const { rows } = await sql<{ n: number }>`select count(*) as n from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
+      where e.active = 1 and d.status in ('pending', 'sending')`.execute(side.database.handle.db);
+    return emails.pending + emails.sending + Number(rows[0]!.n);
   };
   const until = Date.now() + 60_000;
   while (Date.now() < until) {
