@@ -31,10 +31,6 @@ export function teamRulesSql(pg: boolean): RawBuilder<string | null> {
   return listOf(pg, sql`tr.id || ':' || coalesce(tr.overflow_team_id, 0) || ':' || coalesce(tr.overflow_after_minutes, -1)`, sql`teams tr`);
 }
 
-export function idsOf(list: string | null | undefined): number[] {
-  return list ? list.split(',').map(Number) : [];
-}
-
 export function teamRulesOf(list: string | null | undefined): Map<number, TeamRule> {
   const rules = new Map<number, TeamRule>();
   for (const entry of list ? list.split(',') : []) {
