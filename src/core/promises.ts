@@ -7,3 +7,21 @@ export function awaitedLater<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
 }
+
+/**
+ * `work` applied to each item, at most `limit` at a time, in the items' order: the results in that
+ * order. (A webhook endpoint's claimed deliveries: a claim takes several times what is posted to
+ * one endpoint at once.)
+ */
+export async function eachAtMost<I, O>(items: readonly I[], limit: number, work: (item: I) => Promise<O>): Promise<O[]> {
+  const results = new Array<O>(items.length);
+  let next = 0;
+  const runner = async (): Promise<void> => {
+    while (next < items.length) {
+      const at = next++;
+      results[at] = await work(items[at]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, runner));
+  return results;
+}

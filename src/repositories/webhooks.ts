@@ -1,7 +1,7 @@
 /**
  * Webhook endpoints and the webhook outbox (`webhook_deliveries`), SPEC §13. Deliveries are
  * written by the change's own transaction (insertDeliveries) and claimed by workers with a lease,
- * like emails (repositories/outbox.ts), but never more than a few per endpoint at once.
+ * like emails (repositories/outbox.ts), but never more than a few dozen per endpoint at once.
  */
 import { type Insertable, type RawBuilder, sql, type SqlBool } from 'kysely';
 import type { Db, DbHandle } from '../db/connect.js';
@@ -129,14 +129,28 @@ export interface DeliveryClaim {
 }
 
 /**
- * Claims due deliveries of active endpoints in one short transaction, as claimDueEmails does:
- * `pending`, or `sending` whose lease ran out, due by `now`; they become `sending` until
- * `leaseUntil` with their try counted. The oldest first, at most `perEndpoint` of any endpoint
- * and none of a `busy` one, so a slow endpoint's backlog never fills a round. The outer UPDATE
- * checks status and due time again, so two workers never take the same row (PostgreSQL re-reads a
- * row another transaction changed before updating it; SQLite's writers take turns).
+ * Claims due deliveries of active endpoints, as claimDueEmails does: `pending`, or `sending` whose
+ * lease ran out, due by `now`; they become `sending` until `leaseUntil` with their try counted. The
+ * oldest first, at most `perEndpoint` of any endpoint and none of a `busy` one, so a slow endpoint's
+ * backlog never fills a round. The outer UPDATE checks status and due time again, so two workers
+ * never take the same row (PostgreSQL re-reads a row another transaction changed before updating
+ * it; SQLite's writers take turns).
+ *
+ * On PostgreSQL it is one statement (abandoned sends given up, endpoints read, rows claimed): a
+ * round trip and a commit, not five, each a wake-up of the server on a machine whose cores intake
+ * needs (issue 17 item 5). SQLite has no data-modifying WITH and no LATERAL, and its statements
+ * cost no round trip: one short transaction of three.
  */
 export async function claimDueDeliveries(handle: DbHandle, claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
+  const rows = handle.dialect === 'postgres' ? await claimStatement(handle.db, claim).execute() : await claimInTransaction(handle, claim);
+  return rows.sort((a, b) => a.id - b.id);
+}
+
+function claimedSet(leaseUntil: number) {
+  return { status: 'sending' as const, attempts: sql<number>`attempts + 1`, next_attempt_at: leaseUntil };
+}
+
+async function claimInTransaction(handle: DbHandle, claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
   const { now, limit, perEndpoint, busy, leaseUntil, maxAttempts } = claim;
   return inTransaction(handle, async (trx) => {
     await giveUpAbandonedSends(trx, now, maxAttempts).execute();
@@ -146,15 +160,44 @@ export async function claimDueDeliveries(handle: DbHandle, claim: DeliveryClaim)
     if (endpoints.length === 0) return [];
     const rows = await trx
       .updateTable('webhook_deliveries')
-      .set({ status: 'sending', attempts: sql<number>`attempts + 1`, next_attempt_at: leaseUntil })
+      .set(claimedSet(leaseUntil))
       .where('id', 'in', dueDeliveryIds(endpoints.map((e) => e.id), now, perEndpoint, limit))
       .where('status', 'in', ['pending', 'sending'])
       .where('next_attempt_at', '<=', now)
       .returningAll()
       .execute();
     const byId = new Map(endpoints.map((e) => [e.id, e]));
-    return rows.sort((a, b) => a.id - b.id).map((r) => ({ ...r, url: byId.get(r.endpoint_id)!.url, secret: byId.get(r.endpoint_id)!.secret }));
+    return rows.map((r) => ({ ...r, url: byId.get(r.endpoint_id)!.url, secret: byId.get(r.endpoint_id)!.secret }));
   });
+}
+
+/**
+ * The claim as one PostgreSQL statement (built, not run): each active endpoint's oldest due deliveries through the
+ * index of due deliveries by endpoint (a LATERAL read per endpoint, as dueDeliveryIds's union
+ * does), the oldest `limit` of those claimed, each returned with its endpoint's url and secret. A
+ * row given up by the same statement is never claimed: both parts see the rows as they were, and
+ * a row on its last try whose lease ran out is left out of the due ones here.
+ */
+export function claimStatement(db: Db, claim: DeliveryClaim) {
+  const { now, limit, perEndpoint, busy, leaseUntil, maxAttempts } = claim;
+  const notBusy = busy.length > 0 ? sql`and e.id not in (${sql.join(busy)})` : sql``;
+  const due = sql<{ id: number; url: string; secret: string }>`(select due.id, e.url, e.secret from webhook_endpoints e cross join lateral (
+      select d.id, d.next_attempt_at from webhook_deliveries d
+      where d.endpoint_id = e.id and d.status in ('pending', 'sending') and d.next_attempt_at <= ${now}
+        and (d.status = 'pending' or d.attempts < ${maxAttempts})
+      order by d.next_attempt_at, d.id limit ${perEndpoint}) due
+    where e.active = 1 ${notBusy}
+    order by due.next_attempt_at, due.id limit ${limit})`.as('due');
+  return db
+    .with('given_up', () => giveUpAbandonedSends(db, now, maxAttempts).returning('id'))
+    .updateTable('webhook_deliveries as d')
+    .from(due)
+    .set(claimedSet(leaseUntil))
+    .whereRef('d.id', '=', 'due.id')
+    .where('d.status', 'in', ['pending', 'sending'])
+    .where('d.next_attempt_at', '<=', now)
+    .returningAll('d')
+    .returning(['due.url', 'due.secret']);
 }
 
 /**
@@ -194,28 +237,39 @@ export interface DeliveredMark {
 }
 
 /**
- * Records 2xx answers — those finishing together in one transaction of two statements, so a busy
- * endpoint costs a commit per batch rather than per delivery. Only rows still `sending` change;
- * the endpoints' runs of failures end. Per mark, whether its row changed.
+ * Records 2xx answers — those finishing together in one statement, so a busy endpoint costs a
+ * round trip and a commit per batch rather than per delivery. Only rows still `sending` change;
+ * the endpoints' runs of failures end (on PostgreSQL in the same statement; on SQLite, which has
+ * no data-modifying WITH, in the same transaction). Per mark, whether its row changed.
  */
 export async function markDelivered(handle: DbHandle, marks: readonly DeliveredMark[], now: number): Promise<boolean[]> {
   if (marks.length === 0) return [];
-  return inTransaction(handle, async (trx) => {
-    // One UPDATE per answer status: nearly always one (200 or 204).
-    const marked = new Set<number>();
-    for (const status of new Set(marks.map((m) => m.status))) {
-      const rows = await trx
-        .updateTable('webhook_deliveries')
-        .set({ status: 'delivered', delivered_at: now, response_status: status, last_error: null })
-        .where('id', 'in', marks.filter((m) => m.status === status).map((m) => m.id))
-        .where('status', '=', 'sending')
-        .returning('id')
-        .execute();
-      for (const row of rows) marked.add(row.id);
-    }
-    await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', 'in', [...new Set(marks.map((m) => m.endpointId))]).where('failing_since', 'is not', null).execute();
-    return marks.map((m) => marked.has(m.id));
-  });
+  // Each answer's status beside its id (cast: PostgreSQL types a VALUES list's parameters as text).
+  const answers = sql<{ column1: number; column2: number }>`(values ${sql.join(marks.map((m) => sql`(cast(${m.id} as integer), cast(${m.status} as integer))`))})`.as('answer');
+  const mark = (db: Db) =>
+    db
+      .updateTable('webhook_deliveries')
+      .from(answers)
+      .set((eb) => ({ status: 'delivered', delivered_at: now, response_status: eb.ref('answer.column2'), last_error: null }))
+      .whereRef('webhook_deliveries.id', '=', 'answer.column1')
+      .where('webhook_deliveries.status', '=', 'sending');
+  const runEnds = (db: Db, endpointIds: RawBuilder<number> | number[]) =>
+    db.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', 'in', endpointIds).where('failing_since', 'is not', null);
+  const rows =
+    handle.dialect === 'postgres'
+      ? await handle.db
+          .with('marked', () => mark(handle.db).returning(['webhook_deliveries.id', 'webhook_deliveries.endpoint_id']))
+          .with('run_ended', () => runEnds(handle.db, sql<number>`(select endpoint_id from marked)`).returning('id'))
+          .selectFrom('marked')
+          .select('id')
+          .execute()
+      : await inTransaction(handle, async (trx) => {
+          const marked = await mark(trx).returning('webhook_deliveries.id').execute();
+          await runEnds(trx, [...new Set(marks.map((m) => m.endpointId))]).execute();
+          return marked;
+        });
+  const marked = new Set(rows.map((r) => r.id));
+  return marks.map((m) => marked.has(m.id));
 }
 
 const MAX_ERROR_LENGTH = 2_000;

@@ -5,9 +5,8 @@
  * its own few slots: a round never waits for a slow endpoint, whose next deliveries are claimed
  * only once its current ones are done, while the other endpoints' keep flowing.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { Webhook } from 'standardwebhooks';
+import { eachAtMost } from '../core/promises.js';
 import { deliveryAfterFailure, endpointAfterFailure, isDelivered, MAX_DELIVERY_ATTEMPTS } from '../core/webhooks.js';
 import type { DbHandle } from '../db/connect.js';
 import { Batcher } from '../db/batcher.js';
@@ -19,7 +18,7 @@ import { activeAdminEmails } from '../repositories/sla.js';
 import { type ClaimedDelivery, claimDueDeliveries, type DeliveredMark, disableEndpoint, markDelivered, noteEndpointFailing, recordDeliveryFailure } from '../repositories/webhooks.js';
 import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../services/context.js';
-import { postWebhook } from './post.js';
+import { WebhookClient } from './post.js';
 
 export interface WebhookWorkerOptions {
   handle: DbHandle;
@@ -31,9 +30,15 @@ export interface WebhookWorkerOptions {
   allowPrivate: boolean;
   /** A POST unanswered after this is aborted and counted as a failed try. Default 10 s (§13). */
   timeoutMs?: number;
-  /** Deliveries of one endpoint claimed together, at most (sent in parallel). Default 8. */
+  /**
+   * Deliveries of one endpoint claimed together, at most. Default 32: a claim is a round trip and a
+   * commit, and under a steady stream every endpoint's claim is full, so its size sets how many
+   * claims a delivery pays for.
+   */
   perEndpoint?: number;
-  /** Deliveries claimed per round, at most. Default 50. */
+  /** Deliveries of one endpoint posted at once, at most (the rest of its claim waits its turn). Default 8. */
+  postsPerEndpoint?: number;
+  /** Deliveries claimed per round, at most. Default 100. */
   batchSize?: number;
   /** Wait between rounds when there is nothing to do. Default 1 s. */
   pollMs?: number;
@@ -44,7 +49,8 @@ export interface WebhookWorkerOptions {
   gatherMs?: number;
   /**
    * How long a claim holds before another worker may take the row (a worker that died mid-post
-   * leaves it `sending`). Default six timeouts (1 min): a post ends within one, its record soon after.
+   * leaves it `sending`). Default: a timeout for each turn of an endpoint's claim (4 by default:
+   * 32 claimed, 8 posted at once), two more for the records: 1 min. A post ends within a timeout.
    */
   leaseMs?: number;
 }
@@ -62,13 +68,14 @@ type Outcome = 'delivered' | 'retrying' | 'failed' | 'lost';
 export class WebhookWorker {
   private readonly timeoutMs: number;
   private readonly perEndpoint: number;
+  private readonly postsPerEndpoint: number;
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly gatherMs: number;
   private readonly leaseMs: number;
   /** 2xx answers finishing together are recorded in one transaction (see markDelivered). */
   private readonly deliveredMarks: Batcher<DeliveredMark, boolean>;
-  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  private readonly client: WebhookClient;
   /** Endpoints with deliveries in flight from this worker: none of theirs is claimed meanwhile. */
   private readonly busy = new Set<number>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -82,19 +89,22 @@ export class WebhookWorker {
 
   constructor(private readonly options: WebhookWorkerOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.perEndpoint = options.perEndpoint ?? 8;
+    this.client = new WebhookClient({ timeoutMs: this.timeoutMs, allowPrivate: options.allowPrivate });
+    this.perEndpoint = options.perEndpoint ?? 32;
+    this.postsPerEndpoint = options.postsPerEndpoint ?? 8;
     this.batchSize = options.batchSize ?? 100;
     this.pollMs = options.pollMs ?? 1_000;
     this.gatherMs = options.gatherMs ?? 200;
     this.deliveredMarks = new Batcher((marks) => markDelivered(options.handle, marks, options.clock.now()));
-    this.leaseMs = options.leaseMs ?? this.timeoutMs * 6;
-    if (this.timeoutMs >= this.leaseMs) throw new Error('WebhookWorker: timeoutMs must be shorter than leaseMs');
+    const turns = Math.ceil(this.perEndpoint / this.postsPerEndpoint);
+    this.leaseMs = options.leaseMs ?? this.timeoutMs * (turns + 2);
+    if (this.timeoutMs * turns >= this.leaseMs) throw new Error('WebhookWorker: leaseMs must be longer than a timeout for each turn of a claim');
   }
 
   /** One round, waited for whole: claims the due deliveries and posts them. */
   async runOnce(): Promise<WebhookRound> {
     const rows = await this.claim();
-    const outcomes = await Promise.all(this.dispatch(rows));
+    const outcomes = (await Promise.all(this.dispatch(rows))).flat();
     const count = (o: Outcome) => outcomes.filter((x) => x === o).length;
     return { claimed: rows.length, delivered: count('delivered'), retrying: count('retrying'), failed: count('failed') };
   }
@@ -125,8 +135,7 @@ export class WebhookWorker {
     this.timerAt = Infinity;
     await this.claiming;
     await Promise.allSettled([...this.inFlight]);
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    await this.client.close();
   }
 
   private schedule(delayMs: number): void {
@@ -167,29 +176,30 @@ export class WebhookWorker {
     });
   }
 
-  /** Starts each endpoint's claimed deliveries; its slot frees when all of them are recorded. */
-  private dispatch(rows: readonly ClaimedDelivery[]): Promise<Outcome>[] {
+  /**
+   * Starts each endpoint's claimed deliveries, postsPerEndpoint at a time; its slot frees when all
+   * of them are recorded. Per endpoint, its outcomes.
+   */
+  private dispatch(rows: readonly ClaimedDelivery[]): Promise<Outcome[]>[] {
     const byEndpoint = new Map<number, ClaimedDelivery[]>();
     for (const row of rows) byEndpoint.set(row.endpoint_id, [...(byEndpoint.get(row.endpoint_id) ?? []), row]);
-    const all: Promise<Outcome>[] = [];
-    for (const [endpointId, own] of byEndpoint) {
+    return [...byEndpoint].map(([endpointId, own]) => {
       this.busy.add(endpointId);
-      const posts = own.map((row) =>
+      const posts = eachAtMost(own, this.postsPerEndpoint, (row) =>
         this.deliver(row).catch((error: unknown) => {
           this.options.logger.error({ err: error, deliveryId: row.id }, 'webhook worker: could not record a delivery');
           return 'lost' as const;
         }),
       );
-      const done = Promise.all(posts).finally(() => {
+      const done = posts.finally(() => {
         this.busy.delete(endpointId);
         this.inFlight.delete(done);
-        // A full batch: its endpoint likely has more waiting, claim again at once.
+        // A full claim: its endpoint likely has more waiting, claim again at once.
         this.soon(own.length === this.perEndpoint ? 0 : this.gatherMs);
       });
       this.inFlight.add(done);
-      all.push(...posts);
-    }
-    return all;
+      return posts;
+    });
   }
 
   /** Signs and POSTs one delivery, then records the answer. */
@@ -205,7 +215,7 @@ export class WebhookWorker {
     };
     let failure: { status: number | null; error: string };
     try {
-      const answer = await postWebhook(row.url, headers, row.payload, { timeoutMs: this.timeoutMs, allowPrivate: this.options.allowPrivate, agents: this.agents });
+      const answer = await this.client.post(row.url, headers, row.payload);
       if (isDelivered(answer.status)) {
         const recorded = await this.deliveredMarks.add({ id: row.id, endpointId: row.endpoint_id, status: answer.status });
         return recorded ? 'delivered' : 'lost';

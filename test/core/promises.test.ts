@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awaitedLater } from '../../src/core/promises.js';
+import { awaitedLater, eachAtMost } from '../../src/core/promises.js';
 
 describe('awaitedLater', () => {
   it('a failure left unawaited raises no unhandled rejection; awaited, it is raised there', async () => {
@@ -16,5 +16,29 @@ describe('awaitedLater', () => {
     } finally {
       process.off('unhandledRejection', listener);
     }
+  });
+});
+
+describe('eachAtMost', () => {
+  it('runs at most limit at once, keeps the order of the items in its results, and runs none for no items', async () => {
+    let open = 0;
+    let mostOpen = 0;
+    const work = async (n: number) => {
+      open++;
+      mostOpen = Math.max(mostOpen, open);
+      await new Promise((resolve) => setTimeout(resolve, (7 - n) * 3));
+      open--;
+      return n * 10;
+    };
+    expect(await eachAtMost([1, 2, 3, 4, 5, 6], 4, work)).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(mostOpen).toBe(4);
+    mostOpen = 0;
+    expect(await eachAtMost([1, 2], 8, work)).toEqual([10, 20]);
+    expect(mostOpen).toBe(2);
+    expect(await eachAtMost([], 3, work)).toEqual([]);
+  });
+
+  it('fails with the first failure', async () => {
+    await expect(eachAtMost([1, 2, 3], 2, async (n) => (n === 2 ? Promise.reject(new Error('two')) : n))).rejects.toThrow('two');
   });
 });

@@ -7,7 +7,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
-import { claimDueDeliveries, dueDeliveryIds, giveUpAbandonedSends, insertDeliveries, insertEndpoint } from '../../src/repositories/webhooks.js';
+import { claimDueDeliveries, claimStatement, dueDeliveryIds, giveUpAbandonedSends, insertDeliveries, insertEndpoint } from '../../src/repositories/webhooks.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 
 const NOW = 1_800_000_000_000;
@@ -51,6 +51,14 @@ for (const dialect of DIALECTS) {
       const due = db().selectFrom('webhook_deliveries').select('id').where('id', 'in', dueDeliveryIds(endpoints, NOW, 10, 30)).compile();
       expect(await planOf(due)).toContain('webhook_deliveries_due_by_endpoint');
       expect(await planOf(giveUpAbandonedSends(db(), NOW, 10).compile())).toContain('webhook_deliveries_sending');
+      if (dialect === 'postgres') {
+        // PostgreSQL claims in one statement: its reads go through the same indexes.
+        const plan = await planOf(claimStatement(db(), { now: NOW, limit: 30, perEndpoint: 10, busy: [], leaseUntil: NOW + 60_000, maxAttempts: 10 }).compile());
+        // Each endpoint's few due ones through the index by endpoint, and only those rows updated (by id).
+        expect(plan).toMatch(/Index Scan using webhook_deliveries_due_by_endpoint[^"]*"},{"QUERY PLAN":" *Index Cond: \(\(endpoint_id = e\.id\)/);
+        expect(plan).toMatch(/Index Scan using webhook_deliveries_pkey on webhook_deliveries d [^"]*"},{"QUERY PLAN":" *Index Cond: \(id = due\.id\)/);
+        expect(plan).toContain('webhook_deliveries_sending');
+      }
     });
 
     it('takes the oldest due, at most perEndpoint of each and none of a busy endpoint', async () => {

@@ -201,6 +201,27 @@ for (const dialect of DIALECTS) {
       expect(again.body).toMatchObject({ active: true, failing_since: null, disabled_at: null });
     });
 
+    it('claims up to perEndpoint of an endpoint at once but posts at most postsPerEndpoint of them at a time', async () => {
+      const endpoint = await register('/steady', ['ticket.created']);
+      let open = 0;
+      let mostOpen = 0;
+      receiver.answer = () => {
+        open++;
+        mostOpen = Math.max(mostOpen, open);
+        setTimeout(() => open--, 40);
+        return { status: 204, delayMs: 40 };
+      };
+      for (let i = 0; i < 20; i++) await newTicket(t.ctx, { title: `Steady ${i}` });
+      const w = worker({ perEndpoint: 16, postsPerEndpoint: 4 });
+      const first = await w.runOnce();
+      expect(first).toMatchObject({ claimed: 16, delivered: 16 });
+      expect(mostOpen).toBe(4);
+      await drain(w);
+      const own = receiver.requests.filter((r) => r.path === '/steady');
+      expect(own).toHaveLength(20);
+      expect(new Set(own.map((r) => verified(r, endpoint.secret).data.reference)).size).toBe(20);
+    });
+
     it('never lets a slow endpoint hold up another: the fast one is delivered while the slow one still waits for its answer', async () => {
       await register('/slow', ['ticket.created']);
       await register('/fast', ['ticket.created']);

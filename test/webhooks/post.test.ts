@@ -1,0 +1,59 @@
+/**
+ * The webhook worker's HTTP client against a real server whose answers misbehave: an answer whose
+ * body trickles on without end counts as no answer once the timeout has passed, and of a long body only the
+ * start the delivery log keeps is read.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebhookClient } from '../../src/webhooks/post.js';
+
+describe('webhook client', () => {
+  let server: Server;
+  let base: string;
+  const client = new WebhookClient({ timeoutMs: 300, allowPrivate: true });
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      if (req.url === '/stalls') {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        // A character every 50 ms, never the end: no pause is long enough to time out on its own.
+        const trickle = setInterval(() => res.write('.'), 50);
+        res.on('close', () => clearInterval(trickle));
+        return;
+      }
+      if (req.url === '/long') return void res.writeHead(400).end('x'.repeat(100_000));
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await client.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('gives up an answer whose body has not ended when the timeout has passed', async () => {
+    const started = Date.now();
+    await expect(client.post(`${base}/stalls`, {}, '{}')).rejects.toThrow('no answer within 0.3 s');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // The pool still answers afterwards.
+    expect(await client.post(`${base}/ok`, {}, '{}')).toEqual({ status: 204, body: '' });
+  });
+
+  it('keeps the first 500 characters of a long answer', async () => {
+    expect(await client.post(`${base}/long`, {}, '{}')).toEqual({ status: 400, body: 'x'.repeat(500) });
+  });
+
+  it('refuses a loopback address unless private addresses are allowed', async () => {
+    const strict = new WebhookClient({ timeoutMs: 300, allowPrivate: false });
+    try {
+      await expect(strict.post(`${base}/ok`, {}, '{}')).rejects.toThrow('refused: 127.0.0.1 is a loopback address');
+      await expect(strict.post(base.replace('127.0.0.1', 'localhost') + '/ok', {}, '{}')).rejects.toThrow(/refused: localhost is/);
+    } finally {
+      await strict.close();
+    }
+  });
+});
