@@ -95,7 +95,7 @@ export class OutboxWorker {
     });
     // Read before any send: an error of the database propagates (the rows wait for their leases to
     // run out), it is not the mail server's failed try.
-    const threads = await threadsBefore(this.options.handle.db, rows.filter(isThreaded));
+    const threads = await threadsBefore(this.options.handle, rows.filter(isThreaded));
     // allSettled: every send of the round is recorded before a database error is passed on.
     const settled = await Promise.allSettled(rows.map((row) => this.deliver(row, threads.get(row.id) ?? null)));
     const rejected = settled.find((s) => s.status === 'rejected');
