@@ -172,11 +172,11 @@ async function claimInTransaction(handle: DbHandle, claim: DeliveryClaim): Promi
 }
 
 /**
- * The claim as one PostgreSQL statement (built, not run): each active endpoint's oldest due deliveries through the
- * index of due deliveries by endpoint (a LATERAL read per endpoint, as dueDeliveryIds's union
- * does), the oldest `limit` of those claimed, each returned with its endpoint's url and secret. A
- * row given up by the same statement is never claimed: both parts see the rows as they were, and
- * a row on its last try whose lease ran out is left out of the due ones here.
+ * The claim as one PostgreSQL statement (built, not run): each active endpoint's oldest due
+ * deliveries through the index of due deliveries by endpoint (a LATERAL read per endpoint, as
+ * dueDeliveryIds's union does), the oldest `limit` of those claimed (by id), each returned with its
+ * endpoint's url and secret. A row given up by the same statement is never claimed: both parts see
+ * the rows as they were, and a row on its last try whose lease ran out is left out of the due ones.
  */
 export function claimStatement(db: Db, claim: DeliveryClaim) {
   const { now, limit, perEndpoint, busy, leaseUntil, maxAttempts } = claim;
