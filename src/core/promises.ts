@@ -25,3 +25,11 @@ export async function eachAtMost<I, O>(items: readonly I[], limit: number, work:
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, runner));
   return results;
 }
+
+/** How `promise` settled, as Promise.allSettled tells it (with eachAtMost: every item runs, whatever fails). */
+export function settledOf<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then(
+    (value) => ({ status: 'fulfilled' as const, value }),
+    (reason: unknown) => ({ status: 'rejected' as const, reason }),
+  );
+}

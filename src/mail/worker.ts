@@ -4,6 +4,7 @@
  * request nor holds a lock. Safe with any number of workers in any number of processes (rows are
  * claimed with a lease, see claimDueEmails).
  */
+import { eachAtMost, settledOf } from '../core/promises.js';
 import { redactText } from '../core/redact.js';
 import type { DbHandle } from '../db/connect.js';
 import type { OutboxRow } from '../db/schema.js';
@@ -31,11 +32,25 @@ export interface OutboxWorkerOptions {
   /** The Reply-To: of every email (MAIL_REPLY_TO); default `from`. */
   replyTo?: string;
   logger: WorkerLogger;
-  /** Emails claimed and sent together (in parallel) per round. Default 10. */
+  /**
+   * Emails claimed together per round, at most. Default 30: a round costs a few statements (the
+   * claim, the threads, the record) whatever its size, so under a steady stream its size sets how
+   * many rounds an email pays for.
+   */
   batchSize?: number;
+  /** Emails of a round sent at once, at most (one connection to the mail server each). Default 10. */
+  sendsAtOnce?: number;
+  /**
+   * After a nudge, wait this long for more changes before claiming, so that a burst of changes is
+   * sent in a few rounds, not one each. Default 100 ms.
+   */
+  gatherMs?: number;
   /** Wait between rounds when there is nothing to do. Default 1 s. */
   pollMs?: number;
-  /** How long a claim holds before another worker may take the row. Default 5 min. */
+  /**
+   * How long a claim holds before another worker may take the row. Default: a send timeout for
+   * each turn of a round (3 by default: 30 claimed, 10 sent at once), and a minute more: 7 min.
+   */
   leaseMs?: number;
   /** A send still running after this is aborted and counted as a failed try. Default 2 min. */
   sendTimeoutMs?: number;
@@ -56,11 +71,15 @@ type Outcome = 'sent' | 'retrying' | 'failed' | 'lost';
 /** Sends outbox emails: `runOnce()` for one round, `start()`/`stop()` for the background loop. */
 export class OutboxWorker {
   private readonly batchSize: number;
+  private readonly sendsAtOnce: number;
+  private readonly gatherMs: number;
   private readonly pollMs: number;
   private readonly leaseMs: number;
   private readonly sendTimeoutMs: number;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
+  /** When the scheduled round runs (epoch ms), while one is scheduled. */
+  private timerAt = Infinity;
   private loop: Promise<void> | undefined;
   /**
    * Deliveries are recorded as they finish, and those finishing together share one UPDATE (one
@@ -69,21 +88,24 @@ export class OutboxWorker {
   private readonly sentMarks: Batcher<number, boolean>;
 
   constructor(private readonly options: OutboxWorkerOptions) {
-    this.batchSize = options.batchSize ?? 10;
+    this.batchSize = options.batchSize ?? 30;
+    this.sendsAtOnce = options.sendsAtOnce ?? 10;
+    this.gatherMs = options.gatherMs ?? 100;
     this.pollMs = options.pollMs ?? 1_000;
-    this.leaseMs = options.leaseMs ?? 5 * 60_000;
     this.sendTimeoutMs = options.sendTimeoutMs ?? 2 * 60_000;
-    // A send must end (or be aborted) well before its lease does, or a second worker could claim
-    // the row and send it again.
-    if (this.sendTimeoutMs >= this.leaseMs) throw new Error('OutboxWorker: sendTimeoutMs must be shorter than leaseMs');
+    const turns = Math.ceil(this.batchSize / this.sendsAtOnce);
+    this.leaseMs = options.leaseMs ?? this.sendTimeoutMs * turns + 60_000;
+    // Every send of a round must end (or be aborted) well before its lease does, or a second worker
+    // could claim the row and send it again: the last turn starts after the others' timeouts.
+    if (this.sendTimeoutMs * turns >= this.leaseMs) throw new Error('OutboxWorker: leaseMs must be longer than a send timeout for each turn of a round');
     // Without a mail server the email is only `logged`: the admin pages must not call it sent.
     const handedOver = options.mailer.kind === 'smtp' ? 'sent' : 'logged';
     this.sentMarks = new Batcher((ids) => markEmailsSent(options.handle.db, ids, options.clock.now(), handedOver));
   }
 
   /**
-   * One round: claims the due emails (at most `batchSize`), sends them in parallel, and records
-   * each outcome. Errors of the database propagate; errors of the mail server are outcomes.
+   * One round: claims the due emails (at most `batchSize`), sends them `sendsAtOnce` at a time,
+   * and records each outcome. Errors of the database propagate; errors of the mail server are outcomes.
    */
   async runOnce(): Promise<RoundResult> {
     const now = this.options.clock.now();
@@ -96,8 +118,8 @@ export class OutboxWorker {
     // Read before any send: an error of the database propagates (the rows wait for their leases to
     // run out), it is not the mail server's failed try.
     const threads = await threadsBefore(this.options.handle, rows.filter(isThreaded));
-    // allSettled: every send of the round is recorded before a database error is passed on.
-    const settled = await Promise.allSettled(rows.map((row) => this.deliver(row, threads.get(row.id) ?? null)));
+    // Settled: every send of the round is recorded before a database error is passed on.
+    const settled = await eachAtMost(rows, this.sendsAtOnce, (row) => settledOf(this.deliver(row, threads.get(row.id) ?? null)));
     const rejected = settled.find((s) => s.status === 'rejected');
     if (rejected) throw rejected.reason;
     const outcomes = settled.map((s) => (s.status === 'fulfilled' ? s.value : 'lost'));
@@ -112,10 +134,13 @@ export class OutboxWorker {
     this.schedule(0);
   }
 
-  /** Asks a started worker to look at the outbox now rather than at its next poll. */
+  /**
+   * Asks a started worker to look at the outbox soon (after gatherMs) rather than at its next poll.
+   * Later nudges never push that round back.
+   */
   nudge(): void {
-    if (!this.running || this.loop) return;
-    this.schedule(0);
+    if (!this.running || this.loop || Date.now() + this.gatherMs >= this.timerAt) return;
+    this.schedule(this.gatherMs);
   }
 
   /** Stops the loop and waits for the round in flight, so no email is left half recorded. */
@@ -123,13 +148,16 @@ export class OutboxWorker {
     this.running = false;
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerAt = Infinity;
     await this.loop;
   }
 
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
+    this.timerAt = Date.now() + delayMs;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.timerAt = Infinity;
       this.loop = this.drain().finally(() => {
         this.loop = undefined;
         if (this.running) this.schedule(this.pollMs);

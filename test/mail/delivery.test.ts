@@ -138,6 +138,36 @@ for (const dialect of DIALECTS) {
       });
     }
 
+    it('claims up to batchSize emails a round and sends at most sendsAtOnce of them at a time', async () => {
+      const smtp = await smtpServer({ delayMs: 30 });
+      for (let i = 0; i < 25; i++) await intakeTicket(bed.ctx, ticketForm());
+      const worker = bed.worker(smtp.url, { batchSize: 20, sendsAtOnce: 4 });
+      expect(await worker.runOnce()).toMatchObject({ claimed: 20, sent: 20 });
+      expect(smtp.mostAtOnce()).toBe(4);
+      expect(await worker.runOnce()).toMatchObject({ claimed: 5, sent: 5 });
+      expect(new Set(smtp.received.map((e) => e.messageId)).size).toBe(25);
+    });
+
+    it('told of a new email, a started worker sends it after gatherMs, however many nudges follow', async () => {
+      const smtp = await smtpServer();
+      const worker = bed.worker(smtp.url, { pollMs: 60_000, gatherMs: 50 });
+      worker.start();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await intakeTicket(bed.ctx, ticketForm());
+      const nudged = Date.now();
+      // A nudge every 10 ms, as a busy server gives them: none of them may push the round back.
+      const nudging = setInterval(() => worker.nudge(), 10);
+      try {
+        worker.nudge();
+        for (const deadline = Date.now() + 3_000; smtp.received.length === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      } finally {
+        clearInterval(nudging);
+        await worker.stop();
+      }
+      expect(smtp.received).toHaveLength(1);
+      expect(Date.now() - nudged).toBeLessThan(1_500);
+    });
+
     it('keeps one Message-ID for every try of a row', async () => {
       const ids: string[] = [];
       const logger = memoryLogger();

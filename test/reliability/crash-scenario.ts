@@ -190,8 +190,8 @@ export async function crashScenario(dialect: Dialect, options: { kills: number; 
     await server.kill('SIGTERM');
     server = undefined;
 
-    // Past the lease (5 minutes), any worker takes them again.
-    const later = { now: () => Date.now() + 6 * 60_000 };
+    // Past the lease (7 minutes), any worker takes them again.
+    const later = { now: () => Date.now() + 8 * 60_000 };
     const mailer = createSmtpMailer(smtp.url);
     try {
       const worker = new OutboxWorker({ handle, mailer, clock: later, from: MAIL_FROM, logger: { info() {}, warn() {}, error() {} } });

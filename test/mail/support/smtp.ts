@@ -22,6 +22,8 @@ export interface TestSmtpServer {
   recipientsOffered: string[];
   /** Errors of client connections (a client killed mid-conversation resets its socket). */
   connectionErrors: Error[];
+  /** The most messages being received at once so far (from their DATA to the server's answer). */
+  mostAtOnce(): number;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export interface SmtpBehaviour {
 export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<TestSmtpServer> {
   const received: ReceivedEmail[] = [];
   const recipientsOffered: string[] = [];
+  const atOnce = { now: 0, most: 0 };
   const options: SMTPServerOptions = {
     authOptional: behaviour.auth === undefined,
     allowInsecureAuth: true,
@@ -57,7 +60,12 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
         callback(error);
       } else callback();
     },
-    onData(stream, session, callback) {
+    onData(stream, session, answer) {
+      atOnce.most = Math.max(atOnce.most, ++atOnce.now);
+      const callback = (error?: Error | null) => {
+        atOnce.now -= 1;
+        answer(error);
+      };
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
@@ -100,6 +108,7 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
     received,
     recipientsOffered,
     connectionErrors,
+    mostAtOnce: () => atOnce.most,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
