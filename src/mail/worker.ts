@@ -4,6 +4,7 @@
  * request nor holds a lock. Safe with any number of workers in any number of processes (rows are
  * claimed with a lease, see claimDueEmails).
  */
+import { claimLeaseMs } from '../core/claims.js';
 import { eachAtMost, settledOf } from '../core/promises.js';
 import { redactText } from '../core/redact.js';
 import type { DbHandle } from '../db/connect.js';
@@ -93,11 +94,7 @@ export class OutboxWorker {
     this.gatherMs = options.gatherMs ?? 100;
     this.pollMs = options.pollMs ?? 1_000;
     this.sendTimeoutMs = options.sendTimeoutMs ?? 2 * 60_000;
-    const turns = Math.ceil(this.batchSize / this.sendsAtOnce);
-    this.leaseMs = options.leaseMs ?? this.sendTimeoutMs * turns + 60_000;
-    // Every send of a round must end (or be aborted) well before its lease does, or a second worker
-    // could claim the row and send it again: the last turn starts after the others' timeouts.
-    if (this.sendTimeoutMs * turns >= this.leaseMs) throw new Error('OutboxWorker: leaseMs must be longer than a send timeout for each turn of a round');
+    this.leaseMs = claimLeaseMs({ timeoutMs: this.sendTimeoutMs, claimed: this.batchSize, atOnce: this.sendsAtOnce }, 60_000, options.leaseMs);
     // Without a mail server the email is only `logged`: the admin pages must not call it sent.
     const handedOver = options.mailer.kind === 'smtp' ? 'sent' : 'logged';
     this.sentMarks = new Batcher((ids) => markEmailsSent(options.handle.db, ids, options.clock.now(), handedOver));

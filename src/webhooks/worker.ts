@@ -6,6 +6,7 @@
  * only once its current ones are done, while the other endpoints' keep flowing.
  */
 import { Webhook } from 'standardwebhooks';
+import { claimLeaseMs } from '../core/claims.js';
 import { eachAtMost } from '../core/promises.js';
 import { deliveryAfterFailure, endpointAfterFailure, isDelivered, MAX_DELIVERY_ATTEMPTS } from '../core/webhooks.js';
 import type { DbHandle } from '../db/connect.js';
@@ -96,9 +97,7 @@ export class WebhookWorker {
     this.pollMs = options.pollMs ?? 1_000;
     this.gatherMs = options.gatherMs ?? 200;
     this.deliveredMarks = new Batcher((marks) => markDelivered(options.handle, marks, options.clock.now()));
-    const turns = Math.ceil(this.perEndpoint / this.postsPerEndpoint);
-    this.leaseMs = options.leaseMs ?? this.timeoutMs * (turns + 2);
-    if (this.timeoutMs * turns >= this.leaseMs) throw new Error('WebhookWorker: leaseMs must be longer than a timeout for each turn of a claim');
+    this.leaseMs = claimLeaseMs({ timeoutMs: this.timeoutMs, claimed: this.perEndpoint, atOnce: this.postsPerEndpoint }, 2 * this.timeoutMs, options.leaseMs);
   }
 
   /** One round, waited for whole: claims the due deliveries and posts them. */

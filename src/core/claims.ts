@@ -1,0 +1,24 @@
+/**
+ * The lease of a worker's claim (emails, webhook deliveries): rows claimed together are worked a
+ * few at a time, each try ending within `timeoutMs`, so the last turn starts after the others'
+ * timeouts. A lease shorter than every turn's timeout could run out while a row is still being
+ * sent, and another worker would claim it and send it again.
+ */
+export interface ClaimShape {
+  timeoutMs: number;
+  /** Rows one claim takes, at most. */
+  claimed: number;
+  /** Rows of a claim worked at once, at most. */
+  atOnce: number;
+}
+
+/**
+ * The lease: `given`, or a timeout for each turn and `spareMs` more for the records. Throws when
+ * `given` would not outlast every turn.
+ */
+export function claimLeaseMs(shape: ClaimShape, spareMs: number, given?: number): number {
+  const turns = Math.ceil(shape.claimed / shape.atOnce);
+  const lease = given ?? shape.timeoutMs * turns + spareMs;
+  if (shape.timeoutMs * turns >= lease) throw new Error(`a claim's lease (${lease} ms) must be longer than a timeout (${shape.timeoutMs} ms) for each of its ${turns} turns`);
+  return lease;
+}
