@@ -22,6 +22,7 @@ import { addAgents, randomTickets, rng } from './summaries-support.js';
 const STEPS = [
   ['2026-12-03T1000-search-words', '2026-12-03T1100-search-intake'],
   ['2026-12-05T1300-presence-history', '2026-12-07T0900-search-intake-once'],
+  ['2026-12-09T0900-drop-webhook-due', '2026-12-10T0900-search-generic-plan'],
 ] as const;
 
 async function migrateTo(m: Migrator, name: string): Promise<void> {
@@ -104,5 +105,41 @@ for (const [BEFORE, NAME] of STEPS) describe(`migration ${NAME} (postgres)`, () 
     await db().insertInto('messages').values([message(b, 'Quokka sighting'), message(c, 'Tangerine note', 'note')]).execute();
     await expectIndexMatchesRows(db());
     expect((await m.migrateToLatest()).error).toBeUndefined();
+  });
+});
+
+describe('migration 2026-12-10T0900-search-generic-plan (postgres)', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await freshDatabase('postgres');
+  });
+  afterAll(() => database.drop());
+
+  it('keeps one plan of the refresh per connection, and that plan reads each ticket through its key', async () => {
+    const db = database.handle.db;
+    // A help desk's tickets, analysed (on empty tables of unknown size any plan scans them whole).
+    const agents = await addAgents(db, 'plan', 2);
+    for (let i = 0; i < 4; i++) {
+      const ids = await db.insertInto('tickets').values(randomTickets(rng(i + 100), 500, Date.now(), agents, [])).returning('id').execute();
+      const bodies = ids.flatMap(({ id }) => ['Printer jammed again', 'Tried turning it off', 'Escalated to hardware'].map((body) => ({ ticket_id: id, body })));
+      await db.insertInto('messages').values(bodies.map((m, j) => ({ ...m, kind: j % 3 === 2 ? 'note' : 'customer', author_id: null, author_name: 'Someone', channel: 'web', created_at: Date.now() }))).execute();
+    }
+    await sql`analyze`.execute(db);
+    const config = await sql<{ proconfig: string[] | null }>`select proconfig from pg_proc where proname = 'ticket_search_refresh_many' and pronamespace = current_schema()::regnamespace`.execute(db);
+    expect(config.rows).toEqual([{ proconfig: ['plan_cache_mode=force_generic_plan'] }]);
+    // The function's statement, planned as the function now plans it (for any array).
+    const { rows } = await sql<{ prosrc: string }>`select prosrc from pg_proc where proname = 'ticket_search_refresh_many' and pronamespace = current_schema()::regnamespace`.execute(db);
+    const statement = /insert into ticket_search[\s\S]*excluded\.notes\)/.exec(rows[0]!.prosrc)![0].replace('any (tickets)', 'any ($1)');
+    const plan = await db.connection().execute(async (conn) => {
+      await sql`set plan_cache_mode = force_generic_plan`.execute(conn);
+      await sql.raw(`prepare refresh_plan(integer[]) as ${statement}`).execute(conn);
+      const explained = await sql<{ 'QUERY PLAN': string }>`explain (costs off) execute refresh_plan('{1,2,3}')`.execute(conn);
+      await sql`deallocate refresh_plan`.execute(conn);
+      await sql`reset plan_cache_mode`.execute(conn);
+      return explained.rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toMatch(/Index Scan using tickets_pkey on tickets[\s\S]*Index Cond: \(id = ANY \(\$1\)\)/);
+    expect(plan).toMatch(/Index (Only )?Scan using messages_(public_)?by_ticket on messages/);
+    expect(plan).not.toMatch(/Seq Scan on (tickets|messages)\b/);
   });
 });

@@ -29,6 +29,7 @@ import * as ssoLogins from './2026-12-05T1100-sso-logins.js';
 import * as searchIntakeOnce from './2026-12-07T0900-search-intake-once.js';
 import * as webhookDueByEndpoint from './2026-12-08T0900-webhook-due-by-endpoint.js';
 import * as dropWebhookDue from './2026-12-09T0900-drop-webhook-due.js';
+import * as searchGenericPlan from './2026-12-10T0900-search-generic-plan.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -62,4 +63,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07T0900-search-intake-once': searchIntakeOnce,
   '2026-12-08T0900-webhook-due-by-endpoint': webhookDueByEndpoint,
   '2026-12-09T0900-drop-webhook-due': dropWebhookDue,
+  '2026-12-10T0900-search-generic-plan': searchGenericPlan,
 };
