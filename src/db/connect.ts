@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -183,19 +184,76 @@ function watchConnections(pool: pg.Pool, onError: (error: unknown) => void): voi
   pool.on('error', (error, client) => report(client, error));
 }
 
-const answering = new WeakSet<pg.PoolClient>();
+/**
+ * Statements prepared once per PostgreSQL connection (SQL-level PREPARE), by name; see
+ * sessionStatement. The name is a hash of the text, so one text is one statement everywhere.
+ */
+const sessionStatements = new Map<string, string>();
+const executeOf = new Map<string, string>();
+const EXECUTED = /\bexecute (hd_[0-9a-f]{16})\b/g;
 
 /**
- * A query of several statements (no parameters: pg sends it as one simple query) is answered with
- * its last statement's rows: pg answers it with a list of results, of which Kysely would read none.
- * inRoutingTransaction sends BEGIN, the lock and the routing state's query that way.
+ * Registers `text` (no parameters) as a statement prepared on each connection, and returns the
+ * `execute …` that runs it, to send in a simple query (alone or among other statements). Every
+ * query sent as one simple query is planned again each time; a statement prepared once keeps its
+ * plan for the connection's life, and PostgreSQL plans it again by itself when a table it reads
+ * changes. The first query on a connection that executes it prepares it there, in a round trip of
+ * its own (answeringQueries). Its rows must keep their types whatever a migration changes (a
+ * prepared statement whose result type changes fails, "cached plan must not change result type"):
+ * the caller gives it a result of one `json` column, as inRoutingTransaction does. Session-level,
+ * like LISTEN: the server must be reached directly or through a pooler in session mode.
  */
-function answersWithLastStatement(client: pg.PoolClient): void {
+export function sessionStatement(text: string): string {
+  let execute = executeOf.get(text);
+  if (execute === undefined) {
+    const name = `hd_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+    sessionStatements.set(name, text);
+    executeOf.set(text, (execute = `execute ${name}`));
+  }
+  return execute;
+}
+
+const answering = new WeakSet<pg.PoolClient>();
+const preparedOn = new WeakMap<pg.PoolClient, Map<string, Promise<unknown>>>();
+
+/**
+ * Prepares on `client` the session statements `text` executes that it has not prepared yet (in
+ * order, one round trip each), then sends `text`. A PREPARE that fails is forgotten, so a later
+ * query tries again (a table missing before the migrations ran, a connection lost).
+ */
+function preparingFirst(client: pg.PoolClient, query: (...args: unknown[]) => unknown, text: string, args: unknown[]): unknown {
+  const names = [...text.matchAll(EXECUTED)].map((m) => m[1]!).filter((name) => sessionStatements.has(name));
+  if (names.length === 0) return query(...args);
+  let prepared = preparedOn.get(client);
+  if (!prepared) preparedOn.set(client, (prepared = new Map()));
+  const ready = names.map((name) => {
+    let done = prepared.get(name);
+    if (!done) {
+      done = (query(`prepare ${name} as ${sessionStatements.get(name)!}`) as Promise<unknown>).catch((error: unknown) => {
+        prepared.delete(name);
+        throw error;
+      });
+      prepared.set(name, done);
+    }
+    return done;
+  });
+  return Promise.all(ready).then(() => query(...args));
+}
+
+/**
+ * Every query of a checked-out client goes through here, for two rules:
+ * - A query of several statements (no parameters: pg sends it as one simple query) is answered with
+ *   its last statement's rows: pg answers it with a list of results, of which Kysely would read
+ *   none. inRoutingTransaction sends BEGIN, the lock and the routing state's query that way.
+ * - Session statements it executes are prepared on this connection first (sessionStatement).
+ */
+function answeringQueries(client: pg.PoolClient): void {
   if (answering.has(client)) return;
   answering.add(client);
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as { query: unknown }).query = (...args: unknown[]) => {
-    const answer = query(...args);
+    const text = typeof args[0] === 'string' ? args[0] : undefined;
+    const answer = text?.includes('execute hd_') ? preparingFirst(client, query, text, args) : query(...args);
     return answer instanceof Promise ? answer.then((result: unknown) => (Array.isArray(result) ? result[result.length - 1] : result)) : answer;
   };
 }
@@ -222,7 +280,7 @@ function givenBackSettled(pool: pg.Pool): PostgresPool {
   return {
     connect: async () => {
       const client = await pool.connect();
-      answersWithLastStatement(client);
+      answeringQueries(client);
       // pg-pool sets a new release() on every checkout; this wraps that checkout's.
       const release = client.release.bind(client);
       client.release = (destroy?: Error | boolean) => {

@@ -71,7 +71,8 @@ export interface RoutingState {
   routingDue: boolean;
   /**
    * On PostgreSQL, the ticket ids reserved for the tickets this transaction will create (from the
-   * tickets' sequence, ascending; lost if unused, like any nextval); on SQLite, or when none were
+   * tickets' sequence, ascending, at least as many as announced; lost if unused, like any
+   * nextval); on SQLite, or when none were
    * asked for, null: the ids come from the insert.
    */
   newTicketIds: number[] | null;
@@ -122,15 +123,34 @@ type AgentJson = [
  * The query of the routing state: the settings, every active agent's load, name, teams and skills,
  * the teams' overflow rules, whether the queue holds anything and the earliest routing moment of a
  * waiting ticket, the active webhook endpoints, and for intake (`newTickets` > 0) every topic with
- * its skills and (on PostgreSQL) `newTickets` ticket ids: one query of one row, however many agents
- * and teams there are (the settings row with the rest as subqueries, each evaluated once).
+ * its skills and (on PostgreSQL) at least `newTickets` ticket ids (reservedIds): one query of one
+ * row, however many agents and teams there are (the settings row with the rest as subqueries,
+ * each evaluated once). Compiled once per database and size of reservation.
  *
  * It has no parameters (its numbers are literals), so on PostgreSQL inRoutingTransaction can send
  * it in the round trip that begins the transaction and takes the lock: it needs nothing known only
  * once the lock is held (the instant is compared with the earliest routing moment afterwards).
  */
 export function routingStateQuery(db: Db, newTickets = 0): CompiledQuery<RoutingStateRow> {
-  return stateSelect(db, newTickets).compile();
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+  const size = newTickets <= 0 ? 0 : pg ? reservedIds(newTickets) : 1;
+  let compiled = compiledStates.get(db);
+  if (!compiled) compiledStates.set(db, (compiled = new Map()));
+  let query = compiled.get(size);
+  if (!query) compiled.set(size, (query = stateSelect(db, size).compile()));
+  return query;
+}
+
+const compiledStates = new WeakMap<Db, Map<number, CompiledQuery<RoutingStateRow>>>();
+
+/**
+ * How many ticket ids a transaction announcing `newTickets` reserves: the next power of two. The
+ * state query is prepared once per text (inRoutingTransaction), so a count per batch size would be
+ * up to a hundred statements on each connection; this is eight. The ids left over are skipped, as
+ * any unused nextval is (ticket ids have gaps; nothing counts on them following each other).
+ */
+export function reservedIds(newTickets: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, newTickets)));
 }
 
 function stateSelect(db: Db, newTickets: number) {
@@ -151,7 +171,7 @@ function stateSelect(db: Db, newTickets: number) {
       sql<number | null>`(select min(d.routing_due_at) from tickets d where d.status = 'open' and d.agent_id is null and d.routing_due_at is not null)`.as('routing_due_at'),
       activeEndpointsSql(pg).as('webhook_endpoints'),
       (newTickets > 0 ? topicRulesSql(pg) : sql<string | null>`null`).as('topic_rules'),
-      (reserve ? sql<number[] | null>`(select array_agg(nextval('tickets_id_seq')) from generate_series(1, ${sql.lit(newTickets)}))` : sql<number[] | null>`null`).as(
+      (reserve ? sql<number[] | null>`(select array_agg(nextval('tickets_id_seq')) from generate_series(1, ${sql.lit(reservedIds(newTickets))}))` : sql<number[] | null>`null`).as(
         'new_ticket_ids',
       ),
     ])

@@ -7,6 +7,7 @@
  */
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, type DbHandle } from '../../src/db/connect.js';
 import { inRoutingTransaction } from '../../src/db/transaction.js';
 import { loadRoutingState, routingStateOf, routingStateQuery } from '../../src/repositories/routingState.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
@@ -78,6 +79,47 @@ for (const dialect of DIALECTS) {
     });
 
     if (dialect === 'postgres') {
+      describe('prepared once per connection', () => {
+        // One connection, so every transaction below runs on the same session.
+        let single: DbHandle;
+        beforeAll(() => {
+          single = connect(database.url, { poolSize: 1 });
+        });
+        afterAll(() => single.destroy());
+
+        it('keeps its one plan across transactions', async () => {
+          let plans: unknown[] = [];
+          for (let i = 0; i < 7; i++) {
+            plans = await inRoutingTransaction(
+              single,
+              async (trx) => (await sql`select generic_plans, custom_plans from pg_prepared_statements where name like 'hd\_%'`.execute(trx)).rows,
+              routingStateQuery(single.db, 3),
+            );
+          }
+          expect(plans).toEqual([{ generic_plans: 7, custom_plans: 0 }]);
+        });
+
+        it('still answers after a migration changes a table it reads (its result is one json column)', async () => {
+          await capacity(8);
+          const read = () => inRoutingTransaction(single, async (_trx, [row]) => row, CompiledQuery.raw('select * from settings where id = 1') as CompiledQuery<Record<string, unknown>>);
+          expect(await read()).toMatchObject({ default_capacity: 8 });
+          await sql`alter table settings add column opening_test integer not null default 42`.execute(database.handle.db);
+          try {
+            expect(await read()).toMatchObject({ default_capacity: 8, opening_test: 42 });
+          } finally {
+            await sql`alter table settings drop column opening_test`.execute(database.handle.db);
+          }
+          expect(await read()).not.toHaveProperty('opening_test');
+        });
+
+        it('a statement that failed to prepare is prepared again by the next transaction', async () => {
+          const later = CompiledQuery.raw('select count(*) as n from opening_later') as CompiledQuery<{ n: number }>;
+          await expect(inRoutingTransaction(single, async () => 1, later)).rejects.toThrow(/opening_later/);
+          await sql`create table opening_later (x integer)`.execute(database.handle.db);
+          expect(await inRoutingTransaction(single, async (_trx, [row]) => row!.n, later)).toBe(0);
+        });
+      });
+
       it('refuses an opening query with parameters, before sending anything', async () => {
         const withParameter = sql`select ${1} as one`.compile(database.handle.db);
         await expect(inRoutingTransaction(database.handle, async () => 1, withParameter)).rejects.toThrow(/no parameters/);
