@@ -75,6 +75,16 @@ describe('validateNewTicket strips control characters from one-line fields', () 
   it('a description loses NUL, bell, DEL and C1 controls but keeps CR, LF and tab', () => {
     expect(validateNewTicket(form({ description: 'a\u0000b\u0007c\u007fd\u0085\u009b\r\ne\tf' })).description).toBe('abcd\r\ne\tf');
   });
+
+  it.each<[string, string]>([
+    ['half a pair, high', 'a\uD800b'],
+    ['half a pair, low', 'a\uDC00b'],
+    ['half a pair at the end', 'ab\uD83C'],
+  ])('%s becomes U+FFFD in every field, and whole pairs stay', (_name, value) => {
+    const result = validateNewTicket(form({ name: `${value} 🎫`, title: `${value} 🎫`, description: `${value} 🎫` }));
+    const expected = `${value.replace(/[\uD800-\uDFFF]/, '\uFFFD')} 🎫`;
+    expect([result.name, result.title, result.description]).toEqual([expected, expected, expected]);
+  });
 });
 
 describe('validateNewTicket rejects', () => {

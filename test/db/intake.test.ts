@@ -60,6 +60,18 @@ for (const dialect of DIALECTS) {
       expect(await historyViolations(database.handle.db)).toEqual([]);
     });
 
+    it('stores every text of a batch as sent: quotes, backslashes, lines, emoji, JSON-looking text; a lone surrogate as U+FFFD', async () => {
+      const texts = ['O\'Brien "quoted" \\ back\\slash', 'Snowman ☃ and 🎫 ticket', '{"id": 1, "title": null}', 'broken \uD800 half'];
+      const describe = (text: string) => `${text}\nline two\ttab`;
+      const intake = new TicketIntake(ctx);
+      const tickets = await Promise.all(texts.map((text, i) => intake.submit({ ...form(100 + i), name: text, title: text, description: describe(text) })));
+      const stored = texts.map((text) => text.replace('\uD800', '\uFFFD'));
+      const rows = await database.handle.db.selectFrom('tickets').select(['customer_name', 'title', 'description']).where('id', 'in', tickets.map((t) => t.id)).orderBy('id').execute();
+      expect(rows).toEqual(stored.map((text) => ({ customer_name: text, title: text, description: describe(text) })));
+      const messages = await database.handle.db.selectFrom('messages').select('body').where('ticket_id', 'in', tickets.map((t) => t.id)).orderBy('ticket_id').execute();
+      expect(messages.map((m) => m.body)).toEqual(stored.map(describe));
+    });
+
     it('a bad form is refused at once with its field errors and never joins a batch', async () => {
       const intake = new TicketIntake(ctx);
       const before = await database.handle.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
