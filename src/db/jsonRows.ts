@@ -3,6 +3,7 @@ import type { Database } from './schema.js';
 
 /** ES2024's String.prototype.toWellFormed (Node 20 has it; this project's TypeScript library is older). */
 type WellFormed = string & { toWellFormed(): string };
+const LONE_SURROGATE_ESCAPE = /\\ud[89a-f]/i;
 
 /**
  * Rows for a multi-row INSERT on PostgreSQL as one parameter: the rows as JSON, turned into the
@@ -22,7 +23,10 @@ export function jsonRows<T extends keyof Database & string>(table: T, rows: read
   const named = new Set<string>();
   for (const row of rows) for (const [column, value] of Object.entries(row)) if (value !== undefined) named.add(column);
   const columns = [...named] as (keyof Database[T] & string)[];
-  const json = JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'string' ? (value as WellFormed).toWellFormed() : value));
+  // JSON.stringify writes a lone surrogate as an escape (`\ud800`); only then is every string
+  // mended, since a replacer costs a call per value (2–3 % of the main thread under intake).
+  const plain = JSON.stringify(rows);
+  const json = LONE_SURROGATE_ESCAPE.test(plain) ? JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'string' ? (value as WellFormed).toWellFormed() : value)) : plain;
   const select = sql`select ${sql.join(columns.map((c) => sql.ref(c)))} from json_populate_recordset(null::${sql.table(table)}, ${json}::json)`;
   return { columns, select };
 }

@@ -11,7 +11,6 @@
  * What one transaction decides for several tickets is what one-at-a-time creation decides for
  * tickets arriving in that order in the same millisecond, so R1 and I1–I4 hold as before.
  */
-import { randomBytes } from 'node:crypto';
 import { invalidInput } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import { NEW_TICKET_LABELS, type NewTicketInput, validateNewTicket } from '../core/tickets.js';
@@ -23,6 +22,7 @@ import type { InboundRecord } from '../repositories/inbound.js';
 import { findTicketsByIntakeKeys } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import { type CreatedTicket, createTickets } from './tickets.js';
+import { randomBase64url } from './random.js';
 
 /** What a submission may bring besides the form's fields: its channel (default `web`) and files. */
 export interface SubmissionExtras {
@@ -87,7 +87,7 @@ export class TicketIntake {
 
 /** 128 random bits, URL-safe: unique per submission without coordination between processes. */
 function newIntakeKey(): string {
-  return randomBytes(16).toString('base64url');
+  return randomBase64url(16);
 }
 
 /**

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { nextWideningAt, planTeamFollowUp, planTeamIntake, skillsOfTopic, skillsText, type StoredSkill, type TeamTicket, type TopicRule } from '../core/teams.js';
 import { forbidden, notFound } from '../core/errors.js';
 import { clocksAtCreation, IDLE_CLOCKS } from '../core/slaClocks.js';
@@ -17,10 +16,11 @@ import { mailDataOf, notifyCustomer } from './notifications.js';
 import { createdDeliveries } from './webhooks.js';
 import { pullAndBalance, type RoutingRun, updateAgent, withRouting } from './routing.js';
 import { clocksForClose } from './slaClocks.js';
+import { randomBase64url } from './random.js';
 
 /** 192 random bits, URL-safe: the customer's key to the status page. */
 export function newTicketToken(): string {
-  return randomBytes(24).toString('base64url');
+  return randomBase64url(24);
 }
 
 /**
