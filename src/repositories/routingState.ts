@@ -72,8 +72,7 @@ export interface RoutingState {
   /**
    * On PostgreSQL, the ticket ids reserved for the tickets this transaction will create (from the
    * tickets' sequence, ascending, at least as many as announced; lost if unused, like any
-   * nextval); on SQLite, or when none were
-   * asked for, null: the ids come from the insert.
+   * nextval); on SQLite, or when none were asked for, null: the ids come from the insert.
    */
   newTicketIds: number[] | null;
   /** Every topic with its skills when new tickets were announced (intake routes them by topic), else empty. */
