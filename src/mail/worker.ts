@@ -7,6 +7,7 @@
 import { claimLeaseMs } from '../core/claims.js';
 import { eachAtMost, settledOf } from '../core/promises.js';
 import { redactText } from '../core/redact.js';
+import { RoundTimer } from '../jobs/roundTimer.js';
 import type { DbHandle } from '../db/connect.js';
 import type { OutboxRow } from '../db/schema.js';
 import { Batcher } from '../db/batcher.js';
@@ -78,9 +79,12 @@ export class OutboxWorker {
   private readonly leaseMs: number;
   private readonly sendTimeoutMs: number;
   private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  /** When the scheduled round runs (epoch ms), while one is scheduled. */
-  private timerAt = Infinity;
+  private readonly timer = new RoundTimer(() => {
+    this.loop = this.drain().finally(() => {
+      this.loop = undefined;
+      if (this.running) this.timer.set(this.pollMs);
+    });
+  });
   private loop: Promise<void> | undefined;
   /**
    * Deliveries are recorded as they finish, and those finishing together share one UPDATE (one
@@ -128,7 +132,7 @@ export class OutboxWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.schedule(0);
+    this.timer.set(0);
   }
 
   /**
@@ -136,30 +140,14 @@ export class OutboxWorker {
    * Later nudges never push that round back.
    */
   nudge(): void {
-    if (!this.running || this.loop || Date.now() + this.gatherMs >= this.timerAt) return;
-    this.schedule(this.gatherMs);
+    if (this.running && !this.loop) this.timer.within(this.gatherMs);
   }
 
   /** Stops the loop and waits for the round in flight, so no email is left half recorded. */
   async stop(): Promise<void> {
     this.running = false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
+    this.timer.clear();
     await this.loop;
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timerAt = Date.now() + delayMs;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.loop = this.drain().finally(() => {
-        this.loop = undefined;
-        if (this.running) this.schedule(this.pollMs);
-      });
-    }, delayMs);
   }
 
   /** Rounds back to back while they come back full, then rest until the next poll. */

@@ -8,6 +8,7 @@
 import { Webhook } from 'standardwebhooks';
 import { claimLeaseMs } from '../core/claims.js';
 import { eachAtMost } from '../core/promises.js';
+import { RoundTimer } from '../jobs/roundTimer.js';
 import { deliveryAfterFailure, endpointAfterFailure, isDelivered, MAX_DELIVERY_ATTEMPTS } from '../core/webhooks.js';
 import type { DbHandle } from '../db/connect.js';
 import { Batcher } from '../db/batcher.js';
@@ -81,9 +82,11 @@ export class WebhookWorker {
   private readonly busy = new Set<number>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private running = false;
-  private timer: NodeJS.Timeout | undefined;
-  /** When the scheduled round runs (epoch ms), while one is scheduled. */
-  private timerAt = Infinity;
+  private readonly timer = new RoundTimer(() => {
+    this.claiming = this.round().finally(() => {
+      this.claiming = undefined;
+    });
+  });
   /** The soonest next round asked for while a claim was running (ms after it). */
   private asked = Infinity;
   private claiming: Promise<void> | undefined;
@@ -111,7 +114,7 @@ export class WebhookWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.schedule(0);
+    this.timer.set(0);
   }
 
   /** Look at the deliveries soon (after gatherMs) rather than at the next poll: a change was committed. */
@@ -123,30 +126,16 @@ export class WebhookWorker {
   private soon(delayMs: number): void {
     if (!this.running) return;
     if (this.claiming) this.asked = Math.min(this.asked, delayMs);
-    else if (Date.now() + delayMs < this.timerAt) this.schedule(delayMs);
+    else this.timer.within(delayMs);
   }
 
   /** Stops claiming and waits for the posts in flight, so none is left half recorded. */
   async stop(): Promise<void> {
     this.running = false;
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerAt = Infinity;
+    this.timer.clear();
     await this.claiming;
     await Promise.allSettled([...this.inFlight]);
     await this.client.close();
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timerAt = Date.now() + delayMs;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.claiming = this.round().finally(() => {
-        this.claiming = undefined;
-      });
-    }, delayMs);
   }
 
   /** Claims and starts the posts without waiting for them; an endpoint's finishing posts nudge the loop. */
@@ -160,7 +149,7 @@ export class WebhookWorker {
     } catch (error) {
       this.options.logger.error({ err: error }, 'webhook worker: round failed');
     }
-    if (this.running) this.schedule(full ? 0 : Math.min(this.asked, this.pollMs));
+    if (this.running) this.timer.set(full ? 0 : Math.min(this.asked, this.pollMs));
   }
 
   private claim(): Promise<ClaimedDelivery[]> {
