@@ -52,8 +52,7 @@ const EMAIL = /^[^\s@"]+@[^\s@"]+\.[^\s@".]+$/;
 const REFERENCE = /^hd-(\d{1,9})$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-/** Half of a surrogate pair, alone: a JavaScript string may hold one, UTF-8 cannot. */
-export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const EDGE_PUNCTUATION = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
 
 /** Characters as people count them (code points), not UTF-16 units. */

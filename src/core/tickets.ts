@@ -4,7 +4,7 @@
  */
 import { labelled } from './fieldErrors.js';
 import { invalidInput } from './errors.js';
-import { LONE_SURROGATE } from './search.js';
+import { wellFormed } from './unicode.js';
 
 export const PRIORITIES = ['high', 'medium', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -98,13 +98,13 @@ function text(raw: unknown): string {
 /**
  * Strips control characters other than line breaks and tabs, which no person types. C1 controls
  * (U+0080–U+009F) count too: NEL (U+0085) is a line break to some mail and log software. Half a
- * surrogate pair (possible in JSON, `"\ud800"`, never in UTF-8) becomes U+FFFD, as a UTF-8 encoder
- * makes it: stored as it was, SQLite kept three bytes that are not UTF-8.
+ * surrogate pair becomes U+FFFD (wellFormed): stored as it was, SQLite kept three bytes that are
+ * not UTF-8.
  */
 function clean(value: string, multiline: boolean): string {
   // eslint-disable-next-line no-control-regex
   const controls = multiline ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g : /[\u0000-\u001f\u007f-\u009f]/g;
-  return value.replace(controls, multiline ? '' : ' ').replace(LONE_SURROGATE, '\uFFFD').trim();
+  return wellFormed(value.replace(controls, multiline ? '' : ' ')).trim();
 }
 
 function checkLength(fields: Record<string, string>, key: string, value: string, max: number): void {

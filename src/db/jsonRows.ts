@@ -1,8 +1,7 @@
 import { type Insertable, type RawBuilder, sql } from 'kysely';
+import { wellFormed } from '../core/unicode.js';
 import type { Database } from './schema.js';
 
-/** ES2024's String.prototype.toWellFormed (Node 20 has it; this project's TypeScript library is older). */
-type WellFormed = string & { toWellFormed(): string };
 const LONE_SURROGATE_ESCAPE = /\\ud[89a-f]/i;
 
 /**
@@ -26,7 +25,7 @@ export function jsonRows<T extends keyof Database & string>(table: T, rows: read
   // JSON.stringify writes a lone surrogate as an escape (`\ud800`); only then is every string
   // mended, since a replacer costs a call per value (2–3 % of the main thread under intake).
   const plain = JSON.stringify(rows);
-  const json = LONE_SURROGATE_ESCAPE.test(plain) ? JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'string' ? (value as WellFormed).toWellFormed() : value)) : plain;
+  const json = LONE_SURROGATE_ESCAPE.test(plain) ? JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'string' ? wellFormed(value) : value)) : plain;
   const select = sql`select ${sql.join(columns.map((c) => sql.ref(c)))} from json_populate_recordset(null::${sql.table(table)}, ${json}::json)`;
   return { columns, select };
 }
