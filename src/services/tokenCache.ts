@@ -11,43 +11,31 @@
  */
 import type { LiveToken } from '../repositories/tokens.js';
 import type { Clock } from './context.js';
+import { ShortMemory } from './shortMemory.js';
 
 export const TOKEN_CACHE_TTL_MS = 2_000;
 
-/** Beyond this many tokens remembered, the memory starts again (a handful of tokens is normal). */
-const MAX_ENTRIES = 1_000;
-
 export class TokenCache {
-  private readonly entries = new Map<string, { token: LiveToken; until: number }>();
-  private generation = 0;
+  private readonly memory: ShortMemory<string, LiveToken | null>;
 
   /** The clock is real time by default, not the app's (a test's hand-moved clock would keep entries for ever). */
-  constructor(
-    private readonly ttlMs = TOKEN_CACHE_TTL_MS,
-    private readonly clock: Clock = { now: () => performance.now() },
-  ) {}
+  constructor(ttlMs = TOKEN_CACHE_TTL_MS, clock?: Clock) {
+    // Only live tokens are kept: a refusal is always asked again. Beyond 1,000 tokens (a handful is
+    // normal) the memory starts again.
+    this.memory = new ShortMemory({ ttlMs, clock, maxEntries: 1_000, keep: (token) => token !== null });
+  }
 
   /**
-   * The live token of a hash: remembered if fresh, else `load`ed (and remembered when no forget()
-   * came meanwhile). Only live tokens are remembered: a refusal is always asked again. The object
-   * is the one remembered (authentication notes a recorded use on it).
+   * The live token of a hash: remembered if fresh, else `load`ed (requests with the same token at
+   * the same moment share one load; kept when no forget() came meanwhile). The object is the one
+   * remembered (authentication notes a recorded use on it).
    */
-  async get(tokenHash: string, load: () => Promise<LiveToken | null>): Promise<LiveToken | null> {
-    const now = this.clock.now();
-    const entry = this.entries.get(tokenHash);
-    if (entry && entry.until > now) return entry.token;
-    const generation = this.generation;
-    const token = await load();
-    if (token && generation === this.generation) {
-      if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-      this.entries.set(tokenHash, { token, until: now + this.ttlMs });
-    }
-    return token;
+  get(tokenHash: string, load: () => Promise<LiveToken | null>): Promise<LiveToken | null> {
+    return this.memory.get(tokenHash, load);
   }
 
   /** Forgets everything, and whatever is being loaded now (a token was revoked, an account deactivated). */
   forget(): void {
-    this.generation++;
-    this.entries.clear();
+    this.memory.forget();
   }
 }

@@ -15,34 +15,26 @@ import { type TopicName, topicNamed } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
 import { allTopicNames, findTopicByNameOrId } from '../repositories/topics.js';
 import type { Clock } from './context.js';
+import { ShortMemory } from './shortMemory.js';
 
 export const TOPIC_NAMES_TTL_MS = 1_000;
 
 export class TopicNames {
-  private kept: { until: number; topics: TopicName[] } | null = null;
-  private generation = 0;
+  private readonly memory: ShortMemory<'topics', TopicName[]>;
 
   /** Real time by default, not the app's clock (a test's hand-moved clock would keep them for ever). */
-  constructor(
-    private readonly ttlMs = TOPIC_NAMES_TTL_MS,
-    private readonly clock: Clock = { now: () => performance.now() },
-  ) {}
+  constructor(ttlMs = TOPIC_NAMES_TTL_MS, clock?: Clock) {
+    this.memory = new ShortMemory({ ttlMs, clock });
+  }
 
   /** The topic `named` (a name in any letter case, or an id), or undefined. */
   async find(db: Db, named: string): Promise<TopicName | undefined> {
-    const now = this.clock.now();
-    let topics = this.kept && this.kept.until > now ? this.kept.topics : null;
-    if (!topics) {
-      const generation = this.generation;
-      topics = await allTopicNames(db);
-      if (generation === this.generation) this.kept = { until: now + this.ttlMs, topics };
-    }
+    const topics = await this.memory.get('topics', () => allTopicNames(db));
     return topicNamed(topics, named) ?? (await findTopicByNameOrId(db, named));
   }
 
   /** A topic changed here: read the names again at the next submission. */
   forget(): void {
-    this.kept = null;
-    this.generation += 1;
+    this.memory.forget();
   }
 }

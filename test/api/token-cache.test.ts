@@ -1,7 +1,8 @@
 /**
  * The inbound route's token memory (src/services/tokenCache.ts) on its own, with a hand-moved
  * clock: an entry lives its time and no longer, a refusal is never remembered, and forget() also
- * drops an authentication that was on its way when it was called (the token revoked meanwhile).
+ * drops an authentication that was on its way when it was called (the token revoked meanwhile);
+ * requests with the same token at the same moment share one load (src/services/shortMemory.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { LiveToken } from '../../src/repositories/tokens.js';
@@ -54,5 +55,44 @@ describe('TokenCache', () => {
     expect(await inFlight).toEqual(live(2));
     await cache.get('late', load);
     expect(loads).toBe(3);
+  });
+
+  it('requests arriving while a token is being loaded share that load; after a forget() they load again', async () => {
+    const cache = new TokenCache(2_000, new FakeClock());
+    let loads = 0;
+    let release!: () => void;
+    const slow = () => {
+      const n = ++loads;
+      return new Promise<LiveToken>((resolve) => (release = () => resolve(live(n))));
+    };
+    const together = [cache.get('h', slow), cache.get('h', slow), cache.get('h', slow)];
+    expect(loads).toBe(1);
+    // Another token is not held up by it.
+    expect(await cache.get('other', async () => live(9))).toEqual(live(9));
+    release();
+    expect(await Promise.all(together)).toEqual([live(1), live(1), live(1)]);
+    // Revoked while a load is on its way: the next request does not share it.
+    const before = cache.get('x', slow);
+    const releaseFirst = release;
+    cache.forget();
+    const after = cache.get('x', slow);
+    expect(loads).toBe(3);
+    releaseFirst();
+    release();
+    expect([await before, await after]).toEqual([live(2), live(3)]);
+  });
+
+  it('a failed load is shared by the requests waiting on it, and not kept', async () => {
+    const cache = new TokenCache(2_000, new FakeClock());
+    let loads = 0;
+    const failing = async () => {
+      loads++;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      throw new Error('database unreachable');
+    };
+    const results = await Promise.allSettled([cache.get('h', failing), cache.get('h', failing)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(loads).toBe(1);
+    expect(await cache.get('h', async () => live(1))).toEqual(live(1));
   });
 });

@@ -5,6 +5,7 @@ import { ping } from '../../db/connect.js';
 import { outboxBacklog } from '../../repositories/outbox.js';
 import { countByState } from '../../repositories/stats.js';
 import type { Clock, ServiceContext, TicketChange } from '../../services/context.js';
+import { ShortMemory } from '../../services/shortMemory.js';
 import { bearerToken } from '../api-auth.js';
 
 /**
@@ -14,25 +15,13 @@ import { bearerToken } from '../api-auth.js';
 export const METRICS_CACHE_MS = 5_000;
 
 /**
- * `load` remembered for `ttlMs` of `clock` after it resolved; callers arriving while it runs share
- * that one call, so at most one is in flight however many scrapes come together. A failure is not
- * remembered (every waiting caller gets it; the next call tries again).
+ * `load` remembered for `ttlMs` of `clock` (a ShortMemory of one value): callers arriving while it
+ * runs share that one call, so at most one is in flight however many scrapes come together. A
+ * failure is not remembered (every waiting caller gets it; the next call tries again).
  */
 export function cachedFor<T>(clock: Clock, ttlMs: number, load: () => Promise<T>): () => Promise<T> {
-  let last: { at: number; value: T } | undefined;
-  let inFlight: Promise<T> | undefined;
-  return async () => {
-    if (last && clock.now() - last.at < ttlMs) return last.value;
-    inFlight ??= load()
-      .then((value) => {
-        last = { at: clock.now(), value };
-        return value;
-      })
-      .finally(() => {
-        inFlight = undefined;
-      });
-    return inFlight;
-  };
+  const memory = new ShortMemory<'value', T>({ ttlMs, clock });
+  return () => memory.get('value', load);
 }
 
 /** What a scrape reads from the database, in two statements (see countByState and outboxBacklog). */
