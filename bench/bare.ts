@@ -107,7 +107,7 @@ async function benchDialect(dialect: Dialect): Promise<Run[]> {
     bare = await startBareServer(database.url);
     const ctx = { handle: database.handle, clock: systemClock, publicUrl: server.url };
     const admin = { authorization: `Bearer ${(await createApiToken(ctx, seeded.adminId, 'bench:bare')).token}` };
-    const closer = closing ? startCloser(server, admin) : { stop: async () => {} };
+    const closer = closing ? startCloser(server, admin, database) : { stop: async () => {} };
     const before = await counts(database.handle.db);
     const urls: Record<Route, string> = { api: server.url, bare: bare.url };
     const routes: Route[] = ['bare', 'api'];

@@ -103,7 +103,7 @@ async function benchDialect(dialect: Dialect): Promise<{ runs: Run[]; imap: { ma
       admin: { authorization: `Bearer ${(await createApiToken(ctx, seeded.adminId, 'bench:inbound')).token}` },
       inbound: (await createApiToken(ctx, seeded.adminId, 'bench:inbound mail', 'inbound')).token,
     };
-    const closer = startCloser(server, credentials.admin);
+    const closer = startCloser(server, credentials.admin, database);
     const before = await countTickets(database);
     const runs: Run[] = [];
     let warmOk = 0;

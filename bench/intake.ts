@@ -11,7 +11,7 @@
  *   few tickets each, as at work: every 100 ms the bench itself marks their open tickets closed
  *   with one UPDATE (not through the product: no events or emails), so routing always finds
  *   room and the agents' loads stay near what they would be (a handful) instead of growing with
- *   the run (through POST /bench/close-assigned/, so the UPDATE runs on the server's own connection);
+ *   the run (bench/lib/workload.ts startCloser: on SQLite through the server, on PostgreSQL its own connection);
  * - baseline: POST /bench/scratch/ (BENCH_ROUTES=on) with the same form body: one INSERT into a
  *   scratch table, 303. The most a write request can do on this machine and this server build.
  *   It writes through the server's own handle, the connection intake writes through, so both
@@ -200,7 +200,7 @@ async function openSide(dialect: Dialect, organisation: { agents: number; teams:
     ...(await browserCredentials(server)),
     admin: { authorization: `Bearer ${(await createApiToken(ctx, seeded.adminId, 'bench:intake')).token}` },
   };
-  const closer = startCloser(server, credentials.admin);
+  const closer = startCloser(server, credentials.admin, database);
   opened(() => closer.stop());
   return { database, server, credentials, closer, receiver, topics, before: await counts(database) };
 }

@@ -3,7 +3,9 @@
  * CSRF credentials, and the closer that keeps agents' loads at what they are at work.
  */
 import type autocannon from 'autocannon';
+import { sql } from 'kysely';
 import { csrfFrom } from './client.js';
+import type { BenchDatabase } from './db.js';
 import type { BenchServer } from './server.js';
 
 export const TICKET_TITLE = 'Printer prints every page twice';
@@ -22,18 +24,32 @@ export async function browserCredentials(server: BenchServer): Promise<{ cookie:
 }
 
 /**
- * Every 100 ms, closes the agents' open tickets with one UPDATE on the server's own connection
- * (POST /bench/close-assigned/, BENCH_ROUTES=on; no events or emails), so routing always finds
- * room and loads stay at a handful instead of growing with the run.
+ * Every 100 ms, closes the agents' open tickets with one UPDATE (no events or emails), so routing
+ * always finds room and loads stay at a handful instead of growing with the run.
+ *
+ * On SQLite through the server's own connection (POST /bench/close-assigned/, BENCH_ROUTES=on): a
+ * second writing process would make the server wait for the file lock. On PostgreSQL on the
+ * bench's own connection (`database`), without the dashboard summaries' triggers (the replica
+ * role): setting that role makes PostgreSQL drop the plans kept on the connection it is set on, so
+ * on one of the server's pooled connections every close had the next routing transaction there
+ * plan its prepared state again, inside the routing lock (pg_stat_statements: about half of them).
  */
-export function startCloser(server: BenchServer, admin: { authorization: string }): { stop(): Promise<void> } {
+export function startCloser(server: BenchServer, admin: { authorization: string }, database: Pick<BenchDatabase, 'dialect' | 'handle'>): { stop(): Promise<void> } {
+  const close =
+    database.dialect === 'postgres'
+      ? () =>
+          database.handle.db.transaction().execute(async (trx) => {
+            await sql`set local session_replication_role = replica`.execute(trx);
+            await sql`update tickets set status = 'closed', closed_at = ${Date.now()} where status = 'open' and agent_id is not null`.execute(trx);
+          })
+      : () =>
+          fetch(`${server.url}/bench/close-assigned/`, { method: 'POST', headers: admin }).then((response) => {
+            if (response.status !== 204) throw new Error(`close-assigned answered ${response.status}`);
+          });
   let running: Promise<unknown> | null = null;
   const timer = setInterval(() => {
     if (running) return;
-    running = fetch(`${server.url}/bench/close-assigned/`, { method: 'POST', headers: admin })
-      .then((response) => {
-        if (response.status !== 204) throw new Error(`close-assigned answered ${response.status}`);
-      })
+    running = close()
       .catch((error: unknown) => console.error('closer:', error))
       .finally(() => (running = null));
   }, 100);

@@ -53,7 +53,8 @@ export async function benchRoutes(app: FastifyInstance, ctx: ServiceContext): Pr
   // bench:intake's stand-in for agents at work: closes every assigned open ticket in one UPDATE,
   // behind the product's back (no events, no emails), so agents' loads stay a handful during a run.
   // Here rather than from the bench's own connection: on SQLite a second writing process makes the
-  // server wait for the file lock (better-sqlite3 waits synchronously, stalling every request).
+  // server wait for the file lock (better-sqlite3 waits synchronously, stalling every request). The
+  // benches close on PostgreSQL from their own connection instead (bench/lib/workload.ts says why).
   app.post('/bench/close-assigned/', adminOnly, async (_request, reply) => {
     const close = sql`update tickets set status = 'closed', closed_at = ${ctx.clock.now()} where status = 'open' and agent_id is not null`;
     if (dialect === 'sqlite') await close.execute(db);
