@@ -4,7 +4,6 @@
  * forget); a change made elsewhere (another process: here, straight in the database) is seen once
  * the memory runs out; a name the memory does not know is asked of the database at once.
  */
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateTopic } from '../../src/core/teamInput.js';
 import type { ServiceContext } from '../../src/services/context.js';
@@ -13,20 +12,11 @@ import { type AdminActor, saveTopic } from '../../src/services/teams.js';
 import { TopicNames } from '../../src/services/topicNames.js';
 import { addStaff } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
+import { QueryCounter } from '../support/queryCounter.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 
-/** Counts the reads of every topic's name (allTopicNames: the only unfiltered select from topics). */
-class TopicReads implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    const node = args.node;
-    if (node.kind === 'SelectQueryNode' && node.where === undefined && JSON.stringify(node.from).includes('"topics"')) this.count++;
-    return node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
-  }
-}
+/** The reads of every topic's name (allTopicNames: the only unfiltered select from topics). */
+const topicReads = () => new QueryCounter((node) => node.kind === 'SelectQueryNode' && node.where === undefined && JSON.stringify(node.from).includes('"topics"'));
 
 const form = (topic: string) => ({ name: 'C', email: 'c@example.com', title: 'T', description: 'Help', priority: 'medium', topic });
 
@@ -80,7 +70,7 @@ for (const dialect of DIALECTS) {
   
     it('submissions arriving together when the memory has run out share one read of the names', async () => {
       memory.advance(1_000);
-      const reads = new TopicReads();
+      const reads = topicReads();
       const counted = db().withPlugin(reads);
       const found = await Promise.all(Array.from({ length: 50 }, () => names.find(counted, 'general')));
       expect(found.every((t) => t?.name === 'General')).toBe(true);

@@ -4,26 +4,14 @@
  * METRICS_TOKEN closes the endpoint to anyone without it.
  */
 import type { FastifyInstance } from 'fastify';
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { cachedFor, METRICS_CACHE_MS } from '../../src/http/routes/ops.js';
 import { Client, startTestApp, submitViaForm, TEST_CONFIG, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
+import { QueryCounter } from '../support/queryCounter.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
-
-/** Counts the statements that reach the database, honestly: every query goes through plugins. */
-class QueryCounter implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.count++;
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
-  }
-}
 
 const TOKEN = 'metrics-token-0123456789abcdef';
 
