@@ -452,21 +452,31 @@ for (const dialect of DIALECTS) {
 
       // Timing: interleaved samples, medians, compared with what one password hash costs here. An
       // early return for unknown names would differ by a whole hash; we allow less than half of one.
+      // A full CI run shares two cores with other test files, and one round's medians can be pulled
+      // apart by a burst of load (seen once: 22 ms apart with a 33 ms hash), so up to three rounds
+      // are measured and one within the bound passes. A missing hash misses by a whole hash in every
+      // round, load only adds to both sides at random.
       const stored = await hashPassword('password123');
-      const hashes: number[] = [];
-      const known: number[] = [];
-      const unknownTimes: number[] = [];
-      for (let i = 0; i < 9; i++) {
-        const started = performance.now();
-        await verifyPassword('wrong-password', stored);
-        hashes.push(performance.now() - started);
-        known.push((await attempt('alice', `wrong-${i}`)).ms);
-        unknownTimes.push((await attempt(`nobody-${i}`, `wrong-${i}`)).ms);
+      const rounds: string[] = [];
+      let met = false;
+      for (let round = 0; round < 3 && !met; round++) {
+        const hashes: number[] = [];
+        const known: number[] = [];
+        const unknownTimes: number[] = [];
+        for (let i = 0; i < 9; i++) {
+          const started = performance.now();
+          await verifyPassword('wrong-password', stored);
+          hashes.push(performance.now() - started);
+          known.push((await attempt('alice', `wrong-${round}-${i}`)).ms);
+          unknownTimes.push((await attempt(`nobody-${round}-${i}`, `wrong-${round}-${i}`)).ms);
+        }
+        const hash = median(hashes);
+        const difference = Math.abs(median(known) - median(unknownTimes));
+        expect(hash).toBeGreaterThan(5);
+        rounds.push(`known ${median(known).toFixed(1)} ms, unknown ${median(unknownTimes).toFixed(1)} ms, one hash ${hash.toFixed(1)} ms`);
+        met = difference < hash / 2;
       }
-      const hash = median(hashes);
-      const difference = Math.abs(median(known) - median(unknownTimes));
-      expect(hash).toBeGreaterThan(5);
-      expect(difference, `known ${median(known).toFixed(1)} ms, unknown ${median(unknownTimes).toFixed(1)} ms, one hash ${hash.toFixed(1)} ms`).toBeLessThan(hash / 2);
+      expect(met, rounds.join('; ')).toBe(true);
     });
   });
 }
