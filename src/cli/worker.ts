@@ -7,13 +7,14 @@ import { ConfigError, loadConfig, readDotEnv } from '../config.js';
 import { connect } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { consoleLogger } from '../mail/logger.js';
-import { startDeliveries } from '../jobs/deliveries.js';
+import { SENDER_SETTINGS, startDeliveries } from '../jobs/deliveries.js';
 
 async function main(): Promise<void> {
   readDotEnv();
   const config = loadConfig();
   const logger = consoleLogger(config.logLevel);
   const handle = connect(config.databaseUrl, {
+    settings: SENDER_SETTINGS,
     onError: (error) => logger.warn({ err: error }, 'database connection lost; the pool opens a new one'),
   });
   await migrateToLatest(handle.db);

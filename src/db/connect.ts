@@ -44,6 +44,11 @@ export interface ConnectOptions {
    * on stderr.
    */
   onError?: (error: unknown) => void;
+  /**
+   * PostgreSQL settings for every connection of the pool (`-c name=value` at connect: no statement
+   * of its own). Names and values are the code's own constants, never input. Ignored on SQLite.
+   */
+  settings?: Readonly<Record<string, string>>;
 }
 
 /** The default report of a lost connection: a process without a logger still says what happened. */
@@ -147,10 +152,11 @@ function connectPostgres(url: string, options: ConnectOptions): DbHandle {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
+  const settings = { ...(schema ? { search_path: schema } : {}), ...options.settings };
   const pool = new (pgDriver().Pool)({
     connectionString: parsed.toString(),
     max: options.poolSize ?? 10,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    ...(Object.keys(settings).length > 0 ? { options: Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`).join(' ') } : {}),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID || oid === NUMERIC_OID

@@ -1,4 +1,4 @@
-import { type Insertable, type RawBuilder, sql } from 'kysely';
+import { type Insertable, type RawBuilder, sql, type SqlBool } from 'kysely';
 import type { Db, DbHandle } from '../db/connect.js';
 import type { OutboxRow, OutboxTable } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
@@ -198,39 +198,61 @@ export interface ClaimOptions {
  * Either way no row is handed to two workers while its lease holds.
  */
 export async function claimDueEmails(handle: DbHandle, options: ClaimOptions): Promise<OutboxRow[]> {
-  const { now, limit, leaseUntil, maxAttempts } = options;
-  const pg = handle.dialect === 'postgres';
-  const giveUp = (db: Db) =>
-    db
-      .updateTable('outbox')
-      .set({ status: 'failed', last_error: sql<string>`coalesce(last_error || ' / ', '') || 'the worker stopped during the last try; delivery unknown'` })
-      .where('status', '=', 'sending')
-      .where('next_attempt_at', '<=', now)
-      .where('attempts', '>=', maxAttempts);
-  // The oldest due rows, read in order from the partial index of due rows, so a claim costs the
-  // rows it takes, not the backlog: SQLite, left to itself, read every pending row through the
-  // status index and sorted them (2 ms a claim, growing with the backlog, during bench:intake).
-  // Literal statuses, so SQLite may use the partial index at all. Never a row given up above (in
-  // one PostgreSQL statement both parts see the same rows).
+  const rows =
+    handle.dialect === 'postgres'
+      ? await claimEmailsStatement(handle.db, options).execute()
+      : await inTransaction(handle, async (trx) => {
+          await giveUpAbandonedEmails(trx, options.now, options.maxAttempts).execute();
+          return trx.updateTable('outbox').set(claimedEmail(options.leaseUntil)).where('id', 'in', dueEmailIds(options, false)).returningAll().execute();
+        });
+  return rows.sort((a, b) => a.id - b.id);
+}
+
+/** The PostgreSQL claim as one statement (built, not run): the giving up in a data-modifying WITH. */
+export function claimEmailsStatement(db: Db, options: ClaimOptions) {
+  return db
+    .with('given_up', () => giveUpAbandonedEmails(db, options.now, options.maxAttempts).returning('id'))
+    .updateTable('outbox')
+    .set(claimedEmail(options.leaseUntil))
+    .where('id', 'in', dueEmailIds(options, true))
+    .returningAll();
+}
+
+/**
+ * An email still `sending` after its lease, on its last try: its worker stopped, and whether it
+ * went out is unknown; it fails. Read in the partial index of emails being sent (a literal, so
+ * SQLite uses it): a few entries, whatever was sent before.
+ */
+export function giveUpAbandonedEmails(db: Db, now: number, maxAttempts: number) {
+  return db
+    .updateTable('outbox')
+    .set({ status: 'failed', last_error: sql<string>`coalesce(last_error || ' / ', '') || 'the worker stopped during the last try; delivery unknown'` })
+    .where(sql<SqlBool>`status = 'sending'`)
+    .where('next_attempt_at', '<=', now)
+    .where('attempts', '>=', maxAttempts);
+}
+
+function claimedEmail(leaseUntil: number) {
+  return { status: 'sending' as const, attempts: sql<number>`attempts + 1`, next_attempt_at: leaseUntil };
+}
+
+/**
+ * The ids of the oldest due emails, read in claim order from the partial index of due rows
+ * (next_attempt_at, id), so a claim costs the rows it takes, not the backlog: SQLite, left to
+ * itself, read every pending row through the status index and sorted them (2 ms a claim, growing
+ * with the backlog, during bench:intake); PostgreSQL, with the index on time alone, read every
+ * entry up to now (the emails sent since the last vacuum among them) and sorted them (migration
+ * 2026-12-11T0900). Literal statuses, so SQLite may use the partial index at all. Never a row given
+ * up by the same claim (in one PostgreSQL statement both parts see the same rows). PostgreSQL takes
+ * them `FOR UPDATE SKIP LOCKED`.
+ */
+export function dueEmailIds(options: Pick<ClaimOptions, 'now' | 'limit' | 'maxAttempts'>, pg: boolean): RawBuilder<number> {
+  const { now, limit, maxAttempts } = options;
   const from = pg ? sql`outbox` : sql`outbox indexed by outbox_due`;
   const lock = pg ? sql`for update skip locked` : sql``;
-  const due = sql<number>`(select id from ${from} where status in ('pending', 'sending') and next_attempt_at <= ${now}
+  return sql<number>`(select id from ${from} where status in ('pending', 'sending') and next_attempt_at <= ${now}
       and (status = 'pending' or attempts < ${maxAttempts})
     order by next_attempt_at, id limit ${limit} ${lock})`;
-  const claimed = { status: 'sending' as const, attempts: sql<number>`attempts + 1`, next_attempt_at: leaseUntil };
-  const rows = pg
-    ? await handle.db
-        .with('given_up', () => giveUp(handle.db).returning('id'))
-        .updateTable('outbox')
-        .set(claimed)
-        .where('id', 'in', due)
-        .returningAll()
-        .execute()
-    : await inTransaction(handle, async (trx) => {
-        await giveUp(trx).execute();
-        return trx.updateTable('outbox').set(claimed).where('id', 'in', due).returningAll().execute();
-      });
-  return rows.sort((a, b) => a.id - b.id);
 }
 
 /**
