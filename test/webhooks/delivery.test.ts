@@ -16,6 +16,7 @@ import { closeTicket } from '../../src/services/tickets.js';
 import { recordDueBreaches } from '../../src/services/sla.js';
 import { WebhookWorker } from '../../src/webhooks/worker.js';
 import { DISABLE_AFTER_MS } from '../../src/core/webhooks.js';
+import { QueryCounter } from '../support/queryCounter.js';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -220,6 +221,21 @@ for (const dialect of DIALECTS) {
       const own = receiver.requests.filter((r) => r.path === '/steady');
       expect(own).toHaveLength(20);
       expect(new Set(own.map((r) => verified(r, endpoint.secret).data.reference)).size).toBe(20);
+    });
+
+    it('records the 2xx answers of a claim together, in one statement, however spread their answers come', async () => {
+      await register('/spread', ['ticket.created']);
+      let n = 0;
+      // Answers 0 to 60 ms apart: recorded as they came, they took several statements.
+      receiver.answer = () => ({ status: 204, delayMs: (n++ % 4) * 20 });
+      for (let i = 0; i < 16; i++) await newTicket(t.ctx, { title: `Spread ${i}` });
+      const marks = new QueryCounter((node) => JSON.stringify(node).includes('"delivered"'));
+      const w = worker({ handle: { ...t.ctx.handle, db: t.ctx.handle.db.withPlugin(marks) }, perEndpoint: 16, postsPerEndpoint: 4 });
+      expect(await w.runOnce()).toMatchObject({ claimed: 16, delivered: 16 });
+      expect(marks.count).toBe(1);
+      const rows = await t.ctx.handle.db.selectFrom('webhook_deliveries as d').innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id').select(['d.status', 'd.response_status']).where('e.url', '=', receiver.url('/spread')).execute();
+      expect(rows).toHaveLength(16);
+      expect(rows.every((r) => r.status === 'delivered' && r.response_status === 204)).toBe(true);
     });
 
     it('never lets a slow endpoint hold up another: the fast one is delivered while the slow one still waits for its answer', async () => {
