@@ -26,17 +26,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { atRealPasswordCost } from '../support/passwordCost.js';
+import { sameTime, timed } from '../support/timing.js';
 
 // Timing tests here compare answers with one password hash: at the real cost (vitest.config.ts lowers it).
 atRealPasswordCost();
 
 const TICKET = { name: 'Carla', email: 'carla@example.com', title: 'Broken', description: 'It broke.', priority: 'low' };
 const minute = 60_000;
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
 
 describe('rate limits', () => {
   let t: TestApp;
@@ -450,33 +446,17 @@ for (const dialect of DIALECTS) {
       expect(unknown.body).toBe(wrong.body);
       expect(deactivated.body).toBe(wrong.body);
 
-      // Timing: interleaved samples, medians, compared with what one password hash costs here. An
-      // early return for unknown names would differ by a whole hash; we allow less than half of one.
-      // A full CI run shares two cores with other test files, and one round's medians can be pulled
-      // apart by a burst of load (seen once: 22 ms apart with a 33 ms hash), so up to three rounds
-      // are measured and one within the bound passes. A missing hash misses by a whole hash in every
-      // round, load only adds to both sides at random.
+      // Timing: an early return for unknown names would differ by a whole hash; less than half of
+      // one is allowed (test/support/timing.ts: up to three rounds, against load).
       const stored = await hashPassword('password123');
-      const rounds: string[] = [];
-      let met = false;
-      for (let round = 0; round < 3 && !met; round++) {
-        const hashes: number[] = [];
-        const known: number[] = [];
-        const unknownTimes: number[] = [];
-        for (let i = 0; i < 9; i++) {
-          const started = performance.now();
-          await verifyPassword('wrong-password', stored);
-          hashes.push(performance.now() - started);
-          known.push((await attempt('alice', `wrong-${round}-${i}`)).ms);
-          unknownTimes.push((await attempt(`nobody-${round}-${i}`, `wrong-${round}-${i}`)).ms);
-        }
-        const hash = median(hashes);
-        const difference = Math.abs(median(known) - median(unknownTimes));
-        expect(hash).toBeGreaterThan(5);
-        rounds.push(`known ${median(known).toFixed(1)} ms, unknown ${median(unknownTimes).toFixed(1)} ms, one hash ${hash.toFixed(1)} ms`);
-        met = difference < hash / 2;
-      }
-      expect(met, rounds.join('; ')).toBe(true);
+      const { met, hash, report } = await sameTime({
+        known: async (i) => (await attempt('alice', `wrong-${i}`)).ms,
+        unknown: async (i) => (await attempt(`nobody-${i}`, `wrong-${i}`)).ms,
+        hash: () => timed(() => verifyPassword('wrong-password', stored)),
+        within: (oneHash) => oneHash / 2,
+      });
+      expect(hash).toBeGreaterThan(5);
+      expect(met, report).toBe(true);
     });
   });
 }
