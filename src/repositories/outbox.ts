@@ -1,7 +1,8 @@
-import { type Insertable, type RawBuilder, sql, type SqlBool } from 'kysely';
+import { type Insertable, type RawBuilder, sql } from 'kysely';
 import type { Db, DbHandle } from '../db/connect.js';
 import type { OutboxRow, OutboxTable } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
+import { giveUpAbandoned } from './abandoned.js';
 import type { ThreadBefore } from '../mail/message.js';
 import { CUSTOMER_MAIL_KINDS, type EmailContent, type MailKind } from '../mail/templates/index.js';
 
@@ -202,7 +203,7 @@ export async function claimDueEmails(handle: DbHandle, options: ClaimOptions): P
     handle.dialect === 'postgres'
       ? await claimEmailsStatement(handle.db, options).execute()
       : await inTransaction(handle, async (trx) => {
-          await giveUpAbandonedEmails(trx, options.now, options.maxAttempts).execute();
+          await giveUpAbandoned(trx, 'outbox', options.now, options.maxAttempts).execute();
           return trx.updateTable('outbox').set(claimedEmail(options.leaseUntil)).where('id', 'in', dueEmailIds(options, false)).returningAll().execute();
         });
   return rows.sort((a, b) => a.id - b.id);
@@ -211,25 +212,11 @@ export async function claimDueEmails(handle: DbHandle, options: ClaimOptions): P
 /** The PostgreSQL claim as one statement (built, not run): the giving up in a data-modifying WITH. */
 export function claimEmailsStatement(db: Db, options: ClaimOptions) {
   return db
-    .with('given_up', () => giveUpAbandonedEmails(db, options.now, options.maxAttempts).returning('id'))
+    .with('given_up', () => giveUpAbandoned(db, 'outbox', options.now, options.maxAttempts).returning('id'))
     .updateTable('outbox')
     .set(claimedEmail(options.leaseUntil))
     .where('id', 'in', dueEmailIds(options, true))
     .returningAll();
-}
-
-/**
- * An email still `sending` after its lease, on its last try: its worker stopped, and whether it
- * went out is unknown; it fails. Read in the partial index of emails being sent (a literal, so
- * SQLite uses it): a few entries, whatever was sent before.
- */
-export function giveUpAbandonedEmails(db: Db, now: number, maxAttempts: number) {
-  return db
-    .updateTable('outbox')
-    .set({ status: 'failed', last_error: sql<string>`coalesce(last_error || ' / ', '') || 'the worker stopped during the last try; delivery unknown'` })
-    .where(sql<SqlBool>`status = 'sending'`)
-    .where('next_attempt_at', '<=', now)
-    .where('attempts', '>=', maxAttempts);
 }
 
 function claimedEmail(leaseUntil: number) {

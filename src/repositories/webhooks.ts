@@ -3,10 +3,11 @@
  * written by the change's own transaction (insertDeliveries) and claimed by workers with a lease,
  * like emails (repositories/outbox.ts), but never more than a few dozen per endpoint at once.
  */
-import { type Insertable, type RawBuilder, sql, type SqlBool } from 'kysely';
+import { type Insertable, type RawBuilder, sql } from 'kysely';
 import type { Db, DbHandle } from '../db/connect.js';
 import type { WebhookDeliveriesTable, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
+import { giveUpAbandoned } from './abandoned.js';
 
 export type DeliveryStatus = WebhookDeliveriesTable['status'];
 
@@ -153,7 +154,7 @@ function claimedSet(leaseUntil: number) {
 async function claimInTransaction(handle: DbHandle, claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
   const { now, limit, perEndpoint, busy, leaseUntil, maxAttempts } = claim;
   return inTransaction(handle, async (trx) => {
-    await giveUpAbandonedSends(trx, now, maxAttempts).execute();
+    await giveUpAbandoned(trx, 'webhook_deliveries', now, maxAttempts).execute();
     let active = trx.selectFrom('webhook_endpoints').select(['id', 'url', 'secret']).where('active', '=', 1);
     if (busy.length > 0) active = active.where('id', 'not in', [...busy]);
     const endpoints = await active.execute();
@@ -189,7 +190,7 @@ export function claimStatement(db: Db, claim: DeliveryClaim) {
     where e.active = 1 ${notBusy}
     order by due.next_attempt_at, due.id limit ${limit})`.as('due');
   return db
-    .with('given_up', () => giveUpAbandonedSends(db, now, maxAttempts).returning('id'))
+    .with('given_up', () => giveUpAbandoned(db, 'webhook_deliveries', now, maxAttempts).returning('id'))
     .updateTable('webhook_deliveries as d')
     .from(due)
     .set(claimedSet(leaseUntil))
@@ -198,20 +199,6 @@ export function claimStatement(db: Db, claim: DeliveryClaim) {
     .where('d.next_attempt_at', '<=', now)
     .returningAll('d')
     .returning(['due.url', 'due.secret']);
-}
-
-/**
- * A delivery still `sending` after its lease, on its last try: its worker stopped, and whether it
- * arrived is unknown; it fails. Read in the partial index of deliveries being sent (a literal, so
- * SQLite uses it): a few rows, whatever the backlog.
- */
-export function giveUpAbandonedSends(db: Db, now: number, maxAttempts: number) {
-  return db
-    .updateTable('webhook_deliveries')
-    .set({ status: 'failed', last_error: sql<string>`coalesce(last_error || ' / ', '') || 'the worker stopped during the last try; delivery unknown'` })
-    .where(sql<SqlBool>`status = 'sending'`)
-    .where('next_attempt_at', '<=', now)
-    .where('attempts', '>=', maxAttempts);
 }
 
 /**

@@ -10,7 +10,8 @@ import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Db, type DbHandle } from '../../src/db/connect.js';
 import { SENDER_SETTINGS } from '../../src/jobs/deliveries.js';
-import { claimDueEmails, claimEmailsStatement, dueEmailIds, enqueueEmails, giveUpAbandonedEmails } from '../../src/repositories/outbox.js';
+import { claimDueEmails, claimEmailsStatement, dueEmailIds, enqueueEmails } from '../../src/repositories/outbox.js';
+import { giveUpAbandoned } from '../../src/repositories/abandoned.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 
 const NOW = 1_800_000_000_000;
@@ -69,7 +70,7 @@ for (const dialect of DIALECTS) {
       expect(duePlan).toContain('outbox_due');
       // In claim order: no sort of what the index gives, and (PostgreSQL) no bitmap over it.
       expect(duePlan).not.toMatch(/TEMP B-TREE|Sort|Bitmap/);
-      expect(await planOf(giveUpAbandonedEmails(db(), NOW, 5).compile())).toContain('outbox_sending');
+      expect(await planOf(giveUpAbandoned(db(), 'outbox', NOW, 5).compile())).toContain('outbox_sending');
       if (dialect === 'postgres') {
         const plan = await planOf(claimEmailsStatement(db(), options).compile());
         expect(plan).toMatch(/Index Scan using outbox_due/);

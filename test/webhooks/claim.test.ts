@@ -7,7 +7,8 @@
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
-import { claimDueDeliveries, claimStatement, dueDeliveryIds, giveUpAbandonedSends, insertDeliveries, insertEndpoint } from '../../src/repositories/webhooks.js';
+import { claimDueDeliveries, claimStatement, dueDeliveryIds, insertDeliveries, insertEndpoint } from '../../src/repositories/webhooks.js';
+import { giveUpAbandoned } from '../../src/repositories/abandoned.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 
 const NOW = 1_800_000_000_000;
@@ -50,7 +51,7 @@ for (const dialect of DIALECTS) {
         );
       const due = db().selectFrom('webhook_deliveries').select('id').where('id', 'in', dueDeliveryIds(endpoints, NOW, 10, 30)).compile();
       expect(await planOf(due)).toContain('webhook_deliveries_due_by_endpoint');
-      expect(await planOf(giveUpAbandonedSends(db(), NOW, 10).compile())).toContain('webhook_deliveries_sending');
+      expect(await planOf(giveUpAbandoned(db(), 'webhook_deliveries', NOW, 10).compile())).toContain('webhook_deliveries_sending');
       if (dialect === 'postgres') {
         // PostgreSQL claims in one statement: its reads go through the same indexes.
         const plan = await planOf(claimStatement(db(), { now: NOW, limit: 30, perEndpoint: 10, busy: [], leaseUntil: NOW + 60_000, maxAttempts: 10 }).compile());
