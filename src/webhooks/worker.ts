@@ -197,6 +197,7 @@ export class WebhookWorker {
     });
   }
 
+  /** A try whose outcome could not be recorded (the database failed): logged; the row waits for its lease. */
   private lost(row: ClaimedDelivery, error: unknown): 'lost' {
     this.options.logger.error({ err: error, deliveryId: row.id }, 'webhook worker: could not record a delivery');
     return 'lost';
