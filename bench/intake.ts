@@ -77,6 +77,7 @@ import { type BenchDatabase, createBenchDatabase, dropAll } from './lib/db.js';
 import { flag, fmtMs, hasFlag, listFlag, numberFlag, printTable, ratioVerdict } from './lib/report.js';
 import { ROOT, type BenchServer, startBenchServer } from './lib/server.js';
 import { browserCredentials, type Run as BenchRun, runOf, startCloser, ticketForm } from './lib/workload.js';
+import { cpuPerRequest, cpuText, postgresPids, readCpu } from './lib/cpu.js';
 import { seed } from './seed.js';
 
 const args = process.argv.slice(2);
@@ -116,8 +117,15 @@ const TARGET = againstOneTeam ? 0.9 : webhooks > 0 ? 0.8 : 0.5;
 const HISTORY = 20_000;
 /** A route's name: `baseline` is the scratch insert, every other name the ticket form. */
 type Route = string;
-type Run = BenchRun<Route> & { lane: Lane };
-type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+/** A run, with the CPU each side's processes spent per ticket taken in (µs; bench/lib/cpu.ts). */
+type Run = BenchRun<Route> & { lane: Lane; cpu: Record<string, number> };
+/** The webhook receiver's process: where it listens, its pid, and how many posts it got. */
+interface Receiver {
+  url: string;
+  pid: number;
+  received(): Promise<number>;
+  close(): Promise<void>;
+}
 type Counts = Awaited<ReturnType<typeof counts>>;
 
 /** What a request carries: the browser's CSRF cookie and form token; and the admin token the bulk close needs. */
@@ -132,6 +140,8 @@ async function cannon(lane: Lane, connections: number, seconds: number): Promise
   const { side, route } = lane;
   const path = route === 'baseline' ? '/bench/scratch/' : '/tickets/create/';
   const { cookie, csrf } = side.credentials;
+  const processes = () => ({ server: [side.server.pid], postgres: side.database.dialect === 'postgres' ? postgresPids() : [], receiver: side.receiver ? [side.receiver.pid] : [] });
+  const cpuBefore = readCpu(processes());
   const result = await autocannon({
     url: side.server.url,
     connections,
@@ -147,7 +157,8 @@ async function cannon(lane: Lane, connections: number, seconds: number): Promise
       })),
     ),
   });
-  return { ...runOf(route, connections, result, '303'), lane };
+  const run = runOf(route, connections, result, '303');
+  return { ...run, lane, cpu: cpuPerRequest(cpuBefore, readCpu(processes()), run.ok) };
 }
 
 /** One server on its own database, as the runs drive it. */
@@ -355,7 +366,7 @@ async function setWebhooks(database: BenchDatabase, on: boolean): Promise<void> 
 }
 
 /** A receiver answering 204 at once, counting what it gets: bench/lib/webhookReceiver.mjs, in a process of its own. */
-async function startReceiver(): Promise<{ url: string; received(): Promise<number>; close(): Promise<void> }> {
+async function startReceiver(): Promise<Receiver> {
   const child = fork(join(ROOT, 'bench', 'lib', 'webhookReceiver.mjs'), [], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
@@ -366,6 +377,7 @@ async function startReceiver(): Promise<{ url: string; received(): Promise<numbe
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     received: () =>
       new Promise<number>((resolve) => {
         child.once('message', (m: { received: number }) => resolve(m.received));
@@ -421,7 +433,7 @@ async function main(): Promise<void> {
   const summary: string[][] = [];
   for (const dialect of dialects) {
     const { runs, tickets } = await benchDialect(dialect);
-    for (const run of runs) rows.push([dialect, String(run.connections), run.route, run.rps.toFixed(0), `${run.p50} ms`, `${run.p99} ms`, String(run.ok)]);
+    for (const run of runs) rows.push([dialect, String(run.connections), run.route, run.rps.toFixed(0), `${run.p50} ms`, `${run.p99} ms`, String(run.ok), cpuText(run.cpu)]);
     for (const connections of connectionLevels) {
       const of = (route: Run['route']) => runs.filter((r) => r.route === route && r.connections === connections);
       const mean = (route: Run['route'], pick: (r: Run) => number) => of(route).reduce((s, r) => s + pick(r), 0) / of(route).length;
@@ -446,7 +458,7 @@ async function main(): Promise<void> {
     }
   }
   console.log('\nRuns (in the order run):');
-  printTable(['engine', 'connections', 'route', 'req/s', 'p50', 'p99', '303s'], rows);
+  printTable(['engine', 'connections', 'route', 'req/s', 'p50', 'p99', '303s', 'CPU µs per 303'], rows);
   const columns = (main: string, other: string, target: string) =>
     ['engine', 'connections', main, other, `${main}/${other}`, 'per round', `${main} p50/p99`, `${other} p50/p99`, target, 'tickets stored'];
   if (againstOneTeam) {
