@@ -7,10 +7,7 @@
  * `rounds` rounds are measured and the first within the bound passes. A missing hash on one side
  * misses by a whole hash in every round; load only adds to both sides at random.
  */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
+import { median } from '../../bench/lib/report.js';
 
 export interface SameTime {
   /** The `i`-th timing (ms) of each side, and of one password hash. */
