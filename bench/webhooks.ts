@@ -16,7 +16,7 @@ import { fork } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dialect } from '../src/db/connect.js';
-import { insertDeliveries, insertEndpoint } from '../src/repositories/webhooks.js';
+import { insertWebhookEvents, insertEndpoint } from '../src/repositories/webhooks.js';
 import { WebhookClient } from '../src/webhooks/post.js';
 import { WebhookWorker } from '../src/webhooks/worker.js';
 import { createBenchDatabase } from './lib/db.js';
@@ -98,7 +98,7 @@ try {
         const events = Math.ceil(deliveries / ENDPOINTS);
         for (let i = 0; i < events; i += 500) {
           const batch = Array.from({ length: Math.min(500, events - i) }, (_, k) => `msg_${now}_${i + k}`);
-          await insertDeliveries(db, batch.flatMap((messageId) => endpoints.map((endpointId) => ({ endpointId, event: 'ticket.created', messageId, ticketId: null, payload: body, now: Date.now() }))));
+          await insertWebhookEvents(db, batch.map((messageId) => ({ endpointIds: endpoints, event: 'ticket.created', messageId, ticketId: null, payload: body, now: Date.now() })));
         }
       };
       const waiting = async () => Number((await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'delivered').executeTakeFirstOrThrow()).n);

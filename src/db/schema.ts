@@ -6,6 +6,9 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { InboundResult } from '../core/inbound.js';
 import type { SlaMetric } from '../core/slaClocks.js';
 import type { TeamTables } from './schemaTeams.js';
+import type { WebhookTables } from './schemaWebhooks.js';
+
+export type { WebhookDeliveriesTable, WebhookDeliveryRow, WebhookEndpointRow, WebhookEndpointsTable, WebhookEventRow, WebhookEventsTable } from './schemaWebhooks.js';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -420,41 +423,7 @@ export interface OpenBreachSummaryTable {
   breached: number;
 }
 
-/** Where admins want events POSTed (§13); `events` is a comma list of event names, or `*` for all. */
-export interface WebhookEndpointsTable {
-  id: Generated<number>;
-  url: string;
-  events: string;
-  /** The Standard Webhooks signing secret (`whsec_…`), shown to the admin once. */
-  secret: string;
-  active: number;
-  created_at: number;
-  /** When the endpoint's current run of failures began; null while it answers. */
-  failing_since: number | null;
-  /** When the system disabled it after a day of failures (null: never, or enabled again). */
-  disabled_at: number | null;
-}
-
-/** The webhook outbox: one row per endpoint and event, written with its change (§13). */
-export interface WebhookDeliveriesTable {
-  id: Generated<number>;
-  endpoint_id: number;
-  event: string;
-  /** The `webhook-id` header: the same on every try, so receivers can drop a repeat. */
-  message_id: string;
-  ticket_id: number | null;
-  payload: string;
-  status: 'pending' | 'sending' | 'delivered' | 'failed';
-  attempts: number;
-  next_attempt_at: number;
-  created_at: number;
-  delivered_at: number | null;
-  /** The HTTP status of the last answer (null: no answer, see last_error). */
-  response_status: number | null;
-  last_error: string | null;
-}
-
-export interface Database extends TeamTables {
+export interface Database extends TeamTables, WebhookTables {
   users: UsersTable;
   tickets: TicketsTable;
   ticket_events: TicketEventsTable;
@@ -476,8 +445,6 @@ export interface Database extends TeamTables {
   sla_target_counts: SlaTargetCountsTable;
   first_response_histogram: FirstResponseHistogramTable;
   open_breach_summary: OpenBreachSummaryTable;
-  webhook_endpoints: WebhookEndpointsTable;
-  webhook_deliveries: WebhookDeliveriesTable;
   csat_summary: CsatSummaryTable;
   password_resets: PasswordResetsTable;
   recovery_codes: RecoveryCodesTable;
@@ -492,8 +459,6 @@ export type NewUserRow = Insertable<UsersTable>;
 export type TicketRow = Selectable<TicketsTable>;
 export type NewTicketRow = Insertable<TicketsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
-export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
-export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type AttachmentRow = Selectable<AttachmentsTable>;

@@ -15,7 +15,7 @@ import { insertEvents } from './events.js';
 import { enqueueEmails, type NewEmail, outboxRowOf } from './outbox.js';
 import { insertTickets } from './tickets.js';
 import { setLastAssignedAtOf } from './users.js';
-import { deliveryRowOf, insertDeliveries, type NewDelivery } from './webhooks.js';
+import { insertWebhookEvents, type NewWebhookEvent, withWebhookEvents } from './webhooks.js';
 
 /** What follows from the new tickets, once their ids are known. */
 export interface AfterIntake {
@@ -23,8 +23,8 @@ export interface AfterIntake {
   /** Each ticket's first message: its description (§9). */
   messages: Insertable<MessagesTable>[];
   emails: NewEmail[];
-  /** Webhook deliveries of the tickets' `ticket.created` events (none when no endpoint takes it). */
-  deliveries: NewDelivery[];
+  /** The tickets' `ticket.created` webhook events (none when no endpoint takes it). */
+  webhookEvents: NewWebhookEvent[];
   /** Agents who received tickets at `now`. */
   receivers: number[];
   now: number;
@@ -33,7 +33,7 @@ export interface AfterIntake {
 /**
  * Inserts the tickets (with the reserved `ids`, in order, when given) and what `follow` derives
  * from them (on PostgreSQL in one statement: an event, a first message and an email per ticket, and
- * the webhook deliveries); returns the tickets as stored, in the order given.
+ * the webhook events with their deliveries); returns the tickets as stored, in the order given.
  */
 export async function writeIntake(
   db: Db,
@@ -44,20 +44,20 @@ export async function writeIntake(
   if (tickets.length === 0) return [];
   if (ids === null) {
     const stored = await insertTickets(db, tickets);
-    const { events, messages, emails, deliveries, receivers, now } = follow(stored);
+    const { events, messages, emails, webhookEvents, receivers, now } = follow(stored);
     await insertEvents(db, events);
     await db.insertInto('messages').values(messages).execute();
     await enqueueEmails(db, emails);
-    await insertDeliveries(db, deliveries);
+    await insertWebhookEvents(db, webhookEvents);
     await setLastAssignedAtOf(db, receivers, now);
     return stored;
   }
   const stored = tickets.map((t, i) => ({ ...t, id: ids[i]! }));
-  const { events, messages, emails, deliveries, receivers, now } = follow(stored);
+  const { events, messages, emails, webhookEvents, receivers, now } = follow(stored);
   // Each new ticket has its event, its first message and its email, so no CTE is ever empty; the
-  // deliveries' CTE is there only when some endpoint takes `ticket.created`.
+  // webhook events' CTEs are there only when some endpoint takes `ticket.created`.
   // The rows go as JSON (jsonRows): the statement's text is the same for any batch, quick to plan.
-  const insert = <DB extends Database, T extends 'tickets' | 'ticket_events' | 'messages' | 'outbox' | 'webhook_deliveries'>(q: QueryCreator<DB>, table: T, rows: readonly Insertable<Database[T]>[]) => {
+  const insert = <DB extends Database, T extends 'tickets' | 'ticket_events' | 'messages' | 'outbox'>(q: QueryCreator<DB>, table: T, rows: readonly Insertable<Database[T]>[]) => {
     const { columns, select } = jsonRows(table, rows);
     return (q as unknown as QueryCreator<Database>).insertInto(table).columns(columns as never).expression(select).returning('id');
   };
@@ -66,10 +66,7 @@ export async function writeIntake(
     .with('created_events', (q) => insert(q, 'ticket_events', events))
     .with('first_messages', (q) => insert(q, 'messages', messages))
     .with('created_emails', (q) => insert(q, 'outbox', emails.map(outboxRowOf)));
-  // (The cast drops the extra CTE's name from the type: nothing below refers to it.)
-  const withDeliveries =
-    deliveries.length === 0 ? written : (written.with('created_deliveries', (q) => insert(q, 'webhook_deliveries', deliveries.map(deliveryRowOf))) as unknown as typeof written);
-  await withDeliveries
+  await (webhookEvents.length === 0 ? written : withWebhookEvents(written, webhookEvents))
     .updateTable('users')
     .set({ last_assigned_at: now })
     .where(receivers.length > 0 ? sql<SqlBool>`id in (${sql.join(receivers)})` : sql<SqlBool>`false`)

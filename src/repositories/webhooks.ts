@@ -3,9 +3,10 @@
  * written by the change's own transaction (insertDeliveries) and claimed by workers with a lease,
  * like emails (repositories/outbox.ts), but never more than a few dozen per endpoint at once.
  */
-import { type Insertable, type RawBuilder, sql } from 'kysely';
+import { type Insertable, PostgresAdapter, type QueryCreator, type RawBuilder, sql } from 'kysely';
 import type { Db, DbHandle } from '../db/connect.js';
-import type { WebhookDeliveriesTable, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
+import type { Database, WebhookDeliveriesTable, WebhookDeliveryRow, WebhookEndpointRow, WebhookEventsTable } from '../db/schema.js';
+import { jsonRows } from '../db/jsonRows.js';
 import { inTransaction } from '../db/transaction.js';
 import { giveUpAbandoned } from './abandoned.js';
 
@@ -84,38 +85,68 @@ export async function deleteEndpoint(db: Db, id: number): Promise<boolean> {
   return Number(result.numDeletedRows) === 1;
 }
 
-export interface NewDelivery {
-  endpointId: number;
+/** An event to tell webhooks (§13): its body, fixed with its change, and the endpoints that take it. */
+export interface NewWebhookEvent {
   event: string;
+  /** The `webhook-id`: the same on every endpoint and every try. */
   messageId: string;
   ticketId: number | null;
   payload: string;
+  /** One delivery for each. */
+  endpointIds: readonly number[];
   now: number;
 }
 
-/** Adds deliveries to the webhook outbox, pending and due at once; callers pass the change's transaction. */
-export async function insertDeliveries(db: Db, deliveries: readonly NewDelivery[]): Promise<void> {
-  if (deliveries.length === 0) return;
-  await db.insertInto('webhook_deliveries').values(deliveries.map(deliveryRowOf)).execute();
+/**
+ * Adds events to `webhook_events` and a delivery per endpoint that takes each to the webhook outbox,
+ * pending and due at once; callers pass the change's transaction. PostgreSQL: one statement.
+ */
+export async function insertWebhookEvents(db: Db, events: readonly NewWebhookEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await withWebhookEvents(db, events).selectNoFrom(sql<number>`1`.as('done')).execute();
+    return;
+  }
+  const stored = await db.insertInto('webhook_events').values(events.map(eventRowOf)).returning(['id', 'message_id']).execute();
+  const idOf = new Map(stored.map((e) => [e.message_id, e.id]));
+  const deliveries = events.flatMap((e) =>
+    e.endpointIds.map((endpointId) => ({ endpoint_id: endpointId, event_id: idOf.get(e.messageId)!, event: e.event, message_id: e.messageId, ticket_id: e.ticketId, status: 'pending' as const, attempts: 0, next_attempt_at: e.now, created_at: e.now })),
+  );
+  if (deliveries.length > 0) await db.insertInto('webhook_deliveries').values(deliveries).execute();
 }
 
-/** The webhook outbox row of a new delivery: pending, due at once. */
-export function deliveryRowOf(d: NewDelivery): Insertable<WebhookDeliveriesTable> {
-  return {
-    endpoint_id: d.endpointId,
-    event: d.event,
-    message_id: d.messageId,
-    ticket_id: d.ticketId,
-    payload: d.payload,
-    status: 'pending',
-    attempts: 0,
-    next_attempt_at: d.now,
-    created_at: d.now,
-  };
+/**
+ * PostgreSQL: `query` (a statement's WITH chain) with the events inserted (`created_webhook_events`,
+ * their rows as one JSON parameter) and their deliveries beside them (`created_webhook_deliveries`:
+ * each event's id joined to its endpoints, a second JSON parameter; in the events' order, so an
+ * endpoint's deliveries are claimed in the order of their changes). Intake adds them to its own
+ * statement; no round trip of their own inside the routing lock.
+ */
+export function withWebhookEvents<Q>(query: Q, events: readonly NewWebhookEvent[]): Q {
+  const { columns, select } = jsonRows('webhook_events', events.map(eventRowOf));
+  const targets = JSON.stringify(events.flatMap((e) => e.endpointIds.map((endpointId) => ({ message_id: e.messageId, endpoint_id: endpointId }))));
+  // (The casts drop the CTEs' names from the type: nothing after them refers to them by type.)
+  const withEvents = (query as unknown as QueryCreator<Database>).with('created_webhook_events', (q) =>
+    q.insertInto('webhook_events').columns(columns).expression(select).returning(['id', 'message_id', 'event', 'ticket_id', 'created_at']),
+  ) as unknown as QueryCreator<Database>;
+  return withEvents.with('created_webhook_deliveries', (q) =>
+    q
+      .insertInto('webhook_deliveries')
+      .columns(['endpoint_id', 'event_id', 'event', 'message_id', 'ticket_id', 'status', 'attempts', 'next_attempt_at', 'created_at'])
+      .expression(
+        sql`select t.endpoint_id, e.id, e.event, e.message_id, e.ticket_id, 'pending', 0, e.created_at, e.created_at
+          from created_webhook_events e join json_to_recordset(${targets}::json) as t(message_id text, endpoint_id integer) on t.message_id = e.message_id
+          order by e.id, t.endpoint_id`,
+      ),
+  ) as unknown as Q;
+}
+
+function eventRowOf(e: NewWebhookEvent): Insertable<WebhookEventsTable> {
+  return { message_id: e.messageId, event: e.event, ticket_id: e.ticketId, payload: e.payload, created_at: e.now };
 }
 
 /** A claimed delivery with what its POST needs from its endpoint. */
-export type ClaimedDelivery = WebhookDeliveryRow & { url: string; secret: string };
+export type ClaimedDelivery = WebhookDeliveryRow & { url: string; secret: string; payload: string };
 
 export interface DeliveryClaim {
   now: number;
@@ -167,8 +198,11 @@ async function claimInTransaction(handle: DbHandle, claim: DeliveryClaim): Promi
       .where('next_attempt_at', '<=', now)
       .returningAll()
       .execute();
+    if (rows.length === 0) return [];
     const byId = new Map(endpoints.map((e) => [e.id, e]));
-    return rows.map((r) => ({ ...r, url: byId.get(r.endpoint_id)!.url, secret: byId.get(r.endpoint_id)!.secret }));
+    const events = await trx.selectFrom('webhook_events').select(['id', 'payload']).where('id', 'in', [...new Set(rows.map((r) => r.event_id))]).execute();
+    const payloadOf = new Map(events.map((e) => [e.id, e.payload]));
+    return rows.map((r) => ({ ...r, url: byId.get(r.endpoint_id)!.url, secret: byId.get(r.endpoint_id)!.secret, payload: payloadOf.get(r.event_id)! }));
   });
 }
 
@@ -176,7 +210,7 @@ async function claimInTransaction(handle: DbHandle, claim: DeliveryClaim): Promi
  * The claim as one PostgreSQL statement (built, not run): each active endpoint's oldest due
  * deliveries through the index of due deliveries by endpoint (a LATERAL read per endpoint, as
  * dueDeliveryIds's union does), the oldest `limit` of those claimed (by id), each returned with its
- * endpoint's url and secret. A row given up by the same statement is never claimed: both parts see
+ * endpoint's url and secret and its event's body. A row given up by the same statement is never claimed: both parts see
  * the rows as they were, and a row on its last try whose lease ran out is left out of the due ones.
  */
 export function claimStatement(db: Db, claim: DeliveryClaim) {
@@ -192,13 +226,14 @@ export function claimStatement(db: Db, claim: DeliveryClaim) {
   return db
     .with('given_up', () => giveUpAbandoned(db, 'webhook_deliveries', now, maxAttempts).returning('id'))
     .updateTable('webhook_deliveries as d')
-    .from(due)
+    .from([due, 'webhook_events as ev'])
     .set(claimedSet(leaseUntil))
     .whereRef('d.id', '=', 'due.id')
+    .whereRef('ev.id', '=', 'd.event_id')
     .where('d.status', 'in', ['pending', 'sending'])
     .where('d.next_attempt_at', '<=', now)
     .returningAll('d')
-    .returning(['due.url', 'due.secret']);
+    .returning(['due.url', 'due.secret', 'ev.payload']);
 }
 
 /**

@@ -13,7 +13,7 @@ import { writeIntake } from '../repositories/intake.js';
 import { findTicketById, markClosed } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import { mailDataOf, notifyCustomer } from './notifications.js';
-import { createdDeliveries } from './webhooks.js';
+import { createdWebhookEvents } from './webhooks.js';
 import { pullAndBalance, type RoutingRun, updateAgent, withRouting } from './routing.js';
 import { clocksForClose } from './slaClocks.js';
 import { randomBase64url } from './random.js';
@@ -150,8 +150,8 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           const content = renderEmail('created', mailDataOf(t, run.publicUrl, t.agent_id === null ? null : (run.agentNames.get(t.agent_id) ?? null)));
           return { ticketId: t.id, kind: 'created', to: t.customer_email, content, now };
         }),
-        // Their `ticket.created` deliveries go in the same statement, built from these rows (§13).
-        deliveries: createdDeliveries(stored.map((t, i) => ({ ...t, ...names[i]! })), run.webhookEndpoints, run.publicUrl, now),
+        // Their `ticket.created` events go in the same statement, built from these rows (§13).
+        webhookEvents: createdWebhookEvents(stored.map((t, i) => ({ ...t, ...names[i]! })), run.webhookEndpoints, run.publicUrl, now),
         receivers: [...new Set(plan.agentIds.filter((id): id is number => id !== null))],
         now,
       }));

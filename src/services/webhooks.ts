@@ -1,8 +1,9 @@
 /**
  * Webhook deliveries enqueued with their change (SPEC §13): the change's own transaction reads
  * the active endpoints, asks the core which of them take each event, and writes one delivery per
- * endpoint and event with its body fixed now (the API's shape of the ticket or message as the
- * change left it). A rolled-back change leaves none; a committed one leaves each exactly once.
+ * endpoint and event, pointing to the event's body, fixed now and stored once (the API's shape of
+ * the ticket or message as the change left it). A rolled-back change leaves none; a committed one
+ * leaves each exactly once.
  */
 import { randomUUID } from 'node:crypto';
 import { endpointsFor, eventOfChange, type WebhookEvent } from '../core/webhooks.js';
@@ -11,7 +12,7 @@ import type { AttachmentRow, MessageRow } from '../db/schema.js';
 import { iso, messageJson, ticketJson } from '../http/api-shapes.js';
 import { referenceOf } from '../core/tickets.js';
 import { type TicketListRow, ticketsByIds } from '../repositories/ticketQueries.js';
-import { type ActiveEndpoint, activeEndpoints, insertDeliveries, type NewDelivery } from '../repositories/webhooks.js';
+import { type ActiveEndpoint, activeEndpoints, insertWebhookEvents, type NewWebhookEvent } from '../repositories/webhooks.js';
 import type { TicketChange } from './context.js';
 
 /** A new message, with what its API shape needs. */
@@ -61,7 +62,7 @@ export async function enqueueWebhooks(trx: Db, publicUrl: string, now: number, n
   if (wanted.length === 0) return;
   const ticketIds = [...new Set(wanted.filter((w) => !('message' in w.notice)).map((w) => w.notice.ticketId))];
   const tickets = new Map((await ticketsByIds(trx, ticketIds)).map((t) => [t.id, t]));
-  await insertDeliveries(trx, deliveriesOf(wanted, tickets, publicUrl, now));
+  await insertWebhookEvents(trx, eventsOf(wanted, tickets, publicUrl, now));
 }
 
 /** A notice with the endpoints that take its event. */
@@ -77,17 +78,17 @@ function wantedNotices(notices: readonly WebhookNotice[], endpoints: readonly Ac
 }
 
 /**
- * The deliveries of new tickets' `ticket.created` events, from the rows their transaction is about
- * to write (intake writes them in its own statement: no read of the tickets, no round trip of its own).
+ * New tickets' `ticket.created` events, from the rows their transaction is about to write (intake
+ * writes them in its own statement: no read of the tickets, no round trip of its own).
  */
-export function createdDeliveries(tickets: readonly TicketListRow[], endpoints: readonly ActiveEndpoint[], publicUrl: string, now: number): NewDelivery[] {
+export function createdWebhookEvents(tickets: readonly TicketListRow[], endpoints: readonly ActiveEndpoint[], publicUrl: string, now: number): NewWebhookEvent[] {
   const wanted = wantedNotices(tickets.map((t) => ({ event: 'ticket.created' as const, ticketId: t.id })), endpoints);
-  return wanted.length === 0 ? [] : deliveriesOf(wanted, new Map(tickets.map((t) => [t.id, t])), publicUrl, now);
+  return wanted.length === 0 ? [] : eventsOf(wanted, new Map(tickets.map((t) => [t.id, t])), publicUrl, now);
 }
 
-/** One delivery per endpoint and notice, with the body fixed now from `tickets` (the API's shape). */
-function deliveriesOf(wanted: readonly Wanted[], tickets: ReadonlyMap<number, TicketListRow>, publicUrl: string, now: number): NewDelivery[] {
-  const deliveries: NewDelivery[] = [];
+/** One event per notice with the endpoints that take it, its body fixed now from `tickets` (the API's shape). */
+function eventsOf(wanted: readonly Wanted[], tickets: ReadonlyMap<number, TicketListRow>, publicUrl: string, now: number): NewWebhookEvent[] {
+  const events: NewWebhookEvent[] = [];
   for (const { notice, to } of wanted) {
     let data: unknown;
     if ('message' in notice) {
@@ -99,10 +100,8 @@ function deliveriesOf(wanted: readonly Wanted[], tickets: ReadonlyMap<number, Ti
       const shape = ticketJson(ticket, publicUrl, now);
       data = 'rating' in notice ? { ticket: shape, rating: { score: notice.rating.score, comment: notice.rating.comment, rated_at: iso(notice.rating.ratedAt) } } : shape;
     }
-    const payload = webhookBody(notice.event, now, data);
     // One webhook-id per event: the same on every endpoint and every try.
-    const messageId = `msg_${randomUUID()}`;
-    for (const endpoint of to) deliveries.push({ endpointId: endpoint.id, event: notice.event, messageId, ticketId: notice.ticketId, payload, now });
+    events.push({ event: notice.event, messageId: `msg_${randomUUID()}`, ticketId: notice.ticketId, payload: webhookBody(notice.event, now, data), endpointIds: to.map((e) => e.id), now });
   }
-  return deliveries;
+  return events;
 }

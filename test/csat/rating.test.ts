@@ -116,7 +116,7 @@ for (const dialect of DIALECTS) {
         const { id, good, bad } = await closedTicket();
         const client = new Client(t.app);
         const deliveries = async () =>
-          (await db().selectFrom('webhook_deliveries').select(['event', 'payload']).where('endpoint_id', '=', endpoint).orderBy('id').execute()).map((d) => ({ event: d.event, body: JSON.parse(d.payload) as { type: string; data: { ticket: { reference: string }; rating: unknown } } }));
+          (await db().selectFrom('webhook_deliveries as d').innerJoin('webhook_events as e', 'e.id', 'd.event_id').select(['d.event', 'e.payload']).where('d.endpoint_id', '=', endpoint).orderBy('d.id').execute()).map((d) => ({ event: d.event, body: JSON.parse(d.payload) as { type: string; data: { ticket: { reference: string }; rating: unknown } } }));
         expect(await deliveries()).toEqual([]);
         await rate(client, good, { score: 'good', comment: 'Fast.' });
         await rate(client, bad, { score: 'bad' });

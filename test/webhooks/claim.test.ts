@@ -7,7 +7,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
-import { claimDueDeliveries, claimStatement, dueDeliveryIds, insertDeliveries, insertEndpoint } from '../../src/repositories/webhooks.js';
+import { claimDueDeliveries, claimStatement, dueDeliveryIds, insertWebhookEvents, insertEndpoint } from '../../src/repositories/webhooks.js';
 import { giveUpAbandoned } from '../../src/repositories/abandoned.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 
@@ -25,11 +25,11 @@ for (const dialect of DIALECTS) {
       for (let i = 0; i < 3; i++) endpoints.push((await insertEndpoint(db(), { url: `https://hooks.example.com/${i}`, events: '*', secret: 'whsec_x', active: true, now: NOW })).id);
       // 600 due per endpoint, the oldest first by time (not by id), and 1,800 delivered ones of history.
       for (const [e, endpointId] of endpoints.entries()) {
-        const due = Array.from({ length: 600 }, (_, k) => ({ endpointId, event: 'ticket.created', messageId: `msg_${e}_${k}`, ticketId: null, payload: '{}', now: NOW - 600_000 + (599 - k) * 1_000 + e }));
-        for (let i = 0; i < due.length; i += 200) await insertDeliveries(db(), due.slice(i, i + 200));
+        const due = Array.from({ length: 600 }, (_, k) => ({ endpointIds: [endpointId], event: 'ticket.created', messageId: `msg_${e}_${k}`, ticketId: null, payload: '{}', now: NOW - 600_000 + (599 - k) * 1_000 + e }));
+        for (let i = 0; i < due.length; i += 200) await insertWebhookEvents(db(), due.slice(i, i + 200));
       }
-      const history = Array.from({ length: 1_800 }, (_, k) => ({ endpointId: endpoints[k % 3]!, event: 'ticket.closed', messageId: `old_${k}`, ticketId: null, payload: '{}', now: NOW - 86_400_000 }));
-      for (let i = 0; i < history.length; i += 200) await insertDeliveries(db(), history.slice(i, i + 200));
+      const history = Array.from({ length: 1_800 }, (_, k) => ({ endpointIds: [endpoints[k % 3]!], event: 'ticket.closed', messageId: `old_${k}`, ticketId: null, payload: '{}', now: NOW - 86_400_000 }));
+      for (let i = 0; i < history.length; i += 200) await insertWebhookEvents(db(), history.slice(i, i + 200));
       await db().updateTable('webhook_deliveries').set({ status: 'delivered' }).where('message_id', 'like', 'old_%').execute();
       await sql`analyze`.execute(db());
     });
@@ -59,6 +59,8 @@ for (const dialect of DIALECTS) {
         expect(plan).toMatch(/Index Scan using webhook_deliveries_due_by_endpoint[^"]*"},{"QUERY PLAN":" *Index Cond: \(\(endpoint_id = e\.id\)/);
         expect(plan).toMatch(/Index Scan using webhook_deliveries_pkey on webhook_deliveries d [^"]*"},{"QUERY PLAN":" *Index Cond: \(id = due\.id\)/);
         expect(plan).toContain('webhook_deliveries_sending');
+        // Each claimed delivery's body from its event, by id.
+        expect(plan).toMatch(/Index Scan using webhook_events_pkey on webhook_events ev [^"]*"},{"QUERY PLAN":" *Index Cond: \(id = d\.event_id\)/);
       }
     });
 

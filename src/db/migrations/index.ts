@@ -31,6 +31,7 @@ import * as webhookDueByEndpoint from './2026-12-08T0900-webhook-due-by-endpoint
 import * as dropWebhookDue from './2026-12-09T0900-drop-webhook-due.js';
 import * as searchGenericPlan from './2026-12-10T0900-search-generic-plan.js';
 import * as outboxDueOrdered from './2026-12-11T0900-outbox-due-ordered.js';
+import * as webhookEvents from './2026-12-12T0900-webhook-events.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -66,4 +67,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-09T0900-drop-webhook-due': dropWebhookDue,
   '2026-12-10T0900-search-generic-plan': searchGenericPlan,
   '2026-12-11T0900-outbox-due-ordered': outboxDueOrdered,
+  '2026-12-12T0900-webhook-events': webhookEvents,
 };
