@@ -6,6 +6,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { InboundResult } from '../core/inbound.js';
 import type { SlaMetric } from '../core/slaClocks.js';
 import type { TeamTables } from './schemaTeams.js';
+import type { SummaryTables } from './schemaSummaries.js';
 import type { WebhookTables } from './schemaWebhooks.js';
 
 export type { WebhookDeliveriesTable, WebhookDeliveryRow, WebhookEndpointRow, WebhookEndpointsTable, WebhookEventRow, WebhookEventsTable } from './schemaWebhooks.js';
@@ -365,65 +366,7 @@ export interface LeasesTable {
   expires_at: number;
 }
 
-/**
- * Closed tickets' share of the all-time dashboard figures, kept by triggers as tickets close
- * (migration 2026-11-27T1500). One row per agent (0: none), priority and `late` (closed after the
- * deadline: 1). Rows may hold zero.
- */
-export interface ClosedTicketSummaryTable {
-  agent_id: number;
-  priority: 'high' | 'medium' | 'low';
-  late: number;
-  closed: number;
-  /** Closed tickets with a closed_at (all of them, in practice). */
-  resolved: number;
-  /** Sum of closed_at − created_at, ms. */
-  resolution_ms: number;
-}
-
-/**
- * Open tickets per priority and assigned (1: with an agent, 0: pending), kept by triggers
- * (migration 2026-11-27T1600). Rows may hold zero.
- */
-export interface OpenTicketSummaryTable {
-  priority: 'high' | 'medium' | 'low';
-  assigned: number;
-  open: number;
-}
-
-/**
- * Closed tickets (with a closed_at) per bucket of closed_at − created_at, kept by triggers
- * (migration 2026-11-27T1600); buckets as in src/core/resolution-histogram.ts. Rows may hold zero.
- */
-export interface ResolutionHistogramTable {
-  bucket: number;
-  closed: number;
-}
-
-/**
- * Tickets with a first public reply per bucket of first_response_at − created_at (the resolution
- * buckets), with the sum of those times; kept by triggers (migration 2026-12-03T0900).
- */
-export interface FirstResponseHistogramTable {
-  bucket: number;
-  answered: number;
-  total_ms: number;
-}
-
-/** Per priority, the open tickets with a recorded resolution breach; kept by triggers (2026-12-03T0900). */
-/** Rated tickets and good ones per agent (0: none), kept by triggers (migration 2026-12-04T1200). */
-export interface CsatSummaryTable {
-  agent_id: number;
-  rated: number;
-  good: number;
-}
-
-export interface OpenBreachSummaryTable {
-  priority: 'high' | 'medium' | 'low';
-  breached: number;
-}
-
-export interface Database extends TeamTables, WebhookTables {
+export interface Database extends TeamTables, WebhookTables, SummaryTables {
   users: UsersTable;
   tickets: TicketsTable;
   ticket_events: TicketEventsTable;
@@ -431,9 +374,6 @@ export interface Database extends TeamTables, WebhookTables {
   settings: SettingsTable;
   outbox: OutboxTable;
   api_tokens: ApiTokensTable;
-  closed_ticket_summary: ClosedTicketSummaryTable;
-  open_ticket_summary: OpenTicketSummaryTable;
-  resolution_histogram: ResolutionHistogramTable;
   messages: MessagesTable;
   files: FilesTable;
   attachments: AttachmentsTable;
@@ -443,9 +383,6 @@ export interface Database extends TeamTables, WebhookTables {
   calendars: CalendarsTable;
   calendar_versions: CalendarVersionsTable;
   sla_target_counts: SlaTargetCountsTable;
-  first_response_histogram: FirstResponseHistogramTable;
-  open_breach_summary: OpenBreachSummaryTable;
-  csat_summary: CsatSummaryTable;
   password_resets: PasswordResetsTable;
   recovery_codes: RecoveryCodesTable;
   audit_log: AuditLogTable;
