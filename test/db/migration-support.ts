@@ -1,5 +1,6 @@
 /** For the tests of one migration: a Migrator over every migration, its bookkeeping where src/db/migrate.ts keeps it. */
 import { Migrator, sql } from 'kysely';
+import { expect } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
 import { migrations } from '../../src/db/migrations/index.js';
 
@@ -7,4 +8,10 @@ export async function migrator(db: Db, dialect: string): Promise<Migrator> {
   // The bookkeeping tables in the connection's own schema, as src/db/migrate.ts does.
   const schema = dialect === 'postgres' ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]!.s : undefined;
   return new Migrator({ db, provider: { getMigrations: async () => migrations }, ...(schema ? { migrationTableSchema: schema } : {}) });
+}
+
+/** Migrates up or down to `name`, failing the test on an error. */
+export async function migrateTo(m: Migrator, name: string): Promise<void> {
+  const { error } = await m.migrateTo(name);
+  expect(error).toBeUndefined();
 }

@@ -7,11 +7,11 @@
  * words are exactly the words of the texts written (no word was edited away). Its `down` restores the row
  * triggers, which keep the index right again, and it goes up again.
  */
-import { type Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
-import { migrator } from './migration-support.js';
+import { migrateTo, migrator } from './migration-support.js';
 import { addAgents, randomTickets, rng } from './summaries-support.js';
 
 /**
@@ -24,11 +24,6 @@ const STEPS = [
   ['2026-12-05T1300-presence-history', '2026-12-07T0900-search-intake-once'],
   ['2026-12-09T0900-drop-webhook-due', '2026-12-10T0900-search-generic-plan'],
 ] as const;
-
-async function migrateTo(m: Migrator, name: string): Promise<void> {
-  const { error } = await m.migrateTo(name);
-  expect(error).toBeUndefined();
-}
 
 /** The index against a rebuild from the rows, and the known words against the index's words. */
 async function expectIndexMatchesRows(db: Db): Promise<void> {

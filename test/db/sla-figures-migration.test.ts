@@ -5,9 +5,8 @@
  * breaches give the tickets' counters), and its `down` leaves a schema where tickets are written as
  * before and the migration can run again.
  */
-import type { Migrator } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrator } from './migration-support.js';
+import { migrateTo, migrator } from './migration-support.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { addAgents, allTickets, expectAllTimeStatsMatchScan, expectSummariesMatchTickets, insertTickets, randomTickets, rng } from './summaries-support.js';
@@ -16,11 +15,6 @@ const BEFORE = '2026-12-02T1900-business-hours';
 const NAME = '2026-12-03T0900-sla-figures';
 /** The schema right after this migration: §11's summaries, no §13 csat_summary yet. */
 const AT_THIS_MIGRATION = { sla: true, csat: false };
-
-async function migrateTo(m: Migrator, name: string): Promise<void> {
-  const { error } = await m.migrateTo(name);
-  expect(error).toBeUndefined();
-}
 
 for (const dialect of DIALECTS) {
   describe(`migration ${NAME} (${dialect})`, () => {

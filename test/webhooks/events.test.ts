@@ -4,22 +4,16 @@
  * rolled-back change leaves (nothing), and the migration over deliveries written before it (one
  * event per webhook-id, and back down with each delivery's body restored).
  */
-import type { Migrator } from 'kysely';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
 import { claimDueDeliveries, insertEndpoint, insertWebhookEvents, type NewWebhookEvent } from '../../src/repositories/webhooks.js';
-import { migrator } from '../db/migration-support.js';
+import { migrateTo, migrator } from '../db/migration-support.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 
 const NOW = 1_800_000_000_000;
 const BEFORE = '2026-12-11T0900-outbox-due-ordered';
 const NAME = '2026-12-12T0900-webhook-events';
-
-async function migrateTo(m: Migrator, name: string): Promise<void> {
-  const { error } = await m.migrateTo(name);
-  expect(error).toBeUndefined();
-}
 
 const body = (n: number) => JSON.stringify({ type: 'ticket.created', timestamp: '2027-01-15T08:00:00.000Z', data: { reference: `HD-${n}`, title: `Printer ${n} “on fire” \\ ${'x'.repeat(n)}` } });
 
