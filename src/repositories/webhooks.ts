@@ -1,7 +1,8 @@
 /**
- * Webhook endpoints and the webhook outbox (`webhook_deliveries`), SPEC §13. Deliveries are
- * written by the change's own transaction (insertDeliveries) and claimed by workers with a lease,
- * like emails (repositories/outbox.ts), but never more than a few dozen per endpoint at once.
+ * Webhook endpoints, events and the webhook outbox (`webhook_deliveries`), SPEC §13. An event (its
+ * body stored once) and a delivery per endpoint that takes it are written by the change's own
+ * transaction (insertWebhookEvents); deliveries are claimed by workers with a lease, like emails
+ * (repositories/outbox.ts), but never more than a few dozen per endpoint at once.
  */
 import { type Insertable, PostgresAdapter, type QueryCreator, type RawBuilder, sql } from 'kysely';
 import type { Db, DbHandle } from '../db/connect.js';
@@ -210,8 +211,9 @@ async function claimInTransaction(handle: DbHandle, claim: DeliveryClaim): Promi
  * The claim as one PostgreSQL statement (built, not run): each active endpoint's oldest due
  * deliveries through the index of due deliveries by endpoint (a LATERAL read per endpoint, as
  * dueDeliveryIds's union does), the oldest `limit` of those claimed (by id), each returned with its
- * endpoint's url and secret and its event's body. A row given up by the same statement is never claimed: both parts see
- * the rows as they were, and a row on its last try whose lease ran out is left out of the due ones.
+ * endpoint's url and secret and its event's body. A row given up by the same statement is never
+ * claimed: both parts see the rows as they were, and a row on its last try whose lease ran out is
+ * left out of the due ones.
  */
 export function claimStatement(db: Db, claim: DeliveryClaim) {
   const { now, limit, perEndpoint, busy, leaseUntil, maxAttempts } = claim;
