@@ -45,8 +45,10 @@ async function main(): Promise<void> {
   const pretty = logDestination();
   const { app, ctx, intake, inbound, openPages } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel, ...(pretty ? { stream: pretty } : {}) }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
   warn = (error, message) => app.log.warn({ err: error }, message);
-  // Emails and webhooks are sent from a thread of their own (src/jobs/deliveryThread.ts).
-  const deliveries = await startDeliveryThread({ databaseUrl: config.databaseUrl, config, logLevel: config.logLevel, pretty: pretty !== undefined, logger: app.log }, handle);
+  // Emails and webhooks are sent from a thread of their own (src/jobs/deliveryThread.ts), which
+  // starts while this one goes on; the server waits for it once it listens.
+  const { deliveries, ready: deliveriesReady } = startDeliveryThread({ databaseUrl: config.databaseUrl, config, logLevel: config.logLevel, pretty: pretty !== undefined, logger: app.log }, handle);
+  deliveriesReady.catch(() => undefined); // awaited after listen; until then a failure is not unhandled
 
   const firstAdmin = await ensureFirstAdmin(ctx, config.adminPassword);
   if (firstAdmin?.generated) {
@@ -94,6 +96,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // A delivery thread that cannot start stops the server, as any failed start-up does.
+  await deliveriesReady;
 }
 
 main().catch((error: unknown) => {

@@ -42,8 +42,8 @@ for (const dialect of DIALECTS) {
       warn: (_f, message) => logged.push({ level: 'warn', message }),
       error: (_f, message) => logged.push({ level: 'error', message }),
     };
-    const startThread = async () => {
-      const thread = new DeliveryThread({
+    const newThread = () =>
+      new DeliveryThread({
         databaseUrl: database.url,
         config: { smtpUrl: smtp.url, mailFrom: 'Helpdesk <support@helpdesk.example>', mailReplyTo: 'support@helpdesk.example', publicUrl: 'http://helpdesk.test', webhooksAllowPrivate: true, webhooksTimeoutSeconds: 5 },
         logLevel: 'warn',
@@ -53,6 +53,8 @@ for (const dialect of DIALECTS) {
         // Nobody polls during a test: whatever is sent was nudged (or found when the thread started).
         pollMs: 600_000,
       });
+    const startThread = async () => {
+      const thread = newThread();
       await thread.start();
       return thread;
     };
@@ -123,6 +125,26 @@ for (const dialect of DIALECTS) {
       } finally {
         await again.stop();
       }
+    });
+
+    it('the server goes on while the thread starts: a ticket taken in meanwhile is sent; a stop before it is ready ends it', async () => {
+      const sent = smtp.received.length;
+      const thread = newThread();
+      const ready = thread.start();
+      const ticket = await intakeTicket(ctx, form(4));
+      thread.nudge(); // before the thread listens: kept in its port, no error
+      await ready;
+      await until('the email of the ticket taken in while it started', () => smtp.received.find((e) => e.parsed.subject?.includes(`[HD-${ticket.id}]`)));
+      await until('its rows recorded', allRecorded);
+      await thread.stop();
+      expect(smtp.received).toHaveLength(sent + 1);
+
+      // Asked to stop before it is ready, it starts, stops and ends; nothing is left running.
+      const early = newThread();
+      const started = early.start();
+      await early.stop();
+      await started;
+      expect(early['worker']).toBeUndefined();
     });
   });
 }
