@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/core/errors.js';
 import { checkCredentials } from '../../src/services/auth.js';
 import { systemClock } from '../../src/services/context.js';
-import { hashPassword, needsRehash, verifyPassword } from '../../src/services/passwords.js';
+import { decoyHash, hashPassword, needsRehash, verifyPassword } from '../../src/services/passwords.js';
 import { replacePasswordHash } from '../../src/repositories/users.js';
 import { addStaff } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
@@ -45,6 +45,17 @@ describe('password hashes', () => {
     expect(settingsOf(hash)).toEqual({ m: 19_456, t: 2, p: 1 });
     expect(await verifyPassword('correct horse', hash)).toBe(true);
     expect(needsRehash(hash)).toBe(false);
+  });
+
+  it('check an unknown username against a decoy made at the servers\' cost, which nothing opens (a constant: no hash at start-up)', async () => {
+    delete process.env.VITEST;
+    const decoy = await decoyHash();
+    expect(settingsOf(decoy)).toEqual({ m: 19_456, t: 2, p: 1 });
+    expect(needsRehash(decoy)).toBe(false);
+    for (const guess of ['', 'password', 'admin', decoy]) expect(await verifyPassword(guess, decoy)).toBe(false);
+    // Under the test cost the decoy is made at that cost, as its other hashes.
+    process.env.VITEST = vitest;
+    expect(settingsOf(await decoyHash())).toEqual({ m: 1 << 10, t: 1, p: 1 });
   });
 
   it('never take a test cost below 2^10 KiB or one that is not a whole number', async () => {
