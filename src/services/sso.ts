@@ -10,7 +10,7 @@
  * nonce and the PKCE verifier (sso_logins), taken by the first callback: a state works once.
  */
 import { createHash } from 'node:crypto';
-import * as oidc from 'openid-client';
+import type { AuthorizationCodeGrantChecks, Configuration } from 'openid-client';
 import type { OidcConfig } from '../config.js';
 import { decideSso, type SsoClaims, ssoDisplayNameOf, ssoEmailOf, type SsoRefusal, ssoUsernameFor } from '../core/sso.js';
 import type { UserRow } from '../db/schema.js';
@@ -23,6 +23,9 @@ import type { ServiceContext } from './context.js';
 import { generatePassword, hashPassword } from './passwords.js';
 import { withRouting } from './routing.js';
 import { newStaffRow } from './users.js';
+
+/** The OpenID client, loaded on the first sign-in through the provider: a server without SSO never carries it (start-up, issue 20 item 5). */
+const openidClient = () => import('openid-client');
 
 /** How long the provider may take to send the browser back. */
 export const SSO_WINDOW_MS = 10 * 60_000;
@@ -37,13 +40,13 @@ const stateHashOf = (state: string) => createHash('sha256').update(state).digest
  * after a failure, so a provider down at start-up is no reason to restart Helpdesk).
  */
 export class SsoProvider {
-  private discovered: Promise<oidc.Configuration> | null = null;
+  private discovered: Promise<Configuration> | null = null;
   /** Where the provider's authorization endpoint is, once discovered (usually the issuer's origin). */
   private authorizationOrigin: string | null = null;
 
   constructor(readonly settings: OidcConfig) {}
 
-  configuration(): Promise<oidc.Configuration> {
+  configuration(): Promise<Configuration> {
     this.discovered ??= this.discover().then(
       (config) => {
         const endpoint = config.serverMetadata().authorization_endpoint;
@@ -68,10 +71,11 @@ export class SsoProvider {
     return this.authorizationOrigin === null || this.authorizationOrigin === issuer ? issuer : `${issuer} ${this.authorizationOrigin}`;
   }
 
-  private discover(): Promise<oidc.Configuration> {
+  private async discover(): Promise<Configuration> {
     const { issuer, clientId, clientSecret } = this.settings;
     // Plain http only reaches here for a provider on this machine (config.ts refuses it otherwise).
     const insecure = new URL(issuer).protocol === 'http:';
+    const oidc = await openidClient();
     return oidc.discovery(new URL(issuer), clientId, { client_secret: clientSecret }, oidc.ClientSecretBasic(clientSecret), insecure ? { execute: [oidc.allowInsecureRequests] } : {});
   }
 }
@@ -98,6 +102,7 @@ export async function startSso(ctx: ServiceContext, provider: SsoProvider, nextP
   const config = await provider.configuration().catch((error: unknown) => {
     throw new SsoRefused('unreachable', null, error);
   });
+  const oidc = await openidClient();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
   const codeVerifier = oidc.randomPKCECodeVerifier();
@@ -167,10 +172,11 @@ function callbackUrlOf(redirectUrl: string, query: Record<string, string>): URL 
  * userinfo endpoint (checked to be about the same subject) when the ID token lacks the address or
  * its verification, as providers that follow the spec to the letter do for the code flow.
  */
-async function verifiedClaims(provider: SsoProvider, query: Record<string, string>, checks: oidc.AuthorizationCodeGrantChecks): Promise<SsoClaims> {
+async function verifiedClaims(provider: SsoProvider, query: Record<string, string>, checks: AuthorizationCodeGrantChecks): Promise<SsoClaims> {
   const config = await provider.configuration().catch((error: unknown) => {
     throw new SsoRefused('unreachable', null, error);
   });
+  const oidc = await openidClient();
   try {
     const tokens = await oidc.authorizationCodeGrant(config, callbackUrlOf(provider.settings.redirectUrl, query), { ...checks, idTokenExpected: true });
     const claims = tokens.claims();

@@ -5,7 +5,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 import { ACCOUNT_LABELS } from '../core/accounts.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
@@ -62,6 +61,8 @@ export interface Enrolment {
  */
 export async function enrolmentFor(username: string, secret: string = new Secret({ size: 20 }).base32): Promise<Enrolment> {
   const uri = totpOf(secret, username).toString();
+  // Loaded at the first enrolment: nothing else draws QR codes (start-up, issue 20 item 5).
+  const { default: QRCode } = await import('qrcode');
   return { secret, uri, qrSvg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) };
 }
 
