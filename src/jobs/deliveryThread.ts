@@ -17,7 +17,7 @@ import { type DbHandle, isPrivateDatabase } from '../db/connect.js';
 import type { LogLevel } from '../mail/logger.js';
 import type { MailLog } from '../mail/transport.js';
 import type { WorkerLogger } from '../mail/worker.js';
-import { type Deliveries, type DeliveryConfig, startDeliveries } from './deliveries.js';
+import type { Deliveries, DeliveryConfig } from './deliveries.js';
 import type { DeliveryThreadData, FromDeliveryThread, ToDeliveryThread } from './deliveryThreadMain.js';
 
 export interface DeliveryThreadOptions {
@@ -40,9 +40,24 @@ export interface DeliveryThreadOptions {
  * failed to start). `handle`: the main thread's, for an in-memory database.
  */
 export function startDeliveryThread(options: DeliveryThreadOptions, handle: DbHandle): { deliveries: Deliveries; ready: Promise<void> } {
-  if (isPrivateDatabase(options.databaseUrl)) return { deliveries: startDeliveries(handle, options.config, options.logger), ready: Promise.resolve() };
+  if (isPrivateDatabase(options.databaseUrl)) return onThisThread(handle, options);
   const thread = new DeliveryThread(options);
   return { deliveries: thread, ready: thread.start() };
+}
+
+/**
+ * An in-memory database's senders, on the main thread, loaded as they start: a server with the
+ * thread never loads them on its main thread (they bring the webhooks' HTTP client, undici, and
+ * the mail worker: start-up time and memory, issue 20 item 5).
+ */
+function onThisThread(handle: DbHandle, options: DeliveryThreadOptions): { deliveries: Deliveries; ready: Promise<void> } {
+  const started = import('./deliveries.js').then(({ startDeliveries }) => startDeliveries(handle, options.config, options.logger));
+  const deliveries: Deliveries = {
+    mailer: options.config.smtpUrl ? 'smtp' : 'log',
+    nudge: () => void started.then((senders) => senders.nudge()),
+    stop: async () => (await started).stop(),
+  };
+  return { deliveries, ready: started.then(() => undefined) };
 }
 
 /** Exported for its test (which ends the thread from outside to see it started again). */

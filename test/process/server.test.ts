@@ -56,6 +56,23 @@ describe('the server process', () => {
     }
   });
 
+  it('on an in-memory database sends from its main thread (the senders loaded as they start): a new ticket\'s email is handed over', async () => {
+    const server = await startServer({ DATABASE_URL: 'sqlite::memory:', ADMIN_PASSWORD: 'admin-password-1', SMTP_URL: '' });
+    try {
+      const form = await fetch(`${server.url}/tickets/create/`);
+      const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+      const body = new URLSearchParams({ _csrf: csrf, name: 'Mem Customer', email: 'mem@example.com', title: 'In memory', description: 'Help', priority: 'low' });
+      const created = await fetch(`${server.url}/tickets/create/`, { method: 'POST', body, headers: { cookie }, redirect: 'manual' });
+      expect(created.status).toBe(303);
+      const deadline = Date.now() + 10_000;
+      while (!server.output().includes('email not sent (SMTP_URL is unset): logged instead') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(server.output()).toContain('email not sent (SMTP_URL is unset): logged instead');
+    } finally {
+      expect(await server.stop('SIGTERM')).toBe(0);
+    }
+  });
+
   it('npm run user:create adds a user and prints a generated password alone on the last line', async () => {
     const env = { DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}` };
     const created = await runScript('src/cli/user-create.ts', ['--username', 'Dana', '--role', 'agent', '--capacity', '3', '--display-name', 'Dana D'], env);
