@@ -69,6 +69,7 @@ import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import type { Dialect } from '../src/db/connect.js';
 import { outboxBacklog } from '../src/repositories/outbox.js';
+import { webhookBacklog } from '../src/repositories/webhookLanes.js';
 import { systemClock } from '../src/services/context.js';
 import { createApiToken } from '../src/services/tokens.js';
 import { saveTeam, saveTopic, setAgentTeamsAndSkills } from '../src/services/teams.js';
@@ -224,9 +225,7 @@ async function openSide(dialect: Dialect, organisation: { agents: number; teams:
 async function settle(sides: readonly Side[]): Promise<void> {
   const waiting = async (side: Side) => {
     const emails = await outboxBacklog(side.database.handle, Date.now());
-    const { rows } = await sql<{ n: number }>`select count(*) as n from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
-      where e.active = 1 and d.status in ('pending', 'sending')`.execute(side.database.handle.db);
-    return emails.pending + emails.sending + Number(rows[0]!.n);
+    return emails.pending + emails.sending + (await webhookBacklog(side.database.handle));
   };
   const until = Date.now() + 60_000;
   while (Date.now() < until) {
@@ -392,7 +391,7 @@ async function startReceiver(): Promise<Receiver> {
   };
 }
 
-/** Waits (up to a minute) for the webhook backlog to drain; says what was written and delivered. */
+/** Waits (up to a minute) for the webhook backlog to drain; says what was written (logged, or still waiting) and delivered. */
 async function webhooksDelivered(database: BenchDatabase, receiver: { received(): Promise<number> }): Promise<string> {
   const { db } = database.handle;
   const started = Date.now();
@@ -400,13 +399,13 @@ async function webhooksDelivered(database: BenchDatabase, receiver: { received()
     const rows = await db.selectFrom('webhook_deliveries').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Record<string, number>;
   };
-  let byStatus = await count();
-  while ((byStatus.pending ?? 0) + (byStatus.sending ?? 0) > 0 && Date.now() - started < 60_000) {
+  let left = await webhookBacklog(database.handle);
+  while (left > 0 && Date.now() - started < 60_000) {
     await new Promise((r) => setTimeout(r, 250));
-    byStatus = await count();
+    left = await webhookBacklog(database.handle);
   }
-  const written = Object.values(byStatus).reduce((s, n) => s + n, 0);
-  const left = (byStatus.pending ?? 0) + (byStatus.sending ?? 0);
+  const byStatus = await count();
+  const written = Object.values(byStatus).reduce((s, n) => s + n, 0) + left;
   if ((byStatus.failed ?? 0) > 0) throw new Error(`webhooks: ${byStatus.failed} deliveries failed`);
   return `webhooks: ${written} deliveries written, ${byStatus.delivered ?? 0} delivered (${await receiver.received()} requests received), ${left} still waiting ${((Date.now() - started) / 1000).toFixed(1)} s after the last run`;
 }

@@ -17,6 +17,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dialect } from '../src/db/connect.js';
 import { insertWebhookEvents, insertEndpoint } from '../src/repositories/webhooks.js';
+import { webhookBacklog } from '../src/repositories/webhookLanes.js';
 import { WebhookClient } from '../src/webhooks/post.js';
 import { WebhookWorker } from '../src/webhooks/worker.js';
 import { createBenchDatabase } from './lib/db.js';
@@ -101,7 +102,7 @@ try {
           await insertWebhookEvents(db, batch.map((messageId) => ({ endpointIds: endpoints, event: 'ticket.created', messageId, ticketId: null, payload: body, now: Date.now() })));
         }
       };
-      const waiting = async () => Number((await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'delivered').executeTakeFirstOrThrow()).n);
+      const waiting = () => webhookBacklog(database.handle);
       const runs: { worker: Cost[]; bare: Cost[] } = { worker: [], bare: [] };
       for (let round = 0; round < rounds; round++) {
         await backlog();

@@ -1,4 +1,4 @@
-/** Kysely table types of webhooks (SPEC §13; migrations 2026-12-04T1100-webhooks, 2026-12-12T0900-webhook-events). */
+/** Kysely table types of webhooks (SPEC §13; migrations 2026-12-04T1100-webhooks, 2026-12-12T0900-webhook-events, 2026-12-13T0900-webhook-lanes). */
 import type { Generated, Selectable } from 'kysely';
 
 /** Where admins want events POSTed (§13); `events` is a comma list of event names, or `*` for all. */
@@ -14,6 +14,11 @@ export interface WebhookEndpointsTable {
   failing_since: number | null;
   /** When the system disabled it after a day of failures (null: never, or enabled again). */
   disabled_at: number | null;
+  /** Its lane's cursor: the last event its lane has handled, in `(position, id)` order (SQLite: by id, position 0). */
+  cursor_position: Generated<number>;
+  cursor_id: Generated<number>;
+  /** Its lane is held by a worker until then (0: free); also the holder's token when it records. */
+  lane_until: Generated<number>;
 }
 
 /**
@@ -30,9 +35,26 @@ export interface WebhookEventsTable {
   /** The body POSTed: the Standard Webhooks JSON of the event. */
   payload: string;
   created_at: number;
+  /** The endpoints that take it, as `,1,2,3,` (decided in its change's transaction); each one's lane posts it. */
+  endpoint_ids: Generated<string>;
+  /** PostgreSQL: its transaction's id, which `webhook_commits` gives a position in commit order (SQLite: 0). */
+  txid: Generated<number>;
 }
 
-/** The webhook outbox: one row per endpoint and event, written with its change (§13). */
+/**
+ * PostgreSQL only: each transaction that wrote events, in the order they committed (a position
+ * drawn at the commit under a per-schema lock; migration 2026-12-13T0900-webhook-lanes).
+ */
+export interface WebhookCommitsTable {
+  position: Generated<number>;
+  txid: number;
+}
+
+/**
+ * The delivery log and the retry path (§13): one row per endpoint and event, written by the
+ * endpoint's lane once it has posted the event (delivered, or a failed try to retry with backoff),
+ * or by the code before the lanes with its change (pending).
+ */
 export interface WebhookDeliveriesTable {
   id: Generated<number>;
   endpoint_id: number;
@@ -55,6 +77,7 @@ export interface WebhookDeliveriesTable {
 export interface WebhookTables {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_events: WebhookEventsTable;
+  webhook_commits: WebhookCommitsTable;
   webhook_deliveries: WebhookDeliveriesTable;
 }
 

@@ -55,7 +55,7 @@ export async function writeIntake(
   const stored = tickets.map((t, i) => ({ ...t, id: ids[i]! }));
   const { events, messages, emails, webhookEvents, receivers, now } = follow(stored);
   // Each new ticket has its event, its first message and its email, so no CTE is ever empty; the
-  // webhook events' CTEs are there only when some endpoint takes `ticket.created`.
+  // webhook events' CTE is there only when some endpoint takes `ticket.created`.
   // The rows go as JSON (jsonRows): the statement's text is the same for any batch, quick to plan.
   const insert = <DB extends Database, T extends 'tickets' | 'ticket_events' | 'messages' | 'outbox'>(q: QueryCreator<DB>, table: T, rows: readonly Insertable<Database[T]>[]) => {
     const { columns, select } = jsonRows(table, rows);

@@ -1,8 +1,10 @@
 /**
- * Webhook endpoints, events and the webhook outbox (`webhook_deliveries`), SPEC §13. An event (its
- * body stored once) and a delivery per endpoint that takes it are written by the change's own
- * transaction (insertWebhookEvents); deliveries are claimed by workers with a lease, like emails
- * (repositories/outbox.ts), but never more than a few dozen per endpoint at once.
+ * Webhook endpoints, events and the delivery log with its retry path (`webhook_deliveries`), SPEC
+ * §13. An event (its body stored once, naming the endpoints that take it) is written by the
+ * change's own transaction (insertWebhookEvents) and posted by each endpoint's lane
+ * (repositories/webhookLanes.ts); a failed try becomes a pending delivery here, claimed again by
+ * workers with a lease, like emails (repositories/outbox.ts), never more than a few dozen per
+ * endpoint at once.
  */
 import { type Insertable, PostgresAdapter, type QueryCreator, type RawBuilder, sql } from 'kysely';
 import type { Db, DbHandle } from '../db/connect.js';
@@ -56,10 +58,19 @@ export function activeEndpointsOf(text: string | null | undefined): ActiveEndpoi
     .sort((a, b) => a.id - b.id);
 }
 
+/**
+ * A new endpoint, its lane's cursor at the end of the events: none written before can name it. On
+ * PostgreSQL that end is the last commit position (a transaction that reads the endpoint once it
+ * is committed commits after it, so its position is later).
+ */
 export async function insertEndpoint(db: Db, row: { url: string; events: string; secret: string; active: boolean; now: number }): Promise<WebhookEndpointRow> {
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+  const atEnd = pg
+    ? { cursor_position: sql<number>`(select coalesce(max(position), 0) from webhook_commits)`, cursor_id: 2_147_483_647 }
+    : { cursor_position: 0, cursor_id: sql<number>`(select coalesce(max(id), 0) from webhook_events)` };
   return db
     .insertInto('webhook_endpoints')
-    .values({ url: row.url, events: row.events, secret: row.secret, active: row.active ? 1 : 0, created_at: row.now, failing_since: null, disabled_at: null })
+    .values({ url: row.url, events: row.events, secret: row.secret, active: row.active ? 1 : 0, created_at: row.now, failing_since: null, disabled_at: null, ...atEnd })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -93,14 +104,15 @@ export interface NewWebhookEvent {
   messageId: string;
   ticketId: number | null;
   payload: string;
-  /** One delivery for each. */
+  /** Each one's lane posts it. */
   endpointIds: readonly number[];
   now: number;
 }
 
 /**
- * Adds events to `webhook_events` and a delivery per endpoint that takes each to the webhook outbox,
- * pending and due at once; callers pass the change's transaction. PostgreSQL: one statement.
+ * Adds events to `webhook_events`, each naming the endpoints that take it; callers pass the
+ * change's transaction. Each endpoint's lane posts them (repositories/webhookLanes.ts): a change
+ * writes one row per event, whatever the number of endpoints, and no delivery row.
  */
 export async function insertWebhookEvents(db: Db, events: readonly NewWebhookEvent[]): Promise<void> {
   if (events.length === 0) return;
@@ -108,42 +120,28 @@ export async function insertWebhookEvents(db: Db, events: readonly NewWebhookEve
     await withWebhookEvents(db, events).selectNoFrom(sql<number>`1`.as('done')).execute();
     return;
   }
-  const stored = await db.insertInto('webhook_events').values(events.map(eventRowOf)).returning(['id', 'message_id']).execute();
-  const idOf = new Map(stored.map((e) => [e.message_id, e.id]));
-  const deliveries = events.flatMap((e) =>
-    e.endpointIds.map((endpointId) => ({ endpoint_id: endpointId, event_id: idOf.get(e.messageId)!, event: e.event, message_id: e.messageId, ticket_id: e.ticketId, status: 'pending' as const, attempts: 0, next_attempt_at: e.now, created_at: e.now })),
-  );
-  if (deliveries.length > 0) await db.insertInto('webhook_deliveries').values(deliveries).execute();
+  await db.insertInto('webhook_events').values(events.map(eventRowOf)).execute();
 }
 
 /**
  * PostgreSQL: `query` (a statement's WITH chain) with the events inserted (`created_webhook_events`,
- * their rows as one JSON parameter) and their deliveries beside them (`created_webhook_deliveries`:
- * each event's id joined to its endpoints, a second JSON parameter; in the events' order, so an
- * endpoint's deliveries are claimed in the order of their changes). Intake adds them to its own
- * statement; no round trip of their own inside the routing lock.
+ * their rows as one JSON parameter). Intake adds them to its own statement: no round trip of their
+ * own inside the routing lock. Each row's `txid` is its transaction's (the column's default), given
+ * a position in commit order as the transaction commits (migration 2026-12-13T0900).
  */
 export function withWebhookEvents<Q>(query: Q, events: readonly NewWebhookEvent[]): Q {
   const { columns, select } = jsonRows('webhook_events', events.map(eventRowOf));
-  const targets = JSON.stringify(events.flatMap((e) => e.endpointIds.map((endpointId) => ({ message_id: e.messageId, endpoint_id: endpointId }))));
-  // (The casts drop the CTEs' names from the type: nothing after them refers to them by type.)
-  const withEvents = (query as unknown as QueryCreator<Database>).with('created_webhook_events', (q) =>
-    q.insertInto('webhook_events').columns(columns).expression(select).returning(['id', 'message_id', 'event', 'ticket_id', 'created_at']),
-  ) as unknown as QueryCreator<Database>;
-  return withEvents.with('created_webhook_deliveries', (q) =>
-    q
-      .insertInto('webhook_deliveries')
-      .columns(['endpoint_id', 'event_id', 'event', 'message_id', 'ticket_id', 'status', 'attempts', 'next_attempt_at', 'created_at'])
-      .expression(
-        sql`select t.endpoint_id, e.id, e.event, e.message_id, e.ticket_id, 'pending', 0, e.created_at, e.created_at
-          from created_webhook_events e join json_to_recordset(${targets}::json) as t(message_id text, endpoint_id integer) on t.message_id = e.message_id
-          order by e.id, t.endpoint_id`,
-      ),
-  ) as unknown as Q;
+  // (The cast drops the CTE's name from the type: nothing after it refers to it by type.)
+  return (query as unknown as QueryCreator<Database>).with('created_webhook_events', (q) => q.insertInto('webhook_events').columns(columns).expression(select)) as unknown as Q;
 }
 
 function eventRowOf(e: NewWebhookEvent): Insertable<WebhookEventsTable> {
-  return { message_id: e.messageId, event: e.event, ticket_id: e.ticketId, payload: e.payload, created_at: e.now };
+  return { message_id: e.messageId, event: e.event, ticket_id: e.ticketId, payload: e.payload, created_at: e.now, endpoint_ids: endpointList(e.endpointIds) };
+}
+
+/** Endpoint ids as an event stores them: `,1,2,3,`, so `like '%,2,%'` finds an endpoint's. */
+export function endpointList(ids: readonly number[]): string {
+  return `,${ids.join(',')},`;
 }
 
 /** A claimed delivery with what its POST needs from its endpoint. */

@@ -97,6 +97,9 @@ function EndpointFields({ values, errors }: { values: FormValues; errors: FormEr
   );
 }
 
+/** Events waiting in an endpoint's lane are counted up to this many (the page says "at least"). */
+export const WAITING_COUNTED = 1_000;
+
 function DeliveryLog({ endpointId, deliveries, csrf }: { endpointId: number; deliveries: readonly WebhookDeliveryRow[]; csrf: string }) {
   if (deliveries.length === 0) return <EmptyState title="No deliveries yet">Events this endpoint takes will be listed here.</EmptyState>;
   return (
@@ -154,9 +157,10 @@ export function WebhookFormPage({
   endpoint,
   secret,
   deliveries,
+  waiting,
   values,
   errors,
-}: PageBase & { endpoint: WebhookEndpointRow | null; secret: string | null; deliveries: readonly WebhookDeliveryRow[]; values: FormValues; errors: FormErrors }) {
+}: PageBase & { endpoint: WebhookEndpointRow | null; secret: string | null; deliveries: readonly WebhookDeliveryRow[]; waiting: number; values: FormValues; errors: FormErrors }) {
   const title = endpoint ? `Webhook: ${endpoint.url}` : 'New webhook endpoint';
   return (
     <Layout title={Object.keys(errors).length ? `Check the endpoint · ${title}` : title} viewer={viewer} csrf={csrf} flash={flash}>
@@ -199,6 +203,11 @@ export function WebhookFormPage({
       {endpoint && (
         <>
           <h2>Deliveries</h2>
+          {waiting > 0 && (
+            <p id="waiting">
+              {waiting >= WAITING_COUNTED ? `At least ${WAITING_COUNTED.toLocaleString('en')} events wait` : waiting === 1 ? '1 event waits' : `${waiting} events wait`} to be sent; each is listed here once tried.
+            </p>
+          )}
           <DeliveryLog endpointId={endpoint.id} deliveries={deliveries} csrf={csrf} />
           <ActionForm action={`${WEBHOOKS}${endpoint.id}/secret/`} csrf={csrf} class="secondary outline" label="New signing secret" note="The old secret stops signing at once; the new one is shown once." />
           <ActionForm action={`${WEBHOOKS}${endpoint.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this endpoint" note="Its delivery log goes with it." />

@@ -1,9 +1,10 @@
 /**
- * The webhook worker (SPEC §13): POSTs the deliveries changes wrote to `webhook_deliveries`,
- * signed per the Standard Webhooks spec, outside any request or transaction. Its own lane beside
- * the email worker, so a dead endpoint never delays an email; and within it, each endpoint has
- * its own few slots: a round never waits for a slow endpoint, whose next deliveries are claimed
- * only once its current ones are done, while the other endpoints' keep flowing.
+ * The webhook worker (SPEC §13): POSTs the events changes wrote, signed per the Standard Webhooks
+ * spec, outside any request or transaction. It runs beside the email worker, so a dead endpoint
+ * never delays an email; and within it each endpoint has its own lane (repositories/webhookLanes.ts)
+ * and its own few slots: a round never waits for a slow endpoint, whose next events are claimed
+ * only once its current ones are done, while the other endpoints' keep flowing. Failed tries are
+ * retried from the delivery log (`webhook_deliveries`), claimed by the same rounds.
  */
 import { Webhook } from 'standardwebhooks';
 import { claimLeaseMs } from '../core/claims.js';
@@ -17,6 +18,7 @@ import { renderWebhookDisabled } from '../mail/templates/index.js';
 import type { WorkerLogger } from '../mail/worker.js';
 import { enqueueEmails } from '../repositories/outbox.js';
 import { activeAdminEmails } from '../repositories/sla.js';
+import { type ClaimedLane, claimLanes, type LaneEvent, type LaneTry, settleLane } from '../repositories/webhookLanes.js';
 import { type ClaimedDelivery, claimDueDeliveries, type DeliveredMark, disableEndpoint, markDelivered, noteEndpointFailing, recordDeliveryFailure } from '../repositories/webhooks.js';
 import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../services/context.js';
@@ -96,6 +98,9 @@ export class WebhookWorker {
   /** The soonest next round asked for while a claim was running (ms after it). */
   private asked = Infinity;
   private claiming: Promise<void> | undefined;
+  /** When the due retries were last claimed, and whether that claim was full. */
+  private retriesLookedAt = -Infinity;
+  private retriesFull = false;
 
   constructor(private readonly options: WebhookWorkerOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -109,12 +114,12 @@ export class WebhookWorker {
     this.leaseMs = claimLeaseMs({ timeoutMs: this.timeoutMs, claimed: this.perEndpoint, atOnce: this.postsPerEndpoint }, 2 * this.timeoutMs, options.leaseMs);
   }
 
-  /** One round, waited for whole: claims the due deliveries and posts them. */
+  /** One round, waited for whole: claims the lanes and the due retries, and posts them. */
   async runOnce(): Promise<WebhookRound> {
-    const rows = await this.claim();
-    const outcomes = (await Promise.all(this.dispatch(rows))).flat();
+    const claimed = await this.claimAndDispatch(true);
+    const outcomes = (await Promise.all(claimed.work)).flat();
     const count = (o: Outcome) => outcomes.filter((x) => x === o).length;
-    return { claimed: rows.length, delivered: count('delivered'), retrying: count('retrying'), failed: count('failed') };
+    return { claimed: claimed.count, delivered: count('delivered'), retrying: count('retrying'), failed: count('failed') };
   }
 
   start(): void {
@@ -149,15 +154,36 @@ export class WebhookWorker {
     let full = false;
     this.asked = Infinity;
     try {
-      const rows = await this.claim();
-      full = rows.length === this.batchSize;
-      this.dispatch(rows);
+      full = (await this.claimAndDispatch(false)).full;
     } catch (error) {
       this.options.logger.error({ err: error }, 'webhook worker: round failed');
     }
     if (this.running) this.timer.set(full ? 0 : Math.min(this.asked, this.pollMs));
   }
 
+  /**
+   * Claims the free lanes and starts them, then the due retries of the other endpoints. Retries
+   * are looked for once a poll (every round with `always`), or at once again after a full claim:
+   * a failed try waits seconds at least before its next, and an admin's retry may wait a poll.
+   */
+  private async claimAndDispatch(always: boolean): Promise<{ count: number; full: boolean; work: Promise<Outcome[]>[] }> {
+    const now = this.options.clock.now();
+    const lanes = await claimLanes(this.options.handle, { now, perLane: this.perEndpoint, busy: [...this.busy], leaseUntil: now + this.leaseMs });
+    const work = lanes.map((lane) => this.runLane(lane));
+    let full = lanes.some((lane) => lane.read === this.perEndpoint);
+    let count = lanes.reduce((n, lane) => n + lane.events.length, 0);
+    if (always || this.retriesFull || now - this.retriesLookedAt >= this.pollMs) {
+      this.retriesLookedAt = now;
+      const rows = await this.claim();
+      this.retriesFull = rows.length === this.batchSize;
+      full ||= this.retriesFull;
+      count += rows.length;
+      work.push(...this.dispatch(rows));
+    }
+    return { count, full, work };
+  }
+
+  /** Claims due retries (failed tries, an admin's retries) of the endpoints this worker is not posting to. */
   private claim(): Promise<ClaimedDelivery[]> {
     const now = this.options.clock.now();
     return claimDueDeliveries(this.options.handle, {
@@ -171,7 +197,7 @@ export class WebhookWorker {
   }
 
   /**
-   * Starts each endpoint's claimed deliveries, postsPerEndpoint at a time; its slot frees when all
+   * Starts each endpoint's claimed retries, postsPerEndpoint at a time; its slot frees when all
    * of them are recorded. The 2xx answers of a claim are recorded together once its last post is
    * done: one statement for up to perEndpoint deliveries (they were one per 11.5 recorded as they
    * came, bench:intake --webhooks 3), at the cost of a delivery showing `sending` a claim's length
@@ -181,24 +207,58 @@ export class WebhookWorker {
   private dispatch(rows: readonly ClaimedDelivery[]): Promise<Outcome[]>[] {
     const byEndpoint = new Map<number, ClaimedDelivery[]>();
     for (const row of rows) byEndpoint.set(row.endpoint_id, [...(byEndpoint.get(row.endpoint_id) ?? []), row]);
-    return [...byEndpoint].map(([endpointId, own]) => {
-      this.busy.add(endpointId);
-      const posts = eachAtMost(own, this.postsPerEndpoint, (row) => this.deliver(row).catch((error: unknown) => this.lost(row, error))).then((tries) =>
-        Promise.all(tries.map((tried) => (typeof tried === 'string' ? tried : this.recordDelivered(tried)))),
-      );
-      const done = posts.finally(() => {
-        this.busy.delete(endpointId);
-        this.inFlight.delete(done);
-        // A full claim: its endpoint likely has more waiting, claim again at once.
-        this.soon(own.length === this.perEndpoint ? 0 : this.gatherMs);
-      });
-      this.inFlight.add(done);
-      return posts;
+    return [...byEndpoint].map(([endpointId, own]) =>
+      this.occupy(
+        endpointId,
+        own.length === this.perEndpoint,
+        eachAtMost(own, this.postsPerEndpoint, (row) => this.deliver(row).catch((error: unknown) => this.lost(row, error))).then((tries) =>
+          Promise.all(tries.map((tried) => (typeof tried === 'string' ? tried : this.recordDelivered(tried)))),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Posts a lane's events, postsPerEndpoint at a time, then settles the lane in one statement (its
+   * cursor moved, a log row per try) and records its failed tries as any failed try. A worker dying
+   * before the settle leaves the lane to another once the lease runs out, which posts the events
+   * again (§13: at least once, the same webhook-id).
+   */
+  private runLane(lane: ClaimedLane): Promise<Outcome[]> {
+    const tried = eachAtMost(lane.events, this.postsPerEndpoint, (event) => this.tryEvent(lane, event));
+    const settled = tried.then(async (tries): Promise<Outcome[]> => {
+      const now = this.options.clock.now();
+      const failed = await settleLane(this.options.handle, lane, tries, now, now + this.leaseMs);
+      if (failed === null) return lane.events.map(() => 'lost');
+      const row = (f: (typeof failed)[number]) => ({ id: f.deliveryId, endpoint_id: lane.endpointId, event: f.try.event.event, attempts: 1, url: lane.url });
+      const failures = await Promise.all(failed.map((f) => this.recordFailure(row(f), { status: f.try.status, error: f.try.error ?? '' }).catch((error: unknown) => this.lost(row(f), error))));
+      return [...tries.filter((t) => t.delivered).map((): Outcome => 'delivered'), ...failures];
     });
+    return this.occupy(
+      lane.endpointId,
+      lane.read === this.perEndpoint,
+      settled.catch((error: unknown) => {
+        this.options.logger.error({ err: error, endpointId: lane.endpointId }, 'webhook worker: could not settle a lane');
+        return lane.events.map((): Outcome => 'lost');
+      }),
+    );
+  }
+
+  /** An endpoint busy with `work` until it ends; then the loop looks again, at once after a full claim. */
+  private occupy(endpointId: number, full: boolean, work: Promise<Outcome[]>): Promise<Outcome[]> {
+    this.busy.add(endpointId);
+    const done = work.finally(() => {
+      this.busy.delete(endpointId);
+      this.inFlight.delete(done);
+      // A full claim: its endpoint likely has more waiting, claim again at once.
+      this.soon(full ? 0 : this.gatherMs);
+    });
+    this.inFlight.add(done);
+    return work;
   }
 
   /** A try whose outcome could not be recorded (the database failed): logged; the row waits for its lease. */
-  private lost(row: ClaimedDelivery, error: unknown): 'lost' {
+  private lost(row: Pick<ClaimedDelivery, 'id'>, error: unknown): 'lost' {
     this.options.logger.error({ err: error, deliveryId: row.id }, 'webhook worker: could not record a delivery');
     return 'lost';
   }
@@ -214,31 +274,41 @@ export class WebhookWorker {
 
   /** Signs and POSTs one delivery: a 2xx answer to record, or a failed try recorded. */
   private async deliver(row: ClaimedDelivery): Promise<Answered | Outcome> {
+    const answer = await this.post(row.url, row.secret, row.message_id, row.payload);
+    if (answer.delivered) return { row, status: answer.status! };
+    return this.recordFailure(row, { status: answer.status, error: answer.error! });
+  }
+
+  /** A lane's try of one event. */
+  private async tryEvent(lane: ClaimedLane, event: LaneEvent): Promise<LaneTry> {
+    return { event, ...(await this.post(lane.url, lane.secret, event.message_id, event.payload)) };
+  }
+
+  /** Signs and POSTs an event's body: its answer's status (null: none), whether a 2xx, and otherwise what went wrong. */
+  private async post(url: string, secret: string, messageId: string, payload: string): Promise<Omit<LaneTry, 'event'>> {
     // The signature's time is the real time of this try: receivers check it against their own clocks.
     const sentAt = new Date();
     const headers = {
       'content-type': 'application/json',
       'user-agent': 'Helpdesk-Webhooks/1',
-      'webhook-id': row.message_id,
+      'webhook-id': messageId,
       'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-      'webhook-signature': new Webhook(row.secret).sign(row.message_id, sentAt, row.payload),
+      'webhook-signature': new Webhook(secret).sign(messageId, sentAt, payload),
     };
-    let failure: { status: number | null; error: string };
     try {
-      const answer = await this.client.post(row.url, headers, row.payload);
-      if (isDelivered(answer.status)) return { row, status: answer.status };
-      failure = { status: answer.status, error: `HTTP ${answer.status}${answer.body.trim() === '' ? '' : `: ${answer.body.trim()}`}` };
+      const answer = await this.client.post(url, headers, payload);
+      if (isDelivered(answer.status)) return { status: answer.status, delivered: true, error: null };
+      return { status: answer.status, delivered: false, error: `HTTP ${answer.status}${answer.body.trim() === '' ? '' : `: ${answer.body.trim()}`}` };
     } catch (error) {
-      failure = { status: null, error: describeError(error, this.timeoutMs) };
+      return { status: null, delivered: false, error: describeError(error, this.timeoutMs) };
     }
-    return this.recordFailure(row, failure);
   }
 
   /**
    * A failed try, in one transaction: the delivery retried later or given up, the endpoint's run of
    * failures noted, and after a day of them the endpoint disabled with one email to the admins.
    */
-  private async recordFailure(row: ClaimedDelivery, failure: { status: number | null; error: string }): Promise<Outcome> {
+  private async recordFailure(row: Pick<ClaimedDelivery, 'id' | 'endpoint_id' | 'event' | 'attempts' | 'url'>, failure: { status: number | null; error: string }): Promise<Outcome> {
     const { handle, clock, logger, publicUrl } = this.options;
     const now = clock.now();
     const next = deliveryAfterFailure(row.attempts, now);

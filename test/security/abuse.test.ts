@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { atRealPasswordCost } from '../support/passwordCost.js';
 import { sameTime, timed } from '../support/timing.js';
+import { settledAsDelivered } from '../support/webhookEvents.js';
 
 // Timing tests here compare answers with one password hash: at the real cost (vitest.config.ts lowers it).
 atRealPasswordCost();
@@ -184,7 +185,7 @@ for (const dialect of DIALECTS) {
       const calendarForm = { name: 'Lisbon office', time_zone: 'Europe/Lisbon', hours_mon: '09:00-17:00' };
       const webhook = (await createEndpoint(t.ctx, null, { url: 'https://hooks.example.com/in', events: '*' }, false)).id;
       await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { ...TICKET, title: 'For the webhook' } });
-      const delivery = (await db().selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', webhook).executeTakeFirstOrThrow()).id;
+      const delivery = (await settledAsDelivered(t.ctx.handle, webhook, t.ctx.clock.now()))[0]!;
       const webhookForm = { url: 'https://hooks.example.com/other', events: 'ticket.closed', active: 'on' };
       // A team with a topic, and a skill (§12), for their pages' forms.
       const team = await saveTeam(t.ctx, rootId, { name: 'Billing', overflowTeam: null, overflowAfterMinutes: null });

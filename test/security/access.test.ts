@@ -34,6 +34,7 @@ import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../suppo
 import { berlinOffice } from '../support/calendars.js';
 import { DIALECTS } from '../support/db.js';
 import { routeCollector, type RouteKey, sameSnapshot, type Snapshot, snapshot } from '../support/snapshot.js';
+import { settledAsDelivered } from '../support/webhookEvents.js';
 
 const ROLES = ['anonymous', 'agent', 'otherAgent', 'admin'] as const;
 type Role = (typeof ROLES)[number];
@@ -382,7 +383,7 @@ for (const dialect of DIALECTS) {
       const calendar = (await saveCalendar(t.ctx, null, parseCalendar(berlinOffice(`Calendar ${seq}`)), null)).id;
       const webhook = (await createEndpoint(t.ctx, null, { url: `https://hooks.example.com/${seq}`, events: ['ticket.created'] }, false)).id;
       await ticket(`For the webhook ${seq}`);
-      const delivery = (await db().selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', webhook).executeTakeFirstOrThrow()).id;
+      const delivery = (await settledAsDelivered(t.ctx.handle, webhook, t.ctx.clock.now()))[0]!;
       const root = { id: ids.root, username: 'root', address: '127.0.0.1' };
       const team = await saveTeam(t.ctx, root, validateTeam({ name: `Team ${seq}` }));
       const topic = await saveTopic(t.ctx, root, validateTopic({ name: `Topic ${seq}`, team: 'Support' }));

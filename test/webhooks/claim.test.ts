@@ -1,5 +1,5 @@
 /**
- * The delivery worker's claim with a backlog: what it takes (the oldest due, at most a few per
+ * The delivery worker's claim of retries (failed tries, an admin's retries) with a backlog: what it takes (the oldest due, at most a few per
  * endpoint, none of a busy one) and how it finds them (through the partial indexes of due
  * deliveries by endpoint and of deliveries being sent, never by reading the whole backlog, which
  * held SQLite's write lock for tens of milliseconds per claim while intake waited).
@@ -7,7 +7,8 @@
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
-import { claimDueDeliveries, claimStatement, dueDeliveryIds, insertWebhookEvents, insertEndpoint } from '../../src/repositories/webhooks.js';
+import { claimDueDeliveries, claimStatement, dueDeliveryIds, insertEndpoint } from '../../src/repositories/webhooks.js';
+import { pendingDeliveries } from '../support/webhookEvents.js';
 import { giveUpAbandoned } from '../../src/repositories/abandoned.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 
@@ -26,10 +27,10 @@ for (const dialect of DIALECTS) {
       // 600 due per endpoint, the oldest first by time (not by id), and 1,800 delivered ones of history.
       for (const [e, endpointId] of endpoints.entries()) {
         const due = Array.from({ length: 600 }, (_, k) => ({ endpointIds: [endpointId], event: 'ticket.created', messageId: `msg_${e}_${k}`, ticketId: null, payload: '{}', now: NOW - 600_000 + (599 - k) * 1_000 + e }));
-        for (let i = 0; i < due.length; i += 200) await insertWebhookEvents(db(), due.slice(i, i + 200));
+        await pendingDeliveries(db(), due);
       }
       const history = Array.from({ length: 1_800 }, (_, k) => ({ endpointIds: [endpoints[k % 3]!], event: 'ticket.closed', messageId: `old_${k}`, ticketId: null, payload: '{}', now: NOW - 86_400_000 }));
-      for (let i = 0; i < history.length; i += 200) await insertWebhookEvents(db(), history.slice(i, i + 200));
+      await pendingDeliveries(db(), history);
       await db().updateTable('webhook_deliveries').set({ status: 'delivered' }).where('message_id', 'like', 'old_%').execute();
       await sql`analyze`.execute(db());
     });

@@ -8,7 +8,8 @@ import { csrfFrom, startTestApp, type TestApp } from '../support/app.js';
 import { snapshot } from '../support/snapshot.js';
 import { type Receiver, startReceiver } from '../support/webhookReceiver.js';
 import { staffWithToken, type ApiClient } from '../api/support.js';
-import { adminClient, newTicket } from '../admin/support.js';
+import { adminClient, newTicket, visibleText } from '../admin/support.js';
+import { settledAsDelivered } from '../support/webhookEvents.js';
 import { insertEndpoint } from '../../src/repositories/webhooks.js';
 import { WebhookWorker } from '../../src/webhooks/worker.js';
 
@@ -96,6 +97,13 @@ for (const dialect of DIALECTS) {
       const page = await client.get(`/adminapp/webhooks/${row.id}/`);
       expect(page.statusCode).toBe(200);
       expect(page.body).not.toContain(secret!);
+      // A new ticket's event waits in the endpoint's lane: counted above the log until it is tried.
+      await newTicket(t.ctx, { title: 'For the page' });
+      expect(visibleText(await client.get(`/adminapp/webhooks/${row.id}/`))).toContain('1 event waits to be sent; each is listed here once tried.');
+      expect(await settledAsDelivered(t.ctx.handle, row.id, Date.now())).toHaveLength(1);
+      const tried = await client.get(`/adminapp/webhooks/${row.id}/`);
+      expect(visibleText(tried)).not.toContain('to be sent');
+      expect(tried.body).toContain('data-status="delivered"');
       expect((await client.get('/adminapp/webhooks/')).body).toContain('https://hooks.example.com/page');
       // Unticking the switch turns it off.
       const off = await client.post(`/adminapp/webhooks/${row.id}/`, { _csrf: csrf, url: 'https://hooks.example.com/page', events: '*' });

@@ -1,19 +1,23 @@
 /**
- * Each webhook event's body is stored once (`webhook_events`, migration 2026-12-12T0900), and each
- * endpoint's delivery points to it: what a change writes, what a claim hands the worker, what a
- * rolled-back change leaves (nothing), and the migration over deliveries written before it (one
- * event per webhook-id, and back down with each delivery's body restored).
+ * Each webhook event's body is stored once (`webhook_events`, migration 2026-12-12T0900), naming the
+ * endpoints that take it (migration 2026-12-13T0900, the lanes): what a change writes, what a lane
+ * reads, what a rolled-back change leaves (nothing), and both migrations over what was written
+ * before them (one event per webhook-id, and back down with each delivery's body restored; the
+ * lanes' cursors after the events already delivered as rows, and back down with the events no lane
+ * had posted as pending deliveries).
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
 import { claimDueDeliveries, insertEndpoint, insertWebhookEvents, type NewWebhookEvent } from '../../src/repositories/webhooks.js';
+import { claimLanes, settleLane } from '../../src/repositories/webhookLanes.js';
 import { migrateTo, migrator } from '../db/migration-support.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 
 const NOW = 1_800_000_000_000;
 const BEFORE = '2026-12-11T0900-outbox-due-ordered';
 const NAME = '2026-12-12T0900-webhook-events';
+const LANES = '2026-12-13T0900-webhook-lanes';
 
 const body = (n: number) => JSON.stringify({ type: 'ticket.created', timestamp: '2027-01-15T08:00:00.000Z', data: { reference: `HD-${n}`, title: `Printer ${n} “on fire” \\ ${'x'.repeat(n)}` } });
 
@@ -29,25 +33,23 @@ for (const dialect of DIALECTS) {
     });
     afterAll(() => database.drop());
 
-    it('writes an event with its body once and a pending delivery per endpoint pointing to it; a claim hands each its body', async () => {
+    it('writes an event with its body once, naming the endpoints that take it, and no delivery; each lane reads it with its body', async () => {
       const events: NewWebhookEvent[] = [
         { event: 'ticket.created', messageId: 'msg_a', ticketId: 7, payload: body(1), endpointIds: endpoints, now: NOW },
         { event: 'ticket.closed', messageId: 'msg_b', ticketId: null, payload: body(2), endpointIds: [endpoints[1]!], now: NOW + 1 },
       ];
       await database.handle.db.transaction().execute((trx) => insertWebhookEvents(trx, events));
       const stored = await db().selectFrom('webhook_events').selectAll().orderBy('id').execute();
-      expect(stored.map((e) => [e.message_id, e.event, e.ticket_id, e.payload, Number(e.created_at)])).toEqual([
-        ['msg_a', 'ticket.created', 7, body(1), NOW],
-        ['msg_b', 'ticket.closed', null, body(2), NOW + 1],
+      expect(stored.map((e) => [e.message_id, e.event, e.ticket_id, e.payload, Number(e.created_at), e.endpoint_ids])).toEqual([
+        ['msg_a', 'ticket.created', 7, body(1), NOW, `,${endpoints.join(',')},`],
+        ['msg_b', 'ticket.closed', null, body(2), NOW + 1, `,${endpoints[1]},`],
       ]);
-      const deliveries = await db().selectFrom('webhook_deliveries').selectAll().orderBy('id').execute();
-      expect(deliveries.map((d) => [d.endpoint_id, d.event_id, d.message_id, d.event, d.ticket_id, d.status, d.attempts, Number(d.next_attempt_at)])).toEqual([
-        ...endpoints.map((e) => [e, stored[0]!.id, 'msg_a', 'ticket.created', 7, 'pending', 0, NOW]),
-        [endpoints[1], stored[1]!.id, 'msg_b', 'ticket.closed', null, 'pending', 0, NOW + 1],
-      ]);
+      expect(await counts(db())).toEqual([2, 0]);
 
-      const claimed = await claimDueDeliveries(database.handle, { now: NOW + 1, limit: 10, perEndpoint: 10, busy: [], leaseUntil: NOW + 60_000, maxAttempts: 8 });
-      expect(claimed.map((d) => [d.id, d.url, d.payload])).toEqual(deliveries.map((d) => [d.id, `https://hooks.example.com/${endpoints.indexOf(d.endpoint_id)}`, d.message_id === 'msg_a' ? body(1) : body(2)]));
+      const lanes = await claimLanes(database.handle, { now: NOW + 1, perLane: 10, busy: [], leaseUntil: NOW + 60_000 });
+      expect(lanes.map((l) => [l.endpointId, l.url, l.events.map((e) => [e.message_id, e.payload]), l.read, l.through.id])).toEqual(
+        endpoints.map((e, i) => [e, `https://hooks.example.com/${i}`, i === 1 ? [['msg_a', body(1)], ['msg_b', body(2)]] : [['msg_a', body(1)]], 2, stored[1]!.id]),
+      );
     });
 
     it('leaves neither events nor deliveries when the change rolls back', async () => {
@@ -73,7 +75,7 @@ for (const dialect of DIALECTS) {
       const m = await migrator(db(), dialect);
       await migrateTo(m, BEFORE);
       const endpoints: number[] = [];
-      for (let i = 0; i < 3; i++) endpoints.push((await insertEndpoint(db(), { url: `https://hooks.example.com/${i}`, events: '*', secret: 'whsec_x', active: true, now: NOW })).id);
+      for (let i = 0; i < 3; i++) endpoints.push(await oldEndpoint(db(), i));
       // Deliveries as that schema held them: each with its own copy of the event's body.
       const old = [
         ...endpoints.map((e, i) => ({ endpoint: e, message: 'msg_1', event: 'ticket.created', ticket: 1, payload: body(1), status: ['delivered', 'pending', 'failed'][i]!, at: NOW })),
@@ -106,6 +108,65 @@ for (const dialect of DIALECTS) {
       expect(await db().selectFrom('webhook_events').select('message_id').orderBy('id').execute()).toEqual(['msg_1', 'msg_2', 'msg_3'].map((message_id) => ({ message_id })));
     });
   });
+
+  describe(`migration ${LANES} (${dialect})`, () => {
+    let database: TestDatabase;
+    const db = (): Db => database.handle.db;
+    beforeAll(async () => {
+      database = await freshDatabase(dialect);
+    });
+    afterAll(() => database.drop());
+
+    it('puts each lane after the events already written as deliveries, and going down turns the events no lane posted into pending deliveries', async () => {
+      const m = await migrator(db(), dialect);
+      await migrateTo(m, NAME);
+      const endpoints: number[] = [];
+      for (let i = 0; i < 2; i++) endpoints.push(await oldEndpoint(db(), i));
+      // Written as that schema did: an event and a pending delivery per endpoint.
+      const old = await sql<{ id: number }>`insert into webhook_events (message_id, event, ticket_id, payload, created_at) values ('msg_old', 'ticket.created', 1, ${body(1)}, ${NOW}) returning id`.execute(db());
+      for (const e of endpoints) {
+        await sql`insert into webhook_deliveries (endpoint_id, event_id, event, message_id, ticket_id, status, attempts, next_attempt_at, created_at)
+          values (${e}, ${old.rows[0]!.id}, 'ticket.created', 'msg_old', 1, 'pending', 0, ${NOW}, ${NOW})`.execute(db());
+      }
+
+      await migrateTo(m, LANES);
+      const claim = { now: NOW, perLane: 10, busy: [], leaseUntil: NOW + 60_000 };
+      // The old event is the retry path's (its deliveries are rows), not the lanes'.
+      expect(await claimLanes(database.handle, claim)).toEqual([]);
+      expect((await claimDueDeliveries(database.handle, { now: NOW, limit: 10, perEndpoint: 10, busy: [], leaseUntil: NOW + 60_000, maxAttempts: 8 })).map((d) => [d.endpoint_id, d.message_id, d.payload])).toEqual(
+        endpoints.map((e) => [e, 'msg_old', body(1)]),
+      );
+      // New events go through the lanes: the first is posted and settled, the second is not yet.
+      await insertWebhookEvents(db(), [
+        { event: 'ticket.created', messageId: 'msg_new', ticketId: 2, payload: body(2), endpointIds: endpoints, now: NOW + 1 },
+        { event: 'ticket.closed', messageId: 'msg_later', ticketId: 2, payload: body(3), endpointIds: [endpoints[1]!], now: NOW + 2 },
+      ]);
+      const [first] = await claimLanes(database.handle, { ...claim, perLane: 1 });
+      expect(first!.events.map((e) => e.message_id)).toEqual(['msg_new']);
+      expect(await settleLane(database.handle, first!, [{ event: first!.events[0]!, status: 204, delivered: true, error: null }], NOW + 3, NOW + 60_000)).toEqual([]);
+
+      await migrateTo(m, NAME);
+      const deliveries = await db().selectFrom('webhook_deliveries').select(['endpoint_id', 'message_id', 'status']).orderBy('id').execute();
+      expect(deliveries.map((d) => [d.endpoint_id, d.message_id, d.status])).toEqual([
+        ...endpoints.map((e) => [e, 'msg_old', 'sending']),
+        [first!.endpointId, 'msg_new', 'delivered'],
+        // Not yet posted: pending again, as that schema would have written them.
+        ...(first!.endpointId === endpoints[0] ? [[endpoints[1], 'msg_new', 'pending']] : []),
+        [endpoints[1], 'msg_later', 'pending'],
+      ]);
+      expect(await columnsOf(db(), dialect, 'webhook_endpoints')).not.toContain('cursor_id');
+      expect(await columnsOf(db(), dialect, 'webhook_events')).not.toContain('txid');
+
+      await migrateTo(m, LANES);
+      expect(await claimLanes(database.handle, claim)).toEqual([]);
+    });
+  });
+}
+
+/** An endpoint as the schemas before the lanes held it (insertEndpoint writes the lanes' cursor). */
+async function oldEndpoint(db: Db, i: number): Promise<number> {
+  const { rows } = await sql<{ id: number }>`insert into webhook_endpoints (url, events, secret, active, created_at) values (${`https://hooks.example.com/${i}`}, '*', 'whsec_x', 1, ${NOW}) returning id`.execute(db);
+  return rows[0]!.id;
 }
 
 async function counts(db: Db): Promise<number[]> {
