@@ -286,16 +286,18 @@ export class WebhookWorker {
 
   /** Signs and POSTs an event's body: its answer's status (null: none), whether a 2xx, and otherwise what went wrong. */
   private async post(url: string, secret: string, messageId: string, payload: string): Promise<Omit<LaneTry, 'event'>> {
-    // The signature's time is the real time of this try: receivers check it against their own clocks.
-    const sentAt = new Date();
-    const headers = {
-      'content-type': 'application/json',
-      'user-agent': 'Helpdesk-Webhooks/1',
-      'webhook-id': messageId,
-      'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-      'webhook-signature': new Webhook(secret).sign(messageId, sentAt, payload),
-    };
     try {
+      // The signature's time is the real time of this try: receivers check it against their own
+      // clocks. (Signing inside the try: a secret it cannot use is a failed try, retried and in
+      // the end given up, never a lane stuck on it.)
+      const sentAt = new Date();
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': 'Helpdesk-Webhooks/1',
+        'webhook-id': messageId,
+        'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+        'webhook-signature': new Webhook(secret).sign(messageId, sentAt, payload),
+      };
       const answer = await this.client.post(url, headers, payload);
       if (isDelivered(answer.status)) return { status: answer.status, delivered: true, error: null };
       return { status: answer.status, delivered: false, error: `HTTP ${answer.status}${answer.body.trim() === '' ? '' : `: ${answer.body.trim()}`}` };

@@ -202,6 +202,20 @@ for (const dialect of DIALECTS) {
       expect(again.body).toMatchObject({ active: true, failing_since: null, disabled_at: null });
     });
 
+    it('counts a secret it cannot sign with as a failed try, retried later, and goes on with the lane', async () => {
+      const broken = await register('/broken', ['ticket.created']);
+      await t.ctx.handle.db.updateTable('webhook_endpoints').set({ secret: 'whsec_!!!' }).where('id', '=', broken.id).execute();
+      await newTicket(t.ctx, { title: 'Unsignable 1' });
+      await newTicket(t.ctx, { title: 'Unsignable 2' });
+      const w = worker();
+      expect(await w.runOnce()).toMatchObject({ claimed: 2, retrying: 2 });
+      expect(receiver.requests.filter((r) => r.path === '/broken')).toHaveLength(0);
+      const rows = await t.ctx.handle.db.selectFrom('webhook_deliveries').select(['status', 'attempts', 'last_error']).where('endpoint_id', '=', broken.id).execute();
+      expect(rows).toEqual([1, 2].map(() => ({ status: 'pending', attempts: 1, last_error: expect.stringContaining('Base64') })));
+      // Its lane went on: nothing else waits in it.
+      expect(await w.runOnce()).toMatchObject({ claimed: 0 });
+    });
+
     it('claims up to perEndpoint of an endpoint at once but posts at most postsPerEndpoint of them at a time', async () => {
       const endpoint = await register('/steady', ['ticket.created']);
       let open = 0;
