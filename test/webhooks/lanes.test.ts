@@ -148,6 +148,42 @@ for (const dialect of DIALECTS) {
         await db().updateTable('webhook_endpoints').set({ active: 0 }).execute();
       });
 
+      it('draws commit positions one commit at a time: a transaction that drew a later position is not visible before one that drew an earlier', async () => {
+        const e = await endpoint('drawn');
+        // A commit whose events are "slow_…" waits, after drawing its position, while the test holds lock 777.
+        await sql`create function test_slow_commit() returns trigger language plpgsql as $$
+          begin if new.message_id like 'slow%' then perform pg_advisory_lock_shared(777); perform pg_advisory_unlock_shared(777); end if; return null; end $$`.execute(db());
+        await sql`create constraint trigger zz_slow_commit after insert on webhook_events deferrable initially deferred for each row execute function test_slow_commit()`.execute(db());
+        const gate = await database.handle.db.connection().execute(async (conn) => {
+          await sql`select pg_advisory_lock(777)`.execute(conn);
+          const waiting = async (objid: number) => {
+            for (let i = 0; i < 300; i++) {
+              const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = ${objid} and not granted`.execute(conn);
+              if (rows[0]!.n > 0) return;
+              await new Promise((resolve) => setTimeout(resolve, 10));
+            }
+            throw new Error(`nothing waited for lock ${objid}`);
+          };
+          const slow = insertWebhookEvents(db(), [event('slow_1', [e])]);
+          await waiting(777);
+          // The fast transaction draws the next position while the slow one is still committing.
+          const fast = insertWebhookEvents(db(), [event('fast_1', [e])]);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          const seen = await claim();
+          for (const lane of seen) await settleLane(database.handle, lane, [], NOW, NOW + LEASE);
+          await sql`select pg_advisory_unlock(777)`.execute(conn);
+          await Promise.all([slow, fast]);
+          return seen.flatMap((l) => l.events.map((x) => x.message_id));
+        });
+        const after = (await claim()).flatMap((l) => l.events.map((x) => x.message_id));
+        // Before the slow commit ended nothing was visible ahead of it; then both, in order.
+        expect(gate).toEqual([]);
+        expect(after).toEqual(['slow_1', 'fast_1']);
+        await sql`drop trigger zz_slow_commit on webhook_events`.execute(db());
+        await sql`drop function test_slow_commit()`.execute(db());
+        await db().updateTable('webhook_endpoints').set({ active: 0 }).execute();
+      });
+
       it('takes no lane whose cursor moved while its claim read (another worker settled it meanwhile): nothing is posted twice', async () => {
         const e = await endpoint('raced');
         await insertWebhookEvents(db(), [event('r1', [e])]);
