@@ -88,8 +88,9 @@ export async function claimLanes(handle: DbHandle, claim: LaneClaim): Promise<Cl
 
 /**
  * PostgreSQL's claim (built, not run): the free lanes, each one's next events in commit order (the
- * commits after its cursor's, through their primary key, and each one's events through
- * `webhook_events_by_txid`), the lanes taken.
+ * commits from its cursor's on, through their primary key, and each one's first events after the
+ * cursor through `webhook_events_by_txid`, at most `perLane` of a commit: sorting by id within a
+ * commit then reads a few rows, not every event of a large one), the lanes taken.
  */
 export function claimLanesStatement(claim: LaneClaim) {
   const { now, perLane, busy, leaseUntil } = claim;
@@ -100,8 +101,10 @@ export function claimLanesStatement(claim: LaneClaim) {
       select f.id as endpoint_id, f.cursor_position, f.cursor_id, ev.id, ev.position, ev.event, ev.message_id, ev.ticket_id, ev.created_at,
         case when ev.endpoint_ids like '%,' || f.id || ',%' then ev.payload end as payload
       from free f cross join lateral (
-        select c.position, ev.* from webhook_commits c join webhook_events ev on ev.txid = c.txid
-        where c.position >= f.cursor_position and (c.position, ev.id) > (f.cursor_position, f.cursor_id)
+        select c.position, ev.* from webhook_commits c cross join lateral (
+          select * from webhook_events ev where ev.txid = c.txid and ev.id > (case when c.position = f.cursor_position then f.cursor_id else 0 end)
+          order by ev.id limit ${perLane}) ev
+        where c.position >= f.cursor_position
         order by c.position, ev.id limit ${perLane}) ev
     ), taken as (
       update webhook_endpoints e set lane_until = ${leaseUntil}
@@ -218,16 +221,20 @@ export async function waitingInLanes(handle: DbHandle, endpointIds: readonly num
   if (endpointIds.length === 0) return new Map();
   const after =
     handle.dialect === 'postgres'
-      ? sql`select 1 from webhook_commits c join webhook_events ev on ev.txid = c.txid
-          where c.position >= e.cursor_position and (c.position, ev.id) > (e.cursor_position, e.cursor_id) and ev.endpoint_ids like '%,' || e.id || ',%'`
+      ? sql`select 1 from webhook_commits c cross join lateral (
+            select ev.endpoint_ids from webhook_events ev where ev.txid = c.txid and ev.id > (case when c.position = e.cursor_position then e.cursor_id else 0 end) order by ev.id limit ${atMost}) ev
+          where c.position >= e.cursor_position and ev.endpoint_ids like '%,' || e.id || ',%'`
       : sql`select 1 from webhook_events ev where ev.id > e.cursor_id and ev.endpoint_ids like '%,' || e.id || ',%'`;
   const { rows } = await sql<{ id: number; n: number }>`select e.id, (select count(*) from (${after} limit ${atMost}) w) as n
     from webhook_endpoints e where e.id in (${sql.join(endpointIds)})`.execute(handle.db);
   return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.id, Number(r.n)]));
 }
 
-/** Everything active endpoints still have to be sent: events waiting in their lanes and tries pending or being sent. */
-export async function webhookBacklog(handle: DbHandle): Promise<number> {
+/**
+ * Everything active endpoints still have to be sent: events waiting in their lanes and tries
+ * pending or being sent, the lanes' counted up to `atMost` each (1: whether any wait, cheaply).
+ */
+export async function webhookBacklog(handle: DbHandle, atMost = Number.MAX_SAFE_INTEGER): Promise<number> {
   const active = (await handle.db.selectFrom('webhook_endpoints').select('id').where('active', '=', 1).execute()).map((e) => e.id);
   if (active.length === 0) return 0;
   const retries = await handle.db
@@ -236,6 +243,6 @@ export async function webhookBacklog(handle: DbHandle): Promise<number> {
     .where('endpoint_id', 'in', active)
     .where('status', 'in', ['pending', 'sending'])
     .executeTakeFirstOrThrow();
-  const lanes = await waitingInLanes(handle, active, Number.MAX_SAFE_INTEGER);
+  const lanes = await waitingInLanes(handle, active, atMost);
   return Number(retries.n) + [...lanes.values()].reduce((sum, n) => sum + n, 0);
 }
