@@ -140,7 +140,7 @@ function eventRowOf(e: NewWebhookEvent): Insertable<WebhookEventsTable> {
 }
 
 /** Endpoint ids as an event stores them: `,1,2,3,`, so `like '%,2,%'` finds an endpoint's. */
-export function endpointList(ids: readonly number[]): string {
+function endpointList(ids: readonly number[]): string {
   return `,${ids.join(',')},`;
 }
 
