@@ -250,3 +250,6 @@ export function parseEndpoint(raw: { url?: unknown; events?: unknown; active?: u
   if (!url.ok || !events.ok || fields.active) return { ok: false, message: 'Please correct the highlighted fields.', fields };
   return { ok: true, value: { url: url.value, events: events.value, active } };
 }
+
+/** Events waiting in an endpoint's lane are counted up to this many for its page and API ("at least"). */
+export const WAITING_COUNTED = 1_000;

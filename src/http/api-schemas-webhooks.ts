@@ -59,7 +59,14 @@ export const WebhookDeliverySchema = z
 export type WebhookDeliveryJson = z.infer<typeof WebhookDeliverySchema>;
 
 export const WebhookDeliveryList = z
-  .object({ items: z.array(WebhookDeliverySchema), next_cursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }) })
+  .object({
+    items: z.array(WebhookDeliverySchema),
+    next_cursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+    waiting: z
+      .number()
+      .int()
+      .meta({ description: "Events waiting in the endpoint's lane, not tried yet (each is listed once tried); counted up to 1,000" }),
+  })
   .meta({ id: 'WebhookDeliveryList' });
 
 export const WebhookDeliveryQuery = z.object({ limit: pageLimit('Deliveries'), cursor: pageCursor });

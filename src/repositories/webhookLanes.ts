@@ -20,6 +20,7 @@ import type { DbHandle } from '../db/connect.js';
 import { inTransaction } from '../db/transaction.js';
 import { jsonRows } from '../db/jsonRows.js';
 import type { WebhookEventRow } from '../db/schema.js';
+import { WAITING_COUNTED } from '../core/webhooks.js';
 
 /** A place in the events' order: the last event a lane has handled (SQLite: position 0). */
 export interface LanePlace {
@@ -228,6 +229,11 @@ export async function waitingInLanes(handle: DbHandle, endpointIds: readonly num
   const { rows } = await sql<{ id: number; n: number }>`select e.id, (select count(*) from (${after} limit ${atMost}) w) as n
     from webhook_endpoints e where e.id in (${sql.join(endpointIds)})`.execute(handle.db);
   return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.id, Number(r.n)]));
+}
+
+/** How many events wait in one endpoint's lane, counted up to WAITING_COUNTED: for its page and the API's log. */
+export async function waitingInLane(handle: DbHandle, endpointId: number): Promise<number> {
+  return (await waitingInLanes(handle, [endpointId], WAITING_COUNTED)).get(endpointId) ?? 0;
 }
 
 /**

@@ -1,5 +1,5 @@
 /** `/adminapp/webhooks/`: endpoints events are POSTed to (§13), their form, secret and delivery log. */
-import { ALL_EVENTS, eventsOfFilter, WEBHOOK_EVENTS } from '../core/webhooks.js';
+import { ALL_EVENTS, eventsOfFilter, WAITING_COUNTED, WEBHOOK_EVENTS } from '../core/webhooks.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { referenceOf } from '../core/tickets.js';
 import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, FieldGroup, type FormErrors, type FormValues, TextField, Time } from './components.js';
@@ -96,9 +96,6 @@ function EndpointFields({ values, errors }: { values: FormValues; errors: FormEr
     </>
   );
 }
-
-/** Events waiting in an endpoint's lane are counted up to this many (the page says "at least"). */
-export const WAITING_COUNTED = 1_000;
 
 function DeliveryLog({ endpointId, deliveries, csrf }: { endpointId: number; deliveries: readonly WebhookDeliveryRow[]; csrf: string }) {
   if (deliveries.length === 0) return <EmptyState title="No deliveries yet">Events this endpoint takes will be listed here.</EmptyState>;

@@ -100,7 +100,9 @@ for (const dialect of DIALECTS) {
       // A new ticket's event waits in the endpoint's lane: counted above the log until it is tried.
       await newTicket(t.ctx, { title: 'For the page' });
       expect(visibleText(await client.get(`/adminapp/webhooks/${row.id}/`))).toContain('1 event waits to be sent; each is listed here once tried.');
+      expect((await admin.api.get(`/api/v1/webhooks/${row.id}/deliveries`)).body).toEqual({ items: [], next_cursor: null, waiting: 1 });
       expect(await settledAsDelivered(t.ctx.handle, row.id, Date.now())).toHaveLength(1);
+      expect((await admin.api.get(`/api/v1/webhooks/${row.id}/deliveries`)).body).toMatchObject({ items: [{ status: 'delivered' }], waiting: 0 });
       const tried = await client.get(`/adminapp/webhooks/${row.id}/`);
       expect(visibleText(tried)).not.toContain('to be sent');
       expect(tried.body).toContain('data-status="delivered"');

@@ -14,8 +14,8 @@ import { createEndpoint, removeEndpoint, retryWebhookDelivery, rotateEndpointSec
 import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
-import { endpointFormValues, WAITING_COUNTED, WEBHOOKS, WebhookFormPage, WebhookListPage } from '../../views/webhooks.js';
-import { waitingInLanes } from '../../repositories/webhookLanes.js';
+import { endpointFormValues, WEBHOOKS, WebhookFormPage, WebhookListPage } from '../../views/webhooks.js';
+import { waitingInLane } from '../../repositories/webhookLanes.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, sendHtml } from '../forms.js';
 import { actingOf } from '../acting.js';
@@ -45,7 +45,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, allowPr
   const page = async (request: FastifyRequest, reply: FastifyReply, endpoint: WebhookEndpointRow | null, options: { values?: FormValues; errors?: FormErrors; status?: number; secret?: string; flash?: Flash | null } = {}) => {
     const deliveries = endpoint ? await deliveriesOf(db, endpoint.id, { limit: LOG_SHOWN }) : [];
     // Events its lane has not posted yet are not in the log: the page counts them.
-    const waiting = endpoint ? ((await waitingInLanes(ctx.handle, [endpoint.id], WAITING_COUNTED)).get(endpoint.id) ?? 0) : 0;
+    const waiting = endpoint ? await waitingInLane(ctx.handle, endpoint.id) : 0;
     const status = options.status ?? 200;
     const html = renderPage(
       WebhookFormPage({

@@ -9,6 +9,7 @@ import { referenceOf } from '../../../core/tickets.js';
 import { ALL_EVENTS, eventsOfFilter } from '../../../core/webhooks.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '../../../db/schema.js';
 import { deliveriesOf, findEndpoint, listEndpoints } from '../../../repositories/webhooks.js';
+import { waitingInLane } from '../../../repositories/webhookLanes.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { createEndpoint, removeEndpoint, retryWebhookDelivery, rotateEndpointSecret, saveEndpoint, webhookIdOf } from '../../../services/webhookEndpoints.js';
 import { ApiError, CalendarDeleted, errorResponses } from '../../api-schemas.js';
@@ -149,14 +150,14 @@ export function webhookApiRoutes(app: FastifyInstance, ctx: ServiceContext, allo
   r.get(
     '/webhooks/:id/deliveries',
     {
-      schema: { tags, summary: "An endpoint's delivery log", description: 'Admins only. Newest first, with the status of the last answer.', security, params: WebhookParams, querystring: WebhookDeliveryQuery, response: { 200: WebhookDeliveryList, ...errorResponses(400, 401, 403), ...missing } },
+      schema: { tags, summary: "An endpoint's delivery log", description: "Admins only. Newest first, with the status of the last answer; `waiting` counts the events not tried yet.", security, params: WebhookParams, querystring: WebhookDeliveryQuery, response: { 200: WebhookDeliveryList, ...errorResponses(400, 401, 403), ...missing } },
       config,
     },
     async (request) => {
       const endpoint = await endpointOf(request.params.id);
       const { limit, cursor } = request.query;
       const rows = await deliveriesOf(db, endpoint.id, { beforeId: cursor === undefined ? undefined : decodeCursor(cursor), limit: limit + 1 });
-      return pageOf(rows, limit, deliveryJson);
+      return { ...pageOf(rows, limit, deliveryJson), waiting: await waitingInLane(ctx.handle, endpoint.id) };
     },
   );
 
