@@ -88,10 +88,8 @@ export async function claimLanes(handle: DbHandle, claim: LaneClaim): Promise<Cl
 }
 
 /**
- * PostgreSQL's claim (built, not run): the free lanes, each one's next events in commit order (the
- * commits from its cursor's on, through their primary key, and each one's first events after the
- * cursor through `webhook_events_by_txid`, at most `perLane` of a commit: sorting by id within a
- * commit then reads a few rows, not every event of a large one), the lanes taken.
+ * PostgreSQL's claim (built, not run): the free lanes, each one's next events in commit order
+ * (eventsAfterCursor), the lanes taken.
  */
 export function claimLanesStatement(claim: LaneClaim) {
   const { now, perLane, busy, leaseUntil } = claim;
@@ -102,10 +100,7 @@ export function claimLanesStatement(claim: LaneClaim) {
       select f.id as endpoint_id, f.cursor_position, f.cursor_id, ev.id, ev.position, ev.event, ev.message_id, ev.ticket_id, ev.created_at,
         case when ev.endpoint_ids like '%,' || f.id || ',%' then ev.payload end as payload
       from free f cross join lateral (
-        select c.position, ev.* from webhook_commits c cross join lateral (
-          select * from webhook_events ev where ev.txid = c.txid and ev.id > (case when c.position = f.cursor_position then f.cursor_id else 0 end)
-          order by ev.id limit ${perLane}) ev
-        where c.position >= f.cursor_position
+        select c.position, ev.* from ${eventsAfterCursor('f', perLane)}
         order by c.position, ev.id limit ${perLane}) ev
     ), taken as (
       update webhook_endpoints e set lane_until = ${leaseUntil}
@@ -116,6 +111,21 @@ export function claimLanesStatement(claim: LaneClaim) {
     select r.endpoint_id, t.url, t.secret, r.id, r.position, r.event, r.message_id, r.ticket_id, r.created_at, r.payload
     from read r join taken t on t.id = r.endpoint_id
     order by r.endpoint_id, r.position, r.id`;
+}
+
+/**
+ * PostgreSQL: `webhook_commits c` and their events `ev` after the cursor of the endpoint row
+ * `endpoint` (an alias in the statement), up to a WHERE clause others may extend with `and`: the
+ * commits from the cursor's on, through their primary key, and each one's events after the cursor
+ * through `webhook_events_by_txid`, at most `perCommit` of a commit (so sorting by id within a
+ * commit reads a few rows, never every event of a large one).
+ */
+function eventsAfterCursor(endpoint: 'e' | 'f', perCommit: number) {
+  const cursor = sql.raw(endpoint);
+  return sql`webhook_commits c cross join lateral (
+      select * from webhook_events ev where ev.txid = c.txid and ev.id > (case when c.position = ${cursor}.cursor_position then ${cursor}.cursor_id else 0 end)
+      order by ev.id limit ${perCommit}) ev
+    where c.position >= ${cursor}.cursor_position`;
 }
 
 async function claimLanesInTransaction(handle: DbHandle, claim: LaneClaim): Promise<ReadEvent[]> {
@@ -222,9 +232,7 @@ export async function waitingInLanes(handle: DbHandle, endpointIds: readonly num
   if (endpointIds.length === 0) return new Map();
   const after =
     handle.dialect === 'postgres'
-      ? sql`select 1 from webhook_commits c cross join lateral (
-            select ev.endpoint_ids from webhook_events ev where ev.txid = c.txid and ev.id > (case when c.position = e.cursor_position then e.cursor_id else 0 end) order by ev.id limit ${atMost}) ev
-          where c.position >= e.cursor_position and ev.endpoint_ids like '%,' || e.id || ',%'`
+      ? sql`select 1 from ${eventsAfterCursor('e', atMost)} and ev.endpoint_ids like '%,' || e.id || ',%'`
       : sql`select 1 from webhook_events ev where ev.id > e.cursor_id and ev.endpoint_ids like '%,' || e.id || ',%'`;
   const { rows } = await sql<{ id: number; n: number }>`select e.id, (select count(*) from (${after} limit ${atMost}) w) as n
     from webhook_endpoints e where e.id in (${sql.join(endpointIds)})`.execute(handle.db);
