@@ -6,6 +6,7 @@ import { parseImapUrl, readImapUrl, sameFolder } from './core/imapUrl.js';
 import { parseMailbox } from './core/mailboxes.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS, MAX_CLOSE_UNDO_SECONDS } from './core/pendingClose.js';
 import { parseTrustProxy, type TrustProxy } from './core/trustProxy.js';
+import { WEBHOOK_HISTORY_DAYS } from './core/webhooks.js';
 import { DEFAULT_RATE_LIMITS, formatLimit, type Limit, parseLimit, type RateLimitSettings } from './http/rateLimits.js';
 
 /** A `count/duration` rate limit such as `10/1m`. */
@@ -172,6 +173,14 @@ const EnvSchema = z.object({
     .refine((v) => Number.isFinite(v) && v > 0 && v <= 60, 'must be more than 0 and at most 60 seconds')
     .default(10),
   /**
+   * Days the webhook delivery log and the events' bodies are kept (§13), 1–3650: older settled tries
+   * and events no lane or retry needs are dropped every hour. Default 30.
+   */
+  WEBHOOKS_HISTORY_DAYS: z.coerce
+    .number({ message: 'must be a whole number of days' })
+    .refine((v) => Number.isInteger(v) && v >= 1 && v <= 3650, 'must be a whole number of days from 1 to 3650')
+    .default(WEBHOOK_HISTORY_DAYS),
+  /**
    * Single sign-on (§15): the OpenID provider's issuer URL (its discovery document is at
    * `<issuer>/.well-known/openid-configuration`). https://, or http:// for a provider on this
    * machine (localhost, 127.0.0.1, ::1). Unset: no single sign-on, and the other OIDC_ keys must be unset too.
@@ -237,6 +246,8 @@ export interface Config {
   /** WEBHOOKS_ALLOW_PRIVATE=on. */
   webhooksAllowPrivate: boolean;
   webhooksTimeoutSeconds: number;
+  /** WEBHOOKS_HISTORY_DAYS. */
+  webhooksHistoryDays: number;
   /** Single sign-on with OpenID Connect (§15); null when OIDC_ISSUER is unset. */
   oidc: OidcConfig | null;
   production: boolean;
@@ -314,6 +325,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN,
     webhooksAllowPrivate: e.WEBHOOKS_ALLOW_PRIVATE === 'on',
     webhooksTimeoutSeconds: e.WEBHOOKS_TIMEOUT_SECONDS,
+    webhooksHistoryDays: e.WEBHOOKS_HISTORY_DAYS,
     oidc: oidcConfigOf(e, publicUrl),
     production,
     logLevel: e.LOG_LEVEL,

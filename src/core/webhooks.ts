@@ -253,3 +253,29 @@ export function parseEndpoint(raw: { url?: unknown; events?: unknown; active?: u
 
 /** Events waiting in an endpoint's lane are counted up to this many for its page and API ("at least"). */
 export const WAITING_COUNTED = 1_000;
+
+/**
+ * How long the delivery log and the events' bodies are kept (WEBHOOKS_HISTORY_DAYS): 30 days by
+ * default, as long as the dashboard's longest window. A try still to be retried keeps its row and
+ * its event whatever its age, and so does an event an active endpoint's lane has not passed yet.
+ */
+export const WEBHOOK_HISTORY_DAYS = 30;
+
+/** The instant before which the log's settled rows and the events no one waits for are dropped. */
+export function historyCutoff(now: number, days: number): number {
+  return now - days * 86_400_000;
+}
+
+/**
+ * Of rows in the order they were written, those written before `cutoff` that `keep` does not
+ * hold, read up to the first row written at or after it (rows are written in time order, so the
+ * rest are newer); `reached`: such a row was met, and nothing after it is old enough.
+ */
+export function oldRowsToPrune<R extends { created_at: number }>(rows: readonly R[], cutoff: number, keep: (row: R) => boolean): { prune: R[]; reached: boolean } {
+  const prune: R[] = [];
+  for (const row of rows) {
+    if (row.created_at >= cutoff) return { prune, reached: true };
+    if (!keep(row)) prune.push(row);
+  }
+  return { prune, reached: false };
+}

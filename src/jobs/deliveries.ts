@@ -10,6 +10,7 @@ import { createMailer } from '../mail/transport.js';
 import { OutboxWorker, type WorkerLogger } from '../mail/worker.js';
 import { systemClock } from '../services/context.js';
 import { webhookWorkerOf } from '../webhooks/worker.js';
+import { startWebhookHistoryPruning } from './webhookHistory.js';
 
 /**
  * PostgreSQL settings for the senders' own connections (the delivery thread's, `npm run worker`'s).
@@ -24,7 +25,7 @@ import { webhookWorkerOf } from '../webhooks/worker.js';
 export const SENDER_SETTINGS: Readonly<Record<string, string>> = { enable_bitmapscan: 'off' };
 
 /** What the senders need of the configuration. */
-export type DeliveryConfig = Pick<Config, 'smtpUrl' | 'mailFrom' | 'mailReplyTo' | 'publicUrl' | 'webhooksAllowPrivate' | 'webhooksTimeoutSeconds'>;
+export type DeliveryConfig = Pick<Config, 'smtpUrl' | 'mailFrom' | 'mailReplyTo' | 'publicUrl' | 'webhooksAllowPrivate' | 'webhooksTimeoutSeconds' | 'webhooksHistoryDays'>;
 
 export interface Deliveries {
   /** `smtp`, or `log` without SMTP_URL. */
@@ -35,7 +36,7 @@ export interface Deliveries {
   stop(): Promise<void>;
 }
 
-/** Starts both workers on `handle`; `pollMs`: their wait between rounds when nudged by nobody (default 1 s). */
+/** Starts both workers on `handle`, and the pruning of the webhook history; `pollMs`: their wait between rounds when nudged by nobody (default 1 s). */
 export function startDeliveries(handle: DbHandle, config: DeliveryConfig, logger: WorkerLogger & MailLog, pollMs?: number): Deliveries {
   const mailer = createMailer(config.smtpUrl, logger);
   const poll = pollMs === undefined ? {} : { pollMs };
@@ -43,6 +44,7 @@ export function startDeliveries(handle: DbHandle, config: DeliveryConfig, logger
   const webhooks = webhookWorkerOf(handle, config, logger, poll);
   emails.start();
   webhooks.start();
+  const history = startWebhookHistoryPruning(handle, config.webhooksHistoryDays, logger);
   return {
     mailer: mailer.kind,
     nudge() {
@@ -50,7 +52,7 @@ export function startDeliveries(handle: DbHandle, config: DeliveryConfig, logger
       webhooks.nudge();
     },
     async stop() {
-      await Promise.all([emails.stop(), webhooks.stop()]);
+      await Promise.all([emails.stop(), webhooks.stop(), history.stop()]);
       mailer.close();
     },
   };

@@ -74,9 +74,9 @@ export class DeliveryThread implements Deliveries {
 
   /** Starts the thread; resolves when its senders run (rejects if it fails to start). */
   start(): Promise<void> {
-    const { smtpUrl, mailFrom, mailReplyTo, publicUrl, webhooksAllowPrivate, webhooksTimeoutSeconds } = this.options.config;
+    const { smtpUrl, mailFrom, mailReplyTo, publicUrl, webhooksAllowPrivate, webhooksTimeoutSeconds, webhooksHistoryDays } = this.options.config;
     // Only what the senders need crosses to the thread (not the secret key, not the admin password).
-    const config: DeliveryConfig = { smtpUrl, mailFrom, mailReplyTo, publicUrl, webhooksAllowPrivate, webhooksTimeoutSeconds };
+    const config: DeliveryConfig = { smtpUrl, mailFrom, mailReplyTo, publicUrl, webhooksAllowPrivate, webhooksTimeoutSeconds, webhooksHistoryDays };
     const { databaseUrl, logLevel, pretty, pollMs } = this.options;
     const data: DeliveryThreadData = { databaseUrl, config, logLevel, pretty, ...(pollMs === undefined ? {} : { pollMs }) };
     const worker = new Worker(new URL('./deliveryThread.mjs', import.meta.url), { workerData: data });

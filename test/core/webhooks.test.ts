@@ -8,9 +8,11 @@ import {
   endpointsFor,
   eventOfChange,
   eventsOfFilter,
+  historyCutoff,
   isDelivered,
   MAX_DELIVERY_ATTEMPTS,
   mayConnect,
+  oldRowsToPrune,
   parseEndpoint,
   parseEventFilter,
   subscribes,
@@ -231,5 +233,26 @@ describe('an endpoint as saved', () => {
     expect(bad.fields!.url).toMatch(/^URL: only http/);
     expect(bad.fields!.events).toMatch(/^Events: unknown event "nope"/);
     expect(bad.fields!.active).toMatch(/^Active: /);
+  });
+});
+
+describe('how long the webhook history is kept', () => {
+  it('cuts off whole days before now', () => {
+    expect(historyCutoff(1_800_000_000_000, 30)).toBe(1_800_000_000_000 - 30 * 86_400_000);
+    expect(historyCutoff(1_800_000_000_000, 1)).toBe(1_800_000_000_000 - 86_400_000);
+  });
+
+  const rows = (...ats: number[]) => ats.map((created_at, i) => ({ id: i + 1, created_at }));
+  const held = (...ids: number[]) => (row: { id: number }) => ids.includes(row.id);
+  it.each([
+    ['all older, none held', rows(1, 2, 3), held(), [1, 2, 3], false],
+    ['held rows stay', rows(1, 2, 3), held(2), [1, 3], false],
+    ['stops at the first row at the cutoff', rows(1, 10, 2), held(), [1], true],
+    ['a newer first row: nothing', rows(11, 1), held(), [], true],
+    ['nothing to read', rows(), held(), [], false],
+  ])('%s', (_case, given, keep, pruned, reached) => {
+    const result = oldRowsToPrune(given, 10, keep);
+    expect(result.prune.map((r) => r.id)).toEqual(pruned);
+    expect(result.reached).toBe(reached);
   });
 });

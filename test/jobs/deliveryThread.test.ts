@@ -45,7 +45,7 @@ for (const dialect of DIALECTS) {
     const newThread = () =>
       new DeliveryThread({
         databaseUrl: database.url,
-        config: { smtpUrl: smtp.url, mailFrom: 'Helpdesk <support@helpdesk.example>', mailReplyTo: 'support@helpdesk.example', publicUrl: 'http://helpdesk.test', webhooksAllowPrivate: true, webhooksTimeoutSeconds: 5 },
+        config: { smtpUrl: smtp.url, mailFrom: 'Helpdesk <support@helpdesk.example>', mailReplyTo: 'support@helpdesk.example', publicUrl: 'http://helpdesk.test', webhooksAllowPrivate: true, webhooksTimeoutSeconds: 5, webhooksHistoryDays: 30 },
         logLevel: 'warn',
         pretty: false,
         logger,
