@@ -16,7 +16,7 @@
  * the DELETEs themselves (a row retried meanwhile is no longer settled; an event whose try failed
  * meanwhile is pointed to), and a lane's cursor only moves forward, so reading it first is safe.
  */
-import { sql } from 'kysely';
+import { type SqlBool, sql } from 'kysely';
 import { oldRowsToPrune } from '../core/webhooks.js';
 import type { Db, DbHandle } from '../db/connect.js';
 
@@ -124,7 +124,15 @@ async function prunePositionedEvents(db: Db, cutoff: number, batch: number): Pro
 /** Deletes the events `ids` but those a try still to be made points to; how many went. */
 async function deleteEvents(db: Db, ids: readonly number[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const retried = db.selectFrom('webhook_deliveries').select('event_id').where('status', 'in', ['pending', 'sending']).where('event_id', 'is not', null);
-  const deleted = await db.deleteFrom('webhook_events').where('id', 'in', [...ids]).where('id', 'not in', retried).executeTakeFirst();
+  const deleted = await db.deleteFrom('webhook_events').where('id', 'in', [...ids]).where('id', 'not in', eventsToRetry(db)).executeTakeFirst();
   return Number(deleted.numDeletedRows);
+}
+
+/**
+ * The events that tries still to be made point to. The statuses are literals: only then may SQLite
+ * read the index of tries to make (a partial index on exactly these) rather than every row of the
+ * log (38 ms a batch with 600,000 rows, bench:webhook-history).
+ */
+export function eventsToRetry(db: Db) {
+  return db.selectFrom('webhook_deliveries').select('event_id').where(sql<SqlBool>`status in ('pending', 'sending')`).where('event_id', 'is not', null);
 }

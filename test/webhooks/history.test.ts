@@ -4,11 +4,12 @@
  * commit positions), what is kept whatever its age (tries still to be made and their events,
  * events an active lane has not passed), that lanes go on after it, and the hourly job.
  */
+import { CompiledQuery } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { historyCutoff } from '../../src/core/webhooks.js';
 import type { Db } from '../../src/db/connect.js';
 import { startWebhookHistoryPruning } from '../../src/jobs/webhookHistory.js';
-import { pruneWebhookHistory } from '../../src/repositories/webhookHistory.js';
+import { eventsToRetry, pruneWebhookHistory } from '../../src/repositories/webhookHistory.js';
 import { claimLanes, settleLane } from '../../src/repositories/webhookLanes.js';
 import { insertEndpoint, insertWebhookEvents, type NewWebhookEvent } from '../../src/repositories/webhooks.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
@@ -105,6 +106,13 @@ for (const dialect of DIALECTS) {
     });
 
     if (dialect === 'sqlite') {
+      it('finds the events of tries still to be made in the index of such tries, not in the whole log', async () => {
+        await open();
+        const query = eventsToRetry(db()).compile();
+        const plan = await db().executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
+        expect(plan.rows.map((r) => r.detail)).toEqual(['SCAN webhook_deliveries USING INDEX webhook_deliveries_due_by_endpoint']);
+      });
+
       it('never drops the newest event or log row, whose ids SQLite would hand out again', async () => {
         await open();
         const a = await endpoint('a');
