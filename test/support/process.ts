@@ -39,10 +39,14 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `src/server.ts` on a free port and waits until it listens. */
+/**
+ * Starts `src/server.ts` on a free port and waits until it listens. As ONE process (`node --import
+ * tsx`), so a signal reaches the server itself: tsx's launcher gives its child 30 ms to report a
+ * signal it handles, and on a busy machine it then killed the server and exited 143 in its place.
+ */
 export function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ['src/server.ts'], { cwd: ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', CLOSE_UNDO_SECONDS: '0', ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', CLOSE_UNDO_SECONDS: '0', ...env } });
     let output = '';
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), timeoutMs);
     const onData = (d: Buffer) => {
