@@ -164,20 +164,30 @@ describe('the hourly pruning of the webhook history', () => {
   let database: TestDatabase;
   afterEach(() => database?.drop());
 
-  it('drops what is older than its days and says so in the log', async () => {
+  it('drops what is older than its days soon after the start, then once per interval, and says so in the log', async () => {
     database = await freshDatabase('sqlite');
     const db = database.handle.db;
     const a = (await insertEndpoint(db, { url: 'https://hooks.example.com/a', events: '*', secret: 'whsec_x', active: true, now: OLD })).id;
-    await insertWebhookEvents(db, [event('old', [a], NOW - 8 * DAY), event('new', [a], NOW - 6 * DAY)]);
+    await insertWebhookEvents(db, [event('old', [a], NOW - 8 * DAY), event('new', [a], NOW - 6 * DAY), event('newest', [a], NOW)]);
     await db.updateTable('webhook_endpoints').set({ cursor_id: 1_000_000 }).execute();
     const logged: { fields: Record<string, unknown>; message: string }[] = [];
     const logger = { info: (fields: Record<string, unknown>, message: string) => logged.push({ fields, message }), warn: () => {}, error: () => {} };
-    const job = startWebhookHistoryPruning(database.handle, 7, logger, { clock: { now: () => NOW }, everyMs: 20 });
+    const events = async () => (await db.selectFrom('webhook_events').select('message_id').orderBy('id').execute()).map((e) => e.message_id);
+    // The first pass a moment after the start, long before its interval.
+    const first = startWebhookHistoryPruning(database.handle, 7, logger, { clock: { now: () => NOW }, firstAfterMs: 20, everyMs: 600_000 });
     try {
-      await expect.poll(async () => (await db.selectFrom('webhook_events').select('message_id').execute()).map((e) => e.message_id), { timeout: 5000 }).toEqual(['new']);
+      await expect.poll(events, { timeout: 5000 }).toEqual(['new', 'newest']);
     } finally {
-      await job.stop();
+      await first.stop();
     }
     expect(logged).toEqual([{ fields: { deliveries: 0, events: 1, commits: 0, days: 7 }, message: 'webhooks: history older than its retention dropped' }]);
+    // Then one pass per interval: two days on, 'new' is older than 7 days.
+    const hourly = startWebhookHistoryPruning(database.handle, 7, logger, { clock: { now: () => NOW + 2 * DAY }, firstAfterMs: 600_000, everyMs: 30 });
+    try {
+      await expect.poll(events, { timeout: 5000 }).toEqual(['newest']);
+    } finally {
+      await hourly.stop();
+    }
+    expect(logged).toHaveLength(2);
   });
 });
