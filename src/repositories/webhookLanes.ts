@@ -230,13 +230,27 @@ export async function settleLane(handle: DbHandle, lane: Pick<ClaimedLane, 'endp
  */
 export async function waitingInLanes(handle: DbHandle, endpointIds: readonly number[], atMost: number): Promise<Map<number, number>> {
   if (endpointIds.length === 0) return new Map();
-  const after =
-    handle.dialect === 'postgres'
-      ? sql`select 1 from ${eventsAfterCursor('e', atMost)} and ev.endpoint_ids like '%,' || e.id || ',%'`
-      : sql`select 1 from webhook_events ev where ev.id > e.cursor_id and ev.endpoint_ids like '%,' || e.id || ',%'`;
-  const { rows } = await sql<{ id: number; n: number }>`select e.id, (select count(*) from (${after} limit ${atMost}) w) as n
+  const { rows } = await sql<{ id: number; n: number }>`select e.id, ${waitingInLaneOf(handle.dialect, atMost)} as n
     from webhook_endpoints e where e.id in (${sql.join(endpointIds)})`.execute(handle.db);
   return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.id, Number(r.n)]));
+}
+
+/** The events after the cursor of the endpoint row `e` (an alias in the statement) that name it, as `ev` (PostgreSQL: with their commits `c`). */
+function waitingEvents(dialect: DbHandle['dialect'], perCommit: number) {
+  return dialect === 'postgres'
+    ? sql`${eventsAfterCursor('e', perCommit)} and ev.endpoint_ids like '%,' || e.id || ',%'`
+    : sql`webhook_events ev where ev.id > e.cursor_id and ev.endpoint_ids like '%,' || e.id || ',%'`;
+}
+
+/** SQL: how many events wait in the lane of the endpoint row `e`, counted up to `atMost`. */
+export function waitingInLaneOf(dialect: DbHandle['dialect'], atMost: number) {
+  return sql<number>`(select count(*) from (select 1 from ${waitingEvents(dialect, atMost)} limit ${atMost}) w)`;
+}
+
+/** SQL: when the first event waiting in the lane of the endpoint row `e` was written (null: none waits). */
+export function oldestWaitingOf(dialect: DbHandle['dialect']) {
+  const order = dialect === 'postgres' ? sql`c.position, ev.id` : sql`ev.id`;
+  return sql<number | null>`(select ev.created_at from ${waitingEvents(dialect, WAITING_COUNTED)} order by ${order} limit 1)`;
 }
 
 /** How many events wait in one endpoint's lane, counted up to WAITING_COUNTED: for its page and the API's log. */

@@ -1,5 +1,6 @@
 /**
- * `/metrics` (issue 22 item 8): the outbox backlog is visible (a stuck outbox shows), the scrape's
+ * `/metrics` (issue 22 item 8): the outbox backlog and each webhook endpoint's lane are visible (a
+ * stuck outbox or lane shows), the scrape's
  * database reads are cached for a few seconds (one read in flight however many scrapes), and
  * METRICS_TOKEN closes the endpoint to anyone without it.
  */
@@ -12,6 +13,8 @@ import { Client, startTestApp, submitViaForm, TEST_CONFIG, type TestApp } from '
 import { FakeClock } from '../support/clock.js';
 import { QueryCounter } from '../support/queryCounter.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
+import { pendingDeliveries, settledAsDelivered } from '../support/webhookEvents.js';
+import { deleteEndpoint, insertEndpoint, insertWebhookEvents } from '../../src/repositories/webhooks.js';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
 
@@ -22,7 +25,7 @@ async function scrape(app: FastifyInstance, authorization?: string) {
 /** The value of one sample in Prometheus text, e.g. `helpdesk_outbox_emails{status="pending"}`. */
 function sample(body: string, name: string): number {
   const line = body.split('\n').find((l) => l.startsWith(name + ' '));
-  if (line === undefined) throw new Error(`no sample ${name} in:\n${body.split('\n').filter((l) => l.startsWith('helpdesk_outbox') || l.startsWith('helpdesk_tickets')).join('\n')}`);
+  if (line === undefined) throw new Error(`no sample ${name} in:\n${body.split('\n').filter((l) => /^helpdesk_(outbox|tickets|webhook)/.test(l)).join('\n')}`);
   return Number(line.slice(name.length + 1));
 }
 
@@ -73,6 +76,52 @@ for (const dialect of DIALECTS) {
       expect(sample(body, 'helpdesk_outbox_oldest_due_seconds')).toBe(0);
     });
 
+    it('shows each webhook endpoint: its state, the events waiting in its lane and the first one’s age, its retries', async () => {
+      const clock = new FakeClock();
+      t = await startTestApp(dialect, { clock });
+      const db = t.ctx.handle.db;
+      const endpoint = async (n: string, over: { active?: boolean; failing_since?: number; disabled_at?: number } = {}) => {
+        const { id } = await insertEndpoint(db, { url: `https://hooks.example.com/${n}`, events: '*', secret: 'whsec_x', active: over.active ?? true, now: clock.now() });
+        await db.updateTable('webhook_endpoints').set({ failing_since: over.failing_since ?? null, disabled_at: over.disabled_at ?? null }).where('id', '=', id).execute();
+        return id;
+      };
+      const a = await endpoint('a');
+      const b = await endpoint('b', { failing_since: clock.now() });
+      const c = await endpoint('c', { active: false, disabled_at: clock.now() });
+      const d = await endpoint('d', { active: false });
+      const event = (id: string, endpointIds: number[]) => ({ event: 'ticket.created', messageId: id, ticketId: null, payload: '{}', endpointIds, now: clock.now() });
+      await insertWebhookEvents(db, [event('e1', [a, b])]);
+      clock.advance(10_000);
+      await insertWebhookEvents(db, [event('e2', [a])]);
+      await pendingDeliveries(db, [event('r1', [b]), event('r2', [b])]);
+      await db.updateTable('webhook_deliveries').set({ status: 'sending' }).where('message_id', '=', 'r2').execute();
+      clock.advance(20_000);
+
+      let body = (await scrape(t.app)).body;
+      expect(['active', 'failing', 'disabled', 'off'].map((state) => sample(body, `helpdesk_webhook_endpoints{state="${state}"}`))).toEqual([1, 1, 1, 1]);
+      expect(sample(body, `helpdesk_webhook_waiting{endpoint="${a}"}`)).toBe(2);
+      expect(sample(body, `helpdesk_webhook_waiting{endpoint="${b}"}`)).toBe(1);
+      expect(sample(body, `helpdesk_webhook_oldest_waiting_seconds{endpoint="${a}"}`)).toBe(30);
+      expect(sample(body, `helpdesk_webhook_oldest_waiting_seconds{endpoint="${b}"}`)).toBe(30);
+      expect(sample(body, `helpdesk_webhook_retries{endpoint="${b}",status="pending"}`)).toBe(1);
+      expect(sample(body, `helpdesk_webhook_retries{endpoint="${b}",status="sending"}`)).toBe(1);
+      expect(sample(body, `helpdesk_webhook_retries{endpoint="${a}",status="pending"}`)).toBe(0);
+      // Endpoints that are off have no lane to show.
+      expect(body).not.toContain(`helpdesk_webhook_waiting{endpoint="${c}"}`);
+      expect(body).not.toContain(`helpdesk_webhook_waiting{endpoint="${d}"}`);
+
+      // a's lane posted: nothing waits there; b's first event still waits. A deleted endpoint leaves no sample.
+      await settledAsDelivered(t.ctx.handle, a, clock.now());
+      await deleteEndpoint(db, d);
+      clock.advance(METRICS_CACHE_MS);
+      body = (await scrape(t.app)).body;
+      expect(sample(body, `helpdesk_webhook_waiting{endpoint="${a}"}`)).toBe(0);
+      expect(sample(body, `helpdesk_webhook_oldest_waiting_seconds{endpoint="${a}"}`)).toBe(0);
+      expect(sample(body, `helpdesk_webhook_oldest_waiting_seconds{endpoint="${b}"}`)).toBe(35);
+      expect(sample(body, 'helpdesk_webhook_endpoints{state="off"}')).toBe(0);
+      expect(body).not.toContain(`endpoint="${d}"`);
+    });
+
     it('caches the scrape’s database reads for a few seconds, one read in flight however many scrapes', async () => {
       database = await freshDatabase(dialect);
       const counter = new QueryCounter();
@@ -85,8 +134,9 @@ for (const dialect of DIALECTS) {
         counter.count = 0;
         expect(pending((await scrape(app)).body)).toBe(1);
         const perScrape = counter.count;
-        // Two statements: the ticket summaries and the outbox backlog (see readFigures).
-        expect(perScrape).toBe(2);
+        // Three statements: the ticket summaries, the outbox backlog and the webhooks' figures (see
+        // readFigures); on PostgreSQL the last one in a transaction of its own without JIT (one more).
+        expect(perScrape).toBe(dialect === 'postgres' ? 4 : 3);
 
         // Within the TTL: no query, and the figures are the cached ones although the rows changed.
         await submitViaForm(new Client(app));

@@ -1,9 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { WAITING_COUNTED } from '../../core/webhooks.js';
 import { ping } from '../../db/connect.js';
 import { outboxBacklog } from '../../repositories/outbox.js';
 import { countByState } from '../../repositories/stats.js';
+import { webhookFigures } from '../../repositories/webhookFigures.js';
 import type { Clock, ServiceContext, TicketChange } from '../../services/context.js';
 import { ShortMemory } from '../../services/shortMemory.js';
 import { bearerToken } from '../api-auth.js';
@@ -24,12 +26,15 @@ export function cachedFor<T>(clock: Clock, ttlMs: number, load: () => Promise<T>
   return () => memory.get('value', load);
 }
 
-/** What a scrape reads from the database, in two statements (see countByState and outboxBacklog). */
+/** What a scrape reads from the database, in three statements (see countByState, outboxBacklog and webhookFigures). */
 async function readFigures(ctx: ServiceContext) {
   const now = ctx.clock.now();
-  const [tickets, outbox] = await Promise.all([countByState(ctx.handle.db), outboxBacklog(ctx.handle, now)]);
-  return { tickets, outbox, oldestDueSeconds: outbox.oldestDueAt === null ? 0 : Math.max(0, (now - outbox.oldestDueAt) / 1000) };
+  const [tickets, outbox, webhooks] = await Promise.all([countByState(ctx.handle.db), outboxBacklog(ctx.handle, now), webhookFigures(ctx.handle)]);
+  const age = (at: number | null) => (at === null ? 0 : Math.max(0, (now - at) / 1000));
+  return { tickets, outbox, oldestDueSeconds: age(outbox.oldestDueAt), webhooks: webhooks.map((w) => ({ ...w, oldestWaitingSeconds: age(w.oldestWaitingAt) })) };
 }
+
+type Figures = Awaited<ReturnType<typeof readFigures>>;
 
 /** Prometheus metrics of one app instance (its own registry: no global state). */
 export function createMetrics(ctx: ServiceContext) {
@@ -72,6 +77,7 @@ export function createMetrics(ctx: ServiceContext) {
       this.set((await figures()).oldestDueSeconds);
     },
   });
+  webhookGauges(registry, figures);
   return {
     registry,
     httpDuration,
@@ -82,6 +88,38 @@ export function createMetrics(ctx: ServiceContext) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * The webhooks' gauges, per endpoint (a few, so a label each): its lane's waiting events and the
+ * first one's age, its tries waiting to be retried, and the endpoints by state. Each scrape sets
+ * them anew (an endpoint deleted leaves no sample behind).
+ */
+function webhookGauges(registry: Registry, figures: () => Promise<Figures>): void {
+  const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge, webhooks: Figures['webhooks']) => void) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        const { webhooks } = await figures();
+        this.reset();
+        fill(this, webhooks);
+      },
+    });
+  gauge('helpdesk_webhook_endpoints', 'Webhook endpoints by state: active, failing (active, its tries failing since failing_since), disabled (by the system after a day of failures), off (by an admin).', ['state'], (g, webhooks) => {
+    for (const state of ['active', 'failing', 'disabled', 'off'] as const) g.set({ state }, webhooks.filter((w) => w.state === state).length);
+  });
+  gauge('helpdesk_webhook_waiting', `Events waiting in each active endpoint's lane to be posted (counted up to ${WAITING_COUNTED}).`, ['endpoint'], (g, webhooks) => {
+    for (const w of webhooks.filter((x) => x.state === 'active' || x.state === 'failing')) g.set({ endpoint: String(w.id) }, w.waiting);
+  });
+  gauge('helpdesk_webhook_oldest_waiting_seconds', "How long the first event waiting in each active endpoint's lane has waited; 0 when none waits. Grows while no worker posts, or while the endpoint is slow.", ['endpoint'], (g, webhooks) => {
+    for (const w of webhooks.filter((x) => x.state === 'active' || x.state === 'failing')) g.set({ endpoint: String(w.id) }, w.oldestWaitingSeconds);
+  });
+  gauge('helpdesk_webhook_retries', "Each endpoint's failed tries waiting for their retry (pending) or being retried (sending).", ['endpoint', 'status'], (g, webhooks) => {
+    for (const w of webhooks) for (const status of ['pending', 'sending'] as const) g.set({ endpoint: String(w.id), status }, w.retries[status]);
+  });
+}
 
 /** Whether `given` is `expected`, in time that does not depend on where they differ (nor on their lengths). */
 function sameSecret(given: string, expected: string): boolean {
