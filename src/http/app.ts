@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS } from '../core/pendingClose.js';
 import { invalidInput } from '../core/errors.js';
 import { redactUrl } from '../core/redact.js';
+import { WEBHOOK_HISTORY_DAYS } from '../core/webhooks.js';
 import type { DbHandle } from '../db/connect.js';
 import { stampIntervalMs } from '../core/autoAway.js';
 import { type ChangeHub, createLocalHub } from '../live/hub.js';
@@ -49,7 +50,7 @@ import { installUploads } from './uploads.js';
 
 export type { RouteLimits } from './rateLimits.js';
 
-export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore' | 'oidc'>>;
+export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'webhooksHistoryDays' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore' | 'oidc'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
@@ -189,7 +190,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   cannedReplyRoutes(app, ctx);
   calendarRoutes(app, ctx);
   forecastRoutes(app, ctx);
-  webhookRoutes(app, ctx, config.webhooksAllowPrivate ?? false);
+  webhookRoutes(app, ctx, { allowPrivate: config.webhooksAllowPrivate ?? false, historyDays: config.webhooksHistoryDays ?? WEBHOOK_HISTORY_DAYS });
   teamPageRoutes(app, ctx);
   attachmentRoutes(app, ctx);
   adminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes });

@@ -155,9 +155,10 @@ export function WebhookFormPage({
   secret,
   deliveries,
   waiting,
+  historyDays,
   values,
   errors,
-}: PageBase & { endpoint: WebhookEndpointRow | null; secret: string | null; deliveries: readonly WebhookDeliveryRow[]; waiting: number; values: FormValues; errors: FormErrors }) {
+}: PageBase & { endpoint: WebhookEndpointRow | null; secret: string | null; deliveries: readonly WebhookDeliveryRow[]; waiting: number; historyDays: number; values: FormValues; errors: FormErrors }) {
   const title = endpoint ? `Webhook: ${endpoint.url}` : 'New webhook endpoint';
   return (
     <Layout title={Object.keys(errors).length ? `Check the endpoint · ${title}` : title} viewer={viewer} csrf={csrf} flash={flash}>
@@ -206,6 +207,9 @@ export function WebhookFormPage({
             </p>
           )}
           <DeliveryLog endpointId={endpoint.id} deliveries={deliveries} csrf={csrf} />
+          <p id="history">
+            <small>Delivered and failed tries are kept for {historyDays === 1 ? '1 day' : `${historyDays} days`} (WEBHOOKS_HISTORY_DAYS); tries still to be retried stay until settled.</small>
+          </p>
           <ActionForm action={`${WEBHOOKS}${endpoint.id}/secret/`} csrf={csrf} class="secondary outline" label="New signing secret" note="The old secret stops signing at once; the new one is shown once." />
           <ActionForm action={`${WEBHOOKS}${endpoint.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this endpoint" note="Its delivery log goes with it." />
         </>

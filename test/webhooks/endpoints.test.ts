@@ -106,6 +106,7 @@ for (const dialect of DIALECTS) {
       const tried = await client.get(`/adminapp/webhooks/${row.id}/`);
       expect(visibleText(tried)).not.toContain('to be sent');
       expect(tried.body).toContain('data-status="delivered"');
+      expect(visibleText(tried)).toContain('Delivered and failed tries are kept for 30 days (WEBHOOKS_HISTORY_DAYS)');
       expect((await client.get('/adminapp/webhooks/')).body).toContain('https://hooks.example.com/page');
       // Unticking the switch turns it off.
       const off = await client.post(`/adminapp/webhooks/${row.id}/`, { _csrf: csrf, url: 'https://hooks.example.com/page', events: '*' });
@@ -114,6 +115,17 @@ for (const dialect of DIALECTS) {
       const refused = await client.post(`/adminapp/webhooks/${row.id}/`, { _csrf: csrf, url: 'https://hooks.example.com/page', events: 'ticket.exploded' });
       expect(refused.statusCode).toBe(400);
       expect(refused.body).toContain('Events: unknown event');
+    });
+
+    it('says on the page how long the log keeps settled tries, as WEBHOOKS_HISTORY_DAYS sets it', async () => {
+      const seven = await startTestApp(dialect, { config: { webhooksHistoryDays: 7 } });
+      try {
+        const { client } = await adminClient(seven, 'daysadmin');
+        const { id } = await insertEndpoint(seven.ctx.handle.db, { url: 'https://hooks.example.com/days', events: '*', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', active: true, now: Date.now() });
+        expect(visibleText(await client.get(`/adminapp/webhooks/${id}/`))).toContain('Delivered and failed tries are kept for 7 days (WEBHOOKS_HISTORY_DAYS)');
+      } finally {
+        await seven.close();
+      }
     });
 
     it('refuses at delivery time a host that resolves to a loopback address, or is one, unless WEBHOOKS_ALLOW_PRIVATE=on', async () => {

@@ -39,7 +39,8 @@ function keptEndpointValues(body: Record<string, unknown>): FormValues {
   return { url: typeof body.url === 'string' ? body.url : '', events: events.join(','), active: body.active === 'on' ? 'on' : '' };
 }
 
-export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, allowPrivate: boolean): void {
+/** `historyDays`: how long the log keeps settled tries (WEBHOOKS_HISTORY_DAYS), said on each endpoint's page. */
+export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, { allowPrivate, historyDays }: { allowPrivate: boolean; historyDays: number }): void {
   const db = ctx.handle.db;
 
   const page = async (request: FastifyRequest, reply: FastifyReply, endpoint: WebhookEndpointRow | null, options: { values?: FormValues; errors?: FormErrors; status?: number; secret?: string; flash?: Flash | null } = {}) => {
@@ -56,6 +57,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, allowPr
         secret: options.secret ?? null,
         deliveries,
         waiting,
+        historyDays,
         values: options.values ?? endpointFormValues(endpoint),
         errors: options.errors ?? {},
       }),
