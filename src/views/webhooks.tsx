@@ -176,7 +176,7 @@ export function WebhookFormPage({
           <p>
             <strong>The signing secret, shown only this once.</strong> Give it to the receiving system now; it verifies each request’s <code>webhook-signature</code> with it.
           </p>
-          <pre>
+          <pre class="secret">
             <code>{secret}</code>
           </pre>
         </article>
