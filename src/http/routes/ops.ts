@@ -95,6 +95,8 @@ export type Metrics = ReturnType<typeof createMetrics>;
  * them anew (an endpoint deleted leaves no sample behind).
  */
 function webhookGauges(registry: Registry, figures: () => Promise<Figures>): void {
+  // Failing endpoints are active: their lanes go on.
+  const withLanes = (webhooks: Figures['webhooks']) => webhooks.filter((w) => w.state === 'active' || w.state === 'failing');
   const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge, webhooks: Figures['webhooks']) => void) =>
     new Gauge({
       name,
@@ -111,10 +113,10 @@ function webhookGauges(registry: Registry, figures: () => Promise<Figures>): voi
     for (const state of ['active', 'failing', 'disabled', 'off'] as const) g.set({ state }, webhooks.filter((w) => w.state === state).length);
   });
   gauge('helpdesk_webhook_waiting', `Events waiting in each active endpoint's lane to be posted (counted up to ${WAITING_COUNTED}).`, ['endpoint'], (g, webhooks) => {
-    for (const w of webhooks.filter((x) => x.state === 'active' || x.state === 'failing')) g.set({ endpoint: String(w.id) }, w.waiting);
+    for (const w of withLanes(webhooks)) g.set({ endpoint: String(w.id) }, w.waiting);
   });
   gauge('helpdesk_webhook_oldest_waiting_seconds', "How long the first event waiting in each active endpoint's lane has waited; 0 when none waits. Grows while no worker posts, or while the endpoint is slow.", ['endpoint'], (g, webhooks) => {
-    for (const w of webhooks.filter((x) => x.state === 'active' || x.state === 'failing')) g.set({ endpoint: String(w.id) }, w.oldestWaitingSeconds);
+    for (const w of withLanes(webhooks)) g.set({ endpoint: String(w.id) }, w.oldestWaitingSeconds);
   });
   gauge('helpdesk_webhook_retries', "Each endpoint's failed tries waiting for their retry (pending) or being retried (sending).", ['endpoint', 'status'], (g, webhooks) => {
     for (const w of webhooks) for (const status of ['pending', 'sending'] as const) g.set({ endpoint: String(w.id), status }, w.retries[status]);
