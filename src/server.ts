@@ -79,8 +79,6 @@ async function main(): Promise<void> {
     jobs.push(watcher.start());
   }
 
-  await app.listen({ port: config.port, host: config.host });
-
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -94,8 +92,11 @@ async function main(): Promise<void> {
     await handle.destroy();
     process.exit(0);
   };
+  // Before listening: a process manager may stop the server as soon as it says it listens, and a
+  // signal that comes before its handler ends the process at once.
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  await app.listen({ port: config.port, host: config.host });
   // A delivery thread that cannot start stops the server, as any failed start-up does.
   await deliveriesReady;
 }

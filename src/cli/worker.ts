@@ -19,7 +19,6 @@ async function main(): Promise<void> {
   });
   await migrateToLatest(handle.db);
   const deliveries = startDeliveries(handle, config, logger);
-  logger.info({ mailer: deliveries.mailer, from: config.mailFrom }, 'outbox worker started');
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -40,6 +39,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  // Said once the handlers are in place: a process manager may stop the worker as soon as it is
+  // started, and a signal that comes before its handler ends the process at once.
+  logger.info({ mailer: deliveries.mailer, from: config.mailFrom }, 'outbox worker started');
 }
 
 main().catch((error: unknown) => {
