@@ -30,9 +30,20 @@ const CUTOFF = NOW - 30 * DAY;
 /** A ticket-sized body (the API's shape of a ticket is about this long). */
 const PAYLOAD = JSON.stringify({ type: 'ticket.created', timestamp: new Date(NOW).toISOString(), data: { title: 'The printer on the third floor', description: 'x'.repeat(500) } });
 
-/** A database with `old` events written 40 days ago and `newer` in the last days, 3 delivered log rows each, every lane past them. */
+/** A database with `old` events written 40 days ago and `newer` in the last days, 3 delivered log rows each, every lane past them (dropped again if seeding fails). */
 async function seeded(dialect: Dialect, newer: number): Promise<BenchDatabase> {
   const database = await createBenchDatabase(dialect, 'history');
+  try {
+    await seed(database, newer);
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  return database;
+}
+
+async function seed(database: BenchDatabase, newer: number): Promise<void> {
+  const { dialect } = database;
   const { db } = database.handle;
   const pg = dialect === 'postgres';
   for (const n of [1, 2, 3]) await insertEndpoint(db, { url: `https://hooks.example.com/${n}`, events: '*', secret: 'whsec_x', active: true, now: NOW });
@@ -56,7 +67,6 @@ async function seeded(dialect: Dialect, newer: number): Promise<BenchDatabase> {
   const end = pg ? sql`(select max(position) from webhook_commits)` : sql`0`;
   await sql`update webhook_endpoints set cursor_position = ${end}, cursor_id = ${pg ? 2_147_483_647 : sql`(select max(id) from webhook_events)`}`.execute(db);
   await sql.raw(pg ? 'vacuum analyze webhook_events, webhook_deliveries, webhook_commits, webhook_endpoints' : 'analyze').execute(db);
-  return database;
 }
 
 /** One pass over a seeded database: its time, and that it dropped exactly the old rows. */
