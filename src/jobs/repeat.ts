@@ -1,8 +1,9 @@
 /**
- * Runs `task` every `everyMs` without overlapping itself; errors are reported, never thrown out of
- * the timer. `stop()` resolves once the run in progress (if any) has finished.
+ * Runs `task` every `everyMs` (the first time `firstAfterMs` after the start, by default `everyMs`)
+ * without overlapping itself; errors are reported, never thrown out of the timer. `stop()` resolves
+ * once the run in progress (if any) has finished.
  */
-export function repeat(task: () => Promise<unknown>, everyMs: number, onError: (error: unknown) => void): { stop(): Promise<void> } {
+export function repeat(task: () => Promise<unknown>, everyMs: number, onError: (error: unknown) => void, firstAfterMs = everyMs): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   let stopped = false;
   const tick = () => {
@@ -13,12 +14,18 @@ export function repeat(task: () => Promise<unknown>, everyMs: number, onError: (
         running = null;
       });
   };
-  const timer = setInterval(tick, everyMs);
-  timer.unref();
+  let every: NodeJS.Timeout | undefined;
+  const first = setTimeout(() => {
+    tick();
+    every = setInterval(tick, everyMs);
+    every.unref();
+  }, firstAfterMs);
+  first.unref();
   return {
     async stop() {
       stopped = true;
-      clearInterval(timer);
+      clearTimeout(first);
+      clearInterval(every);
       await running;
     },
   };

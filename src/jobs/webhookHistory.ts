@@ -26,16 +26,5 @@ export function startWebhookHistoryPruning(handle: DbHandle, days: number, logge
     const pruned = await pruneWebhookHistory(handle, historyCutoff(clock.now(), days));
     if (pruned.deliveries + pruned.events + pruned.commits > 0) logger.info({ ...pruned, days }, 'webhooks: history older than its retention dropped');
   };
-  let first: Promise<void> | undefined;
-  const firstTimer = setTimeout(() => {
-    first = pass().catch(onError);
-  }, options.firstAfterMs ?? 60_000);
-  firstTimer.unref();
-  const hourly = repeat(pass, options.everyMs ?? 3_600_000, onError);
-  return {
-    async stop() {
-      clearTimeout(firstTimer);
-      await Promise.all([first, hourly.stop()]);
-    },
-  };
+  return repeat(pass, options.everyMs ?? 3_600_000, onError, options.firstAfterMs ?? 60_000);
 }
