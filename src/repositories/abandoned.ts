@@ -3,7 +3,7 @@
  * when it is claimed. A row still `sending` after its lease, on its last try, had a worker that
  * stopped: whether it went out is unknown, and it fails. Each claim gives such rows up first.
  */
-import { sql, type SqlBool } from 'kysely';
+import { type RawBuilder, sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/connect.js';
 
 /**
@@ -17,4 +17,15 @@ export function giveUpAbandoned(db: Db, table: 'outbox' | 'webhook_deliveries', 
     .where(sql<SqlBool>`status = 'sending'`)
     .where('next_attempt_at', '<=', now)
     .where('attempts', '>=', maxAttempts);
+}
+
+/**
+ * A row still to be tried, in either outbox: pending, or being sent (`column` its status). The
+ * statuses are literals: the partial indexes of tries to make (`outbox_due`,
+ * `webhook_deliveries_due_by_endpoint`) hold exactly these rows, and SQLite reads a partial index
+ * only when the query's own text proves that every row it wants is in it, which a parameter never
+ * does (a claim or a count would read the whole table instead).
+ */
+export function toBeTried(column: 'status' | 'd.status' = 'status'): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} in ('pending', 'sending')`;
 }

@@ -2,7 +2,7 @@ import { type Insertable, type RawBuilder, sql } from 'kysely';
 import type { Db, DbHandle } from '../db/connect.js';
 import type { OutboxRow, OutboxTable } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
-import { giveUpAbandoned } from './abandoned.js';
+import { giveUpAbandoned, toBeTried } from './abandoned.js';
 import type { ThreadBefore } from '../mail/message.js';
 import { CUSTOMER_MAIL_KINDS, type EmailContent, type MailKind } from '../mail/templates/index.js';
 
@@ -237,7 +237,7 @@ export function dueEmailIds(options: Pick<ClaimOptions, 'now' | 'limit' | 'maxAt
   const { now, limit, maxAttempts } = options;
   const from = pg ? sql`outbox` : sql`outbox indexed by outbox_due`;
   const lock = pg ? sql`for update skip locked` : sql``;
-  return sql<number>`(select id from ${from} where status in ('pending', 'sending') and next_attempt_at <= ${now}
+  return sql<number>`(select id from ${from} where ${toBeTried()} and next_attempt_at <= ${now}
       and (status = 'pending' or attempts < ${maxAttempts})
     order by next_attempt_at, id limit ${limit} ${lock})`;
 }
@@ -352,7 +352,7 @@ export async function outboxBacklog(handle: DbHandle, now: number): Promise<Outb
   const count = (status: OutboxStatus) => sql<number>`(select count(*) from outbox where status = ${sql.lit(status)})`;
   const result = await sql<{ pending: number | string; sending: number | string; failed: number | string; bounced: number | string; oldest_due_at: number | string | null }>`select
       ${count('pending')} as pending, ${count('sending')} as sending, ${count('failed')} as failed, ${count('bounced')} as bounced,
-      (select next_attempt_at from ${due} where status in ('pending', 'sending') and status = 'pending' and next_attempt_at <= ${now}
+      (select next_attempt_at from ${due} where ${toBeTried()} and status = 'pending' and next_attempt_at <= ${now}
         order by next_attempt_at limit 1) as oldest_due_at`.execute(handle.db);
   const row = result.rows[0]!;
   return {

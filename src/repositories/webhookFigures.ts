@@ -8,7 +8,9 @@
 import { sql } from 'kysely';
 import { WAITING_COUNTED } from '../core/webhooks.js';
 import type { DbHandle } from '../db/connect.js';
+import { inReadSnapshot } from '../db/transaction.js';
 import { oldestWaitingOf, waitingInLaneOf } from './webhookLanes.js';
+import { toBeTried } from './abandoned.js';
 
 export interface EndpointFigures {
   id: number;
@@ -24,21 +26,15 @@ export interface EndpointFigures {
 export async function webhookFigures(handle: DbHandle): Promise<EndpointFigures[]> {
   // Literal statuses, the index's own condition among them: SQLite then reads the partial index of
   // tries to make (see webhookHistory.ts), not the endpoint's whole log.
-  const retries = (status: 'pending' | 'sending') => sql<number>`(select count(*) from webhook_deliveries d where d.endpoint_id = e.id and d.status in ('pending', 'sending') and d.status = ${sql.lit(status)})`;
+  const retries = (status: 'pending' | 'sending') => sql<number>`(select count(*) from webhook_deliveries d where d.endpoint_id = e.id and ${toBeTried('d.status')} and d.status = ${sql.lit(status)})`;
   const statement = sql<{ id: number; active: number; failing_since: number | null; disabled_at: number | null; waiting: number | string; oldest_at: number | string | null; pending: number | string; sending: number | string }>`select e.id, e.active, e.failing_since, e.disabled_at,
       case when e.active = 1 then ${waitingInLaneOf(handle.dialect, WAITING_COUNTED)} else 0 end as waiting,
       case when e.active = 1 then ${oldestWaitingOf(handle.dialect)} end as oldest_at,
       ${retries('pending')} as pending, ${retries('sending')} as sending
     from webhook_endpoints e order by e.id`;
   // PostgreSQL estimates each lane's count at a thousand events per commit (a commit holds a few),
-  // which passes its JIT threshold with three endpoints: 12 ms compiling a plan that runs in 2 ms.
-  const { rows } =
-    handle.dialect === 'postgres'
-      ? await handle.db.transaction().execute(async (trx) => {
-          await sql`set local jit = off`.execute(trx);
-          return statement.execute(trx);
-        })
-      : await statement.execute(handle.db);
+  // which passes its JIT threshold with three endpoints: read with JIT off (inReadSnapshot).
+  const { rows } = await inReadSnapshot(handle.db, (t) => statement.execute(t));
   return rows.map((r) => ({
     id: r.id,
     state: r.active !== 1 ? (r.disabled_at !== null ? 'disabled' : 'off') : r.failing_since !== null ? 'failing' : 'active',

@@ -16,9 +16,10 @@
  * the DELETEs themselves (a row retried meanwhile is no longer settled; an event whose try failed
  * meanwhile is pointed to), and a lane's cursor only moves forward, so reading it first is safe.
  */
-import { type SqlBool, sql } from 'kysely';
+import { sql } from 'kysely';
 import { oldRowsToPrune } from '../core/webhooks.js';
 import type { Db, DbHandle } from '../db/connect.js';
+import { toBeTried } from './abandoned.js';
 
 export interface PrunedHistory {
   deliveries: number;
@@ -134,5 +135,5 @@ async function deleteEvents(db: Db, ids: readonly number[]): Promise<number> {
  * log (38 ms a batch with 600,000 rows, bench:webhook-history).
  */
 export function eventsToRetry(db: Db) {
-  return db.selectFrom('webhook_deliveries').select('event_id').where(sql<SqlBool>`status in ('pending', 'sending')`).where('event_id', 'is not', null);
+  return db.selectFrom('webhook_deliveries').select('event_id').where(toBeTried()).where('event_id', 'is not', null);
 }

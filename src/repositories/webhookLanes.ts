@@ -21,6 +21,7 @@ import { inTransaction } from '../db/transaction.js';
 import { jsonRows } from '../db/jsonRows.js';
 import type { WebhookEventRow } from '../db/schema.js';
 import { WAITING_COUNTED } from '../core/webhooks.js';
+import { toBeTried } from './abandoned.js';
 
 /** A place in the events' order: the last event a lane has handled (SQLite: position 0). */
 export interface LanePlace {
@@ -269,7 +270,7 @@ export async function webhookBacklog(handle: DbHandle, atMost = Number.MAX_SAFE_
     .selectFrom('webhook_deliveries')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('endpoint_id', 'in', active)
-    .where('status', 'in', ['pending', 'sending'])
+    .where(toBeTried())
     .executeTakeFirstOrThrow();
   const lanes = await waitingInLanes(handle, active, atMost);
   return Number(retries.n) + [...lanes.values()].reduce((sum, n) => sum + n, 0);

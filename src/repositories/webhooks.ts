@@ -11,7 +11,7 @@ import type { Db, DbHandle } from '../db/connect.js';
 import type { Database, WebhookDeliveriesTable, WebhookDeliveryRow, WebhookEndpointRow, WebhookEventsTable } from '../db/schema.js';
 import { jsonRows } from '../db/jsonRows.js';
 import { inTransaction } from '../db/transaction.js';
-import { giveUpAbandoned } from './abandoned.js';
+import { giveUpAbandoned, toBeTried } from './abandoned.js';
 
 export type DeliveryStatus = WebhookDeliveriesTable['status'];
 
@@ -193,7 +193,7 @@ async function claimInTransaction(handle: DbHandle, claim: DeliveryClaim): Promi
       .updateTable('webhook_deliveries')
       .set(claimedSet(leaseUntil))
       .where('id', 'in', dueDeliveryIds(endpoints.map((e) => e.id), now, perEndpoint, limit))
-      .where('status', 'in', ['pending', 'sending'])
+      .where(toBeTried())
       .where('next_attempt_at', '<=', now)
       .returningAll()
       .execute();
@@ -218,7 +218,7 @@ export function claimStatement(db: Db, claim: DeliveryClaim) {
   const notBusy = busy.length > 0 ? sql`and e.id not in (${sql.join(busy)})` : sql``;
   const due = sql<{ id: number; url: string; secret: string }>`(select due.id, e.url, e.secret from webhook_endpoints e cross join lateral (
       select d.id, d.next_attempt_at from webhook_deliveries d
-      where d.endpoint_id = e.id and d.status in ('pending', 'sending') and d.next_attempt_at <= ${now}
+      where d.endpoint_id = e.id and ${toBeTried('d.status')} and d.next_attempt_at <= ${now}
         and (d.status = 'pending' or d.attempts < ${maxAttempts})
       order by d.next_attempt_at, d.id limit ${perEndpoint}) due
     where e.active = 1 ${notBusy}
@@ -230,7 +230,7 @@ export function claimStatement(db: Db, claim: DeliveryClaim) {
     .set(claimedSet(leaseUntil))
     .whereRef('d.id', '=', 'due.id')
     .whereRef('ev.id', '=', 'd.event_id')
-    .where('d.status', 'in', ['pending', 'sending'])
+    .where(toBeTried('d.status'))
     .where('d.next_attempt_at', '<=', now)
     .returningAll('d')
     .returning(['due.url', 'due.secret', 'ev.payload']);
@@ -245,7 +245,7 @@ export function claimStatement(db: Db, claim: DeliveryClaim) {
 export function dueDeliveryIds(endpointIds: readonly number[], now: number, perEndpoint: number, limit: number): RawBuilder<number> {
   const perEndpointDue = endpointIds.map(
     (id, i) => sql`select * from (select d.id, d.next_attempt_at from webhook_deliveries d
-      where d.endpoint_id = ${id} and d.status in ('pending', 'sending') and d.next_attempt_at <= ${now}
+      where d.endpoint_id = ${id} and ${toBeTried('d.status')} and d.next_attempt_at <= ${now}
       order by d.next_attempt_at, d.id limit ${perEndpoint}) as ${sql.raw(`e${i}`)}`,
   );
   return sql<number>`(select id from (${sql.join(perEndpointDue, sql` union all `)}) as due order by next_attempt_at, id limit ${limit})`;

@@ -26,8 +26,8 @@
  * - `?team=` (§12): every figure over that team's tickets only (its agents: its active members and
  *   whoever holds or closed its tickets), read from the team's tickets rather than the summaries.
  */
-import { PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { inReadSnapshot } from '../db/transaction.js';
 import { type CsatFigure, csatTotal } from '../core/csat.js';
 import { metShare } from '../core/slaFigures.js';
 import { SLA_METRICS, type SlaMetric } from '../core/slaClocks.js';
@@ -177,26 +177,6 @@ export function agentStats(agents: readonly AgentFigures[], csat: ReadonlyMap<nu
     presence: a.presence,
     csat: csatTotal([csat.get(a.id)]),
   }));
-}
-
-/**
- * Runs `work` in one read transaction (REPEATABLE READ on PostgreSQL, a read snapshot on SQLite),
- * so that everything it reads agrees; inside a transaction already, in the caller's.
- */
-export async function inReadSnapshot<T>(db: Db, work: (t: Db) => Promise<T>): Promise<T> {
-  if (db.isTransaction) return work(db);
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  if (!postgres) return db.transaction().execute(work);
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .setAccessMode('read only')
-    .execute(async (t) => {
-      // PostgreSQL's estimates of these small aggregates (thousands of open tickets per agent,
-      // where there are a handful) pass its JIT threshold: 0.3 s compiling a plan that runs in 1 ms.
-      await sql`set local jit = off`.execute(t);
-      return work(t);
-    });
 }
 
 /**
