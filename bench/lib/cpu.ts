@@ -4,7 +4,7 @@
  * a process's user and system time in clock ticks of 10 ms), at the start and the end of a run,
  * and given per request answered. On a two-core machine this says which side a change made
  * cheaper or dearer, where throughput alone says only that something did (it found where
- * webhooks' cost went: README, *Webhooks and intake*).
+ * webhooks' cost went: docs/performance.md, *Webhooks and intake*).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
