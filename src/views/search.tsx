@@ -42,9 +42,10 @@ export function AgentSearch({ values, errors, rows, words, nextAfter, corrected 
   // Next pages go on with the corrected search.
   const q = corrected ?? typed;
   return (
-    // The landmark is the section, not the form: Pico draws a form[role=search] as a pill-shaped
-    // input group, which with a label and a hint became a half-circle button on a phone.
-    <section id="search" role="search" aria-labelledby="search-heading">
+    // The landmark is HTML's <search> element (role search without the attribute): Pico draws any
+    // [role=search] as a pill-shaped input group, which laid the heading beside the box, rounded the
+    // box's one side and drew the hint over it (a form with the role: a half-circle button on a phone).
+    <search id="search" aria-labelledby="search-heading">
       <h2 id="search-heading">Search</h2>
       <form method="get" action="/agents/dashboard/">
         <TextField name="q" label="Search my tickets and the queue" values={values} errors={errors} maxLength={200} hint={SEARCH_HINT} />
@@ -92,6 +93,6 @@ export function AgentSearch({ values, errors, rows, words, nextAfter, corrected 
             )}
           </div>
         ))}
-    </section>
+    </search>
   );
 }

@@ -17,6 +17,8 @@ export const RESULTS_DIR = resolve(process.cwd(), 'test-results');
 
 export const DESKTOP = { width: 1280, height: 800 } as const;
 export const PHONE = { width: 390, height: 844 } as const;
+/** Widths between the two (a tablet, half a laptop's screen) where a wide table once hid its last column. */
+export const BETWEEN_WIDTHS = [700, 800, 1024] as const;
 
 /**
  * Headless Chromium with a throw-away profile (launch() makes a fresh temporary user-data-dir and
@@ -64,6 +66,46 @@ export async function screenshot(page: Page, test: string, step: string): Promis
   }
   if (original) await page.setViewportSize(original);
   return files;
+}
+
+/**
+ * The tables of the page whose box scrolls sideways (`.table-scroll` narrower than its table):
+ * their id, or their first column's heading. Ticket tables and record tables fit their box at any
+ * width (cards on a phone); a table cut off hides its last columns, where the actions are. A box
+ * that is a labelled, focusable scroll region (the dashboard's wide figure tables) scrolls on
+ * purpose and is left out.
+ */
+export async function tablesCutOff(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('.table-scroll')]
+      .filter((box) => box.offsetParent !== null && !box.matches('[role=region][tabindex]') && box.scrollWidth > box.clientWidth + 1)
+      .map((box) => {
+        const table = box.querySelector('table');
+        return `${table?.id || table?.querySelector('th')?.textContent?.trim() || 'a table'}: ${box.scrollWidth} > ${box.clientWidth} px`;
+      }),
+  );
+}
+
+/**
+ * The fields whose notes (hint, error: what aria-describedby names) overlap the field itself: the
+ * agent's search once had its hint drawn over the bottom of the box (Pico's [role=search] styles).
+ */
+export async function notesOverFields(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    for (const field of document.querySelectorAll<HTMLElement>('input[aria-describedby], textarea[aria-describedby], select[aria-describedby]')) {
+      const box = field.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      for (const id of field.getAttribute('aria-describedby')!.split(/\s+/)) {
+        const note = document.getElementById(id);
+        const r = note?.getBoundingClientRect();
+        if (!r || r.width === 0 || r.height === 0 || note!.contains(field)) continue;
+        const overlaps = r.left < box.right - 1 && r.right > box.left + 1 && r.top < box.bottom - 1 && r.bottom > box.top + 1;
+        if (overlaps) problems.push(`${field.getAttribute('name') ?? field.id}: #${id} overlaps the field`);
+      }
+    }
+    return problems;
+  });
 }
 
 /**
@@ -168,9 +210,15 @@ export class Cast {
       await settle(page);
       await shoot(page, this.test, step, label);
       expect.soft(await seriousViolations(page), `axe: serious/critical violations on ${pathOf(page)} (${step}, ${label})`).toEqual([]);
+      expect.soft(await notesOverFields(page), `${pathOf(page)} (${step}, ${label}): hints or errors drawn over their field`).toEqual([]);
     }
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect.soft(overflow, `${pathOf(page)} (${step}) is wider than a phone`).toBeLessThanOrEqual(0);
+    for (const width of BETWEEN_WIDTHS) {
+      await page.setViewportSize({ width, height: DESKTOP.height });
+      await settle(page);
+      expect.soft(await tablesCutOff(page), `${pathOf(page)} (${step}) at ${width} px: tables wider than their box (a column out of sight)`).toEqual([]);
+    }
     await page.setViewportSize(DESKTOP);
     expect.soft(this.problems.get(page) ?? [], `script errors on ${pathOf(page)}`).toEqual([]);
   }
