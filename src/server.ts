@@ -36,6 +36,8 @@ async function main(): Promise<void> {
   let warn = (error: unknown, message: string) => console.error(`${message}:`, error);
   const handle = connect(config.databaseUrl, {
     poolSize: 20,
+    // SQLite: a write waiting for another connection's lock leaves the event loop to other requests.
+    yieldWhileLocked: true,
     onError: (error) => warn(error, 'database connection lost; the pool opens a new one'),
   });
   await migrateToLatest(handle.db);

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { pgDriver } from './pgDriver.js';
 import type { Database } from './schema.js';
 import { ScopedPostgresDialect } from './introspector.js';
+import { WaitingSqliteDialect } from './sqliteWaits.js';
 
 export type Db = Kysely<Database>;
 export type Dialect = 'sqlite' | 'postgres';
@@ -49,6 +50,18 @@ export interface ConnectOptions {
    * of its own). Names and values are the code's own constants, never input. Ignored on SQLite.
    */
   settings?: Readonly<Record<string, string>>;
+  /**
+   * SQLite: how long a write waits for another connection's write lock before it fails with
+   * SQLITE_BUSY. Default 10 s.
+   */
+  lockWaitMs?: number;
+  /**
+   * SQLite: wait for another connection's write lock on the event loop, which serves other requests
+   * meanwhile (db/sqliteWaits.ts), instead of inside SQLite, which stops the thread. The server's
+   * main thread does. The delivery thread and the commands block: their waits then also keep
+   * SQLite's own retry schedule, slower than the main thread's, so intake gets the lock first.
+   */
+  yieldWhileLocked?: boolean;
 }
 
 /** The default report of a lost connection: a process without a logger still says what happened. */
@@ -65,7 +78,7 @@ const NUMERIC_OID = 1700;
  * `?schema=<name>` on a PostgreSQL URL puts every table in that schema (tests use one per file).
  */
 export function connect(url: string, options: ConnectOptions = {}): DbHandle {
-  if (url.startsWith('sqlite:')) return connectSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('sqlite:')) return connectSqlite(url.slice('sqlite:'.length), options.lockWaitMs ?? SQLITE_LOCK_WAIT_MS, options.yieldWhileLocked ?? false);
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return connectPostgres(url, options);
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got "${url.split(':')[0]}:"`);
 }
@@ -83,7 +96,10 @@ export function isPrivateDatabase(url: string): boolean {
   return url.startsWith('sqlite:') && ['', ':memory:'].includes(sqliteFileOf(url.slice('sqlite:'.length)));
 }
 
-function connectSqlite(path: string): DbHandle {
+/** How long SQLite statements wait for another connection's lock, by default. */
+const SQLITE_LOCK_WAIT_MS = 10_000;
+
+function connectSqlite(path: string, lockWaitMs: number, yieldWhileLocked: boolean): DbHandle {
   const file = sqliteFileOf(path);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SqliteDatabase(file);
@@ -93,8 +109,9 @@ function connectSqlite(path: string): DbHandle {
   // commit (src/db/batcher.ts) shares one sync among the tickets of a batch.
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 10000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  database.pragma(`busy_timeout = ${Math.trunc(lockWaitMs)}`);
+  const config = { database: withStatementCache(database) };
+  const db = new Kysely<Database>({ dialect: yieldWhileLocked ? new WaitingSqliteDialect(config, database, lockWaitMs) : new SqliteDialect(config) });
   // An in-memory database is private to its connection: it has no reader.
   const reader = file === ':memory:' ? undefined : openSqliteReader(file);
   return {
@@ -116,7 +133,7 @@ function connectSqlite(path: string): DbHandle {
 function openSqliteReader(file: string): Db {
   const database = new SqliteDatabase(file);
   database.pragma('query_only = ON');
-  database.pragma('busy_timeout = 10000');
+  database.pragma(`busy_timeout = ${SQLITE_LOCK_WAIT_MS}`);
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
 }
 

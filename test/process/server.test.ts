@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { runScript, startServer } from '../support/process.js';
@@ -52,6 +53,30 @@ describe('the server process', () => {
       expect(intro).toBeGreaterThanOrEqual(0);
       expect(lines[intro + 1]).toMatch(/^[A-Za-z0-9_-]{18}$/);
     } finally {
+      expect(await server.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  it("answers while another process holds the SQLite file's write lock; a write waiting for it goes through once it is let go", async () => {
+    const file = join(tempDir(), 'helpdesk.sqlite');
+    const server = await startServer({ DATABASE_URL: `sqlite:${file}`, ADMIN_PASSWORD: 'admin-password-1' });
+    const other = new SqliteDatabase(file);
+    try {
+      other.exec('begin immediate');
+      const body = JSON.stringify({ name: 'Carla', email: 'carla@example.com', title: 'Locked out', description: 'While another writer holds the file.', priority: 'low' });
+      const created = fetch(`${server.url}/api/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      // The ticket's write now waits for the lock. The server still answers (before, its event loop
+      // slept inside SQLite until the lock came free or its 10 s wait ran out), and its health
+      // check, read through the reader connection, does not queue behind the waiting write.
+      for (let i = 0; i < 3; i++) {
+        const health = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5_000) });
+        expect(health.status).toBe(200);
+      }
+      other.exec('commit');
+      expect((await created).status).toBe(201);
+    } finally {
+      if (other.inTransaction) other.exec('rollback');
+      other.close();
       expect(await server.stop('SIGTERM')).toBe(0);
     }
   });

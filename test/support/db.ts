@@ -32,7 +32,8 @@ export async function freshDatabase(dialect: Dialect, options: { poolSize?: numb
     const file = join(dir, 'helpdesk.sqlite');
     copyFileSync(await sqliteTemplate(), file);
     const url = `sqlite:${file}`;
-    const handle = connect(url);
+    // As the server opens it: lock waits on the event loop.
+    const handle = connect(url, { yieldWhileLocked: true });
     // Nothing to do on a copy of the template; it still runs, so a test database is never behind.
     await migrateToLatest(handle.db);
     return {

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { WAITING_COUNTED } from '../../core/webhooks.js';
-import { ping } from '../../db/connect.js';
+import { ping, readerOf } from '../../db/connect.js';
 import { outboxBacklog } from '../../repositories/outbox.js';
 import { countByState } from '../../repositories/stats.js';
 import { webhookFigures } from '../../repositories/webhookFigures.js';
@@ -131,12 +131,14 @@ function sameSecret(given: string, expected: string): boolean {
 
 /**
  * `/healthz` (checks the database; always open, load balancers send no token) and `/metrics`
- * (Prometheus; behind `metricsToken` when one is set).
+ * (Prometheus; behind `metricsToken` when one is set). The check reads through SQLite's reader
+ * connection: on the writer it queued behind a write waiting for another process's lock, and the
+ * process looked dead while it was only waiting.
  */
 export function opsRoutes(app: FastifyInstance, ctx: ServiceContext, metrics: Metrics, options: { metricsToken?: string | undefined } = {}): void {
   app.get('/healthz', async (request, reply) => {
     try {
-      await ping(ctx.handle.db);
+      await ping(readerOf(ctx.handle));
       return reply.header('cache-control', 'no-store').send({ status: 'ok', database: 'ok' });
     } catch (error) {
       request.log.error({ err: error }, 'health check failed');
