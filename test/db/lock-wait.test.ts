@@ -60,7 +60,7 @@ describe('waiting for the SQLite write lock', () => {
     // The other writer lets go from a timer: only an event loop left running can get there.
     setTimeout(() => other.exec('commit'), 200);
     const turns = await turnsDuring(write);
-    expect(turns).toBeGreaterThan(10);
+    expect(turns).toBeGreaterThan(2);
     expect(await notes()).toEqual(['after the lock']);
   });
 
@@ -72,7 +72,7 @@ describe('waiting for the SQLite write lock', () => {
       await sql`insert into notes (text) values ('ours')`.execute(trx);
     });
     setTimeout(() => other.exec('commit'), 200);
-    expect(await turnsDuring(ours)).toBeGreaterThan(10);
+    expect(await turnsDuring(ours)).toBeGreaterThan(2);
     expect(await notes()).toEqual(['theirs', 'ours']);
   });
 
