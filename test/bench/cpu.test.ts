@@ -51,6 +51,8 @@ describe('reading /proc', () => {
   it('finds the local PostgreSQL cluster’s processes (CI starts it)', () => {
     const pids = postgresPids();
     expect(pids.length).toBeGreaterThan(0);
-    expect(pids.every((pid) => processCpuMs(pid) !== undefined)).toBe(true);
+    // Backends of other test files come and go: one may be gone between the listing and the read
+    // (a clean-clone CI run failed on that). The cluster's own processes stay, and are readable.
+    expect(pids.filter((pid) => processCpuMs(pid) !== undefined).length).toBeGreaterThan(0);
   });
 });
