@@ -31,6 +31,12 @@ export interface LayoutProps {
 
 type NavLink = [href: string, label: string];
 
+/**
+ * More sections than this and they get a row of their own under the brand and the user (the
+ * admin's ten took three rows, 265 px of a 1,280 px screen, when all shared one wrapping row).
+ */
+const MANY_SECTIONS = 4;
+
 const NAV: Record<'visitor' | 'agent' | 'admin', NavLink[]> = {
   visitor: [
     ['/tickets/create/', 'New request'],
@@ -54,39 +60,41 @@ const NAV: Record<'visitor' | 'agent' | 'admin', NavLink[]> = {
 function Nav({ viewer, csrf }: { viewer: Viewer | null | undefined; csrf: string | undefined }) {
   const links = NAV[viewer?.role ?? 'visitor'];
   return (
-    <nav class="container" aria-label="Main">
-      <ul>
+    <nav class={links.length > MANY_SECTIONS ? 'container many-sections' : 'container'} aria-label="Main">
+      <ul class="brand">
         <li>
           <a href={links[0]![0]} class="brand">
             <strong>Helpdesk</strong>
           </a>
         </li>
       </ul>
-      <ul>
+      <ul class="sections">
         {links.map(([href, label]) => (
           // app.js marks the link of the current section with aria-current.
           <li>
             <a href={href}>{label}</a>
           </li>
         ))}
-        {viewer && (
+      </ul>
+      {viewer && (
+        <ul class="who-group">
           <li class="who" data-viewer={viewer.username}>
             <a href="/agents/account/" title="My account">
               {viewer.displayName}
             </a>
           </li>
-        )}
-        {viewer && csrf && (
-          <li>
-            <form method="post" action="/agents/logout/" class="inline-form">
-              <input type="hidden" name="_csrf" value={csrf} />
-              <button type="submit" class="secondary outline small">
-                Log out<span class="visually-hidden"> {viewer.displayName}</span>
-              </button>
-            </form>
-          </li>
-        )}
-      </ul>
+          {csrf && (
+            <li>
+              <form method="post" action="/agents/logout/" class="inline-form">
+                <input type="hidden" name="_csrf" value={csrf} />
+                <button type="submit" class="secondary outline small">
+                  Log out<span class="visually-hidden"> {viewer.displayName}</span>
+                </button>
+              </form>
+            </li>
+          )}
+        </ul>
+      )}
     </nav>
   );
 }

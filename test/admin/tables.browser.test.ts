@@ -123,6 +123,38 @@ describe('the data browser’s tables in Chromium', () => {
     expect(await row.locator('td[data-label="Move"]').textContent()).toBe('—');
   });
 
+  it("keeps the admin's header to two rows on a laptop: the brand and the user on top, the ten sections in one row under them", async () => {
+    const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    await page.goto('/admin/');
+    const rows = () =>
+      page.evaluate(() => {
+        const nav = document.querySelector('body > header nav')!;
+        // Where each item's middle is, to 10 px (the Log out button is taller than a link).
+        const top = (selector: string) =>
+          [...nav.querySelectorAll(selector)].map((element) => {
+            const box = element.getBoundingClientRect();
+            return Math.round((box.top + box.height / 2) / 10);
+          });
+        return { brand: top('.brand li'), who: top('.who-group li'), sections: [...new Set(top('.sections li'))], header: Math.round(document.querySelector('body > header')!.getBoundingClientRect().height) };
+      });
+    for (const width of [1440, DESKTOP.width]) {
+      await page.setViewportSize({ width, height: DESKTOP.height });
+      await settle(page);
+      const { brand, who, sections, header } = await rows();
+      // All three in one wrapping row took three rows, 265 px of the 800 px window at 1280.
+      expect(who.every((top) => top === brand[0]), `${width} px: the user beside the brand`).toBe(true);
+      expect(sections, `${width} px: the sections in one row`).toHaveLength(1);
+      expect(sections[0]!, `${width} px: the sections under the brand`).toBeGreaterThan(brand[0]!);
+      expect(header, `${width} px: the header's height`).toBeLessThan(170);
+    }
+    await page.setViewportSize(PHONE);
+    await settle(page);
+    const phone = await rows();
+    expect(phone.who.every((top) => top === phone.brand[0]), '390 px: the user beside the brand').toBe(true);
+    expect(phone.header, "390 px: the header's height").toBeLessThan(240);
+    await page.setViewportSize(DESKTOP);
+  });
+
   it('links the API docs from the admin navigation; the docs page has a mobile viewport', async () => {
     const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
     await suite.cast.photographedOnFailure(async () => {
