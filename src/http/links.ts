@@ -15,6 +15,11 @@ export function mailOriginalPath(ticketId: number, messageId: number): string {
   return `${staffTicketPath(ticketId)}messages/${messageId}/original/`;
 }
 
+/** The customer's status page (§4, §9): the ticket's token is its only key. */
+export function customerStatusPath(token: string): string {
+  return `/tickets/status/${encodeURIComponent(token)}/`;
+}
+
 /** A file for staff with a session. */
 export function staffAttachmentPath(a: Pick<AttachmentRow, 'id' | 'filename'>): string {
   return `/agents/attachments/${a.id}/${encodeURIComponent(a.filename)}`;
@@ -22,7 +27,7 @@ export function staffAttachmentPath(a: Pick<AttachmentRow, 'id' | 'filename'>): 
 
 /** A file for the customer, through the ticket's status token. */
 export function customerAttachmentPath(token: string, a: Pick<AttachmentRow, 'id' | 'filename'>): string {
-  return `/tickets/status/${token}/attachments/${a.id}/${encodeURIComponent(a.filename)}`;
+  return `${customerStatusPath(token)}attachments/${a.id}/${encodeURIComponent(a.filename)}`;
 }
 
 /** A file for an API client (bearer token). */

@@ -13,8 +13,11 @@ let timer = null;
 async function refresh() {
   timer = null;
   try {
-    // Background traffic (src/http/session.ts): a staff member with this page open is not at work.
-    const response = await fetch(location.href, { headers: { accept: 'text/html', 'x-helpdesk-refresh': '1' }, cache: 'no-store', credentials: 'same-origin' });
+    // The page's own address, not the window's: after a refused message the window shows the reply
+    // form's (.../reply/), which answers POST only. Background traffic (src/http/session.ts): a
+    // staff member with this page open is not at work.
+    const page = document.querySelector('[data-refresh]')?.dataset.refresh ?? location.pathname;
+    const response = await fetch(page + location.search, { headers: { accept: 'text/html', 'x-helpdesk-refresh': '1' }, cache: 'no-store', credentials: 'same-origin' });
     if (response.ok) {
       const doc = new DOMParser().parseFromString(await response.text(), 'text/html');
       const fresh = doc.querySelector('[data-version]');

@@ -1,7 +1,7 @@
 import { referenceOf } from '../core/tickets.js';
 import type { Db } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
-import { staffTicketPath } from '../http/links.js';
+import { customerStatusPath, staffTicketPath } from '../http/links.js';
 import { type MailKind, renderEmail, type TicketMailData, type TicketMailKind } from '../mail/templates/index.js';
 import { enqueueEmail } from '../repositories/outbox.js';
 import { findUserById } from '../repositories/users.js';
@@ -9,7 +9,7 @@ import { ratingUrls } from './csat.js';
 
 /** The customer's status page for a ticket. */
 export function statusUrl(publicUrl: string, token: string): string {
-  return `${publicUrl}/tickets/status/${token}/`;
+  return `${publicUrl}${customerStatusPath(token)}`;
 }
 
 /** A user's display name: from `known` (a routing run's agents) when there, else read. */

@@ -6,7 +6,7 @@
 import { followUpTitle } from '../core/conversation.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, MessageRow, TicketRow } from '../db/schema.js';
-import { customerAttachmentPath } from '../http/links.js';
+import { customerAttachmentPath, customerStatusPath } from '../http/links.js';
 import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, type FormValues, StateBadge, TextArea, Time } from './components.js';
 
 /** Whose turn it is (§9 waiting on), as the customer reads it; nothing once closed. */
@@ -69,7 +69,7 @@ function MessageItem({ token, message, files }: { token: string; message: Messag
  * page before it; the whole part is refreshed live (data-live) while the request is open.
  */
 export function PublicThread({ token, thread }: { token: string; thread: ThreadView }) {
-  const statusPath = `/tickets/status/${token}/`;
+  const statusPath = customerStatusPath(token);
   return (
     <div data-live="thread">
       {thread.earlierBefore !== null && (
@@ -93,7 +93,7 @@ export function PublicThread({ token, thread }: { token: string; thread: ThreadV
 
 function TicketLink({ ticket }: { ticket: TicketRow }) {
   return (
-    <a href={`/tickets/status/${ticket.token}/`}>
+    <a href={customerStatusPath(ticket.token)}>
       <span class="reference">{referenceOf(ticket.id)}</span> {ticket.title}
     </a>
   );
@@ -143,7 +143,7 @@ export function CustomerReplyForm({ ticket, values, errors, csrf }: { ticket: Ti
           : 'We answer here and by email.'}
       </p>
       <ErrorSummary errors={errors} />
-      <form method="post" action={`/tickets/status/${ticket.token}/reply/`} enctype="multipart/form-data" novalidate>
+      <form method="post" action={`${customerStatusPath(ticket.token)}reply/`} enctype="multipart/form-data" novalidate>
         <CsrfField token={csrf} />
         <TextArea name="body" label="Your message" values={values} errors={errors} required maxLength={10_000} />
         <AttachmentsField errors={errors} label="Files (optional)" />

@@ -7,7 +7,7 @@
 import { PLACEHOLDERS, STAFF_BODY_MAX } from '../core/conversation.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, CannedReplyRow, MessageRow, TicketRow } from '../db/schema.js';
-import { staffTicketPath } from '../http/links.js';
+import { customerStatusPath, staffTicketPath } from '../http/links.js';
 import { showsSeconds } from '../core/sla.js';
 import { SlaTargetFacts } from './slaTargets.js';
 import { AttachmentsField, CsrfField, DueTime, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, Time, WaitingOnBadge } from './components.js';
@@ -101,7 +101,7 @@ function TicketFacts({ ticket, agentName, followUps, mine, now }: { ticket: Tick
       )}
       <dt>Customer's view</dt>
       <dd>
-        <a href={`/tickets/status/${ticket.token}/`}>status page</a>
+        <a href={customerStatusPath(ticket.token)}>status page</a>
       </dd>
     </dl>
   );

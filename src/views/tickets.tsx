@@ -6,6 +6,7 @@ import { ticketShowsSeconds } from '../core/sla.js';
 import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, StateBadge, TextArea, TextField, Time } from './components.js';
 import { CustomerReplyForm, FollowsUp, FollowUpList, PublicThread, type ThreadView, waitingInWords } from './customerThread.js';
 import { type Flash, Layout } from './layout.js';
+import { customerStatusPath } from '../http/links.js';
 
 export const PRIORITY_OPTIONS: [string, string][] = [
   ['low', 'Low — answer within the hour is fine'],
@@ -115,7 +116,7 @@ export function TicketSuccessPage({ ticket, agentName, teamIn, now }: { ticket: 
         </dl>
         <p>We sent a confirmation to {ticket.customer_email}. Keep the reference: the link in that email shows where your request stands at any time.</p>
         <footer>
-          <a href={`/tickets/status/${ticket.token}/`} class="button">
+          <a href={customerStatusPath(ticket.token)} class="button">
             Follow request {reference}
           </a>
         </footer>
@@ -194,8 +195,9 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
   const version = `${ticket.status}/${ticket.agent_id ?? ''}/${timeline.length}/${ticket.waiting_on ?? ''}/${newestMessageId ?? ''}`;
   return (
     <Layout title={failed ? `Check your message · ${reference}` : `Request ${reference}`} flash={flash} scripts={ticket.status === 'closed' ? [] : ['ticket-status.js']}>
-      {/* ticket-status.js refreshes the data-live parts while the request is open (closed is final). */}
-      <article data-ticket-status={ticket.status} data-version={version}>
+      {/* ticket-status.js refreshes the data-live parts while the request is open (closed is final),
+          from the page's own address: after a refused message the window shows the form's. */}
+      <article data-ticket-status={ticket.status} data-version={version} data-refresh={customerStatusPath(ticket.token)}>
         <header>
           <hgroup>
             <h1>

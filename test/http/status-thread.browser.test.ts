@@ -77,6 +77,11 @@ describe('the status-page conversation in a browser', () => {
     expect(await page.locator('#body-error').textContent()).toBe('Your message: write a message.');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, TEST, '02 empty message refused');
+    // The window shows the form's address now; the page still refreshes from its own (it fetched
+    // .../reply/, a 404, every 5 s).
+    const refreshed = await page.waitForResponse((response) => response.request().headers()['x-helpdesk-refresh'] === '1', { timeout: 8000 });
+    expect(new URL(refreshed.url()).pathname).toBe(`/tickets/status/${token}/`);
+    expect(refreshed.status()).toBe(200);
 
     await page.fill('#body', 'Restarted. Now it blinks green.');
     await page.setInputFiles('#attachments', [{ name: 'router.txt', mimeType: 'text/plain', buffer: Buffer.from('LED: green') }]);

@@ -157,6 +157,19 @@ for (const dialect of DIALECTS) {
       expect(await messagesOf(ticket.id)).toHaveLength(1);
     });
 
+    it('a refused message comes back at the form’s address, which as a page leads to the request’s page', async () => {
+      const client = new Client(t.app);
+      const token = await submitViaForm(client);
+      const refused = await sendReply(client, token, '   ');
+      expect(refused.statusCode).toBe(400);
+      // Its refresher reads the request's page, not the window's address (a 404 every 5 s).
+      expect(refused.body).toContain(`data-refresh="${statusPath(token)}"`);
+      // A reload declined, a copied address bar.
+      const opened = await client.get(`${statusPath(token)}reply/`);
+      expect(opened.statusCode).toBe(303);
+      expect(opened.headers.location).toBe(statusPath(token));
+    });
+
     it('answers 404 for a wrong token, and 403 without the CSRF token; nothing is written', async () => {
       const client = new Client(t.app);
       const token = await submitViaForm(client);

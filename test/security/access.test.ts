@@ -114,6 +114,7 @@ const CASES: Case[] = [
   // Whoever holds the status link has the ticket's public files (§10.1).
   { route: 'GET /tickets/status/:token/attachments/:id/*', url: (fx) => customerAttachmentPath(fx.mineToken, fx.file), expect: all(200) },
   // The status token is the key: whoever holds it may write (§9), logged in or not.
+  { route: 'GET /tickets/status/:token/reply/', url: (fx) => `/tickets/status/${fx.mineToken}/reply/`, expect: all(303) },
   { route: 'POST /tickets/status/:token/reply/', url: (fx) => `/tickets/status/${fx.mineToken}/reply/`, form: (fx) => ({ body: `Any news? ${fx.seq}` }), expect: all(303) },
   // The rating token is the key (§13): whoever holds the closed email's link may rate; the GET writes nothing.
   { route: 'GET /tickets/rate/:token/', url: (fx) => `/tickets/rate/${fx.ratingToken}/?score=good`, expect: all(200) },

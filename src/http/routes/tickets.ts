@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validateCustomerMessage } from '../../core/conversation.js';
 import { DomainError, invalidInput } from '../../core/errors.js';
 import { parseId, referenceOf } from '../../core/tickets.js';
+import { customerStatusPath } from '../links.js';
 import type { TicketRow } from '../../db/schema.js';
 import { attachmentsOfMessages } from '../../repositories/attachments.js';
 import { timelineOf } from '../../repositories/events.js';
@@ -58,6 +59,10 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     return sendStatusPage(ctx, request, reply, ticket, { before });
   });
 
+  // The reply form's address, opened as a page (a copied address bar after a refused message, a
+  // reload declined): the request's page, where the form is.
+  app.get<{ Params: { token: string } }>('/tickets/status/:token/reply/', async (request, reply) => reply.redirect(customerStatusPath(request.params.token), 303));
+
   // A customer's message (§9). Counted with ticket creations (one count per address): a message to
   // a closed request creates a ticket too, and either way it is the same kind of abuse to limit.
   app.post<{ Params: { token: string } }>('/tickets/status/:token/reply/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection }, async (request, reply) => {
@@ -67,7 +72,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     const result = await postCustomerMessageOn(ctx, ticket.id, { ...received, channel: 'web' });
     if (result.kind !== 'follow_up') {
       setFlash(reply, { kind: 'success', message: 'Your message is added to your request. We answer here and by email.' });
-      return reply.redirect(statusPath(ticket.token), 303);
+      return reply.redirect(customerStatusPath(ticket.token), 303);
     }
     // Closed: the conversation goes on in the follow-up, so that is where the customer lands.
     const followUp = result.followUp;
@@ -75,7 +80,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
       kind: 'success',
       message: `${referenceOf(ticket.id)} was closed, so your message opened this new request, ${referenceOf(followUp.id)}. We emailed you its link.`,
     });
-    return reply.redirect(statusPath(followUp.token), 303);
+    return reply.redirect(customerStatusPath(followUp.token), 303);
   });
 }
 
@@ -107,7 +112,6 @@ async function customerMessageForm(request: FastifyRequest): Promise<{ body: str
   return { body, files };
 }
 
-const statusPath = (token: string) => `/tickets/status/${encodeURIComponent(token)}/`;
 
 async function statusTicket(ctx: ServiceContext, token: string): Promise<TicketRow> {
   const ticket = await findTicketByToken(ctx.handle.db, token);

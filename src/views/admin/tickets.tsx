@@ -5,7 +5,7 @@ import type { OutboxRow, TicketRow, UserRow } from '../../db/schema.js';
 import type { TicketListRow } from '../../repositories/adminLists.js';
 import type { AgentChoice } from '../../repositories/adminUsers.js';
 import type { TimelineEntry } from '../../repositories/events.js';
-import { staffTicketPath } from '../../http/links.js';
+import { customerStatusPath, staffTicketPath } from '../../http/links.js';
 import { SlaTargetFacts } from '../slaTargets.js';
 import { ActionForm, Clamped, type Column, CsrfField, DueTime, EmptyState, PriorityBadge, RecordTable, SelectField, SlaBadge, StateBadge, TextField, Time, WaitingOnBadge } from '../components.js';
 import { type PageBase, AdminFrame, DateField, any, type ListProps, ListFrame, PRESENCE_LABELS } from './frame.js';
@@ -148,7 +148,7 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
           <RatingFacts ticket={ticket} />
           <dt>Status page</dt>
           <dd>
-            <a href={`/tickets/status/${ticket.token}/`}>customer view</a>
+            <a href={customerStatusPath(ticket.token)}>customer view</a>
           </dd>
         </dl>
         {ticket.status === 'open' ? (
