@@ -24,8 +24,7 @@ export interface EndpointFigures {
 }
 
 export async function webhookFigures(handle: DbHandle): Promise<EndpointFigures[]> {
-  // Literal statuses, the index's own condition among them: SQLite then reads the partial index of
-  // tries to make (see webhookHistory.ts), not the endpoint's whole log.
+  // toBeTried() first, so SQLite reads the partial index of tries to make (see abandoned.ts).
   const retries = (status: 'pending' | 'sending') => sql<number>`(select count(*) from webhook_deliveries d where d.endpoint_id = e.id and ${toBeTried('d.status')} and d.status = ${sql.lit(status)})`;
   const statement = sql<{ id: number; active: number; failing_since: number | null; disabled_at: number | null; waiting: number | string; oldest_at: number | string | null; pending: number | string; sending: number | string }>`select e.id, e.active, e.failing_since, e.disabled_at,
       case when e.active = 1 then ${waitingInLaneOf(handle.dialect, WAITING_COUNTED)} else 0 end as waiting,
