@@ -51,3 +51,41 @@ export function parseAuditActor(raw: string): string | null {
   const value = raw.trim().toLowerCase();
   return /^[a-z0-9._-]{1,64}$/.test(value) ? value : null;
 }
+
+/** One field an audited action changed, its values as JSON text; a side it is absent from is undefined. */
+export interface AuditFieldChange {
+  /** The field's path: `capacity`, `sla.high` (objects are opened; arrays are one value). */
+  field: string;
+  before?: string;
+  after?: string;
+}
+
+/** `state`'s fields as paths to JSON texts: objects opened to their leaves (an empty one inside is a value), anything else one value. */
+function leavesOf(state: unknown, prefix = '', into = new Map<string, string>()): Map<string, string> {
+  if (state !== null && typeof state === 'object' && !Array.isArray(state) && (prefix === '' || Object.keys(state).length > 0)) {
+    for (const [key, inner] of Object.entries(state)) leavesOf(inner, prefix === '' ? key : `${prefix}.${key}`, into);
+  } else if (state !== undefined) {
+    into.set(prefix, JSON.stringify(state));
+  }
+  return into;
+}
+
+/**
+ * What an entry changed, field by field, for people to read (the audit page): the fields whose
+ * values differ between `before` and `after` (stored JSON states; null: none), in the order they
+ * appear; a creation lists what was set, a deletion what was there. A state that is not an object
+ * is one field named by its kind (`value`).
+ */
+export function auditChanges(before: unknown, after: unknown): AuditFieldChange[] {
+  const named = (state: unknown) => (state !== null && typeof state === 'object' && !Array.isArray(state) ? leavesOf(state) : state === null || state === undefined ? new Map<string, string>() : new Map([['value', JSON.stringify(state)]]));
+  const old = named(before);
+  const now = named(after);
+  const changes: AuditFieldChange[] = [];
+  for (const field of new Set([...old.keys(), ...now.keys()])) {
+    const was = old.get(field);
+    const is = now.get(field);
+    if (was === is) continue;
+    changes.push({ field, ...(was === undefined ? {} : { before: was }), ...(is === undefined ? {} : { after: is }) });
+  }
+  return changes;
+}

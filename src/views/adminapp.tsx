@@ -1,4 +1,3 @@
-import type { ComponentChildren } from 'preact';
 import { SLA_METRICS, type SlaMetric } from '../core/slaClocks.js';
 import { PRIORITIES } from '../core/tickets.js';
 import { INBOUND_LOG_RESULTS } from '../repositories/inboundLog.js';
@@ -6,7 +5,7 @@ import type { Attention } from '../services/attention.js';
 import type { MailStats } from '../services/mailStats.js';
 import type { Stats, StatsWindow } from '../services/stats.js';
 import { INBOUND_RESULT_LABELS } from './admin/inbound.js';
-import { CsrfField, ErrorSummary, type FormErrors, type FormValues, SelectField, TextField, DataTable } from './components.js';
+import { CsrfField, ErrorSummary, type FormErrors, type FormValues, ScrollRegion, SelectField, TextField, DataTable } from './components.js';
 import { AgentTable, AttentionPanel, FIGURE_LINKS, Kpi } from './dashboardParts.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
@@ -71,15 +70,6 @@ export function resolutionText(seconds: number | null): string {
 
 export function percentText(rate: number): string {
   return `${(rate * 100).toFixed(1)} %`;
-}
-
-/** A table that may scroll sideways on a phone: a named region reachable by keyboard (axe: scrollable-region-focusable). */
-function ScrollRegion({ label, children }: { label: string; children: ComponentChildren }) {
-  return (
-    <div class="table-scroll" tabindex={0} role="region" aria-label={label}>
-      {children}
-    </div>
-  );
 }
 
 /** A duration's mean, median and 90th percentile (resolution, first response), each a live figure `name.*`. */
@@ -212,6 +202,7 @@ function TeamFilter({ stats }: { stats: DashboardFigures }) {
 function TeamSatisfaction({ teams }: { teams: Stats['teams'] }) {
   if (teams.length < 2) return null;
   return (
+    <ScrollRegion label="Satisfaction per team">
     <DataTable id="team-csat" class="figures" caption="Satisfaction per team" columns={['Team', 'Rated', 'Good', 'Satisfaction']}>
       {teams.map((t, i) => (
         <tr>
@@ -222,6 +213,7 @@ function TeamSatisfaction({ teams }: { teams: Stats['teams'] }) {
         </tr>
       ))}
     </DataTable>
+    </ScrollRegion>
   );
 }
 

@@ -234,6 +234,15 @@ export function EmptyState({ children, title }: { children?: ComponentChildren; 
  * A table with a header row of column titles (`scope="col"`); the body rows come as children.
  * A column may be a plain title or an element (e.g. a visually hidden one for an actions column).
  */
+/** A table that may scroll sideways on a phone: a named region reachable by keyboard (axe: scrollable-region-focusable). */
+export function ScrollRegion({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-scroll" tabindex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
+}
+
 export function DataTable({
   columns,
   id,
@@ -306,8 +315,11 @@ export function WaitingOnBadge({ waitingOn, mine = false }: { waitingOn: 'agent'
 export interface Column<R> {
   title: string;
   cell: (row: R) => ComponentChildren;
-  /** `nowrap`: a short value kept on one line (a number, a reference); `wide`: takes the spare width. */
-  fit?: 'nowrap' | 'wide';
+  /**
+   * `nowrap`: a short value kept on one line (a number, a reference); `words`: wraps between words,
+   * never inside one (a name, an address); `wide`: takes the spare width.
+   */
+  fit?: 'nowrap' | 'words' | 'wide';
 }
 
 /**

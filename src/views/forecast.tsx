@@ -6,7 +6,7 @@
 import type { ForecastFigures } from '../core/forecast.js';
 import type { ForecastAnswer } from '../services/forecast.js';
 import { ChartFigure, percentText, resolutionText, shareText } from './adminapp.js';
-import { DataTable, ErrorSummary, type FormErrors, type FormValues, SelectField, TextField } from './components.js';
+import { DataTable, ErrorSummary, type FormErrors, type FormValues, ScrollRegion, SelectField, TextField } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 export const FORECAST_FIELDS = ['from', 'to', 'team', 'k_min', 'k_max', 'target_percent', 'capacity', 'seed'] as const;
@@ -61,7 +61,8 @@ function Results({ answer }: { answer: ForecastAnswer }) {
           {answer.tickets.toLocaleString('en')} tickets replayed, capacity {answer.request.capacity} per agent, seed {answer.request.seed}, answered in {(answer.elapsedMs / 1000).toFixed(1)} s.
         </small>
       </p>
-      <DataTable id="forecast-rows" caption="Predicted figures per number of agents on duty" columns={['Agents', ...FIGURE_COLUMNS, 'Utilisation']}>
+      <ScrollRegion label="Predicted figures per number of agents on duty">
+<DataTable id="forecast-rows" caption="Predicted figures per number of agents on duty" columns={['Agents', ...FIGURE_COLUMNS, 'Utilisation']}>
         {result.rows.map((r) => (
           <tr data-agents={r.agents}>
             <th scope="row">{r.agents}</th>
@@ -69,6 +70,7 @@ function Results({ answer }: { answer: ForecastAnswer }) {
           </tr>
         ))}
       </DataTable>
+</ScrollRegion>
       <div id="forecast-chart-data" hidden data-chart={chart}></div>
       <ChartFigure id="chart-forecast" label="Line chart of the predicted share of breaches against the number of agents" caption="Breaches (%) against agents on duty" />
       <h2>Backtest</h2>
@@ -79,7 +81,8 @@ function Results({ answer }: { answer: ForecastAnswer }) {
               The window replayed with the staffing that was really on duty ({result.backtest.actual.agentsSeen} agents in the presence history), beside what really happened.
             </small>
           </p>
-          <DataTable id="forecast-backtest" columns={['', ...FIGURE_COLUMNS]}>
+          <ScrollRegion label="Backtest">
+<DataTable id="forecast-backtest" columns={['', ...FIGURE_COLUMNS]}>
             <tr>
               <th scope="row">Predicted</th>
               <FigureCells f={result.backtest.predicted} />
@@ -89,6 +92,7 @@ function Results({ answer }: { answer: ForecastAnswer }) {
               <FigureCells f={result.backtest.actual} />
             </tr>
           </DataTable>
+</ScrollRegion>
         </>
       ) : (
         <p>No presence was recorded in this window, so there is no staffing to replay.</p>

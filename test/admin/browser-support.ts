@@ -13,10 +13,10 @@ export interface AdminBrowser {
  * Registers the suite's beforeAll (app, browser, admin `root`, then `seed`) and afterAll (every
  * context, the browser and the app closed); the returned object is filled in before the tests run.
  */
-export function adminBrowserSuite(test: string, seed: (t: TestApp) => Promise<void> = async () => {}): AdminBrowser {
+export function adminBrowserSuite(test: string, seed: (t: TestApp) => Promise<void> = async () => {}, options: Parameters<typeof startTestApp>[1] = {}): AdminBrowser {
   const suite = {} as { t: TestApp; cast: Cast; browser: Browser };
   beforeAll(async () => {
-    [suite.t, suite.browser] = await Promise.all([startTestApp('sqlite'), launchBrowser()]);
+    [suite.t, suite.browser] = await Promise.all([startTestApp('sqlite', options), launchBrowser()]);
     suite.cast = new Cast(suite.browser, await listenOnFreePort(suite.t), test);
     await addStaff(suite.t.ctx, 'root', { role: 'admin' });
     await seed(suite.t);

@@ -12,6 +12,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { insertEvent } from '../../src/repositories/events.js';
+import { createApiToken } from '../../src/services/tokens.js';
 import { addStaff } from '../support/app.js';
 import { BETWEEN_WIDTHS, DESKTOP, PHONE, seriousViolations, settle } from '../support/browser.js';
 import { adminBrowserSuite } from './browser-support.js';
@@ -72,12 +73,15 @@ async function cardProblems(page: Page, tableId: string): Promise<string[]> {
 describe('the data browser’s tables in Chromium', () => {
   const suite = adminBrowserSuite(TEST, async (t) => {
     const alice = await addStaff(t.ctx, 'alice', { displayName: `Alice ${LONG_WORD}` });
+    await createApiToken(t.ctx, alice, `Website contact form ${LONG_WORD}`, 'api', alice);
     await addStaff(t.ctx, `bob-${'b'.repeat(50)}`);
     // Long titles, addresses and words everywhere a column could be widened by them.
     for (let i = 0; i < 6; i++) {
       await newTicket(t.ctx, {
         title: i === 0 ? `Printer ${LONG_WORD} on fire and the whole office is full of smoke, please send help at once` : `Request ${i}`,
         email: i === 1 ? `a-very-long-address-${'x'.repeat(40)}@customers-of-a-long-domain.example` : `c${i}@example.com`,
+        // The longest name the form takes, without a space (it once made the ticket's pages 1,750 px wide).
+        ...(i === 0 ? { name: 'N'.repeat(100) } : {}),
         priority: (['high', 'medium', 'low'] as const)[i % 3],
       });
     }
@@ -93,6 +97,7 @@ describe('the data browser’s tables in Chromium', () => {
     ['/admin/users/', 'user-list'],
     ['/admin/events/', 'event-list'],
     ['/admin/inbound/', 'inbound-list'],
+    ['/admin/audit/', 'audit-list'],
   ] as const;
 
   it('fits every list from 1280 down to 390 px: no cell outside the window or its box, cards below 768 px, axe clean', async () => {
@@ -111,6 +116,23 @@ describe('the data browser’s tables in Chromium', () => {
         await page.setViewportSize(DESKTOP);
         await suite.cast.look(page, path);
       }
+    });
+  });
+
+  it('fits a ticket’s own pages and a user’s page from 1280 down to 390 px whatever was typed', async () => {
+    const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    const first = (await suite.t.ctx.handle.db.selectFrom('tickets').select('id').orderBy('id').executeTakeFirstOrThrow()).id;
+    await suite.cast.photographedOnFailure(async () => {
+      for (const path of [`/admin/tickets/${first}/`, `/agents/tickets/${first}/`]) {
+        await page.goto(path);
+        expect(await page.locator('.facts').first().textContent(), path).toContain('N'.repeat(100));
+        await suite.cast.look(page, path);
+      }
+      // A user's page with an API token: the token table is cards on a phone (Revoke was cut off at 390 px).
+      const alice = (await suite.t.ctx.handle.db.selectFrom('users').select('id').where('username', '=', 'alice').executeTakeFirstOrThrow()).id;
+      await page.goto(`/admin/users/${alice}/`);
+      expect(await page.locator('tr[data-token]').count()).toBe(1);
+      await suite.cast.look(page, 'a user with a token');
     });
   });
 

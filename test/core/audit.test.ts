@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditJson, parseAuditAction, parseAuditActor, redactSecrets } from '../../src/core/audit.js';
+import { type AuditFieldChange, auditChanges, auditJson, parseAuditAction, parseAuditActor, redactSecrets } from '../../src/core/audit.js';
 import { REDACTED } from '../../src/core/redact.js';
 
 describe('redactSecrets', () => {
@@ -47,5 +47,23 @@ describe('audit list filters', () => {
   ])('%j: action %j, actor %j', (raw, action, actor) => {
     expect(parseAuditAction(raw)).toBe(action);
     expect(parseAuditActor(raw)).toBe(actor);
+  });
+});
+
+describe('auditChanges', () => {
+  it.each<[string, unknown, unknown, AuditFieldChange[]]>([
+    ['a change of one field among others', { agent_id: null, note: 'x' }, { agent_id: 2, note: 'x' }, [{ field: 'agent_id', before: 'null', after: '2' }]],
+    ['a field only after (a reassignment naming the agent)', { agent_id: null }, { agent_id: 2, agent: 'alice' }, [{ field: 'agent_id', before: 'null', after: '2' }, { field: 'agent', after: '"alice"' }]],
+    ['a creation: everything set', null, { username: 'bob', capacity: 2 }, [{ field: 'username', after: '"bob"' }, { field: 'capacity', after: '2' }]],
+    ['a deletion: everything that was there', { name: 'Billing' }, null, [{ field: 'name', before: '"Billing"' }]],
+    ['nested objects opened to their leaves', { sla: { high: 60, low: 3600 } }, { sla: { high: 120, low: 3600 } }, [{ field: 'sla.high', before: '60', after: '120' }]],
+    ['arrays compared whole', { team_ids: [1, 2] }, { team_ids: [2, 1] }, [{ field: 'team_ids', before: '[1,2]', after: '[2,1]' }]],
+    ['an empty state holds no field; an empty object inside is a value', {}, { a: 1, b: {} }, [{ field: 'a', after: '1' }, { field: 'b', after: '{}' }]],
+    ['nothing changed', { a: 1 }, { a: 1 }, []],
+    ['no states', null, null, []],
+    ['a state that is not an object', 'on', 'off', [{ field: 'value', before: '"on"', after: '"off"' }]],
+    ['redacted secrets compare as they are stored', { secret: '[redacted]' }, { secret: '[redacted]', url: 'u' }, [{ field: 'url', after: '"u"' }]],
+  ])('%s', (_name, before, after, expected) => {
+    expect(auditChanges(before, after)).toEqual(expected);
   });
 });

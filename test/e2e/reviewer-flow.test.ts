@@ -14,7 +14,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addStaff, startTestApp, type TestApp, listenOnFreePort } from '../support/app.js';
-import { DESKTOP, launchBrowser, pathOf, PHONE, screenshot, seriousViolations, settle, shoot } from '../support/browser.js';
+import { DESKTOP, launchBrowser, overflowOf, pathOf, PHONE, screenshot, seriousViolations, settle, shoot } from '../support/browser.js';
 
 const TEST = 'reviewer-flow';
 // Upper bounds only (live updates normally arrive within a second); generous for a loaded CI machine.
@@ -74,8 +74,7 @@ describe('the reviewer flow in Chromium', () => {
     await page.setViewportSize(PHONE);
     await settle(page);
     await shoot(page, TEST, step, 'phone');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect.soft(overflow, `${pathOf(page)} (${step}) is wider than a phone`).toBeLessThanOrEqual(0);
+    expect.soft(await overflowOf(page), `${pathOf(page)} (${step}) is wider than a phone`).toBeLessThanOrEqual(0);
     await page.setViewportSize(DESKTOP);
     expect.soft(pageErrors.get(page) ?? [], `script errors on ${pathOf(page)}`).toEqual([]);
   }

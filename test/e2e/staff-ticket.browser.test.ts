@@ -16,7 +16,7 @@ import { postStaffMessage } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
 import { newTicket } from '../admin/support.js';
 import { addStaff, startTestApp, type TestApp, listenOnFreePort } from '../support/app.js';
-import { launchBrowser, PHONE, seriousViolations, settle, shoot } from '../support/browser.js';
+import { launchBrowser, overflowOf, PHONE, seriousViolations, settle, shoot } from '../support/browser.js';
 
 const TEST = 'staff-ticket';
 
@@ -68,7 +68,7 @@ describe('the staff ticket page in Chromium', () => {
     await page.setViewportSize(PHONE);
     await settle(page);
     await shoot(page, TEST, step, 'phone');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), `${step} is wider than a phone`).toBeLessThanOrEqual(0);
+    expect(await overflowOf(page), `${step} is wider than a phone`).toBeLessThanOrEqual(0);
     await page.setViewportSize({ width: 1280, height: 800 });
   }
 

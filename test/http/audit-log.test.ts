@@ -199,6 +199,9 @@ for (const dialect of DIALECTS) {
       expect(page.statusCode).toBe(200);
       expect((page.body.match(/data-action="webhook\./g) ?? []).length).toBe(5);
       expect(page.body).not.toContain('data-action="user.');
+      // What each entry changed, field by field: an update's before → after, a creation's values.
+      expect(page.body).toContain('<li><code>active</code>: <span class="was">true</span> → <span class="is">false</span></li>');
+      expect(page.body).toContain('<li><code>events</code>: <span class="is">&quot;ticket.created&quot;</span></li>');
       expect((await root.get('/admin/audit/?action=Not%20one')).statusCode).toBe(400);
       expect((await root.get('/admin/audit/?from=2026-13-01')).statusCode).toBe(400);
       expect((await new Client(t.app).get('/admin/audit/')).statusCode).toBe(303);

@@ -18,7 +18,7 @@ export const RESULTS_DIR = resolve(process.cwd(), 'test-results');
 export const DESKTOP = { width: 1280, height: 800 } as const;
 export const PHONE = { width: 390, height: 844 } as const;
 /** Widths between the two (a tablet, half a laptop's screen) where a wide table once hid its last column. */
-export const BETWEEN_WIDTHS = [700, 800, 1024] as const;
+export const BETWEEN_WIDTHS = [700, 768, 800, 1024] as const;
 
 /**
  * Headless Chromium with a throw-away profile (launch() makes a fresh temporary user-data-dir and
@@ -84,6 +84,11 @@ export async function tablesCutOff(page: Page): Promise<string[]> {
         return `${table?.id || table?.querySelector('th')?.textContent?.trim() || 'a table'}: ${box.scrollWidth} > ${box.clientWidth} px`;
       }),
   );
+}
+
+/** How far the page is wider than the window, in px (0 or less: it does not scroll sideways). */
+export async function overflowOf(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
 
 /**
@@ -212,13 +217,16 @@ export class Cast {
       expect.soft(await seriousViolations(page), `axe: serious/critical violations on ${pathOf(page)} (${step}, ${label})`).toEqual([]);
       expect.soft(await notesOverFields(page), `${pathOf(page)} (${step}, ${label}): hints or errors drawn over their field`).toEqual([]);
     }
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect.soft(overflow, `${pathOf(page)} (${step}) is wider than a phone`).toBeLessThanOrEqual(0);
+    expect.soft(await overflowOf(page), `${pathOf(page)} (${step}) is wider than a phone`).toBeLessThanOrEqual(0);
     for (const width of BETWEEN_WIDTHS) {
       await page.setViewportSize({ width, height: DESKTOP.height });
       await settle(page);
       expect.soft(await tablesCutOff(page), `${pathOf(page)} (${step}) at ${width} px: tables wider than their box (a column out of sight)`).toEqual([]);
+      expect.soft(await overflowOf(page), `${pathOf(page)} (${step}) is wider than the window at ${width} px`).toBeLessThanOrEqual(0);
     }
+    await page.setViewportSize(DESKTOP);
+    await settle(page);
+    expect.soft(await overflowOf(page), `${pathOf(page)} (${step}) is wider than the window at ${DESKTOP.width} px`).toBeLessThanOrEqual(0);
     await page.setViewportSize(DESKTOP);
     expect.soft(this.problems.get(page) ?? [], `script errors on ${pathOf(page)}`).toEqual([]);
   }

@@ -77,15 +77,16 @@ function ApiTokens({ user, tokens, newToken, csrf }: Pick<UserDetailProps, 'user
         <EmptyState>No API token.</EmptyState>
       ) : (
         <div class="table-scroll">
-          <DataTable columns={['Name', 'Created', 'Last used', 'State']}>
+          {/* Cards on a phone (table.stack): the Revoke button was cut off at 390 px. */}
+          <DataTable class="stack" columns={['Name', 'Created', 'Last used', 'State']}>
               {tokens.map((t) => (
                 <tr data-token={t.id}>
-                  <td>{t.name}</td>
-                  <td>
+                  <td data-label="Name">{t.name}</td>
+                  <td data-label="Created">
                     <Time ms={t.createdAt} />
                   </td>
-                  <td>{t.lastUsedAt === null ? 'never' : <Time ms={t.lastUsedAt} />}</td>
-                  <td>
+                  <td data-label="Last used">{t.lastUsedAt === null ? 'never' : <Time ms={t.lastUsedAt} />}</td>
+                  <td data-label="State" class="actions">
                     {t.revokedAt !== null ? (
                       'revoked'
                     ) : (
