@@ -1,5 +1,7 @@
 // Keeps "My tickets" current without a reload. The server pushes a Server-Sent Event when one of my
-// tickets (or my presence) changes; the page then refetches itself and swaps the live sections.
+// tickets (or my presence) changes; the page then refetches itself and swaps the live sections
+// (open and recently closed tickets, presence, the summary). A Close's banner goes with its pending
+// row (dropPastCloseFlash).
 // Without EventSource, or while the stream is down, it polls instead. Without JavaScript the page
 // is still complete: it just does not change until reloaded.
 //
@@ -13,10 +15,10 @@
 // New tickets that arrive while the agent is not looking at the page are counted in the tab title,
 // "(2) My tickets — Helpdesk", until the page is looked at again (visible and focused).
 import { tickCountdowns } from './app.js';
-import { coalesce, fetchPage, followStream, swapSection } from './live-page.js';
+import { coalesce, dropPastCloseFlash, fetchPage, followStream, swapSection } from './live-page.js';
 
 const EVENTS_URL = '/agents/events/';
-const LIVE_SECTIONS = ['open-tickets', 'presence', 'open-summary'];
+const LIVE_SECTIONS = ['open-tickets', 'closed-tickets', 'presence', 'open-summary'];
 const LIST = 'open-tickets';
 const POLL_MS = 3000;
 // Several events in a burst (a close that pulls three tickets) cost one refetch.
@@ -52,6 +54,7 @@ function releaseHeld() {
   held = null;
   applyList(fresh);
   document.documentElement.dataset.rowsHeld = 'false';
+  dropPastCloseFlash();
 }
 
 function offerList(fresh) {
@@ -128,6 +131,8 @@ async function refresh() {
     if (id === LIST) offerList(fresh);
     else if (fresh.innerHTML !== current.innerHTML) swapSection(current, fresh);
   }
+  // While the rows are held the pending row is still on screen, and so is its banner.
+  dropPastCloseFlash();
   tickCountdowns();
 }
 

@@ -1,6 +1,7 @@
 // What the live staff pages (the agent dashboard, the ticket page) share: refetching the page they
 // show as background traffic, swapping a section for its fresh copy without losing the keyboard
-// focus, and coalescing bursts of events into one refetch at a time.
+// focus, coalescing bursts of events into one refetch at a time, and taking away the banner of a
+// Close once its undo window is over.
 
 // Swapping a section must not throw keyboard users out of it: remember what had focus by something
 // stable (its label, its form's action, its link) and put focus back on the same control if it is still there.
@@ -33,6 +34,18 @@ export function swapSection(current, fresh) {
     target.focus();
   }
   return replacement;
+}
+
+/**
+ * Removes the banner of a Close ("Closing HD-2 in 10 s. Undo it…", `data-flash-closing`) once the
+ * page no longer shows that close pending: it committed (or was undone elsewhere), and the banner
+ * would go on offering an undo that no longer exists. A refresh never brings a banner back (it does
+ * not take the flash), so this is the only way it leaves without a reload.
+ */
+export function dropPastCloseFlash() {
+  for (const flash of document.querySelectorAll('[data-flash-closing]')) {
+    if (!document.querySelector(`form[data-close-pending="${CSS.escape(flash.dataset.flashClosing)}"]`)) flash.remove();
+  }
 }
 
 /**

@@ -1,10 +1,12 @@
 // The staff ticket page, live (SPEC §9 "Collision"). Who else has this ticket open shows in
 // #viewers ("Also viewing: Ben, Carla"); when the ticket changes (a customer message, a note, an
 // assignment, the close) the thread and the ticket's facts are refetched and swapped in place, and
-// messages the writer has not had on screen are marked new. The reply form is never touched: the
-// draft, the cursor and the hidden `seen` stay as they are. Choosing a canned reply puts its text
-// into the box, where it can be edited before sending. Without JavaScript the page is complete (a
-// canned reply is then sent as it is when the box is left empty).
+// messages the writer has not had on screen are marked new; the banner of a Close leaves once the
+// close is no longer pending. The reply form's draft, cursor, files and hidden `seen` are never
+// touched; only when what the form offers changes (a close committed: a note only, as a fresh load
+// shows it) are its heading, kind choice, "Reply and close" and button swapped. Choosing a canned
+// reply puts its text into the box, where it can be edited before sending. Without JavaScript the
+// page is complete (a canned reply is then sent as it is when the box is left empty).
 //
 // `seen` is NOT moved on when new messages arrive. It says which messages the writer had in front
 // of them when they loaded the page, and a message that appears while they type is not a message
@@ -12,12 +14,14 @@
 // when the customer wrote meanwhile. Having read the new messages, the writer can say so with
 // "Mark as read", which moves `seen` to the newest message shown; only that lets the reply through.
 import { tickCountdowns } from './app.js';
-import { coalesce, fetchPage, followStream, swapSection } from './live-page.js';
+import { coalesce, dropPastCloseFlash, fetchPage, followStream, swapSection } from './live-page.js';
 
 const main = document.querySelector('main[data-ticket-id]');
 const ticketId = Number(main?.dataset.ticketId);
-// The parts of the page a change of the ticket can change; the form is not one of them.
+// The parts of the page a change of the ticket can change; the form is not one of them (below).
 const LIVE_PARTS = ['#ticket-facts', '#thread', 'hgroup .badges', '#close-control'];
+// The parts of the form that say what it offers (`data-offers`: a reply, or a note only); never the draft.
+const OFFER_PARTS = ['#reply-heading', '#reply-kind', '#reply-close', '#reply-send'];
 const POLL_MS = 5000;
 // A reply-and-close is several changes in a row: one refetch.
 const DEBOUNCE_MS = 100;
@@ -108,6 +112,15 @@ cannedChoice?.addEventListener('change', () => {
   box.focus();
 });
 
+/** Swaps each of `selectors` that differs in `doc` (the fresh page) for its fresh copy. */
+function swapParts(doc, selectors) {
+  for (const selector of selectors) {
+    const fresh = doc.querySelector(selector);
+    const current = document.querySelector(selector);
+    if (fresh && current && fresh.innerHTML !== current.innerHTML) swapSection(current, fresh);
+  }
+}
+
 async function refresh() {
   // The ticket's page, also when this one is the answer to a refused send (its URL is the form's).
   const page = await fetchPage(`/agents/tickets/${ticketId}/${location.search}`);
@@ -125,11 +138,14 @@ async function refresh() {
   if (!freshMain || Number(freshMain.dataset.ticketId) !== ticketId) return;
   // Messages marked new (by the server after a held-back reply, or here) stay marked in the fresh copy.
   const marked = [...document.querySelectorAll('#thread .message-new')].map((m) => m.dataset.messageId);
-  for (const selector of LIVE_PARTS) {
-    const fresh = page.doc.querySelector(selector);
-    const current = document.querySelector(selector);
-    if (fresh && current && fresh.innerHTML !== current.innerHTML) swapSection(current, fresh);
+  swapParts(page.doc, LIVE_PARTS);
+  // Only when the offer changed: a fresh copy of the kind choice would reset a choice the writer made.
+  const freshForm = page.doc.getElementById('reply-form');
+  if (form && freshForm && freshForm.dataset.offers !== form.dataset.offers) {
+    swapParts(page.doc, OFFER_PARTS);
+    form.dataset.offers = freshForm.dataset.offers;
   }
+  dropPastCloseFlash();
   main.dataset.newestMessageId = freshMain.dataset.newestMessageId ?? '';
   for (const id of marked) {
     const message = document.querySelector(`#thread article[data-message-id="${CSS.escape(id)}"]`);

@@ -179,7 +179,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
           </div>
         )}
       </section>
-      <section aria-labelledby="closed-heading">
+      <section id="closed-tickets" aria-labelledby="closed-heading">
         <h2 id="closed-heading">Recently closed</h2>
         {closed.length === 0 ? (
           <EmptyState title="Nothing closed yet">Tickets you close are listed here.</EmptyState>

@@ -14,6 +14,11 @@ export interface Viewer {
 export interface Flash {
   kind: 'success' | 'error' | 'info';
   message: string;
+  /**
+   * The reference of the pending close the message announces ("Closing HD-2 in 10 s…"): the live
+   * pages take the message away once they no longer show that close pending (it committed, or was undone).
+   */
+  closing?: string;
 }
 
 export interface LayoutProps {
@@ -133,7 +138,7 @@ export function Layout({ title, viewer, csrf, flash, children, scripts = [], dat
             </p>
           ))}
           {flash && (
-            <p class={`flash flash-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'} data-flash={flash.kind}>
+            <p class={`flash flash-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'} data-flash={flash.kind} data-flash-closing={flash.closing}>
               {flash.message}
             </p>
           )}

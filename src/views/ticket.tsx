@@ -2,7 +2,9 @@
  * The staff ticket page (§9, `/agents/tickets/<id>/`): the ticket, its SLA clock, the thread and the
  * reply form. Markup read by src/public/ticket-page.js (live viewers and new messages): <main>
  * carries `data-ticket-id` and `data-newest-message-id` (the newest message shown, notes included),
- * `#viewers` is left empty for it, the thread is `#thread`, the form `#reply-form`.
+ * `#viewers` is left empty for it, the thread is `#thread`, the form `#reply-form`. The form's
+ * `data-offers` (`reply` or `note`) says what it offers; the parts that depend on it (the heading,
+ * `#reply-kind`, `#reply-close`, `#reply-send`) are swapped live when it changes (a close committing).
  */
 import { PLACEHOLDERS, STAFF_BODY_MAX } from '../core/conversation.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
@@ -151,10 +153,12 @@ function ReplyForm(props: StaffTicketProps & { seen: number | null }) {
         </p>
       )}
       <ErrorSummary errors={errors} />
-      <form id="reply-form" method="post" action={`${staffTicketPath(ticket.id)}messages/`} enctype="multipart/form-data" novalidate>
+      <form id="reply-form" method="post" action={`${staffTicketPath(ticket.id)}messages/`} enctype="multipart/form-data" novalidate data-offers={mayReply ? 'reply' : 'note'}>
         <CsrfField token={csrf} />
         <input type="hidden" name="seen" value={seen === null ? '' : String(seen)} />
-        <KindChoice mayReply={mayReply} kind={draft.kind ?? 'reply'} closed={ticket.status === 'closed'} error={errors.kind} />
+        <div id="reply-kind">
+          <KindChoice mayReply={mayReply} kind={draft.kind ?? 'reply'} closed={ticket.status === 'closed'} error={errors.kind} />
+        </div>
         {canned.length > 0 && (
           <SelectField
             name="canned"
@@ -182,23 +186,25 @@ function ReplyForm(props: StaffTicketProps & { seen: number | null }) {
           hint={`Placeholders ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')} are filled when sent.`}
         />
         <AttachmentsField errors={errors} />
-        {mayReply && (
-          <label for="close">
-            <input type="checkbox" id="close" name="close" value="on" checked={draft.close !== undefined && draft.close !== ''} aria-invalid={errors.close ? 'true' : undefined} aria-describedby={errors.close ? 'close-error' : undefined} /> Reply and close
-            the ticket (the customer gets one email)
-            {errors.close && (
-              <small id="close-error" class="field-error">
-                {errors.close}
-              </small>
-            )}
-          </label>
-        )}
+        <div id="reply-close">
+          {mayReply && (
+            <label for="close">
+              <input type="checkbox" id="close" name="close" value="on" checked={draft.close !== undefined && draft.close !== ''} aria-invalid={errors.close ? 'true' : undefined} aria-describedby={errors.close ? 'close-error' : undefined} /> Reply and
+              close the ticket (the customer gets one email)
+              {errors.close && (
+                <small id="close-error" class="field-error">
+                  {errors.close}
+                </small>
+              )}
+            </label>
+          )}
+        </div>
         {errors.seen && (
           <p id="seen-error" class="field-error">
             {errors.seen}
           </p>
         )}
-        <button type="submit">{mayReply ? 'Send' : 'Add note'}</button>
+        <button type="submit" id="reply-send">{mayReply ? 'Send' : 'Add note'}</button>
       </form>
     </section>
   );

@@ -95,10 +95,44 @@ describe('closing with an undo window, in a browser', () => {
     expect(await statusOf(ticket.id)).toBe('open');
     // For a person to look at (the row may already be gone by the phone shot: the window is short here).
     await screenshot(page, 'close-undo', 'pending-close');
+    expect(await page.locator('[data-flash]').textContent()).toContain(`Closing HD-${ticket.id} in`);
     await page.locator(`tr[data-ticket="HD-${ticket.id}"]`).waitFor({ state: 'detached', timeout: WINDOW_SECONDS * 1000 + 3000 });
     const closed = (await findTicketById(db(), ticket.id))!;
     expect(closed.status).toBe('closed');
     expect(closed.closed_at!).toBeGreaterThanOrEqual(clicked + WINDOW_SECONDS * 1000 - 1000);
+    // The same refresh lists it under "Recently closed", and the banner announcing the close, now past, goes.
+    await page.locator(`section[aria-labelledby="closed-heading"] tr[data-closed-ticket="HD-${ticket.id}"]`).waitFor({ timeout: 2000 });
+    expect(await page.locator('[data-flash]').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('on the ticket page, a committed close takes the banner away and leaves only the note, the draft kept', async () => {
+    const ticket = await newTicket('Close me from my page');
+    const { page, problems } = await loggedIn();
+    await page.goto(`${live.baseUrl}/agents/tickets/${ticket.id}/`);
+    await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    await Promise.all([page.waitForURL(`**/agents/tickets/${ticket.id}/`), page.locator('#close-control button').click()]);
+    await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    expect(await page.locator('[data-flash]').textContent()).toContain(`Closing HD-${ticket.id} in`);
+    expect(await page.getByLabel('Reply to the customer').count()).toBe(1);
+    // The agent starts a note while the window runs, the cursor in the box.
+    const draft = 'Closed on request; the customer confirmed by phone.';
+    await page.locator('#body').fill(draft);
+    await page.locator('#close-control [data-close-pending]').waitFor({ state: 'detached', timeout: WINDOW_SECONDS * 1000 + 3000 });
+    expect(await statusOf(ticket.id)).toBe('closed');
+    // What a fresh load of the closed ticket offers: a note only, under "Add a note"; no banner.
+    await page.locator('#kind-note-only').waitFor({ timeout: 2000 });
+    expect(await page.locator('#reply-form input[name="kind"][value="reply"]').count()).toBe(0);
+    expect(await page.locator('#reply-form input[name="close"]').count()).toBe(0);
+    expect(await page.locator('#reply-heading').textContent()).toBe('Add a note');
+    expect(await page.locator('[data-flash]').count()).toBe(0);
+    // The draft, and the cursor with it, stayed: typing goes on where it was.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('body');
+    await page.keyboard.type(' Done.');
+    expect(await page.locator('#body').inputValue()).toBe(`${draft} Done.`);
+    await Promise.all([page.waitForURL(`**/agents/tickets/${ticket.id}/`), page.getByRole('button', { name: 'Add note', exact: true }).click()]);
+    expect(await page.locator('#thread article[data-kind="note"] .message-body').last().textContent()).toBe(`${draft} Done.`);
     expect(problems).toEqual([]);
     await page.context().close();
   });

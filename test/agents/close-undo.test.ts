@@ -81,6 +81,8 @@ for (const dialect of DIALECTS) {
       expect(await closedMails(id)).toBe(0);
       const page = (await anaClient.get('/agents/dashboard/')).body;
       expect(page).toContain(`Closing HD-${id} in 10 s.`);
+      // The banner names the close it announces, for the live page to take it away when it commits.
+      expect(page).toContain(`data-flash-closing="HD-${id}"`);
       expect(page).toContain(`action="/agents/tickets/${id}/close/undo/"`);
       expect(page).toContain(`data-close-due="${clock.now() + WINDOW_MS}"`);
     });

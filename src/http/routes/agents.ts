@@ -146,7 +146,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
       const reference = referenceOf(id);
       if (result.kind === 'pending') {
         const seconds = secondsLeft(result.dueAt, ctx.clock.now());
-        setFlash(reply, { kind: 'info', message: `Closing ${reference} in ${seconds} s. Undo it with the Undo button next to the ticket; after that the customer is told.` });
+        setFlash(reply, { kind: 'info', message: `Closing ${reference} in ${seconds} s. Undo it with the Undo button next to the ticket; after that the customer is told.`, closing: reference });
       } else {
         setFlash(reply, result.kind === 'closed' ? { kind: 'success', message: `${reference} is closed. The customer has been told.` } : { kind: 'info', message: `${reference} was already closed.` });
       }
