@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TicketRow } from '../../src/db/schema.js';
 import { formatUtc } from '../../src/mail/templates/layout.js';
+import { FOLLOW_UP_NOTE } from '../../src/mail/templates/reply.js';
 import type { OutboxWorker } from '../../src/mail/worker.js';
 import { emailsOfTicket } from '../../src/repositories/outbox.js';
 import { changePresence } from '../../src/services/presence.js';
@@ -90,7 +91,7 @@ for (const dialect of DIALECTS) {
       expect(await closeTicket(bed.ctx, { id: bob, role: 'agent' }, second.id)).toBe(true);
       emails = await deliver();
       expect(emails).toHaveLength(1);
-      expectTicketEmail(emails[0], second, 'Your request is closed: VPN drops hourly', 'Bob Baker', ['Bob Baker has closed your request']);
+      expectTicketEmail(emails[0], second, 'Your request is closed: VPN drops hourly', 'Bob Baker', ['Bob Baker has closed your request', FOLLOW_UP_NOTE]);
 
       // Nothing more to send, nothing sent twice, every row marked sent.
       expect(await deliver()).toHaveLength(0);

@@ -1,4 +1,5 @@
 import { compose, type EmailContent, RATING_QUESTION, ratingLinks, subjectFor, type TicketMailData } from './layout.js';
+import { FOLLOW_UP_NOTE } from './reply.js';
 
 /**
  * To the customer when the ticket is closed: named after who closed it (`closedBy`: an admin
@@ -11,7 +12,9 @@ export function closed(data: TicketMailData): EmailContent {
     subjectFor(data, 'Your request is closed'),
     [
       `${data.closedBy ?? 'Our team'} has closed your request "${data.title}".`,
-      'If something is still not right, simply submit a new request and quote this reference.',
+      // Not "submit a new request": that would be a ticket linked to nothing; a message to this one
+      // opens a follow-up that names it (§9).
+      FOLLOW_UP_NOTE,
       ...(data.ratingUrls ? [RATING_QUESTION] : []),
     ],
     { closed: true, links: [...ratingLinks(data), ['Follow your request', data.statusUrl]] },

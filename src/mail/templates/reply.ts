@@ -29,9 +29,11 @@ export const MAX_QUOTED = 3;
 /** The line that opens the quoted history, in both bodies. */
 export const HISTORY_HEADING = 'Earlier in this conversation (newest first)';
 
+/** How a customer goes on after a close (§9: a message to a closed ticket opens a follow-up), in every email that closes. */
+export const FOLLOW_UP_NOTE = 'If something is still not right, simply answer this email or write on the status page: we will pick it up as a follow-up.';
+
 /** What a reply-and-close email says instead of a separate closed email (tests tell the two apart by it). */
-export const CLOSED_NOTE =
-  'This request is now closed. If something is still not right, simply answer this email or write on the status page: we will pick it up as a follow-up.';
+export const CLOSED_NOTE = `This request is now closed. ${FOLLOW_UP_NOTE}`;
 
 /** `Re: [HD-42] <title>` (§9). */
 export function replySubject(data: Pick<TicketMailData, 'reference' | 'title'>): string {
