@@ -324,14 +324,19 @@ export async function disableEndpoint(db: Db, endpointId: number, now: number): 
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** An admin's retry: a delivered or failed delivery is sent again, due now, with a fresh set of tries. */
+/**
+ * An admin's retry: a delivered or failed delivery is sent again, due now, with a fresh set of tries;
+ * one waiting for a later try (after a failure) is due now (an admin who fixed the receiver need not
+ * wait out the backoff). False when it is due already or being sent.
+ */
 export async function retryDelivery(db: Db, endpointId: number, id: number, now: number): Promise<boolean> {
   const result = await db
     .updateTable('webhook_deliveries')
-    .set({ status: 'pending', attempts: 0, next_attempt_at: now })
+    // A waiting try keeps its count (the backoff and the 24 h give-up go on from it); a settled one starts again.
+    .set((eb) => ({ status: 'pending', attempts: eb.case().when('status', '=', 'pending').then(eb.ref('attempts')).else(0).end(), next_attempt_at: now }))
     .where('id', '=', id)
     .where('endpoint_id', '=', endpointId)
-    .where('status', 'in', ['failed', 'delivered'])
+    .where((eb) => eb.or([eb('status', 'in', ['failed', 'delivered']), eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '>', now)])]))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

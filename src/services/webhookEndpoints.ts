@@ -88,8 +88,8 @@ export async function removeEndpoint(ctx: ServiceContext, by: Acting, id: number
 
 /**
  * An admin's retry: a failed (or delivered) delivery of the endpoint goes out again, due now, with
- * its webhook-id and body unchanged. False when it is already waiting or being sent; 404 when the
- * endpoint or the delivery does not exist.
+ * its webhook-id and body unchanged; one waiting for a later try is tried now. False when it is due
+ * already or being sent; 404 when the endpoint or the delivery does not exist.
  */
 export async function retryWebhookDelivery(ctx: ServiceContext, by: Acting, endpointId: number, deliveryId: number): Promise<boolean> {
   const db = ctx.handle.db;

@@ -138,7 +138,9 @@ function DeliveryLog({ endpointId, deliveries, csrf }: { endpointId: number; del
               </span>
             </td>
             <td data-label="">
-              {(d.status === 'failed' || d.status === 'delivered') && <ActionForm action={`${WEBHOOKS}${endpointId}/deliveries/${d.id}/retry/`} csrf={csrf} class="secondary outline" label="Retry" ariaLabel={`Retry delivery ${d.id}`} />}
+              {(d.status === 'failed' || d.status === 'delivered' || (d.status === 'pending' && d.attempts > 0)) && (
+                <ActionForm action={`${WEBHOOKS}${endpointId}/deliveries/${d.id}/retry/`} csrf={csrf} class="secondary outline" label={d.status === 'pending' ? 'Retry now' : 'Retry'} ariaLabel={`Retry delivery ${d.id}${d.status === 'pending' ? ' now' : ''}`} />
+              )}
             </td>
           </tr>
         ))}

@@ -138,6 +138,11 @@ for (const dialect of DIALECTS) {
       const row = () => db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpoint.id).executeTakeFirstOrThrow();
       expect(await row()).toMatchObject({ status: 'pending', attempts: 1, response_status: 500, next_attempt_at: clock.now() + 5_000 });
       expect(await w.runOnce()).toMatchObject({ claimed: 0 });
+      // An admin need not wait out the backoff: the waiting try is due now, its count kept.
+      const waiting = (await row()).id;
+      expect((await admin.api.post(`/api/v1/webhooks/${endpoint.id}/deliveries/${waiting}/retry`)).body).toEqual({ retried: true });
+      expect(await row()).toMatchObject({ status: 'pending', attempts: 1, next_attempt_at: clock.now() });
+      expect((await admin.api.post(`/api/v1/webhooks/${endpoint.id}/deliveries/${waiting}/retry`)).body).toEqual({ retried: false });
       clock.advance(5_000);
       expect(await w.runOnce()).toMatchObject({ claimed: 1, retrying: 1 });
       expect(await row()).toMatchObject({ status: 'pending', attempts: 2, response_status: null, last_error: 'no answer within 0.3 s', next_attempt_at: clock.now() + 5 * 60_000 });

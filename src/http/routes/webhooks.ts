@@ -120,7 +120,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, { allow
     admin.post<{ Params: { id: string; delivery: string } }>(`${WEBHOOKS}:id/deliveries/:delivery/retry/`, { preHandler: app.csrfProtection }, async (request, reply) => {
       const id = webhookIdOf(request.params.id);
       const retried = await retryWebhookDelivery(ctx, actingOf(request), id, webhookIdOf(request.params.delivery, 'Delivery'));
-      setFlash(reply, retried ? { kind: 'success', message: 'Delivery queued to be sent again.' } : { kind: 'info', message: 'That delivery is already waiting to be sent.' });
+      setFlash(reply, retried ? { kind: 'success', message: 'Delivery queued to be sent again.' } : { kind: 'info', message: 'That delivery is already due or being sent.' });
       return reply.redirect(`${WEBHOOKS}${id}/`, 303);
     });
   });
