@@ -34,6 +34,7 @@ import { connect, type DbHandle } from '../src/db/connect.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { rebuildSlaFigures } from '../src/db/migrations/2026-12-03T0900-sla-figures.js';
 import { rebuildCsatSummary } from '../src/db/migrations/2026-12-04T1200-csat.js';
+import { rebuildPendingTeamSummary } from '../src/db/migrations/2026-12-14T0900-pending-team-summary.js';
 import { RESOLUTION_RANGES } from '../src/core/resolution-histogram.js';
 import { DEFAULT_SLA } from '../src/core/sla.js';
 import { rebuildSearchIndex } from '../src/repositories/searchIndex.js';
@@ -294,6 +295,8 @@ async function rebuildDerived(db: DbHandle['db']): Promise<void> {
   await rebuildSlaFigures(db);
   // §13's csat_summary, likewise.
   await rebuildCsatSummary(db);
+  // The waiting tickets per team and skills (the dashboard's Needs attention), likewise.
+  await rebuildPendingTeamSummary(db);
 }
 
 /** A ticket's resolution_histogram bucket in SQL (the triggers' buckets: src/core/resolution-histogram.ts). */

@@ -61,6 +61,16 @@ export interface OpenBreachSummaryTable {
   breached: number;
 }
 
+/**
+ * Waiting tickets (open, no agent) per team and required skills (tickets.required_skills, as
+ * stored), kept by triggers (migration 2026-12-14T0900). Rows may hold zero.
+ */
+export interface PendingTeamSummaryTable {
+  team_id: number;
+  required_skills: string;
+  pending: number;
+}
+
 export interface SummaryTables {
   closed_ticket_summary: ClosedTicketSummaryTable;
   open_ticket_summary: OpenTicketSummaryTable;
@@ -68,4 +78,5 @@ export interface SummaryTables {
   first_response_histogram: FirstResponseHistogramTable;
   open_breach_summary: OpenBreachSummaryTable;
   csat_summary: CsatSummaryTable;
+  pending_team_summary: PendingTeamSummaryTable;
 }

@@ -3,12 +3,28 @@
  * attention" panel and the sentence announced to screen readers. The desk as it stands now,
  * whatever the window: counts from the summaries, the few most urgent items from indexes
  * (repositories/attention.ts); the decisions are core/dashboardAttention.ts's.
+ *
+ * Teams (§12): a waiting ticket needs attention while no available agent *who may take it* is
+ * available (routing's rule, asked per kind of waiting ticket: team and skills). On one team's
+ * dashboard (`?team=`) the waiting tickets, those needing attention and the agents available are
+ * that team's; overdue, held and undelivered are the whole desk's.
  */
 import type { Db } from '../db/connect.js';
-import { type AlarmLevel, attentionSections, type CardLevels, cardLevels, mostUrgent, type SectionLevel, summarySentence, worstLevel } from '../core/dashboardAttention.js';
+import { type AlarmLevel, attentionSections, availableInTeam, type CardLevels, cardLevels, mostUrgent, oldestFirst, type SectionLevel, summarySentence, unattendedKinds, worstLevel } from '../core/dashboardAttention.js';
 import { PAUSED_DUE_AT } from '../core/slaClocks.js';
 import { referenceOf } from '../core/tickets.js';
-import { type AttentionEmailRow, type AttentionRows, attentionRows, type AttentionTicketRow } from '../repositories/attention.js';
+import { skillNeedsOf, type TeamWorld } from '../core/teams.js';
+import {
+  type AttentionEmailRow,
+  type AttentionRows,
+  attentionRows,
+  type AttentionTicketRow,
+  availableAgentIds,
+  countWaitingOfKind,
+  oldestWaitingOfKind,
+  waitingKinds,
+} from '../repositories/attention.js';
+import { loadTeamWorld } from '../repositories/teamState.js';
 import { countByState, dialectOf, openOverdueByPriority } from '../repositories/stats.js';
 import type { MailStats } from './mailStats.js';
 import type { Stats } from './stats.js';
@@ -66,36 +82,64 @@ export interface Desk {
   at: number;
   waiting: number;
   overdue: number;
+  availableAgents: number;
+  /** Waiting tickets no available agent may take, and the oldest of them. */
+  unattended: { count: number; oldest: AttentionTicketRow[] };
   rows: AttentionRows;
 }
 
-/** Reads the desk at `now`; run it in the figures' read snapshot (inReadSnapshot) so both agree. */
-export async function loadDesk(db: Db, now: number): Promise<Desk> {
-  const { pending: waiting } = await countByState(db);
+/**
+ * The waiting tickets (of team `teamId`, or every team) that no available agent may take at `now`:
+ * per kind of waiting ticket, core/dashboardAttention.ts says which (created after which instant),
+ * and those are counted and listed from the kind's range of tickets_queue_by_team.
+ */
+async function loadUnattended(db: Db, now: number, teamId: number | null, world: TeamWorld, available: readonly number[]) {
+  const dialect = dialectOf(db);
+  const kinds = (await waitingKinds(db, teamId)).map((row) => ({ row, teamId: row.team_id, skills: skillNeedsOf(row.required_skills), pending: row.pending }));
+  const found = unattendedKinds(kinds, world, available, now);
+  let count = 0;
+  const oldest: AttentionTicketRow[] = [];
+  for (const { kind, after } of found) {
+    count += await countWaitingOfKind(db, dialect, kind.row, after);
+    oldest.push(...(await oldestWaitingOfKind(db, dialect, kind.row, after, ATTENTION_ITEMS)));
+  }
+  return { count, oldest: oldestFirst(oldest, ATTENTION_ITEMS), kinds };
+}
+
+/**
+ * Reads the desk at `now`, of every team or of team `teamId` (see the header); run it in the
+ * figures' read snapshot (inReadSnapshot) so both agree.
+ */
+export async function loadDesk(db: Db, now: number, teamId: number | null = null): Promise<Desk> {
+  const [world, available] = [await loadTeamWorld(db), await availableAgentIds(db)];
+  const unattended = await loadUnattended(db, now, teamId, world, available);
+  const waiting = teamId === null ? (await countByState(db)).pending : unattended.kinds.reduce((total, k) => total + k.pending, 0);
+  const availableAgents = teamId === null ? available.length : availableInTeam(world, available, teamId).length;
   const overdue = (await openOverdueByPriority(db, now)).reduce((total, r) => total + r.n, 0);
-  return { at: now, waiting, overdue, rows: await attentionRows(db, dialectOf(db), now, ATTENTION_ITEMS) };
+  return { at: now, waiting, overdue, availableAgents, unattended: { count: unattended.count, oldest: unattended.oldest }, rows: await attentionRows(db, dialectOf(db), now, ATTENTION_ITEMS) };
 }
 
 /** The alarms from the desk, beside the window's figures (`stats`) and the outbox (`mail`). */
-export function attentionOf({ at, waiting, overdue, rows }: Desk, stats: Pick<Stats, 'pending' | 'sla'>, mail: MailStats): Attention {
+export function attentionOf({ at, waiting, overdue, availableAgents, unattended, rows }: Desk, stats: Pick<Stats, 'pending' | 'sla'>, mail: MailStats): Attention {
   const sections = attentionSections({
     waiting,
     overdue,
-    availableAgents: rows.availableAgents,
+    availableAgents,
+    waitingUnattended: unattended.count,
     heldByUnavailable: rows.heldByUnavailable,
     undeliveredEmails: mail.outbox.failed + mail.outbox.bounced,
   });
   return {
     at,
-    summary: summarySentence({ waiting, overdue, availableAgents: rows.availableAgents }),
+    summary: summarySentence({ waiting, overdue, availableAgents }),
     waiting,
     overdue,
-    available_agents: rows.availableAgents,
-    cards: cardLevels({ pending: stats.pending, openOverdue: stats.sla.open_overdue, availableAgents: rows.availableAgents }),
+    available_agents: availableAgents,
+    cards: cardLevels({ pending: stats.pending, openOverdue: stats.sla.open_overdue, waitingUnattended: unattended.count }),
     level: worstLevel(Object.values(sections).map((s) => s.level)),
     sections: {
       breached_open: { ...sections.breached_open, items: mostUrgent(rows.overdue, ATTENTION_ITEMS).map(ticketOf) },
-      waiting_unattended: { ...sections.waiting_unattended, items: sections.waiting_unattended.count > 0 ? rows.oldestWaiting.map(ticketOf) : [] },
+      waiting_unattended: { ...sections.waiting_unattended, items: unattended.oldest.map(ticketOf) },
       held_by_unavailable: { ...sections.held_by_unavailable, items: rows.heldByUnavailableItems.map(ticketOf) },
       undelivered_emails: { ...sections.undelivered_emails, items: rows.undeliveredEmails },
     },
@@ -103,6 +147,6 @@ export function attentionOf({ at, waiting, overdue, rows }: Desk, stats: Pick<St
 }
 
 /** loadDesk and attentionOf in one (for tests and scripts). */
-export async function computeAttention(db: Db, now: number, stats: Pick<Stats, 'pending' | 'sla'>, mail: MailStats): Promise<Attention> {
-  return attentionOf(await loadDesk(db, now), stats, mail);
+export async function computeAttention(db: Db, now: number, stats: Pick<Stats, 'pending' | 'sla'>, mail: MailStats, teamId: number | null = null): Promise<Attention> {
+  return attentionOf(await loadDesk(db, now, teamId), stats, mail);
 }

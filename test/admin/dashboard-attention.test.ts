@@ -10,7 +10,6 @@ import type { Dialect } from '../../src/db/connect.js';
 import {
   heldByUnavailableCountQuery,
   heldByUnavailableQuery,
-  oldestWaitingQuery,
   overdueHeldQuery,
   overdueWaitingQuery,
   undeliveredEmailsQuery,
@@ -128,6 +127,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('reads each list from its index (no scan of the tickets or the outbox)', async () => {
+      // The waiting tickets of a kind (team and skills): test/admin/dashboard-attention-teams.test.ts.
       // Held tickets: looked up per agent, never by walking the open tickets (the queue's rows share
       // that partial index). On PostgreSQL a LATERAL subquery makes it a loop over the users with the
       // tickets read per user (at 100k tickets: Bitmap Index Scan on tickets_open_by_agent, agent_id =
@@ -135,7 +135,6 @@ for (const dialect of DIALECTS) {
       // joins all open tickets at once (what it did before: a hash join over the whole queue).
       const perAgent = dialect === 'sqlite' ? /SEARCH t USING (COVERING )?INDEX tickets_open_by_agent \(agent_id=\?\)/ : /^(?!.*Hash Join).*Nested Loop.*agent_id = u\.id/;
       const queries: [string, { compile(db: unknown): CompiledQuery }, RegExp][] = [
-        ['oldest waiting', oldestWaitingQuery(dialect, 3), /tickets_queue_oldest/],
         ['overdue waiting', overdueWaitingQuery(dialect, clock.now(), 3), /tickets_queue_deadline/],
         ['overdue held', overdueHeldQuery(dialect, clock.now(), 3), perAgent],
         ['held by unavailable', heldByUnavailableQuery(dialect, 3), perAgent],

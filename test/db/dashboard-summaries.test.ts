@@ -19,6 +19,9 @@ import { addAgents, allTickets, EDGE_RESOLUTIONS, expectAllTimeStatsMatchScan, e
 /** Every figure of the current schema, ratings (§13) among the generated rows. */
 const WITH_RATINGS = { sla: true, csat: true };
 const M = 60_000;
+/** Teams and stored skills a ticket is moved between (ids need no rows: tickets.team_id has no foreign key). */
+const TEAMS = [1, 2, 3];
+const SKILLS = ['[]', '[{"id":1,"name":"German","after":600000}]', '[{"id":2,"name":"Legal","after":null}]'];
 const H = 60 * M;
 const D = 24 * H;
 
@@ -63,6 +66,8 @@ async function churn(db: Db, r: Rng, now: number, agents: readonly number[], use
       // §13: rated, re-rated or cleared (csat_summary follows).
       await db.updateTable('tickets').set({ csat_score: r.pick(['good', 'bad', null] as const), csat_rated_at: now }).where('id', '=', t.id).execute();
     }
+    // §12: another team or other skills (pending_team_summary follows a waiting ticket's kind).
+    if (r.chance(0.1)) await db.updateTable('tickets').set(r.chance(0.5) ? { team_id: r.pick(TEAMS) } : { required_skills: r.pick(SKILLS) }).where('id', '=', t.id).execute();
   }
   // One statement changing many rows at once: both kinds of trigger see every row.
   const some = tickets.filter(() => r.chance(0.1)).map((t) => t.id);

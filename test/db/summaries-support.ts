@@ -193,6 +193,8 @@ async function expectSlaSummariesMatchTickets(db: Db, tickets: readonly TicketRo
 export interface SlaOption {
   sla: boolean;
   csat?: boolean;
+  /** pending_team_summary (2026-12-14T0900); checked with the ratings unless told. */
+  pendingTeams?: boolean;
 }
 
 /** open_ticket_summary and resolution_histogram (non-zero rows), and §11's summaries, against a recount of the tickets. */
@@ -200,6 +202,7 @@ export async function expectSummariesMatchTickets(db: Db, options: SlaOption = {
   const tickets = await allTickets(db);
   if (options.sla) await expectSlaSummariesMatchTickets(db, tickets);
   if (options.csat ?? options.sla) await expectCsatSummaryMatchesTickets(db, tickets);
+  if (options.pendingTeams ?? options.csat ?? options.sla) await expectPendingTeamSummaryMatchesTickets(db, tickets);
   const open = new Map<string, number>();
   const histogram = new Map<number, number>();
   for (const t of tickets) {
@@ -215,6 +218,17 @@ export async function expectSummariesMatchTickets(db: Db, options: SlaOption = {
   expect(Object.fromEntries(openRows.map((row) => [`${row.priority}/${Number(row.assigned)}`, Number(row.open)]))).toEqual(Object.fromEntries(open));
   const histogramRows = await db.selectFrom('resolution_histogram').select(['bucket', 'closed']).where('closed', '<>', 0).orderBy('bucket').execute();
   expect(histogramRows.map((row) => [Number(row.bucket), Number(row.closed)])).toEqual([...histogram].sort((a, b) => a[0] - b[0]));
+}
+
+/** pending_team_summary (non-zero rows) against the waiting tickets counted per team and required skills. */
+async function expectPendingTeamSummaryMatchesTickets(db: Db, tickets: readonly TicketRow[]): Promise<void> {
+  const counts = new Map<string, number>();
+  for (const t of tickets) {
+    const key = `${t.team_id} ${t.required_skills}`;
+    if (t.status === 'open' && t.agent_id === null) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const rows = await db.selectFrom('pending_team_summary').select(['team_id', 'required_skills', 'pending']).where('pending', '<>', 0).execute();
+  expect(Object.fromEntries(rows.map((row) => [`${row.team_id} ${row.required_skills}`, Number(row.pending)]))).toEqual(Object.fromEntries(counts));
 }
 
 /** Rated and good tickets per agent (0: none), or per team, recounted from the tickets. */

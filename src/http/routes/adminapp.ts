@@ -43,7 +43,7 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     if (running) return running;
     const now = ctx.clock.now();
     // The figures and the desk's alarms in one read snapshot, so the panel agrees with the cards.
-    const snapshot = inReadSnapshot(ctx.handle.db, async (t) => ({ figures: await computeStats(t, { window, now, team }), desk: await loadDesk(t, now), teams: await listTeamNames(t) }));
+    const snapshot = inReadSnapshot(ctx.handle.db, async (t) => ({ figures: await computeStats(t, { window, now, team }), desk: await loadDesk(t, now, team?.id ?? null), teams: await listTeamNames(t) }));
     const started = Promise.all([snapshot, computeMailStats(ctx.handle, now)])
       .then(([{ figures, desk, teams }, mail]) => ({ ...figures, mail, attention: attentionOf(desk, figures, mail), team_choices: teams }))
       .finally(() => inFlight.delete(key));
