@@ -1,0 +1,72 @@
+/**
+ * The rule for unknown fields (README, JSON API): every JSON request body refuses a key its route
+ * does not know with a 400 naming it (`fields.<key>`: "Unknown field."), and nothing is written.
+ * Each body below is valid but for the one extra key, so the answer names that key alone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../support/db.js';
+import { berlinOffice } from '../support/calendars.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { type ApiClient, staffWithToken } from './support.js';
+
+const TICKET = { name: 'Dora', email: 'dora@customer.example', title: 'Printer', description: 'It jams.', priority: 'low' };
+const TABLES = ['tickets', 'messages', 'calendars', 'calendar_versions', 'teams', 'team_members', 'topics', 'skills', 'agent_skills', 'webhook_endpoints', 'settings'] as const;
+
+for (const dialect of DIALECTS) {
+  describe(`unknown fields in request bodies (${dialect})`, () => {
+    let t: TestApp;
+    let admin: ApiClient;
+    let agent: ApiClient;
+    let reference: string;
+    let calendarId: number;
+    let teamId: number;
+    let webhookId: number;
+    const db = () => t.ctx.handle.db;
+    const everything = async () => {
+      const rows = await Promise.all(TABLES.map((table) => db().selectFrom(table).selectAll().execute()));
+      const presence = await db().selectFrom('users').select(['id', 'presence']).orderBy('id').execute();
+      return { rows, presence };
+    };
+
+    beforeAll(async () => {
+      t = await startTestApp(dialect);
+      admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
+      agent = (await staffWithToken(t.app, t.ctx, 'ana')).api;
+      const anonymous = new (admin.constructor as typeof ApiClient)(t.app);
+      reference = (await anonymous.post('/api/v1/tickets', TICKET)).body.reference;
+      calendarId = (await admin.post('/api/v1/calendars', berlinOffice('Kept'))).body.id;
+      teamId = (await admin.post('/api/v1/teams', { name: 'Billing' })).body.id;
+      webhookId = (await admin.post('/api/v1/webhooks', { url: 'https://hooks.example.com/in', events: ['ticket.created'] })).body.id;
+      expect([reference, calendarId, teamId, webhookId].every((value) => value !== undefined)).toBe(true);
+    });
+    afterAll(() => t.close());
+
+    const cases: [string, (client: { admin: ApiClient; agent: ApiClient; anonymous: ApiClient }) => Promise<{ status: number; body: any }>][] = [
+      ['POST /api/v1/tickets', ({ anonymous }) => anonymous.post('/api/v1/tickets', { ...TICKET, surprise: 1 })],
+      ['POST /api/v1/tickets/{reference}/assign', ({ admin }) => admin.post(`/api/v1/tickets/${reference}/assign`, { agent: null, surprise: 1 })],
+      ['POST /api/v1/tickets/{reference}/messages', ({ admin }) => admin.post(`/api/v1/tickets/${reference}/messages`, { kind: 'note', body: 'A note', surprise: 1 })],
+      ['PUT /api/v1/agents/me/presence', ({ agent }) => agent.put('/api/v1/agents/me/presence', { status: 'available', surprise: 1 })],
+      ['POST /api/v1/calendars', ({ admin }) => admin.post('/api/v1/calendars', { ...berlinOffice('New'), surprise: 1 })],
+      ['PUT /api/v1/calendars/{id}', ({ admin }) => admin.put(`/api/v1/calendars/${calendarId}`, { ...berlinOffice('Renamed'), surprise: 1 })],
+      ['POST /api/v1/teams', ({ admin }) => admin.post('/api/v1/teams', { name: 'Sales', surprise: 1 })],
+      ['PUT /api/v1/teams/{id}', ({ admin }) => admin.put(`/api/v1/teams/${teamId}`, { name: 'Accounts', surprise: 1 })],
+      ['POST /api/v1/topics', ({ admin }) => admin.post('/api/v1/topics', { name: 'Invoices', team: 'Billing', surprise: 1 })],
+      ['POST /api/v1/skills', ({ admin }) => admin.post('/api/v1/skills', { name: 'German', surprise: 1 })],
+      ['PUT /api/v1/agents/{username}/teams', ({ admin }) => admin.put('/api/v1/agents/ana/teams', { teams: ['Billing'], surprise: 1 })],
+      ['POST /api/v1/webhooks', ({ admin }) => admin.post('/api/v1/webhooks', { url: 'https://hooks.example.com/other', events: ['ticket.closed'], surprise: 1 })],
+      ['PUT /api/v1/webhooks/{id}', ({ admin }) => admin.put(`/api/v1/webhooks/${webhookId}`, { url: 'https://hooks.example.com/moved', events: ['ticket.closed'], surprise: 1 })],
+      ['PATCH /api/v1/settings', ({ admin }) => admin.patch('/api/v1/settings', { default_capacity: 7, surprise: 1 })],
+      ['POST /api/v1/forecast', ({ admin }) => admin.post('/api/v1/forecast', { from: '2026-01-01', to: '2026-01-02', surprise: 1 })],
+    ];
+    for (const [route, send] of cases) {
+      it(`${route} refuses it, naming it, and writes nothing`, async () => {
+        const before = await everything();
+        const response = await send({ admin, agent, anonymous: new (admin.constructor as typeof ApiClient)(t.app) });
+        expect(response.status).toBe(400);
+        expect(response.body.error.code).toBe('invalid_input');
+        expect(response.body.error.fields).toEqual({ surprise: 'Unknown field.' });
+        expect(await everything()).toEqual(before);
+      });
+    }
+  });
+}
