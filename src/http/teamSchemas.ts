@@ -42,7 +42,7 @@ export const TopicBody = z
     team: z.unknown().meta({ type: 'string', example: 'Billing' }),
     skills: z.unknown().optional().meta({ type: 'array', description: 'Skill names, or {name, optional_after_minutes}: the skill is no longer needed once the ticket has waited that long' }),
     addresses: z.unknown().optional().meta({ type: 'array', description: 'Inbound email addresses' }),
-    hidden: z.unknown().optional().meta({ type: 'boolean', description: 'Default false; at least one topic stays on the form' }),
+    hidden: z.boolean({ error: 'Hidden: true or false.' }).nullable().optional().meta({ description: 'Default false; at least one topic stays on the form' }),
     default_priority: z.unknown().optional().meta({ type: 'string', enum: ['high', 'medium', 'low'], description: 'For mail to its addresses; absent or null: none' }),
   })
   .meta({ id: 'TopicRequest' });

@@ -1,7 +1,8 @@
 /**
- * The rule for unknown fields (README, JSON API): every JSON request body refuses a key its route
- * does not know with a 400 naming it (`fields.<key>`: "Unknown field."), and nothing is written.
- * Each body below is valid but for the one extra key, so the answer names that key alone.
+ * Strict bodies (README, JSON API): every JSON request body refuses a key its route does not know
+ * with a 400 naming it (`fields.<key>`: "Unknown field."), and a boolean field takes only a JSON
+ * boolean; nothing is written. Each body below is valid but for the one bad key, so the answer
+ * names that key alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/db.js';
@@ -13,7 +14,7 @@ const TICKET = { name: 'Dora', email: 'dora@customer.example', title: 'Printer',
 const TABLES = ['tickets', 'messages', 'calendars', 'calendar_versions', 'teams', 'team_members', 'topics', 'skills', 'agent_skills', 'webhook_endpoints', 'settings'] as const;
 
 for (const dialect of DIALECTS) {
-  describe(`unknown fields in request bodies (${dialect})`, () => {
+  describe(`strict request bodies (${dialect})`, () => {
     let t: TestApp;
     let admin: ApiClient;
     let agent: ApiClient;
@@ -58,6 +59,25 @@ for (const dialect of DIALECTS) {
       ['PATCH /api/v1/settings', ({ admin }) => admin.patch('/api/v1/settings', { default_capacity: 7, surprise: 1 })],
       ['POST /api/v1/forecast', ({ admin }) => admin.post('/api/v1/forecast', { from: '2026-01-01', to: '2026-01-02', surprise: 1 })],
     ];
+    // The pages' checkbox values ("on", "true") are for HTML forms; through the API they are refused.
+    const booleans: [string, (client: { admin: ApiClient }) => Promise<{ status: number; body: any }>, string][] = [
+      ['POST /api/v1/webhooks active "true"', ({ admin }) => admin.post('/api/v1/webhooks', { url: 'https://hooks.example.com/b', events: ['ticket.closed'], active: 'true' }), 'active'],
+      ['PUT /api/v1/webhooks/{id} active 0', ({ admin }) => admin.put(`/api/v1/webhooks/${webhookId}`, { url: 'https://hooks.example.com/in', events: ['ticket.created'], active: 0 }), 'active'],
+      ['POST /api/v1/topics hidden "on"', ({ admin }) => admin.post('/api/v1/topics', { name: 'Secret', team: 'Billing', hidden: 'on' }), 'hidden'],
+      ['POST /api/v1/calendars yearly "yes"', ({ admin }) => admin.post('/api/v1/calendars', { ...berlinOffice('Yearly'), holidays: [{ from: '2026-01-01', yearly: 'yes' }] }), 'holidays.0.yearly'],
+      ['POST /api/v1/tickets/{reference}/messages close "true"', ({ admin }) => admin.post(`/api/v1/tickets/${reference}/messages`, { kind: 'reply', body: 'Done', close: 'true' }), 'close'],
+    ];
+    for (const [route, send, field] of booleans) {
+      it(`${route} is refused, naming ${field}, and writes nothing`, async () => {
+        const before = await everything();
+        const response = await send({ admin });
+        expect(response.status).toBe(400);
+        expect(Object.keys(response.body.error.fields)).toEqual([field]);
+        expect(response.body.error.fields[field]).toMatch(/true or false/i);
+        expect(await everything()).toEqual(before);
+      });
+    }
+
     for (const [route, send] of cases) {
       it(`${route} refuses it, naming it, and writes nothing`, async () => {
         const before = await everything();
