@@ -161,9 +161,11 @@ export const NewTicket = withCoreRules(
     description: z.string({ error: required('Description') }).meta({ minLength: 1, maxLength: 10_000 }),
     priority: z.string({ error: required('Priority') }).meta({ description: '`high`, `medium` or `low`, in any letter case', example: 'high' }),
     topic: z
-      .string({ error: 'Topic: give one topic name.' })
+      .union([z.string().meta({ maxLength: 100, description: 'Its name in any letter case, or its id as text', example: 'General' }), z.number().int().min(1).meta({ description: 'Its id', example: 2 })], {
+        error: 'Topic: give one topic name, or its id.',
+      })
       .optional()
-      .meta({ description: 'The topic (§12), by name (any letter case) or id; decides the team and the skills needed; hidden topics are refused. Default: the first topic not hidden', maxLength: 100 }),
+      .meta({ description: 'The topic (§12), by name (any letter case) or id (an integer, or its digits as text); decides the team and the skills needed; hidden topics are refused. Default: the first topic not hidden' }),
   }),
   validateNewTicket,
 ).meta({ id: 'NewTicket', description: 'The same fields and rules as the customer form' });
