@@ -58,6 +58,9 @@ function mailboxKey() {
     .refine((v) => parseMailbox(v) !== null, 'must be one email address, optionally with a name: Support <help@example.com>');
 }
 
+/** DATABASE_URL when it is unset or empty. */
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/helpdesk.sqlite';
+
 const EnvSchema = z.object({
   /** TCP port to listen on. */
   PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
@@ -66,7 +69,7 @@ const EnvSchema = z.object({
   /** `sqlite:<path>` (embedded, default) or `postgres://user:pass@host:5432/db` (several processes). */
   DATABASE_URL: z
     .string()
-    .default('sqlite:./data/helpdesk.sqlite')
+    .default(DEFAULT_DATABASE_URL)
     .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://'),
   /** Mail server, e.g. `smtp://user:pass@host:587`; unset: emails are logged, not sent. */
   SMTP_URL: z
