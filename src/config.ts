@@ -47,6 +47,20 @@ function urlProblem(message: string, loopbackHttpOnly: boolean, path?: string) {
  * The environment, parsed once at start-up (SPEC §7). A `.env` file in the working directory is
  * read first if present; real environment variables win over it.
  */
+/**
+ * A mailbox key (MAIL_FROM, MAIL_REPLY_TO): one address, optionally with a display name, trimmed.
+ * Anything else would make a broken From: or Reply-To: header on every email, so it stops start-up.
+ */
+function mailboxKey() {
+  return z
+    .string()
+    .trim()
+    .refine((v) => parseMailbox(v) !== null, 'must be one email address, optionally with a name: Support <help@example.com>');
+}
+
+/** DATABASE_URL when it is unset or empty. */
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/helpdesk.sqlite';
+
 const EnvSchema = z.object({
   /** TCP port to listen on. */
   PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
@@ -55,7 +69,7 @@ const EnvSchema = z.object({
   /** `sqlite:<path>` (embedded, default) or `postgres://user:pass@host:5432/db` (several processes). */
   DATABASE_URL: z
     .string()
-    .default('sqlite:./data/helpdesk.sqlite')
+    .default(DEFAULT_DATABASE_URL)
     .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://'),
   /** Mail server, e.g. `smtp://user:pass@host:587`; unset: emails are logged, not sent. */
   SMTP_URL: z
@@ -63,16 +77,13 @@ const EnvSchema = z.object({
     .optional()
     .transform((v) => (v === '' ? undefined : v))
     .refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'must start with smtp:// or smtps://'),
-  /** The From: of every email. */
-  MAIL_FROM: z.string().min(3).default('Helpdesk <helpdesk@localhost>'),
+  /** The From: of every email (`address` or `Name <address>`). */
+  MAIL_FROM: mailboxKey().default('Helpdesk <helpdesk@localhost>'),
   /**
    * The Reply-To: of every email, the support address customers answer to (`address` or
    * `Name <address>`); unset: MAIL_FROM. Point it at the mailbox the email channel (§10) reads.
    */
-  MAIL_REPLY_TO: z
-    .string()
-    .optional()
-    .refine((v) => v === undefined || parseMailbox(v) !== null, 'must be one email address, optionally with a name: Support <help@example.com>'),
+  MAIL_REPLY_TO: mailboxKey().optional(),
   /** Base of the links in emails, as customers reach this server. */
   PUBLIC_URL: z
     .string()
@@ -301,7 +312,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
-    mailReplyTo: e.MAIL_REPLY_TO?.trim() ?? e.MAIL_FROM,
+    mailReplyTo: e.MAIL_REPLY_TO ?? e.MAIL_FROM,
     publicUrl,
     secretKey: e.SECRET_KEY ?? keptSecret(e.DATABASE_URL),
     adminPassword: e.ADMIN_PASSWORD,

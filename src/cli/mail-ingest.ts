@@ -6,14 +6,13 @@
  * not be stored or handled (no database, bad configuration), so the mail server keeps it and tries
  * again. Nothing is lost between the two: see src/services/inbound.ts.
  */
-import { ConfigError, loadConfig, readDotEnv } from '../config.js';
-import { connect, type DbHandle } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrate.js';
 import { referenceOf } from '../core/tickets.js';
 import { createChangeHub } from '../live/postgresHub.js';
 import { type ServiceContext, systemClock } from '../services/context.js';
 import { ingestMail } from '../services/inbound.js';
 import { TicketIntake } from '../services/intake.js';
+import { cliConfig, openDatabase } from './context.js';
+import { runCommand } from './run.js';
 
 /** sysexits.h: a temporary failure; the mail server retries later. */
 const EX_TEMPFAIL = 75;
@@ -25,13 +24,10 @@ async function readStdin(): Promise<Buffer> {
 }
 
 async function main(): Promise<number> {
-  readDotEnv();
-  let handle: DbHandle | undefined;
+  const config = cliConfig();
+  const raw = await readStdin();
+  const handle = await openDatabase(config.databaseUrl, { poolSize: 2 });
   try {
-    const config = loadConfig();
-    const raw = await readStdin();
-    handle = connect(config.databaseUrl, { poolSize: 2 });
-    await migrateToLatest(handle.db);
     // Live pages of the server processes hear of the change (on PostgreSQL, through NOTIFY).
     const hub = createChangeHub(handle, config.databaseUrl, () => undefined);
     const ctx: ServiceContext = { handle, clock: systemClock, publicUrl: config.publicUrl, onChanges: (changes) => hub.publishTickets(changes) };
@@ -43,12 +39,9 @@ async function main(): Promise<number> {
     } finally {
       await hub.close();
     }
-  } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : `mail:ingest could not store the mail (the mail server will try again): ${String((error as Error)?.message ?? error)}`);
-    return EX_TEMPFAIL;
   } finally {
-    await handle?.destroy().catch(() => undefined);
+    await handle.destroy().catch(() => undefined);
   }
 }
 
-process.exitCode = await main();
+runCommand('mail:ingest', main, { exitCode: EX_TEMPFAIL, lead: 'mail:ingest could not store the mail (the mail server will try again)' });

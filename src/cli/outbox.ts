@@ -9,18 +9,22 @@
  *   npm run outbox -- retry --all-failed    put every failed email back (also: --all-failed alone)
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, readDotEnv } from '../config.js';
 import { DomainError } from '../core/errors.js';
-import { connect } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrate.js';
 import type { OutboxRow } from '../db/schema.js';
 import { listOutbox, OUTBOX_STATUSES, type OutboxStatus } from '../repositories/outbox.js';
-import { type ServiceContext, systemClock } from '../services/context.js';
+import type { ServiceContext } from '../services/context.js';
 import { retryAllFailed, retryFailedEmail } from '../services/outbox.js';
+import { openForCli } from './context.js';
+import { CommandError, runCommand } from './run.js';
 
 const USAGE = 'usage: npm run outbox [-- --status pending|sending|sent|failed|bounced|all] [--limit N] | retry <id> | retry --all-failed';
 
-class UsageError extends Error {}
+/** A refused command line or id: its line, then the usage. */
+class UsageError extends CommandError {
+  constructor(message: string) {
+    super(`${message}\n${USAGE}`);
+  }
+}
 
 function statusesOf(raw: string | undefined): readonly OutboxStatus[] {
   if (raw === undefined) return ['pending', 'sending', 'failed'];
@@ -100,12 +104,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number ≥ 1');
   const statuses = statusesOf(values.status);
 
-  readDotEnv();
-  const config = loadConfig();
-  const handle = connect(config.databaseUrl);
+  const { ctx, handle } = await openForCli();
   try {
-    await migrateToLatest(handle.db);
-    const ctx: ServiceContext = { handle, clock: systemClock, publicUrl: config.publicUrl };
     if (command === 'retry') await retry(ctx, positionals, values['all-failed']);
     else printRows(await listOutbox(handle.db, { status: statuses, limit }));
   } finally {
@@ -113,12 +113,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof UsageError || error instanceof ConfigError) {
-    console.error(error.message);
-    if (error instanceof UsageError) console.error(USAGE);
-  } else {
-    console.error(error);
-  }
-  process.exitCode = 1;
-});
+runCommand('outbox', main);

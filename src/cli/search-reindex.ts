@@ -6,6 +6,7 @@
  */
 import { rebuildSearchIndex } from '../repositories/searchIndex.js';
 import { openForCli } from './context.js';
+import { runCommand } from './run.js';
 
 async function main(): Promise<void> {
   const { handle } = await openForCli();
@@ -19,7 +20,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runCommand('search:reindex', main);

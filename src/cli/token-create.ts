@@ -9,32 +9,35 @@ import { createApiToken } from '../services/tokens.js';
 import { parseArgs } from './args.js';
 import { openForCli } from './context.js';
 import { reportRefusal } from './report.js';
+import { CommandError, runCommand } from './run.js';
 
-const args = parseArgs(process.argv.slice(2));
-const username = typeof args.username === 'string' ? args.username : undefined;
-const inbound = args.inbound === true;
-const name = typeof args.name === 'string' ? args.name : inbound ? 'Inbound mail' : '';
+const USAGE = 'Usage: npm run token:create -- --username U [--name "what it is for"] [--inbound]';
 
-if (!username) {
-  console.error('Usage: npm run token:create -- --username U [--name "what it is for"] [--inbound]');
-  process.exit(2);
-}
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const username = typeof args.username === 'string' ? args.username : undefined;
+  const inbound = args.inbound === true;
+  const name = typeof args.name === 'string' ? args.name : inbound ? 'Inbound mail' : '';
+  if (!username) throw new CommandError(USAGE, 2);
 
-const { ctx, handle } = await openForCli();
-try {
-  const user = await findUserByUsername(handle.db, username);
-  if (!user) {
-    console.error(`Not created: no staff account "${username.trim().toLowerCase()}".`);
-    process.exitCode = 1;
-  } else {
-    const created = await createApiToken(ctx, user.id, name, inbound ? 'inbound' : 'api');
-    const what = inbound ? 'inbound-mail token (it may only deliver mail to POST /api/v1/inbound/email)' : 'API token';
-    console.log(`Created ${what} #${created.id} "${created.name}" for ${user.role} "${user.username}".`);
-    console.log('Use it as "Authorization: Bearer <token>". It is shown only this once:');
-    console.log(created.token);
+  const { ctx, handle } = await openForCli();
+  try {
+    const user = await findUserByUsername(handle.db, username);
+    if (!user) {
+      console.error(`Not created: no staff account "${username.trim().toLowerCase()}".`);
+      process.exitCode = 1;
+    } else {
+      const created = await createApiToken(ctx, user.id, name, inbound ? 'inbound' : 'api');
+      const what = inbound ? 'inbound-mail token (it may only deliver mail to POST /api/v1/inbound/email)' : 'API token';
+      console.log(`Created ${what} #${created.id} "${created.name}" for ${user.role} "${user.username}".`);
+      console.log('Use it as "Authorization: Bearer <token>". It is shown only this once:');
+      console.log(created.token);
+    }
+  } catch (error) {
+    reportRefusal(error);
+  } finally {
+    await handle.destroy();
   }
-} catch (error) {
-  reportRefusal(error);
-} finally {
-  await handle.destroy();
 }
+
+runCommand('token:create', main);

@@ -19,6 +19,7 @@ import { generatePassword } from '../services/passwords.js';
 import { createUser } from '../services/users.js';
 import { parseArgs } from './args.js';
 import { openForCli } from './context.js';
+import { runCommand } from './run.js';
 import { reportRefusal } from './report.js';
 
 const USAGE =
@@ -108,24 +109,29 @@ async function choosePassword(): Promise<{ password: string; generated: boolean 
 
 if (!str('username')) usage();
 
-const { password, generated } = await choosePassword();
-const { ctx, handle } = await openForCli();
-try {
-  await createUser(ctx, {
-    username: str('username'),
-    display_name: str('display-name') ?? '',
-    email: str('email') ?? '',
-    password,
-    role: str('role') ?? 'agent',
-    capacity: str('capacity') ?? '',
-  }, null);
-  console.log(`Created ${str('role') ?? 'agent'} "${str('username')!.toLowerCase()}".`);
-  if (generated) {
-    console.log('Generated password, shown only this once:');
-    console.log(password);
+async function main(): Promise<void> {
+  const { password, generated } = await choosePassword();
+  // The first accounts of an install may come before the server's first start: it creates the database.
+  const { ctx, handle } = await openForCli({ createSqlite: true });
+  try {
+    await createUser(ctx, {
+      username: str('username'),
+      display_name: str('display-name') ?? '',
+      email: str('email') ?? '',
+      password,
+      role: str('role') ?? 'agent',
+      capacity: str('capacity') ?? '',
+    }, null);
+    console.log(`Created ${str('role') ?? 'agent'} "${str('username')!.toLowerCase()}".`);
+    if (generated) {
+      console.log('Generated password, shown only this once:');
+      console.log(password);
+    }
+  } catch (error) {
+    reportRefusal(error);
+  } finally {
+    await handle.destroy();
   }
-} catch (error) {
-  reportRefusal(error);
-} finally {
-  await handle.destroy();
 }
+
+runCommand('user:create', main);

@@ -3,21 +3,19 @@
  * servers (any number of them, on SQLite or PostgreSQL). Runs until SIGTERM or SIGINT, then
  * finishes the emails in flight and exits.
  */
-import { ConfigError, loadConfig, readDotEnv } from '../config.js';
-import { connect } from '../db/connect.js';
-import { migrateToLatest } from '../db/migrate.js';
 import { consoleLogger } from '../mail/logger.js';
 import { SENDER_SETTINGS, startDeliveries } from '../jobs/deliveries.js';
+import { cliConfig, openDatabase } from './context.js';
+import { runCommand } from './run.js';
 
 async function main(): Promise<void> {
-  readDotEnv();
-  const config = loadConfig();
+  // Like the server, the worker may be the first process on a new SQLite database: it creates it.
+  const config = cliConfig({ createSqlite: true });
   const logger = consoleLogger(config.logLevel);
-  const handle = connect(config.databaseUrl, {
+  const handle = await openDatabase(config.databaseUrl, {
     settings: SENDER_SETTINGS,
     onError: (error) => logger.warn({ err: error }, 'database connection lost; the pool opens a new one'),
   });
-  await migrateToLatest(handle.db);
   const deliveries = startDeliveries(handle, config, logger);
 
   let stopping = false;
@@ -44,7 +42,4 @@ async function main(): Promise<void> {
   logger.info({ mailer: deliveries.mailer, from: config.mailFrom }, 'outbox worker started');
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
-});
+runCommand('worker', main);

@@ -183,7 +183,7 @@ export function parseCalendar(raw: unknown): { name: string; definition: Calenda
   else {
     rawHolidays.forEach((entry: unknown, index) => {
       const holiday = parseHoliday(entry);
-      if (typeof holiday === 'string') fields[`holidays.${index}`] = holiday;
+      if ('problems' in holiday) for (const [key, message] of Object.entries(holiday.problems)) fields[key === '' ? `holidays.${index}` : `holidays.${index}.${key}`] = message;
       else holidays.push(holiday);
     });
   }
@@ -208,17 +208,27 @@ function parseDayHours(list: unknown, into: OpeningInterval[]): string | null {
   return null;
 }
 
-/** One holiday entry, or the problem with it. */
-function parseHoliday(entry: unknown): Holiday | string {
-  if (typeof entry !== 'object' || entry === null) return 'Each holiday is { "from": "YYYY-MM-DD", "to": "YYYY-MM-DD", "yearly": false }.';
+const HOLIDAY_KEYS = ['from', 'to', 'yearly'];
+
+/**
+ * One holiday entry, or its problems keyed by its field (`''`: the entry as a whole). JSON types
+ * are strict (README, JSON API): `yearly` is true or false (absent or null: false), never a word
+ * or a number that reads as one, and a key other than `from`, `to` and `yearly` is refused rather
+ * than dropped.
+ */
+function parseHoliday(entry: unknown): Holiday | { problems: Record<string, string> } {
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return { problems: { '': 'Each holiday is { "from": "YYYY-MM-DD", "to": "YYYY-MM-DD", "yearly": false }.' } };
+  const problems: Record<string, string> = {};
+  for (const key of Object.keys(entry)) if (!HOLIDAY_KEYS.includes(key)) problems[key] = 'Unknown field.';
   const { from: rawFrom, to: rawTo, yearly: rawYearly } = entry as Record<string, unknown>;
+  if (rawYearly !== undefined && rawYearly !== null && typeof rawYearly !== 'boolean') problems.yearly = 'Use true or false.';
+  const yearly = rawYearly === true;
   const from = parseLocalDate(rawFrom);
   const to = rawTo === undefined || rawTo === null || rawTo === '' ? from : parseLocalDate(rawTo);
-  if (from === null || to === null) return 'Dates are YYYY-MM-DD.';
-  if (to < from) return `The holiday ends (${to}) before it starts (${from}).`;
-  const yearly = rawYearly === true || rawYearly === 'on' || rawYearly === 'true';
-  if (yearly && Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`) >= 365 * 86_400_000) return 'A yearly holiday lasts less than a year.';
-  return { from, to, yearly };
+  if (from === null || to === null) problems[''] = 'Dates are YYYY-MM-DD.';
+  else if (to < from) problems[''] = `The holiday ends (${to}) before it starts (${from}).`;
+  else if (yearly && Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`) >= 365 * 86_400_000) problems[''] = 'A yearly holiday lasts less than a year.';
+  return Object.keys(problems).length > 0 || from === null || to === null ? { problems } : { from, to, yearly };
 }
 
 /** The definition in the API's shape (§11). */

@@ -76,7 +76,7 @@ export interface NewTicketInput {
   title: string;
   description: string;
   priority: Priority;
-  /** The topic the customer picked (§12), by name or id as typed; absent: the first topic not hidden. Checked against the topics by intake. */
+  /** The topic the customer picked (§12), by name or id as typed (an API's integer id as its digits); absent: the first topic not hidden. Checked against the topics by intake. */
   topic?: string;
 }
 
@@ -134,8 +134,11 @@ export function validateNewTicket(raw: Record<string, unknown>): NewTicketInput 
   checkLength(fields, 'title', title, 200);
   checkLength(fields, 'description', description, 10_000);
   if (!priority) fields.priority = 'Choose high, medium or low.';
-  const topic = clean(text(raw.topic), false);
-  if (topic.length > 100) fields.topic = 'At most 100 characters.';
+  // The API may name the topic by its id as a JSON integer (README: by name or by id).
+  const topicId = typeof raw.topic === 'number' ? raw.topic : null;
+  const topic = topicId === null ? clean(text(raw.topic), false) : String(topicId);
+  if (topicId !== null && !(Number.isSafeInteger(topicId) && topicId >= 1)) fields.topic = 'Give a topic name, or its id as a whole number from 1.';
+  else if (topic.length > 100) fields.topic = 'At most 100 characters.';
   if (Object.keys(fields).length > 0 || !priority) throw invalidInput(labelled(fields, NEW_TICKET_LABELS));
   return { name, email, title, description, priority, ...(topic === '' ? {} : { topic }) };
 }

@@ -88,13 +88,28 @@ export function checkWebhookUrl(raw: unknown, allowPrivate: boolean): Checked<st
   return { ok: true, value: url.href };
 }
 
-/** What a name or address written in a URL is, before any lookup: a name counts as public until resolved. */
-function hostKind(hostname: string): AddressKind {
-  const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
-  const lower = bare.toLowerCase();
-  if (lower === 'localhost' || lower.endsWith('.localhost')) return 'loopback';
-  if (lower === 'metadata.google.internal') return 'metadata';
-  return classifyAddress(bare) ?? 'public';
+/**
+ * A URL's host as the checks compare it: without an IPv6 address's brackets, in lower case, and
+ * without the trailing dot of a fully qualified name. `LOCALHOST.` and `localhost.` name the same
+ * host as `localhost` (DNS ignores case, and the final dot only says the name is complete), so
+ * they must not slip past a check that compares names.
+ */
+export function normalHost(hostname: string): string {
+  const bare = hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+  return bare.toLowerCase().replace(/\.+$/, '');
+}
+
+/**
+ * What a name or address written in a URL is, before any lookup: a name counts as public until
+ * resolved, except the names that always mean this machine or a cloud's metadata service. Used
+ * when an endpoint is saved and again before each delivery (src/webhooks/post.ts), which then
+ * checks every address the name resolves to as well.
+ */
+export function hostKind(hostname: string): AddressKind {
+  const host = normalHost(hostname);
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'loopback';
+  if (host === 'metadata.google.internal') return 'metadata';
+  return classifyAddress(host) ?? 'public';
 }
 
 /** What an IP address is, for SSRF: only `public` addresses may be reached by deliveries. */

@@ -89,6 +89,15 @@ function sqliteFileOf(path: string): string {
 }
 
 /**
+ * The file a `sqlite:` URL names, or null for another engine and for SQLite's private databases
+ * (in memory, or the empty path's temporary one), which are no file.
+ */
+export function sqliteFileOfUrl(url: string): string | null {
+  if (!url.startsWith('sqlite:') || isPrivateDatabase(url)) return null;
+  return sqliteFileOf(url.slice('sqlite:'.length));
+}
+
+/**
  * Whether `url` names a database no second connection can reach: SQLite in memory (or its private
  * temporary database, an empty path). A worker thread or another process cannot share it.
  */

@@ -30,11 +30,11 @@ export const WebhookEndpointCreated = WebhookEndpointSchema.extend({
 export const WebhookEndpointList = z.object({ items: z.array(WebhookEndpointSchema) }).meta({ id: 'WebhookEndpointList' });
 
 export const WebhookEndpointBody = z
-  .object({
+  .strictObject({
     // Optional for zod only, so that a missing field gets the core's message (parseEndpoint).
     url: z.unknown().optional().meta({ type: 'string', description: `http:// or https://, no user name or password, at most ${MAX_URL_LENGTH} characters; not a loopback or private address unless WEBHOOKS_ALLOW_PRIVATE=on`, example: 'https://hooks.example.com/helpdesk' }),
     events: z.unknown().optional().meta({ type: 'array', items: { type: 'string', enum: [...WEBHOOK_EVENTS, ALL_EVENTS] }, description: EVENTS_DOC, example: ['ticket.created', 'ticket.closed'] }),
-    active: z.unknown().optional().meta({ type: 'boolean', description: 'Default true' }),
+    active: z.boolean({ error: 'Active: true or false.' }).optional().meta({ description: 'Default true; a JSON boolean (the page\'s checkbox values such as `"on"` are for the form)' }),
   })
   .meta({ description: 'Refused (400, nothing written) with a message per field: a URL with credentials, another scheme, too long, or on a private address; an unknown event.' });
 

@@ -5,6 +5,9 @@
  *
  * Rules the forms share (lengths, email, priority in any case) stay in src/core and are applied by
  * the same services; the schemas here check types and document those rules.
+ *
+ * Request bodies are strict objects: a key the route does not know is a 400 naming it ("Unknown
+ * field."), never silently dropped, so a misspelt `yearly` or `close` cannot pass unnoticed.
  */
 import { z } from 'zod';
 import { parseCalendar, WEEKDAYS } from '../core/calendar.js';
@@ -151,16 +154,18 @@ export const TicketList = z
   .meta({ id: 'TicketList' });
 
 export const NewTicket = withCoreRules(
-  z.object({
+  z.strictObject({
     name: z.string({ error: required('Name') }).meta({ description: "Customer's name", minLength: 1, maxLength: 100 }),
     email: z.string({ error: required('Email') }).meta({ description: "Customer's email address", maxLength: 254, example: 'carla@example.com' }),
     title: z.string({ error: required('Title') }).meta({ minLength: 1, maxLength: 200 }),
     description: z.string({ error: required('Description') }).meta({ minLength: 1, maxLength: 10_000 }),
     priority: z.string({ error: required('Priority') }).meta({ description: '`high`, `medium` or `low`, in any letter case', example: 'high' }),
     topic: z
-      .string({ error: 'Topic: give one topic name.' })
+      .union([z.string().meta({ maxLength: 100, description: 'Its name in any letter case, or its id as text', example: 'General' }), z.number().int().min(1).meta({ description: 'Its id', example: 2 })], {
+        error: 'Topic: give one topic name, or its id.',
+      })
       .optional()
-      .meta({ description: 'The topic (§12), by name (any letter case) or id; decides the team and the skills needed; hidden topics are refused. Default: the first topic not hidden', maxLength: 100 }),
+      .meta({ description: 'The topic (§12), by name (any letter case) or id (an integer, or its digits as text); decides the team and the skills needed; hidden topics are refused. Default: the first topic not hidden' }),
   }),
   validateNewTicket,
 ).meta({ id: 'NewTicket', description: 'The same fields and rules as the customer form' });
@@ -209,7 +214,7 @@ export const TicketListQuery = z.object({
 });
 
 export const AssignBody = z
-  .object({
+  .strictObject({
     agent: z
       .string({ error: 'Give an agent username, or null to send the ticket back to the queue.' })
       .nullable()
@@ -262,7 +267,7 @@ export const MessageListQuery = z.object({ limit: pageLimit('Messages'), cursor:
 const NOT_A_MESSAGE_ID = 'Not a message id.';
 
 export const NewMessage = withCoreRules(
-  z.object({
+  z.strictObject({
     kind: z.string({ error: 'Choose reply or note.' }).meta({ enum: [...STAFF_MESSAGE_KINDS], description: '`reply`: public, emailed to the customer; `note`: internal, for staff only' }),
     body: z.string({ error: required('Body') }).meta({ minLength: 1, maxLength: STAFF_BODY_MAX, description: 'Plain text; not only spaces, no control characters other than tabs and line ends' }),
     close: z.boolean({ error: 'Use true or false.' }).optional().meta({ description: 'Replies only: send the reply and close the ticket (R4) in one step; the customer gets one email' }),
@@ -328,7 +333,7 @@ const parsePresence = (raw: string): Presence | null => {
 };
 
 export const PresenceBody = z
-  .object({
+  .strictObject({
     status: parsed(parsePresence, 'Choose available, away or offline.', '`available` (as at login), `away`, or `offline` (as at logout), any letter case'),
   })
   .meta({ id: 'PresenceRequest' });
@@ -370,7 +375,7 @@ export const CalendarParams = z.object({ id: z.string().meta({ description: 'The
  * shapes below document it.
  */
 export const CalendarBody = withCoreRules(
-  z.object({
+  z.strictObject({
     name: z.string({ error: required('Name') }).meta({ minLength: 1, maxLength: 100, description: 'Unique in any letter case; not `24/7`', example: 'Berlin office' }),
     time_zone: z.string({ error: required('Time zone') }).meta({ description: 'An IANA time zone', example: 'Europe/Berlin' }),
     // Optional for zod only, so that a missing `hours` gets parseCalendar's message; the document says required.
@@ -387,7 +392,7 @@ export const CalendarBody = withCoreRules(
       .meta({
         type: 'array',
         description: 'Default: none',
-        items: { type: 'object', description: HOLIDAY_DOC, properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' }, yearly: { type: 'boolean' } }, required: ['from'] },
+        items: { type: 'object', description: HOLIDAY_DOC, properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' }, yearly: { type: 'boolean', description: 'true or false (JSON booleans only); default false' } }, required: ['from'], additionalProperties: false },
         example: [{ from: '2026-12-24', to: '2026-12-26', yearly: true }],
       }),
   }),

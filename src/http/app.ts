@@ -30,7 +30,7 @@ import { adminRoutes } from './routes/admin.js';
 import { twoFactorAdminRoutes, twoFactorRoutes } from './routes/twoFactor.js';
 import { adminappRoutes } from './routes/adminapp.js';
 import { agentRoutes } from './routes/agents.js';
-import { attachmentApiRoutes, attachmentRoutes } from './routes/attachments.js';
+import { attachmentRoutes } from './routes/attachments.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { forecastRoutes } from './routes/forecast.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -206,9 +206,6 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     ticketsPerHour: config.inbound?.ticketsPerHour ?? DEFAULT_INBOUND_SETTING.ticketsPerHour,
   };
   await app.register(apiPlugin, { prefix: '/api', ctx, limits, intake, inbound, webhooksAllowPrivate: config.webhooksAllowPrivate ?? false });
-  // Files for API clients (§10.1): a bearer token, the ticket's visibility; binary, so outside the
-  // JSON plugin's schemas.
-  await app.register(async (api) => attachmentApiRoutes(api, ctx), { prefix: '/api/v1' });
 
   app.setNotFoundHandler(async (request, reply) => {
     // Page URLs keep their trailing slash; the form without it redirects to it (§1).

@@ -28,7 +28,7 @@ export const TopicSchema = z
 export const SkillSchema = z.object({ id: z.number().int(), name: z.string(), agents: z.array(z.string()) }).meta({ id: 'Skill' });
 
 export const TeamBody = z
-  .object({
+  .strictObject({
     name: z.unknown().meta({ type: 'string', example: 'Billing' }),
     overflow_team: z.unknown().optional().meta({ type: 'string', description: 'A team’s name; with overflow_after_minutes' }),
     overflow_after_minutes: z.unknown().optional().meta({ type: 'integer', description: '1–10080' }),
@@ -37,20 +37,20 @@ export const TeamBody = z
   .meta({ id: 'TeamRequest' });
 
 export const TopicBody = z
-  .object({
+  .strictObject({
     name: z.unknown().meta({ type: 'string', example: 'Rechnungen' }),
     team: z.unknown().meta({ type: 'string', example: 'Billing' }),
     skills: z.unknown().optional().meta({ type: 'array', description: 'Skill names, or {name, optional_after_minutes}: the skill is no longer needed once the ticket has waited that long' }),
     addresses: z.unknown().optional().meta({ type: 'array', description: 'Inbound email addresses' }),
-    hidden: z.unknown().optional().meta({ type: 'boolean', description: 'Default false; at least one topic stays on the form' }),
+    hidden: z.boolean({ error: 'Hidden: true or false.' }).nullable().optional().meta({ description: 'Default false; at least one topic stays on the form' }),
     default_priority: z.unknown().optional().meta({ type: 'string', enum: ['high', 'medium', 'low'], description: 'For mail to its addresses; absent or null: none' }),
   })
   .meta({ id: 'TopicRequest' });
 
-export const SkillBody = z.object({ name: z.unknown().meta({ type: 'string', example: 'German' }) }).meta({ id: 'SkillRequest' });
+export const SkillBody = z.strictObject({ name: z.unknown().meta({ type: 'string', example: 'German' }) }).meta({ id: 'SkillRequest' });
 
 export const AgentTeamsBody = z
-  .object({
+  .strictObject({
     teams: z.unknown().optional().meta({ type: 'array', description: 'Team names; an agent holding open tickets keeps at least one' }),
     skills: z.unknown().optional().meta({ type: 'array', description: 'Skill names' }),
   })

@@ -6,14 +6,13 @@
  * after the timeout.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { isIP, type LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import { type Dispatcher, errors, Pool } from 'undici';
-import { classifyAddress, mayConnect } from '../core/webhooks.js';
+import { type AddressKind, classifyAddress, hostKind, mayConnect } from '../core/webhooks.js';
 
 /** A delivery refused before connecting: the host is (or resolves to) an address deliveries may not reach. */
 export class RefusedAddress extends Error {
-  constructor(host: string, address: string) {
-    const kind = classifyAddress(address) ?? 'unknown';
+  constructor(host: string, address: string, kind: AddressKind | 'unknown' = classifyAddress(address) ?? 'unknown') {
     super(`refused: ${host} is ${host === address ? 'a' : `${address}, a`} ${kind} address (WEBHOOKS_ALLOW_PRIVATE=on allows it)`);
     this.name = 'RefusedAddress';
   }
@@ -37,7 +36,7 @@ export interface PostAnswer {
 const BODY_KEPT = 500;
 
 /** A lookup that answers only with addresses deliveries may reach (all of the host's, or refused). */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+export function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 0);
@@ -72,9 +71,14 @@ export class WebhookClient {
   async post(url: string, headers: Record<string, string>, body: string): Promise<PostAnswer> {
     const { timeoutMs, allowPrivate } = this.options;
     const target = new URL(url);
-    const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
-    // A literal address is connected to without any lookup: check it here.
-    if (isIP(host) !== 0 && !mayConnect(host, allowPrivate)) throw new RefusedAddress(host, host);
+    // Checked here with the rule the endpoint was saved under: a literal address is connected to
+    // without any lookup, and a name such as `localhost.` means this machine whatever DNS says.
+    // A name that passes is checked again on every address it resolves to (guardedLookup).
+    const kind = hostKind(target.hostname);
+    if (!allowPrivate && kind !== 'public') {
+      const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
+      throw new RefusedAddress(host, host, kind);
+    }
     const deadline = Date.now() + timeoutMs;
     let answer: Dispatcher.ResponseData;
     try {

@@ -97,6 +97,13 @@ for (const dialect of DIALECTS) {
         ['the name of the built-in calendar', { ...berlin, name: '24/7' }, 'name', /built-in/],
         ['no name', { ...berlin, name: undefined }, 'name', /required/],
         ['a name of two lines', { ...berlin, name: 'Berlin\noffice' }, 'name', /One line of text/],
+        // JSON types are strict: `yearly` is a JSON boolean, not a word or a number that reads as one.
+        ['"yes" for yearly', { ...berlin, holidays: [{ from: '2026-01-01', yearly: 'yes' }] }, 'holidays.0.yearly', /true or false/],
+        ['1 for yearly', { ...berlin, holidays: [{ from: '2026-01-01', yearly: 1 }] }, 'holidays.0.yearly', /true or false/],
+        ['"true" for yearly', { ...berlin, holidays: [{ from: '2026-01-01', yearly: 'true' }] }, 'holidays.0.yearly', /true or false/],
+        // Unknown fields are refused, not dropped: a misspelt key would otherwise go unnoticed.
+        ['an unknown field', { ...berlin, color: 'red' }, 'color', /Unknown field/],
+        ['an unknown field of a holiday', { ...berlin, holidays: [{ from: '2026-01-01', yearly: true, colour: 'red' }] }, 'holidays.0.colour', /Unknown field/],
       ];
       for (const [label, body, field, message] of cases) {
         it(label, async () => {

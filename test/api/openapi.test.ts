@@ -2,6 +2,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
+import { routeCollector } from '../support/snapshot.js';
 
 /** The §8 table: every route the document must describe. */
 const SPEC_ROUTES: [method: string, path: string, staffOnly: boolean][] = [
@@ -46,14 +47,16 @@ const SPEC_ROUTES: [method: string, path: string, staffOnly: boolean][] = [
   ['get', '/api/v1/audit', true],
   ['post', '/api/v1/agents/{username}/two-factor/reset', true],
   ['post', '/api/v1/webhooks/{id}/secret', true],
+  ['get', '/api/v1/attachments/{id}', true],
 ];
 
 for (const dialect of DIALECTS) {
   describe(`OpenAPI document and docs (${dialect})`, () => {
     let t: TestApp;
     let document: any;
+    const collector = routeCollector();
     beforeAll(async () => {
-      t = await startTestApp(dialect);
+      t = await startTestApp(dialect, { onRoute: collector.collect });
       const response = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toContain('application/json');
@@ -76,6 +79,25 @@ for (const dialect of DIALECTS) {
         expect(operation.responses['200'] ?? operation.responses['201'] ?? operation.responses['204'], `${method} ${path}`).toBeDefined();
         if (staffOnly) expect(operation.responses['401'], `${method} ${path}`).toBeDefined();
       }
+    });
+
+    it('documents every /api/v1 route the app registers (§8), and only those', () => {
+      // Fastify's `:id` is OpenAPI's `{id}`; a route added anywhere in the app under /api/v1 must be in the document.
+      const registered = collector
+        .routes()
+        .filter((route) => route.url.startsWith('/api/v1/'))
+        .map((route) => `${route.method.toLowerCase()} ${route.url.replace(/:(\w+)/g, '{$1}')}`);
+      const documented = Object.entries<Record<string, unknown>>(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`));
+      expect(registered.length).toBeGreaterThan(40);
+      expect(documented.sort()).toEqual([...new Set(registered)].sort());
+    });
+
+    it('describes a file of a message: binary, for a bearer token, 404 when not visible', () => {
+      const operation = document.paths['/api/v1/attachments/{id}'].get;
+      expect(operation.security).toEqual([{ bearerAuth: [] }]);
+      expect(operation.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`)).toEqual(['path id']);
+      expect(Object.keys(operation.responses).sort()).toEqual(['200', '401', '403', '404']);
+      expect(operation.responses['200'].content['*/*'].schema).toMatchObject({ type: 'string', format: 'binary' });
     });
 
     it('describes the shapes of §8', () => {
@@ -110,6 +132,9 @@ for (const dialect of DIALECTS) {
       expect(schemas.TicketWithEvents.properties.events.items.$ref).toBe('#/components/schemas/TicketEvent');
       expect(Object.keys(schemas.TicketEvent.properties).sort()).toEqual(['actor', 'at', 'from_agent', 'metric', 'to_agent', 'type']);
       expect(schemas.CreatedTicket.properties).toHaveProperty('token');
+      // A topic by name or by id, the id as a JSON integer too (README: Teams, topics and skills).
+      const newTicket = schemas[document.paths['/api/v1/tickets'].post.requestBody.content['application/json'].schema.$ref.split('/').pop()];
+      expect(newTicket.properties.topic.anyOf.map((choice: { type: string }) => choice.type).sort()).toEqual(['integer', 'string']);
       expect(Object.keys(schemas.Agent.properties).sort()).toEqual(['capacity', 'display_name', 'last_assigned_at', 'open_count', 'presence', 'role', 'username']);
       expect(Object.keys(schemas.Forecast.properties).sort()).toEqual(['backtest', 'capacity', 'elapsed_ms', 'needed_agents', 'rows', 'seed', 'target_percent', 'team', 'tickets', 'window']);
       expect(Object.keys(schemas.Stats.properties).sort()).toEqual(['agents', 'closed', 'csat', 'first_response', 'open', 'pending', 'resolution', 'sla', 'team', 'teams', 'total', 'window']);

@@ -62,6 +62,13 @@ for (const dialect of DIALECTS) {
       expect(plain.json()).toMatchObject({ team: 'Support', topic: 'General', skills: [] });
       const listed = (await api('GET', `/api/v1/tickets/${created.json().reference}`)).json();
       expect(listed).toMatchObject({ team: 'Billing', topic: 'Rechnung' });
+      // By id too, as a JSON integer or as text (README: "by name in any letter case or by id").
+      const rechnung = (await api('GET', '/api/v1/topics')).json().find((topic: { name: string }) => topic.name === 'Rechnung');
+      for (const topic of [rechnung.id, String(rechnung.id)]) {
+        const byId = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { ...TICKET, topic } });
+        expect(byId.statusCode, JSON.stringify(topic)).toBe(201);
+        expect(byId.json()).toMatchObject({ team: 'Billing', topic: 'Rechnung' });
+      }
       // The answer to the creation is made from what its routing transaction knew, not read again:
       // it says exactly what reading the ticket says.
       for (const answer of [created.json(), plain.json()]) {
@@ -83,6 +90,10 @@ for (const dialect of DIALECTS) {
 
     it.each<[string, 'POST' | 'PUT' | 'DELETE', string, unknown, string]>([
       ['an unknown topic on a new ticket', 'POST', '/api/v1/tickets', { ...TICKET, topic: 'Nope' }, 'topic'],
+      ['an unknown topic id on a new ticket', 'POST', '/api/v1/tickets', { ...TICKET, topic: 999_999 }, 'topic'],
+      ['a topic id that is not a whole number', 'POST', '/api/v1/tickets', { ...TICKET, topic: 2.5 }, 'topic'],
+      ['a topic id that is not positive', 'POST', '/api/v1/tickets', { ...TICKET, topic: 0 }, 'topic'],
+      ['a topic that is neither a name nor an id', 'POST', '/api/v1/tickets', { ...TICKET, topic: true }, 'topic'],
       ['a skill that does not exist on an agent', 'PUT', '/api/v1/agents/ben/teams', { skills: ['Klingon'] }, 'skills'],
       ['a skill that does not exist on a topic', 'POST', '/api/v1/topics', { name: 'X', team: 'Support', skills: ['Klingon'] }, 'skills'],
       ['a topic of a team that does not exist', 'POST', '/api/v1/topics', { name: 'X', team: 'Nowhere' }, 'team'],
@@ -106,7 +117,7 @@ for (const dialect of DIALECTS) {
       const billing = (await api('GET', '/api/v1/teams')).json().find((x: { name: string }) => x.name === 'Billing');
       const response = await api('DELETE', `/api/v1/teams/${billing.id}`);
       expect(response.statusCode).toBe(400);
-      expect(response.json().error.fields.team).toMatch(/^Team: it holds 2 open tickets/);
+      expect(response.json().error.fields.team).toMatch(/^Team: it holds 4 open tickets/);
     });
 
     it('a hidden topic is reached only by its address, with its default priority; the API refuses it by name', async () => {

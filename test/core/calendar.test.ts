@@ -28,14 +28,14 @@ describe('parseCalendar: accepted', () => {
       name: ' Office ',
       time_zone: ' Europe/Berlin ',
       hours: { mon: [['13:00', '17:00'], ['09:00', '12:00']], fri: [['22:00', '06:00']] },
-      holidays: [{ from: '2026-12-24', to: '2026-12-26', yearly: true }, { from: '2026-05-01', yearly: 'on' }],
+      holidays: [{ from: '2026-12-24', to: '2026-12-26', yearly: true }, { from: '2026-05-01', yearly: null }, { from: '2026-06-01' }],
     });
     expect(parsed).toEqual({
       name: 'Office',
       definition: {
         timeZone: 'Europe/Berlin',
         hours: { ...closedWeek, mon: [{ start: 540, end: 720 }, { start: 780, end: 1020 }], fri: [{ start: 1320, end: 360 }] },
-        holidays: [{ from: '2026-12-24', to: '2026-12-26', yearly: true }, { from: '2026-05-01', to: '2026-05-01', yearly: true }],
+        holidays: [{ from: '2026-12-24', to: '2026-12-26', yearly: true }, { from: '2026-05-01', to: '2026-05-01', yearly: false }, { from: '2026-06-01', to: '2026-06-01', yearly: false }],
       },
     });
   });
@@ -92,10 +92,22 @@ describe('parseCalendar: refused, naming the field', () => {
     ['a yearly holiday of a whole year', { holidays: [{ from: '2024-01-01', to: '2024-12-31', yearly: true }] }, 'holidays.0'],
     ['a holiday that is not an object', { holidays: ['2026-12-24'] }, 'holidays.0'],
     ['holidays that are not a list', { holidays: { from: '2026-12-24' } }, 'holidays'],
+    // JSON types are strict: a word or a number that reads as a boolean is refused, not guessed.
+    ['yearly "on"', { holidays: [{ from: '2026-12-24', yearly: 'on' }] }, 'holidays.0.yearly'],
+    ['yearly "true"', { holidays: [{ from: '2026-12-24', yearly: 'true' }] }, 'holidays.0.yearly'],
+    ['yearly "yes"', { holidays: [{ from: '2026-12-24', yearly: 'yes' }] }, 'holidays.0.yearly'],
+    ['yearly 1', { holidays: [{ from: '2026-12-24', yearly: 1 }] }, 'holidays.0.yearly'],
+    ['yearly 0', { holidays: [{ from: '2026-12-24', yearly: 0 }] }, 'holidays.0.yearly'],
+    ['an unknown key of a holiday', { holidays: [{ from: '2026-12-24', yearly: true, color: 'red' }] }, 'holidays.0.color'],
+    ['a holiday that is a list', { holidays: [['2026-12-24']] }, 'holidays.0'],
   ])('%s', (_what, overrides, field) => {
     const fields = refusedFields(input(overrides));
     expect(Object.keys(fields)).toEqual([field]);
     expect(fields[field]).toMatch(/\w/);
+  });
+
+  it('names every problem of one holiday at once', () => {
+    expect(Object.keys(refusedFields(input({ holidays: [{ from: 'soon', yearly: 'yes', colour: 'red' }] }))).sort()).toEqual(['holidays.0', 'holidays.0.colour', 'holidays.0.yearly']);
   });
 
   it('names every bad field at once', () => {

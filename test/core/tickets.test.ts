@@ -46,6 +46,9 @@ describe('validateNewTicket accepts', () => {
     ['priority "LOW"', { priority: 'LOW' }, { priority: 'low' }],
     ['priority "hIgH" with spaces', { priority: ' hIgH ' }, { priority: 'high' }],
     ['non-ASCII letters in name and title', { name: 'Zoë Ñúñez 山田', title: 'Ça ne marche pas' }, { name: 'Zoë Ñúñez 山田', title: 'Ça ne marche pas' }],
+    ['a topic by name, trimmed', { topic: ' Billing ' }, { topic: 'Billing' }],
+    ['a topic id as text', { topic: '2' }, { topic: '2' }],
+    ['a topic id as a JSON integer, as its digits', { topic: 2 }, { topic: '2' }],
   ])('%s', (_title, over, expected) => {
     expect(validateNewTicket(form(over))).toMatchObject(expected);
   });
@@ -118,6 +121,11 @@ describe('validateNewTicket rejects', () => {
     ['an object as description', { description: { text: 'hi' } }, ['description']],
     ['a boolean name', { name: true }, ['name']],
     ['a null priority', { priority: null }, ['priority']],
+    ['a topic id that is not a whole number', { topic: 2.5 }, ['topic']],
+    ['a topic id of 0', { topic: 0 }, ['topic']],
+    ['a negative topic id', { topic: -3 }, ['topic']],
+    ['a topic id past the safe integers', { topic: 2 ** 53 }, ['topic']],
+    ['a topic name of 101 characters', { topic: 't'.repeat(101) }, ['topic']],
     [
       'every field bad at once, each named',
       { name: '', email: 'nope', title: 't'.repeat(201), description: '', priority: 'soon' },

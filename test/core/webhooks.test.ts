@@ -9,9 +9,11 @@ import {
   eventOfChange,
   eventsOfFilter,
   historyCutoff,
+  hostKind,
   isDelivered,
   MAX_DELIVERY_ATTEMPTS,
   mayConnect,
+  normalHost,
   oldRowsToPrune,
   parseEndpoint,
   parseEventFilter,
@@ -83,6 +85,23 @@ describe('webhook events and filters', () => {
   });
 });
 
+describe('normalHost and hostKind: a host as the SSRF checks compare it', () => {
+  it.each([
+    ['localhost', 'localhost', 'loopback'],
+    ['LOCALHOST.', 'localhost', 'loopback'],
+    ['localhost..', 'localhost', 'loopback'],
+    ['api.LocalHost.', 'api.localhost', 'loopback'],
+    ['Metadata.Google.Internal.', 'metadata.google.internal', 'metadata'],
+    ['[::1]', '::1', 'loopback'],
+    ['10.0.0.1', '10.0.0.1', 'private'],
+    ['Hooks.Example.COM.', 'hooks.example.com', 'public'],
+    ['localhost.example.com', 'localhost.example.com', 'public'],
+  ] as const)('%s is %s, %s', (hostname, normal, kind) => {
+    expect(normalHost(hostname)).toBe(normal);
+    expect(hostKind(hostname)).toBe(kind);
+  });
+});
+
 describe('webhook URLs', () => {
   it.each([
     ['https://hooks.example.com/helpdesk', 'https://hooks.example.com/helpdesk'],
@@ -113,6 +132,14 @@ describe('webhook URLs', () => {
     ['http://metadata.google.internal/', /metadata/],
     ['http://0.0.0.0/', /unspecified/],
     ['http://[::ffff:127.0.0.1]/', /loopback/],
+    // The same hosts spelt with a final dot or in capitals (DNS ignores both).
+    ['http://LOCALHOST./', /localhost\. is a loopback address/],
+    ['http://localhost.:8139/ssrf', /loopback/],
+    ['http://localhost../', /loopback/],
+    ['http://App.LocalHost./', /loopback/],
+    ['http://metadata.google.internal./', /metadata/],
+    ['http://METADATA.Google.Internal/', /metadata/],
+    ['http://127.0.0.1./', /loopback/],
   ])('refuses %s', (raw, message) => {
     const checked = checkWebhookUrl(raw, false);
     expect(checked.ok).toBe(false);

@@ -1,4 +1,4 @@
-/** MAIL_REPLY_TO (SPEC §5, §7): the support address of every email's Reply-To. */
+/** MAIL_FROM and MAIL_REPLY_TO (SPEC §5, §7): the From: and the Reply-To: of every email, one mailbox each. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
@@ -20,5 +20,20 @@ describe('MAIL_REPLY_TO', () => {
     const attempt = () => loadConfig({ ...base, MAIL_REPLY_TO: value });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/^Configuration error: MAIL_REPLY_TO must be one email address, optionally with a name: Support <help@example\.com>$/);
+  });
+});
+
+describe('MAIL_FROM', () => {
+  it('takes an address, or a name and an address; default Helpdesk <helpdesk@localhost>', () => {
+    expect(loadConfig(base).mailFrom).toBe('Helpdesk <helpdesk@localhost>');
+    expect(loadConfig({ ...base, MAIL_FROM: 'help@acme.example' }).mailFrom).toBe('help@acme.example');
+    expect(loadConfig({ ...base, MAIL_FROM: ' Acme Support <help@acme.example> ' }).mailFrom).toBe('Acme Support <help@acme.example>');
+  });
+
+  // The same rule and the same one line as MAIL_REPLY_TO: every email's From: is made of it.
+  it.each(['garbage', 'a@b.example, c@d.example', 'Acme <help@acme.example', 'help@acme.example\nBcc: x@y.example'])('stops start-up on %j with one line naming the key', (value) => {
+    const attempt = () => loadConfig({ ...base, MAIL_FROM: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/^Configuration error: MAIL_FROM must be one email address, optionally with a name: Support <help@example\.com>$/);
   });
 });

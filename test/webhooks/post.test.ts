@@ -6,15 +6,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookClient } from '../../src/webhooks/post.js';
+import { guardedLookup, WebhookClient } from '../../src/webhooks/post.js';
 
 describe('webhook client', () => {
   let server: Server;
   let base: string;
   const client = new WebhookClient({ timeoutMs: 300, allowPrivate: true });
+  let requests = 0;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
+      requests += 1;
       req.resume();
       if (req.url === '/stalls') {
         res.writeHead(500, { 'content-type': 'text/plain' });
@@ -55,5 +57,28 @@ describe('webhook client', () => {
     } finally {
       await strict.close();
     }
+  });
+
+  it('refuses localhost spelt with a final dot or in capitals before any lookup, as the save does', async () => {
+    const strict = new WebhookClient({ timeoutMs: 300, allowPrivate: false });
+    const before = requests;
+    try {
+      for (const host of ['localhost.', 'LOCALHOST.', 'api.localhost.']) {
+        await expect(strict.post(base.replace('127.0.0.1', host) + '/ok', {}, '{}')).rejects.toThrow(`refused: ${host.toLowerCase()} is a loopback address`);
+      }
+      expect(requests).toBe(before);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('checks every address a name resolves to (the real resolver): localhost is refused, or given when allowed', async () => {
+    const resolve = (allowPrivate: boolean) =>
+      new Promise<{ error: Error | null; address: string }>((done) => guardedLookup(allowPrivate)('localhost', {}, (error, address) => done({ error, address: String(address) })));
+    const refused = await resolve(false);
+    expect(refused.error?.message).toMatch(/^refused: localhost is (127\.0\.0\.1|::1), a loopback address/);
+    const allowed = await resolve(true);
+    expect(allowed.error).toBeNull();
+    expect(allowed.address).toMatch(/^(127\.0\.0\.1|::1)$/);
   });
 });

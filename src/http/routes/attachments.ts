@@ -1,6 +1,7 @@
 /**
  * Stored files (§10.1), served by three routes with three ways in: staff by session, the API by
- * bearer token, the customer through the status token. Who may have which file is decided in
+ * bearer token (registered by the API plugin, routes/api/index.ts), the customer through the
+ * status token. Who may have which file is decided in
  * src/core/attachments.ts; whoever may not is told there is no such file (404).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -10,7 +11,10 @@ import { parseId } from '../../core/tickets.js';
 import { fileContent, findAttachment } from '../../repositories/attachments.js';
 import { findTicketById, findTicketByToken } from '../../repositories/tickets.js';
 import type { ServiceContext } from '../../services/context.js';
-import { apiUserOf, requireBearer } from '../api-auth.js';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { apiUserOf } from '../api-auth.js';
+import { ApiError, errorResponses } from '../api-schemas.js';
 import { requireRole } from '../session.js';
 
 /**
@@ -44,13 +48,38 @@ export function attachmentRoutes(app: FastifyInstance, ctx: ServiceContext): voi
   });
 }
 
-/** The API's route (§8: bearer token, same visibility as the ticket); registered under /api/v1. */
+const AttachmentParams = z.object({ id: z.string().meta({ description: 'The attachment id, as in a message’s `attachments[].id`', example: '17' }) });
+
+/**
+ * The API's route (§8: bearer token, same visibility as the ticket), registered by the API plugin
+ * behind requireBearer so that the OpenAPI document describes it. The answer is the file's bytes,
+ * never serialised: the schema only documents them.
+ */
 export function attachmentApiRoutes(api: FastifyInstance, ctx: ServiceContext): void {
-  requireBearer(api, ctx);
-  api.get<{ Params: { id: string } }>('/attachments/:id', async (request, reply) => {
-    const user = apiUserOf(request);
-    return serveFile(ctx, reply, { staff: { id: user.id, role: user.role } }, request.params.id, null);
-  });
+  api.withTypeProvider<ZodTypeProvider>().get(
+    '/attachments/:id',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'A file of a message',
+        description:
+          'The file as it was attached, with its content type (`application/octet-stream` for a type that could run in a browser) and a ' +
+          '`Content-Disposition` naming it. Staff who see the ticket only: an agent its own and pending tickets, an admin all. A file ' +
+          'the token may not see answers 404, as one that does not exist.',
+        security: [{ bearerAuth: [] }],
+        params: AttachmentParams,
+        response: {
+          200: { description: 'The file', content: { '*/*': { schema: z.string().meta({ format: 'binary' }) } } },
+          ...errorResponses(401, 403),
+          404: ApiError.describe('No such file, or it is on a ticket (or a note) the token may not see'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const user = apiUserOf(request);
+      return serveFile(ctx, reply, { staff: { id: user.id, role: user.role } }, request.params.id, null);
+    },
+  );
 }
 
 /** Sends the file `id` (named `name`, when the URL names it) if the reader may have it; else 404. */

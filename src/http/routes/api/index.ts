@@ -25,6 +25,7 @@ import { statsApiRoutes } from './stats.js';
 import { forecastApiRoutes } from './forecast.js';
 import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
 import { refuseInboundTokens, requireBearer } from '../../api-auth.js';
+import { attachmentApiRoutes } from '../attachments.js';
 
 type OpenApiDocument = ReturnType<SwaggerTransformObject>;
 
@@ -190,6 +191,8 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         inboundApiRoutes(staff, ctx, intake, inbound);
         webhookApiRoutes(staff, ctx, webhooksAllowPrivate);
         auditApiRoutes(staff, ctx);
+        // Files of messages (§10.1): binary answers, documented here like every /api/v1 route.
+        attachmentApiRoutes(staff, ctx);
       });
     },
     { prefix: '/v1' },
