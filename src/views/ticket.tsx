@@ -10,7 +10,7 @@ import type { AttachmentRow, CannedReplyRow, MessageRow, TicketRow } from '../db
 import { customerStatusPath, staffTicketPath } from '../http/links.js';
 import { showsSeconds } from '../core/sla.js';
 import { SlaTargetFacts } from './slaTargets.js';
-import { AttachmentsField, CsrfField, DueTime, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, Time, WaitingOnBadge } from './components.js';
+import { AttachmentsField, CsrfField, DueTime, ErrorSummary, type FormErrors, FormNotice, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, Time, WaitingOnBadge } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 import { BouncedEmails, type BouncedEmail } from './bouncedEmails.js';
 import { Thread } from './thread.js';
@@ -145,11 +145,7 @@ function ReplyForm(props: StaffTicketProps & { seen: number | null }) {
   return (
     <section id="reply" aria-labelledby="reply-heading">
       <h2 id="reply-heading">{mayReply ? 'Reply' : 'Add a note'}</h2>
-      {notice && (
-        <p class="flash flash-error" role="alert" id="reply-notice">
-          {notice}
-        </p>
-      )}
+      <FormNotice id="reply-notice" message={notice} />
       <ErrorSummary errors={errors} />
       <form id="reply-form" method="post" action={`${staffTicketPath(ticket.id)}messages/`} enctype="multipart/form-data" novalidate>
         <CsrfField token={csrf} />
