@@ -14,6 +14,8 @@ export interface Viewer {
 export interface Flash {
   kind: 'success' | 'error' | 'info';
   message: string;
+  /** What happened, for a page's script (`data-flash-event`): the staff ticket page forgets its saved draft once it was sent. */
+  event?: 'message-sent';
 }
 
 export interface LayoutProps {
@@ -133,7 +135,7 @@ export function Layout({ title, viewer, csrf, flash, children, scripts = [], dat
             </p>
           ))}
           {flash && (
-            <p class={`flash flash-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'} data-flash={flash.kind}>
+            <p class={`flash flash-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'} data-flash={flash.kind} data-flash-event={flash.event}>
               {flash.message}
             </p>
           )}

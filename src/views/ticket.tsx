@@ -2,7 +2,8 @@
  * The staff ticket page (§9, `/agents/tickets/<id>/`): the ticket, its SLA clock, the thread and the
  * reply form. Markup read by src/public/ticket-page.js (live viewers and new messages): <main>
  * carries `data-ticket-id` and `data-newest-message-id` (the newest message shown, notes included),
- * `#viewers` is left empty for it, the thread is `#thread`, the form `#reply-form`.
+ * `#viewers` is left empty for it, the thread is `#thread`, the form `#reply-form` (its
+ * `data-draft-key` names the draft the script keeps).
  */
 import { PLACEHOLDERS, STAFF_BODY_MAX } from '../core/conversation.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
@@ -141,13 +142,14 @@ function KindChoice({ mayReply, kind, closed, error }: { mayReply: boolean; kind
 }
 
 function ReplyForm(props: StaffTicketProps & { seen: number | null }) {
-  const { ticket, csrf, mayReply, draft, errors, notice, canned, seen } = props;
+  const { viewer, ticket, csrf, mayReply, draft, errors, notice, canned, seen } = props;
   return (
     <section id="reply" aria-labelledby="reply-heading">
       <h2 id="reply-heading">{mayReply ? 'Reply' : 'Add a note'}</h2>
       <FormNotice id="reply-notice" message={notice} />
       <ErrorSummary errors={errors} />
-      <form id="reply-form" method="post" action={`${staffTicketPath(ticket.id)}messages/`} enctype="multipart/form-data" novalidate>
+      {/* data-draft-key: whose draft of which ticket ticket-page.js keeps while it is typed. */}
+      <form id="reply-form" method="post" action={`${staffTicketPath(ticket.id)}messages/`} enctype="multipart/form-data" novalidate data-draft-key={`${viewer.id}/${ticket.id}`}>
         <CsrfField token={csrf} />
         <input type="hidden" name="seen" value={seen === null ? '' : String(seen)} />
         <KindChoice mayReply={mayReply} kind={draft.kind ?? 'reply'} closed={ticket.status === 'closed'} error={errors.kind} />
