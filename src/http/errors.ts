@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../core/errors.js';
+import { mayShowFormAgain } from '../core/staleForms.js';
+import type { ExpiredFormPage } from './forms.js';
 import { ErrorPage } from '../views/errors.js';
 import { renderPage } from '../views/render.js';
 import { drainRequest } from './uploads.js';
@@ -19,7 +21,7 @@ const CODE_OF_STATUS: Record<number, string> = { 400: 'invalid_input', 401: 'una
 
 /** What the user is told for framework errors whose own text is not meant for people. */
 function friendlyMessage(error: FastifyError, status: number): string {
-  if (error.code?.startsWith('FST_CSRF')) return 'This form has expired or did not come from this site. Go back, reload the page and try again.';
+  if (isCsrfRefusal(error)) return 'This form has expired or did not come from this site. Go back, reload the page and try again.';
   if (status === 413) return 'That is more than we accept in one request.';
   if (status === 429) return 'Too many attempts. Please wait a minute and try again.';
   if (status === 415) return 'Unsupported content type.';
@@ -39,6 +41,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, status: 
  * The one place that turns errors into responses: domain codes map to statuses, framework client
  * errors keep theirs, and anything else is a 500 whose text is logged, never shown.
  *
+ * A form refused for its CSRF token comes back as the route's own form when the route has one
+ * (`config.expiredForm`, see forms.ts), its values kept; other forms get the 403 page.
+ *
  * A body the request still carries (one refused as too large before it was read) is read to its
  * end first: answering and closing while the client still sends would make it see a broken
  * connection instead of the 413 (see uploads.ts).
@@ -49,14 +54,46 @@ export function installErrorHandler(app: FastifyInstance): void {
       // Fastify asks to close after a refused body because more of it might follow; none does now.
       reply.removeHeader('connection');
     }
-    if (error instanceof DomainError) return sendError(request, reply, STATUS_OF[error.code], error.code, error.message, error.fields);
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) {
-      request.log.error({ err: error }, 'request failed');
-      return sendError(request, reply, 500, 'internal', 'Something went wrong on our side. Please try again.');
+    const formAgain = isCsrfRefusal(error) ? expiredFormOf(request) : undefined;
+    if (formAgain) {
+      try {
+        return await formAgain(request, reply);
+      } catch (failed) {
+        // Its form could not be shown (the request's link is wrong, the database is down): that is the answer.
+        return answer(failed as FastifyError, request, reply);
+      }
     }
-    return sendError(request, reply, status, CODE_OF_STATUS[status] ?? 'bad_request', friendlyMessage(error, status));
+    return answer(error, request, reply);
   });
+}
+
+/** The response for an error: domain codes map to statuses, framework client errors keep theirs, the rest is a 500. */
+function answer(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof DomainError) return sendError(request, reply, STATUS_OF[error.code], error.code, error.message, error.fields);
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+  if (status === 500) {
+    request.log.error({ err: error }, 'request failed');
+    return sendError(request, reply, 500, 'internal', 'Something went wrong on our side. Please try again.');
+  }
+  return sendError(request, reply, status, CODE_OF_STATUS[status] ?? 'bad_request', friendlyMessage(error, status));
+}
+
+function isCsrfRefusal(error: FastifyError): boolean {
+  return error.code?.startsWith('FST_CSRF') === true;
+}
+
+/**
+ * The route's own form to answer a refused CSRF token with (forms.ts ExpiredFormPage), unless the
+ * post may come from another site (core/staleForms.ts): that one gets the plain 403 page.
+ */
+function expiredFormOf(request: FastifyRequest): ExpiredFormPage | undefined {
+  const page = request.routeOptions.config.expiredForm;
+  if (!page) return undefined;
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return mayShowFormAgain({ fetchSite: header('sec-fetch-site'), origin: header('origin'), host: request.host }) ? page : undefined;
 }
 
 function hasUnreadBody(request: FastifyRequest): boolean {

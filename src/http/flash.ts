@@ -25,7 +25,12 @@ export function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash |
   try {
     const parsed = JSON.parse(unsigned.value) as Partial<Flash>;
     if ((parsed.kind === 'success' || parsed.kind === 'error' || parsed.kind === 'info') && typeof parsed.message === 'string') {
-      return { kind: parsed.kind, message: parsed.message, ...(typeof parsed.closing === 'string' ? { closing: parsed.closing } : {}) };
+      return {
+        kind: parsed.kind,
+        message: parsed.message,
+        ...(typeof parsed.closing === 'string' ? { closing: parsed.closing } : {}),
+        ...(parsed.event === 'message-sent' ? { event: parsed.event } : {}),
+      };
     }
   } catch (error) {
     request.log.debug({ err: error }, 'ignoring a malformed flash cookie');

@@ -1,5 +1,26 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FormValues } from '../views/components.js';
+
+/**
+ * How a route shows its form again when the post is refused for its CSRF token (an expired form:
+ * its secret cookie ended with the browser session): with the values sent, a fresh token, a notice
+ * (core/staleForms.ts expiredFormNotice) and status EXPIRED_FORM_STATUS. Nothing may be written.
+ * The error handler (errors.ts) calls it; a route without one answers the plain 403 page.
+ */
+export type ExpiredFormPage = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** This route's form, shown again after a refused CSRF token (forms.ts ExpiredFormPage). */
+    expiredForm?: ExpiredFormPage;
+  }
+}
+
+/**
+ * The status of a form shown again after its token was refused: still the refusal's 403 (it is not
+ * invalid input, and nothing was done), now with the form to send again instead of a dead end.
+ */
+export const EXPIRED_FORM_STATUS = 403;
 
 /** A urlencoded form body as a plain record; anything else (no body, JSON array) is empty. */
 export function formBody(body: unknown): Record<string, unknown> {

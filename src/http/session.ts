@@ -6,7 +6,9 @@ import type { Role } from '../core/users.js';
 import { authenticate, type StaffUser } from '../services/auth.js';
 import type { ServiceContext } from '../services/context.js';
 import type { OpenPages } from '../live/openPages.js';
+import { pageOfAction } from '../core/staleForms.js';
 import { BACKGROUND_REFRESH_HEADER } from './flash.js';
+import { formBody, safeNext } from './forms.js';
 
 export const SESSION_COOKIE = 'hd_session';
 
@@ -66,10 +68,6 @@ export function installSessions(app: FastifyInstance, { ctx, idleMinutes, openPa
 }
 
 /**
- * Guards a subtree: anonymous visitors are sent to the login page with `next`, staff of another role
- * get 403. `roles` lists who may enter.
- */
-/**
  * Makes a plugin scope admin-only: the role is checked before every handler (a visitor is sent to
  * the login page, an agent gets 403), and no answer is cached (live data, account details, forms).
  */
@@ -81,12 +79,26 @@ export function adminOnly(scope: FastifyInstance): void {
   });
 }
 
+/**
+ * Where the login takes a visitor without a session back to: the page asked for, or for a form
+ * post (the session ended while the page was open) its `next` field if it has a safe one, else the
+ * page the action belongs to (core/staleForms.ts pageOfAction: `/agents/tickets/6/messages/` →
+ * `/agents/tickets/6/`), else the dashboard.
+ */
+function comeBackTo(request: FastifyRequest): string {
+  if (request.method === 'GET' || request.method === 'HEAD') return request.url;
+  const path = request.url.split('?', 1)[0]!;
+  const page = pageOfAction(path, (url) => request.server.findRoute({ method: 'GET', url }) !== null);
+  return safeNext(formBody(request.body).next, page ?? '/agents/dashboard/');
+}
+
+/**
+ * Guards a subtree: anonymous visitors are sent to the login page with `next` (comeBackTo), staff
+ * of another role get 403. `roles` lists who may enter.
+ */
 export function requireRole(...roles: Role[]) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!request.viewer) {
-      const next = encodeURIComponent(request.method === 'GET' ? request.url : '/agents/dashboard/');
-      return reply.redirect(`/agents/login/?next=${next}`, 303);
-    }
+    if (!request.viewer) return reply.redirect(`/agents/login/?next=${encodeURIComponent(comeBackTo(request))}`, 303);
     if (!roles.includes(request.viewer.role)) throw forbidden('This page is for admins only.');
   };
 }

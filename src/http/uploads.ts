@@ -75,6 +75,12 @@ export async function readForm(request: FastifyRequest): Promise<ReceivedForm> {
   return { fields: form.fields, files: form.files };
 }
 
+/** Whether the form came with files (kept or refused): a form shown again must ask for them again. */
+export function filesChosen(request: FastifyRequest): boolean {
+  const form = parsed.get(request);
+  return form !== undefined && (form.files.length > 0 || form.problem !== null);
+}
+
 async function parseMultipart(request: FastifyRequest, reply: FastifyReply): Promise<ParsedMultipart> {
   // Not worth reading at all: the error handler answers and closes (see drainRequest).
   if (Number(request.headers['content-length']) > DRAIN_LIMIT_BYTES) {

@@ -2,7 +2,7 @@
 // - SLA countdowns (.countdown[data-due]), pending closes ([data-close-due]) and ticket ages ([data-since]) tick every second.
 // - <time datetime> shows the reader's local time (pages are rendered in UTC).
 // - The navigation link of the current section gets aria-current="page".
-// - A form that came back with errors moves the keyboard focus to its error summary.
+// - A form that came back with errors moves the keyboard focus to its error summary (or its notice).
 
 /** Same wording as the server's humanSpan: `45 s`, `12 min`, `1 h 5 min`, `3 d`. */
 function span(ms) {
@@ -62,7 +62,8 @@ function markCurrentNav() {
 }
 
 function focusErrorSummary() {
-  const summary = document.querySelector('.error-summary');
+  // Else the form's notice (an expired form came back, a reply was held back): the form is below it.
+  const summary = document.querySelector('.error-summary') ?? document.querySelector('.form-notice');
   if (summary) summary.focus();
 }
 

@@ -8,6 +8,13 @@
 // reply puts its text into the box, where it can be edited before sending. Without JavaScript the
 // page is complete (a canned reply is then sent as it is when the box is left empty).
 //
+// The draft outlives a session that ends while it is typed: the box's text is kept in this tab's
+// sessionStorage (per writer and ticket: the form's data-draft-key) as it changes, with the `seen`
+// it was written against, and a page that opens with the box empty, such as this one after the
+// login that Send led to, puts both back (what came meanwhile is then marked new, and holds the
+// reply back as above). It is forgotten once a page says the message was sent (its flash's
+// data-flash-event), and with the tab.
+//
 // `seen` is NOT moved on when new messages arrive. It says which messages the writer had in front
 // of them when they loaded the page, and a message that appears while they type is not a message
 // they have read: so the server's stale check still holds their reply back (409, the draft kept)
@@ -92,6 +99,7 @@ markRead.addEventListener('click', () => {
   }
   newsText.textContent = '';
   markRead.hidden = true;
+  keepDraft();
   // Back to the draft, where the writer was going.
   box?.focus();
 });
@@ -110,6 +118,7 @@ cannedChoice?.addEventListener('change', () => {
   else box.setRangeText(box.value && !box.value.endsWith('\n') ? `\n\n${text}` : text, box.value.length, box.value.length, 'end');
   cannedChoice.value = '';
   box.focus();
+  keepDraft();
 });
 
 /** Swaps each of `selectors` that differs in `doc` (the fresh page) for its fresh copy. */
@@ -120,6 +129,64 @@ function swapParts(doc, selectors) {
     if (fresh && current && fresh.innerHTML !== current.innerHTML) swapSection(current, fresh);
   }
 }
+
+const draftKey = form?.dataset.draftKey ? `helpdesk-draft:${form.dataset.draftKey}` : null;
+
+/** This tab's storage, or null where the browser refuses it (storage turned off). */
+function draftStore() {
+  try {
+    return draftKey && box ? window.sessionStorage : null;
+  } catch {
+    return null;
+  }
+}
+
+// Kept with the draft: `seen` as it was, so a message that came meanwhile still holds the reply back.
+function keepDraft() {
+  const store = draftStore();
+  if (!store) return;
+  try {
+    if (box.value.trim() === '') store.removeItem(draftKey);
+    else store.setItem(draftKey, JSON.stringify({ body: box.value, seen: seenField?.value ?? '' }));
+  } catch (error) {
+    // Storage full: the draft is only in the box, as without this.
+    console.warn('could not keep the draft', error);
+  }
+}
+
+function readDraft(store) {
+  try {
+    const kept = JSON.parse(store.getItem(draftKey) ?? 'null');
+    if (typeof kept?.body === 'string' && typeof kept.seen === 'string') return kept;
+  } catch {
+    // Not a draft of this page's (another version wrote it): dropped below.
+  }
+  store.removeItem(draftKey);
+  return null;
+}
+
+function restoreDraft() {
+  const store = draftStore();
+  if (!store) return;
+  if (document.querySelector('[data-flash-event="message-sent"]')) {
+    store.removeItem(draftKey);
+    return;
+  }
+  const kept = readDraft(store);
+  // A box the server filled (a send it refused) holds the newer text.
+  if (!kept || box.value !== '') return;
+  box.value = kept.body;
+  if (seenField && /^\d+$/.test(kept.seen)) seenField.value = kept.seen;
+  const note = document.createElement('p');
+  note.className = 'flash flash-info draft-restored';
+  note.setAttribute('role', 'status');
+  note.textContent = 'Your unsent message is back in the box. Check it and send it again.';
+  box.closest('label')?.before(note);
+}
+
+restoreDraft();
+box?.addEventListener('input', keepDraft);
+form?.addEventListener('submit', keepDraft);
 
 async function refresh() {
   // The ticket's page, also when this one is the answer to a refused send (its URL is the form's).

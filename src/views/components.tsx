@@ -165,6 +165,19 @@ export function ErrorSummary({ errors }: { errors: FormErrors }) {
   );
 }
 
+/**
+ * A form-level message that is not about one field (the form had expired, the conversation moved
+ * on): an alert above the form. app.js moves the keyboard focus here when there is no error summary.
+ */
+export function FormNotice({ id, message }: { id: string; message: string | null }) {
+  if (message === null) return null;
+  return (
+    <p class="flash flash-error form-notice" role="alert" tabindex={-1} id={id}>
+      {message}
+    </p>
+  );
+}
+
 /** The priority in colour, shape and words ("High", read as "High priority"). */
 export function PriorityBadge({ priority }: { priority: 'high' | 'medium' | 'low' }) {
   return (
@@ -276,11 +289,12 @@ export function DataTable({
 
 /**
  * The file picker of a form that takes attachments (§10.1; the form needs
- * `enctype="multipart/form-data"`). Files cannot be kept when the form comes back with errors: the
- * hint says to pick them again.
+ * `enctype="multipart/form-data"`). Files cannot be kept when the form comes back (with errors, or
+ * `cameBack` after an expired token): the hint says to pick them again.
  */
-export function AttachmentsField({ errors, label = 'Attachments (optional)' }: { errors: FormErrors; label?: string }) {
-  const hint = `Up to ${MAX_FILES} files, ${MAX_FILE_BYTES / (1024 * 1024)} MB each and ${MAX_MESSAGE_BYTES / (1024 * 1024)} MB in all. Web pages (HTML) and SVG images are not accepted.${Object.keys(errors).length ? ' Files are not kept when the form comes back: pick them again.' : ''}`;
+export function AttachmentsField({ errors, label = 'Attachments (optional)', cameBack = false }: { errors: FormErrors; label?: string; cameBack?: boolean }) {
+  const again = cameBack || Object.keys(errors).length > 0;
+  const hint = `Up to ${MAX_FILES} files, ${MAX_FILE_BYTES / (1024 * 1024)} MB each and ${MAX_MESSAGE_BYTES / (1024 * 1024)} MB in all. Web pages (HTML) and SVG images are not accepted.${again ? ' Files are not kept when the form comes back: pick them again.' : ''}`;
   return (
     <label for={ATTACHMENTS_FIELD}>
       {label}

@@ -7,7 +7,7 @@ import { followUpTitle } from '../core/conversation.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, MessageRow, TicketRow } from '../db/schema.js';
 import { customerAttachmentPath, customerStatusPath } from '../http/links.js';
-import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, type FormValues, StateBadge, TextArea, Time } from './components.js';
+import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, FormNotice, type FormValues, StateBadge, TextArea, Time } from './components.js';
 
 /** Whose turn it is (§9 waiting on), as the customer reads it; nothing once closed. */
 export function waitingInWords(waitingOn: TicketRow['waiting_on']): string | null {
@@ -129,7 +129,7 @@ export function FollowUpList({ followUps }: { followUps: TicketRow[] }) {
  * The reply form. A customer may always write: on a closed request the message opens a follow-up
  * (§9), and the form says so rather than disappearing.
  */
-export function CustomerReplyForm({ ticket, values, errors, csrf }: { ticket: TicketRow; values: FormValues; errors: FormErrors; csrf: string }) {
+export function CustomerReplyForm({ ticket, values, errors, notice, csrf }: { ticket: TicketRow; values: FormValues; errors: FormErrors; notice: string | null; csrf: string }) {
   const closed = ticket.status === 'closed';
   return (
     <section aria-labelledby="reply-title" id="reply">
@@ -142,11 +142,12 @@ export function CustomerReplyForm({ ticket, values, errors, csrf }: { ticket: Ti
           ? `This request is closed. You can still write to us: your message opens a new request, “${followUpTitle(ticket.title)}”, that follows this one.`
           : 'We answer here and by email.'}
       </p>
+      <FormNotice id="reply-notice" message={notice} />
       <ErrorSummary errors={errors} />
       <form method="post" action={`${customerStatusPath(ticket.token)}reply/`} enctype="multipart/form-data" novalidate>
         <CsrfField token={csrf} />
         <TextArea name="body" label="Your message" values={values} errors={errors} required maxLength={10_000} />
-        <AttachmentsField errors={errors} label="Files (optional)" />
+        <AttachmentsField errors={errors} label="Files (optional)" cameBack={notice !== null} />
         <button type="submit">Send message</button>
       </form>
     </section>

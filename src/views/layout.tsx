@@ -19,6 +19,8 @@ export interface Flash {
    * pages take the message away once they no longer show that close pending (it committed, or was undone).
    */
   closing?: string;
+  /** What happened, for a page's script (`data-flash-event`): the staff ticket page forgets its saved draft once it was sent. */
+  event?: 'message-sent';
 }
 
 export interface LayoutProps {
@@ -138,7 +140,7 @@ export function Layout({ title, viewer, csrf, flash, children, scripts = [], dat
             </p>
           ))}
           {flash && (
-            <p class={`flash flash-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'} data-flash={flash.kind} data-flash-closing={flash.closing}>
+            <p class={`flash flash-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'} data-flash={flash.kind} data-flash-closing={flash.closing} data-flash-event={flash.event}>
               {flash.message}
             </p>
           )}

@@ -2,9 +2,10 @@
  * The staff ticket page (§9, `/agents/tickets/<id>/`): the ticket, its SLA clock, the thread and the
  * reply form. Markup read by src/public/ticket-page.js (live viewers and new messages): <main>
  * carries `data-ticket-id` and `data-newest-message-id` (the newest message shown, notes included),
- * `#viewers` is left empty for it, the thread is `#thread`, the form `#reply-form`. The form's
- * `data-offers` (`reply` or `note`) says what it offers; the parts that depend on it (the heading,
- * `#reply-kind`, `#reply-close`, `#reply-send`) are swapped live when it changes (a close committing).
+ * `#viewers` is left empty for it, the thread is `#thread`, the form `#reply-form` (its
+ * `data-draft-key` names the draft the script keeps). The form's `data-offers` (`reply` or `note`)
+ * says what it offers; the parts that depend on it (the heading, `#reply-kind`, `#reply-close`,
+ * `#reply-send`) are swapped live when it changes (a close committing).
  */
 import { PLACEHOLDERS, STAFF_BODY_MAX } from '../core/conversation.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
@@ -12,7 +13,7 @@ import type { AttachmentRow, CannedReplyRow, MessageRow, TicketRow } from '../db
 import { customerStatusPath, staffTicketPath } from '../http/links.js';
 import { showsSeconds } from '../core/sla.js';
 import { SlaTargetFacts } from './slaTargets.js';
-import { AttachmentsField, CsrfField, DueTime, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, Time, WaitingOnBadge } from './components.js';
+import { AttachmentsField, CsrfField, DueTime, ErrorSummary, type FormErrors, FormNotice, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, Time, WaitingOnBadge } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 import { BouncedEmails, type BouncedEmail } from './bouncedEmails.js';
 import { Thread } from './thread.js';
@@ -143,17 +144,14 @@ function KindChoice({ mayReply, kind, closed, error }: { mayReply: boolean; kind
 }
 
 function ReplyForm(props: StaffTicketProps & { seen: number | null }) {
-  const { ticket, csrf, mayReply, draft, errors, notice, canned, seen } = props;
+  const { viewer, ticket, csrf, mayReply, draft, errors, notice, canned, seen } = props;
   return (
     <section id="reply" aria-labelledby="reply-heading">
       <h2 id="reply-heading">{mayReply ? 'Reply' : 'Add a note'}</h2>
-      {notice && (
-        <p class="flash flash-error" role="alert" id="reply-notice">
-          {notice}
-        </p>
-      )}
+      <FormNotice id="reply-notice" message={notice} />
       <ErrorSummary errors={errors} />
-      <form id="reply-form" method="post" action={`${staffTicketPath(ticket.id)}messages/`} enctype="multipart/form-data" novalidate data-offers={mayReply ? 'reply' : 'note'}>
+      {/* data-draft-key: whose draft of which ticket ticket-page.js keeps while it is typed. */}
+      <form id="reply-form" method="post" action={`${staffTicketPath(ticket.id)}messages/`} enctype="multipart/form-data" novalidate data-offers={mayReply ? 'reply' : 'note'} data-draft-key={`${viewer.id}/${ticket.id}`}>
         <CsrfField token={csrf} />
         <input type="hidden" name="seen" value={seen === null ? '' : String(seen)} />
         <div id="reply-kind">

@@ -3,7 +3,7 @@ import type { TicketRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
 import { PAUSED_DUE_AT } from '../core/slaClocks.js';
 import { ticketShowsSeconds } from '../core/sla.js';
-import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, type FormValues, PriorityBadge, SelectField, StateBadge, TextArea, TextField, Time } from './components.js';
+import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, FormNotice, type FormValues, PriorityBadge, SelectField, StateBadge, TextArea, TextField, Time } from './components.js';
 import { CustomerReplyForm, FollowsUp, FollowUpList, PublicThread, type ThreadView, waitingInWords } from './customerThread.js';
 import { type Flash, Layout } from './layout.js';
 import { customerStatusPath } from '../http/links.js';
@@ -20,14 +20,15 @@ const FIELD_LABELS = NEW_TICKET_LABELS;
  * The customer form. `topics` (§12): the topic choice is shown only when there is more than one
  * (with one, every ticket gets it and there is nothing to ask); the first is preselected.
  */
-export function TicketCreatePage({ values, errors, csrf, topics = [] }: { values: FormValues; errors: FormErrors; csrf: string; topics?: readonly { id: number; name: string }[] }) {
-  const failed = Object.keys(errors).length > 0;
+export function TicketCreatePage({ values, errors, csrf, topics = [], notice = null }: { values: FormValues; errors: FormErrors; csrf: string; topics?: readonly { id: number; name: string }[]; notice?: string | null }) {
+  const failed = Object.keys(errors).length > 0 || notice !== null;
   return (
     <Layout title={failed ? 'Check your request' : 'New request'}>
       <hgroup>
         <h1>How can we help?</h1>
         <p>Tell us what happened. An agent takes your request as soon as one is free, and we email you at every step. All fields are required except attachments.</p>
       </hgroup>
+      <FormNotice id="form-notice" message={notice} />
       <ErrorSummary errors={errors} />
       <form method="post" action="/tickets/create/" enctype="multipart/form-data" novalidate>
         <CsrfField token={csrf} />
@@ -41,7 +42,7 @@ export function TicketCreatePage({ values, errors, csrf, topics = [] }: { values
           <SelectField name="topic" label={FIELD_LABELS.topic} values={{ topic: String(topics[0]!.id), ...values }} errors={errors} options={topics.map((t) => [String(t.id), t.name])} />
         )}
         <SelectField name="priority" label={FIELD_LABELS.priority} values={{ priority: 'medium', ...values }} errors={errors} options={PRIORITY_OPTIONS} />
-        <AttachmentsField errors={errors} label="Screenshots or files (optional)" />
+        <AttachmentsField errors={errors} label="Screenshots or files (optional)" cameBack={notice !== null} />
         <button type="submit">Send request</button>
       </form>
     </Layout>
@@ -180,18 +181,19 @@ export interface StatusPageProps {
   followUps: TicketRow[];
   csrf: string;
   flash?: Flash | null;
-  /** The reply form as sent when it came back with errors. */
+  /** The reply form as sent when it came back with errors, or with `notice` (an expired form). */
   values?: FormValues;
   errors?: FormErrors;
+  notice?: string | null;
   /** The newest public message's id: a new message changes data-version, so the page refreshes. */
   newestMessageId: number | null;
 }
 
-export function TicketStatusPage({ ticket, agentName, timeline, now, thread, original, followUps, csrf, flash = null, values = {}, errors = {}, newestMessageId }: StatusPageProps) {
+export function TicketStatusPage({ ticket, agentName, timeline, now, thread, original, followUps, csrf, flash = null, values = {}, errors = {}, notice = null, newestMessageId }: StatusPageProps) {
   const reference = referenceOf(ticket.id);
   const state = stateOf({ status: ticket.status, agentId: ticket.agent_id });
   const waiting = waitingInWords(ticket.waiting_on);
-  const failed = Object.keys(errors).length > 0;
+  const failed = Object.keys(errors).length > 0 || notice !== null;
   const version = `${ticket.status}/${ticket.agent_id ?? ''}/${timeline.length}/${ticket.waiting_on ?? ''}/${newestMessageId ?? ''}`;
   return (
     <Layout title={failed ? `Check your message · ${reference}` : `Request ${reference}`} flash={flash} scripts={ticket.status === 'closed' ? [] : ['ticket-status.js']}>
@@ -228,7 +230,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
         <FollowUpList followUps={followUps} />
         <h2>Conversation</h2>
         <PublicThread token={ticket.token} thread={thread} />
-        <CustomerReplyForm ticket={ticket} values={values} errors={errors} csrf={csrf} />
+        <CustomerReplyForm ticket={ticket} values={values} errors={errors} notice={notice} csrf={csrf} />
         <h2>What happened so far</h2>
         <ol class="timeline" data-live="timeline">
           {timeline.map((entry) => (

@@ -103,6 +103,11 @@ export class Client {
     return this.cookies.get(name);
   }
 
+  /** Drops every cookie, as a browser restart drops session cookies (the CSRF secret, the session). */
+  forgetCookies(): void {
+    this.cookies.clear();
+  }
+
   async get(url: string): Promise<LightMyRequestResponse> {
     const response = await this.app.inject({ method: 'GET', url, cookies: Object.fromEntries(this.cookies), ...this.from });
     this.remember(response);

@@ -191,7 +191,8 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
             : posted.closed
               ? `Reply sent and ${reference} closed. The customer gets one email.`
               : `Reply sent to the customer of ${reference}.`;
-        setFlash(reply, { kind: 'success', message });
+        // The ticket page's script forgets the draft it kept for this ticket (ticket-page.js).
+        setFlash(reply, { kind: 'success', message, event: 'message-sent' });
         return reply.redirect(staffTicketPath(id), 303);
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validateCustomerMessage } from '../../core/conversation.js';
+import { expiredFormNotice } from '../../core/staleForms.js';
 import { DomainError, invalidInput } from '../../core/errors.js';
 import { parseId, referenceOf } from '../../core/tickets.js';
 import { customerStatusPath } from '../links.js';
@@ -17,8 +18,8 @@ import { listTopicChoices } from '../../repositories/topics.js';
 import { TicketCreatePage, TicketStatusPage, TicketSuccessPage } from '../../views/tickets.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { formBody, keptValues, sendHtml } from '../forms.js';
-import { type IncomingFile, readForm } from '../uploads.js';
+import { EXPIRED_FORM_STATUS, type ExpiredFormPage, formBody, keptValues, sendHtml } from '../forms.js';
+import { filesChosen, type IncomingFile, readForm } from '../uploads.js';
 import type { RouteLimits } from '../app.js';
 
 const TICKET_FIELDS = ['name', 'email', 'title', 'description', 'priority', 'topic'] as const;
@@ -27,10 +28,17 @@ const TICKET_FIELDS = ['name', 'email', 'title', 'description', 'priority', 'top
 export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, intake: TicketIntake): void {
   app.get('/', async (_request, reply) => reply.redirect('/tickets/create/', 302));
 
-  const topics = () => listTopicChoices(ctx.handle.db);
-  app.get('/tickets/create/', async (_request, reply) => sendHtml(reply, renderPage(TicketCreatePage({ values: {}, errors: {}, csrf: reply.generateCsrf(), topics: await topics() }))));
+  const createForm = async (reply: FastifyReply, form: { values: FormValues; errors: FormErrors; notice?: string }, status = 200) => {
+    const page = TicketCreatePage({ ...form, csrf: reply.generateCsrf(), topics: await listTopicChoices(ctx.handle.db) });
+    return sendHtml(reply, renderPage(page), status);
+  };
+  app.get('/tickets/create/', async (_request, reply) => createForm(reply, { values: {}, errors: {} }));
 
-  app.post('/tickets/create/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection }, async (request, reply) => {
+  // An expired form (its CSRF cookie ended with the browser session) comes back filled in, to send again.
+  const expiredForm: ExpiredFormPage = (request, reply) =>
+    createForm(reply, { values: keptValues(formBody(request.body), TICKET_FIELDS), errors: {}, notice: expiredFormNotice('request', filesChosen(request)) }, EXPIRED_FORM_STATUS);
+
+  app.post('/tickets/create/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection, config: { expiredForm } }, async (request, reply) => {
     // Files that break §10.1 come back as the form with its message (413 or 400), like bad fields.
     const body = formBody(request.body);
     try {
@@ -39,8 +47,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
       return reply.redirect(`/tickets/createsuccess/?t=${encodeURIComponent(ticket.token)}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || (error.code !== 'invalid_input' && error.code !== 'payload_too_large')) throw error;
-      const page = TicketCreatePage({ values: keptValues(body, TICKET_FIELDS), errors: error.fields, csrf: reply.generateCsrf(), topics: await topics() });
-      return sendHtml(reply, renderPage(page), error.code === 'payload_too_large' ? 413 : 400);
+      return createForm(reply, { values: keptValues(body, TICKET_FIELDS), errors: error.fields }, error.code === 'payload_too_large' ? 413 : 400);
     }
   });
 
@@ -65,7 +72,13 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
 
   // A customer's message (§9). Counted with ticket creations (one count per address): a message to
   // a closed request creates a ticket too, and either way it is the same kind of abuse to limit.
-  app.post<{ Params: { token: string } }>('/tickets/status/:token/reply/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection }, async (request, reply) => {
+  // An expired form comes back on the request's page with the message kept, like a refused one.
+  const expiredReply: ExpiredFormPage = async (request, reply) => {
+    const ticket = await statusTicket(ctx, (request.params as { token: string }).token);
+    const values = keptValues(formBody(request.body), ['body']);
+    return sendStatusPage(ctx, request, reply, ticket, { values, notice: expiredFormNotice('message', filesChosen(request)), status: EXPIRED_FORM_STATUS });
+  };
+  app.post<{ Params: { token: string } }>('/tickets/status/:token/reply/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection, config: { expiredForm: expiredReply } }, async (request, reply) => {
     const ticket = await statusTicket(ctx, request.params.token);
     const received = await customerMessageForm(request);
     if ('errors' in received) return sendStatusPage(ctx, request, reply, ticket, received);
@@ -89,7 +102,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
  * every problem at once (the text and the files), the text kept; 413 when the files are too many
  * or too large, else 400. A browser cannot be handed files back, so those are chosen again.
  */
-async function customerMessageForm(request: FastifyRequest): Promise<{ body: string; files: IncomingFile[] } | Required<Omit<StatusPageState, 'before'>>> {
+async function customerMessageForm(request: FastifyRequest): Promise<{ body: string; files: IncomingFile[] } | Required<Omit<StatusPageState, 'before' | 'notice'>>> {
   const fields = formBody(request.body);
   const errors: FormErrors = {};
   let status = 400;
@@ -134,6 +147,7 @@ interface StatusPageState {
   before?: number | undefined;
   values?: FormValues;
   errors?: FormErrors;
+  notice?: string;
   status?: number;
 }
 
@@ -168,6 +182,7 @@ async function sendStatusPage(ctx: ServiceContext, request: FastifyRequest, repl
     flash: takeFlash(request, reply),
     ...(state.values ? { values: state.values } : {}),
     ...(state.errors ? { errors: state.errors } : {}),
+    ...(state.notice ? { notice: state.notice } : {}),
   });
   return sendHtml(reply, renderPage(view), state.status ?? 200);
 }
