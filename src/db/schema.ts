@@ -359,6 +359,14 @@ export interface SsoLoginsTable {
   expires_at: number;
 }
 
+/** A one-time form key already used: what its post made (see the form_receipts migration). */
+export interface FormReceiptsTable {
+  form_key: string;
+  /** What the post made, as `kind:id` (e.g. `webhook:12`). */
+  made: string;
+  created_at: number;
+}
+
 /** A job one process at a time runs: who holds it, until when (renewed while alive). */
 export interface LeasesTable {
   name: string;
@@ -389,6 +397,7 @@ export interface Database extends TeamTables, WebhookTables, SummaryTables {
   rate_limit_counts: RateLimitCountsTable;
   presence_history: PresenceHistoryTable;
   sso_logins: SsoLoginsTable;
+  form_receipts: FormReceiptsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

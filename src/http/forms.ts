@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FormValues } from '../views/components.js';
 
@@ -35,6 +36,11 @@ export function keptValues(body: Record<string, unknown>, names: readonly string
     if (typeof value === 'string') values[name] = value;
   }
   return values;
+}
+
+/** A new one-time form key (core/formReceipts.ts formKeyOf reads it back). */
+export function newFormKey(): string {
+  return randomBytes(16).toString('base64url');
 }
 
 export function sendHtml(reply: FastifyReply, html: string, status = 200): FastifyReply {

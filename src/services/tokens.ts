@@ -6,10 +6,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { invalidInput, notFound } from '../core/errors.js';
 import { findApiTokenById, findLiveTokenByHash, insertApiToken, listApiTokenRows, revokeApiTokenRow, touchApiToken } from '../repositories/tokens.js';
 import { findUserById } from '../repositories/users.js';
-import type { ApiTokenScope } from '../db/schema.js';
+import type { ApiTokenScope, UserRow } from '../db/schema.js';
+import type { Db } from '../db/connect.js';
 import type { StaffUser } from './auth.js';
 import { inTransaction } from '../db/transaction.js';
 import { type Acting, auditBy } from './audit.js';
+import { type Keyed, oncePerFormKey } from './formReceipts.js';
 import type { ServiceContext } from './context.js';
 
 /** Recognisable prefix, so secret scanners and people can tell a helpdesk token at a glance. */
@@ -44,21 +46,42 @@ export interface ApiTokenInfo {
  * `name` (≤ 100 characters) says what it is for; empty gives "API token". Audited as `by`'s (an
  * admin's page passes its request's; null: the command line, a test's set-up), never with the token.
  */
-export async function createApiToken(ctx: ServiceContext, userId: number, name: string = '', scope: ApiTokenScope = 'api', by: Acting = null): Promise<{ id: number; token: string; name: string }> {
+export async function createApiToken(ctx: ServiceContext, userId: number, name: string = '', scope: ApiTokenScope = 'api', by: Acting = null): Promise<NewApiToken> {
+  const { user, cleanName } = await tokenFor(ctx, userId, name);
+  const now = ctx.clock.now();
+  return inTransaction(ctx.handle, (trx) => makeApiToken(trx, user, cleanName, scope, by, now));
+}
+
+/** The same from the admin's form on a user's page: once per form key (a reload of the answer makes no second token). */
+export async function createApiTokenFromForm(ctx: ServiceContext, userId: number, name: string, by: Acting, formKey: string | null): Promise<Keyed<NewApiToken>> {
+  const { user, cleanName } = await tokenFor(ctx, userId, name);
+  const now = ctx.clock.now();
+  return inTransaction(ctx.handle, (trx) => oncePerFormKey(trx, formKey, 'token', now, () => makeApiToken(trx, user, cleanName, 'api', by, now)));
+}
+
+/** A token just made: its secret, shown this once. */
+export interface NewApiToken {
+  id: number;
+  token: string;
+  name: string;
+}
+
+/** The user a new token is for (active, or refused) and its name as stored. */
+async function tokenFor(ctx: ServiceContext, userId: number, name: string): Promise<{ user: UserRow; cleanName: string }> {
   // eslint-disable-next-line no-control-regex
   const cleanName = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() || DEFAULT_TOKEN_NAME;
   if (cleanName.length > 100) throw invalidInput({ name: 'What is it for? At most 100 characters.' });
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
   if (user.active !== 1) throw invalidInput({ username: 'Username: this account is deactivated.' });
+  return { user, cleanName };
+}
+
+async function makeApiToken(trx: Db, user: UserRow, name: string, scope: ApiTokenScope, by: Acting, now: number): Promise<NewApiToken> {
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  const now = ctx.clock.now();
-  const row = await inTransaction(ctx.handle, async (trx) => {
-    const inserted = await insertApiToken(trx, { user_id: userId, name: cleanName, token_hash: tokenHashOf(token), created_at: now, scope });
-    await auditBy(trx, by, now, 'token.create', `token:${inserted.id}`, { after: { user_id: userId, username: user.username, name: cleanName, scope } });
-    return inserted;
-  });
-  return { id: row.id, token, name: cleanName };
+  const inserted = await insertApiToken(trx, { user_id: user.id, name, token_hash: tokenHashOf(token), created_at: now, scope });
+  await auditBy(trx, by, now, 'token.create', `token:${inserted.id}`, { after: { user_id: user.id, username: user.username, name, scope } });
+  return { id: inserted.id, token, name };
 }
 
 /** Revokes a token at once, audited as `by`'s; returns false when it was already revoked. */

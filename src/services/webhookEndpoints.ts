@@ -13,6 +13,7 @@ import type { WebhookEndpointRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { deleteEndpoint, findDelivery, findEndpoint, insertEndpoint, retryDelivery, setEndpointSecret, updateEndpoint } from '../repositories/webhooks.js';
 import { type Acting, auditBy } from './audit.js';
+import { type Keyed, oncePerFormKey } from './formReceipts.js';
 import type { ServiceContext } from './context.js';
 
 /** The id of an endpoint (or a delivery) as a URL names it; anything else is not found (404). */
@@ -46,11 +47,20 @@ async function existing(trx: Db, id: number): Promise<WebhookEndpointRow> {
 /** A new endpoint with a new secret; the secret is in the row returned and never shown again. */
 export async function createEndpoint(ctx: ServiceContext, by: Acting, raw: Record<string, unknown>, allowPrivate: boolean): Promise<WebhookEndpointRow> {
   const input = checked(raw, allowPrivate);
-  return inTransaction(ctx.handle, async (trx) => {
-    const row = await insertEndpoint(trx, { ...input, secret: newWebhookSecret(), now: ctx.clock.now() });
-    await auditBy(trx, by, ctx.clock.now(), 'webhook.create', `webhook:${row.id}`, { after: audited(row) });
-    return row;
-  });
+  return inTransaction(ctx.handle, (trx) => makeEndpoint(trx, by, input, ctx.clock.now()));
+}
+
+/** The same from the page's form: once per form key (a reload of the answer makes no second endpoint). */
+export async function createEndpointFromForm(ctx: ServiceContext, by: Acting, raw: Record<string, unknown>, allowPrivate: boolean, formKey: string | null): Promise<Keyed<WebhookEndpointRow>> {
+  const input = checked(raw, allowPrivate);
+  const now = ctx.clock.now();
+  return inTransaction(ctx.handle, (trx) => oncePerFormKey(trx, formKey, 'webhook', now, () => makeEndpoint(trx, by, input, now)));
+}
+
+async function makeEndpoint(trx: Db, by: Acting, input: ReturnType<typeof checked>, now: number): Promise<WebhookEndpointRow> {
+  const row = await insertEndpoint(trx, { ...input, secret: newWebhookSecret(), now });
+  await auditBy(trx, by, now, 'webhook.create', `webhook:${row.id}`, { after: audited(row) });
+  return row;
 }
 
 /** Changes an endpoint's URL, events and switch (its secret stays); 404 when it is gone. */

@@ -2,6 +2,7 @@ import { PAUSED_DUE_AT } from '../core/slaClocks.js';
 import type { ComponentChildren } from 'preact';
 import { ATTACHMENTS_FIELD, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES } from '../core/attachments.js';
 import { humanSpan } from '../core/sla.js';
+import { FORM_KEY_FIELD } from '../core/formReceipts.js';
 import type { TicketState } from '../core/tickets.js';
 import { isoUtc, shortUtc } from './format.js';
 
@@ -128,6 +129,11 @@ export function SelectField({ name, label, values, errors, options, hint }: Fiel
 
 export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
+}
+
+/** A form's one-time key (core/formReceipts.ts): its post makes what it makes once, however often it is sent. */
+export function FormKeyField({ value }: { value: string }) {
+  return <input type="hidden" name={FORM_KEY_FIELD} value={value} />;
 }
 
 /** A one-button action (close, requeue, retry, …): a POST form with its CSRF token and an optional note. */

@@ -2,7 +2,7 @@
 import { ALL_EVENTS, eventsOfFilter, WAITING_COUNTED, WEBHOOK_EVENTS } from '../core/webhooks.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { referenceOf } from '../core/tickets.js';
-import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, FieldGroup, type FormErrors, type FormValues, TextField, Time } from './components.js';
+import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, FieldGroup, FormKeyField, type FormErrors, type FormValues, TextField, Time } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 export const WEBHOOKS = '/adminapp/webhooks/';
@@ -160,7 +160,8 @@ export function WebhookFormPage({
   historyDays,
   values,
   errors,
-}: PageBase & { endpoint: WebhookEndpointRow | null; secret: string | null; deliveries: readonly WebhookDeliveryRow[]; waiting: number; historyDays: number; values: FormValues; errors: FormErrors }) {
+  formKey,
+}: PageBase & { endpoint: WebhookEndpointRow | null; formKey: string; secret: string | null; deliveries: readonly WebhookDeliveryRow[]; waiting: number; historyDays: number; values: FormValues; errors: FormErrors }) {
   const title = endpoint ? `Webhook: ${endpoint.url}` : 'New webhook endpoint';
   return (
     <Layout title={Object.keys(errors).length ? `Check the endpoint · ${title}` : title} viewer={viewer} csrf={csrf} flash={flash}>
@@ -197,6 +198,7 @@ export function WebhookFormPage({
       <ErrorSummary errors={errors} />
       <form method="post" action={endpoint ? `${WEBHOOKS}${endpoint.id}/` : `${WEBHOOKS}new/`} novalidate>
         <CsrfField token={csrf} />
+        {!endpoint && <FormKeyField value={formKey} />}
         <EndpointFields values={values} errors={errors} />
         <button type="submit">{endpoint ? 'Save' : 'Create endpoint'}</button>
       </form>

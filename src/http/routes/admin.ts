@@ -23,7 +23,8 @@ import { changeCapacity, deactivateUser, reactivateUser, reassignTicket, requeue
 import { changeProfile } from '../../services/auth.js';
 import type { ServiceContext } from '../../services/context.js';
 import { retryFailedEmail } from '../../services/outbox.js';
-import { createApiToken, listApiTokens, revokeApiToken } from '../../services/tokens.js';
+import { createApiTokenFromForm, listApiTokens, revokeApiToken } from '../../services/tokens.js';
+import { FORM_KEY_FIELD, formKeyOf } from '../../core/formReceipts.js';
 import { setAgentTeamsAndSkills } from '../../services/teams.js';
 import { closeTicket } from '../../services/tickets.js';
 import {
@@ -44,7 +45,7 @@ import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { formBody, sendHtml } from '../forms.js';
+import { formBody, newFormKey, sendHtml } from '../forms.js';
 import { adminOnly, SESSION_COOKIE } from '../session.js';
 import { parseEmailQuery, parseEventQuery, parseInboundQuery, parseTicketQuery, parseUserQuery, type Query } from './adminFilters.js';
 import { FILE_HEADERS } from './attachments.js';
@@ -236,6 +237,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
         openTickets,
         tokens,
         newToken: form.newToken,
+        formKey: newFormKey(),
         teams: teams.map((t) => t.name),
         skills: skills.map((k) => k.name),
         held: form.values?.teams !== undefined ? { teams: form.values.teams, skills: form.values.skills ?? '' } : agentTeamsOf(user.username, teams, skills),
@@ -308,8 +310,12 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
     admin.post<{ Params: { id: string } }>('/admin/users/:id/tokens/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
       const id = idParam(request, 'User');
       try {
-        const created = await createApiToken(ctx, id, String(formBody(request.body).name ?? ''), 'api', actingOf(request));
-        return await userPage(request, reply, id, { newToken: { name: created.name, token: created.token }, flash: { kind: 'success', message: 'API token created.' } });
+        const body = formBody(request.body);
+        const created = await createApiTokenFromForm(ctx, id, String(body.name ?? ''), actingOf(request), formKeyOf(body[FORM_KEY_FIELD]));
+        if ('made' in created) return await userPage(request, reply, id, { newToken: { name: created.made.name, token: created.made.token }, flash: { kind: 'success', message: 'API token created.' } });
+        // The form sent again (a reload of the answer): no second token; the first was shown on its answer only.
+        setFlash(reply, { kind: 'info', message: 'This form was already sent: its token was created then and shown once, on that answer. If it was not copied, revoke it and create another.' });
+        return reply.redirect(`/admin/users/${id}/`, 303);
       } catch (error) {
         const refused = refusal(error);
         if (!refused) throw error;

@@ -10,14 +10,15 @@ import { DomainError, notFound } from '../../core/errors.js';
 import type { WebhookEndpointRow } from '../../db/schema.js';
 import { deliveriesOf, findEndpoint, listEndpoints } from '../../repositories/webhooks.js';
 import type { ServiceContext } from '../../services/context.js';
-import { createEndpoint, removeEndpoint, retryWebhookDelivery, rotateEndpointSecret, saveEndpoint, webhookIdOf } from '../../services/webhookEndpoints.js';
+import { createEndpointFromForm, removeEndpoint, retryWebhookDelivery, rotateEndpointSecret, saveEndpoint, webhookIdOf } from '../../services/webhookEndpoints.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { endpointFormValues, WEBHOOKS, WebhookFormPage, WebhookListPage } from '../../views/webhooks.js';
 import { waitingInLane } from '../../repositories/webhookLanes.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { formBody, sendHtml } from '../forms.js';
+import { formBody, newFormKey, sendHtml } from '../forms.js';
+import { FORM_KEY_FIELD, formKeyOf } from '../../core/formReceipts.js';
 import { actingOf } from '../acting.js';
 import { adminOnly } from '../session.js';
 
@@ -58,6 +59,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, { allow
         deliveries,
         waiting,
         historyDays,
+        formKey: newFormKey(),
         values: options.values ?? endpointFormValues(endpoint),
         errors: options.errors ?? {},
       }),
@@ -82,9 +84,18 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, { allow
     admin.post(`${WEBHOOKS}new/`, { preHandler: app.csrfProtection }, async (request, reply) => {
       const body = formBody(request.body);
       try {
-        const created = await createEndpoint(ctx, actingOf(request), endpointFields(body), allowPrivate);
+        const created = await createEndpointFromForm(ctx, actingOf(request), endpointFields(body), allowPrivate, formKeyOf(body[FORM_KEY_FIELD]));
         // The secret is in this answer only: no redirect (a flash would keep it in a cookie).
-        return page(request, reply, created, { secret: created.secret, flash: { kind: 'success', message: 'Endpoint created. Copy its secret now: it is not shown again.' } });
+        if ('made' in created) return page(request, reply, created.made, { secret: created.made.secret, flash: { kind: 'success', message: 'Endpoint created. Copy its secret now: it is not shown again.' } });
+        // The form sent again (a reload of the answer): no second endpoint, and its secret is not shown again.
+        const first = created.again && (await findEndpoint(db, created.again.id));
+        setFlash(
+          reply,
+          first
+            ? { kind: 'info', message: 'This form was already sent: the endpoint was created then, and its secret shown once, on that answer. If it was not copied, make a new secret below.' }
+            : { kind: 'info', message: 'This form was already sent, and the endpoint it created is no longer there.' },
+        );
+        return reply.redirect(first ? `${WEBHOOKS}${first.id}/` : WEBHOOKS, 303);
       } catch (error) {
         if (!isInvalidInput(error)) throw error;
         return page(request, reply, null, { values: keptEndpointValues(body), errors: error.fields, status: 400 });

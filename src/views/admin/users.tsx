@@ -3,7 +3,7 @@ import type { ApiTokenInfo } from '../../services/tokens.js';
 import { referenceOf } from '../../core/tickets.js';
 import type { TicketRow, UserRow } from '../../db/schema.js';
 import type { UserListRow } from '../../repositories/adminLists.js';
-import { ActionForm, type Column, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, RecordTable, SelectField, SlaBadge, TextField, Time } from '../components.js';
+import { ActionForm, type Column, CsrfField, DataTable, FormKeyField, EmptyState, ErrorSummary, type FormErrors, type FormValues, RecordTable, SelectField, SlaBadge, TextField, Time } from '../components.js';
 import { Boxes } from '../teams.js';
 import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame, PresenceBadge } from './frame.js';
 
@@ -53,13 +53,15 @@ export interface UserDetailProps extends PageBase {
   held: { teams: string; skills: string };
   /** A token just created: shown on this one page only. */
   newToken?: { name: string; token: string } | undefined;
+  /** The new-token form's one-time key. */
+  formKey: string;
   defaultCapacity: number;
   values: FormValues;
   errors: FormErrors;
   now: number;
 }
 
-function ApiTokens({ user, tokens, newToken, csrf }: Pick<UserDetailProps, 'user' | 'tokens' | 'newToken' | 'csrf'>) {
+function ApiTokens({ user, tokens, newToken, csrf, formKey }: Pick<UserDetailProps, 'user' | 'tokens' | 'newToken' | 'csrf' | 'formKey'>) {
   return (
     <section id="api-tokens" aria-labelledby="tokens-heading">
       <h2 id="tokens-heading">API tokens</h2>
@@ -101,6 +103,7 @@ function ApiTokens({ user, tokens, newToken, csrf }: Pick<UserDetailProps, 'user
       {user.active === 1 && (
         <form method="post" action={`/admin/users/${user.id}/tokens/`}>
           <CsrfField token={csrf} />
+          <FormKeyField value={formKey} />
           <label for="token-name">
             What is it for?
             <input id="token-name" name="name" maxLength={100} placeholder="e.g. website contact form" />
@@ -163,7 +166,7 @@ function TeamsAndSkills({ user, csrf, teams, skills, held, errors }: Pick<UserDe
   );
 }
 
-export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens, newToken, teams, skills, held, defaultCapacity, values, errors, now }: UserDetailProps) {
+export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens, newToken, formKey, teams, skills, held, defaultCapacity, values, errors, now }: UserDetailProps) {
   const isSelf = viewer.username === user.username;
   return (
     <AdminFrame title={user.username} trail={[['Users', '/admin/users/'], [user.username, null]]} viewer={viewer} csrf={csrf} flash={flash}>
@@ -250,7 +253,7 @@ export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens,
           )}
         </>
       )}
-      <ApiTokens user={user} tokens={tokens} newToken={newToken} csrf={csrf} />
+      <ApiTokens user={user} tokens={tokens} newToken={newToken} csrf={csrf} formKey={formKey} />
     </AdminFrame>
   );
 }
