@@ -58,3 +58,6 @@ export function expiredFormNotice(what: string, filesChosen: boolean): string {
   const files = filesChosen ? ' The files you chose are not kept: pick them again.' : '';
   return `This form had expired, so nothing was sent. Check your ${what} and send it again.${files}`;
 }
+
+/** The sign-in form's notice when its token was refused (a page left open across a browser restart): the password is never put back. */
+export const EXPIRED_LOGIN_NOTICE = 'This page had expired, so you were not signed in. Enter your password and sign in again.';

@@ -3,6 +3,7 @@
 // - <time datetime> shows the reader's local time (pages are rendered in UTC).
 // - The navigation link of the current section gets aria-current="page".
 // - A form that came back with errors moves the keyboard focus to its error summary (or its notice).
+// - A form with data-confirm (a delete, a new secret: what cannot be undone) asks first.
 
 /** Same wording as the server's humanSpan: `45 s`, `12 min`, `1 h 5 min`, `3 d`. */
 function span(ms) {
@@ -67,7 +68,13 @@ function focusErrorSummary() {
   if (summary) summary.focus();
 }
 
+function confirmIrreversible(event) {
+  const question = event.target instanceof HTMLFormElement ? event.target.dataset.confirm : undefined;
+  if (question && !window.confirm(question)) event.preventDefault();
+}
+
 markCurrentNav();
 focusErrorSummary();
+document.addEventListener('submit', confirmIrreversible);
 tickCountdowns();
 setInterval(tickCountdowns, 1000);

@@ -164,7 +164,7 @@ export function CalendarFormPage({
       </form>
       {calendar &&
         (use === null ? (
-          <ActionForm action={`${CALENDARS}${calendar.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this calendar" note="Tickets whose clocks count with it keep counting as they started." />
+          <ActionForm action={`${CALENDARS}${calendar.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this calendar" confirm="Delete this calendar? This cannot be undone." note="Tickets whose clocks count with it keep counting as they started." />
         ) : (
           <p data-calendar-use>
             <small>This calendar cannot be deleted: {use}.</small>

@@ -136,10 +136,27 @@ export function FormKeyField({ value }: { value: string }) {
   return <input type="hidden" name={FORM_KEY_FIELD} value={value} />;
 }
 
-/** A one-button action (close, requeue, retry, …): a POST form with its CSRF token and an optional note. */
-export function ActionForm({ action, csrf, label, class: className, ariaLabel, note }: { action: string; csrf: string; label: ComponentChildren; class?: string; ariaLabel?: string; note?: string }) {
+/** A one-button action (close, requeue, retry, delete, …): a POST form with its CSRF token, an optional note and, for what cannot be undone, a question first. */
+export function ActionForm({
+  action,
+  csrf,
+  label,
+  class: className,
+  ariaLabel,
+  note,
+  confirm,
+}: {
+  action: string;
+  csrf: string;
+  label: ComponentChildren;
+  class?: string;
+  ariaLabel?: string;
+  note?: string;
+  /** An action that cannot be undone: app.js asks this question first (without scripts it is done at once). */
+  confirm?: string;
+}) {
   return (
-    <form method="post" action={action}>
+    <form method="post" action={action} data-confirm={confirm}>
       <CsrfField token={csrf} />
       <button type="submit" class={className} aria-label={ariaLabel}>
         {label}

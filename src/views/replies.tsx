@@ -83,6 +83,7 @@ export function CannedReplyListPage({ viewer, csrf, flash, replies, values, erro
                   <ActionForm
                     action={`/adminapp/replies/${r.id}/delete/`}
                     csrf={csrf}
+                    confirm={`Delete the canned reply ${r.name}? This cannot be undone.`}
                     class="secondary outline small"
                     label={
                       <>
@@ -129,7 +130,7 @@ export function CannedReplyEditPage({ viewer, csrf, flash, reply, values, errors
         <button type="submit">Save</button>
       </form>
       <PlaceholderHelp />
-      <ActionForm action={`/adminapp/replies/${reply.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this canned reply" note="Messages already sent with it keep their text." />
+      <ActionForm action={`/adminapp/replies/${reply.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this canned reply" confirm="Delete this canned reply? This cannot be undone." note="Messages already sent with it keep their text." />
     </Layout>
   );
 }

@@ -85,7 +85,7 @@ function SkillsSection({ csrf, skills, values, errors }: { csrf: string; skills:
                   <span>{list(s.agents)}</span>
                 </td>
                 <td data-label="">
-                  <ActionForm action={`${SKILLS}${s.id}/delete/`} csrf={csrf} class="secondary outline small" label="Delete" ariaLabel={`Delete skill ${s.name}`} />
+                  <ActionForm action={`${SKILLS}${s.id}/delete/`} csrf={csrf} class="secondary outline small" label="Delete" ariaLabel={`Delete skill ${s.name}`} confirm={`Delete the skill ${s.name}? Agents lose it and topics stop asking for it.`} />
                 </td>
               </tr>
             ))}
@@ -175,7 +175,7 @@ export function TeamFormPage({
         </div>
         <button type="submit">{team ? 'Save' : 'Create team'}</button>
       </form>
-      {team && team.id !== 1 && <ActionForm action={`${TEAMS}${team.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this team" note="Refused while it holds open tickets or a topic routes to it." />}
+      {team && team.id !== 1 && <ActionForm action={`${TEAMS}${team.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this team" confirm="Delete this team? This cannot be undone." note="Refused while it holds open tickets or a topic routes to it." />}
     </Layout>
   );
 }
@@ -293,7 +293,7 @@ export function TopicFormPage({
         <TextField name="addresses" label="Inbound addresses" values={values} errors={errors} maxLength={2000} hint="Comma-separated, such as billing@example.com: mail to them becomes a ticket of this topic." />
         <button type="submit">{topic ? 'Save' : 'Create topic'}</button>
       </form>
-      {topic && <ActionForm action={`${TOPICS}${topic.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this topic" note="Its tickets keep their team and skills. The last topic on the form cannot be deleted." />}
+      {topic && <ActionForm action={`${TOPICS}${topic.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this topic" confirm="Delete this topic? Customers can no longer choose it." note="Its tickets keep their team and skills. The last topic on the form cannot be deleted." />}
     </Layout>
   );
 }

@@ -214,8 +214,8 @@ export function WebhookFormPage({
           <p id="history">
             <small>Delivered and failed tries are kept for {historyDays === 1 ? '1 day' : `${historyDays} days`} (WEBHOOKS_HISTORY_DAYS); tries still to be retried stay until settled.</small>
           </p>
-          <ActionForm action={`${WEBHOOKS}${endpoint.id}/secret/`} csrf={csrf} class="secondary outline" label="New signing secret" note="The old secret stops signing at once; the new one is shown once." />
-          <ActionForm action={`${WEBHOOKS}${endpoint.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this endpoint" note="Its delivery log goes with it." />
+          <ActionForm action={`${WEBHOOKS}${endpoint.id}/secret/`} csrf={csrf} class="secondary outline" label="New signing secret" confirm="Make a new signing secret? The current one stops signing at once, so the receiver refuses our requests until it has the new one." note="The old secret stops signing at once; the new one is shown once." />
+          <ActionForm action={`${WEBHOOKS}${endpoint.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this endpoint" confirm="Delete this endpoint and its delivery log? This cannot be undone." note="Its delivery log goes with it." />
         </>
       )}
     </Layout>

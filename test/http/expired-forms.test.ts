@@ -9,6 +9,8 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffTicketPath } from '../../src/http/links.js';
+import { EXPIRED_LOGIN_NOTICE } from '../../src/core/staleForms.js';
+import { SESSION_COOKIE } from '../../src/http/session.js';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
 import { changePresence } from '../../src/services/presence.js';
 import { addStaff, Client, csrfFrom, startTestApp, submitViaForm, type TestApp } from '../support/app.js';
@@ -108,6 +110,25 @@ for (const dialect of DIALECTS) {
       expect(sent.statusCode).toBe(303);
       const ticket = await findTicketByToken(db(), decodeURIComponent(String(sent.headers.location).split('t=')[1]!));
       expect([ticket?.customer_name, ticket?.title, ticket?.description, ticket?.priority]).toEqual([TYPED.name, TYPED.title, TYPED.description, 'high']);
+    });
+
+    it('the sign-in page left open across a restart comes back with the username and where to go kept, never the password; sent again, it signs in', async () => {
+      const client = new Client(t.app);
+      const next = '/agents/tickets/';
+      const token = csrfFrom((await client.get(`/agents/login/?next=${encodeURIComponent(next)}`)).body);
+      client.forgetCookies();
+      const before = await state();
+      const refused = await client.post('/agents/login/', { username: 'alice', password: 'password123', next, _csrf: token });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.body).toContain(EXPIRED_LOGIN_NOTICE);
+      expect(shown(refused.body, 'username')).toBe('alice');
+      expect(shown(refused.body, 'next')).toBe(next);
+      expect(refused.body).not.toContain('password123');
+      expect(client.cookie(SESSION_COOKIE)).toBeUndefined();
+      await expectUnchanged(before, 'the refused sign-in');
+      const signedIn = await client.post('/agents/login/', { username: 'alice', password: 'password123', next, _csrf: csrfFrom(refused.body) });
+      expect(signedIn.statusCode).toBe(303);
+      expect(signedIn.headers.location).toBe(next);
     });
 
     it('a multipart form with files comes back asking for the files again, nothing stored', async () => {

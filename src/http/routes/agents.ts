@@ -24,7 +24,8 @@ import type { SearchResultsProps } from '../../views/search.js';
 import { renderPage } from '../../views/render.js';
 import { type RouteLimits, waitMessage } from '../rateLimits.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { formBody, safeNext, sendHtml } from '../forms.js';
+import { EXPIRED_FORM_STATUS, type ExpiredFormPage, formBody, safeNext, sendHtml } from '../forms.js';
+import { EXPIRED_LOGIN_NOTICE } from '../../core/staleForms.js';
 import { requireRole, SESSION_COOKIE } from '../session.js';
 
 function ticketIdOf(raw: string): number {
@@ -78,7 +79,15 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
   // The first unknown username would otherwise pay for making the decoy hash, and so be told apart by its time.
   void decoyHash();
 
-  app.post('/agents/login/', { preHandler: app.csrfProtection }, async (request, reply) => {
+  // A sign-in page left open across a browser restart (its CSRF cookie went with the session): the
+  // form again with the username and where to go kept, not a dead-end 403 (forms.ts ExpiredFormPage).
+  const expiredLogin: ExpiredFormPage = async (request, reply) => {
+    const body = formBody(request.body);
+    const page = LoginPage({ values: { username: typeof body.username === 'string' ? body.username : '' }, error: EXPIRED_LOGIN_NOTICE, next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
+    return sendHtml(reply, renderPage(page), EXPIRED_FORM_STATUS);
+  };
+
+  app.post('/agents/login/', { preHandler: app.csrfProtection, config: { expiredForm: expiredLogin } }, async (request, reply) => {
     const body = formBody(request.body);
     const username = typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
