@@ -34,7 +34,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, status: 
   if (/^\/api(\/|\?|$)/.test(request.url)) {
     return reply.type('application/json').send({ error: { code, message, ...(Object.keys(fields).length ? { fields } : {}) } });
   }
-  return reply.type('text/html; charset=utf-8').send(renderPage(ErrorPage({ status, message })));
+  return reply.type('text/html; charset=utf-8').send(renderPage(ErrorPage({ status, message, viewer: request.viewer, csrf: request.viewer ? reply.generateCsrf() : undefined })));
 }
 
 /**

@@ -34,3 +34,8 @@ export function customerAttachmentPath(token: string, a: Pick<AttachmentRow, 'id
 export function apiAttachmentPath(a: Pick<AttachmentRow, 'id'>): string {
   return `/api/v1/attachments/${a.id}`;
 }
+
+/** Where staff land after login (and what an error page offers them). */
+export function landingOf(role: 'agent' | 'admin'): string {
+  return role === 'admin' ? '/adminapp/dashboard/' : '/agents/dashboard/';
+}

@@ -9,11 +9,8 @@ import type { StartedSession } from '../services/auth.js';
 import { setFlash } from './flash.js';
 import { safeNext } from './forms.js';
 import { SESSION_COOKIE, sessionCookieOptions } from './session.js';
+import { landingOf } from './links.js';
 
-/** Where staff land after login. */
-export function landingOf(role: 'agent' | 'admin'): string {
-  return role === 'admin' ? '/adminapp/dashboard/' : '/agents/dashboard/';
-}
 
 /** Sets the new session's cookie and sends the browser on (to `next`, else its landing page). */
 export function finishLogin(reply: FastifyReply, started: StartedSession, next: unknown, secureCookies: boolean): FastifyReply {

@@ -1,3 +1,4 @@
+import { landingOf } from '../http/links.js';
 import { Layout, type Viewer } from './layout.js';
 
 const TITLES: Record<number, string> = {
@@ -11,11 +12,11 @@ const TITLES: Record<number, string> = {
   500: 'Something went wrong',
 };
 
-/** An error as a page a person can act on: what happened, and where to go from here. */
-export function ErrorPage({ status, message, viewer }: { status: number; message: string; viewer?: Viewer | null }) {
+/** An error as a page a person can act on: what happened, and where to go from here (staff: their dashboard, under their own header). */
+export function ErrorPage({ status, message, viewer, csrf }: { status: number; message: string; viewer?: Viewer | null; csrf?: string | undefined }) {
   const title = TITLES[status] ?? 'Error';
   return (
-    <Layout title={title} viewer={viewer}>
+    <Layout title={title} viewer={viewer} csrf={csrf}>
       <article class="error-page" data-status={status}>
         <p class="status-code" aria-hidden="true">
           {status}
@@ -23,8 +24,14 @@ export function ErrorPage({ status, message, viewer }: { status: number; message
         <h1>{title}</h1>
         <p>{message}</p>
         <p class="next-steps">
-          <a href="/tickets/create/">Send a request</a>
-          <a href="/agents/login/">Staff login</a>
+          {viewer ? (
+            <a href={landingOf(viewer.role)}>Your dashboard</a>
+          ) : (
+            <>
+              <a href="/tickets/create/">Send a request</a>
+              <a href="/agents/login/">Staff login</a>
+            </>
+          )}
         </p>
       </article>
     </Layout>

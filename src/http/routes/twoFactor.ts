@@ -13,7 +13,8 @@ import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, safeNext, sendHtml } from '../forms.js';
-import { endSecondStep, finishLogin, landingOf, pendingLoginOf } from '../login.js';
+import { endSecondStep, finishLogin, pendingLoginOf } from '../login.js';
+import { landingOf } from '../links.js';
 import { type RouteLimits, waitMessage } from '../rateLimits.js';
 import { requireRole, SESSION_COOKIE, sessionCookieOptions } from '../session.js';
 
