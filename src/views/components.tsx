@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { ATTACHMENTS_FIELD, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES } from '../core/attachments.js';
 import { humanSpan } from '../core/sla.js';
 import { FORM_KEY_FIELD } from '../core/formReceipts.js';
+import { linkParts } from '../core/links.js';
 import type { TicketState } from '../core/tickets.js';
 import { isoUtc, shortUtc } from './format.js';
 
@@ -129,6 +130,27 @@ export function SelectField({ name, label, values, errors, options, hint }: Fiel
 
 export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
+}
+
+/**
+ * What someone wrote, with its web addresses as links (core/links.ts). They lead off the helpdesk
+ * to wherever the writer chose: no referrer and no opener go with them, and `nofollow ugc` says the
+ * helpdesk does not vouch for them.
+ */
+export function LinkedText({ text }: { text: string }) {
+  return (
+    <>
+      {linkParts(text).map((part) =>
+        'href' in part ? (
+          <a href={part.href} rel="noopener noreferrer nofollow ugc">
+            {part.text}
+          </a>
+        ) : (
+          part.text
+        ),
+      )}
+    </>
+  );
 }
 
 /** A form's one-time key (core/formReceipts.ts): its post makes what it makes once, however often it is sent. */

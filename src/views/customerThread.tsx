@@ -7,7 +7,7 @@ import { followUpTitle } from '../core/conversation.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, MessageRow, TicketRow } from '../db/schema.js';
 import { customerAttachmentPath, customerStatusPath } from '../http/links.js';
-import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, FormNotice, type FormValues, StateBadge, TextArea, Time } from './components.js';
+import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, FormNotice, type FormValues, LinkedText, StateBadge, TextArea, Time } from './components.js';
 
 /** Whose turn it is (§9 waiting on), as the customer reads it; nothing once closed. */
 export function waitingInWords(waitingOn: TicketRow['waiting_on']): string | null {
@@ -47,7 +47,9 @@ function MessageItem({ token, message, files }: { token: string; message: Messag
           <Time ms={message.created_at} />
         </span>
       </p>
-      <div class="message-body">{message.body}</div>
+      <div class="message-body">
+        <LinkedText text={message.body} />
+      </div>
       {files.length > 0 && (
         <ul class="message-files" aria-label="Attached files">
           {files.map((file) => (

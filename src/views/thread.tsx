@@ -5,7 +5,7 @@
  */
 import type { AttachmentRow, MessageChannel, MessageKind, MessageRow } from '../db/schema.js';
 import { mailOriginalPath, staffAttachmentPath } from '../http/links.js';
-import { Time } from './components.js';
+import { LinkedText, Time } from './components.js';
 
 const KIND_LABELS: Record<MessageKind, string> = { customer: 'Customer', reply: 'Reply to the customer', note: 'Internal note' };
 const CHANNEL_LABELS: Record<MessageChannel, string> = { web: 'via web', email: 'by email', api: 'via API' };
@@ -60,7 +60,9 @@ export function ThreadMessage({ ticketId, message, files, isNew }: { ticketId: n
           )}
         </small>
       </header>
-      <div class="message-body">{m.body}</div>
+      <div class="message-body">
+        <LinkedText text={m.body} />
+      </div>
       <Attachments files={files} />
     </article>
   );

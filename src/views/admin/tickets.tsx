@@ -7,7 +7,7 @@ import type { AgentChoice } from '../../repositories/adminUsers.js';
 import type { TimelineEntry } from '../../repositories/events.js';
 import { customerStatusPath, staffTicketPath } from '../../http/links.js';
 import { SlaTargetFacts } from '../slaTargets.js';
-import { ActionForm, Clamped, type Column, CsrfField, DueTime, EmptyState, PriorityBadge, RecordTable, SelectField, SlaBadge, StateBadge, TextField, Time, WaitingOnBadge } from '../components.js';
+import { ActionForm, Clamped, type Column, CsrfField, DueTime, EmptyState, LinkedText, PriorityBadge, RecordTable, SelectField, SlaBadge, StateBadge, TextField, Time, WaitingOnBadge } from '../components.js';
 import { type PageBase, AdminFrame, DateField, any, type ListProps, ListFrame, PRESENCE_LABELS } from './frame.js';
 import { eventColumns } from './events.js';
 import { EmailTable } from './emails.js';
@@ -186,7 +186,9 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
       </div>
       <details>
         <summary>Description</summary>
-        <p class="description">{ticket.description}</p>
+        <p class="description">
+          <LinkedText text={ticket.description} />
+        </p>
       </details>
       <h2>Emails</h2>
       {emails.length === 0 ? (
