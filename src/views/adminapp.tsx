@@ -252,7 +252,7 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
         {attention.summary}
       </p>
       <section id="dashboard" data-feed={feed} data-window={stats.window}>
-        <AttentionPanel attention={attention} span={resolutionText} outbox={stats.mail.outbox} />
+        <AttentionPanel attention={attention} span={resolutionText} outbox={stats.mail.outbox} team={stats.team} />
 
         <h2>Tickets</h2>
         <div class="grid kpis">

@@ -104,21 +104,27 @@ function EmailItem({ email }: { email: AttentionEmail }) {
   );
 }
 
+/** `deskWide`: counted over every team even on one team's dashboard (services/attention.ts). */
 const SECTION_TEXT = {
-  breached_open: { title: 'Overdue tickets', none: 'No open ticket is past its deadline.', link: '/admin/tickets/?status=open&breached=yes' },
-  waiting_unattended: { title: 'Waiting while nobody who may take them is available', none: 'No ticket waits without an available agent who may take it.', link: '/admin/tickets/?state=pending' },
-  held_by_unavailable: { title: 'Held by agents who are away or offline', none: 'Every open ticket is with an available agent.', link: '/admin/users/?role=agent' },
-  undelivered_emails: { title: 'Emails not delivered', none: 'No failed or bounced email.', link: '/admin/emails/?status=failed' },
+  breached_open: { title: 'Overdue tickets', none: 'No open ticket is past its deadline.', link: '/admin/tickets/?status=open&breached=yes', deskWide: true },
+  waiting_unattended: { title: 'Waiting while nobody who may take them is available', none: 'No ticket waits without an available agent who may take it.', link: '/admin/tickets/?state=pending', deskWide: false },
+  held_by_unavailable: { title: 'Held by agents who are away or offline', none: 'Every open ticket is with an available agent.', link: '/admin/users/?role=agent', deskWide: true },
+  undelivered_emails: { title: 'Emails not delivered', none: 'No failed or bounced email.', link: '/admin/emails/?status=failed', deskWide: true },
 } as const;
 
-/** The "Needs attention" panel: each kind of problem with its count (a link to its list), its level and its few most urgent items. */
-export function AttentionPanel({ attention, span, outbox }: { attention: Attention; span: Span; outbox: { failed: number; bounced: number } }) {
+/**
+ * The "Needs attention" panel: each kind of problem with its count (a link to its list), its level
+ * and its few most urgent items. On one team's dashboard (`team`), the sections that still count
+ * the whole desk say so beside their title.
+ */
+export function AttentionPanel({ attention, span, outbox, team = null }: { attention: Attention; span: Span; outbox: { failed: number; bounced: number }; team?: string | null }) {
   const s = attention.sections;
   const section = (name: keyof typeof SECTION_TEXT, items: ComponentChildren[], extra?: ComponentChildren) => (
     <article class={`attention level-${s[name].level}`} data-section={name} aria-labelledby={`attention-${name}`}>
       <header>
         <h3 id={`attention-${name}`}>
-          {SECTION_TEXT[name].title}:{' '}
+          {SECTION_TEXT[name].title}
+          {team !== null && SECTION_TEXT[name].deskWide && <small class="scope"> (all teams)</small>}:{' '}
           <a href={SECTION_TEXT[name].link} data-count>
             {s[name].count}
           </a>

@@ -86,6 +86,12 @@ for (const dialect of DIALECTS) {
       expect(ofBilling.sections.waiting_unattended.items).toEqual([]);
     });
 
+    it("one team's page says which sections still count every team", async () => {
+      const scoped = (html: string) => [...html.matchAll(/data-section="(\w+)"[\s\S]*?<h3[^>]*>([\s\S]*?)<\/h3>/g)].filter((m) => m[2]!.includes('(all teams)')).map((m) => m[1]);
+      expect(scoped((await admin.get('/adminapp/dashboard/?team=Support')).body)).toEqual(['breached_open', 'held_by_unavailable', 'undelivered_emails']);
+      expect(scoped((await admin.get('/adminapp/dashboard/')).body)).toEqual([]);
+    });
+
     it('a ticket needing a skill nobody available holds counts until the skill turns optional', async () => {
       const rechnung = await create('Rechnung falsch', 'Rechnung');
       expect([rechnung.team, rechnung.agent]).toEqual(['Billing', null]); // bob lacks German
