@@ -65,8 +65,9 @@ export const MAX_URL_LENGTH = 2048;
 /**
  * An endpoint's URL: http or https, no user name or password (they would travel in every request
  * and show on the pages), a host, at most MAX_URL_LENGTH characters. A host written as an address
- * that deliveries would refuse (loopback, private…) is refused now, unless `allowPrivate`; a name
- * is checked again at each delivery, when it is resolved (DNS can change).
+ * that deliveries would refuse (loopback, private…) is refused now, unless `allowPrivate`, and a
+ * cloud metadata address always (mayReach); a name is checked again at each delivery, when it is
+ * resolved (DNS can change).
  */
 export function checkWebhookUrl(raw: unknown, allowPrivate: boolean): Checked<string> {
   if (typeof raw !== 'string' || raw.trim() === '') return { ok: false, message: 'required: the http:// or https:// address to POST events to.' };
@@ -81,10 +82,9 @@ export function checkWebhookUrl(raw: unknown, allowPrivate: boolean): Checked<st
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: `only http:// and https:// addresses, not ${url.protocol.slice(0, 20)}.` };
   if (url.username !== '' || url.password !== '') return { ok: false, message: 'no user name or password in the address; every request is signed instead.' };
   if (url.hostname === '') return { ok: false, message: 'the address needs a host.' };
-  if (!allowPrivate) {
-    const kind = hostKind(url.hostname);
-    if (kind !== 'public') return { ok: false, message: `${url.hostname} is a ${kind} address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).` };
-  }
+  const kind = hostKind(url.hostname);
+  if (kind === 'metadata') return { ok: false, message: `${url.hostname} is a cloud metadata address; deliveries never go there.` };
+  if (!mayReach(kind, allowPrivate)) return { ok: false, message: `${url.hostname} is a ${kind} address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).` };
   return { ok: true, value: url.href };
 }
 
@@ -199,9 +199,19 @@ export function classifyAddress(address: string): AddressKind | null {
   return address.includes(':') ? classifyV6(address) : classifyV4(address);
 }
 
-/** Whether a delivery may connect to `address`: public ones always, the rest only with WEBHOOKS_ALLOW_PRIVATE=on. */
+/**
+ * Whether a delivery may go to an address of this kind: public ones always, the rest only with
+ * WEBHOOKS_ALLOW_PRIVATE=on — except a cloud's metadata service, never (it hands out the machine's
+ * credentials to whoever asks from inside it; no webhook receiver lives there).
+ */
+export function mayReach(kind: AddressKind, allowPrivate: boolean): boolean {
+  return kind === 'public' || (allowPrivate && kind !== 'metadata');
+}
+
+/** Whether a delivery may connect to `address` (mayReach of its kind; what is not an address, only with WEBHOOKS_ALLOW_PRIVATE=on). */
 export function mayConnect(address: string, allowPrivate: boolean): boolean {
-  return allowPrivate || classifyAddress(address) === 'public';
+  const kind = classifyAddress(address);
+  return kind === null ? allowPrivate : mayReach(kind, allowPrivate);
 }
 
 /**

@@ -8,7 +8,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { type Dispatcher, errors, Pool } from 'undici';
-import { type AddressKind, classifyAddress, hostKind, mayConnect } from '../core/webhooks.js';
+import { type AddressKind, classifyAddress, hostKind, mayConnect, mayReach } from '../core/webhooks.js';
 
 /** A delivery refused before connecting: the host is (or resolves to) an address deliveries may not reach. */
 export class RefusedAddress extends Error {
@@ -75,7 +75,7 @@ export class WebhookClient {
     // without any lookup, and a name such as `localhost.` means this machine whatever DNS says.
     // A name that passes is checked again on every address it resolves to (guardedLookup).
     const kind = hostKind(target.hostname);
-    if (!allowPrivate && kind !== 'public') {
+    if (!mayReach(kind, allowPrivate)) {
       const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
       throw new RefusedAddress(host, host, kind);
     }

@@ -151,6 +151,10 @@ describe('webhook URLs', () => {
     expect(checkWebhookUrl('https://u:p@127.0.0.1/', true).ok).toBe(false);
     expect(checkWebhookUrl('gopher://127.0.0.1/', true).ok).toBe(false);
   });
+
+  it.each(['http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/', 'http://metadata.google.internal/computeMetadata/v1/', 'http://100.100.100.200/'])('refuses the metadata service %s even with WEBHOOKS_ALLOW_PRIVATE=on', (url) => {
+    expect(checkWebhookUrl(url, true)).toEqual({ ok: false, message: expect.stringMatching(/ is a cloud metadata address; deliveries never go there\.$/) });
+  });
 });
 
 describe('addresses a delivery may reach', () => {
@@ -194,8 +198,15 @@ describe('addresses a delivery may reach', () => {
     ['8.8.8.8', false, true],
     ['127.0.0.1', false, false],
     ['127.0.0.1', true, true],
+    ['10.0.0.1', true, true],
+    ['169.254.1.1', true, true],
     ['169.254.169.254', false, false],
-    ['169.254.169.254', true, true],
+    // A cloud's metadata service is never a receiver: refused even where private addresses are allowed.
+    ['169.254.169.254', true, false],
+    ['100.100.100.200', true, false],
+    ['fd00:ec2::254', true, false],
+    ['not-an-ip', false, false],
+    ['not-an-ip', true, true],
   ] as const)('%s with allow-private %s: may connect %s', (address, allow, may) => {
     expect(mayConnect(address, allow)).toBe(may);
   });
