@@ -153,6 +153,15 @@ export function followUpTitle(title: string): string {
   return `Re: ${bare}`.slice(0, TITLE_MAX);
 }
 
+/**
+ * The follow-up a customer's next message to a closed request goes to (§9, decided here): its
+ * newest follow-up while that is still open, so writing twice does not open two requests handled
+ * side by side; null when none is open (the message opens a new follow-up).
+ */
+export function openFollowUp<T extends { id: number; status: 'open' | 'closed' }>(followUps: readonly T[]): T | null {
+  return followUps.filter((f) => f.status === 'open').reduce<T | null>((newest, f) => (newest === null || f.id > newest.id ? f : newest), null);
+}
+
 /** What canned-reply placeholders are filled with, at send time. */
 export interface PlaceholderValues {
   customer_name: string;

@@ -10,6 +10,7 @@
 import {
   checkMayWrite,
   followUpTitle,
+  openFollowUp,
   isStale,
   type StaffMessageInput,
   waitingOnAfter,
@@ -25,7 +26,7 @@ import { type IncomingFile, storeAttachments } from '../repositories/attachments
 import { type InboundRecord, insertInboundMails } from '../repositories/inbound.js';
 import { insertMessage, newestPublicMessageId, publicHistory } from '../repositories/messages.js';
 import { enqueueEmail } from '../repositories/outbox.js';
-import { findTicketByToken, lockTicketForMessage, recordMessageOnTicket } from '../repositories/tickets.js';
+import { findTicketByToken, followUpsOf, lockTicketForMessage, recordMessageOnTicket } from '../repositories/tickets.js';
 import { findUserById } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { ticketMailData } from './notifications.js';
@@ -138,6 +139,8 @@ async function enqueueReplyEmail(trx: Db, ctx: ServiceContext, ticket: TicketRow
 export type CustomerMessageResult =
   | { kind: 'appended'; ticket: TicketRow; message: MessageRow; attachments: AttachmentRow[] }
   | { kind: 'follow_up'; ticket: TicketRow; followUp: TicketRow }
+  /** The request was closed and had an open follow-up: the message went onto that (§9, openFollowUp). */
+  | { kind: 'added_to_follow_up'; ticket: TicketRow; followUp: TicketRow; message: MessageRow; attachments: AttachmentRow[] }
   /** An automatic message for a ticket closed meanwhile: not shown, nothing changed. */
   | { kind: 'not_shown'; ticket: TicketRow };
 
@@ -157,8 +160,9 @@ export interface CustomerMessage {
 
 /**
  * A customer's message to the ticket behind a status token (§9). Open ticket: appended, waiting on
- * the agent again, the agent hears it live. Closed ticket: a follow-up ticket is created (R1, the
- * previous agent first when it has room and nobody waits); the closed ticket never changes (I1).
+ * the agent again, the agent hears it live. Closed ticket: onto its follow-up while one is open,
+ * else a follow-up ticket is created (R1, the previous agent first when it has room and nobody
+ * waits); the closed ticket never changes (I1).
  */
 export async function postCustomerMessage(ctx: ServiceContext, token: string, input: CustomerMessage): Promise<CustomerMessageResult> {
   const found = await findTicketByToken(ctx.handle.db, token);
@@ -199,6 +203,14 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
   }
   const closed = appended.ticket;
   if (input.automatic) return { kind: 'not_shown', ticket: closed };
+  const open = openFollowUp(await followUpsOf(ctx.handle.db, closed.id));
+  if (open) {
+    // Onto the open follow-up (if it closed meanwhile, that one is followed up in turn).
+    const note = `${referenceOf(closed.id)} was closed: added to its open follow-up ${referenceOf(open.id)}.`;
+    const mail = input.mail;
+    const onFollowUp = await postCustomerMessageOn(ctx, open.id, { ...input, ...(mail ? { mail: (became) => (became === 'appended' ? { ...mail(became), reason: note } : mail(became)) } : {}) });
+    return onFollowUp.kind === 'appended' ? { ...onFollowUp, kind: 'added_to_follow_up', ticket: closed, followUp: onFollowUp.ticket } : onFollowUp;
+  }
   const [followUp] = await createTickets(ctx, [
     {
       name: closed.customer_name,

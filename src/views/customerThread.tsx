@@ -128,10 +128,10 @@ export function FollowUpList({ followUps }: { followUps: TicketRow[] }) {
 }
 
 /**
- * The reply form. A customer may always write: on a closed request the message opens a follow-up
- * (§9), and the form says so rather than disappearing.
+ * The reply form. A customer may always write: on a closed request the message goes to its open
+ * follow-up, or else opens one (§9), and the form says which rather than disappearing.
  */
-export function CustomerReplyForm({ ticket, values, errors, notice, csrf }: { ticket: TicketRow; values: FormValues; errors: FormErrors; notice: string | null; csrf: string }) {
+export function CustomerReplyForm({ ticket, openFollowUp, values, errors, notice, csrf }: { ticket: TicketRow; openFollowUp: TicketRow | null; values: FormValues; errors: FormErrors; notice: string | null; csrf: string }) {
   const closed = ticket.status === 'closed';
   return (
     <section aria-labelledby="reply-title" id="reply">
@@ -140,9 +140,11 @@ export function CustomerReplyForm({ ticket, values, errors, notice, csrf }: { ti
         {closed ? 'Write to us again' : 'Reply'}
       </h2>
       <p class="reply-note" data-live="reply-note">
-        {closed
-          ? `This request is closed. You can still write to us: your message opens a new request, “${followUpTitle(ticket.title)}”, that follows this one.`
-          : 'We answer here and by email.'}
+        {!closed
+          ? 'We answer here and by email.'
+          : openFollowUp
+            ? `This request is closed. You can still write to us: your message goes to its follow-up, ${referenceOf(openFollowUp.id)}, which is still open.`
+            : `This request is closed. You can still write to us: your message opens a new request, “${followUpTitle(ticket.title)}”, that follows this one.`}
       </p>
       <FormNotice id="reply-notice" message={notice} />
       <ErrorSummary errors={errors} />

@@ -1,4 +1,5 @@
 import { NEW_TICKET_LABELS, referenceOf, stateOf } from '../core/tickets.js';
+import { openFollowUp } from '../core/conversation.js';
 import type { TicketRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
 import { PAUSED_DUE_AT } from '../core/slaClocks.js';
@@ -230,7 +231,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
         <FollowUpList followUps={followUps} />
         <h2>Conversation</h2>
         <PublicThread token={ticket.token} thread={thread} />
-        <CustomerReplyForm ticket={ticket} values={values} errors={errors} notice={notice} csrf={csrf} />
+        <CustomerReplyForm ticket={ticket} openFollowUp={openFollowUp(followUps)} values={values} errors={errors} notice={notice} csrf={csrf} />
         <h2>What happened so far</h2>
         <ol class="timeline" data-live="timeline">
           {timeline.map((entry) => (

@@ -105,7 +105,7 @@ for (const dialect of DIALECTS) {
       expect(await db().selectFrom('messages').select('id').where('ticket_id', '=', ticketId(created.ticket)).execute()).toHaveLength(2);
     });
 
-    it('a reply to a closed ticket opens a follow-up; the closed ticket does not change', async () => {
+    it('a reply to a closed ticket opens a follow-up, and the next goes onto it while it is open; the closed ticket does not change', async () => {
       const created = (await deliver(rawMail({ from: 'fay@customer.example', subject: 'Invoice wrong' }))).json();
       const id = ticketId(created.ticket);
       await closeTicket(t.ctx, { id: staff.root, role: 'admin' }, id);
@@ -114,6 +114,13 @@ for (const dialect of DIALECTS) {
       expect(answer).toEqual({ result: 'follow_up', ticket: expect.stringMatching(/^HD-\d+$/), reason: expect.stringContaining(`${created.ticket} was closed`) });
       const followUp = await db().selectFrom('tickets').selectAll().where('id', '=', ticketId(answer.ticket)).executeTakeFirstOrThrow();
       expect(followUp).toMatchObject({ follow_up_of: id, title: 'Re: Invoice wrong', customer_email: 'fay@customer.example', status: 'open' });
+      expect(await db().selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirstOrThrow()).toEqual(before);
+
+      // Another answer to the closed ticket's mail while the follow-up is open goes onto the follow-up.
+      const again = (await deliver(rawMail({ from: 'fay@customer.example', subject: 'Re: Invoice wrong', inReplyTo: await createdEmailId(id), text: 'Here is the invoice number.' }))).json();
+      expect(again).toEqual({ result: 'appended', ticket: answer.ticket, reason: `${created.ticket} was closed: added to its open follow-up ${answer.ticket}.` });
+      expect((await db().selectFrom('messages').select('body').where('ticket_id', '=', followUp.id).orderBy('id').execute()).map((m) => m.body)).toEqual(['It is still wrong.', 'Here is the invoice number.']);
+      expect(await db().selectFrom('tickets').select('id').where('follow_up_of', '=', id).execute()).toHaveLength(1);
       expect(await db().selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirstOrThrow()).toEqual(before);
     });
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  openFollowUp,
   checkMayWrite,
   CUSTOMER_BODY_MAX,
   fillPlaceholders,
@@ -289,5 +290,19 @@ describe('validateCannedReply', () => {
     ['both bad', { name: '', body: '\u0000' }, { fields: { name: 'Name: give the reply a name.', body: 'Text: the message holds characters that are not text.' } }],
   ])('%s', (_title, raw, expected) => {
     expect(outcome(() => validateCannedReply(raw))).toEqual(expected);
+  });
+});
+
+describe('openFollowUp', () => {
+  const f = (id: number, status: 'open' | 'closed') => ({ id, status });
+  it.each([
+    ['no follow-up', [], null],
+    ['one open', [f(4, 'open')], 4],
+    ['one closed', [f(4, 'closed')], null],
+    ['the newest of two open (from before the rule)', [f(4, 'open'), f(9, 'open')], 9],
+    ['an open one before a closed one', [f(4, 'open'), f(9, 'closed')], 4],
+    ['in any order', [f(9, 'open'), f(4, 'open'), f(12, 'closed')], 9],
+  ] as const)('%s', (_what, followUps, id) => {
+    expect(openFollowUp(followUps)?.id ?? null).toBe(id);
   });
 });

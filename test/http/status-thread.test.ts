@@ -258,7 +258,7 @@ for (const dialect of DIALECTS) {
       expect(await countRows(t.ctx)).toEqual(before);
     });
 
-    it('a message to a closed request opens a follow-up: to the previous agent while it has room and nobody waits, else by R1; the closed request never changes', async () => {
+    it('a message to a closed request opens a follow-up (the previous agent while it has room, else R1), later ones go onto it while it is open; the closed request never changes', async () => {
       // A clean floor: nothing open (so R3 moves nothing), Alice gone; Dora (room for two) alone.
       for (const open of await db().selectFrom('tickets').selectAll().where('status', '=', 'open').execute()) expect(await closeTicket(t.ctx, alicia, open.id)).toBe(true);
       await changePresence(t.ctx, alice, 'offline');
@@ -281,41 +281,64 @@ for (const dialect of DIALECTS) {
       expect(closedPage.body).toContain('Write to us again');
       expect(closedPage.body).toContain('your message opens a new request, “Re: Scanner jams”');
 
-      const followUps = [];
-      for (const [i, text] of ['It jams again.', 'And now on page 3.', 'Still jamming.'].entries()) {
-        // The first comes with a photo, which goes on the follow-up's first message.
-        const sent =
-          i === 0
-            ? await postMultipart(client, `${statusPath(token)}reply/`, { _csrf: csrfFrom((await client.get(statusPath(token))).body), body: text }, [{ filename: 'jam.png', contentType: 'image/png', content: TINY_PNG }])
-            : await sendReply(client, token, text);
+      /** Sends `text` from the closed request's page; the follow-up it landed on, and the flash there. */
+      const write = async (text: string, photo = false) => {
+        const sent = photo
+          ? await postMultipart(client, `${statusPath(token)}reply/`, { _csrf: csrfFrom((await client.get(statusPath(token))).body), body: text }, [{ filename: 'jam.png', contentType: 'image/png', content: TINY_PNG }])
+          : await sendReply(client, token, text);
         expect(sent.statusCode).toBe(303);
         const location = String(sent.headers.location);
-        expect(location).not.toBe(statusPath(token));
         const followUp = await ticketOf(decodeURIComponent(location.split('/')[3]!));
         expect(location).toBe(statusPath(followUp.token));
-        followUps.push(followUp);
         const landing = await client.get(location);
-        expect(landing.body).toMatch(new RegExp(`data-flash="success"[^>]*>HD-${closed.id} was closed, so your message opened this new request, HD-${followUp.id}`));
         expect(landing.body).toContain(`data-follows-up="HD-${closed.id}"`);
         expect(landing.body).toContain(`href="${statusPath(token)}"`);
-      }
-      expect(followUps.map((f) => [f.title, f.description, f.priority, f.customer_email, f.follow_up_of, f.status])).toEqual(
-        followUps.map((_, i) => ['Re: Scanner jams', ['It jams again.', 'And now on page 3.', 'Still jamming.'][i], closed.priority, closed.customer_email, closed.id, 'open']),
-      );
-      // Dora (capacity 2) takes the first two; full, the third goes by R1 to Bob.
-      expect(followUps.map((f) => f.agent_id)).toEqual([dora, dora, bob]);
-      const firstPage = await client.get(statusPath(followUps[0]!.token));
-      expect(threadOf(firstPage.body)).toEqual([['Carla Customer', 'It jams again.']]);
-      const [photo] = await attachmentsOfMessages(db(), [(await messagesOf(followUps[0]!.id))[0]!.id]);
+        return { followUp, flash: /data-flash="success"[^>]*>([^<]*)</.exec(landing.body)?.[1] };
+      };
+
+      // The first message (with a photo, which goes on the follow-up's first message) opens one, to Dora.
+      const first = await write('It jams again.', true);
+      expect(first.flash).toBe(`HD-${closed.id} was closed, so your message opened this new request, HD-${first.followUp.id}. We emailed you its link.`);
+      expect([first.followUp.title, first.followUp.description, first.followUp.priority, first.followUp.customer_email, first.followUp.follow_up_of, first.followUp.agent_id]).toEqual([
+        'Re: Scanner jams',
+        'It jams again.',
+        closed.priority,
+        closed.customer_email,
+        closed.id,
+        dora,
+      ]);
+      const [photo] = await attachmentsOfMessages(db(), [(await messagesOf(first.followUp.id))[0]!.id]);
       expect(photo?.filename).toBe('jam.png');
-      expect(firstPage.body).toContain(`href="${customerAttachmentPath(followUps[0]!.token, photo!)}"`);
+      expect((await client.get(statusPath(first.followUp.token))).body).toContain(`href="${customerAttachmentPath(first.followUp.token, photo!)}"`);
+
+      // While it is open, the closed request's page says so, and the next messages go onto it: no second request.
+      expect((await client.get(statusPath(token))).body).toContain(`your message goes to its follow-up, HD-${first.followUp.id}, which is still open.`);
+      for (const text of ['And now on page 3.', 'Still jamming.']) {
+        const again = await write(text);
+        expect(again.followUp.id).toBe(first.followUp.id);
+        expect(again.flash).toBe(`HD-${closed.id} is closed, so your message is added to its follow-up, HD-${first.followUp.id}, which is still open. We answer here and by email.`);
+      }
+      expect(threadOf((await client.get(statusPath(first.followUp.token))).body)).toEqual([
+        ['Carla Customer', 'It jams again.'],
+        ['Carla Customer', 'And now on page 3.'],
+        ['Carla Customer', 'Still jamming.'],
+      ]);
+      expect((await ticketOf(first.followUp.token)).waiting_on).toBe('agent');
+      expect(await db().selectFrom('tickets').select('id').where('follow_up_of', '=', closed.id).execute()).toHaveLength(1);
+
+      // Once it is closed too, the next message opens another; Dora away now, by R1 to Bob.
+      expect(await closeTicket(t.ctx, doraWriter, first.followUp.id)).toBe(true);
+      await changePresence(t.ctx, dora, 'away');
+      const second = await write('It is jamming once more.');
+      expect(second.followUp.id).not.toBe(first.followUp.id);
+      expect([second.followUp.follow_up_of, second.followUp.agent_id, second.followUp.title]).toEqual([closed.id, bob, 'Re: Scanner jams']);
       expect(await attachmentsOfMessages(db(), closedThread.map((m) => m.id))).toEqual([]);
 
       // The closed request never changes, and lists its follow-ups.
       expect(await findTicketById(db(), closed.id)).toEqual(closedRow);
       expect(await messagesOf(closed.id)).toEqual(closedThread);
       const listed = await client.get(statusPath(token));
-      for (const f of followUps) {
+      for (const f of [first.followUp, second.followUp]) {
         expect(listed.body).toContain(`data-follow-up="HD-${f.id}"`);
         expect(listed.body).toContain(`href="${statusPath(f.token)}"`);
       }

@@ -201,20 +201,20 @@ export async function differences(desk: Desk, model: RoutingModel): Promise<stri
   }
   const tickets = await db
     .selectFrom('tickets')
-    .select(['id', 'status', 'agent_id', 'created_at', 'sla_due_at', 'topic_id', 'team_id', 'required_skills', 'close_due_at', 'close_requested_by'])
+    .select(['id', 'status', 'agent_id', 'created_at', 'sla_due_at', 'topic_id', 'team_id', 'follow_up_of', 'required_skills', 'close_due_at', 'close_requested_by'])
     .where('id', '>', desk.afterTicketId)
     .orderBy('id')
     .execute();
   const modelTickets = [...model.tickets.values()].sort((a, b) => a.id - b.id);
   differ(
-    'tickets [id, status, agent, created, due, topic, team, skills, pending close]',
+    'tickets [id, status, agent, created, due, topic, team, follow-up of, skills, pending close]',
     tickets.map((t) => [
-      ...[t.id, t.status, t.agent_id, t.created_at, t.sla_due_at, t.topic_id, t.team_id],
+      ...[t.id, t.status, t.agent_id, t.created_at, t.sla_due_at, t.topic_id, t.team_id, t.follow_up_of],
       storedSkillsOf(t.required_skills).map((s) => s.id).sort((a, b) => a - b),
       t.close_due_at === null ? null : [t.close_due_at, t.close_requested_by],
     ]),
     modelTickets.map((t) => [
-      ...[t.id, t.status, t.agentId, t.createdAt, t.slaDueAt, t.topicId, t.teamId],
+      ...[t.id, t.status, t.agentId, t.createdAt, t.slaDueAt, t.topicId, t.teamId, t.followUpOf],
       [...t.skills].sort((a, b) => a - b),
       t.closeDueAt === null ? null : [t.closeDueAt, t.closeRequestedBy],
     ]),

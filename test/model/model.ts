@@ -40,13 +40,21 @@ export class RoutingModel extends ModelRules {
 
   /**
    * A customer writes on a ticket (§9, from the status page or by mail, §10): appended when open; a
-   * closed one gets a follow-up `newId` of the same priority and topic.
+   * closed one's message goes onto its newest follow-up while that is open (no routing), else it
+   * gets a follow-up `newId` of the same priority and topic. `newId`: the follow-up the service
+   * opened, null when it opened none.
    */
   customerWrites(ticketId: number, newId: number | null): Outcome {
     const closed = this.tickets.get(ticketId)!;
-    if (closed.status === 'open') return this.finish(OK);
-    if (newId === null) throw new Error('a follow-up needs the id of the ticket the database created');
-    this.intake(newId, closed.priority, closed.topicId, closed.agentId === null ? undefined : this.agents.get(closed.agentId));
+    if (closed.status === 'open') return this.finish(newId === null ? OK : refused('a follow-up of an open ticket'));
+    const followUps = [...this.tickets.values()].filter((t) => t.followUpOf === ticketId);
+    const newest = followUps.length === 0 ? undefined : followUps.reduce((a, b) => (b.id > a.id ? b : a));
+    if (newest?.status === 'open') {
+      this.rules.push('§9: onto its open follow-up');
+      return this.finish(newId === null ? OK : refused('a second follow-up while one is open'));
+    }
+    if (newId === null) return refused('no follow-up was created');
+    this.intake(newId, closed.priority, closed.topicId, closed.agentId === null ? undefined : this.agents.get(closed.agentId), ticketId);
     return this.finish(OK);
   }
 

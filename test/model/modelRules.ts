@@ -53,6 +53,8 @@ export interface ModelTicket {
   topicId: number;
   teamId: number;
   skills: readonly number[];
+  /** The closed ticket it follows up (§9), or null. */
+  followUpOf: number | null;
   /** A pending close (the close undo window): when it commits and who asked; null: none. */
   closeDueAt: number | null;
   closeRequestedBy: number | null;
@@ -251,7 +253,7 @@ export class ModelRules {
    * overtakes a waiting one); else to the queue. A follow-up goes to the `previous` agent first
    * when it has room, may serve it and nothing it may serve waits.
    */
-  protected intake(id: number, priority: Priority, topicId: number | undefined, previous: ModelAgent | undefined): void {
+  protected intake(id: number, priority: Priority, topicId: number | undefined, previous: ModelAgent | undefined, followUpOf: number | null = null): void {
     const topic = this.topics.get(topicId ?? Math.min(...this.topics.keys()))!;
     const ticket: ModelTicket = {
       id,
@@ -263,6 +265,7 @@ export class ModelRules {
       topicId: topic.id,
       teamId: topic.teamId,
       skills: topic.skills,
+      followUpOf,
       closeDueAt: null,
       closeRequestedBy: null,
     };

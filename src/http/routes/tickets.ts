@@ -83,7 +83,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     const received = await customerMessageForm(request);
     if ('errors' in received) return sendStatusPage(ctx, request, reply, ticket, received);
     const result = await postCustomerMessageOn(ctx, ticket.id, { ...received, channel: 'web' });
-    if (result.kind !== 'follow_up') {
+    if (result.kind !== 'follow_up' && result.kind !== 'added_to_follow_up') {
       setFlash(reply, { kind: 'success', message: 'Your message is added to your request. We answer here and by email.' });
       return reply.redirect(customerStatusPath(ticket.token), 303);
     }
@@ -91,7 +91,10 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     const followUp = result.followUp;
     setFlash(reply, {
       kind: 'success',
-      message: `${referenceOf(ticket.id)} was closed, so your message opened this new request, ${referenceOf(followUp.id)}. We emailed you its link.`,
+      message:
+        result.kind === 'added_to_follow_up'
+          ? `${referenceOf(ticket.id)} is closed, so your message is added to its follow-up, ${referenceOf(followUp.id)}, which is still open. We answer here and by email.`
+          : `${referenceOf(ticket.id)} was closed, so your message opened this new request, ${referenceOf(followUp.id)}. We emailed you its link.`,
     });
     return reply.redirect(customerStatusPath(followUp.token), 303);
   });
