@@ -46,11 +46,22 @@ for (const dialect of DIALECTS) {
       expect(topic.statusCode).toBe(201);
       expect(topic.json()).toMatchObject({ name: 'Rechnung', team: 'Billing', skills: [{ name: 'German', optional_after_minutes: 10 }], addresses: ['rechnung@helpdesk.example'] });
       expect(await form()).toMatch(/<select[^>]*name="topic"[\s\S]*General[\s\S]*Rechnung/);
-      const teams = (await api('GET', '/api/v1/teams')).json();
+      const teams = (await api('GET', '/api/v1/teams')).json().items;
       expect(teams).toEqual([
         { id: 1, name: 'Support', overflow_team: null, overflow_after_minutes: null, members: ['ana'] },
         { id: expect.any(Number), name: 'Billing', overflow_team: null, overflow_after_minutes: null, members: ['ben'] },
       ]);
+    });
+
+    it('lists teams, topics and skills as every API list is: {items, next_cursor}, next_cursor null (one page)', async () => {
+      for (const url of ['/api/v1/teams', '/api/v1/topics', '/api/v1/skills']) {
+        const listed = await api('GET', url);
+        expect(listed.statusCode, url).toBe(200);
+        expect(Object.keys(listed.json()).sort(), url).toEqual(['items', 'next_cursor']);
+        expect(listed.json().next_cursor, url).toBeNull();
+        expect(listed.json().items.length, url).toBeGreaterThan(0);
+      }
+      expect((await api('GET', '/api/v1/skills')).json().items).toEqual([{ id: expect.any(Number), name: 'German', agents: ['ben'] }]);
     });
 
     it('POST /api/v1/tickets takes `topic`, and tickets show team, topic and skills', async () => {
@@ -63,7 +74,7 @@ for (const dialect of DIALECTS) {
       const listed = (await api('GET', `/api/v1/tickets/${created.json().reference}`)).json();
       expect(listed).toMatchObject({ team: 'Billing', topic: 'Rechnung' });
       // By id too, as a JSON integer or as text (README: "by name in any letter case or by id").
-      const rechnung = (await api('GET', '/api/v1/topics')).json().find((topic: { name: string }) => topic.name === 'Rechnung');
+      const rechnung = (await api('GET', '/api/v1/topics')).json().items.find((topic: { name: string }) => topic.name === 'Rechnung');
       for (const topic of [rechnung.id, String(rechnung.id)]) {
         const byId = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { ...TICKET, topic } });
         expect(byId.statusCode, JSON.stringify(topic)).toBe(201);
@@ -114,7 +125,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('refuses deleting a team holding open tickets, with the count', async () => {
-      const billing = (await api('GET', '/api/v1/teams')).json().find((x: { name: string }) => x.name === 'Billing');
+      const billing = (await api('GET', '/api/v1/teams')).json().items.find((x: { name: string }) => x.name === 'Billing');
       const response = await api('DELETE', `/api/v1/teams/${billing.id}`);
       expect(response.statusCode).toBe(400);
       expect(response.json().error.fields.team).toMatch(/^Team: it holds 4 open tickets/);

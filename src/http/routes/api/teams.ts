@@ -14,7 +14,7 @@ import { listSkills, listTeams, listTopics } from '../../../repositories/teams.j
 import { findUserByUsername } from '../../../repositories/users.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { type AdminActor, agentTeamsAndSkills, createSkill, deleteSkill, deleteTeam, deleteTopic, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../../services/teams.js';
-import { errorResponses } from '../../api-schemas.js';
+import { errorResponses, whole, wholeList } from '../../api-schemas.js';
 import { AgentTeamsBody, Deleted, IdParams, SkillBody, SkillSchema, TeamBody, TeamSchema, TopicBody, TopicSchema, UsernameParams } from '../../teamSchemas.js';
 
 const security = [{ bearerAuth: [] }];
@@ -53,7 +53,7 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       if (!row) throw notFound(res.what);
       return row;
     };
-    r.get(res.path, { schema: schema(`List ${lower}s`, { response: { 200: z.array(res.schema), ...errorResponses(401, 403) } }), config }, () => res.list());
+    r.get(res.path, { schema: schema(`List ${lower}s`, { response: { 200: wholeList(res.schema, `${res.what}List`), ...errorResponses(401, 403) } }), config }, async () => whole(await res.list()));
     r.post(res.path, { schema: schema(`Create a ${lower}`, { body: res.body, response: { 201: res.schema, ...errorResponses(400, 401, 403) } }), config }, async (request, reply) => {
       const id = await res.save(actingOf(request), request.body as Record<string, unknown>, null);
       return reply.status(201).send(await found(id));
