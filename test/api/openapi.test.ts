@@ -106,6 +106,12 @@ for (const dialect of DIALECTS) {
       expect(lists).toEqual(expect.arrayContaining(['/api/v1/teams', '/api/v1/topics', '/api/v1/skills', '/api/v1/webhooks', '/api/v1/tickets', '/api/v1/calendars']));
     });
 
+    it('documents 409 on deleting a team or skill in use, as on a calendar in use', () => {
+      for (const path of ['/api/v1/teams/{id}', '/api/v1/skills/{id}', '/api/v1/calendars/{id}']) {
+        expect(document.paths[path].delete.responses['409'].description, path).toMatch(/in use/);
+      }
+    });
+
     it('describes a file of a message: binary, for a bearer token, 404 when not visible', () => {
       const operation = document.paths['/api/v1/attachments/{id}'].get;
       expect(operation.security).toEqual([{ bearerAuth: [] }]);

@@ -110,7 +110,6 @@ for (const dialect of DIALECTS) {
       ['a topic of a team that does not exist', 'POST', '/api/v1/topics', { name: 'X', team: 'Nowhere' }, 'team'],
       ['a team name in use', 'POST', '/api/v1/teams', { name: 'billing' }, 'name'],
       ['an overflow wait that is not a number of minutes', 'POST', '/api/v1/teams', { name: 'Y', overflow_team: 'Support', overflow_after_minutes: 'soon' }, 'overflow_after_minutes'],
-      ['deleting Support', 'DELETE', '/api/v1/teams/1', undefined, 'team'],
       ['taking the last team of an agent holding a ticket', 'PUT', '/api/v1/agents/ben/teams', { teams: [] }, 'teams'],
       ['taking an agent holding a ticket out of its last team, by the team', 'PUT', '/api/v1/teams/2', { name: 'Billing', members: [] }, 'members'],
       ['a member who is not an agent', 'PUT', '/api/v1/teams/2', { name: 'Billing', members: ['ben', 'root'] }, 'members'],
@@ -124,11 +123,18 @@ for (const dialect of DIALECTS) {
       expect(await counts()).toEqual(before);
     });
 
-    it('refuses deleting a team holding open tickets, with the count', async () => {
+    it('refuses deleting a team or skill in use with 409 conflict saying what uses it, as for a calendar in use; nothing changed', async () => {
       const billing = (await api('GET', '/api/v1/teams')).json().items.find((x: { name: string }) => x.name === 'Billing');
-      const response = await api('DELETE', `/api/v1/teams/${billing.id}`);
-      expect(response.statusCode).toBe(400);
-      expect(response.json().error.fields.team).toMatch(/^Team: it holds 4 open tickets/);
+      const german = (await api('GET', '/api/v1/skills')).json().items.find((x: { name: string }) => x.name === 'German');
+      const before = await counts();
+      const team = await api('DELETE', `/api/v1/teams/${billing.id}`);
+      expect(team.statusCode).toBe(409);
+      expect(team.json().error).toEqual({ code: 'conflict', message: expect.stringMatching(/^Team “Billing” cannot be deleted: it holds 4 open tickets .*; topics route to it: Rechnung /) });
+      const support = await api('DELETE', '/api/v1/teams/1');
+      expect([support.statusCode, support.json().error]).toEqual([409, { code: 'conflict', message: 'Team “Support” cannot be deleted: every new agent joins it.' }]);
+      const skill = await api('DELETE', `/api/v1/skills/${german.id}`);
+      expect([skill.statusCode, skill.json().error]).toEqual([409, { code: 'conflict', message: 'Skill “German” cannot be deleted: topics require it: Rechnung (take it off them first).' }]);
+      expect(await counts()).toEqual(before);
     });
 
     it('a hidden topic is reached only by its address, with its default priority; the API refuses it by name', async () => {
