@@ -74,17 +74,19 @@ const MINUTES_PER_DAY = 1440;
 const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
 
 /**
- * True when `zone` is an IANA time zone this runtime knows (`Europe/Berlin`, `UTC`). An offset such
- * as `+01:00` is refused on every Node: newer ones (ECMA-402 2024, Node 22+) accept it as a zone,
- * but an offset knows no daylight saving time, so a calendar on it would be an hour off half the year.
+ * The canonical name of `zone` when it is an IANA time zone this runtime knows, in any letter case
+ * (`australia/sydney` → `Australia/Sydney`, `utc` → `UTC`; a link may resolve to its zone, such as
+ * `US/Eastern` → `America/New_York`, as this runtime's Intl says), else null. Stored so, a calendar
+ * shows the zone as everyone writes it. An offset such as `+01:00` is refused on every Node: newer
+ * ones (ECMA-402 2024, Node 22+) accept it as a zone, but an offset knows no daylight saving time,
+ * so a calendar on it would be an hour off half the year.
  */
-export function isTimeZone(zone: string): boolean {
-  if (zone.trim() === '' || zone.length > 64 || !/^[A-Za-z]/.test(zone)) return false;
+export function canonicalTimeZone(zone: string): string | null {
+  if (zone.trim() === '' || zone.length > 64 || !/^[A-Za-z]/.test(zone)) return null;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -152,8 +154,8 @@ export function parseCalendar(raw: unknown): { name: string; definition: Calenda
   else if (name === ALWAYS_OPEN) fields.name = `The name ${ALWAYS_OPEN} belongs to the built-in calendar.`;
   // eslint-disable-next-line no-control-regex
   else if (/[\u0000-\u001f\u007f]/.test(name)) fields.name = 'One line of text, please.';
-  const timeZone = typeof input.time_zone === 'string' ? input.time_zone.trim() : '';
-  if (!isTimeZone(timeZone)) fields.time_zone = 'Enter an IANA time zone such as Europe/Berlin or America/New_York.';
+  const timeZone = canonicalTimeZone(typeof input.time_zone === 'string' ? input.time_zone.trim() : '') ?? '';
+  if (timeZone === '') fields.time_zone = 'Enter an IANA time zone such as Europe/Berlin or America/New_York.';
 
   const hours = Object.fromEntries(WEEKDAYS.map((day) => [day, [] as OpeningInterval[]])) as Record<Weekday, OpeningInterval[]>;
   const rawHours = input.hours;

@@ -1,6 +1,7 @@
 /**
  * The settings an admin tunes (§1 settings form, §3, §4), and their validation. Pure.
  */
+import { auditChanges } from './audit.js';
 import { ALWAYS_OPEN } from './calendar.js';
 import { invalidInput } from './errors.js';
 import { type FieldLabels, labelled } from './fieldErrors.js';
@@ -50,6 +51,14 @@ export const DEFAULT_SETTINGS: Settings = {
   releaseOnLogout: false,
   emailPriority: 'medium',
 };
+
+/**
+ * Whether a settings change changes anything (the same fields as its audit entry would list): a
+ * change that does not writes neither the settings nor an audit entry (`PATCH {}`, a page saved as it was).
+ */
+export function settingsChanged(before: Settings, after: Settings): boolean {
+  return auditChanges(before, after).length > 0;
+}
 
 /** Largest capacity accepted anywhere; a typo such as 50000 would otherwise disable the queue. */
 export const MAX_CAPACITY = 1000;

@@ -200,3 +200,37 @@ export function topicNamed<T extends TopicName>(topics: readonly T[], named: str
 export function skillsOfTopic(topic: TopicRule): StoredSkill[] {
   return topic.skills.map((s) => ({ id: s.id, name: s.name, after: s.optionalAfterMinutes === null ? null : s.optionalAfterMinutes * 60_000 }));
 }
+
+/** What still uses a team an admin asks to delete. */
+export interface TeamUse {
+  /** Support: every new agent joins it, so it is never deleted. */
+  builtIn: boolean;
+  openTickets: number;
+  /** Names of the topics routing to it. */
+  topics: readonly string[];
+  /** Members holding open tickets for whom it is the last team (username and count). */
+  lastTeamOf: readonly { username: string; openTickets: number }[];
+}
+
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * Why team `name` cannot be deleted, naming everything that uses it (the API's and the pages' 409
+ * `conflict`, as for a calendar in use), or null when nothing does.
+ */
+export function teamDeletionConflict(name: string, use: TeamUse): string | null {
+  if (use.builtIn) return `Team “${name}” cannot be deleted: every new agent joins it.`;
+  const uses: string[] = [];
+  if (use.openTickets > 0) uses.push(`it holds ${count(use.openTickets, 'open ticket')} (close or move ${use.openTickets === 1 ? 'it' : 'them'} to another team)`);
+  if (use.topics.length > 0) uses.push(`topics route to it: ${use.topics.join(', ')} (give them another team)`);
+  if (use.lastTeamOf.length > 0) {
+    const who = use.lastTeamOf.map((m) => `${m.username} (${count(m.openTickets, 'open ticket')})`).join(', ');
+    uses.push(`it is the last team of agents holding tickets: ${who} (an agent keeps a team until its tickets are closed or moved)`);
+  }
+  return uses.length === 0 ? null : `Team “${name}” cannot be deleted: ${uses.join('; ')}.`;
+}
+
+/** Why skill `name` cannot be deleted (409 `conflict`): the topics requiring it; null when none does. */
+export function skillDeletionConflict(name: string, topics: readonly string[]): string | null {
+  return topics.length === 0 ? null : `Skill “${name}” cannot be deleted: topics require it: ${topics.join(', ')} (take it off them first).`;
+}

@@ -44,6 +44,21 @@ export function emailOf(raw: unknown, fields: Record<string, string>): string {
   return email;
 }
 
+/** Refusal of an address another account has (in any letter case). */
+export const EMAIL_TAKEN = 'Another account has this address (in any letter case): give each account its own.';
+
+/**
+ * The key to look `next` up by among the other accounts (lower-cased: single sign-on and reset
+ * links match addresses so), or null when there is nothing to check: no address (any number of
+ * accounts may have none), or the account's `current` one in another letter case — addresses
+ * stored twice before the rule are not refused when the rest of a profile is saved.
+ */
+export function emailToCheck(next: string, current: string | null): string | null {
+  const key = next.trim().toLowerCase();
+  if (key === '' || key === current?.trim().toLowerCase()) return null;
+  return key;
+}
+
 export function passwordOf(raw: unknown, fields: Record<string, string>, field = 'password'): string {
   const password = typeof raw === 'string' ? raw : '';
   if (password.length < 8) fields[field] = 'At least 8 characters.';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ALL_EVENTS, MAX_URL_LENGTH, WEBHOOK_EVENTS } from '../core/webhooks.js';
-import { pageCursor, pageLimit } from './api-schemas.js';
+import { pageCursor, pageLimit, wholeList } from './api-schemas.js';
 
 const Time = z.string().meta({ description: 'ISO 8601, UTC', example: '2026-12-04T11:00:00.000Z' });
 const EVENTS_DOC = `Event names (${WEBHOOK_EVENTS.map((e) => `\`${e}\``).join(', ')}), or \`["${ALL_EVENTS}"]\` for every event, including those added later`;
@@ -27,7 +27,7 @@ export const WebhookEndpointCreated = WebhookEndpointSchema.extend({
   secret: z.string().meta({ description: 'The signing secret (`whsec_…`), shown only in this answer: keep it now', example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }),
 }).meta({ id: 'WebhookEndpointCreated' });
 
-export const WebhookEndpointList = z.object({ items: z.array(WebhookEndpointSchema) }).meta({ id: 'WebhookEndpointList' });
+export const WebhookEndpointList = wholeList(WebhookEndpointSchema, 'WebhookEndpointList');
 
 export const WebhookEndpointBody = z
   .strictObject({

@@ -153,6 +153,24 @@ export const TicketList = z
   })
   .meta({ id: 'TicketList' });
 
+/**
+ * A list that always comes whole (teams, topics, skills, webhook endpoints: a handful each), in the
+ * shape of every API list so one client loop reads them all: `next_cursor` is always null.
+ */
+export function wholeList<S extends z.ZodType>(item: S, id: string) {
+  return z
+    .object({
+      items: z.array(item),
+      next_cursor: z.null().meta({ description: 'Always null: the whole list comes in one answer (the shape of every list, whose next_cursor may continue it)' }),
+    })
+    .meta({ id });
+}
+
+/** The answer of a wholeList route. */
+export function whole<T>(items: T[]): { items: T[]; next_cursor: null } {
+  return { items, next_cursor: null };
+}
+
 export const NewTicket = withCoreRules(
   z.strictObject({
     name: z.string({ error: required('Name') }).meta({ description: "Customer's name", minLength: 1, maxLength: 100 }),

@@ -5,10 +5,11 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions, type HTTPMethods, type RouteOptions } from 'fastify';
 import type { Config } from '../config.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS } from '../core/pendingClose.js';
 import { invalidInput } from '../core/errors.js';
+import { allowedMethods } from '../core/methods.js';
 import { redactUrl } from '../core/redact.js';
 import { WEBHOOK_HISTORY_DAYS } from '../core/webhooks.js';
 import type { DbHandle } from '../db/connect.js';
@@ -213,6 +214,9 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     if (!path.endsWith('/') && /^\/(tickets|agents|adminapp|admin)(\/|$)/.test(path) && !/\.\w+$/.test(path)) {
       return reply.redirect(`${path}/${query}`, request.method === 'GET' || request.method === 'HEAD' ? 301 : 308);
     }
+    // An API address asked with a method it does not have: 405 naming those it has (src/core/methods.ts).
+    const allow = allowedMethods(path, (method) => app.findRoute({ method: method as HTTPMethods, url: path }) !== null);
+    if (allow !== null) return sendError(request, reply.header('allow', allow), 405, 'method_not_allowed', `This address answers ${allow} only.`);
     return sendError(request, reply, 404, 'not_found', 'There is no page at this address.');
   });
 

@@ -7,7 +7,7 @@ import { recordPresence } from '../repositories/presenceHistory.js';
 import { labelled, labelMessage } from '../core/fieldErrors.js';
 import { bestAgent } from '../core/routing.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
-import { CHOOSE_CALENDAR, parseCapacity, MAX_CAPACITY, type Settings, SETTINGS_LABELS } from '../core/settings.js';
+import { CHOOSE_CALENDAR, parseCapacity, MAX_CAPACITY, type Settings, SETTINGS_LABELS, settingsChanged } from '../core/settings.js';
 import { referenceOf } from '../core/tickets.js';
 import { deleteSessionsOf } from '../repositories/sessions.js';
 import { holdCalendar } from '../repositories/calendars.js';
@@ -37,6 +37,8 @@ function conflict(message: string): DomainError {
 export async function updateSettings(ctx: ServiceContext, by: Acting, change: (stored: Settings) => Settings): Promise<Settings> {
   return withRouting(ctx, by, async (run) => {
     const settings = change(run.settings);
+    // Nothing changes (`PATCH {}`, the page saved as it was): nothing to write, nothing to audit.
+    if (!settingsChanged(run.settings, settings)) return run.settings;
     // Audited before the calendar is checked: a refusal below rolls the entry back with the change.
     await auditRun(run, 'settings.update', 'settings', { before: run.settings, after: settings });
     const versionId = settings.calendarId === null ? null : await holdCalendar(run.trx, settings.calendarId);

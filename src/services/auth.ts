@@ -3,7 +3,7 @@ import { DomainError, notFound } from '../core/errors.js';
 import type { AdminNotice } from '../core/notices.js';
 import type { Presence } from '../core/routing.js';
 import type { ApiTokenScope, UserRow } from '../db/schema.js';
-import { type Role, validateProfileChange } from '../core/users.js';
+import { PROFILE_LABELS, type Role, validateProfileChange } from '../core/users.js';
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { anyIdleSession, deleteIdleSessions, deleteSession, deleteSessionsOf, findSession, insertSession, touchSession } from '../repositories/sessions.js';
 import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
@@ -13,6 +13,7 @@ import { type Acting, audit, auditBy, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { changePresenceIn, offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
+import { refuseTakenEmail } from './users.js';
 
 /** Who changes a profile: the audit log's actor, and its session (which stays when it changes its own password). */
 export type ProfileActor = Exclude<Acting, number | null> & { token: string };
@@ -230,6 +231,7 @@ export async function saveProfile(
   const passwordHash = change.password === null ? null : await hashPassword(change.password);
   await withPresence(ctx, actor, async (run) => {
     const before = await findUserById(run.trx, userId);
+    await refuseTakenEmail(run.trx, change.email, before?.email ?? null, userId, PROFILE_LABELS);
     await setUserProfile(run.trx, userId, { displayName: change.displayName, email: change.email, passwordHash });
     await auditRun(run, userId === actor.id ? 'account.update' : 'user.update', `user:${userId}`, {
       before: before && { display_name: before.display_name, email: before.email },

@@ -5,10 +5,10 @@
  * routing decision in another process sees half a change. Each writes its audit entry (before and
  * after) in that transaction. Bad input is a 400 naming the field, and changes nothing.
  */
-import { invalidInput, notFound } from '../core/errors.js';
+import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import { TEAM_LABELS, type TeamInput, type TopicInput, parseName, parseNameList } from '../core/teamInput.js';
-import { teamRule } from '../core/teams.js';
+import { skillDeletionConflict, teamDeletionConflict, teamRule } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
 import { findTeamByNameOrId, listSkills, listTeams, listTopics } from '../repositories/teams.js';
 import { loadTeamWorld } from '../repositories/teamState.js';
@@ -73,12 +73,18 @@ async function nameTaken(db: Db, table: 'teams' | 'skills' | 'topics', name: str
  * admin's back. `remaining` is each agent's team count after the change.
  */
 async function refuseTeamlessHolders(db: Db, remaining: ReadonlyMap<number, number>, field: 'teams' | 'members'): Promise<void> {
-  const teamless = [...remaining].filter(([, n]) => n === 0).map(([id]) => id);
-  if (teamless.length === 0) return;
-  const held = await db.selectFrom('tickets as t').innerJoin('users as u', 'u.id', 't.agent_id').select(['u.username', (eb) => eb.fn.countAll<number>().as('n')]).where('t.agent_id', 'in', teamless).where('t.status', '=', 'open').groupBy('u.username').orderBy('u.username').execute();
+  const held = await teamlessHolders(db, remaining);
   if (held.length === 0) return;
-  const who = held.map((h) => (field === 'teams' ? `The agent holds ${plural(Number(h.n), 'open ticket')}` : `${h.username} holds ${plural(Number(h.n), 'open ticket')}`)).join('; ');
+  const who = held.map((h) => (field === 'teams' ? `The agent holds ${plural(h.openTickets, 'open ticket')}` : `${h.username} holds ${plural(h.openTickets, 'open ticket')}`)).join('; ');
   throw refuse(field, `${who}; an agent keeps at least one team until its tickets are closed or moved.`);
+}
+
+/** The agents left with no team (`remaining` 0) who hold open tickets, with their count, by username. */
+async function teamlessHolders(db: Db, remaining: ReadonlyMap<number, number>): Promise<{ username: string; openTickets: number }[]> {
+  const teamless = [...remaining].filter(([, n]) => n === 0).map(([id]) => id);
+  if (teamless.length === 0) return [];
+  const held = await db.selectFrom('tickets as t').innerJoin('users as u', 'u.id', 't.agent_id').select(['u.username', (eb) => eb.fn.countAll<number>().as('n')]).where('t.agent_id', 'in', teamless).where('t.status', '=', 'open').groupBy('u.username').orderBy('u.username').execute();
+  return held.map((h) => ({ username: h.username, openTickets: Number(h.n) }));
 }
 
 /** Each of `userIds`' number of teams once `change` is applied to its list of team ids. */
@@ -131,14 +137,14 @@ async function setTeamMembers(db: Db, teamId: number, members: readonly number[]
  */
 export async function deleteTeam(ctx: ServiceContext, actor: AdminActor, teamId: number): Promise<void> {
   await audited(ctx, actor, 'team.delete', async (run) => {
-    if (teamId === SUPPORT_TEAM_ID) throw refuse('team', 'Support holds every new agent and cannot be deleted.');
     const before = await teamSnapshot(run.trx, teamId);
     if (!before) throw notFound('Team');
     const open = await run.trx.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('team_id', '=', teamId).where('status', '=', 'open').executeTakeFirstOrThrow();
-    if (Number(open.n) > 0) throw refuse('team', `It holds ${plural(Number(open.n), 'open ticket')}; close them or move them to another team first.`);
-    const topics = await run.trx.selectFrom('topics').select('name').where('team_id', '=', teamId).execute();
-    if (topics.length > 0) throw refuse('team', `Topics route to it (${topics.map((t) => t.name).join(', ')}); give them another team first.`);
-    await refuseTeamlessHolders(run.trx, await teamCountsAfter(run.trx, before.members.length === 0 ? [] : await agentIdsByUsername(run.trx, before.members), (_u, teams) => teams.filter((t) => t !== teamId)), 'members');
+    const topics = await run.trx.selectFrom('topics').select('name').where('team_id', '=', teamId).orderBy('name').execute();
+    const members = before.members.length === 0 ? [] : await agentIdsByUsername(run.trx, before.members);
+    const lastTeamOf = await teamlessHolders(run.trx, await teamCountsAfter(run.trx, members, (_u, teams) => teams.filter((t) => t !== teamId)));
+    const inUse = teamDeletionConflict(before.name, { builtIn: teamId === SUPPORT_TEAM_ID, openTickets: Number(open.n), topics: topics.map((t) => t.name), lastTeamOf });
+    if (inUse !== null) throw new DomainError('conflict', inUse);
     await run.trx.updateTable('teams').set({ overflow_team_id: null, overflow_after_minutes: null }).where('overflow_team_id', '=', teamId).execute();
     await run.trx.deleteFrom('team_members').where('team_id', '=', teamId).execute();
     await run.trx.deleteFrom('teams').where('id', '=', teamId).execute();
@@ -200,8 +206,9 @@ export async function deleteSkill(ctx: ServiceContext, actor: AdminActor, skillI
   await audited(ctx, actor, 'skill.delete', async (run) => {
     const before = (await listSkills(run.trx)).find((s) => s.id === skillId);
     if (!before) throw notFound('Skill');
-    const used = await run.trx.selectFrom('topic_skills').select('topic_id').where('skill_id', '=', skillId).executeTakeFirst();
-    if (used) throw refuse('skills', 'A topic requires this skill; take it off the topic first.');
+    const requiring = await run.trx.selectFrom('topic_skills as ts').innerJoin('topics as t', 't.id', 'ts.topic_id').select('t.name').where('ts.skill_id', '=', skillId).orderBy('t.name').execute();
+    const inUse = skillDeletionConflict(before.name, requiring.map((t) => t.name));
+    if (inUse !== null) throw new DomainError('conflict', inUse);
     await run.trx.deleteFrom('agent_skills').where('skill_id', '=', skillId).execute();
     await run.trx.deleteFrom('skills').where('id', '=', skillId).execute();
     await reloadWorld(run);

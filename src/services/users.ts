@@ -1,6 +1,9 @@
 import { labelled } from '../core/fieldErrors.js';
 import { DomainError, invalidInput } from '../core/errors.js';
-import { NEW_USER_LABELS, type NewUserInput, validateNewUser } from '../core/users.js';
+import type { FieldLabels } from '../core/fieldErrors.js';
+import { EMAIL_TAKEN, emailToCheck, NEW_USER_LABELS, type NewUserInput, validateNewUser } from '../core/users.js';
+import type { Db } from '../db/connect.js';
+import { accountsByEmail } from '../repositories/ssoLogins.js';
 import type { NewUserRow } from '../db/schema.js';
 import { findUserByUsername, hasActiveAdmin, insertUser } from '../repositories/users.js';
 import { type Acting, auditRun } from './audit.js';
@@ -18,6 +21,7 @@ export async function createUser(ctx: ServiceContext, raw: Record<string, unknow
   try {
     return await withRouting(ctx, by, async (run) => {
       if (await findUserByUsername(run.trx, input.username)) throw invalidInput(labelled({ username: 'This username is taken.' }, NEW_USER_LABELS));
+      await refuseTakenEmail(run.trx, input.email, null, null, NEW_USER_LABELS);
       const id = await insertUser(run.trx, newStaffRow(input, passwordHash, run.now));
       const after = { username: input.username, display_name: input.displayName, email: input.email, role: input.role, capacity: input.capacity };
       await auditRun(run, 'user.create', `user:${id}`, { after });
@@ -29,6 +33,17 @@ export async function createUser(ctx: ServiceContext, raw: Record<string, unknow
     if (!(error instanceof DomainError) && /unique|duplicate/i.test(String(error))) throw invalidInput(labelled({ username: 'This username is taken.' }, NEW_USER_LABELS));
     throw error;
   }
+}
+
+/**
+ * Refuses (400 on `email`) an address another account has in any letter case, unless it is the
+ * account's `current` one (src/core/users.ts emailToCheck). Called inside the writing transaction,
+ * under the routing lock, so two accounts saved at once cannot both take one address.
+ */
+export async function refuseTakenEmail(db: Db, next: string, current: string | null, self: number | null, labels: FieldLabels): Promise<void> {
+  const key = emailToCheck(next, current);
+  if (key === null) return;
+  if ((await accountsByEmail(db, key)).some((account) => account.id !== self)) throw invalidInput(labelled({ email: EMAIL_TAKEN }, labels));
 }
 
 /** The row of a new staff account: active, offline, never assigned. */

@@ -39,7 +39,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('registers an admin with the default capacity when the field is empty', async () => {
-      const response = await admin.submit('/adminapp/register/', { ...VALID, username: 'carol', role: 'ADMIN', capacity: '' });
+      const response = await admin.submit('/adminapp/register/', { ...VALID, username: 'carol', email: 'carol@team.test', role: 'ADMIN', capacity: '' });
       expect(response.statusCode).toBe(303);
       const carol = await t.ctx.handle.db.selectFrom('users').select(['role', 'capacity']).where('username', '=', 'carol').executeTakeFirstOrThrow();
       expect(carol).toEqual({ role: 'admin', capacity: null });

@@ -53,6 +53,18 @@ for (const dialect of DIALECTS) {
       expect(again.body.error.code).toBe('not_found');
     });
 
+    it('stores a time zone typed in another letter case under its canonical name, on create and on replace', async () => {
+      // Versions outlive their calendar, and SQLite may give a deleted calendar's id again: only the new ones.
+      const versionsBefore = (await t.ctx.handle.db.selectFrom('calendar_versions').select('id').execute()).map((v) => v.id);
+      const created = await admin.post('/api/v1/calendars', { ...berlinOffice('Sydney office'), time_zone: 'australia/sydney' });
+      expect([created.status, created.body.time_zone]).toEqual([201, 'Australia/Sydney']);
+      const replaced = await admin.put(`/api/v1/calendars/${created.body.id}`, { ...berlinOffice('Sydney office'), time_zone: ' EUROPE/berlin ' });
+      expect([replaced.status, replaced.body.time_zone]).toEqual([200, 'Europe/Berlin']);
+      const stored = await t.ctx.handle.db.selectFrom('calendar_versions').select('definition').where('calendar_id', '=', created.body.id).where('id', 'not in', versionsBefore.length ? versionsBefore : [0]).orderBy('id').execute();
+      expect(stored.map((v) => JSON.parse(v.definition).timeZone)).toEqual(['Australia/Sydney', 'Europe/Berlin']);
+      expect((await admin.delete(`/api/v1/calendars/${created.body.id}`)).status).toBe(204);
+    });
+
     it('writes an edit as a new version in force and keeps the old one, which tickets counting with it still read', async () => {
       const { body: calendar } = await admin.post('/api/v1/calendars', berlinOffice('Versioned'));
       const first = await db().selectFrom('calendars').selectAll().where('id', '=', calendar.id).executeTakeFirstOrThrow();

@@ -92,6 +92,26 @@ for (const dialect of DIALECTS) {
       expect(documented.sort()).toEqual([...new Set(registered)].sort());
     });
 
+    it('answers every list as {items, next_cursor}: no GET answers a bare array', () => {
+      const resolve = (schema: any) => (schema?.$ref ? document.components.schemas[schema.$ref.split('/').pop()] : schema);
+      const lists: string[] = [];
+      for (const [path, operations] of Object.entries<any>(document.paths)) {
+        const answer = resolve(operations.get?.responses['200']?.content?.['application/json']?.schema);
+        if (!answer) continue;
+        expect(answer.type, `GET ${path}`).not.toBe('array');
+        if (answer.properties?.items?.type !== 'array') continue;
+        lists.push(path);
+        expect(answer.required, `GET ${path}`).toEqual(expect.arrayContaining(['items', 'next_cursor']));
+      }
+      expect(lists).toEqual(expect.arrayContaining(['/api/v1/teams', '/api/v1/topics', '/api/v1/skills', '/api/v1/webhooks', '/api/v1/tickets', '/api/v1/calendars']));
+    });
+
+    it('documents 409 on deleting a team or skill in use, as on a calendar in use', () => {
+      for (const path of ['/api/v1/teams/{id}', '/api/v1/skills/{id}', '/api/v1/calendars/{id}']) {
+        expect(document.paths[path].delete.responses['409'].description, path).toMatch(/in use/);
+      }
+    });
+
     it('describes a file of a message: binary, for a bearer token, 404 when not visible', () => {
       const operation = document.paths['/api/v1/attachments/{id}'].get;
       expect(operation.security).toEqual([{ bearerAuth: [] }]);

@@ -42,6 +42,23 @@ for (const dialect of DIALECTS) {
       expect(await current()).toEqual(DEFAULTS);
     });
 
+    it('a PATCH that changes nothing ({} or the stored values) answers the settings and writes no settings and no audit entry', async () => {
+      await patch({ default_capacity: 6 });
+      const stored = async () => ({
+        settings: await db().selectFrom('settings').selectAll().execute(),
+        audit: await db().selectFrom('audit_log').selectAll().orderBy('id').execute(),
+      });
+      const before = await stored();
+      const settings = await current();
+      for (const body of [{}, { default_capacity: 6 }, { sla: {} }, { sla: { high: {} } }, settings]) {
+        expect(await patch(body), JSON.stringify(body)).toEqual(settings);
+        expect(await stored(), JSON.stringify(body)).toEqual(before);
+      }
+      // A real change still writes and audits.
+      await patch({ default_capacity: 5 });
+      expect((await stored()).audit).toHaveLength(before.audit.length + 1);
+    });
+
     it('refuses anonymous callers (401) and agents (403), for reading and for changing, and changes nothing', async () => {
       const before = await loadSettings(db());
       const anonymous = new ApiClient(t.app);

@@ -78,6 +78,28 @@ for (const dialect of DIALECTS) {
       });
     }
 
+    // `__proto__` and `constructor` are valid JSON keys: refused as unknown fields, never as "not
+    // valid JSON", and never reaching anything (nor Object.prototype). Sent as raw text, as a client would.
+    const raw = (client: ApiClient, method: 'POST' | 'PATCH', url: string, json: string) => client.request(method, url, json, { 'content-type': 'application/json' });
+    const prototypeKeys: [string, (client: { admin: ApiClient; anonymous: ApiClient }) => Promise<{ status: number; body: any }>, Record<string, string>][] = [
+      ['POST /api/v1/tickets with __proto__', ({ anonymous }) => raw(anonymous, 'POST', '/api/v1/tickets', `${JSON.stringify(TICKET).slice(0, -1)}, "__proto__": {"admin": true}}`), { __proto__: 'Unknown field.' }],
+      ['POST /api/v1/tickets with constructor.prototype', ({ anonymous }) => raw(anonymous, 'POST', '/api/v1/tickets', `${JSON.stringify(TICKET).slice(0, -1)}, "constructor": {"prototype": {"admin": true}}}`), { constructor: 'Unknown field.' }],
+      ['POST /api/v1/tickets with toString', ({ anonymous }) => raw(anonymous, 'POST', '/api/v1/tickets', `${JSON.stringify(TICKET).slice(0, -1)}, "toString": 1}`), { toString: 'Unknown field.' }],
+      ['POST /api/v1/calendars with holidays.0.__proto__', ({ admin }) => raw(admin, 'POST', '/api/v1/calendars', JSON.stringify({ ...berlinOffice('Proto'), holidays: [{ from: '2026-01-01' }] }).replace('"from"', '"__proto__": {"admin": true}, "from"')), { 'holidays.0.__proto__': 'Unknown field.' }],
+      ['PATCH /api/v1/settings with __proto__ twice', ({ admin }) => raw(admin, 'PATCH', '/api/v1/settings', '{"default_capacity": 7, "sla": {"high": {"__proto__": null}}, "__proto__": 1}'), { __proto__: 'Unknown field.', 'sla.high.__proto__': 'Unknown field.' }],
+    ];
+    for (const [route, send, fields] of prototypeKeys) {
+      it(`${route} is refused as an unknown field, and writes nothing`, async () => {
+        const before = await everything();
+        const response = await send({ admin, anonymous: new (admin.constructor as typeof ApiClient)(t.app) });
+        expect(response.status).toBe(400);
+        expect(response.body.error.code).toBe('invalid_input');
+        expect(response.body.error.fields).toEqual(fields);
+        expect(({} as Record<string, unknown>).admin).toBeUndefined();
+        expect(await everything()).toEqual(before);
+      });
+    }
+
     for (const [route, send] of cases) {
       it(`${route} refuses it, naming it, and writes nothing`, async () => {
         const before = await everything();

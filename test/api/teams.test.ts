@@ -46,11 +46,22 @@ for (const dialect of DIALECTS) {
       expect(topic.statusCode).toBe(201);
       expect(topic.json()).toMatchObject({ name: 'Rechnung', team: 'Billing', skills: [{ name: 'German', optional_after_minutes: 10 }], addresses: ['rechnung@helpdesk.example'] });
       expect(await form()).toMatch(/<select[^>]*name="topic"[\s\S]*General[\s\S]*Rechnung/);
-      const teams = (await api('GET', '/api/v1/teams')).json();
+      const teams = (await api('GET', '/api/v1/teams')).json().items;
       expect(teams).toEqual([
         { id: 1, name: 'Support', overflow_team: null, overflow_after_minutes: null, members: ['ana'] },
         { id: expect.any(Number), name: 'Billing', overflow_team: null, overflow_after_minutes: null, members: ['ben'] },
       ]);
+    });
+
+    it('lists teams, topics and skills as every API list is: {items, next_cursor}, next_cursor null (one page)', async () => {
+      for (const url of ['/api/v1/teams', '/api/v1/topics', '/api/v1/skills']) {
+        const listed = await api('GET', url);
+        expect(listed.statusCode, url).toBe(200);
+        expect(Object.keys(listed.json()).sort(), url).toEqual(['items', 'next_cursor']);
+        expect(listed.json().next_cursor, url).toBeNull();
+        expect(listed.json().items.length, url).toBeGreaterThan(0);
+      }
+      expect((await api('GET', '/api/v1/skills')).json().items).toEqual([{ id: expect.any(Number), name: 'German', agents: ['ben'] }]);
     });
 
     it('POST /api/v1/tickets takes `topic`, and tickets show team, topic and skills', async () => {
@@ -63,7 +74,7 @@ for (const dialect of DIALECTS) {
       const listed = (await api('GET', `/api/v1/tickets/${created.json().reference}`)).json();
       expect(listed).toMatchObject({ team: 'Billing', topic: 'Rechnung' });
       // By id too, as a JSON integer or as text (README: "by name in any letter case or by id").
-      const rechnung = (await api('GET', '/api/v1/topics')).json().find((topic: { name: string }) => topic.name === 'Rechnung');
+      const rechnung = (await api('GET', '/api/v1/topics')).json().items.find((topic: { name: string }) => topic.name === 'Rechnung');
       for (const topic of [rechnung.id, String(rechnung.id)]) {
         const byId = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { ...TICKET, topic } });
         expect(byId.statusCode, JSON.stringify(topic)).toBe(201);
@@ -99,7 +110,6 @@ for (const dialect of DIALECTS) {
       ['a topic of a team that does not exist', 'POST', '/api/v1/topics', { name: 'X', team: 'Nowhere' }, 'team'],
       ['a team name in use', 'POST', '/api/v1/teams', { name: 'billing' }, 'name'],
       ['an overflow wait that is not a number of minutes', 'POST', '/api/v1/teams', { name: 'Y', overflow_team: 'Support', overflow_after_minutes: 'soon' }, 'overflow_after_minutes'],
-      ['deleting Support', 'DELETE', '/api/v1/teams/1', undefined, 'team'],
       ['taking the last team of an agent holding a ticket', 'PUT', '/api/v1/agents/ben/teams', { teams: [] }, 'teams'],
       ['taking an agent holding a ticket out of its last team, by the team', 'PUT', '/api/v1/teams/2', { name: 'Billing', members: [] }, 'members'],
       ['a member who is not an agent', 'PUT', '/api/v1/teams/2', { name: 'Billing', members: ['ben', 'root'] }, 'members'],
@@ -113,11 +123,18 @@ for (const dialect of DIALECTS) {
       expect(await counts()).toEqual(before);
     });
 
-    it('refuses deleting a team holding open tickets, with the count', async () => {
-      const billing = (await api('GET', '/api/v1/teams')).json().find((x: { name: string }) => x.name === 'Billing');
-      const response = await api('DELETE', `/api/v1/teams/${billing.id}`);
-      expect(response.statusCode).toBe(400);
-      expect(response.json().error.fields.team).toMatch(/^Team: it holds 4 open tickets/);
+    it('refuses deleting a team or skill in use with 409 conflict saying what uses it, as for a calendar in use; nothing changed', async () => {
+      const billing = (await api('GET', '/api/v1/teams')).json().items.find((x: { name: string }) => x.name === 'Billing');
+      const german = (await api('GET', '/api/v1/skills')).json().items.find((x: { name: string }) => x.name === 'German');
+      const before = await counts();
+      const team = await api('DELETE', `/api/v1/teams/${billing.id}`);
+      expect(team.statusCode).toBe(409);
+      expect(team.json().error).toEqual({ code: 'conflict', message: expect.stringMatching(/^Team “Billing” cannot be deleted: it holds 4 open tickets .*; topics route to it: Rechnung /) });
+      const support = await api('DELETE', '/api/v1/teams/1');
+      expect([support.statusCode, support.json().error]).toEqual([409, { code: 'conflict', message: 'Team “Support” cannot be deleted: every new agent joins it.' }]);
+      const skill = await api('DELETE', `/api/v1/skills/${german.id}`);
+      expect([skill.statusCode, skill.json().error]).toEqual([409, { code: 'conflict', message: 'Skill “German” cannot be deleted: topics require it: Rechnung (take it off them first).' }]);
+      expect(await counts()).toEqual(before);
     });
 
     it('a hidden topic is reached only by its address, with its default priority; the API refuses it by name', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarJson, parseCalendar, parseLocalDate, parseTimeOfDay, type CalendarDefinition } from '../../src/core/calendar.js';
+import { calendarJson, canonicalTimeZone, parseCalendar, parseLocalDate, parseTimeOfDay, type CalendarDefinition } from '../../src/core/calendar.js';
 import { DomainError } from '../../src/core/errors.js';
 
 const closedWeek = { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
@@ -169,5 +169,28 @@ describe('calendarJson round trips through parseCalendar', () => {
       hours: { ...closedWeek, fri: [['22:00', '06:00']] },
       holidays: [{ from: '2026-12-24', to: '2026-12-24', yearly: true }],
     });
+  });
+});
+
+describe('canonicalTimeZone: the zone as stored', () => {
+  it.each<[string, string | null]>([
+    ['Europe/Berlin', 'Europe/Berlin'],
+    ['australia/sydney', 'Australia/Sydney'],
+    ['AUSTRALIA/SYDNEY', 'Australia/Sydney'],
+    ['america/new_york', 'America/New_York'],
+    ['asia/tokyo', 'Asia/Tokyo'],
+    ['utc', 'UTC'],
+    ['UTC', 'UTC'],
+    ['', null],
+    ['Mars/Olympus_Mons', null],
+    ['+01:00', null],
+    ['-05:00', null],
+    ['Europe/Berlin'.padEnd(65, 'x'), null],
+  ])('%j → %j', (zone, expected) => {
+    expect(canonicalTimeZone(zone)).toBe(expected);
+  });
+
+  it('parseCalendar stores the canonical name of a zone typed in another letter case', () => {
+    expect(parseCalendar(input({ time_zone: ' australia/sydney ' })).definition.timeZone).toBe('Australia/Sydney');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, MAX_CAPACITY, parseCapacity, validateSettings } from '../../src/core/settings.js';
+import { DEFAULT_SETTINGS, MAX_CAPACITY, parseCapacity, settingsChanged, validateSettings } from '../../src/core/settings.js';
 import { errorOf } from '../support/errors.js';
 
 /** A valid settings form, with any field replaced. */
@@ -125,5 +125,20 @@ describe('validateSettings rejects', () => {
     const error = errorOf(() => validateSettings(form(over)));
     expect(error.code).toBe('invalid_input');
     expect(Object.keys(error.fields).sort()).toEqual(badFields);
+  });
+});
+
+describe('settingsChanged: only a change that changes something is written and audited', () => {
+  it.each<[string, Partial<typeof DEFAULT_SETTINGS>, boolean]>([
+    ['nothing', {}, false],
+    ['the same values given again', { defaultCapacity: DEFAULT_SETTINGS.defaultCapacity, sla: { ...DEFAULT_SETTINGS.sla } }, false],
+    ['the capacity', { defaultCapacity: 6 }, true],
+    ['one resolution target', { sla: { ...DEFAULT_SETTINGS.sla, high: 120 } }, true],
+    ['a first-response target set', { firstResponse: { ...DEFAULT_SETTINGS.firstResponse, low: 3600 } }, true],
+    ['the calendar', { calendarId: 3 }, true],
+    ['warnings off → on', { warnAtPercent: 80 }, true],
+    ['a boolean', { releaseOnLogout: true }, true],
+  ])('%s → %j', (_what, change, expected) => {
+    expect(settingsChanged(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, ...change })).toBe(expected);
   });
 });

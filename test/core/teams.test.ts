@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { type AgentLoad, chooseBalanceDonor, type Move, planDrain, planPull, planRelease } from '../../src/core/routing.js';
 import {
   balanceTicket,
+  skillDeletionConflict,
+  teamDeletionConflict,
   type Membership,
   mayTake,
   nextWideningAt,
@@ -228,5 +230,29 @@ describe('topicNamed (the topic a form or API call names)', () => {
     ['a name with spaces around is not trimmed here', ' General', undefined],
   ])('%s', (_t, named, expected) => {
     expect(topicNamed(topics, named)?.id).toBe(expected);
+  });
+});
+
+describe('teamDeletionConflict / skillDeletionConflict: what still uses a team or skill (a 409 saying so)', () => {
+  const unused = { builtIn: false, openTickets: 0, topics: [], lastTeamOf: [] };
+  it.each<[string, Parameters<typeof teamDeletionConflict>[1], string | null]>([
+    ['nothing uses it', unused, null],
+    ['Support', { ...unused, builtIn: true }, 'Team “Billing” cannot be deleted: every new agent joins it.'],
+    ['one open ticket', { ...unused, openTickets: 1 }, 'Team “Billing” cannot be deleted: it holds 1 open ticket (close or move it to another team).'],
+    ['topics', { ...unused, topics: ['Invoices', 'VIP'] }, 'Team “Billing” cannot be deleted: topics route to it: Invoices, VIP (give them another team).'],
+    [
+      'everything at once, each named',
+      { builtIn: false, openTickets: 4, topics: ['Invoices'], lastTeamOf: [{ username: 'ben', openTickets: 2 }] },
+      'Team “Billing” cannot be deleted: it holds 4 open tickets (close or move them to another team); topics route to it: Invoices (give them another team); it is the last team of agents holding tickets: ben (2 open tickets) (an agent keeps a team until its tickets are closed or moved).',
+    ],
+  ])('%s', (_what, use, expected) => {
+    expect(teamDeletionConflict('Billing', use)).toBe(expected);
+  });
+
+  it.each<[readonly string[], string | null]>([
+    [[], null],
+    [['Invoices', 'VIP'], 'Skill “German” cannot be deleted: topics require it: Invoices, VIP (take it off them first).'],
+  ])('skill required by %j', (topics, expected) => {
+    expect(skillDeletionConflict('German', topics)).toBe(expected);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_CAPACITY } from '../../src/core/settings.js';
-import { type NewUserInput, type ProfileChange, validateNewUser, validateProfileChange } from '../../src/core/users.js';
+import { emailToCheck, type NewUserInput, type ProfileChange, validateNewUser, validateProfileChange } from '../../src/core/users.js';
 import { errorOf } from '../support/errors.js';
 
 /** A valid register form, with any field replaced. */
@@ -106,5 +106,22 @@ describe('validateProfileChange', () => {
     const error = errorOf(() => validateProfileChange(profile(over), 'grace'));
     expect(error.code).toBe('invalid_input');
     expect(Object.keys(error.fields).sort()).toEqual(badFields);
+  });
+});
+
+describe('emailToCheck: which address to look up among the other accounts', () => {
+  it.each<[string, string | null, string | null]>([
+    ['ana@team.test', null, 'ana@team.test'],
+    ['Ana@Team.TEST', null, 'ana@team.test'],
+    ['  ANA@team.test ', null, 'ana@team.test'],
+    ['', null, null],
+    ['   ', 'ana@team.test', null],
+    // The account's own address, in any letter case: nothing to check.
+    ['BEA@team.test', 'bea@team.test', null],
+    ['bea@team.test', ' Bea@Team.test', null],
+    ['ana@team.test', 'bea@team.test', 'ana@team.test'],
+    ['ana@team.test', '', 'ana@team.test'],
+  ])('%j (now %j) → %j', (next, current, expected) => {
+    expect(emailToCheck(next, current)).toBe(expected);
   });
 });

@@ -160,7 +160,6 @@ for (const dialect of DIALECTS) {
       ['a skill that does not exist (agent)', () => setAgentTeamsAndSkills(ctx, admin, ana, { skills: ['Klingon'] }), 'skills', /^Skills: no skill is named “Klingon”/],
       ['a skill that does not exist (topic)', () => saveTopic(ctx, admin, validateTopic({ name: 'X', team: 'Support', skills: ['Klingon'] })), 'skills', /Klingon/],
       ['an unknown team', () => setAgentTeamsAndSkills(ctx, admin, ana, { teams: ['Nowhere'] }), 'teams', /^Teams: no team is named/],
-      ['deleting Support', () => deleteTeam(ctx, admin, 1), 'team', /cannot be deleted/],
       ['an overflow without its wait', async () => validateTeam({ name: 'Y', overflow_team: 'Support' }), 'overflow_after_minutes', /together/],
     ])('refuses %s with a 400 naming the field, changing nothing', async (_t, act, field, message) => {
       const before = await snapshot();
@@ -180,7 +179,9 @@ for (const dialect of DIALECTS) {
       expect([held.agent_id, waiting.agent_id]).toEqual([ben, null]);
       const billing = (await db().selectFrom('teams').select('id').where('name', '=', 'Billing').executeTakeFirstOrThrow()).id;
       const before = await snapshot();
-      await expect(deleteTeam(ctx, admin, billing)).rejects.toMatchObject({ fields: { team: 'Team: it holds 2 open tickets; close them or move them to another team first.' } });
+      // In use: a conflict (409) saying what uses it, not bad input.
+      await expect(deleteTeam(ctx, admin, billing)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/^Team “Billing” cannot be deleted: it holds 2 open tickets \(close or move them to another team\)/) });
+      await expect(deleteTeam(ctx, admin, 1)).rejects.toMatchObject({ code: 'conflict', message: 'Team “Support” cannot be deleted: every new agent joins it.' });
       await expect(setAgentTeamsAndSkills(ctx, admin, ben, { teams: [] })).rejects.toMatchObject({ fields: { teams: expect.stringMatching(/^Teams: the agent holds 1 open ticket;/) } });
       expect(await snapshot()).toBe(before);
       // Giving ana Billing hands her the waiting ticket at once (the change is a routing transaction).

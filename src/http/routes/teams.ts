@@ -82,15 +82,19 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     }
   };
 
-  /** Runs a delete; back to `done`, or the item's page again (400) saying why not. */
+  /**
+   * Runs a delete; back to `done`, or the item's page again saying why not: 409 while something
+   * uses it (as the API answers, and as for a calendar in use), 400 for another refusal.
+   */
   const deleting = async (reply: FastifyReply, remove: () => Promise<void>, message: string, done: string, again: (state: FormState) => Promise<FastifyReply>) => {
     try {
       await remove();
       setFlash(reply, { kind: 'success', message });
       return reply.redirect(done, 303);
     } catch (error) {
-      if (!isInvalidInput(error)) throw error;
-      return again({ status: 400, flash: { kind: 'error', message: messageOf(error) } });
+      const inUse = error instanceof DomainError && error.code === 'conflict';
+      if (!inUse && !isInvalidInput(error)) throw error;
+      return again({ status: inUse ? 409 : 400, flash: { kind: 'error', message: messageOf(error) } });
     }
   };
 

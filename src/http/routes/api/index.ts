@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import type { SchemaErrorDataVar } from 'fastify/types/schema.js';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { invalidInput } from '../../../core/errors.js';
+import { protoKeyPaths } from '../../../core/jsonBody.js';
 import type { ServiceContext } from '../../../services/context.js';
 import type { TicketIntake } from '../../../services/intake.js';
 import type { RouteLimits } from '../../app.js';
@@ -42,15 +43,20 @@ export interface ApiOptions {
 
 /** Schema failures as the §8 400: one message per field, keyed by the field's path. */
 function invalidFields(errors: FastifySchemaValidationError[], dataVar: SchemaErrorDataVar): Error {
-  const fields: Record<string, string> = {};
+  // A Map, not an object: a field named `constructor` or `toString` is found on every object's
+  // prototype, so `fields[key] ??= …` named nothing for it (an empty 400).
+  const fields = new Map<string, string>();
+  const name = (key: string, message: string) => {
+    if (!fields.has(key)) fields.set(key, message);
+  };
   for (const error of errors) {
     const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
     // A strict object's unknown keys (zod lists them on the object): each is named.
     const unknown = error.keyword === 'unrecognized_keys' ? ((error.params as { keys?: string[] }).keys ?? []) : [];
-    for (const key of unknown) fields[path ? `${path}.${key}` : key] ??= 'Unknown field.';
-    if (unknown.length === 0) fields[path || dataVar] ??= error.message ?? 'Invalid value.';
+    for (const key of unknown) name(path ? `${path}.${key}` : key, 'Unknown field.');
+    if (unknown.length === 0) name(path || dataVar, error.message ?? 'Invalid value.');
   }
-  return invalidInput(fields, 'The request is not valid: see fields.');
+  return invalidInput(Object.fromEntries(fields), 'The request is not valid: see fields.');
 }
 
 /**
@@ -116,12 +122,20 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
   api.setSchemaErrorFormatter(invalidFields);
 
   // JSON only; an empty body (POST …/close without one) is no body rather than a parse error.
+  // `__proto__` is valid JSON: parsed as an own key (JSON.parse never sets a prototype), then
+  // refused here as an unknown field, before anything reads the body (src/core/jsonBody.ts).
+  // `constructor` is an ordinary key, which each route's strict body refuses as unknown.
   api.removeAllContentTypeParsers();
-  const parseJson = api.getDefaultJsonParser('error', 'error');
+  const parseJson = api.getDefaultJsonParser('ignore', 'ignore');
   api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body.toString();
     if (text.trim() === '') return done(null, undefined);
-    return parseJson(request, text, done);
+    return parseJson(request, text, (error, parsed) => {
+      if (error) return done(error, undefined);
+      const proto = protoKeyPaths(parsed);
+      if (proto.length > 0) return done(invalidInput(Object.fromEntries(proto.map((path) => [path, 'Unknown field.'])), 'The request is not valid: see fields.'), undefined);
+      return done(null, parsed);
+    });
   });
 
   // The API never reads the session cookie: drop every cookie before the app's session hook runs.

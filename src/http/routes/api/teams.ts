@@ -14,7 +14,7 @@ import { listSkills, listTeams, listTopics } from '../../../repositories/teams.j
 import { findUserByUsername } from '../../../repositories/users.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { type AdminActor, agentTeamsAndSkills, createSkill, deleteSkill, deleteTeam, deleteTopic, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../../services/teams.js';
-import { errorResponses } from '../../api-schemas.js';
+import { ApiError, errorResponses, whole, wholeList } from '../../api-schemas.js';
 import { AgentTeamsBody, Deleted, IdParams, SkillBody, SkillSchema, TeamBody, TeamSchema, TopicBody, TopicSchema, UsernameParams } from '../../teamSchemas.js';
 
 const security = [{ bearerAuth: [] }];
@@ -39,6 +39,8 @@ interface Resource<Row extends { id: number }> {
   save: (actor: AdminActor, body: Record<string, unknown>, id: number | null) => Promise<number>;
   replaceable: boolean;
   remove: (actor: AdminActor, id: number) => Promise<void>;
+  /** What may still use one, refusing its deletion with 409 `conflict` (none: never refused so). */
+  inUse?: string;
 }
 
 export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
@@ -53,7 +55,7 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       if (!row) throw notFound(res.what);
       return row;
     };
-    r.get(res.path, { schema: schema(`List ${lower}s`, { response: { 200: z.array(res.schema), ...errorResponses(401, 403) } }), config }, () => res.list());
+    r.get(res.path, { schema: schema(`List ${lower}s`, { response: { 200: wholeList(res.schema, `${res.what}List`), ...errorResponses(401, 403) } }), config }, async () => whole(await res.list()));
     r.post(res.path, { schema: schema(`Create a ${lower}`, { body: res.body, response: { 201: res.schema, ...errorResponses(400, 401, 403) } }), config }, async (request, reply) => {
       const id = await res.save(actingOf(request), request.body as Record<string, unknown>, null);
       return reply.status(201).send(await found(id));
@@ -63,7 +65,8 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
         found(await res.save(actingOf(request), request.body as Record<string, unknown>, idOf(request.params.id, res.what))),
       );
     }
-    r.delete(`${res.path}/:id`, { schema: schema(`Delete a ${lower}`, { params: IdParams, response: { 204: Deleted, ...errorResponses(400, 401, 403, 404) } }), config }, async (request, reply) => {
+    const conflict = res.inUse ? { 409: ApiError.describe(`The ${lower} is in use (${res.inUse}): the message says what uses it; nothing deleted`) } : {};
+    r.delete(`${res.path}/:id`, { schema: schema(`Delete a ${lower}`, { params: IdParams, response: { 204: Deleted, ...errorResponses(400, 401, 403, 404), ...conflict } }), config }, async (request, reply) => {
       await res.remove(actingOf(request), idOf(request.params.id, res.what));
       return reply.status(204).send(null);
     });
@@ -78,6 +81,7 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     save: (actor, body, id) => saveTeam(ctx, actor, validateTeam(body), id),
     replaceable: true,
     remove: (actor, id) => deleteTeam(ctx, actor, id),
+    inUse: 'Support, open tickets, topics routing to it, or the last team of an agent holding tickets',
   });
   resource({
     path: '/topics',
@@ -98,6 +102,7 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     save: (actor, body) => createSkill(ctx, actor, body),
     replaceable: false,
     remove: (actor, id) => deleteSkill(ctx, actor, id),
+    inUse: 'a topic requires it',
   });
 
   r.put(

@@ -12,7 +12,7 @@ import { deliveriesOf, findEndpoint, listEndpoints } from '../../../repositories
 import { waitingInLane } from '../../../repositories/webhookLanes.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { createEndpoint, removeEndpoint, retryWebhookDelivery, rotateEndpointSecret, saveEndpoint, webhookIdOf } from '../../../services/webhookEndpoints.js';
-import { ApiError, CalendarDeleted, errorResponses } from '../../api-schemas.js';
+import { ApiError, CalendarDeleted, errorResponses, whole } from '../../api-schemas.js';
 import {
   WebhookDeliveryList,
   WebhookDeliveryParams,
@@ -74,7 +74,7 @@ export function webhookApiRoutes(app: FastifyInstance, ctx: ServiceContext, allo
   r.get(
     '/webhooks',
     { schema: { tags, summary: 'List webhook endpoints', description: 'Admins only. Every endpoint, oldest first; secrets are never listed.', security, response: { 200: WebhookEndpointList, ...errorResponses(401, 403) } }, config },
-    async () => ({ items: (await listEndpoints(db)).map(endpointJson) }),
+    async () => whole((await listEndpoints(db)).map(endpointJson)),
   );
 
   r.post(
