@@ -162,6 +162,27 @@ export function openFollowUp<T extends { id: number; status: 'open' | 'closed' }
   return followUps.filter((f) => f.status === 'open').reduce<T | null>((newest, f) => (newest === null || f.id > newest.id ? f : newest), null);
 }
 
+/** How an agent lost a ticket: its last event moving it away from them, and who holds it now. */
+export interface MoveAway {
+  type: 'reassigned' | 'requeued';
+  /** Who it was moved to (reassigned), by display name. */
+  toName: string | null;
+  /** The staff member who moved it; null: routing did (balancing, a release on logout or expiry). */
+  actorName: string | null;
+  /** Who holds it now; null: it waits in the queue. */
+  holderName: string | null;
+}
+
+/** What an agent is told on opening (or writing on) a ticket that is no longer theirs: where it went, and who has it now. */
+export function movedAwayText(reference: string, move: MoveAway): string {
+  const went =
+    move.type === 'reassigned'
+      ? `${reference} was moved to ${move.toName ?? 'another agent'}${move.actorName ? ` by ${move.actorName}` : ' to balance the load'}.`
+      : `${reference} was sent back to the queue${move.actorName ? ` by ${move.actorName}` : ''}.`;
+  if (move.holderName === null) return `${went} It waits there for the next agent with room.`;
+  return move.type === 'reassigned' && move.holderName === move.toName ? went : `${went} ${move.holderName} has it now.`;
+}
+
 /** What canned-reply placeholders are filled with, at send time. */
 export interface PlaceholderValues {
   customer_name: string;

@@ -198,7 +198,7 @@ async function refresh() {
   }
   if (page?.refused) {
     // The ticket went to another agent: the server refuses the page (and stops this stream's viewers).
-    newsText.textContent = 'This ticket is no longer yours to see. Reload the page to find out more.';
+    newsText.textContent = 'This ticket is no longer yours: reload the page to see who has it now. Copy your draft first if you need it; it cannot be sent here.';
     return;
   }
   const freshMain = page?.doc.querySelector('main[data-ticket-id]');

@@ -36,3 +36,18 @@ export async function timelineOf(db: Db, ticketId: number) {
 }
 
 export type TimelineEntry = Awaited<ReturnType<typeof timelineOf>>[number];
+
+/** The last event that moved ticket `ticketId` away from agent `agentId` (to another agent, or back to the queue), with names; undefined: it never did. */
+export async function lastMoveAwayFrom(db: Db, ticketId: number, agentId: number) {
+  return db
+    .selectFrom('ticket_events as e')
+    .leftJoin('users as t', 't.id', 'e.to_agent_id')
+    .leftJoin('users as a', 'a.id', 'e.actor_id')
+    .select(['e.type', 'e.at', 't.display_name as to_name', 'a.display_name as actor_name'])
+    .where('e.ticket_id', '=', ticketId)
+    .where('e.from_agent_id', '=', agentId)
+    .where('e.type', 'in', ['reassigned', 'requeued'])
+    .orderBy('e.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

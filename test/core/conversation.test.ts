@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   openFollowUp,
+  movedAwayText,
   checkMayWrite,
   CUSTOMER_BODY_MAX,
   fillPlaceholders,
@@ -304,5 +305,18 @@ describe('openFollowUp', () => {
     ['in any order', [f(9, 'open'), f(4, 'open'), f(12, 'closed')], 9],
   ] as const)('%s', (_what, followUps, id) => {
     expect(openFollowUp(followUps)?.id ?? null).toBe(id);
+  });
+});
+
+describe('movedAwayText', () => {
+  it.each([
+    ['moved by an admin', { type: 'reassigned', toName: 'Bob Builder', actorName: 'Root Admin', holderName: 'Bob Builder' }, 'HD-7 was moved to Bob Builder by Root Admin.'],
+    ['moved by balancing', { type: 'reassigned', toName: 'Bob Builder', actorName: null, holderName: 'Bob Builder' }, 'HD-7 was moved to Bob Builder to balance the load.'],
+    ['moved, then on again', { type: 'reassigned', toName: 'Bob Builder', actorName: 'Root Admin', holderName: 'Carol Clerk' }, 'HD-7 was moved to Bob Builder by Root Admin. Carol Clerk has it now.'],
+    ['moved, then back to the queue', { type: 'reassigned', toName: 'Bob Builder', actorName: 'Root Admin', holderName: null }, 'HD-7 was moved to Bob Builder by Root Admin. It waits there for the next agent with room.'],
+    ['sent back by an admin and taken', { type: 'requeued', toName: null, actorName: 'Root Admin', holderName: 'Bob Builder' }, 'HD-7 was sent back to the queue by Root Admin. Bob Builder has it now.'],
+    ['released on logout and taken', { type: 'requeued', toName: null, actorName: null, holderName: 'Bob Builder' }, 'HD-7 was sent back to the queue. Bob Builder has it now.'],
+  ] as const)('%s', (_what, move, text) => {
+    expect(movedAwayText('HD-7', move)).toBe(text);
   });
 });

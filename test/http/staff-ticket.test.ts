@@ -8,7 +8,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffAttachmentPath, staffTicketPath } from '../../src/http/links.js';
 import { findTicketById } from '../../src/repositories/tickets.js';
-import { reassignTicket } from '../../src/services/admin.js';
+import { reassignTicket, requeueTicket } from '../../src/services/admin.js';
 import { saveCannedReply } from '../../src/services/cannedReplies.js';
 import { postCustomerMessage, postStaffMessage } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
@@ -99,6 +99,27 @@ for (const dialect of DIALECTS) {
         expect(await written(bens)).toEqual(before);
         expect((await anaClient.get('/agents/tickets/999999/')).statusCode).toBe(404);
         expect((await anaClient.get('/agents/tickets/abc/')).statusCode).toBe(404);
+      });
+
+      it('tells an agent who had the ticket where it went (403, not 404) and keeps the message it was sending, writing nothing', async () => {
+        const id = await ticketFor('ana');
+        const page = await anaClient.get(staffTicketPath(id));
+        await reassignTicket(t.ctx, rootId, id, 'ben');
+        const before = await written(id);
+        const opened = await anaClient.get(staffTicketPath(id));
+        expect(opened.statusCode).toBe(403);
+        expect(visibleText(opened)).toContain(`No longer yours HD-${id} was moved to Ben by Root Admin.`);
+        expect(opened.body).not.toContain('id="unsent"');
+        const sent = await anaClient.post(`${staffTicketPath(id)}messages/`, { kind: 'reply', body: 'Here is the fix <b>now</b>', seen: seenFrom(page.body) ?? '', _csrf: csrfFrom(page.body) });
+        expect(sent.statusCode).toBe(403);
+        expect(visibleText(sent)).toContain('Your message was not sent');
+        expect(sent.body).toMatch(/<textarea id="unsent"[^>]*>Here is the fix &lt;b>now&lt;\/b><\/textarea>/);
+        expect(await written(id)).toEqual(before);
+        // Sent back to the queue and taken by Ben: said so too.
+        await reassignTicket(t.ctx, rootId, id, 'ana');
+        await requeueTicket(t.ctx, rootId, id);
+        await reassignTicket(t.ctx, rootId, id, 'ben');
+        expect(visibleText(await anaClient.get(staffTicketPath(id)))).toContain(`HD-${id} was sent back to the queue by Root Admin. Ben has it now.`);
       });
 
       it('shows an agent its closed ticket with notes only, and an admin every ticket with the reply form', async () => {

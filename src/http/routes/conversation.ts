@@ -5,12 +5,13 @@
  * (404, as in the API), nor do its messages' originals.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { checkMayWrite, maySee, type StaffMessageInput, type Writer } from '../../core/conversation.js';
+import { checkMayWrite, maySee, type MoveAway, movedAwayText, type StaffMessageInput, type Writer } from '../../core/conversation.js';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { parseId, referenceOf } from '../../core/tickets.js';
 import type { TicketRow } from '../../db/schema.js';
 import { attachmentsOfMessages, type IncomingFile } from '../../repositories/attachments.js';
 import { listCannedReplies } from '../../repositories/cannedReplies.js';
+import { lastMoveAwayFrom } from '../../repositories/events.js';
 import { threadPage } from '../../repositories/messages.js';
 import { messageWithMail } from '../../repositories/originalMail.js';
 import { bouncedEmailsOfTicket } from '../../repositories/outbox.js';
@@ -23,6 +24,7 @@ import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { headerOf, parseMail } from '../../mail/inbound/parse.js';
 import { MailOriginalPage } from '../../views/mailOriginal.js';
+import { MovedAwayPage } from '../../views/movedAway.js';
 import { renderPage } from '../../views/render.js';
 import { StaffTicketPage } from '../../views/ticket.js';
 import { setFlash, takeFlash } from '../flash.js';
@@ -90,6 +92,23 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
     return ticket;
   };
 
+  /**
+   * For an agent who held ticket `id` and may no longer see it (moved to another agent, or back to
+   * the queue and taken): the page saying where it went and who has it (403, not the 404 of a ticket
+   * they never had), with `draft`, what they were sending, to copy. Null otherwise.
+   */
+  const movedAway = async (request: FastifyRequest, reply: FastifyReply, id: number, draft: string | null): Promise<FastifyReply | null> => {
+    const viewer = request.viewer!;
+    if (viewer.role !== 'agent') return null;
+    const [ticket, move] = await Promise.all([findTicketById(db, id), lastMoveAwayFrom(db, id, viewer.id)]);
+    if (!ticket || !move || maySee({ id: viewer.id, role: viewer.role }, { status: ticket.status, agentId: ticket.agent_id })) return null;
+    const holder = ticket.agent_id === null ? undefined : await findUserById(db, ticket.agent_id);
+    const text = movedAwayText(referenceOf(id), { type: move.type as MoveAway['type'], toName: move.to_name, actorName: move.actor_name, holderName: holder?.display_name ?? null });
+    reply.header('cache-control', 'no-store');
+    return sendHtml(reply, renderPage(MovedAwayPage({ viewer, csrf: reply.generateCsrf(), text, movedAt: move.at, draft })), 403);
+  };
+  const isNotFound = (error: unknown) => error instanceof DomainError && error.code === 'not_found';
+
   /** Renders the page: the newest page of the thread, or the page before `before`. */
   const showTicket = async (request: TicketRequest, reply: FastifyReply, id: number, before: number | undefined, form: FormState, status = 200) => {
     const viewer = request.viewer!;
@@ -143,7 +162,13 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
         if (parsed === null) throw invalidInput({ before: 'Not a message id.' }, 'This page of the conversation does not exist: `before` must be a message id.');
         before = parsed;
       }
-      return showTicket(request, reply, id, before, FRESH);
+      try {
+        return await showTicket(request, reply, id, before, FRESH);
+      } catch (error) {
+        const moved = isNotFound(error) ? await movedAway(request, reply, id, null) : null;
+        if (moved) return moved;
+        throw error;
+      }
     });
 
     staff.get('/agents/tickets/:id/messages/:messageId/original/', async (request: FastifyRequest<{ Params: { id: string; messageId: string } }>, reply) => {
@@ -196,6 +221,10 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
         return reply.redirect(staffTicketPath(id), 303);
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
+        if (isNotFound(error)) {
+          const moved = await movedAway(request, reply, id, typeof body.body === 'string' && body.body.trim() !== '' ? body.body : null);
+          if (moved) return moved;
+        }
         const draft = keptValues(body, DRAFT_FIELDS);
         if (error.code === 'invalid_input' || error.code === 'payload_too_large') {
           if (error.fields.seen) delete draft.seen;
