@@ -9,11 +9,16 @@ export interface NoticeFacts {
   adminWithEmail: boolean;
   /** The newest email handed over was only written to the log (SMTP_URL unset where the outbox worker runs). */
   lastEmailLogged: boolean;
+  /**
+   * Customers' answers to our emails can reach a ticket: a mailbox is read (IMAP_URL), a token for
+   * delivering mail exists (POST /api/v1/inbound/email), or some mail has come in. Unset: true.
+   */
+  answersRead?: boolean;
 }
 
 export interface AdminNotice {
   /** Stable name, for tests and styling. */
-  name: 'no-admin-email' | 'email-not-delivered';
+  name: 'no-admin-email' | 'email-not-delivered' | 'answers-not-read';
   message: string;
   link: { href: string; label: string };
 }
@@ -33,6 +38,14 @@ export function adminNotices(facts: NoticeFacts, viewerId: number): AdminNotice[
       name: 'email-not-delivered',
       message: 'Email is not being delivered: SMTP_URL is not set where the outbox is sent, so emails are only written to the server log (status "Logged, not sent").',
       link: { href: '/admin/emails/?status=logged', label: 'See the logged emails' },
+    });
+  } else if (facts.answersRead === false) {
+    // Emails go out and invite an answer (a follow-up by mail, §9–§10), but nothing reads the answers.
+    notices.push({
+      name: 'answers-not-read',
+      message:
+        'Customers are told they can answer our emails, but no mail comes in: IMAP_URL is not set, no inbound-mail token exists and no mail has been received, so their answers reach no ticket (they go to MAIL_REPLY_TO).',
+      link: { href: '/admin/inbound/', label: 'See the inbound mail log' },
     });
   }
   return notices;

@@ -164,7 +164,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   await app.register(fastifyStatic, { root: picoDir, prefix: '/static/vendor/', decorateReply: false, allowedPath: (path) => path === '/pico.min.css', maxAge: '1d' });
   await app.register(fastifyStatic, { root: chartDir, prefix: '/static/vendor/chart/', decorateReply: false, allowedPath: (path) => path === '/chart.umd.min.js', maxAge: '1d' });
 
-  installSessions(app, { ctx, idleMinutes: config.sessionIdleMinutes, secureCookies: config.production, openPages });
+  installSessions(app, { ctx, idleMinutes: config.sessionIdleMinutes, secureCookies: config.production, openPages, mailboxRead: config.inbound?.imapUrl !== undefined });
   installErrorHandler(app);
   refuseNulCharacters(app);
 

@@ -43,6 +43,8 @@ export interface SessionOptions {
   secureCookies: boolean;
   /** Auto-away's registry: a page's background refresh is not activity, but it shows the page is open. */
   openPages?: OpenPages;
+  /** IMAP_URL is set: customers' answers to emails are read (the admins' notices). */
+  mailboxRead?: boolean;
 }
 
 /** Cookie attributes of the session: httpOnly, SameSite=Lax, Secure in production. */
@@ -51,7 +53,7 @@ export function sessionCookieOptions(secure: boolean) {
 }
 
 /** Resolves the session cookie into `request.viewer` (skipping static files). */
-export function installSessions(app: FastifyInstance, { ctx, idleMinutes, openPages }: SessionOptions): void {
+export function installSessions(app: FastifyInstance, { ctx, idleMinutes, openPages, mailboxRead = false }: SessionOptions): void {
   app.decorateRequest('viewer', null);
   app.addHook('preHandler', async (request) => {
     const token = request.cookies[SESSION_COOKIE];
@@ -60,7 +62,7 @@ export function installSessions(app: FastifyInstance, { ctx, idleMinutes, openPa
     const atWork = countsAsActivity(request);
     const viewer = await authenticate(ctx, token, { idleMinutes, countsAsActivity: atWork });
     // An admin's page views carry the warnings every admin page shows (not its posts or feeds).
-    if (viewer?.role === 'admin' && atWork && request.method === 'GET') viewer.notices = adminNotices(await noticeFacts(ctx.handle.db), viewer.id);
+    if (viewer?.role === 'admin' && atWork && request.method === 'GET') viewer.notices = adminNotices(await noticeFacts(ctx.handle.db, mailboxRead), viewer.id);
     request.viewer = viewer;
     // Not somebody at work, but somebody's page still open (the stream route registers itself).
     if (viewer && !atWork) openPages?.seen(viewer.id);

@@ -30,15 +30,23 @@ export async function setUserProfile(db: Db, userId: number, profile: { displayN
 /**
  * The facts behind the admin pages' warnings (core/notices.ts), in one statement read from indexes: the newest
  * `logged` and the newest `sent` email are each the last entry of their range of
- * `outbox_by_status (status, id)`.
+ * `outbox_by_status (status, id)`; an inbound token and an inbound mail, the first row found.
+ * `mailboxRead`: IMAP_URL is set.
  */
-export async function noticeFacts(db: Db): Promise<NoticeFacts> {
-  const result = await sql<{ admin_with_email: number | string | null; logged: number | string | null; sent: number | string | null }>`select
+export async function noticeFacts(db: Db, mailboxRead: boolean): Promise<NoticeFacts> {
+  const result = await sql<{ admin_with_email: number | string | null; logged: number | string | null; sent: number | string | null; inbound_token: number | string | null; mail_in: number | string | null }>`select
       (select 1 from users where role = 'admin' and active = 1 and email <> '' limit 1) as admin_with_email,
       (select max(id) from outbox where status = 'logged') as logged,
-      (select max(id) from outbox where status = 'sent') as sent`.execute(db);
+      (select max(id) from outbox where status = 'sent') as sent,
+      (select 1 from api_tokens where scope = 'inbound' and revoked_at is null limit 1) as inbound_token,
+      (select 1 from inbound_mails limit 1) as mail_in`.execute(db);
   const row = result.rows[0]!;
-  return { adminWithEmail: row.admin_with_email !== null, lastEmailLogged: row.logged !== null && (row.sent === null || Number(row.logged) > Number(row.sent)) };
+  return {
+    adminWithEmail: row.admin_with_email !== null,
+    lastEmailLogged: row.logged !== null && (row.sent === null || Number(row.logged) > Number(row.sent)),
+    // Only a question once emails go out: before that, nobody has been invited to answer.
+    answersRead: row.sent === null || mailboxRead || row.inbound_token !== null || row.mail_in !== null,
+  };
 }
 
 /** Active admins other than `exceptId`. */

@@ -10,8 +10,9 @@ import { ensureFirstAdmin } from '../../src/services/users.js';
 import { startSmtpServer } from '../mail/support/smtp.js';
 import { memoryLogger } from '../mail/support/testbed.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
+import { createApiToken, revokeApiToken } from '../../src/services/tokens.js';
 import { DIALECTS } from '../support/db.js';
-import { newTicket, visibleText } from './support.js';
+import { adminClient, newTicket, visibleText } from './support.js';
 
 const ADMIN_PAGES = ['/admin/', '/admin/tickets/', '/adminapp/dashboard/', '/adminapp/settings/', '/admin/emails/'];
 
@@ -122,7 +123,21 @@ for (const dialect of DIALECTS) {
       } finally {
         await smtp.close();
       }
+      // Emails go out now, inviting answers that nothing reads: no mailbox, no inbound token, no mail in.
+      for (const url of ADMIN_PAGES) expect(await notices(admin, url), url).toEqual(['answers-not-read']);
+      const inbound = await createApiToken(t.ctx, adminId, 'mail pipe', 'inbound');
       for (const url of ADMIN_PAGES) expect(await notices(admin, url), url).toEqual([]);
+      await revokeApiToken(t.ctx, inbound.id, null);
+      expect(await notices(admin, ADMIN_PAGES[0]!)).toEqual(['answers-not-read']);
+      // A server that reads a mailbox (IMAP_URL) says nothing.
+      const reading = await startTestApp(dialect, { config: { inbound: { imapUrl: 'imap://u:p@127.0.0.1:1/INBOX', imapPollSeconds: 30, imapProcessedFolder: 'Processed', maxBytes: 1_000_000, ticketsPerHour: 20 } } });
+      try {
+        const other = await adminClient(reading, 'mailboxadmin');
+        await reading.ctx.handle.db.insertInto('outbox').values((await db().selectFrom('outbox').selectAll().where('status', '=', 'sent').limit(1).execute()).map(({ id: _id, ...row }) => ({ ...row, ticket_id: null }))).execute();
+        expect(await notices(other.client, ADMIN_PAGES[0]!)).not.toContain('answers-not-read');
+      } finally {
+        await reading.close();
+      }
     });
   });
 }

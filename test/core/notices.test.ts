@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { adminNotices } from '../../src/core/notices.js';
 
 describe('adminNotices', () => {
-  it.each<[string, { adminWithEmail: boolean; lastEmailLogged: boolean }, string[]]>([
+  it.each<[string, { adminWithEmail: boolean; lastEmailLogged: boolean; answersRead?: boolean }, string[]]>([
     ['nothing wrong: no notice', { adminWithEmail: true, lastEmailLogged: false }, []],
     ['no admin with an email', { adminWithEmail: false, lastEmailLogged: false }, ['no-admin-email']],
     ['emails only logged', { adminWithEmail: true, lastEmailLogged: true }, ['email-not-delivered']],
     ['both, the missing address first', { adminWithEmail: false, lastEmailLogged: true }, ['no-admin-email', 'email-not-delivered']],
+    ['emails sent, nothing reads the answers', { adminWithEmail: true, lastEmailLogged: false, answersRead: false }, ['answers-not-read']],
+    ['emails sent and answers read', { adminWithEmail: true, lastEmailLogged: false, answersRead: true }, []],
+    ['emails only logged: that notice alone', { adminWithEmail: true, lastEmailLogged: true, answersRead: false }, ['email-not-delivered']],
   ])('%s', (_title, facts, names) => {
     expect(adminNotices(facts, 7).map((n) => n.name)).toEqual(names);
   });
