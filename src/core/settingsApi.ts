@@ -45,6 +45,14 @@ export function apiNameOf(field: string): string {
   return API_NAMES.get(field) ?? field;
 }
 
+/** The form's name of an API field (`sla.high.resolution` → `sla_high`); a name the form lacks stays. */
+const FORM_NAMES: ReadonlyMap<string, string> = new Map([...API_NAMES].map(([form, api]) => [api, form]));
+
+/** Field errors under the API's names (a PATCH's type errors) keyed by the form's, as checkSettings names them. */
+export function formFieldErrors(fields: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).map(([field, message]) => [FORM_NAMES.get(field) ?? field, message]));
+}
+
 /** validateSettings' messages keyed by the API's names. */
 export function apiFieldErrors(fields: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(fields).map(([field, message]) => [apiNameOf(field), message]));
