@@ -1,6 +1,7 @@
+import { refuseFields } from '../core/checked.js';
 import { labelled } from '../core/fieldErrors.js';
 import { DomainError, invalidInput } from '../core/errors.js';
-import { NEW_USER_LABELS, type NewUserInput, validateNewUser } from '../core/users.js';
+import { checkNewUser, NEW_USER_LABELS, type NewUserInput } from '../core/users.js';
 import type { NewUserRow } from '../db/schema.js';
 import { findUserByUsername, hasActiveAdmin, insertUser } from '../repositories/users.js';
 import { type Acting, auditRun } from './audit.js';
@@ -8,16 +9,24 @@ import type { ServiceContext } from './context.js';
 import { generatePassword, hashPassword } from './passwords.js';
 import { drainQueue, withRouting } from './routing.js';
 
+const USERNAME_TAKEN = 'This username is taken.';
+
 /**
  * Registers a staff account (admin register form, `npm run user:create`), audited as `by`'s. A
- * duplicate username in any letter case is refused with nothing written. New agents start offline.
+ * duplicate username in any letter case is refused with nothing written, together with every
+ * other field's problem. New agents start offline.
  */
 export async function createUser(ctx: ServiceContext, raw: Record<string, unknown>, by: Acting): Promise<number> {
-  const input = validateNewUser(raw);
+  const { value: input, fields } = checkNewUser(raw);
+  if (Object.keys(fields).length > 0) {
+    // Refused anyway: whether the name is taken is told now too, not after the rest is fixed.
+    const taken = fields.username === undefined && (await findUserByUsername(ctx.handle.db, input.username)) !== undefined;
+    refuseFields(taken ? { ...fields, username: USERNAME_TAKEN } : fields, NEW_USER_LABELS);
+  }
   const passwordHash = await hashPassword(input.password);
   try {
     return await withRouting(ctx, by, async (run) => {
-      if (await findUserByUsername(run.trx, input.username)) throw invalidInput(labelled({ username: 'This username is taken.' }, NEW_USER_LABELS));
+      if (await findUserByUsername(run.trx, input.username)) throw invalidInput(labelled({ username: USERNAME_TAKEN }, NEW_USER_LABELS));
       const id = await insertUser(run.trx, newStaffRow(input, passwordHash, run.now));
       const after = { username: input.username, display_name: input.displayName, email: input.email, role: input.role, capacity: input.capacity };
       await auditRun(run, 'user.create', `user:${id}`, { after });
@@ -26,7 +35,7 @@ export async function createUser(ctx: ServiceContext, raw: Record<string, unknow
     });
   } catch (error) {
     // Two registrations of one name at once: the unique index refuses the second.
-    if (!(error instanceof DomainError) && /unique|duplicate/i.test(String(error))) throw invalidInput(labelled({ username: 'This username is taken.' }, NEW_USER_LABELS));
+    if (!(error instanceof DomainError) && /unique|duplicate/i.test(String(error))) throw invalidInput(labelled({ username: USERNAME_TAKEN }, NEW_USER_LABELS));
     throw error;
   }
 }
