@@ -4,6 +4,7 @@
  * queue is settled (I3) before it commits.
  */
 import { recordPresence } from '../repositories/presenceHistory.js';
+import { type Checked, checkedOf } from '../core/checked.js';
 import { labelled, labelMessage } from '../core/fieldErrors.js';
 import { bestAgent } from '../core/routing.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
@@ -34,13 +35,14 @@ function conflict(message: string): DomainError {
  * calendar id that names no calendar is refused (`calendar`). SLA targets and the calendar only
  * affect clocks started from now on: a running clock keeps its due time (§4, §11).
  */
-export async function updateSettings(ctx: ServiceContext, by: Acting, change: (stored: Settings) => Settings): Promise<Settings> {
+export async function updateSettings(ctx: ServiceContext, by: Acting, change: (stored: Settings) => Settings | Checked<Settings>): Promise<Settings> {
   return withRouting(ctx, by, async (run) => {
-    const settings = change(run.settings);
+    const { value: settings, fields: parsed } = checkedOf(change(run.settings));
     // Audited before the calendar is checked: a refusal below rolls the entry back with the change.
     await auditRun(run, 'settings.update', 'settings', { before: run.settings, after: settings });
-    const versionId = settings.calendarId === null ? null : await holdCalendar(run.trx, settings.calendarId);
-    if (versionId === undefined) throw invalidInput(labelled({ calendar: CHOOSE_CALENDAR }, SETTINGS_LABELS), `There is no calendar ${settings.calendarId}.`);
+    const versionId = parsed.calendar !== undefined || settings.calendarId === null ? null : await holdCalendar(run.trx, settings.calendarId);
+    // The calendar's refusal joins the form's own: every field's problem in one answer.
+    if (versionId === undefined || Object.keys(parsed).length > 0) throw invalidInput(labelled(versionId === undefined ? { ...parsed, calendar: CHOOSE_CALENDAR } : parsed, SETTINGS_LABELS));
     await saveSettings(run.trx, settings);
     run.settings = settings;
     run.clock = await clockCalendarOf(ctx.handle, run.trx, versionId);
