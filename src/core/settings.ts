@@ -3,7 +3,7 @@
  */
 import { ALWAYS_OPEN } from './calendar.js';
 import { accepted, Checked } from './checked.js';
-import { type FieldLabels } from './fieldErrors.js';
+import { type FieldLabels, labelled } from './fieldErrors.js';
 import { QUEUE_ORDERS, type QueueOrder } from './routing.js';
 import { DEFAULT_SLA, parseDuration, type SlaLimits } from './sla.js';
 import { parsePriority, type Priority } from './tickets.js';
@@ -99,7 +99,7 @@ export const SETTINGS_LABELS: FieldLabels = {
 
 /**
  * Reads the settings form (durations such as `45s`, `4m`, `1h30m`; §11 targets may be empty,
- * meaning none), naming every bad field at once; whether the calendar chosen exists is the
+ * meaning none), naming every bad field at once (each message labelled); whether the calendar chosen exists is the
  * service's question. A field a form or script from before §11 leaves out takes its default, so an
  * older client never sets a target by accident.
  */
@@ -146,7 +146,7 @@ export function checkSettings(raw: Record<string, unknown>): Checked<Settings> {
     releaseOnLogout: isChecked(raw.release_on_logout),
     emailPriority: emailPriority || DEFAULT_SETTINGS.emailPriority,
   };
-  return new Checked(settings, fields);
+  return new Checked(settings, labelled(fields, SETTINGS_LABELS));
 }
 
 /** checkSettings' settings, or one invalid_input naming every bad field. */

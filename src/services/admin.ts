@@ -30,9 +30,10 @@ function conflict(message: string): DomainError {
  * Saves new settings (the settings page, PATCH /api/v1/settings) and applies them to routing at
  * once: the agents' loads are re-read with the new default capacity, and the settle step of
  * withRouting routes waiting tickets to whoever now has room (R2), in the new queue order. `change`
- * turns the stored settings into the new ones (it throws `invalid_input` for bad input); it runs
- * inside the routing lock, so two admins changing different settings at once both count. A
- * calendar id that names no calendar is refused (`calendar`). SLA targets and the calendar only
+ * turns the stored settings into the new ones, as a Checked whose field messages are labelled
+ * (checkSettings, checkSettingsPatch); it runs inside the routing lock, so two admins changing
+ * different settings at once both count. A calendar id that names no calendar is refused
+ * (`calendar`) together with the change's own errors. SLA targets and the calendar only
  * affect clocks started from now on: a running clock keeps its due time (§4, §11).
  */
 export async function updateSettings(ctx: ServiceContext, by: Acting, change: (stored: Settings) => Settings | Checked<Settings>): Promise<Settings> {
@@ -42,7 +43,9 @@ export async function updateSettings(ctx: ServiceContext, by: Acting, change: (s
     await auditRun(run, 'settings.update', 'settings', { before: run.settings, after: settings });
     const versionId = parsed.calendar !== undefined || settings.calendarId === null ? null : await holdCalendar(run.trx, settings.calendarId);
     // The calendar's refusal joins the form's own: every field's problem in one answer.
-    if (versionId === undefined || Object.keys(parsed).length > 0) throw invalidInput(labelled(versionId === undefined ? { ...parsed, calendar: CHOOSE_CALENDAR } : parsed, SETTINGS_LABELS));
+    // The change's messages come labelled and named as its caller names fields (the page's or the
+    // API's); the calendar is `calendar` in both.
+    if (versionId === undefined || Object.keys(parsed).length > 0) throw invalidInput(versionId === undefined ? { ...parsed, ...labelled({ calendar: CHOOSE_CALENDAR }, SETTINGS_LABELS) } : parsed);
     await saveSettings(run.trx, settings);
     run.settings = settings;
     run.clock = await clockCalendarOf(ctx.handle, run.trx, versionId);

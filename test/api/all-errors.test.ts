@@ -35,6 +35,7 @@ for (const dialect of DIALECTS) {
       ['settings: a capacity of the wrong type beside warnings out of range', 'PATCH', '/api/v1/settings', { default_capacity: 'five', warn_at_percent: 100 }, ['default_capacity', 'warn_at_percent']],
       ['settings: a target of the wrong type beside a calendar nobody has', 'PATCH', '/api/v1/settings', { sla: { high: { resolution: 60, first_response: '0s' } }, calendar: 999_999 }, ['calendar', 'sla.high.first_response', 'sla.high.resolution']],
       ['settings: an unknown key beside a queue order nobody knows', 'PATCH', '/api/v1/settings', { bogus: 1, queue_order: 'random' }, ['bogus', 'queue_order']],
+      ['settings: an unknown key named like a form field beside a resolution nobody can read', 'PATCH', '/api/v1/settings', { sla_high: '2m', sla: { high: { resolution: 'soon' } } }, ['sla.high.resolution', 'sla_high']],
       ['forecast: a window start of the wrong type beside K out of range', 'POST', '/api/v1/forecast', { from: 20260101, to: WINDOW.to, k_min: 0 }, ['from', 'k_min']],
       ['forecast: a team nobody has beside a bad seed', 'POST', '/api/v1/forecast', { ...WINDOW, team: 999, seed: -1 }, ['seed', 'team']],
       ['team: an unknown member beside an unknown overflow team', 'POST', '/api/v1/teams', { name: 'Billing', overflow_team: 'Nowhere', overflow_after_minutes: 30, members: ['ana', 'ghost'] }, ['members', 'overflow_team']],

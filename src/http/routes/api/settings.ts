@@ -2,8 +2,7 @@ import { actingOf } from '../../acting.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DomainError, invalidInput } from '../../../core/errors.js';
-import { checkSettings, type Settings as Stored } from '../../../core/settings.js';
-import { apiFieldErrors, formFieldErrors, patchedSettingsInput, type SettingsPatch as Patch, settingsJson } from '../../../core/settingsApi.js';
+import { checkSettingsPatch, type SettingsPatch as Patch, settingsJson } from '../../../core/settingsApi.js';
 import { partlyTypedBody } from '../../api-body.js';
 import { loadSettings } from '../../../repositories/settings.js';
 import { updateSettings } from '../../../services/admin.js';
@@ -51,11 +50,10 @@ export function settingsApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
     async (request) => {
       const { body, typeErrors } = partlyTypedBody(request);
       try {
-        const change = (stored: Stored) => checkSettings(patchedSettingsInput(stored, body as Patch)).with(formFieldErrors(typeErrors));
-        return settingsJson(await updateSettings(ctx, actingOf(request), change));
+        return settingsJson(await updateSettings(ctx, actingOf(request), (stored) => checkSettingsPatch(stored, body as Patch, typeErrors)));
       } catch (error) {
-        // The page's field names become the API's (`sla_high` → `sla.high.resolution`).
-        if (error instanceof DomainError && error.code === 'invalid_input') throw invalidInput(apiFieldErrors(error.fields), 'The settings are not valid: see fields. Nothing was changed.');
+        // The fields are already the API's (`sla.high.resolution`); the message says nothing changed.
+        if (error instanceof DomainError && error.code === 'invalid_input') throw invalidInput(error.fields, 'The settings are not valid: see fields. Nothing was changed.');
         throw error;
       }
     },
