@@ -42,9 +42,8 @@ export async function updateSettings(ctx: ServiceContext, by: Acting, change: (s
     // Audited before the calendar is checked: a refusal below rolls the entry back with the change.
     await auditRun(run, 'settings.update', 'settings', { before: run.settings, after: settings });
     const versionId = parsed.calendar !== undefined || settings.calendarId === null ? null : await holdCalendar(run.trx, settings.calendarId);
-    // The calendar's refusal joins the form's own: every field's problem in one answer.
-    // The change's messages come labelled and named as its caller names fields (the page's or the
-    // API's); the calendar is `calendar` in both.
+    // The calendar's refusal joins the change's own, in one answer. Those come labelled and named
+    // as the caller names its fields (the page's or the API's); the calendar is `calendar` in both.
     if (versionId === undefined || Object.keys(parsed).length > 0) throw invalidInput(versionId === undefined ? { ...parsed, ...labelled({ calendar: CHOOSE_CALENDAR }, SETTINGS_LABELS) } : parsed);
     await saveSettings(run.trx, settings);
     run.settings = settings;
