@@ -3,8 +3,8 @@
  * the team, the range of K, the breach target, the capacity and the seed. Bad input is one 400
  * naming each field. Pure.
  */
-import { invalidInput } from './errors.js';
-import { type FieldLabels, labelled } from './fieldErrors.js';
+import { accepted, Checked } from './checked.js';
+import { type FieldLabels } from './fieldErrors.js';
 import { MAX_CAPACITY } from './settings.js';
 
 const DAY = 86_400_000;
@@ -67,8 +67,8 @@ function percent(raw: unknown): number | null | undefined {
   return Number.isFinite(n) && n >= 0 && n <= 100 ? n : null;
 }
 
-/** Reads a request; throws invalid_input naming every bad field. `now` bounds the window. */
-export function parseForecastRequest(raw: Record<string, unknown>, now: number): ForecastRequest {
+/** Reads a request, naming every bad field at once (whether the team exists is the service's question). `now` bounds the window. */
+export function checkForecastRequest(raw: Record<string, unknown>, now: number): Checked<ForecastRequest> {
   const fields: Record<string, string> = {};
   const from = instant(raw.from, false);
   const to = instant(raw.to, true);
@@ -97,8 +97,13 @@ export function parseForecastRequest(raw: Record<string, unknown>, now: number):
   if (capacity === null) fields.capacity = `Enter a whole number of tickets from 1 to ${MAX_CAPACITY}, or leave it empty for the default.`;
   const seed = whole(raw.seed, 0, 2 ** 32 - 1);
   if (seed === null) fields.seed = 'Enter a whole number from 0 to 4294967295.';
-  if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, FORECAST_LABELS));
-  return { from: from!, to: Math.min(to!, now), teamId: team ?? null, kMin: low, kMax: high, targetPercent: target ?? 5, capacity: capacity ?? null, seed: seed ?? 1 };
+  // A refused field holds a stand-in.
+  return new Checked({ from: from ?? 0, to: Math.min(to ?? 0, now), teamId: team ?? null, kMin: low, kMax: high, targetPercent: target ?? 5, capacity: capacity ?? null, seed: seed ?? 1 }, fields);
+}
+
+/** checkForecastRequest's request, or one invalid_input naming every bad field. */
+export function parseForecastRequest(raw: Record<string, unknown>, now: number): ForecastRequest {
+  return accepted(checkForecastRequest(raw, now), FORECAST_LABELS);
 }
 
 /** The values of K a request asks for. */

@@ -3,7 +3,7 @@
  */
 import { auditChanges } from './audit.js';
 import { ALWAYS_OPEN } from './calendar.js';
-import { invalidInput } from './errors.js';
+import { accepted, Checked } from './checked.js';
 import { type FieldLabels, labelled } from './fieldErrors.js';
 import { QUEUE_ORDERS, type QueueOrder } from './routing.js';
 import { DEFAULT_SLA, parseDuration, type SlaLimits } from './sla.js';
@@ -107,11 +107,12 @@ export const SETTINGS_LABELS: FieldLabels = {
 };
 
 /**
- * Validates the settings form (durations such as `45s`, `4m`, `1h30m`; §11 targets may be empty,
- * meaning none); throws `invalid_input`. A field a form or script from before §11 leaves out takes
- * its default, so an older client never sets a target by accident.
+ * Reads the settings form (durations such as `45s`, `4m`, `1h30m`; §11 targets may be empty,
+ * meaning none), naming every bad field at once (each message labelled); whether the calendar chosen exists is the
+ * service's question. A field a form or script from before §11 leaves out takes its default, so an
+ * older client never sets a target by accident.
  */
-export function validateSettings(raw: Record<string, unknown>): Settings {
+export function checkSettings(raw: Record<string, unknown>): Checked<Settings> {
   const fields: Record<string, string> = {};
   const duration = (key: string, optional = false): number | null => {
     const text = typeof raw[key] === 'string' ? (raw[key] as string).trim() : raw[key] === undefined || raw[key] === null ? '' : undefined;
@@ -141,17 +142,23 @@ export function validateSettings(raw: Record<string, unknown>): Settings {
   // Absent (a form or script from before the email channel): the default.
   const emailPriority = raw.email_priority === undefined ? DEFAULT_SETTINGS.emailPriority : parsePriority(raw.email_priority);
   if (!emailPriority) fields.email_priority = 'Choose high, medium or low.';
-  if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, SETTINGS_LABELS));
-  return {
+  // A refused field holds its default as a stand-in.
+  const settings: Settings = {
     sla,
     firstResponse,
     nextReply,
-    calendarId: calendarId!,
+    calendarId: calendarId ?? null,
     pauseWhileWaiting: isChecked(raw.pause_while_waiting),
-    warnAtPercent: warnAtPercent!,
-    defaultCapacity: defaultCapacity!,
-    queueOrder: order as QueueOrder,
+    warnAtPercent: warnAtPercent ?? null,
+    defaultCapacity: defaultCapacity ?? DEFAULT_SETTINGS.defaultCapacity,
+    queueOrder: fields.queue_order ? DEFAULT_SETTINGS.queueOrder : (order as QueueOrder),
     releaseOnLogout: isChecked(raw.release_on_logout),
-    emailPriority: emailPriority!,
+    emailPriority: emailPriority || DEFAULT_SETTINGS.emailPriority,
   };
+  return new Checked(settings, labelled(fields, SETTINGS_LABELS));
+}
+
+/** checkSettings' settings, or one invalid_input naming every bad field. */
+export function validateSettings(raw: Record<string, unknown>): Settings {
+  return accepted(checkSettings(raw), SETTINGS_LABELS);
 }

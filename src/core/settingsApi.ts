@@ -5,7 +5,9 @@
  */
 import { ALWAYS_OPEN } from './calendar.js';
 import type { QueueOrder } from './routing.js';
-import type { Settings } from './settings.js';
+import { Checked } from './checked.js';
+import { type FieldLabels, labelled } from './fieldErrors.js';
+import { checkSettings, type Settings, SETTINGS_LABELS } from './settings.js';
 import { settingsFormValues, SETTINGS_FORM_FIELDS, targetField, targetOf } from './settingsForm.js';
 import { formatDuration } from './sla.js';
 import { SLA_METRICS, type SlaMetric } from './slaClocks.js';
@@ -87,4 +89,18 @@ export function patchedSettingsInput(stored: Settings, patch: SettingsPatch): Re
     if (value !== undefined) input[field] = value;
   }
   return input;
+}
+
+/** The settings form's labels under the API's names (`sla.high.resolution` → "Resolution (high)"). */
+const API_LABELS: FieldLabels = Object.fromEntries(Object.entries(SETTINGS_LABELS).map(([field, label]) => [apiNameOf(field), label]));
+
+/**
+ * A PATCH checked whole: the stored settings with the patch over them through the settings form's
+ * rules, their messages under the API's names, beside `typeErrors` (the keys the schema refused,
+ * by their API names, left out of `patch`): every problem of the body at once. The calendar's
+ * existence is the service's question, under the same name (`calendar`) in both.
+ */
+export function checkSettingsPatch(stored: Settings, patch: SettingsPatch, typeErrors: Record<string, string> = {}): Checked<Settings> {
+  const checked = checkSettings(patchedSettingsInput(stored, patch));
+  return new Checked(checked.value, apiFieldErrors(checked.fields)).with(labelled(typeErrors, API_LABELS));
 }

@@ -2,8 +2,7 @@
  * What an admin submits for teams, skills and topics (§12), checked without the database: names,
  * waits, the shape of lists. Whether a named team or skill exists is the service's check. Pure.
  */
-import { invalidInput } from './errors.js';
-import { labelled } from './fieldErrors.js';
+import { accepted, Checked } from './checked.js';
 
 export const TEAM_LABELS = { name: 'Name', overflow_team: 'Overflow team', overflow_after_minutes: 'Overflow after', skills: 'Skills', teams: 'Teams', team: 'Team', addresses: 'Addresses', members: 'Members', hidden: 'Hidden', default_priority: 'Default priority' } as const;
 
@@ -45,8 +44,12 @@ export interface TeamInput {
   members?: string[];
 }
 
-/** A team: its name, optionally an overflow team (by name) with its wait (both or neither), and optionally its members (usernames). */
-export function validateTeam(raw: Record<string, unknown>): TeamInput {
+/**
+ * A team: its name, optionally an overflow team (by name) with its wait (both or neither), and
+ * optionally its members (usernames); every field's problem at once. Whether the overflow team and
+ * the members exist is the service's question.
+ */
+export function checkTeam(raw: Record<string, unknown>): Checked<TeamInput> {
   const fields: Record<string, string> = {};
   const name = parseName(fields, raw.name, 64);
   const members = raw.members === undefined ? undefined : parseNameList(raw.members);
@@ -56,8 +59,12 @@ export function validateTeam(raw: Record<string, unknown>): TeamInput {
   if (overflowAfterMinutes === undefined) fields.overflow_after_minutes = 'Enter whole minutes from 1 to 10080.';
   else if ((overflowTeam === null) !== (overflowAfterMinutes === null)) fields.overflow_after_minutes = 'Give an overflow team and its wait together, or neither.';
   if (overflowTeam !== null && overflowTeam.toLowerCase() === name.toLowerCase()) fields.overflow_team = 'A team cannot overflow into itself.';
-  if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, TEAM_LABELS));
-  return { name, overflowTeam, overflowAfterMinutes: overflowAfterMinutes ?? null, ...(members === undefined ? {} : { members }) };
+  return new Checked({ name, overflowTeam, overflowAfterMinutes: overflowAfterMinutes ?? null, ...(members === undefined ? {} : { members }) }, fields);
+}
+
+/** checkTeam's team, or one invalid_input naming every bad field. */
+export function validateTeam(raw: Record<string, unknown>): TeamInput {
+  return accepted(checkTeam(raw), TEAM_LABELS);
 }
 
 export interface TopicInput {
@@ -75,9 +82,10 @@ const PRIORITIES = ['high', 'medium', 'low'] as const;
 
 /**
  * A topic: name, team (by name), skills as `[{name, optional_after_minutes}]` or names, inbound
- * addresses (lower-cased), whether it is hidden from the form, and its default priority.
+ * addresses (lower-cased), whether it is hidden from the form, and its default priority; every
+ * field's problem at once. Taken names and addresses, and unknown teams and skills, are the service's.
  */
-export function validateTopic(raw: Record<string, unknown>): TopicInput {
+export function checkTopic(raw: Record<string, unknown>): Checked<TopicInput> {
   const fields: Record<string, string> = {};
   const name = parseName(fields, raw.name, 100);
   const team = typeof raw.team === 'string' ? raw.team.trim() : '';
@@ -102,6 +110,10 @@ export function validateTopic(raw: Record<string, unknown>): TopicInput {
   const priority = typeof raw.default_priority === 'string' ? raw.default_priority.trim().toLowerCase() : raw.default_priority;
   const defaultPriority = priority === undefined || priority === null || priority === '' ? null : PRIORITIES.find((p) => p === priority);
   if (defaultPriority === undefined) fields.default_priority = 'Choose high, medium or low, or none.';
-  if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, TEAM_LABELS));
-  return { name, team, skills, addresses: addresses ?? [], hidden: hidden!, defaultPriority: defaultPriority ?? null };
+  return new Checked({ name, team, skills, addresses: addresses ?? [], hidden: hidden ?? false, defaultPriority: defaultPriority ?? null }, fields);
+}
+
+/** checkTopic's topic, or one invalid_input naming every bad field. */
+export function validateTopic(raw: Record<string, unknown>): TopicInput {
+  return accepted(checkTopic(raw), TEAM_LABELS);
 }

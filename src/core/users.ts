@@ -1,6 +1,7 @@
 /**
  * Staff accounts: roles and the validation of the register form and `user:create` (§1). Pure.
  */
+import { accepted, Checked } from './checked.js';
 import { invalidInput } from './errors.js';
 import { type FieldLabels, labelled } from './fieldErrors.js';
 import { MAX_CAPACITY, parseCapacity } from './settings.js';
@@ -69,9 +70,10 @@ export function passwordOf(raw: unknown, fields: Record<string, string>, field =
 /**
  * Validates a new staff account: username 2–64 of letters, digits, `.`, `_`, `-` (stored
  * lower-case), display name 1–100 (defaults to the username), email valid (may be empty for
- * accounts without mail), password 8–200, role agent|admin (default agent), capacity empty or 1–1000.
+ * accounts without mail), password 8–200, role agent|admin (default agent), capacity empty or 1–1000;
+ * every field's problem at once. Whether the username is taken is the service's question.
  */
-export function validateNewUser(raw: Record<string, unknown>): NewUserInput {
+export function checkNewUser(raw: Record<string, unknown>): Checked<NewUserInput> {
   const fields: Record<string, string> = {};
   const username = str(raw.username).toLowerCase();
   if (!/^[a-z0-9._-]{2,64}$/.test(username)) fields.username = 'Use 2–64 letters, digits, dots, dashes or underscores.';
@@ -84,8 +86,12 @@ export function validateNewUser(raw: Record<string, unknown>): NewUserInput {
   const capacityText = typeof raw.capacity === 'number' ? String(raw.capacity) : str(raw.capacity);
   const capacity = capacityText === '' ? null : parseCapacity(capacityText);
   if (capacityText !== '' && capacity === null) fields.capacity = `Enter a whole number from 1 to ${MAX_CAPACITY}, or leave empty for the default.`;
-  if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, NEW_USER_LABELS));
-  return { username, displayName, email, password, role: roleText as Role, capacity };
+  return new Checked({ username, displayName, email, password, role: fields.role ? 'agent' : (roleText as Role), capacity }, fields);
+}
+
+/** checkNewUser's account, or one invalid_input naming every bad field. */
+export function validateNewUser(raw: Record<string, unknown>): NewUserInput {
+  return accepted(checkNewUser(raw), NEW_USER_LABELS);
 }
 
 /** A change to an account's profile: a new password only when one was typed. */

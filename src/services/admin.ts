@@ -4,6 +4,7 @@
  * queue is settled (I3) before it commits.
  */
 import { recordPresence } from '../repositories/presenceHistory.js';
+import { type Checked, checkedOf } from '../core/checked.js';
 import { labelled, labelMessage } from '../core/fieldErrors.js';
 import { bestAgent } from '../core/routing.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
@@ -29,20 +30,23 @@ function conflict(message: string): DomainError {
  * Saves new settings (the settings page, PATCH /api/v1/settings) and applies them to routing at
  * once: the agents' loads are re-read with the new default capacity, and the settle step of
  * withRouting routes waiting tickets to whoever now has room (R2), in the new queue order. `change`
- * turns the stored settings into the new ones (it throws `invalid_input` for bad input); it runs
- * inside the routing lock, so two admins changing different settings at once both count. A
- * calendar id that names no calendar is refused (`calendar`). SLA targets and the calendar only
+ * turns the stored settings into the new ones, as a Checked whose field messages are labelled
+ * (checkSettings, checkSettingsPatch); it runs inside the routing lock, so two admins changing
+ * different settings at once both count. A calendar id that names no calendar is refused
+ * (`calendar`) together with the change's own errors. SLA targets and the calendar only
  * affect clocks started from now on: a running clock keeps its due time (§4, §11).
  */
-export async function updateSettings(ctx: ServiceContext, by: Acting, change: (stored: Settings) => Settings): Promise<Settings> {
+export async function updateSettings(ctx: ServiceContext, by: Acting, change: (stored: Settings) => Settings | Checked<Settings>): Promise<Settings> {
   return withRouting(ctx, by, async (run) => {
-    const settings = change(run.settings);
+    const { value: settings, fields: parsed } = checkedOf(change(run.settings));
     // Nothing changes (`PATCH {}`, the page saved as it was): nothing to write, nothing to audit.
-    if (!settingsChanged(run.settings, settings)) return run.settings;
+    if (Object.keys(parsed).length === 0 && !settingsChanged(run.settings, settings)) return run.settings;
     // Audited before the calendar is checked: a refusal below rolls the entry back with the change.
     await auditRun(run, 'settings.update', 'settings', { before: run.settings, after: settings });
-    const versionId = settings.calendarId === null ? null : await holdCalendar(run.trx, settings.calendarId);
-    if (versionId === undefined) throw invalidInput(labelled({ calendar: CHOOSE_CALENDAR }, SETTINGS_LABELS), `There is no calendar ${settings.calendarId}.`);
+    const versionId = parsed.calendar !== undefined || settings.calendarId === null ? null : await holdCalendar(run.trx, settings.calendarId);
+    // The calendar's refusal joins the change's own, in one answer. Those come labelled and named
+    // as the caller names its fields (the page's or the API's); the calendar is `calendar` in both.
+    if (versionId === undefined || Object.keys(parsed).length > 0) throw invalidInput(versionId === undefined ? { ...parsed, ...labelled({ calendar: CHOOSE_CALENDAR }, SETTINGS_LABELS) } : parsed);
     await saveSettings(run.trx, settings);
     run.settings = settings;
     run.clock = await clockCalendarOf(ctx.handle, run.trx, versionId);

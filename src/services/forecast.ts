@@ -9,7 +9,8 @@ import { DomainError, invalidInput } from '../core/errors.js';
 import { openStretches } from '../core/businessTime.js';
 import { type ForecastJob, type ForecastResult, neededAgents } from '../core/forecast.js';
 import { labelled } from '../core/fieldErrors.js';
-import { agentCounts, FORECAST_LABELS, type ForecastRequest, parseForecastRequest } from '../core/forecastInput.js';
+import { agentCounts, checkForecastRequest, FORECAST_LABELS, type ForecastRequest } from '../core/forecastInput.js';
+import { type FieldErrors, refuseFields } from '../core/checked.js';
 import { PRIORITIES, type Priority } from '../core/tickets.js';
 import { findCalendar } from '../repositories/calendars.js';
 import { forecastAgents, teamExists, ticketsOfWindow } from '../repositories/forecastHistory.js';
@@ -35,7 +36,6 @@ export interface ForecastAnswer {
 export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequest): Promise<ForecastJob> {
   const db = ctx.handle.db;
   const now = ctx.clock.now();
-  if (request.teamId !== null && !(await teamExists(db, request.teamId))) throw invalidInput(labelled({ team: 'No team has this id.' }, FORECAST_LABELS));
   const settings = await loadSettings(db);
   const window = { from: request.from, to: request.to };
   const history = await ticketsOfWindow(db, window, request.teamId, MAX_FORECAST_TICKETS, now);
@@ -110,10 +110,15 @@ export async function runInWorker(job: ForecastJob, workers = WORKERS): Promise<
   }
 }
 
-/** POST /api/v1/forecast and the page: validates, reads the history, replays it off the event loop. */
-export async function forecastStaffing(ctx: ServiceContext, raw: Record<string, unknown>): Promise<ForecastAnswer> {
+/**
+ * POST /api/v1/forecast and the page: validates (with `typeErrors`, the fields the API's schema
+ * refused: every problem in one answer), reads the history, replays it off the event loop.
+ */
+export async function forecastStaffing(ctx: ServiceContext, raw: Record<string, unknown>, typeErrors: FieldErrors = {}): Promise<ForecastAnswer> {
   const started = performance.now();
-  const request = parseForecastRequest(raw, ctx.clock.now());
+  const { value: request, fields } = checkForecastRequest(raw, ctx.clock.now()).with(typeErrors);
+  const unknownTeam = fields.team === undefined && request.teamId !== null && !(await teamExists(ctx.handle.db, request.teamId));
+  refuseFields(unknownTeam ? { ...fields, team: 'No team has this id.' } : fields, FORECAST_LABELS);
   const job = await loadForecastJob(ctx, request);
   const result = await runInWorker(job);
   return { request: { ...request, capacity: job.capacity }, tickets: job.arrivals.length, result, elapsedMs: Math.round(performance.now() - started) };

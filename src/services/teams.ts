@@ -5,6 +5,7 @@
  * routing decision in another process sees half a change. Each writes its audit entry (before and
  * after) in that transaction. Bad input is a 400 naming the field, and changes nothing.
  */
+import { type Checked, checkedOf, type FieldErrors, idsOfNames, quotedNames, refuseFields } from '../core/checked.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import { TEAM_LABELS, type TeamInput, type TopicInput, parseName, parseNameList } from '../core/teamInput.js';
@@ -42,24 +43,24 @@ async function audited<T>(ctx: ServiceContext, actor: AdminActor, action: string
   });
 }
 
-async function idsByName(db: Db, table: 'teams' | 'skills', names: readonly string[], field: keyof typeof TEAM_LABELS): Promise<number[]> {
-  if (names.length === 0) return [];
-  const rows = await db.selectFrom(table).select(['id', 'name']).execute();
-  return names.map((n) => {
-    const found = rows.find((r) => r.name.toLowerCase() === n.toLowerCase());
-    if (!found) throw refuse(field, `No ${table === 'teams' ? 'team' : 'skill'} is named “${n}”.`);
-    return found.id;
-  });
-}
+type NamedTable = 'teams' | 'skills' | 'agents';
+const NOUNS: Record<NamedTable, string> = { teams: 'team', skills: 'skill', agents: 'agent' };
 
-async function agentIdsByUsername(db: Db, usernames: readonly string[]): Promise<number[]> {
-  if (usernames.length === 0) return [];
-  const rows = await db.selectFrom('users').select(['id', 'username']).where('role', '=', 'agent').execute();
-  return usernames.map((n) => {
-    const found = rows.find((r) => r.username.toLowerCase() === n.toLowerCase());
-    if (!found) throw refuse('members', `No agent is named “${n}”.`);
-    return found.id;
-  });
+/**
+ * The ids of `names` in `table` (agents by username), or null once the names none has are
+ * recorded as `fields[field]`'s error; a field already refused is not looked up.
+ */
+async function namedIds(db: Db, table: NamedTable, names: readonly string[], fields: FieldErrors, field: keyof typeof TEAM_LABELS): Promise<number[] | null> {
+  if (fields[field] !== undefined) return null;
+  if (names.length === 0) return [];
+  const rows =
+    table === 'agents'
+      ? await db.selectFrom('users').select(['id', 'username as name']).where('role', '=', 'agent').execute()
+      : await db.selectFrom(table).select(['id', 'name']).execute();
+  const { ids, unknown } = idsOfNames(rows, names);
+  if (unknown.length === 0) return ids;
+  fields[field] = `No ${NOUNS[table]} is named ${quotedNames(unknown)}.`;
+  return null;
 }
 
 async function nameTaken(db: Db, table: 'teams' | 'skills' | 'topics', name: string, exceptId: number | null): Promise<boolean> {
@@ -99,14 +100,18 @@ const teamSnapshot = async (db: Db, id: number | null) => (id === null ? undefin
 const topicSnapshot = async (db: Db, id: number | null) => (id === null ? undefined : (await listTopics(db, id))[0]);
 
 /** Creates a team, or updates team `id` (its members too when `input.members` is given); returns its id. */
-export async function saveTeam(ctx: ServiceContext, actor: AdminActor, input: TeamInput, id: number | null = null): Promise<number> {
+export async function saveTeam(ctx: ServiceContext, actor: AdminActor, submission: TeamInput | Checked<TeamInput>, id: number | null = null): Promise<number> {
+  const { value: input, fields: parsed } = checkedOf(submission);
   return audited(ctx, actor, id === null ? 'team.create' : 'team.update', async (run) => {
     const before = await teamSnapshot(run.trx, id);
     if (id !== null && !before) throw notFound('Team');
-    if (await nameTaken(run.trx, 'teams', input.name, id)) throw refuse('name', 'Another team has this name.');
-    const [overflow] = input.overflowTeam === null ? [null] : await idsByName(run.trx, 'teams', [input.overflowTeam], 'overflow_team');
-    if (overflow !== null && overflow === id) throw refuse('overflow_team', 'A team cannot overflow into itself.');
-    const members = input.members === undefined ? undefined : await agentIdsByUsername(run.trx, input.members);
+    // Every problem at once: the form's own, then what the database says of the fields that parsed.
+    const fields: FieldErrors = { ...parsed };
+    if (!fields.name && (await nameTaken(run.trx, 'teams', input.name, id))) fields.name = 'Another team has this name.';
+    const [overflow] = input.overflowTeam === null ? [null] : ((await namedIds(run.trx, 'teams', [input.overflowTeam], fields, 'overflow_team')) ?? []);
+    if (id !== null && overflow === id) fields.overflow_team = 'A team cannot overflow into itself.';
+    const members = input.members === undefined ? undefined : await namedIds(run.trx, 'agents', input.members, fields, 'members');
+    refuseFields(fields, TEAM_LABELS);
     const values = { name: input.name, overflow_team_id: overflow ?? null, overflow_after_minutes: input.overflowAfterMinutes };
     let teamId = id;
     if (teamId === null) {
@@ -114,7 +119,7 @@ export async function saveTeam(ctx: ServiceContext, actor: AdminActor, input: Te
     } else {
       await run.trx.updateTable('teams').set(values).where('id', '=', teamId).execute();
     }
-    if (members !== undefined) await setTeamMembers(run.trx, teamId, members);
+    if (members) await setTeamMembers(run.trx, teamId, members);
     await reloadWorld(run);
     return { value: teamId, subject: `team:${teamId}`, before, after: await teamSnapshot(run.trx, teamId) };
   });
@@ -141,7 +146,7 @@ export async function deleteTeam(ctx: ServiceContext, actor: AdminActor, teamId:
     if (!before) throw notFound('Team');
     const open = await run.trx.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('team_id', '=', teamId).where('status', '=', 'open').executeTakeFirstOrThrow();
     const topics = await run.trx.selectFrom('topics').select('name').where('team_id', '=', teamId).orderBy('name').execute();
-    const members = before.members.length === 0 ? [] : await agentIdsByUsername(run.trx, before.members);
+    const members = (await run.trx.selectFrom('team_members').select('user_id').where('team_id', '=', teamId).execute()).map((r) => r.user_id);
     const lastTeamOf = await teamlessHolders(run.trx, await teamCountsAfter(run.trx, members, (_u, teams) => teams.filter((t) => t !== teamId)));
     const inUse = teamDeletionConflict(before.name, { builtIn: teamId === SUPPORT_TEAM_ID, openTickets: Number(open.n), topics: topics.map((t) => t.name), lastTeamOf });
     if (inUse !== null) throw new DomainError('conflict', inUse);
@@ -159,22 +164,25 @@ export async function deleteTeam(ctx: ServiceContext, actor: AdminActor, teamId:
  * tickets would have nobody of their team able to be balanced or pulled to; see the README).
  */
 export async function setAgentTeamsAndSkills(ctx: ServiceContext, actor: AdminActor, userId: number, raw: { teams?: unknown; skills?: unknown }): Promise<void> {
+  const parsed: FieldErrors = {};
   const teamNames = raw.teams === undefined ? undefined : parseNameList(raw.teams);
   const skillNames = raw.skills === undefined ? undefined : parseNameList(raw.skills);
-  if (teamNames === undefined && raw.teams !== undefined) throw refuse('teams', 'Give a list of team names.');
-  if (skillNames === undefined && raw.skills !== undefined) throw refuse('skills', 'Give a list of skill names.');
+  if (teamNames === undefined && raw.teams !== undefined) parsed.teams = 'Give a list of team names.';
+  if (skillNames === undefined && raw.skills !== undefined) parsed.skills = 'Give a list of skill names.';
   await audited(ctx, actor, 'user.teams', async (run) => {
     const user = await findUserById(run.trx, userId);
     if (!user || user.role !== 'agent') throw notFound('Agent');
     const before = await agentTeamsAndSkills(run.trx, user.username);
-    if (teamNames !== undefined) {
-      const teamIds = await idsByName(run.trx, 'teams', teamNames, 'teams');
+    const fields: FieldErrors = { ...parsed };
+    const teamIds = teamNames === undefined ? undefined : await namedIds(run.trx, 'teams', teamNames, fields, 'teams');
+    const skillIds = skillNames === undefined ? undefined : await namedIds(run.trx, 'skills', skillNames, fields, 'skills');
+    refuseFields(fields, TEAM_LABELS);
+    if (teamIds) {
       await refuseTeamlessHolders(run.trx, new Map([[userId, teamIds.length]]), 'teams');
       await run.trx.deleteFrom('team_members').where('user_id', '=', userId).execute();
       if (teamIds.length > 0) await run.trx.insertInto('team_members').values(teamIds.map((team_id) => ({ team_id, user_id: userId }))).execute();
     }
-    if (skillNames !== undefined) {
-      const skillIds = await idsByName(run.trx, 'skills', skillNames, 'skills');
+    if (skillIds) {
       await run.trx.deleteFrom('agent_skills').where('user_id', '=', userId).execute();
       if (skillIds.length > 0) await run.trx.insertInto('agent_skills').values(skillIds.map((skill_id) => ({ skill_id, user_id: userId }))).execute();
     }
@@ -226,17 +234,21 @@ async function visibleTopicsBesides(db: Db, exceptId: number | null): Promise<nu
  * Creates a topic, or updates topic `id` (new tickets only: tickets keep the skills they were
  * created with). The form keeps at least one topic that is not hidden.
  */
-export async function saveTopic(ctx: ServiceContext, actor: AdminActor, input: TopicInput, id: number | null = null): Promise<number> {
+export async function saveTopic(ctx: ServiceContext, actor: AdminActor, submission: TopicInput | Checked<TopicInput>, id: number | null = null): Promise<number> {
+  const { value: input, fields: parsed } = checkedOf(submission);
   return topicsChanged(ctx, audited(ctx, actor, id === null ? 'topic.create' : 'topic.update', async (run) => {
     const before = await topicSnapshot(run.trx, id);
     if (id !== null && !before) throw notFound('Topic');
-    if (await nameTaken(run.trx, 'topics', input.name, id)) throw refuse('name', 'Another topic has this name.');
-    const [teamId] = await idsByName(run.trx, 'teams', [input.team], 'team');
-    const skillIds = await idsByName(run.trx, 'skills', input.skills.map((s) => s.name), 'skills');
-    const taken = input.addresses.length === 0 ? [] : await run.trx.selectFrom('topic_addresses').select(['address', 'topic_id']).where('address', 'in', input.addresses).execute();
+    // Every problem at once: the form's own, then what the database says of the fields that parsed.
+    const fields: FieldErrors = { ...parsed };
+    if (!fields.name && (await nameTaken(run.trx, 'topics', input.name, id))) fields.name = 'Another topic has this name.';
+    const [teamId] = (await namedIds(run.trx, 'teams', [input.team], fields, 'team')) ?? [];
+    const skillIds = (await namedIds(run.trx, 'skills', input.skills.map((s) => s.name), fields, 'skills')) ?? [];
+    const taken = fields.addresses || input.addresses.length === 0 ? [] : await run.trx.selectFrom('topic_addresses').select(['address', 'topic_id']).where('address', 'in', input.addresses).execute();
     const clash = taken.find((t) => t.topic_id !== id);
-    if (clash) throw refuse('addresses', `${clash.address} already leads to another topic.`);
-    if (input.hidden && (await visibleTopicsBesides(run.trx, id)) === 0) throw refuse('hidden', 'The form needs at least one topic that is not hidden.');
+    if (clash) fields.addresses = `${clash.address} already leads to another topic.`;
+    if (!fields.hidden && input.hidden && (await visibleTopicsBesides(run.trx, id)) === 0) fields.hidden = 'The form needs at least one topic that is not hidden.';
+    refuseFields(fields, TEAM_LABELS);
     const values = { name: input.name, team_id: teamId!, default_priority: input.defaultPriority, hidden: input.hidden ? 1 : 0 };
     let topicId = id;
     if (topicId === null) {

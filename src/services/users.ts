@@ -1,7 +1,8 @@
+import { type FieldErrors, refuseFields } from '../core/checked.js';
 import { labelled } from '../core/fieldErrors.js';
 import { DomainError, invalidInput } from '../core/errors.js';
 import type { FieldLabels } from '../core/fieldErrors.js';
-import { EMAIL_TAKEN, emailToCheck, NEW_USER_LABELS, type NewUserInput, validateNewUser } from '../core/users.js';
+import { checkNewUser, EMAIL_TAKEN, emailToCheck, NEW_USER_LABELS, type NewUserInput } from '../core/users.js';
 import type { Db } from '../db/connect.js';
 import { accountsByEmail } from '../repositories/ssoLogins.js';
 import type { NewUserRow } from '../db/schema.js';
@@ -11,17 +12,23 @@ import type { ServiceContext } from './context.js';
 import { generatePassword, hashPassword } from './passwords.js';
 import { drainQueue, withRouting } from './routing.js';
 
+const USERNAME_TAKEN = 'This username is taken.';
+
 /**
  * Registers a staff account (admin register form, `npm run user:create`), audited as `by`'s. A
- * duplicate username in any letter case is refused with nothing written. New agents start offline.
+ * duplicate username in any letter case is refused with nothing written, together with every
+ * other field's problem. New agents start offline.
  */
 export async function createUser(ctx: ServiceContext, raw: Record<string, unknown>, by: Acting): Promise<number> {
-  const input = validateNewUser(raw);
+  const { value: input, fields } = checkNewUser(raw);
+  if (Object.keys(fields).length > 0) {
+    // Refused anyway: whether the name or the address is taken is told now too, not after the rest is fixed.
+    refuseFields({ ...fields, ...(await takenFields(ctx.handle.db, input, fields)) }, NEW_USER_LABELS);
+  }
   const passwordHash = await hashPassword(input.password);
   try {
     return await withRouting(ctx, by, async (run) => {
-      if (await findUserByUsername(run.trx, input.username)) throw invalidInput(labelled({ username: 'This username is taken.' }, NEW_USER_LABELS));
-      await refuseTakenEmail(run.trx, input.email, null, null, NEW_USER_LABELS);
+      refuseFields(await takenFields(run.trx, input, {}), NEW_USER_LABELS);
       const id = await insertUser(run.trx, newStaffRow(input, passwordHash, run.now));
       const after = { username: input.username, display_name: input.displayName, email: input.email, role: input.role, capacity: input.capacity };
       await auditRun(run, 'user.create', `user:${id}`, { after });
@@ -30,7 +37,7 @@ export async function createUser(ctx: ServiceContext, raw: Record<string, unknow
     });
   } catch (error) {
     // Two registrations of one name at once: the unique index refuses the second.
-    if (!(error instanceof DomainError) && /unique|duplicate/i.test(String(error))) throw invalidInput(labelled({ username: 'This username is taken.' }, NEW_USER_LABELS));
+    if (!(error instanceof DomainError) && /unique|duplicate/i.test(String(error))) throw invalidInput(labelled({ username: USERNAME_TAKEN }, NEW_USER_LABELS));
     throw error;
   }
 }
@@ -44,6 +51,15 @@ export async function refuseTakenEmail(db: Db, next: string, current: string | n
   const key = emailToCheck(next, current);
   if (key === null) return;
   if ((await accountsByEmail(db, key)).some((account) => account.id !== self)) throw invalidInput(labelled({ email: EMAIL_TAKEN }, labels));
+}
+
+/** A new account's username and email that another account has (in any letter case), of those that read correctly (not in `refused`). */
+async function takenFields(db: Db, input: NewUserInput, refused: Readonly<FieldErrors>): Promise<FieldErrors> {
+  const taken: FieldErrors = {};
+  if (refused.username === undefined && (await findUserByUsername(db, input.username))) taken.username = USERNAME_TAKEN;
+  const email = refused.email === undefined ? emailToCheck(input.email, null) : null;
+  if (email !== null && (await accountsByEmail(db, email)).length > 0) taken.email = EMAIL_TAKEN;
+  return taken;
 }
 
 /** The row of a new staff account: active, offline, never assigned. */

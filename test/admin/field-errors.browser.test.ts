@@ -62,7 +62,7 @@ describe('field errors in Chromium', () => {
     aliceId = await addStaff(t.ctx, 'alice');
   });
 
-  it('names the field in every message of the profile and settings forms, and hides the hints meanwhile', async () => {
+  it('names the field in every message of the profile, settings and register forms, and hides the hints meanwhile', async () => {
     const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
     await suite.cast.photographedOnFailure(async () => {
       await page.goto(`/admin/users/${aliceId}/`);
@@ -88,6 +88,16 @@ describe('field errors in Chromium', () => {
       // A field without an error keeps its hint.
       expect(await page.locator('#queue_order-hint').isVisible()).toBe(true);
       await suite.cast.look(page, 'settings errors');
+
+      // A taken username (the database's finding) comes in the same answer as the form's own errors.
+      await page.goto('/adminapp/register/');
+      await page.locator('#username').fill('ALICE');
+      await page.locator('#password').fill('short');
+      await page.getByRole('button', { name: 'Register', exact: true }).click();
+      await page.waitForSelector('.error-summary');
+      const register = await fieldReports(page);
+      expectLabelled(register, ['username', 'password']);
+      expect(register.find((r) => r.field === 'username')!.summary).toBe('Username: this username is taken.');
     });
   });
 });

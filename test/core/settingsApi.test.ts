@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings, validateSettings } from '../../src/core/settings.js';
-import { apiFieldErrors, apiNameOf, patchedSettingsInput, type SettingsPatch, settingsJson } from '../../src/core/settingsApi.js';
+import { apiFieldErrors, apiNameOf, checkSettingsPatch, patchedSettingsInput, type SettingsPatch, settingsJson } from '../../src/core/settingsApi.js';
 import { SETTINGS_FORM_FIELDS } from '../../src/core/settingsForm.js';
 import { DEFAULT_SETTINGS_JSON } from '../support/sla.js';
 import { errorOf } from '../support/errors.js';
@@ -86,5 +86,31 @@ describe('patchedSettingsInput', () => {
   ])('refuses %s, naming the API field', (_title, patch, names) => {
     const error = errorOf(() => validateSettings(patchedSettingsInput(STORED, patch)));
     expect(Object.keys(apiFieldErrors(error.fields)).sort()).toEqual(names);
+  });
+});
+
+describe('checkSettingsPatch', () => {
+  it.each<[string, SettingsPatch, Record<string, string>, Record<string, string>]>([
+    ['a good patch: no errors', { warn_at_percent: 80 }, {}, {}],
+    [
+      "a value error beside the schema's type error, each under its API name and labelled",
+      { warn_at_percent: 100 },
+      { default_capacity: 'Give a whole number from 1 to 1000.' },
+      { warn_at_percent: "Warn at (% of a target's time): enter a whole number from 1 to 99, or leave it empty for no warnings.", default_capacity: 'Default capacity: give a whole number from 1 to 1000.' },
+    ],
+    [
+      "a nested target's type error beside another target's value error",
+      { sla: { low: { first_response: '0s' } } },
+      { 'sla.high.resolution': 'Give a duration such as 45s, 4m, 1h or 1h30m.' },
+      { 'sla.low.first_response': 'First response (low): enter a duration such as 45s, 4m, 1h or 1h30m, or leave it empty for none.', 'sla.high.resolution': 'Resolution (high): give a duration such as 45s, 4m, 1h or 1h30m.' },
+    ],
+    // An unknown key spelled as a form field (`sla_high`) stays unknown: it is not the resolution target.
+    ['an unknown key named like a form field', { queue_order: 'random' }, { sla_high: 'Unknown field.' }, { queue_order: 'Queue order: choose oldest or deadline.', sla_high: 'Unknown field.' }],
+  ])('%s', (_title, patch, typeErrors, fields) => {
+    expect(checkSettingsPatch(STORED, patch, typeErrors).fields).toEqual(fields);
+  });
+
+  it('reads what parsed, for the service to ask about the calendar', () => {
+    expect(checkSettingsPatch(STORED, { calendar: 12, default_capacity: 0 }).value.calendarId).toBe(12);
   });
 });

@@ -149,8 +149,12 @@ describe('rate limits', () => {
   });
 });
 
-/** The forms that come back filled in when their CSRF token is refused (route config `expiredForm`). */
-const COME_BACK = new Set(['POST /tickets/create/', 'POST /tickets/status/:token/reply/']);
+/** The forms that come back filled in when their CSRF token is refused (route config `expiredForm`), with what they say. */
+const COME_BACK = new Map([
+  ['POST /tickets/create/', 'This form had expired, so nothing was sent.'],
+  ['POST /tickets/status/:token/reply/', 'This form had expired, so nothing was sent.'],
+  ['POST /agents/login/', 'This page had expired, so you were not signed in.'],
+]);
 
 for (const dialect of DIALECTS) {
   describe(`forms, headers, sizes, cookies and login answers (${dialect})`, () => {
@@ -282,8 +286,8 @@ for (const dialect of DIALECTS) {
           const sessionsBefore = await db().selectFrom('sessions').select('id').orderBy('id').execute();
           const response = await attempt();
           expect(response.statusCode, `${route} with ${what}`).toBe(403);
-          // The customer's forms come back to be sent again (an expired form: test/http/expired-forms.test.ts).
-          expect(response.body, `${route} with ${what}`).toContain(COME_BACK.has(route) ? 'This form had expired, so nothing was sent.' : 'This form has expired or did not come from this site');
+          // The customer's forms and the sign-in come back to be sent again (an expired form: test/http/expired-forms.test.ts).
+          expect(response.body, `${route} with ${what}`).toContain(COME_BACK.get(route) ?? 'This form has expired or did not come from this site');
           const after = await snapshot(db());
           if (!sameSnapshot(before, after)) expect(after, `${route} with ${what} changed the database`).toEqual(before);
           expect(await db().selectFrom('sessions').select('id').orderBy('id').execute(), `${route} with ${what}: sessions`).toEqual(sessionsBefore);

@@ -17,6 +17,8 @@ export interface Snapshot {
   calendar_versions: unknown[];
   password_resets: unknown[];
   recovery_codes: unknown[];
+  /** Teams, skills and topics (§12) with their links. */
+  teams: unknown[];
 }
 
 export async function snapshot(db: Db): Promise<Snapshot> {
@@ -34,7 +36,16 @@ export async function snapshot(db: Db): Promise<Snapshot> {
     db.selectFrom('password_resets').selectAll().orderBy('id').execute(),
     db.selectFrom('recovery_codes').selectAll().orderBy('id').execute(),
   ]);
-  return { tickets, ticket_events, outbox, users, settings, api_tokens: tokens.map(({ last_used_at: _used, ...rest }) => rest), calendars, calendar_versions, password_resets, recovery_codes };
+  const teams = await Promise.all([
+    db.selectFrom('teams').selectAll().orderBy('id').execute(),
+    db.selectFrom('team_members').selectAll().orderBy('team_id').orderBy('user_id').execute(),
+    db.selectFrom('skills').selectAll().orderBy('id').execute(),
+    db.selectFrom('agent_skills').selectAll().orderBy('user_id').orderBy('skill_id').execute(),
+    db.selectFrom('topics').selectAll().orderBy('id').execute(),
+    db.selectFrom('topic_skills').selectAll().orderBy('topic_id').orderBy('skill_id').execute(),
+    db.selectFrom('topic_addresses').selectAll().orderBy('address').execute(),
+  ]);
+  return { tickets, ticket_events, outbox, users, settings, api_tokens: tokens.map(({ last_used_at: _used, ...rest }) => rest), calendars, calendar_versions, password_resets, recovery_codes, teams };
 }
 
 /** Whether two snapshots are the same (fast; use toEqual afterwards for a readable difference). */

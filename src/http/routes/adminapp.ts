@@ -1,7 +1,7 @@
 import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalidInput } from '../../core/errors.js';
-import { type Settings, validateSettings } from '../../core/settings.js';
+import { checkSettings, type Settings } from '../../core/settings.js';
 import { SETTINGS_FORM_FIELDS, settingsFormInput, settingsFormValues } from '../../core/settingsForm.js';
 import { calendarChoices } from '../../repositories/calendars.js';
 import { loadSettings } from '../../repositories/settings.js';
@@ -119,7 +119,7 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       try {
         await updateSettings(ctx, actingOf(request), (stored) => {
           input = settingsFormInput(body, stored);
-          return validateSettings(input);
+          return checkSettings(input);
         });
         setFlash(reply, { kind: 'success', message: 'Settings saved. Capacity and queue order apply now; SLA targets and the calendar apply to clocks started from now on, and the email priority to new tickets.' });
         return reply.redirect('/adminapp/settings/', 303);

@@ -9,7 +9,7 @@ import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, notFound } from '../../core/errors.js';
 import { keptFormValues, teamFormValues, teamFromForm, topicFormValues, topicFromForm } from '../../core/teamForm.js';
-import { validateTeam, validateTopic } from '../../core/teamInput.js';
+import { checkTeam, checkTopic } from '../../core/teamInput.js';
 import { parseId } from '../../core/tickets.js';
 import { agentChoices, listSkills, listTeams, listTopics } from '../../repositories/teams.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -122,9 +122,9 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       'Team',
       teamPage,
       async (request, id) => {
-        const input = validateTeam(teamFromForm(formBody(request.body)));
-        await saveTeam(ctx, actingOf(request), input, id);
-        return `Team “${input.name}” ${id === null ? 'created' : 'saved'}.`;
+        const team = checkTeam(teamFromForm(formBody(request.body)));
+        await saveTeam(ctx, actingOf(request), team, id);
+        return `Team “${team.value.name}” ${id === null ? 'created' : 'saved'}.`;
       },
       (actor, id) => deleteTeam(ctx, actor, id),
     );
@@ -145,9 +145,9 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       'Topic',
       topicPage,
       async (request, id) => {
-        const input = validateTopic(topicFromForm(formBody(request.body), await listSkills(db)));
-        await saveTopic(ctx, actingOf(request), input, id);
-        return `Topic “${input.name}” ${id === null ? 'created' : 'saved'}.`;
+        const topic = checkTopic(topicFromForm(formBody(request.body), await listSkills(db)));
+        await saveTopic(ctx, actingOf(request), topic, id);
+        return `Topic “${topic.value.name}” ${id === null ? 'created' : 'saved'}.`;
       },
       (actor, id) => deleteTopic(ctx, actor, id),
     );

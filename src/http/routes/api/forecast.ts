@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ServiceContext } from '../../../services/context.js';
 import { forecastStaffing } from '../../../services/forecast.js';
+import { partlyTypedBody } from '../../api-body.js';
 import { errorResponses } from '../../api-schemas.js';
 import { Forecast, ForecastBody, forecastJson } from '../../api-schemas-forecast.js';
 
@@ -20,7 +21,12 @@ export function forecastApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
         response: { 200: Forecast, ...errorResponses(400, 401, 403, 409) },
       },
       config: { apiRoles: ['admin'] },
+      // A field of the wrong type is named beside every other field's problem (api-body.ts).
+      attachValidation: true,
     },
-    async (request) => forecastJson(await forecastStaffing(ctx, request.body)),
+    async (request) => {
+      const { body, typeErrors } = partlyTypedBody(request);
+      return forecastJson(await forecastStaffing(ctx, body, typeErrors));
+    },
   );
 }

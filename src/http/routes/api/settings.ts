@@ -2,8 +2,8 @@ import { actingOf } from '../../acting.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { DomainError, invalidInput } from '../../../core/errors.js';
-import { validateSettings } from '../../../core/settings.js';
-import { apiFieldErrors, patchedSettingsInput, settingsJson } from '../../../core/settingsApi.js';
+import { checkSettingsPatch, type SettingsPatch as Patch, settingsJson } from '../../../core/settingsApi.js';
+import { partlyTypedBody } from '../../api-body.js';
 import { loadSettings } from '../../../repositories/settings.js';
 import { updateSettings } from '../../../services/admin.js';
 import type { ServiceContext } from '../../../services/context.js';
@@ -44,13 +44,16 @@ export function settingsApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
         response: { 200: Settings.describe('The settings after the change'), ...errorResponses(400, 401, 403) },
       },
       config: { apiRoles: ['admin'] },
+      // A key of the wrong type is named beside every other key's problem (api-body.ts).
+      attachValidation: true,
     },
     async (request) => {
+      const { body, typeErrors } = partlyTypedBody(request);
       try {
-        return settingsJson(await updateSettings(ctx, actingOf(request), (stored) => validateSettings(patchedSettingsInput(stored, request.body))));
+        return settingsJson(await updateSettings(ctx, actingOf(request), (stored) => checkSettingsPatch(stored, body as Patch, typeErrors)));
       } catch (error) {
-        // The page's field names become the API's (`sla_high` → `sla.high.resolution`).
-        if (error instanceof DomainError && error.code === 'invalid_input') throw invalidInput(apiFieldErrors(error.fields), 'The settings are not valid: see fields. Nothing was changed.');
+        // The fields are already the API's (`sla.high.resolution`); the message says nothing changed.
+        if (error instanceof DomainError && error.code === 'invalid_input') throw invalidInput(error.fields, 'The settings are not valid: see fields. Nothing was changed.');
         throw error;
       }
     },

@@ -8,12 +8,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../../core/errors.js';
-import { validateTeam, validateTopic } from '../../../core/teamInput.js';
+import { type FieldErrors, refuseFields } from '../../../core/checked.js';
+import { checkTeam, checkTopic, TEAM_LABELS } from '../../../core/teamInput.js';
 import { parseId } from '../../../core/tickets.js';
 import { listSkills, listTeams, listTopics } from '../../../repositories/teams.js';
 import { findUserByUsername } from '../../../repositories/users.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { type AdminActor, agentTeamsAndSkills, createSkill, deleteSkill, deleteTeam, deleteTopic, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../../services/teams.js';
+import { partlyTypedBody } from '../../api-body.js';
 import { ApiError, errorResponses, whole, wholeList } from '../../api-schemas.js';
 import { AgentTeamsBody, Deleted, IdParams, SkillBody, SkillSchema, TeamBody, TeamSchema, TopicBody, TopicSchema, UsernameParams } from '../../teamSchemas.js';
 
@@ -35,8 +37,8 @@ interface Resource<Row extends { id: number }> {
   schema: z.ZodType;
   body: z.ZodType;
   list: () => Promise<Row[]>;
-  /** Creates (id null) or replaces (when `replaceable`); returns the id. */
-  save: (actor: AdminActor, body: Record<string, unknown>, id: number | null) => Promise<number>;
+  /** Creates (id null) or replaces (when `replaceable`); returns the id. `typeErrors`: the fields the schema refused (api-body.ts). */
+  save: (actor: AdminActor, body: Record<string, unknown>, id: number | null, typeErrors: FieldErrors) => Promise<number>;
   replaceable: boolean;
   remove: (actor: AdminActor, id: number) => Promise<void>;
   /** What may still use one, refusing its deletion with 409 `conflict` (none: never refused so). */
@@ -56,14 +58,17 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       return row;
     };
     r.get(res.path, { schema: schema(`List ${lower}s`, { response: { 200: wholeList(res.schema, `${res.what}List`), ...errorResponses(401, 403) } }), config }, async () => whole(await res.list()));
-    r.post(res.path, { schema: schema(`Create a ${lower}`, { body: res.body, response: { 201: res.schema, ...errorResponses(400, 401, 403) } }), config }, async (request, reply) => {
-      const id = await res.save(actingOf(request), request.body as Record<string, unknown>, null);
+    // A field of the wrong type (or an unknown one) is named beside every other problem (api-body.ts).
+    r.post(res.path, { schema: schema(`Create a ${lower}`, { body: res.body, response: { 201: res.schema, ...errorResponses(400, 401, 403) } }), config, attachValidation: true }, async (request, reply) => {
+      const { body, typeErrors } = partlyTypedBody(request);
+      const id = await res.save(actingOf(request), body, null, typeErrors);
       return reply.status(201).send(await found(id));
     });
     if (res.replaceable) {
-      r.put(`${res.path}/:id`, { schema: schema(`Replace a ${lower}`, { params: IdParams, body: res.body, response: { 200: res.schema, ...errorResponses(400, 401, 403, 404) } }), config }, async (request) =>
-        found(await res.save(actingOf(request), request.body as Record<string, unknown>, idOf(request.params.id, res.what))),
-      );
+      r.put(`${res.path}/:id`, { schema: schema(`Replace a ${lower}`, { params: IdParams, body: res.body, response: { 200: res.schema, ...errorResponses(400, 401, 403, 404) } }), config, attachValidation: true }, async (request) => {
+        const { body, typeErrors } = partlyTypedBody(request);
+        return found(await res.save(actingOf(request), body, idOf(request.params.id, res.what), typeErrors));
+      });
     }
     const conflict = res.inUse ? { 409: ApiError.describe(`The ${lower} is in use (${res.inUse}): the message says what uses it; nothing deleted`) } : {};
     r.delete(`${res.path}/:id`, { schema: schema(`Delete a ${lower}`, { params: IdParams, response: { 204: Deleted, ...errorResponses(400, 401, 403, 404), ...conflict } }), config }, async (request, reply) => {
@@ -78,7 +83,7 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     schema: TeamSchema,
     body: TeamBody,
     list: () => listTeams(db),
-    save: (actor, body, id) => saveTeam(ctx, actor, validateTeam(body), id),
+    save: (actor, body, id, typeErrors) => saveTeam(ctx, actor, checkTeam(body).with(typeErrors), id),
     replaceable: true,
     remove: (actor, id) => deleteTeam(ctx, actor, id),
     inUse: 'Support, open tickets, topics routing to it, or the last team of an agent holding tickets',
@@ -89,7 +94,7 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     schema: TopicSchema,
     body: TopicBody,
     list: () => listTopics(db),
-    save: (actor, body, id) => saveTopic(ctx, actor, validateTopic(body), id),
+    save: (actor, body, id, typeErrors) => saveTopic(ctx, actor, checkTopic(body).with(typeErrors), id),
     replaceable: true,
     remove: (actor, id) => deleteTopic(ctx, actor, id),
   });
@@ -99,7 +104,10 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     schema: SkillSchema,
     body: SkillBody,
     list: () => listSkills(db),
-    save: (actor, body) => createSkill(ctx, actor, body),
+    save: (actor, body, _id, typeErrors) => {
+      refuseFields(typeErrors, TEAM_LABELS);
+      return createSkill(ctx, actor, body);
+    },
     replaceable: false,
     remove: (actor, id) => deleteSkill(ctx, actor, id),
     inUse: 'a topic requires it',
