@@ -21,8 +21,12 @@ export interface TicketMailData {
   ratingUrls?: { good: string; bad: string };
 }
 
-/** The question of the closed emails (§13), above its two links. */
-export const RATING_QUESTION = 'How did we do? One click on Good or Bad below tells us (you can add a comment).';
+/**
+ * The question of the closed emails (§13), above its two links. A link only opens the confirm page
+ * (mail scanners follow links, so opening one records nothing): the words say so, or a customer who
+ * clicked and closed the tab believes they rated.
+ */
+export const RATING_QUESTION = 'How did we do? Choose Good or Bad below; the page that opens asks you to confirm, and lets you add a comment.';
 
 /** The rating question's two labelled links, or none when the data has no rating links. */
 export function ratingLinks(data: TicketMailData): MailLink[] {

@@ -1,0 +1,54 @@
+/**
+ * What the emails say, in their text and HTML parts alike (pure: no database, no SMTP). The flow
+ * tests (flow.test.ts, csat/rating.test.ts) check which emails are sent to whom.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderEmail, renderReply, type EmailContent, type TicketMailData } from '../../src/mail/templates/index.js';
+
+const base: TicketMailData = {
+  reference: 'HD-7',
+  customerName: 'Carla Customer',
+  title: 'Printer on fire',
+  priority: 'high',
+  slaDueAt: Date.UTC(2026, 0, 1, 12),
+  agentName: 'Bob Builder',
+  previousAgentName: 'Alice Agent',
+  statusUrl: 'https://help.example.com/tickets/status/abc/',
+  ratingUrls: { good: 'https://help.example.com/tickets/rate/xyz/?score=good', bad: 'https://help.example.com/tickets/rate/xyz/?score=bad' },
+};
+
+/** The HTML part as a reader sees it: no tags, entities read, white space collapsed. */
+function htmlText(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+/** Both parts say `words` (and neither says any of `never`). */
+function expectBothParts(content: EmailContent, words: string[], never: string[] = []): void {
+  const parts = { text: content.text.replace(/\s+/g, ' '), html: htmlText(content.html) };
+  for (const [part, body] of Object.entries(parts)) {
+    for (const w of words) expect(body, `${part} part`).toContain(w);
+    for (const w of never) expect(body, `${part} part`).not.toContain(w);
+  }
+}
+
+describe('the rating question (§13)', () => {
+  const CONFIRM = 'Choose Good or Bad below; the page that opens asks you to confirm, and lets you add a comment.';
+
+  it('in the closed email says a link opens a page to confirm on, never that one click records it', () => {
+    const content = renderEmail('closed', { ...base, closedBy: 'Bob Builder' });
+    expectBothParts(content, ['How did we do?', CONFIRM], ['One click', 'tells us']);
+    expect(content.html).toContain(`href="${base.ratingUrls!.good.replace(/&/g, '&amp;')}"`);
+  });
+
+  it('in the reply that closes the ticket says the same', () => {
+    const content = renderReply({ ...base, writerName: 'Bob Builder', body: 'Fixed: the toner was on fire.', history: [], closed: true });
+    expectBothParts(content, ['How did we do?', CONFIRM], ['One click']);
+  });
+});
