@@ -52,3 +52,19 @@ describe('the rating question (§13)', () => {
     expectBothParts(content, ['How did we do?', CONFIRM], ['One click']);
   });
 });
+
+describe('the reassigned email (§5): one sentence per cause', () => {
+  it.each<[string, TicketMailData['moveCause'], string | null, string]>([
+    ['balancing (R3): to be answered sooner', 'balance', 'Alice Agent', 'Your request "Printer on fire" has moved from Alice Agent to Bob Builder, so that it is answered sooner.'],
+    ['its agent left (R5)', 'leave', 'Alice Agent', 'Your request "Printer on fire" has moved from Alice Agent, who is not available, to Bob Builder.'],
+    ['an admin’s move (R6): no reason given', 'admin', 'Alice Agent', 'Your request "Printer on fire" is now with Bob Builder, who takes over from Alice Agent.'],
+    ['a cause not told: no reason given', undefined, 'Alice Agent', 'Your request "Printer on fire" is now with Bob Builder, who takes over from Alice Agent.'],
+    ['balancing, the former agent unknown', 'balance', null, 'Your request "Printer on fire" has moved to Bob Builder, so that it is answered sooner.'],
+    ['its agent left, unknown', 'leave', null, 'Your request "Printer on fire" has moved to Bob Builder.'],
+    ['an admin’s move, the former agent unknown', 'admin', null, 'Your request "Printer on fire" is now with Bob Builder.'],
+  ])('%s', (_title, moveCause, previousAgentName, sentence) => {
+    const content = renderEmail('reassigned', { ...base, previousAgentName, ...(moveCause ? { moveCause } : {}) });
+    expectBothParts(content, [sentence]);
+    if (moveCause !== 'balance') expectBothParts(content, [], ['sooner']);
+  });
+});

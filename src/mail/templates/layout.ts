@@ -1,3 +1,4 @@
+import type { MoveCause } from '../../core/routing.js';
 import { PAUSED_DUE_AT } from '../../core/slaClocks.js';
 /** What every ticket email can say. Built by the service that enqueues the email. */
 export interface TicketMailData {
@@ -13,6 +14,8 @@ export interface TicketMailData {
   statusUrl: string;
   /** For a follow-up (§9): the reference of the closed ticket it follows. */
   followUpOf?: string | null;
+  /** Why the ticket changed agent (the reassigned email); unknown: said without a reason. */
+  moveCause?: MoveCause;
   /** Display name of who closed the ticket (the closed email). */
   closedBy?: string | null;
   /** The staff ticket page, absolute; staff emails link to it (never put in a customer's email). */
