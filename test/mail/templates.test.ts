@@ -3,7 +3,7 @@
  * tests (flow.test.ts, csat/rating.test.ts) check which emails are sent to whom.
  */
 import { describe, expect, it } from 'vitest';
-import { renderEmail, renderReply, type EmailContent, type TicketMailData } from '../../src/mail/templates/index.js';
+import { renderEmail, renderReply, renderSlaAlert, type EmailContent, type TicketMailData } from '../../src/mail/templates/index.js';
 
 const base: TicketMailData = {
   reference: 'HD-7',
@@ -66,5 +66,26 @@ describe('the reassigned email (§5): one sentence per cause', () => {
     const content = renderEmail('reassigned', { ...base, previousAgentName, ...(moveCause ? { moveCause } : {}) });
     expectBothParts(content, [sentence]);
     if (moveCause !== 'balance') expectBothParts(content, [], ['sooner']);
+  });
+});
+
+describe('SLA alerts to staff: the holder is addressed, the team is greeted', () => {
+  const breach = (data: TicketMailData) => renderEmail('sla_breached', data);
+  const warning = (data: TicketMailData) => renderSlaAlert(data, { metric: 'first_response', kind: 'warning', dueAt: base.slaDueAt });
+  const nextReplyBreach = (data: TicketMailData) => renderSlaAlert(data, { metric: 'next_reply', kind: 'breach', dueAt: base.slaDueAt });
+
+  describe.each([
+    ['the resolution breach', breach],
+    ['a first-response warning', warning],
+    ['a next-reply breach', nextReplyBreach],
+  ])('%s', (_kind, render) => {
+    it.each<[string, Partial<TicketMailData>, string[], string[]]>([
+      ['to the agent holding it: by name, "assigned to you"', { alertTo: 'holder' }, ['Hello Bob Builder,', 'It is assigned to you.'], ['Hello team', 'assigned to Bob Builder']],
+      ['to the team, its agent having no address: who holds it', { alertTo: 'team' }, ['Hello team,', 'It is assigned to Bob Builder.'], ['assigned to you']],
+      ['to the team while it is pending: nobody has it', { alertTo: 'team', agentName: null }, ['Hello team,', 'It is still waiting in the queue: nobody has taken it.'], ['assigned to']],
+      ['whom not told: the team', {}, ['Hello team,', 'It is assigned to Bob Builder.'], ['assigned to you']],
+    ])('%s', (_title, data, words, never) => {
+      expectBothParts(render({ ...base, ...data }), words, never);
+    });
   });
 });
