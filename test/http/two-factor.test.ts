@@ -168,6 +168,10 @@ for (const dialect of DIALECTS) {
       ]);
       const wrong = await client.submit('/agents/account/two-factor/', { current_password: 'nope-nope' }, '/agents/account/two-factor/off/');
       expect(wrong.statusCode).toBe(400);
+      // The error summary says it; no flash saying "please correct" besides.
+      expect(wrong.body).toContain('Current password: this is not your current password.');
+      expect(wrong.body).toContain('One field needs your attention');
+      expect(wrong.body).not.toContain('data-flash="error"');
       expect((await user(eve)).totp_secret).toBe(secret);
       expect((await client.submit('/agents/account/two-factor/', { current_password: 'password123' }, '/agents/account/two-factor/off/')).statusCode).toBe(303);
       expect((await user(eve)).totp_secret).toBeNull();

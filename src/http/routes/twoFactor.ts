@@ -11,7 +11,7 @@ import { EnrolPage, type EnrolProps, RecoveryCodesPage, SecondStepPage, TwoFacto
 import type { FormErrors } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
-import { setFlash, takeFlash } from '../flash.js';
+import { refusalFlash, setFlash, takeFlash } from '../flash.js';
 import { formBody, safeNext, sendHtml } from '../forms.js';
 import { endSecondStep, finishLogin, pendingLoginOf } from '../login.js';
 import { landingOf } from '../links.js';
@@ -161,7 +161,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
         await turnOffSecondFactor(ctx, viewer.id, formBody(request.body).current_password);
       } catch (error) {
         if (!(error instanceof DomainError) || (error.code !== 'invalid_input' && error.code !== 'conflict')) throw error;
-        return statusPage(request, reply, { kind: 'error', message: error.message }, error.fields, error.code === 'conflict' ? 409 : 400);
+        return statusPage(request, reply, refusalFlash(error), error.fields, error.code === 'conflict' ? 409 : 400);
       }
       setFlash(reply, { kind: 'success', message: 'Two-factor sign-in is off: you log in with your password alone.' });
       return reply.redirect('/agents/account/', 303);
