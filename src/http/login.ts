@@ -16,9 +16,10 @@ import { landingOf } from './links.js';
 export function finishLogin(reply: FastifyReply, started: StartedSession, next: unknown, secureCookies: boolean): FastifyReply {
   reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(secureCookies));
   // Asked on landing only: someone following a link (`next`) came for that page, and every
-  // admin page shows the missing address as a warning anyway.
-  if (started.askForEmail && safeNext(next, '') === '') {
-    setFlash(reply, { kind: 'info', message: 'Add your email address, so that alerts about waiting tickets (SLA warnings and breaches) reach you.' });
+  // admin page shows the missing address as a warning anyway (while no admin has one: then the
+  // warning asks, and a message besides would say it twice).
+  if (started.askForEmail !== 'none' && safeNext(next, '') === '') {
+    if (started.askForEmail === 'message') setFlash(reply, { kind: 'info', message: 'Add your email address, so that alerts about waiting tickets (SLA warnings and breaches) reach you.' });
     return reply.redirect(`/admin/users/${started.user.id}/#profile`, 303);
   }
   return reply.redirect(safeNext(next, landingOf(started.user.role)), 303);
