@@ -14,6 +14,7 @@ import {
   parseTypedCode,
   RECOVERY_CODE_COUNT,
   recoveryCodeFrom,
+  type SecondFactorPass,
   type SecondStep,
   secondStepOf,
   stepAt,
@@ -22,7 +23,7 @@ import {
 } from '../core/twoFactor.js';
 import type { UserRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
-import { advanceLastStep, clearSecondFactor, confirmSecret, replaceRecoveryCodes, setTwoFactorRequired, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
+import { advanceLastStep, clearSecondFactor, confirmSecret, recoveryCodesLeft, replaceRecoveryCodes, setTwoFactorRequired, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
 import { findUserById } from '../repositories/users.js';
 import { audit } from './audit.js';
 import type { ServiceContext } from './context.js';
@@ -100,17 +101,21 @@ function newRecoveryCodes(): string[] {
 /**
  * Checks the second step of a login: a TOTP code of a step later than the last accepted one (so a
  * code is never accepted twice), or an unused recovery code (then used up). Either is recorded in
- * one conditional statement, so two requests with the same code cannot both pass.
+ * one conditional statement, so two requests with the same code cannot both pass. Null: refused;
+ * a recovery code's pass says how many are left.
  */
-export async function checkSecondFactor(ctx: ServiceContext, userId: number, raw: unknown): Promise<boolean> {
+export async function checkSecondFactor(ctx: ServiceContext, userId: number, raw: unknown): Promise<SecondFactorPass | null> {
   const user = await findUserById(ctx.handle.db, userId);
   const typed = parseTypedCode(raw);
-  if (!user || user.totp_secret === null || typed === null) return false;
+  if (!user || user.totp_secret === null || typed === null) return null;
   const now = ctx.clock.now();
-  if (typed.kind === 'recovery') return useRecoveryCode(ctx.handle.db, userId, hashOf(typed.code), now);
+  if (typed.kind === 'recovery') {
+    if (!(await useRecoveryCode(ctx.handle.db, userId, hashOf(typed.code), now))) return null;
+    return { via: 'recovery', codesLeft: await recoveryCodesLeft(ctx.handle.db, userId) };
+  }
   const step = matchedStep(user.totp_secret, typed.code, now);
-  if (!acceptsStep(step, user.totp_last_step)) return false;
-  return advanceLastStep(ctx.handle.db, userId, step!);
+  if (!acceptsStep(step, user.totp_last_step) || !(await advanceLastStep(ctx.handle.db, userId, step!))) return null;
+  return { via: 'totp' };
 }
 
 /** The message of a refused second step (the same for every reason). */

@@ -180,6 +180,14 @@ export function EnrolPage({ csrf, errors, secret, qrSvg, enrolment, action, view
           Cannot scan? Enter this key by hand: <code id="totp-secret">{secret}</code>
         </p>
         <CodeForm csrf={csrf} action={action} errors={errors} label="Code from the app" button="Turn on two-factor sign-in" next={next} enrolment={enrolment} />
+        {/* From the account page, a way back that turns nothing on (a login that requires it has none: it must be set up). */}
+        {viewer && !forced && (
+          <p>
+            <a href="/agents/account/" id="two-factor-cancel">
+              Cancel: back to my account
+            </a>
+          </p>
+        )}
       </article>
     </Layout>
   );
@@ -229,6 +237,9 @@ export function TwoFactorStatusPage({ viewer, csrf, flash = null, errors, codesL
           </button>
         </form>
       )}
+      <p>
+        <a href="/agents/account/">Back to my account</a>
+      </p>
     </Layout>
   );
 }

@@ -2,6 +2,7 @@ import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { parseId } from '../../core/tickets.js';
+import { recoveryCodeUsedMessage } from '../../core/twoFactor.js';
 import { recoveryCodesLeft, twoFactorRequired } from '../../repositories/twoFactor.js';
 import { findUserById } from '../../repositories/users.js';
 import { recordFailedSignIn, startSession } from '../../services/auth.js';
@@ -116,13 +117,15 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
         reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(sessions.secureCookies));
         return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: next || landingOf(user.role) })));
       }
-      if (!(await checkSecondFactor(ctx, user.id, body.code))) {
+      const passed = await checkSecondFactor(ctx, user.id, body.code);
+      if (!passed) {
         await recordFailedSignIn(ctx, user.username, request.ip, 'second_factor');
         return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${SECOND_FACTOR_REFUSAL.charAt(0).toLowerCase()}${SECOND_FACTOR_REFUSAL.slice(1)}` }, next })), 401);
       }
       const started = await startSession(ctx, user, session);
       endSecondStep(reply);
-      return finishLogin(reply, started, next, sessions.secureCookies);
+      const notice: Flash | undefined = passed.via === 'recovery' ? { kind: 'info', message: recoveryCodeUsedMessage(passed.codesLeft) } : undefined;
+      return finishLogin(reply, started, next, sessions.secureCookies, notice);
     });
 
     const staff = { preHandler: requireRole('agent', 'admin') };
