@@ -21,6 +21,7 @@ import {
   TOTP_PERIOD_SECONDS,
   TOTP_WINDOW,
 } from '../core/twoFactor.js';
+import type { Db } from '../db/connect.js';
 import type { UserRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { advanceLastStep, clearSecondFactor, confirmSecret, recoveryCodesLeft, replaceRecoveryCodes, setTwoFactorRequired, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
@@ -81,21 +82,41 @@ export async function confirmEnrolment(ctx: ServiceContext, userId: number, secr
   const now = ctx.clock.now();
   const step = typed?.kind === 'totp' ? matchedStep(secret, typed.code, now) : null;
   if (!acceptsStep(step, user.totp_last_step)) throw invalidInput({ code: `Code: ${WRONG_CODE.charAt(0).toLowerCase()}${WRONG_CODE.slice(1)}` });
-  const codes = newRecoveryCodes();
-  await inTransaction(ctx.handle, async (trx) => {
+  return inTransaction(ctx.handle, async (trx) => {
     await confirmSecret(trx, userId, secret, step!);
-    await replaceRecoveryCodes(trx, userId, codes.map(hashOf), now);
+    return storeNewRecoveryCodes(trx, userId, now);
   });
-  return codes.map(formatRecoveryCode);
 }
 
-function newRecoveryCodes(): string[] {
+/** Ten new recovery codes, stored hashed in place of every earlier one; returned once, as people read them. */
+async function storeNewRecoveryCodes(db: Db, userId: number, now: number): Promise<string[]> {
   const codes: string[] = [];
   while (codes.length < RECOVERY_CODE_COUNT) {
     const code = recoveryCodeFrom(randomBytes(32));
     if (code !== null && !codes.includes(code)) codes.push(code);
   }
-  return codes;
+  await replaceRecoveryCodes(db, userId, codes.map(hashOf), now);
+  return codes.map(formatRecoveryCode);
+}
+
+/** Refuses, on the `current_password` field, anything but the account's current password. */
+async function requireCurrentPassword(user: UserRow, typed: unknown): Promise<void> {
+  if (typeof typed !== 'string' || !(await verifyPassword(typed, user.password_hash))) {
+    throw invalidInput(labelled({ current_password: 'This is not your current password.' }, ACCOUNT_LABELS));
+  }
+}
+
+/**
+ * Ten new recovery codes for one's own second factor, with the current password (someone at an
+ * unlocked screen must not get codes that outlive the session): every earlier code, used or not,
+ * stops working. Refused while the second factor is off: there is nothing to recover.
+ */
+export async function renewRecoveryCodes(ctx: ServiceContext, userId: number, currentPassword: unknown): Promise<string[]> {
+  const user = await findUserById(ctx.handle.db, userId);
+  if (!user) throw notFound('User');
+  if (user.totp_secret === null) throw new DomainError('conflict', 'Two-factor sign-in is off: there are no recovery codes to renew.');
+  await requireCurrentPassword(user, currentPassword);
+  return inTransaction(ctx.handle, (trx) => storeNewRecoveryCodes(trx, userId, ctx.clock.now()));
 }
 
 /**
@@ -129,9 +150,7 @@ export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, c
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
   if (await twoFactorRequired(ctx.handle.db)) throw new DomainError('conflict', 'Two-factor sign-in is required for all staff here: it cannot be turned off.');
-  if (typeof currentPassword !== 'string' || !(await verifyPassword(currentPassword, user.password_hash))) {
-    throw invalidInput(labelled({ current_password: 'This is not your current password.' }, ACCOUNT_LABELS));
-  }
+  await requireCurrentPassword(user, currentPassword);
   await inTransaction(ctx.handle, (trx) => clearSecondFactor(trx, userId));
 }
 

@@ -133,6 +133,48 @@ for (const dialect of DIALECTS) {
       expect(visibleText(await few.get('/agents/dashboard/'))).toContain('2 of 10 left. Make new ones on your Two-factor sign-in page (My account).');
     });
 
+    it('makes new recovery codes with the current password: every earlier one stops working', async () => {
+      const secret = (await user(dan)).totp_secret!;
+      clock.advance(STEP);
+      const client = await passwordStep('dan');
+      expect((await secondStep(client, codeAt(secret, clock.now()))).statusCode).toBe(303);
+      const status = await client.get('/agents/account/two-factor/');
+      expect(status.body).toContain('action="/agents/account/two-factor/codes/"');
+      expect(status.body).toContain('formaction="/agents/account/two-factor/off/"');
+      const hashes = async () => (await db().selectFrom('recovery_codes').select(['code_hash', 'used_at']).where('user_id', '=', dan).orderBy('code_hash').execute()).map((r) => r.code_hash);
+      const before = await hashes();
+
+      const wrong = await client.submit('/agents/account/two-factor/', { current_password: 'not-my-password' }, '/agents/account/two-factor/codes/');
+      expect(wrong.statusCode).toBe(400);
+      expect(wrong.body).toContain('Current password: this is not your current password.');
+      expect(wrong.body).toMatch(/id="current_password"[^>]*aria-invalid="true"/);
+      expect(await hashes()).toEqual(before);
+
+      const renewed = await client.submit('/agents/account/two-factor/', { current_password: 'password123' }, '/agents/account/two-factor/codes/');
+      expect(renewed.statusCode).toBe(200);
+      expect(visibleText(renewed)).toContain('Your new recovery codes');
+      expect(visibleText(renewed)).toContain('Your earlier recovery codes no longer work.');
+      const fresh = recoveryCodesOf(renewed.body);
+      expect(new Set(fresh).size).toBe(10);
+      const stored = await db().selectFrom('recovery_codes').select(['code_hash', 'used_at']).where('user_id', '=', dan).execute();
+      expect(stored.map((r) => r.code_hash).sort()).toEqual(fresh.map((c) => createHash('sha256').update(c.replace('-', '')).digest('hex')).sort());
+      expect(stored.every((r) => r.used_at === null)).toBe(true);
+      expect(stored.some((r) => before.includes(r.code_hash))).toBe(false);
+      expect((await client.get('/agents/account/two-factor/')).body).toContain('10 of 10 recovery codes left');
+      // A new code signs in; the second factor itself is unchanged.
+      expect((await secondStep(await passwordStep('dan'), fresh[0]!)).statusCode).toBe(303);
+      expect((await user(dan)).totp_secret).toBe(secret);
+
+      // Without a second factor there is nothing to renew: the set-up page says so, nothing is written.
+      await addStaff(t.ctx, 'fay');
+      const fay = new Client(t.app);
+      await fay.login('fay');
+      const none = await fay.submit('/agents/account/two-factor/', { current_password: 'password123' }, '/agents/account/two-factor/codes/');
+      expect(none.statusCode).toBe(409);
+      expect(visibleText(none)).toContain('Two-factor sign-in is off: there are no recovery codes to renew.');
+      expect(none.body).toContain('id="totp-qr"');
+    });
+
     it('sends a second step without its signed cookie, or after five minutes, back to the login', async () => {
       const stranger = new Client(t.app);
       const page = await stranger.get('/agents/login/two-factor/');
@@ -173,6 +215,10 @@ for (const dialect of DIALECTS) {
       expect(recoveryCodesOf(done.body)).toHaveLength(10);
       expect((await client.get('/agents/dashboard/')).statusCode).toBe(200);
       expect((await user(eve)).totp_secret).toBe(secret);
+      // Required: new codes can be made, but there is no button to turn it off.
+      const required = await client.get('/agents/account/two-factor/');
+      expect(required.body).toContain('Make new recovery codes');
+      expect(required.body).not.toContain('Turn off two-factor sign-in');
       const off = await client.submit('/agents/account/two-factor/', { current_password: 'password123' }, '/agents/account/two-factor/off/');
       expect(off.statusCode).toBe(409);
       expect(off.body).toContain('required for all staff here: it cannot be turned off');
