@@ -26,3 +26,12 @@ export function labelled(fields: Record<string, string>, labels: FieldLabels): R
   }
   return out;
 }
+
+/**
+ * The form-level message of a refused form, shown above it: none when its fields carry the errors
+ * (the error summary names them, and a second "please correct…" says the same twice); the error's
+ * own message when no field does (a conflict, an expired form).
+ */
+export function formLevelMessage(error: { message: string; fields: Readonly<Record<string, string>> }): string | null {
+  return Object.keys(error.fields).length === 0 ? error.message : null;
+}

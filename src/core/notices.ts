@@ -50,3 +50,16 @@ export function adminNotices(facts: NoticeFacts, viewerId: number): AdminNotice[
   }
   return notices;
 }
+
+/**
+ * How a login asks an admin without an email address for one (it lands on their profile form):
+ * `none` for an agent or an admin who has one; `notice` when no admin has one, as every admin page's
+ * notice says so already (with a link to that form), and a message besides would say it twice;
+ * `message` when another admin has one, so no notice shows and the login's message asks.
+ */
+export type EmailRequest = 'none' | 'notice' | 'message';
+
+export function emailRequestAtLogin(user: { role: string; email: string }, facts: Pick<NoticeFacts, 'adminWithEmail'>): EmailRequest {
+  if (user.role !== 'admin' || user.email.trim() !== '') return 'none';
+  return facts.adminWithEmail ? 'message' : 'notice';
+}

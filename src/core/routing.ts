@@ -29,6 +29,13 @@ export interface QueuedTicket {
   slaDueAt: number;
 }
 
+/**
+ * Why a ticket changed agent, which its customer's email tells (§5): R1/R2 routing from the queue,
+ * R3 balancing (to be answered sooner), R5 its agent leaving, R6 an admin's choice (whose reason
+ * the help desk does not know, so the email gives none).
+ */
+export type MoveCause = 'routing' | 'balance' | 'leave' | 'admin';
+
 /** One change of a ticket's agent decided by routing. `from`/`to` null mean the queue. */
 export interface Move {
   ticketId: number;

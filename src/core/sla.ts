@@ -26,6 +26,18 @@ export function isBreached(ticket: { slaDueAt: number; closedAt: number | null }
   return (ticket.closedAt ?? now) > ticket.slaDueAt;
 }
 
+/** Whom an SLA alert (§4, §11) is written to: the agent holding the ticket, or the team (the active admins). */
+export type AlertAddressee = 'holder' | 'team';
+
+/**
+ * Who hears of a ticket's SLA warning or breach: the agent holding it, when it has an email
+ * address; else the team (the active admins: a pending ticket, or an agent without an address,
+ * so somebody hears of it).
+ */
+export function alertAddressee(holder: { email: string } | null | undefined): AlertAddressee {
+  return holder && holder.email.trim() !== '' ? 'holder' : 'team';
+}
+
 /** A ticket whose SLA is shorter than this shows its times to the second. */
 export const SECONDS_BELOW_MS = 3_600_000;
 

@@ -40,6 +40,23 @@ export function stepAt(nowMs: number): number {
   return Math.floor(nowMs / 1000 / TOTP_PERIOD_SECONDS);
 }
 
+/** A second step that passed: by the app's code, or by a recovery code (then how many are left). */
+export type SecondFactorPass = { via: 'totp' } | { via: 'recovery'; codesLeft: number };
+
+/** Recovery codes left at or below which signing in with one asks for new ones. */
+export const FEW_RECOVERY_CODES = 3;
+
+/**
+ * What signing in with a recovery code tells the person: that one was used up (someone who did not
+ * use one learns their codes are known), how many are left, and when few are, to make new ones.
+ */
+export function recoveryCodeUsedMessage(codesLeft: number): string {
+  const renew = 'Make new ones on your Two-factor sign-in page (My account).';
+  if (codesLeft === 0) return `You signed in with your last recovery code. ${renew}`;
+  const left = `You signed in with a recovery code, which is now used up: ${codesLeft} of ${RECOVERY_CODE_COUNT} left.`;
+  return codesLeft <= FEW_RECOVERY_CODES ? `${left} ${renew}` : left;
+}
+
 /** A code as typed, read: six digits (spaces allowed) are a TOTP code; ten letters and digits (a dash allowed) a recovery code. */
 export type TypedCode = { kind: 'totp'; code: string } | { kind: 'recovery'; code: string };
 

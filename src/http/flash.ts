@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { formLevelMessage } from '../core/fieldErrors.js';
 import type { Flash } from '../views/layout.js';
 
 const FLASH_COOKIE = 'hd_flash';
@@ -36,4 +37,10 @@ export function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash |
     request.log.debug({ err: error }, 'ignoring a malformed flash cookie');
   }
   return null;
+}
+
+/** The error flash of a refused form shown again: none when the error summary lists its fields (core formLevelMessage). */
+export function refusalFlash(error: { message: string; fields: Readonly<Record<string, string>> }): Flash | null {
+  const message = formLevelMessage(error);
+  return message === null ? null : { kind: 'error', message };
 }

@@ -6,19 +6,26 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { decodePendingLogin, encodePendingLogin, type PendingLogin, SECOND_STEP_MS } from '../core/twoFactor.js';
 import type { StartedSession } from '../services/auth.js';
+import type { Flash } from '../views/layout.js';
 import { setFlash } from './flash.js';
 import { safeNext } from './forms.js';
 import { SESSION_COOKIE, sessionCookieOptions } from './session.js';
 import { landingOf } from './links.js';
 
 
-/** Sets the new session's cookie and sends the browser on (to `next`, else its landing page). */
-export function finishLogin(reply: FastifyReply, started: StartedSession, next: unknown, secureCookies: boolean): FastifyReply {
+/**
+ * Sets the new session's cookie and sends the browser on (to `next`, else its landing page).
+ * `notice`: what the login itself must tell (a recovery code used), shown on the page it lands on;
+ * it comes before asking for an email address (which the next login asks again).
+ */
+export function finishLogin(reply: FastifyReply, started: StartedSession, next: unknown, secureCookies: boolean, notice?: Flash): FastifyReply {
   reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(secureCookies));
+  if (notice) setFlash(reply, notice);
   // Asked on landing only: someone following a link (`next`) came for that page, and every
-  // admin page shows the missing address as a warning anyway.
-  if (started.askForEmail && safeNext(next, '') === '') {
-    setFlash(reply, { kind: 'info', message: 'Add your email address, so that alerts about waiting tickets (SLA warnings and breaches) reach you.' });
+  // admin page shows the missing address as a warning anyway (while no admin has one: then the
+  // warning asks, and a message besides would say it twice).
+  if (started.askForEmail !== 'none' && safeNext(next, '') === '') {
+    if (started.askForEmail === 'message' && !notice) setFlash(reply, { kind: 'info', message: 'Add your email address, so that alerts about waiting tickets (SLA warnings and breaches) reach you.' });
     return reply.redirect(`/admin/users/${started.user.id}/#profile`, 303);
   }
   return reply.redirect(safeNext(next, landingOf(started.user.role)), 303);

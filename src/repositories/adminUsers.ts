@@ -33,7 +33,7 @@ export async function setUserProfile(db: Db, userId: number, profile: { displayN
  * `outbox_by_status (status, id)`; an inbound token and an inbound mail, the first row found.
  * `mailboxRead`: IMAP_URL is set.
  */
-export async function noticeFacts(db: Db, mailboxRead: boolean): Promise<NoticeFacts> {
+export async function noticeFacts(db: Db, mailboxRead = false): Promise<NoticeFacts> {
   const result = await sql<{ admin_with_email: number | string | null; logged: number | string | null; sent: number | string | null; inbound_token: number | string | null; mail_in: number | string | null }>`select
       (select 1 from users where role = 'admin' and active = 1 and email <> '' limit 1) as admin_with_email,
       (select max(id) from outbox where status = 'logged') as logged,

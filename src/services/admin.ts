@@ -97,7 +97,7 @@ export async function reassignTicket(ctx: ServiceContext, by: Acting, ticketId: 
     const agent = agentUsername.trim() === '' ? undefined : await findUserByUsername(run.trx, agentUsername);
     if (!agent || agent.role !== 'agent' || agent.active !== 1) throw invalidInput({ agent: labelMessage('Reassign to', 'Choose an active agent.') }, 'Choose an active agent.');
     if (ticket.agent_id === agent.id) return { changed: false, agentId: agent.id, agentName: agent.display_name };
-    await writeMove(run, { ticketId, from: ticket.agent_id, to: agent.id });
+    await writeMove(run, { ticketId, from: ticket.agent_id, to: agent.id }, 'admin');
     await auditRun(run, 'ticket.reassign', `ticket:${referenceOf(ticketId)}`, { before: { agent_id: ticket.agent_id }, after: { agent_id: agent.id, agent: agent.username } });
     creditLoss(run, ticket.agent_id);
     creditGain(run, agent.id);
@@ -123,7 +123,7 @@ export async function requeueTicket(ctx: ServiceContext, by: Acting, ticketId: n
     const ticket = await openTicket(run, ticketId);
     if (ticket.agent_id === null) return { changed: false, agentId: null, agentName: null };
     const formerHolder = ticket.agent_id;
-    await writeMove(run, { ticketId, from: formerHolder, to: null });
+    await writeMove(run, { ticketId, from: formerHolder, to: null }, 'admin');
     await auditRun(run, 'ticket.requeue', `ticket:${referenceOf(ticketId)}`, { before: { agent_id: formerHolder }, after: { agent_id: null } });
     creditLoss(run, formerHolder);
     // Only someone routing may give it to (§12: a member of its team holding its skills).
@@ -132,7 +132,7 @@ export async function requeueTicket(ctx: ServiceContext, by: Acting, ticketId: n
     const [head] = await queueHead(run.trx, run.settings.queueOrder, 1);
     // Only when the ticket heads the queue: a requeued ticket never overtakes an older waiting one.
     if (other && head?.id === ticketId) {
-      await writeMove(run, { ticketId, from: null, to: other.id });
+      await writeMove(run, { ticketId, from: null, to: other.id }, 'admin');
       creditGain(run, other.id);
     }
     // withRouting's settle step (drainQueue) runs after this and may route the ticket again.

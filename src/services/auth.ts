@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError, notFound } from '../core/errors.js';
-import type { AdminNotice } from '../core/notices.js';
+import { type AdminNotice, type EmailRequest, emailRequestAtLogin } from '../core/notices.js';
 import type { Presence } from '../core/routing.js';
 import type { ApiTokenScope, UserRow } from '../db/schema.js';
 import { PROFILE_LABELS, type Role, validateProfileChange } from '../core/users.js';
-import { setUserProfile } from '../repositories/adminUsers.js';
+import { noticeFacts, setUserProfile } from '../repositories/adminUsers.js';
 import { anyIdleSession, deleteIdleSessions, deleteSession, deleteSessionsOf, findSession, insertSession, touchSession } from '../repositories/sessions.js';
 import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
 import { findUserById, findUserByUsername, type PresenceCutoffs, replacePasswordHash, unattendedUsers } from '../repositories/users.js';
@@ -75,7 +75,8 @@ export async function checkCredentials(ctx: ServiceContext, username: string, pa
 export interface StartedSession {
   token: string;
   user: StaffUser;
-  askForEmail: boolean;
+  /** How the login asks for a missing email address (core/notices.ts emailRequestAtLogin). */
+  askForEmail: EmailRequest;
 }
 
 /**
@@ -104,7 +105,7 @@ export async function startSession(
   });
   const presence: Presence = user.role === 'agent' ? 'available' : user.presence;
   // An admin without an address hears of no SLA alert: the login asks for one (until given).
-  const askForEmail = user.role === 'admin' && user.email === '';
+  const askForEmail = user.role === 'admin' ? emailRequestAtLogin(user, await noticeFacts(ctx.handle.db)) : 'none';
   return { token, user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role, presence }, askForEmail };
 }
 

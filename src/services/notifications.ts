@@ -1,3 +1,4 @@
+import type { MoveCause } from '../core/routing.js';
 import { referenceOf } from '../core/tickets.js';
 import type { Db } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
@@ -49,9 +50,21 @@ export async function ticketMailData(
   return mailDataOf(ticket, publicUrl, await displayName(db, ticket.agent_id, knownNames), await displayName(db, previousAgentId, knownNames));
 }
 
+/** What a customer email says beyond the ticket itself. */
+export interface MailAbout {
+  /** Who held the ticket before (the reassigned email). */
+  previousAgentId?: number | null;
+  /** Display names already read (a routing run's agents). */
+  knownNames?: ReadonlyMap<number, string>;
+  /** Who closed it (the closed email). */
+  closedById?: number | null;
+  /** Why it changed agent (the reassigned email). */
+  moveCause?: MoveCause;
+}
+
 /**
  * Enqueues the customer email of §5 for a ticket, in the caller's transaction. `ticket` must show
- * the state after the change (its new agent). `closedById`: who closed it (the closed email).
+ * the state after the change (its new agent).
  */
 export async function notifyCustomer(
   db: Db,
@@ -59,10 +72,13 @@ export async function notifyCustomer(
   ticket: TicketRow,
   publicUrl: string,
   now: number,
-  previousAgentId: number | null = null,
-  knownNames: ReadonlyMap<number, string> = new Map(),
-  closedById: number | null = null,
+  about: MailAbout = {},
 ): Promise<void> {
-  const data = { ...(await ticketMailData(db, ticket, publicUrl, previousAgentId, knownNames)), closedBy: await displayName(db, closedById, knownNames) };
+  const { previousAgentId = null, knownNames = new Map(), closedById = null, moveCause } = about;
+  const data: TicketMailData = {
+    ...(await ticketMailData(db, ticket, publicUrl, previousAgentId, knownNames)),
+    closedBy: await displayName(db, closedById, knownNames),
+    ...(moveCause ? { moveCause } : {}),
+  };
   await enqueueEmail(db, { ticketId: ticket.id, kind, to: ticket.customer_email, content: renderEmail(kind, data), now });
 }

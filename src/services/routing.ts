@@ -9,6 +9,7 @@ import {
   chooseBalanceDonor,
   hasSpareCapacity,
   type Move,
+  type MoveCause,
   type Plan,
   planBalanceMove,
   planDrain,
@@ -141,9 +142,9 @@ function eventTypeOf(move: Move): 'assigned' | 'reassigned' | 'requeued' {
  * email. The ticket must still be open and held by `move.from`; if it is not, the move was planned
  * from stale state (a bug: the routing lock serialises every change of holder), and it throws, so
  * the whole routing transaction rolls back rather than record an event and an email for a change
- * that did not happen.
+ * that did not happen. `cause`: why it moves, for the customer's email.
  */
-export async function writeMove(run: RoutingRun, move: Move): Promise<void> {
+export async function writeMove(run: RoutingRun, move: Move, cause: MoveCause): Promise<void> {
   const { trx, now } = run;
   if (!(await setTicketAgent(trx, move, now))) {
     const holder = move.from === null ? 'waiting in the queue' : `held by agent ${move.from}`;
@@ -158,13 +159,13 @@ export async function writeMove(run: RoutingRun, move: Move): Promise<void> {
   await insertEvent(trx, { ticket_id: move.ticketId, type, at: now, from_agent_id: move.from, to_agent_id: move.to, actor_id: run.actorId });
   if (type !== 'requeued') {
     const ticket = await findTicketById(trx, move.ticketId);
-    if (ticket) await notifyCustomer(trx, type, ticket, run.publicUrl, now, move.from, run.agentNames);
+    if (ticket) await notifyCustomer(trx, type, ticket, run.publicUrl, now, { previousAgentId: move.from, knownNames: run.agentNames, moveCause: cause });
   }
   run.changes.push({ ticketId: move.ticketId, type, fromAgentId: move.from, toAgentId: move.to });
 }
 
-async function applyPlan(run: RoutingRun, plan: Plan): Promise<void> {
-  for (const move of plan.moves) await writeMove(run, move);
+async function applyPlan(run: RoutingRun, plan: Plan, cause: MoveCause): Promise<void> {
+  for (const move of plan.moves) await writeMove(run, move, cause);
   run.agents = plan.agents;
 }
 
@@ -199,12 +200,12 @@ export async function pullAndBalance(run: RoutingRun, agentId: number): Promise<
   const spare = agent ? spareCapacity(agent) : 0;
   if (spare === 0) return;
   const pulled = await planOverQueue(run, spare, queuesOf(run, [agentId]), (head) => planPull(run.agents, agentId, head, run.now, run.rule));
-  if (pulled) await applyPlan(run, pulled);
+  if (pulled) await applyPlan(run, pulled, 'routing');
   const donorId = chooseBalanceDonor(run.agents, agentId, 0, (a, b) => shareTeam(run.world, a, b));
   if (donorId === null) return;
   const taker = run.agents.find((a) => a.id === agentId)!;
   const ticketId = balanceTicket(await newestOpenTicketsOf(run.trx, donorId, BALANCE_LOOKAHEAD), taker, run.rule);
-  if (ticketId !== null) await applyPlan(run, planBalanceMove(run.agents, donorId, agentId, ticketId, run.now));
+  if (ticketId !== null) await applyPlan(run, planBalanceMove(run.agents, donorId, agentId, ticketId, run.now), 'balance');
 }
 
 /** Routes waiting tickets to every agent with room that may take them, by R1's ranking (team-I3 after any change). */
@@ -213,7 +214,7 @@ export async function drainQueue(run: RoutingRun): Promise<void> {
   if (spare === 0 || !run.queueWaiting) return;
   const takers = run.agents.filter(hasSpareCapacity).map((a) => a.id);
   const plan = await planOverQueue(run, spare, queuesOf(run, takers), (head) => planDrain(run.agents, head, run.now, new Map(), run.rule));
-  if (plan) await applyPlan(run, plan);
+  if (plan) await applyPlan(run, plan, 'routing');
 }
 
 /** R5 with release_on_logout on: the leaver's open tickets rejoin the queue and are routed again. */
@@ -226,7 +227,7 @@ export async function releaseTickets(run: RoutingRun, agentId: number): Promise<
   // The waiting tickets ahead of the released ones; whatever this head leaves out, the drain that
   // ends every routing transaction routes.
   const head = await queueHead(run.trx, run.settings.queueOrder, spare, queuesOf(run, others.filter(hasSpareCapacity).map((a) => a.id)));
-  await applyPlan(run, planRelease(run.agents, agentId, released, head, run.settings.queueOrder, run.now, run.rule));
+  await applyPlan(run, planRelease(run.agents, agentId, released, head, run.settings.queueOrder, run.now, run.rule), 'leave');
 }
 
 /**

@@ -8,6 +8,7 @@
  * closed_at > sla_due_at, counted by the statistics, and an email about a ticket that is already
  * resolved would tell nobody anything useful.
  */
+import { type AlertAddressee, alertAddressee } from '../core/sla.js';
 import { PRIORITIES } from '../core/tickets.js';
 import { inTransaction } from '../db/transaction.js';
 import type { Db } from '../db/connect.js';
@@ -23,16 +24,14 @@ import { ticketMailData } from './notifications.js';
 import { enqueueWebhooks, noticesOfChanges } from './webhooks.js';
 
 /**
- * Who is told of a breach: the agent holding the ticket; the active admins when it is pending, or
- * when its agent has no email address (somebody must hear of it). Nobody, when no one has an
- * address: the event and the dashboards still show it.
+ * Who is told of a breach or warning (core/sla.ts alertAddressee), and their addresses: the agent
+ * holding the ticket, or the active admins. Nobody, when no one has an address: the event and the
+ * dashboards still show it.
  */
-export async function breachRecipients(db: Db, ticket: TicketRow): Promise<string[]> {
-  if (ticket.agent_id !== null) {
-    const agent = await findUserById(db, ticket.agent_id);
-    if (agent && agent.email.trim() !== '') return [agent.email.trim()];
-  }
-  return activeAdminEmails(db);
+export async function breachRecipients(db: Db, ticket: TicketRow): Promise<{ addressee: AlertAddressee; to: string[] }> {
+  const agent = ticket.agent_id === null ? undefined : await findUserById(db, ticket.agent_id);
+  const addressee = alertAddressee(agent);
+  return { addressee, to: addressee === 'holder' ? [agent!.email.trim()] : await activeAdminEmails(db) };
 }
 
 /** The result of one batch. */
@@ -62,7 +61,8 @@ export async function fireDueWatch(ctx: ServiceContext, watch: SlaWatch, now: nu
     for (const id of inClaimOrder(due)) {
       const ticket = await claimWatch(trx, watch, id, now);
       if (!ticket) continue;
-      const data = await ticketMailData(trx, ticket, ctx.publicUrl);
+      const { addressee, to: recipients } = await breachRecipients(trx, ticket);
+      const data = { ...(await ticketMailData(trx, ticket, ctx.publicUrl)), alertTo: addressee };
       const dueAt = Number(ticket[watch.due]);
       let kind: 'sla_breached' | 'sla_warning' = 'sla_warning';
       let content = renderSlaAlert(data, { metric: watch.metric, kind: watch.kind, dueAt });
@@ -73,7 +73,7 @@ export async function fireDueWatch(ctx: ServiceContext, watch: SlaWatch, now: nu
         // The agent is unchanged by a breach: the event names the holder on both sides (null: pending).
         await insertEvent(trx, { ticket_id: ticket.id, type: 'sla_breached', at: now, from_agent_id: ticket.agent_id, to_agent_id: ticket.agent_id, actor_id: null, metric: watch.metric });
       }
-      for (const to of await breachRecipients(trx, ticket)) {
+      for (const to of recipients) {
         await enqueueEmail(trx, { ticketId: ticket.id, kind, to, content, now });
       }
       changes.push({ ticketId: ticket.id, type: watch.kind === 'breach' ? 'sla_breached' : 'sla_warning', fromAgentId: ticket.agent_id, toAgentId: ticket.agent_id });

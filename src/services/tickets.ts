@@ -215,7 +215,7 @@ export async function closeInRun(run: RoutingRun, actor: Actor, ticket: TicketRo
   if (!(await markClosed(run.trx, ticketId, run.now, await clocksForClose(run.handle, run.trx, ticket, run.now)))) return false;
   await insertEvent(run.trx, { ticket_id: ticketId, type: 'closed', at: run.now, from_agent_id: ticket.agent_id, to_agent_id: null, actor_id: actor.id });
   if (options.emailCustomer) {
-    await notifyCustomer(run.trx, 'closed', { ...ticket, status: 'closed', closed_at: run.now, waiting_on: null }, run.publicUrl, run.now, null, run.agentNames, actor.id);
+    await notifyCustomer(run.trx, 'closed', { ...ticket, status: 'closed', closed_at: run.now, waiting_on: null }, run.publicUrl, run.now, { knownNames: run.agentNames, closedById: actor.id });
   }
   run.changes.push({ ticketId, type: 'closed', fromAgentId: ticket.agent_id, toAgentId: null });
   if (ticket.agent_id !== null) {

@@ -14,15 +14,17 @@ import {
   parseTypedCode,
   RECOVERY_CODE_COUNT,
   recoveryCodeFrom,
+  type SecondFactorPass,
   type SecondStep,
   secondStepOf,
   stepAt,
   TOTP_PERIOD_SECONDS,
   TOTP_WINDOW,
 } from '../core/twoFactor.js';
+import type { Db } from '../db/connect.js';
 import type { UserRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
-import { advanceLastStep, clearSecondFactor, confirmSecret, replaceRecoveryCodes, setTwoFactorRequired, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
+import { advanceLastStep, clearSecondFactor, confirmSecret, recoveryCodesLeft, replaceRecoveryCodes, setTwoFactorRequired, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
 import { findUserById } from '../repositories/users.js';
 import { audit } from './audit.js';
 import type { ServiceContext } from './context.js';
@@ -80,37 +82,61 @@ export async function confirmEnrolment(ctx: ServiceContext, userId: number, secr
   const now = ctx.clock.now();
   const step = typed?.kind === 'totp' ? matchedStep(secret, typed.code, now) : null;
   if (!acceptsStep(step, user.totp_last_step)) throw invalidInput({ code: `Code: ${WRONG_CODE.charAt(0).toLowerCase()}${WRONG_CODE.slice(1)}` });
-  const codes = newRecoveryCodes();
-  await inTransaction(ctx.handle, async (trx) => {
+  return inTransaction(ctx.handle, async (trx) => {
     await confirmSecret(trx, userId, secret, step!);
-    await replaceRecoveryCodes(trx, userId, codes.map(hashOf), now);
+    return storeNewRecoveryCodes(trx, userId, now);
   });
-  return codes.map(formatRecoveryCode);
 }
 
-function newRecoveryCodes(): string[] {
+/** Ten new recovery codes, stored hashed in place of every earlier one; returned once, as people read them. */
+async function storeNewRecoveryCodes(db: Db, userId: number, now: number): Promise<string[]> {
   const codes: string[] = [];
   while (codes.length < RECOVERY_CODE_COUNT) {
     const code = recoveryCodeFrom(randomBytes(32));
     if (code !== null && !codes.includes(code)) codes.push(code);
   }
-  return codes;
+  await replaceRecoveryCodes(db, userId, codes.map(hashOf), now);
+  return codes.map(formatRecoveryCode);
+}
+
+/** Refuses, on the `current_password` field, anything but the account's current password. */
+async function requireCurrentPassword(user: UserRow, typed: unknown): Promise<void> {
+  if (typeof typed !== 'string' || !(await verifyPassword(typed, user.password_hash))) {
+    throw invalidInput(labelled({ current_password: 'This is not your current password.' }, ACCOUNT_LABELS));
+  }
+}
+
+/**
+ * Ten new recovery codes for one's own second factor, with the current password (someone at an
+ * unlocked screen must not get codes that outlive the session): every earlier code, used or not,
+ * stops working. Refused while the second factor is off: there is nothing to recover.
+ */
+export async function renewRecoveryCodes(ctx: ServiceContext, userId: number, currentPassword: unknown): Promise<string[]> {
+  const user = await findUserById(ctx.handle.db, userId);
+  if (!user) throw notFound('User');
+  if (user.totp_secret === null) throw new DomainError('conflict', 'Two-factor sign-in is off: there are no recovery codes to renew.');
+  await requireCurrentPassword(user, currentPassword);
+  return inTransaction(ctx.handle, (trx) => storeNewRecoveryCodes(trx, userId, ctx.clock.now()));
 }
 
 /**
  * Checks the second step of a login: a TOTP code of a step later than the last accepted one (so a
  * code is never accepted twice), or an unused recovery code (then used up). Either is recorded in
- * one conditional statement, so two requests with the same code cannot both pass.
+ * one conditional statement, so two requests with the same code cannot both pass. Null: refused;
+ * a recovery code's pass says how many are left.
  */
-export async function checkSecondFactor(ctx: ServiceContext, userId: number, raw: unknown): Promise<boolean> {
+export async function checkSecondFactor(ctx: ServiceContext, userId: number, raw: unknown): Promise<SecondFactorPass | null> {
   const user = await findUserById(ctx.handle.db, userId);
   const typed = parseTypedCode(raw);
-  if (!user || user.totp_secret === null || typed === null) return false;
+  if (!user || user.totp_secret === null || typed === null) return null;
   const now = ctx.clock.now();
-  if (typed.kind === 'recovery') return useRecoveryCode(ctx.handle.db, userId, hashOf(typed.code), now);
+  if (typed.kind === 'recovery') {
+    if (!(await useRecoveryCode(ctx.handle.db, userId, hashOf(typed.code), now))) return null;
+    return { via: 'recovery', codesLeft: await recoveryCodesLeft(ctx.handle.db, userId) };
+  }
   const step = matchedStep(user.totp_secret, typed.code, now);
-  if (!acceptsStep(step, user.totp_last_step)) return false;
-  return advanceLastStep(ctx.handle.db, userId, step!);
+  if (!acceptsStep(step, user.totp_last_step) || !(await advanceLastStep(ctx.handle.db, userId, step!))) return null;
+  return { via: 'totp' };
 }
 
 /** The message of a refused second step (the same for every reason). */
@@ -124,9 +150,7 @@ export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, c
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
   if (await twoFactorRequired(ctx.handle.db)) throw new DomainError('conflict', 'Two-factor sign-in is required for all staff here: it cannot be turned off.');
-  if (typeof currentPassword !== 'string' || !(await verifyPassword(currentPassword, user.password_hash))) {
-    throw invalidInput(labelled({ current_password: 'This is not your current password.' }, ACCOUNT_LABELS));
-  }
+  await requireCurrentPassword(user, currentPassword);
   await inTransaction(ctx.handle, (trx) => clearSecondFactor(trx, userId));
 }
 

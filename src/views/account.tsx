@@ -162,11 +162,12 @@ export interface EnrolProps {
   viewer?: Viewer | null;
   forced?: boolean;
   next?: string | undefined;
+  flash?: Flash | null;
 }
 
-export function EnrolPage({ csrf, errors, secret, qrSvg, enrolment, action, viewer = null, forced = false, next }: EnrolProps) {
+export function EnrolPage({ csrf, errors, secret, qrSvg, enrolment, action, viewer = null, forced = false, next, flash = null }: EnrolProps) {
   return (
-    <Layout title="Set up two-factor sign-in" viewer={viewer} csrf={viewer ? csrf : undefined}>
+    <Layout title="Set up two-factor sign-in" viewer={viewer} csrf={viewer ? csrf : undefined} flash={flash}>
       <article class="narrow">
         <header>
           <h1>Set up two-factor sign-in</h1>
@@ -180,17 +181,26 @@ export function EnrolPage({ csrf, errors, secret, qrSvg, enrolment, action, view
           Cannot scan? Enter this key by hand: <code id="totp-secret">{secret}</code>
         </p>
         <CodeForm csrf={csrf} action={action} errors={errors} label="Code from the app" button="Turn on two-factor sign-in" next={next} enrolment={enrolment} />
+        {/* From the account page, a way back that turns nothing on (a login that requires it has none: it must be set up). */}
+        {viewer && !forced && (
+          <p>
+            <a href="/agents/account/" id="two-factor-cancel">
+              Cancel: back to my account
+            </a>
+          </p>
+        )}
       </article>
     </Layout>
   );
 }
 
-/** The recovery codes, shown once. */
-export function RecoveryCodesPage({ codes, continueTo, viewer = null, csrf }: { codes: readonly string[]; continueTo: string; viewer?: Viewer | null; csrf?: string }) {
+/** The recovery codes, shown once: at enrolment, or made anew (`renewed`: the earlier ones stopped working). */
+export function RecoveryCodesPage({ codes, continueTo, viewer = null, csrf, renewed = false }: { codes: readonly string[]; continueTo: string; viewer?: Viewer | null; csrf?: string; renewed?: boolean }) {
   return (
     <Layout title="Your recovery codes" viewer={viewer} csrf={csrf}>
       <article class="narrow">
-        <h1>Two-factor sign-in is on</h1>
+        <h1>{renewed ? 'Your new recovery codes' : 'Two-factor sign-in is on'}</h1>
+        {renewed && <p>Your earlier recovery codes no longer work.</p>}
         <p>Keep these recovery codes somewhere safe. Each works once, instead of a code from your phone. They are shown only now.</p>
         <ul id="recovery-codes">
           {codes.map((code) => (
@@ -209,7 +219,10 @@ export function RecoveryCodesPage({ codes, continueTo, viewer = null, csrf }: { 
   );
 }
 
-/** One's own second factor when it is on: codes left, and turning it off (unless required). */
+/**
+ * One's own second factor when it is on: codes left, new codes, and turning it off (unless
+ * required). Both actions ask for the current password, so one field serves both buttons.
+ */
 export function TwoFactorStatusPage({ viewer, csrf, flash = null, errors, codesLeft, required }: { viewer: Viewer; csrf: string; flash?: Flash | null; errors: FormErrors; codesLeft: number; required: boolean }) {
   return (
     <Layout title="Two-factor sign-in" viewer={viewer} csrf={csrf} flash={flash}>
@@ -217,18 +230,30 @@ export function TwoFactorStatusPage({ viewer, csrf, flash = null, errors, codesL
         <h1>Two-factor sign-in</h1>
         <p id="two-factor-state">On. {codesLeft} of 10 recovery codes left.</p>
       </hgroup>
-      {required ? (
-        <p>It is required for all staff here, so it cannot be turned off. Lost your phone? An admin can reset it.</p>
-      ) : (
-        <form method="post" action="/agents/account/two-factor/off/" novalidate>
-          <ErrorSummary errors={errors} />
-          <CsrfField token={csrf} />
-          <TextField name="current_password" label="Current password" type="password" values={{}} errors={errors} required autocomplete="current-password" />
-          <button type="submit" class="secondary">
+      {required && <p>It is required for all staff here, so it cannot be turned off. Lost your phone? An admin can reset it.</p>}
+      <form method="post" action="/agents/account/two-factor/codes/" novalidate>
+        <ErrorSummary errors={errors} />
+        <CsrfField token={csrf} />
+        <TextField
+          name="current_password"
+          label="Current password"
+          type="password"
+          values={{}}
+          errors={errors}
+          required
+          autocomplete="current-password"
+          hint="New recovery codes replace all of yours, used or not."
+        />
+        <button type="submit">Make new recovery codes</button>{' '}
+        {!required && (
+          <button type="submit" class="secondary" formaction="/agents/account/two-factor/off/">
             Turn off two-factor sign-in
           </button>
-        </form>
-      )}
+        )}
+      </form>
+      <p>
+        <a href="/agents/account/">Back to my account</a>
+      </p>
     </Layout>
   );
 }

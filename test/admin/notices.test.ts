@@ -22,7 +22,8 @@ for (const dialect of DIALECTS) {
     let admin: Client;
     let adminId: number;
     const db = () => t.ctx.handle.db;
-    const notices = async (client: Client, url: string) => [...(await client.get(url)).body.matchAll(/data-notice="([^"]+)"/g)].map((m) => m[1]);
+    const noticesIn = (html: string) => [...html.matchAll(/data-notice="([^"]+)"/g)].map((m) => m[1]);
+    const notices = async (client: Client, url: string) => noticesIn((await client.get(url)).body);
     const send = async (mailer: ReturnType<typeof createLogMailer>) => {
       const worker = new OutboxWorker({ handle: t.ctx.handle, mailer, clock: t.ctx.clock, from: 'helpdesk@team.test', logger: memoryLogger() });
       while ((await worker.runOnce()).claimed > 0);
@@ -43,7 +44,10 @@ for (const dialect of DIALECTS) {
       expect(login.statusCode).toBe(303);
       expect(login.headers.location).toBe(`/admin/users/${adminId}/#profile`);
       const landing = await admin.get(`/admin/users/${adminId}/`);
-      expect(visibleText(landing)).toContain('Add your email address, so that alerts about waiting tickets');
+      // Asked once: by the notice every admin page shows, not by a login message besides it.
+      expect(noticesIn(landing.body)).toEqual(['no-admin-email']);
+      expect(visibleText(landing).match(/no admin has an email address|add your email address/gi)).toEqual(['No admin has an email address', 'Add your email address']);
+      expect(landing.body).not.toContain('data-flash=');
       expect(landing.body).toContain('id="profile"');
       for (const url of ADMIN_PAGES) expect(await notices(admin, url), url).toEqual(['no-admin-email']);
       // Following a link (next=…) leads there; the warning says the rest.
@@ -94,6 +98,19 @@ for (const dialect of DIALECTS) {
       expect((await ana.get('/agents/dashboard/')).statusCode).toBe(303);
       expect((await new Client(t.app).login('ana')).statusCode).toBe(401);
       expect((await new Client(t.app).login('ana', 'a new password')).statusCode).toBe(303);
+    });
+
+    it('asks an admin without an email by a message at login when another admin has one (no notice says it then)', async () => {
+      const second = await addStaff(t.ctx, 'second', { role: 'admin' });
+      await db().updateTable('users').set({ email: '' }).where('id', '=', second).execute();
+      const client = new Client(t.app);
+      const login = await client.login('second');
+      expect(login.headers.location).toBe(`/admin/users/${second}/#profile`);
+      const landing = await client.get(`/admin/users/${second}/`);
+      expect(noticesIn(landing.body)).toEqual([]);
+      expect(visibleText(landing)).toContain('Add your email address, so that alerts about waiting tickets (SLA warnings and breaches) reach you.');
+      // Once only: the next page view has no message.
+      expect(visibleText(await client.get(`/admin/users/${second}/`))).not.toContain('Add your email address');
     });
 
     it("an admin's own new password keeps this session and ends the others", async () => {

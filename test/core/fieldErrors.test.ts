@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelled, labelMessage } from '../../src/core/fieldErrors.js';
+import { formLevelMessage, labelled, labelMessage } from '../../src/core/fieldErrors.js';
 import { validateSettings } from '../../src/core/settings.js';
 import { validateNewTicket } from '../../src/core/tickets.js';
 import { validateNewUser, validateProfileChange } from '../../src/core/users.js';
@@ -68,5 +68,15 @@ describe('the validators’ messages start with the label their form shows', () 
     }],
   ])('%s', (_case, validate, expected) => {
     expect(errorOf(validate).fields).toEqual(expected);
+  });
+});
+
+describe('formLevelMessage: what a refused form says above its fields', () => {
+  it.each<[string, { message: string; fields: Record<string, string> }, string | null]>([
+    ['fields named: nothing (the error summary says it)', { message: 'Please correct the highlighted fields.', fields: { password_confirm: 'New password again: does not match.' } }, null],
+    ['several fields: nothing', { message: 'Please correct the highlighted fields.', fields: { email: 'Email: not an address.', password: 'Password: at least 8 characters.' } }, null],
+    ['no field to carry it: the message', { message: 'Two-factor sign-in is required for all staff here.', fields: {} }, 'Two-factor sign-in is required for all staff here.'],
+  ])('%s', (_title, error, message) => {
+    expect(formLevelMessage(error)).toBe(message);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adminNotices } from '../../src/core/notices.js';
+import { adminNotices, emailRequestAtLogin, type EmailRequest } from '../../src/core/notices.js';
 
 describe('adminNotices', () => {
   it.each<[string, { adminWithEmail: boolean; lastEmailLogged: boolean; answersRead?: boolean }, string[]]>([
@@ -16,5 +16,17 @@ describe('adminNotices', () => {
 
   it('leads the admin to their own profile form to add an address', () => {
     expect(adminNotices({ adminWithEmail: false, lastEmailLogged: false }, 7)[0]!.link.href).toBe('/admin/users/7/#profile');
+  });
+});
+
+describe('emailRequestAtLogin: how a login asks for a missing address, once', () => {
+  it.each<[string, { role: string; email: string }, boolean, EmailRequest]>([
+    ['an agent: not asked', { role: 'agent', email: '' }, false, 'none'],
+    ['an admin with an address: not asked', { role: 'admin', email: 'ada@team.test' }, false, 'none'],
+    ['no admin has one: the notice asks (no message besides)', { role: 'admin', email: '' }, false, 'notice'],
+    ['another admin has one (no notice shows): a message asks', { role: 'admin', email: '' }, true, 'message'],
+    ['an address of blanks counts as none', { role: 'admin', email: '  ' }, true, 'message'],
+  ])('%s', (_title, user, adminWithEmail, request) => {
+    expect(emailRequestAtLogin(user, { adminWithEmail })).toBe(request);
   });
 });

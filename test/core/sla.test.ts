@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PAUSED_DUE_AT } from '../../src/core/slaClocks.js';
-import { DEFAULT_SLA, formatDuration, humanSpan, isBreached, parseDuration, showsSeconds, slaDueAt } from '../../src/core/sla.js';
+import { alertAddressee, DEFAULT_SLA, formatDuration, humanSpan, isBreached, parseDuration, showsSeconds, slaDueAt } from '../../src/core/sla.js';
 import type { Priority } from '../../src/core/tickets.js';
 
 const T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
@@ -153,5 +153,17 @@ describe('showsSeconds: a ticket\'s times to the second while its SLA is under a
     ['a paused clock has no deadline yet: minutes', PAUSED_DUE_AT, false],
   ])('%s', (_case, due, expected) => {
     expect(showsSeconds(T0, due)).toBe(expected);
+  });
+});
+
+describe('alertAddressee: whom an SLA alert is written to', () => {
+  it.each<[string, { email: string } | null | undefined, 'holder' | 'team']>([
+    ['the agent holding it, with an address', { email: 'bob@team.test' }, 'holder'],
+    ['a pending ticket: the team', null, 'team'],
+    ['a holder no longer found: the team', undefined, 'team'],
+    ['a holder without an address: the team', { email: '' }, 'team'],
+    ['a holder whose address is blanks: the team', { email: '   ' }, 'team'],
+  ])('%s', (_title, holder, addressee) => {
+    expect(alertAddressee(holder)).toBe(addressee);
   });
 });

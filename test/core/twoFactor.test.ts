@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  FEW_RECOVERY_CODES,
+  recoveryCodeUsedMessage,
   acceptsStep,
   decodePendingLogin,
   encodePendingLogin,
@@ -99,5 +101,22 @@ describe('pending login', () => {
     ['with extra parts', `7.${NOW + 1}.1`, NOW, false],
   ])('%s', (_name, value, now, valid) => {
     expect(decodePendingLogin(value, now) !== null).toBe(valid);
+  });
+});
+
+describe('recoveryCodeUsedMessage: what signing in with a recovery code says', () => {
+  it.each<[number, string]>([
+    [9, 'You signed in with a recovery code, which is now used up: 9 of 10 left.'],
+    [4, 'You signed in with a recovery code, which is now used up: 4 of 10 left.'],
+    [3, 'You signed in with a recovery code, which is now used up: 3 of 10 left. Make new ones on your Two-factor sign-in page (My account).'],
+    [1, 'You signed in with a recovery code, which is now used up: 1 of 10 left. Make new ones on your Two-factor sign-in page (My account).'],
+    [0, 'You signed in with your last recovery code. Make new ones on your Two-factor sign-in page (My account).'],
+  ])('%i left', (left, message) => {
+    expect(recoveryCodeUsedMessage(left)).toBe(message);
+  });
+
+  it('asks for new ones from FEW_RECOVERY_CODES down, not above', () => {
+    expect(recoveryCodeUsedMessage(FEW_RECOVERY_CODES)).toContain('Make new ones');
+    expect(recoveryCodeUsedMessage(FEW_RECOVERY_CODES + 1)).not.toContain('Make new ones');
   });
 });

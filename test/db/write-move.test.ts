@@ -50,7 +50,7 @@ for (const dialect of DIALECTS) {
       expect(ticket.agent_id).toBe(ana);
       clock.advance(1000);
       const before = await footprint(database.handle.db);
-      const stale = withRouting(ctx, null, (run) => writeMove(run, { ticketId: ticket.id, from: ben, to: cy }));
+      const stale = withRouting(ctx, null, (run) => writeMove(run, { ticketId: ticket.id, from: ben, to: cy }, 'routing'));
       await expect(stale).rejects.toThrow(/stale/);
       expect(await footprint(database.handle.db)).toEqual(before);
     });
@@ -59,7 +59,7 @@ for (const dialect of DIALECTS) {
       const ticket = await intakeTicket(ctx, FORM);
       expect(ticket.agent_id).toBe(ana);
       const before = await footprint(database.handle.db);
-      await expect(withRouting(ctx, null, (run) => writeMove(run, { ticketId: ticket.id, from: null, to: cy }))).rejects.toThrow(/stale/);
+      await expect(withRouting(ctx, null, (run) => writeMove(run, { ticketId: ticket.id, from: null, to: cy }, 'routing'))).rejects.toThrow(/stale/);
       expect(await footprint(database.handle.db)).toEqual(before);
     });
 
@@ -67,14 +67,14 @@ for (const dialect of DIALECTS) {
       const ticket = await intakeTicket(ctx, FORM);
       expect(await closeTicket(ctx, { id: ana, role: 'agent' }, ticket.id)).toBe(true);
       const before = await footprint(database.handle.db);
-      await expect(withRouting(ctx, null, (run) => writeMove(run, { ticketId: ticket.id, from: ana, to: ben }))).rejects.toThrow(/stale/);
+      await expect(withRouting(ctx, null, (run) => writeMove(run, { ticketId: ticket.id, from: ana, to: ben }, 'routing'))).rejects.toThrow(/stale/);
       expect(await footprint(database.handle.db)).toEqual(before);
     });
 
     it('writes a move that matches the ticket (holder, event, email)', async () => {
       const ticket = await intakeTicket(ctx, FORM);
       clock.advance(1000);
-      await withRouting(ctx, null, (run) => writeMove(run, { ticketId: ticket.id, from: ana, to: ben }));
+      await withRouting(ctx, null, (run) => writeMove(run, { ticketId: ticket.id, from: ana, to: ben }, 'routing'));
       const after = await footprint(database.handle.db);
       expect(after.tickets.find((t) => t.id === ticket.id)!.agent_id).toBe(ben);
       expect(after.events.at(-1)!.type).toBe('reassigned');

@@ -181,7 +181,7 @@ for (const dialect of DIALECTS) {
         runs(30),
       );
       expect(await passwords()).toEqual(before);
-      for (const url of ['/agents/login/two-factor/', '/agents/account/two-factor/', '/agents/account/two-factor/off/']) {
+      for (const url of ['/agents/login/two-factor/', '/agents/account/two-factor/', '/agents/account/two-factor/off/', '/agents/account/two-factor/codes/']) {
         await fc.assert(
           fc.asyncProperty(formOf({ code: '123456', enrolment: 'x', current_password: 'password123', next: '/agents/dashboard/' }), async (form) => {
             const response = await post(agent, url, form);

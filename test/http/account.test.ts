@@ -63,6 +63,11 @@ for (const dialect of DIALECTS) {
       expect(newPassword.statusCode).toBe(400);
       const mismatch = await save(client, { password: 'a new password', password_confirm: 'another', current_password: 'password123' });
       expect(mismatch.statusCode).toBe(400);
+      // Said once, by the error summary as on every form: no second "please correct" above it.
+      expect(mismatch.body).toContain('One field needs your attention');
+      expect(mismatch.body).toMatch(/id="password_confirm"[^>]*aria-invalid="true"/);
+      expect(mismatch.body).not.toContain('Please correct the highlighted fields.');
+      expect(mismatch.body).not.toContain('data-flash="error"');
       expect(await user()).toEqual(before);
     });
 

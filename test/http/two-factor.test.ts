@@ -9,6 +9,7 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findUserById } from '../../src/repositories/users.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
+import { visibleText } from '../admin/support.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
 
@@ -58,6 +59,8 @@ for (const dialect of DIALECTS) {
       const before = await user(dan);
       const page = await client.get('/agents/account/two-factor/');
       expect(page.body).toMatch(/<figure id="totp-qr"><svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+      // A way back that turns nothing on.
+      expect(page.body).toMatch(/<a href="\/agents\/account\/" id="two-factor-cancel">Cancel: back to my account<\/a>/);
       expect(page.body).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
       expect(await user(dan)).toEqual(before);
       const secret = secretOf(page.body);
@@ -92,7 +95,10 @@ for (const dialect of DIALECTS) {
       const ok = await secondStep(waiting, code);
       expect(ok.statusCode).toBe(303);
       expect(ok.headers.location).toBe('/agents/dashboard/');
-      expect((await waiting.get('/agents/dashboard/')).statusCode).toBe(200);
+      const dashboard = await waiting.get('/agents/dashboard/');
+      expect(dashboard.statusCode).toBe(200);
+      // The app's code: no message about recovery codes.
+      expect(visibleText(dashboard)).not.toContain('recovery code');
 
       // The same code again, in the same window: refused.
       expect((await secondStep(await passwordStep('dan'), code)).statusCode).toBe(401);
@@ -108,11 +114,65 @@ for (const dialect of DIALECTS) {
       expect((await secondStep(await passwordStep('dan'), previous)).statusCode).toBe(303);
       expect((await secondStep(await passwordStep('dan'), previous)).statusCode).toBe(401);
 
-      // A recovery code works once.
+      // A recovery code works once, and the page it lands on says one was used and how many are left.
       clock.advance(STEP);
-      expect((await secondStep(await passwordStep('dan'), codes[0]!.toUpperCase())).statusCode).toBe(303);
+      const recovering = await passwordStep('dan');
+      expect((await secondStep(recovering, codes[0]!.toUpperCase())).statusCode).toBe(303);
+      const landed = visibleText(await recovering.get('/agents/dashboard/'));
+      expect(landed).toContain('You signed in with a recovery code, which is now used up: 9 of 10 left.');
+      expect(landed).not.toContain('Make new ones');
       expect((await secondStep(await passwordStep('dan'), codes[0]!)).statusCode).toBe(401);
-      expect((await client.get('/agents/account/two-factor/')).body).toContain('9 of 10 recovery codes left');
+      const status = await client.get('/agents/account/two-factor/');
+      expect(status.body).toContain('9 of 10 recovery codes left');
+      expect(status.body).toContain('<a href="/agents/account/">Back to my account</a>');
+      // With few left, it asks for new ones (the count is the database's, after this code).
+      const hashOf = (c: string) => createHash('sha256').update(c.replace('-', '')).digest('hex');
+      await db().updateTable('recovery_codes').set({ used_at: clock.now() }).where('code_hash', 'in', codes.slice(1, 7).map(hashOf)).execute();
+      const few = await passwordStep('dan');
+      expect((await secondStep(few, codes[7]!)).statusCode).toBe(303);
+      expect(visibleText(await few.get('/agents/dashboard/'))).toContain('2 of 10 left. Make new ones on your Two-factor sign-in page (My account).');
+    });
+
+    it('makes new recovery codes with the current password: every earlier one stops working', async () => {
+      const secret = (await user(dan)).totp_secret!;
+      clock.advance(STEP);
+      const client = await passwordStep('dan');
+      expect((await secondStep(client, codeAt(secret, clock.now()))).statusCode).toBe(303);
+      const status = await client.get('/agents/account/two-factor/');
+      expect(status.body).toContain('action="/agents/account/two-factor/codes/"');
+      expect(status.body).toContain('formaction="/agents/account/two-factor/off/"');
+      const hashes = async () => (await db().selectFrom('recovery_codes').select(['code_hash', 'used_at']).where('user_id', '=', dan).orderBy('code_hash').execute()).map((r) => r.code_hash);
+      const before = await hashes();
+
+      const wrong = await client.submit('/agents/account/two-factor/', { current_password: 'not-my-password' }, '/agents/account/two-factor/codes/');
+      expect(wrong.statusCode).toBe(400);
+      expect(wrong.body).toContain('Current password: this is not your current password.');
+      expect(wrong.body).toMatch(/id="current_password"[^>]*aria-invalid="true"/);
+      expect(await hashes()).toEqual(before);
+
+      const renewed = await client.submit('/agents/account/two-factor/', { current_password: 'password123' }, '/agents/account/two-factor/codes/');
+      expect(renewed.statusCode).toBe(200);
+      expect(visibleText(renewed)).toContain('Your new recovery codes');
+      expect(visibleText(renewed)).toContain('Your earlier recovery codes no longer work.');
+      const fresh = recoveryCodesOf(renewed.body);
+      expect(new Set(fresh).size).toBe(10);
+      const stored = await db().selectFrom('recovery_codes').select(['code_hash', 'used_at']).where('user_id', '=', dan).execute();
+      expect(stored.map((r) => r.code_hash).sort()).toEqual(fresh.map((c) => createHash('sha256').update(c.replace('-', '')).digest('hex')).sort());
+      expect(stored.every((r) => r.used_at === null)).toBe(true);
+      expect(stored.some((r) => before.includes(r.code_hash))).toBe(false);
+      expect((await client.get('/agents/account/two-factor/')).body).toContain('10 of 10 recovery codes left');
+      // A new code signs in; the second factor itself is unchanged.
+      expect((await secondStep(await passwordStep('dan'), fresh[0]!)).statusCode).toBe(303);
+      expect((await user(dan)).totp_secret).toBe(secret);
+
+      // Without a second factor there is nothing to renew: the set-up page says so, nothing is written.
+      await addStaff(t.ctx, 'fay');
+      const fay = new Client(t.app);
+      await fay.login('fay');
+      const none = await fay.submit('/agents/account/two-factor/', { current_password: 'password123' }, '/agents/account/two-factor/codes/');
+      expect(none.statusCode).toBe(409);
+      expect(visibleText(none)).toContain('Two-factor sign-in is off: there are no recovery codes to renew.');
+      expect(none.body).toContain('id="totp-qr"');
     });
 
     it('sends a second step without its signed cookie, or after five minutes, back to the login', async () => {
@@ -147,12 +207,18 @@ for (const dialect of DIALECTS) {
       const client = await passwordStep('eve');
       const page = await client.get('/agents/login/two-factor/');
       expect(page.body).toContain('required for all staff');
+      // No way round it at a login that requires it: no cancel link.
+      expect(page.body).not.toContain('two-factor-cancel');
       const secret = secretOf(page.body);
       const done = await client.post('/agents/login/two-factor/', { code: codeAt(secret, clock.now()), enrolment: enrolmentOf(page.body), _csrf: csrfFrom(page.body) });
       expect(done.statusCode).toBe(200);
       expect(recoveryCodesOf(done.body)).toHaveLength(10);
       expect((await client.get('/agents/dashboard/')).statusCode).toBe(200);
       expect((await user(eve)).totp_secret).toBe(secret);
+      // Required: new codes can be made, but there is no button to turn it off.
+      const required = await client.get('/agents/account/two-factor/');
+      expect(required.body).toContain('Make new recovery codes');
+      expect(required.body).not.toContain('Turn off two-factor sign-in');
       const off = await client.submit('/agents/account/two-factor/', { current_password: 'password123' }, '/agents/account/two-factor/off/');
       expect(off.statusCode).toBe(409);
       expect(off.body).toContain('required for all staff here: it cannot be turned off');
@@ -168,6 +234,10 @@ for (const dialect of DIALECTS) {
       ]);
       const wrong = await client.submit('/agents/account/two-factor/', { current_password: 'nope-nope' }, '/agents/account/two-factor/off/');
       expect(wrong.statusCode).toBe(400);
+      // The error summary says it; no flash saying "please correct" besides.
+      expect(wrong.body).toContain('Current password: this is not your current password.');
+      expect(wrong.body).toContain('One field needs your attention');
+      expect(wrong.body).not.toContain('data-flash="error"');
       expect((await user(eve)).totp_secret).toBe(secret);
       expect((await client.submit('/agents/account/two-factor/', { current_password: 'password123' }, '/agents/account/two-factor/off/')).statusCode).toBe(303);
       expect((await user(eve)).totp_secret).toBeNull();

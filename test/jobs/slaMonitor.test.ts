@@ -99,7 +99,10 @@ for (const dialect of DIALECTS) {
       expect(emails[0]!.to_address).toBe('alice@team.test');
       expect(emails[0]!.subject).toContain(`HD-${ticket.id}`);
       expect(emails[0]!.subject).toContain('SLA breached');
-      expect(emails[0]!.text_body).toContain('Alice Agent');
+      // Written to her: by name, the ticket "assigned to you" (not to the team about her).
+      expect(emails[0]!.text_body).toMatch(/^Hello Alice Agent,\n/);
+      expect(emails[0]!.text_body).toContain('It is assigned to you.');
+      expect(emails[0]!.text_body).not.toContain('Hello team');
 
       // Later passes find nothing more to do.
       clock.advance(10_000);
@@ -161,7 +164,11 @@ for (const dialect of DIALECTS) {
       const ticket = await intakeTicket(t.ctx, customerTicket('medium'));
       expect(ticket.agent_id).toBe(alice);
       await monitor.runOnce(ticket.sla_due_at + 1);
-      expect((await breachEmails(t.ctx.handle.db, ticket.id)).map((e) => e.to_address)).toEqual(['boss@team.test']);
+      const emails = await breachEmails(t.ctx.handle.db, ticket.id);
+      expect(emails.map((e) => e.to_address)).toEqual(['boss@team.test']);
+      // Written to the team: it says who holds the ticket.
+      expect(emails[0]!.text_body).toMatch(/^Hello team,\n/);
+      expect(emails[0]!.text_body).toContain('It is assigned to Alice.');
     });
 
     it('never marks a ticket closed by its deadline, nor one closed late while no monitor ran (closed late is derived)', async () => {

@@ -84,7 +84,7 @@ for (const dialect of DIALECTS) {
       await changePresence(bed.ctx, bob, 'available');
       emails = await deliver();
       expect(emails).toHaveLength(1);
-      expectTicketEmail(emails[0], second, 'Your request has a new agent: VPN drops hourly', 'Bob Baker', ['from Alice Archer to Bob Baker', 'Agent: Bob Baker']);
+      expectTicketEmail(emails[0], second, 'Your request has a new agent: VPN drops hourly', 'Bob Baker', ['from Alice Archer to Bob Baker, so that it is answered sooner.', 'Agent: Bob Baker']);
 
       // Bob closes it (R4).
       bed.clock.advance(10_000);

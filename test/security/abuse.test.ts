@@ -227,6 +227,7 @@ for (const dialect of DIALECTS) {
         'POST /agents/password/reset/:token/': { as: anonymous, url: `/agents/password/reset/${resetToken}/`, body: { password: 'forged password', password_confirm: 'forged password' } },
         'POST /agents/login/two-factor/': { as: anonymous, url: '/agents/login/two-factor/', body: { code: '123456' } },
         'POST /agents/account/two-factor/': { as: alice, url: '/agents/account/two-factor/', body: { code: '123456', enrolment: 'x' } },
+        'POST /agents/account/two-factor/codes/': { as: alice, url: '/agents/account/two-factor/codes/', body: { current_password: 'password123' } },
         'POST /agents/account/two-factor/off/': { as: alice, url: '/agents/account/two-factor/off/', body: { current_password: 'password123' } },
         'POST /adminapp/settings/two-factor/': { as: admin, url: '/adminapp/settings/two-factor/', body: { required: 'on' } },
         'POST /admin/users/:id/two-factor/reset/': { as: admin, url: `/admin/users/${target}/two-factor/reset/`, body: {} },

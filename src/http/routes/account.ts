@@ -10,7 +10,7 @@ import { AccountPage, NewPasswordPage, ResetLinkRefusedPage, ResetRequestPage, R
 import { RESET_LINK_REFUSALS } from '../../core/accounts.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import { renderPage } from '../../views/render.js';
-import { setFlash, takeFlash } from '../flash.js';
+import { refusalFlash, setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, sendHtml } from '../forms.js';
 import { type RouteLimits, waitMessage } from '../rateLimits.js';
 import { requireRole, SESSION_COOKIE } from '../session.js';
@@ -103,7 +103,7 @@ export function accountRoutes(app: FastifyInstance, ctx: ServiceContext, limits:
         return reply.redirect('/agents/account/', 303);
       } catch (error) {
         if (!isInvalidInput(error)) throw error;
-        return accountPage(reply, viewer, { values, errors: error.fields, status: 400 }, { kind: 'error', message: error.message });
+        return accountPage(reply, viewer, { values, errors: error.fields, status: 400 }, refusalFlash(error));
       }
     });
   });

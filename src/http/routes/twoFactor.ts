@@ -2,16 +2,27 @@ import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { parseId } from '../../core/tickets.js';
+import { recoveryCodeUsedMessage } from '../../core/twoFactor.js';
 import { recoveryCodesLeft, twoFactorRequired } from '../../repositories/twoFactor.js';
 import { findUserById } from '../../repositories/users.js';
 import { recordFailedSignIn, startSession } from '../../services/auth.js';
 import type { ServiceContext } from '../../services/context.js';
-import { checkSecondFactor, confirmEnrolment, enrolmentFor, resetSecondFactor, SECOND_FACTOR_REFUSAL, secondStepFor, setTwoFactorRequirement, turnOffSecondFactor } from '../../services/twoFactor.js';
+import {
+  checkSecondFactor,
+  confirmEnrolment,
+  enrolmentFor,
+  renewRecoveryCodes,
+  resetSecondFactor,
+  SECOND_FACTOR_REFUSAL,
+  secondStepFor,
+  setTwoFactorRequirement,
+  turnOffSecondFactor,
+} from '../../services/twoFactor.js';
 import { EnrolPage, type EnrolProps, RecoveryCodesPage, SecondStepPage, TwoFactorStatusPage } from '../../views/account.js';
 import type { FormErrors } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
-import { setFlash, takeFlash } from '../flash.js';
+import { refusalFlash, setFlash, takeFlash } from '../flash.js';
 import { formBody, safeNext, sendHtml } from '../forms.js';
 import { endSecondStep, finishLogin, pendingLoginOf } from '../login.js';
 import { landingOf } from '../links.js';
@@ -41,7 +52,11 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
    * The enrolment page: a new secret, or the one the refused form carried (`secret`), signed for
    * this account into the form (nothing is stored before a code confirms it; a GET writes nothing).
    */
-  const enrolPage = async (reply: FastifyReply, user: { id: number; username: string }, options: { action: string; secret?: string | null; errors?: FormErrors; forced?: boolean; next?: string; viewer?: EnrolProps['viewer']; status?: number }) => {
+  const enrolPage = async (
+    reply: FastifyReply,
+    user: { id: number; username: string },
+    options: { action: string; secret?: string | null; errors?: FormErrors; forced?: boolean; next?: string; viewer?: EnrolProps['viewer']; flash?: Flash | null; status?: number },
+  ) => {
     const enrolment = await enrolmentFor(user.username, options.secret ?? undefined);
     const page = EnrolPage({
       csrf: reply.generateCsrf(),
@@ -53,6 +68,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
       viewer: options.viewer ?? null,
       forced: options.forced ?? false,
       next: options.next,
+      flash: options.flash ?? null,
     });
     return sendHtml(reply, renderPage(page), options.status ?? 200);
   };
@@ -116,27 +132,34 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
         reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(sessions.secureCookies));
         return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: next || landingOf(user.role) })));
       }
-      if (!(await checkSecondFactor(ctx, user.id, body.code))) {
+      const passed = await checkSecondFactor(ctx, user.id, body.code);
+      if (!passed) {
         await recordFailedSignIn(ctx, user.username, request.ip, 'second_factor');
         return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${SECOND_FACTOR_REFUSAL.charAt(0).toLowerCase()}${SECOND_FACTOR_REFUSAL.slice(1)}` }, next })), 401);
       }
       const started = await startSession(ctx, user, session);
       endSecondStep(reply);
-      return finishLogin(reply, started, next, sessions.secureCookies);
+      const notice: Flash | undefined = passed.via === 'recovery' ? { kind: 'info', message: recoveryCodeUsedMessage(passed.codesLeft) } : undefined;
+      return finishLogin(reply, started, next, sessions.secureCookies, notice);
     });
 
     const staff = { preHandler: requireRole('agent', 'admin') };
+    /**
+     * One's own second factor: its status when it is on, else the set-up page (which has no
+     * password field: a refusal of one is said above it).
+     */
     const statusPage = async (request: FastifyRequest, reply: FastifyReply, flash: Flash | null, errors: FormErrors = {}, status = 200) => {
       const viewer = request.viewer!;
+      const user = await findUserById(ctx.handle.db, viewer.id);
+      if (!user?.totp_secret) {
+        const refused = Object.values(errors).join(' ');
+        return enrolPage(reply, viewer, { action: '/agents/account/two-factor/', viewer, flash: flash ?? (refused === '' ? null : { kind: 'error', message: refused }), status });
+      }
       const [codesLeft, required] = await Promise.all([recoveryCodesLeft(ctx.handle.db, viewer.id), twoFactorRequired(ctx.handle.db)]);
       return sendHtml(reply, renderPage(TwoFactorStatusPage({ viewer, csrf: reply.generateCsrf(), flash, errors, codesLeft, required })), status);
     };
 
-    pages.get('/agents/account/two-factor/', staff, async (request, reply) => {
-      const user = await findUserById(ctx.handle.db, request.viewer!.id);
-      if (user?.totp_secret) return statusPage(request, reply, takeFlash(request, reply));
-      return enrolPage(reply, request.viewer!, { action: '/agents/account/two-factor/', viewer: request.viewer });
-    });
+    pages.get('/agents/account/two-factor/', staff, async (request, reply) => statusPage(request, reply, takeFlash(request, reply)));
 
     pages.post('/agents/account/two-factor/', { preHandler: [requireRole('agent', 'admin'), app.csrfProtection] }, async (request, reply) => {
       const viewer = request.viewer!;
@@ -150,7 +173,11 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
       return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: '/agents/account/', viewer, csrf: reply.generateCsrf() })));
     });
 
-    pages.post('/agents/account/two-factor/off/', { preHandler: [requireRole('agent', 'admin'), app.csrfProtection] }, async (request, reply) => {
+    /**
+     * A change of one's own second factor that needs the current password (a guess like a login's,
+     * counted per account): its outcome, or the status page again with why not.
+     */
+    const withCurrentPassword = async (request: FastifyRequest, reply: FastifyReply, change: (viewerId: number, password: unknown) => Promise<FastifyReply>) => {
       const viewer = request.viewer!;
       const wait = await limits.loginAttempt(request, viewer.username);
       if (wait !== null) {
@@ -158,14 +185,28 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
         return statusPage(request, reply, { kind: 'error', message: waitMessage('password attempts', wait) }, {}, 429);
       }
       try {
-        await turnOffSecondFactor(ctx, viewer.id, formBody(request.body).current_password);
+        return await change(viewer.id, formBody(request.body).current_password);
       } catch (error) {
         if (!(error instanceof DomainError) || (error.code !== 'invalid_input' && error.code !== 'conflict')) throw error;
-        return statusPage(request, reply, { kind: 'error', message: error.message }, error.fields, error.code === 'conflict' ? 409 : 400);
+        return statusPage(request, reply, refusalFlash(error), error.fields, error.code === 'conflict' ? 409 : 400);
       }
-      setFlash(reply, { kind: 'success', message: 'Two-factor sign-in is off: you log in with your password alone.' });
-      return reply.redirect('/agents/account/', 303);
-    });
+    };
+    const ownFactor = { preHandler: [requireRole('agent', 'admin'), app.csrfProtection] };
+
+    pages.post('/agents/account/two-factor/off/', ownFactor, async (request, reply) =>
+      withCurrentPassword(request, reply, async (id, password) => {
+        await turnOffSecondFactor(ctx, id, password);
+        setFlash(reply, { kind: 'success', message: 'Two-factor sign-in is off: you log in with your password alone.' });
+        return reply.redirect('/agents/account/', 303);
+      }),
+    );
+
+    pages.post('/agents/account/two-factor/codes/', ownFactor, async (request, reply) =>
+      withCurrentPassword(request, reply, async (id, password) => {
+        const codes = await renewRecoveryCodes(ctx, id, password);
+        return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: '/agents/account/two-factor/', viewer: request.viewer, csrf: reply.generateCsrf(), renewed: true })));
+      }),
+    );
   });
 }
 

@@ -1,3 +1,5 @@
+import type { MoveCause } from '../../core/routing.js';
+import type { AlertAddressee } from '../../core/sla.js';
 import { PAUSED_DUE_AT } from '../../core/slaClocks.js';
 /** What every ticket email can say. Built by the service that enqueues the email. */
 export interface TicketMailData {
@@ -13,16 +15,24 @@ export interface TicketMailData {
   statusUrl: string;
   /** For a follow-up (§9): the reference of the closed ticket it follows. */
   followUpOf?: string | null;
+  /** Why the ticket changed agent (the reassigned email); unknown: said without a reason. */
+  moveCause?: MoveCause;
   /** Display name of who closed the ticket (the closed email). */
   closedBy?: string | null;
   /** The staff ticket page, absolute; staff emails link to it (never put in a customer's email). */
   staffTicketUrl?: string;
+  /** Whom an SLA alert is written to (staff emails): the agent holding the ticket, or the team. */
+  alertTo?: AlertAddressee;
   /** The two rating links (§13), absolute: the emails that tell the customer the ticket is closed ask with them. */
   ratingUrls?: { good: string; bad: string };
 }
 
-/** The question of the closed emails (§13), above its two links. */
-export const RATING_QUESTION = 'How did we do? One click on Good or Bad below tells us (you can add a comment).';
+/**
+ * The question of the closed emails (§13), above its two links. A link only opens the confirm page
+ * (mail scanners follow links, so opening one records nothing): the words say so, or a customer who
+ * clicked and closed the tab believes they rated.
+ */
+export const RATING_QUESTION = 'How did we do? Choose Good or Bad below; the page that opens asks you to confirm, and lets you add a comment.';
 
 /** The rating question's two labelled links, or none when the data has no rating links. */
 export function ratingLinks(data: TicketMailData): MailLink[] {
@@ -75,7 +85,22 @@ export function subjectFor(data: TicketMailData, what: string): string {
 /** A labelled link below an email's facts. */
 export type MailLink = [label: string, url: string];
 
-/** Who reads an email: the customer (the default), or staff (SLA alerts, which greet the team). */
+/**
+ * An SLA alert's sentence on who holds the ticket, in its reader's words: "you" to the agent holding
+ * it, its name to the team.
+ */
+export function holderSentence(data: TicketMailData): string {
+  if (!data.agentName) return 'It is still waiting in the queue: nobody has taken it.';
+  return data.alertTo === 'holder' ? 'It is assigned to you.' : `It is assigned to ${data.agentName}.`;
+}
+
+/** Whom an email greets: the customer, the agent an SLA alert is written to, or the team. */
+function greeted(data: TicketMailData, audience: 'customer' | 'staff'): string {
+  if (audience === 'customer') return data.customerName;
+  return data.alertTo === 'holder' && data.agentName ? data.agentName : 'team';
+}
+
+/** Who reads an email: the customer (the default), or staff (SLA alerts: the agent holding the ticket, or the team). */
 export interface ComposeOptions {
   links?: MailLink[];
   audience?: 'customer' | 'staff';
@@ -109,7 +134,7 @@ export function compose(data: TicketMailData, subject: string, paragraphs: strin
     ['Agent', data.agentName ?? 'not assigned yet'],
   ];
   const text = [
-    `Hello ${audience === 'staff' ? 'team' : data.customerName},`,
+    `Hello ${greeted(data, audience)},`,
     '',
     ...paragraphs.flatMap((p) => [p, '']),
     ...facts.map(([k, v]) => `${k}: ${v}`),
@@ -119,7 +144,7 @@ export function compose(data: TicketMailData, subject: string, paragraphs: strin
     '— The support team',
   ].join('\n');
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24">
-<p>Hello ${escapeHtml(audience === 'staff' ? 'team' : data.customerName)},</p>
+<p>Hello ${escapeHtml(greeted(data, audience))},</p>
 ${paragraphs.map((p) => `<p>${htmlLines(p)}</p>`).join('\n')}
 <table cellpadding="4" style="border-collapse:collapse">${facts
     .map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)

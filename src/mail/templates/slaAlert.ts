@@ -1,5 +1,5 @@
 import type { SlaMetric } from '../../core/slaClocks.js';
-import { compose, type EmailContent, formatUtc, headerSafe, type MailLink, type TicketMailData } from './layout.js';
+import { compose, type EmailContent, formatUtc, headerSafe, holderSentence, type MailLink, type TicketMailData } from './layout.js';
 
 /** A §11 alert: a target's warning (warn_at_percent of its time has passed) or its breach. */
 export interface SlaAlert {
@@ -28,12 +28,11 @@ export function slaAlert(data: TicketMailData, alert: SlaAlert): EmailContent {
       ? `[${data.reference}] SLA warning (${data.priority}): ${what} due ${formatUtc(alert.dueAt)}: ${data.title}`
       : `[${data.reference}] SLA breached (${data.priority}, ${what}): ${data.title}`,
   );
-  const holder = data.agentName ? `It is assigned to ${data.agentName}.` : 'It is still waiting in the queue: nobody has taken it.';
   const owed = alert.metric === 'resolution' ? 'to be resolved' : alert.metric === 'first_response' ? 'to get its first answer' : 'to get an answer to the customer’s latest message';
   const lead =
     alert.kind === 'warning'
       ? `The ${data.priority}-priority request "${data.title}" from ${data.customerName} is due ${owed} by ${formatUtc(alert.dueAt)}.`
       : `The ${data.priority}-priority request "${data.title}" from ${data.customerName} passed its ${what} deadline of ${formatUtc(alert.dueAt)}.`;
   const links: MailLink[] = [...(data.staffTicketUrl ? [['Open the ticket', data.staffTicketUrl] as MailLink] : []), ['The customer’s status page', data.statusUrl]];
-  return compose(data, subject, [lead, holder], { links, audience: 'staff' });
+  return compose(data, subject, [lead, holderSentence(data)], { links, audience: 'staff' });
 }

@@ -1,4 +1,4 @@
-import { compose, type EmailContent, formatUtc, headerSafe, type MailLink, type TicketMailData } from './layout.js';
+import { compose, type EmailContent, formatUtc, headerSafe, holderSentence, type MailLink, type TicketMailData } from './layout.js';
 
 /**
  * To the agent holding the ticket (or the admins while it is pending) when its SLA is breached.
@@ -7,12 +7,11 @@ import { compose, type EmailContent, formatUtc, headerSafe, type MailLink, type 
  */
 export function slaBreached(data: TicketMailData): EmailContent {
   const subject = headerSafe(`[${data.reference}] SLA breached (${data.priority}): ${data.title}`);
-  const holder = data.agentName ? `It is assigned to ${data.agentName}.` : 'It is still waiting in the queue: nobody has taken it.';
   const links: MailLink[] = [
     ...(data.staffTicketUrl ? [['Open the ticket', data.staffTicketUrl] as MailLink] : []),
     ['The customer’s status page', data.statusUrl],
   ];
-  return compose(data, subject, [`The ${data.priority}-priority request "${data.title}" from ${data.customerName} passed its deadline of ${formatUtc(data.slaDueAt)}.`, holder], {
+  return compose(data, subject, [`The ${data.priority}-priority request "${data.title}" from ${data.customerName} passed its deadline of ${formatUtc(data.slaDueAt)}.`, holderSentence(data)], {
     links,
     audience: 'staff',
   });

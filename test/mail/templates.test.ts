@@ -1,0 +1,91 @@
+/**
+ * What the emails say, in their text and HTML parts alike (pure: no database, no SMTP). The flow
+ * tests (flow.test.ts, csat/rating.test.ts) check which emails are sent to whom.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderEmail, renderReply, renderSlaAlert, type EmailContent, type TicketMailData } from '../../src/mail/templates/index.js';
+
+const base: TicketMailData = {
+  reference: 'HD-7',
+  customerName: 'Carla Customer',
+  title: 'Printer on fire',
+  priority: 'high',
+  slaDueAt: Date.UTC(2026, 0, 1, 12),
+  agentName: 'Bob Builder',
+  previousAgentName: 'Alice Agent',
+  statusUrl: 'https://help.example.com/tickets/status/abc/',
+  ratingUrls: { good: 'https://help.example.com/tickets/rate/xyz/?score=good', bad: 'https://help.example.com/tickets/rate/xyz/?score=bad' },
+};
+
+/** The HTML part as a reader sees it: no tags, entities read, white space collapsed. */
+function htmlText(html: string): string {
+  return html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+/** Both parts say `words` (and neither says any of `never`). */
+function expectBothParts(content: EmailContent, words: string[], never: string[] = []): void {
+  const parts = { text: content.text.replace(/\s+/g, ' '), html: htmlText(content.html) };
+  for (const [part, body] of Object.entries(parts)) {
+    for (const w of words) expect(body, `${part} part`).toContain(w);
+    for (const w of never) expect(body, `${part} part`).not.toContain(w);
+  }
+}
+
+describe('the rating question (§13)', () => {
+  const CONFIRM = 'Choose Good or Bad below; the page that opens asks you to confirm, and lets you add a comment.';
+
+  it('in the closed email says a link opens a page to confirm on, never that one click records it', () => {
+    const content = renderEmail('closed', { ...base, closedBy: 'Bob Builder' });
+    expectBothParts(content, ['How did we do?', CONFIRM], ['One click', 'tells us']);
+    expect(content.html).toContain(`href="${base.ratingUrls!.good.replace(/&/g, '&amp;')}"`);
+  });
+
+  it('in the reply that closes the ticket says the same', () => {
+    const content = renderReply({ ...base, writerName: 'Bob Builder', body: 'Fixed: the toner was on fire.', history: [], closed: true });
+    expectBothParts(content, ['How did we do?', CONFIRM], ['One click']);
+  });
+});
+
+describe('the reassigned email (§5): one sentence per cause', () => {
+  it.each<[string, TicketMailData['moveCause'], string | null, string]>([
+    ['balancing (R3): to be answered sooner', 'balance', 'Alice Agent', 'Your request "Printer on fire" has moved from Alice Agent to Bob Builder, so that it is answered sooner.'],
+    ['its agent left (R5)', 'leave', 'Alice Agent', 'Your request "Printer on fire" has moved from Alice Agent, who is not available, to Bob Builder.'],
+    ['an admin’s move (R6): no reason given', 'admin', 'Alice Agent', 'Your request "Printer on fire" is now with Bob Builder, who takes over from Alice Agent.'],
+    ['a cause not told: no reason given', undefined, 'Alice Agent', 'Your request "Printer on fire" is now with Bob Builder, who takes over from Alice Agent.'],
+    ['balancing, the former agent unknown', 'balance', null, 'Your request "Printer on fire" has moved to Bob Builder, so that it is answered sooner.'],
+    ['its agent left, unknown', 'leave', null, 'Your request "Printer on fire" has moved to Bob Builder.'],
+    ['an admin’s move, the former agent unknown', 'admin', null, 'Your request "Printer on fire" is now with Bob Builder.'],
+  ])('%s', (_title, moveCause, previousAgentName, sentence) => {
+    const content = renderEmail('reassigned', { ...base, previousAgentName, ...(moveCause ? { moveCause } : {}) });
+    expectBothParts(content, [sentence]);
+    if (moveCause !== 'balance') expectBothParts(content, [], ['sooner']);
+  });
+});
+
+describe('SLA alerts to staff: the holder is addressed, the team is greeted', () => {
+  const breach = (data: TicketMailData) => renderEmail('sla_breached', data);
+  const warning = (data: TicketMailData) => renderSlaAlert(data, { metric: 'first_response', kind: 'warning', dueAt: base.slaDueAt });
+  const nextReplyBreach = (data: TicketMailData) => renderSlaAlert(data, { metric: 'next_reply', kind: 'breach', dueAt: base.slaDueAt });
+
+  describe.each([
+    ['the resolution breach', breach],
+    ['a first-response warning', warning],
+    ['a next-reply breach', nextReplyBreach],
+  ])('%s', (_kind, render) => {
+    it.each<[string, Partial<TicketMailData>, string[], string[]]>([
+      ['to the agent holding it: by name, "assigned to you"', { alertTo: 'holder' }, ['Hello Bob Builder,', 'It is assigned to you.'], ['Hello team', 'assigned to Bob Builder']],
+      ['to the team, its agent having no address: who holds it', { alertTo: 'team' }, ['Hello team,', 'It is assigned to Bob Builder.'], ['assigned to you']],
+      ['to the team while it is pending: nobody has it', { alertTo: 'team', agentName: null }, ['Hello team,', 'It is still waiting in the queue: nobody has taken it.'], ['assigned to']],
+      ['whom not told: the team', {}, ['Hello team,', 'It is assigned to Bob Builder.'], ['assigned to you']],
+    ])('%s', (_title, data, words, never) => {
+      expectBothParts(render({ ...base, ...data }), words, never);
+    });
+  });
+});
