@@ -107,9 +107,10 @@ function clean(value: string, multiline: boolean): string {
   return wellFormed(value.replace(controls, multiline ? '' : ' ')).trim();
 }
 
-function checkLength(fields: Record<string, string>, key: string, value: string, max: number): void {
+/** `counted`: a long text (a pasted log), whose message says how long it is, as a message body's does. */
+function checkLength(fields: Record<string, string>, key: string, value: string, max: number, counted = false): void {
   if (value.length === 0) fields[key] = 'Required.';
-  else if (value.length > max) fields[key] = `At most ${max.toLocaleString('en')} characters.`;
+  else if (value.length > max) fields[key] = `At most ${max.toLocaleString('en')} characters${counted ? ` (this one has ${value.length.toLocaleString('en')})` : ''}.`;
 }
 
 /** The customer form's labels: its fields show them, its messages start with them (core/fieldErrors.ts). */
@@ -126,13 +127,14 @@ export function validateNewTicket(raw: Record<string, unknown>): NewTicketInput 
   const name = clean(text(raw.name), false);
   const email = clean(text(raw.email), false);
   const title = clean(text(raw.title), false);
-  const description = clean(text(raw.description), true);
+  // Line breaks as one character each (a browser sends CR LF), as a message body has them.
+  const description = clean(text(raw.description), true).replace(/\r\n?/g, '\n');
   const priority = parsePriority(raw.priority);
   checkLength(fields, 'name', name, 100);
   if (email.length === 0) fields.email = 'Required.';
   else if (!isEmailAddress(email)) fields.email = 'Enter a valid email address, such as name@example.com.';
   checkLength(fields, 'title', title, 200);
-  checkLength(fields, 'description', description, 10_000);
+  checkLength(fields, 'description', description, 10_000, true);
   if (!priority) fields.priority = 'Choose high, medium or low.';
   // The API may name the topic by its id as a JSON integer (README: by name or by id).
   const topicId = typeof raw.topic === 'number' ? raw.topic : null;

@@ -4,6 +4,7 @@
 // - The navigation link of the current section gets aria-current="page".
 // - A form that came back with errors moves the keyboard focus to its error summary (or its notice).
 // - A form with data-confirm (a delete, a new secret: what cannot be undone) asks first.
+// - A text box with data-maxlength counts: characters left near its limit, too many past it.
 
 /** Same wording as the server's humanSpan: `45 s`, `12 min`, `1 h 5 min`, `3 d`. */
 function span(ms) {
@@ -73,8 +74,27 @@ function confirmIrreversible(event) {
   if (question && !window.confirm(question)) event.preventDefault();
 }
 
+/** Near a text box's limit (the last tenth), what is left; past it, how much too much (the server refuses it, text kept). */
+function countCharacters(box) {
+  const note = document.getElementById(`${box.id}-count`);
+  const max = Number(box.dataset.maxlength);
+  if (!note || !max) return;
+  const left = max - box.value.length;
+  const words = (n) => `${n.toLocaleString('en')} character${n === 1 ? '' : 's'}`;
+  note.hidden = left > max / 10;
+  note.textContent = left < 0 ? `${words(-left)} too many: at most ${max.toLocaleString('en')}.` : `${words(left)} left.`;
+  note.classList.toggle('over', left < 0);
+  // Read out with the box once it says something (not while typing: that would be every key).
+  const ids = (box.getAttribute('aria-describedby') ?? '').split(' ').filter((id) => id !== '' && id !== note.id);
+  box.setAttribute('aria-describedby', [...ids, ...(note.hidden ? [] : [note.id])].join(' '));
+}
+
 markCurrentNav();
 focusErrorSummary();
 document.addEventListener('submit', confirmIrreversible);
+for (const box of document.querySelectorAll('textarea[data-maxlength]')) countCharacters(box);
+document.addEventListener('input', (event) => {
+  if (event.target instanceof HTMLTextAreaElement && event.target.dataset.maxlength) countCharacters(event.target);
+});
 tickCountdowns();
 setInterval(tickCountdowns, 1000);

@@ -91,6 +91,11 @@ export function FieldGroup({ name, legend, errors, hint, children }: { name: str
   );
 }
 
+/**
+ * A text box. Its limit (`maxLength`) is not the browser's `maxlength`, which cuts a pasted text
+ * short without a word: app.js counts instead (`data-maxlength`: how many characters are left near
+ * the limit, how many too many past it), and the server refuses a longer text with the text kept.
+ */
 export function TextArea({ name, label, values, errors, required, maxLength, hint }: FieldProps) {
   return (
     <label for={name}>
@@ -100,13 +105,14 @@ export function TextArea({ name, label, values, errors, required, maxLength, hin
         name={name}
         rows={6}
         required={required}
-        maxLength={maxLength}
+        data-maxlength={maxLength}
         aria-invalid={errors[name] ? 'true' : undefined}
         aria-describedby={describedBy(name, errors, hint)}
       >
         {values[name] ?? ''}
       </textarea>
       <FieldNotes name={name} errors={errors} hint={hint} />
+      {maxLength !== undefined && <small class="char-count" id={`${name}-count`} data-count-for={name} hidden />}
     </label>
   );
 }
