@@ -5,7 +5,7 @@ import type { TicketRow } from '../db/schema.js';
 import { staffTicketPath } from '../http/links.js';
 import { SlaTargetBadges } from './slaTargets.js';
 import { CloseControl } from './closeControl.js';
-import { CsrfField, DataTable, EmptyState, type FormErrors, type FormValues, PriorityBadge, SlaBadge, TextField, Time, WaitingOnBadge } from './components.js';
+import { CsrfField, DataTable, EmptyState, type FormErrors, FormNotice, type FormValues, PriorityBadge, SlaBadge, TextField, Time, WaitingOnBadge } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 import { AgentSearch, type SearchResultsProps } from './search.js';
 
@@ -32,7 +32,24 @@ function TicketCells({ ticket }: { ticket: TicketRow }) {
  * The staff login. `sso`: the single sign-on provider's label (OIDC_BUTTON_LABEL) when it is set
  * up: a "Sign in with <label>" button above the password form.
  */
-export function LoginPage({ values, error, next, csrf, flash = null, sso = null }: { values: FormValues; error: string | null; next: string; csrf: string; flash?: Flash | null; sso?: string | null }) {
+export function LoginPage({
+  values,
+  error,
+  notice = null,
+  next,
+  csrf,
+  flash = null,
+  sso = null,
+}: {
+  values: FormValues;
+  error: string | null;
+  /** Why the form is back though nothing was wrong with it (it had expired): said above it, no field marked. */
+  notice?: string | null;
+  next: string;
+  csrf: string;
+  flash?: Flash | null;
+  sso?: string | null;
+}) {
   // A failed login marks both fields: saying which one was wrong would tell who has an account.
   const errors: FormErrors = error ? { username: error, password: error } : {};
   return (
@@ -42,6 +59,7 @@ export function LoginPage({ values, error, next, csrf, flash = null, sso = null 
           <h1>Staff login</h1>
           <p>For agents and admins. Customers do not need an account: <a href="/tickets/create/">send a request</a>.</p>
         </header>
+        <FormNotice id="login-notice" message={notice} />
         {error && (
           <p class="flash flash-error" role="alert" id="login-error">
             {error}

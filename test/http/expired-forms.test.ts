@@ -121,6 +121,9 @@ for (const dialect of DIALECTS) {
       const refused = await client.post('/agents/login/', { username: 'alice', password: 'password123', next, _csrf: token });
       expect(refused.statusCode).toBe(403);
       expect(refused.body).toContain(EXPIRED_LOGIN_NOTICE);
+      // Nothing was wrong with what was typed: no field marked, the page not called a failed login.
+      expect(refused.body).not.toContain('aria-invalid');
+      expect(refused.body).toContain('<title>Staff login · Helpdesk</title>');
       expect(shown(refused.body, 'username')).toBe('alice');
       expect(shown(refused.body, 'next')).toBe(next);
       expect(refused.body).not.toContain('password123');

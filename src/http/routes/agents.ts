@@ -84,7 +84,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
   // form again with the username and where to go kept, not a dead-end 403 (forms.ts ExpiredFormPage).
   const expiredLogin: ExpiredFormPage = async (request, reply) => {
     const body = formBody(request.body);
-    const page = LoginPage({ values: { username: typeof body.username === 'string' ? body.username : '' }, error: EXPIRED_LOGIN_NOTICE, next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
+    const page = LoginPage({ values: { username: typeof body.username === 'string' ? body.username : '' }, error: null, notice: EXPIRED_LOGIN_NOTICE, next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
     return sendHtml(reply, renderPage(page), EXPIRED_FORM_STATUS);
   };
 
