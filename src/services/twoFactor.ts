@@ -26,7 +26,7 @@ import type { UserRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { advanceLastStep, clearSecondFactor, confirmSecret, recoveryCodesLeft, replaceRecoveryCodes, setTwoFactorRequired, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
 import { findUserById } from '../repositories/users.js';
-import { audit } from './audit.js';
+import { audit, auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { verifyPassword } from './passwords.js';
 
@@ -75,7 +75,7 @@ const WRONG_CODE = 'This code is not right, or was already used. Type the 6-digi
  * factor is then on, and ten recovery codes (returned once, stored hashed) replace any earlier
  * ones. A wrong code: refused on the `code` field, nothing changed.
  */
-export async function confirmEnrolment(ctx: ServiceContext, userId: number, secret: string, raw: unknown): Promise<string[]> {
+export async function confirmEnrolment(ctx: ServiceContext, userId: number, secret: string, raw: unknown, address = ''): Promise<string[]> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
   const typed = parseTypedCode(raw);
@@ -84,8 +84,17 @@ export async function confirmEnrolment(ctx: ServiceContext, userId: number, secr
   if (!acceptsStep(step, user.totp_last_step)) throw invalidInput({ code: `Code: ${WRONG_CODE.charAt(0).toLowerCase()}${WRONG_CODE.slice(1)}` });
   return inTransaction(ctx.handle, async (trx) => {
     await confirmSecret(trx, userId, secret, step!);
+    await auditOwn(trx, user, address, now, 'account.two_factor_on', { two_factor: user.totp_secret !== null }, { two_factor: true });
     return storeNewRecoveryCodes(trx, userId, now);
   });
+}
+
+/**
+ * A change to one's own second factor in the audit log (§15: sign-ins and what could let someone
+ * else sign in are logged), as the account's own, with its address; never a secret or a code.
+ */
+function auditOwn(trx: Db, user: Pick<UserRow, 'id' | 'username'>, address: string, now: number, action: string, before: Record<string, unknown>, after: Record<string, unknown>): Promise<void> {
+  return auditBy(trx, { id: user.id, username: user.username, address }, now, action, `user:${user.id}`, { before, after });
 }
 
 /** Ten new recovery codes, stored hashed in place of every earlier one; returned once, as people read them. */
@@ -111,12 +120,16 @@ async function requireCurrentPassword(user: UserRow, typed: unknown): Promise<vo
  * unlocked screen must not get codes that outlive the session): every earlier code, used or not,
  * stops working. Refused while the second factor is off: there is nothing to recover.
  */
-export async function renewRecoveryCodes(ctx: ServiceContext, userId: number, currentPassword: unknown): Promise<string[]> {
+export async function renewRecoveryCodes(ctx: ServiceContext, userId: number, currentPassword: unknown, address = ''): Promise<string[]> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
   if (user.totp_secret === null) throw new DomainError('conflict', 'Two-factor sign-in is off: there are no recovery codes to renew.');
   await requireCurrentPassword(user, currentPassword);
-  return inTransaction(ctx.handle, (trx) => storeNewRecoveryCodes(trx, userId, ctx.clock.now()));
+  const now = ctx.clock.now();
+  return inTransaction(ctx.handle, async (trx) => {
+    await auditOwn(trx, user, address, now, 'account.recovery_codes_renewed', { spare_sign_ins: 'the earlier ten' }, { spare_sign_ins: 'ten new' });
+    return storeNewRecoveryCodes(trx, userId, now);
+  });
 }
 
 /**
@@ -146,12 +159,15 @@ export const SECOND_FACTOR_REFUSAL = WRONG_CODE;
  * Turns one's own second factor off, with the current password. Refused while the setting
  * requires it of all staff.
  */
-export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, currentPassword: unknown): Promise<void> {
+export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, currentPassword: unknown, address = ''): Promise<void> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
   if (await twoFactorRequired(ctx.handle.db)) throw new DomainError('conflict', 'Two-factor sign-in is required for all staff here: it cannot be turned off.');
   await requireCurrentPassword(user, currentPassword);
-  await inTransaction(ctx.handle, (trx) => clearSecondFactor(trx, userId));
+  await inTransaction(ctx.handle, async (trx) => {
+    await clearSecondFactor(trx, userId);
+    await auditOwn(trx, user, address, ctx.clock.now(), 'account.two_factor_off', { two_factor: true }, { two_factor: false });
+  });
 }
 
 /**

@@ -53,6 +53,15 @@ for (const dialect of DIALECTS) {
     });
     afterAll(() => t.close());
 
+    /** The audit entries of one's own second factor (§15), as [action, actor, before, after]. */
+    const ownAudit = async (userId: number) =>
+      (await db().selectFrom('audit_log').select(['action', 'actor_name', 'before_json', 'after_json']).where('subject', '=', `user:${userId}`).where('action', 'like', 'account.%').orderBy('id').execute()).map((a) => [
+        a.action,
+        a.actor_name,
+        JSON.parse(String(a.before_json)),
+        JSON.parse(String(a.after_json)),
+      ]);
+
     it('enrols from the account page: a QR code drawn here, nothing stored before a right code, ten hashed recovery codes', async () => {
       const client = new Client(t.app);
       await client.login('dan');
@@ -81,6 +90,8 @@ for (const dialect of DIALECTS) {
       expect((await user(dan)).totp_secret).toBe(secret);
       const stored = await db().selectFrom('recovery_codes').select('code_hash').where('user_id', '=', dan).execute();
       expect(stored.map((r) => r.code_hash).sort()).toEqual(codes.map((c) => createHash('sha256').update(c.replace('-', '')).digest('hex')).sort());
+      // Audited as the account's own change, without the secret or a code.
+      expect(await ownAudit(dan)).toEqual([['account.two_factor_on', 'dan', { two_factor: false }, { two_factor: true }]]);
       clock.advance(STEP);
 
       // The login now waits for a code: no session before it.
@@ -161,6 +172,8 @@ for (const dialect of DIALECTS) {
       expect(stored.every((r) => r.used_at === null)).toBe(true);
       expect(stored.some((r) => before.includes(r.code_hash))).toBe(false);
       expect((await client.get('/agents/account/two-factor/')).body).toContain('10 of 10 recovery codes left');
+      // Audited once (the refused try wrote nothing), without a code.
+      expect((await ownAudit(dan)).filter(([action]) => action === 'account.recovery_codes_renewed')).toEqual([['account.recovery_codes_renewed', 'dan', { spare_sign_ins: 'the earlier ten' }, { spare_sign_ins: 'ten new' }]]);
       // A new code signs in; the second factor itself is unchanged.
       expect((await secondStep(await passwordStep('dan'), fresh[0]!)).statusCode).toBe(303);
       expect((await user(dan)).totp_secret).toBe(secret);
@@ -239,8 +252,10 @@ for (const dialect of DIALECTS) {
       expect(wrong.body).toContain('One field needs your attention');
       expect(wrong.body).not.toContain('data-flash="error"');
       expect((await user(eve)).totp_secret).toBe(secret);
+      expect((await ownAudit(eve)).map(([action]) => action)).toEqual(['account.two_factor_on']);
       expect((await client.submit('/agents/account/two-factor/', { current_password: 'password123' }, '/agents/account/two-factor/off/')).statusCode).toBe(303);
       expect((await user(eve)).totp_secret).toBeNull();
+      expect((await ownAudit(eve)).at(-1)).toEqual(['account.two_factor_off', 'eve', { two_factor: true }, { two_factor: false }]);
     });
 
     it('refuses a bad value for the setting on its field, and changes nothing', async () => {

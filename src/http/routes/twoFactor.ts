@@ -89,7 +89,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
       return { codes: null, refused: await enrolPage(reply, user, { ...page, errors: { code: 'Code: this set-up form is not valid any more. Scan the new code below, then type its code.' }, status: 400 }) };
     }
     try {
-      return { codes: await confirmEnrolment(ctx, user.id, secret, formBody(request.body).code), refused: null };
+      return { codes: await confirmEnrolment(ctx, user.id, secret, formBody(request.body).code, request.ip), refused: null };
     } catch (error) {
       if (!isInvalidInput(error)) throw error;
       return { codes: null, refused: await enrolPage(reply, user, { ...page, secret, errors: error.fields, status: 400 }) };
@@ -195,7 +195,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
 
     pages.post('/agents/account/two-factor/off/', ownFactor, async (request, reply) =>
       withCurrentPassword(request, reply, async (id, password) => {
-        await turnOffSecondFactor(ctx, id, password);
+        await turnOffSecondFactor(ctx, id, password, request.ip);
         setFlash(reply, { kind: 'success', message: 'Two-factor sign-in is off: you log in with your password alone.' });
         return reply.redirect('/agents/account/', 303);
       }),
@@ -203,7 +203,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
 
     pages.post('/agents/account/two-factor/codes/', ownFactor, async (request, reply) =>
       withCurrentPassword(request, reply, async (id, password) => {
-        const codes = await renewRecoveryCodes(ctx, id, password);
+        const codes = await renewRecoveryCodes(ctx, id, password, request.ip);
         return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: '/agents/account/two-factor/', viewer: request.viewer, csrf: reply.generateCsrf(), renewed: true })));
       }),
     );
