@@ -21,16 +21,22 @@ function findByFocusKey(root, key) {
   return null;
 }
 
-/** Replaces `current` by a copy of `fresh` (from a fetched document), keeping the focus inside. */
+/**
+ * Replaces `current` by a copy of `fresh` (from a fetched document), keeping the focus inside, and
+ * what describes the focused control for the moment (app.js: the message of the Close or Undo that
+ * put the focus there; it goes when the control loses the focus).
+ */
 export function swapSection(current, fresh) {
   const hadFocus = current.contains(document.activeElement);
   const key = hadFocus ? focusKey(document.activeElement) : null;
+  const describedBy = hadFocus ? document.activeElement.getAttribute('aria-describedby') : null;
   const replacement = document.importNode(fresh, true);
   current.replaceWith(replacement);
   if (!hadFocus) return replacement;
   const target = (key && findByFocusKey(replacement, key)) ?? replacement.querySelector('h2, [tabindex]');
   if (target) {
     if (!target.matches('button, a, input, select, textarea, [tabindex]')) target.setAttribute('tabindex', '-1');
+    if (describedBy && !target.hasAttribute('aria-describedby')) target.setAttribute('aria-describedby', describedBy);
     target.focus();
   }
   return replacement;
