@@ -43,7 +43,7 @@ export function swapSection(current, fresh) {
 }
 
 /**
- * Removes the banner of a Close ("Closing HD-2 in 10 s. Undo it…", `data-flash-closing`) once the
+ * Removes the banner of a Close ("Closing HD-2. Undo it…", `data-flash-closing`) once the
  * page no longer shows that close pending: it committed (or was undone elsewhere), and the banner
  * would go on offering an undo that no longer exists. A refresh never brings a banner back (it does
  * not take the flash), so this is the only way it leaves without a reload.
