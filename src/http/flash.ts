@@ -30,6 +30,7 @@ export function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash |
         kind: parsed.kind,
         message: parsed.message,
         ...(typeof parsed.closing === 'string' ? { closing: parsed.closing } : {}),
+        ...(typeof parsed.control === 'string' ? { control: parsed.control } : {}),
         ...(parsed.event === 'message-sent' ? { event: parsed.event } : {}),
       };
     }

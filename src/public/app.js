@@ -3,6 +3,7 @@
 // - <time datetime> shows the reader's local time (pages are rendered in UTC).
 // - The navigation link of the current section gets aria-current="page".
 // - A form that came back with errors moves the keyboard focus to its error summary (or its notice).
+// - After Close or Undo, the keyboard focus goes to that ticket's close control (Undo, or Close again).
 // - A form with data-confirm (a delete, a new secret: what cannot be undone) asks first.
 // - A text box with data-maxlength counts: characters left near its limit, too many past it.
 
@@ -69,6 +70,30 @@ function focusErrorSummary() {
   if (summary) summary.focus();
 }
 
+/**
+ * The answer to a Close or an Undo (the flash names the ticket: `data-flash-control`) puts the focus
+ * where the keyboard user goes on: the button that ticket's close control now shows (Undo within the
+ * window, Close after an undo), or the message itself when the control is gone (the close committed).
+ * The message describes the button while it has the focus, so a screen reader says what happened
+ * with it ("Undo closing HD-2, button, Closing HD-2. Undo it…"); once left, the button is itself again.
+ */
+function focusAnsweredControl() {
+  const flash = document.querySelector('[data-flash-control]');
+  if (!flash || (document.activeElement && document.activeElement !== document.body)) return;
+  const control = document.querySelector(`form[data-close-control="${CSS.escape(flash.dataset.flashControl)}"] button`);
+  if (!control) {
+    flash.setAttribute('tabindex', '-1');
+    flash.focus();
+    return;
+  }
+  control.setAttribute('aria-describedby', flash.id);
+  // On the document, not the button: a live page may swap in a fresh copy of the button (live-page.js swapSection).
+  document.addEventListener('focusout', (event) => {
+    if (event.target instanceof Element && event.target.getAttribute('aria-describedby') === flash.id) event.target.removeAttribute('aria-describedby');
+  });
+  control.focus();
+}
+
 function confirmIrreversible(event) {
   const question = event.target instanceof HTMLFormElement ? event.target.dataset.confirm : undefined;
   if (question && !window.confirm(question)) event.preventDefault();
@@ -91,6 +116,7 @@ function countCharacters(box) {
 
 markCurrentNav();
 focusErrorSummary();
+focusAnsweredControl();
 document.addEventListener('submit', confirmIrreversible);
 for (const box of document.querySelectorAll('textarea[data-maxlength]')) countCharacters(box);
 document.addEventListener('input', (event) => {

@@ -21,23 +21,29 @@ function findByFocusKey(root, key) {
   return null;
 }
 
-/** Replaces `current` by a copy of `fresh` (from a fetched document), keeping the focus inside. */
+/**
+ * Replaces `current` by a copy of `fresh` (from a fetched document), keeping the focus inside, and
+ * what describes the focused control for the moment (app.js: the message of the Close or Undo that
+ * put the focus there; it goes when the control loses the focus).
+ */
 export function swapSection(current, fresh) {
   const hadFocus = current.contains(document.activeElement);
   const key = hadFocus ? focusKey(document.activeElement) : null;
+  const describedBy = hadFocus ? document.activeElement.getAttribute('aria-describedby') : null;
   const replacement = document.importNode(fresh, true);
   current.replaceWith(replacement);
   if (!hadFocus) return replacement;
   const target = (key && findByFocusKey(replacement, key)) ?? replacement.querySelector('h2, [tabindex]');
   if (target) {
     if (!target.matches('button, a, input, select, textarea, [tabindex]')) target.setAttribute('tabindex', '-1');
+    if (describedBy && !target.hasAttribute('aria-describedby')) target.setAttribute('aria-describedby', describedBy);
     target.focus();
   }
   return replacement;
 }
 
 /**
- * Removes the banner of a Close ("Closing HD-2 in 10 s. Undo it…", `data-flash-closing`) once the
+ * Removes the banner of a Close ("Closing HD-2. Undo it…", `data-flash-closing`) once the
  * page no longer shows that close pending: it committed (or was undone elsewhere), and the banner
  * would go on offering an undo that no longer exists. A refresh never brings a banner back (it does
  * not take the flash), so this is the only way it leaves without a reload.

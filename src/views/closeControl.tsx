@@ -3,7 +3,9 @@
  * ticket page show it: a secondary button (never the page's primary action, never full width on a
  * phone: `.close-control` in app.css), or, while a close is pending, "Closing HD-2 in 10 s" and an
  * Undo button. app.js counts `[data-close-due]` down every second; without JavaScript the number is
- * the one of the render, and the page still offers Undo until the close commits.
+ * the one of the render, and the page still offers Undo until the close commits. Both forms carry
+ * `data-close-control` (the reference): after Close or Undo, app.js puts the keyboard focus on the
+ * button the page now shows there (the flash's `data-flash-control` names the ticket).
  */
 import { pendingCloseOf, secondsLeft, type TicketForClose } from '../core/pendingClose.js';
 import { referenceOf } from '../core/tickets.js';
@@ -26,7 +28,7 @@ export function CloseControl({ ticket, csrf, now, back }: CloseControlProps) {
   const pending = pendingCloseOf(ticket);
   if (!pending) {
     return (
-      <form method="post" action={`/agents/tickets/${ticket.id}/close/`} class="close-control">
+      <form method="post" action={`/agents/tickets/${ticket.id}/close/`} class="close-control" data-close-control={reference}>
         <CsrfField token={csrf} />
         <BackField back={back} />
         <button type="submit" class="secondary outline small">
@@ -36,7 +38,7 @@ export function CloseControl({ ticket, csrf, now, back }: CloseControlProps) {
     );
   }
   return (
-    <form method="post" action={`/agents/tickets/${ticket.id}/close/undo/`} class="close-control pending-close" data-close-pending={reference}>
+    <form method="post" action={`/agents/tickets/${ticket.id}/close/undo/`} class="close-control pending-close" data-close-control={reference} data-close-pending={reference}>
       <CsrfField token={csrf} />
       <BackField back={back} />
       <span>

@@ -15,10 +15,16 @@ export interface Flash {
   kind: 'success' | 'error' | 'info';
   message: string;
   /**
-   * The reference of the pending close the message announces ("Closing HD-2 in 10 s…"): the live
+   * The reference of the pending close the message announces ("Closing HD-2. Undo it…"): the live
    * pages take the message away once they no longer show that close pending (it committed, or was undone).
    */
   closing?: string;
+  /**
+   * The reference of the ticket whose Close or Undo button sent the message: app.js puts the keyboard
+   * focus back on that ticket's close control (now Undo, or Close again), or on the message when the
+   * control is gone, and has the message describe it, so a keyboard user goes on where they were.
+   */
+  control?: string;
   /** What happened, for a page's script (`data-flash-event`): the staff ticket page forgets its saved draft once it was sent. */
   event?: 'message-sent';
 }
@@ -140,7 +146,7 @@ export function Layout({ title, viewer, csrf, flash, children, scripts = [], dat
             </p>
           ))}
           {flash && (
-            <p class={`flash flash-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'} data-flash={flash.kind} data-flash-closing={flash.closing} data-flash-event={flash.event}>
+            <p id="flash" class={`flash flash-${flash.kind}`} role={flash.kind === 'error' ? 'alert' : 'status'} data-flash={flash.kind} data-flash-closing={flash.closing} data-flash-control={flash.control} data-flash-event={flash.event}>
               {flash.message}
             </p>
           )}

@@ -95,7 +95,7 @@ describe('closing with an undo window, in a browser', () => {
     expect(await statusOf(ticket.id)).toBe('open');
     // For a person to look at (the row may already be gone by the phone shot: the window is short here).
     await screenshot(page, 'close-undo', 'pending-close');
-    expect(await page.locator('[data-flash]').textContent()).toContain(`Closing HD-${ticket.id} in`);
+    expect(await page.locator('[data-flash]').textContent()).toContain(`Closing HD-${ticket.id}. Undo it`);
     await page.locator(`tr[data-ticket="HD-${ticket.id}"]`).waitFor({ state: 'detached', timeout: WINDOW_SECONDS * 1000 + 3000 });
     const closed = (await findTicketById(db(), ticket.id))!;
     expect(closed.status).toBe('closed');
@@ -114,7 +114,7 @@ describe('closing with an undo window, in a browser', () => {
     await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
     await Promise.all([page.waitForURL(`**/agents/tickets/${ticket.id}/`), page.locator('#close-control button').click()]);
     await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
-    expect(await page.locator('[data-flash]').textContent()).toContain(`Closing HD-${ticket.id} in`);
+    expect(await page.locator('[data-flash]').textContent()).toContain(`Closing HD-${ticket.id}. Undo it`);
     expect(await page.getByLabel('Reply to the customer').count()).toBe(1);
     // The agent starts a note while the window runs, the cursor in the box.
     const draft = 'Closed on request; the customer confirmed by phone.';
@@ -133,6 +133,76 @@ describe('closing with an undo window, in a browser', () => {
     expect(await page.locator('#body').inputValue()).toBe(`${draft} Done.`);
     await Promise.all([page.waitForURL(`**/agents/tickets/${ticket.id}/`), page.getByRole('button', { name: 'Add note', exact: true }).click()]);
     expect(await page.locator('#thread article[data-kind="note"] .message-body').last().textContent()).toBe(`${draft} Done.`);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  // QA (keyboard only): Enter on Close reloaded the page with the focus at its top, Undo six Tabs
+  // away inside the window, and after Undo the focus was at the top again; the banner said
+  // "Closing HD-1 in 10 s" while the countdown next to Undo went down.
+  it.each([
+    ['the dashboard', () => '/agents/dashboard/'],
+    ['the ticket page', (id: number) => `/agents/tickets/${id}/`],
+  ])('on %s, with the keyboard only: Enter on Close lands on Undo, Enter on Undo lands on Close again, each said', async (_where, pathOf) => {
+    const ticket = await newTicket('Keyboard only');
+    const reference = `HD-${ticket.id}`;
+    const { page, problems } = await loggedIn();
+    const path = pathOf(ticket.id);
+    if (path !== '/agents/dashboard/') {
+      await page.goto(`${live.baseUrl}${path}`);
+      await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    }
+    await page.mouse.move(1, 1);
+    /** What has the keyboard focus: its accessible name, and the text of what describes it (the banner). */
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        const described = (el?.getAttribute('aria-describedby') ?? '')
+          .split(/\s+/)
+          .map((id) => document.getElementById(id)?.textContent?.trim() ?? '')
+          .join(' ');
+        return { tag: el?.tagName, name: el?.textContent?.replace(/\s+/g, ' ').trim(), action: el?.closest('form')?.getAttribute('action'), described };
+      });
+    await closeButton(page, ticket.id).focus();
+    await Promise.all([page.waitForURL(`**${path}`), page.keyboard.press('Enter')]);
+    await page.waitForLoadState('load');
+    // Focus on Undo, which is described by the banner saying what happened.
+    await expect.poll(focused, { timeout: 2000 }).toMatchObject({ tag: 'BUTTON', name: `Undo closing ${reference}`, action: `/agents/tickets/${ticket.id}/close/undo/` });
+    const banner = page.locator(`[data-flash-closing="${reference}"]`);
+    expect((await focused()).described).toBe((await banner.textContent())!.trim());
+    expect(await banner.getAttribute('role')).toBe('status');
+    // One countdown on the page, and it runs: the banner has no number of its own to disagree with it.
+    expect(await banner.textContent()).not.toMatch(/\d+ s\b/);
+    expect(await page.locator('[data-close-due]').count()).toBe(1);
+    const first = await page.locator('[data-close-due]').textContent();
+    await expect.poll(() => page.locator('[data-close-due]').textContent(), { timeout: 2000 }).not.toBe(first);
+    expect(await seriousViolations(page)).toEqual([]);
+    await Promise.all([page.waitForURL(`**${path}`), page.keyboard.press('Enter')]);
+    await page.waitForLoadState('load');
+    await expect.poll(focused, { timeout: 2000 }).toMatchObject({ tag: 'BUTTON', name: `Close ${reference}`, action: `/agents/tickets/${ticket.id}/close/`, described: `${reference} stays open.` });
+    expect(await statusOf(ticket.id)).toBe('open');
+    // Said once: leaving the button takes the description away, so coming back does not repeat it.
+    await page.keyboard.press('Shift+Tab');
+    await closeButton(page, ticket.id).focus();
+    expect((await focused()).described).toBe('');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('with the keyboard, an Undo that comes too late puts the focus on the message saying so', async () => {
+    const ticket = await newTicket('Too late');
+    const { page, problems } = await loggedIn();
+    // The page stops being live (no stream, no refetch), so it still offers Undo after the commit.
+    await page.route('**/*', (route) => (route.request().url().includes('/agents/events/') || route.request().headers()['x-helpdesk-refresh'] ? route.abort() : route.continue()));
+    await closeButton(page, ticket.id).focus();
+    await Promise.all([page.waitForURL('**/agents/dashboard/'), page.keyboard.press('Enter')]);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('form')?.getAttribute('action')), { timeout: 2000 }).toBe(`/agents/tickets/${ticket.id}/close/undo/`);
+    await closeTicket(live.ctx, { id: alice, role: 'agent' }, ticket.id);
+    await Promise.all([page.waitForURL('**/agents/dashboard/'), page.keyboard.press('Enter')]);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id), { timeout: 2000 }).toBe('flash');
+    expect(await page.locator('#flash').getAttribute('role')).toBe('alert');
+    expect(await page.locator('#flash').textContent()).toContain(`Too late to undo: HD-${ticket.id} is closed`);
+    expect(await seriousViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
     await page.context().close();
   });

@@ -80,10 +80,13 @@ for (const dialect of DIALECTS) {
       expect((await eventsOf(db(), id)).length).toBe(events);
       expect(await closedMails(id)).toBe(0);
       const page = (await anaClient.get('/agents/dashboard/')).body;
-      expect(page).toContain(`Closing HD-${id} in 10 s.`);
-      // The banner names the close it announces, for the live page to take it away when it commits.
-      expect(page).toContain(`data-flash-closing="HD-${id}"`);
-      expect(page).toContain(`action="/agents/tickets/${id}/close/undo/"`);
+      // The seconds are said once, next to Undo, where they count down; the banner has none to stand still.
+      expect(page).toContain(`Closing HD-${id}. Undo it with the Undo button next to the ticket before its countdown ends;`);
+      expect(page.match(/<p id="flash"[^>]*>([^<]*)<\/p>/)?.[1]).not.toMatch(/\d+ s\b/);
+      // The banner names the close it announces, for the live page to take it away when it commits,
+      // and the control that sent it, for the focus to go back there (Undo now).
+      expect(page).toContain(`data-flash-closing="HD-${id}" data-flash-control="HD-${id}"`);
+      expect(page).toMatch(new RegExp(`action="/agents/tickets/${id}/close/undo/"[^>]*data-close-control="HD-${id}"`));
       expect(page).toContain(`data-close-due="${clock.now() + WINDOW_MS}"`);
     });
 
@@ -122,7 +125,11 @@ for (const dialect of DIALECTS) {
       expect((await ticket(id)).close_due_at).not.toBeNull();
       const undone = await clickUndo(anaClient, id);
       expect(undone.statusCode).toBe(303);
-      expect((await anaClient.get('/agents/dashboard/')).body).toContain(`HD-${id} stays open.`);
+      const answer = (await anaClient.get('/agents/dashboard/')).body;
+      expect(answer).toContain(`HD-${id} stays open.`);
+      // The focus goes back to the ticket's Close button, which the answer names.
+      expect(answer).toContain(`data-flash-control="HD-${id}"`);
+      expect(answer).toMatch(new RegExp(`action="/agents/tickets/${id}/close/"[^>]*data-close-control="HD-${id}"`));
       expect(await ticket(id)).toMatchObject({ status: 'open', close_due_at: null, close_requested_by: null });
       expect(await job.runOnce(clock.now() + 2 * WINDOW_MS)).toBe(0);
       expect((await ticket(id)).status).toBe('open');
@@ -202,7 +209,7 @@ for (const dialect of DIALECTS) {
       expect((await benClient.get(staffTicketPath(id))).statusCode).not.toBe(200);
       const response = await anaClient.post(`/agents/tickets/${id}/close/`, { next: staffTicketPath(id), _csrf: csrfFrom(page) });
       expect(response.headers.location).toBe(staffTicketPath(id));
-      expect((await anaClient.get(staffTicketPath(id))).body).toContain(`Closing HD-${id} in`);
+      expect((await anaClient.get(staffTicketPath(id))).body).toContain(`Closing HD-${id}. Undo it`);
       // An outside `next` is ignored.
       const other = await ticketOf('ana');
       const outside = await clickClose(anaClient, other, '//evil.example/');

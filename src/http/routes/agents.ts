@@ -4,7 +4,6 @@ import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { highlightWords, parsePosition, parseSearch } from '../../core/search.js';
 import { correctedText, correctQuery } from '../../core/searchTypos.js';
 import { parseId, referenceOf } from '../../core/tickets.js';
-import { secondsLeft } from '../../core/pendingClose.js';
 import type { Role } from '../../core/users.js';
 import type { Db } from '../../db/connect.js';
 import { listTickets } from '../../repositories/ticketQueries.js';
@@ -154,11 +153,12 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
       const viewer = request.viewer!;
       const result = await requestClose(ctx, viewer, id, sessions.closeUndoMs);
       const reference = referenceOf(id);
+      // No number of seconds in the message: it would stand still beside the countdown next to Undo
+      // (the one that runs), and a running one in this status line would be read out every second.
       if (result.kind === 'pending') {
-        const seconds = secondsLeft(result.dueAt, ctx.clock.now());
-        setFlash(reply, { kind: 'info', message: `Closing ${reference} in ${seconds} s. Undo it with the Undo button next to the ticket; after that the customer is told.`, closing: reference });
+        setFlash(reply, { kind: 'info', message: `Closing ${reference}. Undo it with the Undo button next to the ticket before its countdown ends; after that the customer is told.`, closing: reference, control: reference });
       } else {
-        setFlash(reply, result.kind === 'closed' ? { kind: 'success', message: `${reference} is closed. The customer has been told.` } : { kind: 'info', message: `${reference} was already closed.` });
+        setFlash(reply, { ...(result.kind === 'closed' ? { kind: 'success', message: `${reference} is closed. The customer has been told.` } : { kind: 'info', message: `${reference} was already closed.` }), control: reference });
       }
       return reply.redirect(backFrom(request.body, viewer.role === 'admin' ? `/admin/tickets/${id}/` : '/agents/dashboard/'), 303);
     });
@@ -167,14 +167,14 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
       const id = ticketIdOf(request.params.id);
       const result = await undoClose(ctx, request.viewer!, id);
       const reference = referenceOf(id);
-      setFlash(
-        reply,
-        result === 'undone'
+      setFlash(reply, {
+        ...(result === 'undone'
           ? { kind: 'success', message: `${reference} stays open.` }
           : result === 'too-late'
             ? { kind: 'error', message: `Too late to undo: ${reference} is closed and the customer has been told. If the customer writes again, a follow-up ticket opens.` }
-            : { kind: 'info', message: `${reference} has no close to undo: it stays open.` },
-      );
+            : { kind: 'info', message: `${reference} has no close to undo: it stays open.` }),
+        control: reference,
+      });
       return reply.redirect(backFrom(request.body, '/agents/dashboard/'), 303);
     });
 
