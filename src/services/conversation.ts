@@ -33,7 +33,7 @@ import { ticketMailData } from './notifications.js';
 import { withRouting } from './routing.js';
 import { moveClocksOnMessage } from './slaClocks.js';
 import { enqueueWebhooks } from './webhooks.js';
-import { closeInRun, createTickets } from './tickets.js';
+import { closeInRun, type CreatedTicket, createTickets, FollowUpOpen } from './tickets.js';
 
 /** How many earlier public messages a reply email quotes (§9). */
 export const QUOTED_HISTORY = 3;
@@ -204,29 +204,37 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
   const closed = appended.ticket;
   if (input.automatic) return { kind: 'not_shown', ticket: closed };
   const open = openFollowUp(await followUpsOf(ctx.handle.db, closed.id));
-  if (open) {
-    // Onto the open follow-up (if it closed meanwhile, that one is followed up in turn).
-    const note = `${referenceOf(closed.id)} was closed: added to its open follow-up ${referenceOf(open.id)}.`;
-    const mail = input.mail;
-    const onFollowUp = await postCustomerMessageOn(ctx, open.id, { ...input, ...(mail ? { mail: (became) => (became === 'appended' ? { ...mail(became), reason: note } : mail(became)) } : {}) });
-    return onFollowUp.kind === 'appended' ? { ...onFollowUp, kind: 'added_to_follow_up', ticket: closed, followUp: onFollowUp.ticket } : onFollowUp;
+  if (open) return onOpenFollowUp(ctx, closed, open.id, input);
+  const followUpInput = {
+    name: closed.customer_name,
+    email: closed.customer_email,
+    title: followUpTitle(closed.title),
+    description: input.body,
+    priority: closed.priority,
+    channel: input.channel,
+    files: input.files,
+    followUpOf: { id: closed.id, agentId: closed.agent_id },
+    // A follow-up keeps the topic (so the team and skills) of the request it follows.
+    topicId: closed.topic_id,
+    mail: input.mail?.('follow_up'),
+  };
+  let followUp: CreatedTicket | undefined;
+  try {
+    [followUp] = await createTickets(ctx, [followUpInput]);
+  } catch (error) {
+    // Another message opened one meanwhile: this one goes onto it.
+    if (error instanceof FollowUpOpen) return onOpenFollowUp(ctx, closed, error.followUpId, input);
+    throw error;
   }
-  const [followUp] = await createTickets(ctx, [
-    {
-      name: closed.customer_name,
-      email: closed.customer_email,
-      title: followUpTitle(closed.title),
-      description: input.body,
-      priority: closed.priority,
-      channel: input.channel,
-      files: input.files,
-      followUpOf: { id: closed.id, agentId: closed.agent_id },
-      // A follow-up keeps the topic (so the team and skills) of the request it follows.
-      topicId: closed.topic_id,
-      mail: input.mail?.('follow_up'),
-    },
-  ]);
   return { kind: 'follow_up', ticket: closed, followUp: followUp! };
+}
+
+/** A customer's message to a closed ticket, onto its open follow-up `followUpId` (if that closed meanwhile, it is followed up in turn). */
+async function onOpenFollowUp(ctx: ServiceContext, closed: TicketRow, followUpId: number, input: CustomerMessage): Promise<CustomerMessageResult> {
+  const note = `${referenceOf(closed.id)} was closed: added to its open follow-up ${referenceOf(followUpId)}.`;
+  const mail = input.mail;
+  const onFollowUp = await postCustomerMessageOn(ctx, followUpId, { ...input, ...(mail ? { mail: (became) => (became === 'appended' ? { ...mail(became), reason: note } : mail(became)) } : {}) });
+  return onFollowUp.kind === 'appended' ? { ...onFollowUp, kind: 'added_to_follow_up', ticket: closed, followUp: onFollowUp.ticket } : onFollowUp;
 }
 
 /** `HD-<id>` of a follow-up's original, or null. */

@@ -2,6 +2,7 @@ import { nextWideningAt, planTeamFollowUp, planTeamIntake, skillsOfTopic, skills
 import { forbidden, notFound } from '../core/errors.js';
 import { clocksAtCreation, IDLE_CLOCKS } from '../core/slaClocks.js';
 import type { NewTicketInput } from '../core/tickets.js';
+import { openFollowUp } from '../core/conversation.js';
 import type { Db } from '../db/connect.js';
 import type { MessageChannel, TicketRow } from '../db/schema.js';
 import { renderEmail } from '../mail/templates/index.js';
@@ -10,7 +11,7 @@ import { insertEvent } from '../repositories/events.js';
 import { type InboundRecord, insertInboundMails } from '../repositories/inbound.js';
 import { firstMessageIdOf } from '../repositories/messages.js';
 import { writeIntake } from '../repositories/intake.js';
-import { findTicketById, markClosed } from '../repositories/tickets.js';
+import { findTicketById, followUpsOf, markClosed } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import { mailDataOf, notifyCustomer } from './notifications.js';
 import { createdWebhookEvents } from './webhooks.js';
@@ -21,6 +22,14 @@ import { randomBase64url } from './random.js';
 /** 192 random bits, URL-safe: the customer's key to the status page. */
 export function newTicketToken(): string {
   return randomBase64url(24);
+}
+
+/** A follow-up not created: the closed ticket has an open one (`followUpId`), which takes the message instead. */
+export class FollowUpOpen extends Error {
+  constructor(readonly followUpId: number) {
+    super(`HD-${followUpId} is an open follow-up of the same request`);
+    this.name = 'FollowUpOpen';
+  }
 }
 
 /**
@@ -95,6 +104,10 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
       const { trx, now } = run;
       const followUp = inputs.length === 1 ? inputs[0]!.followUpOf : undefined;
       if (inputs.length > 1 && inputs.some((i) => i.followUpOf)) throw new Error('A follow-up is created on its own, not in a batch.');
+      // One open follow-up at a time (§9, openFollowUp): checked under the routing lock, which every
+      // follow-up is created under, so two messages at once cannot both open one.
+      const open = followUp ? openFollowUp(await followUpsOf(trx, followUp.id)) : null;
+      if (open) throw new FollowUpOpen(open.id);
       const routed = routedIntake(inputs, run.topics, now);
       // Ids of the plan are the tickets' places in the batch (the rows have none yet).
       const plan = followUp ? planTeamFollowUp(run.agents, routed[0]!.ticket, followUp.agentId, run.rule, now) : planTeamIntake(run.agents, routed.map((r) => r.ticket), run.rule, now);

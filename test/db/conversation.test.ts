@@ -145,5 +145,20 @@ for (const dialect of DIALECTS) {
       expect(await historyViolations(database.handle.db)).toEqual([]);
       await changePresence(ctx, ben, 'offline');
     });
+
+    it('messages sent at once to a closed ticket open one follow-up, which takes them all', async () => {
+      const t = await intakeTicket(ctx, form(7));
+      await postStaffMessage(ctx, { id: ana, role: 'agent' }, t.id, reply('Done', { close: true }));
+      const bodies = ['First at once', 'Second at once', 'Third at once'];
+      const results = await Promise.all(bodies.map((body) => postCustomerMessage(ctx, t.token, { body, channel: 'web' })));
+      expect(results.map((r) => r.kind).sort()).toEqual(['added_to_follow_up', 'added_to_follow_up', 'follow_up']);
+      const followUps = await database.handle.db.selectFrom('tickets').selectAll().where('follow_up_of', '=', t.id).execute();
+      expect(followUps).toHaveLength(1);
+      const thread = await threadPage(database.handle.db, followUps[0]!.id, { publicOnly: false, limit: 10 });
+      expect(thread.map((m) => m.body).sort()).toEqual([...bodies].sort());
+      // One confirmation email, for the one request opened.
+      expect((await emailsOf(followUps[0]!.id)).map((e) => e.kind)).toEqual(['created']);
+      expect(await historyViolations(database.handle.db)).toEqual([]);
+    });
   });
 }
