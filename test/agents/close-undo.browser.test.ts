@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PendingCloseJob } from '../../src/jobs/pendingCloses.js';
 import { findTicketById, findTicketByToken } from '../../src/repositories/tickets.js';
+import { postStaffMessage } from '../../src/services/conversation.js';
 import { closeTicket } from '../../src/services/tickets.js';
 import { addStaff, Client, submitViaForm } from '../support/app.js';
 import { launchBrowser, PHONE, screenshot, seriousViolations } from '../support/browser.js';
@@ -100,9 +101,12 @@ describe('closing with an undo window, in a browser', () => {
     const closed = (await findTicketById(db(), ticket.id))!;
     expect(closed.status).toBe('closed');
     expect(closed.closed_at!).toBeGreaterThanOrEqual(clicked + WINDOW_SECONDS * 1000 - 1000);
-    // The same refresh lists it under "Recently closed", and the banner announcing the close, now past, goes.
+    // The same refresh lists it under "Recently closed", and the banner announcing the close, now past,
+    // no longer offers an Undo: the focus was still on Undo (the page put it there after Close), so it
+    // went to the ticket's new line and the banner says the close went through (else it goes: below).
     await page.locator(`section[aria-labelledby="closed-heading"] tr[data-closed-ticket="HD-${ticket.id}"]`).waitFor({ timeout: 2000 });
-    expect(await page.locator('[data-flash]').count()).toBe(0);
+    expect(await page.locator('[data-flash-closing]').count()).toBe(0);
+    expect((await page.locator('[data-flash]').textContent())!.trim()).toBe(`HD-${ticket.id} is closed. The customer has been told.`);
     expect(problems).toEqual([]);
     await page.context().close();
   });
@@ -203,6 +207,70 @@ describe('closing with an undo window, in a browser', () => {
     expect(await page.locator('#flash').getAttribute('role')).toBe('alert');
     expect(await page.locator('#flash').textContent()).toContain(`Too late to undo: HD-${ticket.id} is closed`);
     expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  // QA (keyboard only): the window ran out while Undo had the focus; the live refresh took Undo away
+  // and the focus fell to the top of the page, with nothing said.
+  it.each([
+    ['the dashboard', () => '/agents/dashboard/', (reference: string) => `#closed-tickets tr[data-closed-ticket="${reference}"] a[href]`],
+    ['the ticket page', (id: number) => `/agents/tickets/${id}/`, () => '#kind-note-only'],
+  ])('on %s, when the window runs out with the focus on Undo, the focus lands on what shows it closed, and the banner says so', async (_where, pathOf, targetOf) => {
+    const ticket = await newTicket('Runs out under the keyboard');
+    const reference = `HD-${ticket.id}`;
+    const { page, problems } = await loggedIn();
+    const path = pathOf(ticket.id);
+    if (path !== '/agents/dashboard/') {
+      await page.goto(`${live.baseUrl}${path}`);
+      await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    }
+    await page.mouse.move(1, 1);
+    await closeButton(page, ticket.id).focus();
+    await Promise.all([page.waitForURL(`**${path}`), page.keyboard.press('Enter')]);
+    await page.waitForLoadState('load');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('form')?.getAttribute('action')), { timeout: 2000 }).toBe(`/agents/tickets/${ticket.id}/close/undo/`);
+    await page.locator(`[data-close-pending="${reference}"]`).waitFor({ state: 'detached', timeout: WINDOW_SECONDS * 1000 + 3000 });
+    expect(await statusOf(ticket.id)).toBe('closed');
+    const target = targetOf(reference);
+    await expect.poll(() => page.evaluate((selector) => ({ tag: document.activeElement?.tagName, isTarget: document.activeElement?.matches(selector) }), target), { timeout: 2000 }).toMatchObject({ isTarget: true });
+    // Said once, by the status line that said "Closing …": not a second live region.
+    const banner = page.locator('#flash');
+    expect(await banner.getAttribute('role')).toBe('status');
+    expect((await banner.textContent())!.trim()).toBe(`${reference} is closed. The customer has been told.`);
+    expect(await page.locator('[role="status"], [aria-live]').evaluateAll((regions) => regions.filter((r) => r.textContent!.includes('is closed')).length)).toBe(1);
+    // And the keyboard goes on from there, not from the page's top: back to the control before it.
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => document.activeElement?.closest('main') !== null)).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('on the ticket page, a refresh during the window keeps the same Undo when only its countdown differs', async () => {
+    const ticket = await newTicket('Ticking');
+    const { page, problems } = await loggedIn();
+    await page.goto(`${live.baseUrl}/agents/tickets/${ticket.id}/`);
+    await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    await Promise.all([page.waitForURL(`**/agents/tickets/${ticket.id}/`), page.locator('#close-control button').click()]);
+    await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    await page.waitForTimeout(300);
+    // Right after a tick, the countdown shows what the server would not (the next tick is a second away).
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const countdown = document.querySelector('[data-close-due]')!;
+          (document.querySelector('#close-control form') as HTMLFormElement & { kept?: boolean }).kept = true;
+          new MutationObserver((_records, observer) => {
+            observer.disconnect();
+            countdown.textContent = '99 s';
+            resolve();
+          }).observe(countdown, { childList: true, characterData: true, subtree: true });
+        }),
+    );
+    await postStaffMessage(live.ctx, { id: alice, role: 'agent' }, ticket.id, { kind: 'note', body: 'A note meanwhile.', close: false, seen: null, channel: 'web' });
+    await page.locator('#thread article[data-kind="note"]').waitFor({ timeout: 2000 });
+    expect(await page.evaluate(() => (document.querySelector('#close-control form') as (HTMLFormElement & { kept?: boolean }) | null)?.kept)).toBe(true);
     expect(problems).toEqual([]);
     await page.context().close();
   });
