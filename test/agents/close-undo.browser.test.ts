@@ -68,6 +68,30 @@ describe('closing with an undo window, in a browser', () => {
   const statusOf = async (id: number) => (await findTicketById(db(), id))!.status;
   const closeButton = (page: Page, id: number) => page.locator(`form[action="/agents/tickets/${id}/close/"] button`);
 
+  /** A new ticket closed with a click on its own page: the page the Close answers with, live again. */
+  async function closedOnItsPage(title: string) {
+    const ticket = await newTicket(title);
+    const { page, problems } = await loggedIn();
+    await page.goto(`${live.baseUrl}/agents/tickets/${ticket.id}/`);
+    await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    await Promise.all([page.waitForURL(`**/agents/tickets/${ticket.id}/`), page.locator('#close-control button').click()]);
+    await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    return { ticket, page, problems };
+  }
+
+  /** A new ticket, and the page at `pathOf` it is on, live, with the mouse out of the way (keyboard only). */
+  async function atKeyboard(title: string, pathOf: (id: number) => string) {
+    const ticket = await newTicket(title);
+    const { page, problems } = await loggedIn();
+    const path = pathOf(ticket.id);
+    if (path !== '/agents/dashboard/') {
+      await page.goto(`${live.baseUrl}${path}`);
+      await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    }
+    await page.mouse.move(1, 1);
+    return { ticket, reference: `HD-${ticket.id}`, page, problems, path };
+  }
+
   it('Close → Undo keeps the ticket open; the countdown runs; the pending state passes axe', async () => {
     const ticket = await newTicket('Keep me open');
     const { page, problems } = await loggedIn();
@@ -112,12 +136,7 @@ describe('closing with an undo window, in a browser', () => {
   });
 
   it('on the ticket page, a committed close takes the banner away and leaves only the note, the draft kept', async () => {
-    const ticket = await newTicket('Close me from my page');
-    const { page, problems } = await loggedIn();
-    await page.goto(`${live.baseUrl}/agents/tickets/${ticket.id}/`);
-    await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
-    await Promise.all([page.waitForURL(`**/agents/tickets/${ticket.id}/`), page.locator('#close-control button').click()]);
-    await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    const { ticket, page, problems } = await closedOnItsPage('Close me from my page');
     expect(await page.locator('[data-flash]').textContent()).toContain(`Closing HD-${ticket.id}. Undo it`);
     expect(await page.getByLabel('Reply to the customer').count()).toBe(1);
     // The agent starts a note while the window runs, the cursor in the box.
@@ -148,15 +167,7 @@ describe('closing with an undo window, in a browser', () => {
     ['the dashboard', () => '/agents/dashboard/'],
     ['the ticket page', (id: number) => `/agents/tickets/${id}/`],
   ])('on %s, with the keyboard only: Enter on Close lands on Undo, Enter on Undo lands on Close again, each said', async (_where, pathOf) => {
-    const ticket = await newTicket('Keyboard only');
-    const reference = `HD-${ticket.id}`;
-    const { page, problems } = await loggedIn();
-    const path = pathOf(ticket.id);
-    if (path !== '/agents/dashboard/') {
-      await page.goto(`${live.baseUrl}${path}`);
-      await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
-    }
-    await page.mouse.move(1, 1);
+    const { ticket, reference, page, problems, path } = await atKeyboard('Keyboard only', pathOf);
     /** What has the keyboard focus: its accessible name, and the text of what describes it (the banner). */
     const focused = () =>
       page.evaluate(() => {
@@ -217,15 +228,7 @@ describe('closing with an undo window, in a browser', () => {
     ['the dashboard', () => '/agents/dashboard/', (reference: string) => `#closed-tickets tr[data-closed-ticket="${reference}"] a[href]`],
     ['the ticket page', (id: number) => `/agents/tickets/${id}/`, () => '#kind-note-only'],
   ])('on %s, when the window runs out with the focus on Undo, the focus lands on what shows it closed, and the banner says so', async (_where, pathOf, targetOf) => {
-    const ticket = await newTicket('Runs out under the keyboard');
-    const reference = `HD-${ticket.id}`;
-    const { page, problems } = await loggedIn();
-    const path = pathOf(ticket.id);
-    if (path !== '/agents/dashboard/') {
-      await page.goto(`${live.baseUrl}${path}`);
-      await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
-    }
-    await page.mouse.move(1, 1);
+    const { ticket, reference, page, problems, path } = await atKeyboard('Runs out under the keyboard', pathOf);
     await closeButton(page, ticket.id).focus();
     await Promise.all([page.waitForURL(`**${path}`), page.keyboard.press('Enter')]);
     await page.waitForLoadState('load');
@@ -248,12 +251,7 @@ describe('closing with an undo window, in a browser', () => {
   });
 
   it('on the ticket page, a refresh during the window keeps the same Undo when only its countdown differs', async () => {
-    const ticket = await newTicket('Ticking');
-    const { page, problems } = await loggedIn();
-    await page.goto(`${live.baseUrl}/agents/tickets/${ticket.id}/`);
-    await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
-    await Promise.all([page.waitForURL(`**/agents/tickets/${ticket.id}/`), page.locator('#close-control button').click()]);
-    await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    const { ticket, page, problems } = await closedOnItsPage('Ticking');
     await page.waitForTimeout(300);
     // Right after a tick, the countdown shows what the server would not (the next tick is a second away).
     await page.evaluate(
