@@ -10,15 +10,17 @@
 // after HOLD_MAX_MS, so a pointer parked over the list does not freeze the page). A fresh list with
 // the same rows in the same order (an SLA badge, a countdown) is applied at once: nothing moves.
 // Keyboard focus does not hold the list: swapSection puts the focus back on the same control (the
-// same ticket's button, found by its form's action), so Enter still acts on the ticket it was on.
+// same ticket's button, found by its form's action), so Enter still acts on the ticket it was on;
+// an Undo whose close committed leaves it on that ticket's line under "Recently closed".
 // Touch has no hover to read; a tap lands at once, and Close has an undo window anyway.
 // New tickets that arrive while the agent is not looking at the page are counted in the tab title,
 // "(2) My tickets — Helpdesk", until the page is looked at again (visible and focused).
 import { tickCountdowns } from './app.js';
-import { coalesce, dropPastCloseFlash, fetchPage, followStream, swapSection } from './live-page.js';
+import { coalesce, differs, dropPastCloseFlash, fetchPage, followStream, landFocus, swapSection } from './live-page.js';
 
 const EVENTS_URL = '/agents/events/';
-const LIVE_SECTIONS = ['open-tickets', 'closed-tickets', 'presence', 'open-summary'];
+// Recently closed first: the focus of an Undo whose close committed goes there (closedLanding).
+const LIVE_SECTIONS = ['closed-tickets', 'open-tickets', 'presence', 'open-summary'];
 const LIST = 'open-tickets';
 const POLL_MS = 3000;
 // Several events in a burst (a close that pulls three tickets) cost one refetch.
@@ -38,7 +40,7 @@ function rowOrder(section) {
 
 function applyList(fresh) {
   const current = document.getElementById(LIST);
-  if (!current || fresh.innerHTML === current.innerHTML) return;
+  if (!current || !differs(current, fresh)) return;
   countNew(current, fresh);
   swapSection(current, fresh);
   // The fresh list has its own listeners to get (the section element was replaced).
@@ -54,6 +56,7 @@ function releaseHeld() {
   held = null;
   applyList(fresh);
   document.documentElement.dataset.rowsHeld = 'false';
+  landFocus(closedLanding);
   dropPastCloseFlash();
 }
 
@@ -116,6 +119,13 @@ document.addEventListener('visibilitychange', seen);
 window.addEventListener('focus', seen);
 
 // --- The refresh ---
+// Undo had the focus when the close committed: the focus goes to that ticket under "Recently
+// closed" (else, the control being gone for another reason, to the Open list's heading).
+function closedLanding(reference) {
+  return document.querySelector(`#closed-tickets tr[data-closed-ticket="${CSS.escape(reference)}"] a[href]`);
+}
+
+
 async function refresh() {
   const page = await fetchPage();
   if (page?.loggedOut) {
@@ -129,8 +139,9 @@ async function refresh() {
     const current = document.getElementById(id);
     if (!fresh || !current) continue;
     if (id === LIST) offerList(fresh);
-    else if (fresh.innerHTML !== current.innerHTML) swapSection(current, fresh);
+    else if (differs(current, fresh)) swapSection(current, fresh);
   }
+  landFocus(closedLanding);
   // While the rows are held the pending row is still on screen, and so is its banner.
   dropPastCloseFlash();
   tickCountdowns();

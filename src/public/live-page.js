@@ -1,7 +1,7 @@
 // What the live staff pages (the agent dashboard, the ticket page) share: refetching the page they
 // show as background traffic, swapping a section for its fresh copy without losing the keyboard
 // focus, coalescing bursts of events into one refetch at a time, and taking away the banner of a
-// Close once its undo window is over.
+// Close once its undo window is over; where the keyboard focus goes when its control is gone.
 
 // Swapping a section must not throw keyboard users out of it: remember what had focus by something
 // stable (its label, its form's action, its link) and put focus back on the same control if it is still there.
@@ -21,25 +21,78 @@ function findByFocusKey(root, key) {
   return null;
 }
 
+// What differs between two renders of the same thing, or was changed here since: the text app.js
+// tickCountdowns changes every second, the form's CSRF token (a new one each render) and the message
+// that describes the button the focus was put on (app.js). A fresh copy that differs only there
+// shows nothing new, and replacing the section would be needless.
+const TICKING = '[data-close-due], .countdown[data-due], [data-since]';
+
+function comparable(section) {
+  const copy = section.cloneNode(true);
+  for (const el of copy.querySelectorAll(TICKING)) el.textContent = '';
+  for (const el of copy.querySelectorAll('input[name="_csrf"]')) el.removeAttribute('value');
+  for (const el of copy.querySelectorAll('button[aria-describedby]')) el.removeAttribute('aria-describedby');
+  return copy.innerHTML;
+}
+
+/** Whether `fresh` (from a fetched document) shows something `current` does not (see `comparable`). */
+export function differs(current, fresh) {
+  return current.innerHTML !== fresh.innerHTML && comparable(current) !== comparable(fresh);
+}
+
+// The focus a swap took away with nothing like it to go back to: the page decides where it goes
+// once all its sections are fresh (landFocus), since that place may be in a section swapped later.
+let lostFocus = null;
+
 /**
  * Replaces `current` by a copy of `fresh` (from a fetched document), keeping the focus inside, and
  * what describes the focused control for the moment (app.js: the message of the Close or Undo that
- * put the focus there; it goes when the control loses the focus).
+ * put the focus there; it goes when the control loses the focus). A close control that turned into
+ * the other one (an Undo elsewhere) keeps the focus on its button; a control that is gone leaves
+ * the focus to landFocus.
  */
 export function swapSection(current, fresh) {
-  const hadFocus = current.contains(document.activeElement);
-  const key = hadFocus ? focusKey(document.activeElement) : null;
-  const describedBy = hadFocus ? document.activeElement.getAttribute('aria-describedby') : null;
+  const focused = document.activeElement;
+  const hadFocus = current.contains(focused);
+  const key = hadFocus ? focusKey(focused) : null;
+  const closeControl = hadFocus ? (focused.closest('[data-close-control]')?.dataset.closeControl ?? null) : null;
+  const describedBy = hadFocus ? focused.getAttribute('aria-describedby') : null;
   const replacement = document.importNode(fresh, true);
   current.replaceWith(replacement);
   if (!hadFocus) return replacement;
-  const target = (key && findByFocusKey(replacement, key)) ?? replacement.querySelector('h2, [tabindex]');
+  const target = (key && findByFocusKey(replacement, key)) ?? (closeControl && replacement.querySelector(`form[data-close-control="${CSS.escape(closeControl)}"] button`));
   if (target) {
-    if (!target.matches('button, a, input, select, textarea, [tabindex]')) target.setAttribute('tabindex', '-1');
     if (describedBy && !target.hasAttribute('aria-describedby')) target.setAttribute('aria-describedby', describedBy);
     target.focus();
+  } else {
+    lostFocus = { section: replacement, closeControl };
   }
   return replacement;
+}
+
+/**
+ * After a refresh's swaps: puts the focus a swap took away where the keyboard user can go on, never
+ * leaving it on the page's body. `landing(closeControl)` is the page's choice for a close control
+ * that is gone (its reference, "HD-2": the close committed), or null; else the heading of the
+ * section the control was in. When the close committed, the banner that said "Closing HD-2" (a
+ * status line already) says so: it stays, as the flash of any other action does. Returns the element
+ * focused, or null.
+ */
+export function landFocus(landing) {
+  const lost = lostFocus;
+  lostFocus = null;
+  if (!lost || (document.activeElement && document.activeElement !== document.body)) return null;
+  const landed = lost.closeControl ? landing(lost.closeControl) : null;
+  const target = landed ?? (lost.section.isConnected ? lost.section.querySelector('h2, [tabindex]') : null);
+  if (!target) return null;
+  if (!target.matches(`${FOCUSABLE}, [tabindex]`)) target.setAttribute('tabindex', '-1');
+  target.focus();
+  const banner = landed && document.querySelector(`[data-flash-closing="${CSS.escape(lost.closeControl)}"]`);
+  if (banner) {
+    delete banner.dataset.flashClosing;
+    banner.textContent = `${lost.closeControl} is closed. The customer has been told.`;
+  }
+  return target;
 }
 
 /**

@@ -4,7 +4,8 @@
 // messages the writer has not had on screen are marked new; the banner of a Close leaves once the
 // close is no longer pending. The reply form's draft, cursor, files and hidden `seen` are never
 // touched; only when what the form offers changes (a close committed: a note only, as a fresh load
-// shows it) are its heading, kind choice, "Reply and close" and button swapped. Choosing a canned
+// shows it) are its heading, kind choice, "Reply and close" and button swapped. When the close
+// commits with the focus on Undo, the focus goes to the form's "The ticket is closed" line. Choosing a canned
 // reply puts its text into the box, where it can be edited before sending. Without JavaScript the
 // page is complete (a canned reply is then sent as it is when the box is left empty).
 //
@@ -21,7 +22,7 @@
 // when the customer wrote meanwhile. Having read the new messages, the writer can say so with
 // "Mark as read", which moves `seen` to the newest message shown; only that lets the reply through.
 import { tickCountdowns } from './app.js';
-import { coalesce, dropPastCloseFlash, fetchPage, followStream, swapSection } from './live-page.js';
+import { coalesce, differs, dropPastCloseFlash, fetchPage, followStream, landFocus, swapSection } from './live-page.js';
 
 const main = document.querySelector('main[data-ticket-id]');
 const ticketId = Number(main?.dataset.ticketId);
@@ -126,7 +127,7 @@ function swapParts(doc, selectors) {
   for (const selector of selectors) {
     const fresh = doc.querySelector(selector);
     const current = document.querySelector(selector);
-    if (fresh && current && fresh.innerHTML !== current.innerHTML) swapSection(current, fresh);
+    if (fresh && current && differs(current, fresh)) swapSection(current, fresh);
   }
 }
 
@@ -188,6 +189,13 @@ restoreDraft();
 box?.addEventListener('input', keepDraft);
 form?.addEventListener('submit', keepDraft);
 
+// Undo had the focus when the close committed: the focus goes to what the form now says (a note
+// only, the ticket being closed), just above the box, where the keyboard user can go on.
+function closedLanding() {
+  if (!document.querySelector('hgroup .badges .state-closed')) return null;
+  return document.getElementById('kind-note-only') ?? document.getElementById('reply-heading');
+}
+
 async function refresh() {
   // The ticket's page, also when this one is the answer to a refused send (its URL is the form's).
   const page = await fetchPage(`/agents/tickets/${ticketId}/${location.search}`);
@@ -212,6 +220,7 @@ async function refresh() {
     swapParts(page.doc, OFFER_PARTS);
     form.dataset.offers = freshForm.dataset.offers;
   }
+  landFocus(closedLanding);
   dropPastCloseFlash();
   main.dataset.newestMessageId = freshMain.dataset.newestMessageId ?? '';
   for (const id of marked) {

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PendingCloseJob } from '../../src/jobs/pendingCloses.js';
 import { findTicketById, findTicketByToken } from '../../src/repositories/tickets.js';
+import { postStaffMessage } from '../../src/services/conversation.js';
 import { closeTicket } from '../../src/services/tickets.js';
 import { addStaff, Client, submitViaForm } from '../support/app.js';
 import { launchBrowser, PHONE, screenshot, seriousViolations } from '../support/browser.js';
@@ -67,6 +68,30 @@ describe('closing with an undo window, in a browser', () => {
   const statusOf = async (id: number) => (await findTicketById(db(), id))!.status;
   const closeButton = (page: Page, id: number) => page.locator(`form[action="/agents/tickets/${id}/close/"] button`);
 
+  /** A new ticket closed with a click on its own page: the page the Close answers with, live again. */
+  async function closedOnItsPage(title: string) {
+    const ticket = await newTicket(title);
+    const { page, problems } = await loggedIn();
+    await page.goto(`${live.baseUrl}/agents/tickets/${ticket.id}/`);
+    await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    await Promise.all([page.waitForURL(`**/agents/tickets/${ticket.id}/`), page.locator('#close-control button').click()]);
+    await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    return { ticket, page, problems };
+  }
+
+  /** A new ticket, and the page at `pathOf` it is on, live, with the mouse out of the way (keyboard only). */
+  async function atKeyboard(title: string, pathOf: (id: number) => string) {
+    const ticket = await newTicket(title);
+    const { page, problems } = await loggedIn();
+    const path = pathOf(ticket.id);
+    if (path !== '/agents/dashboard/') {
+      await page.goto(`${live.baseUrl}${path}`);
+      await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    }
+    await page.mouse.move(1, 1);
+    return { ticket, reference: `HD-${ticket.id}`, page, problems, path };
+  }
+
   it('Close → Undo keeps the ticket open; the countdown runs; the pending state passes axe', async () => {
     const ticket = await newTicket('Keep me open');
     const { page, problems } = await loggedIn();
@@ -100,20 +125,18 @@ describe('closing with an undo window, in a browser', () => {
     const closed = (await findTicketById(db(), ticket.id))!;
     expect(closed.status).toBe('closed');
     expect(closed.closed_at!).toBeGreaterThanOrEqual(clicked + WINDOW_SECONDS * 1000 - 1000);
-    // The same refresh lists it under "Recently closed", and the banner announcing the close, now past, goes.
+    // The same refresh lists it under "Recently closed", and the banner announcing the close, now past,
+    // no longer offers an Undo: the focus was still on Undo (the page put it there after Close), so it
+    // went to the ticket's new line and the banner says the close went through (else it goes: below).
     await page.locator(`section[aria-labelledby="closed-heading"] tr[data-closed-ticket="HD-${ticket.id}"]`).waitFor({ timeout: 2000 });
-    expect(await page.locator('[data-flash]').count()).toBe(0);
+    expect(await page.locator('[data-flash-closing]').count()).toBe(0);
+    expect((await page.locator('[data-flash]').textContent())!.trim()).toBe(`HD-${ticket.id} is closed. The customer has been told.`);
     expect(problems).toEqual([]);
     await page.context().close();
   });
 
   it('on the ticket page, a committed close takes the banner away and leaves only the note, the draft kept', async () => {
-    const ticket = await newTicket('Close me from my page');
-    const { page, problems } = await loggedIn();
-    await page.goto(`${live.baseUrl}/agents/tickets/${ticket.id}/`);
-    await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
-    await Promise.all([page.waitForURL(`**/agents/tickets/${ticket.id}/`), page.locator('#close-control button').click()]);
-    await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
+    const { ticket, page, problems } = await closedOnItsPage('Close me from my page');
     expect(await page.locator('[data-flash]').textContent()).toContain(`Closing HD-${ticket.id}. Undo it`);
     expect(await page.getByLabel('Reply to the customer').count()).toBe(1);
     // The agent starts a note while the window runs, the cursor in the box.
@@ -144,15 +167,7 @@ describe('closing with an undo window, in a browser', () => {
     ['the dashboard', () => '/agents/dashboard/'],
     ['the ticket page', (id: number) => `/agents/tickets/${id}/`],
   ])('on %s, with the keyboard only: Enter on Close lands on Undo, Enter on Undo lands on Close again, each said', async (_where, pathOf) => {
-    const ticket = await newTicket('Keyboard only');
-    const reference = `HD-${ticket.id}`;
-    const { page, problems } = await loggedIn();
-    const path = pathOf(ticket.id);
-    if (path !== '/agents/dashboard/') {
-      await page.goto(`${live.baseUrl}${path}`);
-      await page.waitForFunction(() => document.documentElement.dataset.live === 'sse');
-    }
-    await page.mouse.move(1, 1);
+    const { ticket, reference, page, problems, path } = await atKeyboard('Keyboard only', pathOf);
     /** What has the keyboard focus: its accessible name, and the text of what describes it (the banner). */
     const focused = () =>
       page.evaluate(() => {
@@ -203,6 +218,57 @@ describe('closing with an undo window, in a browser', () => {
     expect(await page.locator('#flash').getAttribute('role')).toBe('alert');
     expect(await page.locator('#flash').textContent()).toContain(`Too late to undo: HD-${ticket.id} is closed`);
     expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  // QA (keyboard only): the window ran out while Undo had the focus; the live refresh took Undo away
+  // and the focus fell to the top of the page, with nothing said.
+  it.each([
+    ['the dashboard', () => '/agents/dashboard/', (reference: string) => `#closed-tickets tr[data-closed-ticket="${reference}"] a[href]`],
+    ['the ticket page', (id: number) => `/agents/tickets/${id}/`, () => '#kind-note-only'],
+  ])('on %s, when the window runs out with the focus on Undo, the focus lands on what shows it closed, and the banner says so', async (_where, pathOf, targetOf) => {
+    const { ticket, reference, page, problems, path } = await atKeyboard('Runs out under the keyboard', pathOf);
+    await closeButton(page, ticket.id).focus();
+    await Promise.all([page.waitForURL(`**${path}`), page.keyboard.press('Enter')]);
+    await page.waitForLoadState('load');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('form')?.getAttribute('action')), { timeout: 2000 }).toBe(`/agents/tickets/${ticket.id}/close/undo/`);
+    await page.locator(`[data-close-pending="${reference}"]`).waitFor({ state: 'detached', timeout: WINDOW_SECONDS * 1000 + 3000 });
+    expect(await statusOf(ticket.id)).toBe('closed');
+    const target = targetOf(reference);
+    await expect.poll(() => page.evaluate((selector) => ({ tag: document.activeElement?.tagName, isTarget: document.activeElement?.matches(selector) }), target), { timeout: 2000 }).toMatchObject({ isTarget: true });
+    // Said once, by the status line that said "Closing …": not a second live region.
+    const banner = page.locator('#flash');
+    expect(await banner.getAttribute('role')).toBe('status');
+    expect((await banner.textContent())!.trim()).toBe(`${reference} is closed. The customer has been told.`);
+    expect(await page.locator('[role="status"], [aria-live]').evaluateAll((regions) => regions.filter((r) => r.textContent!.includes('is closed')).length)).toBe(1);
+    // And the keyboard goes on from there, not from the page's top: back to the control before it.
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => document.activeElement?.closest('main') !== null)).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('on the ticket page, a refresh during the window keeps the same Undo when only its countdown differs', async () => {
+    const { ticket, page, problems } = await closedOnItsPage('Ticking');
+    await page.waitForTimeout(300);
+    // Right after a tick, the countdown shows what the server would not (the next tick is a second away).
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const countdown = document.querySelector('[data-close-due]')!;
+          (document.querySelector('#close-control form') as HTMLFormElement & { kept?: boolean }).kept = true;
+          new MutationObserver((_records, observer) => {
+            observer.disconnect();
+            countdown.textContent = '99 s';
+            resolve();
+          }).observe(countdown, { childList: true, characterData: true, subtree: true });
+        }),
+    );
+    await postStaffMessage(live.ctx, { id: alice, role: 'agent' }, ticket.id, { kind: 'note', body: 'A note meanwhile.', close: false, seen: null, channel: 'web' });
+    await page.locator('#thread article[data-kind="note"]').waitFor({ timeout: 2000 });
+    expect(await page.evaluate(() => (document.querySelector('#close-control form') as (HTMLFormElement & { kept?: boolean }) | null)?.kept)).toBe(true);
     expect(problems).toEqual([]);
     await page.context().close();
   });
