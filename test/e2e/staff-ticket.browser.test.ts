@@ -129,6 +129,22 @@ describe('the staff ticket page in Chromium', () => {
     expect(await page.locator('#thread article').last().textContent()).toContain('Hello Carla Customer, please restart it. Ana Agent');
   });
 
+  it('a ticket moved away while its page is open: the reply sent from it comes back as "No longer yours" with the text to copy, and that page passes the same checks', async () => {
+    const id = await anasTicket();
+    const page = await loggedIn('ana');
+    await page.goto(`/agents/tickets/${id}/`);
+    await page.locator('#reply-form textarea[name="body"]').fill('The fix is on its way.');
+    await addStaff(t.ctx, 'ben', { displayName: 'Ben Builder' });
+    await reassignTicket(t.ctx, root, id, 'ben');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('heading', { name: 'No longer yours' }).waitFor();
+    expect(await page.locator('main').textContent()).toContain(`HD-${id} was moved to Ben Builder by Ada Admin.`);
+    expect(await page.getByLabel('Copy it if you still need it:').inputValue()).toBe('The fix is on its way.');
+    await shoot(page, TEST, 'no longer yours', 'desktop');
+    expect(await overflowOf(page), 'no longer yours is wider than 1280 px').toBeLessThanOrEqual(0);
+    await looksRight(page, 'no longer yours');
+  });
+
   it('the canned replies page passes the same checks', async () => {
     await saveCannedReply(t.ctx, null, { name: 'Greeting', body: 'Hello {{customer_name}}, thank you for writing to us about {{reference}}.' }, null);
     const page = await loggedIn('root');
