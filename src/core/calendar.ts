@@ -16,6 +16,7 @@
  * The built-in calendar `24/7` is always open; it is not stored, and code that sees it skips all
  * calendar arithmetic (so SLA clocks behave exactly as before calendars existed).
  */
+import { Checked } from './checked.js';
 import { invalidInput } from './errors.js';
 
 /** Days in the order the API and the pages list them. Luxon's weekday is index + 1. */
@@ -147,6 +148,17 @@ function firstOverlap(hours: Record<Weekday, OpeningInterval[]>): [Weekday, Week
  * night into Monday), a week with no open hour at all, a holiday that ends before it starts.
  */
 export function parseCalendar(raw: unknown): { name: string; definition: CalendarDefinition } {
+  const checked = checkCalendar(raw);
+  if (Object.keys(checked.fields).length > 0) throw invalidInput({ ...checked.fields });
+  return checked.value;
+}
+
+/**
+ * parseCalendar's reading without the refusal: the calendar as far as it could be read, and a
+ * message per field that could not (a field with one holds a stand-in: `name` is then empty),
+ * so a service can add what the database says (a name in use) and refuse everything at once.
+ */
+export function checkCalendar(raw: unknown): Checked<{ name: string; definition: CalendarDefinition }> {
   const input = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const fields: Record<string, string> = {};
   const name = typeof input.name === 'string' ? input.name.trim() : '';
@@ -189,8 +201,7 @@ export function parseCalendar(raw: unknown): { name: string; definition: Calenda
       else holidays.push(holiday);
     });
   }
-  if (Object.keys(fields).length > 0) throw invalidInput(fields);
-  return { name, definition: { timeZone, hours, holidays } };
+  return new Checked({ name: fields.name === undefined ? name : '', definition: { timeZone, hours, holidays } }, fields);
 }
 
 /** Reads one day's `[["09:00", "17:00"], …]` into `into`; returns the problem, or null. */

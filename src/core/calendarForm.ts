@@ -11,8 +11,8 @@
  * (`hours_mon`, `holidays` with the line number), or `hours` for the week as a whole.
  */
 import { type FieldLabels, labelled } from './fieldErrors.js';
-import { type CalendarDefinition, type CalendarJson, formatTimeOfDay, type OpeningInterval, parseCalendar, WEEKDAYS, type Weekday } from './calendar.js';
-import { DomainError, invalidInput } from './errors.js';
+import { type CalendarDefinition, type CalendarJson, checkCalendar, formatTimeOfDay, type OpeningInterval, type parseCalendar, WEEKDAYS, type Weekday } from './calendar.js';
+import { accepted, Checked } from './checked.js';
 
 export const DAY_NAMES: Record<Weekday, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
 
@@ -75,6 +75,14 @@ export function parseHolidayText(text: string): { holidays: CalendarJson['holida
  * keyed by the form's field names, every problem at once, and writes nothing.
  */
 export function parseCalendarForm(body: Record<string, unknown>): ReturnType<typeof parseCalendar> {
+  return accepted(checkCalendarForm(body), {});
+}
+
+/**
+ * The form's fields read as far as they go (checkCalendar's shape): a labelled message per form
+ * field that could not be read, so the service can add a name in use beside them.
+ */
+export function checkCalendarForm(body: Record<string, unknown>): Checked<ReturnType<typeof parseCalendar>> {
   const text = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
   const fields: Record<string, string> = {};
   const hours = {} as CalendarJson['hours'];
@@ -86,18 +94,10 @@ export function parseCalendarForm(body: Record<string, unknown>): ReturnType<typ
   const holidayText = parseHolidayText(text('holidays'));
   if (typeof holidayText === 'string') fields.holidays = holidayText;
   const input = { name: body.name, time_zone: body.time_zone, hours, holidays: typeof holidayText === 'string' ? [] : holidayText.holidays };
-  let calendar: ReturnType<typeof parseCalendar> | null = null;
-  let apiFields: Record<string, string> = {};
-  try {
-    calendar = parseCalendar(input);
-  } catch (error) {
-    if (!(error instanceof DomainError) || error.code !== 'invalid_input') throw error;
-    apiFields = error.fields;
-  }
+  const calendar = checkCalendar(input);
   const dayProblems = WEEKDAYS.some((day) => fields[hoursField(day)] !== undefined);
-  const all = { ...formFields(apiFields, typeof holidayText === 'string' ? [] : holidayText.lines, dayProblems), ...fields };
-  if (calendar === null || Object.keys(all).length > 0) throw invalidInput(labelled(all, CALENDAR_FORM_LABELS));
-  return calendar;
+  const all = { ...formFields(calendar.fields, typeof holidayText === 'string' ? [] : holidayText.lines, dayProblems), ...fields };
+  return new Checked(calendar.value, labelled(all, CALENDAR_FORM_LABELS));
 }
 
 /** parseCalendar's field names → the form's; a day with a text problem leaves the week's verdict open. */

@@ -1,6 +1,6 @@
 /**
  * Business-hours calendars (§11): create, change, delete. Admin only (the routes check the role).
- * Input is checked by the core (parseCalendar, or parseCalendarForm for the page) before it gets
+ * Input is checked by the core (checkCalendar, or checkCalendarForm for the page) before it gets
  * here; this adds what needs the database: names unique in any letter case (400 on `name`), a
  * calendar in use cannot be deleted (409). Every refusal writes nothing.
  *
@@ -8,6 +8,7 @@
  * counting with the calendar they started with (§11: a change applies to clocks started after it).
  */
 import { CALENDAR_FORM_LABELS } from '../core/calendarForm.js';
+import { type Checked, checkedOf } from '../core/checked.js';
 import { labelled } from '../core/fieldErrors.js';
 import type { CalendarDefinition } from '../core/calendar.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
@@ -38,10 +39,13 @@ const nameTaken = (name: string) => invalidInput(labelled({ name: `A calendar na
  * Saves a checked calendar: `id` null creates one, else changes that one (404 when it is gone).
  * Returns the calendar as saved. Audited as `by`'s, with the name and definition before and after.
  */
-export async function saveCalendar(ctx: ServiceContext, id: number | null, input: CalendarInput, by: Acting): Promise<CalendarRecord> {
+export async function saveCalendar(ctx: ServiceContext, id: number | null, submission: CalendarInput | Checked<CalendarInput>, by: Acting): Promise<CalendarRecord> {
+  const { value: input, fields: parsed } = checkedOf(submission);
   try {
     return await inTransaction(ctx.handle, async (trx) => {
-      if ((await calendarNamed(trx, input.name, id)) !== undefined) throw nameTaken(input.name);
+      // Every problem at once: the submission's own, and a name in use beside them.
+      const taken = parsed.name === undefined && (await calendarNamed(trx, input.name, id)) !== undefined;
+      if (taken || Object.keys(parsed).length > 0) throw invalidInput({ ...parsed, ...(taken ? nameTaken(input.name).fields : {}) });
       const row = { ...input, now: ctx.clock.now() };
       const before = id === null ? undefined : await findCalendar(trx, id);
       const savedId = id === null ? await insertCalendar(trx, row) : (await updateCalendar(trx, id, row)) ? id : null;

@@ -93,17 +93,27 @@ for (const dialect of DIALECTS) {
       ];
       const before = await calendarTables(db());
       for (const [over, field, message] of cases) {
-        const response = await admin.submit(NEW, form(over));
+        // A name nobody has (the list holds “Berlin office”), but where the name is the case.
+        const response = await admin.submit(NEW, form({ name: 'Lisbon office', ...over }));
         expect(response.statusCode, field).toBe(400);
         expect(response.body, field).toContain(`id="${field}-error" class="field-error">${message}`);
         expect(response.body, field).toContain('One field needs your attention');
         expect(response.body, field).toContain(`href="#${field}"`);
         // Every field comes back as typed.
-        for (const [name, value] of Object.entries(form(over))) {
+        for (const [name, value] of Object.entries(form({ name: 'Lisbon office', ...over }))) {
           if (name === 'holidays') expect(response.body).toContain(`${value}</textarea>`);
           else expect(response.body).toContain(`name="${name}" type="text" value${value === '' ? ' ' : `="${value}"`}`);
         }
       }
+      expect(await calendarTables(db())).toEqual(before);
+    });
+
+    it('names a name in use beside the other fields’ problems, in one answer', async () => {
+      const before = await calendarTables(db());
+      const response = await admin.submit(NEW, form({ name: 'BERLIN office', hours_fri: 'nine to noon', time_zone: 'Mars' }));
+      expect(response.statusCode).toBe(400);
+      for (const field of ['name', 'hours_fri', 'time_zone']) expect(response.body, field).toContain(`id="${field}-error" class="field-error">`);
+      expect(response.body).toContain('Name: a calendar named “BERLIN office” exists already');
       expect(await calendarTables(db())).toEqual(before);
     });
 

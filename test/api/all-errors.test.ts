@@ -18,11 +18,13 @@ for (const dialect of DIALECTS) {
   describe(`the API names every problem of a body in one 400 (${dialect})`, () => {
     let t: TestApp;
     let admin: ApiClient;
+    let branchCalendar: number;
     beforeAll(async () => {
       t = await startTestApp(dialect);
       admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
       await staffWithToken(t.app, t.ctx, 'ana');
       await addCalendar(t.ctx.handle.db, 'Office hours');
+      branchCalendar = await addCalendar(t.ctx.handle.db, 'Branch office');
       expect((await admin.post('/api/v1/skills', { name: 'German' })).status).toBe(201);
     });
     afterAll(() => t.close());
@@ -44,10 +46,13 @@ for (const dialect of DIALECTS) {
       ['team replaced: an unknown member beside a name too long', 'PUT', '/api/v1/teams/1', { name: 'x'.repeat(65), members: ['ghost'] }, ['members', 'name']],
       ['topic: a taken name beside a missing team', 'POST', '/api/v1/topics', { name: 'general', team: '' }, ['name', 'team']],
       ['topic: a taken name beside an unknown team, an unknown skill and hidden of the wrong type', 'POST', '/api/v1/topics', { name: 'General', team: 'Nowhere', skills: ['Klingon'], hidden: 'yes' }, ['hidden', 'name', 'skills', 'team']],
+      ['calendar: a taken name beside a zone nobody knows', 'POST', '/api/v1/calendars', { name: 'OFFICE HOURS', time_zone: 'Mars/Olympus', hours: { mon: [['09:00', '17:00']] } }, ['name', 'time_zone']],
+      ['calendar: a name of the wrong type beside an interval out of range', 'POST', '/api/v1/calendars', { name: 5, time_zone: 'UTC', hours: { mon: [['09:00', '25:00']] } }, ['hours.mon', 'name']],
+      ['calendar replaced: a taken name beside an unknown key', 'PUT', '/api/v1/calendars/CAL', { name: 'Office hours', time_zone: 'UTC', hours: { mon: [['09:00', '17:00']] }, colour: 'red' }, ['colour', 'name']],
       ["an agent's teams and skills: an unknown team beside an unknown skill", 'PUT', '/api/v1/agents/ana/teams', { teams: ['Nowhere'], skills: ['Klingon'] }, ['skills', 'teams']],
     ])('%s', async (_what, method, url, body, names) => {
       const [before, entries] = [await snapshot(db()), await audit()];
-      const response = await admin.request(method, url, body);
+      const response = await admin.request(method, url.replace('CAL', String(branchCalendar)), body);
       expect(response.status, JSON.stringify(response.body)).toBe(400);
       expect(response.body.error.code).toBe('invalid_input');
       expect(Object.keys(response.body.error.fields).sort()).toEqual(names);

@@ -5,7 +5,7 @@
  */
 import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CALENDAR_FORM_FIELDS, calendarFormValues, newCalendarFormValues, parseCalendarForm } from '../../core/calendarForm.js';
+import { CALENDAR_FORM_FIELDS, calendarFormValues, checkCalendarForm, newCalendarFormValues } from '../../core/calendarForm.js';
 import { DomainError, notFound } from '../../core/errors.js';
 import { findCalendar, listCalendars, slaCalendarId } from '../../repositories/calendars.js';
 import { calendarIdOf, calendarUse, removeCalendar, saveCalendar } from '../../services/calendars.js';
@@ -41,7 +41,7 @@ export function calendarRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   const save = async (request: FastifyRequest, reply: FastifyReply, id: number | null) => {
     const body = formBody(request.body);
     try {
-      const saved = await saveCalendar(ctx, id, parseCalendarForm(body), actingOf(request));
+      const saved = await saveCalendar(ctx, id, checkCalendarForm(body), actingOf(request));
       setFlash(reply, { kind: 'success', message: `Calendar “${saved.name}” ${id === null ? 'created' : 'saved'}.` });
       return reply.redirect(CALENDARS, 303);
     } catch (error) {
