@@ -5,6 +5,7 @@
  * audited in its transaction, never with the secret (§15).
  */
 import { randomBytes } from 'node:crypto';
+import type { FieldErrors } from '../core/checked.js';
 import { invalidInput, notFound } from '../core/errors.js';
 import { parseId } from '../core/tickets.js';
 import { parseEndpoint } from '../core/webhooks.js';
@@ -28,9 +29,14 @@ export function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
-function checked(raw: Record<string, unknown>, allowPrivate: boolean) {
+/**
+ * The endpoint parseEndpoint reads from `raw`, or one invalid_input naming every problem: its own
+ * and `typeErrors`, the fields an API schema refused (and left out of `raw`), whose messages win.
+ */
+function checked(raw: Record<string, unknown>, allowPrivate: boolean, typeErrors: FieldErrors = {}) {
   const result = parseEndpoint(raw, allowPrivate);
-  if (!result.ok) throw invalidInput(result.fields ?? {});
+  const fields = { ...(result.ok ? {} : result.fields), ...typeErrors };
+  if (!result.ok || Object.keys(fields).length > 0) throw invalidInput(fields);
   return result.value;
 }
 
@@ -45,8 +51,8 @@ async function existing(trx: Db, id: number): Promise<WebhookEndpointRow> {
 }
 
 /** A new endpoint with a new secret; the secret is in the row returned and never shown again. */
-export async function createEndpoint(ctx: ServiceContext, by: Acting, raw: Record<string, unknown>, allowPrivate: boolean): Promise<WebhookEndpointRow> {
-  const input = checked(raw, allowPrivate);
+export async function createEndpoint(ctx: ServiceContext, by: Acting, raw: Record<string, unknown>, allowPrivate: boolean, typeErrors: FieldErrors = {}): Promise<WebhookEndpointRow> {
+  const input = checked(raw, allowPrivate, typeErrors);
   return inTransaction(ctx.handle, (trx) => makeEndpoint(trx, by, input, ctx.clock.now()));
 }
 
@@ -64,8 +70,8 @@ async function makeEndpoint(trx: Db, by: Acting, input: ReturnType<typeof checke
 }
 
 /** Changes an endpoint's URL, events and switch (its secret stays); 404 when it is gone. */
-export async function saveEndpoint(ctx: ServiceContext, by: Acting, id: number, raw: Record<string, unknown>, allowPrivate: boolean): Promise<WebhookEndpointRow> {
-  const input = checked(raw, allowPrivate);
+export async function saveEndpoint(ctx: ServiceContext, by: Acting, id: number, raw: Record<string, unknown>, allowPrivate: boolean, typeErrors: FieldErrors = {}): Promise<WebhookEndpointRow> {
+  const input = checked(raw, allowPrivate, typeErrors);
   return inTransaction(ctx.handle, async (trx) => {
     const before = await existing(trx, id);
     const saved = (await updateEndpoint(trx, id, input))!;

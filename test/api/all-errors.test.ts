@@ -19,12 +19,14 @@ for (const dialect of DIALECTS) {
     let t: TestApp;
     let admin: ApiClient;
     let branchCalendar: number;
+    let webhook: number;
     beforeAll(async () => {
       t = await startTestApp(dialect);
       admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
       await staffWithToken(t.app, t.ctx, 'ana');
       await addCalendar(t.ctx.handle.db, 'Office hours');
       branchCalendar = await addCalendar(t.ctx.handle.db, 'Branch office');
+      webhook = (await admin.post('/api/v1/webhooks', { url: 'https://hooks.example.com/in', events: ['ticket.created'] })).body.id;
       expect((await admin.post('/api/v1/skills', { name: 'German' })).status).toBe(201);
     });
     afterAll(() => t.close());
@@ -49,10 +51,12 @@ for (const dialect of DIALECTS) {
       ['calendar: a taken name beside a zone nobody knows', 'POST', '/api/v1/calendars', { name: 'OFFICE HOURS', time_zone: 'Mars/Olympus', hours: { mon: [['09:00', '17:00']] } }, ['name', 'time_zone']],
       ['calendar: a name of the wrong type beside an interval out of range', 'POST', '/api/v1/calendars', { name: 5, time_zone: 'UTC', hours: { mon: [['09:00', '25:00']] } }, ['hours.mon', 'name']],
       ['calendar replaced: a taken name beside an unknown key', 'PUT', '/api/v1/calendars/CAL', { name: 'Office hours', time_zone: 'UTC', hours: { mon: [['09:00', '17:00']] }, colour: 'red' }, ['colour', 'name']],
+      ['webhook: a switch of the wrong type beside another scheme and an unknown event', 'POST', '/api/v1/webhooks', { url: 'ftp://hooks.example.com/', events: ['nope'], active: 'yes' }, ['active', 'events', 'url']],
+      ['webhook replaced: an unknown key beside a URL with a password and no event', 'PUT', '/api/v1/webhooks/HOOK', { url: 'https://user:pw@hooks.example.com/', events: [], colour: 'red' }, ['colour', 'events', 'url']],
       ["an agent's teams and skills: an unknown team beside an unknown skill", 'PUT', '/api/v1/agents/ana/teams', { teams: ['Nowhere'], skills: ['Klingon'] }, ['skills', 'teams']],
     ])('%s', async (_what, method, url, body, names) => {
       const [before, entries] = [await snapshot(db()), await audit()];
-      const response = await admin.request(method, url.replace('CAL', String(branchCalendar)), body);
+      const response = await admin.request(method, url.replace('CAL', String(branchCalendar)).replace('HOOK', String(webhook)), body);
       expect(response.status, JSON.stringify(response.body)).toBe(400);
       expect(response.body.error.code).toBe('invalid_input');
       expect(Object.keys(response.body.error.fields).sort()).toEqual(names);

@@ -28,6 +28,7 @@ import {
 } from '../../api-schemas-webhooks.js';
 import { decodeCursor, iso, pageOf } from '../../api-shapes.js';
 import { actingOf } from '../../acting.js';
+import { partlyTypedBody } from '../../api-body.js';
 
 const security = [{ bearerAuth: [] }];
 const config = { apiRoles: ['admin'] as const };
@@ -89,9 +90,11 @@ export function webhookApiRoutes(app: FastifyInstance, ctx: ServiceContext, allo
         response: { 201: WebhookEndpointCreated.describe('The endpoint, with its secret'), ...errorResponses(400, 401, 403) },
       },
       config,
+      attachValidation: true,
     },
     async (request, reply) => {
-      const row = await createEndpoint(ctx, actingOf(request), request.body, allowPrivate);
+      const { body, typeErrors } = partlyTypedBody(request);
+      const row = await createEndpoint(ctx, actingOf(request), body, allowPrivate, typeErrors);
       return reply.status(201).send({ ...endpointJson(row), secret: row.secret });
     },
   );
@@ -115,8 +118,12 @@ export function webhookApiRoutes(app: FastifyInstance, ctx: ServiceContext, allo
         response: { 200: WebhookEndpointSchema, ...errorResponses(400, 401, 403), ...missing },
       },
       config,
+      attachValidation: true,
     },
-    async (request) => endpointJson(await saveEndpoint(ctx, actingOf(request), webhookIdOf(request.params.id), request.body, allowPrivate)),
+    async (request) => {
+      const { body, typeErrors } = partlyTypedBody(request);
+      return endpointJson(await saveEndpoint(ctx, actingOf(request), webhookIdOf(request.params.id), body, allowPrivate, typeErrors));
+    },
   );
 
   r.post(
