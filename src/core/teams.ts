@@ -230,6 +230,14 @@ export function teamDeletionConflict(name: string, use: TeamUse): string | null 
   return uses.length === 0 ? null : `Team “${name}” cannot be deleted: ${uses.join('; ')}.`;
 }
 
+/**
+ * Why topic `name` cannot be deleted (409 `conflict`): the web form offers the topics not hidden,
+ * and new tickets need one, so the last of them stays; null when it may go.
+ */
+export function topicDeletionConflict(name: string, use: { hidden: boolean; otherVisibleTopics: number }): string | null {
+  return use.hidden || use.otherVisibleTopics > 0 ? null : `Topic “${name}” cannot be deleted: it is the last topic on the form, and new tickets need one (add or show another topic first).`;
+}
+
 /** Why skill `name` cannot be deleted (409 `conflict`): the topics requiring it; null when none does. */
 export function skillDeletionConflict(name: string, topics: readonly string[]): string | null {
   return topics.length === 0 ? null : `Skill “${name}” cannot be deleted: topics require it: ${topics.join(', ')} (take it off them first).`;

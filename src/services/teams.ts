@@ -9,7 +9,7 @@ import { type Checked, checkedOf, type FieldErrors, idsOfNames, quotedNames, ref
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import { TEAM_LABELS, type TeamInput, type TopicInput, parseName, parseNameList } from '../core/teamInput.js';
-import { skillDeletionConflict, teamDeletionConflict, teamRule } from '../core/teams.js';
+import { skillDeletionConflict, teamDeletionConflict, teamRule, topicDeletionConflict } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
 import { findTeamByNameOrId, listSkills, listTeams, listTopics } from '../repositories/teams.js';
 import { loadTeamWorld } from '../repositories/teamState.js';
@@ -272,7 +272,8 @@ export async function deleteTopic(ctx: ServiceContext, actor: AdminActor, topicI
   await topicsChanged(ctx, audited(ctx, actor, 'topic.delete', async (run) => {
     const before = await topicSnapshot(run.trx, topicId);
     if (!before) throw notFound('Topic');
-    if (!before.hidden && (await visibleTopicsBesides(run.trx, topicId)) === 0) throw refuse('name', 'The last topic on the form cannot be deleted: new tickets need one.');
+    const inUse = topicDeletionConflict(before.name, { hidden: before.hidden, otherVisibleTopics: before.hidden ? 0 : await visibleTopicsBesides(run.trx, topicId) });
+    if (inUse !== null) throw new DomainError('conflict', inUse);
     await run.trx.deleteFrom('topic_skills').where('topic_id', '=', topicId).execute();
     await run.trx.deleteFrom('topic_addresses').where('topic_id', '=', topicId).execute();
     await run.trx.updateTable('tickets').set({ topic_id: null }).where('topic_id', '=', topicId).execute();

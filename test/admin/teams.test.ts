@@ -53,6 +53,15 @@ for (const dialect of DIALECTS) {
       expect(await snapshot()).toBe(before);
     });
 
+    it('refuses deleting the last topic on the form with 409 saying why; nothing changed', async () => {
+      const general = await idOf('topics', 'General');
+      const before = await snapshot();
+      const refused = await send(`${TOPICS}${general}/`, `${TOPICS}${general}/delete/`, {});
+      expect(refused.statusCode).toBe(409);
+      expect(visibleText(refused)).toContain('Topic “General” cannot be deleted: it is the last topic on the form, and new tickets need one (add or show another topic first).');
+      expect(await snapshot()).toBe(before);
+    });
+
     it('creates a team with members; the list shows it, the navigation links to it, the audit log has the change', async () => {
       const blank = await admin.get(`${TEAMS}new/`);
       expect(blank.statusCode).toBe(200);

@@ -35,6 +35,14 @@ for (const dialect of DIALECTS) {
     });
     afterAll(() => t.close());
 
+    it('refuses deleting the last topic on the form with 409 conflict, as for a team in use; nothing changed', async () => {
+      const [general] = (await api('GET', '/api/v1/topics')).json().items;
+      const before = await counts();
+      const refused = await api('DELETE', `/api/v1/topics/${general.id}`);
+      expect([refused.statusCode, refused.json().error]).toEqual([409, { code: 'conflict', message: expect.stringMatching(/^Topic “General” cannot be deleted: it is the last topic on the form/) }]);
+      expect(await counts()).toEqual(before);
+    });
+
     it('sets up a team, a skill, an agent in them, and a topic with an inbound address; the form asks for a topic only from then on', async () => {
       const form = async () => (await t.app.inject({ method: 'GET', url: '/tickets/create/' })).body;
       expect(await form()).not.toContain('name="topic"');

@@ -4,6 +4,7 @@ import {
   balanceTicket,
   skillDeletionConflict,
   teamDeletionConflict,
+  topicDeletionConflict,
   type Membership,
   mayTake,
   nextWideningAt,
@@ -254,5 +255,13 @@ describe('teamDeletionConflict / skillDeletionConflict: what still uses a team o
     [['Invoices', 'VIP'], 'Skill “German” cannot be deleted: topics require it: Invoices, VIP (take it off them first).'],
   ])('skill required by %j', (topics, expected) => {
     expect(skillDeletionConflict('German', topics)).toBe(expected);
+  });
+
+  it.each<[string, Parameters<typeof topicDeletionConflict>[1], string | null]>([
+    ['another topic is on the form', { hidden: false, otherVisibleTopics: 1 }, null],
+    ['a hidden topic (the form never offered it)', { hidden: true, otherVisibleTopics: 0 }, null],
+    ['the last topic on the form', { hidden: false, otherVisibleTopics: 0 }, 'Topic “General” cannot be deleted: it is the last topic on the form, and new tickets need one (add or show another topic first).'],
+  ])('topic: %s', (_what, use, expected) => {
+    expect(topicDeletionConflict('General', use)).toBe(expected);
   });
 });

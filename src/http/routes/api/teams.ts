@@ -97,6 +97,7 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     save: (actor, body, id, typeErrors) => saveTopic(ctx, actor, checkTopic(body).with(typeErrors), id),
     replaceable: true,
     remove: (actor, id) => deleteTopic(ctx, actor, id),
+    inUse: 'the last topic not hidden: new tickets need one',
   });
   resource({
     path: '/skills',
