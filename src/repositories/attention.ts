@@ -13,6 +13,11 @@
  *   through tickets_open_by_agent, so the cost is the tickets agents hold (their capacities), not
  *   the open backlog;
  * - undelivered emails: the newest entries of outbox_by_status (status, id) per status.
+ * One team's panel (`?team=`, §12) reads the same indexes with the team's condition: its waiting
+ * tickets through its own range of tickets_queue_by_team (the overdue ones among them counted and
+ * the most overdue sorted there: the team's queue, never the others'), the held ones per agent as
+ * above, the undelivered emails of its tickets from outbox_by_status (there are few: given up or
+ * bounced). The summaries are not kept per team, so its overdue count is counted from those rows.
  * Partial-index conditions are literals and SQLite is told the index, as in repositories/stats.ts.
  * The query builders are exported for the query-plan test.
  */
@@ -88,10 +93,29 @@ export function oldestOfKindQuery(dialect: Dialect, kind: WaitingKindRow, after:
     order by t.team_id, t.required_skills, t.created_at, t.id limit ${limit}`;
 }
 
-/** The waiting tickets furthest past their deadline. */
-export function overdueWaitingQuery(dialect: Dialect, now: number, limit: number) {
-  return sql<AttentionTicketRow>`select ${TICKET_COLUMNS}, null as agent, null as presence from ${indexed(dialect, 'tickets t', 'tickets_queue_deadline')}
-    where t.status = 'open' and t.agent_id is null and t.sla_due_at < ${now} order by t.sla_due_at, t.created_at, t.id limit ${limit}`;
+/** Tickets of team `teamId` (`t`), or of every team (null). */
+const ofTeam = (teamId: number | null) => (teamId === null ? sql`1 = 1` : sql`t.team_id = ${teamId}`);
+
+/** Waiting tickets past their deadline: of every team through tickets_queue_deadline, of one team through its range of tickets_queue_by_team. */
+const overdueWaiting = (dialect: Dialect, now: number, teamId: number | null) =>
+  sql`${indexed(dialect, 'tickets t', teamId === null ? 'tickets_queue_deadline' : 'tickets_queue_by_team')}
+    where t.status = 'open' and t.agent_id is null and ${ofTeam(teamId)} and t.sla_due_at < ${now}`;
+
+/** The waiting tickets furthest past their deadline (of team `teamId`, or every team). */
+export function overdueWaitingQuery(dialect: Dialect, now: number, limit: number, teamId: number | null = null) {
+  return sql<AttentionTicketRow>`select ${TICKET_COLUMNS}, null as agent, null as presence from ${overdueWaiting(dialect, now, teamId)}
+    order by t.sla_due_at, t.created_at, t.id limit ${limit}`;
+}
+
+/**
+ * How many open tickets of team `teamId` are past their deadline: its waiting ones (its range of
+ * the queue) and the ones agents hold (per agent, in its own index range). Every team's count
+ * comes from the summaries instead (repositories/stats.ts's openOverdueByPriority).
+ */
+export function overdueOfTeamCountQuery(dialect: Dialect, now: number, teamId: number) {
+  const held = sql`select coalesce(sum((select count(*) from ${indexed(dialect, 'tickets t', 'tickets_open_by_agent')}
+    where t.agent_id = u.id and t.status = 'open' and t.team_id = ${teamId} and t.sla_due_at < ${now})), 0) from users u`;
+  return sql<{ n: number | string }>`select (select count(*) from ${overdueWaiting(dialect, now, teamId)}) + (${held}) as n`;
 }
 
 /**
@@ -114,25 +138,36 @@ function heldQuery(dialect: Dialect, users: RawBuilder<unknown>, tickets: RawBui
 const ANY = sql`1 = 1`;
 const UNAVAILABLE = sql`u.presence <> 'available'`;
 
-/** The held tickets furthest past their deadline. */
-export function overdueHeldQuery(dialect: Dialect, now: number, limit: number) {
-  return heldQuery(dialect, ANY, sql`t.sla_due_at < ${now}`, limit);
+/** The held tickets furthest past their deadline (of team `teamId`, or every team). */
+export function overdueHeldQuery(dialect: Dialect, now: number, limit: number, teamId: number | null = null) {
+  return heldQuery(dialect, ANY, sql`t.sla_due_at < ${now} and ${ofTeam(teamId)}`, limit);
 }
 
-/** The most urgent open tickets of agents who are away or offline. */
-export function heldByUnavailableQuery(dialect: Dialect, limit: number) {
-  return heldQuery(dialect, UNAVAILABLE, ANY, limit);
+/** The most urgent open tickets (of team `teamId`, or every team) of agents who are away or offline. */
+export function heldByUnavailableQuery(dialect: Dialect, limit: number, teamId: number | null = null) {
+  return heldQuery(dialect, UNAVAILABLE, ofTeam(teamId), limit);
 }
 
-/** How many open tickets agents who are away or offline hold: per such user, a count in its own index range. */
-export function heldByUnavailableCountQuery(dialect: Dialect) {
+/** How many open tickets (of team `teamId`, or every team) agents who are away or offline hold: per such user, a count in its own index range. */
+export function heldByUnavailableCountQuery(dialect: Dialect, teamId: number | null = null) {
   return sql<{ n: number | string }>`select coalesce(sum((select count(*) from ${indexed(dialect, 'tickets t', 'tickets_open_by_agent')}
-    where t.agent_id = u.id and t.status = 'open')), 0) as n from users u where ${UNAVAILABLE}`;
+    where t.agent_id = u.id and t.status = 'open' and ${ofTeam(teamId)})), 0) as n from users u where ${UNAVAILABLE}`;
 }
 
-/** The newest emails in one undelivered status. */
-export function undeliveredEmailsQuery(status: AttentionEmailRow['status'], limit: number) {
-  return sql<AttentionEmailRow>`select id, ticket_id, kind, status, to_address, created_at from outbox where status = ${sql.lit(status)} order by id desc limit ${limit}`;
+/** Emails in one undelivered status: every one, or those of team `teamId`'s tickets. */
+const undelivered = (status: AttentionEmailRow['status'], teamId: number | null) =>
+  teamId === null
+    ? sql`outbox o where o.status = ${sql.lit(status)}`
+    : sql`outbox o join tickets t on t.id = o.ticket_id where o.status = ${sql.lit(status)} and t.team_id = ${teamId}`;
+
+/** The newest emails in one undelivered status (of team `teamId`'s tickets, or all). */
+export function undeliveredEmailsQuery(status: AttentionEmailRow['status'], limit: number, teamId: number | null = null) {
+  return sql<AttentionEmailRow>`select o.id, o.ticket_id, o.kind, o.status, o.to_address, o.created_at from ${undelivered(status, teamId)} order by o.id desc limit ${limit}`;
+}
+
+/** How many emails of team `teamId`'s tickets were given up or bounced (every team's: the mail figures). */
+export function undeliveredOfTeamCountQuery(teamId: number) {
+  return sql<{ n: number | string }>`select (select count(*) from ${undelivered('failed', teamId)}) + (select count(*) from ${undelivered('bounced', teamId)}) as n`;
 }
 
 const asTicket = (r: AttentionTicketRow): AttentionTicketRow => ({ ...r, id: Number(r.id), created_at: Number(r.created_at), sla_due_at: Number(r.sla_due_at) });
@@ -152,6 +187,8 @@ export async function oldestWaitingOfKind(db: Db, dialect: Dialect, kind: Waitin
 }
 
 export interface AttentionRows {
+  /** Of the team on one team's panel; null on every team's (the summaries and mail figures count those). */
+  team: { overdue: number; undeliveredEmails: number } | null;
   heldByUnavailable: number;
   /** Candidates for the most overdue: `limit` waiting and `limit` held (core/dashboardAttention.ts picks). */
   overdue: AttentionTicketRow[];
@@ -159,17 +196,23 @@ export interface AttentionRows {
   undeliveredEmails: AttentionEmailRow[];
 }
 
-/** Everything the panel lists, `limit` of each kind, judged at `now`. Run inside the figures' transaction so they agree. */
-export async function attentionRows(db: Db, dialect: Dialect, now: number, limit: number): Promise<AttentionRows> {
-  const [held] = await rows(db, heldByUnavailableCountQuery(dialect));
-  const overdue = [...(await rows(db, overdueWaitingQuery(dialect, now, limit))), ...(await rows(db, overdueHeldQuery(dialect, now, limit)))];
-  const heldItems = await rows(db, heldByUnavailableQuery(dialect, limit));
-  const emails = [...(await rows(db, undeliveredEmailsQuery('failed', limit))), ...(await rows(db, undeliveredEmailsQuery('bounced', limit)))]
+/**
+ * Everything the panel lists, `limit` of each kind, judged at `now`, of team `teamId` (null: every
+ * team). Run inside the figures' transaction so they agree.
+ */
+export async function attentionRows(db: Db, dialect: Dialect, now: number, limit: number, teamId: number | null = null): Promise<AttentionRows> {
+  const count = async (query: { execute(db: Db): Promise<{ rows: { n: number | string }[] }> }) => Number((await rows(db, query))[0]?.n ?? 0);
+  const held = await count(heldByUnavailableCountQuery(dialect, teamId));
+  const overdue = [...(await rows(db, overdueWaitingQuery(dialect, now, limit, teamId))), ...(await rows(db, overdueHeldQuery(dialect, now, limit, teamId)))];
+  const heldItems = await rows(db, heldByUnavailableQuery(dialect, limit, teamId));
+  const emails = [...(await rows(db, undeliveredEmailsQuery('failed', limit, teamId))), ...(await rows(db, undeliveredEmailsQuery('bounced', limit, teamId)))]
     .map((e) => ({ ...e, id: Number(e.id), ticket_id: e.ticket_id === null ? null : Number(e.ticket_id), created_at: Number(e.created_at) }))
     .sort((a, b) => b.id - a.id)
     .slice(0, limit);
+  const team = teamId === null ? null : { overdue: await count(overdueOfTeamCountQuery(dialect, now, teamId)), undeliveredEmails: await count(undeliveredOfTeamCountQuery(teamId)) };
   return {
-    heldByUnavailable: Number(held?.n ?? 0),
+    team,
+    heldByUnavailable: held,
     overdue: overdue.map(asTicket),
     heldByUnavailableItems: heldItems.map(asTicket),
     undeliveredEmails: emails,

@@ -6,8 +6,9 @@
  *
  * Teams (§12): a waiting ticket needs attention while no available agent *who may take it* is
  * available (routing's rule, asked per kind of waiting ticket: team and skills). On one team's
- * dashboard (`?team=`) the waiting tickets, those needing attention and the agents available are
- * that team's; overdue, held and undelivered are the whole desk's.
+ * dashboard (`?team=`) every section is that team's: its waiting tickets and those needing
+ * attention, its members available, its overdue tickets, the tickets of it held by agents who are
+ * away, and the undelivered emails about its tickets.
  */
 import type { Db } from '../db/connect.js';
 import { type AlarmLevel, attentionSections, availableInTeam, type CardLevels, cardLevels, mostUrgent, oldestFirst, type SectionLevel, summarySentence, unattendedKinds, worstLevel } from '../core/dashboardAttention.js';
@@ -115,8 +116,9 @@ export async function loadDesk(db: Db, now: number, teamId: number | null = null
   const unattended = await loadUnattended(db, now, teamId, world, available);
   const waiting = teamId === null ? (await countByState(db)).pending : unattended.kinds.reduce((total, k) => total + k.pending, 0);
   const availableAgents = teamId === null ? available.length : availableInTeam(world, available, teamId).length;
-  const overdue = (await openOverdueByPriority(db, now)).reduce((total, r) => total + r.n, 0);
-  return { at: now, waiting, overdue, availableAgents, unattended: { count: unattended.count, oldest: unattended.oldest }, rows: await attentionRows(db, dialectOf(db), now, ATTENTION_ITEMS) };
+  const rows = await attentionRows(db, dialectOf(db), now, ATTENTION_ITEMS, teamId);
+  const overdue = rows.team?.overdue ?? (await openOverdueByPriority(db, now)).reduce((total, r) => total + r.n, 0);
+  return { at: now, waiting, overdue, availableAgents, unattended: { count: unattended.count, oldest: unattended.oldest }, rows };
 }
 
 /** The alarms from the desk, beside the window's figures (`stats`) and the outbox (`mail`). */
@@ -127,7 +129,7 @@ export function attentionOf({ at, waiting, overdue, availableAgents, unattended,
     availableAgents,
     waitingUnattended: unattended.count,
     heldByUnavailable: rows.heldByUnavailable,
-    undeliveredEmails: mail.outbox.failed + mail.outbox.bounced,
+    undeliveredEmails: rows.team?.undeliveredEmails ?? mail.outbox.failed + mail.outbox.bounced,
   });
   return {
     at,

@@ -104,28 +104,28 @@ function EmailItem({ email }: { email: AttentionEmail }) {
   );
 }
 
-/** `deskWide`: counted over every team even on one team's dashboard (services/attention.ts). */
+/** `ticketList`: the link is a ticket list, which one team's dashboard narrows to the team (`&team=`). */
 const SECTION_TEXT = {
-  breached_open: { title: 'Overdue tickets', none: 'No open ticket is past its deadline.', link: '/admin/tickets/?status=open&breached=yes', deskWide: true },
-  waiting_unattended: { title: 'Waiting while nobody who may take them is available', none: 'No ticket waits without an available agent who may take it.', link: '/admin/tickets/?state=pending', deskWide: false },
-  held_by_unavailable: { title: 'Held by agents who are away or offline', none: 'Every open ticket is with an available agent.', link: '/admin/users/?role=agent', deskWide: true },
-  undelivered_emails: { title: 'Emails not delivered', none: 'No failed or bounced email.', link: '/admin/emails/?status=failed', deskWide: true },
+  breached_open: { title: 'Overdue tickets', none: 'No open ticket is past its deadline.', link: '/admin/tickets/?status=open&breached=yes', ticketList: true },
+  waiting_unattended: { title: 'Waiting while nobody who may take them is available', none: 'No ticket waits without an available agent who may take it.', link: '/admin/tickets/?state=pending', ticketList: true },
+  held_by_unavailable: { title: 'Held by agents who are away or offline', none: 'Every open ticket is with an available agent.', link: '/admin/users/?role=agent', ticketList: false },
+  undelivered_emails: { title: 'Emails not delivered', none: 'No failed or bounced email.', link: '/admin/emails/?status=failed', ticketList: false },
 } as const;
 
 /**
  * The "Needs attention" panel: each kind of problem with its count (a link to its list), its level
- * and its few most urgent items. On one team's dashboard (`team`), the sections that still count
- * the whole desk say so beside their title.
+ * and its few most urgent items. On one team's dashboard (`team`) every section is the team's
+ * (services/attention.ts), and the ticket lists it links to are too.
  */
 export function AttentionPanel({ attention, span, outbox, team = null }: { attention: Attention; span: Span; outbox: { failed: number; bounced: number }; team?: string | null }) {
   const s = attention.sections;
+  const link = (name: keyof typeof SECTION_TEXT) => SECTION_TEXT[name].link + (team !== null && SECTION_TEXT[name].ticketList ? `&team=${encodeURIComponent(team)}` : '');
   const section = (name: keyof typeof SECTION_TEXT, items: ComponentChildren[], extra?: ComponentChildren) => (
     <article class={`attention level-${s[name].level}`} data-section={name} aria-labelledby={`attention-${name}`}>
       <header>
         <h3 id={`attention-${name}`}>
-          {SECTION_TEXT[name].title}
-          {team !== null && SECTION_TEXT[name].deskWide && <small class="scope"> (all teams)</small>}:{' '}
-          <a href={SECTION_TEXT[name].link} data-count>
+          {SECTION_TEXT[name].title}:{' '}
+          <a href={link(name)} data-count>
             {s[name].count}
           </a>
         </h3>
@@ -150,16 +150,19 @@ export function AttentionPanel({ attention, span, outbox, team = null }: { atten
         {section(
           'undelivered_emails',
           s.undelivered_emails.items.map((e) => <EmailItem email={e} />),
-          <p>
-            <a href={FIGURE_LINKS['mail.outbox.failed']} data-kpi="mail.outbox.failed">
-              {outbox.failed}
-            </a>{' '}
-            failed (given up) ·{' '}
-            <a href={FIGURE_LINKS['mail.outbox.bounced']} data-kpi="mail.outbox.bounced">
-              {outbox.bounced}
-            </a>{' '}
-            bounced (address to correct)
-          </p>,
+          // The desk's figures by status: on one team's dashboard the count above is the team's alone.
+          team === null && (
+            <p>
+              <a href={FIGURE_LINKS['mail.outbox.failed']} data-kpi="mail.outbox.failed">
+                {outbox.failed}
+              </a>{' '}
+              failed (given up) ·{' '}
+              <a href={FIGURE_LINKS['mail.outbox.bounced']} data-kpi="mail.outbox.bounced">
+                {outbox.bounced}
+              </a>{' '}
+              bounced (address to correct)
+            </p>
+          ),
         )}
       </div>
     </section>

@@ -11,8 +11,10 @@ import {
   heldByUnavailableCountQuery,
   heldByUnavailableQuery,
   overdueHeldQuery,
+  overdueOfTeamCountQuery,
   overdueWaitingQuery,
   undeliveredEmailsQuery,
+  undeliveredOfTeamCountQuery,
 } from '../../src/repositories/attention.js';
 import { changePresence } from '../../src/services/presence.js';
 import { addStaff, type Client, startTestApp, type TestApp } from '../support/app.js';
@@ -140,6 +142,16 @@ for (const dialect of DIALECTS) {
         ['held by unavailable', heldByUnavailableQuery(dialect, 3), perAgent],
         ['held by unavailable, count', heldByUnavailableCountQuery(dialect), dialect === 'sqlite' ? perAgent : /SubPlan.*agent_id = u\.id/],
         ['failed emails', undeliveredEmailsQuery('failed', 3), /outbox_by_status/],
+        // One team's (Support, id 1): its own range of the queue, the held ones per agent, its emails among the few undelivered.
+        // PostgreSQL may instead walk the queue's deadline index in order and filter the team (a
+        // team holding most of the queue): either way the queue's entries, never the table's.
+        ['overdue waiting of a team', overdueWaitingQuery(dialect, clock.now(), 3, 1), dialect === 'sqlite' ? /tickets_queue_by_team/ : /tickets_queue_by_team|tickets_queue_deadline/],
+        ['overdue held of a team', overdueHeldQuery(dialect, clock.now(), 3, 1), perAgent],
+        ['overdue of a team, count', overdueOfTeamCountQuery(dialect, clock.now(), 1), dialect === 'sqlite' ? /tickets_queue_by_team[\s\S]*tickets_open_by_agent|tickets_open_by_agent[\s\S]*tickets_queue_by_team/ : /tickets_queue_[\s\S]*SubPlan.*agent_id = u\.id/],
+        ['held by unavailable of a team', heldByUnavailableQuery(dialect, 3, 1), perAgent],
+        ['held by unavailable of a team, count', heldByUnavailableCountQuery(dialect, 1), dialect === 'sqlite' ? perAgent : /SubPlan.*agent_id = u\.id/],
+        ['failed emails of a team', undeliveredEmailsQuery('failed', 3, 1), /outbox_by_status/],
+        ['undelivered emails of a team, count', undeliveredOfTeamCountQuery(1), /outbox_by_status/],
       ];
       for (const [name, query, index] of queries) {
         const compiled = query.compile(t.ctx.handle.db);
