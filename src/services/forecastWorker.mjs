@@ -3,12 +3,8 @@
 // tickets never holds up the server's event loop. Plain JavaScript, so that a worker thread can
 // start it however the process runs: from dist/ the compiled module sits beside it; from the
 // sources (tsx, vitest) the TypeScript is loaded through tsx.
-import { existsSync } from 'node:fs';
-import { fileURLToPath, URL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import { importThreadModule } from '../threadModule.mjs';
 
-const compiled = new URL('../core/forecast.js', import.meta.url);
-const { runForecast } = existsSync(fileURLToPath(compiled))
-  ? await import(compiled.href)
-  : await (await import('tsx/esm/api')).tsImport('../core/forecast.ts', import.meta.url);
+const { runForecast } = await importThreadModule('../core/forecast', import.meta.url);
 parentPort.postMessage(runForecast(workerData));

@@ -4,6 +4,7 @@
  * edited checkout never runs stale code.
  */
 import { spawn } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,5 +56,23 @@ describe('npm start', () => {
     expect(statSync(join(ROOT, 'dist/server.js')).isFile()).toBe(true);
     const second = await start();
     expect(second).not.toContain('compiling first');
+  });
+
+  it("runs the mail parser's thread from dist/ on the compiled parser (not the sources, which dist/ lacks)", async () => {
+    // The first test built dist/ (or found it up to date).
+    const worker = new Worker(join(ROOT, 'dist/mail/inbound/mimeWorker.mjs'));
+    try {
+      const answers: unknown[] = [];
+      const failed = new Promise<never>((_, reject) => worker.once('error', reject));
+      const next = () => Promise.race([failed, new Promise((resolve) => worker.once('message', resolve))]);
+      answers.push(await next());
+      const raw = Buffer.from('From: Dora <dora@customer.example>\r\nTo: support@helpdesk.example\r\nSubject: Printer\r\nMessage-ID: <1@customer.example>\r\n\r\nIt jams.\r\n');
+      worker.postMessage({ id: 1, raw: new Uint8Array(raw) });
+      answers.push(await next());
+      expect(answers[0]).toEqual({ ready: true });
+      expect(answers[1]).toMatchObject({ id: 1, mail: { subject: 'Printer', text: expect.stringContaining('It jams.') } });
+    } finally {
+      await worker.terminate();
+    }
   });
 });

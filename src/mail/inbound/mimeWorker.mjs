@@ -1,11 +1,11 @@
 // The parse thread's entry (see mimeThread.ts): reads the mails it is sent with parse.ts, one at a
 // time in the order sent, and answers each with its ParsedMail. Plain JavaScript, so that a worker
-// thread can start it however the process runs (tsx, vitest); parse.ts is loaded through tsx.
+// thread can start it however the process runs: parse.js from dist/, parse.ts through tsx otherwise.
 import { Buffer } from 'node:buffer';
 import { parentPort } from 'node:worker_threads';
-import { tsImport } from 'tsx/esm/api';
+import { importThreadModule } from '../../threadModule.mjs';
 
-const { readMail } = await tsImport('./parse.ts', import.meta.url);
+const { readMail } = await importThreadModule('./parse', import.meta.url);
 
 let queue = Promise.resolve();
 parentPort.on('message', ({ id, raw }) => {
