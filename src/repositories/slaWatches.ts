@@ -20,6 +20,8 @@ export interface SlaWatch {
   kind: 'breach' | 'warning';
   /** The column holding the instant the watch fires after. */
   due: keyof TicketRow & string;
+  /** The column holding the metric's deadline, which the alert names (a warning fires before it). */
+  deadline: keyof TicketRow & string;
   /** The column that records it fired. */
   mark: keyof TicketRow & string;
   index: string;
@@ -34,6 +36,7 @@ export const SLA_WATCHES: readonly SlaWatch[] = [
     metric: 'resolution',
     kind: 'breach',
     due: 'sla_due_at',
+    deadline: 'sla_due_at',
     mark: 'sla_breached_at',
     index: 'tickets_sla_watch',
     condition: `status = 'open' and sla_breached_at is null`,
@@ -42,6 +45,7 @@ export const SLA_WATCHES: readonly SlaWatch[] = [
     metric: 'resolution',
     kind: 'warning',
     due: 'sla_warn_at',
+    deadline: 'sla_due_at',
     mark: 'sla_warned_at',
     index: 'tickets_sla_warn_watch',
     condition: `status = 'open' and sla_warn_at is not null and sla_warned_at is null and sla_breached_at is null`,
@@ -50,6 +54,7 @@ export const SLA_WATCHES: readonly SlaWatch[] = [
     metric: 'first_response',
     kind: 'breach',
     due: 'first_response_due_at',
+    deadline: 'first_response_due_at',
     mark: 'first_response_breached_at',
     index: 'tickets_first_response_watch',
     condition: `status = 'open' and first_response_due_at is not null and first_response_at is null and first_response_breached_at is null`,
@@ -58,6 +63,7 @@ export const SLA_WATCHES: readonly SlaWatch[] = [
     metric: 'first_response',
     kind: 'warning',
     due: 'first_response_warn_at',
+    deadline: 'first_response_due_at',
     mark: 'first_response_warned_at',
     index: 'tickets_first_response_warn_watch',
     condition: `status = 'open' and first_response_warn_at is not null and first_response_at is null and first_response_warned_at is null and first_response_breached_at is null`,
@@ -66,6 +72,7 @@ export const SLA_WATCHES: readonly SlaWatch[] = [
     metric: 'next_reply',
     kind: 'breach',
     due: 'next_reply_due_at',
+    deadline: 'next_reply_due_at',
     mark: 'next_reply_breached_at',
     index: 'tickets_next_reply_watch',
     condition: `status = 'open' and next_reply_due_at is not null and next_reply_breached_at is null`,
@@ -75,6 +82,7 @@ export const SLA_WATCHES: readonly SlaWatch[] = [
     metric: 'next_reply',
     kind: 'warning',
     due: 'next_reply_warn_at',
+    deadline: 'next_reply_due_at',
     mark: 'next_reply_warned_at',
     index: 'tickets_next_reply_warn_watch',
     condition: `status = 'open' and next_reply_warn_at is not null and next_reply_warned_at is null and next_reply_breached_at is null`,

@@ -63,7 +63,8 @@ export async function fireDueWatch(ctx: ServiceContext, watch: SlaWatch, now: nu
       if (!ticket) continue;
       const { addressee, to: recipients } = await breachRecipients(trx, ticket);
       const data = { ...(await ticketMailData(trx, ticket, ctx.publicUrl)), alertTo: addressee };
-      const dueAt = Number(ticket[watch.due]);
+      // The deadline, not the instant a warning fires (QA: a warning named its own time as the deadline).
+      const dueAt = Number(ticket[watch.deadline]);
       let kind: 'sla_breached' | 'sla_warning' = 'sla_warning';
       let content = renderSlaAlert(data, { metric: watch.metric, kind: watch.kind, dueAt });
       if (watch.kind === 'breach') {

@@ -77,6 +77,22 @@ for (const dialect of DIALECTS) {
     });
     afterEach(() => t.close());
 
+    it('a warning names the deadline it warns of, not the instant it fires (QA: "due by 12:42" for a 12:43 deadline)', async () => {
+      await useSettings(t.ctx.handle.db, { firstResponse: { high: 30 * 60, medium: null, low: null }, warnAtPercent: 50, sla: { high: 4 * HOUR / SECOND, medium: 240, low: 3600 } });
+      const ticket = await newTicket(); // 09:00 UTC: first response due 09:30, warned at 09:15; resolution due 13:00, warned at 11:00
+      clock.advance(15 * 60 * SECOND + 1);
+      await monitor.runOnce();
+      clock.advance(2 * HOUR);
+      await monitor.runOnce();
+      const warnings = await t.ctx.handle.db.selectFrom('outbox').select(['subject', 'text_body']).where('ticket_id', '=', ticket.id).where('kind', '=', 'sla_warning').orderBy('id').execute();
+      expect(warnings).toHaveLength(2);
+      const [firstResponse, resolution] = warnings.map((w) => `${w.subject}\n${w.text_body}`);
+      expect(firstResponse).toContain('09:30');
+      expect(firstResponse).not.toContain('09:15');
+      expect(resolution).toContain('13:00');
+      expect(resolution).not.toContain('11:00');
+    });
+
     it('first response: the warning at 50 %, then the breach, each once, each by email to the agent; the breach names its metric and is counted', async () => {
       await useSettings(t.ctx.handle.db, { firstResponse: { high: 30, medium: null, low: null }, warnAtPercent: 50, sla: { high: HOUR / SECOND, medium: 240, low: 3600 } });
       const ticket = await newTicket();
