@@ -85,7 +85,7 @@ function SkillsSection({ csrf, skills, values, errors }: { csrf: string; skills:
                   <span>{list(s.agents)}</span>
                 </td>
                 <td data-label="">
-                  <ActionForm action={`${SKILLS}${s.id}/delete/`} csrf={csrf} class="secondary outline small" label="Delete" ariaLabel={`Delete skill ${s.name}`} confirm={`Delete the skill ${s.name}? Agents lose it and topics stop asking for it.`} />
+                  <ActionForm action={`${SKILLS}${s.id}/delete/`} csrf={csrf} class="secondary outline small" label="Delete" ariaLabel={`Delete skill ${s.name}`} confirm={`Delete the skill ${s.name}? Agents who hold it lose it. (A skill a topic requires cannot be deleted: take it off the topic first.)`} />
                 </td>
               </tr>
             ))}

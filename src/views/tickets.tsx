@@ -9,9 +9,15 @@ import { CustomerReplyForm, FollowsUp, FollowUpList, PublicThread, type ThreadVi
 import { type Flash, Layout } from './layout.js';
 import { customerStatusPath } from '../http/links.js';
 
+/**
+ * The priorities in the customer's words: how urgent it is, never a time. The targets are the
+ * desk's settings (and may count business hours), so a promise here would go stale the day an
+ * admin changes them (QA: "within a few minutes" under an 8-hour target); the confirmation page
+ * tells the real time this request is due.
+ */
 export const PRIORITY_OPTIONS: [string, string][] = [
-  ['low', 'Low — answer within the hour is fine'],
-  ['medium', 'Medium — within a few minutes'],
+  ['low', 'Low — a question, or it can wait'],
+  ['medium', 'Medium — it gets in the way of my work'],
   ['high', 'High — urgent, something is broken'],
 ];
 
