@@ -212,6 +212,8 @@ export async function changeCapacity(ctx: ServiceContext, by: Acting, userId: nu
     const user = await findUserById(run.trx, userId);
     if (!user) throw notFound('User');
     if (user.role !== 'agent') throw invalidInput({ capacity: labelMessage('Capacity', 'Only agents have a capacity.') }, 'Only agents have a capacity.');
+    // Saving the capacity it has already changes nothing, and writes no audit entry (QA).
+    if (user.capacity === capacity) return capacity;
     await setUserCapacity(run.trx, userId, capacity);
     await auditRun(run, 'user.capacity', `user:${userId}`, { before: { capacity: user.capacity }, after: { capacity } });
     if (run.agents.some((a) => a.id === userId)) {

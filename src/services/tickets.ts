@@ -1,7 +1,8 @@
+import { auditRun } from './audit.js';
 import { nextWideningAt, planTeamFollowUp, planTeamIntake, skillsOfTopic, skillsText, type StoredSkill, type TeamTicket, type TopicRule } from '../core/teams.js';
 import { forbidden, notFound } from '../core/errors.js';
 import { clocksAtCreation, IDLE_CLOCKS } from '../core/slaClocks.js';
-import type { NewTicketInput } from '../core/tickets.js';
+import { type NewTicketInput, referenceOf } from '../core/tickets.js';
 import { openFollowUp } from '../core/conversation.js';
 import type { Db } from '../db/connect.js';
 import type { MessageChannel, TicketRow } from '../db/schema.js';
@@ -227,6 +228,8 @@ export async function closeInRun(run: RoutingRun, actor: Actor, ticket: TicketRo
   // Only the first close resumes a paused clock (markClosed changes nothing on a closed ticket).
   if (!(await markClosed(run.trx, ticketId, run.now, await clocksForClose(run.handle, run.trx, ticket, run.now)))) return false;
   await insertEvent(run.trx, { ticket_id: ticketId, type: 'closed', at: run.now, from_agent_id: ticket.agent_id, to_agent_id: null, actor_id: actor.id });
+  // An admin closing someone's ticket (page, API, reply and close) is an admin action, audited like a reassignment.
+  if (actor.role === 'admin') await auditRun(run, 'ticket.close', `ticket:${referenceOf(ticketId)}`, { before: { status: 'open', agent_id: ticket.agent_id }, after: { status: 'closed' } });
   if (options.emailCustomer) {
     await notifyCustomer(run.trx, 'closed', { ...ticket, status: 'closed', closed_at: run.now, waiting_on: null }, run.publicUrl, run.now, { knownNames: run.agentNames, closedById: actor.id });
   }

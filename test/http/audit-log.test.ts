@@ -62,6 +62,8 @@ for (const dialect of DIALECTS) {
       expect([json(profile.before_json), json(profile.after_json)]).toEqual([{ display_name: 'Ivy', email: 'ivy@team.test' }, { display_name: 'Ivy Ray', email: 'ivy@team.test', credentials_changed: true }]);
       expect((await root.submit(`/admin/users/${ivy}/`, { capacity: '4' }, `/admin/users/${ivy}/capacity/`)).statusCode).toBe(303);
       expect([json((await last('user.capacity'))!.before_json), json((await last('user.capacity'))!.after_json)]).toEqual([{ capacity: null }, { capacity: 4 }]);
+      // The same capacity saved again changes nothing: no second entry.
+      expect((await root.submit(`/admin/users/${ivy}/`, { capacity: '4' }, `/admin/users/${ivy}/capacity/`)).statusCode).toBe(303);
       expect((await root.submit(`/admin/users/${ivy}/`, {}, `/admin/users/${ivy}/deactivate/`)).statusCode).toBe(303);
       expect((await root.submit(`/admin/users/${ivy}/`, {}, `/admin/users/${ivy}/reactivate/`)).statusCode).toBe(303);
       expect((await rows()).filter((r) => r.subject === `user:${ivy}`).map((r) => r.action)).toEqual(['user.create', 'user.update', 'user.capacity', 'user.deactivate', 'user.reactivate']);
@@ -141,6 +143,10 @@ for (const dialect of DIALECTS) {
       expect(json((await last('ticket.reassign'))!.after_json)).toMatchObject({ agent: 'jon' });
       expect((await api.post(`/api/v1/tickets/${reference}/assign`, { agent: null })).status).toBe(200);
       expect(await last('ticket.requeue')).toMatchObject({ subject: `ticket:${reference}` });
+      // And its close (QA: an admin's close wrote no entry, while reassign and requeue did).
+      expect((await api.post(`/api/v1/tickets/${reference}/close`)).status).toBe(200);
+      expect(await last('ticket.close')).toMatchObject({ subject: `ticket:${reference}` });
+      expect(json((await last('ticket.close'))!.after_json)).toEqual({ status: 'closed' });
 
       // Webhook endpoints: created (secret shown once), a new secret on the page and by the API, changed, deleted.
       const hook = await api.post('/api/v1/webhooks', { url: 'https://hooks.example.com/audit', events: ['ticket.created'] });
