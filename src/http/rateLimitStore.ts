@@ -6,7 +6,7 @@
  */
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Db } from '../db/connect.js';
-import { countHit, sweepEndedWindows } from '../repositories/rateLimitCounts.js';
+import { countHit, readHits, sweepEndedWindows } from '../repositories/rateLimitCounts.js';
 
 type Callback = Parameters<FastifyRateLimitStore['incr']>[1];
 
@@ -36,6 +36,14 @@ export function databaseLimitStore(db: Db, now: () => number, onSweepError: (err
           sweep(at);
           callback(null, { current: hit.count, ttl: Math.max(0, hit.resetAt - at) });
         },
+        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+      );
+    }
+    /** The count so far, counting nothing (a limiter called with `{ increment: false }`). */
+    read(key: string, callback: Callback): void {
+      const at = now();
+      readHits(db, `${this.name}:${key}`, at).then(
+        (hit) => callback(null, hit === null ? { current: 0, ttl: 0 } : { current: hit.count, ttl: Math.max(0, hit.resetAt - at) }),
         (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
       );
     }

@@ -55,9 +55,19 @@ export function limitStoreFor(setting: 'auto' | 'database' | 'memory', dialect: 
 /** The limits as routes use them. */
 export interface RouteLimits {
   /**
-   * Counts one login attempt for this request's address and the submitted username. Returns the
-   * seconds to wait when either is over its limit (the attempt must then be refused unchecked),
-   * else null.
+   * The sign-in form's check before a password (or a second step's code) is checked: the seconds
+   * to wait when this request's address or the submitted username has used up its failed attempts
+   * (the attempt must then be refused unchecked), else null. Counts nothing: a sign-in that
+   * succeeds never counts, so a team behind one office address can all sign in at nine, and a
+   * person signing in often is never locked out by it (QA); loginFailed counts the failures.
+   */
+  loginAllowed(request: FastifyRequest, username: string): Promise<number | null>;
+  /** Counts one failed sign-in (a wrong password or code) for this request's address and the username. */
+  loginFailed(request: FastifyRequest, username: string): Promise<void>;
+  /**
+   * Counts one attempt, whatever its outcome, for this request's address and the username, and
+   * returns the seconds to wait when either is over its limit, else null: for the rarer guesses
+   * of staff already signed in (a current password on the account page) and single sign-on's calls.
    */
   loginAttempt(request: FastifyRequest, username: string): Promise<number | null>;
   /**
@@ -71,6 +81,8 @@ export interface RouteLimits {
 
 /** No limits at all (`RATE_LIMIT=off`: load tests). */
 export const NO_LIMITS: RouteLimits = {
+  loginAllowed: async () => null,
+  loginFailed: async () => {},
   loginAttempt: async () => null,
   resetAttempt: async () => null,
   ticketCreation: async () => {},
@@ -92,9 +104,16 @@ const usernameKey = (username: string) => username.trim().toLowerCase().slice(0,
 const COUNTED_USERNAME = Symbol('countedUsername');
 type Counted = FastifyRequest & { [COUNTED_USERNAME]?: string };
 
-/** Seconds to wait when a limiter's answer is over its limit, else null. */
-function overBy(result: { isAllowed: true } | { isAllowed: false; isExceeded: boolean; ttlInSeconds: number }): number | null {
+type LimiterAnswer = { isAllowed: true } | { isAllowed: false; isExceeded: boolean; remaining: number; ttlInSeconds: number };
+
+/** Seconds to wait when a limiter's answer (after counting this request) is over its limit, else null. */
+function overBy(result: LimiterAnswer): number | null {
   return !result.isAllowed && result.isExceeded ? Math.max(1, result.ttlInSeconds) : null;
+}
+
+/** Seconds to wait when a limiter's reading (nothing counted) shows its limit used up, else null. */
+function usedUp(result: LimiterAnswer): number | null {
+  return !result.isAllowed && result.remaining === 0 ? Math.max(1, result.ttlInSeconds) : null;
 }
 
 /**
@@ -119,7 +138,20 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
     cache: 50_000,
   } as LimiterOptions);
 
+  const READ = { increment: false } as const;
   return {
+    async loginAllowed(request, username) {
+      const byAddress = usedUp(await loginByAddress(request, READ));
+      if (byAddress !== null || usernameKey(username) === '') return byAddress;
+      (request as Counted)[COUNTED_USERNAME] = username;
+      return usedUp(await loginByUsername(request, READ));
+    },
+    async loginFailed(request, username) {
+      await loginByAddress(request);
+      if (usernameKey(username) === '') return;
+      (request as Counted)[COUNTED_USERNAME] = username;
+      await loginByUsername(request);
+    },
     async loginAttempt(request, username) {
       const byAddress = overBy(await loginByAddress(request));
       if (byAddress !== null) return byAddress;

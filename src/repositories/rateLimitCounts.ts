@@ -28,6 +28,12 @@ export async function countHit(db: Db, key: string, now: number, windowMs: numbe
   return { count: Number(row.count), resetAt: Number(row.reset_at) };
 }
 
+/** A key's count in its live window and when that ends, without counting; null when it has none. */
+export async function readHits(db: Db, key: string, now: number): Promise<CountedHit | null> {
+  const row = await db.selectFrom('rate_limit_counts').select(['count', 'reset_at']).where('key', '=', key).where('reset_at', '>', now).executeTakeFirst();
+  return row ? { count: Number(row.count), resetAt: Number(row.reset_at) } : null;
+}
+
 /** Forgets windows that have ended (they would restart at 1 anyway). */
 export async function sweepEndedWindows(db: Db, now: number): Promise<number> {
   const result = await db.deleteFrom('rate_limit_counts').where('reset_at', '<=', now).executeTakeFirst();

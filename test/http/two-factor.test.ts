@@ -274,11 +274,11 @@ describe('two-factor rate limit', () => {
       const id = await addStaff(t.ctx, 'fay');
       await t.ctx.handle.db.updateTable('users').set({ totp_secret: new Secret({ size: 20 }).base32 }).where('id', '=', id).execute();
       const client = new Client(t.app);
-      // The password step counts one attempt for the username.
+      // The password step succeeded: it counts nothing. Each wrong code counts one for the username.
       expect((await client.login('fay')).headers.location).toBe('/agents/login/two-factor/');
       const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await client.submit('/agents/login/two-factor/', { code: '000000' })).statusCode);
-      expect(statuses).toEqual([401, 401, 429]);
+      for (let i = 0; i < 4; i++) statuses.push((await client.submit('/agents/login/two-factor/', { code: '000000' })).statusCode);
+      expect(statuses).toEqual([401, 401, 401, 429]);
     } finally {
       await t.close();
     }

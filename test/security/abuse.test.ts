@@ -81,6 +81,16 @@ describe('rate limits', () => {
     expect((await new Client(t.app, { remoteAddress: '10.1.0.100' }).login('bob')).statusCode).toBe(303);
   });
 
+  it('login: sign-ins that succeed count nothing, per address or per username (a team behind one address all signs in at nine)', async () => {
+    await addStaff(t.ctx, 'cyd');
+    await addStaff(t.ctx, 'dee');
+    const office = '10.3.0.1';
+    for (let i = 0; i < 6; i++) expect((await new Client(t.app, { remoteAddress: office }).login(i % 2 ? 'cyd' : 'dee')).statusCode).toBe(303);
+    // Failures still count from there: the address's limit (3) is used up by three of them.
+    for (const username of ['cyd', 'dee', 'x9']) expect((await new Client(t.app, { remoteAddress: office }).login(username, 'wrong-password')).statusCode).toBe(401);
+    expect((await new Client(t.app, { remoteAddress: office }).login('cyd')).statusCode).toBe(429);
+  });
+
   it('ticket creation: the form and the API share one count per address; 429 as a page and as §8 JSON; nothing more written', async () => {
     const before = await counts(db());
     const form = new Client(t.app, { remoteAddress: '10.2.0.1' });

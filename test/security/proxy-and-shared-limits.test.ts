@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { countHit, sweepEndedWindows } from '../../src/repositories/rateLimitCounts.js';
+import { countHit, readHits, sweepEndedWindows } from '../../src/repositories/rateLimitCounts.js';
 import { limitStoreFor } from '../../src/http/rateLimits.js';
 import { addStaff, Client, startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
@@ -52,6 +52,17 @@ for (const dialect of DIALECTS) {
       expect(await countHit(db, 'a', at + minute, minute)).toEqual({ count: 1, resetAt: at + 2 * minute });
       expect(await sweepEndedWindows(db, at + minute + 20)).toBe(1);
       expect((await db.selectFrom('rate_limit_counts').select('key').execute()).map((r) => r.key)).toEqual(['a']);
+    });
+
+    it('reads a key’s count without counting: nothing for a key without a live window', async () => {
+      const db = database.handle.db;
+      const at = 3_000_000;
+      expect(await readHits(db, 'r', at)).toBeNull();
+      await countHit(db, 'r', at, minute);
+      await countHit(db, 'r', at + 5, minute);
+      expect(await readHits(db, 'r', at + 10)).toEqual({ count: 2, resetAt: at + minute });
+      expect(await readHits(db, 'r', at + 10)).toEqual({ count: 2, resetAt: at + minute });
+      expect(await readHits(db, 'r', at + minute)).toBeNull();
     });
 
     it('counts every one of many simultaneous hits once', async () => {

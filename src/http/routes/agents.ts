@@ -91,8 +91,9 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
     const body = formBody(request.body);
     const username = typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
-    // Counted per address and per username before any password is checked; refused unchecked when over.
-    const wait = await limits.loginAttempt(request, username);
+    // Failed sign-ins are counted per address and per username; once either has used up its limit,
+    // attempts are refused before any password is checked. A sign-in that succeeds counts nothing.
+    const wait = await limits.loginAllowed(request, username);
     if (wait !== null) {
       reply.header('retry-after', String(wait));
       const page = LoginPage({ values: { username }, error: waitMessage('login attempts', wait), next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
@@ -107,6 +108,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
       return finishLogin(reply, started, body.next, sessions.secureCookies);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'unauthenticated') throw error;
+      await limits.loginFailed(request, username);
       await recordFailedSignIn(ctx, username, request.ip, 'password');
       const page = LoginPage({ values: { username }, error: error.message, next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
       return sendHtml(reply, renderPage(page), 401);

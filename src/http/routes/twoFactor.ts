@@ -117,8 +117,8 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
       if (!user) return redirect;
       const body = formBody(request.body);
       const next = safeNext(body.next, '');
-      // Each code typed is a guess like a password's: counted per address and per account.
-      const wait = await limits.loginAttempt(request, user.username);
+      // Each wrong code is a failed guess like a wrong password's: counted per address and per account.
+      const wait = await limits.loginAllowed(request, user.username);
       if (wait !== null) {
         reply.header('retry-after', String(wait));
         return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${waitMessage('codes', wait)}` }, next })), 429);
@@ -134,6 +134,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
       }
       const passed = await checkSecondFactor(ctx, user.id, body.code);
       if (!passed) {
+        await limits.loginFailed(request, user.username);
         await recordFailedSignIn(ctx, user.username, request.ip, 'second_factor');
         return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${SECOND_FACTOR_REFUSAL.charAt(0).toLowerCase()}${SECOND_FACTOR_REFUSAL.slice(1)}` }, next })), 401);
       }
