@@ -68,9 +68,11 @@ export interface AgentChoice {
   presence: Presence;
   capacity: number;
   openCount: number;
+  /** Its teams (§12), by id order. */
+  teams: { id: number; name: string }[];
 }
 
-/** Every active agent with its load, for the reassign menu (by username). */
+/** Every active agent with its load and teams, for the reassign menu (by username). */
 export async function activeAgentChoices(db: Db, defaultCapacity: number): Promise<AgentChoice[]> {
   const rows = await db
     .selectFrom('users as u')
@@ -86,6 +88,15 @@ export async function activeAgentChoices(db: Db, defaultCapacity: number): Promi
     .where('u.active', '=', 1)
     .orderBy('u.username')
     .execute();
+  const memberships = await db
+    .selectFrom('team_members as m')
+    .innerJoin('teams as t', 't.id', 'm.team_id')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['m.user_id', 't.id', 't.name'])
+    .where('u.role', '=', 'agent')
+    .where('u.active', '=', 1)
+    .orderBy('t.id')
+    .execute();
   return rows.map((r) => ({
     id: r.id,
     username: r.username,
@@ -93,5 +104,6 @@ export async function activeAgentChoices(db: Db, defaultCapacity: number): Promi
     presence: r.presence,
     capacity: r.capacity ?? defaultCapacity,
     openCount: Number(r.open_count ?? 0),
+    teams: memberships.filter((m) => m.user_id === r.id).map((m) => ({ id: Number(m.id), name: m.name })),
   }));
 }

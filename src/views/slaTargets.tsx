@@ -24,7 +24,10 @@ export function SlaTargetFacts({ ticket, now, seconds = false }: { ticket: Clock
         <>
           <dt>{label} due</dt>
           <dd data-sla-target={label}>
-            <SlaBadge dueAt={due} now={now} seconds={seconds} /> <small>by <Time ms={due} seconds={seconds} /></small>
+            <SlaBadge dueAt={due} now={now} seconds={seconds} />{' '}
+            <small>
+              (due <Time ms={due} seconds={seconds} />)
+            </small>
           </dd>
         </>
       ))}

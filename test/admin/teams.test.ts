@@ -184,5 +184,17 @@ for (const dialect of DIALECTS) {
       expect((await audits('team.delete')).map((a) => JSON.parse(a.before_json!).name)).toEqual(['Empty']);
       expect([...(await capacityViolations(db())), ...(await historyViolations(db()))]).toEqual([]);
     });
+
+    it("the ticket page's reassign menu lists the ticket's team first, then the others with their teams", async () => {
+      await addStaff(t.ctx, 'cal'); // in Support only
+      const ticket = (await db().selectFrom('tickets').select('id').where('title', '=', TICKET.title).orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
+      const page = (await admin.get(`/admin/tickets/${ticket}/`)).body;
+      const menu = /<select id="agent"[\s\S]*?<\/select>/.exec(page)![0];
+      const groups = [...menu.matchAll(/<optgroup label="([^"]*)">([\s\S]*?)<\/optgroup>/g)].map((m) => [m[1], [...m[2]!.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)</g)].map((o) => o[2])]);
+      expect(groups).toEqual([
+        ['In Billing', [expect.stringMatching(/^ana — /), expect.stringMatching(/^ben — /)]],
+        ['Other teams', [expect.stringMatching(/^cal — .* · Support$/)]],
+      ]);
+    });
   });
 }

@@ -104,6 +104,10 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
   const reference = referenceOf(ticket.id);
   const state = stateOf({ status: ticket.status, agentId: ticket.agent_id });
   const seconds = ticketShowsSeconds(ticket);
+  // The reassign menu: the ticket's team's members first (QA: other teams' agents came mixed in).
+  const inTeam = (a: AgentChoice) => a.teams.some((t) => t.id === ticket.team_id);
+  const [members, others] = [agents.filter(inTeam), agents.filter((a) => !inTeam(a))];
+  const teamName = agents.flatMap((a) => a.teams).find((t) => t.id === ticket.team_id)?.name ?? null;
   return (
     <AdminFrame title={reference} trail={[['Tickets', '/admin/tickets/'], [reference, null]]} viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
@@ -141,7 +145,7 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
             <DueTime ms={ticket.sla_due_at} seconds={seconds} />
           </dd>
           <SlaTargetFacts ticket={ticket} now={now} seconds={seconds} />
-          <dt>Breach noted</dt>
+          <dt>Resolution breach noted</dt>
           <dd>{ticket.sla_breached_at === null ? '—' : <Time ms={ticket.sla_breached_at} seconds={seconds} />}</dd>
           <dt>Closed</dt>
           <dd>{ticket.closed_at === null ? '—' : <Time ms={ticket.closed_at} seconds={seconds} />}</dd>
@@ -159,13 +163,20 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
               <label for="agent">
                 Reassign to
                 <select id="agent" name="agent" required>
-                  {agents.map((a) => (
-                    <option value={a.username} selected={a.id === ticket.agent_id}>
-                      {`${a.username} — ${PRESENCE_LABELS[a.presence].toLowerCase()}, ${a.openCount}/${a.capacity} open`}
-                    </option>
-                  ))}
+                  {[members, others].map(
+                    (group, i) =>
+                      group.length > 0 && (
+                        <optgroup label={i === 0 ? `In ${teamName ?? 'its team'}` : 'Other teams'}>
+                          {group.map((a) => (
+                            <option value={a.username} selected={a.id === ticket.agent_id}>
+                              {`${a.username} — ${PRESENCE_LABELS[a.presence].toLowerCase()}, ${a.openCount}/${a.capacity} open${i === 0 ? '' : ` · ${a.teams.map((t) => t.name).join(', ') || 'no team'}`}`}
+                            </option>
+                          ))}
+                        </optgroup>
+                      ),
+                  )}
                 </select>
-                <small>Any active agent, even beyond its capacity or while away.</small>
+                <small>Any active agent, even beyond its capacity, while away or outside the ticket’s team (routing itself gives a ticket only to its team).</small>
               </label>
               <button type="submit" disabled={agents.length === 0}>
                 Reassign
