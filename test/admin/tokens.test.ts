@@ -36,6 +36,17 @@ for (const dialect of DIALECTS) {
       expect((await admin.get(`/admin/users/${agentId}/`)).body).toContain('revoked');
     });
 
+    it('a name too long is refused with the name kept in its box, and no token made', async () => {
+      const admin = new Client(t.app);
+      await admin.login('root');
+      const before = await t.ctx.handle.db.selectFrom('api_tokens').select('id').execute();
+      const name = `Nightly export ${'x'.repeat(100)}`;
+      const refused = await admin.submit(`/admin/users/${agentId}/`, { name }, `/admin/users/${agentId}/tokens/`);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body).toContain(`value="${name}"`);
+      expect(await t.ctx.handle.db.selectFrom('api_tokens').select('id').execute()).toEqual(before);
+    });
+
     it('refuses agents, forged forms and unknown tokens', async () => {
       const agent = new Client(t.app);
       await agent.login('alice');
@@ -48,7 +59,7 @@ for (const dialect of DIALECTS) {
       const page = await admin.get(`/admin/users/${agentId}/`);
       expect((await admin.post(`/admin/users/${agentId}/tokens/99999/revoke/`, { _csrf: csrfFrom(page.body) })).statusCode).toBe(404);
       const tokens = await t.ctx.handle.db.selectFrom('api_tokens').select('id').execute();
-      expect(tokens).toHaveLength(1);
+      expect(tokens).toHaveLength(1); // the first test's; refusals made none
     });
   });
 }

@@ -45,7 +45,7 @@ import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { formBody, newFormKey, sendHtml } from '../forms.js';
+import { formBody, keptValues, newFormKey, sendHtml } from '../forms.js';
 import { adminOnly, SESSION_COOKIE } from '../session.js';
 import { parseEmailQuery, parseEventQuery, parseInboundQuery, parseTicketQuery, parseUserQuery, type Query } from './adminFilters.js';
 import { FILE_HEADERS } from './attachments.js';
@@ -309,8 +309,8 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
     // The new token is rendered in the answer itself (never in a redirect's flash cookie), once.
     admin.post<{ Params: { id: string } }>('/admin/users/:id/tokens/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
       const id = idParam(request, 'User');
+      const body = formBody(request.body);
       try {
-        const body = formBody(request.body);
         const created = await createApiTokenFromForm(ctx, id, String(body.name ?? ''), actingOf(request), formKeyOf(body[FORM_KEY_FIELD]));
         if ('made' in created) return await userPage(request, reply, id, { newToken: { name: created.made.name, token: created.made.token }, flash: { kind: 'success', message: 'API token created.' } });
         // The form sent again (a reload of the answer): no second token; the first was shown on its answer only.
@@ -319,7 +319,8 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
       } catch (error) {
         const refused = refusal(error);
         if (!refused) throw error;
-        return userPage(request, reply, id, { errors: refused.fields, flash: { kind: 'error', message: Object.values(refused.fields)[0] ?? refused.message }, status: statusOf(refused) });
+        // The name typed comes back in its box (QA: a refused name was wiped).
+        return userPage(request, reply, id, { values: keptValues(body, ['name']), errors: refused.fields, flash: { kind: 'error', message: Object.values(refused.fields)[0] ?? refused.message }, status: statusOf(refused) });
       }
     });
 

@@ -61,7 +61,7 @@ export interface UserDetailProps extends PageBase {
   now: number;
 }
 
-function ApiTokens({ user, tokens, newToken, csrf, formKey }: Pick<UserDetailProps, 'user' | 'tokens' | 'newToken' | 'csrf' | 'formKey'>) {
+function ApiTokens({ user, tokens, newToken, csrf, formKey, values }: Pick<UserDetailProps, 'user' | 'tokens' | 'newToken' | 'csrf' | 'formKey' | 'values'>) {
   return (
     <section id="api-tokens" aria-labelledby="tokens-heading">
       <h2 id="tokens-heading">API tokens</h2>
@@ -106,7 +106,7 @@ function ApiTokens({ user, tokens, newToken, csrf, formKey }: Pick<UserDetailPro
           <FormKeyField value={formKey} />
           <label for="token-name">
             What is it for?
-            <input id="token-name" name="name" maxLength={100} placeholder="e.g. website contact form" />
+            <input id="token-name" name="name" maxLength={100} placeholder="e.g. website contact form" value={values.name ?? ''} />
           </label>
           <button type="submit">Create API token</button>
         </form>
@@ -253,7 +253,7 @@ export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens,
           )}
         </>
       )}
-      <ApiTokens user={user} tokens={tokens} newToken={newToken} csrf={csrf} formKey={formKey} />
+      <ApiTokens user={user} tokens={tokens} newToken={newToken} csrf={csrf} formKey={formKey} values={values} />
     </AdminFrame>
   );
 }
