@@ -190,3 +190,17 @@ export function runForecast(job: ForecastJob): ForecastResult {
   }
   return { rows, neededAgents: neededAgents(rows, job.targetPercent), backtest };
 }
+
+/** Fewer closed tickets than this to draw holding times from, and the forecast says it is rough. */
+export const FEW_HOLDING_TIMES = 30;
+
+/**
+ * The caveat a forecast carries when its holding times (assignment → close) come from few closed
+ * tickets: every replayed ticket draws its time from them, so a handful makes the answer a guess
+ * (QA: a young desk's "you need 1 agent" from 3 closed tickets). Null when there are enough.
+ */
+export function holdingTimesCaveat(closedTickets: number): string | null {
+  if (closedTickets >= FEW_HOLDING_TIMES) return null;
+  const tickets = closedTickets === 1 ? '1 closed ticket' : `${closedTickets} closed tickets`;
+  return `The time agents hold a ticket is learnt from ${tickets} only (fewer than ${FEW_HOLDING_TIMES}): treat these figures as rough, or choose a longer window.`;
+}

@@ -4,7 +4,7 @@
  * loosely (a number or its text) so that its messages, not a type error, answer a bad value.
  */
 import { z } from 'zod';
-import type { ForecastFigures } from '../core/forecast.js';
+import { type ForecastFigures, holdingTimesCaveat } from '../core/forecast.js';
 import type { ForecastAnswer } from '../services/forecast.js';
 
 const numberOrText = z.union([z.number(), z.string()]);
@@ -43,6 +43,8 @@ export const Forecast = z
     target_percent: z.number(),
     seed: z.number().int(),
     tickets: z.number().int().meta({ description: 'Tickets that arrived in the window and were replayed' }),
+    closed_tickets: z.number().int().meta({ description: 'The closed tickets of the window whose holding times (assignment → close) the replay draws from' }),
+    caveat: z.string().nullable().meta({ description: 'A warning to read with the figures (holding times learnt from fewer than 30 closed tickets); null when none' }),
     rows: z.array(Predicted.extend({ agents: z.number().int() })),
     needed_agents: z.number().int().nullable().meta({ description: 'The fewest agents of the range keeping breaches at or under the target; null when none does' }),
     backtest: z
@@ -76,6 +78,8 @@ export function forecastJson(answer: ForecastAnswer): z.infer<typeof Forecast> {
     target_percent: request.targetPercent,
     seed: request.seed,
     tickets: answer.tickets,
+    closed_tickets: answer.closedTickets,
+    caveat: holdingTimesCaveat(answer.closedTickets),
     rows: result.rows.map((r) => ({ agents: r.agents, ...predictedJson(r) })),
     needed_agents: result.neededAgents,
     backtest: result.backtest && { predicted: predictedJson(result.backtest.predicted), actual: { ...figuresJson(result.backtest.actual), agents_seen: result.backtest.actual.agentsSeen } },

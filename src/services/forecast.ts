@@ -28,6 +28,8 @@ const TAIL_MS = 7 * 86_400_000;
 export interface ForecastAnswer {
   request: ForecastRequest & { capacity: number };
   tickets: number;
+  /** The closed tickets whose holding times the replay draws from. */
+  closedTickets: number;
   result: ForecastResult;
   elapsedMs: number;
 }
@@ -121,5 +123,6 @@ export async function forecastStaffing(ctx: ServiceContext, raw: Record<string, 
   refuseFields(unknownTeam ? { ...fields, team: 'No team has this id.' } : fields, FORECAST_LABELS);
   const job = await loadForecastJob(ctx, request);
   const result = await runInWorker(job);
-  return { request: { ...request, capacity: job.capacity }, tickets: job.arrivals.length, result, elapsedMs: Math.round(performance.now() - started) };
+  const closedTickets = PRIORITIES.reduce((n, p) => n + job.holds[p].length, 0);
+  return { request: { ...request, capacity: job.capacity }, tickets: job.arrivals.length, closedTickets, result, elapsedMs: Math.round(performance.now() - started) };
 }

@@ -3,7 +3,7 @@
  * the figures per number of agents, the answer to "how many do we need?", the backtest and a chart
  * of breaches against K (src/public/forecast-chart.js, with the dashboard's Chart.js).
  */
-import type { ForecastFigures } from '../core/forecast.js';
+import { type ForecastFigures, holdingTimesCaveat } from '../core/forecast.js';
 import type { ForecastAnswer } from '../services/forecast.js';
 import { ChartFigure, percentText, resolutionText, shareText } from './adminapp.js';
 import { DataTable, ErrorSummary, type FormErrors, type FormValues, ScrollRegion, SelectField, TextField } from './components.js';
@@ -56,6 +56,11 @@ function Results({ answer }: { answer: ForecastAnswer }) {
   return (
     <>
       <Sentence answer={answer} />
+      {holdingTimesCaveat(answer.closedTickets) !== null && (
+        <p class="forecast-caveat" data-caveat>
+          {holdingTimesCaveat(answer.closedTickets)}
+        </p>
+      )}
       <p>
         <small>
           {answer.tickets.toLocaleString('en')} tickets replayed, capacity {answer.request.capacity} per agent, seed {answer.request.seed}, answered in {(answer.elapsedMs / 1000).toFixed(1)} s.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/core/errors.js';
-import { type ArrivalRecord, dutyRoster, type ForecastJob, neededAgents, outcomeFigures, runForecast, ticketsToReplay } from '../../src/core/forecast.js';
+import { type ArrivalRecord, dutyRoster, type ForecastJob, holdingTimesCaveat, neededAgents, outcomeFigures, runForecast, ticketsToReplay } from '../../src/core/forecast.js';
 import { agentCounts, MAX_AGENTS, parseForecastRequest } from '../../src/core/forecastInput.js';
 import { seededRandom } from '../../src/core/prng.js';
 
@@ -149,5 +149,17 @@ describe('runForecast', () => {
     const { agents: _k, ...figures } = threeAgents;
     expect(backtest!.predicted).toEqual(figures);
     expect(runForecast({ ...job, actual: null }).backtest).toBeNull();
+  });
+});
+
+describe('holdingTimesCaveat', () => {
+  it.each<[number, string | null]>([
+    [0, 'The time agents hold a ticket is learnt from 0 closed tickets only (fewer than 30): treat these figures as rough, or choose a longer window.'],
+    [1, 'The time agents hold a ticket is learnt from 1 closed ticket only (fewer than 30): treat these figures as rough, or choose a longer window.'],
+    [29, 'The time agents hold a ticket is learnt from 29 closed tickets only (fewer than 30): treat these figures as rough, or choose a longer window.'],
+    [30, null],
+    [5000, null],
+  ])('%d closed tickets', (closed, expected) => {
+    expect(holdingTimesCaveat(closed)).toBe(expected);
   });
 });

@@ -27,7 +27,7 @@ export function forecastRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       const asked = typeof query.from === 'string';
       const values: FormValues = asked
         ? keptValues(query, FORECAST_FIELDS)
-        : { from: dateOf(now - 30 * DAY), to: dateOf(now - DAY), team: '', k_min: '1', k_max: '10', target_percent: '5', capacity: '', seed: '1' };
+        : { from: dateOf(now - 30 * DAY), to: dateOf(now), team: '', k_min: '1', k_max: '10', target_percent: '5', capacity: '', seed: '1' };
       let errors: FormErrors = {};
       let answer: ForecastAnswer | null = null;
       if (asked) {
