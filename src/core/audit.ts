@@ -89,3 +89,23 @@ export function auditChanges(before: unknown, after: unknown): AuditFieldChange[
   }
   return changes;
 }
+
+/**
+ * What an update changed, as its entry records it: `before` and `after` cut down to the fields that
+ * differ (objects opened to their leaves, as auditChanges reads them; arrays are one value), so an
+ * entry names only what its admin changed. Null when nothing did. For two objects; anything else
+ * is kept whole when it differs.
+ */
+export function changedParts(before: unknown, after: unknown): { before: unknown; after: unknown } | null {
+  const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+  if (!isObject(before) || !isObject(after)) return JSON.stringify(before) === JSON.stringify(after) ? null : { before, after };
+  const was: Record<string, unknown> = {};
+  const is: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const inner = key in before && key in after ? changedParts(before[key], after[key]) : { before: before[key], after: after[key] };
+    if (inner === null) continue;
+    if (key in before) was[key] = inner.before;
+    if (key in after) is[key] = inner.after;
+  }
+  return Object.keys(was).length === 0 && Object.keys(is).length === 0 ? null : { before: was, after: is };
+}

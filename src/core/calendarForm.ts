@@ -13,6 +13,7 @@
 import { type FieldLabels, labelled } from './fieldErrors.js';
 import { type CalendarDefinition, type CalendarJson, checkCalendar, formatTimeOfDay, type OpeningInterval, type parseCalendar, WEEKDAYS, type Weekday } from './calendar.js';
 import { accepted, Checked } from './checked.js';
+import { canonicalTexts, type EditForm } from './formMerge.js';
 
 export const DAY_NAMES: Record<Weekday, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
 
@@ -160,3 +161,11 @@ export function weeklySummary(definition: CalendarDefinition): string {
   const total = minutes % 60 === 0 ? `${minutes / 60} h` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
   return `${open.join(' · ')} (${total} a week)`;
 }
+
+/** The calendar form in a merge (core/formMerge.ts): each day's hours are one field, the holidays one. */
+export const CALENDAR_EDIT_FORM: EditForm = {
+  fields: CALENDAR_FORM_FIELDS,
+  textsOf: (body) => Object.fromEntries(CALENDAR_FORM_FIELDS.flatMap((name) => (typeof body[name] === 'string' ? [[name, body[name]]] : []))),
+  canonical: (texts) => canonicalTexts(texts, checkCalendarForm, (calendar) => calendarFormValues(calendar.name, calendar.definition)),
+  wording: { what: 'this calendar', labels: CALENDAR_FORM_LABELS },
+};

@@ -34,6 +34,18 @@ export function checkedOf<T>(submission: T | Checked<T>): Checked<T> {
   return submission instanceof Checked ? submission : new Checked(submission);
 }
 
+/**
+ * What a save of an existing record is given: the input, or a function making it from the record
+ * as stored inside the save's transaction (a page's post merged over it, core/formMerge.ts;
+ * undefined when creating).
+ */
+export type Submission<T, S> = T | Checked<T> | ((stored: S | undefined) => T | Checked<T>);
+
+/** A Submission made against `stored`, as a Checked. */
+export function submittedOver<T, S>(submission: Submission<T, S>, stored: S | undefined): Checked<T> {
+  return checkedOf(typeof submission === 'function' ? (submission as (stored: S | undefined) => T | Checked<T>)(stored) : submission);
+}
+
 /** Throws one invalid_input naming every field of `fields` (each message labelled), when there is any. */
 export function refuseFields(fields: Readonly<FieldErrors>, labels: FieldLabels, message?: string): void {
   if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, labels), message);

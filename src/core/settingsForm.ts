@@ -3,7 +3,8 @@
  * reads (§1, §11). Pure.
  */
 import { ALWAYS_OPEN } from './calendar.js';
-import type { Settings } from './settings.js';
+import { canonicalTexts, type EditForm } from './formMerge.js';
+import { checkSettings, type Settings, SETTINGS_LABELS } from './settings.js';
 import { formatDuration } from './sla.js';
 import { SLA_METRICS, type SlaMetric } from './slaClocks.js';
 import { PRIORITIES, type Priority } from './tickets.js';
@@ -78,4 +79,46 @@ export function settingsFormInput(body: Record<string, unknown>, stored: Setting
   for (const name of KEPT_WHEN_ABSENT) if (input[name] === undefined) input[name] = storedValues[name];
   if (Array.isArray(input.pause_while_waiting)) input.pause_while_waiting = input.pause_while_waiting.at(-1);
   return input;
+}
+
+/** The settings form's boxes: absent from a post when unticked. */
+const SETTINGS_BOXES = ['pause_while_waiting', 'release_on_logout'];
+
+/**
+ * A posted settings form as its texts (core/formMerge.ts): a box `on` or empty (the pause box's
+ * hidden companion `off` is empty, and when the box is ticked too its `on` counts); a field the
+ * post lacks is left out, except a box, which is unticked.
+ */
+export function settingsFormTexts(body: Record<string, unknown>): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const name of SETTINGS_FORM_FIELDS) {
+    const raw = body[name];
+    const text = Array.isArray(raw) ? raw.at(-1) : raw;
+    if (SETTINGS_BOXES.includes(name)) texts[name] = text === 'on' ? 'on' : '';
+    else if (typeof text === 'string') texts[name] = text;
+  }
+  return texts;
+}
+
+/** Settings texts as the form shows them once read (`90m` → `1h30m`, `24/7` for an empty calendar), for comparing. */
+export function canonicalSettingsTexts(texts: Record<string, string>): Record<string, string> {
+  return canonicalTexts(texts, checkSettings, settingsFormValues);
+}
+
+/** The settings form in a merge (core/formMerge.ts); `calendarName` gives a calendar's name for its id. */
+export function settingsEditForm(calendarName: (id: number) => string | undefined): EditForm {
+  return {
+    fields: SETTINGS_FORM_FIELDS,
+    textsOf: settingsFormTexts,
+    canonical: canonicalSettingsTexts,
+    wording: {
+      what: 'the settings',
+      labels: { ...SETTINGS_LABELS, pause_while_waiting: 'Pause the resolution clock while waiting on the customer', release_on_logout: 'Release tickets when an agent leaves' },
+      describe: (field, text) => {
+        if (SETTINGS_BOXES.includes(field)) return text === 'on' ? 'on' : 'off';
+        if (field === 'calendar' && text !== ALWAYS_OPEN) return calendarName(Number(text)) ?? text;
+        return text;
+      },
+    },
+  };
 }

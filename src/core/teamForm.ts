@@ -3,6 +3,9 @@
  * turned into what the service takes (the same as the API's JSON), and a saved team or topic turned
  * into the form's values. Pure.
  */
+import type { EditForm } from './formMerge.js';
+import { TEAM_LABELS } from './teamInput.js';
+
 /** A form's values: one string per field (lists comma-separated). */
 type Values = Record<string, string>;
 
@@ -73,4 +76,64 @@ export function topicFormValues(
     values[skillAfterField(s.id)] = needed?.optional_after_minutes == null ? '' : String(needed.optional_after_minutes);
   }
   return values;
+}
+
+/** A list's text (ticked names comma-joined, addresses) compared in any order and letter case. */
+const listKey = (text: string) =>
+  text
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter((item) => item !== '')
+    .sort()
+    .join(',');
+
+/** A form's texts from a post (core/formMerge.ts): what keptFormValues keeps, and each of `lists` (boxes) empty when none is ticked. */
+function postedTexts(body: Record<string, unknown>, lists: readonly string[]): Values {
+  const texts = keptFormValues(body);
+  for (const name of lists) texts[name] ??= '';
+  return texts;
+}
+
+/** Texts compared as the form reads them: names as typed (trimmed), choices in any letter case, lists in any order. */
+function canonicalOf(texts: Values, rules: Readonly<Record<string, 'text' | 'choice' | 'list'>>): Values {
+  const out: Values = {};
+  for (const [name, text] of Object.entries(texts)) {
+    const rule = rules[name] ?? 'text';
+    out[name] = rule === 'list' ? listKey(text) : rule === 'choice' ? text.trim().toLowerCase() : text.trim();
+  }
+  return out;
+}
+
+/** The team form in a merge (core/formMerge.ts): its members are one field. */
+export const TEAM_EDIT_FORM: EditForm = {
+  fields: ['name', 'members', 'overflow_team', 'overflow_after_minutes'],
+  textsOf: (body) => postedTexts(body, ['members']),
+  canonical: (texts) => canonicalOf(texts, { members: 'list', overflow_team: 'choice' }),
+  wording: { what: 'this team', labels: TEAM_LABELS },
+};
+
+/** Merged team texts as the form posts them (teamFromForm): members as ticked boxes. */
+export function teamBodyOf(texts: Values): Record<string, unknown> {
+  return { ...texts, members: texts.members?.split(',').filter((m) => m !== '') ?? [] };
+}
+
+/** The topic form in a merge: its skills are one field, each skill's wait another; `skills` are every skill. */
+export function topicEditForm(skills: readonly { id: number; name: string }[]): EditForm {
+  const waits = skills.map((s) => skillAfterField(s.id));
+  return {
+    fields: ['name', 'team', 'hidden', 'default_priority', 'skills', ...waits, 'addresses'],
+    textsOf: (body) => postedTexts(body, ['skills', 'hidden']),
+    canonical: (texts) => canonicalOf(texts, { team: 'choice', hidden: 'choice', default_priority: 'choice', skills: 'list', addresses: 'list' }),
+    wording: {
+      what: 'this topic',
+      labels: { ...TEAM_LABELS, hidden: 'Hidden from the form', skills: 'Required skills', ...Object.fromEntries(skills.map((s) => [skillAfterField(s.id), `${s.name}: optional after (minutes)`])) },
+      describe: (field, text) => (field === 'hidden' ? (text === 'on' ? 'hidden' : 'shown') : text),
+    },
+  };
+}
+
+/** Merged topic texts as the form posts them (topicFromForm): skills as ticked boxes, the hidden box absent when unticked. */
+export function topicBodyOf(texts: Values): Record<string, unknown> {
+  const { hidden, ...rest } = texts;
+  return { ...rest, ...(hidden === '' || hidden === undefined ? {} : { hidden }), skills: texts.skills?.split(',').filter((s) => s !== '') ?? [] };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type EditForm, mergePost, SHOWN_FIELD, shownOf } from '../core/formMerge.js';
 import type { FormValues } from '../views/components.js';
 
 /**
@@ -67,4 +68,35 @@ export function safeNext(raw: unknown, fallback: string): string {
   // `/.//evil.example` is same-site for the parser but `//evil.example` once its dot is gone.
   if (url.origin !== SAME_SITE || url.pathname.startsWith('//')) return fallback;
   return url.pathname + url.search + url.hash;
+}
+
+/**
+ * A page's post of an edit form (core/formMerge.ts): its body and what it showed; once merged
+ * with the stored record (inside the save's transaction), the texts it saves and the `_shown` of
+ * the form if it comes back refused.
+ */
+export class PostedEdit {
+  /** The merged texts; undefined until merged, or when the post says nothing of what it showed. */
+  values: FormValues | undefined;
+  /** The next `_shown`; undefined until merged. */
+  nextShown: FormValues | undefined;
+
+  constructor(
+    readonly body: Record<string, unknown>,
+    readonly shown: FormValues | undefined,
+  ) {}
+
+  /** The post merged over `stored` (the record as the form shows it); null when the post is read as sent (no `_shown`). Throws EditConflict. */
+  merge(form: EditForm, stored: FormValues): FormValues | null {
+    const merged = mergePost(form, this.body, this.shown, stored);
+    this.values = merged?.values;
+    this.nextShown = merged?.shown ?? stored;
+    return merged?.values ?? null;
+  }
+}
+
+/** The edit a post carries; null when its `_shown` is damaged (the form comes back with SHOWN_DAMAGED, 400). */
+export function postedEdit(body: Record<string, unknown>): PostedEdit | null {
+  const shown = shownOf(body[SHOWN_FIELD]);
+  return shown === null ? null : new PostedEdit(body, shown);
 }

@@ -43,7 +43,11 @@ export async function calendarPage(db: Db, { afterId, limit }: { afterId: number
   return (await query.orderBy('c.id').limit(limit).execute()).map(recordOf);
 }
 
-export async function findCalendar(db: Db, id: number): Promise<CalendarRecord | undefined> {
+export async function findCalendar(db: Db, id: number, options: { lock?: boolean } = {}): Promise<CalendarRecord | undefined> {
+  // `lock`: inside a transaction about to change it, its row locked until the end (PostgreSQL;
+  // SQLite writes one at a time) first, then read by a statement of its own, which sees what a
+  // save it waited for committed.
+  if (options.lock && db.getExecutor().adapter instanceof PostgresAdapter) await db.selectFrom('calendars').select('id').where('id', '=', id).forUpdate().execute();
   const row = await selectCalendars(db).where('c.id', '=', id).executeTakeFirst();
   return row && recordOf(row);
 }

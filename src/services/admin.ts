@@ -4,6 +4,7 @@
  * queue is settled (I3) before it commits.
  */
 import { recordPresence } from '../repositories/presenceHistory.js';
+import { changedParts } from '../core/audit.js';
 import { type Checked, checkedOf } from '../core/checked.js';
 import { labelled, labelMessage } from '../core/fieldErrors.js';
 import { bestAgent } from '../core/routing.js';
@@ -42,7 +43,8 @@ export async function updateSettings(ctx: ServiceContext, by: Acting, change: (s
     // Nothing changes (`PATCH {}`, the page saved as it was): nothing to write, nothing to audit.
     if (Object.keys(parsed).length === 0 && !settingsChanged(run.settings, settings)) return run.settings;
     // Audited before the calendar is checked: a refusal below rolls the entry back with the change.
-    await auditRun(run, 'settings.update', 'settings', { before: run.settings, after: settings });
+    // The entry holds only the settings that change.
+    await auditRun(run, 'settings.update', 'settings', changedParts(run.settings, settings) ?? {});
     const versionId = parsed.calendar !== undefined || settings.calendarId === null ? null : await holdCalendar(run.trx, settings.calendarId);
     // The calendar's refusal joins the change's own, in one answer. Those come labelled and named
     // as the caller names its fields (the page's or the API's); the calendar is `calendar` in both.

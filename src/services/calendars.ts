@@ -8,7 +8,8 @@
  * counting with the calendar they started with (§11: a change applies to clocks started after it).
  */
 import { CALENDAR_FORM_LABELS } from '../core/calendarForm.js';
-import { type Checked, checkedOf } from '../core/checked.js';
+import { changedParts } from '../core/audit.js';
+import { type Submission, submittedOver } from '../core/checked.js';
 import { labelled } from '../core/fieldErrors.js';
 import type { CalendarDefinition } from '../core/calendar.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
@@ -37,26 +38,33 @@ const nameTaken = (name: string) => invalidInput(labelled({ name: `A calendar na
 
 /**
  * Saves a checked calendar: `id` null creates one, else changes that one (404 when it is gone).
- * Returns the calendar as saved. Audited as `by`'s, with the name and definition before and after.
+ * Returns the calendar as saved. Audited as `by`'s, with the name and definition before and after
+ * (only what changed; nothing when nothing did). A change reads the calendar locked (PostgreSQL:
+ * FOR UPDATE; SQLite writes one at a time), so a submission merged over it (core/formMerge.ts)
+ * sees what another save just committed.
  */
-export async function saveCalendar(ctx: ServiceContext, id: number | null, submission: CalendarInput | Checked<CalendarInput>, by: Acting): Promise<CalendarRecord> {
-  const { value: input, fields: parsed } = checkedOf(submission);
+export async function saveCalendar(ctx: ServiceContext, id: number | null, submission: Submission<CalendarInput, CalendarRecord>, by: Acting): Promise<CalendarRecord> {
+  let name: string | undefined;
   try {
     return await inTransaction(ctx.handle, async (trx) => {
+      const before = id === null ? undefined : await findCalendar(trx, id, { lock: true });
+      if (id !== null && !before) throw notFound('Calendar');
+      const { value: input, fields: parsed } = submittedOver(submission, before);
+      name = input.name;
       // Every problem at once: the submission's own, and a name in use beside them.
       const taken = parsed.name === undefined && (await calendarNamed(trx, input.name, id)) !== undefined;
       if (taken || Object.keys(parsed).length > 0) throw invalidInput({ ...parsed, ...(taken ? nameTaken(input.name).fields : {}) });
       const row = { ...input, now: ctx.clock.now() };
-      const before = id === null ? undefined : await findCalendar(trx, id);
       const savedId = id === null ? await insertCalendar(trx, row) : (await updateCalendar(trx, id, row)) ? id : null;
       if (savedId === null) throw notFound('Calendar');
       const saved = (await findCalendar(trx, savedId))!;
-      await auditBy(trx, by, row.now, id === null ? 'calendar.create' : 'calendar.update', `calendar:${savedId}`, { before: before && auditedCalendar(before), after: auditedCalendar(saved) });
+      const change = before ? changedParts(auditedCalendar(before), auditedCalendar(saved)) : { after: auditedCalendar(saved) };
+      if (change) await auditBy(trx, by, row.now, id === null ? 'calendar.create' : 'calendar.update', `calendar:${savedId}`, change);
       return saved;
     });
   } catch (error) {
     // Two saves of one name at once: the unique index refuses the second.
-    if (isUniqueViolation(error)) throw nameTaken(input.name);
+    if (isUniqueViolation(error) && name !== undefined) throw nameTaken(name);
     throw error;
   }
 }

@@ -5,13 +5,14 @@
  * routing decision in another process sees half a change. Each writes its audit entry (before and
  * after) in that transaction. Bad input is a 400 naming the field, and changes nothing.
  */
-import { type Checked, checkedOf, type FieldErrors, idsOfNames, quotedNames, refuseFields } from '../core/checked.js';
+import { changedParts } from '../core/audit.js';
+import { type Submission, submittedOver, type FieldErrors, idsOfNames, quotedNames, refuseFields } from '../core/checked.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import { TEAM_LABELS, type TeamInput, type TopicInput, parseName, parseNameList } from '../core/teamInput.js';
 import { skillDeletionConflict, teamDeletionConflict, teamRule, topicDeletionConflict } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
-import { findTeamByNameOrId, listSkills, listTeams, listTopics } from '../repositories/teams.js';
+import { findTeamByNameOrId, listSkills, listTeams, listTopics, type TeamListing, type TopicListing } from '../repositories/teams.js';
 import { loadTeamWorld } from '../repositories/teamState.js';
 import { findUserById } from '../repositories/users.js';
 import { type Acting, auditRun } from './audit.js';
@@ -34,14 +35,19 @@ async function reloadWorld(run: RoutingRun): Promise<void> {
   run.queueWaiting = true;
 }
 
-/** Runs `work` as a routing transaction by `actor`, and records its audit entry in it. */
+/**
+ * Runs `work` as a routing transaction by `actor`, and records its audit entry in it. An update
+ * (before and after) records only the fields it changed, and nothing when it changed nothing.
+ */
 async function audited<T>(ctx: ServiceContext, actor: AdminActor, action: string, work: (run: RoutingRun) => Promise<{ value: T; subject: string; before?: unknown; after?: unknown }>): Promise<T> {
   return withRouting(ctx, actor, async (run) => {
     const { value, subject, before, after } = await work(run);
-    await auditRun(run, action, subject, { before, after });
+    const change = before === undefined || after === undefined ? { before, after } : changedParts(before, after);
+    if (change !== null) await auditRun(run, action, subject, change);
     return value;
   });
 }
+
 
 type NamedTable = 'teams' | 'skills' | 'agents';
 const NOUNS: Record<NamedTable, string> = { teams: 'team', skills: 'skill', agents: 'agent' };
@@ -100,11 +106,11 @@ const teamSnapshot = async (db: Db, id: number | null) => (id === null ? undefin
 const topicSnapshot = async (db: Db, id: number | null) => (id === null ? undefined : (await listTopics(db, id))[0]);
 
 /** Creates a team, or updates team `id` (its members too when `input.members` is given); returns its id. */
-export async function saveTeam(ctx: ServiceContext, actor: AdminActor, submission: TeamInput | Checked<TeamInput>, id: number | null = null): Promise<number> {
-  const { value: input, fields: parsed } = checkedOf(submission);
+export async function saveTeam(ctx: ServiceContext, actor: AdminActor, submission: Submission<TeamInput, TeamListing>, id: number | null = null): Promise<number> {
   return audited(ctx, actor, id === null ? 'team.create' : 'team.update', async (run) => {
     const before = await teamSnapshot(run.trx, id);
     if (id !== null && !before) throw notFound('Team');
+    const { value: input, fields: parsed } = submittedOver(submission, before);
     // Every problem at once: the form's own, then what the database says of the fields that parsed.
     const fields: FieldErrors = { ...parsed };
     if (!fields.name && (await nameTaken(run.trx, 'teams', input.name, id))) fields.name = 'Another team has this name.';
@@ -234,11 +240,11 @@ async function visibleTopicsBesides(db: Db, exceptId: number | null): Promise<nu
  * Creates a topic, or updates topic `id` (new tickets only: tickets keep the skills they were
  * created with). The form keeps at least one topic that is not hidden.
  */
-export async function saveTopic(ctx: ServiceContext, actor: AdminActor, submission: TopicInput | Checked<TopicInput>, id: number | null = null): Promise<number> {
-  const { value: input, fields: parsed } = checkedOf(submission);
+export async function saveTopic(ctx: ServiceContext, actor: AdminActor, submission: Submission<TopicInput, TopicListing>, id: number | null = null): Promise<number> {
   return topicsChanged(ctx, audited(ctx, actor, id === null ? 'topic.create' : 'topic.update', async (run) => {
     const before = await topicSnapshot(run.trx, id);
     if (id !== null && !before) throw notFound('Topic');
+    const { value: input, fields: parsed } = submittedOver(submission, before);
     // Every problem at once: the form's own, then what the database says of the fields that parsed.
     const fields: FieldErrors = { ...parsed };
     if (!fields.name && (await nameTaken(run.trx, 'topics', input.name, id))) fields.name = 'Another topic has this name.';

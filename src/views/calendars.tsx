@@ -2,7 +2,7 @@
 import { ALWAYS_OPEN, WEEKDAYS } from '../core/calendar.js';
 import { DAY_NAMES, hoursField, weeklySummary } from '../core/calendarForm.js';
 import type { CalendarRecord } from '../repositories/calendars.js';
-import { ActionForm, CsrfField, DataTable, ErrorSummary, FieldGroup, type FormErrors, type FormValues, TextArea, TextField, Time } from './components.js';
+import { ActionForm, CsrfField, DataTable, ErrorSummary, FieldGroup, type FormErrors, type FormValues, ShownField, TextArea, TextField, Time } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 export const CALENDARS = '/adminapp/calendars/';
@@ -141,8 +141,9 @@ export function CalendarFormPage({
   calendar,
   use,
   values,
+  shown,
   errors,
-}: PageBase & { calendar: CalendarRecord | null; use: string | null; values: FormValues; errors: FormErrors }) {
+}: PageBase & { calendar: CalendarRecord | null; use: string | null; values: FormValues; shown: FormValues; errors: FormErrors }) {
   const title = calendar ? `Calendar: ${calendar.name}` : 'New calendar';
   return (
     <Layout title={Object.keys(errors).length ? `Check the calendar · ${title}` : title} viewer={viewer} csrf={csrf} flash={flash}>
@@ -159,6 +160,7 @@ export function CalendarFormPage({
       <ErrorSummary errors={errors} />
       <form method="post" action={calendar ? `${CALENDARS}${calendar.id}/` : `${CALENDARS}new/`} novalidate>
         <CsrfField token={csrf} />
+        {calendar && <ShownField values={shown} />}
         <CalendarFields values={values} errors={errors} />
         <button type="submit">{calendar ? 'Save' : 'Create calendar'}</button>
       </form>

@@ -2,6 +2,7 @@ import { PAUSED_DUE_AT } from '../core/slaClocks.js';
 import type { ComponentChildren } from 'preact';
 import { ATTACHMENTS_FIELD, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES } from '../core/attachments.js';
 import { humanSpan } from '../core/sla.js';
+import { SHOWN_FIELD, shownText } from '../core/formMerge.js';
 import { FORM_KEY_FIELD } from '../core/formReceipts.js';
 import { linkParts } from '../core/links.js';
 import type { TicketState } from '../core/tickets.js';
@@ -136,6 +137,14 @@ export function SelectField({ name, label, values, errors, options, hint }: Fiel
 
 export function CsrfField({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
+}
+
+/**
+ * What an edit form showed, sent back with it (core/formMerge.ts): on save, only the fields the
+ * admin changed are applied, and a field someone else changed meanwhile is a conflict.
+ */
+export function ShownField({ values }: { values: Readonly<Record<string, string>> }) {
+  return <input type="hidden" name={SHOWN_FIELD} value={shownText(values)} />;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { skillAfterField } from '../core/teamForm.js';
 import type { TeamListing, TopicListing } from '../repositories/teams.js';
-import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, SelectField, TextField } from './components.js';
+import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 export const TEAMS = '/adminapp/teams/';
@@ -148,11 +148,12 @@ export function TeamFormPage({
   teams,
   agents,
   values,
+  shown,
   errors,
-}: PageBase & { team: TeamListing | null; teams: readonly TeamListing[]; agents: readonly { username: string; display_name: string; active: number }[]; values: FormValues; errors: FormErrors }) {
+}: PageBase & { team: TeamListing | null; teams: readonly TeamListing[]; agents: readonly { username: string; display_name: string; active: number }[]; values: FormValues; shown: FormValues; errors: FormErrors }) {
   const title = team ? `Team ${team.name}` : 'New team';
   const others: [string, string][] = teams.filter((t) => t.id !== team?.id).map((t) => [t.name.toLowerCase(), t.name]);
-  const shown = { ...values, overflow_team: (values.overflow_team ?? '').toLowerCase() };
+  const selected = { ...values, overflow_team: (values.overflow_team ?? '').toLowerCase() };
   return (
     <Layout title={Object.keys(errors).length ? `Check the team · ${title}` : title} viewer={viewer} csrf={csrf} flash={flash}>
       <Breadcrumb root={TEAMS} label="Teams" leaf={team ? team.name : 'New'} />
@@ -160,6 +161,7 @@ export function TeamFormPage({
       <ErrorSummary errors={errors} />
       <form method="post" action={team ? `${TEAMS}${team.id}/` : `${TEAMS}new/`} novalidate>
         <CsrfField token={csrf} />
+        {team && <ShownField values={shown} />}
         <TextField name="name" label="Name" values={values} errors={errors} required maxLength={64} hint="Unique in any letter case, such as Billing." />
         <Boxes
           name="members"
@@ -170,7 +172,7 @@ export function TeamFormPage({
           options={agents.map((a) => [a.username, `${a.display_name} (${a.username})${a.active === 1 ? '' : ', deactivated'}`])}
         />
         <div class="grid">
-          <SelectField name="overflow_team" label="Overflow team" values={shown} errors={errors} options={[['', 'None'], ...others]} hint="Its members may also take tickets that waited this long." />
+          <SelectField name="overflow_team" label="Overflow team" values={selected} errors={errors} options={[['', 'None'], ...others]} hint="Its members may also take tickets that waited this long." />
           <TextField name="overflow_after_minutes" label="Overflow after (minutes)" type="number" values={values} errors={errors} hint="1 to 10080; with an overflow team." />
         </div>
         <button type="submit">{team ? 'Save' : 'Create team'}</button>
@@ -234,11 +236,12 @@ export function TopicFormPage({
   teams,
   skills,
   values,
+  shown,
   errors,
-}: PageBase & { topic: TopicListing | null; teams: readonly TeamListing[]; skills: readonly SkillListing[]; values: FormValues; errors: FormErrors }) {
+}: PageBase & { topic: TopicListing | null; teams: readonly TeamListing[]; skills: readonly SkillListing[]; values: FormValues; shown: FormValues; errors: FormErrors }) {
   const title = topic ? `Topic ${topic.name}` : 'New topic';
   const chosen = new Set((values.skills ?? '').split(',').map((v) => v.trim().toLowerCase()));
-  const shown = { ...values, team: (values.team ?? '').toLowerCase() };
+  const selected = { ...values, team: (values.team ?? '').toLowerCase() };
   return (
     <Layout title={Object.keys(errors).length ? `Check the topic · ${title}` : title} viewer={viewer} csrf={csrf} flash={flash}>
       <Breadcrumb root={TOPICS} label="Topics" leaf={topic ? topic.name : 'New'} />
@@ -246,9 +249,10 @@ export function TopicFormPage({
       <ErrorSummary errors={errors} />
       <form method="post" action={topic ? `${TOPICS}${topic.id}/` : `${TOPICS}new/`} novalidate>
         <CsrfField token={csrf} />
+        {topic && <ShownField values={shown} />}
         <div class="grid">
           <TextField name="name" label="Name" values={values} errors={errors} required maxLength={100} hint="What customers see on the form, such as Invoices." />
-          <SelectField name="team" label="Team" values={shown} errors={errors} options={[['', 'Choose a team'], ...teams.map((t): [string, string] => [t.name.toLowerCase(), t.name])]} />
+          <SelectField name="team" label="Team" values={selected} errors={errors} options={[['', 'Choose a team'], ...teams.map((t): [string, string] => [t.name.toLowerCase(), t.name])]} />
         </div>
         <div class="field">
           <label for="hidden">

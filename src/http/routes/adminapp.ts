@@ -2,7 +2,8 @@ import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalidInput } from '../../core/errors.js';
 import { checkSettings, type Settings } from '../../core/settings.js';
-import { SETTINGS_FORM_FIELDS, settingsFormInput, settingsFormValues } from '../../core/settingsForm.js';
+import { EditConflict, SHOWN_DAMAGED } from '../../core/formMerge.js';
+import { SETTINGS_FORM_FIELDS, settingsEditForm, settingsFormInput, settingsFormValues } from '../../core/settingsForm.js';
 import { calendarChoices } from '../../repositories/calendars.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { twoFactorRequired } from '../../repositories/twoFactor.js';
@@ -21,7 +22,7 @@ import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { formBody, keptValues, sendHtml } from '../forms.js';
+import { formBody, keptValues, postedEdit, sendHtml } from '../forms.js';
 import { adminOnly } from '../session.js';
 
 const isInvalidInput = (error: unknown): error is DomainError => error instanceof DomainError && error.code === 'invalid_input';
@@ -101,10 +102,11 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     });
 
     // The saved SLA targets explain the queue order (what `deadline` would change), also while a
-    // form with errors shows the typed values.
-    const settingsPage = async (request: FastifyRequest, reply: FastifyReply, form: { values: FormValues; errors: FormErrors; flash: Flash | null }, saved?: Settings) => {
+    // form with errors shows the typed values. `shown`: what the form is an edit of (core/formMerge.ts).
+    const settingsPage = async (request: FastifyRequest, reply: FastifyReply, form: { values: FormValues; shown?: FormValues; errors: FormErrors; flash: Flash | null }, saved?: Settings) => {
       const [calendars, settings, required] = await Promise.all([calendarChoices(ctx.handle.db), saved ?? loadSettings(ctx.handle.db), twoFactorRequired(ctx.handle.db)]);
-      return renderPage(SettingsPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), ...form, calendars, sla: settings.sla, twoFactorRequired: required }));
+      const shown = form.shown ?? settingsFormValues(settings);
+      return renderPage(SettingsPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), ...form, shown, calendars, sla: settings.sla, twoFactorRequired: required }));
     };
 
     admin.get('/adminapp/settings/', async (request, reply) => {
@@ -114,18 +116,26 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
 
     admin.post('/adminapp/settings/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const body = formBody(request.body);
-      // The fields a form or script from before them leaves out keep their stored values.
+      const edit = postedEdit(body);
+      if (edit === null) return sendHtml(reply, await settingsPage(request, reply, { values: keptValues(body, SETTINGS_FORM_FIELDS), errors: {}, flash: { kind: 'error', message: SHOWN_DAMAGED } }), 400);
+      // The fields a form or script from before them leaves out keep their stored values. A page
+      // says what it showed: only the fields its admin changed are applied (core/formMerge.ts).
       let input: Record<string, unknown> = body;
       try {
+        const calendars = await calendarChoices(ctx.handle.db);
+        const form = settingsEditForm((id) => calendars.find((c) => c.id === id)?.name);
         await updateSettings(ctx, actingOf(request), (stored) => {
-          input = settingsFormInput(body, stored);
+          input = settingsFormInput(edit.merge(form, settingsFormValues(stored)) ?? body, stored);
           return checkSettings(input);
         });
         setFlash(reply, { kind: 'success', message: 'Settings saved. Capacity and queue order apply now; SLA targets and the calendar apply to clocks started from now on, and the email priority to new tickets.' });
         return reply.redirect('/adminapp/settings/', 303);
       } catch (error) {
+        if (error instanceof EditConflict) {
+          return sendHtml(reply, await settingsPage(request, reply, { values: error.values, shown: error.stored, errors: error.fields, flash: { kind: 'error', message: error.message } }), 409);
+        }
         if (!isInvalidInput(error)) throw error;
-        return sendHtml(reply, await settingsPage(request, reply, { values: keptValues(input, SETTINGS_FORM_FIELDS), errors: error.fields, flash: null }), 400);
+        return sendHtml(reply, await settingsPage(request, reply, { values: keptValues(input, SETTINGS_FORM_FIELDS), shown: edit.nextShown, errors: error.fields, flash: null }), 400);
       }
     });
   });

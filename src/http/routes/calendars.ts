@@ -5,9 +5,10 @@
  */
 import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CALENDAR_FORM_FIELDS, calendarFormValues, checkCalendarForm, newCalendarFormValues } from '../../core/calendarForm.js';
+import { CALENDAR_EDIT_FORM, CALENDAR_FORM_FIELDS, calendarFormValues, checkCalendarForm, newCalendarFormValues } from '../../core/calendarForm.js';
+import { EditConflict, SHOWN_DAMAGED } from '../../core/formMerge.js';
 import { DomainError, notFound } from '../../core/errors.js';
-import { findCalendar, listCalendars, slaCalendarId } from '../../repositories/calendars.js';
+import { type CalendarRecord, findCalendar, listCalendars, slaCalendarId } from '../../repositories/calendars.js';
 import { calendarIdOf, calendarUse, removeCalendar, saveCalendar } from '../../services/calendars.js';
 import type { ServiceContext } from '../../services/context.js';
 import { CALENDARS, CalendarFormPage, CalendarListPage } from '../../views/calendars.js';
@@ -15,7 +16,7 @@ import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { formBody, keptValues, sendHtml } from '../forms.js';
+import { formBody, keptValues, postedEdit, sendHtml } from '../forms.js';
 import { adminOnly } from '../session.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
@@ -27,26 +28,33 @@ const calendarId = (request: IdRequest) => calendarIdOf(request.params.id);
 export function calendarRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.handle.db;
 
-  /** The form of calendar `id` (null: a new one); `values` null shows the calendar as saved. */
-  const formPage = async (request: FastifyRequest, reply: FastifyReply, id: number | null, values: FormValues | null, errors: FormErrors, status = 200, flash: Flash | null = null) => {
+  /** The form of calendar `id` (null: a new one); `values` null shows the calendar as saved; `shown`: what it is an edit of (default: as saved). */
+  const formPage = async (request: FastifyRequest, reply: FastifyReply, id: number | null, values: FormValues | null, errors: FormErrors, status = 200, flash: Flash | null = null, shown?: FormValues) => {
     const calendar = id === null ? null : ((await findCalendar(db, id)) ?? null);
     if (id !== null && !calendar) throw notFound('Calendar');
-    const shown = values ?? (calendar ? calendarFormValues(calendar.name, calendar.definition) : newCalendarFormValues());
+    const saved = calendar ? calendarFormValues(calendar.name, calendar.definition) : newCalendarFormValues();
     const use = calendar ? await calendarUse(ctx, calendar.id) : null;
-    const page = CalendarFormPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: flash ?? (status === 200 ? takeFlash(request, reply) : null), calendar, use, values: shown, errors });
+    const page = CalendarFormPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: flash ?? (status === 200 ? takeFlash(request, reply) : null), calendar, use, values: values ?? saved, shown: shown ?? saved, errors });
     return sendHtml(reply, renderPage(page), status);
   };
 
-  /** Checks and saves the form; back to the list, or the form again with the messages. */
+  /**
+   * Checks and saves the form; back to the list, or the form again with the messages: 400 for bad
+   * fields, 409 for fields another admin changed since the page was loaded (core/formMerge.ts).
+   */
   const save = async (request: FastifyRequest, reply: FastifyReply, id: number | null) => {
     const body = formBody(request.body);
+    const edit = postedEdit(body);
+    if (edit === null) return formPage(request, reply, id, keptValues(body, CALENDAR_FORM_FIELDS), {}, 400, { kind: 'error', message: SHOWN_DAMAGED });
     try {
-      const saved = await saveCalendar(ctx, id, checkCalendarForm(body), actingOf(request));
+      const submission = (stored: CalendarRecord | undefined) => checkCalendarForm((stored && edit.merge(CALENDAR_EDIT_FORM, calendarFormValues(stored.name, stored.definition))) || body);
+      const saved = await saveCalendar(ctx, id, submission, actingOf(request));
       setFlash(reply, { kind: 'success', message: `Calendar “${saved.name}” ${id === null ? 'created' : 'saved'}.` });
       return reply.redirect(CALENDARS, 303);
     } catch (error) {
+      if (error instanceof EditConflict) return formPage(request, reply, id, error.values, error.fields, 409, { kind: 'error', message: error.message }, error.stored);
       if (!isInvalidInput(error)) throw error;
-      return formPage(request, reply, id, keptValues(body, CALENDAR_FORM_FIELDS), error.fields, 400);
+      return formPage(request, reply, id, edit.values ?? keptValues(body, CALENDAR_FORM_FIELDS), error.fields, 400, null, edit.nextShown);
     }
   };
 

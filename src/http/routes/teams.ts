@@ -8,7 +8,8 @@
 import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, notFound } from '../../core/errors.js';
-import { keptFormValues, teamFormValues, teamFromForm, topicFormValues, topicFromForm } from '../../core/teamForm.js';
+import { EditConflict, SHOWN_DAMAGED } from '../../core/formMerge.js';
+import { keptFormValues, TEAM_EDIT_FORM, teamBodyOf, teamFormValues, teamFromForm, topicBodyOf, topicEditForm, topicFormValues, topicFromForm } from '../../core/teamForm.js';
 import { checkTeam, checkTopic } from '../../core/teamInput.js';
 import { parseId } from '../../core/tickets.js';
 import { agentChoices, listSkills, listTeams, listTopics } from '../../repositories/teams.js';
@@ -19,7 +20,7 @@ import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { SKILLS, TEAMS, TeamFormPage, TeamListPage, TOPICS, TopicFormPage, TopicListPage } from '../../views/teams.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { formBody, sendHtml } from '../forms.js';
+import { formBody, type PostedEdit, postedEdit, sendHtml } from '../forms.js';
 import { adminOnly } from '../session.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
@@ -37,6 +38,8 @@ const messageOf = (error: DomainError) => Object.values(error.fields ?? {})[0] ?
 
 interface FormState {
   values?: FormValues;
+  /** What an edit form comes back as an edit of (core/formMerge.ts); default: the record as stored. */
+  shown?: FormValues;
   errors?: FormErrors;
   status?: number;
   flash?: Flash | null;
@@ -59,7 +62,7 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     const [teams, agents] = await Promise.all([listTeams(db), agentChoices(db)]);
     const team = id === null ? null : (teams.find((t) => t.id === id) ?? null);
     if (id !== null && !team) throw notFound('Team');
-    const page = TeamFormPage({ ...base(request, reply, state), team, teams, agents, values: state.values ?? teamFormValues(team), errors: state.errors ?? {} });
+    const page = TeamFormPage({ ...base(request, reply, state), team, teams, agents, values: state.values ?? teamFormValues(team), shown: state.shown ?? teamFormValues(team), errors: state.errors ?? {} });
     return sendHtml(reply, renderPage(page), state.status ?? 200);
   };
 
@@ -67,18 +70,26 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     const [topics, teams, skills] = await Promise.all([listTopics(db), listTeams(db), listSkills(db)]);
     const topic = id === null ? null : (topics.find((t) => t.id === id) ?? null);
     if (id !== null && !topic) throw notFound('Topic');
-    const page = TopicFormPage({ ...base(request, reply, state), topic, teams, skills, values: state.values ?? topicFormValues(topic, skills), errors: state.errors ?? {} });
+    const page = TopicFormPage({ ...base(request, reply, state), topic, teams, skills, values: state.values ?? topicFormValues(topic, skills), shown: state.shown ?? topicFormValues(topic, skills), errors: state.errors ?? {} });
     return sendHtml(reply, renderPage(page), state.status ?? 200);
   };
 
-  /** Runs a save; back to `done` with a flash, or the form again (400) with what the admin typed. */
-  const saving = async (request: FastifyRequest, reply: FastifyReply, save: () => Promise<string>, done: string, again: (state: FormState) => Promise<FastifyReply>) => {
+  /**
+   * Runs a save; back to `done` with a flash, or the form again with what the admin typed: 400
+   * naming the bad fields, 409 naming the fields another admin changed meanwhile (core/formMerge.ts).
+   * `save` is handed the edit it merges the post with, which keeps the form's next `_shown`.
+   */
+  const saving = async (request: FastifyRequest, reply: FastifyReply, save: (edit: PostedEdit) => Promise<string>, done: string, again: (state: FormState) => Promise<FastifyReply>) => {
+    const body = formBody(request.body);
+    const edit = postedEdit(body);
+    if (edit === null) return again({ values: keptFormValues(body), errors: {}, status: 400, flash: { kind: 'error', message: SHOWN_DAMAGED } });
     try {
-      setFlash(reply, { kind: 'success', message: await save() });
+      setFlash(reply, { kind: 'success', message: await save(edit) });
       return reply.redirect(done, 303);
     } catch (error) {
+      if (error instanceof EditConflict) return again({ values: error.values, shown: error.stored, errors: error.fields, status: 409, flash: { kind: 'error', message: error.message } });
       if (!isInvalidInput(error)) throw error;
-      return again({ values: keptFormValues(formBody(request.body)), errors: error.fields, status: 400 });
+      return again({ values: edit.values ?? keptFormValues(body), shown: edit.nextShown, errors: error.fields, status: 400 });
     }
   };
 
@@ -102,13 +113,13 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     adminOnly(admin);
 
     /** New, edit and delete of one kind (teams, topics): the same form flow, its own page and service. */
-    const editable = (root: string, what: 'Team' | 'Topic', page: typeof teamPage, save: (request: FastifyRequest, id: number | null) => Promise<string>, remove: (actor: AdminActor, id: number) => Promise<void>) => {
+    const editable = (root: string, what: 'Team' | 'Topic', page: typeof teamPage, save: (request: FastifyRequest, id: number | null, edit: PostedEdit) => Promise<string>, remove: (actor: AdminActor, id: number) => Promise<void>) => {
       admin.get(`${root}new/`, async (request, reply) => page(request, reply, null));
-      admin.post(`${root}new/`, { preHandler: app.csrfProtection }, async (request, reply) => saving(request, reply, () => save(request, null), root, (state) => page(request, reply, null, state)));
+      admin.post(`${root}new/`, { preHandler: app.csrfProtection }, async (request, reply) => saving(request, reply, (edit) => save(request, null, edit), root, (state) => page(request, reply, null, state)));
       admin.get(`${root}:id/`, async (request: IdRequest, reply) => page(request, reply, idOf(request, what)));
       admin.post<{ Params: { id: string } }>(`${root}:id/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
         const id = idOf(request, what);
-        return saving(request, reply, () => save(request, id), root, (state) => page(request, reply, id, state));
+        return saving(request, reply, (edit) => save(request, id, edit), root, (state) => page(request, reply, id, state));
       });
       admin.post<{ Params: { id: string } }>(`${root}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
         const id = idOf(request, what);
@@ -121,10 +132,12 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       TEAMS,
       'Team',
       teamPage,
-      async (request, id) => {
-        const team = checkTeam(teamFromForm(formBody(request.body)));
-        await saveTeam(ctx, actingOf(request), team, id);
-        return `Team “${team.value.name}” ${id === null ? 'created' : 'saved'}.`;
+      async (request, id, edit) => {
+        const teamId = await saveTeam(ctx, actingOf(request), (stored) => {
+          const merged = stored ? edit.merge(TEAM_EDIT_FORM, teamFormValues(stored)) : null;
+          return checkTeam(teamFromForm(merged ? teamBodyOf(merged) : edit.body));
+        }, id);
+        return `Team “${(await listTeams(db, teamId))[0]?.name ?? ''}” ${id === null ? 'created' : 'saved'}.`;
       },
       (actor, id) => deleteTeam(ctx, actor, id),
     );
@@ -144,10 +157,13 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       TOPICS,
       'Topic',
       topicPage,
-      async (request, id) => {
-        const topic = checkTopic(topicFromForm(formBody(request.body), await listSkills(db)));
-        await saveTopic(ctx, actingOf(request), topic, id);
-        return `Topic “${topic.value.name}” ${id === null ? 'created' : 'saved'}.`;
+      async (request, id, edit) => {
+        const skills = await listSkills(db);
+        const topicId = await saveTopic(ctx, actingOf(request), (stored) => {
+          const merged = stored ? edit.merge(topicEditForm(skills), topicFormValues(stored, skills)) : null;
+          return checkTopic(topicFromForm(merged ? topicBodyOf(merged) : edit.body, skills));
+        }, id);
+        return `Topic “${(await listTopics(db, topicId))[0]?.name ?? ''}” ${id === null ? 'created' : 'saved'}.`;
       },
       (actor, id) => deleteTopic(ctx, actor, id),
     );

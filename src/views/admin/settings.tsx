@@ -7,7 +7,7 @@ import { SLA_METRICS, type SlaMetric } from '../../core/slaClocks.js';
 import { PRIORITIES, type Priority } from '../../core/tickets.js';
 import { targetField } from '../../core/settingsForm.js';
 import type { CalendarChoice } from '../../repositories/calendars.js';
-import { CsrfField, ErrorSummary, type FormErrors, type FormValues, SelectField, TextField } from '../components.js';
+import { CsrfField, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField } from '../components.js';
 import { Layout } from '../layout.js';
 import type { PageBase } from './frame.js';
 
@@ -72,7 +72,18 @@ function TwoFactorSetting({ csrf, required }: { csrf: string; required: boolean 
   );
 }
 
-export function SettingsPage({ viewer, csrf, flash, values, errors, calendars, sla, twoFactorRequired = false }: PageBase & { values: FormValues; errors: FormErrors; calendars: CalendarChoice[]; sla: SlaLimits; twoFactorRequired?: boolean }) {
+/** `shown`: the stored values the form is an edit of (core/formMerge.ts). */
+export function SettingsPage({
+  viewer,
+  csrf,
+  flash,
+  values,
+  shown,
+  errors,
+  calendars,
+  sla,
+  twoFactorRequired = false,
+}: PageBase & { values: FormValues; shown: Readonly<Record<string, string>>; errors: FormErrors; calendars: CalendarChoice[]; sla: SlaLimits; twoFactorRequired?: boolean }) {
   return (
     <Layout title="Settings" viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
@@ -82,6 +93,7 @@ export function SettingsPage({ viewer, csrf, flash, values, errors, calendars, s
       <ErrorSummary errors={errors} />
       <form method="post" action="/adminapp/settings/" novalidate>
         <CsrfField token={csrf} />
+        <ShownField values={shown} />
         <fieldset>
           <legend>
             <strong>SLA targets, per priority</strong>
