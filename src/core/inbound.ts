@@ -20,6 +20,7 @@
  */
 import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, refusedTypeProblem } from './attachments.js';
 import { parseMailbox } from './mailboxes.js';
+import { newTicketTitle } from './mailSubject.js';
 import { type NewTicketInput, parseId, type Priority } from './tickets.js';
 
 export type InboundResult = 'ignored' | 'duplicate' | 'bounce' | 'appended' | 'follow_up' | 'created' | 'rejected';
@@ -30,8 +31,6 @@ export const INBOUND_RESULTS: readonly InboundResult[] = ['ignored', 'duplicate'
 /** Longest thread text kept from one mail (§10: longer text is cut in the thread, whole in the original). */
 export const MAIL_TEXT_MAX = 50_000;
 
-/** A ticket title's limit (§1), for subjects. */
-const TITLE_MAX = 200;
 const NAME_MAX = 100;
 
 /** The key a mail is recorded under: its Message-ID as received, else `sha256:<hex>` of the raw bytes. */
@@ -251,15 +250,14 @@ function oneLine(value: string): string {
 
 /**
  * Rule 6's ticket: name from the From display name (else the address's local part), email the From
- * address, title the subject (`(no subject)` when empty, cut to 200), description the text.
+ * address, title the subject without reply prefixes and our keys (newTicketTitle), description the text.
  */
 export function ticketFromMail(mail: { fromAddress: string; fromName: string; subject: string; text: string }, priority: Priority): NewTicketInput {
   const name = oneLine(mail.fromName).replace(/^["']+|["']+$/g, '').trim() || mail.fromAddress.split('@')[0]!;
-  const title = oneLine(mail.subject) || '(no subject)';
   return {
     name: [...name].slice(0, NAME_MAX).join(''),
     email: mail.fromAddress.trim(),
-    title: [...title].slice(0, TITLE_MAX).join(''),
+    title: newTicketTitle(mail.subject),
     description: threadText(mail.text),
     priority,
   };

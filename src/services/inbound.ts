@@ -38,6 +38,7 @@ import {
   ticketFromMail,
   recipientAddresses,
 } from '../core/inbound.js';
+import { bounceReason } from '../core/bounce.js';
 import { type Priority, referenceOf } from '../core/tickets.js';
 import type { InboundMailRow, InboundSource, OutboxRow } from '../db/schema.js';
 import { type MimeThread, mimeThread } from '../mail/inbound/mimeThread.js';
@@ -365,17 +366,6 @@ async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: P
     return ids.get(row.mail_key)!;
   });
   return { result: 'bounce', ticketId, reason: row.reason ?? null, mailId };
-}
-
-/** A delivery report's reason: its Status and Diagnostic-Code, else its subject. */
-export function bounceReason(rawText: string, subject: string): string {
-  // A field may be folded over several lines (Postfix folds a long Diagnostic-Code): read it whole.
-  // eslint-disable-next-line no-control-regex -- a report is any bytes; PostgreSQL text holds no NUL
-  const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.+(?:\\r?\\n[ \\t]+.+)*)`, 'im').exec(rawText)?.[1]?.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim() ?? null;
-  const diagnostic = field('Diagnostic-Code');
-  const status = field('Status');
-  const parts = [status && `Status ${status}`, diagnostic].filter((p): p is string => p !== null);
-  return (parts.length > 0 ? parts.join(': ') : `Delivery failed: ${subject || '(no subject)'}`).slice(0, 500);
 }
 
 /**

@@ -393,7 +393,7 @@ describe('ticketFromMail (rule 6)', () => {
     ['', '(no subject)'],
     ['  \t ', '(no subject)'],
     ['\u0000', '(no subject)'],
-    ['Re:\r\n  folded\tsubject', 'Re: folded subject'],
+    ['Re:\r\n  folded\tsubject', 'folded subject'], // newTicketTitle: no reply prefix
     ['Bcc injection\r\nBcc: victim@evil.test', 'Bcc injection Bcc: victim@evil.test'],
   ])('subject %j → title %j', (subject, title) => {
     expect(ticketFromMail({ ...mail, subject }, 'low').title).toBe(title);
