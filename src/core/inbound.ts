@@ -20,7 +20,7 @@
  */
 import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, refusedTypeProblem } from './attachments.js';
 import { parseMailbox } from './mailboxes.js';
-import { newTicketTitle } from './mailSubject.js';
+import { newTicketTitle, oneLine } from './mailSubject.js';
 import { type NewTicketInput, parseId, type Priority } from './tickets.js';
 
 export type InboundResult = 'ignored' | 'duplicate' | 'bounce' | 'appended' | 'follow_up' | 'created' | 'rejected';
@@ -241,11 +241,6 @@ export function threadText(text: string): string {
   const note = '\n\n[… cut here: the whole text is in the original mail]';
   // A cut between the two halves of an emoji would leave half of it (a lone surrogate): drop that half.
   return clean.slice(0, MAIL_TEXT_MAX - note.length).replace(/[\uD800-\uDBFF]$/, '') + note;
-}
-
-function oneLine(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /**

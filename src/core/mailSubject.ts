@@ -21,7 +21,8 @@ const PREFIXES = ['re', 'aw', 'antw', 'antwort', 'sv', 'vs', 'vb', 'ref', 'rif',
 const LEADING = new RegExp(`^(?:(?:${PREFIXES.join('|')})\\s*(?:\\[\\d+\\]|\\(\\d+\\))?\\s*[:：]|\\[HD-\\d+\\])\\s*`, 'i');
 const OUR_KEY = /\[HD-\d+\]/gi;
 
-function oneLine(value: string): string {
+/** A header value on one line: control characters and runs of white space become one space. */
+export function oneLine(value: string): string {
   // eslint-disable-next-line no-control-regex
   return value.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
 }
