@@ -128,8 +128,11 @@ const EnvSchema = z.object({
   IMAP_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** Folder handled mail is moved to (created if missing). */
   IMAP_PROCESSED_FOLDER: z.string().min(1).max(200).default('Processed'),
-  /** Largest mail accepted, in bytes (§10 rule 7; HTTP 413 above it). */
-  INBOUND_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  /**
+   * Largest mail read whole, in bytes; a larger one opens or answers its ticket from its header
+   * only, with a note saying so (§10). 25 MB: a mail with a file of the 10 MB a message keeps fits.
+   */
+  INBOUND_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(25 * 1024 * 1024),
   /** New tickets one sender may create by mail within an hour (§10 rule 7). */
   INBOUND_TICKETS_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(20),
   /**

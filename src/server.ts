@@ -98,9 +98,17 @@ async function main(): Promise<void> {
   // signal that comes before its handler ends the process at once.
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  await app.listen({ port: config.port, host: config.host });
-  // A delivery thread that cannot start stops the server, as any failed start-up does.
-  await deliveriesReady;
+  try {
+    await app.listen({ port: config.port, host: config.host });
+    // A delivery thread that cannot start stops the server, as any failed start-up does.
+    await deliveriesReady;
+  } catch (error) {
+    // The jobs started before listening: a start-up that fails now (a port in use) gives up what
+    // they hold, the mailbox lease above all, so that another process, or this one started again,
+    // reads mail at once instead of after the lease runs out (up to a minute).
+    await Promise.allSettled([...jobs.map((job) => job.stop()), deliveries.stop()]);
+    throw error;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -32,7 +32,7 @@ async function main(): Promise<number> {
     const hub = createChangeHub(handle, config.databaseUrl, () => undefined);
     const ctx: ServiceContext = { handle, clock: systemClock, publicUrl: config.publicUrl, onChanges: (changes) => hub.publishTickets(changes) };
     try {
-      const outcome = await ingestMail(ctx, new TicketIntake(ctx), { mailFrom: config.mailFrom, maxBytes: config.inbound.maxBytes, ticketsPerHour: config.inbound.ticketsPerHour }, raw, 'pipe');
+      const outcome = await ingestMail(ctx, new TicketIntake(ctx), { mailFrom: config.mailFrom, mailReplyTo: config.mailReplyTo, maxBytes: config.inbound.maxBytes, ticketsPerHour: config.inbound.ticketsPerHour }, raw, 'pipe');
       const ticket = outcome.ticketId === null ? '' : ` ${referenceOf(outcome.ticketId)}`;
       console.log(`${outcome.result}${ticket}${outcome.reason ? `: ${outcome.reason}` : ''}`);
       return 0;

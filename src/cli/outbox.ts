@@ -3,7 +3,7 @@
  * retry of failed emails.
  *
  *   npm run outbox                          list pending, sending and failed emails
- *   npm run outbox -- --status sent         list one status (pending|sending|sent|failed|bounced|all)
+ *   npm run outbox -- --status sent         list one status (pending|sending|sent|logged|skipped|failed|bounced|all)
  *   npm run outbox -- --limit 500           list more than the last 100
  *   npm run outbox -- retry <id>            put one failed email back in the queue
  *   npm run outbox -- retry --all-failed    put every failed email back (also: --all-failed alone)
@@ -17,7 +17,7 @@ import { retryAllFailed, retryFailedEmail } from '../services/outbox.js';
 import { openForCli } from './context.js';
 import { CommandError, runCommand } from './run.js';
 
-const USAGE = 'usage: npm run outbox [-- --status pending|sending|sent|failed|bounced|all] [--limit N] | retry <id> | retry --all-failed';
+const USAGE = 'usage: npm run outbox [-- --status pending|sending|sent|logged|skipped|failed|bounced|all] [--limit N] | retry <id> | retry --all-failed';
 
 /** A refused command line or id: its line, then the usage. */
 class UsageError extends CommandError {
@@ -50,7 +50,7 @@ function printRows(rows: OutboxRow[]): void {
     r.kind,
     String(r.attempts),
     // A bounced email was sent; its reason (the delivery report's) is its last error.
-    r.status === 'sent' || r.status === 'logged' || r.status === 'bounced' ? when(r.sent_at) : r.status === 'failed' ? '-' : when(r.next_attempt_at),
+    r.status === 'sent' || r.status === 'logged' || r.status === 'bounced' ? when(r.sent_at) : r.status === 'failed' || r.status === 'skipped' ? '-' : when(r.next_attempt_at),
     r.to_address,
     r.subject.length > 60 ? `${r.subject.slice(0, 59)}…` : r.subject,
     (r.last_error ?? '').replace(/\s+/g, ' ').slice(0, 120),

@@ -4,18 +4,23 @@
  * database, and writes what `decideInbound` says.
  *
  * The seven rules, first match wins:
- * 1. `ignored`: our own mail coming back (its Message-ID is one we generated);
+ * 1. `ignored`: our own mail coming back (its Message-ID is one we generated); also mail whose From
+ *    is one of the help desk's own addresses (MAIL_FROM, MAIL_REPLY_TO), read after rule 2;
  * 2. `duplicate`: its Message-ID (or raw hash) was seen before;
  * 3. `ignored`: an automatic mail (RFC 3834 and the de-facto headers); shown, marked automatic, on
  *    the open ticket it answers, if any;
  * 4. `bounce`: a delivery status report or mail from MAILER-DAEMON / postmaster (read before rule 3:
  *    most mail systems mark their reports automatic, see decideInbound);
- * 5. `appended` / `follow_up`: it answers a ticket of this sender;
+ * 5. `ignored`: an answer to an email the help desk sent to staff (an SLA alert, a password reset);
+ *    then `appended` / `follow_up`: it answers a ticket of this sender;
  * 6. `created`: a new ticket;
- * 7. `rejected`: the sender's hourly cap on new tickets (size and unreadable mail are refused before
- *    any rule can be read: see `rejectedBeforeRules`).
+ * 7. `rejected`: the sender's hourly cap on new tickets (unreadable mail is refused before any rule
+ *    can be read: see `rejectedBeforeRules`; a mail too large to read goes through the rules with its
+ *    header only: see `oversizeNote`).
  */
 import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, refusedTypeProblem } from './attachments.js';
+import { parseMailbox } from './mailboxes.js';
+import { newTicketTitle, oneLine } from './mailSubject.js';
 import { type NewTicketInput, parseId, type Priority } from './tickets.js';
 
 export type InboundResult = 'ignored' | 'duplicate' | 'bounce' | 'appended' | 'follow_up' | 'created' | 'rejected';
@@ -26,8 +31,6 @@ export const INBOUND_RESULTS: readonly InboundResult[] = ['ignored', 'duplicate'
 /** Longest thread text kept from one mail (§10: longer text is cut in the thread, whole in the original). */
 export const MAIL_TEXT_MAX = 50_000;
 
-/** A ticket title's limit (§1), for subjects. */
-const TITLE_MAX = 200;
 const NAME_MAX = 100;
 
 /** The key a mail is recorded under: its Message-ID as received, else `sha256:<hex>` of the raw bytes. */
@@ -101,6 +104,24 @@ export function subjectTicketId(subject: string): number | null {
   return match ? parseId(match[1]!) : null;
 }
 
+/**
+ * Rule 1 (after rule 2): which of the help desk's own addresses (MAIL_FROM, MAIL_REPLY_TO, as
+ * `Name <address>` or bare) the sender is, in any letter case; null for anyone else.
+ */
+export function ownAddressOf(fromAddress: string, ownMailboxes: readonly string[]): string | null {
+  const own = ownMailboxes.map((m) => parseMailbox(m)?.address ?? null).find((a) => a !== null && sameAddress(a, fromAddress));
+  return own === undefined || own === null ? null : own.toLowerCase();
+}
+
+/**
+ * Rule 5 (first): the kind of the first email among those a mail answers (our emails its
+ * In-Reply-To/References name, checked against their rows) that went to staff rather than to a
+ * ticket's customer; null when it answers none.
+ */
+export function answeredStaffEmail(answered: readonly { kind: string }[], customerKinds: readonly string[]): string | null {
+  return answered.find((row) => !customerKinds.includes(row.kind))?.kind ?? null;
+}
+
 /** A ticket the mail names (by thread or subject), as rule 5 needs it. */
 export interface NamedTicket {
   id: number;
@@ -128,6 +149,10 @@ export interface InboundFacts {
   ownMail: boolean;
   /** Rule 2: its key was recorded, and handled, before. */
   seenBefore: boolean;
+  /** Rule 1 (after rule 2): the help desk's own address the mail claims to come from (ownAddressOf), or null. */
+  ownAddress: string | null;
+  /** Rule 5 (before a ticket is looked at): the kind of the email to staff it answers (answeredStaffEmail), or null. */
+  staffEmail: string | null;
   /** Rule 3: why it is automatic, or null. */
   automatic: string | null;
   /** Rule 4. */
@@ -153,12 +178,22 @@ export type InboundDecision =
 export function decideInbound(f: InboundFacts): InboundDecision {
   if (f.ownMail) return { result: 'ignored', reason: 'Our own mail came back (its Message-ID is one this help desk generated).', showOn: null };
   if (f.seenBefore) return { result: 'duplicate', reason: 'This mail was received before.' };
+  // Mail claiming to come from the help desk itself (the support mailbox writing to itself, a
+  // forged From) is never a customer: answering it would mail ourselves.
+  if (f.ownAddress !== null) return { result: 'ignored', reason: `Sent from the help desk's own address ${f.ownAddress}: no ticket, no email.`, showOn: null };
   // A delivery report is automatic by nature: Postfix, Exim and Gmail mark theirs `Auto-Submitted:
   // auto-replied`. Read after rule 3 it would be `ignored` and never mark its email bounced.
   if (f.bounce) return { result: 'bounce', reason: 'Delivery status report.' };
   if (f.automatic !== null) {
     const showOn = f.answers?.status === 'open' ? f.answers.id : null;
     return { result: 'ignored', reason: `Automatic mail (${f.automatic}): no ticket, no email.${showOn === null ? '' : ' Shown on its ticket.'}`, showOn };
+  }
+  // Staff who press Reply on an SLA alert (or any email the help desk sent to staff) are not
+  // customers: their answer would open a ticket with the agent as customer, routed and timed,
+  // while the ticket it is about never hears of it. It is recorded, and the staff emails say that
+  // replies are not read: the answer belongs on the ticket page.
+  if (f.staffEmail !== null) {
+    return { result: 'ignored', reason: `An answer to a ${f.staffEmail} email sent to staff: no ticket, no email. Staff answer on the ticket page, not by mail.`, showOn: null };
   }
   if (f.answers) return f.answers.status === 'open' ? { result: 'appended', ticketId: f.answers.id } : { result: 'follow_up', ticketId: f.answers.id };
   if (f.senderTicketsLastHour >= f.ticketsPerHour) {
@@ -168,13 +203,33 @@ export function decideInbound(f: InboundFacts): InboundDecision {
 }
 
 /**
- * Why a mail is refused before any rule is read, or null: larger than INBOUND_MAX_BYTES (its
- * content is not even parsed), or without a sender address a ticket could be answered at.
+ * Why a mail is refused before any rule is read, or null: without a sender address a ticket could
+ * be answered at. (A mail over INBOUND_MAX_BYTES is not refused: see `oversizeNote`.)
  */
-export function rejectedBeforeRules(size: number, maxBytes: number, fromAddress: string | null): string | null {
-  if (size > maxBytes) return `Larger than ${maxBytes.toLocaleString('en')} bytes (INBOUND_MAX_BYTES): ${size.toLocaleString('en')} bytes.`;
-  if (fromAddress === null) return 'Unreadable: no valid sender address in From.';
-  return null;
+export function rejectedBeforeRules(fromAddress: string | null): string | null {
+  return fromAddress === null ? 'Unreadable: no valid sender address in From.' : null;
+}
+
+/** A size as people read it: megabytes with one decimal (`17.2 MB`, `25 MB`), kilobytes below one. */
+function megabytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024).toLocaleString('en')} kB`;
+  return `${Number((bytes / (1024 * 1024)).toFixed(1)).toLocaleString('en')} MB`;
+}
+
+/**
+ * A mail over INBOUND_MAX_BYTES is read from its header only (its body is never parsed: the limit
+ * protects the process), and the rules still apply to it: it opens or answers its ticket like any
+ * mail, with this text in place of its own, so the customer is answered as usual and staff see
+ * what happened and can ask for a smaller mail. (Refusing it lost the request without a word to
+ * anyone: a phone video or a scanned PDF is an ordinary mail.)
+ */
+export function oversizeNote(size: number, maxBytes: number): string {
+  return `[This mail was ${megabytes(size)}, over the help desk's limit of ${megabytes(maxBytes)}, so its text and files were not read. Please send the text again, with smaller files or links to them.]`;
+}
+
+/** The inbound log's reason for a mail read from its header only (after the rule's own reason, if any). */
+export function oversizeReason(size: number, maxBytes: number): string {
+  return `Larger than ${maxBytes.toLocaleString('en')} bytes (INBOUND_MAX_BYTES): ${size.toLocaleString('en')} bytes; read from its header only, its text and files were not read.`;
 }
 
 /** A thread text from a mail's text: cut at MAIL_TEXT_MAX (with a note), `(no text)` when empty. */
@@ -188,22 +243,16 @@ export function threadText(text: string): string {
   return clean.slice(0, MAIL_TEXT_MAX - note.length).replace(/[\uD800-\uDBFF]$/, '') + note;
 }
 
-function oneLine(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
-}
-
 /**
  * Rule 6's ticket: name from the From display name (else the address's local part), email the From
- * address, title the subject (`(no subject)` when empty, cut to 200), description the text.
+ * address, title the subject without reply prefixes and our keys (newTicketTitle), description the text.
  */
 export function ticketFromMail(mail: { fromAddress: string; fromName: string; subject: string; text: string }, priority: Priority): NewTicketInput {
   const name = oneLine(mail.fromName).replace(/^["']+|["']+$/g, '').trim() || mail.fromAddress.split('@')[0]!;
-  const title = oneLine(mail.subject) || '(no subject)';
   return {
     name: [...name].slice(0, NAME_MAX).join(''),
     email: mail.fromAddress.trim(),
-    title: [...title].slice(0, TITLE_MAX).join(''),
+    title: newTicketTitle(mail.subject),
     description: threadText(mail.text),
     priority,
   };

@@ -283,7 +283,8 @@ export interface OutboxTable {
    * `logged`: handed to the log instead of a mail server (SMTP_URL unset): done, but nobody got it.
    * `bounced`: sent, then reported undeliverable by the customer's mail server (§10 rule 4; reason in last_error).
    */
-  status: 'pending' | 'sending' | 'sent' | 'logged' | 'failed' | 'bounced';
+  /** `skipped`: not sent on purpose (an automatic email to a mailbox nobody reads, §5); `last_error` says why. */
+  status: 'pending' | 'sending' | 'sent' | 'logged' | 'skipped' | 'failed' | 'bounced';
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;

@@ -51,7 +51,7 @@ import { installUploads } from './uploads.js';
 
 export type { RouteLimits } from './rateLimits.js';
 
-export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'webhooksHistoryDays' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore' | 'oidc'>>;
+export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'mailReplyTo' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'webhooksHistoryDays' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore' | 'oidc'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
@@ -203,6 +203,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   // The JSON API (§8): its own JSON parsing, bearer tokens, no cookies or CSRF, OpenAPI at /api/openapi.json.
   const inbound: InboundSetting = {
     mailFrom: config.mailFrom ?? DEFAULT_INBOUND_SETTING.mailFrom,
+    ...(config.mailReplyTo === undefined ? {} : { mailReplyTo: config.mailReplyTo }),
     maxBytes: config.inbound?.maxBytes ?? DEFAULT_INBOUND_SETTING.maxBytes,
     ticketsPerHour: config.inbound?.ticketsPerHour ?? DEFAULT_INBOUND_SETTING.ticketsPerHour,
   };

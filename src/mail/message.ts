@@ -15,6 +15,12 @@ import type { OutgoingAttachment, OutgoingEmail } from './transport.js';
 /** A row that can never be sent as it stands (retrying would not help). */
 export class UndeliverableEmail extends Error {}
 
+/**
+ * A row not sent on purpose: an automatic email to a mailbox nobody reads (SPEC §5). Nothing went
+ * wrong, so it is `skipped`, not `failed`: no admin has to act on it and no retry sends it.
+ */
+export class SkippedEmail extends Error {}
+
 /** The domain of the From address (`Helpdesk <help@example.com>` → `example.com`), for Message-IDs. */
 export function domainOf(from: string): string {
   const match = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from.trim());
@@ -162,15 +168,15 @@ export interface EmailSetting {
  * The email for one outbox row. The subject is made one line even though templates already do it
  * (a row may have been written by other code, or by hand); a recipient that is not exactly one plain
  * address is refused, so a row can never reach a second mailbox; an automatic email to a mailbox
- * nobody reads (mailer-daemon, postmaster, no-reply…) is refused, so it is marked failed with the
- * reason instead of feeding a bounce loop (SPEC §5).
+ * nobody reads (mailer-daemon, postmaster, no-reply…) is not sent (SkippedEmail), so it is marked
+ * skipped with the reason instead of feeding a bounce loop (SPEC §5).
  */
 export function outgoingEmail(row: OutboxRow, setting: EmailSetting): OutgoingEmail {
   const to = row.to_address.trim();
   if (!isEmailAddress(to)) throw new UndeliverableEmail(`not a single valid recipient address: ${JSON.stringify(row.to_address.slice(0, 80))}`);
   const automatic = isAutomaticKind(row.kind);
   if (automatic && isUnattendedMailbox(to)) {
-    throw new UndeliverableEmail(`not sent: ${to} is a mailbox nobody reads (mailer-daemon, postmaster, no-reply and the like); automatic emails never go there`);
+    throw new SkippedEmail(`not sent: ${to} is a mailbox nobody reads (mailer-daemon, postmaster, no-reply and the like); automatic emails never go there`);
   }
   return {
     from: setting.from,

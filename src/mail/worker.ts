@@ -12,9 +12,9 @@ import type { DbHandle } from '../db/connect.js';
 import type { OutboxRow } from '../db/schema.js';
 import { Batcher } from '../db/batcher.js';
 import { attachmentsOfMessages, fileContent } from '../repositories/attachments.js';
-import { claimDueEmails, markEmailsSent, recordEmailFailure, threadsBefore } from '../repositories/outbox.js';
+import { claimDueEmails, markEmailSkipped, markEmailsSent, recordEmailFailure, threadsBefore } from '../repositories/outbox.js';
 import type { Clock } from '../services/context.js';
-import { isThreaded, outgoingEmail, type ThreadBefore, UndeliverableEmail } from './message.js';
+import { isThreaded, outgoingEmail, SkippedEmail, type ThreadBefore, UndeliverableEmail } from './message.js';
 import { afterFailure, MAX_ATTEMPTS } from './retry.js';
 import type { Mailer, OutgoingAttachment } from './transport.js';
 
@@ -66,9 +66,11 @@ export interface RoundResult {
   retrying: number;
   /** Emails given up (status `failed`). */
   failed: number;
+  /** Emails not sent on purpose (status `skipped`: an automatic email to a mailbox nobody reads). */
+  skipped: number;
 }
 
-type Outcome = 'sent' | 'retrying' | 'failed' | 'lost';
+type Outcome = 'sent' | 'skipped' | 'retrying' | 'failed' | 'lost';
 
 /** Sends outbox emails: `runOnce()` for one round, `start()`/`stop()` for the background loop. */
 export class OutboxWorker {
@@ -125,7 +127,7 @@ export class OutboxWorker {
     if (rejected) throw rejected.reason;
     const outcomes = settled.map((s) => (s.status === 'fulfilled' ? s.value : 'lost'));
     const count = (o: Outcome) => outcomes.filter((x) => x === o).length;
-    return { claimed: rows.length, sent: count('sent'), retrying: count('retrying'), failed: count('failed') };
+    return { claimed: rows.length, sent: count('sent'), retrying: count('retrying'), failed: count('failed'), skipped: count('skipped') };
   }
 
   /** Starts the background loop (idempotent). */
@@ -173,6 +175,7 @@ export class OutboxWorker {
       if (email.subject !== row.subject) logger.warn(fields, 'outbox: control characters removed from a subject');
       await mailer.send(email, AbortSignal.timeout(this.sendTimeoutMs));
     } catch (error) {
+      if (error instanceof SkippedEmail) return this.recordSkipped(row, error);
       return this.recordFailure(row, error);
     }
     if (!(await this.sentMarks.add(row.id))) {
@@ -198,6 +201,16 @@ export class OutboxWorker {
       files.push({ filename: a.filename, contentType: a.content_type, content });
     }
     return files;
+  }
+
+  private async recordSkipped(row: OutboxRow, reason: SkippedEmail): Promise<Outcome> {
+    const fields = { outboxId: row.id, kind: row.kind, reason: reason.message };
+    if (!(await markEmailSkipped(this.options.handle.db, row.id, reason.message))) {
+      this.options.logger.warn(fields, 'outbox: skipped email not recorded: the row had changed meanwhile');
+      return 'lost';
+    }
+    this.options.logger.info(fields, 'outbox: email not sent on purpose (skipped)');
+    return 'skipped';
   }
 
   private async recordFailure(row: OutboxRow, error: unknown): Promise<Outcome> {

@@ -7,7 +7,7 @@ import type { ThreadBefore } from '../mail/message.js';
 import { CUSTOMER_MAIL_KINDS, type EmailContent, type MailKind } from '../mail/templates/index.js';
 
 export type OutboxStatus = OutboxTable['status'];
-export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'sending', 'sent', 'logged', 'failed', 'bounced'];
+export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['pending', 'sending', 'sent', 'logged', 'skipped', 'failed', 'bounced'];
 
 export interface NewEmail {
   ticketId: number | null;
@@ -261,6 +261,15 @@ export async function markEmailsSent(db: Db, ids: readonly number[], now: number
 
 /** The longest error text kept per row: enough for an SMTP reply, bounded for the admin page. */
 const MAX_ERROR_LENGTH = 2_000;
+
+/**
+ * Records an email not sent on purpose (an automatic email to a mailbox nobody reads, §5):
+ * `skipped` with the reason, never tried again, not counted as undelivered.
+ */
+export async function markEmailSkipped(db: Db, id: number, reason: string): Promise<boolean> {
+  const result = await db.updateTable('outbox').set({ status: 'skipped', last_error: reason.slice(0, MAX_ERROR_LENGTH) }).where('id', '=', id).where('status', '=', 'sending').executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
 
 /**
  * Records a failed try: back to `pending` until `nextAttemptAt`, or `failed` for good (when

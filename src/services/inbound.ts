@@ -18,6 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  answeredStaffEmail,
   answeredTicket,
   automaticReason,
   decideInbound,
@@ -28,17 +29,22 @@ import {
   leftFilesNote,
   mailFilename,
   mailKeyOf,
+  ownAddressOf,
+  oversizeNote,
+  oversizeReason,
   rejectedBeforeRules,
   subjectTicketId,
   threadText,
   ticketFromMail,
   recipientAddresses,
 } from '../core/inbound.js';
+import { bounceReason } from '../core/bounce.js';
 import { type Priority, referenceOf } from '../core/tickets.js';
-import type { InboundMailRow, InboundSource } from '../db/schema.js';
+import type { InboundMailRow, InboundSource, OutboxRow } from '../db/schema.js';
 import { type MimeThread, mimeThread } from '../mail/inbound/mimeThread.js';
 import { type ParsedMail, headerField, headerMessageId, headerOf, headerSenderAddress, stripQuotedHistory } from '../mail/inbound/parse.js';
 import { messageIdFor, parseOwnMessageId } from '../mail/message.js';
+import { CUSTOMER_MAIL_KINDS } from '../mail/templates/index.js';
 import type { IncomingFile } from '../repositories/attachments.js';
 import {
   findInboundMailByKey,
@@ -66,7 +72,9 @@ import { topicOfAddress } from '../repositories/topics.js';
 export interface InboundSetting {
   /** MAIL_FROM: our Message-IDs end in its domain (rule 1, and the bounces' quoted ids). */
   mailFrom: string;
-  /** INBOUND_MAX_BYTES. */
+  /** MAIL_REPLY_TO (default MAIL_FROM): mail from it, as from MAIL_FROM, is our own (rule 1). */
+  mailReplyTo?: string;
+  /** INBOUND_MAX_BYTES: larger mail is read from its header only. */
   maxBytes: number;
   /** INBOUND_TICKETS_PER_HOUR. */
   ticketsPerHour: number;
@@ -82,66 +90,87 @@ export interface InboundOutcome {
   mailId: number;
 }
 
-/** The configuration's defaults (MAIL_FROM, INBOUND_MAX_BYTES, INBOUND_TICKETS_PER_HOUR). */
-export const DEFAULT_INBOUND_SETTING: InboundSetting = { mailFrom: 'Helpdesk <helpdesk@localhost>', maxBytes: 10 * 1024 * 1024, ticketsPerHour: 20 };
+/**
+ * The configuration's defaults (MAIL_FROM, INBOUND_MAX_BYTES, INBOUND_TICKETS_PER_HOUR). 25 MB: a
+ * mail carrying a file of the 10 MB a message may keep is about 14 MB once base64-encoded, and
+ * one with the 25 MB a message may keep in all about 34 MB: most mail with files fits, and the
+ * rest still opens its ticket, from its header (oversizeNote).
+ */
+export const DEFAULT_INBOUND_SETTING: InboundSetting = { mailFrom: 'Helpdesk <helpdesk@localhost>', maxBytes: 25 * 1024 * 1024, ticketsPerHour: 20 };
 
 const HOUR_MS = 60 * 60 * 1000;
 
 /** Rule 1's reason: the same however often, and however large, our own mail comes back. */
 const OWN_MAIL_REASON = 'Our own mail came back (its Message-ID is one this help desk generated).';
 
+/** How much of a mail too large to read a bounce's quoted Message-IDs are looked for in (they come before the returned mail). */
+const OVERSIZE_SCAN_BYTES = 1024 * 1024;
+
 /**
  * Handles one received mail (see the header). Throws only when the database fails. The mail is
  * read on the process's parse thread (`reader`, mimeThread.ts); one it gives up on is `rejected`.
+ * A mail over INBOUND_MAX_BYTES is read from its header only, its text replaced by a note
+ * (oversizeNote), and only its header is kept.
  */
 export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, raw: Buffer, source: InboundSource, reader: MimeThread = mimeThread()): Promise<InboundOutcome> {
-  if (raw.length > setting.maxBytes) return recordUnread(ctx, setting, raw, source, null);
+  const oversize = raw.length > setting.maxBytes;
+  // What is read, stored as the original, and searched for a bounce's quoted ids.
+  const kept = oversize ? headerOf(raw) : raw;
   const now = ctx.clock.now();
   // What every mail's rules need from the database depends only on its key and sender, which the
   // raw header gives: asked while the parse thread reads the mail (a round trip less in its
   // latency), and asked again should the parsed mail say otherwise.
   const guess = lookupGuess(raw);
   const early = guess && awaitedLater(lookUpMail(ctx, { mailKey: guess.key, address: guess.address, since: now - HOUR_MS }));
-  const read = await reader.read(raw);
-  if ('failure' in read) return recordUnread(ctx, setting, raw, source, read.failure);
-  const mail = storable(read.mail);
+  const read = await reader.read(oversize ? Buffer.concat([kept, Buffer.from('\r\n\r\n')]) : raw);
+  if ('failure' in read) return recordUnread(ctx, setting, raw, kept, source, read.failure);
+  const note = oversize ? oversizeNote(raw.length, setting.maxBytes) : null;
+  // A mail read from its header is known by the header's own Message-ID, as it always was (and as
+  // every source and the lookup above read it), and by the hash of all its bytes.
+  const mail = storable(note === null ? read.mail : { ...read.mail, messageId: headerMessageId(raw), sha256: createHash('sha256').update(raw).digest('hex'), text: note, reply: note, files: [] });
   const key = mailKeyOf(mail.messageId, mail.sha256);
   const address = (mail.from?.address ?? '').toLowerCase();
-  const record = (result: InboundResult, reason: string | null): InboundRecord => ({
-    mail_key: key,
-    source,
-    from_address: (mail.from?.address ?? '').toLowerCase().slice(0, 320),
-    from_name: (mail.from?.name ?? '').slice(0, 200),
-    subject: mail.subject.slice(0, 1000),
-    result,
-    reason: reason === null ? null : withoutNul(reason).slice(0, 1000),
-    size: raw.length,
-    raw,
-    received_at: now,
-    handled_at: now,
-  });
+  const sizeReason = oversize ? oversizeReason(raw.length, setting.maxBytes) : null;
+  const record = (result: InboundResult, reason: string | null): InboundRecord => {
+    const said = [reason, sizeReason].filter((r) => r !== null).join(' ') || null;
+    return {
+      mail_key: key,
+      source,
+      from_address: (mail.from?.address ?? '').toLowerCase().slice(0, 320),
+      from_name: (mail.from?.name ?? '').slice(0, 200),
+      subject: mail.subject.slice(0, 1000),
+      result,
+      reason: said === null ? null : withoutNul(said).slice(0, 1000),
+      size: raw.length,
+      raw: kept,
+      received_at: now,
+      handled_at: now,
+    };
+  };
   const guessed = guess !== null && early !== null && guess.key === key && guess.address === address;
   const { known, senderTickets, emailPriority } = guessed ? await early : await lookUpMail(ctx, { mailKey: key, address, since: now - HOUR_MS });
   const ownMail = await isOwnMail(ctx, setting, mail.messageId);
   // Rule 1 comes before rule 2: our own mail is `ignored` however often it comes back.
   if (known) return ownMail ? { ...outcomeOf(known), result: 'ignored' } : duplicateOf(known);
+  if (ownMail) return logOnly(ctx, { ...record('ignored', null), reason: OWN_MAIL_REASON }, null);
 
-  const refused = rejectedBeforeRules(raw.length, setting.maxBytes, mail.from?.address ?? null);
-  const decision: InboundDecision =
-    ownMail || refused !== null
-      ? decideInbound({ ownMail, seenBefore: false, automatic: null, bounce: false, answers: null, senderTicketsLastHour: 0, ticketsPerHour: 1 })
-      : decideInbound({
-          ownMail: false,
-          seenBefore: false,
-          automatic: automaticReason(mail.headers),
-          bounce: isBounce(mail.contentType, mail.from!.address),
-          answers: answeredTicket(await ticketsNamedBy(ctx, setting, mail), mail.from!.address),
-          senderTicketsLastHour: senderTickets,
-          ticketsPerHour: setting.ticketsPerHour,
-        });
-  const final = refused !== null && !ownMail ? ({ result: 'rejected', reason: refused } as const) : decision;
+  const refused = rejectedBeforeRules(mail.from?.address ?? null);
+  if (refused !== null) return logOnly(ctx, record('rejected', refused), null);
+  const from = mail.from!.address;
+  const answered = await ownRowsNamed(ctx, setting, mail.references);
+  const decision = decideInbound({
+    ownMail: false,
+    seenBefore: false,
+    ownAddress: ownAddressOf(from, [setting.mailFrom, setting.mailReplyTo ?? setting.mailFrom]),
+    automatic: automaticReason(mail.headers),
+    bounce: isBounce(mail.contentType, from),
+    staffEmail: answeredStaffEmail(answered, CUSTOMER_MAIL_KINDS),
+    answers: answeredTicket(await ticketsNamedBy(ctx, mail, answered), from),
+    senderTicketsLastHour: senderTickets,
+    ticketsPerHour: setting.ticketsPerHour,
+  });
   try {
-    return await apply(ctx, intake, { ...setting, emailPriority }, mail, raw, final, record);
+    return await apply(ctx, intake, { ...setting, emailPriority }, mail, oversize ? raw.subarray(0, OVERSIZE_SCAN_BYTES) : raw, decision, record);
   } catch (error) {
     // Another process handled this mail at the same moment: its log row won, this change rolled back.
     const winner = await findInboundMailByKey(ctx.handle.db, key).catch(() => undefined);
@@ -252,7 +281,7 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
       );
       // The intake's write gives the log row's id; a batch recovered after a lost commit answer does not.
       if (ticket.mailId === undefined) return logged(ctx, row.mail_key);
-      return { result: 'created', ticketId: ticket.id, reason: null, mailId: ticket.mailId };
+      return { result: 'created', ticketId: ticket.id, reason: row.reason ?? null, mailId: ticket.mailId };
     }
     case 'duplicate':
     case 'rejected':
@@ -306,10 +335,10 @@ async function ownRowsNamed(ctx: ServiceContext, setting: InboundSetting, ids: r
 
 /**
  * The tickets a mail names, in the order rule 5 tries them: those whose thread holds one of its
- * references (an email we sent, or an earlier mail of the customer), then the subject's `[HD-n]`.
+ * references (an email we sent, `answered`, or an earlier mail of the customer), then the subject's `[HD-n]`.
  */
-async function ticketsNamedBy(ctx: ServiceContext, setting: InboundSetting, mail: ParsedMail) {
-  const ours = (await ownRowsNamed(ctx, setting, mail.references)).flatMap((r) => (r.ticket_id === null ? [] : [r.ticket_id]));
+async function ticketsNamedBy(ctx: ServiceContext, mail: ParsedMail, answered: readonly Pick<OutboxRow, 'ticket_id'>[]) {
+  const ours = answered.flatMap((r) => (r.ticket_id === null ? [] : [r.ticket_id]));
   const theirs = await ticketsOfMailKeys(readerOf(ctx.handle), mail.references);
   const bySubject = subjectTicketId(mail.subject);
   const ids = [...new Set([...ours, ...theirs, ...(bySubject === null ? [] : [bySubject])])];
@@ -339,23 +368,12 @@ async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: P
   return { result: 'bounce', ticketId, reason: row.reason ?? null, mailId };
 }
 
-/** A delivery report's reason: its Status and Diagnostic-Code, else its subject. */
-export function bounceReason(rawText: string, subject: string): string {
-  // A field may be folded over several lines (Postfix folds a long Diagnostic-Code): read it whole.
-  // eslint-disable-next-line no-control-regex -- a report is any bytes; PostgreSQL text holds no NUL
-  const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.+(?:\\r?\\n[ \\t]+.+)*)`, 'im').exec(rawText)?.[1]?.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim() ?? null;
-  const diagnostic = field('Diagnostic-Code');
-  const status = field('Status');
-  const parts = [status && `Status ${status}`, diagnostic].filter((p): p is string => p !== null);
-  return (parts.length > 0 ? parts.join(': ') : `Delivery failed: ${subject || '(no subject)'}`).slice(0, 500);
-}
-
 /**
- * A mail the rules cannot read, logged from its raw header (rule 1 still reads its Message-ID):
- * rule 7's mail too large to read (`failure` null), kept as its header only, or a mail the parse
- * thread gave up on (mimeThread.ts), kept whole and `rejected` with the failure as its reason.
+ * A mail the parse thread gave up on (mimeThread.ts), logged from its raw header (rule 1 still
+ * reads its Message-ID): `rejected` with the failure as its reason, kept whole (its header only
+ * when it is over INBOUND_MAX_BYTES: `kept`).
  */
-async function recordUnread(ctx: ServiceContext, setting: InboundSetting, raw: Buffer, source: InboundSource, failure: string | null): Promise<InboundOutcome> {
+async function recordUnread(ctx: ServiceContext, setting: InboundSetting, raw: Buffer, kept: Buffer, source: InboundSource, failure: string): Promise<InboundOutcome> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
   const messageId = headerMessageId(raw);
   const address = headerSenderAddress(raw);
@@ -370,9 +388,9 @@ async function recordUnread(ctx: ServiceContext, setting: InboundSetting, raw: B
       from_name: '',
       subject: withoutNul(headerField(raw, 'Subject')).slice(0, 1000),
       result: own ? 'ignored' : 'rejected',
-      reason: own ? OWN_MAIL_REASON : (failure ?? rejectedBeforeRules(raw.length, setting.maxBytes, address)),
+      reason: own ? OWN_MAIL_REASON : failure,
       size: raw.length,
-      raw: failure === null ? headerOf(raw) : raw,
+      raw: kept,
       received_at: now,
       handled_at: now,
     },

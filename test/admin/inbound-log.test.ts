@@ -248,10 +248,13 @@ for (const dialect of DIALECTS) {
       }
     });
 
-    it('a mail refused for its size keeps only its header, and its original says so', async () => {
+    it('a mail over the limit opens its ticket from its header, keeps only its header, and its original says so', async () => {
       const raw = rawMail({ from: 'hal@example.com', subject: 'Huge scan', text: 'x'.repeat(5000) });
       const big = await received(t.ctx, raw, 'pipe', { ...DEFAULT_INBOUND_SETTING, maxBytes: 2000 });
-      expect(big.result).toBe('rejected');
+      expect(big.result).toBe('created');
+      expect(big.reason).toMatch(/^Larger than 2,000 bytes \(INBOUND_MAX_BYTES\): \d[\d,]+ bytes; read from its header only/);
+      const ticket = await db().selectFrom('tickets').select(['title', 'customer_email', 'description']).where('id', '=', big.ticketId!).executeTakeFirstOrThrow();
+      expect(ticket).toEqual({ title: 'Huge scan', customer_email: 'hal@example.com', description: expect.stringMatching(/^\[This mail was 5 kB, over the help desk's limit of 2 kB, so its text and files were not read/) });
       const page = await admin.get(`/admin/inbound/${big.mailId}/`);
       expect(page.statusCode).toBe(200);
       expect(visibleText(page)).toContain('only its header was kept');
@@ -295,7 +298,7 @@ for (const dialect of DIALECTS) {
       // The dashboard: the outbox and the last 24 hours of mail, in the page and in its feed.
       const expected = { ignored: 0, duplicate: 0, bounce: 0, appended: 0, follow_up: 0, created: 0, rejected: 0, pending: 1 } as Record<string, number>;
       for (const o of outcomes) expected[o.result]! += 1;
-      expect(expected).toMatchObject({ created: 3, ignored: 1, appended: 1, rejected: 2, bounce: 1 });
+      expect(expected).toMatchObject({ created: 4, ignored: 1, appended: 1, rejected: 1, bounce: 1 });
       const dashboard = await admin.get('/adminapp/dashboard/');
       expect(kpi(dashboard.body, 'mail.outbox.bounced')).toBe('1');
       expect(kpi(dashboard.body, 'mail.outbox.failed')).toBe('0');
@@ -303,7 +306,7 @@ for (const dialect of DIALECTS) {
       expect(kpi(dashboard.body, 'mail.inbound_24h.total')).toBe(String(outcomes.length + 1));
       const feed = (await admin.get('/adminapp/dashboard/data.json')).json();
       expect(feed.mail).toEqual({ outbox: { pending: expect.any(Number), sending: 0, failed: 0, bounced: 1 }, inbound_24h: { ...expected, total: outcomes.length + 1 } });
-      expect(feed.total).toBe(3);
+      expect(feed.total).toBe(4); // with the ticket the mail over the limit opened
       expect((await admin.get('/admin/')).body).toMatch(/data-section="emails">1 bounced/);
       expect((await admin.get('/metrics')).body).toMatch(/^helpdesk_outbox_emails\{status="bounced"\} 1$/m);
 

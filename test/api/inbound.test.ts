@@ -185,29 +185,33 @@ for (const dialect of DIALECTS) {
       expect((await deliver(rawMail({ from: 'kim@customer.example', subject: 'Next hour' }))).json().result).toBe('created');
     });
 
-    it('a mail over INBOUND_MAX_BYTES: 413 rejected, recorded with its header only; far larger: a plain 413, nothing recorded', async () => {
+    it('a mail over INBOUND_MAX_BYTES: 200, its ticket opened from its header with a note, only its header kept; far larger: a plain 413, nothing recorded', async () => {
       const messageId = newMessageId();
       const raw = rawMail({ from: 'max@customer.example', subject: 'Huge scan', messageId, text: 'x'.repeat(MAX_BYTES + 100) });
       const before = await counts(db());
       const response = await deliver(raw);
-      expect(response.statusCode).toBe(413);
-      expect(response.json()).toEqual({ result: 'rejected', ticket: null, reason: expect.stringContaining('INBOUND_MAX_BYTES') });
-      expect(await counts(db())).toEqual({ ...before, inbound: before.inbound + 1 });
+      expect(response.statusCode).toBe(200);
+      const answer = response.json();
+      expect(answer).toEqual({ result: 'created', ticket: expect.stringMatching(/^HD-\d+$/), reason: expect.stringMatching(/^Larger than 65,536 bytes \(INBOUND_MAX_BYTES\): [\d,]+ bytes; read from its header only/) });
+      // A ticket, its message and the customer's usual `created` email.
+      expect(await counts(db())).toEqual({ tickets: before.tickets + 1, messages: before.messages + 1, outbox: before.outbox + 1, inbound: before.inbound + 1 });
+      const ticket = await db().selectFrom('tickets').selectAll().where('id', '=', ticketId(answer.ticket)).executeTakeFirstOrThrow();
+      expect(ticket).toMatchObject({ customer_email: 'max@customer.example', title: 'Huge scan', description: "[This mail was 64 kB, over the help desk's limit of 64 kB, so its text and files were not read. Please send the text again, with smaller files or links to them.]" });
       const logged = await db().selectFrom('inbound_mails').selectAll().where('mail_key', '=', messageId).executeTakeFirstOrThrow();
-      expect(logged).toMatchObject({ result: 'rejected', size: Buffer.byteLength(raw), from_address: 'max@customer.example', subject: 'Huge scan', source: 'http' });
+      expect(logged).toMatchObject({ result: 'created', size: Buffer.byteLength(raw), from_address: 'max@customer.example', subject: 'Huge scan', source: 'http', ticket_id: ticket.id });
       const header = Buffer.from(logged.raw).toString('latin1');
       expect(raw.startsWith(header)).toBe(true);
       expect(header).toContain(`Message-ID: ${messageId}`);
       expect(header).not.toContain('xxxx');
-      // Sent again, it is the duplicate of a refused mail (still 413: it is still too large).
+      // Sent again, it is a duplicate.
       const again = await deliver(raw);
-      expect([again.statusCode, again.json().result]).toEqual([413, 'duplicate']);
+      expect([again.statusCode, again.json().result, again.json().ticket]).toEqual([200, 'duplicate', answer.ticket]);
 
       // Beyond what the route reads at all (twice the limit), the body is cut off unread.
       const enormous = await deliver(rawMail({ from: 'max@customer.example', text: 'y'.repeat(3 * MAX_BYTES) }));
       expect(enormous.statusCode).toBe(413);
       expect(enormous.json().error.code).toBe('payload_too_large');
-      expect(await counts(db())).toEqual({ ...before, inbound: before.inbound + 1 });
+      expect(await counts(db())).toEqual({ tickets: before.tickets + 1, messages: before.messages + 1, outbox: before.outbox + 1, inbound: before.inbound + 1 });
     });
 
     it("admin and inbound tokens deliver; an agent's token is refused 403, none 401, a wrong content type 415, and nothing is written", async () => {

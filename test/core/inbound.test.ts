@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_FILE_BYTES, MAX_MESSAGE_BYTES } from '../../src/core/attachments.js';
 import {
   ingestWaves,
+  answeredStaffEmail,
   answeredTicket,
   automaticReason,
   decideInbound,
@@ -20,6 +21,9 @@ import {
   messageIdsIn,
   type NamedTicket,
   normaliseMessageId,
+  ownAddressOf,
+  oversizeNote,
+  oversizeReason,
   rejectedBeforeRules,
   sameAddress,
   subjectTicketId,
@@ -32,7 +36,7 @@ const OPEN: NamedTicket = { id: 7, status: 'open', customerEmail: 'carla@example
 const CLOSED: NamedTicket = { id: 8, status: 'closed', customerEmail: 'carla@example.com' };
 
 /** A person's first mail: nothing known about it. */
-const PLAIN: InboundFacts = { ownMail: false, seenBefore: false, automatic: null, bounce: false, answers: null, senderTicketsLastHour: 0, ticketsPerHour: 20 };
+const PLAIN: InboundFacts = { ownMail: false, seenBefore: false, ownAddress: null, staffEmail: null, automatic: null, bounce: false, answers: null, senderTicketsLastHour: 0, ticketsPerHour: 20 };
 
 function headers(fields: Record<string, string | string[]>): MailHeaders {
   return new Map(Object.entries(fields).map(([name, value]) => [name.toLowerCase(), [value].flat()]));
@@ -69,6 +73,16 @@ describe('decideInbound: the first of the seven rules that matches', () => {
     ['a follow-up from a sender over the cap: still a follow-up', { answers: CLOSED, senderTicketsLastHour: 99 }, 'follow_up'],
     ['a stranger quoting a ticket (answeredTicket gave null): a new ticket', { answers: null }, 'created'],
     ['a cap of 0 rejects every new ticket', { ticketsPerHour: 0 }, 'rejected'],
+    // Mail from the help desk's own addresses, and staff answering staff emails (QA #3).
+    ['rule 1: mail from our own address is ignored', { ownAddress: 'support@helpdesk.example' }, 'ignored', { showOn: null }],
+    ['rule 1: from our own address, naming an open ticket of that address: still ignored', { ownAddress: 'support@helpdesk.example', answers: OPEN }, 'ignored', { showOn: null }],
+    ['rule 1: from our own address, looking like a bounce: ignored, never marks an email bounced', { ownAddress: 'support@helpdesk.example', bounce: true }, 'ignored'],
+    ['rule 1 after rule 2: from our own address seen before is a duplicate', { ownAddress: 'support@helpdesk.example', seenBefore: true }, 'duplicate'],
+    ['rule 5: an answer to an email sent to staff is ignored, opens nothing', { staffEmail: 'sla_breached' }, 'ignored', { showOn: null }],
+    ['rule 5: an answer to a staff email naming an open ticket of the sender: ignored first', { staffEmail: 'sla_breached', answers: OPEN }, 'ignored', { showOn: null }],
+    ['rule 5: an answer to a staff email from a sender over the cap: ignored, not rejected', { staffEmail: 'sla_warning', senderTicketsLastHour: 99 }, 'ignored'],
+    ['rule 4 before rule 5: the bounce of a staff email marks it bounced', { staffEmail: 'sla_breached', bounce: true }, 'bounce'],
+    ['rule 3 before rule 5: an out-of-office answering a staff email is automatic', { staffEmail: 'sla_breached', automatic: 'Auto-Submitted: auto-replied' }, 'ignored'],
   ];
   for (const [title, facts, expected, extra] of cases) {
     it(title, () => {
@@ -83,6 +97,8 @@ describe('decideInbound: the first of the seven rules that matches', () => {
     expect(decideInbound({ ...PLAIN, automatic: 'Precedence: bulk' })).toMatchObject({ reason: expect.stringContaining('Precedence: bulk') });
     expect(decideInbound({ ...PLAIN, automatic: 'X-Autoreply: yes', answers: OPEN })).toMatchObject({ reason: expect.stringContaining('Shown on its ticket') });
     expect(decideInbound({ ...PLAIN, senderTicketsLastHour: 25, ticketsPerHour: 20 })).toMatchObject({ reason: expect.stringMatching(/25 tickets.*limit is 20/) });
+    expect(decideInbound({ ...PLAIN, ownAddress: 'support@helpdesk.example' })).toMatchObject({ reason: "Sent from the help desk's own address support@helpdesk.example: no ticket, no email." });
+    expect(decideInbound({ ...PLAIN, staffEmail: 'sla_breached' })).toMatchObject({ reason: expect.stringMatching(/answer to a sla_breached email sent to staff.*answer on the ticket page/) });
   });
 
   it('answers only results of the §10 list, in rule order', () => {
@@ -260,16 +276,62 @@ describe('Message-IDs and the mail key', () => {
 });
 
 describe('rejectedBeforeRules (rule 7 before any rule can be read)', () => {
-  it.each<[number, number, string | null, RegExp | null]>([
-    [100, 10 * MB, 'a@b.example', null],
-    [10 * MB, 10 * MB, 'a@b.example', null],
-    [10 * MB + 1, 10 * MB, 'a@b.example', /Larger than 10,485,760 bytes \(INBOUND_MAX_BYTES\): 10,485,761 bytes/],
-    [11 * MB, 10 * MB, null, /Larger than/],
-    [100, 10 * MB, null, /no valid sender address/],
-  ])('%d bytes of %d, from %j', (size, max, from, reason) => {
-    const answer = rejectedBeforeRules(size, max, from);
+  it.each<[string | null, RegExp | null]>([
+    ['a@b.example', null],
+    [null, /no valid sender address/],
+  ])('from %j', (from, reason) => {
+    const answer = rejectedBeforeRules(from);
     if (reason === null) expect(answer).toBeNull();
     else expect(answer).toMatch(reason);
+  });
+});
+
+describe('a mail over INBOUND_MAX_BYTES: read from its header, with a note in place of its text', () => {
+  it.each<[number, number, string, string]>([
+    [17_000_000, 10 * MB, '16.2 MB', '10 MB'],
+    [25 * MB + 1, 25 * MB, '25 MB', '25 MB'],
+    [40 * MB + MB / 2, 25 * MB, '40.5 MB', '25 MB'],
+    [2000, 1024, '2 kB', '1 kB'],
+    [64 * 1024 + 1, 64 * 1024, '64 kB', '64 kB'],
+  ])('%d bytes over %d: the note says %s over %s', (size, max, sized, limit) => {
+    expect(oversizeNote(size, max)).toBe(`[This mail was ${sized}, over the help desk's limit of ${limit}, so its text and files were not read. Please send the text again, with smaller files or links to them.]`);
+  });
+
+  it('the log reason gives both sizes exactly', () => {
+    expect(oversizeReason(10 * MB + 1, 10 * MB)).toBe('Larger than 10,485,760 bytes (INBOUND_MAX_BYTES): 10,485,761 bytes; read from its header only, its text and files were not read.');
+  });
+});
+
+describe('ownAddressOf (rule 1): the help desk writing to itself', () => {
+  const OWN = ['Helpdesk <helpdesk@helpdesk.example>', 'Support <Support@Helpdesk.Example>'];
+  it.each<[string, readonly string[], string | null]>([
+    ['helpdesk@helpdesk.example', OWN, 'helpdesk@helpdesk.example'],
+    ['HELPDESK@helpdesk.EXAMPLE', OWN, 'helpdesk@helpdesk.example'],
+    ['support@helpdesk.example', OWN, 'support@helpdesk.example'],
+    [' support@helpdesk.example ', OWN, 'support@helpdesk.example'],
+    ['carla@customer.example', OWN, null],
+    ['support@helpdesk.example.evil', OWN, null],
+    ['support+x@helpdesk.example', OWN, null],
+    ['help@example.com', ['help@example.com'], 'help@example.com'],
+    ['help@example.com', ['not a mailbox'], null],
+    ['help@example.com', [], null],
+  ])('%j among %j → %j', (from, own, expected) => {
+    expect(ownAddressOf(from, own)).toBe(expected);
+  });
+});
+
+describe('answeredStaffEmail (rule 5): an answer to an email sent to staff', () => {
+  const CUSTOMER = ['created', 'assigned', 'reassigned', 'closed', 'reply'];
+  it.each<[string[], string | null]>([
+    [[], null],
+    [['created'], null],
+    [['created', 'reply'], null],
+    [['sla_breached'], 'sla_breached'],
+    [['created', 'sla_warning'], 'sla_warning'],
+    [['password_reset'], 'password_reset'],
+    [['webhook_disabled', 'sla_breached'], 'webhook_disabled'],
+  ])('answering %j → %j', (kinds, expected) => {
+    expect(answeredStaffEmail(kinds.map((kind) => ({ kind })), CUSTOMER)).toBe(expected);
   });
 });
 
@@ -331,7 +393,7 @@ describe('ticketFromMail (rule 6)', () => {
     ['', '(no subject)'],
     ['  \t ', '(no subject)'],
     ['\u0000', '(no subject)'],
-    ['Re:\r\n  folded\tsubject', 'Re: folded subject'],
+    ['Re:\r\n  folded\tsubject', 'folded subject'], // newTicketTitle: no reply prefix
     ['Bcc injection\r\nBcc: victim@evil.test', 'Bcc injection Bcc: victim@evil.test'],
   ])('subject %j → title %j', (subject, title) => {
     expect(ticketFromMail({ ...mail, subject }, 'low').title).toBe(title);

@@ -48,7 +48,7 @@ for (const dialect of DIALECTS) {
       const ticket = await intakeTicket(bed.ctx, ticketForm());
       expect(performance.now() - started).toBeLessThan(1_000);
 
-      expect(await worker.runOnce()).toEqual({ claimed: 1, sent: 0, retrying: 1, failed: 0 });
+      expect(await worker.runOnce()).toEqual({ claimed: 1, sent: 0, retrying: 1, failed: 0, skipped: 0 });
       let row = await onlyRow(ticket.id);
       expect(row).toMatchObject({ status: 'pending', attempts: 1, next_attempt_at: bed.clock.now() + 60_000, sent_at: null });
       expect(row.last_error).toMatch(/ECONNREFUSED/);
@@ -61,7 +61,7 @@ for (const dialect of DIALECTS) {
       expect(smtp.received).toHaveLength(0);
 
       bed.clock.advance(1);
-      expect(await worker.runOnce()).toEqual({ claimed: 1, sent: 1, retrying: 0, failed: 0 });
+      expect(await worker.runOnce()).toEqual({ claimed: 1, sent: 1, retrying: 0, failed: 0, skipped: 0 });
       row = await onlyRow(ticket.id);
       expect(row).toMatchObject({ status: 'sent', attempts: 2, sent_at: bed.clock.now(), last_error: null });
 
@@ -217,7 +217,7 @@ for (const dialect of DIALECTS) {
       // Another ticket's email is due in the same round: the round gives the first up and claims
       // this one (on PostgreSQL both in one statement).
       const other = await intakeTicket(bed.ctx, ticketForm());
-      expect(await bed.worker(smtp.url).runOnce()).toEqual({ claimed: 1, sent: 1, retrying: 0, failed: 0 });
+      expect(await bed.worker(smtp.url).runOnce()).toEqual({ claimed: 1, sent: 1, retrying: 0, failed: 0, skipped: 0 });
       const row = await onlyRow(ticket.id);
       expect(row).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS });
       expect(row.last_error).toMatch(/worker stopped during the last try/);
@@ -229,7 +229,7 @@ for (const dialect of DIALECTS) {
       const smtp = await smtpServer();
       await intakeTicket(bed.ctx, ticketForm());
       await bed.ctx.handle.db.updateTable('outbox').set({ to_address: 'carla@customer.example, boss@evil.example' }).execute();
-      expect(await bed.worker(smtp.url).runOnce()).toEqual({ claimed: 1, sent: 0, retrying: 0, failed: 1 });
+      expect(await bed.worker(smtp.url).runOnce()).toEqual({ claimed: 1, sent: 0, retrying: 0, failed: 1, skipped: 0 });
       const [row] = await listOutbox(bed.ctx.handle.db);
       expect(row).toMatchObject({ status: 'failed', attempts: 1 });
       expect(row!.last_error).toMatch(/not a single valid recipient/);

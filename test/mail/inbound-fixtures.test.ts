@@ -2,7 +2,7 @@
  * Every real-shaped mail of test/fixtures/mail/ through the one ingest pipeline (SPEC §10,
  * src/services/inbound.ts) on both engines: its result, the ticket it became or answered, the
  * message text, the files stored, the email a bounce marks, an auto-reply shown without changing
- * whose turn it is, the 11 MB mail refused with only its header kept, no email for mail that must
+ * whose turn it is, the 11 MB mail read from its header only (and kept so), no email for mail that must
  * cause none, a stranger's answer leaving the customer's ticket alone; the invariants after.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import type { TicketRow } from '../../src/db/schema.js';
 import { messageIdFor } from '../../src/mail/message.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import type { ServiceContext } from '../../src/services/context.js';
-import { ingestMail, type InboundOutcome, type InboundSetting } from '../../src/services/inbound.js';
+import { DEFAULT_INBOUND_SETTING, ingestMail, type InboundOutcome, type InboundSetting } from '../../src/services/inbound.js';
 import { TicketIntake } from '../../src/services/intake.js';
 import { closeTicket } from '../../src/services/tickets.js';
 import { writeCounts } from '../fuzz/support.js';
@@ -32,6 +32,7 @@ const EXPECTED: Record<string, InboundResult> = {
   'autoresponder-x-autoreply': 'ignored',
   'broken-mime': 'created',
   'dsn-bounce': 'bounce',
+  'qmail-bounce': 'bounce',
   'exchange-autoreply': 'ignored',
   forward: 'created',
   'gmail-reply': 'appended',
@@ -51,8 +52,8 @@ const EXPECTED: Record<string, InboundResult> = {
 };
 
 /** A mail of about `size` bytes: a real header and a base64 attachment (generated, never committed). */
-function hugeMail(size: number): Buffer {
-  const head = 'From: Carla Customer <carla@example.com>\r\nTo: support@helpdesk.test\r\nSubject: The scan you asked for\r\nMessage-ID: <huge.scan.1@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"';
+function hugeMail(size: number, fields = ['Subject: The scan you asked for', 'Message-ID: <huge.scan.1@example.com>'], from = 'Carla Customer <carla@example.com>'): Buffer {
+  const head = [`From: ${from}`, 'To: support@helpdesk.test', ...fields, 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b"'].join('\r\n');
   const line = `${'QUJD'.repeat(19)}\r\n`;
   const lines = Math.ceil(size / line.length);
   return Buffer.concat([Buffer.from(`${head}\r\n\r\n--b\r\nContent-Type: application/pdf; name="scan.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n`), Buffer.from(line.repeat(lines)), Buffer.from('--b--\r\n')]);
@@ -164,7 +165,7 @@ function suite(dialect: Dialect) {
   it('a forward: a new ticket for the forwarder, the forwarded mail in its description', async () => {
     const { outcome } = await ingestFixture('forward');
     const { ticket } = await created(outcome);
-    expect(ticket).toMatchObject({ customer_name: 'Dave Dispatcher', customer_email: 'dave@example.org', title: 'Fwd: Invoice 2026-113 is wrong', priority: 'medium', status: 'open' });
+    expect(ticket).toMatchObject({ customer_name: 'Dave Dispatcher', customer_email: 'dave@example.org', title: 'Invoice 2026-113 is wrong', priority: 'medium', status: 'open' });
     expect(ticket.description).toContain('From: Bob Builder <bob@builder.example>');
     expect(ticket.description).toContain('The invoice lists 3 printers at 499,00 € each; we bought 2.');
   });
@@ -176,7 +177,7 @@ function suite(dialect: Dialect) {
     expect(outcome.result).toBe('created');
     const { ticket } = await created(outcome);
     expect(ticket.id).not.toBe(carla.ticket.id);
-    expect(ticket).toMatchObject({ customer_email: 'eve@other.example', customer_name: 'Eve Colleague', title: `Re: [HD-${carla.ticket.id}] Printer on fire`, follow_up_of: null });
+    expect(ticket).toMatchObject({ customer_email: 'eve@other.example', customer_name: 'Eve Colleague', title: 'Printer on fire', follow_up_of: null });
     expect({ ticket: await ticketOf(carla.ticket.id), messages: await messagesOf(carla.ticket.id) }).toEqual(before);
   });
 
@@ -189,6 +190,15 @@ function suite(dialect: Dialect) {
     expect(outcome).toMatchObject({ result: 'bounce', ticketId: carla.ticket.id, reason: `${reason} Email #${carla.outboxId} marked bounced.` });
     expect(await db().selectFrom('outbox').select(['status', 'last_error']).where('id', '=', carla.outboxId).executeTakeFirst()).toEqual({ status: 'bounced', last_error: reason });
     expect({ emails: await emailCount(), messages: await messagesOf(carla.ticket.id) }).toEqual(before);
+  });
+
+  it('a qmail-style plain-text bounce: the sent email becomes bounced with the cause line, not the subject', async () => {
+    const carla = await carlasTicket();
+    await db().updateTable('outbox').set({ status: 'sent', sent_at: ctx.clock.now() }).where('id', '=', carla.outboxId).execute();
+    const outcome = await ingest(fixture('qmail-bounce', carla.values));
+    const reason = 'Delivery failed: <carla@example.com>: Sorry, no mailbox here by that name. (#5.1.1)';
+    expect(outcome).toMatchObject({ result: 'bounce', ticketId: carla.ticket.id, reason: `${reason} Email #${carla.outboxId} marked bounced.` });
+    expect(await db().selectFrom('outbox').select(['status', 'last_error']).where('id', '=', carla.outboxId).executeTakeFirst()).toEqual({ status: 'bounced', last_error: reason });
   });
 
   it('a delivery report about an email not sent yet changes nothing', async () => {
@@ -290,18 +300,71 @@ function suite(dialect: Dialect) {
     expect(await ingest(raw)).toMatchObject({ result: 'duplicate', ticketId: outcome.ticketId });
   });
 
-  it('an 11 MB mail: rejected, only its header kept, nothing else written', async () => {
+  it('an 11 MB mail over a 10 MB limit: its ticket opened from its header, saying its text and files were not read; only its header kept', async () => {
     const raw = hugeMail(11 * 1024 * 1024);
     expect(raw.length).toBeGreaterThan(11 * 1024 * 1024);
-    const before = { rows: await snapshot(db()), counts: await writeCounts(db()) };
     const outcome = await ingest(raw);
-    expect(outcome).toMatchObject({ result: 'rejected', ticketId: null, reason: expect.stringMatching(/^Larger than 10,485,760 bytes \(INBOUND_MAX_BYTES\)/) });
+    expect(outcome).toMatchObject({ result: 'created', reason: expect.stringMatching(/^Larger than 10,485,760 bytes \(INBOUND_MAX_BYTES\): [\d,]+ bytes; read from its header only/) });
+    const { ticket, message } = await created(outcome);
+    expect(ticket).toMatchObject({ customer_name: 'Carla Customer', customer_email: 'carla@example.com', title: 'The scan you asked for' });
+    expect(ticket.description).toBe("[This mail was 11 MB, over the help desk's limit of 10 MB, so its text and files were not read. Please send the text again, with smaller files or links to them.]");
+    expect(await filesOf(message.id)).toEqual([]);
     const logged = await db().selectFrom('inbound_mails').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
-    expect(logged).toMatchObject({ mail_key: '<huge.scan.1@example.com>', from_address: 'carla@example.com', subject: 'The scan you asked for', size: raw.length, result: 'rejected' });
+    expect(logged).toMatchObject({ mail_key: '<huge.scan.1@example.com>', from_address: 'carla@example.com', subject: 'The scan you asked for', size: raw.length, result: 'created', ticket_id: ticket.id });
     expect(Buffer.from(logged.raw).toString()).toMatch(/^From: Carla Customer <carla@example\.com>\r\n[\s\S]*boundary="b"$/);
-    expect({ rows: await snapshot(db()), counts: await writeCounts(db()) }).toEqual(before);
+    const before = { rows: await snapshot(db()), counts: await writeCounts(db()) };
     expect((await ingest(raw)).result).toBe('duplicate');
+    expect({ rows: await snapshot(db()), counts: await writeCounts(db()) }).toEqual(before);
   });
+
+  it('an over-size answer goes onto its ticket with the note; an over-size auto-reply or own-address mail opens nothing', async () => {
+    const carla = await carlasTicket();
+    const answer = hugeMail(11 * 1024 * 1024, [`Message-ID: <huge.answer.${dialect}@example.com>`, `In-Reply-To: ${carla.values.ourId}`, 'Subject: Re: Printer on fire']);
+    const outcome = await ingest(answer);
+    expect(outcome).toMatchObject({ result: 'appended', ticketId: carla.ticket.id, reason: expect.stringContaining('read from its header only') });
+    expect((await messagesOf(carla.ticket.id)).map((m) => m.body)).toEqual(['It is on fire.', expect.stringMatching(/^\[This mail was 11 MB, over the help desk's limit of 10 MB/)]);
+
+    const before = { rows: await snapshot(db()), counts: await writeCounts(db()) };
+    const automatic = hugeMail(11 * 1024 * 1024, [`Message-ID: <huge.auto.${dialect}@example.com>`, 'Auto-Submitted: auto-replied', 'Subject: Out of office']);
+    expect(await ingest(automatic)).toMatchObject({ result: 'ignored', ticketId: null, reason: expect.stringContaining('Automatic mail') });
+    const own = hugeMail(11 * 1024 * 1024, [`Message-ID: <huge.own.${dialect}@example.com>`], 'Helpdesk <SUPPORT@helpdesk.test>');
+    expect(await ingest(own)).toMatchObject({ result: 'ignored', ticketId: null, reason: expect.stringContaining("help desk's own address") });
+    expect({ rows: await snapshot(db()), counts: await writeCounts(db()) }).toEqual(before);
+  });
+
+  it('with the default limit (25 MB), a mail carrying a 10 MB file (14 MB as base64) is read whole and keeps its file', async () => {
+    const file = Buffer.alloc(10 * 1024 * 1024, 7);
+    const raw = Buffer.from(
+      [
+        'From: Carla Customer <carla@example.com>',
+        'Subject: The video',
+        `Message-ID: <video.${dialect}@example.com>`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b"',
+        '',
+        '--b',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Here it is.',
+        '--b',
+        'Content-Type: video/mp4; name="problem.mp4"',
+        'Content-Disposition: attachment; filename="problem.mp4"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        file.toString('base64').replace(/.{76}/g, '$&\r\n'),
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+    expect(raw.length).toBeGreaterThan(SETTING.maxBytes);
+    expect(raw.length).toBeLessThan(DEFAULT_INBOUND_SETTING.maxBytes);
+    const outcome = await ingestMail(ctx, intake, { ...DEFAULT_INBOUND_SETTING, mailFrom: SETTING.mailFrom }, raw, 'pipe');
+    expect(outcome).toMatchObject({ result: 'created', reason: null });
+    const { ticket, message } = await created(outcome);
+    expect(ticket.description).toBe('Here it is.');
+    expect((await filesOf(message.id)).map((f) => [f.filename, f.content_type, f.size])).toEqual([['problem.mp4', 'video/mp4', file.length]]);
+  });
+
   it('what no database can store (NUL in encoded words, headers, a part type) and numbers past any id: a result, never an error', async () => {
     const carla = await carlasTicket();
     const mail = (lines: string[]) => Buffer.from(lines.join('\r\n'), 'latin1');
@@ -320,15 +383,15 @@ function suite(dialect: Dialect) {
     );
     expect(outcome.result).toBe('created');
     const { ticket, message } = await created(outcome);
-    expect(ticket).toMatchObject({ customer_name: 'Carla', title: '[HD-99999999999] toner', description: 'Toner low' });
+    expect(ticket).toMatchObject({ customer_name: 'Carla', title: 'toner', description: 'Toner low' });
     expect((await filesOf(message.id)).map((f) => f.content_type)).toEqual(['image/png']);
     const automatic = await ingest(mail(['From: carla@example.com', 'Auto-Submitted: auto-replied\u0000', 'Message-ID: <nul.2@example.com>', '', 'Away']));
     expect(automatic).toMatchObject({ result: 'ignored', reason: expect.stringContaining('(Auto-Submitted: auto-replied)') });
     const bounce = await ingest(mail(['From: MAILER-DAEMON@mx.example.com', 'Message-ID: <nul.3@example.com>', '', 'Status: 5.0.0\u0000', 'Diagnostic-Code: smtp; 550\u0000 no']));
     expect(bounce).toMatchObject({ result: 'bounce', reason: 'Status 5.0.0: smtp; 550 no It names no email of ours that was sent.' });
     const large = mail(['From: Carla <carla\u0000@example.com>', 'Subject: big\u0000 scan', 'Message-ID: <big\u0000@example.com>', '', 'A'.repeat(300)]);
-    const refused = await ingestMail(ctx, intake, { ...SETTING, maxBytes: 200 }, large, 'pipe');
-    expect(refused).toMatchObject({ result: 'rejected', ticketId: null });
+    const headerOnly = await ingestMail(ctx, intake, { ...SETTING, maxBytes: 200 }, large, 'pipe');
+    expect(headerOnly).toMatchObject({ result: 'created', reason: expect.stringContaining('read from its header only') });
     const logged = await db().selectFrom('inbound_mails').select(['mail_key', 'from_address', 'subject']).orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(logged).toEqual({ mail_key: expect.stringMatching(/^sha256:/), from_address: 'carla@example.com', subject: 'big scan' });
   });

@@ -1,7 +1,7 @@
 /** The retry schedule and the Message-ID, pure. */
 import { describe, expect, it } from 'vitest';
 import type { OutboxRow } from '../../src/db/schema.js';
-import { customerMessageId, domainOf, type MessageIdSource, messageIdFor, outgoingEmail, parseOwnMessageId, threadHeaders, UndeliverableEmail } from '../../src/mail/message.js';
+import { customerMessageId, domainOf, type MessageIdSource, messageIdFor, outgoingEmail, parseOwnMessageId, SkippedEmail, threadHeaders, UndeliverableEmail } from '../../src/mail/message.js';
 import { headerSafe } from '../../src/mail/templates/layout.js';
 import { afterFailure, MAX_ATTEMPTS, retryDelayMs } from '../../src/mail/retry.js';
 
@@ -191,11 +191,12 @@ describe('thread, Reply-To, automatic emails', () => {
     }
   });
 
-  it('refuses an automatic email to a mailbox nobody reads, naming the reason; a reply still goes', () => {
+  it('skips an automatic email to a mailbox nobody reads (not an error: SkippedEmail), naming the reason; a reply still goes', () => {
     for (const to of ['MAILER-DAEMON@mail.example', 'no-reply@shop.example', 'Postmaster@x.example', 'do_not_reply@bank.example']) {
       for (const kind of ['created', 'closed', 'sla_breached'] as const) {
+        expect(() => outgoingEmail({ ...row, kind, to_address: to }, as(from)), `${kind} to ${to}`).toThrow(SkippedEmail);
         expect(() => outgoingEmail({ ...row, kind, to_address: to }, as(from)), `${kind} to ${to}`).toThrow(
-          new UndeliverableEmail(`not sent: ${to} is a mailbox nobody reads (mailer-daemon, postmaster, no-reply and the like); automatic emails never go there`),
+          new SkippedEmail(`not sent: ${to} is a mailbox nobody reads (mailer-daemon, postmaster, no-reply and the like); automatic emails never go there`),
         );
       }
       expect(outgoingEmail({ ...row, kind: 'reply', to_address: to }, as(from)).to).toBe(to);

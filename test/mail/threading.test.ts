@@ -14,6 +14,7 @@ import { createSmtpMailer, type Mailer, type OutgoingEmail } from '../../src/mai
 import { OutboxWorker } from '../../src/mail/worker.js';
 import { emailsOfTicket, listOutbox, outboxRowOf, roundThreadsStatement, threadQuery, threadsBefore } from '../../src/repositories/outbox.js';
 import { postCustomerMessage, postStaffMessage } from '../../src/services/conversation.js';
+import { retryAllFailed } from '../../src/services/outbox.js';
 import { changePresence } from '../../src/services/presence.js';
 import { recordDueBreaches } from '../../src/services/sla.js';
 import { closeTicket } from '../../src/services/tickets.js';
@@ -286,16 +287,17 @@ for (const dialect of DIALECTS) {
       expect(replied.text).not.toContain('/agents/tickets/');
     });
 
-    it('never sends an automatic email to MAILER-DAEMON or no-reply: marked failed with the reason, not retried; a person’s reply still goes', async () => {
+    it('never sends an automatic email to MAILER-DAEMON or no-reply: marked skipped (not failed) with the reason, not retried; a person’s reply still goes', async () => {
       const alice = await createAgent(bed.ctx, 'alice', 'Alice Archer');
       await changePresence(bed.ctx, alice, 'available');
       const daemon = await intakeTicket(bed.ctx, ticketForm({ email: 'MAILER-DAEMON@mail.example' }));
       const noReply = await intakeTicket(bed.ctx, ticketForm({ email: 'no-reply@shop.example' }));
-      expect(await worker.runOnce()).toMatchObject({ claimed: 2, sent: 0, failed: 2, retrying: 0 });
+      expect(await worker.runOnce()).toMatchObject({ claimed: 2, sent: 0, failed: 0, skipped: 2, retrying: 0 });
       expect(smtp.recipientsOffered).toEqual([]);
 
-      const failed = await listOutbox(bed.ctx.handle.db, { status: 'failed' });
-      expect(failed.map((r) => [r.ticket_id, r.attempts, r.last_error]).sort()).toEqual(
+      expect(await listOutbox(bed.ctx.handle.db, { status: 'failed' })).toEqual([]);
+      const skipped = await listOutbox(bed.ctx.handle.db, { status: 'skipped' });
+      expect(skipped.map((r) => [r.ticket_id, r.attempts, r.last_error]).sort()).toEqual(
         [
           [daemon.id, 1, 'not sent: MAILER-DAEMON@mail.example is a mailbox nobody reads (mailer-daemon, postmaster, no-reply and the like); automatic emails never go there'],
           [noReply.id, 1, 'not sent: no-reply@shop.example is a mailbox nobody reads (mailer-daemon, postmaster, no-reply and the like); automatic emails never go there'],
@@ -389,7 +391,7 @@ for (const dialect of DIALECTS) {
       }
     });
 
-    it('an email refused for a no-reply address is listed as failed at /admin/emails/, with the reason', async () => {
+    it('an email not sent to a no-reply address is listed as not sent on purpose at /admin/emails/, with the reason; not undelivered, never retried', async () => {
       const t: TestApp = await startTestApp(dialect);
       const smtp = await startSmtpServer();
       const mailer = createSmtpMailer(smtp.url, FAST_TIMEOUTS);
@@ -397,18 +399,30 @@ for (const dialect of DIALECTS) {
         await addStaff(t.ctx, 'boss', { role: 'admin' });
         const ticket = await intakeTicket(t.ctx, ticketForm({ email: 'NoReply@shop.example' }));
         const worker = new OutboxWorker({ handle: t.ctx.handle, mailer, clock: t.ctx.clock, from: MAIL_FROM, logger: memoryLogger() });
-        expect(await worker.runOnce()).toMatchObject({ failed: 1 });
+        expect(await worker.runOnce()).toMatchObject({ failed: 0, skipped: 1 });
         expect(smtp.received).toHaveLength(0);
         const [row] = await emailsOfTicket(t.ctx.handle.db, ticket.id);
+        expect(row!.status).toBe('skipped');
 
         const admin = new Client(t.app);
         expect((await admin.login('boss')).statusCode).toBe(303);
-        const list = await admin.get('/admin/emails/?status=failed');
+        expect(await admin.get('/admin/emails/?status=failed').then((r) => r.body)).not.toContain(`/admin/emails/${row!.id}/`);
+        const list = await admin.get('/admin/emails/?status=skipped');
         expect(list.statusCode).toBe(200);
         expect(list.body).toContain(`/admin/emails/${row!.id}/`);
+        expect(list.body).toMatch(/<option value="skipped" selected[^>]*>Not sent on purpose/);
         const detail = await admin.get(`/admin/emails/${row!.id}/`);
+        expect(detail.body).toContain('<span class="badge state-pending">skipped</span>');
+        expect(detail.body).toContain('Why it was not sent');
         expect(detail.body).toContain('not sent: NoReply@shop.example is a mailbox nobody reads');
-        expect(detail.body).toContain(`action="/admin/emails/${row!.id}/retry/"`);
+        expect(detail.body).not.toContain(`action="/admin/emails/${row!.id}/retry/"`);
+        // Nothing for an admin to act on: the index and the dashboard count no undelivered email.
+        expect((await admin.get('/admin/')).body).not.toMatch(/data-section="emails">\d+ failed/);
+        const feed = (await admin.get('/adminapp/dashboard/data.json')).json();
+        expect(feed.mail.outbox).toMatchObject({ failed: 0, bounced: 0 });
+        // `npm run outbox -- retry --all-failed` leaves it alone.
+        expect(await retryAllFailed(t.ctx)).toBe(0);
+        expect((await emailsOfTicket(t.ctx.handle.db, ticket.id))[0]!.status).toBe('skipped');
       } finally {
         mailer.close();
         await smtp.close();

@@ -181,7 +181,7 @@ for (const [dialectA, dialectB] of [['sqlite', 'postgres'], ['postgres', 'sqlite
       }
     });
 
-    it('B behind a naive auto-responder: each of A\'s emails (created, assigned, SLA) gets one answer, appended; then silence', async () => {
+    it('B behind a naive auto-responder: each of A\'s emails (created, assigned, SLA) gets one answer, appended (but the SLA email, which went to staff); then silence', async () => {
       const first = (await postMail(a.t.app, a.token, rawMail({ from: b.address, to: a.address, subject: 'Order 42 is late' }))).json();
       expect(first.result).toBe('created');
       const respond = naiveAutoResponder(b);
@@ -202,22 +202,23 @@ for (const [dialectA, dialectB] of [['sqlite', 'postgres'], ['postgres', 'sqlite
       ]);
 
       // Past the deadline (medium: 4 minutes): the SLA email to Alice, across and answered once too.
+      // An answer to an email A sent to staff is never a customer's message (QA #3): ignored.
       a.clock.advance(5 * 60_000);
       expect(await new SlaMonitor(a.t.ctx).runOnce()).toHaveLength(1);
       moved = await exchange(a, b, respond);
       expect(moved.map((m) => [m.from, m.result, m.ticket])).toEqual([
         ['A', 'ignored', null],
-        ['B', 'appended', first.ticket],
+        ['B', 'ignored', null],
       ]);
 
       // Three emails each way in all; no ticket but the first; B wrote and sent nothing of its own.
       expect(a.smtp.received).toHaveLength(3);
       expect(b.smtp.received).toHaveLength(3);
       expect(await kinds(a)).toEqual(['created', 'assigned', 'sla_breached']);
-      expect(await tally(a)).toEqual({ tickets: 1, messages: 4, outbox: 3, inbound: 4 });
+      expect(await tally(a)).toEqual({ tickets: 1, messages: 3, outbox: 3, inbound: 4 });
       expect(await tally(b)).toEqual({ tickets: 0, messages: 0, outbox: 0, inbound: 3 });
       const thread = await a.t.ctx.handle.db.selectFrom('messages').select(['kind', 'channel', 'automatic']).orderBy('id').execute();
-      expect(thread).toEqual(Array(4).fill({ kind: 'customer', channel: 'email', automatic: 0 }));
+      expect(thread).toEqual(Array(3).fill({ kind: 'customer', channel: 'email', automatic: 0 }));
       expect(await historyViolations(a.t.ctx.handle.db)).toEqual([]);
     });
 

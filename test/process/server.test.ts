@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -40,6 +41,27 @@ describe('configuration', () => {
 });
 
 describe('the server process', () => {
+  it('a start-up that fails after taking the mailbox lease (port in use) gives the lease up, so the next start reads mail at once (QA #5)', async () => {
+    const busy = createServer();
+    await new Promise<void>((done) => busy.listen(0, '127.0.0.1', done));
+    try {
+      const port = (busy.address() as AddressInfo).port;
+      const file = join(tempDir(), 'helpdesk.sqlite');
+      // The watcher takes the lease from the database whether or not the IMAP server answers (port 1: nobody).
+      const result = await runScript('src/server.ts', [], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${file}`, ADMIN_PASSWORD: 'admin-password-1', IMAP_URL: 'imap://u:p@127.0.0.1:1/INBOX' });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('Start-up failed: listen EADDRINUSE');
+      const db = new SqliteDatabase(file, { readonly: true });
+      try {
+        expect(db.prepare('select name from leases where expires_at > ?').all(Date.now())).toEqual([]);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await new Promise((done) => busy.close(done));
+    }
+  });
+
   it('migrates a new SQLite file, prints the first admin password alone on its line, serves, and shuts down cleanly', async () => {
     const dir = tempDir();
     const server = await startServer({ DATABASE_URL: `sqlite:${join(dir, 'helpdesk.sqlite')}`, ADMIN_PASSWORD: '' });

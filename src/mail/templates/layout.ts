@@ -100,6 +100,9 @@ function greeted(data: TicketMailData, audience: 'customer' | 'staff'): string {
   return data.alertTo === 'holder' && data.agentName ? data.agentName : 'team';
 }
 
+/** The last line of every email to staff: answers by mail are not read. */
+export const STAFF_REPLY_NOTE = 'Replies to this email are not read: answer on the ticket page.';
+
 /** Who reads an email: the customer (the default), or staff (SLA alerts: the agent holding the ticket, or the team). */
 export interface ComposeOptions {
   links?: MailLink[];
@@ -133,6 +136,9 @@ export function compose(data: TicketMailData, subject: string, paragraphs: strin
     ...(closed ? [] : [targetFact(data, audience)]),
     ['Agent', data.agentName ?? 'not assigned yet'],
   ];
+  // Staff who press Reply on an alert reach the support mailbox, whose mail from staff notifications
+  // is ignored (core/inbound.ts, rule 5): the email says where the answer belongs.
+  const footer = audience === 'staff' ? [STAFF_REPLY_NOTE] : [];
   const text = [
     `Hello ${greeted(data, audience)},`,
     '',
@@ -141,6 +147,7 @@ export function compose(data: TicketMailData, subject: string, paragraphs: strin
     '',
     ...links.map(([label, url]) => `${label}: ${url}`),
     '',
+    ...footer.flatMap((line) => [line, '']),
     '— The support team',
   ].join('\n');
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24">
@@ -150,7 +157,7 @@ ${paragraphs.map((p) => `<p>${htmlLines(p)}</p>`).join('\n')}
     .map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
     .join('')}</table>
 ${links.map(([label, url]) => `<p><a href="${escapeHtml(url)}">${escapeHtml(label)}</a></p>`).join('\n')}
-<p>— The support team</p>
+${footer.map((line) => `<p style="color:#57606a">${escapeHtml(line)}</p>\n`).join('')}<p>— The support team</p>
 </body></html>`;
   return { subject, text, html };
 }

@@ -6,15 +6,15 @@ import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
 import { ActionForm, Clamped, type Column, RecordTable, SelectField, TextField, Time } from '../components.js';
 import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame } from './frame.js';
 
-const EMAIL_STATUS_CLASS = { pending: 'state-pending', sending: 'state-open', sent: 'sla-ok', logged: 'state-pending', failed: 'sla-breached', bounced: 'sla-breached' } as const;
-const EMAIL_STATUS_LABELS: Record<OutboxRow['status'], string> = { pending: 'Pending', sending: 'Sending', sent: 'Sent', logged: 'Logged, not sent', failed: 'Failed', bounced: 'Bounced' };
+const EMAIL_STATUS_CLASS = { pending: 'state-pending', sending: 'state-open', sent: 'sla-ok', logged: 'state-pending', skipped: 'state-pending', failed: 'sla-breached', bounced: 'sla-breached' } as const;
+const EMAIL_STATUS_LABELS: Record<OutboxRow['status'], string> = { pending: 'Pending', sending: 'Sending', sent: 'Sent', logged: 'Logged, not sent', skipped: 'Not sent on purpose', failed: 'Failed', bounced: 'Bounced' };
 
 function EmailStatusBadge({ status }: { status: OutboxRow['status'] }) {
   return <span class={`badge ${EMAIL_STATUS_CLASS[status]}`}>{status}</span>;
 }
 
 /** Why an email did not arrive: the last error of a failed one, the report's reason for a bounced one (§10 rule 4). */
-const hasReason = (m: Pick<OutboxRow, 'status' | 'last_error'>) => (m.status === 'failed' || m.status === 'bounced') && m.last_error !== null;
+const hasReason = (m: Pick<OutboxRow, 'status' | 'last_error'>) => (m.status === 'failed' || m.status === 'bounced' || m.status === 'skipped') && m.last_error !== null;
 
 const EMAIL_COLUMNS: Column<EmailListRow | OutboxRow>[] = [
   { title: 'Email', fit: 'nowrap', cell: (m) => <a href={`/admin/emails/${m.id}/`}>#{m.id}</a> },
@@ -86,8 +86,8 @@ export function EmailDetailPage({ viewer, csrf, flash, email }: PageBase & { ema
         <dt>Tries</dt>
         <dd>{email.attempts}</dd>
         <dt>{email.status === 'logged' ? 'Logged (no mail server)' : sent ? 'Sent' : 'Next try'}</dt>
-        <dd>{sent ? email.sent_at === null ? '—' : <Time ms={email.sent_at} /> : email.status === 'failed' ? 'none: given up' : <Time ms={email.next_attempt_at} />}</dd>
-        <dt>{email.status === 'bounced' ? 'Why it bounced' : 'Last error'}</dt>
+        <dd>{sent ? email.sent_at === null ? '—' : <Time ms={email.sent_at} /> : email.status === 'failed' ? 'none: given up' : email.status === 'skipped' ? 'none: not sent on purpose' : <Time ms={email.next_attempt_at} />}</dd>
+        <dt>{email.status === 'bounced' ? 'Why it bounced' : email.status === 'skipped' ? 'Why it was not sent' : 'Last error'}</dt>
         <dd class="description" id="last-error">
           {email.last_error ?? '—'}
         </dd>

@@ -1,8 +1,10 @@
 /**
  * POST /api/v1/inbound/email (§10): a mail server or a script hands in one raw message
  * (`Content-Type: message/rfc822`) with an admin token or an inbound-only token. Every mail gets a
- * result, `rejected` with its reason at worst; a mail over INBOUND_MAX_BYTES is recorded, rejected
- * and answered 413. Only a failing database answers 5xx (503: try again; nothing is lost, see
+ * result, `rejected` with its reason at worst. A mail over INBOUND_MAX_BYTES is handled from its
+ * header only (services/inbound.ts) and answered 200 with its result like any other: it was
+ * handled, and a 413 would tell a mail server to bounce it. A body past twice that is cut off
+ * unread with a plain 413 (the limit that protects the process). Only a failing database answers 5xx (503: try again; nothing is lost, see
  * services/inbound.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -23,7 +25,7 @@ export const InboundAnswer = z
   })
   .meta({ id: 'InboundResult' });
 
-/** Bodies up to this many times INBOUND_MAX_BYTES are read (to record the refusal); larger ones are cut off with a plain 413. */
+/** Bodies up to this many times INBOUND_MAX_BYTES are read (to handle them from their header); larger ones are cut off with a plain 413. */
 const READ_FACTOR = 2;
 
 /**
@@ -52,16 +54,16 @@ export function inboundApiRoutes(app: FastifyInstance, ctx: ServiceContext, inta
         summary: 'Deliver one received mail',
         description:
           'The body is the raw message as received (RFC 5322, `Content-Type: message/rfc822`). The mail is handled exactly once: ' +
-          'sending it again answers `duplicate`. A mail larger than INBOUND_MAX_BYTES is recorded and answered 413 with result `rejected`. ' +
+          'sending it again answers `duplicate`. A mail larger than INBOUND_MAX_BYTES is handled from its header only (its ticket says its text and files were not read); ' +
+          'a body larger than twice INBOUND_MAX_BYTES is refused with 413 and not recorded. ' +
           'Use an admin token or one made for inbound mail only (`npm run token:create -- --username U --inbound`).',
         security: [{ bearerAuth: [] }],
         consumes: ['message/rfc822'],
         body: z.any().meta({ description: 'The raw message', type: 'string', format: 'binary' } as Record<string, unknown>),
         response: {
           200: InboundAnswer.describe('The mail was handled (whatever its result: only a failing database is an error)'),
-          // A mail over INBOUND_MAX_BYTES is recorded and answered with its result; a body past what
-          // the route reads at all is cut off by the framework with the error shape.
-          413: z.union([InboundAnswer, ApiError]).describe('Larger than INBOUND_MAX_BYTES: `rejected` and recorded (its header only); far larger: an error, nothing recorded'),
+          // A body past what the route reads at all is cut off by the framework with the error shape.
+          413: ApiError.describe('Larger than twice INBOUND_MAX_BYTES: not read, nothing recorded'),
           ...errorResponses(401, 403),
           415: ApiError.describe('The body is not sent as `Content-Type: message/rfc822`'),
           503: ApiError.describe('The database could not be reached: nothing is lost, deliver the mail again later'),
@@ -81,7 +83,7 @@ export function inboundApiRoutes(app: FastifyInstance, ctx: ServiceContext, inta
         return reply.code(503).header('retry-after', '60').send({ error: { code: 'unavailable', message: 'The mail could not be stored now; nothing is lost. Deliver it again later.' } });
       }
       const answer = { result: outcome.result, ticket: outcome.ticketId === null ? null : referenceOf(outcome.ticketId), reason: outcome.reason };
-      return reply.code(raw.length > setting.maxBytes ? 413 : 200).send(answer);
+      return reply.code(200).send(answer);
     },
   );
 }

@@ -1,0 +1,40 @@
+/**
+ * A delivery report's reason (§10 rule 4), pure: what the ticket's banner and /admin/emails/ say
+ * about an email that bounced.
+ */
+
+// eslint-disable-next-line no-control-regex -- a report is any bytes; PostgreSQL text holds no NUL
+const SPACE_AND_CONTROL = /[\s\u0000-\u001f\u007f]+/g;
+
+/** The longest reason kept. */
+const REASON_MAX = 500;
+
+/**
+ * The cause a qmail-style plain-text bounce gives ("Sorry, no mailbox here by that name. (#5.1.1)"),
+ * with the address line above it when there is one (`<carla@example.com>:`); null when the text has
+ * no such line. Only the report is read, not the copy of the returned mail below it.
+ */
+export function plainBounceCause(rawText: string): string | null {
+  const report = rawText.split(/^--- Below this line is a copy of the message\./m)[0]!;
+  const lines = report.split(/\r?\n/);
+  const at = lines.findIndex((line) => /\(#\d\.\d{1,3}\.\d{1,3}\)\s*$/.test(line));
+  if (at < 0) return null;
+  const cause = lines[at]!.replace(SPACE_AND_CONTROL, ' ').trim();
+  const above = at > 0 ? lines[at - 1]!.trim() : '';
+  return /^<[^<>\s]+@[^<>\s]+>:$/.test(above) ? `${above} ${cause}` : cause;
+}
+
+/**
+ * A delivery report's reason: its Status and Diagnostic-Code (RFC 3464), else the cause line of a
+ * qmail-style text, else its subject.
+ */
+export function bounceReason(rawText: string, subject: string): string {
+  // A field may be folded over several lines (Postfix folds a long Diagnostic-Code): read it whole.
+  const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.+(?:\\r?\\n[ \\t]+.+)*)`, 'im').exec(rawText)?.[1]?.replace(SPACE_AND_CONTROL, ' ').trim() ?? null;
+  const diagnostic = field('Diagnostic-Code');
+  const status = field('Status');
+  const parts = [status && `Status ${status}`, diagnostic].filter((p): p is string => p !== null);
+  if (parts.length > 0) return parts.join(': ').slice(0, REASON_MAX);
+  const cause = plainBounceCause(rawText);
+  return `Delivery failed: ${cause ?? (subject || '(no subject)')}`.slice(0, REASON_MAX);
+}

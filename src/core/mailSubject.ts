@@ -1,0 +1,43 @@
+/**
+ * The title of a ticket a mail opens, from its subject (§10 rule 6), pure. A mail that opens a new
+ * ticket is often an answer or a forward ("Re: [HD-6] An agent is on it: …", "AW: WG: Angebot"):
+ * its reply and forward prefixes and our own ticket keys say nothing about the new request, and a
+ * key left in the title would give every email of the new ticket two keys ("[HD-8] We received
+ * your request: Re: [HD-6] …").
+ */
+
+/** A ticket title's limit (§1). */
+const TITLE_MAX = 200;
+
+/**
+ * Reply and forward prefixes of the common mail clients, lower-case: English (re, fw, fwd),
+ * German (aw, antw, wg), Dutch (antw, doorst), Nordic (sv, vs, vb), French (tr, ref), Italian
+ * (r, rif), Spanish and Portuguese (res, rv, enc), Polish (odp, pd), Turkish (ynt, ilt). Not the
+ * Italian forward `I:`: too many subjects start with that letter.
+ */
+const PREFIXES = ['re', 'aw', 'antw', 'antwort', 'sv', 'vs', 'vb', 'ref', 'rif', 'r', 'res', 'odp', 'ynt', 'fw', 'fwd', 'wg', 'tr', 'enc', 'rv', 'doorst', 'pd', 'ilt'];
+
+// A prefix (optionally counted, `Re[2]:`, `Re(3):`) and its colon (ASCII or full-width), or one of our keys.
+const LEADING = new RegExp(`^(?:(?:${PREFIXES.join('|')})\\s*(?:\\[\\d+\\]|\\(\\d+\\))?\\s*[:：]|\\[HD-\\d+\\])\\s*`, 'i');
+const OUR_KEY = /\[HD-\d+\]/gi;
+
+/** A header value on one line: control characters and runs of white space become one space. */
+export function oneLine(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The title of a new ticket from a mail's subject: without its leading reply and forward prefixes
+ * (repeated, in any letter case, mixed with our keys) and without our own `[HD-<n>]` keys wherever
+ * they are; one line, cut to 200 characters. `(no subject)` when nothing is left.
+ */
+export function newTicketTitle(subject: string): string {
+  let title = oneLine(subject);
+  for (let before = ''; before !== title; ) {
+    before = title;
+    title = title.replace(LEADING, '');
+  }
+  title = oneLine(title.replace(OUR_KEY, ' '));
+  return [...(title || '(no subject)')].slice(0, TITLE_MAX).join('');
+}

@@ -1,0 +1,52 @@
+/** A new ticket's title from a mail's subject (QA #7): reply and forward prefixes and our own keys left out, never empty. */
+import { describe, expect, it } from 'vitest';
+import { newTicketTitle } from '../../src/core/mailSubject.js';
+
+describe('newTicketTitle', () => {
+  it.each<[string, string]>([
+    ['Printer on floor 3 is jammed', 'Printer on floor 3 is jammed'],
+    ['Re: Printer on floor 3 is jammed', 'Printer on floor 3 is jammed'],
+    ['RE: RE: re: Printer', 'Printer'],
+    ['Re:Printer', 'Printer'],
+    ['Re : Printer', 'Printer'],
+    ['Re[2]: Printer', 'Printer'],
+    ['Re(3): Printer', 'Printer'],
+    ['AW: WG: Angebot für März', 'Angebot für März'],
+    ['Aw: Antw: Fwd: FW: Offer', 'Offer'],
+    ['SV: VS: Tilbud', 'Tilbud'],
+    ['TR: RE: Devis', 'Devis'],
+    ['RES: ENC: Orçamento', 'Orçamento'],
+    ['Odp: Oferta', 'Oferta'],
+    ['Re：全角コロン', '全角コロン'],
+    ['Re: [HD-6] An agent is on it: Screenshot of the error', 'An agent is on it: Screenshot of the error'],
+    ['[HD-8] We received your request: Re: [HD-6] An agent is on it: x', 'We received your request: Re: An agent is on it: x'],
+    ['[hd-12] re: [HD-3] Re: Invoice', 'Invoice'],
+    ['Invoice [HD-4] wrong', 'Invoice wrong'],
+    ['Invoice [HD-99999999999]', 'Invoice'],
+    // Not a prefix: words that merely start like one, a prefix without its colon, other brackets.
+    ['Return policy', 'Return policy'],
+    ['Refund: order 42', 'Refund: order 42'],
+    ['Fwd the invoice please', 'Fwd the invoice please'],
+    ['Re order 42', 'Re order 42'],
+    ['[Ticket 7] Re: Printer', '[Ticket 7] Re: Printer'],
+    ['I: need a new password', 'I: need a new password'],
+    // Never empty.
+    ['', '(no subject)'],
+    ['   ', '(no subject)'],
+    ['Re:', '(no subject)'],
+    ['Re: [HD-6]', '(no subject)'],
+    ['Fwd: RE: ', '(no subject)'],
+    // One line, control characters gone.
+    ['Re: Printer\r\n on fire', 'Printer on fire'],
+    ['Re:\tTabbed\u0000 title', 'Tabbed title'],
+  ])('%j → %j', (subject, title) => {
+    expect(newTicketTitle(subject)).toBe(title);
+  });
+
+  it('cuts at 200 characters, never inside an emoji, after the prefixes are gone', () => {
+    expect(newTicketTitle(`Re: ${'x'.repeat(250)}`)).toBe('x'.repeat(200));
+    const title = newTicketTitle(`Re: ${'😀'.repeat(250)}`);
+    expect([...title]).toHaveLength(200);
+    expect(title).toBe('😀'.repeat(200));
+  });
+});
