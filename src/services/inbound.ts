@@ -112,8 +112,17 @@ const OVERSIZE_SCAN_BYTES = 1024 * 1024;
  * A mail over INBOUND_MAX_BYTES is read from its header only, its text replaced by a note
  * (oversizeNote), and only its header is kept.
  */
-export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, raw: Buffer, source: InboundSource, reader: MimeThread = mimeThread()): Promise<InboundOutcome> {
-  const oversize = raw.length > setting.maxBytes;
+export async function ingestMail(
+  ctx: ServiceContext,
+  intake: TicketIntake,
+  setting: InboundSetting,
+  raw: Buffer,
+  source: InboundSource,
+  reader: MimeThread = mimeThread(),
+  /** The mail's whole size when `raw` is only its start (IMAP fetches an over-size mail's first bytes). */
+  size = raw.length,
+): Promise<InboundOutcome> {
+  const oversize = size > setting.maxBytes;
   // What is read, stored as the original, and searched for a bounce's quoted ids.
   const kept = oversize ? headerOf(raw) : raw;
   const now = ctx.clock.now();
@@ -123,14 +132,14 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
   const guess = lookupGuess(raw);
   const early = guess && awaitedLater(lookUpMail(ctx, { mailKey: guess.key, address: guess.address, since: now - HOUR_MS }));
   const read = await reader.read(oversize ? Buffer.concat([kept, Buffer.from('\r\n\r\n')]) : raw);
-  if ('failure' in read) return recordUnread(ctx, setting, raw, kept, source, read.failure);
-  const note = oversize ? oversizeNote(raw.length, setting.maxBytes) : null;
+  if ('failure' in read) return recordUnread(ctx, setting, raw, kept, source, read.failure, size);
+  const note = oversize ? oversizeNote(size, setting.maxBytes) : null;
   // A mail read from its header is known by the header's own Message-ID, as it always was (and as
   // every source and the lookup above read it), and by the hash of all its bytes.
   const mail = storable(note === null ? read.mail : { ...read.mail, messageId: headerMessageId(raw), sha256: createHash('sha256').update(raw).digest('hex'), text: note, reply: note, files: [] });
   const key = mailKeyOf(mail.messageId, mail.sha256);
   const address = (mail.from?.address ?? '').toLowerCase();
-  const sizeReason = oversize ? oversizeReason(raw.length, setting.maxBytes) : null;
+  const sizeReason = oversize ? oversizeReason(size, setting.maxBytes) : null;
   const record = (result: InboundResult, reason: string | null): InboundRecord => {
     const said = [reason, sizeReason].filter((r) => r !== null).join(' ') || null;
     return {
@@ -141,7 +150,7 @@ export async function ingestMail(ctx: ServiceContext, intake: TicketIntake, sett
       subject: mail.subject.slice(0, 1000),
       result,
       reason: said === null ? null : withoutNul(said).slice(0, 1000),
-      size: raw.length,
+      size,
       raw: kept,
       received_at: now,
       handled_at: now,
@@ -373,7 +382,7 @@ async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: P
  * reads its Message-ID): `rejected` with the failure as its reason, kept whole (its header only
  * when it is over INBOUND_MAX_BYTES: `kept`).
  */
-async function recordUnread(ctx: ServiceContext, setting: InboundSetting, raw: Buffer, kept: Buffer, source: InboundSource, failure: string): Promise<InboundOutcome> {
+async function recordUnread(ctx: ServiceContext, setting: InboundSetting, raw: Buffer, kept: Buffer, source: InboundSource, failure: string, size: number): Promise<InboundOutcome> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
   const messageId = headerMessageId(raw);
   const address = headerSenderAddress(raw);
@@ -389,7 +398,7 @@ async function recordUnread(ctx: ServiceContext, setting: InboundSetting, raw: B
       subject: withoutNul(headerField(raw, 'Subject')).slice(0, 1000),
       result: own ? 'ignored' : 'rejected',
       reason: own ? OWN_MAIL_REASON : failure,
-      size: raw.length,
+      size,
       raw: kept,
       received_at: now,
       handled_at: now,

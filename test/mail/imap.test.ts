@@ -45,13 +45,13 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
   });
 
   /** A whole app on `handle` (default the test's database) and a watcher of the test's mailbox, started. */
-  async function startWatcher(options: Partial<ImapWatcherOptions> & { handle?: DbHandle } = {}) {
-    const { handle = database.handle, ...rest } = options;
+  async function startWatcher(options: Partial<ImapWatcherOptions> & { handle?: DbHandle; maxBytes?: number } = {}) {
+    const { handle = database.handle, maxBytes, ...rest } = options;
     const { app, ctx, intake, inbound } = await buildApp({ handle, clock: { now: () => Date.now() }, config: TEST_CONFIG });
     await app.ready();
     const log = keptLog();
     const watcher = new ImapWatcher(
-      { ctx, intake, setting: inbound },
+      { ctx, intake, setting: maxBytes === undefined ? inbound : { ...inbound, maxBytes } },
       // A poll far beyond any test: mail is seen by IDLE unless a test says otherwise.
       { url: mailbox.url, pollSeconds: 3600, processedFolder: 'Processed', logger: log, minBackoffMs: 100, maxBackoffMs: 1000, lease: { durationMs: 3000, renewEveryMs: 1000 }, ...rest },
     );
@@ -83,6 +83,24 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     expect(log.said('imap: created the processed folder')).toHaveLength(1);
     // Only imapflow's word that the password went in the clear (this Dovecot offers no TLS).
     expect(log.entries.filter((e) => e.level !== 'info').map((e) => e.message)).toEqual(['imap: Server does not support STARTTLS, continuing over an unencrypted connection']);
+  });
+
+  it('fetches only the start of a mail over INBOUND_MAX_BYTES, and records its real size; the mails around it are read whole', async () => {
+    const big = rawMail({ from: 'Bea <bea@example.test>', subject: 'Scans', body: 'x'.repeat(200_000), messageId: '<scans-1@example.test>' });
+    await mailbox.append([numberedMail('around', 1), big, numberedMail('around', 2)]);
+    const { log } = await startWatcher({ maxBytes: 50_000 });
+    await until(async () => (await handledMails()).length === 3, 'the three mails to be handled');
+    const rows = await handledMails();
+    const bigRow = rows.find((r) => r.mail_key === '<scans-1@example.test>')!;
+    expect(bigRow).toMatchObject({ result: 'created', size: Buffer.byteLength(big) });
+    expect(bigRow.reason).toContain(`${Buffer.byteLength(big).toLocaleString('en')} bytes`);
+    expect(Buffer.from(bigRow.raw!).length).toBeLessThan(2_000); // its header only
+    const ticket = await database.handle.db.selectFrom('tickets').select('description').where('id', '=', bigRow.ticket_id!).executeTakeFirstOrThrow();
+    expect(ticket.description).toMatch(/^\[This mail was 196 kB, over the help desk's limit of 49 kB/);
+    // Only its first bytes crossed the wire: one more than the limit.
+    const handled = log.said('imap: mail handled').map((e) => e.fields as { size: number; bytesRead: number });
+    expect(handled.find((f) => f.size === Buffer.byteLength(big))?.bytesRead).toBe(50_001);
+    for (const row of rows.filter((r) => r !== bigRow)) expect(row.reason).toBeNull();
   });
 
   it('sees a mail that arrives while it idles at once, with the poll an hour away (IDLE)', async () => {

@@ -70,6 +70,32 @@ const FAILURES_ENDING_A_LOOK = 2;
 
 /** Mails read and handled together (one FETCH, one group commit per wave, one MOVE). */
 const CHUNK = 50;
+/**
+ * And at most this many bytes of them (a mail larger alone is a chunk of its own): with the next
+ * chunk read ahead, a look holds at most about twice this in memory, whatever the mailbox holds.
+ */
+const CHUNK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The UIDs in chunks of at most CHUNK mails and CHUNK_BYTES (by the sizes the server reports),
+ * in order; a mail over the limit alone is a chunk of its own. Pure; exported for its test.
+ */
+export function chunksOf(mails: readonly { uid: number; size: number }[], maxMails = CHUNK, maxBytes = CHUNK_BYTES): number[][] {
+  const chunks: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  for (const { uid, size } of mails) {
+    if (current.length > 0 && (current.length >= maxMails || bytes + size > maxBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(uid);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 export class ImapWatcher {
   readonly address: ImapAddress;
@@ -197,15 +223,18 @@ export class ImapWatcher {
     await client.noop();
     const uids = (await client.search({ all: true }, { uid: true })) || [];
     let clean = true;
-    const fetchFrom = (start: number) => (start < uids.length ? awaitedLater(this.fetchChunk(client, uids.slice(start, start + CHUNK))) : null);
+    // The sizes first (one small FETCH), so that chunks are bounded in bytes as well as in mails.
+    const sizes = await this.sizesOf(client, uids);
+    const chunks = chunksOf(uids.filter((uid) => sizes.has(uid)).map((uid) => ({ uid, size: sizes.get(uid)! })));
+    const fetchFrom = (i: number) => (i < chunks.length ? awaitedLater(this.fetchChunk(client, chunks[i]!, sizes)) : null);
     let next = fetchFrom(0);
-    for (let start = 0; next !== null; start += CHUNK) {
+    for (let i = 0; next !== null; i++) {
       if (this.stopped || !this.lease.held) break;
       const chunk = await next;
       // The next chunk is read from the server while this one is handled and committed (only
       // reading: a mail is still moved only after its own result committed, below). If this look
       // ends early, what was read ahead is left in the mailbox for the next look.
-      next = fetchFrom(start + CHUNK);
+      next = fetchFrom(i + 1);
       const { handled, failed } = await this.ingestChunk(chunk);
       // Only now: their results are committed.
       if (handled.length > 0) await client.messageMove(handled.join(','), this.options.processedFolder, { uid: true });
@@ -217,17 +246,35 @@ export class ImapWatcher {
     return clean;
   }
 
-  /** The sources of these mails (one FETCH); mails gone meanwhile (moved by someone else) are left out. */
-  private async fetchChunk(client: ImapFlow, uids: readonly number[]): Promise<{ uid: number; source: Buffer }[]> {
-    const found: { uid: number; source: Buffer }[] = [];
-    for await (const message of client.fetch(uids.join(','), { uid: true, source: true }, { uid: true })) {
-      if (message.source) found.push({ uid: message.uid, source: message.source });
-    }
+  /** Each mail's size as the server reports it (RFC822.SIZE); mails gone meanwhile are left out. */
+  private async sizesOf(client: ImapFlow, uids: readonly number[]): Promise<Map<number, number>> {
+    const sizes = new Map<number, number>();
+    if (uids.length === 0) return sizes;
+    for await (const message of client.fetch(uids.join(','), { uid: true, size: true }, { uid: true })) sizes.set(message.uid, message.size ?? 0);
+    return sizes;
+  }
+
+  /**
+   * The sources of these mails (one FETCH for those within INBOUND_MAX_BYTES; mails gone meanwhile,
+   * moved by someone else, are left out). A mail over the limit is read from its header only
+   * (ingestMail), so only its first bytes are fetched, one more than the limit, with its size.
+   */
+  private async fetchChunk(client: ImapFlow, uids: readonly number[], sizes: ReadonlyMap<number, number>): Promise<{ uid: number; source: Buffer; size: number }[]> {
+    const limit = this.deps.setting.maxBytes;
+    const found: { uid: number; source: Buffer; size: number }[] = [];
+    const read = async (list: readonly number[], source: true | { maxLength: number }) => {
+      if (list.length === 0) return;
+      for await (const message of client.fetch(list.join(','), { uid: true, source }, { uid: true })) {
+        if (message.source) found.push({ uid: message.uid, source: message.source, size: Math.max(sizes.get(message.uid) ?? 0, message.source.length) });
+      }
+    };
+    await read(uids.filter((uid) => (sizes.get(uid) ?? 0) <= limit), true);
+    await read(uids.filter((uid) => (sizes.get(uid) ?? 0) > limit), { maxLength: limit + 1 });
     return found.sort((a, b) => a.uid - b.uid);
   }
 
   /** Ingests a chunk wave by wave; returns the UIDs handled and how many could not be stored. */
-  private async ingestChunk(chunk: readonly { uid: number; source: Buffer }[]): Promise<{ handled: number[]; failed: number }> {
+  private async ingestChunk(chunk: readonly { uid: number; source: Buffer; size: number }[]): Promise<{ handled: number[]; failed: number }> {
     const threads = chunk.map(({ source }) => ({ messageId: headerMessageId(source), references: messageIdsIn([headerField(source, 'In-Reply-To'), headerField(source, 'References')]) }));
     const handled: number[] = [];
     const failedIds = new Set<string>();
@@ -236,13 +283,13 @@ export class ImapWatcher {
       if (this.stopped || !this.lease.held) break;
       // A mail answering one that could not be stored waits with it for the next look.
       const ready = wave.filter((i) => !threads[i]!.references.some((id) => failedIds.has(id)));
-      const outcomes = await Promise.allSettled(ready.map((i) => ingestMail(this.deps.ctx, this.deps.intake, this.deps.setting, chunk[i]!.source, 'imap')));
+      const outcomes = await Promise.allSettled(ready.map((i) => ingestMail(this.deps.ctx, this.deps.intake, this.deps.setting, chunk[i]!.source, 'imap', undefined, chunk[i]!.size)));
       outcomes.forEach((outcome, k) => {
         const i = ready[k]!;
         const uid = chunk[i]!.uid;
         if (outcome.status === 'fulfilled') {
           handled.push(uid);
-          this.log.info({ uid, result: outcome.value.result, ticketId: outcome.value.ticketId }, 'imap: mail handled');
+          this.log.info({ uid, result: outcome.value.result, ticketId: outcome.value.ticketId, size: chunk[i]!.size, bytesRead: chunk[i]!.source.length }, 'imap: mail handled');
           return;
         }
         failed++;
