@@ -3,7 +3,7 @@
  * background jobs; on SIGTERM/SIGINT finish the requests in flight, stop the jobs, close the database.
  */
 import './nodeCheck.js';
-import { ConfigError, loadConfig, readDotEnv } from './config.js';
+import { ConfigError, loadConfig, readDotEnv, signingKey } from './config.js';
 import { connect } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const hub = createChangeHub(handle, config.databaseUrl, (error) => warn(error, 'live updates: change hub problem'));
   await hub.ready();
   const pretty = logDestination();
-  const { app, ctx, intake, inbound, openPages } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel, ...(pretty ? { stream: pretty } : {}) }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
+  const { app, ctx, intake, inbound, openPages } = await buildApp({ handle, clock: systemClock, config: { ...config, secretKey: signingKey(config) }, logger: { level: config.logLevel, ...(pretty ? { stream: pretty } : {}) }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
   warn = (error, message) => app.log.warn({ err: error }, message);
   // Emails and webhooks are sent from a thread of their own (src/jobs/deliveryThread.ts), which
   // starts while this one goes on; the server waits for it once it listens.

@@ -51,7 +51,8 @@ import { installUploads } from './uploads.js';
 
 export type { RouteLimits } from './rateLimits.js';
 
-export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'webhooksHistoryDays' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore' | 'oidc'>>;
+/** The app's settings; `secretKey` is the key itself (signingKey in src/config.ts), never unset. */
+export type AppConfig = { secretKey: string } & Pick<Config, 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'webhooksHistoryDays' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore' | 'oidc'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
