@@ -223,8 +223,12 @@ const EnvSchema = z.object({
   OIDC_AUTO_CREATE: z.enum(['off', 'agent'], { message: 'must be off or agent (single sign-on never creates an admin)' }).default('off'),
   /** The provider's name on the login page's button: "Sign in with <label>" (1–40 characters). */
   OIDC_BUTTON_LABEL: z.string().trim().min(1).max(40, 'must be at most 40 characters').default('SSO'),
-  /** `production` makes SECRET_KEY mandatory and cookies Secure. */
-  NODE_ENV: z.string().default('development'),
+  /**
+   * `production` makes SECRET_KEY mandatory and cookies Secure. Exactly one of the three names, in
+   * lower case: a near miss (`Production`, `prod`, `staging`) would otherwise run without the
+   * production checks and nobody would notice.
+   */
+  NODE_ENV: z.enum(['production', 'development', 'test'], { message: 'must be production, development or test (in lower case)' }).default('development'),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

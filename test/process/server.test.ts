@@ -23,8 +23,22 @@ describe('configuration', () => {
     [{ SESSION_IDLE_MINUTES: '0' }, 'SESSION_IDLE_MINUTES'],
     [{ RATE_LIMIT: 'maybe' }, 'RATE_LIMIT'],
     [{ NODE_ENV: 'production', SECRET_KEY: '' }, 'SECRET_KEY'],
+    // A near miss of `production` used to start as development: no SECRET_KEY needed, no Secure cookies, no HSTS.
+    [{ NODE_ENV: 'Production' }, 'NODE_ENV'],
+    [{ NODE_ENV: 'PRODUCTION' }, 'NODE_ENV'],
+    [{ NODE_ENV: 'prod' }, 'NODE_ENV'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ NODE_ENV: 'production ' }, 'NODE_ENV'],
   ])('refuses %o naming %s', (env, key) => {
     expect(() => loadConfig({ DATABASE_URL: 'sqlite::memory:', SECRET_KEY: 'k'.repeat(32), ...env })).toThrow(new RegExp(`^Configuration error: ${key} `));
+  });
+
+  it('names the values NODE_ENV takes', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'sqlite::memory:', NODE_ENV: 'staging' })).toThrow(/^Configuration error: NODE_ENV must be production, development or test \(in lower case\)$/);
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:', NODE_ENV: 'production', SECRET_KEY: 'k'.repeat(32) }).production).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:', NODE_ENV: 'development' }).production).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:', NODE_ENV: 'test' }).production).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).production).toBe(false);
   });
 
   it('has the documented defaults', () => {
