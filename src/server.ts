@@ -8,6 +8,7 @@ import { connect } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { presenceCheckMs } from './core/autoAway.js';
+import { listenProblem } from './core/listenProblem.js';
 import { startPresenceExpiry } from './jobs/presenceExpiry.js';
 import { startDeliveryThread } from './jobs/deliveryThread.js';
 import { startPendingCloseJob } from './jobs/pendingCloses.js';
@@ -98,12 +99,15 @@ async function main(): Promise<void> {
   // signal that comes before its handler ends the process at once.
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
+    const problem = listenProblem(error, config.host, config.port);
+    throw problem === null ? error : new ConfigError(problem);
+  });
   // A delivery thread that cannot start stops the server, as any failed start-up does.
   await deliveriesReady;
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? `Start-up failed: ${error.message}` : error);
+  console.error(error instanceof ConfigError ? error.message : error instanceof Error ? `Start-up failed: ${error.message}` : error);
   process.exit(1);
 });

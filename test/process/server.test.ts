@@ -51,6 +51,13 @@ describe('configuration', () => {
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual(['Configuration error: PORT Invalid input: expected number, received NaN']);
   });
+
+  // Only listening finds out that a HOST does not resolve; it said `Start-up failed: getaddrinfo ENOTFOUND not-a-host`.
+  it('stops start-up with one line naming HOST when it names no address of this machine', async () => {
+    const result = await runScript('src/server.ts', [], { HOST: 'not-a-host.invalid', PORT: '0', DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}`, ADMIN_PASSWORD: 'admin-password-1' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Configuration error: HOST not-a-host\.invalid is no name or address this machine knows \((ENOTFOUND|EAI_AGAIN)\): /)]);
+  });
 });
 
 describe('the server process', () => {
