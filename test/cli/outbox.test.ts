@@ -51,3 +51,44 @@ describe('npm run outbox', () => {
     expect(await statuses()).toEqual(['pending', 'pending', 'pending']);
   });
 });
+
+describe('npm run outbox, emails only logged (a process without SMTP_URL took them)', () => {
+  let logged: TestDatabase;
+  const loggedIds: number[] = [];
+
+  beforeAll(async () => {
+    logged = await freshDatabase('sqlite');
+    const ctx = { handle: logged.handle, clock: systemClock, publicUrl: 'http://helpdesk.test' };
+    for (const title of ['One', 'Two', 'Three']) await intakeTicket(ctx, { name: 'C', email: 'c@example.com', title, description: 'D', priority: 'low' });
+    const rows = await logged.handle.db.selectFrom('outbox').select('id').orderBy('id').execute();
+    loggedIds.push(...rows.map((r) => r.id));
+    await logged.handle.db.updateTable('outbox').set({ status: 'logged', attempts: 1, sent_at: Date.now() }).execute();
+  });
+  afterAll(() => logged.drop());
+
+  const run = (smtpUrl: string, ...args: string[]) => runScript('src/cli/outbox.ts', args, { DATABASE_URL: logged.url, SMTP_URL: smtpUrl });
+  const loggedStatuses = async () => (await logged.handle.db.selectFrom('outbox').select('status').orderBy('id').execute()).map((r) => r.status);
+
+  it('lists them with --status logged', async () => {
+    const listed = await run('', '--status', 'logged');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^${loggedIds[0]}\\s+logged\\s+created\\b`, 'm'));
+  });
+
+  it('refuses to retry them without SMTP_URL (they would only be logged again), changing nothing', async () => {
+    const one = await run('', 'retry', String(loggedIds[0]));
+    expect([one.code, one.stderr.trim()]).toEqual([1, `Email ${loggedIds[0]} was only logged, not sent, and SMTP_URL is unset here: set it (as on every process sharing the database), then retry.`]);
+    const all = await run('', 'retry', '--all-logged');
+    expect([all.code, all.stderr.trim()]).toEqual([1, 'Logged emails not retried: SMTP_URL is unset here: set it (as on every process sharing the database), then retry.']);
+    expect(await loggedStatuses()).toEqual(['logged', 'logged', 'logged']);
+  });
+
+  it('with SMTP_URL puts one back in the queue, then every other one', async () => {
+    const one = await run('smtp://127.0.0.1:2525', 'retry', String(loggedIds[0]));
+    expect([one.code, one.stdout]).toEqual([0, expect.stringContaining(`Email ${loggedIds[0]} put back in the queue`)]);
+    expect(await loggedStatuses()).toEqual(['pending', 'logged', 'logged']);
+    const rest = await run('smtp://127.0.0.1:2525', 'retry', '--all-logged');
+    expect([rest.code, rest.stdout]).toEqual([0, expect.stringContaining('2 logged email(s) put back in the queue.')]);
+    expect(await loggedStatuses()).toEqual(['pending', 'pending', 'pending']);
+  });
+});
