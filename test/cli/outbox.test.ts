@@ -9,15 +9,20 @@ import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
 import { runScript } from '../support/process.js';
 
-let database: TestDatabase;
-const ids: number[] = [];
-
-beforeAll(async () => {
-  database = await freshDatabase('sqlite');
+/** A desk on a fresh database with three tickets' emails (ids in order). */
+async function threeEmails(): Promise<{ database: TestDatabase; ids: number[] }> {
+  const database = await freshDatabase('sqlite');
   const ctx = { handle: database.handle, clock: systemClock, publicUrl: 'http://helpdesk.test' };
   for (const title of ['One', 'Two', 'Three']) await intakeTicket(ctx, { name: 'C', email: 'c@example.com', title, description: 'D', priority: 'low' });
   const rows = await database.handle.db.selectFrom('outbox').select('id').orderBy('id').execute();
-  ids.push(...rows.map((r) => r.id));
+  return { database, ids: rows.map((r) => r.id) };
+}
+
+let database: TestDatabase;
+let ids: number[] = [];
+
+beforeAll(async () => {
+  ({ database, ids } = await threeEmails());
   // The first two gave up (as after their last try); the third is still waiting for the worker.
   await database.handle.db.updateTable('outbox').set({ status: 'failed', attempts: 6, last_error: '550 mailbox unavailable' }).where('id', 'in', ids.slice(0, 2)).execute();
 });
@@ -54,14 +59,10 @@ describe('npm run outbox', () => {
 
 describe('npm run outbox, emails only logged (a process without SMTP_URL took them)', () => {
   let logged: TestDatabase;
-  const loggedIds: number[] = [];
+  let loggedIds: number[] = [];
 
   beforeAll(async () => {
-    logged = await freshDatabase('sqlite');
-    const ctx = { handle: logged.handle, clock: systemClock, publicUrl: 'http://helpdesk.test' };
-    for (const title of ['One', 'Two', 'Three']) await intakeTicket(ctx, { name: 'C', email: 'c@example.com', title, description: 'D', priority: 'low' });
-    const rows = await logged.handle.db.selectFrom('outbox').select('id').orderBy('id').execute();
-    loggedIds.push(...rows.map((r) => r.id));
+    ({ database: logged, ids: loggedIds } = await threeEmails());
     await logged.handle.db.updateTable('outbox').set({ status: 'logged', attempts: 1, sent_at: Date.now() }).execute();
   });
   afterAll(() => logged.drop());
