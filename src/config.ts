@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { z } from 'zod';
+import { secretKeyFile } from './core/databaseUrl.js';
 import { parseImapUrl, readImapUrl, sameFolder } from './core/imapUrl.js';
 import { parseMailbox } from './core/mailboxes.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS, MAX_CLOSE_UNDO_SECONDS } from './core/pendingClose.js';
@@ -70,7 +71,10 @@ const EnvSchema = z.object({
   DATABASE_URL: z
     .string()
     .default(DEFAULT_DATABASE_URL)
-    .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://'),
+    .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://')
+    // `sqlite:` alone (say, a template's unset variable) would be SQLite's temporary database: a help
+    // desk that starts, prints an admin password, and loses everything when it stops.
+    .refine((v) => v !== 'sqlite:', 'names no SQLite file: give its path (sqlite:./data/helpdesk.sqlite), or sqlite::memory: for a throw-away database'),
   /** Mail server, e.g. `smtp://user:pass@host:587`; unset: emails are logged, not sent. */
   SMTP_URL: z
     .string()
@@ -89,7 +93,10 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || /^https?:\/\/[^/\s]+/.test(v), 'must be an http:// or https:// URL'),
-  /** Signs cookies and CSRF tokens; ≥ 32 characters. Required in production, else generated and kept in the data folder. */
+  /**
+   * Signs cookies and CSRF tokens; ≥ 32 characters. Required in production, else generated once by
+   * the server and kept beside the database (see signingKey).
+   */
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Password of the first admin, created when the database has none; unset: a random one is printed once. */
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
@@ -219,8 +226,12 @@ const EnvSchema = z.object({
   OIDC_AUTO_CREATE: z.enum(['off', 'agent'], { message: 'must be off or agent (single sign-on never creates an admin)' }).default('off'),
   /** The provider's name on the login page's button: "Sign in with <label>" (1–40 characters). */
   OIDC_BUTTON_LABEL: z.string().trim().min(1).max(40, 'must be at most 40 characters').default('SSO'),
-  /** `production` makes SECRET_KEY mandatory and cookies Secure. */
-  NODE_ENV: z.string().default('development'),
+  /**
+   * `production` makes SECRET_KEY mandatory and cookies Secure. Exactly one of the three names, in
+   * lower case: a near miss (`Production`, `prod`, `staging`) would otherwise run without the
+   * production checks and nobody would notice.
+   */
+  NODE_ENV: z.enum(['production', 'development', 'test'], { message: 'must be production, development or test (in lower case)' }).default('development'),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -234,7 +245,8 @@ export interface Config {
   /** Reply-To: of every email (MAIL_REPLY_TO, else MAIL_FROM). */
   mailReplyTo: string;
   publicUrl: string;
-  secretKey: string;
+  /** SECRET_KEY as given; unset outside production, when the server uses signingKey(config). */
+  secretKey: string | undefined;
   adminPassword: string | undefined;
   sessionIdleMinutes: number;
   /** API_PRESENCE_MINUTES: how long an API call keeps its agent present. */
@@ -317,7 +329,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: e.MAIL_FROM,
     mailReplyTo: e.MAIL_REPLY_TO ?? e.MAIL_FROM,
     publicUrl,
-    secretKey: e.SECRET_KEY ?? keptSecret(e.DATABASE_URL),
+    secretKey: e.SECRET_KEY,
     adminPassword: e.ADMIN_PASSWORD,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
     apiPresenceMinutes: e.API_PRESENCE_MINUTES,
@@ -365,13 +377,19 @@ function oidcConfigOf(e: z.infer<typeof EnvSchema>, publicUrl: string): OidcConf
   };
 }
 
-/** Outside production, a secret generated once and kept beside the data (./data/secret.key). */
-function keptSecret(databaseUrl: string): string {
-  const folder = databaseUrl.startsWith('sqlite:') ? dirname(databaseUrl.slice('sqlite:'.length)) : './data';
-  const file = join(folder, 'secret.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+/**
+ * The key that signs cookies and CSRF tokens: SECRET_KEY, else (outside production) one generated
+ * once and kept in secretKeyFile (beside the SQLite file; ./data/secret.key on PostgreSQL). An
+ * in-memory database gets a fresh key per start, never written. Only the server calls this: the
+ * command-line tools sign nothing, so they leave no key file behind.
+ */
+export function signingKey(config: Pick<Config, 'secretKey' | 'databaseUrl'>): string {
+  if (config.secretKey !== undefined) return config.secretKey;
+  const file = secretKeyFile(config.databaseUrl);
+  if (file !== null && existsSync(file)) return readFileSync(file, 'utf8').trim();
   const secret = randomBytes(32).toString('hex');
-  mkdirSync(folder, { recursive: true });
+  if (file === null) return secret;
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;
 }

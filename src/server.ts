@@ -3,11 +3,12 @@
  * background jobs; on SIGTERM/SIGINT finish the requests in flight, stop the jobs, close the database.
  */
 import './nodeCheck.js';
-import { ConfigError, loadConfig, readDotEnv } from './config.js';
+import { ConfigError, loadConfig, readDotEnv, signingKey } from './config.js';
 import { connect } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { presenceCheckMs } from './core/autoAway.js';
+import { listenProblem } from './core/listenProblem.js';
 import { startPresenceExpiry } from './jobs/presenceExpiry.js';
 import { startDeliveryThread } from './jobs/deliveryThread.js';
 import { startPendingCloseJob } from './jobs/pendingCloses.js';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   const hub = createChangeHub(handle, config.databaseUrl, (error) => warn(error, 'live updates: change hub problem'));
   await hub.ready();
   const pretty = logDestination();
-  const { app, ctx, intake, inbound, openPages } = await buildApp({ handle, clock: systemClock, config, logger: { level: config.logLevel, ...(pretty ? { stream: pretty } : {}) }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
+  const { app, ctx, intake, inbound, openPages } = await buildApp({ handle, clock: systemClock, config: { ...config, secretKey: signingKey(config) }, logger: { level: config.logLevel, ...(pretty ? { stream: pretty } : {}) }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
   warn = (error, message) => app.log.warn({ err: error }, message);
   // Emails and webhooks are sent from a thread of their own (src/jobs/deliveryThread.ts), which
   // starts while this one goes on; the server waits for it once it listens.
@@ -99,7 +100,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   try {
-    await app.listen({ port: config.port, host: config.host });
+    await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
+      const problem = listenProblem(error, config.host, config.port);
+      throw problem === null ? error : new ConfigError(problem);
+    });
     // A delivery thread that cannot start stops the server, as any failed start-up does.
     await deliveriesReady;
   } catch (error) {
@@ -112,6 +116,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? `Start-up failed: ${error.message}` : error);
+  console.error(error instanceof ConfigError ? error.message : error instanceof Error ? `Start-up failed: ${error.message}` : error);
   process.exit(1);
 });

@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { type Config, DEFAULT_DATABASE_URL, loadConfig, readDotEnv } from '../config.js';
 import { errorSummary } from '../core/errorSummary.js';
-import { connect, type ConnectOptions, type DbHandle, sqliteFileOfUrl } from '../db/connect.js';
+import { sqliteFileOfUrl } from '../core/databaseUrl.js';
+import { connect, type ConnectOptions, type DbHandle } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { type ServiceContext, systemClock } from '../services/context.js';
 import { CommandError } from './run.js';
@@ -23,8 +24,8 @@ export interface OpenOptions extends ConnectOptions {
 
 /**
  * The configuration (.env read first); a bad key is a ConfigError naming it. A SQLite file that
- * does not exist is refused first, unless `createSqlite`: reading the configuration already keeps
- * a generated secret beside the database, which would make the mistyped folder.
+ * does not exist is refused, unless `createSqlite`. Reading the configuration writes nothing: the
+ * signing key is the server's alone (signingKey in src/config.ts), so no command leaves a key file.
  */
 export function cliConfig(options: { createSqlite?: boolean } = {}): Config {
   readDotEnv();

@@ -1,23 +1,27 @@
 /**
  * `npm run outbox`: what the outbox worker has not delivered (pending, sending, failed), and the
- * retry of failed emails.
+ * retry of failed emails and of emails only logged (no mail server at the time).
  *
  *   npm run outbox                          list pending, sending and failed emails
- *   npm run outbox -- --status sent         list one status (pending|sending|sent|logged|skipped|failed|bounced|all)
+ *   npm run outbox -- --status logged       list one status (pending|sending|sent|logged|skipped|failed|bounced|all)
  *   npm run outbox -- --limit 500           list more than the last 100
- *   npm run outbox -- retry <id>            put one failed email back in the queue
+ *   npm run outbox -- retry <id>            put one failed or logged email back in the queue
  *   npm run outbox -- retry --all-failed    put every failed email back (also: --all-failed alone)
+ *   npm run outbox -- retry --all-logged    put every logged email back, to be sent (needs SMTP_URL)
  */
 import { parseArgs } from 'node:util';
 import { DomainError } from '../core/errors.js';
 import type { OutboxRow } from '../db/schema.js';
 import { listOutbox, OUTBOX_STATUSES, type OutboxStatus } from '../repositories/outbox.js';
 import type { ServiceContext } from '../services/context.js';
-import { retryAllFailed, retryFailedEmail } from '../services/outbox.js';
+import { retryAllEmailsIn, retryUndeliveredEmail } from '../services/outbox.js';
 import { openForCli } from './context.js';
 import { CommandError, runCommand } from './run.js';
 
-const USAGE = 'usage: npm run outbox [-- --status pending|sending|sent|logged|skipped|failed|bounced|all] [--limit N] | retry <id> | retry --all-failed';
+const USAGE = `usage: npm run outbox [-- --status ${OUTBOX_STATUSES.join('|')}|all] [--limit N] | retry <id> | retry --all-failed | retry --all-logged`;
+
+/** Why a logged email cannot be sent from here. */
+const NO_MAIL_SERVER = 'SMTP_URL is unset here: set it (as on every process sharing the database), then retry';
 
 /** A refused command line or id: its line, then the usage. */
 class UsageError extends CommandError {
@@ -59,19 +63,21 @@ function printRows(rows: OutboxRow[]): void {
   for (const line of [header, ...lines]) console.log(line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
 }
 
-async function retry(ctx: ServiceContext, positionals: string[], allFailed: boolean): Promise<void> {
-  if (allFailed) {
-    const count = await retryAllFailed(ctx);
-    console.log(`${count} failed email(s) put back in the queue.`);
+async function retry(ctx: ServiceContext, positionals: string[], all: 'failed' | 'logged' | null, canSend: boolean): Promise<void> {
+  if (all === 'logged' && !canSend) throw new CommandError(`Logged emails not retried: ${NO_MAIL_SERVER}.`);
+  if (all !== null) {
+    const count = await retryAllEmailsIn(ctx, all);
+    console.log(`${count} ${all} email(s) put back in the queue.`);
     return;
   }
   const raw = positionals[1];
-  if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError('retry needs an email id (see the first column of `npm run outbox`), or --all-failed');
-  const outcome = await retryFailedEmail(ctx, Number(raw)).catch((error: unknown) => {
+  if (raw === undefined || !/^\d+$/.test(raw)) throw new UsageError('retry needs an email id (see the first column of `npm run outbox`), --all-failed or --all-logged');
+  const outcome = await retryUndeliveredEmail(ctx, Number(raw), { canSend }).catch((error: unknown) => {
     if (error instanceof DomainError && error.code === 'not_found') throw new UsageError(`there is no email ${raw}`);
     throw error;
   });
-  if (!outcome.retried) throw new UsageError(`email ${raw} is ${outcome.status}, not failed (only failed emails can be retried)`);
+  if (outcome.refused === 'needs_mail_server') throw new CommandError(`Email ${raw} was only logged, not sent, and ${NO_MAIL_SERVER}.`);
+  if (!outcome.retried) throw new UsageError(`email ${raw} is ${outcome.status}, not failed or logged (only those can be retried)`);
   console.log(`Email ${raw} put back in the queue; the worker sends it shortly.`);
 }
 
@@ -83,6 +89,7 @@ function parseArguments() {
         status: { type: 'string' },
         limit: { type: 'string' },
         'all-failed': { type: 'boolean', default: false },
+        'all-logged': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -98,15 +105,17 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const command = positionals[0] ?? (values['all-failed'] ? 'retry' : 'list');
+  if (values['all-failed'] && values['all-logged']) throw new UsageError('--all-failed and --all-logged go one at a time');
+  const all = values['all-failed'] ? 'failed' : values['all-logged'] ? 'logged' : null;
+  const command = positionals[0] ?? (all !== null ? 'retry' : 'list');
   if (command !== 'list' && command !== 'retry') throw new UsageError(`unknown command "${command}"`);
   const limit = values.limit === undefined ? 100 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number ≥ 1');
   const statuses = statusesOf(values.status);
 
-  const { ctx, handle } = await openForCli();
+  const { config, ctx, handle } = await openForCli();
   try {
-    if (command === 'retry') await retry(ctx, positionals, values['all-failed']);
+    if (command === 'retry') await retry(ctx, positionals, all, config.smtpUrl !== undefined);
     else printRows(await listOutbox(handle.db, { status: statuses, limit }));
   } finally {
     await handle.destroy();

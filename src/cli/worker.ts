@@ -1,8 +1,11 @@
 /**
  * `npm run worker`: the outbox worker alone, for deployments that run it apart from the web
  * servers (any number of them, on SQLite or PostgreSQL). Runs until SIGTERM or SIGINT, then
- * finishes the emails in flight and exits.
+ * finishes the emails in flight and exits. It needs SMTP_URL: sending is its only job, and without
+ * a mail server it would take its share of the shared outbox and only log it (`logged`, never sent)
+ * while the servers beside it send theirs.
  */
+import { ConfigError } from '../config.js';
 import { consoleLogger } from '../mail/logger.js';
 import { SENDER_SETTINGS, startDeliveries } from '../jobs/deliveries.js';
 import { cliConfig, openDatabase } from './context.js';
@@ -11,6 +14,9 @@ import { runCommand } from './run.js';
 async function main(): Promise<void> {
   // Like the server, the worker may be the first process on a new SQLite database: it creates it.
   const config = cliConfig({ createSqlite: true });
+  if (config.smtpUrl === undefined) {
+    throw new ConfigError('Configuration error: SMTP_URL is required by npm run worker: without a mail server it would only log the emails it takes (never sent); give it the same SMTP_URL and MAIL_FROM as the servers');
+  }
   const logger = consoleLogger(config.logLevel);
   const handle = await openDatabase(config.databaseUrl, {
     settings: SENDER_SETTINGS,

@@ -8,6 +8,7 @@ import { pgDriver } from './pgDriver.js';
 import type { Database } from './schema.js';
 import { ScopedPostgresDialect } from './introspector.js';
 import { WaitingSqliteDialect } from './sqliteWaits.js';
+import { sqlitePathOf } from '../core/databaseUrl.js';
 
 export type Db = Kysely<Database>;
 export type Dialect = 'sqlite' | 'postgres';
@@ -83,33 +84,11 @@ export function connect(url: string, options: ConnectOptions = {}): DbHandle {
   throw new Error(`DATABASE_URL must start with sqlite: or postgres://, got "${url.split(':')[0]}:"`);
 }
 
-/** The file a `sqlite:` URL's path names (`sqlite:///abs` and `sqlite:/abs` alike). */
-function sqliteFileOf(path: string): string {
-  return path.replace(/^\/\/(?=\/)/, '');
-}
-
-/**
- * The file a `sqlite:` URL names, or null for another engine and for SQLite's private databases
- * (in memory, or the empty path's temporary one), which are no file.
- */
-export function sqliteFileOfUrl(url: string): string | null {
-  if (!url.startsWith('sqlite:') || isPrivateDatabase(url)) return null;
-  return sqliteFileOf(url.slice('sqlite:'.length));
-}
-
-/**
- * Whether `url` names a database no second connection can reach: SQLite in memory (or its private
- * temporary database, an empty path). A worker thread or another process cannot share it.
- */
-export function isPrivateDatabase(url: string): boolean {
-  return url.startsWith('sqlite:') && ['', ':memory:'].includes(sqliteFileOf(url.slice('sqlite:'.length)));
-}
-
 /** How long SQLite statements wait for another connection's lock, by default. */
 const SQLITE_LOCK_WAIT_MS = 10_000;
 
 function connectSqlite(path: string, lockWaitMs: number, yieldWhileLocked: boolean): DbHandle {
-  const file = sqliteFileOf(path);
+  const file = sqlitePathOf(path);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SqliteDatabase(file);
   database.pragma('journal_mode = WAL');

@@ -51,7 +51,8 @@ import { installUploads } from './uploads.js';
 
 export type { RouteLimits } from './rateLimits.js';
 
-export type AppConfig = Pick<Config, 'secretKey' | 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'mailFrom' | 'mailReplyTo' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'webhooksHistoryDays' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore' | 'oidc'>>;
+/** The app's settings; `secretKey` is the key itself (signingKey in src/config.ts), never unset. */
+export type AppConfig = { secretKey: string } & Pick<Config, 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'smtpUrl' | 'mailFrom' | 'mailReplyTo' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'webhooksHistoryDays' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore' | 'oidc'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
@@ -194,7 +195,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   webhookRoutes(app, ctx, { allowPrivate: config.webhooksAllowPrivate ?? false, historyDays: config.webhooksHistoryDays ?? WEBHOOK_HISTORY_DAYS });
   teamPageRoutes(app, ctx);
   attachmentRoutes(app, ctx);
-  adminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes });
+  adminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes, canSendMail: config.smtpUrl !== undefined });
   twoFactorAdminRoutes(app, ctx);
   auditRoutes(app, ctx);
   opsRoutes(app, ctx, metrics, { metricsToken: config.metricsToken });

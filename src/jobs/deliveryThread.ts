@@ -13,7 +13,8 @@
  * main thread as before.
  */
 import { Worker } from 'node:worker_threads';
-import { type DbHandle, isPrivateDatabase } from '../db/connect.js';
+import { isPrivateDatabase } from '../core/databaseUrl.js';
+import type { DbHandle } from '../db/connect.js';
 import type { LogLevel } from '../mail/logger.js';
 import type { MailLog } from '../mail/transport.js';
 import type { WorkerLogger } from '../mail/worker.js';

@@ -290,26 +290,27 @@ export async function recordEmailFailure(db: Db, id: number, error: string, next
 }
 
 /**
- * An admin's retry (SPEC §5): a `failed` email becomes `pending`, due now, with a fresh set of
- * tries. The last error stays visible until the email is sent. Returns false when the row does not
- * exist or is not `failed`.
+ * An admin's retry (SPEC §5): an email still in status `from` (`failed`, or `logged` when there is
+ * now a mail server) becomes `pending`, due now, with a fresh set of tries and no sent time. The
+ * last error stays visible until the email is sent. Returns false when the row does not exist or
+ * is no longer in `from` (another admin retried it first).
  */
-export async function retryEmail(db: Db, id: number, now: number): Promise<boolean> {
+export async function retryEmail(db: Db, id: number, now: number, from: 'failed' | 'logged'): Promise<boolean> {
   const result = await db
     .updateTable('outbox')
-    .set({ status: 'pending', attempts: 0, next_attempt_at: now })
+    .set({ status: 'pending', attempts: 0, next_attempt_at: now, sent_at: null })
     .where('id', '=', id)
-    .where('status', '=', 'failed')
+    .where('status', '=', from)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** `retryEmail` for every failed email at once; returns how many were put back. */
-export async function retryAllFailedEmails(db: Db, now: number): Promise<number> {
+/** `retryEmail` for every email in status `from` at once; returns how many were put back. */
+export async function retryAllEmails(db: Db, now: number, from: 'failed' | 'logged'): Promise<number> {
   const result = await db
     .updateTable('outbox')
-    .set({ status: 'pending', attempts: 0, next_attempt_at: now })
-    .where('status', '=', 'failed')
+    .set({ status: 'pending', attempts: 0, next_attempt_at: now, sent_at: null })
+    .where('status', '=', from)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_PG_URL } from '../support/db.js';
 import { runScript } from '../support/process.js';
 
-const ENV = { SECRET_KEY: 'test-secret-key-test-secret-key-0123456789' };
+// SMTP_URL: the worker refuses to start without one (a mail server is reached only to send).
+const ENV = { SECRET_KEY: 'test-secret-key-test-secret-key-0123456789', SMTP_URL: 'smtp://127.0.0.1:2525' };
 
 /** Each command with the arguments it needs to reach its database (and standard input). */
 const COMMANDS: [name: string, script: string, args: string[], input: string | undefined][] = [

@@ -9,15 +9,20 @@ import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
 import { runScript } from '../support/process.js';
 
-let database: TestDatabase;
-const ids: number[] = [];
-
-beforeAll(async () => {
-  database = await freshDatabase('sqlite');
+/** A desk on a fresh database with three tickets' emails (ids in order). */
+async function threeEmails(): Promise<{ database: TestDatabase; ids: number[] }> {
+  const database = await freshDatabase('sqlite');
   const ctx = { handle: database.handle, clock: systemClock, publicUrl: 'http://helpdesk.test' };
   for (const title of ['One', 'Two', 'Three']) await intakeTicket(ctx, { name: 'C', email: 'c@example.com', title, description: 'D', priority: 'low' });
   const rows = await database.handle.db.selectFrom('outbox').select('id').orderBy('id').execute();
-  ids.push(...rows.map((r) => r.id));
+  return { database, ids: rows.map((r) => r.id) };
+}
+
+let database: TestDatabase;
+let ids: number[] = [];
+
+beforeAll(async () => {
+  ({ database, ids } = await threeEmails());
   // The first two gave up (as after their last try); the third is still waiting for the worker.
   await database.handle.db.updateTable('outbox').set({ status: 'failed', attempts: 6, last_error: '550 mailbox unavailable' }).where('id', 'in', ids.slice(0, 2)).execute();
 });
@@ -49,5 +54,42 @@ describe('npm run outbox', () => {
     const rest = await outbox('retry', '--all-failed');
     expect([rest.code, rest.stdout]).toEqual([0, expect.stringContaining('1 failed email(s) put back in the queue.')]);
     expect(await statuses()).toEqual(['pending', 'pending', 'pending']);
+  });
+});
+
+describe('npm run outbox, emails only logged (a process without SMTP_URL took them)', () => {
+  let logged: TestDatabase;
+  let loggedIds: number[] = [];
+
+  beforeAll(async () => {
+    ({ database: logged, ids: loggedIds } = await threeEmails());
+    await logged.handle.db.updateTable('outbox').set({ status: 'logged', attempts: 1, sent_at: Date.now() }).execute();
+  });
+  afterAll(() => logged.drop());
+
+  const run = (smtpUrl: string, ...args: string[]) => runScript('src/cli/outbox.ts', args, { DATABASE_URL: logged.url, SMTP_URL: smtpUrl });
+  const loggedStatuses = async () => (await logged.handle.db.selectFrom('outbox').select('status').orderBy('id').execute()).map((r) => r.status);
+
+  it('lists them with --status logged', async () => {
+    const listed = await run('', '--status', 'logged');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(new RegExp(`^${loggedIds[0]}\\s+logged\\s+created\\b`, 'm'));
+  });
+
+  it('refuses to retry them without SMTP_URL (they would only be logged again), changing nothing', async () => {
+    const one = await run('', 'retry', String(loggedIds[0]));
+    expect([one.code, one.stderr.trim()]).toEqual([1, `Email ${loggedIds[0]} was only logged, not sent, and SMTP_URL is unset here: set it (as on every process sharing the database), then retry.`]);
+    const all = await run('', 'retry', '--all-logged');
+    expect([all.code, all.stderr.trim()]).toEqual([1, 'Logged emails not retried: SMTP_URL is unset here: set it (as on every process sharing the database), then retry.']);
+    expect(await loggedStatuses()).toEqual(['logged', 'logged', 'logged']);
+  });
+
+  it('with SMTP_URL puts one back in the queue, then every other one', async () => {
+    const one = await run('smtp://127.0.0.1:2525', 'retry', String(loggedIds[0]));
+    expect([one.code, one.stdout]).toEqual([0, expect.stringContaining(`Email ${loggedIds[0]} put back in the queue`)]);
+    expect(await loggedStatuses()).toEqual(['pending', 'logged', 'logged']);
+    const rest = await run('smtp://127.0.0.1:2525', 'retry', '--all-logged');
+    expect([rest.code, rest.stdout]).toEqual([0, expect.stringContaining('2 logged email(s) put back in the queue.')]);
+    expect(await loggedStatuses()).toEqual(['pending', 'pending', 'pending']);
   });
 });

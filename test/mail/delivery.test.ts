@@ -127,8 +127,8 @@ for (const dialect of DIALECTS) {
 
         // An admin retries it; this time the server takes it.
         const failed = await onlyRow(ticket.id);
-        expect(await retryEmail(bed.ctx.handle.db, failed.id, bed.clock.now())).toBe(true);
-        expect(await retryEmail(bed.ctx.handle.db, failed.id, bed.clock.now())).toBe(false);
+        expect(await retryEmail(bed.ctx.handle.db, failed.id, bed.clock.now(), 'failed')).toBe(true);
+        expect(await retryEmail(bed.ctx.handle.db, failed.id, bed.clock.now(), 'failed')).toBe(false);
         expect(await onlyRow(ticket.id)).toMatchObject({ status: 'pending', attempts: 0, next_attempt_at: bed.clock.now() });
         const good = await smtpServer();
         expect((await bed.worker(good.url).runOnce()).sent).toBe(1);

@@ -14,7 +14,7 @@ import { createSmtpMailer, type Mailer, type OutgoingEmail } from '../../src/mai
 import { OutboxWorker } from '../../src/mail/worker.js';
 import { emailsOfTicket, listOutbox, outboxRowOf, roundThreadsStatement, threadQuery, threadsBefore } from '../../src/repositories/outbox.js';
 import { postCustomerMessage, postStaffMessage } from '../../src/services/conversation.js';
-import { retryAllFailed } from '../../src/services/outbox.js';
+import { retryAllEmailsIn } from '../../src/services/outbox.js';
 import { changePresence } from '../../src/services/presence.js';
 import { recordDueBreaches } from '../../src/services/sla.js';
 import { closeTicket } from '../../src/services/tickets.js';
@@ -421,7 +421,7 @@ for (const dialect of DIALECTS) {
         const feed = (await admin.get('/adminapp/dashboard/data.json')).json();
         expect(feed.mail.outbox).toMatchObject({ failed: 0, bounced: 0 });
         // `npm run outbox -- retry --all-failed` leaves it alone.
-        expect(await retryAllFailed(t.ctx)).toBe(0);
+        expect(await retryAllEmailsIn(t.ctx, 'failed')).toBe(0);
         expect((await emailsOfTicket(t.ctx.handle.db, ticket.id))[0]!.status).toBe('skipped');
       } finally {
         mailer.close();

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, signingKey } from '../../src/config.js';
 import { runScript, startServer } from '../support/process.js';
 
 const dirs: string[] = [];
@@ -24,8 +24,22 @@ describe('configuration', () => {
     [{ SESSION_IDLE_MINUTES: '0' }, 'SESSION_IDLE_MINUTES'],
     [{ RATE_LIMIT: 'maybe' }, 'RATE_LIMIT'],
     [{ NODE_ENV: 'production', SECRET_KEY: '' }, 'SECRET_KEY'],
+    // A near miss of `production` used to start as development: no SECRET_KEY needed, no Secure cookies, no HSTS.
+    [{ NODE_ENV: 'Production' }, 'NODE_ENV'],
+    [{ NODE_ENV: 'PRODUCTION' }, 'NODE_ENV'],
+    [{ NODE_ENV: 'prod' }, 'NODE_ENV'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ NODE_ENV: 'production ' }, 'NODE_ENV'],
   ])('refuses %o naming %s', (env, key) => {
     expect(() => loadConfig({ DATABASE_URL: 'sqlite::memory:', SECRET_KEY: 'k'.repeat(32), ...env })).toThrow(new RegExp(`^Configuration error: ${key} `));
+  });
+
+  it('names the values NODE_ENV takes', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'sqlite::memory:', NODE_ENV: 'staging' })).toThrow(/^Configuration error: NODE_ENV must be production, development or test \(in lower case\)$/);
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:', NODE_ENV: 'production', SECRET_KEY: 'k'.repeat(32) }).production).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:', NODE_ENV: 'development' }).production).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:', NODE_ENV: 'test' }).production).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).production).toBe(false);
   });
 
   it('has the documented defaults', () => {
@@ -37,6 +51,13 @@ describe('configuration', () => {
     const result = await runScript('src/server.ts', [], { PORT: 'eighty', DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}` });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual(['Configuration error: PORT Invalid input: expected number, received NaN']);
+  });
+
+  // Only listening finds out that a HOST does not resolve; it said `Start-up failed: getaddrinfo ENOTFOUND not-a-host`.
+  it('stops start-up with one line naming HOST when it names no address of this machine', async () => {
+    const result = await runScript('src/server.ts', [], { HOST: 'not-a-host.invalid', PORT: '0', DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}`, ADMIN_PASSWORD: 'admin-password-1' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Configuration error: HOST not-a-host\.invalid is no name or address this machine knows \((ENOTFOUND|EAI_AGAIN)\): /)]);
   });
 });
 
@@ -130,5 +151,71 @@ describe('the server process', () => {
     const duplicate = await runScript('src/cli/user-create.ts', ['--username', 'DANA', '--password', 'password123'], env);
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain('Not created: Username: this username is taken.');
+  });
+});
+
+/*
+ * The generated signing key (SECRET_KEY unset, outside production): kept beside the SQLite file,
+ * never written for an in-memory database, and never made by reading the configuration, so the
+ * command-line tools on PostgreSQL leave no ./data/secret.key behind. An empty SQLite path is a
+ * configuration error. Before, `sqlite::memory:` and `sqlite:` wrote ./secret.key into whatever
+ * directory the process ran in: one was committed at the repository's root.
+ */
+/** Runs `action` with `dir` as the working directory (test files run one at a time per process). */
+function inDirectory<T>(dir: string, action: () => T): T {
+  const before = process.cwd();
+  process.chdir(dir);
+  try {
+    return action();
+  } finally {
+    process.chdir(before);
+  }
+}
+
+describe('the generated signing key', () => {
+  it('is kept beside the SQLite file, readable by its owner only, and the same at the next start', () => {
+    const dir = tempDir();
+    const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'hd', 'helpdesk.sqlite')}` });
+    expect(config.secretKey).toBeUndefined();
+    const key = signingKey(config);
+    const file = join(dir, 'hd', 'secret.key');
+    expect(readFileSync(file, 'utf8')).toBe(`${key}\n`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(signingKey(config)).toBe(key);
+  });
+
+  it('is SECRET_KEY when given, and nothing is written', () => {
+    const dir = tempDir();
+    const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'helpdesk.sqlite')}`, SECRET_KEY: 'k'.repeat(32) });
+    expect(signingKey(config)).toBe('k'.repeat(32));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('is a fresh one per start for an in-memory database, never written', () => {
+    const dir = tempDir();
+    const keys = inDirectory(dir, () => {
+      const config = loadConfig({ DATABASE_URL: 'sqlite::memory:' });
+      return [signingKey(config), signingKey(config)];
+    });
+    expect(keys[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(keys[1]).not.toBe(keys[0]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('is not made by reading the configuration: a command on PostgreSQL leaves no ./data/secret.key', () => {
+    const dir = tempDir();
+    const config = inDirectory(dir, () => loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/helpdesk' }));
+    expect(config.secretKey).toBeUndefined();
+    expect(existsSync(join(dir, 'data'))).toBe(false);
+  });
+});
+
+describe('DATABASE_URL', () => {
+  it('refuses sqlite: with no path (a temporary database lost at stop) in one line, writing nothing', () => {
+    const dir = tempDir();
+    expect(() => inDirectory(dir, () => loadConfig({ DATABASE_URL: 'sqlite:' }))).toThrow(
+      /^Configuration error: DATABASE_URL names no SQLite file: give its path \(sqlite:\.\/data\/helpdesk\.sqlite\), or sqlite::memory: for a throw-away database$/,
+    );
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

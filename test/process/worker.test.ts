@@ -6,11 +6,11 @@
  * rendered) would get, and an email handed to the mail server without its sent mark goes out twice.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/process.js';
+import { ROOT, runScript } from '../support/process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'helpdesk-worker-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,7 +27,8 @@ describe('npm run worker', () => {
     expect(command).toBe('node');
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, SECRET_KEY: 'worker-secret-key-worker-secret-key-0123', LOG_LEVEL: 'info', SMTP_URL: '' },
+      // A mail server is only reached when there is an email to send: none on a new database.
+      env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, SECRET_KEY: 'worker-secret-key-worker-secret-key-0123', LOG_LEVEL: 'info', SMTP_URL: 'smtp://127.0.0.1:2525' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -42,5 +43,16 @@ describe('npm run worker', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('outbox worker stopped');
+  });
+
+  // It took its share of the shared outbox and marked it `logged`: those customers never got their email.
+  it('refuses to start without SMTP_URL, in one line, taking no email', async () => {
+    const file = join(dir, 'no-smtp.sqlite');
+    const run = await runScript('src/cli/worker.ts', [], { DATABASE_URL: `sqlite:${file}`, SECRET_KEY: 'worker-secret-key-worker-secret-key-0123', SMTP_URL: '' });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'Configuration error: SMTP_URL is required by npm run worker: without a mail server it would only log the emails it takes (never sent); give it the same SMTP_URL and MAIL_FROM as the servers',
+    ]);
+    expect(existsSync(file)).toBe(false);
   });
 });

@@ -22,7 +22,7 @@ import { findUserById } from '../../repositories/users.js';
 import { changeCapacity, deactivateUser, reactivateUser, reassignTicket, requeueTicket } from '../../services/admin.js';
 import { changeProfile } from '../../services/auth.js';
 import type { ServiceContext } from '../../services/context.js';
-import { retryFailedEmail } from '../../services/outbox.js';
+import { retryUndeliveredEmail } from '../../services/outbox.js';
 import { createApiTokenFromForm, listApiTokens, revokeApiToken } from '../../services/tokens.js';
 import { FORM_KEY_FIELD, formKeyOf } from '../../core/formReceipts.js';
 import { setAgentTeamsAndSkills } from '../../services/teams.js';
@@ -75,10 +75,10 @@ const statusOf = (error: DomainError) => (error.code === 'conflict' ? 409 : 400)
 /**
  * The data browser (§1 `/admin/`): tickets, users, events, emails and inbound mail (§10), each a
  * filtered list with keyset pages and a detail page; the actions are R6 (reassign, send back to the
- * queue), closing, capacity, deactivation, and retrying a failed email. Admin only; every POST
- * checks the CSRF token.
+ * queue), closing, capacity, deactivation, and retrying a failed email (or one only logged, once
+ * this server has a mail server: `canSendMail`). Admin only; every POST checks the CSRF token.
  */
-export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: { idleMinutes: number }): void {
+export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: { idleMinutes: number; canSendMail: boolean }): void {
   const db = ctx.handle.db;
 
   app.register(async (admin) => {
@@ -339,13 +339,20 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
     admin.get('/admin/emails/:id/', async (request: IdRequest, reply) => {
       const email = await findEmail(db, idParam(request, 'Email'));
       if (!email) throw notFound('Email');
-      return sendHtml(reply, renderPage(EmailDetailPage({ ...base(request, reply), email })));
+      return sendHtml(reply, renderPage(EmailDetailPage({ ...base(request, reply), email, canSend: options.canSendMail })));
     });
 
     admin.post<{ Params: { id: string } }>('/admin/emails/:id/retry/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
       const id = idParam(request, 'Email');
-      const outcome = await retryFailedEmail(ctx, id, actingOf(request));
-      setFlash(reply, outcome.retried ? { kind: 'success', message: `Email #${id} is queued again.` } : { kind: 'info', message: `Email #${id} has not failed (${outcome.status}); nothing to retry.` });
+      const outcome = await retryUndeliveredEmail(ctx, id, { canSend: options.canSendMail, by: actingOf(request) });
+      setFlash(
+        reply,
+        outcome.retried
+          ? { kind: 'success', message: `Email #${id} is queued again.` }
+          : outcome.refused === 'needs_mail_server'
+            ? { kind: 'error', message: `Email #${id} was only logged, and this server has no mail server either (SMTP_URL is unset): set SMTP_URL, then send it.` }
+            : { kind: 'info', message: `Email #${id} has not failed (${outcome.status}); nothing to retry.` },
+      );
       return reply.redirect(`/admin/emails/${id}/`, 303);
     });
 

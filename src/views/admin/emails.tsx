@@ -64,7 +64,8 @@ export function EmailListPage(props: ListProps<EmailListRow>) {
   );
 }
 
-export function EmailDetailPage({ viewer, csrf, flash, email }: PageBase & { email: OutboxRow }) {
+/** One email; `canSend`: this server has a mail server, so an email only logged can be sent now. */
+export function EmailDetailPage({ viewer, csrf, flash, email, canSend }: PageBase & { email: OutboxRow; canSend: boolean }) {
   const title = `Email #${email.id}`;
   // A bounced email was sent: the customer's mail server reported it undeliverable afterwards.
   const sent = email.status === 'sent' || email.status === 'bounced' || email.status === 'logged';
@@ -95,6 +96,14 @@ export function EmailDetailPage({ viewer, csrf, flash, email }: PageBase & { ema
       {email.status === 'failed' && (
         <ActionForm action={`/admin/emails/${email.id}/retry/`} csrf={csrf} label="Retry sending" note="It is queued again now, with a fresh set of tries." />
       )}
+      {email.status === 'logged' &&
+        (canSend ? (
+          <ActionForm action={`/admin/emails/${email.id}/retry/`} csrf={csrf} label="Send it now" note="It was only logged: no mail server was set when it was taken. It is queued again now, to be sent." />
+        ) : (
+          <p class="description" id="logged-note">
+            Only logged, never sent: this server has no mail server (SMTP_URL is unset). Set SMTP_URL on every process sharing the database, then send it from here.
+          </p>
+        ))}
       <h2>Text</h2>
       <pre class="description">{email.text_body}</pre>
       <details>
