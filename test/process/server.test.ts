@@ -71,7 +71,7 @@ describe('the server process', () => {
       // The watcher takes the lease from the database whether or not the IMAP server answers (port 1: nobody).
       const result = await runScript('src/server.ts', [], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${file}`, ADMIN_PASSWORD: 'admin-password-1', IMAP_URL: 'imap://u:p@127.0.0.1:1/INBOX' });
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain('Start-up failed: listen EADDRINUSE');
+      expect(result.stderr).toMatch(/Configuration error: PORT \d+ is already in use/);
       const db = new SqliteDatabase(file, { readonly: true });
       try {
         expect(db.prepare('select name from leases where expires_at > ?').all(Date.now())).toEqual([]);
