@@ -8,3 +8,14 @@ type WellFormed = string & { toWellFormed(): string };
 export function wellFormed(text: string): string {
   return (text as WellFormed).toWellFormed();
 }
+
+/**
+ * PostgreSQL text can neither hold nor even be compared with U+0000 (SQLite takes it): a mail with
+ * one in a header (an encoded subject, a Message-ID, a file's type) failed on every try, so it was
+ * never handled and its sender retried for ever. Every text a mail gives is stored and looked up
+ * without it, on both engines alike, as parseMail already reads headers (the original keeps the
+ * bytes).
+ */
+export function withoutNul(text: string): string {
+  return text.replaceAll('\u0000', '');
+}

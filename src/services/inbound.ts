@@ -38,32 +38,28 @@ import {
   ticketFromMail,
   recipientAddresses,
 } from '../core/inbound.js';
-import { bounceReason } from '../core/bounce.js';
+import { withoutNul } from '../core/unicode.js';
 import { type Priority, referenceOf } from '../core/tickets.js';
 import type { InboundMailRow, InboundSource, OutboxRow } from '../db/schema.js';
 import { type MimeThread, mimeThread } from '../mail/inbound/mimeThread.js';
 import { type ParsedMail, headerField, headerMessageId, headerOf, headerSenderAddress, stripQuotedHistory } from '../mail/inbound/parse.js';
-import { messageIdFor, parseOwnMessageId } from '../mail/message.js';
 import { CUSTOMER_MAIL_KINDS } from '../mail/templates/index.js';
 import type { IncomingFile } from '../repositories/attachments.js';
 import {
   findInboundMailByKey,
   type InboundRecord,
-  insertInboundMails,
   lookUpMails,
   type MailAsk,
   type MailLookup,
   logInboundMail,
-  markEmailsBounced,
   namedTickets,
-  outboxRowsByIds,
   ticketsOfMailKeys,
 } from '../repositories/inbound.js';
 import { awaitedLater } from '../core/promises.js';
 import { Batcher } from '../db/batcher.js';
 import { type Db, readerOf } from '../db/connect.js';
-import { inTransaction } from '../db/transaction.js';
 import type { ServiceContext } from './context.js';
+import { applyBounce, isOwnMail, ownRowsNamed } from './inboundOwnMail.js';
 import { postCustomerMessageOn } from './conversation.js';
 import type { TicketIntake } from './intake.js';
 import { topicOfAddress } from '../repositories/topics.js';
@@ -217,16 +213,6 @@ function lookupGuess(raw: Buffer): { key: string; address: string } | null {
 
 type Record = (result: InboundResult, reason: string | null) => InboundRecord;
 
-/**
- * PostgreSQL text can neither hold nor even be compared with U+0000 (SQLite takes it): a mail with
- * one in a header (an encoded subject, a Message-ID, a file's type) failed on every try, so it was
- * never handled and its sender retried for ever. Every text a mail gives is stored and looked up
- * without it, on both engines alike, as parseMail already reads headers (the original keeps the
- * bytes).
- */
-function withoutNul(text: string): string {
-  return text.replaceAll('\u0000', '');
-}
 
 function storable(mail: ParsedMail): ParsedMail {
   return {
@@ -323,25 +309,6 @@ function filesOf(mail: ParsedMail): { files: IncomingFile[]; note: string } {
   return { files: kept.map((i) => ({ filename: named[i]!.filename, contentType: named[i]!.contentType, content: named[i]!.content })), note: leftFilesNote(left) };
 }
 
-/** Rule 1: the Message-ID is in our form, and the outbox row it names has exactly that id. */
-async function isOwnMail(ctx: ServiceContext, setting: InboundSetting, messageId: string | null): Promise<boolean> {
-  if (messageId === null) return false;
-  const own = parseOwnMessageId(messageId, setting.mailFrom);
-  if (!own) return false;
-  const [row] = await outboxRowsByIds(readerOf(ctx.handle), [own.outboxId]);
-  return row !== undefined && messageIdFor(row, setting.mailFrom) === messageId;
-}
-
-/** Outbox rows our Message-IDs among `ids` name, checked against the rows (anyone can write an id of our form). */
-async function ownRowsNamed(ctx: ServiceContext, setting: InboundSetting, ids: readonly string[]) {
-  const own = ids.flatMap((id) => {
-    const parsed = parseOwnMessageId(id, setting.mailFrom);
-    return parsed ? [{ id, outboxId: parsed.outboxId }] : [];
-  });
-  const rows = await outboxRowsByIds(readerOf(ctx.handle), own.map((o) => o.outboxId));
-  return rows.filter((row) => own.some((o) => o.outboxId === row.id && messageIdFor(row, setting.mailFrom) === o.id));
-}
-
 /**
  * The tickets a mail names, in the order rule 5 tries them: those whose thread holds one of its
  * references (an email we sent, `answered`, or an earlier mail of the customer), then the subject's `[HD-n]`.
@@ -352,29 +319,6 @@ async function ticketsNamedBy(ctx: ServiceContext, mail: ParsedMail, answered: r
   const bySubject = subjectTicketId(mail.subject);
   const ids = [...new Set([...ours, ...theirs, ...(bySubject === null ? [] : [bySubject])])];
   return namedTickets(readerOf(ctx.handle), ids);
-}
-
-// Our Message-IDs anywhere in a report (its quoted headers, its text).
-const OWN_ID_PATTERN = /<(?:hd-\d{1,15}\.)?outbox-\d{1,15}\.[0-9a-f]{16}@[^<>@\s]+>/gi;
-
-/**
- * Rule 4: the outbox emails the report quotes become `bounced` with its reason; nothing is sent.
- * The report names them by the Message-ID of the returned mail (in its quoted header or text).
- */
-async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: ParsedMail, raw: Buffer, record: Record): Promise<InboundOutcome> {
-  const rawText = raw.toString('latin1');
-  const quoted = [...new Set([...mail.references, ...(rawText.match(OWN_ID_PATTERN) ?? [])])];
-  const rows = (await ownRowsNamed(ctx, setting, quoted)).filter((r) => r.status === 'sent');
-  const reason = withoutNul(bounceReason(rawText, mail.subject));
-  const ticketId = rows.find((r) => r.ticket_id !== null)?.ticket_id ?? null;
-  const which = rows.length === 0 ? 'It names no email of ours that was sent.' : `Email${rows.length > 1 ? 's' : ''} ${rows.map((r) => `#${r.id}`).join(', ')} marked bounced.`;
-  const row = { ...record('bounce', `${reason} ${which}`), ticket_id: ticketId };
-  const mailId = await inTransaction(ctx.handle, async (trx) => {
-    const ids = await insertInboundMails(trx, [row]);
-    await markEmailsBounced(trx, rows.map((r) => r.id), reason);
-    return ids.get(row.mail_key)!;
-  });
-  return { result: 'bounce', ticketId, reason: row.reason ?? null, mailId };
 }
 
 /**

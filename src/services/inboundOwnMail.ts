@@ -1,0 +1,59 @@
+/**
+ * What of a received mail is the help desk's own (SPEC §10 rules 1 and 4), for the pipeline of
+ * services/inbound.ts: our own mail coming back (its Message-ID is one we generated, and the outbox
+ * row it names has exactly that id), the emails of ours a mail answers or quotes, and a delivery
+ * report's emails marked bounced. Anyone can write an id of our form, so each is checked against
+ * its outbox row.
+ */
+import { bounceReason } from '../core/bounce.js';
+import { withoutNul } from '../core/unicode.js';
+import { readerOf } from '../db/connect.js';
+import { inTransaction } from '../db/transaction.js';
+import type { ParsedMail } from '../mail/inbound/parse.js';
+import { messageIdFor, parseOwnMessageId } from '../mail/message.js';
+import { type InboundRecord, insertInboundMails, markEmailsBounced, outboxRowsByIds } from '../repositories/inbound.js';
+import type { ServiceContext } from './context.js';
+import type { InboundOutcome, InboundSetting } from './inbound.js';
+
+/** Rule 1: the Message-ID is in our form, and the outbox row it names has exactly that id. */
+export async function isOwnMail(ctx: ServiceContext, setting: InboundSetting, messageId: string | null): Promise<boolean> {
+  if (messageId === null) return false;
+  const own = parseOwnMessageId(messageId, setting.mailFrom);
+  if (!own) return false;
+  const [row] = await outboxRowsByIds(readerOf(ctx.handle), [own.outboxId]);
+  return row !== undefined && messageIdFor(row, setting.mailFrom) === messageId;
+}
+
+/** Outbox rows our Message-IDs among `ids` name, checked against the rows (anyone can write an id of our form). */
+export async function ownRowsNamed(ctx: ServiceContext, setting: InboundSetting, ids: readonly string[]) {
+  const own = ids.flatMap((id) => {
+    const parsed = parseOwnMessageId(id, setting.mailFrom);
+    return parsed ? [{ id, outboxId: parsed.outboxId }] : [];
+  });
+  const rows = await outboxRowsByIds(readerOf(ctx.handle), own.map((o) => o.outboxId));
+  return rows.filter((row) => own.some((o) => o.outboxId === row.id && messageIdFor(row, setting.mailFrom) === o.id));
+}
+
+// Our Message-IDs anywhere in a report (its quoted headers, its text).
+const OWN_ID_PATTERN = /<(?:hd-\d{1,15}\.)?outbox-\d{1,15}\.[0-9a-f]{16}@[^<>@\s]+>/gi;
+
+/**
+ * Rule 4: the outbox emails the report quotes become `bounced` with its reason; nothing is sent.
+ * The report names them by the Message-ID of the returned mail (in its quoted header or text).
+ */
+export async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: ParsedMail, raw: Buffer, record: (result: 'bounce', reason: string | null) => InboundRecord): Promise<InboundOutcome> {
+  const rawText = raw.toString('latin1');
+  const quoted = [...new Set([...mail.references, ...(rawText.match(OWN_ID_PATTERN) ?? [])])];
+  const rows = (await ownRowsNamed(ctx, setting, quoted)).filter((r) => r.status === 'sent');
+  const reason = withoutNul(bounceReason(rawText, mail.subject));
+  const ticketId = rows.find((r) => r.ticket_id !== null)?.ticket_id ?? null;
+  const which = rows.length === 0 ? 'It names no email of ours that was sent.' : `Email${rows.length > 1 ? 's' : ''} ${rows.map((r) => `#${r.id}`).join(', ')} marked bounced.`;
+  const row = { ...record('bounce', `${reason} ${which}`), ticket_id: ticketId };
+  const mailId = await inTransaction(ctx.handle, async (trx) => {
+    const ids = await insertInboundMails(trx, [row]);
+    await markEmailsBounced(trx, rows.map((r) => r.id), reason);
+    return ids.get(row.mail_key)!;
+  });
+  return { result: 'bounce', ticketId, reason: row.reason ?? null, mailId };
+}
+
