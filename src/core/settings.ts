@@ -6,8 +6,8 @@ import { ALWAYS_OPEN } from './calendar.js';
 import { accepted, Checked } from './checked.js';
 import { type FieldLabels, labelled } from './fieldErrors.js';
 import { QUEUE_ORDERS, type QueueOrder } from './routing.js';
-import { DEFAULT_SLA, parseDuration, type SlaLimits } from './sla.js';
-import { parsePriority, type Priority } from './tickets.js';
+import { DEFAULT_SLA, formatDuration, parseDuration, type SlaLimits } from './sla.js';
+import { parsePriority, PRIORITIES, type Priority } from './tickets.js';
 
 /** An optional §11 target per priority, in seconds; null: none. */
 export type OptionalTargets = Record<Priority, number | null>;
@@ -107,6 +107,26 @@ export const SETTINGS_LABELS: FieldLabels = {
 };
 
 /**
+ * The first-response and next-reply targets longer than their priority's resolution target, as a
+ * message per form field (`first_response_high`), unlabelled. Such a target can never come due
+ * before the resolution deadline: a first response is counted from creation like resolution, and a
+ * next reply from a customer's message, when the resolution clock has run (or, paused, kept) no
+ * more than its whole target. Equal is allowed. Both count the same open time of the calendar.
+ */
+export function targetsPastResolution(targets: Pick<Settings, 'sla' | 'firstResponse' | 'nextReply'>): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const priority of PRIORITIES) {
+    const resolution = targets.sla[priority];
+    for (const [metric, target] of [['first_response', targets.firstResponse[priority]], ['next_reply', targets.nextReply[priority]]] as const) {
+      if (target !== null && target > resolution) {
+        fields[`${metric}_${priority}`] = `Must not be longer than the resolution target (${formatDuration(resolution)}): shorten it, or lengthen Resolution (${priority}).`;
+      }
+    }
+  }
+  return fields;
+}
+
+/**
  * Reads the settings form (durations such as `45s`, `4m`, `1h30m`; §11 targets may be empty,
  * meaning none), naming every bad field at once (each message labelled); whether the calendar chosen exists is the
  * service's question. A field a form or script from before §11 leaves out takes its default, so an
@@ -130,6 +150,10 @@ export function checkSettings(raw: Record<string, unknown>): Checked<Settings> {
   });
   const firstResponse = targets('first_response');
   const nextReply = targets('next_reply');
+  // Checked against a resolution target only where both read well (a bad field has its own message).
+  for (const [field, message] of Object.entries(targetsPastResolution({ sla, firstResponse, nextReply }))) {
+    if (fields[field] === undefined && fields[`sla_${field.slice(field.lastIndexOf('_') + 1)}`] === undefined) fields[field] = message;
+  }
   const calendarId = parseCalendarChoice(raw.calendar);
   if (calendarId === undefined) fields.calendar = CHOOSE_CALENDAR;
   const warnText = raw.warn_at_percent === undefined || raw.warn_at_percent === null ? '' : String(raw.warn_at_percent).trim();

@@ -6,6 +6,7 @@
 // - After Close or Undo, the keyboard focus goes to that ticket's close control (Undo, or Close again).
 // - A form with data-confirm (a delete, a new secret: what cannot be undone) asks first.
 // - A text box with data-maxlength counts: characters left near its limit, too many past it.
+// - A scroll region wider than its box (a figures table on a phone) shows which sides hide columns.
 
 /** Same wording as the server's humanSpan: `45 s`, `12 min`, `1 h 5 min`, `3 d`. */
 function span(ms) {
@@ -114,7 +115,49 @@ function countCharacters(box) {
   box.setAttribute('aria-describedby', [...ids, ...(note.hidden ? [] : [note.id])].join(' '));
 }
 
+/**
+ * Marks a scroll region's frame (views/components.tsx ScrollRegion) with the sides whose columns are
+ * out of sight, `data-more="left right"` (none: it fits), and words its hint by them; app.css draws
+ * a shadow on each such edge. Kept up to date as the region scrolls and as it or its table resizes
+ * (a new width, rows refreshed live).
+ */
+export function markScrollFrame(frame) {
+  const box = frame.querySelector('.table-scroll');
+  const hint = frame.querySelector('.scroll-hint');
+  if (!box) return;
+  const hidden = box.scrollWidth - box.clientWidth;
+  // Right-to-left pages scroll to negative offsets; the distance from the start is what counts.
+  const start = Math.abs(box.scrollLeft);
+  const sides = hidden <= 1 ? [] : [...(start > 1 ? ['left'] : []), ...(start < hidden - 1 ? ['right'] : [])];
+  if (sides.length === 0) frame.removeAttribute('data-more');
+  else if (frame.dataset.more !== sides.join(' ')) frame.dataset.more = sides.join(' ');
+  if (!hint) return;
+  hint.hidden = sides.length === 0;
+  const text = sides.length === 2 ? '← Scroll sideways for more columns →' : sides[0] === 'left' ? '← Scroll back for the first columns' : 'Scroll sideways for more columns →';
+  if (hint.textContent !== text) hint.textContent = text;
+}
+
+function watchScrollFrames() {
+  const frames = [...document.querySelectorAll('[data-scroll-frame]')];
+  if (frames.length === 0) return;
+  const resized = new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      const frame = entry.target.closest('[data-scroll-frame]');
+      if (frame) markScrollFrame(frame);
+    }
+  });
+  for (const frame of frames) {
+    const box = frame.querySelector('.table-scroll');
+    if (!box) continue;
+    box.addEventListener('scroll', () => markScrollFrame(frame), { passive: true });
+    resized.observe(box);
+    for (const table of box.querySelectorAll('table')) resized.observe(table);
+    markScrollFrame(frame);
+  }
+}
+
 markCurrentNav();
+watchScrollFrames();
 focusErrorSummary();
 focusAnsweredControl();
 document.addEventListener('submit', confirmIrreversible);

@@ -29,6 +29,17 @@ export async function clockCalendarOf(handle: DbHandle, db: Db, versionId: numbe
   return { versionId, calendar: await calendarOfVersion(handle, db, versionId) };
 }
 
+/** The SLA calendar of the settings as it is now (null: 24/7): one query, the definition cached. */
+export async function settingsCalendar(handle: DbHandle, db: Db): Promise<SlaCalendar> {
+  const row = await db
+    .selectFrom('settings as s')
+    .leftJoin('calendars as c', 'c.id', 's.calendar_id')
+    .select('c.version_id as calendar_version_id')
+    .where('s.id', '=', 1)
+    .executeTakeFirst();
+  return calendarOfVersion(handle, db, row?.calendar_version_id ?? null);
+}
+
 /** The settings and the calendar new clocks start with: one query, the definition cached. */
 export async function loadClockSettings(handle: DbHandle, db: Db): Promise<{ settings: Settings; clock: ClockCalendar }> {
   const row = await db

@@ -27,6 +27,7 @@ import { type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
 import { auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { mailSite } from './notifications.js';
 import { offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
 
 /** The page of a reset link: `/agents/password/reset/<token>/`. */
@@ -47,9 +48,10 @@ export async function requestPasswordReset(ctx: ServiceContext, raw: Record<stri
     const now = ctx.clock.now();
     const expiresAt = now + RESET_LINK_MS;
     const users = await activeUsersByEmail(trx, email);
+    const { timeZone } = await mailSite(ctx.handle, trx, ctx.publicUrl);
     for (const user of users.length > 0 ? users : [null]) {
       const token = randomBytes(32).toString('base64url');
-      const content = renderPasswordReset({ displayName: user?.display_name ?? '', username: user?.username ?? '', link: ctx.publicUrl + resetLinkPath(token), expiresAt });
+      const content = renderPasswordReset({ displayName: user?.display_name ?? '', username: user?.username ?? '', link: ctx.publicUrl + resetLinkPath(token), expiresAt, timeZone });
       if (user === null) continue;
       await insertPasswordReset(trx, { userId: user.id, tokenHash: sessionIdOf(token), now, expiresAt });
       await enqueueEmail(trx, { ticketId: null, kind: 'password_reset', to: user.email, content, now });

@@ -29,7 +29,7 @@ import { enqueueEmail } from '../repositories/outbox.js';
 import { findTicketByToken, followUpsOf, lockTicketForMessage, recordMessageOnTicket } from '../repositories/tickets.js';
 import { findUserById } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
-import { ticketMailData } from './notifications.js';
+import { mailSite, ticketMailData } from './notifications.js';
 import { withRouting } from './routing.js';
 import { moveClocksOnMessage } from './slaClocks.js';
 import { enqueueWebhooks } from './webhooks.js';
@@ -124,7 +124,7 @@ async function writeStaffMessage(trx: Db, ctx: ServiceContext, writer: Writer, t
 
 /** The customer's `reply` email (§9): the reply, its writer, up to three earlier public messages. */
 async function enqueueReplyEmail(trx: Db, ctx: ServiceContext, ticket: TicketRow, message: MessageRow, closed: boolean): Promise<void> {
-  const [data, history] = await Promise.all([ticketMailData(trx, ticket, ctx.publicUrl), publicHistory(trx, ticket.id, message.id, QUOTED_HISTORY)]);
+  const [data, history] = await Promise.all([ticketMailData(trx, ticket, await mailSite(ctx.handle, trx, ctx.publicUrl)), publicHistory(trx, ticket.id, message.id, QUOTED_HISTORY)]);
   const content = renderReply({
     ...data,
     writerName: message.author_name,

@@ -1,9 +1,12 @@
+import { deskZone } from '../core/mailTime.js';
 import type { MoveCause } from '../core/routing.js';
+import type { ClockCalendar } from '../core/slaClocks.js';
 import { referenceOf } from '../core/tickets.js';
-import type { Db } from '../db/connect.js';
+import type { Db, DbHandle } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
 import { customerStatusPath, staffTicketPath } from '../http/links.js';
 import { type MailKind, renderEmail, type TicketMailData, type TicketMailKind } from '../mail/templates/index.js';
+import { settingsCalendar } from '../repositories/calendarVersions.js';
 import { enqueueEmail } from '../repositories/outbox.js';
 import { findUserById } from '../repositories/users.js';
 import { ratingUrls } from './csat.js';
@@ -13,6 +16,26 @@ export function statusUrl(publicUrl: string, token: string): string {
   return `${publicUrl}${customerStatusPath(token)}`;
 }
 
+/** Where emails are written from: the base of their links and the desk's time zone (core/mailTime.ts). */
+export interface MailSite {
+  publicUrl: string;
+  timeZone: string;
+}
+
+/**
+ * The site of the emails a transaction writes: the zone read from the settings' SLA calendar. The
+ * one place emails learn their zone, but for routing runs, which read the same settings as they
+ * start (mailSiteOfRun).
+ */
+export async function mailSite(handle: DbHandle, db: Db, publicUrl: string): Promise<MailSite> {
+  return { publicUrl, timeZone: deskZone(await settingsCalendar(handle, db)) };
+}
+
+/** The site of a routing run's emails: its calendar is the settings' SLA calendar, read as it began. */
+export function mailSiteOfRun(run: { publicUrl: string; clock: ClockCalendar }): MailSite {
+  return { publicUrl: run.publicUrl, timeZone: deskZone(run.clock.calendar) };
+}
+
 /** A user's display name: from `known` (a routing run's agents) when there, else read. */
 async function displayName(db: Db, userId: number | null, known: ReadonlyMap<number, string>): Promise<string | null> {
   if (userId === null) return null;
@@ -20,13 +43,15 @@ async function displayName(db: Db, userId: number | null, known: ReadonlyMap<num
 }
 
 /** Everything a template may mention about a ticket, given its agents' display names. */
-export function mailDataOf(ticket: TicketRow, publicUrl: string, agentName: string | null, previousAgentName: string | null = null): TicketMailData {
+export function mailDataOf(ticket: TicketRow, site: MailSite, agentName: string | null, previousAgentName: string | null = null): TicketMailData {
+  const { publicUrl, timeZone } = site;
   return {
     reference: referenceOf(ticket.id),
     customerName: ticket.customer_name,
     title: ticket.title,
     priority: ticket.priority,
     slaDueAt: ticket.sla_due_at,
+    timeZone,
     agentName,
     previousAgentName,
     statusUrl: statusUrl(publicUrl, ticket.token),
@@ -43,11 +68,11 @@ export function mailDataOf(ticket: TicketRow, publicUrl: string, agentName: stri
 export async function ticketMailData(
   db: Db,
   ticket: TicketRow,
-  publicUrl: string,
+  site: MailSite,
   previousAgentId: number | null = null,
   knownNames: ReadonlyMap<number, string> = new Map(),
 ): Promise<TicketMailData> {
-  return mailDataOf(ticket, publicUrl, await displayName(db, ticket.agent_id, knownNames), await displayName(db, previousAgentId, knownNames));
+  return mailDataOf(ticket, site, await displayName(db, ticket.agent_id, knownNames), await displayName(db, previousAgentId, knownNames));
 }
 
 /** What a customer email says beyond the ticket itself. */
@@ -70,13 +95,13 @@ export async function notifyCustomer(
   db: Db,
   kind: TicketMailKind & Exclude<MailKind, 'sla_breached'>,
   ticket: TicketRow,
-  publicUrl: string,
+  site: MailSite,
   now: number,
   about: MailAbout = {},
 ): Promise<void> {
   const { previousAgentId = null, knownNames = new Map(), closedById = null, moveCause } = about;
   const data: TicketMailData = {
-    ...(await ticketMailData(db, ticket, publicUrl, previousAgentId, knownNames)),
+    ...(await ticketMailData(db, ticket, site, previousAgentId, knownNames)),
     closedBy: await displayName(db, closedById, knownNames),
     ...(moveCause ? { moveCause } : {}),
   };

@@ -31,7 +31,7 @@ import { dueRoutingTickets, setRoutingDueAt } from '../repositories/routingDue.j
 import { setLastAssignedAtOf } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { type Acting, actingId } from './audit.js';
-import { notifyCustomer } from './notifications.js';
+import { mailSiteOfRun, notifyCustomer } from './notifications.js';
 import { enqueueWebhooks, noticesOfChanges } from './webhooks.js';
 import type { ActiveEndpoint } from '../repositories/webhooks.js';
 
@@ -159,7 +159,7 @@ export async function writeMove(run: RoutingRun, move: Move, cause: MoveCause): 
   await insertEvent(trx, { ticket_id: move.ticketId, type, at: now, from_agent_id: move.from, to_agent_id: move.to, actor_id: run.actorId });
   if (type !== 'requeued') {
     const ticket = await findTicketById(trx, move.ticketId);
-    if (ticket) await notifyCustomer(trx, type, ticket, run.publicUrl, now, { previousAgentId: move.from, knownNames: run.agentNames, moveCause: cause });
+    if (ticket) await notifyCustomer(trx, type, ticket, mailSiteOfRun(run), now, { previousAgentId: move.from, knownNames: run.agentNames, moveCause: cause });
   }
   run.changes.push({ ticketId: move.ticketId, type, fromAgentId: move.from, toAgentId: move.to });
 }

@@ -20,7 +20,7 @@ import { activeAdminEmails } from '../repositories/sla.js';
 import { claimWatch, dueForWatch, RESOLUTION_BREACH, type SlaWatch } from '../repositories/slaWatches.js';
 import { findUserById } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
-import { ticketMailData } from './notifications.js';
+import { mailSite, ticketMailData } from './notifications.js';
 import { enqueueWebhooks, noticesOfChanges } from './webhooks.js';
 
 /**
@@ -58,11 +58,12 @@ export async function fireDueWatch(ctx: ServiceContext, watch: SlaWatch, now: nu
   return inTransaction(ctx.handle, async (trx) => {
     const due = await dueForWatch(trx, ctx.handle.dialect, watch, now, limit);
     const changes: TicketChange[] = [];
+    const site = due.length === 0 ? null : await mailSite(ctx.handle, trx, ctx.publicUrl);
     for (const id of inClaimOrder(due)) {
       const ticket = await claimWatch(trx, watch, id, now);
       if (!ticket) continue;
       const { addressee, to: recipients } = await breachRecipients(trx, ticket);
-      const data = { ...(await ticketMailData(trx, ticket, ctx.publicUrl)), alertTo: addressee };
+      const data = { ...(await ticketMailData(trx, ticket, site!)), alertTo: addressee };
       // The deadline, not the instant a warning fires (QA: a warning named its own time as the deadline).
       const dueAt = Number(ticket[watch.deadline]);
       let kind: 'sla_breached' | 'sla_warning' = 'sla_warning';

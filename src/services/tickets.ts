@@ -14,7 +14,7 @@ import { firstMessageIdOf } from '../repositories/messages.js';
 import { writeIntake } from '../repositories/intake.js';
 import { findTicketById, followUpsOf, markClosed } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
-import { mailDataOf, notifyCustomer } from './notifications.js';
+import { mailDataOf, mailSiteOfRun, notifyCustomer } from './notifications.js';
 import { createdWebhookEvents } from './webhooks.js';
 import { pullAndBalance, type RoutingRun, updateAgent, withRouting } from './routing.js';
 import { clocksForClose } from './slaClocks.js';
@@ -161,7 +161,7 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           mail_key: inputs[i]!.mail?.mail_key ?? null,
         })),
         emails: stored.map((t) => {
-          const content = renderEmail('created', mailDataOf(t, run.publicUrl, t.agent_id === null ? null : (run.agentNames.get(t.agent_id) ?? null)));
+          const content = renderEmail('created', mailDataOf(t, mailSiteOfRun(run), t.agent_id === null ? null : (run.agentNames.get(t.agent_id) ?? null)));
           return { ticketId: t.id, kind: 'created', to: t.customer_email, content, now };
         }),
         // Their `ticket.created` events go in the same statement, built from these rows (§13).
@@ -231,7 +231,7 @@ export async function closeInRun(run: RoutingRun, actor: Actor, ticket: TicketRo
   // An admin closing someone's ticket (page, API, reply and close) is an admin action, audited like a reassignment.
   if (actor.role === 'admin') await auditRun(run, 'ticket.close', `ticket:${referenceOf(ticketId)}`, { before: { status: 'open', agent_id: ticket.agent_id }, after: { status: 'closed' } });
   if (options.emailCustomer) {
-    await notifyCustomer(run.trx, 'closed', { ...ticket, status: 'closed', closed_at: run.now, waiting_on: null }, run.publicUrl, run.now, { knownNames: run.agentNames, closedById: actor.id });
+    await notifyCustomer(run.trx, 'closed', { ...ticket, status: 'closed', closed_at: run.now, waiting_on: null }, mailSiteOfRun(run), run.now, { knownNames: run.agentNames, closedById: actor.id });
   }
   run.changes.push({ ticketId, type: 'closed', fromAgentId: ticket.agent_id, toAgentId: null });
   if (ticket.agent_id !== null) {

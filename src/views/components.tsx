@@ -307,11 +307,25 @@ export function EmptyState({ children, title }: { children?: ComponentChildren; 
  * A table with a header row of column titles (`scope="col"`); the body rows come as children.
  * A column may be a plain title or an element (e.g. a visually hidden one for an actions column).
  */
-/** A table that may scroll sideways on a phone: a named region reachable by keyboard (axe: scrollable-region-focusable). */
+/**
+ * A table that may scroll sideways on a phone: a named region reachable by keyboard (axe:
+ * scrollable-region-focusable). While it is wider than its box, app.js marks the frame with the
+ * sides that hide columns (`data-more="right"`, `left`, `left right`): a shadow falls on those
+ * edges and the hint above says which way to scroll (QA: at 390 px nothing said the table went
+ * on). Without scripts the table still scrolls, with no cue. Its caption wraps inside the visible
+ * box and stays in view while the table scrolls (app.css).
+ */
 export function ScrollRegion({ label, children }: { label: string; children: ComponentChildren }) {
   return (
-    <div class="table-scroll" tabindex={0} role="region" aria-label={label}>
-      {children}
+    <div class="scroll-frame" data-scroll-frame>
+      <p class="scroll-hint" aria-hidden="true" hidden>
+        Scroll sideways for more columns
+      </p>
+      <div class="scroll-shadows">
+        <div class="table-scroll" tabindex={0} role="region" aria-label={label}>
+          {children}
+        </div>
+      </div>
     </div>
   );
 }

@@ -22,6 +22,7 @@ import { type ClaimedLane, claimLanes, type LaneEvent, type LaneTry, settleLane 
 import { type ClaimedDelivery, claimDueDeliveries, type DeliveredMark, disableEndpoint, markDelivered, noteEndpointFailing, recordDeliveryFailure } from '../repositories/webhooks.js';
 import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../services/context.js';
+import { mailSite } from '../services/notifications.js';
 import { WebhookClient } from './post.js';
 
 export interface WebhookWorkerOptions {
@@ -320,7 +321,8 @@ export class WebhookWorker {
       if (!(await recordDeliveryFailure(trx, row.id, failure, nextAttemptAt))) return 'lost';
       const since = await noteEndpointFailing(trx, row.endpoint_id, now);
       if (since !== null && endpointAfterFailure(since, now).disable && (await disableEndpoint(trx, row.endpoint_id, now))) {
-        const content = renderWebhookDisabled({ url: row.url, failingSince: since, lastError: failure.error, pageUrl: `${publicUrl}/adminapp/webhooks/${row.endpoint_id}/` });
+        const { timeZone } = await mailSite(handle, trx, publicUrl);
+        const content = renderWebhookDisabled({ url: row.url, failingSince: since, lastError: failure.error, pageUrl: `${publicUrl}/adminapp/webhooks/${row.endpoint_id}/`, timeZone });
         const admins = await activeAdminEmails(trx);
         await enqueueEmails(trx, admins.map((to) => ({ ticketId: null, kind: 'webhook_disabled' as const, to, content, now })));
         logger.error(fields, 'webhooks: endpoint failing for a day; disabled and the admins emailed');

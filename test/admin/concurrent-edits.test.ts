@@ -57,9 +57,9 @@ for (const dialect of DIALECTS) {
 
       it("keeps mgr's changes when mgr2 saves a page loaded before them, and audits only mgr2's change", async () => {
         const [mine, theirs] = [await load(mgr, URL), await load(mgr2, URL)];
-        expect((await save(mgr, URL, mine, { release_on_logout: 'on', next_reply_medium: '20m' })).statusCode).toBe(303);
+        expect((await save(mgr, URL, mine, { release_on_logout: 'on', next_reply_medium: '3m' })).statusCode).toBe(303);
         expect((await save(mgr2, URL, theirs, { email_priority: 'low' })).statusCode).toBe(303);
-        expect(await loadSettings(db())).toMatchObject({ releaseOnLogout: true, nextReply: { medium: 1200 }, emailPriority: 'low' });
+        expect(await loadSettings(db())).toMatchObject({ releaseOnLogout: true, nextReply: { medium: 180 }, emailPriority: 'low' });
         expect(await lastAudit('settings.update')).toEqual({ actor: 'mgr2', before: { emailPriority: 'medium' }, after: { emailPriority: 'low' } });
       });
 

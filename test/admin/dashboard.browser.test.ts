@@ -13,7 +13,7 @@ import { SlaMonitor } from '../../src/jobs/slaMonitor.js';
 import { saveSettings } from '../../src/repositories/settings.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { addStaff, listenOnFreePort, startTestApp, type TestApp } from '../support/app.js';
-import { Cast, launchBrowser } from '../support/browser.js';
+import { Cast, DESKTOP, launchBrowser, PHONE, scrollRegion, settle } from '../support/browser.js';
 import { FakeClock } from '../support/clock.js';
 import { newTicket } from './support.js';
 
@@ -83,6 +83,36 @@ describe('the share-met chart in Chromium', () => {
       await expect.poll(() => cell.textContent(), { timeout: 15_000 }).toBe('66.7 %');
       expect((await targetsChart(page)).datasets[0]).toEqual({ label: 'High', data: [0, 66.7, null] });
       expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    });
+  }, 60_000);
+
+  it('at 390 px the SLA-targets table shows its whole caption and says it goes on sideways; at desktop width it says nothing', async () => {
+    const page = await cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    await cast.photographedOnFailure(async () => {
+      await page.setViewportSize(PHONE);
+      await settle(page);
+      const table = scrollRegion(page, 'target-figures');
+      // The box scrolls (seven columns do not fit a phone), and the caption wraps inside what it shows.
+      expect(await table.fits()).toBe(false);
+      expect(await table.captionCut()).toEqual([]);
+      await expect.poll(() => table.cue()).toEqual({ more: 'right', hint: 'Scroll sideways for more columns →', shadows: { left: '0', right: '1' } });
+      await cast.look(page, 'dashboard targets on a phone');
+      // look() ends at desktop width.
+      await page.setViewportSize(PHONE);
+      await settle(page);
+
+      // Scrolled to the end: the cue turns round; the caption stays in view.
+      await table.scrollTo('end');
+      await expect.poll(() => table.cue()).toEqual({ more: 'left', hint: '← Scroll back for the first columns', shadows: { left: '1', right: '0' } });
+      expect(await table.captionCut()).toEqual([]);
+      await table.scrollTo(40);
+      await expect.poll(() => table.cue()).toMatchObject({ more: 'left right', hint: '← Scroll sideways for more columns →' });
+
+      // Wide enough: no cue at all.
+      await page.setViewportSize(DESKTOP);
+      await settle(page);
+      expect(await table.fits()).toBe(true);
+      await expect.poll(() => table.cue()).toEqual({ more: null, hint: null, shadows: { left: '0', right: '0' } });
     });
   }, 60_000);
 });

@@ -12,7 +12,7 @@ import { DIALECTS } from '../support/db.js';
 import { adminClient, visibleText } from './support.js';
 
 /** The settings form of §1, as a page or script from before §11 posts it. */
-const OLD_FORM = { sla_high: '1m', sla_medium: '4m', sla_low: '1h', default_capacity: '5', queue_order: 'oldest' };
+const OLD_FORM = { sla_high: '1h', sla_medium: '3h', sla_low: '1d', default_capacity: '5', queue_order: 'oldest' };
 
 for (const dialect of DIALECTS) {
   describe(`settings page: SLA targets, calendar, pause, warnings (${dialect})`, () => {
@@ -34,6 +34,8 @@ for (const dialect of DIALECTS) {
     /** Every §11 setting away from its default. */
     const tuned = (): Settings => ({
       ...DEFAULT_SETTINGS,
+      // As OLD_FORM has them: no other target may be longer (core/settings.ts targetsPastResolution).
+      sla: { high: 3600, medium: 10_800, low: 86_400 },
       firstResponse: { high: 900, medium: null, low: 86_400 },
       nextReply: { high: 3600, medium: 7200, low: null },
       calendarId: office,
@@ -125,15 +127,17 @@ for (const dialect of DIALECTS) {
       ['a calendar that is not an id', { calendar: 'office' }, 'calendar', /SLA calendar: choose 24\/7 or one of the calendars/],
       ['warnings at 0 %', { warn_at_percent: '0' }, 'warn_at_percent', /Warn at \(% of a target's time\): enter a whole number from 1 to 99/],
       ['warnings at 100 %', { warn_at_percent: '100' }, 'warn_at_percent', /Warn at \(% of a target's time\): enter a whole number from 1 to 99/],
+      ['a first response longer than the resolution target', { first_response_high: '3h' }, 'first_response_high', /First response \(high\): must not be longer than the resolution target \(2h\): shorten it, or lengthen Resolution \(high\)/],
+      ['a next reply longer than the resolution target', { next_reply_low: '1d1s' }, 'next_reply_low', /Next reply \(low\): must not be longer than the resolution target \(1d\)/],
     ])('refuses %s: 400, the message next to the field, the other values kept, nothing written', async (_title, bad, field, message) => {
       await saveSettings(db(), tuned());
       const before = await stored();
-      const response = await admin.submit('/adminapp/settings/', { ...OLD_FORM, sla_high: '2m', next_reply_medium: '3h', ...bad });
+      const response = await admin.submit('/adminapp/settings/', { ...OLD_FORM, sla_high: '2h', next_reply_medium: '3h', ...bad });
       expect(response.statusCode).toBe(400);
       expect(response.body).toMatch(new RegExp(`id="${field}-error"[^>]*>${message.source}`));
       expect(response.body).toMatch(new RegExp(`id="${field}"[^>]*aria-invalid="true"`));
       // The user's values are kept, and so are the stored ones the form did not send.
-      expect(response.body).toMatch(/name="sla_high"[^>]*value="2m"/);
+      expect(response.body).toMatch(/name="sla_high"[^>]*value="2h"/);
       expect(response.body).toMatch(/name="next_reply_medium"[^>]*value="3h"/);
       if (field !== 'first_response_high') expect(response.body).toMatch(/name="first_response_high"[^>]*value="15m"/);
       expect(response.body).toMatch(/type="checkbox"[^>]*name="pause_while_waiting"[^>]*checked/);

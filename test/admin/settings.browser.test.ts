@@ -49,13 +49,17 @@ describe('the settings page in Chromium', () => {
       await cast.look(page, '1 settings');
 
       const high = page.getByRole('group', { name: 'High' });
+      const low = page.getByRole('group', { name: 'Low' });
+      // No target longer than its resolution target (core/settings.ts targetsPastResolution).
+      await high.getByLabel('Resolution').fill('1h');
       await high.getByLabel('First response').fill('15m');
-      await page.getByRole('group', { name: 'Low' }).getByLabel('Next reply').fill('2h');
+      await low.getByLabel('Resolution').fill('4h');
+      await low.getByLabel('Next reply').fill('2h');
       await page.getByLabel('SLA calendar').selectOption({ label: 'Office hours' });
       await page.getByLabel('Pause the resolution clock while waiting on the customer').check();
       await page.getByLabel("Warn at (% of a target's time)").fill('80');
       await save(page);
-      expect(await stored()).toMatchObject({ firstResponse: { high: 900, medium: null, low: null }, nextReply: { high: null, medium: null, low: 7200 }, calendarId: office, pauseWhileWaiting: true, warnAtPercent: 80 });
+      expect(await stored()).toMatchObject({ sla: { high: 3600, medium: 240, low: 14_400 }, firstResponse: { high: 900, medium: null, low: null }, nextReply: { high: null, medium: null, low: 7200 }, calendarId: office, pauseWhileWaiting: true, warnAtPercent: 80 });
       expect(await page.getByLabel('Pause the resolution clock while waiting on the customer').isChecked()).toBe(true);
 
       await page.getByLabel('Pause the resolution clock while waiting on the customer').uncheck();

@@ -72,16 +72,16 @@ for (const dialect of DIALECTS) {
     });
 
     it('PATCH changes only the keys given, also inside a priority, and answers the whole settings', async () => {
-      const first = await patch({ sla: { high: { first_response: '15m' } } });
-      expect(first).toEqual({ ...DEFAULTS, sla: { ...DEFAULTS.sla, high: { resolution: '1m', first_response: '15m', next_reply: null } } });
+      const first = await patch({ sla: { high: { resolution: '2h', first_response: '15m' } } });
+      expect(first).toEqual({ ...DEFAULTS, sla: { ...DEFAULTS.sla, high: { resolution: '2h', first_response: '15m', next_reply: null } } });
       const second = await patch({ sla: { high: { next_reply: '1h30m' }, low: { resolution: '2h' } }, warn_at_percent: 80 });
-      expect(second.sla).toEqual({ high: { resolution: '1m', first_response: '15m', next_reply: '1h30m' }, medium: target('4m'), low: target('2h') });
+      expect(second.sla).toEqual({ high: { resolution: '2h', first_response: '15m', next_reply: '1h30m' }, medium: target('4m'), low: target('2h') });
       expect(second.warn_at_percent).toBe(80);
       expect(await current()).toEqual(second);
-      expect(await loadSettings(db())).toMatchObject({ sla: { high: 60, medium: 240, low: 7200 }, firstResponse: { high: 900 }, nextReply: { high: 5400 }, warnAtPercent: 80 });
+      expect(await loadSettings(db())).toMatchObject({ sla: { high: 7200, medium: 240, low: 7200 }, firstResponse: { high: 900 }, nextReply: { high: 5400 }, warnAtPercent: 80 });
       // null clears a target (and the warnings); the rest stays.
       const cleared = await patch({ sla: { high: { first_response: null } }, warn_at_percent: null });
-      expect(cleared.sla.high).toEqual({ resolution: '1m', first_response: null, next_reply: '1h30m' });
+      expect(cleared.sla.high).toEqual({ resolution: '2h', first_response: null, next_reply: '1h30m' });
       expect(cleared.warn_at_percent).toBeNull();
       // Durations are answered in their shortest form, other values as stored.
       const tuned = await patch({ sla: { medium: { resolution: '90s' } }, pause_while_waiting: true, release_on_logout: true, queue_order: 'Deadline', email_priority: 'HIGH', default_capacity: 4 });
@@ -120,7 +120,9 @@ for (const dialect of DIALECTS) {
       ['an unknown priority', { sla: { urgent: { resolution: '1m' } } }, ['sla.urgent']],
       ['an unknown target', { sla: { high: { deadline: '1m' } } }, ['sla.high.deadline']],
       ['a priority that is not an object', { sla: { high: '1m' } }, ['sla.high']],
-      ['good keys beside a bad one', { default_capacity: 9, sla: { high: { first_response: '5m' } }, warn_at_percent: 100 }, ['warn_at_percent']],
+      ['good keys beside a bad one', { default_capacity: 9, sla: { high: { first_response: '30s' } }, warn_at_percent: 100 }, ['warn_at_percent']],
+      ['a first response longer than its resolution target (QA: 10m beside 5m)', { sla: { high: { resolution: '5m', first_response: '10m' } } }, ['sla.high.first_response']],
+      ['a next reply longer than its resolution target, beside another bad key', { sla: { low: { next_reply: '2h' } }, default_capacity: 0 }, ['default_capacity', 'sla.low.next_reply']],
       ['bad keys of every kind at once, each named', { sla: { high: { resolution: 'x', next_reply: 'y' } }, calendar: 0, warn_at_percent: 100 }, ['calendar', 'sla.high.next_reply', 'sla.high.resolution', 'warn_at_percent']],
     ])('PATCH refuses %s: 400 naming the field, nothing written', async (_title, body, names) => {
       const before = await current();
@@ -130,6 +132,15 @@ for (const dialect of DIALECTS) {
       expect(Object.keys(body400.error.fields).sort()).toEqual(names);
       expect(await current()).toEqual(before);
       expect(await loadSettings(db())).toEqual(stored);
+    });
+
+    it('PATCH refuses a first response longer than the resolution target with a message naming both', async () => {
+      const refused = await patch({ sla: { medium: { first_response: '5m' } } }, 400);
+      expect(refused.error.fields).toEqual({ 'sla.medium.first_response': 'First response (medium): must not be longer than the resolution target (4m): shorten it, or lengthen Resolution (medium).' });
+      expect(await current()).toEqual(DEFAULTS);
+      // Lengthening the resolution target in the same patch makes it right.
+      expect((await patch({ sla: { medium: { resolution: '5m', first_response: '5m' } } })).sla.medium).toEqual({ resolution: '5m', first_response: '5m', next_reply: null });
+      await patch(DEFAULTS);
     });
 
     it('PATCH refuses a body that is not an object', async () => {
@@ -143,9 +154,9 @@ for (const dialect of DIALECTS) {
 
     it('two admins patching different keys at once both count (each patch applies to the settings as stored when it runs)', async () => {
       const other = await staffWithToken(t.app, t.ctx, 'carol', { role: 'admin' });
-      const answers = await Promise.all([admin.api.patch('/api/v1/settings', { warn_at_percent: 70 }), other.api.patch('/api/v1/settings', { sla: { low: { next_reply: '3h' } } })]);
+      const answers = await Promise.all([admin.api.patch('/api/v1/settings', { warn_at_percent: 70 }), other.api.patch('/api/v1/settings', { sla: { low: { next_reply: '45m' } } })]);
       expect(answers.map((a) => a.status)).toEqual([200, 200]);
-      expect(await current()).toMatchObject({ warn_at_percent: 70, sla: { low: { next_reply: '3h' } } });
+      expect(await current()).toMatchObject({ warn_at_percent: 70, sla: { low: { next_reply: '45m' } } });
       await patch(DEFAULTS);
     });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, MAX_CAPACITY, parseCapacity, settingsChanged, validateSettings } from '../../src/core/settings.js';
+import { DEFAULT_SETTINGS, MAX_CAPACITY, NO_TARGETS, parseCapacity, settingsChanged, targetsPastResolution, validateSettings } from '../../src/core/settings.js';
 import { errorOf } from '../support/errors.js';
 
 /** A valid settings form, with any field replaced. */
@@ -73,7 +73,8 @@ describe('validateSettings accepts', () => {
     ['email priority high', { email_priority: 'high' }, { emailPriority: 'high' }],
     ['email priority in any case', { email_priority: ' LOW ' }, { emailPriority: 'low' }],
     ['email priority absent (a form from before the email channel): medium', {}, { emailPriority: 'medium' }],
-    ['§11 targets', { first_response_high: '30s', next_reply_low: '2h' }, { firstResponse: { high: 30, medium: null, low: null }, nextReply: { high: null, medium: null, low: 7200 } }],
+    ['§11 targets', { first_response_high: '30s', next_reply_low: '45m' }, { firstResponse: { high: 30, medium: null, low: null }, nextReply: { high: null, medium: null, low: 2700 } }],
+    ['§11 targets as long as their resolution target', { first_response_high: '1m', next_reply_high: '60s', next_reply_low: '1h' }, { firstResponse: { high: 60, medium: null, low: null }, nextReply: { high: 60, medium: null, low: 3600 } }],
     ['§11 targets left empty: none', { first_response_high: '', next_reply_medium: '  ' }, { firstResponse: { high: null, medium: null, low: null }, nextReply: { high: null, medium: null, low: null } }],
     ['§11 targets null (JSON): none', { first_response_high: null }, { firstResponse: { high: null, medium: null, low: null } }],
     ['calendar 24/7', { calendar: '24/7' }, { calendarId: null }],
@@ -116,6 +117,11 @@ describe('validateSettings rejects', () => {
     ['warn at 0 %', { warn_at_percent: '0' }, ['warn_at_percent']],
     ['warn at 100 %', { warn_at_percent: '100' }, ['warn_at_percent']],
     ['warn at 80.5 %', { warn_at_percent: '80.5' }, ['warn_at_percent']],
+    ['a first response longer than its resolution target (QA: 10m beside 5m)', { sla_high: '5m', first_response_high: '10m' }, ['first_response_high']],
+    ['a first response one second longer', { first_response_medium: '4m1s' }, ['first_response_medium']],
+    ['a next reply longer than its resolution target', { next_reply_low: '2h' }, ['next_reply_low']],
+    ['both in every priority, each named', { first_response_high: '2m', next_reply_high: '2m', first_response_medium: '1h', next_reply_medium: '1h', first_response_low: '1d', next_reply_low: '1d' }, ['first_response_high', 'first_response_low', 'first_response_medium', 'next_reply_high', 'next_reply_low', 'next_reply_medium']],
+    ['a bad resolution target: its own message only, nothing compared with it', { sla_high: 'soon', first_response_high: '10m' }, ['sla_high']],
     [
       'every field bad at once, each named',
       { sla_high: '', sla_medium: 'x', sla_low: '0', default_capacity: 'many', queue_order: 'random' },
@@ -140,5 +146,37 @@ describe('settingsChanged: only a change that changes something is written and a
     ['a boolean', { releaseOnLogout: true }, true],
   ])('%s → %j', (_what, change, expected) => {
     expect(settingsChanged(DEFAULT_SETTINGS, { ...DEFAULT_SETTINGS, ...change })).toBe(expected);
+  });
+});
+
+describe('targetsPastResolution: no first-response or next-reply target longer than its resolution target', () => {
+  const sla = { high: 300, medium: 1800, low: 28_800 };
+  it.each<[string, Partial<Record<'firstResponse' | 'nextReply', typeof NO_TARGETS>>, Record<string, string>]>([
+    ['no targets', {}, {}],
+    ['shorter and equal targets', { firstResponse: { high: 120, medium: 1800, low: null }, nextReply: { high: 300, medium: 600, low: 7200 } }, {}],
+    [
+      'QA’s high: first response 10m beside resolution 5m',
+      { firstResponse: { high: 600, medium: null, low: null } },
+      { first_response_high: 'Must not be longer than the resolution target (5m): shorten it, or lengthen Resolution (high).' },
+    ],
+    [
+      'every one too long, each named with its own resolution target',
+      { firstResponse: { high: 301, medium: 1801, low: 28_801 }, nextReply: { high: 301, medium: 3600, low: 86_400 } },
+      {
+        first_response_high: 'Must not be longer than the resolution target (5m): shorten it, or lengthen Resolution (high).',
+        next_reply_high: 'Must not be longer than the resolution target (5m): shorten it, or lengthen Resolution (high).',
+        first_response_medium: 'Must not be longer than the resolution target (30m): shorten it, or lengthen Resolution (medium).',
+        next_reply_medium: 'Must not be longer than the resolution target (30m): shorten it, or lengthen Resolution (medium).',
+        first_response_low: 'Must not be longer than the resolution target (8h): shorten it, or lengthen Resolution (low).',
+        next_reply_low: 'Must not be longer than the resolution target (8h): shorten it, or lengthen Resolution (low).',
+      },
+    ],
+  ])('%s', (_title, targets, fields) => {
+    expect(targetsPastResolution({ sla, firstResponse: NO_TARGETS, nextReply: NO_TARGETS, ...targets })).toEqual(fields);
+  });
+
+  it('the form names the field, labelled: "First response (high): must not be longer than the resolution target (5m)…"', () => {
+    const error = errorOf(() => validateSettings(form({ sla_high: '5m', first_response_high: '10m' })));
+    expect(error.fields).toEqual({ first_response_high: 'First response (high): must not be longer than the resolution target (5m): shorten it, or lengthen Resolution (high).' });
   });
 });

@@ -7,6 +7,8 @@ import { errorOf } from '../support/errors.js';
 
 const STORED: Settings = {
   ...DEFAULT_SETTINGS,
+  // Resolution targets long enough for the other targets (none may be longer: targetsPastResolution).
+  sla: { high: 3600, medium: 3600, low: 2 * 86_400 },
   firstResponse: { high: 900, medium: null, low: null },
   nextReply: { high: null, medium: null, low: 7200 },
   calendarId: 4,
@@ -20,7 +22,7 @@ describe('settingsJson', () => {
 
   it('gives set targets as durations and the calendar as its id', () => {
     expect(settingsJson(STORED)).toMatchObject({
-      sla: { high: { resolution: '1m', first_response: '15m', next_reply: null }, low: { resolution: '1h', first_response: null, next_reply: '2h' } },
+      sla: { high: { resolution: '1h', first_response: '15m', next_reply: null }, low: { resolution: '2d', first_response: null, next_reply: '2h' } },
       calendar: 4,
       warn_at_percent: 75,
     });
@@ -52,9 +54,9 @@ describe('apiNameOf', () => {
 describe('patchedSettingsInput', () => {
   it.each<[string, SettingsPatch, Partial<Settings>]>([
     ['an empty patch changes nothing', {}, STORED],
-    ['one target inside one priority', { sla: { high: { next_reply: '30m' } } }, { sla: DEFAULT_SETTINGS.sla, firstResponse: STORED.firstResponse, nextReply: { high: 1800, medium: null, low: 7200 } }],
+    ['one target inside one priority', { sla: { high: { next_reply: '30m' } } }, { sla: STORED.sla, firstResponse: STORED.firstResponse, nextReply: { high: 1800, medium: null, low: 7200 } }],
     ['null clears a target, the others stay', { sla: { high: { first_response: null } } }, { firstResponse: { high: null, medium: null, low: null }, nextReply: STORED.nextReply }],
-    ['a resolution target', { sla: { low: { resolution: '2h30m' } } }, { sla: { high: 60, medium: 240, low: 9000 } }],
+    ['a resolution target', { sla: { low: { resolution: '2h30m' } } }, { sla: { high: 3600, medium: 3600, low: 9000 } }],
     ['several priorities at once', { sla: { medium: { first_response: '5m' }, low: { first_response: '1d' } } }, { firstResponse: { high: 900, medium: 300, low: 86_400 } }],
     ['calendar 24/7', { calendar: '24/7' }, { calendarId: null }],
     ['a calendar id', { calendar: 9 }, { calendarId: 9 }],
@@ -83,6 +85,10 @@ describe('patchedSettingsInput', () => {
     ['an unknown queue order', { queue_order: 'random' }, ['queue_order']],
     ['an unknown email priority', { email_priority: 'urgent' }, ['email_priority']],
     ['several at once, each named', { sla: { high: { resolution: 'x', first_response: 'y' } }, warn_at_percent: 100 }, ['sla.high.first_response', 'sla.high.resolution', 'warn_at_percent']],
+    ['a first response longer than its resolution target', { sla: { high: { first_response: '1h1s' } } }, ['sla.high.first_response']],
+    ['a resolution target shorter than a stored first response', { sla: { high: { resolution: '10m' } } }, ['sla.high.first_response']],
+    ['a next reply longer than its resolution target', { sla: { low: { next_reply: '3d' } } }, ['sla.low.next_reply']],
+    ['both, in two priorities, with another error', { sla: { medium: { first_response: '2h', next_reply: '2h' } }, default_capacity: 0 }, ['default_capacity', 'sla.medium.first_response', 'sla.medium.next_reply']],
   ])('refuses %s, naming the API field', (_title, patch, names) => {
     const error = errorOf(() => validateSettings(patchedSettingsInput(STORED, patch)));
     expect(Object.keys(apiFieldErrors(error.fields)).sort()).toEqual(names);
@@ -92,6 +98,12 @@ describe('patchedSettingsInput', () => {
 describe('checkSettingsPatch', () => {
   it.each<[string, SettingsPatch, Record<string, string>, Record<string, string>]>([
     ['a good patch: no errors', { warn_at_percent: 80 }, {}, {}],
+    [
+      'a first response longer than the resolution target: named under its API name, with the target',
+      { sla: { high: { first_response: '2h' } } },
+      {},
+      { 'sla.high.first_response': 'First response (high): must not be longer than the resolution target (1h): shorten it, or lengthen Resolution (high).' },
+    ],
     [
       "a value error beside the schema's type error, each under its API name and labelled",
       { warn_at_percent: 100 },

@@ -5,7 +5,7 @@ import { KEPT_WHEN_ABSENT, SETTINGS_FORM_FIELDS, settingsFormInput, settingsForm
 /** Settings with every §11 field away from its default. */
 const TUNED: Settings = {
   ...DEFAULT_SETTINGS,
-  sla: { high: 5400, medium: 45, low: 86_400 },
+  sla: { high: 5400, medium: 10_800, low: 86_400 },
   firstResponse: { high: 900, medium: null, low: 3600 },
   nextReply: { high: null, medium: 7200, low: null },
   calendarId: 7,
@@ -17,8 +17,8 @@ const TUNED: Settings = {
   emailPriority: 'high',
 };
 
-/** The §1 fields of a form from before §11 (no email priority either). */
-const OLD_FORM = { sla_high: '2m', sla_medium: '4m', sla_low: '1h', default_capacity: '5', queue_order: 'oldest' };
+/** The §1 fields of a form from before §11 (no email priority either); its resolution targets no shorter than TUNED's other targets. */
+const OLD_FORM = { sla_high: '20m', sla_medium: '3h', sla_low: '1h', default_capacity: '5', queue_order: 'oldest' };
 
 describe('targetField', () => {
   it.each([
@@ -56,7 +56,7 @@ describe('settingsFormValues', () => {
   it('shows set targets as durations, the calendar id and ticked boxes', () => {
     expect(settingsFormValues(TUNED)).toMatchObject({
       sla_high: '1h30m',
-      sla_medium: '45s',
+      sla_medium: '3h',
       sla_low: '1d',
       first_response_high: '15m',
       first_response_medium: '',
@@ -82,7 +82,7 @@ describe('settingsFormInput', () => {
     [
       'a form from before §11 keeps every §11 setting and the email priority',
       OLD_FORM,
-      { sla: { high: 120, medium: 240, low: 3600 }, firstResponse: TUNED.firstResponse, nextReply: TUNED.nextReply, calendarId: 7, pauseWhileWaiting: true, warnAtPercent: 80, emailPriority: 'high' },
+      { sla: { high: 1200, medium: 10_800, low: 3600 }, firstResponse: TUNED.firstResponse, nextReply: TUNED.nextReply, calendarId: 7, pauseWhileWaiting: true, warnAtPercent: 80, emailPriority: 'high' },
     ],
     ['an absent release_on_logout still turns it off (an unticked checkbox)', OLD_FORM, { releaseOnLogout: false }],
     ['an empty target clears it', { ...OLD_FORM, first_response_high: '', next_reply_medium: '  ' }, { firstResponse: { high: null, medium: null, low: 3600 }, nextReply: { high: null, medium: null, low: null } }],

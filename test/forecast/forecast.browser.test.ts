@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/core/forecastSim.js';
 import { singleTeamWorld } from '../../src/core/forecast.js';
 import { addStaff } from '../support/app.js';
+import { PHONE, scrollRegion, settle } from '../support/browser.js';
 import { FakeClock } from '../support/clock.js';
 import { adminBrowserSuite } from '../admin/browser-support.js';
 import { arrivals, driveLiveDesk, MIN, shifts } from './support.js';
@@ -48,6 +49,16 @@ describe('the staffing forecast in Chromium', () => {
         return chart?.data.labels.length === 6;
       });
       await suite.cast.look(page, 'forecast');
+      // On a phone the figure tables scroll inside their box: the caption wraps in sight, and the
+      // hint and the edge shadow say there is more (QA: nothing did).
+      await page.setViewportSize(PHONE);
+      await settle(page);
+      const figures = scrollRegion(page, 'forecast-rows');
+      expect(await figures.fits()).toBe(false);
+      expect(await figures.captionCut()).toEqual([]);
+      await expect.poll(() => figures.cue()).toEqual({ more: 'right', hint: 'Scroll sideways for more columns →', shadows: { left: '0', right: '1' } });
+      const backtest = scrollRegion(page, 'forecast-backtest');
+      await expect.poll(() => backtest.cue()).toMatchObject({ more: 'right', shadows: { right: '1' } });
     });
   });
 });

@@ -226,7 +226,7 @@ for (const dialect of DIALECTS) {
             queryOf(['limit', 'cursor']).map((q) => ['GET', `/api/v1/agents${q}`, 'admin', undefined] as const),
             queryOf(['window']).map((q) => ['GET', `/api/v1/stats${q}`, 'admin', undefined] as const),
             fc.constant(['GET', '/api/v1/settings', 'admin', undefined] as const),
-            jsonOf({ sla: { high: { first_response: '5m' } }, warn_at_percent: 80, default_capacity: 4, calendar: '24/7' }).map((json) => ['PATCH', '/api/v1/settings', 'admin', json] as const),
+            jsonOf({ sla: { high: { first_response: '30s' } }, warn_at_percent: 80, default_capacity: 4, calendar: '24/7' }).map((json) => ['PATCH', '/api/v1/settings', 'admin', json] as const),
           ),
           async ([method, url, as, json]) => {
             const response = await call(method, url, { as, ...(json === undefined ? {} : { json }) });

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TicketRow } from '../../src/db/schema.js';
-import { formatUtc } from '../../src/mail/templates/layout.js';
+import { formatMailTime } from '../../src/core/mailTime.js';
 import { FOLLOW_UP_NOTE } from '../../src/mail/templates/reply.js';
 import type { OutboxWorker } from '../../src/mail/worker.js';
 import { emailsOfTicket } from '../../src/repositories/outbox.js';
@@ -44,7 +44,7 @@ for (const dialect of DIALECTS) {
       expect(parsed.from?.value[0]?.address).toBe('support@helpdesk.example');
       const statusLink = `${PUBLIC_URL}/tickets/status/${ticket.token}/`;
       // The closed email leaves out the resolution target (it is over); the others say when we aim to resolve it.
-      const target = subject.startsWith('Your request is closed') ? [] : [formatUtc(ticket.sla_due_at)];
+      const target = subject.startsWith('Your request is closed') ? [] : [formatMailTime(ticket.sla_due_at, 'UTC')];
       const facts = [ticket.customer_name, ticket.title, ticket.priority, ...target, `HD-${ticket.id}`, agent ?? 'not assigned yet'];
       for (const fact of [...facts, ...mentions, statusLink]) expect(parsed.text).toContain(fact);
       for (const fact of facts) expect(parsed.html || '').toContain(fact);

@@ -3,7 +3,7 @@
  * tests (flow.test.ts, csat/rating.test.ts) check which emails are sent to whom.
  */
 import { describe, expect, it } from 'vitest';
-import { renderEmail, renderReply, renderSlaAlert, type EmailContent, type TicketMailData } from '../../src/mail/templates/index.js';
+import { renderEmail, renderPasswordReset, renderReply, renderSlaAlert, renderWebhookDisabled, type EmailContent, type TicketMailData } from '../../src/mail/templates/index.js';
 
 const base: TicketMailData = {
   reference: 'HD-7',
@@ -11,6 +11,7 @@ const base: TicketMailData = {
   title: 'Printer on fire',
   priority: 'high',
   slaDueAt: Date.UTC(2026, 0, 1, 12),
+  timeZone: 'UTC',
   agentName: 'Bob Builder',
   previousAgentName: 'Alice Agent',
   statusUrl: 'https://help.example.com/tickets/status/abc/',
@@ -87,5 +88,37 @@ describe('SLA alerts to staff: the holder is addressed, the team is greeted', ()
     ])('%s', (_title, data, words, never) => {
       expectBothParts(render({ ...base, ...data }), words, never);
     });
+  });
+});
+
+describe('times in the desk’s zone (core/mailTime.ts), in every email that gives one', () => {
+  const BERLIN = '2026-01-01 13:00 Europe/Berlin (UTC+01:00)';
+  const berlin: TicketMailData = { ...base, timeZone: 'Europe/Berlin' };
+  const earlier = { authorName: 'Carla Customer', createdAt: base.slaDueAt, body: 'Still on fire.' };
+  it.each<[string, EmailContent, string]>([
+    ['created: when we aim to resolve it', renderEmail('created', berlin), BERLIN],
+    ['assigned', renderEmail('assigned', berlin), BERLIN],
+    ['reassigned', renderEmail('reassigned', berlin), BERLIN],
+    ['the resolution breach: its deadline', renderEmail('sla_breached', berlin), `passed its deadline of ${BERLIN}.`],
+    ['a warning: its deadline', renderSlaAlert(berlin, { metric: 'first_response', kind: 'warning', dueAt: base.slaDueAt }), `is due to get its first answer by ${BERLIN}.`],
+    ['a first-response breach', renderSlaAlert(berlin, { metric: 'first_response', kind: 'breach', dueAt: base.slaDueAt }), `passed its first response deadline of ${BERLIN}.`],
+    ['a reply: the quoted message’s line', renderReply({ ...berlin, writerName: 'Bob Builder', body: 'On it.', history: [earlier], closed: false }), `On ${BERLIN}, Carla Customer wrote:`],
+    ['the password reset: its expiry', renderPasswordReset({ displayName: 'Bob', username: 'bob', link: 'https://help.example.com/r/x/', expiresAt: base.slaDueAt, timeZone: 'Europe/Berlin' }), `before ${BERLIN}`],
+    [
+      'the disabled webhook: since when it failed',
+      renderWebhookDisabled({ url: 'https://hooks.example.com/x', failingSince: base.slaDueAt, lastError: 'HTTP 503', pageUrl: 'https://help.example.com/adminapp/webhooks/1/', timeZone: 'Europe/Berlin' }),
+      `failed every delivery since ${BERLIN}`,
+    ],
+  ])('%s', (_title, content, words) => {
+    expectBothParts(content, [words], ['12:00 UTC']);
+  });
+
+  it('the warning’s subject names its deadline in the zone too', () => {
+    expect(renderSlaAlert(berlin, { metric: 'resolution', kind: 'warning', dueAt: base.slaDueAt }).subject).toBe(`[HD-7] SLA warning (high): resolution due ${BERLIN}: Printer on fire`);
+  });
+
+  it('a UTC desk (24/7) reads UTC, as before', () => {
+    expectBothParts(renderEmail('created', base), ['2026-01-01 12:00 UTC'], ['Europe/']);
+    expect(renderEmail('created', base).text).toContain('We aim to resolve it by: 2026-01-01 12:00 UTC');
   });
 });

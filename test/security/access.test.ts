@@ -317,7 +317,7 @@ const CASES: Case[] = [
   { route: 'DELETE /api/v1/webhooks/:id', url: (fx) => `/api/v1/webhooks/${fx.webhook}`, expect: apiAdminOnly(204) },
   { route: 'GET /api/v1/webhooks/:id/deliveries', url: (fx) => `/api/v1/webhooks/${fx.webhook}/deliveries`, expect: apiAdminOnly(200) },
   { route: 'POST /api/v1/webhooks/:id/deliveries/:delivery/retry', url: (fx) => `/api/v1/webhooks/${fx.webhook}/deliveries/${fx.delivery}/retry`, expect: apiAdminOnly(200) },
-  { route: 'PATCH /api/v1/settings', url: () => '/api/v1/settings', json: () => ({ email_priority: 'high', sla: { low: { next_reply: '2h' } } }), expect: apiAdminOnly(200) },
+  { route: 'PATCH /api/v1/settings', url: () => '/api/v1/settings', json: () => ({ email_priority: 'high', sla: { low: { next_reply: '30m' } } }), expect: apiAdminOnly(200) },
   // A ticket's thread: whoever sees the ticket (§9); another agent's ticket does not exist for it.
   { route: 'GET /api/v1/tickets/:reference/messages', url: (fx) => `/api/v1/tickets/${referenceOf(fx.mine)}/messages`, expect: { anonymous: 401, agent: 200, otherAgent: 404, admin: 200 } },
   {

@@ -247,3 +247,48 @@ export class Cast {
     }
   }
 }
+
+/**
+ * A table in a scroll region (views/components.tsx ScrollRegion) by its id, measured as the page
+ * shows it now: whether it fits its box, what of its caption is out of sight, and the cue that it
+ * goes on sideways (app.js markScrollFrame, app.css) as a person sees it.
+ */
+export function scrollRegion(page: Page, tableId: string) {
+  return {
+    fits: () =>
+      page.evaluate((id) => {
+        const box = document.getElementById(id)!.closest<HTMLElement>('.table-scroll')!;
+        return box.scrollWidth <= box.clientWidth + 1;
+      }, tableId),
+    /** What of the caption is out of sight: its text wider than its line, or its box past the scroll box's visible edges. */
+    captionCut: () =>
+      page.evaluate((id) => {
+        const table = document.getElementById(id)!;
+        const box = table.closest<HTMLElement>('.table-scroll')!;
+        const caption = table.querySelector('caption');
+        if (!caption) return ['it has no caption'];
+        const [c, b] = [caption.getBoundingClientRect(), box.getBoundingClientRect()];
+        const problems: string[] = [];
+        if (caption.scrollWidth > caption.clientWidth + 1) problems.push(`its text is wider than its box: ${caption.scrollWidth} > ${caption.clientWidth}`);
+        if (c.left < b.left - 0.5 || c.right > b.right + 0.5) problems.push(`it runs past the visible box: ${Math.round(c.left)}–${Math.round(c.right)}, box ${Math.round(b.left)}–${Math.round(b.right)}`);
+        return problems;
+      }, tableId),
+    /** The cue as a person sees it: the frame's sides, the hint's text when shown, each edge shadow's opacity. */
+    cue: () =>
+      page.evaluate((id) => {
+        const frame = document.getElementById(id)!.closest<HTMLElement>('[data-scroll-frame]')!;
+        const hint = frame.querySelector<HTMLElement>('.scroll-hint')!;
+        const shadows = frame.querySelector('.scroll-shadows')!;
+        return {
+          more: frame.getAttribute('data-more'),
+          hint: hint.hidden || hint.getClientRects().length === 0 ? null : hint.textContent,
+          shadows: { left: getComputedStyle(shadows, '::before').opacity, right: getComputedStyle(shadows, '::after').opacity },
+        };
+      }, tableId),
+    scrollTo: (left: number | 'end') =>
+      page.evaluate(([id, to]) => {
+        const box = document.getElementById(id as string)!.closest<HTMLElement>('.table-scroll')!;
+        box.scrollLeft = to === 'end' ? box.scrollWidth : (to as number);
+      }, [tableId, left] as const),
+  };
+}

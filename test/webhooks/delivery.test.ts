@@ -17,6 +17,9 @@ import { recordDueBreaches } from '../../src/services/sla.js';
 import { WebhookWorker } from '../../src/webhooks/worker.js';
 import { DISABLE_AFTER_MS } from '../../src/core/webhooks.js';
 import { QueryCounter } from '../support/queryCounter.js';
+import { useAsSlaCalendar } from '../support/calendars.js';
+import { addCalendar, OFFICE_HOURS } from '../support/sla.js';
+import { formatMailTime } from '../../src/core/mailTime.js';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -40,6 +43,7 @@ for (const dialect of DIALECTS) {
       receiver.answer = () => 200;
       // Each test its own endpoints.
       await t.ctx.handle.db.updateTable('webhook_endpoints').set({ active: 0 }).execute();
+      await useAsSlaCalendar(t.ctx.handle.db, null);
     });
 
     const worker = (options: Partial<ConstructorParameters<typeof WebhookWorker>[0]> = {}) =>
@@ -176,6 +180,8 @@ for (const dialect of DIALECTS) {
     it('disables an endpoint failing for 24 h, emailing each admin once, and keeps the others flowing meanwhile', async () => {
       const dead = await register('/dead', ['ticket.created']);
       const alive = await register('/alive', ['ticket.created']);
+      // The desk works on Berlin time: the admins' email says since when in that zone (§5).
+      await useAsSlaCalendar(t.ctx.handle.db, await addCalendar(t.ctx.handle.db, 'Berlin office', OFFICE_HOURS, clock.now()));
       receiver.answer = (r) => (r.path === '/dead' ? 503 : 200);
       await newTicket(t.ctx, { title: 'Dead 1' });
       await newTicket(t.ctx, { title: 'Dead 2' });
@@ -196,6 +202,8 @@ for (const dialect of DIALECTS) {
       expect(emails).toHaveLength(1);
       expect(emails[0]!.subject).toBe(`Webhook endpoint disabled: ${receiver.url('/dead')}`);
       expect(emails[0]!.text_body).toContain(`/adminapp/webhooks/${dead.id}/`);
+      expect(emails[0]!.text_body).toContain(`has failed every delivery since ${formatMailTime(start, 'Europe/Berlin')},`);
+      expect(emails[0]!.text_body).toMatch(/since \d{4}-\d\d-\d\d \d\d:\d\d Europe\/Berlin \(UTC\+0[12]:00\)/);
       // Disabled: nothing more is tried; the live endpoint never failed.
       const tried = receiver.on('/dead').length;
       clock.advance(DISABLE_AFTER_MS);

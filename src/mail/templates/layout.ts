@@ -1,5 +1,6 @@
 import type { MoveCause } from '../../core/routing.js';
 import type { AlertAddressee } from '../../core/sla.js';
+import { formatMailTime } from '../../core/mailTime.js';
 import { PAUSED_DUE_AT } from '../../core/slaClocks.js';
 /** What every ticket email can say. Built by the service that enqueues the email. */
 export interface TicketMailData {
@@ -8,6 +9,8 @@ export interface TicketMailData {
   title: string;
   priority: 'high' | 'medium' | 'low';
   slaDueAt: number;
+  /** The desk's time zone (core/mailTime.ts): every time the email gives is written in it. */
+  timeZone: string;
   /** Display name of the agent now holding the ticket, if any. */
   agentName: string | null;
   /** Display name of the agent who held it before (reassignments). */
@@ -73,8 +76,9 @@ export function htmlLines(value: string): string {
   return escapeHtml(value.replace(/\r\n?/g, '\n')).replace(/\n/g, '<br>');
 }
 
-export function formatUtc(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+/** An instant as this email writes it: in the desk's zone, named (core/mailTime.ts). */
+export function timeIn(data: { timeZone: string }, ms: number): string {
+  return formatMailTime(ms, data.timeZone);
 }
 
 /** `[HD-42] <what happened>: <title>` */
@@ -118,8 +122,8 @@ export interface ComposeOptions {
  */
 function targetFact(data: TicketMailData, audience: 'customer' | 'staff'): [string, string] {
   const paused = data.slaDueAt >= PAUSED_DUE_AT;
-  if (audience === 'staff') return ['Resolution due', paused ? 'paused: waiting on the customer' : formatUtc(data.slaDueAt)];
-  return ['We aim to resolve it by', paused ? 'paused until you answer' : formatUtc(data.slaDueAt)];
+  if (audience === 'staff') return ['Resolution due', paused ? 'paused: waiting on the customer' : timeIn(data, data.slaDueAt)];
+  return ['We aim to resolve it by', paused ? 'paused until you answer' : timeIn(data, data.slaDueAt)];
 }
 
 /**

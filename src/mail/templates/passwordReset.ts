@@ -2,7 +2,7 @@
  * The `password_reset` email (§15): the single-use link, to the account's own address. Says how long
  * it works and what to do when the reader never asked (nothing: the password stays).
  */
-import { type EmailContent, escapeHtml, formatUtc, headerSafe } from './layout.js';
+import { type EmailContent, escapeHtml, headerSafe, timeIn } from './layout.js';
 
 export interface PasswordResetMailData {
   displayName: string;
@@ -10,13 +10,15 @@ export interface PasswordResetMailData {
   /** The absolute link; its token is the only key, so it appears in no other email. */
   link: string;
   expiresAt: number;
+  /** The desk's time zone (core/mailTime.ts). */
+  timeZone: string;
 }
 
 export function passwordReset(data: PasswordResetMailData): EmailContent {
   const subject = headerSafe('Reset your Helpdesk password');
   const lines = [
     `Someone (we hope you) asked to reset the password of the Helpdesk account "${data.username}".`,
-    `Choose a new password here, before ${formatUtc(data.expiresAt)} (the link works once, for 30 minutes):`,
+    `Choose a new password here, before ${timeIn(data, data.expiresAt)} (the link works once, for 30 minutes):`,
   ];
   const after = 'If you did not ask, ignore this email: your password stays as it is. Setting a new password logs the account out everywhere.';
   const text = [`Hello ${data.displayName},`, '', ...lines.flatMap((l) => [l, '']), data.link, '', after, '', '— Helpdesk'].join('\n');

@@ -3,7 +3,7 @@
  * request's facts and status link, then the earlier public messages as quoted history. Written by
  * a person, so unlike the other emails it reads as a letter, not a notice.
  */
-import { type EmailContent, escapeHtml, formatUtc, headerSafe, htmlLines, RATING_QUESTION, ratingLinks, type TicketMailData } from './layout.js';
+import { type EmailContent, escapeHtml, timeIn, headerSafe, htmlLines, RATING_QUESTION, ratingLinks, type TicketMailData } from './layout.js';
 
 /** One earlier public message, quoted below a reply. */
 export interface QuotedMessage {
@@ -49,8 +49,8 @@ function quoted(body: string): string {
     .join('\n');
 }
 
-function attribution(m: QuotedMessage): string {
-  return `On ${formatUtc(m.createdAt)}, ${m.authorName} wrote:`;
+function attribution(data: ReplyMailData, m: QuotedMessage): string {
+  return `On ${timeIn(data, m.createdAt)}, ${m.authorName} wrote:`;
 }
 
 /** To the customer: a public reply by staff (§9), with quoted history. */
@@ -70,7 +70,7 @@ export function reply(data: ReplyMailData): EmailContent {
     `Follow your request: ${data.statusUrl}`,
     ...(history.length === 0
       ? []
-      : ['', `---- ${HISTORY_HEADING} ----`, ...history.flatMap((m) => ['', attribution(m), quoted(m.body)])]),
+      : ['', `---- ${HISTORY_HEADING} ----`, ...history.flatMap((m) => ['', attribution(data, m), quoted(m.body)])]),
   ].join('\n');
 
   const quote = 'margin:0 0 1em;padding:0 0 0 1em;border-left:3px solid #c8ccd0;color:#4a525a';
@@ -86,7 +86,7 @@ ${
     : `<hr>
 <div class="history">
 <p><strong>${escapeHtml(HISTORY_HEADING)}</strong></p>
-${history.map((m) => `<p>${escapeHtml(attribution(m))}</p>\n<blockquote type="cite" style="${quote}">${htmlLines(m.body)}</blockquote>`).join('\n')}
+${history.map((m) => `<p>${escapeHtml(attribution(data, m))}</p>\n<blockquote type="cite" style="${quote}">${htmlLines(m.body)}</blockquote>`).join('\n')}
 </div>`
 }
 </body></html>`;

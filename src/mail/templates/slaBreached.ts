@@ -1,4 +1,4 @@
-import { compose, type EmailContent, formatUtc, headerSafe, holderSentence, type MailLink, type TicketMailData } from './layout.js';
+import { compose, type EmailContent, timeIn, headerSafe, holderSentence, type MailLink, type TicketMailData } from './layout.js';
 
 /**
  * To the agent holding the ticket (or the admins while it is pending) when its SLA is breached.
@@ -11,7 +11,7 @@ export function slaBreached(data: TicketMailData): EmailContent {
     ...(data.staffTicketUrl ? [['Open the ticket', data.staffTicketUrl] as MailLink] : []),
     ['The customer’s status page', data.statusUrl],
   ];
-  return compose(data, subject, [`The ${data.priority}-priority request "${data.title}" from ${data.customerName} passed its deadline of ${formatUtc(data.slaDueAt)}.`, holderSentence(data)], {
+  return compose(data, subject, [`The ${data.priority}-priority request "${data.title}" from ${data.customerName} passed its deadline of ${timeIn(data, data.slaDueAt)}.`, holderSentence(data)], {
     links,
     audience: 'staff',
   });

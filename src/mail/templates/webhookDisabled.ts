@@ -1,9 +1,11 @@
-import { type EmailContent, escapeHtml, formatUtc, headerSafe, htmlLines } from './layout.js';
+import { type EmailContent, escapeHtml, headerSafe, htmlLines, timeIn } from './layout.js';
 
 /** What the admins' email about a disabled webhook endpoint says (§13). */
 export interface WebhookDisabledData {
   url: string;
   failingSince: number;
+  /** The desk's time zone (core/mailTime.ts). */
+  timeZone: string;
   lastError: string;
   /** The endpoint's page, with its delivery log and the switch to turn it on again. */
   pageUrl: string;
@@ -13,7 +15,7 @@ export interface WebhookDisabledData {
 export function webhookDisabled(data: WebhookDisabledData): EmailContent {
   const subject = headerSafe(`Webhook endpoint disabled: ${data.url}`.slice(0, 290));
   const paragraphs = [
-    `The webhook endpoint ${data.url} has failed every delivery since ${formatUtc(data.failingSince)}, so it has been disabled: no events are sent to it until it is turned on again.`,
+    `The webhook endpoint ${data.url} has failed every delivery since ${timeIn(data, data.failingSince)}, so it has been disabled: no events are sent to it until it is turned on again.`,
     `The last failure: ${data.lastError}`,
     'Its deliveries that have not gone out wait in its log; turning the endpoint on again sends them.',
   ];
