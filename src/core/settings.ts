@@ -113,11 +113,15 @@ export const SETTINGS_LABELS: FieldLabels = {
  * next reply from a customer's message, when the resolution clock has run (or, paused, kept) no
  * more than its whole target. Equal is allowed. Both count the same open time of the calendar.
  */
-export function targetsPastResolution(targets: Pick<Settings, 'sla' | 'firstResponse' | 'nextReply'>): Record<string, string> {
+export function targetsPastResolution(targets: Pick<Settings, 'sla' | 'firstResponse' | 'nextReply'>, stored?: Pick<Settings, 'sla' | 'firstResponse' | 'nextReply'>): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const priority of PRIORITIES) {
     const resolution = targets.sla[priority];
     for (const [metric, target] of [['first_response', targets.firstResponse[priority]], ['next_reply', targets.nextReply[priority]]] as const) {
+      // Given the stored settings, only a pair this save changes is judged: a desk that already has
+      // such a target (saved before this rule) can still save anything else, a capacity say.
+      const before = stored && (metric === 'first_response' ? stored.firstResponse : stored.nextReply)[priority];
+      if (stored && before === target && stored.sla[priority] === resolution) continue;
       if (target !== null && target > resolution) {
         fields[`${metric}_${priority}`] = `Must not be longer than the resolution target (${formatDuration(resolution)}): shorten it, or lengthen Resolution (${priority}).`;
       }
@@ -132,7 +136,7 @@ export function targetsPastResolution(targets: Pick<Settings, 'sla' | 'firstResp
  * service's question. A field a form or script from before §11 leaves out takes its default, so an
  * older client never sets a target by accident.
  */
-export function checkSettings(raw: Record<string, unknown>): Checked<Settings> {
+export function checkSettings(raw: Record<string, unknown>, stored?: Settings): Checked<Settings> {
   const fields: Record<string, string> = {};
   const duration = (key: string, optional = false): number | null => {
     const text = typeof raw[key] === 'string' ? (raw[key] as string).trim() : raw[key] === undefined || raw[key] === null ? '' : undefined;
@@ -151,7 +155,7 @@ export function checkSettings(raw: Record<string, unknown>): Checked<Settings> {
   const firstResponse = targets('first_response');
   const nextReply = targets('next_reply');
   // Checked against a resolution target only where both read well (a bad field has its own message).
-  for (const [field, message] of Object.entries(targetsPastResolution({ sla, firstResponse, nextReply }))) {
+  for (const [field, message] of Object.entries(targetsPastResolution({ sla, firstResponse, nextReply }, stored))) {
     if (fields[field] === undefined && fields[`sla_${field.slice(field.lastIndexOf('_') + 1)}`] === undefined) fields[field] = message;
   }
   const calendarId = parseCalendarChoice(raw.calendar);

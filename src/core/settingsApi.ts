@@ -101,6 +101,6 @@ const API_LABELS: FieldLabels = Object.fromEntries(Object.entries(SETTINGS_LABEL
  * existence is the service's question, under the same name (`calendar`) in both.
  */
 export function checkSettingsPatch(stored: Settings, patch: SettingsPatch, typeErrors: Record<string, string> = {}): Checked<Settings> {
-  const checked = checkSettings(patchedSettingsInput(stored, patch));
+  const checked = checkSettings(patchedSettingsInput(stored, patch), stored);
   return new Checked(checked.value, apiFieldErrors(checked.fields)).with(labelled(typeErrors, API_LABELS));
 }

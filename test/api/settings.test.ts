@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSettings } from '../../src/repositories/settings.js';
+import { loadSettings, saveSettings } from '../../src/repositories/settings.js';
 import { changePresence } from '../../src/services/presence.js';
 import { eventsOf, holderOf, newTicket } from '../admin/support.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -89,6 +89,16 @@ for (const dialect of DIALECTS) {
       expect(await patch({})).toEqual(tuned);
       await patch(DEFAULTS);
       expect(await current()).toEqual(DEFAULTS);
+    });
+
+    it('a desk whose stored targets break the length rule (saved before it) can still PATCH anything else; changing that pair is judged', async () => {
+      const db = t.ctx.handle.db;
+      const before = await loadSettings(db);
+      await saveSettings(db, { ...before, firstResponse: { ...before.firstResponse, high: before.sla.high + 60 } });
+      expect((await patch({ default_capacity: 7 })).default_capacity).toBe(7);
+      const refused = await patch({ sla: { high: { first_response: `${(before.sla.high + 120) / 60}m` } } }, 400);
+      expect(Object.keys(refused.error.fields)).toEqual(['sla.high.first_response']);
+      await saveSettings(db, before);
     });
 
     it('PATCH sets a stored calendar by id and back to 24/7', async () => {

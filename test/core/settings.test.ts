@@ -175,6 +175,16 @@ describe('targetsPastResolution: no first-response or next-reply target longer t
     expect(targetsPastResolution({ sla, firstResponse: NO_TARGETS, nextReply: NO_TARGETS, ...targets })).toEqual(fields);
   });
 
+  it('given the stored settings, judges only the pairs a save changes (a desk saved before the rule can save anything else)', () => {
+    const stored = { sla, firstResponse: { high: 600, medium: null, low: null }, nextReply: NO_TARGETS };
+    // Unchanged: not judged.
+    expect(targetsPastResolution(stored, stored)).toEqual({});
+    // The resolution target moved (still shorter): judged again, and named.
+    expect(targetsPastResolution({ ...stored, sla: { ...sla, high: 240 } }, stored)).toEqual({ first_response_high: expect.stringMatching(/^Must not be longer than the resolution target \(4m\)/) });
+    // A new target too long beside an old one left as it was: only the new one is named.
+    expect(targetsPastResolution({ ...stored, nextReply: { high: null, medium: 3600, low: null } }, stored)).toEqual({ next_reply_medium: expect.stringMatching(/\(30m\)/) });
+  });
+
   it('the form names the field, labelled: "First response (high): must not be longer than the resolution target (5m)…"', () => {
     const error = errorOf(() => validateSettings(form({ sla_high: '5m', first_response_high: '10m' })));
     expect(error.fields).toEqual({ first_response_high: 'First response (high): must not be longer than the resolution target (5m): shorten it, or lengthen Resolution (high).' });

@@ -126,7 +126,7 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
         const form = settingsEditForm((id) => calendars.find((c) => c.id === id)?.name);
         await updateSettings(ctx, actingOf(request), (stored) => {
           input = settingsFormInput(edit.merge(form, settingsFormValues(stored)) ?? body, stored);
-          return checkSettings(input);
+          return checkSettings(input, stored);
         });
         setFlash(reply, { kind: 'success', message: 'Settings saved. Capacity and queue order apply now; SLA targets and the calendar apply to clocks started from now on, and the email priority to new tickets.' });
         return reply.redirect('/adminapp/settings/', 303);
