@@ -17,9 +17,25 @@ const TITLE_MAX = 200;
  */
 const PREFIXES = ['re', 'aw', 'antw', 'antwort', 'sv', 'vs', 'vb', 'ref', 'rif', 'r', 'res', 'odp', 'ynt', 'fw', 'fwd', 'wg', 'tr', 'enc', 'rv', 'doorst', 'pd', 'ilt'];
 
-// A prefix (optionally counted, `Re[2]:`, `Re(3):`) and its colon (ASCII or full-width), or one of our keys.
-const LEADING = new RegExp(`^(?:(?:${PREFIXES.join('|')})\\s*(?:\\[\\d+\\]|\\(\\d+\\))?\\s*[:：]|\\[HD-\\d+\\])\\s*`, 'i');
-const OUR_KEY = /\[HD-\d+\]/gi;
+/**
+ * What our emails to customers say happened, after the key in their subjects (`[HD-6] An agent is
+ * on it: <title>`, mail/templates/layout.ts subjectFor): the templates take them from here, so
+ * that a stranger's answer to one of them opens a ticket titled by the request, not by our words.
+ */
+export const CUSTOMER_SUBJECT_PHRASES = {
+  created: 'We received your request',
+  assigned: 'An agent is on it',
+  reassigned: 'Your request has a new agent',
+  closed: 'Your request is closed',
+} as const;
+
+// Our key, and one of our phrases right after it with its colon (only there: a customer's own
+// subject may say the same words).
+const OUR_KEY_AND_PHRASE = `\\[HD-\\d+\\](?:\\s*(?:${Object.values(CUSTOMER_SUBJECT_PHRASES).join('|')})\\s*:)?`;
+
+// A prefix (optionally counted, `Re[2]:`, `Re(3):`) and its colon (ASCII or full-width), or one of our keys (and our phrase after it).
+const LEADING = new RegExp(`^(?:(?:${PREFIXES.join('|')})\\s*(?:\\[\\d+\\]|\\(\\d+\\))?\\s*[:：]|${OUR_KEY_AND_PHRASE})\\s*`, 'i');
+const OUR_KEY = new RegExp(OUR_KEY_AND_PHRASE, 'gi');
 
 /** A header value on one line: control characters and runs of white space become one space. */
 export function oneLine(value: string): string {

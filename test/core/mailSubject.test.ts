@@ -18,8 +18,16 @@ describe('newTicketTitle', () => {
     ['RES: ENC: Orçamento', 'Orçamento'],
     ['Odp: Oferta', 'Oferta'],
     ['Re：全角コロン', '全角コロン'],
-    ['Re: [HD-6] An agent is on it: Screenshot of the error', 'An agent is on it: Screenshot of the error'],
-    ['[HD-8] We received your request: Re: [HD-6] An agent is on it: x', 'We received your request: Re: An agent is on it: x'],
+    // Our words after our key go with it (a stranger answering one of our emails).
+    ['Re: [HD-6] An agent is on it: Screenshot of the error', 'Screenshot of the error'],
+    ['AW: [HD-6] Your request is closed: Rechnung', 'Rechnung'],
+    ['Fwd: [HD-7] Your request has a new agent: VPN', 'VPN'],
+    ['[HD-8] We received your request: Re: [HD-6] An agent is on it: x', 'x'],
+    ['Re: [hd-6] an agent is on it : Printer', 'Printer'],
+    // Not without our key: a customer may write those words themselves.
+    ['An agent is on it: thanks!', 'An agent is on it: thanks!'],
+    ['Re: We received your request: but nothing happened', 'We received your request: but nothing happened'],
+    ['Printer [HD-6] An agent is on it: still broken', 'Printer still broken'],
     ['[hd-12] re: [HD-3] Re: Invoice', 'Invoice'],
     ['Invoice [HD-4] wrong', 'Invoice wrong'],
     ['Invoice [HD-99999999999]', 'Invoice'],

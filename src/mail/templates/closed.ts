@@ -1,3 +1,4 @@
+import { CUSTOMER_SUBJECT_PHRASES } from '../../core/mailSubject.js';
 import { compose, type EmailContent, RATING_QUESTION, ratingLinks, subjectFor, type TicketMailData } from './layout.js';
 import { FOLLOW_UP_NOTE } from './reply.js';
 
@@ -9,7 +10,7 @@ import { FOLLOW_UP_NOTE } from './reply.js';
 export function closed(data: TicketMailData): EmailContent {
   return compose(
     data,
-    subjectFor(data, 'Your request is closed'),
+    subjectFor(data, CUSTOMER_SUBJECT_PHRASES.closed),
     [
       `${data.closedBy ?? 'Our team'} has closed your request "${data.title}".`,
       // Not "submit a new request": that would be a ticket linked to nothing; a message to this one

@@ -1,3 +1,4 @@
+import { CUSTOMER_SUBJECT_PHRASES } from '../../core/mailSubject.js';
 import type { MoveCause } from '../../core/routing.js';
 import { compose, type EmailContent, subjectFor, type TicketMailData } from './layout.js';
 
@@ -16,5 +17,5 @@ export function reassignedSentence(title: string, cause: MoveCause | undefined, 
 
 /** To the customer when the ticket moves from one agent to another. */
 export function reassigned(data: TicketMailData): EmailContent {
-  return compose(data, subjectFor(data, 'Your request has a new agent'), [reassignedSentence(data.title, data.moveCause, data.previousAgentName, data.agentName)]);
+  return compose(data, subjectFor(data, CUSTOMER_SUBJECT_PHRASES.reassigned), [reassignedSentence(data.title, data.moveCause, data.previousAgentName, data.agentName)]);
 }
