@@ -127,7 +127,7 @@ describe('the dashboard alarms in Chromium', () => {
       await page.waitForURL(/\/admin\/emails\/\?status=failed$/);
       expect(await page.locator(`a[href="/admin/emails/${ids.email}/"]`).count()).toBeGreaterThan(0);
     });
-  }, 120_000);
+  }, 240_000); // a guard against a hang: under a full CI run (every browser test at once on two cores) it once took over 120 s (7–14 s alone)
 
   it('announces one summary sentence only when it changes, and touches only the agent cells that changed', async () => {
     const page = await cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
