@@ -113,7 +113,7 @@ export const SETTINGS_LABELS: FieldLabels = {
  * next reply from a customer's message, when the resolution clock has run (or, paused, kept) no
  * more than its whole target. Equal is allowed. Both count the same open time of the calendar.
  */
-export function targetsPastResolution(targets: Pick<Settings, 'sla' | 'firstResponse' | 'nextReply'>, stored?: Pick<Settings, 'sla' | 'firstResponse' | 'nextReply'>): Record<string, string> {
+export function targetsPastResolution(targets: SlaTargets, stored?: SlaTargets): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const priority of PRIORITIES) {
     const resolution = targets.sla[priority];
@@ -130,6 +130,47 @@ export function targetsPastResolution(targets: Pick<Settings, 'sla' | 'firstResp
   return fields;
 }
 
+/** The SLA targets of a desk or a team: resolution, first response and next reply per priority, in seconds. */
+export type SlaTargets = Pick<Settings, 'sla' | 'firstResponse' | 'nextReply'>;
+
+/**
+ * A target's text as seconds: a duration such as `45s`, `4m` or `1h30m`, at most a year; an
+ * optional one (first response, next reply) may be empty or null, meaning none.
+ */
+export function checkTargetDuration(raw: unknown, optional: boolean): { value: number | null } | { problem: string } {
+  const text = typeof raw === 'string' ? raw.trim() : raw === undefined || raw === null ? '' : undefined;
+  if (optional && text === '') return { value: null };
+  const value = text === undefined ? null : parseDuration(text);
+  if (value === null) return { problem: optional ? 'Enter a duration such as 45s, 4m, 1h or 1h30m, or leave it empty for none.' : 'Enter a duration such as 45s, 4m, 1h or 1h30m.' };
+  return value > 365 * 86_400 ? { problem: 'At most one year.' } : { value };
+}
+
+/**
+ * The nine targets of a form, each read from `valueOf(field)` by its settings-form name
+ * (`sla_high`, `first_response_low`, …), with each field's problem (unlabelled) added to
+ * `fields` under that name, the rule of targetsPastResolution included. A refused target reads 0
+ * (resolution) or null.
+ */
+export function checkTargets(valueOf: (field: string) => unknown, fields: Record<string, string>, stored?: SlaTargets): SlaTargets {
+  const duration = (key: string, optional: boolean): number | null => {
+    const checked = checkTargetDuration(valueOf(key), optional);
+    if ('problem' in checked) fields[key] = checked.problem;
+    return 'value' in checked ? checked.value : null;
+  };
+  const sla = { high: duration('sla_high', false) ?? 0, medium: duration('sla_medium', false) ?? 0, low: duration('sla_low', false) ?? 0 };
+  const optional = (metric: string): OptionalTargets => ({
+    high: duration(`${metric}_high`, true),
+    medium: duration(`${metric}_medium`, true),
+    low: duration(`${metric}_low`, true),
+  });
+  const targets = { sla, firstResponse: optional('first_response'), nextReply: optional('next_reply') };
+  // Checked against a resolution target only where both read well (a bad field has its own message).
+  for (const [field, message] of Object.entries(targetsPastResolution(targets, stored))) {
+    if (fields[field] === undefined && fields[`sla_${field.slice(field.lastIndexOf('_') + 1)}`] === undefined) fields[field] = message;
+  }
+  return targets;
+}
+
 /**
  * Reads the settings form (durations such as `45s`, `4m`, `1h30m`; §11 targets may be empty,
  * meaning none), naming every bad field at once (each message labelled); whether the calendar chosen exists is the
@@ -138,26 +179,7 @@ export function targetsPastResolution(targets: Pick<Settings, 'sla' | 'firstResp
  */
 export function checkSettings(raw: Record<string, unknown>, stored?: Settings): Checked<Settings> {
   const fields: Record<string, string> = {};
-  const duration = (key: string, optional = false): number | null => {
-    const text = typeof raw[key] === 'string' ? (raw[key] as string).trim() : raw[key] === undefined || raw[key] === null ? '' : undefined;
-    if (optional && text === '') return null;
-    const value = text === undefined ? null : parseDuration(text);
-    if (value === null) fields[key] = optional ? 'Enter a duration such as 45s, 4m, 1h or 1h30m, or leave it empty for none.' : 'Enter a duration such as 45s, 4m, 1h or 1h30m.';
-    else if (value > 365 * 86_400) fields[key] = 'At most one year.';
-    return value;
-  };
-  const sla = { high: duration('sla_high') ?? 0, medium: duration('sla_medium') ?? 0, low: duration('sla_low') ?? 0 };
-  const targets = (metric: string): OptionalTargets => ({
-    high: duration(`${metric}_high`, true),
-    medium: duration(`${metric}_medium`, true),
-    low: duration(`${metric}_low`, true),
-  });
-  const firstResponse = targets('first_response');
-  const nextReply = targets('next_reply');
-  // Checked against a resolution target only where both read well (a bad field has its own message).
-  for (const [field, message] of Object.entries(targetsPastResolution({ sla, firstResponse, nextReply }, stored))) {
-    if (fields[field] === undefined && fields[`sla_${field.slice(field.lastIndexOf('_') + 1)}`] === undefined) fields[field] = message;
-  }
+  const { sla, firstResponse, nextReply } = checkTargets((field) => raw[field], fields, stored);
   const calendarId = parseCalendarChoice(raw.calendar);
   if (calendarId === undefined) fields.calendar = CHOOSE_CALENDAR;
   const warnText = raw.warn_at_percent === undefined || raw.warn_at_percent === null ? '' : String(raw.warn_at_percent).trim();

@@ -7,7 +7,7 @@ import { ALWAYS_OPEN } from './calendar.js';
 import type { QueueOrder } from './routing.js';
 import { Checked } from './checked.js';
 import { type FieldLabels, labelled } from './fieldErrors.js';
-import { checkSettings, type Settings, SETTINGS_LABELS } from './settings.js';
+import { checkSettings, type Settings, SETTINGS_LABELS, type SlaTargets } from './settings.js';
 import { settingsFormValues, SETTINGS_FORM_FIELDS, targetField, targetOf } from './settingsForm.js';
 import { formatDuration } from './sla.js';
 import { SLA_METRICS, type SlaMetric } from './slaClocks.js';
@@ -52,15 +52,20 @@ export function apiFieldErrors(fields: Record<string, string>): Record<string, s
   return Object.fromEntries(Object.entries(fields).map(([field, message]) => [apiNameOf(field), message]));
 }
 
-export function settingsJson(settings: Settings): SettingsJson {
+/** The nine targets as the API shows them: per priority, durations such as `1h30m` (null: none). */
+export function targetsJson(targets: SlaTargets): Record<Priority, TargetsJson> {
   const duration = (seconds: number | null) => (seconds === null ? null : formatDuration(seconds));
-  const targets = (priority: Priority): TargetsJson => ({
-    resolution: formatDuration(settings.sla[priority]),
-    first_response: duration(targetOf(settings, 'first_response', priority)),
-    next_reply: duration(targetOf(settings, 'next_reply', priority)),
+  const ofPriority = (priority: Priority): TargetsJson => ({
+    resolution: formatDuration(targets.sla[priority]),
+    first_response: duration(targetOf(targets, 'first_response', priority)),
+    next_reply: duration(targetOf(targets, 'next_reply', priority)),
   });
+  return { high: ofPriority('high'), medium: ofPriority('medium'), low: ofPriority('low') };
+}
+
+export function settingsJson(settings: Settings): SettingsJson {
   return {
-    sla: { high: targets('high'), medium: targets('medium'), low: targets('low') },
+    sla: targetsJson(settings),
     calendar: settings.calendarId ?? ALWAYS_OPEN,
     pause_while_waiting: settings.pauseWhileWaiting,
     warn_at_percent: settings.warnAtPercent,
@@ -92,7 +97,7 @@ export function patchedSettingsInput(stored: Settings, patch: SettingsPatch): Re
 }
 
 /** The settings form's labels under the API's names (`sla.high.resolution` → "Resolution (high)"). */
-const API_LABELS: FieldLabels = Object.fromEntries(Object.entries(SETTINGS_LABELS).map(([field, label]) => [apiNameOf(field), label]));
+export const API_LABELS: FieldLabels = Object.fromEntries(Object.entries(SETTINGS_LABELS).map(([field, label]) => [apiNameOf(field), label]));
 
 /**
  * A PATCH checked whole: the stored settings with the patch over them through the settings form's

@@ -4,7 +4,7 @@
  */
 import { ALWAYS_OPEN } from './calendar.js';
 import { canonicalTexts, type EditForm } from './formMerge.js';
-import { checkSettings, type Settings, SETTINGS_LABELS } from './settings.js';
+import { checkSettings, type Settings, SETTINGS_LABELS, type SlaTargets } from './settings.js';
 import { formatDuration } from './sla.js';
 import { SLA_METRICS, type SlaMetric } from './slaClocks.js';
 import { PRIORITIES, type Priority } from './tickets.js';
@@ -15,7 +15,7 @@ export function targetField(metric: SlaMetric, priority: Priority): string {
 }
 
 /** A target of the settings in seconds; null: none. */
-export function targetOf(settings: Settings, metric: SlaMetric, priority: Priority): number | null {
+export function targetOf(settings: SlaTargets, metric: SlaMetric, priority: Priority): number | null {
   if (metric === 'resolution') return settings.sla[priority];
   return (metric === 'first_response' ? settings.firstResponse : settings.nextReply)[priority];
 }

@@ -4,7 +4,9 @@
  * into the form's values. Pure.
  */
 import type { EditForm } from './formMerge.js';
-import { TEAM_LABELS } from './teamInput.js';
+import { TEAM_FORM_LABELS, TEAM_LABELS } from './teamInput.js';
+import { TEAM_TARGET_FIELDS, teamSlaFormValues, teamTargetsFromForm } from './teamSla.js';
+import type { TeamSlaJson } from './teamSla.js';
 
 /** A form's values: one string per field (lists comma-separated). */
 type Values = Record<string, string>;
@@ -18,9 +20,12 @@ export function ticked(raw: unknown): string[] {
 /** The text field of a skill's wait on the topic form. */
 export const skillAfterField = (skillId: number) => `skill_after_${skillId}`;
 
-/** The team form: name, overflow team and wait, members (ticked usernames; none ticked: none). */
+/**
+ * The team form: name, SLA calendar (empty: the desk's) and targets (all nine empty: the desk's),
+ * overflow team and wait, members (ticked usernames; none ticked: none).
+ */
 export function teamFromForm(body: Record<string, unknown>): Record<string, unknown> {
-  return { name: body.name, overflow_team: body.overflow_team, overflow_after_minutes: body.overflow_after_minutes, members: ticked(body.members) };
+  return { name: body.name, calendar: body.calendar, sla: teamTargetsFromForm(body), overflow_team: body.overflow_team, overflow_after_minutes: body.overflow_after_minutes, members: ticked(body.members) };
 }
 
 /**
@@ -59,9 +64,15 @@ export function keptFormValues(body: Record<string, unknown>): Values {
 }
 
 /** A saved team as its form shows it. */
-export function teamFormValues(team: { name: string; overflow_team: string | null; overflow_after_minutes: number | null; members: readonly string[] } | null): Values {
-  if (!team) return { name: '', overflow_team: '', overflow_after_minutes: '', members: '' };
-  return { name: team.name, overflow_team: team.overflow_team ?? '', overflow_after_minutes: team.overflow_after_minutes === null ? '' : String(team.overflow_after_minutes), members: team.members.join(',') };
+export function teamFormValues(team: ({ name: string; overflow_team: string | null; overflow_after_minutes: number | null; members: readonly string[] } & Partial<TeamSlaJson>) | null): Values {
+  if (!team) return { name: '', ...teamSlaFormValues({ calendar: null, sla: null }), overflow_team: '', overflow_after_minutes: '', members: '' };
+  return {
+    name: team.name,
+    ...teamSlaFormValues({ calendar: team.calendar ?? null, sla: team.sla ?? null }),
+    overflow_team: team.overflow_team ?? '',
+    overflow_after_minutes: team.overflow_after_minutes === null ? '' : String(team.overflow_after_minutes),
+    members: team.members.join(','),
+  };
 }
 
 /** A saved topic as its form shows it; `skills` are every skill, for the fields of their waits. */
@@ -106,10 +117,10 @@ function canonicalOf(texts: Values, rules: Readonly<Record<string, 'text' | 'cho
 
 /** The team form in a merge (core/formMerge.ts): its members are one field. */
 export const TEAM_EDIT_FORM: EditForm = {
-  fields: ['name', 'members', 'overflow_team', 'overflow_after_minutes'],
+  fields: ['name', 'members', 'calendar', ...TEAM_TARGET_FIELDS, 'overflow_team', 'overflow_after_minutes'],
   textsOf: (body) => postedTexts(body, ['members']),
-  canonical: (texts) => canonicalOf(texts, { members: 'list', overflow_team: 'choice' }),
-  wording: { what: 'this team', labels: TEAM_LABELS },
+  canonical: (texts) => canonicalOf(texts, { members: 'list', overflow_team: 'choice', calendar: 'choice' }),
+  wording: { what: 'this team', labels: TEAM_FORM_LABELS },
 };
 
 /** Merged team texts as the form posts them (teamFromForm): members as ticked boxes. */

@@ -3,6 +3,8 @@
  * waits, the shape of lists. Whether a named team or skill exists is the service's check. Pure.
  */
 import { accepted, Checked } from './checked.js';
+import type { FieldLabels } from './fieldErrors.js';
+import { checkTeamSla, TEAM_SLA_LABELS, type TeamSla } from './teamSla.js';
 
 export const TEAM_LABELS = { name: 'Name', overflow_team: 'Overflow team', overflow_after_minutes: 'Overflow after', skills: 'Skills', teams: 'Teams', team: 'Team', addresses: 'Addresses', members: 'Members', hidden: 'Hidden', default_priority: 'Default priority' } as const;
 
@@ -36,8 +38,13 @@ export function parseSwitch(raw: unknown): boolean | undefined {
   return undefined;
 }
 
+/** The team form's and the team API's labels: TEAM_LABELS and the team's own SLA (core/teamSla.ts). */
+export const TEAM_FORM_LABELS: FieldLabels = { ...TEAM_LABELS, ...TEAM_SLA_LABELS };
+
 export interface TeamInput {
   name: string;
+  /** Its own calendar and targets, or the desk's (core/teamSla.ts); undefined: leave them as they are (a new team: the desk's). */
+  sla?: TeamSla;
   overflowTeam: string | null;
   overflowAfterMinutes: number | null;
   /** The members' usernames; undefined: leave them as they are (the API's agent route sets them too). */
@@ -45,8 +52,9 @@ export interface TeamInput {
 }
 
 /**
- * A team: its name, optionally an overflow team (by name) with its wait (both or neither), and
- * optionally its members (usernames); every field's problem at once. Whether the overflow team and
+ * A team: its name, its own SLA calendar and targets or the desk's (core/teamSla.ts), optionally an
+ * overflow team (by name) with its wait (both or neither), and optionally its members (usernames);
+ * every field's problem at once. Whether the overflow team and
  * the members exist is the service's question.
  */
 export function checkTeam(raw: Record<string, unknown>): Checked<TeamInput> {
@@ -59,12 +67,13 @@ export function checkTeam(raw: Record<string, unknown>): Checked<TeamInput> {
   if (overflowAfterMinutes === undefined) fields.overflow_after_minutes = 'Enter whole minutes from 1 to 10080.';
   else if ((overflowTeam === null) !== (overflowAfterMinutes === null)) fields.overflow_after_minutes = 'Give an overflow team and its wait together, or neither.';
   if (overflowTeam !== null && overflowTeam.toLowerCase() === name.toLowerCase()) fields.overflow_team = 'A team cannot overflow into itself.';
-  return new Checked({ name, overflowTeam, overflowAfterMinutes: overflowAfterMinutes ?? null, ...(members === undefined ? {} : { members }) }, fields);
+  const sla = checkTeamSla(raw);
+  return new Checked({ name, sla: sla.value, overflowTeam, overflowAfterMinutes: overflowAfterMinutes ?? null, ...(members === undefined ? {} : { members }) }, { ...fields, ...sla.fields });
 }
 
 /** checkTeam's team, or one invalid_input naming every bad field. */
 export function validateTeam(raw: Record<string, unknown>): TeamInput {
-  return accepted(checkTeam(raw), TEAM_LABELS);
+  return accepted(checkTeam(raw), TEAM_FORM_LABELS);
 }
 
 export interface TopicInput {

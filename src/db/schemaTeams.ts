@@ -8,6 +8,11 @@ export interface TeamsTable {
   overflow_team_id: number | null;
   overflow_after_minutes: number | null;
   created_at: number;
+  /** 1: the team's tickets count with `calendar_id` (null: 24/7); 0: with the settings' calendar (migration 2026-12-16T1000). */
+  own_calendar: ColumnType<number, number | undefined, number>;
+  calendar_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The team's SLA targets as JSON (core/teamSla.ts); null: the settings' targets. */
+  sla_targets: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TeamMembersTable {

@@ -27,7 +27,7 @@ const SETTINGS = {
   email_priority: 'Priority of tickets created from mail',
 };
 
-const Targets = z
+export const Targets = z
   .object({
     resolution: z.string().meta({ description: TARGETS.resolution, example: '1h' }),
     first_response: z.string().nullable().meta({ description: TARGETS.first_response, example: '15m' }),

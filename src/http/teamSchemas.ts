@@ -1,5 +1,6 @@
 /** API shapes of teams, topics and skills (§12). Bodies are checked by src/core/teamInput.ts, as the pages' are. */
 import { z } from 'zod';
+import { Targets } from './api-schemas-settings.js';
 
 const minutes = z.number().int().nullable();
 
@@ -7,6 +8,14 @@ export const TeamSchema = z
   .object({
     id: z.number().int(),
     name: z.string(),
+    calendar: z
+      .union([z.number().int(), z.literal('24/7')])
+      .nullable()
+      .meta({ description: 'Its own SLA calendar: a calendar’s id or `24/7`; null: the desk’s (the settings’ `calendar`, as it is when a clock starts)' }),
+    sla: z
+      .object({ high: Targets, medium: Targets, low: Targets })
+      .nullable()
+      .meta({ description: 'Its own SLA targets (the settings’ shape); null: the desk’s. Its tickets’ clocks start with them' }),
     overflow_team: z.string().nullable().meta({ description: 'The team whose members may also take this team’s tickets once they have waited overflow_after_minutes' }),
     overflow_after_minutes: minutes,
     members: z.array(z.string()).meta({ description: 'Usernames' }),
@@ -30,6 +39,15 @@ export const SkillSchema = z.object({ id: z.number().int(), name: z.string(), ag
 export const TeamBody = z
   .strictObject({
     name: z.unknown().meta({ type: 'string', example: 'Billing' }),
+    calendar: z.unknown().optional().meta({ description: 'A calendar’s id or `24/7`; null or absent: the desk’s', example: '24/7' }),
+    sla: z
+      .unknown()
+      .optional()
+      .meta({
+        type: 'object',
+        description:
+          'Its own targets, per priority `{ "resolution": "30m", "first_response": "10m", "next_reply": null }` (resolution required for each of high, medium and low; durations as in the settings); null or absent: the desk’s',
+      }),
     overflow_team: z.unknown().optional().meta({ type: 'string', description: 'A team’s name; with overflow_after_minutes' }),
     overflow_after_minutes: z.unknown().optional().meta({ type: 'integer', description: '1–10080' }),
     members: z.unknown().optional().meta({ type: 'array', description: 'Usernames of agents; absent: unchanged. An agent holding open tickets keeps at least one team' }),

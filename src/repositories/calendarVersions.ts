@@ -7,6 +7,7 @@ import type { ClockCalendar } from '../core/slaClocks.js';
 import type { Settings } from '../core/settings.js';
 import type { Db, DbHandle } from '../db/connect.js';
 import { settingsFromRow } from './settings.js';
+import { targetsFromText, ticketClockOf } from '../core/teamSla.js';
 
 const cached = new WeakMap<DbHandle, Map<number, CalendarDefinition>>();
 
@@ -40,14 +41,23 @@ export async function settingsCalendar(handle: DbHandle, db: Db): Promise<SlaCal
   return calendarOfVersion(handle, db, row?.calendar_version_id ?? null);
 }
 
-/** The settings and the calendar new clocks start with: one query, the definition cached. */
-export async function loadClockSettings(handle: DbHandle, db: Db): Promise<{ settings: Settings; clock: ClockCalendar }> {
+/**
+ * The settings and the calendar a clock of a ticket of team `teamId` starts with now: the team's
+ * own targets and calendar where it has them (§12, core/teamSla.ts), else the desk's. One query,
+ * the definitions cached.
+ */
+export async function loadClockSettings(handle: DbHandle, db: Db, teamId: number): Promise<{ settings: Settings; clock: ClockCalendar }> {
   const row = await db
     .selectFrom('settings as s')
     .leftJoin('calendars as c', 'c.id', 's.calendar_id')
+    .leftJoin('teams as t', (join) => join.on('t.id', '=', teamId))
+    .leftJoin('calendars as tc', 'tc.id', 't.calendar_id')
     .selectAll('s')
-    .select('c.version_id as calendar_version_id')
+    .select(['c.version_id as calendar_version_id', 't.own_calendar', 't.sla_targets', 'tc.version_id as team_calendar_version_id'])
     .where('s.id', '=', 1)
     .executeTakeFirstOrThrow();
-  return { settings: settingsFromRow(row), clock: await clockCalendarOf(handle, db, row.calendar_version_id ?? null) };
+  const deskClock = await clockCalendarOf(handle, db, row.calendar_version_id ?? null);
+  const ownCalendar = Number(row.own_calendar ?? 0) === 1;
+  const team = { targets: targetsFromText(row.sla_targets), clock: ownCalendar ? await clockCalendarOf(handle, db, row.team_calendar_version_id ?? null) : null };
+  return ticketClockOf(settingsFromRow(row), deskClock, team);
 }

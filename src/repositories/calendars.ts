@@ -102,6 +102,12 @@ export async function slaCalendarId(db: Db): Promise<number | null> {
   return row?.calendar_id ?? null;
 }
 
+/** The names of the teams whose own SLA calendar is calendar `id` (§12), by name. */
+export async function teamsCountingWith(db: Db, id: number): Promise<string[]> {
+  const rows = await db.selectFrom('teams').select('name').where('own_calendar', '=', 1).where('calendar_id', '=', id).orderBy('name').execute();
+  return rows.map((r) => r.name);
+}
+
 /**
  * For a transaction that is about to make calendar `id` the SLA calendar: its version in force, or
  * undefined when there is no such calendar. On PostgreSQL the row is also locked (shared) until the

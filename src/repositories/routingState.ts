@@ -9,7 +9,7 @@ import type { Settings } from '../core/settings.js';
 import type { Db } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { settingsFromRow } from './settings.js';
-import { membershipPairsSql, skillPairsSql, teamRulesSql, topicRulesOf, topicRulesSql, worldOf } from './teamState.js';
+import { membershipPairsSql, skillPairsSql, teamClocksSql, teamRulesSql, topicRulesOf, topicRulesSql, worldOf } from './teamState.js';
 import { type ActiveEndpoint, activeEndpointsOf, activeEndpointsSql } from './webhooks.js';
 
 // Literals, so SQLite matches the partial indexes' `where status = 'open'` (with a bound parameter
@@ -75,6 +75,8 @@ export interface RoutingState {
    * nextval); on SQLite, or when none were asked for, null: the ids come from the insert.
    */
   newTicketIds: number[] | null;
+  /** The teams with an SLA calendar or targets of their own, as teamClocksSql's text (routing.ts resolves their calendars). */
+  teamClocks: string | null;
   /** Every topic with its skills when new tickets were announced (intake routes them by topic), else empty. */
   topics: TopicRule[];
   /** The active webhook endpoints (whom the run's changes are told to, §13). */
@@ -164,6 +166,7 @@ function stateSelect(db: Db, newTickets: number) {
       agentsSql(pg).as('agents'),
       eb.exists(eb.selectFrom('tickets as q').select('q.id').where('q.status', '=', OPEN).where('q.agent_id', 'is', null)).as('queue_waiting'),
       teamRulesSql(pg).as('team_rules'),
+      teamClocksSql(pg).as('team_clocks'),
       membershipPairsSql(pg).as('memberships'),
       skillPairsSql(pg).as('agent_skills'),
       // Literals, so SQLite matches the partial index tickets_routing_due (its first entry is the minimum).
@@ -203,6 +206,7 @@ export function routingStateOf(first: RoutingStateRow | undefined, now: number, 
     // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
     queueWaiting: Boolean(Number(first.queue_waiting)),
     world: worldOf(first.team_rules, rows.map(([id]) => id), first.memberships, first.agent_skills),
+    teamClocks: first.team_clocks ?? null,
     routingDue: routingDueAt !== null && routingDueAt <= now,
     newTicketIds,
     topics: topicRulesOf(first.topic_rules),

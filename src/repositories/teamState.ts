@@ -5,6 +5,8 @@
  */
 import { type RawBuilder, sql } from 'kysely';
 import type { TeamRule, TeamWorld, TopicRule } from '../core/teams.js';
+import { targetsFromText, type TeamClock } from '../core/teamSla.js';
+import type { ClockCalendar } from '../core/slaClocks.js';
 import type { Db } from '../db/connect.js';
 
 /** A comma-separated list of `expr` over `from` (PostgreSQL's string_agg, SQLite's group_concat). */
@@ -112,4 +114,26 @@ export function topicRulesOf(text: string | null | undefined): TopicRule[] {
       skills: t.skills.map((s) => ({ id: s.id, name: s.name, optionalAfterMinutes: s.after })).sort((a, b) => a.id - b.id),
     }))
     .sort((a, b) => a.id - b.id);
+}
+
+/**
+ * The teams with an SLA of their own (§12, core/teamSla.ts) as one JSON text:
+ * `[[id, own_calendar, calendar version in force, sla_targets], …]`; null when none has (a desk
+ * without team SLAs reads nothing more per routing transaction than before).
+ */
+export function teamClocksSql(pg: boolean): RawBuilder<string | null> {
+  const row = sql`tc.id, tc.own_calendar, (select c.version_id from calendars c where c.id = tc.calendar_id), tc.sla_targets`;
+  const own = sql`from teams tc where tc.own_calendar = 1 or tc.sla_targets is not null`;
+  return pg ? sql<string | null>`(select json_agg(json_build_array(${row}))::text ${own})` : sql<string | null>`(select json_group_array(json_array(${row})) ${own})`;
+}
+
+type TeamClockJson = [id: number, ownCalendar: number, versionId: number | null, targets: string | null];
+
+/** The teams of teamClocksSql's text, with each own calendar's version resolved by `clockOf` (cached definitions). */
+export async function teamClocksOf(text: string | null | undefined, clockOf: (versionId: number | null) => Promise<ClockCalendar>): Promise<Map<number, TeamClock>> {
+  const clocks = new Map<number, TeamClock>();
+  for (const [id, ownCalendar, versionId, targets] of text ? (JSON.parse(text) as TeamClockJson[]) : []) {
+    clocks.set(Number(id), { targets: targetsFromText(targets), clock: Number(ownCalendar) === 1 ? await clockOf(versionId === null ? null : Number(versionId)) : null });
+  }
+  return clocks;
 }

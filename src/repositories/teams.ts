@@ -1,7 +1,9 @@
 /** Teams, topics and skills as the admin API and pages list them (§12). */
+import { targetsFromText, teamCalendarJson, teamCalendarOf, type TeamSlaJson, teamTargetsJson } from '../core/teamSla.js';
 import type { Db } from '../db/connect.js';
 
-export interface TeamListing {
+/** A team; its own SLA calendar (an id or `24/7`) and targets, each null for the desk's (core/teamSla.ts). */
+export interface TeamListing extends TeamSlaJson {
   id: number;
   name: string;
   overflow_team: string | null;
@@ -14,7 +16,7 @@ export async function listTeams(db: Db, only?: number): Promise<TeamListing[]> {
     db
       .selectFrom('teams as t')
       .leftJoin('teams as o', 'o.id', 't.overflow_team_id')
-      .select(['t.id', 't.name', 'o.name as overflow_team', 't.overflow_after_minutes'])
+      .select(['t.id', 't.name', 't.own_calendar', 't.calendar_id', 't.sla_targets', 'o.name as overflow_team', 't.overflow_after_minutes'])
       .$if(only !== undefined, (q) => q.where('t.id', '=', only!))
       .orderBy('t.id')
       .execute(),
@@ -26,7 +28,15 @@ export async function listTeams(db: Db, only?: number): Promise<TeamListing[]> {
       .orderBy('u.username')
       .execute(),
   ]);
-  return teams.map((t) => ({ ...t, members: members.filter((m) => m.team_id === t.id).map((m) => m.username) }));
+  return teams.map(({ own_calendar, calendar_id, sla_targets, ...t }) => ({
+    id: t.id,
+    name: t.name,
+    calendar: teamCalendarJson(teamCalendarOf({ own_calendar, calendar_id })),
+    sla: teamTargetsJson(targetsFromText(sla_targets)),
+    overflow_team: t.overflow_team,
+    overflow_after_minutes: t.overflow_after_minutes,
+    members: members.filter((m) => m.team_id === t.id).map((m) => m.username),
+  }));
 }
 
 export interface TopicListing {

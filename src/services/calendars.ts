@@ -17,7 +17,7 @@ import { parseId } from '../core/tickets.js';
 import { isUniqueViolation } from '../core/writeErrors.js';
 import type { Db } from '../db/connect.js';
 import { inTransaction } from '../db/transaction.js';
-import { calendarNamed, type CalendarRecord, deleteCalendar, findCalendar, insertCalendar, slaCalendarId, updateCalendar } from '../repositories/calendars.js';
+import { calendarNamed, type CalendarRecord, deleteCalendar, findCalendar, insertCalendar, slaCalendarId, teamsCountingWith, updateCalendar } from '../repositories/calendars.js';
 import { type Acting, auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
 
@@ -74,7 +74,9 @@ const auditedCalendar = (calendar: CalendarRecord) => ({ name: calendar.name, de
 
 /** Where calendar `id` is used, in words for a refusal; null when it is unused. */
 async function useOf(db: Db, id: number): Promise<string | null> {
-  return (await slaCalendarId(db)) === id ? 'it is the SLA calendar in the settings' : null;
+  if ((await slaCalendarId(db)) === id) return 'it is the SLA calendar in the settings';
+  const teams = await teamsCountingWith(db, id);
+  return teams.length === 0 ? null : `it is the SLA calendar of ${teams.length === 1 ? 'team' : 'teams'} ${teams.map((t) => `“${t}”`).join(', ')}`;
 }
 
 /** Where calendar `id` is used (for the page to offer deleting it only when unused); null when unused. */
@@ -96,7 +98,7 @@ export async function removeCalendar(ctx: ServiceContext, id: number, by: Acting
     const found = await findCalendar(trx, id);
     if (!found || !(await deleteCalendar(trx, id))) return null;
     const use = await useOf(trx, id);
-    if (use) throw new DomainError('conflict', `Calendar “${found.name}” cannot be deleted: ${use}. Choose another calendar (or 24/7) at /adminapp/settings/ first.`);
+    if (use) throw new DomainError('conflict', `Calendar “${found.name}” cannot be deleted: ${use}. Choose another calendar (or 24/7) there first (/adminapp/settings/, /adminapp/teams/).`);
     await auditBy(trx, by, ctx.clock.now(), 'calendar.delete', `calendar:${id}`, { before: auditedCalendar(found) });
     return found.name;
   });

@@ -20,6 +20,7 @@ import {
 import { BALANCE_LOOKAHEAD, balanceTicket, nextWideningAt, queuesServedBy, shareTeam, type TeamTicket, teamRule, type TeamWorld, type TopicRule } from '../core/teams.js';
 import type { Settings } from '../core/settings.js';
 import type { ClockCalendar } from '../core/slaClocks.js';
+import type { TeamClock } from '../core/teamSla.js';
 import type { Db, DbHandle } from '../db/connect.js';
 import { inRoutingTransaction } from '../db/transaction.js';
 import { insertEvent } from '../repositories/events.js';
@@ -28,6 +29,7 @@ import { routingStateOf, routingStateQuery } from '../repositories/routingState.
 import { clearPendingClose } from '../repositories/pendingCloses.js';
 import { findTicketById, newestOpenTicketsOf, openTicketsOf, queueHead, setTicketAgent, teamTicketOf } from '../repositories/tickets.js';
 import { dueRoutingTickets, setRoutingDueAt } from '../repositories/routingDue.js';
+import { teamClocksOf } from '../repositories/teamState.js';
 import { setLastAssignedAtOf } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { type Acting, actingId } from './audit.js';
@@ -44,6 +46,8 @@ export interface RoutingRun {
   settings: Settings;
   /** The calendar SLA clocks started in this run count with (§11). */
   clock: ClockCalendar;
+  /** The teams with an SLA calendar or targets of their own (§12; others count with `settings` and `clock`). */
+  teamClocks: ReadonlyMap<number, TeamClock>;
   /** The staff member acting, for the events' actor column; null for customers and the system. */
   actorId: number | null;
   /** The same, as the audit log records it (with the request's address when there is one). */
@@ -97,6 +101,7 @@ export async function withRouting<T>(
       now,
       settings: state.settings,
       clock: await clockCalendarOf(ctx.handle, trx, state.calendarVersionId),
+      teamClocks: await teamClocksOf(state.teamClocks, (versionId) => clockCalendarOf(ctx.handle, trx, versionId)),
       actorId: actingId(acting),
       acting,
       publicUrl: ctx.publicUrl,

@@ -15,7 +15,7 @@ import { calendarOfVersion, loadClockSettings } from '../repositories/calendarVe
 /** Applies a message's clock moves to an open ticket (locked by the caller); returns the columns set. */
 export async function moveClocksOnMessage(handle: DbHandle, trx: Db, ticket: TicketRow, event: ClockEvent, now: number): Promise<Partial<TicketClocks>> {
   if (ticket.status !== 'open') return {};
-  const { settings, clock } = await loadClockSettings(handle, trx);
+  const { settings, clock } = await loadClockSettings(handle, trx, ticket.team_id);
   const ticketCalendar = await calendarOfVersion(handle, trx, ticket.sla_calendar_version_id);
   const change = clocksAfterMessage(ticket, event, now, settings, ticketCalendar, clock);
   const nextReply = change.stopped.find((s) => s.metric === 'next_reply');

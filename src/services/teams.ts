@@ -9,9 +9,11 @@ import { changedParts } from '../core/audit.js';
 import { type Submission, submittedOver, type FieldErrors, idsOfNames, quotedNames, refuseFields } from '../core/checked.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
-import { TEAM_LABELS, type TeamInput, type TopicInput, parseName, parseNameList } from '../core/teamInput.js';
+import { TEAM_FORM_LABELS, TEAM_LABELS, type TeamInput, type TopicInput, parseName, parseNameList } from '../core/teamInput.js';
+import { calendarColumns, targetsText } from '../core/teamSla.js';
 import { skillDeletionConflict, teamDeletionConflict, teamRule, topicDeletionConflict } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
+import { holdCalendar } from '../repositories/calendars.js';
 import { findTeamByNameOrId, listSkills, listTeams, listTopics, type TeamListing, type TopicListing } from '../repositories/teams.js';
 import { loadTeamWorld } from '../repositories/teamState.js';
 import { findUserById } from '../repositories/users.js';
@@ -117,8 +119,11 @@ export async function saveTeam(ctx: ServiceContext, actor: AdminActor, submissio
     const [overflow] = input.overflowTeam === null ? [null] : ((await namedIds(run.trx, 'teams', [input.overflowTeam], fields, 'overflow_team')) ?? []);
     if (id !== null && overflow === id) fields.overflow_team = 'A team cannot overflow into itself.';
     const members = input.members === undefined ? undefined : await namedIds(run.trx, 'agents', input.members, fields, 'members');
-    refuseFields(fields, TEAM_LABELS);
-    const values = { name: input.name, overflow_team_id: overflow ?? null, overflow_after_minutes: input.overflowAfterMinutes };
+    const calendar = input.sla?.calendar;
+    if (fields.calendar === undefined && typeof calendar === 'number' && (await holdCalendar(run.trx, calendar)) === undefined) fields.calendar = `No calendar has id ${calendar}: choose the desk's, 24/7 or one of the calendars.`;
+    refuseFields(fields, TEAM_FORM_LABELS);
+    const sla = input.sla === undefined ? {} : { ...calendarColumns(input.sla.calendar), sla_targets: targetsText(input.sla.targets) };
+    const values = { name: input.name, ...sla, overflow_team_id: overflow ?? null, overflow_after_minutes: input.overflowAfterMinutes };
     let teamId = id;
     if (teamId === null) {
       teamId = (await run.trx.insertInto('teams').values({ ...values, created_at: run.now }).returning('id').executeTakeFirstOrThrow()).id;

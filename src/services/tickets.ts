@@ -2,7 +2,8 @@ import { auditRun } from './audit.js';
 import { nextWideningAt, planTeamFollowUp, planTeamIntake, skillsOfTopic, skillsText, type StoredSkill, type TeamTicket, type TopicRule } from '../core/teams.js';
 import { forbidden, notFound } from '../core/errors.js';
 import { clocksAtCreation, IDLE_CLOCKS } from '../core/slaClocks.js';
-import { type NewTicketInput, referenceOf } from '../core/tickets.js';
+import { ticketClockOf } from '../core/teamSla.js';
+import { type NewTicketInput, type Priority, referenceOf } from '../core/tickets.js';
 import { openFollowUp } from '../core/conversation.js';
 import type { Db } from '../db/connect.js';
 import type { MessageChannel, TicketRow } from '../db/schema.js';
@@ -61,6 +62,12 @@ interface RoutedInput {
 }
 
 /** Each input's topic (the one resolved by intake, else the first not hidden), hence its team and skills. */
+/** A new ticket's clock columns: its team's own targets and calendar where it has them (§12), else the desk's. */
+function clocksOfTeam(run: RoutingRun, teamId: number, now: number, priority: Priority) {
+  const { settings, clock } = ticketClockOf(run.settings, run.clock, run.teamClocks.get(teamId));
+  return clocksAtCreation(now, priority, settings, clock);
+}
+
 function routedIntake(inputs: readonly IntakeInput[], topics: readonly TopicRule[], now: number): RoutedInput[] {
   const byId = new Map(topics.map((t) => [t.id, t]));
   const fallback = topics.find((t) => !t.hidden) ?? topics[0];
@@ -128,7 +135,7 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
           assigned_at: agentId === null ? null : now,
           closed_at: null,
           ...IDLE_CLOCKS,
-          ...clocksAtCreation(now, input.priority, run.settings, run.clock),
+          ...clocksOfTeam(run, ticket.teamId, now, input.priority),
           intake_key: input.intakeKey ?? null,
           waiting_on: 'agent' as const,
           first_response_at: null,

@@ -3,8 +3,14 @@
  * skills agents hold and topics require, and topics: which team they route to, whether the form
  * offers them, their skills with optional waits, their inbound addresses and default priority.
  */
+import { ALWAYS_OPEN } from '../core/calendar.js';
+import { apiNameOf } from '../core/settingsApi.js';
+import { targetField } from '../core/settingsForm.js';
 import { skillAfterField } from '../core/teamForm.js';
+import { PRIORITIES } from '../core/tickets.js';
+import type { CalendarChoice } from '../repositories/calendars.js';
 import type { TeamListing, TopicListing } from '../repositories/teams.js';
+import { TargetRow } from './admin/settings.js';
 import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
@@ -101,7 +107,24 @@ function SkillsSection({ csrf, skills, values, errors }: { csrf: string; skills:
   );
 }
 
-export function TeamListPage({ viewer, csrf, flash, teams, skills, values = {}, errors = {} }: PageBase & { teams: readonly TeamListing[]; skills: readonly SkillListing[]; values?: FormValues; errors?: FormErrors }) {
+/** A team's SLA in the list: "The desk's", or its own targets and calendar. */
+function teamSlaInWords(team: TeamListing, calendars: readonly CalendarChoice[]): string {
+  if (team.sla === null && team.calendar === null) return 'The desk’s';
+  const targets = team.sla === null ? 'the desk’s targets' : PRIORITIES.map((p) => `${p} ${team.sla![p].resolution}`).join(' · ');
+  const calendar = team.calendar === null ? 'the desk’s calendar' : team.calendar === ALWAYS_OPEN ? ALWAYS_OPEN : (calendars.find((c) => c.id === team.calendar)?.name ?? 'a deleted calendar');
+  return `${targets}; ${calendar}`;
+}
+
+export function TeamListPage({
+  viewer,
+  csrf,
+  flash,
+  teams,
+  skills,
+  calendars,
+  values = {},
+  errors = {},
+}: PageBase & { teams: readonly TeamListing[]; skills: readonly SkillListing[]; calendars: readonly CalendarChoice[]; values?: FormValues; errors?: FormErrors }) {
   return (
     <Layout title={Object.keys(errors).length ? 'Check the skill · Teams' : 'Teams'} viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
@@ -117,7 +140,7 @@ export function TeamListPage({ viewer, csrf, flash, teams, skills, values = {}, 
         </a>
       </p>
       <div class="table-scroll">
-        <DataTable id="teams" class="striped stack" columns={['Team', 'Members', 'Overflow']}>
+        <DataTable id="teams" class="striped stack" columns={['Team', 'Members', 'SLA', 'Overflow']}>
           {teams.map((t) => (
             <tr data-team={t.id}>
               <td data-label="Team" class="ticket-title">
@@ -127,6 +150,9 @@ export function TeamListPage({ viewer, csrf, flash, teams, skills, values = {}, 
               </td>
               <td data-label="Members">
                 <span>{list(t.members)}</span>
+              </td>
+              <td data-label="SLA">
+                <span>{teamSlaInWords(t, calendars)}</span>
               </td>
               <td data-label="Overflow">
                 <span>{t.overflow_team === null ? '—' : `${t.overflow_team} after ${t.overflow_after_minutes} min`}</span>
@@ -150,7 +176,19 @@ export function TeamFormPage({
   values,
   shown,
   errors,
-}: PageBase & { team: TeamListing | null; teams: readonly TeamListing[]; agents: readonly { username: string; display_name: string; active: number }[]; values: FormValues; shown: FormValues; errors: FormErrors }) {
+  calendars,
+  desk,
+}: PageBase & {
+  team: TeamListing | null;
+  teams: readonly TeamListing[];
+  agents: readonly { username: string; display_name: string; active: number }[];
+  values: FormValues;
+  shown: FormValues;
+  errors: FormErrors;
+  calendars: readonly CalendarChoice[];
+  /** The desk's SLA as the settings have it now, in words: its calendar's name and its resolution targets. */
+  desk: { calendar: string; targets: string };
+}) {
   const title = team ? `Team ${team.name}` : 'New team';
   const others: [string, string][] = teams.filter((t) => t.id !== team?.id).map((t) => [t.name.toLowerCase(), t.name]);
   const selected = { ...values, overflow_team: (values.overflow_team ?? '').toLowerCase() };
@@ -171,6 +209,31 @@ export function TeamFormPage({
           errors={errors}
           options={agents.map((a) => [a.username, `${a.display_name} (${a.username})${a.active === 1 ? '' : ', deactivated'}`])}
         />
+        <fieldset>
+          <legend>
+            <strong>SLA</strong>
+          </legend>
+          <p>
+            <small>
+              This team’s tickets count their SLA clocks with these targets and this calendar; leave them to the desk’s to follow the <a href="/adminapp/settings/">settings</a>. A
+              change applies to tickets created after it.
+            </small>
+          </p>
+          <SelectField
+            name="calendar"
+            label="SLA calendar"
+            values={values}
+            errors={errors}
+            options={[['', `The desk’s (now ${desk.calendar})`], [ALWAYS_OPEN, `${ALWAYS_OPEN} (always open)`], ...calendars.map((c): [string, string] => [String(c.id), c.name])]}
+            hint="The hours this team’s SLA clocks count in."
+          />
+          <p>
+            <small>Targets: leave all of them empty for the desk’s (now resolution {desk.targets}); fill in a resolution target for each priority to give the team its own.</small>
+          </p>
+          {PRIORITIES.map((priority) => (
+            <TargetRow priority={priority} values={values} errors={errors} fieldOf={(metric, p) => apiNameOf(targetField(metric, p))} optional />
+          ))}
+        </fieldset>
         <div class="grid">
           <SelectField name="overflow_team" label="Overflow team" values={selected} errors={errors} options={[['', 'None'], ...others]} hint="Its members may also take tickets that waited this long." />
           <TextField name="overflow_after_minutes" label="Overflow after (minutes)" type="number" values={values} errors={errors} hint="1 to 10080; with an overflow team." />

@@ -70,7 +70,7 @@ for (const dialect of DIALECTS) {
       expect([created.statusCode, created.headers.location]).toEqual([303, TEAMS]);
       const list = await admin.get(TEAMS);
       expect(list.body).toContain(`<a href="${TEAMS}">Teams</a>`);
-      expect(visibleText(list)).toMatch(/Billing ana, ben Support after 30 min/);
+      expect(visibleText(list)).toMatch(/Billing ana, ben The desk’s Support after 30 min/);
       expect(visibleText(list)).toContain('Team “Billing” created.');
       const [entry] = await audits('team.create');
       expect(entry).toMatchObject({ actor_name: 'root', subject: `team:${await idOf('teams', 'Billing')}`, before_json: null });

@@ -56,8 +56,8 @@ for (const dialect of DIALECTS) {
       expect(await form()).toMatch(/<select[^>]*name="topic"[\s\S]*General[\s\S]*Rechnung/);
       const teams = (await api('GET', '/api/v1/teams')).json().items;
       expect(teams).toEqual([
-        { id: 1, name: 'Support', overflow_team: null, overflow_after_minutes: null, members: ['ana'] },
-        { id: expect.any(Number), name: 'Billing', overflow_team: null, overflow_after_minutes: null, members: ['ben'] },
+        { id: 1, name: 'Support', calendar: null, sla: null, overflow_team: null, overflow_after_minutes: null, members: ['ana'] },
+        { id: expect.any(Number), name: 'Billing', calendar: null, sla: null, overflow_team: null, overflow_after_minutes: null, members: ['ben'] },
       ]);
     });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentTeamsFromForm, keptFormValues, teamFormValues, teamFromForm, ticked, topicFormValues, topicFromForm } from '../../src/core/teamForm.js';
 import { validateTopic } from '../../src/core/teamInput.js';
+import { TEAM_TARGET_FIELDS } from '../../src/core/teamSla.js';
 
 const SKILLS = [
   { id: 1, name: 'German' },
@@ -19,7 +20,7 @@ describe('team and topic forms (§12)', () => {
   });
 
   it('a team form with no member ticked sets none (not: leaves them)', () => {
-    expect(teamFromForm({ name: 'Billing', overflow_team: '', overflow_after_minutes: '' })).toEqual({ name: 'Billing', overflow_team: '', overflow_after_minutes: '', members: [] });
+    expect(teamFromForm({ name: 'Billing', overflow_team: '', overflow_after_minutes: '' })).toEqual({ name: 'Billing', sla: null, overflow_team: '', overflow_after_minutes: '', members: [] });
     expect(teamFromForm({ name: 'Billing', members: 'ana' }).members).toEqual(['ana']);
   });
 
@@ -46,8 +47,10 @@ describe('team and topic forms (§12)', () => {
   });
 
   it('saved teams and topics as their forms show them', () => {
-    expect(teamFormValues(null)).toEqual({ name: '', overflow_team: '', overflow_after_minutes: '', members: '' });
-    expect(teamFormValues({ name: 'Billing', overflow_team: 'Support', overflow_after_minutes: 30, members: ['ana', 'ben'] })).toEqual({ name: 'Billing', overflow_team: 'Support', overflow_after_minutes: '30', members: 'ana,ben' });
+    // The team's own SLA fields: all empty for the desk's (core/teamSla.ts).
+    const desks = Object.fromEntries(['calendar', ...TEAM_TARGET_FIELDS].map((field) => [field, '']));
+    expect(teamFormValues(null)).toEqual({ name: '', ...desks, overflow_team: '', overflow_after_minutes: '', members: '' });
+    expect(teamFormValues({ name: 'Billing', overflow_team: 'Support', overflow_after_minutes: 30, members: ['ana', 'ben'] })).toEqual({ name: 'Billing', ...desks, overflow_team: 'Support', overflow_after_minutes: '30', members: 'ana,ben' });
     const topic = { name: 'VIP', team: 'Billing', hidden: true, default_priority: 'high', addresses: ['a@x.example', 'b@x.example'], skills: [{ name: 'German', optional_after_minutes: 15 }] };
     expect(topicFormValues(topic, SKILLS)).toEqual({ name: 'VIP', team: 'Billing', hidden: 'on', default_priority: 'high', addresses: 'a@x.example, b@x.example', skills: 'German', skill_after_1: '15', skill_after_2: '' });
   });

@@ -11,7 +11,11 @@ import { DomainError, notFound } from '../../core/errors.js';
 import { EditConflict, SHOWN_DAMAGED } from '../../core/formMerge.js';
 import { keptFormValues, TEAM_EDIT_FORM, teamBodyOf, teamFormValues, teamFromForm, topicBodyOf, topicEditForm, topicFormValues, topicFromForm } from '../../core/teamForm.js';
 import { checkTeam, checkTopic } from '../../core/teamInput.js';
+import { ALWAYS_OPEN } from '../../core/calendar.js';
+import { resolutionTargetsInWords } from '../../core/teamSla.js';
 import { parseId } from '../../core/tickets.js';
+import { calendarChoices } from '../../repositories/calendars.js';
+import { loadSettings } from '../../repositories/settings.js';
 import { agentChoices, listSkills, listTeams, listTopics } from '../../repositories/teams.js';
 import type { ServiceContext } from '../../services/context.js';
 import { type AdminActor, createSkill, deleteSkill, deleteTeam, deleteTopic, saveTeam, saveTopic } from '../../services/teams.js';
@@ -54,15 +58,16 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   });
 
   const teamList = async (request: FastifyRequest, reply: FastifyReply, state: FormState = {}) => {
-    const [teams, skills] = await Promise.all([listTeams(db), listSkills(db)]);
-    return sendHtml(reply, renderPage(TeamListPage({ ...base(request, reply, state), teams, skills, values: state.values ?? {}, errors: state.errors ?? {} })), state.status ?? 200);
+    const [teams, skills, calendars] = await Promise.all([listTeams(db), listSkills(db), calendarChoices(db)]);
+    return sendHtml(reply, renderPage(TeamListPage({ ...base(request, reply, state), teams, skills, calendars, values: state.values ?? {}, errors: state.errors ?? {} })), state.status ?? 200);
   };
 
   const teamPage = async (request: FastifyRequest, reply: FastifyReply, id: number | null, state: FormState = {}) => {
-    const [teams, agents] = await Promise.all([listTeams(db), agentChoices(db)]);
+    const [teams, agents, calendars, settings] = await Promise.all([listTeams(db), agentChoices(db), calendarChoices(db), loadSettings(db)]);
     const team = id === null ? null : (teams.find((t) => t.id === id) ?? null);
     if (id !== null && !team) throw notFound('Team');
-    const page = TeamFormPage({ ...base(request, reply, state), team, teams, agents, values: state.values ?? teamFormValues(team), shown: state.shown ?? teamFormValues(team), errors: state.errors ?? {} });
+    const desk = { calendar: calendars.find((c) => c.id === settings.calendarId)?.name ?? ALWAYS_OPEN, targets: resolutionTargetsInWords(settings) };
+    const page = TeamFormPage({ ...base(request, reply, state), team, teams, agents, calendars, desk, values: state.values ?? teamFormValues(team), shown: state.shown ?? teamFormValues(team), errors: state.errors ?? {} });
     return sendHtml(reply, renderPage(page), state.status ?? 200);
   };
 

@@ -31,8 +31,12 @@ function Checkbox({ name, label, values, errors, hint }: { name: string; label: 
 const PRIORITY_LABELS: Record<Priority, string> = { high: 'High', medium: 'Medium', low: 'Low' };
 const TARGET_LABELS: Record<SlaMetric, string> = { resolution: 'Resolution', first_response: 'First response', next_reply: 'Next reply' };
 
-/** One priority's row: resolution (required), first response and next reply (empty: no target). */
-function TargetRow({ priority, values, errors }: { priority: Priority; values: FormValues; errors: FormErrors }) {
+/**
+ * One priority's row: resolution (required), first response and next reply (empty: no target).
+ * `fieldOf` names each field (the settings form's names by default); a team's form names them as
+ * its API does and makes every field optional (all empty: the desk's targets).
+ */
+export function TargetRow({ priority, values, errors, fieldOf = targetField, optional = false }: { priority: Priority; values: FormValues; errors: FormErrors; fieldOf?: (metric: SlaMetric, priority: Priority) => string; optional?: boolean }) {
   return (
     <fieldset>
       <legend>
@@ -41,11 +45,11 @@ function TargetRow({ priority, values, errors }: { priority: Priority; values: F
       <div class="grid">
         {SLA_METRICS.map((metric) => (
           <TextField
-            name={targetField(metric, priority)}
+            name={fieldOf(metric, priority)}
             label={TARGET_LABELS[metric]}
             values={values}
             errors={errors}
-            required={metric === 'resolution'}
+            required={metric === 'resolution' && !optional}
             hint={metric === 'resolution' ? 'Such as 45s, 4m, 1h or 1h30m.' : 'Empty: no target.'}
           />
         ))}
