@@ -127,13 +127,17 @@ function checkTeamTargets(raw: unknown, fields: Record<string, string>): SlaTarg
     return null;
   }
   const byPriority = raw as Record<string, unknown>;
-  const problems: Record<string, string> = {};
-  const targets = checkTargets((field) => {
+  const valueOf = (field: string) => {
     const [priority, metric] = apiNameOf(field).split('.').slice(1) as [string, string];
     const ofPriority = byPriority[priority];
     return ofPriority !== null && typeof ofPriority === 'object' ? (ofPriority as Record<string, unknown>)[metric] : undefined;
-  }, problems);
-  for (const [field, message] of Object.entries(problems)) fields[apiNameOf(field)] = message;
+  };
+  const problems: Record<string, string> = {};
+  const targets = checkTargets(valueOf, problems);
+  for (const [field, message] of Object.entries(problems)) {
+    const missing = field.startsWith('sla_') && (valueOf(field) ?? '').toString().trim() === '';
+    fields[apiNameOf(field)] = missing ? 'Required with targets of the team’s own (such as 30m, 4h or 1d); or leave every target empty for the desk’s.' : message;
+  }
   return targets;
 }
 

@@ -49,7 +49,7 @@ describe("a team's own SLA (§12)", () => {
       'a priority without its resolution target, and a bad duration: both named',
       { sla: { ...TEAM_SLA_JSON, low: { first_response: '1h' }, medium: { resolution: 'soon' } } },
       null,
-      { 'sla.low.resolution': 'Enter a duration such as 45s, 4m, 1h or 1h30m.', 'sla.medium.resolution': 'Enter a duration such as 45s, 4m, 1h or 1h30m.' },
+      { 'sla.low.resolution': 'Required with targets of the team’s own (such as 30m, 4h or 1d); or leave every target empty for the desk’s.', 'sla.medium.resolution': 'Enter a duration such as 45s, 4m, 1h or 1h30m.' },
     ],
     [
       'a first response longer than its resolution target',
