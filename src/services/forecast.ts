@@ -16,6 +16,8 @@ import { findCalendar } from '../repositories/calendars.js';
 import { forecastAgents, teamExists, ticketsOfWindow } from '../repositories/forecastHistory.js';
 import { presenceChangesIn } from '../repositories/presenceHistory.js';
 import { loadSettings } from '../repositories/settings.js';
+import { teamCalendarOf } from '../core/teamSla.js';
+import type { Db } from '../db/connect.js';
 import type { ServiceContext } from './context.js';
 
 /** At most this many tickets per window: a bounded read and a bounded replay (about 30 days of 100,000 with room). */
@@ -49,7 +51,9 @@ export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequ
     if (hold !== null && hold !== undefined) holds[a.priority].push(hold);
   });
   if (PRIORITIES.every((p) => holds[p].length === 0)) throw invalidInput(labelled({ from: 'No ticket of this window was closed by an agent: there is no holding time to learn from.' }, FORECAST_LABELS));
-  const calendar = settings.calendarId === null ? null : ((await findCalendar(db, settings.calendarId))?.definition ?? null);
+  // K agents are on duty in the SLA calendar's open hours: one team's own calendar (§12) when it has one.
+  const calendarId = await dutyCalendarId(db, settings.calendarId, request.teamId);
+  const calendar = calendarId === null ? null : ((await findCalendar(db, calendarId))?.definition ?? null);
   const staff = await forecastAgents(db, request.teamId);
   const presence = await presenceChangesIn(db, staff.map((a) => a.id), window.from, window.to + TAIL_MS, MAX_PRESENCE_CHANGES);
   const agentsSeen = new Set(presence.map((p) => p.userId));
@@ -71,6 +75,14 @@ export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequ
           },
     window,
   };
+}
+
+/** The calendar agents are on duty by: the team's own when the forecast is of a team that has one, else the settings' (null: 24/7). */
+async function dutyCalendarId(db: Db, deskCalendarId: number | null, teamId: number | null): Promise<number | null> {
+  if (teamId === null) return deskCalendarId;
+  const team = await db.selectFrom('teams').select(['own_calendar', 'calendar_id']).where('id', '=', teamId).executeTakeFirst();
+  const calendar = team ? teamCalendarOf(team) : 'desk';
+  return calendar === 'desk' ? deskCalendarId : calendar;
 }
 
 let running = false;

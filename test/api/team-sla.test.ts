@@ -8,7 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlaMonitor } from '../../src/jobs/slaMonitor.js';
 import { postCustomerMessageOn } from '../../src/services/conversation.js';
+import { loadForecastJob } from '../../src/services/forecast.js';
 import { changePresence } from '../../src/services/presence.js';
+import { closeTicket } from '../../src/services/tickets.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { addStaff, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
@@ -99,6 +101,22 @@ for (const dialect of DIALECTS) {
       clock.set(night.created_at + 30 * MIN + 1);
       await monitor.runOnce();
       expect(await breaches()).toEqual(['first_response', 'next_reply', 'resolution']);
+    });
+
+    it("a team's staffing forecast puts agents on duty in the team's calendar, the desk's in the settings'", async () => {
+      const ana = (await db().selectFrom('users').select('id').where('username', '=', 'ana').executeTakeFirstOrThrow()).id;
+      const held = await db().selectFrom('tickets').select('id').where('agent_id', '=', ana).where('status', '=', 'open').execute();
+      for (const { id } of held) await closeTicket(t.ctx, { id: ana, role: 'agent' }, id);
+      expect(held.length).toBeGreaterThan(0);
+      const request = { from: Date.UTC(2026, 11, 5), to: Date.UTC(2026, 11, 8), kMin: 1, kMax: 2, targetPercent: 5, capacity: null, seed: 1 };
+      // The replay learns from closed tickets: ana's, counted once as the Night shift's, then as Support's.
+      const moveTo = (teamId: number) => db().updateTable('tickets').set({ team_id: teamId }).where('id', 'in', held.map((h) => h.id)).execute();
+      await moveTo(nightId);
+      const night = await loadForecastJob(t.ctx, { ...request, teamId: nightId });
+      expect(night.duty).toEqual([[request.from, expect.any(Number)]]);
+      await moveTo(1);
+      const desk = await loadForecastJob(t.ctx, { ...request, teamId: 1 });
+      expect(desk.duty[0]).toEqual([MONDAY_9, MONDAY_9 + 8 * 60 * MIN]);
     });
 
     it('a team that keeps the desk’s targets follows a later change of the settings', async () => {
