@@ -52,6 +52,33 @@ export function agentTeamsFromForm(body: Record<string, unknown>): { teams: stri
   return { teams: ticked(body.teams), skills: ticked(body.skills) };
 }
 
+/**
+ * A list saved from a form that showed `shown`, over what is `stored` now: the names the admin
+ * ticked are added, the ones it unticked are taken away, and everything else stays as stored (a
+ * name someone else added or removed since the page was loaded keeps their change). Names compare
+ * in any letter case; the result keeps the stored order, the added names after it.
+ */
+export function mergedList(shown: readonly string[], posted: readonly string[], stored: readonly string[]): string[] {
+  const key = (name: string) => name.toLowerCase();
+  const shownKeys = new Set(shown.map(key));
+  const postedKeys = new Set(posted.map(key));
+  const removed = new Set([...shownKeys].filter((k) => !postedKeys.has(k)));
+  const kept = stored.filter((name) => !removed.has(key(name)));
+  const keptKeys = new Set(kept.map(key));
+  return [...kept, ...posted.filter((name) => !shownKeys.has(key(name)) && !keptKeys.has(key(name)))];
+}
+
+/**
+ * The agent's form posted over its stored teams and skills: with `_shown` (the page's), each list
+ * merged (mergedList), so two admins changing one agent at once keep both changes; without it (a
+ * script, an older page), the lists as posted.
+ */
+export function agentTeamsOver(posted: { teams: string[]; skills: string[] }, shown: Values | undefined, stored: { teams: string[]; skills: string[] }): { teams: string[]; skills: string[] } {
+  if (!shown) return posted;
+  const listOf = (text: string | undefined) => (text ?? '').split(',').filter((n) => n !== '');
+  return { teams: mergedList(listOf(shown.teams), posted.teams, stored.teams), skills: mergedList(listOf(shown.skills), posted.skills, stored.skills) };
+}
+
 /** What the admin typed, to show again after a refusal: strings as they were, ticked boxes comma-joined. */
 export function keptFormValues(body: Record<string, unknown>): Values {
   const values: Values = {};

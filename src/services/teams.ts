@@ -174,17 +174,23 @@ export async function deleteTeam(ctx: ServiceContext, actor: AdminActor, teamId:
  * tickets keeps at least one team: taking its last team away is refused with their count (its
  * tickets would have nobody of their team able to be balanced or pulled to; see the README).
  */
-export async function setAgentTeamsAndSkills(ctx: ServiceContext, actor: AdminActor, userId: number, raw: { teams?: unknown; skills?: unknown }): Promise<void> {
-  const parsed: FieldErrors = {};
-  const teamNames = raw.teams === undefined ? undefined : parseNameList(raw.teams);
-  const skillNames = raw.skills === undefined ? undefined : parseNameList(raw.skills);
-  if (teamNames === undefined && raw.teams !== undefined) parsed.teams = 'Give a list of team names.';
-  if (skillNames === undefined && raw.skills !== undefined) parsed.skills = 'Give a list of skill names.';
+export async function setAgentTeamsAndSkills(
+  ctx: ServiceContext,
+  actor: AdminActor,
+  userId: number,
+  submission: { teams?: unknown; skills?: unknown } | ((stored: { teams: string[]; skills: string[] }) => { teams?: unknown; skills?: unknown }),
+): Promise<void> {
   await audited(ctx, actor, 'user.teams', async (run) => {
     const user = await findUserById(run.trx, userId);
     if (!user || user.role !== 'agent') throw notFound('Agent');
     const before = await agentTeamsAndSkills(run.trx, user.username);
-    const fields: FieldErrors = { ...parsed };
+    // A page's post is merged over what is stored now, inside the transaction (core/teamForm.ts agentTeamsOver).
+    const raw = typeof submission === 'function' ? submission(before) : submission;
+    const fields: FieldErrors = {};
+    const teamNames = raw.teams === undefined ? undefined : parseNameList(raw.teams);
+    const skillNames = raw.skills === undefined ? undefined : parseNameList(raw.skills);
+    if (teamNames === undefined && raw.teams !== undefined) fields.teams = 'Give a list of team names.';
+    if (skillNames === undefined && raw.skills !== undefined) fields.skills = 'Give a list of skill names.';
     const teamIds = teamNames === undefined ? undefined : await namedIds(run.trx, 'teams', teamNames, fields, 'teams');
     const skillIds = skillNames === undefined ? undefined : await namedIds(run.trx, 'skills', skillNames, fields, 'skills');
     refuseFields(fields, TEAM_LABELS);

@@ -12,6 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/repositories/settings.js';
 import { listTeams, listTopics } from '../../src/repositories/teams.js';
+import { agentTeamsAndSkills, createSkill, saveTeam } from '../../src/services/teams.js';
 import { findCalendar } from '../../src/repositories/calendars.js';
 import { saveCalendar } from '../../src/services/calendars.js';
 import { parseCalendar } from '../../src/core/calendar.js';
@@ -158,6 +159,49 @@ for (const dialect of DIALECTS) {
         expect(visibleText(refused)).toContain('Name: another admin changed this to “Devices”');
         expect(pageForm(refused.body, url)).toMatchObject({ name: 'Gadgets', default_priority: 'high' });
         expect((await topic()).name).toBe('Devices');
+      });
+    });
+
+    describe("an agent's teams and skills", () => {
+      let url: string;
+      let action: string;
+      const held = async () => {
+        const { teams, skills } = await agentTeamsAndSkills(db(), 'cy');
+        return { teams: teams.sort(), skills: skills.sort() };
+      };
+      beforeAll(async () => {
+        for (const name of ['Tech', 'Sales']) await saveTeam(t.ctx, null, { name, overflowTeam: null, overflowAfterMinutes: null });
+        for (const name of ['German', 'French']) await createSkill(t.ctx, null, { name });
+        const cy = (await db().selectFrom('users').select('id').where('username', '=', 'cy').executeTakeFirstOrThrow()).id;
+        url = `/admin/users/${cy}/`;
+        action = `${url}teams/`;
+      });
+
+      it("keeps the team mgr added when mgr2 ticks a skill on an older page (was: mgr2's save took mgr's team away)", async () => {
+        const start = await held();
+        const [mine, theirs] = [await load(mgr, url, action), await load(mgr2, url, action)];
+        expect([mine.teams].flat().sort()).toEqual(start.teams);
+        expect((await save(mgr, action, mine, { teams: [...start.teams, 'Tech'] })).statusCode).toBe(303);
+        expect((await save(mgr2, action, theirs, { skills: 'German' })).statusCode).toBe(303);
+        expect(await held()).toEqual({ teams: [...start.teams, 'Tech'].sort(), skills: ['German'] });
+        expect(await lastAudit('user.teams')).toEqual({ actor: 'mgr2', before: { skills: [] }, after: { skills: ['German'] } });
+      });
+
+      it('both change the teams: each one’s change stays (one adds Sales, the other takes Tech away)', async () => {
+        const start = await held();
+        expect(start.teams).toContain('Tech');
+        const [mine, theirs] = [await load(mgr, url, action), await load(mgr2, url, action)];
+        expect((await save(mgr, action, mine, { teams: [...start.teams, 'Sales'] })).statusCode).toBe(303);
+        expect((await save(mgr2, action, theirs, { teams: start.teams.filter((x) => x !== 'Tech') })).statusCode).toBe(303);
+        expect((await held()).teams).toEqual([...start.teams.filter((x) => x !== 'Tech'), 'Sales'].sort());
+      });
+
+      it('refuses a damaged form with 400 and changes nothing', async () => {
+        const before = await held();
+        const refused = await save(mgr, action, await load(mgr, url, action), { _shown: '[1]', teams: 'Tech' });
+        expect(refused.statusCode).toBe(400);
+        expect(visibleText(refused)).toContain('This form arrived damaged');
+        expect(await held()).toEqual(before);
       });
     });
 

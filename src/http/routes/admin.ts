@@ -1,9 +1,10 @@
 import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, notFound } from '../../core/errors.js';
+import { DomainError, invalidInput, notFound } from '../../core/errors.js';
+import { SHOWN_DAMAGED, SHOWN_FIELD, shownOf } from '../../core/formMerge.js';
 import { dispositionOf } from '../../core/attachments.js';
 import { mailFilename } from '../../core/inbound.js';
-import { agentTeamsFromForm, keptFormValues } from '../../core/teamForm.js';
+import { agentTeamsFromForm, agentTeamsOver, keptFormValues } from '../../core/teamForm.js';
 import { parseId, referenceOf } from '../../core/tickets.js';
 import { parseMail } from '../../mail/inbound/parse.js';
 import { highlightWords } from '../../core/search.js';
@@ -241,6 +242,8 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
         teams: teams.map((t) => t.name),
         skills: skills.map((k) => k.name),
         held: form.values?.teams !== undefined ? { teams: form.values.teams, skills: form.values.skills ?? '' } : agentTeamsOf(user.username, teams, skills),
+        // What the teams form shows as stored now: its save changes only what the admin changes (core/teamForm.ts agentTeamsOver).
+        heldShown: agentTeamsOf(user.username, teams, skills),
         defaultCapacity: settings.defaultCapacity,
         values,
         errors: form.errors ?? {},
@@ -285,7 +288,10 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
 
     admin.post<{ Params: { id: string } }>('/admin/users/:id/teams/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
       userAction(request, reply, async (id) => {
-        await setAgentTeamsAndSkills(ctx, actingOf(request), id, agentTeamsFromForm(formBody(request.body)));
+        const body = formBody(request.body);
+        const shown = shownOf(body[SHOWN_FIELD]);
+        if (shown === null) throw invalidInput({}, SHOWN_DAMAGED);
+        await setAgentTeamsAndSkills(ctx, actingOf(request), id, (stored) => agentTeamsOver(agentTeamsFromForm(body), shown, stored));
         return { kind: 'success', message: 'Teams and skills saved.' };
       }),
     );

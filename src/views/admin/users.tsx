@@ -3,7 +3,7 @@ import type { ApiTokenInfo } from '../../services/tokens.js';
 import { referenceOf } from '../../core/tickets.js';
 import type { TicketRow, UserRow } from '../../db/schema.js';
 import type { UserListRow } from '../../repositories/adminLists.js';
-import { ActionForm, type Column, CsrfField, DataTable, FormKeyField, EmptyState, ErrorSummary, type FormErrors, type FormValues, RecordTable, SelectField, SlaBadge, TextField, Time } from '../components.js';
+import { ActionForm, type Column, CsrfField, DataTable, FormKeyField, EmptyState, ErrorSummary, type FormErrors, type FormValues, RecordTable, SelectField, ShownField, SlaBadge, TextField, Time } from '../components.js';
 import { Boxes } from '../teams.js';
 import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame, PresenceBadge } from './frame.js';
 
@@ -51,6 +51,8 @@ export interface UserDetailProps extends PageBase {
   skills: readonly string[];
   /** The agent's teams and skills as comma lists (or as the refused form had them). */
   held: { teams: string; skills: string };
+  /** The agent's teams and skills as stored now, for the form's `_shown` (core/formMerge.ts). */
+  heldShown: { teams: string; skills: string };
   /** A token just created: shown on this one page only. */
   newToken?: { name: string; token: string } | undefined;
   /** The new-token form's one-time key. */
@@ -150,12 +152,13 @@ function ProfileForm({ user, csrf, values, errors, isSelf }: Pick<UserDetailProp
 }
 
 /** An agent's teams and skills (§12): routing gives it only tickets of its teams whose skills it holds. */
-function TeamsAndSkills({ user, csrf, teams, skills, held, errors }: Pick<UserDetailProps, 'user' | 'csrf' | 'teams' | 'skills' | 'held' | 'errors'>) {
+function TeamsAndSkills({ user, csrf, teams, skills, held, heldShown, errors }: Pick<UserDetailProps, 'user' | 'csrf' | 'teams' | 'skills' | 'held' | 'heldShown' | 'errors'>) {
   return (
     <section id="teams-skills" aria-labelledby="teams-heading">
       <h2 id="teams-heading">Teams and skills</h2>
       <form method="post" action={`/admin/users/${user.id}/teams/`} novalidate>
         <CsrfField token={csrf} />
+        <ShownField values={heldShown} />
         <div class="grid">
           <Boxes name="teams" legend="Teams" hint="It takes tickets of these teams. While it holds open tickets it keeps at least one." values={held} errors={errors} options={teams.map((t) => [t, t])} />
           <Boxes name="skills" legend="Skills" hint="Topics may require skills; add skills on the Teams page." values={held} errors={errors} options={skills.map((k) => [k, k])} />
@@ -166,7 +169,7 @@ function TeamsAndSkills({ user, csrf, teams, skills, held, errors }: Pick<UserDe
   );
 }
 
-export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens, newToken, formKey, teams, skills, held, defaultCapacity, values, errors, now }: UserDetailProps) {
+export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens, newToken, formKey, teams, skills, held, heldShown, defaultCapacity, values, errors, now }: UserDetailProps) {
   const isSelf = viewer.username === user.username;
   return (
     <AdminFrame title={user.username} trail={[['Users', '/admin/users/'], [user.username, null]]} viewer={viewer} csrf={csrf} flash={flash}>
@@ -236,7 +239,7 @@ export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens,
         </article>
       </div>
       <ProfileForm user={user} csrf={csrf} values={values} errors={errors} isSelf={isSelf} />
-      {user.role === 'agent' && <TeamsAndSkills user={user} csrf={csrf} teams={teams} skills={skills} held={held} errors={errors} />}
+      {user.role === 'agent' && <TeamsAndSkills user={user} csrf={csrf} teams={teams} skills={skills} held={held} heldShown={heldShown} errors={errors} />}
       {user.role === 'agent' && (
         <>
           <h2>Open tickets</h2>
