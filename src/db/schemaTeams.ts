@@ -7,6 +7,8 @@ export interface TeamsTable {
   /** The team whose members may also take this team's tickets once they have waited `overflow_after_minutes`. */
   overflow_team_id: number | null;
   overflow_after_minutes: number | null;
+  /** The order of its waiting tickets (§12); null: the desk's queue_order setting. */
+  queue_order: ColumnType<'oldest' | 'deadline' | null, 'oldest' | 'deadline' | null | undefined, 'oldest' | 'deadline' | null>;
   created_at: number;
 }
 
