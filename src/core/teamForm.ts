@@ -18,9 +18,9 @@ export function ticked(raw: unknown): string[] {
 /** The text field of a skill's wait on the topic form. */
 export const skillAfterField = (skillId: number) => `skill_after_${skillId}`;
 
-/** The team form: name, overflow team and wait, members (ticked usernames; none ticked: none). */
+/** The team form: name, overflow team and wait, queue order (empty: the desk's), members (ticked usernames; none ticked: none). */
 export function teamFromForm(body: Record<string, unknown>): Record<string, unknown> {
-  return { name: body.name, overflow_team: body.overflow_team, overflow_after_minutes: body.overflow_after_minutes, members: ticked(body.members) };
+  return { name: body.name, overflow_team: body.overflow_team, overflow_after_minutes: body.overflow_after_minutes, queue_order: body.queue_order, members: ticked(body.members) };
 }
 
 /**
@@ -59,9 +59,17 @@ export function keptFormValues(body: Record<string, unknown>): Values {
 }
 
 /** A saved team as its form shows it. */
-export function teamFormValues(team: { name: string; overflow_team: string | null; overflow_after_minutes: number | null; members: readonly string[] } | null): Values {
-  if (!team) return { name: '', overflow_team: '', overflow_after_minutes: '', members: '' };
-  return { name: team.name, overflow_team: team.overflow_team ?? '', overflow_after_minutes: team.overflow_after_minutes === null ? '' : String(team.overflow_after_minutes), members: team.members.join(',') };
+export function teamFormValues(
+  team: { name: string; overflow_team: string | null; overflow_after_minutes: number | null; queue_order: string | null; members: readonly string[] } | null,
+): Values {
+  if (!team) return { name: '', overflow_team: '', overflow_after_minutes: '', queue_order: '', members: '' };
+  return {
+    name: team.name,
+    overflow_team: team.overflow_team ?? '',
+    overflow_after_minutes: team.overflow_after_minutes === null ? '' : String(team.overflow_after_minutes),
+    queue_order: team.queue_order ?? '',
+    members: team.members.join(','),
+  };
 }
 
 /** A saved topic as its form shows it; `skills` are every skill, for the fields of their waits. */
@@ -106,10 +114,10 @@ function canonicalOf(texts: Values, rules: Readonly<Record<string, 'text' | 'cho
 
 /** The team form in a merge (core/formMerge.ts): its members are one field. */
 export const TEAM_EDIT_FORM: EditForm = {
-  fields: ['name', 'members', 'overflow_team', 'overflow_after_minutes'],
+  fields: ['name', 'members', 'overflow_team', 'overflow_after_minutes', 'queue_order'],
   textsOf: (body) => postedTexts(body, ['members']),
-  canonical: (texts) => canonicalOf(texts, { members: 'list', overflow_team: 'choice' }),
-  wording: { what: 'this team', labels: TEAM_LABELS },
+  canonical: (texts) => canonicalOf(texts, { members: 'list', overflow_team: 'choice', queue_order: 'choice' }),
+  wording: { what: 'this team', labels: TEAM_LABELS, describe: (field, text) => (field === 'queue_order' && text.trim() === '' ? 'the desk’s' : text) },
 };
 
 /** Merged team texts as the form posts them (teamFromForm): members as ticked boxes. */

@@ -1,5 +1,6 @@
 /** API shapes of teams, topics and skills (§12). Bodies are checked by src/core/teamInput.ts, as the pages' are. */
 import { z } from 'zod';
+import { QUEUE_ORDERS } from '../core/routing.js';
 
 const minutes = z.number().int().nullable();
 
@@ -9,6 +10,7 @@ export const TeamSchema = z
     name: z.string(),
     overflow_team: z.string().nullable().meta({ description: 'The team whose members may also take this team’s tickets once they have waited overflow_after_minutes' }),
     overflow_after_minutes: minutes,
+    queue_order: z.enum(QUEUE_ORDERS).nullable().meta({ description: 'The order its waiting tickets are taken in: `oldest` (created_at) or `deadline` (sla_due_at); null: the desk’s queue_order setting' }),
     members: z.array(z.string()).meta({ description: 'Usernames' }),
   })
   .meta({ id: 'Team' });
@@ -32,6 +34,7 @@ export const TeamBody = z
     name: z.unknown().meta({ type: 'string', example: 'Billing' }),
     overflow_team: z.unknown().optional().meta({ type: 'string', description: 'A team’s name; with overflow_after_minutes' }),
     overflow_after_minutes: z.unknown().optional().meta({ type: 'integer', description: '1–10080' }),
+    queue_order: z.unknown().optional().meta({ type: 'string', enum: [...QUEUE_ORDERS], description: '`oldest` or `deadline`; absent or null: the desk’s queue_order setting (a PUT replaces the whole team)' }),
     members: z.unknown().optional().meta({ type: 'array', description: 'Usernames of agents; absent: unchanged. An agent holding open tickets keeps at least one team' }),
   })
   .meta({ id: 'TeamRequest' });

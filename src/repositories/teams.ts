@@ -6,6 +6,8 @@ export interface TeamListing {
   name: string;
   overflow_team: string | null;
   overflow_after_minutes: number | null;
+  /** Its own queue order; null: the desk's setting. */
+  queue_order: 'oldest' | 'deadline' | null;
   members: string[];
 }
 
@@ -14,7 +16,7 @@ export async function listTeams(db: Db, only?: number): Promise<TeamListing[]> {
     db
       .selectFrom('teams as t')
       .leftJoin('teams as o', 'o.id', 't.overflow_team_id')
-      .select(['t.id', 't.name', 'o.name as overflow_team', 't.overflow_after_minutes'])
+      .select(['t.id', 't.name', 'o.name as overflow_team', 't.overflow_after_minutes', 't.queue_order'])
       .$if(only !== undefined, (q) => q.where('t.id', '=', only!))
       .orderBy('t.id')
       .execute(),

@@ -118,7 +118,7 @@ export async function saveTeam(ctx: ServiceContext, actor: AdminActor, submissio
     if (id !== null && overflow === id) fields.overflow_team = 'A team cannot overflow into itself.';
     const members = input.members === undefined ? undefined : await namedIds(run.trx, 'agents', input.members, fields, 'members');
     refuseFields(fields, TEAM_LABELS);
-    const values = { name: input.name, overflow_team_id: overflow ?? null, overflow_after_minutes: input.overflowAfterMinutes };
+    const values = { name: input.name, overflow_team_id: overflow ?? null, overflow_after_minutes: input.overflowAfterMinutes, queue_order: input.queueOrder ?? null };
     let teamId = id;
     if (teamId === null) {
       teamId = (await run.trx.insertInto('teams').values({ ...values, created_at: run.now }).returning('id').executeTakeFirstOrThrow()).id;
@@ -126,6 +126,8 @@ export async function saveTeam(ctx: ServiceContext, actor: AdminActor, submissio
       await run.trx.updateTable('teams').set(values).where('id', '=', teamId).execute();
     }
     if (members) await setTeamMembers(run.trx, teamId, members);
+    // The world carries the teams' queue orders too: a changed order applies at once to the
+    // tickets waiting, in the drain that ends this transaction (as a change of the desk's does).
     await reloadWorld(run);
     return { value: teamId, subject: `team:${teamId}`, before, after: await teamSnapshot(run.trx, teamId) };
   });

@@ -3,6 +3,7 @@
  * skills agents hold and topics require, and topics: which team they route to, whether the form
  * offers them, their skills with optional waits, their inbound addresses and default priority.
  */
+import type { QueueOrder } from '../core/routing.js';
 import { skillAfterField } from '../core/teamForm.js';
 import type { TeamListing, TopicListing } from '../repositories/teams.js';
 import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField } from './components.js';
@@ -150,10 +151,20 @@ export function TeamFormPage({
   values,
   shown,
   errors,
-}: PageBase & { team: TeamListing | null; teams: readonly TeamListing[]; agents: readonly { username: string; display_name: string; active: number }[]; values: FormValues; shown: FormValues; errors: FormErrors }) {
+  deskQueueOrder,
+}: PageBase & {
+  team: TeamListing | null;
+  teams: readonly TeamListing[];
+  agents: readonly { username: string; display_name: string; active: number }[];
+  values: FormValues;
+  shown: FormValues;
+  errors: FormErrors;
+  /** The desk's queue_order setting, which the team follows when it has none of its own. */
+  deskQueueOrder: QueueOrder;
+}) {
   const title = team ? `Team ${team.name}` : 'New team';
   const others: [string, string][] = teams.filter((t) => t.id !== team?.id).map((t) => [t.name.toLowerCase(), t.name]);
-  const selected = { ...values, overflow_team: (values.overflow_team ?? '').toLowerCase() };
+  const selected = { ...values, overflow_team: (values.overflow_team ?? '').toLowerCase(), queue_order: (values.queue_order ?? '').trim().toLowerCase() };
   return (
     <Layout title={Object.keys(errors).length ? `Check the team · ${title}` : title} viewer={viewer} csrf={csrf} flash={flash}>
       <Breadcrumb root={TEAMS} label="Teams" leaf={team ? team.name : 'New'} />
@@ -175,6 +186,18 @@ export function TeamFormPage({
           <SelectField name="overflow_team" label="Overflow team" values={selected} errors={errors} options={[['', 'None'], ...others]} hint="Its members may also take tickets that waited this long." />
           <TextField name="overflow_after_minutes" label="Overflow after (minutes)" type="number" values={values} errors={errors} hint="1 to 10080; with an overflow team." />
         </div>
+        <SelectField
+          name="queue_order"
+          label="Queue order"
+          values={selected}
+          errors={errors}
+          options={[
+            ['', `The desk’s (currently ${deskQueueOrder})`],
+            ['oldest', 'Oldest first'],
+            ['deadline', 'Deadline first'],
+          ]}
+          hint="Which of this team’s waiting tickets its members take first: the oldest, or the one whose resolution deadline comes first. An agent in several teams takes the earliest of its teams’ heads."
+        />
         <button type="submit">{team ? 'Save' : 'Create team'}</button>
       </form>
       {team && team.id !== 1 && <ActionForm action={`${TEAMS}${team.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this team" confirm="Delete this team? This cannot be undone." note="Refused while it holds open tickets or a topic routes to it." />}

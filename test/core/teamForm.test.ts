@@ -19,7 +19,7 @@ describe('team and topic forms (§12)', () => {
   });
 
   it('a team form with no member ticked sets none (not: leaves them)', () => {
-    expect(teamFromForm({ name: 'Billing', overflow_team: '', overflow_after_minutes: '' })).toEqual({ name: 'Billing', overflow_team: '', overflow_after_minutes: '', members: [] });
+    expect(teamFromForm({ name: 'Billing', overflow_team: '', overflow_after_minutes: '' })).toEqual({ name: 'Billing', overflow_team: '', overflow_after_minutes: '', queue_order: undefined, members: [] });
     expect(teamFromForm({ name: 'Billing', members: 'ana' }).members).toEqual(['ana']);
   });
 
@@ -46,8 +46,9 @@ describe('team and topic forms (§12)', () => {
   });
 
   it('saved teams and topics as their forms show them', () => {
-    expect(teamFormValues(null)).toEqual({ name: '', overflow_team: '', overflow_after_minutes: '', members: '' });
-    expect(teamFormValues({ name: 'Billing', overflow_team: 'Support', overflow_after_minutes: 30, members: ['ana', 'ben'] })).toEqual({ name: 'Billing', overflow_team: 'Support', overflow_after_minutes: '30', members: 'ana,ben' });
+    expect(teamFormValues(null)).toEqual({ name: '', overflow_team: '', overflow_after_minutes: '', queue_order: '', members: '' });
+    expect(teamFormValues({ name: 'Billing', overflow_team: 'Support', overflow_after_minutes: 30, queue_order: null, members: ['ana', 'ben'] })).toEqual({ name: 'Billing', overflow_team: 'Support', overflow_after_minutes: '30', queue_order: '', members: 'ana,ben' });
+    expect(teamFormValues({ name: 'Billing', overflow_team: null, overflow_after_minutes: null, queue_order: 'deadline', members: [] })).toEqual({ name: 'Billing', overflow_team: '', overflow_after_minutes: '', queue_order: 'deadline', members: '' });
     const topic = { name: 'VIP', team: 'Billing', hidden: true, default_priority: 'high', addresses: ['a@x.example', 'b@x.example'], skills: [{ name: 'German', optional_after_minutes: 15 }] };
     expect(topicFormValues(topic, SKILLS)).toEqual({ name: 'VIP', team: 'Billing', hidden: 'on', default_priority: 'high', addresses: 'a@x.example, b@x.example', skills: 'German', skill_after_1: '15', skill_after_2: '' });
   });

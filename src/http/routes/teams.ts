@@ -12,6 +12,7 @@ import { EditConflict, SHOWN_DAMAGED } from '../../core/formMerge.js';
 import { keptFormValues, TEAM_EDIT_FORM, teamBodyOf, teamFormValues, teamFromForm, topicBodyOf, topicEditForm, topicFormValues, topicFromForm } from '../../core/teamForm.js';
 import { checkTeam, checkTopic } from '../../core/teamInput.js';
 import { parseId } from '../../core/tickets.js';
+import { loadSettings } from '../../repositories/settings.js';
 import { agentChoices, listSkills, listTeams, listTopics } from '../../repositories/teams.js';
 import type { ServiceContext } from '../../services/context.js';
 import { type AdminActor, createSkill, deleteSkill, deleteTeam, deleteTopic, saveTeam, saveTopic } from '../../services/teams.js';
@@ -59,10 +60,10 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   };
 
   const teamPage = async (request: FastifyRequest, reply: FastifyReply, id: number | null, state: FormState = {}) => {
-    const [teams, agents] = await Promise.all([listTeams(db), agentChoices(db)]);
+    const [teams, agents, settings] = await Promise.all([listTeams(db), agentChoices(db), loadSettings(db)]);
     const team = id === null ? null : (teams.find((t) => t.id === id) ?? null);
     if (id !== null && !team) throw notFound('Team');
-    const page = TeamFormPage({ ...base(request, reply, state), team, teams, agents, values: state.values ?? teamFormValues(team), shown: state.shown ?? teamFormValues(team), errors: state.errors ?? {} });
+    const page = TeamFormPage({ ...base(request, reply, state), team, teams, agents, deskQueueOrder: settings.queueOrder, values: state.values ?? teamFormValues(team), shown: state.shown ?? teamFormValues(team), errors: state.errors ?? {} });
     return sendHtml(reply, renderPage(page), state.status ?? 200);
   };
 
