@@ -1,3 +1,4 @@
+import { CompiledQuery, createQueryId, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, sql, type UnknownRow } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateTeam, validateTopic } from '../../src/core/teamInput.js';
 import type { ServiceContext } from '../../src/services/context.js';
@@ -7,13 +8,26 @@ import { type AdminActor, saveTeam, saveTopic, setAgentTeamsAndSkills } from '..
 import { closeTicket } from '../../src/services/tickets.js';
 import { updateSettings } from '../../src/services/admin.js';
 import { loadRoutingState } from '../../src/repositories/routingState.js';
-import { queueHead } from '../../src/repositories/tickets.js';
+import { insertTickets, queueHead } from '../../src/repositories/tickets.js';
 import { addStaff } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { capacityViolations, historyViolations } from '../support/invariants.js';
+import { addAgents, randomTickets, rng } from './summaries-support.js';
 
 const MIN = 60_000;
+
+/** Keeps every statement sent through a handle, to explain afterwards. */
+class Statements implements KyselyPlugin {
+  nodes: RootOperationNode[] = [];
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    this.nodes.push(args.node);
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
 
 /**
  * Per-team queue order (SPEC §12, README "Teams"): a waiting ticket's place in its team's queue is
@@ -133,6 +147,44 @@ for (const dialect of DIALECTS) {
       await closeTicket(ctx, { id: bo, role: 'agent' }, a.id);
       await updateSettings(ctx, admin, (s) => ({ ...s, queueOrder: 'oldest' }));
       expect(await invariants()).toEqual([]);
+    });
+
+    it('reads mixed orders one order at a time, each limited and in index order (the deadline read through tickets_queue_deadline), no sort of a queue', async () => {
+      // A desk of some size (a third of the tickets in each team; the planners pick by it), Steady now deadline first.
+      const r = rng(11);
+      const rows = randomTickets(r, 3000, clock.now(), await addAgents(db(), 'plan', 3), []);
+      for (let i = 0; i < rows.length; i += 100) await insertTickets(db(), rows.slice(i, i + 100));
+      await sql`update tickets set team_id = case when id % 3 = 0 then ${sql.lit(1)} when id % 3 = 1 then ${sql.lit(steady)} else ${sql.lit(urgent)} end`.execute(db());
+      await db().updateTable('teams').set({ queue_order: 'deadline' }).where('id', '=', steady).execute();
+      await sql`analyze`.execute(db());
+      const statements = new Statements();
+      const teams = (await loadRoutingState(db(), clock.now())).world.teams;
+      const head = await queueHead(db().withPlugin(statements), { desk: 'oldest', teams }, 3, [1, steady, urgent]);
+      expect(head).toHaveLength(3);
+      const plans = [];
+      for (const node of statements.nodes) {
+        const query = db().getExecutor().compileQuery(node, createQueryId());
+        expect(query.sql).toMatch(/limit/i);
+        const rows = await db()
+          .transaction()
+          .execute(async (trx) => {
+            // Small as the table is, PostgreSQL might read all of it; forbid that to see which index it picks.
+            if (dialect === 'postgres') await sql`set local enable_seqscan = off`.execute(trx);
+            return (await trx.executeQuery(CompiledQuery.raw(`${dialect === 'sqlite' ? 'explain query plan ' : 'explain '}${query.sql}`, [...query.parameters]))).rows;
+          });
+        plans.push({ sql: query.sql, plan: JSON.stringify(rows) });
+      }
+      // Support (the desk's: oldest) in one read, Steady and Urgent (deadline) in the other.
+      expect(plans).toHaveLength(2);
+      const deadline = plans.find((p) => /order by "?sla_due_at/i.test(p.sql))!;
+      const oldest = plans.find((p) => p !== deadline)!;
+      expect(deadline.sql).toMatch(new RegExp(`team_id"? in \\(${steady}, ${urgent}\\)`));
+      expect(deadline.plan).toContain('tickets_queue_deadline');
+      expect(deadline.plan).not.toMatch(/TEMP B-TREE FOR ORDER BY|Sort/);
+      expect(oldest.sql).toMatch(/team_id"? in \(1\)/);
+      // The oldest read is the desk's own read of a team filter, as before teams had orders (SQLite
+      // walks the open tickets by agent, agent_id null, in created_at order): in index order too.
+      expect(oldest.plan).not.toMatch(/TEMP B-TREE FOR ORDER BY|Sort/);
     });
   });
 }
