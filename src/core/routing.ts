@@ -250,7 +250,8 @@ export function planDrain<T extends QueuedTicket>(
 /**
  * R5 Leave with `release_on_logout` on: the leaving agent's open tickets rejoin the queue with their
  * original created_at and are routed again by R1's ranking. `agents` must already show the leaver as
- * unavailable. Released tickets that find no agent become `requeue` moves (to null).
+ * unavailable. Released tickets that find no agent become `requeue` moves (to null). `order`: the
+ * queue order the released tickets merge into the head by, one for all or each ticket's (its team's).
  */
 export function planRelease<T extends QueuedTicket>(
   agents: readonly AgentLoad[],
