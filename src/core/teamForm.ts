@@ -112,12 +112,21 @@ function canonicalOf(texts: Values, rules: Readonly<Record<string, 'text' | 'cho
   return out;
 }
 
+/** The team form's queue order choices besides the desk's (the empty value). */
+export const TEAM_QUEUE_ORDERS: Readonly<Record<string, string>> = { oldest: 'Oldest first', deadline: 'Deadline first' };
+
+/** A team's queue order as the form names it: its choice, the desk's when empty. */
+function queueOrderInWords(text: string): string {
+  const order = text.trim().toLowerCase();
+  return order === '' ? 'the desk’s' : (TEAM_QUEUE_ORDERS[order] ?? text);
+}
+
 /** The team form in a merge (core/formMerge.ts): its members are one field. */
 export const TEAM_EDIT_FORM: EditForm = {
   fields: ['name', 'members', 'overflow_team', 'overflow_after_minutes', 'queue_order'],
   textsOf: (body) => postedTexts(body, ['members']),
   canonical: (texts) => canonicalOf(texts, { members: 'list', overflow_team: 'choice', queue_order: 'choice' }),
-  wording: { what: 'this team', labels: TEAM_LABELS, describe: (field, text) => (field === 'queue_order' && text.trim() === '' ? 'the desk’s' : text) },
+  wording: { what: 'this team', labels: TEAM_LABELS, describe: (field, text) => (field === 'queue_order' ? queueOrderInWords(text) : text) },
 };
 
 /** Merged team texts as the form posts them (teamFromForm): members as ticked boxes. */

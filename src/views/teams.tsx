@@ -4,7 +4,7 @@
  * offers them, their skills with optional waits, their inbound addresses and default priority.
  */
 import type { QueueOrder } from '../core/routing.js';
-import { skillAfterField } from '../core/teamForm.js';
+import { skillAfterField, TEAM_QUEUE_ORDERS } from '../core/teamForm.js';
 import type { TeamListing, TopicListing } from '../repositories/teams.js';
 import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
@@ -191,11 +191,7 @@ export function TeamFormPage({
           label="Queue order"
           values={selected}
           errors={errors}
-          options={[
-            ['', `The desk’s (currently ${deskQueueOrder})`],
-            ['oldest', 'Oldest first'],
-            ['deadline', 'Deadline first'],
-          ]}
+          options={[['', `The desk’s (currently ${deskQueueOrder})`], ...Object.entries(TEAM_QUEUE_ORDERS)]}
           hint="Which of this team’s waiting tickets its members take first: the oldest, or the one whose resolution deadline comes first. An agent in several teams takes the earliest of its teams’ heads."
         />
         <button type="submit">{team ? 'Save' : 'Create team'}</button>
