@@ -102,7 +102,21 @@ function SkillsSection({ csrf, skills, values, errors }: { csrf: string; skills:
   );
 }
 
-export function TeamListPage({ viewer, csrf, flash, teams, skills, values = {}, errors = {} }: PageBase & { teams: readonly TeamListing[]; skills: readonly SkillListing[]; values?: FormValues; errors?: FormErrors }) {
+/** A team's queue order as the pages name it: its own, or the desk's naming which that is now. */
+export function teamQueueOrderText(order: QueueOrder | null, deskQueueOrder: QueueOrder): string {
+  return order === null ? `The desk’s (currently ${deskQueueOrder})` : (TEAM_QUEUE_ORDERS[order] ?? order);
+}
+
+export function TeamListPage({
+  viewer,
+  csrf,
+  flash,
+  teams,
+  skills,
+  deskQueueOrder,
+  values = {},
+  errors = {},
+}: PageBase & { teams: readonly TeamListing[]; skills: readonly SkillListing[]; deskQueueOrder: QueueOrder; values?: FormValues; errors?: FormErrors }) {
   return (
     <Layout title={Object.keys(errors).length ? 'Check the skill · Teams' : 'Teams'} viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
@@ -118,7 +132,7 @@ export function TeamListPage({ viewer, csrf, flash, teams, skills, values = {}, 
         </a>
       </p>
       <div class="table-scroll">
-        <DataTable id="teams" class="striped stack" columns={['Team', 'Members', 'Overflow']}>
+        <DataTable id="teams" class="striped stack" columns={['Team', 'Members', 'Overflow', 'Queue order']}>
           {teams.map((t) => (
             <tr data-team={t.id}>
               <td data-label="Team" class="ticket-title">
@@ -131,6 +145,9 @@ export function TeamListPage({ viewer, csrf, flash, teams, skills, values = {}, 
               </td>
               <td data-label="Overflow">
                 <span>{t.overflow_team === null ? '—' : `${t.overflow_team} after ${t.overflow_after_minutes} min`}</span>
+              </td>
+              <td data-label="Queue order">
+                <span>{teamQueueOrderText(t.queue_order, deskQueueOrder)}</span>
               </td>
             </tr>
           ))}
@@ -191,7 +208,7 @@ export function TeamFormPage({
           label="Queue order"
           values={selected}
           errors={errors}
-          options={[['', `The desk’s (currently ${deskQueueOrder})`], ...Object.entries(TEAM_QUEUE_ORDERS)]}
+          options={[['', teamQueueOrderText(null, deskQueueOrder)], ...Object.entries(TEAM_QUEUE_ORDERS)]}
           hint="Which of this team’s waiting tickets its members take first: the oldest, or the one whose resolution deadline comes first. An agent in several teams takes the earliest of its teams’ heads."
         />
         <button type="submit">{team ? 'Save' : 'Create team'}</button>

@@ -51,6 +51,8 @@ describe('teams and topics in Chromium', () => {
       await page.waitForURL(/\/adminapp\/teams\/$/);
       expect(await page.locator('[data-flash="success"]').textContent()).toBe('Team “Billing” created.');
       expect(await page.locator('#teams tbody tr').nth(1).textContent()).toContain('Billingben');
+      expect(await page.locator('#teams tbody tr').nth(1).locator('td[data-label="Queue order"]').textContent()).toBe('Deadline first');
+      expect(await page.locator('#teams tbody tr').nth(0).locator('td[data-label="Queue order"]').textContent()).toBe('The desk’s (currently oldest)');
       await cast.look(page, '2 teams list');
       expect(await t.ctx.handle.db.selectFrom('teams').select('queue_order').where('name', '=', 'Billing').executeTakeFirst()).toEqual({ queue_order: 'deadline' });
 

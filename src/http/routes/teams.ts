@@ -55,8 +55,8 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   });
 
   const teamList = async (request: FastifyRequest, reply: FastifyReply, state: FormState = {}) => {
-    const [teams, skills] = await Promise.all([listTeams(db), listSkills(db)]);
-    return sendHtml(reply, renderPage(TeamListPage({ ...base(request, reply, state), teams, skills, values: state.values ?? {}, errors: state.errors ?? {} })), state.status ?? 200);
+    const [teams, skills, settings] = await Promise.all([listTeams(db), listSkills(db), loadSettings(db)]);
+    return sendHtml(reply, renderPage(TeamListPage({ ...base(request, reply, state), teams, skills, deskQueueOrder: settings.queueOrder, values: state.values ?? {}, errors: state.errors ?? {} })), state.status ?? 200);
   };
 
   const teamPage = async (request: FastifyRequest, reply: FastifyReply, id: number | null, state: FormState = {}) => {
