@@ -144,7 +144,7 @@ interface Scenario {
 
 const GERMAN = 1;
 const oneTeam = (agents: number, german: (id: number) => boolean = () => false): TeamWorld => ({
-  teams: new Map([[1, { id: 1, overflowTeamId: null, overflowAfterMs: null }]]),
+  teams: new Map([[1, { id: 1, overflowTeamId: null, overflowAfterMs: null, queueOrder: null }]]),
   members: new Map(Array.from({ length: agents }, (_, i) => [i + 1, { teams: [1], skills: german(i + 1) ? [GERMAN] : [] }])),
 });
 
@@ -155,7 +155,7 @@ function scenarios(skillWaitMs: number): Scenario[] {
     {
       name: 'teams',
       world: (n) => ({
-        teams: new Map([1, 2].map((id) => [id, { id, overflowTeamId: null, overflowAfterMs: null }])),
+        teams: new Map([1, 2].map((id) => [id, { id, overflowTeamId: null, overflowAfterMs: null, queueOrder: null }])),
         members: new Map(Array.from({ length: n }, (_, i) => [i + 1, { teams: [i < Math.ceil(n / 2) ? 1 : 2], skills: [] }])),
       }),
       ticket: (a) => ({ teamId: a.topic, skills: [] }),

@@ -64,7 +64,7 @@ export interface ForecastResult {
 
 /** The one team the forecast's agents form: every simulated agent takes every replayed ticket. */
 export function singleTeamWorld(agentIds: readonly number[]): TeamWorld {
-  return { teams: new Map([[1, { id: 1, overflowTeamId: null, overflowAfterMs: null }]]), members: new Map(agentIds.map((id) => [id, { teams: [1], skills: [] }])) };
+  return { teams: new Map([[1, { id: 1, overflowTeamId: null, overflowAfterMs: null, queueOrder: null }]]), members: new Map(agentIds.map((id) => [id, { teams: [1], skills: [] }])) };
 }
 
 /**

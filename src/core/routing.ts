@@ -86,10 +86,27 @@ export function bestAgent(agents: readonly AgentLoad[], eligible: (agent: AgentL
   return best;
 }
 
-/** The queue order setting as a comparator: `oldest` by created_at then id; `deadline` by sla_due_at first. */
-export function compareInQueue(order: QueueOrder): (a: QueuedTicket, b: QueuedTicket) => number {
+/**
+ * A waiting ticket's place in its queue: its created_at under `oldest`, its sla_due_at under
+ * `deadline`. With teams (§12) each team's queue has its own order (the team's, else the desk's).
+ */
+export function placeInQueue(ticket: QueuedTicket, order: QueueOrder): number {
+  return order === 'deadline' ? ticket.slaDueAt : ticket.createdAt;
+}
+
+/**
+ * The queue order as a comparator: by place (placeInQueue), then created_at, then id. `order` is
+ * one order for every ticket (the desk's setting, a single team), or each ticket's own (its team's
+ * effective order): then this is the one total order over every waiting ticket that an agent in
+ * several teams takes the heads of its teams' queues in. With one order for all it is exactly
+ * `oldest` (created_at, id) or `deadline` (sla_due_at, created_at, id).
+ */
+export function compareInQueue<T extends QueuedTicket>(order: QueueOrder | ((ticket: T) => QueueOrder)): (a: T, b: T) => number {
+  const orderOf = typeof order === 'function' ? order : () => order;
   return (a, b) => {
-    if (order === 'deadline' && a.slaDueAt !== b.slaDueAt) return a.slaDueAt - b.slaDueAt;
+    const aPlace = placeInQueue(a, orderOf(a));
+    const bPlace = placeInQueue(b, orderOf(b));
+    if (aPlace !== bPlace) return aPlace - bPlace;
     if (a.createdAt !== b.createdAt) return a.createdAt - b.createdAt;
     return a.id - b.id;
   };
@@ -233,14 +250,15 @@ export function planDrain<T extends QueuedTicket>(
 /**
  * R5 Leave with `release_on_logout` on: the leaving agent's open tickets rejoin the queue with their
  * original created_at and are routed again by R1's ranking. `agents` must already show the leaver as
- * unavailable. Released tickets that find no agent become `requeue` moves (to null).
+ * unavailable. Released tickets that find no agent become `requeue` moves (to null). `order`: the
+ * queue order the released tickets merge into the head by, one for all or each ticket's (its team's).
  */
 export function planRelease<T extends QueuedTicket>(
   agents: readonly AgentLoad[],
   leaverId: number,
   released: readonly T[],
   queueHead: readonly T[],
-  order: QueueOrder,
+  order: QueueOrder | ((ticket: T) => QueueOrder),
   now: number,
   canTake: CanTake<T> = ANYONE,
 ): Plan {

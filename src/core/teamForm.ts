@@ -22,10 +22,18 @@ export const skillAfterField = (skillId: number) => `skill_after_${skillId}`;
 
 /**
  * The team form: name, SLA calendar (empty: the desk's) and targets (all nine empty: the desk's),
- * overflow team and wait, members (ticked usernames; none ticked: none).
+ * overflow team and wait, queue order (empty: the desk's), members (ticked usernames; none ticked: none).
  */
 export function teamFromForm(body: Record<string, unknown>): Record<string, unknown> {
-  return { name: body.name, calendar: body.calendar, sla: teamTargetsFromForm(body), overflow_team: body.overflow_team, overflow_after_minutes: body.overflow_after_minutes, members: ticked(body.members) };
+  return {
+    name: body.name,
+    calendar: body.calendar,
+    sla: teamTargetsFromForm(body),
+    overflow_team: body.overflow_team,
+    overflow_after_minutes: body.overflow_after_minutes,
+    queue_order: body.queue_order,
+    members: ticked(body.members),
+  };
 }
 
 /**
@@ -91,13 +99,16 @@ export function keptFormValues(body: Record<string, unknown>): Values {
 }
 
 /** A saved team as its form shows it. */
-export function teamFormValues(team: ({ name: string; overflow_team: string | null; overflow_after_minutes: number | null; members: readonly string[] } & Partial<TeamSlaJson>) | null): Values {
-  if (!team) return { name: '', ...teamSlaFormValues({ calendar: null, sla: null }), overflow_team: '', overflow_after_minutes: '', members: '' };
+export function teamFormValues(
+  team: ({ name: string; overflow_team: string | null; overflow_after_minutes: number | null; queue_order: string | null; members: readonly string[] } & Partial<TeamSlaJson>) | null,
+): Values {
+  if (!team) return { name: '', ...teamSlaFormValues({ calendar: null, sla: null }), overflow_team: '', overflow_after_minutes: '', queue_order: '', members: '' };
   return {
     name: team.name,
     ...teamSlaFormValues({ calendar: team.calendar ?? null, sla: team.sla ?? null }),
     overflow_team: team.overflow_team ?? '',
     overflow_after_minutes: team.overflow_after_minutes === null ? '' : String(team.overflow_after_minutes),
+    queue_order: team.queue_order ?? '',
     members: team.members.join(','),
   };
 }
@@ -142,12 +153,21 @@ function canonicalOf(texts: Values, rules: Readonly<Record<string, 'text' | 'cho
   return out;
 }
 
+/** The team form's queue order choices besides the desk's (the empty value). */
+export const TEAM_QUEUE_ORDERS: Readonly<Record<string, string>> = { oldest: 'Oldest first', deadline: 'Deadline first' };
+
+/** A team's queue order as the form names it: its choice, the desk's when empty. */
+function queueOrderInWords(text: string): string {
+  const order = text.trim().toLowerCase();
+  return order === '' ? 'the desk’s' : (TEAM_QUEUE_ORDERS[order] ?? text);
+}
+
 /** The team form in a merge (core/formMerge.ts): its members are one field. */
 export const TEAM_EDIT_FORM: EditForm = {
-  fields: ['name', 'members', 'calendar', ...TEAM_TARGET_FIELDS, 'overflow_team', 'overflow_after_minutes'],
+  fields: ['name', 'members', 'calendar', ...TEAM_TARGET_FIELDS, 'overflow_team', 'overflow_after_minutes', 'queue_order'],
   textsOf: (body) => postedTexts(body, ['members']),
-  canonical: (texts) => canonicalOf(texts, { members: 'list', overflow_team: 'choice', calendar: 'choice' }),
-  wording: { what: 'this team', labels: TEAM_FORM_LABELS },
+  canonical: (texts) => canonicalOf(texts, { members: 'list', overflow_team: 'choice', calendar: 'choice', queue_order: 'choice' }),
+  wording: { what: 'this team', labels: TEAM_FORM_LABELS, describe: (field, text) => (field === 'queue_order' ? queueOrderInWords(text) : text) },
 };
 
 /** Merged team texts as the form posts them (teamFromForm): members as ticked boxes. */

@@ -4,9 +4,10 @@
  */
 import { accepted, Checked } from './checked.js';
 import type { FieldLabels } from './fieldErrors.js';
+import { QUEUE_ORDERS, type QueueOrder } from './routing.js';
 import { checkTeamSla, TEAM_SLA_LABELS, type TeamSla } from './teamSla.js';
 
-export const TEAM_LABELS = { name: 'Name', overflow_team: 'Overflow team', overflow_after_minutes: 'Overflow after', skills: 'Skills', teams: 'Teams', team: 'Team', addresses: 'Addresses', members: 'Members', hidden: 'Hidden', default_priority: 'Default priority' } as const;
+export const TEAM_LABELS = { name: 'Name', overflow_team: 'Overflow team', overflow_after_minutes: 'Overflow after', queue_order: 'Queue order', skills: 'Skills', teams: 'Teams', team: 'Team', addresses: 'Addresses', members: 'Members', hidden: 'Hidden', default_priority: 'Default priority' } as const;
 
 /** A wait in whole minutes from 1 to 10 080 (a week); null/empty: none. `undefined` when invalid. */
 export function parseMinutes(raw: unknown): number | null | undefined {
@@ -47,14 +48,28 @@ export interface TeamInput {
   sla?: TeamSla;
   overflowTeam: string | null;
   overflowAfterMinutes: number | null;
+  /** The order of its waiting tickets; null or absent: the desk's queue_order setting (a save replaces the whole team). */
+  queueOrder?: QueueOrder | null;
   /** The members' usernames; undefined: leave them as they are (the API's agent route sets them too). */
   members?: string[];
 }
 
 /**
+ * A team's queue order: `oldest` or `deadline` in any letter case; absent, null or empty: the
+ * desk's (null). `undefined` when it is none of these.
+ */
+export function parseTeamQueueOrder(raw: unknown): QueueOrder | null | undefined {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw !== 'string') return undefined;
+  const order = raw.trim().toLowerCase();
+  if (order === '') return null;
+  return QUEUE_ORDERS.find((o) => o === order);
+}
+
+/**
  * A team: its name, its own SLA calendar and targets or the desk's (core/teamSla.ts), optionally an
- * overflow team (by name) with its wait (both or neither), and optionally its members (usernames);
- * every field's problem at once. Whether the overflow team and
+ * overflow team (by name) with its wait (both or neither), its queue order (null: the desk's), and
+ * optionally its members (usernames); every field's problem at once. Whether the overflow team and
  * the members exist is the service's question.
  */
 export function checkTeam(raw: Record<string, unknown>): Checked<TeamInput> {
@@ -67,8 +82,13 @@ export function checkTeam(raw: Record<string, unknown>): Checked<TeamInput> {
   if (overflowAfterMinutes === undefined) fields.overflow_after_minutes = 'Enter whole minutes from 1 to 10080.';
   else if ((overflowTeam === null) !== (overflowAfterMinutes === null)) fields.overflow_after_minutes = 'Give an overflow team and its wait together, or neither.';
   if (overflowTeam !== null && overflowTeam.toLowerCase() === name.toLowerCase()) fields.overflow_team = 'A team cannot overflow into itself.';
+  const queueOrder = parseTeamQueueOrder(raw.queue_order);
+  if (queueOrder === undefined) fields.queue_order = 'Choose oldest or deadline, or none for the desk’s.';
   const sla = checkTeamSla(raw);
-  return new Checked({ name, sla: sla.value, overflowTeam, overflowAfterMinutes: overflowAfterMinutes ?? null, ...(members === undefined ? {} : { members }) }, { ...fields, ...sla.fields });
+  return new Checked(
+    { name, sla: sla.value, overflowTeam, overflowAfterMinutes: overflowAfterMinutes ?? null, queueOrder: queueOrder ?? null, ...(members === undefined ? {} : { members }) },
+    { ...fields, ...sla.fields },
+  );
 }
 
 /** checkTeam's team, or one invalid_input naming every bad field. */

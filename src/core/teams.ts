@@ -5,7 +5,7 @@
  * Nothing here reads a clock or a database: `now` and every row come in as arguments.
  */
 import { parseId } from './tickets.js';
-import { type AgentLoad, type CanTake, hasSpareCapacity, type IntakePlan, planDrain, type QueuedTicket, withAssignment } from './routing.js';
+import { type AgentLoad, type CanTake, compareInQueue, hasSpareCapacity, type IntakePlan, planDrain, type QueuedTicket, type QueueOrder, withAssignment } from './routing.js';
 
 /** A skill a ticket needs; with `optionalAfterMs`, only until it has waited that long. */
 export interface SkillNeed {
@@ -13,11 +13,13 @@ export interface SkillNeed {
   optionalAfterMs: number | null;
 }
 
-/** What routing needs to know of a team: where its tickets overflow to, and after how long. */
+/** What routing needs to know of a team: where its tickets overflow to, after how long, and its queue order. */
 export interface TeamRule {
   id: number;
   overflowTeamId: number | null;
   overflowAfterMs: number | null;
+  /** The order of its waiting tickets; null: the desk's queue_order setting. */
+  queueOrder: QueueOrder | null;
 }
 
 /** A ticket as routing sees it with teams: its team and the skills it needs. */
@@ -73,6 +75,53 @@ export function teamRule(world: TeamWorld, now: number): CanTake<TeamTicket> {
 export function shareTeam(world: TeamWorld, a: number, b: number): boolean {
   const teamsOfB = world.members.get(b)?.teams ?? [];
   return (world.members.get(a)?.teams ?? []).some((t) => teamsOfB.includes(t));
+}
+
+/**
+ * Every team's queue order as routing applies it: the team's own, else the desk's setting. A team
+ * routing does not know (none is deleted while it holds open tickets) follows the desk's.
+ */
+export interface QueueOrders {
+  desk: QueueOrder;
+  teams: ReadonlyMap<number, TeamRule>;
+}
+
+/** The order team `teamId`'s queue is in. */
+export function orderOfTeam(orders: QueueOrders, teamId: number): QueueOrder {
+  return orders.teams.get(teamId)?.queueOrder ?? orders.desk;
+}
+
+/**
+ * Our decision on several queue orders (README, Teams): a waiting ticket's place in its team's
+ * queue is its created_at under `oldest`, its sla_due_at under `deadline`; every waiting ticket is
+ * in one total order by place, then created_at, then id. An agent in several teams takes the heads
+ * of its teams' queues in that order, and a drain routes them in it. With every team on the desk's
+ * order this is the desk's order, as before teams had their own.
+ */
+export function compareTeamTickets(orders: QueueOrders): (a: TeamTicket, b: TeamTicket) => number {
+  return compareInQueue((t: TeamTicket) => orderOfTeam(orders, t.teamId));
+}
+
+/** One read of the queue: the first waiting tickets of `teams` (null: every team) in `order`. */
+export interface QueueRead {
+  order: QueueOrder;
+  teams: number[] | null;
+}
+
+/**
+ * How the queue of `asked` teams (null: every team) is read: one read when they share an order
+ * (null stays null: no team filter), else one per order with its teams, whose heads are merged by
+ * compareTeamTickets. Each read follows its order's index.
+ */
+export function queueReads(orders: QueueOrders, asked: readonly number[] | null): QueueRead[] {
+  const ids = asked ?? [...orders.teams.keys()];
+  const byOrder = new Map<QueueOrder, number[]>();
+  for (const id of ids) {
+    const order = orderOfTeam(orders, id);
+    byOrder.set(order, [...(byOrder.get(order) ?? []), id]);
+  }
+  if (byOrder.size <= 1) return [{ order: byOrder.keys().next().value ?? orders.desk, teams: asked === null ? null : [...ids] }];
+  return [...byOrder].map(([order, teams]) => ({ order, teams }));
 }
 
 /**

@@ -7,6 +7,8 @@ export interface TeamsTable {
   /** The team whose members may also take this team's tickets once they have waited `overflow_after_minutes`. */
   overflow_team_id: number | null;
   overflow_after_minutes: number | null;
+  /** The order of its waiting tickets (§12); null: the desk's queue_order setting. */
+  queue_order: ColumnType<'oldest' | 'deadline' | null, 'oldest' | 'deadline' | null | undefined, 'oldest' | 'deadline' | null>;
   created_at: number;
   /** 1: the team's tickets count with `calendar_id` (null: 24/7); 0: with the settings' calendar (migration 2026-12-16T1000). */
   own_calendar: ColumnType<number, number | undefined, number>;

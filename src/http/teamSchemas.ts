@@ -1,5 +1,6 @@
 /** API shapes of teams, topics and skills (§12). Bodies are checked by src/core/teamInput.ts, as the pages' are. */
 import { z } from 'zod';
+import { QUEUE_ORDERS } from '../core/routing.js';
 import { Targets } from './api-schemas-settings.js';
 
 const minutes = z.number().int().nullable();
@@ -18,6 +19,7 @@ export const TeamSchema = z
       .meta({ description: 'Its own SLA targets (the settings’ shape); null: the desk’s. Its tickets’ clocks start with them' }),
     overflow_team: z.string().nullable().meta({ description: 'The team whose members may also take this team’s tickets once they have waited overflow_after_minutes' }),
     overflow_after_minutes: minutes,
+    queue_order: z.enum(QUEUE_ORDERS).nullable().meta({ description: 'The order its waiting tickets are taken in: `oldest` (created_at) or `deadline` (sla_due_at); null: the desk’s queue_order setting' }),
     members: z.array(z.string()).meta({ description: 'Usernames' }),
   })
   .meta({ id: 'Team' });
@@ -50,6 +52,7 @@ export const TeamBody = z
       }),
     overflow_team: z.unknown().optional().meta({ type: 'string', description: 'A team’s name; with overflow_after_minutes' }),
     overflow_after_minutes: z.unknown().optional().meta({ type: 'integer', description: '1–10080' }),
+    queue_order: z.unknown().optional().meta({ type: 'string', enum: [...QUEUE_ORDERS], description: '`oldest` or `deadline`; absent or null: the desk’s queue_order setting (a PUT replaces the whole team)' }),
     members: z.unknown().optional().meta({ type: 'array', description: 'Usernames of agents; absent: unchanged. An agent holding open tickets keeps at least one team' }),
   })
   .meta({ id: 'TeamRequest' });

@@ -66,6 +66,11 @@ export async function forecastAgents(db: Db, teamId: number | null): Promise<{ i
   return query.orderBy('u.id').execute();
 }
 
+/** Team `teamId`'s own queue order; null: the desk's (or no such team). */
+export async function teamQueueOrder(db: Db, teamId: number): Promise<'oldest' | 'deadline' | null> {
+  return (await db.selectFrom('teams').select('queue_order').where('id', '=', teamId).executeTakeFirst())?.queue_order ?? null;
+}
+
 export async function teamExists(db: Db, teamId: number): Promise<boolean> {
   return (await db.selectFrom('teams').select('id').where('id', '=', teamId).executeTakeFirst()) !== undefined;
 }

@@ -4,6 +4,7 @@
  * and the parsers that turn those lists back into a TeamWorld.
  */
 import { type RawBuilder, sql } from 'kysely';
+import { QUEUE_ORDERS, type QueueOrder } from '../core/routing.js';
 import type { TeamRule, TeamWorld, TopicRule } from '../core/teams.js';
 import { targetsFromText, type TeamClock } from '../core/teamSla.js';
 import type { ClockCalendar } from '../core/slaClocks.js';
@@ -28,16 +29,31 @@ export function skillPairsSql(pg: boolean): RawBuilder<string | null> {
   return listOf(pg, sql`ak.user_id || ':' || ak.skill_id`, sql`agent_skills ak`);
 }
 
-/** Every team as `id:overflow_team_id:overflow_after_minutes` (0 and -1 for none). */
+/**
+ * Every team as `id:overflow_team_id:overflow_after_minutes:queue_order` (0, -1 and empty for none:
+ * the queue order empty follows the desk's), so the teams' queue orders come with the routing
+ * state's one query.
+ */
 export function teamRulesSql(pg: boolean): RawBuilder<string | null> {
-  return listOf(pg, sql`tr.id || ':' || coalesce(tr.overflow_team_id, 0) || ':' || coalesce(tr.overflow_after_minutes, -1)`, sql`teams tr`);
+  return listOf(pg, sql`tr.id || ':' || coalesce(tr.overflow_team_id, 0) || ':' || coalesce(tr.overflow_after_minutes, -1) || ':' || coalesce(tr.queue_order, '')`, sql`teams tr`);
+}
+
+/** A stored queue order ('oldest', 'deadline'), or null for the desk's (null, empty, anything else). */
+function queueOrderOf(text: string | null | undefined): QueueOrder | null {
+  return (QUEUE_ORDERS as readonly (string | null | undefined)[]).includes(text) ? (text as QueueOrder) : null;
+}
+
+/** A team's rule from its columns. */
+function teamRuleOf(id: number, overflowTeamId: number | null, overflowAfterMinutes: number | null, queueOrder: string | null | undefined): TeamRule {
+  return { id, overflowTeamId, overflowAfterMs: overflowAfterMinutes === null ? null : overflowAfterMinutes * 60_000, queueOrder: queueOrderOf(queueOrder) };
 }
 
 export function teamRulesOf(list: string | null | undefined): Map<number, TeamRule> {
   const rules = new Map<number, TeamRule>();
   for (const entry of list ? list.split(',') : []) {
-    const [id, overflow, after] = entry.split(':').map(Number) as [number, number, number];
-    rules.set(id, { id, overflowTeamId: overflow === 0 ? null : overflow, overflowAfterMs: after < 0 ? null : after * 60_000 });
+    const [id, overflow, after, order] = entry.split(':') as [string, string, string, string | undefined];
+    const afterMinutes = Number(after);
+    rules.set(Number(id), teamRuleOf(Number(id), Number(overflow) === 0 ? null : Number(overflow), afterMinutes < 0 ? null : afterMinutes, order));
   }
   return rules;
 }
@@ -64,11 +80,11 @@ export function worldOf(rules: string | null | undefined, agentIds: readonly num
 /** The routing world read alone (outside a routing state: the invariant helpers, the due job's checks). */
 export async function loadTeamWorld(db: Db): Promise<TeamWorld> {
   const [teams, members, skills] = await Promise.all([
-    db.selectFrom('teams').select(['id', 'overflow_team_id', 'overflow_after_minutes']).execute(),
+    db.selectFrom('teams').select(['id', 'overflow_team_id', 'overflow_after_minutes', 'queue_order']).execute(),
     db.selectFrom('team_members').select(['team_id', 'user_id']).execute(),
     db.selectFrom('agent_skills').select(['user_id', 'skill_id']).execute(),
   ]);
-  const rules = new Map(teams.map((t) => [t.id, { id: t.id, overflowTeamId: t.overflow_team_id, overflowAfterMs: t.overflow_after_minutes === null ? null : t.overflow_after_minutes * 60_000 }]));
+  const rules = new Map(teams.map((t) => [t.id, teamRuleOf(t.id, t.overflow_team_id, t.overflow_after_minutes, t.queue_order)]));
   const byAgent = new Map<number, { teams: number[]; skills: number[] }>();
   const of = (id: number) => byAgent.get(id) ?? byAgent.set(id, { teams: [], skills: [] }).get(id)!;
   for (const m of members) of(m.user_id).teams.push(m.team_id);

@@ -8,6 +8,8 @@ export interface TeamListing extends TeamSlaJson {
   name: string;
   overflow_team: string | null;
   overflow_after_minutes: number | null;
+  /** Its own queue order; null: the desk's setting. */
+  queue_order: 'oldest' | 'deadline' | null;
   members: string[];
 }
 
@@ -16,7 +18,7 @@ export async function listTeams(db: Db, only?: number): Promise<TeamListing[]> {
     db
       .selectFrom('teams as t')
       .leftJoin('teams as o', 'o.id', 't.overflow_team_id')
-      .select(['t.id', 't.name', 't.own_calendar', 't.calendar_id', 't.sla_targets', 'o.name as overflow_team', 't.overflow_after_minutes'])
+      .select(['t.id', 't.name', 't.own_calendar', 't.calendar_id', 't.sla_targets', 'o.name as overflow_team', 't.overflow_after_minutes', 't.queue_order'])
       .$if(only !== undefined, (q) => q.where('t.id', '=', only!))
       .orderBy('t.id')
       .execute(),
@@ -35,6 +37,7 @@ export async function listTeams(db: Db, only?: number): Promise<TeamListing[]> {
     sla: teamTargetsJson(targetsFromText(sla_targets)),
     overflow_team: t.overflow_team,
     overflow_after_minutes: t.overflow_after_minutes,
+    queue_order: t.queue_order,
     members: members.filter((m) => m.team_id === t.id).map((m) => m.username),
   }));
 }

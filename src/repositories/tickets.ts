@@ -1,6 +1,6 @@
 import { PostgresAdapter, sql } from 'kysely';
 import type { Move, QueueOrder } from '../core/routing.js';
-import { skillNeedsOf, type TeamTicket } from '../core/teams.js';
+import { compareTeamTickets, type QueueOrders, queueReads, skillNeedsOf, type TeamTicket } from '../core/teams.js';
 import type { TicketClocks } from '../core/slaClocks.js';
 import type { Db } from '../db/connect.js';
 import type { NewTicketRow, TicketRow } from '../db/schema.js';
@@ -48,10 +48,23 @@ export function teamTicketOf(r: QueueColumns): TeamTicket {
 
 /**
  * The first `limit` pending tickets in queue order, read from the queue indexes; with `teams`, only
- * those teams' tickets (null: every team).
+ * those teams' tickets (null: every team). `order` is the desk's one order, or every team's
+ * (QueueOrders): teams of different orders are read one order at a time, each with its index and
+ * limited, and their heads merged by place (core/teams.ts compareTeamTickets) — never a sort of the
+ * whole queue.
  */
-export async function queueHead(db: Db, order: QueueOrder, limit: number, teams: readonly number[] | null = null): Promise<TeamTicket[]> {
+export async function queueHead(db: Db, order: QueueOrder | QueueOrders, limit: number, teams: readonly number[] | null = null): Promise<TeamTicket[]> {
   if (limit <= 0 || teams?.length === 0) return [];
+  if (typeof order === 'string') return queueHeadInOrder(db, order, limit, teams);
+  const reads = queueReads(order, teams);
+  if (reads.length === 1) return queueHeadInOrder(db, reads[0]!.order, limit, reads[0]!.teams);
+  const heads = await Promise.all(reads.map((read) => queueHeadInOrder(db, read.order, limit, read.teams)));
+  return heads.flat().sort(compareTeamTickets(order)).slice(0, limit);
+}
+
+/** The first `limit` pending tickets of `teams` (null: every team) in one order. */
+async function queueHeadInOrder(db: Db, order: QueueOrder, limit: number, teams: readonly number[] | null): Promise<TeamTicket[]> {
+  if (teams?.length === 0) return [];
   const inTeams = teams === null ? sql`` : sql` and team_id in (${sql.join(teams.map((t) => sql.lit(t)))})`;
   if (order === 'deadline' && !(db.getExecutor().adapter instanceof PostgresAdapter)) {
     // SQLite, without statistics, read the queue through the agent_id index and sorted all of it

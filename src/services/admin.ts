@@ -21,7 +21,7 @@ import { loadAgentLoads } from '../repositories/routingState.js';
 import { findUserById, findUserByUsername } from '../repositories/users.js';
 import { type Acting, actingId, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { pullAndBalance, releaseTickets, type RoutingRun, updateAgent, withRouting, writeMove } from './routing.js';
+import { pullAndBalance, queueOrdersOf, releaseTickets, type RoutingRun, updateAgent, withRouting, writeMove } from './routing.js';
 
 function conflict(message: string): DomainError {
   return new DomainError('conflict', message);
@@ -131,7 +131,7 @@ export async function requeueTicket(ctx: ServiceContext, by: Acting, ticketId: n
     // Only someone routing may give it to (§12: a member of its team holding its skills).
     const routed = teamTicketOf(ticket);
     const other = bestAgent(run.agents.filter((a) => a.id !== formerHolder), (a) => run.rule(a, routed));
-    const [head] = await queueHead(run.trx, run.settings.queueOrder, 1);
+    const [head] = await queueHead(run.trx, queueOrdersOf(run), 1);
     // Only when the ticket heads the queue: a requeued ticket never overtakes an older waiting one.
     if (other && head?.id === ticketId) {
       await writeMove(run, { ticketId, from: null, to: other.id }, 'admin');

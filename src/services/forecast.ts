@@ -13,7 +13,7 @@ import { agentCounts, checkForecastRequest, FORECAST_LABELS, type ForecastReques
 import { type FieldErrors, refuseFields } from '../core/checked.js';
 import { PRIORITIES, type Priority } from '../core/tickets.js';
 import { findCalendar } from '../repositories/calendars.js';
-import { forecastAgents, teamExists, ticketsOfWindow } from '../repositories/forecastHistory.js';
+import { forecastAgents, teamExists, teamQueueOrder, ticketsOfWindow } from '../repositories/forecastHistory.js';
 import { presenceChangesIn } from '../repositories/presenceHistory.js';
 import { loadSettings } from '../repositories/settings.js';
 import { teamCalendarOf } from '../core/teamSla.js';
@@ -63,7 +63,8 @@ export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequ
     duty: openStretches(calendar, window.from, window.to + TAIL_MS),
     ks: agentCounts(request),
     capacity: request.capacity ?? settings.defaultCapacity,
-    queueOrder: settings.queueOrder,
+    // One team's forecast replays its queue in its own order (§12); every team's, in the desk's.
+    queueOrder: (request.teamId === null ? null : await teamQueueOrder(db, request.teamId)) ?? settings.queueOrder,
     targetPercent: request.targetPercent,
     seed: request.seed,
     actual:

@@ -17,7 +17,7 @@ import {
   planRelease,
   spareCapacity,
 } from '../core/routing.js';
-import { BALANCE_LOOKAHEAD, balanceTicket, nextWideningAt, queuesServedBy, shareTeam, type TeamTicket, teamRule, type TeamWorld, type TopicRule } from '../core/teams.js';
+import { BALANCE_LOOKAHEAD, balanceTicket, nextWideningAt, orderOfTeam, type QueueOrders, queuesServedBy, shareTeam, type TeamTicket, teamRule, type TeamWorld, type TopicRule } from '../core/teams.js';
 import type { Settings } from '../core/settings.js';
 import type { ClockCalendar } from '../core/slaClocks.js';
 import type { TeamClock } from '../core/teamSla.js';
@@ -174,6 +174,14 @@ async function applyPlan(run: RoutingRun, plan: Plan, cause: MoveCause): Promise
   run.agents = plan.agents;
 }
 
+/**
+ * Every team's queue order in this run: its own, else the desk's setting, both as read with the
+ * routing state (a settings or team save in the run changes them at once: run.settings, run.world).
+ */
+export function queueOrdersOf(run: RoutingRun): QueueOrders {
+  return { desk: run.settings.queueOrder, teams: run.world.teams };
+}
+
 /** The queues (team ids) the given agents may take from; null: every team's (no filter needed). */
 function queuesOf(run: RoutingRun, takers: readonly number[]): number[] | null {
   const served = queuesServedBy(run.world, takers);
@@ -188,7 +196,7 @@ function queuesOf(run: RoutingRun, takers: readonly number[]): number[] | null {
  */
 async function planOverQueue(run: RoutingRun, spare: number, teams: number[] | null, plan: (head: TeamTicket[]) => Plan): Promise<Plan | null> {
   for (let limit = spare; ; limit *= 4) {
-    const head = await queueHead(run.trx, run.settings.queueOrder, limit, teams);
+    const head = await queueHead(run.trx, queueOrdersOf(run), limit, teams);
     if (head.length === 0) return null;
     const planned = plan(head);
     if (head.length < limit || planned.moves.filter((m) => m.to !== null).length >= spare) return planned;
@@ -231,8 +239,9 @@ export async function releaseTickets(run: RoutingRun, agentId: number): Promise<
   const spare = others.reduce((sum, a) => sum + spareCapacity(a), 0);
   // The waiting tickets ahead of the released ones; whatever this head leaves out, the drain that
   // ends every routing transaction routes.
-  const head = await queueHead(run.trx, run.settings.queueOrder, spare, queuesOf(run, others.filter(hasSpareCapacity).map((a) => a.id)));
-  await applyPlan(run, planRelease(run.agents, agentId, released, head, run.settings.queueOrder, run.now, run.rule), 'leave');
+  const orders = queueOrdersOf(run);
+  const head = await queueHead(run.trx, orders, spare, queuesOf(run, others.filter(hasSpareCapacity).map((a) => a.id)));
+  await applyPlan(run, planRelease(run.agents, agentId, released, head, (t) => orderOfTeam(orders, t.teamId), run.now, run.rule), 'leave');
 }
 
 /**

@@ -123,7 +123,7 @@ export async function saveTeam(ctx: ServiceContext, actor: AdminActor, submissio
     if (fields.calendar === undefined && typeof calendar === 'number' && (await holdCalendar(run.trx, calendar)) === undefined) fields.calendar = `No calendar has id ${calendar}: choose the desk's, 24/7 or one of the calendars.`;
     refuseFields(fields, TEAM_FORM_LABELS);
     const sla = input.sla === undefined ? {} : { ...calendarColumns(input.sla.calendar), sla_targets: targetsText(input.sla.targets) };
-    const values = { name: input.name, ...sla, overflow_team_id: overflow ?? null, overflow_after_minutes: input.overflowAfterMinutes };
+    const values = { name: input.name, ...sla, overflow_team_id: overflow ?? null, overflow_after_minutes: input.overflowAfterMinutes, queue_order: input.queueOrder ?? null };
     let teamId = id;
     if (teamId === null) {
       teamId = (await run.trx.insertInto('teams').values({ ...values, created_at: run.now }).returning('id').executeTakeFirstOrThrow()).id;
@@ -131,6 +131,8 @@ export async function saveTeam(ctx: ServiceContext, actor: AdminActor, submissio
       await run.trx.updateTable('teams').set(values).where('id', '=', teamId).execute();
     }
     if (members) await setTeamMembers(run.trx, teamId, members);
+    // The world carries the teams' queue orders too: a changed order applies at once to the
+    // tickets waiting, in the drain that ends this transaction (as a change of the desk's does).
     await reloadWorld(run);
     return { value: teamId, subject: `team:${teamId}`, before, after: await teamSnapshot(run.trx, teamId) };
   });

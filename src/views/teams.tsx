@@ -4,9 +4,10 @@
  * offers them, their skills with optional waits, their inbound addresses and default priority.
  */
 import { ALWAYS_OPEN } from '../core/calendar.js';
+import type { QueueOrder } from '../core/routing.js';
 import { apiNameOf } from '../core/settingsApi.js';
 import { targetField } from '../core/settingsForm.js';
-import { skillAfterField } from '../core/teamForm.js';
+import { skillAfterField, TEAM_QUEUE_ORDERS } from '../core/teamForm.js';
 import { PRIORITIES } from '../core/tickets.js';
 import type { CalendarChoice } from '../repositories/calendars.js';
 import type { TeamListing, TopicListing } from '../repositories/teams.js';
@@ -115,6 +116,11 @@ function teamSlaInWords(team: TeamListing, calendars: readonly CalendarChoice[])
   return `${targets}; ${calendar}`;
 }
 
+/** A team's queue order as the pages name it: its own, or the desk's naming which that is now. */
+export function teamQueueOrderText(order: QueueOrder | null, deskQueueOrder: QueueOrder): string {
+  return order === null ? `The desk’s (currently ${deskQueueOrder})` : (TEAM_QUEUE_ORDERS[order] ?? order);
+}
+
 export function TeamListPage({
   viewer,
   csrf,
@@ -122,9 +128,10 @@ export function TeamListPage({
   teams,
   skills,
   calendars,
+  deskQueueOrder,
   values = {},
   errors = {},
-}: PageBase & { teams: readonly TeamListing[]; skills: readonly SkillListing[]; calendars: readonly CalendarChoice[]; values?: FormValues; errors?: FormErrors }) {
+}: PageBase & { teams: readonly TeamListing[]; skills: readonly SkillListing[]; calendars: readonly CalendarChoice[]; deskQueueOrder: QueueOrder; values?: FormValues; errors?: FormErrors }) {
   return (
     <Layout title={Object.keys(errors).length ? 'Check the skill · Teams' : 'Teams'} viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
@@ -140,7 +147,7 @@ export function TeamListPage({
         </a>
       </p>
       <div class="table-scroll">
-        <DataTable id="teams" class="striped stack" columns={['Team', 'Members', 'SLA', 'Overflow']}>
+        <DataTable id="teams" class="striped stack" columns={['Team', 'Members', 'SLA', 'Overflow', 'Queue order']}>
           {teams.map((t) => (
             <tr data-team={t.id}>
               <td data-label="Team" class="ticket-title">
@@ -156,6 +163,9 @@ export function TeamListPage({
               </td>
               <td data-label="Overflow">
                 <span>{t.overflow_team === null ? '—' : `${t.overflow_team} after ${t.overflow_after_minutes} min`}</span>
+              </td>
+              <td data-label="Queue order">
+                <span>{teamQueueOrderText(t.queue_order, deskQueueOrder)}</span>
               </td>
             </tr>
           ))}
@@ -178,6 +188,7 @@ export function TeamFormPage({
   errors,
   calendars,
   desk,
+  deskQueueOrder,
 }: PageBase & {
   team: TeamListing | null;
   teams: readonly TeamListing[];
@@ -188,10 +199,12 @@ export function TeamFormPage({
   calendars: readonly CalendarChoice[];
   /** The desk's SLA as the settings have it now, in words: its calendar's name and its resolution targets. */
   desk: { calendar: string; targets: string };
+  /** The desk's queue_order setting, which the team follows when it has none of its own. */
+  deskQueueOrder: QueueOrder;
 }) {
   const title = team ? `Team ${team.name}` : 'New team';
   const others: [string, string][] = teams.filter((t) => t.id !== team?.id).map((t) => [t.name.toLowerCase(), t.name]);
-  const selected = { ...values, overflow_team: (values.overflow_team ?? '').toLowerCase() };
+  const selected = { ...values, overflow_team: (values.overflow_team ?? '').toLowerCase(), queue_order: (values.queue_order ?? '').trim().toLowerCase() };
   return (
     <Layout title={Object.keys(errors).length ? `Check the team · ${title}` : title} viewer={viewer} csrf={csrf} flash={flash}>
       <Breadcrumb root={TEAMS} label="Teams" leaf={team ? team.name : 'New'} />
@@ -238,6 +251,14 @@ export function TeamFormPage({
           <SelectField name="overflow_team" label="Overflow team" values={selected} errors={errors} options={[['', 'None'], ...others]} hint="Its members may also take tickets that waited this long." />
           <TextField name="overflow_after_minutes" label="Overflow after (minutes)" type="number" values={values} errors={errors} hint="1 to 10080; with an overflow team." />
         </div>
+        <SelectField
+          name="queue_order"
+          label="Queue order"
+          values={selected}
+          errors={errors}
+          options={[['', teamQueueOrderText(null, deskQueueOrder)], ...Object.entries(TEAM_QUEUE_ORDERS)]}
+          hint="Which of this team’s waiting tickets its members take first: the oldest, or the one whose resolution deadline comes first. An agent in several teams takes the earliest of its teams’ heads."
+        />
         <button type="submit">{team ? 'Save' : 'Create team'}</button>
       </form>
       {team && team.id !== 1 && <ActionForm action={`${TEAMS}${team.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this team" confirm="Delete this team? This cannot be undone." note="Refused while it holds open tickets or a topic routes to it." />}

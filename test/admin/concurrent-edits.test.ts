@@ -132,6 +132,24 @@ for (const dialect of DIALECTS) {
         expect(await support()).toMatchObject({ name: 'Support', members: ['ana', 'cy', 'fay'] });
         expect(billing).toBeGreaterThan(1);
       });
+
+      it("keeps mgr's queue order when mgr2 saves another field from an older page; both changing it is a 409 naming the current choice", async () => {
+        const [mine, theirs] = [await load(mgr, URL), await load(mgr2, URL)];
+        expect((await save(mgr, URL, mine, { queue_order: 'deadline' })).statusCode).toBe(303);
+        expect((await save(mgr2, URL, theirs, { overflow_team: '', overflow_after_minutes: '' })).statusCode).toBe(303);
+        expect(await support()).toMatchObject({ queue_order: 'deadline', overflow_team: null });
+        expect(await lastAudit('team.update')).toEqual({ actor: 'mgr2', before: { overflow_team: 'Billing', overflow_after_minutes: 20 }, after: { overflow_team: null, overflow_after_minutes: null } });
+        const [again, older] = [await load(mgr, URL), await load(mgr2, URL)];
+        expect((await save(mgr, URL, again, { queue_order: '' })).statusCode).toBe(303);
+        const refused = await save(mgr2, URL, older, { queue_order: 'oldest' });
+        expect(refused.statusCode).toBe(409);
+        expect(visibleText(refused)).toContain('Queue order: another admin changed this to “the desk’s”');
+        expect((await support()).queue_order).toBeNull();
+        // Sent again as it came back, it applies (the admin saw the current value).
+        const resent = await save(mgr2, URL, pageForm(refused.body, URL));
+        expect(resent.statusCode).toBe(303);
+        expect((await support()).queue_order).toBe('oldest');
+      });
     });
 
     describe('a topic', () => {

@@ -108,6 +108,7 @@ for (const dialect of DIALECTS) {
       const shown = hint((await admin.get('/adminapp/settings/')).body);
       expect(shown).toContain('Oldest first (the default): the one waiting longest, whatever its priority.');
       expect(shown).toContain('a high-priority ticket goes before a low-priority one that came in less than 59m earlier');
+      expect(shown).toContain('A team with a queue order of its own (on its page under Teams) keeps that one.');
       // A refused form explains with the saved targets, not the typed ones.
       const refused = await admin.submit('/adminapp/settings/', { ...form, sla_high: '2h', default_capacity: '0' });
       expect(refused.statusCode).toBe(400);

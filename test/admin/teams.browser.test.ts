@@ -1,7 +1,8 @@
 /**
  * Teams and topics through the pages in a real browser (Debian's Chromium through playwright-core):
  * from the admin navigation to the teams list, a refused first try (a taken name) with the message
- * by its field and the ticked members kept, then the team in the list; then a topic routing to it,
+ * by its field and the ticked members and chosen queue order kept, then the team in the list, its
+ * queue order shown on its page and set back to the desk's; then a topic routing to it,
  * hidden from the form. No serious or critical accessibility violation (axe-core) and nothing wider
  * than a phone, on the form with errors and on the lists (Cast.look).
  *
@@ -28,6 +29,10 @@ describe('teams and topics in Chromium', () => {
 
       await page.getByLabel('Name').fill('support');
       await page.getByLabel('Ben (ben)').check();
+      // The queue order offers the desk's (naming it), oldest or deadline first.
+      const order = page.getByLabel('Queue order');
+      expect(await order.locator('option').allTextContents()).toEqual(['The desk’s (currently oldest)', 'Oldest first', 'Deadline first']);
+      await order.selectOption({ label: 'Deadline first' });
       await page.getByRole('button', { name: 'Create team' }).click();
 
       // Refused: the summary takes the focus and links to the field; the ticked member stays ticked.
@@ -37,6 +42,7 @@ describe('teams and topics in Chromium', () => {
       expect(await page.getByLabel('Name').getAttribute('aria-invalid')).toBe('true');
       expect(await page.getByLabel('Ben (ben)').isChecked()).toBe(true);
       expect(await page.getByLabel('Ana (ana)').isChecked()).toBe(false);
+      expect(await page.getByLabel('Queue order').inputValue()).toBe('deadline');
       await cast.look(page, '1 team form with an error');
       expect(await t.ctx.handle.db.selectFrom('teams').select('name').execute()).toEqual([{ name: 'Support' }]);
 
@@ -45,7 +51,21 @@ describe('teams and topics in Chromium', () => {
       await page.waitForURL(/\/adminapp\/teams\/$/);
       expect(await page.locator('[data-flash="success"]').textContent()).toBe('Team “Billing” created.');
       expect(await page.locator('#teams tbody tr').nth(1).textContent()).toContain('Billingben');
+      expect(await page.locator('#teams tbody tr').nth(1).locator('td[data-label="Queue order"]').textContent()).toBe('Deadline first');
+      expect(await page.locator('#teams tbody tr').nth(0).locator('td[data-label="Queue order"]').textContent()).toBe('The desk’s (currently oldest)');
       await cast.look(page, '2 teams list');
+      expect(await t.ctx.handle.db.selectFrom('teams').select('queue_order').where('name', '=', 'Billing').executeTakeFirst()).toEqual({ queue_order: 'deadline' });
+
+      // The saved order shows on the team's page; saving the desk's there clears it.
+      await page.getByRole('link', { name: 'Billing', exact: true }).click();
+      await page.waitForURL(/\/adminapp\/teams\/\d+\/$/);
+      expect(await page.getByLabel('Queue order').inputValue()).toBe('deadline');
+      await cast.look(page, '2b team form with its queue order');
+      await page.getByLabel('Queue order').selectOption({ label: 'The desk’s (currently oldest)' });
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.waitForURL(/\/adminapp\/teams\/$/);
+      expect(await page.locator('[data-flash="success"]').textContent()).toBe('Team “Billing” saved.');
+      expect(await t.ctx.handle.db.selectFrom('teams').select('queue_order').where('name', '=', 'Billing').executeTakeFirst()).toEqual({ queue_order: null });
 
       await page.getByRole('link', { name: 'topic' }).first().click();
       await page.waitForURL(/\/adminapp\/topics\/$/);

@@ -94,6 +94,7 @@ for (const dialect of DIALECTS) {
       ['a taken team name', `${TEAMS}new/`, { name: 'billing', members: ['ana'] }, 'name', /Another team has this name/],
       ['an unknown member', `${TEAMS}new/`, { name: 'Tech', members: ['zed'] }, 'members', /No agent is named “zed”/],
       ['an overflow without its wait', `${TEAMS}new/`, { name: 'Tech', overflow_team: 'support' }, 'overflow_after_minutes', /together/],
+      ['a queue order nobody knows (edited page)', `${TEAMS}1/`, { name: 'Support', members: ['ana'], queue_order: 'newest' }, 'queue_order', /Choose oldest or deadline/],
       ['a topic without a team', `${TOPICS}new/`, { name: 'Orders', team: '' }, 'team', /Required/],
       ['a topic of a team that does not exist', `${TOPICS}new/`, { name: 'Orders', team: 'nowhere' }, 'team', /No team is named/],
       ['a skill that does not exist on a topic', `${TOPICS}new/`, { name: 'Orders', team: 'support', skills: 'Klingon' }, 'skills', /No skill is named “Klingon”/],

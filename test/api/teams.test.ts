@@ -56,9 +56,34 @@ for (const dialect of DIALECTS) {
       expect(await form()).toMatch(/<select[^>]*name="topic"[\s\S]*General[\s\S]*Rechnung/);
       const teams = (await api('GET', '/api/v1/teams')).json().items;
       expect(teams).toEqual([
-        { id: 1, name: 'Support', calendar: null, sla: null, overflow_team: null, overflow_after_minutes: null, members: ['ana'] },
-        { id: expect.any(Number), name: 'Billing', calendar: null, sla: null, overflow_team: null, overflow_after_minutes: null, members: ['ben'] },
+        { id: 1, name: 'Support', calendar: null, sla: null, overflow_team: null, overflow_after_minutes: null, queue_order: null, members: ['ana'] },
+        { id: expect.any(Number), name: 'Billing', calendar: null, sla: null, overflow_team: null, overflow_after_minutes: null, queue_order: null, members: ['ben'] },
       ]);
+    });
+
+    it('a team’s queue_order: GET shows it, PUT sets it (absent or null: the desk’s), a bad one is a 400 naming it that changes nothing', async () => {
+      const billing = (await api('GET', '/api/v1/teams')).json().items.find((x: { name: string }) => x.name === 'Billing');
+      const stored = async () => (await api('GET', '/api/v1/teams')).json().items.find((x: { id: number }) => x.id === billing.id);
+      const put = (body: object) => api('PUT', `/api/v1/teams/${billing.id}`, { name: 'Billing', members: ['ben'], ...body });
+      const set = await put({ queue_order: 'Deadline' });
+      expect([set.statusCode, set.json().queue_order]).toEqual([200, 'deadline']);
+      expect((await stored()).queue_order).toBe('deadline');
+      const row = () => db().selectFrom('teams').selectAll().where('id', '=', billing.id).executeTakeFirstOrThrow();
+      for (const bad of ['newest', 5, ['oldest']]) {
+        const before = [await row(), await counts()];
+        const refused = await put({ queue_order: bad, overflow_team: 'Support', overflow_after_minutes: 5 });
+        expect([refused.statusCode, Object.keys(refused.json().error.fields)], JSON.stringify(bad)).toEqual([400, ['queue_order']]);
+        expect(refused.json().error.fields.queue_order).toMatch(/oldest or deadline/);
+        expect([await row(), await counts()]).toEqual(before);
+      }
+      expect((await put({ queue_order: 'oldest' })).json().queue_order).toBe('oldest');
+      // A PUT replaces the whole team: without queue_order (or with null) it follows the desk's again.
+      expect((await put({})).json().queue_order).toBeNull();
+      await put({ queue_order: 'deadline' });
+      expect((await put({ queue_order: null })).json().queue_order).toBeNull();
+      const created = await api('POST', '/api/v1/teams', { name: 'Nightly', queue_order: 'deadline' });
+      expect([created.statusCode, created.json().queue_order]).toEqual([201, 'deadline']);
+      expect((await api('DELETE', `/api/v1/teams/${created.json().id}`)).statusCode).toBe(204);
     });
 
     it('lists teams, topics and skills as every API list is: {items, next_cursor}, next_cursor null (one page)', async () => {

@@ -87,7 +87,7 @@ describe('most urgent', () => {
 describe('which waiting tickets nobody available may take', () => {
   const M = 60_000;
   const NOW = 1_000_000_000;
-  const rule = (id: number, overflowTeamId: number | null = null, overflowAfterMs: number | null = null): [number, TeamRule] => [id, { id, overflowTeamId, overflowAfterMs }];
+  const rule = (id: number, overflowTeamId: number | null = null, overflowAfterMs: number | null = null): [number, TeamRule] => [id, { id, overflowTeamId, overflowAfterMs, queueOrder: null }];
   const world: TeamWorld = {
     teams: new Map([rule(1), rule(2, 1, 30 * M), rule(4)]),
     members: new Map([

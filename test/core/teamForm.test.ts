@@ -20,7 +20,7 @@ describe('team and topic forms (§12)', () => {
   });
 
   it('a team form with no member ticked sets none (not: leaves them)', () => {
-    expect(teamFromForm({ name: 'Billing', overflow_team: '', overflow_after_minutes: '' })).toEqual({ name: 'Billing', sla: null, overflow_team: '', overflow_after_minutes: '', members: [] });
+    expect(teamFromForm({ name: 'Billing', overflow_team: '', overflow_after_minutes: '' })).toEqual({ name: 'Billing', sla: null, overflow_team: '', overflow_after_minutes: '', queue_order: undefined, members: [] });
     expect(teamFromForm({ name: 'Billing', members: 'ana' }).members).toEqual(['ana']);
   });
 
@@ -49,8 +49,9 @@ describe('team and topic forms (§12)', () => {
   it('saved teams and topics as their forms show them', () => {
     // The team's own SLA fields: all empty for the desk's (core/teamSla.ts).
     const desks = Object.fromEntries(['calendar', ...TEAM_TARGET_FIELDS].map((field) => [field, '']));
-    expect(teamFormValues(null)).toEqual({ name: '', ...desks, overflow_team: '', overflow_after_minutes: '', members: '' });
-    expect(teamFormValues({ name: 'Billing', overflow_team: 'Support', overflow_after_minutes: 30, members: ['ana', 'ben'] })).toEqual({ name: 'Billing', ...desks, overflow_team: 'Support', overflow_after_minutes: '30', members: 'ana,ben' });
+    expect(teamFormValues(null)).toEqual({ name: '', ...desks, overflow_team: '', overflow_after_minutes: '', queue_order: '', members: '' });
+    expect(teamFormValues({ name: 'Billing', overflow_team: 'Support', overflow_after_minutes: 30, queue_order: null, members: ['ana', 'ben'] })).toEqual({ name: 'Billing', ...desks, overflow_team: 'Support', overflow_after_minutes: '30', queue_order: '', members: 'ana,ben' });
+    expect(teamFormValues({ name: 'Billing', overflow_team: null, overflow_after_minutes: null, queue_order: 'deadline', members: [] })).toEqual({ name: 'Billing', ...desks, overflow_team: '', overflow_after_minutes: '', queue_order: 'deadline', members: '' });
     const topic = { name: 'VIP', team: 'Billing', hidden: true, default_priority: 'high', addresses: ['a@x.example', 'b@x.example'], skills: [{ name: 'German', optional_after_minutes: 15 }] };
     expect(topicFormValues(topic, SKILLS)).toEqual({ name: 'VIP', team: 'Billing', hidden: 'on', default_priority: 'high', addresses: 'a@x.example, b@x.example', skills: 'German', skill_after_1: '15', skill_after_2: '' });
   });

@@ -28,9 +28,9 @@ const MIN = 60_000;
 
 // Teams: 1 Support (overflows into 3 after 30 min), 2 Billing, 3 Tier 2. Skills: 10 German, 11 SQL.
 const TEAMS = new Map<number, TeamRule>([
-  [1, { id: 1, overflowTeamId: 3, overflowAfterMs: 30 * MIN }],
-  [2, { id: 2, overflowTeamId: null, overflowAfterMs: null }],
-  [3, { id: 3, overflowTeamId: null, overflowAfterMs: null }],
+  [1, { id: 1, overflowTeamId: 3, overflowAfterMs: 30 * MIN, queueOrder: null }],
+  [2, { id: 2, overflowTeamId: null, overflowAfterMs: null, queueOrder: null }],
+  [3, { id: 3, overflowTeamId: null, overflowAfterMs: null, queueOrder: null }],
 ]);
 
 function agent(id: number, over: Partial<AgentLoad> = {}): AgentLoad {

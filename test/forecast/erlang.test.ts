@@ -61,7 +61,7 @@ describe('the simulator on an M/M/c desk', () => {
       tickets,
       agents: ids.map((id) => ({ id, capacity: 1 })),
       presence: ids.map((agentId) => ({ at: -1, agentId, presence: 'available' })),
-      world: { teams: new Map([[1, { id: 1, overflowTeamId: null, overflowAfterMs: null }]]), members: new Map(ids.map((id) => [id, { teams: [1], skills: [] }])) },
+      world: { teams: new Map([[1, { id: 1, overflowTeamId: null, overflowAfterMs: null, queueOrder: null }]]), members: new Map(ids.map((id) => [id, { teams: [1], skills: [] }])) },
       queueOrder: 'oldest',
     });
     let waited = 0;

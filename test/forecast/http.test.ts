@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '../../src/core/forecastSim.js';
 import { singleTeamWorld } from '../../src/core/forecast.js';
+import { checkForecastRequest } from '../../src/core/forecastInput.js';
+import { loadForecastJob } from '../../src/services/forecast.js';
 import { ApiClient, staffWithToken } from '../api/support.js';
 import { Client, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
@@ -38,6 +40,19 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
   afterAll(() => t?.close());
 
   const window = { from: '2026-11-30', to: '2026-11-30' };
+
+  it('one team’s forecast replays its queue in the team’s own order; every team’s, in the desk’s', async () => {
+    const job = (team: number | null) => loadForecastJob(t.ctx, checkForecastRequest({ ...window, team, k_min: 1, k_max: 2 }, clock.now()).value);
+    const support = () => t.ctx.handle.db.updateTable('teams').where('id', '=', 1);
+    try {
+      await support().set({ queue_order: 'deadline' }).execute();
+      expect([(await job(1)).queueOrder, (await job(null)).queueOrder]).toEqual(['deadline', 'oldest']);
+      await support().set({ queue_order: null }).execute();
+      expect((await job(1)).queueOrder).toBe('oldest');
+    } finally {
+      await support().set({ queue_order: null }).execute();
+    }
+  });
 
   it('answers per K, the K needed, and a backtest that matches what happened', async () => {
     const response = await admin.post('/api/v1/forecast', { ...window, k_min: 1, k_max: 5, target_percent: 40, capacity: 1 });

@@ -10,11 +10,11 @@ import fc from 'fast-check';
 import { login, logout, expireIdleSessions } from '../../src/services/auth.js';
 import { changeCapacity, deactivateUser, reactivateUser, reassignTicket, requeueTicket, updateSettings } from '../../src/services/admin.js';
 import { changePresence } from '../../src/services/presence.js';
-import { setAgentTeamsAndSkills } from '../../src/services/teams.js';
+import { saveTeam, setAgentTeamsAndSkills } from '../../src/services/teams.js';
 import { CustomerWrites, FormCreate, MailCreate } from './channelSteps.js';
 import { Close, PendingCloseJob, RequestClose, UndoClose } from './closeSteps.js';
 import { AGENT_COUNT, attempt, type Desk, IDLE_MINUTES, ids, type Membership, SKILL_NAMES, TEAM_NAMES, TOPICS } from './desk.js';
-import type { ModelSettings, Outcome, Priority, RoutingModel } from './model.js';
+import type { ModelSettings, Outcome, Priority, QueueOrder, RoutingModel } from './model.js';
 import { type Actor, agentOf, changedOutcome, pickTicket, Step } from './step.js';
 
 export { coverage, sameOutcome, Step } from './step.js';
@@ -271,6 +271,35 @@ class SetMembership extends Step {
   }
 }
 
+/** An admin sets a team's queue order (index into TEAM_NAMES; null: the desk's), keeping the rest of the team as saved. */
+class SetTeamOrder extends Step {
+  private teamId = 0;
+  constructor(
+    readonly team: number,
+    readonly order: QueueOrder | null,
+  ) {
+    super();
+  }
+  label() {
+    return `teamOrder(${TEAM_NAMES[this.team]}: ${this.order ?? 'the desk’s'})`;
+  }
+  protected override prepare(_m: RoutingModel, d: Desk) {
+    this.teamId = d.teamIds[this.team]!;
+  }
+  async callService(d: Desk) {
+    const input = (stored: { name: string; overflow_team: string | null; overflow_after_minutes: number | null } | undefined) => ({
+      name: stored!.name,
+      overflowTeam: stored!.overflow_team,
+      overflowAfterMinutes: stored!.overflow_after_minutes,
+      queueOrder: this.order,
+    });
+    return (await attempt(() => saveTeam(d.ctx, d.adminId, input, this.teamId))).outcome;
+  }
+  applyModel(m: RoutingModel) {
+    return m.setTeamOrder(this.teamId, this.order);
+  }
+}
+
 export const priorityArb = fc.constantFrom<Priority>('high', 'medium', 'low');
 export const agentArb = fc.nat({ max: AGENT_COUNT - 1 });
 const ticketArb = fc.nat({ max: 50 });
@@ -284,6 +313,10 @@ export const settingsArb: fc.Arbitrary<ModelSettings> = fc.record({
   queueOrder: fc.constantFrom('oldest' as const, 'deadline' as const),
   releaseOnLogout: fc.boolean(),
 });
+
+/** A team's own order, or the desk's (null) as often as both others together. */
+const teamOrderArb: fc.Arbitrary<QueueOrder | null> = fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constant<QueueOrder>('oldest') }, { weight: 1, arbitrary: fc.constant<QueueOrder>('deadline') });
+const teamArb = fc.nat({ max: TEAM_NAMES.length - 1 });
 
 export const topicArb = fc.nat({ max: TOPICS.length - 1 });
 const teamsArb = (minLength: number) => fc.subarray(TEAM_NAMES.map((_, i) => i), { minLength });
@@ -313,6 +346,7 @@ export const steps = {
   requeue: ticketArb.map((t): Step => new Requeue(t)),
   activation: fc.tuple(agentArb, fc.boolean()).map(([a, active]): Step => new Activation(a, active)),
   membership: fc.tuple(agentArb, teamsArb(0), skillsArb).map(([a, teams, skills]): Step => new SetMembership(a, { teams, skills })),
+  teamOrder: fc.tuple(teamArb, teamOrderArb).map(([team, order]): Step => new SetTeamOrder(team, order)),
 };
 
 /** Every step, weighted roughly as a real desk sees them (tickets and their closing most). */
@@ -336,15 +370,18 @@ export function commandArb(): fc.Arbitrary<Step> {
     { weight: 2, arbitrary: steps.requeue },
     { weight: 1, arbitrary: steps.activation },
     { weight: 1, arbitrary: steps.membership },
+    { weight: 1, arbitrary: steps.teamOrder },
   );
 }
 
 /**
  * How a run starts: settings, each agent's own capacity (null: the default), and its teams and
- * skills: one run in three has everyone everywhere (§3 alone), the others 1–3 teams and any skills each.
+ * skills: one run in three has everyone everywhere (§3 alone), the others 1–3 teams and any skills
+ * each; each team follows the desk's queue order or has its own (so desks mix orders).
  */
 export const startArb = fc.record({
   settings: settingsArb,
+  teamOrders: fc.array(teamOrderArb, { minLength: TEAM_NAMES.length, maxLength: TEAM_NAMES.length }),
   capacities: fc.array(fc.option(capacityArb), { minLength: AGENT_COUNT, maxLength: AGENT_COUNT }),
   members: fc.oneof(
     { weight: 1, arbitrary: fc.constant(Array.from({ length: AGENT_COUNT }, () => EVERYWHERE)) },

@@ -10,6 +10,7 @@ import { DEFAULT_SETTINGS } from '../../src/core/settings.js';
 import { DomainError } from '../../src/core/errors.js';
 import { storedSkillsOf } from '../../src/core/teams.js';
 import { saveSettings, loadSettings } from '../../src/repositories/settings.js';
+import { loadTeamWorld } from '../../src/repositories/teamState.js';
 import { queueHead } from '../../src/repositories/tickets.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { TicketIntake } from '../../src/services/intake.js';
@@ -18,7 +19,7 @@ import { addStaff } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { historyViolations, queueViolations, routedLoads } from '../support/invariants.js';
-import { type ModelEvent, type ModelSettings, type Outcome, RoutingModel } from './model.js';
+import { type ModelEvent, type ModelSettings, type Outcome, type QueueOrder, RoutingModel } from './model.js';
 
 /** The agents of every run; more make runs slower and shrinking harder without new rules. */
 export const AGENT_COUNT = 3;
@@ -70,6 +71,8 @@ export interface DeskStart {
   settings: ModelSettings;
   capacities: (number | null)[];
   members: Membership[];
+  /** Each team's own queue order, by index into TEAM_NAMES (null: the desk's); absent: every team the desk's. */
+  teamOrders?: (QueueOrder | null)[];
 }
 
 /** `plugin`: seen by every query the services make (the interleaving tests' scheduling points). */
@@ -111,6 +114,11 @@ export async function resetDesk(desk: Desk, start: DeskStart): Promise<RoutingMo
   await db.deleteFrom('sessions').execute();
   await saveSettings(db, { ...DEFAULT_SETTINGS, ...start.settings });
   const model = new RoutingModel({ ...start.settings });
+  for (const [i, teamId] of desk.teamIds.entries()) {
+    const order = start.teamOrders?.[i] ?? null;
+    await db.updateTable('teams').set({ queue_order: order }).where('id', '=', teamId).execute();
+    model.teamOrders.set(teamId, order);
+  }
   for (const [i, t] of TOPICS.entries()) model.topics.set(desk.topicIds[i]!, { id: desk.topicIds[i]!, teamId: desk.teamIds[t.team]!, skills: t.skills.map((s) => desk.skillIds[s]!) });
   await db.deleteFrom('team_members').where('user_id', 'in', desk.agentIds).execute();
   await db.deleteFrom('agent_skills').where('user_id', 'in', desk.agentIds).execute();
@@ -222,7 +230,9 @@ export async function differences(desk: Desk, model: RoutingModel): Promise<stri
 
   const settings = await loadSettings(db);
   differ('settings', { defaultCapacity: settings.defaultCapacity, queueOrder: settings.queueOrder, releaseOnLogout: settings.releaseOnLogout }, model.settings);
-  const queue = await queueHead(db, settings.queueOrder, 10_000);
+  const world = await loadTeamWorld(db);
+  differ('team queue orders', desk.teamIds.map((id) => world.teams.get(id)?.queueOrder ?? null), desk.teamIds.map((id) => model.teamOrders.get(id) ?? null));
+  const queue = await queueHead(db, { desk: settings.queueOrder, teams: world.teams }, 10_000);
   differ('queue', queue.map((t) => t.id), model.queue().map((t) => t.id));
 
   const events = await db

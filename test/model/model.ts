@@ -15,7 +15,7 @@
  * overflow teams (both time-driven; the desk's topics have neither), auto-away (it needs the live
  * pages' presence) and the API's presence expiry.
  */
-import { type ModelAgent, type ModelSettings, ModelRules, type ModelTicket, OK, type Outcome, type Priority, refused } from './modelRules.js';
+import { type ModelAgent, type ModelSettings, ModelRules, type ModelTicket, OK, type Outcome, type Priority, type QueueOrder, refused } from './modelRules.js';
 
 export * from './modelRules.js';
 
@@ -26,6 +26,7 @@ export class RoutingModel extends ModelRules {
     for (const a of this.agents.values()) copy.agents.set(a.id, { ...a, sessions: new Map(a.sessions) });
     for (const t of this.tickets.values()) copy.tickets.set(t.id, { ...t });
     for (const t of this.topics.values()) copy.topics.set(t.id, t);
+    for (const [team, order] of this.teamOrders) copy.teamOrders.set(team, order);
     copy.now = this.now;
     return copy;
   }
@@ -177,6 +178,12 @@ export class RoutingModel extends ModelRules {
   /** The settings page: applied at once (the settle step routes to whoever now has room). */
   changeSettings(settings: ModelSettings): Outcome {
     this.settings = { ...settings };
+    return this.finish(OK);
+  }
+
+  /** An admin sets a team's queue order (null: the desk's): applied at once, as the settings are. */
+  setTeamOrder(teamId: number, order: QueueOrder | null): Outcome {
+    this.teamOrders.set(teamId, order);
     return this.finish(OK);
   }
 

@@ -78,6 +78,8 @@ export class ModelRules {
   readonly tickets = new Map<number, ModelTicket>();
   /** The topics new tickets may name; the first (lowest id) when they name none. */
   readonly topics = new Map<number, ModelTopic>();
+  /** Each team's own queue order (§12; by team id); absent or null: the desk's setting. */
+  readonly teamOrders = new Map<number, QueueOrder | null>();
   /** The events of the current operation (cleared by `begin`). */
   events: ModelEvent[] = [];
   /** The rules the current operation applied, for the coverage figures of a long run. */
@@ -122,14 +124,21 @@ export class ModelRules {
     return a.teams.some((t) => b.teams.includes(t));
   }
 
-  /** The queue (pending tickets, every team's) in the order of the queue order setting. */
+  /** The queue order of a ticket's team: the team's own, else the setting. */
+  orderOf(ticket: ModelTicket): QueueOrder {
+    return this.teamOrders.get(ticket.teamId) ?? this.settings.queueOrder;
+  }
+
+  /**
+   * The queue (pending tickets, every team's), earliest place first: a ticket's place is when it
+   * came in when its team takes the oldest first, when it is due when its team takes the deadline
+   * first; ties go to the one that came in first, then the lower id. Each team's queue is this
+   * order restricted to its tickets; an agent in several teams meets its teams' tickets in it.
+   */
   queue(): ModelTicket[] {
     const pending = [...this.tickets.values()].filter((t) => t.status === 'open' && t.agentId === null);
-    return pending.sort((a, b) => {
-      if (this.settings.queueOrder === 'deadline' && a.slaDueAt !== b.slaDueAt) return a.slaDueAt - b.slaDueAt;
-      if (a.createdAt !== b.createdAt) return a.createdAt - b.createdAt;
-      return a.id - b.id;
-    });
+    const place = (t: ModelTicket) => (this.orderOf(t) === 'deadline' ? t.slaDueAt : t.createdAt);
+    return pending.sort((a, b) => place(a) - place(b) || a.createdAt - b.createdAt || a.id - b.id);
   }
 
   /** Whether a ticket the agent may serve waits (a new ticket must not overtake it). */

@@ -35,6 +35,7 @@ import * as webhookEvents from './2026-12-12T0900-webhook-events.js';
 import * as webhookLanes from './2026-12-13T0900-webhook-lanes.js';
 import * as pendingTeamSummary from './2026-12-14T0900-pending-team-summary.js';
 import * as formReceipts from './2026-12-15T0900-form-receipts.js';
+import * as teamQueueOrder from './2026-12-16T0900-team-queue-order.js';
 import * as teamSla from './2026-12-16T1000-team-sla.js';
 
 /** Every migration, by name; names sort in the order they must run. */
@@ -75,5 +76,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-13T0900-webhook-lanes': webhookLanes,
   '2026-12-14T0900-pending-team-summary': pendingTeamSummary,
   '2026-12-15T0900-form-receipts': formReceipts,
+  '2026-12-16T0900-team-queue-order': teamQueueOrder,
   '2026-12-16T1000-team-sla': teamSla,
 };

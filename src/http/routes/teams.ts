@@ -58,8 +58,8 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   });
 
   const teamList = async (request: FastifyRequest, reply: FastifyReply, state: FormState = {}) => {
-    const [teams, skills, calendars] = await Promise.all([listTeams(db), listSkills(db), calendarChoices(db)]);
-    return sendHtml(reply, renderPage(TeamListPage({ ...base(request, reply, state), teams, skills, calendars, values: state.values ?? {}, errors: state.errors ?? {} })), state.status ?? 200);
+    const [teams, skills, calendars, settings] = await Promise.all([listTeams(db), listSkills(db), calendarChoices(db), loadSettings(db)]);
+    return sendHtml(reply, renderPage(TeamListPage({ ...base(request, reply, state), teams, skills, calendars, deskQueueOrder: settings.queueOrder, values: state.values ?? {}, errors: state.errors ?? {} })), state.status ?? 200);
   };
 
   const teamPage = async (request: FastifyRequest, reply: FastifyReply, id: number | null, state: FormState = {}) => {
@@ -67,7 +67,18 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     const team = id === null ? null : (teams.find((t) => t.id === id) ?? null);
     if (id !== null && !team) throw notFound('Team');
     const desk = { calendar: calendars.find((c) => c.id === settings.calendarId)?.name ?? ALWAYS_OPEN, targets: resolutionTargetsInWords(settings) };
-    const page = TeamFormPage({ ...base(request, reply, state), team, teams, agents, calendars, desk, values: state.values ?? teamFormValues(team), shown: state.shown ?? teamFormValues(team), errors: state.errors ?? {} });
+    const page = TeamFormPage({
+      ...base(request, reply, state),
+      team,
+      teams,
+      agents,
+      calendars,
+      desk,
+      deskQueueOrder: settings.queueOrder,
+      values: state.values ?? teamFormValues(team),
+      shown: state.shown ?? teamFormValues(team),
+      errors: state.errors ?? {},
+    });
     return sendHtml(reply, renderPage(page), state.status ?? 200);
   };
 

@@ -168,7 +168,7 @@ export function SettingsPage({
               ['oldest', 'Oldest first'],
               ['deadline', 'Earliest SLA deadline first'],
             ]}
-            hint={`Which waiting ticket the next free agent takes. Oldest first (the default): the one waiting longest, whatever its priority. Earliest SLA deadline first: the one due soonest. ${deadlineInWords(sla)}`}
+            hint={`Which waiting ticket the next free agent takes. Oldest first (the default): the one waiting longest, whatever its priority. Earliest SLA deadline first: the one due soonest. ${deadlineInWords(sla)} A team with a queue order of its own (on its page under Teams) keeps that one.`}
           />
         </div>
         <Checkbox
