@@ -22,7 +22,8 @@ import { type AdminActor, createSkill, deleteSkill, deleteTeam, deleteTopic, sav
 import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
-import { SKILLS, TEAMS, TeamFormPage, TeamListPage, TOPICS, TopicFormPage, TopicListPage } from '../../views/teams.js';
+import { SKILLS, TEAMS, TeamFormPage, TeamListPage, TOPICS } from '../../views/teams.js';
+import { TopicFormPage, TopicListPage } from '../../views/topics.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, type PostedEdit, postedEdit, sendHtml } from '../forms.js';
 import { adminOnly } from '../session.js';
