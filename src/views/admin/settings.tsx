@@ -116,7 +116,8 @@ export function SettingsPage({
           <p>
             <small>
               Durations such as 45s, 4m, 1h or 1h30m, counted in the open hours of the SLA calendar. A changed target or calendar applies to clocks started after the
-              change: tickets already counting keep their due times.
+              change: tickets already counting keep their due times. A team with targets or a calendar of its own (on its page under <a href="/adminapp/teams/">Teams</a>)
+              keeps them.
             </small>
           </p>
           {PRIORITIES.map((priority) => (
