@@ -36,7 +36,7 @@ export interface Page<R> {
 type Cursor = { op: '<' | '>'; id: number } | null;
 
 /** What a list gives `paginate`: its rows around a cursor, and whether a row lies beyond an id. */
-interface PageSource<R> {
+export interface PageSource<R> {
   /** Rows matching the filters and the cursor condition, in `order` of id, at most `limit`. */
   fetch(cursor: Cursor, order: 'asc' | 'desc', limit: number): Promise<R[]>;
   /** Whether a row matching the filters has an id `op` `id`. */
@@ -63,6 +63,21 @@ export async function paginate<R extends { id: number }>(request: PageRequest, s
   const hasNext = fetched.length > limit;
   const hasPrev = after !== undefined && (await source.exists('>=', after));
   return { rows, nextAfter: hasNext ? keyOf(rows.at(-1)!) : null, prevBefore: hasPrev ? (rows[0] ? keyOf(rows[0]) : after - 1) : null };
+}
+
+/**
+ * Every row of a list in its order (newest first), `size` at a time, for the CSV exports: each batch
+ * is the keyset page after the last one's last row, so the millionth row costs what the first does
+ * and no more than a batch is ever held. A consumer that stops iterating stops the reads.
+ */
+export async function* keysetBatches<R>(source: Pick<PageSource<R>, 'fetch'>, keyOf: (row: R) => number, size: number): AsyncGenerator<R[]> {
+  let cursor: Cursor = null;
+  for (;;) {
+    const rows = await source.fetch(cursor, 'desc', size);
+    if (rows.length > 0) yield rows;
+    if (rows.length < size) return;
+    cursor = { op: '<', id: keyOf(rows.at(-1)!) };
+  }
 }
 
 // Literals rather than parameters: SQLite uses a partial index (`where status = 'open'`) only when
@@ -104,9 +119,18 @@ export interface TicketListRow {
   closed_at: number | null;
   sla_due_at: number;
   waiting_on: 'agent' | 'customer' | null;
+  /** A search result's place in the list (repositories/search.ts); absent without a search. */
+  position?: number;
 }
 
+/** One keyset page of /admin/tickets/. */
 export async function listTicketsPage(db: Db, filter: TicketFilter, now: number, request: PageRequest): Promise<Page<TicketListRow>> {
+  const { source, keyOf } = await ticketListSource(db, filter, now);
+  return paginate(request, source, keyOf);
+}
+
+/** /admin/tickets/'s rows under `filter`, in its order: by id, or a search's positions (repositories/search.ts). */
+export async function ticketListSource(db: Db, filter: TicketFilter, now: number): Promise<{ source: PageSource<TicketListRow>; keyOf: (row: TicketListRow) => number }> {
   const base = () => {
     let q = db.selectFrom('tickets as t').leftJoin('users as u', 'u.id', 't.agent_id');
     if (filter.status) q = q.where('t.status', '=', filter.status === 'open' ? OPEN : CLOSED);
@@ -133,15 +157,17 @@ export async function listTicketsPage(db: Db, filter: TicketFilter, now: number,
       .limit(limit)
       .execute();
   if (!filter.search) {
-    return paginate(request, {
-      fetch: (cursor, order, limit) => rows(null, cursor, order, limit),
-      exists: async (op, id) => (await base().select('t.id').where('t.id', op, id).limit(1).executeTakeFirst()) !== undefined,
-    });
+    return {
+      source: {
+        fetch: (cursor, order, limit) => rows(null, cursor, order, limit),
+        exists: async (op, id) => (await base().select('t.id').where('t.id', op, id).limit(1).executeTakeFirst()) !== undefined,
+      },
+      keyOf: (row) => row.id,
+    };
   }
   const tiers = await searchTiers(db, filter.search, { includeNotes: true });
-  return paginate(
-    request,
-    {
+  return {
+    source: {
       fetch: (cursor, order, limit) =>
         fetchTiered(tiers, cursor && { op: cursor.op, position: cursor.id }, order, limit, (where, id, take) => rows(where, id && { op: id.op, id: id.value }, order, take)),
       // A row beyond a position: the first one there, read a window at a time like a page.
@@ -151,8 +177,8 @@ export async function listTicketsPage(db: Db, filter: TicketFilter, now: number,
         return first.length > 0;
       },
     },
-    (row) => row.position,
-  );
+    keyOf: (row) => row.position ?? row.id,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
