@@ -6,15 +6,20 @@ import { dispositionOf } from '../core/attachments.js';
 export const CSV_TYPE = 'text/csv; charset=utf-8';
 
 /**
- * The chunks as the answer's body. A byte stream (not object mode), so the next chunk is asked for
- * only when the last one has gone out; when the client hangs up Fastify destroys the stream, which
- * ends the generator and with it the reads.
+ * The chunks as a byte stream: piped to the socket, the next chunk (the next batch's read) is asked
+ * for only when the socket has taken the last; destroying it (Fastify does when the client hangs
+ * up) ends the generator and with it the reads.
  */
+export function csvStream(chunks: AsyncIterable<string>): Readable {
+  return Readable.from(chunks, { objectMode: false });
+}
+
+/** The chunks as the answer's body, a download named `filename`. */
 export function sendCsv(reply: FastifyReply, filename: string, chunks: AsyncIterable<string>): FastifyReply {
   return reply
     .header('content-type', CSV_TYPE)
     .header('content-disposition', dispositionOf('text/csv', filename))
     .header('cache-control', 'no-store')
     .header('x-content-type-options', 'nosniff')
-    .send(Readable.from(chunks, { objectMode: false }));
+    .send(csvStream(chunks));
 }
