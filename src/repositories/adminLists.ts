@@ -119,6 +119,12 @@ export interface TicketListRow {
   closed_at: number | null;
   sla_due_at: number;
   waiting_on: 'agent' | 'customer' | null;
+  team_name: string | null;
+  topic_name: string | null;
+  assigned_at: number | null;
+  first_response_at: number | null;
+  sla_paused_at: number | null;
+  csat_score: 'good' | 'bad' | null;
   /** A search result's place in the list (repositories/search.ts); absent without a search. */
   position?: number;
 }
@@ -150,7 +156,11 @@ export async function ticketListSource(db: Db, filter: TicketFilter, now: number
   };
   const rows = (where: Expression<SqlBool> | null, cursor: { op: PositionOp; id: number } | null, order: 'asc' | 'desc', limit: number) =>
     base()
+      // Team and topic by primary key, per row returned: what the CSV export says beside the list's columns.
+      .leftJoin('teams as tn', 'tn.id', 't.team_id')
+      .leftJoin('topics as tp', 'tp.id', 't.topic_id')
       .select(['t.id', 't.title', 't.customer_name', 't.customer_email', 't.priority', 't.status', 't.agent_id', 'u.username as agent_username', 't.created_at', 't.closed_at', 't.sla_due_at', 't.waiting_on'])
+      .select(['tn.name as team_name', 'tp.name as topic_name', 't.assigned_at', 't.first_response_at', 't.sla_paused_at', 't.csat_score'])
       .$if(where !== null, (q) => q.where(where!))
       .$if(cursor !== null, (q) => q.where('t.id', cursor!.op, cursor!.id))
       .orderBy('t.id', order)
