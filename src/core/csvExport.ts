@@ -80,11 +80,10 @@ export function ticketCsvValues(t: ExportTicket, now: number): CsvValue[] {
   ];
 }
 
-/** An entry of the audit log (§15) with what its export row says. */
+/** An entry of the audit log (§15) with what its export row says (the actor by the name it had then). */
 export interface ExportAuditEntry {
   id: number;
   at: number;
-  actor_id: number | null;
   actor_name: string;
   action: string;
   subject: string;

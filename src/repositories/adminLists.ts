@@ -5,6 +5,7 @@
  * so page 1000 costs what page 1 does and rows added meanwhile never shift a page.
  */
 import { type Expression, type SqlBool, sql } from 'kysely';
+import type { ExportTicket } from '../core/csvExport.js';
 import type { Presence } from '../core/routing.js';
 import type { PositionOp, SearchQuery } from '../core/search.js';
 import type { SlaMetric } from '../core/slaClocks.js';
@@ -106,25 +107,9 @@ export interface TicketFilter {
   search?: SearchQuery;
 }
 
-export interface TicketListRow {
-  id: number;
-  title: string;
-  customer_name: string;
-  customer_email: string;
-  priority: Priority;
-  status: TicketStatus;
-  agent_id: number | null;
-  agent_username: string | null;
-  created_at: number;
-  closed_at: number | null;
-  sla_due_at: number;
+/** A row of /admin/tickets/: what its CSV export says of a ticket (core/csvExport.ts), and whose turn it is. */
+export interface TicketListRow extends ExportTicket {
   waiting_on: 'agent' | 'customer' | null;
-  team_name: string | null;
-  topic_name: string | null;
-  assigned_at: number | null;
-  first_response_at: number | null;
-  sla_paused_at: number | null;
-  csat_score: 'good' | 'bad' | null;
   /** A search result's place in the list (repositories/search.ts); absent without a search. */
   position?: number;
 }

@@ -94,12 +94,12 @@ describe('auditCsvValues and the rest', () => {
   it.each<[string, Parameters<typeof auditCsvValues>[0], (string | number | null)[]]>([
     [
       'an admin action with its states',
-      { id: 7, at: T0, actor_id: 1, actor_name: 'root', action: 'user.create', subject: 'user:3', address: '10.0.0.1', before_json: null, after_json: '{"username":"alice"}' },
+      { id: 7, at: T0, actor_name: 'root', action: 'user.create', subject: 'user:3', address: '10.0.0.1', before_json: null, after_json: '{"username":"alice"}' },
       [7, '2026-12-05T09:00:00.000Z', 'root', 'user.create', 'user:3', '10.0.0.1', null, '{"username":"alice"}'],
     ],
     [
       'a failed sign-in of nobody known: no actor',
-      { id: 8, at: T0, actor_id: null, actor_name: '', action: 'sign_in.failed', subject: '', address: '', before_json: null, after_json: null },
+      { id: 8, at: T0, actor_name: '', action: 'sign_in.failed', subject: '', address: '', before_json: null, after_json: null },
       [8, '2026-12-05T09:00:00.000Z', null, 'sign_in.failed', '', '', null, null],
     ],
   ])('%s', (_what, entry, values) => {
