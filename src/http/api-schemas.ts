@@ -231,6 +231,9 @@ export const TicketListQuery = z.object({
   cursor: pageCursor,
 });
 
+/** The list's filters, for the CSV export (no pages: it is all of them). */
+export const TicketExportQuery = TicketListQuery.omit({ limit: true, cursor: true });
+
 export const AssignBody = z
   .strictObject({
     agent: z

@@ -36,6 +36,7 @@ import { calendarRoutes } from './routes/calendars.js';
 import { forecastRoutes } from './routes/forecast.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { auditRoutes } from './routes/audit.js';
+import { exportRoutes } from './routes/exports.js';
 import { teamPageRoutes } from './routes/teams.js';
 import { benchRoutes } from './routes/bench.js';
 import { conversationRoutes } from './routes/conversation.js';
@@ -198,6 +199,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   adminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes, canSendMail: config.smtpUrl !== undefined });
   twoFactorAdminRoutes(app, ctx);
   auditRoutes(app, ctx);
+  exportRoutes(app, ctx);
   opsRoutes(app, ctx, metrics, { metricsToken: config.metricsToken });
   // The benchmark baseline (BENCH_ROUTES=on only): see npm run bench:intake.
   if (config.benchRoutes) await benchRoutes(app, ctx);

@@ -5,6 +5,7 @@
  * so page 1000 costs what page 1 does and rows added meanwhile never shift a page.
  */
 import { type Expression, type SqlBool, sql } from 'kysely';
+import type { ExportTicket } from '../core/csvExport.js';
 import type { Presence } from '../core/routing.js';
 import type { PositionOp, SearchQuery } from '../core/search.js';
 import type { SlaMetric } from '../core/slaClocks.js';
@@ -36,7 +37,7 @@ export interface Page<R> {
 type Cursor = { op: '<' | '>'; id: number } | null;
 
 /** What a list gives `paginate`: its rows around a cursor, and whether a row lies beyond an id. */
-interface PageSource<R> {
+export interface PageSource<R> {
   /** Rows matching the filters and the cursor condition, in `order` of id, at most `limit`. */
   fetch(cursor: Cursor, order: 'asc' | 'desc', limit: number): Promise<R[]>;
   /** Whether a row matching the filters has an id `op` `id`. */
@@ -65,6 +66,21 @@ export async function paginate<R extends { id: number }>(request: PageRequest, s
   return { rows, nextAfter: hasNext ? keyOf(rows.at(-1)!) : null, prevBefore: hasPrev ? (rows[0] ? keyOf(rows[0]) : after - 1) : null };
 }
 
+/**
+ * Every row of a list in its order (newest first), `size` at a time, for the CSV exports: each batch
+ * is the keyset page after the last one's last row, so the millionth row costs what the first does
+ * and no more than a batch is ever held. A consumer that stops iterating stops the reads.
+ */
+export async function* keysetBatches<R>(source: Pick<PageSource<R>, 'fetch'>, keyOf: (row: R) => number, size: number): AsyncGenerator<R[]> {
+  let cursor: Cursor = null;
+  for (;;) {
+    const rows = await source.fetch(cursor, 'desc', size);
+    if (rows.length > 0) yield rows;
+    if (rows.length < size) return;
+    cursor = { op: '<', id: keyOf(rows.at(-1)!) };
+  }
+}
+
 // Literals rather than parameters: SQLite uses a partial index (`where status = 'open'`) only when
 // the query's own terms say the same thing in the same words.
 const OPEN = sql.lit<'open'>('open');
@@ -91,22 +107,21 @@ export interface TicketFilter {
   search?: SearchQuery;
 }
 
-export interface TicketListRow {
-  id: number;
-  title: string;
-  customer_name: string;
-  customer_email: string;
-  priority: Priority;
-  status: TicketStatus;
-  agent_id: number | null;
-  agent_username: string | null;
-  created_at: number;
-  closed_at: number | null;
-  sla_due_at: number;
+/** A row of /admin/tickets/: what its CSV export says of a ticket (core/csvExport.ts), and whose turn it is. */
+export interface TicketListRow extends ExportTicket {
   waiting_on: 'agent' | 'customer' | null;
+  /** A search result's place in the list (repositories/search.ts); absent without a search. */
+  position?: number;
 }
 
+/** One keyset page of /admin/tickets/. */
 export async function listTicketsPage(db: Db, filter: TicketFilter, now: number, request: PageRequest): Promise<Page<TicketListRow>> {
+  const { source, keyOf } = await ticketListSource(db, filter, now);
+  return paginate(request, source, keyOf);
+}
+
+/** /admin/tickets/'s rows under `filter`, in its order: by id, or a search's positions (repositories/search.ts). */
+export async function ticketListSource(db: Db, filter: TicketFilter, now: number): Promise<{ source: PageSource<TicketListRow>; keyOf: (row: TicketListRow) => number }> {
   const base = () => {
     let q = db.selectFrom('tickets as t').leftJoin('users as u', 'u.id', 't.agent_id');
     if (filter.status) q = q.where('t.status', '=', filter.status === 'open' ? OPEN : CLOSED);
@@ -126,22 +141,28 @@ export async function listTicketsPage(db: Db, filter: TicketFilter, now: number,
   };
   const rows = (where: Expression<SqlBool> | null, cursor: { op: PositionOp; id: number } | null, order: 'asc' | 'desc', limit: number) =>
     base()
+      // Team and topic by primary key, per row returned: what the CSV export says beside the list's columns.
+      .leftJoin('teams as tn', 'tn.id', 't.team_id')
+      .leftJoin('topics as tp', 'tp.id', 't.topic_id')
       .select(['t.id', 't.title', 't.customer_name', 't.customer_email', 't.priority', 't.status', 't.agent_id', 'u.username as agent_username', 't.created_at', 't.closed_at', 't.sla_due_at', 't.waiting_on'])
+      .select(['tn.name as team_name', 'tp.name as topic_name', 't.assigned_at', 't.first_response_at', 't.sla_paused_at', 't.csat_score'])
       .$if(where !== null, (q) => q.where(where!))
       .$if(cursor !== null, (q) => q.where('t.id', cursor!.op, cursor!.id))
       .orderBy('t.id', order)
       .limit(limit)
       .execute();
   if (!filter.search) {
-    return paginate(request, {
-      fetch: (cursor, order, limit) => rows(null, cursor, order, limit),
-      exists: async (op, id) => (await base().select('t.id').where('t.id', op, id).limit(1).executeTakeFirst()) !== undefined,
-    });
+    return {
+      source: {
+        fetch: (cursor, order, limit) => rows(null, cursor, order, limit),
+        exists: async (op, id) => (await base().select('t.id').where('t.id', op, id).limit(1).executeTakeFirst()) !== undefined,
+      },
+      keyOf: (row) => row.id,
+    };
   }
   const tiers = await searchTiers(db, filter.search, { includeNotes: true });
-  return paginate(
-    request,
-    {
+  return {
+    source: {
       fetch: (cursor, order, limit) =>
         fetchTiered(tiers, cursor && { op: cursor.op, position: cursor.id }, order, limit, (where, id, take) => rows(where, id && { op: id.op, id: id.value }, order, take)),
       // A row beyond a position: the first one there, read a window at a time like a page.
@@ -151,8 +172,8 @@ export async function listTicketsPage(db: Db, filter: TicketFilter, now: number,
         return first.length > 0;
       },
     },
-    (row) => row.position,
-  );
+    keyOf: (row) => row.position ?? row.id,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 import { type Selectable, sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { AuditLogTable } from '../db/schema.js';
-import { type Page, type PageRequest, paginate } from './adminLists.js';
+import { type Page, type PageRequest, type PageSource, paginate } from './adminLists.js';
 
 export interface AuditFilter {
   /** The acting staff member's username. */
@@ -17,7 +17,13 @@ export interface AuditFilter {
 
 export type AuditRow = Selectable<AuditLogTable>;
 
+/** One keyset page of /admin/audit/. */
 export async function listAuditPage(db: Db, filter: AuditFilter, request: PageRequest): Promise<Page<AuditRow>> {
+  return paginate(request, auditSource(db, filter));
+}
+
+/** The log's entries under `filter`, by id; `at` a number on both engines. */
+export function auditSource(db: Db, filter: AuditFilter): PageSource<AuditRow> {
   const base = () => {
     let q = db.selectFrom('audit_log');
     if (filter.actor !== undefined) q = q.where('actor_name', '=', filter.actor).where('actor_id', 'is not', null);
@@ -31,15 +37,16 @@ export async function listAuditPage(db: Db, filter: AuditFilter, request: PageRe
     if (filter.to !== undefined) q = q.where('at', '<', filter.to);
     return q;
   };
-  const page = await paginate(request, {
-    fetch: (cursor, order, limit) =>
-      base()
+  return {
+    fetch: async (cursor, order, limit) => {
+      const rows = await base()
         .selectAll()
         .$if(cursor !== null, (q) => q.where('id', cursor!.op, cursor!.id))
         .orderBy('id', order)
         .limit(limit)
-        .execute(),
+        .execute();
+      return rows.map((r) => ({ ...r, at: Number(r.at) }));
+    },
     exists: async (op, id) => (await base().select('id').where('id', op, id).limit(1).executeTakeFirst()) !== undefined,
-  });
-  return { ...page, rows: page.rows.map((r) => ({ ...r, at: Number(r.at) })) };
+  };
 }

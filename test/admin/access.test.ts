@@ -25,6 +25,7 @@ for (const dialect of DIALECTS) {
         '/adminapp/settings/',
         '/admin/',
         '/admin/tickets/',
+        '/admin/tickets/export.csv?state=pending',
         `/admin/tickets/${ticketId}/`,
         '/admin/users/',
         `/admin/users/${agentId}/`,

@@ -8,6 +8,7 @@ import { routeCollector } from '../support/snapshot.js';
 const SPEC_ROUTES: [method: string, path: string, staffOnly: boolean][] = [
   ['post', '/api/v1/tickets', false],
   ['get', '/api/v1/tickets', true],
+  ['get', '/api/v1/tickets/export', true],
   ['get', '/api/v1/tickets/{reference}', true],
   ['post', '/api/v1/tickets/{reference}/close', true],
   ['post', '/api/v1/tickets/{reference}/assign', true],
@@ -110,6 +111,17 @@ for (const dialect of DIALECTS) {
       for (const path of ['/api/v1/teams/{id}', '/api/v1/skills/{id}', '/api/v1/calendars/{id}']) {
         expect(document.paths[path].delete.responses['409'].description, path).toMatch(/in use/);
       }
+    });
+
+    it('describes the CSV export: text/csv, the list\'s filters without its pages, admins only', () => {
+      const operation = document.paths['/api/v1/tickets/export'].get;
+      expect(operation.security).toEqual([{ bearerAuth: [] }]);
+      expect(Object.keys(operation.responses['200'].content)).toEqual(['text/csv']);
+      expect(Object.keys(operation.responses).sort()).toEqual(['200', '400', '401', '403']);
+      const list = document.paths['/api/v1/tickets'].get.parameters.map((p: { name: string }) => p.name);
+      const exported = operation.parameters.map((p: { name: string }) => p.name);
+      expect(exported.sort()).toEqual(list.filter((name: string) => name !== 'limit' && name !== 'cursor').sort());
+      expect(operation.description).toMatch(/byte order mark/);
     });
 
     it('describes a file of a message: binary, for a bearer token, 404 when not visible', () => {

@@ -99,6 +99,8 @@ for (const dialect of DIALECTS) {
       expect(list.body).toContain('Showing results for <strong>printer</strong> (you typed Pritner)');
       expect(list.body).toContain('&lt;b><mark>Printer</mark>&lt;/b>');
       expect(/href="(\/admin\/tickets\/\?[^"]*after=\d+)"/.exec(list.body)?.[1]).toMatch(/q=printer/);
+      // Its CSV export goes with the correction too, every page of it (no page size).
+      expect(list.body).toContain('<a href="/admin/tickets/export.csv?q=printer" id="export-csv" download>Export CSV</a>');
       const listExact = /href="([^"]+exact=1[^"]*)"/.exec(list.body)?.[1]?.replaceAll('&amp;', '&');
       expect(listExact).toBe('/admin/tickets/?q=Pritner&per_page=10&exact=1');
       const listAsTyped = await admin.get(listExact!);

@@ -243,6 +243,7 @@ const CASES: Case[] = [
   { route: 'POST /admin/users/:id/teams/', url: (fx) => `/admin/users/${fx.target}/teams/`, form: () => ({ teams: 'Support' }), expect: adminOnly(303) },
   { route: 'GET /admin/', url: () => '/admin/', expect: adminOnly(200) },
   { route: 'GET /admin/tickets/', url: () => '/admin/tickets/', expect: adminOnly(200) },
+  { route: 'GET /admin/tickets/export.csv', url: () => '/admin/tickets/export.csv?priority=low', expect: adminOnly(200) },
   { route: 'GET /admin/tickets/:id/', url: (fx) => `/admin/tickets/${fx.mine}/`, expect: adminOnly(200) },
   { route: 'POST /admin/tickets/:id/reassign/', url: (fx) => `/admin/tickets/${fx.mine}/reassign/`, form: () => ({ agent: 'bob' }), expect: adminOnly(303) },
   { route: 'POST /admin/tickets/:id/requeue/', url: (fx) => `/admin/tickets/${fx.mine}/requeue/`, form: () => ({}), expect: adminOnly(303) },
@@ -337,6 +338,8 @@ const CASES: Case[] = [
   // The audit log and the actions it added (§15).
   { route: 'GET /admin/audit/', url: () => '/admin/audit/', expect: adminOnly(200) },
   { route: 'GET /api/v1/audit', url: () => '/api/v1/audit', expect: apiAdminOnly(200) },
+  { route: 'GET /admin/audit/export.csv', url: () => '/admin/audit/export.csv', expect: adminOnly(200) },
+  { route: 'GET /api/v1/tickets/export', url: () => '/api/v1/tickets/export', expect: apiAdminOnly(200) },
   { route: 'POST /adminapp/webhooks/:id/secret/', url: (fx) => `/adminapp/webhooks/${fx.webhook}/secret/`, form: () => ({}), expect: adminOnly(200) },
   { route: 'POST /api/v1/webhooks/:id/secret', url: (fx) => `/api/v1/webhooks/${fx.webhook}/secret`, expect: apiAdminOnly(200) },
   { route: 'POST /api/v1/agents/:username/two-factor/reset', url: (fx) => `/api/v1/agents/${fx.targetName}/two-factor/reset`, expect: apiAdminOnly(200) },

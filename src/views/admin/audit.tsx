@@ -66,7 +66,7 @@ export function AuditListPage(props: ListProps<AuditRow>) {
     </>
   );
   return (
-    <ListFrame title="Audit log" path="/admin/audit/" props={props} filters={filters}>
+    <ListFrame title="Audit log" path="/admin/audit/" exportPath="/admin/audit/export.csv" props={props} filters={filters}>
       <RecordTable id="audit-list" rows={page.rows} columns={COLUMNS} rowData={(r) => ({ id: r.id, action: r.action })} />
     </ListFrame>
   );

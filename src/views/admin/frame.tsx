@@ -82,13 +82,17 @@ export function Search({ values, errors, label }: { values: FormValues; errors: 
   return <TextField name="q" label={label} values={values} errors={errors} maxLength={200} />;
 }
 
+/** `path` with the list's filters as typed (and `more`, a page cursor) as its query. */
+function filteredUrl(path: string, values: FormValues, more: Record<string, number> = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) if (value !== '') params.set(key, value);
+  for (const [key, value] of Object.entries(more)) params.set(key, String(value));
+  const query = params.toString();
+  return query === '' ? path : `${path}?${query}`;
+}
+
 export function Pager({ path, values, page }: { path: string; values: FormValues; page: Page<unknown> }) {
-  const url = (cursor: Record<string, number>) => {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(values)) if (value !== '') params.set(key, value);
-    for (const [key, value] of Object.entries(cursor)) params.set(key, String(value));
-    return `${path}?${params.toString()}`;
-  };
+  const url = (cursor: Record<string, number>) => filteredUrl(path, values, cursor);
   return (
     <nav aria-label="pages" class="pager">
       <ul>
@@ -107,15 +111,28 @@ export interface ListProps<R> extends PageBase {
   errors: FormErrors;
 }
 
-export function ListFrame<R>({ title, path, props, filters, children }: { title: string; path: string; props: ListProps<R>; filters: ComponentChildren; children: ComponentChildren }) {
+/**
+ * A list page: its filters, the rows and the pager. `exportPath`: the list's CSV export (README,
+ * "Export"), linked with the filters as typed (every row under them, not the page: no cursor, no size).
+ */
+export function ListFrame<R>({ title, path, exportPath, props, filters, children }: { title: string; path: string; exportPath?: string; props: ListProps<R>; filters: ComponentChildren; children: ComponentChildren }) {
   const { viewer, csrf, flash, page, values, errors } = props;
   const invalid = Object.keys(errors).length > 0;
+  const { per_page: _size, ...filtersTyped } = values;
   return (
     <AdminFrame title={title} trail={[[title, null]]} viewer={viewer} csrf={csrf} flash={flash}>
       <h1>{title}</h1>
       <FilterForm action={path} values={values} errors={errors}>
         {filters}
       </FilterForm>
+      {exportPath !== undefined && !invalid && (
+        <p>
+          <a href={filteredUrl(exportPath, filtersTyped)} id="export-csv" download>
+            Export CSV
+          </a>{' '}
+          <small>every row under these filters, for a spreadsheet</small>
+        </p>
+      )}
       {invalid ? (
         <p class="flash flash-error" role="alert">
           Some filters are not valid; correct them to see the list.

@@ -84,7 +84,7 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number; 
     </>
   );
   return (
-    <ListFrame title="Tickets" path="/admin/tickets/" props={props} filters={filters}>
+    <ListFrame title="Tickets" path="/admin/tickets/" exportPath="/admin/tickets/export.csv" props={props} filters={filters}>
       {corrected !== null && <SearchCorrected {...corrected} />}
       <RecordTable id="ticket-list" rows={page.rows} columns={ticketColumns(now, words)} rowData={(t) => ({ id: t.id })} />
     </ListFrame>

@@ -21,11 +21,18 @@ import {
   ReferenceParams,
   Ticket,
   TicketList,
+  TicketExportQuery,
   TicketListQuery,
   TicketWithEvents,
 } from '../../api-schemas.js';
 import { decodeCursor, eventJson, pageOf, ticketJson } from '../../api-shapes.js';
 import type { RouteLimits } from '../../app.js';
+import { sendCsv } from '../../csv.js';
+import { exportFilename } from '../../../core/csvExport.js';
+import type { Db } from '../../../db/connect.js';
+import type { TicketFilter } from '../../../repositories/adminLists.js';
+import { ticketsCsv } from '../../../services/csvExport.js';
+import { z } from 'zod';
 
 const security = [{ bearerAuth: [] }];
 
@@ -74,6 +81,13 @@ function searchOf(q: string | undefined): SearchQuery | undefined {
   return parsed.query;
 }
 
+/** The list's filters that name something: the agent and team must exist, `q` must be a search (else a 400 naming it). */
+async function namedFilters(db: Db, query: { agent?: string | undefined; team?: string | undefined; q?: string | undefined }) {
+  const agent = query.agent === undefined ? undefined : await findUserByUsername(db, query.agent);
+  if (query.agent !== undefined && !agent) throw invalidInput({ agent: 'No staff account has this username.' });
+  return { agent, team: await teamFilterOf(db, query.team), search: searchOf(query.q) };
+}
+
 /** Staff ticket routes; behind requireBearer. */
 export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -96,20 +110,13 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
     async (request) => {
       const viewer = apiUserOf(request);
       const query = request.query;
-      let agentId: number | undefined;
-      if (query.agent !== undefined) {
-        const agent = await findUserByUsername(db, query.agent);
-        if (!agent) throw invalidInput({ agent: 'No staff account has this username.' });
-        agentId = agent.id;
-      }
-      const team = await teamFilterOf(db, query.team);
-      const search = searchOf(query.q);
+      const { agent, team, search } = await namedFilters(db, query);
       const now = ctx.clock.now();
       const rows = await listTickets(db, viewer, {
         status: query.status,
         state: query.state,
         priority: query.priority,
-        agentId,
+        agentId: agent?.id,
         ...(team ? { teamId: team.id } : {}),
         breached: query.breached,
         search,
@@ -118,6 +125,42 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
         now,
       });
       return pageOf(rows, query.limit, (row) => ticketJson(row, ctx.publicUrl, now), (row) => row.position);
+    },
+  );
+
+  r.get(
+    '/tickets/export',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: 'Export tickets as CSV',
+        description:
+          'Admins only. Every ticket `GET /api/v1/tickets` would list under the same filters (all its pages, in its order), as one CSV file, ' +
+          'streamed: UTF-8 with a byte order mark, a header row, CRLF records quoted as RFC 4180 says, times in ISO 8601 UTC, and any text ' +
+          "starting with =, +, -, @, a tab or a carriage return prefixed with ' so a spreadsheet does not run it (README, \"Export\").",
+        security,
+        querystring: TicketExportQuery,
+        response: {
+          200: { description: 'The tickets, one CSV record each after the header', content: { 'text/csv': { schema: z.string() } } },
+          ...errorResponses(400, 401, 403),
+        },
+      },
+      config: { apiRoles: ['admin'] },
+    },
+    async (request, reply) => {
+      const query = request.query;
+      const { agent, team, search } = await namedFilters(db, query);
+      const filter: TicketFilter = {
+        ...(query.status && { status: query.status }),
+        ...(query.state && { state: query.state }),
+        ...(query.priority && { priority: query.priority }),
+        ...(agent && { agent: agent.username }),
+        ...(team && { team: team.name }),
+        ...(query.breached !== undefined && { breached: query.breached }),
+        ...(search && { search }),
+      };
+      const now = ctx.clock.now();
+      return sendCsv(reply, exportFilename('tickets', now), ticketsCsv(db, filter, now));
     },
   );
 

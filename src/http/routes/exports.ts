@@ -1,0 +1,42 @@
+/**
+ * The CSV exports of the admin pages (README, "Export"): `/admin/tickets/export.csv` and
+ * `/admin/audit/export.csv`, every row their lists show under the same filters (parsed by the
+ * lists' own parsers; the page cursor and size are not filters and are ignored), streamed. A bad
+ * filter is a 400 naming it, as on the list. Admin only.
+ */
+import type { FastifyInstance } from 'fastify';
+import { exportFilename } from '../../core/csvExport.js';
+import { invalidInput } from '../../core/errors.js';
+import { labelMessage } from '../../core/fieldErrors.js';
+import type { ServiceContext } from '../../services/context.js';
+import { auditCsv, ticketsCsv } from '../../services/csvExport.js';
+import type { FormErrors } from '../../views/components.js';
+import { sendCsv } from '../csv.js';
+import { adminOnly } from '../session.js';
+import { parseAuditQuery, parseTicketQuery, type Query } from './adminFilters.js';
+
+/** A filter the list would refuse refuses the export too: a 400 whose message names each field. */
+function refuseBadFilters(errors: FormErrors): void {
+  const wrong = Object.entries(errors);
+  if (wrong.length > 0) throw invalidInput(errors, `Not exported: ${wrong.map(([field, message]) => labelMessage(field, message)).join(' ')}`);
+}
+
+export function exportRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+  const db = ctx.handle.db;
+  app.register(async (admin) => {
+    adminOnly(admin);
+
+    admin.get('/admin/tickets/export.csv', async (request, reply) => {
+      const parsed = parseTicketQuery(request.query as Query);
+      refuseBadFilters(parsed.errors);
+      const now = ctx.clock.now();
+      return sendCsv(reply, exportFilename('tickets', now), ticketsCsv(db, parsed.filter, now));
+    });
+
+    admin.get('/admin/audit/export.csv', async (request, reply) => {
+      const parsed = parseAuditQuery(request.query as Query);
+      refuseBadFilters(parsed.errors);
+      return sendCsv(reply, exportFilename('audit', ctx.clock.now()), auditCsv(db, parsed.filter));
+    });
+  });
+}
