@@ -36,6 +36,7 @@ const row: OutboxRow = {
   subject: '[HD-7] Hi',
   text_body: 'Body',
   html_body: '<p>Body</p>',
+  cc_addresses: '',
   status: 'sending',
   attempts: 1,
   next_attempt_at: 0,

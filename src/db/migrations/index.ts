@@ -36,6 +36,7 @@ import * as webhookLanes from './2026-12-13T0900-webhook-lanes.js';
 import * as pendingTeamSummary from './2026-12-14T0900-pending-team-summary.js';
 import * as formReceipts from './2026-12-15T0900-form-receipts.js';
 import * as teamSla from './2026-12-16T1000-team-sla.js';
+import * as ticketCcs from './2026-12-17T0900-ticket-ccs.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -76,4 +77,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-14T0900-pending-team-summary': pendingTeamSummary,
   '2026-12-15T0900-form-receipts': formReceipts,
   '2026-12-16T1000-team-sla': teamSla,
+  '2026-12-17T0900-ticket-ccs': ticketCcs,
 };
