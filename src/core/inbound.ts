@@ -347,7 +347,17 @@ export function ingestWaves(mails: readonly ChunkMail[]): number[][] {
  * (the mailbox that actually received it), then To; lower-cased, without repeats.
  */
 export function recipientAddresses(headers: MailHeaders): string[] {
-  const values = [...(headers.get('delivered-to') ?? []), ...(headers.get('to') ?? [])];
+  return addressesIn(headers, ['delivered-to', 'to']);
+}
+
+/** The mailboxes a mail was delivered to (Delivered-To): ours, so never one of its copied people (§10 Cc). */
+export function deliveredTo(headers: MailHeaders): string[] {
+  return addressesIn(headers, ['delivered-to']);
+}
+
+/** The addresses in these headers, in order, lower-cased, without repeats. */
+function addressesIn(headers: MailHeaders, names: readonly string[]): string[] {
+  const values = names.flatMap((name) => headers.get(name) ?? []);
   const found = values.flatMap((v) => v.match(/[^\s<>,;"()]+@[^\s<>,;"()]+/g) ?? []).map((a) => a.toLowerCase());
   return [...new Set(found)];
 }

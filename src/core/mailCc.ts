@@ -18,6 +18,20 @@
 import { isUnattendedMailbox, parseMailbox } from './mailboxes.js';
 import { isEmailAddress } from './tickets.js';
 
+/**
+ * The customer emails that carry the conversation, so copy the ticket's people (§5): a staff
+ * reply (reply and close included) and the closing. Not `created` (the receipt answers the
+ * customer's own mail, which the copied people already have; copying it would mail them a
+ * confirmation of something they did not ask for), nor `assigned`/`reassigned` (who works on it
+ * is the customer's business). Staff emails (SLA alerts) never.
+ */
+const COPYING_KINDS: readonly string[] = ['reply', 'closed'];
+
+/** Whether an email of this kind copies the ticket's people (see COPYING_KINDS). */
+export function copiesPeople(kind: string): boolean {
+  return COPYING_KINDS.includes(kind);
+}
+
 /** Most people copied on one ticket. */
 export const CC_MAX = 10;
 

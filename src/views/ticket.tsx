@@ -17,6 +17,8 @@ import { AttachmentsField, CsrfField, DueTime, ErrorSummary, type FormErrors, Fo
 import { type Flash, Layout, type Viewer } from './layout.js';
 import { BouncedEmails, type BouncedEmail } from './bouncedEmails.js';
 import { Thread } from './thread.js';
+import { CopiedFact } from './copied.js';
+import type { TicketCcRow } from '../db/schemaCcs.js';
 import { CloseControl } from './closeControl.js';
 import { RatingFacts } from './rating.js';
 
@@ -28,6 +30,8 @@ export interface StaffTicketProps {
   agentName: string | null;
   /** Tickets that follow this one up (a customer wrote after it was closed). */
   followUps: readonly TicketRow[];
+  /** The people the customer copied (§10 Cc), copied on replies and the closed email. */
+  copied: readonly TicketCcRow[];
   /** The ticket's customer emails that bounced, newest first. */
   bounced: readonly BouncedEmail[];
   messages: readonly MessageRow[];
@@ -47,7 +51,7 @@ export interface StaffTicketProps {
   now: number;
 }
 
-function TicketFacts({ ticket, agentName, followUps, mine, now }: { ticket: TicketRow; agentName: string | null; followUps: readonly TicketRow[]; mine: boolean; now: number }) {
+function TicketFacts({ ticket, agentName, followUps, copied, mine, now }: { ticket: TicketRow; agentName: string | null; followUps: readonly TicketRow[]; copied: readonly TicketCcRow[]; mine: boolean; now: number }) {
   const seconds = showsSeconds(ticket.created_at, ticket.sla_due_at);
   return (
     <dl class="facts" id="ticket-facts">
@@ -55,6 +59,7 @@ function TicketFacts({ ticket, agentName, followUps, mine, now }: { ticket: Tick
       <dd>
         {ticket.customer_name} &lt;{ticket.customer_email}&gt;
       </dd>
+      <CopiedFact copied={copied} />
       <dt>Agent</dt>
       <dd class="agent-name">{agentName ?? 'Nobody yet: waiting in the queue'}</dd>
       <dt>Waiting on</dt>
@@ -233,7 +238,7 @@ export function StaffTicketPage(props: StaffTicketProps) {
       <div id="close-control">{props.mayReply && ticket.status === 'open' && <CloseControl ticket={ticket} csrf={csrf} now={now} back={staffTicketPath(ticket.id)} />}</div>
       <section id="viewers" aria-live="polite"></section>
       <BouncedEmails emails={props.bounced} />
-      <TicketFacts ticket={ticket} agentName={agentName} followUps={props.followUps} mine={ticket.agent_id === viewer.id} now={now} />
+      <TicketFacts ticket={ticket} agentName={agentName} followUps={props.followUps} copied={props.copied} mine={ticket.agent_id === viewer.id} now={now} />
       <Thread ticketId={ticket.id} messages={messages} attachments={attachments} earlierBefore={earlierBefore} olderPage={olderPage} newAfter={newAfter} />
       {olderPage ? (
         <p>

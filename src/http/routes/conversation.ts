@@ -4,6 +4,7 @@
  * its own and the pending tickets, an admin all; any other ticket does not exist for the viewer
  * (404, as in the API), nor do its messages' originals.
  */
+import { ccsOfTickets } from '../../repositories/ticketCcs.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkMayWrite, maySee, type MoveAway, movedAwayText, type StaffMessageInput, type Writer } from '../../core/conversation.js';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
@@ -115,12 +116,13 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
     const writer: Writer = { id: viewer.id, role: viewer.role };
     const ticket = await visibleTicket(request, id);
     // One more than a page tells whether earlier messages exist without counting the thread.
-    const [rows, agent, canned, followUps, bounced] = await Promise.all([
+    const [rows, agent, canned, followUps, bounced, copied] = await Promise.all([
       threadPage(db, id, { publicOnly: false, newest: true, limit: THREAD_PAGE + 1, ...(before === undefined ? {} : { beforeId: before }) }),
       ticket.agent_id === null ? Promise.resolve(undefined) : findUserById(db, ticket.agent_id),
       listCannedReplies(db),
       followUpsOf(db, id),
       bouncedEmailsOfTicket(db, id),
+      ccsOfTickets(db, [id]).then((ccs) => ccs.get(id) ?? []),
     ]);
     const messages = rows.length > THREAD_PAGE ? rows.slice(1) : rows;
     const attachments = await attachmentsOfMessages(
@@ -135,6 +137,7 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       ticket,
       agentName: agent?.display_name ?? null,
       followUps,
+      copied,
       bounced,
       messages,
       attachments,
