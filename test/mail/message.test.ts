@@ -116,6 +116,17 @@ describe('outgoing email', () => {
   });
 });
 
+describe('Cc (the ticket’s copied people, §10)', () => {
+  it('copies the row’s addresses, checked again: nothing that could add a header or a recipient, never the To, no mailbox nobody reads on an automatic email', () => {
+    const cc = (cc_addresses: string, kind: OutboxRow['kind'] = 'reply') => outgoingEmail({ ...row, kind, cc_addresses }, as('a@b.example')).cc;
+    expect(cc('dan@customer.example,eve@customer.example')).toEqual(['dan@customer.example', 'eve@customer.example']);
+    expect(cc('')).toBeUndefined();
+    expect(cc('dan@customer.example\r\nBcc: m@evil.example,Carla@Customer.example, eve@customer.example')).toEqual(['eve@customer.example']);
+    expect(cc('noreply@customer.example,dan@customer.example', 'closed')).toEqual(['dan@customer.example']);
+    expect(cc('noreply@customer.example', 'reply')).toEqual(['noreply@customer.example']);
+  });
+});
+
 describe('thread, Reply-To, automatic emails', () => {
   const from = 'Helpdesk <support@help.example.com>';
   const created = { ...row, id: 40, kind: 'created' as const };
