@@ -120,3 +120,16 @@ export function ccOfEmail(copied: readonly string[], to: string, automatic: bool
     return [address];
   });
 }
+
+/** Who may take a copied person off a ticket: its agent or an admin (as who may reply to its customer). */
+export function mayChangeCopied(writer: { id: number; role: 'agent' | 'admin' }, ticket: { agentId: number | null }): boolean {
+  return writer.role === 'admin' || ticket.agentId === writer.id;
+}
+
+/** The `address` field of the form that takes a copied person off: the address, lower-case, or why not. */
+export function copiedAddressField(raw: unknown): { address: string } | { problem: string } {
+  const address = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  if (address === '') return { problem: 'Choose the copied person to remove.' };
+  if (!isEmailAddress(address)) return { problem: 'Not an email address.' };
+  return { address };
+}

@@ -43,3 +43,9 @@ export async function insertTicketCcs(db: Db, ticketId: number, people: readonly
     .onConflict((oc) => oc.columns(['ticket_id', 'address']).doNothing())
     .execute();
 }
+
+/** Takes one person off a ticket; whether they were on it. */
+export async function deleteTicketCc(db: Db, ticketId: number, address: string): Promise<boolean> {
+  const result = await db.deleteFrom('ticket_ccs').where('ticket_id', '=', ticketId).where('address', '=', address).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}

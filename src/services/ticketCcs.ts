@@ -3,10 +3,17 @@
  * of a ticket opened by mail, and a customer's later mail on it. Called inside the transaction of
  * the ticket or message, so the copied people commit (or roll back) with it.
  */
-import { type CcPerson, ccOfEmail, copiesPeople, newCopiedPeople } from '../core/mailCc.js';
+import { invalidInput, forbidden, notFound } from '../core/errors.js';
+import { type CcPerson, ccOfEmail, copiedAddressField, copiesPeople, mayChangeCopied, newCopiedPeople } from '../core/mailCc.js';
+import { referenceOf } from '../core/tickets.js';
+import type { Writer } from '../core/conversation.js';
+import { inTransaction } from '../db/transaction.js';
+import { lockTicketForMessage } from '../repositories/tickets.js';
+import { type Acting, auditBy } from './audit.js';
+import type { ServiceContext } from './context.js';
 import { isAutomaticKind, type MailKind } from '../mail/templates/index.js';
 import type { Db } from '../db/connect.js';
-import { copiedAddresses, deskAddressesAmong, insertTicketCcs } from '../repositories/ticketCcs.js';
+import { copiedAddresses, deleteTicketCc, deskAddressesAmong, insertTicketCcs } from '../repositories/ticketCcs.js';
 
 /** A customer's mail as the copied people are read from it. */
 export interface MailCcs {
@@ -28,4 +35,24 @@ export async function addCopiedPeople(trx: Db, ticket: { id: number; customer_em
 export async function ccOfTicketEmail(db: Db, kind: MailKind, ticket: { id: number; customer_email: string }): Promise<string[]> {
   if (!copiesPeople(kind)) return [];
   return ccOfEmail(await copiedAddresses(db, ticket.id), ticket.customer_email, isAutomaticKind(kind));
+}
+
+/**
+ * Takes a copied person off a ticket (its agent or an admin): later emails no longer copy them,
+ * and their mail no longer reaches the ticket. Audited with whoever did it, in the same
+ * transaction. Someone not (or no longer) copied is `not_copied`, nothing changed (two staff
+ * removing at once); an address that is none is a 400 naming `address`.
+ */
+export async function removeCopiedPerson(ctx: ServiceContext, writer: Writer, by: Acting, ticketId: number, rawAddress: unknown): Promise<{ address: string; result: 'removed' | 'not_copied' }> {
+  const field = copiedAddressField(rawAddress);
+  if ('problem' in field) throw invalidInput({ address: field.problem }, `address: ${field.problem}`);
+  const { address } = field;
+  return inTransaction(ctx.handle, async (trx) => {
+    const ticket = await lockTicketForMessage(trx, ticketId);
+    if (!ticket) throw notFound('Ticket');
+    if (!mayChangeCopied(writer, { agentId: ticket.agent_id })) throw forbidden('Only the agent holding this ticket (or an admin) can change whom it copies.');
+    if (!(await deleteTicketCc(trx, ticketId, address))) return { address, result: 'not_copied' as const };
+    await auditBy(trx, by, ctx.clock.now(), 'ticket.cc_remove', `ticket:${referenceOf(ticketId)}`, { before: { cc: address } });
+    return { address, result: 'removed' as const };
+  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CcContext, type CcPerson, CC_MAX, ccOfEmail, copiedAuthorName, isCopied, newCopiedPeople } from '../../src/core/mailCc.js';
+import { type CcContext, type CcPerson, CC_MAX, ccOfEmail, copiedAddressField, copiedAuthorName, copiesPeople, isCopied, mayChangeCopied, newCopiedPeople } from '../../src/core/mailCc.js';
 
 const CONTEXT: CcContext = {
   customer: 'carla@customer.example',
@@ -71,5 +71,40 @@ describe('ccOfEmail: the Cc header of an email to the customer', () => {
     ['a reply (a person wrote it) keeps them', ['noreply@x.example'], false, ['noreply@x.example']],
   ])('%s', (_title, copied, automatic, expected) => {
     expect(ccOfEmail(copied, 'Carla@customer.example', automatic)).toEqual(expected);
+  });
+});
+
+describe('taking a copied person off', () => {
+  it.each<[string, { id: number; role: 'agent' | 'admin' }, number | null, boolean]>([
+    ['the ticket’s agent', { id: 1, role: 'agent' }, 1, true],
+    ['another agent', { id: 2, role: 'agent' }, 1, false],
+    ['an agent on a pending ticket', { id: 2, role: 'agent' }, null, false],
+    ['an admin, any ticket', { id: 3, role: 'admin' }, 1, true],
+  ])('%s may: %s', (_title, writer, agentId, expected) => {
+    expect(mayChangeCopied(writer, { agentId })).toBe(expected);
+  });
+
+  it.each<[unknown, ReturnType<typeof copiedAddressField>]>([
+    [' Dan@X.example ', { address: 'dan@x.example' }],
+    ['', { problem: 'Choose the copied person to remove.' }],
+    [undefined, { problem: 'Choose the copied person to remove.' }],
+    [['dan@x.example'], { problem: 'Choose the copied person to remove.' }],
+    ['dan', { problem: 'Not an email address.' }],
+  ])('the field %j → %j', (raw, expected) => {
+    expect(copiedAddressField(raw)).toEqual(expected);
+  });
+});
+
+describe('copiesPeople: which customer emails copy the ticket’s people', () => {
+  it.each<[string, boolean]>([
+    ['reply', true],
+    ['closed', true],
+    ['created', false],
+    ['assigned', false],
+    ['reassigned', false],
+    ['sla_breached', false],
+    ['sla_warning', false],
+  ])('%s: %s', (kind, expected) => {
+    expect(copiesPeople(kind)).toBe(expected);
   });
 });

@@ -202,5 +202,46 @@ for (const dialect of DIALECTS) {
         expect(alert.parsed.cc).toBeUndefined();
       }
     });
+
+    it('the ticket’s agent or an admin takes a copied person off (audited), later emails leave them out and their mail is theirs again; bad input is a 400 naming the field; another agent cannot', async () => {
+      const opened = await deliver(opening());
+      const ticketId = Number(opened.ticket!.replace('HD-', ''));
+      await send();
+      await addStaff(t.ctx, 'bob');
+      const staff = new Client(t.app);
+      await staff.login('alice');
+      const page = await staff.get(`/agents/tickets/${ticketId}/`);
+      expect(page.body).toContain(`<span class="visually-hidden"> ${DAN}</span>`);
+      const url = `/agents/tickets/${ticketId}/copied/remove/`;
+
+      for (const [fields, problem] of [[{}, 'Choose the copied person to remove.'], [{ address: 'not an address' }, 'Not an email address.']] as const) {
+        const refused = await staff.submit(`/agents/tickets/${ticketId}/`, fields, url);
+        expect(refused.statusCode).toBe(400);
+        expect(refused.body).toContain(problem);
+      }
+      expect((await copiedRows(t, ticketId)).map((c) => c.address)).toEqual([DAN, EVE]);
+
+      const other = new Client(t.app);
+      await other.login('bob');
+      expect((await other.submit('/agents/dashboard/', { address: DAN }, url)).statusCode).toBe(404);
+
+      const removed = await staff.submit(`/agents/tickets/${ticketId}/`, { address: DAN.toUpperCase() }, url);
+      expect(removed.statusCode).toBe(303);
+      expect((await copiedRows(t, ticketId)).map((c) => c.address)).toEqual([EVE]);
+      const entry = await t.ctx.handle.db.selectFrom('audit_log').selectAll().where('action', '=', 'ticket.cc_remove').executeTakeFirstOrThrow();
+      expect(entry).toMatchObject({ actor_id: alice, subject: `ticket:HD-${ticketId}` });
+      expect(entry.before_json).toContain(DAN);
+      // Again: nothing to remove, nothing changes, no second audit entry.
+      expect((await staff.submit(`/agents/tickets/${ticketId}/`, { address: DAN }, url)).statusCode).toBe(303);
+      expect(await t.ctx.handle.db.selectFrom('audit_log').select('id').where('action', '=', 'ticket.cc_remove').execute()).toHaveLength(1);
+
+      await postStaffMessage(t.ctx, { id: alice, role: 'agent' }, ticketId, reply('Eve only now.'));
+      const [email] = await send();
+      expect(email!.rcptTo).toEqual([CARLA, EVE]);
+      expect(addresses(email!.parsed.cc)).toEqual([EVE]);
+      // Dan is a stranger to the ticket now: his answer opens a ticket of his own.
+      const dan = await deliver(answerTo(email!.parsed, { from: DAN, messageId: '<dan.9@mail.customer.example>', text: 'Still here?' }));
+      expect(dan.result).toBe('created');
+    });
   });
 }

@@ -21,6 +21,8 @@ import { findUserById } from '../../repositories/users.js';
 import { composeStaffMessage } from '../../services/cannedReplies.js';
 import type { ServiceContext } from '../../services/context.js';
 import { postStaffMessage, StaleReply } from '../../services/conversation.js';
+import { removeCopiedPerson } from '../../services/ticketCcs.js';
+import { actingOf } from '../acting.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { headerOf, parseMail } from '../../mail/inbound/parse.js';
@@ -192,6 +194,17 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
         header: headerOf(found.mail.raw).toString('utf8'),
       });
       return sendHtml(reply, renderPage(page));
+    });
+
+    // Takes a copied person (§10 Cc) off the ticket: its agent or an admin; 404 for a ticket the viewer cannot see.
+    staff.post<{ Params: { id: string }; Querystring: { before?: string } }>('/agents/tickets/:id/copied/remove/', { preHandler: app.csrfProtection }, async (request: TicketRequest, reply) => {
+      const id = ticketId(request);
+      const viewer = request.viewer!;
+      await visibleTicket(request, id);
+      const { address, result } = await removeCopiedPerson(ctx, { id: viewer.id, role: viewer.role }, actingOf(request), id, formBody(request.body).address);
+      const message = result === 'removed' ? `${address} is no longer copied on ${referenceOf(id)}.` : `${address} was not copied on ${referenceOf(id)}: nothing changed.`;
+      setFlash(reply, { kind: result === 'removed' ? 'success' : 'info', message });
+      return reply.redirect(staffTicketPath(id), 303);
     });
 
     staff.post<{ Params: { id: string }; Querystring: { before?: string } }>('/agents/tickets/:id/messages/', { preHandler: app.csrfProtection }, async (request: TicketRequest, reply) => {
