@@ -25,9 +25,11 @@ export interface MailCcs {
 
 /** Adds the mail's new copied people to the ticket (core/mailCc.ts newCopiedPeople), in `trx`. */
 export async function addCopiedPeople(trx: Db, ticket: { id: number; customer_email: string }, mail: MailCcs, now: number): Promise<void> {
-  if (mail.recipients.length === 0) return;
-  const [existing, desk] = await Promise.all([copiedAddresses(trx, ticket.id), deskAddressesAmong(trx, mail.recipients.map((p) => p.address.trim()))]);
-  const added = newCopiedPeople(mail.recipients, { customer: ticket.customer_email, own: mail.own, staff: desk, existing });
+  // Most mail is to us alone: asked of the database only when someone else is left.
+  const candidates = newCopiedPeople(mail.recipients, { customer: ticket.customer_email, own: mail.own, staff: [], existing: [], max: Infinity });
+  if (candidates.length === 0) return;
+  const [existing, desk] = await Promise.all([copiedAddresses(trx, ticket.id), deskAddressesAmong(trx, candidates.map((p) => p.address))]);
+  const added = newCopiedPeople(candidates, { customer: ticket.customer_email, own: mail.own, staff: desk, existing });
   await insertTicketCcs(trx, ticket.id, added, now);
 }
 
