@@ -19,6 +19,7 @@
  *    header only: see `oversizeNote`).
  */
 import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, refusedTypeProblem } from './attachments.js';
+import { isCopied } from './mailCc.js';
 import { parseMailbox } from './mailboxes.js';
 import { newTicketTitle, oneLine } from './mailSubject.js';
 import { type NewTicketInput, parseId, type Priority } from './tickets.js';
@@ -127,6 +128,8 @@ export interface NamedTicket {
   id: number;
   status: 'open' | 'closed';
   customerEmail: string;
+  /** The people the customer copied (§10 Cc), lower-case. */
+  copied: readonly string[];
 }
 
 /** Email addresses compare in any letter case (§10 rule 5). */
@@ -136,11 +139,13 @@ export function sameAddress(a: string, b: string): boolean {
 
 /**
  * Rule 5: the ticket this mail answers: the first named ticket (thread references first, then the
- * subject) whose customer is the sender. A ticket of someone else is never touched: a stranger who
- * quotes its Message-ID or types its token opens a ticket of their own.
+ * subject) whose customer is the sender, else the first open one that copies the sender (§10 Cc:
+ * the customer's colleague answering our email). A ticket of someone else is never touched: a
+ * stranger who quotes its Message-ID or types its token opens a ticket of their own, and so does a
+ * copied person answering a closed ticket (a follow-up is the customer's to open).
  */
 export function answeredTicket(named: readonly NamedTicket[], fromAddress: string): NamedTicket | null {
-  return named.find((t) => sameAddress(t.customerEmail, fromAddress)) ?? null;
+  return named.find((t) => sameAddress(t.customerEmail, fromAddress)) ?? named.find((t) => t.status === 'open' && isCopied(t.copied, fromAddress)) ?? null;
 }
 
 /** What the shell found out about a mail it could read. */
@@ -342,7 +347,17 @@ export function ingestWaves(mails: readonly ChunkMail[]): number[][] {
  * (the mailbox that actually received it), then To; lower-cased, without repeats.
  */
 export function recipientAddresses(headers: MailHeaders): string[] {
-  const values = [...(headers.get('delivered-to') ?? []), ...(headers.get('to') ?? [])];
+  return addressesIn(headers, ['delivered-to', 'to']);
+}
+
+/** The mailboxes a mail was delivered to (Delivered-To): ours, so never one of its copied people (§10 Cc). */
+export function deliveredTo(headers: MailHeaders): string[] {
+  return addressesIn(headers, ['delivered-to']);
+}
+
+/** The addresses in these headers, in order, lower-cased, without repeats. */
+function addressesIn(headers: MailHeaders, names: readonly string[]): string[] {
+  const values = names.flatMap((name) => headers.get(name) ?? []);
   const found = values.flatMap((v) => v.match(/[^\s<>,;"()]+@[^\s<>,;"()]+/g) ?? []).map((a) => a.toLowerCase());
   return [...new Set(found)];
 }

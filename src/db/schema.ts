@@ -8,6 +8,7 @@ import type { SlaMetric } from '../core/slaClocks.js';
 import type { TeamTables } from './schemaTeams.js';
 import type { SummaryTables } from './schemaSummaries.js';
 import type { WebhookTables } from './schemaWebhooks.js';
+import type { CcTables } from './schemaCcs.js';
 
 export type { WebhookDeliveriesTable, WebhookDeliveryRow, WebhookEndpointRow, WebhookEndpointsTable, WebhookEventRow, WebhookEventsTable } from './schemaWebhooks.js';
 
@@ -292,6 +293,8 @@ export interface OutboxTable {
   sent_at: number | null;
   /** The message a `reply` email carries (its attachments go with it). */
   message_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The Cc of the email (the ticket's copied people when it was written), comma-separated; '' for none. */
+  cc_addresses: ColumnType<string, string | undefined, string>;
 }
 
 /** API tokens (§8); the token itself is shown once and only its SHA-256 is kept. */
@@ -375,7 +378,7 @@ export interface LeasesTable {
   expires_at: number;
 }
 
-export interface Database extends TeamTables, WebhookTables, SummaryTables {
+export interface Database extends TeamTables, WebhookTables, SummaryTables, CcTables {
   users: UsersTable;
   tickets: TicketsTable;
   ticket_events: TicketEventsTable;

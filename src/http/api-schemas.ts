@@ -139,7 +139,15 @@ const ticketFields = {
 };
 
 export const Ticket = z.object(ticketFields).meta({ id: 'Ticket' });
-export const TicketWithEvents = z.object({ ...ticketFields, events: z.array(TicketEvent).meta({ description: 'Oldest first' }) }).meta({ id: 'TicketWithEvents' });
+export const TicketWithEvents = z
+  .object({
+    ...ticketFields,
+    cc: z
+      .array(z.string())
+      .meta({ description: 'The people the customer copied on their mail (§10 Cc, lower-case addresses, at most 10), in the order they were added: copied on replies and on the closed email', example: ['colleague@customer.example'] }),
+    events: z.array(TicketEvent).meta({ description: 'Oldest first' }),
+  })
+  .meta({ id: 'TicketWithEvents' });
 export const CreatedTicket = z
   .object({ ...ticketFields, token: z.string().meta({ description: "The customer's secret key to the status page (also in status_url)" }) })
   .meta({ id: 'CreatedTicket' });

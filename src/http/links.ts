@@ -39,3 +39,8 @@ export function apiAttachmentPath(a: Pick<AttachmentRow, 'id'>): string {
 export function landingOf(role: 'agent' | 'admin'): string {
   return role === 'admin' ? '/adminapp/dashboard/' : '/agents/dashboard/';
 }
+
+/** The form that takes a copied person (§10 Cc) off a ticket. */
+export function copiedRemovePath(ticketId: number): string {
+  return `${staffTicketPath(ticketId)}copied/remove/`;
+}

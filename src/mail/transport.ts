@@ -17,6 +17,8 @@ export interface OutgoingAttachment {
 export interface OutgoingEmail {
   from: string;
   to: string;
+  /** The ticket's copied people (§10 Cc) on an email that carries its conversation; absent or empty: none. */
+  cc?: string[];
   /** Where the customer's answer goes: the support address (MAIL_REPLY_TO). */
   replyTo: string;
   subject: string;
@@ -89,6 +91,7 @@ export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts
       const options: Mail.Options & { signal?: AbortSignal } = {
         from: email.from,
         to: email.to,
+        ...(email.cc && email.cc.length > 0 ? { cc: email.cc } : {}),
         replyTo: email.replyTo,
         subject: email.subject,
         text: email.text,
@@ -96,8 +99,8 @@ export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts
         messageId: email.messageId,
         ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
         ...(email.references ? { references: email.references } : {}),
-        // The envelope is given, not derived from headers: RCPT TO is this one address, always.
-        envelope: { from: email.from, to: [email.to] },
+        // The envelope is given, not derived from headers: RCPT TO is the To and the checked Cc, nothing else.
+        envelope: { from: email.from, to: [email.to, ...(email.cc ?? [])] },
         headers: email.automatic ? { ...AUTOMATIC_HEADERS } : {},
         attachments: email.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
         ...(signal ? { signal } : {}),
@@ -132,6 +135,7 @@ export function createLogMailer(log: MailLog): Mailer {
     kind: 'log',
     async send(email) {
       const fields: Record<string, unknown> = { to: email.to, subject: email.subject, messageId: email.messageId };
+      if (email.cc && email.cc.length > 0) fields.cc = email.cc;
       if (email.inReplyTo) fields.inReplyTo = email.inReplyTo;
       if (email.attachments.length > 0) fields.attachments = email.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.content.length }));
       log.info(fields, 'email not sent (SMTP_URL is unset): logged instead');

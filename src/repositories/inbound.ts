@@ -4,6 +4,7 @@ import type { NamedTicket } from '../core/inbound.js';
 import { MAX_ID } from '../core/tickets.js';
 import type { Db } from '../db/connect.js';
 import type { InboundMailRow, InboundMailsTable, OutboxRow } from '../db/schema.js';
+import { ccsOfTickets } from './ticketCcs.js';
 
 /** A mail's row in the inbound log as written with its result (the ticket is filled in by whoever knows it). */
 export type InboundRecord = Omit<Insertable<InboundMailsTable>, 'ticket_id'>;
@@ -104,8 +105,8 @@ export async function outboxRowsByIds(db: Db, ids: readonly number[]): Promise<P
 /** Tickets by id, as rule 5 compares them, in the order asked. */
 export async function namedTickets(db: Db, ids: readonly number[]): Promise<NamedTicket[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('tickets').select(['id', 'status', 'customer_email']).where('id', 'in', [...ids]).execute();
-  const byId = new Map(rows.map((r) => [r.id, { id: r.id, status: r.status, customerEmail: r.customer_email }]));
+  const [rows, ccs] = await Promise.all([db.selectFrom('tickets').select(['id', 'status', 'customer_email']).where('id', 'in', [...ids]).execute(), ccsOfTickets(db, ids)]);
+  const byId = new Map(rows.map((r) => [r.id, { id: r.id, status: r.status, customerEmail: r.customer_email, copied: (ccs.get(r.id) ?? []).map((c) => c.address) }]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 

@@ -17,6 +17,8 @@ export interface NewEmail {
   now: number;
   /** The message a `reply` email carries (its attachments are sent with it). */
   messageId?: number;
+  /** Its Cc (§10 Cc: the ticket's copied people), fixed on the row so every try sends the same. */
+  cc?: readonly string[];
 }
 
 /** Adds an email to the outbox; callers pass the transaction of the change that causes it. */
@@ -43,6 +45,7 @@ export function outboxRowOf(email: NewEmail): Insertable<OutboxTable> {
     next_attempt_at: email.now,
     created_at: email.now,
     message_id: email.messageId ?? null,
+    cc_addresses: (email.cc ?? []).join(','),
   };
 }
 

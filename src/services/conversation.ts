@@ -28,6 +28,9 @@ import { insertMessage, newestPublicMessageId, publicHistory } from '../reposito
 import { enqueueEmail } from '../repositories/outbox.js';
 import { findTicketByToken, followUpsOf, lockTicketForMessage, recordMessageOnTicket } from '../repositories/tickets.js';
 import { findUserById } from '../repositories/users.js';
+import { ccsOfTickets } from '../repositories/ticketCcs.js';
+import { type CcPerson, copiedAuthorName } from '../core/mailCc.js';
+import { addCopiedPeople, ccOfTicketEmail, type MailCcs } from './ticketCcs.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { mailSite, ticketMailData } from './notifications.js';
 import { withRouting } from './routing.js';
@@ -132,7 +135,8 @@ async function enqueueReplyEmail(trx: Db, ctx: ServiceContext, ticket: TicketRow
     history: history.map((m) => ({ authorName: m.author_name, createdAt: m.created_at, body: m.body })),
     closed,
   });
-  await enqueueEmail(trx, { ticketId: ticket.id, kind: 'reply', to: ticket.customer_email, content, now: message.created_at, messageId: message.id });
+  const cc = await ccOfTicketEmail(trx, 'reply', ticket);
+  await enqueueEmail(trx, { ticketId: ticket.id, kind: 'reply', to: ticket.customer_email, cc, content, now: message.created_at, messageId: message.id });
 }
 
 /** What the customer's message became. */
@@ -156,6 +160,10 @@ export interface CustomerMessage {
    * back); its key is kept on the message.
    */
   mail?: (became: 'appended' | 'follow_up') => InboundRecord;
+  /** The customer's mail copied people (§10 Cc): the new ones join the ticket (or its follow-up). */
+  ccs?: MailCcs;
+  /** A copied person wrote it (§10 Cc), not the customer: shown as its writer. */
+  copiedWriter?: CcPerson;
 }
 
 /**
@@ -181,7 +189,7 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
       ticket_id: ticket.id,
       kind: 'customer',
       author_id: null,
-      author_name: ticket.customer_name,
+      author_name: input.copiedWriter ? copiedAuthorName(input.copiedWriter) : ticket.customer_name,
       body: input.body,
       channel: input.channel,
       automatic: input.automatic ? 1 : 0,
@@ -191,6 +199,7 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
     const attachments = await storeAttachments(trx, message.id, ticket.id, input.files ?? [], now);
     await enqueueWebhooks(trx, ctx.publicUrl, now, [{ event: 'message.created', ticketId: ticket.id, message: { message, username: null, attachments } }]);
     if (record) await insertInboundMails(trx, [{ ...record, ticket_id: ticket.id }]);
+    if (input.ccs) await addCopiedPeople(trx, ticket, input.ccs, now);
     if (!input.automatic) {
       await moveClocksOnMessage(ctx.handle, trx, ticket, 'customer_message', now);
       await recordMessageOnTicket(trx, ticket.id, waitingOnAfter('customer', ticket.waiting_on, ticket.status), null);
@@ -217,6 +226,8 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
     // A follow-up keeps the topic (so the team and skills) of the request it follows.
     topicId: closed.topic_id,
     mail: input.mail?.('follow_up'),
+    // A follow-up keeps the people the closed ticket copied, and adds the mail's new ones.
+    ccs: { recipients: [...((await ccsOfTickets(ctx.handle.db, [closed.id])).get(closed.id) ?? []), ...(input.ccs?.recipients ?? [])], own: input.ccs?.own ?? [] },
   };
   let followUp: CreatedTicket | undefined;
   try {

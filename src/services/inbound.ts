@@ -37,7 +37,11 @@ import {
   threadText,
   ticketFromMail,
   recipientAddresses,
+  deliveredTo,
+  type NamedTicket,
+  sameAddress,
 } from '../core/inbound.js';
+import type { CcPerson } from '../core/mailCc.js';
 import { withoutNul } from '../core/unicode.js';
 import { type Priority, referenceOf } from '../core/tickets.js';
 import type { InboundMailRow, InboundSource, OutboxRow } from '../db/schema.js';
@@ -62,6 +66,7 @@ import type { ServiceContext } from './context.js';
 import { applyBounce, isOwnMail, ownRowsNamed } from './inboundOwnMail.js';
 import { postCustomerMessageOn } from './conversation.js';
 import type { TicketIntake } from './intake.js';
+import type { MailCcs } from './ticketCcs.js';
 import { topicOfAddress } from '../repositories/topics.js';
 
 /** What the channel needs to know besides the mail. */
@@ -163,6 +168,7 @@ export async function ingestMail(
   if (refused !== null) return logOnly(ctx, record('rejected', refused), null);
   const from = mail.from!.address;
   const answered = await ownRowsNamed(ctx, setting, mail.references);
+  const answers = answeredTicket(await ticketsNamedBy(ctx, mail, answered), from);
   const decision = decideInbound({
     ownMail: false,
     seenBefore: false,
@@ -170,12 +176,13 @@ export async function ingestMail(
     automatic: automaticReason(mail.headers),
     bounce: isBounce(mail.contentType, from),
     staffEmail: answeredStaffEmail(answered, CUSTOMER_MAIL_KINDS),
-    answers: answeredTicket(await ticketsNamedBy(ctx, mail, answered), from),
+    answers,
     senderTicketsLastHour: senderTickets,
     ticketsPerHour: setting.ticketsPerHour,
   });
   try {
-    return await apply(ctx, intake, { ...setting, emailPriority }, mail, oversize ? raw.subarray(0, OVERSIZE_SCAN_BYTES) : raw, decision, record);
+    const people = peopleOf(setting, mail, answers);
+    return await apply(ctx, intake, { ...setting, emailPriority }, mail, oversize ? raw.subarray(0, OVERSIZE_SCAN_BYTES) : raw, decision, record, people);
   } catch (error) {
     // Another process handled this mail at the same moment: its log row won, this change rolled back.
     const winner = await findInboundMailByKey(ctx.handle.db, key).catch(() => undefined);
@@ -213,6 +220,22 @@ function lookupGuess(raw: Buffer): { key: string; address: string } | null {
 
 type Record = (result: InboundResult, reason: string | null) => InboundRecord;
 
+/**
+ * Who a mail's message is written by and whom it copies (§10 Cc): a copied person answering
+ * (`copiedWriter`) is shown as its writer and copies nobody; the customer's To and Cc (`ccs`) join
+ * the ticket, but for our own addresses (core/mailCc.ts decides the rest).
+ */
+interface MailPeople {
+  copiedWriter?: CcPerson;
+  ccs?: MailCcs;
+}
+
+function peopleOf(setting: InboundSetting, mail: ParsedMail, answers: NamedTicket | null): MailPeople {
+  const from = mail.from!;
+  if (answers !== null && !sameAddress(answers.customerEmail, from.address)) return { copiedWriter: { address: from.address, name: from.name } };
+  return { ccs: { recipients: mail.recipients, own: [setting.mailFrom, setting.mailReplyTo ?? setting.mailFrom, ...deliveredTo(mail.headers)] } };
+}
+
 
 function storable(mail: ParsedMail): ParsedMail {
   return {
@@ -238,11 +261,21 @@ function duplicateOf(row: InboundMailRow): InboundOutcome {
 }
 
 /** Writes what the decision says, with the mail's log row in the same transaction. */
-async function apply(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting & { emailPriority: Priority }, mail: ParsedMail, raw: Buffer, decision: InboundDecision, record: Record): Promise<InboundOutcome> {
+async function apply(
+  ctx: ServiceContext,
+  intake: TicketIntake,
+  setting: InboundSetting & { emailPriority: Priority },
+  mail: ParsedMail,
+  raw: Buffer,
+  decision: InboundDecision,
+  record: Record,
+  people: MailPeople,
+): Promise<InboundOutcome> {
   switch (decision.result) {
     case 'ignored': {
       if (decision.showOn === null) return logOnly(ctx, record('ignored', decision.reason), null);
-      const shown = await postCustomerMessageOn(ctx, decision.showOn, { body: threadText(replyOf(mail)), channel: 'email', automatic: true, mail: () => record('ignored', decision.reason), ...filesOf(mail) });
+      const writer = people.copiedWriter ? { copiedWriter: people.copiedWriter } : {};
+      const shown = await postCustomerMessageOn(ctx, decision.showOn, { body: threadText(replyOf(mail)), channel: 'email', automatic: true, mail: () => record('ignored', decision.reason), ...filesOf(mail), ...writer });
       if (shown.kind === 'appended') return logged(ctx, record('ignored', decision.reason).mail_key);
       return logOnly(ctx, record('ignored', `${decision.reason.replace(' Shown on its ticket.', '')} Its ticket was closed meanwhile: not shown.`), shown.ticket.id);
     }
@@ -257,6 +290,7 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
         channel: 'email',
         files: files.files,
         mail: (became) => record(became, became === 'follow_up' ? closedNote : null),
+        ...people,
       });
       return logged(ctx, record('appended', null).mail_key);
     }
@@ -272,7 +306,7 @@ async function apply(ctx: ServiceContext, intake: TicketIntake, setting: Inbound
       const topicId = topic?.topic_id;
       const ticket = await intake.submitValid(
         { ...input, description: input.description + files.note },
-        { channel: 'email', files: files.files, mail: row, ...(topicId === undefined ? {} : { topicId }) },
+        { channel: 'email', files: files.files, mail: row, ...(people.ccs ? { ccs: people.ccs } : {}), ...(topicId === undefined ? {} : { topicId }) },
       );
       // The intake's write gives the log row's id; a batch recovered after a lost commit answer does not.
       if (ticket.mailId === undefined) return logged(ctx, row.mail_key);

@@ -21,6 +21,7 @@ import type { IncomingFile } from '../repositories/attachments.js';
 import type { InboundRecord } from '../repositories/inbound.js';
 import { findTicketsByIntakeKeys } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
+import type { MailCcs } from './ticketCcs.js';
 import { type CreatedTicket, createTickets } from './tickets.js';
 import { randomBase64url } from './random.js';
 
@@ -31,6 +32,8 @@ export interface SubmissionExtras {
   files?: readonly IncomingFile[];
   /** The mail the ticket came from (§10): its inbound log row, written with the ticket. */
   mail?: InboundRecord;
+  /** The people the mail copied (§10 Cc): kept on the ticket. */
+  ccs?: MailCcs;
   /** The topic (§12), already checked; absent: the first topic not hidden. */
   topicId?: number;
 }

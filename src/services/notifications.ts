@@ -10,6 +10,7 @@ import { settingsCalendar } from '../repositories/calendarVersions.js';
 import { enqueueEmail } from '../repositories/outbox.js';
 import { findUserById } from '../repositories/users.js';
 import { ratingUrls } from './csat.js';
+import { ccOfTicketEmail } from './ticketCcs.js';
 
 /** The customer's status page for a ticket. */
 export function statusUrl(publicUrl: string, token: string): string {
@@ -105,5 +106,5 @@ export async function notifyCustomer(
     closedBy: await displayName(db, closedById, knownNames),
     ...(moveCause ? { moveCause } : {}),
   };
-  await enqueueEmail(db, { ticketId: ticket.id, kind, to: ticket.customer_email, content: renderEmail(kind, data), now });
+  await enqueueEmail(db, { ticketId: ticket.id, kind, to: ticket.customer_email, cc: await ccOfTicketEmail(db, kind, ticket), content: renderEmail(kind, data), now });
 }

@@ -16,6 +16,7 @@ import { writeIntake } from '../repositories/intake.js';
 import { findTicketById, followUpsOf, markClosed } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import { mailDataOf, mailSiteOfRun, notifyCustomer } from './notifications.js';
+import { addCopiedPeople, type MailCcs } from './ticketCcs.js';
 import { createdWebhookEvents } from './webhooks.js';
 import { pullAndBalance, type RoutingRun, updateAgent, withRouting } from './routing.js';
 import { clocksForClose } from './slaClocks.js';
@@ -52,6 +53,8 @@ export type IntakeInput = NewTicketInput & {
    * ticket and the record that the mail was handled commit together), its key kept on the first message.
    */
   mail?: InboundRecord;
+  /** The people the mail copied (§10 Cc), kept on the ticket in this transaction. */
+  ccs?: MailCcs;
 };
 
 /** A new ticket as routing sees it (its place in the batch as id), with the topic and skills it stores. */
@@ -177,6 +180,7 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
         now,
       }));
       await storeIntakeFiles(trx, inputs, tickets, now);
+      for (const [i, input] of inputs.entries()) if (input.ccs) await addCopiedPeople(trx, tickets[i]!, input.ccs, now);
       const mailIds = await insertInboundMails(trx, inputs.flatMap((input, i) => (input.mail ? [{ ...input.mail, ticket_id: tickets[i]!.id }] : [])));
       run.agents = plan.agents;
       if (plan.agentIds.includes(null)) run.queueWaiting = true;

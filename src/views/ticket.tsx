@@ -10,13 +10,16 @@
 import { PLACEHOLDERS, STAFF_BODY_MAX } from '../core/conversation.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, CannedReplyRow, MessageRow, TicketRow } from '../db/schema.js';
-import { customerStatusPath, staffTicketPath } from '../http/links.js';
+import { copiedRemovePath, customerStatusPath, staffTicketPath } from '../http/links.js';
 import { showsSeconds } from '../core/sla.js';
 import { SlaTargetFacts } from './slaTargets.js';
 import { AttachmentsField, CsrfField, DueTime, ErrorSummary, type FormErrors, FormNotice, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, Time, WaitingOnBadge } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 import { BouncedEmails, type BouncedEmail } from './bouncedEmails.js';
 import { Thread } from './thread.js';
+import { CopiedFact, type CopiedRemoval } from './copied.js';
+import { mayChangeCopied } from '../core/mailCc.js';
+import type { TicketCcRow } from '../db/schemaCcs.js';
 import { CloseControl } from './closeControl.js';
 import { RatingFacts } from './rating.js';
 
@@ -28,6 +31,8 @@ export interface StaffTicketProps {
   agentName: string | null;
   /** Tickets that follow this one up (a customer wrote after it was closed). */
   followUps: readonly TicketRow[];
+  /** The people the customer copied (§10 Cc), copied on replies and the closed email. */
+  copied: readonly TicketCcRow[];
   /** The ticket's customer emails that bounced, newest first. */
   bounced: readonly BouncedEmail[];
   messages: readonly MessageRow[];
@@ -47,7 +52,18 @@ export interface StaffTicketProps {
   now: number;
 }
 
-function TicketFacts({ ticket, agentName, followUps, mine, now }: { ticket: TicketRow; agentName: string | null; followUps: readonly TicketRow[]; mine: boolean; now: number }) {
+interface TicketFactsProps {
+  ticket: TicketRow;
+  agentName: string | null;
+  followUps: readonly TicketRow[];
+  copied: readonly TicketCcRow[];
+  /** The copied people's Remove forms, for staff who may change them. */
+  removal: CopiedRemoval | undefined;
+  mine: boolean;
+  now: number;
+}
+
+function TicketFacts({ ticket, agentName, followUps, copied, removal, mine, now }: TicketFactsProps) {
   const seconds = showsSeconds(ticket.created_at, ticket.sla_due_at);
   return (
     <dl class="facts" id="ticket-facts">
@@ -55,6 +71,7 @@ function TicketFacts({ ticket, agentName, followUps, mine, now }: { ticket: Tick
       <dd>
         {ticket.customer_name} &lt;{ticket.customer_email}&gt;
       </dd>
+      <CopiedFact copied={copied} removal={removal} />
       <dt>Agent</dt>
       <dd class="agent-name">{agentName ?? 'Nobody yet: waiting in the queue'}</dd>
       <dt>Waiting on</dt>
@@ -233,7 +250,10 @@ export function StaffTicketPage(props: StaffTicketProps) {
       <div id="close-control">{props.mayReply && ticket.status === 'open' && <CloseControl ticket={ticket} csrf={csrf} now={now} back={staffTicketPath(ticket.id)} />}</div>
       <section id="viewers" aria-live="polite"></section>
       <BouncedEmails emails={props.bounced} />
-      <TicketFacts ticket={ticket} agentName={agentName} followUps={props.followUps} mine={ticket.agent_id === viewer.id} now={now} />
+      <TicketFacts ticket={ticket} agentName={agentName} followUps={props.followUps}
+        copied={props.copied}
+        removal={mayChangeCopied(viewer, { agentId: ticket.agent_id }) ? { action: copiedRemovePath(ticket.id), csrf } : undefined}
+        mine={ticket.agent_id === viewer.id} now={now} />
       <Thread ticketId={ticket.id} messages={messages} attachments={attachments} earlierBefore={earlierBefore} olderPage={olderPage} newAfter={newAfter} />
       {olderPage ? (
         <p>

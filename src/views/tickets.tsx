@@ -1,3 +1,5 @@
+import { CopiedFact } from './copied.js';
+import type { TicketCcRow } from '../db/schemaCcs.js';
 import { NEW_TICKET_LABELS, referenceOf, stateOf } from '../core/tickets.js';
 import { openFollowUp } from '../core/conversation.js';
 import type { TicketRow } from '../db/schema.js';
@@ -186,6 +188,8 @@ export interface StatusPageProps {
   /** The closed ticket this one follows up, if any. */
   original: TicketRow | null;
   followUps: TicketRow[];
+  /** The people the customer copied on their mail (§10 Cc): they get our replies too. */
+  copied: readonly TicketCcRow[];
   csrf: string;
   flash?: Flash | null;
   /** The reply form as sent when it came back with errors, or with `notice` (an expired form). */
@@ -196,7 +200,7 @@ export interface StatusPageProps {
   newestMessageId: number | null;
 }
 
-export function TicketStatusPage({ ticket, agentName, timeline, now, thread, original, followUps, csrf, flash = null, values = {}, errors = {}, notice = null, newestMessageId }: StatusPageProps) {
+export function TicketStatusPage({ ticket, agentName, timeline, now, thread, original, followUps, copied, csrf, flash = null, values = {}, errors = {}, notice = null, newestMessageId }: StatusPageProps) {
   const reference = referenceOf(ticket.id);
   const state = stateOf({ status: ticket.status, agentId: ticket.agent_id });
   const waiting = waitingInWords(ticket.waiting_on);
@@ -233,6 +237,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
             <Time ms={ticket.created_at} seconds={ticketShowsSeconds(ticket)} />
           </dd>
           <ResolveByFact ticket={ticket} now={now} />
+          <CopiedFact copied={copied} />
         </dl>
         <FollowUpList followUps={followUps} />
         <h2>Conversation</h2>

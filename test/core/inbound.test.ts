@@ -32,8 +32,8 @@ import {
 } from '../../src/core/inbound.js';
 
 const MB = 1024 * 1024;
-const OPEN: NamedTicket = { id: 7, status: 'open', customerEmail: 'carla@example.com' };
-const CLOSED: NamedTicket = { id: 8, status: 'closed', customerEmail: 'carla@example.com' };
+const OPEN: NamedTicket = { id: 7, status: 'open', customerEmail: 'carla@example.com', copied: ['dan@example.com'] };
+const CLOSED: NamedTicket = { id: 8, status: 'closed', customerEmail: 'carla@example.com', copied: ['dan@example.com'] };
 
 /** A person's first mail: nothing known about it. */
 const PLAIN: InboundFacts = { ownMail: false, seenBefore: false, ownAddress: null, staffEmail: null, automatic: null, bounce: false, answers: null, senderTicketsLastHour: 0, ticketsPerHour: 20 };
@@ -204,7 +204,7 @@ describe('subjectTicketId (rule 5)', () => {
 });
 
 describe('answeredTicket (rule 5): the first named ticket whose customer is the sender', () => {
-  const other: NamedTicket = { id: 9, status: 'open', customerEmail: 'eve@other.example' };
+  const other: NamedTicket = { id: 9, status: 'open', customerEmail: 'eve@other.example', copied: ['carla@example.com'] };
 
   it.each<[string, NamedTicket[], string, number | null]>([
     ['the customer, same case', [OPEN], 'carla@example.com', 7],
@@ -215,6 +215,10 @@ describe('answeredTicket (rule 5): the first named ticket whose customer is the 
     ['the sender’s ticket after a stranger’s', [other, OPEN], 'carla@example.com', 7],
     ['the first of the sender’s tickets (thread before subject)', [CLOSED, OPEN], 'carla@example.com', 8],
     ['no named ticket', [], 'carla@example.com', null],
+    ['a copied person answering an open ticket', [OPEN], 'dan@example.com', 7],
+    ['a copied person in any letter case', [OPEN], ' Dan@EXAMPLE.com', 7],
+    ['a copied person answering a closed ticket: a ticket of their own', [CLOSED], 'dan@example.com', null],
+    ['a copied person’s open ticket after their closed one', [CLOSED, OPEN], 'dan@example.com', 7],
   ])('%s', (_title, named, from, id) => {
     expect(answeredTicket(named, from)?.id ?? null).toBe(id);
   });

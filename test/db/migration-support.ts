@@ -22,7 +22,7 @@ export async function migrateTo(m: Migrator, name: string): Promise<void> {
  * The tests of migration `name` on each engine, each on a fresh database of its own (dropped after):
  * `body` registers them, given the database's query builder and the engine.
  */
-export function describeMigration(name: string, body: (db: () => Db, dialect: Dialect) => void): void {
+export function describeMigration(name: string, body: (db: () => Db, dialect: Dialect, handle: () => TestDatabase['handle']) => void): void {
   for (const dialect of DIALECTS) {
     describe(`migration ${name} (${dialect})`, () => {
       let database: TestDatabase;
@@ -30,7 +30,7 @@ export function describeMigration(name: string, body: (db: () => Db, dialect: Di
         database = await freshDatabase(dialect);
       });
       afterAll(() => database.drop());
-      body(() => database.handle.db, dialect);
+      body(() => database.handle.db, dialect, () => database.handle);
     });
   }
 }

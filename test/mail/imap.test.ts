@@ -17,6 +17,7 @@ import { ingestMail } from '../../src/services/inbound.js';
 import { TEST_CONFIG } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { type Dovecot, type Mailbox, startDovecot } from '../support/dovecot.js';
+import { customerMail } from './support/customer-mail.js';
 import { keptLog, numberedMail, rawMail, until } from './support/imap.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -267,5 +268,27 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     const tries = log.said(refused).length;
     await sleep(300);
     expect(log.said(refused)).toHaveLength(tries);
+  });
+
+  it('keeps the people a mail copies (not the mailbox it was delivered to), and takes a copied person’s answer onto the ticket as theirs', async () => {
+    const opening = customerMail({
+      from: 'Alice Example <alice@example.test>',
+      to: 'Support <support@helpdesk.test>',
+      messageId: '<cc-open@example.test>',
+      headers: ['Delivered-To: support@helpdesk.test', 'Cc: Bob Example <bob@example.test>, SUPPORT@helpdesk.test'],
+    }).toString('utf8');
+    await mailbox.append(opening);
+    await startWatcher();
+    await until(async () => (await handledMails()).length === 1, 'the opening mail to be handled');
+    const [opened] = await handledMails();
+    expect(opened).toMatchObject({ result: 'created' });
+    const copied = await database.handle.db.selectFrom('ticket_ccs').select(['address', 'name']).where('ticket_id', '=', opened!.ticket_id!).execute();
+    expect(copied).toEqual([{ address: 'bob@example.test', name: 'Bob Example' }]);
+
+    await mailbox.append(rawMail({ from: 'Bob Example <bob@example.test>', subject: 'Re: Printer on fire', body: 'Same here.', messageId: '<cc-bob@example.test>', inReplyTo: '<cc-open@example.test>' }));
+    await until(async () => (await handledMails()).length === 2, 'the answer to be handled');
+    expect((await handledMails())[1]).toMatchObject({ result: 'appended', ticket_id: opened!.ticket_id });
+    const message = await database.handle.db.selectFrom('messages').select(['kind', 'author_name', 'body']).where('mail_key', '=', '<cc-bob@example.test>').executeTakeFirstOrThrow();
+    expect(message).toEqual({ kind: 'customer', author_name: 'Bob Example (bob@example.test)', body: 'Same here.' });
   });
 });

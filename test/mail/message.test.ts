@@ -36,6 +36,7 @@ const row: OutboxRow = {
   subject: '[HD-7] Hi',
   text_body: 'Body',
   html_body: '<p>Body</p>',
+  cc_addresses: '',
   status: 'sending',
   attempts: 1,
   next_attempt_at: 0,
@@ -112,6 +113,17 @@ describe('outgoing email', () => {
         UndeliverableEmail,
       );
     }
+  });
+});
+
+describe('Cc (the ticket’s copied people, §10)', () => {
+  it('copies the row’s addresses, checked again: nothing that could add a header or a recipient, never the To, no mailbox nobody reads on an automatic email', () => {
+    const cc = (cc_addresses: string, kind: OutboxRow['kind'] = 'reply') => outgoingEmail({ ...row, kind, cc_addresses }, as('a@b.example')).cc;
+    expect(cc('dan@customer.example,eve@customer.example')).toEqual(['dan@customer.example', 'eve@customer.example']);
+    expect(cc('')).toBeUndefined();
+    expect(cc('dan@customer.example\r\nBcc: m@evil.example,Carla@Customer.example, eve@customer.example')).toEqual(['eve@customer.example']);
+    expect(cc('noreply@customer.example,dan@customer.example', 'closed')).toEqual(['dan@customer.example']);
+    expect(cc('noreply@customer.example', 'reply')).toEqual(['noreply@customer.example']);
   });
 });
 

@@ -222,6 +222,7 @@ for (const dialect of DIALECTS) {
         'POST /agents/tickets/:id/close/': { as: alice, url: `/agents/tickets/${ticketId}/close/`, body: {} },
         'POST /agents/tickets/:id/close/undo/': { as: alice, url: `/agents/tickets/${ticketId}/close/undo/`, body: {} },
         'POST /agents/tickets/:id/messages/': { as: alice, url: `/agents/tickets/${ticketId}/messages/`, body: { kind: 'note', body: 'A note' } },
+        'POST /agents/tickets/:id/copied/remove/': { as: alice, url: `/agents/tickets/${ticketId}/copied/remove/`, body: { address: 'nobody@customer.example' } },
         'POST /adminapp/replies/': { as: admin, url: '/adminapp/replies/', body: { name: 'Farewell', body: 'Bye' } },
         'POST /adminapp/replies/:id/': { as: admin, url: `/adminapp/replies/${canned}/`, body: { name: 'Greeting 2', body: 'Hi' } },
         'POST /adminapp/replies/:id/delete/': { as: admin, url: `/adminapp/replies/${canned}/delete/`, body: {} },

@@ -149,6 +149,13 @@ const CASES: Case[] = [
     form: () => ({ kind: 'note', body: 'A note' }),
     expect: { anonymous: 'login', agent: 303, otherAgent: 404, admin: 303 },
   },
+  // Taking a copied person off (§10 Cc): the ticket's agent or an admin; someone not copied changes nothing (303).
+  {
+    route: 'POST /agents/tickets/:id/copied/remove/',
+    url: (fx) => `/agents/tickets/${fx.mine}/copied/remove/`,
+    form: () => ({ address: 'nobody@customer.example' }),
+    expect: { anonymous: 'login', agent: 303, otherAgent: 404, admin: 303 },
+  },
   // A message's original mail (§10): whoever sees the ticket; another agent's ticket does not exist for it.
   {
     route: 'GET /agents/tickets/:id/messages/:messageId/original/',

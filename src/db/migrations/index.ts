@@ -37,6 +37,7 @@ import * as pendingTeamSummary from './2026-12-14T0900-pending-team-summary.js';
 import * as formReceipts from './2026-12-15T0900-form-receipts.js';
 import * as teamQueueOrder from './2026-12-16T0900-team-queue-order.js';
 import * as teamSla from './2026-12-16T1000-team-sla.js';
+import * as ticketCcs from './2026-12-17T0900-ticket-ccs.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -78,4 +79,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-15T0900-form-receipts': formReceipts,
   '2026-12-16T0900-team-queue-order': teamQueueOrder,
   '2026-12-16T1000-team-sla': teamSla,
+  '2026-12-17T0900-ticket-ccs': ticketCcs,
 };

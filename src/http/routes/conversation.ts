@@ -4,6 +4,7 @@
  * its own and the pending tickets, an admin all; any other ticket does not exist for the viewer
  * (404, as in the API), nor do its messages' originals.
  */
+import { ccsOfTickets } from '../../repositories/ticketCcs.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { checkMayWrite, maySee, type MoveAway, movedAwayText, type StaffMessageInput, type Writer } from '../../core/conversation.js';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
@@ -20,6 +21,8 @@ import { findUserById } from '../../repositories/users.js';
 import { composeStaffMessage } from '../../services/cannedReplies.js';
 import type { ServiceContext } from '../../services/context.js';
 import { postStaffMessage, StaleReply } from '../../services/conversation.js';
+import { removeCopiedPerson } from '../../services/ticketCcs.js';
+import { actingOf } from '../acting.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { headerOf, parseMail } from '../../mail/inbound/parse.js';
@@ -115,12 +118,13 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
     const writer: Writer = { id: viewer.id, role: viewer.role };
     const ticket = await visibleTicket(request, id);
     // One more than a page tells whether earlier messages exist without counting the thread.
-    const [rows, agent, canned, followUps, bounced] = await Promise.all([
+    const [rows, agent, canned, followUps, bounced, copied] = await Promise.all([
       threadPage(db, id, { publicOnly: false, newest: true, limit: THREAD_PAGE + 1, ...(before === undefined ? {} : { beforeId: before }) }),
       ticket.agent_id === null ? Promise.resolve(undefined) : findUserById(db, ticket.agent_id),
       listCannedReplies(db),
       followUpsOf(db, id),
       bouncedEmailsOfTicket(db, id),
+      ccsOfTickets(db, [id]).then((ccs) => ccs.get(id) ?? []),
     ]);
     const messages = rows.length > THREAD_PAGE ? rows.slice(1) : rows;
     const attachments = await attachmentsOfMessages(
@@ -135,6 +139,7 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       ticket,
       agentName: agent?.display_name ?? null,
       followUps,
+      copied,
       bounced,
       messages,
       attachments,
@@ -189,6 +194,17 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
         header: headerOf(found.mail.raw).toString('utf8'),
       });
       return sendHtml(reply, renderPage(page));
+    });
+
+    // Takes a copied person (§10 Cc) off the ticket: its agent or an admin; 404 for a ticket the viewer cannot see.
+    staff.post<{ Params: { id: string }; Querystring: { before?: string } }>('/agents/tickets/:id/copied/remove/', { preHandler: app.csrfProtection }, async (request: TicketRequest, reply) => {
+      const id = ticketId(request);
+      const viewer = request.viewer!;
+      await visibleTicket(request, id);
+      const { address, result } = await removeCopiedPerson(ctx, { id: viewer.id, role: viewer.role }, actingOf(request), id, formBody(request.body).address);
+      const message = result === 'removed' ? `${address} is no longer copied on ${referenceOf(id)}.` : `${address} was not copied on ${referenceOf(id)}: nothing changed.`;
+      setFlash(reply, { kind: result === 'removed' ? 'success' : 'info', message });
+      return reply.redirect(staffTicketPath(id), 303);
     });
 
     staff.post<{ Params: { id: string }; Querystring: { before?: string } }>('/agents/tickets/:id/messages/', { preHandler: app.csrfProtection }, async (request: TicketRequest, reply) => {

@@ -1,3 +1,4 @@
+import { ccsOfTickets } from '../../repositories/ticketCcs.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validateCustomerMessage } from '../../core/conversation.js';
 import { expiredFormNotice } from '../../core/staleForms.js';
@@ -157,7 +158,7 @@ interface StatusPageState {
 /** The status page: the ticket, its public thread (a page of it), follow-ups, timeline and reply form. */
 async function sendStatusPage(ctx: ServiceContext, request: FastifyRequest, reply: FastifyReply, ticket: TicketRow, state: StatusPageState): Promise<FastifyReply> {
   const db = ctx.handle.db;
-  const [agent, timeline, page, original, followUps, newestElsewhere] = await Promise.all([
+  const [agent, timeline, page, original, followUps, newestElsewhere, copied] = await Promise.all([
     ticket.agent_id === null ? undefined : findUserById(db, ticket.agent_id),
     timelineOf(db, ticket.id),
     // One more than a page tells whether older messages exist.
@@ -166,6 +167,7 @@ async function sendStatusPage(ctx: ServiceContext, request: FastifyRequest, repl
     followUpsOf(db, ticket.id),
     // An older page does not hold the newest message, which data-version needs.
     state.before === undefined ? undefined : newestPublicMessageId(db, ticket.id),
+    ccsOfTickets(db, [ticket.id]).then((ccs) => ccs.get(ticket.id) ?? []),
   ]);
   const messages = page.length > STATUS_THREAD_PAGE ? page.slice(1) : page;
   const attachments = await attachmentsOfMessages(db, messages.map((m) => m.id));
@@ -180,6 +182,7 @@ async function sendStatusPage(ctx: ServiceContext, request: FastifyRequest, repl
     thread,
     original: original ?? null,
     followUps,
+    copied,
     newestMessageId,
     csrf: reply.generateCsrf(),
     flash: takeFlash(request, reply),

@@ -33,6 +33,8 @@ export interface ParsedMail {
   /** Top-level Content-Type with its parameters (for delivery reports). */
   contentType: string;
   headers: MailHeaders;
+  /** Whom it was addressed to: To then Cc (groups opened), as the mail names them (§10 Cc). */
+  recipients: { address: string; name: string }[];
   /** The whole text: the plain-text part, else the HTML turned into text. */
   text: string;
   /**
@@ -112,6 +114,17 @@ function senderOf(from: AddressObject | undefined): ParsedMail['from'] {
   return { address: mailbox.address!.trim(), name: storable(mailbox.name ?? '').trim() };
 }
 
+/** The mailboxes of To or Cc (one header or several), group members included, with a valid address. */
+function mailboxesOf(field: AddressObject | AddressObject[] | undefined): ParsedMail['recipients'] {
+  const objects = field === undefined ? [] : Array.isArray(field) ? field : [field];
+  type Entry = { address?: string; name?: string; group?: Entry[] };
+  const flat = (entries: readonly Entry[]): Entry[] => entries.flatMap((e) => (Array.isArray(e.group) ? flat(e.group) : [e]));
+  return flat(objects.flatMap((o) => o.value ?? [])).flatMap((m) => {
+    const address = typeof m.address === 'string' ? m.address.trim() : '';
+    return isEmailAddress(address) ? [{ address, name: storable(m.name ?? '').trim() }] : [];
+  });
+}
+
 function contentTypeOf(headers: MailHeaders): string {
   return headers.get('content-type')?.[0] ?? 'text/plain';
 }
@@ -184,7 +197,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
   try {
     mail = await simpleParser(withLegacyCharset(raw), { skipHtmlToText: true, skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   } catch {
-    return { sha256, messageId: null, references: [], from: null, subject: '', contentType: 'text/plain', headers: new Map(), text: '', files: [] };
+    return { sha256, messageId: null, references: [], from: null, subject: '', contentType: 'text/plain', headers: new Map(), recipients: [], text: '', files: [] };
   }
   const headers = headersOf(mail);
   const parsedText = textOf(mail, htmlToText).replace(/\r\n?/g, '\n');
@@ -198,6 +211,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
     subject: typeof mail.subject === 'string' ? storable(mail.subject) : '',
     contentType: contentTypeOf(headers),
     headers,
+    recipients: [...mailboxesOf(mail.to), ...mailboxesOf(mail.cc)],
     text,
     files: (mail.attachments ?? []).map((a) => ({
       // mailparser's types say string, but a part with a repeated or odd header can give something else.

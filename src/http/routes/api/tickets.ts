@@ -6,6 +6,7 @@ import { invalidInput, notFound } from '../../../core/errors.js';
 import { parsePosition, parseSearch, type SearchQuery } from '../../../core/search.js';
 import { idFromReference } from '../../../core/tickets.js';
 import { timelineOf } from '../../../repositories/events.js';
+import { copiedAddresses } from '../../../repositories/ticketCcs.js';
 import { findListedTicket, findVisibleTicket, listTickets, type TicketListRow, type Viewer } from '../../../repositories/ticketQueries.js';
 import { findUserByUsername } from '../../../repositories/users.js';
 import { reassignTicket, requeueTicket } from '../../../services/admin.js';
@@ -177,8 +178,8 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
     },
     async (request) => {
       const row = await visibleTicket(ctx, apiUserOf(request), request.params.reference);
-      const events = await timelineOf(db, row.id);
-      return { ...ticketJson(row, ctx.publicUrl, ctx.clock.now()), events: events.map(eventJson) };
+      const [events, cc] = await Promise.all([timelineOf(db, row.id), copiedAddresses(db, row.id)]);
+      return { ...ticketJson(row, ctx.publicUrl, ctx.clock.now()), cc, events: events.map(eventJson) };
     },
   );
 

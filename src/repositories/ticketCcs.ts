@@ -1,0 +1,51 @@
+/** The people copied on tickets (§10 Cc): queries only; services/ticketCcs.ts decides with core/mailCc.ts. */
+import { sql } from 'kysely';
+import type { CcPerson } from '../core/mailCc.js';
+import type { Db } from '../db/connect.js';
+import type { TicketCcRow } from '../db/schemaCcs.js';
+
+/** The copied people of each ticket, in the order they were added. */
+export async function ccsOfTickets(db: Db, ticketIds: readonly number[]): Promise<Map<number, TicketCcRow[]>> {
+  const byTicket = new Map<number, TicketCcRow[]>(ticketIds.map((id) => [id, []]));
+  if (ticketIds.length === 0) return byTicket;
+  const rows = await db.selectFrom('ticket_ccs').selectAll().where('ticket_id', 'in', [...new Set(ticketIds)]).orderBy('ticket_id').orderBy('added_at').orderBy('address').execute();
+  for (const row of rows) byTicket.get(row.ticket_id)?.push(row);
+  return byTicket;
+}
+
+/** One ticket's copied addresses, in the order they were added. */
+export async function copiedAddresses(db: Db, ticketId: number): Promise<string[]> {
+  return ((await ccsOfTickets(db, [ticketId])).get(ticketId) ?? []).map((row) => row.address);
+}
+
+/**
+ * Which of `addresses` (lower-case) belong to the desk itself: a staff member's email or a
+ * topic's inbound address (§12), any letter case.
+ */
+export async function deskAddressesAmong(db: Db, addresses: readonly string[]): Promise<string[]> {
+  const wanted = [...new Set(addresses.map((a) => a.toLowerCase()))];
+  if (wanted.length === 0) return [];
+  const rows = await db
+    .selectFrom('users')
+    .select(sql<string>`lower(email)`.as('address'))
+    .where(sql<string>`lower(email)`, 'in', wanted)
+    .unionAll(db.selectFrom('topic_addresses').select(sql<string>`lower(address)`.as('address')).where(sql<string>`lower(address)`, 'in', wanted))
+    .execute();
+  return [...new Set(rows.map((r) => r.address))];
+}
+
+/** Adds copied people to a ticket (one already there stays as it was). */
+export async function insertTicketCcs(db: Db, ticketId: number, people: readonly CcPerson[], now: number): Promise<void> {
+  if (people.length === 0) return;
+  await db
+    .insertInto('ticket_ccs')
+    .values(people.map((p) => ({ ticket_id: ticketId, address: p.address, name: p.name, added_at: now })))
+    .onConflict((oc) => oc.columns(['ticket_id', 'address']).doNothing())
+    .execute();
+}
+
+/** Takes one person off a ticket; whether they were on it. */
+export async function deleteTicketCc(db: Db, ticketId: number, address: string): Promise<boolean> {
+  const result = await db.deleteFrom('ticket_ccs').where('ticket_id', '=', ticketId).where('address', '=', address).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
