@@ -18,7 +18,9 @@ import { startSmtpServer, type TestSmtpServer } from '../mail/support/smtp.js';
 
 const form = (i: number) => ({ name: `Customer ${i}`, email: `c${i}@example.com`, title: `Thread ${i}`, description: 'Help', priority: 'medium' });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+// 30 s: a restarted thread loads its modules again (tsx under vitest); a full CI run on two shared
+// cores (load 12) once took it past 15 s.
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
