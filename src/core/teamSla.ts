@@ -170,7 +170,12 @@ export function ticketClockOf(settings: Settings, deskClock: ClockCalendar, team
   return { settings: clockSettingsOf(settings, team?.targets ?? null), clock: team?.clock ?? deskClock };
 }
 
-/** A team's targets in words, for its page: "high 30m · medium 2h · low 1d" (resolution). */
+/** A resolution target per priority in one line: "high 30m · medium 2h · low 1d". */
+export function perPriorityInWords(resolution: (priority: Priority) => string): string {
+  return PRIORITIES.map((p) => `${p} ${resolution(p)}`).join(' · ');
+}
+
+/** The desk's targets in words, for a team's page (resolution). */
 export function resolutionTargetsInWords(targets: SlaTargets): string {
-  return PRIORITIES.map((p) => `${p} ${formatDuration(targets.sla[p])}`).join(' · ');
+  return perPriorityInWords((p) => formatDuration(targets.sla[p]));
 }

@@ -7,6 +7,7 @@ import type { QueueOrder } from '../core/routing.js';
 import { apiNameOf } from '../core/settingsApi.js';
 import { targetField } from '../core/settingsForm.js';
 import { TEAM_QUEUE_ORDERS } from '../core/teamForm.js';
+import { perPriorityInWords } from '../core/teamSla.js';
 import { PRIORITIES } from '../core/tickets.js';
 import type { CalendarChoice } from '../repositories/calendars.js';
 import type { TeamListing } from '../repositories/teams.js';
@@ -110,7 +111,7 @@ function SkillsSection({ csrf, skills, values, errors }: { csrf: string; skills:
 /** A team's SLA in the list: "The desk's", or its own targets and calendar. */
 function teamSlaInWords(team: TeamListing, calendars: readonly CalendarChoice[]): string {
   if (team.sla === null && team.calendar === null) return 'The desk’s';
-  const targets = team.sla === null ? 'the desk’s targets' : PRIORITIES.map((p) => `${p} ${team.sla![p].resolution}`).join(' · ');
+  const targets = team.sla === null ? 'the desk’s targets' : perPriorityInWords((p) => team.sla![p].resolution);
   const calendar = team.calendar === null ? 'the desk’s calendar' : team.calendar === ALWAYS_OPEN ? ALWAYS_OPEN : (calendars.find((c) => c.id === team.calendar)?.name ?? 'a deleted calendar');
   return `${targets}; ${calendar}`;
 }

@@ -268,6 +268,30 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('leaves each export in the audit log with who and the filters asked, and nothing for a refused one', async () => {
+      const exportsLogged = async () =>
+        (await t.ctx.handle.db.selectFrom('audit_log').select(['actor_name', 'action', 'subject', 'after_json']).where('action', 'like', 'export.%').orderBy('id').execute()).map((row) => ({
+          ...row,
+          after: JSON.parse(row.after_json ?? 'null'),
+        }));
+      const before = (await exportsLogged()).length;
+      expect((await admin.get('/admin/tickets/export.csv?priority=high&q=fire&per_page=5')).statusCode).toBe(200);
+      expect((await admin.get('/admin/audit/export.csv?action=user')).statusCode).toBe(200);
+      const api = await t.app.inject({ method: 'GET', url: '/api/v1/tickets/export?team=Billing&breached=false', headers: { authorization: `Bearer ${adminToken}` } });
+      expect(api.statusCode).toBe(200);
+      // Refused: a bad filter, an agent, a visitor. None is an export.
+      expect((await admin.get('/admin/tickets/export.csv?state=lost')).statusCode).toBe(400);
+      expect((await agent.get('/admin/tickets/export.csv')).statusCode).toBe(403);
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/tickets/export?priority=urgent', headers: { authorization: `Bearer ${adminToken}` } })).statusCode).toBe(400);
+      expect((await exportsLogged()).slice(before)).toEqual([
+        { actor_name: 'root', action: 'export.tickets', subject: 'tickets', after_json: expect.any(String), after: { filters: { priority: 'high', q: 'fire' } } },
+        { actor_name: 'root', action: 'export.audit', subject: 'audit_log', after_json: expect.any(String), after: { filters: { action: 'user' } } },
+        { actor_name: 'boss', action: 'export.tickets', subject: 'tickets', after_json: expect.any(String), after: { filters: { team: 'Billing', breached: false } } },
+      ]);
+      // The audit log lists them as a family of their own.
+      expect((await admin.get('/admin/audit/?action=export')).body).toContain('export.audit');
+    });
+
     it('reads a batch at a time, and a reader that stops stops the reads', async () => {
       const counter = new QueryCounter();
       const db = t.ctx.handle.db.withPlugin(counter);

@@ -2,15 +2,16 @@
  * The CSV exports of the admin pages (README, "Export"): `/admin/tickets/export.csv` and
  * `/admin/audit/export.csv`, every row their lists show under the same filters (parsed by the
  * lists' own parsers; the page cursor and size are not filters and are ignored), streamed. A bad
- * filter is a 400 naming it, as on the list. Admin only.
+ * filter is a 400 naming it, as on the list. Admin only; each export is in the audit log.
  */
 import type { FastifyInstance } from 'fastify';
 import { exportFilename } from '../../core/csvExport.js';
 import { invalidInput } from '../../core/errors.js';
 import { labelMessage } from '../../core/fieldErrors.js';
 import type { ServiceContext } from '../../services/context.js';
-import { auditCsv, ticketsCsv } from '../../services/csvExport.js';
-import type { FormErrors } from '../../views/components.js';
+import { auditCsv, recordExport, ticketsCsv } from '../../services/csvExport.js';
+import { actingOf } from '../acting.js';
+import type { FormErrors, FormValues } from '../../views/components.js';
 import { sendCsv } from '../csv.js';
 import { adminOnly } from '../session.js';
 import { parseAuditQuery, parseTicketQuery, type Query } from './adminFilters.js';
@@ -21,6 +22,11 @@ function refuseBadFilters(errors: FormErrors): void {
   if (wrong.length > 0) throw invalidInput(errors, `Not exported: ${wrong.map(([field, message]) => labelMessage(field, message)).join(' ')}`);
 }
 
+/** The filters as typed, which the audit entry keeps (the page size is not one: the export is every row). */
+function filtersTyped({ per_page: _size, ...filters }: FormValues): FormValues {
+  return filters;
+}
+
 export function exportRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.handle.db;
   app.register(async (admin) => {
@@ -29,6 +35,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     admin.get('/admin/tickets/export.csv', async (request, reply) => {
       const parsed = parseTicketQuery(request.query as Query);
       refuseBadFilters(parsed.errors);
+      await recordExport(ctx, actingOf(request), 'tickets', filtersTyped(parsed.values));
       const now = ctx.clock.now();
       return sendCsv(reply, exportFilename('tickets', now), ticketsCsv(db, parsed.filter, now));
     });
@@ -36,6 +43,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     admin.get('/admin/audit/export.csv', async (request, reply) => {
       const parsed = parseAuditQuery(request.query as Query);
       refuseBadFilters(parsed.errors);
+      await recordExport(ctx, actingOf(request), 'audit', filtersTyped(parsed.values));
       return sendCsv(reply, exportFilename('audit', ctx.clock.now()), auditCsv(db, parsed.filter));
     });
   });

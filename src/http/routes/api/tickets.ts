@@ -32,7 +32,7 @@ import { sendCsv } from '../../csv.js';
 import { exportFilename } from '../../../core/csvExport.js';
 import type { Db } from '../../../db/connect.js';
 import type { TicketFilter } from '../../../repositories/adminLists.js';
-import { ticketsCsv } from '../../../services/csvExport.js';
+import { recordExport, ticketsCsv } from '../../../services/csvExport.js';
 import { z } from 'zod';
 
 const security = [{ bearerAuth: [] }];
@@ -138,7 +138,8 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
         description:
           'Admins only. Every ticket `GET /api/v1/tickets` would list under the same filters (all its pages, in its order), as one CSV file, ' +
           'streamed: UTF-8 with a byte order mark, a header row, CRLF records quoted as RFC 4180 says, times in ISO 8601 UTC, and any text ' +
-          "starting with =, +, -, @, a tab or a carriage return prefixed with ' so a spreadsheet does not run it (README, \"Export\").",
+          "starting with =, +, -, @, a tab or a carriage return prefixed with ' so a spreadsheet does not run it (README, \"Export\"). " +
+          'Each export is recorded in the audit log (`export.tickets`, with the parameters asked).',
         security,
         querystring: TicketExportQuery,
         response: {
@@ -160,6 +161,7 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
         ...(query.breached !== undefined && { breached: query.breached }),
         ...(search && { search }),
       };
+      await recordExport(ctx, actingOf(request), 'tickets', { ...query });
       const now = ctx.clock.now();
       return sendCsv(reply, exportFilename('tickets', now), ticketsCsv(db, filter, now));
     },
