@@ -133,6 +133,12 @@ const EnvSchema = z.object({
     }),
   /** Seconds between checks of the mailbox when its server offers no IDLE (and as a safety net when it does). */
   IMAP_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  /**
+   * Seconds the process reading the mailbox holds it (its lease, renewed every third of that): a
+   * process that dies is replaced by another within this time. Shorter fails over sooner and
+   * writes the lease more often.
+   */
+  IMAP_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(60),
   /** Folder handled mail is moved to (created if missing). */
   IMAP_PROCESSED_FOLDER: z.string().min(1).max(200).default('Processed'),
   /**
@@ -283,6 +289,7 @@ export interface Config {
 export interface InboundConfig {
   imapUrl: string | undefined;
   imapPollSeconds: number;
+  imapLeaseSeconds: number;
   imapProcessedFolder: string;
   maxBytes: number;
   ticketsPerHour: number;
@@ -340,6 +347,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     inbound: {
       imapUrl: e.IMAP_URL,
       imapPollSeconds: e.IMAP_POLL_SECONDS,
+      imapLeaseSeconds: e.IMAP_LEASE_SECONDS,
       imapProcessedFolder: e.IMAP_PROCESSED_FOLDER,
       maxBytes: e.INBOUND_MAX_BYTES,
       ticketsPerHour: e.INBOUND_TICKETS_PER_HOUR,

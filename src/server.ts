@@ -74,11 +74,17 @@ async function main(): Promise<void> {
   const autoAway = { minutes: config.autoAwayMinutes, openHere: () => openPages.here() };
   const jobs = [startPresenceExpiry(ctx, config.sessionIdleMinutes, reportJobError, presenceCheckMs(config.autoAwayMinutes), autoAway), slaMonitor, startPendingCloseJob(ctx, reportJobError), startRoutingDueJob(ctx, reportJobError)];
   // The support mailbox (§10): every process runs a watcher; the one holding the lease reads the mailbox.
-  const { imapUrl, imapPollSeconds, imapProcessedFolder } = config.inbound;
+  const { imapUrl, imapPollSeconds, imapLeaseSeconds, imapProcessedFolder } = config.inbound;
   if (imapUrl) {
     // Loaded only here: a server without a mailbox does not carry the IMAP client.
     const { ImapWatcher } = await import('./mail/inbound/imap.js');
-    const watcher = new ImapWatcher({ ctx, intake, setting: inbound }, { url: imapUrl, pollSeconds: imapPollSeconds, processedFolder: imapProcessedFolder, logger: app.log });
+    const watcher = new ImapWatcher({ ctx, intake, setting: inbound }, {
+      url: imapUrl,
+      pollSeconds: imapPollSeconds,
+      processedFolder: imapProcessedFolder,
+      logger: app.log,
+      lease: { durationMs: imapLeaseSeconds * 1000, renewEveryMs: (imapLeaseSeconds * 1000) / 3 },
+    });
     jobs.push(watcher.start());
   }
 

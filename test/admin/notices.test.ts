@@ -147,7 +147,7 @@ for (const dialect of DIALECTS) {
       await revokeApiToken(t.ctx, inbound.id, null);
       expect(await notices(admin, ADMIN_PAGES[0]!)).toEqual(['answers-not-read']);
       // A server that reads a mailbox (IMAP_URL) says nothing.
-      const reading = await startTestApp(dialect, { config: { inbound: { imapUrl: 'imap://u:p@127.0.0.1:1/INBOX', imapPollSeconds: 30, imapProcessedFolder: 'Processed', maxBytes: 1_000_000, ticketsPerHour: 20 } } });
+      const reading = await startTestApp(dialect, { config: { inbound: { imapUrl: 'imap://u:p@127.0.0.1:1/INBOX', imapPollSeconds: 30, imapLeaseSeconds: 60, imapProcessedFolder: 'Processed', maxBytes: 1_000_000, ticketsPerHour: 20 } } });
       try {
         const other = await adminClient(reading, 'mailboxadmin');
         await reading.ctx.handle.db.insertInto('outbox').values((await db().selectFrom('outbox').selectAll().where('status', '=', 'sent').limit(1).execute()).map(({ id: _id, ...row }) => ({ ...row, ticket_id: null }))).execute();

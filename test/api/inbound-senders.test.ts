@@ -42,7 +42,7 @@ for (const dialect of DIALECTS) {
         config: {
           mailFrom: MAIL_FROM,
           mailReplyTo: MAIL_REPLY_TO,
-          inbound: { imapUrl: undefined, imapPollSeconds: 30, imapProcessedFolder: 'Processed', maxBytes: 1024 * 1024, ticketsPerHour: 20 },
+          inbound: { imapUrl: undefined, imapPollSeconds: 30, imapLeaseSeconds: 60, imapProcessedFolder: 'Processed', maxBytes: 1024 * 1024, ticketsPerHour: 20 },
         },
       });
       const root = await addStaff(t.ctx, 'root', { role: 'admin' });

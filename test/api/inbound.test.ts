@@ -54,7 +54,7 @@ for (const dialect of DIALECTS) {
         config: {
           mailFrom: MAIL_FROM,
           sessionIdleMinutes: IDLE_MINUTES,
-          inbound: { imapUrl: undefined, imapPollSeconds: 30, imapProcessedFolder: 'Processed', maxBytes: MAX_BYTES, ticketsPerHour: PER_HOUR },
+          inbound: { imapUrl: undefined, imapPollSeconds: 30, imapLeaseSeconds: 60, imapProcessedFolder: 'Processed', maxBytes: MAX_BYTES, ticketsPerHour: PER_HOUR },
         },
       });
       staff = { root: await addStaff(t.ctx, 'root', { role: 'admin' }), alice: await addStaff(t.ctx, 'alice') };

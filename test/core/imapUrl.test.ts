@@ -67,4 +67,10 @@ describe('IMAP_URL', () => {
     expect(() => loadConfig({ IMAP_URL: 'imaps://user:pass@imap.example.com/', IMAP_PROCESSED_FOLDER: 'inbox' })).toThrow('Configuration error: IMAP_PROCESSED_FOLDER must differ from the mailbox IMAP_URL reads');
     expect(() => loadConfig({ IMAP_URL: 'imaps://user:pass@imap.example.com/Support', IMAP_PROCESSED_FOLDER: 'Support' })).toThrow(/IMAP_PROCESSED_FOLDER must differ/);
   });
+
+  it('IMAP_LEASE_SECONDS: 60 by default; 3 to 3600 whole seconds, anything else stops start-up naming it', () => {
+    expect(loadConfig({}).inbound.imapLeaseSeconds).toBe(60);
+    expect(loadConfig({ IMAP_LEASE_SECONDS: '10' }).inbound.imapLeaseSeconds).toBe(10);
+    for (const bad of ['2', '3601', '1.5', 'soon', '-60']) expect(() => loadConfig({ IMAP_LEASE_SECONDS: bad }), bad).toThrow(/^Configuration error: IMAP_LEASE_SECONDS /);
+  });
 });

@@ -2,7 +2,7 @@
  * The IMAP source across a crash (§10), one database engine at a time: real server processes read
  * a real mailbox holding 200 mails while more arrive; the one reading it (the lease holder) is
  * killed with SIGKILL mid-way (no shutdown, its lease not given up) and started again. Once the
- * dead one's lease ran out (within a minute), a process takes the mailbox over: the other server
+ * dead one's lease ran out (IMAP_LEASE_SECONDS, 10 s here), a process takes the mailbox over: the other server
  * when there are two, else the restarted one. In the end every mail was handled exactly once: one
  * inbound log row with a result per mail, one ticket per mail (no title twice), one message per
  * mail, the inbox empty and Processed holding each mail once. A mail handled but not yet moved when
@@ -32,7 +32,9 @@ export async function imapCrashScenario(dialect: Dialect, options: { servers: 1 
   try {
     const mails = Array.from({ length: TOTAL }, (_, i) => numberedMail('crash', i + 1));
     await dovecot.append(mails.slice(0, AT_START));
-    const env = { DATABASE_URL: database.url, ADMIN_PASSWORD: 'admin-password', IMAP_URL: dovecot.url, IMAP_POLL_SECONDS: '5' };
+    // A lease of 10 s: the dead holder's runs out (and another process takes the mailbox over) in
+    // seconds, not the default minute the test used to sit out.
+    const env = { DATABASE_URL: database.url, ADMIN_PASSWORD: 'admin-password', IMAP_URL: dovecot.url, IMAP_POLL_SECONDS: '5', IMAP_LEASE_SECONDS: '10' };
     // One after the other: the first migrates the database.
     for (let i = 0; i < options.servers; i++) servers.push(await spawnServer(env));
     const db = database.open().db;

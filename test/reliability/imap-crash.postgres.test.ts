@@ -7,6 +7,6 @@ describe('two server processes on one mailbox, the reader killed mid-way (postgr
     const report = await imapCrashScenario('postgres', { servers: 2 });
     console.log('imap crash, postgres:', report);
     expect(report.handledAtKill).toBeGreaterThanOrEqual(60);
-    // The takeover waits for the dead process's lease to run out (a minute): slow, not a target.
+    // The takeover waits for the dead process's lease to run out (IMAP_LEASE_SECONDS=10 here).
   }, 180_000);
 });

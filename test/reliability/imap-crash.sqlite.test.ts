@@ -7,6 +7,6 @@ describe('a server process reading the mailbox, killed mid-way (sqlite)', () => 
     const report = await imapCrashScenario('sqlite', { servers: 1 });
     console.log('imap crash, sqlite:', report);
     expect(report.handledAtKill).toBeGreaterThanOrEqual(60);
-    // The restart waits for the dead process's lease to run out (a minute): slow, not a target.
+    // The restart waits for the dead process's lease to run out (IMAP_LEASE_SECONDS=10 here).
   }, 180_000);
 });
