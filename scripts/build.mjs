@@ -8,12 +8,18 @@
  * checked by `npm run typecheck` (CI runs it); esbuild only strips them. Exits 1 with esbuild's
  * messages when a file does not parse.
  */
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const STAMP = join(ROOT, 'dist', '.built-from-src');
+/** Where `npm run build` writes, and what `npm start` runs. */
+export const DIST = join(ROOT, 'dist');
+
+/** The stamp a build leaves in `dir`: the sources' newest time it was compiled from. */
+function stampOf(dir) {
+  return join(dir, '.built-from-src');
+}
 
 /** Every file under `dir`, recursively. */
 export function filesUnder(dir) {
@@ -29,16 +35,27 @@ export function newestSourceMs() {
   return Math.max(...inputs.map((file) => statSync(file).mtimeMs));
 }
 
-export async function build() {
+/** Whether `dir` holds a build of the current sources (its stamp no older than any of them). */
+export function builtFromCurrentSources(dir = DIST) {
+  if (!existsSync(stampOf(dir)) || !existsSync(join(dir, 'server.js'))) return false;
+  return Number(readFileSync(stampOf(dir), 'utf8').trim()) >= newestSourceMs();
+}
+
+/**
+ * Compiles src/ into `dir` (dist/; the tests' spawned servers use a directory of their own,
+ * test/support/process.ts, so `npm run build` never pulls the files from under a running test).
+ * `dir` must be a direct child of the checkout: the compiled app finds node_modules at `../`.
+ */
+export async function build(dir = DIST) {
   const startedAt = Date.now();
   const sourcesAt = newestSourceMs();
   const sources = filesUnder(join(ROOT, 'src'));
-  rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
   const { build: esbuild } = await import('esbuild');
   try {
     await esbuild({
       entryPoints: sources.filter((file) => /\.tsx?$/.test(file)),
-      outdir: join(ROOT, 'dist'),
+      outdir: dir,
       outbase: join(ROOT, 'src'),
       format: 'esm',
       platform: 'node',
@@ -53,15 +70,20 @@ export async function build() {
   }
   for (const file of sources) {
     if (/\.tsx?$/.test(file)) continue;
-    const target = join(ROOT, 'dist', relative(join(ROOT, 'src'), file));
+    const target = join(dir, relative(join(ROOT, 'src'), file));
     mkdirSync(dirname(target), { recursive: true });
     cpSync(file, target);
   }
-  writeFileSync(STAMP, `${sourcesAt}\n`);
-  console.error(`build: src/ compiled to dist/ in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  writeFileSync(stampOf(dir), `${sourcesAt}\n`);
+  console.error(`build: src/ compiled to ${relative(ROOT, dir)}/ in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   return true;
 }
 
+// `node scripts/build.mjs [--out DIR] [--if-stale]`: DIR relative to the checkout (default dist);
+// --if-stale leaves an up-to-date build as it is.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  process.exit((await build()) ? 0 : 1);
+  const args = process.argv.slice(2);
+  const out = args.includes('--out') ? join(ROOT, args[args.indexOf('--out') + 1] ?? 'dist') : DIST;
+  if (args.includes('--if-stale') && builtFromCurrentSources(out)) process.exit(0);
+  process.exit((await build(out)) ? 0 : 1);
 }

@@ -4,18 +4,12 @@
  * dist/ is missing or older than src/ (so `npm install && npm start` works on a fresh clone, and an
  * edited checkout never runs stale code). The server then runs in this same process.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, newestSourceMs, ROOT, STAMP } from './build.mjs';
-
-function builtFromCurrentSources() {
-  if (!existsSync(STAMP) || !existsSync(join(ROOT, 'dist', 'server.js'))) return false;
-  return Number(readFileSync(STAMP, 'utf8').trim()) >= newestSourceMs();
-}
+import { build, builtFromCurrentSources, DIST } from './build.mjs';
 
 if (!builtFromCurrentSources()) {
   console.error('build: dist/ is missing or older than src/; compiling first (npm run build)…');
   if (!(await build())) process.exit(1);
 }
-await import(pathToFileURL(join(ROOT, 'dist', 'server.js')).href);
+await import(pathToFileURL(join(DIST, 'server.js')).href);
