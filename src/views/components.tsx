@@ -371,3 +371,32 @@ export function Clamped({ text, children }: { text: string; children?: Component
     </span>
   );
 }
+
+/**
+ * Text that may wrap only right after one of the characters `after` (a `<wbr>` there): a name
+ * such as `settings.two_factor_required` or `user:12` after its dots, underscores and colons,
+ * never in the middle of a word.
+ */
+export function Breakable({ text, after = '._:' }: { text: string; after?: string }) {
+  const parts: string[] = [];
+  for (const char of text) {
+    const last = parts.length - 1;
+    if (last < 0 || after.includes(parts[last]!.slice(-1))) parts.push(char);
+    else parts[last] += char;
+  }
+  return (
+    <>
+      {parts.map((part, i) => (
+        <>
+          {i > 0 && <wbr />}
+          {part}
+        </>
+      ))}
+    </>
+  );
+}
+
+/** An email address that wraps after its dots, `@`, hyphens and underscores, not inside a word (a 90-letter mailbox on a phone). */
+export function Address({ address }: { address: string }) {
+  return <Breakable text={address} after=".@-_" />;
+}

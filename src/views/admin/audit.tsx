@@ -1,7 +1,7 @@
 /** /admin/audit/: every admin action and sign-in (§15), who, when, from where, and what changed. */
 import { auditChanges } from '../../core/audit.js';
 import type { AuditRow } from '../../repositories/auditLog.js';
-import { type Column, RecordTable, TextField, Time } from '../components.js';
+import { Breakable, type Column, RecordTable, TextField, Time } from '../components.js';
 import { DateRangeFields, type ListProps, ListFrame } from './frame.js';
 
 /**
@@ -24,20 +24,6 @@ function Change({ row }: { row: AuditRow }) {
         </li>
       ))}
     </ul>
-  );
-}
-
-/** A name such as `settings.two_factor_required` or `user:12`, which may wrap after its dots, underscores and colons only. */
-function Breakable({ text }: { text: string }) {
-  return (
-    <>
-      {text.split(/(?<=[._:])/).map((part, i) => (
-        <>
-          {i > 0 && <wbr />}
-          {part}
-        </>
-      ))}
-    </>
   );
 }
 
