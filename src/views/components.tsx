@@ -396,7 +396,18 @@ export function Breakable({ text, after = '._:' }: { text: string; after?: strin
   );
 }
 
-/** An email address that wraps after its dots, `@`, hyphens and underscores, not inside a word (a 90-letter mailbox on a phone). */
-export function Address({ address }: { address: string }) {
-  return <Breakable text={address} after=".@-_" />;
+/**
+ * An email address (`<address>` with `bracketed`; `children` follow it, a list's comma) that goes
+ * to the next line as a whole when it does not fit the rest of one, and wraps after its dots, `@`,
+ * hyphens and underscores (not inside a word) when it is longer than a line (a 90-letter mailbox on
+ * a phone).
+ */
+export function Address({ address, bracketed = false, children }: { address: string; bracketed?: boolean; children?: ComponentChildren }) {
+  const text = <Breakable text={address} after=".@-_" />;
+  return (
+    <span class="address">
+      {bracketed ? <>&lt;{text}&gt;</> : text}
+      {children}
+    </span>
+  );
 }

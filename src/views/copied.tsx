@@ -24,7 +24,7 @@ export function CopiedFact({ copied, removal }: { copied: readonly Pick<TicketCc
             <li>
               <span class="copied-person" data-address={c.address}>
                 {c.name !== '' && <>{c.name} </>}
-                <span class="copied-address">{c.name === '' ? <Address address={c.address} /> : <>&lt;<Address address={c.address} />&gt;</>}</span>
+                <Address address={c.address} bracketed={c.name !== ''} />
               </span>
               {removal && (
                 <form method="post" action={removal.action} class="inline-form">

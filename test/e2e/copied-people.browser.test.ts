@@ -4,8 +4,8 @@
  * A ticket gets its copied people the real way, from a customer's mail with `Cc:` posted to the
  * inbound route. Its agent sees them on the staff page and takes one off with the Remove button;
  * the customer's status page lists the ones left. An admin takes another off, then downloads the
- * tickets and the audit log from their lists' "Export CSV" links, with and without a filter.
- * Each page passes axe-core and fits a phone.
+ * tickets and the audit log from their lists' "Export CSV" links, with and without a filter, and
+ * sees a reply's Cc in the outbox (/admin/emails/). Each page passes axe-core and fits a phone.
  *
  * One dialect is enough here (SQLite): both engines are driven over HTTP in
  * test/mail/copied-people.test.ts and test/admin/export.test.ts.
@@ -181,6 +181,28 @@ describe('people copied on a mail, and the CSV exports, in Chromium', () => {
       const removals = await exported();
       expect(new Set(removals.rows.map((r) => r.action))).toEqual(new Set(['ticket.cc_remove']));
       expect(removals.rows.filter((r) => r.subject === `ticket:HD-${id}`).map((r) => [r.actor, r.before])).toEqual([['root', JSON.stringify({ cc: EVE })]]);
+    });
+  });
+
+  it('an admin replies on the staff page; the email copies the people, which the outbox list and the email’s page show', async () => {
+    await suite.cast.photographedOnFailure(async () => {
+      const id = await copiedTicket('Fax smoking', 'ana');
+      const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\//);
+      await page.goto(staffTicketPath(id));
+      await page.getByLabel('Message').fill('Please unplug it.');
+      await Promise.all([page.waitForURL(`**${staffTicketPath(id)}`, { waitUntil: 'load' }), page.getByRole('button', { name: 'Send' }).click()]);
+      const email = await suite.t.ctx.handle.db.selectFrom('outbox').select('id').where('ticket_id', '=', id).where('kind', '=', 'reply').executeTakeFirstOrThrow();
+
+      await page.goto('/admin/emails/');
+      const row = page.locator(`tr[data-id="${email.id}"]`);
+      expect(await row.locator('td[data-label="To"]').innerText()).toBe(`carla@customer.example\nCc ${DAN}, ${EVE}, ${LONG}`);
+      await suite.cast.look(page, 'admin emails');
+
+      await row.getByRole('link', { name: `#${email.id}` }).click();
+      await page.waitForURL(`**/admin/emails/${email.id}/`);
+      expect(await page.locator('#email-to').textContent()).toBe('carla@customer.example');
+      expect(await page.locator('#email-cc').textContent()).toBe(`${DAN}, ${EVE}, ${LONG}`);
+      await suite.cast.look(page, 'admin email');
     });
   });
 });
