@@ -1,6 +1,7 @@
 /** The people a customer copied on their mail (§10 Cc), as a fact of the staff page and the status page. */
 import type { TicketCcRow } from '../db/schemaCcs.js';
-import { Address, CsrfField } from './components.js';
+import { CsrfField } from './components.js';
+import { Address } from './wrapping.js';
 
 /** The removal form of each copied person (staff who may change them): where it posts, its CSRF token. */
 export interface CopiedRemoval {

@@ -19,7 +19,7 @@ const EVE = 'eve@customer.example';
 const TEAM = ['f1', 'f2', 'f3', 'f4', 'f5'].map((name) => `${name}@customer.example`);
 
 
-/** The text of some HTML as lines (a `<br/>` ends one), the tags of the addresses' wrapping (views/components.tsx Address) gone. */
+/** The text of some HTML as lines (a `<br/>` ends one), the tags of the addresses' wrapping (views/wrapping.tsx Address) gone. */
 const lines = (html: string) => html.replaceAll('<br/>', '\n').replace(/<[^>]+>/g, '');
 /** The text of the email page's fact `id` (email-to, email-cc); null when the page has none. */
 const fact = (html: string, id: string) => {

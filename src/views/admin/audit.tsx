@@ -1,7 +1,8 @@
 /** /admin/audit/: every admin action and sign-in (§15), who, when, from where, and what changed. */
 import { auditChanges } from '../../core/audit.js';
 import type { AuditRow } from '../../repositories/auditLog.js';
-import { Breakable, type Column, RecordTable, TextField, Time } from '../components.js';
+import { type Column, RecordTable, TextField, Time } from '../components.js';
+import { Breakable } from '../wrapping.js';
 import { DateRangeFields, type ListProps, ListFrame } from './frame.js';
 
 /**

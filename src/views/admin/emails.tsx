@@ -4,7 +4,8 @@ import { referenceOf } from '../../core/tickets.js';
 import type { OutboxRow } from '../../db/schema.js';
 import type { EmailListRow } from '../../repositories/adminLists.js';
 import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
-import { ActionForm, Address, Clamped, type Column, RecordTable, SelectField, TextField, Time } from '../components.js';
+import { ActionForm, Clamped, type Column, RecordTable, SelectField, TextField, Time } from '../components.js';
+import { Address } from '../wrapping.js';
 import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame } from './frame.js';
 
 const EMAIL_STATUS_CLASS = { pending: 'state-pending', sending: 'state-open', sent: 'sla-ok', logged: 'state-pending', skipped: 'state-pending', failed: 'sla-breached', bounced: 'sla-breached' } as const;
