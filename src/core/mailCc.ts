@@ -121,6 +121,24 @@ export function ccOfEmail(copied: readonly string[], to: string, automatic: bool
   });
 }
 
+/** The Cc an outbox row was written with (its `cc_addresses`: comma-separated, '' for none), in order. */
+export function ccOfRow(row: { cc_addresses: string }): string[] {
+  return row.cc_addresses
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+}
+
+/**
+ * The Cc as a list of emails shows it: the first `room` addresses and how many more, so an email
+ * copied to ten people keeps its row short (its page shows them all).
+ */
+export function ccShortList(cc: readonly string[], room = 2): { shown: string[]; more: number } {
+  // "and 1 more" would take the room of the address itself.
+  const shown = cc.length <= room + 1 ? cc.length : room;
+  return { shown: cc.slice(0, shown), more: cc.length - shown };
+}
+
 /** Who may take a copied person off a ticket: its agent or an admin (as who may reply to its customer). */
 export function mayChangeCopied(writer: { id: number; role: 'agent' | 'admin' }, ticket: { agentId: number | null }): boolean {
   return writer.role === 'admin' || ticket.agentId === writer.id;

@@ -5,7 +5,7 @@
  * recipient.
  */
 import { createHash } from 'node:crypto';
-import { ccOfEmail } from '../core/mailCc.js';
+import { ccOfEmail, ccOfRow } from '../core/mailCc.js';
 import { isUnattendedMailbox } from '../core/mailboxes.js';
 import { isEmailAddress } from '../core/tickets.js';
 import type { OutboxRow } from '../db/schema.js';
@@ -180,7 +180,7 @@ export function outgoingEmail(row: OutboxRow, setting: EmailSetting): OutgoingEm
     throw new SkippedEmail(`not sent: ${to} is a mailbox nobody reads (mailer-daemon, postmaster, no-reply and the like); automatic emails never go there`);
   }
   // The row's Cc checked again (a row written by hand or by older code): only plain addresses, never the To.
-  const cc = ccOfEmail(row.cc_addresses.split(','), to, automatic);
+  const cc = ccOfEmail(ccOfRow(row), to, automatic);
   return {
     from: setting.from,
     to,

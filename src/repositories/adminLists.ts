@@ -310,7 +310,7 @@ export interface EmailFilter {
   status?: EmailStatus;
   kind?: EmailKind;
   ticketId?: number;
-  /** Substring of the recipient or the subject, any letter case. */
+  /** Substring of a recipient (the To or one in Cc) or the subject, any letter case. */
   q?: string;
 }
 
@@ -319,6 +319,8 @@ export interface EmailListRow {
   ticket_id: number | null;
   kind: EmailKind;
   to_address: string;
+  /** Comma-separated, '' for none (core/mailCc.ts ccOfRow). */
+  cc_addresses: string;
   subject: string;
   status: EmailStatus;
   attempts: number;
@@ -334,13 +336,13 @@ export async function listEmailsPage(db: Db, filter: EmailFilter, request: PageR
     if (filter.status) q = q.where('o.status', '=', filter.status);
     if (filter.kind) q = q.where('o.kind', '=', filter.kind);
     if (filter.ticketId !== undefined) q = q.where('o.ticket_id', '=', filter.ticketId);
-    if (filter.q) q = q.where(anyContains(['o.to_address', 'o.subject'], filter.q));
+    if (filter.q) q = q.where(anyContains(['o.to_address', 'o.cc_addresses', 'o.subject'], filter.q));
     return q;
   };
   return paginate(request, {
     fetch: (cursor, order, limit) =>
       base()
-        .select(['o.id', 'o.ticket_id', 'o.kind', 'o.to_address', 'o.subject', 'o.status', 'o.attempts', 'o.next_attempt_at', 'o.last_error', 'o.created_at', 'o.sent_at'])
+        .select(['o.id', 'o.ticket_id', 'o.kind', 'o.to_address', 'o.cc_addresses', 'o.subject', 'o.status', 'o.attempts', 'o.next_attempt_at', 'o.last_error', 'o.created_at', 'o.sent_at'])
         .$if(cursor !== null, (q) => q.where('o.id', cursor!.op, cursor!.id))
         .orderBy('o.id', order)
         .limit(limit)

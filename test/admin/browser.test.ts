@@ -8,7 +8,7 @@ import { insertTickets } from '../../src/repositories/tickets.js';
 import { addStaff, type Client, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
-import { adminClient, newTicket, visibleText } from './support.js';
+import { adminClient, newTicket, rowIds, visibleText } from './support.js';
 
 const HOUR = 3_600_000;
 const NOV_20 = Date.UTC(2026, 10, 20);
@@ -49,7 +49,7 @@ function fixtures(): Omit<Fixture, 'id'>[] {
 }
 
 function idsOn(response: LightMyRequestResponse): number[] {
-  return [...response.body.matchAll(/<tr data-id="(\d+)"/g)].map((m) => Number(m[1]));
+  return rowIds(response.body);
 }
 
 function linkOn(response: LightMyRequestResponse, rel: 'next' | 'prev'): string | null {

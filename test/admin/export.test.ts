@@ -20,7 +20,7 @@ import { csvObjects } from '../support/csv.js';
 import { DIALECTS } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
 import { QueryCounter } from '../support/queryCounter.js';
-import { adminClient, agentClient } from './support.js';
+import { adminClient, agentClient, rowIds } from './support.js';
 
 const BASE = Date.UTC(2026, 0, 1);
 const MINUTE = 60_000;
@@ -43,7 +43,7 @@ async function listedIds(client: Client, path: string, query: string): Promise<n
   while (url !== null) {
     const page = await client.get(url);
     expect(page.statusCode, url).toBe(200);
-    ids.push(...[...page.body.matchAll(/<tr data-id="(\d+)"/g)].map((m) => Number(m[1])));
+    ids.push(...rowIds(page.body));
     const next = /<a href="([^"]+)" rel="next">/.exec(page.body)?.[1];
     url = next === undefined ? null : next.replaceAll('&amp;', '&');
   }

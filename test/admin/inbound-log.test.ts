@@ -18,15 +18,12 @@ import { runScript } from '../support/process.js';
 import { startSmtpServer } from '../mail/support/smtp.js';
 import { memoryLogger } from '../mail/support/testbed.js';
 import { ingest, rawMail } from './mail.js';
-import { adminClient, agentClient, cellOf, visibleText } from './support.js';
+import { adminClient, agentClient, cellOf, rowIds, rowOf, visibleText } from './support.js';
 
 const HOUR = 3_600_000;
 const MAIL_FROM = DEFAULT_INBOUND_SETTING.mailFrom;
 const SETTINGS_FORM = { sla_high: '1m', sla_medium: '4m', sla_low: '1h', default_capacity: '5', queue_order: 'oldest' };
 
-/** The ids of a list's rows, in page order. */
-const rowIds = (body: string) => [...body.matchAll(/<tr data-id="(\d+)"/g)].map((m) => Number(m[1]));
-const rowOf = (body: string, id: number) => new RegExp(`<tr data-id="${id}">[\\s\\S]*?</tr>`).exec(body)?.[0] ?? '';
 /** The pager's link (`next` or `prev`), as a URL to request. */
 function pagerLink(body: string, rel: 'next' | 'prev'): string {
   const href = new RegExp(`<a href="([^"]+)" rel="${rel}">`).exec(body)?.[1];

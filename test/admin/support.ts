@@ -69,6 +69,16 @@ export async function threeWaitingOneOverdue(ctx: ServiceContext, clock: { advan
   return { high, medium, low };
 }
 
+/** The ids of a record table's rows (`<tr data-id>`), in page order. */
+export function rowIds(html: string): number[] {
+  return [...html.matchAll(/<tr data-id="(\d+)"/g)].map((m) => Number(m[1]));
+}
+
+/** The HTML of the record table's row with `id` ('' when the page has none). */
+export function rowOf(html: string, id: number): string {
+  return new RegExp(`<tr data-id="${id}">[\\s\\S]*?</tr>`).exec(html)?.[0] ?? '';
+}
+
 /** The inner HTML of one cell of a record table's row (views/components.tsx RecordTable), found by its column title. */
 export function cellOf(rowHtml: string, label: string): string {
   const match = new RegExp(`<td data-label="${label}"[^>]*><div class="cell">([\\s\\S]*?)</div></td>`).exec(rowHtml);

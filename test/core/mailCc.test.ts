@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CcContext, type CcPerson, CC_MAX, ccOfEmail, copiedAddressField, copiedAuthorName, copiesPeople, isCopied, mayChangeCopied, newCopiedPeople } from '../../src/core/mailCc.js';
+import { type CcContext, type CcPerson, CC_MAX, ccOfEmail, ccOfRow, ccShortList, copiedAddressField, copiedAuthorName, copiesPeople, isCopied, mayChangeCopied, newCopiedPeople } from '../../src/core/mailCc.js';
 
 const CONTEXT: CcContext = {
   customer: 'carla@customer.example',
@@ -71,6 +71,33 @@ describe('ccOfEmail: the Cc header of an email to the customer', () => {
     ['a reply (a person wrote it) keeps them', ['noreply@x.example'], false, ['noreply@x.example']],
   ])('%s', (_title, copied, automatic, expected) => {
     expect(ccOfEmail(copied, 'Carla@customer.example', automatic)).toEqual(expected);
+  });
+});
+
+describe('ccOfRow: the Cc an outbox row was written with', () => {
+  it.each<[string, string, string[]]>([
+    ['none', '', []],
+    ['one', 'dan@x.example', ['dan@x.example']],
+    ['several, in order', 'eve@x.example,dan@x.example', ['eve@x.example', 'dan@x.example']],
+    ['spaces and empty parts of a row written by hand', ' dan@x.example ,, eve@x.example,', ['dan@x.example', 'eve@x.example']],
+  ])('%s', (_title, column, expected) => {
+    expect(ccOfRow({ cc_addresses: column })).toEqual(expected);
+  });
+});
+
+describe('ccShortList: the Cc in a row of the email list', () => {
+  const cc = (n: number) => Array.from({ length: n }, (_, i) => `p${i}@x.example`);
+  it.each<[number, number, number, number]>([
+    // addresses, room → shown, more
+    [0, 2, 0, 0],
+    [2, 2, 2, 0],
+    [3, 2, 3, 0], // "and 1 more" is no shorter than the address
+    [4, 2, 2, 2],
+    [10, 2, 2, 8],
+    [10, 5, 5, 5],
+  ])('%i addresses in room for %i: %i shown, %i more', (n, room, shown, more) => {
+    const list = ccShortList(cc(n), room);
+    expect(list).toEqual({ shown: cc(n).slice(0, shown), more });
   });
 });
 

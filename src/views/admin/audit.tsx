@@ -2,6 +2,7 @@
 import { auditChanges } from '../../core/audit.js';
 import type { AuditRow } from '../../repositories/auditLog.js';
 import { type Column, RecordTable, TextField, Time } from '../components.js';
+import { Breakable } from '../wrapping.js';
 import { DateRangeFields, type ListProps, ListFrame } from './frame.js';
 
 /**
@@ -24,20 +25,6 @@ function Change({ row }: { row: AuditRow }) {
         </li>
       ))}
     </ul>
-  );
-}
-
-/** A name such as `settings.two_factor_required` or `user:12`, which may wrap after its dots, underscores and colons only. */
-function Breakable({ text }: { text: string }) {
-  return (
-    <>
-      {text.split(/(?<=[._:])/).map((part, i) => (
-        <>
-          {i > 0 && <wbr />}
-          {part}
-        </>
-      ))}
-    </>
   );
 }
 

@@ -1,9 +1,11 @@
 /** /admin/emails/: the outbox list and one email. */
+import { ccOfRow, ccShortList } from '../../core/mailCc.js';
 import { referenceOf } from '../../core/tickets.js';
 import type { OutboxRow } from '../../db/schema.js';
 import type { EmailListRow } from '../../repositories/adminLists.js';
 import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
 import { ActionForm, Clamped, type Column, RecordTable, SelectField, TextField, Time } from '../components.js';
+import { Address } from '../wrapping.js';
 import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame } from './frame.js';
 
 const EMAIL_STATUS_CLASS = { pending: 'state-pending', sending: 'state-open', sent: 'sla-ok', logged: 'state-pending', skipped: 'state-pending', failed: 'sla-breached', bounced: 'sla-breached' } as const;
@@ -16,10 +18,43 @@ function EmailStatusBadge({ status }: { status: OutboxRow['status'] }) {
 /** Why an email did not arrive: the last error of a failed one, the report's reason for a bounced one (§10 rule 4). */
 const hasReason = (m: Pick<OutboxRow, 'status' | 'last_error'>) => (m.status === 'failed' || m.status === 'bounced' || m.status === 'skipped') && m.last_error !== null;
 
+/** Addresses separated by commas (each comma kept with its address, never starting a line). */
+function AddressList({ addresses }: { addresses: readonly string[] }) {
+  return (
+    <>
+      {addresses.map((address, i) => (
+        <>
+          {i > 0 && ' '}
+          <Address address={address}>{i < addresses.length - 1 && ','}</Address>
+        </>
+      ))}
+    </>
+  );
+}
+
+/** The recipient, and under it the people the email copies (§10 Cc), the first two of them and how many more. */
+function Recipients({ email }: { email: Pick<OutboxRow, 'to_address' | 'cc_addresses'> }) {
+  const { shown, more } = ccShortList(ccOfRow(email));
+  return (
+    <>
+      {email.to_address}
+      {shown.length > 0 && (
+        <>
+          <br />
+          <small class="description">
+            Cc <AddressList addresses={shown} />
+            {more > 0 && ` and ${more} more`}
+          </small>
+        </>
+      )}
+    </>
+  );
+}
+
 const EMAIL_COLUMNS: Column<EmailListRow | OutboxRow>[] = [
   { title: 'Email', fit: 'nowrap', cell: (m) => <a href={`/admin/emails/${m.id}/`}>#{m.id}</a> },
-  { title: 'Kind', cell: (m) => m.kind },
-  { title: 'To', cell: (m) => m.to_address },
+  { title: 'Kind', fit: 'words', cell: (m) => m.kind },
+  { title: 'To', cell: (m) => <Recipients email={m} /> },
   { title: 'Subject', fit: 'wide', cell: (m) => <Clamped text={m.subject} /> },
   {
     title: 'Status',
@@ -69,15 +104,26 @@ export function EmailDetailPage({ viewer, csrf, flash, email, canSend }: PageBas
   const title = `Email #${email.id}`;
   // A bounced email was sent: the customer's mail server reported it undeliverable afterwards.
   const sent = email.status === 'sent' || email.status === 'bounced' || email.status === 'logged';
+  const cc = ccOfRow(email);
   return (
     <AdminFrame title={title} trail={[['Emails', '/admin/emails/'], [title, null]]} viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
         <h1>{email.subject}</h1>
         <p>
-          <EmailStatusBadge status={email.status} /> {email.kind} to {email.to_address}
+          <EmailStatusBadge status={email.status} /> {email.kind}
         </p>
       </hgroup>
       <dl class="facts">
+        <dt>To</dt>
+        <dd id="email-to">{email.to_address}</dd>
+        {cc.length > 0 && (
+          <>
+            <dt>Cc</dt>
+            <dd id="email-cc">
+              <AddressList addresses={cc} />
+            </dd>
+          </>
+        )}
         <dt>Ticket</dt>
         <dd>{email.ticket_id === null ? '—' : <a href={`/admin/tickets/${email.ticket_id}/`}>{referenceOf(email.ticket_id)}</a>}</dd>
         <dt>Queued</dt>
