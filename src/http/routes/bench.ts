@@ -21,6 +21,13 @@ import { formBody } from '../forms.js';
  * own scratch table, and an identity check would cost the baseline a database read per request
  * that intake does not pay (on PostgreSQL it cut the baseline by about a third), so the ratio the
  * bench reports would flatter intake.
+ *
+ * `POST /bench/heap/` (admins only, guarded like the bulk close) answers what the process holds
+ * rather than what V8 has yet to collect: a full garbage collection first (node started with
+ * `--expose-gc`, as bench:export starts it; `gc: false` says it was not), then
+ * `process.memoryUsage()` in bytes. bench:export asks it while an export is streaming: whatever
+ * followed the rows (a list, a buffer, queued socket writes) would be alive then and counted in
+ * `heapUsed` or `external`. A POST because it is an action (a full collection stalls the server).
  */
 export async function benchRoutes(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   const { db, dialect } = ctx.handle;
@@ -66,5 +73,12 @@ export async function benchRoutes(app: FastifyInstance, ctx: ServiceContext): Pr
         await close.execute(trx);
       });
     return reply.status(204).send();
+  });
+
+  app.post('/bench/heap/', adminOnly, async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const { heapUsed, heapTotal, external, arrayBuffers, rss } = process.memoryUsage();
+    return { gc: gc !== undefined, heapUsed, heapTotal, external, arrayBuffers, rss };
   });
 }
