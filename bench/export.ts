@@ -6,8 +6,9 @@
  * `--repeat` times in a row (default 3, at least 2) on the same server, by a client that reads as
  * it comes; with --heap-mb N, all of it again on a second server on the same database, started with
  * `--max-old-space-size=N` (its rows say `≤ N MB`):
- * - the first download is timed: rows/s and MB/s, and the server's peak resident memory (VmHWM)
- *   before and after it;
+ * - the first download is timed: rows/s and MB/s, the server's peak resident memory (VmHWM)
+ *   before and after it, and the heap V8 has committed plus external memory, garbage included,
+ *   before and just after it (the part of RSS that V8 sizes);
  * - during the second, each time another tenth of the rows has arrived (nine times), the client asks the
  *   server for its live memory (POST /bench/heap/, BENCH_ROUTES only, never in production): heap
  *   used plus external memory (Buffers) right after a full garbage collection, while the export
@@ -72,6 +73,9 @@ interface Figures {
   peakAfterMb: number;
   /** The peak after `repeat` exports in a row on the same server (repeat × size rows streamed). */
   peakRepeatedMb: number;
+  /** The heap V8 had committed plus external, garbage included, before and just after the first download. */
+  committedBeforeMb: number;
+  committedAfterMb: number;
   /** Live memory (heap used + external after a full collection) before the first download. */
   liveBeforeMb: number;
   /** The most live memory seen during the second download (each tenth of the rows). */
@@ -91,13 +95,16 @@ interface Failure {
 
 const MB = 2 ** 20;
 
-/** The server's live memory in MB: heap used plus external, right after a full collection. */
-async function liveMemory(server: BenchServer, admin: { authorization: string }): Promise<number> {
+/**
+ * The server's memory in MB: `live`, heap used plus external right after a full collection;
+ * `committed`, the heap V8 had committed plus external just before it (garbage included).
+ */
+async function heapFigures(server: BenchServer, admin: { authorization: string }): Promise<{ live: number; committed: number }> {
   const response = await fetch(`${server.url}/bench/heap/`, { method: 'POST', headers: admin });
   if (response.status !== 200) throw new Error(`/bench/heap/ answered ${response.status}`);
-  const memory = (await response.json()) as { gc: boolean; heapUsed: number; external: number };
+  const memory = (await response.json()) as { gc: boolean; heapUsed: number; external: number; before: { heapTotal: number; external: number } };
   if (!memory.gc) throw new Error('the server has no gc(): start it with node --expose-gc');
-  return (memory.heapUsed + memory.external) / MB;
+  return { live: (memory.heapUsed + memory.external) / MB, committed: (memory.before.heapTotal + memory.before.external) / MB };
 }
 
 /**
@@ -139,23 +146,24 @@ async function exportOn(database: BenchDatabase, seeded: SeedResult, cap: number
     const healthzMs = await times('/healthz');
     const firstPageMs = await times('/admin/tickets/');
     const loadBefore = loadavg()[0]!;
-    const liveBeforeMb = await liveMemory(server, token);
+    const { live: liveBeforeMb, committed: committedBeforeMb } = await heapFigures(server, token);
     const peakBeforeMb = server.memory().peakMb;
     try {
       const { records, bytes, ms } = await download(admin, EXPORT);
       const peakAfterMb = server.memory().peakMb;
+      const committedAfterMb = (await heapFigures(server, token)).committed;
       // The header, then one record per ticket (the seed's titles have no line breaks).
       if (records !== size + 1) throw new Error(`exported ${records - 1} tickets of ${size}`);
       // At a tenth of the records, two tenths, … nine tenths: while the rest waits to be sent.
       const marks = Array.from({ length: 9 }, (_, k) => Math.max(1, Math.floor(((k + 1) * records) / 10)));
       let liveDuringMb = 0;
-      const sampled = await download(admin, EXPORT, marks, async () => void (liveDuringMb = Math.max(liveDuringMb, await liveMemory(server, token))));
+      const sampled = await download(admin, EXPORT, marks, async () => void (liveDuringMb = Math.max(liveDuringMb, (await heapFigures(server, token)).live)));
       if (sampled.records !== records) throw new Error(`the second export had ${sampled.records - 1} tickets of ${size}`);
       for (let i = 2; i < repeat; i++) await download(admin, EXPORT);
       const peakRepeatedMb = server.memory().peakMb;
-      const liveAfterMb = await liveMemory(server, token);
+      const liveAfterMb = (await heapFigures(server, token)).live;
       const load: [number, number] = [loadBefore, loadavg()[0]!];
-      return { size, cap, rows: records - 1, ms, mb: bytes / 1e6, healthzMs, firstPageMs, peakBeforeMb, peakAfterMb, peakRepeatedMb, liveBeforeMb, liveDuringMb, liveAfterMb, load };
+      return { size, cap, rows: records - 1, ms, mb: bytes / 1e6, healthzMs, firstPageMs, peakBeforeMb, peakAfterMb, peakRepeatedMb, committedBeforeMb, committedAfterMb, liveBeforeMb, liveDuringMb, liveAfterMb, load };
     } catch (error) {
       // Under a heap cap, a server that held the rows dies mid-download: that is the figure.
       await new Promise((r) => setTimeout(r, 500));
@@ -197,7 +205,7 @@ async function main(): Promise<void> {
     const failed = outcomes.filter((o): o is Failure => 'failed' in o);
     console.log(`\n${dialect}`);
     printTable(
-      ['tickets', 'server heap', 'export', 'rows/s', 'MB', 'MB/s', 'live memory before · during · after', 'peak RSS before → after', `peak RSS after ${repeat} exports`, 'GET /healthz', 'first page /admin/tickets/', 'export / first page', 'load avg'],
+      ['tickets', 'server heap', 'export', 'rows/s', 'MB', 'MB/s', 'live memory before · during · after', 'peak RSS before → after', 'JS heap + external before → after, uncollected', `peak RSS after ${repeat} exports`, 'GET /healthz', 'first page /admin/tickets/', 'export / first page', 'load avg'],
       all.map((f) => [
         String(f.size),
         heapOf(f.cap),
@@ -207,6 +215,7 @@ async function main(): Promise<void> {
         (f.mb / (f.ms / 1000)).toFixed(1),
         `${f.liveBeforeMb.toFixed(1)} · ${f.liveDuringMb.toFixed(1)} (${signed(f.liveDuringMb - f.liveBeforeMb)}) · ${f.liveAfterMb.toFixed(1)} MB`,
         `${mb(f.peakBeforeMb)} → ${mb(f.peakAfterMb)}`,
+        `${mb(f.committedBeforeMb)} → ${mb(f.committedAfterMb)}`,
         mb(f.peakRepeatedMb),
         fmtMs(f.healthzMs),
         fmtMs(f.firstPageMs),

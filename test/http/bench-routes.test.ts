@@ -81,10 +81,13 @@ for (const dialect of DIALECTS) {
         const response = await t.app.inject({ method: 'POST', url: '/bench/heap/', headers: await adminBearer(t) });
         expect(response.statusCode).toBe(200);
         const body = response.json<Record<string, unknown>>();
-        expect(Object.keys(body).sort()).toEqual(['arrayBuffers', 'external', 'gc', 'heapTotal', 'heapUsed', 'rss']);
+        expect(Object.keys(body).sort()).toEqual(['arrayBuffers', 'before', 'external', 'gc', 'heapTotal', 'heapUsed', 'rss']);
         expect(body.gc).toBe(typeof (globalThis as { gc?: unknown }).gc === 'function');
         for (const key of ['heapUsed', 'heapTotal', 'external', 'arrayBuffers', 'rss']) expect(body[key], key).toBeGreaterThan(0);
         expect(body.heapUsed as number).toBeLessThanOrEqual(body.heapTotal as number);
+        const before = body.before as Record<string, unknown>;
+        expect(Object.keys(before).sort()).toEqual(['external', 'heapTotal', 'heapUsed', 'rss']);
+        for (const key of ['heapUsed', 'heapTotal', 'external', 'rss']) expect(before[key], `before.${key}`).toBeGreaterThan(0);
       } finally {
         await t.close();
       }

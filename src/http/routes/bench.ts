@@ -25,7 +25,8 @@ import { formBody } from '../forms.js';
  * `POST /bench/heap/` (admins only, guarded like the bulk close) answers what the process holds
  * rather than what V8 has yet to collect: a full garbage collection first (node started with
  * `--expose-gc`, as bench:export starts it; `gc: false` says it was not), then
- * `process.memoryUsage()` in bytes. bench:export asks it while an export is streaming: whatever
+ * `process.memoryUsage()` in bytes, and in `before` the same figures as they were just before the
+ * collection (what V8 had let pile up). bench:export asks it while an export is streaming: whatever
  * followed the rows (a list, a buffer, queued socket writes) would be alive then and counted in
  * `heapUsed` or `external`. A POST because it is an action (a full collection stalls the server).
  */
@@ -77,8 +78,17 @@ export async function benchRoutes(app: FastifyInstance, ctx: ServiceContext): Pr
 
   app.post('/bench/heap/', adminOnly, async () => {
     const gc = (globalThis as { gc?: () => void }).gc;
+    const uncollected = process.memoryUsage();
     gc?.();
     const { heapUsed, heapTotal, external, arrayBuffers, rss } = process.memoryUsage();
-    return { gc: gc !== undefined, heapUsed, heapTotal, external, arrayBuffers, rss };
+    return {
+      gc: gc !== undefined,
+      heapUsed,
+      heapTotal,
+      external,
+      arrayBuffers,
+      rss,
+      before: { heapUsed: uncollected.heapUsed, heapTotal: uncollected.heapTotal, external: uncollected.external, rss: uncollected.rss },
+    };
   });
 }
