@@ -19,16 +19,21 @@
  * first page of /admin/tickets/ (50 rows), and how many first pages one export's time is worth;
  * and the machine's load average (1 min) before and after each size's downloads.
  *
- * Decision (December 2026): "flat" is judged on the live memory during the export, not on RSS.
- * Peak RSS grows with the export's size (+51 MB on SQLite, +94 MB on PostgreSQL from 10k to
- * 100k in the first runs) while nothing is held: V8 sizes its young and old generations to the
- * allocation rate of a long busy run and collects lazily, so RSS counts garbage nobody holds and
- * says little about what the export keeps. What the export keeps is alive after a full collection
- * in the middle of it: a list of the rows or of their keys, the text already sent, socket writes
- * queued ahead of the client. At 100k tickets the CSV is ~25 MB, at 1M ~250 MB, so holding the
- * rows, or even a tenth of their text, shows well above the target below. A run with --heap-mb
- * (e.g. 96: far below what 1M rows would need) proves it the other way: a process that held the
- * rows would die of "heap out of memory" before the end. RSS is still printed.
+ * Decision (5 December 2026; figures in docs/performance.md, "CSV export at a million tickets"):
+ * "flat" is judged on the live memory during the export, not on RSS. What an export keeps is alive
+ * after a full collection in the middle of it: a list of the rows or of their keys, the text already
+ * sent, socket writes queued ahead of the client. At 100k tickets the CSV is ~24 MB, at 1M ~240 MB,
+ * so holding the rows, or a tenth of their text, shows far above the target below (a deliberate
+ * change keeping each chunk read +19.9 MB at 100k). Peak RSS is no such measure: within one server
+ * it grows with the export's size while the live memory stays flat, because V8 lets garbage pile up
+ * before collecting it (PostgreSQL, 1M: RSS 230 → 386 MB while the heap V8 had committed plus
+ * external, uncollected, went 83 → 177 MB and the live memory moved 1.6 MB; on a server capped at
+ * 64 MB the same export peaked at 252 MB), and between two servers of one run it differed by up to
+ * 72 MB before any export (220–292 MB), so comparing the peaks of two sizes (the former target)
+ * measured start-up as much as the export. A run with --heap-mb proves flatness the other way: a process that held the rows would
+ * die of "heap out of memory" before the end. 64 MB is a probe, not a setting: it leaves V8 ~30 MB
+ * above the live set, so it runs a full collection every ~100 ms and every answer slows down (96
+ * does not). RSS is still printed.
  * Targets: live memory during the export at most 10 MB above the same server's before it, at every
  * size; after the last download within 5 MB of before it (nothing kept); with --heap-mb, every
  * size exported whole under the cap; rows/s within a factor of 2 across sizes.
