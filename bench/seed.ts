@@ -65,6 +65,12 @@ export interface SeedOptions {
    * (default 0).
    */
   burst?: number;
+  /**
+   * Build the search index after the load, as `npm run search:reindex` would (default true; at 1M
+   * it is most of the seed's time). false leaves it empty, like a bulk load nobody has reindexed
+   * yet: for benches whose pages never search (bench:export of every ticket).
+   */
+  searchIndex?: boolean;
 }
 
 export interface SeedResult {
@@ -80,7 +86,7 @@ export interface SeedResult {
   freshAgentIds: number[];
   /** created_at of the oldest ticket. */
   firstCreatedAt: number;
-  /** Of `ms`: building the search index (repositories/searchIndex.ts) after the load. */
+  /** Of `ms`: building the search index (repositories/searchIndex.ts) after the load; 0 when not built. */
   searchIndexMs: number;
 }
 
@@ -244,7 +250,7 @@ export async function seed(handle: DbHandle, options: SeedOptions): Promise<Seed
   }
   phase('vacuum/checkpoint');
   // The search index (issue 21) from the loaded rows, as `npm run search:reindex` builds it.
-  const searchIndexMs = (await rebuildSearchIndex(handle)).ms;
+  const searchIndexMs = options.searchIndex === false ? 0 : (await rebuildSearchIndex(handle)).ms;
   phase('search index');
   if (process.env.BENCH_VERBOSE) console.log(`seed phases (${dialect}):`, Object.entries(phases).map(([k, v]) => `${k} ${fmtMs(v)}`).join(', '));
   const events = Number((await sql<{ n: number }>`select count(*) as n from ticket_events`.execute(db)).rows[0]!.n);

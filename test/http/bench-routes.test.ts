@@ -34,6 +34,7 @@ for (const dialect of DIALECTS) {
         const response = await t.app.inject({ method: 'POST', url: '/bench/scratch/', payload: 'title=x', headers: FORM });
         expect(response.statusCode).toBe(404);
         expect((await t.app.inject({ method: 'POST', url: '/bench/close-assigned/' })).statusCode).toBe(404);
+        expect((await t.app.inject({ method: 'POST', url: '/bench/heap/', headers: await adminBearer(t) })).statusCode).toBe(404);
         await expect(sql`select count(*) from bench_scratch`.execute(t.ctx.handle.db)).rejects.toThrow(/bench_scratch/);
       } finally {
         await t.close();
@@ -74,7 +75,25 @@ for (const dialect of DIALECTS) {
       }
     });
 
-    it('with BENCH_ROUTES on, refuses anyone but an admin the bulk close, and changes nothing', async () => {
+    it('with BENCH_ROUTES on, answers an admin token the memory in use after a collection, when node exposes one', async () => {
+      const t = await startTestApp(dialect, { config: { benchRoutes: true } });
+      try {
+        const response = await t.app.inject({ method: 'POST', url: '/bench/heap/', headers: await adminBearer(t) });
+        expect(response.statusCode).toBe(200);
+        const body = response.json<Record<string, unknown>>();
+        expect(Object.keys(body).sort()).toEqual(['arrayBuffers', 'before', 'external', 'gc', 'heapTotal', 'heapUsed', 'rss']);
+        expect(body.gc).toBe(typeof (globalThis as { gc?: unknown }).gc === 'function');
+        for (const key of ['heapUsed', 'heapTotal', 'external', 'arrayBuffers', 'rss']) expect(body[key], key).toBeGreaterThan(0);
+        expect(body.heapUsed as number).toBeLessThanOrEqual(body.heapTotal as number);
+        const before = body.before as Record<string, unknown>;
+        expect(Object.keys(before).sort()).toEqual(['external', 'heapTotal', 'heapUsed', 'rss']);
+        for (const key of ['heapUsed', 'heapTotal', 'external', 'rss']) expect(before[key], `before.${key}`).toBeGreaterThan(0);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('with BENCH_ROUTES on, refuses anyone but an admin the bulk close and the heap figures, and changes nothing', async () => {
       const { t, agent } = await agentHoldingATicket(dialect);
       try {
         const agentToken = (await createApiToken(t.ctx, agent, 'script')).token;
@@ -84,20 +103,21 @@ for (const dialect of DIALECTS) {
         await adminSession.login('root');
         const csrf = csrfFrom((await agentSession.get('/tickets/create/')).body);
         const inject = (url: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'POST', url, payload: 'title=x', headers: { ...FORM, ...headers } });
-        const url = '/bench/close-assigned/';
-        const attempts: [string, () => Promise<{ statusCode: number; headers: Record<string, unknown> }>, number][] = [
-          ['anonymous', () => inject(url), 401],
-          ['an unknown token', () => inject(url, { authorization: 'Bearer hd_nope' }), 401],
-          ['a malformed Authorization', () => inject(url, { authorization: 'Basic cm9vdDpwYXNzd29yZDEyMw==' }), 401],
-          ["an agent's token", () => inject(url, { authorization: `Bearer ${agentToken}` }), 403],
-          ["an agent's session with its CSRF token", () => agentSession.post(url, { title: 'x', _csrf: csrf }), 403],
-          // A cookie alone could be sent by another site's form: an admin session needs the CSRF token too.
-          ["an admin's session without a CSRF token", () => adminSession.post(url, { title: 'x' }), 403],
-        ];
-        for (const [who, attempt, status] of attempts) {
-          const response = await attempt();
-          expect(response.statusCode, `${url} as ${who}`).toBe(status);
-          if (status === 401) expect(response.headers['www-authenticate'], `${url} as ${who}`).toMatch(/^Bearer/);
+        for (const url of ['/bench/close-assigned/', '/bench/heap/']) {
+          const attempts: [string, () => Promise<{ statusCode: number; headers: Record<string, unknown> }>, number][] = [
+            ['anonymous', () => inject(url), 401],
+            ['an unknown token', () => inject(url, { authorization: 'Bearer hd_nope' }), 401],
+            ['a malformed Authorization', () => inject(url, { authorization: 'Basic cm9vdDpwYXNzd29yZDEyMw==' }), 401],
+            ["an agent's token", () => inject(url, { authorization: `Bearer ${agentToken}` }), 403],
+            ["an agent's session with its CSRF token", () => agentSession.post(url, { title: 'x', _csrf: csrf }), 403],
+            // A cookie alone could be sent by another site's form: an admin session needs the CSRF token too.
+            ["an admin's session without a CSRF token", () => adminSession.post(url, { title: 'x' }), 403],
+          ];
+          for (const [who, attempt, status] of attempts) {
+            const response = await attempt();
+            expect(response.statusCode, `${url} as ${who}`).toBe(status);
+            if (status === 401) expect(response.headers['www-authenticate'], `${url} as ${who}`).toMatch(/^Bearer/);
+          }
         }
         const { rows } = await sql<{ n: number | string }>`select count(*) as n from bench_scratch`.execute(t.ctx.handle.db);
         expect(Number(rows[0]!.n)).toBe(0);
