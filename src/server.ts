@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       pollSeconds: imapPollSeconds,
       processedFolder: imapProcessedFolder,
       logger: app.log,
-      lease: { durationMs: imapLeaseSeconds * 1000, renewEveryMs: (imapLeaseSeconds * 1000) / 3 },
+      lease: { durationMs: imapLeaseSeconds * 1000 },
     });
     jobs.push(watcher.start());
   }

@@ -2,7 +2,7 @@
  * A job only one process may run at a time (the IMAP watcher, §10): every process that could run it
  * keeps a `Lease` going, and the one that holds it does the work.
  *
- * The holder renews the lease every `renewEveryMs` (20 s) for `durationMs` (60 s). A process that
+ * The holder renews the lease for `durationMs` (60 s) every `renewEveryMs` (a third of that). A process that
  * dies stops renewing: its lease runs out within `durationMs` of its last renewal, and the others,
  * which try again at the latest right when it runs out, take it over: within a minute of the death.
  * One that cannot reach the database stops holding when its lease runs out, exactly when the others
@@ -17,7 +17,7 @@ import type { ServiceContext } from '../services/context.js';
 export interface LeaseOptions {
   /** How long a taking or renewal holds (default 60 s). */
   durationMs?: number;
-  /** How often the holder renews, and the others try (default 20 s). */
+  /** How often the holder renews, and the others try (default a third of `durationMs`: 20 s). */
   renewEveryMs?: number;
   /** Who this process is in the table (default host, pid and a random part: two leases of one process differ). */
   holder?: string;
@@ -46,7 +46,7 @@ export class Lease {
     options: LeaseOptions = {},
   ) {
     this.durationMs = options.durationMs ?? 60_000;
-    this.renewEveryMs = options.renewEveryMs ?? 20_000;
+    this.renewEveryMs = options.renewEveryMs ?? this.durationMs / 3;
     if (this.renewEveryMs >= this.durationMs) throw new Error('a lease must be renewed more often than it lasts');
     this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.onChange = options.onChange ?? (() => undefined);
