@@ -7,12 +7,7 @@ import type { ComponentChildren } from 'preact';
  * never in the middle of a word.
  */
 export function Breakable({ text, after = '._:' }: { text: string; after?: string }) {
-  const parts: string[] = [];
-  for (const char of text) {
-    const last = parts.length - 1;
-    if (last < 0 || after.includes(parts[last]!.slice(-1))) parts.push(char);
-    else parts[last] += char;
-  }
+  const parts = text.split(new RegExp(`(?<=[${after.replace(/[\\\]^-]/g, '\\$&')}])`));
   return (
     <>
       {parts.map((part, i) => (

@@ -11,7 +11,8 @@ import { labelMessage } from '../../core/fieldErrors.js';
 import type { ServiceContext } from '../../services/context.js';
 import { auditCsv, recordExport, ticketsCsv } from '../../services/csvExport.js';
 import { actingOf } from '../acting.js';
-import type { FormErrors, FormValues } from '../../views/components.js';
+import { exportFilters } from '../../views/admin/frame.js';
+import type { FormErrors } from '../../views/components.js';
 import { sendCsv } from '../csv.js';
 import { adminOnly } from '../session.js';
 import { parseAuditQuery, parseTicketQuery, type Query } from './adminFilters.js';
@@ -22,11 +23,6 @@ function refuseBadFilters(errors: FormErrors): void {
   if (wrong.length > 0) throw invalidInput(errors, `Not exported: ${wrong.map(([field, message]) => labelMessage(field, message)).join(' ')}`);
 }
 
-/** The filters as typed, which the audit entry keeps (the page size is not one: the export is every row). */
-function filtersTyped({ per_page: _size, ...filters }: FormValues): FormValues {
-  return filters;
-}
-
 export function exportRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.handle.db;
   app.register(async (admin) => {
@@ -35,7 +31,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     admin.get('/admin/tickets/export.csv', async (request, reply) => {
       const parsed = parseTicketQuery(request.query as Query);
       refuseBadFilters(parsed.errors);
-      await recordExport(ctx, actingOf(request), 'tickets', filtersTyped(parsed.values));
+      await recordExport(ctx, actingOf(request), 'tickets', exportFilters(parsed.values));
       const now = ctx.clock.now();
       return sendCsv(reply, exportFilename('tickets', now), ticketsCsv(db, parsed.filter, now));
     });
@@ -43,7 +39,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     admin.get('/admin/audit/export.csv', async (request, reply) => {
       const parsed = parseAuditQuery(request.query as Query);
       refuseBadFilters(parsed.errors);
-      await recordExport(ctx, actingOf(request), 'audit', filtersTyped(parsed.values));
+      await recordExport(ctx, actingOf(request), 'audit', exportFilters(parsed.values));
       return sendCsv(reply, exportFilename('audit', ctx.clock.now()), auditCsv(db, parsed.filter));
     });
   });

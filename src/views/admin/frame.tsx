@@ -111,6 +111,11 @@ export interface ListProps<R> extends PageBase {
   errors: FormErrors;
 }
 
+/** A list's filters as typed, without the page size: what its export is asked for (every row under them). */
+export function exportFilters({ per_page: _size, ...filters }: FormValues): FormValues {
+  return filters;
+}
+
 /**
  * A list page: its filters, the rows and the pager. `exportPath`: the list's CSV export (README,
  * "Export"), linked with the filters as typed (every row under them, not the page: no cursor, no size).
@@ -118,7 +123,6 @@ export interface ListProps<R> extends PageBase {
 export function ListFrame<R>({ title, path, exportPath, props, filters, children }: { title: string; path: string; exportPath?: string; props: ListProps<R>; filters: ComponentChildren; children: ComponentChildren }) {
   const { viewer, csrf, flash, page, values, errors } = props;
   const invalid = Object.keys(errors).length > 0;
-  const { per_page: _size, ...filtersTyped } = values;
   return (
     <AdminFrame title={title} trail={[[title, null]]} viewer={viewer} csrf={csrf} flash={flash}>
       <h1>{title}</h1>
@@ -127,7 +131,7 @@ export function ListFrame<R>({ title, path, exportPath, props, filters, children
       </FilterForm>
       {exportPath !== undefined && !invalid && (
         <p>
-          <a href={filteredUrl(exportPath, filtersTyped)} id="export-csv" download>
+          <a href={filteredUrl(exportPath, exportFilters(values))} id="export-csv" download>
             Export CSV
           </a>{' '}
           <small>every row under these filters, for a spreadsheet</small>
