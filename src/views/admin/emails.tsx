@@ -37,7 +37,7 @@ function Recipients({ email }: { email: Pick<OutboxRow, 'to_address' | 'cc_addre
   const { shown, more } = ccShortList(ccOfRow(email));
   return (
     <>
-      {email.to_address}
+      <Address address={email.to_address} />
       {shown.length > 0 && (
         <>
           <br />
@@ -115,7 +115,9 @@ export function EmailDetailPage({ viewer, csrf, flash, email, canSend }: PageBas
       </hgroup>
       <dl class="facts">
         <dt>To</dt>
-        <dd id="email-to">{email.to_address}</dd>
+        <dd id="email-to">
+          <Address address={email.to_address} />
+        </dd>
         {cc.length > 0 && (
           <>
             <dt>Cc</dt>
