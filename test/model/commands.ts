@@ -13,7 +13,7 @@ import { changePresence } from '../../src/services/presence.js';
 import { saveTeam, setAgentTeamsAndSkills } from '../../src/services/teams.js';
 import { CustomerWrites, FormCreate, MailCreate } from './channelSteps.js';
 import { Close, PendingCloseJob, RequestClose, UndoClose } from './closeSteps.js';
-import { AGENT_COUNT, attempt, type Desk, IDLE_MINUTES, ids, type Membership, SKILL_NAMES, TEAM_NAMES, TOPICS } from './desk.js';
+import { AGENT_COUNT, attempt, type CapacityChange, type Desk, IDLE_MINUTES, ids, type Membership, SKILL_NAMES, TEAM_NAMES, TOPICS } from './desk.js';
 import type { ModelSettings, Outcome, Priority, QueueOrder, RoutingModel } from './model.js';
 import { type Actor, agentOf, changedOutcome, pickTicket, Step } from './step.js';
 
@@ -139,8 +139,14 @@ class Capacity extends Step {
   protected override prepare(_m: RoutingModel, d: Desk) {
     this.id = agentOf(d, this.agent);
   }
+  private changed = false;
   async callService(d: Desk) {
-    return (await attempt(() => changeCapacity(d.ctx, d.adminId, this.id, this.capacity === null ? '' : String(this.capacity)))).outcome;
+    const { outcome } = await attempt(() => changeCapacity(d.ctx, d.adminId, this.id, this.capacity === null ? '' : String(this.capacity)));
+    this.changed = outcome.ok;
+    return outcome;
+  }
+  override capacityChange(): CapacityChange | undefined {
+    return this.changed ? { agentId: this.id, capacity: this.capacity } : undefined;
   }
   applyModel(m: RoutingModel) {
     return m.changeCapacity(this.id, this.capacity);
@@ -155,8 +161,14 @@ class Settings extends Step {
     const s = this.settings;
     return `settings(default capacity ${s.defaultCapacity}, ${s.queueOrder} first, release on logout ${s.releaseOnLogout ? 'on' : 'off'})`;
   }
+  private changed = false;
   async callService(d: Desk) {
-    return (await attempt(() => updateSettings(d.ctx, d.adminId, (stored) => ({ ...stored, ...this.settings })))).outcome;
+    const { outcome } = await attempt(() => updateSettings(d.ctx, d.adminId, (stored) => ({ ...stored, ...this.settings })));
+    this.changed = outcome.ok;
+    return outcome;
+  }
+  override capacityChange(): CapacityChange | undefined {
+    return this.changed ? { agentId: 'default', capacity: this.settings.defaultCapacity } : undefined;
   }
   applyModel(m: RoutingModel) {
     return m.changeSettings(this.settings);

@@ -158,9 +158,27 @@ export function outcomeText(outcome: Outcome): string {
 }
 
 /** Each agent's open count, for I2 across one step. */
-export async function openCounts(desk: Desk): Promise<Map<number, number>> {
-  return new Map((await routedLoads(desk.database.handle.db)).map((a) => [a.id, a.openCount]));
+/** What I2 is judged against after a step: each agent's open tickets and capacity, and the default capacity, before it. */
+export interface StepStart {
+  loads: Map<number, { openCount: number; capacity: number }>;
+  defaultCapacity: number;
 }
+
+export async function stepStart(desk: Desk): Promise<StepStart> {
+  const db = desk.database.handle.db;
+  const [loads, settings] = await Promise.all([routedLoads(db), loadSettings(db)]);
+  return { loads: new Map(loads.map((a) => [a.id, { openCount: a.openCount, capacity: a.capacity }])), defaultCapacity: settings.defaultCapacity };
+}
+
+/** What a step's calls did that lets an agent end above its capacity lawfully. */
+export interface StepLicences {
+  /** The agents an admin's reassignment gave one ticket each (R6 may exceed capacity). */
+  r6Targets: readonly (number | undefined)[];
+  /** The capacities the calls set: an agent's own (null: back to the default) or the default's. */
+  capacities: readonly (CapacityChange | undefined)[];
+}
+
+export type CapacityChange = { agentId: number; capacity: number | null } | { agentId: 'default'; capacity: number };
 
 const eventText = (e: ModelEvent) => `HD-${e.ticketId} ${e.type} ${e.from ?? 'queue'}→${e.to ?? 'queue'}`;
 
@@ -174,8 +192,8 @@ async function lastEventIdOf(desk: Desk): Promise<number> {
  * Where the database differs from the model, and which invariants fail (see differences and
  * invariantViolations); then the step's events count as compared. Empty when all agree.
  */
-export async function verify(desk: Desk, model: RoutingModel, before: Map<number, number>, r6Targets: readonly (number | undefined)[]): Promise<string[]> {
-  const problems = [...(await differences(desk, model)), ...(await invariantViolations(desk, before, r6Targets))];
+export async function verify(desk: Desk, model: RoutingModel, before: StepStart, licences: StepLicences): Promise<string[]> {
+  const problems = [...(await differences(desk, model)), ...(await invariantViolations(desk, before, licences))];
   desk.lastEventId = await lastEventIdOf(desk);
   return problems;
 }
@@ -248,24 +266,30 @@ export async function differences(desk: Desk, model: RoutingModel): Promise<stri
 
 /**
  * I1 and I4 by the events' story and the outbox (historyViolations); I2 across the step: an agent
- * above its capacity got there by no routing (`before`: loads before the step; `r6Targets`: agents
- * an admin's reassignment gave one ticket each, R6 may exceed capacity); I3. (I5, every accepted
- * ticket stored, is the tickets' comparison with the model.) Empty when all hold.
+ * above its capacity got there by no routing; I3. (I5, every accepted ticket stored, is the
+ * tickets' comparison with the model.) Empty when all hold.
  *
- * The most an agent may hold after the step: routing fills it up to its capacity (never beyond, and
- * nothing when it was at or above it already), and each reassignment to it adds one beyond that. So
- * max(before, capacity) + its reassignments, whatever their order: routing then an admin's move
- * (capacity 1: 0 → 1 → 2) is as lawful as the move first. Routing past capacity after a move in
- * the same step leaves a state no serial order of the calls gives, which the caller's serial-order
- * check catches.
+ * The most an agent may hold after the step: routing fills it up to the highest capacity it had
+ * while the step ran (before, after, or one a call set meanwhile; nothing when it already held
+ * that many), and each admin's reassignment to it (R6) adds one beyond. Whatever their order:
+ * routing then a move (capacity 1: 0 → 1 → 2), or routing at capacity 2 then the default lowered
+ * to 1, are as lawful as the other way round. Routing past a capacity in force at that moment
+ * leaves a state no serial order of the calls gives, which the interleavings' serial-order check
+ * catches (and a sequence's step is one call, compared with the model).
  */
-export async function invariantViolations(desk: Desk, before: Map<number, number>, r6Targets: readonly (number | undefined)[]): Promise<string[]> {
+export async function invariantViolations(desk: Desk, before: StepStart, licences: StepLicences): Promise<string[]> {
   const db = desk.database.handle.db;
   const problems: string[] = [];
-  const loads = await routedLoads(db);
+  const [loads, settings] = await Promise.all([routedLoads(db), loadSettings(db)]);
+  const changes = licences.capacities.filter((c): c is CapacityChange => c !== undefined);
+  const defaults = [before.defaultCapacity, settings.defaultCapacity, ...changes.flatMap((c) => (c.agentId === 'default' ? [c.capacity] : []))];
   for (const a of loads) {
-    const allowed = Math.max(before.get(a.id) ?? 0, a.capacity) + r6Targets.filter((t) => t === a.id).length;
-    if (a.openCount > allowed) problems.push(`I2: routing took agent ${a.id} from ${before.get(a.id) ?? 0} to ${a.openCount} open tickets, above its capacity ${a.capacity}`);
+    const start = before.loads.get(a.id) ?? { openCount: 0, capacity: 0 };
+    // A default set in the step may have been the capacity of anyone on the default meanwhile.
+    const setMeanwhile = changes.flatMap((c) => (c.agentId === 'default' ? [c.capacity] : c.agentId === a.id ? (c.capacity === null ? defaults : [c.capacity]) : []));
+    const ceiling = Math.max(start.capacity, a.capacity, ...setMeanwhile);
+    const allowed = Math.max(start.openCount, ceiling) + licences.r6Targets.filter((t) => t === a.id).length;
+    if (a.openCount > allowed) problems.push(`I2: routing took agent ${a.id} from ${start.openCount} to ${a.openCount} open tickets, above its capacity ${ceiling}`);
   }
   problems.push(...(await queueViolations(db, loads)), ...(await historyViolations(db, { afterTicketId: desk.afterTicketId })));
   return problems;

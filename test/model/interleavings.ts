@@ -25,7 +25,7 @@ import type { KyselyPlugin, QueryId } from 'kysely';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Dialect } from '../../src/db/connect.js';
 import { commandArb, sameOutcome, startArb, type Step, steps } from './commands.js';
-import { type Desk, differences, invariantViolations, openCounts, openDesk, outcomeText, resetDesk } from './desk.js';
+import { type Desk, differences, invariantViolations, openDesk, outcomeText, resetDesk, stepStart } from './desk.js';
 import type { ModelEvent, Outcome, RoutingModel } from './model.js';
 import { modelRuns, PROPERTY_TIMEOUT, reportCoverage } from './runs.js';
 
@@ -136,7 +136,7 @@ export function describeInterleavings(dialect: Dialect, defaultRuns: number): vo
             // The state the calls meet, built one command at a time (and checked like a sequence).
             const model = await resetDesk(desk, start);
             for (const step of prefix) if (step.check(model)) await step.run(model, desk);
-            const before = await openCounts(desk);
+            const before = await stepStart(desk);
             scheduler = s;
             let outcomes: Outcome[];
             try {
@@ -148,7 +148,7 @@ export function describeInterleavings(dialect: Dialect, defaultRuns: number): vo
             } finally {
               scheduler = null;
             }
-            const problems = await invariantViolations(desk, before, calls.map((c) => c.r6Target()));
+            const problems = await invariantViolations(desk, before, { r6Targets: calls.map((c) => c.r6Target()), capacities: calls.map((c) => c.capacityChange()) });
             const order = await serialOrder(desk, model, calls, outcomes);
             if (order === null) problems.push('no serial order of these calls gives their answers and this database');
             if (problems.length > 0) {

@@ -3,7 +3,7 @@
  * how a step runs against the desk and the model, and how it picks agents, tickets and actors.
  */
 import type fc from 'fast-check';
-import { attempt, type Desk, openCounts, outcomeText, verify } from './desk.js';
+import { attempt, type CapacityChange, type Desk, outcomeText, stepStart, verify } from './desk.js';
 import type { Outcome, RoutingModel } from './model.js';
 
 /** Who acts on a ticket: its holder (an admin when it waits in the queue), an admin, or agent N. */
@@ -38,6 +38,10 @@ export abstract class Step implements fc.AsyncCommand<RoutingModel, Desk> {
   r6Target(): number | undefined {
     return undefined;
   }
+  /** The capacity the step set, once the service said so: an agent's own (null: the default) or the default. */
+  capacityChange(): CapacityChange | undefined {
+    return undefined;
+  }
 
   check(_m: Readonly<RoutingModel>): boolean {
     return true;
@@ -53,12 +57,12 @@ export abstract class Step implements fc.AsyncCommand<RoutingModel, Desk> {
   }
 
   async run(m: RoutingModel, d: Desk): Promise<void> {
-    const before = await openCounts(d);
+    const before = await stepStart(d);
     const real = await this.perform(m, d);
     m.begin(d.clock.now());
     const expected = this.applyModel(m);
     const problems = sameOutcome(real, expected) ? [] : [`outcome: service ${outcomeText(real)}, model ${outcomeText(expected)}`];
-    problems.push(...(await verify(d, m, before, [this.r6Target()])));
+    problems.push(...(await verify(d, m, before, { r6Targets: [this.r6Target()], capacities: [this.capacityChange()] })));
     for (const rule of m.rules) count(`rule ${rule}`);
     if (problems.length > 0) throw new Error(`after ${this.described()}:\n  ${problems.join('\n  ')}`);
   }
