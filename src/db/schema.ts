@@ -339,7 +339,10 @@ export interface InboundMailsTable {
 /** Rate-limit hits per limit and key in the window ending at reset_at (RATE_LIMIT_STORE=database). */
 export interface RateLimitCountsTable {
   key: string;
+  /** Hits in the window; for the login limits, the failures counted. */
   count: number;
+  /** The login limits' checks in flight, reserved before a password or code is checked. */
+  held: Generated<number>;
   reset_at: number;
 }
 

@@ -24,7 +24,8 @@ import { TopicNames } from '../services/topicNames.js';
 import { SsoProvider } from '../services/sso.js';
 import { installErrorHandler, sendError } from './errors.js';
 import type { TrustProxy } from '../core/trustProxy.js';
-import { databaseLimitStore } from './rateLimitStore.js';
+import { databaseCheckCounters, memoryCheckCounters } from './loginChecks.js';
+import { databaseLimitStore, endedWindowSweeper } from './rateLimitStore.js';
 import { createRouteLimits, DEFAULT_RATE_LIMITS, limitStoreFor, NO_LIMITS, type RateLimitSettings } from './rateLimits.js';
 import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
@@ -160,7 +161,10 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   });
   // Where limits count (RATE_LIMIT_STORE): the database shares one count among all processes.
   const sharedLimits = limitStoreFor(config.rateLimitStore ?? 'auto', deps.handle.dialect) === 'database';
-  const limitStore = sharedLimits ? databaseLimitStore(deps.handle.db, () => deps.clock.now(), (error) => app.log.warn({ err: error }, 'rate limits: sweeping ended windows failed')) : undefined;
+  const limitNow = () => deps.clock.now();
+  const sweep = sharedLimits ? endedWindowSweeper(deps.handle.db, (error) => app.log.warn({ err: error }, 'rate limits: sweeping ended windows failed')) : undefined;
+  const limitStore = sweep ? databaseLimitStore(deps.handle.db, limitNow, sweep) : undefined;
+  const checkCounters = sweep ? databaseCheckCounters(deps.handle.db, limitNow, sweep) : memoryCheckCounters(limitNow);
   await app.register(fastifyRateLimit, { global: false, ...(limitStore ? { store: limitStore } : {}) });
   await app.register(fastifyStatic, { root: publicDir, prefix: '/static/', maxAge: '1h' });
   await app.register(fastifyStatic, { root: picoDir, prefix: '/static/vendor/', decorateReply: false, allowedPath: (path) => path === '/pico.min.css', maxAge: '1d' });
@@ -171,7 +175,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   refuseNulCharacters(app);
 
   // Abuse limits on login and ticket creation (RATE_LIMIT=off for load tests): see rateLimits.ts.
-  const limits = config.rateLimit ? createRouteLimits(app, config.rateLimits ?? DEFAULT_RATE_LIMITS) : NO_LIMITS;
+  const limits = config.rateLimit ? createRouteLimits(app, config.rateLimits ?? DEFAULT_RATE_LIMITS, checkCounters) : NO_LIMITS;
 
   // Tickets arriving together are committed together (group commit): see services/intake.ts.
   const intake = new TicketIntake(ctx);

@@ -6,24 +6,30 @@
  */
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { Db } from '../db/connect.js';
-import { countHit, readHits, sweepEndedWindows } from '../repositories/rateLimitCounts.js';
+import { countHit, sweepEndedWindows } from '../repositories/rateLimitCounts.js';
 
 type Callback = Parameters<FastifyRateLimitStore['incr']>[1];
 
 const SWEEP_EVERY_MS = 60_000;
 
 /**
- * The store class the plugin instantiates. Each limiter (`createRateLimit({ limitName })`) gets a
- * child whose keys carry its name, so one address's logins and tickets are counted apart. Ended
- * windows are swept at most once a minute per process, by whichever hit comes first.
+ * What a hit at `at` calls to forget ended windows: a sweep at most once a minute per process, by
+ * whichever hit comes first (of this store's limits or the sign-in checks, loginChecks.ts).
  */
-export function databaseLimitStore(db: Db, now: () => number, onSweepError: (error: unknown) => void): FastifyRateLimitStoreCtor {
+export function endedWindowSweeper(db: Db, onSweepError: (error: unknown) => void): (at: number) => void {
   let nextSweepAt = 0;
-  const sweep = (at: number) => {
+  return (at) => {
     if (at < nextSweepAt) return;
     nextSweepAt = at + SWEEP_EVERY_MS;
     sweepEndedWindows(db, at).catch(onSweepError);
   };
+}
+
+/**
+ * The store class the plugin instantiates. Each limiter (`createRateLimit({ limitName })`) gets a
+ * child whose keys carry its name, so one address's tickets and password resets are counted apart.
+ */
+export function databaseLimitStore(db: Db, now: () => number, sweep: (at: number) => void): FastifyRateLimitStoreCtor {
   class DatabaseLimitStore implements FastifyRateLimitStore {
     constructor(
       _params?: unknown,
@@ -36,14 +42,6 @@ export function databaseLimitStore(db: Db, now: () => number, onSweepError: (err
           sweep(at);
           callback(null, { current: hit.count, ttl: Math.max(0, hit.resetAt - at) });
         },
-        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
-      );
-    }
-    /** The count so far, counting nothing (a limiter called with `{ increment: false }`). */
-    read(key: string, callback: Callback): void {
-      const at = now();
-      readHits(db, `${this.name}:${key}`, at).then(
-        (hit) => callback(null, hit === null ? { current: 0, ttl: 0 } : { current: hit.count, ttl: Math.max(0, hit.resetAt - at) }),
         (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
       );
     }

@@ -1,7 +1,8 @@
 /**
  * Abuse limits (SPEC §7 `RATE_LIMIT`): login attempts per client address and per submitted
- * username, and ticket creations per client address (the form and the API share one count). Built
- * on @fastify/rate-limit's counters; each limit is `max` requests per window.
+ * username, and ticket creations per client address (the form and the API share one count). Each
+ * limit is `max` per window. The login's count failures, with a check reserved before it is made
+ * (core/attemptWindows.ts, loginChecks.ts); the others are @fastify/rate-limit's counters of hits.
  *
  * Where counts live is RATE_LIMIT_STORE (limitStoreFor): in the database, shared by every process
  * on it (rateLimitStore.ts; the default on PostgreSQL, where several processes are the point), or
@@ -9,19 +10,17 @@
  * ticket; with several processes a client then gets up to `max` per process).
  */
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { addressKey, type CheckOutcome, type Limit, usernameKey } from '../core/attemptWindows.js';
 import { DomainError } from '../core/errors.js';
 import { formatDuration, parseDuration } from '../core/sla.js';
+import type { CheckCounter, CheckCounters } from './loginChecks.js';
 
-/** `max` requests per `windowMs`. */
-export interface Limit {
-  max: number;
-  windowMs: number;
-}
+export type { Limit } from '../core/attemptWindows.js';
 
 export interface RateLimitSettings {
-  /** Login attempts from one client address (an IPv6 /64 counts as one address). */
+  /** Failed logins from one client address (an IPv6 /64 counts as one address). */
   loginPerAddress: Limit;
-  /** Login attempts naming one username, from any address: slows guessing spread over many addresses. */
+  /** Failed logins naming one username, from any address: slows guessing spread over many addresses. */
   loginPerUsername: Limit;
   /** Ticket creations from one client address, through the form and the API together. */
   ticketsPerAddress: Limit;
@@ -52,18 +51,22 @@ export function limitStoreFor(setting: 'auto' | 'database' | 'memory', dialect: 
   return dialect === 'postgres' ? 'database' : 'memory';
 }
 
+/** A sign-in check's go-ahead, or the seconds to wait before trying again (refused unchecked). */
+export type LoginCheck = { wait: number } | { wait: null; settle(outcome: CheckOutcome): Promise<void> };
+
 /** The limits as routes use them. */
 export interface RouteLimits {
   /**
-   * The sign-in form's check before a password (or a second step's code) is checked: the seconds
-   * to wait when this request's address or the submitted username has used up its failed attempts
-   * (the attempt must then be refused unchecked), else null. Counts nothing: a sign-in that
-   * succeeds never counts, so a team behind one office address can all sign in at nine, and a
-   * person signing in often is never locked out by it (QA); loginFailed counts the failures.
+   * Asked before the sign-in form checks a password (or the second step a code): the seconds to
+   * wait when this request's address or the submitted username has used up its failures (the
+   * attempt is then refused unchecked), else a check reserved under both, which the caller must
+   * settle when the check has ended: `passed` gives it back (a sign-in that succeeds counts
+   * nothing, so a team behind one office address can all sign in at nine, and a person signing in
+   * often is never locked out by it: QA), `failed` counts it. Reserving first is what bounds a
+   * burst: of any number of simultaneous attempts at most `max` are checked while none has ended,
+   * and the others wait for those to end (then go ahead, or are refused when they all failed).
    */
-  loginAllowed(request: FastifyRequest, username: string): Promise<number | null>;
-  /** Counts one failed sign-in (a wrong password or code) for this request's address and the username. */
-  loginFailed(request: FastifyRequest, username: string): Promise<void>;
+  loginCheck(request: FastifyRequest, username: string): Promise<LoginCheck>;
   /**
    * Counts one attempt, whatever its outcome, for this request's address and the username, and
    * returns the seconds to wait when either is over its limit, else null: for the rarer guesses
@@ -81,8 +84,7 @@ export interface RouteLimits {
 
 /** No limits at all (`RATE_LIMIT=off`: load tests). */
 export const NO_LIMITS: RouteLimits = {
-  loginAllowed: async () => null,
-  loginFailed: async () => {},
+  loginCheck: async () => ({ wait: null, settle: async () => {} }),
   loginAttempt: async () => null,
   resetAttempt: async () => null,
   ticketCreation: async () => {},
@@ -94,16 +96,6 @@ export function waitMessage(what: string, seconds: number): string {
   return `Too many ${what} in a short time. Please wait ${wait}, then try again.`;
 }
 
-// Usernames are compared the way accounts store them; a long string is still one (bounded) key.
-const usernameKey = (username: string) => username.trim().toLowerCase().slice(0, 200);
-
-/**
- * The username an attempt counts against, set on the request by loginAttempt for the limiter's key:
- * the login form's field, or the signed-in account on the account page and the second-factor step.
- */
-const COUNTED_USERNAME = Symbol('countedUsername');
-type Counted = FastifyRequest & { [COUNTED_USERNAME]?: string };
-
 type LimiterAnswer = { isAllowed: true } | { isAllowed: false; isExceeded: boolean; remaining: number; ttlInSeconds: number };
 
 /** Seconds to wait when a limiter's answer (after counting this request) is over its limit, else null. */
@@ -111,54 +103,79 @@ function overBy(result: LimiterAnswer): number | null {
   return !result.isAllowed && result.isExceeded ? Math.max(1, result.ttlInSeconds) : null;
 }
 
-/** Seconds to wait when a limiter's reading (nothing counted) shows its limit used up, else null. */
-function usedUp(result: LimiterAnswer): number | null {
-  return !result.isAllowed && result.remaining === 0 ? Math.max(1, result.ttlInSeconds) : null;
+/**
+ * While checks in flight fill a limit (`busy`), a sign-in asks again this often, at most this many
+ * times (about 3 s: many password checks' time), then is refused for a second. A burst of right
+ * passwords is served as fast as checks end; a burst of wrong ones waits only until `max` of them
+ * have failed, then is refused.
+ */
+const BUSY_RETRY_MS = 25;
+const BUSY_RETRIES = 120;
+
+/** One check reserved under one limit, to settle. */
+interface Held {
+  counter: CheckCounter;
+  key: string;
+  resetAt: number;
 }
 
+/** Reserves a check on `key`, waiting while checks in flight fill the limit: the hold, or the seconds to wait. */
+async function reserveWaiting(counter: CheckCounter, key: string): Promise<Held | number> {
+  for (let retries = 0; ; retries++) {
+    const answer = await counter.reserve(key);
+    if (answer.kind === 'reserved') return { counter, key, resetAt: answer.resetAt };
+    if (answer.kind === 'used_up') return answer.waitSeconds;
+    if (retries === BUSY_RETRIES) return 1;
+    await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+  }
+}
+
+const settleAll = (held: Held[], outcome: CheckOutcome) => Promise.all(held.map((h) => h.counter.settle(h.key, h.resetAt, outcome))).then(() => {});
+
 /**
- * Limiters on `app` (which must have @fastify/rate-limit registered). Each limiter keeps its own
- * counts, so a login from one address and a ticket from it are counted apart.
+ * Limiters on `app` (which must have @fastify/rate-limit registered) for tickets and resets, each
+ * keeping its own counts, so a reset from one address and a ticket from it are counted apart; the
+ * login's counts in `counters` (loginChecks.ts).
  */
-export function createRouteLimits(app: FastifyInstance, settings: RateLimitSettings): RouteLimits {
+export function createRouteLimits(app: FastifyInstance, settings: RateLimitSettings, counters: CheckCounters): RouteLimits {
   // `limitName` names each limiter's keys in a shared store (rateLimitStore.ts); memory ignores it.
   type LimiterOptions = Parameters<FastifyInstance['createRateLimit']>[0] & { limitName: string };
   const limiter = (options: LimiterOptions) => app.createRateLimit(options as Parameters<FastifyInstance['createRateLimit']>[0]);
   const perAddress = (limitName: string, limit: Limit) => limiter({ limitName, max: limit.max, timeWindow: limit.windowMs });
-  const loginByAddress = perAddress('login-address', settings.loginPerAddress);
   const ticketsByAddress = perAddress('tickets-address', settings.ticketsPerAddress);
   const resetsByAddress = perAddress('reset-address', settings.loginPerAddress);
   // Many more usernames than addresses can be named: a bigger table, so that naming thousands of
   // made-up usernames cannot push a real one's count out of it.
-  const loginByUsername = limiter({
-    limitName: 'login-username',
-    max: settings.loginPerUsername.max,
-    timeWindow: settings.loginPerUsername.windowMs,
-    keyGenerator: (request) => `username:${usernameKey((request as Counted)[COUNTED_USERNAME] ?? '')}`,
-    cache: 50_000,
-  } as LimiterOptions);
+  const loginByAddress = counters('login-address', settings.loginPerAddress, 5_000);
+  const loginByUsername = counters('login-username', settings.loginPerUsername, 50_000);
 
-  const READ = { increment: false } as const;
+  /**
+   * A check reserved under the address's limit, then the username's (an attempt with no username
+   * checks nothing: only the address counts it). Refused by either: whatever was reserved is given
+   * back, so a refused attempt counts nothing.
+   */
+  async function reserve(request: FastifyRequest, username: string): Promise<LoginCheck> {
+    const keys: [CheckCounter, string][] = [[loginByAddress, addressKey(request.ip)]];
+    if (usernameKey(username) !== '') keys.push([loginByUsername, usernameKey(username)]);
+    const held: Held[] = [];
+    for (const [counter, key] of keys) {
+      const hold = await reserveWaiting(counter, key);
+      if (typeof hold === 'number') {
+        await settleAll(held, 'passed');
+        return { wait: hold };
+      }
+      held.push(hold);
+    }
+    return { wait: null, settle: (outcome) => settleAll(held, outcome) };
+  }
+
   return {
-    async loginAllowed(request, username) {
-      const byAddress = usedUp(await loginByAddress(request, READ));
-      if (byAddress !== null || usernameKey(username) === '') return byAddress;
-      (request as Counted)[COUNTED_USERNAME] = username;
-      return usedUp(await loginByUsername(request, READ));
-    },
-    async loginFailed(request, username) {
-      await loginByAddress(request);
-      if (usernameKey(username) === '') return;
-      (request as Counted)[COUNTED_USERNAME] = username;
-      await loginByUsername(request);
-    },
+    loginCheck: reserve,
     async loginAttempt(request, username) {
-      const byAddress = overBy(await loginByAddress(request));
-      if (byAddress !== null) return byAddress;
-      // An attempt with no username checks nothing: only the address counts it.
-      if (usernameKey(username) === '') return null;
-      (request as Counted)[COUNTED_USERNAME] = username;
-      return overBy(await loginByUsername(request));
+      const check = await reserve(request, username);
+      if (check.wait !== null) return check.wait;
+      await check.settle('failed');
+      return null;
     },
     async resetAttempt(request) {
       return overBy(await resetsByAddress(request));

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { countHit, readHits, sweepEndedWindows } from '../../src/repositories/rateLimitCounts.js';
+import { countHit, readCheckWindow, reserveCheckOn, settleCheckOn, sweepEndedWindows } from '../../src/repositories/rateLimitCounts.js';
 import { limitStoreFor } from '../../src/http/rateLimits.js';
 import { addStaff, Client, startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
@@ -54,15 +54,37 @@ for (const dialect of DIALECTS) {
       expect((await db.selectFrom('rate_limit_counts').select('key').execute()).map((r) => r.key)).toEqual(['a']);
     });
 
-    it('reads a key’s count without counting: nothing for a key without a live window', async () => {
+    it('holds a sign-in check while failures and checks in flight are below max, gives it back or counts it, and starts again in a new window', async () => {
       const db = database.handle.db;
       const at = 3_000_000;
-      expect(await readHits(db, 'r', at)).toBeNull();
-      await countHit(db, 'r', at, minute);
-      await countHit(db, 'r', at + 5, minute);
-      expect(await readHits(db, 'r', at + 10)).toEqual({ count: 2, resetAt: at + minute });
-      expect(await readHits(db, 'r', at + 10)).toEqual({ count: 2, resetAt: at + minute });
-      expect(await readHits(db, 'r', at + minute)).toBeNull();
+      const limit = { max: 2, windowMs: minute };
+      expect(await readCheckWindow(db, 'r', at)).toBeNull();
+      expect(await reserveCheckOn(db, 'r', at, limit)).toBe(at + minute);
+      expect(await reserveCheckOn(db, 'r', at + 1, limit)).toBe(at + minute);
+      // Two checks in flight fill a limit of 2: a third is not held, and nothing changes.
+      expect(await reserveCheckOn(db, 'r', at + 2, limit)).toBeNull();
+      expect(await readCheckWindow(db, 'r', at + 2)).toEqual({ failed: 0, held: 2, resetAt: at + minute });
+      await settleCheckOn(db, 'r', at + minute, 'passed');
+      await settleCheckOn(db, 'r', at + minute, 'failed');
+      expect(await readCheckWindow(db, 'r', at + 3)).toEqual({ failed: 1, held: 0, resetAt: at + minute });
+      // Never below zero; a settle naming another window changes nothing.
+      await settleCheckOn(db, 'r', at + minute, 'passed');
+      await settleCheckOn(db, 'r', at + 2 * minute, 'failed');
+      expect(await readCheckWindow(db, 'r', at + 4)).toEqual({ failed: 1, held: 0, resetAt: at + minute });
+      expect(await reserveCheckOn(db, 'r', at + 5, limit)).toBe(at + minute);
+      await settleCheckOn(db, 'r', at + minute, 'failed');
+      expect(await reserveCheckOn(db, 'r', at + 6, limit)).toBeNull();
+      // Once the window has ended a reservation starts a new one; the old window's reservation is not given back into it.
+      expect(await reserveCheckOn(db, 'r', at + minute, limit)).toBe(at + 2 * minute);
+      await settleCheckOn(db, 'r', at + minute, 'failed');
+      expect(await readCheckWindow(db, 'r', at + minute + 1)).toEqual({ failed: 0, held: 1, resetAt: at + 2 * minute });
+      expect(await readCheckWindow(db, 'r', at + 2 * minute)).toBeNull();
+    });
+
+    it('of many simultaneous reservations of a sign-in check exactly max are held', async () => {
+      const held = await Promise.all(Array.from({ length: 40 }, () => reserveCheckOn(database.handle.db, 'check-burst', 7_000_000, { max: 5, windowMs: minute })));
+      expect(held.filter((resetAt) => resetAt !== null)).toEqual(Array(5).fill(7_000_000 + minute));
+      expect(await readCheckWindow(database.handle.db, 'check-burst', 7_000_000)).toEqual({ failed: 0, held: 5, resetAt: 7_000_000 + minute });
     });
 
     it('counts every one of many simultaneous hits once', async () => {

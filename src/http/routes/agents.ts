@@ -6,6 +6,7 @@ import { correctedText, correctQuery } from '../../core/searchTypos.js';
 import { parseId, referenceOf } from '../../core/tickets.js';
 import type { Role } from '../../core/users.js';
 import type { Db } from '../../db/connect.js';
+import type { UserRow } from '../../db/schema.js';
 import { listTickets } from '../../repositories/ticketQueries.js';
 import { listTicketsForgiving } from '../../repositories/searchTypos.js';
 import { loadSettings } from '../../repositories/settings.js';
@@ -92,27 +93,31 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
     const username = typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
     // Failed sign-ins are counted per address and per username; once either has used up its limit,
-    // attempts are refused before any password is checked. A sign-in that succeeds counts nothing.
-    const wait = await limits.loginAllowed(request, username);
-    if (wait !== null) {
-      reply.header('retry-after', String(wait));
-      const page = LoginPage({ values: { username }, error: waitMessage('login attempts', wait), next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
+    // attempts are refused before any password is checked. The check is reserved first, so a burst
+    // of guesses gets no more checks than the limit; a sign-in that succeeds counts nothing.
+    const check = await limits.loginCheck(request, username);
+    if (check.wait !== null) {
+      reply.header('retry-after', String(check.wait));
+      const page = LoginPage({ values: { username }, error: waitMessage('login attempts', check.wait), next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
       return sendHtml(reply, renderPage(page), 429);
     }
+    let user: UserRow;
     try {
-      const user = await checkCredentials(ctx, username, password);
-      // A second factor to give, or to set up first (§15): the session waits for it.
-      if ((await secondStepFor(ctx, user)) !== 'none') return toSecondStep(reply, user.id, ctx.clock.now(), sessions.secureCookies, safeNext(body.next, ''));
-      // A browser still holding a session (a stale tab) hands it over: it ends with this login.
-      const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip });
-      return finishLogin(reply, started, body.next, sessions.secureCookies);
+      user = await checkCredentials(ctx, username, password);
     } catch (error) {
+      // A wrong password counts; so does a check that broke (it may have told its answer anyway).
+      await check.settle('failed');
       if (!(error instanceof DomainError) || error.code !== 'unauthenticated') throw error;
-      await limits.loginFailed(request, username);
       await recordFailedSignIn(ctx, username, request.ip, 'password');
       const page = LoginPage({ values: { username }, error: error.message, next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
       return sendHtml(reply, renderPage(page), 401);
     }
+    await check.settle('passed');
+    // A second factor to give, or to set up first (§15): the session waits for it.
+    if ((await secondStepFor(ctx, user)) !== 'none') return toSecondStep(reply, user.id, ctx.clock.now(), sessions.secureCookies, safeNext(body.next, ''));
+    // A browser still holding a session (a stale tab) hands it over: it ends with this login.
+    const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip });
+    return finishLogin(reply, started, body.next, sessions.secureCookies);
   });
 
   app.post('/agents/logout/', { preHandler: app.csrfProtection }, async (request, reply) => {

@@ -117,14 +117,18 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
       if (!user) return redirect;
       const body = formBody(request.body);
       const next = safeNext(body.next, '');
-      // Each wrong code is a failed guess like a wrong password's: counted per address and per account.
-      const wait = await limits.loginAllowed(request, user.username);
-      if (wait !== null) {
-        reply.header('retry-after', String(wait));
-        return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${waitMessage('codes', wait)}` }, next })), 429);
+      // Each wrong code is a failed guess like a wrong password's: counted per address and per
+      // account, its check reserved first (a burst of codes gets no more checks than the limit).
+      const check = await limits.loginCheck(request, user.username);
+      if (check.wait !== null) {
+        reply.header('retry-after', String(check.wait));
+        return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${waitMessage('codes', check.wait)}` }, next })), 429);
       }
       const session = { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip };
       if ((await secondStepFor(ctx, user)) === 'enrol') {
+        // Setting up a second factor guesses nothing secret (the code is of the secret this page
+        // showed): it counts nothing, as before the reservation.
+        await check.settle('passed');
         const { codes, refused } = await confirmForm(request, reply, user, { action: '/agents/login/two-factor/', forced: true, next });
         if (codes === null) return refused;
         const started = await startSession(ctx, user, session);
@@ -132,9 +136,12 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
         reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(sessions.secureCookies));
         return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: next || landingOf(user.role) })));
       }
-      const passed = await checkSecondFactor(ctx, user.id, body.code);
+      const passed = await checkSecondFactor(ctx, user.id, body.code).catch(async (error: unknown) => {
+        await check.settle('failed');
+        throw error;
+      });
+      await check.settle(passed ? 'passed' : 'failed');
       if (!passed) {
-        await limits.loginFailed(request, user.username);
         await recordFailedSignIn(ctx, user.username, request.ip, 'second_factor');
         return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${SECOND_FACTOR_REFUSAL.charAt(0).toLowerCase()}${SECOND_FACTOR_REFUSAL.slice(1)}` }, next })), 401);
       }

@@ -1,0 +1,113 @@
+/**
+ * The sign-in limits' counts (SPEC §7 `RATE_LIMIT_LOGIN*`): a fixed window per key (an address, a
+ * username) holding the failures counted in it and the checks still in flight.
+ *
+ * Decision (the burst defect, README "Limits we know of"): a password or code is checked only on a
+ * reservation taken BEFORE the check, atomically with the test against the limit, so however many
+ * requests arrive at once, failures plus checks in flight never pass `max`: at most `max` checks
+ * can fail in a window. A check that passes gives its reservation back (a sign-in that succeeds
+ * counts nothing: a team behind one office address can all sign in at nine); one that fails turns
+ * it into a counted failure. When the failures alone have used up the limit the attempt is refused
+ * unchecked until the window ends; when only checks in flight fill it, the attempt is `busy`: the
+ * caller waits for them to end and asks again, so a burst of right passwords is slowed, not refused.
+ */
+
+/** `max` failures per `windowMs`. */
+export interface Limit {
+  max: number;
+  windowMs: number;
+}
+
+/** A key's live window: failures counted, checks in flight (reserved), and its end (epoch ms). */
+export interface AttemptWindow {
+  failed: number;
+  held: number;
+  resetAt: number;
+}
+
+/** What a reservation asked for: a check may go ahead (settle it in `resetAt`'s window), or not. */
+export type ReserveAnswer = { kind: 'reserved'; resetAt: number } | { kind: 'used_up'; waitSeconds: number } | { kind: 'busy' };
+
+/** How a reserved check ended: `passed` gives the reservation back, `failed` counts it. */
+export type CheckOutcome = 'passed' | 'failed';
+
+/** Whole seconds until `resetAt`, at least one: what a refusal asks to wait (and its Retry-After). */
+export function secondsUntil(resetAt: number, now: number): number {
+  return Math.max(1, Math.ceil((resetAt - now) / 1000));
+}
+
+/** The window a key has at `now`: none once its end has passed. */
+function live(window: AttemptWindow | undefined, now: number): AttemptWindow | undefined {
+  return window && window.resetAt > now ? window : undefined;
+}
+
+/**
+ * The answer to a reservation of one check on a key whose window is `window` at `now`, and the
+ * window after it. No live window: a new one starts holding this check.
+ */
+export function reserveCheck(window: AttemptWindow | undefined, now: number, limit: Limit): { answer: ReserveAnswer; window: AttemptWindow | undefined } {
+  const current = live(window, now) ?? { failed: 0, held: 0, resetAt: now + limit.windowMs };
+  if (current.failed >= limit.max) return { answer: { kind: 'used_up', waitSeconds: secondsUntil(current.resetAt, now) }, window: current };
+  if (current.failed + current.held >= limit.max) return { answer: { kind: 'busy' }, window: current };
+  return { answer: { kind: 'reserved', resetAt: current.resetAt }, window: { ...current, held: current.held + 1 } };
+}
+
+/**
+ * The window after a check reserved in the window ending at `resetAt` ended with `outcome`. When
+ * that window has ended meanwhile, the reservation went with it: nothing changes (a failure then
+ * counted in the window it was reserved in, not in the new one). Never below zero.
+ */
+export function settleCheck(window: AttemptWindow | undefined, resetAt: number, outcome: CheckOutcome): AttemptWindow | undefined {
+  if (!window || window.resetAt !== resetAt) return window;
+  return { failed: window.failed + (outcome === 'failed' ? 1 : 0), held: Math.max(0, window.held - 1), resetAt };
+}
+
+/**
+ * The key a client address is counted under: IPv4 as it is; an IPv4 address mapped into IPv6
+ * (`::ffff:10.0.0.1`) as the IPv4 one; any other IPv6 address as its /64 (one subscriber's network
+ * holds a whole /64, so each of its addresses is the same client). Anything else, lower-cased.
+ */
+export function addressKey(address: string): string {
+  const lower = address.trim().toLowerCase();
+  const hextets = ipv6Hextets(lower);
+  if (hextets === null) return lower;
+  if (hextets.slice(0, 5).every((h) => h === 0) && hextets[5] === 0xffff) {
+    return [hextets[6]! >> 8, hextets[6]! & 0xff, hextets[7]! >> 8, hextets[7]! & 0xff].join('.');
+  }
+  return `${hextets
+    .slice(0, 4)
+    .map((h) => h.toString(16))
+    .join(':')}::/64`;
+}
+
+const IPV4_TAIL = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** The eight 16-bit groups of an IPv6 address (`::` and a dotted IPv4 tail expanded), or null. */
+function ipv6Hextets(address: string): number[] | null {
+  const halves = address.split('::');
+  if (halves.length > 2 || !address.includes(':')) return null;
+  const groups: number[][] = [];
+  for (const half of halves) {
+    const parts = half === '' ? [] : half.split(':');
+    const numbers: number[] = [];
+    for (const [i, part] of parts.entries()) {
+      const v4 = i === parts.length - 1 ? IPV4_TAIL.exec(part) : null;
+      if (v4) {
+        const bytes = v4.slice(1).map(Number);
+        if (bytes.some((b) => b > 255)) return null;
+        numbers.push((bytes[0]! << 8) | bytes[1]!, (bytes[2]! << 8) | bytes[3]!);
+      } else if (/^[0-9a-f]{1,4}$/.test(part)) numbers.push(parseInt(part, 16));
+      else return null;
+    }
+    groups.push(numbers);
+  }
+  const [head = [], tail] = groups;
+  if (tail === undefined) return head.length === 8 ? head : null;
+  const missing = 8 - head.length - tail.length;
+  return missing >= 1 ? [...head, ...Array<number>(missing).fill(0), ...tail] : null;
+}
+
+/** The key a username is counted under: as accounts store it (trimmed, any case), bounded in length. */
+export function usernameKey(username: string): string {
+  return username.trim().toLowerCase().slice(0, 200);
+}
