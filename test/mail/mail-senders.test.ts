@@ -15,48 +15,38 @@ import { listOutbox } from '../../src/repositories/outbox.js';
 import { TicketIntake } from '../../src/services/intake.js';
 import { DIALECTS } from '../support/db.js';
 import { until } from './support/imap.js';
-import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
-import { MAIL_FROM, memoryLogger, type Testbed, testbed, ticketForm } from './support/testbed.js';
+import { eachTestbedWithSmtp, MAIL_FROM, memoryLogger, type Testbed, testbed, ticketForm } from './support/testbed.js';
 
 const LEAVING = /leaving the emails to them/;
 const RESUMING = /no process with a mail server is running any more/;
 
 for (const dialect of DIALECTS) {
   describe(`a worker without a mail server beside mail senders (${dialect})`, () => {
-    let bed: Testbed;
-    let smtp: TestSmtpServer;
-    beforeEach(async () => {
-      bed = await testbed(dialect);
-      smtp = await startSmtpServer();
-    });
-    afterEach(async () => {
-      await bed.close();
-      await smtp.close();
-    });
+    const t = eachTestbedWithSmtp(dialect);
 
     const mailerless = () => {
       const logger = memoryLogger();
-      const worker = new OutboxWorker({ handle: bed.ctx.handle, mailer: createLogMailer(logger), clock: bed.clock, from: MAIL_FROM, logger });
+      const worker = new OutboxWorker({ handle: t.bed.ctx.handle, mailer: createLogMailer(logger), clock: t.bed.clock, from: MAIL_FROM, logger });
       const said = (pattern: RegExp) => logger.entries.filter((e) => e.level === 'warn' && pattern.test(e.message)).length;
       return { worker, said };
     };
-    const submit = (i: number) => new TicketIntake(bed.ctx).submit(ticketForm({ email: `carla${i}@customer.example`, title: `Printer ${i}` }));
-    const statuses = async () => (await listOutbox(bed.ctx.handle.db)).map((r) => r.status).sort();
-    const liveSenders = () => countLiveLeases(bed.ctx.handle.db, MAIL_SENDER_LEASE_PREFIX, bed.clock.now());
+    const submit = (i: number) => new TicketIntake(t.bed.ctx).submit(ticketForm({ email: `carla${i}@customer.example`, title: `Printer ${i}` }));
+    const statuses = async () => (await listOutbox(t.bed.ctx.handle.db)).map((r) => r.status).sort();
+    const liveSenders = () => countLiveLeases(t.bed.ctx.handle.db, MAIL_SENDER_LEASE_PREFIX, t.bed.clock.now());
 
     it('leaves the emails to a live sender (said once), and logs them again once the sender stops cleanly', async () => {
       await submit(1);
       await submit(2);
       const { worker, said } = mailerless();
-      const sender = announceMailSender(bed.ctx.handle, memoryLogger(), { clock: bed.clock });
+      const sender = announceMailSender(t.bed.ctx.handle, memoryLogger(), { clock: t.bed.clock });
       await until(async () => (await liveSenders()) === 1, 'the sender’s lease');
 
       for (let round = 0; round < 3; round++) expect((await worker.runOnce()).claimed, `round ${round}`).toBe(0);
       expect(await statuses()).toEqual(['pending', 'pending']);
       expect(said(LEAVING), 'said once, not every round').toBe(1);
       // The sender's own worker sends them.
-      expect((await bed.worker(smtp.url).runOnce()).sent).toBe(2);
-      expect(smtp.received.map((e) => e.rcptTo[0]).sort()).toEqual(['carla1@customer.example', 'carla2@customer.example']);
+      expect((await t.bed.worker(t.smtp.url).runOnce()).sent).toBe(2);
+      expect(t.smtp.received.map((e) => e.rcptTo[0]).sort()).toEqual(['carla1@customer.example', 'carla2@customer.example']);
 
       await submit(3);
       await sender.stop();
@@ -65,27 +55,27 @@ for (const dialect of DIALECTS) {
       expect(await statuses()).toEqual(['logged', 'sent', 'sent']);
       await worker.runOnce();
       expect([said(LEAVING), said(RESUMING)]).toEqual([1, 1]);
-      expect(smtp.received).toHaveLength(2);
+      expect(t.smtp.received).toHaveLength(2);
     });
 
     it('a sender killed without a clean stop: its lease runs out and the worker logs again; the next sender drops the leftover', async () => {
-      const db = bed.ctx.handle.db;
+      const db = t.bed.ctx.handle.db;
       // What a killed sender leaves behind: its lease, renewed for the last time now.
-      expect(await acquireLease(db, `${MAIL_SENDER_LEASE_PREFIX}killed`, 'killed', bed.clock.now(), 60_000)).toBe(true);
+      expect(await acquireLease(db, `${MAIL_SENDER_LEASE_PREFIX}killed`, 'killed', t.bed.clock.now(), 60_000)).toBe(true);
       // Another job's lease is no sender.
-      expect(await acquireLease(db, 'imap:mailbox', 'someone', bed.clock.now(), 60_000)).toBe(true);
+      expect(await acquireLease(db, 'imap:mailbox', 'someone', t.bed.clock.now(), 60_000)).toBe(true);
       await submit(1);
       const { worker, said } = mailerless();
       expect((await worker.runOnce()).claimed).toBe(0);
-      bed.clock.advance(59_999);
+      t.bed.clock.advance(59_999);
       expect((await worker.runOnce()).claimed, 'still alive 1 ms before it runs out').toBe(0);
       // Run out at its expiry, as its holder sees it (Lease.held).
-      bed.clock.advance(1);
+      t.bed.clock.advance(1);
       expect((await worker.runOnce()).claimed).toBe(1);
       expect(await statuses()).toEqual(['logged']);
       expect([said(LEAVING), said(RESUMING)]).toEqual([1, 1]);
 
-      const next = announceMailSender(bed.ctx.handle, memoryLogger(), { clock: bed.clock });
+      const next = announceMailSender(t.bed.ctx.handle, memoryLogger(), { clock: t.bed.clock });
       await until(async () => (await readLease(db, `${MAIL_SENDER_LEASE_PREFIX}killed`)) === undefined, 'the leftover dropped');
       await until(async () => (await liveSenders()) === 1, 'the next sender’s lease');
       expect((await readLease(db, 'imap:mailbox'))?.holder, 'another job’s lease is left alone').toBe('someone');
