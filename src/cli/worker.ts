@@ -1,9 +1,9 @@
 /**
  * `npm run worker`: the outbox worker alone, for deployments that run it apart from the web
  * servers (any number of them, on SQLite or PostgreSQL). Runs until SIGTERM or SIGINT, then
- * finishes the emails in flight and exits. It needs SMTP_URL: sending is its only job, and without
- * a mail server it would take its share of the shared outbox and only log it (`logged`, never sent)
- * while the servers beside it send theirs.
+ * finishes the emails in flight and exits. It needs SMTP_URL: sending is its only job. Without a
+ * mail server it could only log emails (`logged`, never sent): beside processes that send, it would
+ * leave every email to them (mail/worker.ts) and do nothing; alone, it would mark them all logged.
  */
 import { ConfigError } from '../config.js';
 import { consoleLogger } from '../mail/logger.js';

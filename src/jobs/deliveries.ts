@@ -1,7 +1,8 @@
 /**
  * The outbox's senders together: the outbox worker (emails, SPEC §5) and the webhook worker
- * (§13), on one database handle, with one mailer. The server runs them on a thread of their own
- * (deliveryThread.ts); `npm run worker` runs them alone in a process.
+ * (§13), on one database handle, with one mailer; with a mail server, the lease that tells the
+ * processes without one to leave the emails to this one (mailSenderLease.ts). The server runs them
+ * on a thread of their own (deliveryThread.ts); `npm run worker` runs them alone in a process.
  */
 import type { Config } from '../config.js';
 import type { DbHandle } from '../db/connect.js';
@@ -10,6 +11,7 @@ import { createMailer } from '../mail/transport.js';
 import { OutboxWorker, type WorkerLogger } from '../mail/worker.js';
 import { systemClock } from '../services/context.js';
 import { webhookWorkerOf } from '../webhooks/worker.js';
+import { announceMailSender } from './mailSenderLease.js';
 import { startWebhookHistoryPruning } from './webhookHistory.js';
 
 /**
@@ -45,6 +47,8 @@ export function startDeliveries(handle: DbHandle, config: DeliveryConfig, logger
   emails.start();
   webhooks.start();
   const history = startWebhookHistoryPruning(handle, config.webhooksHistoryDays, logger);
+  // With a mail server, processes without one leave the emails to this one while it runs.
+  const announcement = mailer.kind === 'smtp' ? announceMailSender(handle, logger) : undefined;
   return {
     mailer: mailer.kind,
     nudge() {
@@ -53,6 +57,8 @@ export function startDeliveries(handle: DbHandle, config: DeliveryConfig, logger
     },
     async stop() {
       await Promise.all([emails.stop(), webhooks.stop(), history.stop()]);
+      // Given up once the sends in flight are recorded: the emails still pending go to the others.
+      await announcement?.stop();
       mailer.close();
     },
   };

@@ -27,6 +27,11 @@ export interface LeaseOptions {
   onError?: (error: unknown) => void;
 }
 
+/** A holder name that tells this process's leases apart from every other's: host, pid and a random part. */
+export function leaseHolder(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
 export class Lease {
   readonly holder: string;
   private readonly durationMs: number;
@@ -48,7 +53,7 @@ export class Lease {
     this.durationMs = options.durationMs ?? 60_000;
     this.renewEveryMs = options.renewEveryMs ?? this.durationMs / 3;
     if (this.renewEveryMs >= this.durationMs) throw new Error('a lease must be renewed more often than it lasts');
-    this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.holder = options.holder ?? leaseHolder();
     this.onChange = options.onChange ?? (() => undefined);
     this.onError = options.onError ?? (() => undefined);
   }

@@ -5,6 +5,7 @@
  * claimed with a lease, see claimDueEmails).
  */
 import { claimLeaseMs } from '../core/claims.js';
+import { emailRoundPlan, MAIL_SENDER_LEASE_PREFIX } from '../core/mailSenders.js';
 import { eachAtMost, settledOf } from '../core/promises.js';
 import { redactText } from '../core/redact.js';
 import { RoundTimer } from '../jobs/roundTimer.js';
@@ -12,6 +13,7 @@ import type { DbHandle } from '../db/connect.js';
 import type { OutboxRow } from '../db/schema.js';
 import { Batcher } from '../db/batcher.js';
 import { attachmentsOfMessages, fileContent } from '../repositories/attachments.js';
+import { countLiveLeases } from '../repositories/leases.js';
 import { claimDueEmails, markEmailSkipped, markEmailsSent, recordEmailFailure, threadsBefore } from '../repositories/outbox.js';
 import type { Clock } from '../services/context.js';
 import { isThreaded, outgoingEmail, SkippedEmail, type ThreadBefore, UndeliverableEmail } from './message.js';
@@ -88,6 +90,8 @@ export class OutboxWorker {
     });
   });
   private loop: Promise<void> | undefined;
+  /** Without a mail server: its last round left the emails to the processes that have one. */
+  private leaving = false;
   /**
    * Deliveries are recorded as they finish, and those finishing together share one UPDATE (one
    * commit instead of one per email; the log-only mailer finishes a whole round at once).
@@ -112,6 +116,7 @@ export class OutboxWorker {
    */
   async runOnce(): Promise<RoundResult> {
     const now = this.options.clock.now();
+    if (!(await this.mayClaim(now))) return { claimed: 0, sent: 0, retrying: 0, failed: 0, skipped: 0 };
     const rows = await claimDueEmails(this.options.handle, {
       now,
       limit: this.batchSize,
@@ -128,6 +133,24 @@ export class OutboxWorker {
     const outcomes = settled.map((s) => (s.status === 'fulfilled' ? s.value : 'lost'));
     const count = (o: Outcome) => outcomes.filter((x) => x === o).length;
     return { claimed: rows.length, sent: count('sent'), retrying: count('retrying'), failed: count('failed'), skipped: count('skipped') };
+  }
+
+  /**
+   * Whether this round claims: with a mail server always (no read); without one, only while no
+   * process with one announces itself (core/mailSenders.ts), so that none of the emails a mail
+   * server could send is only logged here. Says so when that changes, not every round.
+   */
+  private async mayClaim(now: number): Promise<boolean> {
+    const hasMailer = this.options.mailer.kind === 'smtp';
+    const liveSenders = hasMailer ? 0 : await countLiveLeases(this.options.handle.db, MAIL_SENDER_LEASE_PREFIX, now);
+    const plan = emailRoundPlan(this.leaving, { hasMailer, liveSenders });
+    this.leaving = plan.leaving;
+    if (plan.say === 'leaving') {
+      this.options.logger.warn({ liveSenders }, 'outbox: SMTP_URL is unset here and processes with a mail server are running: leaving the emails to them, none is taken and only logged here');
+    } else if (plan.say === 'resuming') {
+      this.options.logger.warn({}, 'outbox: no process with a mail server is running any more: SMTP_URL is unset here, so the emails are only logged (status logged, never sent) until one starts');
+    }
+    return plan.claim;
   }
 
   /** Starts the background loop (idempotent). */

@@ -1,8 +1,10 @@
 /**
  * Named leases (the `leases` table): a job that one process at a time may run, such as the IMAP
- * watcher. A lease is held by `holder` until `expires_at` (epoch ms); the holder renews it before
- * then, and anyone may take it once it has run out.
+ * watcher, or a process saying it is alive (a mail sender, `mail-sender:<holder>`). A lease is held
+ * by `holder` until `expires_at` (epoch ms); the holder renews it before then, and anyone may take
+ * it once it has run out.
  */
+import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { LeasesTable } from '../db/schema.js';
 
@@ -36,4 +38,30 @@ export async function readLease(db: Db, name: string): Promise<LeasesTable | und
 /** Gives the lease up (only `holder`'s: a lease someone else took meanwhile stays theirs). */
 export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {
   await db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute();
+}
+
+/**
+ * A lease's name begins with `prefix`, without LIKE (its `_` is a wildcard) and without a range on
+ * the key: under a linguistic collation (PostgreSQL's `en_US`, ICU's) punctuation counts for little,
+ * and `'mail-sender:x' < 'mail-sender;'` is false there. The table holds one row per named job and
+ * per process with a mail server (core/mailSenders.ts), a page or two: reading it whole is the read.
+ */
+function named(prefix: string) {
+  return sql<boolean>`substr(name, 1, ${sql.lit(prefix.length)}) = ${prefix}`;
+}
+
+/** How many leases named `prefix…` hold at `now` (were taken or renewed until after it). */
+export async function countLiveLeases(db: Db, prefix: string, now: number): Promise<number> {
+  const row = await db.selectFrom('leases').select((eb) => eb.fn.countAll<number | string>().as('n')).where(named(prefix)).where('expires_at', '>', now).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Drops the leases named `prefix…` that have run out at `now` (those countLiveLeases leaves out):
+ * a lease of its own per process leaves one row behind each process killed without a clean stop. A holder that is alive after all
+ * (it lost the database for longer than its lease) takes its lease again at its next renewal.
+ */
+export async function dropExpiredLeases(db: Db, prefix: string, now: number): Promise<number> {
+  const result = await db.deleteFrom('leases').where(named(prefix)).where('expires_at', '<=', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

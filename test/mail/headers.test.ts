@@ -2,14 +2,14 @@
  * Nothing a customer types can add a header or a recipient, or run script in an HTML mail reader.
  * Checked at a real SMTP server, on the raw message it received.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderEmail, renderReply } from '../../src/mail/templates/index.js';
 import { createSmtpMailer, type Mailer, type OutgoingEmail } from '../../src/mail/transport.js';
 import { enqueueEmail, listOutbox } from '../../src/repositories/outbox.js';
 import { intakeTicket } from '../support/intake.js';
 import { DIALECTS } from '../support/db.js';
-import { type ReceivedEmail, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
-import { FAST_TIMEOUTS, type Testbed, testbed, ticketForm } from './support/testbed.js';
+import type { ReceivedEmail, TestSmtpServer } from './support/smtp.js';
+import { eachTestbedWithSmtp, FAST_TIMEOUTS, ticketForm } from './support/testbed.js';
 
 /** The header block of a raw message, one entry per header (folded lines joined). */
 function headerLines(raw: string): string[] {
@@ -50,27 +50,17 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: header injection and HTML escaping`, () => {
-    let bed: Testbed;
-    let smtp: TestSmtpServer;
-
-    beforeEach(async () => {
-      bed = await testbed(dialect);
-      smtp = await startSmtpServer();
-    });
-    afterEach(async () => {
-      await bed.close();
-      await smtp.close();
-    });
+    const t = eachTestbedWithSmtp(dialect);
 
     const injections = ['Hello\r\nBcc: x@y.example', 'Hello\nBcc: x@y.example', 'Hello\rBcc: x@y.example', 'Hello\r\n\r\nBcc: x@y.example', 'Hello\r\n Bcc: x@y.example'];
     for (const subject of injections) {
       it(`an outbox row with the subject ${JSON.stringify(subject)} is sent with one subject line and one recipient`, async () => {
         const content = { subject: `[HD-1] ${subject}`, text: 'Body', html: '<p>Body</p>' };
-        await enqueueEmail(bed.ctx.handle.db, { ticketId: null, kind: 'created', to: 'carla@customer.example', content, now: bed.clock.now() });
-        expect((await bed.worker(smtp.url).runOnce()).sent).toBe(1);
-        expect(smtp.received).toHaveLength(1);
-        const email = smtp.received[0]!;
-        expectOnlyCustomer(smtp, email, 'carla@customer.example');
+        await enqueueEmail(t.bed.ctx.handle.db, { ticketId: null, kind: 'created', to: 'carla@customer.example', content, now: t.bed.clock.now() });
+        expect((await t.bed.worker(t.smtp.url).runOnce()).sent).toBe(1);
+        expect(t.smtp.received).toHaveLength(1);
+        const email = t.smtp.received[0]!;
+        expectOnlyCustomer(t.smtp, email, 'carla@customer.example');
         expect(email.parsed.subject).toMatch(/^\[HD-1\] Hello +Bcc: x@y\.example$/);
         expect(email.parsed.text?.trim()).toBe('Body');
       });
@@ -90,37 +80,37 @@ for (const dialect of DIALECTS) {
     for (const [subject, received] of controlled) {
       it(`the subject ${JSON.stringify(subject)} is handed to the mailer and received as one line without control characters`, async () => {
         const content = { subject: `[HD-1] ${subject}`, text: 'Body', html: '<p>Body</p>' };
-        await enqueueEmail(bed.ctx.handle.db, { ticketId: null, kind: 'created', to: 'carla@customer.example', content, now: bed.clock.now() });
-        const mailer = recordingMailer(smtp.url);
+        await enqueueEmail(t.bed.ctx.handle.db, { ticketId: null, kind: 'created', to: 'carla@customer.example', content, now: t.bed.clock.now() });
+        const mailer = recordingMailer(t.smtp.url);
         try {
-          expect((await bed.worker(smtp.url, { mailer }).runOnce()).sent).toBe(1);
+          expect((await t.bed.worker(t.smtp.url, { mailer }).runOnce()).sent).toBe(1);
         } finally {
           mailer.close();
         }
         const [handed] = mailer.handed;
         for (const field of [handed!.subject, handed!.to, handed!.from]) expect(field).not.toMatch(CONTROL_CHARACTER);
         expect(handed!.subject).toBe(`[HD-1] ${received}`);
-        const email = smtp.received[0]!;
-        expectOnlyCustomer(smtp, email, 'carla@customer.example');
+        const email = t.smtp.received[0]!;
+        expectOnlyCustomer(t.smtp, email, 'carla@customer.example');
         expect(email.parsed.subject).toBe(`[HD-1] ${received}`);
         expect(email.parsed.subject).not.toMatch(CONTROL_CHARACTER);
       });
     }
 
     it('a ticket whose title and name carry CR/LF and a Bcc header reaches only the customer', async () => {
-      const ticket = await intakeTicket(bed.ctx, ticketForm({ name: 'Eve\r\nBcc: eve@evil.example', title: 'Help\r\nBcc: x@y.example\r\nX-Injected: 1' }));
-      expect((await bed.worker(smtp.url).runOnce()).sent).toBe(1);
-      const email = smtp.received[0]!;
-      expectOnlyCustomer(smtp, email, 'carla@customer.example');
+      const ticket = await intakeTicket(t.bed.ctx, ticketForm({ name: 'Eve\r\nBcc: eve@evil.example', title: 'Help\r\nBcc: x@y.example\r\nX-Injected: 1' }));
+      expect((await t.bed.worker(t.smtp.url).runOnce()).sent).toBe(1);
+      const email = t.smtp.received[0]!;
+      expectOnlyCustomer(t.smtp, email, 'carla@customer.example');
       expect(email.parsed.subject).toMatch(new RegExp(`^\\[HD-${ticket.id}\\] We received your request: Help +Bcc: x@y\\.example +X-Injected: 1$`));
       expect(email.parsed.headers.has('x-injected')).toBe(false);
       expect(email.parsed.text).toMatch(/Hello Eve +Bcc: eve@evil\.example,/);
     });
 
     it('keeps non-ASCII titles intact through header encoding', async () => {
-      const ticket = await intakeTicket(bed.ctx, ticketForm({ name: 'Zoë Ødegård', title: 'Drucker brennt – schnell! 🔥 ' + 'ü'.repeat(80) }));
-      expect((await bed.worker(smtp.url).runOnce()).sent).toBe(1);
-      const email = smtp.received[0]!;
+      const ticket = await intakeTicket(t.bed.ctx, ticketForm({ name: 'Zoë Ødegård', title: 'Drucker brennt – schnell! 🔥 ' + 'ü'.repeat(80) }));
+      expect((await t.bed.worker(t.smtp.url).runOnce()).sent).toBe(1);
+      const email = t.smtp.received[0]!;
       expect(email.parsed.subject).toBe(`[HD-${ticket.id}] We received your request: Drucker brennt – schnell! 🔥 ${'ü'.repeat(80)}`);
       expect(email.parsed.text).toContain('Hello Zoë Ødegård,');
       expect(headerLines(email.raw).every((line) => !/[^\x20-\x7e\t\r\n]/.test(line))).toBe(true);
@@ -128,18 +118,18 @@ for (const dialect of DIALECTS) {
 
     it('escapes customer text in the HTML body', async () => {
       await intakeTicket(
-        bed.ctx,
+        t.bed.ctx,
         ticketForm({ name: '<script>alert("name")</script>', title: '<img src=x onerror=alert(1)> & "quotes"' }),
       );
-      expect((await bed.worker(smtp.url).runOnce()).sent).toBe(1);
-      const html = smtp.received[0]!.parsed.html;
+      expect((await t.bed.worker(t.smtp.url).runOnce()).sent).toBe(1);
+      const html = t.smtp.received[0]!.parsed.html;
       expect(typeof html).toBe('string');
       expect(html).toContain('Hello &lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;,');
       expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; &quot;quotes&quot;');
       expect(html).not.toMatch(/<script|<img/i);
       // The plain-text body shows what the customer typed, as typed.
-      expect(smtp.received[0]!.parsed.text).toContain('Hello <script>alert("name")</script>,');
-      const [row] = await listOutbox(bed.ctx.handle.db);
+      expect(t.smtp.received[0]!.parsed.text).toContain('Hello <script>alert("name")</script>,');
+      const [row] = await listOutbox(t.bed.ctx.handle.db);
       expect(row!.html_body).not.toMatch(/<script/i);
     });
   });

@@ -1,14 +1,13 @@
 /** The background loop: started, it sends what is queued without being asked; a nudge skips the wait. */
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { consoleLogger } from '../../src/mail/logger.js';
 import { createLogMailer } from '../../src/mail/transport.js';
 import { OutboxWorker } from '../../src/mail/worker.js';
 import { intakeTicket } from '../support/intake.js';
 import { DIALECTS } from '../support/db.js';
-import { startSmtpServer, type TestSmtpServer } from './support/smtp.js';
-import { MAIL_FROM, type Testbed, testbed, ticketForm } from './support/testbed.js';
+import { eachTestbedWithSmtp, MAIL_FROM, ticketForm } from './support/testbed.js';
 
 async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -20,42 +19,32 @@ async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void>
 
 for (const dialect of DIALECTS) {
   describe(`${dialect}: the worker loop`, () => {
-    let bed: Testbed;
-    let smtp: TestSmtpServer;
-
-    beforeEach(async () => {
-      bed = await testbed(dialect);
-      smtp = await startSmtpServer();
-    });
-    afterEach(async () => {
-      await bed.close();
-      await smtp.close();
-    });
+    const t = eachTestbedWithSmtp(dialect);
 
     it('sends queued emails and later ones by itself, in batches, until stopped', async () => {
-      for (let i = 0; i < 25; i++) await intakeTicket(bed.ctx, ticketForm({ email: `c${i}@customer.example` }));
-      const worker = bed.worker(smtp.url, { pollMs: 20, batchSize: 10 });
+      for (let i = 0; i < 25; i++) await intakeTicket(t.bed.ctx, ticketForm({ email: `c${i}@customer.example` }));
+      const worker = t.bed.worker(t.smtp.url, { pollMs: 20, batchSize: 10 });
       worker.start();
       worker.start();
-      await until(() => smtp.received.length === 25);
-      await intakeTicket(bed.ctx, ticketForm({ email: 'late@customer.example' }));
-      await until(() => smtp.received.length === 26);
+      await until(() => t.smtp.received.length === 25);
+      await intakeTicket(t.bed.ctx, ticketForm({ email: 'late@customer.example' }));
+      await until(() => t.smtp.received.length === 26);
       await worker.stop();
-      await intakeTicket(bed.ctx, ticketForm({ email: 'after-stop@customer.example' }));
+      await intakeTicket(t.bed.ctx, ticketForm({ email: 'after-stop@customer.example' }));
       await new Promise((r) => setTimeout(r, 100));
-      expect(smtp.received).toHaveLength(26);
-      expect(new Set(smtp.received.map((e) => e.messageId)).size).toBe(26);
+      expect(t.smtp.received).toHaveLength(26);
+      expect(new Set(t.smtp.received.map((e) => e.messageId)).size).toBe(26);
     });
 
     it('a nudge sends at once instead of at the next poll', async () => {
-      const worker = bed.worker(smtp.url, { pollMs: 60_000 });
+      const worker = t.bed.worker(t.smtp.url, { pollMs: 60_000 });
       worker.start();
       await new Promise((r) => setTimeout(r, 50));
-      await intakeTicket(bed.ctx, ticketForm());
+      await intakeTicket(t.bed.ctx, ticketForm());
       await new Promise((r) => setTimeout(r, 100));
-      expect(smtp.received).toHaveLength(0);
+      expect(t.smtp.received).toHaveLength(0);
       worker.nudge();
-      await until(() => smtp.received.length === 1, 2_000);
+      await until(() => t.smtp.received.length === 1, 2_000);
       await worker.stop();
     });
 
@@ -69,8 +58,8 @@ for (const dialect of DIALECTS) {
       });
       const app = Fastify({ logger: { level: 'info', stream } });
       const mailer = createLogMailer(app.log);
-      const worker = new OutboxWorker({ handle: bed.ctx.handle, mailer, clock: bed.clock, from: MAIL_FROM, logger: app.log });
-      await intakeTicket(bed.ctx, ticketForm());
+      const worker = new OutboxWorker({ handle: t.bed.ctx.handle, mailer, clock: t.bed.clock, from: MAIL_FROM, logger: app.log });
+      await intakeTicket(t.bed.ctx, ticketForm());
       expect((await worker.runOnce()).sent).toBe(1);
       const entry = JSON.parse(lines.find((l) => l.includes('SMTP_URL is unset'))!) as Record<string, unknown>;
       expect(entry).toMatchObject({ level: 30, to: 'carla@customer.example' });

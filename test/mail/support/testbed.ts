@@ -1,11 +1,12 @@
 /** A fresh database, a fake clock, a real SMTP server and an outbox worker sending to it. */
+import { afterEach, beforeEach } from 'vitest';
 import type { Dialect } from '../../../src/db/connect.js';
 import { createSmtpMailer, type MailLog, type Mailer, type SmtpTimeouts } from '../../../src/mail/transport.js';
 import { OutboxWorker, type OutboxWorkerOptions, type WorkerLogger } from '../../../src/mail/worker.js';
 import type { ServiceContext } from '../../../src/services/context.js';
 import { createUser } from '../../../src/services/users.js';
 import { FakeClock } from '../../support/clock.js';
-import type { ReceivedEmail, TestSmtpServer } from './smtp.js';
+import { type ReceivedEmail, startSmtpServer, type TestSmtpServer } from './smtp.js';
 import { freshDatabase, type TestDatabase } from '../../support/db.js';
 
 export const MAIL_FROM = 'Helpdesk <support@helpdesk.example>';
@@ -64,6 +65,23 @@ export async function testbed(dialect: Dialect): Promise<Testbed> {
       await database.drop();
     },
   };
+}
+
+/**
+ * For each test of the describe it is called in: a fresh testbed and a real SMTP server, both closed
+ * after the test. Read `bed` and `smtp` inside the tests: they are new before each.
+ */
+export function eachTestbedWithSmtp(dialect: Dialect): { readonly bed: Testbed; readonly smtp: TestSmtpServer } {
+  const each = {} as { bed: Testbed; smtp: TestSmtpServer };
+  beforeEach(async () => {
+    each.bed = await testbed(dialect);
+    each.smtp = await startSmtpServer();
+  });
+  afterEach(async () => {
+    await each.bed.close();
+    await each.smtp.close();
+  });
+  return each;
 }
 
 /** An agent, created offline. */
