@@ -11,6 +11,7 @@
  * unchecked until the window ends; when only checks in flight fill it, the attempt is `busy`: the
  * caller waits for them to end and asks again, so a burst of right passwords is slowed, not refused.
  */
+import { embeddedIpv4, ipv6Groups } from './ipAddress.js';
 
 /** `max` failures per `windowMs`. */
 export interface Limit {
@@ -69,42 +70,15 @@ export function settleCheck(window: AttemptWindow | undefined, resetAt: number, 
  */
 export function addressKey(address: string): string {
   const lower = address.trim().toLowerCase();
-  const hextets = ipv6Hextets(lower);
+  const hextets = ipv6Groups(lower);
   if (hextets === null) return lower;
   if (hextets.slice(0, 5).every((h) => h === 0) && hextets[5] === 0xffff) {
-    return [hextets[6]! >> 8, hextets[6]! & 0xff, hextets[7]! >> 8, hextets[7]! & 0xff].join('.');
+    return embeddedIpv4(hextets);
   }
   return `${hextets
     .slice(0, 4)
     .map((h) => h.toString(16))
     .join(':')}::/64`;
-}
-
-const IPV4_TAIL = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-/** The eight 16-bit groups of an IPv6 address (`::` and a dotted IPv4 tail expanded), or null. */
-function ipv6Hextets(address: string): number[] | null {
-  const halves = address.split('::');
-  if (halves.length > 2 || !address.includes(':')) return null;
-  const groups: number[][] = [];
-  for (const half of halves) {
-    const parts = half === '' ? [] : half.split(':');
-    const numbers: number[] = [];
-    for (const [i, part] of parts.entries()) {
-      const v4 = i === parts.length - 1 ? IPV4_TAIL.exec(part) : null;
-      if (v4) {
-        const bytes = v4.slice(1).map(Number);
-        if (bytes.some((b) => b > 255)) return null;
-        numbers.push((bytes[0]! << 8) | bytes[1]!, (bytes[2]! << 8) | bytes[3]!);
-      } else if (/^[0-9a-f]{1,4}$/.test(part)) numbers.push(parseInt(part, 16));
-      else return null;
-    }
-    groups.push(numbers);
-  }
-  const [head = [], tail] = groups;
-  if (tail === undefined) return head.length === 8 ? head : null;
-  const missing = 8 - head.length - tail.length;
-  return missing >= 1 ? [...head, ...Array<number>(missing).fill(0), ...tail] : null;
 }
 
 /** The key a username is counted under: as accounts store it (trimmed, any case), bounded in length. */

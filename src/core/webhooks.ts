@@ -3,6 +3,7 @@
  * what an endpoint's URL may be, which addresses a delivery must never reach (SSRF), when a failed
  * delivery is tried again, and when a failing endpoint is turned off.
  */
+import { embeddedIpv4, ipv4Number, ipv6Groups } from './ipAddress.js';
 
 /** Every event an endpoint may subscribe to. `csat.rated` is produced by the satisfaction survey. */
 export const WEBHOOK_EVENTS = [
@@ -136,51 +137,22 @@ const V4_RANGES: readonly [string, number, AddressKind][] = [
   ['240.0.0.0', 4, 'reserved'],
 ];
 
-function v4Number(address: string): number | null {
-  const parts = address.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return null;
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
-}
-
 function classifyV4(address: string): AddressKind | null {
-  const n = v4Number(address);
+  const n = ipv4Number(address);
   if (n === null) return null;
   if (METADATA_V4.has(address)) return 'metadata';
   for (const [base, prefix, kind] of V4_RANGES) {
     const size = 2 ** (32 - prefix);
-    if (Math.floor(n / size) === Math.floor(v4Number(base)! / size)) return kind;
+    if (Math.floor(n / size) === Math.floor(ipv4Number(base)! / size)) return kind;
   }
   return 'public';
 }
 
-/** The eight 16-bit groups of an IPv6 address (a trailing dotted IPv4 part allowed), or null. */
-function v6Groups(address: string): number[] | null {
-  let text = address.toLowerCase();
-  const zone = text.indexOf('%');
-  if (zone >= 0) text = text.slice(0, zone);
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const n = v4Number(dotted[1]!);
-    if (n === null) return null;
-    text = `${text.slice(0, -dotted[1]!.length)}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const side = (s: string) => (s === '' ? [] : s.split(':'));
-  const head = side(halves[0]!);
-  const tail = halves.length === 2 ? side(halves[1]!) : [];
-  const missing = 8 - head.length - tail.length;
-  if ((halves.length === 2 && missing < 1) || (halves.length === 1 && missing !== 0)) return null;
-  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
-  if (groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
-  return groups.map((g) => parseInt(g, 16));
-}
-
 function classifyV6(address: string): AddressKind | null {
-  const g = v6Groups(address);
+  const g = ipv6Groups(address);
   if (!g) return null;
   const zeroUpTo = (n: number) => g.slice(0, n).every((x) => x === 0);
-  const embeddedV4 = () => `${g[6]! >> 8}.${g[6]! & 0xff}.${g[7]! >> 8}.${g[7]! & 0xff}`;
+  const embeddedV4 = () => embeddedIpv4(g);
   if (zeroUpTo(8)) return 'unspecified';
   if (zeroUpTo(7) && g[7] === 1) return 'loopback';
   // IPv4-mapped (::ffff:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) reach the IPv4 address they carry.
