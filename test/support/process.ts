@@ -87,43 +87,59 @@ export interface RunningServer {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** The compiled server started as a child, with what it prints gathered and a way to stop it. */
+interface Launched {
+  child: ChildProcess;
+  output(): string;
+  /** Sends a signal (SIGKILL: no shutdown at all) and waits until the process is gone. */
+  signal(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
 /**
- * Starts the server (compiled, above) on a free port and waits until it listens. As ONE process
- * (`node <entry>`), so a signal reaches the server itself: tsx's launcher gave its child 30 ms to
- * report a signal it handles, and on a busy machine it then killed the server and exited 143 in its
- * place.
+ * Starts the server compiled (above) as ONE process (`node <entry>`), so a signal reaches the server
+ * itself: tsx's launcher gave its child 30 ms to report a signal it handles, and on a busy machine it
+ * then killed the server and exited 143 in its place.
+ */
+async function launch(env: NodeJS.ProcessEnv): Promise<Launched> {
+  const entry = await compiledServer();
+  const child = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  return {
+    child,
+    output: () => output,
+    signal: (signal = 'SIGTERM') =>
+      new Promise((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
+        child.once('exit', (code) => done(code));
+        child.kill(signal);
+      }),
+  };
+}
+
+/**
+ * Starts the server as `npm start` would (port 0, the environment's NODE_ENV, logs at info) and
+ * waits until it says where it listens.
  */
 export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> {
-  const entry = await compiledServer();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry], { cwd: ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', CLOSE_UNDO_SECONDS: '0', ...env } });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), timeoutMs);
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({
-          child,
-          url: match[1]!,
-          output: () => output,
-          stop: (signal = 'SIGTERM') =>
-            new Promise((done) => {
-              if (child.exitCode !== null) return done(child.exitCode);
-              child.once('exit', (code) => done(code));
-              child.kill(signal);
-            }),
-        });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => {
+  const server = await launch({ ...process.env, PORT: '0', LOG_LEVEL: 'info', CLOSE_UNDO_SECONDS: '0', ...env });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${server.output()}`)), timeoutMs);
+    const onData = () => {
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(server.output());
+      if (!match) return;
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
+      resolve(match[1]!);
+    };
+    server.child.stdout!.on('data', onData);
+    server.child.stderr!.on('data', onData);
+    server.child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${server.output()}`));
     });
   });
+  return { child: server.child, url, output: server.output, stop: server.signal };
 }
 
 export interface ServerProcess {
@@ -163,25 +179,17 @@ function bindable(port: number): Promise<boolean> {
 }
 
 /**
- * Starts the server (compiled, above) as ONE process (so a signal reaches the server itself, not a
- * launcher that would leave it running), quiet (warnings only), on `port` (default a free one), and
- * waits until /healthz answers.
+ * Starts the server quiet (warnings only), on `port` (default a free one), and waits until /healthz
+ * answers.
  */
 export async function spawnServer(env: Record<string, string>, options: { port?: number; timeoutMs?: number } = {}): Promise<ServerProcess> {
-  const entry = await compiledServer();
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, [entry], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'development', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SECRET_KEY: 'test-secret-key-test-secret-key-0123456789', CLOSE_UNDO_SECONDS: '0', ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const server = await launch({ ...process.env, NODE_ENV: 'development', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SECRET_KEY: 'test-secret-key-test-secret-key-0123456789', CLOSE_UNDO_SECONDS: '0', ...env, PORT: String(port) });
+  const { child } = server;
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited with ${child.exitCode ?? child.signalCode}:\n${server.output()}`);
     try {
       if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok) break;
     } catch {
@@ -189,20 +197,9 @@ export async function spawnServer(env: Record<string, string>, options: { port?:
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not start:\n${output}`);
+      throw new Error(`server did not start:\n${server.output()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return {
-    url,
-    port,
-    child,
-    output: () => output,
-    kill: (signal = 'SIGTERM') =>
-      new Promise((done) => {
-        if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
-        child.once('exit', (code) => done(code));
-        child.kill(signal);
-      }),
-  };
+  return { url, port, child, output: server.output, kill: server.signal };
 }
