@@ -1,6 +1,7 @@
+import { DomainError } from '../core/errors.js';
 import type { Presence } from '../core/routing.js';
 import { recordPresence } from '../repositories/presenceHistory.js';
-import { type PresenceCutoffs, setPresence, unattendedUsers } from '../repositories/users.js';
+import { findUserById, type PresenceCutoffs, setPresence, unattendedUsers } from '../repositories/users.js';
 import type { Acting } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { pullAndBalance, releaseTickets, type RoutingRun, updateAgent, withRouting } from './routing.js';
@@ -67,7 +68,17 @@ export async function offlineIfUnattended(run: PresenceRun, cutoffs: PresenceCut
   return ids;
 }
 
-/** `/agents/availability/` (available | away) and the API's presence: one change in its own run. */
+/**
+ * `/agents/availability/` (available | away) and the API's presence: one change in its own run.
+ * The account is checked again inside the routing lock, as a sign-in is (auth.ts startSession): a
+ * deactivation that committed after the request was authenticated must win. Without the check the
+ * switch set a deactivated agent `available` (deactivation had just set it offline), and once
+ * reactivated it stood available, with room, beside a waiting ticket that nothing routed to it (I3;
+ * found by the routing model, MODEL_SEED=1222529506 MODEL_RUNS=80 on SQLite).
+ */
 export async function changePresence(ctx: ServiceContext, userId: number, presence: Presence): Promise<void> {
-  await withPresence(ctx, userId, (run) => changePresenceIn(run, userId, presence));
+  await withPresence(ctx, userId, async (run) => {
+    if ((await findUserById(run.trx, userId))?.active !== 1) throw new DomainError('unauthenticated', 'This account has been deactivated.');
+    await changePresenceIn(run, userId, presence);
+  });
 }

@@ -76,8 +76,12 @@ export class RoutingModel extends ModelRules {
     return this.finish(OK);
   }
 
-  /** The availability switch (available | away). */
+  /**
+   * The availability switch (available | away). Refused to a deactivated account: its request was
+   * authenticated before the deactivation, which wins (it stays offline).
+   */
   changePresence(agentId: number, presence: 'available' | 'away'): Outcome {
+    if (!this.agents.get(agentId)!.active) return refused('unauthenticated');
     this.setPresence(agentId, presence);
     return this.finish(OK);
   }

@@ -1,5 +1,5 @@
 /**
- * A login racing the account's deactivation (found while building the routing model's
+ * A login, or the availability switch, racing the account's deactivation (found while building the routing model's
  * interleavings, issue 24): login checks the password and that the account is active before its routing transaction (the
  * hash takes tens of milliseconds, outside the lock); a deactivation committing in between must
  * still refuse the login. Before the fix, the login went on: it stored a session for the
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db, DbHandle } from '../../src/db/connect.js';
 import { deactivateUser, reactivateUser } from '../../src/services/admin.js';
 import { login } from '../../src/services/auth.js';
+import { changePresence } from '../../src/services/presence.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { addStaff } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
@@ -35,7 +36,7 @@ function handleWithPause(handle: DbHandle, before: () => Promise<unknown>): DbHa
 }
 
 for (const dialect of DIALECTS) {
-  describe(`a login racing a deactivation (${dialect})`, () => {
+  describe(`a login or the availability switch racing a deactivation (${dialect})`, () => {
     let database: TestDatabase;
     let ctx: ServiceContext;
     let adminId: number;
@@ -64,5 +65,25 @@ for (const dialect of DIALECTS) {
       expect(await queueViolations(db)).toEqual([]);
       expect(await db.selectFrom('sessions').select('id').where('user_id', '=', agentId).execute()).toEqual([]);
     });
+
+    // The same race for the availability switch (the page's and the API's): its request was
+    // authenticated, then the deactivation committed before its routing transaction. Found by the
+    // routing model (MODEL_SEED=1222529506 MODEL_RUNS=80, SQLite): the switch set the deactivated
+    // agent available, and once reactivated it stood available with room beside a waiting ticket.
+    for (const presence of ['available', 'away'] as const) {
+      it(`refuses the availability switch (${presence}) when the deactivation commits after its request was authenticated`, async () => {
+        await login(ctx, 'dana', 'password123', { idleMinutes: 480 });
+        const racing = { ...ctx, handle: handleWithPause(database.handle, () => deactivateUser(ctx, adminId, agentId)) };
+
+        await expect(changePresence(racing, agentId, presence)).rejects.toMatchObject({ code: 'unauthenticated' });
+
+        const db = database.handle.db;
+        const row = () => db.selectFrom('users').select(['active', 'presence']).where('id', '=', agentId).executeTakeFirstOrThrow();
+        expect(await row()).toEqual({ active: 0, presence: 'offline' });
+        await reactivateUser(ctx, adminId, agentId);
+        expect(await row()).toEqual({ active: 1, presence: 'offline' });
+        expect(await queueViolations(db)).toEqual([]);
+      });
+    }
   });
 }
