@@ -218,9 +218,14 @@ export async function changeCapacity(ctx: ServiceContext, by: Acting, userId: nu
     if (user.capacity === capacity) return capacity;
     await setUserCapacity(run.trx, userId, capacity);
     await auditRun(run, 'user.capacity', `user:${userId}`, { before: { capacity: user.capacity }, after: { capacity } });
-    if (run.agents.some((a) => a.id === userId)) {
-      updateAgent(run, userId, { capacity: capacity ?? run.settings.defaultCapacity });
-      await pullAndBalance(run, userId);
+    const before = run.agents.find((a) => a.id === userId)?.capacity;
+    if (before !== undefined) {
+      const after = capacity ?? run.settings.defaultCapacity;
+      updateAgent(run, userId, { capacity: after });
+      // R2 (then R3) only when the capacity in force rises: "given a higher capacity" (§3). A change
+      // that leaves it where it was (its own 2 → the default 2) or lowers it is no trigger: R3 would
+      // otherwise take a busy colleague's newest ticket for an idle agent whose room did not grow.
+      if (after > before) await pullAndBalance(run, userId);
     }
     return capacity;
   });

@@ -67,6 +67,26 @@ for (const dialect of DIALECTS) {
       expect(await historyViolations(db)).toEqual([]);
     });
 
+    it('balances (R3) only when a capacity change raises the capacity in force: the same number or a lower one takes no colleague’s ticket', async () => {
+      const { db, alice, bob, admin, adminId } = await team({ capacity: 3 });
+      const tickets = [await newTicket(t.ctx), await newTicket(t.ctx), await newTicket(t.ctx)]; // alice, bob, alice
+      // An admin sends bob's only ticket to alice: bob is idle, alice holds three, nothing waits.
+      expect((await act(admin, 'tickets', tickets[1]!, 'reassign', { agent: 'alice' })).statusCode).toBe(303);
+      const holders = async () => Promise.all(tickets.map((id) => holderOf(db, id)));
+      expect(await holders()).toEqual([alice, alice, alice]);
+
+      // Lowered, or set to what it is: no trigger. Raised: R2 finds nothing waiting, R3 takes alice's newest.
+      for (const capacity of ['2', '1']) {
+        expect((await act(admin, 'users', bob, 'capacity', { capacity })).statusCode).toBe(303);
+        expect(await holders(), `lowered to ${capacity}`).toEqual([alice, alice, alice]);
+      }
+      expect((await act(admin, 'users', bob, 'capacity', { capacity: '1' })).statusCode).toBe(303);
+      expect(await holders(), 'the same capacity again').toEqual([alice, alice, alice]);
+      expect((await act(admin, 'users', bob, 'capacity', { capacity: '2' })).statusCode).toBe(303);
+      expect(await holders(), 'raised').toEqual([alice, alice, bob]);
+      expect((await eventsOf(db, tickets[2]!)).at(-1)).toEqual({ type: 'reassigned', from_agent_id: alice, to_agent_id: bob, actor_id: adminId });
+    });
+
     it('refuses to reassign to an unknown, inactive or admin account, or to move a closed ticket', async () => {
       const { db, alice, bob, admin, adminId } = await team();
       const ticket = await newTicket(t.ctx);

@@ -171,11 +171,15 @@ export class RoutingModel extends ModelRules {
     return this.finish(OK);
   }
 
-  /** An admin sets an agent's capacity (null: the default); raising it is R2 (and R3). */
+  /**
+   * An admin sets an agent's capacity (null: the default); raising the capacity in force is R2 (and
+   * R3). Keeping it (its own 2 → the default 2) or lowering it triggers nothing.
+   */
   changeCapacity(agentId: number, capacity: number | null): Outcome {
     const agent = this.agents.get(agentId)!;
+    const before = this.capacityOf(agent);
     agent.ownCapacity = capacity;
-    if (agent.active) this.pullAndBalance(agentId);
+    if (agent.active && this.capacityOf(agent) > before) this.pullAndBalance(agentId);
     return this.finish(OK);
   }
 
