@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const { app, ctx, intake, inbound, openPages } = await buildApp({ handle, clock: systemClock, config: { ...config, secretKey: signingKey(config) }, logger: { level: config.logLevel, ...(pretty ? { stream: pretty } : {}) }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
   warn = (error, message) => app.log.warn({ err: error }, message);
   // Emails and webhooks are sent from a thread of their own (src/jobs/deliveryThread.ts), which
-  // starts while this one goes on; the server waits for it once it listens.
+  // starts while this one goes on; the server waits for it once it listens (a sender: before).
   const { deliveries, ready: deliveriesReady } = startDeliveryThread({ databaseUrl: config.databaseUrl, config, logLevel: config.logLevel, pretty: pretty !== undefined, logger: app.log }, handle);
   deliveriesReady.catch(() => undefined); // awaited after listen; until then a failure is not unhandled
 
@@ -106,6 +106,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   try {
+    // A process with a mail server answers once its delivery thread has tried to take the lease
+    // that announces it (jobs/mailSenderLease.ts): from its first answer, processes without one
+    // leave the emails to it. Only senders wait (the thread mostly started meanwhile, and one
+    // statement more); the quick start answers as soon as it listens.
+    if (config.smtpUrl) await deliveriesReady;
     await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
       const problem = listenProblem(error, config.host, config.port);
       throw problem === null ? error : new ConfigError(problem);

@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
   // Said once the handlers are in place: a process manager may stop the worker as soon as it is
   // started, and a signal that comes before its handler ends the process at once.
+  // ...and once its lease has been tried: from then on processes without a mail server leave it the emails.
+  await deliveries.announced;
   logger.info({ mailer: deliveries.mailer, from: config.mailFrom }, 'outbox worker started');
 }
 

@@ -32,6 +32,16 @@ export type ReserveAnswer = { kind: 'reserved'; resetAt: number } | { kind: 'use
 /** How a reserved check ended: `passed` gives the reservation back, `failed` counts it. */
 export type CheckOutcome = 'passed' | 'failed';
 
+/**
+ * How a reserved check ends when no password or code was judged before the work after the
+ * reservation ended: it returned without judging, or threw before the judging (a database error
+ * reading what the second step is). The reservation is given back, counting nothing: nobody guessed
+ * wrong, and counting such errors would lock an account or an address out until its window ends
+ * after a few of them. (An error thrown BY the judging, the password or code check itself, is the
+ * route's to count: it counts as a failure there, since the check may have told its answer.)
+ */
+export const UNJUDGED_CHECK: CheckOutcome = 'passed';
+
 /** Whole seconds until `resetAt`, at least one: what a refusal asks to wait (and its Retry-After). */
 export function secondsUntil(resetAt: number, now: number): number {
   return Math.max(1, Math.ceil((resetAt - now) / 1000));

@@ -10,7 +10,7 @@
  * ticket; with several processes a client then gets up to `max` per process).
  */
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { addressKey, type CheckOutcome, type Limit, usernameKey } from '../core/attemptWindows.js';
+import { addressKey, type CheckOutcome, type Limit, UNJUDGED_CHECK, usernameKey } from '../core/attemptWindows.js';
 import { DomainError } from '../core/errors.js';
 import { formatDuration, parseDuration } from '../core/sla.js';
 import type { CheckCounter, CheckCounters } from './loginChecks.js';
@@ -54,13 +54,41 @@ export function limitStoreFor(setting: 'auto' | 'database' | 'memory', dialect: 
 /** A sign-in check's go-ahead, or the seconds to wait before trying again (refused unchecked). */
 export type LoginCheck = { wait: number } | { wait: null; settle(outcome: CheckOutcome): Promise<void> };
 
+/** Settles a reserved check: `passed` gives it back, `failed` counts it. */
+export type Judge = (outcome: CheckOutcome) => Promise<void>;
+
+/**
+ * Runs `work` under a check `loginCheck` reserved, and settles the check on every path: `work`
+ * settles it through `judge` once a password or code has been judged (a second call is ignored);
+ * if it returns or throws without having judged, the reservation ends as UNJUDGED_CHECK says (given
+ * back), so no error between the reservation and the judging holds it until its window ends.
+ */
+export async function underCheck<T>(check: { settle: Judge }, work: (judge: Judge) => Promise<T>): Promise<T> {
+  let judged = false;
+  const judge: Judge = async (outcome) => {
+    if (judged) return;
+    judged = true;
+    await check.settle(outcome);
+  };
+  let result: T;
+  try {
+    result = await work(judge);
+  } catch (error) {
+    // The work's error is the one to report; one of the settling (the same database down) is not.
+    await judge(UNJUDGED_CHECK).catch(() => undefined);
+    throw error;
+  }
+  await judge(UNJUDGED_CHECK);
+  return result;
+}
+
 /** The limits as routes use them. */
 export interface RouteLimits {
   /**
    * Asked before the sign-in form checks a password (or the second step a code): the seconds to
    * wait when this request's address or the submitted username has used up its failures (the
    * attempt is then refused unchecked), else a check reserved under both, which the caller must
-   * settle when the check has ended: `passed` gives it back (a sign-in that succeeds counts
+   * settle on every path (underCheck) when the check has ended: `passed` gives it back (a sign-in that succeeds counts
    * nothing, so a team behind one office address can all sign in at nine, and a person signing in
    * often is never locked out by it: QA), `failed` counts it. Reserving first is what bounds a
    * burst: of any number of simultaneous attempts at most `max` are checked while none has ended,

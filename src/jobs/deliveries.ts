@@ -38,8 +38,11 @@ export interface Deliveries {
   stop(): Promise<void>;
 }
 
+/** Deliveries just started: `announced` settles once a sender's lease was first tried (at once without a mail server). */
+export type StartedDeliveries = Deliveries & { readonly announced: Promise<void> };
+
 /** Starts both workers on `handle`, and the pruning of the webhook history; `pollMs`: their wait between rounds when nudged by nobody (default 1 s). */
-export function startDeliveries(handle: DbHandle, config: DeliveryConfig, logger: WorkerLogger & MailLog, pollMs?: number): Deliveries {
+export function startDeliveries(handle: DbHandle, config: DeliveryConfig, logger: WorkerLogger & MailLog, pollMs?: number): StartedDeliveries {
   const mailer = createMailer(config.smtpUrl, logger);
   const poll = pollMs === undefined ? {} : { pollMs };
   const emails = new OutboxWorker({ handle, mailer, clock: systemClock, from: config.mailFrom, replyTo: config.mailReplyTo, logger, ...poll });
@@ -51,6 +54,7 @@ export function startDeliveries(handle: DbHandle, config: DeliveryConfig, logger
   const announcement = mailer.kind === 'smtp' ? announceMailSender(handle, logger) : undefined;
   return {
     mailer: mailer.kind,
+    announced: announcement?.tried ?? Promise.resolve(),
     nudge() {
       emails.nudge();
       webhooks.nudge();

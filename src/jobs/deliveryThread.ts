@@ -37,8 +37,8 @@ export interface DeliveryThreadOptions {
 /**
  * Starts the senders on their thread, returning at once: the thread loads its modules on the other
  * core while the server goes on to listen (about 0.2 s of start-up, issue 20 item 5). Nudges sent
- * meanwhile wait in the thread's port; `ready` settles when the senders run (rejects if the thread
- * failed to start). `handle`: the main thread's, for an in-memory database.
+ * meanwhile wait in the thread's port; `ready` settles when the senders run and, with a mail
+ * server, have tried to take the sender's lease (rejects if the thread failed to start). `handle`: the main thread's, for an in-memory database.
  */
 export function startDeliveryThread(options: DeliveryThreadOptions, handle: DbHandle): { deliveries: Deliveries; ready: Promise<void> } {
   if (isPrivateDatabase(options.databaseUrl)) return onThisThread(handle, options);
@@ -52,7 +52,11 @@ export function startDeliveryThread(options: DeliveryThreadOptions, handle: DbHa
  * the mail worker: start-up time and memory, issue 20 item 5).
  */
 function onThisThread(handle: DbHandle, options: DeliveryThreadOptions): { deliveries: Deliveries; ready: Promise<void> } {
-  const started = import('./deliveries.js').then(({ startDeliveries }) => startDeliveries(handle, options.config, options.logger));
+  const started = import('./deliveries.js').then(async ({ startDeliveries }) => {
+    const senders = startDeliveries(handle, options.config, options.logger);
+    await senders.announced;
+    return senders;
+  });
   const deliveries: Deliveries = {
     mailer: options.config.smtpUrl ? 'smtp' : 'log',
     nudge: () => void started.then((senders) => senders.nudge()),

@@ -42,5 +42,6 @@ export function runDeliveryThread(data: DeliveryThreadData, port: MessagePort): 
         port.close();
       });
   });
-  port.postMessage('ready' satisfies FromDeliveryThread);
+  // Ready once a sender has tried to take its lease: the server waits for it before it answers.
+  void deliveries.announced.then(() => port.postMessage('ready' satisfies FromDeliveryThread));
 }

@@ -25,6 +25,11 @@ export interface LeaseOptions {
   onChange?: (held: boolean) => void;
   /** A failed try (the database is unreachable): reported, then tried again. */
   onError?: (error: unknown) => void;
+  /**
+   * Runs after each taking or renewal that succeeded, at its time `now` (a mail sender's shared
+   * marker, mailSenderLease.ts); an error is a failed try, reported through `onError`.
+   */
+  onRenewed?: (now: number) => Promise<void>;
 }
 
 /** A holder name that tells this process's leases apart from every other's: host, pid and a random part. */
@@ -38,6 +43,10 @@ export class Lease {
   private readonly renewEveryMs: number;
   private readonly onChange: (held: boolean) => void;
   private readonly onError: (error: unknown) => void;
+  private readonly onRenewed: (now: number) => Promise<void>;
+  /** Settles once the first taking has been tried, held or not (see `held`), or the lease stopped before. */
+  readonly tried: Promise<void>;
+  private markTried: () => void = () => undefined;
   /** Until when the last taking or renewal holds (0: not held). */
   private heldUntil = 0;
   private announced = false;
@@ -56,6 +65,8 @@ export class Lease {
     this.holder = options.holder ?? leaseHolder();
     this.onChange = options.onChange ?? (() => undefined);
     this.onError = options.onError ?? (() => undefined);
+    this.onRenewed = options.onRenewed ?? (async () => undefined);
+    this.tried = new Promise((resolve) => (this.markTried = resolve));
   }
 
   /** True while this process holds the lease (its last taking or renewal has not run out). */
@@ -82,12 +93,14 @@ export class Lease {
       this.heldUntil = 0;
     }
     this.announce();
+    this.markTried();
   }
 
   private async run(): Promise<void> {
     while (!this.stopped) {
       const delay = await this.tryOnce();
       this.announce();
+      this.markTried();
       if (this.stopped) break;
       await this.sleeper.sleep(delay);
     }
@@ -99,6 +112,7 @@ export class Lease {
     try {
       if (await acquireLease(this.ctx.handle.db, this.name, this.holder, now, this.durationMs)) {
         this.heldUntil = now + this.durationMs;
+        await this.onRenewed(now);
         return this.renewEveryMs;
       }
       this.heldUntil = 0;

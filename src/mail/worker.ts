@@ -5,7 +5,7 @@
  * claimed with a lease, see claimDueEmails).
  */
 import { claimLeaseMs } from '../core/claims.js';
-import { emailRoundPlan, MAIL_SENDER_LEASE_PREFIX } from '../core/mailSenders.js';
+import { emailRoundPlan, MAIL_SENDER_LEASE_PREFIX, RECENT_MAIL_SENDER_LEASE } from '../core/mailSenders.js';
 import { eachAtMost, settledOf } from '../core/promises.js';
 import { redactText } from '../core/redact.js';
 import { RoundTimer } from '../jobs/roundTimer.js';
@@ -13,7 +13,7 @@ import type { DbHandle } from '../db/connect.js';
 import type { OutboxRow } from '../db/schema.js';
 import { Batcher } from '../db/batcher.js';
 import { attachmentsOfMessages, fileContent } from '../repositories/attachments.js';
-import { countLiveLeases } from '../repositories/leases.js';
+import { liveLeasesAndExpiry } from '../repositories/leases.js';
 import { claimDueEmails, markEmailSkipped, markEmailsSent, recordEmailFailure, threadsBefore } from '../repositories/outbox.js';
 import type { Clock } from '../services/context.js';
 import { isThreaded, outgoingEmail, SkippedEmail, type ThreadBefore, UndeliverableEmail } from './message.js';
@@ -137,18 +137,20 @@ export class OutboxWorker {
 
   /**
    * Whether this round claims: with a mail server always (no read); without one, only while no
-   * process with one announces itself (core/mailSenders.ts), so that none of the emails a mail
-   * server could send is only logged here. Says so when that changes, not every round.
+   * process with one announces itself nor did within the grace period (core/mailSenders.ts), so
+   * that none of the emails a mail server could send is only logged here, not even while the only
+   * sender restarts. Says so when that changes, not every round.
    */
   private async mayClaim(now: number): Promise<boolean> {
     const hasMailer = this.options.mailer.kind === 'smtp';
-    const liveSenders = hasMailer ? 0 : await countLiveLeases(this.options.handle.db, MAIL_SENDER_LEASE_PREFIX, now);
-    const plan = emailRoundPlan(this.leaving, { hasMailer, liveSenders });
+    const seen = hasMailer ? { live: 0, until: null } : await liveLeasesAndExpiry(this.options.handle.db, MAIL_SENDER_LEASE_PREFIX, RECENT_MAIL_SENDER_LEASE, now);
+    const plan = emailRoundPlan(this.leaving, { hasMailer, liveSenders: seen.live, recentSenderUntil: seen.until, now });
     this.leaving = plan.leaving;
     if (plan.say === 'leaving') {
-      this.options.logger.warn({ liveSenders }, 'outbox: SMTP_URL is unset here and processes with a mail server are running: leaving the emails to them, none is taken and only logged here');
+      const until = seen.until === null ? null : new Date(seen.until).toISOString();
+      this.options.logger.warn({ liveSenders: seen.live, recentSenderUntil: until }, 'outbox: SMTP_URL is unset here and processes with a mail server run on this database (or did minutes ago, and may be restarting): leaving the emails to them, none is taken and only logged here');
     } else if (plan.say === 'resuming') {
-      this.options.logger.warn({}, 'outbox: no process with a mail server is running any more: SMTP_URL is unset here, so the emails are only logged (status logged, never sent) until one starts');
+      this.options.logger.warn({}, 'outbox: no process with a mail server is running any more (none for the grace period): SMTP_URL is unset here, so the emails are only logged (status logged, never sent) until one starts');
     }
     return plan.claim;
   }

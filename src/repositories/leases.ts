@@ -30,6 +30,19 @@ export async function acquireLease(db: Db, name: string, holder: string, now: nu
   return row?.holder === holder;
 }
 
+/**
+ * Sets the lease `name` to `holder` until `expiresAt`, whoever held it: a marker every holder
+ * renews (core/mailSenders.ts RECENT_MAIL_SENDER_LEASE), not a job one process at a time may run.
+ * The last renewal wins.
+ */
+export async function stampLease(db: Db, name: string, holder: string, expiresAt: number): Promise<void> {
+  await db
+    .insertInto('leases')
+    .values({ name, holder, expires_at: expiresAt })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ holder, expires_at: expiresAt }))
+    .execute();
+}
+
 /** Who holds the lease `name` and until when, or undefined when nobody ever took it. */
 export async function readLease(db: Db, name: string): Promise<LeasesTable | undefined> {
   return db.selectFrom('leases').selectAll().where('name', '=', name).executeTakeFirst();
@@ -50,14 +63,23 @@ function named(prefix: string) {
   return sql<boolean>`substr(name, 1, ${sql.lit(prefix.length)}) = ${prefix}`;
 }
 
-/** How many leases named `prefix…` hold at `now` (were taken or renewed until after it). */
-export async function countLiveLeases(db: Db, prefix: string, now: number): Promise<number> {
-  const row = await db.selectFrom('leases').select((eb) => eb.fn.countAll<number | string>().as('n')).where(named(prefix)).where('expires_at', '>', now).executeTakeFirstOrThrow();
-  return Number(row.n);
+/**
+ * In one read: how many leases named `prefix…` hold at `now` (were taken or renewed until after
+ * it), and until when the lease `name` holds, expired or not (null: nobody ever took it).
+ */
+export async function liveLeasesAndExpiry(db: Db, prefix: string, name: string, now: number): Promise<{ live: number; until: number | null }> {
+  const row = await db
+    .selectFrom('leases')
+    .select([
+      sql<number | string>`coalesce(sum(case when ${named(prefix)} and expires_at > ${now} then 1 else 0 end), 0)`.as('live'),
+      sql<number | string | null>`max(case when name = ${name} then expires_at end)`.as('until'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { live: Number(row.live), until: row.until === null ? null : Number(row.until) };
 }
 
 /**
- * Drops the leases named `prefix…` that have run out at `now` (those countLiveLeases leaves out):
+ * Drops the leases named `prefix…` that have run out at `now` (those liveLeasesAndExpiry does not count):
  * a lease of its own per process leaves one row behind each process killed without a clean stop. A holder that is alive after all
  * (it lost the database for longer than its lease) takes its lease again at its next renewal.
  */

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { memoryCheckCounters } from '../../src/http/loginChecks.js';
+import { underCheck } from '../../src/http/rateLimits.js';
 
 const limit = { max: 2, windowMs: 60_000 };
 
@@ -37,5 +38,32 @@ describe('sign-in checks counted in memory', () => {
     expect(await counter.reserve('c')).toEqual({ kind: 'reserved', resetAt: now + 60_000 });
     expect(await counter.reserve('a')).toEqual({ kind: 'used_up', waitSeconds: 60 });
     expect(await counter.reserve('b')).toEqual({ kind: 'reserved', resetAt: now + 60_000 });
+  });
+
+  it('a check run under underCheck is settled once on every path; unjudged work gives it back', async () => {
+    const now = 3_000_000;
+    const resetAt = now + 60_000;
+    const counter = memoryCheckCounters(() => now)('login-username', { max: 1, windowMs: 60_000 }, 100);
+    const reserved = async () => {
+      expect(await counter.reserve('alice')).toEqual({ kind: 'reserved', resetAt });
+      return { settle: (outcome: 'passed' | 'failed') => counter.settle('alice', resetAt, outcome) };
+    };
+    // Thrown before judging: given back (the one check of the limit may be reserved again).
+    await expect(underCheck(await reserved(), async () => Promise.reject(new Error('database down')))).rejects.toThrow('database down');
+    // Returned without judging: given back too.
+    expect(await underCheck(await reserved(), async () => 'early')).toBe('early');
+    // Judged twice (passed, then failed): the first stands.
+    await underCheck(await reserved(), async (judge) => {
+      await judge('passed');
+      await judge('failed');
+    });
+    // Judged failed, then thrown: counted once, not given back.
+    await expect(
+      underCheck(await reserved(), async (judge) => {
+        await judge('failed');
+        throw new Error('after judging');
+      }),
+    ).rejects.toThrow('after judging');
+    expect(await counter.reserve('alice')).toEqual({ kind: 'used_up', waitSeconds: 60 });
   });
 });

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findUserById } from '../../src/repositories/users.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
@@ -284,3 +285,35 @@ describe('two-factor rate limit', () => {
     }
   });
 });
+
+for (const dialect of DIALECTS) {
+  describe(`a sign-in check whose second step breaks before judging the code (${dialect})`, () => {
+    it('gives its reservation back: errors nobody guessed in do not lock the account out', async () => {
+      // Three per username; the store is the dialect's default (memory on SQLite, the database on PostgreSQL).
+      const limit = { max: 3, windowMs: 60_000 };
+      const clock = new FakeClock(Date.UTC(2026, 11, 3, 9, 0, 0));
+      const t = await startTestApp(dialect, { clock, config: { rateLimit: true, rateLimits: { loginPerAddress: limit, loginPerUsername: limit, ticketsPerAddress: limit } } });
+      try {
+        const db = t.ctx.handle.db;
+        const secret = new Secret({ size: 20 }).base32;
+        const id = await addStaff(t.ctx, 'gus');
+        await db.updateTable('users').set({ totp_secret: secret }).where('id', '=', id).execute();
+        const client = new Client(t.app);
+        expect((await client.login('gus')).headers.location).toBe('/agents/login/two-factor/');
+        const form = await client.get('/agents/login/two-factor/');
+        // A real fault after the reservation: the setting the second step reads is gone.
+        await sql`alter table settings rename column require_two_factor to require_two_factor_gone`.execute(db);
+        const broken = [];
+        for (let i = 0; i < limit.max; i++) broken.push((await client.post('/agents/login/two-factor/', { code: codeAt(secret, clock.now()), _csrf: csrfFrom(form.body) })).statusCode);
+        expect(broken).toEqual([500, 500, 500]);
+        await sql`alter table settings rename column require_two_factor_gone to require_two_factor`.execute(db);
+
+        const signedIn = await client.post('/agents/login/two-factor/', { code: codeAt(secret, clock.now()), _csrf: csrfFrom(form.body) });
+        expect(signedIn.statusCode, 'not refused as if three codes had been guessed').toBe(303);
+        expect(signedIn.headers.location).toBe('/agents/dashboard/');
+      } finally {
+        await t.close();
+      }
+    });
+  });
+}

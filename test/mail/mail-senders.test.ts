@@ -1,16 +1,18 @@
 /**
  * A worker without a mail server beside processes with one (README, *Running on PostgreSQL with
- * several processes*): while any sender's lease is alive it takes no email, so none a mail server
- * could send is only `logged`; it says so once, not every round, and logs the emails again (the quick
- * start) once the last sender stops or its lease runs out. On both engines, with a real SMTP server.
+ * several processes*): while any sender's lease is alive, or the senders' marker says one ran within
+ * the grace period, it takes no email, so none a mail server could send is only `logged`, not even
+ * while the only sender restarts; it says so once, not every round, and logs the emails again once
+ * the grace period after the last sender ends (at once, the quick start, when none ever ran). On
+ * both engines, with a real SMTP server.
  */
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAIL_SENDER_LEASE_PREFIX } from '../../src/core/mailSenders.js';
+import { MAIL_SENDER_GRACE_MS, MAIL_SENDER_LEASE_PREFIX, RECENT_MAIL_SENDER_LEASE } from '../../src/core/mailSenders.js';
 import { announceMailSender } from '../../src/jobs/mailSenderLease.js';
 import { createLogMailer } from '../../src/mail/transport.js';
 import { OutboxWorker } from '../../src/mail/worker.js';
-import { acquireLease, countLiveLeases, readLease } from '../../src/repositories/leases.js';
+import { acquireLease, liveLeasesAndExpiry, readLease, stampLease } from '../../src/repositories/leases.js';
 import { listOutbox } from '../../src/repositories/outbox.js';
 import { TicketIntake } from '../../src/services/intake.js';
 import { DIALECTS } from '../support/db.js';
@@ -32,14 +34,15 @@ for (const dialect of DIALECTS) {
     };
     const submit = (i: number) => new TicketIntake(t.bed.ctx).submit(ticketForm({ email: `carla${i}@customer.example`, title: `Printer ${i}` }));
     const statuses = async () => (await listOutbox(t.bed.ctx.handle.db)).map((r) => r.status).sort();
-    const liveSenders = () => countLiveLeases(t.bed.ctx.handle.db, MAIL_SENDER_LEASE_PREFIX, t.bed.clock.now());
+    const liveSenders = async () => (await liveLeasesAndExpiry(t.bed.ctx.handle.db, MAIL_SENDER_LEASE_PREFIX, RECENT_MAIL_SENDER_LEASE, t.bed.clock.now())).live;
 
-    it('leaves the emails to a live sender (said once), and logs them again once the sender stops cleanly', async () => {
+    it('leaves the emails to a live sender (said once), waits out its restart, and logs them again only once the grace period ends', async () => {
       await submit(1);
       await submit(2);
       const { worker, said } = mailerless();
       const sender = announceMailSender(t.bed.ctx.handle, memoryLogger(), { clock: t.bed.clock });
-      await until(async () => (await liveSenders()) === 1, 'the sender’s lease');
+      await sender.tried;
+      expect(await liveSenders(), 'taken by its first try').toBe(1);
 
       for (let round = 0; round < 3; round++) expect((await worker.runOnce()).claimed, `round ${round}`).toBe(0);
       expect(await statuses()).toEqual(['pending', 'pending']);
@@ -48,38 +51,66 @@ for (const dialect of DIALECTS) {
       expect((await t.bed.worker(t.smtp.url).runOnce()).sent).toBe(2);
       expect(t.smtp.received.map((e) => e.rcptTo[0]).sort()).toEqual(['carla1@customer.example', 'carla2@customer.example']);
 
-      await submit(3);
+      // The only sender restarts: stopped cleanly (its own lease given up at once), started again.
       await sender.stop();
       expect(await liveSenders()).toBe(0);
+      await submit(3);
+      expect((await worker.runOnce()).claimed, 'its email waits for the sender').toBe(0);
+      const again = announceMailSender(t.bed.ctx.handle, memoryLogger(), { clock: t.bed.clock });
+      await again.tried;
+      expect((await t.bed.worker(t.smtp.url).runOnce()).sent).toBe(1);
+      expect(await statuses()).toEqual(['sent', 'sent', 'sent']);
+
+      // Gone for good: the emails wait the grace period out, then are logged.
+      await again.stop();
+      await submit(4);
+      t.bed.clock.advance(MAIL_SENDER_GRACE_MS - 1);
+      expect((await worker.runOnce()).claimed, '1 ms before the grace period ends').toBe(0);
+      t.bed.clock.advance(1);
       expect((await worker.runOnce()).claimed).toBe(1);
-      expect(await statuses()).toEqual(['logged', 'sent', 'sent']);
+      expect(await statuses()).toEqual(['logged', 'sent', 'sent', 'sent']);
       await worker.runOnce();
       expect([said(LEAVING), said(RESUMING)]).toEqual([1, 1]);
-      expect(t.smtp.received).toHaveLength(2);
+      expect(t.smtp.received).toHaveLength(3);
     });
 
-    it('a sender killed without a clean stop: its lease runs out and the worker logs again; the next sender drops the leftover', async () => {
+    it('a process that never saw a sender logs the emails at once (the quick start)', async () => {
+      await submit(1);
+      const { worker, said } = mailerless();
+      expect((await worker.runOnce()).claimed).toBe(1);
+      expect(await statuses()).toEqual(['logged']);
+      expect([said(LEAVING), said(RESUMING)]).toEqual([0, 0]);
+    });
+
+    it('a sender killed without a clean stop: its lease runs out, the grace period after it too, then the worker logs; the next sender drops the leftover', async () => {
       const db = t.bed.ctx.handle.db;
-      // What a killed sender leaves behind: its lease, renewed for the last time now.
-      expect(await acquireLease(db, `${MAIL_SENDER_LEASE_PREFIX}killed`, 'killed', t.bed.clock.now(), 60_000)).toBe(true);
+      // What a killed sender leaves behind: its lease and the senders' marker, renewed for the last time now.
+      const lastRenewal = t.bed.clock.now();
+      expect(await acquireLease(db, `${MAIL_SENDER_LEASE_PREFIX}killed`, 'killed', lastRenewal, 60_000)).toBe(true);
+      await stampLease(db, RECENT_MAIL_SENDER_LEASE, 'killed', lastRenewal + MAIL_SENDER_GRACE_MS);
       // Another job's lease is no sender.
-      expect(await acquireLease(db, 'imap:mailbox', 'someone', t.bed.clock.now(), 60_000)).toBe(true);
+      expect(await acquireLease(db, 'imap:mailbox', 'someone', lastRenewal, 60_000)).toBe(true);
       await submit(1);
       const { worker, said } = mailerless();
       expect((await worker.runOnce()).claimed).toBe(0);
-      t.bed.clock.advance(59_999);
-      expect((await worker.runOnce()).claimed, 'still alive 1 ms before it runs out').toBe(0);
-      // Run out at its expiry, as its holder sees it (Lease.held).
+      t.bed.clock.advance(60_000);
+      expect(await liveSenders(), 'its lease has run out').toBe(0);
+      expect((await worker.runOnce()).claimed, 'within the grace period').toBe(0);
+      t.bed.clock.advance(MAIL_SENDER_GRACE_MS - 60_000 - 1);
+      expect((await worker.runOnce()).claimed, '1 ms before the grace period ends').toBe(0);
       t.bed.clock.advance(1);
       expect((await worker.runOnce()).claimed).toBe(1);
       expect(await statuses()).toEqual(['logged']);
       expect([said(LEAVING), said(RESUMING)]).toEqual([1, 1]);
 
       const next = announceMailSender(t.bed.ctx.handle, memoryLogger(), { clock: t.bed.clock });
+      await next.tried;
       await until(async () => (await readLease(db, `${MAIL_SENDER_LEASE_PREFIX}killed`)) === undefined, 'the leftover dropped');
-      await until(async () => (await liveSenders()) === 1, 'the next sender’s lease');
+      expect(await liveSenders()).toBe(1);
+      expect(await readLease(db, RECENT_MAIL_SENDER_LEASE), 'the marker renewed by the next sender').toMatchObject({ expires_at: t.bed.clock.now() + MAIL_SENDER_GRACE_MS });
       expect((await readLease(db, 'imap:mailbox'))?.holder, 'another job’s lease is left alone').toBe('someone');
       await next.stop();
+      expect(await readLease(db, RECENT_MAIL_SENDER_LEASE), 'a clean stop leaves the marker').toBeDefined();
     });
   });
 }
@@ -99,6 +130,7 @@ describe('senders’ leases under a linguistic collation (postgres)', () => {
     expect(rows[0]!.inRange, 'the range on the key would miss this sender').toBe(false);
     const now = bed.clock.now();
     for (const name of ['mail-sender:zz', 'mail-sender:aa', 'mail-sender;x', 'mail-senderx', 'MAIL-SENDER:y', 'imap:x']) await acquireLease(db, name, 'h', now, 60_000);
-    expect(await countLiveLeases(db, MAIL_SENDER_LEASE_PREFIX, now)).toBe(2);
+    await stampLease(db, RECENT_MAIL_SENDER_LEASE, 'h', now + 5);
+    expect(await liveLeasesAndExpiry(db, MAIL_SENDER_LEASE_PREFIX, RECENT_MAIL_SENDER_LEASE, now)).toEqual({ live: 2, until: now + 5 });
   });
 });

@@ -23,7 +23,7 @@ import { requestClose, undoClose } from '../../services/pendingCloses.js';
 import { AgentDashboardPage, LoginPage } from '../../views/agents.js';
 import type { SearchResultsProps } from '../../views/search.js';
 import { renderPage } from '../../views/render.js';
-import { type RouteLimits, waitMessage } from '../rateLimits.js';
+import { type RouteLimits, underCheck, waitMessage } from '../rateLimits.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { EXPIRED_FORM_STATUS, type ExpiredFormPage, formBody, safeNext, sendHtml } from '../forms.js';
 import { EXPIRED_LOGIN_NOTICE } from '../../core/staleForms.js';
@@ -101,23 +101,26 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
       const page = LoginPage({ values: { username }, error: waitMessage('login attempts', check.wait), next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
       return sendHtml(reply, renderPage(page), 429);
     }
-    let user: UserRow;
-    try {
-      user = await checkCredentials(ctx, username, password);
-    } catch (error) {
-      // A wrong password counts; so does a check that broke (it may have told its answer anyway).
-      await check.settle('failed');
-      if (!(error instanceof DomainError) || error.code !== 'unauthenticated') throw error;
-      await recordFailedSignIn(ctx, username, request.ip, 'password');
-      const page = LoginPage({ values: { username }, error: error.message, next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
-      return sendHtml(reply, renderPage(page), 401);
-    }
-    await check.settle('passed');
-    // A second factor to give, or to set up first (§15): the session waits for it.
-    if ((await secondStepFor(ctx, user)) !== 'none') return toSecondStep(reply, user.id, ctx.clock.now(), sessions.secureCookies, safeNext(body.next, ''));
-    // A browser still holding a session (a stale tab) hands it over: it ends with this login.
-    const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip });
-    return finishLogin(reply, started, body.next, sessions.secureCookies);
+    // Settled on every path (underCheck): one that throws before judging counts nothing.
+    return underCheck(check, async (judge) => {
+      let user: UserRow;
+      try {
+        user = await checkCredentials(ctx, username, password);
+      } catch (error) {
+        // A wrong password counts; so does a check that broke (it may have told its answer anyway).
+        await judge('failed');
+        if (!(error instanceof DomainError) || error.code !== 'unauthenticated') throw error;
+        await recordFailedSignIn(ctx, username, request.ip, 'password');
+        const page = LoginPage({ values: { username }, error: error.message, next: safeNext(body.next, ''), csrf: reply.generateCsrf(), sso: sessions.ssoLabel ?? null });
+        return sendHtml(reply, renderPage(page), 401);
+      }
+      await judge('passed');
+      // A second factor to give, or to set up first (§15): the session waits for it.
+      if ((await secondStepFor(ctx, user)) !== 'none') return toSecondStep(reply, user.id, ctx.clock.now(), sessions.secureCookies, safeNext(body.next, ''));
+      // A browser still holding a session (a stale tab) hands it over: it ends with this login.
+      const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip });
+      return finishLogin(reply, started, body.next, sessions.secureCookies);
+    });
   });
 
   app.post('/agents/logout/', { preHandler: app.csrfProtection }, async (request, reply) => {

@@ -26,7 +26,7 @@ import { refusalFlash, setFlash, takeFlash } from '../flash.js';
 import { formBody, safeNext, sendHtml } from '../forms.js';
 import { endSecondStep, finishLogin, pendingLoginOf } from '../login.js';
 import { landingOf } from '../links.js';
-import { type RouteLimits, waitMessage } from '../rateLimits.js';
+import { type RouteLimits, underCheck, waitMessage } from '../rateLimits.js';
 import { requireRole, SESSION_COOKIE, sessionCookieOptions } from '../session.js';
 
 const isInvalidInput = (error: unknown): error is DomainError => error instanceof DomainError && error.code === 'invalid_input';
@@ -125,30 +125,35 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
         return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${waitMessage('codes', check.wait)}` }, next })), 429);
       }
       const session = { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip };
-      if ((await secondStepFor(ctx, user)) === 'enrol') {
-        // Setting up a second factor guesses nothing secret (the code is of the secret this page
-        // showed): it counts nothing, as before the reservation.
-        await check.settle('passed');
-        const { codes, refused } = await confirmForm(request, reply, user, { action: '/agents/login/two-factor/', forced: true, next });
-        if (codes === null) return refused;
+      // Settled on every path (underCheck): reading the second step may throw before any code is
+      // judged, and then the reservation is given back.
+      return underCheck(check, async (judge) => {
+        if ((await secondStepFor(ctx, user)) === 'enrol') {
+          // Setting up a second factor guesses nothing secret (the code is of the secret this page
+          // showed): it counts nothing, as before the reservation.
+          await judge('passed');
+          const { codes, refused } = await confirmForm(request, reply, user, { action: '/agents/login/two-factor/', forced: true, next });
+          if (codes === null) return refused;
+          const started = await startSession(ctx, user, session);
+          endSecondStep(reply);
+          reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(sessions.secureCookies));
+          return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: next || landingOf(user.role) })));
+        }
+        const passed = await checkSecondFactor(ctx, user.id, body.code).catch(async (error: unknown) => {
+          // A check that broke counts, as the password's does (it may have told its answer anyway).
+          await judge('failed');
+          throw error;
+        });
+        await judge(passed ? 'passed' : 'failed');
+        if (!passed) {
+          await recordFailedSignIn(ctx, user.username, request.ip, 'second_factor');
+          return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${SECOND_FACTOR_REFUSAL.charAt(0).toLowerCase()}${SECOND_FACTOR_REFUSAL.slice(1)}` }, next })), 401);
+        }
         const started = await startSession(ctx, user, session);
         endSecondStep(reply);
-        reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(sessions.secureCookies));
-        return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: next || landingOf(user.role) })));
-      }
-      const passed = await checkSecondFactor(ctx, user.id, body.code).catch(async (error: unknown) => {
-        await check.settle('failed');
-        throw error;
+        const notice: Flash | undefined = passed.via === 'recovery' ? { kind: 'info', message: recoveryCodeUsedMessage(passed.codesLeft) } : undefined;
+        return finishLogin(reply, started, next, sessions.secureCookies, notice);
       });
-      await check.settle(passed ? 'passed' : 'failed');
-      if (!passed) {
-        await recordFailedSignIn(ctx, user.username, request.ip, 'second_factor');
-        return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${SECOND_FACTOR_REFUSAL.charAt(0).toLowerCase()}${SECOND_FACTOR_REFUSAL.slice(1)}` }, next })), 401);
-      }
-      const started = await startSession(ctx, user, session);
-      endSecondStep(reply);
-      const notice: Flash | undefined = passed.via === 'recovery' ? { kind: 'info', message: recoveryCodeUsedMessage(passed.codesLeft) } : undefined;
-      return finishLogin(reply, started, next, sessions.secureCookies, notice);
     });
 
     const staff = { preHandler: requireRole('agent', 'admin') };
