@@ -62,8 +62,9 @@ export type LoginCheck = { wait: number } | { wait: null; settle(outcome: CheckO
 export interface RouteLimits {
   /**
    * Asked before the sign-in form checks a password (or the second step a code): the seconds to
-   * wait when this request's address or the submitted username has used up its failures (the
-   * attempt is then refused unchecked), else a check reserved under both, which the caller must
+   * wait when this request's address or the submitted username (its shared bucket, or this
+   * browser's own when it holds a device cookie for it: core/deviceCookies.ts) has used up its
+   * failures (the attempt is then refused unchecked), else a check reserved under both, which the caller must
    * settle when the check has ended: `passed` gives it back (a sign-in that succeeds counts
    * nothing, so a team behind one office address can all sign in at nine, and a person signing in
    * often is never locked out by it: QA), `failed` counts it. Reserving first is what bounds a
