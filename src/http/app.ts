@@ -25,6 +25,7 @@ import { SsoProvider } from '../services/sso.js';
 import { installErrorHandler, sendError } from './errors.js';
 import type { TrustProxy } from '../core/trustProxy.js';
 import { databaseCheckCounters, memoryCheckCounters } from './loginChecks.js';
+import { deviceCookies, installDeviceCookies } from './deviceCookies.js';
 import { databaseLimitStore, endedWindowSweeper } from './rateLimitStore.js';
 import { createRouteLimits, DEFAULT_RATE_LIMITS, limitStoreFor, NO_LIMITS, type RateLimitSettings } from './rateLimits.js';
 import { accountRoutes } from './routes/account.js';
@@ -174,8 +175,11 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   installErrorHandler(app);
   refuseNulCharacters(app);
 
+  // Browsers remembered by a complete sign-in count their failed ones apart (core/deviceCookies.ts).
+  const devices = deviceCookies(config.secretKey, { secure: config.production, now: limitNow });
+  installDeviceCookies(app, devices);
   // Abuse limits on login and ticket creation (RATE_LIMIT=off for load tests): see rateLimits.ts.
-  const limits = config.rateLimit ? createRouteLimits(app, config.rateLimits ?? DEFAULT_RATE_LIMITS, checkCounters) : NO_LIMITS;
+  const limits = config.rateLimit ? createRouteLimits(app, config.rateLimits ?? DEFAULT_RATE_LIMITS, checkCounters, devices) : NO_LIMITS;
 
   // Tickets arriving together are committed together (group commit): see services/intake.ts.
   const intake = new TicketIntake(ctx);

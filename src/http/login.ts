@@ -14,12 +14,21 @@ import { landingOf } from './links.js';
 
 
 /**
- * Sets the new session's cookie and sends the browser on (to `next`, else its landing page).
+ * The cookies of a complete sign-in: the new session's, and this browser remembered for the
+ * account (deviceCookies.ts), so that its later sign-ins are not locked out by others' failures.
+ */
+export function setSessionCookies(reply: FastifyReply, started: StartedSession, secureCookies: boolean): void {
+  reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(secureCookies));
+  reply.rememberDevice(started.user.username);
+}
+
+/**
+ * Sets the new session's cookies and sends the browser on (to `next`, else its landing page).
  * `notice`: what the login itself must tell (a recovery code used), shown on the page it lands on;
  * it comes before asking for an email address (which the next login asks again).
  */
 export function finishLogin(reply: FastifyReply, started: StartedSession, next: unknown, secureCookies: boolean, notice?: Flash): FastifyReply {
-  reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(secureCookies));
+  setSessionCookies(reply, started, secureCookies);
   if (notice) setFlash(reply, notice);
   // Asked on landing only: someone following a link (`next`) came for that page, and every
   // admin page shows the missing address as a warning anyway (while no admin has one: then the

@@ -10,9 +10,10 @@
  * ticket; with several processes a client then gets up to `max` per process).
  */
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { addressKey, type CheckOutcome, type Limit, UNJUDGED_CHECK, usernameKey } from '../core/attemptWindows.js';
+import { addressKey, type CheckOutcome, type Limit, UNJUDGED_CHECK } from '../core/attemptWindows.js';
 import { DomainError } from '../core/errors.js';
 import { formatDuration, parseDuration } from '../core/sla.js';
+import type { DeviceCookies } from './deviceCookies.js';
 import type { CheckCounter, CheckCounters } from './loginChecks.js';
 
 export type { Limit } from '../core/attemptWindows.js';
@@ -20,7 +21,10 @@ export type { Limit } from '../core/attemptWindows.js';
 export interface RateLimitSettings {
   /** Failed logins from one client address (an IPv6 /64 counts as one address). */
   loginPerAddress: Limit;
-  /** Failed logins naming one username, from any address: slows guessing spread over many addresses. */
+  /**
+   * Failed logins naming one username, from any address: slows guessing spread over many addresses.
+   * A browser that signed in to the account before counts in a bucket of its own (device cookies).
+   */
   loginPerUsername: Limit;
   /** Ticket creations from one client address, through the form and the API together. */
   ticketsPerAddress: Limit;
@@ -86,11 +90,12 @@ export async function underCheck<T>(check: { settle: Judge }, work: (judge: Judg
 export interface RouteLimits {
   /**
    * Asked before the sign-in form checks a password (or the second step a code): the seconds to
-   * wait when this request's address or the submitted username has used up its failures (the
-   * attempt is then refused unchecked), else a check reserved under both, which the caller must
-   * settle on every path (underCheck) when the check has ended: `passed` gives it back (a sign-in that succeeds counts
-   * nothing, so a team behind one office address can all sign in at nine, and a person signing in
-   * often is never locked out by it: QA), `failed` counts it. Reserving first is what bounds a
+   * wait when this request's address or the submitted username (its shared bucket, or this
+   * browser's own when it holds a device cookie for it: core/deviceCookies.ts) has used up its
+   * failures (the attempt is then refused unchecked), else a check reserved under both, which the
+   * caller must settle on every path (underCheck) when the check has ended: `passed` gives it
+   * back (a sign-in that succeeds counts nothing, so a team behind one office address can all sign
+   * in at nine, and a person signing in often is never locked out by it: QA), `failed` counts it. Reserving first is what bounds a
    * burst: of any number of simultaneous attempts at most `max` are checked while none has ended,
    * and the others wait for those to end (then go ahead, or are refused when they all failed).
    */
@@ -163,9 +168,9 @@ const settleAll = (held: Held[], outcome: CheckOutcome) => Promise.all(held.map(
 /**
  * Limiters on `app` (which must have @fastify/rate-limit registered) for tickets and resets, each
  * keeping its own counts, so a reset from one address and a ticket from it are counted apart; the
- * login's counts in `counters` (loginChecks.ts).
+ * login's counts in `counters` (loginChecks.ts), the username's in the bucket `devices` names.
  */
-export function createRouteLimits(app: FastifyInstance, settings: RateLimitSettings, counters: CheckCounters): RouteLimits {
+export function createRouteLimits(app: FastifyInstance, settings: RateLimitSettings, counters: CheckCounters, devices: Pick<DeviceCookies, 'bucketOf'>): RouteLimits {
   // `limitName` names each limiter's keys in a shared store (rateLimitStore.ts); memory ignores it.
   type LimiterOptions = Parameters<FastifyInstance['createRateLimit']>[0] & { limitName: string };
   const limiter = (options: LimiterOptions) => app.createRateLimit(options as Parameters<FastifyInstance['createRateLimit']>[0]);
@@ -176,15 +181,19 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
   // made-up usernames cannot push a real one's count out of it.
   const loginByAddress = counters('login-address', settings.loginPerAddress, 5_000);
   const loginByUsername = counters('login-username', settings.loginPerUsername, 50_000);
+  // A remembered browser's own bucket of a username (core/deviceCookies.ts): the username's limit,
+  // counted apart from the shared one, so failing on purpose elsewhere does not lock it.
+  const loginByDevice = counters('login-device', settings.loginPerUsername, 50_000);
 
   /**
-   * A check reserved under the address's limit, then the username's (an attempt with no username
-   * checks nothing: only the address counts it). Refused by either: whatever was reserved is given
-   * back, so a refused attempt counts nothing.
+   * A check reserved under the address's limit, then the username's, in its shared bucket or this
+   * browser's own (an attempt with no username checks nothing: only the address counts it).
+   * Refused by either: whatever was reserved is given back, so a refused attempt counts nothing.
    */
   async function reserve(request: FastifyRequest, username: string): Promise<LoginCheck> {
     const keys: [CheckCounter, string][] = [[loginByAddress, addressKey(request.ip)]];
-    if (usernameKey(username) !== '') keys.push([loginByUsername, usernameKey(username)]);
+    const bucket = devices.bucketOf(request, username);
+    if (bucket) keys.push([bucket.limit === 'device' ? loginByDevice : loginByUsername, bucket.key]);
     const held: Held[] = [];
     for (const [counter, key] of keys) {
       const hold = await reserveWaiting(counter, key);

@@ -219,6 +219,7 @@ for (const dialect of DIALECTS) {
       expect((await root.submit('/adminapp/settings/', { required: 'on' }, '/adminapp/settings/two-factor/')).statusCode).toBe(303);
       expect((await root.get('/adminapp/settings/')).body).toContain('Required for all staff');
       const client = await passwordStep('eve');
+      expect(client.cookie('hd_device')).toBeUndefined();
       const page = await client.get('/agents/login/two-factor/');
       expect(page.body).toContain('required for all staff');
       // No way round it at a login that requires it: no cancel link.
@@ -227,6 +228,8 @@ for (const dialect of DIALECTS) {
       const done = await client.post('/agents/login/two-factor/', { code: codeAt(secret, clock.now()), enrolment: enrolmentOf(page.body), _csrf: csrfFrom(page.body) });
       expect(done.statusCode).toBe(200);
       expect(recoveryCodesOf(done.body)).toHaveLength(10);
+      // Enrolment completes the sign-in: the browser is remembered for the account (device cookie).
+      expect(client.cookie('hd_device')).toMatch(/^eve!/);
       expect((await client.get('/agents/dashboard/')).statusCode).toBe(200);
       expect((await user(eve)).totp_secret).toBe(secret);
       // Required: new codes can be made, but there is no button to turn it off.

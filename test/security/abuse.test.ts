@@ -404,7 +404,7 @@ for (const dialect of DIALECTS) {
       expect((await t.app.inject({ method: 'GET', url: '/agents/dashboard/', cookies: { hd_session: second } })).statusCode).toBe(303);
     });
 
-    it('in production, the session, CSRF and flash cookies are Secure and HSTS is sent', async () => {
+    it('in production, the session, CSRF, flash and device cookies are Secure and HSTS is sent', async () => {
       const production = await startTestApp(dialect, { config: { production: true } });
       try {
         await addStaff(production.ctx, 'alice');
@@ -419,7 +419,7 @@ for (const dialect of DIALECTS) {
         const logout = await client.submit('/agents/dashboard/', {}, '/agents/logout/');
         expect(logout.statusCode).toBe(303);
         all.push(...(logout.cookies as { name: string; secure?: boolean; httpOnly?: boolean }[]));
-        for (const name of ['hd_session', '_csrf', 'hd_flash']) {
+        for (const name of ['hd_session', '_csrf', 'hd_flash', 'hd_device']) {
           const cookie = all.find((c) => c.name === name);
           expect(cookie, name).toBeDefined();
           expect(cookie, name).toMatchObject({ secure: true, httpOnly: true });

@@ -77,6 +77,8 @@ for (const dialect of DIALECTS) {
       expect(response.statusCode, response.body).toBe(303);
       expect(response.headers.location).toBe('/agents/account/');
       expect(client.cookie('hd_session')).toBeDefined();
+      // A complete sign-in: the browser is remembered for the account (device cookie, core/deviceCookies.ts).
+      expect(client.cookie('hd_device')).toMatch(/^gus!/);
       expect((await client.get('/agents/dashboard/')).statusCode).toBe(200);
       const db = t.ctx.handle.db;
       expect(await db.selectFrom('sessions').select('user_id').where('user_id', '=', gus).execute()).toHaveLength(1);
@@ -213,6 +215,7 @@ for (const dialect of DIALECTS) {
       expect(response.statusCode).toBe(303);
       expect(response.headers.location).toBe(`/agents/login/two-factor/?next=${encodeURIComponent('/agents/account/')}`);
       expect(client.cookie('hd_session')).toBeUndefined();
+      expect(client.cookie('hd_device')).toBeUndefined();
       expect(client.cookie('hd_login')).toBeDefined();
       expect(await t.ctx.handle.db.selectFrom('sessions').select('id').where('user_id', '=', tess).execute()).toEqual([]);
       expect((await client.get('/agents/login/two-factor/')).statusCode).toBe(200);

@@ -38,7 +38,11 @@ export function random(seed: number): () => number {
 export class HttpClient {
   private readonly cookies = new Map<string, string>();
 
-  constructor(public baseUrl: string) {}
+  /** `headers`: sent with every request (an `x-forwarded-for` naming the client behind a trusted proxy). */
+  constructor(
+    public baseUrl: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   private remember(response: Response): void {
     for (const header of response.headers.getSetCookie()) {
@@ -56,8 +60,13 @@ export class HttpClient {
     return this.cookies.get(name);
   }
 
+  /** Holds a cookie as if the server had set it (one copied from another browser, or altered). */
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
+  }
+
   async request(method: string, path: string, body?: { form?: Record<string, string>; json?: unknown }, timeoutMs = 60_000): Promise<{ status: number; location: string | null; text: string }> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...this.headers };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let payload: string | undefined;
     if (body?.form) {

@@ -24,10 +24,10 @@ import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { refusalFlash, setFlash, takeFlash } from '../flash.js';
 import { formBody, safeNext, sendHtml } from '../forms.js';
-import { endSecondStep, finishLogin, pendingLoginOf } from '../login.js';
+import { endSecondStep, finishLogin, pendingLoginOf, setSessionCookies } from '../login.js';
 import { landingOf } from '../links.js';
 import { type RouteLimits, underCheck, waitMessage } from '../rateLimits.js';
-import { requireRole, SESSION_COOKIE, sessionCookieOptions } from '../session.js';
+import { requireRole, SESSION_COOKIE } from '../session.js';
 
 const isInvalidInput = (error: unknown): error is DomainError => error instanceof DomainError && error.code === 'invalid_input';
 
@@ -136,7 +136,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
           if (codes === null) return refused;
           const started = await startSession(ctx, user, session);
           endSecondStep(reply);
-          reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(sessions.secureCookies));
+          setSessionCookies(reply, started, sessions.secureCookies);
           return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: next || landingOf(user.role) })));
         }
         const passed = await checkSecondFactor(ctx, user.id, body.code).catch(async (error: unknown) => {
