@@ -188,7 +188,7 @@ export type Breakage = { kind: 'none' } | { kind: 'cut'; at: number } | { kind: 
 const needsExtended = (name: string) => /["\\\r\n]/.test(name);
 
 /** A multipart/form-data body built byte by byte, broken as asked. */
-export function rawMultipart(parts: readonly RawPart[], breakage: Breakage = { kind: 'none' }): { body: Buffer; contentType: string } {
+export function rawMultipart(parts: readonly RawPart[], breakage: Breakage = { kind: 'none' }): { body: Buffer; contentType: string; complete: boolean } {
   const boundary = 'fuzz-7MA4YWxkTrZu0gW';
   const chunks: Buffer[] = [];
   if (breakage.kind === 'garbage-first') chunks.push(Buffer.from(breakage.text));
@@ -201,10 +201,13 @@ export function rawMultipart(parts: readonly RawPart[], breakage: Breakage = { k
     chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`), part.content, Buffer.from('\r\n'));
   }
   if (breakage.kind !== 'no-final-boundary') chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  let body = Buffer.concat(chunks);
-  if (breakage.kind === 'cut') body = body.subarray(0, Math.floor(breakage.at * body.length));
+  const whole = Buffer.concat(chunks);
+  const body = breakage.kind === 'cut' ? whole.subarray(0, Math.floor(breakage.at * whole.length)) : whole;
   const declared = breakage.kind === 'other-boundary' ? 'not-the-boundary' : boundary;
-  return { body, contentType: breakage.kind === 'no-boundary' ? 'multipart/form-data' : `multipart/form-data; boundary=${declared}` };
+  // Still a complete body: nothing broken but garbage before it, or a cut that takes only the line
+  // break after the close delimiter (`--boundary--` ends the body; what follows is epilogue).
+  const complete = breakage.kind === 'none' || breakage.kind === 'garbage-first' || (breakage.kind === 'cut' && body.length >= whole.length - 2);
+  return { body, contentType: breakage.kind === 'no-boundary' ? 'multipart/form-data' : `multipart/form-data; boundary=${declared}`, complete };
 }
 
 /** File names that break things: paths, controls, bidi overrides, huge, empty, any Unicode. */
@@ -242,6 +245,16 @@ export const anyBreakage: fc.Arbitrary<Breakage> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom<Breakage>({ kind: 'no-final-boundary' }, { kind: 'other-boundary' }, { kind: 'no-boundary' }) },
   { weight: 1, arbitrary: anyText.map<Breakage>((text) => ({ kind: 'garbage-first', text })) },
 );
+
+/**
+ * The parts a parser that follows RFC 2046 sees in a body built by rawMultipart: all of them,
+ * except that garbage sent first which does not end with a line break leaves the first delimiter
+ * off the start of a line, so the first part is read as the preamble (ignored) with the garbage.
+ */
+export function partsSeen<T extends RawPart>(parts: readonly T[], breakage: Breakage): readonly T[] {
+  const swallowed = breakage.kind === 'garbage-first' && breakage.text !== '' && !breakage.text.endsWith('\r\n');
+  return swallowed ? parts.slice(1) : parts;
+}
 
 /**
  * The files a well-formed body carries, as the app should store them: `attachments` parts, an empty
