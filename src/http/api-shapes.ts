@@ -12,7 +12,8 @@ import type { CalendarRecord } from '../repositories/calendars.js';
 import type { StaffListRow, TicketListRow } from '../repositories/ticketQueries.js';
 import { followUpReference } from '../services/conversation.js';
 import { statusUrl } from '../services/notifications.js';
-import type { AgentJson, AttachmentJson, CalendarApiJson, EventJson, MessageConflictJson, MessageJson, TicketJson } from './api-schemas.js';
+import type { CalendarApiJson } from './api-schemas-calendars.js';
+import type { AgentJson, AttachmentJson, EventJson, MessageConflictJson, MessageJson, TicketJson } from './api-schemas.js';
 import { apiAttachmentPath } from './links.js';
 
 /** Epoch milliseconds as ISO 8601 UTC. */

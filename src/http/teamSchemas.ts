@@ -79,4 +79,3 @@ export const AgentTeamsBody = z
 
 export const IdParams = z.object({ id: z.string().meta({ example: '2' }) });
 export const UsernameParams = z.object({ username: z.string().meta({ example: 'ana' }) });
-export const Deleted = z.null().describe('Deleted; no body');

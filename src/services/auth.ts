@@ -12,7 +12,7 @@ import { inTransaction } from '../db/transaction.js';
 import { type Acting, audit, auditBy, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
-import { changePresenceIn, offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
+import { changePresenceIn, offlineIfUnattended, presenceCutoffs, refuseUnlessActive, withPresence } from './presence.js';
 import { refuseTakenEmail } from './users.js';
 
 /** Who changes a profile: the audit log's actor, and its session (which stays when it changes its own password). */
@@ -94,8 +94,8 @@ export async function startSession(
   const { previousToken } = options;
   await withPresence(ctx, user.id, async (run) => {
     // Checked again inside the routing lock: a deactivation may have committed during the hash
-    // above, and must win (no session, no presence for a deactivated account; see deactivateUser).
-    if ((await findUserById(run.trx, user.id))?.active !== 1) throw new DomainError('unauthenticated', 'Wrong username or password.');
+    // above, and must win (see deactivateUser).
+    await refuseUnlessActive(run, user.id, 'Wrong username or password.');
     // The audit log's sign-in, with the session it starts (§15).
     await audit(run.trx, { actor: { id: user.id, name: user.username }, action: 'sign_in', subject: `user:${user.id}`, address: options.address ?? '', ...(options.method ? { after: { method: options.method } } : {}) }, run.now);
     const previousUser = previousToken === undefined ? undefined : await deleteSession(run.trx, sessionIdOf(previousToken));

@@ -69,6 +69,15 @@ export async function offlineIfUnattended(run: PresenceRun, cutoffs: PresenceCut
 }
 
 /**
+ * Inside a routing run: refuses (401, `message`) unless the account is still active. A sign-in and
+ * the availability switch authenticate before their routing transaction; a deactivation that
+ * committed in between must win (no session, no presence for a deactivated account).
+ */
+export async function refuseUnlessActive(run: RoutingRun, userId: number, message: string): Promise<void> {
+  if ((await findUserById(run.trx, userId))?.active !== 1) throw new DomainError('unauthenticated', message);
+}
+
+/**
  * `/agents/availability/` (available | away) and the API's presence: one change in its own run.
  * The account is checked again inside the routing lock, as a sign-in is (auth.ts startSession): a
  * deactivation that committed after the request was authenticated must win. Without the check the
@@ -78,7 +87,7 @@ export async function offlineIfUnattended(run: PresenceRun, cutoffs: PresenceCut
  */
 export async function changePresence(ctx: ServiceContext, userId: number, presence: Presence): Promise<void> {
   await withPresence(ctx, userId, async (run) => {
-    if ((await findUserById(run.trx, userId))?.active !== 1) throw new DomainError('unauthenticated', 'This account has been deactivated.');
+    await refuseUnlessActive(run, userId, 'This account has been deactivated.');
     await changePresenceIn(run, userId, presence);
   });
 }

@@ -13,7 +13,8 @@ import { notFound } from '../../../core/errors.js';
 import { calendarPage, findCalendar } from '../../../repositories/calendars.js';
 import { calendarIdOf, removeCalendar, saveCalendar } from '../../../services/calendars.js';
 import type { ServiceContext } from '../../../services/context.js';
-import { ApiError, CalendarBody, CalendarDeleted, CalendarList, CalendarListQuery, CalendarParams, CalendarSchema, errorResponses } from '../../api-schemas.js';
+import { ApiError, errorResponses, Deleted } from '../../api-schemas.js';
+import { CalendarBody, CalendarList, CalendarListQuery, CalendarParams, CalendarSchema } from '../../api-schemas-calendars.js';
 import { calendarApiJson, decodeCursor, pageOf } from '../../api-shapes.js';
 
 const security = [{ bearerAuth: [] }];
@@ -114,7 +115,7 @@ export function calendarApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
         description: 'Admins only. Refused (409, nothing deleted) while the calendar is in use, such as the SLA calendar of the settings. Tickets whose clocks count with it keep counting as they started.',
         security,
         params: CalendarParams,
-        response: { 204: CalendarDeleted, ...errorResponses(401, 403), ...missing, 409: ApiError.describe('The calendar is in use: the message says where') },
+        response: { 204: Deleted, ...errorResponses(401, 403), ...missing, 409: ApiError.describe('The calendar is in use: the message says where') },
       },
       config,
     },

@@ -16,8 +16,8 @@ import { findUserByUsername } from '../../../repositories/users.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { type AdminActor, agentTeamsAndSkills, createSkill, deleteSkill, deleteTeam, deleteTopic, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../../services/teams.js';
 import { partlyTypedBody } from '../../api-body.js';
-import { ApiError, errorResponses, whole, wholeList } from '../../api-schemas.js';
-import { AgentTeamsBody, Deleted, IdParams, SkillBody, SkillSchema, TeamBody, TeamSchema, TopicBody, TopicSchema, UsernameParams } from '../../teamSchemas.js';
+import { ApiError, Deleted, errorResponses, whole, wholeList } from '../../api-schemas.js';
+import { AgentTeamsBody, IdParams, SkillBody, SkillSchema, TeamBody, TeamSchema, TopicBody, TopicSchema, UsernameParams } from '../../teamSchemas.js';
 
 const security = [{ bearerAuth: [] }];
 const config = { apiRoles: ['admin'] as const };

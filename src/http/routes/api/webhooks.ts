@@ -12,7 +12,7 @@ import { deliveriesOf, findEndpoint, listEndpoints } from '../../../repositories
 import { waitingInLane } from '../../../repositories/webhookLanes.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { createEndpoint, removeEndpoint, retryWebhookDelivery, rotateEndpointSecret, saveEndpoint, webhookIdOf } from '../../../services/webhookEndpoints.js';
-import { ApiError, CalendarDeleted, errorResponses, whole } from '../../api-schemas.js';
+import { ApiError, errorResponses, Deleted, whole } from '../../api-schemas.js';
 import {
   WebhookDeliveryList,
   WebhookDeliveryParams,
@@ -147,7 +147,7 @@ export function webhookApiRoutes(app: FastifyInstance, ctx: ServiceContext, allo
 
   r.delete(
     '/webhooks/:id',
-    { schema: { tags, summary: 'Delete a webhook endpoint', description: 'Admins only. Its delivery log goes with it.', security, params: WebhookParams, response: { 204: CalendarDeleted, ...errorResponses(401, 403), ...missing } }, config },
+    { schema: { tags, summary: 'Delete a webhook endpoint', description: 'Admins only. Its delivery log goes with it.', security, params: WebhookParams, response: { 204: Deleted, ...errorResponses(401, 403), ...missing } }, config },
     async (request, reply) => {
       await removeEndpoint(ctx, actingOf(request), webhookIdOf(request.params.id));
       return reply.status(204).send(null);
