@@ -13,6 +13,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect, type DbHandle } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { vacuumCatalogs } from '../support/catalogs.js';
 import { freshDatabase, postgresTemplate, TEST_PG_URL, type TestDatabase } from '../support/db.js';
 
 type Rows = Record<string, unknown>[];
@@ -103,5 +104,27 @@ describe('fresh test databases are copies of a migrated template, alike in every
     // Sequences go on from where migrating left them: a new row gets the id a migrated schema gives it.
     const next = async (h: DbHandle) => (await h.db.insertInto('teams').values({ name: 'Next', overflow_team_id: null, overflow_after_minutes: null, created_at: 0 }).returning('id').executeTakeFirstOrThrow()).id;
     expect(await next(copy.handle)).toBe(await next(migrated));
+  });
+});
+
+describe('the catalogs are vacuumed for the suite (test/support/catalogs.ts)', () => {
+  it('vacuums pg_attribute: its last vacuum moves on, and an unreachable server is reported, not thrown', async () => {
+    const lastVacuum = async (): Promise<number> => {
+      const client = new pg.Client({ connectionString: TEST_PG_URL });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ at: Date | null }>(`select last_vacuum as at from pg_stat_all_tables where relid = 'pg_catalog.pg_attribute'::regclass`);
+        return rows[0]?.at?.getTime() ?? 0;
+      } finally {
+        await client.end();
+      }
+    };
+    const before = await lastVacuum();
+    const started = Date.now();
+    expect(await vacuumCatalogs()).toBe(true);
+    const after = await lastVacuum();
+    expect(after).toBeGreaterThan(before);
+    expect(after).toBeGreaterThanOrEqual(started - 1000);
+    expect(await vacuumCatalogs('postgres://postgres@127.0.0.1:1/postgres')).toBe(false);
   });
 });
