@@ -10,6 +10,7 @@
  * database), and to three server processes sharing one PostgreSQL database.
  */
 import { randomBytes } from 'node:crypto';
+import argon2 from 'argon2';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitStoreFor } from '../../src/http/rateLimits.js';
@@ -218,6 +219,30 @@ for (const dialect of DIALECTS) {
         await insertPasswordReset(t.ctx.handle.db, { userId: id, tokenHash: sessionIdOf(token), now, expiresAt: now + 30 * minute });
         expect(await submit(browserAt(url), resetLinkPath(token), { password: NEW, password_confirm: NEW })).toBe(303);
       });
+    });
+
+    it('the sign-in that replaces an old hash of the same password leaves an entry that counts under the new one', async () => {
+      const id = await addStaff(t.ctx, 'max');
+      // Made with other settings than new hashes have (passwords.ts needsRehash): the sign-in replaces it.
+      const old = await argon2.hash(RIGHT, { type: argon2.argon2id, memoryCost: 2048, timeCost: 1, parallelism: 1 });
+      const hashOf = async () => (await t.ctx.handle.db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow()).password_hash;
+      await t.ctx.handle.db.updateTable('users').set({ password_hash: old }).where('id', '=', id).execute();
+      const home = browserAt(url);
+      expect(await signIn(home, 'max', RIGHT)).toBe(303);
+      expect(await hashOf()).not.toBe(old);
+      await logOut(home);
+      expect(await failFromElsewhere([url], 'max', 5, 70)).toEqual([401, 401, 401, 401, 401]);
+      expect(await signIn(home, 'max', RIGHT)).toBe(303);
+    });
+
+    it('a deactivated account’s remembered browser counts in the shared bucket', async () => {
+      const id = await addStaff(t.ctx, 'ned');
+      const home = browserAt(url);
+      expect(await signIn(home, 'ned', RIGHT)).toBe(303);
+      await logOut(home);
+      await t.ctx.handle.db.updateTable('users').set({ active: 0 }).where('id', '=', id).execute();
+      expect(await failFromElsewhere([url], 'ned', 5, 80)).toEqual([401, 401, 401, 401, 401]);
+      expect(await signIn(home, 'ned', RIGHT)).toBe(429);
     });
 
     it('the cookie: HttpOnly, SameSite=Lax, sent under /agents/ only, for a year; one browser keeps an entry per account, newest first', async () => {
