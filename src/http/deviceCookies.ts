@@ -72,7 +72,8 @@ export function deviceCookies(secretKey: string, options: DeviceCookieOptions): 
     return (entry) => {
       const expected = Buffer.from(macOf(accountKey, entry));
       const given = Buffer.from(entry.mac);
-      return passwordHash !== null && given.length === expected.length && timingSafeEqual(given, expected);
+      const same = given.length === expected.length && timingSafeEqual(given, expected);
+      return same && passwordHash !== null;
     };
   };
   const entriesOf = (request: FastifyRequest) => parseDeviceCookie(request.cookies[DEVICE_COOKIE]);
