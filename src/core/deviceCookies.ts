@@ -14,6 +14,12 @@
  *   nonce or MAC holds, and that cookies carry unescaped). The MAC, an HMAC under the app's secret
  *   (http/deviceCookies.ts), covers the other three, so no entry can be made up, moved to another
  *   username, given another nonce or made younger.
+ * - An entry counts only while the account's password is the one it had when the entry was
+ *   issued: the MAC's key is derived from the secret and the account's password hash (the shell's
+ *   part), so a new password (a new hash, with a new salt) retires every browser remembered for
+ *   the account, a stolen cookie with them, and no table keeps entries. The rule here only asks a
+ *   verifier; whose key it holds is the shell's. The signed text's version (`hd-device-2`) makes
+ *   entries of before that binding count as absent.
  * - It counts for DEVICE_LIFETIME_MS from its sign-in, whatever the browser says of its expiry,
  *   and each complete sign-in gives the browser a fresh entry (a new nonce, a new year).
  * - Only a complete sign-in earns one: the password and the second step when the account has one,
@@ -38,7 +44,7 @@ export interface DeviceEntry {
   mac: string;
 }
 
-/** Whether an entry's MAC is right (the shell's HMAC; a pure function of the entry). */
+/** Whether an entry's MAC is right (the shell's HMAC, under the key of the account the entry names). */
 export type DeviceVerifier = (entry: DeviceEntry) => boolean;
 
 /** Where a sign-in's failures count for its username: the username's shared bucket, or one device's. */
@@ -54,7 +60,7 @@ export function deviceUsernameFits(username: string): boolean {
 
 /** The text an entry's MAC covers: versioned, so no other signed value of the app can pass for one. */
 export function deviceSigned(entry: Pick<DeviceEntry, 'username' | 'nonce' | 'issuedAt'>): string {
-  return `hd-device-1!${entry.username}!${entry.nonce}!${entry.issuedAt.toString(36)}`;
+  return `hd-device-2!${entry.username}!${entry.nonce}!${entry.issuedAt.toString(36)}`;
 }
 
 /** The cookie's value for `entries`, in their order. */
@@ -77,31 +83,42 @@ export function parseDeviceCookie(raw: string | undefined): DeviceEntry[] {
   return entries;
 }
 
+/** Whether an entry is younger than DEVICE_LIFETIME_MS at `now` (one issued "in the future" is: processes' clocks differ a little; only this app signs). */
+function unexpired(entry: DeviceEntry, now: number): boolean {
+  return now - entry.issuedAt < DEVICE_LIFETIME_MS;
+}
+
 /**
- * Whether an entry counts at `now`: its MAC is ours and it is younger than DEVICE_LIFETIME_MS.
- * One issued "in the future" counts (processes' clocks differ a little; only this app signs).
+ * Whether the browser holds an entry naming the username typed: only then does the shell read the
+ * account (its password hash, for the MAC's key). Decided from the request alone, so a known and
+ * an unknown username are read alike.
  */
-function counts(entry: DeviceEntry, now: number, verified: DeviceVerifier): boolean {
-  return now - entry.issuedAt < DEVICE_LIFETIME_MS && verified(entry);
+export function holdsEntryFor(typed: string, entries: readonly DeviceEntry[]): boolean {
+  const username = usernameKey(typed);
+  return username !== '' && entries.some((e) => e.username === username);
 }
 
 /**
  * The bucket a sign-in naming `typed` counts its failures in: the device's own when the browser
- * holds an entry that counts (loginBucket's rule: ours, unexpired) for exactly this username,
- * else the username's shared bucket; null when no username was given (only the address counts).
+ * holds an entry for exactly this username that is unexpired and whose MAC `verified` accepts
+ * (under the account's current password), else the username's shared bucket; null when no
+ * username was given (only the address counts).
  */
 export function loginBucket(typed: string, entries: readonly DeviceEntry[], now: number, verified: DeviceVerifier): LoginBucket | null {
   const username = usernameKey(typed);
   if (username === '') return null;
-  const entry = entries.find((e) => e.username === username && counts(e, now, verified));
+  const entry = entries.find((e) => e.username === username && unexpired(e, now) && verified(e));
   return entry ? { limit: 'device', key: `${username}:${entry.nonce}` } : { limit: 'username', key: username };
 }
 
 /**
- * The entries a browser keeps after a complete sign-in earned `fresh`: it first, then the ones it
- * held that still count, except older ones for the same username, at most DEVICE_ENTRIES_KEPT.
+ * The entries a browser keeps after a complete sign-in earned `fresh`: it first, then the
+ * unexpired ones it held for other usernames, at most DEVICE_ENTRIES_KEPT. Their MACs are not
+ * checked here: each is under its own account's password, which this sign-in does not read. One
+ * made up or retired (its password changed) takes a place in the browser's own cookie, and never
+ * counts (loginBucket checks it when it is used).
  */
-export function rememberDevice(entries: readonly DeviceEntry[], fresh: DeviceEntry, verified: DeviceVerifier): DeviceEntry[] {
-  const kept = entries.filter((e) => e.username !== fresh.username && counts(e, fresh.issuedAt, verified));
+export function rememberDevice(entries: readonly DeviceEntry[], fresh: DeviceEntry): DeviceEntry[] {
+  const kept = entries.filter((e) => e.username !== fresh.username && unexpired(e, fresh.issuedAt));
   return [fresh, ...kept].slice(0, DEVICE_ENTRIES_KEPT);
 }

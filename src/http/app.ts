@@ -16,6 +16,7 @@ import type { DbHandle } from '../db/connect.js';
 import { stampIntervalMs } from '../core/autoAway.js';
 import { type ChangeHub, createLocalHub } from '../live/hub.js';
 import { OpenPages } from '../live/openPages.js';
+import { activePasswordHashOf } from '../services/auth.js';
 import { DEFAULT_INBOUND_SETTING, type InboundSetting } from '../services/inbound.js';
 import { TicketIntake } from '../services/intake.js';
 import type { Clock, ServiceContext, TicketChange } from '../services/context.js';
@@ -176,7 +177,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   refuseNulCharacters(app);
 
   // Browsers remembered by a complete sign-in count their failed ones apart (core/deviceCookies.ts).
-  const devices = deviceCookies(config.secretKey, { secure: config.production, now: limitNow });
+  const devices = deviceCookies(config.secretKey, { secure: config.production, now: limitNow, passwordHashOf: (username) => activePasswordHashOf(ctx, username) });
   installDeviceCookies(app, devices);
   // Abuse limits on login and ticket creation (RATE_LIMIT=off for load tests): see rateLimits.ts.
   const limits = config.rateLimit ? createRouteLimits(app, config.rateLimits ?? DEFAULT_RATE_LIMITS, checkCounters, devices) : NO_LIMITS;

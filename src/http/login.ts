@@ -15,11 +15,12 @@ import { landingOf } from './links.js';
 
 /**
  * The cookies of a complete sign-in: the new session's, and this browser remembered for the
- * account (deviceCookies.ts), so that its later sign-ins are not locked out by others' failures.
+ * account while its password stays (deviceCookies.ts), so that its later sign-ins are not locked
+ * out by others' failures.
  */
 export function setSessionCookies(reply: FastifyReply, started: StartedSession, secureCookies: boolean): void {
   reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(secureCookies));
-  reply.rememberDevice(started.user.username);
+  reply.rememberDevice(started.user.username, started.passwordHash);
 }
 
 /**

@@ -89,15 +89,16 @@ export async function underCheck<T>(check: { settle: Judge }, work: (judge: Judg
 /** The limits as routes use them. */
 export interface RouteLimits {
   /**
-   * Asked before the sign-in form checks a password (or the second step a code): the seconds to
-   * wait when this request's address or the submitted username (its shared bucket, or this
-   * browser's own when it holds a device cookie for it: core/deviceCookies.ts) has used up its
-   * failures (the attempt is then refused unchecked), else a check reserved under both, which the
-   * caller must settle on every path (underCheck) when the check has ended: `passed` gives it
-   * back (a sign-in that succeeds counts nothing, so a team behind one office address can all sign
-   * in at nine, and a person signing in often is never locked out by it: QA), `failed` counts it. Reserving first is what bounds a
-   * burst: of any number of simultaneous attempts at most `max` are checked while none has ended,
-   * and the others wait for those to end (then go ahead, or are refused when they all failed).
+   * Asked before the sign-in form checks a password (or the second step a code): the seconds to wait
+   * when this request's address or the submitted username (its shared bucket, or this browser's own
+   * when it holds a device cookie for it under the account's current password:
+   * core/deviceCookies.ts) has used up its failures (the attempt is then refused unchecked), else a
+   * check reserved under both, which the caller must settle on every path (underCheck) when the
+   * check has ended: `passed` gives it back (a sign-in that succeeds counts nothing, so a team
+   * behind one office address can all sign in at nine, and a person signing in often is never locked
+   * out by it: QA), `failed` counts it. Reserving first is what bounds a burst: of any number of
+   * simultaneous attempts at most `max` are checked while none has ended, and the others wait for
+   * those to end (then go ahead, or are refused when they all failed).
    */
   loginCheck(request: FastifyRequest, username: string): Promise<LoginCheck>;
   /**
@@ -192,7 +193,7 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
    */
   async function reserve(request: FastifyRequest, username: string): Promise<LoginCheck> {
     const keys: [CheckCounter, string][] = [[loginByAddress, addressKey(request.ip)]];
-    const bucket = devices.bucketOf(request, username);
+    const bucket = await devices.bucketOf(request, username);
     if (bucket) keys.push([bucket.limit === 'device' ? loginByDevice : loginByUsername, bucket.key]);
     const held: Held[] = [];
     for (const [counter, key] of keys) {

@@ -64,11 +64,22 @@ export async function checkCredentials(ctx: ServiceContext, username: string, pa
   if (!user || !ok || user.active !== 1) throw new DomainError('unauthenticated', 'Wrong username or password.');
   // A hash from before argon2id (or made with other settings) is replaced while the password is at
   // hand: the only moment it is (passwords.ts).
+  // The row returned carries the new hash, which the browser's device entry is then bound to.
   if (needsRehash(user.password_hash)) {
     const upgraded = await hashPassword(password);
     await replacePasswordHash(ctx.handle.db, user.id, user.password_hash, upgraded);
+    return { ...user, password_hash: upgraded };
   }
   return user;
+}
+
+/**
+ * The password hash of the active account by `username`, else null (unknown, or deactivated): what
+ * a browser's device entries for it are checked under (http/deviceCookies.ts). One read either way.
+ */
+export async function activePasswordHashOf(ctx: ServiceContext, username: string): Promise<string | null> {
+  const user = await findUserByUsername(ctx.handle.db, username);
+  return user?.active === 1 ? user.password_hash : null;
 }
 
 /** What a started session gives the login route. */
@@ -77,6 +88,8 @@ export interface StartedSession {
   user: StaffUser;
   /** How the login asks for a missing email address (core/notices.ts emailRequestAtLogin). */
   askForEmail: EmailRequest;
+  /** The account's password hash as the sign-in found it: the browser's device entry is bound to it (http/deviceCookies.ts). */
+  passwordHash: string;
 }
 
 /**
@@ -106,7 +119,7 @@ export async function startSession(
   const presence: Presence = user.role === 'agent' ? 'available' : user.presence;
   // An admin without an address hears of no SLA alert: the login asks for one (until given).
   const askForEmail = user.role === 'admin' ? emailRequestAtLogin(user, await noticeFacts(ctx.handle.db)) : 'none';
-  return { token, user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role, presence }, askForEmail };
+  return { token, user: { id: user.id, username: user.username, displayName: user.display_name, role: user.role, presence }, askForEmail, passwordHash: user.password_hash };
 }
 
 /**

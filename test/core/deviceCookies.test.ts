@@ -6,6 +6,7 @@ import {
   deviceSigned,
   deviceUsernameFits,
   formatDeviceCookie,
+  holdsEntryFor,
   loginBucket,
   parseDeviceCookie,
   rememberDevice,
@@ -17,7 +18,8 @@ const NONCE_A = 'AAAAAAAAAAAAAAAAAAAAAA';
 const NONCE_B = 'bbbbbbbbbbbbbbbbbbbbb_';
 const GOOD = 'g'.repeat(43);
 const FORGED = 'f'.repeat(43);
-// The shell's HMAC stands in as: a MAC of all g's is right, any other wrong.
+// The shell's HMAC (under the account's current password) stands in as: a MAC of all g's is
+// right, any other wrong (made up, or signed under a password the account no longer has).
 const verified = (entry: DeviceEntry) => entry.mac === GOOD;
 const entry = (username: string, nonce = NONCE_A, issuedAt = now - day, mac = GOOD): DeviceEntry => ({ username, nonce, issuedAt, mac });
 
@@ -26,7 +28,7 @@ describe('which bucket a sign-in counts its failures in', () => {
     ['no device cookie: the username’s shared bucket', 'alice', [], { limit: 'username', key: 'alice' }],
     ['an entry of ours for the username typed: its own bucket', 'alice', [entry('alice')], { limit: 'device', key: `alice:${NONCE_A}` }],
     ['the username typed in another case and with spaces: the same account', ' Alice ', [entry('alice')], { limit: 'device', key: `alice:${NONCE_A}` }],
-    ['a forged MAC: shared', 'alice', [entry('alice', NONCE_A, now - day, FORGED)], { limit: 'username', key: 'alice' }],
+    ['a forged MAC, or one under a password since changed: shared', 'alice', [entry('alice', NONCE_A, now - day, FORGED)], { limit: 'username', key: 'alice' }],
     ['an entry for another username only: shared', 'alice', [entry('bob')], { limit: 'username', key: 'alice' }],
     ['an entry for a longer name that starts the same: shared', 'ali', [entry('alice')], { limit: 'username', key: 'ali' }],
     ['a year old to the millisecond: expired, shared', 'alice', [entry('alice', NONCE_A, now - DEVICE_LIFETIME_MS)], { limit: 'username', key: 'alice' }],
@@ -39,9 +41,30 @@ describe('which bucket a sign-in counts its failures in', () => {
     expect(loginBucket(typed, entries, now, verified)).toEqual(expected);
   });
 
+  it('an expired entry is not even verified', () => {
+    const asked: DeviceEntry[] = [];
+    const old = entry('alice', NONCE_A, now - DEVICE_LIFETIME_MS);
+    expect(loginBucket('alice', [old, entry('bob')], now, (e) => (asked.push(e), true))).toEqual({ limit: 'username', key: 'alice' });
+    expect(asked).toEqual([]);
+  });
+
   it('the device bucket of one username can never be another username’s shared key', () => {
     // A typed username cannot be made to name a device's bucket: they are told apart by `limit`.
     expect(loginBucket(`alice:${NONCE_A}`, [entry('alice')], now, verified)).toEqual({ limit: 'username', key: `alice:${NONCE_A.toLowerCase()}` });
+  });
+});
+
+describe('whether a sign-in reads the account (for the key its entries are checked under)', () => {
+  it.each<[string, string, DeviceEntry[], boolean]>([
+    ['no device cookie', 'alice', [], false],
+    ['an entry for the username typed', 'alice', [entry('alice')], true],
+    ['typed in another case and with spaces', ' ALICE ', [entry('bob'), entry('alice')], true],
+    ['an entry for another username only', 'alice', [entry('bob')], false],
+    ['an entry for a longer name that starts the same', 'ali', [entry('alice')], false],
+    ['an expired or forged entry for it: read all the same (decided from the request alone)', 'alice', [entry('alice', NONCE_A, 0, FORGED)], true],
+    ['no username', '  ', [entry('alice')], false],
+  ])('%s: %s', (_title, typed, entries, expected) => {
+    expect(holdsEntryFor(typed, entries)).toBe(expected);
   });
 });
 
@@ -76,7 +99,7 @@ describe('the cookie’s value', () => {
   });
 
   it('what the MAC covers names its purpose and every field', () => {
-    expect(deviceSigned({ username: 'alice', nonce: NONCE_A, issuedAt: 36 })).toBe(`hd-device-1!alice!${NONCE_A}!10`);
+    expect(deviceSigned({ username: 'alice', nonce: NONCE_A, issuedAt: 36 })).toBe(`hd-device-2!alice!${NONCE_A}!10`);
   });
 
   it.each([
@@ -99,7 +122,7 @@ describe('what a browser keeps after a complete sign-in', () => {
     ['none before: the fresh one', [], [fresh]],
     ['another account’s: kept after the fresh one', [entry('bob')], [fresh, entry('bob')]],
     ['the same account’s older one: replaced', [entry('alice'), entry('bob')], [fresh, entry('bob')]],
-    ['a forged one: dropped', [entry('bob', NONCE_A, now - day, FORGED)], [fresh]],
+    ['another account’s with a MAC that would not verify: kept (only its own account can check it, when it is used)', [entry('bob', NONCE_A, now - day, FORGED)], [fresh, entry('bob', NONCE_A, now - day, FORGED)]],
     ['an expired one: dropped', [entry('bob', NONCE_A, now - DEVICE_LIFETIME_MS)], [fresh]],
     [
       'full: the oldest (last) goes',
@@ -107,6 +130,6 @@ describe('what a browser keeps after a complete sign-in', () => {
       [fresh, ...['u1', 'u2', 'u3', 'u4'].map((u) => entry(u))],
     ],
   ])('%s', (_title, before, after) => {
-    expect(rememberDevice(before, fresh, verified)).toEqual(after);
+    expect(rememberDevice(before, fresh)).toEqual(after);
   });
 });

@@ -4,13 +4,19 @@
  * sign-in counts its later failures for that username in a bucket of its own, so the person still
  * signs in from it while someone else fills the username's shared bucket; a browser without a
  * valid entry for the username (none, forged, another username's, a changed nonce) counts in the
- * shared one as before. Real HTTP to an app on a port behind a trusted proxy (the attacker's
+ * shared one as before. A new password (on My account, by an admin, through a reset link) retires
+ * every entry of the account: a copy of one made before counts in the shared bucket. Real HTTP to an app on a port behind a trusted proxy (the attacker's
  * addresses come in X-Forwarded-For), on SQLite (limits counted in memory) and PostgreSQL (in the
  * database), and to three server processes sharing one PostgreSQL database.
  */
+import { randomBytes } from 'node:crypto';
+import argon2 from 'argon2';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitStoreFor } from '../../src/http/rateLimits.js';
+import { insertPasswordReset } from '../../src/repositories/passwordResets.js';
+import { resetLinkPath } from '../../src/services/accounts.js';
+import { sessionIdOf } from '../../src/services/auth.js';
 import { addStaff, Client, listenOnFreePort, startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { HttpClient } from '../support/load.js';
@@ -19,6 +25,7 @@ import { spawnServer, type ServerProcess } from '../support/process.js';
 const minute = 60_000;
 const RIGHT = 'password123';
 const WRONG = 'wrong-password';
+const NEW = 'a brand new password';
 const DEVICE = 'hd_device';
 
 /** A browser at `url`; from `address` behind the trusted proxy, else the test's own 127.0.0.1. */
@@ -44,6 +51,12 @@ async function failFromElsewhere(urls: string[], username: string, count: number
   const statuses: number[] = [];
   for (let i = 0; i < count; i++) statuses.push(await signIn(browserAt(urls[i % urls.length]!, `203.0.113.${first + i}`), username, WRONG));
   return statuses;
+}
+
+/** Posts `form` with the CSRF token of the page at `page` (to `action`, default the page): the status. */
+async function submit(browser: HttpClient, page: string, form: Record<string, string>, action = page): Promise<number> {
+  const csrf = await browser.csrf(page);
+  return (await browser.request('POST', action, { form: { ...form, _csrf: csrf } })).status;
 }
 
 /** A browser at `url` holding `cookie` as its device cookie (copied, or altered). */
@@ -154,6 +167,82 @@ for (const dialect of DIALECTS) {
       // The same cookie in another browser (stolen) is the same bucket: used up.
       expect(await signIn(holding(url, home.cookie(DEVICE)!), 'dee', RIGHT)).toBe(429);
       expect(await signIn(browserAt(url), 'dee', RIGHT)).toBe(303);
+    });
+
+    /**
+     * A new password set by `change` retires the account's remembered browsers: `stolen`, a copy
+     * of the cookie `home` held before (the browser as it was), counts in the shared bucket, and
+     * is refused while someone else keeps that full; `home`'s own complete sign-in with the new
+     * password gave it a fresh entry, which counts in its own bucket again.
+     */
+    async function expectRetiredBy(username: string, firstAddress: number, change: (home: HttpClient, id: number) => Promise<void>) {
+      const id = await addStaff(t.ctx, username);
+      const home = browserAt(url);
+      expect(await signIn(home, username, RIGHT)).toBe(303);
+      const stolen = holding(url, home.cookie(DEVICE)!);
+      await change(home, id);
+      expect(await signIn(home, username, NEW)).toBe(303);
+      expect(home.cookie(DEVICE)).not.toBe(stolen.cookie(DEVICE));
+      await logOut(home);
+
+      expect(await failFromElsewhere([url], username, 5, firstAddress)).toEqual([401, 401, 401, 401, 401]);
+      expect(await signIn(browserAt(url), username, NEW)).toBe(429);
+      expect(await signIn(stolen, username, NEW)).toBe(429);
+      expect(await signIn(home, username, NEW)).toBe(303);
+      expect((await home.get('/agents/dashboard/')).status).toBe(200);
+    }
+
+    it('a new password on My account retires the browsers remembered for the account, the one that changed it too', async () => {
+      await expectRetiredBy('ivy', 40, async (home) => {
+        expect(await submit(home, '/agents/account/', { display_name: 'Ivy', email: 'ivy@team.test', current_password: RIGHT, password: NEW, password_confirm: NEW })).toBe(303);
+        // Still signed in here (only the other sessions ended), but its entry is of the old password.
+        await logOut(home);
+      });
+    });
+
+    it('a new password set by an admin on the user’s page retires them', async () => {
+      await addStaff(t.ctx, 'kim', { role: 'admin' });
+      const admin = browserAt(url);
+      expect(await signIn(admin, 'kim', RIGHT)).toBe(303);
+      await expectRetiredBy('jon', 50, async (home, id) => {
+        await logOut(home);
+        expect(await submit(admin, `/admin/users/${id}/`, { display_name: 'Jon', email: 'jon@team.test', password: NEW }, `/admin/users/${id}/profile/`)).toBe(303);
+      });
+    });
+
+    it('a new password set through a reset link retires them', async () => {
+      await expectRetiredBy('lou', 60, async (home, id) => {
+        await logOut(home);
+        // The link as mailed (test/http/password-reset.test.ts follows the mail itself).
+        const token = randomBytes(32).toString('base64url');
+        const now = t.ctx.clock.now();
+        await insertPasswordReset(t.ctx.handle.db, { userId: id, tokenHash: sessionIdOf(token), now, expiresAt: now + 30 * minute });
+        expect(await submit(browserAt(url), resetLinkPath(token), { password: NEW, password_confirm: NEW })).toBe(303);
+      });
+    });
+
+    it('the sign-in that replaces an old hash of the same password leaves an entry that counts under the new one', async () => {
+      const id = await addStaff(t.ctx, 'max');
+      // Made with other settings than new hashes have (passwords.ts needsRehash): the sign-in replaces it.
+      const old = await argon2.hash(RIGHT, { type: argon2.argon2id, memoryCost: 2048, timeCost: 1, parallelism: 1 });
+      const hashOf = async () => (await t.ctx.handle.db.selectFrom('users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow()).password_hash;
+      await t.ctx.handle.db.updateTable('users').set({ password_hash: old }).where('id', '=', id).execute();
+      const home = browserAt(url);
+      expect(await signIn(home, 'max', RIGHT)).toBe(303);
+      expect(await hashOf()).not.toBe(old);
+      await logOut(home);
+      expect(await failFromElsewhere([url], 'max', 5, 70)).toEqual([401, 401, 401, 401, 401]);
+      expect(await signIn(home, 'max', RIGHT)).toBe(303);
+    });
+
+    it('a deactivated account’s remembered browser counts in the shared bucket', async () => {
+      const id = await addStaff(t.ctx, 'ned');
+      const home = browserAt(url);
+      expect(await signIn(home, 'ned', RIGHT)).toBe(303);
+      await logOut(home);
+      await t.ctx.handle.db.updateTable('users').set({ active: 0 }).where('id', '=', id).execute();
+      expect(await failFromElsewhere([url], 'ned', 5, 80)).toEqual([401, 401, 401, 401, 401]);
+      expect(await signIn(home, 'ned', RIGHT)).toBe(429);
     });
 
     it('the cookie: HttpOnly, SameSite=Lax, sent under /agents/ only, for a year; one browser keeps an entry per account, newest first', async () => {

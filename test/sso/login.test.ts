@@ -136,6 +136,28 @@ for (const dialect of DIALECTS) {
       expect((await db.selectFrom('users').select('username').where('email', '=', 'new.person@other.test').executeTakeFirstOrThrow()).username).toBe('new.person-2');
     });
 
+    it('remembers the browser of an account it made, under that account’s password (one nobody knows): its failures count in its own bucket', async () => {
+      const limit = { max: 2, windowMs: 60_000 };
+      const { app } = await buildApp({
+        handle: auto.database.handle,
+        clock: { now: () => Date.now() },
+        config: { ...TEST_CONFIG, rateLimit: true, rateLimits: { loginPerAddress: { max: 100, windowMs: 60_000 }, loginPerUsername: limit, ticketsPerAddress: limit }, oidc: oidcOf('agent') },
+      });
+      try {
+        op.accounts.set('remembered', { email: 'kept.browser@example.test', email_verified: true });
+        const home = new Client(app, { remoteAddress: '198.51.100.40' });
+        expect((await signIn(auto, home, 'remembered')).statusCode).toBe(303);
+        expect(home.cookie('hd_device')).toMatch(/^kept\.browser!/);
+        await home.submit('/agents/account/', {}, '/agents/logout/');
+        // Someone else fills the username's shared bucket; the remembered browser is still heard.
+        for (const address of ['198.51.100.41', '198.51.100.42']) expect((await new Client(app, { remoteAddress: address }).login('kept.browser', 'a guess')).statusCode).toBe(401);
+        expect((await new Client(app, { remoteAddress: '198.51.100.43' }).login('kept.browser', 'a guess')).statusCode).toBe(429);
+        expect((await home.login('kept.browser', 'a guess')).statusCode).toBe(401);
+      } finally {
+        await app.close();
+      }
+    });
+
     it('still creates no account for an unverified address with auto-create on', async () => {
       op.accounts.set('unverified-newbie', { email: 'unsure@example.test', email_verified: false });
       await expectRefused(auto, () => signIn(auto, new Client(auto.app), 'unverified-newbie'), 403, 'has not verified your email address', 'email_not_verified');
