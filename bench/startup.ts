@@ -11,13 +11,18 @@
  * - peak RSS: /usr/bin/time -v's "Maximum resident set size" (the largest single process).
  * Targets: idle RSS ≤ 110 MB and first answer ≤ 1 s for the compiled server.
  *
- *   npm run bench:startup -- [--runs 3] [--idle 30]
+ * `--smtp`: both start with SMTP_URL set (a real SMTP server in this process), as in production: a
+ * mail sender takes its lease before it answers its first request (README "Operations"), and its
+ * delivery thread loads the SMTP client.
+ *
+ *   npm run bench:startup -- [--runs 3] [--idle 30] [--smtp]
  * Build first (npm run build); the bench refuses to measure a stale dist/.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startSmtpServer } from '../test/mail/support/smtp.js';
 import { freePort } from '../test/support/process.js';
 import { fmtMs, median, numberFlag, printTable, verdict } from './lib/report.js';
 
@@ -25,6 +30,7 @@ const ROOT = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const runs = numberFlag(args, 'runs', 3);
 const idleSeconds = numberFlag(args, 'idle', 30);
+const smtp = args.includes('--smtp') ? await startSmtpServer() : undefined;
 
 interface Sample {
   firstAnswerMs: number;
@@ -61,7 +67,7 @@ async function measure(command: string[]): Promise<Sample> {
   const started = performance.now();
   const child = spawn('/usr/bin/time', ['-v', ...command], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, ADMIN_PASSWORD: 'bench-password', LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, ADMIN_PASSWORD: 'bench-password', LOG_LEVEL: 'warn', NODE_ENV: 'development', ...(smtp ? { SMTP_URL: smtp.url } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -111,7 +117,8 @@ const summary = results.map((samples) => ({
   idleRssMb: median(samples.map((s) => s.idleRssMb)),
   peakRssMb: median(samples.map((s) => s.peakRssMb)),
 }));
-console.log(`bench:startup — ${runs} runs each, medians; idle RSS after ${idleSeconds} s; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
+await smtp?.close();
+console.log(`bench:startup — ${runs} runs each, medians; idle RSS after ${idleSeconds} s${smtp ? '; SMTP_URL set (a mail sender)' : ''}; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
 printTable(
   ['start', 'first answer', 'idle RSS (tree)', 'peak RSS (largest process)'],
   variants.map(([name], i) => [name, fmtMs(summary[i]!.firstAnswerMs), `${summary[i]!.idleRssMb.toFixed(0)} MB`, `${summary[i]!.peakRssMb.toFixed(0)} MB`]),

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 /**
- * `npm run build` (issue 20 item 5): compiles src/ to dist/, one JavaScript file per source file
- * (no bundling: the module layout and `import.meta.url` paths stay as in src/), with esbuild (what
- * tsx already uses, so nothing new is installed; a second or two instead of TypeScript's minute on
- * two cores), and copies what is not TypeScript (the browser's files in public/, the mail parser's
- * worker script); then stamps dist/ so `npm start` knows the build matches the sources. Types are
- * checked by `npm run typecheck` (CI runs it); esbuild only strips them. Exits 1 with esbuild's
- * messages when a file does not parse.
+ * `npm run build` (issue 20 item 5): compiles src/ to dist/ with esbuild (what tsx already uses, so
+ * nothing new is installed; about a second instead of TypeScript's minute on two cores): the server
+ * and the modules its threads run, bundled with most of their packages (ENTRIES, EXTERNAL), shared
+ * and lazily loaded code in dist/chunks/; and copies what is not TypeScript (the browser's files in
+ * public/, the threads' entry scripts); then stamps dist/ so `npm start` knows the build matches the
+ * sources. Types are checked by `npm run typecheck` (CI runs it); esbuild only strips them. Exits 1
+ * with esbuild's messages when a file does not parse.
+ *
+ * Bundled (4 December: one file per source, the packages loaded from node_modules), a start opens
+ * about 100 files instead of 1,500: the first answer came in 1.1–1.5 s on a quiet machine, about
+ * half of it finding, reading and compiling modules (docs/performance.md, *Start-up*).
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -42,32 +46,119 @@ export function builtFromCurrentSources(dir = DIST) {
 }
 
 /**
+ * What runs from dist/: the server, and the modules its worker threads load (each thread's plain
+ * `.mjs` entry, copied beside it, imports the `.js` of the same name: src/threadModule.mjs). Each is
+ * one bundle of its own (a thread loads its modules anew anyway).
+ */
+const ENTRIES = ['server.ts', 'jobs/deliveryThreadMain.ts', 'core/forecast.ts', 'mail/inbound/parse.ts'];
+
+/** The file in dist/ that lists what the bundles import at run time (see build). */
+export const RUNTIME_IMPORTS = 'runtime-imports.json';
+
+/** Stands in the banner for each output file's way up to dist/ (see build). */
+const DIST_ROOT_MARK = '__hd_dist_root__';
+
+/**
+ * Packages left in node_modules, loaded at run time: native code (better-sqlite3, argon2), those
+ * that start threads or read files by their own path (pino's transports, Swagger UI's pages), and
+ * those the app loads only when needed (a mail server, a mailbox, single sign-on, two-factor
+ * enrolment, the mail parser, PostgreSQL). Everything else is bundled: a start used to open about
+ * 1,100 files of node_modules (kysely alone 265), and finding, reading and compiling them was about
+ * half of the time to the first answer. (@fastify/swagger is bundled: the one file it reads by its
+ * own path, its package.json, gives only a default title and version that the app sets itself; it
+ * reads it inside a try and takes {} when it cannot.)
+ */
+export const EXTERNAL = [
+  'better-sqlite3', 'argon2', 'pino', 'pino-pretty', 'thread-stream', '@fastify/swagger-ui',
+  'pg', 'pg-native', 'nodemailer', 'imapflow', 'mailparser', 'html-to-text', 'openid-client', 'qrcode', 'tsx',
+];
+
+/**
+ * The sources refer to files beside them through `import.meta.url` (the public/ directory, thread
+ * entries, node_modules for createRequire). Inside a bundle that would be the bundle's own address,
+ * so each source's `import.meta.url` becomes the address its own compiled file would have in dist/
+ * (`__hdSourceUrl`, defined in every bundle's first lines relative to the bundle's place).
+ */
+function sourceUrls(srcDir) {
+  return {
+    name: 'source-urls',
+    setup(builder) {
+      builder.onLoad({ filter: /\.tsx?$/ }, (args) => {
+        if (!args.path.startsWith(srcDir)) return undefined;
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes('import.meta.url')) return undefined;
+        const own = relative(srcDir, args.path).replaceAll('\\', '/').replace(/\.tsx?$/, '.js');
+        return { contents: text.replaceAll('import.meta.url', `__hdSourceUrl(${JSON.stringify(own)})`), loader: args.path.endsWith('x') ? 'tsx' : 'ts' };
+      });
+    },
+  };
+}
+
+/**
  * Compiles src/ into `dir` (dist/; the tests' spawned servers use a directory of their own,
- * test/support/process.ts, so `npm run build` never pulls the files from under a running test).
+ * test/support/process.ts, so `npm run build` never pulls the files from under a running test):
+ * one bundle per entry (ENTRIES), at the place its source has under src/, and the files that are
+ * not TypeScript copied as they are (public/, the threads' `.mjs` entries).
  * `dir` must be a direct child of the checkout: the compiled app finds node_modules at `../`.
  */
 export async function build(dir = DIST) {
   const startedAt = Date.now();
   const sourcesAt = newestSourceMs();
-  const sources = filesUnder(join(ROOT, 'src'));
+  const srcDir = join(ROOT, 'src');
+  const sources = filesUnder(srcDir);
   rmSync(dir, { recursive: true, force: true });
   const { build: esbuild } = await import('esbuild');
+  let outputs;
+  let metafile;
   try {
-    await esbuild({
-      entryPoints: sources.filter((file) => /\.tsx?$/.test(file)),
+    ({ outputFiles: outputs, metafile } = await esbuild({
+      entryPoints: ENTRIES.map((entry) => join(srcDir, entry)),
       outdir: dir,
-      outbase: join(ROOT, 'src'),
+      outbase: srcDir,
+      // Shared modules and those loaded only when needed (import()) go to chunks of their own, so a
+      // start reads only what it runs (the IMAP watcher, the delivery worker's inline mode…).
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
+      bundle: true,
+      external: EXTERNAL,
+      plugins: [sourceUrls(srcDir)],
+      banner: {
+        js: [
+          "import { createRequire as __hdCreateRequire } from 'node:module';",
+          // Bundled CommonJS packages call require (for node: modules and the external packages).
+          'const require = __hdCreateRequire(import.meta.url);',
+          `const __hdSourceUrl = (path) => new URL(path, new URL(${JSON.stringify(DIST_ROOT_MARK)}, import.meta.url)).href;`,
+        ].join('\n'),
+      },
       format: 'esm',
       platform: 'node',
       target: 'node20.19',
       jsx: 'automatic',
       jsxImportSource: 'preact',
+      // Whitespace and syntax only: a bundle's text stays in memory for as long as the process runs
+      // (V8 compiles functions from it when first called), and names stay as written, so stack
+      // traces still read as the sources do.
+      minifyWhitespace: true,
+      minifySyntax: true,
       sourcemap: true,
+      write: false,
+      metafile: true,
       logLevel: 'warning',
-    });
+    }));
   } catch {
     return false; // esbuild has printed what does not parse.
   }
+  for (const output of outputs) {
+    const place = relative(dir, output.path);
+    // Each file's way up to dist/ (the banner's mark: the banner is the same text in every file).
+    const up = '../'.repeat(place.split(/[\\/]/).length - 1) || './';
+    mkdirSync(dirname(output.path), { recursive: true });
+    writeFileSync(output.path, output.path.endsWith('.js') ? output.text.replace(JSON.stringify(DIST_ROOT_MARK), JSON.stringify(up)) : output.contents);
+  }
+  // What the bundles still load at run time (node: modules and EXTERNAL), for the record and for
+  // test/process/start.test.ts.
+  const loaded = Object.values(metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
+  writeFileSync(join(dir, RUNTIME_IMPORTS), `${JSON.stringify([...new Set(loaded)].sort(), null, 1)}\n`);
   for (const file of sources) {
     if (/\.tsx?$/.test(file)) continue;
     const target = join(dir, relative(join(ROOT, 'src'), file));

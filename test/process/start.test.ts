@@ -5,9 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+// @ts-expect-error: a plain JavaScript script without types
+import { EXTERNAL, filesUnder, RUNTIME_IMPORTS } from '../../scripts/build.mjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, ROOT } from '../support/process.js';
 
@@ -46,10 +49,11 @@ async function start(): Promise<string> {
 
 describe('npm start', () => {
   it('serves from dist/, builds when src/ is newer, and does not rebuild an up-to-date build', async () => {
-    // A source file newer than any build: the next start compiles first.
-    const source = join(ROOT, 'src/core/logLine.ts');
-    const now = new Date();
-    utimesSync(source, now, now);
+    // dist/ stamped as built from sources older than any: the next start compiles first. (Not by
+    // touching a source, which would make the tests' own build, .test-dist/, stale too and have
+    // another file rebuild it under servers starting from it.)
+    mkdirSync(join(ROOT, 'dist'), { recursive: true });
+    writeFileSync(join(ROOT, 'dist/.built-from-src'), '0\n');
     const first = await start();
     expect(first).toContain('build: dist/ is missing or older than src/; compiling first');
     expect(first).toMatch(/build: src\/ compiled to dist\/ in [\d.]+ s/);
@@ -73,6 +77,25 @@ describe('npm start', () => {
       expect(answers[1]).toMatchObject({ id: 1, mail: { subject: 'Printer', text: expect.stringContaining('It jams.') } });
     } finally {
       await worker.terminate();
+    }
+  });
+
+  it('is bundled: dist/ loads from node_modules only the packages left out on purpose, and every thread entry finds its module beside it', () => {
+    // The first test built dist/ (or found it up to date).
+    const files = (filesUnder(join(ROOT, 'dist')) as string[]).filter((file) => /\.m?js$/.test(file) && !file.includes('/public/'));
+    const loaded = JSON.parse(readFileSync(join(ROOT, 'dist', RUNTIME_IMPORTS as string), 'utf8')) as string[];
+    const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+    const unexpected = loaded.filter((specifier) => !specifier.startsWith('node:') && !builtinModules.includes(packageOf(specifier)) && !(EXTERNAL as string[]).includes(packageOf(specifier)));
+    expect(unexpected).toEqual([]);
+    // Before bundling, dist/ imported kysely, fastify and zod from node_modules at every start.
+    expect(loaded).toEqual(expect.arrayContaining(['better-sqlite3', 'pino']));
+    expect(loaded.filter((specifier) => ['kysely', 'fastify', 'zod'].includes(packageOf(specifier)))).toEqual([]);
+    const entries = files.filter((file) => file.endsWith('.mjs'));
+    expect(entries.map((file) => relative(join(ROOT, 'dist'), file)).sort()).toEqual(['jobs/deliveryThread.mjs', 'mail/inbound/mimeWorker.mjs', 'services/forecastWorker.mjs', 'threadModule.mjs']);
+    for (const entry of entries) {
+      for (const match of readFileSync(entry, 'utf8').matchAll(/importThreadModule\('([^']+)'/g)) {
+        expect(statSync(join(dirname(entry), `${match[1]}.js`)).isFile(), `${entry} → ${match[1]}`).toBe(true);
+      }
     }
   });
 });
