@@ -9,8 +9,8 @@
  * with esbuild's messages when a file does not parse.
  *
  * Bundled (4 December: one file per source, the packages loaded from node_modules), a start opens
- * about 100 files instead of 1,500: the first answer came in 1.1–1.5 s on a quiet machine, about
- * half of it finding, reading and compiling modules (docs/performance.md, *Start-up*).
+ * about 220 files instead of 1,500 (the first answer came in 1.1–1.5 s on a quiet machine, about
+ * half of it finding, reading and compiling modules; 0.8 s since: docs/performance.md).
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
