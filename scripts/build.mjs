@@ -47,8 +47,8 @@ export function builtFromCurrentSources(dir = DIST) {
 
 /**
  * What runs from dist/: the server, and the modules its worker threads load (each thread's plain
- * `.mjs` entry, copied beside it, imports the `.js` of the same name: src/threadModule.mjs). Each is
- * one bundle of its own (a thread loads its modules anew anyway).
+ * `.mjs` entry, copied beside it, imports the `.js` of the same name: src/threadModule.mjs). Code
+ * two of them share is in dist/chunks/ (a thread still loads it anew: threads share no modules).
  */
 const ENTRIES = ['server.ts', 'jobs/deliveryThreadMain.ts', 'core/forecast.ts', 'mail/inbound/parse.ts'];
 
@@ -97,8 +97,9 @@ function sourceUrls(srcDir) {
 /**
  * Compiles src/ into `dir` (dist/; the tests' spawned servers use a directory of their own,
  * test/support/process.ts, so `npm run build` never pulls the files from under a running test):
- * one bundle per entry (ENTRIES), at the place its source has under src/, and the files that are
- * not TypeScript copied as they are (public/, the threads' `.mjs` entries).
+ * one bundle per entry (ENTRIES) at the place its source has under src/, shared and lazily loaded
+ * code in chunks/, and the files that are not TypeScript copied as they are (public/, the threads'
+ * `.mjs` entries).
  * `dir` must be a direct child of the checkout: the compiled app finds node_modules at `../`.
  */
 export async function build(dir = DIST) {
@@ -161,7 +162,7 @@ export async function build(dir = DIST) {
   writeFileSync(join(dir, RUNTIME_IMPORTS), `${JSON.stringify([...new Set(loaded)].sort(), null, 1)}\n`);
   for (const file of sources) {
     if (/\.tsx?$/.test(file)) continue;
-    const target = join(dir, relative(join(ROOT, 'src'), file));
+    const target = join(dir, relative(srcDir, file));
     mkdirSync(dirname(target), { recursive: true });
     cpSync(file, target);
   }
