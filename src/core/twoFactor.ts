@@ -88,21 +88,29 @@ export function recoveryCodeFrom(bytes: Uint8Array): string | null {
   return chars.length === 10 ? chars.map((b) => RECOVERY_ALPHABET[b % size]).join('') : null;
 }
 
-/** The signed token of a login waiting for its second step: who, and until when. */
+/**
+ * The signed token of a login waiting for its second step: who, until when, and a stamp of the
+ * account's credentials at its first step (http/login.ts), so that a password changed meanwhile
+ * ends the login: the second step never finishes what an old password began.
+ */
 export interface PendingLogin {
   userId: number;
   expiresAt: number;
+  credentials: string;
 }
 
-/** `userId.expiresAt` (the cookie plugin signs it). */
+/** `userId.expiresAt.credentials` (the cookie plugin signs it). */
 export function encodePendingLogin(pending: PendingLogin): string {
-  return `${pending.userId}.${pending.expiresAt}`;
+  return `${pending.userId}.${pending.expiresAt}.${pending.credentials}`;
 }
 
-/** The pending login in a (verified) cookie value, if well formed and not expired at `now`. */
+/**
+ * The pending login in a (verified) cookie value, if well formed and not expired at `now`. A value
+ * without a stamp (made before stamps) is not one: that login starts again.
+ */
 export function decodePendingLogin(value: string | null | undefined, now: number): PendingLogin | null {
-  const match = /^(\d{1,12})\.(\d{1,16})$/.exec(value ?? '');
+  const match = /^(\d{1,12})\.(\d{1,16})\.([A-Za-z0-9_-]{1,64})$/.exec(value ?? '');
   if (!match) return null;
-  const pending = { userId: Number(match[1]), expiresAt: Number(match[2]) };
+  const pending = { userId: Number(match[1]), expiresAt: Number(match[2]), credentials: match[3]! };
   return now < pending.expiresAt ? pending : null;
 }

@@ -3,6 +3,7 @@
  * then where to land. And the signed cookie that carries a login from its password to its second
  * step.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { decodePendingLogin, encodePendingLogin, type PendingLogin, SECOND_STEP_MS } from '../core/twoFactor.js';
 import type { StartedSession } from '../services/auth.js';
@@ -45,15 +46,30 @@ export function finishLogin(reply: FastifyReply, started: StartedSession, next: 
 export const PENDING_LOGIN_COOKIE = 'hd_login';
 const PENDING_PATH = '/agents/login/';
 
-/** Starts the second step: a signed cookie naming the account, for five minutes. */
-function startSecondStep(reply: FastifyReply, userId: number, now: number, secureCookies: boolean): void {
-  const value = encodePendingLogin({ userId, expiresAt: now + SECOND_STEP_MS });
+/**
+ * The stamp of an account's credentials that a pending login carries: a digest of its password
+ * hash, which any new password changes (a new salt). The cookie is signed, not secret; the digest
+ * of a salted argon2id hash tells nothing of the password.
+ */
+export function credentialsStampOf(passwordHash: string): string {
+  return createHash('sha256').update(passwordHash).digest('base64url').slice(0, 22);
+}
+
+/** The account a first step accepted, as read then. */
+interface AccountCredentials {
+  id: number;
+  password_hash: string;
+}
+
+/** Starts the second step: a signed cookie naming the account and its credentials' stamp, for five minutes. */
+function startSecondStep(reply: FastifyReply, user: AccountCredentials, now: number, secureCookies: boolean): void {
+  const value = encodePendingLogin({ userId: user.id, expiresAt: now + SECOND_STEP_MS, credentials: credentialsStampOf(user.password_hash) });
   reply.setCookie(PENDING_LOGIN_COOKIE, value, { path: PENDING_PATH, httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true, maxAge: SECOND_STEP_MS / 1000 });
 }
 
 /** Starts the second step for this account and sends the browser to it, keeping `next` (a safe local path or ''). */
-export function toSecondStep(reply: FastifyReply, userId: number, now: number, secureCookies: boolean, next: string): FastifyReply {
-  startSecondStep(reply, userId, now, secureCookies);
+export function toSecondStep(reply: FastifyReply, user: AccountCredentials, now: number, secureCookies: boolean, next: string): FastifyReply {
+  startSecondStep(reply, user, now, secureCookies);
   return reply.redirect(`/agents/login/two-factor/${next === '' ? '' : `?next=${encodeURIComponent(next)}`}`, 303);
 }
 

@@ -194,11 +194,44 @@ for (const dialect of DIALECTS) {
       const page = await stranger.get('/agents/login/two-factor/');
       expect(page.statusCode).toBe(303);
       expect(page.headers.location).toBe('/agents/login/');
-      const forged = await t.app.inject({ method: 'GET', url: '/agents/login/two-factor/', cookies: { hd_login: `${dan}.${clock.now() + 60_000}` } });
+      const forged = await t.app.inject({ method: 'GET', url: '/agents/login/two-factor/', cookies: { hd_login: `${dan}.${clock.now() + 60_000}.${'A'.repeat(22)}` } });
       expect(forged.headers.location).toBe('/agents/login/');
       const late = await passwordStep('dan');
       clock.advance(5 * 60_000);
       expect((await late.get('/agents/login/two-factor/')).headers.location).toBe('/agents/login/');
+    });
+
+    it('ends a second step begun before the password changed: the new password starts again, even when it is the same text', async () => {
+      const sessionsOf = async () => (await db().selectFrom('sessions').select('id').where('user_id', '=', dan).execute()).length;
+      const secret = (await user(dan)).totp_secret!;
+      const { display_name, email } = await user(dan);
+      const setPassword = async (password: string) =>
+        expect((await root.submit(`/admin/users/${dan}/`, { display_name, email: email ?? '', password }, `/admin/users/${dan}/profile/`)).statusCode).toBe(303);
+      const early = await passwordStep('dan');
+      // The page still shows while the password is the one it began with; its form is kept open.
+      const form = await early.get('/agents/login/two-factor/');
+      expect(form.statusCode).toBe(200);
+      // An admin sets a new password (which ends the account's sessions); the same text set again
+      // afterwards is still a new hash (a new salt).
+      await setPassword('a quite new password');
+      await setPassword('password123');
+      const before = await sessionsOf();
+      clock.advance(STEP);
+      expect((await early.get('/agents/login/two-factor/')).headers.location).toBe('/agents/login/');
+      // The form shown before, sent now with a right code: refused, no session.
+      const refused = await early.post('/agents/login/two-factor/', { code: codeAt(secret, clock.now()), _csrf: csrfFrom(form.body) });
+      expect(refused.statusCode).toBe(303);
+      expect(refused.headers.location).toBe('/agents/login/');
+      expect(await sessionsOf()).toBe(before);
+      const again = await early.get('/agents/login/');
+      expect(visibleText(again)).toContain('Your login took too long or was not finished. Please log in again.');
+      // The password step again, with the password as it is now: the second step finishes.
+      const fresh = await passwordStep('dan');
+      clock.advance(STEP);
+      const signedIn = await secondStep(fresh, codeAt(secret, clock.now()));
+      expect(signedIn.statusCode).toBe(303);
+      expect(signedIn.headers.location).toBe('/agents/dashboard/');
+      expect(await sessionsOf()).toBe(before + 1);
     });
 
     it('lets an admin reset a second factor, after which the password alone signs in', async () => {

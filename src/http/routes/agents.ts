@@ -116,7 +116,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
       }
       await judge('passed');
       // A second factor to give, or to set up first (§15): the session waits for it.
-      if ((await secondStepFor(ctx, user)) !== 'none') return toSecondStep(reply, user.id, ctx.clock.now(), sessions.secureCookies, safeNext(body.next, ''));
+      if ((await secondStepFor(ctx, user)) !== 'none') return toSecondStep(reply, user, ctx.clock.now(), sessions.secureCookies, safeNext(body.next, ''));
       // A browser still holding a session (a stale tab) hands it over: it ends with this login.
       const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip });
       return finishLogin(reply, started, body.next, sessions.secureCookies);

@@ -24,7 +24,7 @@ import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { refusalFlash, setFlash, takeFlash } from '../flash.js';
 import { formBody, safeNext, sendHtml } from '../forms.js';
-import { endSecondStep, finishLogin, pendingLoginOf, setSessionCookies } from '../login.js';
+import { credentialsStampOf, endSecondStep, finishLogin, pendingLoginOf, setSessionCookies } from '../login.js';
 import { landingOf } from '../links.js';
 import { type RouteLimits, underCheck, waitMessage } from '../rateLimits.js';
 import { requireRole, SESSION_COOKIE } from '../session.js';
@@ -36,11 +36,15 @@ const isInvalidInput = (error: unknown): error is DomainError => error instanceo
  * setting requires it), and one's own second factor from the account page.
  */
 export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limits: RouteLimits, sessions: { idleMinutes: number; secureCookies: boolean }): void {
-  /** The account whose password was accepted and whose second step is still to come, or a redirect to log in again. */
+  /**
+   * The account whose password was accepted and whose second step is still to come, or a redirect
+   * to log in again: also when the account was deactivated or given a new password meanwhile (the
+   * old password's login ends with it, as its sessions and remembered browsers do).
+   */
   const pendingUser = async (request: FastifyRequest, reply: FastifyReply) => {
     const pending = pendingLoginOf(request, ctx.clock.now());
     const user = pending && (await findUserById(ctx.handle.db, pending.userId));
-    if (!user || user.active !== 1) {
+    if (!user || user.active !== 1 || credentialsStampOf(user.password_hash) !== pending.credentials) {
       endSecondStep(reply);
       setFlash(reply, { kind: 'info', message: 'Your login took too long or was not finished. Please log in again.' });
       return { user: null, redirect: reply.redirect('/agents/login/', 303) };
