@@ -73,9 +73,13 @@ type ThreadValue = number | RawBuilder<number>;
  *   (ticket_id, id)` (or its public part, `messages_public_by_ticket`, which PostgreSQL picks for
  *   the latter as it leaves out notes), the latter passing over only the messages written since
  *   and those that came another way (staff replies, web messages).
- * Each row says which email it is for (`for_id`, the email's `beforeId`, or `forId`).
+ * Each row says which email it is for (`for_id`, the email's `beforeId`, or `forId`). Every value
+ * is a parameter, never text of the statement: on SQLite a round's statement is then one of
+ * THREADS_PER_STATEMENT texts, prepared once and kept (db/connect.ts). (`for_id` was a literal
+ * once: every round's text was new, and its 100 walks were compiled again at every round, a fifth
+ * of the delivery thread's CPU under intake: `perf`, bench:intake on SQLite at 10 connections.)
  */
-export function threadQuery(db: Db, ticketId: ThreadValue, beforeId: ThreadValue, writtenAt: ThreadValue, forId: RawBuilder<number> = sql<number>`${sql.lit(beforeId)}`) {
+export function threadQuery(db: Db, ticketId: ThreadValue, beforeId: ThreadValue, writtenAt: ThreadValue, forId: RawBuilder<number> = sql<number>`cast(${beforeId} as bigint)`) {
   const part = (name: ThreadPart) => sql<ThreadPart>`${sql.lit(name)}`.as('part');
   const forIdColumn = forId.as('for_id');
   // An email's kind and a message's share the column (as text).
