@@ -235,9 +235,20 @@ for (const dialect of DIALECTS) {
     });
 
     it('lets an admin reset a second factor, after which the password alone signs in', async () => {
-      expect((await user(dan)).totp_secret).not.toBeNull();
+      const secret = (await user(dan)).totp_secret;
+      expect(secret).not.toBeNull();
+      // A login waiting for its code meanwhile.
+      const waiting = await passwordStep('dan');
+      const form = await waiting.get('/agents/login/two-factor/');
       const reset = await root.submit(`/admin/users/${dan}/`, {}, `/admin/users/${dan}/two-factor/reset/`);
       expect(reset.statusCode).toBe(303);
+      // No code can pass any more: the login starts again (not "wrong code" at every try), and counts no failure.
+      const failures = async () => (await db().selectFrom('audit_log').select('id').where('action', '=', 'sign_in.failed').execute()).length;
+      const failedBefore = await failures();
+      const refused = await waiting.post('/agents/login/two-factor/', { code: codeAt(secret!, clock.now()), _csrf: csrfFrom(form.body) });
+      expect(refused.headers.location).toBe('/agents/login/');
+      expect(visibleText(await waiting.get('/agents/login/'))).toContain('Your two-factor sign-in was reset meanwhile. Please log in again.');
+      expect(await failures()).toBe(failedBefore);
       expect((await user(dan)).totp_secret).toBeNull();
       expect(await db().selectFrom('recovery_codes').select('id').where('user_id', '=', dan).execute()).toEqual([]);
       // Audited, in the same transaction.

@@ -45,12 +45,22 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
     const pending = pendingLoginOf(request, ctx.clock.now());
     const user = pending && (await findUserById(ctx.handle.db, pending.userId));
     if (!user || user.active !== 1 || credentialsStampOf(user.password_hash) !== pending.credentials) {
-      endSecondStep(reply);
-      setFlash(reply, { kind: 'info', message: 'Your login took too long or was not finished. Please log in again.' });
-      return { user: null, redirect: reply.redirect('/agents/login/', 303) };
+      return { user: null, redirect: startOver(reply, 'Your login took too long or was not finished. Please log in again.') };
     }
     return { user, redirect: null };
   };
+
+  /** Ends the pending login and sends the browser back to log in, saying why. */
+  const startOver = (reply: FastifyReply, message: string) => {
+    endSecondStep(reply);
+    setFlash(reply, { kind: 'info', message });
+    return reply.redirect('/agents/login/', 303);
+  };
+  /**
+   * An admin reset the account's second factor while its login waited for a code (and none is
+   * required): no code can pass any more, so the login starts again rather than refusing every code.
+   */
+  const FACTOR_REMOVED = 'Your two-factor sign-in was reset meanwhile. Please log in again.';
 
   /**
    * The enrolment page: a new secret, or the one the refused form carried (`secret`), signed for
@@ -112,6 +122,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
       if (!user) return redirect;
       const next = safeNext(request.query.next, '');
       const step = await secondStepFor(ctx, user);
+      if (step === 'none') return startOver(reply, FACTOR_REMOVED);
       if (step === 'enrol') return enrolPage(reply, user, { action: '/agents/login/two-factor/', forced: true, next });
       return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: {}, next })));
     });
@@ -132,7 +143,13 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
       // Settled on every path (underCheck): reading the second step may throw before any code is
       // judged, and then the reservation is given back.
       return underCheck(check, async (judge) => {
-        if ((await secondStepFor(ctx, user)) === 'enrol') {
+        const step = await secondStepFor(ctx, user);
+        if (step === 'none') {
+          // No code was judged: it counts nothing.
+          await judge('passed');
+          return startOver(reply, FACTOR_REMOVED);
+        }
+        if (step === 'enrol') {
           // Setting up a second factor guesses nothing secret (the code is of the secret this page
           // showed): it counts nothing, as before the reservation.
           await judge('passed');
