@@ -12,6 +12,7 @@ import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { CHOOSE_CALENDAR, parseCapacity, MAX_CAPACITY, type Settings, SETTINGS_LABELS, settingsChanged } from '../core/settings.js';
 import { referenceOf } from '../core/tickets.js';
 import { deleteSessionsOf } from '../repositories/sessions.js';
+import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
 import { holdCalendar } from '../repositories/calendars.js';
 import { saveSettings } from '../repositories/settings.js';
 import { clockCalendarOf } from '../repositories/calendarVersions.js';
@@ -174,6 +175,9 @@ export async function deactivateUser(ctx: ServiceContext, by: Acting, userId: nu
     await setUserActive(run.trx, userId, false);
     await auditRun(run, 'user.deactivate', `user:${userId}`, { before: { active: true }, after: { active: false } });
     await deleteSessionsOf(run.trx, userId);
+    // Its unused reset links end too: one mailed before would otherwise set a password after a
+    // reactivation within its half hour.
+    await retirePasswordResetsOf(run.trx, userId, run.now);
     if (run.agents.some((a) => a.id === userId)) {
       updateAgent(run, userId, { presence: 'offline' });
       await recordPresence(run.trx, userId, 'offline', run.now);

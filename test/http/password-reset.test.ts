@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../src/mail/transport.js';
 import { OutboxWorker } from '../../src/mail/worker.js';
 import { findUserById } from '../../src/repositories/users.js';
-import { deactivateUser } from '../../src/services/admin.js';
+import { deactivateUser, reactivateUser } from '../../src/services/admin.js';
 import { verifyPassword } from '../../src/services/passwords.js';
 import { sameTime, timed } from '../support/timing.js';
 import { startSmtpServer, type TestSmtpServer } from '../mail/support/smtp.js';
@@ -230,8 +230,12 @@ for (const dialect of DIALECTS) {
       const outbox = await count('outbox');
       await ask('carl@team.test');
       expect(await count('outbox')).toBe(outbox);
-      // A link asked for before the deactivation no longer works either.
+      // A link asked for before the deactivation no longer works either, nor after a reactivation.
       expect((await setPassword(carlsLink, 'comeback secret')).statusCode).toBe(400);
+      await reactivateUser(t.ctx, admin, carl);
+      const before = await hashOf(carl);
+      expect((await setPassword(carlsLink, 'comeback secret')).statusCode).toBe(400);
+      expect(await hashOf(carl)).toBe(before);
     });
 
     it('refuses a request without an address on its field, and writes nothing', async () => {
