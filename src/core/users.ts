@@ -60,6 +60,15 @@ export function emailToCheck(next: string, current: string | null): string | nul
   return key;
 }
 
+/**
+ * Whether a profile change moves the account to another mailbox: its address differs from `current`
+ * other than in letter case or spaces (as reset links and single sign-on match addresses), removed
+ * included. Then its unused reset links, mailed to the old address, stop working.
+ */
+export function emailMoved(next: string, current: string | null): boolean {
+  return next.trim().toLowerCase() !== (current ?? '').trim().toLowerCase();
+}
+
 export function passwordOf(raw: unknown, fields: Record<string, string>, field = 'password'): string {
   const password = typeof raw === 'string' ? raw : '';
   if (password.length < 8) fields[field] = 'At least 8 characters.';

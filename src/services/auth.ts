@@ -3,7 +3,7 @@ import { DomainError, notFound } from '../core/errors.js';
 import { type AdminNotice, type EmailRequest, emailRequestAtLogin } from '../core/notices.js';
 import type { Presence } from '../core/routing.js';
 import type { ApiTokenScope, UserRow } from '../db/schema.js';
-import { PROFILE_LABELS, type Role, validateProfileChange } from '../core/users.js';
+import { emailMoved, PROFILE_LABELS, type Role, validateProfileChange } from '../core/users.js';
 import { noticeFacts, setUserProfile } from '../repositories/adminUsers.js';
 import { anyIdleSession, deleteIdleSessions, deleteSession, deleteSessionsOf, findSession, insertSession, touchSession } from '../repositories/sessions.js';
 import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
@@ -231,7 +231,8 @@ export async function changeProfile(
  * Writes a validated profile change (the admin's form, or one's own account page): a new password
  * is hashed first (outside the lock), then, in one routing transaction, the account's other
  * sessions end (all of them unless `actor` is the account itself: its own session stays), an agent
- * left present nowhere goes offline (R5), and its unused reset links stop working. Audited
+ * left present nowhere goes offline (R5), and its unused reset links stop working (also after a new
+ * address alone: they were mailed to the old one). Audited
  * (`user.update` by an admin, `account.update` by the account itself), saying whether the password
  * changed, never what it is.
  */
@@ -251,9 +252,11 @@ export async function saveProfile(
       before: before && { display_name: before.display_name, email: before.email },
       after: { display_name: change.displayName, email: change.email, credentials_changed: passwordHash !== null },
     });
+    // Reset links went to the address they were asked for: a new address (the old mailbox lost,
+    // say) voids them even when the password stays.
+    if (passwordHash !== null || emailMoved(change.email, before?.email ?? null)) await retirePasswordResetsOf(run.trx, userId, run.now);
     if (passwordHash === null) return;
     await deleteSessionsOf(run.trx, userId, userId === actor.id ? sessionIdOf(actor.token) : undefined);
-    await retirePasswordResetsOf(run.trx, userId, run.now);
     await offlineIfUnattended(run, presenceCutoffs(run.now, idleMinutes, ctx.apiPresenceMinutes), [userId]);
   });
   return { passwordChanged: passwordHash !== null };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_CAPACITY } from '../../src/core/settings.js';
-import { emailToCheck, type NewUserInput, type ProfileChange, validateNewUser, validateProfileChange } from '../../src/core/users.js';
+import { emailMoved, emailToCheck, type NewUserInput, type ProfileChange, validateNewUser, validateProfileChange } from '../../src/core/users.js';
 import { errorOf } from '../support/errors.js';
 
 /** A valid register form, with any field replaced. */
@@ -123,5 +123,21 @@ describe('emailToCheck: which address to look up among the other accounts', () =
     ['ana@team.test', '', 'ana@team.test'],
   ])('%j (now %j) → %j', (next, current, expected) => {
     expect(emailToCheck(next, current)).toBe(expected);
+  });
+});
+
+describe('emailMoved: whether a new address retires the reset links mailed to the old one', () => {
+  it.each<[string, string | null, boolean]>([
+    ['ana@team.test', 'ana@team.test', false],
+    ['Ana@Team.TEST ', 'ana@team.test', false],
+    ['ana@team.test', 'bea@team.test', true],
+    // Removed, or given for the first time.
+    ['', 'ana@team.test', true],
+    ['ana@team.test', null, true],
+    ['ana@team.test', '', true],
+    ['', null, false],
+    ['  ', '', false],
+  ])('%j (was %j) → %j', (next, current, expected) => {
+    expect(emailMoved(next, current)).toBe(expected);
   });
 });

@@ -238,6 +238,24 @@ for (const dialect of DIALECTS) {
       expect(await hashOf(carl)).toBe(before);
     });
 
+    it('voids the links mailed to an address the account no longer has, though its password stays', async () => {
+      const dora = await addStaff(t.ctx, 'dora');
+      await ask('dora@team.test');
+      const link = await linkMailedTo('dora@team.test');
+      const root = new Client(t.app);
+      expect((await root.login('root')).statusCode).toBe(303);
+      const profile = (email: string) => root.submit(`/admin/users/${dora}/`, { display_name: 'Dora', email, password: '' }, `/admin/users/${dora}/profile/`);
+      // The same mailbox in other letters: the link still works.
+      expect((await profile('Dora@Team.test')).statusCode).toBe(303);
+      expect((await new Client(t.app).get(link)).statusCode).toBe(200);
+      // Another mailbox (the old one lost, say): the link mailed to the old one is void.
+      expect((await profile('dora@elsewhere.test')).statusCode).toBe(303);
+      const before = await hashOf(dora);
+      expect((await new Client(t.app).get(link)).statusCode).toBe(400);
+      expect((await setPassword(link, 'taken over')).statusCode).toBe(400);
+      expect(await hashOf(dora)).toBe(before);
+    });
+
     it('refuses a request without an address on its field, and writes nothing', async () => {
       const outbox = await count('outbox');
       const refused = await ask('not-an-address');
