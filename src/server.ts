@@ -18,6 +18,17 @@ import { createChangeHub } from './live/postgresHub.js';
 import { systemClock } from './services/context.js';
 import { ensureFirstAdmin } from './services/users.js';
 import { logDestination } from './logStream.js';
+import type { FastifyBaseLogger } from 'fastify';
+
+/** A logger for what starts before the app's: its lines go to stderr until `use` hands it the app's logger. */
+function laterLogger() {
+  let target: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error' | 'debug'> | undefined;
+  const at = (level: 'info' | 'warn' | 'error' | 'debug') => (fields: Record<string, unknown>, message: string) => {
+    if (target) target[level](fields, message);
+    else console.error(`${message}:`, fields);
+  };
+  return { use: (logger: typeof target) => void (target = logger), info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
+}
 
 async function main(): Promise<void> {
   readDotEnv();
@@ -46,12 +57,16 @@ async function main(): Promise<void> {
   const hub = createChangeHub(handle, config.databaseUrl, (error) => warn(error, 'live updates: change hub problem'));
   await hub.ready();
   const pretty = logDestination();
+  // Emails and webhooks are sent from a thread of their own (src/jobs/deliveryThread.ts), which
+  // starts now and loads on the other core while this one builds the app; the server waits for it
+  // once it listens (a sender: before). Its start and restarts are logged by the app's logger once
+  // there is one (on stderr until then).
+  const threadLog = laterLogger();
+  const { deliveries, ready: deliveriesReady } = startDeliveryThread({ databaseUrl: config.databaseUrl, config, logLevel: config.logLevel, pretty: pretty !== undefined, logger: threadLog }, handle);
+  deliveriesReady.catch(() => undefined); // awaited after listen; until then a failure is not unhandled
   const { app, ctx, intake, inbound, openPages } = await buildApp({ handle, clock: systemClock, config: { ...config, secretKey: signingKey(config) }, logger: { level: config.logLevel, ...(pretty ? { stream: pretty } : {}) }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
   warn = (error, message) => app.log.warn({ err: error }, message);
-  // Emails and webhooks are sent from a thread of their own (src/jobs/deliveryThread.ts), which
-  // starts while this one goes on; the server waits for it once it listens (a sender: before).
-  const { deliveries, ready: deliveriesReady } = startDeliveryThread({ databaseUrl: config.databaseUrl, config, logLevel: config.logLevel, pretty: pretty !== undefined, logger: app.log }, handle);
-  deliveriesReady.catch(() => undefined); // awaited after listen; until then a failure is not unhandled
+  threadLog.use(app.log);
 
   const firstAdmin = await ensureFirstAdmin(ctx, config.adminPassword);
   if (firstAdmin?.generated) {
