@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'dist/', 'test-results/', 'src/public/vendor/'] },
+  { ignores: ['node_modules/', 'data/', 'dist/', '.test-dist/', 'bench/profiles/', 'test-results/', 'src/public/vendor/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
