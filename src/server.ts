@@ -20,12 +20,16 @@ import { ensureFirstAdmin } from './services/users.js';
 import { logDestination } from './logStream.js';
 import type { FastifyBaseLogger } from 'fastify';
 
-/** A logger for what starts before the app's: its lines go to stderr until `use` hands it the app's logger. */
+/**
+ * The logger of what starts before the app's (the database pool, the change hub, the delivery
+ * thread): its lines go to stderr (the error itself, when there is one) until `use` hands it the
+ * app's logger.
+ */
 function laterLogger() {
   let target: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error' | 'debug'> | undefined;
   const at = (level: 'info' | 'warn' | 'error' | 'debug') => (fields: Record<string, unknown>, message: string) => {
     if (target) target[level](fields, message);
-    else console.error(`${message}:`, fields);
+    else console.error(`${message}:`, fields.err ?? fields);
   };
   return { use: (logger: typeof target) => void (target = logger), info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
 }
@@ -45,7 +49,8 @@ async function main(): Promise<void> {
 
   // Problems the server survives (a lost database connection, the hub's) are logged as warnings;
   // until the app and its logger exist, on stderr.
-  let warn = (error: unknown, message: string) => console.error(`${message}:`, error);
+  const early = laterLogger();
+  const warn = (error: unknown, message: string) => early.warn({ err: error }, message);
   const handle = connect(config.databaseUrl, {
     poolSize: 20,
     // SQLite: a write waiting for another connection's lock leaves the event loop to other requests.
@@ -59,14 +64,11 @@ async function main(): Promise<void> {
   const pretty = logDestination();
   // Emails and webhooks are sent from a thread of their own (src/jobs/deliveryThread.ts), which
   // starts now and loads on the other core while this one builds the app; the server waits for it
-  // once it listens (a sender: before). Its start and restarts are logged by the app's logger once
-  // there is one (on stderr until then).
-  const threadLog = laterLogger();
-  const { deliveries, ready: deliveriesReady } = startDeliveryThread({ databaseUrl: config.databaseUrl, config, logLevel: config.logLevel, pretty: pretty !== undefined, logger: threadLog }, handle);
+  // once it listens (a sender: before). Its start and restarts are logged as above.
+  const { deliveries, ready: deliveriesReady } = startDeliveryThread({ databaseUrl: config.databaseUrl, config, logLevel: config.logLevel, pretty: pretty !== undefined, logger: early }, handle);
   deliveriesReady.catch(() => undefined); // awaited after listen; until then a failure is not unhandled
   const { app, ctx, intake, inbound, openPages } = await buildApp({ handle, clock: systemClock, config: { ...config, secretKey: signingKey(config) }, logger: { level: config.logLevel, ...(pretty ? { stream: pretty } : {}) }, hub, liveHeartbeatMs: config.liveHeartbeatSeconds * 1000 });
-  warn = (error, message) => app.log.warn({ err: error }, message);
-  threadLog.use(app.log);
+  early.use(app.log);
 
   const firstAdmin = await ensureFirstAdmin(ctx, config.adminPassword);
   if (firstAdmin?.generated) {

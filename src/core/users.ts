@@ -55,9 +55,14 @@ export const EMAIL_TAKEN = 'Another account has this address (in any letter case
  * stored twice before the rule are not refused when the rest of a profile is saved.
  */
 export function emailToCheck(next: string, current: string | null): string | null {
-  const key = next.trim().toLowerCase();
-  if (key === '' || key === current?.trim().toLowerCase()) return null;
+  const key = mailboxKey(next);
+  if (key === '' || key === mailboxKey(current)) return null;
   return key;
+}
+
+/** An address as accounts are matched by it: letter case and surrounding spaces aside ('' for none). */
+function mailboxKey(address: string | null): string {
+  return (address ?? '').trim().toLowerCase();
 }
 
 /**
@@ -66,7 +71,7 @@ export function emailToCheck(next: string, current: string | null): string | nul
  * included. Then its unused reset links, mailed to the old address, stop working.
  */
 export function emailMoved(next: string, current: string | null): boolean {
-  return next.trim().toLowerCase() !== (current ?? '').trim().toLowerCase();
+  return mailboxKey(next) !== mailboxKey(current);
 }
 
 export function passwordOf(raw: unknown, fields: Record<string, string>, field = 'password'): string {
