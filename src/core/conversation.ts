@@ -42,8 +42,18 @@ export const CUSTOMER_MESSAGE_LABELS: FieldLabels = { body: 'Your message' };
 export const CANNED_REPLY_LABELS: FieldLabels = { name: 'Name', body: 'Text' };
 
 /**
- * Text a person typed: line ends made `\n`; refused when it holds NUL or other control characters
- * that are not whitespace (a binary upload pasted as text), or is blank.
+ * Whether text holds NUL or other control characters that are not whitespace (tab, line ends): a
+ * binary upload pasted as text, an escape sequence. No person types them, so what people write
+ * (messages, rating comments) is refused with them.
+ */
+export function holdsNonText(text: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text);
+}
+
+/**
+ * Text a person typed: line ends made `\n`; refused when it holds characters that are not text
+ * (holdsNonText), or is blank.
  */
 function messageBody(raw: unknown, max: number, fields: Record<string, string>, field = 'body'): string {
   if (typeof raw !== 'string') {
@@ -51,8 +61,7 @@ function messageBody(raw: unknown, max: number, fields: Record<string, string>, 
     return '';
   }
   const body = raw.replace(/\r\n?/g, '\n');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(body)) fields[field] = 'The message holds characters that are not text.';
+  if (holdsNonText(body)) fields[field] = 'The message holds characters that are not text.';
   else if (body.trim().length === 0) fields[field] = 'Write a message.';
   else if (body.length > max) fields[field] = `At most ${max.toLocaleString('en')} characters (this one has ${body.length.toLocaleString('en')}).`;
   return body;
