@@ -103,15 +103,19 @@ async function parseMultipart(request: FastifyRequest, reply: FastifyReply): Pro
         continue;
       }
       // Every file is read to its end (busboy only moves on then), the unwanted ones into nothing.
+      // Only the message's own files count towards its limit: bytes under another name counted
+      // too once cut a later attachment short, stored empty while its size passed the check.
+      const wanted = part.fieldname === ATTACHMENTS_FIELD;
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of part.file as AsyncIterable<Buffer>) {
+        if (!wanted) continue;
         size += chunk.length;
         total += chunk.length;
         // Bytes past a limit are not kept: the message is refused anyway.
-        if (part.fieldname === ATTACHMENTS_FIELD && total <= MAX_MESSAGE_BYTES) chunks.push(chunk);
+        if (total <= MAX_MESSAGE_BYTES) chunks.push(chunk);
       }
-      if (part.fieldname !== ATTACHMENTS_FIELD) continue;
+      if (!wanted) continue;
       if (part.filename === '' && size === 0) continue;
       // busboy stops at the limit: a cut-off file is larger than it, by how much is unknown.
       if (part.file.truncated) size = Math.max(size, MAX_FILE_BYTES + 1);
