@@ -5,6 +5,7 @@
  */
 import { DomainError, forbidden, invalidInput } from './errors.js';
 import { type FieldLabels, labelled } from './fieldErrors.js';
+import { cutUnits } from './unicode.js';
 
 export const MESSAGE_KINDS = ['customer', 'reply', 'note'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
@@ -159,7 +160,7 @@ export function isStale(kind: StaffMessageKind, seen: number | null, newestPubli
 /** A follow-up's title (§9): `Re: <old title>`, never `Re: Re:`, at most 200 characters. */
 export function followUpTitle(title: string): string {
   const bare = title.replace(/^(\s*re\s*:\s*)+/i, '').trim();
-  return `Re: ${bare}`.slice(0, TITLE_MAX);
+  return cutUnits(`Re: ${bare}`, TITLE_MAX);
 }
 
 /**

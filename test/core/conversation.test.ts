@@ -244,6 +244,9 @@ describe('followUpTitle', () => {
     ['Fwd: Re: Printer', 'Re: Fwd: Re: Printer'],
     ['x'.repeat(200), `Re: ${'x'.repeat(196)}`],
     [`Re: ${'y'.repeat(200)}`, `Re: ${'y'.repeat(196)}`],
+    // The cut never splits a character made of two UTF-16 units (half of one is stored as U+FFFD).
+    [`${'z'.repeat(195)}😀 tail`, `Re: ${'z'.repeat(195)}`],
+    [`${'z'.repeat(194)}😀 tail`, `Re: ${'z'.repeat(194)}😀`],
   ])('%j → %j', (title, expected) => {
     const result = followUpTitle(title);
     expect(result).toBe(expected);
