@@ -44,12 +44,13 @@ export const CANNED_REPLY_LABELS: FieldLabels = { name: 'Name', body: 'Text' };
 
 /**
  * Whether text holds NUL or other control characters that are not whitespace (tab, line ends): a
- * binary upload pasted as text, an escape sequence. No person types them, so what people write
- * (messages, rating comments) is refused with them.
+ * binary upload pasted as text, an escape sequence (ESC, or the C1 controls such as U+009B, its
+ * 8-bit form). No person types them, so what people write (messages, rating comments) is refused
+ * with them. NEL (U+0085) is a line break, and stays.
  */
 export function holdsNonText(text: string): boolean {
   // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text);
+  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f]/.test(text);
 }
 
 /**

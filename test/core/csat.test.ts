@@ -65,6 +65,7 @@ describe('validateRating', () => {
     ['a comment with an escape sequence', { score: 'bad', comment: 'slow \u001b[31mred' }, { comment: 'Comment: the comment holds characters that are not text.' }],
     ['a comment with a bell', { score: 'good', comment: 'ding\u0007' }, { comment: 'Comment: the comment holds characters that are not text.' }],
     ['a comment with DEL', { score: 'good', comment: 'x\u007f' }, { comment: 'Comment: the comment holds characters that are not text.' }],
+    ['a comment with a C1 control', { score: 'good', comment: 'x\u009b31m' }, { comment: 'Comment: the comment holds characters that are not text.' }],
     ['both at once', { score: 'x', comment: 'x'.repeat(MAX_CSAT_COMMENT + 1) }, { score: 'Rating: choose good or bad.', comment: `Comment: the comment is too long: at most ${MAX_CSAT_COMMENT} characters.` }],
   ])('refuses %s naming the field', (_, fields, expected) => {
     let error: unknown;
