@@ -5,6 +5,7 @@
  */
 import { DomainError, forbidden, invalidInput } from './errors.js';
 import { type FieldLabels, labelled } from './fieldErrors.js';
+import { cutUnits } from './unicode.js';
 
 export const MESSAGE_KINDS = ['customer', 'reply', 'note'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
@@ -42,8 +43,19 @@ export const CUSTOMER_MESSAGE_LABELS: FieldLabels = { body: 'Your message' };
 export const CANNED_REPLY_LABELS: FieldLabels = { name: 'Name', body: 'Text' };
 
 /**
- * Text a person typed: line ends made `\n`; refused when it holds NUL or other control characters
- * that are not whitespace (a binary upload pasted as text), or is blank.
+ * Whether text holds NUL or other control characters that are not whitespace (tab, line ends): a
+ * binary upload pasted as text, an escape sequence (ESC, or the C1 controls such as U+009B, its
+ * 8-bit form). No person types them, so what people write (messages, rating comments) is refused
+ * with them. NEL (U+0085) is a line break, and stays.
+ */
+export function holdsNonText(text: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f]/.test(text);
+}
+
+/**
+ * Text a person typed: line ends made `\n`; refused when it holds characters that are not text
+ * (holdsNonText), or is blank.
  */
 function messageBody(raw: unknown, max: number, fields: Record<string, string>, field = 'body'): string {
   if (typeof raw !== 'string') {
@@ -51,8 +63,7 @@ function messageBody(raw: unknown, max: number, fields: Record<string, string>, 
     return '';
   }
   const body = raw.replace(/\r\n?/g, '\n');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(body)) fields[field] = 'The message holds characters that are not text.';
+  if (holdsNonText(body)) fields[field] = 'The message holds characters that are not text.';
   else if (body.trim().length === 0) fields[field] = 'Write a message.';
   else if (body.length > max) fields[field] = `At most ${max.toLocaleString('en')} characters (this one has ${body.length.toLocaleString('en')}).`;
   return body;
@@ -150,7 +161,7 @@ export function isStale(kind: StaffMessageKind, seen: number | null, newestPubli
 /** A follow-up's title (§9): `Re: <old title>`, never `Re: Re:`, at most 200 characters. */
 export function followUpTitle(title: string): string {
   const bare = title.replace(/^(\s*re\s*:\s*)+/i, '').trim();
-  return `Re: ${bare}`.slice(0, TITLE_MAX);
+  return cutUnits(`Re: ${bare}`, TITLE_MAX);
 }
 
 /**

@@ -7,6 +7,7 @@
  * accepted until CSAT_CHANGE_DAYS after the close, and refused after, so the figures of a closed
  * period settle. An open ticket cannot be rated (nothing is finished yet).
  */
+import { holdsNonText } from './conversation.js';
 import { invalidInput } from './errors.js';
 import { labelled } from './fieldErrors.js';
 
@@ -74,7 +75,8 @@ export function validateRating(fields: Record<string, unknown>): RatingInput {
   if (typeof rawComment !== 'string') errors.comment = 'The comment must be text.';
   else {
     const trimmed = rawComment.replace(/\r\n?/g, '\n').trim();
-    if ([...trimmed].length > MAX_CSAT_COMMENT) errors.comment = `The comment is too long: at most ${MAX_CSAT_COMMENT} characters.`;
+    if (holdsNonText(trimmed)) errors.comment = 'The comment holds characters that are not text.';
+    else if ([...trimmed].length > MAX_CSAT_COMMENT) errors.comment = `The comment is too long: at most ${MAX_CSAT_COMMENT} characters.`;
     else comment = trimmed === '' ? null : trimmed;
   }
   if (score === null || Object.keys(errors).length > 0) throw invalidInput(labelled(errors, RATING_LABELS), 'Please correct the rating form.');

@@ -23,6 +23,7 @@ import { isCopied } from './mailCc.js';
 import { parseMailbox } from './mailboxes.js';
 import { newTicketTitle, oneLine } from './mailSubject.js';
 import { type NewTicketInput, parseId, type Priority } from './tickets.js';
+import { cutUnits } from './unicode.js';
 
 export type InboundResult = 'ignored' | 'duplicate' | 'bounce' | 'appended' | 'follow_up' | 'created' | 'rejected';
 
@@ -244,8 +245,7 @@ export function threadText(text: string): string {
   if (clean === '') return '(no text)';
   if (clean.length <= MAIL_TEXT_MAX) return clean;
   const note = '\n\n[… cut here: the whole text is in the original mail]';
-  // A cut between the two halves of an emoji would leave half of it (a lone surrogate): drop that half.
-  return clean.slice(0, MAIL_TEXT_MAX - note.length).replace(/[\uD800-\uDBFF]$/, '') + note;
+  return cutUnits(clean, MAIL_TEXT_MAX - note.length) + note;
 }
 
 /**

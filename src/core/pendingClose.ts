@@ -14,6 +14,7 @@
  * close" ticked closes at once, as before: the reply goes out with the closing email in one message
  * and cannot be taken back, so a window on the close alone would only split that email in two.
  */
+import type { MessageKind } from './conversation.js';
 
 /** What a pending close on a ticket looks like (the two columns, when set). */
 export interface PendingClose {
@@ -90,6 +91,18 @@ export function decideUndo(ticket: TicketForClose, actor: CloseActor): UndoDecis
   if (!pending) return { kind: 'nothing-pending' };
   if (actor.role !== 'admin' && pending.requestedBy !== actor.id) return { kind: 'forbidden' };
   return { kind: 'undo' };
+}
+
+/**
+ * Whether a message written on the ticket ends its pending close. A customer's message does: the
+ * close was decided before it arrived, and committing it would close a question nobody has read
+ * (the customer being told "closed" right after writing, with no follow-up opened since the ticket
+ * was still open). The ticket stays open, waiting on the agent, who may close again once it has
+ * read it. An automatic reply (an out-of-office) changes nobody's turn and does not end it; nor does
+ * a staff message (the agent may reply, then let the close commit).
+ */
+export function messageEndsPendingClose(ticket: TicketForClose, message: { kind: MessageKind; automatic: boolean }): boolean {
+  return pendingCloseOf(ticket) !== null && message.kind === 'customer' && !message.automatic;
 }
 
 export type CommitDecision = { kind: 'commit'; actor: CloseActor } | { kind: 'wait' } | { kind: 'drop' };

@@ -19,3 +19,11 @@ export function wellFormed(text: string): string {
 export function withoutNul(text: string): string {
   return text.replaceAll('\u0000', '');
 }
+
+/**
+ * The first `max` UTF-16 units of `text` (the unit JavaScript lengths and the form limits count),
+ * without a character made of two units cut in half: a lone first half would be stored as U+FFFD.
+ */
+export function cutUnits(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(0, max).replace(/[\uD800-\uDBFF]$/, '');
+}

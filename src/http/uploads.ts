@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ATTACHMENTS_FIELD, checkAttachments, type FileFacts, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, tooManyFiles } from '../core/attachments.js';
+import { ATTACHMENTS_FIELD, checkAttachments, type FileFacts, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES } from '../core/attachments.js';
 import { DomainError, invalidInput } from '../core/errors.js';
 import type { IncomingFile } from '../repositories/attachments.js';
 import { formBody } from './forms.js';
@@ -52,7 +52,10 @@ export async function installUploads(app: FastifyInstance, { fieldBytes }: { fie
     // The name as sent, path included: `../x` is refused with a message (core/attachments.ts)
     // rather than quietly cut to `x`. Browsers send the bare name anyway.
     preservePath: true,
-    limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES, fieldSize: fieldBytes, fields: 50, parts: MAX_FILES + 50 },
+    // No `files` limit of the parser's own: it stopped reading at the eleventh file, so the fields
+    // after the file input ("Reply and close") were lost from the form shown again. The count is
+    // checkAttachments' (413, as before); `parts` still bounds the whole form.
+    limits: { fileSize: MAX_FILE_BYTES, fieldSize: fieldBytes, fields: 50, parts: MAX_FILES + 50 },
   });
   app.addHook('preValidation', async (request, reply) => {
     if (!request.isMultipart()) return;
@@ -103,15 +106,19 @@ async function parseMultipart(request: FastifyRequest, reply: FastifyReply): Pro
         continue;
       }
       // Every file is read to its end (busboy only moves on then), the unwanted ones into nothing.
+      // Only the message's own files count towards its limit: bytes under another name counted
+      // too once cut a later attachment short, stored empty while its size passed the check.
+      const wanted = part.fieldname === ATTACHMENTS_FIELD;
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of part.file as AsyncIterable<Buffer>) {
+        if (!wanted) continue;
         size += chunk.length;
         total += chunk.length;
         // Bytes past a limit are not kept: the message is refused anyway.
-        if (part.fieldname === ATTACHMENTS_FIELD && total <= MAX_MESSAGE_BYTES) chunks.push(chunk);
+        if (total <= MAX_MESSAGE_BYTES) chunks.push(chunk);
       }
-      if (part.fieldname !== ATTACHMENTS_FIELD) continue;
+      if (!wanted) continue;
       if (part.filename === '' && size === 0) continue;
       // busboy stops at the limit: a cut-off file is larger than it, by how much is unknown.
       if (part.file.truncated) size = Math.max(size, MAX_FILE_BYTES + 1);
@@ -119,8 +126,7 @@ async function parseMultipart(request: FastifyRequest, reply: FastifyReply): Pro
       files.push({ filename: part.filename, contentType: part.mimetype, content: Buffer.concat(chunks) });
     }
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'FST_FILES_LIMIT') filesProblem = tooManyFiles();
-    else refused ??= multipartProblem(error);
+    refused ??= multipartProblem(error);
   } finally {
     stopAtBound();
   }

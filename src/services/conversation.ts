@@ -17,6 +17,7 @@ import {
   type Writer,
 } from '../core/conversation.js';
 import { DomainError, notFound } from '../core/errors.js';
+import { messageEndsPendingClose } from '../core/pendingClose.js';
 import { referenceOf } from '../core/tickets.js';
 import type { Db } from '../db/connect.js';
 import type { AttachmentRow, MessageChannel, MessageRow, TicketRow } from '../db/schema.js';
@@ -26,6 +27,7 @@ import { type IncomingFile, storeAttachments } from '../repositories/attachments
 import { type InboundRecord, insertInboundMails } from '../repositories/inbound.js';
 import { insertMessage, newestPublicMessageId, publicHistory } from '../repositories/messages.js';
 import { enqueueEmail } from '../repositories/outbox.js';
+import { clearPendingClose } from '../repositories/pendingCloses.js';
 import { findTicketByToken, followUpsOf, lockTicketForMessage, recordMessageOnTicket } from '../repositories/tickets.js';
 import { findUserById } from '../repositories/users.js';
 import { ccsOfTickets } from '../repositories/ticketCcs.js';
@@ -204,7 +206,11 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
       await moveClocksOnMessage(ctx.handle, trx, ticket, 'customer_message', now);
       await recordMessageOnTicket(trx, ticket.id, waitingOnAfter('customer', ticket.waiting_on, ticket.status), null);
     }
-    return { kind: 'appended' as const, ticket: { ...ticket, waiting_on: input.automatic ? ticket.waiting_on : 'agent' }, message, attachments };
+    // A close the agent asked for before this message was there no longer stands (core/pendingClose.ts).
+    const endsClose = messageEndsPendingClose(ticket, { kind: 'customer', automatic: input.automatic === true });
+    if (endsClose) await clearPendingClose(trx, ticket.id);
+    const after = { ...ticket, waiting_on: input.automatic ? ticket.waiting_on : ('agent' as const), ...(endsClose ? { close_due_at: null, close_requested_by: null } : {}) };
+    return { kind: 'appended' as const, ticket: after, message, attachments };
   });
   if (appended.kind === 'appended') {
     ctx.onChanges?.([messageChange(appended.ticket)]);

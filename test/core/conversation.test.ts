@@ -79,7 +79,9 @@ describe('validateStaffMessage', () => {
     ['a form feed', { kind: 'reply', body: 'page\u000cbreak' }, { fields: { body: 'Message: the message holds characters that are not text.' } }],
     ['DEL', { kind: 'reply', body: 'x\u007f' }, { fields: { body: 'Message: the message holds characters that are not text.' } }],
     ['control characters in a blank body: named as not text', { kind: 'reply', body: '  \u0001 ' }, { fields: { body: 'Message: the message holds characters that are not text.' } }],
-    ['other Unicode is text', { kind: 'reply', body: 'Grüße 💥 \u0085 e\u0301' }, ok({ body: 'Grüße 💥 \u0085 e\u0301' })],
+    ['a C1 control (CSI, the 8-bit escape)', { kind: 'reply', body: 'red\u009b31m' }, { fields: { body: 'Message: the message holds characters that are not text.' } }],
+    ['a C1 control (U+0080)', { kind: 'note', body: 'x\u0080y' }, { fields: { body: 'Message: the message holds characters that are not text.' } }],
+    ['other Unicode is text, NEL (a line break) included', { kind: 'reply', body: 'Grüße 💥 \u0085 e\u0301' }, ok({ body: 'Grüße 💥 \u0085 e\u0301' })],
     ['exactly 50 000 characters', { kind: 'reply', body: 'x'.repeat(50_000) }, ok({ body: 'x'.repeat(50_000) })],
     ['50 001 characters', { kind: 'reply', body: 'x'.repeat(50_001) }, { fields: { body: 'Message: at most 50,000 characters (this one has 50,001).' } }],
     ['a CRLF counts as one character', { kind: 'reply', body: `${'x'.repeat(49_999)}\r\n` }, ok({ body: `${'x'.repeat(49_999)}\n` })],
@@ -244,6 +246,9 @@ describe('followUpTitle', () => {
     ['Fwd: Re: Printer', 'Re: Fwd: Re: Printer'],
     ['x'.repeat(200), `Re: ${'x'.repeat(196)}`],
     [`Re: ${'y'.repeat(200)}`, `Re: ${'y'.repeat(196)}`],
+    // The cut never splits a character made of two UTF-16 units (half of one is stored as U+FFFD).
+    [`${'z'.repeat(195)}😀 tail`, `Re: ${'z'.repeat(195)}`],
+    [`${'z'.repeat(194)}😀 tail`, `Re: ${'z'.repeat(194)}😀`],
   ])('%j → %j', (title, expected) => {
     const result = followUpTitle(title);
     expect(result).toBe(expected);

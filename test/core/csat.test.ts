@@ -52,6 +52,7 @@ describe('validateRating', () => {
     ['a comment trimmed, line breaks normalised', { score: 'bad', comment: ' Slow.\r\nBut kind. ' }, { score: 'bad', comment: 'Slow.\nBut kind.' }],
     ['a comment of exactly the limit', { score: 'good', comment: 'x'.repeat(MAX_CSAT_COMMENT) }, { score: 'good', comment: 'x'.repeat(MAX_CSAT_COMMENT) }],
     ['the limit counts characters, not UTF-16 units', { score: 'good', comment: '😀'.repeat(MAX_CSAT_COMMENT) }, { score: 'good', comment: '😀'.repeat(MAX_CSAT_COMMENT) }],
+    ['tabs and line breaks are text', { score: 'good', comment: 'a\tb\r\nc' }, { score: 'good', comment: 'a\tb\nc' }],
   ])('takes %s', (_, fields, expected) => expect(validateRating(fields)).toEqual(expected));
 
   it.each<[string, Record<string, unknown>, Record<string, string>]>([
@@ -60,6 +61,11 @@ describe('validateRating', () => {
     ['two scores', { score: ['good', 'bad'] }, { score: 'Rating: choose good or bad.' }],
     ['a comment over the limit', { score: 'good', comment: 'x'.repeat(MAX_CSAT_COMMENT + 1) }, { comment: `Comment: the comment is too long: at most ${MAX_CSAT_COMMENT} characters.` }],
     ['a comment that is not text', { score: 'good', comment: ['a', 'b'] }, { comment: 'Comment: the comment must be text.' }],
+    // The same characters a message refuses (core/conversation.ts): no person types them.
+    ['a comment with an escape sequence', { score: 'bad', comment: 'slow \u001b[31mred' }, { comment: 'Comment: the comment holds characters that are not text.' }],
+    ['a comment with a bell', { score: 'good', comment: 'ding\u0007' }, { comment: 'Comment: the comment holds characters that are not text.' }],
+    ['a comment with DEL', { score: 'good', comment: 'x\u007f' }, { comment: 'Comment: the comment holds characters that are not text.' }],
+    ['a comment with a C1 control', { score: 'good', comment: 'x\u009b31m' }, { comment: 'Comment: the comment holds characters that are not text.' }],
     ['both at once', { score: 'x', comment: 'x'.repeat(MAX_CSAT_COMMENT + 1) }, { score: 'Rating: choose good or bad.', comment: `Comment: the comment is too long: at most ${MAX_CSAT_COMMENT} characters.` }],
   ])('refuses %s naming the field', (_, fields, expected) => {
     let error: unknown;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideCloseRequest, decideCommit, decideUndo, pendingCloseOf, secondsLeft, type TicketForClose } from '../../src/core/pendingClose.js';
+import { decideCloseRequest, decideCommit, decideUndo, messageEndsPendingClose, pendingCloseOf, secondsLeft, type TicketForClose } from '../../src/core/pendingClose.js';
 
 const ALICE = { id: 1, role: 'agent' as const };
 const BOB = { id: 2, role: 'agent' as const };
@@ -57,6 +57,18 @@ describe('decideCommit', () => {
     ['held by another agent now: drop (the backstop of moves clearing it)', { ...pending(10_000, 1), agent_id: 2 }, 60_000, { kind: 'drop' }],
     ['back in the queue: drop', { ...pending(10_000, 1), agent_id: null }, 60_000, { kind: 'drop' }],
   ])('%s', (_, t, now, expected) => expect(decideCommit(t, now)).toEqual(expected));
+});
+
+describe('messageEndsPendingClose', () => {
+  const customer = { kind: 'customer' as const, automatic: false };
+  it.each<[string, TicketForClose, Parameters<typeof messageEndsPendingClose>[1], boolean]>([
+    ['a customer message during the window ends it', pending(), customer, true],
+    ['a customer message with nothing pending changes nothing', ticket(), customer, false],
+    ['an automatic reply (out of office) does not end it', pending(), { kind: 'customer', automatic: true }, false],
+    ['a staff reply does not (the agent may answer, then let it close)', pending(), { kind: 'reply', automatic: false }, false],
+    ['a note does not', pending(), { kind: 'note', automatic: false }, false],
+    ['a closed ticket has nothing pending', { ...pending(), status: 'closed' }, customer, false],
+  ])('%s', (_, t, message, expected) => expect(messageEndsPendingClose(t, message)).toBe(expected));
 });
 
 describe('secondsLeft', () => {

@@ -220,6 +220,10 @@ for (const dialect of DIALECTS) {
       expect(visibleText(long)).toContain(`Comment: the comment is too long: at most ${MAX_CSAT_COMMENT} characters.`);
       // The form comes back with what was typed.
       expect(long.body).toContain('value="bad" checked');
+      // Binary junk in the comment is refused like in a message, not stored for staff to read.
+      const junk = await rate(client, good, { score: 'bad', comment: 'slow \u001b[31mred\u0007' });
+      expect(junk.statusCode).toBe(400);
+      expect(visibleText(junk)).toContain('Comment: the comment holds characters that are not text.');
       const noCsrf = await client.post(pageOf(good), { score: 'good' });
       expect(noCsrf.statusCode).toBe(403);
       expect(await rated(id)).toEqual({ csat_score: null, csat_comment: null, csat_rated_at: null });

@@ -7,6 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttachmentRow, TicketRow } from '../../src/db/schema.js';
 import { apiAttachmentPath, customerAttachmentPath, staffAttachmentPath } from '../../src/http/links.js';
+import { fileContent } from '../../src/repositories/attachments.js';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
@@ -122,6 +123,15 @@ describe.each(DIALECTS)('attachments on %s', (dialect) => {
     it('ignore files sent under another field name', async () => {
       const { attachments } = await created([{ filename: 'x.txt', content: 'x', field: 'other' }]);
       expect(attachments).toEqual([]);
+    });
+
+    it('are kept whole whatever was sent under other field names (those count for no limit)', async () => {
+      // 30 MB under another name first, then one small real attachment: it must arrive complete.
+      const ignored = [0, 1, 2].map((i) => ({ filename: `junk${i}.bin`, content: Buffer.alloc(10 * MB, i), field: 'other' }));
+      const { attachments } = await created([...ignored, { filename: 'notes.txt', contentType: 'text/plain', content: 'the real file' }]);
+      expect(attachments.map((a) => [a.filename, a.size])).toEqual([['notes.txt', 'the real file'.length]]);
+      const content = await fileContent(t.ctx.handle.db, attachments[0]!.file_sha256);
+      expect(content?.toString()).toBe('the real file');
     });
 
     it('are refused over the limits (413), nothing written', async () => {

@@ -19,26 +19,33 @@ export interface MultipartBody {
   contentType: string;
 }
 
-/** A multipart/form-data body: the text fields first (as a browser sends a form), then the files. */
-export function multipart(fields: Record<string, string>, files: readonly FilePart[] = []): MultipartBody {
+/**
+ * A multipart/form-data body: the text fields first, then the files, then `after` (a browser sends
+ * the fields in the form's order, so those placed after the file input come after the files).
+ */
+export function multipart(fields: Record<string, string>, files: readonly FilePart[] = [], after: Record<string, string> = {}): MultipartBody {
   const boundary = `----helpdesk-test-${randomBytes(8).toString('hex')}`;
   const chunks: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
-  }
+  const addFields = (some: Record<string, string>) => {
+    for (const [name, value] of Object.entries(some)) {
+      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+    }
+  };
+  addFields(fields);
   for (const file of files) {
     const name = file.filename.replace(/"/g, '%22');
     chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.field ?? 'attachments'}"; filename="${name}"\r\nContent-Type: ${file.contentType ?? 'application/octet-stream'}\r\n\r\n`));
     chunks.push(Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content));
     chunks.push(Buffer.from('\r\n'));
   }
+  addFields(after);
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** POSTs a multipart form with the client's cookies (through app.inject). */
-export async function postMultipart(client: Client, url: string, fields: Record<string, string>, files: readonly FilePart[] = []): Promise<LightMyRequestResponse> {
-  const { body, contentType } = multipart(fields, files);
+export async function postMultipart(client: Client, url: string, fields: Record<string, string>, files: readonly FilePart[] = [], after: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  const { body, contentType } = multipart(fields, files, after);
   return client.request({ method: 'POST', url, payload: body, headers: { 'content-type': contentType } });
 }
 

@@ -347,6 +347,13 @@ for (const dialect of DIALECTS) {
         expect(many.statusCode).toBe(413);
         expect(many.body).toContain('id="attachments-error" class="field-error">At most 10 files per message.');
         expect(many.body).toContain('Draft with many files</textarea>');
+        // As a browser sends the form: "Reply and close" comes after the files, and is kept too.
+        const page = await anaClient.get(staffTicketPath(id));
+        const fields = { _csrf: csrfFrom(page.body), seen: seenFrom(page.body)!, kind: 'reply', body: 'Draft to close' };
+        const manyThenClose = await postMultipart(anaClient, `${staffTicketPath(id)}messages/`, fields, eleven, { close: 'on' });
+        expect(manyThenClose.statusCode).toBe(413);
+        expect(manyThenClose.body).toContain('id="attachments-error" class="field-error">At most 10 files per message.');
+        expect(manyThenClose.body).toMatch(/<input type="checkbox" id="close" name="close" value="on" checked/);
 
         const big = await sendWithFiles(anaClient, id, { body: 'Draft with a big file' }, [{ filename: 'huge.bin', content: Buffer.alloc(10 * 1024 * 1024 + 1) }]);
         expect(big.statusCode).toBe(413);

@@ -129,6 +129,7 @@ for (const dialect of DIALECTS) {
       ['blank', ' \r\n\t ', 'Your message: write a message.'],
       ['10 001 characters', 'y'.repeat(10_001), 'Your message: at most 10,000 characters (this one has 10,001).'],
       ['control characters', 'binary\u0001\u0002junk', 'Your message: the message holds characters that are not text.'],
+      ['C1 control characters', 'escape\u009b31mred', 'Your message: the message holds characters that are not text.'],
     ])('refuses a %s message with 400, the message by the field, the text kept, nothing written', async (_name, body, message) => {
       const client = new Client(t.app);
       const token = await submitViaForm(client);
