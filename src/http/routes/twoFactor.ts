@@ -8,6 +8,7 @@ import { findUserById } from '../../repositories/users.js';
 import { recordFailedSignIn, startSession } from '../../services/auth.js';
 import type { ServiceContext } from '../../services/context.js';
 import {
+  ALREADY_ON,
   checkSecondFactor,
   confirmEnrolment,
   enrolmentFor,
@@ -202,9 +203,18 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
         reply.header('retry-after', String(wait));
         return enrolPage(reply, viewer, { action: '/agents/account/two-factor/', viewer, secret: enrolmentSecretOf(request, viewer.id), errors: { code: `Code: ${waitMessage('codes', wait)}` }, status: 429 });
       }
-      const { codes, refused } = await confirmForm(request, reply, viewer, { action: '/agents/account/two-factor/', viewer });
-      if (codes === null) return refused;
-      return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: '/agents/account/', viewer, csrf: reply.generateCsrf() })));
+      // A second factor that is on is not replaced from here (it would take new recovery codes
+      // without the password): the status page says how to move it, with nothing changed. Also when
+      // another tab's enrolment won meanwhile (the service's conflict).
+      const alreadyOn = () => statusPage(request, reply, { kind: 'error', message: ALREADY_ON }, {}, 409);
+      if ((await findUserById(ctx.handle.db, viewer.id))?.totp_secret) return alreadyOn();
+      const confirmed = await confirmForm(request, reply, viewer, { action: '/agents/account/two-factor/', viewer }).catch((error: unknown) => {
+        if (error instanceof DomainError && error.code === 'conflict') return null;
+        throw error;
+      });
+      if (confirmed === null) return alreadyOn();
+      if (confirmed.codes === null) return confirmed.refused;
+      return sendHtml(reply, renderPage(RecoveryCodesPage({ codes: confirmed.codes, continueTo: '/agents/account/', viewer, csrf: reply.generateCsrf() })));
     });
 
     /**
