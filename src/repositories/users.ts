@@ -18,10 +18,12 @@ export async function insertUser(db: Db, row: NewUserRow): Promise<number> {
 
 /**
  * Replaces a password hash with another of the same password (a sign-in upgrading an old hash),
- * unless it changed meanwhile (a reset or a profile change won: their hash stays).
+ * unless it changed meanwhile (a reset or a profile change won, or another sign-in's upgrade: their
+ * hash stays). Returns whether it replaced it.
  */
-export async function replacePasswordHash(db: Db, userId: number, from: string, to: string): Promise<void> {
-  await db.updateTable('users').set({ password_hash: to }).where('id', '=', userId).where('password_hash', '=', from).execute();
+export async function replacePasswordHash(db: Db, userId: number, from: string, to: string): Promise<boolean> {
+  const result = await db.updateTable('users').set({ password_hash: to }).where('id', '=', userId).where('password_hash', '=', from).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function hasActiveAdmin(db: Db): Promise<boolean> {

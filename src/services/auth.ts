@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { signInStands } from '../core/accounts.js';
 import { DomainError, notFound } from '../core/errors.js';
 import { type AdminNotice, type EmailRequest, emailRequestAtLogin } from '../core/notices.js';
 import type { Presence } from '../core/routing.js';
@@ -12,7 +13,7 @@ import { inTransaction } from '../db/transaction.js';
 import { type Acting, audit, auditBy, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
-import { changePresenceIn, offlineIfUnattended, presenceCutoffs, refuseUnlessActive, withPresence } from './presence.js';
+import { changePresenceIn, offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
 import { refuseTakenEmail } from './users.js';
 
 /** Who changes a profile: the audit log's actor, and its session (which stays when it changes its own password). */
@@ -64,13 +65,16 @@ export async function checkCredentials(ctx: ServiceContext, username: string, pa
   if (!user || !ok || user.active !== 1) throw new DomainError('unauthenticated', 'Wrong username or password.');
   // A hash from before argon2id (or made with other settings) is replaced while the password is at
   // hand: the only moment it is (passwords.ts).
-  // The row returned carries the new hash, which the browser's device entry is then bound to.
-  if (needsRehash(user.password_hash)) {
-    const upgraded = await hashPassword(password);
-    await replacePasswordHash(ctx.handle.db, user.id, user.password_hash, upgraded);
-    return { ...user, password_hash: upgraded };
-  }
-  return user;
+  // The row returned carries the hash the account has, which the session is checked against
+  // (startSession) and the browser's device entry bound to.
+  if (!needsRehash(user.password_hash)) return user;
+  const upgraded = await hashPassword(password);
+  if (await replacePasswordHash(ctx.handle.db, user.id, user.password_hash, upgraded)) return { ...user, password_hash: upgraded };
+  // The hash changed meanwhile: another sign-in upgraded it (the same password), or a new password
+  // was set. This password counts only if it opens the account as it is now.
+  const now = await findUserById(ctx.handle.db, user.id);
+  if (!now || now.active !== 1 || !(await verifyPassword(password, now.password_hash))) throw new DomainError('unauthenticated', 'Wrong username or password.');
+  return now;
 }
 
 /**
@@ -94,7 +98,9 @@ export interface StartedSession {
 
 /**
  * Starts a new session for an account whose credentials (and second factor, when it has one) were
- * checked: a fresh id (login rotates it) and, for agents, presence available (R2, R3).
+ * checked: a fresh id (login rotates it) and, for agents, presence available (R2, R3). `user` is
+ * the account as the check read it: refused (`unauthenticated`) when it was deactivated since, or,
+ * unless single sign-on opened it, given a new password since (core/accounts.ts signInStands).
  * `previousToken`: the session this browser still held (a stale tab), which ends in the same
  * transaction; if it was someone else's, that person goes offline unless present elsewhere (R5).
  */
@@ -106,9 +112,11 @@ export async function startSession(
   const token = randomBytes(32).toString('base64url');
   const { previousToken } = options;
   await withPresence(ctx, user.id, async (run) => {
-    // Checked again inside the routing lock: a deactivation may have committed during the hash
-    // above, and must win (see deactivateUser).
-    await refuseUnlessActive(run, user.id, 'Wrong username or password.');
+    // Checked again inside the routing lock: a deactivation, or a new password (which ended the
+    // account's sessions), may have committed during the hash above or the second step, and must win.
+    const now = await findUserById(run.trx, user.id);
+    const checkedHash = options.method === 'sso' ? null : user.password_hash;
+    if (!signInStands(now && { active: now.active === 1, passwordHash: now.password_hash }, checkedHash)) throw new DomainError('unauthenticated', 'Wrong username or password.');
     // The audit log's sign-in, with the session it starts (§15).
     await audit(run.trx, { actor: { id: user.id, name: user.username }, action: 'sign_in', subject: `user:${user.id}`, address: options.address ?? '', ...(options.method ? { after: { method: options.method } } : {}) }, run.now);
     const previousUser = previousToken === undefined ? undefined : await deleteSession(run.trx, sessionIdOf(previousToken));

@@ -1,0 +1,23 @@
+/**
+ * Races made deterministic: a database handle whose next transaction first runs something else to
+ * its end (a deactivation, a new password), as if it had committed while the caller was hashing a
+ * password outside the lock.
+ */
+import type { Db, DbHandle } from '../../src/db/connect.js';
+
+/** A handle whose every transaction (routing ones included) first waits for `before` (run on the plain handle). */
+export function handleWithPause(handle: DbHandle, before: () => Promise<unknown>): DbHandle {
+  const db = new Proxy(handle.db, {
+    get(target, property) {
+      if (property === 'connection') {
+        return () => {
+          const connection = target.connection();
+          return { execute: async <T,>(work: (trx: Db) => Promise<T>) => (await before(), connection.execute(work)) };
+        };
+      }
+      const value: unknown = Reflect.get(target, property);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { ...handle, db };
+}
