@@ -1,3 +1,4 @@
+import { PostgresAdapter } from 'kysely';
 import type { Presence } from '../core/routing.js';
 import type { Db } from '../db/connect.js';
 import type { NewUserRow, UserRow } from '../db/schema.js';
@@ -8,6 +9,16 @@ export async function findUserByUsername(db: Db, username: string): Promise<User
 
 export async function findUserById(db: Db, id: number): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Reads an account for a change that depends on it, locking its row until the transaction ends
+ * (PostgreSQL; SQLite's write transaction already excludes every other writer): a new password
+ * committing meanwhile then waits for this change, or this change sees it.
+ */
+export async function lockUserById(db: Db, id: number): Promise<UserRow | undefined> {
+  const query = db.selectFrom('users').selectAll().where('id', '=', id);
+  return (db.getExecutor().adapter instanceof PostgresAdapter ? query.forUpdate() : query).executeTakeFirst();
 }
 
 /** Inserts a staff account (an agent joins Support by the teams migration's trigger, §12). */

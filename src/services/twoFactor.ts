@@ -27,6 +27,7 @@ import { inTransaction } from '../db/transaction.js';
 import { advanceLastStep, clearSecondFactor, confirmSecret, recoveryCodesLeft, replaceRecoveryCodes, setTwoFactorRequired, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
 import { findUserById } from '../repositories/users.js';
 import { audit, auditBy } from './audit.js';
+import { refuseUnlessPasswordStands } from './auth.js';
 import type { ServiceContext } from './context.js';
 import { verifyPassword } from './passwords.js';
 
@@ -136,6 +137,7 @@ export async function renewRecoveryCodes(ctx: ServiceContext, userId: number, cu
   await requireCurrentPassword(user, currentPassword);
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
+    await refuseUnlessPasswordStands(trx, userId, user.password_hash);
     await auditOwn(trx, user, address, now, 'account.recovery_codes_renewed', { spare_sign_ins: 'the earlier ten' }, { spare_sign_ins: 'ten new' });
     return storeNewRecoveryCodes(trx, userId, now);
   });
@@ -174,6 +176,7 @@ export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, c
   if (await twoFactorRequired(ctx.handle.db)) throw new DomainError('conflict', 'Two-factor sign-in is required for all staff here: it cannot be turned off.');
   await requireCurrentPassword(user, currentPassword);
   await inTransaction(ctx.handle, async (trx) => {
+    await refuseUnlessPasswordStands(trx, userId, user.password_hash);
     await clearSecondFactor(trx, userId);
     await auditOwn(trx, user, address, ctx.clock.now(), 'account.two_factor_off', { two_factor: true }, { two_factor: false });
   });

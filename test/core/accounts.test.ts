@@ -7,7 +7,7 @@ import {
   type ResetLinkFacts,
   type ResetLinkState,
   resetLinkState,
-  signInStands,
+  credentialsStand,
   validateNewPassword,
   validateOwnAccountChange,
   validateResetRequest,
@@ -17,7 +17,7 @@ import { errorOf } from '../support/errors.js';
 const NOW = 1_800_000_000_000;
 const link = (over: Partial<ResetLinkFacts> = {}): ResetLinkFacts => ({ expiresAt: NOW + RESET_LINK_MS, usedAt: null, accountActive: true, ...over });
 
-describe('signInStands', () => {
+describe('credentialsStand', () => {
   const account = (over: Partial<AccountNow> = {}): AccountNow => ({ active: true, passwordHash: 'hash-checked', ...over });
   it.each<[string, AccountNow | undefined, string | null, boolean]>([
     ['the password checked is still the account\'s', account(), 'hash-checked', true],
@@ -29,7 +29,7 @@ describe('signInStands', () => {
     ['single sign-on, deactivated meanwhile', account({ active: false }), null, false],
     ['single sign-on, the account is gone', undefined, null, false],
   ])('%s', (_name, now, checked, expected) => {
-    expect(signInStands(now, checked)).toBe(expected);
+    expect(credentialsStand(now, checked)).toBe(expected);
   });
 });
 

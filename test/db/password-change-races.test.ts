@@ -12,9 +12,10 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertPasswordReset } from '../../src/repositories/passwordResets.js';
 import { findUserById } from '../../src/repositories/users.js';
-import { resetPassword } from '../../src/services/accounts.js';
+import { changeOwnAccount, resetPassword } from '../../src/services/accounts.js';
 import { changeProfile, checkCredentials, login, sessionIdOf, startSession } from '../../src/services/auth.js';
 import type { ServiceContext } from '../../src/services/context.js';
+import { renewRecoveryCodes, turnOffSecondFactor } from '../../src/services/twoFactor.js';
 import { buildApp } from '../../src/http/app.js';
 import { addStaff, Client, csrfFrom, TEST_CONFIG } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
@@ -87,6 +88,45 @@ for (const dialect of DIALECTS) {
       // Single sign-on opened the account by its address: a new password meanwhile is no reason to refuse it.
       const asRead = (await findUserById(database.handle.db, danaId))!;
       expect(await exists((await startSession(racing(adminSets('yet another password')), asRead, { ...OPTIONS, method: 'sso' })).token)).toBe(true);
+    });
+
+    // The same race on the account page: its current password is checked before the routing
+    // transaction (two hashes: the current one's check, the new one's making). A reset committing in
+    // between ended the session that asked; the change it authorised with the old password must not
+    // follow, or whoever knew that password sets one of their own (or their own address, for the next
+    // reset link) over the owner's reset.
+    for (const field of ['password', 'email'] as const) {
+      it(`refuses one's own new ${field} typed with the old current password when a new password was set meanwhile`, async () => {
+        await adminSets('password123')();
+        const session = await login(ctx, 'dana', 'password123', OPTIONS);
+        const own = { id: danaId, username: 'dana', address: '', token: session.token };
+        const typed = field === 'password' ? { email: 'dana@team.test', password: 'the intruder’s pick', password_confirm: 'the intruder’s pick' } : { email: 'intruder@elsewhere.test' };
+        const owner = adminSets('the owner’s reset');
+        await expect(changeOwnAccount(racing(owner), own, { display_name: 'Dana', current_password: 'password123', ...typed }, OPTIONS.idleMinutes)).rejects.toMatchObject({ code: 'invalid_input', fields: { current_password: expect.any(String) } });
+        const now = (await findUserById(database.handle.db, danaId))!;
+        expect(now.email).toBe('dana@team.test');
+        await login(ctx, 'dana', 'the owner’s reset', OPTIONS);
+      });
+    }
+
+    // And on the two-factor page: new recovery codes, or the second factor turned off, with the old
+    // current password as a reset commits — codes that outlive the reset, or an account left with its
+    // password alone.
+    it('refuses new recovery codes, or turning the second factor off, with the old current password when a new password was set meanwhile', async () => {
+      await adminSets('password123')();
+      const secret = new Secret({ size: 20 }).base32;
+      await database.handle.db.updateTable('users').set({ totp_secret: secret, totp_last_step: null }).where('id', '=', danaId).execute();
+      try {
+        const changes = [() => renewRecoveryCodes(racing(adminSets('the owner’s reset')), danaId, 'password123'), () => turnOffSecondFactor(racing(adminSets('the owner’s second reset')), danaId, 'password123')];
+        for (const change of changes) {
+          await expect(change()).rejects.toMatchObject({ code: 'invalid_input', fields: { current_password: expect.any(String) } });
+        }
+        expect((await findUserById(database.handle.db, danaId))!.totp_secret).toBe(secret);
+        expect(await database.handle.db.selectFrom('recovery_codes').select('id').where('user_id', '=', danaId).execute()).toEqual([]);
+        expect(await database.handle.db.selectFrom('audit_log').select('action').where('subject', '=', `user:${danaId}`).where('action', 'in', ['account.recovery_codes_renewed', 'account.two_factor_off']).execute()).toEqual([]);
+      } finally {
+        await database.handle.db.updateTable('users').set({ totp_secret: null, totp_last_step: null }).where('id', '=', danaId).execute();
+      }
     });
 
     it('sends a second step overtaken by a new password back to the login, with no session (through the pages)', async () => {

@@ -5,10 +5,22 @@
  */
 import type { Db, DbHandle } from '../../src/db/connect.js';
 
-/** A handle whose every transaction (routing ones included) first waits for `before` (run on the plain handle). */
+/** A handle whose every transaction (routing ones and plain ones) first waits for `before` (run on the plain handle). */
 export function handleWithPause(handle: DbHandle, before: () => Promise<unknown>): DbHandle {
   const db = new Proxy(handle.db, {
     get(target, property) {
+      if (property === 'transaction') {
+        return () => {
+          const builder = target.transaction();
+          return new Proxy(builder, {
+            get(b, p) {
+              if (p === 'execute') return async <T,>(work: (trx: Db) => Promise<T>) => (await before(), b.execute(work));
+              const value: unknown = Reflect.get(b, p);
+              return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(b) : value;
+            },
+          });
+        };
+      }
       if (property === 'connection') {
         return () => {
           const connection = target.connection();
