@@ -1,4 +1,5 @@
-import { PostgresAdapter } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
+import { mailboxLookup, sameMailbox } from '../core/users.js';
 import type { Presence } from '../core/routing.js';
 import type { Db } from '../db/connect.js';
 import type { NewUserRow, UserRow } from '../db/schema.js';
@@ -9,6 +10,22 @@ export async function findUserByUsername(db: Db, username: string): Promise<User
 
 export async function findUserById(db: Db, id: number): Promise<UserRow | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Every account (active or not) whose address is the mailbox `key` (lower-case) in any letter case,
+ * letters outside ASCII included (core/users.ts mailboxLookup, then sameMailbox), oldest first:
+ * what reset links, single sign-on and the one-address-per-account rule match.
+ */
+export async function usersByMailbox(db: Db, key: string): Promise<Pick<UserRow, 'id' | 'username' | 'display_name' | 'email' | 'active'>[]> {
+  const lookup = mailboxLookup(key);
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'username', 'display_name', 'email', 'active'])
+    .where('equals' in lookup ? sql<boolean>`lower(email) = ${lookup.equals}` : sql<boolean>`lower(email) like ${lookup.like} escape '\\'`)
+    .orderBy('id')
+    .execute();
+  return rows.filter((row) => sameMailbox(row.email, key));
 }
 
 /**
