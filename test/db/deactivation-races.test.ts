@@ -12,11 +12,10 @@ import { deactivateUser, reactivateUser } from '../../src/services/admin.js';
 import { login } from '../../src/services/auth.js';
 import { changePresence } from '../../src/services/presence.js';
 import type { ServiceContext } from '../../src/services/context.js';
-import { addStaff } from '../support/app.js';
-import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
+import { DIALECTS, type TestDatabase } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
 import { queueViolations } from '../support/invariants.js';
-import { handleWithPause } from '../support/pause.js';
+import { handleWithPause, raceStage } from '../support/pause.js';
 
 for (const dialect of DIALECTS) {
   describe(`a login or the availability switch racing a deactivation (${dialect})`, () => {
@@ -26,10 +25,7 @@ for (const dialect of DIALECTS) {
     let agentId: number;
 
     beforeAll(async () => {
-      database = await freshDatabase(dialect);
-      ctx = { handle: database.handle, clock: { now: () => Date.now() }, publicUrl: 'http://helpdesk.test' };
-      adminId = await addStaff(ctx, 'root', { role: 'admin' });
-      agentId = await addStaff(ctx, 'dana');
+      ({ database, ctx, adminId, agentId } = await raceStage(dialect));
     });
     afterAll(() => database.drop());
 

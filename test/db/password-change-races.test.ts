@@ -17,9 +17,9 @@ import { changeProfile, checkCredentials, login, sessionIdOf, startSession } fro
 import type { ServiceContext } from '../../src/services/context.js';
 import { renewRecoveryCodes, turnOffSecondFactor } from '../../src/services/twoFactor.js';
 import { buildApp } from '../../src/http/app.js';
-import { addStaff, Client, csrfFrom, TEST_CONFIG } from '../support/app.js';
-import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
-import { handleWithPause } from '../support/pause.js';
+import { Client, csrfFrom, TEST_CONFIG } from '../support/app.js';
+import { DIALECTS, type TestDatabase } from '../support/db.js';
+import { handleWithPause, raceStage } from '../support/pause.js';
 
 const OPTIONS = { idleMinutes: 480 };
 
@@ -42,10 +42,7 @@ for (const dialect of DIALECTS) {
     const adminSets = (password: string) => () => changeProfile(ctx, root(), danaId, { display_name: 'Dana', email: 'dana@team.test', password }, OPTIONS.idleMinutes);
 
     beforeAll(async () => {
-      database = await freshDatabase(dialect);
-      ctx = { handle: database.handle, clock: { now: () => Date.now() }, publicUrl: 'http://helpdesk.test' };
-      rootId = await addStaff(ctx, 'root', { role: 'admin' });
-      danaId = await addStaff(ctx, 'dana');
+      ({ database, ctx, adminId: rootId, agentId: danaId } = await raceStage(dialect));
     });
     afterAll(() => database.drop());
 

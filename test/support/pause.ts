@@ -3,7 +3,10 @@
  * its end (a deactivation, a new password), as if it had committed while the caller was hashing a
  * password outside the lock.
  */
-import type { Db, DbHandle } from '../../src/db/connect.js';
+import type { Db, DbHandle, Dialect } from '../../src/db/connect.js';
+import type { ServiceContext } from '../../src/services/context.js';
+import { addStaff } from './app.js';
+import { freshDatabase, type TestDatabase } from './db.js';
 
 /** A handle whose every transaction (routing ones and plain ones) first waits for `before` (run on the plain handle). */
 export function handleWithPause(handle: DbHandle, before: () => Promise<unknown>): DbHandle {
@@ -32,4 +35,11 @@ export function handleWithPause(handle: DbHandle, before: () => Promise<unknown>
     },
   });
   return { ...handle, db };
+}
+
+/** The races' stage: a fresh database with an admin `root` and an agent `dana`, and a services' context on it (real time). */
+export async function raceStage(dialect: Dialect): Promise<{ database: TestDatabase; ctx: ServiceContext; adminId: number; agentId: number }> {
+  const database = await freshDatabase(dialect);
+  const ctx: ServiceContext = { handle: database.handle, clock: { now: () => Date.now() }, publicUrl: 'http://helpdesk.test' };
+  return { database, ctx, adminId: await addStaff(ctx, 'root', { role: 'admin' }), agentId: await addStaff(ctx, 'dana') };
 }
