@@ -38,6 +38,29 @@ export function resetLinkState(facts: ResetLinkFacts | undefined, now: number): 
   return now < facts.expiresAt ? 'valid' : 'expired';
 }
 
+/** An account as found inside the transaction that acts on a password checked before it. */
+export interface AccountNow {
+  active: boolean;
+  passwordHash: string;
+}
+
+/**
+ * Whether what a checked password authorised may still happen on the account as it is now (read
+ * inside the transaction that does it): a sign-in's session, or one's own new password or address
+ * typed with the current password. The account exists and is active and, when a password was
+ * checked (`checkedHash`, the hash it was checked against), still has that password. A new password
+ * set meanwhile (an admin's, a reset link's, one's own) ended every session of the account: nothing
+ * begun with the old one may outlive it. Single sign-on checks no password (`checkedHash` null):
+ * the provider vouched for the address.
+ */
+export function credentialsStand(account: AccountNow | undefined, checkedHash: string | null): boolean {
+  if (!account?.active) return false;
+  return checkedHash === null || account.passwordHash === checkedHash;
+}
+
+/** One's own change typed with a current password that stopped being it while the change was saved. */
+export const PASSWORD_CHANGED_MEANWHILE = 'Your password was changed meanwhile, which logged you out everywhere: nothing was saved. Log in with the new password.';
+
 /** What a person reads when a link does not work: why, and what to do instead. Never who it was for. */
 export const RESET_LINK_REFUSALS: Record<Exclude<ResetLinkState, 'valid'>, string> = {
   used: 'This reset link has already been used. If you still cannot log in, ask for a new link.',

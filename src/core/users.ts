@@ -65,13 +65,33 @@ function mailboxKey(address: string | null): string {
   return (address ?? '').trim().toLowerCase();
 }
 
+/** Whether two addresses are one mailbox as accounts are matched: letter case (any letters) and surrounding spaces aside. */
+export function sameMailbox(a: string | null, b: string | null): boolean {
+  return mailboxKey(a) === mailboxKey(b);
+}
+
 /**
  * Whether a profile change moves the account to another mailbox: its address differs from `current`
  * other than in letter case or spaces (as reset links and single sign-on match addresses), removed
  * included. Then its unused reset links, mailed to the old address, stop working.
  */
 export function emailMoved(next: string, current: string | null): boolean {
-  return mailboxKey(next) !== mailboxKey(current);
+  return !sameMailbox(next, current);
+}
+
+/**
+ * How the database narrows the accounts down to those that may hold the mailbox `key` (a lower-case
+ * address), before sameMailbox decides: SQL's lower() folds ASCII letters on every engine, but
+ * SQLite's leaves every other letter as it is (`Å` stays `Å`), and so does PostgreSQL's under a C
+ * locale. An all-ASCII key is compared with lower(email) (the users_by_email index); in any other,
+ * each run of letters outside ASCII is a wildcard of a LIKE pattern (`%`, `_` and `\` escaped, for
+ * `escape '\'`), which every spelling of the mailbox matches on both engines.
+ */
+export function mailboxLookup(key: string): { equals: string } | { like: string } {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\u0000-\u007f]/.test(key)) return { equals: key };
+  // eslint-disable-next-line no-control-regex
+  return { like: key.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/[^\u0000-\u007f]+/g, '%') };
 }
 
 export function passwordOf(raw: unknown, fields: Record<string, string>, field = 'password'): string {

@@ -1,17 +1,11 @@
-import { sql } from 'kysely';
 import type { ResetLinkFacts } from '../core/accounts.js';
 import type { Db } from '../db/connect.js';
 import type { UserRow } from '../db/schema.js';
+import { usersByMailbox } from './users.js';
 
-/** Active accounts whose email is `email` (lower-case), oldest first: each gets its own link. */
+/** Active accounts whose email is `email` (lower-case) in any letter case, oldest first: each gets its own link. */
 export async function activeUsersByEmail(db: Db, email: string): Promise<Pick<UserRow, 'id' | 'username' | 'display_name' | 'email'>[]> {
-  return db
-    .selectFrom('users')
-    .select(['id', 'username', 'display_name', 'email'])
-    .where(sql<string>`lower(email)`, '=', email)
-    .where('active', '=', 1)
-    .orderBy('id')
-    .execute();
+  return (await usersByMailbox(db, email)).filter((user) => user.active === 1);
 }
 
 export async function insertPasswordReset(db: Db, row: { userId: number; tokenHash: string; now: number; expiresAt: number }): Promise<void> {

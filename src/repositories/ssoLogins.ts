@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { SsoAccount } from '../core/sso.js';
 import type { Db } from '../db/connect.js';
+import { usersByMailbox } from './users.js';
 
 /** A single sign-on under way: what its callback checks (see the sso_logins migration). */
 export interface SsoLogin {
@@ -32,10 +33,9 @@ export async function deleteExpiredSsoLogins(db: Db, now: number): Promise<void>
   await db.deleteFrom('sso_logins').where('state_hash', 'in', stale).execute();
 }
 
-/** Every account (active or not) whose email is `email` (lower-case): what single sign-on matches. */
+/** Every account (active or not) whose email is `email` (lower-case) in any letter case: what single sign-on matches. */
 export async function accountsByEmail(db: Db, email: string): Promise<SsoAccount[]> {
-  const rows = await db.selectFrom('users').select(['id', 'active']).where(sql<string>`lower(email)`, '=', email).orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, active: r.active === 1 }));
+  return (await usersByMailbox(db, email)).map((r) => ({ id: r.id, active: r.active === 1 }));
 }
 
 /** The usernames equal to `base` or starting with `base-` (for a new account's free name). */

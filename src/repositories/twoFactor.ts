@@ -25,9 +25,14 @@ export async function advanceLastStep(db: Db, userId: number, step: number): Pro
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Confirms enrolment: the secret is the user's, with its first accepted step. */
-export async function confirmSecret(db: Db, userId: number, secret: string, step: number): Promise<void> {
-  await db.updateTable('users').set({ totp_secret: secret, totp_last_step: step }).where('id', '=', userId).execute();
+/**
+ * Confirms enrolment: the secret is the user's, with its first accepted step — only while the user
+ * has none (one statement: a second factor that is on is never overwritten, not even by two
+ * enrolments at once). Returns whether it was set.
+ */
+export async function confirmSecret(db: Db, userId: number, secret: string, step: number): Promise<boolean> {
+  const result = await db.updateTable('users').set({ totp_secret: secret, totp_last_step: step }).where('id', '=', userId).where('totp_secret', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Replaces the user's recovery codes with these hashes. */

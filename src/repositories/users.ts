@@ -1,3 +1,5 @@
+import { PostgresAdapter, sql } from 'kysely';
+import { mailboxLookup, sameMailbox } from '../core/users.js';
 import type { Presence } from '../core/routing.js';
 import type { Db } from '../db/connect.js';
 import type { NewUserRow, UserRow } from '../db/schema.js';
@@ -10,6 +12,32 @@ export async function findUserById(db: Db, id: number): Promise<UserRow | undefi
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * Every account (active or not) whose address is the mailbox `key` (lower-case) in any letter case,
+ * letters outside ASCII included (core/users.ts mailboxLookup, then sameMailbox), oldest first:
+ * what reset links, single sign-on and the one-address-per-account rule match.
+ */
+export async function usersByMailbox(db: Db, key: string): Promise<Pick<UserRow, 'id' | 'username' | 'display_name' | 'email' | 'active'>[]> {
+  const lookup = mailboxLookup(key);
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'username', 'display_name', 'email', 'active'])
+    .where('equals' in lookup ? sql<boolean>`lower(email) = ${lookup.equals}` : sql<boolean>`lower(email) like ${lookup.like} escape '\\'`)
+    .orderBy('id')
+    .execute();
+  return rows.filter((row) => sameMailbox(row.email, key));
+}
+
+/**
+ * Reads an account for a change that depends on it, locking its row until the transaction ends
+ * (PostgreSQL; SQLite's write transaction already excludes every other writer): a new password
+ * committing meanwhile then waits for this change, or this change sees it.
+ */
+export async function lockUserById(db: Db, id: number): Promise<UserRow | undefined> {
+  const query = db.selectFrom('users').selectAll().where('id', '=', id);
+  return (db.getExecutor().adapter instanceof PostgresAdapter ? query.forUpdate() : query).executeTakeFirst();
+}
+
 /** Inserts a staff account (an agent joins Support by the teams migration's trigger, §12). */
 export async function insertUser(db: Db, row: NewUserRow): Promise<number> {
   const { id } = await db.insertInto('users').values(row).returning('id').executeTakeFirstOrThrow();
@@ -18,10 +46,12 @@ export async function insertUser(db: Db, row: NewUserRow): Promise<number> {
 
 /**
  * Replaces a password hash with another of the same password (a sign-in upgrading an old hash),
- * unless it changed meanwhile (a reset or a profile change won: their hash stays).
+ * unless it changed meanwhile (a reset or a profile change won, or another sign-in's upgrade: their
+ * hash stays). Returns whether it replaced it.
  */
-export async function replacePasswordHash(db: Db, userId: number, from: string, to: string): Promise<void> {
-  await db.updateTable('users').set({ password_hash: to }).where('id', '=', userId).where('password_hash', '=', from).execute();
+export async function replacePasswordHash(db: Db, userId: number, from: string, to: string): Promise<boolean> {
+  const result = await db.updateTable('users').set({ password_hash: to }).where('id', '=', userId).where('password_hash', '=', from).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function hasActiveAdmin(db: Db): Promise<boolean> {

@@ -112,5 +112,7 @@ export async function changeOwnAccount(
   if (change.needsCurrentPassword && !(await verifyPassword(String(raw.current_password), user.password_hash))) {
     throw invalidInput(labelled({ current_password: 'This is not your current password.' }, ACCOUNT_LABELS));
   }
-  return saveProfile(ctx, actor, actor.id, change, idleMinutes);
+  // The password checked must still be the account's when the change is written (a reset may
+  // commit during the two hashes: it ended this session, and wins).
+  return saveProfile(ctx, actor, actor.id, { ...change, checkedHash: change.needsCurrentPassword ? user.password_hash : null }, idleMinutes);
 }

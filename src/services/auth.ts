@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DomainError, notFound } from '../core/errors.js';
+import { ACCOUNT_LABELS, credentialsStand, PASSWORD_CHANGED_MEANWHILE } from '../core/accounts.js';
+import { DomainError, invalidInput, notFound } from '../core/errors.js';
+import { labelled } from '../core/fieldErrors.js';
 import { type AdminNotice, type EmailRequest, emailRequestAtLogin } from '../core/notices.js';
 import type { Presence } from '../core/routing.js';
 import type { ApiTokenScope, UserRow } from '../db/schema.js';
@@ -7,12 +9,13 @@ import { emailMoved, PROFILE_LABELS, type Role, validateProfileChange } from '..
 import { noticeFacts, setUserProfile } from '../repositories/adminUsers.js';
 import { anyIdleSession, deleteIdleSessions, deleteSession, deleteSessionsOf, findSession, insertSession, touchSession } from '../repositories/sessions.js';
 import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
-import { findUserById, findUserByUsername, type PresenceCutoffs, replacePasswordHash, unattendedUsers } from '../repositories/users.js';
+import { findUserById, findUserByUsername, lockUserById, type PresenceCutoffs, replacePasswordHash, unattendedUsers } from '../repositories/users.js';
+import type { Db } from '../db/connect.js';
 import { inTransaction } from '../db/transaction.js';
 import { type Acting, audit, auditBy, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
-import { changePresenceIn, offlineIfUnattended, presenceCutoffs, refuseUnlessActive, withPresence } from './presence.js';
+import { changePresenceIn, offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
 import { refuseTakenEmail } from './users.js';
 
 /** Who changes a profile: the audit log's actor, and its session (which stays when it changes its own password). */
@@ -64,13 +67,16 @@ export async function checkCredentials(ctx: ServiceContext, username: string, pa
   if (!user || !ok || user.active !== 1) throw new DomainError('unauthenticated', 'Wrong username or password.');
   // A hash from before argon2id (or made with other settings) is replaced while the password is at
   // hand: the only moment it is (passwords.ts).
-  // The row returned carries the new hash, which the browser's device entry is then bound to.
-  if (needsRehash(user.password_hash)) {
-    const upgraded = await hashPassword(password);
-    await replacePasswordHash(ctx.handle.db, user.id, user.password_hash, upgraded);
-    return { ...user, password_hash: upgraded };
-  }
-  return user;
+  // The row returned carries the hash the account has, which the session is checked against
+  // (startSession) and the browser's device entry bound to.
+  if (!needsRehash(user.password_hash)) return user;
+  const upgraded = await hashPassword(password);
+  if (await replacePasswordHash(ctx.handle.db, user.id, user.password_hash, upgraded)) return { ...user, password_hash: upgraded };
+  // The hash changed meanwhile: another sign-in upgraded it (the same password), or a new password
+  // was set. This password counts only if it opens the account as it is now.
+  const now = await findUserById(ctx.handle.db, user.id);
+  if (!now || now.active !== 1 || !(await verifyPassword(password, now.password_hash))) throw new DomainError('unauthenticated', 'Wrong username or password.');
+  return now;
 }
 
 /**
@@ -94,7 +100,9 @@ export interface StartedSession {
 
 /**
  * Starts a new session for an account whose credentials (and second factor, when it has one) were
- * checked: a fresh id (login rotates it) and, for agents, presence available (R2, R3).
+ * checked: a fresh id (login rotates it) and, for agents, presence available (R2, R3). `user` is
+ * the account as the check read it: refused (`unauthenticated`) when it was deactivated since, or,
+ * unless single sign-on opened it, given a new password since (core/accounts.ts credentialsStand).
  * `previousToken`: the session this browser still held (a stale tab), which ends in the same
  * transaction; if it was someone else's, that person goes offline unless present elsewhere (R5).
  */
@@ -106,9 +114,11 @@ export async function startSession(
   const token = randomBytes(32).toString('base64url');
   const { previousToken } = options;
   await withPresence(ctx, user.id, async (run) => {
-    // Checked again inside the routing lock: a deactivation may have committed during the hash
-    // above, and must win (see deactivateUser).
-    await refuseUnlessActive(run, user.id, 'Wrong username or password.');
+    // Checked again inside the routing lock: a deactivation, or a new password (which ended the
+    // account's sessions), may have committed during the hash above or the second step, and must win.
+    const now = await findUserById(run.trx, user.id);
+    const checkedHash = options.method === 'sso' ? null : user.password_hash;
+    if (!credentialsStand(now && { active: now.active === 1, passwordHash: now.password_hash }, checkedHash)) throw new DomainError('unauthenticated', 'Wrong username or password.');
     // The audit log's sign-in, with the session it starts (§15).
     await audit(run.trx, { actor: { id: user.id, name: user.username }, action: 'sign_in', subject: `user:${user.id}`, address: options.address ?? '', ...(options.method ? { after: { method: options.method } } : {}) }, run.now);
     const previousUser = previousToken === undefined ? undefined : await deleteSession(run.trx, sessionIdOf(previousToken));
@@ -208,6 +218,20 @@ export async function expireIdleSessions(ctx: ServiceContext, idleMinutes: numbe
 }
 
 /**
+ * Inside the transaction of one's own change typed with the current password (a new password or
+ * address, new recovery codes, the second factor off), checked before it against `checkedHash`:
+ * refuses it on `current_password`, nothing written, when the account has another password since
+ * (a reset, an admin's: it ended this session and wins) or was deactivated (core/accounts.ts
+ * credentialsStand). The account's row stays locked until the change commits.
+ */
+export async function refuseUnlessPasswordStands(trx: Db, userId: number, checkedHash: string): Promise<void> {
+  const now = await lockUserById(trx, userId);
+  if (!credentialsStand(now && { active: now.active === 1, passwordHash: now.password_hash }, checkedHash)) {
+    throw invalidInput(labelled({ current_password: PASSWORD_CHANGED_MEANWHILE }, ACCOUNT_LABELS));
+  }
+}
+
+/**
  * An admin changes an account's display name, email and (when typed) password — any account, their
  * own included. A new password ends the account's other sessions (all of them when an admin sets
  * someone else's: whoever knew the old one is out), and, in the same transaction, an agent left
@@ -232,7 +256,9 @@ export async function changeProfile(
  * is hashed first (outside the lock), then, in one routing transaction, the account's other
  * sessions end (all of them unless `actor` is the account itself: its own session stays), an agent
  * left present nowhere goes offline (R5), and its unused reset links stop working (also after a new
- * address alone: they were mailed to the old one). Audited
+ * address alone: they were mailed to the old one). `checkedHash`: the password hash a current
+ * password typed for this change was checked against; a new password set since refuses the change
+ * on `current_password` (core/accounts.ts credentialsStand), nothing written. Audited
  * (`user.update` by an admin, `account.update` by the account itself), saying whether the password
  * changed, never what it is.
  */
@@ -240,12 +266,13 @@ export async function saveProfile(
   ctx: ServiceContext,
   actor: ProfileActor,
   userId: number,
-  change: { displayName: string; email: string; password: string | null },
+  change: { displayName: string; email: string; password: string | null; checkedHash?: string | null },
   idleMinutes: number,
 ): Promise<{ passwordChanged: boolean }> {
   const passwordHash = change.password === null ? null : await hashPassword(change.password);
   await withPresence(ctx, actor, async (run) => {
     const before = await findUserById(run.trx, userId);
+    if (change.checkedHash) await refuseUnlessPasswordStands(run.trx, userId, change.checkedHash);
     await refuseTakenEmail(run.trx, change.email, before?.email ?? null, userId, PROFILE_LABELS);
     await setUserProfile(run.trx, userId, { displayName: change.displayName, email: change.email, passwordHash });
     await auditRun(run, userId === actor.id ? 'account.update' : 'user.update', `user:${userId}`, {

@@ -27,6 +27,7 @@ import { inTransaction } from '../db/transaction.js';
 import { advanceLastStep, clearSecondFactor, confirmSecret, recoveryCodesLeft, replaceRecoveryCodes, setTwoFactorRequired, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
 import { findUserById } from '../repositories/users.js';
 import { audit, auditBy } from './audit.js';
+import { refuseUnlessPasswordStands } from './auth.js';
 import type { ServiceContext } from './context.js';
 import { verifyPassword } from './passwords.js';
 
@@ -71,20 +72,29 @@ export async function enrolmentFor(username: string, secret: string = new Secret
 const WRONG_CODE = 'This code is not right, or was already used. Type the 6-digit code your app shows now.';
 
 /**
+ * Why an account whose second factor is on cannot set one up: replacing it would replace its
+ * recovery codes too, which needs the current password (renewRecoveryCodes), as turning it off does.
+ */
+export const ALREADY_ON =
+  'Two-factor sign-in is already on. To move it to another phone, turn it off with your current password and set it up again (while it is required for all staff, ask an admin to reset it).';
+
+/**
  * Confirms an enrolment with a code of `secret` (the one the enrolment page showed); the second
- * factor is then on, and ten recovery codes (returned once, stored hashed) replace any earlier
- * ones. A wrong code: refused on the `code` field, nothing changed.
+ * factor is then on, with ten recovery codes (returned once, stored hashed). A wrong code: refused
+ * on the `code` field, nothing changed. An account whose second factor is already on: refused
+ * (`conflict`, ALREADY_ON), nothing changed — also when another enrolment got there first.
  */
 export async function confirmEnrolment(ctx: ServiceContext, userId: number, secret: string, raw: unknown, address = ''): Promise<string[]> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
+  if (user.totp_secret !== null) throw new DomainError('conflict', ALREADY_ON);
   const typed = parseTypedCode(raw);
   const now = ctx.clock.now();
   const step = typed?.kind === 'totp' ? matchedStep(secret, typed.code, now) : null;
   if (!acceptsStep(step, user.totp_last_step)) throw invalidInput({ code: `Code: ${WRONG_CODE.charAt(0).toLowerCase()}${WRONG_CODE.slice(1)}` });
   return inTransaction(ctx.handle, async (trx) => {
-    await confirmSecret(trx, userId, secret, step!);
-    await auditOwn(trx, user, address, now, 'account.two_factor_on', { two_factor: user.totp_secret !== null }, { two_factor: true });
+    if (!(await confirmSecret(trx, userId, secret, step!))) throw new DomainError('conflict', ALREADY_ON);
+    await auditOwn(trx, user, address, now, 'account.two_factor_on', { two_factor: false }, { two_factor: true });
     return storeNewRecoveryCodes(trx, userId, now);
   });
 }
@@ -127,6 +137,7 @@ export async function renewRecoveryCodes(ctx: ServiceContext, userId: number, cu
   await requireCurrentPassword(user, currentPassword);
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, async (trx) => {
+    await refuseUnlessPasswordStands(trx, userId, user.password_hash);
     await auditOwn(trx, user, address, now, 'account.recovery_codes_renewed', { spare_sign_ins: 'the earlier ten' }, { spare_sign_ins: 'ten new' });
     return storeNewRecoveryCodes(trx, userId, now);
   });
@@ -165,6 +176,7 @@ export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, c
   if (await twoFactorRequired(ctx.handle.db)) throw new DomainError('conflict', 'Two-factor sign-in is required for all staff here: it cannot be turned off.');
   await requireCurrentPassword(user, currentPassword);
   await inTransaction(ctx.handle, async (trx) => {
+    await refuseUnlessPasswordStands(trx, userId, user.password_hash);
     await clearSecondFactor(trx, userId);
     await auditOwn(trx, user, address, ctx.clock.now(), 'account.two_factor_off', { two_factor: true }, { two_factor: false });
   });

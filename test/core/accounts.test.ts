@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type AccountNow,
   isResetTokenShape,
   type OwnAccountChange,
   RESET_LINK_MS,
   type ResetLinkFacts,
   type ResetLinkState,
   resetLinkState,
+  credentialsStand,
   validateNewPassword,
   validateOwnAccountChange,
   validateResetRequest,
@@ -14,6 +16,22 @@ import { errorOf } from '../support/errors.js';
 
 const NOW = 1_800_000_000_000;
 const link = (over: Partial<ResetLinkFacts> = {}): ResetLinkFacts => ({ expiresAt: NOW + RESET_LINK_MS, usedAt: null, accountActive: true, ...over });
+
+describe('credentialsStand', () => {
+  const account = (over: Partial<AccountNow> = {}): AccountNow => ({ active: true, passwordHash: 'hash-checked', ...over });
+  it.each<[string, AccountNow | undefined, string | null, boolean]>([
+    ['the password checked is still the account\'s', account(), 'hash-checked', true],
+    ['a new password was set meanwhile', account({ passwordHash: 'hash-new' }), 'hash-checked', false],
+    ['deactivated meanwhile', account({ active: false }), 'hash-checked', false],
+    ['deactivated, and a new password', account({ active: false, passwordHash: 'hash-new' }), 'hash-checked', false],
+    ['the account is gone', undefined, 'hash-checked', false],
+    ['single sign-on (no password checked), active', account({ passwordHash: 'hash-new' }), null, true],
+    ['single sign-on, deactivated meanwhile', account({ active: false }), null, false],
+    ['single sign-on, the account is gone', undefined, null, false],
+  ])('%s', (_name, now, checked, expected) => {
+    expect(credentialsStand(now, checked)).toBe(expected);
+  });
+});
 
 describe('resetLinkState', () => {
   it.each<[string, ResetLinkFacts | undefined, number, ResetLinkState]>([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_CAPACITY } from '../../src/core/settings.js';
-import { emailMoved, emailToCheck, type NewUserInput, type ProfileChange, validateNewUser, validateProfileChange } from '../../src/core/users.js';
+import { emailMoved, emailToCheck, mailboxLookup, type NewUserInput, sameMailbox, type ProfileChange, validateNewUser, validateProfileChange } from '../../src/core/users.js';
 import { errorOf } from '../support/errors.js';
 
 /** A valid register form, with any field replaced. */
@@ -137,7 +137,38 @@ describe('emailMoved: whether a new address retires the reset links mailed to th
     ['ana@team.test', '', true],
     ['', null, false],
     ['  ', '', false],
+    // Letters outside ASCII in another case are the same mailbox.
+    ['ÅSA@team.test', 'åsa@team.test', false],
+    ['Élodie@exemple.fr', 'élodie@exemple.fr', false],
+    ['åsa@team.test', 'asa@team.test', true],
   ])('%j (was %j) → %j', (next, current, expected) => {
     expect(emailMoved(next, current)).toBe(expected);
+  });
+});
+
+describe('sameMailbox: two addresses, one account (any letter case)', () => {
+  it.each<[string | null, string | null, boolean]>([
+    ['ÅSA@TEAM.TEST', 'åsa@team.test', true],
+    [' Åsa@team.test ', 'åsa@team.test', true],
+    ['ÅSA@team.test', 'asa@team.test', false],
+    ['Ωmega@x.gr', 'ωmega@x.gr', true],
+    [null, '', true],
+  ])('%j and %j → %j', (a, b, expected) => {
+    expect(sameMailbox(a, b)).toBe(expected);
+  });
+});
+
+describe('mailboxLookup: how SQL narrows the candidates on both engines', () => {
+  it.each<[string, ReturnType<typeof mailboxLookup>]>([
+    // All ASCII: lower(email) folds it on every engine (and the index serves it).
+    ['ana@team.test', { equals: 'ana@team.test' }],
+    ['a_b%c@team.test', { equals: 'a_b%c@team.test' }],
+    // Letters outside ASCII: each run a wildcard, LIKE's own signs escaped.
+    ['åsa@team.test', { like: '%sa@team.test' }],
+    ['élodie.müller@exemple.fr', { like: '%lodie.m%ller@exemple.fr' }],
+    ['a_b%c\\ü@x.de', { like: 'a\\_b\\%c\\\\%@x.de' }],
+    ['øæå@x.no', { like: '%@x.no' }],
+  ])('%j → %j', (key, expected) => {
+    expect(mailboxLookup(key)).toEqual(expected);
   });
 });

@@ -8,32 +8,14 @@
  * waiting while it had room: I3).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db, DbHandle } from '../../src/db/connect.js';
 import { deactivateUser, reactivateUser } from '../../src/services/admin.js';
 import { login } from '../../src/services/auth.js';
 import { changePresence } from '../../src/services/presence.js';
 import type { ServiceContext } from '../../src/services/context.js';
-import { addStaff } from '../support/app.js';
-import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
+import { DIALECTS, type TestDatabase } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
 import { queueViolations } from '../support/invariants.js';
-
-/** A handle whose next routing transaction first waits for `before` (run on the plain handle). */
-function handleWithPause(handle: DbHandle, before: () => Promise<unknown>): DbHandle {
-  const db = new Proxy(handle.db, {
-    get(target, property) {
-      if (property === 'connection') {
-        return () => {
-          const connection = target.connection();
-          return { execute: async <T,>(work: (trx: Db) => Promise<T>) => (await before(), connection.execute(work)) };
-        };
-      }
-      const value: unknown = Reflect.get(target, property);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return { ...handle, db };
-}
+import { handleWithPause, raceStage } from '../support/pause.js';
 
 for (const dialect of DIALECTS) {
   describe(`a login or the availability switch racing a deactivation (${dialect})`, () => {
@@ -43,10 +25,7 @@ for (const dialect of DIALECTS) {
     let agentId: number;
 
     beforeAll(async () => {
-      database = await freshDatabase(dialect);
-      ctx = { handle: database.handle, clock: { now: () => Date.now() }, publicUrl: 'http://helpdesk.test' };
-      adminId = await addStaff(ctx, 'root', { role: 'admin' });
-      agentId = await addStaff(ctx, 'dana');
+      ({ database, ctx, adminId, agentId } = await raceStage(dialect));
     });
     afterAll(() => database.drop());
 

@@ -8,7 +8,7 @@ import { randomBytes, scryptSync } from 'node:crypto';
 import argon2 from 'argon2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DomainError } from '../../src/core/errors.js';
-import { checkCredentials } from '../../src/services/auth.js';
+import { checkCredentials, login } from '../../src/services/auth.js';
 import { systemClock } from '../../src/services/context.js';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from '../../src/services/passwords.js';
 import { replacePasswordHash } from '../../src/repositories/users.js';
@@ -115,6 +115,17 @@ for (const dialect of DIALECTS) {
       // The next sign-in finds nothing to do.
       await checkCredentials(ctx as never, 'olga', 'password123');
       expect(await hashOf()).toBe(upgraded);
+    });
+
+    it('signs in both of two sign-ins that upgrade the same old hash at once (one upgrade is kept)', async () => {
+      await db.handle.db.updateTable('users').set({ password_hash: scryptHash('password123') }).where('id', '=', userId).execute();
+      // Both read the old hash before either writes its upgrade; the second's write finds it changed.
+      const sessions = await Promise.all([login(ctx as never, 'olga', 'password123', { idleMinutes: 480 }), login(ctx as never, 'olga', 'password123', { idleMinutes: 480 })]);
+      expect(sessions.map((s) => s.user.id)).toEqual([userId, userId]);
+      const kept = await hashOf();
+      expect(kept.startsWith('$argon2id$')).toBe(true);
+      // Each browser is remembered under the hash the account has (http/deviceCookies.ts binds entries to it).
+      expect(sessions.map((s) => s.passwordHash)).toEqual([kept, kept]);
     });
 
     it('never overwrites a hash that changed since it was checked (a reset won meanwhile)', async () => {

@@ -5,9 +5,11 @@ import { parseId } from '../../core/tickets.js';
 import { recoveryCodeUsedMessage } from '../../core/twoFactor.js';
 import { recoveryCodesLeft, twoFactorRequired } from '../../repositories/twoFactor.js';
 import { findUserById } from '../../repositories/users.js';
+import type { UserRow } from '../../db/schema.js';
 import { recordFailedSignIn, startSession } from '../../services/auth.js';
 import type { ServiceContext } from '../../services/context.js';
 import {
+  ALREADY_ON,
   checkSecondFactor,
   confirmEnrolment,
   enrolmentFor,
@@ -45,10 +47,21 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
     const pending = pendingLoginOf(request, ctx.clock.now());
     const user = pending && (await findUserById(ctx.handle.db, pending.userId));
     if (!user || user.active !== 1 || credentialsStampOf(user.password_hash) !== pending.credentials) {
-      return { user: null, redirect: startOver(reply, 'Your login took too long or was not finished. Please log in again.') };
+      return { user: null, redirect: startOver(reply, LOG_IN_AGAIN) };
     }
     return { user, redirect: null };
   };
+  const LOG_IN_AGAIN = 'Your login took too long or was not finished. Please log in again.';
+
+  /**
+   * The session of a second step that passed, or null when the account was deactivated or given a
+   * new password while the step ran (startSession refuses it under the lock): then the login starts again.
+   */
+  const startUnlessOvertaken = (user: UserRow, session: Parameters<typeof startSession>[2]) =>
+    startSession(ctx, user, session).catch((error: unknown) => {
+      if (error instanceof DomainError && error.code === 'unauthenticated') return null;
+      throw error;
+    });
 
   /** Ends the pending login and sends the browser back to log in, saying why. */
   const startOver = (reply: FastifyReply, message: string) => {
@@ -155,7 +168,8 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
           await judge('passed');
           const { codes, refused } = await confirmForm(request, reply, user, { action: '/agents/login/two-factor/', forced: true, next });
           if (codes === null) return refused;
-          const started = await startSession(ctx, user, session);
+          const started = await startUnlessOvertaken(user, session);
+          if (started === null) return startOver(reply, LOG_IN_AGAIN);
           endSecondStep(reply);
           setSessionCookies(reply, started, sessions.secureCookies);
           return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: next || landingOf(user.role) })));
@@ -170,7 +184,8 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
           await recordFailedSignIn(ctx, user.username, request.ip, 'second_factor');
           return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${SECOND_FACTOR_REFUSAL.charAt(0).toLowerCase()}${SECOND_FACTOR_REFUSAL.slice(1)}` }, next })), 401);
         }
-        const started = await startSession(ctx, user, session);
+        const started = await startUnlessOvertaken(user, session);
+        if (started === null) return startOver(reply, LOG_IN_AGAIN);
         endSecondStep(reply);
         const notice: Flash | undefined = passed.via === 'recovery' ? { kind: 'info', message: recoveryCodeUsedMessage(passed.codesLeft) } : undefined;
         return finishLogin(reply, started, next, sessions.secureCookies, notice);
@@ -202,9 +217,18 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
         reply.header('retry-after', String(wait));
         return enrolPage(reply, viewer, { action: '/agents/account/two-factor/', viewer, secret: enrolmentSecretOf(request, viewer.id), errors: { code: `Code: ${waitMessage('codes', wait)}` }, status: 429 });
       }
-      const { codes, refused } = await confirmForm(request, reply, viewer, { action: '/agents/account/two-factor/', viewer });
-      if (codes === null) return refused;
-      return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: '/agents/account/', viewer, csrf: reply.generateCsrf() })));
+      // A second factor that is on is not replaced from here (it would take new recovery codes
+      // without the password): the status page says how to move it, with nothing changed. Also when
+      // another tab's enrolment won meanwhile (the service's conflict).
+      const alreadyOn = () => statusPage(request, reply, { kind: 'error', message: ALREADY_ON }, {}, 409);
+      if ((await findUserById(ctx.handle.db, viewer.id))?.totp_secret) return alreadyOn();
+      const confirmed = await confirmForm(request, reply, viewer, { action: '/agents/account/two-factor/', viewer }).catch((error: unknown) => {
+        if (error instanceof DomainError && error.code === 'conflict') return null;
+        throw error;
+      });
+      if (confirmed === null) return alreadyOn();
+      if (confirmed.codes === null) return confirmed.refused;
+      return sendHtml(reply, renderPage(RecoveryCodesPage({ codes: confirmed.codes, continueTo: '/agents/account/', viewer, csrf: reply.generateCsrf() })));
     });
 
     /**
