@@ -80,8 +80,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The ids of `asked` among `rows` (names matched in any letter case), in the order asked, and
- * the names no row has, each once: a list of members or skills is refused naming every unknown
+ * The ids of `asked` among `rows` (names matched in any letter case), in the order asked, each
+ * once (a name given twice counts once), and the names no row has, each once: a list of members or skills is refused naming every unknown
  * one at once.
  */
 export function idsOfNames(rows: readonly { id: number; name: string }[], asked: readonly string[]): { ids: number[]; unknown: string[] } {
@@ -91,7 +91,8 @@ export function idsOfNames(rows: readonly { id: number; name: string }[], asked:
   for (const name of asked) {
     const id = byName.get(name.toLowerCase());
     if (id === undefined) unknown.add(name);
-    else ids.push(id);
+    // A name given twice (in any letter case) counts once: the caller inserts each id as a key.
+    else if (!ids.includes(id)) ids.push(id);
   }
   return { ids, unknown: [...unknown] };
 }
