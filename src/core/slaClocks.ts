@@ -32,6 +32,9 @@ export function knownDueAt(ms: number | null): number | null {
   return ms === null || ms >= PAUSED_DUE_AT ? null : ms;
 }
 
+/** What staff read for a due instant its calendar cannot hold within ten years. */
+export const NO_DUE_TIME = 'none within ten years of the SLA calendar’s hours';
+
 export type SlaMetric = 'resolution' | 'first_response' | 'next_reply';
 export const SLA_METRICS: readonly SlaMetric[] = ['resolution', 'first_response', 'next_reply'];
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAUSED_DUE_AT } from '../../src/core/slaClocks.js';
 import { postCustomerMessageOn } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { Client, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
 import { type ApiClient, staffWithToken } from './support.js';
@@ -62,6 +62,24 @@ for (const dialect of DIALECTS) {
       const shown = await admin.get('/api/v1/tickets/HD-1');
       expect(shown.status).toBe(200);
       expect(shown.body).toMatchObject({ sla_due_at: null, sla_paused: false, next_reply_due_at: null });
+    });
+
+    it('pages and emails say it has no due time, never that its clock is paused', async () => {
+      const { token } = await row(1);
+      const status = await t.app.inject({ method: 'GET', url: `/tickets/status/${token}/` });
+      expect(status.statusCode).toBe(200);
+      expect(status.body).not.toContain('paused');
+      const created = await t.ctx.handle.db.selectFrom('outbox').select(['text_body', 'html_body']).where('ticket_id', '=', 1).where('kind', '=', 'created').executeTakeFirstOrThrow();
+      expect(created.text_body + created.html_body).not.toContain('paused');
+
+      const staff = new Client(t.app);
+      expect((await staff.login('root')).statusCode).toBe(303);
+      for (const url of ['/admin/tickets/1/', '/agents/tickets/1/', '/admin/tickets/']) {
+        const page = await staff.get(url);
+        expect(page.statusCode).toBe(200);
+        expect(page.body).not.toMatch(/SLA paused|paused while/);
+        expect(page.body).toContain('No due time');
+      }
     });
   });
 }
