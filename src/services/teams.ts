@@ -15,11 +15,12 @@ import { skillDeletionConflict, teamDeletionConflict, teamRule, topicDeletionCon
 import type { Db } from '../db/connect.js';
 import { holdCalendar } from '../repositories/calendars.js';
 import { findTeamByNameOrId, listSkills, listTeams, listTopics, type TeamListing, type TopicListing } from '../repositories/teams.js';
+import { waitingTicketsOfTeam } from '../repositories/routingDue.js';
 import { loadTeamWorld } from '../repositories/teamState.js';
 import { findUserById } from '../repositories/users.js';
 import { type Acting, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { type RoutingRun, withRouting } from './routing.js';
+import { refreshRoutingMoments, type RoutingRun, withRouting } from './routing.js';
 
 /** The Support team: every agent joins it when created, and it cannot be deleted. */
 export const SUPPORT_TEAM_ID = 1;
@@ -134,6 +135,8 @@ export async function saveTeam(ctx: ServiceContext, actor: AdminActor, submissio
     // The world carries the teams' queue orders too: a changed order applies at once to the
     // tickets waiting, in the drain that ends this transaction (as a change of the desk's does).
     await reloadWorld(run);
+    // A changed overflow moves the moment its waiting tickets may also go to the overflow team.
+    if (id !== null) await refreshRoutingMoments(run, await waitingTicketsOfTeam(run.trx, teamId));
     return { value: teamId, subject: `team:${teamId}`, before, after: await teamSnapshot(run.trx, teamId) };
   });
 }
