@@ -97,6 +97,15 @@ export function idsOfNames(rows: readonly { id: number; name: string }[], asked:
   return { ids, unknown: [...unknown] };
 }
 
+/**
+ * The row named `name` in any letter case, compared as idsOfNames compares (JavaScript's case
+ * folding, not SQLite's lower(), which folds only ASCII), or undefined.
+ */
+export function rowNamed<T extends { name: string }>(rows: readonly T[], name: string): T | undefined {
+  const wanted = name.toLowerCase();
+  return rows.find((r) => r.name.toLowerCase() === wanted);
+}
+
 /** `“a”`, `“a” or “b”`, `“a”, “b” or “c”`: names quoted for a message. */
 export function quotedNames(names: readonly string[], joiner = 'or'): string {
   const quoted = names.map((n) => `“${n}”`);

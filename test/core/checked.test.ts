@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accepted, Checked, checkedOf, idsOfNames, quotedNames, refuseFields, withoutPaths } from '../../src/core/checked.js';
+import { accepted, Checked, checkedOf, idsOfNames, quotedNames, refuseFields, rowNamed, withoutPaths } from '../../src/core/checked.js';
 import { checkForecastRequest } from '../../src/core/forecastInput.js';
 import { checkSettings } from '../../src/core/settings.js';
 import { checkTeam, checkTopic } from '../../src/core/teamInput.js';
@@ -58,6 +58,17 @@ describe('idsOfNames and quotedNames', () => {
     [['Billing', 'support', 'BILLING', 'billing'], { ids: [2, 1], unknown: [] }],
   ])('%j → %j', (asked, expected) => {
     expect(idsOfNames(rows, asked)).toEqual(expected);
+  });
+
+  it.each<[string, number | undefined]>([
+    ['ärger', 3],
+    ['ÄRGER', 3],
+    ['billing', 2],
+    ['Ärger ', undefined],
+    ['Nope', undefined],
+  ])('rowNamed(%j) folds letter case beyond ASCII, as idsOfNames does: %j', (name, id) => {
+    expect(rowNamed([...rows, { id: 3, name: 'Ärger' }], name)?.id).toBe(id);
+    expect(idsOfNames([...rows, { id: 3, name: 'Ärger' }], [name]).ids[0]).toBe(id);
   });
 
   it.each<[string[], string]>([
