@@ -28,6 +28,15 @@ export function waitingTicketsOfTeam(db: Db, teamId: number): Promise<TeamTicket
   return waitingTickets(db, sql`team_id = ${teamId}`);
 }
 
+/**
+ * The waiting tickets created needing skill `skillId` (whether they still need it is
+ * core/teams.ts requiredSkillsAt's question). required_skills is core/teams.ts skillsText's JSON,
+ * whose entries start `{"id":<id>,`.
+ */
+export function waitingTicketsWithSkill(db: Db, skillId: number): Promise<TeamTicket[]> {
+  return waitingTickets(db, sql`required_skills like ${`%{"id":${skillId},%`}`);
+}
+
 /** Sets each ticket's next routing moment (null: none left). */
 export async function setRoutingDueAt(db: Db, moments: readonly { id: number; at: number | null }[]): Promise<void> {
   for (const m of moments) await db.updateTable('tickets').set({ routing_due_at: m.at }).where('id', '=', m.id).execute();
