@@ -80,8 +80,8 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The ids of `asked` among `rows` (names matched in any letter case), in the order asked, and
- * the names no row has, each once: a list of members or skills is refused naming every unknown
+ * The ids of `asked` among `rows` (names matched in any letter case), in the order asked, each
+ * once (a name given twice counts once), and the names no row has, each once: a list of members or skills is refused naming every unknown
  * one at once.
  */
 export function idsOfNames(rows: readonly { id: number; name: string }[], asked: readonly string[]): { ids: number[]; unknown: string[] } {
@@ -91,9 +91,19 @@ export function idsOfNames(rows: readonly { id: number; name: string }[], asked:
   for (const name of asked) {
     const id = byName.get(name.toLowerCase());
     if (id === undefined) unknown.add(name);
-    else ids.push(id);
+    // A name given twice (in any letter case) counts once: the caller inserts each id as a key.
+    else if (!ids.includes(id)) ids.push(id);
   }
   return { ids, unknown: [...unknown] };
+}
+
+/**
+ * The row named `name` in any letter case, compared as idsOfNames compares (JavaScript's case
+ * folding, not SQLite's lower(), which folds only ASCII), or undefined.
+ */
+export function rowNamed<T extends { name: string }>(rows: readonly T[], name: string): T | undefined {
+  const wanted = name.toLowerCase();
+  return rows.find((r) => r.name.toLowerCase() === wanted);
 }
 
 /** `“a”`, `“a” or “b”`, `“a”, “b” or “c”`: names quoted for a message. */

@@ -5,6 +5,7 @@
  */
 import { csvRecord, type CsvValue } from './csv.js';
 import { isBreached } from './sla.js';
+import { knownDueAt } from './slaClocks.js';
 import { referenceOf, stateOf, type Priority, type TicketStatus } from './tickets.js';
 
 /** A ticket with what its export row says. */
@@ -73,7 +74,7 @@ export function ticketCsvValues(t: ExportTicket, now: number): CsvValue[] {
     isoField(t.assigned_at),
     isoField(t.first_response_at),
     isoField(t.closed_at),
-    paused ? null : isoField(t.sla_due_at),
+    isoField(knownDueAt(t.sla_due_at)),
     yesNo(paused),
     yesNo(isBreached({ slaDueAt: t.sla_due_at, closedAt: t.closed_at }, now)),
     t.csat_score,

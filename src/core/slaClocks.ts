@@ -23,6 +23,18 @@ import type { Priority } from './tickets.js';
 /** `sla_due_at` of a paused clock, and of a target beyond the calendar's horizon: the last instant a Date can hold. */
 export const PAUSED_DUE_AT = 8_640_000_000_000_000;
 
+/**
+ * A stored due instant as one that will come: null for none, for a paused clock and for a target
+ * its calendar cannot hold within ten years (both stored as PAUSED_DUE_AT, which no page, API answer
+ * or export should show as a date 270,000 years ahead).
+ */
+export function knownDueAt(ms: number | null): number | null {
+  return ms === null || ms >= PAUSED_DUE_AT ? null : ms;
+}
+
+/** What staff read for a due instant its calendar cannot hold within ten years. */
+export const NO_DUE_TIME = 'none within ten years of the SLA calendar’s hours';
+
 export type SlaMetric = 'resolution' | 'first_response' | 'next_reply';
 export const SLA_METRICS: readonly SlaMetric[] = ['resolution', 'first_response', 'next_reply'];
 
@@ -151,12 +163,15 @@ export function clocksAfterMessage(
       stopped.push({ metric: 'next_reply', met: now <= ticket.next_reply_due_at, recorded: ticket.next_reply_breached_at !== null });
       Object.assign(set, { next_reply_started_at: null, next_reply_due_at: null, next_reply_warn_at: null, next_reply_warned_at: null, next_reply_breached_at: null });
     }
-    const running = ticket.sla_paused_at === null && ticket.sla_breached_at === null && now <= ticket.sla_due_at;
+    // A clock with no due instant (beyond its calendar's ten years) has no time left to keep: it stays
+    // as it is (measuring the time up to PAUSED_DUE_AT would walk 270,000 years of the calendar).
+    const due = knownDueAt(ticket.sla_due_at);
+    const running = ticket.sla_paused_at === null && ticket.sla_breached_at === null && due !== null && now <= due;
     if (event === 'public_reply' && settings.pauseWhileWaiting && running) {
       const warnPending = ticket.sla_warn_at !== null && ticket.sla_warned_at === null;
       Object.assign(set, {
         sla_paused_at: now,
-        sla_remaining_ms: businessTimeBetween(ticketCalendar, now, ticket.sla_due_at),
+        sla_remaining_ms: businessTimeBetween(ticketCalendar, now, due),
         sla_warn_remaining_ms: warnPending ? businessTimeBetween(ticketCalendar, now, Math.max(now, ticket.sla_warn_at!)) : null,
         sla_due_at: PAUSED_DUE_AT,
         sla_warn_at: null,

@@ -128,10 +128,14 @@ export function checkTopic(raw: Record<string, unknown>): Checked<TopicInput> {
       const skillName = typeof entry?.name === 'string' ? entry.name.trim() : '';
       const after = parseMinutes(entry?.optional_after_minutes);
       if (skillName === '' || after === undefined) fields.skills = 'Each skill needs a name and, optionally, whole minutes from 1 to 10080 after which it is optional.';
+      // Names match in any letter case; one listed twice (maybe with two waits) is refused, not guessed at.
+      else if (skills.some((known) => known.name.toLowerCase() === skillName.toLowerCase())) fields.skills ??= `The skill “${skillName}” is listed twice.`;
       else skills.push({ name: skillName, optionalAfterMinutes: after });
     }
   }
-  const addresses = parseNameList(raw.addresses)?.map((a) => a.toLowerCase());
+  // Lower-cased, then without repeats: `A@x` and `a@x` are one address.
+  const listed = parseNameList(raw.addresses);
+  const addresses = listed && [...new Set(listed.map((a) => a.toLowerCase()))];
   if (!addresses) fields.addresses = 'Give a list of email addresses.';
   else if (addresses.some((a) => !/^[^\s@]+@[^\s@]+$/.test(a) || a.length > 254)) fields.addresses = 'Enter email addresses such as billing@example.com.';
   const hidden = parseSwitch(raw.hidden);

@@ -287,7 +287,14 @@ export function topicDeletionConflict(name: string, use: { hidden: boolean; othe
   return use.hidden || use.otherVisibleTopics > 0 ? null : `Topic “${name}” cannot be deleted: it is the last topic on the form, and new tickets need one (add or show another topic first).`;
 }
 
-/** Why skill `name` cannot be deleted (409 `conflict`): the topics requiring it; null when none does. */
-export function skillDeletionConflict(name: string, topics: readonly string[]): string | null {
-  return topics.length === 0 ? null : `Skill “${name}” cannot be deleted: topics require it: ${topics.join(', ')} (take it off them first).`;
+/**
+ * Why skill `name` cannot be deleted (409 `conflict`): the topics requiring it, and the waiting
+ * tickets that still need it (requiredSkillsAt): once deleted nobody could ever hold it, and they
+ * would wait for good. Null when neither.
+ */
+export function skillDeletionConflict(name: string, topics: readonly string[], waitingTickets = 0): string | null {
+  const uses: string[] = [];
+  if (topics.length > 0) uses.push(`topics require it: ${topics.join(', ')} (take it off them first)`);
+  if (waitingTickets > 0) uses.push(`${count(waitingTickets, 'waiting ticket')} still need${waitingTickets === 1 ? 's' : ''} it (give ${waitingTickets === 1 ? 'it' : 'them'} to an agent first)`);
+  return uses.length === 0 ? null : `Skill “${name}” cannot be deleted: ${uses.join('; ')}.`;
 }

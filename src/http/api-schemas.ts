@@ -118,11 +118,11 @@ const ticketFields = {
   created_at: IsoTime,
   assigned_at: IsoTime.nullable(),
   closed_at: IsoTime.nullable(),
-  sla_due_at: IsoTime.nullable().meta({ description: 'When the resolution target is due (§4, §11: counted in the SLA calendar’s business time); null while the clock is paused' }),
+  sla_due_at: IsoTime.nullable().meta({ description: 'When the resolution target is due (§4, §11: counted in the SLA calendar’s business time); null while the clock is paused, and when the calendar holds no due instant within ten years' }),
   sla_breached: z.boolean().meta({ description: 'Open past sla_due_at, or closed after it' }),
   sla_paused: z.boolean().meta({ description: 'The resolution clock is paused while the ticket waits on the customer (setting pause_while_waiting)' }),
-  first_response_due_at: IsoTime.nullable().meta({ description: 'When the first public reply is due; null without a first-response target' }),
-  next_reply_due_at: IsoTime.nullable().meta({ description: 'When the answer to the customer’s latest message is due; null when no next-reply clock runs' }),
+  first_response_due_at: IsoTime.nullable().meta({ description: 'When the first public reply is due; null without a first-response target, and when the calendar holds no due instant within ten years' }),
+  next_reply_due_at: IsoTime.nullable().meta({ description: 'When the answer to the customer’s latest message is due; null when no next-reply clock runs, and when the calendar holds no due instant within ten years' }),
   status_url: z.string().meta({ description: "The customer's status page" }),
   waiting_on: z
     .enum(['agent', 'customer'])

@@ -4,6 +4,7 @@
 import { calendarJson } from '../core/calendar.js';
 import { invalidInput } from '../core/errors.js';
 import { isBreached } from '../core/sla.js';
+import { knownDueAt } from '../core/slaClocks.js';
 import { storedSkillsOf } from '../core/teams.js';
 import { parseId, referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, MessageRow } from '../db/schema.js';
@@ -36,11 +37,11 @@ export function ticketJson(row: TicketListRow, publicUrl: string, now: number): 
     created_at: iso(row.created_at),
     assigned_at: iso(row.assigned_at),
     closed_at: iso(row.closed_at),
-    sla_due_at: row.sla_paused_at === null ? iso(row.sla_due_at) : null,
+    sla_due_at: iso(knownDueAt(row.sla_due_at)),
     sla_breached: isBreached({ slaDueAt: row.sla_due_at, closedAt: row.closed_at }, now),
     sla_paused: row.sla_paused_at !== null,
-    first_response_due_at: iso(row.first_response_due_at),
-    next_reply_due_at: iso(row.next_reply_due_at),
+    first_response_due_at: iso(knownDueAt(row.first_response_due_at)),
+    next_reply_due_at: iso(knownDueAt(row.next_reply_due_at)),
     status_url: statusUrl(publicUrl, row.token),
     waiting_on: row.waiting_on,
     first_response_at: iso(row.first_response_at),

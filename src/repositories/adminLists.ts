@@ -15,6 +15,7 @@ import type { Db } from '../db/connect.js';
 import type { OutboxTable } from '../db/schema.js';
 import { breachSql } from './breach.js';
 import { fetchTiered, searchTiers } from './search.js';
+import { findTeamByNameOrId } from './teams.js';
 import { anyContains } from './textSearch.js';
 
 /** Where a page starts: after an id (next pages), before an id (previous pages), or at the newest. */
@@ -95,7 +96,7 @@ export interface TicketFilter {
   priority?: Priority;
   /** Username of the holding agent (lower-case). */
   agent?: string;
-  /** A team's name (§12), any letter case. */
+  /** A team's name (§12), any letter case, or its id. */
   team?: string;
   /** Breached (§4) as of `now`, or not. */
   breached?: boolean;
@@ -120,8 +121,18 @@ export async function listTicketsPage(db: Db, filter: TicketFilter, now: number,
   return paginate(request, source, keyOf);
 }
 
+/**
+ * The id of the team a list's filter names (findTeamByNameOrId); an unknown team is an id no team
+ * has, so the list shows nothing (README: the lists of /admin/ simply show nothing).
+ */
+async function teamIdOf(db: Db, team: string | undefined): Promise<number | undefined> {
+  if (team === undefined) return undefined;
+  return (await findTeamByNameOrId(db, team))?.id ?? 0;
+}
+
 /** /admin/tickets/'s rows under `filter`, in its order: by id, or a search's positions (repositories/search.ts). */
 export async function ticketListSource(db: Db, filter: TicketFilter, now: number): Promise<{ source: PageSource<TicketListRow>; keyOf: (row: TicketListRow) => number }> {
+  const teamId = await teamIdOf(db, filter.team);
   const base = () => {
     let q = db.selectFrom('tickets as t').leftJoin('users as u', 'u.id', 't.agent_id');
     if (filter.status) q = q.where('t.status', '=', filter.status === 'open' ? OPEN : CLOSED);
@@ -130,8 +141,7 @@ export async function ticketListSource(db: Db, filter: TicketFilter, now: number
     if (filter.state === 'closed') q = q.where('t.status', '=', CLOSED);
     if (filter.priority) q = q.where('t.priority', '=', filter.priority);
     if (filter.agent !== undefined) q = q.where('u.username', '=', filter.agent);
-    const team = filter.team;
-    if (team !== undefined) q = q.where('t.team_id', 'in', (eb) => eb.selectFrom('teams').select('id').where((w) => w(w.fn('lower', ['name']), '=', team.toLowerCase())));
+    if (teamId !== undefined) q = q.where('t.team_id', '=', teamId);
     const { breached } = breachSql(now, 't');
     if (filter.breached === true) q = q.where(breached);
     if (filter.breached === false) q = q.where((eb) => eb.not(breached));
@@ -183,7 +193,7 @@ export interface UserFilter {
   role?: Role;
   active?: boolean;
   presence?: Presence;
-  /** Members of the team of this name (§12), any letter case. */
+  /** Members of the team of this name (§12), any letter case, or of this id. */
   team?: string;
   /** Substring of the username, display name or email, any letter case. */
   q?: string;
@@ -204,15 +214,13 @@ export interface UserListRow {
 }
 
 export async function listUsersPage(db: Db, filter: UserFilter, request: PageRequest): Promise<Page<UserListRow>> {
+  const teamId = await teamIdOf(db, filter.team);
   const base = () => {
     let q = db.selectFrom('users as u');
     if (filter.role) q = q.where('u.role', '=', filter.role);
     if (filter.active !== undefined) q = q.where('u.active', '=', filter.active ? 1 : 0);
     if (filter.presence) q = q.where('u.presence', '=', filter.presence);
-    const team = filter.team;
-    if (team !== undefined) {
-      q = q.where('u.id', 'in', (eb) => eb.selectFrom('team_members as m').innerJoin('teams as tm', 'tm.id', 'm.team_id').select('m.user_id').where((w) => w(w.fn('lower', ['tm.name']), '=', team.toLowerCase())));
-    }
+    if (teamId !== undefined) q = q.where('u.id', 'in', (eb) => eb.selectFrom('team_members as m').select('m.user_id').where('m.team_id', '=', teamId));
     if (filter.q) q = q.where(anyContains(['u.username', 'u.display_name', 'u.email'], filter.q));
     return q;
   };

@@ -5,6 +5,7 @@
  */
 import { PostgresAdapter, sql } from 'kysely';
 import type { Calendar, CalendarDefinition } from '../core/calendar.js';
+import { rowNamed } from '../core/checked.js';
 import type { Db } from '../db/connect.js';
 
 /** A stored calendar with its definition in force and when it was created and last changed. */
@@ -52,11 +53,15 @@ export async function findCalendar(db: Db, id: number, options: { lock?: boolean
   return row && recordOf(row);
 }
 
-/** The id of a calendar with this name in any letter case, other than `exceptId`, or undefined. */
+/**
+ * The id of a calendar with this name in any letter case, other than `exceptId`, or undefined.
+ * Compared here (rowNamed), not by lower(name): SQLite's folds only ASCII, so `Büro` and `BÜRO`
+ * passed its unique index there (calendars are few: all are read).
+ */
 export async function calendarNamed(db: Db, name: string, exceptId: number | null): Promise<number | undefined> {
-  let query = db.selectFrom('calendars').select('id').where(sql<string>`lower(name)`, '=', name.toLowerCase());
+  let query = db.selectFrom('calendars').select(['id', 'name']);
   if (exceptId !== null) query = query.where('id', '<>', exceptId);
-  return (await query.limit(1).executeTakeFirst())?.id;
+  return rowNamed(await query.execute(), name)?.id;
 }
 
 async function insertVersion(db: Db, calendarId: number, definition: CalendarDefinition, now: number): Promise<number> {

@@ -2,7 +2,7 @@
  * The routing-due rows (§12's time-driven changes): waiting tickets whose `routing_due_at` has come,
  * read from the partial index tickets_routing_due, like the SLA monitor's and the pending closes'.
  */
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { TeamTicket } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
 import { teamTicketOf } from './tickets.js';
@@ -10,13 +10,31 @@ import { teamTicketOf } from './tickets.js';
 /** How many due tickets one routing transaction handles; the rest are handled by the next. */
 const DUE_BATCH = 200;
 
-/** The waiting tickets whose routing moment is at or before `now`. */
-export async function dueRoutingTickets(db: Db, now: number): Promise<TeamTicket[]> {
+/** Waiting tickets as routing sees them, with a further condition (SQL after `and`). */
+async function waitingTickets(db: Db, condition: RawBuilder<unknown>): Promise<TeamTicket[]> {
   const { rows } = await sql<{ id: number; created_at: number; sla_due_at: number; team_id: number; required_skills: string }>`
     select id, created_at, sla_due_at, team_id, required_skills from tickets
-    where status = 'open' and agent_id is null and routing_due_at is not null and routing_due_at <= ${now}
-    order by routing_due_at limit ${DUE_BATCH}`.execute(db);
+    where status = 'open' and agent_id is null and ${condition}`.execute(db);
   return rows.map(teamTicketOf);
+}
+
+/** The waiting tickets whose routing moment is at or before `now`. */
+export function dueRoutingTickets(db: Db, now: number): Promise<TeamTicket[]> {
+  return waitingTickets(db, sql`routing_due_at is not null and routing_due_at <= ${now} order by routing_due_at limit ${DUE_BATCH}`);
+}
+
+/** The waiting tickets of team `teamId` (an admin changed its overflow: their moments move). */
+export function waitingTicketsOfTeam(db: Db, teamId: number): Promise<TeamTicket[]> {
+  return waitingTickets(db, sql`team_id = ${teamId}`);
+}
+
+/**
+ * The waiting tickets created needing skill `skillId` (whether they still need it is
+ * core/teams.ts requiredSkillsAt's question). required_skills is core/teams.ts skillsText's JSON,
+ * whose entries start `{"id":<id>,`.
+ */
+export function waitingTicketsWithSkill(db: Db, skillId: number): Promise<TeamTicket[]> {
+  return waitingTickets(db, sql`required_skills like ${`%{"id":${skillId},%`}`);
 }
 
 /** Sets each ticket's next routing moment (null: none left). */

@@ -1,5 +1,6 @@
 /** Teams, topics and skills as the admin API and pages list them (§12). */
 import { targetsFromText, teamCalendarJson, teamCalendarOf, type TeamSlaJson, teamTargetsJson } from '../core/teamSla.js';
+import { rowNamed } from '../core/checked.js';
 import type { Db } from '../db/connect.js';
 
 /** A team; its own SLA calendar (an id or `24/7`) and targets, each null for the desk's (core/teamSla.ts). */
@@ -96,11 +97,16 @@ export async function agentChoices(db: Db): Promise<{ username: string; display_
   return db.selectFrom('users').select(['username', 'display_name', 'active']).where('role', '=', 'agent').orderBy('username').execute();
 }
 
-/** The team named `named` in any letter case, or with that id; undefined when there is none. */
+/**
+ * The team named `named` in any letter case, or with that id; undefined when there is none. Names
+ * are compared here, as the save's uniqueness check compares them: SQLite's lower() folds only
+ * ASCII, so `Ärger` never matched `lower(name)` there (teams are few: all are read).
+ */
 export async function findTeamByNameOrId(db: Db, named: string): Promise<{ id: number; name: string } | undefined> {
   const id = /^\d{1,9}$/.test(named) ? Number(named) : null;
   const query = db.selectFrom('teams').select(['id', 'name']);
-  return (id === null ? query.where((eb) => eb(eb.fn('lower', ['name']), '=', named.toLowerCase())) : query.where('id', '=', id)).executeTakeFirst();
+  if (id !== null) return query.where('id', '=', id).executeTakeFirst();
+  return rowNamed(await query.execute(), named);
 }
 
 /** Every team's name, in id order (Support first): the dashboard's team filter. */

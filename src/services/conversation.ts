@@ -228,7 +228,7 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
     priority: closed.priority,
     channel: input.channel,
     files: input.files,
-    followUpOf: { id: closed.id, agentId: closed.agent_id },
+    followUpOf: { id: closed.id, agentId: closed.agent_id, teamId: closed.team_id },
     // A follow-up keeps the topic (so the team and skills) of the request it follows.
     topicId: closed.topic_id,
     mail: input.mail?.('follow_up'),

@@ -52,6 +52,7 @@ export function mailDataOf(ticket: TicketRow, site: MailSite, agentName: string 
     title: ticket.title,
     priority: ticket.priority,
     slaDueAt: ticket.sla_due_at,
+    slaPaused: ticket.sla_paused_at !== null,
     timeZone,
     agentName,
     previousAgentName,

@@ -160,11 +160,15 @@ export async function writeMove(run: RoutingRun, move: Move, cause: MoveCause): 
   if (move.from !== null) await clearPendingClose(trx, move.ticketId);
   if (move.to !== null) await setLastAssignedAtOf(trx, [move.to], now);
   const type = eventTypeOf(move);
-  if (type === 'requeued') run.queueWaiting = true;
   await insertEvent(trx, { ticket_id: move.ticketId, type, at: now, from_agent_id: move.from, to_agent_id: move.to, actor_id: run.actorId });
-  if (type !== 'requeued') {
-    const ticket = await findTicketById(trx, move.ticketId);
-    if (ticket) await notifyCustomer(trx, type, ticket, mailSiteOfRun(run), now, { previousAgentId: move.from, knownNames: run.agentNames, moveCause: cause });
+  const ticket = await findTicketById(trx, move.ticketId);
+  if (type === 'requeued') {
+    run.queueWaiting = true;
+    // Back in the queue, it waits for its next widening (a skill turning optional, the overflow
+    // opening; counted from its creation) like a new ticket: the routing-due job must wake then.
+    if (ticket) await refreshRoutingMoments(run, [teamTicketOf(ticket)]);
+  } else if (ticket) {
+    await notifyCustomer(trx, type, ticket, mailSiteOfRun(run), now, { previousAgentId: move.from, knownNames: run.agentNames, moveCause: cause });
   }
   run.changes.push({ ticketId: move.ticketId, type, fromAgentId: move.from, toAgentId: move.to });
 }
@@ -249,10 +253,18 @@ export async function releaseTickets(run: RoutingRun, agentId: number): Promise<
  * optional, the overflow opened) get their next moment (or none), and the queue is drained with
  * the wider rule. Inside the routing lock, so with several processes each moment is handled once.
  */
+/**
+ * Sets each waiting ticket's next routing moment under the run's teams (core/teams.ts
+ * nextWideningAt): when the routing-due job routes it again with more agents allowed.
+ */
+export async function refreshRoutingMoments(run: RoutingRun, waiting: readonly TeamTicket[]): Promise<void> {
+  await setRoutingDueAt(run.trx, waiting.map((t) => ({ id: t.id, at: nextWideningAt(t, run.world.teams, run.now) })));
+}
+
 export async function routeDueTickets(run: RoutingRun): Promise<void> {
   const due = await dueRoutingTickets(run.trx, run.now);
   if (due.length === 0) return;
-  await setRoutingDueAt(run.trx, due.map((t) => ({ id: t.id, at: nextWideningAt(t, run.world.teams, run.now) })));
+  await refreshRoutingMoments(run, due);
   run.queueWaiting = true;
   await drainQueue(run);
 }

@@ -11,15 +11,16 @@ import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import { TEAM_FORM_LABELS, TEAM_LABELS, type TeamInput, type TopicInput, parseName, parseNameList } from '../core/teamInput.js';
 import { calendarColumns, targetsText } from '../core/teamSla.js';
-import { skillDeletionConflict, teamDeletionConflict, teamRule, topicDeletionConflict } from '../core/teams.js';
+import { requiredSkillsAt, skillDeletionConflict, teamDeletionConflict, teamRule, topicDeletionConflict } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
 import { holdCalendar } from '../repositories/calendars.js';
 import { findTeamByNameOrId, listSkills, listTeams, listTopics, type TeamListing, type TopicListing } from '../repositories/teams.js';
+import { waitingTicketsOfTeam, waitingTicketsWithSkill } from '../repositories/routingDue.js';
 import { loadTeamWorld } from '../repositories/teamState.js';
 import { findUserById } from '../repositories/users.js';
 import { type Acting, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { type RoutingRun, withRouting } from './routing.js';
+import { refreshRoutingMoments, type RoutingRun, withRouting } from './routing.js';
 
 /** The Support team: every agent joins it when created, and it cannot be deleted. */
 export const SUPPORT_TEAM_ID = 1;
@@ -134,6 +135,8 @@ export async function saveTeam(ctx: ServiceContext, actor: AdminActor, submissio
     // The world carries the teams' queue orders too: a changed order applies at once to the
     // tickets waiting, in the drain that ends this transaction (as a change of the desk's does).
     await reloadWorld(run);
+    // A changed overflow moves the moment its waiting tickets may also go to the overflow team.
+    if (id !== null) await refreshRoutingMoments(run, await waitingTicketsOfTeam(run.trx, teamId));
     return { value: teamId, subject: `team:${teamId}`, before, after: await teamSnapshot(run.trx, teamId) };
   });
 }
@@ -234,7 +237,8 @@ export async function deleteSkill(ctx: ServiceContext, actor: AdminActor, skillI
     const before = (await listSkills(run.trx)).find((s) => s.id === skillId);
     if (!before) throw notFound('Skill');
     const requiring = await run.trx.selectFrom('topic_skills as ts').innerJoin('topics as t', 't.id', 'ts.topic_id').select('t.name').where('ts.skill_id', '=', skillId).orderBy('t.name').execute();
-    const inUse = skillDeletionConflict(before.name, requiring.map((t) => t.name));
+    const waiting = (await waitingTicketsWithSkill(run.trx, skillId)).filter((t) => requiredSkillsAt(t, run.now).includes(skillId));
+    const inUse = skillDeletionConflict(before.name, requiring.map((t) => t.name), waiting.length);
     if (inUse !== null) throw new DomainError('conflict', inUse);
     await run.trx.deleteFrom('agent_skills').where('skill_id', '=', skillId).execute();
     await run.trx.deleteFrom('skills').where('id', '=', skillId).execute();

@@ -13,6 +13,7 @@ import { insertEvent } from '../repositories/events.js';
 import { type InboundRecord, insertInboundMails } from '../repositories/inbound.js';
 import { firstMessageIdOf } from '../repositories/messages.js';
 import { writeIntake } from '../repositories/intake.js';
+import { findTeamByNameOrId } from '../repositories/teams.js';
 import { findTicketById, followUpsOf, markClosed } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import { mailDataOf, mailSiteOfRun, notifyCustomer } from './notifications.js';
@@ -43,7 +44,8 @@ export class FollowUpOpen extends Error {
 export type IntakeInput = NewTicketInput & {
   intakeKey?: string;
   channel?: MessageChannel;
-  followUpOf?: { id: number; agentId: number | null };
+  /** A follow-up's closed ticket: its id, agent and team (§9: the follow-up keeps the team). */
+  followUpOf?: { id: number; agentId: number | null; teamId: number | null };
   /** The topic (§12) as intake resolved it; absent or unknown by now: the first topic not hidden. */
   topicId?: number | null;
   /** Files sent with the description (the form's `attachments`, §10.1): stored on the first message. */
@@ -62,24 +64,31 @@ interface RoutedInput {
   ticket: TeamTicket;
   topic: TopicRule | undefined;
   skills: StoredSkill[];
+  /** Its team's name, as the API and the webhooks answer. */
+  teamName: string | null;
 }
 
-/** Each input's topic (the one resolved by intake, else the first not hidden), hence its team and skills. */
 /** A new ticket's clock columns: its team's own targets and calendar where it has them (§12), else the desk's. */
 function clocksOfTeam(run: RoutingRun, teamId: number, now: number, priority: Priority) {
   const { settings, clock } = ticketClockOf(run.settings, run.clock, run.teamClocks.get(teamId));
   return clocksAtCreation(now, priority, settings, clock);
 }
 
-function routedIntake(inputs: readonly IntakeInput[], topics: readonly TopicRule[], now: number): RoutedInput[] {
+/**
+ * Each input's topic (the one resolved by intake, else the first not hidden), hence its team and
+ * skills; a follow-up's team is `keptTeam`, the closed ticket's while it exists (§9), though its
+ * topic may route to another team by now.
+ */
+function routedIntake(inputs: readonly IntakeInput[], topics: readonly TopicRule[], now: number, keptTeam?: { id: number; name: string }): RoutedInput[] {
   const byId = new Map(topics.map((t) => [t.id, t]));
   const fallback = topics.find((t) => !t.hidden) ?? topics[0];
   return inputs.map((input, i) => {
     const topic = (input.topicId == null ? undefined : byId.get(input.topicId)) ?? fallback;
     const skills = topic ? skillsOfTopic(topic) : [];
+    const team = keptTeam ?? (topic ? { id: topic.teamId, name: topic.teamName } : undefined);
     // New tickets are planned in arrival order, never sorted, so their deadline plays no part.
-    const ticket = { id: i, createdAt: now, slaDueAt: now, teamId: topic?.teamId ?? 1, skills: skills.map((s) => ({ skillId: s.id, optionalAfterMs: s.after })) };
-    return { ticket, topic, skills };
+    const ticket = { id: i, createdAt: now, slaDueAt: now, teamId: team?.id ?? 1, skills: skills.map((s) => ({ skillId: s.id, optionalAfterMs: s.after })) };
+    return { ticket, topic, skills, teamName: team?.name ?? null };
   });
 }
 
@@ -119,7 +128,8 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
       // follow-up is created under, so two messages at once cannot both open one.
       const open = followUp ? openFollowUp(await followUpsOf(trx, followUp.id)) : null;
       if (open) throw new FollowUpOpen(open.id);
-      const routed = routedIntake(inputs, run.topics, now);
+      const keptTeam = followUp?.teamId == null ? undefined : await findTeamByNameOrId(trx, String(followUp.teamId));
+      const routed = routedIntake(inputs, run.topics, now, keptTeam);
       // Ids of the plan are the tickets' places in the batch (the rows have none yet).
       const plan = followUp ? planTeamFollowUp(run.agents, routed[0]!.ticket, followUp.agentId, run.rule, now) : planTeamIntake(run.agents, routed.map((r) => r.ticket), run.rule, now);
       const rows = inputs.map((input, i) => {
@@ -155,8 +165,8 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
         };
       });
       const names = rows.map((row, i): TicketNames => {
-        const topic = routed[i]!.topic;
-        return { agent_username: row.agent_id === null ? null : (run.agentUsernames.get(row.agent_id) ?? null), team_name: topic?.teamName ?? null, topic_name: topic?.name ?? null };
+        const { topic, teamName } = routed[i]!;
+        return { agent_username: row.agent_id === null ? null : (run.agentUsernames.get(row.agent_id) ?? null), team_name: teamName, topic_name: topic?.name ?? null };
       });
       const tickets = await writeIntake(trx, rows, run.newTicketIds, (stored) => ({
         events: stored.map((t) => ({ ticket_id: t.id, type: 'created', at: now, from_agent_id: null, to_agent_id: t.agent_id, actor_id: null })),

@@ -177,7 +177,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
                       </span>
                     </td>
                     <Cell label="SLA">
-                    <SlaBadge dueAt={t.sla_due_at} now={now} seconds={ticketShowsSeconds(t)} />
+                    <SlaBadge dueAt={t.sla_due_at} now={now} seconds={ticketShowsSeconds(t)} paused={t.sla_paused_at !== null} />
                     <SlaTargetBadges ticket={t} now={now} />
                     {t.sla_breached_at !== null && (
                       <>
@@ -211,7 +211,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
                       <Time ms={t.closed_at ?? t.created_at} seconds={ticketShowsSeconds(t)} />
                     </Cell>
                     <Cell label="SLA">
-                      <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} seconds={ticketShowsSeconds(t)} />
+                      <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} seconds={ticketShowsSeconds(t)} paused={t.sla_paused_at !== null} />
                     </Cell>
                   </tr>
                 ))}

@@ -2,7 +2,7 @@
  * What a ticket's state reads as on every page: its priority, state, SLA countdown, whose turn it
  * is, and instants. Words beside colour, always. (Re-exported by components.tsx.)
  */
-import { PAUSED_DUE_AT } from '../core/slaClocks.js';
+import { NO_DUE_TIME, PAUSED_DUE_AT } from '../core/slaClocks.js';
 import { humanSpan } from '../core/sla.js';
 import type { TicketState } from '../core/tickets.js';
 import { isoUtc, shortUtc } from './format.js';
@@ -27,7 +27,14 @@ export function StateBadge({ state }: { state: TicketState }) {
  * Time left before the SLA deadline, or how long overdue; `data-due` lets the browser script count
  * down live. Closed tickets show whether they met the deadline.
  */
-export function SlaBadge({ dueAt, closedAt, now, seconds = false }: { dueAt: number; closedAt?: number | null; now: number; seconds?: boolean }) {
+export function SlaBadge({ dueAt, closedAt, now, seconds = false, paused = true }: { dueAt: number; closedAt?: number | null; now: number; seconds?: boolean; paused?: boolean }) {
+  if (closedAt == null && dueAt >= PAUSED_DUE_AT && !paused) {
+    return (
+      <span class="badge sla-paused" title={`Due: ${NO_DUE_TIME}.`}>
+        No due time
+      </span>
+    );
+  }
   if (closedAt == null && dueAt >= PAUSED_DUE_AT) {
     return (
       <span class="badge sla-paused" title="The SLA clock stops while the ticket waits on the customer and starts again with their message.">
@@ -48,9 +55,13 @@ export function SlaBadge({ dueAt, closedAt, now, seconds = false }: { dueAt: num
   );
 }
 
-/** A due instant, or "paused" for a paused SLA clock (§11: its due instant is not known until it starts again). */
-export function DueTime({ ms, seconds = false }: { ms: number; seconds?: boolean }) {
-  return ms >= PAUSED_DUE_AT ? <span>paused while waiting on the customer</span> : <Time ms={ms} seconds={seconds} />;
+/**
+ * A due instant, or "paused" for a paused SLA clock (§11: its due instant is not known until it
+ * starts again). `paused` false: PAUSED_DUE_AT is a target its calendar cannot hold within ten years.
+ */
+export function DueTime({ ms, seconds = false, paused = true }: { ms: number; seconds?: boolean; paused?: boolean }) {
+  if (ms < PAUSED_DUE_AT) return <Time ms={ms} seconds={seconds} />;
+  return <span>{paused ? 'paused while waiting on the customer' : NO_DUE_TIME}</span>;
 }
 
 /** An instant in UTC, to the minute, or to the second where the SLA is short (core/sla.ts showsSeconds). */

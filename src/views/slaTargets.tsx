@@ -3,7 +3,7 @@
  * and the warnings given. The resolution clock keeps its own badge (SlaBadge).
  */
 import type { TicketRow } from '../db/schema.js';
-import { SlaBadge, Time } from './components.js';
+import { DueTime, SlaBadge } from './components.js';
 
 type Clocks = Pick<TicketRow, 'status' | 'first_response_at' | 'first_response_due_at' | 'first_response_breached_at' | 'next_reply_due_at' | 'next_reply_breached_at' | 'sla_warned_at' | 'sla_breached_at'>;
 
@@ -24,9 +24,10 @@ export function SlaTargetFacts({ ticket, now, seconds = false }: { ticket: Clock
         <>
           <dt>{label} due</dt>
           <dd data-sla-target={label}>
-            <SlaBadge dueAt={due} now={now} seconds={seconds} />{' '}
+            {/* These clocks never pause: PAUSED_DUE_AT here is a target beyond the calendar's ten years. */}
+            <SlaBadge dueAt={due} now={now} seconds={seconds} paused={false} />{' '}
             <small>
-              (due <Time ms={due} seconds={seconds} />)
+              (due <DueTime ms={due} seconds={seconds} paused={false} />)
             </small>
           </dd>
         </>
@@ -43,7 +44,7 @@ export function SlaTargetBadges({ ticket, now }: { ticket: Clocks; now: number }
         <>
           <br />
           <small data-sla-target={label}>
-            {label}: <SlaBadge dueAt={due} now={now} />
+            {label}: <SlaBadge dueAt={due} now={now} paused={false} />
           </small>
         </>
       ))}

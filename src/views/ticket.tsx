@@ -78,7 +78,10 @@ function TicketFacts({ ticket, agentName, followUps, copied, removal, mine, now 
       <dd>{ticket.waiting_on === null ? 'Nobody (closed)' : <WaitingOnBadge waitingOn={ticket.waiting_on} mine={mine} />}</dd>
       <dt>SLA</dt>
       <dd>
-        <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} seconds={seconds} /> <small>due <DueTime ms={ticket.sla_due_at} seconds={seconds} /></small>
+        <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} seconds={seconds} paused={ticket.sla_paused_at !== null} />{' '}
+        <small>
+          due <DueTime ms={ticket.sla_due_at} seconds={seconds} paused={ticket.sla_paused_at !== null} />
+        </small>
       </dd>
       <dt>First response</dt>
       <dd>{ticket.first_response_at === null ? 'Not yet' : <Time ms={ticket.first_response_at} seconds={seconds} />}</dd>
@@ -242,7 +245,7 @@ export function StaffTicketPage(props: StaffTicketProps) {
         </h1>
         <p class="badges">
           <StateBadge state={stateOf({ status: ticket.status, agentId: ticket.agent_id })} /> <PriorityBadge priority={ticket.priority} />{' '}
-          <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} />{' '}
+          <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} paused={ticket.sla_paused_at !== null} />{' '}
           <WaitingOnBadge waitingOn={ticket.waiting_on} mine={ticket.agent_id === viewer.id} />
         </p>
       </hgroup>

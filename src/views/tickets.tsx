@@ -74,6 +74,8 @@ function ResolveByFact({ ticket, now }: { ticket: TicketRow; now: number }) {
     );
   }
   const paused = ticket.sla_due_at >= PAUSED_DUE_AT;
+  // Not paused, yet no due instant: its calendar holds none within ten years; nothing to promise.
+  if (paused && ticket.sla_paused_at === null) return null;
   return (
     <>
       <dt>We aim to resolve it by</dt>

@@ -147,6 +147,14 @@ for (const dialect of DIALECTS) {
         expect((await admin.put(`/api/v1/calendars/${taken.id}`, berlinOffice('head Office'))).status).toBe(200);
       });
 
+      it('a name in use in another letter case beyond ASCII (SQLite’s lower() folds only ASCII)', async () => {
+        expect((await admin.post('/api/v1/calendars', berlinOffice('Büro Ölsen'))).status).toBe(201);
+        const before = await calendarTables(db());
+        const response = await admin.post('/api/v1/calendars', berlinOffice('BÜRO ÖLSEN'));
+        expect([response.status, response.body.error?.fields?.name]).toEqual([400, expect.stringMatching(/^Name: a calendar named “BÜRO ÖLSEN” exists already/)]);
+        expect(await calendarTables(db())).toEqual(before);
+      });
+
       it('a bad replacement leaves the calendar and its versions as they were', async () => {
         const { body: calendar } = await admin.post('/api/v1/calendars', berlinOffice('Kept as it was'));
         const before = await calendarTables(db());

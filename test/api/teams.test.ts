@@ -186,5 +186,35 @@ for (const dialect of DIALECTS) {
       const actions = await db().selectFrom('audit_log').select(['action', 'actor_name']).where('action', 'like', 'topic.%').execute();
       expect(actions).toContainEqual({ action: 'topic.create', actor_name: 'root' });
     });
+
+    it('refuses deleting a skill a waiting ticket still needs with 409 conflict (nobody could ever hold it again); once given to an agent it may go', async () => {
+      const skill = (await api('POST', '/api/v1/skills', { name: 'Klingon' })).json();
+      const topic = (await api('POST', '/api/v1/topics', { name: 'Qapla', team: 'Support', skills: ['Klingon'] })).json();
+      const created = (await api('POST', '/api/v1/tickets', { ...TICKET, topic: 'Qapla' })).json();
+      expect(created.agent).toBeNull();
+      expect((await api('PUT', `/api/v1/topics/${topic.id}`, { name: 'Qapla', team: 'Support' })).statusCode).toBe(200);
+      const before = await counts();
+      const refused = await api('DELETE', `/api/v1/skills/${skill.id}`);
+      expect([refused.statusCode, refused.json().error]).toEqual([409, { code: 'conflict', message: 'Skill “Klingon” cannot be deleted: 1 waiting ticket still needs it (give it to an agent first).' }]);
+      expect(await counts()).toEqual(before);
+      expect((await api('POST', `/api/v1/tickets/${created.reference}/close`)).statusCode).toBe(200);
+      expect((await api('DELETE', `/api/v1/skills/${skill.id}`)).statusCode).toBe(204);
+    });
+
+    it('a name or address given twice in any letter case counts once (team members, an agent’s teams and skills, a topic’s addresses); a topic naming a skill twice is a 400 naming skills that changes nothing', async () => {
+      // Each was a 500: the same id twice broke the membership's (or the address's) primary key.
+      const team = await api('POST', '/api/v1/teams', { name: 'Twice', members: ['ana', 'ANA'] });
+      expect([team.statusCode, team.json().members]).toEqual([201, ['ana']]);
+      const agent = await api('PUT', '/api/v1/agents/ana/teams', { teams: ['Support', 'support', 'Twice'], skills: ['German', 'GERMAN'] });
+      expect([agent.statusCode, agent.json()]).toEqual([200, { teams: ['Support', 'Twice'], skills: ['German'] }]);
+      const topic = await api('POST', '/api/v1/topics', { name: 'Twice over', team: 'Twice', addresses: ['Twice@Helpdesk.example', 'twice@helpdesk.example'] });
+      expect([topic.statusCode, topic.json().addresses]).toEqual([201, ['twice@helpdesk.example']]);
+      const before = await counts();
+      for (const skills of [['German', 'german'], [{ name: 'German' }, { name: 'german', optional_after_minutes: 5 }]]) {
+        const refused = await api('POST', '/api/v1/topics', { name: 'Twice again', team: 'Twice', skills });
+        expect([refused.statusCode, refused.json().error.fields]).toEqual([400, { skills: 'Skills: the skill “german” is listed twice.' }]);
+      }
+      expect(await counts()).toEqual(before);
+    });
   });
 }

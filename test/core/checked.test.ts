@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accepted, Checked, checkedOf, idsOfNames, quotedNames, refuseFields, withoutPaths } from '../../src/core/checked.js';
+import { accepted, Checked, checkedOf, idsOfNames, quotedNames, refuseFields, rowNamed, withoutPaths } from '../../src/core/checked.js';
 import { checkForecastRequest } from '../../src/core/forecastInput.js';
 import { checkSettings } from '../../src/core/settings.js';
 import { checkTeam, checkTopic } from '../../src/core/teamInput.js';
@@ -55,8 +55,20 @@ describe('idsOfNames and quotedNames', () => {
     [[], { ids: [], unknown: [] }],
     [['billing', 'SUPPORT'], { ids: [2, 1], unknown: [] }],
     [['Tech', 'billing', 'Sales', 'Tech'], { ids: [2], unknown: ['Tech', 'Sales'] }],
+    [['Billing', 'support', 'BILLING', 'billing'], { ids: [2, 1], unknown: [] }],
   ])('%j → %j', (asked, expected) => {
     expect(idsOfNames(rows, asked)).toEqual(expected);
+  });
+
+  it.each<[string, number | undefined]>([
+    ['ärger', 3],
+    ['ÄRGER', 3],
+    ['billing', 2],
+    ['Ärger ', undefined],
+    ['Nope', undefined],
+  ])('rowNamed(%j) folds letter case beyond ASCII, as idsOfNames does: %j', (name, id) => {
+    expect(rowNamed([...rows, { id: 3, name: 'Ärger' }], name)?.id).toBe(id);
+    expect(idsOfNames([...rows, { id: 3, name: 'Ärger' }], [name]).ids[0]).toBe(id);
   });
 
   it.each<[string[], string]>([
@@ -87,6 +99,9 @@ describe('every parse names all of its bad fields at once', () => {
     const topic = checkTopic({ name: 'Invoices', team: 'Billing', hidden: 'maybe' });
     expect(topic.value).toMatchObject({ name: 'Invoices', team: 'Billing' });
     expect(Object.keys(topic.fields)).toEqual(['hidden']);
+    // A skill named twice in any letter case is refused (it may carry two waits); addresses are one in any case.
+    const twice = checkTopic({ name: 'Invoices', team: 'Billing', skills: ['German', { name: 'german', optional_after_minutes: 5 }], addresses: ['Bill@X.example', 'bill@x.example'] });
+    expect([twice.fields, twice.value.skills, twice.value.addresses]).toEqual([{ skills: 'The skill “german” is listed twice.' }, [{ name: 'German', optionalAfterMinutes: null }], ['bill@x.example']]);
     const user = checkNewUser({ username: 'Ana', password: 'short' });
     expect(user.value.username).toBe('ana');
     const settings = checkSettings({ sla_high: '1m', sla_medium: '4m', sla_low: '1h', default_capacity: '0', queue_order: 'oldest', calendar: '12' });

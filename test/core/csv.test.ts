@@ -74,6 +74,7 @@ describe('ticketCsvValues: a ticket in TICKET_CSV_COLUMNS order', () => {
     ['closed late and rated', { status: 'closed', closed_at: T0 + 7_200_000, csat_score: 'bad', first_response_at: T0 + 60_000 }, T0, { state: 'closed', sla_breached: 'yes', csat: 'bad', closed_at: '2026-12-05T11:00:00.000Z', first_response_at: '2026-12-05T09:01:00.000Z' }],
     ['closed in time, long ago: never breached later', { status: 'closed', closed_at: T0 + 60_000, csat_score: 'good' }, T0 + 86_400_000, { sla_breached: 'no', csat: 'good' }],
     ['paused: no due instant, not breached', { sla_paused_at: T0, sla_due_at: PAUSED_DUE_AT }, T0 + 86_400_000, { sla_paused: 'yes', sla_due_at: null, sla_breached: 'no' }],
+    ['no due instant within ten years of its calendar: none, and not paused', { sla_due_at: PAUSED_DUE_AT }, T0 + 86_400_000, { sla_paused: 'no', sla_due_at: null, sla_breached: 'no' }],
     ['no team or topic (a deleted topic)', { topic_name: null }, T0, { topic: null, team: 'Support' }],
   ])('%s', (_what, change, now, expected) => {
     const values = ticketCsvValues({ ...ticket, ...change }, now);

@@ -153,6 +153,9 @@ describe('clocksAfterMessage', () => {
     it.each<[string, Partial<TicketClocks>]>([
       ['already breached', { sla_breached_at: T0 + 2 * HOUR }],
       ['already paused', { sla_paused_at: T0 + MIN, sla_due_at: PAUSED_DUE_AT, sla_remaining_ms: 59 * MIN }],
+      // No due instant within the calendar's ten years: no time left to keep (and measuring the time
+      // up to PAUSED_DUE_AT walked 270,000 years of the calendar, minutes of a blocked server).
+      ['with no due instant (its calendar holds none within ten years)', { sla_due_at: PAUSED_DUE_AT }],
     ])('does not pause a clock %s', (_title, over) => {
       const ticket = { ...ticketAt(T0, pausing), ...over };
       const { set } = clocksAfterMessage(ticket, 'public_reply', T0 + 2 * HOUR + MIN, pausing, null, ALWAYS_OPEN_CLOCK);

@@ -257,6 +257,14 @@ describe('teamDeletionConflict / skillDeletionConflict: what still uses a team o
     expect(skillDeletionConflict('German', topics)).toBe(expected);
   });
 
+  it.each<[readonly string[], number, string | null]>([
+    [[], 0, null],
+    [[], 1, 'Skill “German” cannot be deleted: 1 waiting ticket still needs it (give it to an agent first).'],
+    [['Invoices'], 3, 'Skill “German” cannot be deleted: topics require it: Invoices (take it off them first); 3 waiting tickets still need it (give them to an agent first).'],
+  ])('skill required by topics %j and %i waiting tickets (nobody could ever hold it again: they would wait for good)', (topics, waiting, expected) => {
+    expect(skillDeletionConflict('German', topics, waiting)).toBe(expected);
+  });
+
   it.each<[string, Parameters<typeof topicDeletionConflict>[1], string | null]>([
     ['another topic is on the form', { hidden: false, otherVisibleTopics: 1 }, null],
     ['a hidden topic (the form never offered it)', { hidden: true, otherVisibleTopics: 0 }, null],

@@ -7,6 +7,7 @@ import { changePresence } from '../../src/services/presence.js';
 import { requeueTicket } from '../../src/services/admin.js';
 import { type AdminActor, createSkill, deleteTeam, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../src/services/teams.js';
 import { closeTicket } from '../../src/services/tickets.js';
+import { nextRoutingDueAt } from '../../src/repositories/routingDue.js';
 import { loadRoutingState } from '../../src/repositories/routingState.js';
 import { insertEndpoint } from '../../src/repositories/webhooks.js';
 import { addStaff } from '../support/app.js';
@@ -206,6 +207,29 @@ for (const dialect of DIALECTS) {
         { type: 'requeued', to_agent_id: null },
         { type: 'assigned', to_agent_id: ana },
       ]);
+      expect(await invariants()).toEqual([]);
+    });
+
+    it('a requeued ticket, and a waiting one whose team’s overflow changed, get their next routing moment: the overflow opens on time with nobody acting', async () => {
+      await closeTicket(ctx, { id: ana, role: 'agent' }, (await db().selectFrom('tickets').select('id').where('agent_id', '=', ana).where('status', '=', 'open').executeTakeFirstOrThrow()).id);
+      await setAgentTeamsAndSkills(ctx, admin, ana, { teams: ['Support'] });
+      const created = clock.now();
+      const t = await intake.submit(form(13, 'Invoices'));
+      expect([t.agent_id, t.routing_due_at]).toEqual([ben, null]);
+      await changePresence(ctx, ben, 'away');
+      clock.advance(MIN);
+      await requeueTicket(ctx, admin, t.id);
+      // Nobody in Billing may take it (ben and cy away); the routing-due job must wake when Support may.
+      expect((await ticketRow(t.id)).agent_id).toBeNull();
+      expect(await nextRoutingDueAt(db())).toBe(created + 30 * MIN);
+
+      clock.advance(MIN);
+      const billing = (await db().selectFrom('teams').select('id').where('name', '=', 'Billing').executeTakeFirstOrThrow()).id;
+      await saveTeam(ctx, admin, validateTeam({ name: 'Billing', overflow_team: 'Support', overflow_after_minutes: '5' }), billing);
+      expect(await nextRoutingDueAt(db())).toBe(created + 5 * MIN);
+      clock.advance(3 * MIN);
+      await new RoutingDueJob(ctx).runOnce();
+      expect((await ticketRow(t.id)).agent_id).toBe(ana);
       expect(await invariants()).toEqual([]);
     });
   });

@@ -1,7 +1,7 @@
 import type { MoveCause } from '../../core/routing.js';
 import type { AlertAddressee } from '../../core/sla.js';
 import { formatMailTime } from '../../core/mailTime.js';
-import { PAUSED_DUE_AT } from '../../core/slaClocks.js';
+import { NO_DUE_TIME, PAUSED_DUE_AT } from '../../core/slaClocks.js';
 /** What every ticket email can say. Built by the service that enqueues the email. */
 export interface TicketMailData {
   reference: string;
@@ -9,6 +9,12 @@ export interface TicketMailData {
   title: string;
   priority: 'high' | 'medium' | 'low';
   slaDueAt: number;
+  /**
+   * The resolution clock is paused (waiting on the customer). Its slaDueAt is then PAUSED_DUE_AT,
+   * as is that of a clock its calendar cannot hold within ten years, which is not paused (false).
+   * Absent: a PAUSED_DUE_AT reads as paused.
+   */
+  slaPaused?: boolean;
   /** The desk's time zone (core/mailTime.ts): every time the email gives is written in it. */
   timeZone: string;
   /** Display name of the agent now holding the ticket, if any. */
@@ -120,10 +126,13 @@ export interface ComposeOptions {
  * aim to resolve it, staff when resolution is due. A paused clock (§11) has no due instant until
  * the customer answers.
  */
-function targetFact(data: TicketMailData, audience: 'customer' | 'staff'): [string, string] {
-  const paused = data.slaDueAt >= PAUSED_DUE_AT;
-  if (audience === 'staff') return ['Resolution due', paused ? 'paused: waiting on the customer' : timeIn(data, data.slaDueAt)];
-  return ['We aim to resolve it by', paused ? 'paused until you answer' : timeIn(data, data.slaDueAt)];
+function targetFact(data: TicketMailData, audience: 'customer' | 'staff'): [string, string][] {
+  const unknown = data.slaDueAt >= PAUSED_DUE_AT;
+  const paused = unknown && data.slaPaused !== false;
+  // No due instant within ten years of the calendar (README, Business hours): nothing to promise the customer.
+  if (unknown && !paused) return audience === 'staff' ? [['Resolution due', NO_DUE_TIME]] : [];
+  if (audience === 'staff') return [['Resolution due', paused ? 'paused: waiting on the customer' : timeIn(data, data.slaDueAt)]];
+  return [['We aim to resolve it by', paused ? 'paused until you answer' : timeIn(data, data.slaDueAt)]];
 }
 
 /**
@@ -137,7 +146,7 @@ export function compose(data: TicketMailData, subject: string, paragraphs: strin
     ['Reference', data.reference],
     ['Title', data.title],
     ['Priority', data.priority],
-    ...(closed ? [] : [targetFact(data, audience)]),
+    ...(closed ? [] : targetFact(data, audience)),
     ['Agent', data.agentName ?? 'not assigned yet'],
   ];
   // Staff who press Reply on an alert reach the support mailbox, whose mail from staff notifications

@@ -60,7 +60,7 @@ function ticketColumns(now: number, words: readonly string[]): Column<TicketList
     { title: 'Agent', cell: (t) => t.agent_username ?? '—' },
     { title: 'Customer', cell: (t) => <Highlight text={t.customer_email} words={words} /> },
     { title: 'Created', cell: (t) => <Time ms={t.created_at} seconds={ticketShowsSeconds(t)} /> },
-    { title: 'SLA', cell: (t) => <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} seconds={ticketShowsSeconds(t)} /> },
+    { title: 'SLA', cell: (t) => <SlaBadge dueAt={t.sla_due_at} closedAt={t.closed_at} now={now} seconds={ticketShowsSeconds(t)} paused={t.sla_paused_at !== null} /> },
   ];
 }
 
@@ -115,7 +115,7 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
           {reference}: {ticket.title}
         </h1>
         <p>
-          <StateBadge state={state} /> <PriorityBadge priority={ticket.priority} /> <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} seconds={seconds} />{' '}
+          <StateBadge state={state} /> <PriorityBadge priority={ticket.priority} /> <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} seconds={seconds} paused={ticket.sla_paused_at !== null} />{' '}
           <WaitingOnBadge waitingOn={ticket.waiting_on} />
         </p>
         <p>
@@ -142,7 +142,7 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
           <dd>{ticket.assigned_at === null ? '—' : <Time ms={ticket.assigned_at} seconds={seconds} />}</dd>
           <dt>SLA due</dt>
           <dd>
-            <DueTime ms={ticket.sla_due_at} seconds={seconds} />
+            <DueTime ms={ticket.sla_due_at} seconds={seconds} paused={ticket.sla_paused_at !== null} />
           </dd>
           <SlaTargetFacts ticket={ticket} now={now} seconds={seconds} />
           <dt>Resolution breach noted</dt>

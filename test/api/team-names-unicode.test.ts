@@ -1,0 +1,59 @@
+/**
+ * A team's name outside ASCII in the `?team=` filters (§12: "a team's name in any letter case, or
+ * its id"), on both engines: SQLite's lower() folds only ASCII, so `Ärger` was an unknown team there
+ * (a 400 on the API, nothing on /admin/), however it was typed; the admin lists also ignored ids.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, startTestApp, type TestApp } from '../support/app.js';
+import { DIALECTS } from '../support/db.js';
+import { type ApiClient, staffWithToken } from './support.js';
+
+for (const dialect of DIALECTS) {
+  describe(`a team named outside ASCII in the filters (${dialect})`, () => {
+    let t: TestApp;
+    let api: ApiClient;
+    let teamId: number;
+    const admin = () => {
+      const client = new Client(t.app);
+      return client.login('root').then(() => client);
+    };
+
+    beforeAll(async () => {
+      t = await startTestApp(dialect);
+      api = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
+      await staffWithToken(t.app, t.ctx, 'ben');
+      const team = await api.post('/api/v1/teams', { name: 'Ärger', members: ['ben'] });
+      expect(team.status).toBe(201);
+      teamId = team.body.id;
+      expect((await api.post('/api/v1/topics', { name: 'Überweisung', team: 'ärger' })).status).toBe(201);
+      const ticket = await api.post('/api/v1/tickets', { name: 'Dora', email: 'dora@customer.example', title: 'Zu viel abgebucht', description: 'Hilfe', priority: 'low', topic: 'Überweisung' });
+      expect(ticket.body).toMatchObject({ reference: 'HD-1', team: 'Ärger' });
+    });
+    afterAll(() => t.close());
+
+    it.each(['Ärger', 'ärger', 'ÄRGER'])('the API finds %s', async (name) => {
+      const query = encodeURIComponent(name);
+      const stats = await api.get(`/api/v1/stats?team=${query}`);
+      expect([stats.status, stats.body.team, stats.body.total]).toEqual([200, 'Ärger', 1]);
+      const tickets = await api.get(`/api/v1/tickets?team=${query}`);
+      expect([tickets.status, tickets.body.items?.map((x: { reference: string }) => x.reference)]).toEqual([200, ['HD-1']]);
+      const agents = await api.get(`/api/v1/agents?team=${query}`);
+      expect([agents.status, agents.body.items?.map((x: { username: string }) => x.username)]).toEqual([200, ['ben']]);
+    });
+
+    it('the admin lists find it by name in any letter case and by id; an unknown one shows nothing', async () => {
+      const client = await admin();
+      for (const team of ['ärger', String(teamId)]) {
+        const tickets = await client.get(`/admin/tickets/?team=${encodeURIComponent(team)}`);
+        expect(tickets.statusCode).toBe(200);
+        expect(tickets.body).toContain('Zu viel abgebucht');
+        const users = await client.get(`/admin/users/?team=${encodeURIComponent(team)}`);
+        expect(users.statusCode).toBe(200);
+        expect(users.body).toContain('>ben<');
+      }
+      const none = await client.get('/admin/tickets/?team=Nowhere');
+      expect(none.statusCode).toBe(200);
+      expect(none.body).not.toContain('Zu viel abgebucht');
+    });
+  });
+}
