@@ -1,7 +1,8 @@
 /**
  * Staff see a ticket's rating on the ticket (§13) in the JSON API too: `csat` on the ticket, the
  * list and the answers of close and assign, `{ score, comment, rated_at }` or null while unrated;
- * read with the ticket's own row, so the list costs no statement more per ticket. The customer's
+ * read with the ticket's own row, so the list costs no statement more per ticket; webhook bodies,
+ * being that shape, carry it too. The customer's
  * create answer has no rating (it is not the staff shape, and a new ticket is never rated).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,12 +12,14 @@ import { findTicketById } from '../../src/repositories/tickets.js';
 import { reassignTicket } from '../../src/services/admin.js';
 import { csatToken, rateTicket } from '../../src/services/csat.js';
 import { closeTicket } from '../../src/services/tickets.js';
+import { createEndpoint } from '../../src/services/webhookEndpoints.js';
 import { newTicket } from '../admin/support.js';
 import { ApiClient, staffWithToken } from '../api/support.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
 import { QueryCounter } from '../support/queryCounter.js';
+import { eventsFor } from '../support/webhookEvents.js';
 
 for (const dialect of DIALECTS) {
   describe(`the rating in the JSON API (${dialect})`, () => {
@@ -82,6 +85,17 @@ for (const dialect of DIALECTS) {
       const created = await new ApiClient(t.app).post('/api/v1/tickets', { name: 'Carla', email: 'carla@example.com', title: 'Broken', description: 'It broke.', priority: 'low' });
       expect(created.status).toBe(201);
       expect(created.body).not.toHaveProperty('csat');
+    });
+
+    it('webhook bodies are the staff shape: a csat.rated delivery’s ticket carries the rating it announces', async () => {
+      const endpoint = (await createEndpoint(t.ctx, null, { url: 'https://hooks.example.com/csat-api', events: ['csat.rated'] }, false)).id;
+      const id = await closedTicket();
+      await rate(id, 'good', 'Quick.');
+      const [event] = await eventsFor(t.ctx.handle.db, endpoint);
+      const { data } = JSON.parse(event!.payload) as { data: { ticket: { reference: string; csat: unknown }; rating: unknown } };
+      expect(data.ticket.reference).toBe(`HD-${id}`);
+      expect(data.ticket.csat).toEqual(data.rating);
+      expect(data.rating).toEqual({ score: 'good', comment: 'Quick.', rated_at: new Date(clock.now()).toISOString() });
     });
 
     it('a page of rated tickets is read in one statement, the ratings with the rows', async () => {
