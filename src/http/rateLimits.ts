@@ -186,7 +186,7 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
   const ticketsByAddress = perAddress('tickets-address', settings.ticketsPerAddress);
   const resetsByAddress = perAddress('reset-address', settings.loginPerAddress);
   const ratingsByAddress = perAddress('rating-address', settings.ticketsPerAddress);
-  /** An onRequest hook refusing a request over `limiter`'s count with a 429 that says to wait (`what`: what there were too many of). */
+  /** An onRequest hook counting each request in `count`, and refusing one over its limit with a 429 that says how long to wait (`what`: what there were too many of). */
   const refusingOver =
     (count: typeof ticketsByAddress, what: string): onRequestAsyncHookHandler =>
     async (request, reply) => {
