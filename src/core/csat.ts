@@ -44,6 +44,18 @@ export function ratingDecision(t: RatingState, now: number): RatingDecision {
   return { kind: 'change' };
 }
 
+/**
+ * What recording `input` does at `now`: ratingDecision's answer, except that a change to exactly
+ * the rating recorded (the same score and the same comment) is `unchanged`: nothing to write and
+ * nothing to announce, answered as a success (a resubmitted form, a double click). After the
+ * change window it is refused like any change: the rule does not look at what is sent then.
+ */
+export function ratingWrite(t: RatingState & { csat_comment: string | null }, input: RatingInput, now: number): RatingDecision | { kind: 'unchanged' } {
+  const decision = ratingDecision(t, now);
+  if (decision.kind === 'change' && t.csat_score === input.score && t.csat_comment === input.comment) return { kind: 'unchanged' };
+  return decision;
+}
+
 /** The instant after which a rating can no longer be changed (null: not closed). */
 export function ratingChangeableUntil(closedAt: number | null): number | null {
   return closedAt === null ? null : closedAt + CHANGE_MS;

@@ -72,6 +72,28 @@ export function ssoEmailVerified(claims: SsoClaims): boolean {
   return yes(claims.email_verified) || yes(claims.xms_edov);
 }
 
+/** The claims that say whether an address is verified (see ssoEmailVerified). */
+const VERIFICATION_CLAIMS = ['email_verified', 'xms_edov'] as const;
+
+/**
+ * The claims of a sign-in from its two sources: the ID token's (signed) and, when it was asked,
+ * the userinfo endpoint's (same subject). An address and whether it is verified are a pair and
+ * come from one source, never an address from one and a verification from the other (an
+ * unverified address in the ID token must not borrow userinfo's `email_verified: true` about
+ * another address): the ID token's when it has an `email` claim (whatever its value), else
+ * userinfo's. One exception keeps both sources saying the same thing: an ID token with an address
+ * but no verification claim at all takes userinfo's verification when userinfo names that very
+ * address (as matched: trimmed, any letter case), since it then vouches for the same address.
+ * Other claims (the name) are the ID token's, else userinfo's.
+ */
+export function ssoClaimsOf(idToken: SsoClaims, userinfo: SsoClaims | null): SsoClaims {
+  const source = idToken.email !== undefined ? idToken : (userinfo ?? {});
+  const sameAddress = userinfo !== null && ssoEmailOf(idToken) !== null && ssoEmailOf(userinfo) === ssoEmailOf(idToken);
+  const vouching = source === idToken && sameAddress && VERIFICATION_CLAIMS.every((claim) => idToken[claim] === undefined) ? userinfo : source;
+  const { email: _email, email_verified: _verified, xms_edov: _edov, ...others } = { ...userinfo, ...idToken };
+  return { ...others, email: source.email, email_verified: vouching.email_verified, xms_edov: vouching.xms_edov };
+}
+
 /** What a single sign-on does: sign in to an account, create an agent first, or refuse. */
 export type SsoDecision = { kind: 'sign_in'; userId: number } | { kind: 'create'; email: string } | { kind: 'refused'; reason: SsoRefusal };
 

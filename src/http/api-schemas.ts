@@ -10,6 +10,7 @@
  * field."), never silently dropped, so a misspelt `yearly` or `close` cannot pass unnoticed.
  */
 import { z } from 'zod';
+import { CSAT_SCORES } from '../core/csat.js';
 import { MESSAGE_KINDS, STAFF_BODY_MAX, STAFF_MESSAGE_KINDS, validateStaffMessage } from '../core/conversation.js';
 import { PRESENCES, type Presence } from '../core/routing.js';
 import { DomainError } from '../core/errors.js';
@@ -137,10 +138,26 @@ const ticketFields = {
     .meta({ description: 'The skills an agent needs to be given it, as copied from its topic at creation; a skill with optional_after_minutes is no longer needed once the ticket has waited that long' }),
 };
 
-export const Ticket = z.object(ticketFields).meta({ id: 'Ticket' });
+/**
+ * What staff read beyond the customer's own answer: the customer's rating (§13), null while the
+ * ticket is unrated. Not on CreatedTicket: that answers the customer, and a new ticket is unrated.
+ */
+const staffTicketFields = {
+  ...ticketFields,
+  csat: z
+    .object({
+      score: z.enum(CSAT_SCORES),
+      comment: z.string().nullable().meta({ description: "The customer's comment, or null when they left none" }),
+      rated_at: IsoTime.nullable().meta({ description: 'When the rating was given or last changed (null only for a rating stored without its time, which Helpdesk never writes)' }),
+    })
+    .nullable()
+    .meta({ description: "The customer's satisfaction rating of the closed ticket (§13; changeable for 7 days after the close), or null while unrated" }),
+};
+
+export const Ticket = z.object(staffTicketFields).meta({ id: 'Ticket' });
 export const TicketWithEvents = z
   .object({
-    ...ticketFields,
+    ...staffTicketFields,
     cc: z
       .array(z.string())
       .meta({ description: 'The people the customer copied on their mail (§10 Cc, lower-case addresses, at most 10), in the order they were added: copied on replies and on the closed email', example: ['colleague@customer.example'] }),
@@ -151,6 +168,7 @@ export const CreatedTicket = z
   .object({ ...ticketFields, token: z.string().meta({ description: "The customer's secret key to the status page (also in status_url)" }) })
   .meta({ id: 'CreatedTicket' });
 export type TicketJson = z.infer<typeof Ticket>;
+export type CreatedTicketJson = Omit<z.infer<typeof CreatedTicket>, 'token'>;
 export type EventJson = z.infer<typeof TicketEvent>;
 
 export const TicketList = z

@@ -7,14 +7,14 @@ import { isBreached } from '../core/sla.js';
 import { knownDueAt } from '../core/slaClocks.js';
 import { storedSkillsOf } from '../core/teams.js';
 import { parseId, referenceOf, stateOf } from '../core/tickets.js';
-import type { AttachmentRow, MessageRow } from '../db/schema.js';
+import type { AttachmentRow, MessageRow, TicketRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
 import type { CalendarRecord } from '../repositories/calendars.js';
 import type { StaffListRow, TicketListRow } from '../repositories/ticketQueries.js';
 import { followUpReference } from '../services/conversation.js';
 import { statusUrl } from '../services/notifications.js';
 import type { CalendarApiJson } from './api-schemas-calendars.js';
-import type { AgentJson, AttachmentJson, EventJson, MessageConflictJson, MessageJson, TicketJson } from './api-schemas.js';
+import type { AgentJson, AttachmentJson, CreatedTicketJson, EventJson, MessageConflictJson, MessageJson, TicketJson } from './api-schemas.js';
 import { apiAttachmentPath } from './links.js';
 
 /** Epoch milliseconds as ISO 8601 UTC. */
@@ -24,7 +24,18 @@ export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
+/** A ticket as staff read it (§8), with its rating (§13): the list, one ticket, close, assign, webhooks. */
 export function ticketJson(row: TicketListRow, publicUrl: string, now: number): TicketJson {
+  return { ...newTicketJson(row, publicUrl, now), csat: csatJson(row) };
+}
+
+/** The rating on the row (null while unrated): read with the ticket, never a statement of its own. */
+function csatJson(row: Pick<TicketRow, 'csat_score' | 'csat_comment' | 'csat_rated_at'>): TicketJson['csat'] {
+  return row.csat_score === null ? null : { score: row.csat_score, comment: row.csat_comment, rated_at: iso(row.csat_rated_at) };
+}
+
+/** A ticket as the customer's create answer shows it (POST /api/v1/tickets, before its token): no rating. */
+export function newTicketJson(row: TicketListRow, publicUrl: string, now: number): CreatedTicketJson {
   return {
     reference: referenceOf(row.id),
     title: row.title,

@@ -185,7 +185,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   // Tickets arriving together are committed together (group commit): see services/intake.ts.
   const intake = new TicketIntake(ctx);
   ticketRoutes(app, ctx, limits, intake);
-  ratingRoutes(app, ctx);
+  ratingRoutes(app, ctx, limits);
   agentRoutes(app, ctx, limits, {
     idleMinutes: config.sessionIdleMinutes,
     secureCookies: config.production,

@@ -1,6 +1,7 @@
 /**
  * Abuse limits (SPEC §7 `RATE_LIMIT`): login attempts per client address and per submitted
- * username, and ticket creations per client address (the form and the API share one count). Each
+ * username, ticket creations per client address (the form and the API share one count), and
+ * customers' ratings per client address (the tickets' limit, counted apart). Each
  * limit is `max` per window. The login's count failures, with a check reserved before it is made
  * (core/attemptWindows.ts, loginChecks.ts); the others are @fastify/rate-limit's counters of hits.
  *
@@ -114,6 +115,11 @@ export interface RouteLimits {
   resetAttempt(request: FastifyRequest): Promise<number | null>;
   /** onRequest hook of both ticket-creation routes: a 429 (`rate_limited`) when over the limit. */
   ticketCreation: onRequestAsyncHookHandler;
+  /**
+   * onRequest hook of the rating POST (§13): the ticket creations' limit per address, in a count of
+   * its own (rating a ticket takes nothing from the address's new requests, and the other way round).
+   */
+  rating: onRequestAsyncHookHandler;
 }
 
 /** No limits at all (`RATE_LIMIT=off`: load tests). */
@@ -122,6 +128,7 @@ export const NO_LIMITS: RouteLimits = {
   loginAttempt: async () => null,
   resetAttempt: async () => null,
   ticketCreation: async () => {},
+  rating: async () => {},
 };
 
 /** The message of a refusal, in words a person can act on. */
@@ -178,6 +185,16 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
   const perAddress = (limitName: string, limit: Limit) => limiter({ limitName, max: limit.max, timeWindow: limit.windowMs });
   const ticketsByAddress = perAddress('tickets-address', settings.ticketsPerAddress);
   const resetsByAddress = perAddress('reset-address', settings.loginPerAddress);
+  const ratingsByAddress = perAddress('rating-address', settings.ticketsPerAddress);
+  /** An onRequest hook counting each request in `count`, and refusing one over its limit with a 429 that says how long to wait (`what`: what there were too many of). */
+  const refusingOver =
+    (count: typeof ticketsByAddress, what: string): onRequestAsyncHookHandler =>
+    async (request, reply) => {
+      const seconds = overBy(await count(request));
+      if (seconds === null) return;
+      reply.header('retry-after', String(seconds));
+      throw new DomainError('rate_limited', waitMessage(what, seconds));
+    };
   // Many more usernames than addresses can be named: a bigger table, so that naming thousands of
   // made-up usernames cannot push a real one's count out of it.
   const loginByAddress = counters('login-address', settings.loginPerAddress, 5_000);
@@ -218,11 +235,7 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
     async resetAttempt(request) {
       return overBy(await resetsByAddress(request));
     },
-    async ticketCreation(request, reply) {
-      const seconds = overBy(await ticketsByAddress(request));
-      if (seconds === null) return;
-      reply.header('retry-after', String(seconds));
-      throw new DomainError('rate_limited', waitMessage('new requests', seconds));
-    },
+    ticketCreation: refusingOver(ticketsByAddress, 'new requests'),
+    rating: refusingOver(ratingsByAddress, 'ratings'),
   };
 }

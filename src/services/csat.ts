@@ -13,7 +13,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../core/errors.js';
-import { type CsatScore, ratingDecision, type RatingInput } from '../core/csat.js';
+import { type CsatScore, ratingDecision, type RatingInput, ratingWrite } from '../core/csat.js';
 import { parseId } from '../core/tickets.js';
 import type { Db } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
@@ -68,23 +68,29 @@ export const REFUSALS = {
   settled: 'This rating can no longer be changed: ratings can be changed for 7 days after the request is closed.',
 } as const;
 
+/** Refuses a decision the rule does not allow (core/csat.ts); else its kind. */
+function allowed<K extends string>(decision: { kind: K } | { kind: 'refused'; reason: keyof typeof REFUSALS }): K {
+  if ('reason' in decision) throw new DomainError('invalid_input', REFUSALS[decision.reason], { score: REFUSALS[decision.reason] });
+  return decision.kind;
+}
+
 /** Refuses a rating the rule does not allow at `now` (core/csat.ts). */
 export function assertRateable(ticket: TicketRow, now: number): 'first' | 'change' {
-  const decision = ratingDecision(ticket, now);
-  if (decision.kind === 'refused') throw new DomainError('invalid_input', REFUSALS[decision.reason], { score: REFUSALS[decision.reason] });
-  return decision.kind;
+  return allowed(ratingDecision(ticket, now));
 }
 
 /**
  * Records the customer's rating of the ticket behind `token` (one per ticket: a change overwrites
  * it), deciding on the locked row. The csat_summary triggers move the figures in this transaction.
+ * The rating already recorded, sent again, is `unchanged`: nothing is written, no webhook queued.
  */
-export async function rateTicket(ctx: ServiceContext, token: string, input: RatingInput): Promise<{ ticket: TicketRow; kind: 'first' | 'change' }> {
+export async function rateTicket(ctx: ServiceContext, token: string, input: RatingInput): Promise<{ ticket: TicketRow; kind: 'first' | 'change' | 'unchanged' }> {
   const found = await ticketOfRatingToken(ctx.handle.db, token);
   return inTransaction(ctx.handle, async (trx) => {
     const ticket = (await lockTicketForMessage(trx, found.id))!;
     const now = ctx.clock.now();
-    const kind = assertRateable(ticket, now);
+    const kind = allowed(ratingWrite(ticket, input, now));
+    if (kind === 'unchanged') return { ticket, kind };
     await trx.updateTable('tickets').set({ csat_score: input.score, csat_comment: input.comment, csat_rated_at: now }).where('id', '=', ticket.id).execute();
     const rated = { ...ticket, csat_score: input.score, csat_comment: input.comment, csat_rated_at: now };
     // `csat.rated` (§13), enqueued in the rating's transaction like every webhook event.

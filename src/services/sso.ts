@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { AuthorizationCodeGrantChecks, Configuration } from 'openid-client';
 import type { OidcConfig } from '../config.js';
-import { decideSso, type SsoClaims, ssoDisplayNameOf, ssoEmailOf, type SsoRefusal, ssoUsernameFor } from '../core/sso.js';
+import { decideSso, type SsoClaims, ssoClaimsOf, ssoDisplayNameOf, ssoEmailOf, type SsoRefusal, ssoUsernameFor } from '../core/sso.js';
 import type { UserRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { accountsByEmail, deleteExpiredSsoLogins, insertSsoLogin, takeSsoLogin, usernamesLike } from '../repositories/ssoLogins.js';
@@ -170,7 +170,8 @@ function callbackUrlOf(redirectUrl: string, query: Record<string, string>): URL 
 /**
  * The code exchanged and the ID token checked by openid-client; its claims, completed from the
  * userinfo endpoint (checked to be about the same subject) when the ID token lacks the address or
- * its verification, as providers that follow the spec to the letter do for the code flow.
+ * its verification, as providers that follow the spec to the letter do for the code flow. The
+ * address and its verification come from one source together (core/sso.ts ssoClaimsOf).
  */
 async function verifiedClaims(provider: SsoProvider, query: Record<string, string>, checks: AuthorizationCodeGrantChecks): Promise<SsoClaims> {
   const config = await provider.configuration().catch((error: unknown) => {
@@ -184,7 +185,7 @@ async function verifiedClaims(provider: SsoProvider, query: Record<string, strin
     if (claims.email !== undefined && claims.email_verified !== undefined) return claims;
     if (!config.serverMetadata().userinfo_endpoint) return claims;
     const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
-    return { ...userinfo, ...claims };
+    return ssoClaimsOf(claims, userinfo);
   } catch (error) {
     if (error instanceof SsoRefused) throw error;
     if (error instanceof oidc.AuthorizationResponseError) throw new SsoRefused('provider_refused', null, error);

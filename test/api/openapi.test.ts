@@ -159,8 +159,16 @@ for (const dialect of DIALECTS) {
           'topic',
           'skills',
           'follow_up_of',
+          'csat',
         ].sort(),
       );
+      // The rating (§13) is staff's: on the ticket, the list and one ticket, not on the customer's create answer.
+      const csat = schemas.Ticket.properties.csat;
+      const rating = (csat.anyOf ?? csat.oneOf).find((choice: { type?: string }) => choice.type === 'object');
+      expect(Object.keys(rating.properties).sort()).toEqual(['comment', 'rated_at', 'score']);
+      expect(rating.properties.score.enum).toEqual(['good', 'bad']);
+      expect(schemas.TicketWithEvents.properties).toHaveProperty('csat');
+      expect(schemas.CreatedTicket.properties).not.toHaveProperty('csat');
       expect(schemas.TicketWithEvents.properties.events.items.$ref).toBe('#/components/schemas/TicketEvent');
       expect(Object.keys(schemas.TicketEvent.properties).sort()).toEqual(['actor', 'at', 'from_agent', 'metric', 'to_agent', 'type']);
       expect(schemas.CreatedTicket.properties).toHaveProperty('token');

@@ -117,9 +117,11 @@ for (const dialect of DIALECTS) {
       // it says exactly what reading the ticket says.
       for (const answer of [created.json(), plain.json()]) {
         const { token: _token, ...ticket } = answer;
-        // Reading one ticket adds its events and the people copied on its mail (none for an API ticket).
-        const { events: _events, cc, ...read } = (await api('GET', `/api/v1/tickets/${answer.reference}`)).json();
+        // Reading one ticket adds its events, the people copied on its mail (none for an API ticket)
+        // and, for staff, the customer's rating (none yet).
+        const { events: _events, cc, csat, ...read } = (await api('GET', `/api/v1/tickets/${answer.reference}`)).json();
         expect(cc).toEqual([]);
+        expect(csat).toBeNull();
         expect(ticket).toEqual(read);
       }
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CSAT_CHANGE_DAYS, csatFigure, csatTotal, MAX_CSAT_COMMENT, parseCsatScore, ratingChangeableUntil, ratingDecision, type RatingState, validateRating } from '../../src/core/csat.js';
+import { CSAT_CHANGE_DAYS, csatFigure, csatTotal, MAX_CSAT_COMMENT, parseCsatScore, ratingChangeableUntil, ratingDecision, type RatingInput, type RatingState, ratingWrite, validateRating } from '../../src/core/csat.js';
 import { DomainError } from '../../src/core/errors.js';
 
 const DAY = 86_400_000;
@@ -28,6 +28,23 @@ describe(`ratingDecision (closed at ${CLOSED_AT}, changeable ${CSAT_CHANGE_DAYS}
     expect(ratingChangeableUntil(CLOSED_AT)).toBe(CLOSED_AT + WINDOW);
     expect(ratingChangeableUntil(null)).toBeNull();
   });
+});
+
+describe('ratingWrite: the rating already recorded, sent again, is unchanged (nothing written, nothing announced)', () => {
+  const rated = (score: 'good' | 'bad' | null, comment: string | null) => ({ ...ticket({ csat_score: score }), csat_comment: comment });
+  it.each<[string, ReturnType<typeof rated>, RatingInput, number, ReturnType<typeof ratingWrite>]>([
+    ['the same score and comment', rated('good', 'Fast.'), { score: 'good', comment: 'Fast.' }, CLOSED_AT + DAY, { kind: 'unchanged' }],
+    ['the same score, both without a comment', rated('bad', null), { score: 'bad', comment: null }, CLOSED_AT + DAY, { kind: 'unchanged' }],
+    ['the same rating on the last instant of the window', rated('good', null), { score: 'good', comment: null }, CLOSED_AT + WINDOW, { kind: 'unchanged' }],
+    ['another score', rated('good', 'Fast.'), { score: 'bad', comment: 'Fast.' }, CLOSED_AT + DAY, { kind: 'change' }],
+    ['another comment', rated('good', 'Fast.'), { score: 'good', comment: 'Fast!' }, CLOSED_AT + DAY, { kind: 'change' }],
+    ['a comment added', rated('good', null), { score: 'good', comment: 'Fast.' }, CLOSED_AT + DAY, { kind: 'change' }],
+    ['the comment dropped', rated('good', 'Fast.'), { score: 'good', comment: null }, CLOSED_AT + DAY, { kind: 'change' }],
+    ['a comment differing only in letter case is another comment', rated('good', 'fast.'), { score: 'good', comment: 'Fast.' }, CLOSED_AT + DAY, { kind: 'change' }],
+    ['the first rating', rated(null, null), { score: 'good', comment: null }, CLOSED_AT + DAY, { kind: 'first' }],
+    ['the same rating after the window is refused like any change', rated('good', 'Fast.'), { score: 'good', comment: 'Fast.' }, CLOSED_AT + WINDOW + 1, { kind: 'refused', reason: 'settled' }],
+    ['an open ticket is refused whatever is sent', { ...rated('good', null), status: 'open' as const }, { score: 'good', comment: null }, CLOSED_AT, { kind: 'refused', reason: 'open' }],
+  ])('%s', (_, t, input, now, expected) => expect(ratingWrite(t, input, now)).toEqual(expected));
 });
 
 describe('parseCsatScore', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideSso, type SsoAccount, type SsoClaims, type SsoDecision, ssoDisplayNameOf, ssoEmailOf, ssoEmailVerified, ssoUsernameFor } from '../../src/core/sso.js';
+import { decideSso, type SsoAccount, type SsoClaims, ssoClaimsOf, type SsoDecision, ssoDisplayNameOf, ssoEmailOf, ssoEmailVerified, ssoUsernameFor } from '../../src/core/sso.js';
 
 const verified = { email: 'Jane.Doe@Example.com', email_verified: true };
 const active = (id: number): SsoAccount => ({ id, active: true });
@@ -25,6 +25,30 @@ describe('decideSso', () => {
     ['an empty email claim is refused', { email: '  ', email_verified: true }, [active(7)], 'agent', { kind: 'refused', reason: 'no_email' }],
   ])('%s', (_name, claims, accounts, autoCreate, expected) => {
     expect(decideSso(claims, accounts, autoCreate)).toEqual(expected);
+  });
+});
+
+describe('ssoClaimsOf: the address and its verification come from one source together', () => {
+  const sub = 'u-1';
+  it.each<[string, SsoClaims, SsoClaims | null, SsoClaims]>([
+    ['the ID token alone', { sub, email: 'a@x.test', email_verified: true, name: 'A' }, null, { sub, email: 'a@x.test', email_verified: true, name: 'A' }],
+    ['no ID token address: userinfo’s address with its verification', { sub }, { sub, email: 'b@x.test', email_verified: true }, { sub, email: 'b@x.test', email_verified: true }],
+    ['no ID token address, userinfo’s unverified: unverified', { sub, email_verified: true }, { sub, email: 'b@x.test', email_verified: false }, { sub, email: 'b@x.test', email_verified: false }],
+    ['no ID token address, userinfo without a verification: none (the ID token’s stray flag is not borrowed)', { sub, email_verified: true }, { sub, email: 'b@x.test' }, { sub, email: 'b@x.test' }],
+    ['the ID token’s address without verification never borrows userinfo’s about another address', { sub, email: 'a@x.test' }, { sub, email: 'b@x.test', email_verified: true }, { sub, email: 'a@x.test' }],
+    ['nor Entra’s xms_edov about another address', { sub, email: 'a@x.test' }, { sub, email: 'b@x.test', xms_edov: true }, { sub, email: 'a@x.test' }],
+    ['the ID token’s address and its own verification, whatever userinfo says', { sub, email: 'a@x.test', email_verified: false }, { sub, email: 'a@x.test', email_verified: true }, { sub, email: 'a@x.test', email_verified: false }],
+    ['the ID token’s xms_edov is its verification: userinfo’s flag is not added', { sub, email: 'a@x.test', xms_edov: true }, { sub, email: 'a@x.test', email_verified: false }, { sub, email: 'a@x.test', xms_edov: true }],
+    ['userinfo vouching for the ID token’s very address (any case, spaces) counts', { sub, email: 'A@X.test' }, { sub, email: ' a@x.TEST ', email_verified: true }, { sub, email: 'A@X.test', email_verified: true }],
+    ['an unusable ID token address is still the ID token’s (no falling back to userinfo’s)', { sub, email: 'not an address' }, { sub, email: 'b@x.test', email_verified: true }, { sub, email: 'not an address' }],
+    ['the name is the ID token’s, else userinfo’s', { sub, email: 'a@x.test', email_verified: true }, { sub, name: 'From userinfo', email: 'a@x.test' }, { sub, email: 'a@x.test', email_verified: true, name: 'From userinfo' }],
+  ])('%s', (_name, idToken, userinfo, expected) => {
+    expect(ssoClaimsOf(idToken, userinfo)).toEqual(expected);
+  });
+
+  it('a borrowed flag would have signed in the ID token’s unverified address; the pair from one source refuses it', () => {
+    const claims = ssoClaimsOf({ sub, email: 'admin@team.test' }, { sub, email: 'someone@elsewhere.test', email_verified: true });
+    expect(decideSso(claims, [active(1)], 'off')).toEqual({ kind: 'refused', reason: 'email_not_verified' });
   });
 });
 

@@ -19,23 +19,34 @@ const REDIRECT_URL = `${TEST_CONFIG.publicUrl}/agents/login/sso/callback/`;
 for (const dialect of DIALECTS) {
   describe(`single sign-on with OpenID Connect (${dialect})`, () => {
     let op: TestProvider;
+    /** A provider that puts the address in the ID token too, and the app signing in with it (`viaIdToken`). */
+    let opIdToken: TestProvider;
     let t: TestApp;
     let auto: TestApp;
-    const oidcOf = (autoCreate: 'off' | 'agent') => ({ issuer: op.issuer, clientId: op.clientId, clientSecret: op.clientSecret, redirectUrl: REDIRECT_URL, autoCreate, label: 'Test IdP' });
+    let viaIdToken: TestApp;
+    const oidcOf = (autoCreate: 'off' | 'agent', provider = op) => ({ issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, redirectUrl: REDIRECT_URL, autoCreate, label: 'Test IdP' });
 
     beforeAll(async () => {
       op = await startTestProvider(REDIRECT_URL);
+      opIdToken = await startTestProvider(REDIRECT_URL, { claimsInIdToken: true });
       t = await startTestApp(dialect, { config: { oidc: oidcOf('off') } });
       auto = await startTestApp(dialect, { config: { oidc: oidcOf('agent') } });
+      viaIdToken = await startTestApp(dialect, { config: { oidc: oidcOf('off', opIdToken) } });
     });
     afterAll(async () => {
       await t?.close();
       await auto?.close();
+      await viaIdToken?.close();
       await op?.close();
+      await opIdToken?.close();
     });
+
+    /** The provider an app signs in with. */
+    const providerOf = (app: TestApp) => (app === viaIdToken ? opIdToken : op);
 
     /** Presses the login page's "Sign in with Test IdP": the provider's authorization URL. */
     async function start(app: TestApp, client: Client, next?: string): Promise<URL> {
+      const op = providerOf(app);
       const page = await client.get(`/agents/login/${next ? `?next=${encodeURIComponent(next)}` : ''}`);
       expect(page.body).toContain('Sign in with Test IdP');
       // The form is answered with a redirect to the provider, which browsers check against form-action.
@@ -49,7 +60,7 @@ for (const dialect of DIALECTS) {
 
     /** The whole sign-in as `account` at the provider; the callback's answer. */
     async function signIn(app: TestApp, client: Client, account: string, next?: string): Promise<LightMyRequestResponse> {
-      const back = await op.signIn((await start(app, client, next)).href, account);
+      const back = await providerOf(app).signIn((await start(app, client, next)).href, account);
       return client.get(back.pathname + back.search);
     }
 
@@ -95,6 +106,26 @@ for (const dialect of DIALECTS) {
       const client = new Client(t.app);
       await expectRefused(t, () => signIn(t, client, 'uma-unverified'), 403, 'has not verified your email address', 'email_not_verified');
       expect(client.cookie('hd_session')).toBeUndefined();
+    });
+
+    it('takes the address and its verification from one source: an ID token address never borrows userinfo’s verification of another', async () => {
+      const vic = await addStaff(viaIdToken.ctx, 'vic');
+      // The ID token names Vic's address without saying it is verified; userinfo verifies another address.
+      opIdToken.accounts.set('mixed', { email: 'elsewhere@other.test', email_verified: true, idToken: { email: 'vic@team.test' } });
+      await expectRefused(viaIdToken, () => signIn(viaIdToken, new Client(viaIdToken.app), 'mixed'), 403, 'has not verified your email address', 'email_not_verified');
+      // The ID token's address verified by itself signs in, whatever userinfo says.
+      opIdToken.accounts.set('vic-in-token', { email: 'elsewhere@other.test', email_verified: false, idToken: { email: 'Vic@Team.test', email_verified: true } });
+      expect((await signIn(viaIdToken, new Client(viaIdToken.app), 'vic-in-token')).statusCode).toBe(303);
+      // Userinfo vouching for the ID token's very address counts (both say the same thing).
+      opIdToken.accounts.set('vic-same', { email: 'vic@team.test', email_verified: true, idToken: { email: 'VIC@team.test' } });
+      const client = new Client(viaIdToken.app);
+      expect((await signIn(viaIdToken, client, 'vic-same')).statusCode).toBe(303);
+      expect(await lastAudit(viaIdToken)).toMatchObject({ action: 'sign_in', actor_id: vic });
+      // An ID token without an address: userinfo's address with userinfo's verification.
+      opIdToken.accounts.set('vic-in-userinfo', { email: 'vic@team.test', email_verified: true, idToken: {} });
+      expect((await signIn(viaIdToken, new Client(viaIdToken.app), 'vic-in-userinfo')).statusCode).toBe(303);
+      opIdToken.accounts.set('vic-unverified-userinfo', { email: 'vic@team.test', email_verified: false, idToken: {} });
+      await expectRefused(viaIdToken, () => signIn(viaIdToken, new Client(viaIdToken.app), 'vic-unverified-userinfo'), 403, 'has not verified your email address', 'email_not_verified');
     });
 
     it('refuses an address no account has when OIDC_AUTO_CREATE is off', async () => {

@@ -13,6 +13,21 @@ export interface ProviderAccount {
   email?: string;
   email_verified?: boolean;
   name?: string;
+  /**
+   * What the ID token says instead, when it differs from the userinfo endpoint's answer (the
+   * account's other fields). Only a provider started with `claimsInIdToken` puts these claims in
+   * its ID tokens at all.
+   */
+  idToken?: Omit<ProviderAccount, 'idToken'>;
+}
+
+export interface TestProviderOptions {
+  /**
+   * Put the scopes' claims (email, email_verified, name) in the ID token too, as many providers
+   * do. Off (oidc-provider's default, the spec to the letter for the code flow): the ID token
+   * carries only `sub`, and the claims come from the userinfo endpoint.
+   */
+  claimsInIdToken?: boolean;
 }
 
 export interface TestProvider {
@@ -26,7 +41,7 @@ export interface TestProvider {
   close(): Promise<void>;
 }
 
-export async function startTestProvider(redirectUrl: string): Promise<TestProvider> {
+export async function startTestProvider(redirectUrl: string, options: TestProviderOptions = {}): Promise<TestProvider> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -37,9 +52,12 @@ export async function startTestProvider(redirectUrl: string): Promise<TestProvid
     clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUrl], response_types: ['code'], grant_types: ['authorization_code'], token_endpoint_auth_method: 'client_secret_basic' }],
     findAccount: (_ctx: KoaContextWithOIDC, sub: string) => {
       const account = accounts.get(sub);
-      return account ? { accountId: sub, claims: () => ({ sub, ...account }) } : undefined;
+      if (!account) return undefined;
+      const { idToken, ...userinfo } = account;
+      return { accountId: sub, claims: (use: string) => ({ sub, ...(use === 'id_token' && idToken ? idToken : userinfo) }) };
     },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    conformIdTokenClaims: !options.claimsInIdToken,
     cookies: { keys: ['test-provider-cookie-key-0123456789'] },
     pkce: { required: () => true },
     // A first-party client: the person is not asked to consent, the grant covers what was asked.

@@ -9,17 +9,19 @@ import { RatingPage } from '../../views/rating.js';
 import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, sendHtml } from '../forms.js';
+import type { RouteLimits } from '../rateLimits.js';
 
 type RatingRequest = { Params: { token: string } };
 
 /**
  * The customer's rating (§13), from the closed email's links: GET shows the one-click confirm form
  * and writes nothing (mail scanners follow links); POST records the rating (CSRF-checked like every
- * public form: the GET set the cookie). A forged or unknown token is a 404, an open ticket, a score
+ * public form: the GET set the cookie), rate-limited per client address like the other public forms
+ * (rateLimits.ts). A forged or unknown token is a 404, an open ticket, a score
  * other than good or bad, a comment over its limit or a change after the 7 days a 400; nothing is
  * written then.
  */
-export function ratingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+export function ratingRoutes(app: FastifyInstance, ctx: ServiceContext, limits: Pick<RouteLimits, 'rating'>): void {
   app.get<RatingRequest & { Querystring: { score?: unknown } }>('/tickets/rate/:token/', async (request, reply) => {
     const ticket = await ticketOfRatingToken(ctx.handle.db, request.params.token);
     const raw = request.query.score;
@@ -29,7 +31,7 @@ export function ratingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     return sendRatingPage(ctx, request, reply, ticket, { score });
   });
 
-  app.post<RatingRequest>('/tickets/rate/:token/', { preHandler: app.csrfProtection }, async (request, reply) => {
+  app.post<RatingRequest>('/tickets/rate/:token/', { onRequest: limits.rating, preHandler: app.csrfProtection }, async (request, reply) => {
     const ticket = await ticketOfRatingToken(ctx.handle.db, request.params.token);
     const body = formBody(request.body);
     let input;
@@ -40,7 +42,8 @@ export function ratingRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       return sendRatingPage(ctx, request, reply, ticket, { score: null, values: keptValues(body, ['score', 'comment']), errors: error.fields, status: 400 });
     }
     const { kind } = await rateTicket(ctx, request.params.token, input);
-    setFlash(reply, { kind: 'success', message: kind === 'first' ? 'Thank you! Your rating is recorded.' : 'Thank you! Your rating is changed.' });
+    // The same rating sent again (a resubmitted form) changed nothing, and says it is recorded.
+    setFlash(reply, { kind: 'success', message: kind === 'change' ? 'Thank you! Your rating is changed.' : 'Thank you! Your rating is recorded.' });
     return reply.redirect(ratingPath(request.params.token), 303);
   });
 }

@@ -26,7 +26,7 @@ import {
   TicketListQuery,
   TicketWithEvents,
 } from '../../api-schemas.js';
-import { decodeCursor, eventJson, pageOf, ticketJson } from '../../api-shapes.js';
+import { decodeCursor, eventJson, newTicketJson, pageOf, ticketJson } from '../../api-shapes.js';
 import type { RouteLimits } from '../../app.js';
 import { sendCsv } from '../../csv.js';
 import { exportFilename } from '../../../core/csvExport.js';
@@ -61,7 +61,7 @@ export function publicTicketApiRoutes(app: FastifyInstance, ctx: ServiceContext,
       const row = ticket.names
         ? { ...ticket, ...ticket.names }
         : ((await findListedTicket(ctx.handle.db, ticket.id)) ?? { ...ticket, agent_username: null, team_name: null, topic_name: null });
-      return reply.status(201).send({ ...ticketJson(row, ctx.publicUrl, ctx.clock.now()), token: ticket.token });
+      return reply.status(201).send({ ...newTicketJson(row, ctx.publicUrl, ctx.clock.now()), token: ticket.token });
     },
   );
 }
