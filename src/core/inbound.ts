@@ -61,6 +61,31 @@ export function messageIdsIn(value: string | readonly string[] | null | undefine
   return [...new Set(bare.map(normaliseMessageId).filter((id) => id !== ''))];
 }
 
+/**
+ * Most Message-IDs of one mail the rules look up (its In-Reply-To and References; a delivery
+ * report's quoted ids): far more than any client writes (ours name at most four), few enough for
+ * one query on either engine. A header of tens of thousands of ids fits in a mail of a few hundred
+ * kilobytes, and looking them all up failed the databases' limits on bound parameters (SQLite
+ * 32 766, PostgreSQL 65 535): the mail could never be stored.
+ */
+export const MAX_NAMED_IDS = 100;
+
+/**
+ * The Message-IDs a mail's rules look up, from its In-Reply-To and References (each normalised,
+ * messageIdsIn): In-Reply-To first, then References, without repeats, at most `max`. When there
+ * are more, References keeps its first id (the thread's root) and its newest ones: the message
+ * answered and the emails just before it are at the end (RFC 5322 3.6.4).
+ */
+export function threadIds(inReplyTo: readonly string[], references: readonly string[], max = MAX_NAMED_IDS): string[] {
+  const answered = [...new Set(inReplyTo)].slice(0, max);
+  const taken = new Set(answered);
+  const rest = [...new Set(references)].filter((id) => !taken.has(id));
+  const room = max - answered.length;
+  if (rest.length <= room) return [...answered, ...rest];
+  if (room === 0) return answered;
+  return [...answered, rest[0]!, ...rest.slice(rest.length - (room - 1))];
+}
+
 /** The headers the rules read, by lower-case name (every value of a repeated header). */
 export type MailHeaders = ReadonlyMap<string, readonly string[]>;
 

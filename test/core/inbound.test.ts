@@ -27,6 +27,7 @@ import {
   rejectedBeforeRules,
   sameAddress,
   subjectTicketId,
+  threadIds,
   threadText,
   ticketFromMail,
 } from '../../src/core/inbound.js';
@@ -265,6 +266,28 @@ describe('Message-IDs and the mail key', () => {
     [[], []],
   ])('messageIdsIn(%j) → %j', (value, ids) => {
     expect(messageIdsIn(value)).toEqual(ids);
+  });
+
+  // threadIds with a limit of 4: In-Reply-To first, then References' root and its newest ids.
+  const ids = (...n: number[]) => n.map((i) => `<${i}@x>`);
+  it.each<[string, string[], string[], string[]]>([
+    ['both empty', [], [], []],
+    ['within the limit: In-Reply-To, then References in order', ids(9), ids(1, 2, 3), ids(9, 1, 2, 3)],
+    ['repeats kept once, In-Reply-To first', ids(3), ids(1, 3, 2, 1), ids(3, 1, 2)],
+    ['over the limit: the root and the newest references', ids(9), ids(1, 2, 3, 4, 5, 6), ids(9, 1, 5, 6)],
+    ['no In-Reply-To: the root and the three newest', [], ids(1, 2, 3, 4, 5, 6), ids(1, 4, 5, 6)],
+    ['room for one reference: the root', ids(7, 8, 9), ids(1, 2, 3), ids(7, 8, 9, 1)],
+    ['In-Reply-To alone over the limit: cut, no references', ids(5, 6, 7, 8, 9), ids(1), ids(5, 6, 7, 8)],
+  ])('threadIds: %s', (_case, inReplyTo, references, expected) => {
+    expect(threadIds(inReplyTo, references, 4)).toEqual(expected);
+  });
+
+  it('threadIds keeps at most MAX_NAMED_IDS by default', () => {
+    const many = Array.from({ length: 70_000 }, (_, i) => `<${i}@x>`);
+    const kept = threadIds(['<answered@x>'], many);
+    expect(kept).toHaveLength(100);
+    expect(kept.slice(0, 2)).toEqual(['<answered@x>', '<0@x>']);
+    expect(kept.at(-1)).toBe('<69999@x>');
   });
 
   const hash = 'ab'.repeat(32);

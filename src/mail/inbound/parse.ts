@@ -9,7 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import EmailReplyParser from 'email-reply-parser';
 import type { AddressObject, ParsedMail as LibraryMail } from 'mailparser';
-import { type MailHeaders, messageIdsIn, normaliseMessageId, subjectTicketId } from '../../core/inbound.js';
+import { type MailHeaders, messageIdsIn, normaliseMessageId, subjectTicketId, threadIds } from '../../core/inbound.js';
 import { isEmailAddress } from '../../core/tickets.js';
 
 export interface ParsedFile {
@@ -25,7 +25,7 @@ export interface ParsedMail {
   sha256: string;
   /** Normalised `<id>`, or null. */
   messageId: string | null;
-  /** In-Reply-To then References, normalised, without repeats. */
+  /** In-Reply-To then References, normalised, without repeats, at most MAX_NAMED_IDS (threadIds). */
   references: string[];
   /** The sender, or null when From holds no valid address. */
   from: { address: string; name: string } | null;
@@ -206,7 +206,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
   return {
     sha256,
     messageId,
-    references: [...new Set([...messageIdsIn(headers.get('in-reply-to') ?? []), ...messageIdsIn(headers.get('references') ?? [])])],
+    references: threadIds(messageIdsIn(headers.get('in-reply-to') ?? []), messageIdsIn(headers.get('references') ?? [])),
     from: senderOf(mail.from),
     subject: typeof mail.subject === 'string' ? storable(mail.subject) : '',
     contentType: contentTypeOf(headers),
