@@ -263,6 +263,19 @@ export function oversizeReason(size: number, maxBytes: number): string {
   return `Larger than ${maxBytes.toLocaleString('en')} bytes (INBOUND_MAX_BYTES): ${size.toLocaleString('en')} bytes; read from its header only, its text and files were not read.`;
 }
 
+/**
+ * The text of a mail the parser could read only the header of (more MIME parts or a larger header
+ * than it reads): like a mail over INBOUND_MAX_BYTES, it goes through the rules from its header,
+ * with this in place of its text; the original keeps everything.
+ */
+export const UNREAD_BODY_NOTE =
+  '[This mail could not be read past its header, so its text and files were not read. Please send the text again, with fewer files or links to them.]';
+
+/** The inbound log's reason for such a mail (after the rule's own reason, if any): the parser's own words. */
+export function unreadBodyReason(why: string): string {
+  return `Its body could not be read (${oneLine(why).slice(0, 200)}): read from its header only, its text and files were not read.`;
+}
+
 /** A thread text from a mail's text: cut at MAIL_TEXT_MAX (with a note), `(no text)` when empty. */
 export function threadText(text: string): string {
   // eslint-disable-next-line no-control-regex

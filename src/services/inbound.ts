@@ -36,6 +36,8 @@ import {
   subjectTicketId,
   threadText,
   ticketFromMail,
+  UNREAD_BODY_NOTE,
+  unreadBodyReason,
   recipientAddresses,
   deliveredTo,
   type NamedTicket,
@@ -134,15 +136,18 @@ export async function ingestMail(
   const early = guess && awaitedLater(lookUpMail(ctx, { mailKey: guess.key, address: guess.address, since: now - HOUR_MS }));
   const read = await reader.read(oversize ? Buffer.concat([kept, Buffer.from('\r\n\r\n')]) : raw);
   if ('failure' in read) return recordUnread(ctx, setting, raw, kept, source, read.failure, size);
-  const note = oversize ? oversizeNote(size, setting.maxBytes) : null;
+  // A mail the parser could read only the header of (parse.ts) goes on from its header too.
+  const unread = oversize ? null : (read.mail.unreadBody ?? null);
+  const note = oversize ? oversizeNote(size, setting.maxBytes) : unread === null ? null : UNREAD_BODY_NOTE;
   // A mail read from its header is known by the header's own Message-ID, as it always was (and as
   // every source and the lookup above read it), and by the hash of all its bytes.
-  const mail = storable(note === null ? read.mail : { ...read.mail, messageId: headerMessageId(raw), sha256: createHash('sha256').update(raw).digest('hex'), text: note, reply: note, files: [] });
+  const fromHeader = oversize ? { messageId: headerMessageId(raw), sha256: createHash('sha256').update(raw).digest('hex') } : {};
+  const mail = storable(note === null ? read.mail : { ...read.mail, ...fromHeader, text: note, reply: note, files: [] });
   const key = mailKeyOf(mail.messageId, mail.sha256);
   const address = (mail.from?.address ?? '').toLowerCase();
-  const sizeReason = oversize ? oversizeReason(size, setting.maxBytes) : null;
+  const readReason = oversize ? oversizeReason(size, setting.maxBytes) : unread === null ? null : unreadBodyReason(unread);
   const record = (result: InboundResult, reason: string | null): InboundRecord => {
-    const said = [reason, sizeReason].filter((r) => r !== null).join(' ') || null;
+    const said = [reason, readReason].filter((r) => r !== null).join(' ') || null;
     return {
       mail_key: key,
       source,

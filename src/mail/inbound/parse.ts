@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import EmailReplyParser from 'email-reply-parser';
 import type { AddressObject, ParsedMail as LibraryMail } from 'mailparser';
 import { type MailHeaders, messageIdsIn, normaliseMessageId, subjectTicketId, threadIds } from '../../core/inbound.js';
+import { oneLine } from '../../core/mailSubject.js';
 import { isEmailAddress } from '../../core/tickets.js';
 
 export interface ParsedFile {
@@ -43,6 +44,11 @@ export interface ParsedMail {
    */
   reply?: string;
   files: ParsedFile[];
+  /**
+   * Why the parser could not read the mail past its header (parseMail), when it could not: its
+   * text and files are then empty, and the email channel says so in their place.
+   */
+  unreadBody?: string;
 }
 
 // How deep HTML may nest and how long it may be for turning into text: beyond, the walk is slow
@@ -189,16 +195,33 @@ export function decodeUtf7(text: string): string {
 let parsers: Promise<[typeof import('mailparser'), typeof import('html-to-text')]> | undefined;
 const loadParsers = () => (parsers ??= Promise.all([import('mailparser'), import('html-to-text')]));
 
-/** Reads a raw message. Never throws. */
+/** mailparser's options: no HTML made from text nor text from HTML (textOf does that when needed), no links. */
+const PARSER_OPTIONS = { skipHtmlToText: true, skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true } as const;
+
+/**
+ * Reads a raw message. Never throws. A mail mailparser refuses whole (more than 1000 MIME parts, a
+ * header over 1 MB) is read from its header (its first 256 kB, headerOf) with no text and no
+ * files, and says why in `unreadBody`, so the rules still read its sender, its Message-ID and
+ * what it answers; only a mail whose header cannot be read either has no sender.
+ */
 export async function parseMail(raw: Buffer): Promise<ParsedMail> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
   const [{ simpleParser }, { htmlToText }] = await loadParsers();
-  let mail: LibraryMail;
   try {
-    mail = await simpleParser(withLegacyCharset(raw), { skipHtmlToText: true, skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
-  } catch {
-    return { sha256, messageId: null, references: [], from: null, subject: '', contentType: 'text/plain', headers: new Map(), recipients: [], text: '', files: [] };
+    return parsedFrom(await simpleParser(withLegacyCharset(raw), PARSER_OPTIONS), raw, sha256, htmlToText);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    try {
+      const header = await simpleParser(withLegacyCharset(Buffer.concat([headerOf(raw), Buffer.from('\r\n\r\n')])), PARSER_OPTIONS);
+      return { ...parsedFrom(header, Buffer.alloc(0), sha256, htmlToText), text: '', files: [], unreadBody: storable(oneLine(why)).slice(0, 200) };
+    } catch {
+      return { sha256, messageId: null, references: [], from: null, subject: '', contentType: 'text/plain', headers: new Map(), recipients: [], text: '', files: [] };
+    }
   }
+}
+
+/** The ParsedMail of what mailparser read from `raw`. */
+function parsedFrom(mail: LibraryMail, raw: Buffer, sha256: string, htmlToText: typeof import('html-to-text').htmlToText): ParsedMail {
   const headers = headersOf(mail);
   const parsedText = textOf(mail, htmlToText).replace(/\r\n?/g, '\n');
   const text = UTF7_DECLARED.test(raw.toString('latin1')) ? decodeUtf7(parsedText) : parsedText;
