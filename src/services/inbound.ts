@@ -125,6 +125,41 @@ export async function ingestMail(
   /** The mail's whole size when `raw` is only its start (IMAP fetches an over-size mail's first bytes). */
   size = raw.length,
 ): Promise<InboundOutcome> {
+  const release = await senderTurn(ctx, headerSenderAddress(raw));
+  try {
+    return await ingestInTurn(ctx, intake, setting, raw, source, reader, size);
+  } finally {
+    release();
+  }
+}
+
+/** The mails of each sender (lower-case, as the raw From gives it) being handled in this process, by database: the last one's turn. */
+const senderTurns = new WeakMap<Db, Map<string, Promise<void>>>();
+
+/**
+ * Waits for the mails of this sender handled before in this process, and returns what ends this
+ * mail's turn. Rule 7 counts the sender's tickets on committed state: two mails of one sender
+ * handled at once (a burst posted together, a chunk the IMAP watcher ingests in one wave) both
+ * counted without the other, so a burst of any size opened a ticket per mail. One after another,
+ * each counts the tickets of those before it. Mails of different senders still go together.
+ */
+async function senderTurn(ctx: ServiceContext, address: string): Promise<() => void> {
+  if (address === '') return () => undefined;
+  let turns = senderTurns.get(ctx.handle.db);
+  if (!turns) senderTurns.set(ctx.handle.db, (turns = new Map()));
+  const before = turns.get(address) ?? Promise.resolve();
+  let done!: () => void;
+  const mine = before.then(() => new Promise<void>((resolve) => (done = resolve)));
+  turns.set(address, mine);
+  await before;
+  return () => {
+    done();
+    if (turns.get(address) === mine) turns.delete(address);
+  };
+}
+
+/** ingestMail once the sender's earlier mails in this process are handled. */
+async function ingestInTurn(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, raw: Buffer, source: InboundSource, reader: MimeThread, size: number): Promise<InboundOutcome> {
   const oversize = size > setting.maxBytes;
   // What is read, stored as the original, and searched for a bounce's quoted ids.
   const kept = oversize ? headerOf(raw) : raw;
