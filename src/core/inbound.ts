@@ -382,10 +382,11 @@ export function ingestWaves(mails: readonly ChunkMail[]): number[][] {
 
 /**
  * The addresses a mail was delivered to (§12: inbound addresses map to topics): Delivered-To first
- * (the mailbox that actually received it), then To; lower-cased, without repeats.
+ * (the mailbox that actually received it), then To; lower-cased, without repeats; the first
+ * MAX_NAMED_IDS of them (each is looked up: a To of tens of thousands failed the query).
  */
 export function recipientAddresses(headers: MailHeaders): string[] {
-  return addressesIn(headers, ['delivered-to', 'to']);
+  return addressesIn(headers, ['delivered-to', 'to']).slice(0, MAX_NAMED_IDS);
 }
 
 /** The mailboxes a mail was delivered to (Delivered-To): ours, so never one of its copied people (§10 Cc). */

@@ -35,6 +35,13 @@ export function copiesPeople(kind: string): boolean {
 /** Most people copied on one ticket. */
 export const CC_MAX = 10;
 
+/**
+ * Most of a mail's recipients looked at as copied people (each is checked against the staff's
+ * addresses, in one query): a mail to tens of thousands failed the query, and so the mail. Ten
+ * are kept of them at most (CC_MAX).
+ */
+export const CC_CANDIDATES_MAX = 100;
+
 /** Longest name kept for a copied person (the column's width). */
 const CC_NAME_MAX = 200;
 

@@ -51,6 +51,16 @@ for (const dialect of DIALECTS) {
       expect(response.json()).toEqual({ result: 'appended', ticket: created.ticket, reason: null });
     });
 
+    it('a mail to 40 000 people (To and Cc) opens its ticket, copying the first ten', async () => {
+      const people = (prefix: string) => Array.from({ length: 20_000 }, (_, i) => `${prefix}${i.toString(36)}@c.example`).join(', ');
+      const response = await deliver(rawMail({ from: 'ida@customer.example', subject: 'To everyone', to: `support@helpdesk.example, ${people('t')}`, headers: { Cc: people('c') } }));
+      expect(response.statusCode).toBe(200);
+      const answer = response.json();
+      expect(answer).toMatchObject({ result: 'created', ticket: expect.stringMatching(/^HD-\d+$/) });
+      const copied = await db().selectFrom('ticket_ccs').select('address').where('ticket_id', '=', Number(answer.ticket.slice(3))).orderBy('address').execute();
+      expect(copied.map((c) => c.address)).toEqual(Array.from({ length: 10 }, (_, i) => `t${i.toString(36)}@c.example`));
+    });
+
     it('a delivery report quoting 70 000 ids of our form is recorded as a bounce', async () => {
       const quoted = Array.from({ length: 70_000 }, (_, i) => `<outbox-${i + 1}.0123456789abcdef@helpdesk.example>`).join('\r\n');
       const response = await deliver(rawMail({ from: 'MAILER-DAEMON@mx.customer.example', subject: 'Undelivered Mail Returned to Sender', messageId: newMessageId('mx.customer.example'), text: `This is the mail system.\n\n${quoted}` }));

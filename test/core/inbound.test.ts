@@ -24,6 +24,7 @@ import {
   ownAddressOf,
   oversizeNote,
   oversizeReason,
+  recipientAddresses,
   rejectedBeforeRules,
   sameAddress,
   subjectTicketId,
@@ -288,6 +289,15 @@ describe('Message-IDs and the mail key', () => {
     expect(kept).toHaveLength(100);
     expect(kept.slice(0, 2)).toEqual(['<answered@x>', '<0@x>']);
     expect(kept.at(-1)).toBe('<69999@x>');
+  });
+
+  it('recipientAddresses: Delivered-To, then To, lower-case, once each, the first MAX_NAMED_IDS', () => {
+    const to = Array.from({ length: 150 }, (_, i) => `P${i}@x.example`).join(', ');
+    const headers = new Map([['delivered-to', ['Support@Desk.example']], ['to', [`support@desk.example, ${to}`]]]);
+    const found = recipientAddresses(headers);
+    expect(found).toHaveLength(100);
+    expect(found.slice(0, 3)).toEqual(['support@desk.example', 'p0@x.example', 'p1@x.example']);
+    expect(recipientAddresses(new Map([['to', ['a@x.example, A@X.example, b@x.example']]]))).toEqual(['a@x.example', 'b@x.example']);
   });
 
   const hash = 'ab'.repeat(32);
