@@ -243,5 +243,18 @@ for (const dialect of DIALECTS) {
       const dan = await deliver(answerTo(email!.parsed, { from: DAN, messageId: '<dan.9@mail.customer.example>', text: 'Still here?' }));
       expect(dan.result).toBe('created');
     });
+
+    it('a copied person with a long name answers on the ticket: the writer shown is cut to the 100 characters a message\'s writer holds', async () => {
+      const name = 'Dr. Maximiliane Alexandra von Hohenzollern-Sigmaringen, Head of Procurement, Europe';
+      const opened = await deliver(customerMail({ messageId: '<open.long@mail.customer.example>', headers: [`Cc: "${name}" <${DAN}>`] }));
+      expect(opened.result).toBe('created');
+      const answer = await deliver(customerMail({ from: `"${name}" <${DAN}>`, subject: `Re: [${opened.ticket}] Printer on fire`, messageId: '<dan.long@mail.customer.example>', text: 'Seen it.' }));
+      expect(answer).toEqual({ result: 'appended', ticket: opened.ticket, reason: null });
+      const message = await t.ctx.handle.db.selectFrom('messages').select(['author_name', 'body']).where('mail_key', '=', '<dan.long@mail.customer.example>').executeTakeFirstOrThrow();
+      expect(message.body).toBe('Seen it.');
+      expect([...message.author_name].length).toBeLessThanOrEqual(100);
+      expect(message.author_name).toMatch(/^Dr\. Maximiliane/);
+      expect(message.author_name).toContain(DAN);
+    });
   });
 }
