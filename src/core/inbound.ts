@@ -98,7 +98,8 @@ function first(headers: MailHeaders, name: string): string | null {
 /**
  * Rule 3: why this mail is automatic (an auto-reply, a list, a vacation notice), or null when a
  * person wrote it. `Auto-Submitted` other than `no` (RFC 3834); `Precedence` bulk, junk, list or
- * auto_reply; `X-Autoreply` / `X-Autorespond` present; `X-Auto-Response-Suppress` All or AutoReply.
+ * auto_reply; `X-Autoreply` / `X-Autorespond` present; `X-Auto-Response-Suppress` All or AutoReply;
+ * a null `Return-Path: <>`.
  */
 export function automaticReason(headers: MailHeaders): string | null {
   const submitted = first(headers, 'auto-submitted');
@@ -114,6 +115,12 @@ export function automaticReason(headers: MailHeaders): string | null {
     const words = suppress.split(/[\s,]+/).map((w) => w.toLowerCase());
     if (words.includes('all') || words.includes('autoreply')) return `X-Auto-Response-Suppress: ${suppress.slice(0, 60)}`;
   }
+  // A null return path (`<>`, which the receiving server writes from the envelope) is how mail
+  // systems send their own notices, so that nothing answers them (RFC 3834, RFC 5321 4.5.5): the
+  // vacation programs that write none of the headers above, read receipts. A person's mail always
+  // has a sender to return it to. Answering one with our `created` email is what RFC 3834 forbids.
+  const returnPath = first(headers, 'return-path');
+  if (returnPath !== null && /^<\s*>$/.test(returnPath)) return 'Return-Path: <> (a null sender)';
   return null;
 }
 

@@ -139,6 +139,11 @@ describe('automaticReason (rule 3)', () => {
     [{ 'Auto-Submitted': ['no', 'auto-replied'] }, null],
     // Ordinary headers of a person's mail.
     [{ 'X-Mailer': 'iPhone Mail (22B91)', 'Thread-Index': 'AQHbQ2v5', 'List-Id': '<x.example>' }, null],
+    // A null return path: a mail system's own notice (a vacation program writing no other header, a read receipt).
+    [{ 'Return-Path': '<>' }, 'Return-Path: <> (a null sender)'],
+    [{ 'Return-Path': '< >' }, 'Return-Path: <> (a null sender)'],
+    [{ 'Return-Path': '<carla@customer.example>' }, null],
+    [{ 'Return-Path': '<>', 'Auto-Submitted': 'auto-replied' }, 'Auto-Submitted: auto-replied'],
     // Values are quoted in the reason on one line, without control characters (PostgreSQL text holds no NUL).
     [{ 'Auto-Submitted': 'auto-replied\u0000\r\n x' }, 'Auto-Submitted: auto-replied x'],
     [{ Precedence: 'bulk\u0000' }, 'Precedence: bulk'],
