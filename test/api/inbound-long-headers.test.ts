@@ -6,13 +6,11 @@
  * ticket through In-Reply-To and the newest references) instead of failing the database's limit on
  * bound parameters, which answered 503 for ever: the mail server retried, then bounced it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { messageIdFor } from '../../src/mail/message.js';
-import { createApiToken } from '../../src/services/tokens.js';
-import { addStaff, startTestApp, type TestApp } from '../support/app.js';
-import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
-import { newMessageId, postMail, rawMail } from '../mail/support/raw-mail.js';
+import { inboundApp } from '../mail/support/inbound-app.js';
+import { newMessageId, rawMail } from '../mail/support/raw-mail.js';
 import { MAIL_FROM } from '../mail/support/testbed.js';
 
 /** `count` distinct short Message-IDs (about 9 bytes each with the space between). */
@@ -20,20 +18,9 @@ const manyIds = (count: number, prefix = '') => Array.from({ length: count }, (_
 
 for (const dialect of DIALECTS) {
   describe(`mail naming very many Message-IDs (${dialect})`, () => {
-    let t: TestApp;
-    let token: string;
-    const db = () => t.ctx.handle.db;
-    const deliver = (raw: string | Buffer) => postMail(t.app, token, raw);
-
-    beforeAll(async () => {
-      t = await startTestApp(dialect, {
-        clock: new FakeClock(),
-        config: { mailFrom: MAIL_FROM, inbound: { imapUrl: undefined, imapPollSeconds: 30, imapLeaseSeconds: 60, imapProcessedFolder: 'Processed', maxBytes: 4 * 1024 * 1024, ticketsPerHour: 20 } },
-      });
-      const root = await addStaff(t.ctx, 'root', { role: 'admin' });
-      token = (await createApiToken(t.ctx, root, 'mail server', 'inbound')).token;
-    });
-    afterAll(() => t.close());
+    const app = inboundApp(dialect, { maxBytes: 4 * 1024 * 1024, ticketsPerHour: 20 });
+    const db = () => app.t.ctx.handle.db;
+    const deliver = (raw: string | Buffer) => app.deliver(raw);
 
     it('a new mail with 70 000 References (630 kB, past both engines\' limits on bound parameters) opens its ticket', async () => {
       const response = await deliver(rawMail({ from: 'gus@customer.example', subject: 'Long thread', references: manyIds(70_000) }));

@@ -7,14 +7,12 @@
  * rejected rather than `ignored` (rule 1). It is now read from its header, as a mail over
  * INBOUND_MAX_BYTES is: the rules apply, its text is a note, the original keeps everything.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { messageIdFor } from '../../src/mail/message.js';
-import { createApiToken } from '../../src/services/tokens.js';
-import { addStaff, startTestApp, type TestApp } from '../support/app.js';
-import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
+import { inboundApp } from '../mail/support/inbound-app.js';
 import { customerMail } from '../mail/support/customer-mail.js';
-import { newMessageId, postMail, rawMail } from '../mail/support/raw-mail.js';
+import { newMessageId, rawMail } from '../mail/support/raw-mail.js';
 import { MAIL_FROM } from '../mail/support/testbed.js';
 
 /** A mail of 1100 small files: more MIME parts than the parser reads. */
@@ -23,20 +21,9 @@ const manyParts = (fields: Parameters<typeof customerMail>[0]) =>
 
 for (const dialect of DIALECTS) {
   describe(`mail the MIME parser refuses (${dialect})`, () => {
-    let t: TestApp;
-    let token: string;
-    const db = () => t.ctx.handle.db;
-    const deliver = (raw: string | Buffer) => postMail(t.app, token, raw);
-
-    beforeAll(async () => {
-      t = await startTestApp(dialect, {
-        clock: new FakeClock(),
-        config: { mailFrom: MAIL_FROM, inbound: { imapUrl: undefined, imapPollSeconds: 30, imapLeaseSeconds: 60, imapProcessedFolder: 'Processed', maxBytes: 4 * 1024 * 1024, ticketsPerHour: 20 } },
-      });
-      const root = await addStaff(t.ctx, 'root', { role: 'admin' });
-      token = (await createApiToken(t.ctx, root, 'mail server', 'inbound')).token;
-    });
-    afterAll(() => t.close());
+    const app = inboundApp(dialect, { maxBytes: 4 * 1024 * 1024, ticketsPerHour: 20 });
+    const db = () => app.t.ctx.handle.db;
+    const deliver = (raw: string | Buffer) => app.deliver(raw);
 
     it('a customer mail of 1100 parts opens its ticket from its header, says why in the log, and keeps the whole original', async () => {
       const raw = manyParts({ from: 'Ivy Customer <ivy@customer.example>', subject: 'Scanned contract', messageId: '<parts.1@customer.example>' });
