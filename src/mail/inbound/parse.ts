@@ -11,6 +11,7 @@ import EmailReplyParser from 'email-reply-parser';
 import type { AddressObject, ParsedMail as LibraryMail } from 'mailparser';
 import { type MailHeaders, messageIdsIn, normaliseMessageId, subjectTicketId, threadIds } from '../../core/inbound.js';
 import { oneLine } from '../../core/mailSubject.js';
+import { withoutNul } from '../../core/unicode.js';
 import { isEmailAddress } from '../../core/tickets.js';
 
 export interface ParsedFile {
@@ -289,4 +290,23 @@ export function headerField(raw: Buffer, name: string): string {
   const header = headerOf(raw).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
   const match = new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(header);
   return match ? storable(match[1]!).trim() : '';
+}
+
+/**
+ * A ParsedMail every field of which the databases can store: without NUL characters, which
+ * PostgreSQL text refuses (a header, a name, a decoded text may hold them).
+ */
+export function storableMail(mail: ParsedMail): ParsedMail {
+  return {
+    ...mail,
+    messageId: mail.messageId === null ? null : withoutNul(mail.messageId),
+    references: mail.references.map(withoutNul),
+    from: mail.from === null ? null : { address: withoutNul(mail.from.address), name: withoutNul(mail.from.name) },
+    subject: withoutNul(mail.subject),
+    contentType: withoutNul(mail.contentType),
+    headers: new Map([...mail.headers].map(([name, values]) => [name, values.map(withoutNul)])),
+    text: withoutNul(mail.text),
+    ...(mail.reply === undefined ? {} : { reply: withoutNul(mail.reply) }),
+    files: mail.files.map((f) => ({ ...f, filename: f.filename === null ? null : withoutNul(f.filename), contentType: withoutNul(f.contentType) })),
+  };
 }
