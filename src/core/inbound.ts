@@ -61,6 +61,31 @@ export function messageIdsIn(value: string | readonly string[] | null | undefine
   return [...new Set(bare.map(normaliseMessageId).filter((id) => id !== ''))];
 }
 
+/**
+ * Most Message-IDs of one mail the rules look up (its In-Reply-To and References; a delivery
+ * report's quoted ids): far more than any client writes (ours name at most four), few enough for
+ * one query on either engine. A header of tens of thousands of ids fits in a mail of a few hundred
+ * kilobytes, and looking them all up failed the databases' limits on bound parameters (SQLite
+ * 32 766, PostgreSQL 65 535): the mail could never be stored.
+ */
+export const MAX_NAMED_IDS = 100;
+
+/**
+ * The Message-IDs a mail's rules look up, from its In-Reply-To and References (each normalised,
+ * messageIdsIn): In-Reply-To first, then References, without repeats, at most `max`. When there
+ * are more, References keeps its first id (the thread's root) and its newest ones: the message
+ * answered and the emails just before it are at the end (RFC 5322 3.6.4).
+ */
+export function threadIds(inReplyTo: readonly string[], references: readonly string[], max = MAX_NAMED_IDS): string[] {
+  const answered = [...new Set(inReplyTo)].slice(0, max);
+  const taken = new Set(answered);
+  const rest = [...new Set(references)].filter((id) => !taken.has(id));
+  const room = max - answered.length;
+  if (rest.length <= room) return [...answered, ...rest];
+  if (room === 0) return answered;
+  return [...answered, rest[0]!, ...rest.slice(rest.length - (room - 1))];
+}
+
 /** The headers the rules read, by lower-case name (every value of a repeated header). */
 export type MailHeaders = ReadonlyMap<string, readonly string[]>;
 
@@ -73,7 +98,8 @@ function first(headers: MailHeaders, name: string): string | null {
 /**
  * Rule 3: why this mail is automatic (an auto-reply, a list, a vacation notice), or null when a
  * person wrote it. `Auto-Submitted` other than `no` (RFC 3834); `Precedence` bulk, junk, list or
- * auto_reply; `X-Autoreply` / `X-Autorespond` present; `X-Auto-Response-Suppress` All or AutoReply.
+ * auto_reply; `X-Autoreply` / `X-Autorespond` present; `X-Auto-Response-Suppress` All or AutoReply;
+ * a null `Return-Path: <>`.
  */
 export function automaticReason(headers: MailHeaders): string | null {
   const submitted = first(headers, 'auto-submitted');
@@ -89,6 +115,12 @@ export function automaticReason(headers: MailHeaders): string | null {
     const words = suppress.split(/[\s,]+/).map((w) => w.toLowerCase());
     if (words.includes('all') || words.includes('autoreply')) return `X-Auto-Response-Suppress: ${suppress.slice(0, 60)}`;
   }
+  // A null return path (`<>`, which the receiving server writes from the envelope) is how mail
+  // systems send their own notices, so that nothing answers them (RFC 3834, RFC 5321 4.5.5): the
+  // vacation programs that write none of the headers above, read receipts. A person's mail always
+  // has a sender to return it to. Answering one with our `created` email is what RFC 3834 forbids.
+  const returnPath = first(headers, 'return-path');
+  if (returnPath !== null && /^<\s*>$/.test(returnPath)) return 'Return-Path: <> (a null sender)';
   return null;
 }
 
@@ -238,6 +270,19 @@ export function oversizeReason(size: number, maxBytes: number): string {
   return `Larger than ${maxBytes.toLocaleString('en')} bytes (INBOUND_MAX_BYTES): ${size.toLocaleString('en')} bytes; read from its header only, its text and files were not read.`;
 }
 
+/**
+ * The text of a mail the parser could read only the header of (more MIME parts or a larger header
+ * than it reads): like a mail over INBOUND_MAX_BYTES, it goes through the rules from its header,
+ * with this in place of its text; the original keeps everything.
+ */
+export const UNREAD_BODY_NOTE =
+  '[This mail could not be read past its header, so its text and files were not read. Please send the text again, with fewer files or links to them.]';
+
+/** The inbound log's reason for such a mail (after the rule's own reason, if any): the parser's own words. */
+export function unreadBodyReason(why: string): string {
+  return `Its body could not be read (${oneLine(why).slice(0, 200)}): read from its header only, its text and files were not read.`;
+}
+
 /** A thread text from a mail's text: cut at MAIL_TEXT_MAX (with a note), `(no text)` when empty. */
 export function threadText(text: string): string {
   // eslint-disable-next-line no-control-regex
@@ -344,10 +389,11 @@ export function ingestWaves(mails: readonly ChunkMail[]): number[][] {
 
 /**
  * The addresses a mail was delivered to (§12: inbound addresses map to topics): Delivered-To first
- * (the mailbox that actually received it), then To; lower-cased, without repeats.
+ * (the mailbox that actually received it), then To; lower-cased, without repeats; the first
+ * MAX_NAMED_IDS of them (each is looked up: a To of tens of thousands failed the query).
  */
 export function recipientAddresses(headers: MailHeaders): string[] {
-  return addressesIn(headers, ['delivered-to', 'to']);
+  return addressesIn(headers, ['delivered-to', 'to']).slice(0, MAX_NAMED_IDS);
 }
 
 /** The mailboxes a mail was delivered to (Delivered-To): ours, so never one of its copied people (§10 Cc). */

@@ -35,6 +35,13 @@ export function copiesPeople(kind: string): boolean {
 /** Most people copied on one ticket. */
 export const CC_MAX = 10;
 
+/**
+ * Most of a mail's recipients looked at as copied people (each is checked against the staff's
+ * addresses, in one query): a mail to tens of thousands failed the query, and so the mail. Ten
+ * are kept of them at most (CC_MAX).
+ */
+export const CC_CANDIDATES_MAX = 100;
+
 /** Longest name kept for a copied person (the column's width). */
 const CC_NAME_MAX = 200;
 
@@ -99,11 +106,23 @@ export function isCopied(copied: readonly string[], sender: string): boolean {
   return copied.some((a) => a.toLowerCase() === address);
 }
 
-/** How a copied person is named as the writer of their message on the thread: `Name (address)`, or the address. */
+/** Longest writer's name a message holds (messages.author_name). */
+const AUTHOR_NAME_MAX = 100;
+
+/**
+ * How a copied person is named as the writer of their message on the thread: `Name (address)`,
+ * or the address; within the 100 characters a message's writer holds, the name cut (with `…`)
+ * rather than the address, which tells who wrote. (A name of 80 characters was written whole:
+ * PostgreSQL refused the message, so their mail could never be stored.)
+ */
 export function copiedAuthorName(person: CcPerson): string {
   const name = cleanName(person.name);
   const address = person.address.trim().toLowerCase();
-  return name === '' || name.toLowerCase() === address ? address : [...`${name} (${address})`].slice(0, CC_NAME_MAX).join('');
+  const upTo = (text: string, max: number) => [...text].slice(0, max).join('');
+  const tail = ` (${address})`;
+  const room = AUTHOR_NAME_MAX - [...tail].length;
+  if (name === '' || name.toLowerCase() === address || room < 2) return upTo(address, AUTHOR_NAME_MAX);
+  return ([...name].length <= room ? name : `${upTo(name, room - 1).trimEnd()}…`) + tail;
 }
 
 /**

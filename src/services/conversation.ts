@@ -147,7 +147,7 @@ export type CustomerMessageResult =
   | { kind: 'follow_up'; ticket: TicketRow; followUp: TicketRow }
   /** The request was closed and had an open follow-up: the message went onto that (§9, openFollowUp). */
   | { kind: 'added_to_follow_up'; ticket: TicketRow; followUp: TicketRow; message: MessageRow; attachments: AttachmentRow[] }
-  /** An automatic message for a ticket closed meanwhile: not shown, nothing changed. */
+  /** An automatic message, or a copied person's, for a ticket closed meanwhile: not shown, nothing changed. */
   | { kind: 'not_shown'; ticket: TicketRow };
 
 export interface CustomerMessage {
@@ -217,7 +217,10 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
     return appended;
   }
   const closed = appended.ticket;
-  if (input.automatic) return { kind: 'not_shown', ticket: closed };
+  // A copied person's answer (§10 Cc) to a ticket an agent closed since the email channel found it
+  // open: a follow-up is the customer's to open, so none is opened in the customer's name with
+  // someone else's words. The channel reads its rules again and the mail opens a ticket of its own.
+  if (input.automatic || input.copiedWriter) return { kind: 'not_shown', ticket: closed };
   const open = openFollowUp(await followUpsOf(ctx.handle.db, closed.id));
   if (open) return onOpenFollowUp(ctx, closed, open.id, input);
   const followUpInput = {

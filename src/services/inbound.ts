@@ -23,6 +23,7 @@ import {
   automaticReason,
   decideInbound,
   type InboundDecision,
+  type InboundFacts,
   type InboundResult,
   isBounce,
   keptMailFiles,
@@ -36,6 +37,8 @@ import {
   subjectTicketId,
   threadText,
   ticketFromMail,
+  UNREAD_BODY_NOTE,
+  unreadBodyReason,
   recipientAddresses,
   deliveredTo,
   type NamedTicket,
@@ -46,7 +49,7 @@ import { withoutNul } from '../core/unicode.js';
 import { type Priority, referenceOf } from '../core/tickets.js';
 import type { InboundMailRow, InboundSource, OutboxRow } from '../db/schema.js';
 import { type MimeThread, mimeThread } from '../mail/inbound/mimeThread.js';
-import { type ParsedMail, headerField, headerMessageId, headerOf, headerSenderAddress, stripQuotedHistory } from '../mail/inbound/parse.js';
+import { type ParsedMail, headerField, headerMessageId, headerOf, headerSenderAddress, storableMail, stripQuotedHistory } from '../mail/inbound/parse.js';
 import { CUSTOMER_MAIL_KINDS } from '../mail/templates/index.js';
 import type { IncomingFile } from '../repositories/attachments.js';
 import {
@@ -64,6 +67,7 @@ import { Batcher } from '../db/batcher.js';
 import { type Db, readerOf } from '../db/connect.js';
 import type { ServiceContext } from './context.js';
 import { applyBounce, isOwnMail, ownRowsNamed } from './inboundOwnMail.js';
+import { senderTurn } from './inboundTurns.js';
 import { postCustomerMessageOn } from './conversation.js';
 import type { TicketIntake } from './intake.js';
 import type { MailCcs } from './ticketCcs.js';
@@ -123,6 +127,16 @@ export async function ingestMail(
   /** The mail's whole size when `raw` is only its start (IMAP fetches an over-size mail's first bytes). */
   size = raw.length,
 ): Promise<InboundOutcome> {
+  const release = await senderTurn(ctx, headerSenderAddress(raw));
+  try {
+    return await ingestInTurn(ctx, intake, setting, raw, source, reader, size);
+  } finally {
+    release();
+  }
+}
+
+/** ingestMail once the sender's earlier mails in this process are handled. */
+async function ingestInTurn(ctx: ServiceContext, intake: TicketIntake, setting: InboundSetting, raw: Buffer, source: InboundSource, reader: MimeThread, size: number): Promise<InboundOutcome> {
   const oversize = size > setting.maxBytes;
   // What is read, stored as the original, and searched for a bounce's quoted ids.
   const kept = oversize ? headerOf(raw) : raw;
@@ -134,15 +148,18 @@ export async function ingestMail(
   const early = guess && awaitedLater(lookUpMail(ctx, { mailKey: guess.key, address: guess.address, since: now - HOUR_MS }));
   const read = await reader.read(oversize ? Buffer.concat([kept, Buffer.from('\r\n\r\n')]) : raw);
   if ('failure' in read) return recordUnread(ctx, setting, raw, kept, source, read.failure, size);
-  const note = oversize ? oversizeNote(size, setting.maxBytes) : null;
+  // A mail the parser could read only the header of (parse.ts) goes on from its header too.
+  const unread = oversize ? null : (read.mail.unreadBody ?? null);
+  const note = oversize ? oversizeNote(size, setting.maxBytes) : unread === null ? null : UNREAD_BODY_NOTE;
   // A mail read from its header is known by the header's own Message-ID, as it always was (and as
   // every source and the lookup above read it), and by the hash of all its bytes.
-  const mail = storable(note === null ? read.mail : { ...read.mail, messageId: headerMessageId(raw), sha256: createHash('sha256').update(raw).digest('hex'), text: note, reply: note, files: [] });
+  const fromHeader = oversize ? { messageId: headerMessageId(raw), sha256: createHash('sha256').update(raw).digest('hex') } : {};
+  const mail = storableMail(note === null ? read.mail : { ...read.mail, ...fromHeader, text: note, reply: note, files: [] });
   const key = mailKeyOf(mail.messageId, mail.sha256);
   const address = (mail.from?.address ?? '').toLowerCase();
-  const sizeReason = oversize ? oversizeReason(size, setting.maxBytes) : null;
+  const readReason = oversize ? oversizeReason(size, setting.maxBytes) : unread === null ? null : unreadBodyReason(unread);
   const record = (result: InboundResult, reason: string | null): InboundRecord => {
-    const said = [reason, sizeReason].filter((r) => r !== null).join(' ') || null;
+    const said = [reason, readReason].filter((r) => r !== null).join(' ') || null;
     return {
       mail_key: key,
       source,
@@ -169,7 +186,7 @@ export async function ingestMail(
   const from = mail.from!.address;
   const answered = await ownRowsNamed(ctx, setting, mail.references);
   const answers = answeredTicket(await ticketsNamedBy(ctx, mail, answered), from);
-  const decision = decideInbound({
+  const facts: InboundFacts = {
     ownMail: false,
     seenBefore: false,
     ownAddress: ownAddressOf(from, [setting.mailFrom, setting.mailReplyTo ?? setting.mailFrom]),
@@ -179,10 +196,15 @@ export async function ingestMail(
     answers,
     senderTicketsLastHour: senderTickets,
     ticketsPerHour: setting.ticketsPerHour,
-  });
+  };
   try {
-    const people = peopleOf(setting, mail, answers);
-    return await apply(ctx, intake, { ...setting, emailPriority }, mail, oversize ? raw.subarray(0, OVERSIZE_SCAN_BYTES) : raw, decision, record, people);
+    const scanned = oversize ? raw.subarray(0, OVERSIZE_SCAN_BYTES) : raw;
+    const applyTo = (found: NamedTicket | null) => apply(ctx, intake, { ...setting, emailPriority }, mail, scanned, decideInbound({ ...facts, answers: found }), record, peopleOf(setting, mail, found));
+    // A copied person's answer to a ticket closed since it was found open is not written there
+    // (postCustomerMessageOn): the rules are read again as for a mail answering no ticket of theirs.
+    const outcome = (await applyTo(answers)) ?? (await applyTo(null));
+    if (outcome === null) throw new Error(`Mail ${key} answers no ticket, yet was not handled.`);
+    return outcome;
   } catch (error) {
     // Another process handled this mail at the same moment: its log row won, this change rolled back.
     const winner = await findInboundMailByKey(ctx.handle.db, key).catch(() => undefined);
@@ -236,22 +258,6 @@ function peopleOf(setting: InboundSetting, mail: ParsedMail, answers: NamedTicke
   return { ccs: { recipients: mail.recipients, own: [setting.mailFrom, setting.mailReplyTo ?? setting.mailFrom, ...deliveredTo(mail.headers)] } };
 }
 
-
-function storable(mail: ParsedMail): ParsedMail {
-  return {
-    ...mail,
-    messageId: mail.messageId === null ? null : withoutNul(mail.messageId),
-    references: mail.references.map(withoutNul),
-    from: mail.from === null ? null : { address: withoutNul(mail.from.address), name: withoutNul(mail.from.name) },
-    subject: withoutNul(mail.subject),
-    contentType: withoutNul(mail.contentType),
-    headers: new Map([...mail.headers].map(([name, values]) => [name, values.map(withoutNul)])),
-    text: withoutNul(mail.text),
-    ...(mail.reply === undefined ? {} : { reply: withoutNul(mail.reply) }),
-    files: mail.files.map((f) => ({ ...f, filename: f.filename === null ? null : withoutNul(f.filename), contentType: withoutNul(f.contentType) })),
-  };
-}
-
 function outcomeOf(row: InboundMailRow): InboundOutcome {
   return { result: row.result ?? 'duplicate', ticketId: row.ticket_id, reason: row.reason, mailId: row.id };
 }
@@ -260,7 +266,10 @@ function duplicateOf(row: InboundMailRow): InboundOutcome {
   return { result: 'duplicate', ticketId: row.ticket_id, reason: `This mail was received before (${row.result ?? 'being handled'}).`, mailId: row.id };
 }
 
-/** Writes what the decision says, with the mail's log row in the same transaction. */
+/**
+ * Writes what the decision says, with the mail's log row in the same transaction. Null when a
+ * copied person's answer found its ticket closed meanwhile: nothing written, to be decided again.
+ */
 async function apply(
   ctx: ServiceContext,
   intake: TicketIntake,
@@ -270,7 +279,7 @@ async function apply(
   decision: InboundDecision,
   record: Record,
   people: MailPeople,
-): Promise<InboundOutcome> {
+): Promise<InboundOutcome | null> {
   switch (decision.result) {
     case 'ignored': {
       if (decision.showOn === null) return logOnly(ctx, record('ignored', decision.reason), null);
@@ -285,13 +294,15 @@ async function apply(
     case 'follow_up': {
       const files = filesOf(mail);
       const closedNote = `${referenceOf(decision.ticketId)} was closed: a follow-up was opened.`;
-      await postCustomerMessageOn(ctx, decision.ticketId, {
+      const posted = await postCustomerMessageOn(ctx, decision.ticketId, {
         body: threadText(replyOf(mail)) + files.note,
         channel: 'email',
         files: files.files,
         mail: (became) => record(became, became === 'follow_up' ? closedNote : null),
         ...people,
       });
+      // Only a copied person's answer to a ticket closed meanwhile: nothing was written.
+      if (posted.kind === 'not_shown') return null;
       return logged(ctx, record('appended', null).mail_key);
     }
     case 'created': {

@@ -6,6 +6,7 @@
  * its outbox row.
  */
 import { bounceReason } from '../core/bounce.js';
+import { MAX_NAMED_IDS } from '../core/inbound.js';
 import { withoutNul } from '../core/unicode.js';
 import { readerOf } from '../db/connect.js';
 import { inTransaction } from '../db/transaction.js';
@@ -43,7 +44,8 @@ const OWN_ID_PATTERN = /<(?:hd-\d{1,15}\.)?outbox-\d{1,15}\.[0-9a-f]{16}@[^<>@\s
  */
 export async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: ParsedMail, raw: Buffer, record: (result: 'bounce', reason: string | null) => InboundRecord): Promise<InboundOutcome> {
   const rawText = raw.toString('latin1');
-  const quoted = [...new Set([...mail.references, ...(rawText.match(OWN_ID_PATTERN) ?? [])])];
+  // Bounded like a mail's references (MAX_NAMED_IDS): a report names the one email it returns.
+  const quoted = [...new Set([...mail.references, ...(rawText.match(OWN_ID_PATTERN) ?? [])])].slice(0, MAX_NAMED_IDS);
   const rows = (await ownRowsNamed(ctx, setting, quoted)).filter((r) => r.status === 'sent');
   const reason = withoutNul(bounceReason(rawText, mail.subject));
   const ticketId = rows.find((r) => r.ticket_id !== null)?.ticket_id ?? null;

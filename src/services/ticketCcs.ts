@@ -4,7 +4,7 @@
  * the ticket or message, so the copied people commit (or roll back) with it.
  */
 import { invalidInput, forbidden, notFound } from '../core/errors.js';
-import { type CcPerson, ccOfEmail, copiedAddressField, copiesPeople, mayChangeCopied, newCopiedPeople } from '../core/mailCc.js';
+import { type CcPerson, CC_CANDIDATES_MAX, ccOfEmail, copiedAddressField, copiesPeople, mayChangeCopied, newCopiedPeople } from '../core/mailCc.js';
 import { referenceOf } from '../core/tickets.js';
 import type { Writer } from '../core/conversation.js';
 import { inTransaction } from '../db/transaction.js';
@@ -26,7 +26,7 @@ export interface MailCcs {
 /** Adds the mail's new copied people to the ticket (core/mailCc.ts newCopiedPeople), in `trx`. */
 export async function addCopiedPeople(trx: Db, ticket: { id: number; customer_email: string }, mail: MailCcs, now: number): Promise<void> {
   // Most mail is to us alone: asked of the database only when someone else is left.
-  const candidates = newCopiedPeople(mail.recipients, { customer: ticket.customer_email, own: mail.own, staff: [], existing: [], max: Infinity });
+  const candidates = newCopiedPeople(mail.recipients, { customer: ticket.customer_email, own: mail.own, staff: [], existing: [], max: CC_CANDIDATES_MAX });
   if (candidates.length === 0) return;
   const [existing, desk] = await Promise.all([copiedAddresses(trx, ticket.id), deskAddressesAmong(trx, candidates.map((p) => p.address))]);
   const added = newCopiedPeople(candidates, { customer: ticket.customer_email, own: mail.own, staff: desk, existing });

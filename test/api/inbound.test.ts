@@ -172,6 +172,23 @@ for (const dialect of DIALECTS) {
       expect(forged.json().result).toBe('created');
     });
 
+    it('a mail with a null Return-Path (a mail system\'s own notice) opens no ticket and sends nothing; on an open ticket of its sender it is shown, marked automatic, and the turn stays', async () => {
+      const before = await counts(db());
+      const vacation = await deliver(rawMail({ from: 'olga@customer.example', subject: 'Away until Monday', headers: { 'Return-Path': '<>' } }));
+      expect(vacation.json()).toEqual({ result: 'ignored', ticket: null, reason: expect.stringContaining('Return-Path: <>') });
+      expect(await counts(db())).toEqual({ ...before, inbound: before.inbound + 1 });
+
+      const created = (await deliver(rawMail({ from: 'olga@customer.example', subject: 'Laptop' }))).json();
+      const id = ticketId(created.ticket);
+      await db().updateTable('tickets').set({ waiting_on: 'customer' }).where('id', '=', id).execute();
+      const receipt = await deliver(rawMail({ from: 'olga@customer.example', subject: `Read: [${created.ticket}] Laptop`, headers: { 'Return-Path': '<>' }, text: 'Your message was read.' }));
+      expect(receipt.json()).toEqual({ result: 'ignored', ticket: created.ticket, reason: expect.stringContaining('Shown on its ticket') });
+      const last = await db().selectFrom('messages').select(['body', 'automatic']).where('ticket_id', '=', id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      expect(last).toEqual({ body: 'Your message was read.', automatic: 1 });
+      expect((await db().selectFrom('tickets').select('waiting_on').where('id', '=', id).executeTakeFirstOrThrow()).waiting_on).toBe('customer');
+      expect(await db().selectFrom('outbox').select('kind').where('ticket_id', '=', id).execute()).toEqual([{ kind: 'created' }]);
+    });
+
     it(`a sender over INBOUND_TICKETS_PER_HOUR (${PER_HOUR}) is rejected, with no ticket and no email, until the hour has passed`, async () => {
       for (let i = 0; i < PER_HOUR; i++) expect((await deliver(rawMail({ from: 'kim@customer.example', subject: `Spam ${i}` }))).json().result).toBe('created');
       const before = await counts(db());

@@ -24,9 +24,11 @@ import {
   ownAddressOf,
   oversizeNote,
   oversizeReason,
+  recipientAddresses,
   rejectedBeforeRules,
   sameAddress,
   subjectTicketId,
+  threadIds,
   threadText,
   ticketFromMail,
 } from '../../src/core/inbound.js';
@@ -137,6 +139,11 @@ describe('automaticReason (rule 3)', () => {
     [{ 'Auto-Submitted': ['no', 'auto-replied'] }, null],
     // Ordinary headers of a person's mail.
     [{ 'X-Mailer': 'iPhone Mail (22B91)', 'Thread-Index': 'AQHbQ2v5', 'List-Id': '<x.example>' }, null],
+    // A null return path: a mail system's own notice (a vacation program writing no other header, a read receipt).
+    [{ 'Return-Path': '<>' }, 'Return-Path: <> (a null sender)'],
+    [{ 'Return-Path': '< >' }, 'Return-Path: <> (a null sender)'],
+    [{ 'Return-Path': '<carla@customer.example>' }, null],
+    [{ 'Return-Path': '<>', 'Auto-Submitted': 'auto-replied' }, 'Auto-Submitted: auto-replied'],
     // Values are quoted in the reason on one line, without control characters (PostgreSQL text holds no NUL).
     [{ 'Auto-Submitted': 'auto-replied\u0000\r\n x' }, 'Auto-Submitted: auto-replied x'],
     [{ Precedence: 'bulk\u0000' }, 'Precedence: bulk'],
@@ -265,6 +272,37 @@ describe('Message-IDs and the mail key', () => {
     [[], []],
   ])('messageIdsIn(%j) → %j', (value, ids) => {
     expect(messageIdsIn(value)).toEqual(ids);
+  });
+
+  // threadIds with a limit of 4: In-Reply-To first, then References' root and its newest ids.
+  const ids = (...n: number[]) => n.map((i) => `<${i}@x>`);
+  it.each<[string, string[], string[], string[]]>([
+    ['both empty', [], [], []],
+    ['within the limit: In-Reply-To, then References in order', ids(9), ids(1, 2, 3), ids(9, 1, 2, 3)],
+    ['repeats kept once, In-Reply-To first', ids(3), ids(1, 3, 2, 1), ids(3, 1, 2)],
+    ['over the limit: the root and the newest references', ids(9), ids(1, 2, 3, 4, 5, 6), ids(9, 1, 5, 6)],
+    ['no In-Reply-To: the root and the three newest', [], ids(1, 2, 3, 4, 5, 6), ids(1, 4, 5, 6)],
+    ['room for one reference: the root', ids(7, 8, 9), ids(1, 2, 3), ids(7, 8, 9, 1)],
+    ['In-Reply-To alone over the limit: cut, no references', ids(5, 6, 7, 8, 9), ids(1), ids(5, 6, 7, 8)],
+  ])('threadIds: %s', (_case, inReplyTo, references, expected) => {
+    expect(threadIds(inReplyTo, references, 4)).toEqual(expected);
+  });
+
+  it('threadIds keeps at most MAX_NAMED_IDS by default', () => {
+    const many = Array.from({ length: 70_000 }, (_, i) => `<${i}@x>`);
+    const kept = threadIds(['<answered@x>'], many);
+    expect(kept).toHaveLength(100);
+    expect(kept.slice(0, 2)).toEqual(['<answered@x>', '<0@x>']);
+    expect(kept.at(-1)).toBe('<69999@x>');
+  });
+
+  it('recipientAddresses: Delivered-To, then To, lower-case, once each, the first MAX_NAMED_IDS', () => {
+    const to = Array.from({ length: 150 }, (_, i) => `P${i}@x.example`).join(', ');
+    const headers = new Map([['delivered-to', ['Support@Desk.example']], ['to', [`support@desk.example, ${to}`]]]);
+    const found = recipientAddresses(headers);
+    expect(found).toHaveLength(100);
+    expect(found.slice(0, 3)).toEqual(['support@desk.example', 'p0@x.example', 'p1@x.example']);
+    expect(recipientAddresses(new Map([['to', ['a@x.example, A@X.example, b@x.example']]]))).toEqual(['a@x.example', 'b@x.example']);
   });
 
   const hash = 'ab'.repeat(32);

@@ -56,6 +56,12 @@ describe('copiedAuthorName: how a copied person signs their message', () => {
     [person('Dan@X.example', ''), 'dan@x.example'],
     [person('dan@x.example', 'dan@x.example'), 'dan@x.example'],
     [person('dan@x.example', '"Dan"'), 'Dan (dan@x.example)'],
+    // Within the 100 characters of a message's writer: the name is cut, never the address.
+    [person('dan@x.example', 'N'.repeat(84)), `${'N'.repeat(84)} (dan@x.example)`],
+    [person('dan@x.example', 'N'.repeat(85)), `${'N'.repeat(83)}… (dan@x.example)`],
+    [person('dan@x.example', `${'N'.repeat(82)} Brown`), `${'N'.repeat(82)}… (dan@x.example)`],
+    [person(`${'d'.repeat(90)}@x.example`, 'Dan'), `${'d'.repeat(90)}@x.example`],
+    [person(`${'d'.repeat(120)}@x.example`, 'Dan'), 'd'.repeat(100)],
   ])('%j → %s', (p, expected) => {
     expect(copiedAuthorName(p)).toBe(expected);
   });

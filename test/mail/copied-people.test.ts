@@ -11,7 +11,7 @@ import type { Dialect } from '../../src/db/connect.js';
 import { createSmtpMailer, type Mailer } from '../../src/mail/transport.js';
 import { OutboxWorker } from '../../src/mail/worker.js';
 import { emailsOfTicket } from '../../src/repositories/outbox.js';
-import { postStaffMessage } from '../../src/services/conversation.js';
+import { postCustomerMessageOn, postStaffMessage } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
 import { recordDueBreaches } from '../../src/services/sla.js';
 import { closeTicket } from '../../src/services/tickets.js';
@@ -242,6 +242,37 @@ for (const dialect of DIALECTS) {
       // Dan is a stranger to the ticket now: his answer opens a ticket of his own.
       const dan = await deliver(answerTo(email!.parsed, { from: DAN, messageId: '<dan.9@mail.customer.example>', text: 'Still here?' }));
       expect(dan.result).toBe('created');
+    });
+
+    it('a copied person\'s answer reaching a ticket closed meanwhile opens no follow-up in the customer\'s name; the mail then opens a ticket of their own', async () => {
+      const opened = await deliver(customerMail({ messageId: '<open.race@mail.customer.example>', headers: [`Cc: "Dan Colleague" <${DAN}>`] }));
+      const ticketId = Number(opened.ticket!.slice(3));
+      const tickets = async () => (await t.ctx.handle.db.selectFrom('tickets').select(['id', 'customer_email', 'follow_up_of']).orderBy('id').execute()).length;
+      const before = await tickets();
+      await changePresence(t.ctx, alice, 'available');
+      await closeTicket(t.ctx, { id: alice, role: 'agent' }, ticketId);
+      // What the email channel writes when it found the ticket open and an agent closed it before the write.
+      const posted = await postCustomerMessageOn(t.ctx, ticketId, { body: 'Switched off.', channel: 'email', copiedWriter: { address: DAN, name: 'Dan Colleague' } });
+      expect(posted.kind).toBe('not_shown');
+      expect(await tickets()).toBe(before);
+      // The rules read again on the closed ticket: Dan's mail is a ticket of his own (§10 Cc).
+      const answer = await deliver(customerMail({ from: `Dan Colleague <${DAN}>`, subject: `Re: [${opened.ticket}] Printer on fire`, messageId: '<dan.race@mail.customer.example>', text: 'Switched off.' }));
+      expect(answer.result).toBe('created');
+      const own = await t.ctx.handle.db.selectFrom('tickets').select(['customer_email', 'follow_up_of']).where('id', '=', Number(answer.ticket!.slice(3))).executeTakeFirstOrThrow();
+      expect(own).toEqual({ customer_email: DAN, follow_up_of: null });
+    });
+
+    it('a copied person with a long name answers on the ticket: the writer shown is cut to the 100 characters a message\'s writer holds', async () => {
+      const name = 'Dr. Maximiliane Alexandra von Hohenzollern-Sigmaringen, Head of Procurement, Europe';
+      const opened = await deliver(customerMail({ messageId: '<open.long@mail.customer.example>', headers: [`Cc: "${name}" <${DAN}>`] }));
+      expect(opened.result).toBe('created');
+      const answer = await deliver(customerMail({ from: `"${name}" <${DAN}>`, subject: `Re: [${opened.ticket}] Printer on fire`, messageId: '<dan.long@mail.customer.example>', text: 'Seen it.' }));
+      expect(answer).toEqual({ result: 'appended', ticket: opened.ticket, reason: null });
+      const message = await t.ctx.handle.db.selectFrom('messages').select(['author_name', 'body']).where('mail_key', '=', '<dan.long@mail.customer.example>').executeTakeFirstOrThrow();
+      expect(message.body).toBe('Seen it.');
+      expect([...message.author_name].length).toBeLessThanOrEqual(100);
+      expect(message.author_name).toMatch(/^Dr\. Maximiliane/);
+      expect(message.author_name).toContain(DAN);
     });
   });
 }

@@ -9,7 +9,9 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import EmailReplyParser from 'email-reply-parser';
 import type { AddressObject, ParsedMail as LibraryMail } from 'mailparser';
-import { type MailHeaders, messageIdsIn, normaliseMessageId, subjectTicketId } from '../../core/inbound.js';
+import { type MailHeaders, messageIdsIn, normaliseMessageId, subjectTicketId, threadIds } from '../../core/inbound.js';
+import { oneLine } from '../../core/mailSubject.js';
+import { withoutNul } from '../../core/unicode.js';
 import { isEmailAddress } from '../../core/tickets.js';
 
 export interface ParsedFile {
@@ -25,7 +27,7 @@ export interface ParsedMail {
   sha256: string;
   /** Normalised `<id>`, or null. */
   messageId: string | null;
-  /** In-Reply-To then References, normalised, without repeats. */
+  /** In-Reply-To then References, normalised, without repeats, at most MAX_NAMED_IDS (threadIds). */
   references: string[];
   /** The sender, or null when From holds no valid address. */
   from: { address: string; name: string } | null;
@@ -43,6 +45,11 @@ export interface ParsedMail {
    */
   reply?: string;
   files: ParsedFile[];
+  /**
+   * Why the parser could not read the mail past its header (parseMail), when it could not: its
+   * text and files are then empty, and the email channel says so in their place.
+   */
+  unreadBody?: string;
 }
 
 // How deep HTML may nest and how long it may be for turning into text: beyond, the walk is slow
@@ -189,16 +196,33 @@ export function decodeUtf7(text: string): string {
 let parsers: Promise<[typeof import('mailparser'), typeof import('html-to-text')]> | undefined;
 const loadParsers = () => (parsers ??= Promise.all([import('mailparser'), import('html-to-text')]));
 
-/** Reads a raw message. Never throws. */
+/** mailparser's options: no HTML made from text nor text from HTML (textOf does that when needed), no links. */
+const PARSER_OPTIONS = { skipHtmlToText: true, skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true } as const;
+
+/**
+ * Reads a raw message. Never throws. A mail mailparser refuses whole (more than 1000 MIME parts, a
+ * header over 1 MB) is read from its header (its first 256 kB, headerOf) with no text and no
+ * files, and says why in `unreadBody`, so the rules still read its sender, its Message-ID and
+ * what it answers; only a mail whose header cannot be read either has no sender.
+ */
 export async function parseMail(raw: Buffer): Promise<ParsedMail> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
   const [{ simpleParser }, { htmlToText }] = await loadParsers();
-  let mail: LibraryMail;
   try {
-    mail = await simpleParser(withLegacyCharset(raw), { skipHtmlToText: true, skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
-  } catch {
-    return { sha256, messageId: null, references: [], from: null, subject: '', contentType: 'text/plain', headers: new Map(), recipients: [], text: '', files: [] };
+    return parsedFrom(await simpleParser(withLegacyCharset(raw), PARSER_OPTIONS), raw, sha256, htmlToText);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    try {
+      const header = await simpleParser(withLegacyCharset(Buffer.concat([headerOf(raw), Buffer.from('\r\n\r\n')])), PARSER_OPTIONS);
+      return { ...parsedFrom(header, Buffer.alloc(0), sha256, htmlToText), text: '', files: [], unreadBody: storable(oneLine(why)).slice(0, 200) };
+    } catch {
+      return { sha256, messageId: null, references: [], from: null, subject: '', contentType: 'text/plain', headers: new Map(), recipients: [], text: '', files: [] };
+    }
   }
+}
+
+/** The ParsedMail of what mailparser read from `raw`. */
+function parsedFrom(mail: LibraryMail, raw: Buffer, sha256: string, htmlToText: typeof import('html-to-text').htmlToText): ParsedMail {
   const headers = headersOf(mail);
   const parsedText = textOf(mail, htmlToText).replace(/\r\n?/g, '\n');
   const text = UTF7_DECLARED.test(raw.toString('latin1')) ? decodeUtf7(parsedText) : parsedText;
@@ -206,7 +230,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
   return {
     sha256,
     messageId,
-    references: [...new Set([...messageIdsIn(headers.get('in-reply-to') ?? []), ...messageIdsIn(headers.get('references') ?? [])])],
+    references: threadIds(messageIdsIn(headers.get('in-reply-to') ?? []), messageIdsIn(headers.get('references') ?? [])),
     from: senderOf(mail.from),
     subject: typeof mail.subject === 'string' ? storable(mail.subject) : '',
     contentType: contentTypeOf(headers),
@@ -266,4 +290,23 @@ export function headerField(raw: Buffer, name: string): string {
   const header = headerOf(raw).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
   const match = new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(header);
   return match ? storable(match[1]!).trim() : '';
+}
+
+/**
+ * A ParsedMail every field of which the databases can store: without NUL characters, which
+ * PostgreSQL text refuses (a header, a name, a decoded text may hold them).
+ */
+export function storableMail(mail: ParsedMail): ParsedMail {
+  return {
+    ...mail,
+    messageId: mail.messageId === null ? null : withoutNul(mail.messageId),
+    references: mail.references.map(withoutNul),
+    from: mail.from === null ? null : { address: withoutNul(mail.from.address), name: withoutNul(mail.from.name) },
+    subject: withoutNul(mail.subject),
+    contentType: withoutNul(mail.contentType),
+    headers: new Map([...mail.headers].map(([name, values]) => [name, values.map(withoutNul)])),
+    text: withoutNul(mail.text),
+    ...(mail.reply === undefined ? {} : { reply: withoutNul(mail.reply) }),
+    files: mail.files.map((f) => ({ ...f, filename: f.filename === null ? null : withoutNul(f.filename), contentType: withoutNul(f.contentType) })),
+  };
 }
