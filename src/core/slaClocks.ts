@@ -172,9 +172,13 @@ export function clocksAfterMessage(
       Object.assign(set, {
         sla_paused_at: now,
         sla_remaining_ms: businessTimeBetween(ticketCalendar, now, due),
-        sla_warn_remaining_ms: warnPending ? businessTimeBetween(ticketCalendar, now, Math.max(now, ticket.sla_warn_at!)) : null,
         sla_due_at: PAUSED_DUE_AT,
-        sla_warn_at: null,
+        // A warning still to come waits with the clock; one already given keeps its instant (the
+        // monitor never looks at it again), so a reply then a close leaves the ticket as reply and
+        // close does (§9: one transaction, the same result).
+        ...(warnPending
+          ? { sla_warn_remaining_ms: businessTimeBetween(ticketCalendar, now, Math.max(now, ticket.sla_warn_at!)), sla_warn_at: null }
+          : { sla_warn_remaining_ms: null }),
       });
     }
     return { set, stopped };
@@ -199,7 +203,8 @@ function resumed(ticket: TicketClocks, now: number, calendar: SlaCalendar): Part
     sla_warn_remaining_ms: null,
     // Nothing left (paused at its due instant): due now, so a close now still meets it.
     sla_due_at: remaining > 0 ? dueAfter(calendar, now, remaining) : now,
-    sla_warn_at: warnRemaining === null ? null : warnRemaining > 0 ? dueAfter(calendar, now, warnRemaining) : now,
+    // No warning waited with the clock: none configured, or given already (its instant kept).
+    ...(warnRemaining === null ? {} : { sla_warn_at: warnRemaining > 0 ? dueAfter(calendar, now, warnRemaining) : now }),
   };
 }
 

@@ -144,10 +144,15 @@ describe('clocksAfterMessage', () => {
       expect(set.sla_due_at).toBe(T0 + 7 * 24 * HOUR - HOUR + 45 * MIN);
     });
 
-    it('a warning already given stays given: nothing to restore', () => {
+    it('a warning already given stays given: nothing to restore, its instant kept through the pause, the resume and a close', () => {
       const ticket = { ...ticketAt(T0, pausing), sla_warned_at: T0 + 30 * MIN };
       const { set } = clocksAfterMessage(ticket, 'public_reply', T0 + 40 * MIN, pausing, null, ALWAYS_OPEN_CLOCK);
       expect(set.sla_warn_remaining_ms).toBeNull();
+      expect(set).not.toHaveProperty('sla_warn_at');
+      const paused = { ...ticket, ...set };
+      expect(paused.sla_warn_at).toBe(T0 + 30 * MIN);
+      expect(clocksAfterMessage(paused, 'customer_message', T0 + HOUR, pausing, null, ALWAYS_OPEN_CLOCK).set).not.toHaveProperty('sla_warn_at');
+      expect(clocksAtClose(paused, T0 + HOUR, null)).not.toHaveProperty('sla_warn_at');
     });
 
     it.each<[string, Partial<TicketClocks>]>([
