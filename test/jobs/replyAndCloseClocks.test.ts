@@ -36,8 +36,11 @@ for (const dialect of DIALECTS) {
     const customerWrites = (ticketId: number) => postCustomerMessageOn(t.ctx, ticketId, { body: 'Any news?', channel: 'web' });
     const newTicket = () => intakeTicket(t.ctx, { name: 'Carla', email: 'carla@example.com', title: 'Printer', description: 'On fire.', priority: 'high' });
 
-    /** Two tickets brought to the same state by `before`; one gets reply and close, the other a reply then a close, at one instant. */
-    async function both(before: (each: (step: (ticketId: number) => Promise<unknown>) => Promise<void>) => Promise<void>): Promise<[TicketRow, TicketRow]> {
+    /**
+     * Two tickets brought to the same state by `before`; one gets reply and close, the other a reply
+     * then a close, at one instant. Checks they are stored alike; returns the first.
+     */
+    async function closedAlike(before: (each: (step: (ticketId: number) => Promise<unknown>) => Promise<void>) => Promise<void>): Promise<TicketRow> {
       const [a, b] = [await newTicket(), await newTicket()];
       await before(async (step) => {
         for (const id of [a.id, b.id]) await step(id);
@@ -45,7 +48,9 @@ for (const dialect of DIALECTS) {
       await reply(a.id, true);
       await reply(b.id, false);
       await closeTicket(t.ctx, agent(), b.id);
-      return [(await findTicketById(t.ctx.handle.db, a.id))!, (await findTicketById(t.ctx.handle.db, b.id))!];
+      const [closedByOne, closedByTwo] = [(await findTicketById(t.ctx.handle.db, a.id))!, (await findTicketById(t.ctx.handle.db, b.id))!];
+      expect(closedState(closedByOne)).toEqual(closedState(closedByTwo));
+      return closedByOne;
     }
 
     beforeEach(async () => {
@@ -65,46 +70,42 @@ for (const dialect of DIALECTS) {
     afterEach(() => t.close());
 
     it('the first answer closes: first response met at the reply, the running clock stays as it was', async () => {
-      const [closedByOne, closedByTwo] = await both(async () => {
+      const closed = await closedAlike(async () => {
         clock.advance(10 * SECOND);
       });
-      expect(closedByOne.first_response_at).toBe(clock.now());
-      expect(closedByOne.sla_paused_at).toBeNull();
-      expect(closedState(closedByOne)).toEqual(closedState(closedByTwo));
+      expect(closed.first_response_at).toBe(clock.now());
+      expect(closed.sla_paused_at).toBeNull();
     });
 
     it('a customer message answered by the close: the next reply counted met once, the resumed clock the same', async () => {
-      const [closedByOne, closedByTwo] = await both(async (each) => {
+      const closed = await closedAlike(async (each) => {
         await each((id) => reply(id, false));
         clock.advance(30 * SECOND);
         await each(customerWrites);
         clock.advance(10 * SECOND);
       });
-      expect(closedByOne.next_reply_met).toBe(1);
-      expect(closedByOne.next_reply_due_at).toBeNull();
-      expect(closedState(closedByOne)).toEqual(closedState(closedByTwo));
+      expect(closed.next_reply_met).toBe(1);
+      expect(closed.next_reply_due_at).toBeNull();
     });
 
     it('closed while paused (waiting on the customer): the clock resumes the same way in both', async () => {
-      const [closedByOne, closedByTwo] = await both(async (each) => {
+      const closed = await closedAlike(async (each) => {
         await each((id) => reply(id, false));
         clock.advance(2 * MIN);
       });
-      expect(closedByOne.sla_paused_at).toBeNull();
-      expect(closedState(closedByOne)).toEqual(closedState(closedByTwo));
+      expect(closed.sla_paused_at).toBeNull();
     });
 
     it('after the warnings went out and the next reply breached: the same closed ticket', async () => {
       const monitor = new SlaMonitor(t.ctx);
-      const [closedByOne, closedByTwo] = await both(async (each) => {
+      const closed = await closedAlike(async (each) => {
         await each((id) => reply(id, false));
         await each(customerWrites);
         clock.advance(6 * MIN);
         await monitor.runOnce();
       });
-      expect(closedByOne.sla_warned_at).not.toBeNull();
-      expect(closedByOne.next_reply_breached).toBe(1);
-      expect(closedState(closedByOne)).toEqual(closedState(closedByTwo));
+      expect(closed.sla_warned_at).not.toBeNull();
+      expect(closed.next_reply_breached).toBe(1);
     });
   });
 }
