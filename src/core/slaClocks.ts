@@ -89,11 +89,19 @@ function dueAfter(calendar: SlaCalendar, start: number, ms: number): number {
   return addBusinessTime(calendar, start, ms) ?? PAUSED_DUE_AT;
 }
 
+/**
+ * The warning instant of a clock due at `due`: none for a clock with no due instant (beyond its
+ * calendar's ten years), whose warning could name no deadline (it read "due … 275760").
+ */
+function warnFor(due: number, warn: () => number): number | null {
+  return knownDueAt(due) === null ? null : warn();
+}
+
 /** The due and warning instants of a clock of `seconds` started at `start`. */
 export function clockFrom(calendar: SlaCalendar, start: number, seconds: number, warnAtPercent: number | null): { due: number; warn: number | null } {
   const ms = seconds * 1000;
   const due = dueAfter(calendar, start, ms);
-  const warn = warnAtPercent === null ? null : dueAfter(calendar, start, Math.max(1, Math.round((ms * warnAtPercent) / 100)));
+  const warn = warnAtPercent === null ? null : warnFor(due, () => dueAfter(calendar, start, Math.max(1, Math.round((ms * warnAtPercent) / 100))));
   return { due, warn };
 }
 
@@ -172,9 +180,13 @@ export function clocksAfterMessage(
       Object.assign(set, {
         sla_paused_at: now,
         sla_remaining_ms: businessTimeBetween(ticketCalendar, now, due),
-        sla_warn_remaining_ms: warnPending ? businessTimeBetween(ticketCalendar, now, Math.max(now, ticket.sla_warn_at!)) : null,
         sla_due_at: PAUSED_DUE_AT,
-        sla_warn_at: null,
+        // A warning still to come waits with the clock; one already given keeps its instant (the
+        // monitor never looks at it again), so a reply then a close leaves the ticket as reply and
+        // close does (§9: one transaction, the same result).
+        ...(warnPending
+          ? { sla_warn_remaining_ms: businessTimeBetween(ticketCalendar, now, Math.max(now, ticket.sla_warn_at!)), sla_warn_at: null }
+          : { sla_warn_remaining_ms: null }),
       });
     }
     return { set, stopped };
@@ -193,13 +205,15 @@ function resumed(ticket: TicketClocks, now: number, calendar: SlaCalendar): Part
   if (ticket.sla_paused_at === null) return {};
   const remaining = ticket.sla_remaining_ms ?? 0;
   const warnRemaining = ticket.sla_warn_remaining_ms;
+  // Nothing left (paused at its due instant): due now, so a close now still meets it.
+  const due = remaining > 0 ? dueAfter(calendar, now, remaining) : now;
   return {
     sla_paused_at: null,
     sla_remaining_ms: null,
     sla_warn_remaining_ms: null,
-    // Nothing left (paused at its due instant): due now, so a close now still meets it.
-    sla_due_at: remaining > 0 ? dueAfter(calendar, now, remaining) : now,
-    sla_warn_at: warnRemaining === null ? null : warnRemaining > 0 ? dueAfter(calendar, now, warnRemaining) : now,
+    sla_due_at: due,
+    // No warning waited with the clock: none configured, or given already (its instant kept).
+    ...(warnRemaining === null ? {} : { sla_warn_at: warnFor(due, () => (warnRemaining > 0 ? dueAfter(calendar, now, warnRemaining) : now)) }),
   };
 }
 

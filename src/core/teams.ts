@@ -212,6 +212,17 @@ export function storedSkillsOf(text: string): StoredSkill[] {
   return (JSON.parse(text) as StoredSkill[]).map((s) => ({ id: Number(s.id), name: String(s.name), after: s.after === null ? null : Number(s.after) }));
 }
 
+/**
+ * The tickets.required_skills text without skill `skillId`, or null when it does not name it. A
+ * deleted skill is taken off every open ticket (services/teams.ts deleteSkill): nobody can hold it
+ * again, so a ticket still requiring it could never be routed once it went back to the queue.
+ */
+export function skillsTextWithout(text: string, skillId: number): string | null {
+  const skills = storedSkillsOf(text);
+  const kept = skills.filter((s) => s.id !== skillId);
+  return kept.length === skills.length ? null : skillsText(kept);
+}
+
 /** What routing needs of the stored skills. */
 export function skillNeedsOf(text: string): SkillNeed[] {
   return storedSkillsOf(text).map((s) => ({ skillId: s.id, optionalAfterMs: s.after }));

@@ -1,5 +1,6 @@
 /** Canned replies (§9): named texts admins keep and agents pick into the reply box. */
 import { sql } from 'kysely';
+import { rowNamed } from '../core/checked.js';
 import type { Db } from '../db/connect.js';
 import type { CannedReplyRow } from '../db/schema.js';
 
@@ -12,11 +13,16 @@ export async function findCannedReply(db: Db, id: number): Promise<CannedReplyRo
   return db.selectFrom('canned_replies').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** The id of a canned reply with this name in any letter case, other than `exceptId`, or undefined. */
+/**
+ * The id of a canned reply with this name in any letter case, other than `exceptId`, or undefined.
+ * Compared here (rowNamed, as team and calendar names are), not by lower(name): SQLite's folds
+ * only ASCII, so `Übergabe` and `übergabe` were two replies there (an admin keeps a short list: all
+ * names are read).
+ */
 export async function cannedReplyNamed(db: Db, name: string, exceptId: number | null): Promise<number | undefined> {
-  let query = db.selectFrom('canned_replies').select('id').where(sql<string>`lower(name)`, '=', name.toLowerCase());
+  let query = db.selectFrom('canned_replies').select(['id', 'name']);
   if (exceptId !== null) query = query.where('id', '<>', exceptId);
-  return (await query.limit(1).executeTakeFirst())?.id;
+  return rowNamed(await query.execute(), name)?.id;
 }
 
 export async function insertCannedReply(db: Db, row: { name: string; body: string; now: number }): Promise<number> {

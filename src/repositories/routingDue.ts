@@ -29,12 +29,27 @@ export function waitingTicketsOfTeam(db: Db, teamId: number): Promise<TeamTicket
 }
 
 /**
- * The waiting tickets created needing skill `skillId` (whether they still need it is
- * core/teams.ts requiredSkillsAt's question). required_skills is core/teams.ts skillsText's JSON,
- * whose entries start `{"id":<id>,`.
+ * Tickets created needing skill `skillId`, by a LIKE on required_skills: core/teams.ts skillsText's
+ * JSON, whose entries start `{"id":<id>,`.
  */
+function namesSkill(skillId: number): RawBuilder<unknown> {
+  return sql`required_skills like ${`%{"id":${skillId},%`}`;
+}
+
+/** The waiting tickets created needing skill `skillId` (whether they still need it is core/teams.ts requiredSkillsAt's question). */
 export function waitingTicketsWithSkill(db: Db, skillId: number): Promise<TeamTicket[]> {
-  return waitingTickets(db, sql`required_skills like ${`%{"id":${skillId},%`}`);
+  return waitingTickets(db, namesSkill(skillId));
+}
+
+/** The open tickets, waiting or held, created needing skill `skillId`: their ids and stored skills. */
+export async function openTicketsWithSkill(db: Db, skillId: number): Promise<{ id: number; required_skills: string }[]> {
+  const { rows } = await sql<{ id: number; required_skills: string }>`select id, required_skills from tickets where status = 'open' and ${namesSkill(skillId)}`.execute(db);
+  return rows.map((r) => ({ id: Number(r.id), required_skills: r.required_skills }));
+}
+
+/** Stores a ticket's required skills (the summaries of waiting tickets follow by trigger). */
+export async function setRequiredSkills(db: Db, ticketId: number, text: string): Promise<void> {
+  await db.updateTable('tickets').set({ required_skills: text }).where('id', '=', ticketId).execute();
 }
 
 /** Sets each ticket's next routing moment (null: none left). */

@@ -1,14 +1,19 @@
 /** Topics as customers and mail pick them (§12). */
 import { parseId } from '../core/tickets.js';
-import type { TopicName } from '../core/teams.js';
+import { type TopicName, topicNamed } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
 
-/** The topic a customer named, by id or by name in any letter case; undefined when there is none. */
+/**
+ * The topic a customer named, by id or by name in any letter case; undefined when there is none.
+ * Compared here (core topicNamed, as intake's memory of the names compares), not by lower(name):
+ * SQLite's folds only ASCII, so `Überweisung` typed `überweisung` was no topic there (topics are
+ * few: all are read).
+ */
 export async function findTopicByNameOrId(db: Db, named: string): Promise<TopicName | undefined> {
   const id = parseId(named);
-  let query = db.selectFrom('topics').select(['id', 'name', 'hidden']);
-  query = id === null ? query.where((eb) => eb(eb.fn('lower', ['name']), '=', named.toLowerCase())) : query.where('id', '=', id);
-  return query.executeTakeFirst();
+  const query = db.selectFrom('topics').select(['id', 'name', 'hidden']);
+  if (id !== null) return query.where('id', '=', id).executeTakeFirst();
+  return topicNamed(await allTopicNames(db), named);
 }
 
 /** Every topic's id, name and whether it is hidden (services/topicNames.ts keeps them a moment). */

@@ -9,6 +9,7 @@
  * resolved would tell nobody anything useful.
  */
 import { type AlertAddressee, alertAddressee } from '../core/sla.js';
+import { knownDueAt } from '../core/slaClocks.js';
 import { PRIORITIES } from '../core/tickets.js';
 import { inTransaction } from '../db/transaction.js';
 import type { Db } from '../db/connect.js';
@@ -62,10 +63,13 @@ export async function fireDueWatch(ctx: ServiceContext, watch: SlaWatch, now: nu
     for (const id of inClaimOrder(due)) {
       const ticket = await claimWatch(trx, watch, id, now);
       if (!ticket) continue;
-      const { addressee, to: recipients } = await breachRecipients(trx, ticket);
-      const data = { ...(await ticketMailData(trx, ticket, site!)), alertTo: addressee };
       // The deadline, not the instant a warning fires (QA: a warning named its own time as the deadline).
       const dueAt = Number(ticket[watch.deadline]);
+      // A warning stored before targets with no due time got none (core/slaClocks.ts warnFor): spent
+      // by the claim, told to nobody, as it has no deadline to name.
+      if (watch.kind === 'warning' && knownDueAt(dueAt) === null) continue;
+      const { addressee, to: recipients } = await breachRecipients(trx, ticket);
+      const data = { ...(await ticketMailData(trx, ticket, site!)), alertTo: addressee };
       let kind: 'sla_breached' | 'sla_warning' = 'sla_warning';
       let content = renderSlaAlert(data, { metric: watch.metric, kind: watch.kind, dueAt });
       if (watch.kind === 'breach') {

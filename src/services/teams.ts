@@ -11,11 +11,11 @@ import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import { TEAM_FORM_LABELS, TEAM_LABELS, type TeamInput, type TopicInput, parseName, parseNameList } from '../core/teamInput.js';
 import { calendarColumns, targetsText } from '../core/teamSla.js';
-import { requiredSkillsAt, skillDeletionConflict, teamDeletionConflict, teamRule, topicDeletionConflict } from '../core/teams.js';
+import { requiredSkillsAt, skillDeletionConflict, skillsTextWithout, teamDeletionConflict, teamRule, topicDeletionConflict } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
 import { holdCalendar } from '../repositories/calendars.js';
 import { findTeamByNameOrId, listSkills, listTeams, listTopics, type TeamListing, type TopicListing } from '../repositories/teams.js';
-import { waitingTicketsOfTeam, waitingTicketsWithSkill } from '../repositories/routingDue.js';
+import { openTicketsWithSkill, setRequiredSkills, waitingTicketsOfTeam, waitingTicketsWithSkill } from '../repositories/routingDue.js';
 import { loadTeamWorld } from '../repositories/teamState.js';
 import { findUserById } from '../repositories/users.js';
 import { type Acting, auditRun } from './audit.js';
@@ -231,7 +231,13 @@ export async function createSkill(ctx: ServiceContext, actor: AdminActor, raw: {
   });
 }
 
-/** Deletes a skill nobody needs: refused while a topic requires it. Agents holding it lose it. */
+/**
+ * Deletes a skill nobody needs: refused while a topic requires it or a waiting ticket still needs
+ * it. Agents holding it lose it, and the open tickets that named it (held by an agent, or waiting
+ * past its optional wait) no longer do: nobody could ever hold a deleted skill again, so a ticket
+ * still requiring it would wait for good once sent back to the queue (R5, R6). Its holder met it
+ * when it took the ticket; closed tickets keep it as part of their record.
+ */
 export async function deleteSkill(ctx: ServiceContext, actor: AdminActor, skillId: number): Promise<void> {
   await audited(ctx, actor, 'skill.delete', async (run) => {
     const before = (await listSkills(run.trx)).find((s) => s.id === skillId);
@@ -241,6 +247,10 @@ export async function deleteSkill(ctx: ServiceContext, actor: AdminActor, skillI
     const inUse = skillDeletionConflict(before.name, requiring.map((t) => t.name), waiting.length);
     if (inUse !== null) throw new DomainError('conflict', inUse);
     await run.trx.deleteFrom('agent_skills').where('skill_id', '=', skillId).execute();
+    for (const ticket of await openTicketsWithSkill(run.trx, skillId)) {
+      const without = skillsTextWithout(ticket.required_skills, skillId);
+      if (without !== null) await setRequiredSkills(run.trx, ticket.id, without);
+    }
     await run.trx.deleteFrom('skills').where('id', '=', skillId).execute();
     await reloadWorld(run);
     return { value: undefined, subject: `skill:${skillId}`, before };

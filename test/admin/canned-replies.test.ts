@@ -80,6 +80,17 @@ for (const dialect of DIALECTS) {
       expect(await replies()).toEqual(before);
     });
 
+    it('refuses a name in use in another letter case beyond ASCII too (SQLite’s lower() folds only ASCII), on create and on edit', async () => {
+      await admin.submit(LIST, { name: 'Rückerstattung', body: 'Wir erstatten binnen 30 Tagen.' });
+      await admin.submit(LIST, { name: 'Übergabe', body: 'Übergeben.' });
+      const before = await replies();
+      // The stored name's capital Ü is what SQLite's lower() left as it was.
+      expect((await admin.submit(LIST, { name: 'übergabe', body: 'Anderer Text' })).statusCode).toBe(409);
+      const id = before.find((r) => r.name === 'Rückerstattung')!.id;
+      expect((await admin.submit(`${LIST}${id}/`, { name: 'ÜBERGABE', body: 'Wir erstatten binnen 30 Tagen.' })).statusCode).toBe(409);
+      expect(await replies()).toEqual(before);
+    });
+
     it('edits a reply, refusing another reply’s name (409) and an unknown id (404)', async () => {
       await admin.submit(LIST, { name: 'Shipping', body: 'It ships tomorrow.' });
       await admin.submit(LIST, { name: 'Returns', body: 'Send it back.' });

@@ -3,10 +3,12 @@
  * most": such a target gets no due time), through the JSON API on both engines: the ticket is
  * created and listed with no due instant (null, not a date 270,000 years ahead that the API's own
  * schema refuses with a 500), and a reply with pause_while_waiting on answers at once, leaving the
- * clock as it was (it has no time left to keep).
+ * clock as it was (it has no time left to keep). Nor is anyone warned of it: a warning would name a
+ * deadline there is none of (it read "due … 275760").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAUSED_DUE_AT } from '../../src/core/slaClocks.js';
+import { SlaMonitor } from '../../src/jobs/slaMonitor.js';
 import { postCustomerMessageOn } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
 import { Client, startTestApp, type TestApp } from '../support/app.js';
@@ -80,6 +82,27 @@ for (const dialect of DIALECTS) {
         expect(page.body).not.toMatch(/SLA paused|paused while/);
         expect(page.body).toContain('No due time');
       }
+    });
+
+    it('with warnings on, a target with no due time gets no warning (there is no deadline to name), and the monitor sends none when its moment comes', async () => {
+      // 1 % of a year of this calendar's open time is 87.6 open hours: 88 weeks, well within ten years.
+      expect((await admin.patch('/api/v1/settings', { warn_at_percent: 1 })).status).toBe(200);
+      const created = await admin.post('/api/v1/tickets', { name: 'Dora', email: 'dora@customer.example', title: 'Still slow', description: 'Help', priority: 'low' });
+      expect(created.status).toBe(201);
+      const id = Number(String(created.body.reference).slice(3));
+      expect(await row(id)).toMatchObject({ sla_due_at: PAUSED_DUE_AT, sla_warn_at: null, first_response_due_at: PAUSED_DUE_AT, first_response_warn_at: null });
+      clock.advance(2 * 365 * 24 * 3600 * 1000);
+      await new SlaMonitor(t.ctx).runOnce();
+      const warnings = await t.ctx.handle.db.selectFrom('outbox').select(['subject', 'text_body']).where('kind', '=', 'sla_warning').execute();
+      expect(warnings.map((w) => w.subject + w.text_body).join('\n')).not.toContain('275760');
+      expect(warnings).toEqual([]);
+    });
+
+    it('a warning stored by an earlier version for a target with no due time is spent without an email', async () => {
+      await t.ctx.handle.db.updateTable('tickets').set({ sla_warn_at: clock.now() - 1000 }).where('id', '=', 1).execute();
+      await new SlaMonitor(t.ctx).runOnce();
+      expect((await row(1)).sla_warned_at).toBe(clock.now());
+      expect(await t.ctx.handle.db.selectFrom('outbox').select('subject').where('kind', '=', 'sla_warning').execute()).toEqual([]);
     });
   });
 }

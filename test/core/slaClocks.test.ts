@@ -30,6 +30,10 @@ const OFFICE: CalendarDefinition = {
   holidays: [],
 };
 
+/** Open one hour a week (Monday 09:00–10:00 UTC): a year of open time lies 8,760 weeks ahead. */
+const ONE_HOUR_A_WEEK: CalendarDefinition = { ...OFFICE, hours: { ...OFFICE.hours, tue: [], wed: [], thu: [], fri: [], mon: [{ start: 540, end: 600 }] } };
+const A_YEAR = 365 * 24 * 3600;
+
 function settings(over: Partial<Settings> = {}): Settings {
   return { ...DEFAULT_SETTINGS, ...over };
 }
@@ -61,6 +65,8 @@ describe('clocksAtCreation', () => {
     ['office hours: 10:00 + 1 min', {}, OFFICE, T0, { sla_due_at: T0 + MIN }],
     ['office hours: 16:59:30 + 1 min → Tuesday 09:00:30', {}, OFFICE, T0 + 7 * HOUR - 30_000, { sla_due_at: T0 + 23 * HOUR + 30_000 }],
     ['office hours, created on Saturday: Monday 09:01', {}, OFFICE, T0 + 5 * 24 * HOUR, { sla_due_at: T0 + 7 * 24 * HOUR - HOUR + MIN }],
+    // 1 % of a year of open time comes in 88 weeks, the deadline in 8,760: no warning of a deadline there is none of.
+    ['no due time within ten years, warning at 1 %: no warning either', { sla: { high: A_YEAR, medium: 240, low: 3600 }, firstResponse: { high: A_YEAR, medium: null, low: null }, warnAtPercent: 1 }, ONE_HOUR_A_WEEK, T0, { sla_due_at: PAUSED_DUE_AT, sla_warn_at: null, first_response_due_at: PAUSED_DUE_AT, first_response_warn_at: null }],
     ['office hours, warning at 50 % of a 1 h target on Friday 16:45 → Monday 09:15', { sla: { high: 3600, medium: 240, low: 3600 }, warnAtPercent: 50 }, OFFICE, T0 + 4 * 24 * HOUR + 6 * HOUR + 45 * MIN, { sla_warn_at: T0 + 7 * 24 * HOUR - HOUR + 15 * MIN, sla_due_at: T0 + 7 * 24 * HOUR - HOUR + 45 * MIN }],
   ])('%s', (_title, over, calendar, at, expected) => {
     expect(clocksAtCreation(at, 'high', settings(over), { versionId: calendar ? 7 : null, calendar })).toMatchObject(expected);
@@ -144,10 +150,15 @@ describe('clocksAfterMessage', () => {
       expect(set.sla_due_at).toBe(T0 + 7 * 24 * HOUR - HOUR + 45 * MIN);
     });
 
-    it('a warning already given stays given: nothing to restore', () => {
+    it('a warning already given stays given: nothing to restore, its instant kept through the pause, the resume and a close', () => {
       const ticket = { ...ticketAt(T0, pausing), sla_warned_at: T0 + 30 * MIN };
       const { set } = clocksAfterMessage(ticket, 'public_reply', T0 + 40 * MIN, pausing, null, ALWAYS_OPEN_CLOCK);
       expect(set.sla_warn_remaining_ms).toBeNull();
+      expect(set).not.toHaveProperty('sla_warn_at');
+      const paused = { ...ticket, ...set };
+      expect(paused.sla_warn_at).toBe(T0 + 30 * MIN);
+      expect(clocksAfterMessage(paused, 'customer_message', T0 + HOUR, pausing, null, ALWAYS_OPEN_CLOCK).set).not.toHaveProperty('sla_warn_at');
+      expect(clocksAtClose(paused, T0 + HOUR, null)).not.toHaveProperty('sla_warn_at');
     });
 
     it.each<[string, Partial<TicketClocks>]>([

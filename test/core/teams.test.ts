@@ -3,6 +3,8 @@ import { type AgentLoad, chooseBalanceDonor, type Move, planDrain, planPull, pla
 import {
   balanceTicket,
   skillDeletionConflict,
+  skillsText,
+  skillsTextWithout,
   teamDeletionConflict,
   topicDeletionConflict,
   type Membership,
@@ -271,5 +273,21 @@ describe('teamDeletionConflict / skillDeletionConflict: what still uses a team o
     ['the last topic on the form', { hidden: false, otherVisibleTopics: 0 }, 'Topic “General” cannot be deleted: it is the last topic on the form, and new tickets need one (add or show another topic first).'],
   ])('topic: %s', (_what, use, expected) => {
     expect(topicDeletionConflict('General', use)).toBe(expected);
+  });
+});
+
+describe('skillsTextWithout: a deleted skill taken off an open ticket (nobody could hold it again)', () => {
+  const german = { id: 10, name: 'German', after: null };
+  const sql = { id: 11, name: 'SQL', after: 30 * MIN };
+  const sql101 = { id: 101, name: 'SQL 101', after: null };
+  it.each<[string, string, number, string | null]>([
+    ['the only skill', skillsText([german]), 10, '[]'],
+    ['one of two, the other kept with its wait', skillsText([german, sql]), 10, skillsText([sql])],
+    ['an optional one', skillsText([german, sql]), 11, skillsText([german])],
+    ['not named: unchanged', skillsText([german, sql]), 12, null],
+    ['an id that only begins the same: unchanged', skillsText([sql101]), 10, null],
+    ['no skills at all: unchanged', '[]', 10, null],
+  ])('%s', (_what, text, skillId, expected) => {
+    expect(skillsTextWithout(text, skillId)).toBe(expected);
   });
 });

@@ -50,6 +50,14 @@ for (const dialect of DIALECTS) {
       expect(await names.find(db(), 'billing')).toBeUndefined();
     });
 
+    it('a name the memory does not know is found in any letter case beyond ASCII, as the memory finds it (SQLite’s lower() folds only ASCII)', async () => {
+      const id = await saveTopic(ctx, admin, validateTopic({ name: 'Mahnung', team: 'Support' }));
+      expect((await names.find(db(), 'mahnung'))?.id).toBe(id);
+      // Renamed elsewhere: the memory knows the old name only, the database is asked.
+      await db().updateTable('topics').set({ name: 'Überweisung' }).where('id', '=', id).execute();
+      for (const typed of ['ÜBERWEISUNG', 'überweisung']) expect((await names.find(db(), typed))?.id).toBe(id);
+    });
+
     it('a topic hidden through the service is refused by the very next submission', async () => {
       const intake = new TicketIntake(ctx);
       const id = await saveTopic(ctx, admin, validateTopic({ name: 'Refunds', team: 'Support' }));
