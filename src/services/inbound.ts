@@ -315,10 +315,12 @@ async function apply(
       // ticket only when it is that caller's own (a commit whose answer was lost). The same mail
       // handed in twice at once is told apart by the log row, which fails the second.
       const topicId = topic?.topic_id;
-      const ticket = await intake.submitValid(
+      const ticket = await intake.submitMail(
         { ...input, description: input.description + files.note },
-        { channel: 'email', files: files.files, mail: row, ...(people.ccs ? { ccs: people.ccs } : {}), ...(topicId === undefined ? {} : { topicId }) },
+        { channel: 'email', files: files.files, mail: row, senderCap: setting.ticketsPerHour, ...(people.ccs ? { ccs: people.ccs } : {}), ...(topicId === undefined ? {} : { topicId }) },
       );
+      // Rule 7 read again where the ticket is written: another process's tickets reached the cap (intakeCap.ts).
+      if ('refused' in ticket) return { result: 'rejected', ticketId: null, reason: ticket.reason, mailId: ticket.mailId };
       // The intake's write gives the log row's id; a batch recovered after a lost commit answer does not.
       if (ticket.mailId === undefined) return logged(ctx, row.mail_key);
       return { result: 'created', ticketId: ticket.id, reason: row.reason ?? null, mailId: ticket.mailId };
