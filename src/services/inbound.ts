@@ -14,7 +14,8 @@
  * door. What the rules read before writing (the key logged before? the sender's hour, the tickets
  * a reply names) is read outside the write, on committed state (the SQLite reader, or the pool),
  * batched with the mails arriving alongside: a moment old at worst, which the unique key inside
- * the write's transaction makes harmless.
+ * the write's transaction makes harmless, and for the sender's hour the count read again there
+ * (services/intakeCap.ts).
  */
 import { createHash } from 'node:crypto';
 import {

@@ -7,7 +7,10 @@
  * written in a routing transaction (createTickets), which holds the routing lock on PostgreSQL and
  * SQLite's write lock from its start: counted there, after the lock, a sender's count sees every
  * ticket committed before, in any process, and none can be written between the count and the
- * write. No lock of its own, so nothing new to wait for and no lock order to keep.
+ * write. (It holds because every row the count reads, a mail's `created` or `follow_up` log row,
+ * is written by createTickets under that lock, and because the transaction is READ COMMITTED: the
+ * count's snapshot is taken when it runs, after the lock, not when the transaction began.) No lock
+ * of its own, so nothing new to wait for and no lock order to keep.
  */
 import { capRefusals } from '../core/inboundCap.js';
 import type { Db } from '../db/connect.js';
