@@ -20,6 +20,7 @@
  */
 import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, refusedTypeProblem } from './attachments.js';
 import { isCopied } from './mailCc.js';
+import { senderCapReason } from './inboundCap.js';
 import { parseMailbox } from './mailboxes.js';
 import { newTicketTitle, oneLine } from './mailSubject.js';
 import { type NewTicketInput, parseId, type Priority } from './tickets.js';
@@ -234,10 +235,8 @@ export function decideInbound(f: InboundFacts): InboundDecision {
     return { result: 'ignored', reason: `An answer to a ${f.staffEmail} email sent to staff: no ticket, no email. Staff answer on the ticket page, not by mail.`, showOn: null };
   }
   if (f.answers) return f.answers.status === 'open' ? { result: 'appended', ticketId: f.answers.id } : { result: 'follow_up', ticketId: f.answers.id };
-  if (f.senderTicketsLastHour >= f.ticketsPerHour) {
-    return { result: 'rejected', reason: `This sender created ${f.senderTicketsLastHour} tickets within the last hour (the limit is ${f.ticketsPerHour}).` };
-  }
-  return { result: 'created' };
+  const overCap = senderCapReason(f.senderTicketsLastHour, f.ticketsPerHour);
+  return overCap === null ? { result: 'created' } : { result: 'rejected', reason: overCap };
 }
 
 /**

@@ -64,15 +64,7 @@ export async function lookUpMails(db: Db, asks: readonly MailAsk[]): Promise<Mai
       .selectFrom('settings as s')
       .select((eb) => eb.val(i).as('i'))
       .select('s.email_priority')
-      .select((eb) =>
-        eb
-          .selectFrom('inbound_mails')
-          .select((c) => c.fn.countAll<number | string>().as('n'))
-          .where('from_address', '=', ask.address.toLowerCase())
-          .where('result', 'in', ['created', 'follow_up'])
-          .where('received_at', '>=', ask.since)
-          .as('sender_tickets'),
-      )
+      .select(senderTicketsOf(db, ask).as('sender_tickets'))
       .select((eb) => eb.selectFrom('inbound_mails').select('id').where('mail_key', '=', ask.mailKey).as('known_id'))
       .where('s.id', '=', 1);
   let query = part(asks[0]!, 0);
@@ -85,6 +77,27 @@ export async function lookUpMails(db: Db, asks: readonly MailAsk[]): Promise<Mai
     const row = byIndex.get(i)!;
     return { known: known.get(ask.mailKey), senderTickets: Number(row.sender_tickets ?? 0), emailPriority: row.email_priority };
   });
+}
+
+/** The tickets a sender created from mail (a new ticket or a follow-up) since `since`: a subquery (rule 7). */
+function senderTicketsOf(db: Db, ask: Pick<MailAsk, 'address' | 'since'>) {
+  return db
+    .selectFrom('inbound_mails')
+    .select((c) => c.fn.countAll<number | string>().as('n'))
+    .where('from_address', '=', ask.address.toLowerCase())
+    .where('result', 'in', ['created', 'follow_up'])
+    .where('received_at', '>=', ask.since);
+}
+
+/**
+ * Each sender's tickets from mail since its `since`, in one statement: read inside the transaction
+ * that writes new tickets, after its lock, where rule 7 is read again (services/intakeCap.ts).
+ */
+export async function senderTicketCounts(db: Db, asks: readonly Pick<MailAsk, 'address' | 'since'>[]): Promise<number[]> {
+  if (asks.length === 0) return [];
+  const row = await db.selectNoFrom(asks.map((ask, i) => senderTicketsOf(db, ask).as(`n${i}`))).executeTakeFirstOrThrow();
+  const counts = row as Record<string, number | string | null>;
+  return asks.map((_, i) => Number(counts[`n${i}`] ?? 0));
 }
 
 /** Tickets of the messages that came from these mails (the customer's Message-IDs a reply may quote). */

@@ -14,7 +14,8 @@
  * door. What the rules read before writing (the key logged before? the sender's hour, the tickets
  * a reply names) is read outside the write, on committed state (the SQLite reader, or the pool),
  * batched with the mails arriving alongside: a moment old at worst, which the unique key inside
- * the write's transaction makes harmless.
+ * the write's transaction makes harmless, and for the sender's hour the count read again there
+ * (services/intakeCap.ts).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -315,10 +316,12 @@ async function apply(
       // ticket only when it is that caller's own (a commit whose answer was lost). The same mail
       // handed in twice at once is told apart by the log row, which fails the second.
       const topicId = topic?.topic_id;
-      const ticket = await intake.submitValid(
+      const ticket = await intake.submitMail(
         { ...input, description: input.description + files.note },
-        { channel: 'email', files: files.files, mail: row, ...(people.ccs ? { ccs: people.ccs } : {}), ...(topicId === undefined ? {} : { topicId }) },
+        { channel: 'email', files: files.files, mail: row, senderCap: setting.ticketsPerHour, ...(people.ccs ? { ccs: people.ccs } : {}), ...(topicId === undefined ? {} : { topicId }) },
       );
+      // Rule 7 read again where the ticket is written: another process's tickets reached the cap (intakeCap.ts).
+      if ('refused' in ticket) return { result: 'rejected', ticketId: null, reason: ticket.reason, mailId: ticket.mailId };
       // The intake's write gives the log row's id; a batch recovered after a lost commit answer does not.
       if (ticket.mailId === undefined) return logged(ctx, row.mail_key);
       return { result: 'created', ticketId: ticket.id, reason: row.reason ?? null, mailId: ticket.mailId };

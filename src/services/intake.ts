@@ -22,7 +22,8 @@ import type { InboundRecord } from '../repositories/inbound.js';
 import { findTicketsByIntakeKeys } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import type { MailCcs } from './ticketCcs.js';
-import { type CreatedTicket, createTickets } from './tickets.js';
+import { type CreatedTicket, createTicketsOrRefuse } from './tickets.js';
+import { type RefusedMail, uncapped } from './intakeCap.js';
 import { randomBase64url } from './random.js';
 
 /** What a submission may bring besides the form's fields: its channel (default `web`) and files. */
@@ -36,13 +37,15 @@ export interface SubmissionExtras {
   ccs?: MailCcs;
   /** The topic (§12), already checked; absent: the first topic not hidden. */
   topicId?: number;
+  /** With `mail`: INBOUND_TICKETS_PER_HOUR, its sender's cap (§10 rule 7), read again where the ticket is written. */
+  senderCap?: number;
 }
 
 /** A validated submission with its request key (tickets.intake_key, unique). */
 export type KeyedSubmission = NewTicketInput & SubmissionExtras & { intakeKey: string };
 
-/** How a batch is written: createTickets, or (in tests) something wrapped around it. */
-export type IntakeWrite = (ctx: ServiceContext, submissions: readonly KeyedSubmission[]) => Promise<CreatedTicket[]>;
+/** How a batch is written: createTicketsOrRefuse, or (in tests) something wrapped around it. */
+export type IntakeWrite = (ctx: ServiceContext, submissions: readonly KeyedSubmission[]) => Promise<(CreatedTicket | RefusedMail)[]>;
 
 /**
  * One server process's ticket intake: submit() resolves with the committed ticket.
@@ -55,11 +58,11 @@ export type IntakeWrite = (ctx: ServiceContext, submissions: readonly KeyedSubmi
  * How often a failed batch is written again is the batcher's policy (src/db/batcher.ts).
  */
 export class TicketIntake {
-  private readonly batcher: Batcher<KeyedSubmission, CreatedTicket>;
+  private readonly batcher: Batcher<KeyedSubmission, CreatedTicket | RefusedMail>;
 
   constructor(
     private readonly ctx: ServiceContext,
-    write: IntakeWrite = createTickets,
+    write: IntakeWrite = createTicketsOrRefuse,
   ) {
     this.batcher = new Batcher((submissions) => write(ctx, submissions), undefined, {
       committed: (submissions) => storedTickets(ctx, submissions),
@@ -82,8 +85,17 @@ export class TicketIntake {
     return this.submitValid(input, { ...extra, topicId: topic.id });
   }
 
-  /** submit() for a ticket already made valid by its caller (the email channel's ticketFromMail). */
+  /** submit() for a ticket already made valid by its caller. */
   async submitValid(input: NewTicketInput, extra: SubmissionExtras = {}): Promise<CreatedTicket> {
+    return uncapped(await this.batcher.add({ ...input, ...extra, intakeKey: newIntakeKey() }));
+  }
+
+  /**
+   * The email channel's ticket (ticketFromMail), under its sender's cap (§10 rule 7, `senderCap`):
+   * refused, and logged `rejected`, when the sender's tickets counted in the writing transaction
+   * reach it (services/intakeCap.ts).
+   */
+  async submitMail(input: NewTicketInput, extra: SubmissionExtras & { mail: InboundRecord; senderCap: number }): Promise<CreatedTicket | RefusedMail> {
     return this.batcher.add({ ...input, ...extra, intakeKey: newIntakeKey() });
   }
 }

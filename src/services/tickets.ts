@@ -22,6 +22,7 @@ import { createdWebhookEvents } from './webhooks.js';
 import { pullAndBalance, type RoutingRun, updateAgent, withRouting } from './routing.js';
 import { clocksForClose } from './slaClocks.js';
 import { randomBase64url } from './random.js';
+import { type RefusedMail, refuseOverCap, uncapped } from './intakeCap.js';
 
 /** 192 random bits, URL-safe: the customer's key to the status page. */
 export function newTicketToken(): string {
@@ -57,6 +58,8 @@ export type IntakeInput = NewTicketInput & {
   mail?: InboundRecord;
   /** The people the mail copied (§10 Cc), kept on the ticket in this transaction. */
   ccs?: MailCcs;
+  /** With `mail`: rule 7's INBOUND_TICKETS_PER_HOUR, read again in this transaction (services/intakeCap.ts). */
+  senderCap?: number;
 };
 
 /** A new ticket as routing sees it (its place in the batch as id), with the topic and skills it stores. */
@@ -114,14 +117,23 @@ export interface TicketNames {
  * Every statement covers all the tickets, so a batch costs about what one ticket costs. Returned
  * tickets are committed, hence durable (I5). On PostgreSQL their ids are reserved with the routing
  * state, inside the lock, so ids follow commit order across processes (see repositories/intake.ts).
+ * A mail over its sender's cap (rule 7, counted inside the lock) is logged `rejected` instead
+ * (createTicketsOrRefuse, what intake writes with).
  */
 export async function createTickets(ctx: ServiceContext, inputs: readonly IntakeInput[]): Promise<CreatedTicket[]> {
-  if (inputs.length === 0) return [];
+  return (await createTicketsOrRefuse(ctx, inputs)).map(uncapped);
+}
+
+/** createTickets, answering a mail the cap refused with its refusal. */
+export async function createTicketsOrRefuse(ctx: ServiceContext, submitted: readonly IntakeInput[]): Promise<(CreatedTicket | RefusedMail)[]> {
+  if (submitted.length === 0) return [];
   return withRouting(
     ctx,
     null,
     async (run) => {
       const { trx, now } = run;
+      const refusals = await refuseOverCap(trx, submitted);
+      const inputs = submitted.filter((_, i) => refusals[i] === null);
       const followUp = inputs.length === 1 ? inputs[0]!.followUpOf : undefined;
       if (inputs.length > 1 && inputs.some((i) => i.followUpOf)) throw new Error('A follow-up is created on its own, not in a batch.');
       // One open follow-up at a time (§9, openFollowUp): checked under the routing lock, which every
@@ -199,12 +211,13 @@ export async function createTickets(ctx: ServiceContext, inputs: readonly Intake
         run.changes.push(change);
         run.changesWithDeliveries.add(change);
       }
-      return tickets.map((t, i): CreatedTicket => {
+      const created = tickets.map((t, i): CreatedTicket => {
         const mailId = inputs[i]!.mail && mailIds.get(inputs[i]!.mail.mail_key);
         return mailId === undefined ? { ...t, names: names[i] } : { ...t, mailId, names: names[i] };
       });
+      return refusals.map((refused) => refused ?? created.shift()!);
     },
-    { newTickets: inputs.length },
+    { newTickets: submitted.length },
   );
 }
 

@@ -407,15 +407,15 @@ export interface ServersOnBlankDatabase {
 
 /**
  * Registers the describe's hooks: before its tests a blank `dialect` database and `processes`
- * server processes on it (rate limits off, admin password `admin-password`); after them the
- * processes stopped (SIGTERM) and the database dropped.
+ * server processes on it (rate limits off, admin password `admin-password`, and `env`); after them
+ * the processes stopped (SIGTERM) and the database dropped.
  */
-export function serversOnBlankDatabase(dialect: Dialect, processes: number): ServersOnBlankDatabase {
+export function serversOnBlankDatabase(dialect: Dialect, processes: number, env: Record<string, string> = {}): ServersOnBlankDatabase {
   let database: BlankDatabase;
   let servers: ServerProcess[] = [];
   beforeAll(async () => {
     database = await blankDatabase(dialect);
-    servers = await Promise.all(Array.from({ length: processes }, () => spawnServer({ DATABASE_URL: database.url, ADMIN_PASSWORD: 'admin-password', RATE_LIMIT: 'off' })));
+    servers = await Promise.all(Array.from({ length: processes }, () => spawnServer({ DATABASE_URL: database.url, ADMIN_PASSWORD: 'admin-password', RATE_LIMIT: 'off', ...env })));
   });
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.kill('SIGTERM')));
