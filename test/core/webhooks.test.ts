@@ -140,6 +140,15 @@ describe('webhook URLs', () => {
     ['http://metadata.google.internal./', /metadata/],
     ['http://METADATA.Google.Internal/', /metadata/],
     ['http://127.0.0.1./', /loopback/],
+    ['http://[::127.0.0.1]/', /loopback/],
+    ['http://[2002:7f00:1::]/', /loopback/],
+    ['http://[64:ff9b:1::a9fe:a9fe]/', /metadata/],
+    ['http://2130706433/', /127\.0\.0\.1 is a loopback address/],
+    ['http://0177.0.0.1/', /127\.0\.0\.1 is a loopback address/],
+    ['http://0x7f.1/', /127\.0\.0\.1 is a loopback address/],
+    ['http://[::]/', /unspecified/],
+    ['http://hooks.example.com:0/', /port 0/],
+    ['http://hooks.example.com:65536/', /not a URL/],
   ])('refuses %s', (raw, message) => {
     const checked = checkWebhookUrl(raw, false);
     expect(checked.ok).toBe(false);
@@ -185,6 +194,25 @@ describe('addresses a delivery may reach', () => {
     ['fe80::1%eth0', 'link-local'],
     ['fd00:ec2::254', 'metadata'],
     ['ff02::1', 'multicast'],
+    // Addresses that carry an IPv4 address a network may route to it: judged by the one they carry.
+    ['::127.0.0.1', 'loopback'], // IPv4-compatible (deprecated)
+    ['::7f00:1', 'loopback'],
+    ['::a9fe:a9fe', 'metadata'],
+    ['::8.8.8.8', 'reserved'], // routable nowhere
+    ['::ffff:0:127.0.0.1', 'loopback'], // IPv4-translated (SIIT)
+    ['::ffff:0:a00:1', 'private'],
+    ['2002:7f00:1::', 'loopback'], // 6to4 of 127.0.0.1
+    ['2002:a9fe:a9fe::1', 'metadata'],
+    ['2002:c0a8:101::', 'private'],
+    ['2002:808:808::1', 'public'],
+    ['64:ff9b:1::a9fe:a9fe', 'metadata'], // local-use NAT64 (RFC 8215)
+    ['64:ff9b:1::7f00:1', 'loopback'],
+    ['64:ff9b:1::808:808', 'private'], // the prefix itself is a local network's
+    ['64:ff9b::a9fe:a9fe', 'metadata'],
+    ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'reserved'], // Teredo
+    ['fec0::1', 'private'], // site-local (deprecated, still routed inside sites)
+    ['100::1', 'reserved'], // discard-only
+    ['3fff::1', 'reserved'], // documentation (RFC 9637)
     ['2001:4860:4860::8888', 'public'],
     ['2606:4700::1111', 'public'],
     ['not-an-ip', null],
