@@ -82,7 +82,7 @@ describe('webhook client', () => {
         ['[2002:a9fe:a9fe::]', 'metadata'],
         ['[64:ff9b:1::a9fe:a9fe]', 'metadata'],
         ['[::ffff:0:a00:1]', 'private'],
-      ]) {
+      ] as const) {
         await expect(strict.post(`http://${host}:${port}/ok`, {}, '{}'), host).rejects.toThrow(`refused: ${host.slice(1, -1)} is a ${kind} address`);
       }
     } finally {
