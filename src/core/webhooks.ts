@@ -84,10 +84,38 @@ export function checkWebhookUrl(raw: unknown, allowPrivate: boolean): Checked<st
   if (url.username !== '' || url.password !== '') return { ok: false, message: 'no user name or password in the address; every request is signed instead.' };
   if (url.hostname === '') return { ok: false, message: 'the address needs a host.' };
   if (url.port === '0') return { ok: false, message: 'port 0 cannot be connected to; leave the port out or give one from 1 to 65535.' };
-  const kind = hostKind(url.hostname);
-  if (kind === 'metadata') return { ok: false, message: `${url.hostname} is a cloud metadata address; deliveries never go there.` };
-  if (!mayReach(kind, allowPrivate)) return { ok: false, message: `${url.hostname} is a ${kind} address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).` };
+  const refused = unreachable(url.hostname, hostKind(url.hostname), allowPrivate);
+  if (refused) return { ok: false, message: refused };
   return { ok: true, value: url.href };
+}
+
+/**
+ * Why a host (or the address it resolves to, `as` e.g. `hooks.example.com, at 10.0.0.5,`) of
+ * `kind` may not receive deliveries, or null when it may.
+ */
+export function unreachable(host: string, kind: AddressKind, allowPrivate: boolean): string | null {
+  if (kind === 'metadata') return `${host} is a cloud metadata address; deliveries never go there.`;
+  if (!mayReach(kind, allowPrivate)) return `${host} is a ${kind} address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).`;
+  return null;
+}
+
+/**
+ * What saving an endpoint whose host is a name learns from resolving it now: why one of the
+ * addresses it resolves to may not receive deliveries, or null (all may; or it did not resolve, or
+ * not in time: that is for its deliveries to find out, as DNS can change).
+ */
+export function resolvedUnreachable(hostname: string, addresses: readonly string[], allowPrivate: boolean): string | null {
+  for (const address of addresses) {
+    const kind = classifyAddress(address);
+    const refused = unreachable(`${normalHost(hostname)} (at ${address})`, kind ?? 'reserved', allowPrivate);
+    if (refused) return refused;
+  }
+  return null;
+}
+
+/** Whether a URL's host is a name (resolved at delivery), not an address written out. */
+export function isHostName(hostname: string): boolean {
+  return classifyAddress(normalHost(hostname)) === null;
 }
 
 /**

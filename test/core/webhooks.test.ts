@@ -10,6 +10,7 @@ import {
   eventsOfFilter,
   historyCutoff,
   hostKind,
+  isHostName,
   isDelivered,
   MAX_DELIVERY_ATTEMPTS,
   mayConnect,
@@ -17,6 +18,7 @@ import {
   oldRowsToPrune,
   parseEndpoint,
   parseEventFilter,
+  resolvedUnreachable,
   subscribes,
   WEBHOOK_EVENTS,
 } from '../../src/core/webhooks.js';
@@ -237,6 +239,32 @@ describe('addresses a delivery may reach', () => {
     ['not-an-ip', true, true],
   ] as const)('%s with allow-private %s: may connect %s', (address, allow, may) => {
     expect(mayConnect(address, allow)).toBe(may);
+  });
+});
+
+describe('a host name resolved when an endpoint is saved', () => {
+  it.each([
+    ['hooks.example.com', ['93.184.216.34'], false, null],
+    ['hooks.example.com', [], false, null],
+    // One private address among public ones is enough: a connection may go to any of them.
+    ['Hooks.Example.com.', ['93.184.216.34', '10.0.0.5'], false, 'hooks.example.com (at 10.0.0.5) is a private address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).'],
+    ['hooks.example.com', ['2606:4700::1111', '::ffff:127.0.0.1'], false, /\(at ::ffff:127\.0\.0\.1\) is a loopback address/],
+    ['hooks.example.com', ['10.0.0.5'], true, null],
+    ['hooks.example.com', ['10.0.0.5', '169.254.169.254'], true, 'hooks.example.com (at 169.254.169.254) is a cloud metadata address; deliveries never go there.'],
+  ] as const)('%s at %j (allow-private %s): %s', (host, addresses, allow, refusal) => {
+    const refused = resolvedUnreachable(host, addresses, allow);
+    if (refusal === null) expect(refused).toBeNull();
+    else expect(refused).toMatch(refusal);
+  });
+
+  it.each([
+    ['hooks.example.com', true],
+    ['localhost', true],
+    ['127.0.0.1', false],
+    ['[::1]', false],
+    ['[2002:7f00:1::]', false],
+  ])('%s is a name to resolve: %s', (host, name) => {
+    expect(isHostName(host)).toBe(name);
   });
 });
 
