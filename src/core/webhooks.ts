@@ -83,6 +83,9 @@ export function checkWebhookUrl(raw: unknown, allowPrivate: boolean): Checked<st
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: `only http:// and https:// addresses, not ${url.protocol.slice(0, 20)}.` };
   if (url.username !== '' || url.password !== '') return { ok: false, message: 'no user name or password in the address; every request is signed instead.' };
   if (url.hostname === '') return { ok: false, message: 'the address needs a host.' };
+  // The URL kept is the written-out one: é becomes %C3%A9 and a space %20, so a URL short as typed
+  // may be six times as long as stored (and the column holds MAX_URL_LENGTH).
+  if (url.href.length > MAX_URL_LENGTH) return { ok: false, message: `at most ${MAX_URL_LENGTH} characters once written out (${url.href.length} here: a character other than ASCII takes up to 12, a space 3).` };
   if (url.port === '0') return { ok: false, message: 'port 0 cannot be connected to; leave the port out or give one from 1 to 65535.' };
   const refused = unreachable(url.hostname, hostKind(url.hostname), allowPrivate);
   if (refused) return { ok: false, message: refused };

@@ -150,6 +150,8 @@ describe('webhook URLs', () => {
     ['http://0x7f.1/', /127\.0\.0\.1 is a loopback address/],
     ['http://[::]/', /unspecified/],
     ['http://hooks.example.com:0/', /port 0/],
+    [`https://hooks.example.com/${'é'.repeat(1000)}`, /at most 2048 characters once written out \(6026 here:/],
+    [`https://hooks.example.com/${' '.repeat(1000)}x`, /at most 2048 characters once written out/],
     ['http://hooks.example.com:65536/', /not a URL/],
   ])('refuses %s', (raw, message) => {
     const checked = checkWebhookUrl(raw, false);

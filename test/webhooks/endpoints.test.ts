@@ -23,6 +23,8 @@ const BAD: [string, Record<string, unknown>, string, RegExp][] = [
   ['another scheme', { url: 'ftp://hooks.example.com/in', events: ['ticket.created'] }, 'url', /^URL: only http:\/\/ and https:\/\//],
   ['javascript:', { url: 'javascript:alert(1)', events: ['ticket.created'] }, 'url', /^URL: only http:\/\/ and https:\/\//],
   ['an 8 kB URL', { url: `https://hooks.example.com/${'a'.repeat(8 * 1024)}`, events: ['ticket.created'] }, 'url', /^URL: at most 2048 characters/],
+  // 1,000 characters typed, 6,000 stored: each é is written %C3%A9 in the URL kept (and the column holds 2,048).
+  ['a URL that grows past 2048 characters once encoded', { url: `https://hooks.example.com/${'é'.repeat(1000)}`, events: ['ticket.created'] }, 'url', /^URL: at most 2048 characters/],
   ['no URL', { events: ['ticket.created'] }, 'url', /^URL: required/],
   ['a loopback address', { url: 'http://127.0.0.1:9/in', events: ['ticket.created'] }, 'url', /^URL: 127\.0\.0\.1 is a loopback address/],
   ['the metadata service', { url: 'http://169.254.169.254/latest/', events: ['ticket.created'] }, 'url', /metadata/],
