@@ -83,10 +83,42 @@ export function checkWebhookUrl(raw: unknown, allowPrivate: boolean): Checked<st
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: `only http:// and https:// addresses, not ${url.protocol.slice(0, 20)}.` };
   if (url.username !== '' || url.password !== '') return { ok: false, message: 'no user name or password in the address; every request is signed instead.' };
   if (url.hostname === '') return { ok: false, message: 'the address needs a host.' };
-  const kind = hostKind(url.hostname);
-  if (kind === 'metadata') return { ok: false, message: `${url.hostname} is a cloud metadata address; deliveries never go there.` };
-  if (!mayReach(kind, allowPrivate)) return { ok: false, message: `${url.hostname} is a ${kind} address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).` };
+  // The URL kept is the written-out one: é becomes %C3%A9 and a space %20, so a URL short as typed
+  // may be six times as long as stored (and the column holds MAX_URL_LENGTH).
+  if (url.href.length > MAX_URL_LENGTH) return { ok: false, message: `at most ${MAX_URL_LENGTH} characters once written out (${url.href.length} here: a character other than ASCII takes up to 12, a space 3).` };
+  if (url.port === '0') return { ok: false, message: 'port 0 cannot be connected to; leave the port out or give one from 1 to 65535.' };
+  const refused = unreachable(url.hostname, hostKind(url.hostname), allowPrivate);
+  if (refused) return { ok: false, message: refused };
   return { ok: true, value: url.href };
+}
+
+/**
+ * Why a host (or the address it resolves to, `as` e.g. `hooks.example.com, at 10.0.0.5,`) of
+ * `kind` may not receive deliveries, or null when it may.
+ */
+export function unreachable(host: string, kind: AddressKind, allowPrivate: boolean): string | null {
+  if (kind === 'metadata') return `${host} is a cloud metadata address; deliveries never go there.`;
+  if (!mayReach(kind, allowPrivate)) return `${host} is a ${kind} address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).`;
+  return null;
+}
+
+/**
+ * What saving an endpoint whose host is a name learns from resolving it now: why one of the
+ * addresses it resolves to may not receive deliveries, or null (all may; or it did not resolve, or
+ * not in time: that is for its deliveries to find out, as DNS can change).
+ */
+export function resolvedUnreachable(hostname: string, addresses: readonly string[], allowPrivate: boolean): string | null {
+  for (const address of addresses) {
+    const kind = classifyAddress(address);
+    const refused = unreachable(`${normalHost(hostname)} (at ${address})`, kind ?? 'reserved', allowPrivate);
+    if (refused) return refused;
+  }
+  return null;
+}
+
+/** Whether a URL's host is a name (resolved at delivery), not an address written out. */
+export function isHostName(hostname: string): boolean {
+  return classifyAddress(normalHost(hostname)) === null;
 }
 
 /**
@@ -152,18 +184,39 @@ function classifyV6(address: string): AddressKind | null {
   const g = ipv6Groups(address);
   if (!g) return null;
   const zeroUpTo = (n: number) => g.slice(0, n).every((x) => x === 0);
-  const embeddedV4 = () => embeddedIpv4(g);
+  const carried = () => classifyV4(embeddedIpv4(g))!;
   if (zeroUpTo(8)) return 'unspecified';
   if (zeroUpTo(7) && g[7] === 1) return 'loopback';
-  // IPv4-mapped (::ffff:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) reach the IPv4 address they carry.
-  if (zeroUpTo(5) && g[5] === 0xffff) return classifyV4(embeddedV4());
-  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return classifyV4(embeddedV4());
+  // IPv4-mapped (::ffff:a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d)
+  // reach the IPv4 address they carry.
+  if (zeroUpTo(5) && g[5] === 0xffff) return carried();
+  if (zeroUpTo(4) && g[4] === 0xffff && g[5] === 0) return carried();
+  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return carried();
+  // A local network's own NAT64 prefix (64:ff9b:1::/48, RFC 8215): never public, and what it carries
+  // decides whether it is worse (loopback, metadata…).
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return orWorse(carried(), 'private');
+  // IPv4-compatible (::a.b.c.d, deprecated): routed nowhere public, but a stack that still knows it
+  // reaches the IPv4 address it carries.
+  if (zeroUpTo(6)) return orWorse(carried(), 'reserved');
+  // 6to4 (2002:a.b.c.d::/48) is tunnelled to the IPv4 address in its 2nd and 3rd groups.
+  if (g[0] === 0x2002) return classifyV4(embeddedIpv4([0, 0, 0, 0, 0, 0, g[1]!, g[2]!]))!;
   if (g[0] === 0xfd00 && g[1] === 0x0ec2 && g.slice(2, 7).every((x) => x === 0) && g[7] === 0x254) return 'metadata';
   if ((g[0]! & 0xfe00) === 0xfc00) return 'private';
   if ((g[0]! & 0xffc0) === 0xfe80) return 'link-local';
+  // Site-local (fec0::/10): deprecated, still a site's own network where it is used.
+  if ((g[0]! & 0xffc0) === 0xfec0) return 'private';
   if ((g[0]! & 0xff00) === 0xff00) return 'multicast';
-  if (g[0] === 0x2001 && g[1] === 0x0db8) return 'reserved';
+  // Documentation (2001:db8::/32, 3fff::/20), Teredo (2001::/32: a tunnel to an obfuscated IPv4
+  // address), discard-only (100::/64).
+  if (g[0] === 0x2001 && (g[1] === 0x0db8 || g[1] === 0)) return 'reserved';
+  if (g[0] === 0x3fff && (g[1]! & 0xf000) === 0) return 'reserved';
+  if (g[0] === 0x100 && g.slice(1, 4).every((x) => x === 0)) return 'reserved';
   return 'public';
+}
+
+/** The kind an address carries when that is not public, else `kind`. */
+function orWorse(carriedKind: AddressKind, kind: AddressKind): AddressKind {
+  return carriedKind === 'public' ? kind : carriedKind;
 }
 
 /** What `address` (IPv4 or IPv6, as DNS answers) is; null when it is not an IP address at all. */

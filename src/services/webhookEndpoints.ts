@@ -8,13 +8,14 @@ import { randomBytes } from 'node:crypto';
 import type { FieldErrors } from '../core/checked.js';
 import { invalidInput, notFound } from '../core/errors.js';
 import { parseId } from '../core/tickets.js';
-import { parseEndpoint } from '../core/webhooks.js';
+import { ENDPOINT_LABELS, type EndpointInput, isHostName, parseEndpoint, resolvedUnreachable } from '../core/webhooks.js';
 import type { Db } from '../db/connect.js';
 import type { WebhookEndpointRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { deleteEndpoint, findDelivery, findEndpoint, insertEndpoint, retryDelivery, setEndpointSecret, updateEndpoint } from '../repositories/webhooks.js';
 import { type Acting, auditBy } from './audit.js';
 import { type Keyed, oncePerFormKey } from './formReceipts.js';
+import { resolveNow } from '../webhooks/post.js';
 import type { ServiceContext } from './context.js';
 
 /** The id of an endpoint (or a delivery) as a URL names it; anything else is not found (404). */
@@ -40,6 +41,24 @@ function checked(raw: Record<string, unknown>, allowPrivate: boolean, typeErrors
   return result.value;
 }
 
+/** How long a save waits for its URL's host to resolve. */
+const SAVE_LOOKUP_MS = 3_000;
+
+/**
+ * `checked`, and then a host name resolved now: refused (as a written-out address would be) when
+ * any address it resolves to may not receive deliveries. Outside any transaction. Deliveries
+ * check again, as DNS can change.
+ */
+async function checkedAndResolved(raw: Record<string, unknown>, allowPrivate: boolean, typeErrors: FieldErrors = {}): Promise<EndpointInput> {
+  const input = checked(raw, allowPrivate, typeErrors);
+  const host = new URL(input.url).hostname;
+  if (isHostName(host)) {
+    const refused = resolvedUnreachable(host, await resolveNow(host, SAVE_LOOKUP_MS), allowPrivate);
+    if (refused) throw invalidInput({ url: `${ENDPOINT_LABELS.url}: ${refused}` });
+  }
+  return input;
+}
+
 /** An endpoint as the audit log records it: never its secret. */
 const audited = (row: WebhookEndpointRow) => ({ url: row.url, events: row.events, active: row.active === 1 });
 
@@ -52,13 +71,13 @@ async function existing(trx: Db, id: number): Promise<WebhookEndpointRow> {
 
 /** A new endpoint with a new secret; the secret is in the row returned and never shown again. */
 export async function createEndpoint(ctx: ServiceContext, by: Acting, raw: Record<string, unknown>, allowPrivate: boolean, typeErrors: FieldErrors = {}): Promise<WebhookEndpointRow> {
-  const input = checked(raw, allowPrivate, typeErrors);
+  const input = await checkedAndResolved(raw, allowPrivate, typeErrors);
   return inTransaction(ctx.handle, (trx) => makeEndpoint(trx, by, input, ctx.clock.now()));
 }
 
 /** The same from the page's form: once per form key (a reload of the answer makes no second endpoint). */
 export async function createEndpointFromForm(ctx: ServiceContext, by: Acting, raw: Record<string, unknown>, allowPrivate: boolean, formKey: string | null): Promise<Keyed<WebhookEndpointRow>> {
-  const input = checked(raw, allowPrivate);
+  const input = await checkedAndResolved(raw, allowPrivate);
   const now = ctx.clock.now();
   return inTransaction(ctx.handle, (trx) => oncePerFormKey(trx, formKey, 'webhook', now, () => makeEndpoint(trx, by, input, now)));
 }
@@ -71,7 +90,7 @@ async function makeEndpoint(trx: Db, by: Acting, input: ReturnType<typeof checke
 
 /** Changes an endpoint's URL, events and switch (its secret stays); 404 when it is gone. */
 export async function saveEndpoint(ctx: ServiceContext, by: Acting, id: number, raw: Record<string, unknown>, allowPrivate: boolean, typeErrors: FieldErrors = {}): Promise<WebhookEndpointRow> {
-  const input = checked(raw, allowPrivate, typeErrors);
+  const input = await checkedAndResolved(raw, allowPrivate, typeErrors);
   return inTransaction(ctx.handle, async (trx) => {
     const before = await existing(trx, id);
     const saved = (await updateEndpoint(trx, id, input))!;

@@ -10,6 +10,7 @@ import {
   eventsOfFilter,
   historyCutoff,
   hostKind,
+  isHostName,
   isDelivered,
   MAX_DELIVERY_ATTEMPTS,
   mayConnect,
@@ -17,6 +18,7 @@ import {
   oldRowsToPrune,
   parseEndpoint,
   parseEventFilter,
+  resolvedUnreachable,
   subscribes,
   WEBHOOK_EVENTS,
 } from '../../src/core/webhooks.js';
@@ -140,6 +142,17 @@ describe('webhook URLs', () => {
     ['http://metadata.google.internal./', /metadata/],
     ['http://METADATA.Google.Internal/', /metadata/],
     ['http://127.0.0.1./', /loopback/],
+    ['http://[::127.0.0.1]/', /loopback/],
+    ['http://[2002:7f00:1::]/', /loopback/],
+    ['http://[64:ff9b:1::a9fe:a9fe]/', /metadata/],
+    ['http://2130706433/', /127\.0\.0\.1 is a loopback address/],
+    ['http://0177.0.0.1/', /127\.0\.0\.1 is a loopback address/],
+    ['http://0x7f.1/', /127\.0\.0\.1 is a loopback address/],
+    ['http://[::]/', /unspecified/],
+    ['http://hooks.example.com:0/', /port 0/],
+    [`https://hooks.example.com/${'é'.repeat(1000)}`, /at most 2048 characters once written out \(6026 here:/],
+    [`https://hooks.example.com/${' '.repeat(1000)}x`, /at most 2048 characters once written out/],
+    ['http://hooks.example.com:65536/', /not a URL/],
   ])('refuses %s', (raw, message) => {
     const checked = checkWebhookUrl(raw, false);
     expect(checked.ok).toBe(false);
@@ -185,6 +198,25 @@ describe('addresses a delivery may reach', () => {
     ['fe80::1%eth0', 'link-local'],
     ['fd00:ec2::254', 'metadata'],
     ['ff02::1', 'multicast'],
+    // Addresses that carry an IPv4 address a network may route to it: judged by the one they carry.
+    ['::127.0.0.1', 'loopback'], // IPv4-compatible (deprecated)
+    ['::7f00:1', 'loopback'],
+    ['::a9fe:a9fe', 'metadata'],
+    ['::8.8.8.8', 'reserved'], // routable nowhere
+    ['::ffff:0:127.0.0.1', 'loopback'], // IPv4-translated (SIIT)
+    ['::ffff:0:a00:1', 'private'],
+    ['2002:7f00:1::', 'loopback'], // 6to4 of 127.0.0.1
+    ['2002:a9fe:a9fe::1', 'metadata'],
+    ['2002:c0a8:101::', 'private'],
+    ['2002:808:808::1', 'public'],
+    ['64:ff9b:1::a9fe:a9fe', 'metadata'], // local-use NAT64 (RFC 8215)
+    ['64:ff9b:1::7f00:1', 'loopback'],
+    ['64:ff9b:1::808:808', 'private'], // the prefix itself is a local network's
+    ['64:ff9b::a9fe:a9fe', 'metadata'],
+    ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'reserved'], // Teredo
+    ['fec0::1', 'private'], // site-local (deprecated, still routed inside sites)
+    ['100::1', 'reserved'], // discard-only
+    ['3fff::1', 'reserved'], // documentation (RFC 9637)
     ['2001:4860:4860::8888', 'public'],
     ['2606:4700::1111', 'public'],
     ['not-an-ip', null],
@@ -209,6 +241,32 @@ describe('addresses a delivery may reach', () => {
     ['not-an-ip', true, true],
   ] as const)('%s with allow-private %s: may connect %s', (address, allow, may) => {
     expect(mayConnect(address, allow)).toBe(may);
+  });
+});
+
+describe('a host name resolved when an endpoint is saved', () => {
+  it.each([
+    ['hooks.example.com', ['93.184.216.34'], false, null],
+    ['hooks.example.com', [], false, null],
+    // One private address among public ones is enough: a connection may go to any of them.
+    ['Hooks.Example.com.', ['93.184.216.34', '10.0.0.5'], false, 'hooks.example.com (at 10.0.0.5) is a private address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).'],
+    ['hooks.example.com', ['2606:4700::1111', '::ffff:127.0.0.1'], false, /\(at ::ffff:127\.0\.0\.1\) is a loopback address/],
+    ['hooks.example.com', ['10.0.0.5'], true, null],
+    ['hooks.example.com', ['10.0.0.5', '169.254.169.254'], true, 'hooks.example.com (at 169.254.169.254) is a cloud metadata address; deliveries never go there.'],
+  ] as const)('%s at %j (allow-private %s): %s', (host, addresses, allow, refusal) => {
+    const refused = resolvedUnreachable(host, addresses, allow);
+    if (refusal === null) expect(refused).toBeNull();
+    else expect(refused).toMatch(refusal);
+  });
+
+  it.each([
+    ['hooks.example.com', true],
+    ['localhost', true],
+    ['127.0.0.1', false],
+    ['[::1]', false],
+    ['[2002:7f00:1::]', false],
+  ])('%s is a name to resolve: %s', (host, name) => {
+    expect(isHostName(host)).toBe(name);
   });
 });
 

@@ -2,6 +2,8 @@
  * Webhook endpoints through the API and the pages (§13): the secret shown once, bad input refused
  * with a message naming the field and nothing written, and the SSRF rule at delivery time.
  */
+import { lookup } from 'node:dns/promises';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/db.js';
 import { csrfFrom, startTestApp, type TestApp } from '../support/app.js';
@@ -21,11 +23,16 @@ const BAD: [string, Record<string, unknown>, string, RegExp][] = [
   ['another scheme', { url: 'ftp://hooks.example.com/in', events: ['ticket.created'] }, 'url', /^URL: only http:\/\/ and https:\/\//],
   ['javascript:', { url: 'javascript:alert(1)', events: ['ticket.created'] }, 'url', /^URL: only http:\/\/ and https:\/\//],
   ['an 8 kB URL', { url: `https://hooks.example.com/${'a'.repeat(8 * 1024)}`, events: ['ticket.created'] }, 'url', /^URL: at most 2048 characters/],
+  // 1,000 characters typed, 6,000 stored: each é is written %C3%A9 in the URL kept (and the column holds 2,048).
+  ['a URL that grows past 2048 characters once encoded', { url: `https://hooks.example.com/${'é'.repeat(1000)}`, events: ['ticket.created'] }, 'url', /^URL: at most 2048 characters/],
   ['no URL', { events: ['ticket.created'] }, 'url', /^URL: required/],
   ['a loopback address', { url: 'http://127.0.0.1:9/in', events: ['ticket.created'] }, 'url', /^URL: 127\.0\.0\.1 is a loopback address/],
   ['the metadata service', { url: 'http://169.254.169.254/latest/', events: ['ticket.created'] }, 'url', /metadata/],
   ['localhost with a final dot, in capitals', { url: 'http://LOCALHOST./', events: ['ticket.created'] }, 'url', /^URL: localhost\. is a loopback address/],
   ['localhost with a final dot and a port', { url: 'http://localhost.:8139/ssrf', events: ['ticket.created'] }, 'url', /^URL: localhost\. is a loopback address/],
+  ['a 6to4 address of loopback', { url: 'http://[2002:7f00:1::]/in', events: ['ticket.created'] }, 'url', /^URL: \[2002:7f00:1::\] is a loopback address/],
+  ['an IPv4-compatible address of the metadata service', { url: 'http://[::169.254.169.254]/in', events: ['ticket.created'] }, 'url', /metadata/],
+  ['port 0', { url: 'https://hooks.example.com:0/in', events: ['ticket.created'] }, 'url', /^URL: port 0/],
   ['an unknown event', { url: 'https://hooks.example.com/in', events: ['ticket.created', 'ticket.deleted'] }, 'events', /^Events: unknown event "ticket\.deleted"/],
   ['no events', { url: 'https://hooks.example.com/in', events: [] }, 'events', /^Events: choose at least one event/],
   ['events not a list', { url: 'https://hooks.example.com/in', events: 7 }, 'events', /^Events: a list of event names/],
@@ -71,6 +78,26 @@ for (const dialect of DIALECTS) {
       expect(created.body.error.code).toBe('invalid_input');
       expect(created.body.error.fields[field]).toMatch(message);
       expect(await snapshot(t.ctx.handle.db)).toEqual(before);
+    });
+
+    it('refuses a host name that resolves now to a loopback address, on creation and on a change, writing nothing', async () => {
+      // This machine's own name resolves to a loopback address (/etc/hosts), as on most Linux hosts.
+      const name = hostname().toLowerCase();
+      const addresses = (await lookup(name, { all: true })).map((a) => a.address);
+      expect(addresses.length).toBeGreaterThan(0);
+      expect(addresses.some((a) => a.startsWith('127.') || a === '::1')).toBe(true);
+      const before = await snapshot(t.ctx.handle.db);
+      const created = await admin.api.post('/api/v1/webhooks', { url: `http://${name}:9/in`, events: ['ticket.created'] });
+      expect(created.status).toBe(400);
+      expect(created.body.error.fields.url).toMatch(new RegExp(`^URL: ${name} \\(at [0-9a-f.:]+\\) is a loopback address`));
+      expect(await snapshot(t.ctx.handle.db)).toEqual(before);
+      const kept = await admin.api.post('/api/v1/webhooks', { url: 'https://hooks.example.com/resolved', events: ['ticket.created'] });
+      expect(kept.status).toBe(201);
+      const changed = await admin.api.put(`/api/v1/webhooks/${kept.body.id}`, { url: `http://${name.toUpperCase()}/in`, events: ['ticket.created'] });
+      expect(changed.status).toBe(400);
+      expect(changed.body.error.fields.url).toMatch(/loopback/);
+      expect((await admin.api.get(`/api/v1/webhooks/${kept.body.id}`)).body.url).toBe('https://hooks.example.com/resolved');
+      await admin.api.delete(`/api/v1/webhooks/${kept.body.id}`);
     });
 
     it('refuses a bad change of an endpoint and keeps it as it was', async () => {

@@ -72,6 +72,24 @@ describe('webhook client', () => {
     }
   });
 
+  it('refuses, before connecting, IPv6 addresses that carry a loopback, private or metadata IPv4 address', async () => {
+    const strict = new WebhookClient({ timeoutMs: 300, allowPrivate: false });
+    const port = new URL(base).port;
+    try {
+      for (const [host, kind] of [
+        ['[::7f00:1]', 'loopback'], // ::127.0.0.1 as the URL writes it
+        ['[2002:7f00:1::]', 'loopback'],
+        ['[2002:a9fe:a9fe::]', 'metadata'],
+        ['[64:ff9b:1::a9fe:a9fe]', 'metadata'],
+        ['[::ffff:0:a00:1]', 'private'],
+      ] as const) {
+        await expect(strict.post(`http://${host}:${port}/ok`, {}, '{}'), host).rejects.toThrow(`refused: ${host.slice(1, -1)} is a ${kind} address`);
+      }
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('checks every address a name resolves to (the real resolver): localhost is refused, or given when allowed', async () => {
     const resolve = (allowPrivate: boolean) =>
       new Promise<{ error: Error | null; address: string }>((done) => guardedLookup(allowPrivate)('localhost', {}, (error, address) => done({ error, address: String(address) })));
