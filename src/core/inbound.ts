@@ -21,7 +21,7 @@
 import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, refusedTypeProblem } from './attachments.js';
 import { isCopied } from './mailCc.js';
 import { senderCapReason } from './inboundCap.js';
-import { parseMailbox } from './mailboxes.js';
+import { parseMailbox, sameMailbox } from './mailboxes.js';
 import { newTicketTitle, oneLine } from './mailSubject.js';
 import { type NewTicketInput, parseId, type Priority } from './tickets.js';
 import { cutUnits } from './unicode.js';
@@ -166,10 +166,8 @@ export interface NamedTicket {
   copied: readonly string[];
 }
 
-/** Email addresses compare in any letter case (§10 rule 5). */
-export function sameAddress(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
-}
+/** Email addresses compare in any letter case (§10 rule 5), as accounts match them (core/mailboxes.ts). */
+export const sameAddress: (a: string, b: string) => boolean = sameMailbox;
 
 /**
  * Rule 5: the ticket this mail answers: the first named ticket (thread references first, then the

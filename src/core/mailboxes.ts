@@ -53,3 +53,13 @@ export function isUnattendedMailbox(address: string): boolean {
   if (plain === '') return false;
   return UNATTENDED_EXACT.includes(plain) || UNATTENDED_PREFIXES.some((prefix) => plain.startsWith(prefix));
 }
+
+/** An address as it is matched (accounts, a mail's sender, §10 rule 5): letter case (any letters) and surrounding spaces aside ('' for none). */
+export function mailboxKey(address: string | null): string {
+  return (address ?? '').trim().toLowerCase();
+}
+
+/** Whether two addresses are one mailbox (mailboxKey): what accounts, reset links, single sign-on and the mail rules compare. */
+export function sameMailbox(a: string | null, b: string | null): boolean {
+  return mailboxKey(a) === mailboxKey(b);
+}

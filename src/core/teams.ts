@@ -4,6 +4,7 @@
  * are; they are asked with the `CanTake` rule built here, so they apply within the ticket's team.
  * Nothing here reads a clock or a database: `now` and every row come in as arguments.
  */
+import { rowNamed } from './checked.js';
 import { parseId } from './tickets.js';
 import { type AgentLoad, type CanTake, compareInQueue, hasSpareCapacity, type IntakePlan, planDrain, type QueuedTicket, type QueueOrder, withAssignment } from './routing.js';
 
@@ -252,8 +253,7 @@ export interface TopicName {
 export function topicNamed<T extends TopicName>(topics: readonly T[], named: string): T | undefined {
   const id = parseId(named);
   if (id !== null) return topics.find((t) => t.id === id);
-  const lower = named.toLowerCase();
-  return topics.find((t) => t.name.toLowerCase() === lower);
+  return rowNamed(topics, named);
 }
 
 /** The skills a new ticket of this topic stores. */

@@ -5,6 +5,7 @@ import { accepted, Checked } from './checked.js';
 import { invalidInput } from './errors.js';
 import { type FieldLabels, labelled } from './fieldErrors.js';
 import { MAX_CAPACITY, parseCapacity } from './settings.js';
+import { mailboxKey, sameMailbox } from './mailboxes.js';
 import { isEmailAddress } from './tickets.js';
 
 export const ROLES = ['agent', 'admin'] as const;
@@ -58,16 +59,6 @@ export function emailToCheck(next: string, current: string | null): string | nul
   const key = mailboxKey(next);
   if (key === '' || key === mailboxKey(current)) return null;
   return key;
-}
-
-/** An address as accounts are matched by it: letter case and surrounding spaces aside ('' for none). */
-function mailboxKey(address: string | null): string {
-  return (address ?? '').trim().toLowerCase();
-}
-
-/** Whether two addresses are one mailbox as accounts are matched: letter case (any letters) and surrounding spaces aside. */
-export function sameMailbox(a: string | null, b: string | null): boolean {
-  return mailboxKey(a) === mailboxKey(b);
 }
 
 /**

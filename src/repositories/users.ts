@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql } from 'kysely';
-import { mailboxLookup, sameMailbox } from '../core/users.js';
+import { sameMailbox } from '../core/mailboxes.js';
+import { mailboxLookup } from '../core/users.js';
 import type { Presence } from '../core/routing.js';
 import type { Db } from '../db/connect.js';
 import type { NewUserRow, UserRow } from '../db/schema.js';
@@ -14,7 +15,7 @@ export async function findUserById(db: Db, id: number): Promise<UserRow | undefi
 
 /**
  * Every account (active or not) whose address is the mailbox `key` (lower-case) in any letter case,
- * letters outside ASCII included (core/users.ts mailboxLookup, then sameMailbox), oldest first:
+ * letters outside ASCII included (core/users.ts mailboxLookup, then core/mailboxes.ts sameMailbox), oldest first:
  * what reset links, single sign-on and the one-address-per-account rule match.
  */
 export async function usersByMailbox(db: Db, key: string): Promise<Pick<UserRow, 'id' | 'username' | 'display_name' | 'email' | 'active'>[]> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_CAPACITY } from '../../src/core/settings.js';
-import { emailMoved, emailToCheck, mailboxLookup, type NewUserInput, sameMailbox, type ProfileChange, validateNewUser, validateProfileChange } from '../../src/core/users.js';
+import { emailMoved, emailToCheck, mailboxLookup, type NewUserInput, type ProfileChange, validateNewUser, validateProfileChange } from '../../src/core/users.js';
+import { sameMailbox } from '../../src/core/mailboxes.js';
 import { errorOf } from '../support/errors.js';
 
 /** A valid register form, with any field replaced. */
