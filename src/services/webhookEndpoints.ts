@@ -15,7 +15,7 @@ import { inTransaction } from '../db/transaction.js';
 import { deleteEndpoint, findDelivery, findEndpoint, insertEndpoint, retryDelivery, setEndpointSecret, updateEndpoint } from '../repositories/webhooks.js';
 import { type Acting, auditBy } from './audit.js';
 import { type Keyed, oncePerFormKey } from './formReceipts.js';
-import { resolveNow } from '../webhooks/post.js';
+import { resolveNow } from '../webhooks/resolve.js';
 import type { ServiceContext } from './context.js';
 
 /** The id of an endpoint (or a delivery) as a URL names it; anything else is not found (404). */

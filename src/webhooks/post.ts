@@ -50,20 +50,6 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
 }
 
 /**
- * The addresses `hostname` resolves to now, for the check when an endpoint is saved: none when it
- * does not resolve, or not within `waitMs` (a save never waits long on DNS).
- */
-export function resolveNow(hostname: string, waitMs: number): Promise<string[]> {
-  return new Promise((resolve) => {
-    const late = setTimeout(() => resolve([]), waitMs);
-    dnsLookup(hostname, { all: true }, (error, addresses: LookupAddress[]) => {
-      clearTimeout(late);
-      resolve(error ? [] : addresses.map((a) => a.address));
-    });
-  });
-}
-
-/**
  * The webhook worker's HTTP client: a pool of kept-alive connections per origin (undici's: a POST
  * costs about half the CPU node:http's client took, 40 against 95–115 µs in bench:webhooks; issue
  * 17 item 5), each connection made through the guarded lookup. How many posts go to one endpoint
