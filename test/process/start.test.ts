@@ -47,6 +47,14 @@ async function start(): Promise<string> {
   }
 }
 
+/** `entry` and every module it imports statically (`from "./…"`, not `import(…)`), within dist/. */
+function staticallyImported(entry: string, seen = new Set<string>()): string[] {
+  if (seen.has(entry)) return [...seen];
+  seen.add(entry);
+  for (const match of readFileSync(entry, 'utf8').matchAll(/(?:from|import)\s*"(\.{1,2}\/[^"]+\.js)"/g)) staticallyImported(join(dirname(entry), match[1]!), seen);
+  return [...seen];
+}
+
 describe('npm start', () => {
   it('serves from dist/, builds when src/ is newer, and does not rebuild an up-to-date build', async () => {
     // dist/ stamped as built from sources older than any: the next start compiles first. (Not by
@@ -90,6 +98,12 @@ describe('npm start', () => {
     // Before bundling, dist/ imported kysely, fastify and zod from node_modules at every start.
     expect(loaded).toEqual(expect.arrayContaining(['better-sqlite3', 'pino']));
     expect(loaded.filter((specifier) => ['kysely', 'fastify', 'zod'].includes(packageOf(specifier)))).toEqual([]);
+    // The webhooks' HTTP client (undici) is the delivery thread's: nothing the server's main thread
+    // imports at its start may bring it (the endpoint save's host lookup once did, through post.ts).
+    const startBundle = staticallyImported(join(ROOT, 'dist', 'server.js'));
+    expect(startBundle.length).toBeGreaterThan(1);
+    expect(startBundle.filter((file) => readFileSync(file, 'utf8').includes('node_modules/undici')).map((file) => relative(ROOT, file))).toEqual([]);
+    expect(files.some((file) => readFileSync(file, 'utf8').includes('node_modules/undici'))).toBe(true);
     const entries = files.filter((file) => file.endsWith('.mjs'));
     expect(entries.map((file) => relative(join(ROOT, 'dist'), file)).sort()).toEqual(['jobs/deliveryThread.mjs', 'mail/inbound/mimeWorker.mjs', 'services/forecastWorker.mjs', 'threadModule.mjs']);
     for (const entry of entries) {
