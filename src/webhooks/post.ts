@@ -79,10 +79,15 @@ export class WebhookClient {
       const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
       throw new RefusedAddress(host, host, kind);
     }
+    // One deadline for the whole exchange. undici's own timeouts are separate windows (connecting,
+    // then the headers), so a slow connect followed by a slow answer took up to twice the timeout,
+    // and a claim's turns could outlast the lease taken for them (claimLeaseMs counts one timeout a
+    // turn): another worker would then post the same events again.
     const deadline = Date.now() + timeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
     let answer: Dispatcher.ResponseData;
     try {
-      answer = await this.poolOf(target.origin).request({ method: 'POST', path: `${target.pathname}${target.search}`, headers, body });
+      answer = await this.poolOf(target.origin).request({ method: 'POST', path: `${target.pathname}${target.search}`, headers, body, signal });
     } catch (error) {
       throw isTimeout(error) ? new NoAnswer(timeoutMs) : error;
     }
@@ -125,5 +130,5 @@ async function keptStart(body: Dispatcher.ResponseData['body'], leftMs: number, 
 }
 
 function isTimeout(error: unknown): boolean {
-  return error instanceof NoAnswer || error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError || error instanceof errors.ConnectTimeoutError;
+  return error instanceof NoAnswer || (error instanceof Error && error.name === 'TimeoutError') || error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError || error instanceof errors.ConnectTimeoutError;
 }
