@@ -75,11 +75,24 @@ export async function insertEndpoint(db: Db, row: { url: string; events: string;
     .executeTakeFirstOrThrow();
 }
 
-/** Changes an endpoint; turning it on (again) forgets its run of failures. */
+/**
+ * Changes an endpoint. Turning it on (again) forgets its run of failures and its disabling; a new
+ * URL starts a new run (another receiver). Any other save keeps the run, so editing a failing
+ * endpoint's events does not put off its disabling. Decided on the row as it is when written, so a
+ * failure recorded meanwhile by a worker is not lost.
+ */
 export async function updateEndpoint(db: Db, id: number, change: { url: string; events: string; active: boolean }): Promise<WebhookEndpointRow | undefined> {
+  const turnedOn = sql<boolean>`active = 0`;
+  const runEnds = change.active ? sql<number | null>`case when ${turnedOn} or url <> ${change.url} then null else failing_since end` : sql<number | null>`failing_since`;
   return db
     .updateTable('webhook_endpoints')
-    .set({ url: change.url, events: change.events, active: change.active ? 1 : 0, ...(change.active ? { failing_since: null, disabled_at: null } : {}) })
+    .set({
+      url: change.url,
+      events: change.events,
+      active: change.active ? 1 : 0,
+      failing_since: runEnds,
+      ...(change.active ? { disabled_at: sql<number | null>`case when ${turnedOn} then null else disabled_at end` } : {}),
+    })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();

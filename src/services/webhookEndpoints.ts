@@ -126,7 +126,7 @@ export async function removeEndpoint(ctx: ServiceContext, by: Acting, id: number
  * its webhook-id and body unchanged; one waiting for a later try is tried now. False when it is due
  * already or being sent; 404 when the endpoint or the delivery does not exist.
  */
-export async function retryWebhookDelivery(ctx: ServiceContext, by: Acting, endpointId: number, deliveryId: number): Promise<boolean> {
+export async function retryWebhookDelivery(ctx: ServiceContext, by: Acting, endpointId: number, deliveryId: number): Promise<{ retried: boolean; endpointOn: boolean }> {
   const db = ctx.handle.db;
   const now = ctx.clock.now();
   const retried = await inTransaction(ctx.handle, async (trx) => {
@@ -134,8 +134,8 @@ export async function retryWebhookDelivery(ctx: ServiceContext, by: Acting, endp
     await auditBy(trx, by, now, 'webhook.retry', `webhook:${endpointId}`, { after: { delivery: deliveryId } });
     return true;
   });
-  if (retried) return true;
-  if (!(await findEndpoint(db, endpointId))) throw notFound('Webhook endpoint');
-  if (!(await findDelivery(db, endpointId, deliveryId))) throw notFound('Delivery');
-  return false;
+  const endpoint = await findEndpoint(db, endpointId);
+  if (!endpoint) throw notFound('Webhook endpoint');
+  if (!retried && !(await findDelivery(db, endpointId, deliveryId))) throw notFound('Delivery');
+  return { retried, endpointOn: endpoint.active === 1 };
 }

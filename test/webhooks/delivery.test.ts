@@ -4,11 +4,11 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/db.js';
-import { addStaff, startTestApp, type TestApp } from '../support/app.js';
+import { addStaff, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { type Receiver, startReceiver, verified } from '../support/webhookReceiver.js';
 import { staffWithToken, type ApiClient } from '../api/support.js';
-import { newTicket } from '../admin/support.js';
+import { adminClient, newTicket, visibleText } from '../admin/support.js';
 import { changePresence } from '../../src/services/presence.js';
 import { reassignTicket, requeueTicket } from '../../src/services/admin.js';
 import { postCustomerMessageOn, postStaffMessage } from '../../src/services/conversation.js';
@@ -165,6 +165,21 @@ for (const dialect of DIALECTS) {
       await drain(w);
       expect(receiver.on('/flaky')).toHaveLength(4);
       expect(receiver.on('/flaky')[3]!.headers['webhook-id']).toBe(tries[0]!.headers['webhook-id']);
+    });
+
+    it('says on the page that a delivery retried on an endpoint that is off waits for the endpoint to be on', async () => {
+      const endpoint = await register('/switched-off', ['ticket.created']);
+      receiver.answer = (r) => (r.path === '/switched-off' ? 500 : 200);
+      await newTicket(t.ctx, { title: 'Off' });
+      expect(await worker().runOnce()).toMatchObject({ claimed: 1, retrying: 1 });
+      const delivery = await t.ctx.handle.db.selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', endpoint.id).executeTakeFirstOrThrow();
+      await admin.api.put(`/api/v1/webhooks/${endpoint.id}`, { url: receiver.url('/switched-off'), events: ['ticket.created'], active: false });
+      const { client } = await adminClient(t, 'retryadmin');
+      const page = await client.get(`/adminapp/webhooks/${endpoint.id}/`);
+      const retried = await client.post(`/adminapp/webhooks/${endpoint.id}/deliveries/${delivery.id}/retry/`, { _csrf: csrfFrom(page.body) });
+      expect(retried.statusCode).toBe(303);
+      // Old: "Delivery queued to be sent again." alone, while nothing is sent until the endpoint is on.
+      expect(visibleText(await client.get(`/adminapp/webhooks/${endpoint.id}/`))).toContain('Delivery queued to be sent again. The endpoint is off: it is sent once the endpoint is turned on again.');
     });
 
     it('follows no redirect: a 302 is a failed try', async () => {

@@ -100,6 +100,24 @@ for (const dialect of DIALECTS) {
       await admin.api.delete(`/api/v1/webhooks/${kept.body.id}`);
     });
 
+    it('keeps a failing endpoint\'s run of failures through a save that changes its events, and starts a new one for a new URL or when it is turned on', async () => {
+      const created = await admin.api.post('/api/v1/webhooks', { url: 'https://hooks.example.com/failing', events: ['ticket.created'] });
+      const id = created.body.id as number;
+      const since = Date.now() - 20 * 3_600_000; // 20 h of failures: 4 h left before it is disabled
+      const failing = () => t.ctx.handle.db.updateTable('webhook_endpoints').set({ failing_since: since }).where('id', '=', id).execute();
+      await failing();
+      // Old: any save of an active endpoint cleared the run, so editing its events put off the disabling by a day.
+      const events = await admin.api.put(`/api/v1/webhooks/${id}`, { url: 'https://hooks.example.com/failing', events: ['ticket.created', 'ticket.closed'] });
+      expect(events.body).toMatchObject({ active: true, failing_since: new Date(since).toISOString() });
+      const url = await admin.api.put(`/api/v1/webhooks/${id}`, { url: 'https://hooks.example.com/fixed', events: ['ticket.created'] });
+      expect(url.body).toMatchObject({ url: 'https://hooks.example.com/fixed', failing_since: null });
+      await failing();
+      await admin.api.put(`/api/v1/webhooks/${id}`, { url: 'https://hooks.example.com/fixed', events: ['ticket.created'], active: false });
+      const on = await admin.api.put(`/api/v1/webhooks/${id}`, { url: 'https://hooks.example.com/fixed', events: ['ticket.created'], active: true });
+      expect(on.body).toMatchObject({ active: true, failing_since: null, disabled_at: null });
+      await admin.api.delete(`/api/v1/webhooks/${id}`);
+    });
+
     it('refuses a bad change of an endpoint and keeps it as it was', async () => {
       const created = await admin.api.post('/api/v1/webhooks', { url: 'https://hooks.example.com/keep', events: ['ticket.created'] });
       const changed = await admin.api.put(`/api/v1/webhooks/${created.body.id}`, { url: 'https://u:p@hooks.example.com/', events: ['nope'] });

@@ -130,9 +130,15 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, { allow
 
     admin.post<{ Params: { id: string; delivery: string } }>(`${WEBHOOKS}:id/deliveries/:delivery/retry/`, { preHandler: app.csrfProtection }, async (request, reply) => {
       const id = webhookIdOf(request.params.id);
-      const retried = await retryWebhookDelivery(ctx, actingOf(request), id, webhookIdOf(request.params.delivery, 'Delivery'));
-      setFlash(reply, retried ? { kind: 'success', message: 'Delivery queued to be sent again.' } : { kind: 'info', message: 'That delivery is already due or being sent.' });
+      const { retried, endpointOn } = await retryWebhookDelivery(ctx, actingOf(request), id, webhookIdOf(request.params.delivery, 'Delivery'));
+      setFlash(reply, retryFlash(retried, endpointOn));
       return reply.redirect(`${WEBHOOKS}${id}/`, 303);
     });
   });
+}
+
+/** What the page says after a Retry: an endpoint that is off sends nothing until it is turned on. */
+function retryFlash(retried: boolean, endpointOn: boolean): { kind: 'success' | 'info'; message: string } {
+  const off = endpointOn ? '' : ' The endpoint is off: it is sent once the endpoint is turned on again.';
+  return retried ? { kind: endpointOn ? 'success' : 'info', message: `Delivery queued to be sent again.${off}` } : { kind: 'info', message: `That delivery is already due or being sent.${off}` };
 }

@@ -174,6 +174,6 @@ export function webhookApiRoutes(app: FastifyInstance, ctx: ServiceContext, allo
       schema: { tags, summary: 'Send a delivery again', description: 'Admins only. A failed or delivered delivery goes out again now, with the same `webhook-id` and body.', security, params: WebhookDeliveryParams, response: { 200: WebhookRetried, ...errorResponses(401, 403), ...missing } },
       config,
     },
-    async (request) => ({ retried: await retryWebhookDelivery(ctx, actingOf(request), webhookIdOf(request.params.id), webhookIdOf(request.params.delivery, 'Delivery')) }),
+    async (request) => ({ retried: (await retryWebhookDelivery(ctx, actingOf(request), webhookIdOf(request.params.id), webhookIdOf(request.params.delivery, 'Delivery'))).retried }),
   );
 }
