@@ -20,6 +20,7 @@
  */
 import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, refusedTypeProblem } from './attachments.js';
 import { isCopied } from './mailCc.js';
+import { MAX_NAMED_IDS } from './messageIds.js';
 import { senderCapReason } from './inboundCap.js';
 import { parseMailbox, sameMailbox } from './mailboxes.js';
 import { newTicketTitle, oneLine } from './mailSubject.js';
@@ -35,57 +36,6 @@ export const INBOUND_RESULTS: readonly InboundResult[] = ['ignored', 'duplicate'
 export const MAIL_TEXT_MAX = 50_000;
 
 const NAME_MAX = 100;
-
-/** The key a mail is recorded under: its Message-ID as received, else `sha256:<hex>` of the raw bytes. */
-export function mailKeyOf(messageId: string | null, rawSha256: string): string {
-  const id = messageId === null ? '' : normaliseMessageId(messageId);
-  return id === '' ? `sha256:${rawSha256}` : id;
-}
-
-/**
- * A Message-ID as `<local@domain>`: trimmed, angle brackets added when missing, empty when there is
- * none, it is longer than any real one (RFC 5322 lines are at most 998 characters) or it holds
- * spaces, brackets or control characters.
- */
-export function normaliseMessageId(raw: string): string {
-  const id = raw.trim().replace(/^<+/, '').replace(/>+$/, '').trim();
-  // eslint-disable-next-line no-control-regex -- RFC 5322 ids hold no control characters (and PostgreSQL text no NUL)
-  if (id === '' || id.length > 990 || /[\s<>\u0000-\u001f\u007f]/.test(id)) return '';
-  return `<${id}>`;
-}
-
-/** Every Message-ID in a header value such as References (`<a@x> <b@y>`), in order, normalised. */
-export function messageIdsIn(value: string | readonly string[] | null | undefined): string[] {
-  const text = Array.isArray(value) ? value.join(' ') : ((value as string | null | undefined) ?? '');
-  const ids = text.match(/<[^<>\s]+>/g) ?? [];
-  const bare = ids.length === 0 && text.trim() !== '' ? text.trim().split(/\s+/) : ids;
-  return [...new Set(bare.map(normaliseMessageId).filter((id) => id !== ''))];
-}
-
-/**
- * Most Message-IDs of one mail the rules look up (its In-Reply-To and References; a delivery
- * report's quoted ids): far more than any client writes (ours name at most four), few enough for
- * one query on either engine. A header of tens of thousands of ids fits in a mail of a few hundred
- * kilobytes, and looking them all up failed the databases' limits on bound parameters (SQLite
- * 32 766, PostgreSQL 65 535): the mail could never be stored.
- */
-export const MAX_NAMED_IDS = 100;
-
-/**
- * The Message-IDs a mail's rules look up, from its In-Reply-To and References (each normalised,
- * messageIdsIn): In-Reply-To first, then References, without repeats, at most `max`. When there
- * are more, References keeps its first id (the thread's root) and its newest ones: the message
- * answered and the emails just before it are at the end (RFC 5322 3.6.4).
- */
-export function threadIds(inReplyTo: readonly string[], references: readonly string[], max = MAX_NAMED_IDS): string[] {
-  const answered = [...new Set(inReplyTo)].slice(0, max);
-  const taken = new Set(answered);
-  const rest = [...new Set(references)].filter((id) => !taken.has(id));
-  const room = max - answered.length;
-  if (rest.length <= room) return [...answered, ...rest];
-  if (room === 0) return answered;
-  return [...answered, rest[0]!, ...rest.slice(rest.length - (room - 1))];
-}
 
 /** The headers the rules read, by lower-case name (every value of a repeated header). */
 export type MailHeaders = ReadonlyMap<string, readonly string[]>;

@@ -30,7 +30,6 @@ import {
   keptMailFiles,
   leftFilesNote,
   mailFilename,
-  mailKeyOf,
   ownAddressOf,
   oversizeNote,
   oversizeReason,
@@ -45,6 +44,7 @@ import {
   type NamedTicket,
   sameAddress,
 } from '../core/inbound.js';
+import { mailKeyOf } from '../core/messageIds.js';
 import type { CcPerson } from '../core/mailCc.js';
 import { withoutNul } from '../core/unicode.js';
 import { type Priority, referenceOf } from '../core/tickets.js';
@@ -56,19 +56,16 @@ import type { IncomingFile } from '../repositories/attachments.js';
 import {
   findInboundMailByKey,
   type InboundRecord,
-  lookUpMails,
-  type MailAsk,
-  type MailLookup,
   logInboundMail,
   namedTickets,
   ticketsOfMailKeys,
 } from '../repositories/inbound.js';
 import { awaitedLater } from '../core/promises.js';
-import { Batcher } from '../db/batcher.js';
-import { type Db, readerOf } from '../db/connect.js';
+import { readerOf } from '../db/connect.js';
 import type { ServiceContext } from './context.js';
 import { applyBounce, isOwnMail, ownRowsNamed } from './inboundOwnMail.js';
 import { senderTurn } from './inboundTurns.js';
+import { lookUpMail, lookupGuess } from './inboundLookup.js';
 import { postCustomerMessageOn } from './conversation.js';
 import type { TicketIntake } from './intake.js';
 import type { MailCcs } from './ticketCcs.js';
@@ -212,33 +209,6 @@ async function ingestInTurn(ctx: ServiceContext, intake: TicketIntake, setting: 
     if (winner) return duplicateOf(winner);
     throw error;
   }
-}
-
-/** Each database's mail lookups, batched (one batcher per connection it reads on). */
-const lookupBatchers = new WeakMap<Db, Batcher<MailAsk, MailLookup>>();
-
-/**
- * What a mail's rules need to know before they are read (repositories/inbound.ts lookUpMails), on
- * committed state (the mail key's unique index guards the write). On PostgreSQL asked together
- * with the other mails being handled at the same moment: one query for them all.
- */
-function lookUpMail(ctx: ServiceContext, ask: MailAsk): Promise<MailLookup> {
-  const db = readerOf(ctx.handle);
-  // The SQLite reader answers at once, on this thread: nothing to gain by waiting for company.
-  if (ctx.handle.dialect === 'sqlite') return lookUpMails(db, [ask]).then(([lookup]) => lookup!);
-  let batcher = lookupBatchers.get(db);
-  if (!batcher) {
-    batcher = new Batcher((asks) => lookUpMails(db, asks));
-    lookupBatchers.set(db, batcher);
-  }
-  return batcher.add(ask);
-}
-
-/** The key and sender a mail's lookup is asked for before it is parsed: from its raw header; null without a Message-ID. */
-function lookupGuess(raw: Buffer): { key: string; address: string } | null {
-  const messageId = headerMessageId(raw);
-  if (messageId === null) return null;
-  return { key: mailKeyOf(withoutNul(messageId), ''), address: headerSenderAddress(raw) };
 }
 
 type Record = (result: InboundResult, reason: string | null) => InboundRecord;

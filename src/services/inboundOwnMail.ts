@@ -6,7 +6,7 @@
  * its outbox row.
  */
 import { bounceReason } from '../core/bounce.js';
-import { MAX_NAMED_IDS } from '../core/inbound.js';
+import { MAX_NAMED_IDS } from '../core/messageIds.js';
 import { withoutNul } from '../core/unicode.js';
 import { readerOf } from '../db/connect.js';
 import { inTransaction } from '../db/transaction.js';

@@ -16,11 +16,8 @@ import {
   MAIL_TEXT_MAX,
   type MailFile,
   mailFilename,
-  mailKeyOf,
   type MailHeaders,
-  messageIdsIn,
   type NamedTicket,
-  normaliseMessageId,
   ownAddressOf,
   oversizeNote,
   oversizeReason,
@@ -28,10 +25,10 @@ import {
   rejectedBeforeRules,
   sameAddress,
   subjectTicketId,
-  threadIds,
   threadText,
   ticketFromMail,
 } from '../../src/core/inbound.js';
+import { mailKeyOf, messageIdsIn, normaliseMessageId, threadIds } from '../../src/core/messageIds.js';
 
 const MB = 1024 * 1024;
 const OPEN: NamedTicket = { id: 7, status: 'open', customerEmail: 'carla@example.com', copied: ['dan@example.com'] };

@@ -8,7 +8,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INBOUND_RESULTS, type InboundResult, mailKeyOf } from '../../src/core/inbound.js';
+import { INBOUND_RESULTS, type InboundResult } from '../../src/core/inbound.js';
+import { mailKeyOf } from '../../src/core/messageIds.js';
 import type { Dialect } from '../../src/db/connect.js';
 import { headerMessageId, parseMail, stripQuotedHistory } from '../../src/mail/inbound/parse.js';
 import { messageIdFor } from '../../src/mail/message.js';
