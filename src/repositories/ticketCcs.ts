@@ -1,5 +1,7 @@
 /** The people copied on tickets (§10 Cc): queries only; services/ticketCcs.ts decides with core/mailCc.ts. */
-import { sql } from 'kysely';
+import { type SqlBool, sql } from 'kysely';
+import { mailboxKey, sameMailbox } from '../core/mailboxes.js';
+import { mailboxLookup } from '../core/users.js';
 import type { CcPerson } from '../core/mailCc.js';
 import type { Db } from '../db/connect.js';
 import type { TicketCcRow } from '../db/schemaCcs.js';
@@ -19,19 +21,28 @@ export async function copiedAddresses(db: Db, ticketId: number): Promise<string[
 }
 
 /**
- * Which of `addresses` (lower-case) belong to the desk itself: a staff member's email or a
- * topic's inbound address (§12), any letter case.
+ * Which of `addresses` belong to the desk itself, as mailbox keys (core/mailboxes.ts mailboxKey): a
+ * staff member's email or a topic's inbound address (§12), any letter case — letters outside ASCII
+ * included, which SQLite's lower() leaves as they are (core/users.ts mailboxLookup narrows, then
+ * sameMailbox decides, as accounts are matched).
  */
 export async function deskAddressesAmong(db: Db, addresses: readonly string[]): Promise<string[]> {
-  const wanted = [...new Set(addresses.map((a) => a.toLowerCase()))];
+  const wanted = [...new Set(addresses.map(mailboxKey))].filter((key) => key !== '');
   if (wanted.length === 0) return [];
+  const lookups = wanted.map(mailboxLookup);
+  const equal = lookups.flatMap((l) => ('equals' in l ? [l.equals] : []));
+  const like = lookups.flatMap((l) => ('like' in l ? [l.like] : []));
+  const staffMatch = [
+    ...(equal.length > 0 ? [sql<SqlBool>`lower(email) in (${sql.join(equal)})`] : []),
+    ...like.map((pattern) => sql<SqlBool>`lower(email) like ${pattern} escape '\\'`),
+  ];
   const rows = await db
     .selectFrom('users')
-    .select(sql<string>`lower(email)`.as('address'))
-    .where(sql<string>`lower(email)`, 'in', wanted)
-    .unionAll(db.selectFrom('topic_addresses').select(sql<string>`lower(address)`.as('address')).where(sql<string>`lower(address)`, 'in', wanted))
+    .select('email as address')
+    .where((eb) => eb.or(staffMatch))
+    .unionAll(db.selectFrom('topic_addresses').select('address').where(sql<string>`lower(address)`, 'in', wanted))
     .execute();
-  return [...new Set(rows.map((r) => r.address))];
+  return wanted.filter((key) => rows.some((row) => sameMailbox(row.address, key)));
 }
 
 /** Adds copied people to a ticket (one already there stays as it was). */

@@ -262,6 +262,15 @@ for (const dialect of DIALECTS) {
       expect(own).toEqual({ customer_email: DAN, follow_up_of: null });
     });
 
+    it('a staff member whose address has letters outside ASCII is never copied, in any letter case of it, on either engine', async () => {
+      const asa = await addStaff(t.ctx, 'asa');
+      await t.ctx.handle.db.updateTable('users').set({ email: 'ÅSA.ÖBERG@Team.test' }).where('id', '=', asa).execute();
+      const opened = await deliver(customerMail({ messageId: '<open.asa@mail.customer.example>', headers: [`Cc: Åsa <åsa.öberg@team.test>, "Dan Colleague" <${DAN}>`] }));
+      expect(opened.result).toBe('created');
+      // Old (SQLite, whose lower() folds only ASCII): Åsa was kept as a copied person and got the customer's emails.
+      expect(await copiedRows(t, Number(opened.ticket!.replace('HD-', '')))).toEqual([{ address: DAN, name: 'Dan Colleague' }]);
+    });
+
     it('a copied person with a long name answers on the ticket: the writer shown is cut to the 100 characters a message\'s writer holds', async () => {
       const name = 'Dr. Maximiliane Alexandra von Hohenzollern-Sigmaringen, Head of Procurement, Europe';
       const opened = await deliver(customerMail({ messageId: '<open.long@mail.customer.example>', headers: [`Cc: "${name}" <${DAN}>`] }));
