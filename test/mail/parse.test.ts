@@ -211,6 +211,21 @@ describe('broken mail never throws', () => {
     expect(mail.files.map((f) => f.filename)).toEqual(['log.bin']);
   });
 
+  it.each<[string, string, string]>([
+    ['no boundary', 'multipart/mixed', 'My printer is on fire.\r\nPlease call me.'],
+    ['a boundary that never comes', 'multipart/alternative; boundary="zz"', 'My printer is on fire.\r\nPlease call me.'],
+  ])('a multipart mail whose parts cannot be found (%s) is read as its body, not as no text', async (_name, type, body) => {
+    const mail = await parseMail(Buffer.from(`From: Carla <carla@example.com>\r\nSubject: Help\r\nMIME-Version: 1.0\r\nContent-Type: ${type}\r\n\r\n${body}\r\n`));
+    // Old: '' (the ticket said "(no text)" and the customer's words were only in the original).
+    expect(mail.text).toBe('My printer is on fire.\nPlease call me.');
+    expect(mail.files).toEqual([]);
+  });
+
+  it('a multipart mail with an empty text part and nothing else stays without text', async () => {
+    const mail = await parseMail(Buffer.from('From: a@b.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n\r\n--b--\r\n'));
+    expect(mail.text.trim()).toBe('');
+  });
+
   it.each<[string, Buffer]>([
     ['nothing', Buffer.alloc(0)],
     ['a blank line', Buffer.from('\r\n\r\n')],

@@ -225,7 +225,7 @@ export async function parseMail(raw: Buffer): Promise<ParsedMail> {
 /** The ParsedMail of what mailparser read from `raw`. */
 function parsedFrom(mail: LibraryMail, raw: Buffer, sha256: string, htmlToText: typeof import('html-to-text').htmlToText): ParsedMail {
   const headers = headersOf(mail);
-  const parsedText = textOf(mail, htmlToText).replace(/\r\n?/g, '\n');
+  const parsedText = (unparted(mail, headers, raw) ? bodyOf(raw) : textOf(mail, htmlToText)).replace(/\r\n?/g, '\n');
   const text = UTF7_DECLARED.test(raw.toString('latin1')) ? decodeUtf7(parsedText) : parsedText;
   const messageId = typeof mail.messageId === 'string' ? normaliseMessageId(mail.messageId) || null : null;
   return {
@@ -247,6 +247,27 @@ function parsedFrom(mail: LibraryMail, raw: Buffer, sha256: string, htmlToText: 
       inline: a.related === true,
     })),
   };
+}
+
+/**
+ * Whether a multipart mail has no part to read: its boundary is missing, or never met in its body
+ * (a broken script, an old gateway), and nothing was read from it. Its body is then read as it
+ * stands, so that the sender's words reach the ticket rather than `(no text)`.
+ */
+function unparted(mail: LibraryMail, headers: MailHeaders, raw: Buffer): boolean {
+  const type = contentTypeOf(headers);
+  if (!/^\s*multipart\//i.test(type)) return false;
+  if (typeof mail.html === 'string' || (mail.attachments ?? []).length > 0 || (typeof mail.text === 'string' && mail.text.trim() !== '')) return false;
+  const boundary = /;\s*boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))/i.exec(type);
+  if (boundary === null) return true;
+  return !raw.toString('latin1').split(/\r?\n/).some((line) => line.startsWith(`--${boundary[1] ?? boundary[2]}`));
+}
+
+/** A raw message's body (after the first empty line) as UTF-8 text, trimmed; empty when there is none. */
+function bodyOf(raw: Buffer): string {
+  const text = raw.toString('utf8');
+  const end = /\r?\n\r?\n/.exec(text);
+  return end === null ? '' : text.slice(end.index + end[0].length).trim();
 }
 
 /**
