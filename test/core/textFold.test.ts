@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { foldCase } from '../../src/core/textFold.js';
+
+describe('foldCase: one letter case for the admin lists’ substring filters', () => {
+  it.each<[string, string, string]>([
+    ['ASCII', 'Ada LOVELACE', 'ada lovelace'],
+    ['Latin with accents', 'ÉLODIE Ørsted', 'élodie ørsted'],
+    ['Greek', 'ΣΩΚΡΑΤΗΣ', 'σωκρατης'],
+    ['Cyrillic', 'ИВАН', 'иван'],
+    ['no letter case: as is', '東京 42 %_\\', '東京 42 %_\\'],
+    ['empty', '', ''],
+  ])('%s', (_what, text, folded) => {
+    expect(foldCase(text)).toBe(folded);
+  });
+});
