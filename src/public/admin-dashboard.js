@@ -126,20 +126,29 @@ function updateAttention(attention) {
   }
 }
 
-/** An agent's cells, as AgentTable in src/views/dashboardParts.tsx draws them: [column, label, draw]. */
+/**
+ * An agent's tickets (`filter`: more of the query, or ''), of one team on its dashboard (`team`, the
+ * feed's; null: every team): agentTicketsHref in src/views/dashboardParts.tsx says the same.
+ */
+function agentTickets(username, filter, team) {
+  const href = `/admin/tickets/?agent=${encodeURIComponent(username)}${filter === '' ? '' : `&${filter}`}`;
+  return team === null || team === undefined ? href : `${href}&team=${encodeURIComponent(team)}`;
+}
+
+/** An agent's cells, as AgentTable in src/views/dashboardParts.tsx draws them: [column, label, draw(agent, team)]. */
 const AGENT_COLUMNS = [
-  ['username', 'Agent', (a) => element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(a.username)}`, text: a.username })],
+  ['username', 'Agent', (a, team) => element('a', { href: agentTickets(a.username, '', team), text: a.username })],
   ['presence', 'Presence', (a) => element('span', { className: `badge presence-${a.presence}`, text: PRESENCE[a.presence] ?? a.presence })],
-  ['open', 'Open', (a) => element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(a.username)}&status=open`, text: String(a.open) })],
-  ['closed', 'Closed', (a) => element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(a.username)}&status=closed`, text: String(a.closed) })],
+  ['open', 'Open', (a, team) => element('a', { href: agentTickets(a.username, 'status=open', team), text: String(a.open) })],
+  ['closed', 'Closed', (a, team) => element('a', { href: agentTickets(a.username, 'status=closed', team), text: String(a.closed) })],
   ['avg_resolution_seconds', 'Average resolution', (a) => span(a.avg_resolution_seconds)],
-  ['breached', 'Breaches', (a) => element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(a.username)}&breached=yes`, text: String(a.breached) })],
+  ['breached', 'Breaches', (a, team) => element('a', { href: agentTickets(a.username, 'breached=yes', team), text: String(a.breached) })],
   // Same words as csatText in src/views/dashboardParts.tsx.
   ['csat', 'Satisfaction', (a) => (a.csat.rated === 0 ? '—' : `${percent(a.csat.score)} of ${a.csat.rated}`)],
 ];
 
 /** Updates the agents table in place: only a cell whose content changed is touched; rows come and go by agent. */
-function updateAgents(agents) {
+function updateAgents(agents, team) {
   const tbody = document.getElementById('agent-rows');
   if (!tbody) return;
   const existing = new Map([...tbody.querySelectorAll('tr[data-agent]')].map((tr) => [tr.dataset.agent, tr]));
@@ -152,7 +161,7 @@ function updateAgents(agents) {
     }
     for (const [col, , draw] of AGENT_COLUMNS) {
       const td = tr.querySelector(`td[data-col="${col}"]`);
-      const content = draw(agent);
+      const content = draw(agent, team);
       const html = typeof content === 'string' ? element('td', { text: content }).innerHTML : content.outerHTML;
       if (td.innerHTML !== html) td.replaceChildren(content);
     }
@@ -169,7 +178,7 @@ function updateFigures(stats) {
     const value = valueAt(stats, el.dataset.kpi);
     if (value !== undefined) setText(el, format(el.dataset.kpi, value));
   }
-  updateAgents(stats.agents);
+  updateAgents(stats.agents, stats.team);
   updateAttention(stats.attention);
 }
 
