@@ -48,7 +48,10 @@ export const MAX_TERMS = 12;
 /** Longer texts are refused before they are read (the routes allow 200). */
 export const MAX_SEARCH_LENGTH = 1000;
 
-const EMAIL = /^[^\s@"]+@[^\s@"]+\.[^\s@".]+$/;
+// RFC 5322's specials (a colon, a comma, brackets…) cannot be in an address written bare.
+const EMAIL = /^[^\s@"(),:;<>[\]\\]+@[^\s@"(),:;<>[\]\\]+\.[^\s@".(),:;<>[\]\\]+$/;
+/** Written before an address: copied from a link (`mailto:`) or as a field (`email:`). */
+const ADDRESS_PREFIX = /^(?:mailto|email):/;
 const REFERENCE = /^hd-(\d{1,9})$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
@@ -101,7 +104,9 @@ function termOf(token: Token): SearchTerm | string | null {
     if (text === '') return null;
     return length(text) < MIN_TERM_LENGTH ? text : { kind: 'text', text, phrase: true, exclude };
   }
-  const bare = token.raw.replace(/^[<(['`,;]+|[>)\]'`,;:.!?]+$/g, '');
+  const trimmed = token.raw.replace(/^[<(['`,;]+|[>)\]'`,;:.!?]+$/g, '');
+  const unprefixed = trimmed.replace(ADDRESS_PREFIX, '');
+  const bare = EMAIL.test(unprefixed) ? unprefixed : trimmed;
   const reference = REFERENCE.exec(bare);
   if (reference) return { kind: 'reference', id: Number(reference[1]), exclude };
   if (EMAIL.test(bare) && bare.length <= 254) return { kind: 'email', email: bare, exclude };

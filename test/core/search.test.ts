@@ -37,6 +37,11 @@ describe('parseSearch understands', () => {
     ['an email address, exactly', 'Ada@Example.com', [{ kind: 'email', email: 'ada@example.com', exclude: false }]],
     ['an email in angle brackets', '<ada@example.com>,', [{ kind: 'email', email: 'ada@example.com', exclude: false }]],
     ['an excluded email', 'invoice -ada@example.com', [text('invoice'), { kind: 'email', email: 'ada@example.com', exclude: true }]],
+    // An address copied from a link (mailto:) or written as a field (email:) is that address, not one with a colon in it.
+    ['an address copied from a mailto: link', 'MAILTO:Ada@Example.com', [{ kind: 'email', email: 'ada@example.com', exclude: false }]],
+    ['email: before an address', 'email:ada@example.com', [{ kind: 'email', email: 'ada@example.com', exclude: false }]],
+    ['email: before an excluded address', 'invoice -email:ada@example.com', [text('invoice'), { kind: 'email', email: 'ada@example.com', exclude: true }]],
+    ['a colon elsewhere before @: a word, not an address', 'note:ada@example.com', [text('note:ada@example.com')]],
     ['a reference in any case', 'hd-123', [{ kind: 'reference', id: 123, exclude: false }]],
     ['a reference followed by a comma', 'HD-7, printer', [{ kind: 'reference', id: 7, exclude: false }, text('printer')]],
     ['a too-long reference number as a word', 'HD-1234567890', [text('hd-1234567890')]],
