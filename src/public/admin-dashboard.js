@@ -254,24 +254,73 @@ function updateCharts(stats) {
   }
 }
 
+/**
+ * The feed's answer: `{ stats }`; `{ loggedOut: true }` when the session ended (the feed redirects
+ * to the login page); `{ gone: true }` when this dashboard is no longer there to see (its team
+ * renamed or deleted, no longer an admin: the page itself would now say why); null when there is
+ * nothing to show (a server error, offline).
+ */
 async function fetchStats() {
-  // Marked as background traffic: an open dashboard must not keep an absent admin's session alive.
-  const response = await fetch(root.dataset.feed, { headers: { accept: 'application/json', 'x-helpdesk-refresh': '1' }, credentials: 'same-origin', cache: 'no-store' });
-  // Logged out meanwhile: the feed redirects to the login page; stop quietly.
-  if (!response.ok || response.redirected) return null;
-  return response.json();
+  try {
+    // Marked as background traffic: an open dashboard must not keep an absent admin's session alive.
+    const response = await fetch(root.dataset.feed, { headers: { accept: 'application/json', 'x-helpdesk-refresh': '1' }, credentials: 'same-origin', cache: 'no-store' });
+    if (response.redirected && new URL(response.url).pathname.startsWith('/agents/login/')) return { loggedOut: true };
+    if (response.status >= 400 && response.status < 500) return { gone: true };
+    if (!response.ok || response.redirected) return null;
+    return { stats: await response.json() };
+  } catch {
+    return null;
+  }
+}
+
+/** When the figures on screen were read (epoch ms): the page's own load, then each refresh. */
+let updatedAt = Date.now();
+
+/**
+ * Says, in words, since when the figures are not updated (while the feed fails), or nothing (`fresh`):
+ * a dashboard left on a screen must not show old figures as current ones.
+ */
+function markStale(fresh) {
+  const notice = document.getElementById('dashboard-stale');
+  if (!notice) return;
+  if (fresh) {
+    updatedAt = Date.now();
+    notice.hidden = true;
+    return;
+  }
+  setText(notice, `Not updated since ${new Date(updatedAt).toISOString().slice(11, 19)} UTC: these figures may be out of date. Trying again every ${REFRESH_MS / 1000} seconds.`);
+  notice.hidden = false;
+}
+
+/** Acts on an answer that is not figures; true when the page is leaving. */
+function leaves(answer) {
+  // The session ended (idle expiry, logout elsewhere): the login form, leading back to this dashboard (not its feed).
+  if (answer?.loggedOut) location.assign(`/agents/login/?next=${encodeURIComponent(location.pathname + location.search)}`);
+  // Loaded again, the page says why it is gone.
+  else if (answer?.gone) location.reload();
+  else return false;
+  return true;
 }
 
 async function refresh() {
+  const answer = await fetchStats();
+  if (leaves(answer)) return false;
+  if (!answer) {
+    markStale(false);
+    return true;
+  }
   try {
-    const stats = await fetchStats();
-    if (!stats) return;
-    updateFigures(stats);
-    updateCharts(stats);
+    updateFigures(answer.stats);
+    // The charts are drawn at the first figures the feed gives (the first answer may have failed).
+    if (!charts && globalThis.Chart) {
+      charts = createCharts(globalThis.Chart, answer.stats);
+      root.dataset.charts = 'ready';
+    } else updateCharts(answer.stats);
+    markStale(true);
   } catch (error) {
-    // Offline for a moment: the next tick tries again.
     console.debug('dashboard refresh failed', error);
   }
+  return true;
 }
 
 async function start() {
@@ -279,19 +328,20 @@ async function start() {
   try {
     // The UMD build sets globalThis.Chart when loaded as a module (no CDN: /static/vendor/chart/).
     await import('/static/vendor/chart/chart.umd.min.js');
-    const stats = await fetchStats();
-    if (stats && globalThis.Chart) {
-      charts = createCharts(globalThis.Chart, stats);
-      updateFigures(stats);
+    const answer = await fetchStats();
+    if (leaves(answer)) return;
+    if (answer && globalThis.Chart) {
+      charts = createCharts(globalThis.Chart, answer.stats);
+      updateFigures(answer.stats);
       root.dataset.charts = 'ready';
     }
+    markStale(answer !== null);
   } catch (error) {
     console.error('could not draw the dashboard charts', error);
   }
   // The next refresh is scheduled when this one ends, so a slow answer never stacks requests.
   const tick = async () => {
-    await refresh();
-    setTimeout(tick, REFRESH_MS);
+    if (await refresh()) setTimeout(tick, REFRESH_MS);
   };
   setTimeout(tick, REFRESH_MS);
 }

@@ -251,6 +251,8 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
       <p id="dashboard-summary" class="dashboard-summary" role="status" data-level={attention.level}>
         {attention.summary}
       </p>
+      {/* Shown by the page script while its feed fails: the figures below are then from an earlier time. */}
+      <p id="dashboard-stale" class="flash flash-warning" hidden></p>
       <section id="dashboard" data-feed={feed} data-window={stats.window}>
         <AttentionPanel attention={attention} span={resolutionText} outbox={stats.mail.outbox} team={stats.team} />
 
