@@ -192,11 +192,14 @@ export function highlightWords(query: SearchQuery | null): string[] {
   return query.terms.flatMap((t) => (t.exclude ? [] : t.kind === 'text' ? [t.text] : t.kind === 'email' ? [t.email] : []));
 }
 
-/** `text` cut where any of `words` occurs (any letter case), longest words first. */
+/**
+ * `text` cut where any of `words` occurs (any letter case; a space in a word, as in a phrase, is
+ * any run of whitespace, as the search matches it), longest words first.
+ */
 export function highlight(text: string, words: readonly string[]): Highlighted[] {
   const needles = [...new Set(words.filter((w) => w !== ''))].sort((a, b) => b.length - a.length);
   if (needles.length === 0 || text === '') return text === '' ? [] : [{ text, hit: false }];
-  const pattern = new RegExp(needles.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'giu');
+  const pattern = new RegExp(needles.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/ /g, '\\s+')).join('|'), 'giu');
   const pieces: Highlighted[] = [];
   let at = 0;
   for (const match of text.matchAll(pattern)) {
