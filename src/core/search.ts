@@ -6,6 +6,7 @@
  * expression SQLite runs (the one place user text meets a query language, so it is here with its
  * table tests).
  */
+import { foldCase } from './textFold.js';
 
 /** A text that must (or, excluded, must not) occur somewhere, as a case-insensitive substring. */
 export interface TextTerm {
@@ -120,7 +121,7 @@ const keyOf = (term: SearchTerm) => `${term.exclude ? '-' : '+'}${term.kind}:${t
 /** The search text `raw` as terms, or why it cannot be searched (said to the person who typed it). */
 export function parseSearch(raw: string): ParsedSearch {
   if (raw.length > MAX_SEARCH_LENGTH) return { ok: false, message: `At most ${MAX_SEARCH_LENGTH} characters.` };
-  const text = raw.replace(LONE_SURROGATE, ' ').replace(CONTROL, ' ').normalize('NFC').toLowerCase();
+  const text = foldCase(raw.replace(LONE_SURROGATE, ' ').replace(CONTROL, ' ').normalize('NFC'));
   const terms: SearchTerm[] = [];
   const ignored: string[] = [];
   const seen = new Set<string>();

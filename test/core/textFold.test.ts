@@ -7,6 +7,7 @@ describe('foldCase: one letter case for the admin lists’ substring filters', (
     ['Latin with accents', 'ÉLODIE Ørsted', 'élodie ørsted'],
     ['Greek', 'ΣΩΚΡΑΤΗΣ', 'σωκρατης'],
     ['Cyrillic', 'ИВАН', 'иван'],
+    ['the dotted capital İ as i (as PostgreSQL folds it), not i and a combining dot', 'İSMAİL İzmir', 'ismail izmir'],
     ['no letter case: as is', '東京 42 %_\\', '東京 42 %_\\'],
     ['empty', '', ''],
   ])('%s', (_what, text, folded) => {

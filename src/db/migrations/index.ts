@@ -39,7 +39,7 @@ import * as teamQueueOrder from './2026-12-16T0900-team-queue-order.js';
 import * as teamSla from './2026-12-16T1000-team-sla.js';
 import * as ticketCcs from './2026-12-17T0900-ticket-ccs.js';
 import * as rateLimitHeld from './2026-12-18T0900-rate-limit-held.js';
-import * as searchWhitespace from './2026-12-19T0900-search-whitespace.js';
+import * as searchFolding from './2026-12-19T0900-search-folding.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -83,5 +83,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-16T1000-team-sla': teamSla,
   '2026-12-17T0900-ticket-ccs': ticketCcs,
   '2026-12-18T0900-rate-limit-held': rateLimitHeld,
-  '2026-12-19T0900-search-whitespace': searchWhitespace,
+  '2026-12-19T0900-search-folding': searchFolding,
 };

@@ -2,16 +2,20 @@
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 
 /**
- * The search documents with their whitespace made plain: every run of spaces, tabs, line breaks,
- * no-break and other Unicode spaces becomes one space, as a typed phrase's does (core/search.ts),
- * so `"cartridge leaks"` finds a mail wrapped as "cartridge\r\n  leaks" or an HTML mail's
- * "cartridge&nbsp;leaks". Before, a phrase matched only where the text had exactly one space.
- * - `ticket_search_source` (migration 2026-12-03T0900) is defined again with each part folded so;
- *   every writer of the index reads it (the triggers, search:reindex), so nothing else changes.
- *   PostgreSQL: one regexp_replace. SQLite (no regular expressions): each kind of space replaced by
- *   a space, then runs collapsed with a marker, U+0001, itself folded into a space first.
- * - The documents already written are rebuilt from it (PostgreSQL: only those that change).
- * The whitespace is JavaScript's `\s` (what the typed phrase folds) and U+0001.
+ * The search documents folded as a typed search is (core/search.ts, core/textFold.ts):
+ * - whitespace made plain: every run of spaces, tabs, line breaks, no-break and other Unicode
+ *   spaces becomes one space, as a typed phrase's does, so `"cartridge leaks"` finds a mail
+ *   wrapped as "cartridge\r\n  leaks" or an HTML mail's "cartridge&nbsp;leaks". Before, a phrase
+ *   matched only where the text had exactly one space;
+ * - the dotted capital İ (U+0130, Turkish) as I: SQLite's trigram index kept it as it is, so
+ *   "ismail" missed "İsmail" there (PostgreSQL's lower() folds it), and JavaScript lower-cases it
+ *   to "i" plus a combining dot, so a typed "İsmail" matched nothing on either engine.
+ * `ticket_search_source` (migration 2026-12-03T0900) is defined again with each part folded so;
+ * every writer of the index reads it (the triggers, search:reindex), so nothing else changes.
+ * PostgreSQL: one regexp_replace. SQLite (no regular expressions): each kind of space replaced by a
+ * space, then runs collapsed with a marker, U+0001, itself folded into a space first. The documents
+ * already written are rebuilt from it (PostgreSQL: only those that change). The whitespace is
+ * JavaScript's `\s` (what the typed phrase folds) and U+0001.
  */
 const SEARCH_TEXT_LIMIT = 500_000;
 
@@ -20,11 +24,11 @@ const SPACES = [9, 10, 11, 12, 13, 32, 160, 5760, ...Array.from({ length: 11 }, 
 
 function postgresFold(text: string): string {
   const hex = (code: number) => (code === 32 ? ' ' : `\\u${code.toString(16).padStart(4, '0')}`);
-  return `regexp_replace(${text}, '[${SPACES.map(hex).join('')}]+', ' ', 'g')`;
+  return `regexp_replace(replace(${text}, chr(304), 'I'), '[${SPACES.map(hex).join('')}]+', ' ', 'g')`;
 }
 
 function sqliteFold(text: string): string {
-  let folded = text;
+  let folded = `replace(${text}, char(304), 'I')`;
   for (const code of SPACES) if (code !== 32) folded = `replace(${folded}, char(${code}), ' ')`;
   // "a   b" → "a \u0001 \u0001 \u0001b" → "a \u0001b" → "a b".
   return `replace(replace(replace(${folded}, ' ', ' ' || char(1)), char(1) || ' ', ''), ' ' || char(1), ' ')`;
