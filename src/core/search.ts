@@ -194,8 +194,8 @@ export function highlightWords(query: SearchQuery | null): string[] {
 }
 
 /**
- * `text` cut where any of `words` occurs (any letter case; a space in a word, as in a phrase, is
- * any run of whitespace, as the search matches it), longest words first.
+ * `text` cut where any of `words` occurs (any letter case, İ as I; a space in a word, as in a
+ * phrase, is any run of whitespace: as the search matches them), longest words first.
  */
 export function highlight(text: string, words: readonly string[]): Highlighted[] {
   const needles = [...new Set(words.filter((w) => w !== ''))].sort((a, b) => b.length - a.length);
@@ -203,9 +203,10 @@ export function highlight(text: string, words: readonly string[]): Highlighted[]
   const pattern = new RegExp(needles.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/ /g, '\\s+')).join('|'), 'giu');
   const pieces: Highlighted[] = [];
   let at = 0;
-  for (const match of text.matchAll(pattern)) {
+  // Matched where İ reads as I (foldCase: as the search finds it); the same length, so the pieces are the text's own.
+  for (const match of text.replaceAll('\u0130', 'I').matchAll(pattern)) {
     if (match.index > at) pieces.push({ text: text.slice(at, match.index), hit: false });
-    pieces.push({ text: match[0], hit: true });
+    pieces.push({ text: text.slice(match.index, match.index + match[0].length), hit: true });
     at = match.index + match[0].length;
   }
   if (at < text.length) pieces.push({ text: text.slice(at), hit: false });

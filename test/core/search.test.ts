@@ -162,6 +162,7 @@ describe('highlight', () => {
     ['regex characters literally', 'costs $5.00 (approx)', ['$5.00', '(approx)'], 'costs [$5.00] [(approx)]'],
     ['markup as text (escaped by the view)', '<b>hi</b> there', ['<b>'], '[<b>]hi</b> there'],
     ['nothing to mark', 'plain', [], 'plain'],
+    ['a Turkish dotted capital İ as i, as the search finds it', 'İsmail in İZMİR', ['ismail', 'izmir'], '[İsmail] in [İZMİR]'],
     // The search finds a phrase across any whitespace (the documents fold it): the mark follows.
     ['a phrase across a line break and a no-break space', 'Cartridge\u00a0leaks; cartridge\n  leaks', ['cartridge leaks'], '[Cartridge\u00a0leaks]; [cartridge\n  leaks]'],
   ])('%s', (_title, shown, words, expected) => {
