@@ -258,14 +258,15 @@ function updateCharts(stats) {
  * The feed's answer: `{ stats }`; `{ loggedOut: true }` when the session ended (the feed redirects
  * to the login page); `{ gone: true }` when this dashboard is no longer there to see (its team
  * renamed or deleted, no longer an admin: the page itself would now say why); null when there is
- * nothing to show (a server error, offline).
+ * nothing to show (a server error, too many requests, offline).
  */
 async function fetchStats() {
   try {
     // Marked as background traffic: an open dashboard must not keep an absent admin's session alive.
     const response = await fetch(root.dataset.feed, { headers: { accept: 'application/json', 'x-helpdesk-refresh': '1' }, credentials: 'same-origin', cache: 'no-store' });
     if (response.redirected && new URL(response.url).pathname.startsWith('/agents/login/')) return { loggedOut: true };
-    if (response.status >= 400 && response.status < 500) return { gone: true };
+    // Only the feed's own refusals (a 429 or a 5xx passes: the next tick tries again, no reload loop).
+    if (response.status === 400 || response.status === 403 || response.status === 404) return { gone: true };
     if (!response.ok || response.redirected) return null;
     return { stats: await response.json() };
   } catch {

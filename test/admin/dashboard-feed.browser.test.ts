@@ -5,11 +5,14 @@
  *   are not updated, and says nothing once a refresh succeeds again.
  * - The session ended (idle expiry, a logout elsewhere): the page shows the login form, which
  *   leads back to this dashboard (not to its JSON feed), as the agent dashboard does.
+ * - The dashboard is gone (its team deleted): the page is loaded again and says why.
  *
  * One dialect is enough here (SQLite): the script does not depend on the engine.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../../src/services/tokens.js';
+import { ApiClient } from '../api/support.js';
 import { addStaff, listenOnFreePort, startTestApp, type TestApp, TEST_CONFIG } from '../support/app.js';
 import { Cast, launchBrowser } from '../support/browser.js';
 import { FakeClock } from '../support/clock.js';
@@ -21,12 +24,14 @@ describe('the admin dashboard when its feed stops answering', () => {
   let t: TestApp;
   let browser: Browser;
   let cast: Cast;
+  let api: ApiClient;
   const clock = new FakeClock(Date.UTC(2026, 11, 7, 9, 0, 0));
 
   beforeAll(async () => {
     [t, browser] = await Promise.all([startTestApp('sqlite', { clock }), launchBrowser()]);
     cast = new Cast(browser, await listenOnFreePort(t), TEST);
-    await addStaff(t.ctx, 'root', { role: 'admin' });
+    const root = await addStaff(t.ctx, 'root', { role: 'admin' });
+    api = new ApiClient(t.app, (await createApiToken(t.ctx, root, 'setup')).token);
   });
 
   afterAll(async () => {
@@ -49,6 +54,19 @@ describe('the admin dashboard when its feed stops answering', () => {
     });
   }, 60_000);
 
+  it("says so when its team is deleted, instead of showing that team's last figures", async () => {
+    const created = await api.post('/api/v1/teams', { name: 'Night shift' });
+    expect(created.status).toBe(201);
+    const page = await cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    await cast.photographedOnFailure(async () => {
+      await page.goto('/adminapp/dashboard/?team=Night%20shift');
+      await page.locator('#dashboard[data-charts="ready"]').waitFor();
+      expect((await api.request('DELETE', `/api/v1/teams/${created.body.id}`)).status).toBe(204);
+      await expect.poll(() => page.locator('body').textContent(), { timeout: 15_000 }).toContain('Unknown team');
+    });
+  }, 60_000);
+
+  // Last: it ends the session.
   it('shows the login form once the session has ended, leading back to the dashboard', async () => {
     const page = await cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
     await cast.photographedOnFailure(async () => {
