@@ -102,7 +102,7 @@ async function main(): Promise<void> {
             results.set(key, [...(results.get(key) ?? []), ms]);
           }
           const baseline = await p50Of(runs, () =>
-            db.selectFrom('tickets as t').select('t.id').where(anyContains(['t.title', 't.customer_email'], probe.baseline)).orderBy('t.id', 'desc').limit(51).execute(),
+            db.selectFrom('tickets as t').select('t.id').where(anyContains(db, ['t.title', 't.customer_email'], probe.baseline)).orderBy('t.id', 'desc').limit(51).execute(),
           );
           const key = `${probe.name}: baseline, old q (title/email LIKE)`;
           results.set(key, [...(results.get(key) ?? []), baseline]);

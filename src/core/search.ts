@@ -6,6 +6,7 @@
  * expression SQLite runs (the one place user text meets a query language, so it is here with its
  * table tests).
  */
+import { foldCase } from './textFold.js';
 
 /** A text that must (or, excluded, must not) occur somewhere, as a case-insensitive substring. */
 export interface TextTerm {
@@ -48,7 +49,10 @@ export const MAX_TERMS = 12;
 /** Longer texts are refused before they are read (the routes allow 200). */
 export const MAX_SEARCH_LENGTH = 1000;
 
-const EMAIL = /^[^\s@"]+@[^\s@"]+\.[^\s@".]+$/;
+// RFC 5322's specials (a colon, a comma, brackets…) cannot be in an address written bare.
+const EMAIL = /^[^\s@"(),:;<>[\]\\]+@[^\s@"(),:;<>[\]\\]+\.[^\s@".(),:;<>[\]\\]+$/;
+/** Written before an address: copied from a link (`mailto:`) or as a field (`email:`). */
+const ADDRESS_PREFIX = /^(?:mailto|email):/;
 const REFERENCE = /^hd-(\d{1,9})$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
@@ -101,7 +105,9 @@ function termOf(token: Token): SearchTerm | string | null {
     if (text === '') return null;
     return length(text) < MIN_TERM_LENGTH ? text : { kind: 'text', text, phrase: true, exclude };
   }
-  const bare = token.raw.replace(/^[<(['`,;]+|[>)\]'`,;:.!?]+$/g, '');
+  const trimmed = token.raw.replace(/^[<(['`,;]+|[>)\]'`,;:.!?]+$/g, '');
+  const unprefixed = trimmed.replace(ADDRESS_PREFIX, '');
+  const bare = EMAIL.test(unprefixed) ? unprefixed : trimmed;
   const reference = REFERENCE.exec(bare);
   if (reference) return { kind: 'reference', id: Number(reference[1]), exclude };
   if (EMAIL.test(bare) && bare.length <= 254) return { kind: 'email', email: bare, exclude };
@@ -115,7 +121,7 @@ const keyOf = (term: SearchTerm) => `${term.exclude ? '-' : '+'}${term.kind}:${t
 /** The search text `raw` as terms, or why it cannot be searched (said to the person who typed it). */
 export function parseSearch(raw: string): ParsedSearch {
   if (raw.length > MAX_SEARCH_LENGTH) return { ok: false, message: `At most ${MAX_SEARCH_LENGTH} characters.` };
-  const text = raw.replace(LONE_SURROGATE, ' ').replace(CONTROL, ' ').normalize('NFC').toLowerCase();
+  const text = foldCase(raw.replace(LONE_SURROGATE, ' ').replace(CONTROL, ' ').normalize('NFC'));
   const terms: SearchTerm[] = [];
   const ignored: string[] = [];
   const seen = new Set<string>();
@@ -187,16 +193,20 @@ export function highlightWords(query: SearchQuery | null): string[] {
   return query.terms.flatMap((t) => (t.exclude ? [] : t.kind === 'text' ? [t.text] : t.kind === 'email' ? [t.email] : []));
 }
 
-/** `text` cut where any of `words` occurs (any letter case), longest words first. */
+/**
+ * `text` cut where any of `words` occurs (any letter case, İ as I; a space in a word, as in a
+ * phrase, is any run of whitespace: as the search matches them), longest words first.
+ */
 export function highlight(text: string, words: readonly string[]): Highlighted[] {
   const needles = [...new Set(words.filter((w) => w !== ''))].sort((a, b) => b.length - a.length);
   if (needles.length === 0 || text === '') return text === '' ? [] : [{ text, hit: false }];
-  const pattern = new RegExp(needles.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'giu');
+  const pattern = new RegExp(needles.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/ /g, '\\s+')).join('|'), 'giu');
   const pieces: Highlighted[] = [];
   let at = 0;
-  for (const match of text.matchAll(pattern)) {
+  // Matched where İ reads as I (foldCase: as the search finds it); the same length, so the pieces are the text's own.
+  for (const match of text.replaceAll('\u0130', 'I').matchAll(pattern)) {
     if (match.index > at) pieces.push({ text: text.slice(at, match.index), hit: false });
-    pieces.push({ text: match[0], hit: true });
+    pieces.push({ text: text.slice(match.index, match.index + match[0].length), hit: true });
     at = match.index + match[0].length;
   }
   if (at < text.length) pieces.push({ text: text.slice(at), hit: false });

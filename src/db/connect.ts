@@ -9,6 +9,7 @@ import type { Database } from './schema.js';
 import { ScopedPostgresDialect } from './introspector.js';
 import { WaitingSqliteDialect } from './sqliteWaits.js';
 import { sqlitePathOf } from '../core/databaseUrl.js';
+import { foldCase } from '../core/textFold.js';
 
 export type Db = Kysely<Database>;
 export type Dialect = 'sqlite' | 'postgres';
@@ -98,6 +99,7 @@ function connectSqlite(path: string, lockWaitMs: number, yieldWhileLocked: boole
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${Math.trunc(lockWaitMs)}`);
+  addFunctions(database);
   const config = { database: withStatementCache(database) };
   const db = new Kysely<Database>({ dialect: yieldWhileLocked ? new WaitingSqliteDialect(config, database, lockWaitMs) : new SqliteDialect(config) });
   // An in-memory database is private to its connection: it has no reader.
@@ -122,7 +124,19 @@ function openSqliteReader(file: string): Db {
   const database = new SqliteDatabase(file);
   database.pragma('query_only = ON');
   database.pragma(`busy_timeout = ${SQLITE_LOCK_WAIT_MS}`);
+  addFunctions(database);
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+}
+
+/** The SQL name of foldCase on SQLite (repositories/textSearch.ts). */
+export const SQLITE_FOLD_CASE = 'fold_case';
+
+/**
+ * What SQLite lacks and PostgreSQL has, on every connection: `fold_case(text)`, lower case in any
+ * script (core/textFold.ts), since SQLite's own lower() folds ASCII only ("Élodie" stays "Élodie").
+ */
+function addFunctions(database: SqliteDatabase.Database): void {
+  database.function(SQLITE_FOLD_CASE, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? foldCase(value) : value));
 }
 
 const STATEMENT_CACHE_SIZE = 256;

@@ -126,20 +126,29 @@ function updateAttention(attention) {
   }
 }
 
-/** An agent's cells, as AgentTable in src/views/dashboardParts.tsx draws them: [column, label, draw]. */
+/**
+ * An agent's tickets (`filter`: more of the query, or ''), of one team on its dashboard (`team`, the
+ * feed's; null: every team): agentTicketsHref in src/views/dashboardParts.tsx says the same.
+ */
+function agentTickets(username, filter, team) {
+  const href = `/admin/tickets/?agent=${encodeURIComponent(username)}${filter === '' ? '' : `&${filter}`}`;
+  return team === null || team === undefined ? href : `${href}&team=${encodeURIComponent(team)}`;
+}
+
+/** An agent's cells, as AgentTable in src/views/dashboardParts.tsx draws them: [column, label, draw(agent, team)]. */
 const AGENT_COLUMNS = [
-  ['username', 'Agent', (a) => element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(a.username)}`, text: a.username })],
+  ['username', 'Agent', (a, team) => element('a', { href: agentTickets(a.username, '', team), text: a.username })],
   ['presence', 'Presence', (a) => element('span', { className: `badge presence-${a.presence}`, text: PRESENCE[a.presence] ?? a.presence })],
-  ['open', 'Open', (a) => element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(a.username)}&status=open`, text: String(a.open) })],
-  ['closed', 'Closed', (a) => element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(a.username)}&status=closed`, text: String(a.closed) })],
+  ['open', 'Open', (a, team) => element('a', { href: agentTickets(a.username, 'status=open', team), text: String(a.open) })],
+  ['closed', 'Closed', (a, team) => element('a', { href: agentTickets(a.username, 'status=closed', team), text: String(a.closed) })],
   ['avg_resolution_seconds', 'Average resolution', (a) => span(a.avg_resolution_seconds)],
-  ['breached', 'Breaches', (a) => element('a', { href: `/admin/tickets/?agent=${encodeURIComponent(a.username)}&breached=yes`, text: String(a.breached) })],
+  ['breached', 'Breaches', (a, team) => element('a', { href: agentTickets(a.username, 'breached=yes', team), text: String(a.breached) })],
   // Same words as csatText in src/views/dashboardParts.tsx.
   ['csat', 'Satisfaction', (a) => (a.csat.rated === 0 ? '—' : `${percent(a.csat.score)} of ${a.csat.rated}`)],
 ];
 
 /** Updates the agents table in place: only a cell whose content changed is touched; rows come and go by agent. */
-function updateAgents(agents) {
+function updateAgents(agents, team) {
   const tbody = document.getElementById('agent-rows');
   if (!tbody) return;
   const existing = new Map([...tbody.querySelectorAll('tr[data-agent]')].map((tr) => [tr.dataset.agent, tr]));
@@ -152,7 +161,7 @@ function updateAgents(agents) {
     }
     for (const [col, , draw] of AGENT_COLUMNS) {
       const td = tr.querySelector(`td[data-col="${col}"]`);
-      const content = draw(agent);
+      const content = draw(agent, team);
       const html = typeof content === 'string' ? element('td', { text: content }).innerHTML : content.outerHTML;
       if (td.innerHTML !== html) td.replaceChildren(content);
     }
@@ -169,7 +178,7 @@ function updateFigures(stats) {
     const value = valueAt(stats, el.dataset.kpi);
     if (value !== undefined) setText(el, format(el.dataset.kpi, value));
   }
-  updateAgents(stats.agents);
+  updateAgents(stats.agents, stats.team);
   updateAttention(stats.attention);
 }
 
@@ -245,24 +254,74 @@ function updateCharts(stats) {
   }
 }
 
+/**
+ * The feed's answer: `{ stats }`; `{ loggedOut: true }` when the session ended (the feed redirects
+ * to the login page); `{ gone: true }` when this dashboard is no longer there to see (its team
+ * renamed or deleted, no longer an admin: the page itself would now say why); null when there is
+ * nothing to show (a server error, too many requests, offline).
+ */
 async function fetchStats() {
-  // Marked as background traffic: an open dashboard must not keep an absent admin's session alive.
-  const response = await fetch(root.dataset.feed, { headers: { accept: 'application/json', 'x-helpdesk-refresh': '1' }, credentials: 'same-origin', cache: 'no-store' });
-  // Logged out meanwhile: the feed redirects to the login page; stop quietly.
-  if (!response.ok || response.redirected) return null;
-  return response.json();
+  try {
+    // Marked as background traffic: an open dashboard must not keep an absent admin's session alive.
+    const response = await fetch(root.dataset.feed, { headers: { accept: 'application/json', 'x-helpdesk-refresh': '1' }, credentials: 'same-origin', cache: 'no-store' });
+    if (response.redirected && new URL(response.url).pathname.startsWith('/agents/login/')) return { loggedOut: true };
+    // Only the feed's own refusals (a 429 or a 5xx passes: the next tick tries again, no reload loop).
+    if (response.status === 400 || response.status === 403 || response.status === 404) return { gone: true };
+    if (!response.ok || response.redirected) return null;
+    return { stats: await response.json() };
+  } catch {
+    return null;
+  }
+}
+
+/** When the figures on screen were read (epoch ms): the page's own load, then each refresh. */
+let updatedAt = Date.now();
+
+/**
+ * Says, in words, since when the figures are not updated (while the feed fails), or nothing (`fresh`):
+ * a dashboard left on a screen must not show old figures as current ones.
+ */
+function markStale(fresh) {
+  const notice = document.getElementById('dashboard-stale');
+  if (!notice) return;
+  if (fresh) {
+    updatedAt = Date.now();
+    notice.hidden = true;
+    return;
+  }
+  setText(notice, `Not updated since ${new Date(updatedAt).toISOString().slice(11, 19)} UTC: these figures may be out of date. Trying again every ${REFRESH_MS / 1000} seconds.`);
+  notice.hidden = false;
+}
+
+/** Acts on an answer that is not figures; true when the page is leaving. */
+function leaves(answer) {
+  // The session ended (idle expiry, logout elsewhere): the login form, leading back to this dashboard (not its feed).
+  if (answer?.loggedOut) location.assign(`/agents/login/?next=${encodeURIComponent(location.pathname + location.search)}`);
+  // Loaded again, the page says why it is gone.
+  else if (answer?.gone) location.reload();
+  else return false;
+  return true;
 }
 
 async function refresh() {
+  const answer = await fetchStats();
+  if (leaves(answer)) return false;
+  if (!answer) {
+    markStale(false);
+    return true;
+  }
   try {
-    const stats = await fetchStats();
-    if (!stats) return;
-    updateFigures(stats);
-    updateCharts(stats);
+    updateFigures(answer.stats);
+    // The charts are drawn at the first figures the feed gives (the first answer may have failed).
+    if (!charts && globalThis.Chart) {
+      charts = createCharts(globalThis.Chart, answer.stats);
+      root.dataset.charts = 'ready';
+    } else updateCharts(answer.stats);
+    markStale(true);
   } catch (error) {
-    // Offline for a moment: the next tick tries again.
     console.debug('dashboard refresh failed', error);
   }
+  return true;
 }
 
 async function start() {
@@ -270,19 +329,20 @@ async function start() {
   try {
     // The UMD build sets globalThis.Chart when loaded as a module (no CDN: /static/vendor/chart/).
     await import('/static/vendor/chart/chart.umd.min.js');
-    const stats = await fetchStats();
-    if (stats && globalThis.Chart) {
-      charts = createCharts(globalThis.Chart, stats);
-      updateFigures(stats);
+    const answer = await fetchStats();
+    if (leaves(answer)) return;
+    if (answer && globalThis.Chart) {
+      charts = createCharts(globalThis.Chart, answer.stats);
+      updateFigures(answer.stats);
       root.dataset.charts = 'ready';
     }
+    markStale(answer !== null);
   } catch (error) {
     console.error('could not draw the dashboard charts', error);
   }
   // The next refresh is scheduled when this one ends, so a slow answer never stacks requests.
   const tick = async () => {
-    await refresh();
-    setTimeout(tick, REFRESH_MS);
+    if (await refresh()) setTimeout(tick, REFRESH_MS);
   };
   setTimeout(tick, REFRESH_MS);
 }

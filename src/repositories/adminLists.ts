@@ -221,7 +221,7 @@ export async function listUsersPage(db: Db, filter: UserFilter, request: PageReq
     if (filter.active !== undefined) q = q.where('u.active', '=', filter.active ? 1 : 0);
     if (filter.presence) q = q.where('u.presence', '=', filter.presence);
     if (teamId !== undefined) q = q.where('u.id', 'in', (eb) => eb.selectFrom('team_members as m').select('m.user_id').where('m.team_id', '=', teamId));
-    if (filter.q) q = q.where(anyContains(['u.username', 'u.display_name', 'u.email'], filter.q));
+    if (filter.q) q = q.where(anyContains(db, ['u.username', 'u.display_name', 'u.email'], filter.q));
     return q;
   };
   const page = await paginate(request, {
@@ -344,7 +344,7 @@ export async function listEmailsPage(db: Db, filter: EmailFilter, request: PageR
     if (filter.status) q = q.where('o.status', '=', filter.status);
     if (filter.kind) q = q.where('o.kind', '=', filter.kind);
     if (filter.ticketId !== undefined) q = q.where('o.ticket_id', '=', filter.ticketId);
-    if (filter.q) q = q.where(anyContains(['o.to_address', 'o.cc_addresses', 'o.subject'], filter.q));
+    if (filter.q) q = q.where(anyContains(db, ['o.to_address', 'o.cc_addresses', 'o.subject'], filter.q));
     return q;
   };
   return paginate(request, {

@@ -44,7 +44,7 @@ export async function listInboundPage(db: Db, filter: InboundFilter, request: Pa
     } else if (filter.result) {
       q = q.where('m.result', '=', filter.result);
     }
-    if (filter.q) q = q.where(anyContains(['m.from_address', 'm.subject'], filter.q));
+    if (filter.q) q = q.where(anyContains(db, ['m.from_address', 'm.subject'], filter.q));
     return q;
   };
   return paginate(request, {

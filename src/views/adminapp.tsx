@@ -6,7 +6,7 @@ import type { MailStats } from '../services/mailStats.js';
 import type { Stats, StatsWindow } from '../services/stats.js';
 import { INBOUND_RESULT_LABELS } from './admin/inbound.js';
 import { CsrfField, ErrorSummary, type FormErrors, type FormValues, ScrollRegion, SelectField, TextField, DataTable } from './components.js';
-import { AgentTable, AttentionPanel, FIGURE_LINKS, Kpi } from './dashboardParts.js';
+import { AgentTable, AttentionPanel, FIGURE_LINKS, Kpi, teamListHref } from './dashboardParts.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 interface PageBase {
@@ -251,29 +251,31 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
       <p id="dashboard-summary" class="dashboard-summary" role="status" data-level={attention.level}>
         {attention.summary}
       </p>
+      {/* Shown by the page script while its feed fails: the figures below are then from an earlier time. */}
+      <p id="dashboard-stale" class="flash flash-warning" hidden></p>
       <section id="dashboard" data-feed={feed} data-window={stats.window}>
         <AttentionPanel attention={attention} span={resolutionText} outbox={stats.mail.outbox} team={stats.team} />
 
         <h2>Tickets</h2>
         <div class="grid kpis">
-          <Kpi label="Total" name="total" value={stats.total} />
-          <Kpi label="Waiting (pending)" name="pending" value={stats.pending} level={attention.cards.pending} alarmNote="Nobody available to take them" />
-          <Kpi label="Assigned (open)" name="open" value={stats.open} />
-          <Kpi label="Closed" name="closed" value={stats.closed} />
+          <Kpi label="Total" name="total" team={stats.team} value={stats.total} />
+          <Kpi label="Waiting (pending)" name="pending" team={stats.team} value={stats.pending} level={attention.cards.pending} alarmNote="Nobody available to take them" />
+          <Kpi label="Assigned (open)" name="open" team={stats.team} value={stats.open} />
+          <Kpi label="Closed" name="closed" team={stats.team} value={stats.closed} />
         </div>
 
         <h2>SLA</h2>
         <div class="grid kpis">
-          <Kpi label="Breached" name="sla.breached" value={stats.sla.breached} />
-          <Kpi label="Open and overdue" name="sla.open_overdue" value={stats.sla.open_overdue} level={attention.cards.open_overdue} alarmNote="Past the SLA deadline: act now" />
-          <Kpi label="Closed late" name="sla.closed_late" value={stats.sla.closed_late} />
-          <Kpi label="Breach rate" name="sla.breach_rate" value={percentText(stats.sla.breach_rate)} note="breached ÷ total" />
+          <Kpi label="Breached" name="sla.breached" team={stats.team} value={stats.sla.breached} />
+          <Kpi label="Open and overdue" name="sla.open_overdue" team={stats.team} value={stats.sla.open_overdue} level={attention.cards.open_overdue} alarmNote="Past the SLA deadline: act now" />
+          <Kpi label="Closed late" name="sla.closed_late" team={stats.team} value={stats.sla.closed_late} />
+          <Kpi label="Breach rate" name="sla.breach_rate" team={stats.team} value={percentText(stats.sla.breach_rate)} note="breached ÷ total" />
         </div>
         <DataTable class="figures" caption="Breaches by priority" columns={['High', 'Medium', 'Low']}>
           <tr>
             {PRIORITIES.map((p) => (
               <td>
-                <a href={FIGURE_LINKS[`sla.by_priority.${p}`]} data-kpi={`sla.by_priority.${p}`}>
+                <a href={teamListHref(FIGURE_LINKS[`sla.by_priority.${p}`]!, stats.team)} data-kpi={`sla.by_priority.${p}`}>
                   {stats.sla.by_priority[p]}
                 </a>
               </td>
@@ -319,7 +321,7 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
         </div>
 
         <h2>Agents</h2>
-        <AgentTable agents={stats.agents} span={resolutionText} share={shareText} />
+        <AgentTable agents={stats.agents} span={resolutionText} share={shareText} team={stats.team} />
         {stats.agents.length === 0 && (
           <p class="empty-state">
             No agents yet. <a href="/adminapp/register/">Register one</a>.

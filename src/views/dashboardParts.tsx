@@ -30,6 +30,15 @@ export const FIGURE_LINKS: Record<string, string> = {
   'mail.outbox.bounced': '/admin/emails/?status=bounced',
 };
 
+/**
+ * `href` for one team's dashboard (`team`; null: every team): a ticket list narrowed to the team's
+ * tickets (`team=`, §12), as that dashboard's figures are; other lists (users, emails) as they are.
+ */
+export function teamListHref(href: string, team: string | null): string {
+  if (team === null || !href.startsWith('/admin/tickets/')) return href;
+  return `${href}${href.includes('?') ? '&' : '?'}team=${encodeURIComponent(team)}`;
+}
+
 /** The icon beside a level's words (the words say it; the icon is decoration). */
 const LEVEL_ICONS: Record<AlarmLevel, string> = { alarm: '✖', warning: '⚠', calm: '✓' };
 
@@ -47,8 +56,9 @@ export function LevelBadge({ level }: { level: AlarmLevel }) {
  * One figure: its label, its number (a link to its list when it has one) and, for cards that can
  * raise an alarm, a note in words that shows while the level is not calm (`level`: the card's class).
  */
-export function Kpi({ label, name, value, note, level, alarmNote }: { label: string; name: string; value: string | number; note?: string; level?: AlarmLevel; alarmNote?: string }) {
-  const href = FIGURE_LINKS[name];
+export function Kpi({ label, name, value, note, level, alarmNote, team = null }: { label: string; name: string; value: string | number; note?: string; level?: AlarmLevel; alarmNote?: string; team?: string | null }) {
+  const link = FIGURE_LINKS[name];
+  const href = link === undefined ? undefined : teamListHref(link, team);
   return (
     <article class={level === undefined ? 'kpi-card' : `kpi-card level-${level}`} data-card={level === undefined ? undefined : name}>
       <header>{label}</header>
@@ -104,12 +114,12 @@ function EmailItem({ email }: { email: AttentionEmail }) {
   );
 }
 
-/** `ticketList`: the link is a ticket list, which one team's dashboard narrows to the team (`&team=`). */
+/** Each section's words and list (a ticket list is narrowed to one team's on its dashboard: teamListHref). */
 const SECTION_TEXT = {
-  breached_open: { title: 'Overdue tickets', none: 'No open ticket is past its deadline.', link: '/admin/tickets/?status=open&breached=yes', ticketList: true },
-  waiting_unattended: { title: 'Waiting while nobody who may take them is available', none: 'No ticket waits without an available agent who may take it.', link: '/admin/tickets/?state=pending', ticketList: true },
-  held_by_unavailable: { title: 'Held by agents who are away or offline', none: 'Every open ticket is with an available agent.', link: '/admin/users/?role=agent', ticketList: false },
-  undelivered_emails: { title: 'Emails not delivered', none: 'No failed or bounced email.', link: '/admin/emails/?status=failed', ticketList: false },
+  breached_open: { title: 'Overdue tickets', none: 'No open ticket is past its deadline.', link: '/admin/tickets/?status=open&breached=yes' },
+  waiting_unattended: { title: 'Waiting while nobody who may take them is available', none: 'No ticket waits without an available agent who may take it.', link: '/admin/tickets/?state=pending' },
+  held_by_unavailable: { title: 'Held by agents who are away or offline', none: 'Every open ticket is with an available agent.', link: '/admin/users/?role=agent' },
+  undelivered_emails: { title: 'Emails not delivered', none: 'No failed or bounced email.', link: '/admin/emails/?status=failed' },
 } as const;
 
 /**
@@ -119,7 +129,7 @@ const SECTION_TEXT = {
  */
 export function AttentionPanel({ attention, span, outbox, team = null }: { attention: Attention; span: Span; outbox: { failed: number; bounced: number }; team?: string | null }) {
   const s = attention.sections;
-  const link = (name: keyof typeof SECTION_TEXT) => SECTION_TEXT[name].link + (team !== null && SECTION_TEXT[name].ticketList ? `&team=${encodeURIComponent(team)}` : '');
+  const link = (name: keyof typeof SECTION_TEXT) => teamListHref(SECTION_TEXT[name].link, team);
   const section = (name: keyof typeof SECTION_TEXT, items: ComponentChildren[], extra?: ComponentChildren) => (
     <article class={`attention level-${s[name].level}`} data-section={name} aria-labelledby={`attention-${name}`}>
       <header>
@@ -177,14 +187,22 @@ export function csatText(csat: AgentStats['csat'], share: (value: number | null)
   return csat.rated === 0 ? '—' : `${share(csat.score)} of ${csat.rated}`;
 }
 
-export function AgentTable({ agents, span, share }: { agents: AgentStats[]; span: Span; share: (value: number | null) => string }) {
-  const tickets = (a: AgentStats, filter: string) => `/admin/tickets/?agent=${encodeURIComponent(a.username)}&${filter}`;
+/**
+ * An agent's tickets (`filter`: more of the list's query, or none), of one team on its dashboard
+ * (`team`), as the row's figures are. src/public/admin-dashboard.js agentTickets says the same.
+ */
+export function agentTicketsHref(username: string, filter: string, team: string | null): string {
+  return teamListHref(`/admin/tickets/?agent=${encodeURIComponent(username)}${filter === '' ? '' : `&${filter}`}`, team);
+}
+
+export function AgentTable({ agents, span, share, team = null }: { agents: AgentStats[]; span: Span; share: (value: number | null) => string; team?: string | null }) {
+  const tickets = (a: AgentStats, filter: string) => agentTicketsHref(a.username, filter, team);
   return (
     <DataTable class="striped stack" id="agent-table" bodyId="agent-rows" columns={['Agent', 'Presence', 'Open', 'Closed', 'Average resolution', 'Breaches', 'Satisfaction']}>
       {agents.map((a) => (
         <tr data-agent={a.username}>
           <td data-label="Agent" data-col="username">
-            <a href={`/admin/tickets/?agent=${encodeURIComponent(a.username)}`}>{a.username}</a>
+            <a href={tickets(a, '')}>{a.username}</a>
           </td>
           <td data-label="Presence" data-col="presence">
             <span class={`badge presence-${a.presence}`}>{PRESENCE_LABELS[a.presence]}</span>

@@ -28,6 +28,7 @@ for (const dialect of DIALECTS) {
       db = database.handle.db;
       await insertUser(db, { username: 'under_score', display_name: 'Per%cent', email: 'u@team.test', password_hash: 'x', role: 'agent', capacity: 5, presence: 'offline', last_assigned_at: null, active: 1, created_at: 0 });
       await insertUser(db, { username: 'underxscore', display_name: 'Percent', email: 'v@team.test', password_hash: 'x', role: 'agent', capacity: 5, presence: 'offline', last_assigned_at: null, active: 1, created_at: 0 });
+      await insertUser(db, { username: 'elodie', display_name: 'Élodie Ørsted', email: 'elodie@team.test', password_hash: 'x', role: 'agent', capacity: 5, presence: 'offline', last_assigned_at: null, active: 1, created_at: 0 });
     });
 
     afterAll(async () => {
@@ -37,6 +38,13 @@ for (const dialect of DIALECTS) {
     it('the users list matches username and display name literally too', async () => {
       expect((await listUsersPage(db, { q: '_' }, { limit: 50 })).rows.map((u) => u.username)).toEqual(['under_score']);
       expect((await listUsersPage(db, { q: '%' }, { limit: 50 })).rows.map((u) => u.username)).toEqual(['under_score']);
+    });
+
+    // SQLite's lower() folds ASCII only: "élodie" missed "Élodie" there, while PostgreSQL found it.
+    it('matches letters beyond ASCII in any letter case, as PostgreSQL does', async () => {
+      for (const q of ['élodie', 'ÉLODIE', 'ørsted', 'ØRSTED', 'Élodie Ø']) {
+        expect((await listUsersPage(db, { q }, { limit: 50 })).rows.map((u) => u.username), q).toEqual(['elodie']);
+      }
     });
   });
 }
