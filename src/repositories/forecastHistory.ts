@@ -59,9 +59,17 @@ export async function ticketsOfWindow(db: Db, window: { from: number; to: number
   return { arrivals, holds, truncated: rows.length > limit };
 }
 
-/** The active agents (of one team when given) with their own capacity (null: the default). */
-export async function forecastAgents(db: Db, teamId: number | null): Promise<{ id: number; capacity: number | null }[]> {
-  let query = db.selectFrom('users as u').select(['u.id', 'u.capacity']).where('u.role', '=', 'agent').where('u.active', '=', 1);
+/**
+ * The agents (of one team when given) that may have been on duty from `from` on, with their own
+ * capacity (null: the default): the active ones, and those deactivated since `from` (their
+ * deactivation is a presence change at or after it), who worked in the window all the same.
+ */
+export async function forecastAgents(db: Db, teamId: number | null, from: number): Promise<{ id: number; capacity: number | null }[]> {
+  let query = db
+    .selectFrom('users as u')
+    .select(['u.id', 'u.capacity'])
+    .where('u.role', '=', 'agent')
+    .where((eb) => eb.or([eb('u.active', '=', 1), eb.exists(eb.selectFrom('presence_history as p').select('p.user_id').whereRef('p.user_id', '=', 'u.id').where('p.at', '>=', from))]));
   if (teamId !== null) query = query.where((eb) => eb.exists(eb.selectFrom('team_members as m').select('m.user_id').whereRef('m.user_id', '=', 'u.id').where('m.team_id', '=', teamId)));
   return query.orderBy('u.id').execute();
 }

@@ -54,7 +54,7 @@ export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequ
   // K agents are on duty in the SLA calendar's open hours: one team's own calendar (§12) when it has one.
   const calendarId = await dutyCalendarId(db, settings.calendarId, request.teamId);
   const calendar = calendarId === null ? null : ((await findCalendar(db, calendarId))?.definition ?? null);
-  const staff = await forecastAgents(db, request.teamId);
+  const staff = await forecastAgents(db, request.teamId, window.from);
   const presence = await presenceChangesIn(db, staff.map((a) => a.id), window.from, window.to + TAIL_MS, MAX_PRESENCE_CHANGES);
   const agentsSeen = new Set(presence.map((p) => p.userId));
   return {

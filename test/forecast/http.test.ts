@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '../../src/core/forecastSim.js';
 import { singleTeamWorld } from '../../src/core/forecast.js';
 import { checkForecastRequest } from '../../src/core/forecastInput.js';
+import { deactivateUser } from '../../src/services/admin.js';
 import { loadForecastJob } from '../../src/services/forecast.js';
 import { ApiClient, staffWithToken } from '../api/support.js';
 import { Client, startTestApp, type TestApp } from '../support/app.js';
@@ -21,17 +22,21 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
   let t: TestApp;
   let admin: ApiClient;
   let agentApi: ApiClient;
+  let adminId: number;
+  let agentIds: number[];
   const clock = new FakeClock(START - MIN);
 
   beforeAll(async () => {
     t = await startTestApp(dialect, { clock });
-    admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
+    const root = await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' });
+    [admin, adminId] = [root.api, root.id];
     // Capacity 1 and one holding time for all: the backtest's replay must then be exact (no
     // balance moves, and every draw from the observed holds is the hold itself).
     const agents = [];
     for (const name of ['ann', 'bob', 'cy']) agents.push(await staffWithToken(t.app, t.ctx, name, { capacity: 1 }));
     agentApi = agents[0]!.api;
     const ids = agents.map((a) => a.id);
+    agentIds = ids;
     const tickets = arrivals(3, START + MIN, 40, 90_000, () => HOLD);
     const sim = simulate({ tickets, agents: ids.map((id) => ({ id, capacity: 1 })), presence: shifts(ids, START), world: singleTeamWorld(ids), queueOrder: 'oldest', trace: true });
     await driveLiveDesk(t.ctx, clock, tickets, sim);
@@ -142,5 +147,20 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('Most agents: enter a whole number of agents from 1 to 500.');
     expect(response.body).not.toContain('id="forecast-rows"');
+  });
+
+  // Last: it deactivates an agent. One who worked in the window and left the desk afterwards was
+  // on duty all the same; the backtest dropped it (it read the active agents only) and replayed
+  // the history short-staffed (agents_seen 2, not 3; predicted breaches above the real ones).
+  it('the backtest keeps an agent who worked in the window and was deactivated after it', async () => {
+    const before = (await admin.post('/api/v1/forecast', { ...window, k_min: 1, k_max: 1, capacity: 1 })).body.backtest;
+    await deactivateUser(t.ctx, adminId, agentIds[1]!);
+    const response = await admin.post('/api/v1/forecast', { ...window, k_min: 1, k_max: 1, capacity: 1 });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const { predicted, actual } = response.body.backtest;
+    expect(actual.agents_seen).toBe(3);
+    expect(response.body.backtest).toEqual(before);
+    expect(predicted.breach_rate).toBe(actual.breach_rate);
+    expect(predicted.wait_p90_seconds).toBe(actual.wait_p90_seconds);
   });
 });
