@@ -8,7 +8,7 @@ import { simulate } from '../../src/core/forecastSim.js';
 import { singleTeamWorld } from '../../src/core/forecast.js';
 import { checkForecastRequest } from '../../src/core/forecastInput.js';
 import { deactivateUser } from '../../src/services/admin.js';
-import { loadForecastJob } from '../../src/services/forecast.js';
+import { loadForecastJob, runInWorker } from '../../src/services/forecast.js';
 import { ApiClient, staffWithToken } from '../api/support.js';
 import { Client, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
@@ -147,6 +147,37 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('Most agents: enter a whole number of agents from 1 to 500.');
     expect(response.body).not.toContain('id="forecast-rows"');
+  });
+
+  it('the page, while another forecast runs, answers 409 with the form as typed and says why', async () => {
+    const page = new Client(t.app);
+    await page.login('root');
+    // A replay of a long queue keeps this process's one forecast busy while the page asks.
+    const busy = runInWorker(
+      {
+        arrivals: Array.from({ length: 20_000 }, (_, i) => ({ createdAt: i * 1000, priority: 'high' as const, slaDueAt: i * 1000 + MIN, assignedAt: null, closedAt: null, breached: false })),
+        holds: { high: [5000], medium: [], low: [] },
+        duty: [[0, 1e9]],
+        ks: [1, 2, 3],
+        capacity: 1,
+        queueOrder: 'oldest',
+        targetPercent: 5,
+        seed: 1,
+        actual: null,
+        window: { from: 0, to: 2e7 },
+      },
+      1,
+    );
+    try {
+      const response = await page.get('/adminapp/forecast/?from=2026-11-30&to=2026-11-30&team=&k_min=2&k_max=7&target_percent=12&capacity=1&seed=9');
+      expect(response.statusCode).toBe(409);
+      expect(response.body).toContain('A forecast is already running on this server; try again when it has finished.');
+      expect(response.body).toContain('name="k_max" type="number" value="7"');
+      expect(response.body).toContain('value="12"');
+      expect(response.body).not.toContain('id="forecast-rows"');
+    } finally {
+      await busy;
+    }
   });
 
   // Last: it deactivates an agent. One who worked in the window and left the desk afterwards was
