@@ -95,14 +95,27 @@ let running = false;
  */
 const WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
-/** One worker thread running runForecast on `job`. */
-function inThread(job: ForecastJob): Promise<ForecastResult> {
+/** The answer of a worker thread running runForecast on its job. */
+function answerOf(worker: Worker): Promise<ForecastResult> {
   return new Promise<ForecastResult>((resolve, reject) => {
-    const worker = new Worker(new URL('./forecastWorker.mjs', import.meta.url), { workerData: job });
     worker.once('message', (result: ForecastResult) => resolve(result));
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`The forecast's worker thread stopped (exit code ${code}) without an answer.`)));
   });
+}
+
+/**
+ * One worker thread per job, their answers in order. When one fails, the others are stopped
+ * before the failure is answered: their replays are wasted, and left running they would burn the
+ * cores beside the next forecast, which the one-at-a-time rule would already let in.
+ */
+async function inThreads(jobs: readonly ForecastJob[]): Promise<ForecastResult[]> {
+  const workers = jobs.map((job) => new Worker(new URL('./forecastWorker.mjs', import.meta.url), { workerData: job }));
+  try {
+    return await Promise.all(workers.map(answerOf));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }
 
 /**
@@ -117,7 +130,7 @@ export async function runInWorker(job: ForecastJob, workers = WORKERS): Promise<
   try {
     const threads = Math.max(1, Math.min(workers, job.ks.length));
     const shares = Array.from({ length: threads }, (_, i) => job.ks.filter((_k, j) => j % threads === i));
-    const results = await Promise.all(shares.map((ks, i) => inThread({ ...job, ks, actual: i === 0 ? job.actual : null })));
+    const results = await inThreads(shares.map((ks, i) => ({ ...job, ks, actual: i === 0 ? job.actual : null })));
     const rows = results.flatMap((r) => r.rows).sort((a, b) => a.agents - b.agents);
     return { rows, neededAgents: neededAgents(rows, job.targetPercent), backtest: results[0]!.backtest };
   } finally {
