@@ -35,6 +35,21 @@ describe('parseForecastRequest', () => {
     expect(agentCounts(full)).toEqual([3, 4, 5, 6, 7]);
   });
 
+  // An ISO date-time without an offset was read in the server process's own zone (ECMAScript's
+  // rule for Date.parse), so the same request replayed another window on a server set to New York
+  // (from: expected 1793545200000, 15:00 UTC, to be 1793527200000, 10:00 UTC).
+  it('reads a date-time without an offset as UTC, whatever the server’s zone', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      expect(parseForecastRequest({ from: '2026-11-01T10:00:00', to: '2026-11-02T10:00' }, NOW)).toMatchObject({ from: Date.UTC(2026, 10, 1, 10), to: Date.UTC(2026, 10, 2, 10) });
+      expect(parseForecastRequest({ from: '2026-11-01T10:00:00+01:00', to: '2026-11-02T10:00:00.5Z' }, NOW)).toMatchObject({ from: Date.UTC(2026, 10, 1, 9), to: Date.UTC(2026, 10, 2, 10, 0, 0, 500) });
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it('ends a window reaching into the future now', () => {
     expect(parseForecastRequest({ from: '2026-12-01', to: '2026-12-31' }, NOW).to).toBe(NOW);
   });
@@ -47,6 +62,9 @@ describe('parseForecastRequest', () => {
     ['no from', { to: '2026-11-01' }, 'from', /^From: enter a date/],
     ['a date that does not exist', { from: '2026-02-30', to: '2026-03-02' }, 'from', /enter a date/],
     ['a date in another format', { from: '01/11/2026', to: '2026-11-02' }, 'from', /enter a date/],
+    // Date.parse rolled it over to 2 March (while the date alone was refused).
+    ['a date-time on a day that does not exist', { from: '2026-02-30T10:00:00Z', to: '2026-03-05' }, 'from', /enter a date/],
+    ['a date-time with an hour that does not exist', { from: '2026-02-10T25:00:00Z', to: '2026-03-05' }, 'from', /enter a date/],
     ['K over 500', { from: '2026-11-01', to: '2026-11-02', k_min: 1, k_max: MAX_AGENTS + 1 }, 'k_max', /^Most agents: enter a whole number of agents from 1 to 500/],
     ['K of 0', { from: '2026-11-01', to: '2026-11-02', k_min: 0 }, 'k_min', /from 1 to 500/],
     ['K not whole', { from: '2026-11-01', to: '2026-11-02', k_min: '2.5' }, 'k_min', /whole number/],
