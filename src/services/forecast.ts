@@ -24,6 +24,12 @@ import type { ServiceContext } from './context.js';
 export const MAX_FORECAST_TICKETS = 250_000;
 /** At most this many presence changes per backtest. */
 const MAX_PRESENCE_CHANGES = 200_000;
+/**
+ * The longest a forecast may replay: its cost grows with tickets × values of K × agents, so 50
+ * values of K near 500 agents over a full window ran for many minutes, a core busy and every
+ * other forecast refused meanwhile, while the browser (or a proxy's 60 s timeout) had given up.
+ */
+export const FORECAST_TIME_LIMIT_MS = 50_000;
 /** How long after the window agents keep working the queue in the replay (a weekend and a holiday). */
 const TAIL_MS = 7 * 86_400_000;
 
@@ -109,11 +115,16 @@ function answerOf(worker: Worker): Promise<ForecastResult> {
  * before the failure is answered: their replays are wasted, and left running they would burn the
  * cores beside the next forecast, which the one-at-a-time rule would already let in.
  */
-async function inThreads(jobs: readonly ForecastJob[]): Promise<ForecastResult[]> {
+async function inThreads(jobs: readonly ForecastJob[], timeLimitMs: number): Promise<ForecastResult[]> {
   const workers = jobs.map((job) => new Worker(new URL('./forecastWorker.mjs', import.meta.url), { workerData: job }));
+  let timer: NodeJS.Timeout | undefined;
+  const tooLong = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(invalidInput(labelled({ k_max: `This forecast takes more than ${Math.round(timeLimitMs / 1000)} s: narrow the range of K, or choose a shorter window or a team.` }, FORECAST_LABELS))), timeLimitMs);
+  });
   try {
-    return await Promise.all(workers.map(answerOf));
+    return await Promise.race([Promise.all(workers.map(answerOf)), tooLong]);
   } finally {
+    clearTimeout(timer);
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
@@ -122,15 +133,16 @@ async function inThreads(jobs: readonly ForecastJob[]): Promise<ForecastResult[]
  * Runs the job in worker threads, the values of K dealt out among them (each replays the same
  * tickets with the same holds: the draws depend on the seed alone, so the answer does not depend
  * on how many threads ran it); the first also runs the backtest. One forecast at a time per
- * process: a second one meanwhile is refused (409).
+ * process: a second one meanwhile is refused (409). One taking longer than `timeLimitMs` is stopped
+ * and refused (400 on k_max).
  */
-export async function runInWorker(job: ForecastJob, workers = WORKERS): Promise<ForecastResult> {
+export async function runInWorker(job: ForecastJob, workers = WORKERS, timeLimitMs = FORECAST_TIME_LIMIT_MS): Promise<ForecastResult> {
   if (running) throw new DomainError('conflict', 'A forecast is already running on this server; try again when it has finished.');
   running = true;
   try {
     const threads = Math.max(1, Math.min(workers, job.ks.length));
     const shares = Array.from({ length: threads }, (_, i) => job.ks.filter((_k, j) => j % threads === i));
-    const results = await inThreads(shares.map((ks, i) => ({ ...job, ks, actual: i === 0 ? job.actual : null })));
+    const results = await inThreads(shares.map((ks, i) => ({ ...job, ks, actual: i === 0 ? job.actual : null })), timeLimitMs);
     const rows = results.flatMap((r) => r.rows).sort((a, b) => a.agents - b.agents);
     return { rows, neededAgents: neededAgents(rows, job.targetPercent), backtest: results[0]!.backtest };
   } finally {
