@@ -22,7 +22,7 @@ import type { ServiceContext } from './context.js';
 
 /** At most this many tickets per window: a bounded read and a bounded replay (about 30 days of 100,000 with room). */
 export const MAX_FORECAST_TICKETS = 250_000;
-/** At most this many presence changes per backtest. */
+/** At most this many presence changes per backtest; a window with more has none. */
 const MAX_PRESENCE_CHANGES = 200_000;
 /**
  * The longest a forecast may replay: its cost grows with tickets × values of K × agents, so 50
@@ -43,7 +43,7 @@ export interface ForecastAnswer {
 }
 
 /** The history a request replays, read in bounded queries. */
-export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequest): Promise<ForecastJob> {
+export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequest, { maxPresenceChanges = MAX_PRESENCE_CHANGES } = {}): Promise<ForecastJob> {
   const db = ctx.handle.db;
   const now = ctx.clock.now();
   const settings = await loadSettings(db);
@@ -61,8 +61,9 @@ export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequ
   const calendarId = await dutyCalendarId(db, settings.calendarId, request.teamId);
   const calendar = calendarId === null ? null : ((await findCalendar(db, calendarId))?.definition ?? null);
   const staff = await forecastAgents(db, request.teamId, window.from);
-  const presence = await presenceChangesIn(db, staff.map((a) => a.id), window.from, window.to + TAIL_MS, MAX_PRESENCE_CHANGES);
-  const agentsSeen = new Set(presence.map((p) => p.userId));
+  // More changes than are read: the backtest is left out rather than replayed with part of them.
+  const { changes: presence, truncated } = await presenceChangesIn(db, staff.map((a) => a.id), window.from, window.to + TAIL_MS, maxPresenceChanges);
+  const agentsSeen = new Set(truncated ? [] : presence.map((p) => p.userId));
   return {
     arrivals: history.arrivals,
     holds,

@@ -180,6 +180,15 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
     }
   });
 
+  // A window with more presence changes than the backtest reads (200,000) was replayed with the
+  // first ones only, the later agents' logins and logouts silently missing: a backtest of another
+  // staffing than the real one, shown as the real one (actual was not null).
+  it('leaves the backtest out when the window holds more presence changes than it reads', async () => {
+    const request = checkForecastRequest({ ...window, k_min: 1, k_max: 1 }, clock.now()).value;
+    expect((await loadForecastJob(t.ctx, request)).actual?.presence.length).toBeGreaterThan(3);
+    expect((await loadForecastJob(t.ctx, request, { maxPresenceChanges: 3 })).actual).toBeNull();
+  });
+
   // Last: it deactivates an agent. One who worked in the window and left the desk afterwards was
   // on duty all the same; the backtest dropped it (it read the active agents only) and replayed
   // the history short-staffed (agents_seen 2, not 3; predicted breaches above the real ones).
