@@ -127,6 +127,15 @@ export interface ProfileChange {
 }
 
 /**
+ * Whether a profile save changes the account: its display name or address (exactly as stored:
+ * a new letter case is a change), or a new password. A save that changes nothing writes no audit
+ * entry, as a capacity saved again writes none.
+ */
+export function profileChanges(before: { display_name: string; email: string | null }, change: ProfileChange): boolean {
+  return change.password !== null || change.displayName !== before.display_name || change.email !== (before.email ?? '');
+}
+
+/**
  * Validates the profile form an admin fills in for any account (their own included): display
  * name (blank: the username), email (may be empty), and a new password, which is optional — an
  * empty one keeps the current password; a typed one has the register form's rules.
