@@ -31,7 +31,7 @@ const Figures = z.object({
   wait_p90_seconds: z.number().nullable(),
 });
 const Predicted = Figures.extend({
-  utilisation: z.number().nullable().meta({ description: 'Held ticket time over the capacity on duty in the window' }),
+  utilisation: z.number().nullable().meta({ description: 'Ticket time held by agents on duty over the capacity on duty in the window (0–1)' }),
   unserved: z.number().int().meta({ description: 'Tickets that never got an agent in the replay' }),
 });
 

@@ -157,7 +157,31 @@ describe('runForecast', () => {
     expect(result.neededAgents).not.toBeNull();
     expect(result.rows.find((r) => r.agents === result.neededAgents)!.breachRate).toBeLessThanOrEqual(0.05);
     for (const row of result.rows) expect(row.utilisation).toBeGreaterThan(0);
+    for (const row of result.rows) expect(row.utilisation).toBeLessThanOrEqual(1);
     expect(result.rows[5]!.utilisation).toBeLessThan(result.rows[0]!.utilisation!);
+  });
+
+  // Utilisation counted every held minute over the slots of the open hours only: a ticket held
+  // overnight by an agent gone home made a desk with business hours "250 %" busy.
+  it('counts utilisation as held time while the agents are on duty, so it never passes 100 %', () => {
+    const HOUR = 60 * MIN;
+    const nights: ForecastJob = {
+      ...job,
+      // One ticket at 01:00 held 20 hours, by one agent of capacity 1 on duty 00:00-08:00 each day.
+      arrivals: [{ createdAt: from + HOUR, priority: 'low', slaDueAt: from + 30 * HOUR, assignedAt: null, closedAt: null, breached: false }],
+      holds: { high: [], medium: [], low: [20 * HOUR] },
+      duty: [
+        [from, from + 8 * HOUR],
+        [from + DAY, from + DAY + 8 * HOUR],
+      ],
+      ks: [1],
+      capacity: 1,
+      actual: { agents: [{ id: 7, capacity: 1 }], presence: [{ at: from, agentId: 7, presence: 'available' }, { at: from + 8 * HOUR, agentId: 7, presence: 'offline' }] },
+    };
+    const result = runForecast(nights);
+    // Held 7 of the 8 hours on duty in the window (01:00-08:00); the 13 hours off duty do not count.
+    expect(result.rows[0]!.utilisation).toBeCloseTo(7 / 8, 9);
+    expect(result.backtest!.predicted.utilisation).toBeCloseTo(7 / 8, 9);
   });
 
   it('replays the staffing really on duty beside what really happened', () => {
