@@ -13,6 +13,7 @@ import { ApiClient, staffWithToken } from '../api/support.js';
 import { Client, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
+import { visibleText } from '../admin/support.js';
 import { arrivals, driveLiveDesk, MIN, shifts } from './support.js';
 
 const START = Date.UTC(2026, 10, 30, 8, 0, 0);
@@ -138,6 +139,19 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
     expect(run.body).toContain('id="chart-forecast"');
     expect(run.body).toContain('/static/forecast-chart.js');
     expect(run.body).toContain('id="forecast-backtest"');
+  });
+
+  // With a range starting above 1, its lowest K meeting the target says nothing about fewer agents:
+  // the page still claimed "You need 3 agents", which the replay never tested.
+  it('does not claim a need when the lowest K of the range already meets the target', async () => {
+    const page = new Client(t.app);
+    await page.login('root');
+    const run = await page.get('/adminapp/forecast/?from=2026-11-30&to=2026-11-30&team=&k_min=3&k_max=5&target_percent=100&capacity=1&seed=1');
+    expect(run.statusCode).toBe(200);
+    expect(run.body).not.toMatch(/You need 3 agents/);
+    expect(visibleText(run)).toContain('3 agents keep breaches under 100 %, the fewest of this range: start it lower to see whether fewer would do.');
+    const fromOne = await page.get('/adminapp/forecast/?from=2026-11-30&to=2026-11-30&team=&k_min=1&k_max=2&target_percent=100&capacity=1&seed=1');
+    expect(visibleText(fromOne)).toContain('You need 1 agent to keep breaches under 100 %.');
   });
 
   it('the page answers bad input with a 400 naming the field', async () => {
