@@ -37,6 +37,8 @@ export interface ForecastJob {
   seed: number;
   /** The staffing really on duty (presence history), for the backtest; null when none was recorded. */
   actual: { agents: SimAgent[]; presence: PresenceChange[] } | null;
+  /** The window held more presence changes than are read: no backtest (actual is null). */
+  presenceTruncated?: boolean;
   window: { from: number; to: number };
 }
 

@@ -38,6 +38,8 @@ export interface ForecastAnswer {
   tickets: number;
   /** The closed tickets whose holding times the replay draws from. */
   closedTickets: number;
+  /** Why there is no backtest, when there is none: no presence history, or more of it than is read. */
+  presenceTruncated: boolean;
   result: ForecastResult;
   elapsedMs: number;
 }
@@ -81,6 +83,7 @@ export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequ
             agents: staff.filter((a) => agentsSeen.has(a.id)).map((a) => ({ id: a.id, capacity: a.capacity ?? settings.defaultCapacity })),
             presence: presence.map((p) => ({ at: p.at, agentId: p.userId, presence: p.presence })),
           },
+    presenceTruncated: truncated,
     window,
   };
 }
@@ -163,5 +166,5 @@ export async function forecastStaffing(ctx: ServiceContext, raw: Record<string, 
   const job = await loadForecastJob(ctx, request);
   const result = await runInWorker(job);
   const closedTickets = PRIORITIES.reduce((n, p) => n + job.holds[p].length, 0);
-  return { request: { ...request, capacity: job.capacity }, tickets: job.arrivals.length, closedTickets, result, elapsedMs: Math.round(performance.now() - started) };
+  return { request: { ...request, capacity: job.capacity }, tickets: job.arrivals.length, closedTickets, presenceTruncated: job.presenceTruncated ?? false, result, elapsedMs: Math.round(performance.now() - started) };
 }

@@ -110,6 +110,8 @@ function Results({ answer }: { answer: ForecastAnswer }) {
           </DataTable>
 </ScrollRegion>
         </>
+      ) : answer.presenceTruncated ? (
+        <p>This window holds more presence changes than the backtest reads, so it is left out rather than replayed from part of them: choose a shorter window or a team.</p>
       ) : (
         <p>No presence was recorded in this window, so there is no staffing to replay.</p>
       )}

@@ -200,7 +200,9 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
   it('leaves the backtest out when the window holds more presence changes than it reads', async () => {
     const request = checkForecastRequest({ ...window, k_min: 1, k_max: 1 }, clock.now()).value;
     expect((await loadForecastJob(t.ctx, request)).actual?.presence.length).toBeGreaterThan(3);
-    expect((await loadForecastJob(t.ctx, request, { maxPresenceChanges: 3 })).actual).toBeNull();
+    const cut = await loadForecastJob(t.ctx, request, { maxPresenceChanges: 3 });
+    expect([cut.actual, cut.presenceTruncated]).toEqual([null, true]);
+    expect((await loadForecastJob(t.ctx, request)).presenceTruncated).toBe(false);
   });
 
   // Last: it deactivates an agent. One who worked in the window and left the desk afterwards was
