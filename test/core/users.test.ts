@@ -71,6 +71,8 @@ describe('validateNewUser rejects', () => {
     ['a numeric capacity of 0', { capacity: 0 }, ['capacity']],
     ['a capacity above the maximum', { capacity: String(MAX_CAPACITY + 1) }, ['capacity']],
     ['a capacity in words', { capacity: 'five' }, ['capacity']],
+    // An admin takes no tickets: the capacity was stored anyway and shown for it (API, user page).
+    ['a capacity for an admin', { role: 'admin', capacity: '3' }, ['capacity']],
     [
       'every field bad at once, each named',
       { username: '!', display_name: 'd'.repeat(101), email: 'x', password: 'short', role: 'root', capacity: '0' },
