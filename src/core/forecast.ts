@@ -37,6 +37,8 @@ export interface ForecastJob {
   seed: number;
   /** The staffing really on duty (presence history), for the backtest; null when none was recorded. */
   actual: { agents: SimAgent[]; presence: PresenceChange[] } | null;
+  /** The window held more presence changes than are read: no backtest (actual is null). */
+  presenceTruncated?: boolean;
   window: { from: number; to: number };
 }
 
@@ -49,7 +51,7 @@ export interface ForecastFigures {
   /** Creation → first assignment; null when more than half (p50) or a tenth (p90) never got an agent. */
   waitP50Ms: number | null;
   waitP90Ms: number | null;
-  /** Held ticket time over the slots on duty in the window (capacity × agents × open time). */
+  /** Ticket time held on duty over the slots on duty in the window (capacity × agents × open time): 0–1. */
   utilisation: number | null;
   /** Tickets that never got an agent (nobody on duty to the end of the replay). */
   unserved: number;
@@ -156,17 +158,11 @@ function slotMsOnDuty(presence: readonly PresenceChange[], agents: readonly SimA
 
 /** The figures of one replay of `tickets` with these agents and presence changes. */
 export function replayFigures(tickets: readonly SimTicket[], agents: readonly SimAgent[], presence: readonly PresenceChange[], job: Pick<ForecastJob, 'queueOrder' | 'window'>): ForecastFigures {
-  const result: SimResult = simulate({ tickets, agents, presence, world: singleTeamWorld(agents.map((a) => a.id)), queueOrder: job.queueOrder });
+  const result: SimResult = simulate({ tickets, agents, presence, world: singleTeamWorld(agents.map((a) => a.id)), queueOrder: job.queueOrder, measure: job.window });
   const assigned = (i: number) => (Number.isNaN(result.assignedAt[i]!) ? null : result.assignedAt[i]!);
   const figures = outcomeFigures(tickets, assigned, (i) => !(result.closedAt[i]! <= tickets[i]!.slaDueAt));
-  let held = 0;
-  for (let i = 0; i < tickets.length; i++) {
-    const from = Math.max(result.assignedAt[i]!, job.window.from);
-    const to = Math.min(Number.isNaN(result.closedAt[i]!) ? job.window.to : result.closedAt[i]!, job.window.to);
-    if (to > from) held += to - from;
-  }
   const slots = slotMsOnDuty(presence, agents, job.window);
-  return { ...figures, utilisation: slots === 0 ? null : held / slots };
+  return { ...figures, utilisation: slots === 0 ? null : result.heldOnDutyMs / slots };
 }
 
 /** The fewest agents whose breach rate is at or under `targetPercent` %, or null. */

@@ -40,17 +40,30 @@ export const FORECAST_LABELS: FieldLabels = {
 };
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+/** An ISO 8601 date-time: a day, hours and minutes, optional seconds and fraction, an optional offset. */
+const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/;
 
-/** An instant from `2026-11-30` (UTC midnight; `endOfDay` the next one) or a full ISO date-time. */
+/** The first instant of a UTC day `2026-11-30`; null for a day the calendar has not (`2026-02-30`). */
+function dayStart(text: string): number | null {
+  const at = Date.parse(`${text}T00:00:00Z`);
+  return Number.isNaN(at) || new Date(at).toISOString().slice(0, 10) !== text ? null : at;
+}
+
+/**
+ * An instant from `2026-11-30` (UTC midnight; `endOfDay` the next one) or a full ISO date-time,
+ * UTC when it names no offset: the times of the pages and the API are UTC, and Date.parse would
+ * read it in the server process's own zone.
+ */
 function instant(raw: unknown, endOfDay: boolean): number | null {
   if (typeof raw !== 'string' || raw.trim() === '') return null;
   const text = raw.trim();
   if (DATE_ONLY.test(text)) {
-    const at = Date.parse(`${text}T00:00:00Z`);
-    return Number.isNaN(at) || new Date(at).toISOString().slice(0, 10) !== text ? null : at + (endOfDay ? DAY : 0);
+    const at = dayStart(text);
+    return at === null ? null : at + (endOfDay ? DAY : 0);
   }
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(text)) return null;
-  const at = Date.parse(text);
+  const parts = DATE_TIME.exec(text);
+  if (!parts || dayStart(parts[1]!) === null) return null;
+  const at = Date.parse(parts[5] === undefined ? `${text}Z` : text);
   return Number.isNaN(at) ? null : at;
 }
 

@@ -45,6 +45,8 @@ export interface SimInput {
   queueOrder: QueueOrder;
   /** Keep every step and move (the equivalence test); off for forecasts, which need only the times. */
   trace?: boolean;
+  /** The span whose held ticket time on duty is measured (heldOnDutyMs); all of the replay when absent. */
+  measure?: { from: number; to: number };
 }
 
 /** One step of the replay, in the order it ran: what the live desk must be told, in the same order. */
@@ -58,6 +60,11 @@ export interface SimResult {
   assignedAt: Float64Array;
   /** Per ticket: its close, NaN when never closed. */
   closedAt: Float64Array;
+  /**
+   * Ticket time held by agents while available, within `measure`: the busy part of the slots on
+   * duty (a ticket held by an agent gone home is held, but takes no slot of the open hours).
+   */
+  heldOnDutyMs: number;
   steps: SimStep[];
   moves: (Move & { at: number })[];
 }
@@ -87,6 +94,10 @@ class Replay {
   private readonly result: SimResult;
   private now = 0;
   private readonly everyoneMayTakeAll: boolean;
+  /** The available agents, and the tickets they hold (for heldOnDutyMs), since `measuredUntil`. */
+  private readonly available = new Set<number>();
+  private loadOnDuty = 0;
+  private measuredUntil = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly input: SimInput) {
     const n = input.tickets.length;
@@ -100,7 +111,7 @@ class Replay {
       input.agents.every((a) => world.members.get(a.id)?.teams.some((team) => team === input.tickets[0]?.teamId) ?? false);
     this.queue = new Heap<SimTicket>(compareInQueue(input.queueOrder));
     this.holder = new Int32Array(n).fill(-1);
-    this.result = { assignedAt: new Float64Array(n).fill(Number.NaN), closedAt: new Float64Array(n).fill(Number.NaN), steps: [], moves: [] };
+    this.result = { assignedAt: new Float64Array(n).fill(Number.NaN), closedAt: new Float64Array(n).fill(Number.NaN), heldOnDutyMs: 0, steps: [], moves: [] };
   }
 
   run(): SimResult {
@@ -115,6 +126,7 @@ class Replay {
       if (nextPresence < presence.length && presence[nextPresence]!.at < at) [at, kind] = [presence[nextPresence]!.at, PRESENCE];
       if (nextArrival < tickets.length && tickets[nextArrival]!.createdAt < at) [at, kind] = [tickets[nextArrival]!.createdAt, ARRIVAL];
       if (kind === -1) break;
+      this.measureUntil(at);
       this.now = at;
       if (kind === CLOSE) this.close(this.closes.pop()!.index);
       else if (kind === PRESENCE) this.changePresence(presence[nextPresence++]!);
@@ -122,6 +134,14 @@ class Replay {
       this.drain();
     }
     return this.result;
+  }
+
+  /** Adds the tickets held on duty since the last event, within `measure`. */
+  private measureUntil(at: number): void {
+    const from = Math.max(this.measuredUntil, this.input.measure?.from ?? Number.NEGATIVE_INFINITY);
+    const to = Math.min(at, this.input.measure?.to ?? Number.POSITIVE_INFINITY);
+    if (this.loadOnDuty > 0 && to > from) this.result.heldOnDutyMs += this.loadOnDuty * (to - from);
+    this.measuredUntil = at;
   }
 
   /**
@@ -158,6 +178,7 @@ class Replay {
     this.result.closedAt[index] = this.now;
     this.holder[index] = -1;
     this.held.get(agentId)?.delete(index);
+    if (this.available.has(agentId)) this.loadOnDuty--;
     this.agents = this.agents.map((a) => (a.id === agentId ? { ...a, openCount: a.openCount - 1 } : a));
     this.pullAndBalance(agentId);
   }
@@ -165,6 +186,11 @@ class Replay {
   /** applyPresence without release_on_logout: available pulls and balances; leaving keeps the tickets. */
   private changePresence(change: PresenceChange): void {
     this.record({ kind: 'presence', at: this.now, agentId: change.agentId, presence: change.presence });
+    const openCount = this.agents.find((a) => a.id === change.agentId)?.openCount ?? 0;
+    if (change.presence === 'available' && !this.available.has(change.agentId)) {
+      this.available.add(change.agentId);
+      this.loadOnDuty += openCount;
+    } else if (change.presence !== 'available' && this.available.delete(change.agentId)) this.loadOnDuty -= openCount;
     this.agents = this.agents.map((a) => (a.id === change.agentId ? { ...a, presence: change.presence } : a));
     if (change.presence === 'available') this.pullAndBalance(change.agentId);
   }
@@ -228,6 +254,8 @@ class Replay {
     if (this.input.trace) this.result.moves.push({ ticketId: ticket.id, from, to, at: this.now });
     if (from !== null) this.held.get(from)?.delete(index);
     this.held.get(to)?.add(index);
+    if (from !== null && this.available.has(from)) this.loadOnDuty--;
+    if (this.available.has(to)) this.loadOnDuty++;
     this.holder[index] = to;
     if (Number.isNaN(this.result.assignedAt[index]!)) {
       this.result.assignedAt[index] = this.now;

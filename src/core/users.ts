@@ -95,7 +95,8 @@ export function passwordOf(raw: unknown, fields: Record<string, string>, field =
 /**
  * Validates a new staff account: username 2–64 of letters, digits, `.`, `_`, `-` (stored
  * lower-case), display name 1–100 (defaults to the username), email valid (may be empty for
- * accounts without mail), password 8–200, role agent|admin (default agent), capacity empty or 1–1000;
+ * accounts without mail), password 8–200, role agent|admin (default agent), capacity empty or 1–1000
+ * (empty for an admin);
  * every field's problem at once. Whether the username is taken is the service's question.
  */
 export function checkNewUser(raw: Record<string, unknown>): Checked<NewUserInput> {
@@ -111,6 +112,8 @@ export function checkNewUser(raw: Record<string, unknown>): Checked<NewUserInput
   const capacityText = typeof raw.capacity === 'number' ? String(raw.capacity) : str(raw.capacity);
   const capacity = capacityText === '' ? null : parseCapacity(capacityText);
   if (capacityText !== '' && capacity === null) fields.capacity = `Enter a whole number from 1 to ${MAX_CAPACITY}, or leave empty for the default.`;
+  // Admins take no tickets (as the capacity form says): a capacity would be stored and shown for nothing.
+  else if (capacity !== null && roleText === 'admin') fields.capacity = 'Only agents have a capacity: leave it empty for an admin.';
   return new Checked({ username, displayName, email, password, role: fields.role ? 'agent' : (roleText as Role), capacity }, fields);
 }
 
@@ -124,6 +127,15 @@ export interface ProfileChange {
   displayName: string;
   email: string;
   password: string | null;
+}
+
+/**
+ * Whether a profile save changes the account: its display name or address (exactly as stored:
+ * a new letter case is a change), or a new password. A save that changes nothing writes no audit
+ * entry, as a capacity saved again writes none.
+ */
+export function profileChanges(before: { display_name: string; email: string | null }, change: ProfileChange): boolean {
+  return change.password !== null || change.displayName !== before.display_name || change.email !== (before.email ?? '');
 }
 
 /**

@@ -11,7 +11,7 @@ const numberOrText = z.union([z.number(), z.string()]);
 
 export const ForecastBody = z
   .object({
-    from: z.string().meta({ description: 'Start of the window: `2026-11-01` (UTC midnight) or an ISO date-time' }),
+    from: z.string().meta({ description: 'Start of the window: `2026-11-01` (UTC midnight) or an ISO date-time (UTC when it names no offset)' }),
     to: z.string().meta({ description: 'End of the window (exclusive; a date alone means the end of that day); at most 366 days after `from`' }),
     team: numberOrText.nullable().optional().meta({ description: "A team's id: replay only its tickets, with its members' presence for the backtest" }),
     k_min: numberOrText.optional().meta({ description: 'Fewest agents to try (1–500, default 1)' }),
@@ -31,7 +31,7 @@ const Figures = z.object({
   wait_p90_seconds: z.number().nullable(),
 });
 const Predicted = Figures.extend({
-  utilisation: z.number().nullable().meta({ description: 'Held ticket time over the capacity on duty in the window' }),
+  utilisation: z.number().nullable().meta({ description: 'Ticket time held by agents on duty over the capacity on duty in the window (0–1)' }),
   unserved: z.number().int().meta({ description: 'Tickets that never got an agent in the replay' }),
 });
 

@@ -8,7 +8,7 @@ import type { Db } from '../db/connect.js';
 
 export interface WindowTickets {
   arrivals: ArrivalRecord[];
-  /** Per arrival: assignment → close in ms when it was closed by an agent; null otherwise. */
+  /** Per arrival: first assignment → close in ms when it was closed by an agent; null otherwise. */
   holds: (number | null)[];
   /** More than `limit` arrived: only the first `limit` are returned. */
   truncated: boolean;
@@ -22,12 +22,14 @@ const CHUNK = 2_000;
  * chunks by (created_at, id), yielding to the event loop between them.
  */
 export async function ticketsOfWindow(db: Db, window: { from: number; to: number }, teamId: number | null, limit: number, now: number): Promise<WindowTickets> {
-  const rows: { id: number; created_at: number; priority: ArrivalRecord['priority']; sla_due_at: number; assigned_at: number | null; closed_at: number | null }[] = [];
+  const rows: { id: number; created_at: number; priority: ArrivalRecord['priority']; sla_due_at: number; assigned_at: number | null; closed_at: number | null; first_assigned_at: number | string | null }[] = [];
   let after: { createdAt: number; id: number } | null = null;
   while (rows.length <= limit) {
     let query = db
       .selectFrom('tickets')
       .select(['id', 'created_at', 'priority', 'sla_due_at', 'assigned_at', 'closed_at'])
+      // assigned_at is the latest move (an R3 balance, a reassignment): the first agent is in the events.
+      .select((eb) => eb.selectFrom('ticket_events as e').whereRef('e.ticket_id', '=', 'tickets.id').where('e.to_agent_id', 'is not', null).select((e) => e.fn.min('e.at').as('at')).as('first_assigned_at'))
       .where('created_at', '<', window.to);
     if (after === null) query = query.where('created_at', '>=', window.from);
     else {
@@ -46,22 +48,33 @@ export async function ticketsOfWindow(db: Db, window: { from: number; to: number
   const arrivals = kept.map((r): ArrivalRecord => {
     const closedAt = r.closed_at === null ? null : Number(r.closed_at);
     const slaDueAt = Number(r.sla_due_at);
+    // A ticket without events (rows written straight into the table) has only assigned_at.
+    const firstAssignedAt = r.first_assigned_at ?? r.assigned_at;
     return {
       createdAt: Number(r.created_at),
       priority: r.priority,
       slaDueAt,
-      assignedAt: r.assigned_at === null ? null : Number(r.assigned_at),
+      assignedAt: firstAssignedAt === null ? null : Number(firstAssignedAt),
       closedAt,
       breached: closedAt === null ? now > slaDueAt : closedAt > slaDueAt,
     };
   });
-  const holds = arrivals.map((a) => (a.assignedAt !== null && a.closedAt !== null ? a.closedAt - a.assignedAt : null));
+  // Held from its first assignment to its close by the agent holding it then (as the replay holds it).
+  const holds = arrivals.map((a, i) => (a.assignedAt !== null && a.closedAt !== null && kept[i]!.assigned_at !== null ? a.closedAt - a.assignedAt : null));
   return { arrivals, holds, truncated: rows.length > limit };
 }
 
-/** The active agents (of one team when given) with their own capacity (null: the default). */
-export async function forecastAgents(db: Db, teamId: number | null): Promise<{ id: number; capacity: number | null }[]> {
-  let query = db.selectFrom('users as u').select(['u.id', 'u.capacity']).where('u.role', '=', 'agent').where('u.active', '=', 1);
+/**
+ * The agents (of one team when given) that may have been on duty from `from` on, with their own
+ * capacity (null: the default): the active ones, and those deactivated since `from` (their
+ * deactivation is a presence change at or after it), who worked in the window all the same.
+ */
+export async function forecastAgents(db: Db, teamId: number | null, from: number): Promise<{ id: number; capacity: number | null }[]> {
+  let query = db
+    .selectFrom('users as u')
+    .select(['u.id', 'u.capacity'])
+    .where('u.role', '=', 'agent')
+    .where((eb) => eb.or([eb('u.active', '=', 1), eb.exists(eb.selectFrom('presence_history as p').select('p.user_id').whereRef('p.user_id', '=', 'u.id').where('p.at', '>=', from))]));
   if (teamId !== null) query = query.where((eb) => eb.exists(eb.selectFrom('team_members as m').select('m.user_id').whereRef('m.user_id', '=', 'u.id').where('m.team_id', '=', teamId)));
   return query.orderBy('u.id').execute();
 }

@@ -15,10 +15,10 @@ export interface PresenceRecord {
 /**
  * The presence changes of `userIds` in [from, to), in time order, preceded by each agent's last
  * change before `from` (moved to `from`), so a replay starts from who was on duty then. At most
- * `limit` rows: the caller refuses a window with more.
+ * `limit` changes of the window: `truncated` says it holds more (the caller must not replay part).
  */
-export async function presenceChangesIn(db: Db, userIds: readonly number[], from: number, to: number, limit: number): Promise<PresenceRecord[]> {
-  if (userIds.length === 0) return [];
+export async function presenceChangesIn(db: Db, userIds: readonly number[], from: number, to: number, limit: number): Promise<{ changes: PresenceRecord[]; truncated: boolean }> {
+  if (userIds.length === 0) return { changes: [], truncated: false };
   const before: PresenceRecord[] = [];
   for (const userId of userIds) {
     const row = await db
@@ -40,7 +40,8 @@ export async function presenceChangesIn(db: Db, userIds: readonly number[], from
     .where('at', '<', to)
     .orderBy('at')
     .orderBy('id')
-    .limit(limit)
+    .limit(limit + 1)
     .execute();
-  return [...before, ...rows.map((r) => ({ userId: r.user_id, at: Number(r.at), presence: r.presence }))];
+  const changes = rows.slice(0, limit).map((r) => ({ userId: r.user_id, at: Number(r.at), presence: r.presence }));
+  return { changes: [...before, ...changes], truncated: rows.length > limit };
 }

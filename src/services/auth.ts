@@ -5,7 +5,7 @@ import { labelled } from '../core/fieldErrors.js';
 import { type AdminNotice, type EmailRequest, emailRequestAtLogin } from '../core/notices.js';
 import type { Presence } from '../core/routing.js';
 import type { ApiTokenScope, UserRow } from '../db/schema.js';
-import { emailMoved, PROFILE_LABELS, type Role, validateProfileChange } from '../core/users.js';
+import { emailMoved, PROFILE_LABELS, profileChanges, type Role, validateProfileChange } from '../core/users.js';
 import { noticeFacts, setUserProfile } from '../repositories/adminUsers.js';
 import { anyIdleSession, deleteIdleSessions, deleteSession, deleteSessionsOf, findSession, insertSession, touchSession } from '../repositories/sessions.js';
 import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
@@ -274,6 +274,8 @@ export async function saveProfile(
     const before = await findUserById(run.trx, userId);
     if (change.checkedHash) await refuseUnlessPasswordStands(run.trx, userId, change.checkedHash);
     await refuseTakenEmail(run.trx, change.email, before?.email ?? null, userId, PROFILE_LABELS);
+    // Nothing to change: nothing written, no audit entry.
+    if (before && !profileChanges(before, change)) return;
     await setUserProfile(run.trx, userId, { displayName: change.displayName, email: change.email, passwordHash });
     await auditRun(run, userId === actor.id ? 'account.update' : 'user.update', `user:${userId}`, {
       before: before && { display_name: before.display_name, email: before.email },

@@ -22,8 +22,14 @@ import type { ServiceContext } from './context.js';
 
 /** At most this many tickets per window: a bounded read and a bounded replay (about 30 days of 100,000 with room). */
 export const MAX_FORECAST_TICKETS = 250_000;
-/** At most this many presence changes per backtest. */
+/** At most this many presence changes per backtest; a window with more has none. */
 const MAX_PRESENCE_CHANGES = 200_000;
+/**
+ * The longest a forecast may replay: its cost grows with tickets × values of K × agents, so 50
+ * values of K near 500 agents over a full window ran for many minutes, a core busy and every
+ * other forecast refused meanwhile, while the browser (or a proxy's 60 s timeout) had given up.
+ */
+export const FORECAST_TIME_LIMIT_MS = 50_000;
 /** How long after the window agents keep working the queue in the replay (a weekend and a holiday). */
 const TAIL_MS = 7 * 86_400_000;
 
@@ -32,12 +38,14 @@ export interface ForecastAnswer {
   tickets: number;
   /** The closed tickets whose holding times the replay draws from. */
   closedTickets: number;
+  /** Why there is no backtest, when there is none: no presence history, or more of it than is read. */
+  presenceTruncated: boolean;
   result: ForecastResult;
   elapsedMs: number;
 }
 
 /** The history a request replays, read in bounded queries. */
-export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequest): Promise<ForecastJob> {
+export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequest, { maxPresenceChanges = MAX_PRESENCE_CHANGES } = {}): Promise<ForecastJob> {
   const db = ctx.handle.db;
   const now = ctx.clock.now();
   const settings = await loadSettings(db);
@@ -54,9 +62,10 @@ export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequ
   // K agents are on duty in the SLA calendar's open hours: one team's own calendar (§12) when it has one.
   const calendarId = await dutyCalendarId(db, settings.calendarId, request.teamId);
   const calendar = calendarId === null ? null : ((await findCalendar(db, calendarId))?.definition ?? null);
-  const staff = await forecastAgents(db, request.teamId);
-  const presence = await presenceChangesIn(db, staff.map((a) => a.id), window.from, window.to + TAIL_MS, MAX_PRESENCE_CHANGES);
-  const agentsSeen = new Set(presence.map((p) => p.userId));
+  const staff = await forecastAgents(db, request.teamId, window.from);
+  // More changes than are read: the backtest is left out rather than replayed with part of them.
+  const { changes: presence, truncated } = await presenceChangesIn(db, staff.map((a) => a.id), window.from, window.to + TAIL_MS, maxPresenceChanges);
+  const agentsSeen = new Set(truncated ? [] : presence.map((p) => p.userId));
   return {
     arrivals: history.arrivals,
     holds,
@@ -74,6 +83,7 @@ export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequ
             agents: staff.filter((a) => agentsSeen.has(a.id)).map((a) => ({ id: a.id, capacity: a.capacity ?? settings.defaultCapacity })),
             presence: presence.map((p) => ({ at: p.at, agentId: p.userId, presence: p.presence })),
           },
+    presenceTruncated: truncated,
     window,
   };
 }
@@ -95,10 +105,9 @@ let running = false;
  */
 const WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
-/** One worker thread running runForecast on `job`. */
-function inThread(job: ForecastJob): Promise<ForecastResult> {
+/** The answer of a worker thread running runForecast on its job. */
+function answerOf(worker: Worker): Promise<ForecastResult> {
   return new Promise<ForecastResult>((resolve, reject) => {
-    const worker = new Worker(new URL('./forecastWorker.mjs', import.meta.url), { workerData: job });
     worker.once('message', (result: ForecastResult) => resolve(result));
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`The forecast's worker thread stopped (exit code ${code}) without an answer.`)));
@@ -106,18 +115,38 @@ function inThread(job: ForecastJob): Promise<ForecastResult> {
 }
 
 /**
+ * One worker thread per job, their answers in order. When one fails, the others are stopped
+ * before the failure is answered: their replays are wasted, and left running they would burn the
+ * cores beside the next forecast, which the one-at-a-time rule would already let in.
+ */
+async function inThreads(jobs: readonly ForecastJob[], timeLimitMs: number): Promise<ForecastResult[]> {
+  const workers = jobs.map((job) => new Worker(new URL('./forecastWorker.mjs', import.meta.url), { workerData: job }));
+  let timer: NodeJS.Timeout | undefined;
+  const tooLong = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(invalidInput(labelled({ k_max: `This forecast takes more than ${Math.round(timeLimitMs / 1000)} s: narrow the range of K, or choose a shorter window or a team.` }, FORECAST_LABELS))), timeLimitMs);
+  });
+  try {
+    return await Promise.race([Promise.all(workers.map(answerOf)), tooLong]);
+  } finally {
+    clearTimeout(timer);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/**
  * Runs the job in worker threads, the values of K dealt out among them (each replays the same
  * tickets with the same holds: the draws depend on the seed alone, so the answer does not depend
  * on how many threads ran it); the first also runs the backtest. One forecast at a time per
- * process: a second one meanwhile is refused (409).
+ * process: a second one meanwhile is refused (409). One taking longer than `timeLimitMs` is stopped
+ * and refused (400 on k_max).
  */
-export async function runInWorker(job: ForecastJob, workers = WORKERS): Promise<ForecastResult> {
+export async function runInWorker(job: ForecastJob, workers = WORKERS, timeLimitMs = FORECAST_TIME_LIMIT_MS): Promise<ForecastResult> {
   if (running) throw new DomainError('conflict', 'A forecast is already running on this server; try again when it has finished.');
   running = true;
   try {
     const threads = Math.max(1, Math.min(workers, job.ks.length));
     const shares = Array.from({ length: threads }, (_, i) => job.ks.filter((_k, j) => j % threads === i));
-    const results = await Promise.all(shares.map((ks, i) => inThread({ ...job, ks, actual: i === 0 ? job.actual : null })));
+    const results = await inThreads(shares.map((ks, i) => ({ ...job, ks, actual: i === 0 ? job.actual : null })), timeLimitMs);
     const rows = results.flatMap((r) => r.rows).sort((a, b) => a.agents - b.agents);
     return { rows, neededAgents: neededAgents(rows, job.targetPercent), backtest: results[0]!.backtest };
   } finally {
@@ -137,5 +166,5 @@ export async function forecastStaffing(ctx: ServiceContext, raw: Record<string, 
   const job = await loadForecastJob(ctx, request);
   const result = await runInWorker(job);
   const closedTickets = PRIORITIES.reduce((n, p) => n + job.holds[p].length, 0);
-  return { request: { ...request, capacity: job.capacity }, tickets: job.arrivals.length, closedTickets, result, elapsedMs: Math.round(performance.now() - started) };
+  return { request: { ...request, capacity: job.capacity }, tickets: job.arrivals.length, closedTickets, presenceTruncated: job.presenceTruncated ?? false, result, elapsedMs: Math.round(performance.now() - started) };
 }

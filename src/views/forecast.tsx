@@ -16,11 +16,22 @@ const waitText = (ms: number | null, unserved: number): string => (ms === null ?
 function Sentence({ answer }: { answer: ForecastAnswer }) {
   const { request, result } = answer;
   const target = `${request.targetPercent} %`;
+  const agents = (k: number) => `${k} ${k === 1 ? 'agent' : 'agents'}`;
+  // The lowest K of a range starting above 1: whether fewer would do was not replayed.
+  if (result.neededAgents !== null && result.neededAgents === request.kMin && request.kMin > 1) {
+    return (
+      <p class="forecast-answer" data-needed={result.neededAgents}>
+        <strong>
+          {agents(result.neededAgents)} keep breaches under {target}, the fewest of this range: start it lower to see whether fewer would do.
+        </strong>
+      </p>
+    );
+  }
   if (result.neededAgents !== null) {
     return (
       <p class="forecast-answer" data-needed={result.neededAgents}>
         <strong>
-          You need {result.neededAgents} {result.neededAgents === 1 ? 'agent' : 'agents'} to keep breaches under {target}.
+          You need {agents(result.neededAgents)} to keep breaches under {target}.
         </strong>
       </p>
     );
@@ -99,6 +110,8 @@ function Results({ answer }: { answer: ForecastAnswer }) {
           </DataTable>
 </ScrollRegion>
         </>
+      ) : answer.presenceTruncated ? (
+        <p>This window holds more presence changes than the backtest reads, so it is left out rather than replayed from part of them: choose a shorter window or a team.</p>
       ) : (
         <p>No presence was recorded in this window, so there is no staffing to replay.</p>
       )}

@@ -69,6 +69,10 @@ for (const dialect of DIALECTS) {
       expect(short.statusCode).toBe(400);
       expect(short.body).toMatch(/id="password-error"[^>]*>Password: at least 8 characters/);
       expect(short.body).not.toContain('value="short"');
+      const adminWithCapacity = await admin.submit('/adminapp/register/', { ...VALID, username: 'gina', email: 'gina@team.test', role: 'admin', capacity: '3' });
+      expect(adminWithCapacity.statusCode).toBe(400);
+      expect(adminWithCapacity.body).toMatch(/id="capacity-error"[^>]*>Capacity: only agents have a capacity: leave it empty for an admin/);
+      expect(adminWithCapacity.body).toContain('value="3"');
       const role = await admin.submit('/adminapp/register/', { ...VALID, username: 'frank', role: 'superuser' });
       expect(role.statusCode).toBe(400);
       expect(role.body).toMatch(/id="role-error"[^>]*>Role: choose agent or admin/);

@@ -35,6 +35,21 @@ describe('parseForecastRequest', () => {
     expect(agentCounts(full)).toEqual([3, 4, 5, 6, 7]);
   });
 
+  // An ISO date-time without an offset was read in the server process's own zone (ECMAScript's
+  // rule for Date.parse), so the same request replayed another window on a server set to New York
+  // (from: expected 1793545200000, 15:00 UTC, to be 1793527200000, 10:00 UTC).
+  it('reads a date-time without an offset as UTC, whatever the server’s zone', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      expect(parseForecastRequest({ from: '2026-11-01T10:00:00', to: '2026-11-02T10:00' }, NOW)).toMatchObject({ from: Date.UTC(2026, 10, 1, 10), to: Date.UTC(2026, 10, 2, 10) });
+      expect(parseForecastRequest({ from: '2026-11-01T10:00:00+01:00', to: '2026-11-02T10:00:00.5Z' }, NOW)).toMatchObject({ from: Date.UTC(2026, 10, 1, 9), to: Date.UTC(2026, 10, 2, 10, 0, 0, 500) });
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it('ends a window reaching into the future now', () => {
     expect(parseForecastRequest({ from: '2026-12-01', to: '2026-12-31' }, NOW).to).toBe(NOW);
   });
@@ -47,6 +62,9 @@ describe('parseForecastRequest', () => {
     ['no from', { to: '2026-11-01' }, 'from', /^From: enter a date/],
     ['a date that does not exist', { from: '2026-02-30', to: '2026-03-02' }, 'from', /enter a date/],
     ['a date in another format', { from: '01/11/2026', to: '2026-11-02' }, 'from', /enter a date/],
+    // Date.parse rolled it over to 2 March (while the date alone was refused).
+    ['a date-time on a day that does not exist', { from: '2026-02-30T10:00:00Z', to: '2026-03-05' }, 'from', /enter a date/],
+    ['a date-time with an hour that does not exist', { from: '2026-02-10T25:00:00Z', to: '2026-03-05' }, 'from', /enter a date/],
     ['K over 500', { from: '2026-11-01', to: '2026-11-02', k_min: 1, k_max: MAX_AGENTS + 1 }, 'k_max', /^Most agents: enter a whole number of agents from 1 to 500/],
     ['K of 0', { from: '2026-11-01', to: '2026-11-02', k_min: 0 }, 'k_min', /from 1 to 500/],
     ['K not whole', { from: '2026-11-01', to: '2026-11-02', k_min: '2.5' }, 'k_min', /whole number/],
@@ -139,7 +157,31 @@ describe('runForecast', () => {
     expect(result.neededAgents).not.toBeNull();
     expect(result.rows.find((r) => r.agents === result.neededAgents)!.breachRate).toBeLessThanOrEqual(0.05);
     for (const row of result.rows) expect(row.utilisation).toBeGreaterThan(0);
+    for (const row of result.rows) expect(row.utilisation).toBeLessThanOrEqual(1);
     expect(result.rows[5]!.utilisation).toBeLessThan(result.rows[0]!.utilisation!);
+  });
+
+  // Utilisation counted every held minute over the slots of the open hours only: a ticket held
+  // overnight by an agent gone home made a desk with business hours "250 %" busy.
+  it('counts utilisation as held time while the agents are on duty, so it never passes 100 %', () => {
+    const HOUR = 60 * MIN;
+    const nights: ForecastJob = {
+      ...job,
+      // One ticket at 01:00 held 20 hours, by one agent of capacity 1 on duty 00:00-08:00 each day.
+      arrivals: [{ createdAt: from + HOUR, priority: 'low', slaDueAt: from + 30 * HOUR, assignedAt: null, closedAt: null, breached: false }],
+      holds: { high: [], medium: [], low: [20 * HOUR] },
+      duty: [
+        [from, from + 8 * HOUR],
+        [from + DAY, from + DAY + 8 * HOUR],
+      ],
+      ks: [1],
+      capacity: 1,
+      actual: { agents: [{ id: 7, capacity: 1 }], presence: [{ at: from, agentId: 7, presence: 'available' }, { at: from + 8 * HOUR, agentId: 7, presence: 'offline' }] },
+    };
+    const result = runForecast(nights);
+    // Held 7 of the 8 hours on duty in the window (01:00-08:00); the 13 hours off duty do not count.
+    expect(result.rows[0]!.utilisation).toBeCloseTo(7 / 8, 9);
+    expect(result.backtest!.predicted.utilisation).toBeCloseTo(7 / 8, 9);
   });
 
   it('replays the staffing really on duty beside what really happened', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_CAPACITY } from '../../src/core/settings.js';
-import { emailMoved, emailToCheck, mailboxLookup, type NewUserInput, type ProfileChange, validateNewUser, validateProfileChange } from '../../src/core/users.js';
+import { emailMoved, emailToCheck, mailboxLookup, type NewUserInput, type ProfileChange, profileChanges, validateNewUser, validateProfileChange } from '../../src/core/users.js';
 import { sameMailbox } from '../../src/core/mailboxes.js';
 import { errorOf } from '../support/errors.js';
 
@@ -71,6 +71,8 @@ describe('validateNewUser rejects', () => {
     ['a numeric capacity of 0', { capacity: 0 }, ['capacity']],
     ['a capacity above the maximum', { capacity: String(MAX_CAPACITY + 1) }, ['capacity']],
     ['a capacity in words', { capacity: 'five' }, ['capacity']],
+    // An admin takes no tickets: the capacity was stored anyway and shown for it (API, user page).
+    ['a capacity for an admin', { role: 'admin', capacity: '3' }, ['capacity']],
     [
       'every field bad at once, each named',
       { username: '!', display_name: 'd'.repeat(101), email: 'x', password: 'short', role: 'root', capacity: '0' },
@@ -107,6 +109,20 @@ describe('validateProfileChange', () => {
     const error = errorOf(() => validateProfileChange(profile(over), 'grace'));
     expect(error.code).toBe('invalid_input');
     expect(Object.keys(error.fields).sort()).toEqual(badFields);
+  });
+});
+
+describe('profileChanges: whether a profile save changes the account (and is audited)', () => {
+  const stored = { display_name: 'Ivy Ray', email: 'ivy@team.test' };
+  it.each<[string, { display_name: string; email: string | null }, ProfileChange, boolean]>([
+    ['the same values, no password', stored, { displayName: 'Ivy Ray', email: 'ivy@team.test', password: null }, false],
+    ['no address kept empty', { display_name: 'Ivy', email: null }, { displayName: 'Ivy', email: '', password: null }, false],
+    ['a new display name', stored, { displayName: 'Ivy R.', email: 'ivy@team.test', password: null }, true],
+    ['the address in another letter case', stored, { displayName: 'Ivy Ray', email: 'Ivy@team.test', password: null }, true],
+    ['the address removed', stored, { displayName: 'Ivy Ray', email: '', password: null }, true],
+    ['a new password alone', stored, { displayName: 'Ivy Ray', email: 'ivy@team.test', password: 'correct horse' }, true],
+  ])('%s: %s', (_what, before, change, expected) => {
+    expect(profileChanges(before, change)).toBe(expected);
   });
 });
 

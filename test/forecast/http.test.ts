@@ -7,11 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '../../src/core/forecastSim.js';
 import { singleTeamWorld } from '../../src/core/forecast.js';
 import { checkForecastRequest } from '../../src/core/forecastInput.js';
-import { loadForecastJob } from '../../src/services/forecast.js';
+import { deactivateUser } from '../../src/services/admin.js';
+import { loadForecastJob, runInWorker } from '../../src/services/forecast.js';
 import { ApiClient, staffWithToken } from '../api/support.js';
 import { Client, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
+import { visibleText } from '../admin/support.js';
 import { arrivals, driveLiveDesk, MIN, shifts } from './support.js';
 
 const START = Date.UTC(2026, 10, 30, 8, 0, 0);
@@ -21,17 +23,21 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
   let t: TestApp;
   let admin: ApiClient;
   let agentApi: ApiClient;
+  let adminId: number;
+  let agentIds: number[];
   const clock = new FakeClock(START - MIN);
 
   beforeAll(async () => {
     t = await startTestApp(dialect, { clock });
-    admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
+    const root = await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' });
+    [admin, adminId] = [root.api, root.id];
     // Capacity 1 and one holding time for all: the backtest's replay must then be exact (no
     // balance moves, and every draw from the observed holds is the hold itself).
     const agents = [];
     for (const name of ['ann', 'bob', 'cy']) agents.push(await staffWithToken(t.app, t.ctx, name, { capacity: 1 }));
     agentApi = agents[0]!.api;
     const ids = agents.map((a) => a.id);
+    agentIds = ids;
     const tickets = arrivals(3, START + MIN, 40, 90_000, () => HOLD);
     const sim = simulate({ tickets, agents: ids.map((id) => ({ id, capacity: 1 })), presence: shifts(ids, START), world: singleTeamWorld(ids), queueOrder: 'oldest', trace: true });
     await driveLiveDesk(t.ctx, clock, tickets, sim);
@@ -135,6 +141,19 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
     expect(run.body).toContain('id="forecast-backtest"');
   });
 
+  // With a range starting above 1, its lowest K meeting the target says nothing about fewer agents:
+  // the page still claimed "You need 3 agents", which the replay never tested.
+  it('does not claim a need when the lowest K of the range already meets the target', async () => {
+    const page = new Client(t.app);
+    await page.login('root');
+    const run = await page.get('/adminapp/forecast/?from=2026-11-30&to=2026-11-30&team=&k_min=3&k_max=5&target_percent=100&capacity=1&seed=1');
+    expect(run.statusCode).toBe(200);
+    expect(run.body).not.toMatch(/You need 3 agents/);
+    expect(visibleText(run)).toContain('3 agents keep breaches under 100 %, the fewest of this range: start it lower to see whether fewer would do.');
+    const fromOne = await page.get('/adminapp/forecast/?from=2026-11-30&to=2026-11-30&team=&k_min=1&k_max=2&target_percent=100&capacity=1&seed=1');
+    expect(visibleText(fromOne)).toContain('You need 1 agent to keep breaches under 100 %.');
+  });
+
   it('the page answers bad input with a 400 naming the field', async () => {
     const page = new Client(t.app);
     await page.login('root');
@@ -142,5 +161,62 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('Most agents: enter a whole number of agents from 1 to 500.');
     expect(response.body).not.toContain('id="forecast-rows"');
+  });
+
+  it('the page, while another forecast runs, answers 409 with the form as typed and says why', async () => {
+    const page = new Client(t.app);
+    await page.login('root');
+    // A replay of a long queue keeps this process's one forecast busy while the page asks.
+    const busy = runInWorker(
+      {
+        arrivals: Array.from({ length: 20_000 }, (_, i) => ({ createdAt: i * 1000, priority: 'high' as const, slaDueAt: i * 1000 + MIN, assignedAt: null, closedAt: null, breached: false })),
+        holds: { high: [5000], medium: [], low: [] },
+        duty: [[0, 1e9]],
+        ks: [1, 2, 3],
+        capacity: 1,
+        queueOrder: 'oldest',
+        targetPercent: 5,
+        seed: 1,
+        actual: null,
+        window: { from: 0, to: 2e7 },
+      },
+      1,
+    );
+    try {
+      const response = await page.get('/adminapp/forecast/?from=2026-11-30&to=2026-11-30&team=&k_min=2&k_max=7&target_percent=12&capacity=1&seed=9');
+      expect(response.statusCode).toBe(409);
+      expect(response.body).toContain('A forecast is already running on this server; try again when it has finished.');
+      expect(response.body).toContain('name="k_max" type="number" value="7"');
+      expect(response.body).toContain('value="12"');
+      expect(response.body).not.toContain('id="forecast-rows"');
+    } finally {
+      await busy;
+    }
+  });
+
+  // A window with more presence changes than the backtest reads (200,000) was replayed with the
+  // first ones only, the later agents' logins and logouts silently missing: a backtest of another
+  // staffing than the real one, shown as the real one (actual was not null).
+  it('leaves the backtest out when the window holds more presence changes than it reads', async () => {
+    const request = checkForecastRequest({ ...window, k_min: 1, k_max: 1 }, clock.now()).value;
+    expect((await loadForecastJob(t.ctx, request)).actual?.presence.length).toBeGreaterThan(3);
+    const cut = await loadForecastJob(t.ctx, request, { maxPresenceChanges: 3 });
+    expect([cut.actual, cut.presenceTruncated]).toEqual([null, true]);
+    expect((await loadForecastJob(t.ctx, request)).presenceTruncated).toBe(false);
+  });
+
+  // Last: it deactivates an agent. One who worked in the window and left the desk afterwards was
+  // on duty all the same; the backtest dropped it (it read the active agents only) and replayed
+  // the history short-staffed (agents_seen 2, not 3; predicted breaches above the real ones).
+  it('the backtest keeps an agent who worked in the window and was deactivated after it', async () => {
+    const before = (await admin.post('/api/v1/forecast', { ...window, k_min: 1, k_max: 1, capacity: 1 })).body.backtest;
+    await deactivateUser(t.ctx, adminId, agentIds[1]!);
+    const response = await admin.post('/api/v1/forecast', { ...window, k_min: 1, k_max: 1, capacity: 1 });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const { predicted, actual } = response.body.backtest;
+    expect(actual.agents_seen).toBe(3);
+    expect(response.body.backtest).toEqual(before);
+    expect(predicted.breach_rate).toBe(actual.breach_rate);
+    expect(predicted.wait_p90_seconds).toBe(actual.wait_p90_seconds);
   });
 });

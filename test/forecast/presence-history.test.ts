@@ -53,13 +53,15 @@ describe.each(DIALECTS)('presence history (%s)', (dialect) => {
     ]);
 
     // From T0 + 15 min: ann's away, bob's available carried to the start, then the changes after.
-    expect(await presenceChangesIn(database.handle.db, [ann, bob], T0 + 15 * MIN, T0 + 35 * MIN, 100)).toEqual([
+    const changes = [
       { userId: ann, at: T0 + 15 * MIN, presence: 'available' },
       { userId: bob, at: T0 + 15 * MIN, presence: 'available' },
       { userId: ann, at: T0 + 20 * MIN, presence: 'away' },
       { userId: ann, at: T0 + 30 * MIN, presence: 'offline' },
-    ]);
-    expect(await presenceChangesIn(database.handle.db, [ann, bob], T0 + 15 * MIN, T0 + 35 * MIN, 1)).toHaveLength(3);
-    expect(await presenceChangesIn(database.handle.db, [], T0, T0 + 60 * MIN, 100)).toEqual([]);
+    ];
+    expect(await presenceChangesIn(database.handle.db, [ann, bob], T0 + 15 * MIN, T0 + 35 * MIN, 100)).toEqual({ changes, truncated: false });
+    expect(await presenceChangesIn(database.handle.db, [ann, bob], T0 + 15 * MIN, T0 + 35 * MIN, 2)).toEqual({ changes, truncated: false });
+    expect(await presenceChangesIn(database.handle.db, [ann, bob], T0 + 15 * MIN, T0 + 35 * MIN, 1)).toEqual({ changes: changes.slice(0, 3), truncated: true });
+    expect(await presenceChangesIn(database.handle.db, [], T0, T0 + 60 * MIN, 100)).toEqual({ changes: [], truncated: false });
   });
 });

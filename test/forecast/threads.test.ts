@@ -30,6 +30,23 @@ const job: ForecastJob = {
   window: { from: 0, to: 600 * MIN },
 };
 
+/** A replay of a long queue: seconds of work per value of K. */
+const long: ForecastJob = {
+  ...job,
+  arrivals: Array.from({ length: 40_000 }, (_, i) => ({ createdAt: i * 1000, priority: 'high' as const, slaDueAt: i * 1000 + MIN, assignedAt: null, closedAt: null, breached: false })),
+  holds: { high: [5000], medium: [], low: [] },
+  duty: [[0, 1e12]],
+  actual: null,
+  window: { from: 0, to: 4e7 },
+};
+
+const cpuMsOverOneSecond = async () => {
+  const before = process.cpuUsage();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+};
+
 describe('forecast worker threads', () => {
   it('give the same answer with one thread, three threads, and none', async () => {
     const expected = runForecast(job);
@@ -42,6 +59,30 @@ describe('forecast worker threads', () => {
     const first = runInWorker(job, 1);
     await expect(runInWorker(job, 1)).rejects.toSatisfy((error) => error instanceof DomainError && error.code === 'conflict');
     await first;
+    await expect(runInWorker({ ...job, ks: [1] }, 1)).resolves.toMatchObject({ rows: [{ agents: 1 }] });
+  });
+
+  // A replay that fails in one thread used to leave the other threads replaying their share to the
+  // end while the failure was already answered (and the next forecast let in beside them): the
+  // process kept burning a core for nothing (over 500 ms of CPU in the second after the failure, under 1 ms once stopped).
+  it('stop every thread when one fails, before answering the failure', async () => {
+    // K = 1e10 agents cannot be built (RangeError): the first thread fails at once; the second replays.
+    await expect(runInWorker({ ...long, ks: [1e10, 1, 2, 3, 4, 5, 6, 7] }, 2)).rejects.toThrow(/array length/i);
+    expect(await cpuMsOverOneSecond(), 'CPU ms used in the second after the failure').toBeLessThan(150);
+  });
+
+  // 50 values of K near 500 agents over a full window replayed for many minutes (about 25 s per K
+  // for 250,000 tickets at K = 500), a core busy and every other forecast refused meanwhile, long
+  // after the browser or a proxy had given up: the promise resolved instead of rejecting.
+  it('stop a forecast that runs past the time limit, and refuse it naming the range of K', async () => {
+    const refused = await runInWorker({ ...long, ks: [1, 2, 3, 4, 5, 6, 7, 8] }, 1, 1000).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).code).toBe('invalid_input');
+    expect((refused as DomainError).fields.k_max).toMatch(/^Most agents: this forecast takes more than 1 s: narrow the range of K/);
+    expect(await cpuMsOverOneSecond(), 'CPU ms used in the second after the refusal').toBeLessThan(150);
     await expect(runInWorker({ ...job, ks: [1] }, 1)).resolves.toMatchObject({ rows: [{ agents: 1 }] });
   });
 });

@@ -60,6 +60,8 @@ for (const dialect of DIALECTS) {
       expect((await root.submit(`/admin/users/${ivy}/`, { display_name: 'Ivy Ray', email: 'ivy@team.test', password: password2, password_confirm: password2 }, `/admin/users/${ivy}/profile/`)).statusCode).toBe(303);
       const profile = (await last('user.update'))!;
       expect([json(profile.before_json), json(profile.after_json)]).toEqual([{ display_name: 'Ivy', email: 'ivy@team.test' }, { display_name: 'Ivy Ray', email: 'ivy@team.test', credentials_changed: true }]);
+      // The same profile saved again (no new password) changes nothing: no second entry, as for the capacity.
+      expect((await root.submit(`/admin/users/${ivy}/`, { display_name: 'Ivy Ray', email: 'ivy@team.test', password: '' }, `/admin/users/${ivy}/profile/`)).statusCode).toBe(303);
       expect((await root.submit(`/admin/users/${ivy}/`, { capacity: '4' }, `/admin/users/${ivy}/capacity/`)).statusCode).toBe(303);
       expect([json((await last('user.capacity'))!.before_json), json((await last('user.capacity'))!.after_json)]).toEqual([{ capacity: null }, { capacity: 4 }]);
       // The same capacity saved again changes nothing: no second entry.

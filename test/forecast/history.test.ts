@@ -1,0 +1,64 @@
+/**
+ * What the forecast reads of the past (SPEC §14), checked on a history small enough to work out by
+ * hand, made by the live services on a real database: each ticket's first assignment (its wait)
+ * and the time from that assignment to its close (its holding time), also for a ticket that R3
+ * moved to another agent, whose `assigned_at` is the time of the move.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runForecast } from '../../src/core/forecast.js';
+import { checkForecastRequest } from '../../src/core/forecastInput.js';
+import type { ServiceContext } from '../../src/services/context.js';
+import { loadForecastJob } from '../../src/services/forecast.js';
+import { changePresence } from '../../src/services/presence.js';
+import { closeTicket, createTickets } from '../../src/services/tickets.js';
+import { addStaff } from '../support/app.js';
+import { FakeClock } from '../support/clock.js';
+import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
+
+const T0 = Date.UTC(2026, 10, 30, 8, 0, 0);
+const MIN = 60_000;
+
+describe.each(DIALECTS)('the history the forecast reads (%s)', (dialect) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await freshDatabase(dialect);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('takes a ticket moved by R3 as waiting until its first agent and held from then on', async () => {
+    const clock = new FakeClock(T0);
+    const ctx: ServiceContext = { handle: database.handle, clock, publicUrl: 'http://helpdesk.test' };
+    const ann = await addStaff(ctx, 'ann', { capacity: 2 });
+    const bob = await addStaff(ctx, 'bob', { capacity: 2 });
+    const ticket = { name: 'C', email: 'c@example.test', description: 'd', priority: 'low' as const };
+
+    await changePresence(ctx, ann, 'available');
+    clock.set(T0 + 1 * MIN);
+    const [first] = await createTickets(ctx, [{ ...ticket, title: 'first' }]); // ann, at once
+    clock.set(T0 + 2 * MIN);
+    const [second] = await createTickets(ctx, [{ ...ticket, title: 'second' }]); // ann, at once
+    clock.set(T0 + 3 * MIN);
+    await changePresence(ctx, bob, 'available'); // R3: bob takes ann's newest, the second
+    const held = await database.handle.db.selectFrom('tickets').select(['id', 'agent_id', 'assigned_at']).orderBy('id').execute();
+    expect(held.map((t) => [t.id, t.agent_id, Number(t.assigned_at)])).toEqual([
+      [first!.id, ann, T0 + 1 * MIN],
+      [second!.id, bob, T0 + 3 * MIN],
+    ]);
+    clock.set(T0 + 5 * MIN);
+    expect(await closeTicket(ctx, { id: ann, role: 'agent' }, first!.id)).toBe(true);
+    clock.set(T0 + 6 * MIN);
+    expect(await closeTicket(ctx, { id: bob, role: 'agent' }, second!.id)).toBe(true);
+    clock.set(T0 + 60 * MIN);
+
+    const job = await loadForecastJob(ctx, checkForecastRequest({ from: '2026-11-30', to: '2026-11-30', k_min: 1, k_max: 2, capacity: 2 }, clock.now()).value);
+    // Both waited no time (assigned at creation) and were held 4 minutes from their first assignment.
+    expect(job.arrivals.map((a) => a.assignedAt)).toEqual([T0 + 1 * MIN, T0 + 2 * MIN]);
+    expect(job.holds).toEqual({ high: [], medium: [], low: [4 * MIN, 4 * MIN] });
+    // So the backtest, replaying these two agents, predicts what happened.
+    const { backtest } = runForecast(job);
+    expect(backtest?.actual).toMatchObject({ waitP50Ms: 0, waitP90Ms: 0, breachRate: 0 });
+    expect(backtest?.predicted).toMatchObject({ waitP50Ms: 0, waitP90Ms: 0, breachRate: 0 });
+  });
+});
