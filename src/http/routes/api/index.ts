@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import type { SchemaErrorDataVar } from 'fastify/types/schema.js';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { invalidInput } from '../../../core/errors.js';
-import { protoKeyPaths } from '../../../core/jsonBody.js';
+import { jsonText, NOT_UTF8, protoKeyPaths } from '../../../core/jsonBody.js';
 import type { ServiceContext } from '../../../services/context.js';
 import type { TicketIntake } from '../../../services/intake.js';
 import type { RouteLimits } from '../../app.js';
@@ -127,8 +127,10 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
   // `constructor` is an ordinary key, which each route's strict body refuses as unknown.
   api.removeAllContentTypeParsers();
   const parseJson = api.getDefaultJsonParser('ignore', 'ignore');
-  api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
+  // Read as bytes: a body that is not UTF-8 is refused naming `body`, never decoded with U+FFFD.
+  api.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const text = jsonText(body as Buffer);
+    if (text === null) return done(invalidInput({ body: NOT_UTF8 }, 'The request is not valid: see fields.'), undefined);
     if (text.trim() === '') return done(null, undefined);
     return parseJson(request, text, (error, parsed) => {
       if (error) return done(error, undefined);
