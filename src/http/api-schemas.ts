@@ -91,6 +91,22 @@ export function errorResponses(...statuses: number[]) {
   return Object.fromEntries(statuses.map((status) => [status, ApiError.describe(ERROR_TEXT[status] ?? 'Error')]));
 }
 
+/** Methods whose body Fastify reads before the route's code runs: each may refuse that body. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * A route's responses with the refusals of its body added: 415 (not JSON), 413 (too large) and, on
+ * a JSON route (no other `consumes`), 400 (broken JSON). Fastify answers them on every POST, PUT,
+ * PATCH and DELETE before the route runs, whether or not the route takes a body, so the document
+ * (one source with the routes) lists them for all; a status a route documents keeps its own text.
+ */
+export function withBodyRefusals(method: string | readonly string[], consumes: readonly string[] | undefined, response: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const methods = typeof method === 'string' ? [method] : method;
+  if (response === undefined || !methods.some((m) => BODY_METHODS.has(m.toUpperCase()))) return response;
+  const statuses = consumes === undefined ? [400, 413, 415] : [413, 415];
+  return { ...errorResponses(...statuses.filter((status) => !(status in response))), ...response };
+}
+
 // ---------------------------------------------------------------- tickets
 
 export const TicketEvent = z

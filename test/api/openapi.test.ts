@@ -230,7 +230,7 @@ for (const dialect of DIALECTS) {
       expect(request.required.sort()).toEqual(['hours', 'name', 'time_zone']);
       expect(Object.keys(request.properties.hours.properties)).toEqual(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
       expect(request.properties.hours.properties.mon.items.prefixItems).toHaveLength(2);
-      expect(Object.keys(document.paths['/api/v1/calendars/{id}'].delete.responses).sort()).toEqual(['204', '401', '403', '404', '409']);
+      expect(Object.keys(document.paths['/api/v1/calendars/{id}'].delete.responses).sort()).toEqual(['204', '400', '401', '403', '404', '409', '413', '415']);
       expect(document.paths['/api/v1/calendars/{id}'].get.responses['404'].description).toBe('No such calendar');
     });
 
@@ -243,7 +243,7 @@ for (const dialect of DIALECTS) {
       expect(Object.keys(schemas.Settings.properties).sort()).toEqual(keys);
       expect(Object.keys(schemas.SlaTargets.properties).sort()).toEqual(['first_response', 'next_reply', 'resolution']);
       const change = document.paths['/api/v1/settings'].patch;
-      expect(Object.keys(change.responses).sort()).toEqual(['200', '400', '401', '403']);
+      expect(Object.keys(change.responses).sort()).toEqual(['200', '400', '401', '403', '413', '415']);
       const patch = schemas[change.requestBody.content['application/json'].schema.$ref.split('/').pop()];
       expect(Object.keys(patch.properties).sort()).toEqual(keys);
       expect(patch.required ?? []).toEqual([]);

@@ -26,6 +26,7 @@ import { statsApiRoutes } from './stats.js';
 import { forecastApiRoutes } from './forecast.js';
 import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
 import { refuseInboundTokens, requireBearer } from '../../api-auth.js';
+import { withBodyRefusals } from '../../api-schemas.js';
 import { attachmentApiRoutes } from '../attachments.js';
 
 type OpenApiDocument = ReturnType<SwaggerTransformObject>;
@@ -170,7 +171,9 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         { name: 'audit', description: 'Every admin action and sign-in: who, when, from where, and what changed' },
       ],
     },
-    transform: jsonSchemaTransform,
+    // Every POST, PUT, PATCH and DELETE documents what Fastify answers to its body (400, 413, 415).
+    transform: (input) =>
+      jsonSchemaTransform({ ...input, schema: { ...input.schema, response: withBodyRefusals(input.route.method, input.schema.consumes, input.schema.response as Record<string, unknown> | undefined) } }),
     transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
   });
   api.addHook('onSend', async (_request, reply, payload) => {
