@@ -255,7 +255,7 @@ export const pageCursor = z.string({ error: 'Give one cursor.' }).max(100, 'This
 const teamFilter = (description: string) =>
   z.string({ error: 'Give one team.' }).max(64, 'Team names have at most 64 characters.').optional().meta({ description: `${description}: its name in any letter case, or its id` });
 
-export const TicketListQuery = z.object({
+export const TicketListQuery = z.strictObject({
   status: parsed(parseStatus, 'Choose open or closed.', '`open` or `closed`, any letter case').optional(),
   state: parsed(parseState, 'Choose pending, open or closed.', '`pending`, `open` (assigned) or `closed`, any letter case').optional(),
   priority: parsed(parsePriority, 'Choose high, medium or low.', '`high`, `medium` or `low`, any letter case').optional(),
@@ -324,7 +324,7 @@ export const MessageList = z
   })
   .meta({ id: 'MessageList' });
 
-export const MessageListQuery = z.object({ limit: pageLimit('Messages'), cursor: pageCursor });
+export const MessageListQuery = z.strictObject({ limit: pageLimit('Messages'), cursor: pageCursor });
 
 const NOT_A_MESSAGE_ID = 'Not a message id.';
 
@@ -383,7 +383,7 @@ export const AgentList = z
   .object({ items: z.array(Agent), next_cursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }) })
   .meta({ id: 'AgentList' });
 
-export const AgentListQuery = z.object({
+export const AgentListQuery = z.strictObject({
   team: teamFilter('Only members of this team (§12)'),
   limit: pageLimit('Staff members'),
   cursor: pageCursor,

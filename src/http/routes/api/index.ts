@@ -54,7 +54,8 @@ function invalidFields(errors: FastifySchemaValidationError[], dataVar: SchemaEr
     const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
     // A strict object's unknown keys (zod lists them on the object): each is named.
     const unknown = error.keyword === 'unrecognized_keys' ? ((error.params as { keys?: string[] }).keys ?? []) : [];
-    for (const key of unknown) name(path ? `${path}.${key}` : key, 'Unknown field.');
+    // A query string's unknown keys are its parameters (`?page=2`), a body's its fields.
+    for (const key of unknown) name(path ? `${path}.${key}` : key, dataVar === 'querystring' ? 'Unknown parameter.' : 'Unknown field.');
     if (unknown.length === 0) name(path || dataVar, error.message ?? 'Invalid value.');
   }
   return invalidInput(Object.fromEntries(fields), 'The request is not valid: see fields.');
