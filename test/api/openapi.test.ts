@@ -205,6 +205,12 @@ for (const dialect of DIALECTS) {
       expect(list.sort()).toEqual(['agent', 'breached', 'cursor', 'limit', 'priority', 'q', 'state', 'status', 'team']);
     });
 
+    it('names the setting that ends presence set through the API (API_PRESENCE_MINUTES, not the session limit)', () => {
+      const description: string = document.paths['/api/v1/agents/me/presence'].put.description;
+      expect(description).toContain('API_PRESENCE_MINUTES');
+      expect(description).not.toContain('SESSION_IDLE_MINUTES without an API call');
+    });
+
     it('describes the inbound mail route (§10): tag inbound, a raw message in, the result out', () => {
       const operation = document.paths['/api/v1/inbound/email'].post;
       expect(operation.tags).toEqual(['inbound']);
