@@ -49,6 +49,15 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it('a parameter named __proto__ or constructor is named like any other', async () => {
+      for (const name of ['__proto__', 'constructor', 'toString']) {
+        const response = await admin.get(`/api/v1/tickets?state=open&${name}=1`);
+        expect(response.status, name).toBe(400);
+        expect(Object.keys(response.body.error.fields), name).toEqual([name]);
+        expect(response.body.error.fields[name], name).toBe('Unknown parameter.');
+      }
+    });
+
     it('an unknown parameter and a bad known one are named together', async () => {
       const response = await admin.get('/api/v1/tickets?state=sleeping&page=2&limit=0');
       expect(response.status).toBe(400);

@@ -120,7 +120,10 @@ function withViewport(html: string): string {
 /** Registered by buildApp with `prefix: '/api'`. */
 export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inbound, webhooksAllowPrivate }: ApiOptions): Promise<void> {
   api.setValidatorCompiler(validatorCompiler);
-  api.setSerializerCompiler(serializerCompiler);
+  // Error answers (errors.ts, the §8 shape) are written as built: zod would parse `fields`, a
+  // record, by assigning each key, and a field named `__proto__` then sets a prototype instead of
+  // a key, so the 400 refusing `{"__proto__": …}` or `?__proto__=` named nothing (`fields: {}`).
+  api.setSerializerCompiler<Parameters<typeof serializerCompiler>[0]['schema']>((route) => (Number(route.httpStatus) >= 400 ? (data: unknown) => JSON.stringify(data) : serializerCompiler(route)));
   api.setSchemaErrorFormatter(invalidFields);
 
   // JSON only; an empty body (POST …/close without one) is no body rather than a parse error.
