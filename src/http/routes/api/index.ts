@@ -197,6 +197,13 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
 
   await api.register(
     async (v1) => {
+      // No answer is kept by a cache (answers, errors alike): customers' names, addresses and
+      // messages, a status token, a webhook's secret, live figures. A route's own header stays
+      // (files: `private, no-store`).
+      v1.addHook('onSend', async (_request, reply, payload) => {
+        if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+        return payload;
+      });
       await v1.register(async (open) => {
         refuseInboundTokens(open, ctx);
         publicTicketApiRoutes(open, ctx, limits, intake);
