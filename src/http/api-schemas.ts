@@ -94,6 +94,18 @@ export function errorResponses(...statuses: number[]) {
 /** Methods whose body Fastify reads before the route's code runs: each may refuse that body. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** Whether Fastify reads the body of a route with these methods (POST, PUT, PATCH, DELETE). */
+export function readsBody(method: string | readonly string[]): boolean {
+  return (typeof method === 'string' ? [method] : method).some((m) => BODY_METHODS.has(m.toUpperCase()));
+}
+
+/**
+ * The body of a route that takes none: nothing, or `{}`. A key is refused as an unknown field, as
+ * on every route (strict bodies): `{"notify": false}` on a close would otherwise pass as if it kept
+ * the customer's email from going.
+ */
+export const NoBody = z.strictObject({}).nullish().meta({ description: 'None: send no body (or `{}`)' });
+
 /**
  * A route's responses with the refusals of its body added: 415 (not JSON), 413 (too large) and, on
  * a JSON route (no other `consumes`), 400 (broken JSON). Fastify answers them on every POST, PUT,
@@ -101,8 +113,7 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * (one source with the routes) lists them for all; a status a route documents keeps its own text.
  */
 export function withBodyRefusals(method: string | readonly string[], consumes: readonly string[] | undefined, response: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  const methods = typeof method === 'string' ? [method] : method;
-  if (response === undefined || !methods.some((m) => BODY_METHODS.has(m.toUpperCase()))) return response;
+  if (response === undefined || !readsBody(method)) return response;
   const statuses = consumes === undefined ? [400, 413, 415] : [413, 415];
   return { ...errorResponses(...statuses.filter((status) => !(status in response))), ...response };
 }

@@ -58,6 +58,12 @@ for (const dialect of DIALECTS) {
       ['PUT /api/v1/webhooks/{id}', ({ admin }) => admin.put(`/api/v1/webhooks/${webhookId}`, { url: 'https://hooks.example.com/moved', events: ['ticket.closed'], surprise: 1 })],
       ['PATCH /api/v1/settings', ({ admin }) => admin.patch('/api/v1/settings', { default_capacity: 7, surprise: 1 })],
       ['POST /api/v1/forecast', ({ admin }) => admin.post('/api/v1/forecast', { from: '2026-01-01', to: '2026-01-02', surprise: 1 })],
+      // Routes that take no body refuse one with keys too: `{"notify": false}` on a close must not
+      // pass as if it kept the customer's email from going.
+      ['POST /api/v1/tickets/{reference}/close', ({ admin }) => admin.post(`/api/v1/tickets/${reference}/close`, { surprise: 1 })],
+      ['POST /api/v1/webhooks/{id}/secret', ({ admin }) => admin.post(`/api/v1/webhooks/${webhookId}/secret`, { surprise: 1 })],
+      ['POST /api/v1/agents/{username}/two-factor/reset', ({ admin }) => admin.post('/api/v1/agents/ana/two-factor/reset', { surprise: 1 })],
+      ['DELETE /api/v1/calendars/{id}', ({ admin }) => admin.request('DELETE', `/api/v1/calendars/${calendarId}`, { surprise: 1 })],
     ];
     // The pages' checkbox values ("on", "true") are for HTML forms; through the API they are refused.
     const booleans: [string, (client: { admin: ApiClient }) => Promise<{ status: number; body: any }>, string][] = [
@@ -104,6 +110,15 @@ for (const dialect of DIALECTS) {
         expect(await everything()).toEqual(before);
       });
     }
+
+    it('a route that takes no body still takes none, or an empty object', async () => {
+      const other = (await new (admin.constructor as typeof ApiClient)(t.app).post('/api/v1/tickets', TICKET)).body.reference;
+      expect((await admin.post(`/api/v1/webhooks/${webhookId}/secret`)).status).toBe(200);
+      expect((await admin.post(`/api/v1/webhooks/${webhookId}/secret`, {})).status).toBe(200);
+      const closed = await admin.post(`/api/v1/tickets/${other}/close`, {});
+      expect(closed.status).toBe(200);
+      expect(closed.body.status).toBe('closed');
+    });
 
     for (const [route, send] of cases) {
       it(`${route} refuses it, naming it, and writes nothing`, async () => {

@@ -26,7 +26,7 @@ import { statsApiRoutes } from './stats.js';
 import { forecastApiRoutes } from './forecast.js';
 import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
 import { refuseInboundTokens, requireBearer } from '../../api-auth.js';
-import { withBodyRefusals } from '../../api-schemas.js';
+import { NoBody, readsBody, withBodyRefusals } from '../../api-schemas.js';
 import { attachmentApiRoutes } from '../attachments.js';
 
 type OpenApiDocument = ReturnType<SwaggerTransformObject>;
@@ -175,9 +175,13 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         { name: 'audit', description: 'Every admin action and sign-in: who, when, from where, and what changed' },
       ],
     },
-    // Every POST, PUT, PATCH and DELETE documents what Fastify answers to its body (400, 413, 415).
-    transform: (input) =>
-      jsonSchemaTransform({ ...input, schema: { ...input.schema, response: withBodyRefusals(input.route.method, input.schema.consumes, input.schema.response as Record<string, unknown> | undefined) } }),
+    // Every POST, PUT, PATCH and DELETE documents what Fastify answers to its body (400, 413, 415);
+    // a route that takes no body (NoBody) documents none, rather than a required empty one.
+    transform: (input) => {
+      const { body, ...schema } = input.schema;
+      const response = withBodyRefusals(input.route.method, input.schema.consumes, input.schema.response as Record<string, unknown> | undefined);
+      return jsonSchemaTransform({ ...input, schema: { ...schema, ...(body === NoBody ? {} : { body }), response } });
+    },
     transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
   });
   api.addHook('onSend', async (_request, reply, payload) => {
@@ -203,6 +207,10 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
       v1.addHook('onSend', async (_request, reply, payload) => {
         if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
         return payload;
+      });
+      // A route whose body Fastify reads but which takes none refuses keys like any other (NoBody).
+      v1.addHook('onRoute', (route) => {
+        if (readsBody(route.method) && route.schema && route.schema.body === undefined && route.schema.consumes === undefined) route.schema = { ...route.schema, body: NoBody };
       });
       await v1.register(async (open) => {
         refuseInboundTokens(open, ctx);
