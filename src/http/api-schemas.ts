@@ -351,7 +351,7 @@ export const NewMessage = withCoreRules(
       .max(2_147_483_647, NOT_A_MESSAGE_ID)
       .nullable()
       .optional()
-      .meta({ description: 'Id of the newest message the writer has read. A reply is held back (409 `stale`) when a newer public message exists; notes never are. Without it, a reply is sent whatever came in meanwhile.' }),
+      .meta({ description: "Id of the newest message of this ticket's thread the writer has read (notes included). A reply is held back (409 `stale`) when a newer public message exists; notes never are. An id beyond the thread's newest message (another ticket's) is refused (400). Without it, a reply is sent whatever came in meanwhile." }),
     attachments: z
       .never({ error: 'Files cannot be sent through the API in this version: attach them on the staff ticket page.' })
       .optional()
