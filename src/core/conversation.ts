@@ -149,6 +149,19 @@ export function waitingOnAfter(kind: MessageKind, current: WaitingOn | null, sta
   return current;
 }
 
+/** `fields.seen` of a reply whose `seen` is beyond its ticket's thread. */
+export const SEEN_NOT_ON_TICKET = 'Not a message of this ticket: send the id of the newest message of its thread you have read.';
+
+/**
+ * Whether a reply's `seen` cannot be a message of its ticket: beyond the newest one (notes
+ * included: a staff page sends that). Message ids grow across all tickets, so another ticket's
+ * newer id would pass every collision check (isStale) and send the reply over an unread message.
+ * Notes ignore `seen`; without one there is nothing to check.
+ */
+export function seenBeyondThread(kind: StaffMessageKind, seen: number | null, newestOnTicket: number | null): boolean {
+  return kind === 'reply' && seen !== null && (newestOnTicket === null || seen > newestOnTicket);
+}
+
 /**
  * Whether a reply must be held back (§9 collision): a public message newer than the one the writer
  * had on screen exists. Notes are never held back; a writer who sent no `seen` takes what is there.

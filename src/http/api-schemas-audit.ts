@@ -6,7 +6,7 @@ import { parseDay } from './routes/adminFilters.js';
 
 const DAY = 'A day as YYYY-MM-DD (UTC).';
 
-export const AuditQuery = z.object({
+export const AuditQuery = z.strictObject({
   actor: parsed(parseAuditActor, 'Enter a username.', 'Only what this staff member did (username)').optional(),
   action: parsed(parseAuditAction, 'Enter an action such as user.create, or a family such as user.', 'An action (`user.create`), or a family: `user` matches every `user.…`').optional(),
   from: parsed(parseDay, DAY, 'From this day on (UTC, YYYY-MM-DD)').optional(),

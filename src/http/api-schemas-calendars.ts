@@ -33,7 +33,7 @@ export const CalendarList = z
   .object({ items: z.array(CalendarSchema), next_cursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }) })
   .meta({ id: 'CalendarList' });
 
-export const CalendarListQuery = z.object({ limit: pageLimit('Calendars'), cursor: pageCursor });
+export const CalendarListQuery = z.strictObject({ limit: pageLimit('Calendars'), cursor: pageCursor });
 
 export const CalendarParams = z.object({ id: z.string().meta({ description: 'The calendar id', example: '3' }) });
 

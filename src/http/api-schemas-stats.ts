@@ -9,7 +9,7 @@ import { parsed } from './api-schemas.js';
 
 // ---------------------------------------------------------------- stats
 
-export const StatsQuery = z.object({
+export const StatsQuery = z.strictObject({
   window: parsed((raw) => parseStatsWindow(raw), 'Choose 24h, 7d, 30d or all.', 'Tickets created in the last `24h`, `7d`, `30d`, or `all` (default)').optional(),
   team: z.string().max(100).optional().meta({ description: 'Only this team’s tickets (§12): its name in any letter case, or its id; absent: every team' }),
 });

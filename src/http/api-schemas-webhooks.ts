@@ -69,6 +69,6 @@ export const WebhookDeliveryList = z
   })
   .meta({ id: 'WebhookDeliveryList' });
 
-export const WebhookDeliveryQuery = z.object({ limit: pageLimit('Deliveries'), cursor: pageCursor });
+export const WebhookDeliveryQuery = z.strictObject({ limit: pageLimit('Deliveries'), cursor: pageCursor });
 
 export const WebhookRetried = z.object({ retried: z.boolean().meta({ description: 'false: it was already waiting or being sent' }) }).meta({ id: 'WebhookRetried' });

@@ -91,6 +91,33 @@ export function errorResponses(...statuses: number[]) {
   return Object.fromEntries(statuses.map((status) => [status, ApiError.describe(ERROR_TEXT[status] ?? 'Error')]));
 }
 
+/** Methods whose body Fastify reads before the route's code runs: each may refuse that body. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Whether Fastify reads the body of a route with these methods (POST, PUT, PATCH, DELETE). */
+export function readsBody(method: string | readonly string[]): boolean {
+  return (typeof method === 'string' ? [method] : method).some((m) => BODY_METHODS.has(m.toUpperCase()));
+}
+
+/**
+ * The body of a route that takes none: nothing, or `{}`. A key is refused as an unknown field, as
+ * on every route (strict bodies): `{"notify": false}` on a close would otherwise pass as if it kept
+ * the customer's email from going.
+ */
+export const NoBody = z.strictObject({}).nullish().meta({ description: 'None: send no body (or `{}`)' });
+
+/**
+ * A route's responses with the refusals of its body added: 415 (not JSON), 413 (too large) and, on
+ * a JSON route (no other `consumes`), 400 (broken JSON). Fastify answers them on every POST, PUT,
+ * PATCH and DELETE before the route runs, whether or not the route takes a body, so the document
+ * (one source with the routes) lists them for all; a status a route documents keeps its own text.
+ */
+export function withBodyRefusals(method: string | readonly string[], consumes: readonly string[] | undefined, response: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (response === undefined || !readsBody(method)) return response;
+  const statuses = consumes === undefined ? [400, 413, 415] : [413, 415];
+  return { ...errorResponses(...statuses.filter((status) => !(status in response))), ...response };
+}
+
 // ---------------------------------------------------------------- tickets
 
 export const TicketEvent = z
@@ -239,7 +266,7 @@ export const pageCursor = z.string({ error: 'Give one cursor.' }).max(100, 'This
 const teamFilter = (description: string) =>
   z.string({ error: 'Give one team.' }).max(64, 'Team names have at most 64 characters.').optional().meta({ description: `${description}: its name in any letter case, or its id` });
 
-export const TicketListQuery = z.object({
+export const TicketListQuery = z.strictObject({
   status: parsed(parseStatus, 'Choose open or closed.', '`open` or `closed`, any letter case').optional(),
   state: parsed(parseState, 'Choose pending, open or closed.', '`pending`, `open` (assigned) or `closed`, any letter case').optional(),
   priority: parsed(parsePriority, 'Choose high, medium or low.', '`high`, `medium` or `low`, any letter case').optional(),
@@ -308,7 +335,7 @@ export const MessageList = z
   })
   .meta({ id: 'MessageList' });
 
-export const MessageListQuery = z.object({ limit: pageLimit('Messages'), cursor: pageCursor });
+export const MessageListQuery = z.strictObject({ limit: pageLimit('Messages'), cursor: pageCursor });
 
 const NOT_A_MESSAGE_ID = 'Not a message id.';
 
@@ -324,7 +351,7 @@ export const NewMessage = withCoreRules(
       .max(2_147_483_647, NOT_A_MESSAGE_ID)
       .nullable()
       .optional()
-      .meta({ description: 'Id of the newest message the writer has read. A reply is held back (409 `stale`) when a newer public message exists; notes never are. Without it, a reply is sent whatever came in meanwhile.' }),
+      .meta({ description: "Id of the newest message of this ticket's thread the writer has read (notes included). A reply is held back (409 `stale`) when a newer public message exists; notes never are. An id beyond the thread's newest message (another ticket's) is refused (400). Without it, a reply is sent whatever came in meanwhile." }),
     attachments: z
       .never({ error: 'Files cannot be sent through the API in this version: attach them on the staff ticket page.' })
       .optional()
@@ -367,7 +394,7 @@ export const AgentList = z
   .object({ items: z.array(Agent), next_cursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }) })
   .meta({ id: 'AgentList' });
 
-export const AgentListQuery = z.object({
+export const AgentListQuery = z.strictObject({
   team: teamFilter('Only members of this team (§12)'),
   limit: pageLimit('Staff members'),
   cursor: pageCursor,

@@ -47,6 +47,12 @@ export async function revokeApiTokenRow(db: Db, tokenId: number, now: number): P
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Revokes every live token of a user (its deactivation); returns how many. */
+export async function revokeTokensOf(db: Db, userId: number, now: number): Promise<number> {
+  const result = await db.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export async function findApiTokenById(db: Db, tokenId: number): Promise<ApiTokenRow | undefined> {
   return db.selectFrom('api_tokens').selectAll().where('id', '=', tokenId).executeTakeFirst();
 }

@@ -13,6 +13,7 @@ import { CHOOSE_CALENDAR, parseCapacity, MAX_CAPACITY, type Settings, SETTINGS_L
 import { referenceOf } from '../core/tickets.js';
 import { deleteSessionsOf } from '../repositories/sessions.js';
 import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
+import { revokeTokensOf } from '../repositories/tokens.js';
 import { holdCalendar } from '../repositories/calendars.js';
 import { saveSettings } from '../repositories/settings.js';
 import { clockCalendarOf } from '../repositories/calendarVersions.js';
@@ -156,7 +157,8 @@ async function withCurrentHolder(ctx: ServiceContext, ticketId: number): Promise
  * - an admin cannot deactivate itself (it would lock itself out mid-action; another admin can);
  * - the last active admin can never be deactivated (someone must be able to run the desk). With the
  *   first two rules this only matters for concurrent requests, but it is the rule that counts.
- * Effects: the account can no longer log in, its sessions are deleted, it goes offline, and an
+ * Effects: the account can no longer log in, its sessions are deleted and its API tokens revoked
+ * (they stay so after a reactivation, as its reset links stay void), it goes offline, and an
  * agent's open tickets go back to the queue and are routed again by R1's ranking to agents with
  * spare capacity — whatever the release_on_logout setting says (R5's release, with `reassigned` or
  * `requeued` events and emails as usual). Deactivating an inactive account changes nothing.
@@ -178,6 +180,9 @@ export async function deactivateUser(ctx: ServiceContext, by: Acting, userId: nu
     // Its unused reset links end too: one mailed before would otherwise set a password after a
     // reactivation within its half hour.
     await retirePasswordResetsOf(run.trx, userId, run.now);
+    // And its API tokens, for the same reason: a reactivation must not bring back a script's (or a
+    // leaked) token from before; new ones are made after it.
+    await revokeTokensOf(run.trx, userId, run.now);
     if (run.agents.some((a) => a.id === userId)) {
       updateAgent(run, userId, { presence: 'offline' });
       await recordPresence(run.trx, userId, 'offline', run.now);

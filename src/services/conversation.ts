@@ -12,11 +12,13 @@ import {
   followUpTitle,
   openFollowUp,
   isStale,
+  SEEN_NOT_ON_TICKET,
+  seenBeyondThread,
   type StaffMessageInput,
   waitingOnAfter,
   type Writer,
 } from '../core/conversation.js';
-import { DomainError, notFound } from '../core/errors.js';
+import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { messageEndsPendingClose } from '../core/pendingClose.js';
 import { referenceOf } from '../core/tickets.js';
 import type { Db } from '../db/connect.js';
@@ -25,7 +27,7 @@ import { inTransaction } from '../db/transaction.js';
 import { renderReply } from '../mail/templates/index.js';
 import { type IncomingFile, storeAttachments } from '../repositories/attachments.js';
 import { type InboundRecord, insertInboundMails } from '../repositories/inbound.js';
-import { insertMessage, newestPublicMessageId, publicHistory } from '../repositories/messages.js';
+import { insertMessage, newestMessageId, newestPublicMessageId, publicHistory } from '../repositories/messages.js';
 import { enqueueEmail } from '../repositories/outbox.js';
 import { clearPendingClose } from '../repositories/pendingCloses.js';
 import { findTicketByToken, followUpsOf, lockTicketForMessage, recordMessageOnTicket } from '../repositories/tickets.js';
@@ -104,6 +106,7 @@ async function lockedTicket(trx: Db, ticketId: number): Promise<TicketRow> {
 
 async function writeStaffMessage(trx: Db, ctx: ServiceContext, writer: Writer, ticket: TicketRow, input: StaffMessage, now: number, closing: boolean): Promise<PostedMessage> {
   checkMayWrite(writer, { status: ticket.status, agentId: ticket.agent_id }, input.kind);
+  if (seenBeyondThread(input.kind, input.seen, await newestMessageId(trx, ticket.id))) throw invalidInput({ seen: SEEN_NOT_ON_TICKET });
   if (input.kind === 'reply') {
     const newest = await newestPublicMessageId(trx, ticket.id);
     if (isStale(input.kind, input.seen, newest)) throw new StaleReply(newest!);

@@ -299,6 +299,22 @@ for (const dialect of DIALECTS) {
       expect((await alice.api.post(messagesUrl(ticket.reference), { kind: 'reply', body: 'And more', seen: later.body.id })).status).toBe(201);
     });
 
+    it("refuses a seen that is no message of this ticket (another ticket's newer id), which would switch the check off", async () => {
+      const ticket = await create();
+      await postCustomerMessage(t.ctx, ticket.token, { body: 'Also the scanner', channel: 'web' });
+      const elsewhere = await create();
+      const [elsewhereFirst] = await messagesOf(elsewhere.id);
+      const before = await written(ticket.id);
+      // Message ids grow across tickets: without the check this reply went out over the unread message.
+      const response = await alice.api.post(messagesUrl(ticket.reference), { kind: 'reply', body: 'Printer fixed', seen: elsewhereFirst!.id });
+      expect(response.status, JSON.stringify(response.body)).toBe(400);
+      expect(Object.keys(response.body.error.fields)).toEqual(['seen']);
+      expect(await written(ticket.id)).toEqual(before);
+      // The ticket's own newest message (a note counts: the page sends it) is taken.
+      const note = await alice.api.post(messagesUrl(ticket.reference), { kind: 'note', body: 'Checking' });
+      expect((await alice.api.post(messagesUrl(ticket.reference), { kind: 'reply', body: 'Printer fixed', seen: note.body.id })).status).toBe(201);
+    });
+
     it('refuses a reply to a closed ticket with 409 conflict and writes nothing; a note is still taken', async () => {
       const ticket = await create();
       expect((await alice.api.post(`/api/v1/tickets/${ticket.reference}/close`)).status).toBe(200);

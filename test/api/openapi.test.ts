@@ -205,6 +205,12 @@ for (const dialect of DIALECTS) {
       expect(list.sort()).toEqual(['agent', 'breached', 'cursor', 'limit', 'priority', 'q', 'state', 'status', 'team']);
     });
 
+    it('names the setting that ends presence set through the API (API_PRESENCE_MINUTES, not the session limit)', () => {
+      const description: string = document.paths['/api/v1/agents/me/presence'].put.description;
+      expect(description).toContain('API_PRESENCE_MINUTES');
+      expect(description).not.toContain('SESSION_IDLE_MINUTES without an API call');
+    });
+
     it('describes the inbound mail route (§10): tag inbound, a raw message in, the result out', () => {
       const operation = document.paths['/api/v1/inbound/email'].post;
       expect(operation.tags).toEqual(['inbound']);
@@ -230,7 +236,7 @@ for (const dialect of DIALECTS) {
       expect(request.required.sort()).toEqual(['hours', 'name', 'time_zone']);
       expect(Object.keys(request.properties.hours.properties)).toEqual(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
       expect(request.properties.hours.properties.mon.items.prefixItems).toHaveLength(2);
-      expect(Object.keys(document.paths['/api/v1/calendars/{id}'].delete.responses).sort()).toEqual(['204', '401', '403', '404', '409']);
+      expect(Object.keys(document.paths['/api/v1/calendars/{id}'].delete.responses).sort()).toEqual(['204', '400', '401', '403', '404', '409', '413', '415']);
       expect(document.paths['/api/v1/calendars/{id}'].get.responses['404'].description).toBe('No such calendar');
     });
 
@@ -243,7 +249,7 @@ for (const dialect of DIALECTS) {
       expect(Object.keys(schemas.Settings.properties).sort()).toEqual(keys);
       expect(Object.keys(schemas.SlaTargets.properties).sort()).toEqual(['first_response', 'next_reply', 'resolution']);
       const change = document.paths['/api/v1/settings'].patch;
-      expect(Object.keys(change.responses).sort()).toEqual(['200', '400', '401', '403']);
+      expect(Object.keys(change.responses).sort()).toEqual(['200', '400', '401', '403', '413', '415']);
       const patch = schemas[change.requestBody.content['application/json'].schema.$ref.split('/').pop()];
       expect(Object.keys(patch.properties).sort()).toEqual(keys);
       expect(patch.required ?? []).toEqual([]);

@@ -58,6 +58,12 @@ for (const dialect of DIALECTS) {
       ['PUT /api/v1/webhooks/{id}', ({ admin }) => admin.put(`/api/v1/webhooks/${webhookId}`, { url: 'https://hooks.example.com/moved', events: ['ticket.closed'], surprise: 1 })],
       ['PATCH /api/v1/settings', ({ admin }) => admin.patch('/api/v1/settings', { default_capacity: 7, surprise: 1 })],
       ['POST /api/v1/forecast', ({ admin }) => admin.post('/api/v1/forecast', { from: '2026-01-01', to: '2026-01-02', surprise: 1 })],
+      // Routes that take no body refuse one with keys too: `{"notify": false}` on a close must not
+      // pass as if it kept the customer's email from going.
+      ['POST /api/v1/tickets/{reference}/close', ({ admin }) => admin.post(`/api/v1/tickets/${reference}/close`, { surprise: 1 })],
+      ['POST /api/v1/webhooks/{id}/secret', ({ admin }) => admin.post(`/api/v1/webhooks/${webhookId}/secret`, { surprise: 1 })],
+      ['POST /api/v1/agents/{username}/two-factor/reset', ({ admin }) => admin.post('/api/v1/agents/ana/two-factor/reset', { surprise: 1 })],
+      ['DELETE /api/v1/calendars/{id}', ({ admin }) => admin.request('DELETE', `/api/v1/calendars/${calendarId}`, { surprise: 1 })],
     ];
     // The pages' checkbox values ("on", "true") are for HTML forms; through the API they are refused.
     const booleans: [string, (client: { admin: ApiClient }) => Promise<{ status: number; body: any }>, string][] = [
@@ -81,12 +87,16 @@ for (const dialect of DIALECTS) {
     // `__proto__` and `constructor` are valid JSON keys: refused as unknown fields, never as "not
     // valid JSON", and never reaching anything (nor Object.prototype). Sent as raw text, as a client would.
     const raw = (client: ApiClient, method: 'POST' | 'PATCH', url: string, json: string) => client.request(method, url, json, { 'content-type': 'application/json' });
+    // The expected `fields`, built so that `__proto__` is an own key: in an object literal
+    // `{ __proto__: … }` sets the prototype instead, and the expectation was `{}`, which an answer
+    // naming nothing passed.
+    const unknown = (...paths: string[]): Record<string, string> => Object.fromEntries(paths.map((path) => [path, 'Unknown field.']));
     const prototypeKeys: [string, (client: { admin: ApiClient; anonymous: ApiClient }) => Promise<{ status: number; body: any }>, Record<string, string>][] = [
-      ['POST /api/v1/tickets with __proto__', ({ anonymous }) => raw(anonymous, 'POST', '/api/v1/tickets', `${JSON.stringify(TICKET).slice(0, -1)}, "__proto__": {"admin": true}}`), { __proto__: 'Unknown field.' }],
+      ['POST /api/v1/tickets with __proto__', ({ anonymous }) => raw(anonymous, 'POST', '/api/v1/tickets', `${JSON.stringify(TICKET).slice(0, -1)}, "__proto__": {"admin": true}}`), unknown('__proto__')],
       ['POST /api/v1/tickets with constructor.prototype', ({ anonymous }) => raw(anonymous, 'POST', '/api/v1/tickets', `${JSON.stringify(TICKET).slice(0, -1)}, "constructor": {"prototype": {"admin": true}}}`), { constructor: 'Unknown field.' }],
       ['POST /api/v1/tickets with toString', ({ anonymous }) => raw(anonymous, 'POST', '/api/v1/tickets', `${JSON.stringify(TICKET).slice(0, -1)}, "toString": 1}`), { toString: 'Unknown field.' }],
       ['POST /api/v1/calendars with holidays.0.__proto__', ({ admin }) => raw(admin, 'POST', '/api/v1/calendars', JSON.stringify({ ...berlinOffice('Proto'), holidays: [{ from: '2026-01-01' }] }).replace('"from"', '"__proto__": {"admin": true}, "from"')), { 'holidays.0.__proto__': 'Unknown field.' }],
-      ['PATCH /api/v1/settings with __proto__ twice', ({ admin }) => raw(admin, 'PATCH', '/api/v1/settings', '{"default_capacity": 7, "sla": {"high": {"__proto__": null}}, "__proto__": 1}'), { __proto__: 'Unknown field.', 'sla.high.__proto__': 'Unknown field.' }],
+      ['PATCH /api/v1/settings with __proto__ twice', ({ admin }) => raw(admin, 'PATCH', '/api/v1/settings', '{"default_capacity": 7, "sla": {"high": {"__proto__": null}}, "__proto__": 1}'), unknown('__proto__', 'sla.high.__proto__')],
     ];
     for (const [route, send, fields] of prototypeKeys) {
       it(`${route} is refused as an unknown field, and writes nothing`, async () => {
@@ -95,10 +105,20 @@ for (const dialect of DIALECTS) {
         expect(response.status).toBe(400);
         expect(response.body.error.code).toBe('invalid_input');
         expect(response.body.error.fields).toEqual(fields);
+        expect(Object.keys(response.body.error.fields).sort()).toEqual(Object.keys(fields).sort());
         expect(({} as Record<string, unknown>).admin).toBeUndefined();
         expect(await everything()).toEqual(before);
       });
     }
+
+    it('a route that takes no body still takes none, or an empty object', async () => {
+      const other = (await new (admin.constructor as typeof ApiClient)(t.app).post('/api/v1/tickets', TICKET)).body.reference;
+      expect((await admin.post(`/api/v1/webhooks/${webhookId}/secret`)).status).toBe(200);
+      expect((await admin.post(`/api/v1/webhooks/${webhookId}/secret`, {})).status).toBe(200);
+      const closed = await admin.post(`/api/v1/tickets/${other}/close`, {});
+      expect(closed.status).toBe(200);
+      expect(closed.body.status).toBe('closed');
+    });
 
     for (const [route, send] of cases) {
       it(`${route} refuses it, naming it, and writes nothing`, async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/core/errors.js';
-import { deactivateUser } from '../../src/services/admin.js';
+import { deactivateUser, reactivateUser } from '../../src/services/admin.js';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../src/services/tokens.js';
 import { addStaff, Client, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
@@ -77,6 +77,21 @@ for (const dialect of DIALECTS) {
       await deactivateUser(t.ctx, adminId, dave.id);
       expect((await dave.api.get('/api/v1/tickets')).status).toBe(401);
       await expect(createApiToken(t.ctx, dave.id, 'again')).rejects.toMatchObject({ code: 'invalid_input' });
+    });
+
+    it('stays dead after its account is reactivated: deactivation revokes it, as it voids reset links', async () => {
+      const fay = await staffWithToken(t.app, t.ctx, 'fay');
+      const other = await createApiToken(t.ctx, fay.id, 'Second script');
+      await deactivateUser(t.ctx, adminId, fay.id);
+      await reactivateUser(t.ctx, adminId, fay.id);
+      expect((await fay.api.get('/api/v1/tickets')).status).toBe(401);
+      expect((await new ApiClient(t.app, other.token).get('/api/v1/tickets')).status).toBe(401);
+      const listed = await listApiTokens(t.ctx, fay.id);
+      expect(listed).toHaveLength(2);
+      expect(listed.every((token) => token.revokedAt !== null)).toBe(true);
+      // A token made after the reactivation works.
+      const fresh = await createApiToken(t.ctx, fay.id, 'After');
+      expect((await new ApiClient(t.app, fresh.token).get('/api/v1/tickets')).status).toBe(200);
     });
 
     it('refuses a session cookie alone, and never touches the session', async () => {

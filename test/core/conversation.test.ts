@@ -13,6 +13,7 @@ import {
   followUpTitle,
   isPublic,
   isStale,
+  seenBeyondThread,
   type MessageKind,
   maySee,
   type PlaceholderValues,
@@ -230,6 +231,19 @@ describe('isStale', () => {
     ['a note without seen', 'note', null, 6, false],
   ])('%s', (_title, kind, seen, newest, expected) => {
     expect(isStale(kind, seen, newest)).toBe(expected);
+  });
+});
+
+describe('seenBeyondThread', () => {
+  it.each<[string, StaffMessageKind, number | null, number | null, boolean]>([
+    ["a reply that saw the ticket's newest message", 'reply', 9, 9, false],
+    ['a reply that saw an older one (isStale decides)', 'reply', 4, 9, false],
+    ["another ticket's newer id", 'reply', 10, 9, true],
+    ['any id on a ticket without messages', 'reply', 1, null, true],
+    ['a reply without seen', 'reply', null, 9, false],
+    ['a note ignores seen', 'note', 10, 9, false],
+  ])('%s', (_title, kind, seen, newest, expected) => {
+    expect(seenBeyondThread(kind, seen, newest)).toBe(expected);
   });
 });
 

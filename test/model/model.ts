@@ -40,14 +40,21 @@ export class RoutingModel extends ModelRules {
   }
 
   /**
-   * A customer writes on a ticket (§9, from the status page or by mail, §10): appended when open; a
+   * A customer writes on a ticket (§9, from the status page or by mail, §10): appended when open,
+   * ending its pending close if it has one (README, the undo window); a
    * closed one's message goes onto its newest follow-up while that is open (no routing), else it
    * gets a follow-up `newId` of the same priority and topic. `newId`: the follow-up the service
    * opened, null when it opened none.
    */
   customerWrites(ticketId: number, newId: number | null): Outcome {
     const closed = this.tickets.get(ticketId)!;
-    if (closed.status === 'open') return this.finish(newId === null ? OK : refused('a follow-up of an open ticket'));
+    if (closed.status === 'open') {
+      if (newId !== null) return refused('a follow-up of an open ticket');
+      // README, the undo window: the customer's message ends a pending close (messageEndsPendingClose).
+      if (closed.closeDueAt !== null) this.rules.push('a customer message ends the pending close');
+      this.cancelPendingClose(closed);
+      return this.finish(OK);
+    }
     const followUps = [...this.tickets.values()].filter((t) => t.followUpOf === ticketId);
     const newest = followUps.length === 0 ? undefined : followUps.reduce((a, b) => (b.id > a.id ? b : a));
     if (newest?.status === 'open') {

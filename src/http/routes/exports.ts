@@ -28,7 +28,9 @@ export function exportRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.register(async (admin) => {
     adminOnly(admin);
 
-    admin.get('/admin/tickets/export.csv', async (request, reply) => {
+    // GET only: a HEAD (which Fastify would answer with the GET handler, dropping the body) would
+    // run the export's query for nothing and record an export that sent no row.
+    admin.get('/admin/tickets/export.csv', { exposeHeadRoute: false }, async (request, reply) => {
       const parsed = parseTicketQuery(request.query as Query);
       refuseBadFilters(parsed.errors);
       await recordExport(ctx, actingOf(request), 'tickets', exportFilters(parsed.values));
@@ -36,7 +38,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       return sendCsv(reply, exportFilename('tickets', now), ticketsCsv(db, parsed.filter, now));
     });
 
-    admin.get('/admin/audit/export.csv', async (request, reply) => {
+    admin.get('/admin/audit/export.csv', { exposeHeadRoute: false }, async (request, reply) => {
       const parsed = parseAuditQuery(request.query as Query);
       refuseBadFilters(parsed.errors);
       await recordExport(ctx, actingOf(request), 'audit', exportFilters(parsed.values));

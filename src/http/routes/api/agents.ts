@@ -72,7 +72,7 @@ export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext): void 
         summary: "Set the token's agent available, away or offline",
         description:
           'Agents only. Exactly what login (`available`: pull from the queue, R2/R3), the away toggle and logout (R5) do. ' +
-          'Presence set here lasts while the agent uses its tokens: after SESSION_IDLE_MINUTES without an API call (or a browser session) it goes offline. Set `offline` when done.',
+          'Presence set here lasts while the agent uses its tokens: after API_PRESENCE_MINUTES (default 30) without an API call by its tokens, and without a live browser session, it goes offline (R5). Set `offline` when done.',
         security,
         body: PresenceBody,
         response: { 200: Agent.describe('The agent after the change'), ...errorResponses(400, 401, 403) },

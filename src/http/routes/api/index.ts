@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import type { SchemaErrorDataVar } from 'fastify/types/schema.js';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { invalidInput } from '../../../core/errors.js';
-import { protoKeyPaths } from '../../../core/jsonBody.js';
+import { jsonText, NOT_UTF8, protoKeyPaths } from '../../../core/jsonBody.js';
 import type { ServiceContext } from '../../../services/context.js';
 import type { TicketIntake } from '../../../services/intake.js';
 import type { RouteLimits } from '../../app.js';
@@ -26,6 +26,7 @@ import { statsApiRoutes } from './stats.js';
 import { forecastApiRoutes } from './forecast.js';
 import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
 import { refuseInboundTokens, requireBearer } from '../../api-auth.js';
+import { NoBody, readsBody, withBodyRefusals } from '../../api-schemas.js';
 import { attachmentApiRoutes } from '../attachments.js';
 
 type OpenApiDocument = ReturnType<SwaggerTransformObject>;
@@ -53,7 +54,8 @@ function invalidFields(errors: FastifySchemaValidationError[], dataVar: SchemaEr
     const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.');
     // A strict object's unknown keys (zod lists them on the object): each is named.
     const unknown = error.keyword === 'unrecognized_keys' ? ((error.params as { keys?: string[] }).keys ?? []) : [];
-    for (const key of unknown) name(path ? `${path}.${key}` : key, 'Unknown field.');
+    // A query string's unknown keys are its parameters (`?page=2`), a body's its fields.
+    for (const key of unknown) name(path ? `${path}.${key}` : key, dataVar === 'querystring' ? 'Unknown parameter.' : 'Unknown field.');
     if (unknown.length === 0) name(path || dataVar, error.message ?? 'Invalid value.');
   }
   return invalidInput(Object.fromEntries(fields), 'The request is not valid: see fields.');
@@ -118,7 +120,10 @@ function withViewport(html: string): string {
 /** Registered by buildApp with `prefix: '/api'`. */
 export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inbound, webhooksAllowPrivate }: ApiOptions): Promise<void> {
   api.setValidatorCompiler(validatorCompiler);
-  api.setSerializerCompiler(serializerCompiler);
+  // Error answers (errors.ts, the §8 shape) are written as built: zod would parse `fields`, a
+  // record, by assigning each key, and a field named `__proto__` then sets a prototype instead of
+  // a key, so the 400 refusing `{"__proto__": …}` or `?__proto__=` named nothing (`fields: {}`).
+  api.setSerializerCompiler<Parameters<typeof serializerCompiler>[0]['schema']>((route) => (Number(route.httpStatus) >= 400 ? (data: unknown) => JSON.stringify(data) : serializerCompiler(route)));
   api.setSchemaErrorFormatter(invalidFields);
 
   // JSON only; an empty body (POST …/close without one) is no body rather than a parse error.
@@ -127,8 +132,10 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
   // `constructor` is an ordinary key, which each route's strict body refuses as unknown.
   api.removeAllContentTypeParsers();
   const parseJson = api.getDefaultJsonParser('ignore', 'ignore');
-  api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
+  // Read as bytes: a body that is not UTF-8 is refused naming `body`, never decoded with U+FFFD.
+  api.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const text = jsonText(body as Buffer);
+    if (text === null) return done(invalidInput({ body: NOT_UTF8 }, 'The request is not valid: see fields.'), undefined);
     if (text.trim() === '') return done(null, undefined);
     return parseJson(request, text, (error, parsed) => {
       if (error) return done(error, undefined);
@@ -168,7 +175,13 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         { name: 'audit', description: 'Every admin action and sign-in: who, when, from where, and what changed' },
       ],
     },
-    transform: jsonSchemaTransform,
+    // Every POST, PUT, PATCH and DELETE documents what Fastify answers to its body (400, 413, 415);
+    // a route that takes no body (NoBody) documents none, rather than a required empty one.
+    transform: (input) => {
+      const { body, ...schema } = input.schema;
+      const response = withBodyRefusals(input.route.method, input.schema.consumes, input.schema.response as Record<string, unknown> | undefined);
+      return jsonSchemaTransform({ ...input, schema: { ...schema, ...(body === NoBody ? {} : { body }), response } });
+    },
     transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
   });
   api.addHook('onSend', async (_request, reply, payload) => {
@@ -188,6 +201,17 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
 
   await api.register(
     async (v1) => {
+      // No answer is kept by a cache (answers, errors alike): customers' names, addresses and
+      // messages, a status token, a webhook's secret, live figures. A route's own header stays
+      // (files: `private, no-store`).
+      v1.addHook('onSend', async (_request, reply, payload) => {
+        if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+        return payload;
+      });
+      // A route whose body Fastify reads but which takes none refuses keys like any other (NoBody).
+      v1.addHook('onRoute', (route) => {
+        if (readsBody(route.method) && route.schema && route.schema.body === undefined && route.schema.consumes === undefined) route.schema = { ...route.schema, body: NoBody };
+      });
       await v1.register(async (open) => {
         refuseInboundTokens(open, ctx);
         publicTicketApiRoutes(open, ctx, limits, intake);

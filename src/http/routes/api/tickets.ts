@@ -148,6 +148,8 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
         },
       },
       config: { apiRoles: ['admin'] },
+      // GET only: a HEAD would run the export for nothing and record an export that sent no row.
+      exposeHeadRoute: false,
     },
     async (request, reply) => {
       const query = request.query;

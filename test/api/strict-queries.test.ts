@@ -1,0 +1,68 @@
+/**
+ * Strict query strings (README, JSON API): a list's query parameter it does not know is a 400
+ * naming it ("Unknown parameter."), as a body's unknown key is, never ignored. A script asking
+ * `?agnet=ana` or `?stauts=closed` used to get every ticket with a 200 and take it for the
+ * filtered list (the CSV export of every customer instead of one agent's); `?page=2` answered the
+ * first page again, forever. Unknown and bad parameters are named together in one answer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { DIALECTS } from '../support/db.js';
+import { type ApiClient, staffWithToken, validTicket } from './support.js';
+
+for (const dialect of DIALECTS) {
+  describe(`strict query strings (${dialect})`, () => {
+    let t: TestApp;
+    let admin: ApiClient;
+    let reference: string;
+    let webhook: number;
+    beforeAll(async () => {
+      t = await startTestApp(dialect);
+      admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
+      await staffWithToken(t.app, t.ctx, 'ana');
+      reference = (await admin.post('/api/v1/tickets', validTicket)).body.reference;
+      webhook = (await admin.post('/api/v1/webhooks', { url: 'https://hooks.example.com/in', events: ['ticket.created'] })).body.id;
+    });
+    afterAll(() => t.close());
+
+    const lists = () => [
+      '/api/v1/tickets?state=open',
+      '/api/v1/tickets/export?state=open',
+      '/api/v1/agents?limit=5',
+      `/api/v1/tickets/${reference}/messages?limit=5`,
+      '/api/v1/stats?window=7d',
+      '/api/v1/calendars?limit=5',
+      `/api/v1/webhooks/${webhook}/deliveries?limit=5`,
+      '/api/v1/audit?action=user',
+    ];
+
+    it('every list answers its own parameters', async () => {
+      for (const url of lists()) expect((await admin.get(url)).status, url).toBe(200);
+    });
+
+    it.each([['agnet=ana'], ['stauts=closed'], ['page=2'], ['per_page=100']])('?%s beside a known parameter is a 400 naming it, on every list', async (extra) => {
+      for (const url of lists()) {
+        const response = await admin.get(`${url}&${extra}`);
+        expect(response.status, `${url}&${extra}`).toBe(400);
+        expect(response.body.error.code).toBe('invalid_input');
+        expect(response.body.error.fields, `${url}&${extra}`).toEqual({ [extra.split('=')[0]!]: 'Unknown parameter.' });
+      }
+    });
+
+    it('a parameter named __proto__ or constructor is named like any other', async () => {
+      for (const name of ['__proto__', 'constructor', 'toString']) {
+        const response = await admin.get(`/api/v1/tickets?state=open&${name}=1`);
+        expect(response.status, name).toBe(400);
+        expect(Object.keys(response.body.error.fields), name).toEqual([name]);
+        expect(response.body.error.fields[name], name).toBe('Unknown parameter.');
+      }
+    });
+
+    it('an unknown parameter and a bad known one are named together', async () => {
+      const response = await admin.get('/api/v1/tickets?state=sleeping&page=2&limit=0');
+      expect(response.status).toBe(400);
+      expect(Object.keys(response.body.error.fields).sort()).toEqual(['limit', 'page', 'state']);
+      expect(response.body.error.fields.page).toBe('Unknown parameter.');
+    });
+  });
+}
