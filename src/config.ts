@@ -40,7 +40,10 @@ function urlProblem(message: string, loopbackHttpOnly: boolean, path?: string) {
     }
     const loopback = url !== null && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
     const schemeOk = url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && (!loopbackHttpOnly || loopback)));
-    if (!url || !schemeOk || url.username !== '' || url.search !== '' || url.hash !== '' || (path !== undefined && url.pathname !== path)) ctx.addIssue({ code: 'custom', message });
+    // URL() would quietly %-encode a space (a pasted `https://help.example.com/ x`), and `?`/`#` would
+    // put every path appended to the URL into a query or a fragment.
+    const odd = /\s/.test(value) || value.includes('?') || value.includes('#');
+    if (!url || odd || !schemeOk || url.username !== '' || url.password !== '' || (path !== undefined && url.pathname !== path)) ctx.addIssue({ code: 'custom', message });
   };
 }
 
@@ -89,17 +92,14 @@ const EnvSchema = z.object({
    */
   MAIL_REPLY_TO: mailboxKey().optional(),
   /** Base of the links in emails, as customers reach this server. */
-  PUBLIC_URL: z
-    .string()
-    .optional()
-    .refine((v) => v === undefined || /^https?:\/\/[^/\s]+/.test(v), 'must be an http:// or https:// URL'),
+  PUBLIC_URL: z.string().optional().superRefine(urlProblem('must be an http:// or https:// URL, without spaces, a query (?) or a fragment (#)', false)),
   /**
    * Signs cookies and CSRF tokens; ≥ 32 characters. Required in production, else generated once by
    * the server and kept beside the database (see signingKey).
    */
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Password of the first admin, created when the database has none; unset: a random one is printed once. */
-  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(200, 'must be at most 200 characters').optional(),
   /**
    * Minutes without activity (a page load, a form post, an API call; not a page's background
    * refreshes or live stream) after which a staff session ends and its agent goes offline.
@@ -188,7 +188,12 @@ const EnvSchema = z.object({
    * Bearer token required by GET /metrics (`Authorization: Bearer <token>`), for deployments whose
    * port is reachable from outside the monitoring network; ≥ 16 characters. Unset: /metrics is open.
    */
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    // Sent as `Authorization: Bearer <token>`, which ends at a space: such a token could never be sent.
+    .regex(/^\S+$/, 'must not contain spaces (scrapers send it as Authorization: Bearer <token>)')
+    .optional(),
   /**
    * `on`: webhook endpoints may be on loopback, private, link-local and metadata addresses (§13);
    * off (default), such URLs are refused when saved and every delivery's resolved address is checked.

@@ -30,6 +30,15 @@ describe('configuration', () => {
     [{ NODE_ENV: 'prod' }, 'NODE_ENV'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
     [{ NODE_ENV: 'production ' }, 'NODE_ENV'],
+    // Accepted here, then refused by the account rules when the first admin was made: a stack trace at start.
+    [{ ADMIN_PASSWORD: 'p'.repeat(201) }, 'ADMIN_PASSWORD'],
+    // A token with a space cannot be sent as `Authorization: Bearer <token>`: every scrape was a 401.
+    [{ METRICS_TOKEN: 'my metrics token 2026' }, 'METRICS_TOKEN'],
+    // Every link in every email was broken (the path went after the query or the fragment, or after a space).
+    [{ PUBLIC_URL: 'https://help.example.com?from=mail' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://help.example.com/#top' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://help.example.com/ support' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://help.example.com:99999' }, 'PUBLIC_URL'],
   ])('refuses %o naming %s', (env, key) => {
     expect(() => loadConfig({ DATABASE_URL: 'sqlite::memory:', SECRET_KEY: 'k'.repeat(32), ...env })).toThrow(new RegExp(`^Configuration error: ${key} `));
   });
