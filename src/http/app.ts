@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
@@ -24,7 +25,7 @@ import { TokenCache } from '../services/tokenCache.js';
 import { TopicNames } from '../services/topicNames.js';
 import { SsoProvider } from '../services/sso.js';
 import { installErrorHandler, sendError } from './errors.js';
-import type { TrustProxy } from '../core/trustProxy.js';
+import { forwardedWithoutPorts, type TrustProxy } from '../core/trustProxy.js';
 import { databaseCheckCounters, memoryCheckCounters } from './loginChecks.js';
 import { deviceCookies, installDeviceCookies } from './deviceCookies.js';
 import { databaseLimitStore, endedWindowSweeper } from './rateLimitStore.js';
@@ -96,6 +97,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     // TRUST_PROXY (src/core/trustProxy.ts): off unless configured, so a forged X-Forwarded-For
     // never changes the address that limits, logs and the audit log see.
     trustProxy: fastifyTrustProxy(config.trustProxy ?? false),
+    // Before routing, so the request log, the limits and the audit log all read the address alone.
+    ...(config.trustProxy ? { rewriteUrl: dropForwardedPorts } : {}),
     // Addresses the router cannot even read answer like every other error (page or §8 JSON), not
     // with Fastify's own JSON: a broken %-escape is a 400, an over-long id names nothing (404).
     frameworkErrors: (error, request, reply) => {
@@ -248,6 +251,16 @@ function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOpt
 }
 
 /** TRUST_PROXY as Fastify takes it: a hop count becomes "the first n hops" (its types lack numbers). */
+/**
+ * Fastify's earliest hook on the raw request (it answers the URL unchanged): takes the ports some
+ * proxies write into X-Forwarded-For off its addresses (core/trustProxy.ts forwardedWithoutPorts).
+ */
+function dropForwardedPorts(req: IncomingMessage): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  if (typeof forwarded === 'string') req.headers['x-forwarded-for'] = forwardedWithoutPorts(forwarded);
+  return req.url ?? '/';
+}
+
 function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }

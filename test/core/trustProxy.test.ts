@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ipFamily, parseTrustProxy } from '../../src/core/trustProxy.js';
+import { forwardedWithoutPorts, ipFamily, parseTrustProxy } from '../../src/core/trustProxy.js';
 
 describe('TRUST_PROXY (issue 20 item 2)', () => {
   it.each([
@@ -67,5 +67,25 @@ describe('ipFamily', () => {
     ['localhost', 0],
   ])('%s → %i', (address, family) => {
     expect(ipFamily(address)).toBe(family);
+  });
+});
+
+describe('forwardedWithoutPorts', () => {
+  it.each([
+    ['203.0.113.7:50123', '203.0.113.7'],
+    ['203.0.113.7', '203.0.113.7'],
+    ['[2001:db8::7]:443', '2001:db8::7'],
+    ['[2001:db8::7]', '2001:db8::7'],
+    ['2001:db8::7', '2001:db8::7'],
+    ['::ffff:203.0.113.7', '::ffff:203.0.113.7'],
+    ['198.51.100.1:1, 10.0.0.2:8080', '198.51.100.1, 10.0.0.2'],
+    [' 198.51.100.1 ,[::1]:80', '198.51.100.1, ::1'],
+    // Not an address with a port: left for the proxy check to judge (and refuse as untrusted).
+    ['999.1.1.1:80', '999.1.1.1:80'],
+    ['[not-an-address]:80', '[not-an-address]:80'],
+    ['unknown', 'unknown'],
+    ['203.0.113.7:', '203.0.113.7:'],
+  ])('%s → %s', (header, expected) => {
+    expect(forwardedWithoutPorts(header)).toBe(expected);
   });
 });

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { countHit, readCheckWindow, reserveCheckOn, settleCheckOn, sweepEndedWindows } from '../../src/repositories/rateLimitCounts.js';
 import { limitStoreFor } from '../../src/http/rateLimits.js';
+import { createApiToken } from '../../src/services/tokens.js';
+import { ApiClient } from '../api/support.js';
 import { addStaff, Client, startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
@@ -121,6 +123,28 @@ describe('TRUST_PROXY', () => {
       // is still itself, and a client naming the limited one in front is not taken for it.
       expect((await create(t, '10.9.0.1', '9.9.9.9, 1.1.1.1')).statusCode).toBe(429);
       expect((await create(t, '10.9.0.1', '1.1.1.1, 3.3.3.3')).statusCode).toBe(201);
+    } finally {
+      await t.close();
+    }
+  });
+
+  // Azure's gateways and IIS (ARR) write the client's source port into X-Forwarded-For: a new one per
+  // connection, so each request was a new client to the limits (never reached) and the audit log.
+  it('a port the proxy writes after the address is not part of it: limits and the audit log see the address', async () => {
+    const t = await startTestApp('sqlite', { config: { rateLimit: true, rateLimits: limits, trustProxy: 1 } });
+    try {
+      const statuses = [];
+      for (const client of ['198.51.100.20:50001', '198.51.100.20:50002', '198.51.100.20']) statuses.push((await create(t, '10.9.0.1', client)).statusCode);
+      expect(statuses).toEqual([201, 201, 429]);
+      const v6 = [];
+      for (const client of ['[2001:db8::7]:443', '[2001:db8::7]:444', '2001:db8::7']) v6.push((await create(t, '10.9.0.1', client)).statusCode);
+      expect(v6).toEqual([201, 201, 429]);
+      const admin = await addStaff(t.ctx, 'root', { role: 'admin' });
+      const { token } = await createApiToken(t.ctx, admin, 'ops');
+      const patched = await new ApiClient(t.app, token).request('PATCH', '/api/v1/settings', { default_capacity: 7 }, { 'x-forwarded-for': '198.51.100.21:61000' });
+      expect(patched.status).toBe(200);
+      const entry = await t.ctx.handle.db.selectFrom('audit_log').select('address').orderBy('id', 'desc').executeTakeFirstOrThrow();
+      expect(entry.address).toBe('198.51.100.21');
     } finally {
       await t.close();
     }
