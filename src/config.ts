@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { secretKeyFile } from './core/databaseUrl.js';
 import { parseImapUrl, readImapUrl, sameFolder } from './core/imapUrl.js';
 import { parseMailbox } from './core/mailboxes.js';
+import { defaultPublicUrl } from './core/publicUrl.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS, MAX_CLOSE_UNDO_SECONDS } from './core/pendingClose.js';
 import { parseTrustProxy, type TrustProxy } from './core/trustProxy.js';
 import { WEBHOOK_HISTORY_DAYS } from './core/webhooks.js';
@@ -332,7 +333,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.IMAP_URL !== undefined && sameFolder(parseImapUrl(e.IMAP_URL).mailbox, e.IMAP_PROCESSED_FOLDER)) {
     throw new ConfigError('Configuration error: IMAP_PROCESSED_FOLDER must differ from the mailbox IMAP_URL reads');
   }
-  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, '');
+  const publicUrl = (e.PUBLIC_URL ?? defaultPublicUrl(e.HOST, e.PORT)).replace(/\/+$/, '');
   return {
     port: e.PORT,
     host: e.HOST,

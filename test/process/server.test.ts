@@ -56,6 +56,21 @@ describe('configuration', () => {
     expect(config).toMatchObject({ port: 8000, host: '127.0.0.1', databaseUrl: 'sqlite:./data/helpdesk.sqlite', sessionIdleMinutes: 480, rateLimit: true, publicUrl: 'http://127.0.0.1:8000' });
   });
 
+  // Links in emails and the single sign-on callback start with PUBLIC_URL; unset, it is made from
+  // HOST and PORT, and an IPv6 HOST gave `http://:::8000` (listening on every interface, IPv6 and
+  // IPv4) or `http://::1:8000`: no URL at all.
+  it.each([
+    ['0.0.0.0', 'http://127.0.0.1:8000'],
+    ['::', 'http://[::1]:8000'],
+    ['::1', 'http://[::1]:8000'],
+    ['2001:db8::5', 'http://[2001:db8::5]:8000'],
+    ['help.internal', 'http://help.internal:8000'],
+  ])('makes the default PUBLIC_URL of HOST %s a URL: %s', (host, url) => {
+    const config = loadConfig({ SECRET_KEY: 'k'.repeat(32), HOST: host });
+    expect(config.publicUrl).toBe(url);
+    expect(new URL(`${config.publicUrl}/tickets/`).href).toBe(`${url}/tickets/`);
+  });
+
   it('stops start-up with one line naming the bad key', async () => {
     const result = await runScript('src/server.ts', [], { PORT: 'eighty', DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}` });
     expect(result.code).toBe(1);
