@@ -125,7 +125,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     topicNames: new TopicNames(),
     ...(config.apiPresenceMinutes === undefined ? {} : { apiPresenceMinutes: config.apiPresenceMinutes }),
   };
-  const metrics = createMetrics(ctx);
+  const metrics = createMetrics(ctx, (error) => app.log.warn({ err: error }, 'metrics: the database figures could not be read'));
   // Who has a page open here, stamped for the other processes (auto-away: src/live/openPages.ts).
   const openPages = new OpenPages(ctx.handle.db, ctx.clock, (error) => app.log.warn({ err: error }, 'auto-away: stamping open pages failed'));
   const autoAwayMinutes = config.autoAwayMinutes ?? 0;

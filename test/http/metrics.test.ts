@@ -7,6 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { connect } from '../../src/db/connect.js';
 import { buildApp } from '../../src/http/app.js';
 import { cachedFor, METRICS_CACHE_MS } from '../../src/http/routes/ops.js';
 import { Client, startTestApp, submitViaForm, TEST_CONFIG, type TestApp } from '../support/app.js';
@@ -176,6 +177,39 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+// During a database outage is when a scrape matters most (the 5xx answers, the event loop, memory):
+// /metrics answered the 500 error page instead, and Prometheus lost every figure, the process's own too.
+describe('metrics with the database unreachable (PostgreSQL, nothing listening on its port)', () => {
+  it('still answers: the process figures and request counts, the database figures left out, helpdesk_database_up 0', async () => {
+    const handle = connect('postgres://postgres@127.0.0.1:1/helpdesk', { onError: () => undefined });
+    const { app } = await buildApp({ handle, clock: { now: () => Date.now() }, config: TEST_CONFIG });
+    try {
+      expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(503);
+      const response = await scrape(app);
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^text\/plain/);
+      expect(sample(response.body, 'helpdesk_database_up')).toBe(0);
+      expect(response.body).toContain('helpdesk_process_process_resident_memory_bytes');
+      expect(response.body).toContain('helpdesk_http_request_duration_seconds_count{method="GET",route="/healthz",status="503"} 1');
+      // No figure stands for what could not be read: no sample, rather than a 0 that looks like an empty outbox.
+      expect(response.body).not.toMatch(/^helpdesk_(tickets|outbox_emails|webhook_\w+)(\{| )/m);
+      expect(sample(response.body, 'helpdesk_outbox_oldest_due_seconds')).toBeNaN();
+    } finally {
+      await app.close();
+      await handle.destroy();
+    }
+  });
+
+  it('says helpdesk_database_up 1 when it read them', async () => {
+    const t = await startTestApp('sqlite');
+    try {
+      expect(sample((await scrape(t.app)).body, 'helpdesk_database_up')).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+});
 
 describe('cachedFor', () => {
   it('does not remember a failure: every waiting caller gets it, the next call reads again', async () => {
