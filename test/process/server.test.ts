@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -224,6 +224,32 @@ describe('the generated signing key', () => {
     expect(keys[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(keys[1]).not.toBe(keys[0]);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // Two processes starting at once on a new installation (the README's several-process example, a
+  // server and its restart by a supervisor) each found no file, made a key and wrote it: they then
+  // signed with different keys (a form from one refused by the other behind a balancer), and one
+  // reading the file the other had created but not yet written signed with an empty key.
+  it('is one key for processes that make it at the same moment, never an empty one', async () => {
+    const dir = tempDir();
+    const folders = 150;
+    const startAt = Date.now() + 3_000;
+    const runs = await Promise.all([1, 2, 3, 4].map(() => runScript('test/process/support/signing-keys.ts', [dir, String(startAt), String(folders)], {})));
+    for (const run of runs) expect(run.stderr).toBe('');
+    const keysOf = runs.map((run) => JSON.parse(run.stdout) as string[]);
+    const disagreeing = [];
+    for (let i = 0; i < folders; i++) {
+      const kept = readFileSync(join(dir, String(i), 'secret.key'), 'utf8').trim();
+      if (kept.length < 32 || keysOf.some((keys) => keys[i] !== kept)) disagreeing.push(i);
+    }
+    expect(disagreeing).toEqual([]);
+  }, 60_000);
+
+  it('refuses a key file without a key (emptied, cut short) in one line naming it, rather than sign with it', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'secret.key'), '\n');
+    const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'helpdesk.sqlite')}` });
+    expect(() => signingKey(config)).toThrow(/^Configuration error: SECRET_KEY is unset and .*secret\.key holds no key of 32 characters or more: delete the file \(a new key is made\) or set SECRET_KEY$/);
   });
 
   it('is not made by reading the configuration: a command on PostgreSQL leaves no ./data/secret.key', () => {
