@@ -61,21 +61,23 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy | { problem
 }
 
 /**
- * An X-Forwarded-For value with the ports some proxies write after each address (Azure's gateways,
- * IIS ARR: `203.0.113.7:50123`, `[2001:db8::7]:443`) taken off, and IPv6 brackets with them: the
- * port is the client's source port, new for each connection, so with it every request would be a
- * new client to the limits and the audit log. Other entries are left as they are.
+ * An X-Forwarded-For value as the proxy check should read it: the ports some proxies write after
+ * each address (Azure's gateways, IIS ARR: `203.0.113.7:50123`, `[2001:db8::7]:443`) taken off, with
+ * IPv6 brackets (the port is the client's source port, new for each connection: with it every
+ * request would be a new client to the limits and the audit log), and entries that are no address
+ * at all (`unknown`, text a client wrote) left out, so none is ever taken for the client's address
+ * (with TRUST_PROXY=on a client writes the leftmost one). Null when no address is left.
  */
-export function forwardedWithoutPorts(header: string): string {
-  return header
+export function forwardedAddresses(header: string): string | null {
+  const addresses = header
     .split(',')
     .map((raw) => {
       const entry = raw.trim();
       const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(entry);
-      if (v4 && ipFamily(v4[1]!) === 4) return v4[1]!;
+      if (v4) return v4[1]!;
       const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(entry);
-      if (bracketed && ipFamily(bracketed[1]!) === 6) return bracketed[1]!;
-      return entry;
+      return bracketed ? bracketed[1]! : entry;
     })
-    .join(', ');
+    .filter((entry) => ipFamily(entry) !== 0);
+  return addresses.length === 0 ? null : addresses.join(', ');
 }

@@ -25,7 +25,7 @@ import { TokenCache } from '../services/tokenCache.js';
 import { TopicNames } from '../services/topicNames.js';
 import { SsoProvider } from '../services/sso.js';
 import { installErrorHandler, sendError } from './errors.js';
-import { forwardedWithoutPorts, type TrustProxy } from '../core/trustProxy.js';
+import { forwardedAddresses, type TrustProxy } from '../core/trustProxy.js';
 import { databaseCheckCounters, memoryCheckCounters } from './loginChecks.js';
 import { deviceCookies, installDeviceCookies } from './deviceCookies.js';
 import { databaseLimitStore, endedWindowSweeper } from './rateLimitStore.js';
@@ -98,7 +98,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     // never changes the address that limits, logs and the audit log see.
     trustProxy: fastifyTrustProxy(config.trustProxy ?? false),
     // Before routing, so the request log, the limits and the audit log all read the address alone.
-    ...(config.trustProxy ? { rewriteUrl: dropForwardedPorts } : {}),
+    ...(config.trustProxy ? { rewriteUrl: onlyForwardedAddresses } : {}),
     // Addresses the router cannot even read answer like every other error (page or §8 JSON), not
     // with Fastify's own JSON: a broken %-escape is a 400, an over-long id names nothing (404).
     frameworkErrors: (error, request, reply) => {
@@ -252,12 +252,16 @@ function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOpt
 
 /** TRUST_PROXY as Fastify takes it: a hop count becomes "the first n hops" (its types lack numbers). */
 /**
- * Fastify's earliest hook on the raw request (it answers the URL unchanged): takes the ports some
- * proxies write into X-Forwarded-For off its addresses (core/trustProxy.ts forwardedWithoutPorts).
+ * Fastify's earliest hook on the raw request (it answers the URL unchanged): X-Forwarded-For as the
+ * proxy check should read it, addresses alone without their ports (core/trustProxy.ts forwardedAddresses).
  */
-function dropForwardedPorts(req: IncomingMessage): string {
+function onlyForwardedAddresses(req: IncomingMessage): string {
   const forwarded = req.headers['x-forwarded-for'];
-  if (typeof forwarded === 'string') req.headers['x-forwarded-for'] = forwardedWithoutPorts(forwarded);
+  if (typeof forwarded === 'string') {
+    const addresses = forwardedAddresses(forwarded);
+    if (addresses === null) delete req.headers['x-forwarded-for'];
+    else req.headers['x-forwarded-for'] = addresses;
+  }
   return req.url ?? '/';
 }
 

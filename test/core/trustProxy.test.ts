@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forwardedWithoutPorts, ipFamily, parseTrustProxy } from '../../src/core/trustProxy.js';
+import { forwardedAddresses, ipFamily, parseTrustProxy } from '../../src/core/trustProxy.js';
 
 describe('TRUST_PROXY (issue 20 item 2)', () => {
   it.each([
@@ -70,7 +70,7 @@ describe('ipFamily', () => {
   });
 });
 
-describe('forwardedWithoutPorts', () => {
+describe('forwardedAddresses', () => {
   it.each([
     ['203.0.113.7:50123', '203.0.113.7'],
     ['203.0.113.7', '203.0.113.7'],
@@ -80,12 +80,14 @@ describe('forwardedWithoutPorts', () => {
     ['::ffff:203.0.113.7', '::ffff:203.0.113.7'],
     ['198.51.100.1:1, 10.0.0.2:8080', '198.51.100.1, 10.0.0.2'],
     [' 198.51.100.1 ,[::1]:80', '198.51.100.1, ::1'],
-    // Not an address with a port: left for the proxy check to judge (and refuse as untrusted).
-    ['999.1.1.1:80', '999.1.1.1:80'],
-    ['[not-an-address]:80', '[not-an-address]:80'],
-    ['unknown', 'unknown'],
-    ['203.0.113.7:', '203.0.113.7:'],
+    // No address: left out, never taken for the client's.
+    ['unknown, 198.51.100.1', '198.51.100.1'],
+    ['999.1.1.1:80, 10.0.0.2', '10.0.0.2'],
+    ['[not-an-address]:80', null],
+    ['203.0.113.7:', null],
+    ['<script>', null],
+    ['', null],
   ])('%s → %s', (header, expected) => {
-    expect(forwardedWithoutPorts(header)).toBe(expected);
+    expect(forwardedAddresses(header)).toBe(expected);
   });
 });

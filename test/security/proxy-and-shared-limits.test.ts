@@ -3,6 +3,7 @@
  * count for every process (3 real server processes on one PostgreSQL database), TRUST_PROXY decides
  * whose X-Forwarded-For names the client, and the flash cookie is Secure in production.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { countHit, readCheckWindow, reserveCheckOn, settleCheckOn, sweepEndedWindows } from '../../src/repositories/rateLimitCounts.js';
@@ -161,6 +162,29 @@ describe('TRUST_PROXY', () => {
     }
   });
 });
+
+// TRUST_PROXY=on believes the leftmost X-Forwarded-For entry, which the client writes: one that was
+// no address at all became "the client's address", and a long one (a few kB of random text) made
+// the limits' row key too long for PostgreSQL's index: a 500 for anyone who sent it.
+for (const dialect of DIALECTS) {
+  describe(`X-Forwarded-For entries that are no address (${dialect})`, () => {
+    const limits = { loginPerAddress: { max: 2, windowMs: minute }, loginPerUsername: { max: 100, windowMs: minute }, ticketsPerAddress: { max: 2, windowMs: minute } };
+    it('are not taken for the client: with TRUST_PROXY=on the next address in line is, here the TCP peer, never a 5xx', async () => {
+      const t = await startTestApp(dialect, { config: { rateLimit: true, rateLimits: limits, trustProxy: true } });
+      try {
+        const statuses = [];
+        for (const junk of [randomBytes(3000).toString('base64'), 'unknown', '<script>, 999.1.1.1']) {
+          statuses.push((await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET, remoteAddress: '10.9.0.5', headers: { 'x-forwarded-for': junk } })).statusCode);
+        }
+        expect(statuses).toEqual([201, 201, 429]);
+        // A real address among them is still the client.
+        expect((await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET, remoteAddress: '10.9.0.5', headers: { 'x-forwarded-for': 'unknown, 198.51.100.30' } })).statusCode).toBe(201);
+      } finally {
+        await t.close();
+      }
+    });
+  });
+}
 
 describe('the flash cookie in production', () => {
   let t: TestApp;
