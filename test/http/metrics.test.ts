@@ -4,12 +4,13 @@
  * database reads are cached for a few seconds (one read in flight however many scrapes), and
  * METRICS_TOKEN closes the endpoint to anyone without it.
  */
+import { type AddressInfo, createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { connect } from '../../src/db/connect.js';
 import { buildApp } from '../../src/http/app.js';
-import { cachedFor, METRICS_CACHE_MS } from '../../src/http/routes/ops.js';
+import { cachedFor, HEALTH_TIMEOUT_MS, METRICS_CACHE_MS } from '../../src/http/routes/ops.js';
 import { Client, startTestApp, submitViaForm, TEST_CONFIG, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { QueryCounter } from '../support/queryCounter.js';
@@ -200,6 +201,34 @@ describe('metrics with the database unreachable (PostgreSQL, nothing listening o
       await handle.destroy();
     }
   });
+
+  // A database that takes connections and never answers (a host gone behind a firewall that drops
+  // packets, a server stuck): /healthz waited for it without end, so the probe learnt nothing but
+  // its own timeout, and the README's "or 503" never came.
+  it('/healthz answers 503 within its time limit when the database does not answer; a scrape says helpdesk_database_up 0', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const handle = connect(`postgres://postgres@127.0.0.1:${port}/helpdesk`, { onError: () => undefined });
+    const { app } = await buildApp({ handle, clock: { now: () => Date.now() }, config: TEST_CONFIG });
+    try {
+      const started = Date.now();
+      const health = await app.inject({ method: 'GET', url: '/healthz' });
+      expect(health.statusCode).toBe(503);
+      expect(health.json()).toEqual({ status: 'unavailable', database: 'unreachable' });
+      expect(Date.now() - started).toBeLessThan(HEALTH_TIMEOUT_MS + 2_000);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(HEALTH_TIMEOUT_MS - 50);
+      // A scrape waits no longer, and says so.
+      const scraped = await scrape(app);
+      expect(scraped.statusCode).toBe(200);
+      expect(sample(scraped.body, 'helpdesk_database_up')).toBe(0);
+      expect(Date.now() - started).toBeLessThan(2 * HEALTH_TIMEOUT_MS + 2_000);
+    } finally {
+      await app.close();
+      silent.close();
+      await Promise.race([handle.destroy(), new Promise((resolve) => setTimeout(resolve, 100))]);
+    }
+  }, 30_000);
 
   it('says helpdesk_database_up 1 when it read them', async () => {
     const t = await startTestApp('sqlite');

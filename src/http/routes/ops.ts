@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { withinMs } from '../../core/promises.js';
 import { WAITING_COUNTED } from '../../core/webhooks.js';
 import { ping, readerOf } from '../../db/connect.js';
 import { outboxBacklog } from '../../repositories/outbox.js';
@@ -15,6 +16,13 @@ import { bearerToken } from '../api-auth.js';
  * scrapers (or a dashboard polling /metrics) must not each cost the database its reads.
  */
 export const METRICS_CACHE_MS = 5_000;
+
+/**
+ * How long /healthz waits for the database's answer before it answers 503: a database that takes
+ * connections and never answers (a host gone behind a firewall that drops packets) is unreachable
+ * too. As long as load balancers' usual probe timeouts, so a slow moment under load is not called down.
+ */
+export const HEALTH_TIMEOUT_MS = 5_000;
 
 /**
  * `load` remembered for `ttlMs` of `clock` (a ShortMemory of one value): callers arriving while it
@@ -53,9 +61,10 @@ export function createMetrics(ctx: ServiceContext, onReadError: (error: unknown)
     registers: [registry],
   });
   const ticketChanges = new Counter({ name: 'helpdesk_ticket_changes_total', help: 'Ticket events written by this process, by type.', labelNames: ['type'], registers: [registry] });
-  // A failed read is remembered like a good one (at most one try per 5 s against a database that is down).
+  // A failed read (or one the database did not answer in time) is remembered like a good one: at
+  // most one try per 5 s against a database that is down.
   const figures = cachedFor(ctx.clock, METRICS_CACHE_MS, () =>
-    readFigures(ctx).catch((error: unknown) => {
+    withinMs(readFigures(ctx), HEALTH_TIMEOUT_MS).catch((error: unknown) => {
       onReadError(error);
       return null;
     }),
@@ -158,11 +167,11 @@ function sameSecret(given: string, expected: string): boolean {
 export function opsRoutes(app: FastifyInstance, ctx: ServiceContext, metrics: Metrics, options: { metricsToken?: string | undefined } = {}): void {
   app.get('/healthz', async (request, reply) => {
     try {
-      await ping(readerOf(ctx.handle));
+      await withinMs(ping(readerOf(ctx.handle)), HEALTH_TIMEOUT_MS);
       return reply.header('cache-control', 'no-store').send({ status: 'ok', database: 'ok' });
     } catch (error) {
       request.log.error({ err: error }, 'health check failed');
-      return reply.status(503).send({ status: 'unavailable', database: 'unreachable' });
+      return reply.status(503).header('cache-control', 'no-store').send({ status: 'unavailable', database: 'unreachable' });
     }
   });
 
