@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, signingKey } from '../../src/config.js';
+import { TEST_PG_URL } from '../support/db.js';
 import { runScript, startServer } from '../support/process.js';
 
 const dirs: string[] = [];
@@ -75,6 +76,18 @@ describe('configuration', () => {
     const result = await runScript('src/server.ts', [], { PORT: 'eighty', DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}` });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual(['Configuration error: PORT Invalid input: expected number, received NaN']);
+  });
+
+  // `?schema=` names where the tables go; a schema the database does not have made every statement
+  // of the first migration fail: "Start-up failed: migration  failed: no schema has been selected to create in".
+  it('stops start-up with one line naming the schema when DATABASE_URL names one the database does not have', async () => {
+    const url = new URL(TEST_PG_URL);
+    url.searchParams.set('schema', `no_such_schema_${process.pid}`);
+    const result = await runScript('src/server.ts', [], { DATABASE_URL: url.href, PORT: '0', SECRET_KEY: 'k'.repeat(32), ADMIN_PASSWORD: 'admin-password-1' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `Start-up failed: DATABASE_URL names the schema no_such_schema_${process.pid}, which this database does not have: create it first (CREATE SCHEMA no_such_schema_${process.pid};) or correct ?schema=`,
+    ]);
   });
 
   // Only listening finds out that a HOST does not resolve; it said `Start-up failed: getaddrinfo ENOTFOUND not-a-host`.
