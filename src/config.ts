@@ -63,6 +63,16 @@ function mailboxKey() {
     .refine((v) => parseMailbox(v) !== null, 'must be one email address, optionally with a name: Support <help@example.com>');
 }
 
+/** Whether a postgres:// URL parses and names a host (or a socket folder: ?host=/var/run/postgresql). */
+function postgresUrlReadable(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.hostname !== '' || (url.searchParams.get('host') ?? '') !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** DATABASE_URL when it is unset or empty. */
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/helpdesk.sqlite';
 
@@ -78,7 +88,9 @@ const EnvSchema = z.object({
     .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://')
     // `sqlite:` alone (say, a template's unset variable) would be SQLite's temporary database: a help
     // desk that starts, prints an admin password, and loses everything when it stops.
-    .refine((v) => v !== 'sqlite:', 'names no SQLite file: give its path (sqlite:./data/helpdesk.sqlite), or sqlite::memory: for a throw-away database'),
+    .refine((v) => v !== 'sqlite:', 'names no SQLite file: give its path (sqlite:./data/helpdesk.sqlite), or sqlite::memory: for a throw-away database')
+    // Else the start failed later with the driver's "Invalid URL", naming no key.
+    .refine((v) => !/^postgres(ql)?:/.test(v) || postgresUrlReadable(v), 'must be a PostgreSQL URL with a host: postgres://user:password@host:5432/database (%-encode @ : / ? # in the password)'),
   /** Mail server, e.g. `smtp://user:pass@host:587`; unset: emails are logged, not sent. */
   SMTP_URL: z
     .string()

@@ -40,6 +40,9 @@ describe('configuration', () => {
     [{ PUBLIC_URL: 'https://help.example.com/#top' }, 'PUBLIC_URL'],
     [{ PUBLIC_URL: 'https://help.example.com/ support' }, 'PUBLIC_URL'],
     [{ PUBLIC_URL: 'https://help.example.com:99999' }, 'PUBLIC_URL'],
+    // Accepted by the prefix check, then "Start-up failed: Invalid URL" (or a driver's message), naming no key.
+    [{ DATABASE_URL: 'postgres://127.0.0.1:99999/helpdesk' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgresql://' }, 'DATABASE_URL'],
   ])('refuses %o naming %s', (env, key) => {
     expect(() => loadConfig({ DATABASE_URL: 'sqlite::memory:', SECRET_KEY: 'k'.repeat(32), ...env })).toThrow(new RegExp(`^Configuration error: ${key} `));
   });
@@ -50,6 +53,12 @@ describe('configuration', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:', NODE_ENV: 'development' }).production).toBe(false);
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:', NODE_ENV: 'test' }).production).toBe(false);
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).production).toBe(false);
+  });
+
+  it('takes a PostgreSQL URL with a host, or with a socket folder as ?host=', () => {
+    for (const url of ['postgres://helpdesk:p%40ss@db.internal:5432/helpdesk?schema=desk', 'postgresql://postgres@127.0.0.1/postgres', 'postgres:///helpdesk?host=/var/run/postgresql']) {
+      expect(loadConfig({ SECRET_KEY: 'k'.repeat(32), DATABASE_URL: url }).databaseUrl).toBe(url);
+    }
   });
 
   it('has the documented defaults', () => {
