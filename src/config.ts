@@ -63,11 +63,14 @@ function mailboxKey() {
     .refine((v) => parseMailbox(v) !== null, 'must be one email address, optionally with a name: Support <help@example.com>');
 }
 
-/** Whether a postgres:// URL parses and names a host (or a socket folder: ?host=/var/run/postgresql). */
-function postgresUrlReadable(value: string): boolean {
+/**
+ * Whether a server's URL (DATABASE_URL's postgres://, SMTP_URL) parses and names a host, or, for
+ * PostgreSQL, a socket folder as `?host=/var/run/postgresql`.
+ */
+function hostUrlReadable(value: string): boolean {
   try {
     const url = new URL(value);
-    return url.hostname !== '' || (url.searchParams.get('host') ?? '') !== '';
+    return url.hostname !== '' || (/^postgres/.test(url.protocol) && (url.searchParams.get('host') ?? '') !== '');
   } catch {
     return false;
   }
@@ -90,13 +93,15 @@ const EnvSchema = z.object({
     // desk that starts, prints an admin password, and loses everything when it stops.
     .refine((v) => v !== 'sqlite:', 'names no SQLite file: give its path (sqlite:./data/helpdesk.sqlite), or sqlite::memory: for a throw-away database')
     // Else the start failed later with the driver's "Invalid URL", naming no key.
-    .refine((v) => !/^postgres(ql)?:/.test(v) || postgresUrlReadable(v), 'must be a PostgreSQL URL with a host: postgres://user:password@host:5432/database (%-encode @ : / ? # in the password)'),
+    .refine((v) => !/^postgres(ql)?:/.test(v) || hostUrlReadable(v), 'must be a PostgreSQL URL with a host: postgres://user:password@host:5432/database (%-encode @ : / ? # in the password)'),
   /** Mail server, e.g. `smtp://user:pass@host:587`; unset: emails are logged, not sent. */
   SMTP_URL: z
     .string()
     .optional()
     .transform((v) => (v === '' ? undefined : v))
-    .refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'must start with smtp:// or smtps://'),
+    .refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'must start with smtp:// or smtps://')
+    // Else every email failed at its send, and was tried again until given up.
+    .refine((v) => v === undefined || hostUrlReadable(v), 'must be a URL with a host: smtp://user:password@host:587 or smtps://…:465'),
   /** The From: of every email (`address` or `Name <address>`). */
   MAIL_FROM: mailboxKey().default('Helpdesk <helpdesk@localhost>'),
   /**

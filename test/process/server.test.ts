@@ -43,6 +43,9 @@ describe('configuration', () => {
     // Accepted by the prefix check, then "Start-up failed: Invalid URL" (or a driver's message), naming no key.
     [{ DATABASE_URL: 'postgres://127.0.0.1:99999/helpdesk' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'postgresql://' }, 'DATABASE_URL'],
+    // Accepted, then every email failed at its send and was retried until given up.
+    [{ SMTP_URL: 'smtp://mail.example.com:99999' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'smtps://' }, 'SMTP_URL'],
   ])('refuses %o naming %s', (env, key) => {
     expect(() => loadConfig({ DATABASE_URL: 'sqlite::memory:', SECRET_KEY: 'k'.repeat(32), ...env })).toThrow(new RegExp(`^Configuration error: ${key} `));
   });
