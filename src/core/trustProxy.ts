@@ -8,6 +8,8 @@
  * - a comma-separated list of proxy addresses or CIDR ranges (`10.0.0.0/8, ::1`), or the names
  *   `loopback`, `linklocal`, `uniquelocal`.
  */
+import { classifyAddress } from './webhooks.js';
+
 export type TrustProxy = boolean | number | string[];
 
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -80,4 +82,16 @@ export function forwardedAddresses(header: string): string | null {
     })
     .filter((entry) => ipFamily(entry) !== 0);
   return addresses.length === 0 ? null : addresses.join(', ');
+}
+
+/**
+ * With TRUST_PROXY off: whether a request from `peer` carrying X-Forwarded-For comes through a proxy
+ * of this installation (the peer on this machine or a private network), so that every client is
+ * counted as that proxy: a setting forgotten, worth saying. A header from a public peer is a client
+ * writing it itself, which off rightly ignores.
+ */
+export function forwardedByOwnProxy(peer: string, forwardedFor: string | undefined): boolean {
+  if (forwardedFor === undefined || forwardedFor.trim() === '') return false;
+  const kind = classifyAddress(peer);
+  return kind === 'loopback' || kind === 'private';
 }

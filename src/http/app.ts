@@ -25,7 +25,7 @@ import { TokenCache } from '../services/tokenCache.js';
 import { TopicNames } from '../services/topicNames.js';
 import { SsoProvider } from '../services/sso.js';
 import { installErrorHandler, sendError } from './errors.js';
-import { forwardedAddresses, type TrustProxy } from '../core/trustProxy.js';
+import { forwardedAddresses, forwardedByOwnProxy, type TrustProxy } from '../core/trustProxy.js';
 import { databaseCheckCounters, memoryCheckCounters } from './loginChecks.js';
 import { deviceCookies, installDeviceCookies } from './deviceCookies.js';
 import { databaseLimitStore, endedWindowSweeper } from './rateLimitStore.js';
@@ -109,6 +109,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     },
   });
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
+  if (!config.trustProxy) warnOnceOfForgottenProxy(app);
   const hub = deps.hub ?? createLocalHub((error) => app.log.error({ err: error }, 'live update listener failed'));
   if (!deps.hub) app.addHook('onClose', () => hub.close());
   const ctx: ServiceContext = {
@@ -263,6 +264,24 @@ function onlyForwardedAddresses(req: IncomingMessage): string {
     else req.headers['x-forwarded-for'] = addresses;
   }
   return req.url ?? '/';
+}
+
+/**
+ * TRUST_PROXY off, yet requests come through a proxy of this installation (core/trustProxy.ts
+ * forwardedByOwnProxy): every client then counts as the proxy (one person's wrong passwords lock
+ * everyone out of signing in). Said once per process, at the first such request.
+ */
+function warnOnceOfForgottenProxy(app: FastifyInstance): void {
+  let said = false;
+  // A callback hook, not an async one: every request passes it, and after the warning it only reads a flag.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const forwarded = request.headers['x-forwarded-for'];
+    if (!said && forwardedByOwnProxy(request.ip, typeof forwarded === 'string' ? forwarded : undefined)) {
+      said = true;
+      request.log.warn(`requests come through a proxy (${request.ip} forwards X-Forwarded-For) but TRUST_PROXY is off: rate limits, logs and the audit log count every client as that proxy; set TRUST_PROXY (README: Operations)`);
+    }
+    done();
+  });
 }
 
 function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {

@@ -4,13 +4,15 @@
  * whose X-Forwarded-For names the client, and the flash cookie is Secure in production.
  */
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { countHit, readCheckWindow, reserveCheckOn, settleCheckOn, sweepEndedWindows } from '../../src/repositories/rateLimitCounts.js';
 import { limitStoreFor } from '../../src/http/rateLimits.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { ApiClient } from '../api/support.js';
-import { addStaff, Client, startTestApp, type TestApp } from '../support/app.js';
+import { buildApp } from '../../src/http/app.js';
+import { addStaff, Client, startTestApp, TEST_CONFIG, type TestApp } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 
@@ -185,6 +187,52 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+// Behind a proxy with TRUST_PROXY forgotten (the default), every client is the proxy's address: one
+// person's wrong passwords lock every colleague out of signing in, and the ticket limit is shared by
+// all customers. Nothing said so. The first request forwarded by a proxy on this machine or network now does, once.
+describe('TRUST_PROXY off behind a proxy', () => {
+  async function appLogging(trustProxy: false | number) {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const database = await freshDatabase('sqlite');
+    const { app } = await buildApp({ handle: database.handle, clock: { now: () => Date.now() }, logger: { level: 'warn', stream }, config: { ...TEST_CONFIG, trustProxy } });
+    const get = (remoteAddress: string, forwardedFor?: string) => app.inject({ method: 'GET', url: '/tickets/create/', remoteAddress, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} });
+    const warnings = () => lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level === 40).map((line) => line.msg);
+    return { get, warnings, close: async () => (await app.close(), await database.drop()) };
+  }
+
+  it('is logged once, at the first request a proxy on this machine or network forwards', async () => {
+    const t = await appLogging(false);
+    try {
+      await t.get('203.0.113.50', '198.51.100.1'); // a forged header straight from the internet: no proxy of ours
+      await t.get('10.0.0.2');
+      expect(t.warnings()).toEqual([]);
+      await t.get('127.0.0.1', '198.51.100.1');
+      await t.get('10.0.0.2', '198.51.100.2');
+      expect(t.warnings()).toEqual([
+        'requests come through a proxy (127.0.0.1 forwards X-Forwarded-For) but TRUST_PROXY is off: rate limits, logs and the audit log count every client as that proxy; set TRUST_PROXY (README: Operations)',
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('is not logged when TRUST_PROXY is set', async () => {
+    const t = await appLogging(1);
+    try {
+      await t.get('127.0.0.1', '198.51.100.1');
+      expect(t.warnings()).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});
 
 describe('the flash cookie in production', () => {
   let t: TestApp;
