@@ -4,81 +4,23 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { secretKeyFile } from './core/databaseUrl.js';
 import { parseImapUrl, readImapUrl, sameFolder } from './core/imapUrl.js';
-import { parseMailbox } from './core/mailboxes.js';
 import { defaultPublicUrl } from './core/publicUrl.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS, MAX_CLOSE_UNDO_SECONDS } from './core/pendingClose.js';
 import { parseTrustProxy, type TrustProxy } from './core/trustProxy.js';
 import { WEBHOOK_HISTORY_DAYS } from './core/webhooks.js';
-import { DEFAULT_RATE_LIMITS, formatLimit, type Limit, parseLimit, type RateLimitSettings } from './http/rateLimits.js';
-
-/** A `count/duration` rate limit such as `10/1m`. */
-function limitSetting(fallback: Limit) {
-  return z
-    .string()
-    .default(formatLimit(fallback))
-    .transform((raw, ctx) => {
-      const limit = parseLimit(raw);
-      if (!limit) ctx.addIssue({ code: 'custom', message: 'must be a count and a duration such as 10/1m' });
-      return limit ?? fallback;
-    });
-}
+import { hostUrlReadable, limitSetting, mailboxSetting, urlProblem } from './configChecks.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './http/rateLimits.js';
 
 /** The path the OpenID provider sends the browser back to (src/http/routes/sso.ts). */
 export const SSO_CALLBACK_PATH = '/agents/login/sso/callback/';
 
-/**
- * A URL setting's check: http(s), with a host; `loopbackHttpOnly`: plain http only for this
- * machine; `path`: the URL's path must be this one.
- */
-function urlProblem(message: string, loopbackHttpOnly: boolean, path?: string) {
-  return (value: string | undefined, ctx: z.RefinementCtx) => {
-    if (value === undefined) return;
-    let url: URL | null = null;
-    try {
-      url = new URL(value);
-    } catch {
-      url = null;
-    }
-    const loopback = url !== null && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-    const schemeOk = url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && (!loopbackHttpOnly || loopback)));
-    // URL() would quietly %-encode a space (a pasted `https://help.example.com/ x`), and `?`/`#` would
-    // put every path appended to the URL into a query or a fragment.
-    const odd = /\s/.test(value) || value.includes('?') || value.includes('#');
-    if (!url || odd || !schemeOk || url.username !== '' || url.password !== '' || (path !== undefined && url.pathname !== path)) ctx.addIssue({ code: 'custom', message });
-  };
-}
+/** DATABASE_URL when it is unset or empty. */
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/helpdesk.sqlite';
 
 /**
  * The environment, parsed once at start-up (SPEC §7). A `.env` file in the working directory is
  * read first if present; real environment variables win over it.
  */
-/**
- * A mailbox key (MAIL_FROM, MAIL_REPLY_TO): one address, optionally with a display name, trimmed.
- * Anything else would make a broken From: or Reply-To: header on every email, so it stops start-up.
- */
-function mailboxKey() {
-  return z
-    .string()
-    .trim()
-    .refine((v) => parseMailbox(v) !== null, 'must be one email address, optionally with a name: Support <help@example.com>');
-}
-
-/**
- * Whether a server's URL (DATABASE_URL's postgres://, SMTP_URL) parses and names a host, or, for
- * PostgreSQL, a socket folder as `?host=/var/run/postgresql`.
- */
-function hostUrlReadable(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.hostname !== '' || (/^postgres/.test(url.protocol) && (url.searchParams.get('host') ?? '') !== '');
-  } catch {
-    return false;
-  }
-}
-
-/** DATABASE_URL when it is unset or empty. */
-export const DEFAULT_DATABASE_URL = 'sqlite:./data/helpdesk.sqlite';
-
 const EnvSchema = z.object({
   /** TCP port to listen on. */
   PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
@@ -103,12 +45,12 @@ const EnvSchema = z.object({
     // Else every email failed at its send, and was tried again until given up.
     .refine((v) => v === undefined || hostUrlReadable(v), 'must be a URL with a host: smtp://user:password@host:587 or smtps://…:465'),
   /** The From: of every email (`address` or `Name <address>`). */
-  MAIL_FROM: mailboxKey().default('Helpdesk <helpdesk@localhost>'),
+  MAIL_FROM: mailboxSetting().default('Helpdesk <helpdesk@localhost>'),
   /**
    * The Reply-To: of every email, the support address customers answer to (`address` or
    * `Name <address>`); unset: MAIL_FROM. Point it at the mailbox the email channel (§10) reads.
    */
-  MAIL_REPLY_TO: mailboxKey().optional(),
+  MAIL_REPLY_TO: mailboxSetting().optional(),
   /** Base of the links in emails, as customers reach this server. */
   PUBLIC_URL: z.string().optional().superRefine(urlProblem('must be an http:// or https:// URL, without spaces, a query (?) or a fragment (#)', false)),
   /**
