@@ -76,6 +76,13 @@ for (const dialect of DIALECTS) {
       body = (await scrape(t.app)).body;
       expect(sample(body, 'helpdesk_outbox_emails{status="pending"}')).toBe(1);
       expect(sample(body, 'helpdesk_outbox_oldest_due_seconds')).toBe(0);
+
+      // The email claimed by a worker that died (still `sending`): once its lease has run out it waits
+      // for a worker again, like a pending one, and counts from then. The age said 0 meanwhile, so a
+      // backlog whose emails had all been claimed before their workers stopped never raised the alert.
+      clock.advance(start + 400_000 - clock.now());
+      body = (await scrape(t.app)).body;
+      expect(sample(body, 'helpdesk_outbox_oldest_due_seconds')).toBe(100);
     });
 
     it('shows each webhook endpoint: its state, the events waiting in its lane and the first one’s age, its retries', async () => {

@@ -94,7 +94,7 @@ export function createMetrics(ctx: ServiceContext, onReadError: (error: unknown)
     registry,
     figures,
     'helpdesk_outbox_oldest_due_seconds',
-    'How long the longest-waiting pending email has been due (since its creation or its retry time) without a worker taking it; 0 when none is due. Grows while no worker sends.',
+    'How long the longest-waiting email has been due (since its creation, its retry time, or the end of the lease of a worker that claimed it and died) without a worker taking it; 0 when none is due. Grows while no worker sends.',
     [],
     (g, { oldestDueSeconds }) => g.set(oldestDueSeconds),
   );
