@@ -4,64 +4,23 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { secretKeyFile } from './core/databaseUrl.js';
 import { parseImapUrl, readImapUrl, sameFolder } from './core/imapUrl.js';
-import { parseMailbox } from './core/mailboxes.js';
+import { defaultPublicUrl } from './core/publicUrl.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS, MAX_CLOSE_UNDO_SECONDS } from './core/pendingClose.js';
 import { parseTrustProxy, type TrustProxy } from './core/trustProxy.js';
 import { WEBHOOK_HISTORY_DAYS } from './core/webhooks.js';
-import { DEFAULT_RATE_LIMITS, formatLimit, type Limit, parseLimit, type RateLimitSettings } from './http/rateLimits.js';
-
-/** A `count/duration` rate limit such as `10/1m`. */
-function limitSetting(fallback: Limit) {
-  return z
-    .string()
-    .default(formatLimit(fallback))
-    .transform((raw, ctx) => {
-      const limit = parseLimit(raw);
-      if (!limit) ctx.addIssue({ code: 'custom', message: 'must be a count and a duration such as 10/1m' });
-      return limit ?? fallback;
-    });
-}
+import { hostUrlReadable, limitSetting, mailboxSetting, urlProblem } from './configChecks.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './http/rateLimits.js';
 
 /** The path the OpenID provider sends the browser back to (src/http/routes/sso.ts). */
 export const SSO_CALLBACK_PATH = '/agents/login/sso/callback/';
 
-/**
- * A URL setting's check: http(s), with a host; `loopbackHttpOnly`: plain http only for this
- * machine; `path`: the URL's path must be this one.
- */
-function urlProblem(message: string, loopbackHttpOnly: boolean, path?: string) {
-  return (value: string | undefined, ctx: z.RefinementCtx) => {
-    if (value === undefined) return;
-    let url: URL | null = null;
-    try {
-      url = new URL(value);
-    } catch {
-      url = null;
-    }
-    const loopback = url !== null && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-    const schemeOk = url !== null && (url.protocol === 'https:' || (url.protocol === 'http:' && (!loopbackHttpOnly || loopback)));
-    if (!url || !schemeOk || url.username !== '' || url.search !== '' || url.hash !== '' || (path !== undefined && url.pathname !== path)) ctx.addIssue({ code: 'custom', message });
-  };
-}
+/** DATABASE_URL when it is unset or empty. */
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/helpdesk.sqlite';
 
 /**
  * The environment, parsed once at start-up (SPEC §7). A `.env` file in the working directory is
  * read first if present; real environment variables win over it.
  */
-/**
- * A mailbox key (MAIL_FROM, MAIL_REPLY_TO): one address, optionally with a display name, trimmed.
- * Anything else would make a broken From: or Reply-To: header on every email, so it stops start-up.
- */
-function mailboxKey() {
-  return z
-    .string()
-    .trim()
-    .refine((v) => parseMailbox(v) !== null, 'must be one email address, optionally with a name: Support <help@example.com>');
-}
-
-/** DATABASE_URL when it is unset or empty. */
-export const DEFAULT_DATABASE_URL = 'sqlite:./data/helpdesk.sqlite';
-
 const EnvSchema = z.object({
   /** TCP port to listen on. */
   PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
@@ -74,32 +33,33 @@ const EnvSchema = z.object({
     .refine((v) => /^(sqlite:|postgres(ql)?:\/\/)/.test(v), 'must start with sqlite: or postgres://')
     // `sqlite:` alone (say, a template's unset variable) would be SQLite's temporary database: a help
     // desk that starts, prints an admin password, and loses everything when it stops.
-    .refine((v) => v !== 'sqlite:', 'names no SQLite file: give its path (sqlite:./data/helpdesk.sqlite), or sqlite::memory: for a throw-away database'),
+    .refine((v) => v !== 'sqlite:', 'names no SQLite file: give its path (sqlite:./data/helpdesk.sqlite), or sqlite::memory: for a throw-away database')
+    // Else the start failed later with the driver's "Invalid URL", naming no key.
+    .refine((v) => !/^postgres(ql)?:/.test(v) || hostUrlReadable(v), 'must be a PostgreSQL URL with a host: postgres://user:password@host:5432/database (%-encode @ : / ? # in the password)'),
   /** Mail server, e.g. `smtp://user:pass@host:587`; unset: emails are logged, not sent. */
   SMTP_URL: z
     .string()
     .optional()
     .transform((v) => (v === '' ? undefined : v))
-    .refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'must start with smtp:// or smtps://'),
+    .refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'must start with smtp:// or smtps://')
+    // Else every email failed at its send, and was tried again until given up.
+    .refine((v) => v === undefined || hostUrlReadable(v), 'must be a URL with a host: smtp://user:password@host:587 or smtps://…:465'),
   /** The From: of every email (`address` or `Name <address>`). */
-  MAIL_FROM: mailboxKey().default('Helpdesk <helpdesk@localhost>'),
+  MAIL_FROM: mailboxSetting().default('Helpdesk <helpdesk@localhost>'),
   /**
    * The Reply-To: of every email, the support address customers answer to (`address` or
    * `Name <address>`); unset: MAIL_FROM. Point it at the mailbox the email channel (§10) reads.
    */
-  MAIL_REPLY_TO: mailboxKey().optional(),
+  MAIL_REPLY_TO: mailboxSetting().optional(),
   /** Base of the links in emails, as customers reach this server. */
-  PUBLIC_URL: z
-    .string()
-    .optional()
-    .refine((v) => v === undefined || /^https?:\/\/[^/\s]+/.test(v), 'must be an http:// or https:// URL'),
+  PUBLIC_URL: z.string().optional().superRefine(urlProblem('must be an http:// or https:// URL, without spaces, a query (?) or a fragment (#)', false)),
   /**
    * Signs cookies and CSRF tokens; ≥ 32 characters. Required in production, else generated once by
    * the server and kept beside the database (see signingKey).
    */
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Password of the first admin, created when the database has none; unset: a random one is printed once. */
-  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(200, 'must be at most 200 characters').optional(),
   /**
    * Minutes without activity (a page load, a form post, an API call; not a page's background
    * refreshes or live stream) after which a staff session ends and its agent goes offline.
@@ -188,7 +148,12 @@ const EnvSchema = z.object({
    * Bearer token required by GET /metrics (`Authorization: Bearer <token>`), for deployments whose
    * port is reachable from outside the monitoring network; ≥ 16 characters. Unset: /metrics is open.
    */
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    // Sent as `Authorization: Bearer <token>`, which ends at a space: such a token could never be sent.
+    .regex(/^\S+$/, 'must not contain spaces (scrapers send it as Authorization: Bearer <token>)')
+    .optional(),
   /**
    * `on`: webhook endpoints may be on loopback, private, link-local and metadata addresses (§13);
    * off (default), such URLs are refused when saved and every delivery's resolved address is checked.
@@ -327,7 +292,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.IMAP_URL !== undefined && sameFolder(parseImapUrl(e.IMAP_URL).mailbox, e.IMAP_PROCESSED_FOLDER)) {
     throw new ConfigError('Configuration error: IMAP_PROCESSED_FOLDER must differ from the mailbox IMAP_URL reads');
   }
-  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, '');
+  const publicUrl = (e.PUBLIC_URL ?? defaultPublicUrl(e.HOST, e.PORT)).replace(/\/+$/, '');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -394,12 +359,33 @@ function oidcConfigOf(e: z.infer<typeof EnvSchema>, publicUrl: string): OidcConf
 export function signingKey(config: Pick<Config, 'secretKey' | 'databaseUrl'>): string {
   if (config.secretKey !== undefined) return config.secretKey;
   const file = secretKeyFile(config.databaseUrl);
-  if (file !== null && existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const secret = randomBytes(32).toString('hex');
-  if (file === null) return secret;
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
-  return secret;
+  if (file === null) return randomBytes(32).toString('hex');
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    // Created only if missing ('wx'): of processes starting together one key is written, and every
+    // one of them reads that one below.
+    try {
+      writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return keptKey(file);
+}
+
+/** Checks of a key file another process has just created and not yet written (a few ms). */
+const KEY_FILE_READS = 50;
+
+/** The key in `file`; a file without one (emptied, cut short) stops start-up rather than sign with it. */
+function keptKey(file: string): string {
+  for (let read = 1; ; read++) {
+    const key = readFileSync(file, 'utf8').trim();
+    if (key.length >= 32) return key;
+    if (read === KEY_FILE_READS) {
+      throw new ConfigError(`Configuration error: SECRET_KEY is unset and ${file} holds no key of 32 characters or more: delete the file (a new key is made) or set SECRET_KEY`);
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  }
 }
 
 /** Reads `.env` into process.env if present (real variables win). */

@@ -5,6 +5,7 @@
  */
 import { ConfigError } from '../config.js';
 import { errorSummary } from '../core/errorSummary.js';
+import { nodeVersionProblem } from '../core/nodeVersion.js';
 
 /** A failure the command words itself (a database that cannot be opened, a usage mistake): printed as it is. */
 export class CommandError extends Error {
@@ -33,11 +34,16 @@ export function failureLine(name: string, error: unknown, lead?: string): string
 }
 
 /**
- * Runs command `name`'s `main`. Its result, when a number, is the exit code; a failure is printed
- * by failureLine and exits with the CommandError's code, else `options.exitCode` (1).
+ * Runs command `name`'s `main` (unless Node.js is too old: core/nodeVersion.ts). Its result, when a
+ * number, is the exit code; a failure is printed by failureLine and exits with the CommandError's
+ * code, else `options.exitCode` (1; mail:ingest's 75, so an old Node leaves the mail with the mail server).
  */
 export function runCommand(name: string, main: () => Promise<number | void>, options: CommandOptions = {}): void {
-  main().then(
+  // On a Node.js the help desk does not support, the one line the server prints at start (nodeCheck.ts),
+  // before anything is opened: not whatever the first missing API would have thrown.
+  const problem = nodeVersionProblem(process.version);
+  const run = problem === null ? main : () => Promise.reject(new CommandError(problem));
+  run().then(
     (code) => {
       if (typeof code === 'number') process.exitCode = code;
     },

@@ -33,3 +33,18 @@ export function settledOf<T>(promise: Promise<T>): Promise<PromiseSettledResult<
     (reason: unknown) => ({ status: 'rejected' as const, reason }),
   );
 }
+
+/** Thrown by withinMs when the time ran out first. */
+export class TimedOut extends Error {}
+
+/**
+ * `promise`, or a TimedOut rejection once `ms` have passed without it settling (the promise goes on;
+ * a failure of it afterwards is no unhandled rejection).
+ */
+export function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new TimedOut(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([awaitedLater(promise), expiry]).finally(() => clearTimeout(timer));
+}

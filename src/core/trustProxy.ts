@@ -8,6 +8,8 @@
  * - a comma-separated list of proxy addresses or CIDR ranges (`10.0.0.0/8, ::1`), or the names
  *   `loopback`, `linklocal`, `uniquelocal`.
  */
+import { classifyAddress } from './webhooks.js';
+
 export type TrustProxy = boolean | number | string[];
 
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -58,4 +60,38 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy | { problem
     return { problem: `must be off, on, a hop count, or a comma-separated list of proxy addresses or CIDR ranges (${bad === undefined ? 'none given' : `not an address: ${bad}`})` };
   }
   return entries;
+}
+
+/**
+ * An X-Forwarded-For value as the proxy check should read it: the ports some proxies write after
+ * each address (Azure's gateways, IIS ARR: `203.0.113.7:50123`, `[2001:db8::7]:443`) taken off, with
+ * IPv6 brackets (the port is the client's source port, new for each connection: with it every
+ * request would be a new client to the limits and the audit log), and entries that are no address
+ * at all (`unknown`, text a client wrote) left out, so none is ever taken for the client's address
+ * (with TRUST_PROXY=on a client writes the leftmost one). Null when no address is left.
+ */
+export function forwardedAddresses(header: string): string | null {
+  const addresses = header
+    .split(',')
+    .map((raw) => {
+      const entry = raw.trim();
+      const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(entry);
+      if (v4) return v4[1]!;
+      const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(entry);
+      return bracketed ? bracketed[1]! : entry;
+    })
+    .filter((entry) => ipFamily(entry) !== 0);
+  return addresses.length === 0 ? null : addresses.join(', ');
+}
+
+/**
+ * With TRUST_PROXY off: whether a request from `peer` carrying X-Forwarded-For comes through a proxy
+ * of this installation (the peer on this machine or a private network), so that every client is
+ * counted as that proxy: a setting forgotten, worth saying. A header from a public peer is a client
+ * writing it itself, which off rightly ignores.
+ */
+export function forwardedByOwnProxy(peer: string, forwardedFor: string | undefined): boolean {
+  if (forwardedFor === undefined || forwardedFor.trim() === '') return false;
+  const kind = classifyAddress(peer);
+  return kind === 'loopback' || kind === 'private';
 }

@@ -11,8 +11,15 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  */
 async function migrationTableSchema(db: Db): Promise<{ migrationTableSchema?: string }> {
   if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return {};
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
-  return rows[0] ? { migrationTableSchema: rows[0].schema } : {};
+  const { rows } = await sql<{ schema: string | null; path: string }>`select current_schema() as schema, current_setting('search_path') as path`.execute(db);
+  const schema = rows[0]?.schema;
+  // None of the search path exists: `?schema=` names a schema this database does not have (every
+  // statement would fail with "no schema has been selected to create in").
+  if (!schema) {
+    const named = rows[0]?.path ?? '';
+    throw new Error(`DATABASE_URL names the schema ${named}, which this database does not have: create it first (CREATE SCHEMA ${named};) or correct ?schema=`);
+  }
+  return { migrationTableSchema: schema };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
@@ -24,7 +25,7 @@ import { TokenCache } from '../services/tokenCache.js';
 import { TopicNames } from '../services/topicNames.js';
 import { SsoProvider } from '../services/sso.js';
 import { installErrorHandler, sendError } from './errors.js';
-import type { TrustProxy } from '../core/trustProxy.js';
+import { forwardedAddresses, forwardedByOwnProxy, type TrustProxy } from '../core/trustProxy.js';
 import { databaseCheckCounters, memoryCheckCounters } from './loginChecks.js';
 import { deviceCookies, installDeviceCookies } from './deviceCookies.js';
 import { databaseLimitStore, endedWindowSweeper } from './rateLimitStore.js';
@@ -96,6 +97,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     // TRUST_PROXY (src/core/trustProxy.ts): off unless configured, so a forged X-Forwarded-For
     // never changes the address that limits, logs and the audit log see.
     trustProxy: fastifyTrustProxy(config.trustProxy ?? false),
+    // Before routing, so the request log, the limits and the audit log all read the address alone.
+    ...(config.trustProxy ? { rewriteUrl: onlyForwardedAddresses } : {}),
     // Addresses the router cannot even read answer like every other error (page or §8 JSON), not
     // with Fastify's own JSON: a broken %-escape is a 400, an over-long id names nothing (404).
     frameworkErrors: (error, request, reply) => {
@@ -106,6 +109,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     },
   });
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
+  if (!config.trustProxy) warnOnceOfForgottenProxy(app);
   const hub = deps.hub ?? createLocalHub((error) => app.log.error({ err: error }, 'live update listener failed'));
   if (!deps.hub) app.addHook('onClose', () => hub.close());
   const ctx: ServiceContext = {
@@ -122,7 +126,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     topicNames: new TopicNames(),
     ...(config.apiPresenceMinutes === undefined ? {} : { apiPresenceMinutes: config.apiPresenceMinutes }),
   };
-  const metrics = createMetrics(ctx);
+  const metrics = createMetrics(ctx, (error) => app.log.warn({ err: error }, 'metrics: the database figures could not be read'));
   // Who has a page open here, stamped for the other processes (auto-away: src/live/openPages.ts).
   const openPages = new OpenPages(ctx.handle.db, ctx.clock, (error) => app.log.warn({ err: error }, 'auto-away: stamping open pages failed'));
   const autoAwayMinutes = config.autoAwayMinutes ?? 0;
@@ -248,6 +252,38 @@ function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOpt
 }
 
 /** TRUST_PROXY as Fastify takes it: a hop count becomes "the first n hops" (its types lack numbers). */
+/**
+ * Fastify's earliest hook on the raw request (it answers the URL unchanged): X-Forwarded-For as the
+ * proxy check should read it, addresses alone without their ports (core/trustProxy.ts forwardedAddresses).
+ */
+function onlyForwardedAddresses(req: IncomingMessage): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  if (typeof forwarded === 'string') {
+    const addresses = forwardedAddresses(forwarded);
+    if (addresses === null) delete req.headers['x-forwarded-for'];
+    else req.headers['x-forwarded-for'] = addresses;
+  }
+  return req.url ?? '/';
+}
+
+/**
+ * TRUST_PROXY off, yet requests come through a proxy of this installation (core/trustProxy.ts
+ * forwardedByOwnProxy): every client then counts as the proxy (one person's wrong passwords lock
+ * everyone out of signing in). Said once per process, at the first such request.
+ */
+function warnOnceOfForgottenProxy(app: FastifyInstance): void {
+  let said = false;
+  // A callback hook, not an async one: every request passes it, and after the warning it only reads a flag.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const forwarded = request.headers['x-forwarded-for'];
+    if (!said && forwardedByOwnProxy(request.ip, typeof forwarded === 'string' ? forwarded : undefined)) {
+      said = true;
+      request.log.warn(`requests come through a proxy (${request.ip} forwards X-Forwarded-For) but TRUST_PROXY is off: rate limits, logs and the audit log count every client as that proxy; set TRUST_PROXY (README: Operations)`);
+    }
+    done();
+  });
+}
+
 function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }

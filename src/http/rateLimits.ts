@@ -13,6 +13,7 @@
 import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { addressKey, type CheckOutcome, type Limit, UNJUDGED_CHECK } from '../core/attemptWindows.js';
 import { DomainError } from '../core/errors.js';
+import { mailboxKey } from '../core/mailboxes.js';
 import { formatDuration, parseDuration } from '../core/sla.js';
 import type { DeviceCookies } from './deviceCookies.js';
 import type { CheckCounter, CheckCounters } from './loginChecks.js';
@@ -110,9 +111,11 @@ export interface RouteLimits {
   loginAttempt(request: FastifyRequest, username: string): Promise<number | null>;
   /**
    * Counts one password-reset request or use of a reset link (§15) for this request's address, with
-   * the login's per-address limit but its own count. Seconds to wait when over, else null.
+   * the login's per-address limit but its own count; a request also for the `mailbox` typed (any
+   * letter case), with the per-username limit, so no number of client addresses can flood one inbox
+   * with reset emails (known or not alike: the refusal tells nothing). Seconds to wait when over, else null.
    */
-  resetAttempt(request: FastifyRequest): Promise<number | null>;
+  resetAttempt(request: FastifyRequest, mailbox?: string): Promise<number | null>;
   /** onRequest hook of both ticket-creation routes: a 429 (`rate_limited`) when over the limit. */
   ticketCreation: onRequestAsyncHookHandler;
   /**
@@ -202,6 +205,7 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
   // A remembered browser's own bucket of a username (core/deviceCookies.ts): the username's limit,
   // counted apart from the shared one, so failing on purpose elsewhere does not lock it.
   const loginByDevice = counters('login-device', settings.loginPerUsername, 50_000);
+  const resetsByMailbox = counters('reset-mailbox', settings.loginPerUsername, 50_000);
 
   /**
    * A check reserved under the address's limit, then the username's, in its shared bucket or this
@@ -232,8 +236,15 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
       await check.settle('failed');
       return null;
     },
-    async resetAttempt(request) {
-      return overBy(await resetsByAddress(request));
+    async resetAttempt(request, mailbox) {
+      const byAddress = overBy(await resetsByAddress(request));
+      const key = mailboxKey(mailbox ?? null);
+      if (byAddress !== null || key === '') return byAddress;
+      // Every request counts (a reset email is sent or not: no check to give back).
+      const hold = await reserveWaiting(resetsByMailbox, key.slice(0, 320));
+      if (typeof hold === 'number') return hold;
+      await settleAll([hold], 'failed');
+      return null;
     },
     ticketCreation: refusingOver(ticketsByAddress, 'new requests'),
     rating: refusingOver(ratingsByAddress, 'ratings'),

@@ -350,7 +350,7 @@ export interface OutboxBacklog {
   failed: number;
   /** Sent, then reported undeliverable (§10 rule 4): not backlog, but an address to look at, like failed. */
   bounced: number;
-  /** When the longest-waiting due pending email became due (`next_attempt_at`); null when none is due. */
+  /** When the longest-waiting due email (pending, or claimed under a lease that ran out) became due (`next_attempt_at`); null when none is due. */
   oldestDueAt: number | null;
 }
 
@@ -360,16 +360,17 @@ export interface OutboxBacklog {
  * id)` (index-only on both engines: SQLite reads it as a covering index; PostgreSQL as an
  * index-only scan, which may visit the heap for pages vacuum has not marked all-visible), so it
  * costs one index entry per email in that status; the oldest due email is the first entry of the
- * partial index `outbox_due (next_attempt_at) where status in ('pending', 'sending')`, skipping
- * only `sending` rows whose lease ran out. Literal statuses, so SQLite may use the partial index
- * at all (see claimDueEmails).
+ * partial index `outbox_due (next_attempt_at) where status in ('pending', 'sending')` that is due:
+ * a pending email whose time has come, or one claimed by a worker whose lease has run out (the
+ * worker died: it waits for another since its lease's end, which is its next_attempt_at). Literal
+ * statuses, so SQLite may use the partial index at all (see claimDueEmails).
  */
 export async function outboxBacklog(handle: DbHandle, now: number): Promise<OutboxBacklog> {
   const due = handle.dialect === 'postgres' ? sql`outbox` : sql`outbox indexed by outbox_due`;
   const count = (status: OutboxStatus) => sql<number>`(select count(*) from outbox where status = ${sql.lit(status)})`;
   const result = await sql<{ pending: number | string; sending: number | string; failed: number | string; bounced: number | string; oldest_due_at: number | string | null }>`select
       ${count('pending')} as pending, ${count('sending')} as sending, ${count('failed')} as failed, ${count('bounced')} as bounced,
-      (select next_attempt_at from ${due} where ${toBeTried()} and status = 'pending' and next_attempt_at <= ${now}
+      (select next_attempt_at from ${due} where ${toBeTried()} and next_attempt_at <= ${now}
         order by next_attempt_at limit 1) as oldest_due_at`.execute(handle.db);
   const row = result.rows[0]!;
   return {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ACCOUNT_LABELS, credentialsStand, PASSWORD_CHANGED_MEANWHILE } from '../core/accounts.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
+import { activityToRecord } from '../core/idleLimits.js';
 import { type AdminNotice, type EmailRequest, emailRequestAtLogin } from '../core/notices.js';
 import type { Presence } from '../core/routing.js';
 import type { ApiTokenScope, UserRow } from '../db/schema.js';
@@ -41,10 +42,6 @@ export interface StaffUser {
 export function sessionIdOf(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
-
-// Touching a session on every request would make every page view a write; once a minute is plenty
-// for an idle limit counted in minutes.
-const TOUCH_EVERY_MS = 60_000;
 
 /** When a session counts as in use: the idle limit, and whether this request is the person at work. */
 export interface SessionUse {
@@ -182,7 +179,7 @@ export async function authenticate(ctx: ServiceContext, token: string, use: Sess
     return null;
   }
   if (session.active !== 1) return null;
-  if (use.countsAsActivity && now - session.last_seen_at > TOUCH_EVERY_MS) await touchSession(ctx.handle.db, session.session_id, now);
+  if (use.countsAsActivity && activityToRecord(session.last_seen_at, now, use.idleMinutes)) await touchSession(ctx.handle.db, session.session_id, now);
   return { id: session.id, username: session.username, displayName: session.display_name, role: session.role, presence: session.presence };
 }
 

@@ -1,4 +1,5 @@
 import { DomainError } from '../core/errors.js';
+import { inUseSince } from '../core/idleLimits.js';
 import type { Presence } from '../core/routing.js';
 import { recordPresence } from '../repositories/presenceHistory.js';
 import { findUserById, type PresenceCutoffs, setPresence, unattendedUsers } from '../repositories/users.js';
@@ -13,10 +14,12 @@ import { pullAndBalance, releaseTickets, type RoutingRun, updateAgent, withRouti
  * driven through `PUT /api/v1/agents/me/presence` has no session, and any API call it makes is its
  * sign of life (issue 20 item 3: a script that stopped calling must not hold tickets for the whole
  * session limit). Without an API limit (apps built without one), the session's limit applies to
- * tokens too. Present nowhere, it goes offline (R5) at the next expiry run.
+ * tokens too. Each limit counts from the recorded activity plus the lag that record may have
+ * (core/idleLimits.ts), so what was in use within its limit is never ended. Present nowhere, it
+ * goes offline (R5) at the next expiry run.
  */
 export function presenceCutoffs(now: number, idleMinutes: number, apiPresenceMinutes: number = idleMinutes): PresenceCutoffs {
-  return { sessionSeenSince: now - idleMinutes * 60_000, tokenUsedSince: now - apiPresenceMinutes * 60_000 };
+  return { sessionSeenSince: inUseSince(now, idleMinutes), tokenUsedSince: inUseSince(now, apiPresenceMinutes) };
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { invalidInput, notFound } from '../core/errors.js';
+import { activityToRecord, touchEveryMs } from '../core/idleLimits.js';
 import { findApiTokenById, findLiveTokenByHash, insertApiToken, listApiTokenRows, revokeApiTokenRow, touchApiToken } from '../repositories/tokens.js';
 import { findUserById } from '../repositories/users.js';
 import type { ApiTokenScope, UserRow } from '../db/schema.js';
@@ -16,10 +17,6 @@ import type { ServiceContext } from './context.js';
 
 /** Recognisable prefix, so secret scanners and people can tell a helpdesk token at a glance. */
 const TOKEN_PREFIX = 'hd_';
-
-// Writing last_used_at on every request would make every API read a write; a minute is precise
-// enough to answer "is this token still in use?".
-const TOUCH_EVERY_MS = 60_000;
 
 export const DEFAULT_TOKEN_NAME = 'API token';
 
@@ -117,12 +114,12 @@ export async function listApiTokens(ctx: ServiceContext, userId?: number): Promi
 
 /**
  * The staff member a bearer token belongs to, or null when the token is malformed, unknown,
- * revoked, or its account is deactivated. Records the use (at most once a minute).
+ * revoked, or its account is deactivated. Records the use (at most every 30 s: core/idleLimits.ts).
  *
  * `remembered`: through the context's token memory, where there is one (services/tokenCache.ts),
  * for a route called many times a second with one token (the inbound mail route). What it answers
  * may be up to 2 s old (a presence, say), except a revocation or deactivation in this process,
- * which counts at once; the use is still recorded once a minute by the app's clock.
+ * which counts at once; the use is still recorded as often by the app's clock.
  */
 export async function authenticateApiToken(ctx: ServiceContext, token: string, remembered = false): Promise<StaffUser | null> {
   if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) return null;
@@ -134,8 +131,10 @@ export async function authenticateApiToken(ctx: ServiceContext, token: string, r
   const row = remembered && ctx.tokenCache ? await ctx.tokenCache.get(hash, load) : await load();
   if (!row) return null;
   const now = ctx.clock.now();
-  if (row.last_used_at === null || row.last_used_at < now - TOUCH_EVERY_MS) {
-    await touchApiToken(ctx.handle.db, row.token_id, now, now - TOUCH_EVERY_MS);
+  // Without API_PRESENCE_MINUTES (apps built without it) the longest interval: a long limit's.
+  const apiLimit = ctx.apiPresenceMinutes ?? Number.POSITIVE_INFINITY;
+  if (activityToRecord(row.last_used_at, now, apiLimit)) {
+    await touchApiToken(ctx.handle.db, row.token_id, now, now - touchEveryMs(apiLimit));
     row.last_used_at = now;
   }
   return { id: row.id, username: row.username, displayName: row.display_name, role: row.role, presence: row.presence, tokenScope: row.scope };

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeVersionProblem } from '../../src/core/nodeVersion.js';
 import { TEST_PG_URL } from '../support/db.js';
 import { runScript } from '../support/process.js';
 
@@ -59,6 +60,32 @@ describe('operations commands whose database cannot be opened', () => {
     const run = await runScript('src/cli/search-reindex.ts', [], { ...ENV, DATABASE_URL: closed.href });
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Could not open the database: connect ECONNREFUSED .*:1\b/)]);
+  });
+});
+
+// The server checked the Node.js version at start; the commands did not, so on an old Node a
+// command (user:create comes before the first start, the worker runs for ever beside the servers)
+// went on and failed wherever the first missing API was. Here an old Node is what the check sees.
+describe('operations commands on a Node.js the help desk does not support', () => {
+  const OLD_NODE = 'v18.19.0';
+  // %22 is a double quote: NODE_OPTIONS would take a real one for its own.
+  const preload = `--import=data:text/javascript,Object.defineProperty(process,%22version%22,{value:%22${OLD_NODE}%22})`;
+
+  it.each(COMMANDS)('%s says so in one line, before opening the database, and exits non-zero', async (name, script, args, input) => {
+    const dir = mkdtempSync(join(tmpdir(), 'helpdesk-old-node-'));
+    dirs.push(dir);
+    const file = join(dir, 'helpdesk.sqlite');
+    const run = await runScript(script, args, { ...ENV, DATABASE_URL: `sqlite:${file}`, NODE_OPTIONS: preload }, input);
+    const problem = nodeVersionProblem(OLD_NODE)!;
+    expect(problem).toMatch(/^Helpdesk needs Node\.js 20\.19\+/);
+    if (name === 'mail:ingest') {
+      expect(run.code).toBe(75);
+      expect(run.stderr.trim().split('\n')).toEqual([`mail:ingest could not store the mail (the mail server will try again): ${problem}`]);
+    } else {
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim().split('\n')).toEqual([problem]);
+    }
+    expect(existsSync(file)).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awaitedLater, eachAtMost } from '../../src/core/promises.js';
+import { awaitedLater, eachAtMost, TimedOut, withinMs } from '../../src/core/promises.js';
 
 describe('awaitedLater', () => {
   it('a failure left unawaited raises no unhandled rejection; awaited, it is raised there', async () => {
@@ -40,5 +40,22 @@ describe('eachAtMost', () => {
 
   it('fails with the first failure', async () => {
     await expect(eachAtMost([1, 2, 3], 2, async (n) => (n === 2 ? Promise.reject(new Error('two')) : n))).rejects.toThrow('two');
+  });
+});
+
+describe('withinMs', () => {
+  it('answers what the promise answers in time, its failure too', async () => {
+    expect(await withinMs(Promise.resolve(7), 50)).toBe(7);
+    await expect(withinMs(Promise.reject(new Error('refused')), 50)).rejects.toThrow('refused');
+  });
+
+  it('rejects with TimedOut when the promise has not settled in time; its later failure is no unhandled rejection', async () => {
+    let fail: (error: Error) => void = () => undefined;
+    const late = new Promise<number>((_resolve, reject) => (fail = reject));
+    const started = Date.now();
+    await expect(withinMs(late, 30)).rejects.toBeInstanceOf(TimedOut);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    fail(new Error('too late'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ipFamily, parseTrustProxy } from '../../src/core/trustProxy.js';
+import { forwardedAddresses, forwardedByOwnProxy, ipFamily, parseTrustProxy } from '../../src/core/trustProxy.js';
 
 describe('TRUST_PROXY (issue 20 item 2)', () => {
   it.each([
@@ -67,5 +67,44 @@ describe('ipFamily', () => {
     ['localhost', 0],
   ])('%s → %i', (address, family) => {
     expect(ipFamily(address)).toBe(family);
+  });
+});
+
+describe('forwardedAddresses', () => {
+  it.each([
+    ['203.0.113.7:50123', '203.0.113.7'],
+    ['203.0.113.7', '203.0.113.7'],
+    ['[2001:db8::7]:443', '2001:db8::7'],
+    ['[2001:db8::7]', '2001:db8::7'],
+    ['2001:db8::7', '2001:db8::7'],
+    ['::ffff:203.0.113.7', '::ffff:203.0.113.7'],
+    ['198.51.100.1:1, 10.0.0.2:8080', '198.51.100.1, 10.0.0.2'],
+    [' 198.51.100.1 ,[::1]:80', '198.51.100.1, ::1'],
+    // No address: left out, never taken for the client's.
+    ['unknown, 198.51.100.1', '198.51.100.1'],
+    ['999.1.1.1:80, 10.0.0.2', '10.0.0.2'],
+    ['[not-an-address]:80', null],
+    ['203.0.113.7:', null],
+    ['<script>', null],
+    ['', null],
+  ])('%s → %s', (header, expected) => {
+    expect(forwardedAddresses(header)).toBe(expected);
+  });
+});
+
+describe('forwardedByOwnProxy (TRUST_PROXY off)', () => {
+  it.each([
+    ['127.0.0.1', '198.51.100.1', true],
+    ['::1', '198.51.100.1', true],
+    ['::ffff:127.0.0.1', '198.51.100.1', true],
+    ['10.0.0.2', '198.51.100.1', true],
+    ['192.168.1.5', '198.51.100.1', true],
+    ['fd00::5', '198.51.100.1', true],
+    // A client on the internet writing the header itself: off ignores it, rightly.
+    ['203.0.113.50', '198.51.100.1', false],
+    ['127.0.0.1', undefined, false],
+    ['127.0.0.1', ' ', false],
+  ])('from %s with X-Forwarded-For %s: %s', (peer, header, expected) => {
+    expect(forwardedByOwnProxy(peer, header)).toBe(expected);
   });
 });

@@ -4,11 +4,13 @@
  * database reads are cached for a few seconds (one read in flight however many scrapes), and
  * METRICS_TOKEN closes the endpoint to anyone without it.
  */
+import { type AddressInfo, createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { connect } from '../../src/db/connect.js';
 import { buildApp } from '../../src/http/app.js';
-import { cachedFor, METRICS_CACHE_MS } from '../../src/http/routes/ops.js';
+import { cachedFor, HEALTH_TIMEOUT_MS, METRICS_CACHE_MS } from '../../src/http/routes/ops.js';
 import { Client, startTestApp, submitViaForm, TEST_CONFIG, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { QueryCounter } from '../support/queryCounter.js';
@@ -74,6 +76,13 @@ for (const dialect of DIALECTS) {
       body = (await scrape(t.app)).body;
       expect(sample(body, 'helpdesk_outbox_emails{status="pending"}')).toBe(1);
       expect(sample(body, 'helpdesk_outbox_oldest_due_seconds')).toBe(0);
+
+      // The email claimed by a worker that died (still `sending`): once its lease has run out it waits
+      // for a worker again, like a pending one, and counts from then. The age said 0 meanwhile, so a
+      // backlog whose emails had all been claimed before their workers stopped never raised the alert.
+      clock.advance(start + 400_000 - clock.now());
+      body = (await scrape(t.app)).body;
+      expect(sample(body, 'helpdesk_outbox_oldest_due_seconds')).toBe(100);
     });
 
     it('shows each webhook endpoint: its state, the events waiting in its lane and the first one’s age, its retries', async () => {
@@ -176,6 +185,67 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+// During a database outage is when a scrape matters most (the 5xx answers, the event loop, memory):
+// /metrics answered the 500 error page instead, and Prometheus lost every figure, the process's own too.
+describe('metrics with the database unreachable (PostgreSQL, nothing listening on its port)', () => {
+  it('still answers: the process figures and request counts, the database figures left out, helpdesk_database_up 0', async () => {
+    const handle = connect('postgres://postgres@127.0.0.1:1/helpdesk', { onError: () => undefined });
+    const { app } = await buildApp({ handle, clock: { now: () => Date.now() }, config: TEST_CONFIG });
+    try {
+      expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(503);
+      const response = await scrape(app);
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^text\/plain/);
+      expect(sample(response.body, 'helpdesk_database_up')).toBe(0);
+      expect(response.body).toContain('helpdesk_process_process_resident_memory_bytes');
+      expect(response.body).toContain('helpdesk_http_request_duration_seconds_count{method="GET",route="/healthz",status="503"} 1');
+      // No figure stands for what could not be read: no sample, rather than a 0 that looks like an empty outbox.
+      expect(response.body).not.toMatch(/^helpdesk_(tickets|outbox_emails|webhook_\w+)(\{| )/m);
+      expect(sample(response.body, 'helpdesk_outbox_oldest_due_seconds')).toBeNaN();
+    } finally {
+      await app.close();
+      await handle.destroy();
+    }
+  });
+
+  // A database that takes connections and never answers (a host gone behind a firewall that drops
+  // packets, a server stuck): /healthz waited for it without end, so the probe learnt nothing but
+  // its own timeout, and the README's "or 503" never came.
+  it('/healthz answers 503 within its time limit when the database does not answer; a scrape says helpdesk_database_up 0', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const handle = connect(`postgres://postgres@127.0.0.1:${port}/helpdesk`, { onError: () => undefined });
+    const { app } = await buildApp({ handle, clock: { now: () => Date.now() }, config: TEST_CONFIG });
+    try {
+      const started = Date.now();
+      const health = await app.inject({ method: 'GET', url: '/healthz' });
+      expect(health.statusCode).toBe(503);
+      expect(health.json()).toEqual({ status: 'unavailable', database: 'unreachable' });
+      expect(Date.now() - started).toBeLessThan(HEALTH_TIMEOUT_MS + 2_000);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(HEALTH_TIMEOUT_MS - 50);
+      // A scrape waits no longer, and says so.
+      const scraped = await scrape(app);
+      expect(scraped.statusCode).toBe(200);
+      expect(sample(scraped.body, 'helpdesk_database_up')).toBe(0);
+      expect(Date.now() - started).toBeLessThan(2 * HEALTH_TIMEOUT_MS + 2_000);
+    } finally {
+      await app.close();
+      silent.close();
+      await Promise.race([handle.destroy(), new Promise((resolve) => setTimeout(resolve, 100))]);
+    }
+  }, 30_000);
+
+  it('says helpdesk_database_up 1 when it read them', async () => {
+    const t = await startTestApp('sqlite');
+    try {
+      expect(sample((await scrape(t.app)).body, 'helpdesk_database_up')).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+});
 
 describe('cachedFor', () => {
   it('does not remember a failure: every waiting caller gets it, the next call reads again', async () => {

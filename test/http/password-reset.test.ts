@@ -270,7 +270,7 @@ for (const dialect of DIALECTS) {
 describe('password reset rate limit', () => {
   it('refuses reset requests from one address beyond the login limit, before looking anything up', async () => {
     const limit = { max: 2, windowMs: MINUTE };
-    const t = await startTestApp('sqlite', { config: { rateLimit: true, rateLimits: { loginPerAddress: limit, loginPerUsername: limit, ticketsPerAddress: limit } } });
+    const t = await startTestApp('sqlite', { config: { rateLimit: true, rateLimits: { loginPerAddress: limit, loginPerUsername: { max: 100, windowMs: MINUTE }, ticketsPerAddress: limit } } });
     try {
       await addStaff(t.ctx, 'ana');
       const client = new Client(t.app, { remoteAddress: '203.0.113.9' });
@@ -285,3 +285,36 @@ describe('password reset rate limit', () => {
     }
   });
 });
+
+// Reset emails land in someone's inbox: from many client addresses (a botnet, the /64s of an IPv6
+// /48), the per-address limit alone let anyone flood a staff member with them, and the help desk's
+// mail server with its outbox. The address typed is counted too, as a username is at sign-in.
+for (const dialect of DIALECTS) {
+  describe(`password reset requests per address typed (${dialect})`, () => {
+    let t: TestApp;
+    const perMailbox = { max: 2, windowMs: MINUTE };
+    beforeAll(async () => {
+      t = await startTestApp(dialect, { config: { rateLimit: true, rateLimits: { loginPerAddress: { max: 100, windowMs: MINUTE }, loginPerUsername: perMailbox, ticketsPerAddress: perMailbox } } });
+      await addStaff(t.ctx, 'ana');
+    });
+    afterAll(() => t.close());
+    const outbox = async () => Number((await t.ctx.handle.db.selectFrom('outbox').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const request = (client: number, email: string) => new Client(t.app, { remoteAddress: `198.51.100.${client}` }).submit('/agents/password/reset/', { email });
+
+    it('sends one mailbox at most RATE_LIMIT_LOGIN_USERNAME reset emails, from however many client addresses, in any letter case', async () => {
+      const before = await outbox();
+      const answers = [await request(1, 'ana@team.test'), await request(2, ' ANA@Team.test '), await request(3, 'ana@team.test')];
+      expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 429]);
+      expect(answers[2]!.body).toContain('Too many reset requests in a short time. Please wait');
+      expect(Number(answers[2]!.headers['retry-after'])).toBeGreaterThan(0);
+      expect(await outbox()).toBe(before + 2);
+      // Another mailbox, from an address just used, is counted apart.
+      expect((await request(3, 'bo@team.test')).statusCode).toBe(200);
+    });
+
+    it('counts an address no account has the same way, so the refusal tells nothing about who has an account', async () => {
+      const answers = [await request(4, 'nobody@team.test'), await request(5, 'nobody@team.test'), await request(6, 'Nobody@team.test')];
+      expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 429]);
+    });
+  });
+}

@@ -221,3 +221,53 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+// The shortest limits (1 minute each) against a person or script that keeps working: activity is
+// recorded only now and then (a write per request would make every page view a write), and an
+// expiry that read that record as the last activity ended sessions still in use.
+for (const dialect of DIALECTS) {
+  describe(`the shortest idle limits end only what is idle (${dialect})`, () => {
+    let t: TestApp;
+    const clock = new FakeClock();
+    let dan: number;
+    const db = () => t.ctx.handle.db;
+    const presenceOf = async (id: number) => (await findUserById(db(), id))!.presence;
+
+    beforeAll(async () => {
+      t = await startTestApp(dialect, { clock, config: { sessionIdleMinutes: 1, apiPresenceMinutes: 1 } });
+      dan = await addStaff(t.ctx, 'dan', { capacity: 2 });
+    });
+    afterAll(() => t.close());
+    beforeEach(async () => {
+      await resetPresence(db(), clock.now());
+    });
+
+    it('SESSION_IDLE_MINUTES=1: a page every 40 s keeps the session; 70 s without one ends it', async () => {
+      const browser = new Client(t.app);
+      await browser.login('dan');
+      for (let i = 0; i < 4; i++) {
+        clock.advance(40_000);
+        expect((await expireIdleSessions(t.ctx, 1)).sessionsEnded, `after ${(i + 1) * 40} s`).toBe(0);
+        expect((await browser.get('/agents/dashboard/')).statusCode, `page at ${(i + 1) * 40} s`).toBe(200);
+      }
+      clock.advance(70_000);
+      expect(await expireIdleSessions(t.ctx, 1)).toEqual({ sessionsEnded: 1, agentsOffline: 1 });
+      expect((await browser.get('/agents/dashboard/')).statusCode).toBe(303);
+    });
+
+    it('API_PRESENCE_MINUTES=1: a call every 20 s keeps the agent available; 70 s without one sets it offline', async () => {
+      const { token } = await createApiToken(t.ctx, dan, 'script');
+      const api = new ApiClient(t.app, token);
+      expect((await api.put('/api/v1/agents/me/presence', { status: 'available' })).status).toBe(200);
+      for (let i = 0; i < 6; i++) {
+        clock.advance(20_000);
+        await expireIdleSessions(t.ctx, 1);
+        expect(await presenceOf(dan), `after ${(i + 1) * 20} s`).toBe('available');
+        expect((await api.get('/api/v1/tickets')).status).toBe(200);
+      }
+      clock.advance(70_000);
+      expect(await expireIdleSessions(t.ctx, 1)).toEqual({ sessionsEnded: 0, agentsOffline: 1 });
+      expect(await presenceOf(dan)).toBe('offline');
+    });
+  });
+}

@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, signingKey } from '../../src/config.js';
+import { TEST_PG_URL } from '../support/db.js';
 import { runScript, startServer } from '../support/process.js';
 
 const dirs: string[] = [];
@@ -30,6 +31,21 @@ describe('configuration', () => {
     [{ NODE_ENV: 'prod' }, 'NODE_ENV'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
     [{ NODE_ENV: 'production ' }, 'NODE_ENV'],
+    // Accepted here, then refused by the account rules when the first admin was made: a stack trace at start.
+    [{ ADMIN_PASSWORD: 'p'.repeat(201) }, 'ADMIN_PASSWORD'],
+    // A token with a space cannot be sent as `Authorization: Bearer <token>`: every scrape was a 401.
+    [{ METRICS_TOKEN: 'my metrics token 2026' }, 'METRICS_TOKEN'],
+    // Every link in every email was broken (the path went after the query or the fragment, or after a space).
+    [{ PUBLIC_URL: 'https://help.example.com?from=mail' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://help.example.com/#top' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://help.example.com/ support' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'https://help.example.com:99999' }, 'PUBLIC_URL'],
+    // Accepted by the prefix check, then "Start-up failed: Invalid URL" (or a driver's message), naming no key.
+    [{ DATABASE_URL: 'postgres://127.0.0.1:99999/helpdesk' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgresql://' }, 'DATABASE_URL'],
+    // Accepted, then every email failed at its send and was retried until given up.
+    [{ SMTP_URL: 'smtp://mail.example.com:99999' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'smtps://' }, 'SMTP_URL'],
   ])('refuses %o naming %s', (env, key) => {
     expect(() => loadConfig({ DATABASE_URL: 'sqlite::memory:', SECRET_KEY: 'k'.repeat(32), ...env })).toThrow(new RegExp(`^Configuration error: ${key} `));
   });
@@ -42,15 +58,48 @@ describe('configuration', () => {
     expect(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).production).toBe(false);
   });
 
+  it('takes a PostgreSQL URL with a host, or with a socket folder as ?host=', () => {
+    for (const url of ['postgres://helpdesk:p%40ss@db.internal:5432/helpdesk?schema=desk', 'postgresql://postgres@127.0.0.1/postgres', 'postgres:///helpdesk?host=/var/run/postgresql']) {
+      expect(loadConfig({ SECRET_KEY: 'k'.repeat(32), DATABASE_URL: url }).databaseUrl).toBe(url);
+    }
+  });
+
   it('has the documented defaults', () => {
     const config = loadConfig({ SECRET_KEY: 'k'.repeat(32) });
     expect(config).toMatchObject({ port: 8000, host: '127.0.0.1', databaseUrl: 'sqlite:./data/helpdesk.sqlite', sessionIdleMinutes: 480, rateLimit: true, publicUrl: 'http://127.0.0.1:8000' });
+  });
+
+  // Links in emails and the single sign-on callback start with PUBLIC_URL; unset, it is made from
+  // HOST and PORT, and an IPv6 HOST gave `http://:::8000` (listening on every interface, IPv6 and
+  // IPv4) or `http://::1:8000`: no URL at all.
+  it.each([
+    ['0.0.0.0', 'http://127.0.0.1:8000'],
+    ['::', 'http://[::1]:8000'],
+    ['::1', 'http://[::1]:8000'],
+    ['2001:db8::5', 'http://[2001:db8::5]:8000'],
+    ['help.internal', 'http://help.internal:8000'],
+  ])('makes the default PUBLIC_URL of HOST %s a URL: %s', (host, url) => {
+    const config = loadConfig({ SECRET_KEY: 'k'.repeat(32), HOST: host });
+    expect(config.publicUrl).toBe(url);
+    expect(new URL(`${config.publicUrl}/tickets/`).href).toBe(`${url}/tickets/`);
   });
 
   it('stops start-up with one line naming the bad key', async () => {
     const result = await runScript('src/server.ts', [], { PORT: 'eighty', DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}` });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual(['Configuration error: PORT Invalid input: expected number, received NaN']);
+  });
+
+  // `?schema=` names where the tables go; a schema the database does not have made every statement
+  // of the first migration fail: "Start-up failed: migration  failed: no schema has been selected to create in".
+  it('stops start-up with one line naming the schema when DATABASE_URL names one the database does not have', async () => {
+    const url = new URL(TEST_PG_URL);
+    url.searchParams.set('schema', `no_such_schema_${process.pid}`);
+    const result = await runScript('src/server.ts', [], { DATABASE_URL: url.href, PORT: '0', SECRET_KEY: 'k'.repeat(32), ADMIN_PASSWORD: 'admin-password-1' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `Start-up failed: DATABASE_URL names the schema no_such_schema_${process.pid}, which this database does not have: create it first (CREATE SCHEMA no_such_schema_${process.pid};) or correct ?schema=`,
+    ]);
   });
 
   // Only listening finds out that a HOST does not resolve; it said `Start-up failed: getaddrinfo ENOTFOUND not-a-host`.
@@ -200,6 +249,32 @@ describe('the generated signing key', () => {
     expect(keys[0]).toMatch(/^[0-9a-f]{64}$/);
     expect(keys[1]).not.toBe(keys[0]);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // Two processes starting at once on a new installation (the README's several-process example, a
+  // server and its restart by a supervisor) each found no file, made a key and wrote it: they then
+  // signed with different keys (a form from one refused by the other behind a balancer), and one
+  // reading the file the other had created but not yet written signed with an empty key.
+  it('is one key for processes that make it at the same moment, never an empty one', async () => {
+    const dir = tempDir();
+    const folders = 150;
+    const startAt = Date.now() + 3_000;
+    const runs = await Promise.all([1, 2, 3, 4].map(() => runScript('test/process/support/signing-keys.ts', [dir, String(startAt), String(folders)], {})));
+    for (const run of runs) expect(run.stderr).toBe('');
+    const keysOf = runs.map((run) => JSON.parse(run.stdout) as string[]);
+    const disagreeing = [];
+    for (let i = 0; i < folders; i++) {
+      const kept = readFileSync(join(dir, String(i), 'secret.key'), 'utf8').trim();
+      if (kept.length < 32 || keysOf.some((keys) => keys[i] !== kept)) disagreeing.push(i);
+    }
+    expect(disagreeing).toEqual([]);
+  }, 60_000);
+
+  it('refuses a key file without a key (emptied, cut short) in one line naming it, rather than sign with it', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'secret.key'), '\n');
+    const config = loadConfig({ DATABASE_URL: `sqlite:${join(dir, 'helpdesk.sqlite')}` });
+    expect(() => signingKey(config)).toThrow(/^Configuration error: SECRET_KEY is unset and .*secret\.key holds no key of 32 characters or more: delete the file \(a new key is made\) or set SECRET_KEY$/);
   });
 
   it('is not made by reading the configuration: a command on PostgreSQL leaves no ./data/secret.key', () => {

@@ -3,11 +3,16 @@
  * count for every process (3 real server processes on one PostgreSQL database), TRUST_PROXY decides
  * whose X-Forwarded-For names the client, and the flash cookie is Secure in production.
  */
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { countHit, readCheckWindow, reserveCheckOn, settleCheckOn, sweepEndedWindows } from '../../src/repositories/rateLimitCounts.js';
 import { limitStoreFor } from '../../src/http/rateLimits.js';
-import { addStaff, Client, startTestApp, type TestApp } from '../support/app.js';
+import { createApiToken } from '../../src/services/tokens.js';
+import { ApiClient } from '../api/support.js';
+import { buildApp } from '../../src/http/app.js';
+import { addStaff, Client, startTestApp, TEST_CONFIG, type TestApp } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 
@@ -126,12 +131,103 @@ describe('TRUST_PROXY', () => {
     }
   });
 
+  // Azure's gateways and IIS (ARR) write the client's source port into X-Forwarded-For: a new one per
+  // connection, so each request was a new client to the limits (never reached) and the audit log.
+  it('a port the proxy writes after the address is not part of it: limits and the audit log see the address', async () => {
+    const t = await startTestApp('sqlite', { config: { rateLimit: true, rateLimits: limits, trustProxy: 1 } });
+    try {
+      const statuses = [];
+      for (const client of ['198.51.100.20:50001', '198.51.100.20:50002', '198.51.100.20']) statuses.push((await create(t, '10.9.0.1', client)).statusCode);
+      expect(statuses).toEqual([201, 201, 429]);
+      const v6 = [];
+      for (const client of ['[2001:db8::7]:443', '[2001:db8::7]:444', '2001:db8::7']) v6.push((await create(t, '10.9.0.1', client)).statusCode);
+      expect(v6).toEqual([201, 201, 429]);
+      const admin = await addStaff(t.ctx, 'root', { role: 'admin' });
+      const { token } = await createApiToken(t.ctx, admin, 'ops');
+      const patched = await new ApiClient(t.app, token).request('PATCH', '/api/v1/settings', { default_capacity: 7 }, { 'x-forwarded-for': '198.51.100.21:61000' });
+      expect(patched.status).toBe(200);
+      const entry = await t.ctx.handle.db.selectFrom('audit_log').select('address').orderBy('id', 'desc').executeTakeFirstOrThrow();
+      expect(entry.address).toBe('198.51.100.21');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('a list of proxies: only requests from a listed proxy may name the client', async () => {
     const t = await startTestApp('sqlite', { config: { rateLimit: true, rateLimits: limits, trustProxy: ['10.9.0.1'] } });
     try {
       expect([(await create(t, '10.9.0.1', '4.4.4.4')).statusCode, (await create(t, '10.9.0.1', '5.5.5.5')).statusCode, (await create(t, '10.9.0.1', '6.6.6.6')).statusCode]).toEqual([201, 201, 201]);
       // Not a listed proxy: its header is ignored, so its requests count as its own address.
       expect([(await create(t, '10.9.0.2', '7.7.7.7')).statusCode, (await create(t, '10.9.0.2', '8.8.8.8')).statusCode, (await create(t, '10.9.0.2', '9.9.9.9')).statusCode]).toEqual([201, 201, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+// TRUST_PROXY=on believes the leftmost X-Forwarded-For entry, which the client writes: one that was
+// no address at all became "the client's address", and a long one (a few kB of random text) made
+// the limits' row key too long for PostgreSQL's index: a 500 for anyone who sent it.
+for (const dialect of DIALECTS) {
+  describe(`X-Forwarded-For entries that are no address (${dialect})`, () => {
+    const limits = { loginPerAddress: { max: 2, windowMs: minute }, loginPerUsername: { max: 100, windowMs: minute }, ticketsPerAddress: { max: 2, windowMs: minute } };
+    it('are not taken for the client: with TRUST_PROXY=on the next address in line is, here the TCP peer, never a 5xx', async () => {
+      const t = await startTestApp(dialect, { config: { rateLimit: true, rateLimits: limits, trustProxy: true } });
+      try {
+        const statuses = [];
+        for (const junk of [randomBytes(3000).toString('base64'), 'unknown', '<script>, 999.1.1.1']) {
+          statuses.push((await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET, remoteAddress: '10.9.0.5', headers: { 'x-forwarded-for': junk } })).statusCode);
+        }
+        expect(statuses).toEqual([201, 201, 429]);
+        // A real address among them is still the client.
+        expect((await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET, remoteAddress: '10.9.0.5', headers: { 'x-forwarded-for': 'unknown, 198.51.100.30' } })).statusCode).toBe(201);
+      } finally {
+        await t.close();
+      }
+    });
+  });
+}
+
+// Behind a proxy with TRUST_PROXY forgotten (the default), every client is the proxy's address: one
+// person's wrong passwords lock every colleague out of signing in, and the ticket limit is shared by
+// all customers. Nothing said so. The first request forwarded by a proxy on this machine or network now does, once.
+describe('TRUST_PROXY off behind a proxy', () => {
+  async function appLogging(trustProxy: false | number) {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const database = await freshDatabase('sqlite');
+    const { app } = await buildApp({ handle: database.handle, clock: { now: () => Date.now() }, logger: { level: 'warn', stream }, config: { ...TEST_CONFIG, trustProxy } });
+    const get = (remoteAddress: string, forwardedFor?: string) => app.inject({ method: 'GET', url: '/tickets/create/', remoteAddress, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} });
+    const warnings = () => lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.level === 40).map((line) => line.msg);
+    return { get, warnings, close: async () => (await app.close(), await database.drop()) };
+  }
+
+  it('is logged once, at the first request a proxy on this machine or network forwards', async () => {
+    const t = await appLogging(false);
+    try {
+      await t.get('203.0.113.50', '198.51.100.1'); // a forged header straight from the internet: no proxy of ours
+      await t.get('10.0.0.2');
+      expect(t.warnings()).toEqual([]);
+      await t.get('127.0.0.1', '198.51.100.1');
+      await t.get('10.0.0.2', '198.51.100.2');
+      expect(t.warnings()).toEqual([
+        'requests come through a proxy (127.0.0.1 forwards X-Forwarded-For) but TRUST_PROXY is off: rate limits, logs and the audit log count every client as that proxy; set TRUST_PROXY (README: Operations)',
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('is not logged when TRUST_PROXY is set', async () => {
+    const t = await appLogging(1);
+    try {
+      await t.get('127.0.0.1', '198.51.100.1');
+      expect(t.warnings()).toEqual([]);
     } finally {
       await t.close();
     }

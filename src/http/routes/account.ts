@@ -41,9 +41,9 @@ export function accountRoutes(app: FastifyInstance, ctx: ServiceContext, limits:
     );
 
     pages.post('/agents/password/reset/', { preHandler: app.csrfProtection }, async (request, reply) => {
-      const refused = tooMany(reply, await limits.resetAttempt(request), 'reset requests');
-      if (refused) return refused;
       const body = formBody(request.body);
+      const refused = tooMany(reply, await limits.resetAttempt(request, typeof body.email === 'string' ? body.email : undefined), 'reset requests');
+      if (refused) return refused;
       try {
         await requestPasswordReset(ctx, body);
       } catch (error) {

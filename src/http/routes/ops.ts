@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { withinMs } from '../../core/promises.js';
 import { WAITING_COUNTED } from '../../core/webhooks.js';
 import { ping, readerOf } from '../../db/connect.js';
 import { outboxBacklog } from '../../repositories/outbox.js';
@@ -15,6 +16,13 @@ import { bearerToken } from '../api-auth.js';
  * scrapers (or a dashboard polling /metrics) must not each cost the database its reads.
  */
 export const METRICS_CACHE_MS = 5_000;
+
+/**
+ * How long /healthz waits for the database's answer before it answers 503: a database that takes
+ * connections and never answers (a host gone behind a firewall that drops packets) is unreachable
+ * too. As long as load balancers' usual probe timeouts, so a slow moment under load is not called down.
+ */
+export const HEALTH_TIMEOUT_MS = 5_000;
 
 /**
  * `load` remembered for `ttlMs` of `clock` (a ShortMemory of one value): callers arriving while it
@@ -36,8 +44,13 @@ async function readFigures(ctx: ServiceContext) {
 
 type Figures = Awaited<ReturnType<typeof readFigures>>;
 
-/** Prometheus metrics of one app instance (its own registry: no global state). */
-export function createMetrics(ctx: ServiceContext) {
+/**
+ * Prometheus metrics of one app instance (its own registry: no global state). When the database
+ * does not answer, a scrape still answers (then most needed: the 5xx counts, the process's own
+ * figures) with `helpdesk_database_up` 0 and the database's figures left out (NaN for the one
+ * without labels), never a 0 that reads as an empty outbox; `onReadError` hears why, once per read.
+ */
+export function createMetrics(ctx: ServiceContext, onReadError: (error: unknown) => void = () => undefined) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'helpdesk_process_' });
   const httpDuration = new Histogram({
@@ -48,35 +61,43 @@ export function createMetrics(ctx: ServiceContext) {
     registers: [registry],
   });
   const ticketChanges = new Counter({ name: 'helpdesk_ticket_changes_total', help: 'Ticket events written by this process, by type.', labelNames: ['type'], registers: [registry] });
-  const figures = cachedFor(ctx.clock, METRICS_CACHE_MS, () => readFigures(ctx));
+  // A failed read (or one the database did not answer in time) is remembered like a good one: at
+  // most one try per 5 s against a database that is down.
+  const figures = cachedFor(ctx.clock, METRICS_CACHE_MS, () =>
+    withinMs(readFigures(ctx), HEALTH_TIMEOUT_MS).catch((error: unknown) => {
+      onReadError(error);
+      return null;
+    }),
+  );
   new Gauge({
-    name: 'helpdesk_tickets',
-    help: 'Tickets by derived state (pending, open, closed).',
-    labelNames: ['state'],
+    name: 'helpdesk_database_up',
+    help: "1 when this scrape read the database's figures, 0 when the database did not answer (they are then left out).",
     registers: [registry],
     async collect() {
-      const { tickets } = await figures();
-      for (const [state, n] of Object.entries(tickets)) this.set({ state }, n);
+      this.set((await figures()) === null ? 0 : 1);
     },
   });
-  new Gauge({
-    name: 'helpdesk_outbox_emails',
-    help: 'Outbox emails by status: pending (waiting for a first or next try), sending (claimed by a worker), failed (given up; retry them at /admin/emails/), bounced (sent, then reported undeliverable). Sent and logged emails are not counted.',
-    labelNames: ['status'],
-    registers: [registry],
-    async collect() {
-      const { outbox } = await figures();
-      for (const status of ['pending', 'sending', 'failed', 'bounced'] as const) this.set({ status }, outbox[status]);
-    },
+  figureGauge(registry, figures, 'helpdesk_tickets', 'Tickets by derived state (pending, open, closed).', ['state'], (g, { tickets }) => {
+    for (const [state, n] of Object.entries(tickets)) g.set({ state }, n);
   });
-  new Gauge({
-    name: 'helpdesk_outbox_oldest_due_seconds',
-    help: 'How long the longest-waiting pending email has been due (since its creation or its retry time) without a worker taking it; 0 when none is due. Grows while no worker sends.',
-    registers: [registry],
-    async collect() {
-      this.set((await figures()).oldestDueSeconds);
+  figureGauge(
+    registry,
+    figures,
+    'helpdesk_outbox_emails',
+    'Outbox emails by status: pending (waiting for a first or next try), sending (claimed by a worker), failed (given up; retry them at /admin/emails/), bounced (sent, then reported undeliverable). Sent and logged emails are not counted.',
+    ['status'],
+    (g, { outbox }) => {
+      for (const status of ['pending', 'sending', 'failed', 'bounced'] as const) g.set({ status }, outbox[status]);
     },
-  });
+  );
+  figureGauge(
+    registry,
+    figures,
+    'helpdesk_outbox_oldest_due_seconds',
+    'How long the longest-waiting email has been due (since its creation, its retry time, or the end of the lease of a worker that claimed it and died) without a worker taking it; 0 when none is due. Grows while no worker sends.',
+    [],
+    (g, { oldestDueSeconds }) => g.set(oldestDueSeconds),
+  );
   webhookGauges(registry, figures);
   return {
     registry,
@@ -90,25 +111,33 @@ export function createMetrics(ctx: ServiceContext) {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 /**
- * The webhooks' gauges, per endpoint (a few, so a label each): its lane's waiting events and the
- * first one's age, its tries waiting to be retried, and the endpoints by state. Each scrape sets
- * them anew (an endpoint deleted leaves no sample behind).
+ * A gauge of the database's figures, set anew by each scrape (a label gone leaves no sample behind);
+ * when they could not be read, no sample at all (NaN for a gauge without labels, which always has one).
  */
-function webhookGauges(registry: Registry, figures: () => Promise<Figures>): void {
+function figureGauge(registry: Registry, figures: () => Promise<Figures | null>, name: string, help: string, labelNames: string[], fill: (g: Gauge, figures: Figures) => void): void {
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    async collect() {
+      const read = await figures();
+      this.reset();
+      if (read !== null) fill(this, read);
+      else if (labelNames.length === 0) this.set(Number.NaN);
+    },
+  });
+}
+
+/**
+ * The webhooks' gauges, per endpoint (a few, so a label each): its lane's waiting events and the
+ * first one's age, its tries waiting to be retried, and the endpoints by state.
+ */
+function webhookGauges(registry: Registry, figures: () => Promise<Figures | null>): void {
   // Failing endpoints are active: their lanes go on.
   const withLanes = (webhooks: Figures['webhooks']) => webhooks.filter((w) => w.state === 'active' || w.state === 'failing');
   const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge, webhooks: Figures['webhooks']) => void) =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      async collect() {
-        const { webhooks } = await figures();
-        this.reset();
-        fill(this, webhooks);
-      },
-    });
+    figureGauge(registry, figures, name, help, labelNames, (g, read) => fill(g, read.webhooks));
   gauge('helpdesk_webhook_endpoints', 'Webhook endpoints by state: active, failing (active, its tries failing since failing_since), disabled (by the system after a day of failures), off (by an admin).', ['state'], (g, webhooks) => {
     for (const state of ['active', 'failing', 'disabled', 'off'] as const) g.set({ state }, webhooks.filter((w) => w.state === state).length);
   });
@@ -138,11 +167,11 @@ function sameSecret(given: string, expected: string): boolean {
 export function opsRoutes(app: FastifyInstance, ctx: ServiceContext, metrics: Metrics, options: { metricsToken?: string | undefined } = {}): void {
   app.get('/healthz', async (request, reply) => {
     try {
-      await ping(readerOf(ctx.handle));
+      await withinMs(ping(readerOf(ctx.handle)), HEALTH_TIMEOUT_MS);
       return reply.header('cache-control', 'no-store').send({ status: 'ok', database: 'ok' });
     } catch (error) {
       request.log.error({ err: error }, 'health check failed');
-      return reply.status(503).send({ status: 'unavailable', database: 'unreachable' });
+      return reply.status(503).header('cache-control', 'no-store').send({ status: 'unavailable', database: 'unreachable' });
     }
   });
 
