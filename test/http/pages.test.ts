@@ -76,6 +76,15 @@ for (const dialect of DIALECTS) {
         expect(status.body).toContain('&lt;script>alert(1)&lt;/script>');
       });
 
+      it('lets no cache keep the pages behind the secret status link (the confirmation holds the link and the address)', async () => {
+        const token = await submitViaForm(new Client(t.app));
+        for (const url of [`/tickets/createsuccess/?t=${token}`, `/tickets/status/${token}/`]) {
+          const page = await new Client(t.app).get(url);
+          expect(page.statusCode).toBe(200);
+          expect(page.headers['cache-control'], url).toBe('no-store');
+        }
+      });
+
       it('answers an unknown token with a 404 page, not a 500', async () => {
         const status = await new Client(t.app).get('/tickets/status/no-such-token/');
         expect(status.statusCode).toBe(404);

@@ -58,6 +58,8 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     if (!ticket) throw new DomainError('not_found', 'We could not find that request. Check the link in your confirmation email.');
     const agent = ticket.agent_id === null ? undefined : await findUserById(ctx.handle.db, ticket.agent_id);
     const teamIn = agent !== undefined || (await anyAgentAvailable(ctx.handle.db));
+    // Like the status page: the confirmation holds the status link and the customer's address.
+    reply.header('cache-control', 'no-store');
     return sendHtml(reply, renderPage(TicketSuccessPage({ ticket, agentName: agent?.display_name ?? null, teamIn, now: ctx.clock.now() })));
   });
 
