@@ -1,7 +1,7 @@
 import { ccsOfTickets } from '../../repositories/ticketCcs.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validateCustomerMessage } from '../../core/conversation.js';
-import { expiredFormNotice } from '../../core/staleForms.js';
+import { expiredFormNotice, limitedFormNotice } from '../../core/staleForms.js';
 import { DomainError, invalidInput } from '../../core/errors.js';
 import { parseId, referenceOf } from '../../core/tickets.js';
 import { customerStatusPath } from '../links.js';
@@ -22,6 +22,7 @@ import { setFlash, takeFlash } from '../flash.js';
 import { EXPIRED_FORM_STATUS, type ExpiredFormPage, formBody, keptValues, sendHtml } from '../forms.js';
 import { filesChosen, type IncomingFile, readForm } from '../uploads.js';
 import type { RouteLimits } from '../app.js';
+import { heldRefusal, holdingRefusal } from '../rateLimits.js';
 
 const TICKET_FIELDS = ['name', 'email', 'title', 'description', 'priority', 'topic'] as const;
 
@@ -39,9 +40,11 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
   const expiredForm: ExpiredFormPage = (request, reply) =>
     createForm(reply, { values: keptValues(formBody(request.body), TICKET_FIELDS), errors: {}, notice: expiredFormNotice('request', filesChosen(request)) }, EXPIRED_FORM_STATUS);
 
-  app.post('/tickets/create/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection, config: { expiredForm } }, async (request, reply) => {
+  app.post('/tickets/create/', { onRequest: holdingRefusal(limits.ticketCreation), preHandler: app.csrfProtection, config: { expiredForm } }, async (request, reply) => {
     // Files that break §10.1 come back as the form with its message (413 or 400), like bad fields.
     const body = formBody(request.body);
+    const refused = heldRefusal(request);
+    if (refused) return createForm(reply, { values: keptValues(body, TICKET_FIELDS), errors: {}, notice: limitedFormNotice(refused.message, 'request', filesChosen(request)) }, 429);
     try {
       const { fields, files } = await readForm(request);
       const ticket = await intake.submit(fields, { files });
@@ -81,8 +84,13 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     const values = keptValues(formBody(request.body), ['body']);
     return sendStatusPage(ctx, request, reply, ticket, { values, notice: expiredFormNotice('message', filesChosen(request)), status: EXPIRED_FORM_STATUS });
   };
-  app.post<{ Params: { token: string } }>('/tickets/status/:token/reply/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection, config: { expiredForm: expiredReply } }, async (request, reply) => {
+  app.post<{ Params: { token: string } }>('/tickets/status/:token/reply/', { onRequest: holdingRefusal(limits.ticketCreation), preHandler: app.csrfProtection, config: { expiredForm: expiredReply } }, async (request, reply) => {
     const ticket = await statusTicket(ctx, request.params.token);
+    const refused = heldRefusal(request);
+    if (refused) {
+      const values = keptValues(formBody(request.body), ['body']);
+      return sendStatusPage(ctx, request, reply, ticket, { values, notice: limitedFormNotice(refused.message, 'message', filesChosen(request)), status: 429 });
+    }
     const received = await customerMessageForm(request);
     if ('errors' in received) return sendStatusPage(ctx, request, reply, ticket, received);
     const result = await postCustomerMessageOn(ctx, ticket.id, { ...received, channel: 'web' });
