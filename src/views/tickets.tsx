@@ -2,6 +2,7 @@ import { CopiedFact } from './copied.js';
 import type { TicketCcRow } from '../db/schemaCcs.js';
 import { NEW_TICKET_LABELS, referenceOf, stateOf } from '../core/tickets.js';
 import { openFollowUp } from '../core/conversation.js';
+import { isUnattendedMailbox } from '../core/mailboxes.js';
 import type { TicketRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
 import { PAUSED_DUE_AT } from '../core/slaClocks.js';
@@ -126,7 +127,12 @@ export function TicketSuccessPage({ ticket, agentName, teamIn, now }: { ticket: 
           <dt>Agent</dt>
           <dd class="agent-name">{agentName ?? 'Waiting for the next free agent'}</dd>
         </dl>
-        <p>We sent a confirmation to {ticket.customer_email}. Keep the reference: the link in that email shows where your request stands at any time.</p>
+        <p>
+          {isUnattendedMailbox(ticket.customer_email)
+            ? // Automatic emails never go there (SPEC §5): the page must not promise one.
+              `We send no confirmation and no automatic updates to ${ticket.customer_email}: it looks like a mailbox nobody reads. Keep the link below to follow your request.`
+            : `We sent a confirmation to ${ticket.customer_email}. Keep the reference: the link in that email shows where your request stands at any time.`}
+        </p>
         <footer>
           <a href={customerStatusPath(ticket.token)} class="button">
             Follow request {reference}
