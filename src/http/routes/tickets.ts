@@ -19,7 +19,8 @@ import { listTopicChoices } from '../../repositories/topics.js';
 import { TicketCreatePage, TicketStatusPage, TicketSuccessPage } from '../../views/tickets.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { EXPIRED_FORM_STATUS, type ExpiredFormPage, formBody, keptValues, sendHtml } from '../forms.js';
+import { EXPIRED_FORM_STATUS, type ExpiredFormPage, formBody, keptValues, newFormKey, sendHtml } from '../forms.js';
+import { FORM_KEY_FIELD, formKeyOf } from '../../core/formReceipts.js';
 import { filesChosen, type IncomingFile, readForm } from '../uploads.js';
 import type { RouteLimits } from '../app.js';
 import { heldRefusal, holdingRefusal } from '../rateLimits.js';
@@ -31,7 +32,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
   app.get('/', async (_request, reply) => reply.redirect('/tickets/create/', 302));
 
   const createForm = async (reply: FastifyReply, form: { values: FormValues; errors: FormErrors; notice?: string }, status = 200) => {
-    const page = TicketCreatePage({ ...form, csrf: reply.generateCsrf(), topics: await listTopicChoices(ctx.handle.db) });
+    const page = TicketCreatePage({ ...form, csrf: reply.generateCsrf(), formKey: newFormKey(), topics: await listTopicChoices(ctx.handle.db) });
     return sendHtml(reply, renderPage(page), status);
   };
   app.get('/tickets/create/', async (_request, reply) => createForm(reply, { values: {}, errors: {} }));
@@ -47,7 +48,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     if (refused) return createForm(reply, { values: keptValues(body, TICKET_FIELDS), errors: {}, notice: limitedFormNotice(refused.message, 'request', filesChosen(request)) }, 429);
     try {
       const { fields, files } = await readForm(request);
-      const ticket = await intake.submit(fields, { files });
+      const ticket = await intake.submit(fields, { files, formKey: formKeyOf(fields[FORM_KEY_FIELD]) });
       return reply.redirect(`/tickets/createsuccess/?t=${encodeURIComponent(ticket.token)}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || (error.code !== 'invalid_input' && error.code !== 'payload_too_large')) throw error;
