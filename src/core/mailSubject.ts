@@ -57,3 +57,12 @@ export function newTicketTitle(subject: string): string {
   title = oneLine(title.replace(OUR_KEY, ' '));
   return [...(title || '(no subject)')].slice(0, TITLE_MAX).join('');
 }
+
+/**
+ * Whether a subject holds text a mail reader would decode as an RFC 2047 encoded word
+ * (`=?utf-8?B?…?=`): a title typed that way must itself be encoded, or the reader shows other
+ * words than the title (mail/transport.ts). Any `=?` counts: readers differ in what else they ask.
+ */
+export function readsAsEncodedWord(subject: string): boolean {
+  return subject.includes('=?');
+}

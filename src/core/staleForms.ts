@@ -55,8 +55,19 @@ export function pageOfAction(path: string, isPage: (path: string) => boolean): s
  * sent): `what` is what to check (`request`, `message`); files cannot be handed back to a browser.
  */
 export function expiredFormNotice(what: string, filesChosen: boolean): string {
-  const files = filesChosen ? ' The files you chose are not kept: pick them again.' : '';
-  return `This form had expired, so nothing was sent. Check your ${what} and send it again.${files}`;
+  return `This form had expired, so nothing was sent. Check your ${what} and send it again.${filesAgain(filesChosen)}`;
+}
+
+function filesAgain(filesChosen: boolean): string {
+  return filesChosen ? ' The files you chose are not kept: pick them again.' : '';
+}
+
+/**
+ * What a customer's form refused by its rate limit says above it (it comes back with status 429,
+ * nothing sent): `wait` is the limit's own sentence (how long to wait), `what` what is kept.
+ */
+export function limitedFormNotice(wait: string, what: string, filesChosen: boolean): string {
+  return `${wait} Nothing was sent: your ${what} is kept below.${filesAgain(filesChosen)}`;
 }
 
 /** The sign-in form's notice when its token was refused (a page left open across a browser restart): the password is never put back. */

@@ -144,3 +144,21 @@ export function validateNewTicket(raw: Record<string, unknown>): NewTicketInput 
   if (Object.keys(fields).length > 0 || !priority) throw invalidInput(labelled(fields, NEW_TICKET_LABELS));
   return { name, email, title, description, priority, ...(topic === '' ? {} : { topic }) };
 }
+
+/** What a stored ticket says of the submission that made it. */
+export type SubmittedTicket = Pick<NewTicketInput, 'priority' | 'title' | 'description'> & { customer_name: string; customer_email: string };
+
+/**
+ * Whether a form sent again (same form key: a double click, Back and Send) is the submission that
+ * made `ticket`, so it leads there instead of making a second request. A form changed in between
+ * is a new request. The topic is not compared: a re-sent form has the same choice.
+ */
+export function isSameSubmission(input: NewTicketInput, ticket: SubmittedTicket): boolean {
+  return (
+    input.name === ticket.customer_name &&
+    input.email === ticket.customer_email &&
+    input.title === ticket.title &&
+    input.description === ticket.description &&
+    input.priority === ticket.priority
+  );
+}

@@ -134,6 +134,30 @@ export const NO_LIMITS: RouteLimits = {
   rating: async () => {},
 };
 
+const heldRefusals = new WeakMap<FastifyRequest, DomainError>();
+
+/**
+ * A form's limit (the customer's ticket and reply forms): counted as the request arrives, like the
+ * API's, but its refusal (the Retry-After header set) is held for the route, which reads it with
+ * `heldRefusal` once the form's fields are read, and shows the form again filled in (429) instead
+ * of an error page that loses what the customer typed.
+ */
+export function holdingRefusal(limit: onRequestAsyncHookHandler): onRequestAsyncHookHandler {
+  return async function (request, reply) {
+    try {
+      await limit.call(this, request, reply);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'rate_limited') throw error;
+      heldRefusals.set(request, error);
+    }
+  };
+}
+
+/** The refusal `holdingRefusal` held for this request, if its limit refused it. */
+export function heldRefusal(request: FastifyRequest): DomainError | undefined {
+  return heldRefusals.get(request);
+}
+
 /** The message of a refusal, in words a person can act on. */
 export function waitMessage(what: string, seconds: number): string {
   const wait = seconds <= 1 ? 'a second' : seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;

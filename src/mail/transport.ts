@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import type nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
+import { readsAsEncodedWord } from '../core/mailSubject.js';
 
 /** A file sent with an email (a `reply`'s attachments). */
 export interface OutgoingAttachment {
@@ -74,7 +75,11 @@ export const DEFAULT_SMTP_TIMEOUTS: SmtpTimeouts = { connectionMs: 15_000, greet
 export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts> = {}): Mailer {
   const t = { ...DEFAULT_SMTP_TIMEOUTS, ...timeouts };
   // Loaded when SMTP is configured (CommonJS, so synchronously): a server that logs mail does not carry it.
-  const { createTransport } = createRequire(import.meta.url)('nodemailer') as typeof nodemailer;
+  const require = createRequire(import.meta.url);
+  const { createTransport } = require('nodemailer') as typeof nodemailer;
+  // nodemailer encodes only a subject that is not ASCII; one that reads as an encoded word is encoded whole.
+  const { encodeWord } = require('nodemailer/lib/mime-funcs') as { encodeWord(value: string, encoding: 'Q' | 'B', maxLength: number): string };
+  const subjectHeader = (subject: string) => (readsAsEncodedWord(subject) ? encodeWord(subject, 'Q', 52) : subject);
   const transport = createTransport({
     url: smtpUrl,
     connectionTimeout: t.connectionMs,
@@ -93,7 +98,7 @@ export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts
         to: email.to,
         ...(email.cc && email.cc.length > 0 ? { cc: email.cc } : {}),
         replyTo: email.replyTo,
-        subject: email.subject,
+        subject: subjectHeader(email.subject),
         text: email.text,
         html: email.html,
         messageId: email.messageId,

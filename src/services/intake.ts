@@ -13,7 +13,7 @@
  */
 import { invalidInput } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
-import { NEW_TICKET_LABELS, type NewTicketInput, validateNewTicket } from '../core/tickets.js';
+import { isSameSubmission, NEW_TICKET_LABELS, type NewTicketInput, validateNewTicket } from '../core/tickets.js';
 import { findTopicByNameOrId } from '../repositories/topics.js';
 import { Batcher } from '../db/batcher.js';
 import type { MessageChannel, TicketRow } from '../db/schema.js';
@@ -39,6 +39,11 @@ export interface SubmissionExtras {
   topicId?: number;
   /** With `mail`: INBOUND_TICKETS_PER_HOUR, its sender's cap (§10 rule 7), read again where the ticket is written. */
   senderCap?: number;
+  /**
+   * The customer form's one-time key (core/formReceipts.ts formKeyOf): its submission's request key,
+   * so the form sent twice (a double click, Back and Send) makes one ticket (submitValid).
+   */
+  formKey?: string | null;
 }
 
 /** A validated submission with its request key (tickets.intake_key, unique). */
@@ -85,10 +90,34 @@ export class TicketIntake {
     return this.submitValid(input, { ...extra, topicId: topic.id });
   }
 
-  /** submit() for a ticket already made valid by its caller. */
+  /**
+   * submit() for a ticket already made valid by its caller. A form key already used, for the same
+   * submission (core/tickets.ts isSameSubmission), answers with the ticket it made, also while that
+   * one is still being written here; a form changed in between gets a fresh key and is a new
+   * ticket. Two processes writing one key at once: the unique key refuses the second write, and
+   * the batcher answers it with the stored ticket.
+   */
   async submitValid(input: NewTicketInput, extra: SubmissionExtras = {}): Promise<CreatedTicket> {
-    return uncapped(await this.batcher.add({ ...input, ...extra, intakeKey: newIntakeKey() }));
+    const { formKey = null, ...rest } = extra;
+    const write = (intakeKey: string) => this.batcher.add({ ...input, ...rest, intakeKey }).then(uncapped);
+    if (formKey === null) return write(newIntakeKey());
+    // Asked again after the read: the same form may have started meanwhile.
+    const made = this.inFlight.get(formKey) ?? (await findTicketsByIntakeKeys(this.ctx.handle.db, [formKey]))[0] ?? this.inFlight.get(formKey);
+    if (made !== undefined) {
+      const ticket = await made;
+      return isSameSubmission(input, ticket) ? ticket : write(newIntakeKey());
+    }
+    const writing = write(formKey);
+    this.inFlight.set(formKey, writing);
+    try {
+      return await writing;
+    } finally {
+      this.inFlight.delete(formKey);
+    }
   }
+
+  /** The form keys being written by this process, with their tickets to come. */
+  private readonly inFlight = new Map<string, Promise<CreatedTicket>>();
 
   /**
    * The email channel's ticket (ticketFromMail), under its sender's cap (§10 rule 7, `senderCap`):

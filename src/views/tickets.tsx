@@ -2,11 +2,12 @@ import { CopiedFact } from './copied.js';
 import type { TicketCcRow } from '../db/schemaCcs.js';
 import { NEW_TICKET_LABELS, referenceOf, stateOf } from '../core/tickets.js';
 import { openFollowUp } from '../core/conversation.js';
+import { isUnattendedMailbox } from '../core/mailboxes.js';
 import type { TicketRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
 import { PAUSED_DUE_AT } from '../core/slaClocks.js';
 import { ticketShowsSeconds } from '../core/sla.js';
-import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, FormNotice, type FormValues, PriorityBadge, SelectField, StateBadge, TextArea, TextField, Time } from './components.js';
+import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, FormKeyField, FormNotice, type FormValues, PriorityBadge, SelectField, StateBadge, TextArea, TextField, Time } from './components.js';
 import { CustomerReplyForm, FollowsUp, FollowUpList, PublicThread, type ThreadView, waitingInWords } from './customerThread.js';
 import { type Flash, Layout } from './layout.js';
 import { customerStatusPath } from '../http/links.js';
@@ -29,7 +30,7 @@ const FIELD_LABELS = NEW_TICKET_LABELS;
  * The customer form. `topics` (§12): the topic choice is shown only when there is more than one
  * (with one, every ticket gets it and there is nothing to ask); the first is preselected.
  */
-export function TicketCreatePage({ values, errors, csrf, topics = [], notice = null }: { values: FormValues; errors: FormErrors; csrf: string; topics?: readonly { id: number; name: string }[]; notice?: string | null }) {
+export function TicketCreatePage({ values, errors, csrf, formKey, topics = [], notice = null }: { values: FormValues; errors: FormErrors; csrf: string; formKey: string; topics?: readonly { id: number; name: string }[]; notice?: string | null }) {
   const failed = Object.keys(errors).length > 0 || notice !== null;
   return (
     <Layout title={failed ? 'Check your request' : 'New request'}>
@@ -41,6 +42,8 @@ export function TicketCreatePage({ values, errors, csrf, topics = [], notice = n
       <ErrorSummary errors={errors} />
       <form method="post" action="/tickets/create/" enctype="multipart/form-data" novalidate>
         <CsrfField token={csrf} />
+        {/* Sent twice (a double click, Back and Send), one form makes one request (services/intake.ts). */}
+        <FormKeyField value={formKey} />
         <div class="grid">
           <TextField name="name" label={FIELD_LABELS.name} values={values} errors={errors} required maxLength={100} autocomplete="name" />
           <TextField name="email" label={FIELD_LABELS.email} type="email" values={values} errors={errors} required maxLength={254} autocomplete="email" />
@@ -126,7 +129,12 @@ export function TicketSuccessPage({ ticket, agentName, teamIn, now }: { ticket: 
           <dt>Agent</dt>
           <dd class="agent-name">{agentName ?? 'Waiting for the next free agent'}</dd>
         </dl>
-        <p>We sent a confirmation to {ticket.customer_email}. Keep the reference: the link in that email shows where your request stands at any time.</p>
+        <p>
+          {isUnattendedMailbox(ticket.customer_email)
+            ? // Automatic emails never go there (SPEC §5): the page must not promise one.
+              `We send no confirmation and no automatic updates to ${ticket.customer_email}: it looks like a mailbox nobody reads. Keep the link below to follow your request.`
+            : `We sent a confirmation to ${ticket.customer_email}. Keep the reference: the link in that email shows where your request stands at any time.`}
+        </p>
         <footer>
           <a href={customerStatusPath(ticket.token)} class="button">
             Follow request {reference}

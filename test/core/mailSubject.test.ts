@@ -1,6 +1,6 @@
 /** A new ticket's title from a mail's subject (QA #7): reply and forward prefixes and our own keys left out, never empty. */
 import { describe, expect, it } from 'vitest';
-import { newTicketTitle } from '../../src/core/mailSubject.js';
+import { newTicketTitle, readsAsEncodedWord } from '../../src/core/mailSubject.js';
 
 describe('newTicketTitle', () => {
   it.each<[string, string]>([
@@ -56,5 +56,17 @@ describe('newTicketTitle', () => {
     const title = newTicketTitle(`Re: ${'😀'.repeat(250)}`);
     expect([...title]).toHaveLength(200);
     expect(title).toBe('😀'.repeat(200));
+  });
+});
+
+describe('a subject a mail reader would decode as an encoded word must be encoded itself', () => {
+  it.each([
+    ['[HD-1] Printer on fire', false],
+    ['[HD-1] 2 = 3? no', false],
+    ['[HD-1] =?utf-8?B?SGk=?=', true],
+    ['[HD-1] odd =?', true],
+    ['[HD-1] Drucker brennt', false],
+  ])('%j → %j', (subject, encoded) => {
+    expect(readsAsEncodedWord(subject)).toBe(encoded);
   });
 });

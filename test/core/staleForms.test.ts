@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expiredFormNotice, mayShowFormAgain, pageOfAction } from '../../src/core/staleForms.js';
+import { expiredFormNotice, limitedFormNotice, mayShowFormAgain, pageOfAction } from '../../src/core/staleForms.js';
 
 describe('an expired form comes back filled in only when nothing says another site sent it', () => {
   it.each([
@@ -49,5 +49,15 @@ describe('what an expired form says above it', () => {
     ['message', true, 'This form had expired, so nothing was sent. Check your message and send it again. The files you chose are not kept: pick them again.'],
   ])('%s, files chosen: %j', (what, files, text) => {
     expect(expiredFormNotice(what, files)).toBe(text);
+  });
+});
+
+describe('what a form refused by its rate limit says above it', () => {
+  const wait = 'Too many new requests in a short time. Please wait 42 seconds, then try again.';
+  it.each([
+    ['request', false, `${wait} Nothing was sent: your request is kept below.`],
+    ['message', true, `${wait} Nothing was sent: your message is kept below. The files you chose are not kept: pick them again.`],
+  ])('%s, files chosen: %j', (what, files, text) => {
+    expect(limitedFormNotice(wait, what, files)).toBe(text);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   idFromReference,
   isEmailAddress,
+  isSameSubmission,
   parsePriority,
   parseState,
   parseStatus,
@@ -242,5 +243,21 @@ describe('references', () => {
     ['', null],
   ])('idFromReference(%j) → %j', (reference, expected) => {
     expect(idFromReference(reference)).toBe(expected);
+  });
+});
+
+describe('a form sent again is the same submission only when nothing in it changed', () => {
+  const input = { name: 'Carla', email: 'carla@example.com', title: 'Jam', description: 'Stuck.', priority: 'low' as const };
+  const stored = { customer_name: 'Carla', customer_email: 'carla@example.com', title: 'Jam', description: 'Stuck.', priority: 'low' as const };
+  it.each([
+    ['nothing changed', {}, true],
+    ['the topic aside', { topic: 'Billing' }, true],
+    ['the name', { name: 'Carla B.' }, false],
+    ['the address, letter case too', { email: 'Carla@example.com' }, false],
+    ['the title', { title: 'Jam!' }, false],
+    ['the description', { description: 'Stuck. Smoking.' }, false],
+    ['the priority', { priority: 'high' as const }, false],
+  ])('%s', (_what, change, same) => {
+    expect(isSameSubmission({ ...input, ...change }, stored)).toBe(same);
   });
 });

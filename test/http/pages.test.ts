@@ -76,6 +76,24 @@ for (const dialect of DIALECTS) {
         expect(status.body).toContain('&lt;script>alert(1)&lt;/script>');
       });
 
+      it('lets no cache keep the pages behind the secret status link (the confirmation holds the link and the address)', async () => {
+        const token = await submitViaForm(new Client(t.app));
+        for (const url of [`/tickets/createsuccess/?t=${token}`, `/tickets/status/${token}/`]) {
+          const page = await new Client(t.app).get(url);
+          expect(page.statusCode).toBe(200);
+          expect(page.headers['cache-control'], url).toBe('no-store');
+        }
+      });
+
+      it('does not claim a confirmation went to a mailbox nobody reads (automatic emails are never sent there)', async () => {
+        const sent = await new Client(t.app).get(`/tickets/createsuccess/?t=${await submitViaForm(new Client(t.app))}`);
+        expect(sent.body).toContain('We sent a confirmation to carla@example.com.');
+        const token = await submitViaForm(new Client(t.app), { email: 'No-Reply@shop.example' });
+        const success = await new Client(t.app).get(`/tickets/createsuccess/?t=${token}`);
+        expect(success.body).not.toContain('We sent a confirmation to');
+        expect(success.body).toContain('We send no confirmation and no automatic updates to No-Reply@shop.example: it looks like a mailbox nobody reads. Keep the link below to follow your request.');
+      });
+
       it('answers an unknown token with a 404 page, not a 500', async () => {
         const status = await new Client(t.app).get('/tickets/status/no-such-token/');
         expect(status.statusCode).toBe(404);

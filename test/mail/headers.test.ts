@@ -116,6 +116,16 @@ for (const dialect of DIALECTS) {
       expect(headerLines(email.raw).every((line) => !/[^\x20-\x7e\t\r\n]/.test(line))).toBe(true);
     });
 
+    it('a title that reads like an encoded word is received as typed, not decoded into other words', async () => {
+      // RFC 2047: a mail reader decodes `=?charset?B|Q?…?=` in a subject, so the literal text must itself be encoded.
+      const title = 'Invoice =?utf-8?B?WW91ciBhY2NvdW50IGlzIGNsb3NlZA==?= =?x?q?y?= wrong';
+      const ticket = await intakeTicket(t.bed.ctx, ticketForm({ title }));
+      expect((await t.bed.worker(t.smtp.url).runOnce()).sent).toBe(1);
+      const email = t.smtp.received[0]!;
+      expect(email.parsed.subject).toBe(`[HD-${ticket.id}] We received your request: ${title}`);
+      expectOnlyCustomer(t.smtp, email, 'carla@customer.example');
+    });
+
     it('escapes customer text in the HTML body', async () => {
       await intakeTicket(
         t.bed.ctx,

@@ -1,7 +1,7 @@
 import { ccsOfTickets } from '../../repositories/ticketCcs.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validateCustomerMessage } from '../../core/conversation.js';
-import { expiredFormNotice } from '../../core/staleForms.js';
+import { expiredFormNotice, limitedFormNotice } from '../../core/staleForms.js';
 import { DomainError, invalidInput } from '../../core/errors.js';
 import { parseId, referenceOf } from '../../core/tickets.js';
 import { customerStatusPath } from '../links.js';
@@ -19,9 +19,11 @@ import { listTopicChoices } from '../../repositories/topics.js';
 import { TicketCreatePage, TicketStatusPage, TicketSuccessPage } from '../../views/tickets.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { EXPIRED_FORM_STATUS, type ExpiredFormPage, formBody, keptValues, sendHtml } from '../forms.js';
+import { EXPIRED_FORM_STATUS, type ExpiredFormPage, formBody, keptValues, newFormKey, sendHtml } from '../forms.js';
+import { FORM_KEY_FIELD, formKeyOf } from '../../core/formReceipts.js';
 import { filesChosen, type IncomingFile, readForm } from '../uploads.js';
 import type { RouteLimits } from '../app.js';
+import { heldRefusal, holdingRefusal } from '../rateLimits.js';
 
 const TICKET_FIELDS = ['name', 'email', 'title', 'description', 'priority', 'topic'] as const;
 
@@ -30,7 +32,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
   app.get('/', async (_request, reply) => reply.redirect('/tickets/create/', 302));
 
   const createForm = async (reply: FastifyReply, form: { values: FormValues; errors: FormErrors; notice?: string }, status = 200) => {
-    const page = TicketCreatePage({ ...form, csrf: reply.generateCsrf(), topics: await listTopicChoices(ctx.handle.db) });
+    const page = TicketCreatePage({ ...form, csrf: reply.generateCsrf(), formKey: newFormKey(), topics: await listTopicChoices(ctx.handle.db) });
     return sendHtml(reply, renderPage(page), status);
   };
   app.get('/tickets/create/', async (_request, reply) => createForm(reply, { values: {}, errors: {} }));
@@ -39,12 +41,14 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
   const expiredForm: ExpiredFormPage = (request, reply) =>
     createForm(reply, { values: keptValues(formBody(request.body), TICKET_FIELDS), errors: {}, notice: expiredFormNotice('request', filesChosen(request)) }, EXPIRED_FORM_STATUS);
 
-  app.post('/tickets/create/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection, config: { expiredForm } }, async (request, reply) => {
+  app.post('/tickets/create/', { onRequest: holdingRefusal(limits.ticketCreation), preHandler: app.csrfProtection, config: { expiredForm } }, async (request, reply) => {
     // Files that break §10.1 come back as the form with its message (413 or 400), like bad fields.
     const body = formBody(request.body);
+    const refused = heldRefusal(request);
+    if (refused) return createForm(reply, { values: keptValues(body, TICKET_FIELDS), errors: {}, notice: limitedFormNotice(refused.message, 'request', filesChosen(request)) }, 429);
     try {
       const { fields, files } = await readForm(request);
-      const ticket = await intake.submit(fields, { files });
+      const ticket = await intake.submit(fields, { files, formKey: formKeyOf(fields[FORM_KEY_FIELD]) });
       return reply.redirect(`/tickets/createsuccess/?t=${encodeURIComponent(ticket.token)}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || (error.code !== 'invalid_input' && error.code !== 'payload_too_large')) throw error;
@@ -58,6 +62,8 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     if (!ticket) throw new DomainError('not_found', 'We could not find that request. Check the link in your confirmation email.');
     const agent = ticket.agent_id === null ? undefined : await findUserById(ctx.handle.db, ticket.agent_id);
     const teamIn = agent !== undefined || (await anyAgentAvailable(ctx.handle.db));
+    // Like the status page: the confirmation holds the status link and the customer's address.
+    reply.header('cache-control', 'no-store');
     return sendHtml(reply, renderPage(TicketSuccessPage({ ticket, agentName: agent?.display_name ?? null, teamIn, now: ctx.clock.now() })));
   });
 
@@ -79,8 +85,13 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     const values = keptValues(formBody(request.body), ['body']);
     return sendStatusPage(ctx, request, reply, ticket, { values, notice: expiredFormNotice('message', filesChosen(request)), status: EXPIRED_FORM_STATUS });
   };
-  app.post<{ Params: { token: string } }>('/tickets/status/:token/reply/', { onRequest: limits.ticketCreation, preHandler: app.csrfProtection, config: { expiredForm: expiredReply } }, async (request, reply) => {
+  app.post<{ Params: { token: string } }>('/tickets/status/:token/reply/', { onRequest: holdingRefusal(limits.ticketCreation), preHandler: app.csrfProtection, config: { expiredForm: expiredReply } }, async (request, reply) => {
     const ticket = await statusTicket(ctx, request.params.token);
+    const refused = heldRefusal(request);
+    if (refused) {
+      const values = keptValues(formBody(request.body), ['body']);
+      return sendStatusPage(ctx, request, reply, ticket, { values, notice: limitedFormNotice(refused.message, 'message', filesChosen(request)), status: 429 });
+    }
     const received = await customerMessageForm(request);
     if ('errors' in received) return sendStatusPage(ctx, request, reply, ticket, received);
     const result = await postCustomerMessageOn(ctx, ticket.id, { ...received, channel: 'web' });
