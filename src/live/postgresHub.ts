@@ -116,6 +116,8 @@ class PostgresHub implements ChangeHub {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectDelay = RECONNECT_MIN_MS;
   private readonly firstListen: Promise<void>;
+  /** Notifications on their way: close() waits for them, so a command that publishes then exits (mail:ingest) loses none. */
+  private readonly sending = new Set<Promise<void>>();
 
   constructor(private readonly options: PostgresHubOptions) {
     this.onError = options.onError ?? (() => undefined);
@@ -198,7 +200,11 @@ class PostgresHub implements ChangeHub {
     for (const event of events) this.fanOut.emit(event);
     if (this.closed) return;
     for (const payload of envelopes(this.origin, events)) {
-      sql`select pg_notify(${this.channel}, ${payload})`.execute(this.options.handle.db).catch(this.onError);
+      const sent = sql`select pg_notify(${this.channel}, ${payload})`
+        .execute(this.options.handle.db)
+        .then(() => undefined, this.onError)
+        .finally(() => this.sending.delete(sent));
+      this.sending.add(sent);
     }
   }
 
@@ -224,6 +230,8 @@ class PostgresHub implements ChangeHub {
 
   async close(): Promise<void> {
     this.closed = true;
+    // What was published before close() still goes out (the pool may be destroyed right after).
+    await Promise.all([...this.sending]);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     await this.firstListen.catch(() => undefined);

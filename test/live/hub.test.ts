@@ -151,6 +151,25 @@ describe('the PostgreSQL change hub (LISTEN/NOTIFY)', () => {
     }
   });
 
+  it('sends what was published before close() before its pool goes (a command that publishes, then exits)', async () => {
+    const listening = createPostgresHub({ url: database.url, handle: database.handle });
+    await listening.ready();
+    const heard = recorder();
+    listening.subscribe(heard.listener);
+    const commandHandle = connect(database.url);
+    const command = createPostgresHub({ url: database.url, handle: commandHandle });
+    try {
+      await command.ready();
+      command.publishTickets([change(3000, 'message')]);
+      await command.close();
+      await commandHandle.destroy();
+      await heard.until((e) => e.length === 1, 3000).catch(() => undefined);
+      expect(heard.events).toEqual([{ kind: 'ticket', ticketId: 3000, type: 'message', fromAgentId: null, toAgentId: 2 }]);
+    } finally {
+      await listening.close();
+    }
+  });
+
   it('listens again after losing its connection, and asks pages to refetch what they may have missed', async () => {
     const errors: unknown[] = [];
     const listener = createPostgresHub({ url: database.url, handle: secondHandle, onError: (e) => errors.push(e) });
