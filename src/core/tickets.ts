@@ -19,6 +19,14 @@ export type TicketState = (typeof STATES)[number];
 export const EVENT_TYPES = ['created', 'assigned', 'reassigned', 'requeued', 'closed', 'sla_breached'] as const;
 export type TicketEventType = (typeof EVENT_TYPES)[number];
 
+/**
+ * What live pages hear a ticket change as (services/context.ts TicketChange): each event row's type,
+ * and two changes that write no event row: a message added to the thread (§9) and an SLA warning
+ * (§11). Other processes accept exactly these from the notification channel (live/postgresHub.ts).
+ */
+export const TICKET_CHANGE_TYPES = [...EVENT_TYPES, 'sla_warning', 'message'] as const;
+export type TicketChangeType = (typeof TICKET_CHANGE_TYPES)[number];
+
 function oneOf<T extends string>(values: readonly T[], raw: unknown): T | null {
   if (typeof raw !== 'string') return null;
   const lowered = raw.trim().toLowerCase();

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import { pgDriver } from '../db/pgDriver.js';
 import { type Presence, PRESENCES } from '../core/routing.js';
-import { EVENT_TYPES } from '../core/tickets.js';
+import { TICKET_CHANGE_TYPES, type TicketChangeType } from '../core/tickets.js';
 import type { Viewing } from '../core/viewers.js';
 import type { DbHandle } from '../db/connect.js';
 import type { TicketChange } from '../services/context.js';
@@ -64,8 +64,8 @@ const isAgent = (value: unknown): value is number | null => value === null || is
 export function parseLiveEvent(raw: unknown): LiveEvent | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const r = raw as Record<string, unknown>;
-  if (r.kind === 'ticket' && isId(r.ticketId) && (EVENT_TYPES as readonly unknown[]).includes(r.type) && isAgent(r.fromAgentId) && isAgent(r.toAgentId)) {
-    return { kind: 'ticket', ticketId: r.ticketId, type: r.type as (typeof EVENT_TYPES)[number], fromAgentId: r.fromAgentId, toAgentId: r.toAgentId };
+  if (r.kind === 'ticket' && isId(r.ticketId) && (TICKET_CHANGE_TYPES as readonly unknown[]).includes(r.type) && isAgent(r.fromAgentId) && isAgent(r.toAgentId)) {
+    return { kind: 'ticket', ticketId: r.ticketId, type: r.type as TicketChangeType, fromAgentId: r.fromAgentId, toAgentId: r.toAgentId };
   }
   if (r.kind === 'presence' && isId(r.agentId) && (PRESENCES as readonly unknown[]).includes(r.presence)) {
     return { kind: 'presence', agentId: r.agentId, presence: r.presence as Presence };
@@ -116,6 +116,8 @@ class PostgresHub implements ChangeHub {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectDelay = RECONNECT_MIN_MS;
   private readonly firstListen: Promise<void>;
+  /** Notifications on their way: close() waits for them, so a command that publishes then exits (mail:ingest) loses none. */
+  private readonly sending = new Set<Promise<void>>();
 
   constructor(private readonly options: PostgresHubOptions) {
     this.onError = options.onError ?? (() => undefined);
@@ -198,7 +200,11 @@ class PostgresHub implements ChangeHub {
     for (const event of events) this.fanOut.emit(event);
     if (this.closed) return;
     for (const payload of envelopes(this.origin, events)) {
-      sql`select pg_notify(${this.channel}, ${payload})`.execute(this.options.handle.db).catch(this.onError);
+      const sent = sql`select pg_notify(${this.channel}, ${payload})`
+        .execute(this.options.handle.db)
+        .then(() => undefined, this.onError)
+        .finally(() => this.sending.delete(sent));
+      this.sending.add(sent);
     }
   }
 
@@ -224,6 +230,8 @@ class PostgresHub implements ChangeHub {
 
   async close(): Promise<void> {
     this.closed = true;
+    // What was published before close() still goes out (the pool may be destroyed right after).
+    await Promise.all([...this.sending]);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     await this.firstListen.catch(() => undefined);

@@ -19,8 +19,21 @@ function span(ms) {
   return `${Math.floor(h / 24)} d`;
 }
 
+// Countdowns count from the server's clock, not the browser's: a laptop ten minutes fast showed a
+// ticket with four minutes left as "Overdue by 6 min". The page says when the server rendered it
+// (<html data-server-now>); a browser clock further off than a slow page load could explain is
+// corrected by the difference. Within that margin the browser's own clock is kept: it ticks evenly.
+const TRUSTED_SKEW_MS = 5000;
+const renderedAt = Number(document.documentElement.dataset.serverNow);
+const skewMs = Number.isFinite(renderedAt) && Math.abs(renderedAt - Date.now()) > TRUSTED_SKEW_MS ? renderedAt - Date.now() : 0;
+
+/** The time now as the server's clock reads it (see skewMs). */
+export function serverNow() {
+  return Date.now() + skewMs;
+}
+
 export function tickCountdowns(root = document) {
-  const now = Date.now();
+  const now = serverNow();
   for (const el of root.querySelectorAll('.countdown[data-due]')) {
     const left = Number(el.dataset.due) - now;
     const text = left < 0 ? `Overdue by ${span(left)}` : `${span(left)} left`;

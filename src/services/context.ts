@@ -1,4 +1,5 @@
 import type { Presence } from '../core/routing.js';
+import type { TicketChangeType } from '../core/tickets.js';
 import type { DbHandle } from '../db/connect.js';
 import type { TokenCache } from './tokenCache.js';
 import type { TopicNames } from './topicNames.js';
@@ -14,7 +15,7 @@ export const systemClock: Clock = { now: () => Date.now() };
 export interface TicketChange {
   ticketId: number;
   /** `message`: a message was added to the thread (§9); from and to are the ticket's agent. */
-  type: 'created' | 'assigned' | 'reassigned' | 'requeued' | 'closed' | 'sla_breached' | 'sla_warning' | 'message';
+  type: TicketChangeType;
   fromAgentId: number | null;
   toAgentId: number | null;
 }

@@ -142,7 +142,7 @@ export interface AgentDashboardProps {
 
 export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity, now, search, autoAwayAfter = null }: AgentDashboardProps) {
   return (
-    <Layout title="My tickets" viewer={viewer} csrf={csrf} flash={flash} scripts={['agent-dashboard.js']}>
+    <Layout title="My tickets" viewer={viewer} csrf={csrf} flash={flash} scripts={['agent-dashboard.js']} now={now}>
       <hgroup>
         <h1>My tickets</h1>
         <p id="open-summary">

@@ -40,6 +40,8 @@ export interface LayoutProps {
   scripts?: string[];
   /** `data-*` attributes of <main>, which a page's script reads (e.g. the staff ticket page's ids). */
   data?: Record<string, string | number>;
+  /** When the page was rendered, on a page with live countdowns: app.js counts from the server's clock. */
+  now?: number;
 }
 
 type NavLink = [href: string, label: string];
@@ -116,10 +118,10 @@ function Nav({ viewer, csrf }: { viewer: Viewer | null | undefined; csrf: string
  * The shared page frame: a skip link, navigation per role (visitor, agent, admin), the one-time
  * flash message of the last action, and the page's content in <main>.
  */
-export function Layout({ title, viewer, csrf, flash, children, scripts = [], data = {} }: LayoutProps) {
+export function Layout({ title, viewer, csrf, flash, children, scripts = [], data = {}, now }: LayoutProps) {
   const dataAttributes = Object.fromEntries(Object.entries(data).map(([name, value]) => [`data-${name}`, String(value)]));
   return (
-    <html lang="en" data-theme="light">
+    <html lang="en" data-theme="light" data-server-now={now}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />

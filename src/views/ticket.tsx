@@ -238,7 +238,7 @@ export function StaffTicketPage(props: StaffTicketProps) {
   const data: Record<string, string | number> = { 'ticket-id': ticket.id, 'newest-message-id': newest ?? '' };
   if (olderPage) data['earlier-page'] = 'true';
   return (
-    <Layout title={`${failed ? 'Not sent: ' : ''}${reference} ${ticket.title}`} viewer={viewer} csrf={csrf} flash={flash} scripts={['ticket-page.js']} data={data}>
+    <Layout title={`${failed ? 'Not sent: ' : ''}${reference} ${ticket.title}`} viewer={viewer} csrf={csrf} flash={flash} scripts={['ticket-page.js']} data={data} now={now}>
       <hgroup>
         <h1>
           {reference}: {ticket.title}

@@ -10,6 +10,8 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialect } from '../../src/db/connect.js';
 import { buildApp } from '../../src/http/app.js';
+import type { LiveEvent } from '../../src/live/hub.js';
+import { createPostgresHub } from '../../src/live/postgresHub.js';
 import { systemClock } from '../../src/services/context.js';
 import { addStaff, TEST_CONFIG } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
@@ -86,6 +88,37 @@ for (const dialect of DIALECTS as readonly Dialect[]) {
     });
   });
 }
+
+describe('npm run mail:ingest beside server processes on PostgreSQL', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await freshDatabase('postgres');
+  });
+  afterAll(() => database.drop());
+
+  it('a piped reply reaches the live pages of the server processes, as the new request did', async () => {
+    // QA: the change hub dropped 'message' changes from other processes, so an agent never saw a
+    // customer's mailed answer arrive live when a mail server piped it in.
+    const hub = createPostgresHub({ url: database.url, handle: database.handle });
+    await hub.ready();
+    const heard: LiveEvent[] = [];
+    hub.subscribe((event) => heard.push(event));
+    try {
+      const first = await ingest(database.url, rawMail({ from: 'gus@customer.example', subject: 'Heard live' }));
+      const [, id] = /^created HD-(\d+)\n$/.exec(first.stdout) ?? [];
+      expect(id, first.stdout + first.stderr).toBeDefined();
+      const reply = await ingest(database.url, rawMail({ from: 'gus@customer.example', subject: `Re: [HD-${id}] Heard live`, text: 'Any news?' }));
+      expect(reply.stdout, reply.stderr).toBe(`appended HD-${id}\n`);
+      const deadline = Date.now() + 3000;
+      while (!heard.some((e) => e.kind === 'ticket' && e.type === 'message') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      const ticketEvents = heard.flatMap((e) => (e.kind === 'ticket' ? [[e.ticketId, e.type]] : []));
+      expect(ticketEvents).toContainEqual([Number(id), 'created']);
+      expect(ticketEvents).toContainEqual([Number(id), 'message']);
+    } finally {
+      await hub.close();
+    }
+  });
+});
 
 describe('npm run mail:ingest when the mail cannot be stored', () => {
   let database: TestDatabase;

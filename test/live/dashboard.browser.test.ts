@@ -30,8 +30,16 @@ describe('the live agent dashboard in a browser', () => {
     await database.drop();
   });
 
-  async function loggedIn(username: string, options: { javaScriptEnabled?: boolean } = {}): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser.newContext(options);
+  /** `clockSkewMs`: the browser's clock is that far off (Date.now()). */
+  async function loggedIn(username: string, options: { javaScriptEnabled?: boolean; clockSkewMs?: number } = {}): Promise<{ page: Page; problems: string[] }> {
+    const { clockSkewMs = 0, ...contextOptions } = options;
+    const context = await browser.newContext(contextOptions);
+    if (clockSkewMs !== 0) {
+      await context.addInitScript((skew: number) => {
+        const real = Date.now.bind(Date);
+        Date.now = () => real() + skew;
+      }, clockSkewMs);
+    }
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (message) => {
@@ -49,7 +57,7 @@ describe('the live agent dashboard in a browser', () => {
     return { page, problems };
   }
 
-  const newTicket = async (title: string) => (await findTicketByToken(live.ctx.handle.db, await submitViaForm(new Client(live.app), { title, priority: 'high' })))!;
+  const newTicket = async (title: string, priority = 'high') => (await findTicketByToken(live.ctx.handle.db, await submitViaForm(new Client(live.app), { title, priority })))!;
 
   // Pushed, not polled: the page polls only while its stream is down, and it stays on the stream
   // (`data-live`) and in the same document throughout. How soon a push arrives (§4: within a
@@ -99,5 +107,24 @@ describe('the live agent dashboard in a browser', () => {
     expect(rows).toBeGreaterThan(0);
     expect(await page.locator('#open-tickets').textContent()).toContain('SLA breached');
     await page.context().close();
+  });
+
+  // QA: the countdowns counted from the browser's clock: a laptop ten minutes fast showed a medium
+  // ticket with four minutes left as "Overdue by 6 min". They count from the server's (app.js).
+  it('counts a ticket’s time left from the server’s clock when the browser’s is ten minutes fast or slow', async () => {
+    await addStaff(live.ctx, 'cora', { capacity: 10 });
+    const fast = await loggedIn('cora', { clockSkewMs: 10 * 60_000 });
+    const slow = await loggedIn('cora', { clockSkewMs: -10 * 60_000 });
+    // Cora holds nothing yet: the new ticket is hers.
+    const ticket = await newTicket('Counted from the server', 'medium');
+    for (const { page, problems } of [fast, slow]) {
+      const countdown = page.locator(`tr[data-ticket="HD-${ticket.id}"] .countdown`);
+      await countdown.waitFor({ timeout: 5000 });
+      // app.js rewrites the server's text every second with its own count.
+      await page.waitForTimeout(1500);
+      expect(await countdown.textContent()).toMatch(/^(4 min|3 min|\d+ s) left$/);
+      expect(problems).toEqual([]);
+      await page.context().close();
+    }
   });
 });

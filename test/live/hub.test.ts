@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type DbHandle } from '../../src/db/connect.js';
 import { createLocalHub, type LiveEvent } from '../../src/live/hub.js';
 import { channelOf, createPostgresHub, envelopes, parseLiveEvent } from '../../src/live/postgresHub.js';
+import { TICKET_CHANGE_TYPES } from '../../src/core/tickets.js';
 import type { TicketChange } from '../../src/services/context.js';
 import { freshDatabase, TEST_PG_URL, type TestDatabase } from '../support/db.js';
 
@@ -77,6 +78,9 @@ describe('notification payloads', () => {
   it('accepts only well-formed events from the channel', () => {
     expect(parseLiveEvent({ kind: 'ticket', ticketId: 1, type: 'assigned', fromAgentId: null, toAgentId: 3 })).not.toBeNull();
     expect(parseLiveEvent({ kind: 'presence', agentId: 3, presence: 'away' })).not.toBeNull();
+    for (const type of ['message', 'sla_warning', 'sla_breached']) {
+      expect(parseLiveEvent({ kind: 'ticket', ticketId: 1, type, fromAgentId: 2, toAgentId: 2 })).toEqual({ kind: 'ticket', ticketId: 1, type, fromAgentId: 2, toAgentId: 2 });
+    }
     for (const bad of [null, 'x', { kind: 'ticket', ticketId: '1', type: 'assigned', fromAgentId: null, toAgentId: 3 }, { kind: 'ticket', ticketId: 1, type: 'deleted', fromAgentId: null, toAgentId: 3 }, { kind: 'presence', agentId: 3, presence: 'asleep' }, { kind: 'resync' }]) {
       expect(parseLiveEvent(bad)).toBeNull();
     }
@@ -127,6 +131,43 @@ describe('the PostgreSQL change hub (LISTEN/NOTIFY)', () => {
     expect(atOther.events).toEqual([]);
     await Promise.all([a.close(), b.close(), elsewhere.close()]);
     expect(errors).toEqual([]);
+  });
+
+  it('carries every kind of ticket change to another process: a customer message and an SLA warning too', async () => {
+    // QA: parseLiveEvent knew only the event-row types, so a message or a warning marked on process A
+    // never reached an agent whose stream was on process B (its dashboard stayed stale until a poll).
+    const a = createPostgresHub({ url: database.url, handle: database.handle });
+    const b = createPostgresHub({ url: database.url, handle: secondHandle });
+    await Promise.all([a.ready(), b.ready()]);
+    try {
+      const atB = recorder();
+      b.subscribe(atB.listener);
+      const changes = TICKET_CHANGE_TYPES.map((type, i) => change(2000 + i, type));
+      a.publishTickets(changes);
+      await atB.until((e) => e.length === changes.length, 3000).catch(() => undefined);
+      expect(atB.events.map((e) => (e.kind === 'ticket' ? e.type : e.kind))).toEqual([...TICKET_CHANGE_TYPES]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('sends what was published before close() before its pool goes (a command that publishes, then exits)', async () => {
+    const listening = createPostgresHub({ url: database.url, handle: database.handle });
+    await listening.ready();
+    const heard = recorder();
+    listening.subscribe(heard.listener);
+    const commandHandle = connect(database.url);
+    const command = createPostgresHub({ url: database.url, handle: commandHandle });
+    try {
+      await command.ready();
+      command.publishTickets([change(3000, 'message')]);
+      await command.close();
+      await commandHandle.destroy();
+      await heard.until((e) => e.length === 1, 3000).catch(() => undefined);
+      expect(heard.events).toEqual([{ kind: 'ticket', ticketId: 3000, type: 'message', fromAgentId: null, toAgentId: 2 }]);
+    } finally {
+      await listening.close();
+    }
   });
 
   it('listens again after losing its connection, and asks pages to refetch what they may have missed', async () => {

@@ -25,9 +25,9 @@ function Breadcrumb({ trail }: { trail: [string, string | null][] }) {
   );
 }
 
-export function AdminFrame({ title, trail, viewer, csrf, flash, children }: PageBase & { title: string; trail: [string, string | null][]; children: ComponentChildren }) {
+export function AdminFrame({ title, trail, viewer, csrf, flash, children, now }: PageBase & { title: string; trail: [string, string | null][]; children: ComponentChildren; now?: number }) {
   return (
-    <Layout title={title} viewer={viewer} csrf={csrf} flash={flash}>
+    <Layout title={title} viewer={viewer} csrf={csrf} flash={flash} now={now}>
       <Breadcrumb trail={trail} />
       {children}
     </Layout>
@@ -120,11 +120,11 @@ export function exportFilters({ per_page: _size, ...filters }: FormValues): Form
  * A list page: its filters, the rows and the pager. `exportPath`: the list's CSV export (README,
  * "Export"), linked with the filters as typed (every row under them, not the page: no cursor, no size).
  */
-export function ListFrame<R>({ title, path, exportPath, props, filters, children }: { title: string; path: string; exportPath?: string; props: ListProps<R>; filters: ComponentChildren; children: ComponentChildren }) {
+export function ListFrame<R>({ title, path, exportPath, props, filters, children, now }: { title: string; path: string; exportPath?: string; props: ListProps<R>; filters: ComponentChildren; children: ComponentChildren; now?: number }) {
   const { viewer, csrf, flash, page, values, errors } = props;
   const invalid = Object.keys(errors).length > 0;
   return (
-    <AdminFrame title={title} trail={[[title, null]]} viewer={viewer} csrf={csrf} flash={flash}>
+    <AdminFrame title={title} trail={[[title, null]]} viewer={viewer} csrf={csrf} flash={flash} now={now}>
       <h1>{title}</h1>
       <FilterForm action={path} values={values} errors={errors}>
         {filters}

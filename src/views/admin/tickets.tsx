@@ -84,7 +84,7 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number; 
     </>
   );
   return (
-    <ListFrame title="Tickets" path="/admin/tickets/" exportPath="/admin/tickets/export.csv" props={props} filters={filters}>
+    <ListFrame title="Tickets" path="/admin/tickets/" exportPath="/admin/tickets/export.csv" props={props} filters={filters} now={now}>
       {corrected !== null && <SearchCorrected {...corrected} />}
       <RecordTable id="ticket-list" rows={page.rows} columns={ticketColumns(now, words)} rowData={(t) => ({ id: t.id })} />
     </ListFrame>
@@ -109,7 +109,7 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
   const [members, others] = [agents.filter(inTeam), agents.filter((a) => !inTeam(a))];
   const teamName = agents.flatMap((a) => a.teams).find((t) => t.id === ticket.team_id)?.name ?? null;
   return (
-    <AdminFrame title={reference} trail={[['Tickets', '/admin/tickets/'], [reference, null]]} viewer={viewer} csrf={csrf} flash={flash}>
+    <AdminFrame title={reference} trail={[['Tickets', '/admin/tickets/'], [reference, null]]} viewer={viewer} csrf={csrf} flash={flash} now={now}>
       <hgroup>
         <h1>
           {reference}: {ticket.title}

@@ -172,7 +172,7 @@ function TeamsAndSkills({ user, csrf, teams, skills, held, heldShown, errors }: 
 export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens, newToken, formKey, teams, skills, held, heldShown, defaultCapacity, values, errors, now }: UserDetailProps) {
   const isSelf = viewer.username === user.username;
   return (
-    <AdminFrame title={user.username} trail={[['Users', '/admin/users/'], [user.username, null]]} viewer={viewer} csrf={csrf} flash={flash}>
+    <AdminFrame title={user.username} trail={[['Users', '/admin/users/'], [user.username, null]]} viewer={viewer} csrf={csrf} flash={flash} now={now}>
       <hgroup>
         <h1>{user.display_name}</h1>
         <p>
