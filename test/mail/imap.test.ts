@@ -185,6 +185,18 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     expect((await handledMails()).map((m) => [m.mail_key, m.result])).toEqual([['<again-1@example.test>', 'created']]);
   });
 
+  it('a handled mail it cannot move (the Processed folder deleted meanwhile) is not left there silently: the folder is made again and the mail moved', async () => {
+    const { log } = await startWatcher();
+    await until(() => log.said('imap: watching the mailbox').length === 1, 'the watcher to watch');
+    await mailbox.deleteFolder('Processed');
+
+    await mailbox.append(numberedMail('unmoved', 1));
+    await until(async () => (await mailbox.count('Processed')) === 1, 'the mail to reach a Processed folder made again', 15_000);
+    expect(await mailbox.count('INBOX')).toBe(0);
+    expect(log.said('imap: mailbox connection failed').map((e) => String(e.fields.err)).join(' '), 'the failed move is logged').toMatch(/could not move/);
+    expect((await handledMails()).map((m) => [m.mail_key, m.result])).toEqual([['<unmoved-1@example.test>', 'created']]);
+  });
+
   it('a refused sign-in is logged without the password and tried again, never thrown', async () => {
     const url = mailbox.url.replace(/:[^:@/]+@127/, ':not-the-pass%2Fword@127');
     expect(url).not.toBe(mailbox.url);

@@ -30,6 +30,8 @@ export interface Mailbox {
   list(folder: string): Promise<Buffer[]>;
   /** How many mails a folder holds (0 when it does not exist). */
   count(folder: string): Promise<number>;
+  /** Deletes a folder and the mails in it (as someone with a mail program might). */
+  deleteFolder(folder: string): Promise<void>;
 }
 
 /** The server, and the mailbox of its first user (IMAP_USER). */
@@ -211,6 +213,10 @@ function mailboxOf(port: number, user: string): Mailbox {
         }
       }),
     count: (folder) => withClient((client) => messages(client, folder)),
+    deleteFolder: (folder) =>
+      withClient(async (client) => {
+        await client.mailboxDelete(folder);
+      }),
   };
 }
 

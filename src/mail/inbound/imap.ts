@@ -238,7 +238,12 @@ export class ImapWatcher {
       next = fetchFrom(i + 1);
       const { handled, failed } = await this.ingestChunk(chunk);
       // Only now: their results are committed.
-      if (handled.length > 0) await client.messageMove(handled.join(','), this.options.processedFolder, { uid: true });
+      // imapflow answers a refused MOVE (the folder deleted meanwhile, a quota) with false, not an
+      // error: left unnoticed, the mails would stay and be handled again, as duplicates, at every
+      // look. Thrown, it ends the connection; the next one makes the folder again (ensureFolder).
+      if (handled.length > 0 && !(await client.messageMove(handled.join(','), this.options.processedFolder, { uid: true }))) {
+        throw new Error(`could not move ${handled.length} handled mail(s) to ${this.options.processedFolder}; they stay in the mailbox and are seen again as duplicates`);
+      }
       if (failed > 0) {
         clean = false;
         if (failed >= FAILURES_ENDING_A_LOOK || handled.length === 0) break;
