@@ -197,6 +197,15 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     expect((await handledMails()).map((m) => [m.mail_key, m.result])).toEqual([['<unmoved-1@example.test>', 'created']]);
   });
 
+  it('reads a mailbox of thousands of mails (the UIDs asked for fit in one command line)', async () => {
+    // 14,000 UIDs listed one by one make a command of about 73 KB, past Dovecot's 64 KB line limit.
+    await mailbox.deliver(Array.from({ length: 14_000 }, (_, n) => numberedMail('backlog', n + 1)));
+    const { log } = await startWatcher();
+    await until(async () => (await handledMails()).length > 0, 'the first mails to be handled', 30_000, 500);
+    expect((await handledMails())[0]!.mail_key).toMatch(/^<backlog-\d+@example\.test>$/);
+    expect(log.said('imap: mailbox connection failed')).toEqual([]);
+  });
+
   it('a refused sign-in is logged without the password and tried again, never thrown', async () => {
     const url = mailbox.url.replace(/:[^:@/]+@127/, ':not-the-pass%2Fword@127');
     expect(url).not.toBe(mailbox.url);
