@@ -206,6 +206,18 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     expect(log.said('imap: mailbox connection failed')).toEqual([]);
   });
 
+  it('moves to a processed folder named with letters beyond ASCII (modified UTF-7 on the wire), also once it exists', async () => {
+    const folder = 'Bearbeitet – Kundendienst ü&';
+    const { log } = await startWatcher({ processedFolder: folder });
+    await mailbox.append(numberedMail('umlaut', 1));
+    await until(async () => (await mailbox.count(folder)) === 1, 'the mail to be moved to the folder');
+    await dovecot.restart();
+    await until(() => log.said('imap: watching the mailbox').length === 2, 'the watcher to connect again');
+    await mailbox.append(numberedMail('umlaut', 2));
+    await until(async () => (await mailbox.count(folder)) === 2, 'the second mail to be moved to the same folder');
+    expect(await mailbox.count('INBOX')).toBe(0);
+  });
+
   it('a refused sign-in is logged without the password and tried again, never thrown', async () => {
     const url = mailbox.url.replace(/:[^:@/]+@127/, ':not-the-pass%2Fword@127');
     expect(url).not.toBe(mailbox.url);
