@@ -185,6 +185,39 @@ describe.each(DIALECTS)('the IMAP watcher (%s)', (dialect) => {
     expect((await handledMails()).map((m) => [m.mail_key, m.result])).toEqual([['<again-1@example.test>', 'created']]);
   });
 
+  it('a handled mail it cannot move (the Processed folder deleted meanwhile) is not left there silently: the folder is made again and the mail moved', async () => {
+    const { log } = await startWatcher();
+    await until(() => log.said('imap: watching the mailbox').length === 1, 'the watcher to watch');
+    await mailbox.deleteFolder('Processed');
+
+    await mailbox.append(numberedMail('unmoved', 1));
+    await until(async () => (await mailbox.count('Processed')) === 1, 'the mail to reach a Processed folder made again', 15_000);
+    expect(await mailbox.count('INBOX')).toBe(0);
+    expect(log.said('imap: mailbox connection failed').map((e) => String(e.fields.err)).join(' '), 'the failed move is logged').toMatch(/could not move/);
+    expect((await handledMails()).map((m) => [m.mail_key, m.result])).toEqual([['<unmoved-1@example.test>', 'created']]);
+  });
+
+  it('reads a mailbox of thousands of mails (the UIDs asked for fit in one command line)', async () => {
+    // 14,000 UIDs listed one by one make a command of about 73 KB, past Dovecot's 64 KB line limit.
+    await mailbox.deliver(Array.from({ length: 14_000 }, (_, n) => numberedMail('backlog', n + 1)));
+    const { log } = await startWatcher();
+    await until(async () => (await handledMails()).length > 0, 'the first mails to be handled', 30_000, 500);
+    expect((await handledMails())[0]!.mail_key).toMatch(/^<backlog-\d+@example\.test>$/);
+    expect(log.said('imap: mailbox connection failed')).toEqual([]);
+  });
+
+  it('moves to a processed folder named with letters beyond ASCII (modified UTF-7 on the wire), also once it exists', async () => {
+    const folder = 'Bearbeitet – Kundendienst ü&';
+    const { log } = await startWatcher({ processedFolder: folder });
+    await mailbox.append(numberedMail('umlaut', 1));
+    await until(async () => (await mailbox.count(folder)) === 1, 'the mail to be moved to the folder');
+    await dovecot.restart();
+    await until(() => log.said('imap: watching the mailbox').length === 2, 'the watcher to connect again');
+    await mailbox.append(numberedMail('umlaut', 2));
+    await until(async () => (await mailbox.count(folder)) === 2, 'the second mail to be moved to the same folder');
+    expect(await mailbox.count('INBOX')).toBe(0);
+  });
+
   it('a refused sign-in is logged without the password and tried again, never thrown', async () => {
     const url = mailbox.url.replace(/:[^:@/]+@127/, ':not-the-pass%2Fword@127');
     expect(url).not.toBe(mailbox.url);

@@ -30,6 +30,13 @@ export interface Mailbox {
   list(folder: string): Promise<Buffer[]>;
   /** How many mails a folder holds (0 when it does not exist). */
   count(folder: string): Promise<number>;
+  /**
+   * Puts mails straight into the INBOX's maildir, as a local delivery does (no IMAP: thousands in
+   * a moment).
+   */
+  deliver(raws: readonly (string | Buffer)[]): Promise<void>;
+  /** Deletes a folder and the mails in it (as someone with a mail program might). */
+  deleteFolder(folder: string): Promise<void>;
 }
 
 /** The server, and the mailbox of its first user (IMAP_USER). */
@@ -133,13 +140,13 @@ export async function startDovecot(): Promise<Dovecot> {
 
   let users = 1;
   const dovecot: Dovecot = {
-    ...mailboxOf(port, IMAP_USER),
+    ...mailboxOf(port, IMAP_USER, dir),
     port,
     newMailbox: () => {
       // Dovecot reads the passwd file again when it changed.
       const user = `support${++users}@helpdesk.test`;
       appendFileSync(join(dir, 'passwd'), `${user}:{PLAIN}${IMAP_PASSWORD}\n`);
-      return mailboxOf(port, user);
+      return mailboxOf(port, user, dir);
     },
     log,
     restart: async () => {
@@ -177,7 +184,7 @@ async function signedIn(port: number, user: string): Promise<ImapFlow> {
 }
 
 /** The mailbox of `user` (password IMAP_PASSWORD), through a new connection per call. */
-function mailboxOf(port: number, user: string): Mailbox {
+function mailboxOf(port: number, user: string, dir: string): Mailbox {
   const withClient = async <T>(use: (client: ImapFlow) => Promise<T>): Promise<T> => {
     const client = await signedIn(port, user);
     try {
@@ -211,6 +218,20 @@ function mailboxOf(port: number, user: string): Mailbox {
         }
       }),
     count: (folder) => withClient((client) => messages(client, folder)),
+    deliver: async (raws) => {
+      // Signing in makes the user's maildir.
+      await withClient((client) => messages(client, 'INBOX'));
+      const into = join(dir, 'home', user, 'Maildir', 'new');
+      raws.forEach((raw, n) => {
+        const file = join(into, `${Date.now()}.M${n}P${process.pid}.helpdesk-test`);
+        writeFileSync(file, raw, { mode: 0o644 });
+        if (process.getuid?.() === 0) chownSync(file, 65534, 65534);
+      });
+    },
+    deleteFolder: (folder) =>
+      withClient(async (client) => {
+        await client.mailboxDelete(folder);
+      }),
   };
 }
 

@@ -17,6 +17,7 @@ import { Sleeper } from '../../jobs/sleeper.js';
 import { awaitedLater } from '../../core/promises.js';
 import { ImapFlow } from 'imapflow';
 import { describeImapAddress, type ImapAddress, parseImapUrl, sameFolder } from '../../core/imapUrl.js';
+import { uidSet } from '../../core/imapUidSet.js';
 import { ingestWaves } from '../../core/inbound.js';
 import { messageIdsIn } from '../../core/messageIds.js';
 import { Lease, type LeaseOptions } from '../../jobs/lease.js';
@@ -238,7 +239,12 @@ export class ImapWatcher {
       next = fetchFrom(i + 1);
       const { handled, failed } = await this.ingestChunk(chunk);
       // Only now: their results are committed.
-      if (handled.length > 0) await client.messageMove(handled.join(','), this.options.processedFolder, { uid: true });
+      // imapflow answers a refused MOVE (the folder deleted meanwhile, a quota) with false, not an
+      // error: left unnoticed, the mails would stay and be handled again, as duplicates, at every
+      // look. Thrown, it ends the connection; the next one makes the folder again (ensureFolder).
+      if (handled.length > 0 && !(await client.messageMove(uidSet(handled), this.options.processedFolder, { uid: true }))) {
+        throw new Error(`could not move ${handled.length} handled mail(s) to ${this.options.processedFolder}; they stay in the mailbox and are seen again as duplicates`);
+      }
       if (failed > 0) {
         clean = false;
         if (failed >= FAILURES_ENDING_A_LOOK || handled.length === 0) break;
@@ -251,7 +257,7 @@ export class ImapWatcher {
   private async sizesOf(client: ImapFlow, uids: readonly number[]): Promise<Map<number, number>> {
     const sizes = new Map<number, number>();
     if (uids.length === 0) return sizes;
-    for await (const message of client.fetch(uids.join(','), { uid: true, size: true }, { uid: true })) sizes.set(message.uid, message.size ?? 0);
+    for await (const message of client.fetch(uidSet(uids), { uid: true, size: true }, { uid: true })) sizes.set(message.uid, message.size ?? 0);
     return sizes;
   }
 
@@ -265,7 +271,7 @@ export class ImapWatcher {
     const found: { uid: number; source: Buffer; size: number }[] = [];
     const read = async (list: readonly number[], source: true | { maxLength: number }) => {
       if (list.length === 0) return;
-      for await (const message of client.fetch(list.join(','), { uid: true, source }, { uid: true })) {
+      for await (const message of client.fetch(uidSet(list), { uid: true, source }, { uid: true })) {
         if (message.source) found.push({ uid: message.uid, source: message.source, size: Math.max(sizes.get(message.uid) ?? 0, message.source.length) });
       }
     };
