@@ -4,8 +4,8 @@
  * nothing new is installed; about a second instead of TypeScript's minute on two cores): the server
  * and the modules its threads run, bundled with most of their packages (ENTRIES, EXTERNAL), shared
  * and lazily loaded code in dist/chunks/; and copies what is not TypeScript (the browser's files in
- * public/, the threads' entry scripts); then stamps dist/ so `npm start` knows the build matches the
- * sources. Types are checked by `npm run typecheck` (CI runs it); esbuild only strips them. Exits 1
+ * public/, the threads' entry scripts); then stamps dist/ with the sources' fingerprint so `npm start` knows the build matches
+ * them. Types are checked by `npm run typecheck` (CI runs it); esbuild only strips them. Exits 1
  * with esbuild's messages when a file does not parse.
  *
  * Bundled (4 December: one file per source, the packages loaded from node_modules), a start opens
@@ -13,6 +13,7 @@
  * half of it finding, reading and compiling modules; 0.8 s since: docs/performance.md).
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,7 +21,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where `npm run build` writes, and what `npm start` runs. */
 export const DIST = join(ROOT, 'dist');
 
-/** The stamp a build leaves in `dir`: the sources' newest time it was compiled from. */
+/** The stamp a build leaves in `dir`: the fingerprint of the sources it was compiled from. */
 function stampOf(dir) {
   return join(dir, '.built-from-src');
 }
@@ -33,16 +34,35 @@ export function filesUnder(dir) {
   });
 }
 
-/** The newest modification time among src/'s files and the build's own settings. */
-export function newestSourceMs() {
-  const inputs = [...filesUnder(join(ROOT, 'src')), join(ROOT, 'scripts', 'build.mjs'), join(ROOT, 'package-lock.json')];
-  return Math.max(...inputs.map((file) => statSync(file).mtimeMs));
+/** What a build is made from, under checkout `root`: src/'s files and the build's own settings. */
+function inputsOf(root) {
+  return [...filesUnder(join(root, 'src')), join(root, 'scripts', 'build.mjs'), join(root, 'package-lock.json')];
 }
 
-/** Whether `dir` holds a build of the current sources (its stamp no older than any of them). */
-export function builtFromCurrentSources(dir = DIST) {
+/**
+ * The sources' fingerprint under checkout `root`: every input's path, size and modification time.
+ * Not only the newest time: a file deleted, one added with an old time (`cp -p`, `tar x`, `rsync -a`
+ * of a new release over an older build) or replaced by an older copy changes no newest time, yet
+ * dist/ no longer matches.
+ */
+export function sourceFingerprint(root = ROOT) {
+  const hash = createHash('sha256');
+  for (const file of inputsOf(root).sort()) {
+    const { size, mtimeMs } = statSync(file);
+    hash.update(`${relative(root, file)}\t${size}\t${mtimeMs}\n`);
+  }
+  return hash.digest('hex');
+}
+
+/** Whether `dir` holds a build of the current sources of checkout `root` (its stamp is their fingerprint). */
+export function builtFromCurrentSources(dir = DIST, root = ROOT) {
   if (!existsSync(stampOf(dir)) || !existsSync(join(dir, 'server.js'))) return false;
-  return Number(readFileSync(stampOf(dir), 'utf8').trim()) >= newestSourceMs();
+  return readFileSync(stampOf(dir), 'utf8').trim() === sourceFingerprint(root);
+}
+
+/** Stamps `dir` as built from the sources whose fingerprint is `fingerprint` (by default, as they are now). */
+export function stampBuild(dir, fingerprint = sourceFingerprint()) {
+  writeFileSync(stampOf(dir), `${fingerprint}\n`);
 }
 
 /**
@@ -104,7 +124,7 @@ function sourceUrls(srcDir) {
  */
 export async function build(dir = DIST) {
   const startedAt = Date.now();
-  const sourcesAt = newestSourceMs();
+  const fingerprint = sourceFingerprint();
   const srcDir = join(ROOT, 'src');
   const sources = filesUnder(srcDir);
   rmSync(dir, { recursive: true, force: true });
@@ -166,7 +186,7 @@ export async function build(dir = DIST) {
     mkdirSync(dirname(target), { recursive: true });
     cpSync(file, target);
   }
-  writeFileSync(stampOf(dir), `${sourcesAt}\n`);
+  stampBuild(dir, fingerprint);
   console.error(`build: src/ compiled to ${relative(ROOT, dir)}/ in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   return true;
 }

@@ -5,10 +5,17 @@
  * extension is there (README, "Search").
  */
 import { rebuildSearchIndex } from '../repositories/searchIndex.js';
+import { parseArgs } from './args.js';
 import { openForCli } from './context.js';
 import { runCommand } from './run.js';
 
+const USAGE = 'Usage: npm run search:reindex (it takes no options)';
+
 async function main(): Promise<void> {
+  if (parseArgs(process.argv.slice(2), { usage: USAGE }) === null) {
+    console.log(USAGE);
+    return;
+  }
   const { handle } = await openForCli();
   try {
     const result = await rebuildSearchIndex(handle);

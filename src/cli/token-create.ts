@@ -14,7 +14,11 @@ import { CommandError, runCommand } from './run.js';
 const USAGE = 'Usage: npm run token:create -- --username U [--name "what it is for"] [--inbound]';
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(process.argv.slice(2), { usage: USAGE, values: ['username', 'name'], flags: ['inbound'] });
+  if (args === null) {
+    console.log(USAGE);
+    return;
+  }
   const username = typeof args.username === 'string' ? args.username : undefined;
   const inbound = args.inbound === true;
   const name = typeof args.name === 'string' ? args.name : inbound ? 'Inbound mail' : '';

@@ -17,7 +17,7 @@
  */
 import { generatePassword } from '../services/passwords.js';
 import { createUser } from '../services/users.js';
-import { parseArgs } from './args.js';
+import { parseArgs, UsageError } from './args.js';
 import { openForCli } from './context.js';
 import { runCommand } from './run.js';
 import { reportRefusal } from './report.js';
@@ -25,7 +25,31 @@ import { reportRefusal } from './report.js';
 const USAGE =
   'Usage: npm run user:create -- --username U [--password-stdin | --password P] [--role admin|agent] [--capacity N] [--display-name "Name"] [--email a@b.c]';
 
-const args = parseArgs(process.argv.slice(2));
+/** The command line (src/cli/args.ts): a usage mistake exits 2 and --help 0, before anything is read or opened. */
+function commandLine(): Record<string, string | true> {
+  try {
+    const parsed = parseArgs(process.argv.slice(2), {
+      usage: USAGE,
+      values: ['username', 'password', 'role', 'capacity', 'display-name', 'email'],
+      flags: ['password-stdin'],
+      misuse: {
+        password: '--password needs a value (better: --password-stdin, or no option for a prompt).',
+        'password-stdin': '--password-stdin takes no value: the password is read from standard input.',
+      },
+    });
+    if (parsed === null) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    return parsed;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
+}
+
+const args = commandLine();
 const str = (key: string) => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
 
 /** A usage mistake: one line, the usage, exit code 2. */
@@ -92,8 +116,6 @@ async function choosePassword(): Promise<{ password: string; generated: boolean 
   const fromStdin = args['password-stdin'];
   const given = args.password;
   if (fromStdin !== undefined && given !== undefined) usage('Give only one of --password and --password-stdin.');
-  if (given === true) usage('--password needs a value (better: --password-stdin, or no option for a prompt).');
-  if (typeof fromStdin === 'string') usage('--password-stdin takes no value: the password is read from standard input.');
   if (typeof given === 'string') return { password: given, generated: false };
   if (fromStdin === true) {
     const password = await firstLineOfStdin();

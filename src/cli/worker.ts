@@ -8,10 +8,17 @@
 import { ConfigError } from '../config.js';
 import { consoleLogger } from '../mail/logger.js';
 import { SENDER_SETTINGS, startDeliveries } from '../jobs/deliveries.js';
+import { parseArgs } from './args.js';
 import { cliConfig, openDatabase } from './context.js';
 import { runCommand } from './run.js';
 
+const USAGE = 'Usage: npm run worker (it takes no options; SMTP_URL and DATABASE_URL as for the server)';
+
 async function main(): Promise<void> {
+  if (parseArgs(process.argv.slice(2), { usage: USAGE }) === null) {
+    console.log(USAGE);
+    return;
+  }
   // Like the server, the worker may be the first process on a new SQLite database: it creates it.
   const config = cliConfig({ createSqlite: true });
   if (config.smtpUrl === undefined) {

@@ -63,7 +63,7 @@ describe('npm start', () => {
     mkdirSync(join(ROOT, 'dist'), { recursive: true });
     writeFileSync(join(ROOT, 'dist/.built-from-src'), '0\n');
     const first = await start();
-    expect(first).toContain('build: dist/ is missing or older than src/; compiling first');
+    expect(first).toContain('build: dist/ is missing or not built from src/ as it is now; compiling first');
     expect(first).toMatch(/build: src\/ compiled to dist\/ in [\d.]+ s/);
     expect(statSync(join(ROOT, 'dist/server.js')).isFile()).toBe(true);
     const second = await start();
