@@ -51,7 +51,7 @@ export function Breadcrumb({ root, label, leaf }: { root: string; label: string;
 export function Boxes({ name, legend, hint, values, errors, options }: { name: string; legend: string; hint: string; values: FormValues; errors: FormErrors; options: readonly [string, string][] }) {
   const chosen = new Set((values[name] ?? '').split(',').map((v) => v.trim().toLowerCase()));
   return (
-    <fieldset id={name} tabindex={-1} aria-describedby={errors[name] ? `${name}-error` : `${name}-hint`}>
+    <fieldset id={name} class="boxes" tabindex={-1} aria-describedby={errors[name] ? `${name}-error` : `${name}-hint`}>
       <legend>
         <strong>{legend}</strong>
       </legend>
