@@ -8,6 +8,14 @@ import { linkParts } from '../core/links.js';
 export * from './badges.js';
 
 export type FormErrors = Record<string, string>;
+
+/**
+ * A form page's title: "Check the <what> · <title>" while the form came back refused, so the tab and
+ * the first words a screen reader says on the reloaded page tell that nothing was saved.
+ */
+export function formTitle(title: string, errors: FormErrors, what: string): string {
+  return Object.keys(errors).length > 0 ? `Check the ${what} · ${title}` : title;
+}
 export type FormValues = Record<string, string>;
 
 interface FieldProps {
