@@ -17,6 +17,8 @@ import { adminBrowserSuite } from '../admin/browser-support.js';
 import { newTicket } from '../admin/support.js';
 import { addStaff } from '../support/app.js';
 
+const CLOSE_BOX = 'Reply and close the ticket (the customer gets one email)';
+
 describe('field names are their labels alone', () => {
   let ticket = 0;
   const suite = adminBrowserSuite('field-names', async (t) => {
@@ -39,6 +41,21 @@ describe('field names are their labels alone', () => {
     expect(await message.count()).toBe(1);
     expect(await message.getAttribute('aria-invalid')).toBe('true');
     expect(await page.evaluate(() => document.getElementById(document.getElementById('body')!.getAttribute('aria-describedby')!)?.textContent)).toBe('Message: write a message.');
+  });
+
+  it('the close box: named by its words alone, described by its error', async () => {
+    const page = await suite.cast.loggedIn('ana', /\/agents\/dashboard\/$/);
+    await page.goto(staffTicketPath(ticket));
+    const close = page.getByRole('checkbox', { name: CLOSE_BOX, exact: true });
+    expect(await close.count()).toBe(1);
+    await page.getByLabel('Internal note (staff only, never sent)').check();
+    await close.check();
+    await page.getByLabel('Message', { exact: true }).fill('Closing as a note.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('#close-error').waitFor();
+    expect(await close.count()).toBe(1);
+    expect(await close.getAttribute('aria-describedby')).toBe('close-error');
+    expect(await page.locator('#close-error').textContent()).toBe('Reply and close: only a reply can close the ticket.');
   });
 
   it('the register form: each field named by its label alone', async () => {
