@@ -1,5 +1,5 @@
 /** Pages of staff accounts' own doors (SPEC §15): password reset and the account page. */
-import { CsrfField, ErrorSummary, type FormErrors, type FormValues, TextField } from './components.js';
+import { CsrfField, ErrorSummary, type FormErrors, type FormValues, TextField, formTitle } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 interface Form {
@@ -88,7 +88,7 @@ export function ResetLinkRefusedPage({ message }: { message: string }) {
 /** One's own account: display name, email, password. */
 export function AccountPage({ viewer, csrf, values, errors, flash = null }: Form & { viewer: Viewer }) {
   return (
-    <Layout title="My account" viewer={viewer} csrf={csrf} flash={flash}>
+    <Layout title={formTitle('My account', errors, 'changes')} viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
         <h1>My account</h1>
         <p>

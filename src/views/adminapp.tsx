@@ -5,7 +5,7 @@ import type { Attention } from '../services/attention.js';
 import type { MailStats } from '../services/mailStats.js';
 import type { Stats, StatsWindow } from '../services/stats.js';
 import { INBOUND_RESULT_LABELS } from './admin/inbound.js';
-import { CsrfField, ErrorSummary, type FormErrors, type FormValues, ScrollRegion, SelectField, TextField, DataTable } from './components.js';
+import { CsrfField, ErrorSummary, type FormErrors, type FormValues, ScrollRegion, SelectField, TextField, DataTable, formTitle } from './components.js';
 import { AgentTable, AttentionPanel, FIGURE_LINKS, Kpi, teamListHref } from './dashboardParts.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
@@ -22,7 +22,7 @@ export const REGISTER_FIELDS = ['username', 'display_name', 'email', 'role', 'ca
 
 export function RegisterPage({ viewer, csrf, flash, values, errors }: PageBase & { values: FormValues; errors: FormErrors }) {
   return (
-    <Layout title="Register staff" viewer={viewer} csrf={csrf} flash={flash}>
+    <Layout title={formTitle('Register staff', errors, 'new account')} viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
         <h1>Register staff</h1>
         <p>Agents receive tickets once they log in; admins run the desk. New accounts start offline.</p>

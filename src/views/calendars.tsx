@@ -2,7 +2,7 @@
 import { ALWAYS_OPEN, WEEKDAYS } from '../core/calendar.js';
 import { DAY_NAMES, hoursField, weeklySummary } from '../core/calendarForm.js';
 import type { CalendarRecord } from '../repositories/calendars.js';
-import { ActionForm, CsrfField, DataTable, ErrorSummary, FieldGroup, type FormErrors, type FormValues, ShownField, TextArea, TextField, Time } from './components.js';
+import { ActionForm, CsrfField, DataTable, ErrorSummary, FieldGroup, type FormErrors, type FormValues, ShownField, TextArea, TextField, Time, formTitle } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 export const CALENDARS = '/adminapp/calendars/';
@@ -146,7 +146,7 @@ export function CalendarFormPage({
 }: PageBase & { calendar: CalendarRecord | null; use: string | null; values: FormValues; shown: FormValues; errors: FormErrors }) {
   const title = calendar ? `Calendar: ${calendar.name}` : 'New calendar';
   return (
-    <Layout title={Object.keys(errors).length ? `Check the calendar · ${title}` : title} viewer={viewer} csrf={csrf} flash={flash}>
+    <Layout title={formTitle(title, errors, 'calendar')} viewer={viewer} csrf={csrf} flash={flash}>
       <nav aria-label="breadcrumb">
         <ul>
           <li>

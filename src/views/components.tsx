@@ -8,6 +8,14 @@ import { linkParts } from '../core/links.js';
 export * from './badges.js';
 
 export type FormErrors = Record<string, string>;
+
+/**
+ * A form page's title: "Check the <what> · <title>" while the form came back refused, so the tab and
+ * the first words a screen reader says on the reloaded page tell that nothing was saved.
+ */
+export function formTitle(title: string, errors: FormErrors, what: string): string {
+  return Object.keys(errors).length > 0 ? `Check the ${what} · ${title}` : title;
+}
 export type FormValues = Record<string, string>;
 
 interface FieldProps {
@@ -53,11 +61,20 @@ function FieldNotes({ name, errors, hint }: { name: string; errors: FormErrors; 
   );
 }
 
+/**
+ * A field's label text, which alone names the field (`aria-labelledby`): the <label> wraps the field
+ * and its notes too, and a name computed from the whole label carried the hint and the error, read
+ * again as the description.
+ */
+function LabelText({ name, label }: { name: string; label: ComponentChildren }) {
+  return <span id={`${name}-label`}>{label}</span>;
+}
+
 /** A labelled input with its error bound through aria-invalid / aria-describedby. */
 export function TextField({ name, label, values, errors, type = 'text', required, maxLength, autocomplete, hint, list, sharedErrorId }: FieldProps) {
   return (
     <label for={name}>
-      {label}
+      <LabelText name={name} label={label} />
       <input
         id={name}
         name={name}
@@ -69,6 +86,7 @@ export function TextField({ name, label, values, errors, type = 'text', required
         list={list}
         aria-invalid={errors[name] ? 'true' : undefined}
         aria-describedby={sharedErrorId ? (errors[name] ? sharedErrorId : undefined) : describedBy(name, errors, hint)}
+        aria-labelledby={`${name}-label`}
       />
       {!sharedErrorId && <FieldNotes name={name} errors={errors} hint={hint} />}
     </label>
@@ -99,7 +117,7 @@ export function FieldGroup({ name, legend, errors, hint, children }: { name: str
 export function TextArea({ name, label, values, errors, required, maxLength, hint }: FieldProps) {
   return (
     <label for={name}>
-      {label}
+      <LabelText name={name} label={label} />
       <textarea
         id={name}
         name={name}
@@ -108,6 +126,7 @@ export function TextArea({ name, label, values, errors, required, maxLength, hin
         data-maxlength={maxLength}
         aria-invalid={errors[name] ? 'true' : undefined}
         aria-describedby={describedBy(name, errors, hint)}
+        aria-labelledby={`${name}-label`}
       >
         {values[name] ?? ''}
       </textarea>
@@ -121,8 +140,8 @@ export function SelectField({ name, label, values, errors, options, hint }: Fiel
   const current = (values[name] ?? '').toLowerCase();
   return (
     <label for={name}>
-      {label}
-      <select id={name} name={name} aria-invalid={errors[name] ? 'true' : undefined} aria-describedby={describedBy(name, errors, hint)}>
+      <LabelText name={name} label={label} />
+      <select id={name} name={name} aria-invalid={errors[name] ? 'true' : undefined} aria-describedby={describedBy(name, errors, hint)} aria-labelledby={`${name}-label`}>
         {options.map(([value, text]) => (
           <option value={value} selected={current === value}>
             {text}
@@ -315,7 +334,7 @@ export function AttachmentsField({ errors, label = 'Attachments (optional)', cam
   const hint = `Up to ${MAX_FILES} files, ${MAX_FILE_BYTES / (1024 * 1024)} MB each and ${MAX_MESSAGE_BYTES / (1024 * 1024)} MB in all. Web pages (HTML) and SVG images are not accepted.${again ? ' Files are not kept when the form comes back: pick them again.' : ''}`;
   return (
     <label for={ATTACHMENTS_FIELD}>
-      {label}
+      <LabelText name={ATTACHMENTS_FIELD} label={label} />
       <input
         id={ATTACHMENTS_FIELD}
         name={ATTACHMENTS_FIELD}
@@ -323,6 +342,7 @@ export function AttachmentsField({ errors, label = 'Attachments (optional)', cam
         multiple
         aria-invalid={errors[ATTACHMENTS_FIELD] ? 'true' : undefined}
         aria-describedby={describedBy(ATTACHMENTS_FIELD, errors, hint)}
+        aria-labelledby={`${ATTACHMENTS_FIELD}-label`}
       />
       <FieldNotes name={ATTACHMENTS_FIELD} errors={errors} hint={hint} />
     </label>

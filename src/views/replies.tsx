@@ -1,6 +1,6 @@
 /** `/adminapp/replies/`: the canned replies admins keep for agents (§9), with their placeholders explained. */
 import type { CannedReplyRow } from '../db/schema.js';
-import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, TextArea, TextField, Time } from './components.js';
+import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, TextArea, TextField, Time, formTitle } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 export const CANNED_REPLY_FIELDS = ['name', 'body'] as const;
@@ -113,7 +113,7 @@ export function CannedReplyListPage({ viewer, csrf, flash, replies, values, erro
 
 export function CannedReplyEditPage({ viewer, csrf, flash, reply, values, errors }: PageBase & { reply: CannedReplyRow; values: FormValues; errors: FormErrors }) {
   return (
-    <Layout title={`Canned reply: ${reply.name}`} viewer={viewer} csrf={csrf} flash={flash}>
+    <Layout title={formTitle(`Canned reply: ${reply.name}`, errors, 'canned reply')} viewer={viewer} csrf={csrf} flash={flash}>
       <nav aria-label="breadcrumb">
         <ul>
           <li>

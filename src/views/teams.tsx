@@ -12,7 +12,7 @@ import { PRIORITIES } from '../core/tickets.js';
 import type { CalendarChoice } from '../repositories/calendars.js';
 import type { TeamListing } from '../repositories/teams.js';
 import { TargetRow } from './admin/settings.js';
-import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField } from './components.js';
+import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField, formTitle } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 export const TEAMS = '/adminapp/teams/';
@@ -51,7 +51,7 @@ export function Breadcrumb({ root, label, leaf }: { root: string; label: string;
 export function Boxes({ name, legend, hint, values, errors, options }: { name: string; legend: string; hint: string; values: FormValues; errors: FormErrors; options: readonly [string, string][] }) {
   const chosen = new Set((values[name] ?? '').split(',').map((v) => v.trim().toLowerCase()));
   return (
-    <fieldset id={name} tabindex={-1} aria-describedby={errors[name] ? `${name}-error` : `${name}-hint`}>
+    <fieldset id={name} class="boxes" tabindex={-1} aria-describedby={errors[name] ? `${name}-error` : `${name}-hint`}>
       <legend>
         <strong>{legend}</strong>
       </legend>
@@ -206,7 +206,7 @@ export function TeamFormPage({
   const others: [string, string][] = teams.filter((t) => t.id !== team?.id).map((t) => [t.name.toLowerCase(), t.name]);
   const selected = { ...values, overflow_team: (values.overflow_team ?? '').toLowerCase(), queue_order: (values.queue_order ?? '').trim().toLowerCase() };
   return (
-    <Layout title={Object.keys(errors).length ? `Check the team · ${title}` : title} viewer={viewer} csrf={csrf} flash={flash}>
+    <Layout title={formTitle(title, errors, 'team')} viewer={viewer} csrf={csrf} flash={flash}>
       <Breadcrumb root={TEAMS} label="Teams" leaf={team ? team.name : 'New'} />
       <h1>{title}</h1>
       <ErrorSummary errors={errors} />

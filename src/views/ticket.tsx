@@ -209,12 +209,13 @@ function ReplyForm(props: StaffTicketProps & { seen: number | null }) {
             <label for="close">
               <input type="checkbox" id="close" name="close" value="on" checked={draft.close !== undefined && draft.close !== ''} aria-invalid={errors.close ? 'true' : undefined} aria-describedby={errors.close ? 'close-error' : undefined} /> Reply and
               close the ticket (the customer gets one email)
-              {errors.close && (
-                <small id="close-error" class="field-error">
-                  {errors.close}
-                </small>
-              )}
             </label>
+          )}
+          {/* Outside the label, which names the box: the error describes it (aria-describedby). */}
+          {mayReply && errors.close && (
+            <small id="close-error" class="field-error">
+              {errors.close}
+            </small>
           )}
         </div>
         {errors.seen && (

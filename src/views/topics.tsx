@@ -4,7 +4,7 @@
  */
 import { skillAfterField } from '../core/teamForm.js';
 import type { TeamListing, TopicListing } from '../repositories/teams.js';
-import { ActionForm, CsrfField, DataTable, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField } from './components.js';
+import { ActionForm, CsrfField, DataTable, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField, formTitle } from './components.js';
 import { Layout } from './layout.js';
 import { Breadcrumb, list, type PageBase, type SkillListing, TEAMS, TOPICS } from './teams.js';
 
@@ -69,7 +69,7 @@ export function TopicFormPage({
   const chosen = new Set((values.skills ?? '').split(',').map((v) => v.trim().toLowerCase()));
   const selected = { ...values, team: (values.team ?? '').toLowerCase() };
   return (
-    <Layout title={Object.keys(errors).length ? `Check the topic · ${title}` : title} viewer={viewer} csrf={csrf} flash={flash}>
+    <Layout title={formTitle(title, errors, 'topic')} viewer={viewer} csrf={csrf} flash={flash}>
       <Breadcrumb root={TOPICS} label="Topics" leaf={topic ? topic.name : 'New'} />
       <h1>{title}</h1>
       <ErrorSummary errors={errors} />

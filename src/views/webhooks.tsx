@@ -2,7 +2,7 @@
 import { ALL_EVENTS, eventsOfFilter, WAITING_COUNTED, WEBHOOK_EVENTS } from '../core/webhooks.js';
 import type { WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { referenceOf } from '../core/tickets.js';
-import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, FieldGroup, FormKeyField, type FormErrors, type FormValues, TextField, Time } from './components.js';
+import { ActionForm, CsrfField, DataTable, EmptyState, ErrorSummary, FieldGroup, FormKeyField, type FormErrors, type FormValues, TextField, Time, formTitle } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
 export const WEBHOOKS = '/adminapp/webhooks/';
@@ -164,7 +164,7 @@ export function WebhookFormPage({
 }: PageBase & { endpoint: WebhookEndpointRow | null; formKey: string; secret: string | null; deliveries: readonly WebhookDeliveryRow[]; waiting: number; historyDays: number; values: FormValues; errors: FormErrors }) {
   const title = endpoint ? `Webhook: ${endpoint.url}` : 'New webhook endpoint';
   return (
-    <Layout title={Object.keys(errors).length ? `Check the endpoint · ${title}` : title} viewer={viewer} csrf={csrf} flash={flash}>
+    <Layout title={formTitle(title, errors, 'endpoint')} viewer={viewer} csrf={csrf} flash={flash}>
       <nav aria-label="breadcrumb">
         <ul>
           <li>

@@ -29,9 +29,11 @@ function fieldReports(page: Page): Promise<FieldReport[]> {
     [...document.querySelectorAll<HTMLAnchorElement>('.error-summary a[href^="#"]')].map((link) => {
       const id = link.getAttribute('href')!.slice(1);
       const field = document.getElementById(id) as HTMLInputElement;
-      // The label's own words: its first text, before the input and the notes inside it.
+      // The label's own words: what names the field (aria-labelledby), else the label's first text,
+      // before the input and the notes inside it.
       const labelElement = field.labels?.[0];
-      const label = labelElement ? [...labelElement.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent!.trim()).filter(Boolean).join(' ') : '';
+      const named = field.getAttribute('aria-labelledby');
+      const label = named ? (document.getElementById(named)?.textContent?.trim() ?? '') : labelElement ? [...labelElement.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent!.trim()).filter(Boolean).join(' ') : '';
       const hint = document.getElementById(`${id}-hint`);
       return {
         field: id,

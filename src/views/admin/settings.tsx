@@ -7,7 +7,7 @@ import { SLA_METRICS, type SlaMetric } from '../../core/slaClocks.js';
 import { PRIORITIES, type Priority } from '../../core/tickets.js';
 import { targetField } from '../../core/settingsForm.js';
 import type { CalendarChoice } from '../../repositories/calendars.js';
-import { CsrfField, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField } from '../components.js';
+import { CsrfField, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField, formTitle } from '../components.js';
 import { Layout } from '../layout.js';
 import type { PageBase } from './frame.js';
 
@@ -89,7 +89,7 @@ export function SettingsPage({
   twoFactorRequired = false,
 }: PageBase & { values: FormValues; shown: Readonly<Record<string, string>>; errors: FormErrors; calendars: CalendarChoice[]; sla: SlaLimits; twoFactorRequired?: boolean }) {
   return (
-    <Layout title="Settings" viewer={viewer} csrf={csrf} flash={flash}>
+    <Layout title={formTitle('Settings', errors, 'settings')} viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
         <h1>Settings</h1>
         <p>Changes apply at once: a higher capacity pulls waiting tickets immediately.</p>
