@@ -94,13 +94,30 @@ describe('people copied on a mail, and the CSV exports, in Chromium', () => {
       return problems;
     });
 
+  /**
+   * A screenshot of a part of a live page: the page refetches itself when its event stream opens
+   * and swaps a part that changed (live-page.js), so the part shot may be replaced while the shot
+   * waits for it to be stable ("Element is not attached to the DOM"); it is shot again, fresh.
+   */
+  async function shotOfLivePart(page: Page, selector: string, path: string): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await page.locator(selector).screenshot({ path, animations: 'disabled' });
+        return;
+      } catch (error) {
+        if (attempt === 3 || !String(error).includes('not attached to the DOM')) throw error;
+        await settle(page);
+      }
+    }
+  }
+
   /** Close-ups of the page's facts (the copied list among them) at desktop and phone width (test-results/copied-people/<step>-facts-<width>.png), and the list's layout checked at each. */
   async function photographCopied(page: Page, step: string): Promise<void> {
     mkdirSync(join(RESULTS_DIR, TEST), { recursive: true });
     for (const [label, size] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
       await page.setViewportSize(size);
       await settle(page);
-      await page.locator('dl:has(#copied-people)').screenshot({ path: join(RESULTS_DIR, TEST, `${step}-facts-${label}.png`), animations: 'disabled' });
+      await shotOfLivePart(page, 'dl:has(#copied-people)', join(RESULTS_DIR, TEST, `${step}-facts-${label}.png`));
       expect.soft(await layoutProblems(page), `the copied list at ${label} width (${step})`).toEqual([]);
     }
     await page.setViewportSize(DESKTOP);
