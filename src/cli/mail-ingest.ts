@@ -4,7 +4,8 @@
  * input. Prints the result on one line and exits 0 when the mail is handled (duplicates, ignored
  * and rejected mail included: trying again would change nothing), 75 (EX_TEMPFAIL) when it could
  * not be stored or handled (no database, bad configuration), so the mail server keeps it and tries
- * again. Nothing is lost between the two: see src/services/inbound.ts.
+ * again. Nothing is lost between the two: see src/services/inbound.ts. `--help` prints the usage;
+ * any other argument is refused (exit 75) before standard input is read.
  */
 import { referenceOf } from '../core/tickets.js';
 import { createChangeHub } from '../live/postgresHub.js';
@@ -12,7 +13,8 @@ import { type ServiceContext, systemClock } from '../services/context.js';
 import { ingestMail } from '../services/inbound.js';
 import { TicketIntake } from '../services/intake.js';
 import { cliConfig, openDatabase } from './context.js';
-import { runCommand } from './run.js';
+import { parseArgs, UsageError } from './args.js';
+import { CommandError, runCommand } from './run.js';
 
 /** sysexits.h: a temporary failure; the mail server retries later. */
 const EX_TEMPFAIL = 75;
@@ -23,7 +25,20 @@ async function readStdin(): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+const USAGE = 'Usage: npm run mail:ingest < message.eml (the raw mail on standard input; it takes no options; DATABASE_URL and the mail settings as for the server)';
+
 async function main(): Promise<number> {
+  // Checked before standard input is read. A wrong option is a mistake in the mail server's pipe
+  // command: exit 75 like any other failure here (UsageError's 2 would make the mail server bounce
+  // the customer's mail), so the mail waits in its queue until the command is put right.
+  try {
+    if (parseArgs(process.argv.slice(2), { usage: USAGE }) === null) {
+      console.log(USAGE);
+      return 0;
+    }
+  } catch (error) {
+    throw error instanceof UsageError ? new CommandError(error.message, EX_TEMPFAIL) : error;
+  }
   const config = cliConfig();
   const raw = await readStdin();
   const handle = await openDatabase(config.databaseUrl, { poolSize: 2 });

@@ -22,7 +22,8 @@ import { closedPort } from '../mail/support/smtp.js';
 // A key of its own, so the command never writes one into the project's data folder.
 const ENV = { SECRET_KEY: 'test-secret-key-test-secret-key-0123456789', MAIL_FROM: 'Helpdesk <support@helpdesk.example>' };
 
-const ingest = (databaseUrl: string, mail: string, env: Record<string, string> = {}) => runScript('src/cli/mail-ingest.ts', [], { ...ENV, DATABASE_URL: databaseUrl, ...env }, mail);
+const ingest = (databaseUrl: string, mail: string | undefined, env: Record<string, string> = {}, args: string[] = []) =>
+  runScript('src/cli/mail-ingest.ts', args, { ...ENV, DATABASE_URL: databaseUrl, ...env }, mail);
 
 /** The documented command itself (`npm run -s mail:ingest < mail`), as a mail server's pipe runs it. */
 function npmIngest(databaseUrl: string, mail: string): Promise<Finished> {
@@ -126,6 +127,17 @@ describe('npm run mail:ingest when the mail cannot be stored', () => {
     database = await freshDatabase('sqlite');
   });
   afterAll(() => database.drop());
+
+  it('--help prints the usage and exits 0; an option it does not take exits 75 naming it (the mail kept); neither reads standard input nor stores anything', async () => {
+    // Standard input is left open, as at a terminal: old, both waited on it for ever (and then stored what was typed).
+    const help = await ingest(database.url, undefined, {}, ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm run mail:ingest < message\.eml/);
+    const typo = await ingest(database.url, undefined, {}, ['--tokn', 'x']);
+    expect(typo.code).toBe(75);
+    expect(typo.stderr).toContain('could not store the mail (the mail server will try again): Unknown option --tokn.');
+    expect(await countOf(database, 'inbound_mails')).toBe(0);
+  }, 60_000);
 
   it('exit 75 (EX_TEMPFAIL) without a database or with bad configuration; delivered again later, the mail is handled', async () => {
     const mail = rawMail({ from: 'fay@customer.example', subject: 'Retried by the mail server' });
