@@ -12,7 +12,7 @@ interface Form {
 /** Asks for the account's address. */
 export function ResetRequestPage({ csrf, values, errors, flash = null }: Form) {
   return (
-    <Layout title="Reset your password" flash={flash}>
+    <Layout title={formTitle('Reset your password', errors, 'address')} flash={flash}>
       <article class="narrow">
         <header>
           <h1>Reset your password</h1>
@@ -51,7 +51,7 @@ export function ResetSentPage() {
 /** The reset link's page: a new password, twice. */
 export function NewPasswordPage({ csrf, errors, action }: Omit<Form, 'values'> & { action: string }) {
   return (
-    <Layout title="Choose a new password">
+    <Layout title={formTitle('Choose a new password', errors, 'new password')}>
       <article class="narrow">
         <header>
           <h1>Choose a new password</h1>

@@ -120,6 +120,12 @@ for (const dialect of DIALECTS) {
       expect((await new Client(t.app).get(path)).statusCode).toBe(400);
     });
 
+    it('refuses an address that is none on its field, saying so in the page title', async () => {
+      const refused = await ask('not an address');
+      expect(refused.statusCode).toBe(400);
+      expect(/<title>([^<]*)<\/title>/.exec(refused.body)?.[1]).toBe('Check the address · Reset your password · Helpdesk');
+    });
+
     it('answers an unknown address exactly as a known one, and writes nothing for it', async () => {
       const [outbox, links] = [await count('outbox'), await count('password_resets')];
       const unknown = await ask('nobody@team.test');
@@ -192,6 +198,8 @@ for (const dialect of DIALECTS) {
       const short = await setPassword(path, 'short');
       expect(short.statusCode).toBe(400);
       expect(short.body).toMatch(/id="password"[^>]*aria-invalid="true"/);
+      // The tab and a screen reader's first words say it was refused (as every staff form's title does).
+      expect(/<title>([^<]*)<\/title>/.exec(short.body)?.[1]).toBe('Check the new password · Choose a new password · Helpdesk');
       const mismatch = await setPassword(path, 'long enough one', 'long enough two');
       expect(mismatch.statusCode).toBe(400);
       expect(mismatch.body).toContain('New password again: type the same new password twice.');
