@@ -40,7 +40,7 @@ function describedBy(name: string, errors: FormErrors, hint?: ComponentChildren)
   return hint ? `${name}-hint` : undefined;
 }
 
-function FieldNotes({ name, errors, hint }: { name: string; errors: FormErrors; hint?: ComponentChildren }) {
+export function FieldNotes({ name, errors, hint }: { name: string; errors: FormErrors; hint?: ComponentChildren }) {
   // The error is read out with the field (aria-describedby) and listed in the page's ErrorSummary,
   // which is the one alert: an alert per field would make a screen reader read them all twice.
   // The hint is hidden meanwhile: the error says what to enter, and two notes under a field are

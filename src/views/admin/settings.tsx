@@ -7,23 +7,29 @@ import { SLA_METRICS, type SlaMetric } from '../../core/slaClocks.js';
 import { PRIORITIES, type Priority } from '../../core/tickets.js';
 import { targetField } from '../../core/settingsForm.js';
 import type { CalendarChoice } from '../../repositories/calendars.js';
-import { CsrfField, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField, formTitle } from '../components.js';
+import { CsrfField, ErrorSummary, FieldNotes, type FormErrors, type FormValues, SelectField, ShownField, TextField, formTitle } from '../components.js';
 import { Layout } from '../layout.js';
 import type { PageBase } from './frame.js';
 
+/** A switch of the page; with an error, described by it and marked invalid, as FieldNotes does for the other fields (the summary is the one alert). */
 function Checkbox({ name, label, values, errors, hint }: { name: string; label: string; values: FormValues; errors: FormErrors; hint: string }) {
+  const error = errors[name];
   return (
     <fieldset>
       <label for={name}>
-        <input type="checkbox" id={name} name={name} value="on" checked={values[name] === 'on'} role="switch" aria-describedby={`${name}-hint`} />
+        <input
+          type="checkbox"
+          id={name}
+          name={name}
+          value="on"
+          checked={values[name] === 'on'}
+          role="switch"
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={error ? `${name}-error` : `${name}-hint`}
+        />
         {label}
       </label>
-      <small id={`${name}-hint`}>{hint}</small>
-      {errors[name] && (
-        <small class="field-error" role="alert">
-          {errors[name]}
-        </small>
-      )}
+      <FieldNotes name={name} errors={errors} hint={hint} />
     </fieldset>
   );
 }
