@@ -175,14 +175,14 @@ export async function deactivateUser(ctx: ServiceContext, by: Acting, userId: nu
     if (user.active !== 1) return false;
     if (user.role === 'admin' && (await countOtherActiveAdmins(run.trx, userId)) === 0) throw conflict('This is the last active admin; it cannot be deactivated.');
     await setUserActive(run.trx, userId, false);
-    await auditRun(run, 'user.deactivate', `user:${userId}`, { before: { active: true }, after: { active: false } });
     await deleteSessionsOf(run.trx, userId);
     // Its unused reset links end too: one mailed before would otherwise set a password after a
     // reactivation within its half hour.
     await retirePasswordResetsOf(run.trx, userId, run.now);
     // And its API tokens, for the same reason: a reactivation must not bring back a script's (or a
-    // leaked) token from before; new ones are made after it.
-    await revokeTokensOf(run.trx, userId, run.now);
+    // leaked) token from before; new ones are made after it. The entry says how many.
+    const revoked = await revokeTokensOf(run.trx, userId, run.now);
+    await auditRun(run, 'user.deactivate', `user:${userId}`, { before: { active: true }, after: { active: false, ...(revoked > 0 ? { api_keys_revoked: revoked } : {}) } });
     if (run.agents.some((a) => a.id === userId)) {
       updateAgent(run, userId, { presence: 'offline' });
       await recordPresence(run.trx, userId, 'offline', run.now);

@@ -6,6 +6,7 @@
  */
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../../src/services/tokens.js';
 import { updateSettings } from '../../src/services/admin.js';
 import { ApiClient } from '../api/support.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
@@ -66,7 +67,11 @@ for (const dialect of DIALECTS) {
       expect([json((await last('user.capacity'))!.before_json), json((await last('user.capacity'))!.after_json)]).toEqual([{ capacity: null }, { capacity: 4 }]);
       // The same capacity saved again changes nothing: no second entry.
       expect((await root.submit(`/admin/users/${ivy}/`, { capacity: '4' }, `/admin/users/${ivy}/capacity/`)).statusCode).toBe(303);
+      // Deactivation revokes the account's tokens: the entry says how many (api_keys_revoked: a field named for tokens would be redacted; left out when there were none).
+      await createApiToken(t.ctx, ivy, 'ivy script');
+      await createApiToken(t.ctx, ivy, 'ivy other');
       expect((await root.submit(`/admin/users/${ivy}/`, {}, `/admin/users/${ivy}/deactivate/`)).statusCode).toBe(303);
+      expect(json((await last('user.deactivate'))!.after_json)).toEqual({ active: false, api_keys_revoked: 2 });
       expect((await root.submit(`/admin/users/${ivy}/`, {}, `/admin/users/${ivy}/reactivate/`)).statusCode).toBe(303);
       expect((await rows()).filter((r) => r.subject === `user:${ivy}`).map((r) => r.action)).toEqual(['user.create', 'user.update', 'user.capacity', 'user.deactivate', 'user.reactivate']);
 
