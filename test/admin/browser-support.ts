@@ -28,3 +28,8 @@ export function adminBrowserSuite(test: string, seed: (t: TestApp) => Promise<vo
   });
   return suite;
 }
+
+/** The id of the suite's admin `root`, for a seed that acts as it (an API token, an audit actor). */
+export async function rootIdOf(t: TestApp): Promise<number> {
+  return (await t.ctx.handle.db.selectFrom('users').select('id').where('username', '=', 'root').executeTakeFirstOrThrow()).id;
+}

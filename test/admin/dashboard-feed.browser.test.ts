@@ -9,40 +9,30 @@
  *
  * One dialect is enough here (SQLite): the script does not depend on the engine.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/services/tokens.js';
 import { ApiClient } from '../api/support.js';
-import { addStaff, listenOnFreePort, startTestApp, type TestApp, TEST_CONFIG } from '../support/app.js';
-import { Cast, launchBrowser } from '../support/browser.js';
+import { TEST_CONFIG } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
+import { adminBrowserSuite, rootIdOf } from './browser-support.js';
 
 const TEST = 'dashboard feed down';
 const FEED = '**/adminapp/dashboard/data.json*';
 
 describe('the admin dashboard when its feed stops answering', () => {
-  let t: TestApp;
-  let browser: Browser;
-  let cast: Cast;
   let api: ApiClient;
   const clock = new FakeClock(Date.UTC(2026, 11, 7, 9, 0, 0));
-
-  beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp('sqlite', { clock }), launchBrowser()]);
-    cast = new Cast(browser, await listenOnFreePort(t), TEST);
-    const root = await addStaff(t.ctx, 'root', { role: 'admin' });
-    api = new ApiClient(t.app, (await createApiToken(t.ctx, root, 'setup')).token);
-  });
-
-  afterAll(async () => {
-    for (const context of cast?.contexts ?? []) await context.close();
-    await browser?.close();
-    await t?.close();
-  });
+  const suite = adminBrowserSuite(
+    TEST,
+    async (t) => {
+      api = new ApiClient(t.app, (await createApiToken(t.ctx, await rootIdOf(t), 'setup')).token);
+    },
+    { clock },
+  );
 
   it('says its figures are not updated while the feed fails, and stops saying it once it answers', async () => {
-    const page = await cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
-    await cast.photographedOnFailure(async () => {
+    const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    await suite.cast.photographedOnFailure(async () => {
       await page.locator('#dashboard[data-charts="ready"]').waitFor();
       const stale = page.locator('#dashboard-stale');
       expect(await stale.isVisible()).toBe(false);
@@ -57,8 +47,8 @@ describe('the admin dashboard when its feed stops answering', () => {
   it("says so when its team is deleted, instead of showing that team's last figures", async () => {
     const created = await api.post('/api/v1/teams', { name: 'Night shift' });
     expect(created.status).toBe(201);
-    const page = await cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
-    await cast.photographedOnFailure(async () => {
+    const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    await suite.cast.photographedOnFailure(async () => {
       await page.goto('/adminapp/dashboard/?team=Night%20shift');
       await page.locator('#dashboard[data-charts="ready"]').waitFor();
       expect((await api.request('DELETE', `/api/v1/teams/${created.body.id}`)).status).toBe(204);
@@ -68,8 +58,8 @@ describe('the admin dashboard when its feed stops answering', () => {
 
   // Last: it ends the session.
   it('shows the login form once the session has ended, leading back to the dashboard', async () => {
-    const page = await cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
-    await cast.photographedOnFailure(async () => {
+    const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    await suite.cast.photographedOnFailure(async () => {
       await page.goto('/adminapp/dashboard/?window=7d');
       await page.locator('#dashboard[data-charts="ready"]').waitFor();
       clock.advance((TEST_CONFIG.sessionIdleMinutes + 1) * 60_000);

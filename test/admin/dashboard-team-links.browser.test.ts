@@ -5,46 +5,36 @@
  *
  * One dialect is enough here (SQLite): the script does not depend on the engine.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { changePresence } from '../../src/services/presence.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { ApiClient } from '../api/support.js';
-import { addStaff, listenOnFreePort, startTestApp, type TestApp } from '../support/app.js';
-import { Cast, launchBrowser } from '../support/browser.js';
+import { addStaff } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
+import { adminBrowserSuite, rootIdOf } from './browser-support.js';
 
 const TEST = 'team dashboard links';
 const TEAM = 'Billing & Co';
 
 describe("one team's dashboard in Chromium", () => {
-  let t: TestApp;
-  let browser: Browser;
-  let cast: Cast;
   let api: ApiClient;
   const clock = new FakeClock(Date.UTC(2026, 11, 7, 9, 0, 0));
-
-  beforeAll(async () => {
-    [t, browser] = await Promise.all([startTestApp('sqlite', { clock }), launchBrowser()]);
-    cast = new Cast(browser, await listenOnFreePort(t), TEST);
-    const root = await addStaff(t.ctx, 'root', { role: 'admin' });
-    const bob = await addStaff(t.ctx, 'bob', { capacity: 5 });
-    api = new ApiClient(t.app, (await createApiToken(t.ctx, root, 'setup')).token);
-    expect((await api.post('/api/v1/teams', { name: TEAM })).status).toBe(201);
-    expect((await api.put('/api/v1/agents/bob/teams', { teams: [TEAM] })).status).toBe(200);
-    expect((await api.post('/api/v1/topics', { name: 'Invoices', team: TEAM })).status).toBe(201);
-    await changePresence(t.ctx, bob, 'available');
-  });
-
-  afterAll(async () => {
-    for (const context of cast?.contexts ?? []) await context.close();
-    await browser?.close();
-    await t?.close();
-  });
+  const suite = adminBrowserSuite(
+    TEST,
+    async (t) => {
+      const bob = await addStaff(t.ctx, 'bob', { capacity: 5 });
+      api = new ApiClient(t.app, (await createApiToken(t.ctx, await rootIdOf(t), 'setup')).token);
+      expect((await api.post('/api/v1/teams', { name: TEAM })).status).toBe(201);
+      expect((await api.put('/api/v1/agents/bob/teams', { teams: [TEAM] })).status).toBe(200);
+      expect((await api.post('/api/v1/topics', { name: 'Invoices', team: TEAM })).status).toBe(201);
+      await changePresence(t.ctx, bob, 'available');
+    },
+    { clock },
+  );
 
   it("keeps the agents' links on the team's tickets when a refresh redraws their cells", async () => {
-    const page = await cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
-    await cast.photographedOnFailure(async () => {
+    const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    await suite.cast.photographedOnFailure(async () => {
       await page.goto(`/adminapp/dashboard/?team=${encodeURIComponent(TEAM)}`);
       const links = () => page.locator('#agent-rows tr[data-agent="bob"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
       const team = `team=${encodeURIComponent(TEAM)}`;

@@ -18,7 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { customerStatusPath, staffTicketPath } from '../../src/http/links.js';
 import { reassignTicket } from '../../src/services/admin.js';
 import { createApiToken } from '../../src/services/tokens.js';
-import { adminBrowserSuite } from '../admin/browser-support.js';
+import { adminBrowserSuite, rootIdOf } from '../admin/browser-support.js';
 import { addStaff } from '../support/app.js';
 import { DESKTOP, PHONE, RESULTS_DIR, settle } from '../support/browser.js';
 import { csvObjects } from '../support/csv.js';
@@ -39,7 +39,7 @@ describe('people copied on a mail, and the CSV exports, in Chromium', () => {
   const suite = adminBrowserSuite(
     TEST,
     async (t) => {
-      rootId = (await t.ctx.handle.db.selectFrom('users').select('id').where('username', '=', 'root').executeTakeFirstOrThrow()).id;
+      rootId = await rootIdOf(t);
       inboundToken = (await createApiToken(t.ctx, rootId, 'mail server', 'inbound')).token;
       await addStaff(t.ctx, 'ana', { capacity: 5, displayName: 'Ana Agent' });
     },
