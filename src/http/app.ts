@@ -251,7 +251,6 @@ function withRedaction(logger: FastifyServerOptions['logger']): FastifyServerOpt
   return { ...options, serializers: { ...options.serializers, req: serializeRequest } };
 }
 
-/** TRUST_PROXY as Fastify takes it: a hop count becomes "the first n hops" (its types lack numbers). */
 /**
  * Fastify's earliest hook on the raw request (it answers the URL unchanged): X-Forwarded-For as the
  * proxy check should read it, addresses alone without their ports (core/trustProxy.ts forwardedAddresses).
@@ -284,6 +283,7 @@ function warnOnceOfForgottenProxy(app: FastifyInstance): void {
   });
 }
 
+/** TRUST_PROXY as Fastify takes it: a hop count becomes "the first n hops" (its types lack numbers). */
 function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }

@@ -204,9 +204,10 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
       // No answer is kept by a cache (answers, errors alike): customers' names, addresses and
       // messages, a status token, a webhook's secret, live figures. A route's own header stays
       // (files: `private, no-store`).
-      v1.addHook('onSend', async (_request, reply, payload) => {
+      // A callback hook, not an async one: every API answer passes it (no promise per request).
+      v1.addHook('onSend', (_request, reply, payload, done) => {
         if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-        return payload;
+        done(null, payload);
       });
       // A route whose body Fastify reads but which takes none refuses keys like any other (NoBody).
       v1.addHook('onRoute', (route) => {
