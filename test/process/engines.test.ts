@@ -28,6 +28,8 @@ const KNOWN_STRICTER = new Set(['node_modules/cookie', 'node_modules/content-dis
 interface Locked {
   version?: string;
   engines?: { node?: string } | string[];
+  hasInstallScript?: boolean;
+  allowScripts?: Record<string, boolean>;
 }
 
 const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, Locked> };
@@ -50,5 +52,25 @@ describe('engines', () => {
       .filter(([path, entry]) => path !== '' && !KNOWN_STRICTER.has(path) && nodeRange(entry) && !semver.subset(ours, nodeRange(entry)!))
       .map(([path, entry]) => `${path}@${entry.version} wants ${nodeRange(entry)}`);
     expect(refusing).toEqual([]);
+  });
+});
+
+/**
+ * npm 11 warns on a fresh `npm install` about every package whose install script package.json's
+ * `allowScripts` does not name (and is to refuse to run them): the native ones must be named, or a
+ * newcomer's install ends in warnings and, once npm enforces it, without argon2's or
+ * better-sqlite3's binary on a platform without a prebuilt one.
+ */
+describe('install scripts', () => {
+  it('are all allowed in package.json, and only those', () => {
+    const withScripts = Object.entries(lock.packages)
+      .filter(([path, entry]) => path !== '' && entry.hasInstallScript)
+      .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length))
+      .sort();
+    const allowed = Object.entries(manifest.allowScripts ?? {})
+      .filter(([, allow]) => allow)
+      .map(([name]) => name)
+      .sort();
+    expect(allowed).toEqual([...new Set(withScripts)]);
   });
 });
