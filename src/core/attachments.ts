@@ -39,6 +39,23 @@ export function mediaTypeOf(contentType: string): string {
   return contentType.split(';')[0]!.trim().toLowerCase();
 }
 
+// A media type as `type/subtype` (RFC 6838 restricted names, 127 characters each): nothing that
+// could close a header or add a parameter, and within the 255 characters its column holds.
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
+
+/**
+ * The type a received file is kept (and mailed) with: its declared media type, lower case,
+ * without parameters; `application/octet-stream` when what was declared is no media type (over
+ * 255 characters, a control character, no subtype). The declared type only ever describes a file:
+ * serving decides by it (servedTypeOf) without trusting it, so nothing is lost by the fallback, and
+ * a client's odd header can neither fail the write (PostgreSQL holds no NUL, and 255 characters)
+ * nor reach a mail header.
+ */
+export function storedContentType(declared: string): string {
+  const type = mediaTypeOf(declared);
+  return MEDIA_TYPE.test(type) ? type : 'application/octet-stream';
+}
+
 // C0 and C1 controls, and the invisible bidirectional overrides that make `report<U+202E>fdp.exe` look like `reportexe.pdf`.
 // eslint-disable-next-line no-control-regex
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;

@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ATTACHMENTS_FIELD, checkAttachments, type FileFacts, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES } from '../core/attachments.js';
+import { ATTACHMENTS_FIELD, checkAttachments, type FileFacts, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, storedContentType } from '../core/attachments.js';
 import { DomainError, invalidInput } from '../core/errors.js';
 import type { IncomingFile } from '../repositories/attachments.js';
 import { formBody } from './forms.js';
@@ -122,8 +122,10 @@ async function parseMultipart(request: FastifyRequest, reply: FastifyReply): Pro
       if (part.filename === '' && size === 0) continue;
       // busboy stops at the limit: a cut-off file is larger than it, by how much is unknown.
       if (part.file.truncated) size = Math.max(size, MAX_FILE_BYTES + 1);
-      facts.push({ filename: part.filename, contentType: part.mimetype, size });
-      files.push({ filename: part.filename, contentType: part.mimetype, content: Buffer.concat(chunks) });
+      // The declared type as a media type, or octet-stream (a NUL or 300 characters failed the write on PostgreSQL).
+      const contentType = storedContentType(part.mimetype);
+      facts.push({ filename: part.filename, contentType, size });
+      files.push({ filename: part.filename, contentType, content: Buffer.concat(chunks) });
     }
   } catch (error) {
     refused ??= multipartProblem(error);

@@ -5,6 +5,7 @@
  * recipient.
  */
 import { createHash } from 'node:crypto';
+import { storedContentType } from '../core/attachments.js';
 import { ccOfEmail, ccOfRow } from '../core/mailCc.js';
 import { isUnattendedMailbox } from '../core/mailboxes.js';
 import { isEmailAddress } from '../core/tickets.js';
@@ -141,14 +142,11 @@ export function isThreaded(row: Pick<OutboxRow, 'kind' | 'ticket_id'>): boolean 
   return row.ticket_id !== null && (CUSTOMER_MAIL_KINDS as readonly string[]).includes(row.kind);
 }
 
-// A MIME type as `type/subtype`, nothing that could close the header or add a parameter.
-const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/i;
-
 /** An attachment as stored by whoever uploaded it, made safe for a MIME header. */
 function safeAttachment(file: OutgoingAttachment): OutgoingAttachment {
   return {
     filename: headerSafe(file.filename) || 'attachment',
-    contentType: CONTENT_TYPE.test(file.contentType) ? file.contentType.toLowerCase() : 'application/octet-stream',
+    contentType: storedContentType(file.contentType),
     content: file.content,
   };
 }

@@ -147,25 +147,38 @@ const AGENT_COLUMNS = [
   ['csat', 'Satisfaction', (a) => (a.csat.rated === 0 ? '—' : `${percent(a.csat.score)} of ${a.csat.rated}`)],
 ];
 
-/** Updates the agents table in place: only a cell whose content changed is touched; rows come and go by agent. */
-function updateAgents(agents, team) {
-  const tbody = document.getElementById('agent-rows');
+/** Satisfaction per team's cells, as TeamSatisfaction in src/views/adminapp.tsx draws them: [column, label, draw(team)]. */
+const TEAM_COLUMNS = [
+  ['name', 'Team', (t) => t.name],
+  ['rated', 'Rated', (t) => String(t.csat.rated)],
+  ['good', 'Good', (t) => String(t.csat.good)],
+  ['score', 'Satisfaction', (t) => percent(t.csat.score)],
+];
+
+/**
+ * Updates the rows of table body `bodyId` in place, one row per item, found by its key (the row's
+ * `data-<keyName>`): only a cell whose content changed is touched; rows come and go with their
+ * items, in the feed's order. `columns` are [column, label, draw(item, ...extra)].
+ */
+function updateRows(bodyId, keyName, keyOf, items, columns, ...extra) {
+  const tbody = document.getElementById(bodyId);
   if (!tbody) return;
-  const existing = new Map([...tbody.querySelectorAll('tr[data-agent]')].map((tr) => [tr.dataset.agent, tr]));
+  const existing = new Map([...tbody.querySelectorAll(`tr[data-${keyName}]`)].map((tr) => [tr.dataset[keyName], tr]));
   let previous = null;
-  for (const agent of agents) {
-    let tr = existing.get(agent.username);
-    existing.delete(agent.username);
+  for (const item of items) {
+    const key = keyOf(item);
+    let tr = existing.get(key);
+    existing.delete(key);
     if (!tr) {
-      tr = element('tr', { attrs: { 'data-agent': agent.username } }, ...AGENT_COLUMNS.map(([col, label]) => element('td', { attrs: { 'data-col': col, 'data-label': label } })));
+      tr = element('tr', { attrs: { [`data-${keyName}`]: key } }, ...columns.map(([col, label]) => element('td', { attrs: { 'data-col': col, 'data-label': label } })));
     }
-    for (const [col, , draw] of AGENT_COLUMNS) {
+    for (const [col, , draw] of columns) {
       const td = tr.querySelector(`td[data-col="${col}"]`);
-      const content = draw(agent, team);
+      const content = draw(item, ...extra);
       const html = typeof content === 'string' ? element('td', { text: content }).innerHTML : content.outerHTML;
       if (td.innerHTML !== html) td.replaceChildren(content);
     }
-    // Keep the feed's order (by username) without moving rows that are already in place.
+    // Keep the feed's order without moving rows that are already in place.
     const wanted = previous ? previous.nextElementSibling : tbody.firstElementChild;
     if (wanted !== tr) tbody.insertBefore(tr, wanted);
     previous = tr;
@@ -178,7 +191,9 @@ function updateFigures(stats) {
     const value = valueAt(stats, el.dataset.kpi);
     if (value !== undefined) setText(el, format(el.dataset.kpi, value));
   }
-  updateAgents(stats.agents, stats.team);
+  // Agents by username, teams by name (§13 satisfaction per team): a row never shows another's figures.
+  updateRows('agent-rows', 'agent', (a) => a.username, stats.agents, AGENT_COLUMNS, stats.team);
+  updateRows('team-csat-rows', 'team', (t) => t.name, stats.teams, TEAM_COLUMNS);
   updateAttention(stats.attention);
 }
 

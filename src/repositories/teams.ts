@@ -1,6 +1,7 @@
 /** Teams, topics and skills as the admin API and pages list them (§12). */
 import { targetsFromText, teamCalendarJson, teamCalendarOf, type TeamSlaJson, teamTargetsJson } from '../core/teamSla.js';
 import { rowNamed } from '../core/checked.js';
+import { PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 
 /** A team; its own SLA calendar (an id or `24/7`) and targets, each null for the desk's (core/teamSla.ts). */
@@ -12,6 +13,19 @@ export interface TeamListing extends TeamSlaJson {
   /** Its own queue order; null: the desk's setting. */
   queue_order: 'oldest' | 'deadline' | null;
   members: string[];
+}
+
+/**
+ * The id a new team is given: past every id a team ever had. A deleted team's closed tickets keep
+ * its id, so a new team given that id would take them over, with their figures and their customers'
+ * ratings (§12, §13). PostgreSQL's sequence never gives an id twice: null there (the default). SQLite
+ * gives a new row the largest id in the table plus one, which is a deleted team's when it was the
+ * newest, so the tickets' largest team id (index tickets_by_team) counts too.
+ */
+export async function newTeamId(db: Db): Promise<number | null> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) return null;
+  const { rows } = await sql<{ id: number }>`select max(coalesce((select max(id) from teams), 0), coalesce((select max(team_id) from tickets), 0)) + 1 as id`.execute(db);
+  return Number(rows[0]!.id);
 }
 
 export async function listTeams(db: Db, only?: number): Promise<TeamListing[]> {

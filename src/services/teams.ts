@@ -14,7 +14,7 @@ import { calendarColumns, targetsText } from '../core/teamSla.js';
 import { requiredSkillsAt, skillDeletionConflict, skillsTextWithout, teamDeletionConflict, teamRule, topicDeletionConflict } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
 import { holdCalendar } from '../repositories/calendars.js';
-import { findTeamByNameOrId, listSkills, listTeams, listTopics, type TeamListing, type TopicListing } from '../repositories/teams.js';
+import { findTeamByNameOrId, listSkills, listTeams, listTopics, newTeamId, type TeamListing, type TopicListing } from '../repositories/teams.js';
 import { openTicketsWithSkill, setRequiredSkills, waitingTicketsOfTeam, waitingTicketsWithSkill } from '../repositories/routingDue.js';
 import { loadTeamWorld } from '../repositories/teamState.js';
 import { findUserById } from '../repositories/users.js';
@@ -127,7 +127,8 @@ export async function saveTeam(ctx: ServiceContext, actor: AdminActor, submissio
     const values = { name: input.name, ...sla, overflow_team_id: overflow ?? null, overflow_after_minutes: input.overflowAfterMinutes, queue_order: input.queueOrder ?? null };
     let teamId = id;
     if (teamId === null) {
-      teamId = (await run.trx.insertInto('teams').values({ ...values, created_at: run.now }).returning('id').executeTakeFirstOrThrow()).id;
+      const fresh = await newTeamId(run.trx);
+      teamId = (await run.trx.insertInto('teams').values({ ...values, ...(fresh === null ? {} : { id: fresh }), created_at: run.now }).returning('id').executeTakeFirstOrThrow()).id;
     } else {
       await run.trx.updateTable('teams').set(values).where('id', '=', teamId).execute();
     }

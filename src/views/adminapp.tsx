@@ -198,18 +198,22 @@ function TeamFilter({ stats }: { stats: DashboardFigures }) {
   );
 }
 
-/** Satisfaction per team (§13), live like the cards (data-kpi paths into the feed). */
+/**
+ * Satisfaction per team (§13). The page's script keeps the rows current by team name
+ * (admin-dashboard.js, TEAM_COLUMNS), as it keeps the agents' rows by username: a team deleted,
+ * renamed or added while the page is open moves no figures onto another team's row.
+ */
 function TeamSatisfaction({ teams }: { teams: Stats['teams'] }) {
   if (teams.length < 2) return null;
   return (
     <ScrollRegion label="Satisfaction per team">
-    <DataTable id="team-csat" class="figures" caption="Satisfaction per team" columns={['Team', 'Rated', 'Good', 'Satisfaction']}>
-      {teams.map((t, i) => (
-        <tr>
-          <td>{t.name}</td>
-          <td data-kpi={`teams.${i}.csat.rated`}>{t.csat.rated}</td>
-          <td data-kpi={`teams.${i}.csat.good`}>{t.csat.good}</td>
-          <td data-kpi={`teams.${i}.csat.score`}>{shareText(t.csat.score)}</td>
+    <DataTable id="team-csat" class="figures" caption="Satisfaction per team" columns={['Team', 'Rated', 'Good', 'Satisfaction']} bodyId="team-csat-rows">
+      {teams.map((t) => (
+        <tr data-team={t.name}>
+          <td data-col="name">{t.name}</td>
+          <td data-col="rated">{t.csat.rated}</td>
+          <td data-col="good">{t.csat.good}</td>
+          <td data-col="score">{shareText(t.csat.score)}</td>
         </tr>
       ))}
     </DataTable>

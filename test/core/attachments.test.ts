@@ -12,6 +12,7 @@ import {
   mayRead,
   refusedTypeProblem,
   servedTypeOf,
+  storedContentType,
 } from '../../src/core/attachments.js';
 import { errorOf } from '../support/errors.js';
 
@@ -111,6 +112,26 @@ describe('refused types (anything a browser would run as a page)', () => {
     ['data.xml', 'application/xml'],
   ])('but not %s declared %s', (filename, contentType) => {
     expect(refusedTypeProblem(filename, contentType)).toBeNull();
+  });
+});
+
+describe('the type a file is kept with (storedContentType)', () => {
+  it.each<[string, string]>([
+    ['image/png', 'image/png'],
+    ['Image/PNG; name="a.png"', 'image/png'],
+    ['  text/plain ; charset=utf-8', 'text/plain'],
+    ['application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
+    [`a/${'b'.repeat(127)}`, `a/${'b'.repeat(127)}`],
+    [`a/${'b'.repeat(128)}`, 'application/octet-stream'],
+    [`application/${'x'.repeat(300)}`, 'application/octet-stream'],
+    ['text/pl\u0000ain', 'application/octet-stream'],
+    ['image/png\u0001', 'application/octet-stream'],
+    ['tëxt/plain', 'application/octet-stream'],
+    ['nonsense', 'application/octet-stream'],
+    ['text/', 'application/octet-stream'],
+    ['', 'application/octet-stream'],
+  ])('%j is kept as %j', (declared, kept) => {
+    expect(storedContentType(declared)).toBe(kept);
   });
 });
 

@@ -134,6 +134,12 @@ describe.each(DIALECTS)('attachments on %s', (dialect) => {
       expect(content?.toString()).toBe('the real file');
     });
 
+    it('keep a declared type that is not a media type (over 255 characters, a control character, no subtype) as application/octet-stream, on both engines', async () => {
+      const declared = [`application/${'x'.repeat(300)}`, 'text/pl\u0000ain', 'image/png\u0001', 'nonsense', 'Image/PNG; name="a.png"'];
+      const { attachments } = await created(declared.map((contentType, i) => ({ filename: `file${i}.bin`, contentType, content: `file ${i}` })));
+      expect(attachments.map((a) => a.content_type)).toEqual(['application/octet-stream', 'application/octet-stream', 'application/octet-stream', 'application/octet-stream', 'image/png']);
+    });
+
     it('are refused over the limits (413), nothing written', async () => {
       await refused([{ filename: 'big.bin', content: Buffer.alloc(11 * MB) }], 413, /“big.bin” is larger than 10 MB/);
       await refused(Array.from({ length: 11 }, (_, i) => ({ filename: `f${i}.txt`, content: `file ${i}` })), 413, /At most 10 files per message/);
