@@ -2,7 +2,8 @@
  * One-time form keys (migration 2026-12-15T0900-form-receipts): a form whose answer shows something
  * once (a webhook endpoint's secret, a new API token) is the answer to its own POST, so a reload or
  * Back-and-send posts it again. The form carries a key; the first post with it makes the thing and
- * writes a receipt naming what it made, the next ones make nothing and are led to it.
+ * writes a receipt naming what it made, the next ones make nothing and are led to it. A customer's
+ * message on the status page is kept the same way (a double click on Send posts it once).
  */
 
 /** The form field that carries the key. */
@@ -12,7 +13,7 @@ export const FORM_KEY_FIELD = 'form_key';
 export const FORM_RECEIPT_KEPT_MS = 24 * 60 * 60 * 1000;
 
 /** What a keyed form makes. */
-export type MadeKind = 'webhook' | 'token';
+export type MadeKind = 'webhook' | 'token' | 'message';
 
 export interface Made {
   kind: MadeKind;

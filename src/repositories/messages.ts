@@ -7,6 +7,11 @@ export async function insertMessage(db: Db, row: Insertable<MessagesTable>): Pro
   return db.insertInto('messages').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
+/** One message by id. */
+export async function findMessageById(db: Db, id: number): Promise<MessageRow | undefined> {
+  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export interface ThreadPageOptions {
   /** Only what the customer may see: no notes. */
   publicOnly: boolean;

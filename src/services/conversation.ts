@@ -30,11 +30,12 @@ import { type InboundRecord, insertInboundMails } from '../repositories/inbound.
 import { insertMessage, newestMessageId, newestPublicMessageId, publicHistory } from '../repositories/messages.js';
 import { enqueueEmail } from '../repositories/outbox.js';
 import { clearPendingClose } from '../repositories/pendingCloses.js';
-import { findTicketByToken, followUpsOf, lockTicketForMessage, recordMessageOnTicket } from '../repositories/tickets.js';
+import { findTicketById, findTicketByToken, findTicketsByIntakeKeys, followUpsOf, lockTicketForMessage, recordMessageOnTicket } from '../repositories/tickets.js';
 import { findUserById } from '../repositories/users.js';
 import { ccsOfTickets } from '../repositories/ticketCcs.js';
 import { type CcPerson, copiedAuthorName } from '../core/mailCc.js';
 import { addCopiedPeople, ccOfTicketEmail, type MailCcs } from './ticketCcs.js';
+import { keepMessageReceipt, ticketOfMessageSentBefore } from './formReceipts.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { mailSite, ticketMailData } from './notifications.js';
 import { withRouting } from './routing.js';
@@ -151,7 +152,9 @@ export type CustomerMessageResult =
   /** The request was closed and had an open follow-up: the message went onto that (§9, openFollowUp). */
   | { kind: 'added_to_follow_up'; ticket: TicketRow; followUp: TicketRow; message: MessageRow; attachments: AttachmentRow[] }
   /** An automatic message, or a copied person's, for a ticket closed meanwhile: not shown, nothing changed. */
-  | { kind: 'not_shown'; ticket: TicketRow };
+  | { kind: 'not_shown'; ticket: TicketRow }
+  /** The same form (its key and text) was sent before: nothing changed; `on` is the ticket the message went to (this one or its follow-up). */
+  | { kind: 'sent_before'; ticket: TicketRow; on: TicketRow };
 
 export interface CustomerMessage {
   body: string;
@@ -169,6 +172,11 @@ export interface CustomerMessage {
   ccs?: MailCcs;
   /** A copied person wrote it (§10 Cc), not the customer: shown as its writer. */
   copiedWriter?: CcPerson;
+  /**
+   * The status page form's one-time key (core/formReceipts.ts formKeyOf): the same text sent again
+   * with it is not posted again (`sent_before`), on the request or on the follow-up it opened.
+   */
+  formKey?: string | null;
 }
 
 /**
@@ -185,8 +193,12 @@ export async function postCustomerMessage(ctx: ServiceContext, token: string, in
 
 /** postCustomerMessage for a ticket known by id (the email channel finds tickets by thread). */
 export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: number, input: CustomerMessage): Promise<CustomerMessageResult> {
+  const formKey = input.formKey ?? null;
   const appended = await inTransaction(ctx.handle, async (trx) => {
     const ticket = await lockedTicket(trx, ticketId);
+    // After the lock: a post of the same form waits here for the first one's commit, then finds it.
+    const sentOn = formKey === null ? null : await ticketOfMessageSentBefore(trx, formKey, input.body);
+    if (sentOn !== null) return { kind: 'sent_before' as const, ticket, on: sentOn === ticket.id ? ticket : (await findTicketById(trx, sentOn))! };
     if (ticket.status === 'closed') return { kind: 'closed' as const, ticket };
     const now = ctx.clock.now();
     const record = input.mail?.('appended');
@@ -202,6 +214,7 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
       mail_key: record?.mail_key ?? null,
     });
     const attachments = await storeAttachments(trx, message.id, ticket.id, input.files ?? [], now);
+    if (formKey !== null) await keepMessageReceipt(trx, formKey, message.id, now);
     await enqueueWebhooks(trx, ctx.publicUrl, now, [{ event: 'message.created', ticketId: ticket.id, message: { message, username: null, attachments } }]);
     if (record) await insertInboundMails(trx, [{ ...record, ticket_id: ticket.id }]);
     if (input.ccs) await addCopiedPeople(trx, ticket, input.ccs, now);
@@ -215,6 +228,7 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
     const after = { ...ticket, waiting_on: input.automatic ? ticket.waiting_on : ('agent' as const), ...(endsClose ? { close_due_at: null, close_requested_by: null } : {}) };
     return { kind: 'appended' as const, ticket: after, message, attachments };
   });
+  if (appended.kind === 'sent_before') return appended;
   if (appended.kind === 'appended') {
     ctx.onChanges?.([messageChange(appended.ticket)]);
     return appended;
@@ -237,6 +251,8 @@ export async function postCustomerMessageOn(ctx: ServiceContext, ticketId: numbe
     followUpOf: { id: closed.id, agentId: closed.agent_id, teamId: closed.team_id },
     // A follow-up keeps the topic (so the team and skills) of the request it follows.
     topicId: closed.topic_id,
+    // The form's key as its request key: the same form sent again finds the follow-up it opened.
+    ...(formKey !== null && (await findTicketsByIntakeKeys(ctx.handle.db, [formKey])).length === 0 ? { intakeKey: formKey } : {}),
     mail: input.mail?.('follow_up'),
     // A follow-up keeps the people the closed ticket copied, and adds the mail's new ones.
     ccs: { recipients: [...((await ccsOfTickets(ctx.handle.db, [closed.id])).get(closed.id) ?? []), ...(input.ccs?.recipients ?? [])], own: input.ccs?.own ?? [] },

@@ -7,7 +7,7 @@ import { followUpTitle } from '../core/conversation.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, MessageRow, TicketRow } from '../db/schema.js';
 import { customerAttachmentPath, customerStatusPath } from '../http/links.js';
-import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, FormNotice, type FormValues, LinkedText, StateBadge, TextArea, Time } from './components.js';
+import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, FormKeyField, FormNotice, type FormValues, LinkedText, StateBadge, TextArea, Time } from './components.js';
 
 /** Whose turn it is (§9 waiting on), as the customer reads it; nothing once closed. */
 export function waitingInWords(waitingOn: TicketRow['waiting_on']): string | null {
@@ -131,7 +131,7 @@ export function FollowUpList({ followUps }: { followUps: TicketRow[] }) {
  * The reply form. A customer may always write: on a closed request the message goes to its open
  * follow-up, or else opens one (§9), and the form says which rather than disappearing.
  */
-export function CustomerReplyForm({ ticket, openFollowUp, values, errors, notice, csrf }: { ticket: TicketRow; openFollowUp: TicketRow | null; values: FormValues; errors: FormErrors; notice: string | null; csrf: string }) {
+export function CustomerReplyForm({ ticket, openFollowUp, values, errors, notice, csrf, formKey }: { ticket: TicketRow; openFollowUp: TicketRow | null; values: FormValues; errors: FormErrors; notice: string | null; csrf: string; formKey: string }) {
   const closed = ticket.status === 'closed';
   return (
     <section aria-labelledby="reply-title" id="reply">
@@ -150,6 +150,7 @@ export function CustomerReplyForm({ ticket, openFollowUp, values, errors, notice
       <ErrorSummary errors={errors} />
       <form method="post" action={`${customerStatusPath(ticket.token)}reply/`} enctype="multipart/form-data" novalidate>
         <CsrfField token={csrf} />
+        <FormKeyField value={formKey} />
         <TextArea name="body" label="Your message" values={values} errors={errors} required maxLength={10_000} />
         <AttachmentsField errors={errors} label="Files (optional)" cameBack={notice !== null} />
         <button type="submit">Send message</button>

@@ -201,6 +201,8 @@ export interface StatusPageProps {
   /** The people the customer copied on their mail (§10 Cc): they get our replies too. */
   copied: readonly TicketCcRow[];
   csrf: string;
+  /** The reply form's one-time key: the same message sent twice is posted once. */
+  formKey: string;
   flash?: Flash | null;
   /** The reply form as sent when it came back with errors, or with `notice` (an expired form). */
   values?: FormValues;
@@ -210,7 +212,7 @@ export interface StatusPageProps {
   newestMessageId: number | null;
 }
 
-export function TicketStatusPage({ ticket, agentName, timeline, now, thread, original, followUps, copied, csrf, flash = null, values = {}, errors = {}, notice = null, newestMessageId }: StatusPageProps) {
+export function TicketStatusPage({ ticket, agentName, timeline, now, thread, original, followUps, copied, csrf, formKey, flash = null, values = {}, errors = {}, notice = null, newestMessageId }: StatusPageProps) {
   const reference = referenceOf(ticket.id);
   const state = stateOf({ status: ticket.status, agentId: ticket.agent_id });
   const waiting = waitingInWords(ticket.waiting_on);
@@ -252,7 +254,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
         <FollowUpList followUps={followUps} />
         <h2>Conversation</h2>
         <PublicThread token={ticket.token} thread={thread} />
-        <CustomerReplyForm ticket={ticket} openFollowUp={openFollowUp(followUps)} values={values} errors={errors} notice={notice} csrf={csrf} />
+        <CustomerReplyForm ticket={ticket} openFollowUp={openFollowUp(followUps)} values={values} errors={errors} notice={notice} csrf={csrf} formKey={formKey} />
         <h2>What happened so far</h2>
         <ol class="timeline" data-live="timeline">
           {timeline.map((entry) => (

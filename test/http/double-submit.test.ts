@@ -74,3 +74,81 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+/**
+ * The status page's reply form sent twice (a double click on Send, Back and Send again): one
+ * message, on the request or on the follow-up the first post opened, and both posts land where it
+ * is. The form carries its own one-time key, as the ticket form does.
+ */
+for (const dialect of DIALECTS) {
+  describe(`a customer's message sent twice (${dialect})`, () => {
+    let t: TestApp;
+    const db = () => t.ctx.handle.db;
+    beforeAll(async () => {
+      t = await startTestApp(dialect);
+    });
+    afterAll(() => t.close());
+
+    const statusPath = (token: string) => `/tickets/status/${token}/`;
+    /** The reply form as the request's page holds it: CSRF token, form key, and the customer's text. */
+    const openReply = async (client: Client, token: string, body: string) => {
+      const page = (await client.get(statusPath(token))).body;
+      const formKey = /name="form_key" value="([^"]+)"/.exec(page)?.[1];
+      return { _csrf: csrfFrom(page), ...(formKey ? { form_key: formKey } : {}), body };
+    };
+    const send = (client: Client, token: string, form: Record<string, string>) => client.post(`${statusPath(token)}reply/`, form);
+    const newRequest = async (client: Client) => {
+      const form = await openForm(client);
+      const location = String((await client.post('/tickets/create/', form)).headers.location);
+      return decodeURIComponent(location.split('t=')[1]!);
+    };
+    const openForm = async (client: Client) => {
+      const page = (await client.get('/tickets/create/')).body;
+      return { _csrf: csrfFrom(page), ...FIELDS, title: `Message twice ${Math.random()}` };
+    };
+    const customerMessages = async (ticketId: number) =>
+      (await db().selectFrom('messages').where('ticket_id', '=', ticketId).where('kind', '=', 'customer').select('body').orderBy('id').execute()).map((m) => m.body);
+    const ticketOf = async (token: string) => (await db().selectFrom('tickets').where('token', '=', token).selectAll().executeTakeFirstOrThrow());
+
+    it('one reply form sent twice, one after the other or at once, adds one message', async () => {
+      const client = new Client(t.app);
+      const token = await newRequest(client);
+      const ticket = await ticketOf(token);
+      const form = await openReply(client, token, 'It smokes again.');
+      const first = await send(client, token, form);
+      const second = await send(client, token, form);
+      expect([first.statusCode, second.statusCode]).toEqual([303, 303]);
+      expect(second.headers.location).toBe(first.headers.location);
+      const together = await openReply(client, token, 'And now it beeps.');
+      const answers = await Promise.all([send(client, token, together), send(client, token, together), send(client, token, together)]);
+      expect(answers.map((a) => a.statusCode)).toEqual([303, 303, 303]);
+      expect(await customerMessages(ticket.id)).toEqual([FIELDS.description, 'It smokes again.', 'And now it beeps.']);
+    });
+
+    it('one reply form sent twice to a closed request opens one follow-up, with the message once', async () => {
+      const client = new Client(t.app);
+      const token = await newRequest(client);
+      const ticket = await ticketOf(token);
+      await db().updateTable('tickets').set({ status: 'closed', closed_at: t.ctx.clock.now(), waiting_on: null }).where('id', '=', ticket.id).execute();
+      const form = await openReply(client, token, 'It is back.');
+      const answers = await Promise.all([send(client, token, form), send(client, token, form)]);
+      const again = await send(client, token, form);
+      expect([...answers, again].map((a) => a.statusCode)).toEqual([303, 303, 303]);
+      const followUps = await db().selectFrom('tickets').where('follow_up_of', '=', ticket.id).selectAll().execute();
+      expect(followUps.map((f) => f.description)).toEqual(['It is back.']);
+      expect(await customerMessages(followUps[0]!.id)).toEqual(['It is back.']);
+      expect(new Set([...answers, again].map((a) => a.headers.location))).toEqual(new Set([statusPath(followUps[0]!.token)]));
+    });
+
+    it('a reply form changed before it is sent again, or a new one, is a new message', async () => {
+      const client = new Client(t.app);
+      const token = await newRequest(client);
+      const ticket = await ticketOf(token);
+      const form = await openReply(client, token, 'First.');
+      await send(client, token, form);
+      await send(client, token, { ...form, body: 'First, and more.' });
+      await send(client, token, await openReply(client, token, 'First.'));
+      expect(await customerMessages(ticket.id)).toEqual([FIELDS.description, 'First.', 'First, and more.', 'First.']);
+    });
+  });
+}

@@ -94,7 +94,12 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     }
     const received = await customerMessageForm(request);
     if ('errors' in received) return sendStatusPage(ctx, request, reply, ticket, received);
-    const result = await postCustomerMessageOn(ctx, ticket.id, { ...received, channel: 'web' });
+    const result = await postCustomerMessageOn(ctx, ticket.id, { ...received, channel: 'web', formKey: formKeyOf(formBody(request.body)[FORM_KEY_FIELD]) });
+    // The same form sent again (a double click): it lands where the first one's message is.
+    if (result.kind === 'sent_before' && result.on.id !== ticket.id) {
+      setFlash(reply, { kind: 'success', message: `Your message is on ${referenceOf(result.on.id)}, which follows ${referenceOf(ticket.id)}. We answer here and by email.` });
+      return reply.redirect(customerStatusPath(result.on.token), 303);
+    }
     if (result.kind !== 'follow_up' && result.kind !== 'added_to_follow_up') {
       setFlash(reply, { kind: 'success', message: 'Your message is added to your request. We answer here and by email.' });
       return reply.redirect(customerStatusPath(ticket.token), 303);
@@ -196,6 +201,7 @@ async function sendStatusPage(ctx: ServiceContext, request: FastifyRequest, repl
     copied,
     newestMessageId,
     csrf: reply.generateCsrf(),
+    formKey: newFormKey(),
     flash: takeFlash(request, reply),
     ...(state.values ? { values: state.values } : {}),
     ...(state.errors ? { errors: state.errors } : {}),
