@@ -78,21 +78,34 @@ const WRONG_CODE = 'This code is not right, or was already used. Type the 6-digi
 export const ALREADY_ON =
   'Two-factor sign-in is already on. To move it to another phone, turn it off with your current password and set it up again (while it is required for all staff, ask an admin to reset it).';
 
+const NOT_CURRENT_PASSWORD = { current_password: 'This is not your current password.' };
+
+const isCurrentPassword = async (user: UserRow, typed: unknown): Promise<boolean> => typeof typed === 'string' && (await verifyPassword(typed, user.password_hash));
+
 /**
  * Confirms an enrolment with a code of `secret` (the one the enrolment page showed); the second
- * factor is then on, with ten recovery codes (returned once, stored hashed). A wrong code: refused
- * on the `code` field, nothing changed. An account whose second factor is already on: refused
- * (`conflict`, ALREADY_ON), nothing changed — also when another enrolment got there first.
+ * factor is then on, with ten recovery codes (returned once, stored hashed). From the account page
+ * it also takes the current password (`currentPassword`: what was typed), as new recovery codes
+ * and turning it off do: someone at an unlocked screen must not put their own phone, and codes
+ * that outlive the session, on the account (and lock its owner out). A login's forced enrolment
+ * passes null: its password was just checked. A wrong code or password: refused on its field,
+ * nothing changed. An account whose second factor is already on: refused (`conflict`,
+ * ALREADY_ON), nothing changed — also when another enrolment got there first.
  */
-export async function confirmEnrolment(ctx: ServiceContext, userId: number, secret: string, raw: unknown, address = ''): Promise<string[]> {
+export async function confirmEnrolment(ctx: ServiceContext, userId: number, secret: string, raw: unknown, address = '', currentPassword: { typed: unknown } | null = null): Promise<string[]> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
   if (user.totp_secret !== null) throw new DomainError('conflict', ALREADY_ON);
   const typed = parseTypedCode(raw);
   const now = ctx.clock.now();
   const step = typed?.kind === 'totp' ? matchedStep(secret, typed.code, now) : null;
-  if (!acceptsStep(step, user.totp_last_step)) throw invalidInput({ code: `Code: ${WRONG_CODE.charAt(0).toLowerCase()}${WRONG_CODE.slice(1)}` });
+  const fields = {
+    ...(acceptsStep(step, user.totp_last_step) ? {} : { code: `Code: ${WRONG_CODE.charAt(0).toLowerCase()}${WRONG_CODE.slice(1)}` }),
+    ...(currentPassword && !(await isCurrentPassword(user, currentPassword.typed)) ? NOT_CURRENT_PASSWORD : {}),
+  };
+  if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, ACCOUNT_LABELS));
   return inTransaction(ctx.handle, async (trx) => {
+    if (currentPassword) await refuseUnlessPasswordStands(trx, userId, user.password_hash);
     if (!(await confirmSecret(trx, userId, secret, step!))) throw new DomainError('conflict', ALREADY_ON);
     await auditOwn(trx, user, address, now, 'account.two_factor_on', { two_factor: false }, { two_factor: true });
     return storeNewRecoveryCodes(trx, userId, now);
@@ -120,9 +133,7 @@ async function storeNewRecoveryCodes(db: Db, userId: number, now: number): Promi
 
 /** Refuses, on the `current_password` field, anything but the account's current password. */
 async function requireCurrentPassword(user: UserRow, typed: unknown): Promise<void> {
-  if (typeof typed !== 'string' || !(await verifyPassword(typed, user.password_hash))) {
-    throw invalidInput(labelled({ current_password: 'This is not your current password.' }, ACCOUNT_LABELS));
-  }
+  if (!(await isCurrentPassword(user, typed))) throw invalidInput(labelled(NOT_CURRENT_PASSWORD, ACCOUNT_LABELS));
 }
 
 /**

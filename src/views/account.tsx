@@ -122,12 +122,15 @@ export function AccountPage({ viewer, csrf, values, errors, flash = null }: Form
 }
 
 /** A code field: six digits from the app, or a recovery code. */
-function CodeForm({ csrf, action, errors, label, button, next, enrolment }: { csrf: string; action: string; errors: FormErrors; label: string; button: string; next?: string | undefined; enrolment?: string }) {
+function CodeForm(props: { csrf: string; action: string; errors: FormErrors; label: string; button: string; next?: string | undefined; enrolment?: string; currentPassword?: boolean }) {
+  const { csrf, action, errors, label, button, next, enrolment, currentPassword = false } = props;
   return (
     <form method="post" action={action} novalidate>
       <CsrfField token={csrf} />
       {next !== undefined && <input type="hidden" name="next" value={next} />}
       {enrolment !== undefined && <input type="hidden" name="enrolment" value={enrolment} />}
+      {/* Before the code, which changes every 30 seconds: typed last. */}
+      {currentPassword && <TextField name="current_password" label="Current password" type="password" values={{}} errors={errors} required autocomplete="current-password" />}
       <TextField name="code" label={label} values={{}} errors={errors} required maxLength={40} autocomplete="one-time-code" />
       <button type="submit">{button}</button>
     </form>
@@ -180,7 +183,16 @@ export function EnrolPage({ csrf, errors, secret, qrSvg, enrolment, action, view
         <p>
           Cannot scan? Enter this key by hand: <code id="totp-secret">{secret}</code>
         </p>
-        <CodeForm csrf={csrf} action={action} errors={errors} label="Code from the app" button="Turn on two-factor sign-in" next={next} enrolment={enrolment} />
+        <CodeForm
+          csrf={csrf}
+          action={action}
+          errors={errors}
+          label="Code from the app"
+          button="Turn on two-factor sign-in"
+          next={next}
+          enrolment={enrolment}
+          currentPassword={viewer !== null && !forced}
+        />
         {/* From the account page, a way back that turns nothing on (a login that requires it has none: it must be set up). */}
         {viewer && !forced && (
           <p>

@@ -91,7 +91,7 @@ for (const dialect of DIALECTS) {
       const enrol = await ivyClient.get('/agents/account/two-factor/');
       const totpSecret = totpSecretOf(enrol.body);
       const code = TOTP.generate({ secret: Secret.fromBase32(totpSecret), timestamp: clock.now() });
-      const enrolled = await ivyClient.post('/agents/account/two-factor/', { code, enrolment: enrolmentOf(enrol.body), _csrf: csrfFrom(enrol.body) });
+      const enrolled = await ivyClient.post('/agents/account/two-factor/', { current_password: password3, code, enrolment: enrolmentOf(enrol.body), _csrf: csrfFrom(enrol.body) });
       expect(enrolled.statusCode).toBe(200);
       const codes = recoveryCodesOf(enrolled.body);
       expect(codes).toHaveLength(10);

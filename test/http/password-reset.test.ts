@@ -264,6 +264,24 @@ for (const dialect of DIALECTS) {
       expect(await hashOf(dora)).toBe(before);
     });
 
+    it("never shows a reset link on the admins' email page: only the mailbox it was sent to holds it", async () => {
+      const erin = await addStaff(t.ctx, 'erin', { role: 'admin' });
+      await ask('erin@team.test');
+      const link = await linkMailedTo('erin@team.test');
+      const token = link.split('/')[4]!;
+      const row = await db().selectFrom('outbox').select('id').where('kind', '=', 'password_reset').where('to_address', '=', 'erin@team.test').orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const root = new Client(t.app);
+      expect((await root.login('root')).statusCode).toBe(303);
+      const page = await root.get(`/admin/emails/${row.id}/`);
+      expect(page.statusCode).toBe(200);
+      // The page still says what the email is, only not its key.
+      expect(page.body).toContain('/agents/password/reset/[redacted]/');
+      expect(page.body).not.toContain(token);
+      // The link itself, in the mailbox, still works: it is one admin's account, not root's to take.
+      expect((await setPassword(link, 'only erin knows')).statusCode).toBe(303);
+      expect(await verifyPassword('only erin knows', await hashOf(erin))).toBe(true);
+    });
+
     it('refuses a request without an address on its field, and writes nothing', async () => {
       const outbox = await count('outbox');
       const refused = await ask('not-an-address');

@@ -37,7 +37,7 @@ for (const dialect of DIALECTS) {
       const page = await client.get('/agents/account/two-factor/');
       const first = secretOf(page.body);
       const keptEnrolment = enrolmentOf(page.body);
-      expect((await client.post('/agents/account/two-factor/', { code: codeAt(first, clock.now()), enrolment: keptEnrolment, _csrf: csrfFrom(page.body) })).statusCode).toBe(200);
+      expect((await client.post('/agents/account/two-factor/', { current_password: 'password123', code: codeAt(first, clock.now()), enrolment: keptEnrolment, _csrf: csrfFrom(page.body) })).statusCode).toBe(200);
       const codesBefore = await recoveryHashes();
       expect(codesBefore).toHaveLength(10);
       const audited = async () => (await db().selectFrom('audit_log').select('action').where('subject', '=', `user:${ida}`).execute()).length;
@@ -53,7 +53,7 @@ for (const dialect of DIALECTS) {
       expect(broken.body, 'no new set-up form').not.toContain('id="totp-secret"');
       // …and the form she enrolled with, kept, still replaces her recovery codes without her password.
       const form = await client.get('/agents/account/two-factor/');
-      const again = await client.post('/agents/account/two-factor/', { code: codeAt(first, clock.now()), enrolment: keptEnrolment, _csrf: csrfFrom(form.body) });
+      const again = await client.post('/agents/account/two-factor/', { current_password: 'password123', code: codeAt(first, clock.now()), enrolment: keptEnrolment, _csrf: csrfFrom(form.body) });
       expect(again.statusCode, 'refused as a conflict: it is already on').toBe(409);
       expect(again.body).toContain('Two-factor sign-in is already on');
       expect(again.body).not.toMatch(/<li><code>[a-z2-9]{5}-[a-z2-9]{5}<\/code><\/li>/);
@@ -71,7 +71,7 @@ for (const dialect of DIALECTS) {
       const secrets = tabs.map((tab) => secretOf(tab.body));
       expect(secrets[0]).not.toBe(secrets[1]);
       const answers = await Promise.all(
-        tabs.map((tab, i) => client.post('/agents/account/two-factor/', { code: codeAt(secrets[i]!, clock.now()), enrolment: enrolmentOf(tab.body), _csrf: csrfFrom(tab.body) })),
+        tabs.map((tab, i) => client.post('/agents/account/two-factor/', { current_password: 'password123', code: codeAt(secrets[i]!, clock.now()), enrolment: enrolmentOf(tab.body), _csrf: csrfFrom(tab.body) })),
       );
       expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
       const winner = answers.findIndex((a) => a.statusCode === 200);

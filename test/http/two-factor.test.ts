@@ -74,17 +74,17 @@ for (const dialect of DIALECTS) {
       expect(page.body).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
       expect(await user(dan)).toEqual(before);
       const secret = secretOf(page.body);
-      const wrong = await client.post('/agents/account/two-factor/', { code: codeAt(secret, clock.now() + 10 * STEP), enrolment: enrolmentOf(page.body), _csrf: csrfFrom(page.body) });
+      const wrong = await client.post('/agents/account/two-factor/', { current_password: 'password123', code: codeAt(secret, clock.now() + 10 * STEP), enrolment: enrolmentOf(page.body), _csrf: csrfFrom(page.body) });
       expect(wrong.statusCode).toBe(400);
       expect(wrong.body).toMatch(/id="code"[^>]*aria-invalid="true"/);
       // The same secret is shown again, so the phone that scanned it stays right.
       expect(secretOf(wrong.body)).toBe(secret);
       // A form signed for another account (or not signed) does not enrol.
-      const forged = await client.post('/agents/account/two-factor/', { code: codeAt(secret, clock.now()), enrolment: `1:${secret}`, _csrf: csrfFrom(page.body) });
+      const forged = await client.post('/agents/account/two-factor/', { current_password: 'password123', code: codeAt(secret, clock.now()), enrolment: `1:${secret}`, _csrf: csrfFrom(page.body) });
       expect(forged.statusCode).toBe(400);
       expect(await user(dan)).toEqual(before);
 
-      const done = await client.post('/agents/account/two-factor/', { code: codeAt(secret, clock.now()), enrolment: enrolmentOf(wrong.body), _csrf: csrfFrom(wrong.body) });
+      const done = await client.post('/agents/account/two-factor/', { current_password: 'password123', code: codeAt(secret, clock.now()), enrolment: enrolmentOf(wrong.body), _csrf: csrfFrom(wrong.body) });
       expect(done.statusCode).toBe(200);
       const codes = recoveryCodesOf(done.body);
       expect(new Set(codes).size).toBe(10);
@@ -143,6 +143,31 @@ for (const dialect of DIALECTS) {
       const few = await passwordStep('dan');
       expect((await secondStep(few, codes[7]!)).statusCode).toBe(303);
       expect(visibleText(await few.get('/agents/dashboard/'))).toContain('2 of 10 left. Make new ones on your Two-factor sign-in page (My account).');
+    });
+
+    it('turns on from the account page only with the current password: someone at an unlocked screen cannot put their phone on the account', async () => {
+      const gil = await addStaff(t.ctx, 'gil');
+      const client = new Client(t.app);
+      await client.login('gil');
+      const before = await user(gil);
+      const page = await client.get('/agents/account/two-factor/');
+      expect(page.body).toMatch(/<input[^>]*name="current_password"[^>]*type="password"|<input[^>]*type="password"[^>]*name="current_password"/);
+      const secret = secretOf(page.body);
+      const post = (form: Record<string, string>, html: string) => client.post('/agents/account/two-factor/', { code: codeAt(secret, clock.now()), enrolment: enrolmentOf(html), _csrf: csrfFrom(html), ...form });
+      for (const form of [{}, { current_password: '' }, { current_password: 'not-my-password' }] as Record<string, string>[]) {
+        const refused = await post(form, page.body);
+        expect(refused.statusCode).toBe(400);
+        expect(refused.body).toMatch(/id="current_password"[^>]*aria-invalid="true"/);
+        // The same secret again: the phone that scanned it stays right.
+        expect(secretOf(refused.body)).toBe(secret);
+        expect(await user(gil)).toEqual(before);
+        expect(await db().selectFrom('recovery_codes').select('id').where('user_id', '=', gil).execute()).toEqual([]);
+      }
+      const done = await post({ current_password: 'password123' }, page.body);
+      expect(done.statusCode).toBe(200);
+      expect(recoveryCodesOf(done.body)).toHaveLength(10);
+      expect((await user(gil)).totp_secret).toBe(secret);
+      clock.advance(STEP);
     });
 
     it('makes new recovery codes with the current password: every earlier one stops working', async () => {

@@ -1,6 +1,6 @@
 /** The redaction of secrets in logged URLs and texts (src/core/redact.ts), as a table. */
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactText, redactUrl } from '../../src/core/redact.js';
+import { REDACTED, redactText, redactUrl, shownMailBody } from '../../src/core/redact.js';
 
 const TOKEN = 'q3Zx-7_abcDEF0123456789ghijKLMNOPqr';
 
@@ -51,5 +51,18 @@ describe('redactText', () => {
   ];
   it.each(cases)('%s', (text, expected) => {
     expect(redactText(text)).toBe(expected);
+  });
+});
+
+describe('shownMailBody', () => {
+  const link = `http://hd.test/agents/password/reset/${TOKEN}/`;
+  const cases: [string, string, string][] = [
+    ['password_reset', `Choose a new password: ${link}`, `Choose a new password: http://hd.test/agents/password/reset/${REDACTED}/`],
+    ['password_reset', `<a href="${link}">Choose</a>`, `<a href="http://hd.test/agents/password/reset/${REDACTED}/">Choose</a>`],
+    // A ticket's emails are the admins' to read, status link and all (they see the ticket anyway).
+    ['created', `Follow it at https://hd.test/tickets/status/${TOKEN}/`, `Follow it at https://hd.test/tickets/status/${TOKEN}/`],
+  ];
+  it.each(cases)('%s: %s', (kind, body, expected) => {
+    expect(shownMailBody(kind, body)).toBe(expected);
   });
 });

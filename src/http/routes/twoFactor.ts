@@ -116,7 +116,10 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
       return { codes: null, refused: await enrolPage(reply, user, { ...page, errors: { code: 'Code: this set-up form is not valid any more. Scan the new code below, then type its code.' }, status: 400 }) };
     }
     try {
-      return { codes: await confirmEnrolment(ctx, user.id, secret, formBody(request.body).code, request.ip), refused: null };
+      const body = formBody(request.body);
+      // From the account page (signed in) the current password too; a login's enrolment has just checked it.
+      const currentPassword = page.viewer ? { typed: body.current_password } : null;
+      return { codes: await confirmEnrolment(ctx, user.id, secret, body.code, request.ip, currentPassword), refused: null };
     } catch (error) {
       if (!isInvalidInput(error)) throw error;
       return { codes: null, refused: await enrolPage(reply, user, { ...page, secret, errors: error.fields, status: 400 }) };

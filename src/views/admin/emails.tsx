@@ -1,5 +1,6 @@
 /** /admin/emails/: the outbox list and one email. */
 import { ccOfRow, ccShortList } from '../../core/mailCc.js';
+import { shownMailBody } from '../../core/redact.js';
 import { referenceOf } from '../../core/tickets.js';
 import type { OutboxRow } from '../../db/schema.js';
 import type { EmailListRow } from '../../repositories/adminLists.js';
@@ -153,10 +154,10 @@ export function EmailDetailPage({ viewer, csrf, flash, email, canSend }: PageBas
           </p>
         ))}
       <h2>Text</h2>
-      <pre class="description">{email.text_body}</pre>
+      <pre class="description">{shownMailBody(email.kind, email.text_body)}</pre>
       <details>
         <summary>HTML source</summary>
-        <pre class="description">{email.html_body}</pre>
+        <pre class="description">{shownMailBody(email.kind, email.html_body)}</pre>
       </details>
     </AdminFrame>
   );
