@@ -25,7 +25,7 @@ import type { Db } from '../db/connect.js';
 import type { AttachmentRow, MessageChannel, MessageRow, TicketRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { renderReply } from '../mail/templates/index.js';
-import { type IncomingFile, storeAttachments } from '../repositories/attachments.js';
+import { attachmentsOfMessages, type IncomingFile, storeAttachments } from '../repositories/attachments.js';
 import { type InboundRecord, insertInboundMails } from '../repositories/inbound.js';
 import { insertMessage, newestMessageId, newestPublicMessageId, publicHistory } from '../repositories/messages.js';
 import { enqueueEmail } from '../repositories/outbox.js';
@@ -35,7 +35,7 @@ import { findUserById } from '../repositories/users.js';
 import { ccsOfTickets } from '../repositories/ticketCcs.js';
 import { type CcPerson, copiedAuthorName } from '../core/mailCc.js';
 import { addCopiedPeople, ccOfTicketEmail, type MailCcs } from './ticketCcs.js';
-import { keepMessageReceipt, ticketOfMessageSentBefore } from './formReceipts.js';
+import { keepMessageReceipt, messageSentBefore, ticketOfMessageSentBefore } from './formReceipts.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { mailSite, ticketMailData } from './notifications.js';
 import { withRouting } from './routing.js';
@@ -50,6 +50,11 @@ export const QUOTED_HISTORY = 3;
 export interface StaffMessage extends StaffMessageInput {
   channel: MessageChannel;
   files?: readonly IncomingFile[];
+  /**
+   * The ticket page form's one-time key (core/formReceipts.ts formKeyOf): the same text sent again
+   * with it (a double click on Send) is not posted again; the first post's message is answered.
+   */
+  formKey?: string | null;
 }
 
 export interface PostedMessage {
@@ -57,6 +62,8 @@ export interface PostedMessage {
   attachments: AttachmentRow[];
   /** Reply and close: whether this call closed the ticket. */
   closed: boolean;
+  /** The same form was sent before (`formKey`): `message` is what that post wrote; nothing was written now. */
+  sentBefore?: true;
 }
 
 /** A reply held back (§9 collision): the public message the writer had not seen. */
@@ -83,6 +90,8 @@ export async function postStaffMessage(ctx: ServiceContext, writer: Writer, tick
   if (input.kind === 'reply' && input.close) {
     posted = await withRouting(ctx, writer.id, async (run) => {
       const ticket = await lockedTicket(run.trx, ticketId);
+      const before = await staffMessageSentBefore(run.trx, ticket, input);
+      if (before) return before;
       const result = await writeStaffMessage(run.trx, ctx, writer, ticket, input, run.now, true);
       result.closed = await closeInRun(run, writer, ticket, { emailCustomer: false });
       ticketAfter = ticket;
@@ -92,11 +101,18 @@ export async function postStaffMessage(ctx: ServiceContext, writer: Writer, tick
     posted = await inTransaction(ctx.handle, async (trx) => {
       const ticket = await lockedTicket(trx, ticketId);
       ticketAfter = ticket;
-      return writeStaffMessage(trx, ctx, writer, ticket, input, ctx.clock.now(), false);
+      return (await staffMessageSentBefore(trx, ticket, input)) ?? writeStaffMessage(trx, ctx, writer, ticket, input, ctx.clock.now(), false);
     });
   }
-  ctx.onChanges?.([messageChange(ticketAfter!)]);
+  if (!posted.sentBefore) ctx.onChanges?.([messageChange(ticketAfter!)]);
   return posted;
+}
+
+/** The message a post of the same staff form wrote before (after the ticket's lock, so a post at once waits for it), as posted; null: none. */
+async function staffMessageSentBefore(trx: Db, ticket: TicketRow, input: StaffMessage): Promise<PostedMessage | null> {
+  const message = input.formKey ? await messageSentBefore(trx, input.formKey, input.body) : undefined;
+  if (message?.ticket_id !== ticket.id) return null;
+  return { message, attachments: await attachmentsOfMessages(trx, [message.id]), closed: input.kind === 'reply' && input.close === true && ticket.status === 'closed', sentBefore: true };
 }
 
 async function lockedTicket(trx: Db, ticketId: number): Promise<TicketRow> {
@@ -123,6 +139,7 @@ async function writeStaffMessage(trx: Db, ctx: ServiceContext, writer: Writer, t
     created_at: now,
   });
   const attachments = await storeAttachments(trx, message.id, ticket.id, input.files ?? [], now);
+  if (input.formKey) await keepMessageReceipt(trx, input.formKey, message.id, now);
   await enqueueWebhooks(trx, ctx.publicUrl, now, [{ event: 'message.created', ticketId: ticket.id, message: { message, username: author?.username ?? null, attachments } }]);
   const waitingOn = closing ? null : waitingOnAfter(input.kind, ticket.waiting_on, ticket.status);
   if (input.kind === 'reply') await moveClocksOnMessage(ctx.handle, trx, ticket, closing ? 'closing_reply' : 'public_reply', now);

@@ -1,5 +1,6 @@
 import { type Made, type MadeKind, madeText, readMade } from '../core/formReceipts.js';
 import type { Db } from '../db/connect.js';
+import type { MessageRow } from '../db/schema.js';
 import { claimFormKey, receiptOf, setReceipt } from '../repositories/formReceipts.js';
 import { findMessageById } from '../repositories/messages.js';
 import { findTicketsByIntakeKeys } from '../repositories/tickets.js';
@@ -27,11 +28,17 @@ export async function oncePerFormKey<T extends { id: number }>(trx: Db, formKey:
  * another text (the form was changed before it was sent again: a new message).
  */
 export async function ticketOfMessageSentBefore(trx: Db, formKey: string, body: string): Promise<number | null> {
-  const made = readMade((await receiptOf(trx, formKey)) ?? '', 'message');
-  const message = made ? await findMessageById(trx, made.id) : undefined;
-  if (message?.body === body) return message.ticket_id;
+  const message = await messageSentBefore(trx, formKey, body);
+  if (message) return message.ticket_id;
   const [followUp] = await findTicketsByIntakeKeys(trx, [formKey]);
   return followUp?.description === body ? followUp.id : null;
+}
+
+/** The message a post with `formKey` added, when its text is `body` (another text: the form was changed, a new message). */
+export async function messageSentBefore(trx: Db, formKey: string, body: string): Promise<MessageRow | undefined> {
+  const made = readMade((await receiptOf(trx, formKey)) ?? '', 'message');
+  const message = made ? await findMessageById(trx, made.id) : undefined;
+  return message?.body === body ? message : undefined;
 }
 
 /** Keeps `formKey`'s receipt for a customer's message just added (none when the key is already taken, by another text). */

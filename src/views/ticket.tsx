@@ -13,7 +13,7 @@ import type { AttachmentRow, CannedReplyRow, MessageRow, TicketRow } from '../db
 import { copiedRemovePath, customerStatusPath, staffTicketPath } from '../http/links.js';
 import { showsSeconds } from '../core/sla.js';
 import { SlaTargetFacts } from './slaTargets.js';
-import { AttachmentsField, CsrfField, DueTime, ErrorSummary, type FormErrors, FormNotice, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, Time, WaitingOnBadge } from './components.js';
+import { AttachmentsField, CsrfField, DueTime, ErrorSummary, type FormErrors, FormKeyField, FormNotice, type FormValues, PriorityBadge, SelectField, SlaBadge, StateBadge, TextArea, Time, WaitingOnBadge } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 import { BouncedEmails, type BouncedEmail } from './bouncedEmails.js';
 import { Thread } from './thread.js';
@@ -26,6 +26,8 @@ import { RatingFacts } from './rating.js';
 export interface StaffTicketProps {
   viewer: Viewer & { id: number };
   csrf: string;
+  /** The reply form's one-time key: the same message sent twice (a double click) is posted once. */
+  formKey: string;
   flash: Flash | null;
   ticket: TicketRow;
   agentName: string | null;
@@ -164,7 +166,7 @@ function KindChoice({ mayReply, kind, closed, error }: { mayReply: boolean; kind
 }
 
 function ReplyForm(props: StaffTicketProps & { seen: number | null }) {
-  const { viewer, ticket, csrf, mayReply, draft, errors, notice, canned, seen } = props;
+  const { viewer, ticket, csrf, formKey, mayReply, draft, errors, notice, canned, seen } = props;
   return (
     <section id="reply" aria-labelledby="reply-heading">
       <h2 id="reply-heading">{mayReply ? 'Reply' : 'Add a note'}</h2>
@@ -173,6 +175,7 @@ function ReplyForm(props: StaffTicketProps & { seen: number | null }) {
       {/* data-draft-key: whose draft of which ticket ticket-page.js keeps while it is typed. */}
       <form id="reply-form" method="post" action={`${staffTicketPath(ticket.id)}messages/`} enctype="multipart/form-data" novalidate data-offers={mayReply ? 'reply' : 'note'} data-draft-key={`${viewer.id}/${ticket.id}`}>
         <CsrfField token={csrf} />
+        <FormKeyField value={formKey} />
         <input type="hidden" name="seen" value={seen === null ? '' : String(seen)} />
         <div id="reply-kind">
           <KindChoice mayReply={mayReply} kind={draft.kind ?? 'reply'} closed={ticket.status === 'closed'} error={errors.kind} />

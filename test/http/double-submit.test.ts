@@ -6,10 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/db.js';
-import { Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
+import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
 import { counts } from '../support/snapshot.js';
 import { validateNewTicket } from '../../src/core/tickets.js';
 import { TicketIntake } from '../../src/services/intake.js';
+import { staffTicketPath } from '../../src/http/links.js';
+import { reassignTicket } from '../../src/services/admin.js';
+import { changePresence } from '../../src/services/presence.js';
+import { newTicket } from '../admin/support.js';
 
 const FIELDS = { name: 'Carla', email: 'carla@example.com', title: 'Printer jammed', description: 'Paper stuck.\nTried twice.', priority: 'low' };
 
@@ -149,6 +153,83 @@ for (const dialect of DIALECTS) {
       await send(client, token, { ...form, body: 'First, and more.' });
       await send(client, token, await openReply(client, token, 'First.'));
       expect(await customerMessages(ticket.id)).toEqual([FIELDS.description, 'First.', 'First, and more.', 'First.']);
+    });
+  });
+}
+
+/**
+ * The staff ticket page's reply form sent twice (a double click on Send): one reply (one email),
+ * one note, one reply-and-close; the second post lands on the ticket with a word that nothing more
+ * was sent, never on the "someone wrote since" page (409) naming the writer's own reply, from
+ * which sending again would email the customer twice.
+ */
+for (const dialect of DIALECTS) {
+  describe(`a staff message sent twice (${dialect})`, () => {
+    let t: TestApp;
+    let rootId: number;
+    let anaClient: Client;
+    const db = () => t.ctx.handle.db;
+    beforeAll(async () => {
+      t = await startTestApp(dialect);
+      const anaId = await addStaff(t.ctx, 'ana', { capacity: 50 });
+      rootId = await addStaff(t.ctx, 'root', { role: 'admin' });
+      anaClient = new Client(t.app);
+      expect((await anaClient.login('ana')).statusCode).toBe(303);
+      await changePresence(t.ctx, anaId, 'away');
+    });
+    afterAll(() => t.close());
+
+    /** The form as ana's ticket page holds it: CSRF token, form key, `seen`, and what she typed. */
+    const openForm = async (id: number, fields: Record<string, string>) => {
+      const page = (await anaClient.get(staffTicketPath(id))).body;
+      const formKey = /name="form_key" value="([^"]+)"/.exec(page)?.[1];
+      const seen = /name="seen" value="(\d*)"/.exec(page)?.[1] ?? '';
+      return { _csrf: csrfFrom(page), ...(formKey ? { form_key: formKey } : {}), seen, kind: 'reply', ...fields };
+    };
+    const send = (id: number, form: Record<string, string>) => anaClient.post(`${staffTicketPath(id)}messages/`, form);
+    const anasTicket = async () => {
+      const id = await newTicket(t.ctx, { title: `Twice ${Math.random()}` });
+      await reassignTicket(t.ctx, rootId, id, 'ana');
+      return id;
+    };
+    const staffMessages = async (id: number) => (await db().selectFrom('messages').where('ticket_id', '=', id).where('kind', '!=', 'customer').select(['kind', 'body']).orderBy('id').execute()).map((m) => `${m.kind}: ${m.body}`);
+    const emails = async (id: number, kind: 'reply') => (await db().selectFrom('outbox').where('ticket_id', '=', id).where('kind', '=', kind).select('id').execute()).length;
+
+    it('a reply sent twice, one after the other or at once, is one reply and one email; each post lands on the ticket', async () => {
+      const id = await anasTicket();
+      const form = await openForm(id, { body: 'Unplug it, please.' });
+      const first = await send(id, form);
+      const second = await send(id, form);
+      expect([first.statusCode, second.statusCode]).toEqual([303, 303]);
+      expect(second.headers.location).toBe(staffTicketPath(id));
+      const together = await openForm(id, { body: 'And plug it back in.' });
+      const answers = await Promise.all([send(id, together), send(id, together), send(id, together)]);
+      expect(answers.map((a) => a.statusCode)).toEqual([303, 303, 303]);
+      expect(await staffMessages(id)).toEqual(['reply: Unplug it, please.', 'reply: And plug it back in.']);
+      expect(await emails(id, 'reply')).toBe(2);
+      const page = await anaClient.get(staffTicketPath(id));
+      expect(page.body).toContain('was sent already');
+    });
+
+    it('a note, and a reply that closes, sent twice are written once', async () => {
+      const id = await anasTicket();
+      const note = await openForm(id, { kind: 'note', body: 'Reseller, check the contract.' });
+      expect((await Promise.all([send(id, note), send(id, note)])).map((a) => a.statusCode)).toEqual([303, 303]);
+      const closing = await openForm(id, { body: 'Fixed, closing.', close: 'on' });
+      expect((await Promise.all([send(id, closing), send(id, closing)])).map((a) => a.statusCode)).toEqual([303, 303]);
+      expect((await send(id, closing)).statusCode).toBe(303);
+      expect(await staffMessages(id)).toEqual(['note: Reseller, check the contract.', 'reply: Fixed, closing.']);
+      expect(await emails(id, 'reply')).toBe(1);
+      expect((await db().selectFrom('ticket_events').where('ticket_id', '=', id).where('type', '=', 'closed').select('id').execute()).length).toBe(1);
+    });
+
+    it('a reply changed before it is sent again is held back as any reply over a newer one (409), and a note is added', async () => {
+      const id = await anasTicket();
+      const form = await openForm(id, { body: 'First answer.' });
+      expect((await send(id, form)).statusCode).toBe(303);
+      expect((await send(id, { ...form, body: 'First answer, corrected.' })).statusCode).toBe(409);
+      expect((await send(id, { ...form, kind: 'note', body: 'A note with the same form.' })).statusCode).toBe(303);
+      expect(await staffMessages(id)).toEqual(['reply: First answer.', 'note: A note with the same form.']);
     });
   });
 }

@@ -31,7 +31,8 @@ import { MovedAwayPage } from '../../views/movedAway.js';
 import { renderPage } from '../../views/render.js';
 import { StaffTicketPage } from '../../views/ticket.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { formBody, keptValues, sendHtml } from '../forms.js';
+import { formBody, keptValues, newFormKey, sendHtml } from '../forms.js';
+import { FORM_KEY_FIELD, formKeyOf } from '../../core/formReceipts.js';
 import { staffTicketPath } from '../links.js';
 import { requireRole } from '../session.js';
 import { readForm } from '../uploads.js';
@@ -135,6 +136,7 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
     const page = StaffTicketPage({
       viewer,
       csrf: reply.generateCsrf(),
+      formKey: newFormKey(),
       flash: form.flash === undefined ? takeFlash(request, reply) : form.flash,
       ticket,
       agentName: agent?.display_name ?? null,
@@ -224,10 +226,12 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
           throw error;
         }
         if (problem) throw problem;
-        const posted = await postStaffMessage(ctx, writer, id, { ...input, channel: 'web', files });
+        const posted = await postStaffMessage(ctx, writer, id, { ...input, channel: 'web', files, formKey: formKeyOf(body[FORM_KEY_FIELD]) });
         const reference = referenceOf(id);
         const message =
-          input.kind === 'note'
+          posted.sentBefore
+            ? `This ${input.kind === 'note' ? 'note' : 'reply'} was sent already (the form was sent twice): nothing more was sent.`
+            : input.kind === 'note'
             ? `Note added to ${reference}. The customer does not see it.`
             : posted.closed
               ? `Reply sent and ${reference} closed. The customer gets one email.`
