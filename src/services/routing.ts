@@ -225,6 +225,15 @@ export async function pullAndBalance(run: RoutingRun, agentId: number): Promise<
   if (ticketId !== null) await applyPlan(run, planBalanceMove(run.agents, donorId, agentId, ticketId, run.now), 'balance');
 }
 
+/**
+ * The first waiting ticket, in queue order, that `agentId` may take now (§12: its teams' queues,
+ * the skills it holds), or null. Only meaningful for an agent with room.
+ */
+export async function firstTakeable(run: RoutingRun, agentId: number): Promise<number | null> {
+  const plan = await planOverQueue(run, 1, queuesOf(run, [agentId]), (head) => planPull(run.agents, agentId, head, run.now, run.rule));
+  return plan?.moves[0]?.ticketId ?? null;
+}
+
 /** Routes waiting tickets to every agent with room that may take them, by R1's ranking (team-I3 after any change). */
 export async function drainQueue(run: RoutingRun): Promise<void> {
   const spare = run.agents.reduce((sum, a) => sum + spareCapacity(a), 0);

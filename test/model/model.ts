@@ -226,7 +226,8 @@ export class RoutingModel extends ModelRules {
     this.toQueue(ticket);
     const other = this.bestAgentFor(ticket, formerHolder);
     this.rules.push('R6 requeue');
-    if (other && this.queue()[0]?.id === ticket.id) this.give(ticket, other.id);
+    // It heads the queue as `other` sees it: the first waiting ticket `other` may serve.
+    if (other && this.queue().find((t) => this.mayServe(other, t))?.id === ticket.id) this.give(ticket, other.id);
     return this.finish({ ok: true, changed: true });
   }
 
