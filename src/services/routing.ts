@@ -243,10 +243,10 @@ export async function drainQueue(run: RoutingRun): Promise<void> {
   if (plan) await applyPlan(run, plan, 'routing');
 }
 
-/** R5 with release_on_logout on: the leaver's open tickets rejoin the queue and are routed again. */
-export async function releaseTickets(run: RoutingRun, agentId: number): Promise<void> {
+/** R5 with release_on_logout on: the leaver's open tickets rejoin the queue and are routed again. Returns how many. */
+export async function releaseTickets(run: RoutingRun, agentId: number): Promise<number> {
   const held = await openTicketsOf(run.trx, agentId);
-  if (held.length === 0) return;
+  if (held.length === 0) return 0;
   const released = held.map(teamTicketOf);
   const others = run.agents.filter((a) => a.id !== agentId);
   const spare = others.reduce((sum, a) => sum + spareCapacity(a), 0);
@@ -255,6 +255,7 @@ export async function releaseTickets(run: RoutingRun, agentId: number): Promise<
   const orders = queueOrdersOf(run);
   const head = await queueHead(run.trx, orders, spare, queuesOf(run, others.filter(hasSpareCapacity).map((a) => a.id)));
   await applyPlan(run, planRelease(run.agents, agentId, released, head, (t) => orderOfTeam(orders, t.teamId), run.now, run.rule), 'leave');
+  return held.length;
 }
 
 /**
