@@ -1,4 +1,5 @@
 import { DomainError } from '../core/errors.js';
+import type { UserRow } from '../db/schema.js';
 import { inUseSince } from '../core/idleLimits.js';
 import type { Presence } from '../core/routing.js';
 import { recordPresence } from '../repositories/presenceHistory.js';
@@ -78,8 +79,10 @@ export async function offlineIfUnattended(run: PresenceRun, cutoffs: PresenceCut
  * the availability switch authenticate before their routing transaction; a deactivation that
  * committed in between must win (no session, no presence for a deactivated account).
  */
-export async function refuseUnlessActive(run: RoutingRun, userId: number, message: string): Promise<void> {
-  if ((await findUserById(run.trx, userId))?.active !== 1) throw new DomainError('unauthenticated', message);
+export async function refuseUnlessActive(run: RoutingRun, userId: number, message: string): Promise<UserRow> {
+  const user = await findUserById(run.trx, userId);
+  if (user?.active !== 1) throw new DomainError('unauthenticated', message);
+  return user;
 }
 
 /**
@@ -90,10 +93,19 @@ export async function refuseUnlessActive(run: RoutingRun, userId: number, messag
  * reactivated it stood available, with room, beside a waiting ticket that nothing routed to it (I3;
  * found by the routing model, MODEL_SEED=1222529506 MODEL_RUNS=80 on SQLite).
  * Returns how many open tickets the change released (R5 with release_on_logout on), for the agent's message.
+ *
+ * Setting the presence the agent already has changes nothing but the auto-away mark (the agent
+ * now chose it): the agent gained no room (no R2/R3) and did not become unavailable (no R5). A
+ * script repeating its PUT, or a second click, used to balance back to an idle agent the ticket
+ * an admin had just moved from it, or release a ticket an admin had given an away agent (R6).
  */
 export async function changePresence(ctx: ServiceContext, userId: number, presence: Presence): Promise<number> {
   return withPresence(ctx, userId, async (run) => {
-    await refuseUnlessActive(run, userId, 'This account has been deactivated.');
+    const user = await refuseUnlessActive(run, userId, 'This account has been deactivated.');
+    if (user.presence === presence) {
+      await setPresence(run.trx, userId, presence);
+      return 0;
+    }
     return changePresenceIn(run, userId, presence);
   });
 }

@@ -88,7 +88,10 @@ export class RoutingModel extends ModelRules {
    * authenticated before the deactivation, which wins (it stays offline).
    */
   changePresence(agentId: number, presence: 'available' | 'away'): Outcome {
-    if (!this.agents.get(agentId)!.active) return refused('unauthenticated');
+    const agent = this.agents.get(agentId)!;
+    if (!agent.active) return refused('unauthenticated');
+    // The presence it has already: no change, so no trigger (R2/R3, R5).
+    if (agent.presence === presence) return this.finish(OK);
     this.setPresence(agentId, presence);
     return this.finish(OK);
   }
