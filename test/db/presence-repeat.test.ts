@@ -10,9 +10,9 @@ import { TicketIntake } from '../../src/services/intake.js';
 import { changePresence } from '../../src/services/presence.js';
 import { reassignTicket, updateSettings } from '../../src/services/admin.js';
 import type { AdminActor } from '../../src/services/teams.js';
-import { addStaff } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
-import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
+import { DIALECTS, type TestDatabase } from '../support/db.js';
+import { deskOfTwo } from '../support/deskOfTwo.js';
 import { resetPresence } from '../support/presence.js';
 
 const form = (i: number) => ({ name: `C ${i}`, email: `c${i}@example.com`, title: `T ${i}`, description: 'Help', priority: 'medium' });
@@ -32,11 +32,7 @@ for (const dialect of DIALECTS) {
     const historyRows = async (id: number) => (await db().selectFrom('presence_history').select('id').where('user_id', '=', id).execute()).length;
 
     beforeAll(async () => {
-      database = await freshDatabase(dialect);
-      ctx = { handle: database.handle, clock, publicUrl: 'http://helpdesk.test' };
-      admin = { id: await addStaff(ctx, 'root', { role: 'admin' }), username: 'root', address: '127.0.0.1' };
-      ana = await addStaff(ctx, 'ana');
-      bo = await addStaff(ctx, 'bo');
+      ({ database, ctx, admin, ana, bo } = await deskOfTwo(dialect, clock));
       intake = new TicketIntake(ctx);
     });
     afterAll(() => database.drop());

@@ -7,7 +7,8 @@ import { requeueTicket } from '../../src/services/admin.js';
 import { type AdminActor, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../src/services/teams.js';
 import { addStaff } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
-import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
+import { DIALECTS, type TestDatabase } from '../support/db.js';
+import { deskOfTwo } from '../support/deskOfTwo.js';
 import { capacityViolations, historyViolations } from '../support/invariants.js';
 
 const form = (i: number, topic: string) => ({ name: `C ${i}`, email: `c${i}@example.com`, title: `T ${i}`, description: 'Help', priority: 'medium', topic });
@@ -23,11 +24,7 @@ for (const dialect of DIALECTS) {
     let intake: TicketIntake;
 
     beforeAll(async () => {
-      database = await freshDatabase(dialect);
-      ctx = { handle: database.handle, clock, publicUrl: 'http://helpdesk.test' };
-      admin = { id: await addStaff(ctx, 'root', { role: 'admin' }), username: 'root', address: '127.0.0.1' };
-      ana = await addStaff(ctx, 'ana');
-      bo = await addStaff(ctx, 'bo');
+      ({ database, ctx, admin, ana, bo } = await deskOfTwo(dialect, clock));
       const cy = await addStaff(ctx, 'cy'); // Billing only, offline: Billing's tickets wait
       await saveTeam(ctx, admin, validateTeam({ name: 'Billing' }));
       await setAgentTeamsAndSkills(ctx, admin, cy, { teams: ['Billing'] });
