@@ -18,12 +18,12 @@ import { holdCalendar } from '../repositories/calendars.js';
 import { saveSettings } from '../repositories/settings.js';
 import { clockCalendarOf } from '../repositories/calendarVersions.js';
 import { countOtherActiveAdmins, setUserActive, setUserCapacity } from '../repositories/adminUsers.js';
-import { findTicketById, queueHead, teamTicketOf } from '../repositories/tickets.js';
+import { findTicketById, teamTicketOf } from '../repositories/tickets.js';
 import { loadAgentLoads } from '../repositories/routingState.js';
 import { findUserById, findUserByUsername } from '../repositories/users.js';
 import { type Acting, actingId, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { pullAndBalance, queueOrdersOf, releaseTickets, type RoutingRun, updateAgent, withRouting, writeMove } from './routing.js';
+import { firstTakeable, pullAndBalance, releaseTickets, type RoutingRun, updateAgent, withRouting, writeMove } from './routing.js';
 
 function conflict(message: string): DomainError {
   return new DomainError('conflict', message);
@@ -133,9 +133,11 @@ export async function requeueTicket(ctx: ServiceContext, by: Acting, ticketId: n
     // Only someone routing may give it to (§12: a member of its team holding its skills).
     const routed = teamTicketOf(ticket);
     const other = bestAgent(run.agents.filter((a) => a.id !== formerHolder), (a) => run.rule(a, routed));
-    const [head] = await queueHead(run.trx, queueOrdersOf(run), 1);
-    // Only when the ticket heads the queue: a requeued ticket never overtakes an older waiting one.
-    if (other && head?.id === ticketId) {
+    // Only when it heads the queue as that agent sees it (the waiting tickets it may take): a
+    // requeued ticket never overtakes an older waiting one, but another team's ticket, or one
+    // needing a skill the agent lacks, is not ahead of it (the global head sent it back to its
+    // holder whenever such a ticket waited).
+    if (other && (await firstTakeable(run, other.id)) === ticketId) {
       await writeMove(run, { ticketId, from: null, to: other.id }, 'admin');
       creditGain(run, other.id);
     }

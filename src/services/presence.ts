@@ -1,4 +1,5 @@
 import { DomainError } from '../core/errors.js';
+import type { UserRow } from '../db/schema.js';
 import { inUseSince } from '../core/idleLimits.js';
 import type { Presence } from '../core/routing.js';
 import { recordPresence } from '../repositories/presenceHistory.js';
@@ -25,15 +26,16 @@ export function presenceCutoffs(now: number, idleMinutes: number, apiPresenceMin
 /**
  * Sets an agent's presence inside a routing run: becoming available pulls and balances (R2, R3);
  * going away or offline is R5 (tickets released when the setting says so). Admins have a presence
- * too but are never routed tickets.
+ * too but are never routed tickets. Returns how many open tickets R5 released (0 when none).
  */
-export async function applyPresence(run: RoutingRun, userId: number, presence: Presence): Promise<void> {
+export async function applyPresence(run: RoutingRun, userId: number, presence: Presence): Promise<number> {
   await setPresence(run.trx, userId, presence);
-  if (!run.agents.some((a) => a.id === userId)) return;
+  if (!run.agents.some((a) => a.id === userId)) return 0;
   await recordPresence(run.trx, userId, presence, run.now);
   updateAgent(run, userId, { presence });
   if (presence === 'available') await pullAndBalance(run, userId);
-  else if (run.settings.releaseOnLogout) await releaseTickets(run, userId);
+  else if (run.settings.releaseOnLogout) return releaseTickets(run, userId);
+  return 0;
 }
 
 /** A routing run that also changes presence: each change is announced once the run has committed. */
@@ -41,10 +43,11 @@ export interface PresenceRun extends RoutingRun {
   presenceChanges: { userId: number; presence: Presence }[];
 }
 
-/** Sets presence inside a presence run (see applyPresence) and records it for the announcement. */
-export async function changePresenceIn(run: PresenceRun, userId: number, presence: Presence): Promise<void> {
-  await applyPresence(run, userId, presence);
+/** Sets presence inside a presence run (see applyPresence) and records it for the announcement; returns how many tickets it released. */
+export async function changePresenceIn(run: PresenceRun, userId: number, presence: Presence): Promise<number> {
+  const released = await applyPresence(run, userId, presence);
   run.presenceChanges.push({ userId, presence });
+  return released;
 }
 
 /**
@@ -76,8 +79,10 @@ export async function offlineIfUnattended(run: PresenceRun, cutoffs: PresenceCut
  * the availability switch authenticate before their routing transaction; a deactivation that
  * committed in between must win (no session, no presence for a deactivated account).
  */
-export async function refuseUnlessActive(run: RoutingRun, userId: number, message: string): Promise<void> {
-  if ((await findUserById(run.trx, userId))?.active !== 1) throw new DomainError('unauthenticated', message);
+export async function refuseUnlessActive(run: RoutingRun, userId: number, message: string): Promise<UserRow> {
+  const user = await findUserById(run.trx, userId);
+  if (user?.active !== 1) throw new DomainError('unauthenticated', message);
+  return user;
 }
 
 /**
@@ -87,10 +92,20 @@ export async function refuseUnlessActive(run: RoutingRun, userId: number, messag
  * switch set a deactivated agent `available` (deactivation had just set it offline), and once
  * reactivated it stood available, with room, beside a waiting ticket that nothing routed to it (I3;
  * found by the routing model, MODEL_SEED=1222529506 MODEL_RUNS=80 on SQLite).
+ * Returns how many open tickets the change released (R5 with release_on_logout on), for the agent's message.
+ *
+ * Setting the presence the agent already has changes nothing but the auto-away mark (the agent
+ * now chose it): the agent gained no room (no R2/R3) and did not become unavailable (no R5). A
+ * script repeating its PUT, or a second click, used to balance back to an idle agent the ticket
+ * an admin had just moved from it, or release a ticket an admin had given an away agent (R6).
  */
-export async function changePresence(ctx: ServiceContext, userId: number, presence: Presence): Promise<void> {
-  await withPresence(ctx, userId, async (run) => {
-    await refuseUnlessActive(run, userId, 'This account has been deactivated.');
-    await changePresenceIn(run, userId, presence);
+export async function changePresence(ctx: ServiceContext, userId: number, presence: Presence): Promise<number> {
+  return withPresence(ctx, userId, async (run) => {
+    const user = await refuseUnlessActive(run, userId, 'This account has been deactivated.');
+    if (user.presence === presence) {
+      await setPresence(run.trx, userId, presence);
+      return 0;
+    }
+    return changePresenceIn(run, userId, presence);
   });
 }

@@ -225,6 +225,15 @@ export async function pullAndBalance(run: RoutingRun, agentId: number): Promise<
   if (ticketId !== null) await applyPlan(run, planBalanceMove(run.agents, donorId, agentId, ticketId, run.now), 'balance');
 }
 
+/**
+ * The first waiting ticket, in queue order, that `agentId` may take now (§12: its teams' queues,
+ * the skills it holds), or null. Only meaningful for an agent with room.
+ */
+export async function firstTakeable(run: RoutingRun, agentId: number): Promise<number | null> {
+  const plan = await planOverQueue(run, 1, queuesOf(run, [agentId]), (head) => planPull(run.agents, agentId, head, run.now, run.rule));
+  return plan?.moves[0]?.ticketId ?? null;
+}
+
 /** Routes waiting tickets to every agent with room that may take them, by R1's ranking (team-I3 after any change). */
 export async function drainQueue(run: RoutingRun): Promise<void> {
   const spare = run.agents.reduce((sum, a) => sum + spareCapacity(a), 0);
@@ -234,10 +243,10 @@ export async function drainQueue(run: RoutingRun): Promise<void> {
   if (plan) await applyPlan(run, plan, 'routing');
 }
 
-/** R5 with release_on_logout on: the leaver's open tickets rejoin the queue and are routed again. */
-export async function releaseTickets(run: RoutingRun, agentId: number): Promise<void> {
+/** R5 with release_on_logout on: the leaver's open tickets rejoin the queue and are routed again. Returns how many. */
+export async function releaseTickets(run: RoutingRun, agentId: number): Promise<number> {
   const held = await openTicketsOf(run.trx, agentId);
-  if (held.length === 0) return;
+  if (held.length === 0) return 0;
   const released = held.map(teamTicketOf);
   const others = run.agents.filter((a) => a.id !== agentId);
   const spare = others.reduce((sum, a) => sum + spareCapacity(a), 0);
@@ -246,6 +255,7 @@ export async function releaseTickets(run: RoutingRun, agentId: number): Promise<
   const orders = queueOrdersOf(run);
   const head = await queueHead(run.trx, orders, spare, queuesOf(run, others.filter(hasSpareCapacity).map((a) => a.id)));
   await applyPlan(run, planRelease(run.agents, agentId, released, head, (t) => orderOfTeam(orders, t.teamId), run.now, run.rule), 'leave');
+  return held.length;
 }
 
 /**

@@ -8,6 +8,7 @@ import { CloseControl } from './closeControl.js';
 import { CsrfField, DataTable, EmptyState, type FormErrors, FormNotice, type FormValues, PriorityBadge, SlaBadge, TextField, Time, WaitingOnBadge } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 import { AgentSearch, type SearchResultsProps } from './search.js';
+import { autoAwayTicketsNote } from '../core/awayMessages.js';
 
 /**
  * A ticket's first two cells in both of the dashboard's tables: reference and title (a link to the
@@ -105,14 +106,14 @@ const PRESENCE_TEXT = { available: 'Available — receiving tickets', away: 'Awa
  * The presence badge and its button. `autoAwayAfter`: the system set the agent away (auto-away,
  * e.g. "5 minutes"): say why, and the button says "I'm back" (it is never undone by itself).
  */
-function PresenceToggle({ viewer, csrf, autoAwayAfter }: { viewer: Viewer; csrf: string; autoAwayAfter: string | null }) {
+function PresenceToggle({ viewer, csrf, autoAwayAfter, releaseOnLogout }: { viewer: Viewer; csrf: string; autoAwayAfter: string | null; releaseOnLogout: boolean }) {
   const next = viewer.presence === 'available' ? 'away' : 'available';
   const auto = autoAwayAfter !== null && viewer.presence === 'away';
   return (
     <form method="post" action="/agents/availability/" class="presence">
       {auto ? (
         <p class="flash flash-info" id="auto-away-notice" role="status">
-          You were set away after {autoAwayAfter} without an open page. You keep your tickets but get no new ones until you are back.
+          You were set away after {autoAwayAfter} without an open page. {autoAwayTicketsNote(releaseOnLogout)}
         </p>
       ) : null}
       <CsrfField token={csrf} />
@@ -138,9 +139,11 @@ export interface AgentDashboardProps {
   search: SearchResultsProps;
   /** Set when the system set the agent away (auto-away): the limit, as in "5 minutes". */
   autoAwayAfter?: string | null;
+  /** The release_on_logout setting: whether going away sent the agent's open tickets back to the queue. */
+  releaseOnLogout?: boolean;
 }
 
-export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity, now, search, autoAwayAfter = null }: AgentDashboardProps) {
+export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity, now, search, autoAwayAfter = null, releaseOnLogout = false }: AgentDashboardProps) {
   return (
     <Layout title="My tickets" viewer={viewer} csrf={csrf} flash={flash} scripts={['agent-dashboard.js']} now={now}>
       <hgroup>
@@ -149,7 +152,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
           {open.length} of {capacity} open · {open.filter((t) => t.waiting_on === 'agent').length} waiting on you · most urgent deadline first · this page updates itself
         </p>
       </hgroup>
-      <PresenceToggle viewer={viewer} csrf={csrf} autoAwayAfter={autoAwayAfter} />
+      <PresenceToggle viewer={viewer} csrf={csrf} autoAwayAfter={autoAwayAfter} releaseOnLogout={releaseOnLogout} />
       <AgentSearch {...search} />
       <section id="open-tickets" aria-labelledby="open-heading">
         <h2 id="open-heading">Open</h2>

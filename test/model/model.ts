@@ -88,7 +88,10 @@ export class RoutingModel extends ModelRules {
    * authenticated before the deactivation, which wins (it stays offline).
    */
   changePresence(agentId: number, presence: 'available' | 'away'): Outcome {
-    if (!this.agents.get(agentId)!.active) return refused('unauthenticated');
+    const agent = this.agents.get(agentId)!;
+    if (!agent.active) return refused('unauthenticated');
+    // The presence it has already: no change, so no trigger (R2/R3, R5).
+    if (agent.presence === presence) return this.finish(OK);
     this.setPresence(agentId, presence);
     return this.finish(OK);
   }
@@ -226,7 +229,8 @@ export class RoutingModel extends ModelRules {
     this.toQueue(ticket);
     const other = this.bestAgentFor(ticket, formerHolder);
     this.rules.push('R6 requeue');
-    if (other && this.queue()[0]?.id === ticket.id) this.give(ticket, other.id);
+    // It heads the queue as `other` sees it: the first waiting ticket `other` may serve.
+    if (other && this.queue().find((t) => this.mayServe(other, t))?.id === ticket.id) this.give(ticket, other.id);
     return this.finish({ ok: true, changed: true });
   }
 

@@ -27,6 +27,7 @@ import { type RouteLimits, underCheck, waitMessage } from '../rateLimits.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { EXPIRED_FORM_STATUS, type ExpiredFormPage, formBody, safeNext, sendHtml } from '../forms.js';
 import { EXPIRED_LOGIN_NOTICE } from '../../core/staleForms.js';
+import { presenceChangedMessage } from '../../core/awayMessages.js';
 import { requireRole, SESSION_COOKIE } from '../session.js';
 
 function ticketIdOf(raw: string): number {
@@ -152,7 +153,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
       reply.header('cache-control', 'no-store');
       // Away because the system set it so (auto-away): the page says why (see core/autoAway.ts).
       const autoAwayAfter = user ? autoAwayNotice(user.presence, user.auto_away_at, sessions.autoAwayMinutes ?? 0) : null;
-      const page = AgentDashboardPage({ viewer, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), open, closed, capacity: user?.capacity ?? settings.defaultCapacity, now, search, autoAwayAfter });
+      const page = AgentDashboardPage({ viewer, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), open, closed, capacity: user?.capacity ?? settings.defaultCapacity, now, search, autoAwayAfter, releaseOnLogout: settings.releaseOnLogout });
       return sendHtml(reply, renderPage(page), Object.keys(search.errors).length > 0 ? 400 : 200);
     });
 
@@ -191,8 +192,8 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
     agentOnly.post('/agents/availability/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const status = String(formBody(request.body).status ?? '').trim().toLowerCase();
       if (status !== 'available' && status !== 'away') throw invalidInput({ status: 'Choose available or away.' }, 'Status must be available or away.');
-      await changePresence(ctx, request.viewer!.id, status);
-      setFlash(reply, { kind: 'success', message: status === 'available' ? 'You are available: new tickets come to you.' : 'You are away: you keep your tickets but get no new ones.' });
+      const released = await changePresence(ctx, request.viewer!.id, status);
+      setFlash(reply, { kind: 'success', message: presenceChangedMessage(status, released) });
       return reply.redirect('/agents/dashboard/', 303);
     });
   });

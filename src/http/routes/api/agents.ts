@@ -71,7 +71,7 @@ export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext): void 
         tags: ['agents'],
         summary: "Set the token's agent available, away or offline",
         description:
-          'Agents only. Exactly what login (`available`: pull from the queue, R2/R3), the away toggle and logout (R5) do. ' +
+          'Agents only. Exactly what login (`available`: pull from the queue, R2/R3), the away toggle and logout (R5) do; setting the presence the agent has already changes nothing (no pull, balance or release). ' +
           'Presence set here lasts while the agent uses its tokens: after API_PRESENCE_MINUTES (default 30) without an API call by its tokens, and without a live browser session, it goes offline (R5). Set `offline` when done.',
         security,
         body: PresenceBody,
