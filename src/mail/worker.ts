@@ -8,7 +8,7 @@ import { claimLeaseMs } from '../core/claims.js';
 import { emailRoundPlan, MAIL_SENDER_LEASE_PREFIX, RECENT_MAIL_SENDER_LEASE } from '../core/mailSenders.js';
 import { eachAtMost, settledOf } from '../core/promises.js';
 import { redactText } from '../core/redact.js';
-import { isPermanentRefusal } from '../core/smtpReplies.js';
+import { isPermanentRefusal, type SmtpReply } from '../core/smtpReplies.js';
 import { RoundTimer } from '../jobs/roundTimer.js';
 import type { DbHandle } from '../db/connect.js';
 import type { OutboxRow } from '../db/schema.js';
@@ -244,7 +244,7 @@ export class OutboxWorker {
     const message = describeError(error);
     // A row that cannot be sent as it stands, or a message the mail server refused for good (5xx to
     // its recipient or its content), is not tried again: the same try would fail the same way.
-    const final = error instanceof UndeliverableEmail || (error instanceof Error && isPermanentRefusal(error));
+    const final = error instanceof UndeliverableEmail || (error instanceof Error && isPermanentRefusal(error as Error & SmtpReply));
     const next = final ? ({ status: 'failed' } as const) : afterFailure(row.attempts, clock.now());
     const nextAttemptAt = next.status === 'failed' ? null : next.nextAttemptAt;
     const recorded = await recordEmailFailure(handle.db, row.id, message, nextAttemptAt);
