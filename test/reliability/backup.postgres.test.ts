@@ -3,38 +3,28 @@
  * taken while the server runs, more tickets, the server killed, then the restore, into the same
  * database and into a new one (the host was lost), and the server started on each.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { connect } from '../../src/db/connect.js';
-import { systemClock } from '../../src/services/context.js';
 import { TEST_PG_URL } from '../support/db.js';
-import { intakeTicket } from '../support/intake.js';
-import { ROOT, spawnServer } from '../support/process.js';
-import { ticketForm } from '../mail/support/testbed.js';
+import { spawnServer } from '../support/process.js';
+import { readmeCommands, readmeItem, shell, ticketsTitled } from './backup-support.js';
 
 /** README's commands in its 'Backups, PostgreSQL' item, e.g. `pg_dump -Fc helpdesk > …`. */
-function readmeCommands(): { dump: string; restore: string } {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const item = /\*\*Backups, PostgreSQL:\*\*([\s\S]*?)\n- \*\*/.exec(readme)?.[1] ?? '';
-  const command = (name: string) => new RegExp('`(' + name + ' [^`]+)`').exec(item)?.[1];
-  const dump = command('pg_dump');
-  const restore = command('pg_restore');
-  if (!dump || !restore) throw new Error(`README's PostgreSQL backup item names no pg_dump or pg_restore command: ${item}`);
-  return { dump, restore };
+function readmePgCommands(): { dump: string; restore: string } {
+  const item = readmeItem('Backups, PostgreSQL');
+  return { dump: readmeCommands(item, 'pg_dump')[0]!, restore: readmeCommands(item, 'pg_restore')[0]! };
 }
 
 /** A README command run by the shell in `dir`, on database `name` where README writes `helpdesk`. */
 function run(command: string, name: string, dir: string): { status: number | null; stderr: string } {
-  const line = command.replace(/(?<=\s)helpdesk(?=\s|$)/g, name);
   const url = new URL(TEST_PG_URL);
-  const env = { ...process.env, PGHOST: url.hostname, PGPORT: url.port || '5432', PGUSER: decodeURIComponent(url.username) };
-  const result = spawnSync('bash', ['-c', line], { cwd: dir, env, encoding: 'utf8' });
-  return { status: result.status, stderr: result.stderr };
+  return shell(command.replace(/(?<=\s)helpdesk(?=\s|$)/g, name), dir, { PGHOST: url.hostname, PGPORT: url.port || '5432', PGUSER: decodeURIComponent(url.username) });
 }
 
 const databases: string[] = [];
@@ -64,7 +54,7 @@ async function titlesAfterStart(url: string): Promise<string[]> {
   const server = await spawnServer({ DATABASE_URL: url });
   const handle = connect(url, { poolSize: 2 });
   try {
-    await intakeTicket({ handle, clock: systemClock, publicUrl: 'https://help.example.com' }, ticketForm({ title: 'after the restore' }));
+    await ticketsTitled(handle, ['after the restore']);
     const rows = await handle.db.selectFrom('tickets').select('title').orderBy('id').execute();
     return rows.map((r) => r.title);
   } finally {
@@ -80,15 +70,14 @@ afterAll(async () => {
 
 describe("README's PostgreSQL backup and restore", () => {
   it('a dump taken while the server runs restores, into the same database after a crash and into a new one, and the server starts on it', async () => {
-    const { dump, restore } = readmeCommands();
+    const { dump, restore } = readmePgCommands();
     const live = await newDatabase();
     const server = await spawnServer({ DATABASE_URL: live.url });
     const handle = connect(live.url, { poolSize: 2 });
-    const ctx = { handle, clock: systemClock, publicUrl: 'https://help.example.com' };
     try {
-      for (const title of ['one', 'two', 'three']) await intakeTicket(ctx, ticketForm({ title }));
+      await ticketsTitled(handle, ['one', 'two', 'three']);
       expect(run(dump, live.name, dir)).toMatchObject({ status: 0 });
-      for (const title of ['four', 'five']) await intakeTicket(ctx, ticketForm({ title }));
+      await ticketsTitled(handle, ['four', 'five']);
     } finally {
       await handle.destroy();
       await server.kill('SIGKILL');
