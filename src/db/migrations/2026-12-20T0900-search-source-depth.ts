@@ -1,5 +1,7 @@
 // Frozen: this migration must never import application code, and never change once released.
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
+// The parts as 2026-12-19T0900 reads them: frozen there, so the same text here.
+import { source } from './2026-12-19T0900-search-folding.js';
 
 /**
  * SQLite only: `ticket_search_source` (migration 2026-12-19T0900) folded each part with 32
@@ -15,8 +17,6 @@ import { type Kysely, PostgresAdapter, sql } from 'kysely';
  * the rest and the collapse of runs. Same text, in the same order, so the documents written stay
  * as they are. PostgreSQL folds with one regexp_replace: nothing changes there.
  */
-const SEARCH_TEXT_LIMIT = 500_000;
-
 /** JavaScript's `\s` but the plain space, as code points, and the marker U+0001 (as 2026-12-19T0900). */
 const SPACES = [9, 10, 11, 12, 13, 160, 5760, ...Array.from({ length: 11 }, (_, i) => 8192 + i), 8232, 8233, 8239, 8287, 12288, 65279, 1];
 const HALF = Math.ceil(SPACES.length / 2);
@@ -36,18 +36,6 @@ function secondHalf(text: string): string {
   return `replace(replace(replace(${folded}, ' ', ' ' || char(1)), char(1) || ' ', ''), ' ' || char(1), ' ')`;
 }
 
-/** A ticket's three parts, each through `fold` (as 2026-12-19T0900 wrote them). */
-function parts(fold: (text: string) => string): string {
-  return `select t.id as ticket_id,
-    ${fold(`substr(t.title || ' ' || t.customer_name || ' ' || t.customer_email, 1, ${SEARCH_TEXT_LIMIT})`)} as head,
-    ${fold(`substr(coalesce((select string_agg(m.body, ' ') from messages m where m.ticket_id = t.id and m.kind <> 'note'), '') || ' ' ||
-      coalesce((select string_agg(a.filename, ' ') from messages m join attachments a on a.message_id = m.id where m.ticket_id = t.id and m.kind <> 'note'), '') || ' ' ||
-      coalesce((select string_agg(i.subject, ' ') from inbound_mails i where i.ticket_id = t.id), ''), 1, ${SEARCH_TEXT_LIMIT})`)} as body,
-    ${fold(`substr(coalesce((select string_agg(m.body, ' ') from messages m where m.ticket_id = t.id and m.kind = 'note'), '') || ' ' ||
-      coalesce((select string_agg(a.filename, ' ') from messages m join attachments a on a.message_id = m.id where m.ticket_id = t.id and m.kind = 'note'), ''), 1, ${SEARCH_TEXT_LIMIT})`)} as notes
-  from tickets t`;
-}
-
 function isPostgres(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
@@ -55,7 +43,7 @@ function isPostgres(db: Kysely<any>): boolean {
 export async function up(db: Kysely<any>): Promise<void> {
   if (isPostgres(db)) return;
   await sql`drop view ticket_search_source`.execute(db);
-  await sql`create view ticket_search_spaced as ${sql.raw(parts(firstHalf))}`.execute(db);
+  await sql`create view ticket_search_spaced as ${sql.raw(source(firstHalf))}`.execute(db);
   await sql`create view ticket_search_source as select ticket_id, ${sql.raw(secondHalf('head'))} as head,
     ${sql.raw(secondHalf('body'))} as body, ${sql.raw(secondHalf('notes'))} as notes from ticket_search_spaced`.execute(db);
 }
@@ -65,5 +53,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   if (isPostgres(db)) return;
   await sql`drop view ticket_search_source`.execute(db);
   await sql`drop view ticket_search_spaced`.execute(db);
-  await sql`create view ticket_search_source as ${sql.raw(parts((text) => secondHalf(firstHalf(text))))}`.execute(db);
+  await sql`create view ticket_search_source as ${sql.raw(source((text) => secondHalf(firstHalf(text))))}`.execute(db);
 }
