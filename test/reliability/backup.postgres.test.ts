@@ -9,9 +9,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { connect } from '../../src/db/connect.js';
-import { TEST_PG_URL } from '../support/db.js';
+import { pgAdmin, TEST_PG_URL } from '../support/db.js';
 import { spawnServer } from '../support/process.js';
 import { readmeCommands, readmeItem, shell, ticketsTitled } from './backup-support.js';
 
@@ -30,19 +29,9 @@ function run(command: string, name: string, dir: string): { status: number | nul
 const databases: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'helpdesk-backup-'));
 
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_PG_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
 async function newDatabase(): Promise<{ name: string; url: string }> {
   const name = `hd_backup_${randomBytes(5).toString('hex')}`;
-  await admin(`create database ${name}`);
+  await pgAdmin(`create database ${name}`);
   databases.push(name);
   const url = new URL(TEST_PG_URL);
   url.pathname = `/${name}`;
@@ -64,7 +53,7 @@ async function titlesAfterStart(url: string): Promise<string[]> {
 }
 
 afterAll(async () => {
-  for (const name of databases) await admin(`drop database if exists ${name} with (force)`);
+  for (const name of databases) await pgAdmin(`drop database if exists ${name} with (force)`);
   rmSync(dir, { recursive: true, force: true });
 });
 
