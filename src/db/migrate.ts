@@ -1,4 +1,5 @@
 import { type MigrationProvider, Migrator, PostgresAdapter, SqliteAdapter, sql } from 'kysely';
+import { migrationsUnknownHere, newerSchemaMessage } from '../core/schemaVersion.js';
 import type { Db } from './connect.js';
 import { migrations } from './migrations/index.js';
 
@@ -60,11 +61,28 @@ async function migrateSqliteOnce(db: Db): Promise<void> {
 }
 
 async function migrateOnce(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider, ...(await migrationTableSchema(db)) });
+  const schema = await migrationTableSchema(db);
+  const migrator = new Migrator({ db, provider, ...schema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
+    // A database a newer release migrated: say so, rather than Kysely's "corrupted migrations".
+    const unknown = migrationsUnknownHere(await executedMigrations(db, schema.migrationTableSchema), Object.keys(migrations));
+    if (unknown.length > 0) throw new Error(newerSchemaMessage(unknown));
     const reason = error instanceof Error ? error.message : String(error ?? 'unknown error');
     throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${reason}`);
   }
+}
+
+/**
+ * The names in Kysely's bookkeeping table. None when it cannot be read (not there yet): the caller
+ * then throws Kysely's own error, which is what went wrong.
+ */
+async function executedMigrations(db: Db, schema: string | undefined): Promise<string[]> {
+  const table = schema ? sql`${sql.id(schema)}.kysely_migration` : sql`kysely_migration`;
+  const rows = await sql<{ name: string }>`select name from ${table}`.execute(db).then(
+    (r) => r.rows,
+    () => [],
+  );
+  return rows.map((r) => r.name);
 }

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import type nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
+import { parseMailbox } from '../core/mailboxes.js';
 import { readsAsEncodedWord } from '../core/mailSubject.js';
 
 /** A file sent with an email (a `reply`'s attachments). */
@@ -93,11 +94,12 @@ export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts
     kind: 'smtp',
     async send(email, signal) {
       // `signal` is nodemailer ≥ 10.5 API that @types/nodemailer does not list yet.
+      const from = mailboxOption(email.from);
       const options: Mail.Options & { signal?: AbortSignal } = {
-        from: email.from,
+        from,
         to: email.to,
         ...(email.cc && email.cc.length > 0 ? { cc: email.cc } : {}),
-        replyTo: email.replyTo,
+        replyTo: mailboxOption(email.replyTo),
         subject: subjectHeader(email.subject),
         text: email.text,
         html: email.html,
@@ -105,7 +107,7 @@ export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts
         ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
         ...(email.references ? { references: email.references } : {}),
         // The envelope is given, not derived from headers: RCPT TO is the To and the checked Cc, nothing else.
-        envelope: { from: email.from, to: [email.to, ...(email.cc ?? [])] },
+        envelope: { from: typeof from === 'string' ? from : from.address, to: [email.to, ...(email.cc ?? [])] },
         headers: email.automatic ? { ...AUTOMATIC_HEADERS } : {},
         attachments: email.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
         ...(signal ? { signal } : {}),
@@ -117,6 +119,17 @@ export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts
       transport.close();
     },
   };
+}
+
+/**
+ * MAIL_FROM or MAIL_REPLY_TO as nodemailer's name and address, so it quotes or encodes the name as
+ * a whole: given the configured text, nodemailer parses it again as an address list, and a name
+ * holding `:` became a group (`Acme:Support <…>;`, not allowed in From), `;` a comma, `( )` a
+ * comment readers drop. Config accepted the value (core/mailboxes.ts), so it parses; else as is.
+ */
+function mailboxOption(value: string): Mail.Address | string {
+  const mailbox = parseMailbox(value);
+  return mailbox ? { name: mailbox.name ?? '', address: mailbox.address } : value;
 }
 
 /**

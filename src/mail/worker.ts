@@ -8,6 +8,7 @@ import { claimLeaseMs } from '../core/claims.js';
 import { emailRoundPlan, MAIL_SENDER_LEASE_PREFIX, RECENT_MAIL_SENDER_LEASE } from '../core/mailSenders.js';
 import { eachAtMost, settledOf } from '../core/promises.js';
 import { redactText } from '../core/redact.js';
+import { isPermanentRefusal, type SmtpReply } from '../core/smtpReplies.js';
 import { RoundTimer } from '../jobs/roundTimer.js';
 import type { DbHandle } from '../db/connect.js';
 import type { OutboxRow } from '../db/schema.js';
@@ -241,7 +242,10 @@ export class OutboxWorker {
   private async recordFailure(row: OutboxRow, error: unknown): Promise<Outcome> {
     const { logger, clock, handle } = this.options;
     const message = describeError(error);
-    const next = error instanceof UndeliverableEmail ? ({ status: 'failed' } as const) : afterFailure(row.attempts, clock.now());
+    // A row that cannot be sent as it stands, or a message the mail server refused for good (5xx to
+    // its recipient or its content), is not tried again: the same try would fail the same way.
+    const final = error instanceof UndeliverableEmail || (error instanceof Error && isPermanentRefusal(error as Error & SmtpReply));
+    const next = final ? ({ status: 'failed' } as const) : afterFailure(row.attempts, clock.now());
     const nextAttemptAt = next.status === 'failed' ? null : next.nextAttemptAt;
     const recorded = await recordEmailFailure(handle.db, row.id, message, nextAttemptAt);
     // A mail server's reply may quote the message (a spam filter naming the status link it
@@ -251,8 +255,9 @@ export class OutboxWorker {
       logger.warn(fields, 'outbox: failed try not recorded: the row had changed meanwhile');
       return 'lost';
     }
-    if (error instanceof UndeliverableEmail) {
-      logger.error(fields, 'outbox: email cannot be sent as it stands; marked failed (see its error at /admin/emails/)');
+    if (final) {
+      const why = error instanceof UndeliverableEmail ? 'email cannot be sent as it stands' : 'the mail server refused this email for good (5xx)';
+      logger.error(fields, `outbox: ${why}; marked failed (see its error at /admin/emails/)`);
       return 'failed';
     }
     if (nextAttemptAt === null) {

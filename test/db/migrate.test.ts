@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { freshDatabase, TEST_PG_URL } from '../support/db.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { DIALECTS, freshDatabase, TEST_PG_URL } from '../support/db.js';
 
 describe('migrations on a shared PostgreSQL database', () => {
   it('do not trip over other schemas being dropped meanwhile (tests drop theirs while others migrate)', async () => {
@@ -29,3 +31,22 @@ describe('migrations on a shared PostgreSQL database', () => {
     }
   });
 });
+
+for (const dialect of DIALECTS) {
+  describe(`migrations on a database a newer version migrated (${dialect})`, () => {
+    it('stop with a message saying so and naming the migration, never that the migrations are corrupted', async () => {
+      const database = await freshDatabase(dialect, { poolSize: 2 });
+      try {
+        const db = database.handle.db;
+        await sql`insert into kysely_migration (name, timestamp) values ('2099-01-01T0900-from-the-future', '2099-01-01T09:00:00.000Z')`.execute(db);
+        const failure = await migrateToLatest(db).then(() => null, (error: unknown) => (error as Error).message);
+        expect(failure).toBe(
+          'the database was migrated by a newer version of Helpdesk (migration 2099-01-01T0900-from-the-future, unknown to this one): ' +
+            'run that version or a newer one on it. Migrations only move forward; to go back to this version, restore a backup taken before the upgrade',
+        );
+      } finally {
+        await database.drop();
+      }
+    });
+  });
+}

@@ -99,7 +99,7 @@ for (const dialect of DIALECTS) {
     });
 
     for (const reject of ['data', 'rcpt'] as const) {
-      it(`a server refusing every message (at ${reject.toUpperCase()}) ends in failed after ${MAX_ATTEMPTS} tries over more than an hour; retry puts it back`, async () => {
+      it(`a server refusing every message for now (4xx at ${reject.toUpperCase()}) ends in failed after ${MAX_ATTEMPTS} tries over more than an hour; retry puts it back`, async () => {
         const refusing = await smtpServer({ reject });
         const worker = bed.worker(refusing.url);
         const ticket = await intakeTicket(bed.ctx, ticketForm());
@@ -109,7 +109,7 @@ for (const dialect of DIALECTS) {
           const round = await worker.runOnce();
           const row = await onlyRow(ticket.id);
           expect(row.attempts).toBe(attempt);
-          expect(row.last_error).toMatch(reject === 'data' ? /554.*policy/ : /550.*Mailbox unavailable/);
+          expect(row.last_error).toMatch(reject === 'data' ? /451.*policy/ : /450.*Mailbox unavailable/);
           if (attempt < MAX_ATTEMPTS) {
             expect(round.retrying).toBe(1);
             expect(row).toMatchObject({ status: 'pending', next_attempt_at: bed.clock.now() + retryDelayMs(attempt) });
@@ -140,6 +140,34 @@ for (const dialect of DIALECTS) {
         expect(good.received[0]!.messageId).toBe(messageIdFor(failed, MAIL_FROM));
       });
     }
+
+    for (const [reject, code, reply] of [
+      ['rcpt', 550, /550.*Mailbox unavailable/],
+      ['data', 554, /554.*policy/],
+    ] as const) {
+      it(`a message the server refuses for good (${code} at ${reject.toUpperCase()}) fails at its first try with the server's answer, and is not offered again`, async () => {
+        const refusing = await smtpServer({ reject, rejectCode: code });
+        const worker = bed.worker(refusing.url);
+        const ticket = await intakeTicket(bed.ctx, ticketForm());
+
+        expect(await worker.runOnce()).toEqual({ claimed: 1, sent: 0, retrying: 0, failed: 1, skipped: 0 });
+        const row = await onlyRow(ticket.id);
+        expect(row).toMatchObject({ status: 'failed', attempts: 1, sent_at: null });
+        expect(row.last_error).toMatch(reply);
+
+        bed.clock.advance(24 * 3_600_000);
+        expect((await worker.runOnce()).claimed).toBe(0);
+        expect(refusing.recipientsOffered).toEqual(['carla@customer.example']);
+      });
+    }
+
+    it('a full mailbox (552 at RCPT TO, which RFC 5321 asks clients to take as temporary) is tried again', async () => {
+      const full = await smtpServer({ reject: 'rcpt', rejectCode: 552 });
+      const worker = bed.worker(full.url);
+      const ticket = await intakeTicket(bed.ctx, ticketForm());
+      expect(await worker.runOnce()).toMatchObject({ claimed: 1, retrying: 1, failed: 0 });
+      expect(await onlyRow(ticket.id)).toMatchObject({ status: 'pending', attempts: 1, next_attempt_at: bed.clock.now() + retryDelayMs(1) });
+    });
 
     it('claims up to batchSize emails a round and sends at most sendsAtOnce of them at a time', async () => {
       const smtp = await smtpServer({ delayMs: 30 });

@@ -116,6 +116,23 @@ for (const dialect of DIALECTS) {
       expect(headerLines(email.raw).every((line) => !/[^\x20-\x7e\t\r\n]/.test(line))).toBe(true);
     });
 
+    // MAIL_FROM and MAIL_REPLY_TO take any display name without angle brackets (core/mailboxes.ts):
+    // a colon made the From a group (`Acme:Help <…>;`, which RFC 5322 does not allow in From), a
+    // semicolon became a comma, a parenthesis a comment mail readers drop.
+    const names = ['Acme: Support', 'Billing; Accounts', 'Help (Acme)', 'Acme, Inc.', 'Zoë: Ødegård (Support)'];
+    for (const name of names) {
+      it(`a MAIL_FROM and MAIL_REPLY_TO named ${JSON.stringify(name)} reach the reader as that one mailbox each`, async () => {
+        await intakeTicket(t.bed.ctx, ticketForm());
+        const from = `${name} <help@helpdesk.example>`;
+        const replyTo = `${name} <answers@helpdesk.example>`;
+        expect((await t.bed.worker(t.smtp.url, { from, replyTo }).runOnce()).sent).toBe(1);
+        const email = t.smtp.received[0]!;
+        expect(email.parsed.from?.value).toEqual([{ name, address: 'help@helpdesk.example' }]);
+        expect(email.parsed.replyTo?.value).toEqual([{ name, address: 'answers@helpdesk.example' }]);
+        expect(email.mailFrom).toBe('help@helpdesk.example');
+      });
+    }
+
     it('a title that reads like an encoded word is received as typed, not decoded into other words', async () => {
       // RFC 2047: a mail reader decodes `=?charset?B|Q?…?=` in a subject, so the literal text must itself be encoded.
       const title = 'Invoice =?utf-8?B?WW91ciBhY2NvdW50IGlzIGNsb3NlZA==?= =?x?q?y?= wrong';

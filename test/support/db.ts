@@ -18,6 +18,17 @@ export const DIALECTS: readonly Dialect[] = ['sqlite', 'postgres'];
 /** The PostgreSQL server tests use; CI starts it (see .ci/run). */
 export const TEST_PG_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/** Runs one statement on the test server's own database, as its superuser (creating and dropping schemas or databases). */
+export async function pgAdmin(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_PG_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
 export interface TestDatabase {
   handle: DbHandle;
   /** A DATABASE_URL that reaches the same database (for a second process or pool). */
@@ -63,13 +74,7 @@ export async function freshDatabase(dialect: Dialect, options: { poolSize?: numb
     url,
     drop: async () => {
       await handle.destroy();
-      const client = new pg.Client({ connectionString: TEST_PG_URL });
-      await client.connect();
-      try {
-        await client.query(`drop schema ${schema} cascade`);
-      } finally {
-        await client.end();
-      }
+      await pgAdmin(`drop schema ${schema} cascade`);
     },
   };
 }

@@ -8,12 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { connect, type DbHandle, type Dialect } from '../../src/db/connect.js';
 import { inRoutingTransaction } from '../../src/db/transaction.js';
 import { capacityViolations, historyViolations } from './invariants.js';
-import { TEST_PG_URL } from './db.js';
+import { pgAdmin, TEST_PG_URL } from './db.js';
 import { type ServerProcess, spawnServer } from './process.js';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -315,16 +314,7 @@ export async function blankDatabase(dialect: Dialect): Promise<BlankDatabase> {
     };
   }
   const schema = `load_${randomBytes(6).toString('hex')}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: TEST_PG_URL });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create schema ${schema}`);
+  await pgAdmin(`create schema ${schema}`);
   const url = `${TEST_PG_URL}${TEST_PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
   return {
     dialect,
@@ -332,7 +322,7 @@ export async function blankDatabase(dialect: Dialect): Promise<BlankDatabase> {
     open: () => (handle ??= connect(url, { poolSize: 4 })),
     drop: async () => {
       await handle?.destroy();
-      await admin(`drop schema ${schema} cascade`);
+      await pgAdmin(`drop schema ${schema} cascade`);
     },
   };
 }

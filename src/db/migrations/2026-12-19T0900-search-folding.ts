@@ -34,7 +34,8 @@ function sqliteFold(text: string): string {
   return `replace(replace(replace(${folded}, ' ', ' ' || char(1)), char(1) || ' ', ''), ' ' || char(1), ' ')`;
 }
 
-function source(fold: (text: string) => string): string {
+/** A ticket's three parts, each through `fold` (2026-12-20T0900 folds them in two views). */
+export function source(fold: (text: string) => string): string {
   return `select t.id as ticket_id,
     ${fold(`substr(t.title || ' ' || t.customer_name || ' ' || t.customer_email, 1, ${SEARCH_TEXT_LIMIT})`)} as head,
     ${fold(`substr(coalesce((select string_agg(m.body, ' ') from messages m where m.ticket_id = t.id and m.kind <> 'note'), '') || ' ' ||

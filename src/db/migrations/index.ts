@@ -40,6 +40,7 @@ import * as teamSla from './2026-12-16T1000-team-sla.js';
 import * as ticketCcs from './2026-12-17T0900-ticket-ccs.js';
 import * as rateLimitHeld from './2026-12-18T0900-rate-limit-held.js';
 import * as searchFolding from './2026-12-19T0900-search-folding.js';
+import * as searchSourceDepth from './2026-12-20T0900-search-source-depth.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -84,4 +85,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-17T0900-ticket-ccs': ticketCcs,
   '2026-12-18T0900-rate-limit-held': rateLimitHeld,
   '2026-12-19T0900-search-folding': searchFolding,
+  '2026-12-20T0900-search-source-depth': searchSourceDepth,
 };

@@ -32,6 +32,8 @@ export interface SmtpBehaviour {
   port?: number;
   /** Refuse every message: after DATA (`data`) or at RCPT TO (`rcpt`). */
   reject?: 'data' | 'rcpt';
+  /** The reply code of that refusal: default 451 after DATA, 450 at RCPT TO (temporary: tried again). */
+  rejectCode?: number;
   /** Wait this long before accepting each message. */
   delayMs?: number;
   /** Credentials required (AUTH PLAIN/LOGIN); without, auth is optional. */
@@ -56,7 +58,7 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
     onRcptTo(address, _session, callback) {
       recipientsOffered.push(address.address);
       if (behaviour.reject === 'rcpt') {
-        const error = Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 });
+        const error = Object.assign(new Error('Mailbox unavailable'), { responseCode: behaviour.rejectCode ?? 450 });
         callback(error);
       } else callback();
     },
@@ -72,7 +74,7 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
         void (async () => {
           if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
           if (behaviour.reject === 'data') {
-            callback(Object.assign(new Error('Message rejected: policy'), { responseCode: 554 }));
+            callback(Object.assign(new Error('Message rejected: policy'), { responseCode: behaviour.rejectCode ?? 451 }));
             return;
           }
           const raw = Buffer.concat(chunks).toString('utf8');
