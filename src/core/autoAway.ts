@@ -4,15 +4,17 @@
  * which agents have a page open in its own process, and writes the result.
  *
  * Signs of life, whichever is latest:
- * - `sessionSeenAt`: the newest page view or form post of any of its sessions (touched at most once
- *   a minute, see services/auth.ts: so a page without JavaScript counts from its view, to within a
- *   minute);
- * - `tokenUsedAt`: the newest call with one of its API tokens (also to within a minute);
+ * - `sessionSeenAt`: the newest page view or form post of any of its sessions as recorded; a request
+ *   records it only when the record is older than touchEveryMs (core/idleLimits.ts, up to 30 s), so
+ *   it may lag the real last view by that much, and is counted with that lag added (RecordLags);
+ * - `tokenUsedAt`: the newest call with one of its API tokens, recorded and counted the same way;
  * - `liveSeenAt`: the last stamp of an open page (a live stream, or a page's background refresh)
  *   by any server process; every process stamps its open pages every `stampIntervalMs`, so a page
  *   open in another process is never older than that.
  * An agent with an open page in the deciding process itself never goes away, whatever the stamps say.
  */
+
+import { recordingLimit, touchEveryMs } from './idleLimits.js';
 
 /** What the shell knows of one available agent. */
 export interface LifeSigns {
@@ -22,24 +24,52 @@ export interface LifeSigns {
   liveSeenAt: number | null;
 }
 
-/** The latest sign of life, or null when there is none at all. */
-export function lastSignOfLife(signs: LifeSigns): number | null {
-  const times = [signs.sessionSeenAt, signs.tokenUsedAt, signs.liveSeenAt].filter((t): t is number => t !== null);
+/**
+ * How far a recorded page view (`sessionMs`) or API call (`tokenMs`) may lag the real one: the
+ * touch interval of its own limit (SESSION_IDLE_MINUTES, API_PRESENCE_MINUTES). Without it an agent
+ * went away up to 30 s early: with AUTO_AWAY_MINUTES=0.5 a script calling every 20 s was set away.
+ */
+export interface RecordLags {
+  sessionMs: number;
+  tokenMs: number;
+}
+
+export const NO_LAGS: RecordLags = { sessionMs: 0, tokenMs: 0 };
+
+/**
+ * The record lags under the idle limits of sessions and API presence (minutes; none: no limit) and
+ * the auto-away limit, which records are written for too (core/idleLimits.ts recordingLimit).
+ */
+export function recordLags(sessionIdleMinutes: number, apiPresenceMinutes = Number.POSITIVE_INFINITY, autoAwayMinutes = 0): RecordLags {
+  return {
+    sessionMs: touchEveryMs(recordingLimit(sessionIdleMinutes, autoAwayMinutes)),
+    tokenMs: touchEveryMs(recordingLimit(apiPresenceMinutes, autoAwayMinutes)),
+  };
+}
+
+/** The latest sign of life (a recorded one with its lag added), or null when there is none at all. */
+export function lastSignOfLife(signs: LifeSigns, lags: RecordLags = NO_LAGS): number | null {
+  const times = [
+    signs.sessionSeenAt === null ? null : signs.sessionSeenAt + lags.sessionMs,
+    signs.tokenUsedAt === null ? null : signs.tokenUsedAt + lags.tokenMs,
+    signs.liveSeenAt,
+  ].filter((t): t is number => t !== null);
   return times.length === 0 ? null : Math.max(...times);
 }
 
 /**
  * The agents to set away now: every one whose last sign of life is older than `limitMinutes` (an
  * agent with none at all included) and who has no page open in this process (`openHere`). Exactly at
- * the limit is still in time. `limitMinutes` 0 is off: nobody. Ids in ascending order.
+ * the limit is still in time. `limitMinutes` 0 is off: nobody. Ids in ascending order. `lags`: see
+ * RecordLags (an idle agent then goes away at most that much after its limit, never before).
  */
-export function dueForAutoAway(agents: readonly LifeSigns[], openHere: ReadonlySet<number>, now: number, limitMinutes: number): number[] {
+export function dueForAutoAway(agents: readonly LifeSigns[], openHere: ReadonlySet<number>, now: number, limitMinutes: number, lags: RecordLags = NO_LAGS): number[] {
   if (limitMinutes <= 0) return [];
   const since = now - limitMinutes * 60_000;
   return agents
     .filter((a) => !openHere.has(a.userId))
     .filter((a) => {
-      const last = lastSignOfLife(a);
+      const last = lastSignOfLife(a, lags);
       return last === null || last < since;
     })
     .map((a) => a.userId)

@@ -22,6 +22,16 @@ export function activityToRecord(recordedAt: number | null, now: number, limitMi
 }
 
 /**
+ * The limit a record of activity serves, for how often it is written: its own idle limit, or the
+ * auto-away limit (AUTO_AWAY_MINUTES, 0 = off) when that is shorter, so a record never lags the real
+ * activity by more than a tenth of the auto-away limit either (at the default 5 minutes: 30 s, as
+ * before; at a few seconds, as the tests set it: 1 s).
+ */
+export function recordingLimit(limitMinutes: number, autoAwayMinutes = 0): number {
+  return autoAwayMinutes > 0 ? Math.min(limitMinutes, autoAwayMinutes) : limitMinutes;
+}
+
+/**
  * The oldest recorded activity that still counts as in use at `now` under a limit of `limitMinutes`:
  * a record at or after it may stand for activity within the limit.
  */

@@ -125,6 +125,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     tokenCache: new TokenCache(),
     topicNames: new TopicNames(),
     ...(config.apiPresenceMinutes === undefined ? {} : { apiPresenceMinutes: config.apiPresenceMinutes }),
+    ...(config.autoAwayMinutes === undefined ? {} : { autoAwayMinutes: config.autoAwayMinutes }),
   };
   const metrics = createMetrics(ctx, (error) => app.log.warn({ err: error }, 'metrics: the database figures could not be read'));
   // Who has a page open here, stamped for the other processes (auto-away: src/live/openPages.ts).

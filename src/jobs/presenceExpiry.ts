@@ -1,3 +1,4 @@
+import { recordLags } from '../core/autoAway.js';
 import { autoAwayIdle } from '../services/autoAway.js';
 import { expireIdleSessions } from '../services/auth.js';
 import type { ServiceContext } from '../services/context.js';
@@ -21,7 +22,7 @@ export function startPresenceExpiry(ctx: ServiceContext, idleMinutes: number, on
   return repeat(
     async () => {
       await expireIdleSessions(ctx, idleMinutes);
-      if (autoAway) await autoAwayIdle(ctx, autoAway.minutes, autoAway.openHere());
+      if (autoAway) await autoAwayIdle(ctx, autoAway.minutes, autoAway.openHere(), recordLags(idleMinutes, ctx.apiPresenceMinutes, autoAway.minutes));
     },
     everyMs,
     onError,

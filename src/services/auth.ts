@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ACCOUNT_LABELS, credentialsStand, PASSWORD_CHANGED_MEANWHILE } from '../core/accounts.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
-import { activityToRecord } from '../core/idleLimits.js';
+import { activityToRecord, recordingLimit } from '../core/idleLimits.js';
 import { type AdminNotice, type EmailRequest, emailRequestAtLogin } from '../core/notices.js';
 import type { Presence } from '../core/routing.js';
 import type { ApiTokenScope, UserRow } from '../db/schema.js';
@@ -179,7 +179,7 @@ export async function authenticate(ctx: ServiceContext, token: string, use: Sess
     return null;
   }
   if (session.active !== 1) return null;
-  if (use.countsAsActivity && activityToRecord(session.last_seen_at, now, use.idleMinutes)) await touchSession(ctx.handle.db, session.session_id, now);
+  if (use.countsAsActivity && activityToRecord(session.last_seen_at, now, recordingLimit(use.idleMinutes, ctx.autoAwayMinutes))) await touchSession(ctx.handle.db, session.session_id, now);
   return { id: session.id, username: session.username, displayName: session.display_name, role: session.role, presence: session.presence };
 }
 

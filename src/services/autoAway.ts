@@ -1,4 +1,4 @@
-import { dueForAutoAway } from '../core/autoAway.js';
+import { dueForAutoAway, NO_LAGS, type RecordLags } from '../core/autoAway.js';
 import { availableAgentsLifeSigns, markAutoAway } from '../repositories/lifeSigns.js';
 import type { ServiceContext } from './context.js';
 import { changePresenceIn, withPresence } from './presence.js';
@@ -13,14 +13,15 @@ import { updateAgent } from './routing.js';
  *
  * Several processes may run it at once: the decision is made again inside the routing transaction
  * (one at a time), so an agent another process has just set away is no longer available there, and
- * gets no second event or release. Returns the ids set away.
+ * gets no second event or release. Returns the ids set away. `lags`: how far the recorded page views
+ * and API calls may lag the real ones (core/autoAway.ts recordLags; the job passes its limits').
  */
-export async function autoAwayIdle(ctx: ServiceContext, limitMinutes: number, openHere: ReadonlySet<number>): Promise<number[]> {
+export async function autoAwayIdle(ctx: ServiceContext, limitMinutes: number, openHere: ReadonlySet<number>, lags: RecordLags = NO_LAGS): Promise<number[]> {
   if (limitMinutes <= 0) return [];
   // Most runs find nobody: look without the routing lock first, so they never wait behind routing.
-  if (dueForAutoAway(await availableAgentsLifeSigns(ctx.handle.db), openHere, ctx.clock.now(), limitMinutes).length === 0) return [];
+  if (dueForAutoAway(await availableAgentsLifeSigns(ctx.handle.db), openHere, ctx.clock.now(), limitMinutes, lags).length === 0) return [];
   return withPresence(ctx, null, async (run) => {
-    const ids = dueForAutoAway(await availableAgentsLifeSigns(run.trx), openHere, run.now, limitMinutes);
+    const ids = dueForAutoAway(await availableAgentsLifeSigns(run.trx), openHere, run.now, limitMinutes, lags);
     // All of them leave before any releases: a ticket released by one must not go to another leaver.
     for (const id of ids) updateAgent(run, id, { presence: 'away' });
     for (const id of ids) await changePresenceIn(run, id, 'away');

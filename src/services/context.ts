@@ -32,6 +32,8 @@ export interface ServiceContext {
   onPresence?: (agentId: number, presence: Presence) => void;
   /** API_PRESENCE_MINUTES: how long an API call keeps its agent present; unset: the session limit. */
   apiPresenceMinutes?: number;
+  /** AUTO_AWAY_MINUTES (0 or unset: off): page views and API calls are recorded often enough for it too. */
+  autoAwayMinutes?: number;
   /** The server's short memory of token authentications (the inbound mail route); revocations clear it. */
   tokenCache?: TokenCache;
   /** The server's short memory of topic names (intake); saving or deleting a topic clears it. */

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { invalidInput, notFound } from '../core/errors.js';
-import { activityToRecord, touchEveryMs } from '../core/idleLimits.js';
+import { activityToRecord, recordingLimit, touchEveryMs } from '../core/idleLimits.js';
 import { findApiTokenById, findLiveTokenByHash, insertApiToken, listApiTokenRows, revokeApiTokenRow, touchApiToken } from '../repositories/tokens.js';
 import { findUserById } from '../repositories/users.js';
 import type { ApiTokenScope, UserRow } from '../db/schema.js';
@@ -132,9 +132,10 @@ export async function authenticateApiToken(ctx: ServiceContext, token: string, r
   if (!row) return null;
   const now = ctx.clock.now();
   // Without API_PRESENCE_MINUTES (apps built without it) the longest interval: a long limit's.
-  const apiLimit = ctx.apiPresenceMinutes ?? Number.POSITIVE_INFINITY;
-  if (activityToRecord(row.last_used_at, now, apiLimit)) {
-    await touchApiToken(ctx.handle.db, row.token_id, now, now - touchEveryMs(apiLimit));
+  // Recorded often enough for auto-away too (core/idleLimits.ts recordingLimit).
+  const recordFor = recordingLimit(ctx.apiPresenceMinutes ?? Number.POSITIVE_INFINITY, ctx.autoAwayMinutes);
+  if (activityToRecord(row.last_used_at, now, recordFor)) {
+    await touchApiToken(ctx.handle.db, row.token_id, now, now - touchEveryMs(recordFor));
     row.last_used_at = now;
   }
   return { id: row.id, username: row.username, displayName: row.display_name, role: row.role, presence: row.presence, tokenScope: row.scope };

@@ -1,7 +1,7 @@
 /** Auto-away's pure decisions (src/core/autoAway.ts) and AUTO_AWAY_MINUTES parsing. */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { autoAwayNotice, describeLimit, dueForAutoAway, type LifeSigns, presenceCheckMs, stampIntervalMs } from '../../src/core/autoAway.js';
+import { autoAwayNotice, describeLimit, dueForAutoAway, type LifeSigns, presenceCheckMs, recordLags, stampIntervalMs } from '../../src/core/autoAway.js';
 
 const MIN = 60_000;
 const NOW = 1_000 * MIN;
@@ -25,6 +25,31 @@ describe('dueForAutoAway', () => {
   ];
   it.each(cases)('$name', ({ agents, openHere = [], limit = 5, due }) => {
     expect(dueForAutoAway(agents, new Set(openHere), NOW, limit)).toEqual(due);
+  });
+});
+
+describe('dueForAutoAway with the lags of recorded activity', () => {
+  // A page view or API call is recorded only when its record is older than the touch interval (30 s
+  // under the default limits): the record may be that much behind the real last activity.
+  const lags = recordLags(480, 30);
+  it.each([
+    { name: 'a page view recorded 5 min 20 s ago may stand for one 4 min 50 s ago', agents: [agent(1, { sessionSeenAt: NOW - 5 * MIN - 20_000 })], due: [] },
+    { name: 'recorded exactly the limit and the lag ago: still in time', agents: [agent(1, { sessionSeenAt: NOW - 5 * MIN - 30_000 })], due: [] },
+    { name: 'one millisecond more is not', agents: [agent(1, { sessionSeenAt: NOW - 5 * MIN - 30_001 })], due: [1] },
+    { name: 'an API call, the same', agents: [agent(1, { tokenUsedAt: NOW - 5 * MIN - 30_000 }), agent(2, { tokenUsedAt: NOW - 5 * MIN - 30_001 })], due: [2] },
+    { name: "a page stamped open is no record: no lag (stamps are made on time)", agents: [agent(1, { liveSeenAt: NOW - 5 * MIN - 1 })], due: [1] },
+  ])('$name', ({ agents, due }) => {
+    expect(dueForAutoAway(agents, new Set(), NOW, 5, lags)).toEqual(due);
+  });
+
+  it('are the touch intervals of the two idle limits, or of the auto-away limit when shorter', () => {
+    expect(recordLags(480, 30)).toEqual({ sessionMs: 30_000, tokenMs: 30_000 });
+    expect(recordLags(1, 0.5)).toEqual({ sessionMs: 6_000, tokenMs: 3_000 });
+    expect(recordLags(480)).toEqual({ sessionMs: 30_000, tokenMs: 30_000 });
+    expect(recordLags(480, 30, 5)).toEqual({ sessionMs: 30_000, tokenMs: 30_000 });
+    expect(recordLags(480, 30, 0.05)).toEqual({ sessionMs: 1_000, tokenMs: 1_000 });
+    expect(recordLags(480, 30, 1)).toEqual({ sessionMs: 6_000, tokenMs: 6_000 });
+    expect(recordLags(480, 30, 0)).toEqual({ sessionMs: 30_000, tokenMs: 30_000 });
   });
 });
 

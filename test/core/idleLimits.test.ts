@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activityToRecord, inUseSince, touchEveryMs } from '../../src/core/idleLimits.js';
+import { activityToRecord, inUseSince, recordingLimit, touchEveryMs } from '../../src/core/idleLimits.js';
 
 describe('idle limits counted from recorded activity', () => {
   it.each([
@@ -32,5 +32,18 @@ describe('idle limits counted from recorded activity', () => {
       expect(recorded).toBeGreaterThanOrEqual(inUseSince(at, 1));
       if (activityToRecord(recorded, at, 1)) recorded = at;
     }
+  });
+});
+
+describe('recordingLimit', () => {
+  it.each([
+    [480, 5, 5],
+    [480, 0, 480],
+    [1, 5, 1],
+    [30, 0.05, 0.05],
+    [Number.POSITIVE_INFINITY, 5, 5],
+    [Number.POSITIVE_INFINITY, 0, Number.POSITIVE_INFINITY],
+  ])('idle limit %s min, auto-away %s min: records written for %s min', (limit, autoAway, recording) => {
+    expect(recordingLimit(limit, autoAway)).toBe(recording);
   });
 });

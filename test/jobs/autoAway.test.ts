@@ -11,6 +11,7 @@ import type { Presence } from '../../src/core/routing.js';
 import { saveSettings } from '../../src/repositories/settings.js';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
 import { findUserById } from '../../src/repositories/users.js';
+import { recordLags } from '../../src/core/autoAway.js';
 import { autoAwayIdle } from '../../src/services/autoAway.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { ApiClient } from '../api/support.js';
@@ -150,6 +151,31 @@ for (const dialect of DIALECTS) {
       expect((await api.put('/api/v1/agents/me/presence', { status: 'available' })).status).toBe(200);
       expect(await presenceOf(bob)).toBe('available');
       expect((await findUserById(db(), bob))!.auto_away_at).toBeNull();
+    });
+
+    it('counts a recorded API call with the lag of its record: a script calling every 20 s never goes away early', async () => {
+      // An API call is recorded only when its record is older than 30 s (a tenth of the 5-minute
+      // limit), so the record may be up to 30 s behind; the job counts it so (jobs/presenceExpiry.ts).
+      const lags = recordLags(480, t.ctx.apiPresenceMinutes, t.ctx.autoAwayMinutes);
+      expect(lags.tokenMs).toBe(30_000);
+      const run = () => autoAwayIdle(t.ctx, LIMIT, NOBODY, lags);
+      clock.advance(60 * MINUTE);
+      const { token } = await createApiToken(t.ctx, bob, 'keep-alive script');
+      const api = new ApiClient(t.app, token);
+      expect((await api.put('/api/v1/agents/me/presence', { status: 'available' })).status).toBe(200);
+      // Calls every 20 s: recorded at 0, 40, 80 and 120 s; the last one, at 140 s, is not.
+      for (let i = 0; i < 7; i += 1) {
+        clock.advance(20_000);
+        expect((await api.get('/api/v1/tickets')).status).toBe(200);
+      }
+      // A second before the limit after the last call: in time (counted from the record, 20 s
+      // older, it was set away 19 s early).
+      clock.advance(LIMIT * MINUTE - 1_000);
+      expect(await run()).toEqual([]);
+      expect(await presenceOf(bob)).toBe('available');
+      // At most one lag after the limit: away.
+      clock.advance(11_001);
+      expect(await run()).toEqual([bob]);
     });
 
     it('releases the tickets of an auto-away agent when release_on_logout is on, and new tickets do not go to it', async () => {
