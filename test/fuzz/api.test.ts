@@ -26,10 +26,14 @@ const MESSAGE = { kind: 'reply', body: 'Thanks, looking into it.', close: false,
 
 const TICKET = { name: 'Carla Customer', email: 'carla@example.com', title: 'Printer on fire', description: 'It is really on fire.', priority: 'medium' };
 
-/** A reference-like path segment: real ones, near misses, and anything. */
+/**
+ * A reference-like path segment: real ones, near misses, and anything. Not `.` or `..`: a client
+ * removes such a segment from the path before sending it (RFC 3986 §5.2.4; light-my-request too), so
+ * `/api/v1/tickets/./assign` arrives as `/api/v1/tickets/assign`, a GET-only address (405).
+ */
 const reference = fc.oneof(
   fc.constantFrom('HD-1', 'hd-2', 'HD-3', 'HD-0', 'HD--1', 'HD-1.5', 'HD-999999999999999', 'HD-9999999999999999999', 'HD-1%00', 'HD-1%20', '%20HD-1', 'HD-', '1', 'null'),
-  anyText.map((s) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, '?')) || 'x'),
+  anyText.map((s) => encodeURIComponent(s.replace(/[\uD800-\uDFFF]/g, '?'))).map((segment) => (segment === '' || segment === '.' || segment === '..' ? 'x' : segment)),
 );
 
 function queryOf(names: string[]): fc.Arbitrary<string> {
