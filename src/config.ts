@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { secretKeyFile } from './core/databaseUrl.js';
+import { connectTimeoutMsOf, MAX_CONNECT_TIMEOUT_SECONDS, secretKeyFile } from './core/databaseUrl.js';
 import { parseImapUrl, readImapUrl, sameFolder } from './core/imapUrl.js';
 import { defaultPublicUrl } from './core/publicUrl.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS, MAX_CLOSE_UNDO_SECONDS } from './core/pendingClose.js';
@@ -35,7 +35,8 @@ const EnvSchema = z.object({
     // desk that starts, prints an admin password, and loses everything when it stops.
     .refine((v) => v !== 'sqlite:', 'names no SQLite file: give its path (sqlite:./data/helpdesk.sqlite), or sqlite::memory: for a throw-away database')
     // Else the start failed later with the driver's "Invalid URL", naming no key.
-    .refine((v) => !/^postgres(ql)?:/.test(v) || hostUrlReadable(v), 'must be a PostgreSQL URL with a host: postgres://user:password@host:5432/database (%-encode @ : / ? # in the password)'),
+    .refine((v) => !/^postgres(ql)?:/.test(v) || hostUrlReadable(v), 'must be a PostgreSQL URL with a host: postgres://user:password@host:5432/database (%-encode @ : / ? # in the password)')
+    .refine((v) => !/^postgres(ql)?:/.test(v) || connectTimeoutMsOf(v) !== null, `?connect_timeout= must be a whole number of seconds from 0 (no bound) to ${MAX_CONNECT_TIMEOUT_SECONDS}`),
   /** Mail server, e.g. `smtp://user:pass@host:587`; unset: emails are logged, not sent. */
   SMTP_URL: z
     .string()

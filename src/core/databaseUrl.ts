@@ -40,3 +40,25 @@ export function secretKeyFile(url: string): string | null {
   const slash = file.lastIndexOf('/');
   return slash === -1 ? './secret.key' : `${file.slice(0, slash + 1)}secret.key`;
 }
+
+/** How long a new PostgreSQL connection may take to be ready when DATABASE_URL does not say. */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+/** The longest `connect_timeout` accepted: beyond an hour, a bound is no bound. */
+export const MAX_CONNECT_TIMEOUT_SECONDS = 3600;
+
+/**
+ * How long, in milliseconds, a new PostgreSQL connection may take from the first packet to being
+ * ready for queries: `connect_timeout` in the URL's query, in whole seconds as libpq reads it
+ * (`0` waits for ever, libpq's default), else 10 s. Without a bound, a server that accepts the
+ * connection and never answers (a stuck server or pooler, a proxy without its backend) held the
+ * start-up, a command or a request for ever, saying nothing. Null when the value is not a whole
+ * number of seconds from 0 to 3600 (the configuration refuses it).
+ */
+export function connectTimeoutMsOf(url: string): number | null {
+  const query = url.indexOf('?');
+  const given = query === -1 ? null : new URLSearchParams(url.slice(query + 1)).getAll('connect_timeout');
+  if (given === null || given.length === 0) return DEFAULT_CONNECT_TIMEOUT_SECONDS * 1000;
+  if (given.length > 1 || !/^\d{1,4}$/.test(given[0]!)) return null;
+  const seconds = Number(given[0]);
+  return seconds <= MAX_CONNECT_TIMEOUT_SECONDS ? seconds * 1000 : null;
+}

@@ -8,7 +8,7 @@ import { pgDriver } from './pgDriver.js';
 import type { Database } from './schema.js';
 import { ScopedPostgresDialect } from './introspector.js';
 import { WaitingSqliteDialect } from './sqliteWaits.js';
-import { sqlitePathOf } from '../core/databaseUrl.js';
+import { connectTimeoutMsOf, MAX_CONNECT_TIMEOUT_SECONDS, sqlitePathOf } from '../core/databaseUrl.js';
 import { foldCase } from '../core/textFold.js';
 
 export type Db = Kysely<Database>;
@@ -171,9 +171,15 @@ function connectPostgres(url: string, options: ConnectOptions): DbHandle {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
+  const connectTimeoutMs = connectTimeoutMsOf(url);
+  if (connectTimeoutMs === null) throw new Error(`DATABASE_URL's connect_timeout must be a whole number of seconds from 0 to ${MAX_CONNECT_TIMEOUT_SECONDS}`);
+  parsed.searchParams.delete('connect_timeout');
   const settings = { ...(schema ? { search_path: schema } : {}), ...options.settings };
   const pool = new (pgDriver().Pool)({
     connectionString: parsed.toString(),
+    // A client class, not the pool's connectionTimeoutMillis: that one would also bound the wait
+    // for a free connection, failing requests that queue behind a busy pool under load.
+    Client: boundedConnecting(connectTimeoutMs, `${parsed.hostname}:${parsed.port || 5432}`),
     max: options.poolSize ?? 10,
     ...(Object.keys(settings).length > 0 ? { options: Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`).join(' ') } : {}),
     types: {
@@ -186,6 +192,37 @@ function connectPostgres(url: string, options: ConnectOptions): DbHandle {
   watchConnections(pool, options.onError ?? reportToStderr);
   const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool: givenBackSettled(pool) }) });
   return { db, dialect: 'postgres', destroy: () => db.destroy() };
+}
+
+/**
+ * The pg client class of a pool whose new connections must be ready within `timeoutMs` (0: no
+ * bound), from the first packet to the server's ReadyForQuery (TCP, TLS, authentication). One that
+ * is not fails with a message naming the server and the setting, where pg says "timeout expired"
+ * or "Connection terminated" and start-up printed just that.
+ */
+function boundedConnecting(timeoutMs: number, server: string): typeof pg.Client {
+  const Client = pgDriver().Client;
+  if (timeoutMs === 0) return Client;
+  return class BoundedClient extends Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super({ ...(typeof config === 'string' ? { connectionString: config } : config), connectionTimeoutMillis: timeoutMs });
+    }
+
+    override connect(): Promise<pg.Client>;
+    override connect(callback: (error: Error) => void): void;
+    override connect(callback?: (error: Error) => void): Promise<pg.Client> | void {
+      const started = Date.now();
+      // By the time taken: pg's words differ with the stage the timer stopped (TCP, TLS, login).
+      // Timers run from the event loop's cached clock, so one may fire a little before Date.now()
+      // says the time is up: 90 % of it counts.
+      const explained = (error: Error) =>
+        Date.now() - started >= timeoutMs * 0.9
+          ? new Error(`PostgreSQL at ${server} did not finish connecting within ${timeoutMs / 1000} s (DATABASE_URL's connect_timeout; pg: ${error.message})`)
+          : error;
+      if (callback === undefined) return super.connect().catch((error: Error) => Promise.reject(explained(error)));
+      super.connect((error: Error) => callback(error ? explained(error) : error));
+    }
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -43,6 +43,8 @@ describe('configuration', () => {
     // Accepted by the prefix check, then "Start-up failed: Invalid URL" (or a driver's message), naming no key.
     [{ DATABASE_URL: 'postgres://127.0.0.1:99999/helpdesk' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'postgresql://' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://db.internal/helpdesk?connect_timeout=10s' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://db.internal/helpdesk?connect_timeout=-1' }, 'DATABASE_URL'],
     // Accepted, then every email failed at its send and was retried until given up.
     [{ SMTP_URL: 'smtp://mail.example.com:99999' }, 'SMTP_URL'],
     [{ SMTP_URL: 'smtps://' }, 'SMTP_URL'],
@@ -100,6 +102,27 @@ describe('configuration', () => {
     expect(result.stderr.trim().split('\n')).toEqual([
       `Start-up failed: DATABASE_URL names the schema no_such_schema_${process.pid}, which this database does not have: create it first (CREATE SCHEMA no_such_schema_${process.pid};) or correct ?schema=`,
     ]);
+  });
+
+  // A server that takes the connection and never answers (a stuck server or pooler, a proxy without
+  // its backend) held the start-up for ever, printing nothing.
+  it('stops start-up with one line when PostgreSQL does not finish connecting within connect_timeout', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const started = Date.now();
+      const result = await runScript('src/server.ts', [], { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/helpdesk?connect_timeout=1`, PORT: '0', SECRET_KEY: 'k'.repeat(32), ADMIN_PASSWORD: 'admin-password-1' });
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        `Start-up failed: PostgreSQL at 127.0.0.1:${port} did not finish connecting within 1 s (DATABASE_URL's connect_timeout; pg: timeout expired)`,
+      ]);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((done) => silent.close(done));
+    }
   });
 
   // Only listening finds out that a HOST does not resolve; it said `Start-up failed: getaddrinfo ENOTFOUND not-a-host`.
