@@ -168,18 +168,13 @@ function withStatementCache(database: SqliteDatabase.Database): SqliteDialectCon
 }
 
 function connectPostgres(url: string, options: ConnectOptions): DbHandle {
-  const parsed = new URL(url);
-  const schema = parsed.searchParams.get('schema');
-  parsed.searchParams.delete('schema');
-  const connectTimeoutMs = connectTimeoutMsOf(url);
-  if (connectTimeoutMs === null) throw new Error(`DATABASE_URL's connect_timeout must be a whole number of seconds from 0 to ${MAX_CONNECT_TIMEOUT_SECONDS}`);
-  parsed.searchParams.delete('connect_timeout');
+  const { connectionString, schema, Client } = postgresConnection(url);
   const settings = { ...(schema ? { search_path: schema } : {}), ...options.settings };
   const pool = new (pgDriver().Pool)({
-    connectionString: parsed.toString(),
+    connectionString,
     // A client class, not the pool's connectionTimeoutMillis: that one would also bound the wait
     // for a free connection, failing requests that queue behind a busy pool under load.
-    Client: boundedConnecting(connectTimeoutMs, `${parsed.hostname}:${parsed.port || 5432}`),
+    Client,
     max: options.poolSize ?? 10,
     ...(Object.keys(settings).length > 0 ? { options: Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`).join(' ') } : {}),
     types: {
@@ -192,6 +187,22 @@ function connectPostgres(url: string, options: ConnectOptions): DbHandle {
   watchConnections(pool, options.onError ?? reportToStderr);
   const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool: givenBackSettled(pool) }) });
   return { db, dialect: 'postgres', destroy: () => db.destroy() };
+}
+
+/**
+ * What pg needs to connect to the database a `postgres://` DATABASE_URL names: the connection
+ * string without the parameters that are ours (`schema`, `connect_timeout`), the schema, and a
+ * client class whose connecting is bounded by `connect_timeout` (the pool's and the live updates'
+ * listening connection alike).
+ */
+export function postgresConnection(url: string): { connectionString: string; schema: string | null; Client: typeof pg.Client } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  const connectTimeoutMs = connectTimeoutMsOf(url);
+  if (connectTimeoutMs === null) throw new Error(`DATABASE_URL's connect_timeout must be a whole number of seconds from 0 to ${MAX_CONNECT_TIMEOUT_SECONDS}`);
+  parsed.searchParams.delete('schema');
+  parsed.searchParams.delete('connect_timeout');
+  return { connectionString: parsed.toString(), schema, Client: boundedConnecting(connectTimeoutMs, `${parsed.hostname}:${parsed.port || 5432}`) };
 }
 
 /**

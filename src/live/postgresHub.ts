@@ -8,11 +8,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type pg from 'pg';
-import { pgDriver } from '../db/pgDriver.js';
 import { type Presence, PRESENCES } from '../core/routing.js';
 import { TICKET_CHANGE_TYPES, type TicketChangeType } from '../core/tickets.js';
 import type { Viewing } from '../core/viewers.js';
-import type { DbHandle } from '../db/connect.js';
+import { type DbHandle, postgresConnection } from '../db/connect.js';
 import type { TicketChange } from '../services/context.js';
 import { type ChangeHub, createLocalHub, type LiveEvent, type LiveListener, LocalFanOut, ticketEvents, viewingEvents } from './hub.js';
 
@@ -38,13 +37,6 @@ export function channelOf(url: string): string {
   const channel = `${CHANNEL_BASE}_${schema}`;
   if (Buffer.byteLength(channel) <= MAX_IDENTIFIER_BYTES) return channel;
   return `${CHANNEL_BASE}_${createHash('sha256').update(schema).digest('hex').slice(0, 32)}`;
-}
-
-/** The URL pg understands: connect.ts's `?schema=` is ours, not a libpq parameter. */
-function connectionStringOf(url: string): string {
-  const parsed = new URL(url);
-  parsed.searchParams.delete('schema');
-  return parsed.toString();
 }
 
 function quoteIdentifier(name: string): string {
@@ -129,7 +121,8 @@ class PostgresHub implements ChangeHub {
   }
 
   private async listen(): Promise<void> {
-    const client = new (pgDriver().Client)({ connectionString: connectionStringOf(this.options.url), keepAlive: true });
+    const { connectionString, Client } = postgresConnection(this.options.url);
+    const client = new Client({ connectionString, keepAlive: true });
     client.on('notification', (message) => {
       if (message.channel === this.channel) this.receive(message.payload);
     });

@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type DbHandle } from '../../src/db/connect.js';
@@ -198,5 +199,22 @@ describe('the PostgreSQL change hub (LISTEN/NOTIFY)', () => {
     const hub = createPostgresHub({ url: 'postgres://nobody@127.0.0.1:1/none', handle: database.handle });
     await expect(hub.ready()).rejects.toThrow();
     await hub.close();
+  });
+
+  // A server that takes the connection and never answers held the listening connection's first
+  // connect (and every reconnect) for ever: pages of that process never heard another's changes.
+  it('fails ready() when the database takes the connection and never answers, within connect_timeout', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    const port = (silent.address() as AddressInfo).port;
+    const hub = createPostgresHub({ url: `postgres://nobody@127.0.0.1:${port}/none?connect_timeout=1`, handle: database.handle });
+    try {
+      await expect(hub.ready()).rejects.toThrow(`PostgreSQL at 127.0.0.1:${port} did not finish connecting within 1 s`);
+    } finally {
+      await hub.close();
+      sockets.forEach((socket) => socket.destroy());
+      await new Promise((done) => silent.close(done));
+    }
   });
 });
