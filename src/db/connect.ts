@@ -168,15 +168,14 @@ function withStatementCache(database: SqliteDatabase.Database): SqliteDialectCon
 }
 
 function connectPostgres(url: string, options: ConnectOptions): DbHandle {
-  const { connectionString, schema, Client } = postgresConnection(url);
-  const settings = { ...(schema ? { search_path: schema } : {}), ...options.settings };
+  const { connectionString, options: startupOptions, Client } = postgresConnection(url, options.settings);
   const pool = new (pgDriver().Pool)({
     connectionString,
     // A client class, not the pool's connectionTimeoutMillis: that one would also bound the wait
     // for a free connection, failing requests that queue behind a busy pool under load.
     Client,
     max: options.poolSize ?? 10,
-    ...(Object.keys(settings).length > 0 ? { options: Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`).join(' ') } : {}),
+    options: startupOptions,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID || oid === NUMERIC_OID
@@ -190,19 +189,32 @@ function connectPostgres(url: string, options: ConnectOptions): DbHandle {
 }
 
 /**
- * What pg needs to connect to the database a `postgres://` DATABASE_URL names: the connection
- * string without the parameters that are ours (`schema`, `connect_timeout`), the schema, and a
- * client class whose connecting is bounded by `connect_timeout` (the pool's and the live updates'
- * listening connection alike).
+ * Settings of every session of ours. A session idle inside a transaction for a minute is ended by
+ * PostgreSQL: ours never wait on anything but the database inside one (mail, webhooks and password
+ * hashes happen outside), so only a process that stopped mid-transaction (paused, hung, cut off
+ * without a reset) sits there, and while it holds the routing lock every other process's intake
+ * and routing waits behind it, for as long as the connection lives (hours, if nothing resets it).
  */
-export function postgresConnection(url: string): { connectionString: string; schema: string | null; Client: typeof pg.Client } {
+const SESSION_SETTINGS: Readonly<Record<string, string>> = { idle_in_transaction_session_timeout: '60s' };
+
+/**
+ * What pg needs to connect to the database a `postgres://` DATABASE_URL names: the connection
+ * string without the parameters that are ours (`schema`, `connect_timeout`) or merged here
+ * (`options`); the startup options — our session settings, the schema's search_path, the caller's
+ * `settings`, then the URL's own libpq `options` (a provider's endpoint name, a statement_timeout),
+ * which pg would otherwise put in place of all of ours; and a client class whose connecting is
+ * bounded by `connect_timeout`. The pool's connections and the live updates' listening one alike.
+ */
+export function postgresConnection(url: string, settings: Readonly<Record<string, string>> = {}): { connectionString: string; options: string; Client: typeof pg.Client } {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
+  const given = parsed.searchParams.getAll('options');
   const connectTimeoutMs = connectTimeoutMsOf(url);
   if (connectTimeoutMs === null) throw new Error(`DATABASE_URL's connect_timeout must be a whole number of seconds from 0 to ${MAX_CONNECT_TIMEOUT_SECONDS}`);
-  parsed.searchParams.delete('schema');
-  parsed.searchParams.delete('connect_timeout');
-  return { connectionString: parsed.toString(), schema, Client: boundedConnecting(connectTimeoutMs, `${parsed.hostname}:${parsed.port || 5432}`) };
+  for (const ours of ['schema', 'connect_timeout', 'options']) parsed.searchParams.delete(ours);
+  const all = { ...SESSION_SETTINGS, ...(schema ? { search_path: schema } : {}), ...settings };
+  const options = [...Object.entries(all).map(([name, value]) => `-c ${name}=${value}`), ...given].join(' ');
+  return { connectionString: parsed.toString(), options, Client: boundedConnecting(connectTimeoutMs, `${parsed.hostname}:${parsed.port || 5432}`) };
 }
 
 /**

@@ -121,8 +121,8 @@ class PostgresHub implements ChangeHub {
   }
 
   private async listen(): Promise<void> {
-    const { connectionString, Client } = postgresConnection(this.options.url);
-    const client = new Client({ connectionString, keepAlive: true });
+    const { connectionString, options, Client } = postgresConnection(this.options.url);
+    const client = new Client({ connectionString, options, keepAlive: true });
     client.on('notification', (message) => {
       if (message.channel === this.channel) this.receive(message.payload);
     });
