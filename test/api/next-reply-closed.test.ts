@@ -6,11 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postCustomerMessageOn } from '../../src/services/conversation.js';
-import { changePresence } from '../../src/services/presence.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
-import { type ApiClient, staffWithToken } from './support.js';
+import { adminAndAvailableAgent, type ApiClient } from './support.js';
 
 for (const dialect of DIALECTS) {
   describe(`a closed ticket's next-reply clock (${dialect})`, () => {
@@ -21,10 +20,7 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       t = await startTestApp(dialect, { clock });
-      admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
-      const agent = await staffWithToken(t.app, t.ctx, 'alice');
-      alice = agent.api;
-      await changePresence(t.ctx, agent.id, 'available');
+      ({ admin, alice } = await adminAndAvailableAgent(t.app, t.ctx));
       expect((await admin.patch('/api/v1/settings', { sla: { medium: { resolution: '4h', next_reply: '1h' } } })).status).toBe(200);
     });
     afterAll(() => t.close());
