@@ -32,6 +32,15 @@ export function knownDueAt(ms: number | null): number | null {
   return ms === null || ms >= PAUSED_DUE_AT ? null : ms;
 }
 
+/**
+ * The due instant of the next-reply clock a ticket runs, as the API and pages name it: none once
+ * the ticket is closed (the close stopped the clock and counted it; a plain close leaves the
+ * column as it was), none without a known due instant (knownDueAt).
+ */
+export function runningNextReplyDue(ticket: { status: 'open' | 'closed'; next_reply_due_at: number | null }): number | null {
+  return ticket.status === 'open' ? knownDueAt(ticket.next_reply_due_at) : null;
+}
+
 /** What staff read for a due instant its calendar cannot hold within ten years. */
 export const NO_DUE_TIME = 'none within ten years of the SLA calendar’s hours';
 

@@ -73,10 +73,25 @@ export function nextReplyOutcome(clock: { dueAt: number | null; recorded: boolea
   return stoppedOutcome({ met: stop <= clock.dueAt, recorded: clock.recorded });
 }
 
-/** What a stopped clock adds to its counts: met, or a breach nobody recorded yet (null: counted already by the monitor). */
+/** What a stopped clock counts as: met, or a breach nobody recorded yet (null: counted already by the monitor). */
 export function stoppedOutcome(clock: { met: boolean; recorded: boolean }): TargetOutcome {
   if (clock.met) return 'met';
   return clock.recorded ? null : 'breached';
+}
+
+/**
+ * How a stopped clock moves the ticket's counters (next_reply_met, next_reply_breached): one met,
+ * or one breach nobody recorded yet (the monitor counted a recorded one as it recorded it). A stop
+ * at or before the due instant meets the target (SPEC §11) even when the monitor recorded the
+ * breach first: a reply or close whose instant was taken before the monitor's claim committed
+ * (reply and close takes it under the routing lock, before it locks the ticket), or a monitor on a
+ * clock a few ms ahead. The breach it counted is then taken back, as the first-response and
+ * resolution figures, read from the ticket's row, count such a clock met; counting both made one
+ * clock count twice.
+ */
+export function stoppedCounts(clock: { met: boolean; recorded: boolean }): { met: number; breached: number } {
+  if (clock.met) return { met: 1, breached: clock.recorded ? -1 : 0 };
+  return { met: 0, breached: clock.recorded ? 0 : 1 };
 }
 
 /** A target's share met: met / (met + breached), 0..1 to 4 decimals; null when none is decided. */

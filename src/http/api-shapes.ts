@@ -4,7 +4,7 @@
 import { calendarJson } from '../core/calendar.js';
 import { invalidInput } from '../core/errors.js';
 import { isBreached } from '../core/sla.js';
-import { knownDueAt } from '../core/slaClocks.js';
+import { knownDueAt, runningNextReplyDue } from '../core/slaClocks.js';
 import { storedSkillsOf } from '../core/teams.js';
 import { parseId, referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, MessageRow, TicketRow } from '../db/schema.js';
@@ -52,7 +52,7 @@ export function newTicketJson(row: TicketListRow, publicUrl: string, now: number
     sla_breached: isBreached({ slaDueAt: row.sla_due_at, closedAt: row.closed_at }, now),
     sla_paused: row.sla_paused_at !== null,
     first_response_due_at: iso(knownDueAt(row.first_response_due_at)),
-    next_reply_due_at: iso(knownDueAt(row.next_reply_due_at)),
+    next_reply_due_at: iso(runningNextReplyDue(row)),
     status_url: statusUrl(publicUrl, row.token),
     waiting_on: row.waiting_on,
     first_response_at: iso(row.first_response_at),

@@ -149,13 +149,16 @@ export async function setTicketAgent(db: Db, move: Move, now: number): Promise<b
  * returns false when it was already closed (closing twice is a no-op).
  *
  * A next-reply clock still running stops here and is counted on the ticket as
- * core/slaFigures.ts nextReplyOutcome says (met at or before its due instant, else a breach unless
- * the monitor recorded it). Written as SQL over the row being updated, not from the row the caller
- * read: a reply on another connection may have stopped the clock meanwhile (replies take the
- * ticket's row lock, closes the routing lock), and the update sees what that reply committed.
+ * core/slaFigures.ts stoppedCounts says (met at or before its due instant, taking back a breach the
+ * monitor recorded first; else a breach unless the monitor recorded it). Written as SQL over the
+ * row being updated, not from the row the caller read: a reply on another connection may have
+ * stopped the clock meanwhile (replies take the ticket's row lock, closes the routing lock), and
+ * the update sees what that reply committed.
  */
 export async function markClosed(db: Db, ticketId: number, now: number, clocks: Partial<TicketClocks> = {}): Promise<boolean> {
   const running = sql`next_reply_due_at is not null`;
+  const inTime = sql`${running} and ${now} <= next_reply_due_at`;
+  const recorded = sql`next_reply_breached_at is not null`;
   const result = await db
     .updateTable('tickets')
     .set({
@@ -166,8 +169,8 @@ export async function markClosed(db: Db, ticketId: number, now: number, clocks: 
       // Any close (the API's, an admin's, reply-and-close) ends a pending one too.
       close_due_at: null,
       close_requested_by: null,
-      next_reply_met: sql<number>`next_reply_met + case when ${running} and ${now} <= next_reply_due_at then 1 else 0 end`,
-      next_reply_breached: sql<number>`next_reply_breached + case when ${running} and ${now} > next_reply_due_at and next_reply_breached_at is null then 1 else 0 end`,
+      next_reply_met: sql<number>`next_reply_met + case when ${inTime} then 1 else 0 end`,
+      next_reply_breached: sql<number>`next_reply_breached + case when ${inTime} and ${recorded} then -1 when ${running} and ${now} > next_reply_due_at and not (${recorded}) then 1 else 0 end`,
     })
     .where('id', '=', ticketId)
     .where('status', '=', 'open')

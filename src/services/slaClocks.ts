@@ -6,7 +6,7 @@
  * row by trigger (migration 2026-12-03T0900), the first response from `first_response_at`.
  */
 import { sql } from 'kysely';
-import { stoppedOutcome } from '../core/slaFigures.js';
+import { stoppedCounts } from '../core/slaFigures.js';
 import { type ClockEvent, clocksAfterMessage, clocksAtClose, type TicketClocks } from '../core/slaClocks.js';
 import type { Db, DbHandle } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
@@ -19,8 +19,7 @@ export async function moveClocksOnMessage(handle: DbHandle, trx: Db, ticket: Tic
   const ticketCalendar = await calendarOfVersion(handle, trx, ticket.sla_calendar_version_id);
   const change = clocksAfterMessage(ticket, event, now, settings, ticketCalendar, clock);
   const nextReply = change.stopped.find((s) => s.metric === 'next_reply');
-  const counted = nextReply === undefined ? null : stoppedOutcome(nextReply);
-  await setClocks(trx, ticket.id, change.set, counted === null ? null : counted === 'met' ? 'next_reply_met' : 'next_reply_breached');
+  await setClocks(trx, ticket.id, change.set, nextReply === undefined ? null : stoppedCounts(nextReply));
   return change.set;
 }
 
@@ -30,9 +29,11 @@ export async function clocksForClose(handle: DbHandle, trx: Db, ticket: TicketRo
   return clocksAtClose(ticket, now, await calendarOfVersion(handle, trx, ticket.sla_calendar_version_id));
 }
 
-/** Writes the clock columns, and adds one to the counter of a next-reply clock that stopped. */
-async function setClocks(trx: Db, ticketId: number, set: Partial<TicketClocks>, count: 'next_reply_met' | 'next_reply_breached' | null): Promise<void> {
-  const counter = count === null ? {} : { [count]: sql<number>`${sql.ref(count)} + 1` };
-  if (Object.keys(set).length === 0 && count === null) return;
-  await trx.updateTable('tickets').set({ ...set, ...counter }).where('id', '=', ticketId).execute();
+/** Writes the clock columns, and moves the counters of a next-reply clock that stopped (core/slaFigures.ts stoppedCounts). */
+async function setClocks(trx: Db, ticketId: number, set: Partial<TicketClocks>, counts: { met: number; breached: number } | null): Promise<void> {
+  const counters = Object.fromEntries(
+    (['met', 'breached'] as const).filter((k) => counts !== null && counts[k] !== 0).map((k) => [`next_reply_${k}`, sql<number>`${sql.ref(`next_reply_${k}`)} + ${counts![k]}`]),
+  );
+  if (Object.keys(set).length === 0 && Object.keys(counters).length === 0) return;
+  await trx.updateTable('tickets').set({ ...set, ...counters }).where('id', '=', ticketId).execute();
 }

@@ -10,11 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAUSED_DUE_AT } from '../../src/core/slaClocks.js';
 import { SlaMonitor } from '../../src/jobs/slaMonitor.js';
 import { postCustomerMessageOn } from '../../src/services/conversation.js';
-import { changePresence } from '../../src/services/presence.js';
 import { Client, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
-import { type ApiClient, staffWithToken } from './support.js';
+import { adminAndAvailableAgent, type ApiClient } from './support.js';
 
 for (const dialect of DIALECTS) {
   describe(`a target beyond the calendar's ten years (${dialect})`, () => {
@@ -27,10 +26,7 @@ for (const dialect of DIALECTS) {
 
     beforeAll(async () => {
       t = await startTestApp(dialect, { clock });
-      admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
-      const agent = await staffWithToken(t.app, t.ctx, 'alice');
-      alice = agent.api;
-      await changePresence(t.ctx, agent.id, 'available');
+      ({ admin, alice } = await adminAndAvailableAgent(t.app, t.ctx));
       const calendar = await admin.post('/api/v1/calendars', { name: 'One hour a week', time_zone: 'UTC', hours: { mon: [['09:00', '10:00']] }, holidays: [] });
       expect(calendar.status).toBe(201);
       // A year of open time is 8,760 weeks of this calendar.

@@ -5,6 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { NewTicketRow } from '../../src/db/schema.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { createApiToken } from '../../src/services/tokens.js';
+import { changePresence } from '../../src/services/presence.js';
 import { addStaff } from '../support/app.js';
 
 export interface ApiResponse<T = any> {
@@ -57,6 +58,14 @@ export async function staffWithToken(app: FastifyInstance, ctx: ServiceContext, 
   const id = await addStaff(ctx, username, options);
   const { token } = await createApiToken(ctx, id, `${username}'s script`);
   return { id, token, api: new ApiClient(app, token) };
+}
+
+/** An admin `root` and an available agent `alice`, each with an API client on its own token. */
+export async function adminAndAvailableAgent(app: FastifyInstance, ctx: ServiceContext): Promise<{ admin: ApiClient; alice: ApiClient }> {
+  const admin = (await staffWithToken(app, ctx, 'root', { role: 'admin' })).api;
+  const agent = await staffWithToken(app, ctx, 'alice');
+  await changePresence(ctx, agent.id, 'available');
+  return { admin, alice: agent.api };
 }
 
 export const validTicket = { name: 'Carla Customer', email: 'carla@example.com', title: 'Printer on fire', description: 'It is really on fire.', priority: 'medium' };

@@ -8,6 +8,7 @@ import {
   clocksAtCreation,
   IDLE_CLOCKS,
   PAUSED_DUE_AT,
+  runningNextReplyDue,
   type TicketClocks,
 } from '../../src/core/slaClocks.js';
 
@@ -224,4 +225,14 @@ describe('the README worked example (SLA → Worked example with every setting)'
     const late = clocksAfterMessage({ ...paused, ...resumed.set }, 'public_reply', berlin(15, 12, 30), s, berlinOffice, office);
     expect(late.stopped).toEqual([{ metric: 'next_reply', met: false, recorded: false }]);
   });
+});
+
+describe('the next-reply clock a ticket runs', () => {
+  const rows: [string, { status: 'open' | 'closed'; next_reply_due_at: number | null }, number | null][] = [
+    ['open, a clock running', { status: 'open', next_reply_due_at: T0 }, T0],
+    ['open, none running', { status: 'open', next_reply_due_at: null }, null],
+    ['open, no due instant within ten years', { status: 'open', next_reply_due_at: PAUSED_DUE_AT }, null],
+    ['closed while one ran: the close stopped it', { status: 'closed', next_reply_due_at: T0 }, null],
+  ];
+  for (const [name, ticket, expected] of rows) it(name, () => expect(runningNextReplyDue(ticket)).toBe(expected));
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type FigureColumns, firstResponseOutcome, isOpenBreached, metShare, nextReplyOutcome, resolutionOutcome, stoppedOutcome } from '../../src/core/slaFigures.js';
+import { type FigureColumns, firstResponseOutcome, isOpenBreached, metShare, nextReplyOutcome, resolutionOutcome, stoppedCounts, stoppedOutcome } from '../../src/core/slaFigures.js';
 
 const DUE = 1_000_000;
 
@@ -49,11 +49,20 @@ describe('a stopped next-reply clock', () => {
     ['stopped at the due instant', { dueAt: DUE, recorded: false }, DUE, 'met'],
     ['stopped late, unrecorded', { dueAt: DUE, recorded: false }, DUE + 1, 'breached'],
     ['stopped late, recorded (counted by the monitor then)', { dueAt: DUE, recorded: true }, DUE + 1, null],
+    // A reply or close stamped before the monitor's claim committed (reply and close, a monitor's clock ahead).
+    ['stopped at the due instant, yet recorded: met (SPEC §11)', { dueAt: DUE, recorded: true }, DUE, 'met'],
   ];
   for (const [name, clock, stop, expected] of rows) it(name, () => expect(nextReplyOutcome(clock, stop)).toBe(expected));
   it('counts as a stopped clock of the reply does', () => {
     expect([stoppedOutcome({ met: true, recorded: false }), stoppedOutcome({ met: false, recorded: false }), stoppedOutcome({ met: false, recorded: true })]).toEqual(['met', 'breached', null]);
   });
+  const counts: [string, { met: boolean; recorded: boolean }, { met: number; breached: number }][] = [
+    ['met: one met', { met: true, recorded: false }, { met: 1, breached: 0 }],
+    ['late, unrecorded: one breach', { met: false, recorded: false }, { met: 0, breached: 1 }],
+    ['late, recorded: counted by the monitor already', { met: false, recorded: true }, { met: 0, breached: 0 }],
+    ['in time, yet recorded first (the stop stamped before the claim committed): met, the breach taken back', { met: true, recorded: true }, { met: 1, breached: -1 }],
+  ];
+  for (const [name, clock, expected] of counts) it(`moves the counters: ${name}`, () => expect(stoppedCounts(clock)).toEqual(expected));
 });
 
 describe('open breached and share met', () => {

@@ -169,6 +169,28 @@ for (const dialect of DIALECTS) {
       expect(await counts(t.ctx.handle.db, 'next_reply')).toEqual({ met: 1, breached: 1 });
     });
 
+    it('a next-reply clock counts once: a reply or close stamped at its due instant meets it, even after a monitor recorded the breach', async () => {
+      // Reply and close takes its instant under the routing lock, before it locks the ticket: on
+      // PostgreSQL a monitor in another process (whose clock may also run a few ms ahead) can
+      // record the breach in between, so the answer carries an instant at its due time. It meets
+      // the target (SPEC §11), as first response and resolution count such a stop.
+      await useSettings(t.ctx.handle.db, { nextReply: { high: 120, medium: null, low: null }, sla: { high: 86_400, medium: 240, low: 3600 } });
+      for (const stop of ['reply', 'reply and close', 'close'] as const) {
+        const ticket = await newTicket();
+        await reply(ticket.id);
+        await customerWrites(ticket.id);
+        const due = clock.now() + 2 * MIN;
+        const before = await counts(t.ctx.handle.db, 'next_reply');
+        await monitor.runOnce(due + 1);
+        expect(await slaEvents(t.ctx.handle.db, ticket.id)).toEqual([{ metric: 'next_reply', at: due + 1 }]);
+        clock.set(due);
+        if (stop === 'close') await closeTicket(t.ctx, { id: alice, role: 'agent' }, ticket.id);
+        else await reply(ticket.id, stop === 'reply and close');
+        expect({ stop, counts: await counts(t.ctx.handle.db, 'next_reply') }).toEqual({ stop, counts: { met: before.met + 1, breached: before.breached } });
+        clock.advance(MIN);
+      }
+    });
+
     it('pause while waiting on the customer: no breach while paused, the due time moves by the wait, a close while paused is in time', async () => {
       await useSettings(t.ctx.handle.db, { pauseWhileWaiting: true, sla: { high: 600, medium: 240, low: 3600 } });
       const ticket = await newTicket();
