@@ -67,6 +67,15 @@ export function mayTake(world: TeamWorld, agentId: number, ticket: TeamTicket, n
   return requiredSkillsAt(ticket, now).every((s) => member.skills.includes(s));
 }
 
+/**
+ * Whether any of the `available` agents may take the ticket at `now`: while one may and the ticket
+ * still waits, everyone who may is full ("busy"); while none may, nobody who handles it is in,
+ * whoever else is available (the customer's confirmation says which, §1).
+ */
+export function anyMayTake(world: TeamWorld, available: readonly number[], ticket: TeamTicket, now: number): boolean {
+  return available.some((agentId) => mayTake(world, agentId, ticket, now));
+}
+
 /** The routing rule R1–R5 are asked with at `now`. */
 export function teamRule(world: TeamWorld, now: number): CanTake<TeamTicket> {
   return (agent, ticket) => mayTake(world, agent.id, ticket, now);

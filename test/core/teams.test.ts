@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AgentLoad, chooseBalanceDonor, type Move, planDrain, planPull, planRelease } from '../../src/core/routing.js';
 import {
+  anyMayTake,
   balanceTicket,
   skillDeletionConflict,
   skillsText,
@@ -99,6 +100,20 @@ describe('mayTake (§12 candidates: members of the team holding its skills)', ()
     ['an agent in no team takes nothing', 99, ticket(1, 1), false],
   ])('%s', (_t, agentId, t, expected) => {
     expect(mayTake(W, agentId, t, NOW)).toBe(expected);
+  });
+});
+
+describe('anyMayTake (is anyone who may take it in?)', () => {
+  it.each<[string, number[], TeamTicket, boolean]>([
+    ['nobody available', [], ticket(1, 1), false],
+    ['only an agent of another team', [3], ticket(1, 1), false],
+    ['a member of its team', [3, 1], ticket(1, 1), true],
+    ['members lacking its skill', [1, 4], ticket(1, 1, 0, [german()]), false],
+    ['the member holding it', [1, 2], ticket(1, 1, 0, [german()]), true],
+    ['an overflow member before the wait', [5], ticket(1, 1, 29), false],
+    ['an overflow member after it', [5], ticket(1, 1, 30), true],
+  ])('%s', (_t, available, t, expected) => {
+    expect(anyMayTake(W, available, t, NOW)).toBe(expected);
   });
 });
 
