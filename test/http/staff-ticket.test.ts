@@ -278,6 +278,20 @@ for (const dialect of DIALECTS) {
         expect(refused.body).toContain('<input type="hidden" name="kind" value="note"/>');
       });
 
+      it('refuses a reply on a ticket sent back to the queue meanwhile (403, draft kept, notes offered), writing nothing', async () => {
+        const id = await ticketFor('ana');
+        const page = await anaClient.get(staffTicketPath(id));
+        // Nobody is available, so it waits in the queue: Ana still sees it, but may only note on it.
+        await requeueTicket(t.ctx, rootId, id);
+        const before = await written(id);
+        const refused = await anaClient.post(`${staffTicketPath(id)}messages/`, { kind: 'reply', body: 'Reply typed <i>before</i> the requeue', seen: seenFrom(page.body)!, _csrf: csrfFrom(page.body) });
+        expect(refused.statusCode).toBe(403);
+        expect(await written(id)).toEqual(before);
+        expect(visibleText(refused)).toContain('Only the agent holding this ticket (or an admin) can reply to the customer.');
+        expect(refused.body).toContain('Reply typed &lt;i>before&lt;/i> the requeue</textarea>');
+        expect(refused.body).toContain('<input type="hidden" name="kind" value="note"/>');
+      });
+
       it('refuses an empty, oversized or control-character body and a forged kind with 400, a message by the field, the draft kept, nothing written', async () => {
         const id = await ticketFor('ana');
         const before = await written(id);

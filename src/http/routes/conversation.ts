@@ -260,9 +260,11 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
           delete draft.seen;
           return showTicket(request, reply, id, undefined, { draft, errors: {}, notice, newAfter: input!.seen, flash: null }, 409);
         }
-        if (error.code === 'conflict') {
+        // Closed (409) or no longer the writer's to answer (403: sent back to the queue meanwhile):
+        // the page as it is now, which offers notes only, with the draft kept.
+        if (error.code === 'conflict' || error.code === 'forbidden') {
           delete draft.seen;
-          return showTicket(request, reply, id, undefined, { draft, errors: {}, notice, newAfter: null, flash: null }, 409);
+          return showTicket(request, reply, id, undefined, { draft, errors: {}, notice, newAfter: null, flash: null }, error.code === 'conflict' ? 409 : 403);
         }
         throw error;
       }
