@@ -216,6 +216,17 @@ export function skillsText(skills: readonly StoredSkill[]): string {
   return JSON.stringify(skills.map((s) => ({ id: s.id, name: s.name, after: s.after })));
 }
 
+/** A skill a ticket or topic needs, in words: `German`, or `German (optional after 15 min)`. */
+export function skillNeedText(name: string, optionalAfterMinutes: number | null): string {
+  return optionalAfterMinutes === null ? name : `${name} (optional after ${optionalAfterMinutes} min)`;
+}
+
+/** The skills a ticket was created with (its required_skills text), in words; `None` for none. */
+export function ticketSkillsText(text: string): string {
+  const skills = storedSkillsOf(text);
+  return skills.length === 0 ? 'None' : skills.map((s) => skillNeedText(s.name, s.after === null ? null : Math.round(s.after / 60_000))).join(', ');
+}
+
 /** tickets.required_skills read back ('[]': none, the common case, answered without parsing). */
 export function storedSkillsOf(text: string): StoredSkill[] {
   if (text === '[]' || text === '') return [];

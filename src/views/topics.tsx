@@ -3,6 +3,7 @@
  * skills with optional waits, their inbound addresses and default priority.
  */
 import { skillAfterField } from '../core/teamForm.js';
+import { skillNeedText } from '../core/teams.js';
 import type { TeamListing, TopicListing } from '../repositories/teams.js';
 import { ActionForm, CsrfField, DataTable, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField, formTitle } from './components.js';
 import { Layout } from './layout.js';
@@ -38,7 +39,7 @@ export function TopicListPage({ viewer, csrf, flash, topics }: PageBase & { topi
                 <span>{t.hidden ? 'hidden' : 'yes'}</span>
               </td>
               <td data-label="Skills">
-                <span>{list(t.skills.map((s) => (s.optional_after_minutes === null ? s.name : `${s.name} (optional after ${s.optional_after_minutes} min)`)))}</span>
+                <span>{list(t.skills.map((s) => skillNeedText(s.name, s.optional_after_minutes)))}</span>
               </td>
               <td data-label="Addresses">
                 <span>{list(t.addresses)}</span>

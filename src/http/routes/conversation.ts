@@ -17,6 +17,7 @@ import { threadPage } from '../../repositories/messages.js';
 import { messageWithMail } from '../../repositories/originalMail.js';
 import { bouncedEmailsOfTicket } from '../../repositories/outbox.js';
 import { findTicketById, followUpsOf } from '../../repositories/tickets.js';
+import { ticketsByIds } from '../../repositories/ticketQueries.js';
 import { findUserById } from '../../repositories/users.js';
 import { composeStaffMessage } from '../../services/cannedReplies.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -119,13 +120,14 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
     const writer: Writer = { id: viewer.id, role: viewer.role };
     const ticket = await visibleTicket(request, id);
     // One more than a page tells whether earlier messages exist without counting the thread.
-    const [rows, agent, canned, followUps, bounced, copied] = await Promise.all([
+    const [rows, agent, canned, followUps, bounced, copied, [named]] = await Promise.all([
       threadPage(db, id, { publicOnly: false, newest: true, limit: THREAD_PAGE + 1, ...(before === undefined ? {} : { beforeId: before }) }),
       ticket.agent_id === null ? Promise.resolve(undefined) : findUserById(db, ticket.agent_id),
       listCannedReplies(db),
       followUpsOf(db, id),
       bouncedEmailsOfTicket(db, id),
       ccsOfTickets(db, [id]).then((ccs) => ccs.get(id) ?? []),
+      ticketsByIds(db, [id]),
     ]);
     const messages = rows.length > THREAD_PAGE ? rows.slice(1) : rows;
     const attachments = await attachmentsOfMessages(
@@ -140,6 +142,8 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       flash: form.flash === undefined ? takeFlash(request, reply) : form.flash,
       ticket,
       agentName: agent?.display_name ?? null,
+      teamName: named?.team_name ?? null,
+      topicName: named?.topic_name ?? null,
       followUps,
       copied,
       bounced,
