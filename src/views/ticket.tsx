@@ -9,7 +9,6 @@
  */
 import { PLACEHOLDERS, STAFF_BODY_MAX } from '../core/conversation.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
-import { ticketSkillsText } from '../core/teams.js';
 import type { AttachmentRow, CannedReplyRow, MessageRow, TicketRow } from '../db/schema.js';
 import { copiedRemovePath, customerStatusPath, staffTicketPath } from '../http/links.js';
 import { showsSeconds } from '../core/sla.js';
@@ -23,6 +22,7 @@ import { mayChangeCopied } from '../core/mailCc.js';
 import type { TicketCcRow } from '../db/schemaCcs.js';
 import { CloseControl } from './closeControl.js';
 import { RatingFacts } from './rating.js';
+import { TicketRoutingFacts } from './ticketRouting.js';
 
 export interface StaffTicketProps {
   viewer: Viewer & { id: number };
@@ -83,12 +83,7 @@ function TicketFacts({ ticket, agentName, teamName, topicName, followUps, copied
       <dt>Agent</dt>
       <dd class="agent-name">{agentName ?? 'Nobody yet: waiting in the queue'}</dd>
       {/* §12: whose it is to take (its team) and what it needs (the skills it was created with). */}
-      <dt>Team</dt>
-      <dd>{teamName ?? '— (deleted)'}</dd>
-      <dt>Topic</dt>
-      <dd>{topicName ?? '— (deleted)'}</dd>
-      <dt>Skills needed</dt>
-      <dd>{ticketSkillsText(ticket.required_skills)}</dd>
+      <TicketRoutingFacts teamName={teamName} topicName={topicName} requiredSkills={ticket.required_skills} />
       <dt>Waiting on</dt>
       <dd>{ticket.waiting_on === null ? 'Nobody (closed)' : <WaitingOnBadge waitingOn={ticket.waiting_on} mine={mine} />}</dd>
       <dt>SLA</dt>

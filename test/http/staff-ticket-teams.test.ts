@@ -1,5 +1,5 @@
 /**
- * The staff ticket page shows the ticket's team, topic and the skills it needs (§12: "tickets show
+ * The staff ticket page and the admin's ticket record show the ticket's team, topic and the skills it needs (§12: "tickets show
  * team, topic, skills"), as the API does: staff see why a ticket waits and whose it is to take.
  * Both engines.
  */
@@ -16,12 +16,14 @@ for (const dialect of DIALECTS) {
     let t: TestApp;
     let admin: ApiClient;
     let page: Client;
-    const ticketPage = async (topic: string) => {
+    /** A new ticket of `topic`: its staff page's text and its admin record's. */
+    const ticketPages = async (topic: string) => {
       const created = await admin.post('/api/v1/tickets', { name: 'Dora', email: 'dora@customer.example', title: 'Invoice', description: 'Wrong amount', priority: 'low', topic });
       expect(created.status).toBe(201);
-      const shown = await page.get(staffTicketPath(idFromReference(created.body.reference)!));
-      expect(shown.statusCode).toBe(200);
-      return visibleText(shown).replace(/\s+/g, ' ');
+      const id = idFromReference(created.body.reference)!;
+      const shown = await Promise.all([page.get(staffTicketPath(id)), page.get(`/admin/tickets/${id}/`)]);
+      expect(shown.map((r) => r.statusCode)).toEqual([200, 200]);
+      return shown.map((r) => visibleText(r).replace(/\s+/g, ' '));
     };
 
     beforeAll(async () => {
@@ -38,11 +40,11 @@ for (const dialect of DIALECTS) {
     afterAll(() => t.close());
 
     it('names the team, the topic and each skill with its wait', async () => {
-      expect(await ticketPage('Rechnung')).toContain('Team Billing & Co Topic Rechnung Skills needed German (optional after 15 min), SQL <b>');
+      for (const text of await ticketPages('Rechnung')) expect(text).toContain('Team Billing & Co Topic Rechnung Skills needed German (optional after 15 min), SQL <b>');
     });
 
     it('says a ticket needs no skill', async () => {
-      expect(await ticketPage('General')).toContain('Team Support Topic General Skills needed None');
+      for (const text of await ticketPages('General')) expect(text).toContain('Team Support Topic General Skills needed None');
     });
   });
 }
