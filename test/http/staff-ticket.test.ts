@@ -122,6 +122,24 @@ for (const dialect of DIALECTS) {
         expect(visibleText(await anaClient.get(staffTicketPath(id)))).toContain(`HD-${id} was sent back to the queue by Root Admin. Ben has it now.`);
       });
 
+      it('keeps a note written on a pending ticket that another agent took meanwhile (404, the text to copy), writing nothing', async () => {
+        const id = await ticketFor(null);
+        const page = await anaClient.get(staffTicketPath(id));
+        await reassignTicket(t.ctx, rootId, id, 'ben');
+        const before = await written(id);
+        const sent = await anaClient.post(`${staffTicketPath(id)}messages/`, { kind: 'note', body: 'Customer called: <b>urgent</b>', seen: seenFrom(page.body) ?? '', _csrf: csrfFrom(page.body) });
+        // Still a ticket she may not see (404, nothing said about who has it), but her text is kept.
+        expect(sent.statusCode).toBe(404);
+        expect(visibleText(sent)).toContain('Your message was not sent');
+        expect(visibleText(sent)).not.toContain('Ben');
+        expect(sent.body).toMatch(/<textarea id="unsent"[^>]*>Customer called: &lt;b>urgent&lt;\/b><\/textarea>/);
+        expect(await written(id)).toEqual(before);
+        // The same answer for a ticket that never existed: the page tells nothing of other agents' tickets.
+        const unknown = await anaClient.post('/agents/tickets/999999/messages/', { kind: 'note', body: 'x', _csrf: csrfFrom(page.body) });
+        expect(unknown.statusCode).toBe(404);
+        expect(visibleText(unknown)).toContain('Your message was not sent');
+      });
+
       it('shows an agent its closed ticket with notes only, and an admin every ticket with the reply form', async () => {
         const id = await ticketFor('ana');
         await closeTicket(t.ctx, { id: ana, role: 'agent' }, id);

@@ -28,7 +28,7 @@ import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { headerOf, parseMail } from '../../mail/inbound/parse.js';
 import { MailOriginalPage } from '../../views/mailOriginal.js';
-import { MovedAwayPage } from '../../views/movedAway.js';
+import { MovedAwayPage, NotSentPage } from '../../views/movedAway.js';
 import { renderPage } from '../../views/render.js';
 import { StaffTicketPage } from '../../views/ticket.js';
 import { setFlash, takeFlash } from '../flash.js';
@@ -246,8 +246,11 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         if (isNotFound(error)) {
-          const moved = await movedAway(request, reply, id, typeof body.body === 'string' && body.body.trim() !== '' ? body.body : null);
+          const unsent = typeof body.body === 'string' && body.body.trim() !== '' ? body.body : null;
+          const moved = await movedAway(request, reply, id, unsent);
           if (moved) return moved;
+          // A ticket never theirs (a pending one another agent took meanwhile), or none: still 404, the text kept.
+          if (unsent !== null) return sendHtml(reply.header('cache-control', 'no-store'), renderPage(NotSentPage({ viewer, csrf: reply.generateCsrf(), reference: referenceOf(id), draft: unsent })), 404);
         }
         const draft = keptValues(body, DRAFT_FIELDS);
         if (error.code === 'invalid_input' || error.code === 'payload_too_large') {
