@@ -36,5 +36,17 @@ export function cutUnits(text: string, max: number): string {
  * among visible characters (an emoji joined by U+200D, Hebrew with a right-to-left mark) is text.
  */
 export function showsNothing(text: string): boolean {
-  return /^[\p{White_Space}\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]*$/u.test(text);
+  return trimInvisible(text) === '';
+}
+
+/** Runs of whitespace and characters drawn as nothing (see showsNothing) at either end of a text. */
+const INVISIBLE_ENDS = /^[\p{White_Space}\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]+|[\p{White_Space}\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]+$/gu;
+
+/**
+ * `text` without whitespace or characters drawn as nothing at its ends: String.trim for names
+ * people read, so `Support` with a zero-width space or a soft hyphen after it is `Support`, not a
+ * second name that looks the same.
+ */
+export function trimInvisible(text: string): string {
+  return text.replace(INVISIBLE_ENDS, '');
 }
