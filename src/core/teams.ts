@@ -288,6 +288,8 @@ export interface TeamUse {
   openTickets: number;
   /** Names of the topics routing to it. */
   topics: readonly string[];
+  /** Names of the teams overflowing into it (their waiting tickets may go to its members). */
+  overflowFrom: readonly string[];
   /** Members holding open tickets for whom it is the last team (username and count). */
   lastTeamOf: readonly { username: string; openTickets: number }[];
 }
@@ -303,6 +305,7 @@ export function teamDeletionConflict(name: string, use: TeamUse): string | null 
   const uses: string[] = [];
   if (use.openTickets > 0) uses.push(`it holds ${count(use.openTickets, 'open ticket')} (close or move ${use.openTickets === 1 ? 'it' : 'them'} to another team)`);
   if (use.topics.length > 0) uses.push(`topics route to it: ${use.topics.join(', ')} (give them another team)`);
+  if (use.overflowFrom.length > 0) uses.push(`teams overflow into it: ${use.overflowFrom.join(', ')} (give them another overflow team, or none)`);
   if (use.lastTeamOf.length > 0) {
     const who = use.lastTeamOf.map((m) => `${m.username} (${count(m.openTickets, 'open ticket')})`).join(', ');
     uses.push(`it is the last team of agents holding tickets: ${who} (an agent keeps a team until its tickets are closed or moved)`);

@@ -252,15 +252,16 @@ describe('topicNamed (the topic a form or API call names)', () => {
 });
 
 describe('teamDeletionConflict / skillDeletionConflict: what still uses a team or skill (a 409 saying so)', () => {
-  const unused = { builtIn: false, openTickets: 0, topics: [], lastTeamOf: [] };
+  const unused = { builtIn: false, openTickets: 0, topics: [], overflowFrom: [], lastTeamOf: [] };
   it.each<[string, Parameters<typeof teamDeletionConflict>[1], string | null]>([
     ['nothing uses it', unused, null],
     ['Support', { ...unused, builtIn: true }, 'Team “Billing” cannot be deleted: every new agent joins it.'],
     ['one open ticket', { ...unused, openTickets: 1 }, 'Team “Billing” cannot be deleted: it holds 1 open ticket (close or move it to another team).'],
     ['topics', { ...unused, topics: ['Invoices', 'VIP'] }, 'Team “Billing” cannot be deleted: topics route to it: Invoices, VIP (give them another team).'],
+    ['teams overflowing into it', { ...unused, overflowFrom: ['Front', 'Night'] }, 'Team “Billing” cannot be deleted: teams overflow into it: Front, Night (give them another overflow team, or none).'],
     [
       'everything at once, each named',
-      { builtIn: false, openTickets: 4, topics: ['Invoices'], lastTeamOf: [{ username: 'ben', openTickets: 2 }] },
+      { builtIn: false, openTickets: 4, topics: ['Invoices'], overflowFrom: [], lastTeamOf: [{ username: 'ben', openTickets: 2 }] },
       'Team “Billing” cannot be deleted: it holds 4 open tickets (close or move them to another team); topics route to it: Invoices (give them another team); it is the last team of agents holding tickets: ben (2 open tickets) (an agent keeps a team until its tickets are closed or moved).',
     ],
   ])('%s', (_what, use, expected) => {
