@@ -4,12 +4,14 @@
  */
 import { skillAfterField } from '../core/teamForm.js';
 import { skillNeedText } from '../core/teams.js';
+import { type TopicTakers, topicTakers, topicTakersText } from '../core/topicTakers.js';
 import type { TeamListing, TopicListing } from '../repositories/teams.js';
 import { ActionForm, CsrfField, DataTable, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField, formTitle } from './components.js';
 import { Layout } from './layout.js';
 import { Breadcrumb, list, type PageBase, type SkillListing, TEAMS, TOPICS } from './teams.js';
 
-export function TopicListPage({ viewer, csrf, flash, topics }: PageBase & { topics: readonly TopicListing[] }) {
+/** The topics, with who may take each one's tickets (core/topicTakers.ts), from the teams and skills lists. */
+export function TopicListPage({ viewer, csrf, flash, topics, teams, skills }: PageBase & { topics: readonly TopicListing[]; teams: readonly TeamListing[]; skills: readonly SkillListing[] }) {
   return (
     <Layout title="Topics" viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
@@ -24,7 +26,7 @@ export function TopicListPage({ viewer, csrf, flash, topics }: PageBase & { topi
         </a>
       </p>
       <div class="table-scroll">
-        <DataTable id="topics" class="striped stack" columns={['Topic', 'Team', 'On the form', 'Skills', 'Addresses', 'Default priority']}>
+        <DataTable id="topics" class="striped stack" columns={['Topic', 'Team', 'On the form', 'Skills', 'Addresses', 'Default priority', 'Who may take it']}>
           {topics.map((t) => (
             <tr data-topic={t.id}>
               <td data-label="Topic" class="ticket-title">
@@ -46,6 +48,9 @@ export function TopicListPage({ viewer, csrf, flash, topics }: PageBase & { topi
               </td>
               <td data-label="Default priority">
                 <span>{t.default_priority ?? '—'}</span>
+              </td>
+              <td data-label="Who may take it">
+                <TakersCell takers={topicTakers(t, teams, skills)} />
               </td>
             </tr>
           ))}
@@ -127,4 +132,10 @@ export function TopicFormPage({
       {topic && <ActionForm action={`${TOPICS}${topic.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this topic" confirm="Delete this topic? Customers can no longer choose it." note="Its tickets keep their team and skills. The last topic on the form cannot be deleted." />}
     </Layout>
   );
+}
+
+/** Who may take a topic's tickets; nobody at all is marked, as it makes them wait for good. */
+function TakersCell({ takers }: { takers: TopicTakers }) {
+  const text = topicTakersText(takers);
+  return takers.atOnce.length === 0 && takers.afterWait.length === 0 ? <strong class="badge level-badge level-warning" data-level="warning">{text}</strong> : <span>{text}</span>;
 }
