@@ -25,10 +25,11 @@ export interface TopicTakers {
   afterWait: string[];
 }
 
-export function topicTakers(topic: TopicNeeds, teams: readonly TeamMembers[], skills: readonly SkillHolders[]): TopicTakers {
+/** Who of the `active` agents (a deactivated one takes nothing) may take the topic's tickets. */
+export function topicTakers(topic: TopicNeeds, teams: readonly TeamMembers[], skills: readonly SkillHolders[], active: ReadonlySet<string>): TopicTakers {
   const team = teams.find((t) => t.name === topic.team);
-  const members = team?.members ?? [];
-  const overflow = teams.find((t) => t.name === team?.overflow_team)?.members ?? [];
+  const members = (team?.members ?? []).filter((agent) => active.has(agent));
+  const overflow = (teams.find((t) => t.name === team?.overflow_team)?.members ?? []).filter((agent) => active.has(agent));
   const holds = (agent: string, needed: TopicNeeds['skills']) => needed.every((s) => skills.find((k) => k.name === s.name)?.agents.includes(agent) ?? false);
   const atOnce = members.filter((agent) => holds(agent, topic.skills));
   const always = topic.skills.filter((s) => s.optional_after_minutes === null);

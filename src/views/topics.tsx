@@ -11,7 +11,7 @@ import { Layout } from './layout.js';
 import { Breadcrumb, list, type PageBase, type SkillListing, TEAMS, TOPICS } from './teams.js';
 
 /** The topics, with who may take each one's tickets (core/topicTakers.ts), from the teams and skills lists. */
-export function TopicListPage({ viewer, csrf, flash, topics, teams, skills }: PageBase & { topics: readonly TopicListing[]; teams: readonly TeamListing[]; skills: readonly SkillListing[] }) {
+export function TopicListPage({ viewer, csrf, flash, topics, teams, skills, active }: PageBase & { topics: readonly TopicListing[]; teams: readonly TeamListing[]; skills: readonly SkillListing[]; active: ReadonlySet<string> }) {
   return (
     <Layout title="Topics" viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
@@ -50,7 +50,7 @@ export function TopicListPage({ viewer, csrf, flash, topics, teams, skills }: Pa
                 <span>{t.default_priority ?? '—'}</span>
               </td>
               <td data-label="Who may take it">
-                <TakersCell takers={topicTakers(t, teams, skills)} />
+                <TakersCell takers={topicTakers(t, teams, skills, active)} />
               </td>
             </tr>
           ))}

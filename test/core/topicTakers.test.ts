@@ -11,6 +11,7 @@ const SKILLS = [
   { name: 'SQL', agents: ['ana', 'ben'] },
   { name: 'Klingon', agents: [] },
 ];
+const ACTIVE = new Set(['ana', 'ben', 'cy']);
 const topic = (team: string, ...skills: [string, number | null][]): TopicNeeds => ({ team, skills: skills.map(([name, optional_after_minutes]) => ({ name, optional_after_minutes })) });
 
 describe('topicTakers (who may take a topic’s tickets)', () => {
@@ -24,6 +25,10 @@ describe('topicTakers (who may take a topic’s tickets)', () => {
     ['a team without members', topic('Empty'), 'Nobody: no agent of its team holds its skills, so its tickets wait'],
     ['only once a skill turned optional', topic('Support', ['Klingon', 30]), 'Nobody at once; after a wait: ana, cy'],
   ])('%s', (_title, needs, expected) => {
-    expect(topicTakersText(topicTakers(needs, TEAMS, SKILLS))).toBe(expected);
+    expect(topicTakersText(topicTakers(needs, TEAMS, SKILLS, ACTIVE))).toBe(expected);
   });
+});
+
+it('a deactivated agent takes nothing', () => {
+  expect(topicTakersText(topicTakers(topic('Billing', ['German', null]), TEAMS, SKILLS, new Set(['ana', 'cy'])))).toBe('Nobody: no agent of its team holds its skills, so its tickets wait');
 });

@@ -170,8 +170,9 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     );
 
     admin.get(TOPICS, async (request, reply) => {
-      const [topics, teams, skills] = await Promise.all([listTopics(db), listTeams(db), listSkills(db)]);
-      return sendHtml(reply, renderPage(TopicListPage({ ...base(request, reply, {}), topics, teams, skills })));
+      const [topics, teams, skills, agents] = await Promise.all([listTopics(db), listTeams(db), listSkills(db), agentChoices(db)]);
+      const active = new Set(agents.filter((a) => a.active === 1).map((a) => a.username));
+      return sendHtml(reply, renderPage(TopicListPage({ ...base(request, reply, {}), topics, teams, skills, active })));
     });
     editable(
       TOPICS,
