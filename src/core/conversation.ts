@@ -5,7 +5,7 @@
  */
 import { DomainError, forbidden, invalidInput } from './errors.js';
 import { type FieldLabels, labelled } from './fieldErrors.js';
-import { cutUnits } from './unicode.js';
+import { cutUnits, showsNothing } from './unicode.js';
 
 export const MESSAGE_KINDS = ['customer', 'reply', 'note'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
@@ -55,7 +55,7 @@ export function holdsNonText(text: string): boolean {
 
 /**
  * Text a person typed: line ends made `\n`; refused when it holds characters that are not text
- * (holdsNonText), or is blank.
+ * (holdsNonText), or shows nothing (blank, or only zero-width and direction marks: showsNothing).
  */
 function messageBody(raw: unknown, max: number, fields: Record<string, string>, field = 'body'): string {
   if (typeof raw !== 'string') {
@@ -64,7 +64,7 @@ function messageBody(raw: unknown, max: number, fields: Record<string, string>, 
   }
   const body = raw.replace(/\r\n?/g, '\n');
   if (holdsNonText(body)) fields[field] = 'The message holds characters that are not text.';
-  else if (body.trim().length === 0) fields[field] = 'Write a message.';
+  else if (showsNothing(body)) fields[field] = 'Write a message.';
   else if (body.length > max) fields[field] = `At most ${max.toLocaleString('en')} characters (this one has ${body.length.toLocaleString('en')}).`;
   return body;
 }

@@ -13,7 +13,7 @@
  * With teams (§12) "no agent is available to take them" means no available agent *who may take
  * them*: routing's own rule (core/teams.ts's mayTake) decides, per kind of waiting ticket.
  */
-import { mayTake, nextWideningAt, type SkillNeed, type TeamTicket, type TeamWorld } from './teams.js';
+import { anyMayTake, nextWideningAt, type SkillNeed, type TeamTicket, type TeamWorld } from './teams.js';
 
 export const ALARM_LEVELS = ['alarm', 'warning', 'calm'] as const;
 export type AlarmLevel = (typeof ALARM_LEVELS)[number];
@@ -133,8 +133,7 @@ export interface WaitingKind {
 export function unattendedAfter(kind: WaitingKind, world: TeamWorld, available: readonly number[], now: number): number | null {
   const ticket: TeamTicket = { id: 0, createdAt: now, slaDueAt: now, teamId: kind.teamId, skills: kind.skills };
   for (let at: number | null = now; at !== null; at = nextWideningAt(ticket, world.teams, at)) {
-    const judgedAt = at;
-    if (available.some((agentId) => mayTake(world, agentId, ticket, judgedAt))) return now - (judgedAt - now);
+    if (anyMayTake(world, available, ticket, at)) return now - (at - now);
   }
   return null;
 }

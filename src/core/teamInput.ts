@@ -6,6 +6,7 @@ import { accepted, Checked } from './checked.js';
 import type { FieldLabels } from './fieldErrors.js';
 import { QUEUE_ORDERS, type QueueOrder } from './routing.js';
 import { checkTeamSla, TEAM_SLA_LABELS, type TeamSla } from './teamSla.js';
+import { trimInvisible } from './unicode.js';
 
 export const TEAM_LABELS = { name: 'Name', overflow_team: 'Overflow team', overflow_after_minutes: 'Overflow after', queue_order: 'Queue order', skills: 'Skills', teams: 'Teams', team: 'Team', addresses: 'Addresses', members: 'Members', hidden: 'Hidden', default_priority: 'Default priority' } as const;
 
@@ -19,17 +20,17 @@ export function parseMinutes(raw: unknown): number | null | undefined {
 /** A name of 1–64 characters (teams, skills) or 1–100 (topics), control characters removed. */
 export function parseName(fields: Record<string, string>, raw: unknown, max: number): string {
   // eslint-disable-next-line no-control-regex
-  const name = typeof raw === 'string' ? raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim() : '';
+  const name = typeof raw === 'string' ? trimInvisible(raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')) : '';
   if (name.length === 0) fields.name = 'Required.';
   else if (name.length > max) fields.name = `At most ${max} characters.`;
   return name;
 }
 
-/** A list of names as a JSON array or a comma-separated text (forms), trimmed, without blanks or repeats. */
+/** A list of names as a JSON array or a comma-separated text (forms), trimmed (trimInvisible), without blanks or repeats. */
 export function parseNameList(raw: unknown): string[] | undefined {
   const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : raw === undefined || raw === null ? [] : undefined;
   if (!items || items.some((i) => typeof i !== 'string')) return undefined;
-  return [...new Set((items as string[]).map((i) => i.trim()).filter((i) => i !== ''))];
+  return [...new Set((items as string[]).map(trimInvisible).filter((i) => i !== ''))];
 }
 
 /** A yes/no of a form (a ticked box is `on`) or of JSON (a boolean); `undefined` when it is neither. */

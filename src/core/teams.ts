@@ -67,6 +67,15 @@ export function mayTake(world: TeamWorld, agentId: number, ticket: TeamTicket, n
   return requiredSkillsAt(ticket, now).every((s) => member.skills.includes(s));
 }
 
+/**
+ * Whether any of the `available` agents may take the ticket at `now`: while one may and the ticket
+ * still waits, everyone who may is full ("busy"); while none may, nobody who handles it is in,
+ * whoever else is available (the customer's confirmation says which, §1).
+ */
+export function anyMayTake(world: TeamWorld, available: readonly number[], ticket: TeamTicket, now: number): boolean {
+  return available.some((agentId) => mayTake(world, agentId, ticket, now));
+}
+
 /** The routing rule R1–R5 are asked with at `now`. */
 export function teamRule(world: TeamWorld, now: number): CanTake<TeamTicket> {
   return (agent, ticket) => mayTake(world, agent.id, ticket, now);
@@ -207,6 +216,17 @@ export function skillsText(skills: readonly StoredSkill[]): string {
   return JSON.stringify(skills.map((s) => ({ id: s.id, name: s.name, after: s.after })));
 }
 
+/** A skill a ticket or topic needs, in words: `German`, or `German (optional after 15 min)`. */
+export function skillNeedText(name: string, optionalAfterMinutes: number | null): string {
+  return optionalAfterMinutes === null ? name : `${name} (optional after ${optionalAfterMinutes} min)`;
+}
+
+/** The skills a ticket was created with (its required_skills text), in words; `None` for none. */
+export function ticketSkillsText(text: string): string {
+  const skills = storedSkillsOf(text);
+  return skills.length === 0 ? 'None' : skills.map((s) => skillNeedText(s.name, s.after === null ? null : Math.round(s.after / 60_000))).join(', ');
+}
+
 /** tickets.required_skills read back ('[]': none, the common case, answered without parsing). */
 export function storedSkillsOf(text: string): StoredSkill[] {
   if (text === '[]' || text === '') return [];
@@ -268,6 +288,8 @@ export interface TeamUse {
   openTickets: number;
   /** Names of the topics routing to it. */
   topics: readonly string[];
+  /** Names of the teams overflowing into it (their waiting tickets may go to its members). */
+  overflowFrom: readonly string[];
   /** Members holding open tickets for whom it is the last team (username and count). */
   lastTeamOf: readonly { username: string; openTickets: number }[];
 }
@@ -283,6 +305,7 @@ export function teamDeletionConflict(name: string, use: TeamUse): string | null 
   const uses: string[] = [];
   if (use.openTickets > 0) uses.push(`it holds ${count(use.openTickets, 'open ticket')} (close or move ${use.openTickets === 1 ? 'it' : 'them'} to another team)`);
   if (use.topics.length > 0) uses.push(`topics route to it: ${use.topics.join(', ')} (give them another team)`);
+  if (use.overflowFrom.length > 0) uses.push(`teams overflow into it: ${use.overflowFrom.join(', ')} (give them another overflow team, or none)`);
   if (use.lastTeamOf.length > 0) {
     const who = use.lastTeamOf.map((m) => `${m.username} (${count(m.openTickets, 'open ticket')})`).join(', ');
     uses.push(`it is the last team of agents holding tickets: ${who} (an agent keeps a team until its tickets are closed or moved)`);

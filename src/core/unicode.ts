@@ -27,3 +27,26 @@ export function withoutNul(text: string): string {
 export function cutUnits(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max).replace(/[\uD800-\uDBFF]$/, '');
 }
+
+/**
+ * Whether `text` shows nothing: only whitespace and characters drawn as nothing — the format
+ * characters (zero-width space and joiners, marks and overrides of direction, BOM, word joiner,
+ * soft hyphen: Unicode's Cf) and the Hangul fillers and the blank Braille pattern, which fonts draw
+ * as empty space. Such a message reads as empty, so it is refused like one; text holding them
+ * among visible characters (an emoji joined by U+200D, Hebrew with a right-to-left mark) is text.
+ */
+export function showsNothing(text: string): boolean {
+  return trimInvisible(text) === '';
+}
+
+/** Runs of whitespace and characters drawn as nothing (see showsNothing) at either end of a text. */
+const INVISIBLE_ENDS = /^[\p{White_Space}\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]+|[\p{White_Space}\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]+$/gu;
+
+/**
+ * `text` without whitespace or characters drawn as nothing at its ends: String.trim for names
+ * people read, so `Support` with a zero-width space or a soft hyphen after it is `Support`, not a
+ * second name that looks the same.
+ */
+export function trimInvisible(text: string): string {
+  return text.replace(INVISIBLE_ENDS, '');
+}

@@ -60,12 +60,6 @@ export async function hasActiveAdmin(db: Db): Promise<boolean> {
   return row !== undefined;
 }
 
-/** Whether any active agent is available right now (the customer is told whether anyone is in). */
-export async function anyAgentAvailable(db: Db): Promise<boolean> {
-  const row = await db.selectFrom('users').select('id').where('role', '=', 'agent').where('active', '=', 1).where('presence', '=', 'available').limit(1).executeTakeFirst();
-  return row !== undefined;
-}
-
 /** Sets presence; whatever set it, it is no longer the system's auto-away (see markAutoAway). */
 export async function setPresence(db: Db, userId: number, presence: Presence): Promise<void> {
   await db.updateTable('users').set({ presence, auto_away_at: null }).where('id', '=', userId).execute();

@@ -14,7 +14,9 @@ import type { Db } from '../db/connect.js';
 import { type AlarmLevel, attentionSections, availableInTeam, type CardLevels, cardLevels, mostUrgent, oldestFirst, type SectionLevel, summarySentence, unattendedKinds, worstLevel } from '../core/dashboardAttention.js';
 import { PAUSED_DUE_AT } from '../core/slaClocks.js';
 import { referenceOf } from '../core/tickets.js';
-import { skillNeedsOf, type TeamWorld } from '../core/teams.js';
+import { anyMayTake, skillNeedsOf, type TeamWorld } from '../core/teams.js';
+import type { TicketRow } from '../db/schema.js';
+import { teamTicketOf } from '../repositories/tickets.js';
 import {
   type AttentionEmailRow,
   type AttentionRows,
@@ -151,4 +153,13 @@ export function attentionOf({ at, waiting, overdue, availableAgents, unattended,
 /** loadDesk and attentionOf in one (for tests and scripts). */
 export async function computeAttention(db: Db, now: number, stats: Pick<Stats, 'pending' | 'sla'>, mail: MailStats, teamId: number | null = null): Promise<Attention> {
   return attentionOf(await loadDesk(db, now, teamId), stats, mail);
+}
+
+/**
+ * Whether anyone available may take a waiting ticket now (§12: a member of its team, or of its
+ * opened overflow team, holding the skills it still needs): the customer's confirmation says
+ * "everyone is busy" then, else "nobody is online", whoever of other teams is in.
+ */
+export async function anyoneInFor(db: Db, ticket: TicketRow, now: number): Promise<boolean> {
+  return anyMayTake(await loadTeamWorld(db), await availableAgentIds(db), teamTicketOf(ticket), now);
 }

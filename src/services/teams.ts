@@ -153,9 +153,10 @@ async function setTeamMembers(db: Db, teamId: number, members: readonly number[]
 }
 
 /**
- * Deletes a team. Refused (400, changing nothing) for Support, for a team holding open tickets
- * (with their count: move or close them first), and for a team a topic routes to. Its closed
- * tickets keep its id and show no team.
+ * Deletes a team. Refused (409, changing nothing) for Support, for a team holding open tickets
+ * (with their count: move or close them first), for a team a topic routes to or another team
+ * overflows into (never changed behind the admin's back), and for the last team of agents holding
+ * tickets. Its closed tickets keep its id and show no team.
  */
 export async function deleteTeam(ctx: ServiceContext, actor: AdminActor, teamId: number): Promise<void> {
   await audited(ctx, actor, 'team.delete', async (run) => {
@@ -163,11 +164,11 @@ export async function deleteTeam(ctx: ServiceContext, actor: AdminActor, teamId:
     if (!before) throw notFound('Team');
     const open = await run.trx.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('team_id', '=', teamId).where('status', '=', 'open').executeTakeFirstOrThrow();
     const topics = await run.trx.selectFrom('topics').select('name').where('team_id', '=', teamId).orderBy('name').execute();
+    const overflowFrom = await run.trx.selectFrom('teams').select('name').where('overflow_team_id', '=', teamId).orderBy('name').execute();
     const members = (await run.trx.selectFrom('team_members').select('user_id').where('team_id', '=', teamId).execute()).map((r) => r.user_id);
     const lastTeamOf = await teamlessHolders(run.trx, await teamCountsAfter(run.trx, members, (_u, teams) => teams.filter((t) => t !== teamId)));
-    const inUse = teamDeletionConflict(before.name, { builtIn: teamId === SUPPORT_TEAM_ID, openTickets: Number(open.n), topics: topics.map((t) => t.name), lastTeamOf });
+    const inUse = teamDeletionConflict(before.name, { builtIn: teamId === SUPPORT_TEAM_ID, openTickets: Number(open.n), topics: topics.map((t) => t.name), overflowFrom: overflowFrom.map((t) => t.name), lastTeamOf });
     if (inUse !== null) throw new DomainError('conflict', inUse);
-    await run.trx.updateTable('teams').set({ overflow_team_id: null, overflow_after_minutes: null }).where('overflow_team_id', '=', teamId).execute();
     await run.trx.deleteFrom('team_members').where('team_id', '=', teamId).execute();
     await run.trx.deleteFrom('teams').where('id', '=', teamId).execute();
     await reloadWorld(run);

@@ -22,6 +22,7 @@ import { mayChangeCopied } from '../core/mailCc.js';
 import type { TicketCcRow } from '../db/schemaCcs.js';
 import { CloseControl } from './closeControl.js';
 import { RatingFacts } from './rating.js';
+import { TicketRoutingFacts } from './ticketRouting.js';
 
 export interface StaffTicketProps {
   viewer: Viewer & { id: number };
@@ -31,6 +32,9 @@ export interface StaffTicketProps {
   flash: Flash | null;
   ticket: TicketRow;
   agentName: string | null;
+  /** The names of the ticket's team and topic (§12): null once deleted. */
+  teamName: string | null;
+  topicName: string | null;
   /** Tickets that follow this one up (a customer wrote after it was closed). */
   followUps: readonly TicketRow[];
   /** The people the customer copied (§10 Cc), copied on replies and the closed email. */
@@ -57,6 +61,8 @@ export interface StaffTicketProps {
 interface TicketFactsProps {
   ticket: TicketRow;
   agentName: string | null;
+  teamName: string | null;
+  topicName: string | null;
   followUps: readonly TicketRow[];
   copied: readonly TicketCcRow[];
   /** The copied people's Remove forms, for staff who may change them. */
@@ -65,7 +71,7 @@ interface TicketFactsProps {
   now: number;
 }
 
-function TicketFacts({ ticket, agentName, followUps, copied, removal, mine, now }: TicketFactsProps) {
+function TicketFacts({ ticket, agentName, teamName, topicName, followUps, copied, removal, mine, now }: TicketFactsProps) {
   const seconds = showsSeconds(ticket.created_at, ticket.sla_due_at);
   return (
     <dl class="facts" id="ticket-facts">
@@ -76,6 +82,8 @@ function TicketFacts({ ticket, agentName, followUps, copied, removal, mine, now 
       <CopiedFact copied={copied} removal={removal} />
       <dt>Agent</dt>
       <dd class="agent-name">{agentName ?? 'Nobody yet: waiting in the queue'}</dd>
+      {/* §12: whose it is to take (its team) and what it needs (the skills it was created with). */}
+      <TicketRoutingFacts teamName={teamName} topicName={topicName} requiredSkills={ticket.required_skills} />
       <dt>Waiting on</dt>
       <dd>{ticket.waiting_on === null ? 'Nobody (closed)' : <WaitingOnBadge waitingOn={ticket.waiting_on} mine={mine} />}</dd>
       <dt>SLA</dt>
@@ -257,7 +265,7 @@ export function StaffTicketPage(props: StaffTicketProps) {
       <div id="close-control">{props.mayReply && ticket.status === 'open' && <CloseControl ticket={ticket} csrf={csrf} now={now} back={staffTicketPath(ticket.id)} />}</div>
       <section id="viewers" aria-live="polite"></section>
       <BouncedEmails emails={props.bounced} />
-      <TicketFacts ticket={ticket} agentName={agentName} followUps={props.followUps}
+      <TicketFacts ticket={ticket} agentName={agentName} teamName={props.teamName} topicName={props.topicName} followUps={props.followUps}
         copied={props.copied}
         removal={mayChangeCopied(viewer, { agentId: ticket.agent_id }) ? { action: copiedRemovePath(ticket.id), csrf } : undefined}
         mine={ticket.agent_id === viewer.id} now={now} />

@@ -28,7 +28,9 @@ const FIELD_LABELS = NEW_TICKET_LABELS;
 
 /**
  * The customer form. `topics` (§12): the topic choice is shown only when there is more than one
- * (with one, every ticket gets it and there is nothing to ask); the first is preselected.
+ * (with one, every ticket gets it and there is nothing to ask); the first is preselected. A form
+ * refused for its topic (loaded while another was offered, sent after it was hidden or deleted)
+ * shows the choice whatever the count, so the message stands by a field the customer can answer.
  */
 export function TicketCreatePage({ values, errors, csrf, formKey, topics = [], notice = null }: { values: FormValues; errors: FormErrors; csrf: string; formKey: string; topics?: readonly { id: number; name: string }[]; notice?: string | null }) {
   const failed = Object.keys(errors).length > 0 || notice !== null;
@@ -50,7 +52,7 @@ export function TicketCreatePage({ values, errors, csrf, formKey, topics = [], n
         </div>
         <TextField name="title" label={FIELD_LABELS.title} values={values} errors={errors} required maxLength={200} />
         <TextArea name="description" label={FIELD_LABELS.description} values={values} errors={errors} required maxLength={10_000} hint="What you expected, what happened instead, and anything you already tried." />
-        {topics.length > 1 && (
+        {(topics.length > 1 || (errors.topic !== undefined && topics.length > 0)) && (
           <SelectField name="topic" label={FIELD_LABELS.topic} values={{ topic: String(topics[0]!.id), ...values }} errors={errors} options={topics.map((t) => [String(t.id), t.name])} />
         )}
         <SelectField name="priority" label={FIELD_LABELS.priority} values={{ priority: 'medium', ...values }} errors={errors} options={PRIORITY_OPTIONS} />

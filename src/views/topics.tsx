@@ -3,12 +3,15 @@
  * skills with optional waits, their inbound addresses and default priority.
  */
 import { skillAfterField } from '../core/teamForm.js';
+import { skillNeedText } from '../core/teams.js';
+import { type TopicTakers, topicTakers, topicTakersText } from '../core/topicTakers.js';
 import type { TeamListing, TopicListing } from '../repositories/teams.js';
 import { ActionForm, CsrfField, DataTable, ErrorSummary, type FormErrors, type FormValues, SelectField, ShownField, TextField, formTitle } from './components.js';
 import { Layout } from './layout.js';
 import { Breadcrumb, list, type PageBase, type SkillListing, TEAMS, TOPICS } from './teams.js';
 
-export function TopicListPage({ viewer, csrf, flash, topics }: PageBase & { topics: readonly TopicListing[] }) {
+/** The topics, with who may take each one's tickets (core/topicTakers.ts), from the teams and skills lists. */
+export function TopicListPage({ viewer, csrf, flash, topics, teams, skills, active }: PageBase & { topics: readonly TopicListing[]; teams: readonly TeamListing[]; skills: readonly SkillListing[]; active: ReadonlySet<string> }) {
   return (
     <Layout title="Topics" viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
@@ -23,7 +26,7 @@ export function TopicListPage({ viewer, csrf, flash, topics }: PageBase & { topi
         </a>
       </p>
       <div class="table-scroll">
-        <DataTable id="topics" class="striped stack" columns={['Topic', 'Team', 'On the form', 'Skills', 'Addresses', 'Default priority']}>
+        <DataTable id="topics" class="striped stack" columns={['Topic', 'Team', 'On the form', 'Skills', 'Addresses', 'Default priority', 'Who may take it']}>
           {topics.map((t) => (
             <tr data-topic={t.id}>
               <td data-label="Topic" class="ticket-title">
@@ -38,13 +41,16 @@ export function TopicListPage({ viewer, csrf, flash, topics }: PageBase & { topi
                 <span>{t.hidden ? 'hidden' : 'yes'}</span>
               </td>
               <td data-label="Skills">
-                <span>{list(t.skills.map((s) => (s.optional_after_minutes === null ? s.name : `${s.name} (optional after ${s.optional_after_minutes} min)`)))}</span>
+                <span>{list(t.skills.map((s) => skillNeedText(s.name, s.optional_after_minutes)))}</span>
               </td>
               <td data-label="Addresses">
                 <span>{list(t.addresses)}</span>
               </td>
               <td data-label="Default priority">
                 <span>{t.default_priority ?? '—'}</span>
+              </td>
+              <td data-label="Who may take it">
+                <TakersCell takers={topicTakers(t, teams, skills, active)} />
               </td>
             </tr>
           ))}
@@ -126,4 +132,10 @@ export function TopicFormPage({
       {topic && <ActionForm action={`${TOPICS}${topic.id}/delete/`} csrf={csrf} class="secondary outline" label="Delete this topic" confirm="Delete this topic? Customers can no longer choose it." note="Its tickets keep their team and skills. The last topic on the form cannot be deleted." />}
     </Layout>
   );
+}
+
+/** Who may take a topic's tickets; nobody at all is marked, as it makes them wait for good. */
+function TakersCell({ takers }: { takers: TopicTakers }) {
+  const text = topicTakersText(takers);
+  return takers.atOnce.length === 0 && takers.afterWait.length === 0 ? <strong class="badge level-badge level-warning" data-level="warning">{text}</strong> : <span>{text}</span>;
 }

@@ -41,6 +41,23 @@ for (const dialect of DIALECTS) {
       expect([agents.status, agents.body.items?.map((x: { username: string }) => x.username)]).toEqual([200, ['ben']]);
     });
 
+    it('refuses a name that shows nothing, or one that differs from a taken name only by invisible characters at its ends (400 on name, nothing written)', async () => {
+      const before = JSON.stringify([(await api.get('/api/v1/teams')).body, (await api.get('/api/v1/topics')).body, (await api.get('/api/v1/skills')).body]);
+      for (const [url, body, message] of [
+        ['/api/v1/teams', { name: '\u200b' }, /required/i],
+        ['/api/v1/teams', { name: '\u200bÄrger\u200f' }, /another team has this name/i],
+        ['/api/v1/topics', { name: 'General\u00ad', team: 'Support' }, /another topic has this name/i],
+        ['/api/v1/topics', { name: '\ufeff', team: 'Support' }, /required/i],
+        ['/api/v1/skills', { name: '\u2060 \u200e' }, /required/i],
+      ] as const) {
+        const refused = await api.post(url, body);
+        expect([url, refused.status, refused.body.error?.fields?.name]).toEqual([url, 400, expect.stringMatching(message)]);
+      }
+      expect(JSON.stringify([(await api.get('/api/v1/teams')).body, (await api.get('/api/v1/topics')).body, (await api.get('/api/v1/skills')).body])).toBe(before);
+      // A list naming a team with such characters around it names that team.
+      expect((await api.put('/api/v1/agents/ben/teams', { teams: ['\u200bärger'] })).status).toBe(200);
+    });
+
     it('the admin lists find it by name in any letter case and by id; an unknown one shows nothing', async () => {
       const client = await admin();
       for (const team of ['ärger', String(teamId)]) {

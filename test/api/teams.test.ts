@@ -174,6 +174,18 @@ for (const dialect of DIALECTS) {
       expect(await counts()).toEqual(before);
     });
 
+    it('refuses deleting a team another team overflows into (409 naming it), rather than taking that team’s overflow away unsaid; once it names none, the team may go', async () => {
+      const tier2 = (await api('POST', '/api/v1/teams', { name: 'Tier 2' })).json();
+      const front = (await api('POST', '/api/v1/teams', { name: 'Front', overflow_team: 'Tier 2', overflow_after_minutes: 30 })).json();
+      const before = JSON.stringify((await api('GET', '/api/v1/teams')).json());
+      const refused = await api('DELETE', `/api/v1/teams/${tier2.id}`);
+      expect([refused.statusCode, refused.json().error]).toEqual([409, { code: 'conflict', message: 'Team “Tier 2” cannot be deleted: teams overflow into it: Front (give them another overflow team, or none).' }]);
+      expect(JSON.stringify((await api('GET', '/api/v1/teams')).json())).toBe(before);
+      expect((await api('PUT', `/api/v1/teams/${front.id}`, { name: 'Front' })).statusCode).toBe(200);
+      expect((await api('DELETE', `/api/v1/teams/${tier2.id}`)).statusCode).toBe(204);
+      expect((await api('DELETE', `/api/v1/teams/${front.id}`)).statusCode).toBe(204);
+    });
+
     it('a hidden topic is reached only by its address, with its default priority; the API refuses it by name', async () => {
       const created = await api('POST', '/api/v1/topics', { name: 'VIP', team: 'Billing', hidden: true, default_priority: 'high', addresses: ['vip@helpdesk.example'] });
       expect(created.json()).toMatchObject({ name: 'VIP', hidden: true, default_priority: 'high' });

@@ -73,6 +73,7 @@ describe('validateStaffMessage', () => {
     ['a body of the wrong type', { kind: 'reply', body: 42 }, { fields: { body: 'Message: write a message.' } }],
     ['an empty body', { kind: 'reply', body: '' }, { fields: { body: 'Message: write a message.' } }],
     ['a whitespace-only body', { kind: 'reply', body: ' \t\r\n \u00a0\u2003' }, { fields: { body: 'Message: write a message.' } }],
+    ['a body of zero-width spaces and direction marks only', { kind: 'reply', body: '\u200b\u200c\u202e\u2066 \u200b' }, { fields: { body: 'Message: write a message.' } }],
     ['a body kept as typed, spaces and all', { kind: 'reply', body: '  Hi\tthere  ' }, ok({ body: '  Hi\tthere  ' })],
     ['line ends made \\n', { kind: 'reply', body: 'a\r\nb\rc\nd' }, ok({ body: 'a\nb\nc\nd' })],
     ['a NUL', { kind: 'reply', body: 'a\u0000b' }, { fields: { body: 'Message: the message holds characters that are not text.' } }],
@@ -135,6 +136,10 @@ describe('validateCustomerMessage', () => {
     ['no body', {}, { fields: { body: 'Your message: write a message.' } }],
     ['whitespace only', { body: '\n\n  ' }, { fields: { body: 'Your message: write a message.' } }],
     ['a NUL', { body: '\u0000' }, { fields: { body: 'Your message: the message holds characters that are not text.' } }],
+    ['only characters that show nothing (zero-width space, marks of direction, BOM, word joiner, a Hangul filler) is blank', { body: '\u200b\u200f \u200e\ufeff\n\u2060\u3164' }, { fields: { body: 'Your message: write a message.' } }],
+    ['a soft hyphen alone is blank', { body: '\u00ad' }, { fields: { body: 'Your message: write a message.' } }],
+    ['text with them is kept as typed', { body: '\u200fשלום\u200f' }, { ok: { body: '\u200fשלום\u200f' } }],
+    ['an emoji joined by zero-width joiners is text', { body: '👩\u200d👩\u200d👧' }, { ok: { body: '👩\u200d👩\u200d👧' } }],
     ['a kind is not the customer’s to choose: ignored', { body: 'Hi', kind: 'note' }, { ok: { body: 'Hi' } }],
   ])('%s', (_title, raw, expected) => {
     expect(outcome(() => validateCustomerMessage(raw))).toEqual(expected);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AgentLoad, chooseBalanceDonor, type Move, planDrain, planPull, planRelease } from '../../src/core/routing.js';
 import {
+  anyMayTake,
   balanceTicket,
   skillDeletionConflict,
   skillsText,
@@ -99,6 +100,20 @@ describe('mayTake (§12 candidates: members of the team holding its skills)', ()
     ['an agent in no team takes nothing', 99, ticket(1, 1), false],
   ])('%s', (_t, agentId, t, expected) => {
     expect(mayTake(W, agentId, t, NOW)).toBe(expected);
+  });
+});
+
+describe('anyMayTake (is anyone who may take it in?)', () => {
+  it.each<[string, number[], TeamTicket, boolean]>([
+    ['nobody available', [], ticket(1, 1), false],
+    ['only an agent of another team', [3], ticket(1, 1), false],
+    ['a member of its team', [3, 1], ticket(1, 1), true],
+    ['members lacking its skill', [1, 4], ticket(1, 1, 0, [german()]), false],
+    ['the member holding it', [1, 2], ticket(1, 1, 0, [german()]), true],
+    ['an overflow member before the wait', [5], ticket(1, 1, 29), false],
+    ['an overflow member after it', [5], ticket(1, 1, 30), true],
+  ])('%s', (_t, available, t, expected) => {
+    expect(anyMayTake(W, available, t, NOW)).toBe(expected);
   });
 });
 
@@ -237,15 +252,16 @@ describe('topicNamed (the topic a form or API call names)', () => {
 });
 
 describe('teamDeletionConflict / skillDeletionConflict: what still uses a team or skill (a 409 saying so)', () => {
-  const unused = { builtIn: false, openTickets: 0, topics: [], lastTeamOf: [] };
+  const unused = { builtIn: false, openTickets: 0, topics: [], overflowFrom: [], lastTeamOf: [] };
   it.each<[string, Parameters<typeof teamDeletionConflict>[1], string | null]>([
     ['nothing uses it', unused, null],
     ['Support', { ...unused, builtIn: true }, 'Team “Billing” cannot be deleted: every new agent joins it.'],
     ['one open ticket', { ...unused, openTickets: 1 }, 'Team “Billing” cannot be deleted: it holds 1 open ticket (close or move it to another team).'],
     ['topics', { ...unused, topics: ['Invoices', 'VIP'] }, 'Team “Billing” cannot be deleted: topics route to it: Invoices, VIP (give them another team).'],
+    ['teams overflowing into it', { ...unused, overflowFrom: ['Front', 'Night'] }, 'Team “Billing” cannot be deleted: teams overflow into it: Front, Night (give them another overflow team, or none).'],
     [
       'everything at once, each named',
-      { builtIn: false, openTickets: 4, topics: ['Invoices'], lastTeamOf: [{ username: 'ben', openTickets: 2 }] },
+      { builtIn: false, openTickets: 4, topics: ['Invoices'], overflowFrom: [], lastTeamOf: [{ username: 'ben', openTickets: 2 }] },
       'Team “Billing” cannot be deleted: it holds 4 open tickets (close or move them to another team); topics route to it: Invoices (give them another team); it is the last team of agents holding tickets: ben (2 open tickets) (an agent keeps a team until its tickets are closed or moved).',
     ],
   ])('%s', (_what, use, expected) => {

@@ -122,6 +122,24 @@ for (const dialect of DIALECTS) {
         expect(visibleText(await anaClient.get(staffTicketPath(id)))).toContain(`HD-${id} was sent back to the queue by Root Admin. Ben has it now.`);
       });
 
+      it('keeps a note written on a pending ticket that another agent took meanwhile (404, the text to copy), writing nothing', async () => {
+        const id = await ticketFor(null);
+        const page = await anaClient.get(staffTicketPath(id));
+        await reassignTicket(t.ctx, rootId, id, 'ben');
+        const before = await written(id);
+        const sent = await anaClient.post(`${staffTicketPath(id)}messages/`, { kind: 'note', body: 'Customer called: <b>urgent</b>', seen: seenFrom(page.body) ?? '', _csrf: csrfFrom(page.body) });
+        // Still a ticket she may not see (404, nothing said about who has it), but her text is kept.
+        expect(sent.statusCode).toBe(404);
+        expect(visibleText(sent)).toContain('Your message was not sent');
+        expect(visibleText(sent)).not.toContain('Ben');
+        expect(sent.body).toMatch(/<textarea id="unsent"[^>]*>Customer called: &lt;b>urgent&lt;\/b><\/textarea>/);
+        expect(await written(id)).toEqual(before);
+        // The same answer for a ticket that never existed: the page tells nothing of other agents' tickets.
+        const unknown = await anaClient.post('/agents/tickets/999999/messages/', { kind: 'note', body: 'x', _csrf: csrfFrom(page.body) });
+        expect(unknown.statusCode).toBe(404);
+        expect(visibleText(unknown)).toContain('Your message was not sent');
+      });
+
       it('shows an agent its closed ticket with notes only, and an admin every ticket with the reply form', async () => {
         const id = await ticketFor('ana');
         await closeTicket(t.ctx, { id: ana, role: 'agent' }, id);
@@ -275,6 +293,20 @@ for (const dialect of DIALECTS) {
         expect(await written(id)).toEqual(before);
         expect(visibleText(refused)).toContain('This ticket is closed: a reply cannot be sent.');
         expect(refused.body).toContain('Too late reply</textarea>');
+        expect(refused.body).toContain('<input type="hidden" name="kind" value="note"/>');
+      });
+
+      it('refuses a reply on a ticket sent back to the queue meanwhile (403, draft kept, notes offered), writing nothing', async () => {
+        const id = await ticketFor('ana');
+        const page = await anaClient.get(staffTicketPath(id));
+        // Nobody is available, so it waits in the queue: Ana still sees it, but may only note on it.
+        await requeueTicket(t.ctx, rootId, id);
+        const before = await written(id);
+        const refused = await anaClient.post(`${staffTicketPath(id)}messages/`, { kind: 'reply', body: 'Reply typed <i>before</i> the requeue', seen: seenFrom(page.body)!, _csrf: csrfFrom(page.body) });
+        expect(refused.statusCode).toBe(403);
+        expect(await written(id)).toEqual(before);
+        expect(visibleText(refused)).toContain('Only the agent holding this ticket (or an admin) can reply to the customer.');
+        expect(refused.body).toContain('Reply typed &lt;i>before&lt;/i> the requeue</textarea>');
         expect(refused.body).toContain('<input type="hidden" name="kind" value="note"/>');
       });
 

@@ -18,6 +18,7 @@ import { emailsOfTicket, outboxBacklog } from '../../repositories/outbox.js';
 import { firstCorrected } from '../../repositories/searchTypos.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { countPending, findTicketById, openTicketsOf } from '../../repositories/tickets.js';
+import { ticketsByIds } from '../../repositories/ticketQueries.js';
 import { listSkills, listTeams } from '../../repositories/teams.js';
 import { findUserById } from '../../repositories/users.js';
 import { changeCapacity, deactivateUser, reactivateUser, reassignTicket, requeueTicket } from '../../services/admin.js';
@@ -157,13 +158,15 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
       const ticket = await findTicketById(db, id);
       if (!ticket) throw notFound('Ticket');
       const settings = await loadSettings(db);
-      const [agent, timeline, emails, agents] = await Promise.all([
+      const [agent, timeline, emails, agents, [named]] = await Promise.all([
         ticket.agent_id === null ? Promise.resolve(undefined) : findUserById(db, ticket.agent_id),
         timelineOf(db, id),
         emailsOfTicket(db, id),
         activeAgentChoices(db, settings.defaultCapacity),
+        ticketsByIds(db, [id]),
       ]);
-      const page = TicketDetailPage({ ...base(request, reply, flash ?? takeFlash(request, reply)), ticket, agent: agent ?? null, timeline, emails, agents, now: ctx.clock.now() });
+      const names = { team: named?.team_name ?? null, topic: named?.topic_name ?? null };
+      const page = TicketDetailPage({ ...base(request, reply, flash ?? takeFlash(request, reply)), ticket, names, agent: agent ?? null, timeline, emails, agents, now: ctx.clock.now() });
       return sendHtml(reply, renderPage(page), status);
     };
 

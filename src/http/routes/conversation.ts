@@ -17,6 +17,7 @@ import { threadPage } from '../../repositories/messages.js';
 import { messageWithMail } from '../../repositories/originalMail.js';
 import { bouncedEmailsOfTicket } from '../../repositories/outbox.js';
 import { findTicketById, followUpsOf } from '../../repositories/tickets.js';
+import { ticketsByIds } from '../../repositories/ticketQueries.js';
 import { findUserById } from '../../repositories/users.js';
 import { composeStaffMessage } from '../../services/cannedReplies.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -27,7 +28,7 @@ import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { headerOf, parseMail } from '../../mail/inbound/parse.js';
 import { MailOriginalPage } from '../../views/mailOriginal.js';
-import { MovedAwayPage } from '../../views/movedAway.js';
+import { MovedAwayPage, NotSentPage } from '../../views/movedAway.js';
 import { renderPage } from '../../views/render.js';
 import { StaffTicketPage } from '../../views/ticket.js';
 import { setFlash, takeFlash } from '../flash.js';
@@ -119,13 +120,14 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
     const writer: Writer = { id: viewer.id, role: viewer.role };
     const ticket = await visibleTicket(request, id);
     // One more than a page tells whether earlier messages exist without counting the thread.
-    const [rows, agent, canned, followUps, bounced, copied] = await Promise.all([
+    const [rows, agent, canned, followUps, bounced, copied, [named]] = await Promise.all([
       threadPage(db, id, { publicOnly: false, newest: true, limit: THREAD_PAGE + 1, ...(before === undefined ? {} : { beforeId: before }) }),
       ticket.agent_id === null ? Promise.resolve(undefined) : findUserById(db, ticket.agent_id),
       listCannedReplies(db),
       followUpsOf(db, id),
       bouncedEmailsOfTicket(db, id),
       ccsOfTickets(db, [id]).then((ccs) => ccs.get(id) ?? []),
+      ticketsByIds(db, [id]),
     ]);
     const messages = rows.length > THREAD_PAGE ? rows.slice(1) : rows;
     const attachments = await attachmentsOfMessages(
@@ -140,6 +142,8 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       flash: form.flash === undefined ? takeFlash(request, reply) : form.flash,
       ticket,
       agentName: agent?.display_name ?? null,
+      teamName: named?.team_name ?? null,
+      topicName: named?.topic_name ?? null,
       followUps,
       copied,
       bounced,
@@ -242,8 +246,11 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         if (isNotFound(error)) {
-          const moved = await movedAway(request, reply, id, typeof body.body === 'string' && body.body.trim() !== '' ? body.body : null);
+          const unsent = typeof body.body === 'string' && body.body.trim() !== '' ? body.body : null;
+          const moved = await movedAway(request, reply, id, unsent);
           if (moved) return moved;
+          // A ticket never theirs (a pending one another agent took meanwhile), or none: still 404, the text kept.
+          if (unsent !== null) return sendHtml(reply.header('cache-control', 'no-store'), renderPage(NotSentPage({ viewer, csrf: reply.generateCsrf(), reference: referenceOf(id), draft: unsent })), 404);
         }
         const draft = keptValues(body, DRAFT_FIELDS);
         if (error.code === 'invalid_input' || error.code === 'payload_too_large') {
@@ -260,9 +267,11 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
           delete draft.seen;
           return showTicket(request, reply, id, undefined, { draft, errors: {}, notice, newAfter: input!.seen, flash: null }, 409);
         }
-        if (error.code === 'conflict') {
+        // Closed (409) or no longer the writer's to answer (403: sent back to the queue meanwhile):
+        // the page as it is now, which offers notes only, with the draft kept.
+        if (error.code === 'conflict' || error.code === 'forbidden') {
           delete draft.seen;
-          return showTicket(request, reply, id, undefined, { draft, errors: {}, notice, newAfter: null, flash: null }, 409);
+          return showTicket(request, reply, id, undefined, { draft, errors: {}, notice, newAfter: null, flash: null }, error.code === 'conflict' ? 409 : 403);
         }
         throw error;
       }

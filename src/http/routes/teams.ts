@@ -169,7 +169,11 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       deleting(reply, () => deleteSkill(ctx, actingOf(request), idOf(request, 'Skill')), 'Skill deleted.', TEAMS, (state) => teamList(request, reply, state)),
     );
 
-    admin.get(TOPICS, async (request, reply) => sendHtml(reply, renderPage(TopicListPage({ ...base(request, reply, {}), topics: await listTopics(db) }))));
+    admin.get(TOPICS, async (request, reply) => {
+      const [topics, teams, skills, agents] = await Promise.all([listTopics(db), listTeams(db), listSkills(db), agentChoices(db)]);
+      const active = new Set(agents.filter((a) => a.active === 1).map((a) => a.username));
+      return sendHtml(reply, renderPage(TopicListPage({ ...base(request, reply, {}), topics, teams, skills, active })));
+    });
     editable(
       TOPICS,
       'Topic',

@@ -10,7 +10,8 @@ import { attachmentsOfMessages } from '../../repositories/attachments.js';
 import { timelineOf } from '../../repositories/events.js';
 import { newestPublicMessageId, threadPage } from '../../repositories/messages.js';
 import { findTicketById, findTicketByToken, followUpsOf } from '../../repositories/tickets.js';
-import { anyAgentAvailable, findUserById } from '../../repositories/users.js';
+import { findUserById } from '../../repositories/users.js';
+import { anyoneInFor } from '../../services/attention.js';
 import type { ServiceContext } from '../../services/context.js';
 import { postCustomerMessageOn } from '../../services/conversation.js';
 import type { TicketIntake } from '../../services/intake.js';
@@ -61,7 +62,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     const ticket = token ? await findTicketByToken(ctx.handle.db, token) : undefined;
     if (!ticket) throw new DomainError('not_found', 'We could not find that request. Check the link in your confirmation email.');
     const agent = ticket.agent_id === null ? undefined : await findUserById(ctx.handle.db, ticket.agent_id);
-    const teamIn = agent !== undefined || (await anyAgentAvailable(ctx.handle.db));
+    const teamIn = agent !== undefined || (await anyoneInFor(ctx.handle.db, ticket, ctx.clock.now()));
     // Like the status page: the confirmation holds the status link and the customer's address.
     reply.header('cache-control', 'no-store');
     return sendHtml(reply, renderPage(TicketSuccessPage({ ticket, agentName: agent?.display_name ?? null, teamIn, now: ctx.clock.now() })));

@@ -7,6 +7,7 @@ import type { AgentChoice } from '../../repositories/adminUsers.js';
 import type { TimelineEntry } from '../../repositories/events.js';
 import { customerStatusPath, staffTicketPath } from '../../http/links.js';
 import { SlaTargetFacts } from '../slaTargets.js';
+import { TicketRoutingFacts } from '../ticketRouting.js';
 import { ActionForm, Clamped, type Column, CsrfField, DueTime, EmptyState, LinkedText, PriorityBadge, RecordTable, SelectField, SlaBadge, StateBadge, TextField, Time, WaitingOnBadge } from '../components.js';
 import { type PageBase, AdminFrame, DateField, any, type ListProps, ListFrame, PRESENCE_LABELS } from './frame.js';
 import { eventColumns } from './events.js';
@@ -93,6 +94,8 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number; 
 
 export interface TicketDetailProps extends PageBase {
   ticket: TicketRow;
+  /** Its team's and topic's names (§12): null once deleted. */
+  names: { team: string | null; topic: string | null };
   agent: UserRow | null;
   timeline: TimelineEntry[];
   emails: OutboxRow[];
@@ -100,7 +103,7 @@ export interface TicketDetailProps extends PageBase {
   now: number;
 }
 
-export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline, emails, agents, now }: TicketDetailProps) {
+export function TicketDetailPage({ viewer, csrf, flash, ticket, names, agent, timeline, emails, agents, now }: TicketDetailProps) {
   const reference = referenceOf(ticket.id);
   const state = stateOf({ status: ticket.status, agentId: ticket.agent_id });
   const seconds = ticketShowsSeconds(ticket);
@@ -134,6 +137,7 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, agent, timeline,
           <dd>{ticket.waiting_on === null ? 'Nobody (closed)' : ticket.waiting_on === 'agent' ? 'The agent' : 'The customer'}</dd>
           <dt>Agent</dt>
           <dd class="agent-name">{agent ? <a href={`/admin/users/${agent.id}/`}>{`${agent.display_name} (${agent.username})`}</a> : '—'}</dd>
+          <TicketRoutingFacts teamName={names.team} topicName={names.topic} requiredSkills={ticket.required_skills} />
           <dt>Created</dt>
           <dd>
             <Time ms={ticket.created_at} seconds={seconds} />
