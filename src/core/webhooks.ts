@@ -272,6 +272,20 @@ export function isDelivered(status: number): boolean {
   return status >= 200 && status <= 299;
 }
 
+/** The most of a failed try's error the delivery log keeps. */
+export const MAX_ERROR_LENGTH = 2_000;
+
+/**
+ * A failed try's error as the delivery log keeps it: at most MAX_ERROR_LENGTH characters, each
+ * control character but a tab or a line break shown as U+FFFD. The error quotes the start of the
+ * receiver's answer, which may be binary (a gzipped or image error page): PostgreSQL refuses a NUL
+ * in text, so the failure could not be recorded at all.
+ */
+export function loggedError(error: string): string {
+  // eslint-disable-next-line no-control-regex
+  return error.slice(0, MAX_ERROR_LENGTH).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd');
+}
+
 /** An endpoint as the admin saves it, checked. */
 export interface EndpointInput {
   url: string;

@@ -12,6 +12,7 @@ import type { Database, WebhookDeliveriesTable, WebhookDeliveryRow, WebhookEndpo
 import { jsonRows } from '../db/jsonRows.js';
 import { inTransaction } from '../db/transaction.js';
 import { giveUpAbandoned, toBeTried } from './abandoned.js';
+import { loggedError } from '../core/webhooks.js';
 
 export type DeliveryStatus = WebhookDeliveriesTable['status'];
 
@@ -307,15 +308,13 @@ export async function markDelivered(handle: DbHandle, marks: readonly DeliveredM
   return marks.map((m) => marked.has(m.id));
 }
 
-const MAX_ERROR_LENGTH = 2_000;
-
 /** Records a failed try: `pending` until `nextAttemptAt`, or `failed` (null). Only a row still `sending` changes. */
 export async function recordDeliveryFailure(db: Db, id: number, failure: { status: number | null; error: string }, nextAttemptAt: number | null): Promise<boolean> {
   const result = await db
     .updateTable('webhook_deliveries')
     .set({
       response_status: failure.status,
-      last_error: failure.error.slice(0, MAX_ERROR_LENGTH),
+      last_error: loggedError(failure.error),
       ...(nextAttemptAt === null ? { status: 'failed' as const } : { status: 'pending' as const, next_attempt_at: nextAttemptAt }),
     })
     .where('id', '=', id)

@@ -12,6 +12,8 @@ import {
   hostKind,
   isHostName,
   isDelivered,
+  loggedError,
+  MAX_ERROR_LENGTH,
   MAX_DELIVERY_ATTEMPTS,
   mayConnect,
   normalHost,
@@ -316,6 +318,22 @@ describe('retries and disabling', () => {
     [500, false],
   ])('an answer %i is delivered: %s', (status, delivered) => {
     expect(isDelivered(status)).toBe(delivered);
+  });
+});
+
+describe('a failed try\'s error as the log keeps it', () => {
+  it.each([
+    ['HTTP 500: receiver says no', 'HTTP 500: receiver says no'],
+    ['HTTP 500: oops\u0000\u0000gzip', 'HTTP 500: oops\ufffd\ufffdgzip'],
+    ['HTTP 502: \u001b[31mred\u007f', 'HTTP 502: \ufffd[31mred\ufffd'],
+    ['HTTP 500: line one\nline two\ttabbed\r\n', 'HTTP 500: line one\nline two\ttabbed\r\n'],
+    ['HTTP 500: é ✓ 🙂', 'HTTP 500: é ✓ 🙂'],
+  ])('%j is kept as %j', (error, kept) => {
+    expect(loggedError(error)).toBe(kept);
+  });
+
+  it('keeps at most MAX_ERROR_LENGTH characters', () => {
+    expect(loggedError('x'.repeat(MAX_ERROR_LENGTH + 10))).toBe('x'.repeat(MAX_ERROR_LENGTH));
   });
 });
 
