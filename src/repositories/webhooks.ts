@@ -195,6 +195,9 @@ function claimedSet(leaseUntil: number) {
   return { status: 'sending' as const, attempts: sql<number>`attempts + 1`, next_attempt_at: leaseUntil };
 }
 
+/** Endpoints read in one UNION of dueDeliveryIds, at most (SQLite's limit is 500 terms). */
+const UNION_TERMS = 400;
+
 async function claimInTransaction(handle: DbHandle, claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
   const { now, limit, perEndpoint, busy, leaseUntil, maxAttempts } = claim;
   return inTransaction(handle, async (trx) => {
@@ -203,10 +206,27 @@ async function claimInTransaction(handle: DbHandle, claim: DeliveryClaim): Promi
     if (busy.length > 0) active = active.where('id', 'not in', [...busy]);
     const endpoints = await active.execute();
     if (endpoints.length === 0) return [];
+    // SQLite allows at most 500 terms in one UNION: endpoints are read in groups, and the oldest
+    // due of all groups claimed.
+    const groups: number[][] = [];
+    for (let i = 0; i < endpoints.length; i += UNION_TERMS) groups.push(endpoints.slice(i, i + UNION_TERMS).map((e) => e.id));
+    const dueIds =
+      groups.length === 1
+        ? dueDeliveryIds(groups[0]!, now, perEndpoint, limit)
+        : (
+            await Promise.all(
+              groups.map((group) => trx.selectFrom('webhook_deliveries').select(['id', 'next_attempt_at']).where('id', 'in', dueDeliveryIds(group, now, perEndpoint, limit)).execute()),
+            )
+          )
+            .flat()
+            .sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id)
+            .slice(0, limit)
+            .map((d) => d.id);
+    if (Array.isArray(dueIds) && dueIds.length === 0) return [];
     const rows = await trx
       .updateTable('webhook_deliveries')
       .set(claimedSet(leaseUntil))
-      .where('id', 'in', dueDeliveryIds(endpoints.map((e) => e.id), now, perEndpoint, limit))
+      .where('id', 'in', dueIds)
       .where(toBeTried())
       .where('next_attempt_at', '<=', now)
       .returningAll()
