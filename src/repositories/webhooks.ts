@@ -104,8 +104,15 @@ export async function setEndpointSecret(db: Db, id: number, secret: string): Pro
   return db.updateTable('webhook_endpoints').set({ secret }).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
-/** Deletes an endpoint with its delivery log; false when it was gone. */
+/**
+ * Deletes an endpoint with its delivery log; false when it was gone. The endpoint's row is taken
+ * first (switched off): a lane settling meanwhile writes its log rows under that row's lock, so it
+ * either commits before the log is deleted (and its rows go too) or finds the endpoint gone and
+ * writes none. (Otherwise on PostgreSQL a settle between the two deletes left a row that refused
+ * the endpoint's delete.)
+ */
 export async function deleteEndpoint(db: Db, id: number): Promise<boolean> {
+  await db.updateTable('webhook_endpoints').set({ active: 0 }).where('id', '=', id).execute();
   await db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
   const result = await db.deleteFrom('webhook_endpoints').where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
