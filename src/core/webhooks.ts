@@ -103,6 +103,16 @@ export function unreachable(host: string, kind: AddressKind, allowPrivate: boole
 }
 
 /**
+ * Why a delivery was refused before connecting, for the log: `host` is (or resolves to) `address`,
+ * of `kind`. The setting is named only where it would open the address: never a metadata one.
+ */
+export function refusedDelivery(host: string, address: string, kind: AddressKind | 'unknown'): string {
+  const what = host === address ? 'a' : `${address}, a`;
+  if (kind === 'metadata') return `refused: ${host} is ${what} cloud metadata address; deliveries never go there`;
+  return `refused: ${host} is ${what} ${kind} address (WEBHOOKS_ALLOW_PRIVATE=on allows it)`;
+}
+
+/**
  * What saving an endpoint whose host is a name learns from resolving it now: why one of the
  * addresses it resolves to may not receive deliveries, or null (all may; or it did not resolve, or
  * not in time: that is for its deliveries to find out, as DNS can change).

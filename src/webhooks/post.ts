@@ -8,12 +8,12 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { type Dispatcher, errors, Pool } from 'undici';
-import { type AddressKind, classifyAddress, hostKind, isDelivered, mayConnect, mayReach } from '../core/webhooks.js';
+import { type AddressKind, classifyAddress, hostKind, isDelivered, mayConnect, mayReach, refusedDelivery } from '../core/webhooks.js';
 
 /** A delivery refused before connecting: the host is (or resolves to) an address deliveries may not reach. */
 export class RefusedAddress extends Error {
   constructor(host: string, address: string, kind: AddressKind | 'unknown' = classifyAddress(address) ?? 'unknown') {
-    super(`refused: ${host} is ${host === address ? 'a' : `${address}, a`} ${kind} address (WEBHOOKS_ALLOW_PRIVATE=on allows it)`);
+    super(refusedDelivery(host, address, kind));
     this.name = 'RefusedAddress';
   }
 }

@@ -20,6 +20,7 @@ import {
   oldRowsToPrune,
   parseEndpoint,
   parseEventFilter,
+  refusedDelivery,
   resolvedUnreachable,
   subscribes,
   WEBHOOK_EVENTS,
@@ -318,6 +319,17 @@ describe('retries and disabling', () => {
     [500, false],
   ])('an answer %i is delivered: %s', (status, delivered) => {
     expect(isDelivered(status)).toBe(delivered);
+  });
+});
+
+describe('a delivery refused before connecting, as the log says it', () => {
+  it.each([
+    ['127.0.0.1', '127.0.0.1', 'loopback', 'refused: 127.0.0.1 is a loopback address (WEBHOOKS_ALLOW_PRIVATE=on allows it)'],
+    ['hooks.example.com', '10.0.0.5', 'private', 'refused: hooks.example.com is 10.0.0.5, a private address (WEBHOOKS_ALLOW_PRIVATE=on allows it)'],
+    ['169.254.169.254', '169.254.169.254', 'metadata', 'refused: 169.254.169.254 is a cloud metadata address; deliveries never go there'],
+    ['imds.example.com', 'fd00:ec2::254', 'metadata', 'refused: imds.example.com is fd00:ec2::254, a cloud metadata address; deliveries never go there'],
+  ] as const)('%s at %s (%s): %s', (host, address, kind, text) => {
+    expect(refusedDelivery(host, address, kind)).toBe(text);
   });
 });
 
