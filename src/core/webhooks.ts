@@ -98,7 +98,7 @@ export function checkWebhookUrl(raw: unknown, allowPrivate: boolean): Checked<st
  */
 export function unreachable(host: string, kind: AddressKind, allowPrivate: boolean): string | null {
   if (kind === 'metadata') return `${host} is a cloud metadata address; deliveries never go there.`;
-  if (!mayReach(kind, allowPrivate)) return `${host} is a ${kind} address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).`;
+  if (!mayReach(kind, allowPrivate)) return `${host} is ${aKind(kind)} address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).`;
   return null;
 }
 
@@ -107,9 +107,14 @@ export function unreachable(host: string, kind: AddressKind, allowPrivate: boole
  * of `kind`. The setting is named only where it would open the address: never a metadata one.
  */
 export function refusedDelivery(host: string, address: string, kind: AddressKind | 'unknown'): string {
-  const what = host === address ? 'a' : `${address}, a`;
-  if (kind === 'metadata') return `refused: ${host} is ${what} cloud metadata address; deliveries never go there`;
-  return `refused: ${host} is ${what} ${kind} address (WEBHOOKS_ALLOW_PRIVATE=on allows it)`;
+  const at = host === address ? '' : `${address}, `;
+  if (kind === 'metadata') return `refused: ${host} is ${at}a cloud metadata address; deliveries never go there`;
+  return `refused: ${host} is ${at}${aKind(kind)} address (WEBHOOKS_ALLOW_PRIVATE=on allows it)`;
+}
+
+/** A kind of address with its article: `a loopback`, `an unspecified`. */
+function aKind(kind: AddressKind | 'unknown'): string {
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   parseEndpoint,
   parseEventFilter,
   refusedDelivery,
+  unreachable,
   resolvedUnreachable,
   subscribes,
   WEBHOOK_EVENTS,
@@ -328,8 +329,20 @@ describe('a delivery refused before connecting, as the log says it', () => {
     ['hooks.example.com', '10.0.0.5', 'private', 'refused: hooks.example.com is 10.0.0.5, a private address (WEBHOOKS_ALLOW_PRIVATE=on allows it)'],
     ['169.254.169.254', '169.254.169.254', 'metadata', 'refused: 169.254.169.254 is a cloud metadata address; deliveries never go there'],
     ['imds.example.com', 'fd00:ec2::254', 'metadata', 'refused: imds.example.com is fd00:ec2::254, a cloud metadata address; deliveries never go there'],
+    ['0.0.0.0', '0.0.0.0', 'unspecified', 'refused: 0.0.0.0 is an unspecified address (WEBHOOKS_ALLOW_PRIVATE=on allows it)'],
+    ['zero.example.com', '::', 'unspecified', 'refused: zero.example.com is ::, an unspecified address (WEBHOOKS_ALLOW_PRIVATE=on allows it)'],
   ] as const)('%s at %s (%s): %s', (host, address, kind, text) => {
     expect(refusedDelivery(host, address, kind)).toBe(text);
+  });
+});
+
+describe('why a host may not receive deliveries, as a save says it', () => {
+  it.each([
+    ['127.0.0.1', 'loopback', '127.0.0.1 is a loopback address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).'],
+    ['0.0.0.0', 'unspecified', '0.0.0.0 is an unspecified address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).'],
+    ['[ff02::1]', 'multicast', '[ff02::1] is a multicast address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).'],
+  ] as const)('%s (%s): %s', (host, kind, text) => {
+    expect(unreachable(host, kind, false)).toBe(text);
   });
 });
 
