@@ -20,7 +20,7 @@ import type { DbHandle } from '../db/connect.js';
 import { inTransaction } from '../db/transaction.js';
 import { jsonRows } from '../db/jsonRows.js';
 import type { WebhookEventRow } from '../db/schema.js';
-import { subscribes, WAITING_COUNTED, type WebhookEvent } from '../core/webhooks.js';
+import { ALL_EVENTS, subscribes, WAITING_COUNTED, type WebhookEvent } from '../core/webhooks.js';
 import { toBeTried } from './abandoned.js';
 
 /** A place in the events' order: the last event a lane has handled (SQLite: position 0). */
@@ -240,11 +240,13 @@ export async function waitingInLanes(handle: DbHandle, endpointIds: readonly num
   return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.id, Number(r.n)]));
 }
 
-/** The events after the cursor of the endpoint row `e` (an alias in the statement) that name it, as `ev` (PostgreSQL: with their commits `c`). */
+/**
+ * The events after the cursor of the endpoint row `e` (an alias in the statement) that name it and
+ * that its filter still takes (claimLanes passes the others), as `ev` (PostgreSQL: with their commits `c`).
+ */
 function waitingEvents(dialect: DbHandle['dialect'], perCommit: number) {
-  return dialect === 'postgres'
-    ? sql`${eventsAfterCursor('e', perCommit)} and ev.endpoint_ids like '%,' || e.id || ',%'`
-    : sql`webhook_events ev where ev.id > e.cursor_id and ev.endpoint_ids like '%,' || e.id || ',%'`;
+  const taken = sql`ev.endpoint_ids like '%,' || e.id || ',%' and (e.events = ${ALL_EVENTS} or ',' || e.events || ',' like '%,' || ev.event || ',%')`;
+  return dialect === 'postgres' ? sql`${eventsAfterCursor('e', perCommit)} and ${taken}` : sql`webhook_events ev where ev.id > e.cursor_id and ${taken}`;
 }
 
 /** SQL: how many events wait in the lane of the endpoint row `e`, counted up to `atMost`. */

@@ -44,6 +44,8 @@ for (const dialect of DIALECTS) {
       // The admin wants closings only from now on.
       const saved = await admin.api.put(`/api/v1/webhooks/${created.body.id}`, { url, events: ['ticket.closed'] });
       expect(saved.status).toBe(200);
+      // The page and the API count only what will be sent.
+      expect((await admin.api.get(`/api/v1/webhooks/${created.body.id}/deliveries`)).body.waiting).toBe(1);
       const w = new WebhookWorker({ handle: t.ctx.handle, clock, logger: quiet, publicUrl: 'http://helpdesk.test', allowPrivate: true, timeoutMs: 5_000 });
       for (let i = 0; i < 10; i++) if ((await w.runOnce()).claimed === 0) break;
       const types = receiver.on('/narrowed').map((r) => verified(r, created.body.secret).type);
