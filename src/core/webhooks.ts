@@ -98,8 +98,23 @@ export function checkWebhookUrl(raw: unknown, allowPrivate: boolean): Checked<st
  */
 export function unreachable(host: string, kind: AddressKind, allowPrivate: boolean): string | null {
   if (kind === 'metadata') return `${host} is a cloud metadata address; deliveries never go there.`;
-  if (!mayReach(kind, allowPrivate)) return `${host} is a ${kind} address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).`;
+  if (!mayReach(kind, allowPrivate)) return `${host} is ${aKind(kind)} address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).`;
   return null;
+}
+
+/**
+ * Why a delivery was refused before connecting, for the log: `host` is (or resolves to) `address`,
+ * of `kind`. The setting is named only where it would open the address: never a metadata one.
+ */
+export function refusedDelivery(host: string, address: string, kind: AddressKind | 'unknown'): string {
+  const at = host === address ? '' : `${address}, `;
+  if (kind === 'metadata') return `refused: ${host} is ${at}a cloud metadata address; deliveries never go there`;
+  return `refused: ${host} is ${at}${aKind(kind)} address (WEBHOOKS_ALLOW_PRIVATE=on allows it)`;
+}
+
+/** A kind of address with its article: `a loopback`, `an unspecified`. */
+function aKind(kind: AddressKind | 'unknown'): string {
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 }
 
 /**
@@ -270,6 +285,20 @@ export function endpointAfterFailure(failingSince: number | null, now: number): 
 /** Whether an HTTP answer counts as delivered: any 2xx. A redirect is not followed and is a failure. */
 export function isDelivered(status: number): boolean {
   return status >= 200 && status <= 299;
+}
+
+/** The most of a failed try's error the delivery log keeps. */
+export const MAX_ERROR_LENGTH = 2_000;
+
+/**
+ * A failed try's error as the delivery log keeps it: at most MAX_ERROR_LENGTH characters, each
+ * control character but a tab or a line break shown as U+FFFD. The error quotes the start of the
+ * receiver's answer, which may be binary (a gzipped or image error page): PostgreSQL refuses a NUL
+ * in text, so the failure could not be recorded at all.
+ */
+export function loggedError(error: string): string {
+  // eslint-disable-next-line no-control-regex
+  return error.slice(0, MAX_ERROR_LENGTH).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd');
 }
 
 /** An endpoint as the admin saves it, checked. */

@@ -223,6 +223,9 @@ export function whole<T>(items: T[]): { items: T[]; next_cursor: null } {
   return { items, next_cursor: null };
 }
 
+/** `topic` of the wrong type, or an id that is no whole number from 1: one message naming the field. */
+const TOPIC_ERROR = 'Topic: give one topic name, or its id (a whole number from 1).';
+
 export const NewTicket = withCoreRules(
   z.strictObject({
     name: z.string({ error: required('Name') }).meta({ description: "Customer's name", minLength: 1, maxLength: 100 }),
@@ -231,8 +234,8 @@ export const NewTicket = withCoreRules(
     description: z.string({ error: required('Description') }).meta({ minLength: 1, maxLength: 10_000 }),
     priority: z.string({ error: required('Priority') }).meta({ description: '`high`, `medium` or `low`, in any letter case', example: 'high' }),
     topic: z
-      .union([z.string().meta({ maxLength: 100, description: 'Its name in any letter case, or its id as text', example: 'General' }), z.number().int().min(1).meta({ description: 'Its id', example: 2 })], {
-        error: 'Topic: give one topic name, or its id.',
+      .union([z.string().meta({ maxLength: 100, description: 'Its name in any letter case, or its id as text', example: 'General' }), z.number().int(TOPIC_ERROR).min(1, TOPIC_ERROR).meta({ description: 'Its id', example: 2 })], {
+        error: TOPIC_ERROR,
       })
       .optional()
       .meta({ description: 'The topic (§12), by name (any letter case) or id (an integer, or its digits as text); decides the team and the skills needed; hidden topics are refused. Default: the first topic not hidden' }),

@@ -20,7 +20,7 @@ import type { DbHandle } from '../db/connect.js';
 import { inTransaction } from '../db/transaction.js';
 import { jsonRows } from '../db/jsonRows.js';
 import type { WebhookEventRow } from '../db/schema.js';
-import { WAITING_COUNTED } from '../core/webhooks.js';
+import { ALL_EVENTS, subscribes, WAITING_COUNTED, type WebhookEvent } from '../core/webhooks.js';
 import { toBeTried } from './abandoned.js';
 
 /** A place in the events' order: the last event a lane has handled (SQLite: position 0). */
@@ -59,6 +59,8 @@ interface ReadEvent {
   endpoint_id: number;
   url: string;
   secret: string;
+  /** The endpoint's event filter as it is now. */
+  events: string;
   id: number;
   position: number;
   event: string;
@@ -71,7 +73,8 @@ interface ReadEvent {
 
 /**
  * Claims the lanes of active endpoints that are free (or whose lease ran out) and have events after
- * their cursors: at most `perLane` events each, in order. On PostgreSQL one statement; a lane is
+ * their cursors: at most `perLane` events each, in order. Of those naming the endpoint, the ones its
+ * filter no longer takes (changed since they were written) are passed, not posted. On PostgreSQL one statement; a lane is
  * taken only if its cursor is still where the events were read from (another worker may have moved
  * it meanwhile), so no worker posts an event another has already settled.
  */
@@ -83,7 +86,8 @@ export async function claimLanes(handle: DbHandle, claim: LaneClaim): Promise<Cl
     if (!lane) lanes.set(r.endpoint_id, (lane = { endpointId: r.endpoint_id, url: r.url, secret: r.secret, leaseUntil: claim.leaseUntil, events: [], through: { position: 0, id: 0 }, read: 0 }));
     lane.read += 1;
     lane.through = { position: Number(r.position), id: r.id };
-    if (r.payload !== null) lane.events.push({ id: r.id, event: r.event, message_id: r.message_id, ticket_id: r.ticket_id, payload: r.payload, created_at: Number(r.created_at) });
+    // An event its endpoint no longer takes (its events changed since it was written) is passed.
+    if (r.payload !== null && subscribes(r.events, r.event as WebhookEvent)) lane.events.push({ id: r.id, event: r.event, message_id: r.message_id, ticket_id: r.ticket_id, payload: r.payload, created_at: Number(r.created_at) });
   }
   return [...lanes.values()];
 }
@@ -107,9 +111,9 @@ export function claimLanesStatement(claim: LaneClaim) {
       update webhook_endpoints e set lane_until = ${leaseUntil}
       from (select distinct endpoint_id, cursor_position, cursor_id from read) r
       where e.id = r.endpoint_id and e.cursor_position = r.cursor_position and e.cursor_id = r.cursor_id and e.lane_until <= ${now} and e.active = 1
-      returning e.id, e.url, e.secret
+      returning e.id, e.url, e.secret, e.events
     )
-    select r.endpoint_id, t.url, t.secret, r.id, r.position, r.event, r.message_id, r.ticket_id, r.created_at, r.payload
+    select r.endpoint_id, t.url, t.secret, t.events, r.id, r.position, r.event, r.message_id, r.ticket_id, r.created_at, r.payload
     from read r join taken t on t.id = r.endpoint_id
     order by r.endpoint_id, r.position, r.id`;
 }
@@ -132,7 +136,7 @@ function eventsAfterCursor(endpoint: 'e' | 'f', perCommit: number) {
 async function claimLanesInTransaction(handle: DbHandle, claim: LaneClaim): Promise<ReadEvent[]> {
   const { now, perLane, busy, leaseUntil } = claim;
   return inTransaction(handle, async (trx) => {
-    let free = trx.selectFrom('webhook_endpoints').select(['id', 'url', 'secret', 'cursor_id']).where('active', '=', 1).where('lane_until', '<=', now);
+    let free = trx.selectFrom('webhook_endpoints').select(['id', 'url', 'secret', 'events', 'cursor_id']).where('active', '=', 1).where('lane_until', '<=', now);
     if (busy.length > 0) free = free.where('id', 'not in', [...busy]);
     const read: ReadEvent[] = [];
     for (const e of await free.execute()) {
@@ -145,7 +149,7 @@ async function claimLanesInTransaction(handle: DbHandle, claim: LaneClaim): Prom
         .execute();
       if (events.length === 0) continue;
       await trx.updateTable('webhook_endpoints').set({ lane_until: leaseUntil }).where('id', '=', e.id).execute();
-      read.push(...events.map((ev) => ({ ...ev, position: 0, endpoint_id: e.id, url: e.url, secret: e.secret })));
+      read.push(...events.map((ev) => ({ ...ev, position: 0, endpoint_id: e.id, url: e.url, secret: e.secret, events: e.events })));
     }
     return read;
   });
@@ -236,11 +240,13 @@ export async function waitingInLanes(handle: DbHandle, endpointIds: readonly num
   return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.id, Number(r.n)]));
 }
 
-/** The events after the cursor of the endpoint row `e` (an alias in the statement) that name it, as `ev` (PostgreSQL: with their commits `c`). */
+/**
+ * The events after the cursor of the endpoint row `e` (an alias in the statement) that name it and
+ * that its filter still takes (claimLanes passes the others), as `ev` (PostgreSQL: with their commits `c`).
+ */
 function waitingEvents(dialect: DbHandle['dialect'], perCommit: number) {
-  return dialect === 'postgres'
-    ? sql`${eventsAfterCursor('e', perCommit)} and ev.endpoint_ids like '%,' || e.id || ',%'`
-    : sql`webhook_events ev where ev.id > e.cursor_id and ev.endpoint_ids like '%,' || e.id || ',%'`;
+  const taken = sql`ev.endpoint_ids like '%,' || e.id || ',%' and (e.events = ${ALL_EVENTS} or ',' || e.events || ',' like '%,' || ev.event || ',%')`;
+  return dialect === 'postgres' ? sql`${eventsAfterCursor('e', perCommit)} and ${taken}` : sql`webhook_events ev where ev.id > e.cursor_id and ${taken}`;
 }
 
 /** SQL: how many events wait in the lane of the endpoint row `e`, counted up to `atMost`. */

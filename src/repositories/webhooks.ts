@@ -12,6 +12,7 @@ import type { Database, WebhookDeliveriesTable, WebhookDeliveryRow, WebhookEndpo
 import { jsonRows } from '../db/jsonRows.js';
 import { inTransaction } from '../db/transaction.js';
 import { giveUpAbandoned, toBeTried } from './abandoned.js';
+import { loggedError } from '../core/webhooks.js';
 
 export type DeliveryStatus = WebhookDeliveriesTable['status'];
 
@@ -103,8 +104,15 @@ export async function setEndpointSecret(db: Db, id: number, secret: string): Pro
   return db.updateTable('webhook_endpoints').set({ secret }).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
-/** Deletes an endpoint with its delivery log; false when it was gone. */
+/**
+ * Deletes an endpoint with its delivery log; false when it was gone. The endpoint's row is taken
+ * first (switched off): a lane settling meanwhile writes its log rows under that row's lock, so it
+ * either commits before the log is deleted (and its rows go too) or finds the endpoint gone and
+ * writes none. (Otherwise on PostgreSQL a settle between the two deletes left a row that refused
+ * the endpoint's delete.)
+ */
 export async function deleteEndpoint(db: Db, id: number): Promise<boolean> {
+  await db.updateTable('webhook_endpoints').set({ active: 0 }).where('id', '=', id).execute();
   await db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
   const result = await db.deleteFrom('webhook_endpoints').where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) === 1;
@@ -194,6 +202,9 @@ function claimedSet(leaseUntil: number) {
   return { status: 'sending' as const, attempts: sql<number>`attempts + 1`, next_attempt_at: leaseUntil };
 }
 
+/** Endpoints read in one UNION of dueDeliveryIds, at most (SQLite's limit is 500 terms). */
+const UNION_TERMS = 400;
+
 async function claimInTransaction(handle: DbHandle, claim: DeliveryClaim): Promise<ClaimedDelivery[]> {
   const { now, limit, perEndpoint, busy, leaseUntil, maxAttempts } = claim;
   return inTransaction(handle, async (trx) => {
@@ -202,10 +213,27 @@ async function claimInTransaction(handle: DbHandle, claim: DeliveryClaim): Promi
     if (busy.length > 0) active = active.where('id', 'not in', [...busy]);
     const endpoints = await active.execute();
     if (endpoints.length === 0) return [];
+    // SQLite allows at most 500 terms in one UNION: endpoints are read in groups, and the oldest
+    // due of all groups claimed.
+    const groups: number[][] = [];
+    for (let i = 0; i < endpoints.length; i += UNION_TERMS) groups.push(endpoints.slice(i, i + UNION_TERMS).map((e) => e.id));
+    const dueIds =
+      groups.length === 1
+        ? dueDeliveryIds(groups[0]!, now, perEndpoint, limit)
+        : (
+            await Promise.all(
+              groups.map((group) => trx.selectFrom('webhook_deliveries').select(['id', 'next_attempt_at']).where('id', 'in', dueDeliveryIds(group, now, perEndpoint, limit)).execute()),
+            )
+          )
+            .flat()
+            .sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id)
+            .slice(0, limit)
+            .map((d) => d.id);
+    if (Array.isArray(dueIds) && dueIds.length === 0) return [];
     const rows = await trx
       .updateTable('webhook_deliveries')
       .set(claimedSet(leaseUntil))
-      .where('id', 'in', dueDeliveryIds(endpoints.map((e) => e.id), now, perEndpoint, limit))
+      .where('id', 'in', dueIds)
       .where(toBeTried())
       .where('next_attempt_at', '<=', now)
       .returningAll()
@@ -307,15 +335,13 @@ export async function markDelivered(handle: DbHandle, marks: readonly DeliveredM
   return marks.map((m) => marked.has(m.id));
 }
 
-const MAX_ERROR_LENGTH = 2_000;
-
 /** Records a failed try: `pending` until `nextAttemptAt`, or `failed` (null). Only a row still `sending` changes. */
 export async function recordDeliveryFailure(db: Db, id: number, failure: { status: number | null; error: string }, nextAttemptAt: number | null): Promise<boolean> {
   const result = await db
     .updateTable('webhook_deliveries')
     .set({
       response_status: failure.status,
-      last_error: failure.error.slice(0, MAX_ERROR_LENGTH),
+      last_error: loggedError(failure.error),
       ...(nextAttemptAt === null ? { status: 'failed' as const } : { status: 'pending' as const, next_attempt_at: nextAttemptAt }),
     })
     .where('id', '=', id)

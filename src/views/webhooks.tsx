@@ -97,55 +97,74 @@ function EndpointFields({ values, errors }: { values: FormValues; errors: FormEr
   );
 }
 
-function DeliveryLog({ endpointId, deliveries, csrf }: { endpointId: number; deliveries: readonly WebhookDeliveryRow[]; csrf: string }) {
-  if (deliveries.length === 0) return <EmptyState title="No deliveries yet">Events this endpoint takes will be listed here.</EmptyState>;
+/** Where the log's pages are: the deliveries before `olderBefore` (null: none older), and whether this page is an older one. */
+interface LogPages {
+  olderBefore: number | null;
+  olderPage: boolean;
+}
+
+function DeliveryLog({ endpointId, deliveries, csrf, olderBefore, olderPage }: { endpointId: number; deliveries: readonly WebhookDeliveryRow[]; csrf: string } & LogPages) {
+  if (deliveries.length === 0 && !olderPage) return <EmptyState title="No deliveries yet">Events this endpoint takes will be listed here.</EmptyState>;
+  const path = `${WEBHOOKS}${endpointId}/`;
   return (
-    <div class="table-scroll">
-      <DataTable id="deliveries" class="striped stack" columns={['Event', 'Ticket', 'Status', 'Answer', 'Tries', 'Created', '']}>
-        {deliveries.map((d) => (
-          <tr data-delivery={d.id} data-status={d.status}>
-            <td data-label="Event">
-              <code>{d.event}</code>
-            </td>
-            <td data-label="Ticket">
-              <span>{d.ticket_id === null ? '—' : <a href={`/admin/tickets/${d.ticket_id}/`}>{referenceOf(d.ticket_id)}</a>}</span>
-            </td>
-            <td data-label="Status">
-              <span>
-                {d.status}
-                {d.status === 'pending' && d.attempts > 0 && (
-                  <>
-                    {' '}
-                    <small>
-                      (next try <Time ms={d.next_attempt_at} />)
-                    </small>
-                  </>
+    <>
+      <div class="table-scroll">
+        <DataTable id="deliveries" class="striped stack" columns={['Event', 'Ticket', 'Status', 'Answer', 'Tries', 'Created', '']}>
+          {deliveries.map((d) => (
+            <tr data-delivery={d.id} data-status={d.status}>
+              <td data-label="Event">
+                <code>{d.event}</code>
+              </td>
+              <td data-label="Ticket">
+                <span>{d.ticket_id === null ? '—' : <a href={`/admin/tickets/${d.ticket_id}/`}>{referenceOf(d.ticket_id)}</a>}</span>
+              </td>
+              <td data-label="Status">
+                <span>
+                  {d.status}
+                  {d.status === 'pending' && d.attempts > 0 && (
+                    <>
+                      {' '}
+                      <small>
+                        (next try <Time ms={d.next_attempt_at} />)
+                      </small>
+                    </>
+                  )}
+                </span>
+              </td>
+              <td data-label="Answer">
+                <span>
+                  {d.response_status ?? '—'}
+                  {d.last_error && <small class="field-error"> {d.last_error}</small>}
+                </span>
+              </td>
+              <td data-label="Tries">
+                <span>{d.attempts}</span>
+              </td>
+              <td data-label="Created">
+                <span>
+                  <Time ms={d.created_at} />
+                </span>
+              </td>
+              <td data-label="">
+                {(d.status === 'failed' || d.status === 'delivered' || (d.status === 'pending' && d.attempts > 0)) && (
+                  <ActionForm action={`${WEBHOOKS}${endpointId}/deliveries/${d.id}/retry/`} csrf={csrf} class="secondary outline" label={d.status === 'pending' ? 'Retry now' : 'Retry'} ariaLabel={`Retry delivery ${d.id}${d.status === 'pending' ? ' now' : ''}`} />
                 )}
-              </span>
-            </td>
-            <td data-label="Answer">
-              <span>
-                {d.response_status ?? '—'}
-                {d.last_error && <small class="field-error"> {d.last_error}</small>}
-              </span>
-            </td>
-            <td data-label="Tries">
-              <span>{d.attempts}</span>
-            </td>
-            <td data-label="Created">
-              <span>
-                <Time ms={d.created_at} />
-              </span>
-            </td>
-            <td data-label="">
-              {(d.status === 'failed' || d.status === 'delivered' || (d.status === 'pending' && d.attempts > 0)) && (
-                <ActionForm action={`${WEBHOOKS}${endpointId}/deliveries/${d.id}/retry/`} csrf={csrf} class="secondary outline" label={d.status === 'pending' ? 'Retry now' : 'Retry'} ariaLabel={`Retry delivery ${d.id}${d.status === 'pending' ? ' now' : ''}`} />
-              )}
-            </td>
-          </tr>
-        ))}
-      </DataTable>
-    </div>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </div>
+      {(olderPage || olderBefore !== null) && (
+        <nav aria-label="pages of the delivery log" class="pager">
+          <ul>
+            <li>{olderPage ? <a href={path} rel="prev">← Newest deliveries</a> : <span aria-disabled="true">← Newest deliveries</span>}</li>
+          </ul>
+          <ul>
+            <li>{olderBefore !== null ? <a href={`${path}?before=${olderBefore}`} rel="next">Older deliveries →</a> : <span aria-disabled="true">Older deliveries →</span>}</li>
+          </ul>
+        </nav>
+      )}
+    </>
   );
 }
 
@@ -156,12 +175,14 @@ export function WebhookFormPage({
   endpoint,
   secret,
   deliveries,
+  olderBefore,
+  olderPage,
   waiting,
   historyDays,
   values,
   errors,
   formKey,
-}: PageBase & { endpoint: WebhookEndpointRow | null; formKey: string; secret: string | null; deliveries: readonly WebhookDeliveryRow[]; waiting: number; historyDays: number; values: FormValues; errors: FormErrors }) {
+}: PageBase & LogPages & { endpoint: WebhookEndpointRow | null; formKey: string; secret: string | null; deliveries: readonly WebhookDeliveryRow[]; waiting: number; historyDays: number; values: FormValues; errors: FormErrors }) {
   const title = endpoint ? `Webhook: ${endpoint.url}` : 'New webhook endpoint';
   return (
     <Layout title={formTitle(title, errors, 'endpoint')} viewer={viewer} csrf={csrf} flash={flash}>
@@ -210,7 +231,7 @@ export function WebhookFormPage({
               {waiting >= WAITING_COUNTED ? `At least ${WAITING_COUNTED.toLocaleString('en')} events wait` : waiting === 1 ? '1 event waits' : `${waiting} events wait`} to be sent; each is listed here once tried.
             </p>
           )}
-          <DeliveryLog endpointId={endpoint.id} deliveries={deliveries} csrf={csrf} />
+          <DeliveryLog endpointId={endpoint.id} deliveries={deliveries} csrf={csrf} olderBefore={olderBefore} olderPage={olderPage} />
           <p id="history">
             <small>Delivered and failed tries are kept for {historyDays === 1 ? '1 day' : `${historyDays} days`} (WEBHOOKS_HISTORY_DAYS); tries still to be retried stay until settled.</small>
           </p>

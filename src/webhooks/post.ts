@@ -8,12 +8,12 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { type Dispatcher, errors, Pool } from 'undici';
-import { type AddressKind, classifyAddress, hostKind, mayConnect, mayReach } from '../core/webhooks.js';
+import { type AddressKind, classifyAddress, hostKind, isDelivered, mayConnect, mayReach, refusedDelivery } from '../core/webhooks.js';
 
 /** A delivery refused before connecting: the host is (or resolves to) an address deliveries may not reach. */
 export class RefusedAddress extends Error {
   constructor(host: string, address: string, kind: AddressKind | 'unknown' = classifyAddress(address) ?? 'unknown') {
-    super(`refused: ${host} is ${host === address ? 'a' : `${address}, a`} ${kind} address (WEBHOOKS_ALLOW_PRIVATE=on allows it)`);
+    super(refusedDelivery(host, address, kind));
     this.name = 'RefusedAddress';
   }
 }
@@ -65,8 +65,8 @@ export class WebhookClient {
 
   /**
    * POSTs `body` to `url` with `headers`; resolves with the answer's status, rejects when there is
-   * none. The answer's headers must come within the timeout, and the start of its body that is
-   * kept by the end of it (a NoAnswer otherwise). Redirects are answers like any other.
+   * none. The answer's headers must come within the timeout, and (but for a 2xx) the start of its
+   * body that is kept by the end of it (a NoAnswer otherwise). Redirects are answers like any other.
    */
   async post(url: string, headers: Record<string, string>, body: string): Promise<PostAnswer> {
     const { timeoutMs, allowPrivate } = this.options;
@@ -91,7 +91,11 @@ export class WebhookClient {
     } catch (error) {
       throw isTimeout(error) ? new NoAnswer(timeoutMs) : error;
     }
-    return { status: answer.statusCode, body: await keptStart(answer.body, deadline - Date.now(), timeoutMs) };
+    // A 2xx is the receiver's word that it took the event: its body (which the log does not keep)
+    // is read while the deadline lasts, for the connection's sake, but never turns it into a failure
+    // to be posted again.
+    const accepted = isDelivered(answer.statusCode);
+    return { status: answer.statusCode, body: await keptStart(answer.body, deadline - Date.now(), timeoutMs, accepted) };
   }
 
   async close(): Promise<void> {
@@ -110,11 +114,14 @@ export class WebhookClient {
   }
 }
 
-/** The start of an answer's body (BODY_KEPT characters), read for at most `leftMs`; the rest is dropped. */
-async function keptStart(body: Dispatcher.ResponseData['body'], leftMs: number, timeoutMs: number): Promise<string> {
+/**
+ * The start of an answer's body (BODY_KEPT characters), read for at most `leftMs`; the rest is
+ * dropped. Past `leftMs` a NoAnswer, or with `upToDeadline` what was read by then.
+ */
+async function keptStart(body: Dispatcher.ResponseData['body'], leftMs: number, timeoutMs: number, upToDeadline: boolean): Promise<string> {
   const late = setTimeout(() => body.destroy(new NoAnswer(timeoutMs)), Math.max(leftMs, 0));
+  let kept = '';
   try {
-    let kept = '';
     body.setEncoding('utf8');
     for await (const chunk of body as AsyncIterable<string>) {
       kept += chunk.slice(0, BODY_KEPT - kept.length);
@@ -122,6 +129,7 @@ async function keptStart(body: Dispatcher.ResponseData['body'], leftMs: number, 
     }
     return kept;
   } catch (error) {
+    if (upToDeadline && error instanceof NoAnswer) return kept;
     throw isTimeout(error) ? new NoAnswer(timeoutMs) : error;
   } finally {
     clearTimeout(late);

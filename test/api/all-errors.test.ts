@@ -80,6 +80,17 @@ for (const dialect of DIALECTS) {
       expect(settings.body.error.message).toBe('The settings are not valid: see fields. Nothing was changed.');
     });
 
+    it('a topic id below 1 says its field, as a topic of the wrong type does, and creates no ticket', async () => {
+      const before = await snapshot(db());
+      for (const topic of [0, -3]) {
+        const response = await admin.post('/api/v1/tickets', { name: 'Carla Customer', email: 'carla@example.com', title: 'Printer', description: 'On fire.', priority: 'high', topic });
+        expect(response.status).toBe(400);
+        // Old: "Too small: expected number to be >=1", zod's own words, not naming the field.
+        expect(response.body.error.fields).toEqual({ topic: 'Topic: give one topic name, or its id (a whole number from 1).' });
+      }
+      expect(await snapshot(db())).toEqual(before);
+    });
+
     it('a body that is no object is still refused as a whole, and good bodies still pass', async () => {
       const response = await admin.request('POST', '/api/v1/teams', JSON.stringify(['Billing']), { 'content-type': 'application/json' });
       expect(response.status).toBe(400);

@@ -12,12 +12,16 @@ import {
   hostKind,
   isHostName,
   isDelivered,
+  loggedError,
+  MAX_ERROR_LENGTH,
   MAX_DELIVERY_ATTEMPTS,
   mayConnect,
   normalHost,
   oldRowsToPrune,
   parseEndpoint,
   parseEventFilter,
+  refusedDelivery,
+  unreachable,
   resolvedUnreachable,
   subscribes,
   WEBHOOK_EVENTS,
@@ -316,6 +320,45 @@ describe('retries and disabling', () => {
     [500, false],
   ])('an answer %i is delivered: %s', (status, delivered) => {
     expect(isDelivered(status)).toBe(delivered);
+  });
+});
+
+describe('a delivery refused before connecting, as the log says it', () => {
+  it.each([
+    ['127.0.0.1', '127.0.0.1', 'loopback', 'refused: 127.0.0.1 is a loopback address (WEBHOOKS_ALLOW_PRIVATE=on allows it)'],
+    ['hooks.example.com', '10.0.0.5', 'private', 'refused: hooks.example.com is 10.0.0.5, a private address (WEBHOOKS_ALLOW_PRIVATE=on allows it)'],
+    ['169.254.169.254', '169.254.169.254', 'metadata', 'refused: 169.254.169.254 is a cloud metadata address; deliveries never go there'],
+    ['imds.example.com', 'fd00:ec2::254', 'metadata', 'refused: imds.example.com is fd00:ec2::254, a cloud metadata address; deliveries never go there'],
+    ['0.0.0.0', '0.0.0.0', 'unspecified', 'refused: 0.0.0.0 is an unspecified address (WEBHOOKS_ALLOW_PRIVATE=on allows it)'],
+    ['zero.example.com', '::', 'unspecified', 'refused: zero.example.com is ::, an unspecified address (WEBHOOKS_ALLOW_PRIVATE=on allows it)'],
+  ] as const)('%s at %s (%s): %s', (host, address, kind, text) => {
+    expect(refusedDelivery(host, address, kind)).toBe(text);
+  });
+});
+
+describe('why a host may not receive deliveries, as a save says it', () => {
+  it.each([
+    ['127.0.0.1', 'loopback', '127.0.0.1 is a loopback address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).'],
+    ['0.0.0.0', 'unspecified', '0.0.0.0 is an unspecified address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).'],
+    ['[ff02::1]', 'multicast', '[ff02::1] is a multicast address; deliveries go to public addresses only (WEBHOOKS_ALLOW_PRIVATE=on allows others).'],
+  ] as const)('%s (%s): %s', (host, kind, text) => {
+    expect(unreachable(host, kind, false)).toBe(text);
+  });
+});
+
+describe('a failed try\'s error as the log keeps it', () => {
+  it.each([
+    ['HTTP 500: receiver says no', 'HTTP 500: receiver says no'],
+    ['HTTP 500: oops\u0000\u0000gzip', 'HTTP 500: oops\ufffd\ufffdgzip'],
+    ['HTTP 502: \u001b[31mred\u007f', 'HTTP 502: \ufffd[31mred\ufffd'],
+    ['HTTP 500: line one\nline two\ttabbed\r\n', 'HTTP 500: line one\nline two\ttabbed\r\n'],
+    ['HTTP 500: é ✓ 🙂', 'HTTP 500: é ✓ 🙂'],
+  ])('%j is kept as %j', (error, kept) => {
+    expect(loggedError(error)).toBe(kept);
+  });
+
+  it('keeps at most MAX_ERROR_LENGTH characters', () => {
+    expect(loggedError('x'.repeat(MAX_ERROR_LENGTH + 10))).toBe('x'.repeat(MAX_ERROR_LENGTH));
   });
 });
 

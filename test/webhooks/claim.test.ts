@@ -81,3 +81,31 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+for (const dialect of DIALECTS) {
+  describe(`claiming retries with many endpoints (${dialect})`, () => {
+    let database: TestDatabase;
+    beforeAll(async () => {
+      database = await freshDatabase(dialect);
+    });
+    afterAll(() => database.drop());
+
+    it('claims the due retries of 600 active endpoints, the oldest first (SQLite allows 500 terms in one UNION)', async () => {
+      const db = database.handle.db;
+      const rows = Array.from({ length: 600 }, (_, i) => ({ url: `https://hooks.example.com/${i}`, events: '*', secret: 'whsec_x', active: 1, created_at: NOW }));
+      const ids: number[] = [];
+      for (let i = 0; i < rows.length; i += 200) ids.push(...(await db.insertInto('webhook_endpoints').values(rows.slice(i, i + 200)).returning('id').execute()).map((r) => r.id));
+      // One due retry on each of three endpoints far apart, the last endpoint's the oldest.
+      const [first, middle, last] = [ids[0]!, ids[299]!, ids[599]!];
+      await pendingDeliveries(db, [
+        { endpointIds: [first], event: 'ticket.created', messageId: 'msg_first', ticketId: null, payload: '{}', now: NOW - 1_000 },
+        { endpointIds: [middle], event: 'ticket.created', messageId: 'msg_middle', ticketId: null, payload: '{}', now: NOW - 2_000 },
+        { endpointIds: [last], event: 'ticket.created', messageId: 'msg_last', ticketId: null, payload: '{}', now: NOW - 3_000 },
+      ]);
+      const claimed = await claimDueDeliveries(database.handle, { now: NOW, limit: 2, perEndpoint: 4, busy: [], leaseUntil: NOW + 60_000, maxAttempts: 10 });
+      expect(claimed.map((d) => d.message_id).sort()).toEqual(['msg_last', 'msg_middle']);
+      const rest = await claimDueDeliveries(database.handle, { now: NOW, limit: 10, perEndpoint: 4, busy: [], leaseUntil: NOW + 60_000, maxAttempts: 10 });
+      expect(rest.map((d) => d.message_id)).toEqual(['msg_first']);
+    });
+  });
+}

@@ -309,5 +309,24 @@ for (const dialect of DIALECTS) {
         await w.stop();
       }
     });
+
+    it('posts none of the events waiting in a lane that the endpoint no longer takes once its events are narrowed, and counts none as waiting', async () => {
+      const url = receiver.url('/narrowed');
+      const endpoint = await register('/narrowed', '*');
+      // No worker runs while the tickets come and go (as behind a slow or failing receiver): their events wait in its lane.
+      const first = await newTicket(t.ctx, { title: 'Narrowed 1' });
+      await newTicket(t.ctx, { title: 'Narrowed 2' });
+      await closeTicket(t.ctx, { id: admin.id, role: 'admin' }, first);
+      const log = () => admin.api.get(`/api/v1/webhooks/${endpoint.id}/deliveries`);
+      expect((await log()).body.waiting).toBeGreaterThanOrEqual(3);
+      // The admin wants closings only from now on.
+      expect((await admin.api.put(`/api/v1/webhooks/${endpoint.id}`, { url, events: ['ticket.closed'] })).status).toBe(200);
+      // The page and the API count only what will be sent (old: 3).
+      expect((await log()).body.waiting).toBe(1);
+      await drain(worker());
+      // Old: ticket.created twice as well.
+      expect(receiver.on('/narrowed').map((r) => verified(r, endpoint.secret).type)).toEqual(['ticket.closed']);
+      expect((await log()).body).toMatchObject({ waiting: 0, items: [{ event: 'ticket.closed', status: 'delivered' }] });
+    });
   });
 }

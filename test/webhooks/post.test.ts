@@ -25,6 +25,13 @@ describe('webhook client', () => {
         res.on('close', () => clearInterval(trickle));
         return;
       }
+      if (req.url === '/accepts-then-trickles') {
+        // Accepted at once; then a body that never ends (a receiver streaming while it works on).
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const trickle = setInterval(() => res.write('.'), 50);
+        res.on('close', () => clearInterval(trickle));
+        return;
+      }
       if (req.url === '/long') return void res.writeHead(400).end('x'.repeat(100_000));
       res.writeHead(204).end();
     });
@@ -43,6 +50,12 @@ describe('webhook client', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     // The pool still answers afterwards.
     expect(await client.post(`${base}/ok`, {}, '{}')).toEqual({ status: 204, body: '' });
+  });
+
+  it('counts a 2xx as the answer even when its body goes on past the timeout: the receiver accepted the event', async () => {
+    const started = Date.now();
+    expect(await client.post(`${base}/accepts-then-trickles`, {}, '{}')).toMatchObject({ status: 200 });
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('keeps the first 500 characters of a long answer', async () => {
@@ -83,9 +96,26 @@ describe('webhook client', () => {
         ['[64:ff9b:1::a9fe:a9fe]', 'metadata'],
         ['[::ffff:0:a00:1]', 'private'],
       ] as const) {
-        await expect(strict.post(`http://${host}:${port}/ok`, {}, '{}'), host).rejects.toThrow(`refused: ${host.slice(1, -1)} is a ${kind} address`);
+        await expect(strict.post(`http://${host}:${port}/ok`, {}, '{}'), host).rejects.toThrow(`refused: ${host.slice(1, -1)} is a ${kind === 'metadata' ? 'cloud metadata' : kind} address`);
       }
     } finally {
+      await strict.close();
+    }
+  });
+
+  it('says a cloud metadata address is refused whatever the setting, and names the setting only where it would help', async () => {
+    const allowing = new WebhookClient({ timeoutMs: 300, allowPrivate: true });
+    const strict = new WebhookClient({ timeoutMs: 300, allowPrivate: false });
+    try {
+      // Old: "… is a metadata address (WEBHOOKS_ALLOW_PRIVATE=on allows it)", already on, and it never does.
+      for (const client of [allowing, strict]) {
+        const refused = client.post('http://169.254.169.254/latest/meta-data/', {}, '{}');
+        await expect(refused).rejects.toThrow('refused: 169.254.169.254 is a cloud metadata address; deliveries never go there');
+        await expect(refused).rejects.not.toThrow('WEBHOOKS_ALLOW_PRIVATE');
+      }
+      await expect(strict.post(`${base}/ok`, {}, '{}')).rejects.toThrow('(WEBHOOKS_ALLOW_PRIVATE=on allows it)');
+    } finally {
+      await allowing.close();
       await strict.close();
     }
   });

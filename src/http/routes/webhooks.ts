@@ -6,7 +6,8 @@
  * and a message by each field (400), writing nothing.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, notFound } from '../../core/errors.js';
+import { DomainError, invalidInput, notFound } from '../../core/errors.js';
+import { parseId } from '../../core/tickets.js';
 import type { WebhookEndpointRow } from '../../db/schema.js';
 import { deliveriesOf, findEndpoint, listEndpoints } from '../../repositories/webhooks.js';
 import type { ServiceContext } from '../../services/context.js';
@@ -44,8 +45,10 @@ function keptEndpointValues(body: Record<string, unknown>): FormValues {
 export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, { allowPrivate, historyDays }: { allowPrivate: boolean; historyDays: number }): void {
   const db = ctx.handle.db;
 
-  const page = async (request: FastifyRequest, reply: FastifyReply, endpoint: WebhookEndpointRow | null, options: { values?: FormValues; errors?: FormErrors; status?: number; secret?: string; flash?: Flash | null } = {}) => {
-    const deliveries = endpoint ? await deliveriesOf(db, endpoint.id, { limit: LOG_SHOWN }) : [];
+  const page = async (request: FastifyRequest, reply: FastifyReply, endpoint: WebhookEndpointRow | null, options: { values?: FormValues; errors?: FormErrors; status?: number; secret?: string; flash?: Flash | null; before?: number } = {}) => {
+    // One more than a page tells whether older deliveries exist without counting the log.
+    const rows = endpoint ? await deliveriesOf(db, endpoint.id, { limit: LOG_SHOWN + 1, ...(options.before === undefined ? {} : { beforeId: options.before }) }) : [];
+    const deliveries = rows.slice(0, LOG_SHOWN);
     // Events its lane has not posted yet are not in the log: the page counts them.
     const waiting = endpoint ? await waitingInLane(ctx.handle, endpoint.id) : 0;
     const status = options.status ?? 200;
@@ -57,6 +60,8 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, { allow
         endpoint,
         secret: options.secret ?? null,
         deliveries,
+        olderBefore: rows.length > LOG_SHOWN ? deliveries.at(-1)!.id : null,
+        olderPage: options.before !== undefined,
         waiting,
         historyDays,
         formKey: newFormKey(),
@@ -102,7 +107,14 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, { allow
       }
     });
 
-    admin.get(`${WEBHOOKS}:id/`, async (request: IdRequest, reply) => page(request, reply, await endpointOf(request)));
+    admin.get(`${WEBHOOKS}:id/`, async (request: IdRequest, reply) => {
+      const endpoint = await endpointOf(request);
+      const raw = (request.query as { before?: unknown }).before;
+      if (raw === undefined) return page(request, reply, endpoint);
+      const before = typeof raw === 'string' ? parseId(raw) : null;
+      if (before === null) throw invalidInput({ before: 'Not a delivery id.' }, 'This page of the delivery log does not exist: `before` must be a delivery id.');
+      return page(request, reply, endpoint, { before });
+    });
     admin.post<{ Params: { id: string } }>(`${WEBHOOKS}:id/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
       const endpoint = await endpointOf(request);
       const body = formBody(request.body);
