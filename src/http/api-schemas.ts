@@ -252,13 +252,17 @@ const parseBoolean = (raw: string): boolean | null => {
   return value === 'true' ? true : value === 'false' ? false : null;
 };
 
-/** `limit` of a list (§8): 1–200, default 50. */
+/**
+ * `limit` of a list (§8): 1–200, default 50, in decimal digits only (Number() also read `0x10`,
+ * `1e1`, ` 5` and `0b11` as page sizes).
+ */
 export function pageLimit(what: string) {
-  return z.coerce
-    .number({ error: `Enter a whole number from 1 to ${MAX_PAGE}.` })
-    .int(`Enter a whole number from 1 to ${MAX_PAGE}.`)
-    .min(1, `Enter a whole number from 1 to ${MAX_PAGE}.`)
-    .max(MAX_PAGE, `At most ${MAX_PAGE} per page.`)
+  const wholeNumber = `Enter a whole number from 1 to ${MAX_PAGE}.`;
+  return z
+    .string({ error: wholeNumber })
+    .regex(/^[0-9]{1,9}$/, wholeNumber)
+    .transform(Number)
+    .pipe(z.number().min(1, wholeNumber).max(MAX_PAGE, `At most ${MAX_PAGE} per page.`))
     .default(DEFAULT_PAGE)
     .meta({ description: `${what} per page, 1–${MAX_PAGE} (default ${DEFAULT_PAGE})` });
 }

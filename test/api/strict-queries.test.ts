@@ -64,5 +64,19 @@ for (const dialect of DIALECTS) {
       expect(Object.keys(response.body.error.fields).sort()).toEqual(['limit', 'page', 'state']);
       expect(response.body.error.fields.page).toBe('Unknown parameter.');
     });
+
+    // JavaScript's Number() read them: 0x10 was a page of 16, 1e1 of 10, ' 5' of 5, 0b11 of 3.
+    it('a page size is written in decimal digits, nothing else', async () => {
+      for (const limit of ['0x10', '1e1', '%205', '5%20', '0b11', '0o7', '%2B5', '5.0', '', 'Infinity']) {
+        for (const list of ['/api/v1/tickets', `/api/v1/tickets/${reference}/messages`, '/api/v1/agents']) {
+          const response = await admin.get(`${list}?limit=${limit}`);
+          expect([list, limit, response.status, response.body.error?.fields]).toEqual([list, limit, 400, { limit: 'Enter a whole number from 1 to 200.' }]);
+        }
+      }
+      for (const [limit, items] of [['1', 1], ['007', 1], ['200', 1]] as const) {
+        const response = await admin.get(`/api/v1/tickets?limit=${limit}`);
+        expect([limit, response.status, response.body.items.length]).toEqual([limit, 200, items]);
+      }
+    });
   });
 }
