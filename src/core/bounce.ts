@@ -38,3 +38,46 @@ export function bounceReason(rawText: string, subject: string): string {
   const cause = plainBounceCause(rawText);
   return `Delivery failed: ${cause ?? (subject || '(no subject)')}`.slice(0, REASON_MAX);
 }
+
+/** A recipient a delivery report speaks of (RFC 3464 per-recipient fields): its address and what became of the mail to it, lower-case. */
+export interface ReportedRecipient {
+  /** Final-Recipient's address, else Original-Recipient's; null when neither names one. */
+  address: string | null;
+  /** `failed`, `delayed`, `delivered`, `relayed` or `expanded`. */
+  action: string;
+}
+
+/** A field's value in a group of report fields (unfolded), or null. */
+function fieldIn(group: string, name: string): string | null {
+  return new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(group)?.[1]?.trim() ?? null;
+}
+
+/** The address of a `rfc822; carla@example.com` recipient field, or null. */
+function recipientAddress(value: string | null): string | null {
+  const address = (value ?? '').split(';').at(-1)!.trim().replace(/^<|>$/g, '').toLowerCase();
+  return /^[^\s@]+@[^\s@]+$/.test(address) ? address : null;
+}
+
+/**
+ * The recipients a delivery report speaks of: each group of fields (between empty lines) with an
+ * `Action` is one recipient's. None for a report without RFC 3464 fields (a qmail-style text).
+ */
+export function reportedRecipients(rawText: string): ReportedRecipient[] {
+  const groups = rawText.replace(/\r\n?/g, '\n').replace(/\n[ \t]+/g, ' ').split(/\n[ \t]*\n/);
+  return groups.flatMap((group) => {
+    const action = fieldIn(group, 'Action')?.split(/[\s(;]/)[0]!.toLowerCase();
+    if (!action) return [];
+    return [{ address: recipientAddress(fieldIn(group, 'Final-Recipient')) ?? recipientAddress(fieldIn(group, 'Original-Recipient')), action }];
+  });
+}
+
+/**
+ * Whether a report makes its email `bounced`, or why not: a report whose recipients all have an
+ * Action other than `failed` (a delay notice: the mail server is still trying; a success notice)
+ * says the email has not bounced. A report without RFC 3464 fields is taken at its word.
+ */
+export function bounceVerdict(recipients: readonly ReportedRecipient[]): { bounced: true } | { bounced: false; why: string } {
+  if (recipients.length === 0 || recipients.some((r) => r.action === 'failed')) return { bounced: true };
+  const actions = [...new Set(recipients.map((r) => r.action))].join(', ');
+  return { bounced: false, why: `it reports no failed delivery (Action: ${actions}${actions.includes('delayed') ? ': the mail server is still trying' : ''})` };
+}

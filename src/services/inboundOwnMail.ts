@@ -5,7 +5,7 @@
  * report's emails marked bounced. Anyone can write an id of our form, so each is checked against
  * its outbox row.
  */
-import { bounceReason } from '../core/bounce.js';
+import { bounceReason, bounceVerdict, reportedRecipients } from '../core/bounce.js';
 import { MAX_NAMED_IDS } from '../core/messageIds.js';
 import { withoutNul } from '../core/unicode.js';
 import { readerOf } from '../db/connect.js';
@@ -49,11 +49,14 @@ export async function applyBounce(ctx: ServiceContext, setting: InboundSetting, 
   const rows = (await ownRowsNamed(ctx, setting, quoted)).filter((r) => r.status === 'sent');
   const reason = withoutNul(bounceReason(rawText, mail.subject));
   const ticketId = rows.find((r) => r.ticket_id !== null)?.ticket_id ?? null;
-  const which = rows.length === 0 ? 'It names no email of ours that was sent.' : `Email${rows.length > 1 ? 's' : ''} ${rows.map((r) => `#${r.id}`).join(', ')} marked bounced.`;
+  const verdict = bounceVerdict(reportedRecipients(rawText));
+  const bounced = verdict.bounced ? rows : [];
+  const emails = `Email${rows.length > 1 ? 's' : ''} ${rows.map((r) => `#${r.id}`).join(', ')}`;
+  const which = rows.length === 0 ? 'It names no email of ours that was sent.' : verdict.bounced ? `${emails} marked bounced.` : `${emails} not marked bounced: ${verdict.why}.`;
   const row = { ...record('bounce', `${reason} ${which}`), ticket_id: ticketId };
   const mailId = await inTransaction(ctx.handle, async (trx) => {
     const ids = await insertInboundMails(trx, [row]);
-    await markEmailsBounced(trx, rows.map((r) => r.id), reason);
+    await markEmailsBounced(trx, bounced.map((r) => r.id), reason);
     return ids.get(row.mail_key)!;
   });
   return { result: 'bounce', ticketId, reason: row.reason ?? null, mailId };

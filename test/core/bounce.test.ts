@@ -1,6 +1,6 @@
 /** A delivery report's reason (§10 rule 4), table by table: RFC 3464 fields, a qmail-style cause line, else the subject. */
 import { describe, expect, it } from 'vitest';
-import { bounceReason, plainBounceCause } from '../../src/core/bounce.js';
+import { bounceReason, bounceVerdict, plainBounceCause, type ReportedRecipient, reportedRecipients } from '../../src/core/bounce.js';
 
 const QMAIL = [
   'Hi. This is the qmail-send program at mx.legacy.example.',
@@ -44,5 +44,45 @@ describe('bounceReason', () => {
 
   it('keeps at most 500 characters', () => {
     expect(bounceReason(`<a@b.example>:\n${'x'.repeat(600)} (#5.1.1)\n`, 's')).toHaveLength(500);
+  });
+});
+
+const REPORT = [
+  'Reporting-MTA: dns; mx.helpdesk.test',
+  'Arrival-Date: Fri, 27 Nov 2026 10:02:08 +0100',
+  '',
+  'Final-Recipient: rfc822; Carla@Example.com',
+  'Original-Recipient: rfc822;carla@example.com',
+  'Action: failed',
+  'Status: 5.1.1',
+  '',
+  'Original-Recipient: rfc822;dan@example.com',
+  'Final-Recipient: rfc822;',
+  '  <dan@example.com>',
+  'Action: Delayed (will retry)',
+  'Status: 4.4.1',
+].join('\r\n');
+
+describe('reportedRecipients', () => {
+  it.each<[string, string, ReportedRecipient[]]>([
+    ['each group with an Action is a recipient; Final-Recipient first, folded, any case', REPORT, [{ address: 'carla@example.com', action: 'failed' }, { address: 'dan@example.com', action: 'delayed' }]],
+    ['Original-Recipient when Final-Recipient names no address', 'Final-Recipient: x400; ?\nOriginal-Recipient: rfc822; a@b.example\nAction: failed\n', [{ address: 'a@b.example', action: 'failed' }]],
+    ['no address at all', 'Action: failed\nStatus: 5.0.0\n', [{ address: null, action: 'failed' }]],
+    ['no RFC 3464 fields (qmail)', QMAIL, []],
+  ])('%s', (_name, text, recipients) => {
+    expect(reportedRecipients(text)).toEqual(recipients);
+  });
+});
+
+describe('bounceVerdict', () => {
+  const failed = { address: 'carla@example.com', action: 'failed' };
+  it.each<[string, ReportedRecipient[], boolean, string?]>([
+    ['a failed recipient', [failed], true],
+    ['no RFC 3464 fields: taken at its word', [], true],
+    ['failed beside delayed', [{ address: 'dan@example.com', action: 'delayed' }, failed], true],
+    ['a delay notice', [{ address: 'carla@example.com', action: 'delayed' }], false, 'it reports no failed delivery (Action: delayed: the mail server is still trying)'],
+    ['a success notice', [{ address: 'carla@example.com', action: 'delivered' }, { address: 'carla@example.com', action: 'relayed' }], false, 'it reports no failed delivery (Action: delivered, relayed)'],
+  ])('%s', (_name, recipients, bounced, why) => {
+    expect(bounceVerdict(recipients)).toEqual(bounced ? { bounced } : { bounced, why });
   });
 });

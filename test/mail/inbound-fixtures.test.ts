@@ -201,6 +201,24 @@ function suite(dialect: Dialect) {
     expect(await db().selectFrom('outbox').select(['status', 'last_error']).where('id', '=', carla.outboxId).executeTakeFirst()).toEqual({ status: 'bounced', last_error: reason });
   });
 
+  /** The dsn-bounce fixture about Carla's sent email, edited as `edit` says. */
+  async function reportOnSentEmail(reportId: string, edit: (text: string) => string) {
+    const carla = await carlasTicket();
+    await db().updateTable('outbox').set({ status: 'sent', sent_at: ctx.clock.now() }).where('id', '=', carla.outboxId).execute();
+    const text = fixture('dsn-bounce', carla.values).toString('latin1').replace('<20261127090209.4XyZ1k2LmNz9tQ@mx.helpdesk.test>', reportId);
+    const outcome = await ingest(Buffer.from(edit(text), 'latin1'));
+    const email = await db().selectFrom('outbox').select(['status', 'last_error']).where('id', '=', carla.outboxId).executeTakeFirstOrThrow();
+    return { carla, outcome, email };
+  }
+
+  it('a delay notice (Action: delayed, the mail server still trying) leaves the email sent: it has not bounced', async () => {
+    const { carla, outcome, email } = await reportOnSentEmail('<delayed.report@mx.helpdesk.test>', (text) =>
+      text.replace('Action: failed', 'Action: delayed').replace('Status: 5.1.1', 'Status: 4.4.1').replace('Subject: Undelivered Mail Returned to Sender', 'Subject: Delayed Mail (still being retried)'),
+    );
+    expect(outcome).toMatchObject({ result: 'bounce', ticketId: carla.ticket.id, reason: expect.stringContaining('not marked bounced') });
+    expect(email).toEqual({ status: 'sent', last_error: null });
+  });
+
   it('a delivery report about an email not sent yet changes nothing', async () => {
     const carla = await carlasTicket();
     const raw = Buffer.from(fixture('dsn-bounce', carla.values).toString('latin1').replace('<20261127090209.4XyZ1k2LmNz9tQ@mx.helpdesk.test>', '<second.report@mx.helpdesk.test>'), 'latin1');
