@@ -1,7 +1,8 @@
 /**
- * A delivery report's reason (§10 rule 4), pure: what the ticket's banner and /admin/emails/ say
- * about an email that bounced.
+ * Delivery reports (§10 rule 4), pure: the reason the ticket's banner and /admin/emails/ say about
+ * an email that bounced, and whether the report says it bounced at all (bounceVerdict).
  */
+import { sameMailbox } from './mailboxes.js';
 
 // eslint-disable-next-line no-control-regex -- a report is any bytes; PostgreSQL text holds no NUL
 const SPACE_AND_CONTROL = /[\s\u0000-\u001f\u007f]+/g;
@@ -39,10 +40,10 @@ export function bounceReason(rawText: string, subject: string): string {
   return `Delivery failed: ${cause ?? (subject || '(no subject)')}`.slice(0, REASON_MAX);
 }
 
-/** A recipient a delivery report speaks of (RFC 3464 per-recipient fields): its address and what became of the mail to it, lower-case. */
+/** A recipient a delivery report speaks of (RFC 3464 per-recipient fields): its addresses and what became of the mail to it, lower-case. */
 export interface ReportedRecipient {
-  /** Final-Recipient's address, else Original-Recipient's; null when neither names one. */
-  address: string | null;
+  /** Final-Recipient's address, then Original-Recipient's (the address as we sent it, before a forward), without repeats. */
+  addresses: string[];
   /** `failed`, `delayed`, `delivered`, `relayed` or `expanded`. */
   action: string;
 }
@@ -52,10 +53,10 @@ function fieldIn(group: string, name: string): string | null {
   return new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(group)?.[1]?.trim() ?? null;
 }
 
-/** The address of a `rfc822; carla@example.com` recipient field, or null. */
-function recipientAddress(value: string | null): string | null {
+/** The address of a `rfc822; carla@example.com` recipient field, or none. */
+function recipientAddress(value: string | null): string[] {
   const address = (value ?? '').split(';').at(-1)!.trim().replace(/^<|>$/g, '').toLowerCase();
-  return /^[^\s@]+@[^\s@]+$/.test(address) ? address : null;
+  return /^[^\s@]+@[^\s@]+$/.test(address) ? [address] : [];
 }
 
 /**
@@ -67,17 +68,28 @@ export function reportedRecipients(rawText: string): ReportedRecipient[] {
   return groups.flatMap((group) => {
     const action = fieldIn(group, 'Action')?.split(/[\s(;]/)[0]!.toLowerCase();
     if (!action) return [];
-    return [{ address: recipientAddress(fieldIn(group, 'Final-Recipient')) ?? recipientAddress(fieldIn(group, 'Original-Recipient')), action }];
+    return [{ addresses: [...new Set([...recipientAddress(fieldIn(group, 'Final-Recipient')), ...recipientAddress(fieldIn(group, 'Original-Recipient'))])], action }];
   });
 }
 
 /**
- * Whether a report makes its email `bounced`, or why not: a report whose recipients all have an
- * Action other than `failed` (a delay notice: the mail server is still trying; a success notice)
- * says the email has not bounced. A report without RFC 3464 fields is taken at its word.
+ * Whether a report makes an email `bounced`, or why not: only a failed delivery to its recipient
+ * does. A report whose recipients all have an Action other than `failed` (a delay notice: the mail
+ * server is still trying; a success notice) says it has not bounced; one whose failed recipients
+ * are all people the email copied (§10 Cc: one email goes to the customer with them in Cc) says it
+ * reached its recipient. A report without RFC 3464 fields, or a failed recipient that is not one
+ * of the copied people (the customer's address forwarded elsewhere, an address it does not name),
+ * is taken at its word.
  */
-export function bounceVerdict(recipients: readonly ReportedRecipient[]): { bounced: true } | { bounced: false; why: string } {
-  if (recipients.length === 0 || recipients.some((r) => r.action === 'failed')) return { bounced: true };
-  const actions = [...new Set(recipients.map((r) => r.action))].join(', ');
-  return { bounced: false, why: `it reports no failed delivery (Action: ${actions}${actions.includes('delayed') ? ': the mail server is still trying' : ''})` };
+export function bounceVerdict(recipients: readonly ReportedRecipient[], email: { to: string; cc: readonly string[] }): { bounced: true } | { bounced: false; why: string } {
+  if (recipients.length === 0) return { bounced: true };
+  const failed = recipients.filter((r) => r.action === 'failed');
+  if (failed.length === 0) {
+    const actions = [...new Set(recipients.map((r) => r.action))].join(', ');
+    return { bounced: false, why: `it reports no failed delivery (Action: ${actions}${actions.includes('delayed') ? ': the mail server is still trying' : ''})` };
+  }
+  const copied = (address: string) => !sameMailbox(address, email.to) && email.cc.some((cc) => sameMailbox(cc, address));
+  const copiedOf = failed.map((r) => (r.addresses.some((a) => sameMailbox(a, email.to)) ? undefined : r.addresses.find(copied)));
+  if (copiedOf.some((a) => a === undefined)) return { bounced: true };
+  return { bounced: false, why: `only ${[...new Set(copiedOf)].join(', ')} failed, copied on it: it reached its recipient ${email.to.toLowerCase()}` };
 }

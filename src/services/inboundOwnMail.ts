@@ -6,6 +6,7 @@
  * its outbox row.
  */
 import { bounceReason, bounceVerdict, reportedRecipients } from '../core/bounce.js';
+import { ccOfRow } from '../core/mailCc.js';
 import { MAX_NAMED_IDS } from '../core/messageIds.js';
 import { withoutNul } from '../core/unicode.js';
 import { readerOf } from '../db/connect.js';
@@ -49,11 +50,13 @@ export async function applyBounce(ctx: ServiceContext, setting: InboundSetting, 
   const rows = (await ownRowsNamed(ctx, setting, quoted)).filter((r) => r.status === 'sent');
   const reason = withoutNul(bounceReason(rawText, mail.subject));
   const ticketId = rows.find((r) => r.ticket_id !== null)?.ticket_id ?? null;
-  const verdict = bounceVerdict(reportedRecipients(rawText));
-  const bounced = verdict.bounced ? rows : [];
-  const emails = `Email${rows.length > 1 ? 's' : ''} ${rows.map((r) => `#${r.id}`).join(', ')}`;
-  const which = rows.length === 0 ? 'It names no email of ours that was sent.' : verdict.bounced ? `${emails} marked bounced.` : `${emails} not marked bounced: ${verdict.why}.`;
-  const row = { ...record('bounce', `${reason} ${which}`), ticket_id: ticketId };
+  const recipients = reportedRecipients(rawText);
+  const verdicts = rows.map((r) => ({ id: r.id, ...bounceVerdict(recipients, { to: r.to_address, cc: ccOfRow(r) }) }));
+  const bounced = verdicts.filter((v) => v.bounced);
+  const notMarked = verdicts.flatMap((v) => ('why' in v ? [`Email #${v.id} not marked bounced: ${v.why}.`] : []));
+  const marked = bounced.length === 0 ? [] : [`Email${bounced.length > 1 ? 's' : ''} ${bounced.map((v) => `#${v.id}`).join(', ')} marked bounced.`];
+  const said = rows.length === 0 ? 'It names no email of ours that was sent.' : [...marked, ...notMarked].join(' ');
+  const row = { ...record('bounce', `${reason} ${said}`), ticket_id: ticketId };
   const mailId = await inTransaction(ctx.handle, async (trx) => {
     const ids = await insertInboundMails(trx, [row]);
     await markEmailsBounced(trx, bounced.map((r) => r.id), reason);

@@ -65,9 +65,10 @@ const REPORT = [
 
 describe('reportedRecipients', () => {
   it.each<[string, string, ReportedRecipient[]]>([
-    ['each group with an Action is a recipient; Final-Recipient first, folded, any case', REPORT, [{ address: 'carla@example.com', action: 'failed' }, { address: 'dan@example.com', action: 'delayed' }]],
-    ['Original-Recipient when Final-Recipient names no address', 'Final-Recipient: x400; ?\nOriginal-Recipient: rfc822; a@b.example\nAction: failed\n', [{ address: 'a@b.example', action: 'failed' }]],
-    ['no address at all', 'Action: failed\nStatus: 5.0.0\n', [{ address: null, action: 'failed' }]],
+    ['each group with an Action is a recipient; Final-Recipient first, folded, any case', REPORT, [{ addresses: ['carla@example.com'], action: 'failed' }, { addresses: ['dan@example.com'], action: 'delayed' }]],
+    ['a forward: both addresses', 'Final-Recipient: rfc822; carla@gmail.example\nOriginal-Recipient: rfc822; carla@example.com\nAction: failed\n', [{ addresses: ['carla@gmail.example', 'carla@example.com'], action: 'failed' }]],
+    ['Original-Recipient when Final-Recipient names no address', 'Final-Recipient: x400; ?\nOriginal-Recipient: rfc822; a@b.example\nAction: failed\n', [{ addresses: ['a@b.example'], action: 'failed' }]],
+    ['no address at all', 'Action: failed\nStatus: 5.0.0\n', [{ addresses: [], action: 'failed' }]],
     ['no RFC 3464 fields (qmail)', QMAIL, []],
   ])('%s', (_name, text, recipients) => {
     expect(reportedRecipients(text)).toEqual(recipients);
@@ -75,14 +76,21 @@ describe('reportedRecipients', () => {
 });
 
 describe('bounceVerdict', () => {
-  const failed = { address: 'carla@example.com', action: 'failed' };
+  const failed = (...addresses: string[]) => ({ addresses, action: 'failed' });
+  const EMAIL = { to: 'Carla@Example.com', cc: ['Dan@example.com', 'eve@example.com'] };
   it.each<[string, ReportedRecipient[], boolean, string?]>([
-    ['a failed recipient', [failed], true],
+    ['its recipient failed (any letter case)', [failed('carla@example.com')], true],
     ['no RFC 3464 fields: taken at its word', [], true],
-    ['failed beside delayed', [{ address: 'dan@example.com', action: 'delayed' }, failed], true],
-    ['a delay notice', [{ address: 'carla@example.com', action: 'delayed' }], false, 'it reports no failed delivery (Action: delayed: the mail server is still trying)'],
-    ['a success notice', [{ address: 'carla@example.com', action: 'delivered' }, { address: 'carla@example.com', action: 'relayed' }], false, 'it reports no failed delivery (Action: delivered, relayed)'],
+    ['its recipient failed beside a delayed copied person', [{ addresses: ['dan@example.com'], action: 'delayed' }, failed('carla@example.com')], true],
+    ['a failed recipient it does not name: taken at its word', [failed()], true],
+    ['its recipient and a copied person failed', [failed('dan@example.com'), failed('carla@example.com')], true],
+    ['its recipient forwarded elsewhere failed', [failed('carla@gmail.example', 'carla@example.com')], true],
+    ['someone it did not copy failed (a forward without Original-Recipient)', [failed('carla@gmail.example')], true],
+    ['a delay notice', [{ addresses: ['carla@example.com'], action: 'delayed' }], false, 'it reports no failed delivery (Action: delayed: the mail server is still trying)'],
+    ['a success notice', [{ addresses: ['carla@example.com'], action: 'delivered' }, { addresses: ['carla@example.com'], action: 'relayed' }], false, 'it reports no failed delivery (Action: delivered, relayed)'],
+    ['only copied people failed', [failed('dan@example.com'), failed('eve@example.com'), { addresses: ['carla@example.com'], action: 'delivered' }], false, 'only dan@example.com, eve@example.com failed, copied on it: it reached its recipient carla@example.com'],
+    ['a copied person forwarded elsewhere', [failed('dan@gmail.example', 'dan@example.com')], false, 'only dan@example.com failed, copied on it: it reached its recipient carla@example.com'],
   ])('%s', (_name, recipients, bounced, why) => {
-    expect(bounceVerdict(recipients)).toEqual(bounced ? { bounced } : { bounced, why });
+    expect(bounceVerdict(recipients, EMAIL)).toEqual(bounced ? { bounced } : { bounced, why });
   });
 });

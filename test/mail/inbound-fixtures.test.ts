@@ -202,9 +202,9 @@ function suite(dialect: Dialect) {
   });
 
   /** The dsn-bounce fixture about Carla's sent email, edited as `edit` says. */
-  async function reportOnSentEmail(reportId: string, edit: (text: string) => string) {
+  async function reportOnSentEmail(reportId: string, edit: (text: string) => string, cc = '') {
     const carla = await carlasTicket();
-    await db().updateTable('outbox').set({ status: 'sent', sent_at: ctx.clock.now() }).where('id', '=', carla.outboxId).execute();
+    await db().updateTable('outbox').set({ status: 'sent', sent_at: ctx.clock.now(), cc_addresses: cc }).where('id', '=', carla.outboxId).execute();
     const text = fixture('dsn-bounce', carla.values).toString('latin1').replace('<20261127090209.4XyZ1k2LmNz9tQ@mx.helpdesk.test>', reportId);
     const outcome = await ingest(Buffer.from(edit(text), 'latin1'));
     const email = await db().selectFrom('outbox').select(['status', 'last_error']).where('id', '=', carla.outboxId).executeTakeFirstOrThrow();
@@ -216,6 +216,17 @@ function suite(dialect: Dialect) {
       text.replace('Action: failed', 'Action: delayed').replace('Status: 5.1.1', 'Status: 4.4.1').replace('Subject: Undelivered Mail Returned to Sender', 'Subject: Delayed Mail (still being retried)'),
     );
     expect(outcome).toMatchObject({ result: 'bounce', ticketId: carla.ticket.id, reason: expect.stringContaining('not marked bounced') });
+    expect(email).toEqual({ status: 'sent', last_error: null });
+  });
+
+  it('a report that only a copied person\'s address failed leaves the email sent: it reached the customer', async () => {
+    const { carla, outcome, email } = await reportOnSentEmail('<copied.report@mx.helpdesk.test>', (text) =>
+      text.replace('Final-Recipient: rfc822; carla@example.com', 'Final-Recipient: rfc822; dan@example.com').replace('Original-Recipient: rfc822;carla@example.com', 'Original-Recipient: rfc822;dan@example.com'),
+      // The email went to Carla with Dan in Cc (a reply on a ticket her mail copied him on).
+      'dan@example.com',
+    );
+    expect(outcome).toMatchObject({ result: 'bounce', ticketId: carla.ticket.id, reason: expect.stringContaining('dan@example.com') });
+    expect(outcome.reason).toContain('not marked bounced');
     expect(email).toEqual({ status: 'sent', last_error: null });
   });
 
