@@ -93,3 +93,18 @@ export function bounceVerdict(recipients: readonly ReportedRecipient[], email: {
   if (copiedOf.some((a) => a === undefined)) return { bounced: true };
   return { bounced: false, why: `only ${[...new Set(copiedOf)].join(', ')} failed, copied on it: it reached its recipient ${email.to.toLowerCase()}` };
 }
+
+// A Message-ID of our form (mail/message.ts messageIdFor); the outbox row it names is checked by the caller.
+const OWN_ID = String.raw`<(?:hd-\d{1,15}\.)?outbox-\d{1,15}\.[0-9a-f]{16}@[^<>@\s]+>`;
+
+/**
+ * The Message-IDs of ours a delivery report names as the email it returns, in order, without
+ * repeats: those on a `Message-ID:` line (the returned mail's header, which reports quote), else
+ * the report's own In-Reply-To and References (`references`) and any of our form in its text. Not
+ * every id of ours it quotes: the returned mail's In-Reply-To and References name our earlier
+ * emails of the ticket, which were delivered.
+ */
+export function reportedOwnIds(rawText: string, references: readonly string[]): string[] {
+  const returned = [...rawText.matchAll(new RegExp(`^Message-ID:[ \\t]*(?:\\r?\\n[ \\t]+)?(${OWN_ID})`, 'gim'))].map((m) => m[1]!);
+  return [...new Set(returned.length > 0 ? returned : [...references, ...(rawText.match(new RegExp(OWN_ID, 'gi')) ?? [])])];
+}

@@ -1,6 +1,6 @@
 /** A delivery report's reason (§10 rule 4), table by table: RFC 3464 fields, a qmail-style cause line, else the subject. */
 import { describe, expect, it } from 'vitest';
-import { bounceReason, bounceVerdict, plainBounceCause, type ReportedRecipient, reportedRecipients } from '../../src/core/bounce.js';
+import { bounceReason, bounceVerdict, plainBounceCause, type ReportedRecipient, reportedOwnIds, reportedRecipients } from '../../src/core/bounce.js';
 
 const QMAIL = [
   'Hi. This is the qmail-send program at mx.legacy.example.',
@@ -92,5 +92,19 @@ describe('bounceVerdict', () => {
     ['a copied person forwarded elsewhere', [failed('dan@gmail.example', 'dan@example.com')], false, 'only dan@example.com failed, copied on it: it reached its recipient carla@example.com'],
   ])('%s', (_name, recipients, bounced, why) => {
     expect(bounceVerdict(recipients, EMAIL)).toEqual(bounced ? { bounced } : { bounced, why });
+  });
+});
+
+describe('reportedOwnIds', () => {
+  const id = (outbox: number) => `<hd-7.outbox-${outbox}.0123456789abcdef@helpdesk.test>`;
+  const quoted = (...lines: string[]) => ['Content-Type: text/rfc822-headers', '', ...lines].join('\r\n');
+  it.each<[string, string, string[], string[]]>([
+    ['the returned mail\'s Message-ID, not its In-Reply-To and References', quoted(`Message-ID: ${id(5)}`, `In-Reply-To: ${id(3)}`, `References: <a@c.example> ${id(1)} ${id(3)}`), [], [id(5)]],
+    ['a folded Message-ID line, any letter case', quoted('message-id:', `\t${id(5)}`, `References: ${id(1)}`), [], [id(5)]],
+    ['the report\'s own Message-ID is not ours: still the returned one', `Message-ID: <r@mx.example>\r\n\r\n${quoted(`Message-Id: ${id(5)}`)}`, [id(3)], [id(5)]],
+    ['no Message-ID line of ours: the report\'s references, then every id of ours in its text', `The mail ${id(5)} could not be delivered.\r\nMessage-ID: <x@y>`, [id(4)], [id(4), id(5)]],
+    ['nothing of ours', 'Undeliverable.', [], []],
+  ])('%s', (_name, text, references, ids) => {
+    expect(reportedOwnIds(text, references)).toEqual(ids);
   });
 });

@@ -230,6 +230,26 @@ function suite(dialect: Dialect) {
     expect(email).toEqual({ status: 'sent', last_error: null });
   });
 
+  it('a report about our reply marks that reply bounced, not the earlier emails its quoted References name', async () => {
+    const carla = await carlasTicket();
+    await postStaffMessage(ctx, admin, carla.ticket.id, { kind: 'reply', body: 'Unplug it.', close: false, seen: null, channel: 'web' });
+    const replyRow = await db().selectFrom('outbox').selectAll().where('ticket_id', '=', carla.ticket.id).where('kind', '=', 'reply').executeTakeFirstOrThrow();
+    await db().updateTable('outbox').set({ status: 'sent', sent_at: ctx.clock.now() }).where('ticket_id', '=', carla.ticket.id).execute();
+    const replyId = messageIdFor(replyRow, SETTING.mailFrom);
+    // The returned mail's header, as the report quotes it: our reply, answering our created email.
+    const text = fixture('dsn-bounce', { ...carla.values, ourId: replyId })
+      .toString('latin1')
+      .replace('<20261127090209.4XyZ1k2LmNz9tQ@mx.helpdesk.test>', '<reply.report@mx.helpdesk.test>')
+      .replace(`Message-ID: ${replyId}`, `Message-ID: ${replyId}\r\nIn-Reply-To: ${carla.values.ourId}\r\nReferences: ${carla.values.ourId}`);
+    const outcome = await ingest(Buffer.from(text, 'latin1'));
+    expect(outcome).toMatchObject({ result: 'bounce', ticketId: carla.ticket.id, reason: expect.stringContaining(`Email #${replyRow.id} marked bounced.`) });
+    const statuses = await db().selectFrom('outbox').select(['id', 'status']).where('ticket_id', '=', carla.ticket.id).orderBy('id').execute();
+    expect(statuses).toEqual([
+      { id: carla.outboxId, status: 'sent' },
+      { id: replyRow.id, status: 'bounced' },
+    ]);
+  });
+
   it('a delivery report about an email not sent yet changes nothing', async () => {
     const carla = await carlasTicket();
     const raw = Buffer.from(fixture('dsn-bounce', carla.values).toString('latin1').replace('<20261127090209.4XyZ1k2LmNz9tQ@mx.helpdesk.test>', '<second.report@mx.helpdesk.test>'), 'latin1');
