@@ -12,6 +12,7 @@ import type { AddressObject, ParsedMail as LibraryMail } from 'mailparser';
 import { type MailHeaders, subjectTicketId } from '../../core/inbound.js';
 import { messageIdsIn, normaliseMessageId, threadIds } from '../../core/messageIds.js';
 import { oneLine } from '../../core/mailSubject.js';
+import { withoutLeftoverHistory } from '../../core/quotedHistory.js';
 import { withoutNul } from '../../core/unicode.js';
 import { isEmailAddress } from '../../core/tickets.js';
 
@@ -92,7 +93,7 @@ function withoutTrailingRules(text: string): string {
 export function stripQuotedHistory(text: string): string {
   if (text.length > REPLY_PARSER_TEXT_MAX || text.split('\n').some((line) => line.length > REPLY_PARSER_LINE_MAX)) return text;
   try {
-    const visible = withoutTrailingRules(new EmailReplyParser().parseReply(text)).trim();
+    const visible = withoutTrailingRules(withoutLeftoverHistory(new EmailReplyParser().parseReply(text))).trim();
     return visible === '' ? text : visible;
   } catch {
     return text;

@@ -1,0 +1,44 @@
+/**
+ * What is left of the quoted history of a reply after the reply parser (email-reply-parser, which
+ * knows the words of some languages only), pure: our own email, quoted below an Outlook header block
+ * in another language ("Från: … Skickat: … Ämne: [HD-5] …"). Told apart by form, not by words: the
+ * header block names one of our tickets, as every email we send does in its subject.
+ */
+
+// A header line of a quoted mail: a label of letters (any script), a colon (ASCII or full-width), a value.
+const HEADER_LINE = /^[ \t]*\*?[\p{L}][\p{L}\p{M} .'-]{0,24}\*?[ \t]*[:：][ \t]*\S/u;
+const ADDRESS = /[^\s<>()"]+@[^\s<>()"]+\.[^\s<>()"]+/;
+const OUR_KEY = /\[HD-\d+\]/i;
+// A rule or marker line a client draws above the quoted mail: `____`, `-----Original Message-----` in any language.
+const MARKER_LINE = /^[ \t]*(?:[-_=*]{3,}[ \t]*|-{3,}[^-\n]{1,60}-{3,}[ \t]*)$/;
+
+/** Lines from `start` that are header lines, as many as follow each other. */
+function headerRun(lines: readonly string[], start: number): number {
+  let end = start;
+  while (end < lines.length && HEADER_LINE.test(lines[end]!)) end++;
+  return end - start;
+}
+
+/**
+ * The text above the first quoted header block naming one of our tickets: at least four header
+ * lines in a row (From, Sent, To, Subject), the first with an address, one with `[HD-<n>]` (a quoted
+ * copy of our own email: a forwarded mail of anyone else stays); the marker line and blank lines
+ * above it go too. The text as it is when there is no such block, or nothing above it.
+ */
+function aboveOurQuotedHeader(lines: readonly string[]): string[] {
+  for (let i = 1; i < lines.length; i++) {
+    if (!HEADER_LINE.test(lines[i]!) || HEADER_LINE.test(lines[i - 1]!)) continue;
+    const block = lines.slice(i, i + headerRun(lines, i));
+    if (block.length < 4 || !ADDRESS.test(block[0]!) || !block.some((l) => OUR_KEY.test(l))) continue;
+    let end = i;
+    while (end > 0 && (lines[end - 1]!.trim() === '' || MARKER_LINE.test(lines[end - 1]!))) end--;
+    if (end > 0) return lines.slice(0, end);
+  }
+  return [...lines];
+}
+
+/** A reply's text without the quoted history the reply parser left (see the header); unchanged when none is found. */
+export function withoutLeftoverHistory(text: string): string {
+  const lines = text.split('\n');
+  return aboveOurQuotedHeader(lines).join('\n');
+}

@@ -1,0 +1,21 @@
+/** The quoted history the reply parser leaves (core/quotedHistory.ts), told apart by form in any language. */
+import { describe, expect, it } from 'vitest';
+import { withoutLeftoverHistory } from '../../src/core/quotedHistory.js';
+
+const SWEDISH = 'Från: Helpdesk <support@helpdesk.test>\nSkickat: den 1 december 2026 10:00\nTill: Carla <carla@example.com>\nÄmne: [HD-5] Printer\n\nWe received your request.';
+
+describe('withoutLeftoverHistory', () => {
+  it.each<[string, string, string]>([
+    ['a Swedish Outlook block quoting our email', `Fortfarande trasig.\n\n${SWEDISH}`, 'Fortfarande trasig.'],
+    ['with the rule Outlook draws above it', `Fortfarande trasig.\n\n________________________________\n${SWEDISH}`, 'Fortfarande trasig.'],
+    ['with a localised marker line above it', `Rota.\n\n-----Messaggio originale-----\nDa: Helpdesk <support@helpdesk.test>\nInviato: martedì 1 dicembre 2026 10:00\nA: carla@example.com\nOggetto: R: [HD-5] Printer\n\nold`, 'Rota.'],
+    ['Japanese labels and full-width colons', 'まだ。\n\n差出人： Helpdesk <support@helpdesk.test>\n送信日時： 2026年12月1日 10:00\n宛先： carla@example.com\n件名： [HD-5] Printer\n\nold', 'まだ。'],
+    ['a block not naming our ticket (a forwarded mail of someone else) stays', 'See below.\n\nFrån: Dan <dan@example.com>\nSkickat: måndag\nTill: Carla <carla@example.com>\nÄmne: Printer quote\n\nold', 'See below.\n\nFrån: Dan <dan@example.com>\nSkickat: måndag\nTill: Carla <carla@example.com>\nÄmne: Printer quote\n\nold'],
+    ['the customer\'s own details naming the ticket stay (no address first)', 'Thanks.\n\nTicket: [HD-5]\nName: Carla\nEmail: carla@example.com\nPhone: 555 1234', 'Thanks.\n\nTicket: [HD-5]\nName: Carla\nEmail: carla@example.com\nPhone: 555 1234'],
+    ['three lines are not a quoted header', 'Hi.\n\nFrom: Helpdesk <support@helpdesk.test>\nTo: carla@example.com\nSubject: [HD-5] Printer', 'Hi.\n\nFrom: Helpdesk <support@helpdesk.test>\nTo: carla@example.com\nSubject: [HD-5] Printer'],
+    ['nothing above the block: unchanged', SWEDISH, SWEDISH],
+    ['no block at all', 'Just text.\nKey: value', 'Just text.\nKey: value'],
+  ])('%s', (_name, text, reply) => {
+    expect(withoutLeftoverHistory(text)).toBe(reply);
+  });
+});
