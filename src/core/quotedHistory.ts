@@ -1,7 +1,8 @@
 /**
  * What is left of the quoted history of a reply after the reply parser (email-reply-parser, which
  * knows the words of some languages only), pure: our own email, quoted below an Outlook header block
- * in another language ("Från: … Skickat: … Ämne: [HD-5] …"). Told apart by form, not by words: the
+ * in another language ("Från: … Skickat: … Ämne: [HD-5] …"), and an attribution line ("2026年12月1日
+ * 10:00 Helpdesk <support@…>:") whose quote was taken away. Told apart by form, not by words: the
  * header block names one of our tickets, as every email we send does in its subject.
  */
 
@@ -37,8 +38,23 @@ function aboveOurQuotedHeader(lines: readonly string[]): string[] {
   return [...lines];
 }
 
+/**
+ * Without a last line that introduces a quote, when text is above it: it names an address and ends
+ * with a colon ("2026年12月1日(火) 10:00 Helpdesk <support@…>:", "… napisał(a):"), the form of every
+ * client's attribution line, whose quote below it the reply parser took away.
+ */
+function withoutAttribution(lines: readonly string[]): string[] {
+  const kept = [...lines];
+  while (kept.length > 0 && kept.at(-1)!.trim() === '') kept.pop();
+  const last = kept.at(-1)?.trim() ?? '';
+  if (!ADDRESS.test(last) || !/[:：]$/.test(last)) return [...lines];
+  kept.pop();
+  while (kept.length > 0 && kept.at(-1)!.trim() === '') kept.pop();
+  return kept.length === 0 ? [...lines] : kept;
+}
+
 /** A reply's text without the quoted history the reply parser left (see the header); unchanged when none is found. */
 export function withoutLeftoverHistory(text: string): string {
   const lines = text.split('\n');
-  return aboveOurQuotedHeader(lines).join('\n');
+  return withoutAttribution(aboveOurQuotedHeader(lines)).join('\n');
 }

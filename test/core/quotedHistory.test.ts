@@ -14,6 +14,11 @@ describe('withoutLeftoverHistory', () => {
     ['the customer\'s own details naming the ticket stay (no address first)', 'Thanks.\n\nTicket: [HD-5]\nName: Carla\nEmail: carla@example.com\nPhone: 555 1234', 'Thanks.\n\nTicket: [HD-5]\nName: Carla\nEmail: carla@example.com\nPhone: 555 1234'],
     ['three lines are not a quoted header', 'Hi.\n\nFrom: Helpdesk <support@helpdesk.test>\nTo: carla@example.com\nSubject: [HD-5] Printer', 'Hi.\n\nFrom: Helpdesk <support@helpdesk.test>\nTo: carla@example.com\nSubject: [HD-5] Printer'],
     ['nothing above the block: unchanged', SWEDISH, SWEDISH],
+    ['an attribution line left at the end', 'まだ。\n\n2026年12月1日(火) 10:00 Helpdesk <support@helpdesk.test>:\n', 'まだ。'],
+    ['a Polish one', 'Nadal.\n\nwt., 1 gru 2026 o 10:00 Helpdesk <support@helpdesk.test> napisał(a):', 'Nadal.'],
+    ['a last line with an address not ending in a colon stays', 'Write to me at carla@example.com', 'Write to me at carla@example.com'],
+    ['a last line ending in a colon without an address stays', 'Thanks.\n\nThe steps were:', 'Thanks.\n\nThe steps were:'],
+    ['only an attribution line: unchanged', 'Helpdesk <support@helpdesk.test> wrote:', 'Helpdesk <support@helpdesk.test> wrote:'],
     ['no block at all', 'Just text.\nKey: value', 'Just text.\nKey: value'],
   ])('%s', (_name, text, reply) => {
     expect(withoutLeftoverHistory(text)).toBe(reply);

@@ -287,6 +287,8 @@ describe('stripQuotedHistory', () => {
     ['New text.\n\n-- \nCarla Customer\nAcme Ltd', 'New text.'],
     ['Fortfarande trasig.\n\nFrån: Helpdesk <support@helpdesk.test>\nSkickat: den 1 december 2026 10:00\nTill: Carla <carla@example.com>\nÄmne: [HD-5] Printer\n\nWe received your request.', 'Fortfarande trasig.'],
     ['まだ壊れています。\n\n________________________________\n差出人: Helpdesk <support@helpdesk.test>\n送信日時: 2026年12月1日 10:00\n宛先: carla@example.com\n件名: [HD-5] Printer\n\nWe received your request.', 'まだ壊れています。'],
+    ['まだ壊れています。\n\n2026年12月1日(火) 10:00 Helpdesk <support@helpdesk.test>:\n\n> We received your request.', 'まだ壊れています。'],
+    ['Nadal nie działa.\n\nwt., 1 gru 2026 o 10:00 Helpdesk <support@helpdesk.test> napisał(a):\n\n> We received your request.', 'Nadal nie działa.'],
     ['> only a quote', '> only a quote'],
     ['', ''],
   ])('%j → %j', (text, reply) => {
