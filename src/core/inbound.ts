@@ -260,6 +260,8 @@ export interface MailFile {
   filename: string;
   contentType: string;
   size: number;
+  /** An image the HTML shows inline (a signature's logo and icons), rather than a file attached. */
+  inline?: boolean;
 }
 
 /** Which of a mail's files are kept on its message, and which are left in the original (why). */
@@ -281,13 +283,17 @@ export function mailFilename(raw: string | null | undefined, index: number): str
 /**
  * §10.1 for mail: a mail is never refused for its files; what a message may not carry (an HTML or
  * SVG file, more than 10 files, a file over 10 MB, more than 25 MB together) is left out and named
- * in the message, and stays in the original mail.
+ * in the message, and stays in the original mail. The files attached come first, inline images
+ * after them: a signature's logo and icons (which come first in the mail) must not take the room
+ * of the invoice the customer attached.
  */
 export function keptMailFiles(files: readonly MailFile[]): KeptFiles {
   const kept: number[] = [];
   const left: KeptFiles['left'] = [];
   let total = 0;
-  files.forEach((file, i) => {
+  const order = [...files.keys()].sort((a, b) => Number(files[a]!.inline === true) - Number(files[b]!.inline === true));
+  order.forEach((i) => {
+    const file = files[i]!;
     const problem = filenameProblem(file.filename) ?? refusedTypeProblem(file.filename, file.contentType);
     if (problem) return left.push({ filename: file.filename, why: 'not a kind of file the help desk serves' });
     if (file.size > MAX_FILE_BYTES) return left.push({ filename: file.filename, why: 'larger than 10 MB' });
@@ -296,7 +302,7 @@ export function keptMailFiles(files: readonly MailFile[]): KeptFiles {
     total += file.size;
     kept.push(i);
   });
-  return { kept, left };
+  return { kept: kept.sort((a, b) => a - b), left };
 }
 
 /** The line added to a message naming the files left in the original. */

@@ -519,6 +519,15 @@ describe('keptMailFiles: what a message keeps of a mail’s files (§10.1), the 
     expect(left.map((l) => l.why)).toEqual(Array(5).fill('not a kind of file the help desk serves'));
   });
 
+  it('takes the files attached before inline images, for the 10 files and the 25 MB; kept in the mail\'s order', () => {
+    const icons = Array.from({ length: 9 }, (_, i) => file({ filename: `icon${i}.png`, contentType: 'image/png', inline: true }));
+    const { kept, left } = keptMailFiles([...icons, file({ filename: 'invoice.pdf' }), file({ filename: 'contract.pdf' })]);
+    expect(kept).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 9, 10]);
+    expect(left).toEqual([{ filename: 'icon8.png', why: 'more than 10 files' }]);
+    const big = keptMailFiles([file({ filename: 'photo.jpg', contentType: 'image/jpeg', size: 9 * MB, inline: true }), file({ size: 9 * MB }), file({ size: 9 * MB, filename: 'b.pdf' })]);
+    expect(big).toEqual({ kept: [1, 2], left: [{ filename: 'photo.jpg', why: 'more than 25 MB together' }] });
+  });
+
   it('names what was left in one line of the message', () => {
     expect(leftFilesNote([])).toBe('');
     expect(leftFilesNote([{ filename: 'big.zip', why: 'larger than 10 MB' }, { filename: 'x\r\ny.html', why: 'not a kind of file the help desk serves' }])).toBe(

@@ -339,6 +339,47 @@ function suite(dialect: Dialect) {
     expect(Buffer.from(files[1]!.content).toString('latin1')).toMatch(/^%PDF-1\.4/);
   });
 
+  it('a signature of many inline images does not crowd out the files the customer attached: over ten files, inline images are left out first', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const icons = Array.from({ length: 9 }, (_, i) => [
+      '--rel',
+      `Content-Type: image/png; name="icon${i}.png"`,
+      `Content-Disposition: inline; filename="icon${i}.png"`,
+      `Content-ID: <icon${i}@sig>`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      png.toString('base64'),
+    ]);
+    const pdfs = ['invoice.pdf', 'contract.pdf'].flatMap((name) => ['--mixed', `Content-Type: application/pdf; name="${name}"`, `Content-Disposition: attachment; filename="${name}"`, 'Content-Transfer-Encoding: base64', '', Buffer.from(`%PDF-1.4 ${name}`).toString('base64')]);
+    const raw = [
+      'From: Eve Colleague <eve@other.example>',
+      'To: support@helpdesk.test',
+      'Subject: Printer on fire',
+      'Message-ID: <signature.icons.1@other.example>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="mixed"',
+      '',
+      '--mixed',
+      'Content-Type: multipart/related; boundary="rel"',
+      '',
+      '--rel',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      `<p>Both papers attached.</p>${Array.from({ length: 9 }, (_, i) => `<img src="cid:icon${i}@sig">`).join('')}`,
+      ...icons.flat(),
+      '--rel--',
+      ...pdfs,
+      '--mixed--',
+      '',
+    ].join('\r\n');
+    const outcome = await ingest(Buffer.from(raw));
+    const { message } = await created(outcome);
+    const names = (await filesOf(message.id)).map((f) => f.filename);
+    expect(names).toHaveLength(10);
+    expect(names).toEqual(expect.arrayContaining(['invoice.pdf', 'contract.pdf']));
+    expect(message.body).toContain('icon8.png (more than 10 files)');
+  });
+
   it('a mail without Message-ID: known by its hash, a duplicate when it comes again', async () => {
     const raw = fixture('no-message-id');
     const outcome = await ingest(raw);
