@@ -20,6 +20,16 @@ function headerRun(lines: readonly string[], start: number): number {
   return end - start;
 }
 
+/** Where the first quoted header block naming one of our tickets starts, or -1 (see aboveOurQuotedHeader). */
+function ourQuotedHeaderAt(lines: readonly string[]): number {
+  for (let i = 0; i < lines.length; i++) {
+    if (!HEADER_LINE.test(lines[i]!) || (i > 0 && HEADER_LINE.test(lines[i - 1]!))) continue;
+    const block = lines.slice(i, i + headerRun(lines, i));
+    if (block.length >= 4 && ADDRESS.test(block[0]!) && block.some((l) => OUR_KEY.test(l))) return i;
+  }
+  return -1;
+}
+
 /**
  * The text above the first quoted header block naming one of our tickets: at least four header
  * lines in a row (From, Sent, To, Subject), the first with an address, one with `[HD-<n>]` (a quoted
@@ -27,15 +37,27 @@ function headerRun(lines: readonly string[], start: number): number {
  * above it go too. The text as it is when there is no such block, or nothing above it.
  */
 function aboveOurQuotedHeader(lines: readonly string[]): string[] {
-  for (let i = 1; i < lines.length; i++) {
-    if (!HEADER_LINE.test(lines[i]!) || HEADER_LINE.test(lines[i - 1]!)) continue;
-    const block = lines.slice(i, i + headerRun(lines, i));
-    if (block.length < 4 || !ADDRESS.test(block[0]!) || !block.some((l) => OUR_KEY.test(l))) continue;
-    let end = i;
-    while (end > 0 && (lines[end - 1]!.trim() === '' || MARKER_LINE.test(lines[end - 1]!))) end--;
-    if (end > 0) return lines.slice(0, end);
-  }
-  return [...lines];
+  const at = ourQuotedHeaderAt(lines);
+  let end = at;
+  while (end > 0 && (lines[end - 1]!.trim() === '' || MARKER_LINE.test(lines[end - 1]!))) end--;
+  return at < 0 || end === 0 ? [...lines] : lines.slice(0, end);
+}
+
+/** An attribution line: it names an address and ends with a colon (`On … Helpdesk <support@…> wrote:`). */
+function isAttribution(line: string): boolean {
+  const text = line.trim();
+  return ADDRESS.test(text) && /[:：]$/.test(text);
+}
+
+/**
+ * Whether a reply in which the reply parser found nothing of the customer's own (only a signature,
+ * such as "Sent from my iPhone", and history) holds a quoted mail: an attribution line (also as a
+ * `>` quote) or a quoted header block of our email. Then it adds no text, only its files: a photo
+ * sent from a phone. (A text of `>` lines alone may be what the customer meant to send, and stays.)
+ */
+export function holdsQuotedMail(text: string): boolean {
+  const lines = text.split('\n');
+  return lines.some((line) => isAttribution(line.replace(/^[ \t>]+/, ''))) || ourQuotedHeaderAt(lines) >= 0;
 }
 
 /**
@@ -46,8 +68,7 @@ function aboveOurQuotedHeader(lines: readonly string[]): string[] {
 function withoutAttribution(lines: readonly string[]): string[] {
   const kept = [...lines];
   while (kept.length > 0 && kept.at(-1)!.trim() === '') kept.pop();
-  const last = kept.at(-1)?.trim() ?? '';
-  if (!ADDRESS.test(last) || !/[:：]$/.test(last)) return [...lines];
+  if (!isAttribution(kept.at(-1) ?? '')) return [...lines];
   kept.pop();
   while (kept.length > 0 && kept.at(-1)!.trim() === '') kept.pop();
   return kept.length === 0 ? [...lines] : kept;

@@ -1,6 +1,6 @@
 /** The quoted history the reply parser leaves (core/quotedHistory.ts), told apart by form in any language. */
 import { describe, expect, it } from 'vitest';
-import { withoutLeftoverHistory } from '../../src/core/quotedHistory.js';
+import { holdsQuotedMail, withoutLeftoverHistory } from '../../src/core/quotedHistory.js';
 
 const SWEDISH = 'Från: Helpdesk <support@helpdesk.test>\nSkickat: den 1 december 2026 10:00\nTill: Carla <carla@example.com>\nÄmne: [HD-5] Printer\n\nWe received your request.';
 
@@ -22,5 +22,18 @@ describe('withoutLeftoverHistory', () => {
     ['no block at all', 'Just text.\nKey: value', 'Just text.\nKey: value'],
   ])('%s', (_name, text, reply) => {
     expect(withoutLeftoverHistory(text)).toBe(reply);
+  });
+});
+
+describe('holdsQuotedMail', () => {
+  it.each<[string, string, boolean]>([
+    ['an attribution line', '\nOn Tue, 1 Dec 2026 Helpdesk <support@helpdesk.test> wrote:\n> old', true],
+    ['an attribution line quoted itself (iPhone)', 'Sent from my iPhone\n\n> On 1 Dec 2026, at 10:00, Helpdesk <support@helpdesk.test> wrote:\n> old', true],
+    ['a quoted header block of our email', `\n${SWEDISH}`, true],
+    ['only > lines', '> only a quote\n> more', false],
+    ['a signature alone', '-- \nCarla', false],
+    ['an address and a colon mid-text', 'Write to carla@example.com: she knows.', false],
+  ])('%s', (_name, text, holds) => {
+    expect(holdsQuotedMail(text)).toBe(holds);
   });
 });

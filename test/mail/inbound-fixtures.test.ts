@@ -380,6 +380,41 @@ function suite(dialect: Dialect) {
     expect(message.body).toContain('icon8.png (more than 10 files)');
   });
 
+  it('a reply of only a photo (the phone adds its signature and our quoted email): the photo on the ticket, no text, not our email', async () => {
+    const carla = await carlasTicket();
+    const raw = [
+      'From: Carla Customer <carla@example.com>',
+      'To: support@helpdesk.test',
+      `Subject: Re: [HD-${carla.ticket.id}] Printer on fire`,
+      'Message-ID: <photo.only.1@example.com>',
+      `In-Reply-To: ${carla.values.ourId}`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="m"',
+      '',
+      '--m',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      '',
+      'Sent from my iPhone',
+      '',
+      '> On 1 Dec 2026, at 10:00, Helpdesk <support@helpdesk.test> wrote:',
+      '> ',
+      '> We received your request. Follow it at http://helpdesk.test/tickets/status/secret/',
+      '--m',
+      'Content-Type: image/jpeg; name="IMG_0042.jpg"',
+      'Content-Disposition: attachment; filename="IMG_0042.jpg"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from('not really a jpeg').toString('base64'),
+      '--m--',
+      '',
+    ].join('\r\n');
+    expect(await ingest(Buffer.from(raw))).toMatchObject({ result: 'appended', ticketId: carla.ticket.id });
+    const message = (await messagesOf(carla.ticket.id)).at(-1)!;
+    expect(message.body).toBe('(no text)');
+    expect((await filesOf(message.id)).map((f) => f.filename)).toEqual(['IMG_0042.jpg']);
+  });
+
   it('a mail without Message-ID: known by its hash, a duplicate when it comes again', async () => {
     const raw = fixture('no-message-id');
     const outcome = await ingest(raw);

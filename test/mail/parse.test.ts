@@ -289,6 +289,10 @@ describe('stripQuotedHistory', () => {
     ['まだ壊れています。\n\n________________________________\n差出人: Helpdesk <support@helpdesk.test>\n送信日時: 2026年12月1日 10:00\n宛先: carla@example.com\n件名: [HD-5] Printer\n\nWe received your request.', 'まだ壊れています。'],
     ['まだ壊れています。\n\n2026年12月1日(火) 10:00 Helpdesk <support@helpdesk.test>:\n\n> We received your request.', 'まだ壊れています。'],
     ['Nadal nie działa.\n\nwt., 1 gru 2026 o 10:00 Helpdesk <support@helpdesk.test> napisał(a):\n\n> We received your request.', 'Nadal nie działa.'],
+    ['\n\nSent from my iPhone\n\n> On 1 Dec 2026, at 10:00, Helpdesk <support@helpdesk.test> wrote:\n> \n> We received your request.\n', ''],
+    ['\n\nOn Tue, Dec 1, 2026 at 10:00 AM Helpdesk <support@helpdesk.test> wrote:\n\n> We received your request.\n', ''],
+    ['\n\n________________________________\nFrom: Helpdesk <support@helpdesk.test>\nSent: Tuesday, December 1, 2026 10:00 AM\nTo: Carla <carla@example.com>\nSubject: [HD-5] Printer\n\nWe received your request.\n', ''],
+    ['-- \nCarla', '-- \nCarla'],
     ['> only a quote', '> only a quote'],
     ['', ''],
   ])('%j → %j', (text, reply) => {
