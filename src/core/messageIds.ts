@@ -10,12 +10,16 @@ export function mailKeyOf(messageId: string | null, rawSha256: string): string {
 }
 
 /**
- * A Message-ID as `<local@domain>`: trimmed, angle brackets added when missing, empty when there is
- * none, it is longer than any real one (RFC 5322 lines are at most 998 characters) or it holds
- * spaces, brackets or control characters.
+ * A Message-ID as `<local@domain>`: trimmed, without comments (RFC 5322 allows them around it: a
+ * server that adds a missing id may write `<…> (added by postmaster@…)`), angle brackets added when
+ * missing, empty when there is none, it is longer than any real one (RFC 5322 lines are at most 998
+ * characters) or it holds spaces, brackets or control characters.
  */
 export function normaliseMessageId(raw: string): string {
-  const id = raw.trim().replace(/^<+/, '').replace(/>+$/, '').trim();
+  const bare = raw.replace(/\([^()]*\)/g, ' ');
+  // mailparser hands such a value on with a `>` added at its end: `<a@b> (comment)>`.
+  const bracketed = /^\s*<+([^<>]*)>[\s>]*$/.exec(bare)?.[1];
+  const id = (bracketed ?? bare.trim().replace(/^<+/, '').replace(/>+$/, '')).trim();
   // eslint-disable-next-line no-control-regex -- RFC 5322 ids hold no control characters (and PostgreSQL text no NUL)
   if (id === '' || id.length > 990 || /[\s<>\u0000-\u001f\u007f]/.test(id)) return '';
   return `<${id}>`;

@@ -415,6 +415,17 @@ function suite(dialect: Dialect) {
     expect((await filesOf(message.id)).map((f) => f.filename)).toEqual(['IMG_0042.jpg']);
   });
 
+  it('a Message-ID with a comment (added by a mail server) is the mail\'s key: delivered again by another way, a duplicate; answers to it find its ticket', async () => {
+    const mail = (extra: string[]) =>
+      Buffer.from([...extra, 'From: Gus <gus@legacy.example>', 'To: support@helpdesk.test', 'Subject: Scanner offline', 'Message-ID: <20261201100000.1234@legacy.example> (added by postmaster@legacy.example)', '', 'It is offline.', ''].join('\r\n'));
+    const first = await ingest(mail(['Received: from mx1.legacy.example by mx.helpdesk.test; Tue, 1 Dec 2026 10:00:01 +0000']));
+    expect(first.result).toBe('created');
+    const again = await ingest(mail(['Delivered-To: support@helpdesk.test', 'Received: from mx2.legacy.example by mx.helpdesk.test; Tue, 1 Dec 2026 10:00:02 +0000']));
+    expect(again).toMatchObject({ result: 'duplicate', ticketId: first.ticketId });
+    const answer = ['From: Gus <gus@legacy.example>', 'To: support@helpdesk.test', 'Subject: Re: Scanner offline', 'Message-ID: <gus.2@legacy.example>', 'In-Reply-To: <20261201100000.1234@legacy.example>', '', 'Still offline.', ''];
+    expect(await ingest(Buffer.from(answer.join('\r\n')))).toMatchObject({ result: 'appended', ticketId: first.ticketId });
+  });
+
   it('a mail without Message-ID: known by its hash, a duplicate when it comes again', async () => {
     const raw = fixture('no-message-id');
     const outcome = await ingest(raw);
