@@ -46,6 +46,11 @@ function first(headers: MailHeaders, name: string): string | null {
   return value === undefined ? null : oneLine(value);
 }
 
+/** A header's keyword as the rules compare it: lower-case, without comments (RFC 5322 CFWS: `no (written by hand)`). */
+function keyword(value: string): string {
+  return value.replace(/\([^()]*\)/g, ' ').trim().toLowerCase();
+}
+
 /**
  * Rule 3: why this mail is automatic (an auto-reply, a list, a vacation notice), or null when a
  * person wrote it. `Auto-Submitted` other than `no` (RFC 3834); `Precedence` bulk, junk, list or
@@ -54,8 +59,9 @@ function first(headers: MailHeaders, name: string): string | null {
  */
 export function automaticReason(headers: MailHeaders): string | null {
   const submitted = first(headers, 'auto-submitted');
-  if (submitted !== null && submitted.split(';')[0]!.trim().toLowerCase() !== 'no') return `Auto-Submitted: ${submitted.slice(0, 60)}`;
-  const precedence = first(headers, 'precedence')?.toLowerCase() ?? null;
+  if (submitted !== null && keyword(submitted.split(';')[0]!) !== 'no') return `Auto-Submitted: ${submitted.slice(0, 60)}`;
+  const precedenceValue = first(headers, 'precedence');
+  const precedence = precedenceValue === null ? null : keyword(precedenceValue);
   if (precedence !== null && ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence)) return `Precedence: ${precedence}`;
   for (const name of ['x-autoreply', 'x-autorespond']) {
     const value = first(headers, name);

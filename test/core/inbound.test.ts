@@ -116,6 +116,11 @@ describe('automaticReason (rule 3)', () => {
     [{ 'Auto-Submitted': ' NO ' }, null],
     [{ 'Auto-Submitted': 'no; comment' }, null],
     [{ 'Auto-Submitted': 'nope' }, 'Auto-Submitted: nope'],
+    // RFC 3834 allows comments (CFWS) around the keyword.
+    [{ 'Auto-Submitted': 'no (written by a person)' }, null],
+    [{ 'Auto-Submitted': '(a comment) no' }, null],
+    [{ 'Auto-Submitted': 'auto-replied (vacation)' }, 'Auto-Submitted: auto-replied (vacation)'],
+    [{ Precedence: 'bulk (newsletter)' }, 'Precedence: bulk'],
     [{ Precedence: 'bulk' }, 'Precedence: bulk'],
     [{ Precedence: 'Bulk' }, 'Precedence: bulk'],
     [{ Precedence: 'junk' }, 'Precedence: junk'],
