@@ -23,7 +23,7 @@ import { isCopied } from './mailCc.js';
 import { MAX_NAMED_IDS } from './messageIds.js';
 import { senderCapReason } from './inboundCap.js';
 import { parseMailbox, sameMailbox } from './mailboxes.js';
-import { newTicketTitle, oneLine } from './mailSubject.js';
+import { newTicketTitle, oneLine, withoutComments } from './mailSubject.js';
 import { type NewTicketInput, parseId, type Priority } from './tickets.js';
 import { cutUnits } from './unicode.js';
 
@@ -48,7 +48,7 @@ function first(headers: MailHeaders, name: string): string | null {
 
 /** A header's keyword as the rules compare it: lower-case, without comments (RFC 5322 CFWS: `no (written by hand)`). */
 function keyword(value: string): string {
-  return value.replace(/\([^()]*\)/g, ' ').trim().toLowerCase();
+  return withoutComments(value).trim().toLowerCase();
 }
 
 /**

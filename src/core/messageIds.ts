@@ -3,6 +3,8 @@
  * normalised to `<local@domain>`, and which of a mail's In-Reply-To and References ids the thread
  * rules look up. Pure; core/inbound.ts applies the rules.
  */
+import { withoutComments } from './mailSubject.js';
+
 /** The key a mail is recorded under: its Message-ID as received, else `sha256:<hex>` of the raw bytes. */
 export function mailKeyOf(messageId: string | null, rawSha256: string): string {
   const id = messageId === null ? '' : normaliseMessageId(messageId);
@@ -16,7 +18,7 @@ export function mailKeyOf(messageId: string | null, rawSha256: string): string {
  * characters) or it holds spaces, brackets or control characters.
  */
 export function normaliseMessageId(raw: string): string {
-  const bare = raw.replace(/\([^()]*\)/g, ' ');
+  const bare = withoutComments(raw);
   // mailparser hands such a value on with a `>` added at its end: `<a@b> (comment)>`.
   const bracketed = /^\s*<+([^<>]*)>[\s>]*$/.exec(bare)?.[1];
   const id = (bracketed ?? bare.trim().replace(/^<+/, '').replace(/>+$/, '')).trim();
