@@ -23,7 +23,7 @@ import { isCopied } from './mailCc.js';
 import { MAX_NAMED_IDS } from './messageIds.js';
 import { senderCapReason } from './inboundCap.js';
 import { parseMailbox, sameMailbox } from './mailboxes.js';
-import { newTicketTitle, oneLine } from './mailSubject.js';
+import { newTicketTitle, oneLine, withoutComments } from './mailSubject.js';
 import { type NewTicketInput, parseId, type Priority } from './tickets.js';
 import { cutUnits } from './unicode.js';
 
@@ -46,6 +46,11 @@ function first(headers: MailHeaders, name: string): string | null {
   return value === undefined ? null : oneLine(value);
 }
 
+/** A header's keyword as the rules compare it: lower-case, without comments (RFC 5322 CFWS: `no (written by hand)`). */
+function keyword(value: string): string {
+  return withoutComments(value).trim().toLowerCase();
+}
+
 /**
  * Rule 3: why this mail is automatic (an auto-reply, a list, a vacation notice), or null when a
  * person wrote it. `Auto-Submitted` other than `no` (RFC 3834); `Precedence` bulk, junk, list or
@@ -54,8 +59,9 @@ function first(headers: MailHeaders, name: string): string | null {
  */
 export function automaticReason(headers: MailHeaders): string | null {
   const submitted = first(headers, 'auto-submitted');
-  if (submitted !== null && submitted.split(';')[0]!.trim().toLowerCase() !== 'no') return `Auto-Submitted: ${submitted.slice(0, 60)}`;
-  const precedence = first(headers, 'precedence')?.toLowerCase() ?? null;
+  if (submitted !== null && keyword(submitted.split(';')[0]!) !== 'no') return `Auto-Submitted: ${submitted.slice(0, 60)}`;
+  const precedenceValue = first(headers, 'precedence');
+  const precedence = precedenceValue === null ? null : keyword(precedenceValue);
   if (precedence !== null && ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence)) return `Precedence: ${precedence}`;
   for (const name of ['x-autoreply', 'x-autorespond']) {
     const value = first(headers, name);
@@ -260,6 +266,8 @@ export interface MailFile {
   filename: string;
   contentType: string;
   size: number;
+  /** An image the HTML shows inline (a signature's logo and icons), rather than a file attached. */
+  inline?: boolean;
 }
 
 /** Which of a mail's files are kept on its message, and which are left in the original (why). */
@@ -281,13 +289,17 @@ export function mailFilename(raw: string | null | undefined, index: number): str
 /**
  * §10.1 for mail: a mail is never refused for its files; what a message may not carry (an HTML or
  * SVG file, more than 10 files, a file over 10 MB, more than 25 MB together) is left out and named
- * in the message, and stays in the original mail.
+ * in the message, and stays in the original mail. The files attached come first, inline images
+ * after them: a signature's logo and icons (which come first in the mail) must not take the room
+ * of the invoice the customer attached.
  */
 export function keptMailFiles(files: readonly MailFile[]): KeptFiles {
   const kept: number[] = [];
   const left: KeptFiles['left'] = [];
   let total = 0;
-  files.forEach((file, i) => {
+  const order = [...files.keys()].sort((a, b) => Number(files[a]!.inline === true) - Number(files[b]!.inline === true));
+  order.forEach((i) => {
+    const file = files[i]!;
     const problem = filenameProblem(file.filename) ?? refusedTypeProblem(file.filename, file.contentType);
     if (problem) return left.push({ filename: file.filename, why: 'not a kind of file the help desk serves' });
     if (file.size > MAX_FILE_BYTES) return left.push({ filename: file.filename, why: 'larger than 10 MB' });
@@ -296,7 +308,7 @@ export function keptMailFiles(files: readonly MailFile[]): KeptFiles {
     total += file.size;
     kept.push(i);
   });
-  return { kept, left };
+  return { kept: kept.sort((a, b) => a - b), left };
 }
 
 /** The line added to a message naming the files left in the original. */

@@ -37,6 +37,11 @@ const OUR_KEY_AND_PHRASE = `\\[HD-\\d+\\](?:\\s*(?:${Object.values(CUSTOMER_SUBJ
 const LEADING = new RegExp(`^(?:(?:${PREFIXES.join('|')})\\s*(?:\\[\\d+\\]|\\(\\d+\\))?\\s*[:：]|${OUR_KEY_AND_PHRASE})\\s*`, 'i');
 const OUR_KEY = new RegExp(OUR_KEY_AND_PHRASE, 'gi');
 
+/** A header value without its comments (RFC 5322 CFWS: `(…)`, not nested), each a space. */
+export function withoutComments(value: string): string {
+  return value.replace(/\([^()]*\)/g, ' ');
+}
+
 /** A header value on one line: control characters and runs of white space become one space. */
 export function oneLine(value: string): string {
   // eslint-disable-next-line no-control-regex

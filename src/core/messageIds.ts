@@ -3,6 +3,8 @@
  * normalised to `<local@domain>`, and which of a mail's In-Reply-To and References ids the thread
  * rules look up. Pure; core/inbound.ts applies the rules.
  */
+import { withoutComments } from './mailSubject.js';
+
 /** The key a mail is recorded under: its Message-ID as received, else `sha256:<hex>` of the raw bytes. */
 export function mailKeyOf(messageId: string | null, rawSha256: string): string {
   const id = messageId === null ? '' : normaliseMessageId(messageId);
@@ -10,12 +12,16 @@ export function mailKeyOf(messageId: string | null, rawSha256: string): string {
 }
 
 /**
- * A Message-ID as `<local@domain>`: trimmed, angle brackets added when missing, empty when there is
- * none, it is longer than any real one (RFC 5322 lines are at most 998 characters) or it holds
- * spaces, brackets or control characters.
+ * A Message-ID as `<local@domain>`: trimmed, without comments (RFC 5322 allows them around it: a
+ * server that adds a missing id may write `<…> (added by postmaster@…)`), angle brackets added when
+ * missing, empty when there is none, it is longer than any real one (RFC 5322 lines are at most 998
+ * characters) or it holds spaces, brackets or control characters.
  */
 export function normaliseMessageId(raw: string): string {
-  const id = raw.trim().replace(/^<+/, '').replace(/>+$/, '').trim();
+  const bare = withoutComments(raw);
+  // mailparser hands such a value on with a `>` added at its end: `<a@b> (comment)>`.
+  const bracketed = /^\s*<+([^<>]*)>[\s>]*$/.exec(bare)?.[1];
+  const id = (bracketed ?? bare.trim().replace(/^<+/, '').replace(/>+$/, '')).trim();
   // eslint-disable-next-line no-control-regex -- RFC 5322 ids hold no control characters (and PostgreSQL text no NUL)
   if (id === '' || id.length > 990 || /[\s<>\u0000-\u001f\u007f]/.test(id)) return '';
   return `<${id}>`;

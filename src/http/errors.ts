@@ -24,7 +24,8 @@ function friendlyMessage(error: FastifyError, status: number): string {
   if (isCsrfRefusal(error)) return 'This form has expired or did not come from this site. Go back, reload the page and try again.';
   if (status === 413) return 'That is more than we accept in one request.';
   if (status === 429) return 'Too many attempts. Please wait a minute and try again.';
-  if (status === 415) return 'Unsupported content type.';
+  // The framework's own refusal names no field; a route's own 415 says what to send instead.
+  if (status === 415) return error.code?.startsWith('FST_') === false ? error.message : 'Unsupported content type.';
   return error.message;
 }
 

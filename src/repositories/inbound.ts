@@ -108,11 +108,11 @@ export async function ticketsOfMailKeys(db: Db, keys: readonly string[]): Promis
 }
 
 /** Outbox rows by id, with the fields their Message-IDs are made of. */
-export async function outboxRowsByIds(db: Db, ids: readonly number[]): Promise<Pick<OutboxRow, 'id' | 'created_at' | 'to_address' | 'kind' | 'ticket_id' | 'status'>[]> {
+export async function outboxRowsByIds(db: Db, ids: readonly number[]): Promise<Pick<OutboxRow, 'id' | 'created_at' | 'to_address' | 'cc_addresses' | 'kind' | 'ticket_id' | 'status'>[]> {
   // A Message-ID of our form may name any number; PostgreSQL refuses to compare one past MAX_ID with an id.
   const possible = ids.filter((id) => id <= MAX_ID);
   if (possible.length === 0) return [];
-  return db.selectFrom('outbox').select(['id', 'created_at', 'to_address', 'kind', 'ticket_id', 'status']).where('id', 'in', possible).execute();
+  return db.selectFrom('outbox').select(['id', 'created_at', 'to_address', 'cc_addresses', 'kind', 'ticket_id', 'status']).where('id', 'in', possible).execute();
 }
 
 /** Tickets by id, as rule 5 compares them, in the order asked. */

@@ -5,7 +5,8 @@
  * report's emails marked bounced. Anyone can write an id of our form, so each is checked against
  * its outbox row.
  */
-import { bounceReason } from '../core/bounce.js';
+import { bounceReason, bounceVerdict, reportedOwnIds, reportedRecipients } from '../core/bounce.js';
+import { ccOfRow } from '../core/mailCc.js';
 import { MAX_NAMED_IDS } from '../core/messageIds.js';
 import { withoutNul } from '../core/unicode.js';
 import { readerOf } from '../db/connect.js';
@@ -35,25 +36,27 @@ export async function ownRowsNamed(ctx: ServiceContext, setting: InboundSetting,
   return rows.filter((row) => own.some((o) => o.outboxId === row.id && messageIdFor(row, setting.mailFrom) === o.id));
 }
 
-// Our Message-IDs anywhere in a report (its quoted headers, its text).
-const OWN_ID_PATTERN = /<(?:hd-\d{1,15}\.)?outbox-\d{1,15}\.[0-9a-f]{16}@[^<>@\s]+>/gi;
-
 /**
- * Rule 4: the outbox emails the report quotes become `bounced` with its reason; nothing is sent.
- * The report names them by the Message-ID of the returned mail (in its quoted header or text).
+ * Rule 4: the outbox emails the report returns become `bounced` with its reason; nothing is sent.
+ * The report names them by the Message-ID of the returned mail (reportedOwnIds).
  */
 export async function applyBounce(ctx: ServiceContext, setting: InboundSetting, mail: ParsedMail, raw: Buffer, record: (result: 'bounce', reason: string | null) => InboundRecord): Promise<InboundOutcome> {
   const rawText = raw.toString('latin1');
   // Bounded like a mail's references (MAX_NAMED_IDS): a report names the one email it returns.
-  const quoted = [...new Set([...mail.references, ...(rawText.match(OWN_ID_PATTERN) ?? [])])].slice(0, MAX_NAMED_IDS);
+  const quoted = reportedOwnIds(rawText, mail.references).slice(0, MAX_NAMED_IDS);
   const rows = (await ownRowsNamed(ctx, setting, quoted)).filter((r) => r.status === 'sent');
   const reason = withoutNul(bounceReason(rawText, mail.subject));
   const ticketId = rows.find((r) => r.ticket_id !== null)?.ticket_id ?? null;
-  const which = rows.length === 0 ? 'It names no email of ours that was sent.' : `Email${rows.length > 1 ? 's' : ''} ${rows.map((r) => `#${r.id}`).join(', ')} marked bounced.`;
-  const row = { ...record('bounce', `${reason} ${which}`), ticket_id: ticketId };
+  const recipients = reportedRecipients(rawText);
+  const verdicts = rows.map((r) => ({ id: r.id, ...bounceVerdict(recipients, { to: r.to_address, cc: ccOfRow(r) }) }));
+  const bounced = verdicts.filter((v) => v.bounced);
+  const notMarked = verdicts.flatMap((v) => ('why' in v ? [`Email #${v.id} not marked bounced: ${v.why}.`] : []));
+  const marked = bounced.length === 0 ? [] : [`Email${bounced.length > 1 ? 's' : ''} ${bounced.map((v) => `#${v.id}`).join(', ')} marked bounced.`];
+  const said = rows.length === 0 ? 'It names no email of ours that was sent.' : [...marked, ...notMarked].join(' ');
+  const row = { ...record('bounce', `${reason} ${said}`), ticket_id: ticketId };
   const mailId = await inTransaction(ctx.handle, async (trx) => {
     const ids = await insertInboundMails(trx, [row]);
-    await markEmailsBounced(trx, rows.map((r) => r.id), reason);
+    await markEmailsBounced(trx, bounced.map((r) => r.id), reason);
     return ids.get(row.mail_key)!;
   });
   return { result: 'bounce', ticketId, reason: row.reason ?? null, mailId };

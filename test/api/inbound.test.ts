@@ -3,6 +3,7 @@
  * answer's shape, who may deliver (admin and inbound-only tokens; nobody else), what an inbound
  * token may not do (anything else), and that delivering mail is no sign an agent is at work.
  */
+import { deflateSync, gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
@@ -252,6 +253,20 @@ for (const dialect of DIALECTS) {
         expect(response.json().error, `${type}`).toEqual({ code, message: expect.any(String) });
       }
       expect(await counts(db())).toEqual(before);
+    });
+
+    it('a compressed body (Content-Encoding gzip) is refused 415 before it is read, not recorded as an unreadable mail; identity is read', async () => {
+      const mail = rawMail({ from: 'ola@customer.example', messageId: '<compressed.1@customer.example>' });
+      const before = await counts(db());
+      for (const encoding of ['gzip', 'deflate', 'br', 'GZIP']) {
+        const body = encoding === 'deflate' ? deflateSync(mail) : gzipSync(mail);
+        const response = await t.app.inject({ method: 'POST', url: '/api/v1/inbound/email', headers: { authorization: `Bearer ${tokens.inbound}`, 'content-type': 'message/rfc822', 'content-encoding': encoding }, payload: body });
+        expect(response.statusCode, encoding).toBe(415);
+        expect(response.json().error).toEqual({ code: 'unsupported_media_type', message: expect.stringContaining('Content-Encoding') });
+      }
+      expect(await counts(db())).toEqual(before);
+      const plain = await t.app.inject({ method: 'POST', url: '/api/v1/inbound/email', headers: { authorization: `Bearer ${tokens.inbound}`, 'content-type': 'message/rfc822', 'content-encoding': 'identity' }, payload: mail });
+      expect(plain.json()).toMatchObject({ result: 'created' });
     });
 
     it('any bytes get a result: NUL characters in headers, a broken charset, garbage; each again is a duplicate', async () => {

@@ -1,6 +1,6 @@
 /** A delivery report's reason (§10 rule 4), table by table: RFC 3464 fields, a qmail-style cause line, else the subject. */
 import { describe, expect, it } from 'vitest';
-import { bounceReason, plainBounceCause } from '../../src/core/bounce.js';
+import { bounceReason, bounceVerdict, plainBounceCause, type ReportedRecipient, reportedOwnIds, reportedRecipients } from '../../src/core/bounce.js';
 
 const QMAIL = [
   'Hi. This is the qmail-send program at mx.legacy.example.',
@@ -44,5 +44,67 @@ describe('bounceReason', () => {
 
   it('keeps at most 500 characters', () => {
     expect(bounceReason(`<a@b.example>:\n${'x'.repeat(600)} (#5.1.1)\n`, 's')).toHaveLength(500);
+  });
+});
+
+const REPORT = [
+  'Reporting-MTA: dns; mx.helpdesk.test',
+  'Arrival-Date: Fri, 27 Nov 2026 10:02:08 +0100',
+  '',
+  'Final-Recipient: rfc822; Carla@Example.com',
+  'Original-Recipient: rfc822;carla@example.com',
+  'Action: failed',
+  'Status: 5.1.1',
+  '',
+  'Original-Recipient: rfc822;dan@example.com',
+  'Final-Recipient: rfc822;',
+  '  <dan@example.com>',
+  'Action: Delayed (will retry)',
+  'Status: 4.4.1',
+].join('\r\n');
+
+describe('reportedRecipients', () => {
+  it.each<[string, string, ReportedRecipient[]]>([
+    ['each group with an Action is a recipient; Final-Recipient first, folded, any case', REPORT, [{ addresses: ['carla@example.com'], action: 'failed' }, { addresses: ['dan@example.com'], action: 'delayed' }]],
+    ['a forward: both addresses', 'Final-Recipient: rfc822; carla@gmail.example\nOriginal-Recipient: rfc822; carla@example.com\nAction: failed\n', [{ addresses: ['carla@gmail.example', 'carla@example.com'], action: 'failed' }]],
+    ['Original-Recipient when Final-Recipient names no address', 'Final-Recipient: x400; ?\nOriginal-Recipient: rfc822; a@b.example\nAction: failed\n', [{ addresses: ['a@b.example'], action: 'failed' }]],
+    ['no address at all', 'Action: failed\nStatus: 5.0.0\n', [{ addresses: [], action: 'failed' }]],
+    ['no RFC 3464 fields (qmail)', QMAIL, []],
+  ])('%s', (_name, text, recipients) => {
+    expect(reportedRecipients(text)).toEqual(recipients);
+  });
+});
+
+describe('bounceVerdict', () => {
+  const failed = (...addresses: string[]) => ({ addresses, action: 'failed' });
+  const EMAIL = { to: 'Carla@Example.com', cc: ['Dan@example.com', 'eve@example.com'] };
+  it.each<[string, ReportedRecipient[], boolean, string?]>([
+    ['its recipient failed (any letter case)', [failed('carla@example.com')], true],
+    ['no RFC 3464 fields: taken at its word', [], true],
+    ['its recipient failed beside a delayed copied person', [{ addresses: ['dan@example.com'], action: 'delayed' }, failed('carla@example.com')], true],
+    ['a failed recipient it does not name: taken at its word', [failed()], true],
+    ['its recipient and a copied person failed', [failed('dan@example.com'), failed('carla@example.com')], true],
+    ['its recipient forwarded elsewhere failed', [failed('carla@gmail.example', 'carla@example.com')], true],
+    ['someone it did not copy failed (a forward without Original-Recipient)', [failed('carla@gmail.example')], true],
+    ['a delay notice', [{ addresses: ['carla@example.com'], action: 'delayed' }], false, 'it reports no failed delivery (Action: delayed: the mail server is still trying)'],
+    ['a success notice', [{ addresses: ['carla@example.com'], action: 'delivered' }, { addresses: ['carla@example.com'], action: 'relayed' }], false, 'it reports no failed delivery (Action: delivered, relayed)'],
+    ['only copied people failed', [failed('dan@example.com'), failed('eve@example.com'), { addresses: ['carla@example.com'], action: 'delivered' }], false, 'only dan@example.com, eve@example.com failed, copied on it: it reached its recipient carla@example.com'],
+    ['a copied person forwarded elsewhere', [failed('dan@gmail.example', 'dan@example.com')], false, 'only dan@example.com failed, copied on it: it reached its recipient carla@example.com'],
+  ])('%s', (_name, recipients, bounced, why) => {
+    expect(bounceVerdict(recipients, EMAIL)).toEqual(bounced ? { bounced } : { bounced, why });
+  });
+});
+
+describe('reportedOwnIds', () => {
+  const id = (outbox: number) => `<hd-7.outbox-${outbox}.0123456789abcdef@helpdesk.test>`;
+  const quoted = (...lines: string[]) => ['Content-Type: text/rfc822-headers', '', ...lines].join('\r\n');
+  it.each<[string, string, string[], string[]]>([
+    ['the returned mail\'s Message-ID, not its In-Reply-To and References', quoted(`Message-ID: ${id(5)}`, `In-Reply-To: ${id(3)}`, `References: <a@c.example> ${id(1)} ${id(3)}`), [], [id(5)]],
+    ['a folded Message-ID line, any letter case', quoted('message-id:', `\t${id(5)}`, `References: ${id(1)}`), [], [id(5)]],
+    ['the report\'s own Message-ID is not ours: still the returned one', `Message-ID: <r@mx.example>\r\n\r\n${quoted(`Message-Id: ${id(5)}`)}`, [id(3)], [id(5)]],
+    ['no Message-ID line of ours: the report\'s references, then every id of ours in its text', `The mail ${id(5)} could not be delivered.\r\nMessage-ID: <x@y>`, [id(4)], [id(4), id(5)]],
+    ['nothing of ours', 'Undeliverable.', [], []],
+  ])('%s', (_name, text, references, ids) => {
+    expect(reportedOwnIds(text, references)).toEqual(ids);
   });
 });

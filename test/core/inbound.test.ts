@@ -116,6 +116,11 @@ describe('automaticReason (rule 3)', () => {
     [{ 'Auto-Submitted': ' NO ' }, null],
     [{ 'Auto-Submitted': 'no; comment' }, null],
     [{ 'Auto-Submitted': 'nope' }, 'Auto-Submitted: nope'],
+    // RFC 3834 allows comments (CFWS) around the keyword.
+    [{ 'Auto-Submitted': 'no (written by a person)' }, null],
+    [{ 'Auto-Submitted': '(a comment) no' }, null],
+    [{ 'Auto-Submitted': 'auto-replied (vacation)' }, 'Auto-Submitted: auto-replied (vacation)'],
+    [{ Precedence: 'bulk (newsletter)' }, 'Precedence: bulk'],
     [{ Precedence: 'bulk' }, 'Precedence: bulk'],
     [{ Precedence: 'Bulk' }, 'Precedence: bulk'],
     [{ Precedence: 'junk' }, 'Precedence: junk'],
@@ -243,6 +248,9 @@ describe('Message-IDs and the mail key', () => {
     ['', ''],
     ['   ', ''],
     ['<>', ''],
+    ['<20261201.1234@legacy.example> (added by postmaster@legacy.example)', '<20261201.1234@legacy.example>'],
+    ['(a comment) <abc@example.com> (another)', '<abc@example.com>'],
+    ['<abc@example.com> (added by postmaster@example.com)>', '<abc@example.com>'],
     ['<a b@example.com>', ''],
     ['<a<b@example.com>', ''],
     ['<a@b>\r\nBcc: victim@evil.test', ''],
@@ -517,6 +525,15 @@ describe('keptMailFiles: what a message keeps of a mail’s files (§10.1), the 
     const { kept, left } = keptMailFiles(files);
     expect(kept).toEqual([5]);
     expect(left.map((l) => l.why)).toEqual(Array(5).fill('not a kind of file the help desk serves'));
+  });
+
+  it('takes the files attached before inline images, for the 10 files and the 25 MB; kept in the mail\'s order', () => {
+    const icons = Array.from({ length: 9 }, (_, i) => file({ filename: `icon${i}.png`, contentType: 'image/png', inline: true }));
+    const { kept, left } = keptMailFiles([...icons, file({ filename: 'invoice.pdf' }), file({ filename: 'contract.pdf' })]);
+    expect(kept).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 9, 10]);
+    expect(left).toEqual([{ filename: 'icon8.png', why: 'more than 10 files' }]);
+    const big = keptMailFiles([file({ filename: 'photo.jpg', contentType: 'image/jpeg', size: 9 * MB, inline: true }), file({ size: 9 * MB }), file({ size: 9 * MB, filename: 'b.pdf' })]);
+    expect(big).toEqual({ kept: [1, 2], left: [{ filename: 'photo.jpg', why: 'more than 25 MB together' }] });
   });
 
   it('names what was left in one line of the message', () => {

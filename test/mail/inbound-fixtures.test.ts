@@ -201,6 +201,55 @@ function suite(dialect: Dialect) {
     expect(await db().selectFrom('outbox').select(['status', 'last_error']).where('id', '=', carla.outboxId).executeTakeFirst()).toEqual({ status: 'bounced', last_error: reason });
   });
 
+  /** The dsn-bounce fixture about Carla's sent email, edited as `edit` says. */
+  async function reportOnSentEmail(reportId: string, edit: (text: string) => string, cc = '') {
+    const carla = await carlasTicket();
+    await db().updateTable('outbox').set({ status: 'sent', sent_at: ctx.clock.now(), cc_addresses: cc }).where('id', '=', carla.outboxId).execute();
+    const text = fixture('dsn-bounce', carla.values).toString('latin1').replace('<20261127090209.4XyZ1k2LmNz9tQ@mx.helpdesk.test>', reportId);
+    const outcome = await ingest(Buffer.from(edit(text), 'latin1'));
+    const email = await db().selectFrom('outbox').select(['status', 'last_error']).where('id', '=', carla.outboxId).executeTakeFirstOrThrow();
+    return { carla, outcome, email };
+  }
+
+  it('a delay notice (Action: delayed, the mail server still trying) leaves the email sent: it has not bounced', async () => {
+    const { carla, outcome, email } = await reportOnSentEmail('<delayed.report@mx.helpdesk.test>', (text) =>
+      text.replace('Action: failed', 'Action: delayed').replace('Status: 5.1.1', 'Status: 4.4.1').replace('Subject: Undelivered Mail Returned to Sender', 'Subject: Delayed Mail (still being retried)'),
+    );
+    expect(outcome).toMatchObject({ result: 'bounce', ticketId: carla.ticket.id, reason: expect.stringContaining('not marked bounced') });
+    expect(email).toEqual({ status: 'sent', last_error: null });
+  });
+
+  it('a report that only a copied person\'s address failed leaves the email sent: it reached the customer', async () => {
+    const { carla, outcome, email } = await reportOnSentEmail('<copied.report@mx.helpdesk.test>', (text) =>
+      text.replace('Final-Recipient: rfc822; carla@example.com', 'Final-Recipient: rfc822; dan@example.com').replace('Original-Recipient: rfc822;carla@example.com', 'Original-Recipient: rfc822;dan@example.com'),
+      // The email went to Carla with Dan in Cc (a reply on a ticket her mail copied him on).
+      'dan@example.com',
+    );
+    expect(outcome).toMatchObject({ result: 'bounce', ticketId: carla.ticket.id, reason: expect.stringContaining('dan@example.com') });
+    expect(outcome.reason).toContain('not marked bounced');
+    expect(email).toEqual({ status: 'sent', last_error: null });
+  });
+
+  it('a report about our reply marks that reply bounced, not the earlier emails its quoted References name', async () => {
+    const carla = await carlasTicket();
+    await postStaffMessage(ctx, admin, carla.ticket.id, { kind: 'reply', body: 'Unplug it.', close: false, seen: null, channel: 'web' });
+    const replyRow = await db().selectFrom('outbox').selectAll().where('ticket_id', '=', carla.ticket.id).where('kind', '=', 'reply').executeTakeFirstOrThrow();
+    await db().updateTable('outbox').set({ status: 'sent', sent_at: ctx.clock.now() }).where('ticket_id', '=', carla.ticket.id).execute();
+    const replyId = messageIdFor(replyRow, SETTING.mailFrom);
+    // The returned mail's header, as the report quotes it: our reply, answering our created email.
+    const text = fixture('dsn-bounce', { ...carla.values, ourId: replyId })
+      .toString('latin1')
+      .replace('<20261127090209.4XyZ1k2LmNz9tQ@mx.helpdesk.test>', '<reply.report@mx.helpdesk.test>')
+      .replace(`Message-ID: ${replyId}`, `Message-ID: ${replyId}\r\nIn-Reply-To: ${carla.values.ourId}\r\nReferences: ${carla.values.ourId}`);
+    const outcome = await ingest(Buffer.from(text, 'latin1'));
+    expect(outcome).toMatchObject({ result: 'bounce', ticketId: carla.ticket.id, reason: expect.stringContaining(`Email #${replyRow.id} marked bounced.`) });
+    const statuses = await db().selectFrom('outbox').select(['id', 'status']).where('ticket_id', '=', carla.ticket.id).orderBy('id').execute();
+    expect(statuses).toEqual([
+      { id: carla.outboxId, status: 'sent' },
+      { id: replyRow.id, status: 'bounced' },
+    ]);
+  });
+
   it('a delivery report about an email not sent yet changes nothing', async () => {
     const carla = await carlasTicket();
     const raw = Buffer.from(fixture('dsn-bounce', carla.values).toString('latin1').replace('<20261127090209.4XyZ1k2LmNz9tQ@mx.helpdesk.test>', '<second.report@mx.helpdesk.test>'), 'latin1');
@@ -288,6 +337,93 @@ function suite(dialect: Dialect) {
       { filename: 'Rechnung März.pdf', content_type: 'application/pdf', size: 142, stored: 142 },
     ]);
     expect(Buffer.from(files[1]!.content).toString('latin1')).toMatch(/^%PDF-1\.4/);
+  });
+
+  it('a signature of many inline images does not crowd out the files the customer attached: over ten files, inline images are left out first', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const icons = Array.from({ length: 9 }, (_, i) => [
+      '--rel',
+      `Content-Type: image/png; name="icon${i}.png"`,
+      `Content-Disposition: inline; filename="icon${i}.png"`,
+      `Content-ID: <icon${i}@sig>`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      png.toString('base64'),
+    ]);
+    const pdfs = ['invoice.pdf', 'contract.pdf'].flatMap((name) => ['--mixed', `Content-Type: application/pdf; name="${name}"`, `Content-Disposition: attachment; filename="${name}"`, 'Content-Transfer-Encoding: base64', '', Buffer.from(`%PDF-1.4 ${name}`).toString('base64')]);
+    const raw = [
+      'From: Eve Colleague <eve@other.example>',
+      'To: support@helpdesk.test',
+      'Subject: Printer on fire',
+      'Message-ID: <signature.icons.1@other.example>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="mixed"',
+      '',
+      '--mixed',
+      'Content-Type: multipart/related; boundary="rel"',
+      '',
+      '--rel',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      `<p>Both papers attached.</p>${Array.from({ length: 9 }, (_, i) => `<img src="cid:icon${i}@sig">`).join('')}`,
+      ...icons.flat(),
+      '--rel--',
+      ...pdfs,
+      '--mixed--',
+      '',
+    ].join('\r\n');
+    const outcome = await ingest(Buffer.from(raw));
+    const { message } = await created(outcome);
+    const names = (await filesOf(message.id)).map((f) => f.filename);
+    expect(names).toHaveLength(10);
+    expect(names).toEqual(expect.arrayContaining(['invoice.pdf', 'contract.pdf']));
+    expect(message.body).toContain('icon8.png (more than 10 files)');
+  });
+
+  it('a reply of only a photo (the phone adds its signature and our quoted email): the photo on the ticket, no text, not our email', async () => {
+    const carla = await carlasTicket();
+    const raw = [
+      'From: Carla Customer <carla@example.com>',
+      'To: support@helpdesk.test',
+      `Subject: Re: [HD-${carla.ticket.id}] Printer on fire`,
+      'Message-ID: <photo.only.1@example.com>',
+      `In-Reply-To: ${carla.values.ourId}`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="m"',
+      '',
+      '--m',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      '',
+      'Sent from my iPhone',
+      '',
+      '> On 1 Dec 2026, at 10:00, Helpdesk <support@helpdesk.test> wrote:',
+      '> ',
+      '> We received your request. Follow it at http://helpdesk.test/tickets/status/secret/',
+      '--m',
+      'Content-Type: image/jpeg; name="IMG_0042.jpg"',
+      'Content-Disposition: attachment; filename="IMG_0042.jpg"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from('not really a jpeg').toString('base64'),
+      '--m--',
+      '',
+    ].join('\r\n');
+    expect(await ingest(Buffer.from(raw))).toMatchObject({ result: 'appended', ticketId: carla.ticket.id });
+    const message = (await messagesOf(carla.ticket.id)).at(-1)!;
+    expect(message.body).toBe('(no text)');
+    expect((await filesOf(message.id)).map((f) => f.filename)).toEqual(['IMG_0042.jpg']);
+  });
+
+  it('a Message-ID with a comment (added by a mail server) is the mail\'s key: delivered again by another way, a duplicate; answers to it find its ticket', async () => {
+    const mail = (extra: string[]) =>
+      Buffer.from([...extra, 'From: Gus <gus@legacy.example>', 'To: support@helpdesk.test', 'Subject: Scanner offline', 'Message-ID: <20261201100000.1234@legacy.example> (added by postmaster@legacy.example)', '', 'It is offline.', ''].join('\r\n'));
+    const first = await ingest(mail(['Received: from mx1.legacy.example by mx.helpdesk.test; Tue, 1 Dec 2026 10:00:01 +0000']));
+    expect(first.result).toBe('created');
+    const again = await ingest(mail(['Delivered-To: support@helpdesk.test', 'Received: from mx2.legacy.example by mx.helpdesk.test; Tue, 1 Dec 2026 10:00:02 +0000']));
+    expect(again).toMatchObject({ result: 'duplicate', ticketId: first.ticketId });
+    const answer = ['From: Gus <gus@legacy.example>', 'To: support@helpdesk.test', 'Subject: Re: Scanner offline', 'Message-ID: <gus.2@legacy.example>', 'In-Reply-To: <20261201100000.1234@legacy.example>', '', 'Still offline.', ''];
+    expect(await ingest(Buffer.from(answer.join('\r\n')))).toMatchObject({ result: 'appended', ticketId: first.ticketId });
   });
 
   it('a mail without Message-ID: known by its hash, a duplicate when it comes again', async () => {

@@ -12,6 +12,7 @@ import type { AddressObject, ParsedMail as LibraryMail } from 'mailparser';
 import { type MailHeaders, subjectTicketId } from '../../core/inbound.js';
 import { messageIdsIn, normaliseMessageId, threadIds } from '../../core/messageIds.js';
 import { oneLine } from '../../core/mailSubject.js';
+import { holdsQuotedMail, withoutLeftoverHistory } from '../../core/quotedHistory.js';
 import { withoutNul } from '../../core/unicode.js';
 import { isEmailAddress } from '../../core/tickets.js';
 
@@ -88,12 +89,15 @@ function withoutTrailingRules(text: string): string {
   return lines.join('\n');
 }
 
-/** The text a reply adds, without quoted history and signature; the text itself when it cannot tell. */
+/** The text a reply adds, without quoted history and signature ('' when it quotes a mail and adds nothing); the text itself when it cannot tell. */
 export function stripQuotedHistory(text: string): string {
   if (text.length > REPLY_PARSER_TEXT_MAX || text.split('\n').some((line) => line.length > REPLY_PARSER_LINE_MAX)) return text;
   try {
-    const visible = withoutTrailingRules(new EmailReplyParser().parseReply(text)).trim();
-    return visible === '' ? text : visible;
+    const visible = withoutTrailingRules(withoutLeftoverHistory(new EmailReplyParser().parseReply(text))).trim();
+    // Nothing of the customer's own: a reply of only its files (and a signature) quoting our email
+    // adds no text; anything else the parser cannot tell is kept whole.
+    if (visible !== '') return visible;
+    return holdsQuotedMail(text) ? '' : text;
   } catch {
     return text;
   }

@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { INBOUND_RESULTS } from '../../../core/inbound.js';
+import { oneLine } from '../../../core/mailSubject.js';
 import { referenceOf } from '../../../core/tickets.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { type InboundSetting, ingestMail } from '../../../services/inbound.js';
@@ -36,6 +37,13 @@ const READ_FACTOR = 2;
 async function requireRawMail(request: FastifyRequest): Promise<void> {
   const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (mediaType !== 'message/rfc822') throw Object.assign(new Error('Send the raw message with Content-Type: message/rfc822.'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
+  // A compressed body is not read here: read as it stands it was a mail without a sender, recorded
+  // `rejected` and answered 200, so the sender took it as delivered and the mail was lost. A 415
+  // (RFC 9110: a content coding the server does not take) tells it to send the message as it is.
+  const encoding = String(request.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding !== '' && encoding !== 'identity') {
+    throw Object.assign(new Error(`Send the raw message uncompressed: Content-Encoding ${oneLine(encoding).slice(0, 40)} is not read.`), { statusCode: 415, code: 'HD_CONTENT_ENCODING' });
+  }
 }
 
 /** The inbound route; behind requireBearer (the route's config lets inbound-only tokens in). */
@@ -65,7 +73,7 @@ export function inboundApiRoutes(app: FastifyInstance, ctx: ServiceContext, inta
           // A body past what the route reads at all is cut off by the framework with the error shape.
           413: ApiError.describe('Larger than twice INBOUND_MAX_BYTES: not read, nothing recorded'),
           ...errorResponses(401, 403),
-          415: ApiError.describe('The body is not sent as `Content-Type: message/rfc822`'),
+          415: ApiError.describe('The body is not sent as `Content-Type: message/rfc822`, or is compressed (a `Content-Encoding` other than identity)'),
           503: ApiError.describe('The database could not be reached: nothing is lost, deliver the mail again later'),
         },
       },
