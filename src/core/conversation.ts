@@ -164,7 +164,9 @@ export function seenBeyondThread(kind: StaffMessageKind, seen: number | null, ne
 
 /**
  * Whether a reply must be held back (§9 collision): a public message newer than the one the writer
- * had on screen exists. Notes are never held back; a writer who sent no `seen` takes what is there.
+ * had on screen exists (`newestPublicId`: the newest one a person wrote; an auto-reply, which §10
+ * lets start nothing, does not hold a reply back). Notes are never held back; a writer who sent no
+ * `seen` takes what is there.
  */
 export function isStale(kind: StaffMessageKind, seen: number | null, newestPublicId: number | null): boolean {
   if (kind === 'note' || seen === null || newestPublicId === null) return false;

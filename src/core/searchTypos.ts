@@ -3,11 +3,14 @@
  * words are compared with the words the index knows, and the closest known word (one letter away
  * for words of four or five letters, two for longer ones; same first letter) replaces each
  * misspelt one. The corrected search is then run under the viewer's visibility, and shown only
- * when it finds something ("Showing results for printer (you typed pritner)"), so a correction
- * never names a word that is not in a ticket the viewer may see. Pure: the engines only list
+ * when it finds something ("Showing results for printer (you typed pritner)") holding each
+ * corrected word as a whole word (correctionsFound), so a correction never names a word that is not
+ * in a ticket the viewer may see (search matches substrings: "zanzibarites" is no proof of
+ * "zanzibarite"). Pure: the engines only list
  * candidate words (repositories/searchTypos.ts).
  */
 import type { SearchQuery } from './search.js';
+import { foldCase } from './textFold.js';
 
 /** Shorter words are too often another word one letter away to be corrected. */
 export const MIN_TYPO_LENGTH = 4;
@@ -128,4 +131,32 @@ export function correctedText(q: string, corrections: Corrections): string {
     text = text.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'giu'), word);
   }
   return text;
+}
+
+/** A text as the known words are cut from it: lower case, accents off (SQLite's tokenizer drops them). */
+const foldWord = (text: string): string => foldCase(text).normalize('NFD').replace(/\p{M}/gu, '');
+
+const WORD_CHAR_BEFORE = /[\p{L}\p{N}]$/u;
+const WORD_CHAR_AFTER = /^[\p{L}\p{N}]/u;
+
+/** Whether `word` is in `text` as a whole word (any letter case or accents), not only inside a longer one. */
+export function holdsWord(text: string, word: string): boolean {
+  const hay = foldWord(text);
+  const needle = foldWord(word);
+  if (needle === '') return false;
+  for (let at = hay.indexOf(needle); at !== -1; at = hay.indexOf(needle, at + 1)) {
+    const end = at + needle.length;
+    // Two units either side: a letter beyond the Basic Multilingual Plane is a surrogate pair.
+    if (!WORD_CHAR_BEFORE.test(hay.slice(Math.max(0, at - 2), at)) && !WORD_CHAR_AFTER.test(hay.slice(end, end + 2))) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a corrected search's finds may be shown: each corrected word is a whole word of one of
+ * `texts` (the texts of the tickets it found, which the viewer may see). A substring match alone
+ * would name a word that, whole, may exist only in tickets the viewer cannot see.
+ */
+export function correctionsFound(corrections: Corrections, texts: readonly string[]): boolean {
+  return [...corrections.values()].every((word) => texts.some((text) => holdsWord(text, word)));
 }

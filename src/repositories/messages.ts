@@ -40,13 +40,14 @@ export async function threadPage(db: Db, ticketId: number, options: ThreadPageOp
   return options.newest ? rows.reverse() : rows;
 }
 
-/** The newest public message's id (the stale check of §9), or null. */
-export async function newestPublicMessageId(db: Db, ticketId: number): Promise<number | null> {
-  const row = await db
-    .selectFrom('messages')
-    .select('id')
-    .where('ticket_id', '=', ticketId)
-    .where('kind', '<>', 'note')
+/**
+ * The newest public message's id, or null. `written`: only messages people wrote, not auto-replies
+ * (§10: they start nothing), what the stale check of §9 holds a reply back for.
+ */
+export async function newestPublicMessageId(db: Db, ticketId: number, options: { written?: boolean } = {}): Promise<number | null> {
+  let query = db.selectFrom('messages').select('id').where('ticket_id', '=', ticketId).where('kind', '<>', 'note');
+  if (options.written) query = query.where('automatic', '=', 0);
+  const row = await query
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();

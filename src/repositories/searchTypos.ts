@@ -10,7 +10,7 @@
  */
 import { sql } from 'kysely';
 import type { SearchQuery } from '../core/search.js';
-import { candidateRange, type Corrections, correctionAttempts, correctQuery, type KnownWord, rankCorrections, typoWords } from '../core/searchTypos.js';
+import { candidateRange, type Corrections, correctionAttempts, correctionsFound, correctQuery, type KnownWord, rankCorrections, typoWords } from '../core/searchTypos.js';
 import type { Db } from '../db/connect.js';
 import { hasTrigramIndexes, isPostgres } from './search.js';
 import { listTickets, type PositionedRow, type TicketListQuery, type Viewer } from './ticketQueries.js';
@@ -54,20 +54,29 @@ export interface ForgivingResult {
   corrections: Corrections | null;
 }
 
+/** The texts search matches (ticket_search_source: head, thread, notes) of these tickets. */
+async function searchedTexts(db: Db, ticketIds: readonly number[]): Promise<string[]> {
+  if (ticketIds.length === 0) return [];
+  const { rows } = await sql<{ head: string | null; body: string | null; notes: string | null }>`select head, body, notes from ticket_search_source
+    where ticket_id in (${sql.join([...ticketIds])})`.execute(db);
+  return rows.flatMap((r) => [r.head, r.body, r.notes].filter((text): text is string => text !== null));
+}
+
 /**
  * When `query` found nothing: the same search with misspelt words corrected, tried in order
  * (core/searchTypos.ts) by `run`, which answers null when a try finds nothing the viewer may see.
- * The first that finds something, and its corrections; null when none does. `run` carries the
- * viewer's visibility, so a correction is always a word of a visible ticket: candidates from
- * other tickets are tried and dropped unseen.
+ * The first that finds tickets (`idsOf`) holding each corrected word whole (correctionsFound), and
+ * its corrections; null when none does. `run` carries the viewer's visibility, so a correction is
+ * always a word of a visible ticket: candidates from other tickets, or only inside longer words of
+ * visible ones, are tried and dropped unseen.
  */
-export async function firstCorrected<T>(db: Db, query: SearchQuery, run: (corrected: SearchQuery) => Promise<T | null>): Promise<{ found: T; corrections: Corrections } | null> {
+export async function firstCorrected<T>(db: Db, query: SearchQuery, run: (corrected: SearchQuery) => Promise<T | null>, idsOf: (found: T) => readonly number[]): Promise<{ found: T; corrections: Corrections } | null> {
   const words = typoWords(query);
   if (words.length === 0) return null;
   const ranked = new Map(await Promise.all(words.map(async (word) => [word, rankCorrections(word, await knownWordsNear(db, word))] as const)));
   for (const corrections of correctionAttempts(ranked)) {
     const found = await run(correctQuery(query, corrections));
-    if (found !== null) return { found, corrections };
+    if (found !== null && correctionsFound(corrections, await searchedTexts(db, idsOf(found)))) return { found, corrections };
   }
   return null;
 }
@@ -79,6 +88,6 @@ export async function listTicketsForgiving(db: Db, viewer: Viewer, filter: Ticke
   const corrected = await firstCorrected(db, filter.search, async (search) => {
     const found = await listTickets(db, viewer, { ...filter, search });
     return found.length > 0 ? found : null;
-  });
+  }, (found) => found.map((row) => row.id));
   return corrected === null ? { rows, corrections: null } : { rows: corrected.found, corrections: corrected.corrections };
 }

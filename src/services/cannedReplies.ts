@@ -8,6 +8,7 @@ import { CANNED_REPLY_LABELS, fillPlaceholders, maySee, type PlaceholderValues, 
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { parseId, referenceOf } from '../core/tickets.js';
 import { isUniqueViolation } from '../core/writeErrors.js';
+import { showsNothing } from '../core/unicode.js';
 import type { Db } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
@@ -66,9 +67,9 @@ async function placeholderValues(db: Db, ctx: ServiceContext, ticket: TicketRow,
 
 /**
  * Turns the staff ticket form (`body`, `kind`, `close`, `seen`, `canned`) into a checked message
- * for postStaffMessage. An empty `body` with a chosen `canned` reply sends that reply's text (the
- * form without JavaScript); a typed body wins over the choice (a script has already put the text
- * into the box). Placeholders in the text are filled here, at send time. A ticket the writer may
+ * for postStaffMessage. An empty `body` (or one that shows nothing: showsNothing) with a chosen
+ * `canned` reply sends that reply's text (the form without JavaScript); a typed body wins over the
+ * choice (a script has already put the text into the box). Placeholders in the text are filled here, at send time. A ticket the writer may
  * not see is a 404, as everywhere a staff member looks for one; bad input a 400 per field.
  */
 export async function composeStaffMessage(ctx: ServiceContext, writer: Writer, ticketId: number, raw: Record<string, unknown>): Promise<StaffMessageInput> {
@@ -77,7 +78,7 @@ export async function composeStaffMessage(ctx: ServiceContext, writer: Writer, t
   if (!ticket || !maySee(writer, { status: ticket.status, agentId: ticket.agent_id })) throw notFound('Ticket');
   let body = raw.body;
   const cannedRaw = typeof raw.canned === 'string' ? raw.canned.trim() : '';
-  if ((typeof body !== 'string' || body.trim() === '') && cannedRaw !== '') {
+  if ((typeof body !== 'string' || showsNothing(body)) && cannedRaw !== '') {
     const cannedId = parseId(cannedRaw);
     const canned = cannedId === null ? undefined : await findCannedReply(db, cannedId);
     if (!canned) throw invalidInput({ canned: labelMessage('Canned reply', 'This canned reply no longer exists: choose another one or write the message.') });

@@ -125,7 +125,7 @@ async function writeStaffMessage(trx: Db, ctx: ServiceContext, writer: Writer, t
   checkMayWrite(writer, { status: ticket.status, agentId: ticket.agent_id }, input.kind);
   if (seenBeyondThread(input.kind, input.seen, await newestMessageId(trx, ticket.id))) throw invalidInput({ seen: SEEN_NOT_ON_TICKET });
   if (input.kind === 'reply') {
-    const newest = await newestPublicMessageId(trx, ticket.id);
+    const newest = await newestPublicMessageId(trx, ticket.id, { written: true });
     if (isStale(input.kind, input.seen, newest)) throw new StaleReply(newest!);
   }
   const author = await findUserById(trx, writer.id);

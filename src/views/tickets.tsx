@@ -107,6 +107,8 @@ function waitingReason(teamIn: boolean): string {
 
 export function TicketSuccessPage({ ticket, agentName, teamIn, now }: { ticket: TicketRow; agentName: string | null; teamIn: boolean; now: number }) {
   const reference = referenceOf(ticket.id);
+  // Reopened later (a bookmark, the back button) after it was closed: said so, as on the status page.
+  const closed = ticket.status === 'closed';
   return (
     <Layout title={`Request ${reference} received`}>
       <article>
@@ -114,7 +116,7 @@ export function TicketSuccessPage({ ticket, agentName, teamIn, now }: { ticket: 
           <hgroup>
             <h1>Thank you — we have your request</h1>
             <p>
-              {agentName ? `${agentName} is looking at it now.` : waitingReason(teamIn)}
+              {closed ? 'This request is closed. The link below shows what was written.' : agentName ? `${agentName} is looking at it now.` : waitingReason(teamIn)}
             </p>
           </hgroup>
         </header>
@@ -129,7 +131,7 @@ export function TicketSuccessPage({ ticket, agentName, teamIn, now }: { ticket: 
           </dd>
           <ResolveByFact ticket={ticket} now={now} />
           <dt>Agent</dt>
-          <dd class="agent-name">{agentName ?? 'Waiting for the next free agent'}</dd>
+          <dd class="agent-name">{agentName ?? (closed ? '—' : 'Waiting for the next free agent')}</dd>
         </dl>
         <p>
           {isUnattendedMailbox(ticket.customer_email)

@@ -5,8 +5,10 @@ import {
   candidateRange,
   correctedText,
   correctionAttempts,
+  correctionsFound,
   correctQuery,
   editDistance,
+  holdsWord,
   type KnownWord,
   MAX_ATTEMPTS,
   rankCorrections,
@@ -138,5 +140,31 @@ describe('correcting', () => {
     ['letters of any script', 'Drücer', [['drücer', 'drücker']], 'drücker'],
   ])('correctedText: %s', (_, q, corrections, expected) => {
     expect(correctedText(q, new Map(corrections))).toBe(expected);
+  });
+});
+
+describe('holdsWord: a whole word, not part of a longer one', () => {
+  it.each<[string, string, string, boolean]>([
+    ['alone', 'zanzibarite', 'zanzibarite', true],
+    ['between punctuation', 'Re: (zanzibarite)!', 'zanzibarite', true],
+    ['in any letter case', 'ZANZIBARITE shipment', 'zanzibarite', true],
+    ['at the end of a longer word', 'the zanzibarites', 'zanzibarite', false],
+    ['at the start of a longer word', 'prezanzibarite', 'zanzibarite', false],
+    ['next to a digit', 'zanzibarite2', 'zanzibarite', false],
+    ['a later whole occurrence after one inside a word', 'zanzibarites and zanzibarite', 'zanzibarite', true],
+    ['accents as the known words drop them', 'Café crème', 'cafe', true],
+    ['a letter beyond the BMP next to it', '𝒜zanzibarite', 'zanzibarite', false],
+    ['a file name', 'quarterly-report.pdf', 'quarterly', true],
+    ['nothing', '', 'zanzibarite', false],
+  ])('%s: %s / %s', (_, text, word, expected) => {
+    expect(holdsWord(text, word)).toBe(expected);
+  });
+
+  it.each<[string, string[], Array<[string, string]>, boolean]>([
+    ['every word whole in some text', ['printer jams', 'paper'], [['pritner', 'printer'], ['papr', 'paper']], true],
+    ['one word only inside a longer one', ['printers jam'], [['pritner', 'printer']], false],
+    ['no texts', [], [['pritner', 'printer']], false],
+  ])('correctionsFound: %s', (_, texts, corrections, expected) => {
+    expect(correctionsFound(new Map(corrections), texts)).toBe(expected);
   });
 });

@@ -107,6 +107,17 @@ for (const dialect of DIALECTS) {
       expect(await forgiving(alice, 'marimbafone')).toEqual({ names: [], corrections: null });
     });
 
+    it('never names a word the viewer has only inside a longer one (a substring match is no proof the word is there)', async () => {
+      // alice's ticket says "zanzibarites"; "zanzibarite" alone is only in bob's. Both are near
+      // "zanzibarita", and the corrected search for "zanzibarite" finds her ticket as a substring.
+      const t = await intakeTicket(ctx, { name: 'Carla Customer', email: 'carla@example.com', title: 'Zanzibarites everywhere', description: 'x', priority: 'low' });
+      await reassignTicket(ctx, admin.id, t.id, 'alice');
+      id.plural = t.id;
+      expect(await forgiving(alice, 'zanzibarita')).toEqual({ names: ['plural'], corrections: { zanzibarita: 'zanzibarites' } });
+      // bob, who has the word itself, gets it (and the ticket with the longer word too).
+      expect((await forgiving(bob, 'zanzibarita')).corrections).toEqual({ zanzibarita: 'zanzibarite' });
+    });
+
     it('learns the words of texts written later, and keeps them through a reindex', async () => {
       const root = { id: admin.id, role: 'admin' as const };
       await postStaffMessage(ctx, root, id.printer!, { close: false, seen: null, channel: 'web', files: [], kind: 'reply', body: 'Try the kaleidoscope driver.' });

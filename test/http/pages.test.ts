@@ -4,6 +4,7 @@ import { loadSettings, saveSettings } from '../../src/repositories/settings.js';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
 import { findUserById } from '../../src/repositories/users.js';
 import { expireIdleSessions } from '../../src/services/auth.js';
+import { closeTicket } from '../../src/services/tickets.js';
 import { DIALECTS } from '../support/db.js';
 import { FakeClock } from '../support/clock.js';
 import { addStaff, Client, csrfFrom, startTestApp, submitViaForm, type TestApp } from '../support/app.js';
@@ -16,6 +17,7 @@ for (const dialect of DIALECTS) {
     const clock = new FakeClock();
     let alice: number;
     let bob: number;
+    let root: number;
     const db = () => t.ctx.handle.db;
     const count = async (table: 'tickets' | 'ticket_events' | 'outbox') =>
       Number((await db().selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -24,7 +26,7 @@ for (const dialect of DIALECTS) {
       t = await startTestApp(dialect, { clock });
       alice = await addStaff(t.ctx, 'alice', { capacity: 2, displayName: 'Alice Agent' });
       bob = await addStaff(t.ctx, 'bob', { capacity: 2 });
-      await addStaff(t.ctx, 'root', { role: 'admin' });
+      root = await addStaff(t.ctx, 'root', { role: 'admin' });
     });
     afterAll(() => t.close());
     beforeEach(async () => {
@@ -74,6 +76,23 @@ for (const dialect of DIALECTS) {
         expect(status.body).toContain('You wrote to us');
         expect(status.body).not.toContain('<script>alert(1)</script>');
         expect(status.body).toContain('&lt;script>alert(1)&lt;/script>');
+      });
+
+      it('tells on the confirmation that a request closed meanwhile is closed, not looked at or queued (as its status page does)', async () => {
+        await db().updateTable('users').set({ presence: 'available' }).where('id', '=', alice).execute();
+        const taken = (await findTicketByToken(db(), await submitViaForm(new Client(t.app))))!;
+        expect(taken.agent_id).toBe(alice);
+        await db().updateTable('users').set({ presence: 'offline' }).execute();
+        const queued = (await findTicketByToken(db(), await submitViaForm(new Client(t.app))))!;
+        expect(queued.agent_id).toBeNull();
+        for (const ticket of [taken, queued]) {
+          await closeTicket(t.ctx, { id: root, role: 'admin' }, ticket.id);
+          const page = await new Client(t.app).get(`/tickets/createsuccess/?t=${ticket.token}`);
+          expect(page.statusCode).toBe(200);
+          expect(page.body).toContain('This request is closed.');
+          for (const stale of ['looking at it now', 'in the queue', 'Waiting for the next free agent']) expect(page.body).not.toContain(stale);
+          expect((await new Client(t.app).get(`/tickets/status/${ticket.token}/`)).body).toContain('Closed');
+        }
       });
 
       it('lets no cache keep the pages behind the secret status link (the confirmation holds the link and the address)', async () => {

@@ -440,6 +440,14 @@ for (const dialect of DIALECTS) {
         expect(unknown.body).toContain('id="canned-error" class="field-error">Canned reply: this canned reply no longer exists');
         expect(await written(id)).toEqual(before);
       });
+
+      it('a body that shows nothing (zero-width spaces, a direction mark) counts as empty: the chosen reply is sent', async () => {
+        const cannedId = await saveCannedReply(t.ctx, null, { name: `Invisible ${dialect}`, body: 'Canned for {{customer_name}}' }, null);
+        const id = await ticketFor('ana', { name: 'Enzo' });
+        const response = await send(anaClient, id, { kind: 'reply', body: ' \u200B\u200B\u200E\n', canned: String(cannedId) });
+        expect(response.statusCode).toBe(303);
+        expect((await messagesOf(id)).at(-1)!.body).toBe('Canned for Enzo');
+      });
     });
 
     it('pages a 120-message thread: the newest 50 with a link to earlier ones, never more', async () => {

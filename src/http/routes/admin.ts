@@ -110,7 +110,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
         const retried = await firstCorrected(db, typed, async (attempt) => {
           const found = await listTicketsPage(db, { ...parsed.filter, search: attempt }, now, parsed.page);
           return found.rows.length > 0 ? found : null;
-        });
+        }, (found) => found.rows.map((row) => row.id));
         if (retried !== null) {
           page = retried.found;
           search = correctQuery(typed, retried.corrections);
