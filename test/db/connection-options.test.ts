@@ -58,10 +58,12 @@ describe('PostgreSQL connection options', () => {
     const other = open(database.url);
     let holding!: () => void;
     const held = new Promise<void>((resolve) => (holding = resolve));
-    // A process that took the routing lock and stopped (paused, hung): its transaction never ends.
+    let resume!: () => void;
+    const resumed = new Promise<void>((resolve) => (resume = resolve));
+    // A process that took the routing lock and stopped (paused, hung) until the test resumes it.
     const stopped = inRoutingTransaction(stuck, async () => {
       holding();
-      await new Promise(() => undefined);
+      await resumed;
     });
     stopped.catch(() => undefined);
     await held;
@@ -70,5 +72,8 @@ describe('PostgreSQL connection options', () => {
     const outcome = await Promise.race([routed, new Promise((resolve) => setTimeout(() => resolve('still waiting for the lock'), 15_000))]);
     expect(outcome).toBe('routed');
     expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    // Resumed, the stopped process finds its session ended: its work is not committed.
+    resume();
+    await expect(stopped).rejects.toThrow();
   });
 });

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/db.js';
-import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
+import { addStaff, Client, csrfFrom, seenFrom, startTestApp, type TestApp } from '../support/app.js';
 import { counts } from '../support/snapshot.js';
 import { validateNewTicket } from '../../src/core/tickets.js';
 import { TicketIntake } from '../../src/services/intake.js';
@@ -183,7 +183,7 @@ for (const dialect of DIALECTS) {
     const openForm = async (id: number, fields: Record<string, string>) => {
       const page = (await anaClient.get(staffTicketPath(id))).body;
       const formKey = /name="form_key" value="([^"]+)"/.exec(page)?.[1];
-      const seen = /name="seen" value="(\d*)"/.exec(page)?.[1] ?? '';
+      const seen = seenFrom(page) ?? '';
       return { _csrf: csrfFrom(page), ...(formKey ? { form_key: formKey } : {}), seen, kind: 'reply', ...fields };
     };
     const send = (id: number, form: Record<string, string>) => anaClient.post(`${staffTicketPath(id)}messages/`, form);

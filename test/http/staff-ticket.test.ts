@@ -14,12 +14,11 @@ import { postCustomerMessage, postStaffMessage } from '../../src/services/conver
 import { changePresence } from '../../src/services/presence.js';
 import { closeTicket } from '../../src/services/tickets.js';
 import { newTicket, visibleText } from '../admin/support.js';
-import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
+import { addStaff, Client, csrfFrom, seenFrom, startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { countRows } from '../files/counts.js';
 import { postMultipart, TINY_PNG } from '../files/support.js';
 
-const seenFrom = (html: string) => /name="seen" value="(\d*)"/.exec(html)?.[1] ?? null;
 const articleIds = (html: string) => [...html.matchAll(/<article class="message[^"]*" id="message-(\d+)"/g)].map((m) => Number(m[1]));
 
 for (const dialect of DIALECTS) {

@@ -9,12 +9,11 @@ import { staffTicketPath } from '../../src/http/links.js';
 import { messageIdFor } from '../../src/mail/message.js';
 import { reassignTicket } from '../../src/services/admin.js';
 import { createApiToken } from '../../src/services/tokens.js';
-import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
+import { addStaff, Client, csrfFrom, seenFrom, startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { postMail, rawMail } from './support/raw-mail.js';
 import { MAIL_FROM } from './support/testbed.js';
 
-const seenFrom = (html: string) => /name="seen" value="(\d*)"/.exec(html)?.[1] ?? '';
 
 for (const dialect of DIALECTS) {
   describe(`an auto-reply and the stale check (${dialect})`, () => {
@@ -53,7 +52,7 @@ for (const dialect of DIALECTS) {
       const page = await ana.get(staffTicketPath(id));
       expect(page.statusCode).toBe(200);
       await meanwhile();
-      return ana.post(`${staffTicketPath(id)}messages/`, { kind: 'reply', body, seen: seenFrom(page.body), _csrf: csrfFrom(page.body) });
+      return ana.post(`${staffTicketPath(id)}messages/`, { kind: 'reply', body, seen: seenFrom(page.body) ?? '', _csrf: csrfFrom(page.body) });
     }
 
     it('an out-of-office arriving while the agent writes is shown, and the reply still goes', async () => {

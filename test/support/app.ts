@@ -71,6 +71,11 @@ export async function addStaff(ctx: ServiceContext, username: string, options: {
 }
 
 /** Pulls the CSRF token out of a page's first form. */
+/** The staff ticket form's `seen` (the newest message the page showed), or null without one. */
+export function seenFrom(html: string): string | null {
+  return /name="seen" value="(\d*)"/.exec(html)?.[1] ?? null;
+}
+
 export function csrfFrom(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
   if (!match) throw new Error('page has no _csrf field');
