@@ -76,6 +76,9 @@ export function parseTeamQueueOrder(raw: unknown): QueueOrder | null | undefined
 export function checkTeam(raw: Record<string, unknown>): Checked<TeamInput> {
   const fields: Record<string, string> = {};
   const name = parseName(fields, raw.name, 64);
+  // Every `?team=` (lists, figures, the dashboard's links, an overflow team) reads digits alone as a
+  // team's id (findTeamByNameOrId): such a name would find another team, or none.
+  if (/^\d+$/.test(name)) fields.name = 'A name of digits alone would be read as a team’s id: add a letter or a word.';
   const members = raw.members === undefined ? undefined : parseNameList(raw.members);
   if (raw.members !== undefined && members === undefined) fields.members = 'Give a list of usernames.';
   const overflowTeam = typeof raw.overflow_team === 'string' && raw.overflow_team.trim() !== '' ? raw.overflow_team.trim() : null;

@@ -122,5 +122,17 @@ for (const dialect of DIALECTS) {
       const whole = await admin.get('/adminapp/dashboard/');
       expect(visibleText(whole)).toMatch(/Satisfaction per team Team Rated Good Satisfaction Support 1 1 100\.0 % Billing 1 0 0\.0 %/);
     });
+
+    it('refuses a team named in digits alone, which every ?team= (lists, figures, the dashboard’s links) reads as an id', async () => {
+      const teams = () => t.ctx.handle.db.selectFrom('teams').select(['id', 'name']).orderBy('id').execute();
+      const before = await teams();
+      for (const name of ['2', ' 17 ']) {
+        const response = await api.post('/api/v1/teams', { name });
+        expect([name, response.status, response.body.error?.fields]).toEqual([name, 400, { name: expect.stringMatching(/digits/i) }]);
+      }
+      expect(await teams()).toEqual(before);
+      // A name with digits and something else is a name.
+      expect((await api.post('/api/v1/teams', { name: 'Tier 2' })).status).toBe(201);
+    });
   });
 }

@@ -159,7 +159,8 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
         ...(query.state && { state: query.state }),
         ...(query.priority && { priority: query.priority }),
         ...(agent && { agent: agent.username }),
-        ...(team && { team: team.name }),
+        // By id: a name is read back as an id when it is all digits (findTeamByNameOrId), which may be another team's.
+        ...(team && { team: String(team.id) }),
         ...(query.breached !== undefined && { breached: query.breached }),
         ...(search && { search }),
       };
