@@ -2,7 +2,8 @@
  * CSV for spreadsheets (README, "Export"): RFC 4180 fields and records, UTF-8 with a byte order
  * mark so Excel reads the accents right, and OWASP's guard against formula injection, since
  * customers write titles and names: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage
- * return is prefixed with `'`, which a spreadsheet shows as text rather than runs.
+ * return is prefixed with `'`, which a spreadsheet shows as text rather than runs. A cell starting
+ * with `'` gets one more, so "strip one leading `'`" gives any field's stored text back.
  */
 
 /** The UTF-8 byte order mark, first in every export: without it Excel reads the file as ANSI. */
@@ -14,7 +15,7 @@ export const CSV_EOL = '\r\n';
 /** A cell's value: text, a count, or nothing (an empty field). */
 export type CsvValue = string | number | null;
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^[=+\-@\t\r']/;
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /** Text a spreadsheet could run as a formula, prefixed with `'` so it is shown as typed. */
