@@ -73,12 +73,17 @@ export function parseTeamQueueOrder(raw: unknown): QueueOrder | null | undefined
  * optionally its members (usernames); every field's problem at once. Whether the overflow team and
  * the members exist is the service's question.
  */
+/** A name that lookups by name or id (teams, topics) would read as an id. */
+function readAsId(name: string): boolean {
+  return /^\d+$/.test(name);
+}
+
 export function checkTeam(raw: Record<string, unknown>): Checked<TeamInput> {
   const fields: Record<string, string> = {};
   const name = parseName(fields, raw.name, 64);
   // Every `?team=` (lists, figures, the dashboard's links, an overflow team) reads digits alone as a
   // team's id (findTeamByNameOrId): such a name would find another team, or none.
-  if (/^\d+$/.test(name)) fields.name = 'A name of digits alone would be read as a team’s id: add a letter or a word.';
+  if (readAsId(name)) fields.name = 'A name of digits alone would be read as a team’s id: add a letter or a word.';
   const members = raw.members === undefined ? undefined : parseNameList(raw.members);
   if (raw.members !== undefined && members === undefined) fields.members = 'Give a list of usernames.';
   const overflowTeam = typeof raw.overflow_team === 'string' && raw.overflow_team.trim() !== '' ? raw.overflow_team.trim() : null;
@@ -121,6 +126,9 @@ const PRIORITIES = ['high', 'medium', 'low'] as const;
 export function checkTopic(raw: Record<string, unknown>): Checked<TopicInput> {
   const fields: Record<string, string> = {};
   const name = parseName(fields, raw.name, 100);
+  // A ticket's `topic` (the API, intake's memory of the names: core topicNamed) reads digits alone
+  // as a topic's id, as every `?team=` does a team's.
+  if (readAsId(name)) fields.name = 'A name of digits alone would be read as a topic’s id: add a letter or a word.';
   const team = typeof raw.team === 'string' ? raw.team.trim() : '';
   if (team === '') fields.team = 'Required.';
   const skills: TopicInput['skills'] = [];

@@ -134,5 +134,17 @@ for (const dialect of DIALECTS) {
       // A name with digits and something else is a name.
       expect((await api.post('/api/v1/teams', { name: 'Tier 2' })).status).toBe(201);
     });
+
+    // A ticket's `topic` (the API, intake's memory of the names) reads digits alone as a topic's id
+    // too: a topic named "1" was another topic (General) to every ticket naming it.
+    it('refuses a topic named in digits alone, which a ticket’s topic reads as an id', async () => {
+      const topics = () => t.ctx.handle.db.selectFrom('topics').select(['id', 'name']).orderBy('id').execute();
+      const before = await topics();
+      for (const name of ['1', ' 23 ']) {
+        const response = await api.post('/api/v1/topics', { name, team: 'Support' });
+        expect([name, response.status, response.body.error?.fields]).toEqual([name, 400, { name: expect.stringMatching(/digits/i) }]);
+      }
+      expect(await topics()).toEqual(before);
+    });
   });
 }

@@ -86,6 +86,7 @@ describe('every parse names all of its bad fields at once', () => {
   it.each<[string, () => Checked<unknown>, string[]]>([
     ['a team: a bad wait beside a name too long and members of the wrong shape', () => checkTeam({ name: 'x'.repeat(65), overflow_team: 'Support', overflow_after_minutes: 'soon', members: 5 }), ['members', 'name', 'overflow_after_minutes']],
     ['a team named in digits alone (every ?team= reads them as an id)', () => checkTeam({ name: ' 42 ' }), ['name']],
+    ['a topic named in digits alone (a ticket’s topic reads them as an id)', () => checkTopic({ name: '7', team: 'Support' }), ['name']],
     ['a topic: no name, no team, a bad address, a bad priority', () => checkTopic({ name: '', team: '', addresses: ['nope'], default_priority: 'urgent', hidden: 'maybe' }), ['addresses', 'default_priority', 'hidden', 'name', 'team']],
     ['a new user: a bad username beside a short password and a bad role', () => checkNewUser({ username: 'x', password: 'short', role: 'boss' }), ['password', 'role', 'username']],
     ['the settings: a bad calendar beside a bad capacity and a bad duration', () => checkSettings({ sla_high: 'soon', sla_medium: '4m', sla_low: '1h', default_capacity: '0', queue_order: 'oldest', calendar: 'Office' }), ['calendar', 'default_capacity', 'sla_high']],
