@@ -152,7 +152,7 @@ export function SettingsPage({
             type="number"
             values={values}
             errors={errors}
-            hint={`1–${MAX_WARN_PERCENT}, such as 80: when that share of a target's time has passed, the agent (or the admins, while the ticket waits in the queue) is told on the dashboard and by email. Empty: no warnings.`}
+            hint={`1–${MAX_WARN_PERCENT}, such as 80: when that share of a target's time has passed, the agent holding the ticket is told on its dashboard and by email (the admins by email while the ticket waits in the queue). Empty: no warnings.`}
           />
         </div>
         {/* Sent whether the box is ticked or not, so a form without the box (from before it) keeps the setting. */}
