@@ -14,7 +14,7 @@ interface PageBase {
 }
 
 /** Every zone this server knows, for the time zone field's suggestions. */
-const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC').map(currentZoneName)];
+const TIME_ZONES: readonly string[] = [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone').map(currentZoneName)])];
 
 function SlaMark({ sla }: { sla: boolean }) {
   return sla ? <span class="badge state-open">SLA calendar</span> : <span>—</span>;
