@@ -77,7 +77,8 @@ const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
 /**
  * The canonical name of `zone` when it is an IANA time zone this runtime knows, in any letter case
  * (`australia/sydney` → `Australia/Sydney`, `utc` → `UTC`; a link may resolve to its zone, such as
- * `US/Eastern` → `America/New_York`, as this runtime's Intl says), else null. Stored so, a calendar
+ * `US/Eastern` → `America/New_York`, as this runtime's Intl says; a zone IANA renamed under its
+ * current name, `Europe/Kiev` → `Europe/Kyiv`: RENAMED_ZONES), else null. Stored so, a calendar
  * shows the zone as everyone writes it. An offset such as `+01:00` is refused on every Node: newer
  * ones (ECMA-402 2024, Node 22+) accept it as a zone, but an offset knows no daylight saving time,
  * so a calendar on it would be an hour off half the year.
@@ -85,9 +86,46 @@ const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
 export function canonicalTimeZone(zone: string): string | null {
   if (zone.trim() === '' || zone.length > 64 || !/^[A-Za-z]/.test(zone)) return null;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    return currentZoneName(new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone);
   } catch {
     return null;
+  }
+}
+
+/**
+ * Zones IANA renamed whose old name ICU (so Node's Intl, up to Node 22 at least) still gives as the
+ * canonical one: old → current. A calendar saved as `Europe/Kyiv` came back as `Europe/Kiev`.
+ */
+export const RENAMED_ZONES: Readonly<Record<string, string>> = {
+  'Africa/Asmera': 'Africa/Asmara',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Louisville': 'America/Kentucky/Louisville',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
+
+/** The name IANA gives today to a zone the runtime's Intl names `resolved` (RENAMED_ZONES), if the runtime knows that name too. */
+export function currentZoneName(resolved: string): string {
+  const current = RENAMED_ZONES[resolved];
+  if (current === undefined) return resolved;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: current });
+    return current;
+  } catch {
+    return resolved;
   }
 }
 

@@ -93,3 +93,22 @@ export function humanSpan(ms: number): string {
   if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
   return `${Math.floor(hours / 24)} d`;
 }
+
+/** The breaches a ticket's row records (null: not breached). */
+export interface RecordedBreaches {
+  sla_breached_at: number | null;
+  first_response_breached_at: number | null;
+  next_reply_breached_at: number | null;
+}
+
+/**
+ * The instant of an action on a ticket (a reply, a close) read once its row is locked: the clock,
+ * but never before `earliest` (the instant of the run it is part of) nor before a breach the row
+ * already records. The lock orders the action after the monitor's commit, so the breach happened
+ * before it; a clock behind that (another host's, a run that read its clock before waiting for the
+ * row) would stamp a close "in time" that the event and the email had already called late.
+ */
+export function instantAfterLock(clockNow: number, row: RecordedBreaches, earliest = -Infinity): number {
+  const marks = [row.sla_breached_at, row.first_response_breached_at, row.next_reply_breached_at].filter((m): m is number => m !== null).map(Number);
+  return Math.max(clockNow, earliest, ...marks);
+}

@@ -209,8 +209,11 @@ export function clocksAfterMessage(
   return { set, stopped };
 }
 
-/** A paused resolution clock started again at `now` with the business time it had left; nothing when running. */
-function resumed(ticket: TicketClocks, now: number, calendar: SlaCalendar): Partial<TicketClocks> {
+/**
+ * A paused resolution clock started again at `now` with the business time it had left; nothing when
+ * running. The customer's message and a close do this, and so does turning `pause_while_waiting` off.
+ */
+export function resumed(ticket: TicketClocks, now: number, calendar: SlaCalendar): Partial<TicketClocks> {
   if (ticket.sla_paused_at === null) return {};
   const remaining = ticket.sla_remaining_ms ?? 0;
   const warnRemaining = ticket.sla_warn_remaining_ms;

@@ -189,6 +189,12 @@ export async function lockTicketForMessage(db: Db, ticketId: number): Promise<Ti
   return (db.getExecutor().adapter instanceof PostgresAdapter ? query.forUpdate() : query).executeTakeFirst();
 }
 
+/** The open tickets whose resolution clock is paused, locked (PostgreSQL) until the transaction ends. */
+export async function lockPausedTickets(db: Db): Promise<TicketRow[]> {
+  const query = db.selectFrom('tickets').selectAll().where('status', '=', 'open').where('sla_paused_at', 'is not', null).orderBy('id');
+  return (db.getExecutor().adapter instanceof PostgresAdapter ? query.forUpdate() : query).execute();
+}
+
 /** After a message: whose turn it is, and the first public reply's time (kept once set). */
 export async function recordMessageOnTicket(db: Db, ticketId: number, waitingOn: 'agent' | 'customer' | null, firstResponseAt: number | null): Promise<void> {
   await db

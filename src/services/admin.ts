@@ -23,6 +23,7 @@ import { loadAgentLoads } from '../repositories/routingState.js';
 import { findUserById, findUserByUsername } from '../repositories/users.js';
 import { type Acting, actingId, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
+import { resumePausedClocks } from './slaClocks.js';
 import { firstTakeable, pullAndBalance, releaseTickets, type RoutingRun, updateAgent, withRouting, writeMove } from './routing.js';
 
 function conflict(message: string): DomainError {
@@ -37,7 +38,8 @@ function conflict(message: string): DomainError {
  * (checkSettings, checkSettingsPatch); it runs inside the routing lock, so two admins changing
  * different settings at once both count. A calendar id that names no calendar is refused
  * (`calendar`) together with the change's own errors. SLA targets and the calendar only
- * affect clocks started from now on: a running clock keeps its due time (§4, §11).
+ * affect clocks started from now on: a running clock keeps its due time (§4, §11). Turning
+ * `pause_while_waiting` off starts the paused clocks again in the same transaction.
  */
 export async function updateSettings(ctx: ServiceContext, by: Acting, change: (stored: Settings) => Settings | Checked<Settings>): Promise<Settings> {
   return withRouting(ctx, by, async (run) => {
@@ -52,6 +54,8 @@ export async function updateSettings(ctx: ServiceContext, by: Acting, change: (s
     // as the caller names its fields (the page's or the API's); the calendar is `calendar` in both.
     if (versionId === undefined || Object.keys(parsed).length > 0) throw invalidInput(versionId === undefined ? { ...parsed, ...labelled({ calendar: CHOOSE_CALENDAR }, SETTINGS_LABELS) } : parsed);
     await saveSettings(run.trx, settings);
+    // Paused clocks do not wait for a customer's message once the setting no longer pauses them.
+    if (run.settings.pauseWhileWaiting && !settings.pauseWhileWaiting) await resumePausedClocks(ctx.handle, run.trx, run.now);
     run.settings = settings;
     run.clock = await clockCalendarOf(ctx.handle, run.trx, versionId);
     run.agents = await loadAgentLoads(run.trx, settings.defaultCapacity);

@@ -20,6 +20,7 @@ import {
 } from '../core/conversation.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { messageEndsPendingClose } from '../core/pendingClose.js';
+import { instantAfterLock } from '../core/sla.js';
 import { referenceOf } from '../core/tickets.js';
 import type { Db } from '../db/connect.js';
 import type { AttachmentRow, MessageChannel, MessageRow, TicketRow } from '../db/schema.js';
@@ -38,7 +39,7 @@ import { addCopiedPeople, ccOfTicketEmail, type MailCcs } from './ticketCcs.js';
 import { keepMessageReceipt, messageSentBefore, ticketOfMessageSentBefore } from './formReceipts.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { mailSite, ticketMailData } from './notifications.js';
-import { withRouting } from './routing.js';
+import { lockTicketInRun, withRouting } from './routing.js';
 import { moveClocksOnMessage } from './slaClocks.js';
 import { enqueueWebhooks } from './webhooks.js';
 import { closeInRun, type CreatedTicket, createTickets, FollowUpOpen } from './tickets.js';
@@ -89,7 +90,9 @@ export async function postStaffMessage(ctx: ServiceContext, writer: Writer, tick
   let ticketAfter: TicketRow;
   if (input.kind === 'reply' && input.close) {
     posted = await withRouting(ctx, writer.id, async (run) => {
-      const ticket = await lockedTicket(run.trx, ticketId);
+      // The reply and the close are stamped after the row's lock, never before a breach recorded meanwhile.
+      const ticket = await lockTicketInRun(run, ticketId);
+      if (!ticket) throw notFound('Ticket');
       const before = await staffMessageSentBefore(run.trx, ticket, input);
       if (before) return before;
       const result = await writeStaffMessage(run.trx, ctx, writer, ticket, input, run.now, true);
@@ -101,7 +104,7 @@ export async function postStaffMessage(ctx: ServiceContext, writer: Writer, tick
     posted = await inTransaction(ctx.handle, async (trx) => {
       const ticket = await lockedTicket(trx, ticketId);
       ticketAfter = ticket;
-      return (await staffMessageSentBefore(trx, ticket, input)) ?? writeStaffMessage(trx, ctx, writer, ticket, input, ctx.clock.now(), false);
+      return (await staffMessageSentBefore(trx, ticket, input)) ?? writeStaffMessage(trx, ctx, writer, ticket, input, instantAfterLock(ctx.clock.now(), ticket), false);
     });
   }
   if (!posted.sentBefore) ctx.onChanges?.([messageChange(ticketAfter!)]);

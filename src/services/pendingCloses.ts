@@ -8,7 +8,7 @@ import { decideCloseRequest, decideCommit, decideUndo, type CloseActor } from '.
 import { clearPendingClose, duePendingCloses, setPendingClose } from '../repositories/pendingCloses.js';
 import { findTicketById } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
-import { withRouting } from './routing.js';
+import { lockTicketInRun, withRouting } from './routing.js';
 import { closeInRun, closeTicket } from './tickets.js';
 
 export type CloseRequestResult =
@@ -70,7 +70,7 @@ export async function commitDuePendingCloses(ctx: ServiceContext, now: number, l
     let closed = 0;
     for (const id of ids) {
       // Read inside the routing lock: what another process committed before is seen here.
-      const ticket = await findTicketById(run.trx, id);
+      const ticket = await lockTicketInRun(run, id);
       if (!ticket) continue;
       const decision = decideCommit(ticket, now);
       if (decision.kind === 'drop') await clearPendingClose(run.trx, id);

@@ -18,20 +18,22 @@ import {
   spareCapacity,
 } from '../core/routing.js';
 import { BALANCE_LOOKAHEAD, balanceTicket, nextWideningAt, orderOfTeam, type QueueOrders, queuesServedBy, shareTeam, type TeamTicket, teamRule, type TeamWorld, type TopicRule } from '../core/teams.js';
+import { instantAfterLock } from '../core/sla.js';
 import type { Settings } from '../core/settings.js';
 import type { ClockCalendar } from '../core/slaClocks.js';
 import type { TeamClock } from '../core/teamSla.js';
 import type { Db, DbHandle } from '../db/connect.js';
+import type { TicketRow } from '../db/schema.js';
 import { inRoutingTransaction } from '../db/transaction.js';
 import { insertEvent } from '../repositories/events.js';
 import { clockCalendarOf } from '../repositories/calendarVersions.js';
 import { routingStateOf, routingStateQuery } from '../repositories/routingState.js';
 import { clearPendingClose } from '../repositories/pendingCloses.js';
-import { findTicketById, newestOpenTicketsOf, openTicketsOf, queueHead, setTicketAgent, teamTicketOf } from '../repositories/tickets.js';
+import { findTicketById, lockTicketForMessage, newestOpenTicketsOf, openTicketsOf, queueHead, setTicketAgent, teamTicketOf } from '../repositories/tickets.js';
 import { dueRoutingTickets, setRoutingDueAt } from '../repositories/routingDue.js';
 import { teamClocksOf } from '../repositories/teamState.js';
 import { setLastAssignedAtOf } from '../repositories/users.js';
-import type { ServiceContext, TicketChange } from './context.js';
+import type { Clock, ServiceContext, TicketChange } from './context.js';
 import { type Acting, actingId } from './audit.js';
 import { mailSiteOfRun, notifyCustomer } from './notifications.js';
 import { enqueueWebhooks, noticesOfChanges } from './webhooks.js';
@@ -42,7 +44,10 @@ export interface RoutingRun {
   trx: Db;
   /** The database the run is on (for what is cached per database, such as calendar versions). */
   handle: DbHandle;
+  /** The run's instant; lockTicketInRun moves it past what a locked ticket's row already records. */
   now: number;
+  /** Where `now` was read (lockTicketInRun reads it again once it holds a ticket's row). */
+  wallClock: Clock;
   settings: Settings;
   /** The calendar SLA clocks started in this run count with (§11). */
   clock: ClockCalendar;
@@ -99,6 +104,7 @@ export async function withRouting<T>(
       trx,
       handle: ctx.handle,
       now,
+      wallClock: ctx.clock,
       settings: state.settings,
       clock: await clockCalendarOf(ctx.handle, trx, state.calendarVersionId),
       teamClocks: await teamClocksOf(state.teamClocks, (versionId) => clockCalendarOf(ctx.handle, trx, versionId)),
@@ -130,6 +136,25 @@ export async function withRouting<T>(
   }, stateQuery);
   if (changes.length > 0) ctx.onChanges?.(changes);
   return result;
+}
+
+/**
+ * Locks a ticket's row for the rest of the run (PostgreSQL; on SQLite the run holds the write lock)
+ * and reads the run's instant again after it (core/sla.ts instantAfterLock). The routing lock does
+ * not keep the SLA monitor out: while the run waited for the row, the monitor may have recorded a
+ * breach, and an action stamped with the instant read before the wait would count as in time what
+ * the breach event and email called late. Every action that closes or answers a ticket in a run
+ * reads the ticket through this.
+ */
+export async function lockTicketInRun(run: RoutingRun, ticketId: number): Promise<TicketRow | undefined> {
+  const ticket = await lockTicketForMessage(run.trx, ticketId);
+  if (!ticket) return undefined;
+  const now = instantAfterLock(run.wallClock.now(), ticket, run.now);
+  if (now !== run.now) {
+    run.now = now;
+    run.rule = teamRule(run.world, now);
+  }
+  return ticket;
 }
 
 /** Replaces one agent's load in the run (presence changes, capacity changes). */

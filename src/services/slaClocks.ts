@@ -7,10 +7,11 @@
  */
 import { sql } from 'kysely';
 import { stoppedCounts } from '../core/slaFigures.js';
-import { type ClockEvent, clocksAfterMessage, clocksAtClose, type TicketClocks } from '../core/slaClocks.js';
+import { type ClockEvent, clocksAfterMessage, clocksAtClose, resumed, type TicketClocks } from '../core/slaClocks.js';
 import type { Db, DbHandle } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
 import { calendarOfVersion, loadClockSettings } from '../repositories/calendarVersions.js';
+import { lockPausedTickets } from '../repositories/tickets.js';
 
 /** Applies a message's clock moves to an open ticket (locked by the caller); returns the columns set. */
 export async function moveClocksOnMessage(handle: DbHandle, trx: Db, ticket: TicketRow, event: ClockEvent, now: number): Promise<Partial<TicketClocks>> {
@@ -27,6 +28,20 @@ export async function moveClocksOnMessage(handle: DbHandle, trx: Db, ticket: Tic
 export async function clocksForClose(handle: DbHandle, trx: Db, ticket: TicketRow, now: number): Promise<Partial<TicketClocks>> {
   if (ticket.sla_paused_at === null) return {};
   return clocksAtClose(ticket, now, await calendarOfVersion(handle, trx, ticket.sla_calendar_version_id));
+}
+
+/**
+ * Starts every paused resolution clock again at `now`, each with the time it had left, as the
+ * customer's message would (`pause_while_waiting` turned off: no clock waits for a message that the
+ * setting no longer waits for). The rows are locked first, so a customer's message resuming one at
+ * the same moment is either seen (not paused any more) or waits. Returns the tickets resumed.
+ */
+export async function resumePausedClocks(handle: DbHandle, trx: Db, now: number): Promise<number[]> {
+  const paused = await lockPausedTickets(trx);
+  for (const ticket of paused) {
+    await setClocks(trx, ticket.id, resumed(ticket, now, await calendarOfVersion(handle, trx, ticket.sla_calendar_version_id)), null);
+  }
+  return paused.map((t) => t.id);
 }
 
 /** Writes the clock columns, and moves the counters of a next-reply clock that stopped (core/slaFigures.ts stoppedCounts). */

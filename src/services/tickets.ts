@@ -14,12 +14,12 @@ import { type InboundRecord, insertInboundMails } from '../repositories/inbound.
 import { firstMessageIdOf } from '../repositories/messages.js';
 import { writeIntake } from '../repositories/intake.js';
 import { findTeamByNameOrId } from '../repositories/teams.js';
-import { findTicketById, followUpsOf, markClosed } from '../repositories/tickets.js';
+import { followUpsOf, markClosed } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import { mailDataOf, mailSiteOfRun, notifyCustomer } from './notifications.js';
 import { addCopiedPeople, type MailCcs } from './ticketCcs.js';
 import { createdWebhookEvents } from './webhooks.js';
-import { pullAndBalance, type RoutingRun, updateAgent, withRouting } from './routing.js';
+import { lockTicketInRun, pullAndBalance, type RoutingRun, updateAgent, withRouting } from './routing.js';
 import { clocksForClose } from './slaClocks.js';
 import { randomBase64url } from './random.js';
 import { type RefusedMail, refuseOverCap, uncapped } from './intakeCap.js';
@@ -246,14 +246,15 @@ export interface Actor {
  */
 export async function closeTicket(ctx: ServiceContext, actor: Actor, ticketId: number): Promise<boolean> {
   return withRouting(ctx, actor.id, async (run) => {
-    const ticket = await findTicketById(run.trx, ticketId);
+    const ticket = await lockTicketInRun(run, ticketId);
     if (!ticket) throw notFound('Ticket');
     return closeInRun(run, actor, ticket, { emailCustomer: true });
   });
 }
 
 /**
- * R4 inside a routing run: checks the actor, closes, records the event, emails the customer unless
+ * R4 inside a routing run on a ticket read with lockTicketInRun (so the close is stamped after any
+ * breach recorded while the run waited for the row): checks the actor, closes, records the event, emails the customer unless
  * the caller sends its own email (reply and close: one email, §9), then R2/R3 for the agent.
  */
 export async function closeInRun(run: RoutingRun, actor: Actor, ticket: TicketRow, options: { emailCustomer: boolean }): Promise<boolean> {

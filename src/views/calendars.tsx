@@ -1,5 +1,5 @@
 /** `/adminapp/calendars/`: the business-hours calendars SLA clocks count with (§11), and their form. */
-import { ALWAYS_OPEN, WEEKDAYS } from '../core/calendar.js';
+import { ALWAYS_OPEN, currentZoneName, WEEKDAYS } from '../core/calendar.js';
 import { DAY_NAMES, hoursField, weeklySummary } from '../core/calendarForm.js';
 import type { CalendarRecord } from '../repositories/calendars.js';
 import { ActionForm, CsrfField, DataTable, ErrorSummary, FieldGroup, type FormErrors, type FormValues, ShownField, TextArea, TextField, Time, formTitle } from './components.js';
@@ -14,7 +14,7 @@ interface PageBase {
 }
 
 /** Every zone this server knows, for the time zone field's suggestions. */
-const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')];
+const TIME_ZONES: readonly string[] = [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone').map(currentZoneName)])];
 
 function SlaMark({ sla }: { sla: boolean }) {
   return sla ? <span class="badge state-open">SLA calendar</span> : <span>—</span>;

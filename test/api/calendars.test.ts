@@ -65,6 +65,13 @@ for (const dialect of DIALECTS) {
       expect((await admin.delete(`/api/v1/calendars/${created.body.id}`)).status).toBe(204);
     });
 
+    it.each(['Europe/Kyiv', 'America/Nuuk', 'Pacific/Kanton'])('keeps %s, the current IANA name, where the runtime knows the zone by an older one', async (zone) => {
+      const created = await admin.post('/api/v1/calendars', { ...berlinOffice(`Office in ${zone}`), time_zone: zone.toLowerCase() });
+      expect([created.status, created.body.time_zone]).toEqual([201, zone]);
+      expect((await admin.get(`/api/v1/calendars/${created.body.id}`)).body.time_zone).toBe(zone);
+      expect((await admin.delete(`/api/v1/calendars/${created.body.id}`)).status).toBe(204);
+    });
+
     it('writes an edit as a new version in force and keeps the old one, which tickets counting with it still read', async () => {
       const { body: calendar } = await admin.post('/api/v1/calendars', berlinOffice('Versioned'));
       const first = await db().selectFrom('calendars').selectAll().where('id', '=', calendar.id).executeTakeFirstOrThrow();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarJson, canonicalTimeZone, parseCalendar, parseLocalDate, parseTimeOfDay, type CalendarDefinition } from '../../src/core/calendar.js';
+import { calendarJson, canonicalTimeZone, RENAMED_ZONES, parseCalendar, parseLocalDate, parseTimeOfDay, type CalendarDefinition } from '../../src/core/calendar.js';
 import { DomainError } from '../../src/core/errors.js';
 
 const closedWeek = { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] };
@@ -186,8 +186,25 @@ describe('canonicalTimeZone: the zone as stored', () => {
     ['+01:00', null],
     ['-05:00', null],
     ['Europe/Berlin'.padEnd(65, 'x'), null],
+    // Zones IANA renamed, which Node's Intl (ICU) still calls by their old name: the current one.
+    ['Europe/Kyiv', 'Europe/Kyiv'],
+    ['europe/kyiv', 'Europe/Kyiv'],
+    ['America/Nuuk', 'America/Nuuk'],
+    ['Pacific/Kanton', 'Pacific/Kanton'],
+    ['Asia/Kolkata', 'Asia/Kolkata'],
+    ['asia/ho_chi_minh', 'Asia/Ho_Chi_Minh'],
+    // The old name is an alias like US/Eastern: it becomes the zone's current name.
+    ['Europe/Kiev', 'Europe/Kyiv'],
+    ['America/Godthab', 'America/Nuuk'],
   ])('%j → %j', (zone, expected) => {
     expect(canonicalTimeZone(zone)).toBe(expected);
+  });
+
+  it.each(Object.entries(RENAMED_ZONES))('%s is the runtime\'s name for %s, or the runtime knows the current name as it is', (old, current) => {
+    const resolved = (zone: string) => new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    expect([old, current]).toContain(resolved(current));
+    expect(resolved(old)).toBe(resolved(current));
+    expect(canonicalTimeZone(old.toLowerCase())).toBe(current);
   });
 
   it('parseCalendar stores the canonical name of a zone typed in another letter case', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PAUSED_DUE_AT } from '../../src/core/slaClocks.js';
-import { alertAddressee, DEFAULT_SLA, formatDuration, humanSpan, isBreached, parseDuration, showsSeconds, slaDueAt } from '../../src/core/sla.js';
+import { alertAddressee, DEFAULT_SLA, formatDuration, humanSpan, instantAfterLock, isBreached, parseDuration, showsSeconds, slaDueAt } from '../../src/core/sla.js';
 import type { Priority } from '../../src/core/tickets.js';
 
 const T0 = Date.UTC(2026, 10, 27, 9, 0, 0);
@@ -165,5 +165,19 @@ describe('alertAddressee: whom an SLA alert is written to', () => {
     ['a holder whose address is blanks: the team', { email: '   ' }, 'team'],
   ])('%s', (_title, holder, addressee) => {
     expect(alertAddressee(holder)).toBe(addressee);
+  });
+});
+
+describe('instantAfterLock (an action after the ticket row is locked)', () => {
+  const none = { sla_breached_at: null, first_response_breached_at: null, next_reply_breached_at: null };
+  it.each([
+    ['nothing recorded: the clock', 1000, none, undefined, 1000],
+    ['never before the run it is part of', 1000, none, 1200, 1200],
+    ['a resolution breach recorded after the clock reading', 1000, { ...none, sla_breached_at: 1001 }, 900, 1001],
+    ['a first-response breach recorded later', 1000, { ...none, first_response_breached_at: 1500 }, undefined, 1500],
+    ['a next-reply breach recorded later', 1000, { ...none, next_reply_breached_at: 1700, sla_breached_at: 1600 }, undefined, 1700],
+    ['breaches long past change nothing', 5000, { sla_breached_at: 1001, first_response_breached_at: 900, next_reply_breached_at: 4000 }, 4500, 5000],
+  ])('%s', (_what, clock, row, earliest, expected) => {
+    expect(instantAfterLock(clock, row, earliest)).toBe(expected);
   });
 });
