@@ -60,6 +60,16 @@ export function activeEndpointsOf(text: string | null | undefined): ActiveEndpoi
 }
 
 /**
+ * SQLite gives a new row the largest id plus one, so the newest endpoint deleted left its id to the
+ * next one created: an edit form left open on it saved over the new endpoint, the audit log's
+ * `webhook:<id>` entries of the two ran together, and a delivery of the deleted endpoint settled
+ * after its deletion moved the new endpoint's lane. The id is taken past the newest endpoint the
+ * audit log saw created too (every creation writes `webhook.create` in its transaction; the log is
+ * never pruned; read through its (action, id) index). PostgreSQL's sequence never gives an id twice.
+ */
+const newSqliteEndpointId = sql<number>`(select max(coalesce((select max(id) from webhook_endpoints), 0), coalesce((select cast(substr(subject, 9) as integer) from audit_log where action = 'webhook.create' order by id desc limit 1), 0)) + 1)`;
+
+/**
  * A new endpoint, its lane's cursor at the end of the events: none written before can name it. On
  * PostgreSQL that end is the last commit position (a transaction that reads the endpoint once it
  * is committed commits after it, so its position is later).
@@ -71,7 +81,7 @@ export async function insertEndpoint(db: Db, row: { url: string; events: string;
     : { cursor_position: 0, cursor_id: sql<number>`(select coalesce(max(id), 0) from webhook_events)` };
   return db
     .insertInto('webhook_endpoints')
-    .values({ url: row.url, events: row.events, secret: row.secret, active: row.active ? 1 : 0, created_at: row.now, failing_since: null, disabled_at: null, ...atEnd })
+    .values({ ...(pg ? {} : { id: newSqliteEndpointId }), url: row.url, events: row.events, secret: row.secret, active: row.active ? 1 : 0, created_at: row.now, failing_since: null, disabled_at: null, ...atEnd })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
