@@ -17,7 +17,7 @@ import { type Flash, Layout, type Viewer } from './layout.js';
 
 export const TEAMS = '/adminapp/teams/';
 export const TOPICS = '/adminapp/topics/';
-/** Skills are made and deleted on the teams page. */
+/** Skills are made, renamed and deleted on the teams page. */
 export const SKILLS = `${TEAMS}skills/`;
 
 export interface PageBase {
@@ -86,7 +86,13 @@ function SkillsSection({ csrf, skills, values, errors }: { csrf: string; skills:
             {skills.map((s) => (
               <tr data-skill={s.id}>
                 <td data-label="Skill">
-                  <span>{s.name}</span>
+                  <form method="post" action={`${SKILLS}${s.id}/`} class="inline-rename" novalidate>
+                    <CsrfField token={csrf} />
+                    <input type="text" name="name" value={s.name} maxLength={64} required aria-label={`Name of skill ${s.name}`} />
+                    <button type="submit" class="secondary outline small" aria-label={`Rename skill ${s.name}`}>
+                      Rename
+                    </button>
+                  </form>
                 </td>
                 <td data-label="Agents">
                   <span>{list(s.agents)}</span>
