@@ -86,19 +86,21 @@ function SkillsSection({ csrf, skills, values, errors }: { csrf: string; skills:
             {skills.map((s) => (
               <tr data-skill={s.id}>
                 <td data-label="Skill">
-                  <form method="post" action={`${SKILLS}${s.id}/`} class="inline-rename" novalidate>
-                    <CsrfField token={csrf} />
-                    <input type="text" name="name" value={s.name} maxLength={64} required aria-label={`Name of skill ${s.name}`} />
-                    <button type="submit" class="secondary outline small" aria-label={`Rename skill ${s.name}`}>
-                      Rename
-                    </button>
-                  </form>
+                  <span>{s.name}</span>
                 </td>
                 <td data-label="Agents">
                   <span>{list(s.agents)}</span>
                 </td>
                 <td data-label="">
                   <ActionForm action={`${SKILLS}${s.id}/delete/`} csrf={csrf} class="secondary outline small" label="Delete" ariaLabel={`Delete skill ${s.name}`} confirm={`Delete the skill ${s.name}? Agents who hold it lose it. (A skill a topic requires cannot be deleted: take it off the topic first.)`} />
+                  {/* Topics and agents follow a new name; tickets keep the one they were created with. */}
+                  <form method="post" action={`${SKILLS}${s.id}/`} novalidate>
+                    <CsrfField token={csrf} />
+                    <input type="text" name="name" value={s.name} maxLength={64} required aria-label={`New name of skill ${s.name}`} />
+                    <button type="submit" class="secondary outline small" aria-label={`Rename skill ${s.name}`}>
+                      Rename
+                    </button>
+                  </form>
                 </td>
               </tr>
             ))}
