@@ -221,15 +221,43 @@ export async function agentTeamsAndSkills(db: Db, username: string): Promise<{ t
   return { teams: teams.filter((t) => t.members.includes(username)).map((t) => t.name), skills: skills.filter((s) => s.agents.includes(username)).map((s) => s.name) };
 }
 
-/** Creates a skill; returns its id. */
-export async function createSkill(ctx: ServiceContext, actor: AdminActor, raw: { name?: unknown }): Promise<number> {
+/** A skill's name as given (trimmed, invisible ends removed), or a 400 naming `name`. */
+function skillName(raw: { name?: unknown }): string {
   const fields: Record<string, string> = {};
   const name = parseName(fields, raw.name, 64);
   if (fields.name) throw refuse('name', fields.name);
+  return name;
+}
+
+/** Refuses `name` when another skill than `exceptId` has it, in any letter case. */
+async function refuseTakenSkillName(db: Db, name: string, exceptId: number | null): Promise<void> {
+  if (await nameTaken(db, 'skills', name, exceptId)) throw refuse('name', 'Another skill has this name.');
+}
+
+/** Creates a skill; returns its id. */
+export async function createSkill(ctx: ServiceContext, actor: AdminActor, raw: { name?: unknown }): Promise<number> {
+  const name = skillName(raw);
   return audited(ctx, actor, 'skill.create', async (run) => {
-    if (await nameTaken(run.trx, 'skills', name, null)) throw refuse('name', 'Another skill has this name.');
+    await refuseTakenSkillName(run.trx, name, null);
     const id = (await run.trx.insertInto('skills').values({ name }).returning('id').executeTakeFirstOrThrow()).id;
     return { value: id, subject: `skill:${id}`, after: { name } };
+  });
+}
+
+/**
+ * Renames a skill (a letter case of its own name too); returns its id. Topics and agents name it
+ * by id, and so does routing a waiting ticket, so they all follow the new name; tickets keep the
+ * name they were created with (README), open and closed alike.
+ */
+export async function renameSkill(ctx: ServiceContext, actor: AdminActor, skillId: number, raw: { name?: unknown }): Promise<number> {
+  return audited(ctx, actor, 'skill.update', async (run) => {
+    const before = await run.trx.selectFrom('skills').select('name').where('id', '=', skillId).executeTakeFirst();
+    if (!before) throw notFound('Skill');
+    const name = skillName(raw);
+    await refuseTakenSkillName(run.trx, name, skillId);
+    await run.trx.updateTable('skills').set({ name }).where('id', '=', skillId).execute();
+    await reloadWorld(run);
+    return { value: skillId, subject: `skill:${skillId}`, before: { name: before.name }, after: { name } };
   });
 }
 

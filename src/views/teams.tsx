@@ -17,7 +17,7 @@ import { type Flash, Layout, type Viewer } from './layout.js';
 
 export const TEAMS = '/adminapp/teams/';
 export const TOPICS = '/adminapp/topics/';
-/** Skills are made and deleted on the teams page. */
+/** Skills are made, renamed and deleted on the teams page. */
 export const SKILLS = `${TEAMS}skills/`;
 
 export interface PageBase {
@@ -93,6 +93,14 @@ function SkillsSection({ csrf, skills, values, errors }: { csrf: string; skills:
                 </td>
                 <td data-label="">
                   <ActionForm action={`${SKILLS}${s.id}/delete/`} csrf={csrf} class="secondary outline small" label="Delete" ariaLabel={`Delete skill ${s.name}`} confirm={`Delete the skill ${s.name}? Agents who hold it lose it. (A skill a topic requires cannot be deleted: take it off the topic first.)`} />
+                  {/* Topics and agents follow a new name; tickets keep the one they were created with. */}
+                  <form method="post" action={`${SKILLS}${s.id}/`} novalidate>
+                    <CsrfField token={csrf} />
+                    <input type="text" name="name" value={s.name} maxLength={64} required aria-label={`New name of skill ${s.name}`} />
+                    <button type="submit" class="secondary outline small" aria-label={`Rename skill ${s.name}`}>
+                      Rename
+                    </button>
+                  </form>
                 </td>
               </tr>
             ))}

@@ -120,6 +120,21 @@ for (const dialect of DIALECTS) {
       expect((await audits('skill.create')).map((a) => JSON.parse(a.after_json!).name)).toEqual(['German', 'SQL']);
     });
 
+    it('renames a skill on the teams page; a clash shows the list again with the message, nothing changed', async () => {
+      const sql = await idOf('skills', 'SQL');
+      expect((await admin.get(TEAMS)).body).toContain(`action="${TEAMS}skills/${sql}/"`);
+      const before = await snapshot();
+      const clash = await send(TEAMS, `${TEAMS}skills/${sql}/`, { name: 'GERMAN' });
+      expect(clash.statusCode).toBe(400);
+      expect(visibleText(clash)).toContain('another skill has this name');
+      expect(await snapshot()).toBe(before);
+      const renamed = await send(TEAMS, `${TEAMS}skills/${sql}/`, { name: ' Databases ' });
+      expect([renamed.statusCode, renamed.headers.location]).toEqual([303, `${TEAMS}#skills`]);
+      expect(visibleText(await admin.get(TEAMS))).toContain('Skill renamed to “Databases”.');
+      expect((await audits('skill.update')).map((a) => [a.subject, JSON.parse(a.before_json!), JSON.parse(a.after_json!)])).toEqual([[`skill:${sql}`, { name: 'SQL' }, { name: 'Databases' }]]);
+      expect((await send(TEAMS, `${TEAMS}skills/999999/`, { name: 'Nope' })).statusCode).toBe(404);
+    });
+
     it('gives an agent teams and skills on its user page; a skill that does not exist is refused by name', async () => {
       const page = `/admin/users/${ana}/`;
       expect((await admin.get(page)).body).toContain('name="skills" value="German"');

@@ -35,7 +35,7 @@ for (const dialect of DIALECTS) {
       ['PATCH', '/api/v1/tickets?status=open', 'GET, HEAD, POST'],
       ['DELETE', '/api/v1/tickets/{reference}', 'GET, HEAD'],
       ['GET', '/api/v1/teams/{team}', 'PUT, DELETE'],
-      ['POST', '/api/v1/skills/1', 'DELETE'],
+      ['POST', '/api/v1/skills/1', 'PUT, DELETE'],
       ['GET', '/api/v1/tickets/{reference}/close', 'POST'],
       ['OPTIONS', '/api/v1/teams', 'GET, HEAD, POST'],
       // A %-escaped parameter is matched as the router matches it.

@@ -43,6 +43,7 @@ const SPEC_ROUTES: [method: string, path: string, staffOnly: boolean][] = [
   ['delete', '/api/v1/topics/{id}', true],
   ['get', '/api/v1/skills', true],
   ['post', '/api/v1/skills', true],
+  ['put', '/api/v1/skills/{id}', true],
   ['delete', '/api/v1/skills/{id}', true],
   ['put', '/api/v1/agents/{username}/teams', true],
   ['get', '/api/v1/audit', true],

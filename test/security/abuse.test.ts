@@ -262,6 +262,7 @@ for (const dialect of DIALECTS) {
         'POST /adminapp/teams/:id/': { as: admin, url: `/adminapp/teams/${team}/`, body: { name: 'Forged name' } },
         'POST /adminapp/teams/:id/delete/': { as: admin, url: `/adminapp/teams/${team}/delete/`, body: {} },
         'POST /adminapp/teams/skills/': { as: admin, url: '/adminapp/teams/skills/', body: { name: 'Forged skill' } },
+        'POST /adminapp/teams/skills/:id/': { as: admin, url: `/adminapp/teams/skills/${skill}/`, body: { name: 'Forged name' } },
         'POST /adminapp/teams/skills/:id/delete/': { as: admin, url: `/adminapp/teams/skills/${skill}/delete/`, body: {} },
         'POST /adminapp/topics/new/': { as: admin, url: '/adminapp/topics/new/', body: { name: 'Forged topic', team: 'Support' } },
         'POST /adminapp/topics/:id/': { as: admin, url: `/adminapp/topics/${topic}/`, body: { name: 'Forged topic', team: 'Support' } },

@@ -1,6 +1,6 @@
 /**
  * Teams, topics and skills (§12) at `/adminapp/teams/` and `/adminapp/topics/`: lists, new, edit,
- * delete; skills are added and deleted on the teams page. Admin only; every POST checks the CSRF
+ * delete; skills are added, renamed and deleted on the teams page. Admin only; every POST checks the CSRF
  * token and goes through src/services/teams.ts, as the API does (same checks, same audit entries).
  * A refused save shows the form again with the admin's input and a message by each field (400),
  * writing nothing.
@@ -18,7 +18,7 @@ import { calendarChoices } from '../../repositories/calendars.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { agentChoices, listSkills, listTeams, listTopics } from '../../repositories/teams.js';
 import type { ServiceContext } from '../../services/context.js';
-import { type AdminActor, createSkill, deleteSkill, deleteTeam, deleteTopic, saveTeam, saveTopic } from '../../services/teams.js';
+import { type AdminActor, createSkill, deleteSkill, deleteTeam, deleteTopic, renameSkill, saveTeam, saveTopic } from '../../services/teams.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
@@ -111,13 +111,13 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   };
 
   /**
-   * Runs a delete; back to `done`, or the item's page again saying why not: 409 while something
-   * uses it (as the API answers, and as for a calendar in use), 400 for another refusal.
+   * Runs a delete (or a skill's rename), which answers what it did; back to `done`, or the item's
+   * page again saying why not: 409 while something uses it (as the API answers, and as for a
+   * calendar in use), 400 for another refusal (the message names the field).
    */
-  const deleting = async (reply: FastifyReply, remove: () => Promise<void>, message: string, done: string, again: (state: FormState) => Promise<FastifyReply>) => {
+  const runAction = async (reply: FastifyReply, act: () => Promise<string>, done: string, again: (state: FormState) => Promise<FastifyReply>) => {
     try {
-      await remove();
-      setFlash(reply, { kind: 'success', message });
+      setFlash(reply, { kind: 'success', message: await act() });
       return reply.redirect(done, 303);
     } catch (error) {
       const inUse = error instanceof DomainError && error.code === 'conflict';
@@ -140,7 +140,7 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       });
       admin.post<{ Params: { id: string } }>(`${root}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
         const id = idOf(request, what);
-        return deleting(reply, () => remove(actingOf(request), id), `${what} deleted.`, root, (state) => page(request, reply, id, state));
+        return runAction(reply, async () => (await remove(actingOf(request), id), `${what} deleted.`), root, (state) => page(request, reply, id, state));
       });
     };
 
@@ -166,7 +166,14 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       }, `${TEAMS}#skills`, (state) => teamList(request, reply, state)),
     );
     admin.post<{ Params: { id: string } }>(`${SKILLS}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
-      deleting(reply, () => deleteSkill(ctx, actingOf(request), idOf(request, 'Skill')), 'Skill deleted.', TEAMS, (state) => teamList(request, reply, state)),
+      runAction(reply, async () => (await deleteSkill(ctx, actingOf(request), idOf(request, 'Skill')), 'Skill deleted.'), TEAMS, (state) => teamList(request, reply, state)),
+    );
+    // A rename refused (an empty name, another skill's) shows the list again with the message.
+    admin.post<{ Params: { id: string } }>(`${SKILLS}:id/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
+      runAction(reply, async () => {
+        const id = await renameSkill(ctx, actingOf(request), idOf(request, 'Skill'), formBody(request.body));
+        return `Skill renamed to “${(await listSkills(db)).find((s) => s.id === id)?.name ?? ''}”.`;
+      }, `${TEAMS}#skills`, (state) => teamList(request, reply, state)),
     );
 
     admin.get(TOPICS, async (request, reply) => {

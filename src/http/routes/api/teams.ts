@@ -1,5 +1,5 @@
 /**
- * Teams, topics and skills through the API (§12): list, create, replace, delete; an agent's teams
+ * Teams, topics and skills through the API (§12): list, create, replace (a skill: rename), delete; an agent's teams
  * and skills. Admins only; behind requireBearer. Bad input is a 400 naming the field and changes
  * nothing; every write goes through src/services/teams.ts, as the pages' do.
  */
@@ -14,7 +14,7 @@ import { parseId } from '../../../core/tickets.js';
 import { listSkills, listTeams, listTopics } from '../../../repositories/teams.js';
 import { findUserByUsername } from '../../../repositories/users.js';
 import type { ServiceContext } from '../../../services/context.js';
-import { type AdminActor, agentTeamsAndSkills, createSkill, deleteSkill, deleteTeam, deleteTopic, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../../services/teams.js';
+import { type AdminActor, agentTeamsAndSkills, createSkill, deleteSkill, deleteTeam, deleteTopic, renameSkill, saveTeam, saveTopic, setAgentTeamsAndSkills } from '../../../services/teams.js';
 import { partlyTypedBody } from '../../api-body.js';
 import { ApiError, Deleted, errorResponses, whole, wholeList } from '../../api-schemas.js';
 import { AgentTeamsBody, IdParams, SkillBody, SkillSchema, TeamBody, TeamSchema, TopicBody, TopicSchema, UsernameParams } from '../../teamSchemas.js';
@@ -37,9 +37,8 @@ interface Resource<Row extends { id: number }> {
   schema: z.ZodType;
   body: z.ZodType;
   list: () => Promise<Row[]>;
-  /** Creates (id null) or replaces (when `replaceable`); returns the id. `typeErrors`: the fields the schema refused (api-body.ts). */
+  /** Creates (id null) or replaces (a skill: renames); returns the id. `typeErrors`: the fields the schema refused (api-body.ts). */
   save: (actor: AdminActor, body: Record<string, unknown>, id: number | null, typeErrors: FieldErrors) => Promise<number>;
-  replaceable: boolean;
   remove: (actor: AdminActor, id: number) => Promise<void>;
   /** What may still use one, refusing its deletion with 409 `conflict` (none: never refused so). */
   inUse?: string;
@@ -64,12 +63,10 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       const id = await res.save(actingOf(request), body, null, typeErrors);
       return reply.status(201).send(await found(id));
     });
-    if (res.replaceable) {
-      r.put(`${res.path}/:id`, { schema: schema(`Replace a ${lower}`, { params: IdParams, body: res.body, response: { 200: res.schema, ...errorResponses(400, 401, 403, 404) } }), config, attachValidation: true }, async (request) => {
-        const { body, typeErrors } = partlyTypedBody(request);
-        return found(await res.save(actingOf(request), body, idOf(request.params.id, res.what), typeErrors));
-      });
-    }
+    r.put(`${res.path}/:id`, { schema: schema(`Replace a ${lower}`, { params: IdParams, body: res.body, response: { 200: res.schema, ...errorResponses(400, 401, 403, 404) } }), config, attachValidation: true }, async (request) => {
+      const { body, typeErrors } = partlyTypedBody(request);
+      return found(await res.save(actingOf(request), body, idOf(request.params.id, res.what), typeErrors));
+    });
     const conflict = res.inUse ? { 409: ApiError.describe(`The ${lower} is in use (${res.inUse}): the message says what uses it; nothing deleted`) } : {};
     r.delete(`${res.path}/:id`, { schema: schema(`Delete a ${lower}`, { params: IdParams, response: { 204: Deleted, ...errorResponses(400, 401, 403, 404), ...conflict } }), config }, async (request, reply) => {
       await res.remove(actingOf(request), idOf(request.params.id, res.what));
@@ -84,7 +81,6 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     body: TeamBody,
     list: () => listTeams(db),
     save: (actor, body, id, typeErrors) => saveTeam(ctx, actor, checkTeam(body).with(typeErrors), id),
-    replaceable: true,
     remove: (actor, id) => deleteTeam(ctx, actor, id),
     inUse: 'Support, open tickets, topics routing to it, or the last team of an agent holding tickets',
   });
@@ -95,7 +91,6 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     body: TopicBody,
     list: () => listTopics(db),
     save: (actor, body, id, typeErrors) => saveTopic(ctx, actor, checkTopic(body).with(typeErrors), id),
-    replaceable: true,
     remove: (actor, id) => deleteTopic(ctx, actor, id),
     inUse: 'the last topic not hidden: new tickets need one',
   });
@@ -105,11 +100,10 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     schema: SkillSchema,
     body: SkillBody,
     list: () => listSkills(db),
-    save: (actor, body, _id, typeErrors) => {
+    save: (actor, body, id, typeErrors) => {
       refuseFields(typeErrors, TEAM_LABELS);
-      return createSkill(ctx, actor, body);
+      return id === null ? createSkill(ctx, actor, body) : renameSkill(ctx, actor, id, body);
     },
-    replaceable: false,
     remove: (actor, id) => deleteSkill(ctx, actor, id),
     inUse: 'a topic requires it',
   });
