@@ -234,11 +234,11 @@ export const NewTicket = withCoreRules(
     description: z.string({ error: required('Description') }).meta({ minLength: 1, maxLength: 10_000 }),
     priority: z.string({ error: required('Priority') }).meta({ description: '`high`, `medium` or `low`, in any letter case', example: 'high' }),
     topic: z
-      .union([z.string().meta({ maxLength: 100, description: 'Its name in any letter case, or its id as text', example: 'General' }), z.number().int(TOPIC_ERROR).min(1, TOPIC_ERROR).meta({ description: 'Its id', example: 2 })], {
+      .union([z.string().meta({ maxLength: 100, description: 'Its name in any letter case, or its id as text', example: 'General' }), z.number().int(TOPIC_ERROR).min(1, TOPIC_ERROR).meta({ description: 'Its id', example: 2 }), z.null().meta({ description: 'No topic given' })], {
         error: TOPIC_ERROR,
       })
       .optional()
-      .meta({ description: 'The topic (§12), by name (any letter case) or id (an integer, or its digits as text); decides the team and the skills needed; hidden topics are refused. Default: the first topic not hidden' }),
+      .meta({ description: 'The topic (§12), by name (any letter case) or id (an integer, or its digits as text); decides the team and the skills needed; hidden topics are refused. Absent, null or empty: the first topic not hidden' }),
   }),
   validateNewTicket,
 ).meta({ id: 'NewTicket', description: 'The same fields and rules as the customer form' });
