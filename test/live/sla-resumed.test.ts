@@ -5,7 +5,7 @@
  * showing "SLA paused" without a reload. As with the customer's message, the restart itself is no
  * webhook event: the settings change writes none.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/core/settings.js';
 import { WEBHOOK_EVENTS } from '../../src/core/webhooks.js';
 import { saveSettings } from '../../src/repositories/settings.js';
@@ -14,36 +14,18 @@ import { updateSettings } from '../../src/services/admin.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { changePresence } from '../../src/services/presence.js';
 import { createEndpoint } from '../../src/services/webhookEndpoints.js';
-import { addStaff, Client } from '../support/app.js';
-import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
+import { addStaff } from '../support/app.js';
+import { DIALECTS } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
-import { type LiveApp, SseClient, sessionCookie, startLiveApp } from './support.js';
+import { liveDesk } from './support.js';
 
 for (const dialect of DIALECTS) {
   describe(`paused clocks started again, live (${dialect})`, () => {
-    let database: TestDatabase;
-    let live: LiveApp;
-    const streams: SseClient[] = [];
-    beforeAll(async () => {
-      database = await freshDatabase(dialect);
-      live = await startLiveApp(database.handle, database.url, { heartbeatMs: 200 });
-    });
-    afterAll(async () => {
-      for (const s of streams) s.close();
-      await live.close();
-      await database.drop();
-    });
-
-    async function streamAs(username: string): Promise<SseClient> {
-      const client = new Client(live.app);
-      await client.login(username);
-      const stream = new SseClient(live.baseUrl + '/agents/events/', sessionCookie(client.cookie('hd_session')));
-      streams.push(stream);
-      await stream.connected();
-      return stream;
-    }
+    const desk = liveDesk(dialect, { heartbeatMs: 200 });
+    const { streamAs } = desk;
 
     it('tells the ticket’s agent and the admins of each ticket whose clock starts again, and writes no webhook event', async () => {
+      const live = desk.live();
       const alice = await addStaff(live.ctx, 'alice');
       const root = await addStaff(live.ctx, 'root', { role: 'admin' });
       await changePresence(live.ctx, alice, 'available');
