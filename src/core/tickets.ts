@@ -38,6 +38,14 @@ export function parsePriority(raw: unknown): Priority | null {
   return oneOf(PRIORITIES, raw);
 }
 
+/**
+ * A list filter's text as given (`?agent=`), or undefined when it filters nothing: absent, or
+ * blank, as a form's empty field (the admin lists) and `?team=` are read.
+ */
+export function givenFilter(raw: string | undefined): string | undefined {
+  return raw === undefined || raw.trim() === '' ? undefined : raw;
+}
+
 /** A status from user input in any letter case, or null when it is not one. */
 export function parseStatus(raw: unknown): TicketStatus | null {
   return oneOf(STATUSES, raw);

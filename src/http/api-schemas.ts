@@ -234,11 +234,11 @@ export const NewTicket = withCoreRules(
     description: z.string({ error: required('Description') }).meta({ minLength: 1, maxLength: 10_000 }),
     priority: z.string({ error: required('Priority') }).meta({ description: '`high`, `medium` or `low`, in any letter case', example: 'high' }),
     topic: z
-      .union([z.string().meta({ maxLength: 100, description: 'Its name in any letter case, or its id as text', example: 'General' }), z.number().int(TOPIC_ERROR).min(1, TOPIC_ERROR).meta({ description: 'Its id', example: 2 })], {
+      .union([z.string().meta({ maxLength: 100, description: 'Its name in any letter case, or its id as text', example: 'General' }), z.number().int(TOPIC_ERROR).min(1, TOPIC_ERROR).meta({ description: 'Its id', example: 2 }), z.null().meta({ description: 'No topic given' })], {
         error: TOPIC_ERROR,
       })
       .optional()
-      .meta({ description: 'The topic (§12), by name (any letter case) or id (an integer, or its digits as text); decides the team and the skills needed; hidden topics are refused. Default: the first topic not hidden' }),
+      .meta({ description: 'The topic (§12), by name (any letter case) or id (an integer, or its digits as text); decides the team and the skills needed; hidden topics are refused. Absent, null or empty: the first topic not hidden' }),
   }),
   validateNewTicket,
 ).meta({ id: 'NewTicket', description: 'The same fields and rules as the customer form' });
@@ -277,7 +277,7 @@ export const TicketListQuery = z.strictObject({
   status: parsed(parseStatus, 'Choose open or closed.', '`open` or `closed`, any letter case').optional(),
   state: parsed(parseState, 'Choose pending, open or closed.', '`pending`, `open` (assigned) or `closed`, any letter case').optional(),
   priority: parsed(parsePriority, 'Choose high, medium or low.', '`high`, `medium` or `low`, any letter case').optional(),
-  agent: z.string({ error: 'Give one username.' }).max(64, 'Usernames have at most 64 characters.').optional().meta({ description: "Only this agent's tickets (username)" }),
+  agent: z.string({ error: 'Give one username.' }).max(64, 'Usernames have at most 64 characters.').optional().meta({ description: "Only this agent's tickets (username); empty: every agent's" }),
   team: teamFilter("Only this team's tickets (§12)"),
   breached: parsed(parseBoolean, 'Use true or false.', '`true`: open past the SLA deadline or closed after it; `false`: the others').optional(),
   q: z.string({ error: 'Give one search text.' }).max(200, 'At most 200 characters.').optional().meta({

@@ -54,8 +54,9 @@ export async function updateSettings(ctx: ServiceContext, by: Acting, change: (s
     // as the caller names its fields (the page's or the API's); the calendar is `calendar` in both.
     if (versionId === undefined || Object.keys(parsed).length > 0) throw invalidInput(versionId === undefined ? { ...parsed, ...labelled({ calendar: CHOOSE_CALENDAR }, SETTINGS_LABELS) } : parsed);
     await saveSettings(run.trx, settings);
-    // Paused clocks do not wait for a customer's message once the setting no longer pauses them.
-    if (run.settings.pauseWhileWaiting && !settings.pauseWhileWaiting) await resumePausedClocks(ctx.handle, run.trx, run.now);
+    // Paused clocks do not wait for a customer's message once the setting no longer pauses them;
+    // the pages showing them hear it after the commit (run.changes: no webhook event is a `message`).
+    if (run.settings.pauseWhileWaiting && !settings.pauseWhileWaiting) run.changes.push(...(await resumePausedClocks(ctx.handle, run.trx, run.now)));
     run.settings = settings;
     run.clock = await clockCalendarOf(ctx.handle, run.trx, versionId);
     run.agents = await loadAgentLoads(run.trx, settings.defaultCapacity);

@@ -20,6 +20,15 @@ export interface TicketChange {
   toAgentId: number | null;
 }
 
+/**
+ * The live change of a ticket's thread or clocks moving without a move of the ticket: a message
+ * added, or its paused clock started again (as a customer's message would start it); the ticket's
+ * agent (and admins, and its watchers) hear it and refetch. No webhook event carries it.
+ */
+export function messageChange(ticket: { id: number; agent_id: number | null }): TicketChange {
+  return { ticketId: ticket.id, type: 'message', fromAgentId: ticket.agent_id, toAgentId: ticket.agent_id };
+}
+
 /** What every use case needs, passed in (no module-level singletons). */
 export interface ServiceContext {
   handle: DbHandle;

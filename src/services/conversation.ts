@@ -37,7 +37,7 @@ import { ccsOfTickets } from '../repositories/ticketCcs.js';
 import { type CcPerson, copiedAuthorName } from '../core/mailCc.js';
 import { addCopiedPeople, ccOfTicketEmail, type MailCcs } from './ticketCcs.js';
 import { keepMessageReceipt, messageSentBefore, ticketOfMessageSentBefore } from './formReceipts.js';
-import type { ServiceContext, TicketChange } from './context.js';
+import { messageChange, type ServiceContext } from './context.js';
 import { mailSite, ticketMailData } from './notifications.js';
 import { lockTicketInRun, withRouting } from './routing.js';
 import { moveClocksOnMessage } from './slaClocks.js';
@@ -72,11 +72,6 @@ export class StaleReply extends DomainError {
   constructor(readonly newestPublicId: number) {
     super('stale', 'The customer (or a colleague) wrote since you opened this ticket. Read the new message; send again to confirm your reply.');
   }
-}
-
-/** The live event of a new message: the ticket's agent (and admins) hear it. */
-function messageChange(ticket: TicketRow): TicketChange {
-  return { ticketId: ticket.id, type: 'message', fromAgentId: ticket.agent_id, toAgentId: ticket.agent_id };
 }
 
 /**

@@ -12,6 +12,7 @@ import type { Db, DbHandle } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
 import { calendarOfVersion, loadClockSettings } from '../repositories/calendarVersions.js';
 import { lockPausedTickets } from '../repositories/tickets.js';
+import { messageChange, type TicketChange } from './context.js';
 
 /** Applies a message's clock moves to an open ticket (locked by the caller); returns the columns set. */
 export async function moveClocksOnMessage(handle: DbHandle, trx: Db, ticket: TicketRow, event: ClockEvent, now: number): Promise<Partial<TicketClocks>> {
@@ -34,14 +35,16 @@ export async function clocksForClose(handle: DbHandle, trx: Db, ticket: TicketRo
  * Starts every paused resolution clock again at `now`, each with the time it had left, as the
  * customer's message would (`pause_while_waiting` turned off: no clock waits for a message that the
  * setting no longer waits for). The rows are locked first, so a customer's message resuming one at
- * the same moment is either seen (not paused any more) or waits. Returns the tickets resumed.
+ * the same moment is either seen (not paused any more) or waits. Returns the live changes of the
+ * tickets resumed, the ones a customer's message starting the clock publishes (pages showing
+ * "SLA paused" refetch); like that message's restart, they are no webhook event.
  */
-export async function resumePausedClocks(handle: DbHandle, trx: Db, now: number): Promise<number[]> {
+export async function resumePausedClocks(handle: DbHandle, trx: Db, now: number): Promise<TicketChange[]> {
   const paused = await lockPausedTickets(trx);
   for (const ticket of paused) {
     await setClocks(trx, ticket.id, resumed(ticket, now, await calendarOfVersion(handle, trx, ticket.sla_calendar_version_id)), null);
   }
-  return paused.map((t) => t.id);
+  return paused.map(messageChange);
 }
 
 /** Writes the clock columns, and moves the counters of a next-reply clock that stopped (core/slaFigures.ts stoppedCounts). */

@@ -49,6 +49,19 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    // As /admin/tickets/ reads its form's empty fields, and as `team=` always was: an empty filter filters nothing.
+    it('an empty agent or team is no filter, on the list and its export', async () => {
+      const rows = async (url: string) => {
+        const response = await admin.get(url);
+        expect(response.status, `${url}: ${JSON.stringify(response.body)}`).toBe(200);
+        return url.includes('/export') ? String(response.body).trim().split('\r\n').length - 1 : response.body.items.length;
+      };
+      for (const list of ['/api/v1/tickets', '/api/v1/tickets/export']) {
+        expect(await rows(`${list}?agent=ana`), list).toBe(0);
+        for (const empty of ['agent=', 'team=', 'agent=&team=', 'agent=%20%20']) expect(await rows(`${list}?${empty}`), `${list}?${empty}`).toBe(1);
+      }
+    });
+
     it('a parameter named __proto__ or constructor is named like any other', async () => {
       for (const name of ['__proto__', 'constructor', 'toString']) {
         const response = await admin.get(`/api/v1/tickets?state=open&${name}=1`);

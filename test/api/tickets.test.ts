@@ -60,6 +60,13 @@ for (const dialect of DIALECTS) {
       expect(await emailsOf(row.id)).toEqual([{ kind: 'created', to_address: 'carla@example.com' }]);
     });
 
+    it('takes a null topic as no topic given, as an empty or absent one: the default topic', async () => {
+      for (const topic of [null, '', undefined]) {
+        const body = await create({ ...(topic === undefined ? {} : { topic }) } as Partial<typeof validTicket>);
+        expect([body.topic, body.team], JSON.stringify(topic)).toEqual(['General', 'Support']);
+      }
+    });
+
     it('refuses bad input with a message per field and writes nothing', async () => {
       const before = await ticketCount();
       const response = await anonymous.post('/api/v1/tickets', { name: '', email: 'not-an-address', title: 42, priority: 'urgent' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  givenFilter,
   idFromReference,
   isEmailAddress,
   isSameSubmission,
@@ -259,5 +260,19 @@ describe('a form sent again is the same submission only when nothing in it chang
     ['the priority', { priority: 'high' as const }, false],
   ])('%s', (_what, change, same) => {
     expect(isSameSubmission({ ...input, ...change }, stored)).toBe(same);
+  });
+});
+
+describe('givenFilter', () => {
+  it.each<[string | undefined, string | undefined]>([
+    [undefined, undefined],
+    ['', undefined],
+    ['  ', undefined],
+    ['\t', undefined],
+    ['ana', 'ana'],
+    ['Ana', 'Ana'],
+    [' ana', ' ana'],
+  ])('givenFilter(%j) → %j', (raw, expected) => {
+    expect(givenFilter(raw)).toBe(expected);
   });
 });

@@ -4,39 +4,19 @@
  * dashboard refetches itself on every `ticket` event (src/public/agent-dashboard.js), so this event
  * is what brings the new message to the agent's screen.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
 import { addStaff, Client, submitViaForm } from '../support/app.js';
-import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
-import { type LiveApp, SseClient, sessionCookie, startLiveApp } from './support.js';
-
-const EVENTS = '/agents/events/';
+import { DIALECTS } from '../support/db.js';
+import { liveDesk } from './support.js';
 
 for (const dialect of DIALECTS) {
   describe(`a customer's reply, live (${dialect})`, () => {
-    let database: TestDatabase;
-    let live: LiveApp;
-    const streams: SseClient[] = [];
-    beforeAll(async () => {
-      database = await freshDatabase(dialect);
-      live = await startLiveApp(database.handle, database.url, { heartbeatMs: 200 });
-    });
-    afterAll(async () => {
-      for (const s of streams) s.close();
-      await live.close();
-      await database.drop();
-    });
-
-    async function streamAs(username: string): Promise<SseClient> {
-      const client = new Client(live.app);
-      await client.login(username);
-      const stream = new SseClient(live.baseUrl + EVENTS, sessionCookie(client.cookie('hd_session')));
-      streams.push(stream);
-      await stream.connected();
-      return stream;
-    }
+    const desk = liveDesk(dialect, { heartbeatMs: 200 });
+    const { streamAs } = desk;
 
     it('reaches the ticket’s agent as a message event, and not another agent', async () => {
+      const live = desk.live();
       const alice = await addStaff(live.ctx, 'alice', { capacity: 1 });
       const bob = await addStaff(live.ctx, 'bob', { capacity: 1 });
       const a = await streamAs('alice');

@@ -4,12 +4,14 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { DbHandle } from '../../src/db/connect.js';
+import { afterAll, beforeAll } from 'vitest';
+import type { DbHandle, Dialect } from '../../src/db/connect.js';
 import { type AppConfig, buildApp } from '../../src/http/app.js';
 import type { ChangeHub } from '../../src/live/hub.js';
 import { createChangeHub } from '../../src/live/postgresHub.js';
 import type { Clock, ServiceContext } from '../../src/services/context.js';
-import { TEST_CONFIG } from '../support/app.js';
+import { Client, TEST_CONFIG } from '../support/app.js';
+import { freshDatabase, type TestDatabase } from '../support/db.js';
 
 export interface LiveApp {
   app: FastifyInstance;
@@ -155,4 +157,35 @@ export class SseClient {
 export function sessionCookie(value: string | undefined): string {
   if (!value) throw new Error('not logged in');
   return `hd_session=${encodeURIComponent(value)}`;
+}
+
+/**
+ * A describe block's live desk: a fresh database of `dialect` and a live app on it (beforeAll),
+ * closed with every stream opened through it (afterAll). `streamAs` logs a staff member in and
+ * opens their `/agents/events/` stream, connected.
+ */
+export function liveDesk(dialect: Dialect, options: { heartbeatMs?: number } = {}): { live(): LiveApp; streamAs(username: string): Promise<SseClient> } {
+  let database: TestDatabase;
+  let live: LiveApp;
+  const streams: SseClient[] = [];
+  beforeAll(async () => {
+    database = await freshDatabase(dialect);
+    live = await startLiveApp(database.handle, database.url, options);
+  });
+  afterAll(async () => {
+    for (const s of streams) s.close();
+    await live.close();
+    await database.drop();
+  });
+  return {
+    live: () => live,
+    async streamAs(username) {
+      const client = new Client(live.app);
+      await client.login(username);
+      const stream = new SseClient(live.baseUrl + '/agents/events/', sessionCookie(client.cookie('hd_session')));
+      streams.push(stream);
+      await stream.connected();
+      return stream;
+    },
+  };
 }
