@@ -82,12 +82,11 @@ export function stoppedOutcome(clock: { met: boolean; recorded: boolean }): Targ
 /**
  * How a stopped clock moves the ticket's counters (next_reply_met, next_reply_breached): one met,
  * or one breach nobody recorded yet (the monitor counted a recorded one as it recorded it). A stop
- * at or before the due instant meets the target (SPEC §11) even when the monitor recorded the
- * breach first: a reply or close whose instant was taken before the monitor's claim committed
- * (reply and close takes it under the routing lock, before it locks the ticket), or a monitor on a
- * clock a few ms ahead. The breach it counted is then taken back, as the first-response and
- * resolution figures, read from the ticket's row, count such a clock met; counting both made one
- * clock count twice.
+ * at or before the due instant meets the target (SPEC §11). Actions are stamped once they hold the
+ * ticket's row and never before a breach it records (core/sla.ts instantAfterLock), so a stop in
+ * time after a recorded breach no longer happens through the services; should one come (an
+ * instant taken some other way), the breach counted is taken back rather than the clock counted
+ * twice, as the first-response and resolution figures, read from the row, would count it met.
  */
 export function stoppedCounts(clock: { met: boolean; recorded: boolean }): { met: number; breached: number } {
   if (clock.met) return { met: 1, breached: clock.recorded ? -1 : 0 };

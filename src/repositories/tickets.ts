@@ -149,8 +149,9 @@ export async function setTicketAgent(db: Db, move: Move, now: number): Promise<b
  * returns false when it was already closed (closing twice is a no-op).
  *
  * A next-reply clock still running stops here and is counted on the ticket as
- * core/slaFigures.ts stoppedCounts says (met at or before its due instant, taking back a breach the
- * monitor recorded first; else a breach unless the monitor recorded it). Written as SQL over the
+ * core/slaFigures.ts stoppedCounts says (met at or before its due instant; else a breach unless the
+ * monitor recorded it; `now` is never before a recorded breach: services/routing.ts
+ * lockTicketInRun). Written as SQL over the
  * row being updated, not from the row the caller read: a reply on another connection may have
  * stopped the clock meanwhile (replies take the ticket's row lock, closes the routing lock), and
  * the update sees what that reply committed.
