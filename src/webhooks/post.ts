@@ -129,7 +129,9 @@ async function keptStart(body: Dispatcher.ResponseData['body'], leftMs: number, 
     }
     return kept;
   } catch (error) {
-    if (upToDeadline && error instanceof NoAnswer) return kept;
+    // Whichever deadline ends the read (ours, the request's signal or undici's body timeout: they
+    // fall due within a millisecond of each other, in no fixed order), an accepted answer stands.
+    if (upToDeadline && (error instanceof NoAnswer || isTimeout(error))) return kept;
     throw isTimeout(error) ? new NoAnswer(timeoutMs) : error;
   } finally {
     clearTimeout(late);

@@ -11,7 +11,9 @@ import { guardedLookup, WebhookClient } from '../../src/webhooks/post.js';
 describe('webhook client', () => {
   let server: Server;
   let base: string;
-  const client = new WebhookClient({ timeoutMs: 300, allowPrivate: true });
+  // A second: short enough for the stalling answers, long enough that on a loaded machine the
+  // headers of the prompt ones (sent at once) are never late.
+  const client = new WebhookClient({ timeoutMs: 1_000, allowPrivate: true });
   let requests = 0;
 
   beforeAll(async () => {
@@ -46,16 +48,20 @@ describe('webhook client', () => {
 
   it('gives up an answer whose body has not ended when the timeout has passed', async () => {
     const started = Date.now();
-    await expect(client.post(`${base}/stalls`, {}, '{}')).rejects.toThrow('no answer within 0.3 s');
-    expect(Date.now() - started).toBeLessThan(2_000);
+    await expect(client.post(`${base}/stalls`, {}, '{}')).rejects.toThrow('no answer within 1 s');
+    expect(Date.now() - started).toBeLessThan(3_000);
     // The pool still answers afterwards.
     expect(await client.post(`${base}/ok`, {}, '{}')).toEqual({ status: 204, body: '' });
   });
 
   it('counts a 2xx as the answer even when its body goes on past the timeout: the receiver accepted the event', async () => {
+    // Twenty at a time: the read's deadline, the request's signal and undici's body timeout fall due
+    // together, in no fixed order, and each must leave the answer accepted (whichever ended the
+    // read first used to turn it into a failure; CI caught one in a run).
     const started = Date.now();
-    expect(await client.post(`${base}/accepts-then-trickles`, {}, '{}')).toMatchObject({ status: 200 });
-    expect(Date.now() - started).toBeLessThan(2_000);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => client.post(`${base}/accepts-then-trickles`, {}, '{}').catch((error: Error) => error.message)));
+    expect(answers.map((answer) => (typeof answer === 'string' ? answer : answer.status))).toEqual(Array(20).fill(200));
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('keeps the first 500 characters of a long answer', async () => {
