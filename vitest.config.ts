@@ -1,13 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
+// A long fuzz run (FUZZ_RUNS=10: ten times the inputs) gets its limits scaled with it, so that
+// such a run on a busy machine reports what it finds, not a test stopped half-way at 120 s (whose
+// requests then went on into the next test's checks).
+const limitMs = 120_000 * Math.max(1, Number(process.env.FUZZ_RUNS ?? 1) || 1);
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // Real databases, real SMTP, a real browser, real server processes: generous limits (a safety
     // cap against a hang, not a performance target: files run in parallel on two cores), and files
     // in parallel processes.
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    testTimeout: limitMs,
+    hookTimeout: limitMs,
     pool: 'forks',
     // Vacuums the test server's catalogs before, during and after the run (each file's schema made
     // and dropped leaves dead catalog rows, and this machine's PostgreSQL runs without autovacuum).
