@@ -103,9 +103,16 @@ export interface NewTicketInput {
 // eslint-disable-next-line no-control-regex
 const EMAIL_PATTERN = /^[^\s\p{Cf}@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]+@[^\s\p{Cf}@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]+\.[^\s\p{Cf}@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]{2,}$/u;
 
-/** Whether a string looks like a deliverable email address (≤ 254 characters). */
+/**
+ * Whether a string looks like a deliverable email address (≤ 254 characters). The domain's parts
+ * between dots may not be empty: `gmail..com`, `@.gmail.com` or a dot at the end are typing
+ * mistakes whose mail never arrives, and the pattern alone let them through (a dot is one of the
+ * characters it allows). The name before the @ keeps its dots as typed, as a browser's email field
+ * does: some providers' older addresses (`taro..yamada@`, `taro.@`) have them and receive mail.
+ */
 export function isEmailAddress(value: string): boolean {
-  return value.length <= 254 && EMAIL_PATTERN.test(value);
+  if (value.length > 254 || !EMAIL_PATTERN.test(value)) return false;
+  return value.slice(value.lastIndexOf('@') + 1).split('.').every((label) => label !== '');
 }
 
 function text(raw: unknown): string {

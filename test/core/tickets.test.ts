@@ -166,6 +166,16 @@ describe('isEmailAddress', () => {
     ['ada\u007f@example.com', false],
     ['ada\u0085@example.com', false],
     ['ada@exam\u200bple.com', false],
+    // Typing mistakes that leave an empty part: mail to them never arrives.
+    ['ada@gmail..com', false],
+    ['ada@.gmail.com', false],
+    ['ada@gmail.com.', false],
+    ['ada@gmail.c.', false],
+    // The name's dots are kept as typed, as a browser's email field does: older addresses of some
+    // providers have them, and receive mail.
+    ['taro..yamada@example.jp', true],
+    ['taro.@example.jp', true],
+    ['ada.lovelace@mail.example.co.uk', true],
     ['ada\u00ad@example.com', false],
   ])('%j → %s', (value, expected) => {
     expect(isEmailAddress(value)).toBe(expected);

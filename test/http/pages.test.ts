@@ -62,6 +62,16 @@ for (const dialect of DIALECTS) {
         expect([await count('tickets'), await count('ticket_events'), await count('outbox')]).toEqual(before);
       });
 
+      it('refuses an address whose domain has an empty part (a doubled or stray dot), writing nothing', async () => {
+        for (const email of ['carla@gmail..com', 'carla@.gmail.com', 'carla@gmail.com.', 'carla@gmail.c.']) {
+          const before = [await count('tickets'), await count('ticket_events'), await count('outbox')];
+          const response = await new Client(t.app).submit('/tickets/create/', { ...VALID, email });
+          expect([email, response.statusCode]).toEqual([email, 400]);
+          expect(response.body).toContain('Your email: enter a valid email address');
+          expect([await count('tickets'), await count('ticket_events'), await count('outbox')]).toEqual(before);
+        }
+      });
+
       it('stores a name, subject and address without the invisible characters around them', async () => {
         const token = await submitViaForm(new Client(t.app), { name: '\u200bCarla\u00ad', title: 'Broken\u200b', email: '\ufeffcarla@example.com\u200b' });
         const ticket = (await findTicketByToken(db(), token))!;
