@@ -25,7 +25,7 @@ import { senderCapReason } from './inboundCap.js';
 import { parseMailbox, sameMailbox } from './mailboxes.js';
 import { newTicketTitle, oneLine, withoutComments } from './mailSubject.js';
 import { type NewTicketInput, parseId, type Priority } from './tickets.js';
-import { cutUnits } from './unicode.js';
+import { cutUnits, trimInvisible } from './unicode.js';
 
 export type InboundResult = 'ignored' | 'duplicate' | 'bounce' | 'appended' | 'follow_up' | 'created' | 'rejected';
 
@@ -251,7 +251,8 @@ export function threadText(text: string): string {
  * address, title the subject without reply prefixes and our keys (newTicketTitle), description the text.
  */
 export function ticketFromMail(mail: { fromAddress: string; fromName: string; subject: string; text: string }, priority: Priority): NewTicketInput {
-  const name = oneLine(mail.fromName).replace(/^["']+|["']+$/g, '').trim() || mail.fromAddress.split('@')[0]!;
+  // A display name that shows nothing (zero-width spaces) is none, as on the ticket form (trimInvisible).
+  const name = trimInvisible(oneLine(mail.fromName).replace(/^["']+|["']+$/g, '')) || mail.fromAddress.split('@')[0]!;
   return {
     name: [...name].slice(0, NAME_MAX).join(''),
     email: mail.fromAddress.trim(),

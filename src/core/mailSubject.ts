@@ -5,6 +5,7 @@
  * key left in the title would give every email of the new ticket two keys ("[HD-8] We received
  * your request: Re: [HD-6] …").
  */
+import { trimInvisible } from './unicode.js';
 
 /** A ticket title's limit (§1). */
 const TITLE_MAX = 200;
@@ -51,15 +52,16 @@ export function oneLine(value: string): string {
 /**
  * The title of a new ticket from a mail's subject: without its leading reply and forward prefixes
  * (repeated, in any letter case, mixed with our keys) and without our own `[HD-<n>]` keys wherever
- * they are; one line, cut to 200 characters. `(no subject)` when nothing is left.
+ * they are; one line, cut to 200 characters. `(no subject)` when nothing is left: characters drawn
+ * as nothing at its ends (core/unicode.ts trimInvisible) are no part of it, as on the ticket form.
  */
 export function newTicketTitle(subject: string): string {
-  let title = oneLine(subject);
+  let title = trimInvisible(oneLine(subject));
   for (let before = ''; before !== title; ) {
     before = title;
-    title = title.replace(LEADING, '');
+    title = trimInvisible(title.replace(LEADING, ''));
   }
-  title = oneLine(title.replace(OUR_KEY, ' '));
+  title = trimInvisible(oneLine(title.replace(OUR_KEY, ' ')));
   return [...(title || '(no subject)')].slice(0, TITLE_MAX).join('');
 }
 

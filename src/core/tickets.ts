@@ -4,7 +4,7 @@
  */
 import { labelled } from './fieldErrors.js';
 import { invalidInput } from './errors.js';
-import { wellFormed } from './unicode.js';
+import { showsNothing, trimInvisible, wellFormed } from './unicode.js';
 
 export const PRIORITIES = ['high', 'medium', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -96,14 +96,23 @@ export interface NewTicketInput {
   topic?: string;
 }
 
-// Deliberately simple: one @, no spaces or control characters (C0, DEL and C1), a dot in the
-// domain. The real check is that the customer receives our email; this only catches typing mistakes.
+// Deliberately simple: one @, no spaces, control characters (C0, DEL and C1) or characters drawn as
+// nothing (Cf: a zero-width space pasted with the address is no part of it, and mail to it goes
+// astray), a dot in the domain. The real check is that the customer receives our email; this only
+// catches typing mistakes.
 // eslint-disable-next-line no-control-regex
-const EMAIL_PATTERN = /^[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]+@[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]+\.[^\s@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]{2,}$/u;
+const EMAIL_PATTERN = /^[^\s\p{Cf}@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]+@[^\s\p{Cf}@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]+\.[^\s\p{Cf}@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]{2,}$/u;
 
-/** Whether a string looks like a deliverable email address (≤ 254 characters). */
+/**
+ * Whether a string looks like a deliverable email address (≤ 254 characters). The domain's parts
+ * between dots may not be empty: `gmail..com`, `@.gmail.com` or a dot at the end are typing
+ * mistakes whose mail never arrives, and the pattern alone let them through (a dot is one of the
+ * characters it allows). The name before the @ keeps its dots as typed, as a browser's email field
+ * does: some providers' older addresses (`taro..yamada@`, `taro.@`) have them and receive mail.
+ */
 export function isEmailAddress(value: string): boolean {
-  return value.length <= 254 && EMAIL_PATTERN.test(value);
+  if (value.length > 254 || !EMAIL_PATTERN.test(value)) return false;
+  return value.slice(value.lastIndexOf('@') + 1).split('.').every((label) => label !== '');
 }
 
 function text(raw: unknown): string {
@@ -115,17 +124,24 @@ function text(raw: unknown): string {
  * Strips control characters other than line breaks and tabs, which no person types. C1 controls
  * (U+0080–U+009F) count too: NEL (U+0085) is a line break to some mail and log software. Half a
  * surrogate pair becomes U+FFFD (wellFormed): stored as it was, SQLite kept three bytes that are
- * not UTF-8.
+ * not UTF-8. A one-line field's ends lose characters drawn as nothing too (trimInvisible): a
+ * zero-width space pasted with a name or an address is no part of it. A description keeps them as
+ * typed (a leading mark of direction is text), and one that shows nothing is refused (checkLength).
  */
 function clean(value: string, multiline: boolean): string {
   // eslint-disable-next-line no-control-regex
   const controls = multiline ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g : /[\u0000-\u001f\u007f-\u009f]/g;
-  return wellFormed(value.replace(controls, multiline ? '' : ' ')).trim();
+  const cleaned = wellFormed(value.replace(controls, multiline ? '' : ' '));
+  return multiline ? cleaned.trim() : trimInvisible(cleaned);
 }
 
-/** `counted`: a long text (a pasted log), whose message says how long it is, as a message body's does. */
+/**
+ * `counted`: a long text (a pasted log), whose message says how long it is, as a message body's does.
+ * A text that shows nothing (zero-width spaces, a Hangul filler) is as empty as no text, as in a
+ * message (core/conversation.ts).
+ */
 function checkLength(fields: Record<string, string>, key: string, value: string, max: number, counted = false): void {
-  if (value.length === 0) fields[key] = 'Required.';
+  if (showsNothing(value)) fields[key] = 'Required.';
   else if (value.length > max) fields[key] = `At most ${max.toLocaleString('en')} characters${counted ? ` (this one has ${value.length.toLocaleString('en')})` : ''}.`;
 }
 

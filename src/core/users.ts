@@ -7,6 +7,7 @@ import { type FieldLabels, labelled } from './fieldErrors.js';
 import { MAX_CAPACITY, parseCapacity } from './settings.js';
 import { mailboxKey, sameMailbox } from './mailboxes.js';
 import { isEmailAddress } from './tickets.js';
+import { trimInvisible } from './unicode.js';
 
 export const ROLES = ['agent', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -29,19 +30,27 @@ export const PROFILE_LABELS: FieldLabels = { display_name: 'Display name', email
 const str = (raw: unknown): string => (typeof raw === 'string' ? raw.trim() : '');
 
 /**
+ * A name or address as typed, without whitespace or characters drawn as nothing at its ends
+ * (core/unicode.ts trimInvisible): a zero-width space pasted with an address is no part of it, and
+ * a display name of such characters alone is blank (the username stands in), not a name customers
+ * read as nothing in their emails.
+ */
+const visible = (raw: unknown): string => (typeof raw === 'string' ? trimInvisible(raw) : '');
+
+/**
  * The field checks shared by the register form and the profile form: each returns the value, or
  * records its field's error in `fields`.
  */
 export function displayNameOf(raw: unknown, fallback: string, fields: Record<string, string>): string {
   // Display names reach email bodies and headers: no control characters.
   // eslint-disable-next-line no-control-regex
-  const displayName = str(raw).replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim() || fallback;
+  const displayName = trimInvisible(visible(raw).replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')) || fallback;
   if (displayName.length > 100) fields.display_name = 'At most 100 characters.';
   return displayName;
 }
 
 export function emailOf(raw: unknown, fields: Record<string, string>): string {
-  const email = str(raw);
+  const email = visible(raw);
   if (email !== '' && !isEmailAddress(email)) fields.email = 'Enter a valid email address, such as name@example.com.';
   return email;
 }

@@ -45,6 +45,15 @@ for (const dialect of DIALECTS) {
       expect(carol).toEqual({ role: 'admin', capacity: null });
     });
 
+    it('a display name that shows nothing stands back for the username, and invisible characters around the address go', async () => {
+      // Pasted from a chat or a rich-text page: a zero-width space, a BOM, a soft hyphen.
+      const response = await admin.submit('/adminapp/register/', { ...VALID, username: 'dana', display_name: '\u200b\u00ad ', email: '\ufeffdana@team.test\u200b' });
+      expect(response.statusCode).toBe(303);
+      const dana = await t.ctx.handle.db.selectFrom('users').select(['display_name', 'email']).where('username', '=', 'dana').executeTakeFirstOrThrow();
+      // Customers read the display name in their emails ("… has taken your request").
+      expect(dana).toEqual({ display_name: 'dana', email: 'dana@team.test' });
+    });
+
     it('refuses a username taken in another letter case: 400, message, values kept, nothing written', async () => {
       const before = await userCount();
       const response = await admin.submit('/adminapp/register/', { ...VALID, username: 'ALICE', display_name: 'Second Alice', password: 'secret-password-1' });

@@ -432,6 +432,9 @@ describe('ticketFromMail (rule 6)', () => {
     ["'Carla'", 'Carla'],
     ['Carla\r\nBcc: victim@evil.test', 'Carla Bcc: victim@evil.test'],
     ['Zoë\u0000 Ünïcödé', 'Zoë Ünïcödé'],
+    // A name that shows nothing (zero-width spaces, a Hangul filler) is no name: as the form refuses it.
+    ['\u200b\u3164 \u200b', 'carla'],
+    ['\u200bCarla\u200b', 'Carla'],
   ])('name %j → %j', (fromName, name) => {
     expect(ticketFromMail({ ...mail, fromName }, 'low').name).toBe(name);
   });
@@ -440,6 +443,8 @@ describe('ticketFromMail (rule 6)', () => {
     ['', '(no subject)'],
     ['  \t ', '(no subject)'],
     ['\u0000', '(no subject)'],
+    ['\u200b \ufeff', '(no subject)'],
+    ['Re: \u200bPrinter\u00ad', 'Printer'],
     ['Re:\r\n  folded\tsubject', 'folded subject'], // newTicketTitle: no reply prefix
     ['Bcc injection\r\nBcc: victim@evil.test', 'Bcc injection Bcc: victim@evil.test'],
   ])('subject %j → title %j', (subject, title) => {

@@ -43,6 +43,8 @@ describe('validateNewTicket accepts', () => {
     ['an email of exactly 254 characters', { email: `${'a'.repeat(242)}@example.com` }, { email: `${'a'.repeat(242)}@example.com` }],
     ['an email with plus, dots and subdomains', { email: 'first.last+tag@mail.example.co.uk' }, { email: 'first.last+tag@mail.example.co.uk' }],
     ['an email with surrounding spaces, trimmed', { email: '  ada@example.com ' }, { email: 'ada@example.com' }],
+    ['an email, name and title with zero-width spaces, a BOM or a soft hyphen around them, trimmed', { email: '\ufeffada@example.com\u200b', name: '\u200bAda\u00ad', title: 'Printer\u2060' }, { email: 'ada@example.com', name: 'Ada', title: 'Printer' }],
+    ['a description starting with a mark of direction, kept as typed', { description: '\u200fשלום' }, { description: '\u200fשלום' }],
     ['priority "high"', { priority: 'high' }, { priority: 'high' }],
     ['priority "Medium"', { priority: 'Medium' }, { priority: 'medium' }],
     ['priority "LOW"', { priority: 'LOW' }, { priority: 'low' }],
@@ -112,6 +114,8 @@ describe('validateNewTicket rejects', () => {
     ['a 201-character title', { title: 't'.repeat(201) }, ['title']],
     ['an empty description', { description: '' }, ['description']],
     ['a description of only whitespace', { description: ' \n\t\r\n ' }, ['description']],
+    ['a name, title and description of characters that show nothing (zero-width space, Hangul filler, BOM)', { name: '\u200b', title: '\u3164 \u200b', description: '\ufeff\n\u200b\u200f' }, ['description', 'name', 'title']],
+    ['an email with a zero-width space inside', { email: 'ada\u200b@example.com' }, ['email']],
     ['a 10 001-character description', { description: 'd'.repeat(10_001) }, ['description']],
     ['a missing priority', { priority: undefined }, ['priority']],
     ['an unknown priority', { priority: 'urgent' }, ['priority']],
@@ -161,6 +165,18 @@ describe('isEmailAddress', () => {
     ['ada@example.com\n', false],
     ['ada\u007f@example.com', false],
     ['ada\u0085@example.com', false],
+    ['ada@exam\u200bple.com', false],
+    // Typing mistakes that leave an empty part: mail to them never arrives.
+    ['ada@gmail..com', false],
+    ['ada@.gmail.com', false],
+    ['ada@gmail.com.', false],
+    ['ada@gmail.c.', false],
+    // The name's dots are kept as typed, as a browser's email field does: older addresses of some
+    // providers have them, and receive mail.
+    ['taro..yamada@example.jp', true],
+    ['taro.@example.jp', true],
+    ['ada.lovelace@mail.example.co.uk', true],
+    ['ada\u00ad@example.com', false],
   ])('%j → %s', (value, expected) => {
     expect(isEmailAddress(value)).toBe(expected);
   });

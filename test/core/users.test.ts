@@ -30,6 +30,8 @@ describe('validateNewUser accepts', () => {
     ['a username with surrounding spaces, trimmed', { username: '  grace ' }, { username: 'grace' }],
     ['no display name: the username stands in', { display_name: undefined }, { displayName: 'grace' }],
     ['a blank display name: the username stands in', { display_name: '   ' }, { displayName: 'grace' }],
+    ['a display name that shows nothing (zero-width space, soft hyphen): the username stands in', { display_name: '\u200b\u00ad ' }, { displayName: 'grace' }],
+    ['a display name and address with invisible characters around them, trimmed', { display_name: '\u200bGrace Hopper\u2060', email: '\ufeffgrace@example.com\u200b' }, { displayName: 'Grace Hopper', email: 'grace@example.com' }],
     ['a 100-character display name', { display_name: 'd'.repeat(100) }, { displayName: 'd'.repeat(100) }],
     ['no email (an account without mail)', { email: '' }, { email: '' }],
     ['a missing email', { email: undefined }, { email: '' }],

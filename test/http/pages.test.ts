@@ -49,6 +49,35 @@ for (const dialect of DIALECTS) {
         expect([await count('tickets'), await count('ticket_events'), await count('outbox')]).toEqual(before);
       });
 
+      it('refuses a name, subject or description that shows nothing, and an address holding a zero-width character, writing nothing', async () => {
+        const before = [await count('tickets'), await count('ticket_events'), await count('outbox')];
+        // Zero-width spaces, a Hangul filler, a BOM: pasted or typed, they read as empty fields.
+        const fields = { name: '\u200b', email: 'carla\u200b@example.com', title: '\u3164 \u200b', description: '\ufeff\n\u200b', priority: 'low' };
+        const response = await new Client(t.app).submit('/tickets/create/', fields);
+        expect(response.statusCode).toBe(400);
+        expect(response.body).toContain('Your name: required.');
+        expect(response.body).toContain('Subject: required.');
+        expect(response.body).toContain('Description: required.');
+        expect(response.body).toContain('Your email: enter a valid email address');
+        expect([await count('tickets'), await count('ticket_events'), await count('outbox')]).toEqual(before);
+      });
+
+      it('refuses an address whose domain has an empty part (a doubled or stray dot), writing nothing', async () => {
+        for (const email of ['carla@gmail..com', 'carla@.gmail.com', 'carla@gmail.com.', 'carla@gmail.c.']) {
+          const before = [await count('tickets'), await count('ticket_events'), await count('outbox')];
+          const response = await new Client(t.app).submit('/tickets/create/', { ...VALID, email });
+          expect([email, response.statusCode]).toEqual([email, 400]);
+          expect(response.body).toContain('Your email: enter a valid email address');
+          expect([await count('tickets'), await count('ticket_events'), await count('outbox')]).toEqual(before);
+        }
+      });
+
+      it('stores a name, subject and address without the invisible characters around them', async () => {
+        const token = await submitViaForm(new Client(t.app), { name: '\u200bCarla\u00ad', title: 'Broken\u200b', email: '\ufeffcarla@example.com\u200b' });
+        const ticket = (await findTicketByToken(db(), token))!;
+        expect([ticket.customer_name, ticket.title, ticket.customer_email]).toEqual(['Carla', 'Broken', 'carla@example.com']);
+      });
+
       it('accepts a priority in any letter case and stores it lower-case', async () => {
         const token = await submitViaForm(new Client(t.app), { priority: 'HiGh' });
         expect((await findTicketByToken(db(), token))!.priority).toBe('high');
