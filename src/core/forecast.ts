@@ -1,7 +1,7 @@
 /**
  * The staffing forecast (SPEC §14) as pure decisions around the simulator: the replayed tickets
  * with their holding times drawn from what was observed, K agents on duty by the calendar, the
- * figures per K, how many agents keep breaches under the target, and the backtest that replays the
+ * figures per K, how many agents keep breaches at or under the target, and the backtest that replays the
  * staffing really on duty beside what really happened. The shell (src/services/forecast.ts) loads
  * the history; a worker thread (src/services/forecastWorker.mjs) runs runForecast.
  */

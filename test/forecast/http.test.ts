@@ -134,7 +134,7 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
     expect(run.statusCode).toBe(200);
     const api = await admin.post('/api/v1/forecast', { ...window, k_min: 1, k_max: 5, target_percent: 40, capacity: 1 });
     expect(run.body).toContain(`data-needed="${api.body.needed_agents ?? ''}"`);
-    expect(run.body).toMatch(/You need \d+ agents? to keep breaches under 40 %/);
+    expect(run.body).toMatch(/You need \d+ agents? to keep breaches at or under 40 %/);
     expect(run.body.match(/<tr data-agents="/g)).toHaveLength(5);
     expect(run.body).toContain('id="chart-forecast"');
     expect(run.body).toContain('/static/forecast-chart.js');
@@ -149,9 +149,9 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
     const run = await page.get('/adminapp/forecast/?from=2026-11-30&to=2026-11-30&team=&k_min=3&k_max=5&target_percent=100&capacity=1&seed=1');
     expect(run.statusCode).toBe(200);
     expect(run.body).not.toMatch(/You need 3 agents/);
-    expect(visibleText(run)).toContain('3 agents keep breaches under 100 %, the fewest of this range: start it lower to see whether fewer would do.');
+    expect(visibleText(run)).toContain('3 agents keep breaches at or under 100 %, the fewest of this range: start it lower to see whether fewer would do.');
     const fromOne = await page.get('/adminapp/forecast/?from=2026-11-30&to=2026-11-30&team=&k_min=1&k_max=2&target_percent=100&capacity=1&seed=1');
-    expect(visibleText(fromOne)).toContain('You need 1 agent to keep breaches under 100 %.');
+    expect(visibleText(fromOne)).toContain('You need 1 agent to keep breaches at or under 100 %.');
   });
 
   it('the page answers bad input with a 400 naming the field', async () => {

@@ -31,3 +31,29 @@ describe('the forecast page without a backtest', () => {
     expect(html).not.toContain('No presence was recorded');
   });
 });
+
+// The answer's rule is "at or under the target" (core/forecast.ts neededAgents), but the page said
+// "under": at a target of 0 % (no breach at all) it told the admin "You need 1 agent to keep
+// breaches under 0 %", a share no staffing can reach below nothing.
+describe('the forecast page’s answer at the edges of the target', () => {
+  const withTarget = (targetPercent: number, neededAgents: number | null, kMin = 1, kMax = 1) => {
+    const base = answer(false);
+    return renderPage(
+      ForecastPage({
+        viewer: { username: 'root', displayName: 'Root', role: 'admin', presence: 'offline' },
+        csrf: 'x',
+        flash: null,
+        values: {},
+        errors: {},
+        teams: [],
+        answer: { ...base, request: { ...base.request, targetPercent, kMin, kMax }, result: { ...base.result, neededAgents } },
+      }),
+    );
+  };
+
+  it('says "at or under" the target, which a breach rate of 0 % meets at a target of 0 %', () => {
+    expect(withTarget(0, 1)).toContain('You need 1 agent to keep breaches at or under 0 %.');
+    expect(withTarget(0, 3, 3, 5)).toContain('3 agents keep breaches at or under 0 %, the fewest of this range: start it lower to see whether fewer would do.');
+    expect(withTarget(0, null, 1, 4)).toContain('None of 1–4 agents keeps breaches at or under 0 %: try a higher range.');
+  });
+});
