@@ -163,6 +163,22 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
     expect(response.body).not.toContain('id="forecast-rows"');
   });
 
+  // The page ran a forecast only when `from` was one string: a link with `from` twice, or without it,
+  // showed the blank form with a 200 and the default window, dropping what was asked without a word.
+  it('the page answers a query without one From, but asking for a forecast, with a 400 naming the fields', async () => {
+    const page = new Client(t.app);
+    await page.login('root');
+    const twice = await page.get('/adminapp/forecast/?from=2026-11-29&from=2026-11-30&to=2026-11-30&k_min=1&k_max=2');
+    expect(twice.statusCode).toBe(400);
+    expect(visibleText(twice)).toContain('From: enter a date such as 2026-11-01');
+    expect(twice.body).toContain('name="k_max" type="number" value="2"');
+    const without = await page.get('/adminapp/forecast/?to=2026-11-30&k_min=1&k_max=900');
+    expect(without.statusCode).toBe(400);
+    expect(visibleText(without)).toContain('From: enter a date such as 2026-11-01');
+    expect(visibleText(without)).toContain('Most agents: enter a whole number of agents from 1 to 500.');
+    expect(without.body).not.toContain('id="forecast-rows"');
+  });
+
   it('the page, while another forecast runs, answers 409 with the form as typed and says why', async () => {
     const page = new Client(t.app);
     await page.login('root');
