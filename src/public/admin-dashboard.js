@@ -193,6 +193,9 @@ function updateFigures(stats) {
   }
   // Agents by username, teams by name (§13 satisfaction per team): a row never shows another's figures.
   updateRows('agent-rows', 'agent', (a) => a.username, stats.agents, AGENT_COLUMNS, stats.team);
+  // "No agents yet" only while there is none (the first one registered while the page is open).
+  const noAgents = document.getElementById('agents-empty');
+  if (noAgents) noAgents.hidden = stats.agents.length > 0;
   updateRows('team-csat-rows', 'team', (t) => t.name, stats.teams, TEAM_COLUMNS);
   updateAttention(stats.attention);
 }

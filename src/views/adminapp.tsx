@@ -326,11 +326,10 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
 
         <h2>Agents</h2>
         <AgentTable agents={stats.agents} span={resolutionText} share={shareText} team={stats.team} />
-        {stats.agents.length === 0 && (
-          <p class="empty-state">
-            No agents yet. <a href="/adminapp/register/">Register one</a>.
-          </p>
-        )}
+        {/* Hidden by the page's script once the first agent appears (admin-dashboard.js updateFigures). */}
+        <p class="empty-state" id="agents-empty" hidden={stats.agents.length > 0}>
+          No agents yet. <a href="/adminapp/register/">Register one</a>.
+        </p>
 
         <MailFigures mail={stats.mail} />
       </section>
