@@ -6,6 +6,7 @@
  * One dialect is enough here (SQLite): the script does not depend on the engine.
  */
 import { describe, expect, it } from 'vitest';
+import { createTickets } from '../../src/services/tickets.js';
 import { addStaff } from '../support/app.js';
 import { adminBrowserSuite } from './browser-support.js';
 
@@ -25,6 +26,27 @@ describe('the admin dashboard of an empty desk in Chromium', () => {
       await addStaff(suite.t.ctx, 'ana');
       await page.locator('tr[data-agent="ana"]').waitFor({ timeout: 15_000 });
       expect(await none.isVisible()).toBe(false);
+    });
+  }, 60_000);
+
+  // Chart.js draws a pie of three zeros as nothing and a bar chart without bars as bare axes: the
+  // dashboard of a new desk (or a quiet window) showed five blank boxes, which read as charts that
+  // failed to load rather than as "nothing yet".
+  it('says in each chart when it has nothing to draw, and draws it once it has', async () => {
+    const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    await suite.cast.photographedOnFailure(async () => {
+      await page.locator('#dashboard[data-charts="ready"]').waitFor();
+      const note = (chart: string) => page.locator(`figure:has(#${chart})`).getByText(/^No .* in this window\.$/);
+      expect(await note('chart-states').textContent()).toBe('No tickets in this window.');
+      expect(await note('chart-closed').textContent()).toBe('No ticket closed in this window.');
+      expect(await note('chart-breaches').textContent()).toBe('No breach in this window.');
+      expect(await note('chart-targets').textContent()).toBe('No target met or breached in this window.');
+      expect(await note('chart-csat').textContent()).toBe('No rating in this window.');
+      for (const chart of ['chart-states', 'chart-closed', 'chart-breaches', 'chart-targets', 'chart-csat']) expect(await note(chart).isVisible(), chart).toBe(true);
+      // The first ticket: the pie has a slice, the others still have nothing to draw.
+      await createTickets(suite.t.ctx, [{ name: 'Cleo', email: 'cleo@customer.example', title: 'First', description: 'Hello', priority: 'low' }]);
+      await expect.poll(() => note('chart-states').isVisible(), { timeout: 15_000 }).toBe(false);
+      expect(await note('chart-closed').isVisible()).toBe(true);
     });
   }, 60_000);
 });
