@@ -4,6 +4,7 @@
  * capacity. Every read is bounded by a limit the caller chooses.
  */
 import type { ArrivalRecord } from '../core/forecast.js';
+import { skillNeedsOf } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
 
 export interface WindowTickets {
@@ -22,12 +23,12 @@ const CHUNK = 2_000;
  * chunks by (created_at, id), yielding to the event loop between them.
  */
 export async function ticketsOfWindow(db: Db, window: { from: number; to: number }, teamId: number | null, limit: number, now: number): Promise<WindowTickets> {
-  const rows: { id: number; created_at: number; priority: ArrivalRecord['priority']; sla_due_at: number; assigned_at: number | null; closed_at: number | null; first_assigned_at: number | string | null }[] = [];
+  const rows: { id: number; created_at: number; priority: ArrivalRecord['priority']; sla_due_at: number; assigned_at: number | null; closed_at: number | null; first_assigned_at: number | string | null; team_id: number; required_skills: string }[] = [];
   let after: { createdAt: number; id: number } | null = null;
   while (rows.length <= limit) {
     let query = db
       .selectFrom('tickets')
-      .select(['id', 'created_at', 'priority', 'sla_due_at', 'assigned_at', 'closed_at'])
+      .select(['id', 'created_at', 'priority', 'sla_due_at', 'assigned_at', 'closed_at', 'team_id', 'required_skills'])
       // assigned_at is the latest move (an R3 balance, a reassignment): the first agent is in the events.
       .select((eb) => eb.selectFrom('ticket_events as e').whereRef('e.ticket_id', '=', 'tickets.id').where('e.to_agent_id', 'is not', null).select((e) => e.fn.min('e.at').as('at')).as('first_assigned_at'))
       .where('created_at', '<', window.to);
@@ -57,6 +58,8 @@ export async function ticketsOfWindow(db: Db, window: { from: number; to: number
       assignedAt: firstAssignedAt === null ? null : Number(firstAssignedAt),
       closedAt,
       breached: closedAt === null ? now > slaDueAt : closedAt > slaDueAt,
+      teamId: Number(r.team_id),
+      skills: skillNeedsOf(r.required_skills),
     };
   });
   // Held from its first assignment to its close by the agent holding it then (as the replay holds it).

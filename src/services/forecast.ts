@@ -15,6 +15,7 @@ import { PRIORITIES, type Priority } from '../core/tickets.js';
 import { findCalendar } from '../repositories/calendars.js';
 import { forecastAgents, teamExists, teamQueueOrder, ticketsOfWindow } from '../repositories/forecastHistory.js';
 import { presenceChangesIn } from '../repositories/presenceHistory.js';
+import { loadTeamWorld } from '../repositories/teamState.js';
 import { loadSettings } from '../repositories/settings.js';
 import { teamCalendarOf } from '../core/teamSla.js';
 import type { Db } from '../db/connect.js';
@@ -82,6 +83,8 @@ export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequ
         : {
             agents: staff.filter((a) => agentsSeen.has(a.id)).map((a) => ({ id: a.id, capacity: a.capacity ?? settings.defaultCapacity })),
             presence: presence.map((p) => ({ at: p.at, agentId: p.userId, presence: p.presence })),
+            // Routed by the desk's teams and each agent's teams and skills (as they are now).
+            world: await loadTeamWorld(db),
           },
     presenceTruncated: truncated,
     window,
