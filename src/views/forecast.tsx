@@ -39,7 +39,9 @@ function Sentence({ answer }: { answer: ForecastAnswer }) {
   return (
     <p class="forecast-answer" data-needed="">
       <strong>
-        None of {request.kMin}–{request.kMax} agents keeps breaches at or under {target}: try a higher range.
+        {request.kMin === request.kMax
+          ? `${agents(request.kMin)} ${request.kMin === 1 ? 'does' : 'do'} not keep breaches at or under ${target}: try a higher range.`
+          : `None of ${request.kMin}–${request.kMax} agents keeps breaches at or under ${target}: try a higher range.`}
       </strong>
     </p>
   );

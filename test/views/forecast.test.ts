@@ -57,3 +57,23 @@ describe('the forecast page’s answer at the edges of the target', () => {
     expect(withTarget(0, null, 1, 4)).toContain('None of 1–4 agents keeps breaches at or under 0 %: try a higher range.');
   });
 });
+
+// A range of one value (k_min = k_max = 3) that misses the target read "None of 3–3 agents keeps …".
+describe('the forecast page’s answer for a range of one value of K', () => {
+  it('names the one value', () => {
+    const base = answer(false);
+    const html = renderPage(
+      ForecastPage({
+        viewer: { username: 'root', displayName: 'Root', role: 'admin', presence: 'offline' },
+        csrf: 'x',
+        flash: null,
+        values: {},
+        errors: {},
+        teams: [],
+        answer: { ...base, request: { ...base.request, kMin: 3, kMax: 3 }, result: { ...base.result, neededAgents: null } },
+      }),
+    );
+    expect(html).toContain('3 agents do not keep breaches at or under 5 %: try a higher range.');
+    expect(html).not.toContain('3–3');
+  });
+});
