@@ -12,6 +12,7 @@ import { labelled } from '../core/fieldErrors.js';
 import { agentCounts, checkForecastRequest, FORECAST_LABELS, type ForecastRequest } from '../core/forecastInput.js';
 import { type FieldErrors, refuseFields } from '../core/checked.js';
 import { PRIORITIES, type Priority } from '../core/tickets.js';
+import { calendarOfVersion } from '../repositories/calendarVersions.js';
 import { findCalendar } from '../repositories/calendars.js';
 import { forecastAgents, teamExists, teamQueueOrder, ticketsOfWindow } from '../repositories/forecastHistory.js';
 import { presenceChangesIn } from '../repositories/presenceHistory.js';
@@ -51,7 +52,7 @@ export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequ
   const now = ctx.clock.now();
   const settings = await loadSettings(db);
   const window = { from: request.from, to: request.to };
-  const history = await ticketsOfWindow(db, window, request.teamId, MAX_FORECAST_TICKETS, now);
+  const history = await ticketsOfWindow(db, window, request.teamId, MAX_FORECAST_TICKETS, now, (versionId) => calendarOfVersion(ctx.handle, db, versionId));
   if (history.truncated) throw invalidInput(labelled({ from: `More than ${MAX_FORECAST_TICKETS.toLocaleString('en')} tickets arrived in this window: choose a shorter one.` }, FORECAST_LABELS));
   if (history.arrivals.length === 0) throw invalidInput(labelled({ from: 'No ticket arrived in this window: choose one with tickets to replay.' }, FORECAST_LABELS));
   const holds: Record<Priority, number[]> = { high: [], medium: [], low: [] };
