@@ -1,14 +1,14 @@
 /**
  * The staffing forecast (SPEC §14) as pure decisions around the simulator: the replayed tickets
  * with their holding times drawn from what was observed, K agents on duty by the calendar, the
- * figures per K, how many agents keep breaches under the target, and the backtest that replays the
+ * figures per K, how many agents keep breaches at or under the target, and the backtest that replays the
  * staffing really on duty beside what really happened. The shell (src/services/forecast.ts) loads
  * the history; a worker thread (src/services/forecastWorker.mjs) runs runForecast.
  */
 import { type PresenceChange, simulate, type SimAgent, type SimResult, type SimTicket } from './forecastSim.js';
 import { pick, type Random, seededRandom } from './prng.js';
 import type { QueueOrder } from './routing.js';
-import type { TeamWorld } from './teams.js';
+import type { SkillNeed, TeamWorld } from './teams.js';
 import { PRIORITIES, type Priority } from './tickets.js';
 
 /** A ticket that arrived in the window, as the history holds it. */
@@ -21,6 +21,9 @@ export interface ArrivalRecord {
   assignedAt: number | null;
   closedAt: number | null;
   breached: boolean;
+  /** Its team and the skills it was created needing (§12), for the backtest; absent: the one team, no skill. */
+  teamId?: number;
+  skills?: readonly SkillNeed[];
 }
 
 /** Everything a forecast needs, loaded by the shell; plain data, so it crosses to a worker thread. */
@@ -35,8 +38,12 @@ export interface ForecastJob {
   queueOrder: QueueOrder;
   targetPercent: number;
   seed: number;
-  /** The staffing really on duty (presence history), for the backtest; null when none was recorded. */
-  actual: { agents: SimAgent[]; presence: PresenceChange[] } | null;
+  /**
+   * The staffing really on duty (presence history), for the backtest; null when none was recorded.
+   * `world`: the desk's teams and each agent's teams and skills, which the backtest routes by;
+   * absent: every agent in one team.
+   */
+  actual: { agents: SimAgent[]; presence: PresenceChange[]; world?: TeamWorld } | null;
   /** The window held more presence changes than are read: no backtest (actual is null). */
   presenceTruncated?: boolean;
   window: { from: number; to: number };
@@ -86,6 +93,25 @@ export function ticketsToReplay(arrivals: readonly ArrivalRecord[], holds: Recor
     skills: [],
     holdMs: Math.max(0, pick(random, holds[a.priority].length > 0 ? holds[a.priority] : pooled)),
   }));
+}
+
+/**
+ * The backtest's world: the desk's teams and its agents' teams and skills (as they are now), plus
+ * any team a replayed ticket names that no longer exists (a deleted team keeps its closed tickets),
+ * which every agent may take as the forecast's one team: nobody would, and the replay would
+ * count them never served.
+ */
+export function backtestWorld(world: TeamWorld, agentIds: readonly number[], ticketTeamIds: Iterable<number>): TeamWorld {
+  const gone = [...new Set(ticketTeamIds)].filter((id) => !world.teams.has(id));
+  if (gone.length === 0) return world;
+  const teams = new Map(world.teams);
+  for (const id of gone) teams.set(id, { id, overflowTeamId: null, overflowAfterMs: null, queueOrder: null });
+  const members = new Map(world.members);
+  for (const agentId of agentIds) {
+    const member = members.get(agentId) ?? { teams: [], skills: [] };
+    members.set(agentId, { teams: [...member.teams, ...gone], skills: member.skills });
+  }
+  return { teams, members };
 }
 
 /** K agents (ids 1…K) on duty in every open stretch, offline between them. */
@@ -157,8 +183,14 @@ function slotMsOnDuty(presence: readonly PresenceChange[], agents: readonly SimA
 }
 
 /** The figures of one replay of `tickets` with these agents and presence changes. */
-export function replayFigures(tickets: readonly SimTicket[], agents: readonly SimAgent[], presence: readonly PresenceChange[], job: Pick<ForecastJob, 'queueOrder' | 'window'>): ForecastFigures {
-  const result: SimResult = simulate({ tickets, agents, presence, world: singleTeamWorld(agents.map((a) => a.id)), queueOrder: job.queueOrder, measure: job.window });
+export function replayFigures(
+  tickets: readonly SimTicket[],
+  agents: readonly SimAgent[],
+  presence: readonly PresenceChange[],
+  job: Pick<ForecastJob, 'queueOrder' | 'window'>,
+  world: TeamWorld = singleTeamWorld(agents.map((a) => a.id)),
+): ForecastFigures {
+  const result: SimResult = simulate({ tickets, agents, presence, world, queueOrder: job.queueOrder, measure: job.window });
   const assigned = (i: number) => (Number.isNaN(result.assignedAt[i]!) ? null : result.assignedAt[i]!);
   const figures = outcomeFigures(tickets, assigned, (i) => !(result.closedAt[i]! <= tickets[i]!.slaDueAt));
   const slots = slotMsOnDuty(presence, agents, job.window);
@@ -180,7 +212,12 @@ export function runForecast(job: ForecastJob): ForecastResult {
   });
   let backtest: ForecastResult['backtest'] = null;
   if (job.actual && job.actual.agents.length > 0) {
-    const predicted = replayFigures(tickets, job.actual.agents, job.actual.presence, job);
+    const { agents, presence, world } = job.actual;
+    // The real staffing is routed by the real teams: each ticket in its own team with its skills.
+    const replayed = world ? tickets.map((t, i) => ({ ...t, teamId: job.arrivals[i]!.teamId ?? t.teamId, skills: job.arrivals[i]!.skills ?? [] })) : tickets;
+    const predicted = world
+      ? replayFigures(replayed, agents, presence, job, backtestWorld(world, agents.map((a) => a.id), replayed.map((t) => t.teamId)))
+      : replayFigures(tickets, agents, presence, job);
     const { unserved: _unserved, ...actual } = outcomeFigures(job.arrivals, (i) => job.arrivals[i]!.assignedAt, (i) => job.arrivals[i]!.breached);
     backtest = { predicted, actual: { ...actual, agentsSeen: job.actual.agents.length } };
   }

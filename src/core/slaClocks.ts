@@ -210,15 +210,24 @@ export function clocksAfterMessage(
 }
 
 /**
+ * The due instant of a paused resolution clock started again at `start` with the business time it
+ * had left (`remainingMs`); nothing left (paused at its due instant): due at `start`, so a close
+ * then still meets it. At the pause's own instant it is the deadline the clock had when it paused
+ * (what the staffing forecast replays, which does not replay pauses).
+ */
+export function dueOnResume(start: number, remainingMs: number | null, calendar: SlaCalendar): number {
+  const remaining = remainingMs ?? 0;
+  return remaining > 0 ? dueAfter(calendar, start, remaining) : start;
+}
+
+/**
  * A paused resolution clock started again at `now` with the business time it had left; nothing when
  * running. The customer's message and a close do this, and so does turning `pause_while_waiting` off.
  */
 export function resumed(ticket: TicketClocks, now: number, calendar: SlaCalendar): Partial<TicketClocks> {
   if (ticket.sla_paused_at === null) return {};
-  const remaining = ticket.sla_remaining_ms ?? 0;
   const warnRemaining = ticket.sla_warn_remaining_ms;
-  // Nothing left (paused at its due instant): due now, so a close now still meets it.
-  const due = remaining > 0 ? dueAfter(calendar, now, remaining) : now;
+  const due = dueOnResume(now, ticket.sla_remaining_ms, calendar);
   return {
     sla_paused_at: null,
     sla_remaining_ms: null,

@@ -193,6 +193,9 @@ function updateFigures(stats) {
   }
   // Agents by username, teams by name (§13 satisfaction per team): a row never shows another's figures.
   updateRows('agent-rows', 'agent', (a) => a.username, stats.agents, AGENT_COLUMNS, stats.team);
+  // "No agents yet" only while there is none (the first one registered while the page is open).
+  const noAgents = document.getElementById('agents-empty');
+  if (noAgents) noAgents.hidden = stats.agents.length > 0;
   updateRows('team-csat-rows', 'team', (t) => t.name, stats.teams, TEAM_COLUMNS);
   updateAttention(stats.attention);
 }
@@ -217,26 +220,30 @@ function chartData(stats) {
 
 let charts = null;
 
+/** Each chart's canvas, by its name in chartData. */
+const CHART_IDS = { states: 'chart-states', closed: 'chart-closed', breaches: 'chart-breaches', targets: 'chart-targets', csat: 'chart-csat' };
+
 function createCharts(Chart, stats) {
   const data = chartData(stats);
+  markEmptyCharts(data);
   const integerAxis = { y: { beginAtZero: true, ticks: { precision: 0 } } };
   return {
-    states: new Chart(document.getElementById('chart-states'), {
+    states: new Chart(document.getElementById(CHART_IDS.states), {
       type: 'pie',
       data: { labels: data.states.labels, datasets: [{ data: data.states.data, backgroundColor: [COLORS.pending, COLORS.open, COLORS.closed] }] },
       options: { maintainAspectRatio: false },
     }),
-    closed: new Chart(document.getElementById('chart-closed'), {
+    closed: new Chart(document.getElementById(CHART_IDS.closed), {
       type: 'bar',
       data: { labels: data.closed.labels, datasets: [{ label: 'Closed', data: data.closed.data, backgroundColor: COLORS.agent }] },
       options: { maintainAspectRatio: false, scales: integerAxis, plugins: { legend: { display: false } } },
     }),
-    breaches: new Chart(document.getElementById('chart-breaches'), {
+    breaches: new Chart(document.getElementById(CHART_IDS.breaches), {
       type: 'bar',
       data: { labels: data.breaches.labels, datasets: [{ label: 'Breaches', data: data.breaches.data, backgroundColor: [COLORS.high, COLORS.medium, COLORS.low] }] },
       options: { maintainAspectRatio: false, scales: integerAxis, plugins: { legend: { display: false } } },
     }),
-    targets: new Chart(document.getElementById('chart-targets'), {
+    targets: new Chart(document.getElementById(CHART_IDS.targets), {
       type: 'bar',
       data: {
         labels: data.targets.labels,
@@ -244,7 +251,7 @@ function createCharts(Chart, stats) {
       },
       options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true, max: 100, ticks: { callback: (v) => `${v} %` } } } },
     }),
-    csat: new Chart(document.getElementById('chart-csat'), {
+    csat: new Chart(document.getElementById(CHART_IDS.csat), {
       type: 'bar',
       data: {
         labels: data.csat.labels,
@@ -258,6 +265,23 @@ function createCharts(Chart, stats) {
   };
 }
 
+/**
+ * Whether a chart has nothing to draw (every value zero or none: Chart.js would draw a pie of zeros
+ * as nothing and bars of zeros as bare axes); its box then says so (CHART_EMPTY in
+ * src/views/adminapp.tsx, which decides the same on the page).
+ */
+function nothingToDraw(data) {
+  return (data.datasets ? data.datasets.flat() : data.data).every((value) => value === null || value === 0);
+}
+
+/** Shows or hides each chart's "nothing in this window" note. */
+function markEmptyCharts(data) {
+  for (const [name, id] of Object.entries(CHART_IDS)) {
+    const note = document.getElementById(id)?.closest('figure')?.querySelector('[data-chart-empty]');
+    if (note) note.hidden = !nothingToDraw(data[name]);
+  }
+}
+
 function updateCharts(stats) {
   if (!charts) return;
   const data = chartData(stats);
@@ -267,6 +291,7 @@ function updateCharts(stats) {
     else chart.data.datasets[0].data = data[name].data;
     chart.update('none');
   }
+  markEmptyCharts(data);
 }
 
 /**

@@ -4,6 +4,9 @@
  * capacity. Every read is bounded by a limit the caller chooses.
  */
 import type { ArrivalRecord } from '../core/forecast.js';
+import type { SlaCalendar } from '../core/calendar.js';
+import { dueOnResume } from '../core/slaClocks.js';
+import { skillNeedsOf } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
 
 export interface WindowTickets {
@@ -19,15 +22,24 @@ const CHUNK = 2_000;
 
 /**
  * Tickets created in [from, to) (of one team when given), oldest first, at most `limit`; read in
- * chunks by (created_at, id), yielding to the event loop between them.
+ * chunks by (created_at, id), yielding to the event loop between them. A ticket waiting on its
+ * customer (its resolution clock paused, §11) stores no deadline (PAUSED_DUE_AT): it is replayed
+ * with the one it had when it paused, counted in its clock's calendar (`calendarOf` its version).
  */
-export async function ticketsOfWindow(db: Db, window: { from: number; to: number }, teamId: number | null, limit: number, now: number): Promise<WindowTickets> {
-  const rows: { id: number; created_at: number; priority: ArrivalRecord['priority']; sla_due_at: number; assigned_at: number | null; closed_at: number | null; first_assigned_at: number | string | null }[] = [];
+export async function ticketsOfWindow(
+  db: Db,
+  window: { from: number; to: number },
+  teamId: number | null,
+  limit: number,
+  now: number,
+  calendarOf: (versionId: number | null) => Promise<SlaCalendar>,
+): Promise<WindowTickets> {
+  const rows: { id: number; created_at: number; priority: ArrivalRecord['priority']; sla_due_at: number; assigned_at: number | null; closed_at: number | null; first_assigned_at: number | string | null; team_id: number; required_skills: string; sla_paused_at: number | null; sla_remaining_ms: number | null; sla_calendar_version_id: number | null }[] = [];
   let after: { createdAt: number; id: number } | null = null;
   while (rows.length <= limit) {
     let query = db
       .selectFrom('tickets')
-      .select(['id', 'created_at', 'priority', 'sla_due_at', 'assigned_at', 'closed_at'])
+      .select(['id', 'created_at', 'priority', 'sla_due_at', 'assigned_at', 'closed_at', 'team_id', 'required_skills', 'sla_paused_at', 'sla_remaining_ms', 'sla_calendar_version_id'])
       // assigned_at is the latest move (an R3 balance, a reassignment): the first agent is in the events.
       .select((eb) => eb.selectFrom('ticket_events as e').whereRef('e.ticket_id', '=', 'tickets.id').where('e.to_agent_id', 'is not', null).select((e) => e.fn.min('e.at').as('at')).as('first_assigned_at'))
       .where('created_at', '<', window.to);
@@ -45,20 +57,27 @@ export async function ticketsOfWindow(db: Db, window: { from: number; to: number
     await new Promise((resolve) => setImmediate(resolve));
   }
   const kept = rows.slice(0, limit);
-  const arrivals = kept.map((r): ArrivalRecord => {
+  const arrivals: ArrivalRecord[] = [];
+  for (const r of kept) {
     const closedAt = r.closed_at === null ? null : Number(r.closed_at);
     const slaDueAt = Number(r.sla_due_at);
+    const pausedAt = r.sla_paused_at === null ? null : Number(r.sla_paused_at);
+    const remainingMs = r.sla_remaining_ms === null ? null : Number(r.sla_remaining_ms);
+    const versionId = r.sla_calendar_version_id === null ? null : Number(r.sla_calendar_version_id);
     // A ticket without events (rows written straight into the table) has only assigned_at.
     const firstAssignedAt = r.first_assigned_at ?? r.assigned_at;
-    return {
+    arrivals.push({
       createdAt: Number(r.created_at),
       priority: r.priority,
-      slaDueAt,
+      slaDueAt: pausedAt === null ? slaDueAt : dueOnResume(pausedAt, remainingMs, await calendarOf(versionId)),
       assignedAt: firstAssignedAt === null ? null : Number(firstAssignedAt),
       closedAt,
+      // What really happened: a paused clock has not breached.
       breached: closedAt === null ? now > slaDueAt : closedAt > slaDueAt,
-    };
-  });
+      teamId: Number(r.team_id),
+      skills: skillNeedsOf(r.required_skills),
+    });
+  }
   // Held from its first assignment to its close by the agent holding it then (as the replay holds it).
   const holds = arrivals.map((a, i) => (a.assignedAt !== null && a.closedAt !== null && kept[i]!.assigned_at !== null ? a.closedAt - a.assignedAt : null));
   return { arrivals, holds, truncated: rows.length > limit };

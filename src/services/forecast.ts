@@ -12,9 +12,11 @@ import { labelled } from '../core/fieldErrors.js';
 import { agentCounts, checkForecastRequest, FORECAST_LABELS, type ForecastRequest } from '../core/forecastInput.js';
 import { type FieldErrors, refuseFields } from '../core/checked.js';
 import { PRIORITIES, type Priority } from '../core/tickets.js';
+import { calendarOfVersion } from '../repositories/calendarVersions.js';
 import { findCalendar } from '../repositories/calendars.js';
 import { forecastAgents, teamExists, teamQueueOrder, ticketsOfWindow } from '../repositories/forecastHistory.js';
 import { presenceChangesIn } from '../repositories/presenceHistory.js';
+import { loadTeamWorld } from '../repositories/teamState.js';
 import { loadSettings } from '../repositories/settings.js';
 import { teamCalendarOf } from '../core/teamSla.js';
 import type { Db } from '../db/connect.js';
@@ -50,7 +52,7 @@ export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequ
   const now = ctx.clock.now();
   const settings = await loadSettings(db);
   const window = { from: request.from, to: request.to };
-  const history = await ticketsOfWindow(db, window, request.teamId, MAX_FORECAST_TICKETS, now);
+  const history = await ticketsOfWindow(db, window, request.teamId, MAX_FORECAST_TICKETS, now, (versionId) => calendarOfVersion(ctx.handle, db, versionId));
   if (history.truncated) throw invalidInput(labelled({ from: `More than ${MAX_FORECAST_TICKETS.toLocaleString('en')} tickets arrived in this window: choose a shorter one.` }, FORECAST_LABELS));
   if (history.arrivals.length === 0) throw invalidInput(labelled({ from: 'No ticket arrived in this window: choose one with tickets to replay.' }, FORECAST_LABELS));
   const holds: Record<Priority, number[]> = { high: [], medium: [], low: [] };
@@ -82,6 +84,8 @@ export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequ
         : {
             agents: staff.filter((a) => agentsSeen.has(a.id)).map((a) => ({ id: a.id, capacity: a.capacity ?? settings.defaultCapacity })),
             presence: presence.map((p) => ({ at: p.at, agentId: p.userId, presence: p.presence })),
+            // Routed by the desk's teams and each agent's teams and skills (as they are now).
+            world: await loadTeamWorld(db),
           },
     presenceTruncated: truncated,
     window,

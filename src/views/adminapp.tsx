@@ -121,12 +121,21 @@ function TargetFigures({ targets }: { targets: Stats['sla']['targets'] }) {
   );
 }
 
-/** A canvas that src/public/admin-dashboard.js draws a chart into, in a box of the shared chart height. */
-export function ChartFigure({ id, label, caption }: { id: string; label: string; caption: string }) {
+/**
+ * A canvas that src/public/admin-dashboard.js draws a chart into, in a box of the shared chart height.
+ * `empty`: what the box says instead while the chart has nothing to draw (the script keeps it
+ * current), since Chart.js draws a pie of zeros as nothing and bars of zeros as bare axes.
+ */
+export function ChartFigure({ id, label, caption, empty }: { id: string; label: string; caption: string; empty?: { message: string; now: boolean } }) {
   return (
     <figure>
       <div class="chart-box">
         <canvas id={id} role="img" aria-label={label}></canvas>
+        {empty && (
+          <p class="chart-empty" data-chart-empty hidden={!empty.now}>
+            {empty.message}
+          </p>
+        )}
       </div>
       <figcaption>{caption}</figcaption>
     </figure>
@@ -196,6 +205,19 @@ function TeamFilter({ stats }: { stats: DashboardFigures }) {
       </ul>
     </nav>
   );
+}
+
+/** What each dashboard chart says while it has nothing to draw; admin-dashboard.js (CHART_EMPTY) decides it the same way from the feed. */
+const CHART_EMPTY = {
+  states: { message: 'No tickets in this window.', none: (s: Stats) => s.total === 0 },
+  closed: { message: 'No ticket closed in this window.', none: (s: Stats) => s.agents.every((a) => a.closed === 0) },
+  breaches: { message: 'No breach in this window.', none: (s: Stats) => PRIORITIES.every((p) => s.sla.by_priority[p] === 0) },
+  targets: { message: 'No target met or breached in this window.', none: (s: Stats) => SLA_METRICS.every((m) => PRIORITIES.every((p) => s.sla.targets[m].by_priority[p].met_share === null)) },
+  csat: { message: 'No rating in this window.', none: (s: Stats) => s.agents.every((a) => a.csat.rated === 0) },
+} as const;
+
+function chartEmpty(stats: Stats, chart: keyof typeof CHART_EMPTY): { message: string; now: boolean } {
+  return { message: CHART_EMPTY[chart].message, now: CHART_EMPTY[chart].none(stats) };
 }
 
 /**
@@ -317,20 +339,19 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
 
         <h2>Charts</h2>
         <div class="grid charts">
-          <ChartFigure id="chart-states" label="Pie chart of waiting, assigned and closed tickets" caption="Waiting, assigned, closed" />
-          <ChartFigure id="chart-closed" label="Bar chart of closed tickets per agent" caption="Closed per agent" />
-          <ChartFigure id="chart-breaches" label="Bar chart of SLA breaches by priority" caption="Breaches by priority" />
-          <ChartFigure id="chart-targets" label="Bar chart of the share of each SLA target met, by priority" caption="Share met per target" />
-          <ChartFigure id="chart-csat" label="Stacked bar chart of good and bad customer ratings per agent" caption="Ratings per agent" />
+          <ChartFigure id="chart-states" label="Pie chart of waiting, assigned and closed tickets" caption="Waiting, assigned, closed" empty={chartEmpty(stats, 'states')} />
+          <ChartFigure id="chart-closed" label="Bar chart of closed tickets per agent" caption="Closed per agent" empty={chartEmpty(stats, 'closed')} />
+          <ChartFigure id="chart-breaches" label="Bar chart of SLA breaches by priority" caption="Breaches by priority" empty={chartEmpty(stats, 'breaches')} />
+          <ChartFigure id="chart-targets" label="Bar chart of the share of each SLA target met, by priority" caption="Share met per target" empty={chartEmpty(stats, 'targets')} />
+          <ChartFigure id="chart-csat" label="Stacked bar chart of good and bad customer ratings per agent" caption="Ratings per agent" empty={chartEmpty(stats, 'csat')} />
         </div>
 
         <h2>Agents</h2>
         <AgentTable agents={stats.agents} span={resolutionText} share={shareText} team={stats.team} />
-        {stats.agents.length === 0 && (
-          <p class="empty-state">
-            No agents yet. <a href="/adminapp/register/">Register one</a>.
-          </p>
-        )}
+        {/* Hidden by the page's script once the first agent appears (admin-dashboard.js updateFigures). */}
+        <p class="empty-state" id="agents-empty" hidden={stats.agents.length > 0}>
+          No agents yet. <a href="/adminapp/register/">Register one</a>.
+        </p>
 
         <MailFigures mail={stats.mail} />
       </section>

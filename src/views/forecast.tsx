@@ -22,7 +22,7 @@ function Sentence({ answer }: { answer: ForecastAnswer }) {
     return (
       <p class="forecast-answer" data-needed={result.neededAgents}>
         <strong>
-          {agents(result.neededAgents)} keep breaches under {target}, the fewest of this range: start it lower to see whether fewer would do.
+          {agents(result.neededAgents)} keep breaches at or under {target}, the fewest of this range: start it lower to see whether fewer would do.
         </strong>
       </p>
     );
@@ -31,7 +31,7 @@ function Sentence({ answer }: { answer: ForecastAnswer }) {
     return (
       <p class="forecast-answer" data-needed={result.neededAgents}>
         <strong>
-          You need {agents(result.neededAgents)} to keep breaches under {target}.
+          You need {agents(result.neededAgents)} to keep breaches at or under {target}.
         </strong>
       </p>
     );
@@ -39,7 +39,9 @@ function Sentence({ answer }: { answer: ForecastAnswer }) {
   return (
     <p class="forecast-answer" data-needed="">
       <strong>
-        None of {request.kMin}–{request.kMax} agents keeps breaches under {target}: try a higher range.
+        {request.kMin === request.kMax
+          ? `${agents(request.kMin)} ${request.kMin === 1 ? 'does' : 'do'} not keep breaches at or under ${target}: try a higher range.`
+          : `None of ${request.kMin}–${request.kMax} agents keeps breaches at or under ${target}: try a higher range.`}
       </strong>
     </p>
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/core/errors.js';
-import { type ArrivalRecord, dutyRoster, type ForecastJob, holdingTimesCaveat, neededAgents, outcomeFigures, runForecast, ticketsToReplay } from '../../src/core/forecast.js';
+import { type ArrivalRecord, backtestWorld, dutyRoster, type ForecastJob, holdingTimesCaveat, neededAgents, outcomeFigures, runForecast, ticketsToReplay } from '../../src/core/forecast.js';
 import { agentCounts, MAX_AGENTS, parseForecastRequest } from '../../src/core/forecastInput.js';
 import { seededRandom } from '../../src/core/prng.js';
 
@@ -203,5 +203,30 @@ describe('holdingTimesCaveat', () => {
     [5000, null],
   ])('%d closed tickets', (closed, expected) => {
     expect(holdingTimesCaveat(closed)).toBe(expected);
+  });
+});
+
+describe('backtestWorld', () => {
+  const rule = (id: number, overflowTeamId: number | null = null) => ({ id, overflowTeamId, overflowAfterMs: overflowTeamId === null ? null : MIN, queueOrder: null });
+  const world = {
+    teams: new Map([
+      [1, rule(1, 2)],
+      [2, rule(2)],
+    ]),
+    members: new Map([
+      [7, { teams: [1], skills: [3] }],
+      [8, { teams: [2], skills: [] }],
+    ]),
+  };
+  it.each<[string, number[], number[], Record<number, number[]>, number[]]>([
+    ['every ticket of a team that exists: the world as it is', [7, 8], [1, 2, 1], { 7: [1], 8: [2] }, [1, 2]],
+    ['a deleted team’s tickets: every agent may take them', [7, 8], [1, 9], { 7: [1, 9], 8: [2, 9] }, [1, 2, 9]],
+    ['an agent without teams (none now): only the deleted team’s', [7, 8, 4], [9, 9], { 7: [1, 9], 8: [2, 9], 4: [9] }, [1, 2, 9]],
+  ])('%s', (_title, agents, ticketTeams, teamsOf, teamIds) => {
+    const result = backtestWorld(world, agents, ticketTeams);
+    expect([...result.teams.keys()].sort()).toEqual(teamIds);
+    expect(result.teams.get(1)).toEqual(rule(1, 2));
+    for (const [agent, teams] of Object.entries(teamsOf)) expect(result.members.get(Number(agent))?.teams, `agent ${agent}`).toEqual(teams);
+    expect(result.members.get(7)?.skills).toEqual([3]);
   });
 });

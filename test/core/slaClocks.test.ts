@@ -6,6 +6,7 @@ import {
   clocksAfterMessage,
   clocksAtClose,
   clocksAtCreation,
+  dueOnResume,
   IDLE_CLOCKS,
   PAUSED_DUE_AT,
   runningNextReplyDue,
@@ -235,4 +236,15 @@ describe('the next-reply clock a ticket runs', () => {
     ['closed while one ran: the close stopped it', { status: 'closed', next_reply_due_at: T0 }, null],
   ];
   for (const [name, ticket, expected] of rows) it(name, () => expect(runningNextReplyDue(ticket)).toBe(expected));
+});
+
+describe('dueOnResume', () => {
+  it.each<[string, number, number | null, CalendarDefinition | null, number]>([
+    ['24/7: the time left from the start', T0, 6 * MIN, null, T0 + 6 * MIN],
+    ['nothing left: due at the start', T0, 0, null, T0],
+    ['no time kept: due at the start', T0, null, OFFICE, T0],
+    ['office hours: Monday 16:30 with an hour left is Tuesday 09:30', T0 + 6.5 * HOUR, HOUR, OFFICE, T0 + 23.5 * HOUR],
+  ])('%s', (_title, start, remaining, calendar, due) => {
+    expect(dueOnResume(start, remaining, calendar)).toBe(due);
+  });
 });

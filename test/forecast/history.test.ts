@@ -6,6 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runForecast } from '../../src/core/forecast.js';
+import { DEFAULT_SETTINGS } from '../../src/core/settings.js';
+import { saveSettings } from '../../src/repositories/settings.js';
+import { postStaffMessage } from '../../src/services/conversation.js';
 import { checkForecastRequest } from '../../src/core/forecastInput.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { loadForecastJob } from '../../src/services/forecast.js';
@@ -60,5 +63,34 @@ describe.each(DIALECTS)('the history the forecast reads (%s)', (dialect) => {
     const { backtest } = runForecast(job);
     expect(backtest?.actual).toMatchObject({ waitP50Ms: 0, waitP90Ms: 0, breachRate: 0 });
     expect(backtest?.predicted).toMatchObject({ waitP50Ms: 0, waitP90Ms: 0, breachRate: 0 });
+  });
+
+  // A ticket waiting on its customer (pause_while_waiting, §11) stores PAUSED_DUE_AT, the year
+  // 275760, as its deadline: replayed with it, such a ticket never breached whatever the staffing,
+  // so every recent ticket still waiting on its customer counted as met at any K.
+  it('replays a ticket paused while waiting on its customer with the deadline it had when paused', async () => {
+    const T1 = Date.UTC(2026, 11, 1, 8, 0, 0);
+    const clock = new FakeClock(T1);
+    const ctx: ServiceContext = { handle: database.handle, clock, publicUrl: 'http://helpdesk.test' };
+    await saveSettings(database.handle.db, { ...DEFAULT_SETTINGS, pauseWhileWaiting: true, sla: { high: 600, medium: 240, low: 3600 } });
+    const cy = await addStaff(ctx, 'cy', { capacity: 2 });
+    await changePresence(ctx, cy, 'available');
+    const ticket = { name: 'C', email: 'c@example.test', description: 'd', priority: 'high' as const };
+    clock.set(T1 + 1 * MIN);
+    const [paused] = await createTickets(ctx, [{ ...ticket, title: 'waits on its customer' }]);
+    const [closed] = await createTickets(ctx, [{ ...ticket, title: 'closed' }]);
+    // The first test's agents are on duty too: whoever holds each ticket answers it.
+    const holder = async (id: number) => ({ id: (await database.handle.db.selectFrom('tickets').select('agent_id').where('id', '=', id).executeTakeFirstOrThrow()).agent_id!, role: 'agent' as const });
+    clock.set(T1 + 5 * MIN);
+    // Answered 4 minutes into its 10: paused with 6 minutes left, due 11 minutes after T1.
+    await postStaffMessage(ctx, await holder(paused!.id), paused!.id, { kind: 'reply', body: 'Is it plugged in?', close: false, seen: null, channel: 'web' });
+    expect(await closeTicket(ctx, await holder(closed!.id), closed!.id)).toBe(true);
+    clock.set(T1 + 60 * MIN);
+
+    const job = await loadForecastJob(ctx, checkForecastRequest({ from: '2026-12-01', to: '2026-12-01', k_min: 1, k_max: 1 }, clock.now()).value);
+    expect(job.arrivals.map((a) => [a.slaDueAt, a.breached])).toEqual([
+      [T1 + 11 * MIN, false],
+      [T1 + 11 * MIN, false],
+    ]);
   });
 });

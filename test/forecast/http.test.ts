@@ -134,7 +134,7 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
     expect(run.statusCode).toBe(200);
     const api = await admin.post('/api/v1/forecast', { ...window, k_min: 1, k_max: 5, target_percent: 40, capacity: 1 });
     expect(run.body).toContain(`data-needed="${api.body.needed_agents ?? ''}"`);
-    expect(run.body).toMatch(/You need \d+ agents? to keep breaches under 40 %/);
+    expect(run.body).toMatch(/You need \d+ agents? to keep breaches at or under 40 %/);
     expect(run.body.match(/<tr data-agents="/g)).toHaveLength(5);
     expect(run.body).toContain('id="chart-forecast"');
     expect(run.body).toContain('/static/forecast-chart.js');
@@ -149,9 +149,9 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
     const run = await page.get('/adminapp/forecast/?from=2026-11-30&to=2026-11-30&team=&k_min=3&k_max=5&target_percent=100&capacity=1&seed=1');
     expect(run.statusCode).toBe(200);
     expect(run.body).not.toMatch(/You need 3 agents/);
-    expect(visibleText(run)).toContain('3 agents keep breaches under 100 %, the fewest of this range: start it lower to see whether fewer would do.');
+    expect(visibleText(run)).toContain('3 agents keep breaches at or under 100 %, the fewest of this range: start it lower to see whether fewer would do.');
     const fromOne = await page.get('/adminapp/forecast/?from=2026-11-30&to=2026-11-30&team=&k_min=1&k_max=2&target_percent=100&capacity=1&seed=1');
-    expect(visibleText(fromOne)).toContain('You need 1 agent to keep breaches under 100 %.');
+    expect(visibleText(fromOne)).toContain('You need 1 agent to keep breaches at or under 100 %.');
   });
 
   it('the page answers bad input with a 400 naming the field', async () => {
@@ -161,6 +161,22 @@ describe.each(DIALECTS)('POST /api/v1/forecast (%s)', (dialect) => {
     expect(response.statusCode).toBe(400);
     expect(response.body).toContain('Most agents: enter a whole number of agents from 1 to 500.');
     expect(response.body).not.toContain('id="forecast-rows"');
+  });
+
+  // The page ran a forecast only when `from` was one string: a link with `from` twice, or without it,
+  // showed the blank form with a 200 and the default window, dropping what was asked without a word.
+  it('the page answers a query without one From, but asking for a forecast, with a 400 naming the fields', async () => {
+    const page = new Client(t.app);
+    await page.login('root');
+    const twice = await page.get('/adminapp/forecast/?from=2026-11-29&from=2026-11-30&to=2026-11-30&k_min=1&k_max=2');
+    expect(twice.statusCode).toBe(400);
+    expect(visibleText(twice)).toContain('From: enter a date such as 2026-11-01');
+    expect(twice.body).toContain('name="k_max" type="number" value="2"');
+    const without = await page.get('/adminapp/forecast/?to=2026-11-30&k_min=1&k_max=900');
+    expect(without.statusCode).toBe(400);
+    expect(visibleText(without)).toContain('From: enter a date such as 2026-11-01');
+    expect(visibleText(without)).toContain('Most agents: enter a whole number of agents from 1 to 500.');
+    expect(without.body).not.toContain('id="forecast-rows"');
   });
 
   it('the page, while another forecast runs, answers 409 with the form as typed and says why', async () => {

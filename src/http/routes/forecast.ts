@@ -25,7 +25,8 @@ export function forecastRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     admin.get<{ Querystring: Record<string, unknown> }>('/adminapp/forecast/', async (request, reply) => {
       const query = request.query;
       const now = ctx.clock.now();
-      const asked = typeof query.from === 'string';
+      // Any of the form's fields asks for a forecast: one without a single From is refused naming it, not shown as the blank form.
+      const asked = FORECAST_FIELDS.some((name) => query[name] !== undefined);
       const values: FormValues = asked
         ? keptValues(query, FORECAST_FIELDS)
         : { from: dateOf(now - 30 * DAY), to: dateOf(now), team: '', k_min: '1', k_max: '10', target_percent: '5', capacity: '', seed: '1' };

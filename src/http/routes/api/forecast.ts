@@ -13,7 +13,7 @@ export function forecastApiRoutes(app: FastifyInstance, ctx: ServiceContext): vo
     {
       schema: {
         tags: ['stats'],
-        summary: 'Staffing forecast: how many agents keep breaches under a target',
+        summary: 'Staffing forecast: how many agents keep breaches at or under a target',
         description:
           'Admins only. Replays the tickets that arrived in the window through the routing rules with K agents on duty by the SLA calendar, each ticket held for a time drawn from the observed assignment → close times of its priority, in a worker thread. 409 while another forecast runs on the server.',
         security: [{ bearerAuth: [] }],

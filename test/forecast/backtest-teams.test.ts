@@ -1,0 +1,65 @@
+/**
+ * The forecast's backtest on a desk with teams (SPEC §12, §14): the staffing really on duty is
+ * replayed through the routing rules with each agent's teams, so an agent of another team does not
+ * take tickets it could never have been given. The history is written by the live services from
+ * the simulator's own steps (as in http.test.ts), with capacity 1 and one holding time, so the
+ * backtest must reproduce what happened exactly.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulate } from '../../src/core/forecastSim.js';
+import type { PresenceChange } from '../../src/core/forecastSim.js';
+import { loadTeamWorld } from '../../src/repositories/teamState.js';
+import { ApiClient, staffWithToken } from '../api/support.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { FakeClock } from '../support/clock.js';
+import { DIALECTS } from '../support/db.js';
+import { arrivals, driveLiveDesk, MIN } from './support.js';
+
+const START = Date.UTC(2026, 10, 30, 8, 0, 0);
+const HOLD = 4 * MIN;
+
+describe.each(DIALECTS)('the forecast backtest with teams (%s)', (dialect) => {
+  let t: TestApp;
+  let admin: ApiClient;
+  const clock = new FakeClock(START - MIN);
+
+  beforeAll(async () => {
+    t = await startTestApp(dialect, { clock });
+    admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
+    const ann = (await staffWithToken(t.app, t.ctx, 'ann', { capacity: 1 })).id;
+    const bob = (await staffWithToken(t.app, t.ctx, 'bob', { capacity: 1 })).id;
+    // Ann answers Support (every ticket of this history); Bob only Billing, which gets none.
+    expect((await admin.post('/api/v1/teams', { name: 'Billing' })).status).toBe(201);
+    expect((await admin.put('/api/v1/agents/bob/teams', { teams: ['Billing'] })).status).toBe(200);
+    const world = await loadTeamWorld(t.ctx.handle.db);
+    // Bob is in all along; Ann comes and goes, so Support's tickets wait for her.
+    const presence: PresenceChange[] = [
+      { at: START, agentId: bob, presence: 'available' },
+      { at: START + 5 * MIN, agentId: ann, presence: 'available' },
+      { at: START + 20 * MIN, agentId: ann, presence: 'away' },
+      { at: START + 40 * MIN, agentId: ann, presence: 'available' },
+    ];
+    const tickets = arrivals(5, START + MIN, 30, 90_000, () => HOLD);
+    const sim = simulate({ tickets, agents: [ann, bob].map((id) => ({ id, capacity: 1 })), presence, world, queueOrder: 'oldest', trace: true });
+    expect(sim.moves.every((m) => m.to === ann), 'only Ann may take Support tickets').toBe(true);
+    await driveLiveDesk(t.ctx, clock, tickets, sim);
+    clock.set(START + 6 * 3600_000);
+  });
+  afterAll(() => t?.close());
+
+  // The backtest replayed every agent as a member of one team: Bob, in Billing only, took
+  // Support's tickets in the replay while they really waited for Ann, so the predicted waits and
+  // breaches were far below what happened on the very staffing that produced them.
+  it('replays each agent with its own teams, reproducing what happened', async () => {
+    const response = await admin.post('/api/v1/forecast', { from: '2026-11-30', to: '2026-11-30', k_min: 1, k_max: 1, capacity: 1 });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const { predicted, actual } = response.body.backtest;
+    expect(actual).toMatchObject({ tickets: 30, agents_seen: 2 });
+    expect(actual.wait_p90_seconds).toBeGreaterThan(0);
+    expect({ breach_rate: predicted.breach_rate, p50: predicted.wait_p50_seconds, p90: predicted.wait_p90_seconds }).toEqual({
+      breach_rate: actual.breach_rate,
+      p50: actual.wait_p50_seconds,
+      p90: actual.wait_p90_seconds,
+    });
+  });
+});
