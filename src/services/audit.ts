@@ -16,6 +16,20 @@ import type { RoutingRun } from './routing.js';
  */
 export type Acting = { id: number; username: string; address: string } | number | null;
 
+/**
+ * What a route adds to a staff member acting on a ticket (a close, a reply and close), so that an
+ * admin's audit entry names them with the client's address (http/acting.ts actingOf): both or neither.
+ */
+export interface RequestOrigin {
+  username?: string;
+  address?: string;
+}
+
+/** The Acting of a staff member on a ticket: with the request's origin when the route gave it, else the id alone (a script, a test). */
+export function actingAs(actor: { id: number } & RequestOrigin): Acting {
+  return actor.username !== undefined && actor.address !== undefined ? { id: actor.id, username: actor.username, address: actor.address } : actor.id;
+}
+
 /** The user id of `by` (for events' actor column), or null. */
 export function actingId(by: Acting): number | null {
   return by === null ? null : typeof by === 'number' ? by : by.id;
