@@ -106,7 +106,7 @@ export interface RouteLimits {
   /**
    * Counts one attempt, whatever its outcome, for this request's address and the username, and
    * returns the seconds to wait when either is over its limit, else null: for the rarer guesses
-   * of staff already signed in (a current password on the account page) and single sign-on's calls.
+   * of staff already signed in (a current password on the account page, their own second factor).
    */
   loginAttempt(request: FastifyRequest, username: string): Promise<number | null>;
   /**
@@ -116,6 +116,14 @@ export interface RouteLimits {
    * with reset emails (known or not alike: the refusal tells nothing). Seconds to wait when over, else null.
    */
   resetAttempt(request: FastifyRequest, mailbox?: string): Promise<number | null>;
+  /**
+   * Counts one press of single sign-on's button (§15) for this request's address, with the ticket
+   * creations' figure in a count of its own (each press writes the sign-on its callback takes, and
+   * guesses nothing: a team behind one office address signing in through the provider at nine
+   * must neither be refused nor use up the address's failed sign-ins, which its password logins
+   * share). Seconds to wait when over, else null. The callback is a sign-in check (loginCheck).
+   */
+  ssoStart(request: FastifyRequest): Promise<number | null>;
   /** onRequest hook of both ticket-creation routes: a 429 (`rate_limited`) when over the limit. */
   ticketCreation: onRequestAsyncHookHandler;
   /**
@@ -130,6 +138,7 @@ export const NO_LIMITS: RouteLimits = {
   loginCheck: async () => ({ wait: null, settle: async () => {} }),
   loginAttempt: async () => null,
   resetAttempt: async () => null,
+  ssoStart: async () => null,
   ticketCreation: async () => {},
   rating: async () => {},
 };
@@ -213,6 +222,7 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
   const ticketsByAddress = perAddress('tickets-address', settings.ticketsPerAddress);
   const resetsByAddress = perAddress('reset-address', settings.loginPerAddress);
   const ratingsByAddress = perAddress('rating-address', settings.ticketsPerAddress);
+  const ssoStartsByAddress = perAddress('sso-start-address', settings.ticketsPerAddress);
   /** An onRequest hook counting each request in `count`, and refusing one over its limit with a 429 that says how long to wait (`what`: what there were too many of). */
   const refusingOver =
     (count: typeof ticketsByAddress, what: string): onRequestAsyncHookHandler =>
@@ -270,6 +280,7 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
       await settleAll([hold], 'failed');
       return null;
     },
+    ssoStart: async (request) => overBy(await ssoStartsByAddress(request)),
     ticketCreation: refusingOver(ticketsByAddress, 'new requests'),
     rating: refusingOver(ratingsByAddress, 'ratings'),
   };
