@@ -88,6 +88,31 @@ export async function underCheck<T>(check: { settle: Judge }, work: (judge: Judg
   return result;
 }
 
+/**
+ * Whether a refusal of one's own change says a guess was wrong: the current password or a code
+ * typed with it (invalid input on `current_password` or `code`).
+ */
+export function refusedGuess(error: unknown): boolean {
+  return error instanceof DomainError && error.code === 'invalid_input' && (error.fields.current_password !== undefined || error.fields.code !== undefined);
+}
+
+/**
+ * One's own change typed with the current password (My account, one's own second factor) under a
+ * check `loginCheck` reserved: refused on the password or a code (refusedGuess), it counts as a
+ * failed sign-in; anything else, a change made included, gives the check back (underCheck), as a
+ * sign-in that succeeds counts nothing.
+ */
+export function underOwnCheck<T>(check: { settle: Judge }, work: () => Promise<T>): Promise<T> {
+  return underCheck(check, async (judge) => {
+    try {
+      return await work();
+    } catch (error) {
+      if (refusedGuess(error)) await judge('failed');
+      throw error;
+    }
+  });
+}
+
 /** The limits as routes use them. */
 export interface RouteLimits {
   /**
@@ -103,12 +128,6 @@ export interface RouteLimits {
    * those to end (then go ahead, or are refused when they all failed).
    */
   loginCheck(request: FastifyRequest, username: string): Promise<LoginCheck>;
-  /**
-   * Counts one attempt, whatever its outcome, for this request's address and the username, and
-   * returns the seconds to wait when either is over its limit, else null: for the rarer guesses
-   * of staff already signed in (a current password on the account page, their own second factor).
-   */
-  loginAttempt(request: FastifyRequest, username: string): Promise<number | null>;
   /**
    * Counts one password-reset request or use of a reset link (§15) for this request's address, with
    * the login's per-address limit but its own count; a request also for the `mailbox` typed (any
@@ -136,7 +155,6 @@ export interface RouteLimits {
 /** No limits at all (`RATE_LIMIT=off`: load tests). */
 export const NO_LIMITS: RouteLimits = {
   loginCheck: async () => ({ wait: null, settle: async () => {} }),
-  loginAttempt: async () => null,
   resetAttempt: async () => null,
   ssoStart: async () => null,
   ticketCreation: async () => {},
@@ -264,12 +282,6 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
 
   return {
     loginCheck: reserve,
-    async loginAttempt(request, username) {
-      const check = await reserve(request, username);
-      if (check.wait !== null) return check.wait;
-      await check.settle('failed');
-      return null;
-    },
     async resetAttempt(request, mailbox) {
       const byAddress = overBy(await resetsByAddress(request));
       const key = mailboxKey(mailbox ?? null);
