@@ -5,6 +5,7 @@
  * services/sso.ts.
  */
 import { isEmailAddress } from './tickets.js';
+import { cutUnits, wellFormed } from './unicode.js';
 
 /** The claims of a signed-in person that matter here, as the provider sent them (ID token, then userinfo). */
 export interface SsoClaims {
@@ -136,9 +137,9 @@ export function ssoUsernameFor(email: string, taken: ReadonlySet<string>): strin
   }
 }
 
-/** The display name of an account created by single sign-on: the `name` claim (1–100 characters, no control characters), else the address's local part. */
+/** The display name of an account created by single sign-on: the `name` claim (1–100 units, cut between characters; no control characters or lone surrogate halves), else the address's local part. */
 export function ssoDisplayNameOf(claims: SsoClaims, email: string): string {
   // eslint-disable-next-line no-control-regex
-  const name = typeof claims.name === 'string' ? claims.name.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim() : '';
-  return (name || email.slice(0, email.lastIndexOf('@'))).slice(0, 100);
+  const name = typeof claims.name === 'string' ? wellFormed(claims.name).replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim() : '';
+  return cutUnits(name || email.slice(0, email.lastIndexOf('@')), 100);
 }

@@ -57,7 +57,12 @@ export function recoveryCodeUsedMessage(codesLeft: number): string {
   return codesLeft <= FEW_RECOVERY_CODES ? `${left} ${renew}` : left;
 }
 
-/** A code as typed, read: six digits (spaces allowed) are a TOTP code; ten letters and digits (a dash allowed) a recovery code. */
+/**
+ * A code as typed, read: six digits (spaces allowed) are a TOTP code; ten letters and digits (a dash
+ * allowed) a recovery code. Read in NFKC, as passwords are: digits and letters typed with an input
+ * method in full-width mode (`１２３４５６`) are the same code; any dash (a document's typographic
+ * hyphen or en dash) separates as `-` does.
+ */
 export type TypedCode = { kind: 'totp'; code: string } | { kind: 'recovery'; code: string };
 
 /** The letters of recovery codes: no 0/o, 1/l/i, which people misread. */
@@ -65,7 +70,7 @@ export const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
 
 export function parseTypedCode(raw: unknown): TypedCode | null {
   if (typeof raw !== 'string' || raw.length > 40) return null;
-  const compact = raw.replace(/[\s-]+/g, '').toLowerCase();
+  const compact = raw.normalize('NFKC').replace(/[\s\p{Pd}]+/gu, '').toLowerCase();
   if (/^\d{6}$/.test(compact)) return { kind: 'totp', code: compact };
   if (compact.length === 10 && [...compact].every((c) => RECOVERY_ALPHABET.includes(c))) return { kind: 'recovery', code: compact };
   return null;

@@ -88,6 +88,31 @@ export async function underCheck<T>(check: { settle: Judge }, work: (judge: Judg
   return result;
 }
 
+/**
+ * Whether a refusal of one's own change says a guess was wrong: the current password or a code
+ * typed with it (invalid input on `current_password` or `code`).
+ */
+export function refusedGuess(error: unknown): boolean {
+  return error instanceof DomainError && error.code === 'invalid_input' && (error.fields.current_password !== undefined || error.fields.code !== undefined);
+}
+
+/**
+ * One's own change typed with the current password (My account, one's own second factor) under a
+ * check `loginCheck` reserved: refused on the password or a code (refusedGuess), it counts as a
+ * failed sign-in; anything else, a change made included, gives the check back (underCheck), as a
+ * sign-in that succeeds counts nothing.
+ */
+export function underOwnCheck<T>(check: { settle: Judge }, work: () => Promise<T>): Promise<T> {
+  return underCheck(check, async (judge) => {
+    try {
+      return await work();
+    } catch (error) {
+      if (refusedGuess(error)) await judge('failed');
+      throw error;
+    }
+  });
+}
+
 /** The limits as routes use them. */
 export interface RouteLimits {
   /**
@@ -104,18 +129,20 @@ export interface RouteLimits {
    */
   loginCheck(request: FastifyRequest, username: string): Promise<LoginCheck>;
   /**
-   * Counts one attempt, whatever its outcome, for this request's address and the username, and
-   * returns the seconds to wait when either is over its limit, else null: for the rarer guesses
-   * of staff already signed in (a current password on the account page) and single sign-on's calls.
-   */
-  loginAttempt(request: FastifyRequest, username: string): Promise<number | null>;
-  /**
    * Counts one password-reset request or use of a reset link (§15) for this request's address, with
    * the login's per-address limit but its own count; a request also for the `mailbox` typed (any
    * letter case), with the per-username limit, so no number of client addresses can flood one inbox
    * with reset emails (known or not alike: the refusal tells nothing). Seconds to wait when over, else null.
    */
   resetAttempt(request: FastifyRequest, mailbox?: string): Promise<number | null>;
+  /**
+   * Counts one press of single sign-on's button (§15) for this request's address, with the ticket
+   * creations' figure in a count of its own (each press writes the sign-on its callback takes, and
+   * guesses nothing: a team behind one office address signing in through the provider at nine
+   * must neither be refused nor use up the address's failed sign-ins, which its password logins
+   * share). Seconds to wait when over, else null. The callback is a sign-in check (loginCheck).
+   */
+  ssoStart(request: FastifyRequest): Promise<number | null>;
   /** onRequest hook of both ticket-creation routes: a 429 (`rate_limited`) when over the limit. */
   ticketCreation: onRequestAsyncHookHandler;
   /**
@@ -128,8 +155,8 @@ export interface RouteLimits {
 /** No limits at all (`RATE_LIMIT=off`: load tests). */
 export const NO_LIMITS: RouteLimits = {
   loginCheck: async () => ({ wait: null, settle: async () => {} }),
-  loginAttempt: async () => null,
   resetAttempt: async () => null,
+  ssoStart: async () => null,
   ticketCreation: async () => {},
   rating: async () => {},
 };
@@ -213,6 +240,7 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
   const ticketsByAddress = perAddress('tickets-address', settings.ticketsPerAddress);
   const resetsByAddress = perAddress('reset-address', settings.loginPerAddress);
   const ratingsByAddress = perAddress('rating-address', settings.ticketsPerAddress);
+  const ssoStartsByAddress = perAddress('sso-start-address', settings.ticketsPerAddress);
   /** An onRequest hook counting each request in `count`, and refusing one over its limit with a 429 that says how long to wait (`what`: what there were too many of). */
   const refusingOver =
     (count: typeof ticketsByAddress, what: string): onRequestAsyncHookHandler =>
@@ -254,12 +282,6 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
 
   return {
     loginCheck: reserve,
-    async loginAttempt(request, username) {
-      const check = await reserve(request, username);
-      if (check.wait !== null) return check.wait;
-      await check.settle('failed');
-      return null;
-    },
     async resetAttempt(request, mailbox) {
       const byAddress = overBy(await resetsByAddress(request));
       const key = mailboxKey(mailbox ?? null);
@@ -270,6 +292,7 @@ export function createRouteLimits(app: FastifyInstance, settings: RateLimitSetti
       await settleAll([hold], 'failed');
       return null;
     },
+    ssoStart: async (request) => overBy(await ssoStartsByAddress(request)),
     ticketCreation: refusingOver(ticketsByAddress, 'new requests'),
     rating: refusingOver(ratingsByAddress, 'ratings'),
   };

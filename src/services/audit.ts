@@ -5,6 +5,7 @@
  * Secrets in `before`/`after` are redacted (core/audit.ts).
  */
 import { type AuditEntry, auditJson } from '../core/audit.js';
+import { cutUnits, wellFormed } from '../core/unicode.js';
 import type { Db } from '../db/connect.js';
 import { findUserById } from '../repositories/users.js';
 import type { RoutingRun } from './routing.js';
@@ -15,6 +16,20 @@ import type { RoutingRun } from './routing.js';
  * null (the system, a command-line tool).
  */
 export type Acting = { id: number; username: string; address: string } | number | null;
+
+/**
+ * What a route adds to a staff member acting on a ticket (a close, a reply and close), so that an
+ * admin's audit entry names them with the client's address (http/acting.ts actingOf): both or neither.
+ */
+export interface RequestOrigin {
+  username?: string;
+  address?: string;
+}
+
+/** The Acting of a staff member on a ticket: with the request's origin when the route gave it, else the id alone (a script, a test). */
+export function actingAs(actor: { id: number } & RequestOrigin): Acting {
+  return actor.username !== undefined && actor.address !== undefined ? { id: actor.id, username: actor.username, address: actor.address } : actor.id;
+}
 
 /** The user id of `by` (for events' actor column), or null. */
 export function actingId(by: Acting): number | null {
@@ -27,17 +42,20 @@ export interface AuditChange {
   after?: unknown;
 }
 
-/** Records one entry at `at` (the change's own clock reading) inside `trx`. */
+/**
+ * Records one entry at `at` (the change's own clock reading) inside `trx`. Its texts are cut to
+ * their columns between characters: half an emoji would be stored as U+FFFD (three of them on SQLite).
+ */
 export async function audit(trx: Db, entry: AuditEntry, at: number): Promise<void> {
   await trx
     .insertInto('audit_log')
     .values({
       at,
       actor_id: entry.actor?.id ?? null,
-      actor_name: (entry.actor?.name ?? '').slice(0, 200),
-      action: entry.action.slice(0, 60),
-      subject: entry.subject.slice(0, 200),
-      address: entry.address.slice(0, 64),
+      actor_name: cutUnits(entry.actor?.name ?? '', 200),
+      action: cutUnits(entry.action, 60),
+      subject: cutUnits(wellFormed(entry.subject), 200),
+      address: cutUnits(entry.address, 64),
       before_json: auditJson(entry.before),
       after_json: auditJson(entry.after),
     })

@@ -43,6 +43,7 @@ import { lockTicketInRun, withRouting } from './routing.js';
 import { moveClocksOnMessage } from './slaClocks.js';
 import { enqueueWebhooks } from './webhooks.js';
 import { closeInRun, type CreatedTicket, createTickets, FollowUpOpen } from './tickets.js';
+import { actingAs, type RequestOrigin } from './audit.js';
 
 /** How many earlier public messages a reply email quotes (§9). */
 export const QUOTED_HISTORY = 3;
@@ -80,11 +81,11 @@ export class StaleReply extends DomainError {
  * StaleReply). A reply is emailed to the customer; with `close` it also runs R4 in the same
  * transaction and that one email says the ticket is closed.
  */
-export async function postStaffMessage(ctx: ServiceContext, writer: Writer, ticketId: number, input: StaffMessage): Promise<PostedMessage> {
+export async function postStaffMessage(ctx: ServiceContext, writer: Writer & RequestOrigin, ticketId: number, input: StaffMessage): Promise<PostedMessage> {
   let posted: PostedMessage;
   let ticketAfter: TicketRow;
   if (input.kind === 'reply' && input.close) {
-    posted = await withRouting(ctx, writer.id, async (run) => {
+    posted = await withRouting(ctx, actingAs(writer), async (run) => {
       // The reply and the close are stamped after the row's lock, never before a breach recorded meanwhile.
       const ticket = await lockTicketInRun(run, ticketId);
       if (!ticket) throw notFound('Ticket');

@@ -7,6 +7,7 @@ import { forbidden, notFound } from '../core/errors.js';
 import { decideCloseRequest, decideCommit, decideUndo, type CloseActor } from '../core/pendingClose.js';
 import { clearPendingClose, duePendingCloses, setPendingClose } from '../repositories/pendingCloses.js';
 import { findTicketById } from '../repositories/tickets.js';
+import type { RequestOrigin } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { lockTicketInRun, withRouting } from './routing.js';
 import { closeInRun, closeTicket } from './tickets.js';
@@ -23,7 +24,7 @@ export type CloseRequestResult =
  * committed by the job at the end of the window; a second click keeps the first instant.
  * Without one, or for an admin, it closes now (R4).
  */
-export async function requestClose(ctx: ServiceContext, actor: CloseActor, ticketId: number, windowMs: number): Promise<CloseRequestResult> {
+export async function requestClose(ctx: ServiceContext, actor: CloseActor & RequestOrigin, ticketId: number, windowMs: number): Promise<CloseRequestResult> {
   const ticket = await findTicketById(ctx.handle.db, ticketId);
   if (!ticket) throw notFound('Ticket');
   const decision = decideCloseRequest(ticket, actor, ctx.clock.now(), windowMs);

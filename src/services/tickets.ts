@@ -1,4 +1,4 @@
-import { auditRun } from './audit.js';
+import { actingAs, auditRun, type RequestOrigin } from './audit.js';
 import { nextWideningAt, planTeamFollowUp, planTeamIntake, skillsOfTopic, skillsText, type StoredSkill, type TeamTicket, type TopicRule } from '../core/teams.js';
 import { forbidden, notFound } from '../core/errors.js';
 import { clocksAtCreation, IDLE_CLOCKS } from '../core/slaClocks.js';
@@ -233,8 +233,8 @@ async function storeIntakeFiles(trx: Db, inputs: readonly IntakeInput[], tickets
   }
 }
 
-/** Who is acting on a ticket. */
-export interface Actor {
+/** Who is acting on a ticket (with the request's origin from a route: an admin's close is audited with it). */
+export interface Actor extends RequestOrigin {
   id: number;
   role: 'agent' | 'admin';
 }
@@ -245,7 +245,7 @@ export interface Actor {
  * Returns whether this call closed it.
  */
 export async function closeTicket(ctx: ServiceContext, actor: Actor, ticketId: number): Promise<boolean> {
-  return withRouting(ctx, actor.id, async (run) => {
+  return withRouting(ctx, actingAs(actor), async (run) => {
     const ticket = await lockTicketInRun(run, ticketId);
     if (!ticket) throw notFound('Ticket');
     return closeInRun(run, actor, ticket, { emailCustomer: true });

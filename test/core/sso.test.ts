@@ -97,6 +97,10 @@ describe('ssoDisplayNameOf', () => {
     [{ name: '' }, 'jane.doe'],
     [{ name: 42 }, 'jane.doe'],
     [{ name: 'N'.repeat(150) }, 'N'.repeat(100)],
+    // Cut at 100 units, never inside a character of two (an emoji), which would be stored as U+FFFD.
+    [{ name: `${'N'.repeat(99)}😀 Doe` }, 'N'.repeat(99)],
+    // A half of a pair standing alone in the provider's JSON ("\ud800") is no character either.
+    [{ name: 'Jane\ud800 Doe' }, 'Jane\ufffd Doe'],
   ])('%j → %s', (claims, expected) => {
     expect(ssoDisplayNameOf(claims, 'jane.doe@example.com')).toBe(expected);
   });

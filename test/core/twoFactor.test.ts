@@ -63,6 +63,16 @@ describe('parseTypedCode', () => {
     ['012345', { kind: 'totp', code: '012345' }],
     ['abcde-fghjk', { kind: 'recovery', code: 'abcdefghjk' }],
     ['ABCDEFGHJK', { kind: 'recovery', code: 'abcdefghjk' }],
+    // Typed with an input method in full-width mode (Japanese, Chinese): the same digits and letters.
+    ['１２３４５６', { kind: 'totp', code: '123456' }],
+    ['１２３\u3000４５６', { kind: 'totp', code: '123456' }],
+    ['ＡＢＣＤＥ－ＦＧＨＪＫ', { kind: 'recovery', code: 'abcdefghjk' }],
+    // Pasted from a note or a document that made its dash typographic (hyphen, non-breaking hyphen, en dash).
+    ['abcde\u2010fghjk', { kind: 'recovery', code: 'abcdefghjk' }],
+    ['abcde\u2011fghjk', { kind: 'recovery', code: 'abcdefghjk' }],
+    ['abcde\u2013fghjk', { kind: 'recovery', code: 'abcdefghjk' }],
+    // Other scripts' digits are not the app's code.
+    ['١٢٣٤٥٦', null],
     ['12345', null],
     ['1234567', null],
     ['abcde-fghjl', null],

@@ -38,6 +38,14 @@ for (const dialect of DIALECTS) {
       ]);
     });
 
+    it('keeps a long username typed at a failed sign-in to 200 units without cutting a character in half, alike on both engines', async () => {
+      // An emoji (two UTF-16 units) across the 200th unit: its first half alone was stored, which
+      // SQLite keeps as bytes that are not UTF-8 (read back as three U+FFFD) and PostgreSQL as one.
+      const typed = `${'a'.repeat(199)}😀tail`;
+      expect((await new Client(t.app, { remoteAddress: '198.51.100.11' }).login(typed, 'wrong-password-3')).statusCode).toBe(401);
+      expect((await rows()).at(-1)).toMatchObject({ action: 'sign_in.failed', subject: 'a'.repeat(199) });
+    });
+
     it('records a wrong second-factor code as a failed sign-in', async () => {
       const secret = new Secret({ size: 20 }).base32;
       await db().updateTable('users').set({ totp_secret: secret }).where('id', '=', gus).execute();

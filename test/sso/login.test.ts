@@ -300,25 +300,41 @@ for (const dialect of DIALECTS) {
       }
     });
 
-    it('counts each press of the button and each callback as a login attempt of the address', async () => {
+    it('counts refused callbacks as failed sign-ins of the address, never successful ones; presses of the button in a count of their own', async () => {
       const limit = { max: 2, windowMs: 60_000 };
       const { app } = await buildApp({
         handle: t.database.handle,
         clock: { now: () => Date.now() },
-        config: { ...TEST_CONFIG, rateLimit: true, rateLimits: { loginPerAddress: limit, loginPerUsername: limit, ticketsPerAddress: limit }, oidc: oidcOf('off') },
+        config: { ...TEST_CONFIG, rateLimit: true, rateLimits: { loginPerAddress: limit, loginPerUsername: limit, ticketsPerAddress: { max: 4, windowMs: 60_000 } }, oidc: oidcOf('off') },
       });
       try {
-        op.accounts.set('gus-at-idp', { email: 'gus@team.test', email_verified: true });
-        const client = new Client(app, { remoteAddress: '198.51.100.30' });
-        const page = await client.get('/agents/login/');
-        const started = await client.post('/agents/login/sso/', { _csrf: csrfFrom(page.body) });
-        expect(started.statusCode).toBe(303);
-        const back = await op.signIn(String(started.headers.location), 'gus-at-idp');
-        expect((await client.get(back.pathname + back.search)).statusCode).toBe(303);
-        const over = await client.post('/agents/login/sso/', { _csrf: csrfFrom((await client.get('/tickets/create/')).body) });
+        await addStaff(t.ctx, 'oli');
+        op.accounts.set('oli-at-idp', { email: 'oli@team.test', email_verified: true });
+        const press = async (client: Client) => client.post('/agents/login/sso/', { _csrf: csrfFrom((await client.get('/tickets/create/')).body) });
+        // An office behind one address: three colleagues sign in through the provider in a minute,
+        // more than the address's failed sign-ins allow, and a fourth with the password still can.
+        const office = '198.51.100.30';
+        for (let i = 0; i < 3; i++) {
+          const client = new Client(app, { remoteAddress: office });
+          const started = await press(client);
+          expect(started.statusCode, `press ${i + 1}`).toBe(303);
+          const back = await op.signIn(String(started.headers.location), 'oli-at-idp');
+          expect((await client.get(back.pathname + back.search)).statusCode, `callback ${i + 1}`).toBe(303);
+        }
+        expect((await new Client(app, { remoteAddress: office }).login('oli')).statusCode).toBe(303);
+        // The presses have a count of their own (RATE_LIMIT_TICKETS's figure): the fifth is refused.
+        const client = new Client(app, { remoteAddress: office });
+        expect((await press(client)).statusCode).toBe(303);
+        const over = await press(client);
         expect(over.statusCode).toBe(429);
         expect(over.body).toContain('Too many login attempts');
         expect(over.headers['retry-after']).toBeDefined();
+        // Refused callbacks (a state that is not the browser's) count: after two, the address is refused unchecked.
+        const guesser = new Client(app, { remoteAddress: '198.51.100.31' });
+        for (let i = 0; i < 2; i++) expect((await guesser.get(`/agents/login/sso/callback/?state=guess-${i}&code=x`)).statusCode).toBe(400);
+        const refused = await guesser.get('/agents/login/sso/callback/?state=guess-3&code=x');
+        expect(refused.statusCode).toBe(429);
+        expect((await guesser.login('oli')).statusCode).toBe(429);
       } finally {
         await app.close();
       }

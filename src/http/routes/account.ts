@@ -12,7 +12,7 @@ import type { FormErrors, FormValues } from '../../views/components.js';
 import { renderPage } from '../../views/render.js';
 import { refusalFlash, setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, sendHtml } from '../forms.js';
-import { type RouteLimits, waitMessage } from '../rateLimits.js';
+import { type RouteLimits, underOwnCheck, waitMessage } from '../rateLimits.js';
 import { requireRole, SESSION_COOKIE } from '../session.js';
 
 const isInvalidInput = (error: unknown): error is DomainError => error instanceof DomainError && error.code === 'invalid_input';
@@ -89,16 +89,16 @@ export function accountRoutes(app: FastifyInstance, ctx: ServiceContext, limits:
       const viewer = request.viewer!;
       const body = formBody(request.body);
       const values = keptValues(body, ['display_name', 'email']);
-      // A typed current password is a guess like a login's: counted against this account.
-      if (typeof body.current_password === 'string' && body.current_password !== '') {
-        const wait = await limits.loginAttempt(request, viewer.username);
-        if (wait !== null) {
-          reply.header('retry-after', String(wait));
-          return accountPage(reply, viewer, { values, status: 429 }, { kind: 'error', message: waitMessage('password attempts', wait) });
-        }
+      // A typed current password is a guess like a login's, checked under the address's and this
+      // account's limits: a wrong one counts as a failed sign-in, a right one counts nothing.
+      const check = typeof body.current_password === 'string' && body.current_password !== '' ? await limits.loginCheck(request, viewer.username) : null;
+      if (check !== null && check.wait !== null) {
+        reply.header('retry-after', String(check.wait));
+        return accountPage(reply, viewer, { values, status: 429 }, { kind: 'error', message: waitMessage('password attempts', check.wait) });
       }
       try {
-        const { passwordChanged } = await changeOwnAccount(ctx, { ...actingOf(request), token: request.cookies[SESSION_COOKIE] ?? '' }, body, sessions.idleMinutes);
+        const change = () => changeOwnAccount(ctx, { ...actingOf(request), token: request.cookies[SESSION_COOKIE] ?? '' }, body, sessions.idleMinutes);
+        const { passwordChanged } = check === null ? await change() : await underOwnCheck(check, change);
         setFlash(reply, { kind: 'success', message: passwordChanged ? 'Saved, and your password is changed. You stay logged in here; your other sessions ended.' : 'Saved.' });
         return reply.redirect('/agents/account/', 303);
       } catch (error) {

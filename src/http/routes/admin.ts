@@ -212,7 +212,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
 
     admin.post<{ Params: { id: string } }>('/admin/tickets/:id/close/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
       ticketAction(request, reply, async (id) => {
-        const closed = await closeTicket(ctx, request.viewer!, id);
+        const closed = await closeTicket(ctx, { ...actingOf(request), role: request.viewer!.role }, id);
         return closed ? { kind: 'success', message: `${referenceOf(id)} is closed. The customer has been told.` } : { kind: 'info', message: `${referenceOf(id)} was already closed.` };
       }),
     );

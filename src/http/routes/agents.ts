@@ -1,3 +1,4 @@
+import { actingOf } from '../acting.js';
 import { autoAwayNotice } from '../../core/autoAway.js';
 import type { FastifyInstance } from 'fastify';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
@@ -162,7 +163,7 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
     agentOnly.post<{ Params: { id: string } }>('/agents/tickets/:id/close/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const id = ticketIdOf(request.params.id);
       const viewer = request.viewer!;
-      const result = await requestClose(ctx, viewer, id, sessions.closeUndoMs);
+      const result = await requestClose(ctx, { ...actingOf(request), role: viewer.role }, id, sessions.closeUndoMs);
       const reference = referenceOf(id);
       // No number of seconds in the message: it would stand still beside the countdown next to Undo
       // (the one that runs), and a running one in this status line would be read out every second.

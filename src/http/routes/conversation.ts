@@ -230,7 +230,7 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
           throw error;
         }
         if (problem) throw problem;
-        const posted = await postStaffMessage(ctx, writer, id, { ...input, channel: 'web', files, formKey: formKeyOf(body[FORM_KEY_FIELD]) });
+        const posted = await postStaffMessage(ctx, { ...writer, ...actingOf(request) }, id, { ...input, channel: 'web', files, formKey: formKeyOf(body[FORM_KEY_FIELD]) });
         const reference = referenceOf(id);
         const message =
           posted.sentBefore

@@ -10,7 +10,7 @@ import { LoginPage } from '../../views/agents.js';
 import { renderPage } from '../../views/render.js';
 import { formBody, safeNext, sendHtml } from '../forms.js';
 import { finishLogin, toSecondStep } from '../login.js';
-import { type RouteLimits, waitMessage } from '../rateLimits.js';
+import { type RouteLimits, underCheck, waitMessage } from '../rateLimits.js';
 import { SESSION_COOKIE } from '../session.js';
 
 /** The browser's own state of the single sign-on it started (signed): only this browser may finish it. */
@@ -55,7 +55,7 @@ export function ssoRoutes(app: FastifyInstance, ctx: ServiceContext, limits: Rou
   app.post('/agents/login/sso/', { preHandler: app.csrfProtection }, async (request, reply) => {
     if (!provider) throw notFound('Single sign-on');
     const next = safeNext(formBody(request.body).next, '');
-    const wait = await limits.loginAttempt(request, '');
+    const wait = await limits.ssoStart(request);
     if (wait !== null) return refusedPage(reply, 'wait', next, wait);
     try {
       const { url, state } = await startSso(ctx, provider, next);
@@ -70,30 +70,36 @@ export function ssoRoutes(app: FastifyInstance, ctx: ServiceContext, limits: Rou
 
   app.get(SSO_CALLBACK_PATH, async (request, reply) => {
     if (!provider) throw notFound('Single sign-on');
-    // Each callback asks the provider (a code to exchange): counted like a login attempt.
-    const wait = await limits.loginAttempt(request, '');
-    if (wait !== null) return refusedPage(reply, 'wait', '', wait);
+    // Each callback is a sign-in check of the client's address (a state and a code to exchange),
+    // reserved first like a password's: a refused one counts as a failed sign-in, one that signs
+    // in counts nothing, and the provider being away guessed nothing (password logins stay open).
+    const check = await limits.loginCheck(request, '');
+    if (check.wait !== null) return refusedPage(reply, 'wait', '', check.wait);
     const raw = request.cookies[SSO_COOKIE];
     const unsigned = raw ? request.unsignCookie(raw) : null;
     // Used or not, the state is spent: the cookie goes with this answer.
     reply.clearCookie(SSO_COOKIE, { path: SSO_COOKIE_PATH });
-    try {
-      const { user, nextPath } = await finishSso(ctx, provider, unsigned?.valid ? unsigned.value : null, textParams(request.query), request.ip);
-      const next = safeNext(nextPath, '');
-      // The provider's sign-in is one factor here: an account with a second factor (or staff who
-      // must have one) gives it next, exactly as after a password.
-      if ((await secondStepFor(ctx, user)) !== 'none') return toSecondStep(reply, user, ctx.clock.now(), sessions.secureCookies, next);
-      const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip, method: 'sso' });
-      return finishLogin(reply, started, next, sessions.secureCookies);
-    } catch (error) {
-      if (error instanceof SsoRefused) {
-        // The person reads what to do; the log keeps what the provider or openid-client said.
-        request.log.warn({ err: error.cause }, error.message);
-        return refusedPage(reply, error.reason, '');
+    return underCheck(check, async (judge) => {
+      try {
+        const { user, nextPath } = await finishSso(ctx, provider, unsigned?.valid ? unsigned.value : null, textParams(request.query), request.ip);
+        await judge('passed');
+        const next = safeNext(nextPath, '');
+        // The provider's sign-in is one factor here: an account with a second factor (or staff who
+        // must have one) gives it next, exactly as after a password.
+        if ((await secondStepFor(ctx, user)) !== 'none') return toSecondStep(reply, user, ctx.clock.now(), sessions.secureCookies, next);
+        const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip, method: 'sso' });
+        return finishLogin(reply, started, next, sessions.secureCookies);
+      } catch (error) {
+        if (error instanceof SsoRefused) {
+          await judge(error.reason === 'unreachable' ? 'passed' : 'failed');
+          // The person reads what to do; the log keeps what the provider or openid-client said.
+          request.log.warn({ err: error.cause }, error.message);
+          return refusedPage(reply, error.reason, '');
+        }
+        // Deactivated between the check and the session (startSession checks again under the lock).
+        if (error instanceof DomainError && error.code === 'unauthenticated') return refusedPage(reply, 'deactivated', '');
+        throw error;
       }
-      // Deactivated between the check and the session (startSession checks again under the lock).
-      if (error instanceof DomainError && error.code === 'unauthenticated') return refusedPage(reply, 'deactivated', '');
-      throw error;
-    }
+    });
   });
 }

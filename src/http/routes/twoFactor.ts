@@ -28,7 +28,7 @@ import { refusalFlash, setFlash, takeFlash } from '../flash.js';
 import { formBody, safeNext, sendHtml } from '../forms.js';
 import { credentialsStampOf, endSecondStep, finishLogin, pendingLoginOf, setSessionCookies } from '../login.js';
 import { landingOf } from '../links.js';
-import { type RouteLimits, underCheck, waitMessage } from '../rateLimits.js';
+import { type Judge, refusedGuess, type RouteLimits, underCheck, underOwnCheck, waitMessage } from '../rateLimits.js';
 import { requireRole, SESSION_COOKIE } from '../session.js';
 
 const isInvalidInput = (error: unknown): error is DomainError => error instanceof DomainError && error.code === 'invalid_input';
@@ -109,8 +109,17 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
     return unsigned.valid && unsigned.value.startsWith(prefix) ? unsigned.value.slice(prefix.length) : null;
   };
 
-  /** Confirms an enrolment form: the recovery codes, or the page again with the field's error. */
-  const confirmForm = async (request: FastifyRequest, reply: FastifyReply, user: { id: number; username: string }, page: { action: string; forced?: boolean; next?: string; viewer?: EnrolProps['viewer'] }) => {
+  /**
+   * Confirms an enrolment form: the recovery codes, or the page again with the field's error. From
+   * the account page, under the sign-in check `judge` settles: a wrong code or password counts.
+   */
+  const confirmForm = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: { id: number; username: string },
+    page: { action: string; forced?: boolean; next?: string; viewer?: EnrolProps['viewer'] },
+    judge?: Judge,
+  ) => {
     const secret = enrolmentSecretOf(request, user.id);
     if (secret === null) {
       return { codes: null, refused: await enrolPage(reply, user, { ...page, errors: { code: 'Code: this set-up form is not valid any more. Scan the new code below, then type its code.' }, status: 400 }) };
@@ -121,6 +130,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
       const currentPassword = page.viewer ? { typed: body.current_password } : null;
       return { codes: await confirmEnrolment(ctx, user.id, secret, body.code, request.ip, currentPassword), refused: null };
     } catch (error) {
+      if (judge && refusedGuess(error)) await judge('failed');
       if (!isInvalidInput(error)) throw error;
       return { codes: null, refused: await enrolPage(reply, user, { ...page, secret, errors: error.fields, status: 400 }) };
     }
@@ -215,38 +225,42 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
 
     pages.post('/agents/account/two-factor/', { preHandler: [requireRole('agent', 'admin'), app.csrfProtection] }, async (request, reply) => {
       const viewer = request.viewer!;
-      const wait = await limits.loginAttempt(request, viewer.username);
-      if (wait !== null) {
-        reply.header('retry-after', String(wait));
-        return enrolPage(reply, viewer, { action: '/agents/account/two-factor/', viewer, secret: enrolmentSecretOf(request, viewer.id), errors: { code: `Code: ${waitMessage('codes', wait)}` }, status: 429 });
+      // The code and the current password are guesses like a login's: a wrong one counts, a right one nothing.
+      const check = await limits.loginCheck(request, viewer.username);
+      if (check.wait !== null) {
+        reply.header('retry-after', String(check.wait));
+        return enrolPage(reply, viewer, { action: '/agents/account/two-factor/', viewer, secret: enrolmentSecretOf(request, viewer.id), errors: { code: `Code: ${waitMessage('codes', check.wait)}` }, status: 429 });
       }
       // A second factor that is on is not replaced from here (it would take new recovery codes
       // without the password): the status page says how to move it, with nothing changed. Also when
       // another tab's enrolment won meanwhile (the service's conflict).
       const alreadyOn = () => statusPage(request, reply, { kind: 'error', message: ALREADY_ON }, {}, 409);
-      if ((await findUserById(ctx.handle.db, viewer.id))?.totp_secret) return alreadyOn();
-      const confirmed = await confirmForm(request, reply, viewer, { action: '/agents/account/two-factor/', viewer }).catch((error: unknown) => {
-        if (error instanceof DomainError && error.code === 'conflict') return null;
-        throw error;
+      return underCheck(check, async (judge) => {
+        if ((await findUserById(ctx.handle.db, viewer.id))?.totp_secret) return alreadyOn();
+        const confirmed = await confirmForm(request, reply, viewer, { action: '/agents/account/two-factor/', viewer }, judge).catch((error: unknown) => {
+          if (error instanceof DomainError && error.code === 'conflict') return null;
+          throw error;
+        });
+        if (confirmed === null) return alreadyOn();
+        if (confirmed.codes === null) return confirmed.refused;
+        return sendHtml(reply, renderPage(RecoveryCodesPage({ codes: confirmed.codes, continueTo: '/agents/account/', viewer, csrf: reply.generateCsrf() })));
       });
-      if (confirmed === null) return alreadyOn();
-      if (confirmed.codes === null) return confirmed.refused;
-      return sendHtml(reply, renderPage(RecoveryCodesPage({ codes: confirmed.codes, continueTo: '/agents/account/', viewer, csrf: reply.generateCsrf() })));
     });
 
     /**
-     * A change of one's own second factor that needs the current password (a guess like a login's,
-     * counted per account): its outcome, or the status page again with why not.
+     * A change of one's own second factor that needs the current password (a guess like a login's:
+     * a wrong one counts per address and account, a right one nothing): its outcome, or the status
+     * page again with why not.
      */
     const withCurrentPassword = async (request: FastifyRequest, reply: FastifyReply, change: (viewerId: number, password: unknown) => Promise<FastifyReply>) => {
       const viewer = request.viewer!;
-      const wait = await limits.loginAttempt(request, viewer.username);
-      if (wait !== null) {
-        reply.header('retry-after', String(wait));
-        return statusPage(request, reply, { kind: 'error', message: waitMessage('password attempts', wait) }, {}, 429);
+      const check = await limits.loginCheck(request, viewer.username);
+      if (check.wait !== null) {
+        reply.header('retry-after', String(check.wait));
+        return statusPage(request, reply, { kind: 'error', message: waitMessage('password attempts', check.wait) }, {}, 429);
       }
       try {
-        return await change(viewer.id, formBody(request.body).current_password);
+        return await underOwnCheck(check, () => change(viewer.id, formBody(request.body).current_password));
       } catch (error) {
         if (!(error instanceof DomainError) || (error.code !== 'invalid_input' && error.code !== 'conflict')) throw error;
         return statusPage(request, reply, refusalFlash(error), error.fields, error.code === 'conflict' ? 409 : 400);

@@ -3,6 +3,7 @@
  * Staff see notes (they are staff); the customer never reaches these routes. Visibility is the
  * ticket's: an agent its own and pending tickets, an admin all; any other ticket is a 404.
  */
+import { actingOf } from '../../acting.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { validateStaffMessage } from '../../../core/conversation.js';
@@ -91,7 +92,7 @@ export function messageApiRoutes(app: FastifyInstance, ctx: ServiceContext): voi
       const ticket = await visibleTicket(ctx, viewer, request.params.reference);
       const input = validateStaffMessage(request.body);
       try {
-        const posted = await postStaffMessage(ctx, { id: viewer.id, role: viewer.role }, ticket.id, { ...input, channel: 'api' });
+        const posted = await postStaffMessage(ctx, { ...actingOf(request), role: viewer.role }, ticket.id, { ...input, channel: 'api' });
         return reply.status(201).send(messageJson(posted.message, viewer.username, posted.attachments, ctx.publicUrl));
       } catch (error) {
         // The stale answer names the message to read, which the generic error shape has no room for.

@@ -209,7 +209,7 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
     async (request) => {
       const viewer = apiUserOf(request);
       const row = await visibleTicket(ctx, viewer, request.params.reference);
-      await closeTicket(ctx, { id: viewer.id, role: viewer.role }, row.id);
+      await closeTicket(ctx, { ...actingOf(request), role: viewer.role }, row.id);
       return ticketJson((await findVisibleTicket(db, viewer, row.id)) ?? row, ctx.publicUrl, ctx.clock.now());
     },
   );
