@@ -13,6 +13,10 @@ export default defineConfig({
     // in parallel processes.
     testTimeout: limitMs,
     hookTimeout: limitMs,
+    // expect.poll waits for something to happen (a page's script after a load, a live push, a
+    // background job's pass), never bounds how soon: vitest's default of 1 s ran out on a loaded CI
+    // machine (45f745b). A poll still fails when the thing never happens.
+    expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
     // Vacuums the test server's catalogs before, during and after the run (each file's schema made
     // and dropped leaves dead catalog rows, and this machine's PostgreSQL runs without autovacuum).

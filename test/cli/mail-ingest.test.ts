@@ -35,7 +35,9 @@ async function countOf(database: TestDatabase, table: 'tickets' | 'inbound_mails
 }
 
 for (const dialect of DIALECTS as readonly Dialect[]) {
-  describe(`npm run mail:ingest (${dialect})`, () => {
+  // A hang guard past the config's 120 s: each test here runs the command in new processes (npm,
+  // then tsx compiling the CLI), which took 70-110 s a test under a load of 30 and one past 120 s.
+  describe(`npm run mail:ingest (${dialect})`, { timeout: 300_000 }, () => {
     let database: TestDatabase;
     beforeAll(async () => {
       database = await freshDatabase(dialect);

@@ -18,9 +18,9 @@ import { startSmtpServer, type TestSmtpServer } from '../mail/support/smtp.js';
 
 const form = (i: number) => ({ name: `Customer ${i}`, email: `c${i}@example.com`, title: `Thread ${i}`, description: 'Help', priority: 'medium' });
 
-// 30 s: a restarted thread loads its modules again (tsx under vitest); a full CI run on two shared
-// cores (load 12) once took it past 15 s.
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+// 90 s: a restarted thread loads its modules again (tsx under vitest); a full CI run on two shared
+// cores (load 12) once took it past 15 s, and at a load of 30 a start took up to a minute.
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -31,7 +31,9 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 }
 
 for (const dialect of DIALECTS) {
-  describe(`the delivery thread (${dialect})`, () => {
+  // A hang guard past the config's 120 s: a test here starts up to three threads, each loading the
+  // senders' modules afresh (see until), which took a test past 120 s under a load of 30.
+  describe(`the delivery thread (${dialect})`, { timeout: 300_000 }, () => {
     let database: TestDatabase;
     let ctx: ServiceContext;
     let smtp: TestSmtpServer;

@@ -374,12 +374,14 @@ for (const dialect of DIALECTS) {
       const now = start + HIGH_MS + 1_000;
       const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
       const script = fileURLToPath(new URL('./support/monitor-process.ts', import.meta.url));
-      const outputs = await Promise.all([1, 2].map(() => run(tsx, [script, t.database.url, String(now), '10'], { timeout: 60_000 })));
+      // Hang guards, not targets: two tsx processes starting at once on a loaded machine (a load of
+      // 30 took them past 60 s, and the test past 120 s with its 200 intakes).
+      const outputs = await Promise.all([1, 2].map(() => run(tsx, [script, t.database.url, String(now), '10'], { timeout: 180_000 })));
       const ids = outputs.flatMap((o) => JSON.parse(o.stdout.trim()) as number[]);
       expect(ids).toHaveLength(200);
       expect(new Set(ids).size).toBe(200);
       await expectEachBreachedOnce(t.ctx.handle.db, 200);
-    });
+    }, 300_000);
 
     postgresOnly?.('while one monitor holds its batch, the other takes the remaining tickets without waiting', async () => {
       const start = clock.now();

@@ -79,7 +79,8 @@ describe('auto-away in a browser', () => {
 
     const ticket = (await findTicketByToken(t.ctx.handle.db, await submitViaForm(new Client(t.app), { title: 'Urgent after Alice left', priority: 'high' })))!;
     expect(ticket.agent_id).toBe(bob);
-    await bobBrowser.page.locator(`tr[data-ticket="HD-${ticket.id}"]`).waitFor({ timeout: 2000 });
+    // Pushed to Bob's open page: at once on a quiet machine, seconds under a loaded CI run (a wait, not a bound).
+    await bobBrowser.page.locator(`tr[data-ticket="HD-${ticket.id}"]`).waitFor({ timeout: 15_000 });
 
     // Alice comes back to the dashboard: still away, told why, and "I'm back" is hers to press.
     const back = await dashboard(aliceBrowser.context);

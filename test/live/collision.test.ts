@@ -96,11 +96,13 @@ for (const dialect of DIALECTS) {
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(boss.data('viewers')).toHaveLength(1);
 
-      // The admin closes the page: Alice's list empties at once (a leave, not an expiry).
+      // The admin closes the page: Alice's list empties at once (a leave, not an expiry: that comes
+      // a heartbeat after the last announcement at the soonest, 5 s here). 400 ms was missed by a
+      // loaded machine; 3 s still tells the two apart.
       const closedAt = Date.now();
       boss.close();
-      await untilViewers(aliceTab, [], 1000);
-      expect(Date.now() - closedAt).toBeLessThan(400);
+      await untilViewers(aliceTab, [], 3000);
+      expect(Date.now() - closedAt).toBeLessThan(3000);
       // The dashboard's stream, which names no ticket, hears nothing of who views what.
       expect(plain.events.map((e) => e.event)).not.toContain('viewers');
       expect(plain.events.map((e) => e.event)).not.toContain('viewing');

@@ -119,10 +119,18 @@ async function launch(env: NodeJS.ProcessEnv): Promise<Launched> {
 }
 
 /**
+ * How long a server process may take to start: a hang guard, not a target. tsx compiles the app as it
+ * loads, and two servers starting at once beside other test files took past 60 s under a load of
+ * 30. Just under the config's 120 s test and hook limits, so a start that never ends fails with
+ * the server's own output rather than a bare timeout.
+ */
+const SERVER_START_MS = 110_000;
+
+/**
  * Starts the server as `npm start` would (port 0, the environment's NODE_ENV, logs at info) and
  * waits until it says where it listens.
  */
-export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> {
+export async function startServer(env: Record<string, string>, timeoutMs = SERVER_START_MS): Promise<RunningServer> {
   const server = await launch({ ...process.env, PORT: '0', LOG_LEVEL: 'info', CLOSE_UNDO_SECONDS: '0', ...env });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${server.output()}`)), timeoutMs);
@@ -187,7 +195,7 @@ export async function spawnServer(env: Record<string, string>, options: { port?:
   const server = await launch({ ...process.env, NODE_ENV: 'development', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SECRET_KEY: 'test-secret-key-test-secret-key-0123456789', CLOSE_UNDO_SECONDS: '0', ...env, PORT: String(port) });
   const { child } = server;
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const deadline = Date.now() + (options.timeoutMs ?? SERVER_START_MS);
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited with ${child.exitCode ?? child.signalCode}:\n${server.output()}`);
     try {

@@ -12,8 +12,13 @@ import { freshDatabase, type TestDatabase } from '../../support/db.js';
 export const MAIL_FROM = 'Helpdesk <support@helpdesk.example>';
 export const PUBLIC_URL = 'https://help.example.com';
 
-/** Timeouts short enough that tests of dead servers end in a second. */
-export const FAST_TIMEOUTS: Partial<SmtpTimeouts> = { connectionMs: 2_000, greetingMs: 1_000, socketMs: 2_000 };
+/**
+ * Timeouts short enough that a test of a hung server ends in seconds (a dead one refuses at once),
+ * long enough that a working test server always makes them on a loaded machine: most sends here
+ * are expected to succeed, and the server answers from the test's own process, whose event loop
+ * SQLite's synchronous work holds (a 1 s greeting was missed under a load of 30).
+ */
+export const FAST_TIMEOUTS: Partial<SmtpTimeouts> = { connectionMs: 10_000, greetingMs: 5_000, socketMs: 10_000 };
 
 export interface LogEntry {
   level: 'debug' | 'info' | 'warn' | 'error';
