@@ -100,8 +100,8 @@ export interface NewTicketInput {
 // nothing (Cf: a zero-width space pasted with the address is no part of it, and mail to it goes
 // astray), a dot in the domain. The real check is that the customer receives our email; this only
 // catches typing mistakes.
-// eslint-disable-next-line no-control-regex
-const EMAIL_PATTERN = /^[^\s\p{Cf}@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]+@[^\s\p{Cf}@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]+\.[^\s\p{Cf}@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]{2,}$/u;
+const ADDRESS_CHAR = String.raw`[^\s\p{Cf}@<>()[\]\\,;:"\u0000-\u001f\u007f-\u009f]`;
+const EMAIL_PATTERN = new RegExp(`^${ADDRESS_CHAR}+@${ADDRESS_CHAR}+\\.${ADDRESS_CHAR}{2,}$`, 'u');
 
 /**
  * Whether a string looks like a deliverable email address (≤ 254 characters). The domain's parts
