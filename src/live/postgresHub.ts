@@ -29,6 +29,15 @@ const MAX_TTL_MS = 10 * 60_000;
 const MAX_IDENTIFIER_BYTES = 63;
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 30_000;
+// The listening connection carries nothing while no other process changes anything, and a NAT,
+// load balancer or firewall that forgets an idle flow tells neither end: the connection would look
+// open for ever while this process heard nothing more. So it is asked `select 1` every 30 s, which
+// also keeps such a flow from counting as idle (Azure's load balancers drop one after 4 minutes,
+// AWS's NAT gateways after 350 s); one unanswered within 10 s counts as lost, and is listened
+// again, with a resync, as after any loss. (The kernel's TCP keepalive would notice too, but after
+// two hours by Linux's defaults, which Node cannot change beyond the first probe's delay.)
+const HEARTBEAT_MS = 30_000;
+const HEARTBEAT_TIMEOUT_MS = 10_000;
 
 /** The notification channel of a DATABASE_URL: `helpdesk_changes`, plus `_<schema>` with `?schema=`. */
 export function channelOf(url: string): string {
@@ -96,6 +105,10 @@ export interface PostgresHubOptions {
   handle: DbHandle;
   /** Connection losses, bad notifications, failed sends: reported, never thrown. */
   onError?: (error: unknown) => void;
+  /** How often the listening connection is asked whether it is still there. Default 30 s. */
+  heartbeatMs?: number;
+  /** A heartbeat unanswered after this counts as a lost connection. Default 10 s. */
+  heartbeatTimeoutMs?: number;
 }
 
 class PostgresHub implements ChangeHub {
@@ -110,6 +123,9 @@ class PostgresHub implements ChangeHub {
   private readonly firstListen: Promise<void>;
   /** Notifications on their way: close() waits for them, so a command that publishes then exits (mail:ingest) loses none. */
   private readonly sending = new Set<Promise<void>>();
+  private readonly heartbeat: NodeJS.Timeout;
+  /** The listening connection being asked whether it is there (one question at a time). */
+  private asking: pg.Client | null = null;
 
   constructor(private readonly options: PostgresHubOptions) {
     this.onError = options.onError ?? (() => undefined);
@@ -118,6 +134,31 @@ class PostgresHub implements ChangeHub {
     this.firstListen = this.listen();
     // ready() reports a failed first connection; until someone asks, do not crash on it.
     this.firstListen.catch(() => undefined);
+    this.heartbeat = setInterval(() => void this.beat(), options.heartbeatMs ?? HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** Asks the listening connection for an answer; none in time: lost, listened again. */
+  private async beat(): Promise<void> {
+    const client = this.client;
+    if (!client || this.asking === client) return;
+    this.asking = client;
+    const timeoutMs = this.options.heartbeatTimeoutMs ?? HEARTBEAT_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const silence = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      // A failed answer is the connection's 'error' or 'end', which already count it lost.
+      const answered = await Promise.race([client.query('select 1').then(() => true, () => true), silence]);
+      if (!answered && this.client === client) {
+        this.onError(new Error(`the listening connection did not answer within ${timeoutMs / 1000} s; listening again`));
+        this.lost(client);
+      }
+    } finally {
+      clearTimeout(timer);
+      if (this.asking === client) this.asking = null;
+    }
   }
 
   private async listen(): Promise<void> {
@@ -223,6 +264,7 @@ class PostgresHub implements ChangeHub {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.heartbeat);
     // What was published before close() still goes out (the pool may be destroyed right after).
     await Promise.all([...this.sending]);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);

@@ -1,4 +1,4 @@
-import { type AddressInfo, createServer, type Socket } from 'node:net';
+import { type AddressInfo, connect as connectTcp, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type DbHandle } from '../../src/db/connect.js';
@@ -87,6 +87,37 @@ describe('notification payloads', () => {
     }
   });
 });
+
+/**
+ * A TCP proxy to PostgreSQL whose open connections can be made silent: from then on nothing passes
+ * either way and nothing is closed, as when a middlebox forgets a flow. New connections pass.
+ */
+async function silencingProxy(targetPort: string) {
+  const pairs: { client: Socket; server: Socket; silent: boolean }[] = [];
+  const proxy = createServer((client) => {
+    const server = connectTcp(Number(targetPort), '127.0.0.1');
+    const pair = { client, server, silent: false };
+    pairs.push(pair);
+    client.on('data', (chunk) => pair.silent || server.write(chunk));
+    server.on('data', (chunk) => pair.silent || client.write(chunk));
+    const end = () => {
+      client.destroy();
+      server.destroy();
+    };
+    client.on('close', end).on('error', end);
+    server.on('close', end).on('error', end);
+  });
+  await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+  return {
+    port: (proxy.address() as AddressInfo).port,
+    silenceAll: () => pairs.forEach((pair) => (pair.silent = true)),
+    connections: () => pairs.length,
+    close: async () => {
+      pairs.forEach((pair) => (pair.client.destroy(), pair.server.destroy()));
+      await new Promise((done) => proxy.close(done));
+    },
+  };
+}
 
 describe('the PostgreSQL change hub (LISTEN/NOTIFY)', () => {
   let database: TestDatabase;
@@ -193,6 +224,37 @@ describe('the PostgreSQL change hub (LISTEN/NOTIFY)', () => {
     await heard.until((e) => e.some((x) => x.kind === 'ticket' && x.ticketId === 42));
     expect(errors.length).toBeGreaterThan(0);
     await Promise.all([listener.close(), sender.close()]);
+  });
+
+  // A NAT, load balancer or firewall that drops an idle flow (Azure's load balancers after 4 minutes,
+  // AWS's NAT gateways after 350 s) sends nothing to either end: the listening connection looked
+  // open for ever, and the process never heard another's changes again (its pages went stale).
+  it('notices a listening connection that went silent, listens again and asks pages to refetch', async () => {
+    const proxy = await silencingProxy(new URL(TEST_PG_URL).port || '5432');
+    const viaProxy = new URL(database.url);
+    viaProxy.port = String(proxy.port);
+    const errors: unknown[] = [];
+    const listener = createPostgresHub({ url: viaProxy.toString(), handle: secondHandle, onError: (e) => errors.push(e), heartbeatMs: 300, heartbeatTimeoutMs: 2000 });
+    const sender = createPostgresHub({ url: database.url, handle: database.handle });
+    try {
+      await Promise.all([listener.ready(), sender.ready()]);
+      const heard = recorder();
+      listener.subscribe(heard.listener);
+      sender.publishTickets([change(50)]);
+      await heard.until((e) => e.some((x) => x.kind === 'ticket' && x.ticketId === 50));
+
+      proxy.silenceAll();
+      sender.publishTickets([change(51)]);
+      await heard.until((e) => e.some((x) => x.kind === 'resync'), 10_000);
+      sender.publishTickets([change(52)]);
+      await heard.until((e) => e.some((x) => x.kind === 'ticket' && x.ticketId === 52));
+      expect(errors.map(String)).toContain('Error: the listening connection did not answer within 2 s; listening again');
+      // It listened again through the proxy (a new connection), not on the silent one.
+      expect(proxy.connections()).toBeGreaterThanOrEqual(2);
+    } finally {
+      await Promise.all([listener.close(), sender.close()]);
+      await proxy.close();
+    }
   });
 
   it('fails ready() when the database cannot be reached, and closes without hanging', async () => {
