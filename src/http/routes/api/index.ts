@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import type { SchemaErrorDataVar } from 'fastify/types/schema.js';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { invalidInput } from '../../../core/errors.js';
-import { jsonText, NOT_UTF8, protoKeyPaths } from '../../../core/jsonBody.js';
+import { jsonText, NOT_JSON, NOT_UTF8, protoKeyPaths } from '../../../core/jsonBody.js';
 import type { ServiceContext } from '../../../services/context.js';
 import type { TicketIntake } from '../../../services/intake.js';
 import type { RouteLimits } from '../../app.js';
@@ -138,7 +138,8 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
     if (text === null) return done(invalidInput({ body: NOT_UTF8 }, 'The request is not valid: see fields.'), undefined);
     if (text.trim() === '') return done(null, undefined);
     return parseJson(request, text, (error, parsed) => {
-      if (error) return done(error, undefined);
+      // Named like every other 400 (§8: `fields` says what is wrong): Fastify's own refusal named no field.
+      if (error) return done((error as { statusCode?: number }).statusCode === 400 ? invalidInput({ body: NOT_JSON }, 'The request is not valid: see fields.') : error, undefined);
       const proto = protoKeyPaths(parsed);
       if (proto.length > 0) return done(invalidInput(Object.fromEntries(proto.map((path) => [path, 'Unknown field.'])), 'The request is not valid: see fields.'), undefined);
       return done(null, parsed);
