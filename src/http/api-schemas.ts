@@ -78,7 +78,7 @@ export const ApiError = z
 const ERROR_TEXT: Record<number, string> = {
   400: 'Bad input: `fields` says what is wrong with each field',
   401: 'No valid bearer token (missing, unknown, revoked, or its account is deactivated)',
-  403: 'The token is valid but its role may not do this',
+  403: 'The token is valid but may not do this: its role may not, or it is an inbound-mail token (which may only deliver mail)',
   404: 'No such ticket (or not visible to this token)',
   409: 'Conflict with the ticket\'s state (for example, it is closed)',
   413: 'Request body too large',
@@ -116,6 +116,18 @@ export function withBodyRefusals(method: string | readonly string[], consumes: r
   if (response === undefined || !readsBody(method)) return response;
   const statuses = consumes === undefined ? [400, 413, 415] : [413, 415];
   return { ...errorResponses(...statuses.filter((status) => !(status in response))), ...response };
+}
+
+/**
+ * A staff route's responses with the refusals of its token added: 401 (none, unknown, revoked) and
+ * 403 (another role's, or an inbound-mail token, refused on every route but the mail route).
+ * requireBearer answers them before any route runs, so the document lists them on every route
+ * behind the bearer scheme, also those no role is refused on; a status a route documents keeps
+ * its own text.
+ */
+export function withTokenRefusals(security: unknown, response: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (response === undefined || security === undefined) return response;
+  return { ...errorResponses(...[401, 403].filter((status) => !(status in response))), ...response };
 }
 
 // ---------------------------------------------------------------- tickets

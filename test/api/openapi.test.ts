@@ -80,6 +80,8 @@ for (const dialect of DIALECTS) {
         expect(operation.security, `${method} ${path}`).toEqual(staffOnly ? [{ bearerAuth: [] }] : undefined);
         expect(operation.responses['200'] ?? operation.responses['201'] ?? operation.responses['204'], `${method} ${path}`).toBeDefined();
         if (staffOnly) expect(operation.responses['401'], `${method} ${path}`).toBeDefined();
+        // An inbound-mail token is refused (403) on every route but the mail route, the public one included.
+        expect(operation.responses['403'], `${method} ${path}`).toBeDefined();
       }
     });
 

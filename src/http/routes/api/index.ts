@@ -26,7 +26,7 @@ import { statsApiRoutes } from './stats.js';
 import { forecastApiRoutes } from './forecast.js';
 import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
 import { refuseInboundTokens, requireBearer } from '../../api-auth.js';
-import { NoBody, readsBody, withBodyRefusals } from '../../api-schemas.js';
+import { NoBody, readsBody, withBodyRefusals, withTokenRefusals } from '../../api-schemas.js';
 import { attachmentApiRoutes } from '../attachments.js';
 
 type OpenApiDocument = ReturnType<SwaggerTransformObject>;
@@ -176,11 +176,12 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         { name: 'audit', description: 'Every admin action and sign-in: who, when, from where, and what changed' },
       ],
     },
-    // Every POST, PUT, PATCH and DELETE documents what Fastify answers to its body (400, 413, 415);
-    // a route that takes no body (NoBody) documents none, rather than a required empty one.
+    // Every POST, PUT, PATCH and DELETE documents what Fastify answers to its body (400, 413, 415),
+    // and every staff route what its token can cause (401, 403); a route that takes no body
+    // (NoBody) documents none, rather than a required empty one.
     transform: (input) => {
       const { body, ...schema } = input.schema;
-      const response = withBodyRefusals(input.route.method, input.schema.consumes, input.schema.response as Record<string, unknown> | undefined);
+      const response = withTokenRefusals(input.schema.security, withBodyRefusals(input.route.method, input.schema.consumes, input.schema.response as Record<string, unknown> | undefined));
       return jsonSchemaTransform({ ...input, schema: { ...schema, ...(body === NoBody ? {} : { body }), response } });
     },
     transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
