@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import type { SchemaErrorDataVar } from 'fastify/types/schema.js';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { invalidInput } from '../../../core/errors.js';
+import { plainTypeMessage } from '../../../core/fieldErrors.js';
 import { jsonText, NOT_JSON, NOT_UTF8, protoKeyPaths } from '../../../core/jsonBody.js';
 import type { ServiceContext } from '../../../services/context.js';
 import type { TicketIntake } from '../../../services/intake.js';
@@ -56,7 +57,7 @@ function invalidFields(errors: FastifySchemaValidationError[], dataVar: SchemaEr
     const unknown = error.keyword === 'unrecognized_keys' ? ((error.params as { keys?: string[] }).keys ?? []) : [];
     // A query string's unknown keys are its parameters (`?page=2`), a body's its fields.
     for (const key of unknown) name(path ? `${path}.${key}` : key, dataVar === 'querystring' ? 'Unknown parameter.' : 'Unknown field.');
-    if (unknown.length === 0) name(path || dataVar, error.message ?? 'Invalid value.');
+    if (unknown.length === 0) name(path || dataVar, error.message === undefined ? 'Invalid value.' : plainTypeMessage(error.message));
   }
   return invalidInput(Object.fromEntries(fields), 'The request is not valid: see fields.');
 }
