@@ -282,7 +282,7 @@ export function pageLimit(what: string) {
 export const pageCursor = z.string({ error: 'Give one cursor.' }).max(100, 'This cursor is not valid.').optional().meta({ description: 'next_cursor of the previous page' });
 
 /** `?team=`: a team's name in any letter case, or its id (checked by services/teams.ts teamFilterOf). */
-const teamFilter = (description: string) =>
+export const teamFilter = (description: string) =>
   z.string({ error: 'Give one team.' }).max(64, 'Team names have at most 64 characters.').optional().meta({ description: `${description}: its name in any letter case, or its id` });
 
 export const TicketListQuery = z.strictObject({
