@@ -152,6 +152,19 @@ for (const dialect of DIALECTS) {
       await call('POST', '/api/v1/tickets/{reference}/close', {}, { token: tokens.agent });
       await call('POST', '/api/v1/forecast', {}, { body: { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() } });
 
+      // What else the API takes, each of which the document must allow too.
+      const accepts = async (...args: Parameters<typeof call>) => expect((await call(...args)).statusCode, `${args[0]} ${args[1]}`).toBeLessThan(300);
+      await accepts('POST', '/api/v1/tickets', {}, { token: null, body: { ...validTicket, priority: 'HIGH', topic: 'invoices' } });
+      await accepts('POST', '/api/v1/tickets', {}, { token: null, body: { ...validTicket, topic: String(topic.id) } });
+      await accepts('POST', '/api/v1/tickets', {}, { token: null, body: { ...validTicket, topic: topic.id } });
+      await accepts('POST', '/api/v1/tickets', {}, { token: null, body: { ...validTicket, topic: null } });
+      await accepts('PUT', '/api/v1/webhooks/{id}', {}, { body: { url: 'https://hooks.example.com/all', events: '*' } });
+      await accepts('PATCH', '/api/v1/settings', {}, { body: { calendar: '24/7', sla: { high: { first_response: null, next_reply: null } }, warn_at_percent: 80, pause_while_waiting: true } });
+      await accepts('PUT', '/api/v1/teams/{id}', { id: String(team.id) }, { body: { name: 'Invoices', calendar: '24/7', sla: { high: { resolution: '1h' }, medium: { resolution: '4h' }, low: { resolution: '1d' } }, queue_order: 'deadline', overflow_team: 'Support', overflow_after_minutes: 30 } });
+      await accepts('POST', '/api/v1/tickets/{reference}/messages', {}, { body: { kind: 'note', body: 'Seen nothing.', seen: null, close: false } });
+      await accepts('GET', '/api/v1/stats', {}, { query: '?window=ALL&team=invoices' });
+      await accepts('GET', '/api/v1/tickets', {}, { query: '?agent=&team=&q=&breached=TRUE' });
+      await accepts('GET', '/api/v1/audit', {}, { query: '?action=user&from=2026-01-01&to=2030-12-31&actor=root' });
       await call('DELETE', '/api/v1/topics/{id}', { id: String(topic.id) });
       const empty = (await call('POST', '/api/v1/teams', {}, { body: { name: 'Empty' } })).json();
       await call('DELETE', '/api/v1/teams/{id}', { id: String(empty.id) });

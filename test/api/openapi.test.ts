@@ -246,6 +246,19 @@ for (const dialect of DIALECTS) {
       expect(document.paths['/api/v1/calendars/{id}'].get.responses['404'].description).toBe('No such calendar');
     });
 
+    it('describes a webhook endpoint request as the API reads it: url and events required, events a list or one name as text ("*")', () => {
+      for (const method of ['post', 'put']) {
+        const path = method === 'post' ? '/api/v1/webhooks' : '/api/v1/webhooks/{id}';
+        const schema = document.paths[path][method].requestBody.content['application/json'].schema;
+        const request = schema.$ref ? document.components.schemas[schema.$ref.split('/').pop()] : schema;
+        // Old: neither was required, though a body without them is a 400 naming them.
+        expect(request.required?.sort(), `${method} ${path}`).toEqual(['events', 'url']);
+        const events = request.properties.events;
+        expect(events.anyOf.map((choice: { type: string }) => choice.type).sort()).toEqual(['array', 'string']);
+        expect(events.anyOf.find((choice: { type: string }) => choice.type === 'string').enum).toContain('*');
+      }
+    });
+
     it('describes the settings routes (§11): the whole settings out, a patch of any of their keys in', () => {
       const schemas = document.components.schemas;
       const keys = ['calendar', 'default_capacity', 'email_priority', 'pause_while_waiting', 'queue_order', 'release_on_logout', 'sla', 'warn_at_percent'];
