@@ -113,9 +113,8 @@ export const NoBody = z.strictObject({}).nullish().meta({ description: 'None: se
  * (one source with the routes) lists them for all; a status a route documents keeps its own text.
  */
 export function withBodyRefusals(method: string | readonly string[], consumes: readonly string[] | undefined, response: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (response === undefined || !readsBody(method)) return response;
-  const statuses = consumes === undefined ? [400, 413, 415] : [413, 415];
-  return { ...errorResponses(...statuses.filter((status) => !(status in response))), ...response };
+  if (!readsBody(method)) return response;
+  return withMissing(response, consumes === undefined ? [400, 413, 415] : [413, 415]);
 }
 
 /**
@@ -126,8 +125,22 @@ export function withBodyRefusals(method: string | readonly string[], consumes: r
  * its own text.
  */
 export function withTokenRefusals(security: unknown, response: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (response === undefined || security === undefined) return response;
-  return { ...errorResponses(...[401, 403].filter((status) => !(status in response))), ...response };
+  return security === undefined ? response : withMissing(response, [401, 403]);
+}
+
+/**
+ * A route's responses with the 400 of an address holding a broken %-escape (`/tickets/%E0%A4%A`)
+ * added when its path has a parameter: the router refuses it before the route runs (app.ts,
+ * `fields.path`), whatever the route does with its parameters.
+ */
+export function withAddressRefusals(url: string, response: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return url.includes(':') ? withMissing(response, [400]) : response;
+}
+
+/** `response` with the error answers of `statuses` it does not document yet (its own text kept). */
+function withMissing(response: Record<string, unknown> | undefined, statuses: number[]): Record<string, unknown> | undefined {
+  if (response === undefined) return response;
+  return { ...errorResponses(...statuses.filter((status) => !(status in response))), ...response };
 }
 
 // ---------------------------------------------------------------- tickets

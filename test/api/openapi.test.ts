@@ -131,7 +131,7 @@ for (const dialect of DIALECTS) {
       const operation = document.paths['/api/v1/attachments/{id}'].get;
       expect(operation.security).toEqual([{ bearerAuth: [] }]);
       expect(operation.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`)).toEqual(['path id']);
-      expect(Object.keys(operation.responses).sort()).toEqual(['200', '401', '403', '404']);
+      expect(Object.keys(operation.responses).sort()).toEqual(['200', '400', '401', '403', '404']);
       expect(operation.responses['200'].content['*/*'].schema).toMatchObject({ type: 'string', format: 'binary' });
     });
 

@@ -27,7 +27,7 @@ import { statsApiRoutes } from './stats.js';
 import { forecastApiRoutes } from './forecast.js';
 import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
 import { refuseInboundTokens, requireBearer } from '../../api-auth.js';
-import { NoBody, readsBody, withBodyRefusals, withTokenRefusals } from '../../api-schemas.js';
+import { NoBody, readsBody, withAddressRefusals, withBodyRefusals, withTokenRefusals } from '../../api-schemas.js';
 import { attachmentApiRoutes } from '../attachments.js';
 
 type OpenApiDocument = ReturnType<SwaggerTransformObject>;
@@ -178,11 +178,13 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
       ],
     },
     // Every POST, PUT, PATCH and DELETE documents what Fastify answers to its body (400, 413, 415),
-    // and every staff route what its token can cause (401, 403); a route that takes no body
+    // every staff route what its token can cause (401, 403), and every route with a path parameter
+    // the 400 of a broken %-escape in its address; a route that takes no body
     // (NoBody) documents none, rather than a required empty one.
     transform: (input) => {
       const { body, ...schema } = input.schema;
-      const response = withTokenRefusals(input.schema.security, withBodyRefusals(input.route.method, input.schema.consumes, input.schema.response as Record<string, unknown> | undefined));
+      const bodyRefusals = withBodyRefusals(input.route.method, input.schema.consumes, input.schema.response as Record<string, unknown> | undefined);
+      const response = withAddressRefusals(input.url, withTokenRefusals(input.schema.security, bodyRefusals));
       return jsonSchemaTransform({ ...input, schema: { ...schema, ...(body === NoBody ? {} : { body }), response } });
     },
     transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
