@@ -7,6 +7,24 @@
 /** Field name → the label its form shows. A dotted field (`hours.mon`) falls back to its head's label. */
 export type FieldLabels = Readonly<Record<string, string>>;
 
+/** A JSON type's name with its article, as a message reads it. */
+const A_TYPE: Readonly<Record<string, string>> = { string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'an object', array: 'a list', null: 'null' };
+
+/**
+ * A schema library's type message in this style's words: a key that is missing is "Required.", one
+ * of the wrong JSON type says what it must be ("Must be a string, not a number."). zod's own
+ * "Invalid input: expected nonoptional, received undefined" told an integrator nothing. Any other
+ * message is kept as written (the schemas' own messages already are in this style).
+ */
+export function plainTypeMessage(message: string): string {
+  const match = /^Invalid input: expected (\w+), received (\w+)$/.exec(message);
+  if (!match) return message;
+  const [, expected, received] = match as unknown as [string, string, string];
+  if (received === 'undefined') return 'Required.';
+  const wanted = A_TYPE[expected];
+  return wanted === undefined ? message : `Must be ${wanted}, not ${A_TYPE[received] ?? received}.`;
+}
+
 /** `label: message`, the message's first letter made small unless its first word is in capitals (IANA, HD-42). */
 export function labelMessage(label: string, message: string): string {
   const word = message.split(' ', 1)[0]!;

@@ -12,6 +12,9 @@ const DANGEROUS = '__proto__';
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** `fields.body` of a body whose bytes are not UTF-8. */
+/** A body that does not parse as JSON: the field at fault is the whole body (§8: a 400 names its field). */
+export const NOT_JSON = 'The body is not valid JSON: check its brackets, quotes and commas.';
+
 export const NOT_UTF8 = 'The body is not valid UTF-8: send JSON encoded as UTF-8 (RFC 8259), whatever the charset label says.';
 
 /**

@@ -5,13 +5,14 @@
 import { z } from 'zod';
 import { PRESENCES } from '../core/routing.js';
 import { parseStatsWindow, STATS_WINDOWS } from '../services/stats.js';
-import { parsed } from './api-schemas.js';
+import { parsed, teamFilter } from './api-schemas.js';
 
 // ---------------------------------------------------------------- stats
 
 export const StatsQuery = z.strictObject({
   window: parsed((raw) => parseStatsWindow(raw), 'Choose 24h, 7d, 30d or all.', 'Tickets created in the last `24h`, `7d`, `30d`, or `all` (default)').optional(),
-  team: z.string().max(100).optional().meta({ description: 'Only this team’s tickets (§12): its name in any letter case, or its id; absent: every team' }),
+  // The lists' filter, in their words (a name too long, or two teams): it said zod's own.
+  team: teamFilter('Only this team’s tickets (§12; absent: every team)'),
 });
 
 const count = z.number().int();

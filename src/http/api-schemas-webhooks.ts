@@ -31,12 +31,23 @@ export const WebhookEndpointList = wholeList(WebhookEndpointSchema, 'WebhookEndp
 
 export const WebhookEndpointBody = z
   .strictObject({
-    // Optional for zod only, so that a missing field gets the core's message (parseEndpoint).
+    // Optional for zod only, so that a missing field gets the core's message (parseEndpoint); the document says required.
     url: z.unknown().optional().meta({ type: 'string', description: `http:// or https://, no user name or password, at most ${MAX_URL_LENGTH} characters; not a loopback or private address unless WEBHOOKS_ALLOW_PRIVATE=on`, example: 'https://hooks.example.com/helpdesk' }),
-    events: z.unknown().optional().meta({ type: 'array', items: { type: 'string', enum: [...WEBHOOK_EVENTS, ALL_EVENTS] }, description: EVENTS_DOC, example: ['ticket.created', 'ticket.closed'] }),
+    // One name as text is read as a list of it (core/webhooks.ts parseEventFilter: the page's form sends one so), `"*"` too.
+    events: z
+      .unknown()
+      .optional()
+      .meta({
+        anyOf: [
+          { type: 'array', items: { type: 'string', enum: [...WEBHOOK_EVENTS, ALL_EVENTS] } },
+          { type: 'string', enum: [...WEBHOOK_EVENTS, ALL_EVENTS], description: 'One event name, or `*`: the same as a list of it' },
+        ],
+        description: EVENTS_DOC,
+        example: ['ticket.created', 'ticket.closed'],
+      }),
     active: z.boolean({ error: 'Active: true or false.' }).optional().meta({ description: 'Default true; a JSON boolean (the page\'s checkbox values such as `"on"` are for the form)' }),
   })
-  .meta({ description: 'Refused (400, nothing written) with a message per field: a URL with credentials, another scheme, too long, or on a private address; an unknown event.' });
+  .meta({ description: 'Refused (400, nothing written) with a message per field: a URL with credentials, another scheme, too long, or on a private address; an unknown event.', required: ['url', 'events'] });
 
 export const WebhookParams = z.object({ id: z.string().meta({ description: 'The endpoint id', example: '3' }) });
 export const WebhookDeliveryParams = WebhookParams.extend({ delivery: z.string().meta({ description: 'The delivery id', example: '41' }) });

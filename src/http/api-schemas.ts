@@ -78,7 +78,7 @@ export const ApiError = z
 const ERROR_TEXT: Record<number, string> = {
   400: 'Bad input: `fields` says what is wrong with each field',
   401: 'No valid bearer token (missing, unknown, revoked, or its account is deactivated)',
-  403: 'The token is valid but its role may not do this',
+  403: 'The token is valid but may not do this: its role may not, or it is an inbound-mail token (which may only deliver mail)',
   404: 'No such ticket (or not visible to this token)',
   409: 'Conflict with the ticket\'s state (for example, it is closed)',
   413: 'Request body too large',
@@ -113,8 +113,33 @@ export const NoBody = z.strictObject({}).nullish().meta({ description: 'None: se
  * (one source with the routes) lists them for all; a status a route documents keeps its own text.
  */
 export function withBodyRefusals(method: string | readonly string[], consumes: readonly string[] | undefined, response: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
-  if (response === undefined || !readsBody(method)) return response;
-  const statuses = consumes === undefined ? [400, 413, 415] : [413, 415];
+  if (!readsBody(method)) return response;
+  return withMissing(response, consumes === undefined ? [400, 413, 415] : [413, 415]);
+}
+
+/**
+ * A staff route's responses with the refusals of its token added: 401 (none, unknown, revoked) and
+ * 403 (another role's, or an inbound-mail token, refused on every route but the mail route).
+ * requireBearer answers them before any route runs, so the document lists them on every route
+ * behind the bearer scheme, also those no role is refused on; a status a route documents keeps
+ * its own text.
+ */
+export function withTokenRefusals(security: unknown, response: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return security === undefined ? response : withMissing(response, [401, 403]);
+}
+
+/**
+ * A route's responses with the 400 of an address holding a broken %-escape (`/tickets/%E0%A4%A`)
+ * added when its path has a parameter: the router refuses it before the route runs (app.ts,
+ * `fields.path`), whatever the route does with its parameters.
+ */
+export function withAddressRefusals(url: string, response: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return url.includes(':') ? withMissing(response, [400]) : response;
+}
+
+/** `response` with the error answers of `statuses` it does not document yet (its own text kept). */
+function withMissing(response: Record<string, unknown> | undefined, statuses: number[]): Record<string, unknown> | undefined {
+  if (response === undefined) return response;
   return { ...errorResponses(...statuses.filter((status) => !(status in response))), ...response };
 }
 
@@ -270,7 +295,7 @@ export function pageLimit(what: string) {
 export const pageCursor = z.string({ error: 'Give one cursor.' }).max(100, 'This cursor is not valid.').optional().meta({ description: 'next_cursor of the previous page' });
 
 /** `?team=`: a team's name in any letter case, or its id (checked by services/teams.ts teamFilterOf). */
-const teamFilter = (description: string) =>
+export const teamFilter = (description: string) =>
   z.string({ error: 'Give one team.' }).max(64, 'Team names have at most 64 characters.').optional().meta({ description: `${description}: its name in any letter case, or its id` });
 
 export const TicketListQuery = z.strictObject({
@@ -358,7 +383,7 @@ export const NewMessage = withCoreRules(
       .max(2_147_483_647, NOT_A_MESSAGE_ID)
       .nullable()
       .optional()
-      .meta({ description: "Id of the newest message of this ticket's thread the writer has read (notes included). A reply is held back (409 `stale`) when a newer public message exists; notes never are. An id beyond the thread's newest message (another ticket's) is refused (400). Without it, a reply is sent whatever came in meanwhile." }),
+      .meta({ description: "Id of the newest message of this ticket's thread the writer has read (notes included). A reply is held back (409 `stale`) when a newer public message exists; notes never are. A reply's `seen` beyond the thread's newest message (another ticket's) is refused (400); a note ignores it. Without it, a reply is sent whatever came in meanwhile." }),
     attachments: z
       .never({ error: 'Files cannot be sent through the API in this version: attach them on the staff ticket page.' })
       .optional()

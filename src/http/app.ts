@@ -103,7 +103,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     // with Fastify's own JSON: a broken %-escape is a 400, an over-long id names nothing (404).
     frameworkErrors: (error, request, reply) => {
       if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(request, reply, 404, 'not_found', 'There is no page at this address.');
-      if (error.code === 'FST_ERR_BAD_URL') return sendError(request, reply, 400, 'invalid_input', 'This address is not valid: it holds a broken %-escape.');
+      // Under /api the 400 names its field as every 400 does (§8): the address's path.
+      if (error.code === 'FST_ERR_BAD_URL') return sendError(request, reply, 400, 'invalid_input', 'This address is not valid: it holds a broken %-escape.', { path: 'Holds a broken %-escape: write % itself as %25.' });
       request.log.error({ err: error }, 'routing failed');
       return sendError(request, reply, 500, 'internal', 'Something went wrong on our side. Please try again.');
     },

@@ -91,6 +91,22 @@ for (const dialect of DIALECTS) {
       expect(await snapshot(db())).toEqual(before);
     });
 
+    it('a missing field is said to be required, and a field of the wrong type what it should be, in words (not the schema library’s)', async () => {
+      // Old: "Name: invalid input: expected nonoptional, received undefined", "From: invalid input: expected string, received undefined".
+      const cases: [string, string, Record<string, unknown>, Record<string, string>][] = [
+        ['POST', '/api/v1/teams', {}, { name: 'Name: required.' }],
+        ['POST', '/api/v1/skills', {}, { name: 'Name: required.' }],
+        ['POST', '/api/v1/topics', { name: 'Invoices' }, { team: 'Team: required.' }],
+        ['POST', '/api/v1/forecast', { to: WINDOW.to }, { from: 'From: required.' }],
+        ['POST', '/api/v1/forecast', { from: 20260101, to: WINDOW.to }, { from: 'From: must be a string, not a number.' }],
+      ];
+      for (const [method, url, body, fields] of cases) {
+        const response = await admin.request(method as 'POST', url, body);
+        expect(response.status, url).toBe(400);
+        expect(response.body.error.fields, `${url} ${JSON.stringify(body)}`).toMatchObject(fields);
+      }
+    });
+
     it('a body that is no object is still refused as a whole, and good bodies still pass', async () => {
       const response = await admin.request('POST', '/api/v1/teams', JSON.stringify(['Billing']), { 'content-type': 'application/json' });
       expect(response.status).toBe(400);

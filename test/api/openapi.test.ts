@@ -80,6 +80,8 @@ for (const dialect of DIALECTS) {
         expect(operation.security, `${method} ${path}`).toEqual(staffOnly ? [{ bearerAuth: [] }] : undefined);
         expect(operation.responses['200'] ?? operation.responses['201'] ?? operation.responses['204'], `${method} ${path}`).toBeDefined();
         if (staffOnly) expect(operation.responses['401'], `${method} ${path}`).toBeDefined();
+        // An inbound-mail token is refused (403) on every route but the mail route, the public one included.
+        expect(operation.responses['403'], `${method} ${path}`).toBeDefined();
       }
     });
 
@@ -129,7 +131,7 @@ for (const dialect of DIALECTS) {
       const operation = document.paths['/api/v1/attachments/{id}'].get;
       expect(operation.security).toEqual([{ bearerAuth: [] }]);
       expect(operation.parameters.map((p: { name: string; in: string }) => `${p.in} ${p.name}`)).toEqual(['path id']);
-      expect(Object.keys(operation.responses).sort()).toEqual(['200', '401', '403', '404']);
+      expect(Object.keys(operation.responses).sort()).toEqual(['200', '400', '401', '403', '404']);
       expect(operation.responses['200'].content['*/*'].schema).toMatchObject({ type: 'string', format: 'binary' });
     });
 
@@ -197,6 +199,9 @@ for (const dialect of DIALECTS) {
       const request = schemas[post.requestBody.content['application/json'].schema.$ref.split('/').pop()];
       expect(Object.keys(request.properties).sort()).toEqual(['attachments', 'body', 'close', 'kind', 'seen']);
       expect(request.required.sort()).toEqual(['body', 'kind']);
+      // A note's `seen` is not read (core/conversation.ts seenBeyondThread): only a reply's beyond the thread is a 400.
+      expect(request.properties.seen.description).toContain("A reply's `seen` beyond the thread's newest message");
+      expect(request.properties.seen.description).toContain('a note ignores it');
       expect(request.properties.attachments.description).toContain('Not accepted');
       expect(Object.keys(post.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '415']);
       expect(post.responses['409'].content['application/json'].schema.$ref).toBe('#/components/schemas/MessageConflict');
@@ -239,6 +244,19 @@ for (const dialect of DIALECTS) {
       expect(request.properties.hours.properties.mon.items.prefixItems).toHaveLength(2);
       expect(Object.keys(document.paths['/api/v1/calendars/{id}'].delete.responses).sort()).toEqual(['204', '400', '401', '403', '404', '409', '413', '415']);
       expect(document.paths['/api/v1/calendars/{id}'].get.responses['404'].description).toBe('No such calendar');
+    });
+
+    it('describes a webhook endpoint request as the API reads it: url and events required, events a list or one name as text ("*")', () => {
+      for (const method of ['post', 'put']) {
+        const path = method === 'post' ? '/api/v1/webhooks' : '/api/v1/webhooks/{id}';
+        const schema = document.paths[path][method].requestBody.content['application/json'].schema;
+        const request = schema.$ref ? document.components.schemas[schema.$ref.split('/').pop()] : schema;
+        // Old: neither was required, though a body without them is a 400 naming them.
+        expect(request.required?.sort(), `${method} ${path}`).toEqual(['events', 'url']);
+        const events = request.properties.events;
+        expect(events.anyOf.map((choice: { type: string }) => choice.type).sort()).toEqual(['array', 'string']);
+        expect(events.anyOf.find((choice: { type: string }) => choice.type === 'string').enum).toContain('*');
+      }
     });
 
     it('describes the settings routes (§11): the whole settings out, a patch of any of their keys in', () => {

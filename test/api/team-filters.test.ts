@@ -87,6 +87,13 @@ for (const dialect of DIALECTS) {
         const response = await api.get(url);
         expect([url, response.status, response.body.error.fields]).toEqual([url, 400, { team: expect.stringMatching(/no team has this name/i) }]);
       }
+      // A name too long for any team, or two teams, is refused in the same words on each (the figures said zod's own).
+      for (const path of ['/api/v1/stats', '/api/v1/tickets', '/api/v1/agents']) {
+        const long = await api.get(`${path}?team=${'x'.repeat(101)}`);
+        expect([path, long.status, long.body.error.fields]).toEqual([path, 400, { team: 'Team names have at most 64 characters.' }]);
+        const two = await api.get(`${path}?team=Support&team=Billing`);
+        expect([path, two.status, two.body.error.fields]).toEqual([path, 400, { team: 'Give one team.' }]);
+      }
       expect((await admin.get('/adminapp/dashboard/?team=Nowhere')).statusCode).toBe(400);
       const feed = await admin.get('/adminapp/dashboard/data.json?team=Nowhere');
       expect([feed.statusCode, feed.json().error.fields]).toEqual([400, { team: expect.stringMatching(/no team has this name/i) }]);

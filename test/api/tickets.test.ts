@@ -85,6 +85,8 @@ for (const dialect of DIALECTS) {
       const broken = await anonymous.request('POST', '/api/v1/tickets', '{"name": ', { 'content-type': 'application/json' });
       expect(broken.status).toBe(400);
       expect(broken.body.error.code).toBe('invalid_input');
+      // The §8 400 names the field at fault, as a body that is not UTF-8 or not an object does: here the whole body.
+      expect(broken.body.error.fields).toEqual({ body: 'The body is not valid JSON: check its brackets, quotes and commas.' });
       const form = await anonymous.request('POST', '/api/v1/tickets', new URLSearchParams(validTicket).toString(), { 'content-type': 'application/x-www-form-urlencoded' });
       expect(form.status).toBe(415);
       expect(form.body.error.code).toBe('unsupported_media_type');

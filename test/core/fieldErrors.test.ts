@@ -1,9 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { formLevelMessage, labelled, labelMessage } from '../../src/core/fieldErrors.js';
+import { formLevelMessage, labelled, labelMessage, plainTypeMessage } from '../../src/core/fieldErrors.js';
 import { validateSettings } from '../../src/core/settings.js';
 import { validateNewTicket } from '../../src/core/tickets.js';
 import { validateNewUser, validateProfileChange } from '../../src/core/users.js';
 import { errorOf } from '../support/errors.js';
+
+describe('plainTypeMessage', () => {
+  it.each<[string, string]>([
+    ['Invalid input: expected nonoptional, received undefined', 'Required.'],
+    ['Invalid input: expected string, received undefined', 'Required.'],
+    ['Invalid input: expected string, received number', 'Must be a string, not a number.'],
+    ['Invalid input: expected boolean, received string', 'Must be true or false, not a string.'],
+    ['Invalid input: expected object, received array', 'Must be an object, not a list.'],
+    ['Invalid input: expected array, received null', 'Must be a list, not null.'],
+    // Kept: a type this style has no words for, and every message the schemas write themselves.
+    ['Invalid input: expected bigint, received string', 'Invalid input: expected bigint, received string'],
+    ['Choose reply or note.', 'Choose reply or note.'],
+    ['Unknown field.', 'Unknown field.'],
+  ])('“%s” → “%s”', (message, text) => {
+    expect(plainTypeMessage(message)).toBe(text);
+  });
+});
 
 describe('labelMessage', () => {
   it.each<[string, string, string]>([

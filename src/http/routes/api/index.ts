@@ -9,7 +9,8 @@ import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import type { SchemaErrorDataVar } from 'fastify/types/schema.js';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { invalidInput } from '../../../core/errors.js';
-import { jsonText, NOT_UTF8, protoKeyPaths } from '../../../core/jsonBody.js';
+import { plainTypeMessage } from '../../../core/fieldErrors.js';
+import { jsonText, NOT_JSON, NOT_UTF8, protoKeyPaths } from '../../../core/jsonBody.js';
 import type { ServiceContext } from '../../../services/context.js';
 import type { TicketIntake } from '../../../services/intake.js';
 import type { RouteLimits } from '../../app.js';
@@ -26,7 +27,7 @@ import { statsApiRoutes } from './stats.js';
 import { forecastApiRoutes } from './forecast.js';
 import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
 import { refuseInboundTokens, requireBearer } from '../../api-auth.js';
-import { NoBody, readsBody, withBodyRefusals } from '../../api-schemas.js';
+import { NoBody, readsBody, withAddressRefusals, withBodyRefusals, withTokenRefusals } from '../../api-schemas.js';
 import { attachmentApiRoutes } from '../attachments.js';
 
 type OpenApiDocument = ReturnType<SwaggerTransformObject>;
@@ -56,7 +57,7 @@ function invalidFields(errors: FastifySchemaValidationError[], dataVar: SchemaEr
     const unknown = error.keyword === 'unrecognized_keys' ? ((error.params as { keys?: string[] }).keys ?? []) : [];
     // A query string's unknown keys are its parameters (`?page=2`), a body's its fields.
     for (const key of unknown) name(path ? `${path}.${key}` : key, dataVar === 'querystring' ? 'Unknown parameter.' : 'Unknown field.');
-    if (unknown.length === 0) name(path || dataVar, error.message ?? 'Invalid value.');
+    if (unknown.length === 0) name(path || dataVar, error.message === undefined ? 'Invalid value.' : plainTypeMessage(error.message));
   }
   return invalidInput(Object.fromEntries(fields), 'The request is not valid: see fields.');
 }
@@ -138,7 +139,8 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
     if (text === null) return done(invalidInput({ body: NOT_UTF8 }, 'The request is not valid: see fields.'), undefined);
     if (text.trim() === '') return done(null, undefined);
     return parseJson(request, text, (error, parsed) => {
-      if (error) return done(error, undefined);
+      // Named like every other 400 (§8: `fields` says what is wrong): Fastify's own refusal named no field.
+      if (error) return done((error as { statusCode?: number }).statusCode === 400 ? invalidInput({ body: NOT_JSON }, 'The request is not valid: see fields.') : error, undefined);
       const proto = protoKeyPaths(parsed);
       if (proto.length > 0) return done(invalidInput(Object.fromEntries(proto.map((path) => [path, 'Unknown field.'])), 'The request is not valid: see fields.'), undefined);
       return done(null, parsed);
@@ -175,11 +177,14 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         { name: 'audit', description: 'Every admin action and sign-in: who, when, from where, and what changed' },
       ],
     },
-    // Every POST, PUT, PATCH and DELETE documents what Fastify answers to its body (400, 413, 415);
-    // a route that takes no body (NoBody) documents none, rather than a required empty one.
+    // Every POST, PUT, PATCH and DELETE documents what Fastify answers to its body (400, 413, 415),
+    // every staff route what its token can cause (401, 403), and every route with a path parameter
+    // the 400 of a broken %-escape in its address; a route that takes no body
+    // (NoBody) documents none, rather than a required empty one.
     transform: (input) => {
       const { body, ...schema } = input.schema;
-      const response = withBodyRefusals(input.route.method, input.schema.consumes, input.schema.response as Record<string, unknown> | undefined);
+      const bodyRefusals = withBodyRefusals(input.route.method, input.schema.consumes, input.schema.response as Record<string, unknown> | undefined);
+      const response = withAddressRefusals(input.url, withTokenRefusals(input.schema.security, bodyRefusals));
       return jsonSchemaTransform({ ...input, schema: { ...schema, ...(body === NoBody ? {} : { body }), response } });
     },
     transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),

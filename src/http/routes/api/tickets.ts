@@ -15,6 +15,7 @@ import type { TicketIntake } from '../../../services/intake.js';
 import { closeTicket } from '../../../services/tickets.js';
 import { apiUserOf } from '../../api-auth.js';
 import {
+  ApiError,
   AssignBody,
   CreatedTicket,
   errorResponses,
@@ -50,7 +51,12 @@ export function publicTicketApiRoutes(app: FastifyInstance, ctx: ServiceContext,
           'Public, like the customer form, with the same fields and rules; rate-limited per client address. Routed at once (R1). ' +
           'The description becomes the first message of the thread, with channel `api`.',
         body: NewTicket,
-        response: { 201: CreatedTicket.describe('The new ticket, with the customer\'s status token'), ...errorResponses(400, 413, 415, 429) },
+        response: {
+          201: CreatedTicket.describe('The new ticket, with the customer\'s status token'),
+          ...errorResponses(400, 413, 415, 429),
+          // No token is needed, but an inbound-mail one is refused as on every route (it may only deliver mail).
+          403: ApiError.describe('An inbound-mail token was sent: it may only deliver mail (send no token, or another one)'),
+        },
       },
       onRequest: limits.ticketCreation,
     },
