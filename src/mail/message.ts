@@ -188,6 +188,7 @@ export function outgoingEmail(row: OutboxRow, setting: EmailSetting): OutgoingEm
     text: row.text_body,
     html: row.html_body,
     messageId: messageIdFor(row, setting.from),
+    date: new Date(row.created_at),
     ...(isThreaded(row) ? threadHeaders(setting.thread ?? null, setting.from) : {}),
     automatic,
     attachments: (setting.attachments ?? []).map(safeAttachment),
