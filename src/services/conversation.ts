@@ -168,10 +168,14 @@ async function enqueueReplyEmail(trx: Db, ctx: ServiceContext, ticket: TicketRow
   await enqueueEmail(trx, { ticketId: ticket.id, kind: 'reply', to: ticket.customer_email, cc, content, now: message.created_at, messageId: message.id });
 }
 
-/** The files of a reply its email links instead of attaching (the worker attaches the others). */
+/**
+ * The files of a reply its email links instead of attaching (the worker attaches the others). In
+ * upload order (by id), as the worker reads them: a RETURNING's row order is not promised.
+ */
 function notAttached(files: readonly AttachmentRow[]): AttachmentRow[] {
-  const attached = attachedToMail(files.map((f) => f.size));
-  return files.filter((_, i) => !attached[i]);
+  const ordered = [...files].sort((a, b) => a.id - b.id);
+  const attached = attachedToMail(ordered.map((f) => f.size));
+  return ordered.filter((_, i) => !attached[i]);
 }
 
 /** What the customer's message became. */
