@@ -72,3 +72,11 @@ export function limitedFormNotice(wait: string, what: string, filesChosen: boole
 
 /** The sign-in form's notice when its token was refused (a page left open across a browser restart): the password is never put back. */
 export const EXPIRED_LOGIN_NOTICE = 'This page had expired, so you were not signed in. Enter your password and sign in again.';
+
+/**
+ * By a field whose text was far over its limit: more than a form field may carry (256 kB), so the
+ * form was refused before it was read and only the text's start came back into the field.
+ */
+export function farTooLongMessage(label: string, max: number): string {
+  return `${label}: at most ${max.toLocaleString('en')} characters, and this one is far longer (only its start is kept below). Shorten it, or attach a long log as a file.`;
+}

@@ -145,6 +145,9 @@ function checkLength(fields: Record<string, string>, key: string, value: string,
   else if (value.length > max) fields[key] = `At most ${max.toLocaleString('en')} characters${counted ? ` (this one has ${value.length.toLocaleString('en')})` : ''}.`;
 }
 
+/** A ticket description's limit, in characters (§1). */
+export const DESCRIPTION_MAX = 10_000;
+
 /** The customer form's labels: its fields show them, its messages start with them (core/fieldErrors.ts). */
 export const NEW_TICKET_LABELS = { name: 'Your name', email: 'Your email', title: 'Subject', description: 'Description', priority: 'Priority', topic: 'Topic' } as const;
 
@@ -166,7 +169,7 @@ export function validateNewTicket(raw: Record<string, unknown>): NewTicketInput 
   if (email.length === 0) fields.email = 'Required.';
   else if (!isEmailAddress(email)) fields.email = 'Enter a valid email address, such as name@example.com.';
   checkLength(fields, 'title', title, 200);
-  checkLength(fields, 'description', description, 10_000, true);
+  checkLength(fields, 'description', description, DESCRIPTION_MAX, true);
   if (!priority) fields.priority = 'Choose high, medium or low.';
   // The API may name the topic by its id as a JSON integer (README: by name or by id).
   const topicId = typeof raw.topic === 'number' ? raw.topic : null;

@@ -4,7 +4,7 @@ import { mayShowFormAgain } from '../core/staleForms.js';
 import type { ExpiredFormPage } from './forms.js';
 import { ErrorPage } from '../views/errors.js';
 import { renderPage } from '../views/render.js';
-import { drainRequest } from './uploads.js';
+import { drainRequest, LongFieldRefusal } from './uploads.js';
 
 const STATUS_OF: Record<ErrorCode, number> = {
   invalid_input: 400,
@@ -43,7 +43,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, status: 
  * errors keep theirs, and anything else is a 500 whose text is logged, never shown.
  *
  * A form refused for its CSRF token comes back as the route's own form when the route has one
- * (`config.expiredForm`, see forms.ts), its values kept; other forms get the 403 page.
+ * (`config.expiredForm`, see forms.ts), its values kept; other forms get the 403 page. So does a
+ * form refused for a text field too long to read (`config.tooLongForm`), with its 413.
  *
  * A body the request still carries (one refused as too large before it was read) is read to its
  * end first: answering and closing while the client still sends would make it see a broken
@@ -55,7 +56,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       // Fastify asks to close after a refused body because more of it might follow; none does now.
       reply.removeHeader('connection');
     }
-    const formAgain = isCsrfRefusal(error) ? expiredFormOf(request) : undefined;
+    const formAgain = isCsrfRefusal(error) ? formAgainOf(request, request.routeOptions.config.expiredForm) : error instanceof LongFieldRefusal ? formAgainOf(request, longFieldForm(request, error.field)) : undefined;
     if (formAgain) {
       try {
         return await formAgain(request, reply);
@@ -84,17 +85,23 @@ function isCsrfRefusal(error: FastifyError): boolean {
 }
 
 /**
- * The route's own form to answer a refused CSRF token with (forms.ts ExpiredFormPage), unless the
- * post may come from another site (core/staleForms.ts): that one gets the plain 403 page.
+ * The route's own form to answer a refused CSRF token (`expiredForm`) or a field too long to read
+ * (`tooLongForm`) with (forms.ts), unless the post may come from another site (core/staleForms.ts):
+ * that one gets the plain page, so no other site can have our form shown filled in with its text.
  */
-function expiredFormOf(request: FastifyRequest): ExpiredFormPage | undefined {
-  const page = request.routeOptions.config.expiredForm;
+function formAgainOf(request: FastifyRequest, page: ExpiredFormPage | undefined): ExpiredFormPage | undefined {
   if (!page) return undefined;
   const header = (name: string) => {
     const value = request.headers[name];
     return typeof value === 'string' ? value : undefined;
   };
   return mayShowFormAgain({ fetchSite: header('sec-fetch-site'), origin: header('origin'), host: request.host }) ? page : undefined;
+}
+
+/** The route's form for a field too long to read, as a page of the request alone; undefined: the route has none. */
+function longFieldForm(request: FastifyRequest, field: string): ExpiredFormPage | undefined {
+  const page = request.routeOptions.config.tooLongForm;
+  return page && ((req, reply) => page(req, reply, field));
 }
 
 function hasUnreadBody(request: FastifyRequest): boolean {

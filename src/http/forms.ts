@@ -11,10 +11,19 @@ import type { FormValues } from '../views/components.js';
  */
 export type ExpiredFormPage = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
 
+/** A route's form shown again after its text field `field` was too long to read (uploads.ts LongFieldRefusal). */
+export type TooLongFormPage = (request: FastifyRequest, reply: FastifyReply, field: string) => Promise<FastifyReply>;
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** This route's form, shown again after a refused CSRF token (forms.ts ExpiredFormPage). */
     expiredForm?: ExpiredFormPage;
+    /**
+     * This route's form, shown again (413, nothing written) after a text field longer than a form
+     * field may be refused the form before the route ran (uploads.ts LongFieldRefusal): the body
+     * holds the fields read, the long one cut. Like expiredForm, the CSRF token was not checked.
+     */
+    tooLongForm?: TooLongFormPage;
   }
 }
 

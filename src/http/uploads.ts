@@ -41,6 +41,17 @@ interface ParsedMultipart extends ReceivedForm {
 const parsed = new WeakMap<FastifyRequest, ParsedMultipart>();
 
 /**
+ * A text field longer than a form field may be (the app's form limit, 256 kB): the form is refused
+ * before its route runs (413). The fields read, the long one cut there, are the request's body by
+ * then, so a route with `config.tooLongForm` (forms.ts) can show its form again with the text.
+ */
+export class LongFieldRefusal extends DomainError {
+  constructor(readonly field: string) {
+    super('payload_too_large', 'A field of this form is longer than we accept.', { [field]: 'This is longer than we accept.' });
+  }
+}
+
+/**
  * Registers @fastify/multipart with §10.1's limits and reads every multipart body before the
  * route's own hooks. `fieldBytes` bounds one text field (the urlencoded body limit of the app).
  */
@@ -101,7 +112,7 @@ async function parseMultipart(request: FastifyRequest, reply: FastifyReply): Pro
   try {
     for await (const part of request.parts()) {
       if (part.type === 'field') {
-        if (part.valueTruncated) refused ??= new DomainError('payload_too_large', 'A field of this form is longer than we accept.', { [part.fieldname]: 'This is longer than we accept.' });
+        if (part.valueTruncated) refused ??= new LongFieldRefusal(part.fieldname);
         addField(fields, part.fieldname, part.value);
         continue;
       }
@@ -133,6 +144,7 @@ async function parseMultipart(request: FastifyRequest, reply: FastifyReply): Pro
     stopAtBound();
   }
   await drainRequest(request.raw, reply);
+  if (refused instanceof LongFieldRefusal) request.body = fields;
   if (refused) throw refused;
   try {
     if (!filesProblem) checkAttachments(facts);

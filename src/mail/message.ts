@@ -5,6 +5,7 @@
  * recipient.
  */
 import { createHash } from 'node:crypto';
+import { domainToASCII } from 'node:url';
 import { storedContentType } from '../core/attachments.js';
 import { ccOfEmail, ccOfRow } from '../core/mailCc.js';
 import { isUnattendedMailbox } from '../core/mailboxes.js';
@@ -23,10 +24,16 @@ export class UndeliverableEmail extends Error {}
  */
 export class SkippedEmail extends Error {}
 
-/** The domain of the From address (`Helpdesk <help@example.com>` → `example.com`), for Message-IDs. */
+/**
+ * The domain of the From address (`Helpdesk <help@example.com>` → `example.com`), for Message-IDs,
+ * lower-case; a domain in another script in its ASCII form (IDNA: `bücher.example` →
+ * `xn--bcher-kva.example`), which a Message-ID can carry: it was `localhost`, breaking the promise
+ * that ids are in the MAIL_FROM domain (and marked by spam filters as not a real domain).
+ */
 export function domainOf(from: string): string {
-  const match = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from.trim());
-  return match?.[1]?.toLowerCase() ?? 'localhost';
+  const match = /@([^@<>\s]+)>?\s*$/u.exec(from.trim());
+  const domain = match ? domainToASCII(match[1]!) : '';
+  return /^[a-z0-9.-]+$/.test(domain) ? domain : 'localhost';
 }
 
 /** The fields of an outbox row its Message-ID is made of (all fixed when the row is written). */
@@ -188,6 +195,7 @@ export function outgoingEmail(row: OutboxRow, setting: EmailSetting): OutgoingEm
     text: row.text_body,
     html: row.html_body,
     messageId: messageIdFor(row, setting.from),
+    date: new Date(row.created_at),
     ...(isThreaded(row) ? threadHeaders(setting.thread ?? null, setting.from) : {}),
     automatic,
     attachments: (setting.attachments ?? []).map(safeAttachment),

@@ -28,6 +28,12 @@ export interface OutgoingEmail {
   html: string;
   /** With angle brackets: `<hd-42.outbox-7.ab12…@example.com>`. */
   messageId: string;
+  /**
+   * The Date header: when the email was written (its outbox row), the same on every try. RFC 5322
+   * dates a message when it is ready to enter the mail system, which queues it unchanged; the time
+   * of the try that got through dated a reply written before an outage hours late.
+   */
+  date: Date;
   /** The ticket's previous customer email (none for its first). */
   inReplyTo?: string;
   /** The ticket's first customer email, then the previous one. */
@@ -104,6 +110,7 @@ export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts
         text: email.text,
         html: email.html,
         messageId: email.messageId,
+        date: email.date,
         ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
         ...(email.references ? { references: email.references } : {}),
         // The envelope is given, not derived from headers: RCPT TO is the To and the checked Cc, nothing else.

@@ -4,6 +4,7 @@
  * request nor holds a lock. Safe with any number of workers in any number of processes (rows are
  * claimed with a lease, see claimDueEmails).
  */
+import { attachedToMail } from '../core/attachments.js';
 import { claimLeaseMs } from '../core/claims.js';
 import { emailRoundPlan, MAIL_SENDER_LEASE_PREFIX, RECENT_MAIL_SENDER_LEASE } from '../core/mailSenders.js';
 import { eachAtMost, settledOf } from '../core/promises.js';
@@ -213,7 +214,7 @@ export class OutboxWorker {
   }
 
   /**
-   * The files of the message a `reply` carries, read only now: the outbox row keeps their ids
+   * The files of the message a `reply` carries (those it has room for), read only now: the outbox row keeps their ids
    * (through `message_id`), not a second copy of their bytes. A file that is gone makes the email
    * undeliverable rather than sent without it.
    */
@@ -221,7 +222,10 @@ export class OutboxWorker {
     if (row.message_id === null) return [];
     const db = this.options.handle.db;
     const files: OutgoingAttachment[] = [];
-    for (const a of await attachmentsOfMessages(db, [row.message_id])) {
+    const all = await attachmentsOfMessages(db, [row.message_id]);
+    // Those the email has room for; its text links the others (core/attachments.ts attachedToMail).
+    const attached = attachedToMail(all.map((a) => a.size));
+    for (const a of all.filter((_, i) => attached[i])) {
       const content = await fileContent(db, a.file_sha256);
       if (!content) return new UndeliverableEmail(`the attachment ${JSON.stringify(a.filename)} is missing from the file store`);
       files.push({ filename: a.filename, contentType: a.content_type, content });

@@ -60,13 +60,18 @@ export async function newestMessageId(db: Db, ticketId: number): Promise<number 
   return row?.id ?? null;
 }
 
-/** Public messages before `beforeId`, newest first (a reply email's quoted history). */
+/**
+ * Public messages people wrote before `beforeId`, newest first (a reply email's quoted history):
+ * not a note, nor an auto-reply (the customer's out-of-office answering our last email), which
+ * nobody wrote and which took the place of the customer's own words among the three quoted.
+ */
 export async function publicHistory(db: Db, ticketId: number, beforeId: number, limit: number): Promise<MessageRow[]> {
   return db
     .selectFrom('messages')
     .selectAll()
     .where('ticket_id', '=', ticketId)
     .where('kind', '<>', 'note')
+    .where('automatic', '=', 0)
     .where('id', '<', beforeId)
     .orderBy('id', 'desc')
     .limit(limit)

@@ -18,7 +18,9 @@ import {
   waitingOnAfter,
   type Writer,
 } from '../core/conversation.js';
+import { attachedToMail } from '../core/attachments.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
+import { customerAttachmentPath } from '../http/links.js';
 import { messageEndsPendingClose } from '../core/pendingClose.js';
 import { instantAfterLock } from '../core/sla.js';
 import { referenceOf } from '../core/tickets.js';
@@ -143,12 +145,16 @@ async function writeStaffMessage(trx: Db, ctx: ServiceContext, writer: Writer, t
   const waitingOn = closing ? null : waitingOnAfter(input.kind, ticket.waiting_on, ticket.status);
   if (input.kind === 'reply') await moveClocksOnMessage(ctx.handle, trx, ticket, closing ? 'closing_reply' : 'public_reply', now);
   await recordMessageOnTicket(trx, ticket.id, waitingOn, input.kind === 'reply' ? now : null);
-  if (input.kind === 'reply') await enqueueReplyEmail(trx, ctx, ticket, message, closing);
+  if (input.kind === 'reply') await enqueueReplyEmail(trx, ctx, ticket, message, attachments, closing);
   return { message, attachments, closed: false };
 }
 
-/** The customer's `reply` email (§9): the reply, its writer, up to three earlier public messages. */
-async function enqueueReplyEmail(trx: Db, ctx: ServiceContext, ticket: TicketRow, message: MessageRow, closed: boolean): Promise<void> {
+/**
+ * The customer's `reply` email (§9): the reply, its writer, up to three earlier public messages,
+ * and its files: those one email has room for attached by the worker, the others linked
+ * (core/attachments.ts attachedToMail).
+ */
+async function enqueueReplyEmail(trx: Db, ctx: ServiceContext, ticket: TicketRow, message: MessageRow, files: readonly AttachmentRow[], closed: boolean): Promise<void> {
   const [data, history] = await Promise.all([ticketMailData(trx, ticket, await mailSite(ctx.handle, trx, ctx.publicUrl)), publicHistory(trx, ticket.id, message.id, QUOTED_HISTORY)]);
   const content = renderReply({
     ...data,
@@ -156,9 +162,20 @@ async function enqueueReplyEmail(trx: Db, ctx: ServiceContext, ticket: TicketRow
     body: message.body,
     history: history.map((m) => ({ authorName: m.author_name, createdAt: m.created_at, body: m.body })),
     closed,
+    linkedFiles: notAttached(files).map((f) => ({ filename: f.filename, size: f.size, url: `${ctx.publicUrl}${customerAttachmentPath(ticket.token, f)}` })),
   });
   const cc = await ccOfTicketEmail(trx, 'reply', ticket);
   await enqueueEmail(trx, { ticketId: ticket.id, kind: 'reply', to: ticket.customer_email, cc, content, now: message.created_at, messageId: message.id });
+}
+
+/**
+ * The files of a reply its email links instead of attaching (the worker attaches the others). In
+ * upload order (by id), as the worker reads them: a RETURNING's row order is not promised.
+ */
+function notAttached(files: readonly AttachmentRow[]): AttachmentRow[] {
+  const ordered = [...files].sort((a, b) => a.id - b.id);
+  const attached = attachedToMail(ordered.map((f) => f.size));
+  return ordered.filter((_, i) => !attached[i]);
 }
 
 /** What the customer's message became. */

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  attachedToMail,
+  MAIL_ATTACHMENT_BYTES,
+  sizeInWords,
   type AttachmentReader,
   asciiFilename,
   checkAttachments,
@@ -189,5 +192,36 @@ describe('who may read a file (mayRead)', () => {
     ['the customer of another ticket', { customerOfTicket: 6 }, { ticketId: 5, messageKind: 'customer' }, open(1), false],
   ])('%s → %s', (_name, reader, file, ticket, allowed) => {
     expect(mayRead(reader, file, ticket)).toBe(allowed);
+  });
+});
+
+describe('attachedToMail: which files of a reply its email carries', () => {
+  const MB = 1024 * 1024;
+  it.each([
+    ['no files', [], []],
+    ['small files, all attached', [1000, 2000], [true, true]],
+    ['exactly the budget', [MAIL_ATTACHMENT_BYTES], [true]],
+    ['one byte over, linked', [MAIL_ATTACHMENT_BYTES + 1], [false]],
+    ['a small file after a large one that did not fit is still attached', [6 * MB, 20_000, 6 * MB, 500], [true, true, false, true]],
+    ['two 10 MB files: both linked', [10 * MB, 10 * MB], [false, false]],
+  ])('%s', (_name, sizes, attached) => {
+    expect(attachedToMail(sizes)).toEqual(attached);
+  });
+  it('takes another budget', () => {
+    expect(attachedToMail([3, 3, 3], 7)).toEqual([true, true, false]);
+  });
+});
+
+describe('sizeInWords', () => {
+  it.each([
+    [0, '1 kB'],
+    [1, '1 kB'],
+    [20_000, '20 kB'],
+    [1024 * 1024 - 1, '1024 kB'],
+    [1024 * 1024, '1 MB'],
+    [6 * 1024 * 1024, '6 MB'],
+    [Math.round(9.84 * 1024 * 1024), '9.8 MB'],
+  ])('%i bytes: %s', (bytes, words) => {
+    expect(sizeInWords(bytes)).toBe(words);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expiredFormNotice, limitedFormNotice, mayShowFormAgain, pageOfAction } from '../../src/core/staleForms.js';
+import { expiredFormNotice, farTooLongMessage, limitedFormNotice, mayShowFormAgain, pageOfAction } from '../../src/core/staleForms.js';
 
 describe('an expired form comes back filled in only when nothing says another site sent it', () => {
   it.each([
@@ -59,5 +59,14 @@ describe('what a form refused by its rate limit says above it', () => {
     ['message', true, `${wait} Nothing was sent: your message is kept below. The files you chose are not kept: pick them again.`],
   ])('%s, files chosen: %j', (what, files, text) => {
     expect(limitedFormNotice(wait, what, files)).toBe(text);
+  });
+});
+
+describe('farTooLongMessage', () => {
+  it.each([
+    ['Your message', 10_000, 'Your message: at most 10,000 characters, and this one is far longer (only its start is kept below). Shorten it, or attach a long log as a file.'],
+    ['Description', 500, 'Description: at most 500 characters, and this one is far longer (only its start is kept below). Shorten it, or attach a long log as a file.'],
+  ])('%s, %i', (label, max, message) => {
+    expect(farTooLongMessage(label, max)).toBe(message);
   });
 });

@@ -143,6 +143,13 @@ for (const dialect of DIALECTS) {
       expectOnlyCustomer(t.smtp, email, 'carla@customer.example');
     });
 
+    it('a MAIL_FROM in a domain written in another script gives Message-IDs in that domain (its ASCII form), never @localhost', async () => {
+      await intakeTicket(t.bed.ctx, ticketForm());
+      expect((await t.bed.worker(t.smtp.url, { from: 'Hilfe <hilfe@bücher.example>' }).runOnce()).sent).toBe(1);
+      const email = t.smtp.received[0]!;
+      expect(email.messageId).toMatch(/@xn--bcher-kva\.example>$/);
+    });
+
     it('escapes customer text in the HTML body', async () => {
       await intakeTicket(
         t.bed.ctx,

@@ -79,6 +79,15 @@ describe('Message-ID', () => {
     }
   });
 
+  it('is in the MAIL_FROM domain also when that is written in another script, in its ASCII form (IDNA), and is read back', () => {
+    const from = 'Hilfe <hilfe@Bücher.example>';
+    expect(domainOf(from)).toBe('xn--bcher-kva.example');
+    const id = messageIdFor(row, from);
+    expect(id).toMatch(/^<hd-7\.outbox-42\.[0-9a-f]{16}@xn--bcher-kva\.example>$/);
+    expect(parseOwnMessageId(id, from)).toMatchObject({ ticketId: 7, outboxId: 42 });
+    expect(parseOwnMessageId(id.replace('@xn--bcher-kva.example', '@localhost'), from)).toBeNull();
+  });
+
   it('falls back to localhost when MAIL_FROM has no domain', () => {
     expect(domainOf('Helpdesk')).toBe('localhost');
     expect(domainOf('helpdesk@localhost')).toBe('localhost');

@@ -3,6 +3,7 @@
  * tests (flow.test.ts, csat/rating.test.ts) check which emails are sent to whom.
  */
 import { describe, expect, it } from 'vitest';
+import { htmlLines } from '../../src/mail/templates/layout.js';
 import { renderEmail, renderPasswordReset, renderReply, renderSlaAlert, renderWebhookDisabled, type EmailContent, type TicketMailData } from '../../src/mail/templates/index.js';
 
 const base: TicketMailData = {
@@ -120,5 +121,21 @@ describe('times in the desk’s zone (core/mailTime.ts), in every email that giv
   it('a UTC desk (24/7) reads UTC, as before', () => {
     expectBothParts(renderEmail('created', base), ['2026-01-01 12:00 UTC'], ['Europe/']);
     expect(renderEmail('created', base).text).toContain('We aim to resolve it by: 2026-01-01 12:00 UTC');
+  });
+});
+
+describe('htmlLines: text in HTML as the text part reads', () => {
+  it.each([
+    ['plain words', 'one two', 'one two'],
+    ['line breaks of every kind', 'a\r\nb\rc\nd', 'a<br>b<br>c<br>d'],
+    ['escaped', '<b> & "x"', '&lt;b&gt; &amp; &quot;x&quot;'],
+    ['indentation kept', '    code', '&nbsp;&nbsp;&nbsp;&nbsp;code'],
+    ['one leading space kept', ' x', '&nbsp;x'],
+    ['a run inside keeps its width and one break opportunity', 'a   b', 'a&nbsp;&nbsp; b'],
+    ['a tab to the next stop of 8', 'ab\tc', 'ab&nbsp;&nbsp;&nbsp;&nbsp;&nbsp; c'],
+    ['a leading tab', '\tx', '&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;x'],
+    ['an entity next to spaces', '&  <', '&amp;&nbsp; &lt;'],
+  ])('%s', (_name, text, html) => {
+    expect(htmlLines(text)).toBe(html);
   });
 });

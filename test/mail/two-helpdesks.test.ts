@@ -98,6 +98,7 @@ function naiveAutoResponder(b: Desk) {
       text: 'Thank you for your message. We will answer as soon as we can.',
       html: '<p>Thank you for your message. We will answer as soon as we can.</p>',
       messageId: `<auto-${n}-${Date.now()}@b.example>`,
+      date: new Date(),
       inReplyTo: mail.messageId!,
       references: [mail.messageId!],
       automatic: false,

@@ -1,9 +1,9 @@
 import { ccsOfTickets } from '../../repositories/ticketCcs.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { validateCustomerMessage } from '../../core/conversation.js';
-import { expiredFormNotice, limitedFormNotice } from '../../core/staleForms.js';
+import { CUSTOMER_BODY_MAX, validateCustomerMessage } from '../../core/conversation.js';
+import { expiredFormNotice, farTooLongMessage, limitedFormNotice } from '../../core/staleForms.js';
 import { DomainError, invalidInput } from '../../core/errors.js';
-import { parseId, referenceOf } from '../../core/tickets.js';
+import { DESCRIPTION_MAX, NEW_TICKET_LABELS, parseId, referenceOf } from '../../core/tickets.js';
 import { customerStatusPath } from '../links.js';
 import type { TicketRow } from '../../db/schema.js';
 import { attachmentsOfMessages } from '../../repositories/attachments.js';
@@ -20,7 +20,7 @@ import { listTopicChoices } from '../../repositories/topics.js';
 import { TicketCreatePage, TicketStatusPage, TicketSuccessPage } from '../../views/tickets.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { EXPIRED_FORM_STATUS, type ExpiredFormPage, formBody, keptValues, newFormKey, sendHtml } from '../forms.js';
+import { EXPIRED_FORM_STATUS, type ExpiredFormPage, formBody, type TooLongFormPage, keptValues, newFormKey, sendHtml } from '../forms.js';
 import { FORM_KEY_FIELD, formKeyOf } from '../../core/formReceipts.js';
 import { filesChosen, type IncomingFile, readForm } from '../uploads.js';
 import type { RouteLimits } from '../app.js';
@@ -42,7 +42,14 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
   const expiredForm: ExpiredFormPage = (request, reply) =>
     createForm(reply, { values: keptValues(formBody(request.body), TICKET_FIELDS), errors: {}, notice: expiredFormNotice('request', filesChosen(request)) }, EXPIRED_FORM_STATUS);
 
-  app.post('/tickets/create/', { onRequest: holdingRefusal(limits.ticketCreation), preHandler: app.csrfProtection, config: { expiredForm } }, async (request, reply) => {
+  // A description far over its limit (over what a form field may carry: a pasted log) comes back the same way, its start kept to shorten.
+  const tooLongForm: TooLongFormPage = (request, reply, field) => {
+    const label = NEW_TICKET_LABELS[field as keyof typeof NEW_TICKET_LABELS] ?? field;
+    const message = field === 'description' ? farTooLongMessage(label, DESCRIPTION_MAX) : `${label}: far longer than we accept.`;
+    return createForm(reply, { values: keptValues(formBody(request.body), TICKET_FIELDS), errors: { [field]: message } }, 413);
+  };
+
+  app.post('/tickets/create/', { onRequest: holdingRefusal(limits.ticketCreation), preHandler: app.csrfProtection, config: { expiredForm, tooLongForm } }, async (request, reply) => {
     // Files that break §10.1 come back as the form with its message (413 or 400), like bad fields.
     const body = formBody(request.body);
     const refused = heldRefusal(request);
@@ -86,7 +93,13 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     const values = keptValues(formBody(request.body), ['body']);
     return sendStatusPage(ctx, request, reply, ticket, { values, notice: expiredFormNotice('message', filesChosen(request)), status: EXPIRED_FORM_STATUS });
   };
-  app.post<{ Params: { token: string } }>('/tickets/status/:token/reply/', { onRequest: holdingRefusal(limits.ticketCreation), preHandler: app.csrfProtection, config: { expiredForm: expiredReply } }, async (request, reply) => {
+  // A message far over its limit (over what a form field may carry) comes back the same way, its start kept to shorten.
+  const tooLongReply: TooLongFormPage = async (request, reply) => {
+    const ticket = await statusTicket(ctx, (request.params as { token: string }).token);
+    const values = keptValues(formBody(request.body), ['body']);
+    return sendStatusPage(ctx, request, reply, ticket, { values, errors: { body: farTooLongMessage('Your message', CUSTOMER_BODY_MAX) }, status: 413 });
+  };
+  app.post<{ Params: { token: string } }>('/tickets/status/:token/reply/', { onRequest: holdingRefusal(limits.ticketCreation), preHandler: app.csrfProtection, config: { expiredForm: expiredReply, tooLongForm: tooLongReply } }, async (request, reply) => {
     const ticket = await statusTicket(ctx, request.params.token);
     const refused = heldRefusal(request);
     if (refused) {

@@ -74,12 +74,42 @@ export function headerSafe(value: string): string {
   return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 }
 
+/** Where a tab reaches, as the pages (CSS `tab-size`) and plain-text readers put their stops. */
+const TAB_STOP = 8;
+
+/** A line with its tabs turned into the spaces up to the next tab stop. */
+function withoutTabs(line: string): string {
+  let column = 0;
+  let out = '';
+  for (const c of line) {
+    const piece = c === '\t' ? ' '.repeat(TAB_STOP - (column % TAB_STOP)) : c;
+    out += piece;
+    column += piece === c ? 1 : piece.length;
+  }
+  return out;
+}
+
 /**
- * Text with its line breaks kept in HTML: escaped first, then each line break a `<br>` (which
- * every mail client honours, unlike CSS `white-space`).
+ * An escaped line with its spaces kept: HTML shows a run of spaces as one and none at a line's
+ * start, so the indentation of code and the columns of a table the text part keeps were lost in
+ * the HTML part. Leading spaces become non-breaking ones; inside the line, every space of a run but
+ * its last does, so the line may still wrap there.
+ */
+function spacesKept(line: string): string {
+  return line.replace(/^ +| {2,}/g, (run, at: number) => (at === 0 ? '&nbsp;'.repeat(run.length) : `${'&nbsp;'.repeat(run.length - 1)} `));
+}
+
+/**
+ * Text as it reads in the text part, in HTML: escaped, each line break a `<br>` and the spaces of
+ * indentation and columns kept with `&nbsp;` (tabs first made spaces up to the next stop of 8),
+ * which every mail client honours, unlike CSS `white-space` (Outlook's renderer ignores it).
  */
 export function htmlLines(value: string): string {
-  return escapeHtml(value.replace(/\r\n?/g, '\n')).replace(/\n/g, '<br>');
+  return value
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line) => spacesKept(escapeHtml(withoutTabs(line))))
+    .join('<br>');
 }
 
 /** An instant as this email writes it: in the desk's zone, named (core/mailTime.ts). */

@@ -3,6 +3,7 @@
  * request's facts and status link, then the earlier public messages as quoted history. Written by
  * a person, so unlike the other emails it reads as a letter, not a notice.
  */
+import { sizeInWords } from '../../core/attachments.js';
 import { type EmailContent, escapeHtml, timeIn, headerSafe, htmlLines, RATING_QUESTION, ratingLinks, type TicketMailData } from './layout.js';
 
 /** One earlier public message, quoted below a reply. */
@@ -21,7 +22,20 @@ export interface ReplyMailData extends TicketMailData {
   history: QuotedMessage[];
   /** Reply and close: the ticket is closed by this reply (one email, not two). */
   closed: boolean;
+  /** The reply's files the email has no room for (core/attachments.ts attachedToMail): linked, not attached. */
+  linkedFiles?: LinkedFile[];
 }
+
+/** A file of the reply given as a link to it on the request's page. */
+export interface LinkedFile {
+  filename: string;
+  size: number;
+  /** Absolute: the status page's address of the file. */
+  url: string;
+}
+
+/** The line above the files given as links, in both bodies. */
+export const LINKED_FILES_HEADING = 'Too large to send by email, these files are on your request’s page:';
 
 /** How many earlier messages are quoted, whatever the caller passes (§9: at most three). */
 export const MAX_QUOTED = 3;
@@ -59,11 +73,13 @@ export function reply(data: ReplyMailData): EmailContent {
   const closedNote = data.closed ? [CLOSED_NOTE] : [];
   // The reply that closes the ticket is its closed email (§9), so it asks for the rating too (§13).
   const rating = data.closed ? ratingLinks(data) : [];
+  const linked = data.linkedFiles ?? [];
   const text = [
     data.body,
     '',
     `— ${data.writerName}`,
     '',
+    ...(linked.length === 0 ? [] : [LINKED_FILES_HEADING, ...linked.map((f) => `- ${f.filename} (${sizeInWords(f.size)}): ${f.url}`), '']),
     ...closedNote.flatMap((p) => [p, '']),
     ...(rating.length === 0 ? [] : [RATING_QUESTION, ...rating.map(([label, url]) => `${label}: ${url}`), '']),
     `Reference: ${data.reference} (${data.title})`,
@@ -77,6 +93,7 @@ export function reply(data: ReplyMailData): EmailContent {
   const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24">
 <div class="reply">${htmlLines(data.body)}</div>
 <p>— ${escapeHtml(data.writerName)}</p>
+${linked.length === 0 ? '' : `<p>${escapeHtml(LINKED_FILES_HEADING)}</p>\n<ul>${linked.map((f) => `<li><a href="${escapeHtml(f.url)}">${escapeHtml(f.filename)}</a> (${sizeInWords(f.size)})</li>`).join('')}</ul>`}
 ${closedNote.map((p) => `<p><strong>${escapeHtml(p)}</strong></p>`).join('\n')}
 ${rating.length === 0 ? '' : `<p>${escapeHtml(RATING_QUESTION)}<br>${rating.map(([label, url]) => `<a href="${escapeHtml(url)}">${escapeHtml(label)}</a>`).join(' · ')}</p>`}
 <p>Reference: ${escapeHtml(data.reference)} (${escapeHtml(data.title)})<br><a href="${escapeHtml(data.statusUrl)}">Follow your request</a></p>

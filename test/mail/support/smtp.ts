@@ -38,6 +38,11 @@ export interface SmtpBehaviour {
   delayMs?: number;
   /** Credentials required (AUTH PLAIN/LOGIN); without, auth is optional. */
   auth?: { user: string; pass: string };
+  /**
+   * The largest message taken, in bytes as sent (SIZE, RFC 1870): a larger one is refused after its
+   * content with 552 5.3.4, as Postfix (10,240,000 by default) and Exchange (10 MB) do.
+   */
+  maxMessageBytes?: number;
 }
 
 /** Starts a server on 127.0.0.1; resolves once it listens. */
@@ -51,6 +56,7 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
     disabledCommands: ['STARTTLS'],
     logger: false,
     closeTimeout: 1_000,
+    ...(behaviour.maxMessageBytes === undefined ? {} : { size: behaviour.maxMessageBytes }),
     onAuth(auth, _session, callback) {
       const ok = behaviour.auth && auth.username === behaviour.auth.user && auth.password === behaviour.auth.pass;
       callback(ok ? null : new Error('Invalid username or password'), ok ? { user: auth.username } : undefined);
@@ -73,6 +79,10 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
       stream.on('end', () => {
         void (async () => {
           if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
+          if ((stream as { sizeExceeded?: boolean }).sizeExceeded) {
+            callback(Object.assign(new Error('5.3.4 Message size exceeds fixed maximum message size'), { responseCode: 552 }));
+            return;
+          }
           if (behaviour.reject === 'data') {
             callback(Object.assign(new Error('Message rejected: policy'), { responseCode: behaviour.rejectCode ?? 451 }));
             return;

@@ -1,0 +1,81 @@
+/**
+ * A customer who pastes far more than a message may hold (a whole log) into the status page's reply
+ * box gets the request's page back (413): the message by the field says what the limit is, the text
+ * comes back to shorten, and nothing is written. The form field is over the 256 kB a form field may
+ * carry, so the form is refused before it is read to the route; before, that was a bare "Too large"
+ * page whose links led to a new request and the staff login, never back to the customer's request.
+ * A post from another site still gets the plain page. Both engines.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findTicketByToken } from '../../src/repositories/tickets.js';
+import { Client, csrfFrom, startTestApp, submitViaForm, type TestApp } from '../support/app.js';
+import { DIALECTS } from '../support/db.js';
+import { countRows } from '../files/counts.js';
+import { multipart } from '../files/support.js';
+
+const LOG = 'ERROR 2026-12-01 printer spooler crashed\n'.repeat(8_000);
+
+for (const dialect of DIALECTS) {
+  describe(`a message far over the limit on the status page (${dialect})`, () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp(dialect);
+    });
+    afterAll(() => t.close());
+
+    async function sendLong(client: Client, token: string, headers: Record<string, string> = {}) {
+      const page = await client.get(`/tickets/status/${token}/`);
+      const { body, contentType } = multipart({ _csrf: csrfFrom(page.body), body: LOG });
+      return client.request({ method: 'POST', url: `/tickets/status/${token}/reply/`, payload: body, headers: { 'content-type': contentType, ...headers } });
+    }
+
+    it('comes back as the request’s page with the limit by the field and the text to shorten, writing nothing', async () => {
+      const client = new Client(t.app);
+      const token = await submitViaForm(client);
+      const ticket = (await findTicketByToken(t.ctx.handle.db, token))!;
+      const before = await countRows(t.ctx);
+      const answer = await sendLong(client, token);
+      expect(answer.statusCode).toBe(413);
+      expect(answer.body).toContain(`action="/tickets/status/${token}/reply/"`);
+      expect(answer.body).toContain(`HD-${ticket.id}`);
+      expect(answer.body).toMatch(/<small id="body-error" class="field-error">Your message: at most 10,000 characters[^<]*<\/small>/);
+      const kept = /<textarea id="body" name="body"[^>]*>([\s\S]*?)<\/textarea>/.exec(answer.body)?.[1] ?? '';
+      expect(kept.startsWith('ERROR 2026-12-01 printer spooler crashed\n')).toBe(true);
+      expect(csrfFrom(answer.body)).toBeTruthy();
+      expect(await countRows(t.ctx)).toEqual(before);
+    });
+
+    it('from another site, is the plain page (no other site has our form shown with its text)', async () => {
+      const client = new Client(t.app);
+      const token = await submitViaForm(client);
+      const answer = await sendLong(client, token, { 'sec-fetch-site': 'cross-site' });
+      expect(answer.statusCode).toBe(413);
+      expect(answer.body).not.toContain('<textarea id="body"');
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`a description far over the limit on the ticket form (${dialect})`, () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp(dialect);
+    });
+    afterAll(() => t.close());
+
+    it('comes back as the form with the limit by the field and every value kept, writing nothing', async () => {
+      const client = new Client(t.app);
+      const page = await client.get('/tickets/create/');
+      const { body, contentType } = multipart({ _csrf: csrfFrom(page.body), name: 'Carla Customer', email: 'carla@example.com', title: 'Spooler log', description: LOG, priority: 'low' });
+      const before = await countRows(t.ctx);
+      const answer = await client.request({ method: 'POST', url: '/tickets/create/', payload: body, headers: { 'content-type': contentType } });
+      expect(answer.statusCode).toBe(413);
+      expect(answer.body).toContain('<form method="post" action="/tickets/create/"');
+      expect(answer.body).toMatch(/class="field-error">Description: at most 10,000 characters, and this one is far longer[^<]*</);
+      expect(answer.body).toContain('value="Spooler log"');
+      expect(answer.body).toContain('value="carla@example.com"');
+      expect(csrfFrom(answer.body)).toBeTruthy();
+      expect(await countRows(t.ctx)).toEqual(before);
+    });
+  });
+}
