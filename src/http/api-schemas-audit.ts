@@ -33,7 +33,11 @@ export const AuditEntrySchema = z
 export type AuditEntryJson = z.infer<typeof AuditEntrySchema>;
 
 export const TwoFactorResetAnswer = z
-  .object({ username: z.string(), had_two_factor: z.boolean().meta({ description: 'false: the account had no second factor (nothing changed)' }) })
+  .object({
+    username: z.string(),
+    had_two_factor: z.boolean().meta({ description: 'false: the account had no second factor (nothing changed, nothing audited)' }),
+    message: z.string().meta({ description: 'What happened, in words for people: reset, or nothing to reset' }),
+  })
   .meta({ id: 'TwoFactorReset' });
 
 export const AuditList = z

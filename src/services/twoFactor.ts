@@ -196,27 +196,31 @@ export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, c
 /**
  * An admin removes a user's second factor (a lost phone and lost codes): the user signs in with the
  * password alone, or enrols again at the next login when the setting requires it. Returns whether
- * there was one.
+ * there was one; an account without one is left as it is, with no audit entry (nothing changed, as
+ * a profile saved unchanged records nothing).
  */
 export async function resetSecondFactor(ctx: ServiceContext, admin: { id: number; username: string; address: string }, userId: number): Promise<boolean> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
-  const had = user.totp_secret !== null;
-  await inTransaction(ctx.handle, async (trx) => {
-    await clearSecondFactor(trx, userId);
-    await audit(trx, { actor: { id: admin.id, name: admin.username }, action: 'user.two_factor_reset', subject: `user:${userId}`, address: admin.address, before: { two_factor: had }, after: { two_factor: false } }, ctx.clock.now());
+  return inTransaction(ctx.handle, async (trx) => {
+    // Whether there was one is decided by the clearing statement, not the read above: a reset or
+    // turn-off committed meanwhile leaves nothing to reset.
+    if (!(await clearSecondFactor(trx, userId))) return false;
+    await audit(trx, { actor: { id: admin.id, name: admin.username }, action: 'user.two_factor_reset', subject: `user:${userId}`, address: admin.address, before: { two_factor: true }, after: { two_factor: false } }, ctx.clock.now());
+    return true;
   });
-  return had;
 }
 
 /**
  * An admin requires a second factor of all staff, or makes it optional again (§15): the setting and
- * its audit entry (before and after) in one transaction.
+ * its audit entry (before and after) in one transaction. Saved as it already is, nothing is written
+ * and nothing audited (as the settings form records only what changed; decided by the update
+ * itself, so two admins saving the same change at once record it once). Returns whether it changed.
  */
-export async function setTwoFactorRequirement(ctx: ServiceContext, admin: { id: number; username: string; address: string }, required: boolean): Promise<void> {
-  await inTransaction(ctx.handle, async (trx) => {
-    const before = await twoFactorRequired(trx);
-    await setTwoFactorRequired(trx, required);
-    await audit(trx, { actor: { id: admin.id, name: admin.username }, action: 'settings.two_factor_required', subject: 'settings', address: admin.address, before: { required: before }, after: { required } }, ctx.clock.now());
+export async function setTwoFactorRequirement(ctx: ServiceContext, admin: { id: number; username: string; address: string }, required: boolean): Promise<boolean> {
+  return inTransaction(ctx.handle, async (trx) => {
+    if (!(await setTwoFactorRequired(trx, required))) return false;
+    await audit(trx, { actor: { id: admin.id, name: admin.username }, action: 'settings.two_factor_required', subject: 'settings', address: admin.address, before: { required: !required }, after: { required } }, ctx.clock.now());
+    return true;
   });
 }

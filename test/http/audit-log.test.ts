@@ -99,7 +99,7 @@ for (const dialect of DIALECTS) {
       expect((await root.submit(`/admin/users/${ivy}/`, {}, `/admin/users/${ivy}/two-factor/reset/`)).statusCode).toBe(303);
       expect([json((await last('user.two_factor_reset'))!.before_json), (await last('user.two_factor_reset'))!.address]).toEqual([{ two_factor: true }, ADDRESS]);
       const reset = await api.post('/api/v1/agents/ivy/two-factor/reset');
-      expect([reset.status, reset.body]).toEqual([200, { username: 'ivy', had_two_factor: false }]);
+      expect([reset.status, reset.body]).toEqual([200, { username: 'ivy', had_two_factor: false, message: 'This account has no second factor: there is nothing to reset.' }]);
       expect((await api.post('/api/v1/agents/nobody/two-factor/reset')).status).toBe(404);
       expect(await ivyClient.submit('/agents/dashboard/', {}, '/agents/logout/')).toMatchObject({ statusCode: 303 });
       expect(await last('sign_out')).toMatchObject({ actor_id: ivy, subject: `user:${ivy}`, address: '198.51.100.20' });

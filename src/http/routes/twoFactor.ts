@@ -2,7 +2,7 @@ import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { parseId } from '../../core/tickets.js';
-import { recoveryCodeUsedMessage } from '../../core/twoFactor.js';
+import { recoveryCodeUsedMessage, requirementOutcomeMessage, resetOutcomeMessage } from '../../core/twoFactor.js';
 import { recoveryCodesLeft, twoFactorRequired } from '../../repositories/twoFactor.js';
 import { findUserById } from '../../repositories/users.js';
 import type { UserRow } from '../../db/schema.js';
@@ -296,11 +296,8 @@ export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext):
     admin.post('/adminapp/settings/two-factor/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const raw = formBody(request.body).required;
       if (raw !== 'on' && raw !== 'off') throw invalidInput({ required: 'Required: choose on or off.' }, 'Required: choose on or off.');
-      await setTwoFactorRequirement(ctx, actingOf(request), raw === 'on');
-      setFlash(reply, {
-        kind: 'success',
-        message: raw === 'on' ? 'Two-factor sign-in is now required: staff without it set it up at their next login.' : 'Two-factor sign-in is now optional.',
-      });
+      const changed = await setTwoFactorRequirement(ctx, actingOf(request), raw === 'on');
+      setFlash(reply, { kind: changed ? 'success' : 'info', message: requirementOutcomeMessage(raw === 'on', changed) });
       return reply.redirect('/adminapp/settings/#two-factor-setting', 303);
     });
 
@@ -308,7 +305,7 @@ export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext):
       const id = parseId(request.params.id);
       if (id === null) throw notFound('User');
       const had = await resetSecondFactor(ctx, actingOf(request), id);
-      setFlash(reply, had ? { kind: 'success', message: 'Two-factor sign-in reset: they log in with their password and set it up again.' } : { kind: 'info', message: 'This account had no second factor.' });
+      setFlash(reply, { kind: had ? 'success' : 'info', message: resetOutcomeMessage(had) });
       return reply.redirect(`/admin/users/${id}/`, 303);
     });
   });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { teamFilterOf } from '../../../services/teams.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { notFound } from '../../../core/errors.js';
+import { resetOutcomeMessage } from '../../../core/twoFactor.js';
 import { loadSettings } from '../../../repositories/settings.js';
 import { findStaff, listStaff } from '../../../repositories/ticketQueries.js';
 import type { ServiceContext } from '../../../services/context.js';
@@ -50,7 +51,7 @@ export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       schema: {
         tags: ['agents'],
         summary: "Reset a staff member's second factor",
-        description: 'Admins only (audited). For a lost phone and lost recovery codes: the account signs in with its password alone, or sets two-factor sign-in up again at its next login when it is required of all staff.',
+        description: 'Admins only (audited). For a lost phone and lost recovery codes: the account signs in with its password alone, or sets two-factor sign-in up again at its next login when it is required of all staff. An account without a second factor is left as it is: `had_two_factor` false, the message says there was nothing to reset, and no audit entry is written.',
         security,
         params: UsernameParams,
         response: { 200: TwoFactorResetAnswer, ...errorResponses(401, 403, 404) },
@@ -60,7 +61,8 @@ export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     async (request) => {
       const user = await findUserByUsername(db, request.params.username);
       if (!user) throw notFound('User');
-      return { username: user.username, had_two_factor: await resetSecondFactor(ctx, actingOf(request), user.id) };
+      const had = await resetSecondFactor(ctx, actingOf(request), user.id);
+      return { username: user.username, had_two_factor: had, message: resetOutcomeMessage(had) };
     },
   );
 
