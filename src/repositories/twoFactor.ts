@@ -18,14 +18,17 @@ export async function setTwoFactorRequired(db: Db, required: boolean): Promise<b
 }
 
 /**
- * Records `step` as the last accepted one, only if it is later than the one recorded: one
- * statement, so of two requests with the same code exactly one succeeds. Returns whether it did.
+ * Records `step` as the last accepted one, only if it is later than the one recorded and the
+ * account's secret is still `secret`, the one the code was checked against: one statement, so of
+ * two requests with the same code exactly one succeeds, and a reset (or a new secret) committed
+ * after the check was read makes the code pass nothing. Returns whether it did.
  */
-export async function advanceLastStep(db: Db, userId: number, step: number): Promise<boolean> {
+export async function advanceLastStep(db: Db, userId: number, secret: string, step: number): Promise<boolean> {
   const result = await db
     .updateTable('users')
     .set({ totp_last_step: step })
     .where('id', '=', userId)
+    .where('totp_secret', '=', secret)
     .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;

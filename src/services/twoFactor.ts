@@ -157,7 +157,9 @@ export async function renewRecoveryCodes(ctx: ServiceContext, userId: number, cu
 /**
  * Checks the second step of a login: a TOTP code of a step later than the last accepted one (so a
  * code is never accepted twice), or an unused recovery code (then used up). Either is recorded in
- * one conditional statement, so two requests with the same code cannot both pass. Null: refused;
+ * one conditional statement, so two requests with the same code cannot both pass, and a code of a
+ * second factor reset (or replaced) after it was read passes nothing: the step is recorded only
+ * while the secret is the one checked, and a reset deletes the recovery codes. Null: refused;
  * a recovery code's pass says how many are left.
  */
 export async function checkSecondFactor(ctx: ServiceContext, userId: number, raw: unknown): Promise<SecondFactorPass | null> {
@@ -170,7 +172,7 @@ export async function checkSecondFactor(ctx: ServiceContext, userId: number, raw
     return { via: 'recovery', codesLeft: await recoveryCodesLeft(ctx.handle.db, userId) };
   }
   const step = matchedStep(user.totp_secret, typed.code, now);
-  if (!acceptsStep(step, user.totp_last_step) || !(await advanceLastStep(ctx.handle.db, userId, step!))) return null;
+  if (!acceptsStep(step, user.totp_last_step) || !(await advanceLastStep(ctx.handle.db, userId, user.totp_secret, step!))) return null;
   return { via: 'totp' };
 }
 
