@@ -54,6 +54,12 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
   const LOG_IN_AGAIN = 'Your login took too long or was not finished. Please log in again.';
 
   /**
+   * The session that stays when one changes one's own second factor: this browser's, when it is
+   * signed in (the account page); at a login's enrolment none is yet, and every earlier one ends.
+   */
+  const keptOf = (request: FastifyRequest, signedIn = true) => ({ token: signedIn ? request.cookies[SESSION_COOKIE] : undefined, idleMinutes: sessions.idleMinutes });
+
+  /**
    * The session of a second step that passed, or null when the account was deactivated or given a
    * new password while the step ran (startSession refuses it under the lock): then the login starts again.
    */
@@ -128,7 +134,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
       const body = formBody(request.body);
       // From the account page (signed in) the current password too; a login's enrolment has just checked it.
       const currentPassword = page.viewer ? { typed: body.current_password } : null;
-      return { codes: await confirmEnrolment(ctx, user.id, secret, body.code, request.ip, currentPassword), refused: null };
+      return { codes: await confirmEnrolment(ctx, user.id, secret, body.code, keptOf(request, page.viewer !== undefined), request.ip, currentPassword), refused: null };
     } catch (error) {
       if (judge && refusedGuess(error)) await judge('failed');
       if (!isInvalidInput(error)) throw error;
@@ -270,7 +276,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
 
     pages.post('/agents/account/two-factor/off/', ownFactor, async (request, reply) =>
       withCurrentPassword(request, reply, async (id, password) => {
-        await turnOffSecondFactor(ctx, id, password, request.ip);
+        await turnOffSecondFactor(ctx, id, password, keptOf(request), request.ip);
         setFlash(reply, { kind: 'success', message: 'Two-factor sign-in is off: you log in with your password alone.' });
         return reply.redirect('/agents/account/', 303);
       }),
@@ -278,7 +284,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
 
     pages.post('/agents/account/two-factor/codes/', ownFactor, async (request, reply) =>
       withCurrentPassword(request, reply, async (id, password) => {
-        const codes = await renewRecoveryCodes(ctx, id, password, request.ip);
+        const codes = await renewRecoveryCodes(ctx, id, password, keptOf(request), request.ip);
         return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: '/agents/account/two-factor/', viewer: request.viewer, csrf: reply.generateCsrf(), renewed: true })));
       }),
     );
@@ -289,7 +295,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
  * The admins' side of §15: requiring a second factor of all staff (a setting of its own form), and
  * resetting a user's second factor (a lost phone).
  */
-export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext, sessions: { idleMinutes: number }): void {
   app.register(async (admin) => {
     admin.addHook('preHandler', requireRole('admin'));
 
@@ -304,7 +310,7 @@ export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext):
     admin.post<{ Params: { id: string } }>('/admin/users/:id/two-factor/reset/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const id = parseId(request.params.id);
       if (id === null) throw notFound('User');
-      const had = await resetSecondFactor(ctx, actingOf(request), id);
+      const had = await resetSecondFactor(ctx, actingOf(request), id, { token: request.cookies[SESSION_COOKIE], idleMinutes: sessions.idleMinutes });
       setFlash(reply, { kind: had ? 'success' : 'info', message: resetOutcomeMessage(had) });
       return reply.redirect(`/admin/users/${id}/`, 303);
     });

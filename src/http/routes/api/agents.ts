@@ -19,7 +19,7 @@ import { agentJson, decodeCursor, pageOf } from '../../api-shapes.js';
 const security = [{ bearerAuth: [] }];
 
 /** Staff list (admins), an agent's own presence, and an admin's reset of a second factor; behind requireBearer. */
-export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext, sessions: { idleMinutes: number }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const db = ctx.handle.db;
 
@@ -61,7 +61,8 @@ export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     async (request) => {
       const user = await findUserByUsername(db, request.params.username);
       if (!user) throw notFound('User');
-      const had = await resetSecondFactor(ctx, actingOf(request), user.id);
+      // A token has no browser session to keep: every browser session of the account ends.
+      const had = await resetSecondFactor(ctx, actingOf(request), user.id, { token: undefined, idleMinutes: sessions.idleMinutes });
       return { username: user.username, had_two_factor: had, message: resetOutcomeMessage(had) };
     },
   );
