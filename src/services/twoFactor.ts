@@ -192,18 +192,23 @@ export async function checkSecondFactor(ctx: ServiceContext, userId: number, raw
 /** The message of a refused second step (the same for every reason). */
 export const SECOND_FACTOR_REFUSAL = WRONG_CODE;
 
+/** Why turning off a second factor that is off (another tab did, or an admin's reset) changes nothing. */
+const ALREADY_OFF = 'Two-factor sign-in is already off.';
+
 /**
  * Turns one's own second factor off, with the current password. Refused while the setting
- * requires it of all staff.
+ * requires it of all staff, and when it is already off (nothing written, nothing audited).
  */
 export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, currentPassword: unknown, kept: KeptSession, address = ''): Promise<void> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
+  if (user.totp_secret === null) throw new DomainError('conflict', ALREADY_OFF);
   if (await twoFactorRequired(ctx.handle.db)) throw new DomainError('conflict', 'Two-factor sign-in is required for all staff here: it cannot be turned off.');
   await requireCurrentPassword(user, currentPassword);
   await withPresence(ctx, userId, async (run) => {
     await refuseUnlessPasswordStands(run.trx, userId, user.password_hash);
-    await clearSecondFactor(run.trx, userId);
+    // Another tab (or an admin's reset) turned it off meanwhile: nothing to record, no session to end.
+    if (!(await clearSecondFactor(run.trx, userId))) throw new DomainError('conflict', ALREADY_OFF);
     await auditOwn(run.trx, user, address, run.now, 'account.two_factor_off', { two_factor: true }, { two_factor: false });
     await endOtherSessions(ctx, run, userId, kept);
   });

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replaceRecoveryCodes } from '../../src/repositories/twoFactor.js';
 import { findUserById } from '../../src/repositories/users.js';
 import type { ServiceContext } from '../../src/services/context.js';
-import { checkSecondFactor, resetSecondFactor } from '../../src/services/twoFactor.js';
+import { insertSession } from '../../src/repositories/sessions.js';
+import { checkSecondFactor, resetSecondFactor, turnOffSecondFactor } from '../../src/services/twoFactor.js';
 import { DIALECTS, type TestDatabase } from '../support/db.js';
 import { handleAfterFirstRead, raceStage } from '../support/pause.js';
 
@@ -81,6 +82,29 @@ for (const dialect of DIALECTS) {
       const secret = await enrol();
       const passed = await checkSecondFactor(racing(async () => undefined), danaId, TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() }));
       expect(passed).toEqual({ via: 'totp' });
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`turning one's second factor off twice (two tabs) (${dialect})`, () => {
+    let database: TestDatabase;
+    let ctx: ServiceContext;
+    let danaId: number;
+
+    beforeAll(async () => {
+      ({ database, ctx, agentId: danaId } = await raceStage(dialect));
+    });
+    afterAll(() => database.drop());
+
+    it('turns it off once: the second says it is already off, writes no audit entry and ends no session', async () => {
+      await database.handle.db.updateTable('users').set({ totp_secret: new Secret({ size: 20 }).base32 }).where('id', '=', danaId).execute();
+      await turnOffSecondFactor(ctx, danaId, 'password123', KEPT);
+      await insertSession(database.handle.db, 'a-browser-of-dana', danaId, Date.now());
+      await expect(turnOffSecondFactor(ctx, danaId, 'password123', KEPT)).rejects.toMatchObject({ code: 'conflict', message: 'Two-factor sign-in is already off.' });
+      const entries = await database.handle.db.selectFrom('audit_log').select('action').where('action', '=', 'account.two_factor_off').execute();
+      expect(entries).toHaveLength(1);
+      expect(await database.handle.db.selectFrom('sessions').select('id').where('user_id', '=', danaId).execute()).toEqual([{ id: 'a-browser-of-dana' }]);
     });
   });
 }
