@@ -219,13 +219,14 @@ export async function expireIdleSessions(ctx: ServiceContext, idleMinutes: numbe
  * address, new recovery codes, the second factor off), checked before it against `checkedHash`:
  * refuses it on `current_password`, nothing written, when the account has another password since
  * (a reset, an admin's: it ended this session and wins) or was deactivated (core/accounts.ts
- * credentialsStand). The account's row stays locked until the change commits.
+ * credentialsStand). The account's row stays locked until the change commits; returns it as it is now.
  */
-export async function refuseUnlessPasswordStands(trx: Db, userId: number, checkedHash: string): Promise<void> {
+export async function refuseUnlessPasswordStands(trx: Db, userId: number, checkedHash: string): Promise<UserRow> {
   const now = await lockUserById(trx, userId);
-  if (!credentialsStand(now && { active: now.active === 1, passwordHash: now.password_hash }, checkedHash)) {
+  if (!now || !credentialsStand({ active: now.active === 1, passwordHash: now.password_hash }, checkedHash)) {
     throw invalidInput(labelled({ current_password: PASSWORD_CHANGED_MEANWHILE }, ACCOUNT_LABELS));
   }
+  return now;
 }
 
 /**

@@ -147,6 +147,8 @@ async function requireCurrentPassword(user: UserRow, typed: unknown): Promise<vo
   if (!(await isCurrentPassword(user, typed))) throw invalidInput(labelled(NOT_CURRENT_PASSWORD, ACCOUNT_LABELS));
 }
 
+const NOTHING_TO_RENEW = 'Two-factor sign-in is off: there are no recovery codes to renew.';
+
 /**
  * Ten new recovery codes for one's own second factor, with the current password (someone at an
  * unlocked screen must not get codes that outlive the session): every earlier code, used or not,
@@ -155,11 +157,13 @@ async function requireCurrentPassword(user: UserRow, typed: unknown): Promise<vo
 export async function renewRecoveryCodes(ctx: ServiceContext, userId: number, currentPassword: unknown, kept: KeptSession, address = ''): Promise<string[]> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
-  if (user.totp_secret === null) throw new DomainError('conflict', 'Two-factor sign-in is off: there are no recovery codes to renew.');
+  if (user.totp_secret === null) throw new DomainError('conflict', NOTHING_TO_RENEW);
   await requireCurrentPassword(user, currentPassword);
   const now = ctx.clock.now();
   return withPresence(ctx, userId, async (run) => {
-    await refuseUnlessPasswordStands(run.trx, userId, user.password_hash);
+    // An admin's reset (or another tab's turn-off) may have committed during the password's hash:
+    // codes for a second factor that is gone would be audited and stored for nothing.
+    if ((await refuseUnlessPasswordStands(run.trx, userId, user.password_hash)).totp_secret === null) throw new DomainError('conflict', NOTHING_TO_RENEW);
     await auditOwn(run.trx, user, address, now, 'account.recovery_codes_renewed', { spare_sign_ins: 'the earlier ten' }, { spare_sign_ins: 'ten new' });
     // New codes are made when the earlier ones may be known: a browser let in with one is out.
     await endOtherSessions(ctx, run, userId, kept);

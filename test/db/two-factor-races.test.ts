@@ -11,9 +11,9 @@ import { replaceRecoveryCodes } from '../../src/repositories/twoFactor.js';
 import { findUserById } from '../../src/repositories/users.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { insertSession } from '../../src/repositories/sessions.js';
-import { checkSecondFactor, resetSecondFactor, turnOffSecondFactor } from '../../src/services/twoFactor.js';
+import { checkSecondFactor, renewRecoveryCodes, resetSecondFactor, turnOffSecondFactor } from '../../src/services/twoFactor.js';
 import { DIALECTS, type TestDatabase } from '../support/db.js';
-import { handleAfterFirstRead, raceStage } from '../support/pause.js';
+import { handleAfterFirstRead, handleWithPause, raceStage } from '../support/pause.js';
 
 /** The admin acts without a browser session. */
 const KEPT = { token: undefined, idleMinutes: 480 };
@@ -105,6 +105,34 @@ for (const dialect of DIALECTS) {
       const entries = await database.handle.db.selectFrom('audit_log').select('action').where('action', '=', 'account.two_factor_off').execute();
       expect(entries).toHaveLength(1);
       expect(await database.handle.db.selectFrom('sessions').select('id').where('user_id', '=', danaId).execute()).toEqual([{ id: 'a-browser-of-dana' }]);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`new recovery codes racing an admin's reset (${dialect})`, () => {
+    let database: TestDatabase;
+    let ctx: ServiceContext;
+    let rootId: number;
+    let danaId: number;
+
+    beforeAll(async () => {
+      ({ database, ctx, adminId: rootId, agentId: danaId } = await raceStage(dialect));
+    });
+    afterAll(() => database.drop());
+
+    it('makes none when the reset commits after the password was checked: no codes without a second factor, no audit entry', async () => {
+      const db = database.handle.db;
+      await db.updateTable('users').set({ totp_secret: new Secret({ size: 20 }).base32 }).where('id', '=', danaId).execute();
+      let done = false;
+      const racing: ServiceContext = {
+        ...ctx,
+        handle: handleWithPause(database.handle, async () => (done ? undefined : ((done = true), resetSecondFactor(ctx, { id: rootId, username: 'root', address: '' }, danaId, KEPT)))),
+      };
+      await expect(renewRecoveryCodes(racing, danaId, 'password123', KEPT)).rejects.toMatchObject({ code: 'conflict', message: 'Two-factor sign-in is off: there are no recovery codes to renew.' });
+      expect(done).toBe(true);
+      expect(await db.selectFrom('recovery_codes').select('id').where('user_id', '=', danaId).execute()).toEqual([]);
+      expect(await db.selectFrom('audit_log').select('id').where('action', '=', 'account.recovery_codes_renewed').execute()).toEqual([]);
     });
   });
 }
