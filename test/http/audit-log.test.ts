@@ -101,6 +101,8 @@ for (const dialect of DIALECTS) {
       const reset = await api.post('/api/v1/agents/ivy/two-factor/reset');
       expect([reset.status, reset.body]).toEqual([200, { username: 'ivy', had_two_factor: false, message: 'This account has no second factor: there is nothing to reset.' }]);
       expect((await api.post('/api/v1/agents/nobody/two-factor/reset')).status).toBe(404);
+      // The reset signed her browser out (README "Sessions after a credential change"): she signs in again, then out.
+      expect((await ivyClient.login('ivy', password3)).statusCode).toBe(303);
       expect(await ivyClient.submit('/agents/dashboard/', {}, '/agents/logout/')).toMatchObject({ statusCode: 303 });
       expect(await last('sign_out')).toMatchObject({ actor_id: ivy, subject: `user:${ivy}`, address: '198.51.100.20' });
 
@@ -226,6 +228,7 @@ for (const dialect of DIALECTS) {
       // What ivy did, and the refused sign-in that named her (no actor: nobody was signed in).
       expect(ivys.body.items.map((i: { action: string; actor: { username: string } | null }) => [i.action, i.actor?.username ?? null])).toEqual([
         ['sign_out', 'ivy'],
+        ['sign_in', 'ivy'],
         ['account.two_factor_on', 'ivy'],
         ['account.update', 'ivy'],
         ['sign_in', 'ivy'],
