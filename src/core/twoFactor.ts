@@ -58,6 +58,23 @@ export function recoveryCodeUsedMessage(codesLeft: number): string {
 }
 
 /**
+ * What an admin's reset of someone's second factor tells the admin (page and API): done, or that
+ * the account had none, so there was nothing to reset (and nothing was written).
+ */
+export function resetOutcomeMessage(had: boolean): string {
+  return had ? 'Two-factor sign-in reset: they log in with their password and set it up again.' : 'This account has no second factor: there is nothing to reset.';
+}
+
+/**
+ * What saving the all-staff requirement tells the admin: what it is now, or, when it already was
+ * so, that nothing changed (and nothing was written).
+ */
+export function requirementOutcomeMessage(required: boolean, changed: boolean): string {
+  if (!changed) return `Two-factor sign-in was already ${required ? 'required' : 'optional'}: nothing changed.`;
+  return required ? 'Two-factor sign-in is now required: staff without it set it up at their next login.' : 'Two-factor sign-in is now optional.';
+}
+
+/**
  * A code as typed, read: six digits (spaces allowed) are a TOTP code; ten letters and digits (a dash
  * allowed) a recovery code. Read in NFKC, as passwords are: digits and letters typed with an input
  * method in full-width mode (`１２３４５６`) are the same code; any dash (a document's typographic

@@ -7,7 +7,7 @@ import { parseDay } from './routes/adminFilters.js';
 const DAY = 'A day as YYYY-MM-DD (UTC).';
 
 export const AuditQuery = z.strictObject({
-  actor: parsed(parseAuditActor, 'Enter a username.', 'Only what this staff member did (username)').optional(),
+  actor: parsed(parseAuditActor, 'Enter a username.', 'What this staff member did, and the refused sign-ins that named this username').optional(),
   action: parsed(parseAuditAction, 'Enter an action such as user.create, or a family such as user.', 'An action (`user.create`), or a family: `user` matches every `user.…`').optional(),
   from: parsed(parseDay, DAY, 'From this day on (UTC, YYYY-MM-DD)').optional(),
   to: parsed(parseDay, DAY, 'Until this day, inclusive (UTC, YYYY-MM-DD)').optional(),
@@ -33,7 +33,11 @@ export const AuditEntrySchema = z
 export type AuditEntryJson = z.infer<typeof AuditEntrySchema>;
 
 export const TwoFactorResetAnswer = z
-  .object({ username: z.string(), had_two_factor: z.boolean().meta({ description: 'false: the account had no second factor (nothing changed)' }) })
+  .object({
+    username: z.string(),
+    had_two_factor: z.boolean().meta({ description: 'false: the account had no second factor (nothing changed, nothing audited)' }),
+    message: z.string().meta({ description: 'What happened, in words for people: reset, or nothing to reset' }),
+  })
   .meta({ id: 'TwoFactorReset' });
 
 export const AuditList = z

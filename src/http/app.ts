@@ -212,7 +212,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   teamPageRoutes(app, ctx);
   attachmentRoutes(app, ctx);
   adminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes, canSendMail: config.smtpUrl !== undefined });
-  twoFactorAdminRoutes(app, ctx);
+  twoFactorAdminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes });
   auditRoutes(app, ctx);
   exportRoutes(app, ctx);
   opsRoutes(app, ctx, metrics, { metricsToken: config.metricsToken });
@@ -225,7 +225,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     maxBytes: config.inbound?.maxBytes ?? DEFAULT_INBOUND_SETTING.maxBytes,
     ticketsPerHour: config.inbound?.ticketsPerHour ?? DEFAULT_INBOUND_SETTING.ticketsPerHour,
   };
-  await app.register(apiPlugin, { prefix: '/api', ctx, limits, intake, inbound, webhooksAllowPrivate: config.webhooksAllowPrivate ?? false });
+  await app.register(apiPlugin, { prefix: '/api', ctx, limits, intake, inbound, webhooksAllowPrivate: config.webhooksAllowPrivate ?? false, idleMinutes: config.sessionIdleMinutes });
 
   app.setNotFoundHandler(async (request, reply) => {
     // Page URLs keep their trailing slash; the form without it redirects to it (§1).

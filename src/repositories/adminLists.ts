@@ -35,7 +35,7 @@ export interface Page<R> {
   prevBefore: number | null;
 }
 
-type Cursor = { op: '<' | '>'; id: number } | null;
+export type Cursor = { op: '<' | '>'; id: number } | null;
 
 /** What a list gives `paginate`: its rows around a cursor, and whether a row lies beyond an id. */
 export interface PageSource<R> {

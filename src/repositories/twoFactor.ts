@@ -7,19 +7,28 @@ export async function twoFactorRequired(db: Db): Promise<boolean> {
   return row?.require_two_factor === 1;
 }
 
-export async function setTwoFactorRequired(db: Db, required: boolean): Promise<void> {
-  await db.updateTable('settings').set({ require_two_factor: required ? 1 : 0 }).where('id', '=', 1).execute();
+/**
+ * Sets the requirement, only if it is not so already (one statement: of two admins saving the same
+ * change at once, one changes it). Returns whether it changed.
+ */
+export async function setTwoFactorRequired(db: Db, required: boolean): Promise<boolean> {
+  const value = required ? 1 : 0;
+  const result = await db.updateTable('settings').set({ require_two_factor: value }).where('id', '=', 1).where('require_two_factor', '!=', value).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /**
- * Records `step` as the last accepted one, only if it is later than the one recorded: one
- * statement, so of two requests with the same code exactly one succeeds. Returns whether it did.
+ * Records `step` as the last accepted one, only if it is later than the one recorded and the
+ * account's secret is still `secret`, the one the code was checked against: one statement, so of
+ * two requests with the same code exactly one succeeds, and a reset (or a new secret) committed
+ * after the check was read makes the code pass nothing. Returns whether it did.
  */
-export async function advanceLastStep(db: Db, userId: number, step: number): Promise<boolean> {
+export async function advanceLastStep(db: Db, userId: number, secret: string, step: number): Promise<boolean> {
   const result = await db
     .updateTable('users')
     .set({ totp_last_step: step })
     .where('id', '=', userId)
+    .where('totp_secret', '=', secret)
     .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
@@ -53,8 +62,12 @@ export async function recoveryCodesLeft(db: Db, userId: number): Promise<number>
   return Number(row.n);
 }
 
-/** Removes the user's second factor entirely (turned off, or reset by an admin). */
-export async function clearSecondFactor(db: Db, userId: number): Promise<void> {
-  await db.updateTable('users').set({ totp_secret: null, totp_last_step: null }).where('id', '=', userId).execute();
+/**
+ * Removes the user's second factor entirely (turned off, or reset by an admin). Returns whether it
+ * had one: decided by the statement itself, so of two resets at once only one finds it.
+ */
+export async function clearSecondFactor(db: Db, userId: number): Promise<boolean> {
+  const result = await db.updateTable('users').set({ totp_secret: null, totp_last_step: null }).where('id', '=', userId).where('totp_secret', 'is not', null).executeTakeFirst();
   await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+  return Number(result.numUpdatedRows) === 1;
 }

@@ -20,15 +20,14 @@ import { inTransaction } from '../db/transaction.js';
 import { renderPasswordReset } from '../mail/templates/index.js';
 import { enqueueEmail } from '../repositories/outbox.js';
 import { activeUsersByEmail, claimPasswordReset, insertPasswordReset, resetLinkFacts, retirePasswordResetsOf } from '../repositories/passwordResets.js';
-import { deleteSessionsOf } from '../repositories/sessions.js';
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { findUserById } from '../repositories/users.js';
-import { type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
+import { endOtherSessions, type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
 import { auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { mailSite } from './notifications.js';
-import { offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
+import { withPresence } from './presence.js';
 
 /** The page of a reset link: `/agents/password/reset/<token>/`. */
 export function resetLinkPath(token: string): string {
@@ -89,9 +88,8 @@ export async function resetPassword(ctx: ServiceContext, token: string, raw: Rec
     if (!user || user.active !== 1) throw refusedLink('unknown');
     await setUserProfile(run.trx, userId, { displayName: user.display_name, email: user.email, passwordHash });
     await auditBy(run.trx, { id: userId, username: user.username, address }, run.now, 'account.password_reset', `user:${userId}`, { after: { credentials_changed: true } });
-    await deleteSessionsOf(run.trx, userId);
     await retirePasswordResetsOf(run.trx, userId, run.now);
-    await offlineIfUnattended(run, presenceCutoffs(run.now, idleMinutes, ctx.apiPresenceMinutes), [userId]);
+    await endOtherSessions(ctx, run, userId, { token: undefined, idleMinutes });
   });
 }
 

@@ -16,7 +16,7 @@ import { inTransaction } from '../db/transaction.js';
 import { type Acting, audit, auditBy, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
-import { changePresenceIn, offlineIfUnattended, presenceCutoffs, withPresence } from './presence.js';
+import { changePresenceIn, offlineIfUnattended, type PresenceRun, presenceCutoffs, withPresence } from './presence.js';
 import { refuseTakenEmail } from './users.js';
 
 /** Who changes a profile: the audit log's actor, and its session (which stays when it changes its own password). */
@@ -219,13 +219,37 @@ export async function expireIdleSessions(ctx: ServiceContext, idleMinutes: numbe
  * address, new recovery codes, the second factor off), checked before it against `checkedHash`:
  * refuses it on `current_password`, nothing written, when the account has another password since
  * (a reset, an admin's: it ended this session and wins) or was deactivated (core/accounts.ts
- * credentialsStand). The account's row stays locked until the change commits.
+ * credentialsStand). The account's row stays locked until the change commits; returns it as it is now.
  */
-export async function refuseUnlessPasswordStands(trx: Db, userId: number, checkedHash: string): Promise<void> {
+export async function refuseUnlessPasswordStands(trx: Db, userId: number, checkedHash: string): Promise<UserRow> {
   const now = await lockUserById(trx, userId);
-  if (!credentialsStand(now && { active: now.active === 1, passwordHash: now.password_hash }, checkedHash)) {
+  if (!now || !credentialsStand({ active: now.active === 1, passwordHash: now.password_hash }, checkedHash)) {
     throw invalidInput(labelled({ current_password: PASSWORD_CHANGED_MEANWHILE }, ACCOUNT_LABELS));
   }
+  return now;
+}
+
+/**
+ * The session that stays when its own account's credentials change (the browser that made the
+ * change; none when it was not the account's own, or there is no browser), and the idle limit by
+ * which the account counts as present elsewhere.
+ */
+export interface KeptSession {
+  token: string | undefined;
+  idleMinutes: number;
+}
+
+/**
+ * After a change of an account's credentials — a new password, two-factor on or off, new recovery
+ * codes, an admin's reset of the second factor — inside its routing transaction: every browser
+ * session of the account ends but `kept.token`'s (whoever was in with what changed is out; the
+ * person who made their own change stays), and an agent left present nowhere goes offline (R5).
+ * API tokens are left alone: they are credentials of their own, listed and revoked on the user's
+ * page (a deactivation revokes them).
+ */
+export async function endOtherSessions(ctx: ServiceContext, run: PresenceRun, userId: number, kept: KeptSession): Promise<void> {
+  await deleteSessionsOf(run.trx, userId, kept.token === undefined ? undefined : sessionIdOf(kept.token));
+  await offlineIfUnattended(run, presenceCutoffs(run.now, kept.idleMinutes, ctx.apiPresenceMinutes), [userId]);
 }
 
 /**
@@ -282,8 +306,7 @@ export async function saveProfile(
     // say) voids them even when the password stays.
     if (passwordHash !== null || emailMoved(change.email, before?.email ?? null)) await retirePasswordResetsOf(run.trx, userId, run.now);
     if (passwordHash === null) return;
-    await deleteSessionsOf(run.trx, userId, userId === actor.id ? sessionIdOf(actor.token) : undefined);
-    await offlineIfUnattended(run, presenceCutoffs(run.now, idleMinutes, ctx.apiPresenceMinutes), [userId]);
+    await endOtherSessions(ctx, run, userId, { token: userId === actor.id ? actor.token : undefined, idleMinutes });
   });
   return { passwordChanged: passwordHash !== null };
 }

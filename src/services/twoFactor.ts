@@ -27,7 +27,8 @@ import { inTransaction } from '../db/transaction.js';
 import { advanceLastStep, clearSecondFactor, confirmSecret, recoveryCodesLeft, replaceRecoveryCodes, setTwoFactorRequired, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
 import { findUserById } from '../repositories/users.js';
 import { audit, auditBy } from './audit.js';
-import { refuseUnlessPasswordStands } from './auth.js';
+import { endOtherSessions, type KeptSession, refuseUnlessPasswordStands } from './auth.js';
+import { withPresence } from './presence.js';
 import type { ServiceContext } from './context.js';
 import { verifyPassword } from './passwords.js';
 
@@ -92,7 +93,15 @@ const isCurrentPassword = async (user: UserRow, typed: unknown): Promise<boolean
  * nothing changed. An account whose second factor is already on: refused (`conflict`,
  * ALREADY_ON), nothing changed — also when another enrolment got there first.
  */
-export async function confirmEnrolment(ctx: ServiceContext, userId: number, secret: string, raw: unknown, address = '', currentPassword: { typed: unknown } | null = null): Promise<string[]> {
+export async function confirmEnrolment(
+  ctx: ServiceContext,
+  userId: number,
+  secret: string,
+  raw: unknown,
+  kept: KeptSession,
+  address = '',
+  currentPassword: { typed: unknown } | null = null,
+): Promise<string[]> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
   if (user.totp_secret !== null) throw new DomainError('conflict', ALREADY_ON);
@@ -104,11 +113,13 @@ export async function confirmEnrolment(ctx: ServiceContext, userId: number, secr
     ...(currentPassword && !(await isCurrentPassword(user, currentPassword.typed)) ? NOT_CURRENT_PASSWORD : {}),
   };
   if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, ACCOUNT_LABELS));
-  return inTransaction(ctx.handle, async (trx) => {
-    if (currentPassword) await refuseUnlessPasswordStands(trx, userId, user.password_hash);
-    if (!(await confirmSecret(trx, userId, secret, step!))) throw new DomainError('conflict', ALREADY_ON);
-    await auditOwn(trx, user, address, now, 'account.two_factor_on', { two_factor: false }, { two_factor: true });
-    return storeNewRecoveryCodes(trx, userId, now);
+  return withPresence(ctx, userId, async (run) => {
+    if (currentPassword) await refuseUnlessPasswordStands(run.trx, userId, user.password_hash);
+    if (!(await confirmSecret(run.trx, userId, secret, step!))) throw new DomainError('conflict', ALREADY_ON);
+    await auditOwn(run.trx, user, address, now, 'account.two_factor_on', { two_factor: false }, { two_factor: true });
+    // Browsers signed in without a code are out: from now on a sign-in takes one.
+    await endOtherSessions(ctx, run, userId, kept);
+    return storeNewRecoveryCodes(run.trx, userId, now);
   });
 }
 
@@ -136,28 +147,36 @@ async function requireCurrentPassword(user: UserRow, typed: unknown): Promise<vo
   if (!(await isCurrentPassword(user, typed))) throw invalidInput(labelled(NOT_CURRENT_PASSWORD, ACCOUNT_LABELS));
 }
 
+const NOTHING_TO_RENEW = 'Two-factor sign-in is off: there are no recovery codes to renew.';
+
 /**
  * Ten new recovery codes for one's own second factor, with the current password (someone at an
  * unlocked screen must not get codes that outlive the session): every earlier code, used or not,
  * stops working. Refused while the second factor is off: there is nothing to recover.
  */
-export async function renewRecoveryCodes(ctx: ServiceContext, userId: number, currentPassword: unknown, address = ''): Promise<string[]> {
+export async function renewRecoveryCodes(ctx: ServiceContext, userId: number, currentPassword: unknown, kept: KeptSession, address = ''): Promise<string[]> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
-  if (user.totp_secret === null) throw new DomainError('conflict', 'Two-factor sign-in is off: there are no recovery codes to renew.');
+  if (user.totp_secret === null) throw new DomainError('conflict', NOTHING_TO_RENEW);
   await requireCurrentPassword(user, currentPassword);
   const now = ctx.clock.now();
-  return inTransaction(ctx.handle, async (trx) => {
-    await refuseUnlessPasswordStands(trx, userId, user.password_hash);
-    await auditOwn(trx, user, address, now, 'account.recovery_codes_renewed', { spare_sign_ins: 'the earlier ten' }, { spare_sign_ins: 'ten new' });
-    return storeNewRecoveryCodes(trx, userId, now);
+  return withPresence(ctx, userId, async (run) => {
+    // An admin's reset (or another tab's turn-off) may have committed during the password's hash:
+    // codes for a second factor that is gone would be audited and stored for nothing.
+    if ((await refuseUnlessPasswordStands(run.trx, userId, user.password_hash)).totp_secret === null) throw new DomainError('conflict', NOTHING_TO_RENEW);
+    await auditOwn(run.trx, user, address, now, 'account.recovery_codes_renewed', { spare_sign_ins: 'the earlier ten' }, { spare_sign_ins: 'ten new' });
+    // New codes are made when the earlier ones may be known: a browser let in with one is out.
+    await endOtherSessions(ctx, run, userId, kept);
+    return storeNewRecoveryCodes(run.trx, userId, now);
   });
 }
 
 /**
  * Checks the second step of a login: a TOTP code of a step later than the last accepted one (so a
  * code is never accepted twice), or an unused recovery code (then used up). Either is recorded in
- * one conditional statement, so two requests with the same code cannot both pass. Null: refused;
+ * one conditional statement, so two requests with the same code cannot both pass, and a code of a
+ * second factor reset (or replaced) after it was read passes nothing: the step is recorded only
+ * while the secret is the one checked, and a reset deletes the recovery codes. Null: refused;
  * a recovery code's pass says how many are left.
  */
 export async function checkSecondFactor(ctx: ServiceContext, userId: number, raw: unknown): Promise<SecondFactorPass | null> {
@@ -170,53 +189,66 @@ export async function checkSecondFactor(ctx: ServiceContext, userId: number, raw
     return { via: 'recovery', codesLeft: await recoveryCodesLeft(ctx.handle.db, userId) };
   }
   const step = matchedStep(user.totp_secret, typed.code, now);
-  if (!acceptsStep(step, user.totp_last_step) || !(await advanceLastStep(ctx.handle.db, userId, step!))) return null;
+  if (!acceptsStep(step, user.totp_last_step) || !(await advanceLastStep(ctx.handle.db, userId, user.totp_secret, step!))) return null;
   return { via: 'totp' };
 }
 
 /** The message of a refused second step (the same for every reason). */
 export const SECOND_FACTOR_REFUSAL = WRONG_CODE;
 
+/** Why turning off a second factor that is off (another tab did, or an admin's reset) changes nothing. */
+const ALREADY_OFF = 'Two-factor sign-in is already off.';
+
 /**
  * Turns one's own second factor off, with the current password. Refused while the setting
- * requires it of all staff.
+ * requires it of all staff, and when it is already off (nothing written, nothing audited).
  */
-export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, currentPassword: unknown, address = ''): Promise<void> {
+export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, currentPassword: unknown, kept: KeptSession, address = ''): Promise<void> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
+  if (user.totp_secret === null) throw new DomainError('conflict', ALREADY_OFF);
   if (await twoFactorRequired(ctx.handle.db)) throw new DomainError('conflict', 'Two-factor sign-in is required for all staff here: it cannot be turned off.');
   await requireCurrentPassword(user, currentPassword);
-  await inTransaction(ctx.handle, async (trx) => {
-    await refuseUnlessPasswordStands(trx, userId, user.password_hash);
-    await clearSecondFactor(trx, userId);
-    await auditOwn(trx, user, address, ctx.clock.now(), 'account.two_factor_off', { two_factor: true }, { two_factor: false });
+  await withPresence(ctx, userId, async (run) => {
+    await refuseUnlessPasswordStands(run.trx, userId, user.password_hash);
+    // Another tab (or an admin's reset) turned it off meanwhile: nothing to record, no session to end.
+    if (!(await clearSecondFactor(run.trx, userId))) throw new DomainError('conflict', ALREADY_OFF);
+    await auditOwn(run.trx, user, address, run.now, 'account.two_factor_off', { two_factor: true }, { two_factor: false });
+    await endOtherSessions(ctx, run, userId, kept);
   });
 }
 
 /**
  * An admin removes a user's second factor (a lost phone and lost codes): the user signs in with the
  * password alone, or enrols again at the next login when the setting requires it. Returns whether
- * there was one.
+ * there was one; an account without one is left as it is, with no audit entry (nothing changed, as
+ * a profile saved unchanged records nothing).
  */
-export async function resetSecondFactor(ctx: ServiceContext, admin: { id: number; username: string; address: string }, userId: number): Promise<boolean> {
+export async function resetSecondFactor(ctx: ServiceContext, admin: { id: number; username: string; address: string }, userId: number, kept: KeptSession): Promise<boolean> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
-  const had = user.totp_secret !== null;
-  await inTransaction(ctx.handle, async (trx) => {
-    await clearSecondFactor(trx, userId);
-    await audit(trx, { actor: { id: admin.id, name: admin.username }, action: 'user.two_factor_reset', subject: `user:${userId}`, address: admin.address, before: { two_factor: had }, after: { two_factor: false } }, ctx.clock.now());
+  return withPresence(ctx, admin, async (run) => {
+    // Whether there was one is decided by the clearing statement, not the read above: a reset or
+    // turn-off committed meanwhile leaves nothing to reset.
+    if (!(await clearSecondFactor(run.trx, userId))) return false;
+    await audit(run.trx, { actor: { id: admin.id, name: admin.username }, action: 'user.two_factor_reset', subject: `user:${userId}`, address: admin.address, before: { two_factor: true }, after: { two_factor: false } }, run.now);
+    // Whoever holds the lost phone or codes may be signed in with them: the account's browsers are
+    // out (the admin's own stays when it is their own account: `kept`).
+    await endOtherSessions(ctx, run, userId, kept);
+    return true;
   });
-  return had;
 }
 
 /**
  * An admin requires a second factor of all staff, or makes it optional again (§15): the setting and
- * its audit entry (before and after) in one transaction.
+ * its audit entry (before and after) in one transaction. Saved as it already is, nothing is written
+ * and nothing audited (as the settings form records only what changed; decided by the update
+ * itself, so two admins saving the same change at once record it once). Returns whether it changed.
  */
-export async function setTwoFactorRequirement(ctx: ServiceContext, admin: { id: number; username: string; address: string }, required: boolean): Promise<void> {
-  await inTransaction(ctx.handle, async (trx) => {
-    const before = await twoFactorRequired(trx);
-    await setTwoFactorRequired(trx, required);
-    await audit(trx, { actor: { id: admin.id, name: admin.username }, action: 'settings.two_factor_required', subject: 'settings', address: admin.address, before: { required: before }, after: { required } }, ctx.clock.now());
+export async function setTwoFactorRequirement(ctx: ServiceContext, admin: { id: number; username: string; address: string }, required: boolean): Promise<boolean> {
+  return inTransaction(ctx.handle, async (trx) => {
+    if (!(await setTwoFactorRequired(trx, required))) return false;
+    await audit(trx, { actor: { id: admin.id, name: admin.username }, action: 'settings.two_factor_required', subject: 'settings', address: admin.address, before: { required: !required }, after: { required } }, ctx.clock.now());
+    return true;
   });
 }

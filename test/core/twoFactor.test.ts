@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   FEW_RECOVERY_CODES,
   recoveryCodeUsedMessage,
+  requirementOutcomeMessage,
+  resetOutcomeMessage,
   acceptsStep,
   decodePendingLogin,
   encodePendingLogin,
@@ -136,5 +138,23 @@ describe('recoveryCodeUsedMessage: what signing in with a recovery code says', (
   it('asks for new ones from FEW_RECOVERY_CODES down, not above', () => {
     expect(recoveryCodeUsedMessage(FEW_RECOVERY_CODES)).toContain('Make new ones');
     expect(recoveryCodeUsedMessage(FEW_RECOVERY_CODES + 1)).not.toContain('Make new ones');
+  });
+});
+
+describe("what an admin's two-factor actions say", () => {
+  it.each<[boolean, string]>([
+    [true, 'Two-factor sign-in reset: they log in with their password and set it up again.'],
+    [false, 'This account has no second factor: there is nothing to reset.'],
+  ])('a reset that found one: %s', (had, message) => {
+    expect(resetOutcomeMessage(had)).toBe(message);
+  });
+
+  it.each<[boolean, boolean, string]>([
+    [true, true, 'Two-factor sign-in is now required: staff without it set it up at their next login.'],
+    [false, true, 'Two-factor sign-in is now optional.'],
+    [true, false, 'Two-factor sign-in was already required: nothing changed.'],
+    [false, false, 'Two-factor sign-in was already optional: nothing changed.'],
+  ])('the requirement saved as %s, changed: %s', (required, changed, message) => {
+    expect(requirementOutcomeMessage(required, changed)).toBe(message);
   });
 });

@@ -188,9 +188,9 @@ const CASES: Case[] = [
   // Single sign-on (§15): none without OIDC_ISSUER (set up, it is covered end to end in test/sso/login.test.ts).
   { route: 'POST /agents/login/sso/', url: () => '/agents/login/sso/', form: () => ({}), expect: all(404) },
   { route: 'GET /agents/login/sso/callback/', url: () => '/agents/login/sso/callback/?code=forged&state=forged', expect: all(404) },
-  // Nobody in the fixture has a second factor: nothing to renew (409), nothing written.
+  // Nobody in the fixture has a second factor: nothing to renew or turn off (409), nothing written.
   { route: 'POST /agents/account/two-factor/codes/', url: () => '/agents/account/two-factor/codes/', form: () => ({ current_password: 'password123' }), expect: { anonymous: 'login', agent: 409, otherAgent: 409, admin: 409 } },
-  { route: 'POST /agents/account/two-factor/off/', url: () => '/agents/account/two-factor/off/', form: () => ({ current_password: 'password123' }), expect: { anonymous: 'login', agent: 303, otherAgent: 303, admin: 303 } },
+  { route: 'POST /agents/account/two-factor/off/', url: () => '/agents/account/two-factor/off/', form: () => ({ current_password: 'password123' }), expect: { anonymous: 'login', agent: 409, otherAgent: 409, admin: 409 } },
   { route: 'POST /adminapp/settings/two-factor/', url: () => '/adminapp/settings/two-factor/', form: () => ({ required: 'off' }), expect: adminOnly(303) },
   { route: 'POST /admin/users/:id/two-factor/reset/', url: (fx) => `/admin/users/${fx.target}/two-factor/reset/`, form: () => ({}), expect: adminOnly(303) },
   // Logout is checked separately (it ends the session the other cases use).

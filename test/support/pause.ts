@@ -37,6 +37,41 @@ export function handleWithPause(handle: DbHandle, before: () => Promise<unknown>
   return { ...handle, db };
 }
 
+/**
+ * A handle whose first query (a service's read before it decides) answers only after `between` ran
+ * to its end on the plain handle: as if `between` had committed just after that read. Later queries
+ * run as usual. The wait is after the query's connection is given back (SQLite has one).
+ */
+export function handleAfterFirstRead(handle: DbHandle, between: () => Promise<unknown>): DbHandle {
+  let pending: (() => Promise<unknown>) | null = between;
+  const finish = async () => {
+    const run = pending;
+    pending = null;
+    if (run) await run();
+  };
+  const executions = new Set(['execute', 'executeTakeFirst', 'executeTakeFirstOrThrow']);
+  // Every builder the handle makes, however chained, runs `finish` after its first execution.
+  const wrap = (value: unknown): unknown => {
+    if (value === null || typeof value !== 'object') return value;
+    return new Proxy(value, {
+      get(target, property) {
+        const member: unknown = Reflect.get(target, property);
+        if (typeof member !== 'function') return member;
+        const method = member as (...args: unknown[]) => unknown;
+        if (typeof property === 'string' && executions.has(property)) {
+          return async (...args: unknown[]) => {
+            const result = await method.apply(target, args);
+            await finish();
+            return result;
+          };
+        }
+        return (...args: unknown[]) => wrap(method.apply(target, args));
+      },
+    });
+  };
+  return { ...handle, db: wrap(handle.db) as Db };
+}
+
 /** The races' stage: a fresh database with an admin `root` and an agent `dana`, and a services' context on it (real time). */
 export async function raceStage(dialect: Dialect): Promise<{ database: TestDatabase; ctx: ServiceContext; adminId: number; agentId: number }> {
   const database = await freshDatabase(dialect);

@@ -41,6 +41,7 @@ import * as ticketCcs from './2026-12-17T0900-ticket-ccs.js';
 import * as rateLimitHeld from './2026-12-18T0900-rate-limit-held.js';
 import * as searchFolding from './2026-12-19T0900-search-folding.js';
 import * as searchSourceDepth from './2026-12-20T0900-search-source-depth.js';
+import * as auditWho from './2026-12-21T0930-audit-who.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -86,4 +87,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-18T0900-rate-limit-held': rateLimitHeld,
   '2026-12-19T0900-search-folding': searchFolding,
   '2026-12-20T0900-search-source-depth': searchSourceDepth,
+  '2026-12-21T0930-audit-who': auditWho,
 };

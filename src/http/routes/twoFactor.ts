@@ -2,7 +2,7 @@ import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { parseId } from '../../core/tickets.js';
-import { recoveryCodeUsedMessage } from '../../core/twoFactor.js';
+import { recoveryCodeUsedMessage, requirementOutcomeMessage, resetOutcomeMessage } from '../../core/twoFactor.js';
 import { recoveryCodesLeft, twoFactorRequired } from '../../repositories/twoFactor.js';
 import { findUserById } from '../../repositories/users.js';
 import type { UserRow } from '../../db/schema.js';
@@ -52,6 +52,12 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
     return { user, redirect: null };
   };
   const LOG_IN_AGAIN = 'Your login took too long or was not finished. Please log in again.';
+
+  /**
+   * The session that stays when one changes one's own second factor: this browser's, when it is
+   * signed in (the account page); at a login's enrolment none is yet, and every earlier one ends.
+   */
+  const keptOf = (request: FastifyRequest, signedIn = true) => ({ token: signedIn ? request.cookies[SESSION_COOKIE] : undefined, idleMinutes: sessions.idleMinutes });
 
   /**
    * The session of a second step that passed, or null when the account was deactivated or given a
@@ -128,7 +134,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
       const body = formBody(request.body);
       // From the account page (signed in) the current password too; a login's enrolment has just checked it.
       const currentPassword = page.viewer ? { typed: body.current_password } : null;
-      return { codes: await confirmEnrolment(ctx, user.id, secret, body.code, request.ip, currentPassword), refused: null };
+      return { codes: await confirmEnrolment(ctx, user.id, secret, body.code, keptOf(request, page.viewer !== undefined), request.ip, currentPassword), refused: null };
     } catch (error) {
       if (judge && refusedGuess(error)) await judge('failed');
       if (!isInvalidInput(error)) throw error;
@@ -270,7 +276,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
 
     pages.post('/agents/account/two-factor/off/', ownFactor, async (request, reply) =>
       withCurrentPassword(request, reply, async (id, password) => {
-        await turnOffSecondFactor(ctx, id, password, request.ip);
+        await turnOffSecondFactor(ctx, id, password, keptOf(request), request.ip);
         setFlash(reply, { kind: 'success', message: 'Two-factor sign-in is off: you log in with your password alone.' });
         return reply.redirect('/agents/account/', 303);
       }),
@@ -278,7 +284,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
 
     pages.post('/agents/account/two-factor/codes/', ownFactor, async (request, reply) =>
       withCurrentPassword(request, reply, async (id, password) => {
-        const codes = await renewRecoveryCodes(ctx, id, password, request.ip);
+        const codes = await renewRecoveryCodes(ctx, id, password, keptOf(request), request.ip);
         return sendHtml(reply, renderPage(RecoveryCodesPage({ codes, continueTo: '/agents/account/two-factor/', viewer: request.viewer, csrf: reply.generateCsrf(), renewed: true })));
       }),
     );
@@ -289,26 +295,23 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
  * The admins' side of §15: requiring a second factor of all staff (a setting of its own form), and
  * resetting a user's second factor (a lost phone).
  */
-export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext, sessions: { idleMinutes: number }): void {
   app.register(async (admin) => {
     admin.addHook('preHandler', requireRole('admin'));
 
     admin.post('/adminapp/settings/two-factor/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const raw = formBody(request.body).required;
       if (raw !== 'on' && raw !== 'off') throw invalidInput({ required: 'Required: choose on or off.' }, 'Required: choose on or off.');
-      await setTwoFactorRequirement(ctx, actingOf(request), raw === 'on');
-      setFlash(reply, {
-        kind: 'success',
-        message: raw === 'on' ? 'Two-factor sign-in is now required: staff without it set it up at their next login.' : 'Two-factor sign-in is now optional.',
-      });
+      const changed = await setTwoFactorRequirement(ctx, actingOf(request), raw === 'on');
+      setFlash(reply, { kind: changed ? 'success' : 'info', message: requirementOutcomeMessage(raw === 'on', changed) });
       return reply.redirect('/adminapp/settings/#two-factor-setting', 303);
     });
 
     admin.post<{ Params: { id: string } }>('/admin/users/:id/two-factor/reset/', { preHandler: app.csrfProtection }, async (request, reply) => {
       const id = parseId(request.params.id);
       if (id === null) throw notFound('User');
-      const had = await resetSecondFactor(ctx, actingOf(request), id);
-      setFlash(reply, had ? { kind: 'success', message: 'Two-factor sign-in reset: they log in with their password and set it up again.' } : { kind: 'info', message: 'This account had no second factor.' });
+      const had = await resetSecondFactor(ctx, actingOf(request), id, { token: request.cookies[SESSION_COOKIE], idleMinutes: sessions.idleMinutes });
+      setFlash(reply, { kind: had ? 'success' : 'info', message: resetOutcomeMessage(had) });
       return reply.redirect(`/admin/users/${id}/`, 303);
     });
   });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { teamFilterOf } from '../../../services/teams.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { notFound } from '../../../core/errors.js';
+import { resetOutcomeMessage } from '../../../core/twoFactor.js';
 import { loadSettings } from '../../../repositories/settings.js';
 import { findStaff, listStaff } from '../../../repositories/ticketQueries.js';
 import type { ServiceContext } from '../../../services/context.js';
@@ -18,7 +19,7 @@ import { agentJson, decodeCursor, pageOf } from '../../api-shapes.js';
 const security = [{ bearerAuth: [] }];
 
 /** Staff list (admins), an agent's own presence, and an admin's reset of a second factor; behind requireBearer. */
-export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
+export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext, sessions: { idleMinutes: number }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const db = ctx.handle.db;
 
@@ -50,7 +51,7 @@ export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       schema: {
         tags: ['agents'],
         summary: "Reset a staff member's second factor",
-        description: 'Admins only (audited). For a lost phone and lost recovery codes: the account signs in with its password alone, or sets two-factor sign-in up again at its next login when it is required of all staff.',
+        description: 'Admins only (audited). For a lost phone and lost recovery codes: the account signs in with its password alone, or sets two-factor sign-in up again at its next login when it is required of all staff. An account without a second factor is left as it is: `had_two_factor` false, the message says there was nothing to reset, and no audit entry is written.',
         security,
         params: UsernameParams,
         response: { 200: TwoFactorResetAnswer, ...errorResponses(401, 403, 404) },
@@ -60,7 +61,9 @@ export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     async (request) => {
       const user = await findUserByUsername(db, request.params.username);
       if (!user) throw notFound('User');
-      return { username: user.username, had_two_factor: await resetSecondFactor(ctx, actingOf(request), user.id) };
+      // A token has no browser session to keep: every browser session of the account ends.
+      const had = await resetSecondFactor(ctx, actingOf(request), user.id, { token: undefined, idleMinutes: sessions.idleMinutes });
+      return { username: user.username, had_two_factor: had, message: resetOutcomeMessage(had) };
     },
   );
 

@@ -41,6 +41,8 @@ export interface ApiOptions {
   inbound: InboundSetting;
   /** WEBHOOKS_ALLOW_PRIVATE=on: endpoints may be on loopback and private addresses. */
   webhooksAllowPrivate: boolean;
+  /** SESSION_IDLE_MINUTES: whether an account whose browser sessions an admin action ends is still present elsewhere. */
+  idleMinutes: number;
 }
 
 /** Schema failures as the §8 400: one message per field, keyed by the field's path. */
@@ -119,7 +121,7 @@ function withViewport(html: string): string {
 }
 
 /** Registered by buildApp with `prefix: '/api'`. */
-export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inbound, webhooksAllowPrivate }: ApiOptions): Promise<void> {
+export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inbound, webhooksAllowPrivate, idleMinutes }: ApiOptions): Promise<void> {
   api.setValidatorCompiler(validatorCompiler);
   // Error answers (errors.ts, the §8 shape) are written as built: zod would parse `fields`, a
   // record, by assigning each key, and a field named `__proto__` then sets a prototype instead of
@@ -226,7 +228,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         requireBearer(staff, ctx);
         ticketApiRoutes(staff, ctx);
         messageApiRoutes(staff, ctx);
-        agentApiRoutes(staff, ctx);
+        agentApiRoutes(staff, ctx, { idleMinutes });
         statsApiRoutes(staff, ctx);
         forecastApiRoutes(staff, ctx);
         calendarApiRoutes(staff, ctx);
