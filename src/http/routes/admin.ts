@@ -289,7 +289,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
       }),
     );
 
-    admin.post<{ Params: { id: string } }>('/admin/users/:id/teams/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
+    admin.post<{ Params: { id: string } }>('/admin/users/:id/teams/', { preHandler: app.csrfProtection, config: { formLists: ['teams', 'skills'] } }, async (request: IdRequest, reply) =>
       userAction(request, reply, async (id) => {
         const body = formBody(request.body);
         const shown = shownOf(body[SHOWN_FIELD]);

@@ -114,7 +114,8 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       return sendHtml(reply, await settingsPage(request, reply, { values: settingsFormValues(saved), errors: {}, flash: takeFlash(request, reply) }, saved));
     });
 
-    admin.post('/adminapp/settings/', { preHandler: app.csrfProtection }, async (request, reply) => {
+    // The pause box comes with its hidden `off` (core/settingsForm.ts): ticked, the name comes twice.
+    admin.post('/adminapp/settings/', { preHandler: app.csrfProtection, config: { formLists: ['pause_while_waiting'] } }, async (request, reply) => {
       const body = formBody(request.body);
       const edit = postedEdit(body);
       if (edit === null) return sendHtml(reply, await settingsPage(request, reply, { values: keptValues(body, SETTINGS_FORM_FIELDS), errors: {}, flash: { kind: 'error', message: SHOWN_DAMAGED } }), 400);
