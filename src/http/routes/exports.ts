@@ -15,7 +15,7 @@ import { exportFilters } from '../../views/admin/frame.js';
 import type { FormErrors } from '../../views/components.js';
 import { sendCsv } from '../csv.js';
 import { adminOnly } from '../session.js';
-import { parseAuditQuery, parseTicketQuery, type Query } from './adminFilters.js';
+import { parseAuditQuery, parseTicketQuery, type Query, withKnownNames } from './adminFilters.js';
 
 /** A filter the list would refuse refuses the export too: a 400 whose message names each field. */
 function refuseBadFilters(errors: FormErrors): void {
@@ -31,7 +31,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     // GET only: a HEAD (which Fastify would answer with the GET handler, dropping the body) would
     // run the export's query for nothing and record an export that sent no row.
     admin.get('/admin/tickets/export.csv', { exposeHeadRoute: false }, async (request, reply) => {
-      const parsed = parseTicketQuery(request.query as Query);
+      const parsed = await withKnownNames(db, parseTicketQuery(request.query as Query));
       refuseBadFilters(parsed.errors);
       await recordExport(ctx, actingOf(request), 'tickets', exportFilters(parsed.values));
       const now = ctx.clock.now();
