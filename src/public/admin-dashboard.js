@@ -34,11 +34,15 @@ const LEVEL_ICONS = { alarm: '✖', warning: '⚠', calm: '✓' };
 // Which alarm level (feed: attention.cards) colours which card (data-card).
 const CARD_LEVELS = { pending: 'pending', 'sla.open_overdue': 'open_overdue' };
 
+/** Same as shareText in src/core/shares.ts: below 1 never `100.0 %`, above 0 never `0.0 %`. */
 function percent(share) {
-  return share === null ? '—' : `${(share * 100).toFixed(1)} %`;
+  if (share === null) return '—';
+  const tenths = Math.round(share * 1000);
+  const kept = share > 0 && share < 1 ? Math.min(Math.max(tenths, 1), 999) : tenths;
+  return `${(kept / 10).toFixed(1)} %`;
 }
 
-/** Same wording as src/views/adminapp.tsx (percentText, shareText, resolutionText). */
+/** Same wording as src/views/adminapp.tsx (resolutionText) and src/core/shares.ts (percentText, shareText). */
 function format(path, value) {
   if (path === 'sla.breach_rate' || path.endsWith('.met_share') || path.endsWith('csat.score')) return percent(value);
   if (path.startsWith('resolution.') || path.startsWith('first_response.')) return span(value);

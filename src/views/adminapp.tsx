@@ -1,4 +1,5 @@
 import { SLA_METRICS, type SlaMetric } from '../core/slaClocks.js';
+import { percentText, shareText } from '../core/shares.js';
 import { PRIORITIES } from '../core/tickets.js';
 import { INBOUND_LOG_RESULTS } from '../repositories/inboundLog.js';
 import type { Attention } from '../services/attention.js';
@@ -68,10 +69,6 @@ export function resolutionText(seconds: number | null): string {
   return two(Math.floor(s / 86_400), 'd', Math.floor((s % 86_400) / 3600), 'h');
 }
 
-export function percentText(rate: number): string {
-  return `${(rate * 100).toFixed(1)} %`;
-}
-
 /** A duration's mean, median and 90th percentile (resolution, first response), each a live figure `name.*`. */
 function DurationFigures({ title, note, name, figures }: { title: string; note: string; name: 'resolution' | 'first_response'; figures: Stats['resolution'] }) {
   return (
@@ -87,11 +84,6 @@ function DurationFigures({ title, note, name, figures }: { title: string; note: 
       </div>
     </>
   );
-}
-
-/** A share met (§11), or an em dash when nothing is decided. */
-export function shareText(share: number | null): string {
-  return share === null ? '—' : percentText(share);
 }
 
 const METRIC_LABELS: Record<SlaMetric, string> = { resolution: 'Resolution', first_response: 'First response', next_reply: 'Next reply' };
