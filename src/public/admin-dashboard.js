@@ -151,9 +151,17 @@ const AGENT_COLUMNS = [
   ['csat', 'Satisfaction', (a) => (a.csat.rated === 0 ? '—' : `${percent(a.csat.score)} of ${a.csat.rated}`)],
 ];
 
+// The row of the ratings of teams since deleted, keyed by the empty name (no team has it): as DELETED_TEAMS in src/views/adminapp.tsx.
+const DELETED_TEAMS = 'Teams since deleted';
+
+/** The rows of Satisfaction per team, as teamCsatRows in src/views/adminapp.tsx: each team, then the teams since deleted. */
+function teamCsatRows(stats) {
+  return stats.deleted_teams ? [...stats.teams, { name: '', csat: stats.deleted_teams.csat }] : stats.teams;
+}
+
 /** Satisfaction per team's cells, as TeamSatisfaction in src/views/adminapp.tsx draws them: [column, label, draw(team)]. */
 const TEAM_COLUMNS = [
-  ['name', 'Team', (t) => t.name],
+  ['name', 'Team', (t) => (t.name === '' ? DELETED_TEAMS : t.name)],
   ['rated', 'Rated', (t) => String(t.csat.rated)],
   ['good', 'Good', (t) => String(t.csat.good)],
   ['score', 'Satisfaction', (t) => percent(t.csat.score)],
@@ -200,7 +208,7 @@ function updateFigures(stats) {
   // "No agents yet" only while there is none (the first one registered while the page is open).
   const noAgents = document.getElementById('agents-empty');
   if (noAgents) noAgents.hidden = stats.agents.length > 0;
-  updateRows('team-csat-rows', 'team', (t) => t.name, stats.teams, TEAM_COLUMNS);
+  updateRows('team-csat-rows', 'team', (t) => t.name, teamCsatRows(stats), TEAM_COLUMNS);
   updateAttention(stats.attention);
 }
 

@@ -212,19 +212,30 @@ function chartEmpty(stats: Stats, chart: keyof typeof CHART_EMPTY): { message: s
   return { message: CHART_EMPTY[chart].message, now: CHART_EMPTY[chart].none(stats) };
 }
 
+/** The words of the row of teams since deleted (admin-dashboard.js says the same). */
+const DELETED_TEAMS = 'Teams since deleted';
+
+/** The rows of Satisfaction per team: each team, then (keyed '') the teams since deleted, if rated. */
+function teamCsatRows(teams: Stats['teams'], deleted: Stats['deleted_teams']): Stats['teams'] {
+  return deleted === null ? teams : [...teams, { name: '', csat: deleted.csat }];
+}
+
 /**
  * Satisfaction per team (§13). The page's script keeps the rows current by team name
  * (admin-dashboard.js, TEAM_COLUMNS), as it keeps the agents' rows by username: a team deleted,
- * renamed or added while the page is open moves no figures onto another team's row.
+ * renamed or added while the page is open moves no figures onto another team's row. The ratings of
+ * teams since deleted have a row of their own (keyed by the empty name, which no team can have), so
+ * the rows add up to the Satisfaction card.
  */
-function TeamSatisfaction({ teams }: { teams: Stats['teams'] }) {
-  if (teams.length < 2) return null;
+function TeamSatisfaction({ teams, deleted }: { teams: Stats['teams']; deleted: Stats['deleted_teams'] }) {
+  const rows = teamCsatRows(teams, deleted);
+  if (rows.length < 2) return null;
   return (
     <ScrollRegion label="Satisfaction per team">
     <DataTable id="team-csat" class="figures" caption="Satisfaction per team" columns={['Team', 'Rated', 'Good', 'Satisfaction']} bodyId="team-csat-rows">
-      {teams.map((t) => (
+      {rows.map((t) => (
         <tr data-team={t.name}>
-          <td data-col="name">{t.name}</td>
+          <td data-col="name">{t.name === '' ? DELETED_TEAMS : t.name}</td>
           <td data-col="rated">{t.csat.rated}</td>
           <td data-col="good">{t.csat.good}</td>
           <td data-col="score">{shareText(t.csat.score)}</td>
@@ -327,7 +338,7 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
           <Kpi label="Good" name="csat.good" value={stats.csat.good} />
           <Kpi label="Satisfaction" name="csat.score" value={shareText(stats.csat.score)} note="good ÷ rated" />
         </div>
-        <TeamSatisfaction teams={stats.teams} />
+        <TeamSatisfaction teams={stats.teams} deleted={stats.deleted_teams} />
 
         <h2>Charts</h2>
         <div class="grid charts">
