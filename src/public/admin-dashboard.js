@@ -208,7 +208,11 @@ function updateFigures(stats) {
   // "No agents yet" only while there is none (the first one registered while the page is open).
   const noAgents = document.getElementById('agents-empty');
   if (noAgents) noAgents.hidden = stats.agents.length > 0;
-  updateRows('team-csat-rows', 'team', (t) => t.name, teamCsatRows(stats), TEAM_COLUMNS);
+  const teamRows = teamCsatRows(stats);
+  updateRows('team-csat-rows', 'team', (t) => t.name, teamRows, TEAM_COLUMNS);
+  // Shown from two rows on (one would repeat the Satisfaction card), as TeamSatisfaction decides.
+  const teamBox = document.getElementById('team-csat-box');
+  if (teamBox) teamBox.hidden = teamRows.length < 2;
   updateAttention(stats.attention);
 }
 

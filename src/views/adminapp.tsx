@@ -229,8 +229,10 @@ function teamCsatRows(teams: Stats['teams'], deleted: Stats['deleted_teams']): S
  */
 function TeamSatisfaction({ teams, deleted }: { teams: Stats['teams']; deleted: Stats['deleted_teams'] }) {
   const rows = teamCsatRows(teams, deleted);
-  if (rows.length < 2) return null;
+  // Always there, hidden while one row would only repeat the Satisfaction card: a team made while
+  // the page is open then shows it (admin-dashboard.js), with no reload.
   return (
+    <div id="team-csat-box" hidden={rows.length < 2}>
     <ScrollRegion label="Satisfaction per team">
     <DataTable id="team-csat" class="figures" caption="Satisfaction per team" columns={['Team', 'Rated', 'Good', 'Satisfaction']} bodyId="team-csat-rows">
       {rows.map((t) => (
@@ -243,6 +245,7 @@ function TeamSatisfaction({ teams, deleted }: { teams: Stats['teams']; deleted: 
       ))}
     </DataTable>
     </ScrollRegion>
+    </div>
   );
 }
 

@@ -1,8 +1,8 @@
 /**
- * The admin dashboard's live updates in Chromium: Satisfaction per team gains a row for the
- * ratings of a team deleted while the page is open (the rows add up to the total); shares are
- * written as the page writes them (src/core/shares.ts: below 1 never `100.0 %`, above 0 never
- * `0.0 %`), checked against a feed answered with such shares.
+ * The admin dashboard's live updates in Chromium: Satisfaction per team appears when a second team
+ * is made while the page is open, and gains a row for the ratings of a team deleted meanwhile (the
+ * rows add up to the total); shares are written as the page writes them (src/core/shares.ts: below
+ * 1 never `100.0 %`, above 0 never `0.0 %`), checked against a feed answered with such shares.
  *
  * One dialect is enough here (SQLite): the script does not depend on the engine.
  */
@@ -51,6 +51,21 @@ describe('the admin dashboard’s live rows and shares', () => {
       if (!table || table.closest('[hidden]') !== null) return null;
       return [...table.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
     });
+
+  it('adds the satisfaction table and the new team’s row when a second team is made while the page is open', async () => {
+    await ratedTicket();
+    const page = await suite.cast.loggedIn('root', /\/adminapp\/dashboard\/$/);
+    await suite.cast.photographedOnFailure(async () => {
+      await page.locator('#dashboard[data-charts="ready"]').waitFor();
+      // One team: the table would only repeat the Satisfaction card.
+      expect(await teamRows(page)).toBeNull();
+      expect((await api.post('/api/v1/teams', { name: 'Night shift' })).status).toBe(201);
+      await expect.poll(() => teamRows(page), { timeout: 15_000 }).toEqual([
+        ['Support', '1', '1', '100.0 %'],
+        ['Night shift', '0', '0', '—'],
+      ]);
+    });
+  }, 60_000);
 
   it('adds a row for the ratings of a team deleted while the page is open, so the rows still add up', async () => {
     expect((await api.put('/api/v1/agents/sue/teams', { teams: ['Support', 'Night shift'] })).status).toBe(200);
