@@ -2,7 +2,8 @@
  * A filter naming a team or an agent that does not exist: the API answers 400 for it, and so do
  * the admin ticket list (the message by its field, no rows: an empty list would claim that the
  * team has no tickets) and its CSV export (nothing exported, nothing in the audit log). The users
- * list's team filter likewise. A name in any letter case still filters. Both engines.
+ * list's team filter and the events list's agent filter likewise. A name in any letter case
+ * still filters. Both engines.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addStaff, type Client, startTestApp, type TestApp } from '../support/app.js';
@@ -53,6 +54,13 @@ for (const dialect of DIALECTS) {
       expect((await admin.get('/admin/tickets/?agent=ANA')).statusCode).toBe(200);
       const csv = await admin.get('/admin/tickets/export.csv?team=support&agent=Ana');
       expect(csv.statusCode).toBe(200);
+    });
+
+    it('the events list refuses an unknown agent by its field too, and still filters by a known one', async () => {
+      const response = await admin.get('/admin/events/?agent=nobody');
+      expect(response.statusCode).toBe(400);
+      expect(response.body).toMatch(/id="agent-error"[^>]*>[^<]*No staff account has this username\./);
+      expect((await admin.get('/admin/events/?agent=ANA')).statusCode).toBe(200);
     });
 
     it('the users list refuses an unknown team by its field too', async () => {

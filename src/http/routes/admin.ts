@@ -132,7 +132,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
     });
 
     admin.get('/admin/events/', async (request, reply) => {
-      const parsed = parseEventQuery(request.query as Query);
+      const parsed = await withKnownNames(db, parseEventQuery(request.query as Query));
       const ok = Object.keys(parsed.errors).length === 0;
       const page = ok ? await listEventsPage(db, parsed.filter, parsed.page) : { rows: [], nextAfter: null, prevBefore: null };
       return sendHtml(reply, renderPage(EventListPage({ ...base(request, reply), page, values: parsed.values, errors: parsed.errors })), ok ? 200 : 400);
