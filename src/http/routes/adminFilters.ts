@@ -134,6 +134,12 @@ class FilterParser {
   }
 }
 
+/** A list's query without its page cursor and size (`after`, `before`, `per_page`), which are not filters. */
+export function withoutPaging(query: Query): Query {
+  const { after: _after, before: _before, per_page: _perPage, ...filters } = query;
+  return filters;
+}
+
 /** Drops undefined members, so filters stay exact (no `key: undefined`). */
 function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
