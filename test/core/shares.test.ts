@@ -31,3 +31,15 @@ describe('shareText', () => {
     expect(shareText(0.9999)).toBe('99.9 %');
   });
 });
+
+describe('the live updates write shares as the page does', () => {
+  it('admin-dashboard.js (dashboard-format.js percent) agrees with shareText', async () => {
+    // Plain browser JavaScript without DOM use: importable here as it is served (a path held in a
+    // variable, as the module has no types).
+    const served = '../../src/public/dashboard-format.js';
+    const { percent } = (await import(served)) as { percent: (share: number | null) => string };
+    const shares = [null, 0, 1, 0.5, 2 / 3, 0.9999, 0.99951, 0.0001, 0.00049, 1 - Number.EPSILON, Number.MIN_VALUE];
+    for (let i = 0; i <= 10_000; i++) shares.push(i / 10_000);
+    for (const share of shares) expect(percent(share), String(share)).toBe(shareText(share));
+  });
+});
