@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalidInput } from '../../core/errors.js';
 import { checkSettings, type Settings } from '../../core/settings.js';
 import { EditConflict, SHOWN_DAMAGED } from '../../core/formMerge.js';
-import { SETTINGS_FORM_FIELDS, settingsEditForm, settingsFormInput, settingsFormValues } from '../../core/settingsForm.js';
+import { SETTINGS_FORM_FIELDS, settingsBoxErrors, settingsEditForm, settingsFormInput, settingsFormValues } from '../../core/settingsForm.js';
 import { calendarChoices } from '../../repositories/calendars.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { twoFactorRequired } from '../../repositories/twoFactor.js';
@@ -123,6 +123,8 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       // says what it showed: only the fields its admin changed are applied (core/formMerge.ts).
       let input: Record<string, unknown> = body;
       try {
+        const boxes = settingsBoxErrors(body);
+        if (Object.keys(boxes).length > 0) throw invalidInput(boxes);
         const calendars = await calendarChoices(ctx.handle.db);
         const form = settingsEditForm((id) => calendars.find((c) => c.id === id)?.name);
         await updateSettings(ctx, actingOf(request), (stored) => {
