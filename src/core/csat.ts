@@ -117,3 +117,14 @@ export function csatTotal(counts: Iterable<{ rated: number; good: number } | und
   }
   return csatFigure(rated, good);
 }
+
+/**
+ * The ratings of tickets whose team has since been deleted (its closed tickets keep its id), all
+ * together; null when there are none. They count in the desk's total, so without this row the
+ * per-team rows would not add up to it. `byTeam`: counts per team id; `existing`: the teams there are.
+ */
+export function deletedTeamsCsat(byTeam: ReadonlyMap<number, { rated: number; good: number }>, existing: readonly number[]): CsatFigure | null {
+  const kept = new Set(existing);
+  const figure = csatTotal([...byTeam].filter(([teamId]) => !kept.has(teamId)).map(([, count]) => count));
+  return figure.rated === 0 ? null : figure;
+}

@@ -3,6 +3,7 @@
  * reads (§1, §11). Pure.
  */
 import { ALWAYS_OPEN } from './calendar.js';
+import { labelled } from './fieldErrors.js';
 import { canonicalTexts, type EditForm } from './formMerge.js';
 import { checkSettings, type Settings, SETTINGS_LABELS, type SlaTargets } from './settings.js';
 import { formatDuration } from './sla.js';
@@ -84,6 +85,25 @@ export function settingsFormInput(body: Record<string, unknown>, stored: Setting
 /** The settings form's boxes: absent from a post when unticked. */
 const SETTINGS_BOXES = ['pause_while_waiting', 'release_on_logout'];
 
+/** The boxes' labels on the settings page. */
+const BOX_LABELS = { pause_while_waiting: 'Pause the resolution clock while waiting on the customer', release_on_logout: 'Release tickets when an agent leaves' };
+
+/** What a box may say: ticked (`on`; scripts: true, 1) or unticked (`off`, the pause box's hidden companion, or empty; scripts: false, 0). */
+const BOX_TEXTS = ['on', 'true', '1', 'off', 'false', '0', ''];
+
+/**
+ * The boxes of a posted settings form that say neither ticked nor unticked (`yes`, `maybe`), each
+ * with its message, labelled. Such a value was read as unticked, which turned the setting off.
+ */
+export function settingsBoxErrors(body: Record<string, unknown>): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const name of SETTINGS_BOXES) {
+    const sent = [body[name]].flat().filter((value) => value !== undefined);
+    if (sent.some((value) => typeof value !== 'string' || !BOX_TEXTS.includes(value.trim().toLowerCase()))) errors[name] = 'Tick the box or leave it unticked (on or off).';
+  }
+  return labelled(errors, BOX_LABELS);
+}
+
 /**
  * A posted settings form as its texts (core/formMerge.ts): a box `on` or empty (the pause box's
  * hidden companion `off` is empty, and when the box is ticked too its `on` counts); a field the
@@ -113,7 +133,7 @@ export function settingsEditForm(calendarName: (id: number) => string | undefine
     canonical: canonicalSettingsTexts,
     wording: {
       what: 'the settings',
-      labels: { ...SETTINGS_LABELS, pause_while_waiting: 'Pause the resolution clock while waiting on the customer', release_on_logout: 'Release tickets when an agent leaves' },
+      labels: { ...SETTINGS_LABELS, ...BOX_LABELS },
       describe: (field, text) => {
         if (SETTINGS_BOXES.includes(field)) return text === 'on' ? 'on' : 'off';
         if (field === 'calendar' && text !== ALWAYS_OPEN) return calendarName(Number(text)) ?? text;

@@ -65,5 +65,9 @@ export const Stats = z
       }),
     ),
     teams: z.array(z.object({ name: z.string(), csat: Csat })).meta({ description: 'Customer satisfaction per team (§13); under `?team=`, that team only' }),
+    deleted_teams: z
+      .object({ csat: Csat })
+      .nullable()
+      .meta({ description: 'The ratings of tickets whose team has since been deleted, together (§13): with `teams` they add up to `csat`. Null when there are none, and under `?team=`' }),
   })
   .meta({ id: 'Stats' });

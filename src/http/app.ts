@@ -51,6 +51,7 @@ import { cannedReplyRoutes } from './routes/replies.js';
 import { ratingRoutes } from './routes/rating.js';
 import { ssoRoutes } from './routes/sso.js';
 import { ticketRoutes } from './routes/tickets.js';
+import { refuseRepeatedFields } from './forms.js';
 import { installSessions } from './session.js';
 import { installUploads } from './uploads.js';
 
@@ -181,6 +182,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   installSessions(app, { ctx, idleMinutes: config.sessionIdleMinutes, secureCookies: config.production, openPages, mailboxRead: config.inbound?.imapUrl !== undefined });
   installErrorHandler(app);
   refuseNulCharacters(app);
+  refuseRepeatedFields(app);
 
   // Browsers remembered by a complete sign-in count their failed ones apart (core/deviceCookies.ts).
   const devices = deviceCookies(config.secretKey, { secure: config.production, now: limitNow, passwordHashOf: (username) => activePasswordHashOf(ctx, username) });

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { invalidInput } from '../core/errors.js';
 import { type EditForm, mergePost, SHOWN_FIELD, shownOf } from '../core/formMerge.js';
+import { repeatedFieldErrors, repeatedFieldsMessage } from '../core/repeatedFields.js';
 import type { FormValues } from '../views/components.js';
 
 /**
@@ -24,7 +26,25 @@ declare module 'fastify' {
      * holds the fields read, the long one cut. Like expiredForm, the CSRF token was not checked.
      */
     tooLongForm?: TooLongFormPage;
+    /** This route's form fields that are lists by design (a group of boxes); any other field sent twice is refused (refuseRepeatedFields). */
+    formLists?: readonly string[];
   }
+}
+
+/**
+ * Refuses a form (urlencoded or multipart) that sends a single-valued field more than once: 400
+ * naming it, before CSRF and before the route, so nothing is written. A route reading one value
+ * took such a field as empty (core/repeatedFields.ts). JSON bodies are the API's: a list there is
+ * a list its schema asked for. Query strings are not forms: the lists' filters take a repeated
+ * parameter's last value (routes/adminFilters.ts).
+ */
+export function refuseRepeatedFields(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    if (!request.isMultipart() && !/^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '')) return;
+    const fields = repeatedFieldErrors(formBody(request.body), request.routeOptions.config.formLists ?? []);
+    const names = Object.keys(fields);
+    if (names.length > 0) throw invalidInput(fields, repeatedFieldsMessage(names));
+  });
 }
 
 /**

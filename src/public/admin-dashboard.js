@@ -1,6 +1,8 @@
 // The admin dashboard's live part: draws the five charts with Chart.js (served by the app itself)
 // and refreshes every figure from the JSON feed every 5 seconds, without a reload. The page shows
 // every figure as HTML already; this only keeps it current and adds the charts.
+import { format, percent, span } from './dashboard-format.js';
+
 const REFRESH_MS = 5000;
 const root = document.getElementById('dashboard');
 const COLORS = { pending: '#d49a1a', open: '#1a56db', closed: '#6b7280', high: '#b3261e', medium: '#8a5a00', low: '#2e6b30', agent: '#1a56db', good: '#2e6b30', bad: '#b3261e' };
@@ -16,34 +18,12 @@ const PRIORITIES = [
   ['low', 'Low'],
 ];
 
-/** Same wording as resolutionText in src/views/adminapp.tsx: `45 s`, `1 min 30 s`, `2 h 5 min`, `3 d 4 h`. */
-function span(seconds) {
-  if (seconds === null || seconds === undefined) return '—';
-  const s = Math.round(seconds);
-  const two = (big, bigUnit, small, smallUnit) => (small ? `${big} ${bigUnit} ${small} ${smallUnit}` : `${big} ${bigUnit}`);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return two(Math.floor(s / 60), 'min', s % 60, 's');
-  if (s < 48 * 3600) return two(Math.floor(s / 3600), 'h', Math.floor((s % 3600) / 60), 'min');
-  return two(Math.floor(s / 86400), 'd', Math.floor((s % 86400) / 3600), 'h');
-}
-
 const PRESENCE = { available: 'Available', away: 'Away', offline: 'Offline' };
 // The words and icons of src/core/dashboardAttention.ts (ALARM_WORDS) and src/views/dashboardParts.tsx (LEVEL_ICONS).
 const LEVEL_WORDS = { alarm: 'Act now', warning: 'Needs attention', calm: 'OK' };
 const LEVEL_ICONS = { alarm: '✖', warning: '⚠', calm: '✓' };
 // Which alarm level (feed: attention.cards) colours which card (data-card).
 const CARD_LEVELS = { pending: 'pending', 'sla.open_overdue': 'open_overdue' };
-
-function percent(share) {
-  return share === null ? '—' : `${(share * 100).toFixed(1)} %`;
-}
-
-/** Same wording as src/views/adminapp.tsx (percentText, shareText, resolutionText). */
-function format(path, value) {
-  if (path === 'sla.breach_rate' || path.endsWith('.met_share') || path.endsWith('csat.score')) return percent(value);
-  if (path.startsWith('resolution.') || path.startsWith('first_response.')) return span(value);
-  return String(value);
-}
 
 function valueAt(stats, path) {
   return path.split('.').reduce((v, key) => (v === null || v === undefined ? v : v[key]), stats);
@@ -147,9 +127,17 @@ const AGENT_COLUMNS = [
   ['csat', 'Satisfaction', (a) => (a.csat.rated === 0 ? '—' : `${percent(a.csat.score)} of ${a.csat.rated}`)],
 ];
 
+// The row of the ratings of teams since deleted, keyed by the empty name (no team has it): as DELETED_TEAMS in src/views/adminapp.tsx.
+const DELETED_TEAMS = 'Teams since deleted';
+
+/** The rows of Satisfaction per team, as teamCsatRows in src/views/adminapp.tsx: each team, then the teams since deleted. */
+function teamCsatRows(stats) {
+  return stats.deleted_teams ? [...stats.teams, { name: '', csat: stats.deleted_teams.csat }] : stats.teams;
+}
+
 /** Satisfaction per team's cells, as TeamSatisfaction in src/views/adminapp.tsx draws them: [column, label, draw(team)]. */
 const TEAM_COLUMNS = [
-  ['name', 'Team', (t) => t.name],
+  ['name', 'Team', (t) => (t.name === '' ? DELETED_TEAMS : t.name)],
   ['rated', 'Rated', (t) => String(t.csat.rated)],
   ['good', 'Good', (t) => String(t.csat.good)],
   ['score', 'Satisfaction', (t) => percent(t.csat.score)],
@@ -196,7 +184,11 @@ function updateFigures(stats) {
   // "No agents yet" only while there is none (the first one registered while the page is open).
   const noAgents = document.getElementById('agents-empty');
   if (noAgents) noAgents.hidden = stats.agents.length > 0;
-  updateRows('team-csat-rows', 'team', (t) => t.name, stats.teams, TEAM_COLUMNS);
+  const teamRows = teamCsatRows(stats);
+  updateRows('team-csat-rows', 'team', (t) => t.name, teamRows, TEAM_COLUMNS);
+  // Shown from two rows on (one would repeat the Satisfaction card), as TeamSatisfaction decides.
+  const teamBox = document.getElementById('team-csat-box');
+  if (teamBox) teamBox.hidden = teamRows.length < 2;
   updateAttention(stats.attention);
 }
 

@@ -28,7 +28,7 @@
  */
 import type { Db } from '../db/connect.js';
 import { inReadSnapshot } from '../db/transaction.js';
-import { type CsatFigure, csatTotal } from '../core/csat.js';
+import { type CsatFigure, csatTotal, deletedTeamsCsat } from '../core/csat.js';
 import { metShare } from '../core/slaFigures.js';
 import { SLA_METRICS, type SlaMetric } from '../core/slaClocks.js';
 import { PRIORITIES, type Priority } from '../core/tickets.js';
@@ -105,6 +105,11 @@ export interface Stats {
   agents: AgentStats[];
   /** Customer satisfaction per team (§13), every team (only the chosen one under `?team=`). */
   teams: { name: string; csat: CsatFigure }[];
+  /**
+   * The ratings of teams since deleted (§13), together; null when there are none, and on one
+   * team's figures. With `teams` they add up to `csat`.
+   */
+  deleted_teams: { csat: CsatFigure } | null;
 }
 
 /** The team figures are filtered to (§12); null: every team. */
@@ -163,8 +168,11 @@ async function figures(db: Db, window: StatsWindow, now: number, team: StatsTeam
     csat: csatTotal(csat.values()),
     agents: agentStats(agents, csat),
     teams: teamRows.map((t) => ({ name: t.name, csat: csatTotal([byTeam.get(t.id)]) })),
+    deleted_teams: deletedOf(teamId === null ? deletedTeamsCsat(byTeam, teamRows.map((t) => t.id)) : null),
   };
 }
+
+const deletedOf = (csat: CsatFigure | null): Stats['deleted_teams'] => (csat === null ? null : { csat });
 
 /** The §8 shape of the per-agent rows, each with its agent's satisfaction counts (by user id). */
 export function agentStats(agents: readonly AgentFigures[], csat: ReadonlyMap<number, CsatCount>): AgentStats[] {

@@ -1,4 +1,5 @@
 import { SLA_METRICS, type SlaMetric } from '../core/slaClocks.js';
+import { percentText, shareText } from '../core/shares.js';
 import { PRIORITIES } from '../core/tickets.js';
 import { INBOUND_LOG_RESULTS } from '../repositories/inboundLog.js';
 import type { Attention } from '../services/attention.js';
@@ -68,10 +69,6 @@ export function resolutionText(seconds: number | null): string {
   return two(Math.floor(s / 86_400), 'd', Math.floor((s % 86_400) / 3600), 'h');
 }
 
-export function percentText(rate: number): string {
-  return `${(rate * 100).toFixed(1)} %`;
-}
-
 /** A duration's mean, median and 90th percentile (resolution, first response), each a live figure `name.*`. */
 function DurationFigures({ title, note, name, figures }: { title: string; note: string; name: 'resolution' | 'first_response'; figures: Stats['resolution'] }) {
   return (
@@ -87,11 +84,6 @@ function DurationFigures({ title, note, name, figures }: { title: string; note: 
       </div>
     </>
   );
-}
-
-/** A share met (§11), or an em dash when nothing is decided. */
-export function shareText(share: number | null): string {
-  return share === null ? '—' : percentText(share);
 }
 
 const METRIC_LABELS: Record<SlaMetric, string> = { resolution: 'Resolution', first_response: 'First response', next_reply: 'Next reply' };
@@ -220,19 +212,32 @@ function chartEmpty(stats: Stats, chart: keyof typeof CHART_EMPTY): { message: s
   return { message: CHART_EMPTY[chart].message, now: CHART_EMPTY[chart].none(stats) };
 }
 
+/** The words of the row of teams since deleted (admin-dashboard.js says the same). */
+const DELETED_TEAMS = 'Teams since deleted';
+
+/** The rows of Satisfaction per team: each team, then (keyed '') the teams since deleted, if rated. */
+function teamCsatRows(teams: Stats['teams'], deleted: Stats['deleted_teams']): Stats['teams'] {
+  return deleted === null ? teams : [...teams, { name: '', csat: deleted.csat }];
+}
+
 /**
  * Satisfaction per team (§13). The page's script keeps the rows current by team name
  * (admin-dashboard.js, TEAM_COLUMNS), as it keeps the agents' rows by username: a team deleted,
- * renamed or added while the page is open moves no figures onto another team's row.
+ * renamed or added while the page is open moves no figures onto another team's row. The ratings of
+ * teams since deleted have a row of their own (keyed by the empty name, which no team can have), so
+ * the rows add up to the Satisfaction card.
  */
-function TeamSatisfaction({ teams }: { teams: Stats['teams'] }) {
-  if (teams.length < 2) return null;
+function TeamSatisfaction({ teams, deleted }: { teams: Stats['teams']; deleted: Stats['deleted_teams'] }) {
+  const rows = teamCsatRows(teams, deleted);
+  // Always there, hidden while one row would only repeat the Satisfaction card: a team made while
+  // the page is open then shows it (admin-dashboard.js), with no reload.
   return (
+    <div id="team-csat-box" hidden={rows.length < 2}>
     <ScrollRegion label="Satisfaction per team">
     <DataTable id="team-csat" class="figures" caption="Satisfaction per team" columns={['Team', 'Rated', 'Good', 'Satisfaction']} bodyId="team-csat-rows">
-      {teams.map((t) => (
+      {rows.map((t) => (
         <tr data-team={t.name}>
-          <td data-col="name">{t.name}</td>
+          <td data-col="name">{t.name === '' ? DELETED_TEAMS : t.name}</td>
           <td data-col="rated">{t.csat.rated}</td>
           <td data-col="good">{t.csat.good}</td>
           <td data-col="score">{shareText(t.csat.score)}</td>
@@ -240,6 +245,7 @@ function TeamSatisfaction({ teams }: { teams: Stats['teams'] }) {
       ))}
     </DataTable>
     </ScrollRegion>
+    </div>
   );
 }
 
@@ -335,7 +341,7 @@ export function AdminDashboardPage({ viewer, csrf, flash, stats }: PageBase & { 
           <Kpi label="Good" name="csat.good" value={stats.csat.good} />
           <Kpi label="Satisfaction" name="csat.score" value={shareText(stats.csat.score)} note="good ÷ rated" />
         </div>
-        <TeamSatisfaction teams={stats.teams} />
+        <TeamSatisfaction teams={stats.teams} deleted={stats.deleted_teams} />
 
         <h2>Charts</h2>
         <div class="grid charts">

@@ -5,7 +5,8 @@
  */
 import { type ForecastFigures, holdingTimesCaveat } from '../core/forecast.js';
 import type { ForecastAnswer } from '../services/forecast.js';
-import { ChartFigure, percentText, resolutionText, shareText } from './adminapp.js';
+import { percentText, shareText } from '../core/shares.js';
+import { ChartFigure, resolutionText } from './adminapp.js';
 import { DataTable, ErrorSummary, type FormErrors, type FormValues, ScrollRegion, SelectField, TextField } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 

@@ -154,14 +154,13 @@ for (const dialect of DIALECTS) {
       'from=2026-01-02&to=2026-01-02',
       'q=fire',
       'priority=HIGH&state=open&breached=yes',
-      'agent=nobody',
     ])('exports exactly the rows /admin/tickets/?%s lists, in its order', async (query) => {
       const response = await admin.get(`/admin/tickets/export.csv?${query}`);
       expect(response.statusCode).toBe(200);
       const exported = csvObjects(response.body).rows.map((r) => Number(r.reference!.slice(3)));
       const listed = await listedIds(admin, '/admin/tickets/', query);
       expect(exported).toEqual(listed);
-      if (query !== 'agent=nobody') expect(exported.length).toBeGreaterThan(0);
+      expect(exported.length).toBeGreaterThan(0);
     });
 
     it('ignores the page cursor and size: an export is every row, not the page', async () => {

@@ -140,6 +140,7 @@ for (const dialect of DIALECTS) {
         ],
         // Every ticket is Support's (the only team, §12).
         teams: [{ name: 'Support', csat: csat(6, 4, 0.6667) }],
+        deleted_teams: null,
       });
     });
 

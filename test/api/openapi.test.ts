@@ -180,7 +180,7 @@ for (const dialect of DIALECTS) {
       expect(newTicket.properties.topic.anyOf.map((choice: { type: string }) => choice.type).sort()).toEqual(['integer', 'null', 'string']);
       expect(Object.keys(schemas.Agent.properties).sort()).toEqual(['capacity', 'display_name', 'last_assigned_at', 'open_count', 'presence', 'role', 'username']);
       expect(Object.keys(schemas.Forecast.properties).sort()).toEqual(['backtest', 'capacity', 'caveat', 'closed_tickets', 'elapsed_ms', 'needed_agents', 'rows', 'seed', 'target_percent', 'team', 'tickets', 'window']);
-      expect(Object.keys(schemas.Stats.properties).sort()).toEqual(['agents', 'closed', 'csat', 'first_response', 'open', 'pending', 'resolution', 'sla', 'team', 'teams', 'total', 'window']);
+      expect(Object.keys(schemas.Stats.properties).sort()).toEqual(['agents', 'closed', 'csat', 'deleted_teams', 'first_response', 'open', 'pending', 'resolution', 'sla', 'team', 'teams', 'total', 'window']);
       expect(Object.keys(schemas.Stats.properties.csat.properties).sort()).toEqual(['good', 'rated', 'score']);
       expect(Object.keys(schemas.Stats.properties.agents.items.properties)).toContain('csat');
       expect(Object.keys(schemas.Stats.properties.sla.properties).sort()).toEqual(['breach_rate', 'breached', 'by_metric', 'by_priority', 'closed_late', 'open_overdue', 'targets']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CSAT_CHANGE_DAYS, csatFigure, csatTotal, MAX_CSAT_COMMENT, parseCsatScore, ratingChangeableUntil, ratingDecision, type RatingInput, type RatingState, ratingWrite, validateRating } from '../../src/core/csat.js';
+import { CSAT_CHANGE_DAYS, csatFigure, csatTotal, deletedTeamsCsat, MAX_CSAT_COMMENT, parseCsatScore, ratingChangeableUntil, ratingDecision, type RatingInput, type RatingState, ratingWrite, validateRating } from '../../src/core/csat.js';
 import { DomainError } from '../../src/core/errors.js';
 
 const DAY = 86_400_000;
@@ -111,5 +111,35 @@ describe('csatTotal', () => {
   it('sums counts, a missing one as none', () => {
     expect(csatTotal([{ rated: 2, good: 1 }, undefined, { rated: 1, good: 1 }])).toEqual({ rated: 3, good: 2, score: 0.6667 });
     expect(csatTotal([])).toEqual({ rated: 0, good: 0, score: null });
+  });
+});
+
+describe('deletedTeamsCsat', () => {
+  const counts = new Map([
+    [1, { rated: 3, good: 2 }],
+    [7, { rated: 2, good: 1 }],
+    [9, { rated: 1, good: 1 }],
+  ]);
+  const cases: [string, number[], ReturnType<typeof deletedTeamsCsat>][] = [
+    ['every rated team still exists: none', [1, 7, 9, 10], null],
+    ['the ratings of teams no longer there, together', [1], { rated: 3, good: 2, score: 0.6667 }],
+    ['one deleted team', [1, 9], { rated: 2, good: 1, score: 0.5 }],
+    ['no team left at all', [], { rated: 6, good: 4, score: 0.6667 }],
+  ];
+  for (const [name, existing, expected] of cases) {
+    it(name, () => expect(deletedTeamsCsat(counts, existing)).toEqual(expected));
+  }
+
+  it('a deleted team without ratings in the window is no row', () => {
+    expect(deletedTeamsCsat(new Map([[4, { rated: 0, good: 0 }]]), [])).toBeNull();
+  });
+
+  it('with the existing teams’ rows it adds up to the total', () => {
+    const existing = [1, 9];
+    const rows = existing.map((id) => csatTotal([counts.get(id)]));
+    const deleted = deletedTeamsCsat(counts, existing)!;
+    const total = csatTotal(counts.values());
+    expect(rows.reduce((sum, r) => sum + r.rated, deleted.rated)).toBe(total.rated);
+    expect(rows.reduce((sum, r) => sum + r.good, deleted.good)).toBe(total.good);
   });
 });

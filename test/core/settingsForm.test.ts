@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type Settings, validateSettings } from '../../src/core/settings.js';
-import { KEPT_WHEN_ABSENT, SETTINGS_FORM_FIELDS, settingsFormInput, settingsFormValues, targetField } from '../../src/core/settingsForm.js';
+import { KEPT_WHEN_ABSENT, SETTINGS_FORM_FIELDS, settingsBoxErrors, settingsFormInput, settingsFormValues, targetField } from '../../src/core/settingsForm.js';
 
 /** Settings with every §11 field away from its default. */
 const TUNED: Settings = {
@@ -109,5 +109,23 @@ describe('settingsFormInput', () => {
     expect([...KEPT_WHEN_ABSENT].sort()).toEqual(
       ['calendar', 'email_priority', 'first_response_high', 'first_response_low', 'first_response_medium', 'next_reply_high', 'next_reply_low', 'next_reply_medium', 'pause_while_waiting', 'warn_at_percent'].sort(),
     );
+  });
+});
+
+describe('settingsBoxErrors', () => {
+  const cases: [string, Record<string, unknown>, string[]][] = [
+    ['ticked, unticked and absent boxes', { pause_while_waiting: ['off', 'on'], release_on_logout: 'on' }, []],
+    ['the hidden companion alone (unticked)', { pause_while_waiting: 'off' }, []],
+    ['scripts’ true, 1, false, 0 and empty', { pause_while_waiting: 'TRUE', release_on_logout: '0' }, []],
+    ['neither on nor off', { release_on_logout: 'yes' }, ['release_on_logout']],
+    ['a bad value beside the hidden one', { pause_while_waiting: ['off', 'maybe'] }, ['pause_while_waiting']],
+    ['other fields are not boxes', { default_capacity: 'yes' }, []],
+  ];
+  for (const [name, body, fields] of cases) {
+    it(name, () => expect(Object.keys(settingsBoxErrors(body))).toEqual(fields));
+  }
+
+  it('names the box by its label', () => {
+    expect(settingsBoxErrors({ release_on_logout: 'yes' })).toEqual({ release_on_logout: 'Release tickets when an agent leaves: tick the box or leave it unticked (on or off).' });
   });
 });

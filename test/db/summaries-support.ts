@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import { expect } from 'vitest';
-import { csatTotal } from '../../src/core/csat.js';
+import { csatFigure, csatTotal } from '../../src/core/csat.js';
 import { resolutionBucket } from '../../src/core/resolution-histogram.js';
 import { firstResponseOutcome, isOpenBreached, metShare, resolutionOutcome, type TargetOutcome } from '../../src/core/slaFigures.js';
 import { SLA_METRICS, type SlaMetric } from '../../src/core/slaClocks.js';
@@ -310,7 +310,14 @@ export async function slowAllTimeStats(db: Db, now: number): Promise<Stats> {
     csat: csatTotal(csat.values()),
     agents: agentStats(agents, csat),
     teams: teams.map((t) => ({ name: t.name, csat: csatTotal([byTeam.get(t.id)]) })),
+    deleted_teams: deletedTeamsRecount(tickets, teams.map((t) => t.id)),
   };
+}
+
+/** The ratings of tickets whose team is gone, counted one by one (null when none). */
+function deletedTeamsRecount(tickets: readonly TicketRow[], teamIds: readonly number[]): Stats['deleted_teams'] {
+  const orphans = tickets.filter((t) => t.csat_score !== null && !teamIds.includes(t.team_id));
+  return orphans.length === 0 ? null : { csat: csatFigure(orphans.length, orphans.filter((t) => t.csat_score === 'good').length) };
 }
 
 /**

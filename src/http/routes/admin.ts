@@ -49,7 +49,7 @@ import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, newFormKey, sendHtml } from '../forms.js';
 import { adminOnly, SESSION_COOKIE } from '../session.js';
-import { parseEmailQuery, parseEventQuery, parseInboundQuery, parseTicketQuery, parseUserQuery, type Query } from './adminFilters.js';
+import { parseEmailQuery, parseEventQuery, parseInboundQuery, parseTicketQuery, parseUserQuery, type Query, withKnownNames } from './adminFilters.js';
 import { FILE_HEADERS } from './attachments.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
@@ -96,7 +96,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
     // -- lists ---------------------------------------------------------------------------------
 
     admin.get('/admin/tickets/', async (request, reply) => {
-      const parsed = parseTicketQuery(request.query as Query);
+      const parsed = await withKnownNames(db, parseTicketQuery(request.query as Query));
       const ok = Object.keys(parsed.errors).length === 0;
       const now = ctx.clock.now();
       let page = ok ? await listTicketsPage(db, parsed.filter, now, parsed.page) : { rows: [], nextAfter: null, prevBefore: null };
@@ -125,14 +125,14 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
     });
 
     admin.get('/admin/users/', async (request, reply) => {
-      const parsed = parseUserQuery(request.query as Query);
+      const parsed = await withKnownNames(db, parseUserQuery(request.query as Query));
       const ok = Object.keys(parsed.errors).length === 0;
       const [page, settings] = await Promise.all([ok ? listUsersPage(db, parsed.filter, parsed.page) : { rows: [], nextAfter: null, prevBefore: null }, loadSettings(db)]);
       return sendHtml(reply, renderPage(UserListPage({ ...base(request, reply), page, values: parsed.values, errors: parsed.errors, defaultCapacity: settings.defaultCapacity })), ok ? 200 : 400);
     });
 
     admin.get('/admin/events/', async (request, reply) => {
-      const parsed = parseEventQuery(request.query as Query);
+      const parsed = await withKnownNames(db, parseEventQuery(request.query as Query));
       const ok = Object.keys(parsed.errors).length === 0;
       const page = ok ? await listEventsPage(db, parsed.filter, parsed.page) : { rows: [], nextAfter: null, prevBefore: null };
       return sendHtml(reply, renderPage(EventListPage({ ...base(request, reply), page, values: parsed.values, errors: parsed.errors })), ok ? 200 : 400);
@@ -289,7 +289,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
       }),
     );
 
-    admin.post<{ Params: { id: string } }>('/admin/users/:id/teams/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
+    admin.post<{ Params: { id: string } }>('/admin/users/:id/teams/', { preHandler: app.csrfProtection, config: { formLists: ['teams', 'skills'] } }, async (request: IdRequest, reply) =>
       userAction(request, reply, async (id) => {
         const body = formBody(request.body);
         const shown = shownOf(body[SHOWN_FIELD]);

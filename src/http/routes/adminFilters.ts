@@ -10,10 +10,13 @@ import { parsePosition, parseSearch, type SearchQuery } from '../../core/search.
 import { EVENT_TYPES, idFromReference, parseId, parsePriority, parseState, parseStatus, type TicketEventType } from '../../core/tickets.js';
 import { ROLES, type Role } from '../../core/users.js';
 import { MAIL_KINDS } from '../../mail/templates/index.js';
+import type { Db } from '../../db/connect.js';
 import type { EmailFilter, EmailKind, EmailStatus, EventFilter, PageRequest, TicketFilter, UserFilter } from '../../repositories/adminLists.js';
 import type { AuditFilter } from '../../repositories/auditLog.js';
 import { INBOUND_LOG_RESULTS, type InboundFilter } from '../../repositories/inboundLog.js';
 import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
+import { findTeamByNameOrId } from '../../repositories/teams.js';
+import { findUserByUsername } from '../../repositories/users.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -131,6 +134,12 @@ class FilterParser {
   }
 }
 
+/** A list's query without its page cursor and size (`after`, `before`, `per_page`), which are not filters. */
+export function withoutPaging(query: Query): Query {
+  const { after: _after, before: _before, per_page: _perPage, ...filters } = query;
+  return filters;
+}
+
 /** Drops undefined members, so filters stay exact (no `key: undefined`). */
 function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -142,6 +151,20 @@ const teamName = (raw: string): string | null => {
   const name = raw.trim();
   return name.length >= 1 && name.length <= 64 ? name : null;
 };
+
+/**
+ * A list's filters that name a team or an agent, checked against what exists: one that names
+ * nothing is an error by its field (the list answers 400 with the message there, the export
+ * refuses), as `GET /api/v1/tickets` refuses it. Without this an unknown team showed an empty
+ * list, which reads as "that team has no tickets", and exported an empty file.
+ */
+export async function withKnownNames<F extends { team?: string; agent?: string }>(db: Db, parsed: Parsed<F>): Promise<Parsed<F>> {
+  const { team, agent } = parsed.filter;
+  const errors: FormErrors = { ...parsed.errors };
+  if (team !== undefined && !(await findTeamByNameOrId(db, team))) errors.team = 'No team has this name.';
+  if (agent !== undefined && !(await findUserByUsername(db, agent))) errors.agent = 'No staff account has this username.';
+  return { ...parsed, errors };
+}
 
 export function parseTicketQuery(query: Query): Parsed<TicketFilter> {
   const p = new FilterParser(query);

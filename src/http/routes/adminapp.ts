@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalidInput } from '../../core/errors.js';
 import { checkSettings, type Settings } from '../../core/settings.js';
 import { EditConflict, SHOWN_DAMAGED } from '../../core/formMerge.js';
-import { SETTINGS_FORM_FIELDS, settingsEditForm, settingsFormInput, settingsFormValues } from '../../core/settingsForm.js';
+import { SETTINGS_FORM_FIELDS, settingsBoxErrors, settingsEditForm, settingsFormInput, settingsFormValues } from '../../core/settingsForm.js';
 import { calendarChoices } from '../../repositories/calendars.js';
 import { loadSettings } from '../../repositories/settings.js';
 import { twoFactorRequired } from '../../repositories/twoFactor.js';
@@ -114,7 +114,8 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       return sendHtml(reply, await settingsPage(request, reply, { values: settingsFormValues(saved), errors: {}, flash: takeFlash(request, reply) }, saved));
     });
 
-    admin.post('/adminapp/settings/', { preHandler: app.csrfProtection }, async (request, reply) => {
+    // The pause box comes with its hidden `off` (core/settingsForm.ts): ticked, the name comes twice.
+    admin.post('/adminapp/settings/', { preHandler: app.csrfProtection, config: { formLists: ['pause_while_waiting'] } }, async (request, reply) => {
       const body = formBody(request.body);
       const edit = postedEdit(body);
       if (edit === null) return sendHtml(reply, await settingsPage(request, reply, { values: keptValues(body, SETTINGS_FORM_FIELDS), errors: {}, flash: { kind: 'error', message: SHOWN_DAMAGED } }), 400);
@@ -122,6 +123,8 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       // says what it showed: only the fields its admin changed are applied (core/formMerge.ts).
       let input: Record<string, unknown> = body;
       try {
+        const boxes = settingsBoxErrors(body);
+        if (Object.keys(boxes).length > 0) throw invalidInput(boxes);
         const calendars = await calendarChoices(ctx.handle.db);
         const form = settingsEditForm((id) => calendars.find((c) => c.id === id)?.name);
         await updateSettings(ctx, actingOf(request), (stored) => {

@@ -1,8 +1,8 @@
 /**
  * The CSV exports of the admin pages (README, "Export"): `/admin/tickets/export.csv` and
  * `/admin/audit/export.csv`, every row their lists show under the same filters (parsed by the
- * lists' own parsers; the page cursor and size are not filters and are ignored), streamed. A bad
- * filter is a 400 naming it, as on the list. Admin only; each export is in the audit log.
+ * lists' own parsers; the page cursor and size are not filters and are ignored, even when the list
+ * would refuse them), streamed. A bad filter is a 400 naming it, as on the list. Admin only; each export is in the audit log.
  */
 import type { FastifyInstance } from 'fastify';
 import { exportFilename } from '../../core/csvExport.js';
@@ -15,7 +15,7 @@ import { exportFilters } from '../../views/admin/frame.js';
 import type { FormErrors } from '../../views/components.js';
 import { sendCsv } from '../csv.js';
 import { adminOnly } from '../session.js';
-import { parseAuditQuery, parseTicketQuery, type Query } from './adminFilters.js';
+import { parseAuditQuery, parseTicketQuery, type Query, withKnownNames, withoutPaging } from './adminFilters.js';
 
 /** A filter the list would refuse refuses the export too: a 400 whose message names each field. */
 function refuseBadFilters(errors: FormErrors): void {
@@ -31,7 +31,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     // GET only: a HEAD (which Fastify would answer with the GET handler, dropping the body) would
     // run the export's query for nothing and record an export that sent no row.
     admin.get('/admin/tickets/export.csv', { exposeHeadRoute: false }, async (request, reply) => {
-      const parsed = parseTicketQuery(request.query as Query);
+      const parsed = await withKnownNames(db, parseTicketQuery(withoutPaging(request.query as Query)));
       refuseBadFilters(parsed.errors);
       await recordExport(ctx, actingOf(request), 'tickets', exportFilters(parsed.values));
       const now = ctx.clock.now();
@@ -39,7 +39,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     });
 
     admin.get('/admin/audit/export.csv', { exposeHeadRoute: false }, async (request, reply) => {
-      const parsed = parseAuditQuery(request.query as Query);
+      const parsed = parseAuditQuery(withoutPaging(request.query as Query));
       refuseBadFilters(parsed.errors);
       await recordExport(ctx, actingOf(request), 'audit', exportFilters(parsed.values));
       return sendCsv(reply, exportFilename('audit', ctx.clock.now()), auditCsv(db, parsed.filter));

@@ -130,11 +130,11 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     adminOnly(admin);
 
     /** New, edit and delete of one kind (teams, topics): the same form flow, its own page and service. */
-    const editable = (root: string, what: 'Team' | 'Topic', page: typeof teamPage, save: (request: FastifyRequest, id: number | null, edit: PostedEdit) => Promise<string>, remove: (actor: AdminActor, id: number) => Promise<void>) => {
+    const editable = (root: string, what: 'Team' | 'Topic', formLists: readonly string[], page: typeof teamPage, save: (request: FastifyRequest, id: number | null, edit: PostedEdit) => Promise<string>, remove: (actor: AdminActor, id: number) => Promise<void>) => {
       admin.get(`${root}new/`, async (request, reply) => page(request, reply, null));
-      admin.post(`${root}new/`, { preHandler: app.csrfProtection }, async (request, reply) => saving(request, reply, (edit) => save(request, null, edit), root, (state) => page(request, reply, null, state)));
+      admin.post(`${root}new/`, { preHandler: app.csrfProtection, config: { formLists } }, async (request, reply) => saving(request, reply, (edit) => save(request, null, edit), root, (state) => page(request, reply, null, state)));
       admin.get(`${root}:id/`, async (request: IdRequest, reply) => page(request, reply, idOf(request, what)));
-      admin.post<{ Params: { id: string } }>(`${root}:id/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+      admin.post<{ Params: { id: string } }>(`${root}:id/`, { preHandler: app.csrfProtection, config: { formLists } }, async (request: IdRequest, reply) => {
         const id = idOf(request, what);
         return saving(request, reply, (edit) => save(request, id, edit), root, (state) => page(request, reply, id, state));
       });
@@ -148,6 +148,7 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     editable(
       TEAMS,
       'Team',
+      ['members'],
       teamPage,
       async (request, id, edit) => {
         const teamId = await saveTeam(ctx, actingOf(request), (stored) => {
@@ -184,6 +185,7 @@ export function teamPageRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     editable(
       TOPICS,
       'Topic',
+      ['skills'],
       topicPage,
       async (request, id, edit) => {
         const skills = await listSkills(db);

@@ -86,7 +86,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, { allow
     );
 
     admin.get(`${WEBHOOKS}new/`, async (request, reply) => page(request, reply, null));
-    admin.post(`${WEBHOOKS}new/`, { preHandler: app.csrfProtection }, async (request, reply) => {
+    admin.post(`${WEBHOOKS}new/`, { preHandler: app.csrfProtection, config: { formLists: ['events'] } }, async (request, reply) => {
       const body = formBody(request.body);
       try {
         const created = await createEndpointFromForm(ctx, actingOf(request), endpointFields(body), allowPrivate, formKeyOf(body[FORM_KEY_FIELD]));
@@ -115,7 +115,7 @@ export function webhookRoutes(app: FastifyInstance, ctx: ServiceContext, { allow
       if (before === null) throw invalidInput({ before: 'Not a delivery id.' }, 'This page of the delivery log does not exist: `before` must be a delivery id.');
       return page(request, reply, endpoint, { before });
     });
-    admin.post<{ Params: { id: string } }>(`${WEBHOOKS}:id/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+    admin.post<{ Params: { id: string } }>(`${WEBHOOKS}:id/`, { preHandler: app.csrfProtection, config: { formLists: ['events'] } }, async (request: IdRequest, reply) => {
       const endpoint = await endpointOf(request);
       const body = formBody(request.body);
       try {
