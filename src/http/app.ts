@@ -51,7 +51,7 @@ import { cannedReplyRoutes } from './routes/replies.js';
 import { ratingRoutes } from './routes/rating.js';
 import { ssoRoutes } from './routes/sso.js';
 import { ticketRoutes } from './routes/tickets.js';
-import { refuseRepeatedFields } from './forms.js';
+import { CSRF_FIELD, refuseRepeatedFields } from './forms.js';
 import { installSessions } from './session.js';
 import { installUploads } from './uploads.js';
 
@@ -147,7 +147,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: config.production },
     getToken: (request) => {
       const body = request.body as Record<string, unknown> | undefined;
-      return typeof body?._csrf === 'string' ? body._csrf : undefined;
+      const token = body?.[CSRF_FIELD];
+      return typeof token === 'string' ? token : undefined;
     },
   });
   // Single sign-on (§15), when the OIDC_ keys are set: the provider is asked on first use.

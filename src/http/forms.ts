@@ -31,6 +31,9 @@ declare module 'fastify' {
   }
 }
 
+/** The form field holding the CSRF token (app.ts reads it for @fastify/csrf-protection). */
+export const CSRF_FIELD = '_csrf';
+
 /**
  * Refuses a form (urlencoded or multipart) that sends a single-valued field more than once: 400
  * naming it, before CSRF and before the route, so nothing is written. A route reading one value
@@ -41,7 +44,8 @@ declare module 'fastify' {
 export function refuseRepeatedFields(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     if (!request.isMultipart() && !/^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '')) return;
-    const fields = repeatedFieldErrors(formBody(request.body), request.routeOptions.config.formLists ?? []);
+    // Two CSRF tokens are the CSRF check's to refuse (403, a customer form shown again), as before.
+    const fields = repeatedFieldErrors(formBody(request.body), [CSRF_FIELD, ...(request.routeOptions.config.formLists ?? [])]);
     const names = Object.keys(fields);
     if (names.length > 0) throw invalidInput(fields, repeatedFieldsMessage(names));
   });
