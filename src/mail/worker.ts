@@ -208,7 +208,7 @@ export class OutboxWorker {
     try {
       if (attachments instanceof UndeliverableEmail) throw attachments;
       const email = outgoingEmail(row, { from, replyTo: this.options.replyTo ?? from, thread, attachments });
-      if (email.subject !== row.subject) logger.warn(fields, 'outbox: control characters removed from a subject');
+      if (email.subject !== row.subject) logger.warn(fields, 'outbox: control or direction-override characters removed from a subject');
       await mailer.send(email, AbortSignal.timeout(this.sendTimeoutMs));
     } catch (error) {
       if (error instanceof SkippedEmail) return this.recordSkipped(row, error);
