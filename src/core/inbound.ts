@@ -26,6 +26,7 @@ import { parseMailbox, sameMailbox } from './mailboxes.js';
 import { newTicketTitle, oneLine, withoutComments } from './mailSubject.js';
 import { type NewTicketInput, parseId, type Priority } from './tickets.js';
 import { cutUnits, trimInvisible } from './unicode.js';
+import { referenceOf } from './tickets.js';
 
 export type InboundResult = 'ignored' | 'duplicate' | 'bounce' | 'appended' | 'follow_up' | 'created' | 'rejected';
 
@@ -152,6 +153,8 @@ export interface InboundFacts {
   bounce: boolean;
   /** Rule 5: the sender's ticket it answers (answeredTicket), or null. */
   answers: NamedTicket | null;
+  /** Rule 5: it adds nothing: no text past its quoted history, no files. */
+  addsNothing: boolean;
   /** Rule 7: tickets this sender created from mail within the last hour. */
   senderTicketsLastHour: number;
   /** Rule 7: INBOUND_TICKETS_PER_HOUR. */
@@ -159,7 +162,7 @@ export interface InboundFacts {
 }
 
 export type InboundDecision =
-  | { result: 'ignored'; reason: string; showOn: number | null }
+  | { result: 'ignored'; reason: string; showOn: number | null; ticketId?: number }
   | { result: 'duplicate'; reason: string }
   | { result: 'bounce'; reason: string }
   | { result: 'appended'; ticketId: number }
@@ -187,6 +190,11 @@ export function decideInbound(f: InboundFacts): InboundDecision {
   // replies are not read: the answer belongs on the ticket page.
   if (f.staffEmail !== null) {
     return { result: 'ignored', reason: `An answer to a ${f.staffEmail} email sent to staff: no ticket, no email. Staff answer on the ticket page, not by mail.`, showOn: null };
+  }
+  // An answer with no text and no files (an empty reply, a mail client's stray send) would be a
+  // "(no text)" message making it the agent's turn again: it is recorded, and the ticket left as it is.
+  if (f.answers?.status === 'open' && f.addsNothing) {
+    return { result: 'ignored', reason: `No text and no files: nothing added to ${referenceOf(f.answers.id)}.`, showOn: null, ticketId: f.answers.id };
   }
   if (f.answers) return f.answers.status === 'open' ? { result: 'appended', ticketId: f.answers.id } : { result: 'follow_up', ticketId: f.answers.id };
   const overCap = senderCapReason(f.senderTicketsLastHour, f.ticketsPerHour);

@@ -50,3 +50,16 @@ const INVISIBLE_ENDS = /^[\p{White_Space}\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]+|
 export function trimInvisible(text: string): string {
   return text.replace(INVISIBLE_ENDS, '');
 }
+
+/**
+ * `text` without the explicit formatting characters of direction: embeddings and overrides
+ * (U+202A–U+202E) and isolates (U+2066–U+2069). In an email header (a subject, a file name) they
+ * let a ticket title or a file name read otherwise than it is written ("Invoice \u202Efdp.exe" shows as
+ * "Invoice exe.pdf") and, unbalanced, spill over the reference and the rest of the line; no mail
+ * client can be relied on to isolate them, so headers get the text without them. The marks of
+ * direction (U+200E, U+200F) stay: they reorder nothing beyond their neighbours, and mixed Hebrew or
+ * Arabic text needs them.
+ */
+export function withoutBidiOverrides(text: string): string {
+  return text.replace(/[\u202a-\u202e\u2066-\u2069]/g, '');
+}

@@ -10,6 +10,7 @@ import { emailRoundPlan, MAIL_SENDER_LEASE_PREFIX, RECENT_MAIL_SENDER_LEASE } fr
 import { eachAtMost, settledOf } from '../core/promises.js';
 import { redactText } from '../core/redact.js';
 import { isPermanentRefusal, type SmtpReply } from '../core/smtpReplies.js';
+import { ticketLanes } from '../core/ticketLanes.js';
 import { RoundTimer } from '../jobs/roundTimer.js';
 import type { DbHandle } from '../db/connect.js';
 import type { OutboxRow } from '../db/schema.js';
@@ -113,7 +114,8 @@ export class OutboxWorker {
   }
 
   /**
-   * One round: claims the due emails (at most `batchSize`), sends them `sendsAtOnce` at a time,
+   * One round: claims the due emails (at most `batchSize`), sends them `sendsAtOnce` at a time
+   * (one ticket's in order, one after another),
    * and records each outcome. Errors of the database propagate; errors of the mail server are outcomes.
    */
   async runOnce(): Promise<RoundResult> {
@@ -128,8 +130,15 @@ export class OutboxWorker {
     // Read before any send: an error of the database propagates (the rows wait for their leases to
     // run out), it is not the mail server's failed try.
     const threads = await threadsBefore(this.options.handle, rows.filter(isThreaded));
-    // Settled: every send of the round is recorded before a database error is passed on.
-    const settled = await eachAtMost(rows, this.sendsAtOnce, (row) => settledOf(this.deliver(row, threads.get(row.id) ?? null)));
+    // One ticket's emails one after another in the order they were written, other tickets' beside
+    // them (core/ticketLanes.ts). Settled: every send of the round is recorded before a database
+    // error is passed on, and a failed email does not stop the next one of its ticket.
+    const lanes = await eachAtMost(ticketLanes(rows), this.sendsAtOnce, async (lane) => {
+      const done: PromiseSettledResult<Outcome>[] = [];
+      for (const row of lane) done.push(await settledOf(this.deliver(row, threads.get(row.id) ?? null)));
+      return done;
+    });
+    const settled = lanes.flat();
     const rejected = settled.find((s) => s.status === 'rejected');
     if (rejected) throw rejected.reason;
     const outcomes = settled.map((s) => (s.status === 'fulfilled' ? s.value : 'lost'));
@@ -199,7 +208,7 @@ export class OutboxWorker {
     try {
       if (attachments instanceof UndeliverableEmail) throw attachments;
       const email = outgoingEmail(row, { from, replyTo: this.options.replyTo ?? from, thread, attachments });
-      if (email.subject !== row.subject) logger.warn(fields, 'outbox: control characters removed from a subject');
+      if (email.subject !== row.subject) logger.warn(fields, 'outbox: control or direction-override characters removed from a subject');
       await mailer.send(email, AbortSignal.timeout(this.sendTimeoutMs));
     } catch (error) {
       if (error instanceof SkippedEmail) return this.recordSkipped(row, error);

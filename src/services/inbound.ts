@@ -47,7 +47,7 @@ import {
 import { storedContentType } from '../core/attachments.js';
 import { mailKeyOf } from '../core/messageIds.js';
 import type { CcPerson } from '../core/mailCc.js';
-import { withoutNul } from '../core/unicode.js';
+import { showsNothing, withoutNul } from '../core/unicode.js';
 import { type Priority, referenceOf } from '../core/tickets.js';
 import type { InboundMailRow, InboundSource, OutboxRow } from '../db/schema.js';
 import { type MimeThread, mimeThread } from '../mail/inbound/mimeThread.js';
@@ -193,6 +193,7 @@ async function ingestInTurn(ctx: ServiceContext, intake: TicketIntake, setting: 
     bounce: isBounce(mail.contentType, from),
     staffEmail: answeredStaffEmail(answered, CUSTOMER_MAIL_KINDS),
     answers,
+    addsNothing: showsNothing(replyOf(mail)) && mail.files.length === 0,
     senderTicketsLastHour: senderTickets,
     ticketsPerHour: setting.ticketsPerHour,
   };
@@ -254,7 +255,7 @@ async function apply(
 ): Promise<InboundOutcome | null> {
   switch (decision.result) {
     case 'ignored': {
-      if (decision.showOn === null) return logOnly(ctx, record('ignored', decision.reason), null);
+      if (decision.showOn === null) return logOnly(ctx, record('ignored', decision.reason), decision.ticketId ?? null);
       const writer = people.copiedWriter ? { copiedWriter: people.copiedWriter } : {};
       const shown = await postCustomerMessageOn(ctx, decision.showOn, { body: threadText(replyOf(mail)), channel: 'email', automatic: true, mail: () => record('ignored', decision.reason), ...filesOf(mail), ...writer });
       if (shown.kind === 'appended') return logged(ctx, record('ignored', decision.reason).mail_key);

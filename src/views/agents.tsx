@@ -19,7 +19,7 @@ function TicketCells({ ticket }: { ticket: TicketRow }) {
     <>
       <Cell label="Ticket" class="ticket-title">
         <a href={staffTicketPath(ticket.id)}>
-          <strong>{referenceOf(ticket.id)}</strong> {ticket.title}
+          <strong>{referenceOf(ticket.id)}</strong> <bdi>{ticket.title}</bdi>
         </a>
       </Cell>
       <Cell label="Priority">

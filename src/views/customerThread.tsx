@@ -55,7 +55,7 @@ function MessageItem({ token, message, files }: { token: string; message: Messag
           {files.map((file) => (
             <li>
               <a href={customerAttachmentPath(token, file)}>
-                {file.filename}
+                <bdi>{file.filename}</bdi>
               </a>{' '}
               <small>({sizeInWords(file.size)})</small>
             </li>
@@ -96,7 +96,7 @@ export function PublicThread({ token, thread }: { token: string; thread: ThreadV
 function TicketLink({ ticket }: { ticket: TicketRow }) {
   return (
     <a href={customerStatusPath(ticket.token)}>
-      <span class="reference">{referenceOf(ticket.id)}</span> {ticket.title}
+      <span class="reference">{referenceOf(ticket.id)}</span> <bdi>{ticket.title}</bdi>
     </a>
   );
 }

@@ -101,7 +101,7 @@ function TicketItem({ ticket, at, span, show }: { ticket: AttentionTicket; at: n
     );
   return (
     <li data-ticket={ticket.id}>
-      <a href={`/admin/tickets/${ticket.id}/`}>{ticket.reference}</a> <span class="ticket-title">{ticket.title}</span> <PriorityBadge priority={ticket.priority} /> <small>{detail}</small>
+      <a href={`/admin/tickets/${ticket.id}/`}>{ticket.reference}</a> <bdi class="ticket-title">{ticket.title}</bdi> <PriorityBadge priority={ticket.priority} /> <small>{detail}</small>
     </li>
   );
 }

@@ -41,7 +41,7 @@ export function MailOriginalPage({ viewer, csrf, flash, ticket, message, mail, p
       <hgroup>
         <h1>Original mail</h1>
         <p>
-          Message {message.id} of <a href={`${staffTicketPath(ticket.id)}#message-${message.id}`}>{reference}: {ticket.title}</a>
+          Message {message.id} of <a href={`${staffTicketPath(ticket.id)}#message-${message.id}`}>{reference}: <bdi>{ticket.title}</bdi></a>
         </p>
       </hgroup>
       <dl class="facts" id="mail-facts">

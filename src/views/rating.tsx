@@ -35,7 +35,7 @@ export function RatingPage({ ticket, action, score, now, csrf, flash = null, val
       <hgroup>
         <h1>How did we do?</h1>
         <p>
-          Your request {reference}: {ticket.title}
+          Your request {reference}: <bdi>{ticket.title}</bdi>
         </p>
       </hgroup>
       {ticket.csat_score !== null && (

@@ -67,7 +67,7 @@ export function AgentSearch({ values, errors, rows, words, nextAfter, corrected 
                 <tr data-ticket={referenceOf(t.id)}>
                   <td data-label="Ticket">
                     <a href={staffTicketPath(t.id)}>
-                      <strong>{referenceOf(t.id)}</strong> <Highlight text={t.title} words={words} />
+                      <strong>{referenceOf(t.id)}</strong> <bdi><Highlight text={t.title} words={words} /></bdi>
                     </a>
                   </td>
                   <td data-label="State">

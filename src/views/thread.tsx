@@ -23,7 +23,7 @@ function Attachments({ files }: { files: readonly AttachmentRow[] }) {
     <ul class="attachments" aria-label="Attachments">
       {files.map((a) => (
         <li>
-          <a href={staffAttachmentPath(a)}>{a.filename}</a> <small>{fileSize(a.size)}</small>
+          <a href={staffAttachmentPath(a)}><bdi>{a.filename}</bdi></a> <small>{fileSize(a.size)}</small>
         </li>
       ))}
     </ul>

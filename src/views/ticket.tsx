@@ -253,7 +253,7 @@ export function StaffTicketPage(props: StaffTicketProps) {
     <Layout title={`${failed ? 'Not sent: ' : ''}${reference} ${ticket.title}`} viewer={viewer} csrf={csrf} flash={flash} scripts={['ticket-page.js']} data={data} now={now}>
       <hgroup>
         <h1>
-          {reference}: {ticket.title}
+          {reference}: <bdi>{ticket.title}</bdi>
         </h1>
         <p class="badges">
           <StateBadge state={stateOf({ status: ticket.status, agentId: ticket.agent_id })} /> <PriorityBadge priority={ticket.priority} />{' '}

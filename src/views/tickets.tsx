@@ -230,7 +230,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
         <header>
           <hgroup>
             <h1>
-              <span class="reference">{reference}</span> {ticket.title}
+              <span class="reference">{reference}</span> <bdi>{ticket.title}</bdi>
             </h1>
             <p class="badges" data-live="badges">
               <StateBadge state={state} /> <PriorityBadge priority={ticket.priority} /> <LateBadge ticket={ticket} now={now} />

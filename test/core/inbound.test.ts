@@ -35,7 +35,7 @@ const OPEN: NamedTicket = { id: 7, status: 'open', customerEmail: 'carla@example
 const CLOSED: NamedTicket = { id: 8, status: 'closed', customerEmail: 'carla@example.com', copied: ['dan@example.com'] };
 
 /** A person's first mail: nothing known about it. */
-const PLAIN: InboundFacts = { ownMail: false, seenBefore: false, ownAddress: null, staffEmail: null, automatic: null, bounce: false, answers: null, senderTicketsLastHour: 0, ticketsPerHour: 20 };
+const PLAIN: InboundFacts = { ownMail: false, seenBefore: false, ownAddress: null, staffEmail: null, automatic: null, bounce: false, answers: null, addsNothing: false, senderTicketsLastHour: 0, ticketsPerHour: 20 };
 
 function headers(fields: Record<string, string | string[]>): MailHeaders {
   return new Map(Object.entries(fields).map(([name, value]) => [name.toLowerCase(), [value].flat()]));
@@ -54,6 +54,10 @@ describe('decideInbound: the first of the seven rules that matches', () => {
     ['rule 4: a delivery report is a bounce', { bounce: true }, 'bounce'],
     ['rule 5: an answer to an open ticket is appended', { answers: OPEN }, 'appended', { ticketId: 7 }],
     ['rule 5: an answer to a closed ticket is a follow-up', { answers: CLOSED }, 'follow_up', { ticketId: 8 }],
+    ['rule 5: an answer to an open ticket adding nothing (no text, no files) is ignored, logged on its ticket', { answers: OPEN, addsNothing: true }, 'ignored', { showOn: null, ticketId: 7, reason: 'No text and no files: nothing added to HD-7.' }],
+    ['rule 5: an empty answer to a closed ticket still opens a follow-up (left as it was)', { answers: CLOSED, addsNothing: true }, 'follow_up', { ticketId: 8 }],
+    ['rule 6: an empty new mail still creates a ticket', { addsNothing: true }, 'created'],
+    ['rule 3 before the empty answer: an empty auto-reply is shown as automatic', { answers: OPEN, addsNothing: true, automatic: 'X-Autoreply: yes' }, 'ignored', { showOn: 7 }],
     ['rule 6: anything else creates a ticket', {}, 'created'],
     ['rule 7: the 20th ticket of this sender within the hour is rejected', { senderTicketsLastHour: 20 }, 'rejected'],
     ['rule 6 still below the cap: the 20th ticket is created', { senderTicketsLastHour: 19 }, 'created'],

@@ -358,8 +358,8 @@ for (const dialect of DIALECTS) {
         const emails = (await outboxOf(id)).filter((e) => e.kind === 'reply');
         expect(emails.map((e) => e.message_id)).toEqual([message.id]);
         const page = await anaClient.get(staffTicketPath(id));
-        expect(page.body).toContain(`<a href="${staffAttachmentPath(files[0]!)}">screen shot.png</a>`);
-        expect(page.body).toContain(`<a href="${staffAttachmentPath(files[1]!)}">printer.log</a>`);
+        expect(page.body).toContain(`<a href="${staffAttachmentPath(files[0]!)}"><bdi>screen shot.png</bdi></a>`);
+        expect(page.body).toContain(`<a href="${staffAttachmentPath(files[1]!)}"><bdi>printer.log</bdi></a>`);
       });
 
       it('a note on a pending ticket takes files too', async () => {

@@ -232,12 +232,15 @@ describe('thread, Reply-To, automatic emails', () => {
         { filename: 'report.pdf', contentType: 'application/PDF', content },
         { filename: 'evil\r\nBcc: x@y.example.txt', contentType: 'text/plain\r\nBcc: x@y.example', content },
         { filename: '\r\n', contentType: '', content },
+        { filename: 'invoice\u202Efdp.exe', contentType: 'application/octet-stream', content },
       ],
     });
     expect(email.attachments.map((a) => [a.filename, a.contentType])).toEqual([
       ['report.pdf', 'application/pdf'],
       ['evil Bcc: x@y.example.txt', 'application/octet-stream'],
       ['attachment', 'application/octet-stream'],
+      // A right-to-left override would show it as "invoiceexe.pdf".
+      ['invoicefdp.exe', 'application/octet-stream'],
     ]);
     expect(email.attachments.every((a) => a.content.equals(content))).toBe(true);
   });

@@ -2,6 +2,7 @@ import type { MoveCause } from '../../core/routing.js';
 import type { AlertAddressee } from '../../core/sla.js';
 import { formatMailTime } from '../../core/mailTime.js';
 import { NO_DUE_TIME, PAUSED_DUE_AT } from '../../core/slaClocks.js';
+import { withoutBidiOverrides } from '../../core/unicode.js';
 /** What every ticket email can say. Built by the service that enqueues the email. */
 export interface TicketMailData {
   reference: string;
@@ -68,10 +69,12 @@ export function escapeHtml(value: string): string {
 /**
  * One line, no control characters: nothing customer-typed can start a new mail header. C0, DEL and
  * C1 (U+0085 NEL is a line break to some readers), and the Unicode line and paragraph separators.
+ * Nor overrides of direction (core/unicode.ts withoutBidiOverrides): a title cannot make the
+ * subject, nor a file name its attachment, read reversed.
  */
 export function headerSafe(value: string): string {
   // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  return withoutBidiOverrides(value).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 }
 
 /** Where a tab reaches, as the pages (CSS `tab-size`) and plain-text readers put their stops. */

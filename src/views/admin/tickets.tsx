@@ -115,7 +115,7 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, names, agent, ti
     <AdminFrame title={reference} trail={[['Tickets', '/admin/tickets/'], [reference, null]]} viewer={viewer} csrf={csrf} flash={flash} now={now}>
       <hgroup>
         <h1>
-          {reference}: {ticket.title}
+          {reference}: <bdi>{ticket.title}</bdi>
         </h1>
         <p>
           <StateBadge state={state} /> <PriorityBadge priority={ticket.priority} /> <SlaBadge dueAt={ticket.sla_due_at} closedAt={ticket.closed_at} now={now} seconds={seconds} paused={ticket.sla_paused_at !== null} />{' '}

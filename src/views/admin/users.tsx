@@ -249,7 +249,7 @@ export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens,
             <ul id="open-tickets">
               {openTickets.map((t) => (
                 <li>
-                  <a href={`/admin/tickets/${t.id}/`}>{referenceOf(t.id)}</a> {t.title} <SlaBadge dueAt={t.sla_due_at} now={now} paused={t.sla_paused_at !== null} />
+                  <a href={`/admin/tickets/${t.id}/`}>{referenceOf(t.id)}</a> <bdi>{t.title}</bdi> <SlaBadge dueAt={t.sla_due_at} now={now} paused={t.sla_paused_at !== null} />
                 </li>
               ))}
             </ul>

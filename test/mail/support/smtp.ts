@@ -36,6 +36,8 @@ export interface SmtpBehaviour {
   rejectCode?: number;
   /** Wait this long before accepting each message. */
   delayMs?: number;
+  /** Wait this long before accepting a message, chosen from its raw text (one message held back). */
+  delayOf?: (raw: string) => number;
   /** Credentials required (AUTH PLAIN/LOGIN); without, auth is optional. */
   auth?: { user: string; pass: string };
   /**
@@ -78,7 +80,8 @@ export async function startSmtpServer(behaviour: SmtpBehaviour = {}): Promise<Te
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         void (async () => {
-          if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
+          const delay = (behaviour.delayMs ?? 0) + (behaviour.delayOf?.(Buffer.concat(chunks).toString('utf8')) ?? 0);
+          if (delay) await new Promise((r) => setTimeout(r, delay));
           if ((stream as { sizeExceeded?: boolean }).sizeExceeded) {
             callback(Object.assign(new Error('5.3.4 Message size exceeds fixed maximum message size'), { responseCode: 552 }));
             return;
