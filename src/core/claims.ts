@@ -22,3 +22,17 @@ export function claimLeaseMs(shape: ClaimShape, spareMs: number, given?: number)
   if (shape.timeoutMs * turns >= lease) throw new Error(`a claim's lease (${lease} ms) must be longer than a timeout (${shape.timeoutMs} ms) for each of its ${turns} turns`);
   return lease;
 }
+
+/**
+ * How long after its claim a row's try may still start, so that it ends within the lease with
+ * half the lease's spare (what it holds beyond a timeout for each turn) left to record it. The
+ * turns of a claim worked side by side start well before it (the last after a timeout for each
+ * turn before it); a worker that works some rows one after another (one ticket's emails, in
+ * order) stops there, leaving the rest claimed: they are taken again once the lease has run out,
+ * never by a second worker while this one still sends them.
+ */
+export function lastTryStartMs(shape: ClaimShape, leaseMs: number): number {
+  const turns = Math.ceil(shape.claimed / shape.atOnce);
+  const spare = leaseMs - shape.timeoutMs * turns;
+  return leaseMs - shape.timeoutMs - spare / 2;
+}

@@ -5,7 +5,7 @@
  * claimed with a lease, see claimDueEmails).
  */
 import { attachedToMail } from '../core/attachments.js';
-import { claimLeaseMs } from '../core/claims.js';
+import { claimLeaseMs, lastTryStartMs } from '../core/claims.js';
 import { emailRoundPlan, MAIL_SENDER_LEASE_PREFIX, RECENT_MAIL_SENDER_LEASE } from '../core/mailSenders.js';
 import { eachAtMost, settledOf } from '../core/promises.js';
 import { redactText } from '../core/redact.js';
@@ -84,6 +84,8 @@ export class OutboxWorker {
   private readonly gatherMs: number;
   private readonly pollMs: number;
   private readonly leaseMs: number;
+  /** How long after its claim an email's try may still start (core/claims.ts). */
+  private readonly lastTryStartMs: number;
   private readonly sendTimeoutMs: number;
   private running = false;
   private readonly timer = new RoundTimer(() => {
@@ -107,7 +109,9 @@ export class OutboxWorker {
     this.gatherMs = options.gatherMs ?? 100;
     this.pollMs = options.pollMs ?? 1_000;
     this.sendTimeoutMs = options.sendTimeoutMs ?? 2 * 60_000;
-    this.leaseMs = claimLeaseMs({ timeoutMs: this.sendTimeoutMs, claimed: this.batchSize, atOnce: this.sendsAtOnce }, 60_000, options.leaseMs);
+    const shape = { timeoutMs: this.sendTimeoutMs, claimed: this.batchSize, atOnce: this.sendsAtOnce };
+    this.leaseMs = claimLeaseMs(shape, 60_000, options.leaseMs);
+    this.lastTryStartMs = lastTryStartMs(shape, this.leaseMs);
     // Without a mail server the email is only `logged`: the admin pages must not call it sent.
     const handedOver = options.mailer.kind === 'smtp' ? 'sent' : 'logged';
     this.sentMarks = new Batcher((ids) => markEmailsSent(options.handle.db, ids, options.clock.now(), handedOver));
@@ -133,9 +137,16 @@ export class OutboxWorker {
     // One ticket's emails one after another in the order they were written, other tickets' beside
     // them (core/ticketLanes.ts). Settled: every send of the round is recorded before a database
     // error is passed on, and a failed email does not stop the next one of its ticket.
+    // A try starts only while it can end within the claim's lease (core/claims.ts lastTryStartMs):
+    // a long lane leaves the rest claimed, taken again once the lease has run out, never sent by a
+    // second worker while this one still sends them.
+    const lastStart = now + this.lastTryStartMs;
     const lanes = await eachAtMost(ticketLanes(rows), this.sendsAtOnce, async (lane) => {
       const done: PromiseSettledResult<Outcome>[] = [];
-      for (const row of lane) done.push(await settledOf(this.deliver(row, threads.get(row.id) ?? null)));
+      for (const row of lane) {
+        if (this.options.clock.now() > lastStart) break;
+        done.push(await settledOf(this.deliver(row, threads.get(row.id) ?? null)));
+      }
       return done;
     });
     const settled = lanes.flat();

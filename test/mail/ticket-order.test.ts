@@ -48,5 +48,41 @@ for (const dialect of DIALECTS) {
       // Other tickets' emails still go out at once: the other ticket's email did not wait for the held one.
       expect(arrived[0]).toContain(`[HD-${other.id}]`);
     });
+
+    // Sent one after another, a ticket's emails could outlast the claim's lease (sized for the
+    // round's sends side by side): another worker would then take the rest and send them a second
+    // time while this one still sent them. A send starts only while it can end within the lease;
+    // the rest stay claimed and are taken again once the lease has run out, still in order.
+    it('a ticket whose emails would outlast the lease sends only those that end within it; the rest go in a later round', async () => {
+      const alice = await createAgent(bed.ctx, 'alice', 'Alice Archer');
+      await changePresence(bed.ctx, alice, 'available');
+      const ticket = await intakeTicket(bed.ctx, ticketForm({ title: 'Long thread' }));
+      for (const n of ['One', 'Two', 'Three']) await postStaffMessage(bed.ctx, { id: alice, role: 'agent' }, ticket.id, reply(`Answer ${n}.`));
+      // A mail server that takes a whole minute over each email (the clock is the worker's).
+      const slow = await startSmtpServer({
+        delayOf: () => {
+          bed.clock.advance(60_000);
+          return 0;
+        },
+      });
+      try {
+        // One turn of sends side by side: a lease of one timeout (2 min) and a minute to record.
+        const worker = bed.worker(slow.url, { batchSize: 5, sendsAtOnce: 5 });
+        const first = await worker.runOnce();
+        expect(first.claimed).toBe(4);
+        expect(slow.received).toHaveLength(1);
+        // The others are still claimed: nobody takes them before the lease has run out …
+        expect(await bed.worker(slow.url, { batchSize: 5, sendsAtOnce: 5 }).runOnce()).toMatchObject({ claimed: 0 });
+        // … and then they go out, in the order written, none twice.
+        for (let round = 0; round < 6 && slow.received.length < 4; round++) {
+          bed.clock.advance(3 * 60_000);
+          await worker.runOnce();
+        }
+        const answers = slow.received.map((e) => /Answer (\w+)\./.exec(e.parsed.text ?? '')?.[1] ?? 'created');
+        expect(answers).toEqual(['created', 'One', 'Two', 'Three']);
+      } finally {
+        await slow.close();
+      }
+    });
   });
 }
