@@ -7,7 +7,7 @@
 import { parseAuditAction, parseAuditActor } from '../../core/audit.js';
 import { PRESENCES, type Presence } from '../../core/routing.js';
 import { parsePosition, parseSearch, type SearchQuery } from '../../core/search.js';
-import { EVENT_TYPES, idFromReference, parseId, parsePriority, parseState, parseStatus, type TicketEventType } from '../../core/tickets.js';
+import { EVENT_TYPES, idFromReference, parseId, parsePriority, parseState, parseStatus, statusStateConflict, type TicketEventType } from '../../core/tickets.js';
 import { ROLES, type Role } from '../../core/users.js';
 import { MAIL_KINDS } from '../../mail/templates/index.js';
 import type { Db } from '../../db/connect.js';
@@ -178,6 +178,8 @@ export function parseTicketQuery(query: Query): Parsed<TicketFilter> {
     ...p.dateRange(),
     search: p.searchQuery(),
   });
+  const conflict = statusStateConflict(filter.status, filter.state);
+  if (conflict !== null) p.errors.state = conflict;
   // A search's pages continue from a result's position (repositories/search.ts), not an id.
   return p.result(filter, filter.search ? parsePosition : positiveId);
 }
