@@ -16,6 +16,7 @@ import type { AuditFilter } from '../../repositories/auditLog.js';
 import { INBOUND_LOG_RESULTS, type InboundFilter } from '../../repositories/inboundLog.js';
 import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
 import { findTeamByNameOrId } from '../../repositories/teams.js';
+import { findTicketById } from '../../repositories/tickets.js';
 import { findUserByUsername } from '../../repositories/users.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 
@@ -153,16 +154,18 @@ const teamName = (raw: string): string | null => {
 };
 
 /**
- * A list's filters that name a team or an agent, checked against what exists: one that names
- * nothing is an error by its field (the list answers 400 with the message there, the export
+ * A list's filters that name a team, an agent or a ticket, checked against what exists: one that
+ * names nothing is an error by its field (the list answers 400 with the message there, the export
  * refuses), as `GET /api/v1/tickets` refuses it. Without this an unknown team showed an empty
- * list, which reads as "that team has no tickets", and exported an empty file.
+ * list, which reads as "that team has no tickets", and exported an empty file; `?ticket=HD-99999`
+ * on the emails and events lists read as "no email / no event for that ticket".
  */
-export async function withKnownNames<F extends { team?: string; agent?: string }>(db: Db, parsed: Parsed<F>): Promise<Parsed<F>> {
-  const { team, agent } = parsed.filter;
+export async function withKnownNames<F extends { team?: string; agent?: string; ticketId?: number }>(db: Db, parsed: Parsed<F>): Promise<Parsed<F>> {
+  const { team, agent, ticketId } = parsed.filter;
   const errors: FormErrors = { ...parsed.errors };
   if (team !== undefined && !(await findTeamByNameOrId(db, team))) errors.team = 'No team has this name.';
   if (agent !== undefined && !(await findUserByUsername(db, agent))) errors.agent = 'No staff account has this username.';
+  if (ticketId !== undefined && !(await findTicketById(db, ticketId))) errors.ticket = 'No ticket has this reference.';
   return { ...parsed, errors };
 }
 
