@@ -4,7 +4,7 @@
  * field (the list answers 400) rather than silently ignored, so a list never claims to be filtered
  * when it is not.
  */
-import { parseAuditAction, parseAuditActor } from '../../core/audit.js';
+import { parseAuditAction, parseAuditActor, UNKNOWN_AUDIT_ACTION } from '../../core/audit.js';
 import { PRESENCES, type Presence } from '../../core/routing.js';
 import { parsePosition, parseSearch, type SearchQuery } from '../../core/search.js';
 import { EVENT_TYPES, idFromReference, parseId, parsePriority, parseState, parseStatus, statusStateConflict, type TicketEventType } from '../../core/tickets.js';
@@ -242,7 +242,7 @@ export function parseAuditQuery(query: Query): Parsed<AuditFilter> {
   const p = new FilterParser(query);
   const filter = defined<AuditFilter>({
     actor: p.take('actor', parseAuditActor, 'Enter a username.'),
-    action: p.take('action', parseAuditAction, 'Enter an action such as user.create, or a family such as user.'),
+    action: p.take('action', parseAuditAction, UNKNOWN_AUDIT_ACTION),
     ...p.dateRange(),
   });
   return p.result(filter);
