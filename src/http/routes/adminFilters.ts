@@ -33,11 +33,19 @@ export interface Parsed<F> {
   errors: FormErrors;
 }
 
-/** A single text value of a query parameter (a repeated parameter counts as its last value). */
-function text(query: Query, name: string): string {
+/**
+ * A query parameter's value as a page reads it: a repeated parameter counts as its last value
+ * (query strings are not forms, README "Forms"), undefined when absent.
+ */
+export function lastValue(query: Query, name: string): string | undefined {
   const raw = query[name];
   const value = Array.isArray(raw) ? raw.at(-1) : raw;
-  return typeof value === 'string' ? value.trim() : '';
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A single text value of a query parameter, trimmed ('' when absent). */
+function text(query: Query, name: string): string {
+  return lastValue(query, name)?.trim() ?? '';
 }
 
 function oneOf<T extends string>(values: readonly T[], raw: string): T | null {
