@@ -19,8 +19,63 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, SECRET_FIELD.test(key) ? REDACTED : redactSecrets(inner, depth + 1)]));
 }
 
-/** Actions recorded so far; other branches add theirs (teams, topics, webhooks). */
-export type AuditAction = 'sign_in' | 'sign_in.failed' | (string & {});
+/**
+ * Every action the audit log records: the writer's type (services/audit.ts) is this list, so a
+ * new action is added here or does not compile, and the action filter (parseAuditAction) knows
+ * exactly what it can find.
+ */
+export const AUDIT_ACTIONS = [
+  'sign_in',
+  'sign_in.failed',
+  'sign_out',
+  'account.update',
+  'account.password_reset',
+  'account.two_factor_on',
+  'account.two_factor_off',
+  'account.recovery_codes_renewed',
+  'user.create',
+  'user.update',
+  'user.deactivate',
+  'user.reactivate',
+  'user.capacity',
+  'user.teams',
+  'user.two_factor_reset',
+  'settings.update',
+  'settings.two_factor_required',
+  'ticket.reassign',
+  'ticket.requeue',
+  'ticket.close',
+  'ticket.cc_remove',
+  'email.retry',
+  'token.create',
+  'token.revoke',
+  'webhook.create',
+  'webhook.update',
+  'webhook.secret_rotate',
+  'webhook.delete',
+  'webhook.retry',
+  'export.tickets',
+  'export.audit',
+  'canned_reply.create',
+  'canned_reply.update',
+  'canned_reply.delete',
+  'calendar.create',
+  'calendar.update',
+  'calendar.delete',
+  'team.create',
+  'team.update',
+  'team.delete',
+  'skill.create',
+  'skill.update',
+  'skill.delete',
+  'topic.create',
+  'topic.update',
+  'topic.delete',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** The families of actions (`user` for every `user.…`), which the filter also takes. */
+const AUDIT_FAMILIES: ReadonlySet<string> = new Set(AUDIT_ACTIONS.map((action) => action.split('.')[0]!));
 
 /** One entry as a service hands it to audit(). */
 export interface AuditEntry {
@@ -40,10 +95,17 @@ export function auditJson(state: unknown): string | null {
   return state === undefined ? null : JSON.stringify(redactSecrets(state));
 }
 
-/** An action filter as typed: an action (`user.create`) or a family (`user`, `sign_in`), lower-cased; else null. */
+/** What the action filter says by the field when it names no action the log records. */
+export const UNKNOWN_AUDIT_ACTION = 'The log records no such action: enter one such as user.create, or a family such as user.';
+
+/**
+ * An action filter as typed: an action the log records (`user.create`) or a family of them
+ * (`user`, `sign_in`, `export`), lower-cased; else null. Anything else used to answer an empty
+ * list, which reads as "nobody did that".
+ */
 export function parseAuditAction(raw: string): string | null {
   const value = raw.trim().toLowerCase();
-  return /^[a-z_]{1,30}(\.[a-z_]{1,30})?$/.test(value) ? value : null;
+  return (AUDIT_ACTIONS as readonly string[]).includes(value) || AUDIT_FAMILIES.has(value) ? value : null;
 }
 
 /** An actor filter as typed: a username, lower-cased; else null. */

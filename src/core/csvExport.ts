@@ -6,6 +6,7 @@
 import { csvRecord, type CsvValue } from './csv.js';
 import { isBreached } from './sla.js';
 import { knownDueAt } from './slaClocks.js';
+import { teamText } from './teams.js';
 import { referenceOf, stateOf, type Priority, type TicketStatus } from './tickets.js';
 
 /** A ticket with what its export row says. */
@@ -69,7 +70,7 @@ export function ticketCsvValues(t: ExportTicket, now: number): CsvValue[] {
     t.priority,
     stateOf({ status: t.status, agentId: t.agent_id }),
     t.agent_username,
-    t.team_name,
+    teamText(t.team_name),
     t.topic_name,
     isoField(t.assigned_at),
     isoField(t.first_response_at),

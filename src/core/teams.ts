@@ -221,6 +221,14 @@ export function skillNeedText(name: string, optionalAfterMinutes: number | null)
   return optionalAfterMinutes === null ? name : `${name} (optional after ${optionalAfterMinutes} min)`;
 }
 
+/**
+ * A ticket's team by name, for people: the words for one deleted since (every ticket has a team,
+ * and its closed tickets keep a deleted team's id, so the join finds no name). The ticket's pages
+ * and the CSV export say the same; the export used to leave the field empty, which a spreadsheet
+ * reads as "no team". The API keeps `null` (README, Teams).
+ */
+export const teamText = (name: string | null): string => name ?? '(deleted team)';
+
 /** The skills a ticket was created with (its required_skills text), in words; `None` for none. */
 export function ticketSkillsText(text: string): string {
   const skills = storedSkillsOf(text);

@@ -56,6 +56,19 @@ export function parseState(raw: unknown): TicketState | null {
   return oneOf(STATES, raw);
 }
 
+/**
+ * Why a `status` filter and a `state` filter can never match the same ticket, or null when they
+ * can (or one is absent). Closed is both a status and a state; status open covers the states
+ * pending and open (assigned), so those pairs overlap and filter as asked. A contradicting pair
+ * used to answer an empty list, which reads as "no such tickets"; the lists, exports and the API
+ * refuse it by the `state` field instead.
+ */
+export function statusStateConflict(status: TicketStatus | undefined, state: TicketState | undefined): string | null {
+  if (status === undefined || state === undefined) return null;
+  if ((status === 'closed') === (state === 'closed')) return null;
+  return `Status ${status} and state ${state} never match: choose one.`;
+}
+
 /** The derived state of a ticket (§2). */
 export function stateOf(ticket: { status: TicketStatus; agentId: number | null }): TicketState {
   if (ticket.status === 'closed') return 'closed';

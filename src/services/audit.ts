@@ -4,7 +4,7 @@
  * call per action, `auditBy(trx, by, at, …)` or, inside a routing transaction, `auditRun(run, …)`.
  * Secrets in `before`/`after` are redacted (core/audit.ts).
  */
-import { type AuditEntry, auditJson } from '../core/audit.js';
+import { type AuditAction, type AuditEntry, auditJson } from '../core/audit.js';
 import { cutUnits, wellFormed } from '../core/unicode.js';
 import type { Db } from '../db/connect.js';
 import { findUserById } from '../repositories/users.js';
@@ -63,13 +63,13 @@ export async function audit(trx: Db, entry: AuditEntry, at: number): Promise<voi
 }
 
 /** Records `action` of `by` on `subject` inside `trx` (one call per action). */
-export async function auditBy(trx: Db, by: Acting, at: number, action: string, subject: string, change: AuditChange = {}): Promise<void> {
+export async function auditBy(trx: Db, by: Acting, at: number, action: AuditAction, subject: string, change: AuditChange = {}): Promise<void> {
   const actor = by === null ? null : typeof by === 'number' ? { id: by, name: (await findUserById(trx, by))?.username ?? '' } : { id: by.id, name: by.username };
   const address = by !== null && typeof by === 'object' ? by.address : '';
   await audit(trx, { actor, action, subject, address, before: change.before, after: change.after }, at);
 }
 
 /** auditBy inside a routing transaction: its connection, instant and acting staff member. */
-export function auditRun(run: RoutingRun, action: string, subject: string, change: AuditChange = {}): Promise<void> {
+export function auditRun(run: RoutingRun, action: AuditAction, subject: string, change: AuditChange = {}): Promise<void> {
   return auditBy(run.trx, run.acting, run.now, action, subject, change);
 }

@@ -5,7 +5,7 @@
  * routing decision in another process sees half a change. Each writes its audit entry (before and
  * after) in that transaction. Bad input is a 400 naming the field, and changes nothing.
  */
-import { changedParts } from '../core/audit.js';
+import { type AuditAction, changedParts } from '../core/audit.js';
 import { type Submission, submittedOver, type FieldErrors, idsOfNames, quotedNames, refuseFields } from '../core/checked.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
@@ -42,7 +42,7 @@ async function reloadWorld(run: RoutingRun): Promise<void> {
  * Runs `work` as a routing transaction by `actor`, and records its audit entry in it. An update
  * (before and after) records only the fields it changed, and nothing when it changed nothing.
  */
-async function audited<T>(ctx: ServiceContext, actor: AdminActor, action: string, work: (run: RoutingRun) => Promise<{ value: T; subject: string; before?: unknown; after?: unknown }>): Promise<T> {
+async function audited<T>(ctx: ServiceContext, actor: AdminActor, action: AuditAction, work: (run: RoutingRun) => Promise<{ value: T; subject: string; before?: unknown; after?: unknown }>): Promise<T> {
   return withRouting(ctx, actor, async (run) => {
     const { value, subject, before, after } = await work(run);
     const change = before === undefined || after === undefined ? { before, after } : changedParts(before, after);

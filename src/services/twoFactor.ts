@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
+import { type AuditAction } from '../core/audit.js';
 import { ACCOUNT_LABELS } from '../core/accounts.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
@@ -127,7 +128,7 @@ export async function confirmEnrolment(
  * A change to one's own second factor in the audit log (§15: sign-ins and what could let someone
  * else sign in are logged), as the account's own, with its address; never a secret or a code.
  */
-function auditOwn(trx: Db, user: Pick<UserRow, 'id' | 'username'>, address: string, now: number, action: string, before: Record<string, unknown>, after: Record<string, unknown>): Promise<void> {
+function auditOwn(trx: Db, user: Pick<UserRow, 'id' | 'username'>, address: string, now: number, action: AuditAction, before: Record<string, unknown>, after: Record<string, unknown>): Promise<void> {
   return auditBy(trx, { id: user.id, username: user.username, address }, now, action, `user:${user.id}`, { before, after });
 }
 

@@ -99,6 +99,14 @@ for (const dialect of DIALECTS) {
       expect((await admin.get('/adminapp/dashboard/data.json')).json().window).toBe('all');
     });
 
+    it('takes the last value of a repeated window or team, as the lists do with their filters', async () => {
+      const page = await admin.get('/adminapp/dashboard/?window=all&window=24h&team=nope&team=support');
+      expect(page.statusCode).toBe(200);
+      expect(kpi(page.body, 'total')).toBe('5');
+      const data = await admin.get('/adminapp/dashboard/data.json?window=24h&window=7d');
+      expect([data.statusCode, data.json().window]).toEqual([200, '7d']);
+    });
+
     it('refuses an unknown window with 400', async () => {
       expect((await admin.get('/adminapp/dashboard/?window=1y')).statusCode).toBe(400);
       const json = await admin.get('/adminapp/dashboard/data.json?window=1y');

@@ -2,7 +2,8 @@
  * A filter naming a team or an agent that does not exist: the API answers 400 for it, and so do
  * the admin ticket list (the message by its field, no rows: an empty list would claim that the
  * team has no tickets) and its CSV export (nothing exported, nothing in the audit log). The users
- * list's team filter and the events list's agent filter likewise. A name in any letter case
+ * list's team filter and the events list's agent filter likewise, and a ticket that does not exist
+ * on the emails and events lists. A name in any letter case
  * still filters. Both engines.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,16 @@ for (const dialect of DIALECTS) {
       expect(response.body).toMatch(/id="agent-error"[^>]*>[^<]*No staff account has this username\./);
       expect((await admin.get('/admin/events/?agent=ANA')).statusCode).toBe(200);
     });
+
+    for (const list of ['emails', 'events']) {
+      it(`the ${list} list refuses a ticket that does not exist by its field, and still filters by one that does`, async () => {
+        const response = await admin.get(`/admin/${list}/?ticket=HD-99999`);
+        expect(response.statusCode).toBe(400);
+        expect(response.body).toMatch(/id="ticket-error"[^>]*>[^<]*No ticket has this reference\./);
+        expect(response.body).toContain('value="HD-99999"');
+        expect((await admin.get(`/admin/${list}/?ticket=hd-${ticket}`)).statusCode).toBe(200);
+      });
+    }
 
     it('the users list refuses an unknown team by its field too', async () => {
       const response = await admin.get('/admin/users/?team=nope');

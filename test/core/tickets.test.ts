@@ -9,6 +9,7 @@ import {
   parseStatus,
   referenceOf,
   stateOf,
+  statusStateConflict,
   validateNewTicket,
 } from '../../src/core/tickets.js';
 import { errorOf } from '../support/errors.js';
@@ -230,6 +231,22 @@ describe('stateOf', () => {
     ['closed without an agent is still closed', { status: 'closed', agentId: null }, 'closed'],
   ])('%s', (_title, ticket, expected) => {
     expect(stateOf(ticket)).toBe(expected);
+  });
+});
+
+describe('statusStateConflict: a status and a state filter that no ticket can match both', () => {
+  it.each<['open' | 'closed' | undefined, 'pending' | 'open' | 'closed' | undefined, string | null]>([
+    ['open', 'pending', null],
+    ['open', 'open', null],
+    ['open', 'closed', 'Status open and state closed never match: choose one.'],
+    ['closed', 'closed', null],
+    ['closed', 'pending', 'Status closed and state pending never match: choose one.'],
+    ['closed', 'open', 'Status closed and state open never match: choose one.'],
+    [undefined, 'closed', null],
+    ['closed', undefined, null],
+    [undefined, undefined, null],
+  ])('status %s, state %s', (status, state, expected) => {
+    expect(statusStateConflict(status, state)).toBe(expected);
   });
 });
 

@@ -250,6 +250,21 @@ for (const dialect of DIALECTS) {
       } while (cursor !== null);
       expect(all).toEqual((await rows()).map((r) => r.id).reverse());
     });
+
+    it('refuses an action or family the log never records, by the action field, on the page, its export and the API', async () => {
+      const exports = async () => (await rows()).filter((r) => r.action.startsWith('export.')).length;
+      const before = await exports();
+      for (const action of ['user.frobnicate', 'nope', 'webhook.created']) {
+        const page = await root.get(`/admin/audit/?action=${action}`);
+        expect([action, page.statusCode]).toEqual([action, 400]);
+        expect(page.body).toMatch(/id="action-error"[^>]*>[^<]*The log records no such action/);
+        expect((await root.get(`/admin/audit/export.csv?action=${action}`)).statusCode).toBe(400);
+        const answer = await api.get(`/api/v1/audit?action=${action}`);
+        expect([answer.status, Object.keys(answer.body.error?.fields ?? {})]).toEqual([400, ['action']]);
+      }
+      expect(await exports()).toBe(before);
+      for (const action of ['export', 'User.Create', 'sign_in.failed', 'canned_reply']) expect((await root.get(`/admin/audit/?action=${action}`)).statusCode).toBe(200);
+    });
   });
 
   describe(`audit log addresses behind a proxy (${dialect})`, () => {

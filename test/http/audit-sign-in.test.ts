@@ -64,13 +64,13 @@ for (const dialect of DIALECTS) {
       await expect(
         inTransaction(t.ctx.handle, async (trx) => {
           await trx.updateTable('users').set({ display_name: 'Rolled back' }).where('id', '=', gus).execute();
-          await audit(trx, { actor: { id: gus, name: 'gus' }, action: 'user.profile', subject: `user:${gus}`, address: '127.0.0.1', before: { display_name: 'Gus' }, after: { display_name: 'Rolled back' } }, clock.now());
+          await audit(trx, { actor: { id: gus, name: 'gus' }, action: 'user.update', subject: `user:${gus}`, address: '127.0.0.1', before: { display_name: 'Gus' }, after: { display_name: 'Rolled back' } }, clock.now());
           throw new Error('the change failed');
         }),
       ).rejects.toThrow('the change failed');
       expect(await rows()).toEqual(before);
-      await inTransaction(t.ctx.handle, (trx) => audit(trx, { actor: { id: gus, name: 'gus' }, action: 'user.profile', subject: `user:${gus}`, address: '127.0.0.1', after: { display_name: 'Kept', password: 'never-stored-1' } }, clock.now()));
-      expect((await rows()).at(-1)).toMatchObject({ action: 'user.profile', after_json: '{"display_name":"Kept","password":"[redacted]"}' });
+      await inTransaction(t.ctx.handle, (trx) => audit(trx, { actor: { id: gus, name: 'gus' }, action: 'user.update', subject: `user:${gus}`, address: '127.0.0.1', after: { display_name: 'Kept', password: 'never-stored-1' } }, clock.now()));
+      expect((await rows()).at(-1)).toMatchObject({ action: 'user.update', after_json: '{"display_name":"Kept","password":"[redacted]"}' });
     });
 
     it('holds no password, token, secret or code after all of the above', async () => {

@@ -139,7 +139,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
     });
 
     admin.get('/admin/emails/', async (request, reply) => {
-      const parsed = parseEmailQuery(request.query as Query);
+      const parsed = await withKnownNames(db, parseEmailQuery(request.query as Query));
       const ok = Object.keys(parsed.errors).length === 0;
       const page = ok ? await listEmailsPage(db, parsed.filter, parsed.page) : { rows: [], nextAfter: null, prevBefore: null };
       return sendHtml(reply, renderPage(EmailListPage({ ...base(request, reply), page, values: parsed.values, errors: parsed.errors })), ok ? 200 : 400);

@@ -4,10 +4,10 @@
  * field (the list answers 400) rather than silently ignored, so a list never claims to be filtered
  * when it is not.
  */
-import { parseAuditAction, parseAuditActor } from '../../core/audit.js';
+import { parseAuditAction, parseAuditActor, UNKNOWN_AUDIT_ACTION } from '../../core/audit.js';
 import { PRESENCES, type Presence } from '../../core/routing.js';
 import { parsePosition, parseSearch, type SearchQuery } from '../../core/search.js';
-import { EVENT_TYPES, idFromReference, parseId, parsePriority, parseState, parseStatus, type TicketEventType } from '../../core/tickets.js';
+import { EVENT_TYPES, idFromReference, parseId, parsePriority, parseState, parseStatus, statusStateConflict, type TicketEventType } from '../../core/tickets.js';
 import { ROLES, type Role } from '../../core/users.js';
 import { MAIL_KINDS } from '../../mail/templates/index.js';
 import type { Db } from '../../db/connect.js';
@@ -16,6 +16,7 @@ import type { AuditFilter } from '../../repositories/auditLog.js';
 import { INBOUND_LOG_RESULTS, type InboundFilter } from '../../repositories/inboundLog.js';
 import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
 import { findTeamByNameOrId } from '../../repositories/teams.js';
+import { findTicketById } from '../../repositories/tickets.js';
 import { findUserByUsername } from '../../repositories/users.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 
@@ -32,11 +33,19 @@ export interface Parsed<F> {
   errors: FormErrors;
 }
 
-/** A single text value of a query parameter (a repeated parameter counts as its last value). */
-function text(query: Query, name: string): string {
+/**
+ * A query parameter's value as a page reads it: a repeated parameter counts as its last value
+ * (query strings are not forms, README "Forms"), undefined when absent.
+ */
+export function lastValue(query: Query, name: string): string | undefined {
   const raw = query[name];
   const value = Array.isArray(raw) ? raw.at(-1) : raw;
-  return typeof value === 'string' ? value.trim() : '';
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A single text value of a query parameter, trimmed ('' when absent). */
+function text(query: Query, name: string): string {
+  return lastValue(query, name)?.trim() ?? '';
 }
 
 function oneOf<T extends string>(values: readonly T[], raw: string): T | null {
@@ -153,16 +162,18 @@ const teamName = (raw: string): string | null => {
 };
 
 /**
- * A list's filters that name a team or an agent, checked against what exists: one that names
- * nothing is an error by its field (the list answers 400 with the message there, the export
+ * A list's filters that name a team, an agent or a ticket, checked against what exists: one that
+ * names nothing is an error by its field (the list answers 400 with the message there, the export
  * refuses), as `GET /api/v1/tickets` refuses it. Without this an unknown team showed an empty
- * list, which reads as "that team has no tickets", and exported an empty file.
+ * list, which reads as "that team has no tickets", and exported an empty file; `?ticket=HD-99999`
+ * on the emails and events lists read as "no email / no event for that ticket".
  */
-export async function withKnownNames<F extends { team?: string; agent?: string }>(db: Db, parsed: Parsed<F>): Promise<Parsed<F>> {
-  const { team, agent } = parsed.filter;
+export async function withKnownNames<F extends { team?: string; agent?: string; ticketId?: number }>(db: Db, parsed: Parsed<F>): Promise<Parsed<F>> {
+  const { team, agent, ticketId } = parsed.filter;
   const errors: FormErrors = { ...parsed.errors };
   if (team !== undefined && !(await findTeamByNameOrId(db, team))) errors.team = 'No team has this name.';
   if (agent !== undefined && !(await findUserByUsername(db, agent))) errors.agent = 'No staff account has this username.';
+  if (ticketId !== undefined && !(await findTicketById(db, ticketId))) errors.ticket = 'No ticket has this reference.';
   return { ...parsed, errors };
 }
 
@@ -178,6 +189,8 @@ export function parseTicketQuery(query: Query): Parsed<TicketFilter> {
     ...p.dateRange(),
     search: p.searchQuery(),
   });
+  const conflict = statusStateConflict(filter.status, filter.state);
+  if (conflict !== null) p.errors.state = conflict;
   // A search's pages continue from a result's position (repositories/search.ts), not an id.
   return p.result(filter, filter.search ? parsePosition : positiveId);
 }
@@ -237,7 +250,7 @@ export function parseAuditQuery(query: Query): Parsed<AuditFilter> {
   const p = new FilterParser(query);
   const filter = defined<AuditFilter>({
     actor: p.take('actor', parseAuditActor, 'Enter a username.'),
-    action: p.take('action', parseAuditAction, 'Enter an action such as user.create, or a family such as user.'),
+    action: p.take('action', parseAuditAction, UNKNOWN_AUDIT_ACTION),
     ...p.dateRange(),
   });
   return p.result(filter);

@@ -24,6 +24,7 @@ import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, postedEdit, sendHtml } from '../forms.js';
 import { adminOnly } from '../session.js';
+import { lastValue, type Query } from './adminFilters.js';
 
 const isInvalidInput = (error: unknown): error is DomainError => error instanceof DomainError && error.code === 'invalid_input';
 
@@ -51,12 +52,15 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     inFlight.set(key, started);
     return started;
   };
-  /** The window and team of a dashboard request; null when either is unknown. */
-  const scopeOf = async (query: { window?: string; team?: string }) => {
-    const window = parseStatsWindow(query.window);
+  /**
+   * The window and team of a dashboard request; null when either is unknown. A repeated one counts
+   * as its last value, as on the lists (it was a 400 here only).
+   */
+  const scopeOf = async (query: Query) => {
+    const window = parseStatsWindow(lastValue(query, 'window'));
     if (window === null) return { error: { window: 'Choose 24h, 7d, 30d or all.' } };
     try {
-      return { window, team: await teamFilterOf(ctx.handle.db, query.team) };
+      return { window, team: await teamFilterOf(ctx.handle.db, lastValue(query, 'team')) };
     } catch (error) {
       if (error instanceof DomainError && error.code === 'invalid_input') return { error: error.fields };
       throw error;
@@ -66,16 +70,16 @@ export function adminappRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   app.register(async (admin) => {
     adminOnly(admin);
 
-    admin.get<{ Querystring: { window?: string; team?: string } }>('/adminapp/dashboard/', async (request, reply) => {
-      const scope = await scopeOf(request.query);
+    admin.get('/adminapp/dashboard/', async (request, reply) => {
+      const scope = await scopeOf(request.query as Query);
       if (scope.error) throw invalidInput(scope.error, scope.error.window ? 'Unknown time window: choose 24h, 7d, 30d or all.' : 'Unknown team.');
       const figures = await stats(scope.window, scope.team);
       return sendHtml(reply, renderPage(AdminDashboardPage({ viewer: request.viewer!, csrf: reply.generateCsrf(), flash: takeFlash(request, reply), stats: figures })));
     });
 
     // The figures and chart data for the dashboard's script: the object of GET /api/v1/stats, `mail` and `attention`.
-    admin.get<{ Querystring: { window?: string; team?: string } }>('/adminapp/dashboard/data.json', async (request, reply) => {
-      const scope = await scopeOf(request.query);
+    admin.get('/adminapp/dashboard/data.json', async (request, reply) => {
+      const scope = await scopeOf(request.query as Query);
       if (scope.error) {
         return reply.status(400).send({ error: { code: 'invalid_input', message: scope.error.window ? 'Unknown time window.' : 'Unknown team.', fields: scope.error } });
       }

@@ -4,7 +4,7 @@ import { teamFilterOf } from '../../../services/teams.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { invalidInput, notFound } from '../../../core/errors.js';
 import { parsePosition, parseSearch, type SearchQuery } from '../../../core/search.js';
-import { givenFilter, idFromReference } from '../../../core/tickets.js';
+import { givenFilter, idFromReference, statusStateConflict, type TicketState, type TicketStatus } from '../../../core/tickets.js';
 import { timelineOf } from '../../../repositories/events.js';
 import { copiedAddresses } from '../../../repositories/ticketCcs.js';
 import { findListedTicket, findVisibleTicket, listTickets, type TicketListRow, type Viewer } from '../../../repositories/ticketQueries.js';
@@ -92,7 +92,9 @@ function searchOf(q: string | undefined): SearchQuery | undefined {
  * The list's filters that name something: the agent and team must exist, `q` must be a search (else
  * a 400 naming it). An empty one filters nothing.
  */
-async function namedFilters(db: Db, query: { agent?: string | undefined; team?: string | undefined; q?: string | undefined }) {
+async function namedFilters(db: Db, query: { status?: TicketStatus | undefined; state?: TicketState | undefined; agent?: string | undefined; team?: string | undefined; q?: string | undefined }) {
+  const conflict = statusStateConflict(query.status, query.state);
+  if (conflict !== null) throw invalidInput({ state: conflict });
   const username = givenFilter(query.agent);
   const agent = username === undefined ? undefined : await findUserByUsername(db, username);
   if (username !== undefined && !agent) throw invalidInput({ agent: 'No staff account has this username.' });
