@@ -58,7 +58,7 @@ for (const dialect of DIALECTS) {
       expect((await api.put('/api/v1/agents/ben/teams', { teams: ['\u200bärger'] })).status).toBe(200);
     });
 
-    it('the admin lists find it by name in any letter case and by id; an unknown one shows nothing', async () => {
+    it('the admin lists find it by name in any letter case and by id; an unknown one is refused by its field', async () => {
       const client = await admin();
       for (const team of ['ärger', String(teamId)]) {
         const tickets = await client.get(`/admin/tickets/?team=${encodeURIComponent(team)}`);
@@ -68,8 +68,10 @@ for (const dialect of DIALECTS) {
         expect(users.statusCode).toBe(200);
         expect(users.body).toContain('>ben<');
       }
+      // An unknown team is a 400 by the field with no rows, not an empty list (README, Admin pages).
       const none = await client.get('/admin/tickets/?team=Nowhere');
-      expect(none.statusCode).toBe(200);
+      expect(none.statusCode).toBe(400);
+      expect(none.body).toContain('No team has this name.');
       expect(none.body).not.toContain('Zu viel abgebucht');
     });
   });
