@@ -1,0 +1,115 @@
+/**
+ * A database that cannot be reached for a moment (PostgreSQL restarted or failing over, SQLite's
+ * write lock held past its wait by another process): requests that need it answer 503 with
+ * Retry-After and say so, not the 500 "something went wrong on our side" of a bug, which a load
+ * balancer, a client's retry logic and an alert on 5xx causes cannot tell from one. Once the
+ * database is back, the same app (no restart) answers again.
+ */
+import { type AddressInfo, connect as connectTcp, createServer, type Server, type Socket } from 'node:net';
+import SqliteDatabase from 'better-sqlite3';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, type DbHandle } from '../../src/db/connect.js';
+import { buildApp } from '../../src/http/app.js';
+import { TEST_CONFIG } from '../support/app.js';
+import { freshDatabase, TEST_PG_URL, type TestDatabase } from '../support/db.js';
+
+const TICKET = { name: 'Carla', email: 'carla@example.com', title: 'Cannot log in', description: 'Since this morning.', priority: 'low' };
+
+/**
+ * A TCP proxy in front of PostgreSQL that can be cut as a restart cuts it: open connections closed,
+ * new ones refused (nothing listens), then put back on the same port.
+ */
+async function cuttableProxy(targetPort: number) {
+  const sockets = new Set<Socket>();
+  let server: Server | null = null;
+  const listen = (port: number) =>
+    new Promise<number>((done, fail) => {
+      server = createServer((client) => {
+        const upstream = connectTcp(targetPort, '127.0.0.1');
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on('close', () => sockets.delete(socket)).on('error', () => undefined);
+        }
+        client.pipe(upstream).pipe(client);
+        client.on('close', () => upstream.destroy());
+        upstream.on('close', () => client.destroy());
+      });
+      server.once('error', fail);
+      server.listen(port, '127.0.0.1', () => done((server!.address() as AddressInfo).port));
+    });
+  const port = await listen(0);
+  const cut = async () => {
+    const closed = new Promise((done) => server!.close(done));
+    sockets.forEach((socket) => socket.destroy());
+    await closed;
+  };
+  return { port, cut, restore: () => listen(port), close: cut };
+}
+
+async function appOn(handle: DbHandle): Promise<FastifyInstance> {
+  const { app } = await buildApp({ handle, clock: { now: () => Date.now() }, config: TEST_CONFIG });
+  await app.ready();
+  return app;
+}
+
+async function expectUnavailable(app: FastifyInstance): Promise<void> {
+  const created = await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET });
+  expect(created.statusCode).toBe(503);
+  expect(created.headers['retry-after']).toBe('5');
+  expect(created.json()).toEqual({ error: { code: 'unavailable', message: expect.stringMatching(/database/) } });
+  // A page says the same in HTML.
+  const page = await app.inject({ method: 'GET', url: '/tickets/status/no-such-token/' });
+  expect(page.statusCode).toBe(503);
+  expect(page.headers['retry-after']).toBe('5');
+  expect(page.body).toContain('cannot reach its database');
+}
+
+describe('requests while the database is unavailable', () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('PostgreSQL restarted: 503 with Retry-After while it is gone, 201 again once it is back, same app', async () => {
+    const database: TestDatabase = await freshDatabase('postgres');
+    cleanups.push(() => database.drop());
+    const proxy = await cuttableProxy(Number(new URL(TEST_PG_URL).port || '5432'));
+    cleanups.push(() => proxy.close());
+    const viaProxy = new URL(database.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    const handle = connect(viaProxy.href, { poolSize: 2, onError: () => undefined });
+    cleanups.push(() => handle.destroy());
+    const app = await appOn(handle);
+    cleanups.push(() => app.close());
+
+    expect((await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET })).statusCode).toBe(201);
+    await proxy.cut();
+    await expectUnavailable(app);
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(503);
+
+    await proxy.restore();
+    expect((await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it("SQLite's write lock held by another process past the wait: 503 with Retry-After, 201 once it is let go", async () => {
+    const database: TestDatabase = await freshDatabase('sqlite');
+    cleanups.push(() => database.drop());
+    const handle = connect(database.url, { yieldWhileLocked: true, lockWaitMs: 300 });
+    cleanups.push(() => handle.destroy());
+    const app = await appOn(handle);
+    cleanups.push(() => app.close());
+    const other = new SqliteDatabase(database.url.slice('sqlite:'.length));
+    cleanups.push(async () => other.close());
+
+    other.exec('begin immediate');
+    const created = await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET });
+    expect(created.statusCode).toBe(503);
+    expect(created.headers['retry-after']).toBe('5');
+    expect(created.json()).toEqual({ error: { code: 'unavailable', message: expect.stringMatching(/database/) } });
+    other.exec('rollback');
+    expect((await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET })).statusCode).toBe(201);
+  });
+});
