@@ -5,47 +5,16 @@
  * balancer, a client's retry logic and an alert on 5xx causes cannot tell from one. Once the
  * database is back, the same app (no restart) answers again.
  */
-import { type AddressInfo, connect as connectTcp, createServer, type Server, type Socket } from 'node:net';
 import SqliteDatabase from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type DbHandle } from '../../src/db/connect.js';
 import { buildApp } from '../../src/http/app.js';
 import { TEST_CONFIG } from '../support/app.js';
-import { freshDatabase, TEST_PG_URL, type TestDatabase } from '../support/db.js';
+import { freshDatabase, type TestDatabase } from '../support/db.js';
+import { cuttableProxy } from '../support/pgProxy.js';
 
 const TICKET = { name: 'Carla', email: 'carla@example.com', title: 'Cannot log in', description: 'Since this morning.', priority: 'low' };
-
-/**
- * A TCP proxy in front of PostgreSQL that can be cut as a restart cuts it: open connections closed,
- * new ones refused (nothing listens), then put back on the same port.
- */
-async function cuttableProxy(targetPort: number) {
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  const listen = (port: number) =>
-    new Promise<number>((done, fail) => {
-      server = createServer((client) => {
-        const upstream = connectTcp(targetPort, '127.0.0.1');
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on('close', () => sockets.delete(socket)).on('error', () => undefined);
-        }
-        client.pipe(upstream).pipe(client);
-        client.on('close', () => upstream.destroy());
-        upstream.on('close', () => client.destroy());
-      });
-      server.once('error', fail);
-      server.listen(port, '127.0.0.1', () => done((server!.address() as AddressInfo).port));
-    });
-  const port = await listen(0);
-  const cut = async () => {
-    const closed = new Promise((done) => server!.close(done));
-    sockets.forEach((socket) => socket.destroy());
-    await closed;
-  };
-  return { port, cut, restore: () => listen(port), close: cut };
-}
 
 async function appOn(handle: DbHandle): Promise<FastifyInstance> {
   const { app } = await buildApp({ handle, clock: { now: () => Date.now() }, config: TEST_CONFIG });
@@ -74,12 +43,9 @@ describe('requests while the database is unavailable', () => {
   it('PostgreSQL restarted: 503 with Retry-After while it is gone, 201 again once it is back, same app', async () => {
     const database: TestDatabase = await freshDatabase('postgres');
     cleanups.push(() => database.drop());
-    const proxy = await cuttableProxy(Number(new URL(TEST_PG_URL).port || '5432'));
+    const proxy = await cuttableProxy();
     cleanups.push(() => proxy.close());
-    const viaProxy = new URL(database.url);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    const handle = connect(viaProxy.href, { poolSize: 2, onError: () => undefined });
+    const handle = connect(proxy.via(database.url), { poolSize: 2, onError: () => undefined });
     cleanups.push(() => handle.destroy());
     const app = await appOn(handle);
     cleanups.push(() => app.close());
