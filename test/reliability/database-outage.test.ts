@@ -22,11 +22,15 @@ async function appOn(handle: DbHandle): Promise<FastifyInstance> {
   return app;
 }
 
-async function expectUnavailable(app: FastifyInstance): Promise<void> {
+async function expectWriteUnavailable(app: FastifyInstance): Promise<void> {
   const created = await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET });
   expect(created.statusCode).toBe(503);
   expect(created.headers['retry-after']).toBe('5');
   expect(created.json()).toEqual({ error: { code: 'unavailable', message: expect.stringMatching(/database/) } });
+}
+
+async function expectUnavailable(app: FastifyInstance): Promise<void> {
+  await expectWriteUnavailable(app);
   // A page says the same in HTML.
   const page = await app.inject({ method: 'GET', url: '/tickets/status/no-such-token/' });
   expect(page.statusCode).toBe(503);
@@ -60,6 +64,27 @@ describe('requests while the database is unavailable', () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
+  // A standby after a failover (a pool still connected to the old primary), or a database set
+  // read-only for maintenance: every write fails, yet /healthz answered 200 "ok", so the balancer
+  // kept sending this process the requests it could not serve.
+  it('PostgreSQL read-only: /healthz says so with 503, and a write answers 503', async () => {
+    const database: TestDatabase = await freshDatabase('postgres');
+    cleanups.push(() => database.drop());
+    const readOnly = new URL(database.url);
+    readOnly.searchParams.set('options', '-c default_transaction_read_only=on');
+    const handle = connect(readOnly.href, { poolSize: 2 });
+    cleanups.push(() => handle.destroy());
+    const app = await appOn(handle);
+    cleanups.push(() => app.close());
+
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.statusCode).toBe(503);
+    expect(health.json()).toEqual({ status: 'unavailable', database: 'read-only' });
+    await expectWriteUnavailable(app);
+    // Reads still work: a page that only reads answers as usual.
+    expect((await app.inject({ method: 'GET', url: '/tickets/status/no-such-token/' })).statusCode).toBe(404);
+  });
+
   it("SQLite's write lock held by another process past the wait: 503 with Retry-After, 201 once it is let go", async () => {
     const database: TestDatabase = await freshDatabase('sqlite');
     cleanups.push(() => database.drop());
@@ -71,10 +96,7 @@ describe('requests while the database is unavailable', () => {
     cleanups.push(async () => other.close());
 
     other.exec('begin immediate');
-    const created = await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET });
-    expect(created.statusCode).toBe(503);
-    expect(created.headers['retry-after']).toBe('5');
-    expect(created.json()).toEqual({ error: { code: 'unavailable', message: expect.stringMatching(/database/) } });
+    await expectWriteUnavailable(app);
     other.exec('rollback');
     expect((await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET })).statusCode).toBe(201);
   });
