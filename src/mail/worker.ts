@@ -211,7 +211,7 @@ export class OutboxWorker {
     this.running = false;
     this.stopRequested = true;
     this.timer.clear();
-    const grace = setTimeout(() => this.stopping.abort(new Error('the server is stopping')), STOP_GRACE_MS);
+    const grace = setTimeout(() => this.stopping.abort(), STOP_GRACE_MS);
     try {
       await this.loop;
     } finally {
@@ -243,7 +243,9 @@ export class OutboxWorker {
       await mailer.send(email, AbortSignal.any([AbortSignal.timeout(this.sendTimeoutMs), this.stopping.signal]));
     } catch (error) {
       if (error instanceof SkippedEmail) return this.recordSkipped(row, error);
-      return this.recordFailure(row, error);
+      // The mailer says only "Message sending aborted": the admin page says why.
+      const stopped = this.stopping.signal.aborted ? new Error(`send aborted: the server is stopping and the mail server had not answered within ${STOP_GRACE_MS / 1000} s`, { cause: error }) : error;
+      return this.recordFailure(row, stopped);
     }
     if (!(await this.sentMarks.add(row.id))) {
       logger.warn(fields, 'outbox: email sent, but its row had changed meanwhile (lease ran out?)');
