@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { connectTimeoutMsOf, MAX_CONNECT_TIMEOUT_SECONDS, secretKeyFile } from './core/databaseUrl.js';
 import { parseImapUrl, readImapUrl, sameFolder } from './core/imapUrl.js';
 import { defaultPublicUrl } from './core/publicUrl.js';
+import { smtpUrlOptionProblem } from './core/smtpUrl.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS, MAX_CLOSE_UNDO_SECONDS } from './core/pendingClose.js';
 import { parseTrustProxy, type TrustProxy } from './core/trustProxy.js';
 import { WEBHOOK_HISTORY_DAYS } from './core/webhooks.js';
@@ -44,7 +45,12 @@ const EnvSchema = z.object({
     .transform((v) => (v === '' ? undefined : v))
     .refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'must start with smtp:// or smtps://')
     // Else every email failed at its send, and was tried again until given up.
-    .refine((v) => v === undefined || hostUrlReadable(v), 'must be a URL with a host: smtp://user:password@host:587 or smtps://…:465'),
+    .refine((v) => v === undefined || hostUrlReadable(v), 'must be a URL with a host: smtp://user:password@host:587 or smtps://…:465')
+    // A TLS switch the mailer would ignore or misread (core/smtpUrl.ts): the password went in the clear.
+    .superRefine((v, ctx) => {
+      const problem = v === undefined ? null : smtpUrlOptionProblem(v);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem.replace(/^SMTP_URL /, '') });
+    }),
   /** The From: of every email (`address` or `Name <address>`). */
   MAIL_FROM: mailboxSetting().default('Helpdesk <helpdesk@localhost>'),
   /**

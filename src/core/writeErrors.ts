@@ -27,6 +27,7 @@ const TRANSIENT_SQLSTATES = new Set([
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
   '53300', // too_many_connections
+  '25006', // read_only_sql_transaction: a standby after a failover, or default_transaction_read_only
 ]);
 /** Class 08: connection exception (any code in it). */
 const TRANSIENT_SQLSTATE_CLASSES = ['08'];
@@ -50,6 +51,19 @@ export function classifyWriteError(error: unknown): WriteErrorKind {
   if (TRANSIENT_SQLITE_PREFIXES.some((prefix) => code === prefix || code.startsWith(`${prefix}_`))) return 'transient';
   if (code === '' && TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) return 'transient';
   return 'item';
+}
+
+/**
+ * Whether a request failed because the database was unavailable for the moment (http/errors.ts
+ * answers 503 for it): the error is transient (above), or it wraps only transient ones in `cause`
+ * (one error or a list, as the intake batcher gives a write it could not settle), however deep.
+ */
+export function isDatabaseUnavailable(error: unknown, seen: ReadonlySet<unknown> = new Set()): boolean {
+  if (classifyWriteError(error) === 'transient') return true;
+  if (!(error instanceof Error) || error.cause === undefined || seen.has(error)) return false;
+  const causes = Array.isArray(error.cause) ? error.cause : [error.cause];
+  const inner = new Set([...seen, error]);
+  return causes.length > 0 && causes.every((cause) => isDatabaseUnavailable(cause, inner));
 }
 
 /** A unique index refused the write (either engine): two saves of one name at once. Our own errors are never one. */

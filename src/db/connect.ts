@@ -386,7 +386,17 @@ function givenBackSettled(pool: pg.Pool): PostgresPool {
   };
 }
 
-/** Checks that the database answers (used by /healthz). */
-export async function ping(db: Db): Promise<void> {
-  await sql`select 1`.execute(db);
+/**
+ * Checks that the database answers (used by /healthz), through the reader on SQLite, and says
+ * whether it takes writes: a PostgreSQL standby (a pool still connected to a primary demoted by a
+ * failover) or a database set `default_transaction_read_only` answers, yet refuses every write.
+ * SQLite's reader is read-only by design, so there it says false.
+ */
+export async function ping(handle: DbHandle): Promise<{ readOnly: boolean }> {
+  if (handle.dialect === 'sqlite') {
+    await sql`select 1`.execute(readerOf(handle));
+    return { readOnly: false };
+  }
+  const { rows } = await sql<{ read_only: string }>`select current_setting('transaction_read_only') as read_only`.execute(handle.db);
+  return { readOnly: rows[0]?.read_only === 'on' };
 }

@@ -111,6 +111,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     },
   });
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
+  closeConnectionsOnceClosing(app);
   if (!config.trustProxy) warnOnceOfForgottenProxy(app);
   const hub = deps.hub ?? createLocalHub((error) => app.log.error({ err: error }, 'live update listener failed'));
   if (!deps.hub) app.addHook('onClose', () => hub.close());
@@ -268,6 +269,26 @@ function onlyForwardedAddresses(req: IncomingMessage): string {
     else req.headers['x-forwarded-for'] = addresses;
   }
   return req.url ?? '/';
+}
+
+/**
+ * Once the app is closing (SIGTERM), every answer still to be sent says `Connection: close`, so the
+ * client's kept-alive connection ends with it. Node's server.close() ends only the connections idle
+ * at that moment: one whose request was in flight stayed open once answered, idle, until its
+ * keep-alive timeout (72 s), and the close waited for it until the server's 15 s guard exited 1.
+ * A request arriving on a connection meanwhile gets Fastify's 503 (return503OnClosing), which a
+ * load balancer sends elsewhere.
+ */
+function closeConnectionsOnceClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
 }
 
 /**

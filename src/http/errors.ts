@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../core/errors.js';
 import { mayShowFormAgain } from '../core/staleForms.js';
+import { isDatabaseUnavailable } from '../core/writeErrors.js';
 import type { ExpiredFormPage } from './forms.js';
 import { ErrorPage } from '../views/errors.js';
 import { renderPage } from '../views/render.js';
@@ -69,10 +70,33 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 }
 
-/** The response for an error: domain codes map to statuses, framework client errors keep theirs, the rest is a 500. */
+/**
+ * Seconds a client is asked to wait (Retry-After) when the database is unavailable: about a
+ * PostgreSQL restart's or a failover's length, and the pool and SQLite's lock wait try afresh at once.
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The response for an error: domain codes map to statuses, framework client errors keep theirs, a
+ * database that could not be reached or did not let the request through in time is a 503, the rest
+ * is a 500.
+ *
+ * Decision: the failures core/writeErrors.ts calls transient (a connection lost or refused, a
+ * server shutting down or refusing connections, a lock or statement timeout, SQLite's write lock
+ * held past its wait, a database in read-only mode), also wrapped (a write whose outcome the
+ * intake could not check), are 503 with Retry-After, not a 500: they say
+ * nothing about the request, the same request a moment later succeeds, and a load balancer, a
+ * client's retry logic and an alert on 500s (which mean bugs) can tell them apart. Logged as a
+ * warning; nothing the request began is kept (its transaction was not committed).
+ */
 function answer(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof DomainError) return sendError(request, reply, STATUS_OF[error.code], error.code, error.message, error.fields);
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+  if (status === 500 && isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'request failed: the database is unavailable');
+    reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    return sendError(request, reply, 503, 'unavailable', 'The help desk cannot reach its database right now. Please try again in a moment.');
+  }
   if (status === 500) {
     request.log.error({ err: error }, 'request failed');
     return sendError(request, reply, 500, 'internal', 'Something went wrong on our side. Please try again.');

@@ -77,6 +77,9 @@ export interface RoundResult {
 
 type Outcome = 'sent' | 'skipped' | 'retrying' | 'failed' | 'lost';
 
+/** How long stop() lets sends in flight finish before it aborts them. */
+export const STOP_GRACE_MS = 5_000;
+
 /** Sends outbox emails: `runOnce()` for one round, `start()`/`stop()` for the background loop. */
 export class OutboxWorker {
   private readonly batchSize: number;
@@ -88,6 +91,9 @@ export class OutboxWorker {
   private readonly lastTryStartMs: number;
   private readonly sendTimeoutMs: number;
   private running = false;
+  /** Aborted STOP_GRACE_MS after stop() is called: sends still in flight then end as failed tries. */
+  private stopping = new AbortController();
+  private stopRequested = false;
   private readonly timer = new RoundTimer(() => {
     this.loop = this.drain().finally(() => {
       this.loop = undefined;
@@ -144,7 +150,8 @@ export class OutboxWorker {
     const lanes = await eachAtMost(ticketLanes(rows), this.sendsAtOnce, async (lane) => {
       const done: PromiseSettledResult<Outcome>[] = [];
       for (const row of lane) {
-        if (this.options.clock.now() > lastStart) break;
+        // Stopping: no new send starts (the rest stay claimed until the lease runs out).
+        if (this.options.clock.now() > lastStart || this.stopRequested) break;
         done.push(await settledOf(this.deliver(row, threads.get(row.id) ?? null)));
       }
       return done;
@@ -181,6 +188,8 @@ export class OutboxWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopRequested = false;
+    this.stopping = new AbortController();
     this.timer.set(0);
   }
 
@@ -192,11 +201,22 @@ export class OutboxWorker {
     if (this.running && !this.loop) this.timer.within(this.gatherMs);
   }
 
-  /** Stops the loop and waits for the round in flight, so no email is left half recorded. */
+  /**
+   * Stops the loop and waits for the round in flight, so no email is left half recorded. A send
+   * still running after STOP_GRACE_MS (a mail server that hangs: the mailer's own timeout is a
+   * minute) is aborted and recorded as a failed try, tried again later by whichever process sends;
+   * the process stops within its 15 s guard (server.ts) and exits 0.
+   */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopRequested = true;
     this.timer.clear();
-    await this.loop;
+    const grace = setTimeout(() => this.stopping.abort(), STOP_GRACE_MS);
+    try {
+      await this.loop;
+    } finally {
+      clearTimeout(grace);
+    }
   }
 
   /** Rounds back to back while they come back full, then rest until the next poll. */
@@ -220,10 +240,12 @@ export class OutboxWorker {
       if (attachments instanceof UndeliverableEmail) throw attachments;
       const email = outgoingEmail(row, { from, replyTo: this.options.replyTo ?? from, thread, attachments });
       if (email.subject !== row.subject) logger.warn(fields, 'outbox: control or direction-override characters removed from a subject');
-      await mailer.send(email, AbortSignal.timeout(this.sendTimeoutMs));
+      await mailer.send(email, AbortSignal.any([AbortSignal.timeout(this.sendTimeoutMs), this.stopping.signal]));
     } catch (error) {
       if (error instanceof SkippedEmail) return this.recordSkipped(row, error);
-      return this.recordFailure(row, error);
+      // The mailer says only "Message sending aborted": the admin page says why.
+      const stopped = this.stopping.signal.aborted ? new Error(`send aborted: the server is stopping and the mail server had not answered within ${STOP_GRACE_MS / 1000} s`, { cause: error }) : error;
+      return this.recordFailure(row, stopped);
     }
     if (!(await this.sentMarks.add(row.id))) {
       logger.warn(fields, 'outbox: email sent, but its row had changed meanwhile (lease ran out?)');

@@ -10,6 +10,7 @@ const TITLES: Record<number, string> = {
   413: 'Too large',
   429: 'Too many requests',
   500: 'Something went wrong',
+  503: 'Temporarily unavailable',
 };
 
 /** An error as a page a person can act on: what happened, and where to go from here (staff: their dashboard, under their own header). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyWriteError, type WriteErrorKind } from '../../src/core/writeErrors.js';
+import { classifyWriteError, isDatabaseUnavailable, type WriteErrorKind } from '../../src/core/writeErrors.js';
 
 const coded = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -15,6 +15,7 @@ describe('classifyWriteError', () => {
     ['pg crash shutdown', coded('57P02'), 'transient'],
     ['pg starting up', coded('57P03'), 'transient'],
     ['pg too many connections', coded('53300'), 'transient'],
+    ['pg read-only (a standby after a failover, default_transaction_read_only)', coded('25006'), 'transient'],
     ['pg connection failure (class 08)', coded('08006'), 'transient'],
     ['pg connection does not exist', coded('08003'), 'transient'],
     ['socket reset', coded('ECONNRESET'), 'transient'],
@@ -45,5 +46,33 @@ describe('classifyWriteError', () => {
   ];
   it.each(table)('%s → %s', (_name, error, kind) => {
     expect(classifyWriteError(error)).toBe(kind);
+  });
+});
+
+// What a request answers 503 for (http/errors.ts): a transient failure, also when it comes wrapped,
+// as the intake batcher wraps a write it could not settle ("whether it was stored is unknown").
+describe('isDatabaseUnavailable', () => {
+  const table: [string, unknown, boolean][] = [
+    ['connection refused', coded('ECONNREFUSED'), true],
+    ['pg: connection terminated', new Error('Connection terminated unexpectedly'), true],
+    ['SQLITE_BUSY past the lock wait', coded('SQLITE_BUSY', 'database is locked'), true],
+    ['a write in doubt whose lookup failed too', new Error('The write failed and whether it was stored is unknown.', { cause: [new Error('Connection terminated unexpectedly'), coded('ECONNREFUSED')] }), true],
+    ['a wrapped single cause', new Error('could not load', { cause: coded('57P01') }), true],
+    ['wrapped twice', new Error('outer', { cause: new Error('inner', { cause: coded('08006') }) }), true],
+    ['in doubt, but one cause is a bug of ours', new Error('The write failed and whether it was stored is unknown.', { cause: [coded('ECONNRESET'), new TypeError('x is undefined')] }), false],
+    ['a unique violation', coded('23505'), false],
+    ['our own error', new Error('cannot render the page'), false],
+    ['an error whose cause is our own', new Error('outer', { cause: new Error('inner') }), false],
+    ['an empty list of causes', new Error('outer', { cause: [] }), false],
+    ['undefined', undefined, false],
+  ];
+  it.each(table)('%s → %s', (_name, error, unavailable) => {
+    expect(isDatabaseUnavailable(error)).toBe(unavailable);
+  });
+
+  it('stops at a cause that refers back to itself', () => {
+    const looped: Error & { cause?: unknown } = new Error('loop');
+    looped.cause = looped;
+    expect(isDatabaseUnavailable(looped)).toBe(false);
   });
 });

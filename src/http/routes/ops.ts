@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { withinMs } from '../../core/promises.js';
 import { WAITING_COUNTED } from '../../core/webhooks.js';
-import { ping, readerOf } from '../../db/connect.js';
+import { ping } from '../../db/connect.js';
 import { outboxBacklog } from '../../repositories/outbox.js';
 import { countByState } from '../../repositories/stats.js';
 import { webhookFigures } from '../../repositories/webhookFigures.js';
@@ -159,7 +159,7 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /**
- * `/healthz` (checks the database; always open, load balancers send no token) and `/metrics`
+ * `/healthz` (checks the database answers and takes writes; always open, load balancers send no token) and `/metrics`
  * (Prometheus; behind `metricsToken` when one is set). The check reads through SQLite's reader
  * connection: on the writer it queued behind a write waiting for another process's lock, and the
  * process looked dead while it was only waiting.
@@ -167,7 +167,13 @@ function sameSecret(given: string, expected: string): boolean {
 export function opsRoutes(app: FastifyInstance, ctx: ServiceContext, metrics: Metrics, options: { metricsToken?: string | undefined } = {}): void {
   app.get('/healthz', async (request, reply) => {
     try {
-      await withinMs(ping(readerOf(ctx.handle)), HEALTH_TIMEOUT_MS);
+      const { readOnly } = await withinMs(ping(ctx.handle), HEALTH_TIMEOUT_MS);
+      // Decision: a read-only database is unavailable (503): this process could show pages but not
+      // take a ticket, a reply or a sign-in, and a balancer should send those where they succeed.
+      if (readOnly) {
+        request.log.error('health check: the database is read-only (a standby, or default_transaction_read_only)');
+        return reply.status(503).header('cache-control', 'no-store').send({ status: 'unavailable', database: 'read-only' });
+      }
       return reply.header('cache-control', 'no-store').send({ status: 'ok', database: 'ok' });
     } catch (error) {
       request.log.error({ err: error }, 'health check failed');
