@@ -77,7 +77,9 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 /**
  * Actions the log holds from earlier versions and no code writes any more: the filter (page, export,
  * API) still finds them by name, as their entries stay, but they are not AuditAction, so no writer
- * can use them again. A renamed or dropped action moves here, with what is written instead.
+ * can use them again. A renamed or dropped action moves here, with what is written instead: a family
+ * is read as the actions of these two lists (auditActionsOf), so an action in neither is found by
+ * no filter.
  * - `user.created`: an account made at its first single sign-on (2026-12-03); now `user.create`
  *   with `via: "sso"` in its after state.
  */
@@ -119,6 +121,17 @@ export const UNKNOWN_AUDIT_ACTION = 'The log records no such action: enter one s
 export function parseAuditAction(raw: string): string | null {
   const value = raw.trim().toLowerCase();
   return FILTERABLE_ACTIONS.has(value) || AUDIT_FAMILIES.has(value) ? value : null;
+}
+
+/**
+ * The actions an action filter (as parseAuditAction gives it) stands for: itself when it is an
+ * action; for a family, the family's name if it is an action too (`sign_in`) and every action of
+ * the two lists under it (`user.create`, …, the retired `user.created`). The log is read one action
+ * at a time (repositories/auditLog.ts), each a walk of its index by action and id: a condition on
+ * the name's first characters, which no index serves, walked the whole log for a rare family.
+ */
+export function auditActionsOf(filter: string): string[] {
+  return [...FILTERABLE_ACTIONS].filter((action) => action === filter || action.startsWith(`${filter}.`));
 }
 
 /** An actor filter as typed: a username, lower-cased; else null. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIT_ACTIONS, type AuditAction, type AuditFieldChange, auditChanges, auditJson, parseAuditAction, parseAuditActor, redactSecrets, RETIRED_AUDIT_ACTIONS } from '../../src/core/audit.js';
+import { AUDIT_ACTIONS, type AuditAction, auditActionsOf, type AuditFieldChange, auditChanges, auditJson, parseAuditAction, parseAuditActor, redactSecrets, RETIRED_AUDIT_ACTIONS } from '../../src/core/audit.js';
 import { REDACTED } from '../../src/core/redact.js';
 
 describe('redactSecrets', () => {
@@ -55,6 +55,24 @@ describe('audit list filters', () => {
   ])('%j: action %j, actor %j', (raw, action, actor) => {
     expect(parseAuditAction(raw)).toBe(action);
     expect(parseAuditActor(raw)).toBe(actor);
+  });
+});
+
+describe('auditActionsOf (the actions a filter stands for, each read by its index)', () => {
+  it.each<[string, string[]]>([
+    ['user.create', ['user.create']],
+    ['user.created', ['user.created']],
+    ['settings', ['settings.update', 'settings.two_factor_required']],
+    ['sign_in', ['sign_in', 'sign_in.failed']],
+    ['export', ['export.tickets', 'export.audit']],
+    ['sign_out', ['sign_out']],
+  ])('%s', (filter, actions) => {
+    expect(auditActionsOf(filter)).toEqual(actions);
+  });
+
+  it('a family holds its retired actions: user', () => {
+    expect(auditActionsOf('user')).toEqual(expect.arrayContaining(['user.create', 'user.update', 'user.two_factor_reset', 'user.created']));
+    expect(auditActionsOf('user')).toHaveLength(8);
   });
 });
 
