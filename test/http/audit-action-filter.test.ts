@@ -6,13 +6,13 @@
  * `settings.update` at 20,000 entries 3.9× its time at 1,000). A family still finds every action
  * under it, the retired ones included, page by page, with the who filter too.
  */
-import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditPageQuery } from '../../src/repositories/auditLog.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { ApiClient, walk } from '../api/support.js';
 import { addStaff, startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
+import { planText } from '../support/plan.js';
 
 for (const dialect of DIALECTS) {
   describe(`the audit log's action filter (${dialect})`, () => {
@@ -41,14 +41,7 @@ for (const dialect of DIALECTS) {
     });
 
     it.each(['settings.update', 'settings', 'user'])('plans %s as walks of the index by action and id, never of the whole log', async (action) => {
-      const compiled = auditPageQuery(db(), { action }, { op: '<', id: 1_000_000 }, 'desc', 51).compile();
-      const plan = await db()
-        .transaction()
-        .execute(async (trx) => {
-          if (dialect === 'postgres') await sql`set local enable_seqscan = off`.execute(trx);
-          return trx.executeQuery(CompiledQuery.raw((dialect === 'sqlite' ? 'explain query plan ' : 'explain ') + compiled.sql, [...compiled.parameters]));
-        });
-      const text = JSON.stringify(plan.rows);
+      const text = await planText(db(), dialect, auditPageQuery(db(), { action }, { op: '<', id: 1_000_000 }, 'desc', 51).compile());
       if (dialect === 'sqlite') {
         expect(text).toMatch(/USING INDEX audit_log_by_action \(action=\? AND id<\?\)/);
         expect(text).not.toMatch(/SCAN audit_log/);
