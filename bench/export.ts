@@ -45,7 +45,7 @@ import type { Dialect } from '../src/db/connect.js';
 import { systemClock } from '../src/services/context.js';
 import { createApiToken } from '../src/services/tokens.js';
 import { BenchClient, expectStatus } from './lib/client.js';
-import { type BenchDatabase, createBenchDatabase, dropAll } from './lib/db.js';
+import { type BenchDatabase, createBenchDatabase, runBench } from './lib/db.js';
 import { fmtMs, fmtRatio, hasFlag, listFlag, median, numberFlag, printTable, verdict } from './lib/report.js';
 import { type BenchServer, startBenchServer } from './lib/server.js';
 import { BENCH_ADMIN_PASSWORD, seed, type SeedResult } from './seed.js';
@@ -252,9 +252,4 @@ async function main(): Promise<void> {
   if (!ok) process.exitCode = 1;
 }
 
-main()
-  .catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  })
-  .finally(() => dropAll());
+await runBench(main);

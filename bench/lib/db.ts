@@ -26,6 +26,19 @@ export interface BenchDatabase {
 const live = new Set<BenchDatabase>();
 let hooked = false;
 
+/**
+ * Runs a benchmark's `main`: an error is printed and fails the process; the scratch databases still
+ * open are dropped whatever happened.
+ */
+export function runBench(main: () => Promise<void>): Promise<void> {
+  return main()
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    })
+    .finally(() => dropAll());
+}
+
 /** Drops every scratch database still open (Ctrl-C in the middle of a run leaves nothing behind). */
 export async function dropAll(): Promise<void> {
   for (const database of [...live]) await database.drop().catch((error: unknown) => console.error('drop failed:', error));

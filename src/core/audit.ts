@@ -74,8 +74,22 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/**
+ * Actions the log holds from earlier versions and no code writes any more: the filter (page, export,
+ * API) still finds them by name, as their entries stay, but they are not AuditAction, so no writer
+ * can use them again. A renamed or dropped action moves here, with what is written instead: a family
+ * is read as the actions of these two lists (auditActionsOf), so an action in neither is found by
+ * no filter.
+ * - `user.created`: an account made at its first single sign-on (2026-12-03); now `user.create`
+ *   with `via: "sso"` in its after state.
+ */
+export const RETIRED_AUDIT_ACTIONS = ['user.created'] as const;
+
+/** Every action name the filter takes: those written now, then the retired ones. */
+const FILTERABLE_ACTIONS: ReadonlySet<string> = new Set<string>([...AUDIT_ACTIONS, ...RETIRED_AUDIT_ACTIONS]);
+
 /** The families of actions (`user` for every `user.…`), which the filter also takes. */
-const AUDIT_FAMILIES: ReadonlySet<string> = new Set(AUDIT_ACTIONS.map((action) => action.split('.')[0]!));
+const AUDIT_FAMILIES: ReadonlySet<string> = new Set([...FILTERABLE_ACTIONS].map((action) => action.split('.')[0]!));
 
 /** One entry as a service hands it to audit(). */
 export interface AuditEntry {
@@ -99,13 +113,25 @@ export function auditJson(state: unknown): string | null {
 export const UNKNOWN_AUDIT_ACTION = 'The log records no such action: enter one such as user.create, or a family such as user.';
 
 /**
- * An action filter as typed: an action the log records (`user.create`) or a family of them
- * (`user`, `sign_in`, `export`), lower-cased; else null. Anything else used to answer an empty
- * list, which reads as "nobody did that".
+ * An action filter as typed: an action the log records (`user.create`), one it recorded once
+ * (RETIRED_AUDIT_ACTIONS: `user.created`) or a family of them (`user`, `sign_in`, `export`),
+ * lower-cased; else null. Anything else used to answer an empty list, which reads as "nobody did
+ * that"; a retired name used to be refused though its entries are there.
  */
 export function parseAuditAction(raw: string): string | null {
   const value = raw.trim().toLowerCase();
-  return (AUDIT_ACTIONS as readonly string[]).includes(value) || AUDIT_FAMILIES.has(value) ? value : null;
+  return FILTERABLE_ACTIONS.has(value) || AUDIT_FAMILIES.has(value) ? value : null;
+}
+
+/**
+ * The actions an action filter (as parseAuditAction gives it) stands for: itself when it is an
+ * action; for a family, the family's name if it is an action too (`sign_in`) and every action of
+ * the two lists under it (`user.create`, …, the retired `user.created`). The log is read one action
+ * at a time (repositories/auditLog.ts), each a walk of its index by action and id: a condition on
+ * the name's first characters, which no index serves, walked the whole log for a rare family.
+ */
+export function auditActionsOf(filter: string): string[] {
+  return [...FILTERABLE_ACTIONS].filter((action) => action === filter || action.startsWith(`${filter}.`));
 }
 
 /** An actor filter as typed: a username, lower-cased; else null. */

@@ -6,7 +6,7 @@
 import { csvRecord, type CsvValue } from './csv.js';
 import { isBreached } from './sla.js';
 import { knownDueAt } from './slaClocks.js';
-import { teamText } from './teams.js';
+import { teamText, topicText } from './teams.js';
 import { referenceOf, stateOf, type Priority, type TicketStatus } from './tickets.js';
 
 /** A ticket with what its export row says. */
@@ -21,6 +21,7 @@ export interface ExportTicket {
   agent_id: number | null;
   agent_username: string | null;
   team_name: string | null;
+  topic_id: number | null;
   topic_name: string | null;
   assigned_at: number | null;
   first_response_at: number | null;
@@ -71,7 +72,7 @@ export function ticketCsvValues(t: ExportTicket, now: number): CsvValue[] {
     stateOf({ status: t.status, agentId: t.agent_id }),
     t.agent_username,
     teamText(t.team_name),
-    t.topic_name,
+    topicText(t.topic_id, t.topic_name),
     isoField(t.assigned_at),
     isoField(t.first_response_at),
     isoField(t.closed_at),

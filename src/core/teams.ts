@@ -229,6 +229,16 @@ export function skillNeedText(name: string, optionalAfterMinutes: number | null)
  */
 export const teamText = (name: string | null): string => name ?? '(deleted team)';
 
+/**
+ * A ticket's topic by name, for people, as its pages and the CSV export say it: null when it has
+ * none (`topicId` null; the export leaves the field empty, the pages say —), `(deleted topic)` when
+ * its topic was deleted since (a deleted topic's tickets keep its id, as a deleted team's keep the
+ * team's, and no topic is ever given that id again: repositories/teams.ts newIdPast), else its name.
+ * Topics deleted before ids were kept show as `(deleted topic)` too (migration deleted-topic-kept).
+ * The API keeps `null` for both (README, Teams).
+ */
+export const topicText = (topicId: number | null, name: string | null): string | null => (topicId === null ? null : (name ?? '(deleted topic)'));
+
 /** The skills a ticket was created with (its required_skills text), in words; `None` for none. */
 export function ticketSkillsText(text: string): string {
   const skills = storedSkillsOf(text);

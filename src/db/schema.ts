@@ -3,13 +3,16 @@
  * arithmetic such as resolution time is the same SQL on both engines. Flags are 0/1 integers.
  */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { InboundResult } from '../core/inbound.js';
 import type { SlaMetric } from '../core/slaClocks.js';
 import type { TeamTables } from './schemaTeams.js';
 import type { SummaryTables } from './schemaSummaries.js';
 import type { WebhookTables } from './schemaWebhooks.js';
 import type { CcTables } from './schemaCcs.js';
+import type { AccessTables } from './schemaAccess.js';
+import type { MailTables } from './schemaMail.js';
 
+export type { ApiTokenRow, ApiTokenScope, AuditLogTable } from './schemaAccess.js';
+export type { InboundMailRow, InboundMailsTable, InboundSource, OutboxRow, OutboxTable } from './schemaMail.js';
 export type { WebhookDeliveriesTable, WebhookDeliveryRow, WebhookEndpointRow, WebhookEndpointsTable, WebhookEventRow, WebhookEventsTable } from './schemaWebhooks.js';
 
 export interface UsersTable {
@@ -34,15 +37,6 @@ export interface UsersTable {
   totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
   /** The 30-second step of the last TOTP code accepted: no code is accepted twice. */
   totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
-}
-
-/** Single-use recovery codes of a user's second factor (§15): only their SHA-256. */
-export interface RecoveryCodesTable {
-  id: Generated<number>;
-  user_id: number;
-  code_hash: string;
-  created_at: number;
-  used_at: number | null;
 }
 
 export interface TicketsTable {
@@ -185,37 +179,6 @@ export interface CannedRepliesTable {
   updated_at: number;
 }
 
-export interface SessionsTable {
-  /** SHA-256 of the cookie's random token: a stolen database does not yield live sessions. */
-  id: string;
-  user_id: number;
-  created_at: number;
-  last_seen_at: number;
-}
-
-/** A password-reset link (§15): the SHA-256 of its token, its 30 minutes, and when it was used. */
-export interface PasswordResetsTable {
-  id: Generated<number>;
-  user_id: number;
-  token_hash: string;
-  created_at: number;
-  expires_at: number;
-  used_at: number | null;
-}
-
-/** One audited action (§15): who, when, from where, what, and the state before and after (JSON, secrets redacted). */
-export interface AuditLogTable {
-  id: Generated<number>;
-  at: number;
-  actor_id: number | null;
-  actor_name: string;
-  action: string;
-  subject: string;
-  address: string;
-  before_json: string | null;
-  after_json: string | null;
-}
-
 export interface SettingsTable {
   id: number;
   sla_high_seconds: number;
@@ -272,106 +235,12 @@ export interface CalendarVersionsTable {
   created_at: number;
 }
 
-export interface OutboxTable {
-  id: Generated<number>;
-  ticket_id: number | null;
-  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached' | 'reply' | 'sla_warning' | 'webhook_disabled' | 'password_reset';
-  to_address: string;
-  subject: string;
-  text_body: string;
-  html_body: string;
-  /**
-   * `logged`: handed to the log instead of a mail server (SMTP_URL unset): done, but nobody got it.
-   * `bounced`: sent, then reported undeliverable by the customer's mail server (§10 rule 4; reason in last_error).
-   */
-  /** `skipped`: not sent on purpose (an automatic email to a mailbox nobody reads, §5); `last_error` says why. */
-  status: 'pending' | 'sending' | 'sent' | 'logged' | 'skipped' | 'failed' | 'bounced';
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-  created_at: number;
-  sent_at: number | null;
-  /** The message a `reply` email carries (its attachments go with it). */
-  message_id: ColumnType<number | null, number | null | undefined, number | null>;
-  /** The Cc of the email (the ticket's copied people when it was written), comma-separated; '' for none. */
-  cc_addresses: ColumnType<string, string | undefined, string>;
-}
-
-/** API tokens (§8); the token itself is shown once and only its SHA-256 is kept. */
-export interface ApiTokensTable {
-  id: Generated<number>;
-  user_id: number;
-  name: string;
-  /** Hex SHA-256 of the bearer token. */
-  token_hash: string;
-  created_at: number;
-  last_used_at: number | null;
-  revoked_at: number | null;
-  /** `api`: whatever its owner's role may do; `inbound`: only POST /api/v1/inbound/email (§10). */
-  scope: ColumnType<ApiTokenScope, ApiTokenScope | undefined, ApiTokenScope>;
-}
-
-export type ApiTokenScope = 'api' | 'inbound';
-
-export type InboundSource = 'imap' | 'http' | 'pipe';
-
-/** Every mail received (§10), whatever became of it: the inbound log. */
-export interface InboundMailsTable {
-  id: Generated<number>;
-  /** The Message-ID as received, or `sha256:<hex>` of the raw message without one. Unique. */
-  mail_key: string;
-  source: InboundSource;
-  from_address: string;
-  from_name: string;
-  subject: string;
-  /** Null while the mail is being handled. */
-  result: InboundResult | null;
-  reason: string | null;
-  ticket_id: number | null;
-  /** Size of the raw message in bytes. */
-  size: number;
-  /** The message as received (only its header when refused for its size). */
-  raw: Buffer;
-  received_at: number;
-  handled_at: number | null;
-}
-
-/** Rate-limit hits per limit and key in the window ending at reset_at (RATE_LIMIT_STORE=database). */
-export interface RateLimitCountsTable {
-  key: string;
-  /** Hits in the window; for the login limits, the failures counted. */
-  count: number;
-  /** The login limits' checks in flight, reserved before a password or code is checked. */
-  held: Generated<number>;
-  reset_at: number;
-}
-
 /** One change of an agent's presence (SPEC §14's backtest replays the staffing really on duty). */
 export interface PresenceHistoryTable {
   id: Generated<number>;
   user_id: number;
   at: number;
   presence: 'offline' | 'available' | 'away';
-}
-
-/** A single sign-on under way (§15): what its callback must check, until it is taken or expires. */
-export interface SsoLoginsTable {
-  /** SHA-256 (hex) of the `state` sent to the provider. */
-  state_hash: string;
-  nonce: string;
-  code_verifier: string;
-  /** Where to land after the login ('' for the landing page). */
-  next_path: string;
-  created_at: number;
-  expires_at: number;
-}
-
-/** A one-time form key already used: what its post made (see the form_receipts migration). */
-export interface FormReceiptsTable {
-  form_key: string;
-  /** What the post made, as `kind:id` (e.g. `webhook:12`). */
-  made: string;
-  created_at: number;
 }
 
 /** A job one process at a time runs: who holds it, until when (renewed while alive). */
@@ -381,39 +250,26 @@ export interface LeasesTable {
   expires_at: number;
 }
 
-export interface Database extends TeamTables, WebhookTables, SummaryTables, CcTables {
+export interface Database extends TeamTables, WebhookTables, SummaryTables, CcTables, AccessTables, MailTables {
   users: UsersTable;
   tickets: TicketsTable;
   ticket_events: TicketEventsTable;
-  sessions: SessionsTable;
   settings: SettingsTable;
-  outbox: OutboxTable;
-  api_tokens: ApiTokensTable;
   messages: MessagesTable;
   files: FilesTable;
   attachments: AttachmentsTable;
   canned_replies: CannedRepliesTable;
-  inbound_mails: InboundMailsTable;
   leases: LeasesTable;
   calendars: CalendarsTable;
   calendar_versions: CalendarVersionsTable;
   sla_target_counts: SlaTargetCountsTable;
-  password_resets: PasswordResetsTable;
-  recovery_codes: RecoveryCodesTable;
-  audit_log: AuditLogTable;
-  rate_limit_counts: RateLimitCountsTable;
   presence_history: PresenceHistoryTable;
-  sso_logins: SsoLoginsTable;
-  form_receipts: FormReceiptsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUserRow = Insertable<UsersTable>;
 export type TicketRow = Selectable<TicketsTable>;
 export type NewTicketRow = Insertable<TicketsTable>;
-export type OutboxRow = Selectable<OutboxTable>;
-export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type AttachmentRow = Selectable<AttachmentsTable>;
 export type CannedReplyRow = Selectable<CannedRepliesTable>;
-export type InboundMailRow = Selectable<InboundMailsTable>;

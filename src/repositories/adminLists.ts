@@ -155,7 +155,7 @@ export async function ticketListSource(db: Db, filter: TicketFilter, now: number
       .leftJoin('teams as tn', 'tn.id', 't.team_id')
       .leftJoin('topics as tp', 'tp.id', 't.topic_id')
       .select(['t.id', 't.title', 't.customer_name', 't.customer_email', 't.priority', 't.status', 't.agent_id', 'u.username as agent_username', 't.created_at', 't.closed_at', 't.sla_due_at', 't.waiting_on'])
-      .select(['tn.name as team_name', 'tp.name as topic_name', 't.assigned_at', 't.first_response_at', 't.sla_paused_at', 't.csat_score'])
+      .select(['tn.name as team_name', 't.topic_id', 'tp.name as topic_name', 't.assigned_at', 't.first_response_at', 't.sla_paused_at', 't.csat_score'])
       .$if(where !== null, (q) => q.where(where!))
       .$if(cursor !== null, (q) => q.where('t.id', cursor!.op, cursor!.id))
       .orderBy('t.id', order)

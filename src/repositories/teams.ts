@@ -16,15 +16,18 @@ export interface TeamListing extends TeamSlaJson {
 }
 
 /**
- * The id a new team is given: past every id a team ever had. A deleted team's closed tickets keep
- * its id, so a new team given that id would take them over, with their figures and their customers'
- * ratings (§12, §13). PostgreSQL's sequence never gives an id twice: null there (the default). SQLite
- * gives a new row the largest id in the table plus one, which is a deleted team's when it was the
- * newest, so the tickets' largest team id (index tickets_by_team) counts too.
+ * The id a new team or topic is given: past every id one ever had. A deleted team's closed tickets,
+ * and a deleted topic's tickets, keep its id, so a new team or topic given that id would take them
+ * over (a team with their figures and their customers' ratings, §12, §13; a topic on their pages and
+ * in the export). PostgreSQL's sequence never gives an id twice: null there (the default). SQLite
+ * gives a new row the largest id in the table plus one, which is a deleted one's when it was the
+ * newest, so the tickets' largest id of the kind counts too (for teams by the index tickets_by_team;
+ * for topics a walk of the tickets, which a topic's creation, rare and by an admin, can afford).
  */
-export async function newTeamId(db: Db): Promise<number | null> {
+export async function newIdPast(db: Db, table: 'teams' | 'topics'): Promise<number | null> {
   if (db.getExecutor().adapter instanceof PostgresAdapter) return null;
-  const { rows } = await sql<{ id: number }>`select max(coalesce((select max(id) from teams), 0), coalesce((select max(team_id) from tickets), 0)) + 1 as id`.execute(db);
+  const column = sql.ref(table === 'teams' ? 'team_id' : 'topic_id');
+  const { rows } = await sql<{ id: number }>`select max(coalesce((select max(id) from ${sql.table(table)}), 0), coalesce((select max(${column}) from tickets), 0)) + 1 as id`.execute(db);
   return Number(rows[0]!.id);
 }
 

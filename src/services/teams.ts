@@ -14,7 +14,7 @@ import { calendarColumns, targetsText } from '../core/teamSla.js';
 import { requiredSkillsAt, skillDeletionConflict, skillsTextWithout, teamDeletionConflict, teamRule, topicDeletionConflict } from '../core/teams.js';
 import type { Db } from '../db/connect.js';
 import { holdCalendar } from '../repositories/calendars.js';
-import { findTeamByNameOrId, listSkills, listTeams, listTopics, newTeamId, type TeamListing, type TopicListing } from '../repositories/teams.js';
+import { findTeamByNameOrId, listSkills, listTeams, listTopics, newIdPast, type TeamListing, type TopicListing } from '../repositories/teams.js';
 import { openTicketsWithSkill, setRequiredSkills, waitingTicketsOfTeam, waitingTicketsWithSkill } from '../repositories/routingDue.js';
 import { loadTeamWorld } from '../repositories/teamState.js';
 import { findUserById } from '../repositories/users.js';
@@ -127,7 +127,7 @@ export async function saveTeam(ctx: ServiceContext, actor: AdminActor, submissio
     const values = { name: input.name, ...sla, overflow_team_id: overflow ?? null, overflow_after_minutes: input.overflowAfterMinutes, queue_order: input.queueOrder ?? null };
     let teamId = id;
     if (teamId === null) {
-      const fresh = await newTeamId(run.trx);
+      const fresh = await newIdPast(run.trx, 'teams');
       teamId = (await run.trx.insertInto('teams').values({ ...values, ...(fresh === null ? {} : { id: fresh }), created_at: run.now }).returning('id').executeTakeFirstOrThrow()).id;
     } else {
       await run.trx.updateTable('teams').set(values).where('id', '=', teamId).execute();
@@ -315,7 +315,8 @@ export async function saveTopic(ctx: ServiceContext, actor: AdminActor, submissi
     const values = { name: input.name, team_id: teamId!, default_priority: input.defaultPriority, hidden: input.hidden ? 1 : 0 };
     let topicId = id;
     if (topicId === null) {
-      topicId = (await run.trx.insertInto('topics').values(values).returning('id').executeTakeFirstOrThrow()).id;
+      const fresh = await newIdPast(run.trx, 'topics');
+      topicId = (await run.trx.insertInto('topics').values({ ...values, ...(fresh === null ? {} : { id: fresh }) }).returning('id').executeTakeFirstOrThrow()).id;
     } else {
       await run.trx.updateTable('topics').set(values).where('id', '=', topicId).execute();
       await run.trx.deleteFrom('topic_skills').where('topic_id', '=', topicId).execute();
@@ -330,7 +331,11 @@ export async function saveTopic(ctx: ServiceContext, actor: AdminActor, submissi
   }));
 }
 
-/** Deletes a topic; the last one on the form is kept (new tickets need one). Its tickets keep their team and skills. */
+/**
+ * Deletes a topic; the last one on the form is kept (new tickets need one). Its tickets keep their
+ * team and skills, and its id (as a deleted team's keep the team's): their pages and the export say
+ * "(deleted topic)", not the "no topic" a cleared id would say (core/teams.ts topicText).
+ */
 export async function deleteTopic(ctx: ServiceContext, actor: AdminActor, topicId: number): Promise<void> {
   await topicsChanged(ctx, audited(ctx, actor, 'topic.delete', async (run) => {
     const before = await topicSnapshot(run.trx, topicId);
@@ -339,7 +344,6 @@ export async function deleteTopic(ctx: ServiceContext, actor: AdminActor, topicI
     if (inUse !== null) throw new DomainError('conflict', inUse);
     await run.trx.deleteFrom('topic_skills').where('topic_id', '=', topicId).execute();
     await run.trx.deleteFrom('topic_addresses').where('topic_id', '=', topicId).execute();
-    await run.trx.updateTable('tickets').set({ topic_id: null }).where('topic_id', '=', topicId).execute();
     await run.trx.deleteFrom('topics').where('id', '=', topicId).execute();
     return { value: undefined, subject: `topic:${topicId}`, before };
   }));

@@ -12,7 +12,8 @@ import { ENDPOINT_LABELS, type EndpointInput, isHostName, parseEndpoint, resolve
 import type { Db } from '../db/connect.js';
 import type { WebhookEndpointRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
-import { deleteEndpoint, findDelivery, findEndpoint, insertEndpoint, retryDelivery, setEndpointSecret, updateEndpoint } from '../repositories/webhooks.js';
+import { findDelivery, retryDelivery } from '../repositories/webhookDeliveries.js';
+import { deleteEndpoint, findEndpoint, insertEndpoint, setEndpointSecret, updateEndpoint } from '../repositories/webhooks.js';
 import { type Acting, auditBy } from './audit.js';
 import { type Keyed, oncePerFormKey } from './formReceipts.js';
 import { resolveNow } from '../webhooks/resolve.js';

@@ -83,7 +83,7 @@ function TicketFacts({ ticket, agentName, teamName, topicName, followUps, copied
       <dt>Agent</dt>
       <dd class="agent-name">{agentName ?? 'Nobody yet: waiting in the queue'}</dd>
       {/* §12: whose it is to take (its team) and what it needs (the skills it was created with). */}
-      <TicketRoutingFacts teamName={teamName} topicName={topicName} requiredSkills={ticket.required_skills} />
+      <TicketRoutingFacts teamName={teamName} topicName={topicName} ticket={ticket} />
       <dt>Waiting on</dt>
       <dd>{ticket.waiting_on === null ? 'Nobody (closed)' : <WaitingOnBadge waitingOn={ticket.waiting_on} mine={mine} />}</dd>
       <dt>SLA</dt>

@@ -62,6 +62,7 @@ const ticket: ExportTicket = {
   agent_id: 3,
   agent_username: 'alice',
   team_name: 'Support',
+  topic_id: 2,
   topic_name: 'Billing',
   assigned_at: T0 + 1_000,
   first_response_at: null,
@@ -81,7 +82,9 @@ describe('ticketCsvValues: a ticket in TICKET_CSV_COLUMNS order', () => {
     ['closed in time, long ago: never breached later', { status: 'closed', closed_at: T0 + 60_000, csat_score: 'good' }, T0 + 86_400_000, { sla_breached: 'no', csat: 'good' }],
     ['paused: no due instant, not breached', { sla_paused_at: T0, sla_due_at: PAUSED_DUE_AT }, T0 + 86_400_000, { sla_paused: 'yes', sla_due_at: null, sla_breached: 'no' }],
     ['no due instant within ten years of its calendar: none, and not paused', { sla_due_at: PAUSED_DUE_AT }, T0 + 86_400_000, { sla_paused: 'no', sla_due_at: null, sla_breached: 'no' }],
-    ['no team or topic (a deleted topic)', { topic_name: null }, T0, { topic: null, team: 'Support' }],
+    ['a deleted topic: said so, not left empty', { topic_name: null }, T0, { topic: '(deleted topic)', team: 'Support' }],
+    ['no topic at all: an empty field', { topic_id: null, topic_name: null }, T0, { topic: null, team: 'Support' }],
+    ['a deleted team', { team_name: null }, T0, { team: '(deleted team)' }],
   ])('%s', (_what, change, now, expected) => {
     const values = ticketCsvValues({ ...ticket, ...change }, now);
     expect(values).toHaveLength(TICKET_CSV_COLUMNS.length);

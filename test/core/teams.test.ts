@@ -8,6 +8,7 @@ import {
   skillsTextWithout,
   teamDeletionConflict,
   topicDeletionConflict,
+  topicText,
   type Membership,
   mayTake,
   nextWideningAt,
@@ -305,5 +306,16 @@ describe('skillsTextWithout: a deleted skill taken off an open ticket (nobody co
     ['no skills at all: unchanged', '[]', 10, null],
   ])('%s', (_what, text, skillId, expected) => {
     expect(skillsTextWithout(text, skillId)).toBe(expected);
+  });
+});
+
+describe('topicText (a ticket\'s topic in words, as its pages and the export say it)', () => {
+  it.each<[string, number | null, string | null, string | null]>([
+    ['its topic, by name', 2, 'Billing', 'Billing'],
+    ['a topic deleted since: its id kept, no name found', 2, null, '(deleted topic)'],
+    ['one deleted before ids were kept (id 0)', 0, null, '(deleted topic)'],
+    ['no topic at all', null, null, null],
+  ])('%s', (_what, id, name, expected) => {
+    expect(topicText(id, name)).toBe(expected);
   });
 });

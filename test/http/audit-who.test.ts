@@ -4,13 +4,13 @@
  * in), on the page, in the API and in the CSV export, on both engines; and it stays an index
  * lookup however long the log grows (both halves of the filter have an index by name and id).
  */
-import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditPageQuery } from '../../src/repositories/auditLog.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { ApiClient, walk } from '../api/support.js';
 import { addStaff, Client, startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
+import { planText } from '../support/plan.js';
 
 for (const dialect of DIALECTS) {
   describe(`the audit log's who filter (${dialect})`, () => {
@@ -62,14 +62,7 @@ for (const dialect of DIALECTS) {
 
     it('plans both halves as index lookups by name and id, never a walk of the whole log', async () => {
       // The query of the page's first page, as the repository builds it.
-      const compiled = auditPageQuery(db(), { actor: 'lea' }, { op: '<', id: 1_000_000 }, 'desc', 51).compile();
-      const plan = await db()
-        .transaction()
-        .execute(async (trx) => {
-          if (dialect === 'postgres') await sql`set local enable_seqscan = off`.execute(trx);
-          return trx.executeQuery(CompiledQuery.raw((dialect === 'sqlite' ? 'explain query plan ' : 'explain ') + compiled.sql, [...compiled.parameters]));
-        });
-      const text = JSON.stringify(plan.rows);
+      const text = await planText(db(), dialect, auditPageQuery(db(), { actor: 'lea' }, { op: '<', id: 1_000_000 }, 'desc', 51).compile());
       // Each half walks its own index in id order from the cursor and stops at the page's size.
       if (dialect === 'sqlite') {
         expect(text).toMatch(/USING INDEX audit_log_by_actor_name \(actor_name=\? AND id<\?\)/);

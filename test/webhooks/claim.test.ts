@@ -7,7 +7,8 @@
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
-import { claimDueDeliveries, claimStatement, dueDeliveryIds, insertEndpoint } from '../../src/repositories/webhooks.js';
+import { claimDueDeliveries, claimStatement, dueDeliveryIds } from '../../src/repositories/webhookDeliveries.js';
+import { insertEndpoint } from '../../src/repositories/webhooks.js';
 import { pendingDeliveries } from '../support/webhookEvents.js';
 import { giveUpAbandoned } from '../../src/repositories/abandoned.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';

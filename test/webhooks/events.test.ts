@@ -9,7 +9,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/connect.js';
-import { claimDueDeliveries, insertEndpoint, insertWebhookEvents, type NewWebhookEvent } from '../../src/repositories/webhooks.js';
+import { claimDueDeliveries } from '../../src/repositories/webhookDeliveries.js';
+import { insertEndpoint, insertWebhookEvents, type NewWebhookEvent } from '../../src/repositories/webhooks.js';
 import { claimLanes, settleLane } from '../../src/repositories/webhookLanes.js';
 import { migrateTo, migrator } from '../db/migration-support.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';

@@ -137,7 +137,7 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, names, agent, ti
           <dd>{ticket.waiting_on === null ? 'Nobody (closed)' : ticket.waiting_on === 'agent' ? 'The agent' : 'The customer'}</dd>
           <dt>Agent</dt>
           <dd class="agent-name">{agent ? <a href={`/admin/users/${agent.id}/`}>{`${agent.display_name} (${agent.username})`}</a> : '—'}</dd>
-          <TicketRoutingFacts teamName={names.team} topicName={names.topic} requiredSkills={ticket.required_skills} />
+          <TicketRoutingFacts teamName={names.team} topicName={names.topic} ticket={ticket} />
           <dt>Created</dt>
           <dd>
             <Time ms={ticket.created_at} seconds={seconds} />
