@@ -306,6 +306,16 @@ describe('the reviewer flow in Chromium', () => {
       ['/admin/users/1/', '27 admin user detail'],
       ['/admin/events/', '28 admin events'],
       ['/admin/emails/', '29 admin emails'],
+      // The pages later features added (§10–§15): every staff page is looked at, not only the first ones.
+      ['/admin/inbound/', '29 admin inbound mail'],
+      ['/admin/audit/', '29 admin audit log'],
+      ['/adminapp/teams/', '29 admin teams'],
+      ['/adminapp/topics/', '29 admin topics'],
+      ['/adminapp/calendars/', '29 admin calendars'],
+      ['/adminapp/replies/', '29 admin canned replies'],
+      ['/adminapp/webhooks/', '29 admin webhooks'],
+      ['/adminapp/forecast/', '29 admin forecast'],
+      ['/agents/account/', '29 admin own account'],
     ] as const) {
       const response = await admin.goto(path);
       expect.soft(response?.status(), path).toBe(200);
@@ -320,5 +330,7 @@ describe('the reviewer flow in Chromium', () => {
     await admin.waitForURL(/\/agents\/login\/$/);
     expect(await admin.locator('[data-flash]').textContent()).toBe('You are logged out.');
     await look(admin, '31 logged out');
-  }));
+    // About 25 pages, each photographed twice and checked by axe: 40–60 s alone, more beside other
+    // files on two busy cores. A cap against a hang, not a target.
+  }), 240_000);
 });
