@@ -66,7 +66,8 @@ function invalidFields(errors: FastifySchemaValidationError[], dataVar: SchemaEr
 
 /**
  * The zod registry holds every named schema twice (as request input and as response output); the
- * document keeps only those some operation refers to, directly or through another schema.
+ * document keeps only those some operation refers to, directly or through another schema, in
+ * name order.
  */
 function withoutUnusedSchemas(document: OpenApiDocument): OpenApiDocument {
   const components = (document as { components?: { schemas?: Record<string, unknown> } }).components;
@@ -83,7 +84,13 @@ function withoutUnusedSchemas(document: OpenApiDocument): OpenApiDocument {
     }
   };
   visit({ ...document, components: { ...components, schemas: {} } });
-  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
+  // In name order: the registry's order is the order modules happened to load, which a mere split
+  // or a new import changed (a reader, and a diff of two versions, should see the same document).
+  const kept = Object.fromEntries(
+    Object.entries(schemas)
+      .filter(([name]) => used.has(name))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
   return { ...document, components: { ...components, schemas: kept } } as OpenApiDocument;
 }
 
