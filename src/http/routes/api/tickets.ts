@@ -14,19 +14,8 @@ import type { ServiceContext } from '../../../services/context.js';
 import type { TicketIntake } from '../../../services/intake.js';
 import { closeTicket } from '../../../services/tickets.js';
 import { apiUserOf } from '../../api-auth.js';
-import {
-  ApiError,
-  AssignBody,
-  CreatedTicket,
-  errorResponses,
-  NewTicket,
-  ReferenceParams,
-  Ticket,
-  TicketList,
-  TicketExportQuery,
-  TicketListQuery,
-  TicketWithEvents,
-} from '../../api-schemas.js';
+import { ApiError, errorResponses } from '../../api-schemas.js';
+import { AssignBody, CreatedTicket, NewTicket, ReferenceParams, Ticket, TicketExportQuery, TicketList, TicketListQuery, TicketWithEvents } from '../../api-schemas-tickets.js';
 import { decodeCursor, eventJson, newTicketJson, pageOf, ticketJson } from '../../api-shapes.js';
 import type { RouteLimits } from '../../app.js';
 import { sendCsv } from '../../csv.js';
