@@ -83,6 +83,42 @@ const ERROR_TEXT: Record<number, string> = {
   429: 'Rate limited: wait and retry',
 };
 
+/** One response header of the document (OpenAPI Header Object). */
+interface HeaderDoc {
+  description: string;
+  required: true;
+  schema: { type: 'string' } | { type: 'integer'; minimum: number };
+}
+
+const RETRY_AFTER: HeaderDoc = { description: 'Whole seconds to wait before trying again (RFC 9110), at least 1', required: true, schema: { type: 'integer', minimum: 1 } };
+
+/**
+ * Headers every answer of an error status carries, whichever route sends it: a 401's challenge
+ * (api-auth.ts bearerUser, RFC 6750) and the wait of a 429 (rateLimits.ts) or of the mail route's
+ * 503. Added to the document by `withErrorHeaders`; conformance.test.ts checks real answers carry them.
+ */
+const ERROR_HEADERS: Record<string, Record<string, HeaderDoc>> = {
+  401: {
+    'WWW-Authenticate': { description: '`Bearer` when no token was sent; `Bearer error="invalid_token"` for a token that is not valid (RFC 6750)', required: true, schema: { type: 'string' } },
+  },
+  429: { 'Retry-After': RETRY_AFTER },
+  503: { 'Retry-After': RETRY_AFTER },
+};
+
+/** The document with `ERROR_HEADERS` on each response of their statuses (zod schemas cannot carry response headers). */
+export function withErrorHeaders<D>(document: D): D {
+  const paths = (document as { paths?: Record<string, Record<string, { responses?: Record<string, object> }>> }).paths ?? {};
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      for (const [status, headers] of Object.entries(ERROR_HEADERS)) {
+        const response = operation.responses?.[status];
+        if (response) operation.responses![status] = { ...response, headers };
+      }
+    }
+  }
+  return document;
+}
+
 /** Response schemas for the given error statuses (documentation and serialisation). */
 export function errorResponses(...statuses: number[]) {
   return Object.fromEntries(statuses.map((status) => [status, ApiError.describe(ERROR_TEXT[status] ?? 'Error')]));

@@ -269,6 +269,14 @@ for (const dialect of DIALECTS) {
       expect(statuses).toEqual([201, 409, 400, 403, 403, 400, 200, 409, 409, 200, 200, 409, 400, 201, 409, 409, 404, 404, 404]);
     });
 
+    it('holds answers to the headers the document lists: a 401 without WWW-Authenticate is a problem', async () => {
+      const response = await t.app.inject({ method: 'GET', url: '/api/v1/agents' });
+      expect(response.statusCode).toBe(401);
+      expect(problemsOf({ method: 'GET', path: '/api/v1/agents', response })).toEqual([]);
+      delete response.headers['www-authenticate'];
+      expect(problemsOf({ method: 'GET', path: '/api/v1/agents', response })).toEqual([expect.stringContaining('header WWW-Authenticate missing')]);
+    });
+
     it('answers a client over its limit (429) as documented', async () => {
       const limited = await startTestApp(dialect, { config: { rateLimit: true, rateLimits: { ...DEFAULT_RATE_LIMITS, ticketsPerAddress: { max: 1, windowMs: 60_000 } } } });
       try {
@@ -281,6 +289,10 @@ for (const dialect of DIALECTS) {
         }
         expect(statuses).toEqual([201, 429, 429]);
         expect(found).toEqual([]);
+        // The documented Retry-After is checked by problemsOf; it says how long the limit still holds.
+        const last = await limited.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: validTicket });
+        expect(Number(last.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        expect(Number(last.headers['retry-after'])).toBeLessThanOrEqual(60);
       } finally {
         await limited.close();
       }

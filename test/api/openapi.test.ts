@@ -78,6 +78,22 @@ for (const dialect of DIALECTS) {
       expect(names).toEqual([...names].sort());
     });
 
+    it('documents the headers its refusals carry: WWW-Authenticate on every 401, Retry-After on every 429 and 503', () => {
+      const expected: Record<string, string> = { '401': 'WWW-Authenticate', '429': 'Retry-After', '503': 'Retry-After' };
+      const seen = new Set<string>();
+      for (const [path, operations] of Object.entries<Record<string, any>>(document.paths)) {
+        for (const [method, operation] of Object.entries<any>(operations)) {
+          for (const [status, header] of Object.entries(expected)) {
+            const response = operation.responses[status];
+            if (!response) continue;
+            seen.add(status);
+            expect(response.headers?.[header], `${method} ${path} ${status}`).toMatchObject({ required: true, description: expect.any(String), schema: expect.any(Object) });
+          }
+        }
+      }
+      expect([...seen].sort()).toEqual(['401', '429', '503']);
+    });
+
     it('lists exactly the §8 routes, staff ones behind the bearer scheme', () => {
       const listed = Object.entries<Record<string, unknown>>(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`));
       expect(listed.sort()).toEqual(SPEC_ROUTES.map(([method, path]) => `${method} ${path}`).sort());

@@ -27,7 +27,7 @@ import { statsApiRoutes } from './stats.js';
 import { forecastApiRoutes } from './forecast.js';
 import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
 import { refuseInboundTokens, requireBearer } from '../../api-auth.js';
-import { NoBody, readsBody, withAddressRefusals, withBodyRefusals, withTokenRefusals } from '../../api-schemas.js';
+import { NoBody, readsBody, withAddressRefusals, withBodyRefusals, withErrorHeaders, withTokenRefusals } from '../../api-schemas.js';
 import { attachmentApiRoutes } from '../attachments.js';
 
 type OpenApiDocument = ReturnType<SwaggerTransformObject>;
@@ -196,7 +196,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
       const response = withAddressRefusals(input.url, withTokenRefusals(input.schema.security, bodyRefusals));
       return jsonSchemaTransform({ ...input, schema: { ...schema, ...(body === NoBody ? {} : { body }), response } });
     },
-    transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
+    transformObject: (document) => withErrorHeaders(withoutUnusedSchemas(jsonSchemaTransformObject(document))),
   });
   api.addHook('onSend', async (_request, reply, payload) => {
     const type = String(reply.getHeader('content-type') ?? '');
