@@ -34,6 +34,6 @@ const parsePresence = (raw: string): Presence | null => {
 
 export const PresenceBody = z
   .strictObject({
-    status: parsed(parsePresence, 'Choose available, away or offline.', '`available` (as at login), `away`, or `offline` (as at logout), any letter case'),
+    status: parsed(parsePresence, 'Choose available, away or offline.', '`available` (as at login), `away`, or `offline` (as at logout), any letter case', PRESENCES),
   })
   .meta({ id: 'PresenceRequest' });

@@ -1,6 +1,6 @@
 /** The audit log's API shapes (§15 `GET /api/v1/audit`) as zod schemas, beside api-schemas.ts. */
 import { z } from 'zod';
-import { parseAuditAction, parseAuditActor, UNKNOWN_AUDIT_ACTION } from '../core/audit.js';
+import { AUDIT_ACTION_FILTERS, parseAuditAction, parseAuditActor, UNKNOWN_AUDIT_ACTION } from '../core/audit.js';
 import { pageCursor, pageLimit, parsed } from './api-schemas.js';
 import { parseDay } from './routes/adminFilters.js';
 
@@ -8,7 +8,7 @@ const DAY = 'A day as YYYY-MM-DD (UTC).';
 
 export const AuditQuery = z.strictObject({
   actor: parsed(parseAuditActor, 'Enter a username.', 'What this staff member did, and the refused sign-ins that named this username').optional(),
-  action: parsed(parseAuditAction, UNKNOWN_AUDIT_ACTION, 'An action (`user.create`), or a family: `user` matches every `user.…`').optional(),
+  action: parsed(parseAuditAction, UNKNOWN_AUDIT_ACTION, 'An action (`user.create`), or a family: `user` matches every `user.…`; any letter case', AUDIT_ACTION_FILTERS).optional(),
   from: parsed(parseDay, DAY, 'From this day on (UTC, YYYY-MM-DD)').optional(),
   to: parsed(parseDay, DAY, 'Until this day, inclusive (UTC, YYYY-MM-DD)').optional(),
   limit: pageLimit('Entries'),

@@ -24,8 +24,15 @@ export const IsoTime = z.iso.datetime().meta({ description: 'ISO 8601, UTC', exa
 /**
  * A text query parameter turned into a value by `parse` (the core's case-insensitive parsers);
  * `message` is the error when it returns null.
+ *
+ * `values`, for a parameter taking one of a fixed set: the document lists them as its `enum`, in
+ * lower case, the way clients should send them, with `x-any-case: true` (and the description)
+ * saying the API also takes them in any letter case and with spaces around (`?state=Pending`, as
+ * a form or a person types it). An enum of the lower-case values alone would say `Pending` is
+ * refused; a plain string said nothing of which values there are (a generated client could not
+ * offer them).
  */
-export function parsed<T>(parse: (raw: string) => T | null, message: string, description: string) {
+export function parsed<T>(parse: (raw: string) => T | null, message: string, description: string, values?: readonly string[]) {
   return z
     .string({ error: message })
     .transform((raw, ctx) => {
@@ -36,7 +43,7 @@ export function parsed<T>(parse: (raw: string) => T | null, message: string, des
       }
       return value;
     })
-    .meta({ description });
+    .meta({ description, ...(values === undefined ? {} : { enum: [...values], 'x-any-case': true }) });
 }
 
 /**

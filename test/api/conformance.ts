@@ -24,10 +24,27 @@ export interface Answer {
   response: LightMyRequestResponse;
 }
 
+/** `value` matched in any letter case: each letter as a class of both (`[Hh][Ii]…`). */
+const anyCase = (value: string) => [...value].map((c) => (c.toLowerCase() === c.toUpperCase() ? c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('');
+
+/**
+ * A copy of `value` (a part of the document) in which every schema marked `x-any-case` takes its
+ * enum's values in any letter case and with spaces around, as the API does (api-schemas.ts
+ * `parsed`): its enum becomes the equivalent pattern, so `?priority=MEDIUM` is documented.
+ */
+function withAnyCaseEnums(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withAnyCaseEnums);
+  if (typeof value !== 'object' || value === null) return value;
+  const copy = Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withAnyCaseEnums(inner)]));
+  if (copy['x-any-case'] !== true || !Array.isArray(copy.enum)) return copy;
+  const { enum: values, ...rest } = copy as { enum: string[] };
+  return { ...rest, pattern: `^\\s*(?:${values.map(anyCase).join('|')})\\s*$` };
+}
+
 export function conformanceChecker(document: any) {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
   addFormats(ajv);
-  ajv.addSchema({ $id: DOCUMENT_ID, components: document.components, paths: document.paths });
+  ajv.addSchema({ $id: DOCUMENT_ID, ...(withAnyCaseEnums({ components: document.components, paths: document.paths }) as object) });
 
   const compiled = new Map<string, ReturnType<Ajv2020['compile']>>();
   /** The validator of the schema at this pointer into the document (compiled once). */

@@ -94,6 +94,30 @@ for (const dialect of DIALECTS) {
       expect([...seen].sort()).toEqual(['401', '429', '503']);
     });
 
+    it('documents each value from a fixed set as an enum of its lower-case values, saying any letter case is taken', () => {
+      // A query parameter's description is on the parameter, a body field's on its schema.
+      const parameter = (path: string, name: string) => {
+        const { schema, description } = document.paths[path].get.parameters.find((p: { name: string }) => p.name === name);
+        return { ...schema, description };
+      };
+      const expected: [schema: any, values: string[]][] = [
+        [parameter('/api/v1/tickets', 'status'), ['open', 'closed']],
+        [parameter('/api/v1/tickets', 'state'), ['pending', 'open', 'closed']],
+        [parameter('/api/v1/tickets', 'priority'), ['high', 'medium', 'low']],
+        [parameter('/api/v1/tickets', 'breached'), ['true', 'false']],
+        [parameter('/api/v1/tickets/export', 'priority'), ['high', 'medium', 'low']],
+        // Empty is the default window, as absent.
+        [parameter('/api/v1/stats', 'window'), ['24h', '7d', '30d', 'all', '']],
+        [document.components.schemas.PresenceRequestInput.properties.status, ['offline', 'available', 'away']],
+      ];
+      for (const [schema, values] of expected) {
+        expect(schema, values.join()).toMatchObject({ type: 'string', enum: values, 'x-any-case': true, description: expect.stringMatching(/any letter case/) });
+      }
+      const action = parameter('/api/v1/audit', 'action');
+      expect(action).toMatchObject({ 'x-any-case': true, description: expect.stringMatching(/any letter case/) });
+      expect(action.enum).toEqual(expect.arrayContaining(['user', 'user.create', 'sign_in']));
+    });
+
     it('lists exactly the §8 routes, staff ones behind the bearer scheme', () => {
       const listed = Object.entries<Record<string, unknown>>(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`));
       expect(listed.sort()).toEqual(SPEC_ROUTES.map(([method, path]) => `${method} ${path}`).sort());
