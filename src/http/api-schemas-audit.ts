@@ -8,9 +8,9 @@ const DAY = 'A day as YYYY-MM-DD (UTC).';
 
 export const AuditQuery = z.strictObject({
   actor: parsed(parseAuditActor, 'Enter a username.', 'What this staff member did, and the refused sign-ins that named this username').optional(),
-  action: parsed(parseAuditAction, UNKNOWN_AUDIT_ACTION, 'An action (`user.create`), or a family: `user` matches every `user.…`; any letter case', AUDIT_ACTION_FILTERS).optional(),
+  action: parsed(parseAuditAction, UNKNOWN_AUDIT_ACTION, 'An action (`user.create`), or a family: `user` matches every `user.…`; any letter case; anything else is a 400 naming `action` (it used to answer an empty list, read as "nobody did that")', AUDIT_ACTION_FILTERS).optional(),
   from: parsed(parseDay, DAY, 'From this day on (UTC, YYYY-MM-DD)').optional(),
-  to: parsed(parseDay, DAY, 'Until this day, inclusive (UTC, YYYY-MM-DD)').optional(),
+  to: parsed(parseDay, DAY, 'Until this day, inclusive (UTC, YYYY-MM-DD); a day before `from` is a 400 naming `to`').optional(),
   limit: pageLimit('Entries'),
   cursor: pageCursor,
 });

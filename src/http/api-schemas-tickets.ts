@@ -120,9 +120,9 @@ const parseBoolean = (raw: string): boolean | null => {
 
 export const TicketListQuery = z.strictObject({
   status: parsed(parseStatus, 'Choose open or closed.', '`open` or `closed`, any letter case', STATUSES).optional(),
-  state: parsed(parseState, 'Choose pending, open or closed.', '`pending`, `open` (assigned) or `closed`, any letter case', STATES).optional(),
+  state: parsed(parseState, 'Choose pending, open or closed.', '`pending`, `open` (assigned) or `closed`, any letter case. One that never matches the `status` given (`status=closed&state=pending`, `status=open&state=closed`) is a 400 naming `state`, rather than an empty list', STATES).optional(),
   priority: parsed(parsePriority, 'Choose high, medium or low.', '`high`, `medium` or `low`, any letter case', PRIORITIES).optional(),
-  agent: z.string({ error: 'Give one username.' }).max(64, 'Usernames have at most 64 characters.').optional().meta({ description: "Only this agent's tickets (username); empty: every agent's" }),
+  agent: z.string({ error: 'Give one username.' }).max(64, 'Usernames have at most 64 characters.').optional().meta({ description: "Only this agent's tickets (username); empty: every agent's; a username no staff account has is a 400 naming `agent`" }),
   team: teamFilter("Only this team's tickets (§12)"),
   breached: parsed(parseBoolean, 'Use true or false.', '`true`: open past the SLA deadline or closed after it; `false`: the others; any letter case', ['true', 'false']).optional(),
   q: z.string({ error: 'Give one search text.' }).max(200, 'At most 200 characters.').optional().meta({

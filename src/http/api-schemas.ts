@@ -222,7 +222,7 @@ export const pageCursor = z.string({ error: 'Give one cursor.' }).max(100, 'This
 
 /** `?team=`: a team's name in any letter case, or its id (checked by services/teams.ts teamFilterOf). */
 export const teamFilter = (description: string) =>
-  z.string({ error: 'Give one team.' }).max(64, 'Team names have at most 64 characters.').optional().meta({ description: `${description}: its name in any letter case, or its id` });
+  z.string({ error: 'Give one team.' }).max(64, 'Team names have at most 64 characters.').optional().meta({ description: `${description}: its name in any letter case, or its id; a team nobody has is a 400 naming \`team\`` });
 
 /** A route that answers 204: nothing in the body. */
 export const Deleted = z.null().describe('Deleted; no body');

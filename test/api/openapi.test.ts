@@ -118,6 +118,19 @@ for (const dialect of DIALECTS) {
       expect(action.enum).toEqual(expect.arrayContaining(['user', 'user.create', 'sign_in']));
     });
 
+    it('says what makes a list’s 400: contradicting status and state, unknown names, an unknown audit action, dates the wrong way round', () => {
+      const parameter = (path: string, name: string) => document.paths[path].get.parameters.find((p: { name: string }) => p.name === name).description;
+      for (const path of ['/api/v1/tickets', '/api/v1/tickets/export']) {
+        expect(parameter(path, 'state'), path).toMatch(/`status=closed&state=pending`.*400 naming `state`/);
+        expect(parameter(path, 'agent'), path).toMatch(/400 naming `agent`/);
+        expect(parameter(path, 'team'), path).toMatch(/400 naming `team`/);
+        expect(document.paths[path].get.description, path).toMatch(/A 400 names each bad parameter/);
+      }
+      expect(parameter('/api/v1/audit', 'action')).toMatch(/anything else is a 400 naming `action`/);
+      expect(parameter('/api/v1/audit', 'to')).toMatch(/before `from` is a 400 naming `to`/);
+      expect(document.paths['/api/v1/audit'].get.description).toMatch(/A 400 names each bad parameter/);
+    });
+
     it('lists exactly the §8 routes, staff ones behind the bearer scheme', () => {
       const listed = Object.entries<Record<string, unknown>>(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`));
       expect(listed.sort()).toEqual(SPEC_ROUTES.map(([method, path]) => `${method} ${path}`).sort());
