@@ -171,7 +171,11 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         description:
           'Tickets, agents and figures of the help desk. Staff authenticate with `Authorization: Bearer <token>` ' +
           '(tokens are created by admins); creating a ticket is public and rate-limited. Lists page with an ' +
-          'opaque `cursor`. Errors are `{"error": {"code", "message", "fields"}}`.',
+          'opaque `cursor`. Errors are `{"error": {"code", "message", "fields"}}`. ' +
+          // Decided: one sentence rather than a `head` operation beside each `get` (it would double
+          // the document and say nothing new); the export refuses HEAD (it would export for nothing).
+          'Every GET operation also answers `HEAD` (the same status and headers, no body), except the CSV export `/api/v1/tickets/export`. ' +
+          'Addresses take no trailing slash: `/api/v1/tickets/` is a 404.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token created by an admin' } } },
       tags: [
