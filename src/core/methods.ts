@@ -22,6 +22,11 @@ export function allowedMethods(path: string, answers: (method: string) => boolea
   return allowed.length === 0 ? null : allowed.join(', ');
 }
 
+/** What a 405 says, `allow` being its Allow header. */
+export function notAllowedMessage(allow: string): string {
+  return `This address answers ${allow} only.`;
+}
+
 /**
  * A versioned API address with an empty segment (`/api/v1/tickets/`, `/api/v1/tickets//close`)
  * names no route: the router would otherwise read the empty text as an id ("Ticket not found." for

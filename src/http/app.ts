@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import type { Config } from '../config.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS } from '../core/pendingClose.js';
 import { invalidInput } from '../core/errors.js';
-import { allowedMethods, emptySegmentsMessage, emptySegmentsOf } from '../core/methods.js';
+import { allowedMethods, emptySegmentsMessage, emptySegmentsOf, notAllowedMessage } from '../core/methods.js';
 import { redactUrl } from '../core/redact.js';
 import { WEBHOOK_HISTORY_DAYS } from '../core/webhooks.js';
 import type { DbHandle } from '../db/connect.js';
@@ -239,7 +239,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     }
     // An API address asked with a method it does not have: 405 naming those it has (src/core/methods.ts).
     const allow = allowedMethods(path, (method) => app.findRoute({ method: method as HTTPMethods, url: path }) !== null);
-    if (allow !== null) return sendError(request, reply.header('allow', allow), 405, 'method_not_allowed', `This address answers ${allow} only.`);
+    if (allow !== null) return sendError(request, reply.header('allow', allow), 405, 'method_not_allowed', notAllowedMessage(allow));
     return sendError(request, reply, 404, 'not_found', 'There is no page at this address.');
   });
 

@@ -29,6 +29,8 @@ import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
 import { refuseInboundTokens, requireBearer } from '../../api-auth.js';
 import { NoBody, readsBody, withAddressRefusals, withBodyRefusals, withErrorHeaders, withTokenRefusals } from '../../api-schemas.js';
 import { attachmentApiRoutes } from '../attachments.js';
+import { notAllowedMessage } from '../../../core/methods.js';
+import { sendError } from '../../errors.js';
 
 type OpenApiDocument = ReturnType<SwaggerTransformObject>;
 
@@ -174,7 +176,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
           'opaque `cursor`. Errors are `{"error": {"code", "message", "fields"}}`. ' +
           // Decided: one sentence rather than a `head` operation beside each `get` (it would double
           // the document and say nothing new); the export refuses HEAD (it would export for nothing).
-          'Every GET operation also answers `HEAD` (the same status and headers, no body), except the CSV export `/api/v1/tickets/export`. ' +
+          'Every GET operation also answers `HEAD` (the same status and headers, no body), except the CSV export `/api/v1/tickets/export` (405). ' +
           'Addresses take no trailing slash: `/api/v1/tickets/` is a 404.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token created by an admin' } } },
@@ -231,6 +233,10 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
       v1.addHook('onRoute', (route) => {
         if (readsBody(route.method) && route.schema && route.schema.body === undefined && route.schema.consumes === undefined) route.schema = { ...route.schema, body: NoBody };
       });
+      // The export answers GET only (a HEAD would run it for nothing): a 405 naming GET, token or
+      // not, like any method an address does not have. Without this route HEAD /tickets/{reference}
+      // read `export` as a ticket reference and answered 404 "Ticket not found.".
+      v1.head('/tickets/export', { schema: { hide: true } }, async (request, reply) => sendError(request, reply.header('allow', 'GET'), 405, 'method_not_allowed', notAllowedMessage('GET')));
       await v1.register(async (open) => {
         refuseInboundTokens(open, ctx);
         publicTicketApiRoutes(open, ctx, limits, intake);
