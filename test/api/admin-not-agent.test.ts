@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { snapshot } from '../support/snapshot.js';
-import { type ApiClient, staffWithToken } from './support.js';
+import { type ApiClient, staffWithToken, validTicket } from './support.js';
 
 const ADMIN = /^“root” is an admin: admins take no tickets and belong to no team\.$/;
 
@@ -45,6 +45,16 @@ for (const dialect of DIALECTS) {
       expect(updated.status).toBe(400);
       expect(updated.body.error.fields.members).toBe('Members: no agent is named “ghost”. “root” is an admin: admins take no tickets and belong to no team.');
       expect(await snapshot(t.ctx.handle.db)).toEqual(before);
+    });
+
+    it('assigning a ticket to an admin: 400 naming agent, saying it is an admin; nothing written', async () => {
+      const reference = (await admin.post('/api/v1/tickets', validTicket)).body.reference;
+      const before = await snapshot(t.ctx.handle.db);
+      const response = await admin.post(`/api/v1/tickets/${reference}/assign`, { agent: 'root' });
+      expect(response.status).toBe(400);
+      expect(response.body.error.fields).toEqual({ agent: 'Reassign to: “root” is an admin: admins take no tickets and belong to no team.' });
+      expect(await snapshot(t.ctx.handle.db)).toEqual(before);
+      expect((await admin.post(`/api/v1/tickets/${reference}/assign`, { agent: 'ghost' })).body.error.fields).toEqual({ agent: 'Reassign to: choose an active agent.' });
     });
   });
 }
