@@ -36,6 +36,11 @@ for (const dialect of DIALECTS) {
       expect((await admin.put('/api/v1/agents/ana/teams', { teams: ['Support'] })).status).toBe(200);
     });
 
+    it('the document says so', async () => {
+      const document = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+      expect(document.paths['/api/v1/agents/{username}/teams'].put.description).toMatch(/An admin’s username is a 400 naming `username`.*nobody’s a 404/);
+    });
+
     it('a team’s members naming an admin: 400 naming members, saying it is an admin (beside an unknown name)', async () => {
       const before = await snapshot(t.ctx.handle.db);
       const created = await admin.post('/api/v1/teams', { name: 'Billing', members: ['ana', 'root'] });
