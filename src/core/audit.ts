@@ -91,6 +91,9 @@ const FILTERABLE_ACTIONS: ReadonlySet<string> = new Set<string>([...AUDIT_ACTION
 /** The families of actions (`user` for every `user.…`), which the filter also takes. */
 const AUDIT_FAMILIES: ReadonlySet<string> = new Set([...FILTERABLE_ACTIONS].map((action) => action.split('.')[0]!));
 
+/** Every value the action filter takes: the families, then the actions (`sign_in` is both). */
+export const AUDIT_ACTION_FILTERS: readonly string[] = [...new Set([...AUDIT_FAMILIES, ...FILTERABLE_ACTIONS])];
+
 /** One entry as a service hands it to audit(). */
 export interface AuditEntry {
   /** Who acted; null when nobody is signed in (a failed sign-in, the system). */

@@ -106,6 +106,15 @@ export function rowNamed<T extends { name: string }>(rows: readonly T[], name: s
   return rows.find((r) => r.name.toLowerCase() === wanted);
 }
 
+/**
+ * Why admins named where an agent is needed (a team's members, an agent's teams) are refused: §12
+ * teams hold agents, and admins take no tickets. Said instead of "no agent is named" or a 404,
+ * which read as if the account did not exist.
+ */
+export function adminsAreNoAgents(usernames: readonly string[]): string {
+  return `${quotedNames(usernames, 'and')} ${usernames.length === 1 ? 'is an admin' : 'are admins'}: admins take no tickets and belong to no team.`;
+}
+
 /** `“a”`, `“a” or “b”`, `“a”, “b” or “c”`: names quoted for a message. */
 export function quotedNames(names: readonly string[], joiner = 'or'): string {
   const quoted = names.map((n) => `“${n}”`);

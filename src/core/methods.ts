@@ -21,3 +21,26 @@ export function allowedMethods(path: string, answers: (method: string) => boolea
   const allowed = ROUTED_METHODS.filter((method) => answers(method));
   return allowed.length === 0 ? null : allowed.join(', ');
 }
+
+/** What a 405 says, `allow` being its Allow header. */
+export function notAllowedMessage(allow: string): string {
+  return `This address answers ${allow} only.`;
+}
+
+/**
+ * A versioned API address with an empty segment (`/api/v1/tickets/`, `/api/v1/tickets//close`)
+ * names no route: the router would otherwise read the empty text as an id ("Ticket not found." for
+ * a list's address with a slash) or answer a 405 for the list's methods. Answers the address
+ * without its empty segments, for the 404 to name, or null when `path` (no query) has none or is
+ * not under /api/v<n>/ (the docs' own addresses end in a slash; the pages take theirs, §1).
+ * Never a redirect: a POST or PUT would not follow one with its body everywhere.
+ */
+export function emptySegmentsOf(path: string): string | null {
+  if (!/^\/api\/v\d+(\/|$)/.test(path) || !/\/(\/|$)/.test(path)) return null;
+  return path.replace(/\/{2,}/g, '/').replace(/\/$/, '');
+}
+
+/** What the 404 of such an address says (README, JSON API, Errors). */
+export function emptySegmentsMessage(path: string, without: string): string {
+  return `There is no API address ${path}: API addresses take no trailing slash or empty segment (try ${without}).`;
+}

@@ -1,6 +1,6 @@
 /** The audit log's API shapes (§15 `GET /api/v1/audit`) as zod schemas, beside api-schemas.ts. */
 import { z } from 'zod';
-import { parseAuditAction, parseAuditActor, RETIRED_AUDIT_ACTIONS, UNKNOWN_AUDIT_ACTION } from '../core/audit.js';
+import { AUDIT_ACTION_FILTERS, parseAuditAction, parseAuditActor, RETIRED_AUDIT_ACTIONS, UNKNOWN_AUDIT_ACTION } from '../core/audit.js';
 import { pageCursor, pageLimit, parsed } from './api-schemas.js';
 import { parseDay } from './routes/adminFilters.js';
 
@@ -11,10 +11,11 @@ export const AuditQuery = z.strictObject({
   action: parsed(
     parseAuditAction,
     UNKNOWN_AUDIT_ACTION,
-    `An action (\`user.create\`), or a family: \`user\` matches every \`user.…\`. Also takes the names of actions earlier versions wrote and this one no longer does, as their entries stay: ${RETIRED_AUDIT_ACTIONS.map((a) => `\`${a}\``).join(', ')}`,
+    `An action (\`user.create\`), or a family: \`user\` matches every \`user.…\`; any letter case; anything else is a 400 naming \`action\` (it used to answer an empty list, read as "nobody did that"). Also takes the names of actions earlier versions wrote and this one no longer does, as their entries stay: ${RETIRED_AUDIT_ACTIONS.map((a) => `\`${a}\``).join(', ')}`,
+    AUDIT_ACTION_FILTERS,
   ).optional(),
   from: parsed(parseDay, DAY, 'From this day on (UTC, YYYY-MM-DD)').optional(),
-  to: parsed(parseDay, DAY, 'Until this day, inclusive (UTC, YYYY-MM-DD)').optional(),
+  to: parsed(parseDay, DAY, 'Until this day, inclusive (UTC, YYYY-MM-DD); a day before `from` is a 400 naming `to`').optional(),
   limit: pageLimit('Entries'),
   cursor: pageCursor,
 });

@@ -10,7 +10,8 @@ import { parsed, teamFilter } from './api-schemas.js';
 // ---------------------------------------------------------------- stats
 
 export const StatsQuery = z.strictObject({
-  window: parsed((raw) => parseStatsWindow(raw), 'Choose 24h, 7d, 30d or all.', 'Tickets created in the last `24h`, `7d`, `30d`, or `all` (default)').optional(),
+  // Empty is taken as absent (the dashboard's own default): listed, so the document refuses nothing the API takes.
+  window: parsed((raw) => parseStatsWindow(raw), 'Choose 24h, 7d, 30d or all.', 'Tickets created in the last `24h`, `7d`, `30d`, or `all` (default; also when empty), any letter case', [...STATS_WINDOWS, '']).optional(),
   // The lists' filter, in their words (a name too long, or two teams): it said zod's own.
   team: teamFilter('Only this team’s tickets (§12; absent: every team)'),
 });

@@ -14,7 +14,9 @@ import type { StaffListRow, TicketListRow } from '../repositories/ticketQueries.
 import { followUpReference } from '../services/conversation.js';
 import { statusUrl } from '../services/notifications.js';
 import type { CalendarApiJson } from './api-schemas-calendars.js';
-import type { AgentJson, AttachmentJson, CreatedTicketJson, EventJson, MessageConflictJson, MessageJson, TicketJson } from './api-schemas.js';
+import type { AgentJson } from './api-schemas-agents.js';
+import type { AttachmentJson, MessageConflictJson, MessageJson } from './api-schemas-messages.js';
+import type { CreatedTicketJson, EventJson, TicketJson } from './api-schemas-tickets.js';
 import { apiAttachmentPath } from './links.js';
 
 /** Epoch milliseconds as ISO 8601 UTC. */

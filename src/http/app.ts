@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import type { Config } from '../config.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS } from '../core/pendingClose.js';
 import { invalidInput } from '../core/errors.js';
-import { allowedMethods } from '../core/methods.js';
+import { allowedMethods, emptySegmentsMessage, emptySegmentsOf, notAllowedMessage } from '../core/methods.js';
 import { redactUrl } from '../core/redact.js';
 import { WEBHOOK_HISTORY_DAYS } from '../core/webhooks.js';
 import type { DbHandle } from '../db/connect.js';
@@ -113,6 +113,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   closeConnectionsOnceClosing(app);
   if (!config.trustProxy) warnOnceOfForgottenProxy(app);
+  refuseEmptyApiSegments(app);
   const hub = deps.hub ?? createLocalHub((error) => app.log.error({ err: error }, 'live update listener failed'));
   if (!deps.hub) app.addHook('onClose', () => hub.close());
   const ctx: ServiceContext = {
@@ -239,7 +240,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     }
     // An API address asked with a method it does not have: 405 naming those it has (src/core/methods.ts).
     const allow = allowedMethods(path, (method) => app.findRoute({ method: method as HTTPMethods, url: path }) !== null);
-    if (allow !== null) return sendError(request, reply.header('allow', allow), 405, 'method_not_allowed', `This address answers ${allow} only.`);
+    if (allow !== null) return sendError(request, reply.header('allow', allow), 405, 'method_not_allowed', notAllowedMessage(allow));
     return sendError(request, reply, 404, 'not_found', 'There is no page at this address.');
   });
 
@@ -306,6 +307,20 @@ function warnOnceOfForgottenProxy(app: FastifyInstance): void {
       request.log.warn(`requests come through a proxy (${request.ip} forwards X-Forwarded-For) but TRUST_PROXY is off: rate limits, logs and the audit log count every client as that proxy; set TRUST_PROXY (README: Operations)`);
     }
     done();
+  });
+}
+
+/**
+ * `/api/v1/tickets/` and `/api/v1/tickets//close` name no route (src/core/methods.ts): a 404 saying
+ * so for every method, before any route, token check or limit reads the empty segment as an id.
+ */
+function refuseEmptyApiSegments(app: FastifyInstance): void {
+  // A callback hook, not an async one: every request passes it; an answer ends it without done().
+  app.addHook('onRequest', (request, reply, done) => {
+    const [path] = splitUrl(request.url);
+    const without = emptySegmentsOf(path);
+    if (without === null) return done();
+    sendError(request, reply, 404, 'not_found', emptySegmentsMessage(path, without));
   });
 }
 

@@ -5,7 +5,7 @@
  */
 import { recordPresence } from '../repositories/presenceHistory.js';
 import { changedParts } from '../core/audit.js';
-import { type Checked, checkedOf } from '../core/checked.js';
+import { adminsAreNoAgents, type Checked, checkedOf } from '../core/checked.js';
 import { labelled, labelMessage } from '../core/fieldErrors.js';
 import { bestAgent } from '../core/routing.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
@@ -104,6 +104,8 @@ export async function reassignTicket(ctx: ServiceContext, by: Acting, ticketId: 
   return withRouting(ctx, by, async (run) => {
     const ticket = await openTicket(run, ticketId);
     const agent = agentUsername.trim() === '' ? undefined : await findUserByUsername(run.trx, agentUsername);
+    // An admin exists, but takes no tickets: said as such (§12), not as if nobody had the name.
+    if (agent?.role === 'admin') throw invalidInput({ agent: labelMessage('Reassign to', adminsAreNoAgents([agent.username])) }, 'Choose an active agent.');
     if (!agent || agent.role !== 'agent' || agent.active !== 1) throw invalidInput({ agent: labelMessage('Reassign to', 'Choose an active agent.') }, 'Choose an active agent.');
     if (ticket.agent_id === agent.id) return { changed: false, agentId: agent.id, agentName: agent.display_name };
     await writeMove(run, { ticketId, from: ticket.agent_id, to: agent.id }, 'admin');

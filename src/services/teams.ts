@@ -6,7 +6,7 @@
  * after) in that transaction. Bad input is a 400 naming the field, and changes nothing.
  */
 import { type AuditAction, changedParts } from '../core/audit.js';
-import { type Submission, submittedOver, type FieldErrors, idsOfNames, quotedNames, refuseFields } from '../core/checked.js';
+import { adminsAreNoAgents, type Submission, submittedOver, type FieldErrors, idsOfNames, quotedNames, refuseFields } from '../core/checked.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import { TEAM_FORM_LABELS, TEAM_LABELS, type TeamInput, type TopicInput, parseName, parseNameList } from '../core/teamInput.js';
@@ -64,11 +64,15 @@ async function namedIds(db: Db, table: NamedTable, names: readonly string[], fie
   if (names.length === 0) return [];
   const rows =
     table === 'agents'
-      ? await db.selectFrom('users').select(['id', 'username as name']).where('role', '=', 'agent').execute()
-      : await db.selectFrom(table).select(['id', 'name']).execute();
-  const { ids, unknown } = idsOfNames(rows, names);
+      ? await db.selectFrom('users').select(['id', 'username as name', 'role']).execute()
+      : (await db.selectFrom(table).select(['id', 'name']).execute()).map((row) => ({ ...row, role: null }));
+  const { ids, unknown } = idsOfNames(rows.filter((row) => row.role !== 'admin'), names);
   if (unknown.length === 0) return ids;
-  fields[field] = `No ${NOUNS[table]} is named ${quotedNames(unknown)}.`;
+  // An admin's username is no agent's, but saying nobody has it would be wrong.
+  const admins = new Set(rows.filter((row) => row.role === 'admin').map((row) => row.name.toLowerCase()));
+  const adminNames = unknown.filter((name) => admins.has(name.toLowerCase()));
+  const nobodys = unknown.filter((name) => !admins.has(name.toLowerCase()));
+  fields[field] = [nobodys.length > 0 ? `No ${NOUNS[table]} is named ${quotedNames(nobodys)}.` : '', adminNames.length > 0 ? adminsAreNoAgents(adminNames) : ''].filter(Boolean).join(' ');
   return null;
 }
 
@@ -189,7 +193,8 @@ export async function setAgentTeamsAndSkills(
 ): Promise<void> {
   await audited(ctx, actor, 'user.teams', async (run) => {
     const user = await findUserById(run.trx, userId);
-    if (!user || user.role !== 'agent') throw notFound('Agent');
+    if (!user) throw notFound('Agent');
+    if (user.role !== 'agent') throw invalidInput({ username: adminsAreNoAgents([user.username]) });
     const before = await agentTeamsAndSkills(run.trx, user.username);
     // A page's post is merged over what is stored now, inside the transaction (core/teamForm.ts agentTeamsOver).
     const raw = typeof submission === 'function' ? submission(before) : submission;

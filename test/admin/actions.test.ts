@@ -94,7 +94,8 @@ for (const dialect of DIALECTS) {
       for (const agent of ['nobody', 'bob', 'root', '']) {
         const response = await act(admin, 'tickets', ticket, 'reassign', { agent });
         expect(response.statusCode, agent).toBe(400);
-        expect(visibleText(response), agent).toContain('Reassign to: choose an active agent.');
+        // An admin exists: said as such (as the API says it), not as if nobody had the name.
+        expect(visibleText(response), agent).toContain(agent === 'root' ? 'Reassign to: “root” is an admin: admins take no tickets and belong to no team.' : 'Reassign to: choose an active agent.');
       }
       expect(await holderOf(db, ticket)).toBe(alice);
 

@@ -262,11 +262,20 @@ for (const dialect of DIALECTS) {
       await send('POST', '/api/v1/topics', {}, { body: { name: 'Factures', team: 'Paris', skills: ['French'] } });
       await send('DELETE', '/api/v1/teams/{id}', { id: String(team.id) });
       await send('DELETE', '/api/v1/skills/{id}', { id: String(skill.id) });
-      await send('PUT', '/api/v1/agents/{username}/teams', { username: 'root' }, { body: { teams: ['Paris'] } });
+      // An admin is no agent: a 400 naming username (admin-not-agent.test.ts); nobody's username a 404.
+      await send('PUT', '/api/v1/agents/{username}/teams', { username: 'root' }, { body: { teams: ['Paris'] }, names: 'username' });
       await send('PUT', '/api/v1/agents/{username}/teams', { username: 'ghost' }, { body: { teams: ['Paris'] } });
       await send('POST', '/api/v1/agents/{username}/two-factor/reset', { username: 'ghost' });
       expect(problems).toEqual([]);
-      expect(statuses).toEqual([201, 409, 400, 403, 403, 400, 200, 409, 409, 200, 200, 409, 400, 201, 409, 409, 404, 404, 404]);
+      expect(statuses).toEqual([201, 409, 400, 403, 403, 400, 200, 409, 409, 200, 200, 409, 400, 201, 409, 409, 400, 404, 404]);
+    });
+
+    it('holds answers to the headers the document lists: a 401 without WWW-Authenticate is a problem', async () => {
+      const response = await t.app.inject({ method: 'GET', url: '/api/v1/agents' });
+      expect(response.statusCode).toBe(401);
+      expect(problemsOf({ method: 'GET', path: '/api/v1/agents', response })).toEqual([]);
+      delete response.headers['www-authenticate'];
+      expect(problemsOf({ method: 'GET', path: '/api/v1/agents', response })).toEqual([expect.stringContaining('header WWW-Authenticate missing')]);
     });
 
     it('answers a client over its limit (429) as documented', async () => {
@@ -281,6 +290,10 @@ for (const dialect of DIALECTS) {
         }
         expect(statuses).toEqual([201, 429, 429]);
         expect(found).toEqual([]);
+        // The documented Retry-After is checked by problemsOf; it says how long the limit still holds.
+        const last = await limited.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: validTicket });
+        expect(Number(last.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        expect(Number(last.headers['retry-after'])).toBeLessThanOrEqual(60);
       } finally {
         await limited.close();
       }

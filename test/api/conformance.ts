@@ -2,7 +2,8 @@
  * Checks real answers of the JSON API against its own OpenAPI document (§8: the document describes
  * the API): the status is one the operation lists, the content type one that status lists, and a
  * JSON body validates against that status's schema (types, required keys, nullability, enums,
- * formats such as date-time, no undocumented keys). Used by conformance.test.ts.
+ * formats such as date-time, no undocumented keys), and every header the status documents as
+ * required is there (a 401's WWW-Authenticate, a 429's Retry-After). Used by conformance.test.ts.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -23,10 +24,27 @@ export interface Answer {
   response: LightMyRequestResponse;
 }
 
+/** `value` matched in any letter case: each letter as a class of both (`[Hh][Ii]…`). */
+const anyCase = (value: string) => [...value].map((c) => (c.toLowerCase() === c.toUpperCase() ? c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : `[${c.toLowerCase()}${c.toUpperCase()}]`)).join('');
+
+/**
+ * A copy of `value` (a part of the document) in which every schema marked `x-any-case` takes its
+ * enum's values in any letter case and with spaces around, as the API does (api-schemas.ts
+ * `parsed`): its enum becomes the equivalent pattern, so `?priority=MEDIUM` is documented.
+ */
+function withAnyCaseEnums(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withAnyCaseEnums);
+  if (typeof value !== 'object' || value === null) return value;
+  const copy = Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, withAnyCaseEnums(inner)]));
+  if (copy['x-any-case'] !== true || !Array.isArray(copy.enum)) return copy;
+  const { enum: values, ...rest } = copy as { enum: string[] };
+  return { ...rest, pattern: `^\\s*(?:${values.map(anyCase).join('|')})\\s*$` };
+}
+
 export function conformanceChecker(document: any) {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
   addFormats(ajv);
-  ajv.addSchema({ $id: DOCUMENT_ID, components: document.components, paths: document.paths });
+  ajv.addSchema({ $id: DOCUMENT_ID, ...(withAnyCaseEnums({ components: document.components, paths: document.paths }) as object) });
 
   const compiled = new Map<string, ReturnType<Ajv2020['compile']>>();
   /** The validator of the schema at this pointer into the document (compiled once). */
@@ -77,23 +95,36 @@ export function conformanceChecker(document: any) {
     const status = String(response.statusCode);
     const described = operation.responses[status];
     if (!described) return [`${where}: status not documented (has ${Object.keys(operation.responses).join(', ')}): ${response.body.slice(0, 200)}`];
-    const type = String(response.headers['content-type'] ?? '')
-      .split(';')[0]!
-      .trim()
-      .toLowerCase();
-    const content: Record<string, unknown> | undefined = described.content;
-    if (!content) return response.body === '' ? [] : [`${where}: documented without a body, answered ${type}: ${response.body.slice(0, 200)}`];
-    const mediaType = type in content ? type : '*/*' in content ? '*/*' : undefined;
-    if (mediaType === undefined) return [`${where}: content type ${type || '(none)'} not documented (has ${Object.keys(content).join(', ')})`];
-    if (mediaType !== 'application/json') return [];
-    let body: unknown;
-    try {
-      body = JSON.parse(response.body);
-    } catch {
-      return [`${where}: not JSON: ${response.body.slice(0, 200)}`];
+    const headerProblems = Object.entries<{ required?: boolean; schema?: unknown }>(described.headers ?? {}).flatMap(([name, header]) => {
+      const value = response.headers[name.toLowerCase()];
+      if (value === undefined) return header.required ? [`${where}: documented header ${name} missing`] : [];
+      // A header is text; an integer one (Retry-After) is checked as the number its digits spell.
+      const text = String(value);
+      const validate = validatorAt('paths', path, method.toLowerCase(), 'responses', status, 'headers', name, 'schema');
+      return validate(/^[0-9]+$/.test(text) ? Number(text) : text) ? [] : errorsOf(`${where} header ${name}: ${text}`, validate);
+    });
+    return [...headerProblems, ...bodyProblemsOf()];
+
+    /** What is wrong with its content type and body. */
+    function bodyProblemsOf(): string[] {
+      const type = String(response.headers['content-type'] ?? '')
+        .split(';')[0]!
+        .trim()
+        .toLowerCase();
+      const content: Record<string, unknown> | undefined = described.content;
+      if (!content) return response.body === '' ? [] : [`${where}: documented without a body, answered ${type}: ${response.body.slice(0, 200)}`];
+      const mediaType = type in content ? type : '*/*' in content ? '*/*' : undefined;
+      if (mediaType === undefined) return [`${where}: content type ${type || '(none)'} not documented (has ${Object.keys(content).join(', ')})`];
+      if (mediaType !== 'application/json') return [];
+      let body: unknown;
+      try {
+        body = JSON.parse(response.body);
+      } catch {
+        return [`${where}: not JSON: ${response.body.slice(0, 200)}`];
+      }
+      const validate = validatorAt('paths', path, method.toLowerCase(), 'responses', status, 'content', mediaType, 'schema');
+      return validate(body) ? [] : errorsOf(where, validate);
     }
-    const validate = validatorAt('paths', path, method.toLowerCase(), 'responses', status, 'content', mediaType, 'schema');
-    return validate(body) ? [] : errorsOf(where, validate);
   }
 
   return { problemsOf, requestProblemsOf };

@@ -71,6 +71,66 @@ for (const dialect of DIALECTS) {
       await expect(SwaggerParser.validate(structuredClone(document))).resolves.toBeTruthy();
     });
 
+    it('lists its schemas in name order, whatever order their modules load in', () => {
+      // The zod registry keeps the order schemas were defined in, which is the order their modules
+      // happened to be imported: splitting a file moved them about without changing one of them.
+      const names = Object.keys(document.components.schemas);
+      expect(names).toEqual([...names].sort());
+    });
+
+    it('documents the headers its refusals carry: WWW-Authenticate on every 401, Retry-After on every 429 and 503', () => {
+      const expected: Record<string, string> = { '401': 'WWW-Authenticate', '429': 'Retry-After', '503': 'Retry-After' };
+      const seen = new Set<string>();
+      for (const [path, operations] of Object.entries<Record<string, any>>(document.paths)) {
+        for (const [method, operation] of Object.entries<any>(operations)) {
+          for (const [status, header] of Object.entries(expected)) {
+            const response = operation.responses[status];
+            if (!response) continue;
+            seen.add(status);
+            expect(response.headers?.[header], `${method} ${path} ${status}`).toMatchObject({ required: true, description: expect.any(String), schema: expect.any(Object) });
+          }
+        }
+      }
+      expect([...seen].sort()).toEqual(['401', '429', '503']);
+    });
+
+    it('documents each value from a fixed set as an enum of its lower-case values, saying any letter case is taken', () => {
+      // A query parameter's description is on the parameter, a body field's on its schema.
+      const parameter = (path: string, name: string) => {
+        const { schema, description } = document.paths[path].get.parameters.find((p: { name: string }) => p.name === name);
+        return { ...schema, description };
+      };
+      const expected: [schema: any, values: string[]][] = [
+        [parameter('/api/v1/tickets', 'status'), ['open', 'closed']],
+        [parameter('/api/v1/tickets', 'state'), ['pending', 'open', 'closed']],
+        [parameter('/api/v1/tickets', 'priority'), ['high', 'medium', 'low']],
+        [parameter('/api/v1/tickets', 'breached'), ['true', 'false']],
+        [parameter('/api/v1/tickets/export', 'priority'), ['high', 'medium', 'low']],
+        // Empty is the default window, as absent.
+        [parameter('/api/v1/stats', 'window'), ['24h', '7d', '30d', 'all', '']],
+        [document.components.schemas.PresenceRequestInput.properties.status, ['offline', 'available', 'away']],
+      ];
+      for (const [schema, values] of expected) {
+        expect(schema, values.join()).toMatchObject({ type: 'string', enum: values, 'x-any-case': true, description: expect.stringMatching(/any letter case/) });
+      }
+      const action = parameter('/api/v1/audit', 'action');
+      expect(action).toMatchObject({ 'x-any-case': true, description: expect.stringMatching(/any letter case/) });
+      expect(action.enum).toEqual(expect.arrayContaining(['user', 'user.create', 'sign_in']));
+    });
+
+    it('says what makes a list’s 400: contradicting status and state, unknown names, an unknown audit action, dates the wrong way round', () => {
+      const parameter = (path: string, name: string) => document.paths[path].get.parameters.find((p: { name: string }) => p.name === name).description;
+      for (const path of ['/api/v1/tickets', '/api/v1/tickets/export']) {
+        expect(parameter(path, 'state'), path).toMatch(/`status=closed&state=pending`.*400 naming `state`/);
+        expect(parameter(path, 'agent'), path).toMatch(/400 naming `agent`/);
+        expect(parameter(path, 'team'), path).toMatch(/400 naming `team`/);
+        expect(document.paths[path].get.description, path).toMatch(/A 400 names each bad parameter/);
+      }
+      expect(parameter('/api/v1/audit', 'action')).toMatch(/anything else is a 400 naming `action`/);
+      expect(parameter('/api/v1/audit', 'to')).toMatch(/before `from` is a 400 naming `to`/);
+      expect(document.paths['/api/v1/audit'].get.description).toMatch(/A 400 names each bad parameter/);
+    });
+
     it('lists exactly the §8 routes, staff ones behind the bearer scheme', () => {
       const listed = Object.entries<Record<string, unknown>>(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`));
       expect(listed.sort()).toEqual(SPEC_ROUTES.map(([method, path]) => `${method} ${path}`).sort());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accepted, Checked, checkedOf, idsOfNames, quotedNames, refuseFields, rowNamed, withoutPaths } from '../../src/core/checked.js';
+import { accepted, adminsAreNoAgents, Checked, checkedOf, idsOfNames, quotedNames, refuseFields, rowNamed, withoutPaths } from '../../src/core/checked.js';
 import { checkForecastRequest } from '../../src/core/forecastInput.js';
 import { checkSettings } from '../../src/core/settings.js';
 import { checkTeam, checkTopic } from '../../src/core/teamInput.js';
@@ -110,5 +110,15 @@ describe('every parse names all of its bad fields at once', () => {
     expect(settings.value.calendarId).toBe(12);
     const forecast = checkForecastRequest({ from: '2026-11-01', to: '2026-11-30', team: '4', k_min: 0 }, Date.UTC(2026, 11, 1));
     expect(forecast.value.teamId).toBe(4);
+  });
+});
+
+describe('an admin named where an agent is needed (adminsAreNoAgents)', () => {
+  it.each<[string[], string]>([
+    [['root'], '“root” is an admin: admins take no tickets and belong to no team.'],
+    [['root', 'boss'], '“root” and “boss” are admins: admins take no tickets and belong to no team.'],
+    [['a', 'b', 'c'], '“a”, “b” and “c” are admins: admins take no tickets and belong to no team.'],
+  ])('%j', (names, expected) => {
+    expect(adminsAreNoAgents(names)).toBe(expected);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedMethods, isApiPath } from '../../src/core/methods.js';
+import { allowedMethods, emptySegmentsOf, isApiPath } from '../../src/core/methods.js';
 
 describe('405 for a method an API address does not have (src/core/methods.ts)', () => {
   it.each<[string, string[], string | null]>([
@@ -26,5 +26,25 @@ describe('405 for a method an API address does not have (src/core/methods.ts)', 
     ['/tickets/api/', false],
   ])('isApiPath(%j) is %j', (path, expected) => {
     expect(isApiPath(path)).toBe(expected);
+  });
+});
+
+describe('an API address with an empty segment names no route (src/core/methods.ts)', () => {
+  it.each<[string, string | null]>([
+    // A trailing slash, or an empty parameter in the middle: the address without them.
+    ['/api/v1/tickets/', '/api/v1/tickets'],
+    ['/api/v1/tickets//close', '/api/v1/tickets/close'],
+    ['/api/v1/agents//teams/', '/api/v1/agents/teams'],
+    ['/api/v1//tickets', '/api/v1/tickets'],
+    ['/api/v1/', '/api/v1'],
+    // Well-formed addresses, the docs (swagger-ui's own addresses end in a slash) and the pages.
+    ['/api/v1/tickets', null],
+    ['/api/v1/tickets/HD-1/close', null],
+    ['/api/docs/', null],
+    ['/api/docs/static/index.html', null],
+    ['/tickets/', null],
+    ['/api/openapi.json/', null],
+  ])('%s → %j', (path, expected) => {
+    expect(emptySegmentsOf(path)).toBe(expected);
   });
 });

@@ -13,7 +13,8 @@ import { actingOf } from '../../acting.js';
 import { TwoFactorResetAnswer } from '../../api-schemas-audit.js';
 import { UsernameParams } from '../../teamSchemas.js';
 import { apiUserOf } from '../../api-auth.js';
-import { Agent, AgentList, AgentListQuery, errorResponses, PresenceBody } from '../../api-schemas.js';
+import { errorResponses } from '../../api-schemas.js';
+import { Agent, AgentList, AgentListQuery, PresenceBody } from '../../api-schemas-agents.js';
 import { agentJson, decodeCursor, pageOf } from '../../api-shapes.js';
 
 const security = [{ bearerAuth: [] }];

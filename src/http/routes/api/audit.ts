@@ -30,7 +30,9 @@ export function auditApiRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       schema: {
         tags: ['audit'],
         summary: 'The audit log',
-        description: 'Admins only. Every admin action and sign-in, newest first, with who, when, from where and what changed (secrets never appear).',
+        description:
+          'Admins only. Every admin action and sign-in, newest first, with who, when, from where and what changed (secrets never appear). ' +
+          'A 400 names each bad parameter (`fields`): one it does not know, an `action` the log does not record, a day that is not `YYYY-MM-DD`, `to` before `from`.',
         security: [{ bearerAuth: [] }],
         querystring: AuditQuery,
         response: { 200: AuditList.describe('One page of entries'), ...errorResponses(400, 401, 403) },

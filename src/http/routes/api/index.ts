@@ -27,8 +27,10 @@ import { statsApiRoutes } from './stats.js';
 import { forecastApiRoutes } from './forecast.js';
 import { publicTicketApiRoutes, ticketApiRoutes } from './tickets.js';
 import { refuseInboundTokens, requireBearer } from '../../api-auth.js';
-import { NoBody, readsBody, withAddressRefusals, withBodyRefusals, withTokenRefusals } from '../../api-schemas.js';
+import { NoBody, readsBody, withAddressRefusals, withBodyRefusals, withErrorHeaders, withTokenRefusals } from '../../api-schemas.js';
 import { attachmentApiRoutes } from '../attachments.js';
+import { notAllowedMessage } from '../../../core/methods.js';
+import { sendError } from '../../errors.js';
 
 type OpenApiDocument = ReturnType<SwaggerTransformObject>;
 
@@ -66,7 +68,8 @@ function invalidFields(errors: FastifySchemaValidationError[], dataVar: SchemaEr
 
 /**
  * The zod registry holds every named schema twice (as request input and as response output); the
- * document keeps only those some operation refers to, directly or through another schema.
+ * document keeps only those some operation refers to, directly or through another schema, in
+ * name order.
  */
 function withoutUnusedSchemas(document: OpenApiDocument): OpenApiDocument {
   const components = (document as { components?: { schemas?: Record<string, unknown> } }).components;
@@ -83,7 +86,13 @@ function withoutUnusedSchemas(document: OpenApiDocument): OpenApiDocument {
     }
   };
   visit({ ...document, components: { ...components, schemas: {} } });
-  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
+  // In name order: the registry's order is the order modules happened to load, which a mere split
+  // or a new import changed (a reader, and a diff of two versions, should see the same document).
+  const kept = Object.fromEntries(
+    Object.entries(schemas)
+      .filter(([name]) => used.has(name))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
   return { ...document, components: { ...components, schemas: kept } } as OpenApiDocument;
 }
 
@@ -164,7 +173,11 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
         description:
           'Tickets, agents and figures of the help desk. Staff authenticate with `Authorization: Bearer <token>` ' +
           '(tokens are created by admins); creating a ticket is public and rate-limited. Lists page with an ' +
-          'opaque `cursor`. Errors are `{"error": {"code", "message", "fields"}}`.',
+          'opaque `cursor`. Errors are `{"error": {"code", "message", "fields"}}`. ' +
+          // Decided: one sentence rather than a `head` operation beside each `get` (it would double
+          // the document and say nothing new); the export refuses HEAD (it would export for nothing).
+          'Every GET operation also answers `HEAD` (the same status and headers, no body), except the CSV export `/api/v1/tickets/export` (405). ' +
+          'Addresses take no trailing slash: `/api/v1/tickets/` is a 404.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token created by an admin' } } },
       tags: [
@@ -189,7 +202,7 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
       const response = withAddressRefusals(input.url, withTokenRefusals(input.schema.security, bodyRefusals));
       return jsonSchemaTransform({ ...input, schema: { ...schema, ...(body === NoBody ? {} : { body }), response } });
     },
-    transformObject: (document) => withoutUnusedSchemas(jsonSchemaTransformObject(document)),
+    transformObject: (document) => withErrorHeaders(withoutUnusedSchemas(jsonSchemaTransformObject(document))),
   });
   api.addHook('onSend', async (_request, reply, payload) => {
     const type = String(reply.getHeader('content-type') ?? '');
@@ -220,6 +233,10 @@ export async function apiPlugin(api: FastifyInstance, { ctx, limits, intake, inb
       v1.addHook('onRoute', (route) => {
         if (readsBody(route.method) && route.schema && route.schema.body === undefined && route.schema.consumes === undefined) route.schema = { ...route.schema, body: NoBody };
       });
+      // The export answers GET only (a HEAD would run it for nothing): a 405 naming GET, token or
+      // not, like any method an address does not have. Without this route HEAD /tickets/{reference}
+      // read `export` as a ticket reference and answered 404 "Ticket not found.".
+      v1.head('/tickets/export', { schema: { hide: true } }, async (request, reply) => sendError(request, reply.header('allow', 'GET'), 405, 'method_not_allowed', notAllowedMessage('GET')));
       await v1.register(async (open) => {
         refuseInboundTokens(open, ctx);
         publicTicketApiRoutes(open, ctx, limits, intake);

@@ -13,7 +13,9 @@ import { authorUsernames, threadPage } from '../../../repositories/messages.js';
 import type { ServiceContext } from '../../../services/context.js';
 import { postStaffMessage, StaleReply } from '../../../services/conversation.js';
 import { apiUserOf } from '../../api-auth.js';
-import { errorResponses, Message, MessageList, MessageListQuery, NewMessage, ReferenceParams, StaleOrConflict } from '../../api-schemas.js';
+import { errorResponses } from '../../api-schemas.js';
+import { Message, MessageList, MessageListQuery, NewMessage, StaleOrConflict } from '../../api-schemas-messages.js';
+import { ReferenceParams } from '../../api-schemas-tickets.js';
 import { decodeCursor, messageJson, pageOf, staleJson } from '../../api-shapes.js';
 import { visibleTicket } from './tickets.js';
 

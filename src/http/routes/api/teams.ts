@@ -110,7 +110,14 @@ export function teamApiRoutes(app: FastifyInstance, ctx: ServiceContext): void {
 
   r.put(
     '/agents/:username/teams',
-    { schema: schema('Set an agent’s teams and skills', { params: UsernameParams, body: AgentTeamsBody, response: { 200: AgentTeamsBody, ...errorResponses(400, 401, 403, 404) } }), config },
+    {
+      schema: schema('Set an agent’s teams and skills', {
+        description: 'Admins only. An admin’s username is a 400 naming `username` (admins take no tickets and belong to no team); nobody’s a 404.',
+        params: UsernameParams,         body: AgentTeamsBody,
+        response: { 200: AgentTeamsBody, ...errorResponses(400, 401, 403, 404) },
+      }),
+      config,
+    },
     async (request) => {
       const agent = await findUserByUsername(db, request.params.username);
       if (!agent) throw notFound('Agent');

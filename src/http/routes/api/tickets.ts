@@ -14,19 +14,8 @@ import type { ServiceContext } from '../../../services/context.js';
 import type { TicketIntake } from '../../../services/intake.js';
 import { closeTicket } from '../../../services/tickets.js';
 import { apiUserOf } from '../../api-auth.js';
-import {
-  ApiError,
-  AssignBody,
-  CreatedTicket,
-  errorResponses,
-  NewTicket,
-  ReferenceParams,
-  Ticket,
-  TicketList,
-  TicketExportQuery,
-  TicketListQuery,
-  TicketWithEvents,
-} from '../../api-schemas.js';
+import { ApiError, errorResponses } from '../../api-schemas.js';
+import { AssignBody, CreatedTicket, NewTicket, ReferenceParams, Ticket, TicketExportQuery, TicketList, TicketListQuery, TicketWithEvents } from '../../api-schemas-tickets.js';
 import { decodeCursor, eventJson, newTicketJson, pageOf, ticketJson } from '../../api-shapes.js';
 import type { RouteLimits } from '../../app.js';
 import { sendCsv } from '../../csv.js';
@@ -114,7 +103,9 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
         summary: 'List tickets',
         description:
           'Newest first; with `q`, the best matches first (README, "Search"). An agent sees its own tickets and the pending ones; an admin sees all. Filters combine (AND). ' +
-          'Follow `next_cursor` until it is null to walk the whole list.',
+          'Follow `next_cursor` until it is null to walk the whole list. ' +
+          'A 400 names each bad parameter (`fields`): one it does not know, a value out of its set, an `agent` or `team` nobody has, ' +
+          'a `state` contradicting `status`, a `q` that cannot be searched, a `cursor` that is not one; a list that comes back empty is a real answer, never a typo.',
         security,
         querystring: TicketListQuery,
         response: { 200: TicketList.describe('One page of tickets'), ...errorResponses(400, 401) },
@@ -151,7 +142,8 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
           'Admins only. Every ticket `GET /api/v1/tickets` would list under the same filters (all its pages, in its order), as one CSV file, ' +
           'streamed: UTF-8 with a byte order mark, a header row, CRLF records quoted as RFC 4180 says, times in ISO 8601 UTC, and any text ' +
           "starting with =, +, -, @, a tab or a carriage return prefixed with ' so a spreadsheet does not run it (README, \"Export\"). " +
-          'Each export is recorded in the audit log (`export.tickets`, with the parameters asked).',
+          'Each export is recorded in the audit log (`export.tickets`, with the parameters asked). ' +
+          'A 400 names each bad parameter, as the list does (an unknown one, an `agent` or `team` nobody has, a `state` contradicting `status`, …), and nothing is exported.',
         security,
         querystring: TicketExportQuery,
         response: {
