@@ -295,6 +295,8 @@ export interface OutboxTable {
   message_id: ColumnType<number | null, number | null | undefined, number | null>;
   /** The Cc of the email (the ticket's copied people when it was written), comma-separated; '' for none. */
   cc_addresses: ColumnType<string, string | undefined, string>;
+  /** The recipient's name (the ticket's customer) for `To: Name <address>`; '' for none. */
+  to_name: ColumnType<string, string | undefined, string>;
 }
 
 /** API tokens (§8); the token itself is shown once and only its SHA-256 is kept. */

@@ -19,6 +19,12 @@ export interface OutgoingAttachment {
 export interface OutgoingEmail {
   from: string;
   to: string;
+  /**
+   * The recipient's name (the ticket's customer), one line without direction overrides (message.ts);
+   * '' or absent: the bare address. Given to nodemailer apart from the address, so it quotes or
+   * encodes it (RFC 2047) as one name: a comma, `<…>` or `@` in it is never read as an address.
+   */
+  toName?: string;
   /** The ticket's copied people (§10 Cc) on an email that carries its conversation; absent or empty: none. */
   cc?: string[];
   /** Where the customer's answer goes: the support address (MAIL_REPLY_TO). */
@@ -103,7 +109,7 @@ export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts
       const from = mailboxOption(email.from);
       const options: Mail.Options & { signal?: AbortSignal } = {
         from,
-        to: email.to,
+        to: email.toName ? { name: email.toName, address: email.to } : email.to,
         ...(email.cc && email.cc.length > 0 ? { cc: email.cc } : {}),
         replyTo: mailboxOption(email.replyTo),
         subject: subjectHeader(email.subject),

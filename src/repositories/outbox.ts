@@ -13,6 +13,8 @@ export interface NewEmail {
   ticketId: number | null;
   kind: MailKind;
   to: string;
+  /** The recipient's name (the ticket's customer): `To: Name <address>`; absent: the bare address. */
+  toName?: string;
   content: EmailContent;
   now: number;
   /** The message a `reply` email carries (its attachments are sent with it). */
@@ -37,6 +39,7 @@ export function outboxRowOf(email: NewEmail): Insertable<OutboxTable> {
     ticket_id: email.ticketId,
     kind: email.kind,
     to_address: email.to,
+    to_name: (email.toName ?? '').slice(0, 200),
     subject: email.content.subject,
     text_body: email.content.text,
     html_body: email.content.html,

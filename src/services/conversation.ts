@@ -165,7 +165,7 @@ async function enqueueReplyEmail(trx: Db, ctx: ServiceContext, ticket: TicketRow
     linkedFiles: notAttached(files).map((f) => ({ filename: f.filename, size: f.size, url: `${ctx.publicUrl}${customerAttachmentPath(ticket.token, f)}` })),
   });
   const cc = await ccOfTicketEmail(trx, 'reply', ticket);
-  await enqueueEmail(trx, { ticketId: ticket.id, kind: 'reply', to: ticket.customer_email, cc, content, now: message.created_at, messageId: message.id });
+  await enqueueEmail(trx, { ticketId: ticket.id, kind: 'reply', to: ticket.customer_email, toName: ticket.customer_name, cc, content, now: message.created_at, messageId: message.id });
 }
 
 /**

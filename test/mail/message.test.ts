@@ -33,6 +33,7 @@ const row: OutboxRow = {
   ticket_id: 7,
   kind: 'created',
   to_address: 'carla@customer.example',
+  to_name: '',
   subject: '[HD-7] Hi',
   text_body: 'Body',
   html_body: '<p>Body</p>',

@@ -42,6 +42,7 @@ import * as rateLimitHeld from './2026-12-18T0900-rate-limit-held.js';
 import * as searchFolding from './2026-12-19T0900-search-folding.js';
 import * as searchSourceDepth from './2026-12-20T0900-search-source-depth.js';
 import * as auditWho from './2026-12-21T0930-audit-who.js';
+import * as outboxRecipientName from './2026-12-22T0900-outbox-recipient-name.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -88,4 +89,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-19T0900-search-folding': searchFolding,
   '2026-12-20T0900-search-source-depth': searchSourceDepth,
   '2026-12-21T0930-audit-who': auditWho,
+  '2026-12-22T0900-outbox-recipient-name': outboxRecipientName,
 };
