@@ -297,6 +297,15 @@ export interface OutboxTable {
   cc_addresses: ColumnType<string, string | undefined, string>;
   /** The recipient's name (the ticket's customer) for `To: Name <address>`; '' for none. */
   to_name: ColumnType<string, string | undefined, string>;
+  /** Bytes (as sent) the email's files were given when it was written (core/mailSize.ts); null: the old fixed 7 MB rule. */
+  attachment_room: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** One row (id 1): the SIZE the SMTP server advertised when the outbox worker last asked; null: none. */
+export interface MailServerTable {
+  id: number;
+  max_message_bytes: number | null;
+  checked_at: number;
 }
 
 /** API tokens (§8); the token itself is shown once and only its SHA-256 is kept. */
@@ -384,6 +393,7 @@ export interface LeasesTable {
 }
 
 export interface Database extends TeamTables, WebhookTables, SummaryTables, CcTables {
+  mail_server: MailServerTable;
   users: UsersTable;
   tickets: TicketsTable;
   ticket_events: TicketEventsTable;

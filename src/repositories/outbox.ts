@@ -21,6 +21,8 @@ export interface NewEmail {
   messageId?: number;
   /** Its Cc (§10 Cc: the ticket's copied people), fixed on the row so every try sends the same. */
   cc?: readonly string[];
+  /** A `reply`'s room for files, as sent (core/mailSize.ts attachmentRoom): the worker attaches what fits in it. */
+  attachmentRoom?: number;
 }
 
 /** Adds an email to the outbox; callers pass the transaction of the change that causes it. */
@@ -49,6 +51,7 @@ export function outboxRowOf(email: NewEmail): Insertable<OutboxTable> {
     created_at: email.now,
     message_id: email.messageId ?? null,
     cc_addresses: (email.cc ?? []).join(','),
+    attachment_room: email.attachmentRoom ?? null,
   };
 }
 

@@ -34,6 +34,7 @@ const row: OutboxRow = {
   kind: 'created',
   to_address: 'carla@customer.example',
   to_name: '',
+  attachment_room: null,
   subject: '[HD-7] Hi',
   text_body: 'Body',
   html_body: '<p>Body</p>',
