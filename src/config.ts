@@ -10,7 +10,9 @@ import { DEFAULT_CLOSE_UNDO_SECONDS, MAX_CLOSE_UNDO_SECONDS } from './core/pendi
 import { parseTrustProxy, type TrustProxy } from './core/trustProxy.js';
 import { WEBHOOK_HISTORY_DAYS } from './core/webhooks.js';
 import { hostUrlReadable, limitSetting, mailboxSetting, urlProblem } from './configChecks.js';
+import { DEFAULT_MAIL_MAX_MESSAGE_MB, MAIL_MEGABYTE as MB } from './core/mailSize.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './http/rateLimits.js';
+
 
 /** The path the OpenID provider sends the browser back to (src/http/routes/sso.ts). */
 export const SSO_CALLBACK_PATH = '/agents/login/sso/callback/';
@@ -58,6 +60,23 @@ const EnvSchema = z.object({
    * `Name <address>`); unset: MAIL_FROM. Point it at the mailbox the email channel (§10) reads.
    */
   MAIL_REPLY_TO: mailboxSetting().optional(),
+  /**
+   * The largest email the mail server takes, in megabytes, when its EHLO answer advertises no SIZE
+   * of its own (core/mailSize.ts): a reply's files beyond it are linked to the request's page.
+   */
+  MAIL_MAX_MESSAGE_MB: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const text = (v ?? '').trim();
+      if (text === '') return DEFAULT_MAIL_MAX_MESSAGE_MB * MB;
+      const mb = /^\d{1,4}(\.\d{1,3})?$/.test(text) ? Number(text) : NaN;
+      if (!(mb >= 1 && mb <= 1000)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a number of megabytes from 1 to 1000, such as 10 or 35 (used when the mail server advertises no SIZE)' });
+        return z.NEVER;
+      }
+      return Math.floor(mb * MB);
+    }),
   /** Base of the links in emails, as customers reach this server. */
   PUBLIC_URL: z.string().optional().superRefine(urlProblem('must be an http:// or https:// URL, without spaces, a query (?) or a fragment (#)', false)),
   /**
@@ -222,6 +241,8 @@ export interface Config {
   mailFrom: string;
   /** Reply-To: of every email (MAIL_REPLY_TO, else MAIL_FROM). */
   mailReplyTo: string;
+  /** MAIL_MAX_MESSAGE_MB in bytes: the largest email when the mail server advertises no SIZE. */
+  mailMaxMessageBytes: number;
   publicUrl: string;
   /** SECRET_KEY as given; unset outside production, when the server uses signingKey(config). */
   secretKey: string | undefined;
@@ -307,6 +328,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     mailReplyTo: e.MAIL_REPLY_TO ?? e.MAIL_FROM,
+    mailMaxMessageBytes: e.MAIL_MAX_MESSAGE_MB,
     publicUrl,
     secretKey: e.SECRET_KEY,
     adminPassword: e.ADMIN_PASSWORD,

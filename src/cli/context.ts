@@ -54,5 +54,5 @@ export async function openForCli(options: OpenOptions = {}): Promise<{ config: C
   const { createSqlite, ...connectOptions } = options;
   const config = cliConfig({ createSqlite });
   const handle = await openDatabase(config.databaseUrl, connectOptions);
-  return { config, handle, ctx: { handle, clock: systemClock, publicUrl: config.publicUrl } };
+  return { config, handle, ctx: { handle, clock: systemClock, publicUrl: config.publicUrl, mailMaxMessageBytes: config.mailMaxMessageBytes } };
 }

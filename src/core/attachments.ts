@@ -160,31 +160,6 @@ function megabytes(bytes: number): string {
   return `${bytes / (1024 * 1024)} MB`;
 }
 
-/**
- * How much of a reply's files its email carries as attachments, in bytes before encoding. §10.1
- * lets a message hold 25 MB, but mail servers take far less in one email, base64 (a third more)
- * included: Postfix 10,240,000 bytes and Exchange 10 MB by default, Outlook.com 20 MB, Gmail
- * 25 MB. 7 MB encodes to about 9.6 MB and fits them all; before, a reply with more was refused
- * for good (552) and the customer got nothing, not even its text.
- */
-export const MAIL_ATTACHMENT_BYTES = 7 * 1024 * 1024;
-
-/**
- * Which of a reply's files (their sizes, in the message's order) travel in its email: each while
- * it still fits in what the earlier ones left of `budget`, so a small file after a large one is
- * still attached. The others are linked to the request's page (mail/templates/reply.ts). The same
- * answer where the email is written (its text names the links) and where it is sent (its
- * attachments).
- */
-export function attachedToMail(sizes: readonly number[], budget = MAIL_ATTACHMENT_BYTES): boolean[] {
-  let left = budget;
-  return sizes.map((size) => {
-    if (size > left) return false;
-    left -= size;
-    return true;
-  });
-}
-
 /** A file's size for people: `20 kB`, `6 MB`, `9.8 MB` (units of 1024). */
 export function sizeInWords(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.max(1, Math.ceil(bytes / 1024))} kB`;

@@ -193,7 +193,9 @@ export function decideInbound(f: InboundFacts): InboundDecision {
   }
   // An answer with no text and no files (an empty reply, a mail client's stray send) would be a
   // "(no text)" message making it the agent's turn again: it is recorded, and the ticket left as it is.
-  if (f.answers?.status === 'open' && f.addsNothing) {
+  // Decision: to a closed ticket too: a "(no text)" follow-up is a ticket with nothing to answer,
+  // routed and timed all the same. An answer with files still opens its follow-up.
+  if (f.answers && f.addsNothing) {
     return { result: 'ignored', reason: `No text and no files: nothing added to ${referenceOf(f.answers.id)}.`, showOn: null, ticketId: f.answers.id };
   }
   if (f.answers) return f.answers.status === 'open' ? { result: 'appended', ticketId: f.answers.id } : { result: 'follow_up', ticketId: f.answers.id };

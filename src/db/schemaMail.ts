@@ -25,6 +25,17 @@ export interface OutboxTable {
   message_id: ColumnType<number | null, number | null | undefined, number | null>;
   /** The Cc of the email (the ticket's copied people when it was written), comma-separated; '' for none. */
   cc_addresses: ColumnType<string, string | undefined, string>;
+  /** The recipient's name (the ticket's customer) for `To: Name <address>`; '' for none. */
+  to_name: ColumnType<string, string | undefined, string>;
+  /** Bytes (as sent) the email's files were given when it was written (core/mailSize.ts); null: the old fixed 7 MB rule. */
+  attachment_room: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** One row (id 1): the SIZE the SMTP server advertised when the outbox worker last asked; null: none. */
+export interface MailServerTable {
+  id: number;
+  max_message_bytes: number | null;
+  checked_at: number;
 }
 
 export type InboundSource = 'imap' | 'http' | 'pipe';
@@ -53,6 +64,7 @@ export interface InboundMailsTable {
 export interface MailTables {
   outbox: OutboxTable;
   inbound_mails: InboundMailsTable;
+  mail_server: MailServerTable;
 }
 
 export type OutboxRow = Selectable<OutboxTable>;

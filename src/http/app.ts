@@ -58,7 +58,7 @@ import { installUploads } from './uploads.js';
 export type { RouteLimits } from './rateLimits.js';
 
 /** The app's settings; `secretKey` is the key itself (signingKey in src/config.ts), never unset. */
-export type AppConfig = { secretKey: string } & Pick<Config, 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'smtpUrl' | 'mailFrom' | 'mailReplyTo' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'webhooksHistoryDays' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore' | 'oidc'>>;
+export type AppConfig = { secretKey: string } & Pick<Config, 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'smtpUrl' | 'mailFrom' | 'mailReplyTo' | 'mailMaxMessageBytes' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'webhooksHistoryDays' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore' | 'oidc'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
@@ -120,6 +120,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     handle: deps.handle,
     clock: deps.clock,
     publicUrl: config.publicUrl,
+    ...(config.mailMaxMessageBytes === undefined ? {} : { mailMaxMessageBytes: config.mailMaxMessageBytes }),
     onChanges: (changes) => {
       metrics.recordChanges(changes);
       hub.publishTickets(changes);

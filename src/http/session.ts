@@ -16,6 +16,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The logged-in staff member, or null. Set for every request that carries a session cookie. */
     viewer: StaffUser | null;
+    /**
+     * The session's staff member read now, for a form refused before the preHandlers ran (a field
+     * too long to read, forms.ts tooLongForm): `viewer` is set from it. Null without a session.
+     */
+    sessionViewer(): Promise<StaffUser | null>;
   }
   interface FastifyContextConfig {
     /** The route only serves pages' background traffic (the live stream): never activity. */
@@ -55,6 +60,12 @@ export function sessionCookieOptions(secure: boolean) {
 /** Resolves the session cookie into `request.viewer` (skipping static files). */
 export function installSessions(app: FastifyInstance, { ctx, idleMinutes, openPages, mailboxRead = false }: SessionOptions): void {
   app.decorateRequest('viewer', null);
+  app.decorateRequest('sessionViewer', async function (this: FastifyRequest) {
+    const token = this.cookies[SESSION_COOKIE];
+    if (!token || /^\/api(\/|\?|$)/.test(this.url)) return null;
+    this.viewer = await authenticate(ctx, token, { idleMinutes, countsAsActivity: countsAsActivity(this) });
+    return this.viewer;
+  });
   app.addHook('preHandler', async (request) => {
     const token = request.cookies[SESSION_COOKIE];
     // Static files need no user, and the API never accepts session cookies (§8).

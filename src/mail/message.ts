@@ -189,6 +189,8 @@ export function outgoingEmail(row: OutboxRow, setting: EmailSetting): OutgoingEm
   return {
     from: setting.from,
     to,
+    // The customer's name as the ticket holds it, made one line (a row written by hand or older code).
+    toName: headerSafe(row.to_name ?? ''),
     ...(cc.length > 0 ? { cc } : {}),
     replyTo: setting.replyTo,
     subject: headerSafe(row.subject),

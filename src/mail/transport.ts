@@ -19,6 +19,12 @@ export interface OutgoingAttachment {
 export interface OutgoingEmail {
   from: string;
   to: string;
+  /**
+   * The recipient's name (the ticket's customer), one line without direction overrides (message.ts);
+   * '' or absent: the bare address. Given to nodemailer apart from the address, so it quotes or
+   * encodes it (RFC 2047) as one name: a comma, `<…>` or `@` in it is never read as an address.
+   */
+  toName?: string;
   /** The ticket's copied people (§10 Cc) on an email that carries its conversation; absent or empty: none. */
   cc?: string[];
   /** Where the customer's answer goes: the support address (MAIL_REPLY_TO). */
@@ -57,6 +63,12 @@ export interface Mailer {
    * aborts a send that takes too long (the connection is closed).
    */
   send(email: OutgoingEmail, signal?: AbortSignal): Promise<{ messageId: string }>;
+  /**
+   * The largest message the mail server takes, as its EHLO answer advertises it (SIZE, RFC 1870);
+   * null when it names none. Only a mailer with a server has it; rejects when the server cannot be
+   * reached.
+   */
+  advertisedMessageSize?(): Promise<number | null>;
   /** Releases connections; the mailer is not used afterwards. */
   close(): void;
 }
@@ -87,6 +99,7 @@ export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts
   // nodemailer encodes only a subject that is not ASCII; one that reads as an encoded word is encoded whole.
   const { encodeWord } = require('nodemailer/lib/mime-funcs') as { encodeWord(value: string, encoding: 'Q' | 'B', maxLength: number): string };
   const subjectHeader = (subject: string) => (readsAsEncodedWord(subject) ? encodeWord(subject, 'Q', 52) : subject);
+  const SMTPConnection = require('nodemailer/lib/smtp-connection') as typeof import('nodemailer/lib/smtp-connection').default;
   const transport = createTransport({
     url: smtpUrl,
     connectionTimeout: t.connectionMs,
@@ -103,7 +116,7 @@ export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts
       const from = mailboxOption(email.from);
       const options: Mail.Options & { signal?: AbortSignal } = {
         from,
-        to: email.to,
+        to: email.toName ? { name: email.toName, address: email.to } : email.to,
         ...(email.cc && email.cc.length > 0 ? { cc: email.cc } : {}),
         replyTo: mailboxOption(email.replyTo),
         subject: subjectHeader(email.subject),
@@ -121,6 +134,20 @@ export function createSmtpMailer(smtpUrl: string, timeouts: Partial<SmtpTimeouts
       };
       const info = await transport.sendMail(options);
       return { messageId: info.messageId };
+    },
+    advertisedMessageSize() {
+      // The transport's own options (host, port, TLS, timeouts, from SMTP_URL): the same server, greeted
+      // the same way (STARTTLS when offered, then EHLO again). nodemailer reads SIZE from the EHLO answer
+      // into a field it does not publish (it only hands it to custom auth handlers), so it is read there.
+      const connection = new SMTPConnection((transport.transporter as unknown as { options: ConstructorParameters<typeof SMTPConnection>[0] }).options);
+      return new Promise((resolve, reject) => {
+        connection.on('error', reject);
+        connection.connect(() => {
+          const size = (connection as unknown as { _maxAllowedSize?: unknown })._maxAllowedSize;
+          connection.quit();
+          resolve(typeof size === 'number' && size > 0 ? size : null);
+        });
+      });
     },
     close() {
       transport.close();

@@ -4,7 +4,7 @@
  * request nor holds a lock. Safe with any number of workers in any number of processes (rows are
  * claimed with a lease, see claimDueEmails).
  */
-import { attachedToMail } from '../core/attachments.js';
+import { attachedToMail, LEGACY_ATTACHMENT_BYTES } from '../core/mailSize.js';
 import { claimLeaseMs, lastTryStartMs } from '../core/claims.js';
 import { emailRoundPlan, MAIL_SENDER_LEASE_PREFIX, RECENT_MAIL_SENDER_LEASE } from '../core/mailSenders.js';
 import { eachAtMost, settledOf } from '../core/promises.js';
@@ -17,6 +17,7 @@ import type { OutboxRow } from '../db/schema.js';
 import { Batcher } from '../db/batcher.js';
 import { attachmentsOfMessages, fileContent } from '../repositories/attachments.js';
 import { liveLeasesAndExpiry } from '../repositories/leases.js';
+import { recordAdvertisedMessageSize } from '../repositories/mailServer.js';
 import { claimDueEmails, markEmailSkipped, markEmailsSent, recordEmailFailure, threadsBefore } from '../repositories/outbox.js';
 import type { Clock } from '../services/context.js';
 import { isThreaded, outgoingEmail, SkippedEmail, type ThreadBefore, UndeliverableEmail } from './message.js';
@@ -61,6 +62,11 @@ export interface OutboxWorkerOptions {
   leaseMs?: number;
   /** A send still running after this is aborted and counted as a failed try. Default 2 min. */
   sendTimeoutMs?: number;
+  /**
+   * How often the mail server is asked for its size limit (SIZE in its EHLO answer), recorded for
+   * whoever writes a reply email (core/mailSize.ts). Default 10 min; the first round asks at once.
+   */
+  sizeCheckMs?: number;
 }
 
 /** What one round did. */
@@ -80,6 +86,14 @@ type Outcome = 'sent' | 'skipped' | 'retrying' | 'failed' | 'lost';
 /** How long stop() lets sends in flight finish before it aborts them. */
 export const STOP_GRACE_MS = 5_000;
 
+/** Settles when the signal is aborted (at once if it already is). */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
 /** Sends outbox emails: `runOnce()` for one round, `start()`/`stop()` for the background loop. */
 export class OutboxWorker {
   private readonly batchSize: number;
@@ -90,6 +104,11 @@ export class OutboxWorker {
   /** How long after its claim an email's try may still start (core/claims.ts). */
   private readonly lastTryStartMs: number;
   private readonly sendTimeoutMs: number;
+  private readonly sizeCheckMs: number;
+  /** When the mail server's size limit is next asked for. */
+  private nextSizeCheck = -Infinity;
+  /** The question to the mail server in flight, if any (stop() waits for it). */
+  private sizeCheck: Promise<void> | undefined;
   private running = false;
   /** Aborted STOP_GRACE_MS after stop() is called: sends still in flight then end as failed tries. */
   private stopping = new AbortController();
@@ -115,6 +134,7 @@ export class OutboxWorker {
     this.gatherMs = options.gatherMs ?? 100;
     this.pollMs = options.pollMs ?? 1_000;
     this.sendTimeoutMs = options.sendTimeoutMs ?? 2 * 60_000;
+    this.sizeCheckMs = options.sizeCheckMs ?? 10 * 60_000;
     const shape = { timeoutMs: this.sendTimeoutMs, claimed: this.batchSize, atOnce: this.sendsAtOnce };
     this.leaseMs = claimLeaseMs(shape, 60_000, options.leaseMs);
     this.lastTryStartMs = lastTryStartMs(shape, this.leaseMs);
@@ -131,6 +151,7 @@ export class OutboxWorker {
   async runOnce(): Promise<RoundResult> {
     const now = this.options.clock.now();
     if (!(await this.mayClaim(now))) return { claimed: 0, sent: 0, retrying: 0, failed: 0, skipped: 0 };
+    this.checkMessageSize(now);
     const rows = await claimDueEmails(this.options.handle, {
       now,
       limit: this.batchSize,
@@ -184,6 +205,25 @@ export class OutboxWorker {
     return plan.claim;
   }
 
+  /**
+   * Asks the mail server for its size limit when due and records it (repositories/mailServer.ts),
+   * beside the round, never in its way: a hung server must not hold the round's claims, nor double
+   * its wait. A server that cannot be reached, or a failed write, leaves the last answer as it was
+   * (the round's sends say what is wrong with the server).
+   */
+  private checkMessageSize(now: number): void {
+    const { mailer, handle, logger } = this.options;
+    if (!mailer.advertisedMessageSize || this.sizeCheck || now < this.nextSizeCheck) return;
+    this.nextSizeCheck = now + this.sizeCheckMs;
+    this.sizeCheck = mailer
+      .advertisedMessageSize()
+      .then((size) => recordAdvertisedMessageSize(handle.db, size, now))
+      .catch((error: unknown) => logger.warn({ error: redactText(describeError(error)) }, 'outbox: could not learn the mail server\'s size limit (kept the last answer)'))
+      .finally(() => {
+        this.sizeCheck = undefined;
+      });
+  }
+
   /** Starts the background loop (idempotent). */
   start(): void {
     if (this.running) return;
@@ -214,6 +254,10 @@ export class OutboxWorker {
     const grace = setTimeout(() => this.stopping.abort(), STOP_GRACE_MS);
     try {
       await this.loop;
+      // The mail server's size question is waited for within the same grace, never past it: a hung
+      // server's greeting would hold the stop for the mailer's own timeout (exit 1 by the guard).
+      // One cut short records nothing; the next process asks again.
+      if (this.sizeCheck) await Promise.race([this.sizeCheck, aborted(this.stopping.signal)]);
     } finally {
       clearTimeout(grace);
     }
@@ -265,8 +309,10 @@ export class OutboxWorker {
     const db = this.options.handle.db;
     const files: OutgoingAttachment[] = [];
     const all = await attachmentsOfMessages(db, [row.message_id]);
-    // Those the email has room for; its text links the others (core/attachments.ts attachedToMail).
-    const attached = attachedToMail(all.map((a) => a.size));
+    // Those the email has room for; its text links the others (core/mailSize.ts attachedToMail), by
+    // the room given when it was written (a row written before that: the old 7 MB of stored bytes).
+    const sizes = all.map((a) => a.size);
+    const attached = row.attachment_room === null ? attachedToMail(sizes, LEGACY_ATTACHMENT_BYTES, (size) => size) : attachedToMail(sizes, row.attachment_room);
     for (const a of all.filter((_, i) => attached[i])) {
       const content = await fileContent(db, a.file_sha256);
       if (!content) return new UndeliverableEmail(`the attachment ${JSON.stringify(a.filename)} is missing from the file store`);

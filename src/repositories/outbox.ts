@@ -13,12 +13,16 @@ export interface NewEmail {
   ticketId: number | null;
   kind: MailKind;
   to: string;
+  /** The recipient's name (the ticket's customer): `To: Name <address>`; absent: the bare address. */
+  toName?: string;
   content: EmailContent;
   now: number;
   /** The message a `reply` email carries (its attachments are sent with it). */
   messageId?: number;
   /** Its Cc (§10 Cc: the ticket's copied people), fixed on the row so every try sends the same. */
   cc?: readonly string[];
+  /** A `reply`'s room for files, as sent (core/mailSize.ts attachmentRoom): the worker attaches what fits in it. */
+  attachmentRoom?: number;
 }
 
 /** Adds an email to the outbox; callers pass the transaction of the change that causes it. */
@@ -37,6 +41,7 @@ export function outboxRowOf(email: NewEmail): Insertable<OutboxTable> {
     ticket_id: email.ticketId,
     kind: email.kind,
     to_address: email.to,
+    to_name: (email.toName ?? '').slice(0, 200),
     subject: email.content.subject,
     text_body: email.content.text,
     html_body: email.content.html,
@@ -46,6 +51,7 @@ export function outboxRowOf(email: NewEmail): Insertable<OutboxTable> {
     created_at: email.now,
     message_id: email.messageId ?? null,
     cc_addresses: (email.cc ?? []).join(','),
+    attachment_room: email.attachmentRoom ?? null,
   };
 }
 

@@ -47,4 +47,9 @@ export interface ServiceContext {
   tokenCache?: TokenCache;
   /** The server's short memory of topic names (intake); saving or deleting a topic clears it. */
   topicNames?: TopicNames;
+  /**
+   * MAIL_MAX_MESSAGE_MB in bytes: the largest email the mail server takes when it advertises no
+   * SIZE of its own (core/mailSize.ts); unset: the default 10 MB.
+   */
+  mailMaxMessageBytes?: number;
 }

@@ -18,7 +18,7 @@ import {
   waitingOnAfter,
   type Writer,
 } from '../core/conversation.js';
-import { attachedToMail } from '../core/attachments.js';
+import { attachedToMail, attachmentRoom, DEFAULT_MAIL_MAX_MESSAGE_MB, MAIL_MEGABYTE, mailMessageLimit } from '../core/mailSize.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { customerAttachmentPath } from '../http/links.js';
 import { messageEndsPendingClose } from '../core/pendingClose.js';
@@ -31,6 +31,7 @@ import { renderReply } from '../mail/templates/index.js';
 import { attachmentsOfMessages, type IncomingFile, storeAttachments } from '../repositories/attachments.js';
 import { type InboundRecord, insertInboundMails } from '../repositories/inbound.js';
 import { insertMessage, newestMessageId, newestPublicMessageId, publicHistory } from '../repositories/messages.js';
+import { advertisedMessageSize } from '../repositories/mailServer.js';
 import { enqueueEmail } from '../repositories/outbox.js';
 import { clearPendingClose } from '../repositories/pendingCloses.js';
 import { findTicketById, findTicketByToken, findTicketsByIntakeKeys, followUpsOf, lockTicketForMessage, recordMessageOnTicket } from '../repositories/tickets.js';
@@ -151,30 +152,43 @@ async function writeStaffMessage(trx: Db, ctx: ServiceContext, writer: Writer, t
 
 /**
  * The customer's `reply` email (§9): the reply, its writer, up to three earlier public messages,
- * and its files: those one email has room for attached by the worker, the others linked
- * (core/attachments.ts attachedToMail).
+ * and its files: those the mail server takes in one email attached by the worker, the others linked
+ * (core/mailSize.ts). The room for files is the server's advertised SIZE (else MAIL_MAX_MESSAGE_MB)
+ * less the email's text parts and headers, kept on the row so the worker attaches the very files
+ * its text does not link.
  */
 async function enqueueReplyEmail(trx: Db, ctx: ServiceContext, ticket: TicketRow, message: MessageRow, files: readonly AttachmentRow[], closed: boolean): Promise<void> {
-  const [data, history] = await Promise.all([ticketMailData(trx, ticket, await mailSite(ctx.handle, trx, ctx.publicUrl)), publicHistory(trx, ticket.id, message.id, QUOTED_HISTORY)]);
-  const content = renderReply({
-    ...data,
-    writerName: message.author_name,
-    body: message.body,
-    history: history.map((m) => ({ authorName: m.author_name, createdAt: m.created_at, body: m.body })),
-    closed,
-    linkedFiles: notAttached(files).map((f) => ({ filename: f.filename, size: f.size, url: `${ctx.publicUrl}${customerAttachmentPath(ticket.token, f)}` })),
-  });
+  const [data, history, advertised] = await Promise.all([
+    mailSite(ctx.handle, trx, ctx.publicUrl).then((site) => ticketMailData(trx, ticket, site)),
+    publicHistory(trx, ticket.id, message.id, QUOTED_HISTORY),
+    advertisedMessageSize(trx),
+  ]);
+  const render = (linked: readonly AttachmentRow[]) =>
+    renderReply({
+      ...data,
+      writerName: message.author_name,
+      body: message.body,
+      history: history.map((m) => ({ authorName: m.author_name, createdAt: m.created_at, body: m.body })),
+      closed,
+      linkedFiles: linked.map((f) => ({ filename: f.filename, size: f.size, url: `${ctx.publicUrl}${customerAttachmentPath(ticket.token, f)}` })),
+    });
+  const plain = render([]);
+  // A linked file's lines are within what each file is counted for (core/mailSize.ts FILE_PART_BYTES).
+  const limit = mailMessageLimit(advertised, ctx.mailMaxMessageBytes ?? DEFAULT_MAIL_MAX_MESSAGE_MB * MAIL_MEGABYTE);
+  const room = attachmentRoom(limit, Buffer.byteLength(plain.text) + Buffer.byteLength(plain.html));
+  const linked = notAttached(files, room);
+  const content = linked.length === 0 ? plain : render(linked);
   const cc = await ccOfTicketEmail(trx, 'reply', ticket);
-  await enqueueEmail(trx, { ticketId: ticket.id, kind: 'reply', to: ticket.customer_email, cc, content, now: message.created_at, messageId: message.id });
+  await enqueueEmail(trx, { ticketId: ticket.id, kind: 'reply', to: ticket.customer_email, toName: ticket.customer_name, cc, content, now: message.created_at, messageId: message.id, attachmentRoom: room });
 }
 
 /**
  * The files of a reply its email links instead of attaching (the worker attaches the others). In
  * upload order (by id), as the worker reads them: a RETURNING's row order is not promised.
  */
-function notAttached(files: readonly AttachmentRow[]): AttachmentRow[] {
+function notAttached(files: readonly AttachmentRow[], room: number): AttachmentRow[] {
   const ordered = [...files].sort((a, b) => a.id - b.id);
-  const attached = attachedToMail(ordered.map((f) => f.size));
+  const attached = attachedToMail(ordered.map((f) => f.size), room);
   return ordered.filter((_, i) => !attached[i]);
 }
 

@@ -107,5 +107,5 @@ export async function notifyCustomer(
     closedBy: await displayName(db, closedById, knownNames),
     ...(moveCause ? { moveCause } : {}),
   };
-  await enqueueEmail(db, { ticketId: ticket.id, kind, to: ticket.customer_email, cc: await ccOfTicketEmail(db, kind, ticket), content: renderEmail(kind, data), now });
+  await enqueueEmail(db, { ticketId: ticket.id, kind, to: ticket.customer_email, toName: ticket.customer_name, cc: await ccOfTicketEmail(db, kind, ticket), content: renderEmail(kind, data), now });
 }

@@ -194,7 +194,7 @@ export async function createTicketsOrRefuse(ctx: ServiceContext, submitted: read
         })),
         emails: stored.map((t) => {
           const content = renderEmail('created', mailDataOf(t, mailSiteOfRun(run), t.agent_id === null ? null : (run.agentNames.get(t.agent_id) ?? null)));
-          return { ticketId: t.id, kind: 'created', to: t.customer_email, content, now };
+          return { ticketId: t.id, kind: 'created', to: t.customer_email, toName: t.customer_name, content, now };
         }),
         // Their `ticket.created` events go in the same statement, built from these rows (§13).
         webhookEvents: createdWebhookEvents(stored.map((t, i) => ({ ...t, ...names[i]! })), run.webhookEndpoints, run.publicUrl, now),

@@ -170,7 +170,7 @@ export function AgentDashboardPage({ viewer, csrf, flash, open, closed, capacity
                       <WaitingOnBadge waitingOn={t.waiting_on} mine />
                     </Cell>
                     <Cell label="Customer">
-                      {t.customer_name}
+                      <bdi>{t.customer_name}</bdi>
                       <br />
                       <small>{t.customer_email}</small>
                     </Cell>

@@ -39,7 +39,7 @@ function MessageItem({ token, message, files }: { token: string; message: Messag
   return (
     <li id={`message-${message.id}`} class={`message message-${message.kind}`} data-message-kind={message.kind}>
       <p class="message-meta">
-        <strong class="message-author">{message.author_name}</strong>
+        <strong class="message-author"><bdi>{message.author_name}</bdi></strong>
         {staff && <span class="message-role"> · Support team</span>}
         {message.automatic === 1 && <span class="message-role"> · automatic reply</span>}
         {message.channel === 'email' && <span class="message-role"> · by email</span>}{' '}

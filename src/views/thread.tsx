@@ -46,7 +46,7 @@ export function ThreadMessage({ ticketId, message, files, isNew }: { ticketId: n
           </>
         )}
         <strong id={`message-${m.id}-by`} class="author">
-          {m.author_name}
+          <bdi>{m.author_name}</bdi>
         </strong>{' '}
         <small>
           <Time ms={m.created_at} /> · {CHANNEL_LABELS[m.channel]}

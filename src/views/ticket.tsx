@@ -77,11 +77,11 @@ function TicketFacts({ ticket, agentName, teamName, topicName, followUps, copied
     <dl class="facts" id="ticket-facts">
       <dt>Customer</dt>
       <dd>
-        {ticket.customer_name} &lt;{ticket.customer_email}&gt;
+        <bdi>{ticket.customer_name}</bdi> &lt;{ticket.customer_email}&gt;
       </dd>
       <CopiedFact copied={copied} removal={removal} />
       <dt>Agent</dt>
-      <dd class="agent-name">{agentName ?? 'Nobody yet: waiting in the queue'}</dd>
+      <dd class="agent-name">{agentName === null ? 'Nobody yet: waiting in the queue' : <bdi>{agentName}</bdi>}</dd>
       {/* §12: whose it is to take (its team) and what it needs (the skills it was created with). */}
       <TicketRoutingFacts teamName={teamName} topicName={topicName} ticket={ticket} />
       <dt>Waiting on</dt>

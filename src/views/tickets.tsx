@@ -116,7 +116,13 @@ export function TicketSuccessPage({ ticket, agentName, teamIn, now }: { ticket: 
           <hgroup>
             <h1>Thank you — we have your request</h1>
             <p>
-              {closed ? 'This request is closed. The link below shows what was written.' : agentName ? `${agentName} is looking at it now.` : waitingReason(teamIn)}
+              {closed ? 'This request is closed. The link below shows what was written.' : agentName ? (
+                <>
+                  <bdi>{agentName}</bdi> is looking at it now.
+                </>
+              ) : (
+                waitingReason(teamIn)
+              )}
             </p>
           </hgroup>
         </header>
@@ -131,7 +137,7 @@ export function TicketSuccessPage({ ticket, agentName, teamIn, now }: { ticket: 
           </dd>
           <ResolveByFact ticket={ticket} now={now} />
           <dt>Agent</dt>
-          <dd class="agent-name">{agentName ?? (closed ? '—' : 'Waiting for the next free agent')}</dd>
+          <dd class="agent-name">{agentName !== null ? <bdi>{agentName}</bdi> : closed ? '—' : 'Waiting for the next free agent'}</dd>
         </dl>
         <p>
           {isUnattendedMailbox(ticket.customer_email)
@@ -247,7 +253,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
         </div>
         <dl class="facts" data-live="facts">
           <dt>Agent</dt>
-          <dd class="agent-name">{agentName ?? (state === 'pending' ? 'Waiting for the next free agent' : '—')}</dd>
+          <dd class="agent-name">{agentName !== null ? <bdi>{agentName}</bdi> : state === 'pending' ? 'Waiting for the next free agent' : '—'}</dd>
           <dt>Submitted</dt>
           <dd>
             <Time ms={ticket.created_at} seconds={ticketShowsSeconds(ticket)} />

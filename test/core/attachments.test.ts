@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  attachedToMail,
-  MAIL_ATTACHMENT_BYTES,
   sizeInWords,
   type AttachmentReader,
   asciiFilename,
@@ -192,23 +190,6 @@ describe('who may read a file (mayRead)', () => {
     ['the customer of another ticket', { customerOfTicket: 6 }, { ticketId: 5, messageKind: 'customer' }, open(1), false],
   ])('%s → %s', (_name, reader, file, ticket, allowed) => {
     expect(mayRead(reader, file, ticket)).toBe(allowed);
-  });
-});
-
-describe('attachedToMail: which files of a reply its email carries', () => {
-  const MB = 1024 * 1024;
-  it.each([
-    ['no files', [], []],
-    ['small files, all attached', [1000, 2000], [true, true]],
-    ['exactly the budget', [MAIL_ATTACHMENT_BYTES], [true]],
-    ['one byte over, linked', [MAIL_ATTACHMENT_BYTES + 1], [false]],
-    ['a small file after a large one that did not fit is still attached', [6 * MB, 20_000, 6 * MB, 500], [true, true, false, true]],
-    ['two 10 MB files: both linked', [10 * MB, 10 * MB], [false, false]],
-  ])('%s', (_name, sizes, attached) => {
-    expect(attachedToMail(sizes)).toEqual(attached);
-  });
-  it('takes another budget', () => {
-    expect(attachedToMail([3, 3, 3], 7)).toEqual([true, true, false]);
   });
 });
 

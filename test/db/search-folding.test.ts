@@ -71,8 +71,10 @@ for (const dialect of DIALECTS) {
 
     it(`migration ${MIGRATION}: documents written before it are rebuilt, and down gives them back as typed`, async () => {
       const m = await migrator(ctx.handle.db, dialect);
-      await migrateTo(m, BEFORE);
+      // Written by today's code (later migrations add columns it writes), then taken back to before
+      // the migration, whose down writes the document as the older code did.
       id.older = (await intakeTicket(ctx, { name: 'Carla Customer', email: 'carla@example.com', title: 'Older', description: 'A stapler\n  jams.', priority: 'low' })).id;
+      await migrateTo(m, BEFORE);
       expect(await found('"stapler jams"')).toEqual([]);
       await migrateTo(m, MIGRATION);
       expect(await found('"stapler jams"')).toEqual(['older']);

@@ -8,7 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
-import { Client, csrfFrom, startTestApp, submitViaForm, type TestApp } from '../support/app.js';
+import { newTicket } from '../admin/support.js';
+import { addStaff, Client, csrfFrom, seenFrom, startTestApp, submitViaForm, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { countRows } from '../files/counts.js';
 import { multipart } from '../files/support.js';
@@ -76,6 +77,47 @@ for (const dialect of DIALECTS) {
       expect(answer.body).toContain('value="carla@example.com"');
       expect(csrfFrom(answer.body)).toBeTruthy();
       expect(await countRows(t.ctx)).toEqual(before);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`a staff reply or note far over the limit on the ticket page (${dialect})`, () => {
+    let t: TestApp;
+    let client: Client;
+    beforeAll(async () => {
+      t = await startTestApp(dialect);
+      await addStaff(t.ctx, 'root', { role: 'admin' });
+      client = new Client(t.app);
+      expect((await client.login('root')).statusCode).toBe(303);
+    });
+    afterAll(() => t.close());
+
+    for (const kind of ['reply', 'note'] as const) {
+      it(`a ${kind} comes back as the ticket page (413) with the limit by the field, the text's start and the kind kept, writing nothing`, async () => {
+        const id = await newTicket(t.ctx);
+        const page = await client.get(`/agents/tickets/${id}/`);
+        const { body, contentType } = multipart({ _csrf: csrfFrom(page.body), kind, seen: seenFrom(page.body) ?? '', body: LOG });
+        const before = await countRows(t.ctx);
+        const answer = await client.request({ method: 'POST', url: `/agents/tickets/${id}/messages/`, payload: body, headers: { 'content-type': contentType } });
+        expect(answer.statusCode).toBe(413);
+        expect(answer.body).toContain(`action="/agents/tickets/${id}/messages/"`);
+        expect(answer.body).toMatch(/<small id="body-error" class="field-error">Message: at most 50,000 characters[^<]*<\/small>/);
+        const kept = /<textarea id="body" name="body"[^>]*>([\s\S]*?)<\/textarea>/.exec(answer.body)?.[1] ?? '';
+        expect(kept.startsWith('ERROR 2026-12-01 printer spooler crashed\n')).toBe(true);
+        expect(answer.body).toMatch(new RegExp(`<input[^>]*name="kind"[^>]*value="${kind}"[^>]*checked|<option value="${kind}" selected`));
+        expect(csrfFrom(answer.body)).toBeTruthy();
+        expect(await countRows(t.ctx)).toEqual(before);
+      });
+    }
+
+    it('from another site, is the plain page', async () => {
+      const id = await newTicket(t.ctx);
+      const page = await client.get(`/agents/tickets/${id}/`);
+      const { body, contentType } = multipart({ _csrf: csrfFrom(page.body), kind: 'reply', body: LOG });
+      const answer = await client.request({ method: 'POST', url: `/agents/tickets/${id}/messages/`, payload: body, headers: { 'content-type': contentType, 'sec-fetch-site': 'cross-site' } });
+      expect(answer.statusCode).toBe(413);
+      expect(answer.body).not.toContain('<textarea id="body"');
     });
   });
 }

@@ -25,7 +25,7 @@ const reply = (body: string, files: { filename: string; contentType: string; con
 
 /** The thread as a person reads it: [writer, text] per message, in page order. */
 function threadOf(html: string): [string, string][] {
-  return [...html.matchAll(/<strong class="message-author">([^<]*)<\/strong>[\s\S]*?<div class="message-body">([^<]*)<\/div>/g)].map((m) => [m[1]!, m[2]!]);
+  return [...html.matchAll(/<strong class="message-author"><bdi>([^<]*)<\/bdi><\/strong>[\s\S]*?<div class="message-body">([^<]*)<\/div>/g)].map((m) => [m[1]!, m[2]!]);
 }
 
 for (const dialect of DIALECTS) {

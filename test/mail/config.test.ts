@@ -37,3 +37,18 @@ describe('MAIL_FROM', () => {
     expect(attempt).toThrow(/^Configuration error: MAIL_FROM must be one email address, optionally with a name: Support <help@example\.com>$/);
   });
 });
+
+describe('MAIL_MAX_MESSAGE_MB: the largest email the mail server takes when it advertises no SIZE', () => {
+  it('defaults to 10 MB, takes whole and decimal megabytes (of 1,000,000 bytes, within Postfix’s 10,240,000)', () => {
+    expect(loadConfig(base).mailMaxMessageBytes).toBe(10_000_000);
+    expect(loadConfig({ ...base, MAIL_MAX_MESSAGE_MB: '35' }).mailMaxMessageBytes).toBe(35_000_000);
+    expect(loadConfig({ ...base, MAIL_MAX_MESSAGE_MB: ' 9.5 ' }).mailMaxMessageBytes).toBe(9_500_000);
+    expect(loadConfig({ ...base, MAIL_MAX_MESSAGE_MB: '' }).mailMaxMessageBytes).toBe(10_000_000);
+  });
+
+  it.each(['0', '-5', 'ten', '10MB', '1e9', '2000', 'NaN'])('refuses %j by name, saying what it takes', (value) => {
+    const attempt = () => loadConfig({ ...base, MAIL_MAX_MESSAGE_MB: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/^Configuration error: MAIL_MAX_MESSAGE_MB must be a number of megabytes from 1 to 1000, such as 10 or 35 \(used when the mail server advertises no SIZE\)$/);
+  });
+});

@@ -36,5 +36,30 @@ for (const dialect of DIALECTS) {
       const logged = await db.selectFrom('inbound_mails').select(['result', 'reason', 'ticket_id']).orderBy('id', 'desc').executeTakeFirstOrThrow();
       expect(logged).toMatchObject({ result: 'ignored', ticket_id: ticketId });
     });
+
+    // Decision: an empty answer to a CLOSED ticket is the same stray send; a "(no text)" follow-up
+    // would be a ticket nobody can answer, routed and timed. One with files still opens a follow-up.
+    it('to a closed ticket opens no "(no text)" follow-up: ignored with the same reason; with a file it still does', async () => {
+      const opened = await inbound.deliver(customerMail({ messageId: '<open.c1@mail.customer.example>' }));
+      expect(opened.json()).toMatchObject({ result: 'created' });
+      const db = inbound.t.ctx.handle.db;
+      const ticketId = Number(opened.json().ticket.slice('HD-'.length));
+      const bea = await addStaff(inbound.t.ctx, 'bea', { role: 'admin' });
+      const ticketsBefore = (await db.selectFrom('tickets').select('id').execute()).length;
+      await postStaffMessage(inbound.t.ctx, { id: bea, role: 'admin' }, ticketId, { kind: 'reply', body: 'Fixed.', close: true, seen: null, channel: 'web' });
+      expect((await db.selectFrom('tickets').select('status').where('id', '=', ticketId).executeTakeFirstOrThrow()).status).toBe('closed');
+
+      const empty = await inbound.deliver(customerMail({ messageId: '<empty.c2@mail.customer.example>', subject: `Re: [HD-${ticketId}] Printer on fire`, inReplyTo: '<open.c1@mail.customer.example>', text: '' }));
+      expect(empty.json()).toMatchObject({ result: 'ignored', ticket: `HD-${ticketId}` });
+      expect(empty.json().reason).toMatch(/no text and no files/i);
+      expect(await db.selectFrom('tickets').select('id').execute()).toHaveLength(ticketsBefore);
+      expect(await db.selectFrom('inbound_mails').select(['result', 'ticket_id']).orderBy('id', 'desc').executeTakeFirstOrThrow()).toEqual({ result: 'ignored', ticket_id: ticketId });
+
+      const withFile = await inbound.deliver(
+        customerMail({ messageId: '<file.c3@mail.customer.example>', subject: `Re: [HD-${ticketId}] Printer on fire`, inReplyTo: '<open.c1@mail.customer.example>', text: '', files: [{ filename: 'photo.png', contentType: 'image/png', content: Buffer.from('png') }] }),
+      );
+      expect(withFile.json()).toMatchObject({ result: 'follow_up' });
+      expect(await db.selectFrom('tickets').select('id').execute()).toHaveLength(ticketsBefore + 1);
+    });
   });
 }

@@ -33,6 +33,8 @@ const row: OutboxRow = {
   ticket_id: 7,
   kind: 'created',
   to_address: 'carla@customer.example',
+  to_name: '',
+  attachment_room: null,
   subject: '[HD-7] Hi',
   text_body: 'Body',
   html_body: '<p>Body</p>',

@@ -43,6 +43,8 @@ import * as searchFolding from './2026-12-19T0900-search-folding.js';
 import * as searchSourceDepth from './2026-12-20T0900-search-source-depth.js';
 import * as auditWho from './2026-12-21T0930-audit-who.js';
 import * as deletedTopicKept from './2026-12-22T0900-deleted-topic-kept.js';
+import * as outboxRecipientName from './2026-12-22T0900-outbox-recipient-name.js';
+import * as mailSize from './2026-12-22T1000-mail-size.js';
 
 /** Every migration, by name; names sort in the order they must run. */
 export const migrations: Record<string, Migration> = {
@@ -90,4 +92,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-20T0900-search-source-depth': searchSourceDepth,
   '2026-12-21T0930-audit-who': auditWho,
   '2026-12-22T0900-deleted-topic-kept': deletedTopicKept,
+  '2026-12-22T0900-outbox-recipient-name': outboxRecipientName,
+  '2026-12-22T1000-mail-size': mailSize,
 };

@@ -67,6 +67,16 @@ export function escapeHtml(value: string): string {
 }
 
 /**
+ * The style of every email's body, inline (Gmail and Outlook drop `<style>` blocks or parts of
+ * them). Long unbroken URLs, tokens and words wrap at the screen's edge instead of making the
+ * message scroll sideways on a phone: `overflow-wrap` (and its old name `word-wrap`, which Outlook's
+ * and older WebKit readers know) breaks a word only where it would overflow, `word-break:break-word`
+ * also lets table cells (the facts) shrink to the screen, as `overflow-wrap:anywhere` would where
+ * readers know it.
+ */
+export const BODY_STYLE = 'font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24;overflow-wrap:break-word;word-wrap:break-word;word-break:break-word';
+
+/**
  * One line, no control characters: nothing customer-typed can start a new mail header. C0, DEL and
  * C1 (U+0085 NEL is a line break to some readers), and the Unicode line and paragraph separators.
  * Nor overrides of direction (core/unicode.ts withoutBidiOverrides): a title cannot make the
@@ -196,7 +206,7 @@ export function compose(data: TicketMailData, subject: string, paragraphs: strin
     ...footer.flatMap((line) => [line, '']),
     '— The support team',
   ].join('\n');
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24">
+  const html = `<!doctype html><html><body style="${BODY_STYLE}">
 <p>Hello ${escapeHtml(greeted(data, audience))},</p>
 ${paragraphs.map((p) => `<p>${htmlLines(p)}</p>`).join('\n')}
 <table cellpadding="4" style="border-collapse:collapse">${facts

@@ -2,7 +2,7 @@
  * The `password_reset` email (§15): the single-use link, to the account's own address. Says how long
  * it works and what to do when the reader never asked (nothing: the password stays).
  */
-import { type EmailContent, escapeHtml, headerSafe, timeIn } from './layout.js';
+import { BODY_STYLE, type EmailContent, escapeHtml, headerSafe, timeIn } from './layout.js';
 
 export interface PasswordResetMailData {
   displayName: string;
@@ -22,7 +22,7 @@ export function passwordReset(data: PasswordResetMailData): EmailContent {
   ];
   const after = 'If you did not ask, ignore this email: your password stays as it is. Setting a new password logs the account out everywhere.';
   const text = [`Hello ${data.displayName},`, '', ...lines.flatMap((l) => [l, '']), data.link, '', after, '', '— Helpdesk'].join('\n');
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24">
+  const html = `<!doctype html><html><body style="${BODY_STYLE}">
 <p>Hello ${escapeHtml(data.displayName)},</p>
 ${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
 <p><a href="${escapeHtml(data.link)}">Choose a new password</a></p>

@@ -4,7 +4,7 @@
  * a person, so unlike the other emails it reads as a letter, not a notice.
  */
 import { sizeInWords } from '../../core/attachments.js';
-import { type EmailContent, escapeHtml, timeIn, headerSafe, htmlLines, RATING_QUESTION, ratingLinks, type TicketMailData } from './layout.js';
+import { BODY_STYLE, type EmailContent, escapeHtml, timeIn, headerSafe, htmlLines, RATING_QUESTION, ratingLinks, type TicketMailData } from './layout.js';
 
 /** One earlier public message, quoted below a reply. */
 export interface QuotedMessage {
@@ -90,7 +90,7 @@ export function reply(data: ReplyMailData): EmailContent {
   ].join('\n');
 
   const quote = 'margin:0 0 1em;padding:0 0 0 1em;border-left:3px solid #c8ccd0;color:#4a525a';
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24">
+  const html = `<!doctype html><html><body style="${BODY_STYLE}">
 <div class="reply">${htmlLines(data.body)}</div>
 <p>— ${escapeHtml(data.writerName)}</p>
 ${linked.length === 0 ? '' : `<p>${escapeHtml(LINKED_FILES_HEADING)}</p>\n<ul>${linked.map((f) => `<li><a href="${escapeHtml(f.url)}">${escapeHtml(f.filename)}</a> (${sizeInWords(f.size)})</li>`).join('')}</ul>`}

@@ -1,4 +1,4 @@
-import { type EmailContent, escapeHtml, headerSafe, htmlLines, timeIn } from './layout.js';
+import { BODY_STYLE, type EmailContent, escapeHtml, headerSafe, htmlLines, timeIn } from './layout.js';
 
 /** What the admins' email about a disabled webhook endpoint says (§13). */
 export interface WebhookDisabledData {
@@ -20,7 +20,7 @@ export function webhookDisabled(data: WebhookDisabledData): EmailContent {
     'Its deliveries that have not gone out wait in its log; turning the endpoint on again sends them.',
   ];
   const text = ['Hello team,', '', ...paragraphs.flatMap((p) => [p, '']), `The endpoint and its delivery log: ${data.pageUrl}`, '', '— Helpdesk'].join('\n');
-  const html = `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#1b1f24">
+  const html = `<!doctype html><html><body style="${BODY_STYLE}">
 <p>Hello team,</p>
 ${paragraphs.map((p) => `<p>${htmlLines(p)}</p>`).join('\n')}
 <p><a href="${escapeHtml(data.pageUrl)}">The endpoint and its delivery log</a></p>
