@@ -10,6 +10,7 @@ import { ScopedPostgresDialect } from './introspector.js';
 import { WaitingSqliteDialect } from './sqliteWaits.js';
 import { connectTimeoutMsOf, MAX_CONNECT_TIMEOUT_SECONDS, sqlitePathOf } from '../core/databaseUrl.js';
 import { foldCase } from '../core/textFold.js';
+import { saysReadOnly } from '../core/writeErrors.js';
 
 export type Db = Kysely<Database>;
 export type Dialect = 'sqlite' | 'postgres';
@@ -332,14 +333,24 @@ function preparingFirst(client: pg.PoolClient, query: (...args: unknown[]) => un
  *   none. inRoutingTransaction sends BEGIN, the lock and the routing state's query that way.
  * - Session statements it executes are prepared on this connection first (sessionStatement).
  */
-function answeringQueries(client: pg.PoolClient): void {
+function answeringQueries(client: pg.PoolClient, readOnly: (client: pg.PoolClient) => void): void {
   if (answering.has(client)) return;
   answering.add(client);
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as { query: unknown }).query = (...args: unknown[]) => {
     const text = typeof args[0] === 'string' ? args[0] : undefined;
     const answer = text?.includes('execute hd_') ? preparingFirst(client, query, text, args) : query(...args);
-    return answer instanceof Promise ? answer.then((result: unknown) => (Array.isArray(result) ? result[result.length - 1] : result)) : answer;
+    if (!(answer instanceof Promise)) return answer;
+    return answer.then(
+      (result: unknown) => {
+        if (text === READ_ONLY_PROBE && saysReadOnly({ transactionReadOnly: (result as pg.QueryResult<{ read_only?: unknown }>).rows[0]?.read_only })) readOnly(client);
+        return Array.isArray(result) ? result[result.length - 1] : result;
+      },
+      (error: unknown) => {
+        if (saysReadOnly({ error })) readOnly(client);
+        throw error;
+      },
+    );
   };
 }
 
@@ -357,15 +368,34 @@ function answeringQueries(client: pg.PoolClient): void {
  */
 function givenBackSettled(pool: pg.Pool): PostgresPool {
   const ended = new WeakSet<pg.PoolClient>();
-  pool.on('connect', (client) => client.once('end', () => ended.add(client)));
+  // Read-only connections (see saysReadOnly): the one that said so is closed when given back, and
+  // every connection opened up to it is closed instead of being handed out (numbered as opened):
+  // after a failover they all lead to the demoted primary. One opened later is kept until it says
+  // so itself, so a database that stays read-only costs one new connection per refusal, no loop.
+  const serial = new WeakMap<pg.PoolClient, number>();
+  let opened = 0;
+  let staleUpTo = 0;
+  const readOnly = new WeakSet<pg.PoolClient>();
+  pool.on('connect', (client) => {
+    serial.set(client, ++opened);
+    client.once('end', () => ended.add(client));
+  });
+  const noteReadOnly = (client: pg.PoolClient) => {
+    readOnly.add(client);
+    staleUpTo = Math.max(staleUpTo, serial.get(client) ?? 0);
+  };
   const giveBack = (client: pg.PoolClient, release: pg.PoolClient['release'], destroy: boolean) => {
     const status = client.getTransactionStatus();
-    release(destroy || status === 'T' || status === 'E');
+    release(destroy || status === 'T' || status === 'E' || readOnly.has(client));
   };
   return {
     connect: async () => {
-      const client = await pool.connect();
-      answeringQueries(client);
+      let client = await pool.connect();
+      while ((serial.get(client) ?? 0) <= staleUpTo) {
+        client.release(true);
+        client = await pool.connect();
+      }
+      answeringQueries(client, noteReadOnly);
       // pg-pool sets a new release() on every checkout; this wraps that checkout's.
       const release = client.release.bind(client);
       client.release = (destroy?: Error | boolean) => {
@@ -386,6 +416,9 @@ function givenBackSettled(pool: pg.Pool): PostgresPool {
   };
 }
 
+/** The health check's query on PostgreSQL, recognised by its text where the pool watches answers. */
+const READ_ONLY_PROBE = "select current_setting('transaction_read_only') as read_only";
+
 /**
  * Checks that the database answers (used by /healthz), through the reader on SQLite, and says
  * whether it takes writes: a PostgreSQL standby (a pool still connected to a primary demoted by a
@@ -397,6 +430,8 @@ export async function ping(handle: DbHandle): Promise<{ readOnly: boolean }> {
     await sql`select 1`.execute(readerOf(handle));
     return { readOnly: false };
   }
-  const { rows } = await sql<{ read_only: string }>`select current_setting('transaction_read_only') as read_only`.execute(handle.db);
+  // A connection that reads `on` is dropped from the pool (givenBackSettled): the next ping and
+  // write get a fresh one, which after a failover reaches the new primary.
+  const { rows } = await sql<{ read_only: string }>`${sql.raw(READ_ONLY_PROBE)}`.execute(handle.db);
   return { readOnly: rows[0]?.read_only === 'on' };
 }
