@@ -107,7 +107,13 @@ async function main(): Promise<void> {
 
   let closing = false;
   const shutdown = async (signal: string) => {
-    if (closing) return;
+    // A second signal while stopping (a second Ctrl-C): the operator will not wait for the requests
+    // and sends in flight. Exit 1 at once, as the 15 s guard would: what was cut off is retried
+    // (emails and webhooks by their leases, requests by their clients).
+    if (closing) {
+      app.log.warn({ signal }, 'second signal while shutting down: stop forced, exiting now without waiting for the work in flight');
+      process.exit(1);
+    }
     closing = true;
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 15_000);

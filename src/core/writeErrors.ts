@@ -66,6 +66,18 @@ export function isDatabaseUnavailable(error: unknown, seen: ReadonlySet<unknown>
   return causes.length > 0 && causes.every((cause) => isDatabaseUnavailable(cause, inner));
 }
 
+/**
+ * What a PostgreSQL connection says when it will not take writes: a statement refused as read-only
+ * (SQLSTATE 25006) or the health check's `transaction_read_only` read as `on`. After a failover the
+ * connections still open lead to the demoted primary while new ones reach the new one (the address
+ * moved), so such a connection is dropped rather than kept (db/connect.ts).
+ */
+export function saysReadOnly(answer: { error: unknown } | { transactionReadOnly: unknown }): boolean {
+  if ('transactionReadOnly' in answer) return answer.transactionReadOnly === 'on';
+  const { error } = answer;
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '25006';
+}
+
 /** A unique index refused the write (either engine): two saves of one name at once. Our own errors are never one. */
 export function isUniqueViolation(error: unknown): boolean {
   return !(error instanceof DomainError) && /unique|duplicate/i.test(String(error));

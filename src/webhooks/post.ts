@@ -67,8 +67,10 @@ export class WebhookClient {
    * POSTs `body` to `url` with `headers`; resolves with the answer's status, rejects when there is
    * none. The answer's headers must come within the timeout, and (but for a 2xx) the start of its
    * body that is kept by the end of it (a NoAnswer otherwise). Redirects are answers like any other.
+   * `stop` aborts the exchange early (the worker stopping): it rejects with the signal's reason,
+   * but a 2xx whose headers came stands, as at the deadline.
    */
-  async post(url: string, headers: Record<string, string>, body: string): Promise<PostAnswer> {
+  async post(url: string, headers: Record<string, string>, body: string, stop?: AbortSignal): Promise<PostAnswer> {
     const { timeoutMs, allowPrivate } = this.options;
     const target = new URL(url);
     // Checked here with the rule the endpoint was saved under: a literal address is connected to
@@ -84,7 +86,7 @@ export class WebhookClient {
     // and a claim's turns could outlast the lease taken for them (claimLeaseMs counts one timeout a
     // turn): another worker would then post the same events again.
     const deadline = Date.now() + timeoutMs;
-    const signal = AbortSignal.timeout(timeoutMs);
+    const signal = stop ? AbortSignal.any([AbortSignal.timeout(timeoutMs), stop]) : AbortSignal.timeout(timeoutMs);
     let answer: Dispatcher.ResponseData;
     try {
       answer = await this.poolOf(target.origin).request({ method: 'POST', path: `${target.pathname}${target.search}`, headers, body, signal });
@@ -95,7 +97,7 @@ export class WebhookClient {
     // is read while the deadline lasts, for the connection's sake, but never turns it into a failure
     // to be posted again.
     const accepted = isDelivered(answer.statusCode);
-    return { status: answer.statusCode, body: await keptStart(answer.body, deadline - Date.now(), timeoutMs, accepted) };
+    return { status: answer.statusCode, body: await keptStart(answer.body, deadline - Date.now(), timeoutMs, accepted, stop) };
   }
 
   async close(): Promise<void> {
@@ -116,9 +118,9 @@ export class WebhookClient {
 
 /**
  * The start of an answer's body (BODY_KEPT characters), read for at most `leftMs`; the rest is
- * dropped. Past `leftMs` a NoAnswer, or with `upToDeadline` what was read by then.
+ * dropped. Past `leftMs` (or once `stop` aborts) a NoAnswer, or with `upToDeadline` what was read by then.
  */
-async function keptStart(body: Dispatcher.ResponseData['body'], leftMs: number, timeoutMs: number, upToDeadline: boolean): Promise<string> {
+async function keptStart(body: Dispatcher.ResponseData['body'], leftMs: number, timeoutMs: number, upToDeadline: boolean, stop: AbortSignal | undefined): Promise<string> {
   const late = setTimeout(() => body.destroy(new NoAnswer(timeoutMs)), Math.max(leftMs, 0));
   let kept = '';
   try {
@@ -131,7 +133,7 @@ async function keptStart(body: Dispatcher.ResponseData['body'], leftMs: number, 
   } catch (error) {
     // Whichever deadline ends the read (ours, the request's signal or undici's body timeout: they
     // fall due within a millisecond of each other, in no fixed order), an accepted answer stands.
-    if (upToDeadline && (error instanceof NoAnswer || isTimeout(error))) return kept;
+    if (upToDeadline && (error instanceof NoAnswer || isTimeout(error) || stop?.aborted === true)) return kept;
     throw isTimeout(error) ? new NoAnswer(timeoutMs) : error;
   } finally {
     clearTimeout(late);

@@ -15,7 +15,7 @@ import type { DbHandle } from '../db/connect.js';
 import { Batcher } from '../db/batcher.js';
 import { inTransaction } from '../db/transaction.js';
 import { renderWebhookDisabled } from '../mail/templates/index.js';
-import type { WorkerLogger } from '../mail/worker.js';
+import { STOP_GRACE_MS, type WorkerLogger } from '../mail/worker.js';
 import { enqueueEmails } from '../repositories/outbox.js';
 import { activeAdminEmails } from '../repositories/sla.js';
 import { type ClaimedLane, claimLanes, type LaneEvent, type LaneTry, settleLane } from '../repositories/webhookLanes.js';
@@ -92,6 +92,8 @@ export class WebhookWorker {
   private readonly busy = new Set<number>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private running = false;
+  /** Aborted STOP_GRACE_MS after stop() is called: posts still in flight then end as failed tries. */
+  private stopping = new AbortController();
   private readonly timer = new RoundTimer(() => {
     this.claiming = this.round().finally(() => {
       this.claiming = undefined;
@@ -127,6 +129,7 @@ export class WebhookWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = new AbortController();
     this.timer.set(0);
   }
 
@@ -142,12 +145,22 @@ export class WebhookWorker {
     else this.timer.within(delayMs);
   }
 
-  /** Stops claiming and waits for the posts in flight, so none is left half recorded. */
+  /**
+   * Stops claiming and waits for the posts in flight, so none is left half recorded. A post still
+   * unanswered after STOP_GRACE_MS (the mail worker's grace: an endpoint that hangs, under a
+   * WEBHOOKS_TIMEOUT_SECONDS of up to a minute) is aborted and recorded as a failed try, retried
+   * later by whichever process posts: the process stops within its 15 s guard (server.ts), exit 0.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.timer.clear();
-    await this.claiming;
-    await Promise.allSettled([...this.inFlight]);
+    const grace = setTimeout(() => this.stopping.abort(), STOP_GRACE_MS);
+    try {
+      await this.claiming;
+      await Promise.allSettled([...this.inFlight]);
+    } finally {
+      clearTimeout(grace);
+    }
     await this.client.close();
   }
 
@@ -300,10 +313,12 @@ export class WebhookWorker {
         'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
         'webhook-signature': new Webhook(secret).sign(messageId, sentAt, payload),
       };
-      const answer = await this.client.post(url, headers, payload);
+      const answer = await this.client.post(url, headers, payload, this.stopping.signal);
       if (isDelivered(answer.status)) return { status: answer.status, delivered: true, error: null };
       return { status: answer.status, delivered: false, error: `HTTP ${answer.status}${answer.body.trim() === '' ? '' : `: ${answer.body.trim()}`}` };
     } catch (error) {
+      // The delivery log says why, not only "aborted".
+      if (this.stopping.signal.aborted) return { status: null, delivered: false, error: `post aborted: the server is stopping and the endpoint had not answered within ${STOP_GRACE_MS / 1000} s` };
       return { status: null, delivered: false, error: describeError(error, this.timeoutMs) };
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyWriteError, isDatabaseUnavailable, type WriteErrorKind } from '../../src/core/writeErrors.js';
+import { classifyWriteError, isDatabaseUnavailable, saysReadOnly, type WriteErrorKind } from '../../src/core/writeErrors.js';
 
 const coded = (code: string, message = 'x') => Object.assign(new Error(message), { code });
 
@@ -74,5 +74,21 @@ describe('isDatabaseUnavailable', () => {
     const looped: Error & { cause?: unknown } = new Error('loop');
     looped.cause = looped;
     expect(isDatabaseUnavailable(looped)).toBe(false);
+  });
+});
+
+describe('saysReadOnly', () => {
+  const table: [string, Parameters<typeof saysReadOnly>[0], boolean][] = [
+    ['a write refused as read-only (25006)', { error: coded('25006') }, true],
+    ['a unique violation', { error: coded('23505') }, false],
+    ['a lost connection', { error: new Error('Connection terminated unexpectedly') }, false],
+    ['not an object', { error: '25006' }, false],
+    ['null', { error: null }, false],
+    ['transaction_read_only on', { transactionReadOnly: 'on' }, true],
+    ['transaction_read_only off', { transactionReadOnly: 'off' }, false],
+    ['no answer', { transactionReadOnly: undefined }, false],
+  ];
+  it.each(table)('%s → %s', (_name, answer, readOnly) => {
+    expect(saysReadOnly(answer)).toBe(readOnly);
   });
 });

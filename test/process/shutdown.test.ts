@@ -12,6 +12,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { sleep } from '../support/load.js';
 import { type ServerProcess, spawnServer } from '../support/process.js';
+import { type Receiver, startReceiver } from '../support/webhookReceiver.js';
+import { createEndpoint } from '../../src/services/webhookEndpoints.js';
 
 /** Holds the tickets table against writes from another connection until the returned function is called. */
 async function holdTicketWrites(database: TestDatabase): Promise<() => Promise<void>> {
@@ -122,6 +124,55 @@ for (const dialect of DIALECTS) {
       expect(Date.now() - signalled).toBeLessThan(12_000);
       const rows = await database.handle.db.selectFrom('outbox').select(['status', 'attempts', 'last_error']).execute();
       expect(rows).toEqual([{ status: 'pending', attempts: 1, last_error: expect.stringMatching(/abort|stopping/i) }]);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`SIGTERM while a webhook is being posted to an endpoint that hangs (${dialect})`, () => {
+    let database: TestDatabase;
+    let server: ServerProcess | undefined;
+    let receiver: Receiver;
+    afterEach(async () => {
+      await server?.kill('SIGKILL');
+      await receiver.close();
+      await database.drop();
+    });
+
+    /** A server posting a ticket's webhook to an endpoint that never answers (the post's timeout: a minute). */
+    async function postingToHungEndpoint(): Promise<ServerProcess> {
+      database = await freshDatabase(dialect);
+      receiver = await startReceiver();
+      receiver.answer = () => 'hang';
+      await createEndpoint({ handle: database.handle, clock: { now: () => Date.now() }, publicUrl: 'http://helpdesk.test' }, null, { url: receiver.url('/hook'), events: ['ticket.created'] }, true);
+      const started = await spawnServer({ DATABASE_URL: database.url, ADMIN_PASSWORD: 'admin-password-1', WEBHOOKS_ALLOW_PRIVATE: 'on', WEBHOOKS_TIMEOUT_SECONDS: '60', LOG_LEVEL: 'info' });
+      const created = await fetch(`${started.url}/api/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: TICKET });
+      expect(created.status).toBe(201);
+      await receiver.waitFor('/hook', 1);
+      return started;
+    }
+
+    // With WEBHOOKS_TIMEOUT_SECONDS above the 15 s guard's reach the delivery thread waited for the
+    // post until its timeout, and the guard ended the process with exit code 1.
+    it('gives the post a few seconds, then aborts it as a failed try (to be tried again) and exits 0', async () => {
+      server = await postingToHungEndpoint();
+      const signalled = Date.now();
+      expect(await server.kill('SIGTERM')).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(12_000);
+      const rows = await database.handle.db.selectFrom('webhook_deliveries').select(['status', 'attempts', 'last_error']).execute();
+      expect(rows).toEqual([{ status: 'pending', attempts: 1, last_error: expect.stringMatching(/stopping/i) }]);
+    });
+
+    // A second Ctrl-C did nothing: the operator waited out the stop (up to its 15 s guard) or reached for kill -9.
+    it('ends at once with exit code 1 on a second signal while stopping, saying it was forced', async () => {
+      server = await postingToHungEndpoint();
+      const exited = server.kill('SIGTERM');
+      await expect.poll(() => server!.output(), { timeout: 5_000 }).toMatch(/shutting down/);
+      const again = Date.now();
+      void server.kill('SIGINT');
+      expect(await exited).toBe(1);
+      expect(Date.now() - again).toBeLessThan(2_000);
+      expect(server.output().match(/forced/g)).toHaveLength(1);
     });
   });
 }

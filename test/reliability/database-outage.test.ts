@@ -7,6 +7,7 @@
  */
 import SqliteDatabase from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type DbHandle } from '../../src/db/connect.js';
 import { buildApp } from '../../src/http/app.js';
@@ -83,6 +84,52 @@ describe('requests while the database is unavailable', () => {
     await expectWriteUnavailable(app);
     // Reads still work: a page that only reads answers as usual.
     expect((await app.inject({ method: 'GET', url: '/tickets/status/no-such-token/' })).statusCode).toBe(404);
+  });
+
+  /**
+   * Makes every connection of a pool of `size` read-only for the rest of its session, as after a
+   * failover the pool's connections to the demoted primary are (this session only: never the
+   * shared server's settings), and gives them back to the pool.
+   */
+  async function demoteConnections(handle: DbHandle, size: number): Promise<void> {
+    let arrived = 0;
+    let all = () => undefined as void;
+    const together = new Promise<void>((done) => (all = done));
+    await Promise.all(
+      Array.from({ length: size }, () =>
+        handle.db.connection().execute(async (connection) => {
+          await sql`set session characteristics as transaction read only`.execute(connection);
+          if (++arrived === size) all();
+          await together;
+        }),
+      ),
+    );
+  }
+
+  // A failover moved the primary: the pool's connections to the demoted one refused every write and
+  // /healthz said read-only until the process was restarted, though a new connection reaches the
+  // new primary. A connection that says it is read-only is now dropped, and the pool's older ones
+  // with it (they lead to the same server), so the next request is served by fresh ones.
+  it('PostgreSQL connections turned read-only (a failover): dropped once one says so, the same app writes again', async () => {
+    const database: TestDatabase = await freshDatabase('postgres');
+    cleanups.push(() => database.drop());
+    const handle = connect(database.url, { poolSize: 2 });
+    cleanups.push(() => handle.destroy());
+    const app = await appOn(handle);
+    cleanups.push(() => app.close());
+
+    // The write's refusal drops them, and its retry (a transient error, see core/writeErrors.ts)
+    // already goes through a fresh connection.
+    await demoteConnections(handle, 2);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+
+    // The health check is the one to notice: its read-only answer drops them too.
+    await demoteConnections(handle, 2);
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.json()).toEqual({ status: 'unavailable', database: 'read-only' });
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET })).statusCode).toBe(201);
   });
 
   it("SQLite's write lock held by another process past the wait: 503 with Retry-After, 201 once it is let go", async () => {
