@@ -3,7 +3,8 @@
  * background jobs; on SIGTERM/SIGINT finish the requests in flight, stop the jobs, close the database.
  */
 import './nodeCheck.js';
-import { ConfigError, loadConfig, readDotEnv, signingKey } from './config.js';
+import { ConfigError, loadConfig, readDotEnv } from './config.js';
+import { signingKey } from './signingKey.js';
 import { connect } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig, signingKey } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
+import { signingKey } from '../../src/signingKey.js';
 import { TEST_PG_URL } from '../support/db.js';
 import { runScript, startServer } from '../support/process.js';
 

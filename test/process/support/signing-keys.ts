@@ -3,7 +3,7 @@
  * the same moment (test/process/server.test.ts): waits until `startAt` (epoch ms) to line up with
  * the others, then prints the keys it got, in order, as JSON.
  */
-import { signingKey } from '../../../src/config.js';
+import { signingKey } from '../../../src/signingKey.js';
 
 const [dir, startAt, count] = [process.argv[2]!, Number(process.argv[3]), Number(process.argv[4])];
 while (Date.now() < startAt) {
