@@ -110,9 +110,12 @@ function answeringQueries(client: pg.PoolClient, readOnly: (client: pg.PoolClien
 export function givenBackSettled(pool: pg.Pool): PostgresPool {
   const ended = new WeakSet<pg.PoolClient>();
   // Read-only connections (see saysReadOnly): the one that said so is closed when given back, and
-  // every connection opened up to it is closed instead of being handed out (numbered as opened):
-  // after a failover they all lead to the demoted primary. One opened later is kept until it says
-  // so itself, so a database that stays read-only costs one new connection per refusal, no loop.
+  // every connection opened before it said so is closed instead of being handed out (numbered as
+  // opened): after a failover they all lead to the demoted primary, those opened after the one that
+  // noticed included (counting only those opened up to it kept a later stale one, and a retry could
+  // land on it: a 503 where a fresh connection would have written). One opened after the refusal is
+  // kept until it says so itself, so a database that stays read-only costs one new connection per
+  // refusal, no loop.
   const serial = new WeakMap<pg.PoolClient, number>();
   let opened = 0;
   let staleUpTo = 0;
@@ -123,7 +126,7 @@ export function givenBackSettled(pool: pg.Pool): PostgresPool {
   });
   const noteReadOnly = (client: pg.PoolClient) => {
     readOnly.add(client);
-    staleUpTo = Math.max(staleUpTo, serial.get(client) ?? 0);
+    staleUpTo = opened;
   };
   const giveBack = (client: pg.PoolClient, release: pg.PoolClient['release'], destroy: boolean) => {
     const status = client.getTransactionStatus();
