@@ -48,3 +48,24 @@ export function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([awaitedLater(promise), expiry]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * `work`, with `controller` aborted if it has not ended within `graceMs`: a stopping worker's grace
+ * for the sends and posts in flight, which watch the controller's signal.
+ */
+export async function abortingAfter<T>(controller: AbortController, graceMs: number, work: () => Promise<T>): Promise<T> {
+  const grace = setTimeout(() => controller.abort(), graceMs);
+  try {
+    return await work();
+  } finally {
+    clearTimeout(grace);
+  }
+}
+
+/** Settles when the signal is aborted (at once if it already is). */
+export function abortedOf(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}

@@ -70,7 +70,7 @@ export function isDatabaseUnavailable(error: unknown, seen: ReadonlySet<unknown>
  * What a PostgreSQL connection says when it will not take writes: a statement refused as read-only
  * (SQLSTATE 25006) or the health check's `transaction_read_only` read as `on`. After a failover the
  * connections still open lead to the demoted primary while new ones reach the new one (the address
- * moved), so such a connection is dropped rather than kept (db/connect.ts).
+ * moved), so such a connection is dropped rather than kept (db/pgPool.ts).
  */
 export function saysReadOnly(answer: { error: unknown } | { transactionReadOnly: unknown }): boolean {
   if ('transactionReadOnly' in answer) return answer.transactionReadOnly === 'on';

@@ -7,7 +7,7 @@
 import { attachedToMail, LEGACY_ATTACHMENT_BYTES } from '../core/mailSize.js';
 import { claimLeaseMs, lastTryStartMs } from '../core/claims.js';
 import { emailRoundPlan, MAIL_SENDER_LEASE_PREFIX, RECENT_MAIL_SENDER_LEASE } from '../core/mailSenders.js';
-import { eachAtMost, settledOf } from '../core/promises.js';
+import { abortedOf, abortingAfter, eachAtMost, settledOf } from '../core/promises.js';
 import { redactText } from '../core/redact.js';
 import { isPermanentRefusal, type SmtpReply } from '../core/smtpReplies.js';
 import { ticketLanes } from '../core/ticketLanes.js';
@@ -85,14 +85,6 @@ type Outcome = 'sent' | 'skipped' | 'retrying' | 'failed' | 'lost';
 
 /** How long stop() lets sends in flight finish before it aborts them. */
 export const STOP_GRACE_MS = 5_000;
-
-/** Settles when the signal is aborted (at once if it already is). */
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-}
 
 /** Sends outbox emails: `runOnce()` for one round, `start()`/`stop()` for the background loop. */
 export class OutboxWorker {
@@ -251,16 +243,13 @@ export class OutboxWorker {
     this.running = false;
     this.stopRequested = true;
     this.timer.clear();
-    const grace = setTimeout(() => this.stopping.abort(), STOP_GRACE_MS);
-    try {
+    await abortingAfter(this.stopping, STOP_GRACE_MS, async () => {
       await this.loop;
       // The mail server's size question is waited for within the same grace, never past it: a hung
       // server's greeting would hold the stop for the mailer's own timeout (exit 1 by the guard).
       // One cut short records nothing; the next process asks again.
-      if (this.sizeCheck) await Promise.race([this.sizeCheck, aborted(this.stopping.signal)]);
-    } finally {
-      clearTimeout(grace);
-    }
+      if (this.sizeCheck) await Promise.race([this.sizeCheck, abortedOf(this.stopping.signal)]);
+    });
   }
 
   /** Rounds back to back while they come back full, then rest until the next poll. */

@@ -8,7 +8,7 @@
  */
 import { Webhook } from 'standardwebhooks';
 import { claimLeaseMs } from '../core/claims.js';
-import { eachAtMost } from '../core/promises.js';
+import { abortingAfter, eachAtMost } from '../core/promises.js';
 import { RoundTimer } from '../jobs/roundTimer.js';
 import { deliveryAfterFailure, endpointAfterFailure, isDelivered, MAX_DELIVERY_ATTEMPTS } from '../core/webhooks.js';
 import type { DbHandle } from '../db/connect.js';
@@ -154,13 +154,10 @@ export class WebhookWorker {
   async stop(): Promise<void> {
     this.running = false;
     this.timer.clear();
-    const grace = setTimeout(() => this.stopping.abort(), STOP_GRACE_MS);
-    try {
+    await abortingAfter(this.stopping, STOP_GRACE_MS, async () => {
       await this.claiming;
       await Promise.allSettled([...this.inFlight]);
-    } finally {
-      clearTimeout(grace);
-    }
+    });
     await this.client.close();
   }
 
