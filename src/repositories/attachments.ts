@@ -24,10 +24,13 @@ export function sha256Of(content: Buffer): string {
 export async function storeAttachments(db: Db, messageId: number, ticketId: number, files: readonly IncomingFile[], now: number): Promise<AttachmentRow[]> {
   if (files.length === 0) return [];
   const hashed = files.map((f) => ({ ...f, sha256: sha256Of(f.content) }));
-  const distinct = new Map(hashed.map((f) => [f.sha256, f]));
+  // In SHA-256 order: a message waits on a content another uncommitted message is storing (its
+  // unique key), so two messages taking the same new contents in different orders deadlocked on
+  // PostgreSQL, and one was refused (503). One order for every writer leaves only waiting.
+  const distinct = [...new Map(hashed.map((f) => [f.sha256, f])).values()].sort((a, b) => (a.sha256 < b.sha256 ? -1 : a.sha256 > b.sha256 ? 1 : 0));
   await db
     .insertInto('files')
-    .values([...distinct.values()].map((f) => ({ sha256: f.sha256, size: f.content.length, content: f.content, created_at: now })))
+    .values(distinct.map((f) => ({ sha256: f.sha256, size: f.content.length, content: f.content, created_at: now })))
     .onConflict((oc) => oc.column('sha256').doNothing())
     .execute();
   return db

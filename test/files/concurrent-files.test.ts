@@ -1,0 +1,81 @@
+/**
+ * Files that arrive on several messages at once (§10.1, §3's "any number of concurrent requests"):
+ * each distinct content is one `files` row, so two messages carrying the same new files wait for
+ * each other on that row's unique key. On PostgreSQL they must take those keys in one order, or two
+ * such messages deadlock and one is refused (503) though nothing was wrong with it. (SQLite has one
+ * writer at a time: messages never wait for each other inside a transaction there.)
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Of } from '../../src/repositories/attachments.js';
+import { postStaffMessage } from '../../src/services/conversation.js';
+import { eventually } from '../db/backends.js';
+import { addStaff, startTestApp, type TestApp } from '../support/app.js';
+import { intakeTicket } from '../support/intake.js';
+import { ticketFields } from './support.js';
+
+describe('the same new files on two messages at once, on postgres', () => {
+  let t: TestApp;
+  let boss: number;
+  beforeAll(async () => {
+    t = await startTestApp('postgres');
+    boss = await addStaff(t.ctx, 'boss', { role: 'admin' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** A connection of its own on the test's schema, which holds a file's key uncommitted. */
+  async function holder(): Promise<pg.Client> {
+    const schema = new URL(t.database.url).searchParams.get('schema')!;
+    const client = new pg.Client({ connectionString: t.database.url.split('?')[0] });
+    await client.connect();
+    await client.query(`set search_path to ${schema}`);
+    return client;
+  }
+
+  /** Backends waiting for `pid`'s locks, or for a backend that waits for them. */
+  async function waitingOn(client: pg.Client, pid: number): Promise<number> {
+    const { rows } = await client.query<{ n: number }>(
+      `with direct as (select pid from pg_stat_activity where $1 = any(pg_blocking_pids(pid)))
+       select count(*)::int as n from pg_stat_activity s
+       where s.pid in (select pid from direct) or exists (select 1 from direct d where d.pid = any(pg_blocking_pids(s.pid)))`,
+      [pid],
+    );
+    return rows[0]!.n;
+  }
+
+  it('are both written, whatever order each message lists them in (no deadlock, no 503)', async () => {
+    const [first, second] = [await intakeTicket(t.ctx, ticketFields({ title: 'First' })), await intakeTicket(t.ctx, ticketFields({ title: 'Second' }))];
+    const file = (name: string) => ({ filename: `${name}.pdf`, contentType: 'application/pdf', content: Buffer.from(`%PDF-1.4 ${name} ${first.id}\n`) });
+    const [x, y, z] = [file('x'), file('y'), file('z')];
+    const note = (ticketId: number, files: (typeof x)[]) =>
+      postStaffMessage(t.ctx, { id: boss, role: 'admin' }, ticketId, { kind: 'note', body: 'Files attached.', close: false, seen: null, channel: 'web', files });
+    // A third writer has z's key, not yet committed: both messages get as far as z and wait there,
+    // one holding x, the other y. When the third rolls back they go on, each towards the other's.
+    const third = await holder();
+    try {
+      await third.query('begin');
+      await third.query('insert into files (sha256, size, content, created_at) values ($1, $2, $3, $4)', [sha256Of(z.content), z.content.length, z.content, Date.now()]);
+      const { rows } = await third.query<{ pid: number }>('select pg_backend_pid() as pid');
+      // Read from a connection outside any transaction: pg_stat_activity is a snapshot per transaction.
+      const watcher = await holder();
+      try {
+        const posts = Promise.allSettled([note(first.id, [x, z, y]), note(second.id, [y, z, x])]);
+        await eventually(async () => (await waitingOn(watcher, rows[0]!.pid)) === 2, 'both messages to wait, for the third writer or for each other');
+        await third.query('rollback');
+        const settled = await posts;
+        expect(settled.map((s) => (s.status === 'rejected' ? String((s.reason as Error).message) : 'written'))).toEqual(['written', 'written']);
+      } finally {
+        await watcher.end();
+      }
+    } finally {
+      await third.end();
+    }
+    const names = await t.ctx.handle.db.selectFrom('attachments').select(['ticket_id', 'filename']).where('ticket_id', 'in', [first.id, second.id]).orderBy('id').execute();
+    expect(names.filter((a) => a.ticket_id === first.id).map((a) => a.filename)).toEqual(['x.pdf', 'z.pdf', 'y.pdf']);
+    expect(names.filter((a) => a.ticket_id === second.id).map((a) => a.filename)).toEqual(['y.pdf', 'z.pdf', 'x.pdf']);
+    const stored = await t.ctx.handle.db.selectFrom('files').select('sha256').where('sha256', 'in', [x, y, z].map((f) => sha256Of(f.content))).execute();
+    expect(stored).toHaveLength(3);
+  });
+});
