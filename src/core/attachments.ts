@@ -71,6 +71,25 @@ export function filenameProblem(filename: string): string | null {
   return null;
 }
 
+// What a name ends with that says what the file is: `.pdf`, `.docx`, `.tar.gz`'s `.gz`.
+const EXTENSION = /\.[^.\s]{1,16}$/u;
+
+/**
+ * A name cut to `max` characters that keeps its extension: `<start of the name>.pdf`, never the
+ * first `max` characters alone, which drop it (the file then opens with nothing, and a note naming
+ * what was left out of a message hides what it was). A name without an extension is cut at the end;
+ * the stem's cut end loses trailing spaces and dots, which Windows drops on saving anyway.
+ */
+export function shortenedFilename(filename: string, max: number = MAX_FILENAME_CHARS): string {
+  const chars = [...filename];
+  if (chars.length <= max) return filename;
+  const extension = EXTENSION.exec(filename)?.[0] ?? '';
+  const room = max - [...extension].length;
+  if (extension === '' || room < 1) return chars.slice(0, max).join('');
+  const stem = chars.slice(0, room).join('').replace(/[. ]+$/, '');
+  return `${stem === '' ? chars.slice(0, room).join('') : stem}${extension}`;
+}
+
 /** Why this kind of file is refused (by name or declared type), or null when it is taken. */
 export function refusedTypeProblem(filename: string, contentType: string): string | null {
   // Windows drops trailing dots and spaces when saving, so `page.html. ` is saved as `page.html`.

@@ -13,6 +13,7 @@ import {
   mayRead,
   refusedTypeProblem,
   servedTypeOf,
+  shortenedFilename,
   storedContentType,
 } from '../../src/core/attachments.js';
 import { errorOf } from '../support/errors.js';
@@ -84,6 +85,30 @@ describe('file names', () => {
 
   it('never repeat a control character in the message', () => {
     expect(filenameProblem('a\u001b[31m.txt')).not.toContain('\u001b');
+  });
+});
+
+describe('shortenedFilename: a name cut to 255 characters keeps what it is', () => {
+  const long = 'Quarterly report '.repeat(20);
+  it.each<[string, string, string]>([
+    ['a short name, unchanged', 'report.pdf', 'report.pdf'],
+    ['exactly 255 characters, unchanged', `${'n'.repeat(251)}.pdf`, `${'n'.repeat(251)}.pdf`],
+    ['256 characters: the stem loses one', `${'n'.repeat(252)}.pdf`, `${'n'.repeat(251)}.pdf`],
+    ['a long name keeps its extension', `${long}.pdf`, `${long.slice(0, 251).trimEnd()}.pdf`],
+    ['a web page stays one (so it is still refused by name)', `${long}.html`, `${long.slice(0, 250).trimEnd()}.html`],
+    ['only the last extension', `${long}.tar.gz`, `${long.slice(0, 252).trimEnd()}.gz`],
+    ['characters, not UTF-16 units', `${'😀'.repeat(300)}.png`, `${'😀'.repeat(251)}.png`],
+    ['no extension: cut at the end', 'x'.repeat(300), 'x'.repeat(255)],
+    ['a "dot" with a space after it is no extension', `${'x'.repeat(300)}. pdf`, 'x'.repeat(255)],
+    ['a stem cut before dots loses them', `${'a'.repeat(249)}....${'b'.repeat(10)}.txt`, `${'a'.repeat(249)}.txt`],
+  ])('%s', (_case, name, shortened) => {
+    expect(shortenedFilename(name)).toBe(shortened);
+    expect([...shortenedFilename(name)].length).toBeLessThanOrEqual(255);
+    expect(filenameProblem(shortenedFilename(name))).toBeNull();
+  });
+
+  it('a web page so shortened is refused as the whole name would be', () => {
+    expect(refusedTypeProblem(shortenedFilename(`${long}.html`), 'application/octet-stream')).toMatch(/\.html files are not accepted/);
   });
 });
 

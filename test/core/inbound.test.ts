@@ -488,6 +488,7 @@ describe('mailFilename', () => {
     ['report\u202Efdp.exe', 0, 'reportfdp.exe'],
     ['new\r\nline.txt', 0, 'newline.txt'],
     ['x'.repeat(300), 0, 'x'.repeat(255)],
+    [`${'x'.repeat(300)}.pdf`, 0, `${'x'.repeat(251)}.pdf`],
   ])('%j (file %d) → %j', (raw, index, name) => {
     expect(mailFilename(raw, index)).toBe(name);
   });
