@@ -64,11 +64,14 @@ export class HttpClient {
     this.cookies.set(name, value);
   }
 
-  async request(method: string, path: string, body?: { form?: Record<string, string>; json?: unknown }, timeoutMs = 60_000): Promise<{ status: number; location: string | null; text: string }> {
+  /** `multipart`: a form with files, sent as a browser does (fetch writes its boundary and type). */
+  async request(method: string, path: string, body?: { form?: Record<string, string>; json?: unknown; multipart?: FormData }, timeoutMs = 60_000): Promise<{ status: number; location: string | null; text: string }> {
     const headers: Record<string, string> = { ...this.headers };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    let payload: string | undefined;
-    if (body?.form) {
+    let payload: string | FormData | undefined;
+    if (body?.multipart) {
+      payload = body.multipart;
+    } else if (body?.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       payload = new URLSearchParams(body.form).toString();
     } else if (body?.json !== undefined) {
