@@ -56,9 +56,16 @@ export function storedContentType(declared: string): string {
   return MEDIA_TYPE.test(type) ? type : 'application/octet-stream';
 }
 
-// C0 and C1 controls, and the invisible bidirectional overrides that make `report<U+202E>fdp.exe` look like `reportexe.pdf`.
+// C0 and C1 controls, and every invisible bidirectional control (Unicode's Bidi_Control: the
+// overrides that make `report<U+202E>fdp.exe` look like `reportexe.pdf`, the isolates, and the
+// marks, the Arabic letter mark U+061C among them, which a hand-made list once left out).
 // eslint-disable-next-line no-control-regex
-const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\p{Bidi_Control}]/u;
+
+/** A name with the characters filenameProblem refuses taken out (a mail's names are mended, not refused). */
+export function withoutUnsafeCharacters(filename: string): string {
+  return filename.replace(new RegExp(UNSAFE_CHARACTERS.source, 'gu'), '');
+}
 
 /** Why this file name is refused, or null when it is fine. */
 export function filenameProblem(filename: string): string | null {
@@ -171,7 +178,7 @@ function rfc5987(value: string): string {
 
 /** A name as it may appear in a message to a person: controls shown as `?`, cut to 80 characters. */
 function printable(filename: string): string {
-  const shown = filename.replace(new RegExp(UNSAFE_CHARACTERS.source, 'g'), '?');
+  const shown = filename.replace(new RegExp(UNSAFE_CHARACTERS.source, 'gu'), '?');
   return shown.length > 80 ? `${shown.slice(0, 79)}…` : shown;
 }
 

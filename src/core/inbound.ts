@@ -18,7 +18,7 @@
  *    can be read: see `rejectedBeforeRules`; a mail too large to read goes through the rules with its
  *    header only: see `oversizeNote`).
  */
-import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, refusedTypeProblem, shortenedFilename } from './attachments.js';
+import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, refusedTypeProblem, shortenedFilename, withoutUnsafeCharacters } from './attachments.js';
 import { isCopied } from './mailCc.js';
 import { MAX_NAMED_IDS } from './messageIds.js';
 import { senderCapReason } from './inboundCap.js';
@@ -291,8 +291,7 @@ export interface KeptFiles {
 
 /** A file name from a mail made acceptable: no folders or control characters, something when empty. */
 export function mailFilename(raw: string | null | undefined, index: number): string {
-  // eslint-disable-next-line no-control-regex
-  const name = (raw ?? '').replace(/[/\\]/g, '_').replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+  const name = withoutUnsafeCharacters((raw ?? '').replace(/[/\\]/g, '_')).trim();
   const usable = name === '' || name === '.' || name === '..' ? `attachment-${index + 1}` : name;
   return shortenedFilename(usable);
 }

@@ -73,6 +73,8 @@ describe('file names', () => {
     ['DEL', 'a\u007f.txt', /control characters/],
     ['a C1 control', 'a\u0085.txt', /control characters/],
     ['a right-to-left override', 'invoice\u202egpj.exe', /control characters/],
+    ['an Arabic letter mark (invisible, like the right-to-left mark)', 'invoice\u061c.pdf.exe', /control characters/],
+    ['a right-to-left mark', 'invoice\u200f.pdf', /control characters/],
     ['a single dot', '.', /not a file name/],
     ['two dots', '..', /not a file name/],
     ['256 characters', 'n'.repeat(256), /at most 255 characters \(one has 256\)/],

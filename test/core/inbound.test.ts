@@ -486,6 +486,7 @@ describe('mailFilename', () => {
     ['../../etc/passwd', 0, '.._.._etc_passwd'],
     ['C:\\Windows\\evil.exe', 0, 'C:_Windows_evil.exe'],
     ['report\u202Efdp.exe', 0, 'reportfdp.exe'],
+    ['report\u061C.pdf', 0, 'report.pdf'],
     ['new\r\nline.txt', 0, 'newline.txt'],
     ['x'.repeat(300), 0, 'x'.repeat(255)],
     [`${'x'.repeat(300)}.pdf`, 0, `${'x'.repeat(251)}.pdf`],
