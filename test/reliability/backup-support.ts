@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DbHandle } from '../../src/db/connect.js';
 import { systemClock } from '../../src/services/context.js';
-import { intakeTicket } from '../support/intake.js';
+import { TicketIntake } from '../../src/services/intake.js';
 import { ROOT } from '../support/process.js';
 import { ticketForm } from '../mail/support/testbed.js';
 
@@ -35,8 +35,31 @@ export function shell(line: string, dir: string, env: Record<string, string> = {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Tickets made as customers make them, titled. */
+/** Tickets made as customers make them, titled, each with a file of its own (files live in the database too). */
 export async function ticketsTitled(handle: DbHandle, titles: readonly string[]): Promise<void> {
-  const ctx = { handle, clock: systemClock, publicUrl: 'https://help.example.com' };
-  for (const title of titles) await intakeTicket(ctx, ticketForm({ title }));
+  const intake = new TicketIntake({ handle, clock: systemClock, publicUrl: 'https://help.example.com' });
+  for (const title of titles) await intake.submit(ticketForm({ title }), { files: [{ filename: `${title}.txt`, contentType: 'text/plain', content: fileOf(title) }] });
+}
+
+/** The bytes of the file ticketsTitled attaches to the ticket `title`. */
+function fileOf(title: string): Buffer {
+  return Buffer.from(`the file of ${title}`);
+}
+
+/**
+ * The database's tickets in order, each as `<title>` when its file came back whole (name and bytes),
+ * else with what was found instead: a restore that brings back tickets without their files shows.
+ */
+export async function ticketsWithFiles(handle: DbHandle): Promise<string[]> {
+  const rows = await handle.db
+    .selectFrom('tickets as t')
+    .leftJoin('attachments as a', 'a.ticket_id', 't.id')
+    .leftJoin('files as f', 'f.sha256', 'a.file_sha256')
+    .select(['t.title', 'a.filename', 'f.content'])
+    .orderBy('t.id')
+    .execute();
+  return rows.map((r) => {
+    const whole = r.filename === `${r.title}.txt` && r.content !== null && Buffer.from(r.content).equals(fileOf(r.title));
+    return whole ? r.title : `${r.title} (file ${JSON.stringify(r.filename)}: ${r.content === null ? 'no content' : JSON.stringify(Buffer.from(r.content).toString())})`;
+  });
 }

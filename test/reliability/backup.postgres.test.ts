@@ -1,7 +1,8 @@
 /**
  * README's PostgreSQL backup, done as README says (its own commands, read from README.md): a dump
  * taken while the server runs, more tickets, the server killed, then the restore, into the same
- * database and into a new one (the host was lost), and the server started on each.
+ * database and into a new one (the host was lost), and the server started on each. Each ticket
+ * has a file, which comes back with it byte for byte (files are kept in the database).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connect.js';
 import { pgAdmin, TEST_PG_URL } from '../support/db.js';
 import { spawnServer } from '../support/process.js';
-import { readmeCommands, readmeItem, shell, ticketsTitled } from './backup-support.js';
+import { readmeCommands, readmeItem, shell, ticketsTitled, ticketsWithFiles } from './backup-support.js';
 
 /** README's commands in its 'Backups, PostgreSQL' item, e.g. `pg_dump -Fc helpdesk > …`. */
 function readmePgCommands(): { dump: string; restore: string } {
@@ -44,8 +45,7 @@ async function titlesAfterStart(url: string): Promise<string[]> {
   const handle = connect(url, { poolSize: 2 });
   try {
     await ticketsTitled(handle, ['after the restore']);
-    const rows = await handle.db.selectFrom('tickets').select('title').orderBy('id').execute();
-    return rows.map((r) => r.title);
+    return await ticketsWithFiles(handle);
   } finally {
     await handle.destroy();
     await server.kill('SIGKILL');

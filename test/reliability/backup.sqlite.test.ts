@@ -2,6 +2,7 @@
  * README's SQLite backup, done as README says (its own commands, read from README.md, with the
  * machine's `sqlite3`): a copy taken while the server runs, read back with the same tool, more
  * tickets, the server killed, then both restores README gives, and the server started on each.
+ * Each ticket has a file, which comes back with it byte for byte (files are kept in the database).
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connect.js';
 import { spawnServer } from '../support/process.js';
-import { readmeCommands, readmeItem, shell, ticketsTitled } from './backup-support.js';
+import { readmeCommands, readmeItem, shell, ticketsTitled, ticketsWithFiles } from './backup-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'helpdesk-backup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +23,7 @@ async function titlesAfterStart(): Promise<string[]> {
   const handle = connect(URL);
   try {
     await ticketsTitled(handle, ['after the restore']);
-    return (await handle.db.selectFrom('tickets').select('title').orderBy('id').execute()).map((r) => r.title);
+    return await ticketsWithFiles(handle);
   } finally {
     await handle.destroy();
     await server.kill('SIGKILL');
