@@ -8,7 +8,7 @@ import { openFollowUp } from '../core/conversation.js';
 import type { Db } from '../db/connect.js';
 import type { MessageChannel, TicketRow } from '../db/schema.js';
 import { renderEmail } from '../mail/templates/index.js';
-import { type IncomingFile, storeAttachments } from '../repositories/attachments.js';
+import { type IncomingFile, type MessageFiles, storeFilesOfMessages } from '../repositories/attachments.js';
 import { insertEvent } from '../repositories/events.js';
 import { type InboundRecord, insertInboundMails } from '../repositories/inbound.js';
 import { firstMessageIdOf } from '../repositories/messages.js';
@@ -221,16 +221,18 @@ export async function createTicketsOrRefuse(ctx: ServiceContext, submitted: read
   );
 }
 
-/** Stores the files that came with new tickets on their first messages (most tickets have none). */
+/** Stores the files that came with new tickets on their first messages (most tickets have none), all of the batch's contents in one order. */
 async function storeIntakeFiles(trx: Db, inputs: readonly IntakeInput[], tickets: readonly TicketRow[], now: number): Promise<void> {
+  const messages: MessageFiles[] = [];
   for (let i = 0; i < inputs.length; i++) {
     const files = inputs[i]!.files;
     if (!files || files.length === 0) continue;
     const ticket = tickets[i]!;
     const firstId = await firstMessageIdOf(trx, ticket.id);
     if (firstId === undefined) throw new Error(`Ticket ${ticket.id} was written without its first message.`);
-    await storeAttachments(trx, firstId, ticket.id, files, now);
+    messages.push({ messageId: firstId, ticketId: ticket.id, files });
   }
+  await storeFilesOfMessages(trx, messages, now);
 }
 
 /** Who is acting on a ticket (with the request's origin from a route: an admin's close is audited with it). */

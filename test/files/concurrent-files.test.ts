@@ -11,6 +11,7 @@ import { sha256Of } from '../../src/repositories/attachments.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { eventually } from '../db/backends.js';
 import { addStaff, startTestApp, type TestApp } from '../support/app.js';
+import { TicketIntake } from '../../src/services/intake.js';
 import { intakeTicket } from '../support/intake.js';
 import { ticketFields } from './support.js';
 
@@ -77,5 +78,46 @@ describe('the same new files on two messages at once, on postgres', () => {
     expect(names.filter((a) => a.ticket_id === second.id).map((a) => a.filename)).toEqual(['y.pdf', 'z.pdf', 'x.pdf']);
     const stored = await t.ctx.handle.db.selectFrom('files').select('sha256').where('sha256', 'in', [x, y, z].map((f) => sha256Of(f.content))).execute();
     expect(stored).toHaveLength(3);
+  });
+
+  it('are written when new tickets committed together carry them too (one order across the batch)', async () => {
+    // Contents whose keys sort a < m < b, found by trying: the order of keys is what is tested.
+    const content = (name: string, n: number) => Buffer.from(`%PDF-1.4 ${name} ${n}\n`);
+    const keyed = (name: string, test: (key: string) => boolean) => {
+      for (let n = 0; ; n++) if (test(sha256Of(content(name, n)))) return { filename: `${name}.pdf`, contentType: 'application/pdf', content: content(name, n) };
+    };
+    const a = keyed('a', (k) => k < '4');
+    const b = keyed('b', (k) => k > 'c');
+    const m = keyed('m', (k) => k > '6' && k < '9');
+    const ticket = await intakeTicket(t.ctx, ticketFields({ title: 'Noted' }));
+    const third = await holder();
+    const watcher = await holder();
+    const intake = new TicketIntake(t.ctx);
+    try {
+      await third.query('begin');
+      await third.query('insert into files (sha256, size, content, created_at) values ($1, $2, $3, $4)', [sha256Of(m.content), m.content.length, m.content, Date.now()]);
+      const { rows } = await third.query<{ pid: number }>('select pg_backend_pid() as pid');
+      // A note with a, m and b takes a, then waits for the third writer's m.
+      const noted = postStaffMessage(t.ctx, { id: boss, role: 'admin' }, ticket.id, { kind: 'note', body: 'Files attached.', close: false, seen: null, channel: 'web', files: [a, m, b] }).then(
+        () => 'written',
+        (error: Error) => error.message,
+      );
+      await eventually(async () => (await waitingOn(watcher, rows[0]!.pid)) === 1, 'the note to wait for the third writer');
+      // Two forms at once, committed together: the first carries b, the second a (held by the note).
+      const forms = Promise.allSettled([
+        intake.submit(ticketFields({ title: 'With b' }), { files: [b] }),
+        intake.submit(ticketFields({ title: 'With a' }), { files: [a] }),
+      ]);
+      await eventually(async () => (await waitingOn(watcher, rows[0]!.pid)) === 2, 'the forms to wait for the note');
+      // Past PostgreSQL's deadlock_timeout (1 s) the forms' wait has been checked, and found no cycle
+      // while the note waits for the third writer; the note's next wait is the one that is checked.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await third.query('rollback');
+      expect(await noted).toBe('written');
+      expect((await forms).map((f) => f.status)).toEqual(['fulfilled', 'fulfilled']);
+    } finally {
+      await watcher.end();
+      await third.end();
+    }
   });
 });
