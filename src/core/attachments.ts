@@ -20,7 +20,9 @@ export const MAX_FILENAME_CHARS = 255;
  * for them (a screenshot or a PDF says the same), and a file that is never stored can never be
  * served inline by a later mistake, another client, or a mail program that renders HTML.
  */
-const REFUSED_EXTENSIONS = ['.html', '.htm', '.xhtml', '.svg', '.svgz'];
+// `.xht` is XHTML's other registered extension, `.shtml` HTML with server-side includes, and
+// `.mht`/`.mhtml` a saved web page with its parts, which browsers open as a page.
+const REFUSED_EXTENSIONS = ['.html', '.htm', '.xhtml', '.xht', '.shtml', '.mht', '.mhtml', '.svg', '.svgz'];
 const REFUSED_TYPES = ['text/html', 'image/svg+xml', 'application/xhtml+xml'];
 
 /** Images a browser only ever draws (never runs): the only files shown inline. */

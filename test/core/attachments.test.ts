@@ -127,6 +127,11 @@ describe('refused types (anything a browser would run as a page)', () => {
     ['notes.txt', 'Text/HTML; charset=utf-8'],
     ['picture.png', 'image/svg+xml'],
     ['doc.xml', 'application/xhtml+xml'],
+    // XHTML's other registered extension, server-side-include HTML, and saved web archives (MHTML).
+    ['page.xht', 'application/octet-stream'],
+    ['page.SHTML', 'application/octet-stream'],
+    ['saved.mht', 'application/octet-stream'],
+    ['saved.mhtml', 'application/octet-stream'],
   ])('%s declared %s', (filename, contentType) => {
     expect(refusedTypeProblem(filename, contentType)).toMatch(/not accepted/);
     expect(errorOf(() => checkAttachments([file({ filename, contentType })])).code).toBe('invalid_input');
