@@ -53,17 +53,34 @@ function keyword(value: string): string {
 }
 
 /**
+ * The address of the mail group or list a mail was handed on by, lower-case, or null: List-Post's
+ * `<mailto:…>` (RFC 2369: Mailman, Google Groups), else Google Groups' `Mailing-list: list …;`.
+ */
+export function listAddressOf(headers: MailHeaders): string | null {
+  const post = /<mailto:([^<>?\s]+@[^<>?\s]+)[^<>]*>/i.exec(first(headers, 'list-post') ?? '')?.[1];
+  const group = /^list\s+([^\s;]+@[^\s;]+)/i.exec(first(headers, 'mailing-list') ?? '')?.[1];
+  const address = post ?? group;
+  return address === undefined ? null : address.toLowerCase();
+}
+
+/**
  * Rule 3: why this mail is automatic (an auto-reply, a list, a vacation notice), or null when a
  * person wrote it. `Auto-Submitted` other than `no` (RFC 3834); `Precedence` bulk, junk, list or
  * auto_reply; `X-Autoreply` / `X-Autorespond` present; `X-Auto-Response-Suppress` All or AutoReply;
- * a null `Return-Path: <>`.
+ * a null `Return-Path: <>`. `ourList`: the mail was handed on by a group of the help desk's own
+ * (listAddressOf is one of our addresses), whose `Precedence: list` is not the sender's.
  */
-export function automaticReason(headers: MailHeaders): string | null {
+export function automaticReason(headers: MailHeaders, ourList = false): string | null {
   const submitted = first(headers, 'auto-submitted');
   if (submitted !== null && keyword(submitted.split(';')[0]!) !== 'no') return `Auto-Submitted: ${submitted.slice(0, 60)}`;
   const precedenceValue = first(headers, 'precedence');
   const precedence = precedenceValue === null ? null : keyword(precedenceValue);
-  if (precedence !== null && ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence)) return `Precedence: ${precedence}`;
+  // Decision: a support address that is itself a group (a Google Workspace group, a Mailman list
+  // handing mail on to the mailbox read here) marks every customer's mail `Precedence: list`, so
+  // every request was ignored. That group is ours: its mark says nothing of the sender. Every other
+  // sign (Auto-Submitted, X-Autoreply, Precedence bulk or junk…) still counts, and anyone else's list is still a list.
+  const listMark = precedence === 'list' && ourList;
+  if (precedence !== null && !listMark && ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence)) return `Precedence: ${precedence}`;
   for (const name of ['x-autoreply', 'x-autorespond']) {
     const value = first(headers, name);
     if (value !== null) return `${name === 'x-autoreply' ? 'X-Autoreply' : 'X-Autorespond'}: ${value.slice(0, 60)}`;

@@ -64,7 +64,7 @@ import {
 import { awaitedLater } from '../core/promises.js';
 import { readerOf } from '../db/connect.js';
 import type { ServiceContext } from './context.js';
-import { applyBounce, isOwnMail, ownRowsNamed } from './inboundOwnMail.js';
+import { applyBounce, isOwnList, isOwnMail, ownRowsNamed } from './inboundOwnMail.js';
 import { senderTurn } from './inboundTurns.js';
 import { lookUpMail, lookupGuess } from './inboundLookup.js';
 import { postCustomerMessageOn } from './conversation.js';
@@ -189,7 +189,7 @@ async function ingestInTurn(ctx: ServiceContext, intake: TicketIntake, setting: 
     ownMail: false,
     seenBefore: false,
     ownAddress: ownAddressOf(from, [setting.mailFrom, setting.mailReplyTo ?? setting.mailFrom]),
-    automatic: automaticReason(mail.headers),
+    automatic: automaticReason(mail.headers, await isOwnList(ctx, setting, mail.headers)),
     bounce: isBounce(mail.contentType, from),
     staffEmail: answeredStaffEmail(answered, CUSTOMER_MAIL_KINDS),
     answers,

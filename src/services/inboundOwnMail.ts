@@ -6,6 +6,7 @@
  * its outbox row.
  */
 import { bounceReason, bounceVerdict, reportedOwnIds, reportedRecipients } from '../core/bounce.js';
+import { listAddressOf, ownAddressOf, type MailHeaders } from '../core/inbound.js';
 import { ccOfRow } from '../core/mailCc.js';
 import { MAX_NAMED_IDS } from '../core/messageIds.js';
 import { withoutNul } from '../core/unicode.js';
@@ -14,6 +15,7 @@ import { inTransaction } from '../db/transaction.js';
 import type { ParsedMail } from '../mail/inbound/parse.js';
 import { messageIdFor, parseOwnMessageId } from '../mail/message.js';
 import { type InboundRecord, insertInboundMails, markEmailsBounced, outboxRowsByIds } from '../repositories/inbound.js';
+import { topicOfAddress } from '../repositories/topics.js';
 import type { ServiceContext } from './context.js';
 import type { InboundOutcome, InboundSetting } from './inbound.js';
 
@@ -24,6 +26,17 @@ export async function isOwnMail(ctx: ServiceContext, setting: InboundSetting, me
   if (!own) return false;
   const [row] = await outboxRowsByIds(readerOf(ctx.handle), [own.outboxId]);
   return row !== undefined && messageIdFor(row, setting.mailFrom) === messageId;
+}
+
+/**
+ * Rule 3: whether the group or list that handed this mail on (listAddressOf) is the help desk's own:
+ * MAIL_FROM, MAIL_REPLY_TO or a topic's inbound address (§12), any letter case.
+ */
+export async function isOwnList(ctx: ServiceContext, setting: InboundSetting, headers: MailHeaders): Promise<boolean> {
+  const list = listAddressOf(headers);
+  if (list === null) return false;
+  if (ownAddressOf(list, [setting.mailFrom, setting.mailReplyTo ?? setting.mailFrom]) !== null) return true;
+  return (await topicOfAddress(readerOf(ctx.handle), [list])) !== undefined;
 }
 
 /** Outbox rows our Message-IDs among `ids` name, checked against the rows (anyone can write an id of our form). */

@@ -12,6 +12,7 @@ import {
   INBOUND_RESULTS,
   isBounce,
   keptMailFiles,
+  listAddressOf,
   leftFilesNote,
   MAIL_TEXT_MAX,
   type MailFile,
@@ -163,6 +164,44 @@ describe('automaticReason (rule 3)', () => {
 
   it('cuts a long value in the reason', () => {
     expect(automaticReason(headers({ 'Auto-Submitted': 'auto-replied'.padEnd(500, 'x') }))!.length).toBeLessThan(100);
+  });
+});
+
+describe('automaticReason (rule 3) of mail our own group handed on', () => {
+  it.each<[Record<string, string>, string | null]>([
+    // The group's own mark is not the sender's.
+    [{ Precedence: 'list' }, null],
+    [{ Precedence: 'List (group)' }, null],
+    // Every other sign still counts.
+    [{ Precedence: 'bulk' }, 'Precedence: bulk'],
+    [{ Precedence: 'junk' }, 'Precedence: junk'],
+    [{ Precedence: 'auto_reply' }, 'Precedence: auto_reply'],
+    [{ Precedence: 'list', 'Auto-Submitted': 'auto-replied' }, 'Auto-Submitted: auto-replied'],
+    [{ Precedence: 'list', 'X-Autoreply': 'yes' }, 'X-Autoreply: yes'],
+    [{ Precedence: 'list', 'Return-Path': '<>' }, 'Return-Path: <> (a null sender)'],
+  ])('%j → %j', (fields, reason) => {
+    expect(automaticReason(headers(fields), true)).toBe(reason);
+    // Handed on by anyone else's list, the mark counts.
+    if (fields.Precedence === 'list' && reason === null) expect(automaticReason(headers(fields), false)).toBe('Precedence: list');
+  });
+});
+
+describe('listAddressOf: the group or list that handed a mail on', () => {
+  it.each<[Record<string, string>, string | null]>([
+    [{}, null],
+    [{ 'List-Post': '<mailto:Support@Helpdesk.Example>' }, 'support@helpdesk.example'],
+    // Google Groups: a web address first, then the mailto.
+    [{ 'List-Post': '<https://groups.google.com/a/h.example/group/support/post>, <mailto:support@h.example>' }, 'support@h.example'],
+    [{ 'List-Post': '<mailto:list@lists.example?subject=help>' }, 'list@lists.example'],
+    // RFC 2369: a list that takes no posts.
+    [{ 'List-Post': 'NO (posting not allowed on this list)' }, null],
+    [{ 'Mailing-list': 'list support@h.example; contact support+owners@h.example' }, 'support@h.example'],
+    [{ 'List-Post': '<mailto:a@lists.example>', 'Mailing-list': 'list b@lists.example; contact x@lists.example' }, 'a@lists.example'],
+    [{ 'Mailing-list': 'contact x@lists.example' }, null],
+    // List-Id names a list but no address.
+    [{ 'List-Id': '<support.h.example>' }, null],
+  ])('%j → %j', (fields, address) => {
+    expect(listAddressOf(headers(fields))).toBe(address);
   });
 });
 
