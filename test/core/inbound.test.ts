@@ -7,6 +7,7 @@ import {
   answeredTicket,
   automaticReason,
   decideInbound,
+  groupAuthorOf,
   type InboundDecision,
   type InboundFacts,
   INBOUND_RESULTS,
@@ -183,6 +184,28 @@ describe('automaticReason (rule 3) of mail our own group handed on', () => {
     expect(automaticReason(headers(fields), true)).toBe(reason);
     // Handed on by anyone else's list, the mark counts.
     if (fields.Precedence === 'list' && reason === null) expect(automaticReason(headers(fields), false)).toBe('Precedence: list');
+  });
+});
+
+describe('groupAuthorOf: the author of a mail whose From our own group rewrote', () => {
+  const ours = (address: string) => ['support@h.example', 'help@h.example'].includes(address.toLowerCase());
+  const GROUP = { address: 'support@h.example', name: "'Carla' via Support" };
+  const CARLA = { address: 'carla@customer.example', name: 'Carla' };
+  it.each<[string, { address: string; name: string }, { address: string; name: string }[], Record<string, string>, { address: string; name: string } | null]>([
+    ['Reply-To names the author', GROUP, [CARLA], {}, CARLA],
+    ['From in another letter case', { ...GROUP, address: 'Support@H.Example' }, [CARLA], {}, CARLA],
+    ['Reply-To of ours first, then the author', GROUP, [{ address: 'help@h.example', name: '' }, CARLA], {}, CARLA],
+    ['no Reply-To: X-Original-Sender', GROUP, [], { 'X-Original-Sender': 'carla@customer.example' }, { address: 'carla@customer.example', name: '' }],
+    ['X-Original-Sender in brackets', GROUP, [], { 'X-Original-Sender': '<carla@customer.example>' }, { address: 'carla@customer.example', name: '' }],
+    ['Reply-To before X-Original-Sender', GROUP, [CARLA], { 'X-Original-Sender': 'dan@customer.example' }, CARLA],
+    ['Reply-To to the group alone: X-Original-Sender', GROUP, [GROUP], { 'X-Original-Sender': 'carla@customer.example' }, { address: 'carla@customer.example', name: '' }],
+    ['nobody named', GROUP, [], {}, null],
+    ['X-Original-Sender of ours', GROUP, [], { 'X-Original-Sender': 'help@h.example' }, null],
+    ['X-Original-Sender no address', GROUP, [], { 'X-Original-Sender': 'Carla' }, null],
+    // An ordinary mail the group handed on keeps its From, whatever its Reply-To.
+    ['From not ours', CARLA, [{ address: 'dan@customer.example', name: 'Dan' }], { 'X-Original-Sender': 'dan@customer.example' }, null],
+  ])('%s', (_title, from, replyTo, fields, author) => {
+    expect(groupAuthorOf(from, replyTo, headers(fields), ours)).toEqual(author);
   });
 });
 

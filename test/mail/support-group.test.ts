@@ -65,6 +65,34 @@ for (const dialect of DIALECTS) {
       expect(await deliver(answer)).toMatchObject({ result: 'appended', ticket: opened.ticket });
     });
 
+    it("a mail whose From the group rewrote to its own address (DMARC: \"'Carla' via Support\") is the author's: Reply-To, else X-Original-Sender", async () => {
+      const rewritten = (messageId: string, replyTo: string | null, group = 'support@helpdesk.example') =>
+        customerMail({
+          from: `"'Carla Customer' via Support" <${group}>`,
+          to: group,
+          messageId,
+          headers: [...(replyTo === null ? [] : [`Reply-To: ${replyTo}`]), ...googleGroup(group)],
+        });
+      const opened = await deliver(rewritten('<d.1@mail.customer.example>', '=?utf-8?Q?Carla_M=C3=BCller?= <carla@customer.example>'));
+      expect(opened).toMatchObject({ result: 'created', reason: null });
+      expect(await ticketOf(opened.ticket!)).toMatchObject({ customer_email: 'carla@customer.example', customer_name: 'Carla Müller' });
+      expect(await emailsOf(opened.ticket!)).toEqual([{ kind: 'created', to_address: 'carla@customer.example' }]);
+      const log = await t.ctx.handle.db.selectFrom('inbound_mails').select(['from_address', 'from_name']).where('mail_key', '=', '<d.1@mail.customer.example>').executeTakeFirstOrThrow();
+      expect(log).toEqual({ from_address: 'carla@customer.example', from_name: 'Carla Müller' });
+      // Without a Reply-To: the group's X-Original-Sender; through a topic's group alike.
+      const bare = await deliver(rewritten('<d.2@mail.customer.example>', null, 'billing@helpdesk.example'));
+      expect(bare.result).toBe('created');
+      expect(await ticketOf(bare.ticket!)).toMatchObject({ customer_email: 'carla@customer.example', customer_name: 'carla', topic_id: billing });
+      // A Reply-To naming the group itself says nothing of the author.
+      const toGroup = await deliver(rewritten('<d.3@mail.customer.example>', 'support@helpdesk.example'));
+      expect(await ticketOf(toGroup.ticket!)).toMatchObject({ customer_email: 'carla@customer.example' });
+    });
+
+    it("our own address as From without our group (the support mailbox writing to itself) stays ignored, Reply-To or not", async () => {
+      const own = await deliver(customerMail({ from: 'Helpdesk <support@helpdesk.example>', messageId: '<d.4@helpdesk.example>', headers: ['Reply-To: carla@customer.example'] }));
+      expect(own).toMatchObject({ result: 'ignored', ticket: null, reason: "Sent from the help desk's own address support@helpdesk.example: no ticket, no email." });
+    });
+
     it('through a topic address that is a group: the ticket gets that topic', async () => {
       const opened = await deliver(customerMail({ to: 'billing@helpdesk.example', messageId: '<g.3@mail.customer.example>', headers: ['Delivered-To: billing@helpdesk.example', ...googleGroup('billing@helpdesk.example')] }));
       expect(opened.result).toBe('created');

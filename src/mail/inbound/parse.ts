@@ -39,6 +39,8 @@ export interface ParsedMail {
   headers: MailHeaders;
   /** Whom it was addressed to: To then Cc (groups opened), as the mail names them (§10 Cc). */
   recipients: { address: string; name: string }[];
+  /** Reply-To's mailboxes (groups opened): the author of a mail whose From our own group rewrote (core/inbound.ts groupAuthorOf). */
+  replyTo?: { address: string; name: string }[];
   /** The whole text: the plain-text part, else the HTML turned into text. */
   text: string;
   /**
@@ -241,6 +243,7 @@ function parsedFrom(mail: LibraryMail, raw: Buffer, sha256: string, htmlToText: 
     contentType: contentTypeOf(headers),
     headers,
     recipients: [...mailboxesOf(mail.to), ...mailboxesOf(mail.cc)],
+    replyTo: mailboxesOf(mail.replyTo),
     text,
     files: (mail.attachments ?? []).map((a) => ({
       // mailparser's types say string, but a part with a repeated or odd header can give something else.
@@ -328,6 +331,7 @@ export function storableMail(mail: ParsedMail): ParsedMail {
     messageId: mail.messageId === null ? null : withoutNul(mail.messageId),
     references: mail.references.map(withoutNul),
     from: mail.from === null ? null : { address: withoutNul(mail.from.address), name: withoutNul(mail.from.name) },
+    ...(mail.replyTo === undefined ? {} : { replyTo: mail.replyTo.map((m) => ({ address: withoutNul(m.address), name: withoutNul(m.name) })) }),
     subject: withoutNul(mail.subject),
     contentType: withoutNul(mail.contentType),
     headers: new Map([...mail.headers].map(([name, values]) => [name, values.map(withoutNul)])),
