@@ -12,7 +12,7 @@ import type { AddressObject, ParsedMail as LibraryMail } from 'mailparser';
 import { type MailHeaders, subjectTicketId } from '../../core/inbound.js';
 import { messageIdsIn, normaliseMessageId, threadIds } from '../../core/messageIds.js';
 import { oneLine } from '../../core/mailSubject.js';
-import { holdsQuotedMail, withoutLeftoverHistory } from '../../core/quotedHistory.js';
+import { holdsQuotedMail, withLongLinesStoodIn, withoutLeftoverHistory } from '../../core/quotedHistory.js';
 import { withoutNul } from '../../core/unicode.js';
 import { isEmailAddress } from '../../core/tickets.js';
 
@@ -76,8 +76,9 @@ function textOf(mail: LibraryMail, htmlToText: typeof import('html-to-text').htm
   }
 }
 
-/** Lines longer than this are not given to the reply parser (its patterns slow down on them). */
-const REPLY_PARSER_LINE_MAX = 2000;
+/** Lines longer than this are stood in for when the reply parser reads a text (withLongLinesStoodIn). */
+const REPLY_PARSER_LINE_MAX = 1000;
+/** A text longer than this (its long lines stood in for) is not given to the reply parser. */
 const REPLY_PARSER_TEXT_MAX = 100_000;
 
 /**
@@ -93,13 +94,16 @@ function withoutTrailingRules(text: string): string {
 
 /** The text a reply adds, without quoted history and signature ('' when it quotes a mail and adds nothing); the text itself when it cannot tell. */
 export function stripQuotedHistory(text: string): string {
-  if (text.length > REPLY_PARSER_TEXT_MAX || text.split('\n').some((line) => line.length > REPLY_PARSER_LINE_MAX)) return text;
+  // A paragraph is one line in format=flowed, iPhone and HTML mail: a long one is stood in for, not
+  // a reason to keep the whole quoted history (as it was when such a text was kept as it stood).
+  const stood = withLongLinesStoodIn(text, REPLY_PARSER_LINE_MAX);
+  if (stood.text.length > REPLY_PARSER_TEXT_MAX) return text;
   try {
-    const visible = withoutTrailingRules(withoutLeftoverHistory(new EmailReplyParser().parseReply(text))).trim();
+    const visible = withoutTrailingRules(withoutLeftoverHistory(new EmailReplyParser().parseReply(stood.text))).trim();
     // Nothing of the customer's own: a reply of only its files (and a signature) quoting our email
     // adds no text; anything else the parser cannot tell is kept whole.
-    if (visible !== '') return visible;
-    return holdsQuotedMail(text) ? '' : text;
+    if (visible !== '') return stood.restore(visible);
+    return holdsQuotedMail(stood.text) ? '' : text;
   } catch {
     return text;
   }
