@@ -18,7 +18,7 @@
  *    can be read: see `rejectedBeforeRules`; a mail too large to read goes through the rules with its
  *    header only: see `oversizeNote`).
  */
-import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, refusedTypeProblem } from './attachments.js';
+import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, mediaTypeOf, refusedTypeProblem } from './attachments.js';
 import { isCopied } from './mailCc.js';
 import { MAX_NAMED_IDS } from './messageIds.js';
 import { senderCapReason } from './inboundCap.js';
@@ -327,11 +327,47 @@ export interface KeptFiles {
   left: { filename: string; why: string }[];
 }
 
-/** A file name from a mail made acceptable: no folders or control characters, something when empty. */
-export function mailFilename(raw: string | null | undefined, index: number): string {
+/**
+ * The extension a file of this media type is saved with, for a file a mail sends without a name
+ * ('' for a type not listed: no guess). Files are served as downloads, so without it a staff
+ * member's computer cannot tell a PDF from a photo. No extension of a type never kept (HTML, SVG).
+ */
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  'application/pdf': '.pdf',
+  'image/jpeg': '.jpg',
+  'image/pjpeg': '.jpg',
+  'image/png': '.png',
+  'image/gif': '.gif',
+  'image/webp': '.webp',
+  'image/heic': '.heic',
+  'image/tiff': '.tif',
+  'image/bmp': '.bmp',
+  'text/plain': '.txt',
+  'text/csv': '.csv',
+  'text/calendar': '.ics',
+  'message/rfc822': '.eml',
+  'application/zip': '.zip',
+  'application/json': '.json',
+  'application/msword': '.doc',
+  'application/vnd.ms-excel': '.xls',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': '.docx',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': '.xlsx',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': '.pptx',
+  'audio/mpeg': '.mp3',
+  'video/mp4': '.mp4',
+  'video/quicktime': '.mov',
+};
+
+/**
+ * A file name from a mail made acceptable: no folders or control characters; for a file sent
+ * without a name (a scanner, a phone's photo, a forwarded mail), `attachment-<n>` with the
+ * extension of its type (`attachment-2.pdf`, `attachment-3.eml`).
+ */
+export function mailFilename(raw: string | null | undefined, index: number, contentType = ''): string {
   // eslint-disable-next-line no-control-regex
   const name = (raw ?? '').replace(/[/\\]/g, '_').replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
-  const usable = name === '' || name === '.' || name === '..' ? `attachment-${index + 1}` : name;
+  const unnamed = `attachment-${index + 1}${EXTENSIONS[mediaTypeOf(contentType)] ?? ''}`;
+  const usable = name === '' || name === '.' || name === '..' ? unnamed : name;
   return [...usable].slice(0, 255).join('');
 }
 

@@ -328,7 +328,7 @@ function replyOf(mail: ParsedMail): string {
 
 /** The mail's files as kept on its message (§10.1), and the note naming what was left out. */
 function filesOf(mail: ParsedMail): { files: IncomingFile[]; note: string } {
-  const named = mail.files.map((f, i) => ({ filename: mailFilename(f.filename, i), contentType: storedContentType(f.contentType), size: f.content.length, content: f.content, inline: f.inline }));
+  const named = mail.files.map((f, i) => ({ filename: mailFilename(f.filename, i, f.contentType), contentType: storedContentType(f.contentType), size: f.content.length, content: f.content, inline: f.inline }));
   const { kept, left } = keptMailFiles(named);
   return { files: kept.map((i) => ({ filename: named[i]!.filename, contentType: named[i]!.contentType, content: named[i]!.content })), note: leftFilesNote(left) };
 }

@@ -555,6 +555,28 @@ describe('mailFilename', () => {
   });
 });
 
+describe('mailFilename of a file sent without a name: the extension of its type', () => {
+  it.each<[string | null, string, string]>([
+    [null, 'application/pdf', 'attachment-1.pdf'],
+    [null, 'Application/PDF; name=""', 'attachment-1.pdf'],
+    ['', 'image/jpeg', 'attachment-1.jpg'],
+    [null, 'image/png', 'attachment-1.png'],
+    [null, 'message/rfc822', 'attachment-1.eml'],
+    [null, 'text/plain; charset=utf-8', 'attachment-1.txt'],
+    [null, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'attachment-1.xlsx'],
+    // No guess for a type not listed, nor for one never kept.
+    [null, 'application/octet-stream', 'attachment-1'],
+    [null, 'application/x-unheard-of', 'attachment-1'],
+    [null, 'text/html', 'attachment-1'],
+    [null, '', 'attachment-1'],
+    // A name the mail gives is kept as it is, whatever the type.
+    ['scan', 'application/pdf', 'scan'],
+    ['photo.jpeg', 'image/jpeg', 'photo.jpeg'],
+  ])('%j of type %j → %j', (raw, type, name) => {
+    expect(mailFilename(raw, 0, type)).toBe(name);
+  });
+});
+
 describe('keptMailFiles: what a message keeps of a mail’s files (§10.1), the rest named', () => {
   const file = (over: Partial<MailFile> = {}): MailFile => ({ filename: 'report.pdf', contentType: 'application/pdf', size: 1000, ...over });
 
