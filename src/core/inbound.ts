@@ -359,13 +359,15 @@ const EXTENSIONS: Readonly<Record<string, string>> = {
 };
 
 /**
- * A file name from a mail made acceptable: no folders or control characters; for a file sent
+ * A file name from a mail made acceptable: its last part when it names folders (RFC 2183 2.3: a
+ * name is only ever its terminal component; `C:\\Users\\carla\\invoice.pdf` is `invoice.pdf`), no
+ * control characters; for a file sent
  * without a name (a scanner, a phone's photo, a forwarded mail), `attachment-<n>` with the
  * extension of its type (`attachment-2.pdf`, `attachment-3.eml`).
  */
 export function mailFilename(raw: string | null | undefined, index: number, contentType = ''): string {
   // eslint-disable-next-line no-control-regex
-  const name = (raw ?? '').replace(/[/\\]/g, '_').replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+  const name = (raw ?? '').split(/[/\\]/).at(-1)!.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
   const unnamed = `attachment-${index + 1}${EXTENSIONS[mediaTypeOf(contentType)] ?? ''}`;
   const usable = name === '' || name === '.' || name === '..' ? unnamed : name;
   return [...usable].slice(0, 255).join('');

@@ -44,5 +44,18 @@ for (const dialect of DIALECTS) {
         'attachment-4 (application/x-unheard-of)',
       ]);
     });
+
+    it('a name with folders in it (an old mail program, a script) is its last part, as RFC 2183 asks', async () => {
+      // The Windows path as a quoted string writes it (each backslash a quoted pair).
+      const raw = mailWithParts('<names.2@mail.customer.example>', [
+        ['Content-Type: application/pdf; name="C:\\\\Users\\\\carla\\\\Documents\\\\invoice 113.pdf"', 'Content-Disposition: attachment; filename="C:\\\\Users\\\\carla\\\\Documents\\\\invoice 113.pdf"', '', '%PDF'],
+        ['Content-Type: text/plain', 'Content-Disposition: attachment; filename="../../etc/printer.log"', '', 'log'],
+        ['Content-Type: text/plain', "Content-Disposition: attachment; filename*=UTF-8''%2Fhome%2Fcarla%2FBest%C3%A4tigung.txt", '', 'ok'],
+        ['Content-Type: image/png', 'Content-Disposition: attachment; filename="scans/"', '', 'png'],
+      ]);
+      const result = (await inbound.deliver(raw)).json() as { result: string; ticket: string };
+      expect(result.result).toBe('created');
+      expect(await namesOf(result.ticket)).toEqual(['invoice 113.pdf (application/pdf)', 'printer.log (text/plain)', 'Bestätigung.txt (text/plain)', 'attachment-4.png (image/png)']);
+    });
   });
 }
