@@ -18,13 +18,13 @@
  *    can be read: see `rejectedBeforeRules`; a mail too large to read goes through the rules with its
  *    header only: see `oversizeNote`).
  */
-import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, refusedTypeProblem, shortenedFilename, withoutUnsafeCharacters } from './attachments.js';
+import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, mediaTypeOf, refusedTypeProblem, shortenedFilename, withoutUnsafeCharacters } from './attachments.js';
 import { isCopied } from './mailCc.js';
 import { MAX_NAMED_IDS } from './messageIds.js';
 import { senderCapReason } from './inboundCap.js';
 import { parseMailbox, sameMailbox } from './mailboxes.js';
 import { newTicketTitle, oneLine, withoutComments } from './mailSubject.js';
-import { type NewTicketInput, parseId, type Priority } from './tickets.js';
+import { isEmailAddress, type NewTicketInput, parseId, type Priority } from './tickets.js';
 import { cutUnits, trimInvisible } from './unicode.js';
 import { referenceOf } from './tickets.js';
 
@@ -53,17 +53,55 @@ function keyword(value: string): string {
 }
 
 /**
+ * The address of the mail group or list a mail was handed on by, lower-case, or null: List-Post's
+ * `<mailto:…>` (RFC 2369: Mailman, Google Groups), else Google Groups' `Mailing-list: list …;`.
+ */
+export function listAddressOf(headers: MailHeaders): string | null {
+  const post = /<mailto:([^<>?\s]+@[^<>?\s]+)[^<>]*>/i.exec(first(headers, 'list-post') ?? '')?.[1];
+  const group = /^list\s+([^\s;]+@[^\s;]+)/i.exec(first(headers, 'mailing-list') ?? '')?.[1];
+  const address = post ?? group;
+  return address === undefined ? null : address.toLowerCase();
+}
+
+/** A mailbox as a mail names it. */
+export interface NamedMailbox {
+  address: string;
+  name: string;
+}
+
+/**
+ * The author of a mail the help desk's own group handed on with its From rewritten to an address of
+ * ours (DMARC: Google Groups and Mailman write "'Carla' via Support <support@…>" for an author whose
+ * domain forbids others to send as it, and name the author in Reply-To; Google Groups also in
+ * X-Original-Sender): the first Reply-To mailbox that is not ours, else X-Original-Sender. Null when
+ * From is not ours (an ordinary mail) or no author is named (the mail stays our own address's).
+ */
+export function groupAuthorOf(from: NamedMailbox, replyTo: readonly NamedMailbox[], headers: MailHeaders, ours: (address: string) => boolean): NamedMailbox | null {
+  if (!ours(from.address)) return null;
+  const replied = replyTo.find((m) => !ours(m.address));
+  if (replied) return replied;
+  const original = /^<?([^<>\s]+)>?$/.exec(first(headers, 'x-original-sender') ?? '')?.[1] ?? '';
+  return isEmailAddress(original) && !ours(original) ? { address: original, name: '' } : null;
+}
+
+/**
  * Rule 3: why this mail is automatic (an auto-reply, a list, a vacation notice), or null when a
  * person wrote it. `Auto-Submitted` other than `no` (RFC 3834); `Precedence` bulk, junk, list or
  * auto_reply; `X-Autoreply` / `X-Autorespond` present; `X-Auto-Response-Suppress` All or AutoReply;
- * a null `Return-Path: <>`.
+ * a null `Return-Path: <>`. `ourList`: the mail was handed on by a group of the help desk's own
+ * (listAddressOf is one of our addresses), whose `Precedence: list` is not the sender's.
  */
-export function automaticReason(headers: MailHeaders): string | null {
+export function automaticReason(headers: MailHeaders, ourList = false): string | null {
   const submitted = first(headers, 'auto-submitted');
   if (submitted !== null && keyword(submitted.split(';')[0]!) !== 'no') return `Auto-Submitted: ${submitted.slice(0, 60)}`;
   const precedenceValue = first(headers, 'precedence');
   const precedence = precedenceValue === null ? null : keyword(precedenceValue);
-  if (precedence !== null && ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence)) return `Precedence: ${precedence}`;
+  // Decision: a support address that is itself a group (a Google Workspace group, a Mailman list
+  // handing mail on to the mailbox read here) marks every customer's mail `Precedence: list`, so
+  // every request was ignored. That group is ours: its mark says nothing of the sender. Every other
+  // sign (Auto-Submitted, X-Autoreply, Precedence bulk or junk…) still counts, and anyone else's list is still a list.
+  const listMark = precedence === 'list' && ourList;
+  if (precedence !== null && !listMark && ['bulk', 'junk', 'list', 'auto_reply'].includes(precedence)) return `Precedence: ${precedence}`;
   for (const name of ['x-autoreply', 'x-autorespond']) {
     const value = first(headers, name);
     if (value !== null) return `${name === 'x-autoreply' ? 'X-Autoreply' : 'X-Autorespond'}: ${value.slice(0, 60)}`;
@@ -289,10 +327,48 @@ export interface KeptFiles {
   left: { filename: string; why: string }[];
 }
 
-/** A file name from a mail made acceptable: no folders or control characters, something when empty. */
-export function mailFilename(raw: string | null | undefined, index: number): string {
-  const name = withoutUnsafeCharacters((raw ?? '').replace(/[/\\]/g, '_')).trim();
-  const usable = name === '' || name === '.' || name === '..' ? `attachment-${index + 1}` : name;
+/**
+ * The extension a file of this media type is saved with, for a file a mail sends without a name
+ * ('' for a type not listed: no guess). Files are served as downloads, so without it a staff
+ * member's computer cannot tell a PDF from a photo. No extension of a type never kept (HTML, SVG).
+ */
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  'application/pdf': '.pdf',
+  'image/jpeg': '.jpg',
+  'image/pjpeg': '.jpg',
+  'image/png': '.png',
+  'image/gif': '.gif',
+  'image/webp': '.webp',
+  'image/heic': '.heic',
+  'image/tiff': '.tif',
+  'image/bmp': '.bmp',
+  'text/plain': '.txt',
+  'text/csv': '.csv',
+  'text/calendar': '.ics',
+  'message/rfc822': '.eml',
+  'application/zip': '.zip',
+  'application/json': '.json',
+  'application/msword': '.doc',
+  'application/vnd.ms-excel': '.xls',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': '.docx',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': '.xlsx',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': '.pptx',
+  'audio/mpeg': '.mp3',
+  'video/mp4': '.mp4',
+  'video/quicktime': '.mov',
+};
+
+/**
+ * A file name from a mail made acceptable: its last part when it names folders (RFC 2183 2.3: a
+ * name is only ever its terminal component; `C:\\Users\\carla\\invoice.pdf` is `invoice.pdf`), no
+ * control characters; for a file sent
+ * without a name (a scanner, a phone's photo, a forwarded mail), `attachment-<n>` with the
+ * extension of its type (`attachment-2.pdf`, `attachment-3.eml`).
+ */
+export function mailFilename(raw: string | null | undefined, index: number, contentType = ''): string {
+  const name = withoutUnsafeCharacters((raw ?? '').split(/[/\\]/).at(-1)!).trim();
+  const unnamed = `attachment-${index + 1}${EXTENSIONS[mediaTypeOf(contentType)] ?? ''}`;
+  const usable = name === '' || name === '.' || name === '..' ? unnamed : name;
   return shortenedFilename(usable);
 }
 

@@ -26,14 +26,21 @@ export async function listTopicChoices(db: Db): Promise<{ id: number; name: stri
   return db.selectFrom('topics').select(['id', 'name']).where('hidden', '=', 0).orderBy('id').execute();
 }
 
-/** The topic an inbound address maps to (§12), with its default priority, or undefined. */
+/**
+ * The topic an inbound address maps to (§12), with its default priority, or undefined: that of the
+ * first of `addresses` that is a topic's. They come in the order that decides (Delivered-To, the
+ * mailbox that received the mail, then To: core/inbound.ts recipientAddresses); the first by
+ * alphabet gave the billing team a copy delivered to the sales mailbox.
+ */
 export async function topicOfAddress(db: Db, addresses: readonly string[]): Promise<{ topic_id: number; default_priority: 'high' | 'medium' | 'low' | null } | undefined> {
   if (addresses.length === 0) return undefined;
-  return db
+  const wanted = addresses.map((a) => a.toLowerCase());
+  const rows = await db
     .selectFrom('topic_addresses as a')
     .innerJoin('topics as t', 't.id', 'a.topic_id')
-    .select(['a.topic_id', 't.default_priority'])
-    .where('a.address', 'in', addresses.map((a) => a.toLowerCase()))
-    .orderBy('a.address')
-    .executeTakeFirst();
+    .select(['a.address', 'a.topic_id', 't.default_priority'])
+    .where('a.address', 'in', wanted)
+    .execute();
+  const first = wanted.map((address) => rows.find((r) => r.address === address)).find((r) => r !== undefined);
+  return first && { topic_id: first.topic_id, default_priority: first.default_priority };
 }

@@ -64,7 +64,7 @@ import {
 import { awaitedLater } from '../core/promises.js';
 import { readerOf } from '../db/connect.js';
 import type { ServiceContext } from './context.js';
-import { applyBounce, isOwnMail, ownRowsNamed } from './inboundOwnMail.js';
+import { applyBounce, isOwnMail, ownListOf, ownMailboxes, ownRowsNamed, withGroupAuthor } from './inboundOwnMail.js';
 import { senderTurn } from './inboundTurns.js';
 import { lookUpMail, lookupGuess } from './inboundLookup.js';
 import { postCustomerMessageOn } from './conversation.js';
@@ -153,7 +153,11 @@ async function ingestInTurn(ctx: ServiceContext, intake: TicketIntake, setting: 
   // A mail read from its header is known by the header's own Message-ID, as it always was (and as
   // every source and the lookup above read it), and by the hash of all its bytes.
   const fromHeader = oversize ? { messageId: headerMessageId(raw), sha256: createHash('sha256').update(raw).digest('hex') } : {};
-  const mail = storableMail(note === null ? read.mail : { ...read.mail, ...fromHeader, text: note, reply: note, files: [] });
+  const parsed = storableMail(note === null ? read.mail : { ...read.mail, ...fromHeader, text: note, reply: note, files: [] });
+  // Mail our own group handed on (a support address that is a Google group or a list): its list
+  // mark is not the sender's (rule 3), and a From it rewrote to its own address names its author.
+  const ownList = await ownListOf(ctx, setting, parsed.headers);
+  const mail = ownList === null ? parsed : withGroupAuthor(parsed, ownList, setting);
   const key = mailKeyOf(mail.messageId, mail.sha256);
   const address = (mail.from?.address ?? '').toLowerCase();
   const readReason = oversize ? oversizeReason(size, setting.maxBytes) : unread === null ? null : unreadBodyReason(unread);
@@ -188,8 +192,8 @@ async function ingestInTurn(ctx: ServiceContext, intake: TicketIntake, setting: 
   const facts: InboundFacts = {
     ownMail: false,
     seenBefore: false,
-    ownAddress: ownAddressOf(from, [setting.mailFrom, setting.mailReplyTo ?? setting.mailFrom]),
-    automatic: automaticReason(mail.headers),
+    ownAddress: ownAddressOf(from, ownMailboxes(setting)),
+    automatic: automaticReason(mail.headers, ownList !== null),
     bounce: isBounce(mail.contentType, from),
     staffEmail: answeredStaffEmail(answered, CUSTOMER_MAIL_KINDS),
     answers,
@@ -228,7 +232,7 @@ interface MailPeople {
 function peopleOf(setting: InboundSetting, mail: ParsedMail, answers: NamedTicket | null): MailPeople {
   const from = mail.from!;
   if (answers !== null && !sameAddress(answers.customerEmail, from.address)) return { copiedWriter: { address: from.address, name: from.name } };
-  return { ccs: { recipients: mail.recipients, own: [setting.mailFrom, setting.mailReplyTo ?? setting.mailFrom, ...deliveredTo(mail.headers)] } };
+  return { ccs: { recipients: mail.recipients, own: [...ownMailboxes(setting), ...deliveredTo(mail.headers)] } };
 }
 
 function outcomeOf(row: InboundMailRow): InboundOutcome {
@@ -324,7 +328,7 @@ function replyOf(mail: ParsedMail): string {
 
 /** The mail's files as kept on its message (§10.1), and the note naming what was left out. */
 function filesOf(mail: ParsedMail): { files: IncomingFile[]; note: string } {
-  const named = mail.files.map((f, i) => ({ filename: mailFilename(f.filename, i), contentType: storedContentType(f.contentType), size: f.content.length, content: f.content, inline: f.inline }));
+  const named = mail.files.map((f, i) => ({ filename: mailFilename(f.filename, i, f.contentType), contentType: storedContentType(f.contentType), size: f.content.length, content: f.content, inline: f.inline }));
   const { kept, left } = keptMailFiles(named);
   return { files: kept.map((i) => ({ filename: named[i]!.filename, contentType: named[i]!.contentType, content: named[i]!.content })), note: leftFilesNote(left) };
 }

@@ -6,6 +6,7 @@
  * its outbox row.
  */
 import { bounceReason, bounceVerdict, reportedOwnIds, reportedRecipients } from '../core/bounce.js';
+import { groupAuthorOf, listAddressOf, type MailHeaders, ownAddressOf, sameAddress } from '../core/inbound.js';
 import { ccOfRow } from '../core/mailCc.js';
 import { MAX_NAMED_IDS } from '../core/messageIds.js';
 import { withoutNul } from '../core/unicode.js';
@@ -14,6 +15,7 @@ import { inTransaction } from '../db/transaction.js';
 import type { ParsedMail } from '../mail/inbound/parse.js';
 import { messageIdFor, parseOwnMessageId } from '../mail/message.js';
 import { type InboundRecord, insertInboundMails, markEmailsBounced, outboxRowsByIds } from '../repositories/inbound.js';
+import { topicOfAddress } from '../repositories/topics.js';
 import type { ServiceContext } from './context.js';
 import type { InboundOutcome, InboundSetting } from './inbound.js';
 
@@ -24,6 +26,34 @@ export async function isOwnMail(ctx: ServiceContext, setting: InboundSetting, me
   if (!own) return false;
   const [row] = await outboxRowsByIds(readerOf(ctx.handle), [own.outboxId]);
   return row !== undefined && messageIdFor(row, setting.mailFrom) === messageId;
+}
+
+/** The help desk's own mailboxes as configured (MAIL_FROM, MAIL_REPLY_TO): mail from them is ours (rule 1). */
+export function ownMailboxes(setting: InboundSetting): string[] {
+  return [setting.mailFrom, setting.mailReplyTo ?? setting.mailFrom];
+}
+
+/**
+ * Rule 3: the address of the group or list that handed this mail on (listAddressOf) when it is the
+ * help desk's own: MAIL_FROM, MAIL_REPLY_TO or a topic's inbound address (§12), any letter case;
+ * null for anyone else's list, or none.
+ */
+export async function ownListOf(ctx: ServiceContext, setting: InboundSetting, headers: MailHeaders): Promise<string | null> {
+  const list = listAddressOf(headers);
+  if (list === null) return null;
+  if (ownAddressOf(list, ownMailboxes(setting)) !== null) return list;
+  return (await topicOfAddress(readerOf(ctx.handle), [list])) === undefined ? null : list;
+}
+
+/**
+ * A mail our own group (`list`) handed on with its From rewritten to an address of ours, as its
+ * author's (groupAuthorOf); any other mail as it is.
+ */
+export function withGroupAuthor(mail: ParsedMail, list: string, setting: InboundSetting): ParsedMail {
+  if (mail.from === null) return mail;
+  const own = ownMailboxes(setting);
+  const author = groupAuthorOf(mail.from, mail.replyTo ?? [], mail.headers, (a) => sameAddress(a, list) || ownAddressOf(a, own) !== null);
+  return author === null ? mail : { ...mail, from: author };
 }
 
 /** Outbox rows our Message-IDs among `ids` name, checked against the rows (anyone can write an id of our form). */

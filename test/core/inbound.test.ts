@@ -7,11 +7,13 @@ import {
   answeredTicket,
   automaticReason,
   decideInbound,
+  groupAuthorOf,
   type InboundDecision,
   type InboundFacts,
   INBOUND_RESULTS,
   isBounce,
   keptMailFiles,
+  listAddressOf,
   leftFilesNote,
   MAIL_TEXT_MAX,
   type MailFile,
@@ -163,6 +165,66 @@ describe('automaticReason (rule 3)', () => {
 
   it('cuts a long value in the reason', () => {
     expect(automaticReason(headers({ 'Auto-Submitted': 'auto-replied'.padEnd(500, 'x') }))!.length).toBeLessThan(100);
+  });
+});
+
+describe('automaticReason (rule 3) of mail our own group handed on', () => {
+  it.each<[Record<string, string>, string | null]>([
+    // The group's own mark is not the sender's.
+    [{ Precedence: 'list' }, null],
+    [{ Precedence: 'List (group)' }, null],
+    // Every other sign still counts.
+    [{ Precedence: 'bulk' }, 'Precedence: bulk'],
+    [{ Precedence: 'junk' }, 'Precedence: junk'],
+    [{ Precedence: 'auto_reply' }, 'Precedence: auto_reply'],
+    [{ Precedence: 'list', 'Auto-Submitted': 'auto-replied' }, 'Auto-Submitted: auto-replied'],
+    [{ Precedence: 'list', 'X-Autoreply': 'yes' }, 'X-Autoreply: yes'],
+    [{ Precedence: 'list', 'Return-Path': '<>' }, 'Return-Path: <> (a null sender)'],
+  ])('%j → %j', (fields, reason) => {
+    expect(automaticReason(headers(fields), true)).toBe(reason);
+    // Handed on by anyone else's list, the mark counts.
+    if (fields.Precedence === 'list' && reason === null) expect(automaticReason(headers(fields), false)).toBe('Precedence: list');
+  });
+});
+
+describe('groupAuthorOf: the author of a mail whose From our own group rewrote', () => {
+  const ours = (address: string) => ['support@h.example', 'help@h.example'].includes(address.toLowerCase());
+  const GROUP = { address: 'support@h.example', name: "'Carla' via Support" };
+  const CARLA = { address: 'carla@customer.example', name: 'Carla' };
+  it.each<[string, { address: string; name: string }, { address: string; name: string }[], Record<string, string>, { address: string; name: string } | null]>([
+    ['Reply-To names the author', GROUP, [CARLA], {}, CARLA],
+    ['From in another letter case', { ...GROUP, address: 'Support@H.Example' }, [CARLA], {}, CARLA],
+    ['Reply-To of ours first, then the author', GROUP, [{ address: 'help@h.example', name: '' }, CARLA], {}, CARLA],
+    ['no Reply-To: X-Original-Sender', GROUP, [], { 'X-Original-Sender': 'carla@customer.example' }, { address: 'carla@customer.example', name: '' }],
+    ['X-Original-Sender in brackets', GROUP, [], { 'X-Original-Sender': '<carla@customer.example>' }, { address: 'carla@customer.example', name: '' }],
+    ['Reply-To before X-Original-Sender', GROUP, [CARLA], { 'X-Original-Sender': 'dan@customer.example' }, CARLA],
+    ['Reply-To to the group alone: X-Original-Sender', GROUP, [GROUP], { 'X-Original-Sender': 'carla@customer.example' }, { address: 'carla@customer.example', name: '' }],
+    ['nobody named', GROUP, [], {}, null],
+    ['X-Original-Sender of ours', GROUP, [], { 'X-Original-Sender': 'help@h.example' }, null],
+    ['X-Original-Sender no address', GROUP, [], { 'X-Original-Sender': 'Carla' }, null],
+    // An ordinary mail the group handed on keeps its From, whatever its Reply-To.
+    ['From not ours', CARLA, [{ address: 'dan@customer.example', name: 'Dan' }], { 'X-Original-Sender': 'dan@customer.example' }, null],
+  ])('%s', (_title, from, replyTo, fields, author) => {
+    expect(groupAuthorOf(from, replyTo, headers(fields), ours)).toEqual(author);
+  });
+});
+
+describe('listAddressOf: the group or list that handed a mail on', () => {
+  it.each<[Record<string, string>, string | null]>([
+    [{}, null],
+    [{ 'List-Post': '<mailto:Support@Helpdesk.Example>' }, 'support@helpdesk.example'],
+    // Google Groups: a web address first, then the mailto.
+    [{ 'List-Post': '<https://groups.google.com/a/h.example/group/support/post>, <mailto:support@h.example>' }, 'support@h.example'],
+    [{ 'List-Post': '<mailto:list@lists.example?subject=help>' }, 'list@lists.example'],
+    // RFC 2369: a list that takes no posts.
+    [{ 'List-Post': 'NO (posting not allowed on this list)' }, null],
+    [{ 'Mailing-list': 'list support@h.example; contact support+owners@h.example' }, 'support@h.example'],
+    [{ 'List-Post': '<mailto:a@lists.example>', 'Mailing-list': 'list b@lists.example; contact x@lists.example' }, 'a@lists.example'],
+    [{ 'Mailing-list': 'contact x@lists.example' }, null],
+    // List-Id names a list but no address.
+    [{ 'List-Id': '<support.h.example>' }, null],
+  ])('%j → %j', (fields, address) => {
+    expect(listAddressOf(headers(fields))).toBe(address);
   });
 });
 
@@ -483,8 +545,12 @@ describe('mailFilename', () => {
     ['   ', 0, 'attachment-1'],
     ['.', 0, 'attachment-1'],
     ['..', 4, 'attachment-5'],
-    ['../../etc/passwd', 0, '.._.._etc_passwd'],
-    ['C:\\Windows\\evil.exe', 0, 'C:_Windows_evil.exe'],
+    // Folders are no part of a name (RFC 2183 2.3): its last part is.
+    ['../../etc/passwd', 0, 'passwd'],
+    ['C:\\Windows\\evil.exe', 0, 'evil.exe'],
+    ['/home/carla/scan.pdf', 0, 'scan.pdf'],
+    ['scans/', 1, 'attachment-2'],
+    ['a/..', 0, 'attachment-1'],
     ['report\u202Efdp.exe', 0, 'reportfdp.exe'],
     ['report\u061C.pdf', 0, 'report.pdf'],
     ['new\r\nline.txt', 0, 'newline.txt'],
@@ -492,6 +558,28 @@ describe('mailFilename', () => {
     [`${'x'.repeat(300)}.pdf`, 0, `${'x'.repeat(251)}.pdf`],
   ])('%j (file %d) → %j', (raw, index, name) => {
     expect(mailFilename(raw, index)).toBe(name);
+  });
+});
+
+describe('mailFilename of a file sent without a name: the extension of its type', () => {
+  it.each<[string | null, string, string]>([
+    [null, 'application/pdf', 'attachment-1.pdf'],
+    [null, 'Application/PDF; name=""', 'attachment-1.pdf'],
+    ['', 'image/jpeg', 'attachment-1.jpg'],
+    [null, 'image/png', 'attachment-1.png'],
+    [null, 'message/rfc822', 'attachment-1.eml'],
+    [null, 'text/plain; charset=utf-8', 'attachment-1.txt'],
+    [null, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'attachment-1.xlsx'],
+    // No guess for a type not listed, nor for one never kept.
+    [null, 'application/octet-stream', 'attachment-1'],
+    [null, 'application/x-unheard-of', 'attachment-1'],
+    [null, 'text/html', 'attachment-1'],
+    [null, '', 'attachment-1'],
+    // A name the mail gives is kept as it is, whatever the type.
+    ['scan', 'application/pdf', 'scan'],
+    ['photo.jpeg', 'image/jpeg', 'photo.jpeg'],
+  ])('%j of type %j → %j', (raw, type, name) => {
+    expect(mailFilename(raw, 0, type)).toBe(name);
   });
 });
 

@@ -1,6 +1,6 @@
 /** The quoted history the reply parser leaves (core/quotedHistory.ts), told apart by form in any language. */
 import { describe, expect, it } from 'vitest';
-import { holdsQuotedMail, withoutLeftoverHistory } from '../../src/core/quotedHistory.js';
+import { holdsQuotedMail, withLongLinesStoodIn, withoutLeftoverHistory } from '../../src/core/quotedHistory.js';
 
 const SWEDISH = 'Från: Helpdesk <support@helpdesk.test>\nSkickat: den 1 december 2026 10:00\nTill: Carla <carla@example.com>\nÄmne: [HD-5] Printer\n\nWe received your request.';
 
@@ -35,5 +35,28 @@ describe('holdsQuotedMail', () => {
     ['an address and a colon mid-text', 'Write to carla@example.com: she knows.', false],
   ])('%s', (_name, text, holds) => {
     expect(holdsQuotedMail(text)).toBe(holds);
+  });
+});
+
+describe('withLongLinesStoodIn: long lines kept from the reply parser, and put back', () => {
+  const long = (c: string) => c.repeat(12);
+  it.each<[string, string, string]>([
+    ['short lines stay', 'Hi.\nThanks.', 'Hi.\nThanks.'],
+    ['a long line is stood in for', `Hi.\n${long('a')}\nBye.`, 'Hi.\nlongline0longline\nBye.'],
+    ['a line of exactly the limit stays', 'x'.repeat(10), 'x'.repeat(10)],
+    ['its quote marks stay in front', `> > ${long('q')}`, '> > longline0longline'],
+    ['each its own', `${long('a')}\n${long('b')}`, 'longline0longline\nlongline1longline'],
+    ['a stand-in never taken for the text\'s own words', `longline\n${long('a')}`, 'longline\nlonglinex0longlinex'],
+  ])('%s', (_name, text, stood) => {
+    const result = withLongLinesStoodIn(text, 10);
+    expect(result.text).toBe(stood);
+    expect(result.restore(result.text)).toBe(text);
+  });
+
+  it('puts back the lines of a part of the text, leaving the rest as it is', () => {
+    const text = `${'a'.repeat(20)}\nlongline\n\n> ${'b'.repeat(20)}`;
+    const { text: stood, restore } = withLongLinesStoodIn(text, 10);
+    expect(restore(stood.split('\n\n')[0]!)).toBe(`${'a'.repeat(20)}\nlongline`);
+    expect(restore('nothing of it')).toBe('nothing of it');
   });
 });

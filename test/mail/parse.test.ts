@@ -299,9 +299,10 @@ describe('stripQuotedHistory', () => {
     expect(stripQuotedHistory(text)).toBe(reply);
   });
 
-  it('gives very long text back whole rather than feed it to the parser', () => {
-    const long = `${'x'.repeat(3000)}\n> quote`;
-    expect(stripQuotedHistory(long)).toBe(long);
+  it('reads a text with a very long line (a paragraph) as any reply; gives a text over 100 000 characters back whole', () => {
+    expect(stripQuotedHistory(`${'x'.repeat(3000)}\n> quote`)).toBe('x'.repeat(3000));
+    const huge = `${'Short line.\n'.repeat(9000)}> quote`;
+    expect(stripQuotedHistory(huge)).toBe(huge);
   });
 });
 

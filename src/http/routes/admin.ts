@@ -374,7 +374,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
       const original: OriginalMail = {
         headers: [...parsed.headers].flatMap(([name, values]) => values.map((value): [string, string] => [name, value])),
         text: parsed.text,
-        files: parsed.files.map((f, i) => ({ filename: mailFilename(f.filename, i), contentType: f.contentType, size: f.content.length })),
+        files: parsed.files.map((f, i) => ({ filename: mailFilename(f.filename, i, f.contentType), contentType: f.contentType, size: f.content.length })),
       };
       return sendHtml(reply, renderPage(InboundMailPage({ ...base(request, reply), mail: { ...mail, kept: raw.length }, original })));
     });

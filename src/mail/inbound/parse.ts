@@ -12,7 +12,7 @@ import type { AddressObject, ParsedMail as LibraryMail } from 'mailparser';
 import { type MailHeaders, subjectTicketId } from '../../core/inbound.js';
 import { messageIdsIn, normaliseMessageId, threadIds } from '../../core/messageIds.js';
 import { oneLine } from '../../core/mailSubject.js';
-import { holdsQuotedMail, withoutLeftoverHistory } from '../../core/quotedHistory.js';
+import { holdsQuotedMail, withLongLinesStoodIn, withoutLeftoverHistory } from '../../core/quotedHistory.js';
 import { withoutNul } from '../../core/unicode.js';
 import { isEmailAddress } from '../../core/tickets.js';
 
@@ -39,6 +39,8 @@ export interface ParsedMail {
   headers: MailHeaders;
   /** Whom it was addressed to: To then Cc (groups opened), as the mail names them (§10 Cc). */
   recipients: { address: string; name: string }[];
+  /** Reply-To's mailboxes (groups opened): the author of a mail whose From our own group rewrote (core/inbound.ts groupAuthorOf). */
+  replyTo?: { address: string; name: string }[];
   /** The whole text: the plain-text part, else the HTML turned into text. */
   text: string;
   /**
@@ -74,8 +76,9 @@ function textOf(mail: LibraryMail, htmlToText: typeof import('html-to-text').htm
   }
 }
 
-/** Lines longer than this are not given to the reply parser (its patterns slow down on them). */
-const REPLY_PARSER_LINE_MAX = 2000;
+/** Lines longer than this are stood in for when the reply parser reads a text (withLongLinesStoodIn). */
+const REPLY_PARSER_LINE_MAX = 1000;
+/** A text longer than this (its long lines stood in for) is not given to the reply parser. */
 const REPLY_PARSER_TEXT_MAX = 100_000;
 
 /**
@@ -91,13 +94,16 @@ function withoutTrailingRules(text: string): string {
 
 /** The text a reply adds, without quoted history and signature ('' when it quotes a mail and adds nothing); the text itself when it cannot tell. */
 export function stripQuotedHistory(text: string): string {
-  if (text.length > REPLY_PARSER_TEXT_MAX || text.split('\n').some((line) => line.length > REPLY_PARSER_LINE_MAX)) return text;
+  // A paragraph is one line in format=flowed, iPhone and HTML mail: a long one is stood in for, not
+  // a reason to keep the whole quoted history (as it was when such a text was kept as it stood).
+  const stood = withLongLinesStoodIn(text, REPLY_PARSER_LINE_MAX);
+  if (stood.text.length > REPLY_PARSER_TEXT_MAX) return text;
   try {
-    const visible = withoutTrailingRules(withoutLeftoverHistory(new EmailReplyParser().parseReply(text))).trim();
+    const visible = withoutTrailingRules(withoutLeftoverHistory(new EmailReplyParser().parseReply(stood.text))).trim();
     // Nothing of the customer's own: a reply of only its files (and a signature) quoting our email
     // adds no text; anything else the parser cannot tell is kept whole.
-    if (visible !== '') return visible;
-    return holdsQuotedMail(text) ? '' : text;
+    if (visible !== '') return stood.restore(visible);
+    return holdsQuotedMail(stood.text) ? '' : text;
   } catch {
     return text;
   }
@@ -241,6 +247,7 @@ function parsedFrom(mail: LibraryMail, raw: Buffer, sha256: string, htmlToText: 
     contentType: contentTypeOf(headers),
     headers,
     recipients: [...mailboxesOf(mail.to), ...mailboxesOf(mail.cc)],
+    replyTo: mailboxesOf(mail.replyTo),
     text,
     files: (mail.attachments ?? []).map((a) => ({
       // mailparser's types say string, but a part with a repeated or odd header can give something else.
@@ -328,6 +335,7 @@ export function storableMail(mail: ParsedMail): ParsedMail {
     messageId: mail.messageId === null ? null : withoutNul(mail.messageId),
     references: mail.references.map(withoutNul),
     from: mail.from === null ? null : { address: withoutNul(mail.from.address), name: withoutNul(mail.from.name) },
+    ...(mail.replyTo === undefined ? {} : { replyTo: mail.replyTo.map((m) => ({ address: withoutNul(m.address), name: withoutNul(m.name) })) }),
     subject: withoutNul(mail.subject),
     contentType: withoutNul(mail.contentType),
     headers: new Map([...mail.headers].map(([name, values]) => [name, values.map(withoutNul)])),
