@@ -132,6 +132,31 @@ describe('requests while the database is unavailable', () => {
     expect((await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET })).statusCode).toBe(201);
   });
 
+  // A failover's drop was silent: nothing in the log said why every connection was replaced. It
+  // is told once per wave (the connections opened before the refusal), not once per connection
+  // that notices: two health checks on the two demoted connections are one wave.
+  it('PostgreSQL connections turned read-only: the drop is reported once per wave, not per connection', async () => {
+    const database: TestDatabase = await freshDatabase('postgres');
+    cleanups.push(() => database.drop());
+    const waves: number[] = [];
+    const handle = connect(database.url, { poolSize: 2, onReadOnly: (open) => waves.push(open) });
+    cleanups.push(() => handle.destroy());
+    const app = await appOn(handle);
+    cleanups.push(() => app.close());
+
+    await demoteConnections(handle, 2);
+    const healths = await Promise.all([1, 2].map(() => app.inject({ method: 'GET', url: '/healthz' })));
+    expect(healths.map((health) => health.statusCode)).toEqual([503, 503]);
+    expect(waves).toEqual([2]);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET })).statusCode).toBe(201);
+    expect(waves).toHaveLength(1);
+
+    // A later failover is a wave of its own.
+    await demoteConnections(handle, 2);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET })).statusCode).toBe(201);
+    expect(waves).toHaveLength(2);
+  });
+
   it("SQLite's write lock held by another process past the wait: 503 with Retry-After, 201 once it is let go", async () => {
     const database: TestDatabase = await freshDatabase('sqlite');
     cleanups.push(() => database.drop());
