@@ -27,6 +27,12 @@ export interface DbHandle {
    * the one writing connection. PostgreSQL has its pool for that: no reader.
    */
   reader?: Db;
+  /**
+   * PostgreSQL only: `listener` is told at each wave of connections dropped because one said the
+   * database is read-only (a failover moved the primary, see db/pgPool.ts), so that a connection
+   * kept outside the pool (the live updates' LISTEN) moves too. Returns the unsubscribe.
+   */
+  whenReadOnly?(listener: () => void): () => void;
   destroy(): Promise<void>;
 }
 
@@ -200,8 +206,18 @@ function connectPostgres(url: string, options: ConnectOptions): DbHandle {
     },
   });
   watchConnections(pool, options.onError ?? reportToStderr);
-  const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool: givenBackSettled(pool, options.onReadOnly ?? reportReadOnlyToStderr) }) });
-  return { db, dialect: 'postgres', destroy: () => db.destroy() };
+  const report = options.onReadOnly ?? reportReadOnlyToStderr;
+  const listeners = new Set<() => void>();
+  const dropped = (open: number) => {
+    report(open);
+    for (const listener of listeners) listener();
+  };
+  const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool: givenBackSettled(pool, dropped) }) });
+  const whenReadOnly = (listener: () => void) => {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
+  return { db, dialect: 'postgres', whenReadOnly, destroy: () => db.destroy() };
 }
 
 /**

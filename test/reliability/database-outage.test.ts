@@ -7,13 +7,12 @@
  */
 import SqliteDatabase from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type DbHandle } from '../../src/db/connect.js';
 import { buildApp } from '../../src/http/app.js';
 import { TEST_CONFIG } from '../support/app.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
-import { cuttableProxy } from '../support/pgProxy.js';
+import { cuttableProxy, demoteConnections } from '../support/pgProxy.js';
 
 const TICKET = { name: 'Carla', email: 'carla@example.com', title: 'Cannot log in', description: 'Since this morning.', priority: 'low' };
 
@@ -85,26 +84,6 @@ describe('requests while the database is unavailable', () => {
     // Reads still work: a page that only reads answers as usual.
     expect((await app.inject({ method: 'GET', url: '/tickets/status/no-such-token/' })).statusCode).toBe(404);
   });
-
-  /**
-   * Makes every connection of a pool of `size` read-only for the rest of its session, as after a
-   * failover the pool's connections to the demoted primary are (this session only: never the
-   * shared server's settings), and gives them back to the pool.
-   */
-  async function demoteConnections(handle: DbHandle, size: number): Promise<void> {
-    let arrived = 0;
-    let all = () => undefined as void;
-    const together = new Promise<void>((done) => (all = done));
-    await Promise.all(
-      Array.from({ length: size }, () =>
-        handle.db.connection().execute(async (connection) => {
-          await sql`set session characteristics as transaction read only`.execute(connection);
-          if (++arrived === size) all();
-          await together;
-        }),
-      ),
-    );
-  }
 
   // A failover moved the primary: the pool's connections to the demoted one refused every write and
   // /healthz said read-only until the process was restarted, though a new connection reaches the
