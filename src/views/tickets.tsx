@@ -280,7 +280,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
         <ol class="timeline" data-live="timeline">
           {timeline.map((entry) => (
             <li data-event={entry.type}>
-              {customerTimelineParts(entry, ticket.created_at).map((part) => (typeof part === 'string' ? part : <bdi>{part.name}</bdi>))}.
+              <span class="what">{customerTimelineParts(entry, ticket.created_at).map((part) => (typeof part === 'string' ? part : <bdi>{part.name}</bdi>))}.</span>
               <span class="when">
                 <Time ms={entry.at} seconds={ticketShowsSeconds(ticket)} />
               </span>

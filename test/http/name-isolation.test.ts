@@ -56,7 +56,7 @@ for (const dialect of DIALECTS) {
     // The status page's timeline, the search results and the admin's lists and ticket page were left out.
     it('the status page’s timeline: the agent a request went to', async () => {
       const status = (await new Client(t.app).get(`/tickets/status/${token}/`)).body;
-      expect(status).toContain(`Assigned to <bdi>${AGENT}</bdi> right away.`);
+      expect(status).toContain(`<span class="what">Assigned to <bdi>${AGENT}</bdi> right away.</span>`);
     });
 
     it('the search results: the customer above their address', async () => {
