@@ -7,7 +7,7 @@ import { smtpUrlOptionProblem } from './core/smtpUrl.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS, MAX_CLOSE_UNDO_SECONDS } from './core/pendingClose.js';
 import { parseTrustProxy, type TrustProxy } from './core/trustProxy.js';
 import { WEBHOOK_HISTORY_DAYS } from './core/webhooks.js';
-import { hostUrlReadable, limitSetting, mailboxSetting, urlProblem } from './configChecks.js';
+import { decimalSetting, hostUrlReadable, limitSetting, mailboxSetting, urlProblem, wholeNumberSetting } from './configChecks.js';
 import { DEFAULT_MAIL_MAX_MESSAGE_MB, MAIL_MEGABYTE as MB } from './core/mailSize.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './http/rateLimits.js';
 
@@ -24,7 +24,7 @@ export const DEFAULT_DATABASE_URL = 'sqlite:./data/helpdesk.sqlite';
  */
 const EnvSchema = z.object({
   /** TCP port to listen on. */
-  PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+  PORT: wholeNumberSetting(0, 65_535, 8000, undefined, 'any free port'),
   /** Interface to bind; 0.0.0.0 to accept connections from other machines. */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** `sqlite:<path>` (embedded, default) or `postgres://user:pass@host:5432/db` (several processes). */
@@ -88,21 +88,18 @@ const EnvSchema = z.object({
    * Minutes without activity (a page load, a form post, an API call; not a page's background
    * refreshes or live stream) after which a staff session ends and its agent goes offline.
    */
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(480),
+  SESSION_IDLE_MINUTES: wholeNumberSetting(1, 60 * 24 * 30, 480, 'minutes'),
   /**
    * Minutes an available agent may have no page open anywhere (no live stream, no page view) and
    * make no API call before it is set away (R5); 0 turns auto-away off. Fractions are allowed
    * (0.5 = 30 s), mainly for tests. See src/core/autoAway.ts.
    */
-  AUTO_AWAY_MINUTES: z.coerce
-    .number({ message: 'must be 0 (off) or a positive number of minutes' })
-    .refine((v) => Number.isFinite(v) && v >= 0 && v <= 60 * 24 * 30, 'must be 0 (off) or a positive number of minutes, at most 43200')
-    .default(5),
+  AUTO_AWAY_MINUTES: decimalSetting((v) => v >= 0 && v <= 60 * 24 * 30, 'must be 0 (off) or a positive number of minutes, at most 43200', 5),
   /**
    * Seconds between heartbeats of the live streams (under a proxy's idle timeout). Who has a
    * ticket open is announced at each; a crashed process's viewers vanish after about two.
    */
-  LIVE_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(60).default(15),
+  LIVE_HEARTBEAT_SECONDS: wholeNumberSetting(1, 60, 15, 'seconds'),
   /**
    * The support mailbox the email channel reads (§10): `imaps://user:pass@host:993/INBOX`, or
    * `imap://…:143/INBOX` (STARTTLS when offered). Unset: no mailbox is read (mail can still come by
@@ -116,32 +113,32 @@ const EnvSchema = z.object({
       if (read && 'problem' in read) ctx.addIssue({ code: 'custom', message: read.problem });
     }),
   /** Seconds between checks of the mailbox when its server offers no IDLE (and as a safety net when it does). */
-  IMAP_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  IMAP_POLL_SECONDS: wholeNumberSetting(1, 3600, 30, 'seconds'),
   /**
    * Seconds the process reading the mailbox holds it (its lease, renewed every third of that): a
    * process that dies is replaced by another within this time. Shorter fails over sooner and
    * writes the lease more often.
    */
-  IMAP_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(60),
+  IMAP_LEASE_SECONDS: wholeNumberSetting(3, 3600, 60, 'seconds'),
   /** Folder handled mail is moved to (created if missing). */
   IMAP_PROCESSED_FOLDER: z.string().min(1).max(200).default('Processed'),
   /**
    * Largest mail read whole, in bytes; a larger one opens or answers its ticket from its header
    * only, with a note saying so (§10). 25 MB: a mail with a file of the 10 MB a message keeps fits.
    */
-  INBOUND_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(25 * 1024 * 1024),
+  INBOUND_MAX_BYTES: wholeNumberSetting(1024, 100 * 1024 * 1024, 25 * 1024 * 1024, 'bytes'),
   /** New tickets one sender may create by mail within an hour (§10 rule 7). */
-  INBOUND_TICKETS_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  INBOUND_TICKETS_PER_HOUR: wholeNumberSetting(1, 1_000_000, 20, 'tickets'),
   /**
    * Seconds an agent has to undo a Close on the agent pages (issue 23): the close commits when they
    * have passed (src/core/pendingClose.ts). 0: Close closes at once. The API's close is always immediate.
    */
-  CLOSE_UNDO_SECONDS: z.coerce.number().int().min(0).max(MAX_CLOSE_UNDO_SECONDS).default(DEFAULT_CLOSE_UNDO_SECONDS),
+  CLOSE_UNDO_SECONDS: wholeNumberSetting(0, MAX_CLOSE_UNDO_SECONDS, DEFAULT_CLOSE_UNDO_SECONDS, 'seconds'),
   /**
    * Minutes a presence set through the API (`PUT /api/v1/agents/me/presence`) lasts without another
    * API call by that agent's tokens; then the agent goes offline (R5), as an idle browser session does.
    */
-  API_PRESENCE_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(30),
+  API_PRESENCE_MINUTES: wholeNumberSetting(1, 60 * 24 * 30, 30, 'minutes'),
   /**
    * Which proxies may name the client's address (`X-Forwarded-For`): `off`, `on`, a hop count, or a
    * comma-separated list of proxy addresses/CIDR ranges (src/core/trustProxy.ts).
@@ -184,18 +181,12 @@ const EnvSchema = z.object({
    */
   WEBHOOKS_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
   /** Seconds a webhook POST may take before it is aborted and retried later (§13: 10). Fractions allowed, for tests. */
-  WEBHOOKS_TIMEOUT_SECONDS: z.coerce
-    .number({ message: 'must be a number of seconds' })
-    .refine((v) => Number.isFinite(v) && v > 0 && v <= 60, 'must be more than 0 and at most 60 seconds')
-    .default(10),
+  WEBHOOKS_TIMEOUT_SECONDS: decimalSetting((v) => v > 0 && v <= 60, 'must be more than 0 and at most 60 seconds', 10),
   /**
    * Days the webhook delivery log and the events' bodies are kept (§13), 1–3650: older settled tries
    * and events no lane or retry needs are dropped every hour. Default 30.
    */
-  WEBHOOKS_HISTORY_DAYS: z.coerce
-    .number({ message: 'must be a whole number of days' })
-    .refine((v) => Number.isInteger(v) && v >= 1 && v <= 3650, 'must be a whole number of days from 1 to 3650')
-    .default(WEBHOOK_HISTORY_DAYS),
+  WEBHOOKS_HISTORY_DAYS: wholeNumberSetting(1, 3650, WEBHOOK_HISTORY_DAYS, 'days'),
   /**
    * Single sign-on (§15): the OpenID provider's issuer URL (its discovery document is at
    * `<issuer>/.well-known/openid-configuration`). https://, or http:// for a provider on this

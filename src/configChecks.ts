@@ -7,6 +7,40 @@ import { z } from 'zod';
 import { parseMailbox } from './core/mailboxes.js';
 import { formatLimit, type Limit, parseLimit } from './http/rateLimits.js';
 
+/** Digits only: what a numeric setting is read from (`Number()` also takes `0x10`, `1e3`, ` 80`, `+80`). */
+const PLAIN_WHOLE = /^[0-9]+$/;
+const PLAIN_DECIMAL = /^[0-9]+(\.[0-9]+)?$/;
+
+/**
+ * A whole-number setting, written in plain decimal digits, from `min` to `max`; `unit` names what it
+ * counts in the message, `minWords` says what the least value means where that is not obvious.
+ */
+export function wholeNumberSetting(min: number, max: number, fallback: number, unit?: string, minWords?: string) {
+  const message = `must be a whole number${unit ? ` of ${unit}` : ''} from ${min}${minWords ? ` (${minWords})` : ''} to ${max}`;
+  return z
+    .string()
+    .default(String(fallback))
+    .transform((raw, ctx) => {
+      const value = PLAIN_WHOLE.test(raw) ? Number(raw) : NaN;
+      if (value >= min && value <= max) return value;
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    });
+}
+
+/** A setting that may have a fraction (`0.5`), in plain decimal digits; `fits` says whether its value is in range. */
+export function decimalSetting(fits: (value: number) => boolean, message: string, fallback: number) {
+  return z
+    .string()
+    .default(String(fallback))
+    .transform((raw, ctx) => {
+      const value = PLAIN_DECIMAL.test(raw) ? Number(raw) : NaN;
+      if (fits(value)) return value;
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    });
+}
+
 /** A `count/duration` rate limit such as `10/1m`. */
 export function limitSetting(fallback: Limit) {
   return z

@@ -5,7 +5,7 @@
 import './nodeCheck.js';
 import { ConfigError, loadConfig, readDotEnv } from './config.js';
 import { signingKey } from './signingKey.js';
-import { connect } from './db/connect.js';
+import { connect, readOnlyDropMessage } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './http/app.js';
 import { presenceCheckMs } from './core/autoAway.js';
@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     // SQLite: a write waiting for another connection's lock leaves the event loop to other requests.
     yieldWhileLocked: true,
     onError: (error) => warn(error, 'database connection lost; the pool opens a new one'),
+    onReadOnly: (open) => early.warn({ open }, readOnlyDropMessage),
   });
   await migrateToLatest(handle.db);
   // Live updates: across processes on PostgreSQL (LISTEN/NOTIFY), in-process on SQLite.

@@ -30,13 +30,14 @@ export function notAllowedMessage(allow: string): string {
 /**
  * A versioned API address with an empty segment (`/api/v1/tickets/`, `/api/v1/tickets//close`)
  * names no route: the router would otherwise read the empty text as an id ("Ticket not found." for
- * a list's address with a slash) or answer a 405 for the list's methods. Answers the address
- * without its empty segments, for the 404 to name, or null when `path` (no query) has none or is
- * not under /api/v<n>/ (the docs' own addresses end in a slash; the pages take theirs, §1).
- * Never a redirect: a POST or PUT would not follow one with its body everywhere.
+ * a list's address with a slash) or answer a 405 for the list's methods. So does the API's document
+ * with a slash (`/api/openapi.json/`), which was a page's generic 404. Answers the address without
+ * its empty segments, for the 404 to name, or null when `path` (no query) has none or is neither
+ * under /api/v<n>/ nor the document (the docs' own addresses end in a slash; the pages take
+ * theirs, §1). Never a redirect: a POST or PUT would not follow one with its body everywhere.
  */
 export function emptySegmentsOf(path: string): string | null {
-  if (!/^\/api\/v\d+(\/|$)/.test(path) || !/\/(\/|$)/.test(path)) return null;
+  if (!/^\/api\/(v\d+(\/|$)|openapi\.json\/)/.test(path) || !/\/(\/|$)/.test(path)) return null;
   return path.replace(/\/{2,}/g, '/').replace(/\/$/, '');
 }
 

@@ -27,6 +27,12 @@ export interface DbHandle {
    * the one writing connection. PostgreSQL has its pool for that: no reader.
    */
   reader?: Db;
+  /**
+   * PostgreSQL only: `listener` is told at each wave of connections dropped because one said the
+   * database is read-only (a failover moved the primary, see db/pgPool.ts), so that a connection
+   * kept outside the pool (the live updates' LISTEN) moves too. Returns the unsubscribe.
+   */
+  whenReadOnly?(listener: () => void): () => void;
   destroy(): Promise<void>;
 }
 
@@ -50,6 +56,12 @@ export interface ConnectOptions {
    */
   onError?: (error: unknown) => void;
   /**
+   * Told once per wave of PostgreSQL connections dropped because one said the database is
+   * read-only (a failover, or a database set read-only: see db/pgPool.ts), with how many
+   * connections the pool held then. Only reports; must not throw. Default: one line on stderr.
+   */
+  onReadOnly?: (open: number) => void;
+  /**
    * PostgreSQL settings for every connection of the pool (`-c name=value` at connect: no statement
    * of its own). Names and values are the code's own constants, never input. Ignored on SQLite.
    */
@@ -72,6 +84,14 @@ export interface ConnectOptions {
 function reportToStderr(error: unknown): void {
   console.error(`database: connection lost (the pool opens a new one): ${error instanceof Error ? error.message : String(error)}`);
 }
+
+/** The default report of a read-only drop. */
+function reportReadOnlyToStderr(open: number): void {
+  console.error(`database: ${readOnlyDropMessage} (${open} open)`);
+}
+
+/** What a read-only drop is logged as (the server's warning and the default report). */
+export const readOnlyDropMessage = 'database said it is read-only (a failover?): the pool drops every connection opened before and opens new ones';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -186,8 +206,18 @@ function connectPostgres(url: string, options: ConnectOptions): DbHandle {
     },
   });
   watchConnections(pool, options.onError ?? reportToStderr);
-  const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool: givenBackSettled(pool) }) });
-  return { db, dialect: 'postgres', destroy: () => db.destroy() };
+  const report = options.onReadOnly ?? reportReadOnlyToStderr;
+  const listeners = new Set<() => void>();
+  const dropped = (open: number) => {
+    report(open);
+    for (const listener of listeners) listener();
+  };
+  const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool: givenBackSettled(pool, dropped) }) });
+  const whenReadOnly = (listener: () => void) => {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  };
+  return { db, dialect: 'postgres', whenReadOnly, destroy: () => db.destroy() };
 }
 
 /**

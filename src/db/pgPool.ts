@@ -107,7 +107,7 @@ function answeringQueries(client: pg.PoolClient, readOnly: (client: pg.PoolClien
  * message (the client's 'drain', or 'end' if the connection closes) costs nothing on success,
  * where the query settles on ReadyForQuery itself.
  */
-export function givenBackSettled(pool: pg.Pool): PostgresPool {
+export function givenBackSettled(pool: pg.Pool, onReadOnly: (open: number) => void): PostgresPool {
   const ended = new WeakSet<pg.PoolClient>();
   // Read-only connections (see saysReadOnly): the one that said so is closed when given back, and
   // every connection opened before it said so is closed instead of being handed out (numbered as
@@ -126,7 +126,11 @@ export function givenBackSettled(pool: pg.Pool): PostgresPool {
   });
   const noteReadOnly = (client: pg.PoolClient) => {
     readOnly.add(client);
+    // One report per wave: a connection already counted stale when it says so belongs to a wave
+    // already reported (every connection of a failover says so, one after the other).
+    const newWave = (serial.get(client) ?? 0) > staleUpTo;
     staleUpTo = opened;
+    if (newWave) onReadOnly(pool.totalCount);
   };
   const giveBack = (client: pg.PoolClient, release: pg.PoolClient['release'], destroy: boolean) => {
     const status = client.getTransactionStatus();

@@ -31,6 +31,21 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * A staff form's TooLongFormPage: the refusal comes before the route's preHandlers, so the session
+ * is read here (which sets `request.viewer`); without a session of one of `roles`, the login page,
+ * as requireRole. `show` renders the form again (413) with the text kept. A staff form takes this
+ * only if it posts as multipart (`enctype="multipart/form-data"`): an urlencoded body over the
+ * limit is not read at all, and nothing of it could be shown again (uploads.ts).
+ */
+export function staffTooLongForm(roles: readonly string[], show: TooLongFormPage): TooLongFormPage {
+  return async (request, reply, field) => {
+    const viewer = request.viewer ?? (await request.sessionViewer());
+    if (!viewer || !roles.includes(viewer.role)) return reply.redirect('/agents/login/', 303);
+    return show(request, reply, field);
+  };
+}
+
 /** The form field holding the CSRF token (app.ts reads it for @fastify/csrf-protection). */
 export const CSRF_FIELD = '_csrf';
 

@@ -5,7 +5,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { prettyLogLine } from '../core/logLine.js';
-import { connect } from '../db/connect.js';
+import { connect, readOnlyDropMessage } from '../db/connect.js';
 import { consoleLogger, type LogLevel } from '../mail/logger.js';
 import { type DeliveryConfig, SENDER_SETTINGS, startDeliveries } from './deliveries.js';
 
@@ -29,7 +29,12 @@ const POOL_SIZE = 4;
 
 export function runDeliveryThread(data: DeliveryThreadData, port: MessagePort): void {
   const logger = consoleLogger(data.logLevel, 'deliveries', data.pretty ? prettyLogLine : undefined);
-  const handle = connect(data.databaseUrl, { poolSize: POOL_SIZE, settings: SENDER_SETTINGS, onError: (error) => logger.warn({ err: error }, 'database connection lost; the pool opens a new one') });
+  const handle = connect(data.databaseUrl, {
+    poolSize: POOL_SIZE,
+    settings: SENDER_SETTINGS,
+    onError: (error) => logger.warn({ err: error }, 'database connection lost; the pool opens a new one'),
+    onReadOnly: (open) => logger.warn({ open }, readOnlyDropMessage),
+  });
   const deliveries = startDeliveries(handle, data.config, logger, data.pollMs);
   port.on('message', (message: ToDeliveryThread) => {
     if (message === 'nudge') return deliveries.nudge();

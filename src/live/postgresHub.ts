@@ -126,6 +126,7 @@ class PostgresHub implements ChangeHub {
   private readonly heartbeat: NodeJS.Timeout;
   /** The listening connection being asked whether it is there (one question at a time). */
   private asking: pg.Client | null = null;
+  private readonly stopWatchingFailovers: () => void;
 
   constructor(private readonly options: PostgresHubOptions) {
     this.onError = options.onError ?? (() => undefined);
@@ -136,6 +137,18 @@ class PostgresHub implements ChangeHub {
     this.firstListen.catch(() => undefined);
     this.heartbeat = setInterval(() => void this.beat(), options.heartbeatMs ?? HEARTBEAT_MS);
     this.heartbeat.unref();
+    // After a failover the listening connection stays on the demoted primary: it answers its
+    // heartbeats, yet the other processes' notifications go to the new primary. When the pool finds
+    // its connections read-only it moves (db/pgPool.ts), and the listening connection with it.
+    this.stopWatchingFailovers = options.handle.whenReadOnly?.(() => this.failedOver()) ?? (() => undefined);
+  }
+
+  /** The database said it is read-only: listen again on a new connection, as the pool does. */
+  private failedOver(): void {
+    const client = this.client;
+    if (!client) return;
+    this.onError(new Error('the database said it is read-only (a failover?): listening again on a new connection'));
+    this.lost(client);
   }
 
   /** Asks the listening connection for an answer; none in time: lost, listened again. */
@@ -265,6 +278,7 @@ class PostgresHub implements ChangeHub {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.heartbeat);
+    this.stopWatchingFailovers();
     // What was published before close() still goes out (the pool may be destroyed right after).
     await Promise.all([...this.sending]);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);

@@ -54,7 +54,8 @@ function announce(article, newMessage) {
     return;
   }
   const latest = article.querySelector('.timeline li:last-child');
-  if (latest) news.textContent = `Update: ${latest.firstChild?.textContent?.trim() ?? ''}`;
+  // The entry's sentence alone (its names are elements of their own, <bdi>), not its time.
+  if (latest) news.textContent = `Update: ${latest.querySelector('.what')?.textContent?.trim() ?? ''}`;
 }
 
 function schedule() {

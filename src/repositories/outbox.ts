@@ -13,7 +13,7 @@ export interface NewEmail {
   ticketId: number | null;
   kind: MailKind;
   to: string;
-  /** The recipient's name (the ticket's customer): `To: Name <address>`; absent: the bare address. */
+  /** The recipient's name (the ticket's customer, a staff member's display name): `To: Name <address>`; absent: the bare address. */
   toName?: string;
   content: EmailContent;
   now: number;
@@ -23,6 +23,17 @@ export interface NewEmail {
   cc?: readonly string[];
   /** A `reply`'s room for files, as sent (core/mailSize.ts attachmentRoom): the worker attaches what fits in it. */
   attachmentRoom?: number;
+}
+
+/** A staff member as an email's recipient: `To: Display Name <address>` (message.ts keeps the name header-safe). */
+export interface StaffRecipient {
+  to: string;
+  toName: string;
+}
+
+/** The recipient of an email to a staff account. */
+export function staffRecipient(user: { email: string; display_name: string }): StaffRecipient {
+  return { to: user.email.trim(), toName: user.display_name };
 }
 
 /** Adds an email to the outbox; callers pass the transaction of the change that causes it. */

@@ -4,6 +4,7 @@
  */
 import type { Db, Dialect } from '../db/connect.js';
 import { dueForWatch, RESOLUTION_BREACH, watchDueQuery, watchNextQuery } from './slaWatches.js';
+import { type StaffRecipient, staffRecipient } from './outbox.js';
 
 /** The resolution watch's due tickets (slaWatches.ts). Exported for the query-plan test. */
 export function dueQuery(dialect: Dialect, now: number, limit: number, lock = false) {
@@ -24,17 +25,20 @@ export async function dueForBreach(db: Db, dialect: Dialect, now: number, limit:
   return (await dueForWatch(db, dialect, RESOLUTION_BREACH, now, limit)).map((t) => t.id);
 }
 
-/** The distinct email addresses of the active admins that have one. */
-export async function activeAdminEmails(db: Db): Promise<string[]> {
-  const rows = await db.selectFrom('users').select('email').where('role', '=', 'admin').where('active', '=', 1).where('email', '<>', '').orderBy('id').execute();
+/**
+ * The active admins that have an email address, as recipients (`To: Name <address>`, as the
+ * customers' emails are), one per distinct address: the first admin's name where two share one.
+ */
+export async function activeAdminRecipients(db: Db): Promise<StaffRecipient[]> {
+  const rows = await db.selectFrom('users').select(['email', 'display_name']).where('role', '=', 'admin').where('active', '=', 1).where('email', '<>', '').orderBy('id').execute();
   const seen = new Set<string>();
-  const emails: string[] = [];
-  for (const { email } of rows) {
-    const key = email.trim().toLowerCase();
+  const recipients: StaffRecipient[] = [];
+  for (const row of rows) {
+    const key = row.email.trim().toLowerCase();
     if (key && !seen.has(key)) {
       seen.add(key);
-      emails.push(email.trim());
+      recipients.push(staffRecipient(row));
     }
   }
-  return emails;
+  return recipients;
 }

@@ -18,7 +18,7 @@ import { invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import { inTransaction } from '../db/transaction.js';
 import { renderPasswordReset } from '../mail/templates/index.js';
-import { enqueueEmail } from '../repositories/outbox.js';
+import { enqueueEmail, staffRecipient } from '../repositories/outbox.js';
 import { activeUsersByEmail, claimPasswordReset, insertPasswordReset, resetLinkFacts, retirePasswordResetsOf } from '../repositories/passwordResets.js';
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { findUserById } from '../repositories/users.js';
@@ -53,7 +53,7 @@ export async function requestPasswordReset(ctx: ServiceContext, raw: Record<stri
       const content = renderPasswordReset({ displayName: user?.display_name ?? '', username: user?.username ?? '', link: ctx.publicUrl + resetLinkPath(token), expiresAt, timeZone });
       if (user === null) continue;
       await insertPasswordReset(trx, { userId: user.id, tokenHash: sessionIdOf(token), now, expiresAt });
-      await enqueueEmail(trx, { ticketId: null, kind: 'password_reset', to: user.email, content, now });
+      await enqueueEmail(trx, { ...staffRecipient(user), ticketId: null, kind: 'password_reset', content, now });
     }
   });
 }

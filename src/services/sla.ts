@@ -16,8 +16,8 @@ import type { Db } from '../db/connect.js';
 import type { TicketRow } from '../db/schema.js';
 import { renderEmail, renderSlaAlert } from '../mail/templates/index.js';
 import { insertEvent } from '../repositories/events.js';
-import { enqueueEmail } from '../repositories/outbox.js';
-import { activeAdminEmails } from '../repositories/sla.js';
+import { enqueueEmails, type StaffRecipient, staffRecipient } from '../repositories/outbox.js';
+import { activeAdminRecipients } from '../repositories/sla.js';
 import { claimWatch, dueForWatch, RESOLUTION_BREACH, type SlaWatch } from '../repositories/slaWatches.js';
 import { findUserById } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
@@ -29,10 +29,10 @@ import { enqueueWebhooks, noticesOfChanges } from './webhooks.js';
  * holding the ticket, or the active admins. Nobody, when no one has an address: the event and the
  * dashboards still show it.
  */
-export async function breachRecipients(db: Db, ticket: TicketRow): Promise<{ addressee: AlertAddressee; to: string[] }> {
+export async function breachRecipients(db: Db, ticket: TicketRow): Promise<{ addressee: AlertAddressee; to: StaffRecipient[] }> {
   const agent = ticket.agent_id === null ? undefined : await findUserById(db, ticket.agent_id);
   const addressee = alertAddressee(agent);
-  return { addressee, to: addressee === 'holder' ? [agent!.email.trim()] : await activeAdminEmails(db) };
+  return { addressee, to: addressee === 'holder' ? [staffRecipient(agent!)] : await activeAdminRecipients(db) };
 }
 
 /** The result of one batch. */
@@ -79,9 +79,7 @@ export async function fireDueWatch(ctx: ServiceContext, watch: SlaWatch, now: nu
         // The agent is unchanged by a breach: the event names the holder on both sides (null: pending).
         await insertEvent(trx, { ticket_id: ticket.id, type: 'sla_breached', at: now, from_agent_id: ticket.agent_id, to_agent_id: ticket.agent_id, actor_id: null, metric: watch.metric });
       }
-      for (const to of recipients) {
-        await enqueueEmail(trx, { ticketId: ticket.id, kind, to, content, now });
-      }
+      await enqueueEmails(trx, recipients.map((recipient) => ({ ...recipient, ticketId: ticket.id, kind, content, now })));
       changes.push({ ticketId: ticket.id, type: watch.kind === 'breach' ? 'sla_breached' : 'sla_warning', fromAgentId: ticket.agent_id, toAgentId: ticket.agent_id });
     }
     await enqueueWebhooks(trx, ctx.publicUrl, now, noticesOfChanges(changes));

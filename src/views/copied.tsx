@@ -24,7 +24,7 @@ export function CopiedFact({ copied, removal }: { copied: readonly Pick<TicketCc
           {copied.map((c) => (
             <li>
               <span class="copied-person" data-address={c.address}>
-                {c.name !== '' && <>{c.name} </>}
+                {c.name !== '' && <><bdi>{c.name}</bdi> </>}
                 <Address address={c.address} bracketed={c.name !== ''} />
               </span>
               {removal && (

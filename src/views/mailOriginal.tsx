@@ -35,7 +35,19 @@ export function printable(text: string): string {
 
 export function MailOriginalPage({ viewer, csrf, flash, ticket, message, mail, parsed, header }: MailOriginalProps) {
   const reference = referenceOf(ticket.id);
-  const from = parsed.from ? `${parsed.from.name ? `${parsed.from.name} ` : ''}<${parsed.from.address}>` : mail.from_address;
+  // The sender's name isolated from its address (<bdi>): a right-to-left name would reorder it.
+  const from = parsed.from ? (
+    <>
+      {parsed.from.name ? (
+        <>
+          <bdi>{printable(parsed.from.name)}</bdi>{' '}
+        </>
+      ) : null}
+      {printable(`<${parsed.from.address}>`)}
+    </>
+  ) : (
+    printable(mail.from_address)
+  );
   return (
     <Layout title={`Original mail: ${reference} ${ticket.title}`} viewer={viewer} csrf={csrf} flash={flash}>
       <hgroup>
@@ -46,7 +58,7 @@ export function MailOriginalPage({ viewer, csrf, flash, ticket, message, mail, p
       </hgroup>
       <dl class="facts" id="mail-facts">
         <dt>From</dt>
-        <dd>{printable(from)}</dd>
+        <dd>{from}</dd>
         <dt>Subject</dt>
         <dd>{printable(parsed.subject) || '(no subject)'}</dd>
         <dt>Message-ID</dt>

@@ -100,7 +100,7 @@ export function CannedReplyListPage({ viewer, csrf, flash, replies, values, erro
       <section aria-labelledby="new-heading">
         <h2 id="new-heading">New canned reply</h2>
         <ErrorSummary errors={errors} />
-        <form method="post" action="/adminapp/replies/" novalidate>
+        <form method="post" action="/adminapp/replies/" enctype="multipart/form-data" novalidate>
           <CsrfField token={csrf} />
           <ReplyFields values={values} errors={errors} />
           <button type="submit">Add canned reply</button>
@@ -124,7 +124,7 @@ export function CannedReplyEditPage({ viewer, csrf, flash, reply, values, errors
       </nav>
       <h1>Edit canned reply</h1>
       <ErrorSummary errors={errors} />
-      <form method="post" action={`/adminapp/replies/${reply.id}/`} novalidate>
+      <form method="post" action={`/adminapp/replies/${reply.id}/`} enctype="multipart/form-data" novalidate>
         <CsrfField token={csrf} />
         <ReplyFields values={values} errors={errors} />
         <button type="submit">Save</button>

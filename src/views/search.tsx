@@ -74,7 +74,9 @@ export function AgentSearch({ values, errors, rows, words, nextAfter, corrected 
                     <StateBadge state={stateOf({ status: t.status, agentId: t.agent_id })} />
                   </td>
                   <td data-label="Customer">
-                    <Highlight text={t.customer_name} words={words} />
+                    <bdi>
+                      <Highlight text={t.customer_name} words={words} />
+                    </bdi>
                     <br />
                     <small>
                       <Highlight text={t.customer_email} words={words} />

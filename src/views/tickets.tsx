@@ -174,27 +174,38 @@ export function spanInWords(ms: number): string {
   return unit(Math.round(hours / 24), 'day');
 }
 
+/** A piece of a timeline entry: its words, or a person's name (isolated on the page, `<bdi>`). */
+export type TimelinePart = string | { name: string };
+
 /**
  * A timeline entry in the customer's words: "Assigned to Alice 2 minutes after you wrote". What
  * happens within a second of writing happened "right away".
  */
 export function describeForCustomer(entry: TimelineEntry, createdAt: number): string {
+  return customerTimelineParts(entry, createdAt)
+    .map((part) => (typeof part === 'string' ? part : part.name))
+    .join('');
+}
+
+/** describeForCustomer's sentence in parts, the names apart, so that a right-to-left name cannot reorder the words around it. */
+export function customerTimelineParts(entry: TimelineEntry, createdAt: number): TimelinePart[] {
   const after = entry.at - createdAt < 1000 ? 'right away' : `${spanInWords(entry.at - createdAt)} after you wrote`;
+  const person = (name: string | null | undefined, otherwise: string): TimelinePart => (name ? { name } : otherwise);
   switch (entry.type) {
     case 'created':
-      return entry.to_name ? `You wrote to us, and ${entry.to_name} took your request right away` : 'You wrote to us, and your request joined the queue for the next free agent';
+      return entry.to_name ? ['You wrote to us, and ', { name: entry.to_name }, ' took your request right away'] : ['You wrote to us, and your request joined the queue for the next free agent'];
     case 'assigned':
-      return `Assigned to ${entry.to_name ?? 'an agent'} ${after}`;
+      return ['Assigned to ', person(entry.to_name, 'an agent'), ` ${after}`];
     case 'reassigned':
-      return `Moved to ${entry.to_name ?? 'another agent'} ${after}`;
+      return ['Moved to ', person(entry.to_name, 'another agent'), ` ${after}`];
     case 'requeued':
-      return `Back in the queue for the next free agent ${after}`;
+      return [`Back in the queue for the next free agent ${after}`];
     case 'closed':
-      return `Closed by ${entry.actor_name ?? entry.from_name ?? 'our team'} ${after}`;
+      return ['Closed by ', person(entry.actor_name ?? entry.from_name, 'our team'), ` ${after}`];
     case 'sla_breached':
-      if (entry.metric === 'first_response') return `Our first answer is late: the time we promised ran out ${after}`;
-      if (entry.metric === 'next_reply') return `Our answer to your latest message is late: the time we promised ran out ${after}`;
-      return `Our answer is late: the time we promised ran out ${after}`;
+      if (entry.metric === 'first_response') return [`Our first answer is late: the time we promised ran out ${after}`];
+      if (entry.metric === 'next_reply') return [`Our answer to your latest message is late: the time we promised ran out ${after}`];
+      return [`Our answer is late: the time we promised ran out ${after}`];
   }
 }
 
@@ -269,7 +280,7 @@ export function TicketStatusPage({ ticket, agentName, timeline, now, thread, ori
         <ol class="timeline" data-live="timeline">
           {timeline.map((entry) => (
             <li data-event={entry.type}>
-              {describeForCustomer(entry, ticket.created_at)}.
+              <span class="what">{customerTimelineParts(entry, ticket.created_at).map((part) => (typeof part === 'string' ? part : <bdi>{part.name}</bdi>))}.</span>
               <span class="when">
                 <Time ms={entry.at} seconds={ticketShowsSeconds(ticket)} />
               </span>

@@ -17,7 +17,7 @@ import { inTransaction } from '../db/transaction.js';
 import { renderWebhookDisabled } from '../mail/templates/index.js';
 import { STOP_GRACE_MS, type WorkerLogger } from '../mail/worker.js';
 import { enqueueEmails } from '../repositories/outbox.js';
-import { activeAdminEmails } from '../repositories/sla.js';
+import { activeAdminRecipients } from '../repositories/sla.js';
 import { type ClaimedLane, claimLanes, type LaneEvent, type LaneTry, settleLane } from '../repositories/webhookLanes.js';
 import { type ClaimedDelivery, claimDueDeliveries, type DeliveredMark, markDelivered, recordDeliveryFailure } from '../repositories/webhookDeliveries.js';
 import { disableEndpoint, noteEndpointFailing } from '../repositories/webhooks.js';
@@ -336,8 +336,8 @@ export class WebhookWorker {
       if (since !== null && endpointAfterFailure(since, now).disable && (await disableEndpoint(trx, row.endpoint_id, now))) {
         const { timeZone } = await mailSite(handle, trx, publicUrl);
         const content = renderWebhookDisabled({ url: row.url, failingSince: since, lastError: failure.error, pageUrl: `${publicUrl}/adminapp/webhooks/${row.endpoint_id}/`, timeZone });
-        const admins = await activeAdminEmails(trx);
-        await enqueueEmails(trx, admins.map((to) => ({ ticketId: null, kind: 'webhook_disabled' as const, to, content, now })));
+        const admins = await activeAdminRecipients(trx);
+        await enqueueEmails(trx, admins.map((admin) => ({ ...admin, ticketId: null, kind: 'webhook_disabled' as const, content, now })));
         logger.error(fields, 'webhooks: endpoint failing for a day; disabled and the admins emailed');
       }
       return nextAttemptAt === null ? 'failed' : 'retrying';

@@ -61,5 +61,17 @@ for (const dialect of DIALECTS) {
       expect(await snapshot(t.ctx.handle.db)).toEqual(before);
       expect((await admin.post(`/api/v1/tickets/${reference}/assign`, { agent: 'ghost' })).body.error.fields).toEqual({ agent: 'Reassign to: choose an active agent.' });
     });
+
+    // The list answered an empty page for an admin's username, as if the name were an agent's with
+    // no tickets, where every other field naming an agent says it is an admin.
+    it('listing or exporting the tickets of an admin: 400 naming agent, saying it is an admin', async () => {
+      for (const url of ['/api/v1/tickets?agent=root', '/api/v1/tickets/export?agent=root']) {
+        const response = await admin.get(url);
+        expect(response.status, url).toBe(400);
+        expect(response.body.error.fields, url).toEqual({ agent: expect.stringMatching(ADMIN) });
+      }
+      expect((await admin.get('/api/v1/tickets?agent=ana')).status).toBe(200);
+      expect((await admin.get('/api/v1/tickets?agent=ghost')).body.error.fields).toEqual({ agent: 'No staff account has this username.' });
+    });
   });
 }

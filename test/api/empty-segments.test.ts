@@ -68,6 +68,16 @@ for (const dialect of DIALECTS) {
       expect(get.json().error.message).toContain('(try /api/v1/tickets)');
     });
 
+    // The document's own address with a slash was the generic "There is no page at this address."
+    it('the API document with a trailing slash: the same 404, naming /api/openapi.json', async () => {
+      for (const method of ['GET', 'POST'] as const) {
+        const response = await send(method, '/api/openapi.json/', false);
+        expect(response.statusCode, method).toBe(404);
+        expect(response.json(), method).toEqual({ error: { code: 'not_found', message: 'There is no API address /api/openapi.json/: API addresses take no trailing slash or empty segment (try /api/openapi.json).' } });
+      }
+      expect((await send('GET', '/api/openapi.json', false)).statusCode).toBe(200);
+    });
+
     it('the well-formed addresses and the docs still answer', async () => {
       expect((await send('GET', '/api/v1/tickets/HD-1', true)).statusCode).toBe(200);
       expect((await send('GET', '/api/docs/', false)).statusCode).toBe(200);

@@ -37,13 +37,15 @@ describe('an API address with an empty segment names no route (src/core/methods.
     ['/api/v1/agents//teams/', '/api/v1/agents/teams'],
     ['/api/v1//tickets', '/api/v1/tickets'],
     ['/api/v1/', '/api/v1'],
+    // The API's document is an API address too (a JSON file, not a page).
+    ['/api/openapi.json/', '/api/openapi.json'],
+    ['/api/openapi.json//', '/api/openapi.json'],
     // Well-formed addresses, the docs (swagger-ui's own addresses end in a slash) and the pages.
     ['/api/v1/tickets', null],
     ['/api/v1/tickets/HD-1/close', null],
     ['/api/docs/', null],
     ['/api/docs/static/index.html', null],
     ['/tickets/', null],
-    ['/api/openapi.json/', null],
   ])('%s → %j', (path, expected) => {
     expect(emptySegmentsOf(path)).toBe(expected);
   });

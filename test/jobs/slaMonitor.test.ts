@@ -97,6 +97,8 @@ for (const dialect of DIALECTS) {
       const emails = await breachEmails(t.ctx.handle.db);
       expect(emails).toHaveLength(1);
       expect(emails[0]!.to_address).toBe('alice@team.test');
+      // Addressed to her by name, as customers' emails are (To: Alice <alice@…>).
+      expect(emails[0]!.to_name).toBe('Alice Agent');
       expect(emails[0]!.subject).toContain(`HD-${ticket.id}`);
       expect(emails[0]!.subject).toContain('SLA breached');
       // Written to her: by name, the ticket "assigned to you" (not to the team about her).
@@ -144,7 +146,7 @@ for (const dialect of DIALECTS) {
       expect(marked).toEqual([{ ticketId: ticket.id, type: 'sla_breached', fromAgentId: null, toAgentId: null }]);
 
       const emails = await breachEmails(t.ctx.handle.db, ticket.id);
-      expect(emails.map((e) => e.to_address).sort()).toEqual(['boss@team.test', 'chief@team.test']);
+      expect(emails.map((e) => `${e.to_name} <${e.to_address}>`).sort()).toEqual(['Boss <boss@team.test>', 'Chief <chief@team.test>']);
       expect(emails[0]!.text_body).toContain('still waiting in the queue');
       expect(await breachEvents(t.ctx.handle.db, ticket.id)).toHaveLength(1);
 

@@ -3,10 +3,13 @@
  * mail program shows it, not to a bare address. A name is what a customer typed or their mail's
  * From carried, so nothing in it may break the header or forge a second recipient: quotes, commas,
  * angle brackets, `@`, line breaks and direction overrides. Checked on the raw message a real SMTP
- * server received, both engines.
+ * server received, both engines. Staff are addressed by their display name the same way (their
+ * password reset, SLA alerts, an endpoint disabled): those went to the bare address.
  */
 import { describe, expect, it } from 'vitest';
 import { enqueueEmail } from '../../src/repositories/outbox.js';
+import { requestPasswordReset } from '../../src/services/accounts.js';
+import { addStaff } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
 import { eachTestbedWithSmtp, ticketForm } from './support/testbed.js';
@@ -30,6 +33,17 @@ for (const dialect of DIALECTS) {
       expect(email.parsed.to).toMatchObject({ value: [{ name: 'Zoë Ağaoğlu-Müller', address: 'zoe@customer.example' }] });
       expect(toHeader(email.raw)).toMatch(/^To: =\?UTF-8\?[BQ]\?.+\?= <zoe@customer\.example>$/);
       expect(email.rcptTo).toEqual(['zoe@customer.example']);
+    });
+
+    it("names a staff member by display name on the staff's own emails (a password reset), as safely", async () => {
+      await addStaff(t.bed.ctx, 'ana', { displayName: 'Ana "Ops", Lead <ops@evil.example>' });
+      await requestPasswordReset(t.bed.ctx, { email: 'ana@team.test' });
+      expect((await t.bed.worker(t.smtp.url).runOnce()).sent).toBe(1);
+      const email = t.smtp.received[0]!;
+      expect(email.rcptTo).toEqual(['ana@team.test']);
+      expect(t.smtp.recipientsOffered).toEqual(['ana@team.test']);
+      expect(email.parsed.to).toMatchObject({ value: [{ name: 'Ana "Ops", Lead <ops@evil.example>', address: 'ana@team.test' }] });
+      expect((email.parsed.to as { value: unknown[] }).value).toHaveLength(1);
     });
 
     const hostile: [string, string, string][] = [

@@ -93,7 +93,7 @@ describe('configuration', () => {
   it('stops start-up with one line naming the bad key', async () => {
     const result = await runScript('src/server.ts', [], { PORT: 'eighty', DATABASE_URL: `sqlite:${join(tempDir(), 'db.sqlite')}` });
     expect(result.code).toBe(1);
-    expect(result.stderr.trim().split('\n')).toEqual(['Configuration error: PORT Invalid input: expected number, received NaN']);
+    expect(result.stderr.trim().split('\n')).toEqual(['Configuration error: PORT must be a whole number from 0 (any free port) to 65535']);
   });
 
   // `?schema=` names where the tables go; a schema the database does not have made every statement

@@ -7,13 +7,12 @@
  */
 import SqliteDatabase from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type DbHandle } from '../../src/db/connect.js';
 import { buildApp } from '../../src/http/app.js';
 import { TEST_CONFIG } from '../support/app.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
-import { cuttableProxy } from '../support/pgProxy.js';
+import { cuttableProxy, demoteConnections } from '../support/pgProxy.js';
 
 const TICKET = { name: 'Carla', email: 'carla@example.com', title: 'Cannot log in', description: 'Since this morning.', priority: 'low' };
 
@@ -86,26 +85,6 @@ describe('requests while the database is unavailable', () => {
     expect((await app.inject({ method: 'GET', url: '/tickets/status/no-such-token/' })).statusCode).toBe(404);
   });
 
-  /**
-   * Makes every connection of a pool of `size` read-only for the rest of its session, as after a
-   * failover the pool's connections to the demoted primary are (this session only: never the
-   * shared server's settings), and gives them back to the pool.
-   */
-  async function demoteConnections(handle: DbHandle, size: number): Promise<void> {
-    let arrived = 0;
-    let all = () => undefined as void;
-    const together = new Promise<void>((done) => (all = done));
-    await Promise.all(
-      Array.from({ length: size }, () =>
-        handle.db.connection().execute(async (connection) => {
-          await sql`set session characteristics as transaction read only`.execute(connection);
-          if (++arrived === size) all();
-          await together;
-        }),
-      ),
-    );
-  }
-
   // A failover moved the primary: the pool's connections to the demoted one refused every write and
   // /healthz said read-only until the process was restarted, though a new connection reaches the
   // new primary. A connection that says it is read-only is now dropped, and the pool's older ones
@@ -130,6 +109,31 @@ describe('requests while the database is unavailable', () => {
     expect(health.json()).toEqual({ status: 'unavailable', database: 'read-only' });
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     expect((await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET })).statusCode).toBe(201);
+  });
+
+  // A failover's drop was silent: nothing in the log said why every connection was replaced. It
+  // is told once per wave (the connections opened before the refusal), not once per connection
+  // that notices: two health checks on the two demoted connections are one wave.
+  it('PostgreSQL connections turned read-only: the drop is reported once per wave, not per connection', async () => {
+    const database: TestDatabase = await freshDatabase('postgres');
+    cleanups.push(() => database.drop());
+    const waves: number[] = [];
+    const handle = connect(database.url, { poolSize: 2, onReadOnly: (open) => waves.push(open) });
+    cleanups.push(() => handle.destroy());
+    const app = await appOn(handle);
+    cleanups.push(() => app.close());
+
+    await demoteConnections(handle, 2);
+    const healths = await Promise.all([1, 2].map(() => app.inject({ method: 'GET', url: '/healthz' })));
+    expect(healths.map((health) => health.statusCode)).toEqual([503, 503]);
+    expect(waves).toEqual([2]);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET })).statusCode).toBe(201);
+    expect(waves).toHaveLength(1);
+
+    // A later failover is a wave of its own.
+    await demoteConnections(handle, 2);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/tickets', payload: TICKET })).statusCode).toBe(201);
+    expect(waves).toHaveLength(2);
   });
 
   it("SQLite's write lock held by another process past the wait: 503 with Retry-After, 201 once it is let go", async () => {

@@ -215,8 +215,9 @@ for (const dialect of DIALECTS) {
       const endpoint = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', dead.id).executeTakeFirstOrThrow();
       expect(endpoint).toMatchObject({ active: 0, failing_since: start });
       expect(endpoint.disabled_at).toBeGreaterThanOrEqual(start + DISABLE_AFTER_MS);
-      const emails = await db.selectFrom('outbox').select(['to_address', 'subject', 'text_body']).where('kind', '=', 'webhook_disabled').execute();
+      const emails = await db.selectFrom('outbox').select(['to_address', 'to_name', 'subject', 'text_body']).where('kind', '=', 'webhook_disabled').execute();
       expect(emails).toHaveLength(1);
+      expect(emails[0]!.to_name).not.toBe('');
       expect(emails[0]!.subject).toBe(`Webhook endpoint disabled: ${receiver.url('/dead')}`);
       expect(emails[0]!.text_body).toContain(`/adminapp/webhooks/${dead.id}/`);
       expect(emails[0]!.text_body).toContain(`has failed every delivery since ${formatMailTime(start, 'Europe/Berlin')},`);

@@ -33,7 +33,7 @@ import { MovedAwayPage, NotSentPage } from '../../views/movedAway.js';
 import { renderPage } from '../../views/render.js';
 import { StaffTicketPage } from '../../views/ticket.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { formBody, keptValues, newFormKey, sendHtml, type TooLongFormPage } from '../forms.js';
+import { formBody, keptValues, newFormKey, sendHtml, staffTooLongForm } from '../forms.js';
 import { FORM_KEY_FIELD, formKeyOf } from '../../core/formReceipts.js';
 import { staffTicketPath } from '../links.js';
 import { requireRole } from '../session.js';
@@ -216,16 +216,13 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
 
     // A reply or note far over its limit (over the 256 kB a form field may carry: a pasted log) is
     // refused before the route and its preHandlers run: it comes back as the ticket page (413) with
-    // the limit by the field and the text's start to shorten, as the customer's forms do. The
-    // session is read here (the preHandlers did not run); without one, the login, as requireRole.
-    const tooLongMessage: TooLongFormPage = async (request, reply, field) => {
-      const viewer = request.viewer ?? (await request.sessionViewer());
-      if (!viewer || (viewer.role !== 'agent' && viewer.role !== 'admin')) return reply.redirect('/agents/login/', 303);
+    // the limit by the field and the text's start to shorten, as the customer's forms do.
+    const tooLongMessage = staffTooLongForm(['agent', 'admin'], async (request, reply, field) => {
       const id = ticketId(request as TicketRequest);
       const draft = keptValues(formBody(request.body), DRAFT_FIELDS);
       const message = field === 'body' ? farTooLongMessage('Message', STAFF_BODY_MAX) : `${field}: far longer than we accept.`;
       return showTicket(request as TicketRequest, reply, id, undefined, { draft, errors: { [field]: message }, notice: null, newAfter: null, flash: null }, 413);
-    };
+    });
 
     staff.post<{ Params: { id: string }; Querystring: { before?: string } }>('/agents/tickets/:id/messages/', { preHandler: app.csrfProtection, config: { tooLongForm: tooLongMessage } }, async (request: TicketRequest, reply) => {
       const id = ticketId(request);

@@ -4,7 +4,9 @@
  * by the field (400 bad input, 409 a name in use).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CANNED_REPLY_LABELS, STAFF_BODY_MAX } from '../../core/conversation.js';
 import { DomainError, notFound } from '../../core/errors.js';
+import { farTooLongMessage } from '../../core/staleForms.js';
 import { parseId } from '../../core/tickets.js';
 import { findCannedReply, listCannedReplies } from '../../repositories/cannedReplies.js';
 import { removeCannedReply, saveCannedReply } from '../../services/cannedReplies.js';
@@ -13,7 +15,7 @@ import type { FormErrors, FormValues } from '../../views/components.js';
 import { renderPage } from '../../views/render.js';
 import { CANNED_REPLY_FIELDS, CannedReplyEditPage, CannedReplyListPage } from '../../views/replies.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { formBody, keptValues, sendHtml } from '../forms.js';
+import { formBody, keptValues, sendHtml, staffTooLongForm } from '../forms.js';
 import { actingOf } from '../acting.js';
 import { adminOnly } from '../session.js';
 
@@ -49,12 +51,21 @@ export function cannedReplyRoutes(app: FastifyInstance, ctx: ServiceContext): vo
     return sendHtml(reply, renderPage(page), status);
   };
 
+  // A text far over its limit (over the 256 kB a form field may carry: a pasted document) is
+  // refused before the route runs: the form comes back (413) with the limit by the field and the
+  // text's start to shorten, as a staff reply does (the forms post as multipart for it).
+  const tooLongMessage = (field: string) => ({ [field]: field === 'body' ? farTooLongMessage(CANNED_REPLY_LABELS.body!, STAFF_BODY_MAX) : `${CANNED_REPLY_LABELS[field] ?? field}: far longer than we accept.` });
+  const tooLongNew = staffTooLongForm(['admin'], (request, reply, field) => listPage(request, reply, keptValues(formBody(request.body), CANNED_REPLY_FIELDS), tooLongMessage(field), 413));
+  const tooLongEdit = staffTooLongForm(['admin'], (request, reply, field) =>
+    editPage(request as IdRequest, reply, replyId(request as IdRequest), keptValues(formBody(request.body), CANNED_REPLY_FIELDS), tooLongMessage(field), 413),
+  );
+
   app.register(async (admin) => {
     adminOnly(admin);
 
     admin.get(LIST, async (request, reply) => listPage(request, reply, {}, {}));
 
-    admin.post(LIST, { preHandler: app.csrfProtection }, async (request, reply) => {
+    admin.post(LIST, { preHandler: app.csrfProtection, config: { tooLongForm: tooLongNew } }, async (request, reply) => {
       const body = formBody(request.body);
       try {
         await saveCannedReply(ctx, null, body, actingOf(request));
@@ -69,7 +80,7 @@ export function cannedReplyRoutes(app: FastifyInstance, ctx: ServiceContext): vo
 
     admin.get('/adminapp/replies/:id/', async (request: IdRequest, reply) => editPage(request, reply, replyId(request), null, {}));
 
-    admin.post<{ Params: { id: string } }>('/adminapp/replies/:id/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
+    admin.post<{ Params: { id: string } }>('/adminapp/replies/:id/', { preHandler: app.csrfProtection, config: { tooLongForm: tooLongEdit } }, async (request: IdRequest, reply) => {
       const id = replyId(request);
       const body = formBody(request.body);
       try {

@@ -37,9 +37,11 @@ function ticketColumns(now: number, words: readonly string[]): Column<TicketList
           <a href={`/admin/tickets/${t.id}/`}>
             <strong>{referenceOf(t.id)}</strong>
           </a>{' '}
-          <Clamped text={t.title}>
-            <Highlight text={t.title} words={words} />
-          </Clamped>{' '}
+          <bdi>
+            <Clamped text={t.title}>
+              <Highlight text={t.title} words={words} />
+            </Clamped>
+          </bdi>{' '}
           <small>
             <a href={staffTicketPath(t.id)}>
               Conversation<span class="visually-hidden"> of {referenceOf(t.id)}</span>
@@ -131,12 +133,14 @@ export function TicketDetailPage({ viewer, csrf, flash, ticket, names, agent, ti
         <dl class="facts">
           <dt>Customer</dt>
           <dd>
-            {ticket.customer_name} &lt;{ticket.customer_email}&gt;
+            <bdi>{ticket.customer_name}</bdi> &lt;{ticket.customer_email}&gt;
           </dd>
           <dt>Waiting on</dt>
           <dd>{ticket.waiting_on === null ? 'Nobody (closed)' : ticket.waiting_on === 'agent' ? 'The agent' : 'The customer'}</dd>
           <dt>Agent</dt>
-          <dd class="agent-name">{agent ? <a href={`/admin/users/${agent.id}/`}>{`${agent.display_name} (${agent.username})`}</a> : '—'}</dd>
+          <dd class="agent-name">{agent ? <a href={`/admin/users/${agent.id}/`}>
+                <bdi>{agent.display_name}</bdi> ({agent.username})
+              </a> : '—'}</dd>
           <TicketRoutingFacts teamName={names.team} topicName={names.topic} ticket={ticket} />
           <dt>Created</dt>
           <dd>

@@ -2,6 +2,7 @@ import { actingOf } from '../../acting.js';
 import type { FastifyInstance } from 'fastify';
 import { teamFilterOf } from '../../../services/teams.js';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { adminsAreNoAgents } from '../../../core/checked.js';
 import { invalidInput, notFound } from '../../../core/errors.js';
 import { parsePosition, parseSearch, type SearchQuery } from '../../../core/search.js';
 import { givenFilter, idFromReference, statusStateConflict, type TicketState, type TicketStatus } from '../../../core/tickets.js';
@@ -87,6 +88,9 @@ async function namedFilters(db: Db, query: { status?: TicketStatus | undefined; 
   const username = givenFilter(query.agent);
   const agent = username === undefined ? undefined : await findUserByUsername(db, username);
   if (username !== undefined && !agent) throw invalidInput({ agent: 'No staff account has this username.' });
+  // An admin holds no ticket (§12): its list would be empty for a reason the caller should hear, as
+  // every other field naming an agent says.
+  if (agent?.role === 'admin') throw invalidInput({ agent: adminsAreNoAgents([agent.username]) });
   return { agent, team: await teamFilterOf(db, query.team), search: searchOf(query.q) };
 }
 
@@ -104,7 +108,7 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
         description:
           'Newest first; with `q`, the best matches first (README, "Search"). An agent sees its own tickets and the pending ones; an admin sees all. Filters combine (AND). ' +
           'Follow `next_cursor` until it is null to walk the whole list. ' +
-          'A 400 names each bad parameter (`fields`): one it does not know, a value out of its set, an `agent` or `team` nobody has, ' +
+          'A 400 names each bad parameter (`fields`): one it does not know, a value out of its set, an `agent` or `team` nobody has, an `agent` who is an admin, ' +
           'a `state` contradicting `status`, a `q` that cannot be searched, a `cursor` that is not one; a list that comes back empty is a real answer, never a typo.',
         security,
         querystring: TicketListQuery,
@@ -143,7 +147,7 @@ export function ticketApiRoutes(app: FastifyInstance, ctx: ServiceContext): void
           'streamed: UTF-8 with a byte order mark, a header row, CRLF records quoted as RFC 4180 says, times in ISO 8601 UTC, and any text ' +
           "starting with =, +, -, @, a tab or a carriage return prefixed with ' so a spreadsheet does not run it (README, \"Export\"). " +
           'Each export is recorded in the audit log (`export.tickets`, with the parameters asked). ' +
-          'A 400 names each bad parameter, as the list does (an unknown one, an `agent` or `team` nobody has, a `state` contradicting `status`, …), and nothing is exported.',
+          'A 400 names each bad parameter, as the list does (an unknown one, an `agent` or `team` nobody has or an admin, a `state` contradicting `status`, …), and nothing is exported.',
         security,
         querystring: TicketExportQuery,
         response: {
