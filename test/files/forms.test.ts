@@ -42,6 +42,16 @@ describe.each(DIALECTS)('multipart forms on %s', (dialect) => {
     expect(last.statusCode).toBe(303);
   });
 
+  it('refuses a token sent after the files (403), nothing stored: the token must come before them', async () => {
+    const client = new Client(t.app);
+    const csrf = csrfFrom((await client.get('/tickets/create/')).body);
+    const before = await countRows(t.ctx);
+    const response = await postMultipart(client, '/tickets/create/', ticketFields(), [{ filename: 'a.txt', content: 'hello' }], { _csrf: csrf });
+    expect(response.statusCode).toBe(403);
+    expect(response.body).toContain('pick them again');
+    expect(await countRows(t.ctx)).toEqual(before);
+  });
+
   it('refuses a NUL in a multipart text field (400) like in any form', async () => {
     const client = new Client(t.app);
     const csrf = csrfFrom((await client.get('/tickets/create/')).body);
