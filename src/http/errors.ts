@@ -5,7 +5,7 @@ import { isDatabaseUnavailable } from '../core/writeErrors.js';
 import type { ExpiredFormPage } from './forms.js';
 import { ErrorPage } from '../views/errors.js';
 import { renderPage } from '../views/render.js';
-import { drainRequest, LongFieldRefusal } from './uploads.js';
+import { drainRequest, LongFieldRefusal, refusedUnread } from './uploads.js';
 
 const STATUS_OF: Record<ErrorCode, number> = {
   invalid_input: 400,
@@ -53,7 +53,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, status: 
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
-    if (hasUnreadBody(request) && (await drainRequest(request.raw, reply))) {
+    // A multipart body refused before it was read (uploads.ts) stays unread: its connection closes.
+    if (refusedUnread(request)) reply.header('connection', 'close');
+    else if (hasUnreadBody(request) && (await drainRequest(request.raw, reply))) {
       // Fastify asks to close after a refused body because more of it might follow; none does now.
       reply.removeHeader('connection');
     }

@@ -1,13 +1,20 @@
 /**
- * Forms with files (§10.1). A multipart form is read whole, up front (a preValidation hook), so it
- * then looks like any urlencoded form: its text fields become `request.body`, which the CSRF check
+ * Forms with files (§10.1). A multipart form is read up front (a preValidation hook), so it then
+ * looks like any urlencoded form: its text fields become `request.body`, which the CSRF check
  * (`_csrf`), the NUL check and `formBody` read as usual. Its files wait for the route, which asks
  * for them with `readForm`; a limit broken on the way is only reported there, so the route can show
  * its form again (413 or 400, the other values kept) instead of a bare error page.
  *
- * Every request body is read to its end before the answer, up to DRAIN_LIMIT_BYTES: a server that
- * answers "too large" and closes while the client is still sending makes the client see a broken
- * connection (EPIPE, ECONNRESET) instead of the answer.
+ * Nobody gets a body read who may not send it. Only a route whose config names `takesFiles` reads
+ * one: any other refuses a multipart body at once with 415, unread. A route that takes files first
+ * asks `takesFiles` (the session, the request's link) before reading a byte, and checks the CSRF
+ * token when the first file begins: the token must come before the files, as our forms put it (a
+ * browser sends the fields in the form's order). A body refused so is left unread and the
+ * connection closed after the answer, which goes out while the client is still sending.
+ *
+ * Every other request body is read to its end before the answer, up to DRAIN_LIMIT_BYTES: a server
+ * that answers "too large" and closes while the client is still sending makes the client see a
+ * broken connection (EPIPE, ECONNRESET) instead of the answer.
  */
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
@@ -40,6 +47,26 @@ interface ParsedMultipart extends ReceivedForm {
 
 const parsed = new WeakMap<FastifyRequest, ParsedMultipart>();
 
+/** Requests whose body is refused unread: it is not drained, the connection closes after the answer. */
+const leftUnread = new WeakSet<FastifyRequest>();
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * This route takes files (multipart forms): who may send them, asked before any of the body is
+     * read. False when it has answered (a login page), or it throws the refusal (404); the body is
+     * then never read. Routes without it refuse a multipart body with 415, unread.
+     */
+    takesFiles?: (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+  }
+}
+
+/** `takesFiles` of a public form (the customer's ticket form): anyone, the CSRF token still first. */
+export const anyoneMayUpload = async (): Promise<boolean> => true;
+
+/** What a route that takes no files answers to a multipart body (415, unread). */
+export const NO_FILES_HERE = 'This address takes no files: send its form without them (application/x-www-form-urlencoded).';
+
 /**
  * A text field longer than a form field may be (the app's form limit, 256 kB): the form is refused
  * before its route runs (413). The fields read, the long one cut there, are the request's body by
@@ -70,10 +97,35 @@ export async function installUploads(app: FastifyInstance, { fieldBytes }: { fie
   });
   app.addHook('preValidation', async (request, reply) => {
     if (!request.isMultipart()) return;
+    const mayUpload = request.routeOptions.config.takesFiles;
+    // Nothing is read until someone is found who may send it.
+    leaveUnread(request, reply);
+    // No route here: its 404 (or redirect to the address with its slash) answers.
+    if (request.is404) return;
+    if (!mayUpload) throw Object.assign(new Error(NO_FILES_HERE), { statusCode: 415, code: 'HD_NO_FILES' });
+    if (!(await mayUpload(request, reply))) return reply;
+    leftUnread.delete(request);
+    reply.removeHeader('connection');
     const form = await parseMultipart(request, reply);
     parsed.set(request, form);
     request.body = form.fields;
   });
+}
+
+/** The body stays unread: never drained, the connection closed after the answer. */
+function leaveUnread(request: FastifyRequest, reply: FastifyReply): void {
+  leftUnread.add(request);
+  reply.header('connection', 'close');
+}
+
+/**
+ * Whether the request's multipart body was refused unread (errors.ts then answers without draining
+ * it, and closes): by this hook, or before it (the API takes no multipart body: its 415).
+ */
+export function refusedUnread(request: FastifyRequest): boolean {
+  // By the header: the API removed the parser that marks a request multipart.
+  const multipartBody = /^\s*multipart\//i.test(request.headers['content-type'] ?? '');
+  return multipartBody && (leftUnread.has(request) || !parsed.has(request));
 }
 
 /**
@@ -109,12 +161,20 @@ async function parseMultipart(request: FastifyRequest, reply: FastifyReply): Pro
   let refused: DomainError | null = null;
   let filesProblem: DomainError | null = null;
   let total = 0;
+  let tokenChecked = false;
+  let tokenRefusal: Error | null = null;
   try {
     for await (const part of request.parts()) {
       if (part.type === 'field') {
         if (part.valueTruncated) refused ??= new LongFieldRefusal(part.fieldname);
         addField(fields, part.fieldname, part.value);
         continue;
+      }
+      // The first file: no byte of it is read before the token (among the fields before it) holds.
+      if (!tokenChecked) {
+        tokenChecked = true;
+        tokenRefusal = await csrfRefusal(request, reply, fields);
+        if (tokenRefusal) break;
       }
       // Every file is read to its end (busboy only moves on then), the unwanted ones into nothing.
       // Only the message's own files count towards its limit: bytes under another name counted
@@ -143,6 +203,15 @@ async function parseMultipart(request: FastifyRequest, reply: FastifyReply): Pro
   } finally {
     stopAtBound();
   }
+  if (tokenRefusal) {
+    // Stop reading: the answer (the route's form again, errors.ts) goes out and the connection closes.
+    request.raw.unpipe();
+    request.raw.pause();
+    leaveUnread(request, reply);
+    request.body = fields;
+    parsed.set(request, { fields, files: [], problem: tokenRefusal instanceof DomainError ? tokenRefusal : invalidInput({}, tokenRefusal.message) });
+    throw tokenRefusal;
+  }
   await drainRequest(request.raw, reply);
   if (refused instanceof LongFieldRefusal) request.body = fields;
   if (refused) throw refused;
@@ -153,6 +222,22 @@ async function parseMultipart(request: FastifyRequest, reply: FastifyReply): Pro
     filesProblem = error;
   }
   return { fields, files: filesProblem ? [] : files, problem: filesProblem };
+}
+
+/**
+ * The CSRF check's refusal of the token among `fields`, or null: the route's own check
+ * (@fastify/csrf-protection's csrfProtection), which answers a refusal itself; here it is handed a
+ * reply that only reads the secret cookie and hands the refusal back, so reading can stop first.
+ */
+function csrfRefusal(request: FastifyRequest, reply: FastifyReply, fields: Record<string, unknown>): Promise<Error | null> {
+  request.body = fields;
+  return new Promise((resolve) => {
+    const asking = {
+      unsignCookie: (value: string) => reply.unsignCookie(value),
+      send: (refusal: Error) => resolve(refusal),
+    } as unknown as FastifyReply;
+    request.server.csrfProtection(request, asking, () => resolve(null));
+  });
 }
 
 /** A repeated name collects its values in order, as the urlencoded parser does. */

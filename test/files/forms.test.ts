@@ -42,6 +42,30 @@ describe.each(DIALECTS)('multipart forms on %s', (dialect) => {
     expect(last.statusCode).toBe(303);
   });
 
+  it('refuses a token sent after the files (403), nothing stored: the token must come before them', async () => {
+    const client = new Client(t.app);
+    const csrf = csrfFrom((await client.get('/tickets/create/')).body);
+    const before = await countRows(t.ctx);
+    const response = await postMultipart(client, '/tickets/create/', ticketFields(), [{ filename: 'a.txt', content: 'hello' }], { _csrf: csrf });
+    expect(response.statusCode).toBe(403);
+    expect(response.body).toContain('pick them again');
+    expect(await countRows(t.ctx)).toEqual(before);
+  });
+
+  it('a page that takes no files says so (415) without reading the form, and writes nothing', async () => {
+    const client = new Client(t.app);
+    const csrf = csrfFrom((await client.get('/agents/login/')).body);
+    const before = await countRows(t.ctx);
+    const page = await postMultipart(client, '/agents/login/', { _csrf: csrf, username: 'x', password: 'y' });
+    expect(page.statusCode).toBe(415);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('This address takes no files');
+    const api = await postMultipart(client, '/api/v1/tickets', ticketFields());
+    expect(api.statusCode).toBe(415);
+    expect(api.json()).toEqual({ error: { code: 'unsupported_media_type', message: expect.any(String) } });
+    expect(await countRows(t.ctx)).toEqual(before);
+  });
+
   it('refuses a NUL in a multipart text field (400) like in any form', async () => {
     const client = new Client(t.app);
     const csrf = csrfFrom((await client.get('/tickets/create/')).body);

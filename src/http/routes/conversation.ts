@@ -224,7 +224,13 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
       return showTicket(request as TicketRequest, reply, id, undefined, { draft, errors: { [field]: message }, notice: null, newAfter: null, flash: null }, 413);
     });
 
-    staff.post<{ Params: { id: string }; Querystring: { before?: string } }>('/agents/tickets/:id/messages/', { preHandler: app.csrfProtection, config: { tooLongForm: tooLongMessage } }, async (request: TicketRequest, reply) => {
+    // Files come only from staff: without a session, the login (as requireRole) before anything is read.
+    const staffMayUpload = async (request: FastifyRequest, reply: FastifyReply) => {
+      request.viewer ??= await request.sessionViewer();
+      await requireRole('agent', 'admin')(request, reply);
+      return !reply.sent;
+    };
+    staff.post<{ Params: { id: string }; Querystring: { before?: string } }>('/agents/tickets/:id/messages/', { preHandler: app.csrfProtection, config: { tooLongForm: tooLongMessage, takesFiles: staffMayUpload } }, async (request: TicketRequest, reply) => {
       const id = ticketId(request);
       const viewer = request.viewer!;
       const writer: Writer = { id: viewer.id, role: viewer.role };

@@ -22,7 +22,7 @@ import type { FormErrors, FormValues } from '../../views/components.js';
 import { setFlash, takeFlash } from '../flash.js';
 import { EXPIRED_FORM_STATUS, type ExpiredFormPage, formBody, type TooLongFormPage, keptValues, newFormKey, sendHtml } from '../forms.js';
 import { FORM_KEY_FIELD, formKeyOf } from '../../core/formReceipts.js';
-import { filesChosen, type IncomingFile, readForm } from '../uploads.js';
+import { anyoneMayUpload, filesChosen, type IncomingFile, readForm } from '../uploads.js';
 import type { RouteLimits } from '../app.js';
 import { heldRefusal, holdingRefusal } from '../rateLimits.js';
 
@@ -49,7 +49,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     return createForm(reply, { values: keptValues(formBody(request.body), TICKET_FIELDS), errors: { [field]: message } }, 413);
   };
 
-  app.post('/tickets/create/', { onRequest: holdingRefusal(limits.ticketCreation), preHandler: app.csrfProtection, config: { expiredForm, tooLongForm } }, async (request, reply) => {
+  app.post('/tickets/create/', { onRequest: holdingRefusal(limits.ticketCreation), preHandler: app.csrfProtection, config: { expiredForm, tooLongForm, takesFiles: anyoneMayUpload } }, async (request, reply) => {
     // Files that break §10.1 come back as the form with its message (413 or 400), like bad fields.
     const body = formBody(request.body);
     const refused = heldRefusal(request);
@@ -99,7 +99,12 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
     const values = keptValues(formBody(request.body), ['body']);
     return sendStatusPage(ctx, request, reply, ticket, { values, errors: { body: farTooLongMessage('Your message', CUSTOMER_BODY_MAX) }, status: 413 });
   };
-  app.post<{ Params: { token: string } }>('/tickets/status/:token/reply/', { onRequest: holdingRefusal(limits.ticketCreation), preHandler: app.csrfProtection, config: { expiredForm: expiredReply, tooLongForm: tooLongReply } }, async (request, reply) => {
+  // Files come only for a request the link names: another link is its 404 before anything is read.
+  const replyUploads = async (request: FastifyRequest) => {
+    await statusTicket(ctx, (request.params as { token: string }).token);
+    return true;
+  };
+  app.post<{ Params: { token: string } }>('/tickets/status/:token/reply/', { onRequest: holdingRefusal(limits.ticketCreation), preHandler: app.csrfProtection, config: { expiredForm: expiredReply, tooLongForm: tooLongReply, takesFiles: replyUploads } }, async (request, reply) => {
     const ticket = await statusTicket(ctx, request.params.token);
     const refused = heldRefusal(request);
     if (refused) {
