@@ -111,7 +111,7 @@ for (const dialect of DIALECTS) {
       const staff = new Client(t.app);
       await staff.login('alice');
       const page = await staff.get(`/agents/tickets/${ticketId}/`);
-      expect(page.body).toContain(`<span class="copied-person" data-address="${DAN}">Dan Colleague `);
+      expect(page.body).toContain(`<span class="copied-person" data-address="${DAN}"><bdi>Dan Colleague</bdi> `);
       const ticket = await t.ctx.handle.db.selectFrom('tickets').selectAll().where('id', '=', ticketId).executeTakeFirstOrThrow();
       const status = await t.app.inject({ method: 'GET', url: `/tickets/status/${ticket.token}/` });
       expect(status.body).toMatch(/<dt>Copied<\/dt>\s*<dd id="copied-people">/);
