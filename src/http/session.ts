@@ -115,3 +115,17 @@ export function requireRole(...roles: Role[]) {
     if (!roles.includes(request.viewer.role)) throw forbidden('This page is for admins only.');
   };
 }
+
+/**
+ * `takesFiles` (uploads.ts) of a staff form: its multipart body is read only for a session of one
+ * of `roles`; anyone else gets the login page or 403 (as requireRole) before a byte is read. The
+ * session is read here, ahead of the usual session step, because that step runs after the body.
+ */
+export function staffMayPost(...roles: Role[]) {
+  const guard = requireRole(...roles);
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+    request.viewer ??= await request.sessionViewer();
+    await guard(request, reply);
+    return !reply.sent;
+  };
+}

@@ -36,7 +36,7 @@ import { setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, newFormKey, sendHtml, staffTooLongForm } from '../forms.js';
 import { FORM_KEY_FIELD, formKeyOf } from '../../core/formReceipts.js';
 import { staffTicketPath } from '../links.js';
-import { requireRole } from '../session.js';
+import { requireRole, staffMayPost } from '../session.js';
 import { readForm } from '../uploads.js';
 
 /** Messages per page: a long thread opens at its newest 50, with a link to the ones before. */
@@ -225,11 +225,7 @@ export function conversationRoutes(app: FastifyInstance, ctx: ServiceContext): v
     });
 
     // Files come only from staff: without a session, the login (as requireRole) before anything is read.
-    const staffMayUpload = async (request: FastifyRequest, reply: FastifyReply) => {
-      request.viewer ??= await request.sessionViewer();
-      await requireRole('agent', 'admin')(request, reply);
-      return !reply.sent;
-    };
+    const staffMayUpload = staffMayPost('agent', 'admin');
     staff.post<{ Params: { id: string }; Querystring: { before?: string } }>('/agents/tickets/:id/messages/', { preHandler: app.csrfProtection, config: { tooLongForm: tooLongMessage, takesFiles: staffMayUpload } }, async (request: TicketRequest, reply) => {
       const id = ticketId(request);
       const viewer = request.viewer!;

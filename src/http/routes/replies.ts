@@ -17,7 +17,7 @@ import { CANNED_REPLY_FIELDS, CannedReplyEditPage, CannedReplyListPage } from '.
 import { setFlash, takeFlash } from '../flash.js';
 import { formBody, keptValues, sendHtml, staffTooLongForm } from '../forms.js';
 import { actingOf } from '../acting.js';
-import { adminOnly } from '../session.js';
+import { adminOnly, staffMayPost } from '../session.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -60,12 +60,17 @@ export function cannedReplyRoutes(app: FastifyInstance, ctx: ServiceContext): vo
     editPage(request as IdRequest, reply, replyId(request as IdRequest), keptValues(formBody(request.body), CANNED_REPLY_FIELDS), tooLongMessage(field), 413),
   );
 
+  // The forms post as multipart (for the 413 form above), so their bodies are read only for an
+  // admin's session (uploads.ts: other routes refuse multipart unread). They have no file input: a
+  // file sent anyway is read with the form and never used.
+  const adminMayPost = staffMayPost('admin');
+
   app.register(async (admin) => {
     adminOnly(admin);
 
     admin.get(LIST, async (request, reply) => listPage(request, reply, {}, {}));
 
-    admin.post(LIST, { preHandler: app.csrfProtection, config: { tooLongForm: tooLongNew } }, async (request, reply) => {
+    admin.post(LIST, { preHandler: app.csrfProtection, config: { tooLongForm: tooLongNew, takesFiles: adminMayPost } }, async (request, reply) => {
       const body = formBody(request.body);
       try {
         await saveCannedReply(ctx, null, body, actingOf(request));
@@ -80,7 +85,7 @@ export function cannedReplyRoutes(app: FastifyInstance, ctx: ServiceContext): vo
 
     admin.get('/adminapp/replies/:id/', async (request: IdRequest, reply) => editPage(request, reply, replyId(request), null, {}));
 
-    admin.post<{ Params: { id: string } }>('/adminapp/replies/:id/', { preHandler: app.csrfProtection, config: { tooLongForm: tooLongEdit } }, async (request: IdRequest, reply) => {
+    admin.post<{ Params: { id: string } }>('/adminapp/replies/:id/', { preHandler: app.csrfProtection, config: { tooLongForm: tooLongEdit, takesFiles: adminMayPost } }, async (request: IdRequest, reply) => {
       const id = replyId(request);
       const body = formBody(request.body);
       try {
