@@ -22,10 +22,10 @@ import { enqueueEmail } from '../repositories/outbox.js';
 import { activeUsersByEmail, claimPasswordReset, insertPasswordReset, resetLinkFacts, retirePasswordResetsOf } from '../repositories/passwordResets.js';
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { findUserById } from '../repositories/users.js';
-import { endOtherSessions, type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
+import { checkCurrentPassword, endOtherSessions, type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
 import { auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword } from './passwords.js';
 import { mailSite } from './notifications.js';
 import { withPresence } from './presence.js';
 
@@ -107,7 +107,7 @@ export async function changeOwnAccount(
   const user = await findUserById(ctx.handle.db, actor.id);
   if (!user) throw notFound('User');
   const change = validateOwnAccountChange(raw, user);
-  if (change.needsCurrentPassword && !(await verifyPassword(String(raw.current_password), user.password_hash))) {
+  if (change.needsCurrentPassword && !(await checkCurrentPassword(ctx, user, raw.current_password, actor.address))) {
     throw invalidInput(labelled({ current_password: 'This is not your current password.' }, ACCOUNT_LABELS));
   }
   // The password checked must still be the account's when the change is written (a reset may

@@ -135,8 +135,27 @@ export async function startSession(
  * provider named, if any) and the step that refused it; never the password or code typed.
  */
 export async function recordFailedSignIn(ctx: ServiceContext, username: string, address: string, step: 'password' | 'second_factor' | 'sso', reason?: string): Promise<void> {
-  const after = reason === undefined ? { step } : { step, reason };
-  await inTransaction(ctx.handle, (trx) => audit(trx, { actor: null, action: 'sign_in.failed', subject: username.trim().toLowerCase(), address, after }, ctx.clock.now()));
+  await recordFailedCheck(ctx, null, username, address, reason === undefined ? { step } : { step, reason });
+}
+
+/** A `sign_in.failed` entry: by nobody (a sign-in) or by the session's own staff member (a current password), on the username. */
+async function recordFailedCheck(ctx: ServiceContext, actor: { id: number; name: string } | null, username: string, address: string, after: { step: string; reason?: string }): Promise<void> {
+  await inTransaction(ctx.handle, (trx) => audit(trx, { actor, action: 'sign_in.failed', subject: username.trim().toLowerCase(), address, after }, ctx.clock.now()));
+}
+
+/**
+ * Whether `typed` is the account's current password, asked by one's own pages before a change that
+ * needs it (a new password or address, two-factor on or off, new recovery codes). A wrong one typed
+ * is a failed password check like a login's, made by whoever holds the account's session: it is in
+ * the audit log as `sign_in.failed` with the step `current_password`, the account as actor (someone
+ * was signed in as it) and its username as subject (the "who" filter finds it beside the failed
+ * logins naming it), from `address`; never what was typed. Nothing typed is no guess: not recorded.
+ */
+export async function checkCurrentPassword(ctx: ServiceContext, user: Pick<UserRow, 'id' | 'username' | 'password_hash'>, typed: unknown, address: string): Promise<boolean> {
+  if (typeof typed !== 'string' || typed === '') return false;
+  if (await verifyPassword(typed, user.password_hash)) return true;
+  await recordFailedCheck(ctx, { id: user.id, name: user.username }, user.username, address, { step: 'current_password' });
+  return false;
 }
 
 /** A login with the password alone (checkCredentials, then startSession). */
