@@ -37,9 +37,12 @@ export function resetLinkPath(token: string): string {
 /**
  * A reset request for the address typed (SPEC §15). Every active account with that address gets
  * its own link by email, written to the outbox in the same transaction as the link's row (only the
- * token's SHA-256 is stored). The caller answers the same whatever happened here; so that the time
- * taken says nothing either, an unknown address makes a token and its hash and renders the email
- * too, and runs the same transaction, only without the two inserts.
+ * token's SHA-256 is stored), and its earlier unused links stop working: each is a key to the
+ * account for half an hour, and whoever asks again will use the newest email (one left in a
+ * mailbox, a forwarded copy or an archive opens nothing any more). The caller answers the same
+ * whatever happened here; so that the time taken says nothing either, an unknown address makes a
+ * token and its hash and renders the email too, and runs the same transaction, only without the
+ * writes.
  */
 export async function requestPasswordReset(ctx: ServiceContext, raw: Record<string, unknown>): Promise<void> {
   const email = validateResetRequest(raw);
@@ -52,6 +55,7 @@ export async function requestPasswordReset(ctx: ServiceContext, raw: Record<stri
       const token = randomBytes(32).toString('base64url');
       const content = renderPasswordReset({ displayName: user?.display_name ?? '', username: user?.username ?? '', link: ctx.publicUrl + resetLinkPath(token), expiresAt, timeZone });
       if (user === null) continue;
+      await retirePasswordResetsOf(trx, user.id, now);
       await insertPasswordReset(trx, { userId: user.id, tokenHash: sessionIdOf(token), now, expiresAt });
       await enqueueEmail(trx, { ticketId: null, kind: 'password_reset', to: user.email, content, now });
     }
