@@ -51,7 +51,7 @@ import { cannedReplyRoutes } from './routes/replies.js';
 import { ratingRoutes } from './routes/rating.js';
 import { ssoRoutes } from './routes/sso.js';
 import { ticketRoutes } from './routes/tickets.js';
-import { CSRF_FIELD, refuseRepeatedFields } from './forms.js';
+import { CSRF_COOKIE, CSRF_FIELD, refuseRepeatedFields } from './forms.js';
 import { installSessions } from './session.js';
 import { installUploads } from './uploads.js';
 
@@ -147,6 +147,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   await app.register(fastifyCookie, { secret: config.secretKey, parseOptions: { secure: config.production } });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
+    cookieKey: CSRF_COOKIE,
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: config.production },
     getToken: (request) => {
       const body = request.body as Record<string, unknown> | undefined;

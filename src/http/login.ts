@@ -9,18 +9,20 @@ import { decodePendingLogin, encodePendingLogin, type PendingLogin, SECOND_STEP_
 import type { StartedSession } from '../services/auth.js';
 import type { Flash } from '../views/layout.js';
 import { setFlash } from './flash.js';
-import { safeNext } from './forms.js';
+import { forgetCsrfSecret, safeNext } from './forms.js';
 import { SESSION_COOKIE, sessionCookieOptions } from './session.js';
 import { landingOf } from './links.js';
 
 
 /**
- * The cookies of a complete sign-in: the new session's, and this browser remembered for the
- * account while its password stays (deviceCookies.ts), so that its later sign-ins are not locked
- * out by others' failures.
+ * The cookies of a complete sign-in: the new session's, a new CSRF secret at the next page (no
+ * token read in this browser before the sign-in works after it: forms.ts forgetCsrfSecret), and
+ * this browser remembered for the account while its password stays (deviceCookies.ts), so that its
+ * later sign-ins are not locked out by others' failures.
  */
 export function setSessionCookies(reply: FastifyReply, started: StartedSession, secureCookies: boolean): void {
   reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(secureCookies));
+  forgetCsrfSecret(reply);
   reply.rememberDevice(started.user.username, started.passwordHash);
 }
 
