@@ -63,7 +63,8 @@ export const PASSWORD_CHANGED_MEANWHILE = 'Your password was changed meanwhile, 
 
 /** What a person reads when a link does not work: why, and what to do instead. Never who it was for. */
 export const RESET_LINK_REFUSALS: Record<Exclude<ResetLinkState, 'valid'>, string> = {
-  used: 'This reset link has already been used. If you still cannot log in, ask for a new link.',
+  // A link asked for again is retired like a used one (services/accounts.ts requestPasswordReset).
+  used: 'This reset link has already been used, or a newer one was sent since. If you still cannot log in, use the link of the newest email, or ask for a new one.',
   expired: 'This reset link has expired: links work for 30 minutes. Ask for a new link.',
   unknown: 'This reset link is not valid. Check that you copied the whole link from the email, or ask for a new one.',
 };

@@ -20,6 +20,25 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
 }
 
 /**
+ * How a sign-in proved who it was: its first step (a password, or the provider's word through
+ * single sign-on) and the second factor that followed, if any: an app's code, or a recovery code
+ * (which, used by someone else, is the first sign that the codes are known).
+ */
+export interface SignInProof {
+  method: 'password' | 'sso';
+  secondFactor: 'totp' | 'recovery' | null;
+}
+
+/**
+ * What a sign-in's entry holds as its `after`: `method` when single sign-on opened it,
+ * `second_factor` when a second step followed; nothing for a password alone.
+ */
+export function signInAfter(proof: SignInProof): Record<string, string> | undefined {
+  const after = { ...(proof.method === 'sso' ? { method: 'sso' } : {}), ...(proof.secondFactor === null ? {} : { second_factor: proof.secondFactor }) };
+  return Object.keys(after).length === 0 ? undefined : after;
+}
+
+/**
  * Every action the audit log records: the writer's type (services/audit.ts) is this list, so a
  * new action is added here or does not compile, and the action filter (parseAuditAction) knows
  * exactly what it can find.

@@ -8,3 +8,12 @@ export function defaultPublicUrl(host: string, port: number): string {
   const inUrl = reachable.includes(':') && !reachable.startsWith('[') ? `[${reachable}]` : reachable;
   return `http://${inUrl}:${port}`;
 }
+
+/**
+ * Whether the site is served over TLS as people reach it: PUBLIC_URL is `https://` (TLS may end at a
+ * proxy in front). Its cookies are then Secure whether or not NODE_ENV says production, so a visit
+ * typed as `http://` never carries the session in the clear.
+ */
+export function servedOverTls(publicUrl: string): boolean {
+  return /^https:\/\//i.test(publicUrl.trim());
+}

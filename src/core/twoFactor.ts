@@ -111,19 +111,21 @@ export function recoveryCodeFrom(bytes: Uint8Array): string | null {
 }
 
 /**
- * The signed token of a login waiting for its second step: who, until when, and a stamp of the
+ * The signed token of a login waiting for its second step: who, until when, a stamp of the
  * account's credentials at its first step (http/login.ts), so that a password changed meanwhile
- * ends the login: the second step never finishes what an old password began.
+ * ends the login: the second step never finishes what an old password began; and what its first
+ * step was (a password, or single sign-on), which the sign-in's audit entry says.
  */
 export interface PendingLogin {
   userId: number;
   expiresAt: number;
   credentials: string;
+  method: 'password' | 'sso';
 }
 
-/** `userId.expiresAt.credentials` (the cookie plugin signs it). */
+/** `userId.expiresAt.credentials`, and `.sso` after a single sign-on (the cookie plugin signs it). */
 export function encodePendingLogin(pending: PendingLogin): string {
-  return `${pending.userId}.${pending.expiresAt}.${pending.credentials}`;
+  return `${pending.userId}.${pending.expiresAt}.${pending.credentials}${pending.method === 'sso' ? '.sso' : ''}`;
 }
 
 /**
@@ -131,8 +133,8 @@ export function encodePendingLogin(pending: PendingLogin): string {
  * without a stamp (made before stamps) is not one: that login starts again.
  */
 export function decodePendingLogin(value: string | null | undefined, now: number): PendingLogin | null {
-  const match = /^(\d{1,12})\.(\d{1,16})\.([A-Za-z0-9_-]{1,64})$/.exec(value ?? '');
+  const match = /^(\d{1,12})\.(\d{1,16})\.([A-Za-z0-9_-]{1,64})(\.sso)?$/.exec(value ?? '');
   if (!match) return null;
-  const pending = { userId: Number(match[1]), expiresAt: Number(match[2]), credentials: match[3]! };
+  const pending: PendingLogin = { userId: Number(match[1]), expiresAt: Number(match[2]), credentials: match[3]!, method: match[4] ? 'sso' : 'password' };
   return now < pending.expiresAt ? pending : null;
 }

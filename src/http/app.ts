@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS } from '../core/pendingClose.js';
 import { invalidInput } from '../core/errors.js';
 import { allowedMethods, emptySegmentsMessage, emptySegmentsOf, notAllowedMessage } from '../core/methods.js';
+import { servedOverTls } from '../core/publicUrl.js';
 import { redactUrl } from '../core/redact.js';
 import { WEBHOOK_HISTORY_DAYS } from '../core/webhooks.js';
 import type { DbHandle } from '../db/connect.js';
@@ -51,7 +52,7 @@ import { cannedReplyRoutes } from './routes/replies.js';
 import { ratingRoutes } from './routes/rating.js';
 import { ssoRoutes } from './routes/sso.js';
 import { ticketRoutes } from './routes/tickets.js';
-import { CSRF_FIELD, refuseRepeatedFields } from './forms.js';
+import { CSRF_COOKIE, CSRF_FIELD, refuseRepeatedFields } from './forms.js';
 import { installSessions } from './session.js';
 import { installUploads } from './uploads.js';
 
@@ -142,12 +143,15 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   await app.register(fastifyFormbody);
   // Forms with files (§10.1): read whole before CSRF and the NUL check, which see their text fields.
   await installUploads(app, { fieldBytes: BODY_LIMIT });
-  // Every cookie the app sets (session, CSRF, flash) is Secure in production: `parseOptions` are
-  // @fastify/cookie's defaults for setCookie and clearCookie, so no cookie can forget it.
-  await app.register(fastifyCookie, { secret: config.secretKey, parseOptions: { secure: config.production } });
+  // Every cookie the app sets (session, CSRF, flash) is Secure in production, and wherever PUBLIC_URL
+  // is https (NODE_ENV forgotten behind a TLS proxy): `parseOptions` are @fastify/cookie's defaults
+  // for setCookie and clearCookie, so no cookie can forget it.
+  const secureCookies = config.production || servedOverTls(config.publicUrl);
+  await app.register(fastifyCookie, { secret: config.secretKey, parseOptions: { secure: secureCookies } });
   await app.register(fastifyCsrf, {
     sessionPlugin: '@fastify/cookie',
-    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: config.production },
+    cookieKey: CSRF_COOKIE,
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true, secure: secureCookies },
     getToken: (request) => {
       const body = request.body as Record<string, unknown> | undefined;
       const token = body?.[CSRF_FIELD];
@@ -183,13 +187,13 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   await app.register(fastifyStatic, { root: picoDir, prefix: '/static/vendor/', decorateReply: false, allowedPath: (path) => path === '/pico.min.css', maxAge: '1d' });
   await app.register(fastifyStatic, { root: chartDir, prefix: '/static/vendor/chart/', decorateReply: false, allowedPath: (path) => path === '/chart.umd.min.js', maxAge: '1d' });
 
-  installSessions(app, { ctx, idleMinutes: config.sessionIdleMinutes, secureCookies: config.production, openPages, mailboxRead: config.inbound?.imapUrl !== undefined });
+  installSessions(app, { ctx, idleMinutes: config.sessionIdleMinutes, secureCookies, openPages, mailboxRead: config.inbound?.imapUrl !== undefined });
   installErrorHandler(app);
   refuseNulCharacters(app);
   refuseRepeatedFields(app);
 
   // Browsers remembered by a complete sign-in count their failed ones apart (core/deviceCookies.ts).
-  const devices = deviceCookies(config.secretKey, { secure: config.production, now: limitNow, passwordHashOf: (username) => activePasswordHashOf(ctx, username) });
+  const devices = deviceCookies(config.secretKey, { secure: secureCookies, now: limitNow, passwordHashOf: (username) => activePasswordHashOf(ctx, username) });
   installDeviceCookies(app, devices);
   // Abuse limits on login and ticket creation (RATE_LIMIT=off for load tests): see rateLimits.ts.
   const limits = config.rateLimit ? createRouteLimits(app, config.rateLimits ?? DEFAULT_RATE_LIMITS, checkCounters, devices) : NO_LIMITS;
@@ -200,14 +204,14 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   ratingRoutes(app, ctx, limits);
   agentRoutes(app, ctx, limits, {
     idleMinutes: config.sessionIdleMinutes,
-    secureCookies: config.production,
+    secureCookies,
     autoAwayMinutes,
     closeUndoMs: (config.closeUndoSeconds ?? DEFAULT_CLOSE_UNDO_SECONDS) * 1000,
     ssoLabel: sso?.settings.label ?? null,
   });
-  ssoRoutes(app, ctx, limits, sso, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production });
+  ssoRoutes(app, ctx, limits, sso, { idleMinutes: config.sessionIdleMinutes, secureCookies });
   accountRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes });
-  twoFactorRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies: config.production });
+  twoFactorRoutes(app, ctx, limits, { idleMinutes: config.sessionIdleMinutes, secureCookies });
   conversationRoutes(app, ctx);
   liveRoutes(app, ctx, { hub, idleMinutes: config.sessionIdleMinutes, heartbeatMs: deps.liveHeartbeatMs, openPages });
   adminappRoutes(app, ctx);

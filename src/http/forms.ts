@@ -49,6 +49,20 @@ export function staffTooLongForm(roles: readonly string[], show: TooLongFormPage
 /** The form field holding the CSRF token (app.ts reads it for @fastify/csrf-protection). */
 export const CSRF_FIELD = '_csrf';
 
+/** The cookie holding the browser's CSRF secret (signed), from which every form's token is made. */
+export const CSRF_COOKIE = '_csrf';
+
+/**
+ * Makes the browser's next page take a new CSRF secret: at a sign-in and a sign-out, when whoever
+ * is signed in with the browser changes. A token is good for as long as its secret, and the secret
+ * lived as long as the browser: whoever used a shared front-desk browser before (or read its login
+ * page) kept tokens that worked for the next person signed in there, so a page of theirs could post
+ * any form in that person's name. The answer that calls this must render no form (a redirect).
+ */
+export function forgetCsrfSecret(reply: FastifyReply): void {
+  reply.clearCookie(CSRF_COOKIE, { path: '/' });
+}
+
 /**
  * Refuses a form (urlencoded or multipart) that sends a single-valued field more than once: 400
  * naming it, before CSRF and before the route, so nothing is written. A route reading one value

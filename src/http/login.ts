@@ -9,18 +9,20 @@ import { decodePendingLogin, encodePendingLogin, type PendingLogin, SECOND_STEP_
 import type { StartedSession } from '../services/auth.js';
 import type { Flash } from '../views/layout.js';
 import { setFlash } from './flash.js';
-import { safeNext } from './forms.js';
+import { forgetCsrfSecret, safeNext } from './forms.js';
 import { SESSION_COOKIE, sessionCookieOptions } from './session.js';
 import { landingOf } from './links.js';
 
 
 /**
- * The cookies of a complete sign-in: the new session's, and this browser remembered for the
- * account while its password stays (deviceCookies.ts), so that its later sign-ins are not locked
- * out by others' failures.
+ * The cookies of a complete sign-in: the new session's, a new CSRF secret at the next page (no
+ * token read in this browser before the sign-in works after it: forms.ts forgetCsrfSecret), and
+ * this browser remembered for the account while its password stays (deviceCookies.ts), so that its
+ * later sign-ins are not locked out by others' failures.
  */
 export function setSessionCookies(reply: FastifyReply, started: StartedSession, secureCookies: boolean): void {
   reply.setCookie(SESSION_COOKIE, started.token, sessionCookieOptions(secureCookies));
+  forgetCsrfSecret(reply);
   reply.rememberDevice(started.user.username, started.passwordHash);
 }
 
@@ -61,15 +63,15 @@ interface AccountCredentials {
   password_hash: string;
 }
 
-/** Starts the second step: a signed cookie naming the account and its credentials' stamp, for five minutes. */
-function startSecondStep(reply: FastifyReply, user: AccountCredentials, now: number, secureCookies: boolean): void {
-  const value = encodePendingLogin({ userId: user.id, expiresAt: now + SECOND_STEP_MS, credentials: credentialsStampOf(user.password_hash) });
+/** Starts the second step: a signed cookie naming the account, its credentials' stamp and the first step's method, for five minutes. */
+function startSecondStep(reply: FastifyReply, user: AccountCredentials, now: number, secureCookies: boolean, method: PendingLogin['method']): void {
+  const value = encodePendingLogin({ userId: user.id, expiresAt: now + SECOND_STEP_MS, credentials: credentialsStampOf(user.password_hash), method });
   reply.setCookie(PENDING_LOGIN_COOKIE, value, { path: PENDING_PATH, httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true, maxAge: SECOND_STEP_MS / 1000 });
 }
 
-/** Starts the second step for this account and sends the browser to it, keeping `next` (a safe local path or ''). */
-export function toSecondStep(reply: FastifyReply, user: AccountCredentials, now: number, secureCookies: boolean, next: string): FastifyReply {
-  startSecondStep(reply, user, now, secureCookies);
+/** Starts the second step for this account after `method` and sends the browser to it, keeping `next` (a safe local path or ''). */
+export function toSecondStep(reply: FastifyReply, user: AccountCredentials, now: number, secureCookies: boolean, next: string, method: PendingLogin['method'] = 'password'): FastifyReply {
+  startSecondStep(reply, user, now, secureCookies, method);
   return reply.redirect(`/agents/login/two-factor/${next === '' ? '' : `?next=${encodeURIComponent(next)}`}`, 303);
 }
 

@@ -22,10 +22,10 @@ import { enqueueEmail, staffRecipient } from '../repositories/outbox.js';
 import { activeUsersByEmail, claimPasswordReset, insertPasswordReset, resetLinkFacts, retirePasswordResetsOf } from '../repositories/passwordResets.js';
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { findUserById } from '../repositories/users.js';
-import { endOtherSessions, type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
+import { checkCurrentPassword, endOtherSessions, type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
 import { auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword } from './passwords.js';
 import { mailSite } from './notifications.js';
 import { withPresence } from './presence.js';
 
@@ -37,9 +37,12 @@ export function resetLinkPath(token: string): string {
 /**
  * A reset request for the address typed (SPEC §15). Every active account with that address gets
  * its own link by email, written to the outbox in the same transaction as the link's row (only the
- * token's SHA-256 is stored). The caller answers the same whatever happened here; so that the time
- * taken says nothing either, an unknown address makes a token and its hash and renders the email
- * too, and runs the same transaction, only without the two inserts.
+ * token's SHA-256 is stored), and its earlier unused links stop working: each is a key to the
+ * account for half an hour, and whoever asks again will use the newest email (one left in a
+ * mailbox, a forwarded copy or an archive opens nothing any more). The caller answers the same
+ * whatever happened here; so that the time taken says nothing either, an unknown address makes a
+ * token and its hash and renders the email too, and runs the same transaction, only without the
+ * writes.
  */
 export async function requestPasswordReset(ctx: ServiceContext, raw: Record<string, unknown>): Promise<void> {
   const email = validateResetRequest(raw);
@@ -52,6 +55,7 @@ export async function requestPasswordReset(ctx: ServiceContext, raw: Record<stri
       const token = randomBytes(32).toString('base64url');
       const content = renderPasswordReset({ displayName: user?.display_name ?? '', username: user?.username ?? '', link: ctx.publicUrl + resetLinkPath(token), expiresAt, timeZone });
       if (user === null) continue;
+      await retirePasswordResetsOf(trx, user.id, now);
       await insertPasswordReset(trx, { userId: user.id, tokenHash: sessionIdOf(token), now, expiresAt });
       await enqueueEmail(trx, { ...staffRecipient(user), ticketId: null, kind: 'password_reset', content, now });
     }
@@ -107,7 +111,7 @@ export async function changeOwnAccount(
   const user = await findUserById(ctx.handle.db, actor.id);
   if (!user) throw notFound('User');
   const change = validateOwnAccountChange(raw, user);
-  if (change.needsCurrentPassword && !(await verifyPassword(String(raw.current_password), user.password_hash))) {
+  if (change.needsCurrentPassword && !(await checkCurrentPassword(ctx, user, raw.current_password, actor.address))) {
     throw invalidInput(labelled({ current_password: 'This is not your current password.' }, ACCOUNT_LABELS));
   }
   // The password checked must still be the account's when the change is written (a reset may

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ACCOUNT_LABELS, credentialsStand, PASSWORD_CHANGED_MEANWHILE } from '../core/accounts.js';
+import { type SignInProof, signInAfter } from '../core/audit.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import { activityToRecord, recordingLimit } from '../core/idleLimits.js';
@@ -99,14 +100,15 @@ export interface StartedSession {
  * Starts a new session for an account whose credentials (and second factor, when it has one) were
  * checked: a fresh id (login rotates it) and, for agents, presence available (R2, R3). `user` is
  * the account as the check read it: refused (`unauthenticated`) when it was deactivated since, or,
- * unless single sign-on opened it, given a new password since (core/accounts.ts credentialsStand).
+ * unless single sign-on alone opened it, given a new password since (core/accounts.ts credentialsStand).
+ * `method` and `secondFactor`: how the sign-in proved who it was, which its audit entry says.
  * `previousToken`: the session this browser still held (a stale tab), which ends in the same
  * transaction; if it was someone else's, that person goes offline unless present elsewhere (R5).
  */
 export async function startSession(
   ctx: ServiceContext,
   user: UserRow,
-  options: { idleMinutes: number; previousToken?: string | undefined; address?: string; method?: 'sso' },
+  options: { idleMinutes: number; previousToken?: string | undefined; address?: string; method?: SignInProof['method']; secondFactor?: 'totp' | 'recovery' },
 ): Promise<StartedSession> {
   const token = randomBytes(32).toString('base64url');
   const { previousToken } = options;
@@ -114,10 +116,13 @@ export async function startSession(
     // Checked again inside the routing lock: a deactivation, or a new password (which ended the
     // account's sessions), may have committed during the hash above or the second step, and must win.
     const now = await findUserById(run.trx, user.id);
-    const checkedHash = options.method === 'sso' ? null : user.password_hash;
+    // A second step carries the stamp of the password hash its first step found (http/login.ts),
+    // single sign-on's too: only the provider's word alone checks no password.
+    const checkedHash = options.method === 'sso' && options.secondFactor === undefined ? null : user.password_hash;
     if (!credentialsStand(now && { active: now.active === 1, passwordHash: now.password_hash }, checkedHash)) throw new DomainError('unauthenticated', 'Wrong username or password.');
     // The audit log's sign-in, with the session it starts (§15).
-    await audit(run.trx, { actor: { id: user.id, name: user.username }, action: 'sign_in', subject: `user:${user.id}`, address: options.address ?? '', ...(options.method ? { after: { method: options.method } } : {}) }, run.now);
+    const after = signInAfter({ method: options.method ?? 'password', secondFactor: options.secondFactor ?? null });
+    await audit(run.trx, { actor: { id: user.id, name: user.username }, action: 'sign_in', subject: `user:${user.id}`, address: options.address ?? '', after }, run.now);
     const previousUser = previousToken === undefined ? undefined : await deleteSession(run.trx, sessionIdOf(previousToken));
     await insertSession(run.trx, sessionIdOf(token), user.id, run.now);
     if (previousUser !== undefined && previousUser !== user.id) await offlineIfUnattended(run, presenceCutoffs(run.now, options.idleMinutes, ctx.apiPresenceMinutes), [previousUser]);
@@ -135,8 +140,27 @@ export async function startSession(
  * provider named, if any) and the step that refused it; never the password or code typed.
  */
 export async function recordFailedSignIn(ctx: ServiceContext, username: string, address: string, step: 'password' | 'second_factor' | 'sso', reason?: string): Promise<void> {
-  const after = reason === undefined ? { step } : { step, reason };
-  await inTransaction(ctx.handle, (trx) => audit(trx, { actor: null, action: 'sign_in.failed', subject: username.trim().toLowerCase(), address, after }, ctx.clock.now()));
+  await recordFailedCheck(ctx, null, username, address, reason === undefined ? { step } : { step, reason });
+}
+
+/** A `sign_in.failed` entry: by nobody (a sign-in) or by the session's own staff member (a current password), on the username. */
+async function recordFailedCheck(ctx: ServiceContext, actor: { id: number; name: string } | null, username: string, address: string, after: { step: string; reason?: string }): Promise<void> {
+  await inTransaction(ctx.handle, (trx) => audit(trx, { actor, action: 'sign_in.failed', subject: username.trim().toLowerCase(), address, after }, ctx.clock.now()));
+}
+
+/**
+ * Whether `typed` is the account's current password, asked by one's own pages before a change that
+ * needs it (a new password or address, two-factor on or off, new recovery codes). A wrong one typed
+ * is a failed password check like a login's, made by whoever holds the account's session: it is in
+ * the audit log as `sign_in.failed` with the step `current_password`, the account as actor (someone
+ * was signed in as it) and its username as subject (the "who" filter finds it beside the failed
+ * logins naming it), from `address`; never what was typed. Nothing typed is no guess: not recorded.
+ */
+export async function checkCurrentPassword(ctx: ServiceContext, user: Pick<UserRow, 'id' | 'username' | 'password_hash'>, typed: unknown, address: string): Promise<boolean> {
+  if (typeof typed !== 'string' || typed === '') return false;
+  if (await verifyPassword(typed, user.password_hash)) return true;
+  await recordFailedCheck(ctx, { id: user.id, name: user.username }, user.username, address, { step: 'current_password' });
+  return false;
 }
 
 /** A login with the password alone (checkCredentials, then startSession). */

@@ -28,10 +28,9 @@ import { inTransaction } from '../db/transaction.js';
 import { advanceLastStep, clearSecondFactor, confirmSecret, recoveryCodesLeft, replaceRecoveryCodes, setTwoFactorRequired, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
 import { findUserById } from '../repositories/users.js';
 import { audit, auditBy } from './audit.js';
-import { endOtherSessions, type KeptSession, refuseUnlessPasswordStands } from './auth.js';
+import { checkCurrentPassword, endOtherSessions, type KeptSession, refuseUnlessPasswordStands } from './auth.js';
 import { withPresence } from './presence.js';
 import type { ServiceContext } from './context.js';
-import { verifyPassword } from './passwords.js';
 
 const ISSUER = 'Helpdesk';
 
@@ -82,7 +81,6 @@ export const ALREADY_ON =
 
 const NOT_CURRENT_PASSWORD = { current_password: 'This is not your current password.' };
 
-const isCurrentPassword = async (user: UserRow, typed: unknown): Promise<boolean> => typeof typed === 'string' && (await verifyPassword(typed, user.password_hash));
 
 /**
  * Confirms an enrolment with a code of `secret` (the one the enrolment page showed); the second
@@ -111,7 +109,7 @@ export async function confirmEnrolment(
   const step = typed?.kind === 'totp' ? matchedStep(secret, typed.code, now) : null;
   const fields = {
     ...(acceptsStep(step, user.totp_last_step) ? {} : { code: `Code: ${WRONG_CODE.charAt(0).toLowerCase()}${WRONG_CODE.slice(1)}` }),
-    ...(currentPassword && !(await isCurrentPassword(user, currentPassword.typed)) ? NOT_CURRENT_PASSWORD : {}),
+    ...(currentPassword && !(await checkCurrentPassword(ctx, user, currentPassword.typed, address)) ? NOT_CURRENT_PASSWORD : {}),
   };
   if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, ACCOUNT_LABELS));
   return withPresence(ctx, userId, async (run) => {
@@ -143,9 +141,9 @@ async function storeNewRecoveryCodes(db: Db, userId: number, now: number): Promi
   return codes.map(formatRecoveryCode);
 }
 
-/** Refuses, on the `current_password` field, anything but the account's current password. */
-async function requireCurrentPassword(user: UserRow, typed: unknown): Promise<void> {
-  if (!(await isCurrentPassword(user, typed))) throw invalidInput(labelled(NOT_CURRENT_PASSWORD, ACCOUNT_LABELS));
+/** Refuses, on the `current_password` field, anything but the account's current password (a wrong one typed is audited: checkCurrentPassword). */
+async function requireCurrentPassword(ctx: ServiceContext, user: UserRow, typed: unknown, address: string): Promise<void> {
+  if (!(await checkCurrentPassword(ctx, user, typed, address))) throw invalidInput(labelled(NOT_CURRENT_PASSWORD, ACCOUNT_LABELS));
 }
 
 const NOTHING_TO_RENEW = 'Two-factor sign-in is off: there are no recovery codes to renew.';
@@ -159,7 +157,7 @@ export async function renewRecoveryCodes(ctx: ServiceContext, userId: number, cu
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
   if (user.totp_secret === null) throw new DomainError('conflict', NOTHING_TO_RENEW);
-  await requireCurrentPassword(user, currentPassword);
+  await requireCurrentPassword(ctx, user, currentPassword, address);
   const now = ctx.clock.now();
   return withPresence(ctx, userId, async (run) => {
     // An admin's reset (or another tab's turn-off) may have committed during the password's hash:
@@ -209,7 +207,7 @@ export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, c
   if (!user) throw notFound('User');
   if (user.totp_secret === null) throw new DomainError('conflict', ALREADY_OFF);
   if (await twoFactorRequired(ctx.handle.db)) throw new DomainError('conflict', 'Two-factor sign-in is required for all staff here: it cannot be turned off.');
-  await requireCurrentPassword(user, currentPassword);
+  await requireCurrentPassword(ctx, user, currentPassword, address);
   await withPresence(ctx, userId, async (run) => {
     await refuseUnlessPasswordStands(run.trx, userId, user.password_hash);
     // Another tab (or an admin's reset) turned it off meanwhile: nothing to record, no session to end.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIT_ACTIONS, type AuditAction, auditActionsOf, type AuditFieldChange, auditChanges, auditJson, parseAuditAction, parseAuditActor, redactSecrets, RETIRED_AUDIT_ACTIONS } from '../../src/core/audit.js';
+import { AUDIT_ACTIONS, type AuditAction, auditActionsOf, type AuditFieldChange, auditChanges, auditJson, parseAuditAction, parseAuditActor, redactSecrets, RETIRED_AUDIT_ACTIONS, type SignInProof, signInAfter } from '../../src/core/audit.js';
 import { REDACTED } from '../../src/core/redact.js';
 
 describe('redactSecrets', () => {
@@ -100,5 +100,20 @@ describe('auditChanges', () => {
     ['redacted secrets compare as they are stored', { secret: '[redacted]' }, { secret: '[redacted]', url: 'u' }, [{ field: 'url', after: '"u"' }]],
   ])('%s', (_name, before, after, expected) => {
     expect(auditChanges(before, after)).toEqual(expected);
+  });
+});
+
+describe('signInAfter: what a sign-in’s entry says of how it proved who it was', () => {
+  it.each<[string, SignInProof, Record<string, string> | undefined]>([
+    ['a password alone: nothing (as every such entry always was)', { method: 'password', secondFactor: null }, undefined],
+    ['single sign-on alone', { method: 'sso', secondFactor: null }, { method: 'sso' }],
+    ['a password and an app’s code', { method: 'password', secondFactor: 'totp' }, { second_factor: 'totp' }],
+    ['a password and a recovery code', { method: 'password', secondFactor: 'recovery' }, { second_factor: 'recovery' }],
+    ['single sign-on and an app’s code', { method: 'sso', secondFactor: 'totp' }, { method: 'sso', second_factor: 'totp' }],
+    ['single sign-on and a recovery code', { method: 'sso', secondFactor: 'recovery' }, { method: 'sso', second_factor: 'recovery' }],
+  ])('%s', (_name, proof, after) => {
+    expect(signInAfter(proof)).toEqual(after);
+    // Stored as it is: no field of it is one the redaction hides.
+    expect(redactSecrets(after ?? {})).toEqual(after ?? {});
   });
 });

@@ -106,21 +106,27 @@ describe('recovery codes', () => {
 describe('pending login', () => {
   const NOW = 1_800_000_000_000;
   it.each<[string, string | undefined, number, boolean]>([
-    ['a fresh one', encodePendingLogin({ userId: 7, expiresAt: NOW + 1, credentials: 'Ab_-9' }), NOW, true],
-    ['at its end', encodePendingLogin({ userId: 7, expiresAt: NOW, credentials: 'Ab_-9' }), NOW, false],
+    ['a fresh one', encodePendingLogin({ userId: 7, expiresAt: NOW + 1, credentials: 'Ab_-9', method: 'password' }), NOW, true],
+    ['a fresh one after single sign-on', encodePendingLogin({ userId: 7, expiresAt: NOW + 1, credentials: 'Ab_-9', method: 'sso' }), NOW, true],
+    ['at its end', encodePendingLogin({ userId: 7, expiresAt: NOW, credentials: 'Ab_-9', method: 'password' }), NOW, false],
     ['none', undefined, NOW, false],
     ['malformed', '7.x.Ab', NOW, false],
     ['without a credentials stamp (made before stamps)', `7.${NOW + 1}`, NOW, false],
     ['with an empty stamp', `7.${NOW + 1}.`, NOW, false],
     ['with a stamp of other characters', `7.${NOW + 1}.a+b`, NOW, false],
     ['with extra parts', `7.${NOW + 1}.Ab.1`, NOW, false],
+    ['with another method', `7.${NOW + 1}.Ab.saml`, NOW, false],
   ])('%s', (_name, value, now, valid) => {
     expect(decodePendingLogin(value, now) !== null).toBe(valid);
   });
 
-  it('reads back what it wrote', () => {
-    const pending = { userId: 42, expiresAt: NOW + 300_000, credentials: 'x'.repeat(22) };
+  it.each(['password', 'sso'] as const)('reads back what it wrote (after a %s)', (method) => {
+    const pending = { userId: 42, expiresAt: NOW + 300_000, credentials: 'x'.repeat(22), method };
     expect(decodePendingLogin(encodePendingLogin(pending), NOW)).toEqual(pending);
+  });
+
+  it('reads a login begun before methods were written as a password’s (those were the only ones then)', () => {
+    expect(decodePendingLogin(`7.${NOW + 1}.Ab`, NOW)).toEqual({ userId: 7, expiresAt: NOW + 1, credentials: 'Ab', method: 'password' });
   });
 });
 

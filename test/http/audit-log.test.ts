@@ -4,7 +4,6 @@
  * a change rolled back after its audit write leaves no entry; /admin/audit/ and GET /api/v1/audit
  * with their filters and pages; and not one password, token, secret or code anywhere in the table.
  */
-import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/services/tokens.js';
 import { updateSettings } from '../../src/services/admin.js';
@@ -14,12 +13,11 @@ import { berlinOffice } from '../support/calendars.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
+import { codeAt, enrolmentOf, recoveryCodesOf } from '../support/totp.js';
 
 const ADDRESS = '203.0.113.9';
 const tokenOf = (html: string) => /<code id="new-token">([^<]+)<\/code>/.exec(html)![1]!;
 const totpSecretOf = (html: string) => /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(html)![1]!;
-const enrolmentOf = (html: string) => /name="enrolment" value="([^"]+)"/.exec(html)![1]!;
-const recoveryCodesOf = (html: string) => [...html.matchAll(/<li><code>([a-z2-9]{5}-[a-z2-9]{5})<\/code><\/li>/g)].map((m) => m[1]!);
 const webhookSecretOf = (html: string) => /(whsec_[A-Za-z0-9+/=]+)/.exec(html)![1]!;
 
 for (const dialect of DIALECTS) {
@@ -90,7 +88,7 @@ for (const dialect of DIALECTS) {
       // Her second factor: enrolled (secret and recovery codes shown), then reset by the admin (page and API).
       const enrol = await ivyClient.get('/agents/account/two-factor/');
       const totpSecret = totpSecretOf(enrol.body);
-      const code = TOTP.generate({ secret: Secret.fromBase32(totpSecret), timestamp: clock.now() });
+      const code = codeAt(totpSecret, clock.now());
       const enrolled = await ivyClient.post('/agents/account/two-factor/', { current_password: password3, code, enrolment: enrolmentOf(enrol.body), _csrf: csrfFrom(enrol.body) });
       expect(enrolled.statusCode).toBe(200);
       const codes = recoveryCodesOf(enrolled.body);

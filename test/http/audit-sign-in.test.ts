@@ -7,9 +7,11 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction } from '../../src/db/transaction.js';
 import { audit } from '../../src/services/audit.js';
+import { renewRecoveryCodes } from '../../src/services/twoFactor.js';
 import { addStaff, Client, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
+import { codeAt, TOTP_STEP_MS } from '../support/totp.js';
 
 for (const dialect of DIALECTS) {
   describe(`audit log of sign-ins (${dialect})`, () => {
@@ -57,6 +59,28 @@ for (const dialect of DIALECTS) {
       expect((await client.submit('/agents/login/two-factor/', { code: right })).statusCode).toBe(303);
       expect((await rows()).at(-1)).toMatchObject({ action: 'sign_in', actor_id: gus, address: '198.51.100.10' });
       await db().updateTable('users').set({ totp_secret: null, totp_last_step: null }).where('id', '=', gus).execute();
+    });
+
+    it('says in a sign-in’s entry which second factor let it in: an app’s code, or a recovery code (the first sign that the codes are known)', async () => {
+      const secret = 'JBSWY3DPEHPK3PXP';
+      const jon = await addStaff(t.ctx, 'jon');
+      await db().updateTable('users').set({ totp_secret: secret }).where('id', '=', jon).execute();
+      const [code] = await renewRecoveryCodes(t.ctx, jon, 'password123', { token: undefined, idleMinutes: 60 });
+      const from = '198.51.100.32';
+      /** Signs in with the password and `typed`; the entries it added. */
+      const signIn = async (typed: string) => {
+        const before = (await rows()).length;
+        const client = new Client(t.app, { remoteAddress: from });
+        expect((await client.login('jon')).statusCode).toBe(303);
+        expect((await client.submit('/agents/login/two-factor/', { code: typed })).statusCode).toBe(303);
+        return (await rows()).slice(before).map(({ action, actor_id, subject, address, after_json }) => ({ action, actor_id, subject, address, after_json }));
+      };
+      const signedIn = (after: string) => [{ action: 'sign_in', actor_id: jon, subject: `user:${jon}`, address: from, after_json: after }];
+
+      expect(await signIn(codeAt(secret, clock.now()))).toEqual(signedIn('{"second_factor":"totp"}'));
+      clock.advance(TOTP_STEP_MS);
+      expect(await signIn(code!)).toEqual(signedIn('{"second_factor":"recovery"}'));
+      expect(JSON.stringify(await rows())).not.toContain(code!);
     });
 
     it('leaves no entry when the change it records is rolled back', async () => {

@@ -8,7 +8,6 @@
  * revokes them.
  */
 import { randomBytes } from 'node:crypto';
-import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertPasswordReset } from '../../src/repositories/passwordResets.js';
 import { findUserById } from '../../src/repositories/users.js';
@@ -18,11 +17,9 @@ import { ApiClient } from '../api/support.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
+import { codeAt, enrolmentOf, secretOf } from '../support/totp.js';
 
 const STEP = 30_000;
-const codeAt = (secret: string, ms: number) => TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: ms });
-const secretOf = (html: string) => /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(html)![1]!;
-const enrolmentOf = (html: string) => /name="enrolment" value="([^"]+)"/.exec(html)![1]!;
 
 for (const dialect of DIALECTS) {
   describe(`sessions after a credential change (${dialect})`, () => {

@@ -222,6 +222,21 @@ for (const dialect of DIALECTS) {
       await t.ctx.handle.db.updateTable('users').set({ password_hash: await hashOf(admin) }).where('id', '=', ana).execute();
     });
 
+    it('retires the earlier link when another is asked for: only the newest email sets a password', async () => {
+      await ask('ana@team.test');
+      const first = await linkMailedTo('ana@team.test');
+      await ask('Ana@Team.test');
+      const second = await linkMailedTo('ana@team.test');
+      expect(second).not.toBe(first);
+      const before = await hashOf(ana);
+      const page = await new Client(t.app).get(first);
+      expect(page.statusCode).toBe(400);
+      expect(page.body).toContain('a newer one was sent');
+      expect((await setPassword(first, 'an older link secret')).statusCode).toBe(400);
+      expect(await hashOf(ana)).toBe(before);
+      expect((await setPassword(second, 'password123')).statusCode).toBe(303);
+    });
+
     it('retires older links when a newer one is used, and sends none to a deactivated account', async () => {
       await ask('ana@team.test');
       const older = await linkMailedTo('ana@team.test');

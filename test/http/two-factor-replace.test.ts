@@ -4,17 +4,14 @@
  * at an unlocked screen could otherwise swap in a secret of their own and take ten fresh recovery
  * codes (what *Make new recovery codes* guards with the password), and lock the owner's phone out.
  */
-import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findUserById } from '../../src/repositories/users.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
+import { codeAt, enrolmentOf, secretOf } from '../support/totp.js';
 
 const STEP = 30_000;
-const codeAt = (secret: string, ms: number) => TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: ms });
-const secretOf = (html: string) => /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(html)![1]!;
-const enrolmentOf = (html: string) => /name="enrolment" value="([^"]+)"/.exec(html)![1]!;
 
 for (const dialect of DIALECTS) {
   describe(`a second factor that is on (${dialect})`, () => {

@@ -5,7 +5,7 @@
  * enrolment at the next login, turning it off, an admin's reset, and the rate limit.
  */
 import { createHash } from 'node:crypto';
-import { Secret, TOTP } from 'otpauth';
+import { Secret } from 'otpauth';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findUserById } from '../../src/repositories/users.js';
@@ -13,15 +13,10 @@ import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../suppo
 import { visibleText } from '../admin/support.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
+import { codeAt, enrolmentOf, recoveryCodesOf, secretOf } from '../support/totp.js';
 
 const STEP = 30_000;
 
-/** The code an authenticator app shows for `secret` at `ms`. */
-const codeAt = (secret: string, ms: number) => TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: ms });
-
-const secretOf = (html: string) => /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(html)![1]!;
-const enrolmentOf = (html: string) => /name="enrolment" value="([^"]+)"/.exec(html)![1]!;
-const recoveryCodesOf = (html: string) => [...html.matchAll(/<li><code>([a-z2-9]{5}-[a-z2-9]{5})<\/code><\/li>/g)].map((m) => m[1]!);
 
 for (const dialect of DIALECTS) {
   describe(`two-factor sign-in (${dialect})`, () => {

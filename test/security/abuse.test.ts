@@ -7,6 +7,7 @@ import { createSkill, saveTeam, saveTopic } from '../../src/services/teams.js';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import type { AppConfig } from '../../src/http/app.js';
 import { parseCalendar } from '../../src/core/calendar.js';
 import { saveCalendar } from '../../src/services/calendars.js';
 import { createEndpoint } from '../../src/services/webhookEndpoints.js';
@@ -406,14 +407,21 @@ for (const dialect of DIALECTS) {
       expect((await t.app.inject({ method: 'GET', url: '/agents/dashboard/', cookies: { hd_session: second } })).statusCode).toBe(303);
     });
 
-    it('in production, the session, CSRF, flash and device cookies are Secure and HSTS is sent', async () => {
-      const production = await startTestApp(dialect, { config: { production: true } });
+    // An https PUBLIC_URL says the site is served over TLS (behind a proxy, say) though NODE_ENV was
+    // forgotten: its cookies must not travel in the clear either (a visit typed as http:// sends them).
+    it.each<[string, Partial<AppConfig>]>([
+      ['in production', { production: true }],
+      ['at an https PUBLIC_URL, NODE_ENV unset', { publicUrl: 'https://helpdesk.test' }],
+    ])('%s, the session, CSRF, flash and device cookies are Secure (and HSTS is sent in production)', async (_name, config) => {
+      const production = await startTestApp(dialect, { config });
       try {
         await addStaff(production.ctx, 'alice');
         const client = new Client(production.app);
         const page = await client.get('/agents/login/');
-        expect(page.headers['strict-transport-security']).toMatch(/max-age=\d+/);
-        expect(String(page.headers['content-security-policy'])).toContain('upgrade-insecure-requests');
+        if (config.production === true) {
+          expect(page.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+          expect(String(page.headers['content-security-policy'])).toContain('upgrade-insecure-requests');
+        }
         const login = await client.post('/agents/login/', { username: 'alice', password: 'password123', _csrf: csrfFrom(page.body) });
         expect(login.statusCode).toBe(303);
         const all = [...(page.cookies as { name: string; secure?: boolean; httpOnly?: boolean }[]), ...(login.cookies as { name: string; secure?: boolean; httpOnly?: boolean }[])];

@@ -127,7 +127,9 @@ for (const dialect of DIALECTS) {
       const { browser, csrf } = await atLoginForm(perAddressUrl, team.length);
       const answers = await Promise.all(team.map((username) => browser.request('POST', '/agents/login/', { form: { username, password: RIGHT, _csrf: csrf } })));
       expect(tally(answers.map((a) => a.status))).toEqual({ 303: 30 });
-      const guesses = await Promise.all(team.slice(0, 14).map((username) => browser.request('POST', '/agents/login/', { form: { username, password: WRONG, _csrf: csrf } })));
+      // A browser that signed in has a new CSRF secret (forms.ts forgetCsrfSecret): the guesses come from a fresh form.
+      const guesser = await atLoginForm(perAddressUrl, 14);
+      const guesses = await Promise.all(team.slice(0, 14).map((username) => guesser.browser.request('POST', '/agents/login/', { form: { username, password: WRONG, _csrf: guesser.csrf } })));
       expect(tally(guesses.map((a) => a.status))).toEqual({ 401: 10, 429: 4 });
     });
   });

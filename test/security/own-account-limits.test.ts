@@ -5,15 +5,12 @@
  * succeeds counts nothing. Otherwise a team behind one office address turning two-factor on one
  * morning used up the address's failed sign-ins, and everyone there was refused at the login.
  */
-import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import { addStaff, Client, csrfFrom, startTestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
+import { codeAt, enrolmentOf, secretOf } from '../support/totp.js';
 
-const codeAt = (secret: string, ms: number) => TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: ms });
-const secretOf = (html: string) => /<code id="totp-secret">([A-Z2-7]+)<\/code>/.exec(html)![1]!;
-const enrolmentOf = (html: string) => /name="enrolment" value="([^"]+)"/.exec(html)![1]!;
 
 const OFFICE = '203.0.113.50';
 

@@ -13,6 +13,7 @@ import { addStaff, Client, csrfFrom, startTestApp, TEST_CONFIG, type TestApp } f
 import { DIALECTS } from '../support/db.js';
 import { startTestProvider, type TestProvider } from '../support/oidcProvider.js';
 import { snapshot } from '../support/snapshot.js';
+import { codeAt } from '../support/totp.js';
 
 const REDIRECT_URL = `${TEST_CONFIG.publicUrl}/agents/login/sso/callback/`;
 
@@ -272,6 +273,9 @@ for (const dialect of DIALECTS) {
       expect(client.cookie('hd_login')).toBeDefined();
       expect(await t.ctx.handle.db.selectFrom('sessions').select('id').where('user_id', '=', tess).execute()).toEqual([]);
       expect((await client.get('/agents/login/two-factor/')).statusCode).toBe(200);
+      // The code starts the session, and its entry says both steps: the provider, then the app's code.
+      expect((await client.submit('/agents/login/two-factor/', { code: codeAt('JBSWY3DPEHPK3PXP', Date.now()) })).statusCode).toBe(303);
+      expect(await lastAudit(t)).toMatchObject({ action: 'sign_in', actor_id: tess, after_json: '{"method":"sso","second_factor":"totp"}' });
     });
 
     it('keeps the state, nonce, PKCE verifier, codes and client secret out of the audit log', async () => {

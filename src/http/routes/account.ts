@@ -11,7 +11,7 @@ import { RESET_LINK_REFUSALS } from '../../core/accounts.js';
 import type { FormErrors, FormValues } from '../../views/components.js';
 import { renderPage } from '../../views/render.js';
 import { refusalFlash, setFlash, takeFlash } from '../flash.js';
-import { formBody, keptValues, sendHtml } from '../forms.js';
+import { forgetCsrfSecret, formBody, keptValues, sendHtml } from '../forms.js';
 import { type RouteLimits, underOwnCheck, waitMessage } from '../rateLimits.js';
 import { requireRole, SESSION_COOKIE } from '../session.js';
 
@@ -71,8 +71,9 @@ export function accountRoutes(app: FastifyInstance, ctx: ServiceContext, limits:
         if (error.fields.token) return sendHtml(reply, renderPage(ResetLinkRefusedPage({ message: error.fields.token })), 400);
         return sendHtml(reply, renderPage(NewPasswordPage({ csrf: reply.generateCsrf(), errors: error.fields, action: resetLinkPath(token) })), 400);
       }
-      // This browser's session (whoever's it was) may have just ended with the others.
+      // This browser's session (whoever's it was) may have just ended with the others; its forms' tokens go with it.
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      forgetCsrfSecret(reply);
       setFlash(reply, { kind: 'success', message: 'Your new password is set, and your account was logged out everywhere. Log in with the new password.' });
       return reply.redirect('/agents/login/', 303);
     });

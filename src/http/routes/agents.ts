@@ -26,7 +26,7 @@ import type { SearchResultsProps } from '../../views/search.js';
 import { renderPage } from '../../views/render.js';
 import { type RouteLimits, underCheck, waitMessage } from '../rateLimits.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { EXPIRED_FORM_STATUS, type ExpiredFormPage, formBody, safeNext, sendHtml } from '../forms.js';
+import { EXPIRED_FORM_STATUS, type ExpiredFormPage, forgetCsrfSecret, formBody, safeNext, sendHtml } from '../forms.js';
 import { EXPIRED_LOGIN_NOTICE } from '../../core/staleForms.js';
 import { presenceChangedMessage } from '../../core/awayMessages.js';
 import { requireRole, SESSION_COOKIE } from '../session.js';
@@ -129,6 +129,8 @@ export function agentRoutes(app: FastifyInstance, ctx: ServiceContext, limits: R
     const token = request.cookies[SESSION_COOKIE];
     if (token) await logout(ctx, token, request.ip);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    // The next person at this browser gets tokens of their own.
+    forgetCsrfSecret(reply);
     setFlash(reply, { kind: 'info', message: 'You are logged out.' });
     return reply.redirect('/agents/login/', 303);
   });

@@ -86,7 +86,7 @@ export function ssoRoutes(app: FastifyInstance, ctx: ServiceContext, limits: Rou
         const next = safeNext(nextPath, '');
         // The provider's sign-in is one factor here: an account with a second factor (or staff who
         // must have one) gives it next, exactly as after a password.
-        if ((await secondStepFor(ctx, user)) !== 'none') return toSecondStep(reply, user, ctx.clock.now(), sessions.secureCookies, next);
+        if ((await secondStepFor(ctx, user)) !== 'none') return toSecondStep(reply, user, ctx.clock.now(), sessions.secureCookies, next, 'sso');
         const started = await startSession(ctx, user, { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip, method: 'sso' });
         return finishLogin(reply, started, next, sessions.secureCookies);
       } catch (error) {

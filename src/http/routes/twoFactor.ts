@@ -49,7 +49,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
     if (!user || user.active !== 1 || credentialsStampOf(user.password_hash) !== pending.credentials) {
       return { user: null, redirect: startOver(reply, LOG_IN_AGAIN) };
     }
-    return { user, redirect: null };
+    return { user, method: pending.method, redirect: null };
   };
   const LOG_IN_AGAIN = 'Your login took too long or was not finished. Please log in again.';
 
@@ -160,7 +160,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
     });
 
     pages.post('/agents/login/two-factor/', { preHandler: app.csrfProtection }, async (request, reply) => {
-      const { user, redirect } = await pendingUser(request, reply);
+      const { user, method, redirect } = await pendingUser(request, reply);
       if (!user) return redirect;
       const body = formBody(request.body);
       const next = safeNext(body.next, '');
@@ -171,7 +171,8 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
         reply.header('retry-after', String(check.wait));
         return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${waitMessage('codes', check.wait)}` }, next })), 429);
       }
-      const session = { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip };
+      // Its audit entry says how the sign-in proved who it was: the first step's method, then the second factor.
+      const session = { idleMinutes: sessions.idleMinutes, previousToken: request.cookies[SESSION_COOKIE], address: request.ip, method };
       // Settled on every path (underCheck): reading the second step may throw before any code is
       // judged, and then the reservation is given back.
       return underCheck(check, async (judge) => {
@@ -187,7 +188,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
           await judge('passed');
           const { codes, refused } = await confirmForm(request, reply, user, { action: '/agents/login/two-factor/', forced: true, next });
           if (codes === null) return refused;
-          const started = await startUnlessOvertaken(user, session);
+          const started = await startUnlessOvertaken(user, { ...session, secondFactor: 'totp' });
           if (started === null) return startOver(reply, LOG_IN_AGAIN);
           endSecondStep(reply);
           setSessionCookies(reply, started, sessions.secureCookies);
@@ -203,7 +204,7 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
           await recordFailedSignIn(ctx, user.username, request.ip, 'second_factor');
           return sendHtml(reply, renderPage(SecondStepPage({ csrf: reply.generateCsrf(), errors: { code: `Code: ${SECOND_FACTOR_REFUSAL.charAt(0).toLowerCase()}${SECOND_FACTOR_REFUSAL.slice(1)}` }, next })), 401);
         }
-        const started = await startUnlessOvertaken(user, session);
+        const started = await startUnlessOvertaken(user, { ...session, secondFactor: passed.via });
         if (started === null) return startOver(reply, LOG_IN_AGAIN);
         endSecondStep(reply);
         const notice: Flash | undefined = passed.via === 'recovery' ? { kind: 'info', message: recoveryCodeUsedMessage(passed.codesLeft) } : undefined;
