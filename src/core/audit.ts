@@ -156,6 +156,28 @@ export function auditActionsOf(filter: string): string[] {
   return [...FILTERABLE_ACTIONS].filter((action) => action === filter || action.startsWith(`${filter}.`));
 }
 
+/**
+ * How far an entry's `at` may stand from the order of ids. Ids rise in the order entries are
+ * written; `at` is the writing server's clock when its transaction began, so two servers' clocks,
+ * or a transaction that waited on a lock, can put a later id at an earlier `at`, or the reverse.
+ * Seconds in practice (one clock, NTP-disciplined hosts, statement timeouts of seconds); an hour is
+ * the margin the date filter trusts, and costs an hour's worth of entries walked at each end of a
+ * range (3,600 at one a second: milliseconds). An entry written more than this out of order is
+ * outside the promise: a date filter may miss it (README "Audit log").
+ */
+export const AUDIT_CLOCK_MARGIN_MS = 3_600_000;
+
+/**
+ * The `at` thresholds that bound a date range's ids (repositories/auditLog.ts): any entry with `at`
+ * below `below` is older, by id, than every entry of the range (each of those has `at` ≥ from ≥
+ * below + margin), and any entry with `at` at or over `above` is newer than all of them. So the id
+ * of the newest entry under `below` and of the oldest over `above`, two seeks of the index by `at`,
+ * bound a walk of the log by id that misses nothing of the range. An open side has no threshold.
+ */
+export function auditIdThresholds(range: { from?: number; to?: number }, margin = AUDIT_CLOCK_MARGIN_MS): { below?: number; above?: number } {
+  return { ...(range.from !== undefined && { below: range.from - margin }), ...(range.to !== undefined && { above: range.to + margin }) };
+}
+
 /** An actor filter as typed: a username, lower-cased; else null. */
 export function parseAuditActor(raw: string): string | null {
   const value = raw.trim().toLowerCase();

@@ -1,6 +1,6 @@
 /** The audit log's list (SPEC §15): /admin/audit/ and GET /api/v1/audit, newest first, keyset pages by id. */
-import type { Selectable } from 'kysely';
-import { auditActionsOf } from '../core/audit.js';
+import { type Selectable, sql } from 'kysely';
+import { auditActionsOf, auditIdThresholds } from '../core/audit.js';
 import type { Db } from '../db/connect.js';
 import type { AuditLogTable } from '../db/schema.js';
 import { type Cursor, type Page, type PageRequest, type PageSource, paginate } from './adminLists.js';
@@ -27,6 +27,32 @@ export async function listAuditPage(db: Db, filter: AuditFilter, request: PageRe
 }
 
 /**
+ * The log, its ids bounded to where `filter`'s date range can be (core auditIdThresholds): each
+ * part's walk by id (the primary key, or an index by action, name or subject then id) starts and
+ * stops inside the range instead of walking from the newest entry down to it and, for a range with
+ * fewer entries than a page, on to the oldest. The bounds are the ids of the newest entry more than
+ * the clock margin before `from` and of the oldest more than the margin after `to`, each one seek of
+ * audit_log_by_at (migration 2026-12-23T0900), evaluated once per query. The exact `at` filter stays
+ * on top, so an entry written out of `at` order within the margin is still found, and none outside
+ * the range is listed. (The lowest and highest id with `at` in the range would bound it tighter and
+ * need no margin, but finding them reads every index entry of the range: the whole log for "since
+ * last year", where the newest page now costs a page.) An open side is no bound.
+ */
+function auditIdRange(db: Db, filter: AuditFilter) {
+  const { below, above } = auditIdThresholds(filter);
+  return db
+    .selectFrom('audit_log')
+    .$if(below !== undefined, (q) =>
+      q.where('id', '>=', (eb) => eb.fn.coalesce(eb.selectFrom('audit_log as b').select('b.id').where('b.at', '<', below!).orderBy('b.at', 'desc').limit(1), sql.lit(0))),
+    )
+    .$if(above !== undefined, (q) =>
+      q.where('id', '<=', (eb) =>
+        eb.fn.coalesce(eb.selectFrom('audit_log as a').select('a.id').where('a.at', '>=', above!).orderBy('a.at').limit(1), eb.selectFrom('audit_log as m').select((m) => m.fn.max('m.id').as('id'))),
+      ),
+    );
+}
+
+/**
  * The log's entries under `filter`, unordered, as one query per index walk: an action filter is one
  * per action it stands for (core auditActionsOf: a family is its actions, each read by
  * audit_log_by_action), and the "who" filter two per action (what the account did, by `actor_name`;
@@ -34,7 +60,7 @@ export async function listAuditPage(db: Db, filter: AuditFilter, request: PageRe
  * second only where the actions include refused sign-ins.
  */
 function auditParts(db: Db, filter: AuditFilter) {
-  let q = db.selectFrom('audit_log');
+  let q = auditIdRange(db, filter);
   if (filter.from !== undefined) q = q.where('at', '>=', filter.from);
   if (filter.to !== undefined) q = q.where('at', '<', filter.to);
   const actions = filter.action === undefined ? [undefined] : auditActionsOf(filter.action);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIT_ACTIONS, type AuditAction, auditActionsOf, type AuditFieldChange, auditChanges, auditJson, parseAuditAction, parseAuditActor, redactSecrets, RETIRED_AUDIT_ACTIONS, type SignInProof, signInAfter } from '../../src/core/audit.js';
+import { AUDIT_ACTIONS, AUDIT_CLOCK_MARGIN_MS, type AuditAction, auditActionsOf, auditIdThresholds, type AuditFieldChange, auditChanges, auditJson, parseAuditAction, parseAuditActor, redactSecrets, RETIRED_AUDIT_ACTIONS, type SignInProof, signInAfter } from '../../src/core/audit.js';
 import { REDACTED } from '../../src/core/redact.js';
 
 describe('redactSecrets', () => {
@@ -115,5 +115,23 @@ describe('signInAfter: what a sign-in’s entry says of how it proved who it was
     expect(signInAfter(proof)).toEqual(after);
     // Stored as it is: no field of it is one the redaction hides.
     expect(redactSecrets(after ?? {})).toEqual(after ?? {});
+  });
+});
+
+describe('auditIdThresholds: the `at` values whose entries bound a date range by id', () => {
+  it.each([
+    [{}, 0, {}],
+    [{ from: 10_000 }, 1000, { below: 9000 }],
+    [{ to: 20_000 }, 1000, { above: 21_000 }],
+    [{ from: 10_000, to: 20_000 }, 1000, { below: 9000, above: 21_000 }],
+    [{ from: 500, to: 500 }, 1000, { below: -500, above: 1500 }],
+    [{ from: 10_000, to: 20_000 }, 0, { below: 10_000, above: 20_000 }],
+  ])('%j with a margin of %i ms: %j', (range, margin, thresholds) => {
+    expect(auditIdThresholds(range, margin)).toEqual(thresholds);
+  });
+
+  it('trusts an hour of clock difference by default', () => {
+    expect(AUDIT_CLOCK_MARGIN_MS).toBe(3_600_000);
+    expect(auditIdThresholds({ from: 7_200_000, to: 10_800_000 })).toEqual({ below: 3_600_000, above: 14_400_000 });
   });
 });
