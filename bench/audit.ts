@@ -18,10 +18,13 @@
  * - by who: `actor=rare-ann` (rare) and `actor=agent07` (5 %: what agent07 did, and the refused
  *   sign-ins naming agent07);
  * - by action: `action=settings.update` (rare) and `action=sign_in.failed` (10 %);
- * - by family: `action=settings` (rare) and `action=user` (5 %: every `user.…`).
+ * - by family: `action=settings` (rare) and `action=user` (5 %: every `user.…`);
+ * - by date: `from=` and `to=` the UTC day of the entry 15 % into the log (at 1,000,000 entries,
+ *   about ten days before now; at 1,000, a few minutes after the log's start): a full page either
+ *   way, the large log's far from its newest entry.
  *
- *   npm run bench:audit -- [--dialects sqlite,postgres] [--sizes 1000,1000000] [--runs 9] [--quick]
- * --quick: sizes 1,000 and 100,000, 5 runs.
+ *   npm run bench:audit -- [--dialects sqlite,postgres] [--sizes 1000,1000000] [--runs 9] [--quick] [--only date,who]
+ * --quick: sizes 1,000 and 100,000, 5 runs. --only: the requests whose name starts with one of these.
  */
 import { sql } from 'kysely';
 import type { Dialect } from '../src/db/connect.js';
@@ -38,11 +41,18 @@ const quick = hasFlag(args, 'quick');
 const dialects = listFlag(args, 'dialects', ['sqlite', 'postgres']) as Dialect[];
 const [smallSize, largeSize] = listFlag(args, 'sizes', quick ? ['1000', '100000'] : ['1000', '1000000']).map(Number) as [number, number];
 const runs = numberFlag(args, 'runs', quick ? 5 : 9);
+const only = listFlag(args, 'only', []);
 const TARGET = 1.5;
 const NOW = Date.now();
 
-/** The filters measured, as the page and the API take them. */
-const FILTERS: [string, string][] = [
+/** The UTC day (YYYY-MM-DD) of the entry 15 % into a log of `size` entries (seedLog's times). */
+function dayInto(size: number): string {
+  const day = new Date(NOW - size * 1000 + Math.floor(size * 0.15) * 1000).toISOString().slice(0, 10);
+  return `from=${day}&to=${day}`;
+}
+
+/** The filters measured, as the page and the API take them: a query, or one per log size. */
+const FILTERS: [string, string | ((size: number) => string)][] = [
   ['unfiltered', ''],
   ['who: rare-ann (rare)', 'actor=rare-ann'],
   ['who: agent07 (common)', 'actor=agent07'],
@@ -50,6 +60,7 @@ const FILTERS: [string, string][] = [
   ['action: sign_in.failed (common)', 'action=sign_in.failed'],
   ['family: settings (rare)', 'action=settings'],
   ['family: user (common)', 'action=user'],
+  ['date: a day 15 % into the log', dayInto],
 ];
 /** How many entries the rare actor, action and family have, in a log of any length. */
 const RARE = 60;
@@ -115,12 +126,12 @@ async function startSite(database: BenchDatabase, size: number): Promise<Site> {
 }
 
 /** The median of `path` on each site, the sites in turn; and of /healthz, in the same loop. */
-async function measure(sites: Site[], client: (site: Site) => BenchClient, path: string): Promise<{ ms: number[]; floor: number[] }> {
+async function measure(sites: Site[], client: (site: Site) => BenchClient, path: (site: Site) => string): Promise<{ ms: number[]; floor: number[] }> {
   const times = sites.map(() => [] as number[]);
   const floors = sites.map(() => [] as number[]);
   for (let run = -2; run < runs; run++) {
     for (const [i, site] of sites.entries()) {
-      const ms = expectStatus(await client(site).get(path), 200, `${site.size}: ${path}`).ms;
+      const ms = expectStatus(await client(site).get(path(site)), 200, `${site.size}: ${path(site)}`).ms;
       const floor = expectStatus(await site.page.get('/healthz'), 200, '/healthz').ms;
       if (run >= 0) {
         times[i]!.push(ms);
@@ -142,12 +153,13 @@ async function main(): Promise<void> {
       for (const size of [smallSize, largeSize]) databases.push(await seededDatabase(dialect, size));
       for (const [i, size] of [smallSize, largeSize].entries()) sites.push(await startSite(databases[i]!, size));
       const rows: string[][] = [];
-      for (const [name, query] of FILTERS) {
+      for (const [name, query] of FILTERS.filter(([name]) => only.length === 0 || only.some((start) => name.startsWith(start)))) {
         for (const [kind, path, client] of [
           ['page', '/admin/audit/', (s: Site) => s.page],
           ['API', '/api/v1/audit', (s: Site) => s.api],
         ] as const) {
-          const { ms, floor } = await measure(sites, client, query === '' ? path : `${path}?${query}`);
+          const queryOf = (site: Site) => (typeof query === 'string' ? query : query(site.size));
+          const { ms, floor } = await measure(sites, client, (site) => (queryOf(site) === '' ? path : `${path}?${queryOf(site)}`));
           const ratio = ms[1]! / ms[0]!;
           ok &&= ratio <= TARGET;
           rows.push([`${kind}, ${name}`, fmtMs(ms[1]!), fmtMs(ms[0]!), `${fmtMs(floor[1]!)} · ${fmtMs(floor[0]!)}`, fmtRatio(ratio), ratioVerdict(ratio, (r) => r <= TARGET)]);
