@@ -112,7 +112,7 @@ for (const dialect of DIALECTS) {
     it.each(ranges)('%s: every entry with `at` in the range, none outside, by id, page after page both ways', async (_name, range) => {
       for (const filter of [range, { ...range, actor: 'ana' }, { ...range, action: 'user' }, { ...range, action: 'sign_in.failed', actor: 'bo' }]) {
         const want = expected(filter);
-        for (const limit of [1, 7, 50]) {
+        for (const limit of [3, 50]) {
           const { down, up } = await walkBothWays(filter, limit);
           expect(down, `${JSON.stringify(filter)} by ${limit}`).toEqual(want);
           expect(up, `${JSON.stringify(filter)} by ${limit}, back up`).toEqual(want);
