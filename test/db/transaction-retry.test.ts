@@ -6,7 +6,13 @@
  * PostgreSQL picks the writer as the deadlock's victim.
  */
 import pg from 'pg';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/connect.js';
+import { inTransaction } from '../../src/db/transaction.js';
+import { enqueueEmail } from '../../src/repositories/outbox.js';
+import { insertWebhookEvents } from '../../src/repositories/webhooks.js';
+import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { createEndpoint } from '../../src/services/webhookEndpoints.js';
 import { eventually } from './backends.js';
@@ -14,6 +20,25 @@ import { addStaff, startTestApp, type TestApp } from '../support/app.js';
 import { intakeTicket } from '../support/intake.js';
 import { eventsFor } from '../support/webhookEvents.js';
 import { ticketFields } from '../files/support.js';
+
+/** A connection of its own on the schema of the database at `url`. */
+async function connection(url: string): Promise<pg.Client> {
+  const schema = new URL(url).searchParams.get('schema')!;
+  const client = new pg.Client({ connectionString: url.split('?')[0] });
+  await client.connect();
+  await client.query(`set search_path to ${schema}`);
+  return client;
+}
+
+/** How many backends wait for a lock `pid` holds. */
+async function waitersOn(watcher: pg.Client, pid: number): Promise<number> {
+  const { rows } = await watcher.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [pid]);
+  return rows[0]!.n;
+}
+
+async function backendPid(client: pg.Client): Promise<number> {
+  return (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+}
 
 describe('a deadlocked staff reply on postgres', () => {
   let t: TestApp;
@@ -28,31 +53,16 @@ describe('a deadlocked staff reply on postgres', () => {
     await t?.close();
   });
 
-  /** A connection of its own on the test's schema. */
-  async function connection(): Promise<pg.Client> {
-    const schema = new URL(t.database.url).searchParams.get('schema')!;
-    const client = new pg.Client({ connectionString: t.database.url.split('?')[0] });
-    await client.connect();
-    await client.query(`set search_path to ${schema}`);
-    return client;
-  }
-
-  async function waitersOn(watcher: pg.Client, pid: number): Promise<number> {
-    const { rows } = await watcher.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [pid]);
-    return rows[0]!.n;
-  }
-
   it('is written once after the deadlock, email and webhook event included', async () => {
     const ticket = await intakeTicket(t.ctx, ticketFields({ title: 'Deadlocked' }));
-    const other = await connection();
-    const watcher = await connection();
+    const other = await connection(t.database.url);
+    const watcher = await connection(t.database.url);
     try {
       // The other writer: holds the replying admin's row (the reply's author key waits for it)…
       await other.query(`set deadlock_timeout = '60s'`);
       await other.query('begin');
       await other.query('select id from users where id = $1 for update', [boss]);
-      const { rows } = await other.query<{ pid: number }>('select pg_backend_pid() as pid');
-      const pid = rows[0]!.pid;
+      const pid = await backendPid(other);
       const reply = postStaffMessage(t.ctx, { id: boss, role: 'admin' }, ticket.id, { kind: 'reply', body: 'Here is your answer.', close: false, seen: null, channel: 'web' }).then(
         () => 'written',
         (error: Error) => `${(error as { code?: string }).code}: ${error.message}`,
@@ -75,5 +85,67 @@ describe('a deadlocked staff reply on postgres', () => {
     expect(emails).toHaveLength(1);
     const events = (await eventsFor(db, endpoint)).filter((e) => e.event === 'message.created' && e.ticket_id === ticket.id);
     expect(events).toHaveLength(1);
+  });
+});
+
+describe('the retry of a whole transaction on postgres', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await freshDatabase('postgres');
+    await sql`create table lock_rows (id integer primary key)`.execute(database.handle.db);
+    await sql`insert into lock_rows (id) values (1), (2)`.execute(database.handle.db);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  const lockRow = (trx: Db, id: number) => sql`select id from lock_rows where id = ${id} for update`.execute(trx);
+
+  it('runs it again after a deadlock that struck after it queued an email and a webhook event, and keeps one of each', async () => {
+    const to = `deadlock-${Date.now()}@example.test`;
+    const other = await connection(database.url);
+    const watcher = await connection(database.url);
+    let tries = 0;
+    try {
+      await other.query(`set deadlock_timeout = '60s'`);
+      await other.query('begin');
+      await other.query('select id from lock_rows where id = 2 for update');
+      const pid = await backendPid(other);
+      const done = inTransaction(database.handle, async (trx) => {
+        tries++;
+        await enqueueEmail(trx, { ticketId: null, kind: 'password_reset', to, content: { subject: 'Reset', text: 'Reset', html: '<p>Reset</p>' }, now: Date.now() });
+        await insertWebhookEvents(trx, [{ event: 'test.retry', messageId: `msg_${to}`, ticketId: null, payload: '{}', endpointIds: [], now: Date.now() }]);
+        await lockRow(trx, 1);
+        await lockRow(trx, 2);
+        return tries;
+      });
+      await eventually(async () => (await waitersOn(watcher, pid)) === 1, 'the transaction to wait for row 2');
+      // Row 1 is the transaction's: a cycle, which PostgreSQL breaks by rolling the transaction back.
+      await other.query('select id from lock_rows where id = 1 for update');
+      await other.query('commit');
+      expect(await done).toBe(2);
+    } finally {
+      await watcher.end();
+      await other.end();
+    }
+    const db = database.handle.db;
+    expect(await db.selectFrom('outbox').select('id').where('to_address', '=', to).execute()).toHaveLength(1);
+    expect(await db.selectFrom('webhook_events').select('id').where('message_id', '=', `msg_${to}`).execute()).toHaveLength(1);
+  });
+
+  it('never runs it again after its connection was lost (COMMIT might have gone through)', async () => {
+    let tries = 0;
+    const failed = inTransaction(database.handle, async (trx) => {
+      tries++;
+      await lockRow(trx, 1);
+      await sql`select pg_terminate_backend(pg_backend_pid())`.execute(trx);
+    }).then(
+      () => 'committed',
+      (error: Error) => (error as { code?: string }).code ?? error.message,
+    );
+    expect(await failed).not.toBe('committed');
+    expect(tries).toBe(1);
+    // The pool goes on with a new connection.
+    expect(await inTransaction(database.handle, async (trx) => (await lockRow(trx, 2)).rows.length)).toBe(1);
   });
 });
