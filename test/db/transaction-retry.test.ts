@@ -15,6 +15,7 @@ import { insertWebhookEvents } from '../../src/repositories/webhooks.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { createEndpoint } from '../../src/services/webhookEndpoints.js';
+import { changePresence } from '../../src/services/presence.js';
 import { eventually } from './backends.js';
 import { addStaff, startTestApp, type TestApp } from '../support/app.js';
 import { intakeTicket } from '../support/intake.js';
@@ -147,5 +148,44 @@ describe('the retry of a whole transaction on postgres', () => {
     expect(tries).toBe(1);
     // The pool goes on with a new connection.
     expect(await inTransaction(database.handle, async (trx) => (await lockRow(trx, 2)).rows.length)).toBe(1);
+  });
+});
+
+describe('a presence change caught in a deadlock at its commit, on postgres', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp('postgres');
+    await createEndpoint(t.ctx, null, { url: 'https://hooks.example.com/presence', events: ['ticket.assigned'] }, false);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('is announced once, by the try that committed', async () => {
+    const agent = await addStaff(t.ctx, 'ana');
+    const waiting = await intakeTicket(t.ctx, ticketFields({ title: 'Waiting for Ana' }));
+    const announced: [number, string][] = [];
+    const ctx = { ...t.ctx, onPresence: (id: number, presence: string) => void announced.push([id, presence]) };
+    const other = await connection(t.database.url);
+    const watcher = await connection(t.database.url);
+    try {
+      // The other side holds the lock a transaction with webhook events takes as it commits
+      // (webhook_commits' position), then asks for the routing lock the presence change holds.
+      await other.query(`set deadlock_timeout = '60s'`);
+      await other.query('begin');
+      await other.query('select pg_advisory_xact_lock(4243, hashtext(current_schema()))');
+      const pid = await backendPid(other);
+      const changed = changePresence(ctx, agent, 'available');
+      await eventually(async () => (await waitersOn(watcher, pid)) === 1, 'the presence change to wait at its commit');
+      await other.query('select pg_advisory_xact_lock(4242, hashtext(current_schema()))');
+      await other.query('commit');
+      await changed;
+    } finally {
+      await watcher.end();
+      await other.end();
+    }
+    expect(announced).toEqual([[agent, 'available']]);
+    const ticket = await t.ctx.handle.db.selectFrom('tickets').select('agent_id').where('id', '=', waiting.id).executeTakeFirstOrThrow();
+    expect(ticket.agent_id).toBe(agent);
   });
 });
