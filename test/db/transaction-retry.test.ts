@@ -16,20 +16,11 @@ import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { createEndpoint } from '../../src/services/webhookEndpoints.js';
 import { changePresence } from '../../src/services/presence.js';
-import { eventually } from './backends.js';
+import { eventually, schemaClient } from './backends.js';
 import { addStaff, startTestApp, type TestApp } from '../support/app.js';
 import { intakeTicket } from '../support/intake.js';
 import { eventsFor } from '../support/webhookEvents.js';
 import { ticketFields } from '../files/support.js';
-
-/** A connection of its own on the schema of the database at `url`. */
-async function connection(url: string): Promise<pg.Client> {
-  const schema = new URL(url).searchParams.get('schema')!;
-  const client = new pg.Client({ connectionString: url.split('?')[0] });
-  await client.connect();
-  await client.query(`set search_path to ${schema}`);
-  return client;
-}
 
 /** How many backends wait for a lock `pid` holds. */
 async function waitersOn(watcher: pg.Client, pid: number): Promise<number> {
@@ -56,8 +47,8 @@ describe('a deadlocked staff reply on postgres', () => {
 
   it('is written once after the deadlock, email and webhook event included', async () => {
     const ticket = await intakeTicket(t.ctx, ticketFields({ title: 'Deadlocked' }));
-    const other = await connection(t.database.url);
-    const watcher = await connection(t.database.url);
+    const other = await schemaClient(t.database.url);
+    const watcher = await schemaClient(t.database.url);
     try {
       // The other writer: holds the replying admin's row (the reply's author key waits for it)…
       await other.query(`set deadlock_timeout = '60s'`);
@@ -104,8 +95,8 @@ describe('the retry of a whole transaction on postgres', () => {
 
   it('runs it again after a deadlock that struck after it queued an email and a webhook event, and keeps one of each', async () => {
     const to = `deadlock-${Date.now()}@example.test`;
-    const other = await connection(database.url);
-    const watcher = await connection(database.url);
+    const other = await schemaClient(database.url);
+    const watcher = await schemaClient(database.url);
     let tries = 0;
     try {
       await other.query(`set deadlock_timeout = '60s'`);
@@ -166,8 +157,8 @@ describe('a presence change caught in a deadlock at its commit, on postgres', ()
     const waiting = await intakeTicket(t.ctx, ticketFields({ title: 'Waiting for Ana' }));
     const announced: [number, string][] = [];
     const ctx = { ...t.ctx, onPresence: (id: number, presence: string) => void announced.push([id, presence]) };
-    const other = await connection(t.database.url);
-    const watcher = await connection(t.database.url);
+    const other = await schemaClient(t.database.url);
+    const watcher = await schemaClient(t.database.url);
     try {
       // The other side holds the lock a transaction with webhook events takes as it commits
       // (webhook_commits' position), then asks for the routing lock the presence change holds.
