@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CompiledQuery, PostgresAdapter, sql } from 'kysely';
+import { retriesTransaction, transactionRetryWaitMs } from '../core/transactionRetry.js';
 import { type Db, type DbHandle, sessionStatement } from './connect.js';
 
 /** Any advisory-lock class id of ours; the object id is the schema, so each schema is one domain. */
@@ -18,8 +20,34 @@ const ROUTING_LOCK_CLASS = 4_242;
  * the lock, where it ran in 0.2 ms. Its rows come back through JSON (one `json` column, so a
  * migration can never change the prepared statement's result type): numbers, strings, booleans,
  * arrays and JSON texts as they are, nothing that JSON cannot say (dates, bytes).
+ *
+ * A transaction the database rolled back for a deadlock or a serialization failure is run again as
+ * a whole (see retried), so `work` must keep nothing of a failed try outside the transaction.
  */
-export async function inRoutingTransaction<T, R = never>(handle: DbHandle, work: (trx: Db, opened: R[]) => Promise<T>, opening?: CompiledQuery<R>): Promise<T> {
+export function inRoutingTransaction<T, R = never>(handle: DbHandle, work: (trx: Db, opened: R[]) => Promise<T>, opening?: CompiledQuery<R>): Promise<T> {
+  return retried(() => routingTransactionOnce(handle, work, opening));
+}
+
+/**
+ * Runs `once` (a whole transaction: BEGIN to COMMIT) again while it fails with an error that proves
+ * the database rolled it back with nothing kept (core/transactionRetry.ts: a deadlock, a
+ * serialization failure), after a short random wait, at most TRANSACTION_ATTEMPTS tries in all.
+ * Every other error, a lost connection included (COMMIT may have gone through), reaches the caller.
+ * Rows a try queued (outbox emails, webhook events, audit entries) are in its transaction, so a
+ * rolled-back try leaves none of them behind.
+ */
+async function retried<T>(once: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await once();
+    } catch (error) {
+      if (!retriesTransaction(error, attempt)) throw error;
+      await sleep(transactionRetryWaitMs(attempt, Math.random()));
+    }
+  }
+}
+
+async function routingTransactionOnce<T, R>(handle: DbHandle, work: (trx: Db, opened: R[]) => Promise<T>, opening?: CompiledQuery<R>): Promise<T> {
   // On PostgreSQL, BEGIN, the lock and the opening query go in one round trip: the lock is held
   // until the commit, so every round trip saved inside it is time the next routing transaction no
   // longer waits. connect.ts answers a query of several statements with its last one's rows.
@@ -70,9 +98,12 @@ async function rollbackAfter(conn: Db, failure: unknown): Promise<void> {
   }
 }
 
-/** A plain transaction (no routing lock) for writes that must land together. */
-export async function inTransaction<T>(handle: DbHandle, work: (trx: Db) => Promise<T>): Promise<T> {
-  if (handle.dialect === 'postgres') return handle.db.transaction().execute(work);
+/**
+ * A plain transaction (no routing lock) for writes that must land together; run again as a whole
+ * after a deadlock or serialization failure, like inRoutingTransaction.
+ */
+export function inTransaction<T>(handle: DbHandle, work: (trx: Db) => Promise<T>): Promise<T> {
+  if (handle.dialect === 'postgres') return retried(() => handle.db.transaction().execute(work));
   return inRoutingTransaction(handle, work);
 }
 

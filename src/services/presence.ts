@@ -55,8 +55,12 @@ export async function changePresenceIn(run: PresenceRun, userId: number, presenc
  * then tells live pages of the presence changes it made.
  */
 export async function withPresence<T>(ctx: ServiceContext, actorId: Acting, work: (run: PresenceRun) => Promise<T>): Promise<T> {
-  const presenceChanges: PresenceRun['presenceChanges'] = [];
-  const result = await withRouting(ctx, actorId, (run) => work(Object.assign(run, { presenceChanges })));
+  // A new list per try: a try rolled back (a deadlock, db/transaction.ts runs it again) changed nobody.
+  let presenceChanges: PresenceRun['presenceChanges'] = [];
+  const result = await withRouting(ctx, actorId, (run) => {
+    presenceChanges = [];
+    return work(Object.assign(run, { presenceChanges }));
+  });
   for (const change of presenceChanges) ctx.onPresence?.(change.userId, change.presence);
   return result;
 }

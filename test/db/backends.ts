@@ -55,3 +55,12 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** A pg client of its own on the schema of the PostgreSQL database at `url` (a test's `?schema=`): a third writer, or a watcher. */
+export async function schemaClient(url: string): Promise<pg.Client> {
+  const schema = new URL(url).searchParams.get('schema')!;
+  const client = new pg.Client({ connectionString: url.split('?')[0] });
+  await client.connect();
+  await client.query(`set search_path to ${schema}`);
+  return client;
+}

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Of } from '../../src/repositories/attachments.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
-import { eventually } from '../db/backends.js';
+import { eventually, schemaClient } from '../db/backends.js';
 import { addStaff, startTestApp, type TestApp } from '../support/app.js';
 import { TicketIntake } from '../../src/services/intake.js';
 import { intakeTicket } from '../support/intake.js';
@@ -27,13 +27,7 @@ describe('the same new files on two messages at once, on postgres', () => {
   });
 
   /** A connection of its own on the test's schema, which holds a file's key uncommitted. */
-  async function holder(): Promise<pg.Client> {
-    const schema = new URL(t.database.url).searchParams.get('schema')!;
-    const client = new pg.Client({ connectionString: t.database.url.split('?')[0] });
-    await client.connect();
-    await client.query(`set search_path to ${schema}`);
-    return client;
-  }
+  const holder = () => schemaClient(t.database.url);
 
   /** Backends waiting for `pid`'s locks, or for a backend that waits for them. */
   async function waitingOn(client: pg.Client, pid: number): Promise<number> {
