@@ -3,7 +3,7 @@ import { ACCOUNT_LABELS, credentialsStand, PASSWORD_CHANGED_MEANWHILE } from '..
 import { type SignInProof, signInAfter } from '../core/audit.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
-import { activityToRecord, recordingLimit } from '../core/idleLimits.js';
+import { activityToRecord, recordingLimit, sessionStands } from '../core/idleLimits.js';
 import { type AdminNotice, type EmailRequest, emailRequestAtLogin } from '../core/notices.js';
 import type { Presence } from '../core/routing.js';
 import type { ApiTokenScope, UserRow } from '../db/schema.js';
@@ -125,7 +125,7 @@ export async function startSession(
     await audit(run.trx, { actor: { id: user.id, name: user.username }, action: 'sign_in', subject: `user:${user.id}`, address: options.address ?? '', after }, run.now);
     const previousUser = previousToken === undefined ? undefined : await deleteSession(run.trx, sessionIdOf(previousToken));
     await insertSession(run.trx, sessionIdOf(token), user.id, run.now);
-    if (previousUser !== undefined && previousUser !== user.id) await offlineIfUnattended(run, presenceCutoffs(run.now, options.idleMinutes, ctx.apiPresenceMinutes), [previousUser]);
+    if (previousUser !== undefined && previousUser !== user.id) await offlineIfUnattended(run, presenceCutoffs(run.now, options.idleMinutes, ctx), [previousUser]);
     if (user.role === 'agent') await changePresenceIn(run, user.id, 'available');
   });
   const presence: Presence = user.role === 'agent' ? 'available' : user.presence;
@@ -197,8 +197,10 @@ export async function authenticate(ctx: ServiceContext, token: string, use: Sess
   const session = await findSession(ctx.handle.db, sessionIdOf(token));
   if (!session) return null;
   const now = ctx.clock.now();
-  const cutoffs = presenceCutoffs(now, use.idleMinutes, ctx.apiPresenceMinutes);
-  if (session.last_seen_at < cutoffs.sessionSeenSince) {
+  const cutoffs = presenceCutoffs(now, use.idleMinutes, ctx);
+  // Idle too long, or signed in longer ago than the lifetime (SESSION_MAX_HOURS) however busy:
+  // ended alike, by the system (no audit entry, as the expiry job's), the person sent to log in.
+  if (!sessionStands({ createdAt: session.created_at, lastSeenAt: session.last_seen_at }, cutoffs)) {
     await expireSession(ctx, session.session_id, session.id, cutoffs);
     return null;
   }
@@ -227,12 +229,12 @@ async function expireSession(ctx: ServiceContext, sessionId: string, userId: num
  */
 export async function expireIdleSessions(ctx: ServiceContext, idleMinutes: number): Promise<{ sessionsEnded: number; agentsOffline: number }> {
   const db = ctx.handle.db;
-  const outside = presenceCutoffs(ctx.clock.now(), idleMinutes, ctx.apiPresenceMinutes);
+  const outside = presenceCutoffs(ctx.clock.now(), idleMinutes, ctx);
   // Most runs find nothing: look without the routing lock first, so they never wait behind routing.
-  if (!(await anyIdleSession(db, outside.sessionSeenSince)) && (await unattendedUsers(db, outside)).length === 0) return { sessionsEnded: 0, agentsOffline: 0 };
+  if (!(await anyIdleSession(db, outside)) && (await unattendedUsers(db, outside)).length === 0) return { sessionsEnded: 0, agentsOffline: 0 };
   return withPresence(ctx, null, async (run) => {
-    const cutoffs = presenceCutoffs(run.now, idleMinutes, ctx.apiPresenceMinutes);
-    const sessionsEnded = await deleteIdleSessions(run.trx, cutoffs.sessionSeenSince, 500);
+    const cutoffs = presenceCutoffs(run.now, idleMinutes, ctx);
+    const sessionsEnded = await deleteIdleSessions(run.trx, cutoffs, 500);
     const offline = await offlineIfUnattended(run, cutoffs);
     return { sessionsEnded, agentsOffline: offline.length };
   });
@@ -273,7 +275,7 @@ export interface KeptSession {
  */
 export async function endOtherSessions(ctx: ServiceContext, run: PresenceRun, userId: number, kept: KeptSession): Promise<void> {
   await deleteSessionsOf(run.trx, userId, kept.token === undefined ? undefined : sessionIdOf(kept.token));
-  await offlineIfUnattended(run, presenceCutoffs(run.now, kept.idleMinutes, ctx.apiPresenceMinutes), [userId]);
+  await offlineIfUnattended(run, presenceCutoffs(run.now, kept.idleMinutes, ctx), [userId]);
 }
 
 /**
