@@ -23,7 +23,7 @@ import { activeUsersByEmail, claimPasswordReset, insertPasswordReset, resetLinkF
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { findUserById } from '../repositories/users.js';
 import { checkCurrentPassword, endOtherSessions, type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
-import { auditBy } from './audit.js';
+import { audit, auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { hashPassword } from './passwords.js';
 import { mailSite } from './notifications.js';
@@ -42,9 +42,12 @@ export function resetLinkPath(token: string): string {
  * mailbox, a forwarded copy or an archive opens nothing any more). The caller answers the same
  * whatever happened here; so that the time taken says nothing either, an unknown address makes a
  * token and its hash and renders the email too, and runs the same transaction, only without the
- * writes.
+ * writes. Each account mailed a link has the request in the audit log (`account.password_reset_requested`,
+ * by nobody: whoever asked is unknown; from `address`, the client's; with the address typed, never
+ * the link): its owner, or an admin, can see who keeps asking for keys to it. An address no account
+ * has writes no entry (it names no account; the rate limits bound such requests).
  */
-export async function requestPasswordReset(ctx: ServiceContext, raw: Record<string, unknown>): Promise<void> {
+export async function requestPasswordReset(ctx: ServiceContext, raw: Record<string, unknown>, address = ''): Promise<void> {
   const email = validateResetRequest(raw);
   await inTransaction(ctx.handle, async (trx) => {
     const now = ctx.clock.now();
@@ -58,6 +61,7 @@ export async function requestPasswordReset(ctx: ServiceContext, raw: Record<stri
       await retirePasswordResetsOf(trx, user.id, now);
       await insertPasswordReset(trx, { userId: user.id, tokenHash: sessionIdOf(token), now, expiresAt });
       await enqueueEmail(trx, { ...staffRecipient(user), ticketId: null, kind: 'password_reset', content, now });
+      await audit(trx, { actor: null, action: 'account.password_reset_requested', subject: `user:${user.id}`, address, after: { email } }, now);
     }
   });
 }
