@@ -23,6 +23,7 @@ import { activeUsersByEmail, claimPasswordReset, insertPasswordReset, resetLinkF
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { findUserById } from '../repositories/users.js';
 import { checkCurrentPassword, endOtherSessions, type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
+import { noticeAccountChange } from './accountNotice.js';
 import { audit, auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { hashPassword } from './passwords.js';
@@ -80,7 +81,8 @@ function refusedLink(state: Exclude<ResetLinkState, 'valid'>) {
 /**
  * Sets a new password through a reset link: the link is claimed (single use, race-free), the
  * password set, every session of the account ended (whoever was in with the old password is out),
- * its other links retired, and an agent goes offline (R5) — all in one routing transaction, or
+ * its other links retired, the account's address told (services/accountNotice.ts), and an agent
+ * goes offline (R5) — all in one routing transaction, or
  * nothing, with its audit entry (from `address`, the client's). A link that does not work, or a
  * bad password, changes nothing.
  */
@@ -95,6 +97,7 @@ export async function resetPassword(ctx: ServiceContext, token: string, raw: Rec
     const user = await findUserById(run.trx, userId);
     if (!user || user.active !== 1) throw refusedLink('unknown');
     await setUserProfile(run.trx, userId, { displayName: user.display_name, email: user.email, passwordHash });
+    await noticeAccountChange(run, user, { email: user.email, passwordChanged: true }, 'reset_link');
     await auditBy(run.trx, { id: userId, username: user.username, address }, run.now, 'account.password_reset', `user:${userId}`, { after: { credentials_changed: true } });
     await retirePasswordResetsOf(run.trx, userId, run.now);
     await endOtherSessions(ctx, run, userId, { token: undefined, idleMinutes });

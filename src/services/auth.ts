@@ -14,6 +14,7 @@ import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
 import { findUserById, findUserByUsername, lockUserById, type PresenceCutoffs, replacePasswordHash, unattendedUsers } from '../repositories/users.js';
 import type { Db } from '../db/connect.js';
 import { inTransaction } from '../db/transaction.js';
+import { noticeAccountChange } from './accountNotice.js';
 import { type Acting, audit, auditBy, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
@@ -305,7 +306,8 @@ export async function changeProfile(
  * left present nowhere goes offline (R5), and its unused reset links stop working (also after a new
  * address alone: they were mailed to the old one). `checkedHash`: the password hash a current
  * password typed for this change was checked against; a new password set since refuses the change
- * on `current_password` (core/accounts.ts credentialsStand), nothing written. Audited
+ * on `current_password` (core/accounts.ts credentialsStand), nothing written. A new password or
+ * mailbox mails the account's address as it was (services/accountNotice.ts). Audited
  * (`user.update` by an admin, `account.update` by the account itself), saying whether the password
  * changed, never what it is.
  */
@@ -324,6 +326,7 @@ export async function saveProfile(
     // Nothing to change: nothing written, no audit entry.
     if (before && !profileChanges(before, change)) return;
     await setUserProfile(run.trx, userId, { displayName: change.displayName, email: change.email, passwordHash });
+    if (before) await noticeAccountChange(run, before, { email: change.email, passwordChanged: passwordHash !== null }, userId === actor.id ? 'owner' : 'admin');
     await auditRun(run, userId === actor.id ? 'account.update' : 'user.update', `user:${userId}`, {
       before: before && { display_name: before.display_name, email: before.email },
       after: { display_name: change.displayName, email: change.email, credentials_changed: passwordHash !== null },
