@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  ACCOUNT_LABELS,
   isResetTokenShape,
   RESET_LINK_MS,
   RESET_LINK_REFUSALS,
@@ -15,14 +14,13 @@ import {
   validateResetRequest,
 } from '../core/accounts.js';
 import { invalidInput, notFound } from '../core/errors.js';
-import { labelled } from '../core/fieldErrors.js';
 import { inTransaction } from '../db/transaction.js';
 import { renderPasswordReset } from '../mail/templates/index.js';
 import { enqueueEmail, staffRecipient } from '../repositories/outbox.js';
 import { activeUsersByEmail, claimPasswordReset, insertPasswordReset, resetLinkFacts, retirePasswordResetsOf } from '../repositories/passwordResets.js';
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { findUserById } from '../repositories/users.js';
-import { checkCurrentPassword, endOtherSessions, type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
+import { endOtherSessions, refuseWrongCurrentPassword, type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
 import { noticeAccountChange } from './accountNotice.js';
 import { audit, auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
@@ -118,9 +116,7 @@ export async function changeOwnAccount(
   const user = await findUserById(ctx.handle.db, actor.id);
   if (!user) throw notFound('User');
   const change = validateOwnAccountChange(raw, user);
-  if (change.needsCurrentPassword && !(await checkCurrentPassword(ctx, user, raw.current_password, actor.address))) {
-    throw invalidInput(labelled({ current_password: 'This is not your current password.' }, ACCOUNT_LABELS));
-  }
+  if (change.needsCurrentPassword) await refuseWrongCurrentPassword(ctx, user, raw.current_password, actor.address);
   // The password checked must still be the account's when the change is written (a reset may
   // commit during the two hashes: it ended this session, and wins).
   return saveProfile(ctx, actor, actor.id, { ...change, checkedHash: change.needsCurrentPassword ? user.password_hash : null }, idleMinutes);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ACCOUNT_LABELS, credentialsStand, PASSWORD_CHANGED_MEANWHILE } from '../core/accounts.js';
+import { ACCOUNT_LABELS, credentialsStand, currentPasswordMissing, ownChangeNeedsCurrentPassword, PASSWORD_CHANGED_MEANWHILE } from '../core/accounts.js';
 import { type SignInProof, signInAfter } from '../core/audit.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
@@ -164,6 +164,11 @@ export async function checkCurrentPassword(ctx: ServiceContext, user: Pick<UserR
   return false;
 }
 
+/** checkCurrentPassword, refusing a wrong one on its field (nothing written but the failed check's entry). */
+export async function refuseWrongCurrentPassword(ctx: ServiceContext, user: Pick<UserRow, 'id' | 'username' | 'password_hash'>, typed: unknown, address: string): Promise<void> {
+  if (!(await checkCurrentPassword(ctx, user, typed, address))) throw invalidInput(labelled({ current_password: 'This is not your current password.' }, ACCOUNT_LABELS));
+}
+
 /** A login with the password alone (checkCredentials, then startSession). */
 export async function login(ctx: ServiceContext, username: string, password: string, options: { idleMinutes: number; previousToken?: string | undefined }): Promise<StartedSession> {
   return startSession(ctx, await checkCredentials(ctx, username, password), options);
@@ -296,7 +301,16 @@ export async function changeProfile(
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
   const change = validateProfileChange(raw, user.username);
-  return saveProfile(ctx, actor, userId, change, idleMinutes);
+  // One's own account asks for the current password here too, as My account does (a new password
+  // or address): an admin's unlocked screen is no back door to taking the account over. Another
+  // account's needs none: setting it is the admin's power (and its owner is mailed, accountNotice.ts).
+  const own = userId === actor.id && ownChangeNeedsCurrentPassword(change, user);
+  if (own) {
+    const missing = currentPasswordMissing(change, user, raw.current_password);
+    if (missing !== null) throw invalidInput(labelled({ current_password: missing }, ACCOUNT_LABELS));
+    await refuseWrongCurrentPassword(ctx, user, raw.current_password, actor.address);
+  }
+  return saveProfile(ctx, actor, userId, { ...change, checkedHash: own ? user.password_hash : null }, idleMinutes);
 }
 
 /**
