@@ -5,6 +5,7 @@ import { parseImapUrl, readImapUrl, sameFolder } from './core/imapUrl.js';
 import { defaultPublicUrl } from './core/publicUrl.js';
 import { smtpUrlOptionProblem } from './core/smtpUrl.js';
 import { DEFAULT_CLOSE_UNDO_SECONDS, MAX_CLOSE_UNDO_SECONDS } from './core/pendingClose.js';
+import { DEFAULT_SESSION_MAX_HOURS } from './core/idleLimits.js';
 import { parseTrustProxy, type TrustProxy } from './core/trustProxy.js';
 import { WEBHOOK_HISTORY_DAYS } from './core/webhooks.js';
 import { decimalSetting, hostUrlReadable, limitSetting, mailboxSetting, urlProblem, wholeNumberSetting } from './configChecks.js';
@@ -89,6 +90,11 @@ const EnvSchema = z.object({
    * refreshes or live stream) after which a staff session ends and its agent goes offline.
    */
   SESSION_IDLE_MINUTES: wholeNumberSetting(1, 60 * 24 * 30, 480, 'minutes'),
+  /**
+   * Hours after its sign-in at which a staff session ends even while in use (OWASP ASVS 3.3.2): the
+   * person signs in again. See src/core/idleLimits.ts.
+   */
+  SESSION_MAX_HOURS: wholeNumberSetting(1, 24 * 30, DEFAULT_SESSION_MAX_HOURS, 'hours'),
   /**
    * Minutes an available agent may have no page open anywhere (no live stream, no page view) and
    * make no API call before it is set away (R5); 0 turns auto-away off. Fractions are allowed
@@ -236,6 +242,8 @@ export interface Config {
   /** SECRET_KEY as given; unset outside production, when the server uses signingKey(config). */
   secretKey: string | undefined;
   adminPassword: string | undefined;
+  /** SESSION_MAX_HOURS: a session's lifetime from its sign-in, however busy. */
+  sessionMaxHours: number;
   sessionIdleMinutes: number;
   /** API_PRESENCE_MINUTES: how long an API call keeps its agent present. */
   apiPresenceMinutes: number;
@@ -322,6 +330,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secretKey: e.SECRET_KEY,
     adminPassword: e.ADMIN_PASSWORD,
     sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    sessionMaxHours: e.SESSION_MAX_HOURS,
     apiPresenceMinutes: e.API_PRESENCE_MINUTES,
     trustProxy: parseTrustProxy(e.TRUST_PROXY) as TrustProxy,
     autoAwayMinutes: e.AUTO_AWAY_MINUTES,

@@ -118,6 +118,20 @@ export interface OwnAccountChange {
 }
 
 /**
+ * Whether a change of one's own account needs the current password: a new password, or a new
+ * address (where reset links go). The same on My account and on an admin's own user page.
+ */
+export function ownChangeNeedsCurrentPassword(change: { email: string; password: string | null }, current: { email: string }): boolean {
+  return change.password !== null || change.email.toLowerCase() !== current.email.toLowerCase();
+}
+
+/** The current password's field error when one's own change needs it and none was typed, else null. */
+export function currentPasswordMissing(change: { email: string; password: string | null }, current: { email: string }, typed: unknown): string | null {
+  if (!ownChangeNeedsCurrentPassword(change, current) || (typeof typed === 'string' && typed !== '')) return null;
+  return change.password !== null ? 'Required to set a new password.' : 'Required to change your email address.';
+}
+
+/**
  * Validates the account page's form for the account `current`: display name (blank: the username),
  * email (may be empty), and an optional new password typed twice. When the change needs the current
  * password and none was typed, that is said with the other fields' errors.
@@ -128,10 +142,9 @@ export function validateOwnAccountChange(raw: Record<string, unknown>, current: 
   const email = emailOf(raw.email, fields);
   const typed = typeof raw.password === 'string' && raw.password !== '';
   const password = typed ? newPasswordOf(raw, fields) : null;
-  const needsCurrentPassword = password !== null || email.toLowerCase() !== current.email.toLowerCase();
-  if (needsCurrentPassword && (typeof raw.current_password !== 'string' || raw.current_password === '')) {
-    fields.current_password = password !== null ? 'Required to set a new password.' : 'Required to change your email address.';
-  }
+  const needsCurrentPassword = ownChangeNeedsCurrentPassword({ email, password }, current);
+  const missing = currentPasswordMissing({ email, password }, current, raw.current_password);
+  if (missing !== null) fields.current_password = missing;
   if (Object.keys(fields).length > 0) throw invalidInput(labelled(fields, ACCOUNT_LABELS));
   return { displayName, email, password, needsCurrentPassword };
 }

@@ -49,6 +49,7 @@ export const AUDIT_ACTIONS = [
   'sign_out',
   'account.update',
   'account.password_reset',
+  'account.password_reset_requested',
   'account.two_factor_on',
   'account.two_factor_off',
   'account.recovery_codes_renewed',

@@ -38,3 +38,24 @@ export function recordingLimit(limitMinutes: number, autoAwayMinutes = 0): numbe
 export function inUseSince(now: number, limitMinutes: number): number {
   return now - limitMinutes * 60_000 - touchEveryMs(limitMinutes);
 }
+
+/**
+ * SESSION_MAX_HOURS' default: a session ends 12 hours after its sign-in even while in use (OWASP
+ * ASVS 3.3.2, level 2), so a stolen cookie, or a browser left signed in at a shared desk and kept
+ * busy, opens the desk for a working day at most; staff sign in once a day.
+ */
+export const DEFAULT_SESSION_MAX_HOURS = 12;
+
+/**
+ * The oldest sign-in whose session still stands at `now` under a lifetime of `maxHours`: a session
+ * started before it has ended, however recently it was used. No lag here: the start is written once,
+ * exactly.
+ */
+export function startedSince(now: number, maxHours: number = DEFAULT_SESSION_MAX_HOURS): number {
+  return now - maxHours * 3_600_000;
+}
+
+/** Whether a session started at `createdAt` and last recorded at `lastSeenAt` still stands by the cutoffs (presenceCutoffs). */
+export function sessionStands(session: { createdAt: number; lastSeenAt: number }, cutoffs: { sessionSeenSince: number; sessionStartedSince: number }): boolean {
+  return session.lastSeenAt >= cutoffs.sessionSeenSince && session.createdAt >= cutoffs.sessionStartedSince;
+}

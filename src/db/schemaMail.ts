@@ -5,7 +5,7 @@ import type { InboundResult } from '../core/inbound.js';
 export interface OutboxTable {
   id: Generated<number>;
   ticket_id: number | null;
-  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached' | 'reply' | 'sla_warning' | 'webhook_disabled' | 'password_reset';
+  kind: 'created' | 'assigned' | 'reassigned' | 'closed' | 'sla_breached' | 'reply' | 'sla_warning' | 'webhook_disabled' | 'password_reset' | 'account_changed';
   to_address: string;
   subject: string;
   text_body: string;

@@ -59,7 +59,7 @@ import { installUploads } from './uploads.js';
 export type { RouteLimits } from './rateLimits.js';
 
 /** The app's settings; `secretKey` is the key itself (signingKey in src/config.ts), never unset. */
-export type AppConfig = { secretKey: string } & Pick<Config, 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'smtpUrl' | 'mailFrom' | 'mailReplyTo' | 'mailMaxMessageBytes' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'webhooksHistoryDays' | 'apiPresenceMinutes' | 'trustProxy' | 'rateLimitStore' | 'oidc'>>;
+export type AppConfig = { secretKey: string } & Pick<Config, 'publicUrl' | 'sessionIdleMinutes' | 'rateLimit' | 'production'> & { rateLimits?: RateLimitSettings } & Partial<Pick<Config, 'benchRoutes' | 'metricsToken' | 'smtpUrl' | 'mailFrom' | 'mailReplyTo' | 'mailMaxMessageBytes' | 'inbound' | 'autoAwayMinutes' | 'closeUndoSeconds' | 'webhooksAllowPrivate' | 'webhooksHistoryDays' | 'apiPresenceMinutes' | 'sessionMaxHours' | 'trustProxy' | 'rateLimitStore' | 'oidc'>>;
 
 export interface AppDependencies {
   handle: DbHandle;
@@ -132,6 +132,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
     topicNames: new TopicNames(),
     ...(config.apiPresenceMinutes === undefined ? {} : { apiPresenceMinutes: config.apiPresenceMinutes }),
     ...(config.autoAwayMinutes === undefined ? {} : { autoAwayMinutes: config.autoAwayMinutes }),
+    ...(config.sessionMaxHours === undefined ? {} : { sessionMaxHours: config.sessionMaxHours }),
   };
   const metrics = createMetrics(ctx, (error) => app.log.warn({ err: error }, 'metrics: the database figures could not be read'));
   // Who has a page open here, stamped for the other processes (auto-away: src/live/openPages.ts).

@@ -9,7 +9,7 @@ export async function findSession(db: Db, id: string) {
   return db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(['s.id as session_id', 's.last_seen_at', 'u.id', 'u.username', 'u.display_name', 'u.role', 'u.presence', 'u.active'])
+    .select(['s.id as session_id', 's.created_at', 's.last_seen_at', 'u.id', 'u.username', 'u.display_name', 'u.role', 'u.presence', 'u.active'])
     .where('s.id', '=', id)
     .executeTakeFirst();
 }
@@ -31,15 +31,25 @@ export async function deleteSessionsOf(db: Db, userId: number, keepId?: string):
   await query.execute();
 }
 
-/** Whether any session has been idle since before `cutoff`. */
-export async function anyIdleSession(db: Db, cutoff: number): Promise<boolean> {
-  const row = await db.selectFrom('sessions').select('id').where('last_seen_at', '<', cutoff).limit(1).executeTakeFirst();
+/** Which sessions have ended: idle since before `seenSince`, or started before `startedSince` (the lifetime). */
+export interface SessionCutoffs {
+  sessionSeenSince: number;
+  sessionStartedSince: number;
+}
+
+function endedSessions(db: Db, cutoffs: SessionCutoffs) {
+  return db.selectFrom('sessions').select('id').where((eb) => eb.or([eb('last_seen_at', '<', cutoffs.sessionSeenSince), eb('created_at', '<', cutoffs.sessionStartedSince)]));
+}
+
+/** Whether any session has ended (idle, or past its lifetime) and is still there. */
+export async function anyIdleSession(db: Db, cutoffs: SessionCutoffs): Promise<boolean> {
+  const row = await endedSessions(db, cutoffs).limit(1).executeTakeFirst();
   return row !== undefined;
 }
 
-/** Deletes up to `limit` sessions idle since before `cutoff`, oldest first; returns how many. */
-export async function deleteIdleSessions(db: Db, cutoff: number, limit: number): Promise<number> {
-  const idle = db.selectFrom('sessions').select('id').where('last_seen_at', '<', cutoff).orderBy('last_seen_at').limit(limit);
+/** Deletes up to `limit` ended sessions (idle, or past their lifetime), oldest use first; returns how many. */
+export async function deleteIdleSessions(db: Db, cutoffs: SessionCutoffs, limit: number): Promise<number> {
+  const idle = endedSessions(db, cutoffs).orderBy('last_seen_at').limit(limit);
   const result = await db.deleteFrom('sessions').where('id', 'in', idle).executeTakeFirst();
   return Number(result.numDeletedRows);
 }

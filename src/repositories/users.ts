@@ -73,6 +73,8 @@ export async function setLastAssignedAtOf(db: Db, userIds: readonly number[], at
 /** Since when a session must have been seen, or an API token used, for its user to count as present. */
 export interface PresenceCutoffs {
   sessionSeenSince: number;
+  /** Sessions started before it have ended whatever their use (SESSION_MAX_HOURS). */
+  sessionStartedSince: number;
   tokenUsedSince: number;
 }
 
@@ -86,7 +88,7 @@ export async function unattendedUsers(db: Db, cutoffs: PresenceCutoffs, userIds?
     .select('u.id')
     .where('u.presence', 'in', ['available', 'away'])
     .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('sessions as s').select('s.id').whereRef('s.user_id', '=', 'u.id').where('s.last_seen_at', '>=', cutoffs.sessionSeenSince))),
+      not(exists(selectFrom('sessions as s').select('s.id').whereRef('s.user_id', '=', 'u.id').where('s.last_seen_at', '>=', cutoffs.sessionSeenSince).where('s.created_at', '>=', cutoffs.sessionStartedSince))),
     )
     .where(({ not, exists, selectFrom }) =>
       not(

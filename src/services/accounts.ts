@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
-  ACCOUNT_LABELS,
   isResetTokenShape,
   RESET_LINK_MS,
   RESET_LINK_REFUSALS,
@@ -15,15 +14,15 @@ import {
   validateResetRequest,
 } from '../core/accounts.js';
 import { invalidInput, notFound } from '../core/errors.js';
-import { labelled } from '../core/fieldErrors.js';
 import { inTransaction } from '../db/transaction.js';
 import { renderPasswordReset } from '../mail/templates/index.js';
 import { enqueueEmail, staffRecipient } from '../repositories/outbox.js';
 import { activeUsersByEmail, claimPasswordReset, insertPasswordReset, resetLinkFacts, retirePasswordResetsOf } from '../repositories/passwordResets.js';
 import { setUserProfile } from '../repositories/adminUsers.js';
 import { findUserById } from '../repositories/users.js';
-import { checkCurrentPassword, endOtherSessions, type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
-import { auditBy } from './audit.js';
+import { endOtherSessions, refuseWrongCurrentPassword, type ProfileActor, saveProfile, sessionIdOf } from './auth.js';
+import { noticeAccountChange } from './accountNotice.js';
+import { audit, auditBy } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { hashPassword } from './passwords.js';
 import { mailSite } from './notifications.js';
@@ -42,9 +41,12 @@ export function resetLinkPath(token: string): string {
  * mailbox, a forwarded copy or an archive opens nothing any more). The caller answers the same
  * whatever happened here; so that the time taken says nothing either, an unknown address makes a
  * token and its hash and renders the email too, and runs the same transaction, only without the
- * writes.
+ * writes. Each account mailed a link has the request in the audit log (`account.password_reset_requested`,
+ * by nobody: whoever asked is unknown; from `address`, the client's; with the address typed, never
+ * the link): its owner, or an admin, can see who keeps asking for keys to it. An address no account
+ * has writes no entry (it names no account; the rate limits bound such requests).
  */
-export async function requestPasswordReset(ctx: ServiceContext, raw: Record<string, unknown>): Promise<void> {
+export async function requestPasswordReset(ctx: ServiceContext, raw: Record<string, unknown>, address = ''): Promise<void> {
   const email = validateResetRequest(raw);
   await inTransaction(ctx.handle, async (trx) => {
     const now = ctx.clock.now();
@@ -58,6 +60,7 @@ export async function requestPasswordReset(ctx: ServiceContext, raw: Record<stri
       await retirePasswordResetsOf(trx, user.id, now);
       await insertPasswordReset(trx, { userId: user.id, tokenHash: sessionIdOf(token), now, expiresAt });
       await enqueueEmail(trx, { ...staffRecipient(user), ticketId: null, kind: 'password_reset', content, now });
+      await audit(trx, { actor: null, action: 'account.password_reset_requested', subject: `user:${user.id}`, address, after: { email } }, now);
     }
   });
 }
@@ -76,7 +79,8 @@ function refusedLink(state: Exclude<ResetLinkState, 'valid'>) {
 /**
  * Sets a new password through a reset link: the link is claimed (single use, race-free), the
  * password set, every session of the account ended (whoever was in with the old password is out),
- * its other links retired, and an agent goes offline (R5) — all in one routing transaction, or
+ * its other links retired, the account's address told (services/accountNotice.ts), and an agent
+ * goes offline (R5) — all in one routing transaction, or
  * nothing, with its audit entry (from `address`, the client's). A link that does not work, or a
  * bad password, changes nothing.
  */
@@ -91,6 +95,7 @@ export async function resetPassword(ctx: ServiceContext, token: string, raw: Rec
     const user = await findUserById(run.trx, userId);
     if (!user || user.active !== 1) throw refusedLink('unknown');
     await setUserProfile(run.trx, userId, { displayName: user.display_name, email: user.email, passwordHash });
+    await noticeAccountChange(run, user, { email: user.email, passwordChanged: true }, 'reset_link');
     await auditBy(run.trx, { id: userId, username: user.username, address }, run.now, 'account.password_reset', `user:${userId}`, { after: { credentials_changed: true } });
     await retirePasswordResetsOf(run.trx, userId, run.now);
     await endOtherSessions(ctx, run, userId, { token: undefined, idleMinutes });
@@ -111,9 +116,7 @@ export async function changeOwnAccount(
   const user = await findUserById(ctx.handle.db, actor.id);
   if (!user) throw notFound('User');
   const change = validateOwnAccountChange(raw, user);
-  if (change.needsCurrentPassword && !(await checkCurrentPassword(ctx, user, raw.current_password, actor.address))) {
-    throw invalidInput(labelled({ current_password: 'This is not your current password.' }, ACCOUNT_LABELS));
-  }
+  if (change.needsCurrentPassword) await refuseWrongCurrentPassword(ctx, user, raw.current_password, actor.address);
   // The password checked must still be the account's when the change is written (a reset may
   // commit during the two hashes: it ended this session, and wins).
   return saveProfile(ctx, actor, actor.id, { ...change, checkedHash: change.needsCurrentPassword ? user.password_hash : null }, idleMinutes);

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ACCOUNT_LABELS, credentialsStand, PASSWORD_CHANGED_MEANWHILE } from '../core/accounts.js';
+import { ACCOUNT_LABELS, credentialsStand, currentPasswordMissing, ownChangeNeedsCurrentPassword, PASSWORD_CHANGED_MEANWHILE } from '../core/accounts.js';
 import { type SignInProof, signInAfter } from '../core/audit.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
-import { activityToRecord, recordingLimit } from '../core/idleLimits.js';
+import { activityToRecord, recordingLimit, sessionStands } from '../core/idleLimits.js';
 import { type AdminNotice, type EmailRequest, emailRequestAtLogin } from '../core/notices.js';
 import type { Presence } from '../core/routing.js';
 import type { ApiTokenScope, UserRow } from '../db/schema.js';
@@ -14,6 +14,7 @@ import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
 import { findUserById, findUserByUsername, lockUserById, type PresenceCutoffs, replacePasswordHash, unattendedUsers } from '../repositories/users.js';
 import type { Db } from '../db/connect.js';
 import { inTransaction } from '../db/transaction.js';
+import { noticeAccountChange } from './accountNotice.js';
 import { type Acting, audit, auditBy, auditRun } from './audit.js';
 import type { ServiceContext } from './context.js';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
@@ -125,7 +126,7 @@ export async function startSession(
     await audit(run.trx, { actor: { id: user.id, name: user.username }, action: 'sign_in', subject: `user:${user.id}`, address: options.address ?? '', after }, run.now);
     const previousUser = previousToken === undefined ? undefined : await deleteSession(run.trx, sessionIdOf(previousToken));
     await insertSession(run.trx, sessionIdOf(token), user.id, run.now);
-    if (previousUser !== undefined && previousUser !== user.id) await offlineIfUnattended(run, presenceCutoffs(run.now, options.idleMinutes, ctx.apiPresenceMinutes), [previousUser]);
+    if (previousUser !== undefined && previousUser !== user.id) await offlineIfUnattended(run, presenceCutoffs(run.now, options.idleMinutes, ctx), [previousUser]);
     if (user.role === 'agent') await changePresenceIn(run, user.id, 'available');
   });
   const presence: Presence = user.role === 'agent' ? 'available' : user.presence;
@@ -163,6 +164,11 @@ export async function checkCurrentPassword(ctx: ServiceContext, user: Pick<UserR
   return false;
 }
 
+/** checkCurrentPassword, refusing a wrong one on its field (nothing written but the failed check's entry). */
+export async function refuseWrongCurrentPassword(ctx: ServiceContext, user: Pick<UserRow, 'id' | 'username' | 'password_hash'>, typed: unknown, address: string): Promise<void> {
+  if (!(await checkCurrentPassword(ctx, user, typed, address))) throw invalidInput(labelled({ current_password: 'This is not your current password.' }, ACCOUNT_LABELS));
+}
+
 /** A login with the password alone (checkCredentials, then startSession). */
 export async function login(ctx: ServiceContext, username: string, password: string, options: { idleMinutes: number; previousToken?: string | undefined }): Promise<StartedSession> {
   return startSession(ctx, await checkCredentials(ctx, username, password), options);
@@ -197,8 +203,10 @@ export async function authenticate(ctx: ServiceContext, token: string, use: Sess
   const session = await findSession(ctx.handle.db, sessionIdOf(token));
   if (!session) return null;
   const now = ctx.clock.now();
-  const cutoffs = presenceCutoffs(now, use.idleMinutes, ctx.apiPresenceMinutes);
-  if (session.last_seen_at < cutoffs.sessionSeenSince) {
+  const cutoffs = presenceCutoffs(now, use.idleMinutes, ctx);
+  // Idle too long, or signed in longer ago than the lifetime (SESSION_MAX_HOURS) however busy:
+  // ended alike, by the system (no audit entry, as the expiry job's), the person sent to log in.
+  if (!sessionStands({ createdAt: session.created_at, lastSeenAt: session.last_seen_at }, cutoffs)) {
     await expireSession(ctx, session.session_id, session.id, cutoffs);
     return null;
   }
@@ -227,12 +235,12 @@ async function expireSession(ctx: ServiceContext, sessionId: string, userId: num
  */
 export async function expireIdleSessions(ctx: ServiceContext, idleMinutes: number): Promise<{ sessionsEnded: number; agentsOffline: number }> {
   const db = ctx.handle.db;
-  const outside = presenceCutoffs(ctx.clock.now(), idleMinutes, ctx.apiPresenceMinutes);
+  const outside = presenceCutoffs(ctx.clock.now(), idleMinutes, ctx);
   // Most runs find nothing: look without the routing lock first, so they never wait behind routing.
-  if (!(await anyIdleSession(db, outside.sessionSeenSince)) && (await unattendedUsers(db, outside)).length === 0) return { sessionsEnded: 0, agentsOffline: 0 };
+  if (!(await anyIdleSession(db, outside)) && (await unattendedUsers(db, outside)).length === 0) return { sessionsEnded: 0, agentsOffline: 0 };
   return withPresence(ctx, null, async (run) => {
-    const cutoffs = presenceCutoffs(run.now, idleMinutes, ctx.apiPresenceMinutes);
-    const sessionsEnded = await deleteIdleSessions(run.trx, cutoffs.sessionSeenSince, 500);
+    const cutoffs = presenceCutoffs(run.now, idleMinutes, ctx);
+    const sessionsEnded = await deleteIdleSessions(run.trx, cutoffs, 500);
     const offline = await offlineIfUnattended(run, cutoffs);
     return { sessionsEnded, agentsOffline: offline.length };
   });
@@ -273,7 +281,7 @@ export interface KeptSession {
  */
 export async function endOtherSessions(ctx: ServiceContext, run: PresenceRun, userId: number, kept: KeptSession): Promise<void> {
   await deleteSessionsOf(run.trx, userId, kept.token === undefined ? undefined : sessionIdOf(kept.token));
-  await offlineIfUnattended(run, presenceCutoffs(run.now, kept.idleMinutes, ctx.apiPresenceMinutes), [userId]);
+  await offlineIfUnattended(run, presenceCutoffs(run.now, kept.idleMinutes, ctx), [userId]);
 }
 
 /**
@@ -293,7 +301,16 @@ export async function changeProfile(
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
   const change = validateProfileChange(raw, user.username);
-  return saveProfile(ctx, actor, userId, change, idleMinutes);
+  // One's own account asks for the current password here too, as My account does (a new password
+  // or address): an admin's unlocked screen is no back door to taking the account over. Another
+  // account's needs none: setting it is the admin's power (and its owner is mailed, accountNotice.ts).
+  const own = userId === actor.id && ownChangeNeedsCurrentPassword(change, user);
+  if (own) {
+    const missing = currentPasswordMissing(change, user, raw.current_password);
+    if (missing !== null) throw invalidInput(labelled({ current_password: missing }, ACCOUNT_LABELS));
+    await refuseWrongCurrentPassword(ctx, user, raw.current_password, actor.address);
+  }
+  return saveProfile(ctx, actor, userId, { ...change, checkedHash: own ? user.password_hash : null }, idleMinutes);
 }
 
 /**
@@ -303,7 +320,8 @@ export async function changeProfile(
  * left present nowhere goes offline (R5), and its unused reset links stop working (also after a new
  * address alone: they were mailed to the old one). `checkedHash`: the password hash a current
  * password typed for this change was checked against; a new password set since refuses the change
- * on `current_password` (core/accounts.ts credentialsStand), nothing written. Audited
+ * on `current_password` (core/accounts.ts credentialsStand), nothing written. A new password or
+ * mailbox mails the account's address as it was (services/accountNotice.ts). Audited
  * (`user.update` by an admin, `account.update` by the account itself), saying whether the password
  * changed, never what it is.
  */
@@ -322,6 +340,7 @@ export async function saveProfile(
     // Nothing to change: nothing written, no audit entry.
     if (before && !profileChanges(before, change)) return;
     await setUserProfile(run.trx, userId, { displayName: change.displayName, email: change.email, passwordHash });
+    if (before) await noticeAccountChange(run, before, { email: change.email, passwordChanged: passwordHash !== null }, userId === actor.id ? 'owner' : 'admin');
     await auditRun(run, userId === actor.id ? 'account.update' : 'user.update', `user:${userId}`, {
       before: before && { display_name: before.display_name, email: before.email },
       after: { display_name: change.displayName, email: change.email, credentials_changed: passwordHash !== null },

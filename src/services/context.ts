@@ -41,6 +41,8 @@ export interface ServiceContext {
   onPresence?: (agentId: number, presence: Presence) => void;
   /** API_PRESENCE_MINUTES: how long an API call keeps its agent present; unset: the session limit. */
   apiPresenceMinutes?: number;
+  /** SESSION_MAX_HOURS: a session ends that long after its sign-in, even in use; unset: 12 (core/idleLimits.ts). */
+  sessionMaxHours?: number;
   /** AUTO_AWAY_MINUTES (0 or unset: off): page views and API calls are recorded often enough for it too. */
   autoAwayMinutes?: number;
   /** The server's short memory of token authentications (the inbound mail route); revocations clear it. */

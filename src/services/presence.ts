@@ -1,6 +1,6 @@
 import { DomainError } from '../core/errors.js';
 import type { UserRow } from '../db/schema.js';
-import { inUseSince } from '../core/idleLimits.js';
+import { inUseSince, startedSince } from '../core/idleLimits.js';
 import type { Presence } from '../core/routing.js';
 import { recordPresence } from '../repositories/presenceHistory.js';
 import { findUserById, type PresenceCutoffs, setPresence, unattendedUsers } from '../repositories/users.js';
@@ -19,8 +19,12 @@ import { pullAndBalance, releaseTickets, type RoutingRun, updateAgent, withRouti
  * (core/idleLimits.ts), so what was in use within its limit is never ended. Present nowhere, it
  * goes offline (R5) at the next expiry run.
  */
-export function presenceCutoffs(now: number, idleMinutes: number, apiPresenceMinutes: number = idleMinutes): PresenceCutoffs {
-  return { sessionSeenSince: inUseSince(now, idleMinutes), tokenUsedSince: inUseSince(now, apiPresenceMinutes) };
+export function presenceCutoffs(now: number, idleMinutes: number, limits: Pick<ServiceContext, 'apiPresenceMinutes' | 'sessionMaxHours'> = {}): PresenceCutoffs {
+  return {
+    sessionSeenSince: inUseSince(now, idleMinutes),
+    sessionStartedSince: startedSince(now, limits.sessionMaxHours),
+    tokenUsedSince: inUseSince(now, limits.apiPresenceMinutes ?? idleMinutes),
+  };
 }
 
 /**

@@ -17,6 +17,7 @@ const KIND_NAMES: Record<OutboxRow['kind'], string> = {
   sla_warning: 'an SLA warning',
   webhook_disabled: 'a webhook notice',
   password_reset: 'a password-reset link',
+  account_changed: 'a notice of a changed password or address',
 };
 
 export function BouncedEmails({ emails }: { emails: readonly BouncedEmail[] }) {

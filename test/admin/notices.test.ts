@@ -75,7 +75,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('saves an email: the warning is gone and breach alerts have somewhere to go', async () => {
-      const saved = await admin.submit(`/admin/users/${adminId}/`, { display_name: 'Ada Admin', email: 'ada@team.test', password: '' }, `/admin/users/${adminId}/profile/`);
+      const saved = await admin.submit(`/admin/users/${adminId}/`, { display_name: 'Ada Admin', email: 'ada@team.test', password: '', current_password: 'first-admin-pass' }, `/admin/users/${adminId}/profile/`);
       expect(saved.statusCode).toBe(303);
       const page = await admin.get(`/admin/users/${adminId}/`);
       expect(visibleText(page)).toContain('Profile saved.');
@@ -116,7 +116,7 @@ for (const dialect of DIALECTS) {
     it("an admin's own new password keeps this session and ends the others", async () => {
       const elsewhere = new Client(t.app);
       await elsewhere.login('admin', 'first-admin-pass');
-      const saved = await admin.submit(`/admin/users/${adminId}/`, { display_name: 'Ada Admin', email: 'ada@team.test', password: 'another password' }, `/admin/users/${adminId}/profile/`);
+      const saved = await admin.submit(`/admin/users/${adminId}/`, { display_name: 'Ada Admin', email: 'ada@team.test', password: 'another password', current_password: 'first-admin-pass' }, `/admin/users/${adminId}/profile/`);
       expect(saved.statusCode).toBe(303);
       expect(visibleText(await admin.get(`/admin/users/${adminId}/`))).toContain('You stay logged in here; your other sessions ended.');
       expect((await elsewhere.get('/admin/')).statusCode).toBe(303);

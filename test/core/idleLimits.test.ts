@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activityToRecord, inUseSince, recordingLimit, touchEveryMs } from '../../src/core/idleLimits.js';
+import { activityToRecord, inUseSince, recordingLimit, sessionStands, startedSince, touchEveryMs } from '../../src/core/idleLimits.js';
 
 describe('idle limits counted from recorded activity', () => {
   it.each([
@@ -45,5 +45,24 @@ describe('recordingLimit', () => {
     [Number.POSITIVE_INFINITY, 0, Number.POSITIVE_INFINITY],
   ])('idle limit %s min, auto-away %s min: records written for %s min', (limit, autoAway, recording) => {
     expect(recordingLimit(limit, autoAway)).toBe(recording);
+  });
+});
+
+describe("a session's absolute lifetime", () => {
+  const HOUR = 3_600_000;
+  it('counts back exactly the lifetime, 12 hours unless set', () => {
+    expect(startedSince(20 * HOUR)).toBe(8 * HOUR);
+    expect(startedSince(20 * HOUR, 1)).toBe(19 * HOUR);
+  });
+
+  const cutoffs = { sessionSeenSince: 10 * HOUR, sessionStartedSince: 8 * HOUR };
+  it.each([
+    ['in use and young', 9 * HOUR, 11 * HOUR, true],
+    ['started at the cutoff exactly', 8 * HOUR, 11 * HOUR, true],
+    ['in use but started before the lifetime', 8 * HOUR - 1, 11 * HOUR, false],
+    ['young but idle', 9 * HOUR, 10 * HOUR - 1, false],
+    ['seen at the idle cutoff exactly', 9 * HOUR, 10 * HOUR, true],
+  ])('a session %s', (_label, createdAt, lastSeenAt, expected) => {
+    expect(sessionStands({ createdAt, lastSeenAt }, cutoffs)).toBe(expected);
   });
 });

@@ -137,6 +137,19 @@ for (const dialect of DIALECTS) {
       expect(unknown.body).toBe(known.body);
     });
 
+    it('puts a request for a known account in the audit log (by nobody, from the client, on the account; never the link), and none for an unknown address', async () => {
+      const requests = () => db().selectFrom('audit_log').selectAll().where('action', '=', 'account.password_reset_requested').orderBy('id').execute();
+      const before = (await requests()).length;
+      await ask('nobody-here@team.test');
+      expect(await requests()).toHaveLength(before);
+      await ask(' ANA@team.test');
+      const path = await linkMailedTo('ana@team.test');
+      const entries = await requests();
+      expect(entries).toHaveLength(before + 1);
+      expect(entries.at(-1)).toMatchObject({ actor_id: null, actor_name: '', subject: `user:${ana}`, address: '127.0.0.1', after_json: '{"email":"ana@team.test"}' });
+      expect(JSON.stringify(entries.at(-1))).not.toContain(path.split('/')[4]!);
+    });
+
     it('takes as long for an unknown address as for a known one, within one password hash', async () => {
       const askTimed = async (email: string) => {
         const client = new Client(t.app);

@@ -45,7 +45,7 @@ export function accountRoutes(app: FastifyInstance, ctx: ServiceContext, limits:
       const refused = tooMany(reply, await limits.resetAttempt(request, typeof body.email === 'string' ? body.email : undefined), 'reset requests');
       if (refused) return refused;
       try {
-        await requestPasswordReset(ctx, body);
+        await requestPasswordReset(ctx, body, request.ip);
       } catch (error) {
         if (!isInvalidInput(error)) throw error;
         return sendHtml(reply, renderPage(ResetRequestPage({ csrf: reply.generateCsrf(), values: keptValues(body, ['email']), errors: error.fields })), 400);

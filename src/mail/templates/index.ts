@@ -10,13 +10,15 @@ export { reply as renderReply, type ReplyMailData, type QuotedMessage } from './
 export { slaAlert as renderSlaAlert, type SlaAlert } from './slaAlert.js';
 export { webhookDisabled as renderWebhookDisabled } from './webhookDisabled.js';
 export { passwordReset as renderPasswordReset, type PasswordResetMailData } from './passwordReset.js';
+export { accountChanged as renderAccountChanged, type AccountChangedMailData } from './accountChanged.js';
 
 /**
  * `sla_warning`: a §11 target's warning to staff (a first-response or next-reply breach is an
  * `sla_breached` email, rendered by slaAlert). `webhook_disabled`: a webhook endpoint turned off
  * after a day of failures (§13). `password_reset`: a staff member's reset link (§15).
+ * `account_changed`: a staff account's notice of a new password or address, to its old address (§15).
  */
-export const MAIL_KINDS = ['created', 'assigned', 'reassigned', 'closed', 'sla_breached', 'reply', 'sla_warning', 'webhook_disabled', 'password_reset'] as const;
+export const MAIL_KINDS = ['created', 'assigned', 'reassigned', 'closed', 'sla_breached', 'reply', 'sla_warning', 'webhook_disabled', 'password_reset', 'account_changed'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
 /** The kinds that go to the ticket's customer: one conversation per ticket in their mail client. */
@@ -31,7 +33,7 @@ export function isAutomaticKind(kind: MailKind): boolean {
 }
 
 /** Kinds rendered from the ticket's facts alone (a `reply` also needs its message: renderReply). */
-export type TicketMailKind = Exclude<MailKind, 'reply' | 'sla_warning' | 'webhook_disabled' | 'password_reset'>;
+export type TicketMailKind = Exclude<MailKind, 'reply' | 'sla_warning' | 'webhook_disabled' | 'password_reset' | 'account_changed'>;
 
 const templates: Record<TicketMailKind, (data: TicketMailData) => EmailContent> = {
   created,

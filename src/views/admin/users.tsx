@@ -145,6 +145,17 @@ function ProfileForm({ user, csrf, values, errors, isSelf }: Pick<UserDetailProp
           errors={errors}
           hint={isSelf ? 'Leave empty to keep it. A new one logs you out everywhere else.' : 'Leave empty to keep it. A new one logs them out everywhere.'}
         />
+        {isSelf && (
+          <TextField
+            name="current_password"
+            label="Current password"
+            type="password"
+            autocomplete="current-password"
+            values={{}}
+            errors={errors}
+            hint="Your own account: needed for a new password or a new email address, as on My account."
+          />
+        )}
         <button type="submit">Save profile</button>
       </form>
     </section>
