@@ -330,7 +330,10 @@ export class WebhookWorker {
     const next = deliveryAfterFailure(row.attempts, now);
     const nextAttemptAt = next.status === 'failed' ? null : next.nextAttemptAt;
     const fields = { deliveryId: row.id, endpointId: row.endpoint_id, event: row.event, attempt: row.attempts, error: failure.error };
+    // Logged after the commit: a try rolled back (and run again after a deadlock) logs nothing.
+    let disabled = false;
     const outcome = await inTransaction(handle, async (trx): Promise<Outcome> => {
+      disabled = false;
       if (!(await recordDeliveryFailure(trx, row.id, failure, nextAttemptAt))) return 'lost';
       const since = await noteEndpointFailing(trx, row.endpoint_id, now);
       if (since !== null && endpointAfterFailure(since, now).disable && (await disableEndpoint(trx, row.endpoint_id, now))) {
@@ -338,10 +341,11 @@ export class WebhookWorker {
         const content = renderWebhookDisabled({ url: row.url, failingSince: since, lastError: failure.error, pageUrl: `${publicUrl}/adminapp/webhooks/${row.endpoint_id}/`, timeZone });
         const admins = await activeAdminRecipients(trx);
         await enqueueEmails(trx, admins.map((admin) => ({ ...admin, ticketId: null, kind: 'webhook_disabled' as const, content, now })));
-        logger.error(fields, 'webhooks: endpoint failing for a day; disabled and the admins emailed');
+        disabled = true;
       }
       return nextAttemptAt === null ? 'failed' : 'retrying';
     });
+    if (disabled) logger.error(fields, 'webhooks: endpoint failing for a day; disabled and the admins emailed');
     if (outcome === 'retrying') logger.warn({ ...fields, nextAttemptAt: new Date(nextAttemptAt!).toISOString() }, 'webhooks: delivery failed; will retry');
     if (outcome === 'failed') logger.error(fields, 'webhooks: delivery given up; retry it from its endpoint’s log');
     return outcome;
