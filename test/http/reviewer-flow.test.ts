@@ -50,7 +50,7 @@ for (const dialect of DIALECTS) {
       expect((await ticket(second)).agent_id).toBe(alice);
       expect((await b.get('/agents/dashboard/')).body).toContain('Third');
       const status = await customer().get(`/tickets/status/${third}/`);
-      expect(status.body).toContain('Moved to Bob Agent');
+      expect(status.body).toContain('Moved to <bdi>Bob Agent</bdi>');
 
       // 5. Fill both agents (Alice 3, Bob 3), then one more waits.
       const more = [];
