@@ -59,11 +59,15 @@ export function sessionCookieOptions(secure: boolean) {
 
 /** Resolves the session cookie into `request.viewer` (skipping static files). */
 export function installSessions(app: FastifyInstance, { ctx, idleMinutes, openPages, mailboxRead = false }: SessionOptions): void {
+  // Requests whose session was read before the preHandler (a form refused or read before its
+  // route: uploads.ts, forms.ts): the preHandler takes that answer rather than asking again.
+  const resolved = new WeakSet<FastifyRequest>();
   app.decorateRequest('viewer', null);
   app.decorateRequest('sessionViewer', async function (this: FastifyRequest) {
     const token = this.cookies[SESSION_COOKIE];
     if (!token || /^\/api(\/|\?|$)/.test(this.url)) return null;
     this.viewer = await authenticate(ctx, token, { idleMinutes, countsAsActivity: countsAsActivity(this) });
+    resolved.add(this);
     return this.viewer;
   });
   app.addHook('preHandler', async (request) => {
@@ -71,7 +75,7 @@ export function installSessions(app: FastifyInstance, { ctx, idleMinutes, openPa
     // Static files need no user, and the API never accepts session cookies (§8).
     if (!token || request.url.startsWith('/static/') || /^\/api(\/|\?|$)/.test(request.url)) return;
     const atWork = countsAsActivity(request);
-    const viewer = await authenticate(ctx, token, { idleMinutes, countsAsActivity: atWork });
+    const viewer = resolved.has(request) ? request.viewer : await authenticate(ctx, token, { idleMinutes, countsAsActivity: atWork });
     // An admin's page views carry the warnings every admin page shows (not its posts or feeds).
     if (viewer?.role === 'admin' && atWork && request.method === 'GET') viewer.notices = adminNotices(await noticeFacts(ctx.handle.db, mailboxRead), viewer.id);
     request.viewer = viewer;

@@ -42,14 +42,14 @@ function endedSessions(db: Db, cutoffs: SessionCutoffs) {
 }
 
 /** Whether any session has ended (idle, or past its lifetime) and is still there. */
-export async function anyIdleSession(db: Db, cutoffs: SessionCutoffs): Promise<boolean> {
+export async function anyEndedSession(db: Db, cutoffs: SessionCutoffs): Promise<boolean> {
   const row = await endedSessions(db, cutoffs).limit(1).executeTakeFirst();
   return row !== undefined;
 }
 
 /** Deletes up to `limit` ended sessions (idle, or past their lifetime), oldest use first; returns how many. */
-export async function deleteIdleSessions(db: Db, cutoffs: SessionCutoffs, limit: number): Promise<number> {
-  const idle = endedSessions(db, cutoffs).orderBy('last_seen_at').limit(limit);
-  const result = await db.deleteFrom('sessions').where('id', 'in', idle).executeTakeFirst();
+export async function deleteEndedSessions(db: Db, cutoffs: SessionCutoffs, limit: number): Promise<number> {
+  const ended = endedSessions(db, cutoffs).orderBy('last_seen_at').limit(limit);
+  const result = await db.deleteFrom('sessions').where('id', 'in', ended).executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -9,7 +9,7 @@ import type { Presence } from '../core/routing.js';
 import type { ApiTokenScope, UserRow } from '../db/schema.js';
 import { emailMoved, PROFILE_LABELS, profileChanges, type Role, validateProfileChange } from '../core/users.js';
 import { noticeFacts, setUserProfile } from '../repositories/adminUsers.js';
-import { anyIdleSession, deleteIdleSessions, deleteSession, deleteSessionsOf, findSession, insertSession, touchSession } from '../repositories/sessions.js';
+import { anyEndedSession, deleteEndedSessions, deleteSession, deleteSessionsOf, findSession, insertSession, touchSession } from '../repositories/sessions.js';
 import { retirePasswordResetsOf } from '../repositories/passwordResets.js';
 import { findUserById, findUserByUsername, lockUserById, type PresenceCutoffs, replacePasswordHash, unattendedUsers } from '../repositories/users.js';
 import type { Db } from '../db/connect.js';
@@ -237,10 +237,10 @@ export async function expireIdleSessions(ctx: ServiceContext, idleMinutes: numbe
   const db = ctx.handle.db;
   const outside = presenceCutoffs(ctx.clock.now(), idleMinutes, ctx);
   // Most runs find nothing: look without the routing lock first, so they never wait behind routing.
-  if (!(await anyIdleSession(db, outside)) && (await unattendedUsers(db, outside)).length === 0) return { sessionsEnded: 0, agentsOffline: 0 };
+  if (!(await anyEndedSession(db, outside)) && (await unattendedUsers(db, outside)).length === 0) return { sessionsEnded: 0, agentsOffline: 0 };
   return withPresence(ctx, null, async (run) => {
     const cutoffs = presenceCutoffs(run.now, idleMinutes, ctx);
-    const sessionsEnded = await deleteIdleSessions(run.trx, cutoffs, 500);
+    const sessionsEnded = await deleteEndedSessions(run.trx, cutoffs, 500);
     const offline = await offlineIfUnattended(run, cutoffs);
     return { sessionsEnded, agentsOffline: offline.length };
   });
