@@ -11,7 +11,7 @@
  * (`hours_mon`, `holidays` with the line number), or `hours` for the week as a whole.
  */
 import { type FieldLabels, labelled } from './fieldErrors.js';
-import { type CalendarDefinition, type CalendarJson, checkCalendar, formatTimeOfDay, type OpeningInterval, type parseCalendar, WEEKDAYS, type Weekday } from './calendar.js';
+import { type CalendarDefinition, type CalendarJson, checkCalendar, formatTimeOfDay, MAX_HOLIDAYS, type OpeningInterval, type parseCalendar, WEEKDAYS, type Weekday } from './calendar.js';
 import { accepted, Checked } from './checked.js';
 import { canonicalTexts, type EditForm } from './formMerge.js';
 
@@ -69,6 +69,17 @@ export function parseHolidayText(text: string): { holidays: CalendarJson['holida
     lines.push(index + 1);
   });
   return problems.length ? problems.join(' ') : { holidays, lines };
+}
+
+/**
+ * The message by a field of the calendar form that was far longer than a form field may carry
+ * (256 kB): the form was refused before it was read, and only the text's start comes back. For the
+ * holidays (a pasted list of dates), what a calendar holds, so the admin knows what to cut.
+ */
+export function calendarTooLongMessage(field: string): string {
+  const label = CALENDAR_FORM_LABELS[field] ?? field;
+  if (field === 'holidays') return `${label}: far longer than a calendar holds (at most ${MAX_HOLIDAYS} holidays); only its start is kept below. Shorten it to the holidays you need.`;
+  return `${label}: far longer than we accept.`;
 }
 
 /**

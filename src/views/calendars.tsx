@@ -158,7 +158,7 @@ export function CalendarFormPage({
       <h1>{calendar ? 'Edit calendar' : 'New calendar'}</h1>
       {calendar && <p>A change applies to SLA clocks started after it; tickets already counting keep the hours they started with.</p>}
       <ErrorSummary errors={errors} />
-      <form method="post" action={calendar ? `${CALENDARS}${calendar.id}/` : `${CALENDARS}new/`} novalidate>
+      <form method="post" action={calendar ? `${CALENDARS}${calendar.id}/` : `${CALENDARS}new/`} enctype="multipart/form-data" novalidate>
         <CsrfField token={csrf} />
         {calendar && <ShownField values={shown} />}
         <CalendarFields values={values} errors={errors} />

@@ -3,6 +3,7 @@ import { parseCalendar } from '../../src/core/calendar.js';
 import {
   CALENDAR_FORM_LABELS,
   calendarFormValues,
+  calendarTooLongMessage,
   newCalendarFormValues,
   parseCalendarForm,
   parseHolidayText,
@@ -127,5 +128,16 @@ describe('weeklySummary', () => {
     const { definition } = parseCalendarForm(form(over));
     expect(weeklySummary(definition)).toBe(summary);
     expect(weeklyMinutes(definition)).toBe(minutes);
+  });
+});
+
+describe('calendarTooLongMessage', () => {
+  it.each([
+    ['holidays', 'Holidays (closed all day): far longer than a calendar holds (at most 500 holidays); only its start is kept below. Shorten it to the holidays you need.'],
+    ['hours_mon', 'Monday: far longer than we accept.'],
+    ['name', 'Name: far longer than we accept.'],
+    ['colour', 'colour: far longer than we accept.'],
+  ])('%s', (field, message) => {
+    expect(calendarTooLongMessage(field)).toBe(message);
   });
 });

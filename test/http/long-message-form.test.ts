@@ -13,6 +13,7 @@ import { addStaff, Client, csrfFrom, seenFrom, startTestApp, submitViaForm, type
 import { DIALECTS } from '../support/db.js';
 import { countRows } from '../files/counts.js';
 import { multipart } from '../files/support.js';
+import { calendarTables } from '../support/calendars.js';
 
 const LOG = 'ERROR 2026-12-01 printer spooler crashed\n'.repeat(8_000);
 
@@ -168,6 +169,60 @@ for (const dialect of DIALECTS) {
       expectFormAgain(await sendLong(`/adminapp/replies/${id}/`, `/adminapp/replies/${id}/`), `/adminapp/replies/${id}/`);
       expect(await countRows(t.ctx)).toEqual(before);
       expect((await t.ctx.handle.db.selectFrom('canned_replies').select('body').where('id', '=', id).executeTakeFirstOrThrow()).body).toBe('Hello!');
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  // A calendar's holidays pasted far over the 256 kB a form field may carry (a whole export of
+  // dates) were Fastify's bare "Too large" page: the form was urlencoded, so nothing was read back.
+  describe(`a calendar's holidays far over the limit (${dialect})`, () => {
+    let t: TestApp;
+    let root: Client;
+    const HOLIDAYS = '2026-12-24..2026-12-26 yearly\n'.repeat(10_000);
+    const hours = { hours_mon: '09:00-17:00', hours_tue: '09:00-17:00', hours_wed: '', hours_thu: '', hours_fri: '', hours_sat: '', hours_sun: '' };
+    beforeAll(async () => {
+      t = await startTestApp(dialect);
+      await addStaff(t.ctx, 'root', { role: 'admin' });
+      root = new Client(t.app);
+      expect((await root.login('root')).statusCode).toBe(303);
+    });
+    afterAll(() => t.close());
+
+    /** Posts the calendar form at `path` as the browser sends it (its enctype), the holidays far too long. */
+    async function sendLong(path: string) {
+      const page = await root.get(path);
+      expect(page.body).toMatch(new RegExp(`<form method="post" action="${path}"[^>]*enctype="multipart/form-data"`));
+      const shown = /name="_shown" value="([^"]*)"/.exec(page.body)?.[1];
+      const fields = { _csrf: csrfFrom(page.body), ...(shown === undefined ? {} : { _shown: shown.replaceAll('&quot;', '"').replaceAll('&amp;', '&') }), name: 'Lisbon office', time_zone: 'Europe/Lisbon', ...hours, holidays: HOLIDAYS };
+      const { body, contentType } = multipart(fields);
+      return root.request({ method: 'POST', url: path, payload: body, headers: { 'content-type': contentType } });
+    }
+
+    function expectFormAgain(answer: { statusCode: number; body: string }, path: string) {
+      expect(answer.statusCode).toBe(413);
+      expect(answer.body).toContain(`<form method="post" action="${path}"`);
+      expect(answer.body).toMatch(/id="holidays-error" class="field-error">Holidays \(closed all day\): far longer than a calendar holds \(at most 500 holidays\)[^<]*</);
+      const kept = /<textarea id="holidays" name="holidays"[^>]*>([\s\S]*?)<\/textarea>/.exec(answer.body)?.[1] ?? '';
+      expect(kept.startsWith('2026-12-24..2026-12-26 yearly\n2026-12-24..2026-12-26 yearly\n')).toBe(true);
+      expect(answer.body).toContain('value="Lisbon office"');
+      expect(answer.body).toContain('value="Europe/Lisbon"');
+      expect(csrfFrom(answer.body)).toBeTruthy();
+    }
+
+    it('a new calendar comes back as the form with the limit by the field and every value kept, writing nothing', async () => {
+      const before = await calendarTables(t.ctx.handle.db);
+      expectFormAgain(await sendLong('/adminapp/calendars/new/'), '/adminapp/calendars/new/');
+      expect(await calendarTables(t.ctx.handle.db)).toEqual(before);
+    });
+
+    it('an edit comes back the same way, the saved calendar unchanged', async () => {
+      const created = await root.submit('/adminapp/calendars/new/', { name: 'Porto office', time_zone: 'Europe/Lisbon', ...hours, holidays: '2026-05-01' });
+      expect(created.statusCode).toBe(303);
+      const id = (await t.ctx.handle.db.selectFrom('calendars').select('id').where('name', '=', 'Porto office').executeTakeFirstOrThrow()).id;
+      const before = await calendarTables(t.ctx.handle.db);
+      expectFormAgain(await sendLong(`/adminapp/calendars/${id}/`), `/adminapp/calendars/${id}/`);
+      expect(await calendarTables(t.ctx.handle.db)).toEqual(before);
     });
   });
 }

@@ -5,7 +5,7 @@
  */
 import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CALENDAR_EDIT_FORM, CALENDAR_FORM_FIELDS, calendarFormValues, checkCalendarForm, newCalendarFormValues } from '../../core/calendarForm.js';
+import { CALENDAR_EDIT_FORM, CALENDAR_FORM_FIELDS, calendarFormValues, calendarTooLongMessage, checkCalendarForm, newCalendarFormValues } from '../../core/calendarForm.js';
 import { EditConflict, SHOWN_DAMAGED } from '../../core/formMerge.js';
 import { DomainError, notFound } from '../../core/errors.js';
 import { type CalendarRecord, findCalendar, listCalendars, slaCalendarId } from '../../repositories/calendars.js';
@@ -16,8 +16,8 @@ import type { FormErrors, FormValues } from '../../views/components.js';
 import type { Flash } from '../../views/layout.js';
 import { renderPage } from '../../views/render.js';
 import { setFlash, takeFlash } from '../flash.js';
-import { formBody, keptValues, postedEdit, sendHtml } from '../forms.js';
-import { adminOnly } from '../session.js';
+import { formBody, keptValues, postedEdit, sendHtml, staffTooLongForm } from '../forms.js';
+import { adminOnly, staffMayPost } from '../session.js';
 
 type IdRequest = FastifyRequest<{ Params: { id: string } }>;
 
@@ -58,6 +58,18 @@ export function calendarRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     }
   };
 
+  // A field far over the 256 kB a form field may carry (a pasted list of holidays) is refused
+  // before the route runs: the form comes back (413) with the text's start and a message by the
+  // field, as the canned replies' do (so the form posts as multipart; it has no file input).
+  const tooLong = (id: (request: FastifyRequest) => number | null) =>
+    staffTooLongForm(['admin'], (request, reply, field) => {
+      const body = formBody(request.body);
+      return formPage(request, reply, id(request), keptValues(body, CALENDAR_FORM_FIELDS), { [field]: calendarTooLongMessage(field) }, 413, null, postedEdit(body)?.shown);
+    });
+  const tooLongNew = tooLong(() => null);
+  const tooLongEdit = tooLong((request) => calendarId(request as IdRequest));
+  const adminMayPost = staffMayPost('admin');
+
   app.register(async (admin) => {
     adminOnly(admin);
 
@@ -67,10 +79,10 @@ export function calendarRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     });
 
     admin.get(`${CALENDARS}new/`, async (request, reply) => formPage(request, reply, null, null, {}));
-    admin.post(`${CALENDARS}new/`, { preHandler: app.csrfProtection }, async (request, reply) => save(request, reply, null));
+    admin.post(`${CALENDARS}new/`, { preHandler: app.csrfProtection, config: { tooLongForm: tooLongNew, takesFiles: adminMayPost } }, async (request, reply) => save(request, reply, null));
 
     admin.get(`${CALENDARS}:id/`, async (request: IdRequest, reply) => formPage(request, reply, calendarId(request), null, {}));
-    admin.post<{ Params: { id: string } }>(`${CALENDARS}:id/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => save(request, reply, calendarId(request)));
+    admin.post<{ Params: { id: string } }>(`${CALENDARS}:id/`, { preHandler: app.csrfProtection, config: { tooLongForm: tooLongEdit, takesFiles: adminMayPost } }, async (request: IdRequest, reply) => save(request, reply, calendarId(request)));
 
     admin.post<{ Params: { id: string } }>(`${CALENDARS}:id/delete/`, { preHandler: app.csrfProtection }, async (request: IdRequest, reply) => {
       const id = calendarId(request);
