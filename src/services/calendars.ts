@@ -8,6 +8,7 @@
  * counting with the calendar they started with (§11: a change applies to clocks started after it).
  */
 import { CALENDAR_FORM_LABELS } from '../core/calendarForm.js';
+import { neverOpenFields } from '../core/calendarOpens.js';
 import { changedParts } from '../core/audit.js';
 import { type Submission, submittedOver } from '../core/checked.js';
 import { labelled } from '../core/fieldErrors.js';
@@ -51,10 +52,13 @@ export async function saveCalendar(ctx: ServiceContext, id: number | null, submi
       if (id !== null && !before) throw notFound('Calendar');
       const { value: input, fields: parsed } = submittedOver(submission, before);
       name = input.name;
-      // Every problem at once: the submission's own, and a name in use beside them.
+      // Every problem at once: the submission's own, a name in use and holidays that keep it closed
+      // for good (core/calendarOpens.ts) beside them; the latter only of a definition read whole.
+      const now = ctx.clock.now();
       const taken = parsed.name === undefined && (await calendarNamed(trx, input.name, id)) !== undefined;
-      if (taken || Object.keys(parsed).length > 0) throw invalidInput({ ...parsed, ...(taken ? nameTaken(input.name).fields : {}) });
-      const row = { ...input, now: ctx.clock.now() };
+      const closed = Object.keys(parsed).every((field) => field === 'name') ? labelled(neverOpenFields(input.definition, now), CALENDAR_FORM_LABELS) : {};
+      if (taken || Object.keys(parsed).length > 0 || Object.keys(closed).length > 0) throw invalidInput({ ...parsed, ...closed, ...(taken ? nameTaken(input.name).fields : {}) });
+      const row = { ...input, now };
       const savedId = id === null ? await insertCalendar(trx, row) : (await updateCalendar(trx, id, row)) ? id : null;
       if (savedId === null) throw notFound('Calendar');
       const saved = (await findCalendar(trx, savedId))!;

@@ -92,6 +92,7 @@ for (const dialect of DIALECTS) {
         [{ hours_mon: '', hours_tue: '', hours_wed: '', hours_thu: '', hours_fri: '' }, 'hours', 'Opening hours: the calendar must be open at least one interval a week.'],
         [{ holidays: '2026-05-01\n2026-12-26..2026-12-24' }, 'holidays', 'Holidays (closed all day): line 2: The holiday ends (2026-12-24) before it starts (2026-12-26).'],
         [{ hours_fri: 'nine to noon' }, 'hours_fri', 'Friday: “nine to noon” is not an interval'],
+        [{ holidays: '2026-01-01..2026-06-30 yearly\n2026-07-01..2026-12-31 yearly' }, 'holidays', 'Holidays (closed all day): with these holidays the calendar is never open in the next ten years'],
         [{ name: 'berlin OFFICE' }, 'name', 'Name: a calendar named “berlin OFFICE” exists already'],
       ];
       const before = await calendarTables(db());

@@ -116,6 +116,9 @@ for (const dialect of DIALECTS) {
         ['the name of the built-in calendar', { ...berlin, name: '24/7' }, 'name', /built-in/],
         ['no name', { ...berlin, name: undefined }, 'name', /required/],
         ['a name of two lines', { ...berlin, name: 'Berlin\noffice' }, 'name', /One line of text/],
+        // Holidays that close every interval: every SLA target would silently have no due time.
+        ['holidays closing it for good', { ...berlin, holidays: [{ from: '2020-01-01', to: '2099-12-31' }] }, 'holidays', /never open in the next ten years/],
+        ['yearly holidays closing the whole year', { ...berlin, holidays: [{ from: '2026-01-01', to: '2026-06-30', yearly: true }, { from: '2026-07-01', to: '2026-12-31', yearly: true }] }, 'holidays', /never open in the next ten years/],
         // JSON types are strict: `yearly` is a JSON boolean, not a word or a number that reads as one.
         ['"yes" for yearly', { ...berlin, holidays: [{ from: '2026-01-01', yearly: 'yes' }] }, 'holidays.0.yearly', /true or false/],
         ['1 for yearly', { ...berlin, holidays: [{ from: '2026-01-01', yearly: 1 }] }, 'holidays.0.yearly', /true or false/],
