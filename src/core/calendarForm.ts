@@ -32,7 +32,10 @@ export const CALENDAR_FORM_LABELS: FieldLabels = {
 export const CALENDAR_FORM_FIELDS = ['name', 'time_zone', ...WEEKDAYS.map(hoursField), 'holidays'] as const;
 
 const INTERVAL = /^(\d{1,2}:\d{2})\s*[-–—]\s*(\d{1,2}:\d{2})$/;
-const HOLIDAY_LINE = /^(\S+?)(?:\s*\.\.\s*(\S+?))?(?:\s+(yearly))?$/i;
+// A date holds no dot, so each part ends where `..` or a space begins: one way to read any line.
+// (`\S+?` for the parts backtracked quadratically over a long line of dots: a 250 kB paste blocked
+// the server for minutes.)
+const HOLIDAY_LINE = /^([^\s.]+)(?:\s*\.\.\s*([^\s.]+))?(?:\s+(yearly))?$/i;
 
 /** `9:00` → `09:00`; anything else as it is (parseCalendar judges the value). */
 const padHour = (time: string) => (/^\d:/.test(time) ? `0${time}` : time);

@@ -62,6 +62,14 @@ describe('parseHolidayText', () => {
         'Line 3: write a date (2026-05-01) or a range (2026-12-24..2026-12-26), optionally followed by “yearly”.',
     );
   });
+
+  it('reads a long line of dots at once: the line pattern does not backtrack over it (a pasted line blocked the server for minutes)', () => {
+    // 60,000 characters took ~30 s (quadratic backtracking); the form takes 256 kB, minutes of a blocked event loop.
+    const started = performance.now();
+    expect(parseHolidayText(`${'.'.repeat(60_000)} x`)).toMatch(/^Line 1: write a date/);
+    expect(parseHolidayText(`2026-01-01${'..'.repeat(30_000)}`)).toMatch(/^Line 1: write a date/);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
 });
 
 describe('parseCalendarForm', () => {
