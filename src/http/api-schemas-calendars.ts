@@ -59,7 +59,7 @@ export const CalendarBody = withCoreRules(
       .optional()
       .meta({
         type: 'array',
-        description: 'Default: none',
+        description: 'Default: none. Holidays that keep the calendar closed for the ten years from the save (it would never open, so no SLA target counting with it would fall due) are refused on `holidays`.',
         items: { type: 'object', description: HOLIDAY_DOC, properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' }, yearly: { type: 'boolean', description: 'true or false (JSON booleans only); default false' } }, required: ['from'], additionalProperties: false },
         example: [{ from: '2026-12-24', to: '2026-12-26', yearly: true }],
       }),
