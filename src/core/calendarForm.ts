@@ -71,7 +71,20 @@ export function parseHolidayText(text: string): { holidays: CalendarJson['holida
     holidays.push({ from: match[1]!, to: match[2] ?? match[1]!, yearly: match[3] !== undefined });
     lines.push(index + 1);
   });
-  return problems.length ? problems.join(' ') : { holidays, lines };
+  return problems.length ? linesInWords(problems) : { holidays, lines };
+}
+
+/** Holiday lines named one by one in a message, at most; the others are counted. */
+const LISTED_LINES = 10;
+
+/**
+ * The problems of the holidays' lines as one message: the first LISTED_LINES, then how many more.
+ * A page of pasted text has thousands of lines, and naming each made a message of megabytes.
+ */
+function linesInWords(problems: readonly string[]): string {
+  const listed = problems.slice(0, LISTED_LINES).join(' ');
+  const more = problems.length - LISTED_LINES;
+  return more > 0 ? `${listed} And ${more.toLocaleString('en')} more ${more === 1 ? 'line' : 'lines'} like these.` : listed;
 }
 
 /**
@@ -127,7 +140,7 @@ function formFields(apiFields: Record<string, string>, holidayLines: number[], d
     } else if (field === 'holidays' && index !== undefined) holidayProblems.push(`Line ${holidayLines[Number(index)] ?? Number(index) + 1}: ${message}`);
     else fields[field] = message;
   }
-  if (holidayProblems.length) fields.holidays = holidayProblems.join(' ');
+  if (holidayProblems.length) fields.holidays = linesInWords(holidayProblems);
   return fields;
 }
 

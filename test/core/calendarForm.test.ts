@@ -3,6 +3,7 @@ import { parseCalendar } from '../../src/core/calendar.js';
 import {
   CALENDAR_FORM_LABELS,
   calendarFormValues,
+  checkCalendarForm,
   calendarTooLongMessage,
   newCalendarFormValues,
   parseCalendarForm,
@@ -61,6 +62,18 @@ describe('parseHolidayText', () => {
       'Line 2: write a date (2026-05-01) or a range (2026-12-24..2026-12-26), optionally followed by “yearly”. ' +
         'Line 3: write a date (2026-05-01) or a range (2026-12-24..2026-12-26), optionally followed by “yearly”.',
     );
+  });
+
+  it('names the first ten lines it cannot read and counts the rest (a pasted page of text made a message of megabytes)', () => {
+    const problem = (line: number) => `Line ${line}: write a date (2026-05-01) or a range (2026-12-24..2026-12-26), optionally followed by “yearly”.`;
+    const lines = Array.from({ length: 10 }, (_, i) => problem(i + 1));
+    expect(parseHolidayText('not a date\n'.repeat(10))).toBe(lines.join(' '));
+    expect(parseHolidayText('not a date\n'.repeat(60_000))).toBe(`${lines.join(' ')} And 59,990 more lines like these.`);
+  });
+
+  it('lists the first ten holidays parseCalendar refuses and counts the rest', () => {
+    const refused = checkCalendarForm(form({ holidays: '2026-02-30\n'.repeat(400) })).fields.holidays!;
+    expect(refused).toMatch(/^Holidays \(closed all day\): line 1: Dates are YYYY-MM-DD\. Line 2: .* Line 10: Dates are YYYY-MM-DD\. And 390 more lines like these\.$/);
   });
 
   it('reads a long line of dots at once: the line pattern does not backtrack over it (a pasted line blocked the server for minutes)', () => {
