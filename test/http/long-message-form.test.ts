@@ -10,12 +10,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTicketByToken } from '../../src/repositories/tickets.js';
 import { newTicket } from '../admin/support.js';
 import { addStaff, Client, csrfFrom, seenFrom, startTestApp, submitViaForm, type TestApp } from '../support/app.js';
+import type { Dialect } from '../../src/db/connect.js';
 import { DIALECTS } from '../support/db.js';
 import { countRows } from '../files/counts.js';
 import { multipart } from '../files/support.js';
 import { calendarTables } from '../support/calendars.js';
 
 const LOG = 'ERROR 2026-12-01 printer spooler crashed\n'.repeat(8_000);
+
+/** A test app with the admin `root` signed in: the staff forms' setup. */
+async function appWithRoot(dialect: Dialect): Promise<{ t: TestApp; root: Client }> {
+  const t = await startTestApp(dialect);
+  await addStaff(t.ctx, 'root', { role: 'admin' });
+  const root = new Client(t.app);
+  expect((await root.login('root')).statusCode).toBe(303);
+  return { t, root };
+}
 
 for (const dialect of DIALECTS) {
   describe(`a message far over the limit on the status page (${dialect})`, () => {
@@ -87,10 +97,7 @@ for (const dialect of DIALECTS) {
     let t: TestApp;
     let client: Client;
     beforeAll(async () => {
-      t = await startTestApp(dialect);
-      await addStaff(t.ctx, 'root', { role: 'admin' });
-      client = new Client(t.app);
-      expect((await client.login('root')).statusCode).toBe(303);
+      ({ t, root: client } = await appWithRoot(dialect));
     });
     afterAll(() => t.close());
 
@@ -130,10 +137,7 @@ for (const dialect of DIALECTS) {
     let t: TestApp;
     let root: Client;
     beforeAll(async () => {
-      t = await startTestApp(dialect);
-      await addStaff(t.ctx, 'root', { role: 'admin' });
-      root = new Client(t.app);
-      expect((await root.login('root')).statusCode).toBe(303);
+      ({ t, root: root } = await appWithRoot(dialect));
     });
     afterAll(() => t.close());
 
@@ -182,10 +186,7 @@ for (const dialect of DIALECTS) {
     const HOLIDAYS = '2026-12-24..2026-12-26 yearly\n'.repeat(10_000);
     const hours = { hours_mon: '09:00-17:00', hours_tue: '09:00-17:00', hours_wed: '', hours_thu: '', hours_fri: '', hours_sat: '', hours_sun: '' };
     beforeAll(async () => {
-      t = await startTestApp(dialect);
-      await addStaff(t.ctx, 'root', { role: 'admin' });
-      root = new Client(t.app);
-      expect((await root.login('root')).statusCode).toBe(303);
+      ({ t, root: root } = await appWithRoot(dialect));
     });
     afterAll(() => t.close());
 
