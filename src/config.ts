@@ -182,7 +182,7 @@ const EnvSchema = z.object({
     .regex(/^\S+$/, 'must not contain spaces (scrapers send it as Authorization: Bearer <token>)')
     .optional(),
   /**
-   * `on`: webhook endpoints may be on loopback, private, link-local and metadata addresses (§13);
+   * `on`: webhook endpoints may be on loopback, private and link-local addresses (§13), never a cloud metadata or credentials one;
    * off (default), such URLs are refused when saved and every delivery's resolved address is checked.
    */
   WEBHOOKS_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
