@@ -119,7 +119,7 @@ export class WebhookClient {
 /**
  * The start of an answer's body (BODY_KEPT characters), read for at most `leftMs`; the rest is
  * dropped. Past `leftMs` (or once the request's signal aborts) a NoAnswer, or with `upToDeadline`
- * what was read by then (also when the body breaks off).
+ * what was read by then. A body that breaks off (the connection dropped) gives what was read.
  */
 async function keptStart(body: Dispatcher.ResponseData['body'], leftMs: number, timeoutMs: number, upToDeadline: boolean): Promise<string> {
   const late = setTimeout(() => body.destroy(new NoAnswer(timeoutMs)), Math.max(leftMs, 0));
@@ -137,7 +137,11 @@ async function keptStart(body: Dispatcher.ResponseData['body'], leftMs: number, 
     // order), or the connection dropped before the body's end (the receiver took the event and went
     // away: posting it again would only deliver it twice).
     if (upToDeadline) return kept;
-    throw isTimeout(error) ? new NoAnswer(timeoutMs) : error;
+    // A refusal whose body breaks off is still a refusal with its status, for the log; one whose
+    // body the deadline (or a stop) cut is no answer in time.
+    if (isTimeout(error)) throw new NoAnswer(timeoutMs);
+    if (error instanceof Error && error.name === 'AbortError') throw error;
+    return kept;
   } finally {
     clearTimeout(late);
     if (!body.destroyed) body.destroy();
