@@ -182,8 +182,9 @@ const EnvSchema = z.object({
     .regex(/^\S+$/, 'must not contain spaces (scrapers send it as Authorization: Bearer <token>)')
     .optional(),
   /**
-   * `on`: webhook endpoints may be on loopback, private, link-local and metadata addresses (§13);
-   * off (default), such URLs are refused when saved and every delivery's resolved address is checked.
+   * `on`: webhook endpoints may be on loopback, private and link-local addresses (§13), never on a
+   * cloud's metadata or credentials address; off (default), such URLs are refused when saved and
+   * every delivery's resolved address is checked.
    */
   WEBHOOKS_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
   /** Seconds a webhook POST may take before it is aborted and retried later (§13: 10). Fractions allowed, for tests. */

@@ -10,6 +10,7 @@
 import { holdsNonText } from './conversation.js';
 import { invalidInput } from './errors.js';
 import { labelled } from './fieldErrors.js';
+import { showsNothing } from './unicode.js';
 
 export const CSAT_SCORES = ['good', 'bad'] as const;
 export type CsatScore = (typeof CSAT_SCORES)[number];
@@ -89,7 +90,9 @@ export function validateRating(fields: Record<string, unknown>): RatingInput {
     const trimmed = rawComment.replace(/\r\n?/g, '\n').trim();
     if (holdsNonText(trimmed)) errors.comment = 'The comment holds characters that are not text.';
     else if ([...trimmed].length > MAX_CSAT_COMMENT) errors.comment = `The comment is too long: at most ${MAX_CSAT_COMMENT} characters.`;
-    else comment = trimmed === '' ? null : trimmed;
+    // A comment that shows nothing (only zero-width or direction marks) is none: staff would read
+    // an empty quote, and webhooks a comment of nothing.
+    else comment = showsNothing(trimmed) ? null : trimmed;
   }
   if (score === null || Object.keys(errors).length > 0) throw invalidInput(labelled(errors, RATING_LABELS), 'Please correct the rating form.');
   return { score, comment };

@@ -163,8 +163,23 @@ export function hostKind(hostname: string): AddressKind {
 /** What an IP address is, for SSRF: only `public` addresses may be reached by deliveries. */
 export type AddressKind = 'public' | 'loopback' | 'private' | 'link-local' | 'metadata' | 'unspecified' | 'multicast' | 'reserved';
 
-/** Cloud metadata services, reachable from inside a VM without credentials. */
-const METADATA_V4 = new Set(['169.254.169.254', '169.254.170.2', '100.100.100.200']);
+/**
+ * Cloud metadata services and the other agents inside a cloud that hand out the machine's (or the
+ * container's) credentials to whoever asks from inside, without credentials of its own: the
+ * instance metadata service (AWS, Azure, GCP, Oracle…: 169.254.169.254; Alibaba: 100.100.100.200),
+ * ECS's task credentials (169.254.170.2) and EKS Pod Identity's agent (169.254.170.23).
+ */
+const METADATA_V4 = new Set(['169.254.169.254', '169.254.170.2', '169.254.170.23', '100.100.100.200']);
+
+/**
+ * The same over IPv6, as eight groups joined by `:`: AWS's instance metadata (fd00:ec2::254), EKS
+ * Pod Identity's agent (fd00:ec2::23) and Google Compute Engine's metadata server (fd20:ce::254).
+ */
+const METADATA_V6 = new Set([
+  [0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x254],
+  [0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x23],
+  [0xfd20, 0x00ce, 0, 0, 0, 0, 0, 0x254],
+].map((g) => g.join(':')));
 
 /** IPv4 ranges that are not public, first match wins ([first octets as a number, prefix, kind]). */
 const V4_RANGES: readonly [string, number, AddressKind][] = [
@@ -215,7 +230,7 @@ function classifyV6(address: string): AddressKind | null {
   if (zeroUpTo(6)) return orWorse(carried(), 'reserved');
   // 6to4 (2002:a.b.c.d::/48) is tunnelled to the IPv4 address in its 2nd and 3rd groups.
   if (g[0] === 0x2002) return classifyV4(embeddedIpv4([0, 0, 0, 0, 0, 0, g[1]!, g[2]!]))!;
-  if (g[0] === 0xfd00 && g[1] === 0x0ec2 && g.slice(2, 7).every((x) => x === 0) && g[7] === 0x254) return 'metadata';
+  if (METADATA_V6.has(g.join(':'))) return 'metadata';
   if ((g[0]! & 0xfe00) === 0xfc00) return 'private';
   if ((g[0]! & 0xffc0) === 0xfe80) return 'link-local';
   // Site-local (fec0::/10): deprecated, still a site's own network where it is used.

@@ -41,10 +41,13 @@ export async function pruneWebhookHistory(handle: DbHandle, cutoff: number, batc
     const { newest } = await db.selectFrom('webhook_events').select((eb) => eb.fn.max('id').as('newest')).executeTakeFirstOrThrow();
     if (newest === null) return { deliveries, events: 0, commits: 0 };
     const { through } = await db.selectFrom('webhook_endpoints').select((eb) => eb.fn.min('cursor_id').as('through')).where('active', '=', 1).executeTakeFirstOrThrow();
-    return { deliveries, events: await pruneEventsById(db, cutoff, batch, Math.min(through ?? Infinity, newest - 1)), commits: 0 };
+    // The newest log row stays (above) whatever its age, and so must its event: a Retry of that
+    // row posts the event's body (its event may be older than newer events no try was made of).
+    const newestTry = await db.selectFrom('webhook_deliveries').select('event_id').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return { deliveries, events: await pruneEventsById(db, cutoff, batch, Math.min(through ?? Infinity, newest - 1), newestTry?.event_id ?? null), commits: 0 };
   }
   // Events written before the lanes (no position; served by the retry path), then the lanes' events.
-  const unpositioned = await pruneEventsById(db, cutoff, batch, null);
+  const unpositioned = await pruneEventsById(db, cutoff, batch, null, null);
   const { events, commits } = await prunePositionedEvents(db, cutoff, batch);
   return { deliveries, events: unpositioned + events, commits };
 }
@@ -74,14 +77,14 @@ async function pruneDeliveryLog(db: Db, cutoff: number, batch: number, keepNewes
   return pruned;
 }
 
-/** Events without a commit position (`txid` 0: all of SQLite's), by id, up to `throughId` (null: all). */
-async function pruneEventsById(db: Db, cutoff: number, batch: number, throughId: number | null): Promise<number> {
+/** Events without a commit position (`txid` 0: all of SQLite's), by id, up to `throughId` (null: all), but `spared`. */
+async function pruneEventsById(db: Db, cutoff: number, batch: number, throughId: number | null, spared: number | null): Promise<number> {
   let pruned = 0;
   for (let after = 0; ; ) {
     let query = db.selectFrom('webhook_events').select(['id', 'created_at']).where('txid', '=', 0).where('id', '>', after);
     if (throughId !== null) query = query.where('id', '<=', throughId);
     const rows = await query.orderBy('id').limit(batch).execute();
-    const { prune, reached } = oldRowsToPrune(rows, cutoff, () => false);
+    const { prune, reached } = oldRowsToPrune(rows, cutoff, (row) => row.id === spared);
     pruned += await deleteEvents(db, prune.map((r) => r.id));
     if (reached || rows.length < batch) break;
     after = rows.at(-1)!.id;

@@ -97,7 +97,7 @@ export class WebhookClient {
     // is read while the deadline lasts, for the connection's sake, but never turns it into a failure
     // to be posted again.
     const accepted = isDelivered(answer.statusCode);
-    return { status: answer.statusCode, body: await keptStart(answer.body, deadline - Date.now(), timeoutMs, accepted, stop) };
+    return { status: answer.statusCode, body: await keptStart(answer.body, deadline - Date.now(), timeoutMs, accepted) };
   }
 
   async close(): Promise<void> {
@@ -118,9 +118,10 @@ export class WebhookClient {
 
 /**
  * The start of an answer's body (BODY_KEPT characters), read for at most `leftMs`; the rest is
- * dropped. Past `leftMs` (or once `stop` aborts) a NoAnswer, or with `upToDeadline` what was read by then.
+ * dropped. Past `leftMs` (or once the request's signal aborts) a NoAnswer, or with `upToDeadline`
+ * what was read by then. A body that breaks off (the connection dropped) gives what was read.
  */
-async function keptStart(body: Dispatcher.ResponseData['body'], leftMs: number, timeoutMs: number, upToDeadline: boolean, stop: AbortSignal | undefined): Promise<string> {
+async function keptStart(body: Dispatcher.ResponseData['body'], leftMs: number, timeoutMs: number, upToDeadline: boolean): Promise<string> {
   const late = setTimeout(() => body.destroy(new NoAnswer(timeoutMs)), Math.max(leftMs, 0));
   let kept = '';
   try {
@@ -131,10 +132,16 @@ async function keptStart(body: Dispatcher.ResponseData['body'], leftMs: number, 
     }
     return kept;
   } catch (error) {
-    // Whichever deadline ends the read (ours, the request's signal or undici's body timeout: they
-    // fall due within a millisecond of each other, in no fixed order), an accepted answer stands.
-    if (upToDeadline && (error instanceof NoAnswer || isTimeout(error) || stop?.aborted === true)) return kept;
-    throw isTimeout(error) ? new NoAnswer(timeoutMs) : error;
+    // An accepted answer stands whatever ends the read: whichever deadline (ours, the request's
+    // signal or undici's body timeout: they fall due within a millisecond of each other, in no fixed
+    // order), or the connection dropped before the body's end (the receiver took the event and went
+    // away: posting it again would only deliver it twice).
+    if (upToDeadline) return kept;
+    // A refusal whose body breaks off is still a refusal with its status, for the log; one whose
+    // body the deadline (or a stop) cut is no answer in time.
+    if (isTimeout(error)) throw new NoAnswer(timeoutMs);
+    if (error instanceof Error && error.name === 'AbortError') throw error;
+    return kept;
   } finally {
     clearTimeout(late);
     if (!body.destroyed) body.destroy();

@@ -10,7 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { claimLeaseMs } from '../core/claims.js';
 import { abortingAfter, eachAtMost } from '../core/promises.js';
 import { RoundTimer } from '../jobs/roundTimer.js';
-import { deliveryAfterFailure, endpointAfterFailure, isDelivered, MAX_DELIVERY_ATTEMPTS } from '../core/webhooks.js';
+import { deliveryAfterFailure, endpointAfterFailure, isDelivered, loggedError, MAX_DELIVERY_ATTEMPTS } from '../core/webhooks.js';
 import type { DbHandle } from '../db/connect.js';
 import { Batcher } from '../db/batcher.js';
 import { inTransaction } from '../db/transaction.js';
@@ -338,7 +338,9 @@ export class WebhookWorker {
       const since = await noteEndpointFailing(trx, row.endpoint_id, now);
       if (since !== null && endpointAfterFailure(since, now).disable && (await disableEndpoint(trx, row.endpoint_id, now))) {
         const { timeZone } = await mailSite(handle, trx, publicUrl);
-        const content = renderWebhookDisabled({ url: row.url, failingSince: since, lastError: failure.error, pageUrl: `${publicUrl}/adminapp/webhooks/${row.endpoint_id}/`, timeZone });
+        // The error as the log keeps it: the receiver's answer may hold NUL bytes, which PostgreSQL
+        // refuses in the email's text (the whole failure, the disabling with it, was rolled back).
+        const content = renderWebhookDisabled({ url: row.url, failingSince: since, lastError: loggedError(failure.error), pageUrl: `${publicUrl}/adminapp/webhooks/${row.endpoint_id}/`, timeZone });
         const admins = await activeAdminRecipients(trx);
         await enqueueEmails(trx, admins.map((admin) => ({ ...admin, ticketId: null, kind: 'webhook_disabled' as const, content, now })));
         disabled = true;

@@ -66,6 +66,9 @@ describe('validateRating', () => {
   it.each<[string, Record<string, unknown>, ReturnType<typeof validateRating>]>([
     ['a score alone', { score: 'good' }, { score: 'good', comment: null }],
     ['an empty comment is none', { score: 'bad', comment: '   \n ' }, { score: 'bad', comment: null }],
+    // Staff would read an empty quote, and webhooks a comment of nothing: it is no comment.
+    ['a comment that shows nothing (zero-width and direction marks) is none', { score: 'bad', comment: '\u200b\u200f \u2060\ufeff' }, { score: 'bad', comment: null }],
+    ['visible text with a zero-width joiner is kept whole', { score: 'good', comment: '👩\u200d💻 great' }, { score: 'good', comment: '👩\u200d💻 great' }],
     ['a comment trimmed, line breaks normalised', { score: 'bad', comment: ' Slow.\r\nBut kind. ' }, { score: 'bad', comment: 'Slow.\nBut kind.' }],
     ['a comment of exactly the limit', { score: 'good', comment: 'x'.repeat(MAX_CSAT_COMMENT) }, { score: 'good', comment: 'x'.repeat(MAX_CSAT_COMMENT) }],
     ['the limit counts characters, not UTF-16 units', { score: 'good', comment: '😀'.repeat(MAX_CSAT_COMMENT) }, { score: 'good', comment: '😀'.repeat(MAX_CSAT_COMMENT) }],

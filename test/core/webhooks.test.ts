@@ -172,6 +172,18 @@ describe('webhook URLs', () => {
   it.each(['http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/', 'http://metadata.google.internal/computeMetadata/v1/', 'http://100.100.100.200/'])('refuses the metadata service %s even with WEBHOOKS_ALLOW_PRIVATE=on', (url) => {
     expect(checkWebhookUrl(url, true)).toEqual({ ok: false, message: expect.stringMatching(/ is a cloud metadata address; deliveries never go there\.$/) });
   });
+
+  // The other services inside a cloud that hand out the machine's (or the pod's) credentials to
+  // whoever asks: refused like the metadata service, whatever WEBHOOKS_ALLOW_PRIVATE says.
+  it.each([
+    'http://169.254.170.23/v1/credentials', // EKS Pod Identity agent
+    'http://[fd00:ec2::23]/v1/credentials', // the same over IPv6
+    'http://[fd20:ce::254]/computeMetadata/v1/', // Google Compute Engine's metadata server over IPv6
+    'http://[::ffff:169.254.170.23]/', // carried in IPv6
+    'http://[64:ff9b::a9fe:aa17]/', // through NAT64
+  ])('refuses the credentials service %s even with WEBHOOKS_ALLOW_PRIVATE=on', (url) => {
+    expect(checkWebhookUrl(url, true)).toEqual({ ok: false, message: expect.stringMatching(/ is a cloud metadata address; deliveries never go there\.$/) });
+  });
 });
 
 describe('addresses a delivery may reach', () => {
@@ -241,6 +253,9 @@ describe('addresses a delivery may reach', () => {
     ['169.254.169.254', true, false],
     ['100.100.100.200', true, false],
     ['fd00:ec2::254', true, false],
+    ['169.254.170.23', true, false],
+    ['fd00:ec2::23', true, false],
+    ['fd20:ce::254', true, false],
     ['not-an-ip', false, false],
     ['not-an-ip', true, true],
   ] as const)('%s with allow-private %s: may connect %s', (address, allow, may) => {

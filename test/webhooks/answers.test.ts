@@ -11,6 +11,7 @@ import { FakeClock } from '../support/clock.js';
 import { staffWithToken, type ApiClient } from '../api/support.js';
 import { newTicket } from '../admin/support.js';
 import { WebhookWorker } from '../../src/webhooks/worker.js';
+import { DISABLE_AFTER_MS } from '../../src/core/webhooks.js';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
@@ -53,6 +54,24 @@ for (const dialect of DIALECTS) {
       expect(log.body.items[0].last_error).not.toContain('\u0000');
       // The endpoint's run of failures began with it.
       expect((await admin.get(`/api/v1/webhooks/${created.body.id}`)).body.failing_since).not.toBeNull();
+    });
+
+    it('disables an endpoint failing for a day whose last answer carries NUL bytes, and emails the admins that error as the log keeps it', async () => {
+      const db = t.ctx.handle.db;
+      // Only this endpoint takes the new ticket.
+      await db.updateTable('webhook_endpoints').set({ active: 0 }).execute();
+      const created = await admin.post('/api/v1/webhooks', { url: `${base}/binary-day`, events: ['ticket.created'] });
+      expect(created.status).toBe(201);
+      await db.updateTable('webhook_endpoints').set({ failing_since: clock.now() - DISABLE_AFTER_MS }).where('id', '=', created.body.id).execute();
+      body = Buffer.from('oops\u0000\u0000gzip\u0000', 'utf8');
+      await newTicket(t.ctx, { title: 'Binary answer after a day' });
+      const w = new WebhookWorker({ handle: t.ctx.handle, clock, logger: quiet, publicUrl: 'http://helpdesk.test', allowPrivate: true, timeoutMs: 5_000 });
+      expect(await w.runOnce()).toMatchObject({ claimed: 1, retrying: 1 });
+      expect((await admin.get(`/api/v1/webhooks/${created.body.id}`)).body).toMatchObject({ active: false, disabled_at: expect.any(String) });
+      const emails = await db.selectFrom('outbox').select(['text_body', 'html_body']).where('kind', '=', 'webhook_disabled').execute();
+      expect(emails).toHaveLength(1);
+      expect(emails[0]!.text_body).toContain('The last failure: HTTP 500: oops\ufffd\ufffdgzip\ufffd');
+      expect(`${emails[0]!.text_body}${emails[0]!.html_body}`).not.toContain('\u0000');
     });
   });
 }

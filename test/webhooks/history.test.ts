@@ -10,6 +10,7 @@ import { historyCutoff } from '../../src/core/webhooks.js';
 import type { Db } from '../../src/db/connect.js';
 import { startWebhookHistoryPruning } from '../../src/jobs/webhookHistory.js';
 import { eventsToRetry, pruneWebhookHistory } from '../../src/repositories/webhookHistory.js';
+import { claimDueDeliveries, retryDelivery } from '../../src/repositories/webhookDeliveries.js';
 import { claimLanes, settleLane } from '../../src/repositories/webhookLanes.js';
 import { insertEndpoint, insertWebhookEvents, type NewWebhookEvent } from '../../src/repositories/webhooks.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
@@ -126,6 +127,27 @@ for (const dialect of DIALECTS) {
         await insertWebhookEvents(db(), [event('n1', [a], NOW)]);
         const [lane] = await claimLanes(database.handle, { now: NOW, perLane: 10, busy: [], leaseUntil: NOW + LEASE });
         expect(lane!.events.map((e) => [e.message_id, e.id > newest.id])).toEqual([['n1', true]]);
+      });
+      it('keeps the event of the newest log row it keeps, so that row can still be retried with its body', async () => {
+        await open();
+        const a = await endpoint('a');
+        await insertWebhookEvents(db(), [event('o1', [a], OLD)]);
+        await settle(a);
+        // A newer event a's lane passes without a try (its filter no longer takes it): no log row.
+        await insertWebhookEvents(db(), [event('o2', [a], OLD)]);
+        await db().updateTable('webhook_endpoints').set({ events: 'ticket.closed' }).where('id', '=', a).execute();
+        await settle(a);
+        expect(await log()).toEqual(['o1 delivered']);
+        await pruneWebhookHistory(database.handle, CUTOFF);
+        // The log row stays (the newest), and so must the body its Retry posts.
+        expect(await log()).toEqual(['o1 delivered']);
+        const orphans = await db().selectFrom('webhook_deliveries as d').leftJoin('webhook_events as ev', 'ev.id', 'd.event_id').select('d.message_id').where('ev.id', 'is', null).execute();
+        expect(orphans.map((o) => o.message_id)).toEqual([]);
+        // Retried, it goes out with its body (without the event it posted "undefined", signed).
+        const [row] = await db().selectFrom('webhook_deliveries').select('id').execute();
+        expect(await retryDelivery(db(), a, row!.id, NOW)).toBe(true);
+        const claimed = await claimDueDeliveries(database.handle, { now: NOW, limit: 10, perEndpoint: 10, busy: [], leaseUntil: NOW + LEASE, maxAttempts: 8 });
+        expect(claimed.map((d) => d.payload)).toEqual(['{"id":"o1"}']);
       });
     }
 

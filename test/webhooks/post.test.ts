@@ -34,6 +34,20 @@ describe('webhook client', () => {
         res.on('close', () => clearInterval(trickle));
         return;
       }
+      if (req.url === '/accepts-then-hangs-up') {
+        // Accepted, then the connection dropped mid-body (a receiver restarting after it took the event).
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+        res.write('took it');
+        setTimeout(() => res.socket?.destroy(), 20);
+        return;
+      }
+      if (req.url === '/refuses-then-hangs-up') {
+        // Refused, then the connection dropped mid-body: the status is still the answer.
+        res.writeHead(503, { 'content-type': 'text/plain', 'content-length': '100' });
+        res.write('down for maintenance');
+        setTimeout(() => res.socket?.destroy(), 20);
+        return;
+      }
       if (req.url === '/long') return void res.writeHead(400).end('x'.repeat(100_000));
       res.writeHead(204).end();
     });
@@ -69,6 +83,14 @@ describe('webhook client', () => {
     } finally {
       await patient.close();
     }
+  });
+
+  it('counts a 2xx as the answer even when the connection drops before its body ends: the receiver took the event', async () => {
+    expect(await client.post(`${base}/accepts-then-hangs-up`, {}, '{}')).toEqual({ status: 200, body: 'took it' });
+  });
+
+  it('keeps the status of a refusal whose connection drops before its body ends, for the log', async () => {
+    expect(await client.post(`${base}/refuses-then-hangs-up`, {}, '{}')).toEqual({ status: 503, body: 'down for maintenance' });
   });
 
   it('keeps the first 500 characters of a long answer', async () => {
