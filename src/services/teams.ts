@@ -6,7 +6,7 @@
  * after) in that transaction. Bad input is a 400 naming the field, and changes nothing.
  */
 import { type AuditAction, changedParts } from '../core/audit.js';
-import { adminsAreNoAgents, type Submission, submittedOver, type FieldErrors, idsOfNames, quotedNames, refuseFields } from '../core/checked.js';
+import { adminsAreNoAgents, type Submission, submittedOver, type FieldErrors, idsOfNames, nameKey, quotedNames, refuseFields, rowNamed } from '../core/checked.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import { TEAM_FORM_LABELS, TEAM_LABELS, type TeamInput, type TopicInput, parseName, parseNameList } from '../core/teamInput.js';
@@ -69,16 +69,17 @@ async function namedIds(db: Db, table: NamedTable, names: readonly string[], fie
   const { ids, unknown } = idsOfNames(rows.filter((row) => row.role !== 'admin'), names);
   if (unknown.length === 0) return ids;
   // An admin's username is no agent's, but saying nobody has it would be wrong.
-  const admins = new Set(rows.filter((row) => row.role === 'admin').map((row) => row.name.toLowerCase()));
-  const adminNames = unknown.filter((name) => admins.has(name.toLowerCase()));
-  const nobodys = unknown.filter((name) => !admins.has(name.toLowerCase()));
+  const admins = new Set(rows.filter((row) => row.role === 'admin').map((row) => nameKey(row.name)));
+  const adminNames = unknown.filter((name) => admins.has(nameKey(name)));
+  const nobodys = unknown.filter((name) => !admins.has(nameKey(name)));
   fields[field] = [nobodys.length > 0 ? `No ${NOUNS[table]} is named ${quotedNames(nobodys)}.` : '', adminNames.length > 0 ? adminsAreNoAgents(adminNames) : ''].filter(Boolean).join(' ');
   return null;
 }
 
+/** Whether a row other than `exceptId` has `name` (in any letter case or Unicode normal form: core/checked.ts nameKey). */
 async function nameTaken(db: Db, table: 'teams' | 'skills' | 'topics', name: string, exceptId: number | null): Promise<boolean> {
   const rows = await db.selectFrom(table).select(['id', 'name']).execute();
-  return rows.some((r) => r.name.toLowerCase() === name.toLowerCase() && r.id !== exceptId);
+  return rowNamed(rows.filter((r) => r.id !== exceptId), name) !== undefined;
 }
 
 /**
