@@ -16,6 +16,7 @@ import type { Db } from '../db/connect.js';
 import { holdCalendar } from '../repositories/calendars.js';
 import { findTeamByNameOrId, listSkills, listTeams, listTopics, newIdPast, type TeamListing, type TopicListing } from '../repositories/teams.js';
 import { openTicketsWithSkill, setRequiredSkills, waitingTicketsOfTeam, waitingTicketsWithSkill } from '../repositories/routingDue.js';
+import { recordTeamChange } from '../repositories/teamHistory.js';
 import { loadTeamWorld } from '../repositories/teamState.js';
 import { findUserById } from '../repositories/users.js';
 import { type Acting, auditRun } from './audit.js';
@@ -41,12 +42,16 @@ async function reloadWorld(run: RoutingRun): Promise<void> {
 /**
  * Runs `work` as a routing transaction by `actor`, and records its audit entry in it. An update
  * (before and after) records only the fields it changed, and nothing when it changed nothing.
+ * When it changed who may take what, the world before it goes to the team history, so the
+ * forecast's backtest replays a past window with the teams it had (repositories/teamHistory.ts).
  */
 async function audited<T>(ctx: ServiceContext, actor: AdminActor, action: AuditAction, work: (run: RoutingRun) => Promise<{ value: T; subject: string; before?: unknown; after?: unknown }>): Promise<T> {
   return withRouting(ctx, actor, async (run) => {
+    const worldBefore = await loadTeamWorld(run.trx);
     const { value, subject, before, after } = await work(run);
     const change = before === undefined || after === undefined ? { before, after } : changedParts(before, after);
     if (change !== null) await auditRun(run, action, subject, change);
+    await recordTeamChange(run.trx, run.now, worldBefore, await loadTeamWorld(run.trx));
     return value;
   });
 }

@@ -41,10 +41,17 @@ export function shifts(ids: readonly number[], start: number): PresenceChange[] 
 
 /**
  * Drives the simulator's steps through the live services at the same instants: each arrival
- * created, each close by the agent the simulator says holds the ticket, each presence change.
+ * created, each close by the agent the simulator says holds the ticket, each presence change, each
+ * change of the teams (`changeTeams` with its index in the simulator's worldChanges).
  * Returns live ticket id → simulated ticket id.
  */
-export async function driveLiveDesk(ctx: ServiceContext, clock: FakeClock, tickets: readonly SimTicket[], sim: SimResult): Promise<Map<number, number>> {
+export async function driveLiveDesk(
+  ctx: ServiceContext,
+  clock: FakeClock,
+  tickets: readonly SimTicket[],
+  sim: SimResult,
+  changeTeams: (index: number) => Promise<void> = async () => undefined,
+): Promise<Map<number, number>> {
   const liveId = new Map<number, number>();
   const simToLive = new Map<number, number>();
   for (const step of sim.steps) {
@@ -56,6 +63,8 @@ export async function driveLiveDesk(ctx: ServiceContext, clock: FakeClock, ticke
       simToLive.set(t.id, created!.id);
     } else if (step.kind === 'close') {
       expect(await closeTicket(ctx, { id: step.agentId, role: 'agent' }, simToLive.get(step.ticketId)!), `close of ticket ${step.ticketId}`).toBe(true);
+    } else if (step.kind === 'world') {
+      await changeTeams(step.index);
     } else {
       await changePresence(ctx, step.agentId, step.presence);
     }
