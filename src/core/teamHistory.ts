@@ -45,3 +45,9 @@ export function worldTimeline(rows: readonly { at: number; world: TeamWorld }[],
   const changes = rows.map((row, i) => ({ at: row.at, world: rows[i + 1]?.world ?? current })).filter((c) => c.at < end);
   return { initial: rows[0]!.world, changes };
 }
+
+/** Those of `agents` who were members of team `teamId` in some world of the timeline. */
+export function membersOver<T extends { id: number }>(agents: readonly T[], timeline: WorldTimeline, teamId: number): T[] {
+  const worlds = [timeline.initial, ...timeline.changes.map((c) => c.world)];
+  return agents.filter((a) => worlds.some((w) => w.members.get(a.id)?.teams.includes(teamId) ?? false));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/core/forecastSim.js';
-import { worldFromText, worldText, worldTimeline } from '../../src/core/teamHistory.js';
+import { membersOver, worldFromText, worldText, worldTimeline } from '../../src/core/teamHistory.js';
 import type { TeamWorld } from '../../src/core/teams.js';
 
 const MIN = 60_000;
@@ -32,6 +32,15 @@ describe('worldTimeline: the teams a window went through', () => {
     ['a change past the end gives the world up to it, and is not replayed', [{ at: 10, world: a }, { at: 20, world: b }, { at: 500, world: c }], { initial: a, changes: [{ at: 10, world: b }, { at: 20, world: c }] }],
   ])('%s', (_t, rows, expected) => {
     expect(worldTimeline(rows, now, 100)).toEqual(expected);
+  });
+});
+
+describe('membersOver: one team’s staffing over a window', () => {
+  it('is whoever was its member at some instant of the timeline, not only its members today', () => {
+    const agents = [{ id: 7 }, { id: 8 }, { id: 9 }];
+    const timeline = { initial: world({ 7: [1], 8: [2] }), changes: [{ at: 10, world: world({ 7: [2], 8: [2] }) }] };
+    expect(membersOver(agents, timeline, 1).map((a) => a.id)).toEqual([7]);
+    expect(membersOver(agents, timeline, 2).map((a) => a.id)).toEqual([7, 8]);
   });
 });
 

@@ -112,4 +112,19 @@ describe.each(DIALECTS)('the forecast backtest with teams changed in the window 
       p90: actual.wait_p90_seconds,
     });
   });
+
+  // One team's backtest took its staffing from the team's members as they are now: Ann, who
+  // answered every Support ticket of the window, was left out once she had moved to Billing.
+  it('one team’s backtest replays whoever was its member in the window, also one who left it since', async () => {
+    expect((await admin.put('/api/v1/agents/ann/teams', { teams: ['Billing'] })).status).toBe(200);
+    const response = await admin.post('/api/v1/forecast', { from: '2026-11-30', to: '2026-11-30', team: 1, k_min: 1, k_max: 1, capacity: 1 });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const { predicted, actual } = response.body.backtest;
+    expect(actual).toMatchObject({ tickets: 40, agents_seen: 2 });
+    expect({ breach_rate: predicted.breach_rate, p50: predicted.wait_p50_seconds, p90: predicted.wait_p90_seconds }).toEqual({
+      breach_rate: actual.breach_rate,
+      p50: actual.wait_p50_seconds,
+      p90: actual.wait_p90_seconds,
+    });
+  });
 });
