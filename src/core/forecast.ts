@@ -97,7 +97,7 @@ export function ticketsToReplay(arrivals: readonly ArrivalRecord[], holds: Recor
 }
 
 /**
- * The backtest's world: the desk's teams and its agents' teams and skills (as they are now), plus
+ * A world of the backtest: the desk's teams and its agents' teams and skills (at one instant), plus
  * any team a replayed ticket names that no longer exists (a deleted team keeps its closed tickets),
  * which every agent may take as the forecast's one team: nobody would, and the replay would
  * count them never served.
