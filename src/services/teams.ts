@@ -71,7 +71,10 @@ async function namedIds(db: Db, table: NamedTable, names: readonly string[], fie
     table === 'agents'
       ? await db.selectFrom('users').select(['id', 'username as name', 'role']).execute()
       : (await db.selectFrom(table).select(['id', 'name']).execute()).map((row) => ({ ...row, role: null }));
-  const { ids, unknown } = idsOfNames(rows.filter((row) => row.role !== 'admin'), names);
+  // Digits alone name a team by its id, as every `?team=` reads them (a team's name may not be
+  // digits alone: core/teamInput.ts): an overflow team, a topic's team, an agent's teams.
+  const asked = table === 'teams' ? names.map((n) => (/^\d{1,9}$/.test(n) ? (rows.find((r) => r.id === Number(n))?.name ?? n) : n)) : names;
+  const { ids, unknown } = idsOfNames(rows.filter((row) => row.role !== 'admin'), asked);
   if (unknown.length === 0) return ids;
   // An admin's username is no agent's, but saying nobody has it would be wrong.
   const admins = new Set(rows.filter((row) => row.role === 'admin').map((row) => nameKey(row.name)));
