@@ -18,6 +18,23 @@ import { arrivals, driveLiveDesk, MIN } from './support.js';
 const START = Date.UTC(2026, 10, 30, 8, 0, 0);
 const HOLD = 4 * MIN;
 
+/**
+ * Runs the forecast `request` and checks its backtest: the real tickets and both agents seen, and
+ * the predicted breach rate and wait quantiles exactly what happened. Returns the actual figures.
+ */
+async function expectBacktestReproduces(admin: ApiClient, request: Record<string, unknown>, tickets: number): Promise<Record<string, number>> {
+  const response = await admin.post('/api/v1/forecast', request);
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  const { predicted, actual } = response.body.backtest;
+  expect(actual).toMatchObject({ tickets, agents_seen: 2 });
+  expect({ breach_rate: predicted.breach_rate, p50: predicted.wait_p50_seconds, p90: predicted.wait_p90_seconds }).toEqual({
+    breach_rate: actual.breach_rate,
+    p50: actual.wait_p50_seconds,
+    p90: actual.wait_p90_seconds,
+  });
+  return actual;
+}
+
 describe.each(DIALECTS)('the forecast backtest with teams (%s)', (dialect) => {
   let t: TestApp;
   let admin: ApiClient;
@@ -51,16 +68,8 @@ describe.each(DIALECTS)('the forecast backtest with teams (%s)', (dialect) => {
   // Support's tickets in the replay while they really waited for Ann, so the predicted waits and
   // breaches were far below what happened on the very staffing that produced them.
   it('replays each agent with its own teams, reproducing what happened', async () => {
-    const response = await admin.post('/api/v1/forecast', { from: '2026-11-30', to: '2026-11-30', k_min: 1, k_max: 1, capacity: 1 });
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-    const { predicted, actual } = response.body.backtest;
-    expect(actual).toMatchObject({ tickets: 30, agents_seen: 2 });
+    const actual = await expectBacktestReproduces(admin, { from: '2026-11-30', to: '2026-11-30', k_min: 1, k_max: 1, capacity: 1 }, 30);
     expect(actual.wait_p90_seconds).toBeGreaterThan(0);
-    expect({ breach_rate: predicted.breach_rate, p50: predicted.wait_p50_seconds, p90: predicted.wait_p90_seconds }).toEqual({
-      breach_rate: actual.breach_rate,
-      p50: actual.wait_p50_seconds,
-      p90: actual.wait_p90_seconds,
-    });
   });
 });
 
@@ -102,29 +111,13 @@ describe.each(DIALECTS)('the forecast backtest with teams changed in the window 
   // start, taking tickets that really waited for Ann during the first half hour, so its predicted
   // waits were shorter than what happened on the very staffing and teams that produced them.
   it('replays each agent with the teams it had at each instant, reproducing what happened', async () => {
-    const response = await admin.post('/api/v1/forecast', { from: '2026-11-30', to: '2026-11-30', k_min: 1, k_max: 1, capacity: 1 });
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-    const { predicted, actual } = response.body.backtest;
-    expect(actual).toMatchObject({ tickets: 40, agents_seen: 2 });
-    expect({ breach_rate: predicted.breach_rate, p50: predicted.wait_p50_seconds, p90: predicted.wait_p90_seconds }).toEqual({
-      breach_rate: actual.breach_rate,
-      p50: actual.wait_p50_seconds,
-      p90: actual.wait_p90_seconds,
-    });
+    await expectBacktestReproduces(admin, { from: '2026-11-30', to: '2026-11-30', k_min: 1, k_max: 1, capacity: 1 }, 40);
   });
 
   // One team's backtest took its staffing from the team's members as they are now: Ann, who
   // answered every Support ticket of the window, was left out once she had moved to Billing.
   it('one team’s backtest replays whoever was its member in the window, also one who left it since', async () => {
     expect((await admin.put('/api/v1/agents/ann/teams', { teams: ['Billing'] })).status).toBe(200);
-    const response = await admin.post('/api/v1/forecast', { from: '2026-11-30', to: '2026-11-30', team: 1, k_min: 1, k_max: 1, capacity: 1 });
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-    const { predicted, actual } = response.body.backtest;
-    expect(actual).toMatchObject({ tickets: 40, agents_seen: 2 });
-    expect({ breach_rate: predicted.breach_rate, p50: predicted.wait_p50_seconds, p90: predicted.wait_p90_seconds }).toEqual({
-      breach_rate: actual.breach_rate,
-      p50: actual.wait_p50_seconds,
-      p90: actual.wait_p90_seconds,
-    });
+    await expectBacktestReproduces(admin, { from: '2026-11-30', to: '2026-11-30', team: 1, k_min: 1, k_max: 1, capacity: 1 }, 40);
   });
 });
