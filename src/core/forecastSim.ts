@@ -94,7 +94,7 @@ export function simulate(input: SimInput): SimResult {
 
 class Replay {
   private agents: AgentLoad[];
-  private readonly queue: Heap<SimTicket>;
+  private queue: Heap<SimTicket>;
   private readonly closes = new Heap<Due>((a, b) => a.at - b.at || a.index - b.index);
   private readonly indexOf = new Map<number, number>();
   private readonly holder: Int32Array;
@@ -121,7 +121,7 @@ class Replay {
       world.teams.size === 1 &&
       input.tickets.every((t) => t.skills.length === 0 && world.teams.has(t.teamId)) &&
       input.agents.every((a) => world.members.get(a.id)?.teams.some((team) => team === input.tickets[0]?.teamId) ?? false);
-    this.queue = new Heap<SimTicket>(compareInQueue(input.queueOrder));
+    this.queue = this.queueInOrder();
     this.holder = new Int32Array(n).fill(-1);
     this.result = { assignedAt: new Float64Array(n).fill(Number.NaN), closedAt: new Float64Array(n).fill(Number.NaN), heldOnDutyMs: 0, steps: [], moves: [] };
   }
@@ -176,6 +176,21 @@ class Replay {
   private changeWorld(index: number): void {
     this.record({ kind: 'world', at: this.now, index });
     this.world = this.input.worldChanges![index]!.world;
+    // A team's queue order may have changed with it: the waiting tickets are ordered again.
+    const waiting = this.queue.take(this.queue.size);
+    this.queue = this.queueInOrder();
+    for (const t of waiting) this.queue.push(t);
+  }
+
+  /**
+   * An empty queue in queue order as the live desk keeps it (core/teams.ts compareTeamTickets):
+   * each ticket by its team's own order in the world now in force, else `queueOrder` (the desk's).
+   */
+  private queueInOrder(): Heap<SimTicket> {
+    const { teams } = this.world;
+    // Every team on the desk's order (the forecast's own replays): one order, no lookup per comparison.
+    if ([...teams.values()].every((t) => t.queueOrder === null)) return new Heap<SimTicket>(compareInQueue(this.input.queueOrder));
+    return new Heap<SimTicket>(compareInQueue((t: SimTicket) => teams.get(t.teamId)?.queueOrder ?? this.input.queueOrder));
   }
 
   private record(step: SimStep): void {

@@ -100,8 +100,10 @@ describe.each(DIALECTS)('the forecast backtest with teams changed in the window 
     const bobs = sim.moves.filter((m) => m.to === bob);
     expect(bobs.length, 'Bob takes Support tickets once he joins').toBeGreaterThan(0);
     expect(bobs.every((m) => m.at >= JOINS), 'and none before').toBe(true);
-    await driveLiveDesk(t.ctx, clock, tickets, sim, async () => {
-      expect((await admin.put('/api/v1/agents/bob/teams', { teams: ['Billing', 'Support'] })).status).toBe(200);
+    await driveLiveDesk(t.ctx, clock, tickets, sim, {
+      changeTeams: async () => {
+        expect((await admin.put('/api/v1/agents/bob/teams', { teams: ['Billing', 'Support'] })).status).toBe(200);
+      },
     });
     clock.set(START + 6 * 3600_000);
   });
@@ -119,5 +121,41 @@ describe.each(DIALECTS)('the forecast backtest with teams changed in the window 
   it('one team’s backtest replays whoever was its member in the window, also one who left it since', async () => {
     expect((await admin.put('/api/v1/agents/ann/teams', { teams: ['Billing'] })).status).toBe(200);
     await expectBacktestReproduces(admin, { from: '2026-11-30', to: '2026-11-30', team: 1, k_min: 1, k_max: 1, capacity: 1 }, 40);
+  });
+});
+
+describe.each(DIALECTS)('the forecast backtest with teams of their own queue order (%s)', (dialect) => {
+  let t: TestApp;
+  let admin: ApiClient;
+  const clock = new FakeClock(START - MIN);
+
+  beforeAll(async () => {
+    t = await startTestApp(dialect, { clock });
+    admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
+    const ann = (await staffWithToken(t.app, t.ctx, 'ann', { capacity: 1 })).id;
+    const bob = (await staffWithToken(t.app, t.ctx, 'bob', { capacity: 1 })).id;
+    // The desk's order is `oldest`; Urgent's own is `deadline`. Ann answers both, Bob only Billing.
+    const urgent = (await admin.post('/api/v1/teams', { name: 'Urgent', queue_order: 'deadline' })).body.id as number;
+    const topic = (await admin.post('/api/v1/topics', { name: 'Urgent matters', team: 'Urgent', hidden: true })).body.id as number;
+    expect((await admin.post('/api/v1/teams', { name: 'Billing' })).status).toBe(201);
+    expect((await admin.put('/api/v1/agents/ann/teams', { teams: ['Support', 'Urgent'] })).status).toBe(200);
+    expect((await admin.put('/api/v1/agents/bob/teams', { teams: ['Billing'] })).status).toBe(200);
+    const world = await loadTeamWorld(t.ctx.handle.db);
+    const presence: PresenceChange[] = [
+      { at: START, agentId: bob, presence: 'available' },
+      { at: START + 20 * MIN, agentId: ann, presence: 'available' },
+    ];
+    // Every other ticket is Urgent's: a queue of both teams builds up before Ann comes in.
+    const tickets = arrivals(11, START + MIN, 30, 60_000, () => HOLD).map((x) => ({ ...x, teamId: x.id % 2 === 0 ? urgent : 1 }));
+    const sim = simulate({ tickets, agents: [ann, bob].map((id) => ({ id, capacity: 1 })), presence, world, queueOrder: 'oldest', trace: true });
+    await driveLiveDesk(t.ctx, clock, tickets, sim, { topicOf: (x) => (x.teamId === urgent ? topic : 1) });
+    clock.set(START + 6 * 3600_000);
+  });
+  afterAll(() => t?.close());
+
+  // The backtest replayed every team's waiting tickets in the desk's order: Urgent's, waiting in
+  // deadline order on the live desk, were taken oldest first in the replay.
+  it('replays each team’s queue in its own order, reproducing what happened', async () => {
+    await expectBacktestReproduces(admin, { from: '2026-11-30', to: '2026-11-30', k_min: 1, k_max: 1, capacity: 1 }, 30);
   });
 });
