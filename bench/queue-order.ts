@@ -36,7 +36,7 @@ import {
 } from '../src/core/routing.js';
 import { seededRandom } from '../src/core/prng.js';
 import { DEFAULT_SLA, isBreached, slaDueAt } from '../src/core/sla.js';
-import { balanceTicket, nextWideningAt, planTeamIntake, shareTeam, sharedTeams, teamRule, type TeamTicket, type TeamWorld } from '../src/core/teams.js';
+import { balanceTicket, nextWideningAt, planTeamIntake, shareTeam, teamRule, type TeamTicket, type TeamWorld } from '../src/core/teams.js';
 import { PRIORITIES, type Priority } from '../src/core/tickets.js';
 
 interface Options {
@@ -216,7 +216,7 @@ function simulate(stream: readonly Arrival[], order: QueueOrder, handlingMs: rea
     const donorId = chooseBalanceDonor(loads, agentId, 0, (a, b) => shareTeam(world, a, b));
     if (donorId === null) return;
     const newestFirst = [...held.get(donorId)!].map((id) => tickets.get(id)!).sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
-    const ticketId = balanceTicket(newestFirst, loads.find((a) => a.id === agentId)!, rule, sharedTeams(world, agentId, donorId));
+    const ticketId = balanceTicket(newestFirst, loads.find((a) => a.id === agentId)!, rule, world.members.get(agentId)?.teams ?? []);
     if (ticketId === null) return;
     const balance = planBalanceMove(loads, donorId, agentId, ticketId, now);
     loads = balance.agents;

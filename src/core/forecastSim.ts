@@ -13,7 +13,7 @@
  */
 import { Heap } from './heap.js';
 import { ANYONE, type AgentLoad, type CanTake, chooseBalanceDonor, compareInQueue, type Move, type Plan, planBalanceMove, planDrain, planPull, type Presence, type QueueOrder, spareCapacity } from './routing.js';
-import { BALANCE_LOOKAHEAD, balanceTicket, planTeamIntake, shareTeam, sharedTeams, type TeamTicket, teamRule, type TeamWorld } from './teams.js';
+import { BALANCE_LOOKAHEAD, balanceTicket, planTeamIntake, shareTeam, type TeamTicket, teamRule, type TeamWorld } from './teams.js';
 import type { Priority } from './tickets.js';
 
 /** A ticket to replay: when it arrives, its team and skills, and how long its agent holds it. */
@@ -242,8 +242,8 @@ class Replay {
     const donorId = chooseBalanceDonor(this.agents, agentId, 0, this.sharesTeam);
     if (donorId === null) return;
     const taker = this.agents.find((a) => a.id === agentId)!;
-    const shared = this.everyoneMayTakeAll ? [...this.world.teams.keys()] : sharedTeams(this.world, agentId, donorId);
-    const ticketId = balanceTicket(this.newestOf(donorId), taker, this.rule, shared);
+    const own = this.everyoneMayTakeAll ? [...this.world.teams.keys()] : (this.world.members.get(agentId)?.teams ?? []);
+    const ticketId = balanceTicket(this.newestOf(donorId), taker, this.rule, own);
     if (ticketId !== null) this.apply(planBalanceMove(this.agents, donorId, agentId, ticketId, this.now));
   }
 

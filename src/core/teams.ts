@@ -174,13 +174,15 @@ export function planTeamFollowUp(agents: readonly AgentLoad[], ticket: TeamTicke
 export const BALANCE_LOOKAHEAD = 50;
 
 /**
- * R3 with teams: the newest of the donor's tickets (newest first) of a team both share (`shared`:
- * sharedTeams) that the taker may take (its skills), or null. Only a shared team's: a ticket the
- * taker could take from the queue only through its team's opened overflow (§12) is not one of "a
- * shared team", and balancing it away would move work the donor's own team holds.
+ * R3 with teams: the newest of the donor's tickets (newest first) of one of the taker's own teams
+ * (`takerTeams`) that the taker may take (its skills), or null. Its own teams only: a ticket the
+ * taker could take from the queue only through its team's opened overflow (§12) is no ticket of
+ * a team it shares, and balancing it would move work the donor's team holds. (A ticket an admin
+ * gave the donor outside the donor's teams (R6) may still go to a taker of its team: the decision
+ * the reference model of test/model makes too.)
  */
-export function balanceTicket(donorTickets: readonly TeamTicket[], taker: AgentLoad, rule: CanTake<TeamTicket>, shared: readonly number[]): number | null {
-  return donorTickets.find((t) => shared.includes(t.teamId) && rule(taker, t))?.id ?? null;
+export function balanceTicket(donorTickets: readonly TeamTicket[], taker: AgentLoad, rule: CanTake<TeamTicket>, takerTeams: readonly number[]): number | null {
+  return donorTickets.find((t) => takerTeams.includes(t.teamId) && rule(taker, t))?.id ?? null;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   planRelease,
   spareCapacity,
 } from '../core/routing.js';
-import { BALANCE_LOOKAHEAD, balanceTicket, nextWideningAt, orderOfTeam, type QueueOrders, queuesServedBy, shareTeam, sharedTeams, type TeamTicket, teamRule, type TeamWorld, type TopicRule } from '../core/teams.js';
+import { BALANCE_LOOKAHEAD, balanceTicket, nextWideningAt, orderOfTeam, type QueueOrders, queuesServedBy, shareTeam, type TeamTicket, teamRule, type TeamWorld, type TopicRule } from '../core/teams.js';
 import { instantAfterLock } from '../core/sla.js';
 import type { Settings } from '../core/settings.js';
 import type { ClockCalendar } from '../core/slaClocks.js';
@@ -246,7 +246,7 @@ export async function pullAndBalance(run: RoutingRun, agentId: number): Promise<
   const donorId = chooseBalanceDonor(run.agents, agentId, 0, (a, b) => shareTeam(run.world, a, b));
   if (donorId === null) return;
   const taker = run.agents.find((a) => a.id === agentId)!;
-  const ticketId = balanceTicket(await newestOpenTicketsOf(run.trx, donorId, BALANCE_LOOKAHEAD), taker, run.rule, sharedTeams(run.world, agentId, donorId));
+  const ticketId = balanceTicket(await newestOpenTicketsOf(run.trx, donorId, BALANCE_LOOKAHEAD), taker, run.rule, run.world.members.get(agentId)?.teams ?? []);
   if (ticketId !== null) await applyPlan(run, planBalanceMove(run.agents, donorId, agentId, ticketId, run.now), 'balance');
 }
 
