@@ -18,6 +18,15 @@ import { arrivals, driveLiveDesk, MIN } from './support.js';
 const START = Date.UTC(2026, 10, 30, 8, 0, 0);
 const HOLD = 4 * MIN;
 
+/** A desk on a fresh database with an admin and two agents of capacity 1, Ann and Bob. */
+async function deskOfTwo(dialect: (typeof DIALECTS)[number], clock: FakeClock): Promise<{ t: TestApp; admin: ApiClient; ann: number; bob: number }> {
+  const t = await startTestApp(dialect, { clock });
+  const admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
+  const ann = (await staffWithToken(t.app, t.ctx, 'ann', { capacity: 1 })).id;
+  const bob = (await staffWithToken(t.app, t.ctx, 'bob', { capacity: 1 })).id;
+  return { t, admin, ann, bob };
+}
+
 /**
  * Runs the forecast `request` and checks its backtest: the real tickets and both agents seen, and
  * the predicted breach rate and wait quantiles exactly what happened. Returns the actual figures.
@@ -41,10 +50,9 @@ describe.each(DIALECTS)('the forecast backtest with teams (%s)', (dialect) => {
   const clock = new FakeClock(START - MIN);
 
   beforeAll(async () => {
-    t = await startTestApp(dialect, { clock });
-    admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
-    const ann = (await staffWithToken(t.app, t.ctx, 'ann', { capacity: 1 })).id;
-    const bob = (await staffWithToken(t.app, t.ctx, 'bob', { capacity: 1 })).id;
+    const desk = await deskOfTwo(dialect, clock);
+    ({ t, admin } = desk);
+    const { ann, bob } = desk;
     // Ann answers Support (every ticket of this history); Bob only Billing, which gets none.
     expect((await admin.post('/api/v1/teams', { name: 'Billing' })).status).toBe(201);
     expect((await admin.put('/api/v1/agents/bob/teams', { teams: ['Billing'] })).status).toBe(200);
@@ -81,10 +89,9 @@ describe.each(DIALECTS)('the forecast backtest with teams changed in the window 
   const JOINS = START + 30 * MIN;
 
   beforeAll(async () => {
-    t = await startTestApp(dialect, { clock });
-    admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
-    const ann = (await staffWithToken(t.app, t.ctx, 'ann', { capacity: 1 })).id;
-    bob = (await staffWithToken(t.app, t.ctx, 'bob', { capacity: 1 })).id;
+    const desk = await deskOfTwo(dialect, clock);
+    ({ t, admin, bob } = desk);
+    const { ann } = desk;
     expect((await admin.post('/api/v1/teams', { name: 'Billing' })).status).toBe(201);
     expect((await admin.put('/api/v1/agents/bob/teams', { teams: ['Billing'] })).status).toBe(200);
     // Bob answers Billing only until half an hour in, when an admin adds him to Support too.
@@ -130,10 +137,9 @@ describe.each(DIALECTS)('the forecast backtest with teams of their own queue ord
   const clock = new FakeClock(START - MIN);
 
   beforeAll(async () => {
-    t = await startTestApp(dialect, { clock });
-    admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
-    const ann = (await staffWithToken(t.app, t.ctx, 'ann', { capacity: 1 })).id;
-    const bob = (await staffWithToken(t.app, t.ctx, 'bob', { capacity: 1 })).id;
+    const desk = await deskOfTwo(dialect, clock);
+    ({ t, admin } = desk);
+    const { ann, bob } = desk;
     // The desk's order is `oldest`; Urgent's own is `deadline`. Ann answers both, Bob only Billing.
     const urgent = (await admin.post('/api/v1/teams', { name: 'Urgent', queue_order: 'deadline' })).body.id as number;
     const topic = (await admin.post('/api/v1/topics', { name: 'Urgent matters', team: 'Urgent', hidden: true })).body.id as number;
