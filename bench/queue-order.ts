@@ -216,7 +216,7 @@ function simulate(stream: readonly Arrival[], order: QueueOrder, handlingMs: rea
     const donorId = chooseBalanceDonor(loads, agentId, 0, (a, b) => shareTeam(world, a, b));
     if (donorId === null) return;
     const newestFirst = [...held.get(donorId)!].map((id) => tickets.get(id)!).sort((a, b) => b.createdAt - a.createdAt || b.id - a.id);
-    const ticketId = balanceTicket(newestFirst, loads.find((a) => a.id === agentId)!, rule);
+    const ticketId = balanceTicket(newestFirst, loads.find((a) => a.id === agentId)!, rule, world.members.get(agentId)?.teams ?? []);
     if (ticketId === null) return;
     const balance = planBalanceMove(loads, donorId, agentId, ticketId, now);
     loads = balance.agents;

@@ -80,16 +80,25 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The ids of `asked` among `rows` (names matched in any letter case), in the order asked, each
+ * The key two names are compared by: the same in any letter case and in any Unicode normal form.
+ * `Ä` may come precomposed (NFC, most keyboards) or as `A` and a combining diaeresis (NFD, macOS
+ * files and some input methods); both look alike and must name one team, topic or skill.
+ */
+export function nameKey(name: string): string {
+  return name.normalize('NFC').toLowerCase();
+}
+
+/**
+ * The ids of `asked` among `rows` (names matched by nameKey: any letter case or normal form), in the order asked, each
  * once (a name given twice counts once), and the names no row has, each once: a list of members or skills is refused naming every unknown
  * one at once.
  */
 export function idsOfNames(rows: readonly { id: number; name: string }[], asked: readonly string[]): { ids: number[]; unknown: string[] } {
-  const byName = new Map(rows.map((r) => [r.name.toLowerCase(), r.id]));
+  const byName = new Map(rows.map((r) => [nameKey(r.name), r.id]));
   const ids: number[] = [];
   const unknown = new Set<string>();
   for (const name of asked) {
-    const id = byName.get(name.toLowerCase());
+    const id = byName.get(nameKey(name));
     if (id === undefined) unknown.add(name);
     // A name given twice (in any letter case) counts once: the caller inserts each id as a key.
     else if (!ids.includes(id)) ids.push(id);
@@ -98,12 +107,12 @@ export function idsOfNames(rows: readonly { id: number; name: string }[], asked:
 }
 
 /**
- * The row named `name` in any letter case, compared as idsOfNames compares (JavaScript's case
+ * The row named `name` in any letter case or normal form, compared as idsOfNames compares (JavaScript's case
  * folding, not SQLite's lower(), which folds only ASCII), or undefined.
  */
 export function rowNamed<T extends { name: string }>(rows: readonly T[], name: string): T | undefined {
-  const wanted = name.toLowerCase();
-  return rows.find((r) => r.name.toLowerCase() === wanted);
+  const wanted = nameKey(name);
+  return rows.find((r) => nameKey(r.name) === wanted);
 }
 
 /**

@@ -40,10 +40,11 @@ export interface ForecastJob {
   seed: number;
   /**
    * The staffing really on duty (presence history), for the backtest; null when none was recorded.
-   * `world`: the desk's teams and each agent's teams and skills, which the backtest routes by;
+   * `world`: the desk's teams and each agent's teams and skills at the window's start, which the
+   * backtest routes by, and `worldChanges` the admins' changes of them in it (core/teamHistory.ts);
    * absent: every agent in one team.
    */
-  actual: { agents: SimAgent[]; presence: PresenceChange[]; world?: TeamWorld } | null;
+  actual: { agents: SimAgent[]; presence: PresenceChange[]; world?: TeamWorld; worldChanges?: { at: number; world: TeamWorld }[] } | null;
   /** The window held more presence changes than are read: no backtest (actual is null). */
   presenceTruncated?: boolean;
   window: { from: number; to: number };
@@ -96,7 +97,7 @@ export function ticketsToReplay(arrivals: readonly ArrivalRecord[], holds: Recor
 }
 
 /**
- * The backtest's world: the desk's teams and its agents' teams and skills (as they are now), plus
+ * A world of the backtest: the desk's teams and its agents' teams and skills (at one instant), plus
  * any team a replayed ticket names that no longer exists (a deleted team keeps its closed tickets),
  * which every agent may take as the forecast's one team: nobody would, and the replay would
  * count them never served.
@@ -189,8 +190,9 @@ export function replayFigures(
   presence: readonly PresenceChange[],
   job: Pick<ForecastJob, 'queueOrder' | 'window'>,
   world: TeamWorld = singleTeamWorld(agents.map((a) => a.id)),
+  worldChanges: readonly { at: number; world: TeamWorld }[] = [],
 ): ForecastFigures {
-  const result: SimResult = simulate({ tickets, agents, presence, world, queueOrder: job.queueOrder, measure: job.window });
+  const result: SimResult = simulate({ tickets, agents, presence, world, worldChanges, queueOrder: job.queueOrder, measure: job.window });
   const assigned = (i: number) => (Number.isNaN(result.assignedAt[i]!) ? null : result.assignedAt[i]!);
   const figures = outcomeFigures(tickets, assigned, (i) => !(result.closedAt[i]! <= tickets[i]!.slaDueAt));
   const slots = slotMsOnDuty(presence, agents, job.window);
@@ -212,11 +214,12 @@ export function runForecast(job: ForecastJob): ForecastResult {
   });
   let backtest: ForecastResult['backtest'] = null;
   if (job.actual && job.actual.agents.length > 0) {
-    const { agents, presence, world } = job.actual;
-    // The real staffing is routed by the real teams: each ticket in its own team with its skills.
+    const { agents, presence, world, worldChanges = [] } = job.actual;
+    // The real staffing is routed by the real teams, as they were at each instant: each ticket in its own team with its skills.
     const replayed = world ? tickets.map((t, i) => ({ ...t, teamId: job.arrivals[i]!.teamId ?? t.teamId, skills: job.arrivals[i]!.skills ?? [] })) : tickets;
+    const withGone = (w: TeamWorld) => backtestWorld(w, agents.map((a) => a.id), replayed.map((t) => t.teamId));
     const predicted = world
-      ? replayFigures(replayed, agents, presence, job, backtestWorld(world, agents.map((a) => a.id), replayed.map((t) => t.teamId)))
+      ? replayFigures(replayed, agents, presence, job, withGone(world), worldChanges.map((c) => ({ at: c.at, world: withGone(c.world) })))
       : replayFigures(tickets, agents, presence, job);
     const { unserved: _unserved, ...actual } = outcomeFigures(job.arrivals, (i) => job.arrivals[i]!.assignedAt, (i) => job.arrivals[i]!.breached);
     backtest = { predicted, actual: { ...actual, agentsSeen: job.actual.agents.length } };

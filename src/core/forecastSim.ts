@@ -41,7 +41,10 @@ export interface SimInput {
   agents: readonly SimAgent[];
   /** In time order. */
   presence: readonly PresenceChange[];
+  /** Who may take what at the start (§12). */
   world: TeamWorld;
+  /** Admin changes of the teams, memberships or skills during the replay, in time order: the world from `at` on. */
+  worldChanges?: readonly { at: number; world: TeamWorld }[];
   queueOrder: QueueOrder;
   /** Keep every step and move (the equivalence test); off for forecasts, which need only the times. */
   trace?: boolean;
@@ -53,7 +56,8 @@ export interface SimInput {
 export type SimStep =
   | { kind: 'arrival'; at: number; ticketId: number }
   | { kind: 'close'; at: number; ticketId: number; agentId: number }
-  | { kind: 'presence'; at: number; agentId: number; presence: Presence };
+  | { kind: 'presence'; at: number; agentId: number; presence: Presence }
+  | { kind: 'world'; at: number; index: number };
 
 export interface SimResult {
   /** Per ticket (index in `tickets`): its first assignment, NaN when it never got an agent. */
@@ -69,7 +73,11 @@ export interface SimResult {
   moves: (Move & { at: number })[];
 }
 
-/** At one instant: closes first, then presence changes, then arrivals (and the live replay does the same). */
+/**
+ * At one instant: an admin's change of the teams first, then closes, then presence changes, then
+ * arrivals (and the live replay does the same).
+ */
+const WORLD = 3;
 const CLOSE = 0;
 const PRESENCE = 1;
 const ARRIVAL = 2;
@@ -86,13 +94,15 @@ export function simulate(input: SimInput): SimResult {
 
 class Replay {
   private agents: AgentLoad[];
-  private readonly queue: Heap<SimTicket>;
+  private queue: Heap<SimTicket>;
   private readonly closes = new Heap<Due>((a, b) => a.at - b.at || a.index - b.index);
   private readonly indexOf = new Map<number, number>();
   private readonly holder: Int32Array;
   private readonly held = new Map<number, Set<number>>();
   private readonly result: SimResult;
   private now = 0;
+  /** The teams in force now (input.world, then each of input.worldChanges from its instant). */
+  private world: TeamWorld;
   private readonly everyoneMayTakeAll: boolean;
   /** The available agents, and the tickets they hold (for heldOnDutyMs), since `measuredUntil`. */
   private readonly available = new Set<number>();
@@ -105,11 +115,13 @@ class Replay {
     this.agents = input.agents.map((a) => ({ id: a.id, presence: 'offline', capacity: a.capacity, openCount: 0, lastAssignedAt: null }));
     for (const a of input.agents) this.held.set(a.id, new Set());
     const { world } = input;
+    this.world = world;
     this.everyoneMayTakeAll =
+      (input.worldChanges ?? []).length === 0 &&
       world.teams.size === 1 &&
       input.tickets.every((t) => t.skills.length === 0 && world.teams.has(t.teamId)) &&
       input.agents.every((a) => world.members.get(a.id)?.teams.some((team) => team === input.tickets[0]?.teamId) ?? false);
-    this.queue = new Heap<SimTicket>(compareInQueue(input.queueOrder));
+    this.queue = this.queueInOrder();
     this.holder = new Int32Array(n).fill(-1);
     this.result = { assignedAt: new Float64Array(n).fill(Number.NaN), closedAt: new Float64Array(n).fill(Number.NaN), heldOnDutyMs: 0, steps: [], moves: [] };
   }
@@ -118,6 +130,8 @@ class Replay {
     const { tickets, presence } = this.input;
     let nextArrival = 0;
     let nextPresence = 0;
+    let nextWorld = 0;
+    const worldChanges = this.input.worldChanges ?? [];
     for (;;) {
       const close = this.closes.peek();
       let at = Number.POSITIVE_INFINITY;
@@ -125,10 +139,12 @@ class Replay {
       if (close) [at, kind] = [close.at, CLOSE];
       if (nextPresence < presence.length && presence[nextPresence]!.at < at) [at, kind] = [presence[nextPresence]!.at, PRESENCE];
       if (nextArrival < tickets.length && tickets[nextArrival]!.createdAt < at) [at, kind] = [tickets[nextArrival]!.createdAt, ARRIVAL];
+      if (nextWorld < worldChanges.length && (kind === -1 || worldChanges[nextWorld]!.at <= at)) [at, kind] = [worldChanges[nextWorld]!.at, WORLD];
       if (kind === -1) break;
       this.measureUntil(at);
       this.now = at;
-      if (kind === CLOSE) this.close(this.closes.pop()!.index);
+      if (kind === WORLD) this.changeWorld(nextWorld++);
+      else if (kind === CLOSE) this.close(this.closes.pop()!.index);
       else if (kind === PRESENCE) this.changePresence(presence[nextPresence++]!);
       else this.arrive(nextArrival++);
       this.drain();
@@ -149,11 +165,32 @@ class Replay {
    * needs a skill, ANYONE, which that rule then always answers (and costs nothing per agent).
    */
   private get rule(): CanTake<TeamTicket> {
-    return this.everyoneMayTakeAll ? ANYONE : teamRule(this.input.world, this.now);
+    return this.everyoneMayTakeAll ? ANYONE : teamRule(this.world, this.now);
   }
 
   private get sharesTeam(): (a: number, b: number) => boolean {
-    return this.everyoneMayTakeAll ? () => true : (a, b) => shareTeam(this.input.world, a, b);
+    return this.everyoneMayTakeAll ? () => true : (a, b) => shareTeam(this.world, a, b);
+  }
+
+  /** An admin's change of the teams (services/teams.ts): routing reads them again; the drain after it hands waiting tickets to whoever may now take them. */
+  private changeWorld(index: number): void {
+    this.record({ kind: 'world', at: this.now, index });
+    this.world = this.input.worldChanges![index]!.world;
+    // A team's queue order may have changed with it: the waiting tickets are ordered again.
+    const waiting = this.queue.take(this.queue.size);
+    this.queue = this.queueInOrder();
+    for (const t of waiting) this.queue.push(t);
+  }
+
+  /**
+   * An empty queue in queue order as the live desk keeps it (core/teams.ts compareTeamTickets):
+   * each ticket by its team's own order in the world now in force, else `queueOrder` (the desk's).
+   */
+  private queueInOrder(): Heap<SimTicket> {
+    const { teams } = this.world;
+    // Every team on the desk's order (the forecast's own replays): one order, no lookup per comparison.
+    if ([...teams.values()].every((t) => t.queueOrder === null)) return new Heap<SimTicket>(compareInQueue(this.input.queueOrder));
+    return new Heap<SimTicket>(compareInQueue((t: SimTicket) => teams.get(t.teamId)?.queueOrder ?? this.input.queueOrder));
   }
 
   private record(step: SimStep): void {
@@ -205,7 +242,8 @@ class Replay {
     const donorId = chooseBalanceDonor(this.agents, agentId, 0, this.sharesTeam);
     if (donorId === null) return;
     const taker = this.agents.find((a) => a.id === agentId)!;
-    const ticketId = balanceTicket(this.newestOf(donorId), taker, this.rule);
+    const own = this.everyoneMayTakeAll ? [...this.world.teams.keys()] : (this.world.members.get(agentId)?.teams ?? []);
+    const ticketId = balanceTicket(this.newestOf(donorId), taker, this.rule, own);
     if (ticketId !== null) this.apply(planBalanceMove(this.agents, donorId, agentId, ticketId, this.now));
   }
 

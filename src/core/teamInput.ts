@@ -2,7 +2,7 @@
  * What an admin submits for teams, skills and topics (§12), checked without the database: names,
  * waits, the shape of lists. Whether a named team or skill exists is the service's check. Pure.
  */
-import { accepted, Checked } from './checked.js';
+import { accepted, Checked, nameKey } from './checked.js';
 import type { FieldLabels } from './fieldErrors.js';
 import { QUEUE_ORDERS, type QueueOrder } from './routing.js';
 import { checkTeamSla, TEAM_SLA_LABELS, type TeamSla } from './teamSla.js';
@@ -17,10 +17,14 @@ export function parseMinutes(raw: unknown): number | null | undefined {
   return Number.isInteger(n) && n >= 1 && n <= 10_080 ? n : undefined;
 }
 
-/** A name of 1–64 characters (teams, skills) or 1–100 (topics), control characters removed. */
+/**
+ * A name of 1–64 characters (teams, skills) or 1–100 (topics), control characters removed, stored in
+ * Unicode's composed form (NFC): a name typed with combining marks is kept as the same characters
+ * everyone else's keyboard sends, so the pages, the export and a later lookup see one spelling.
+ */
 export function parseName(fields: Record<string, string>, raw: unknown, max: number): string {
   // eslint-disable-next-line no-control-regex
-  const name = typeof raw === 'string' ? trimInvisible(raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')) : '';
+  const name = typeof raw === 'string' ? trimInvisible(raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')).normalize('NFC') : '';
   if (name.length === 0) fields.name = 'Required.';
   else if (name.length > max) fields.name = `At most ${max} characters.`;
   return name;
@@ -67,17 +71,28 @@ export function parseTeamQueueOrder(raw: unknown): QueueOrder | null | undefined
   return QUEUE_ORDERS.find((o) => o === order);
 }
 
-/**
- * A team: its name, its own SLA calendar and targets or the desk's (core/teamSla.ts), optionally an
- * overflow team (by name) with its wait (both or neither), its queue order (null: the desk's), and
- * optionally its members (usernames); every field's problem at once. Whether the overflow team and
- * the members exist is the service's question.
- */
 /** A name that lookups by name or id (teams, topics) would read as an id. */
 function readAsId(name: string): boolean {
   return /^\d+$/.test(name);
 }
 
+/**
+ * A team named in a field (an overflow team): its name, or its id as a JSON number (read as the
+ * digits it is); null when absent or empty; undefined when it is neither (a boolean, a list).
+ */
+function teamReference(raw: unknown): string | null | undefined {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw > 0 ? String(raw) : undefined;
+  if (typeof raw !== 'string') return undefined;
+  return raw.trim() === '' ? null : raw.trim();
+}
+
+/**
+ * A team: its name, its own SLA calendar and targets or the desk's (core/teamSla.ts), optionally an
+ * overflow team (by name or id) with its wait (both or neither), its queue order (null: the desk's), and
+ * optionally its members (usernames); every field's problem at once. Whether the overflow team and
+ * the members exist is the service's question.
+ */
 export function checkTeam(raw: Record<string, unknown>): Checked<TeamInput> {
   const fields: Record<string, string> = {};
   const name = parseName(fields, raw.name, 64);
@@ -86,16 +101,18 @@ export function checkTeam(raw: Record<string, unknown>): Checked<TeamInput> {
   if (readAsId(name)) fields.name = 'A name of digits alone would be read as a team’s id: add a letter or a word.';
   const members = raw.members === undefined ? undefined : parseNameList(raw.members);
   if (raw.members !== undefined && members === undefined) fields.members = 'Give a list of usernames.';
-  const overflowTeam = typeof raw.overflow_team === 'string' && raw.overflow_team.trim() !== '' ? raw.overflow_team.trim() : null;
+  const overflowTeam = teamReference(raw.overflow_team);
+  if (overflowTeam === undefined) fields.overflow_team = 'Name a team (its name or id), or none.';
   const overflowAfterMinutes = parseMinutes(raw.overflow_after_minutes);
   if (overflowAfterMinutes === undefined) fields.overflow_after_minutes = 'Enter whole minutes from 1 to 10080.';
-  else if ((overflowTeam === null) !== (overflowAfterMinutes === null)) fields.overflow_after_minutes = 'Give an overflow team and its wait together, or neither.';
-  if (overflowTeam !== null && overflowTeam.toLowerCase() === name.toLowerCase()) fields.overflow_team = 'A team cannot overflow into itself.';
+  // A team refused above is not called missing beside its wait.
+  else if (overflowTeam !== undefined && (overflowTeam === null) !== (overflowAfterMinutes === null)) fields.overflow_after_minutes = 'Give an overflow team and its wait together, or neither.';
+  if (overflowTeam !== null && overflowTeam !== undefined && nameKey(overflowTeam) === nameKey(name)) fields.overflow_team = 'A team cannot overflow into itself.';
   const queueOrder = parseTeamQueueOrder(raw.queue_order);
   if (queueOrder === undefined) fields.queue_order = 'Choose oldest or deadline, or none for the desk’s.';
   const sla = checkTeamSla(raw);
   return new Checked(
-    { name, sla: sla.value, overflowTeam, overflowAfterMinutes: overflowAfterMinutes ?? null, queueOrder: queueOrder ?? null, ...(members === undefined ? {} : { members }) },
+    { name, sla: sla.value, overflowTeam: overflowTeam ?? null, overflowAfterMinutes: overflowAfterMinutes ?? null, queueOrder: queueOrder ?? null, ...(members === undefined ? {} : { members }) },
     { ...fields, ...sla.fields },
   );
 }
@@ -141,7 +158,7 @@ export function checkTopic(raw: Record<string, unknown>): Checked<TopicInput> {
       const after = parseMinutes(entry?.optional_after_minutes);
       if (skillName === '' || after === undefined) fields.skills = 'Each skill needs a name and, optionally, whole minutes from 1 to 10080 after which it is optional.';
       // Names match in any letter case; one listed twice (maybe with two waits) is refused, not guessed at.
-      else if (skills.some((known) => known.name.toLowerCase() === skillName.toLowerCase())) fields.skills ??= `The skill “${skillName}” is listed twice.`;
+      else if (skills.some((known) => nameKey(known.name) === nameKey(skillName))) fields.skills ??= `The skill “${skillName}” is listed twice.`;
       else skills.push({ name: skillName, optionalAfterMinutes: after });
     }
   }

@@ -81,10 +81,15 @@ export function teamRule(world: TeamWorld, now: number): CanTake<TeamTicket> {
   return (agent, ticket) => mayTake(world, agent.id, ticket, now);
 }
 
+/** The teams both agents are members of (R3 balances only their tickets). */
+export function sharedTeams(world: TeamWorld, a: number, b: number): number[] {
+  const teamsOfB = world.members.get(b)?.teams ?? [];
+  return (world.members.get(a)?.teams ?? []).filter((t) => teamsOfB.includes(t));
+}
+
 /** Whether two agents share a team (R3 balances only between them). */
 export function shareTeam(world: TeamWorld, a: number, b: number): boolean {
-  const teamsOfB = world.members.get(b)?.teams ?? [];
-  return (world.members.get(a)?.teams ?? []).some((t) => teamsOfB.includes(t));
+  return sharedTeams(world, a, b).length > 0;
 }
 
 /**
@@ -168,9 +173,16 @@ export function planTeamFollowUp(agents: readonly AgentLoad[], ticket: TeamTicke
 /** How many of a donor's newest tickets R3 looks through for one the taker may take. */
 export const BALANCE_LOOKAHEAD = 50;
 
-/** R3 with teams: the newest of the donor's tickets (newest first) the taker may take, or null. */
-export function balanceTicket(donorTickets: readonly TeamTicket[], taker: AgentLoad, rule: CanTake<TeamTicket>): number | null {
-  return donorTickets.find((t) => rule(taker, t))?.id ?? null;
+/**
+ * R3 with teams: the newest of the donor's tickets (newest first) of one of the taker's own teams
+ * (`takerTeams`) that the taker may take (its skills), or null. Its own teams only: a ticket the
+ * taker could take from the queue only through its team's opened overflow (§12) is no ticket of
+ * a team it shares, and balancing it would move work the donor's team holds. (A ticket an admin
+ * gave the donor outside the donor's teams (R6) may still go to a taker of its team: the decision
+ * the reference model of test/model makes too.)
+ */
+export function balanceTicket(donorTickets: readonly TeamTicket[], taker: AgentLoad, rule: CanTake<TeamTicket>, takerTeams: readonly number[]): number | null {
+  return donorTickets.find((t) => takerTeams.includes(t.teamId) && rule(taker, t))?.id ?? null;
 }
 
 /**

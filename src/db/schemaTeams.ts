@@ -55,6 +55,13 @@ export interface TopicAddressesTable {
   topic_id: number;
 }
 
+/** The routing world (core/teams.ts worldText) as it was before the admin change at `at` (§14's backtest). */
+export interface TeamHistoryTable {
+  id: Generated<number>;
+  at: number;
+  world: string;
+}
+
 export interface TeamTables {
   teams: TeamsTable;
   team_members: TeamMembersTable;
@@ -63,4 +70,5 @@ export interface TeamTables {
   topics: TopicsTable;
   topic_skills: TopicSkillsTable;
   topic_addresses: TopicAddressesTable;
+  team_history: TeamHistoryTable;
 }

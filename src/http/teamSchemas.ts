@@ -50,7 +50,7 @@ export const TeamBody = z
         description:
           'Its own targets, per priority `{ "resolution": "30m", "first_response": "10m", "next_reply": null }` (resolution required for each of high, medium and low; durations as in the settings); null or absent: the desk’s',
       }),
-    overflow_team: z.unknown().optional().meta({ type: 'string', description: 'A team’s name; with overflow_after_minutes' }),
+    overflow_team: z.unknown().optional().meta({ type: 'string', description: 'A team’s name, or its id (digits alone, or a number); with overflow_after_minutes' }),
     overflow_after_minutes: z.unknown().optional().meta({ type: 'integer', description: '1–10080' }),
     queue_order: z.unknown().optional().meta({ type: 'string', enum: [...QUEUE_ORDERS], description: '`oldest` or `deadline`; absent or null: the desk’s queue_order setting (a PUT replaces the whole team)' }),
     members: z.unknown().optional().meta({ type: 'array', description: 'Usernames of agents; absent: unchanged. An agent holding open tickets keeps at least one team' }),

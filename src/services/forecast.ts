@@ -16,7 +16,8 @@ import { calendarOfVersion } from '../repositories/calendarVersions.js';
 import { findCalendar } from '../repositories/calendars.js';
 import { forecastAgents, teamExists, teamQueueOrder, ticketsOfWindow } from '../repositories/forecastHistory.js';
 import { presenceChangesIn } from '../repositories/presenceHistory.js';
-import { loadTeamWorld } from '../repositories/teamState.js';
+import { teamTimeline } from '../repositories/teamHistory.js';
+import { membersOver } from '../core/teamHistory.js';
 import { loadSettings } from '../repositories/settings.js';
 import { teamCalendarOf } from '../core/teamSla.js';
 import type { Db } from '../db/connect.js';
@@ -64,10 +65,14 @@ export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequ
   // K agents are on duty in the SLA calendar's open hours: one team's own calendar (§12) when it has one.
   const calendarId = await dutyCalendarId(db, settings.calendarId, request.teamId);
   const calendar = calendarId === null ? null : ((await findCalendar(db, calendarId))?.definition ?? null);
-  const staff = await forecastAgents(db, request.teamId, window.from);
+  // The teams as they were through the window (and the tail), changed by admins meanwhile; more
+  // changes than are read: no backtest, as for presence.
+  const teams = await teamTimeline(db, window.from, window.to + TAIL_MS, maxPresenceChanges);
+  // One team's staffing: whoever was its member at some instant of the window, also one who left it since.
+  const staff = request.teamId === null || teams === null ? await forecastAgents(db, request.teamId, window.from) : membersOver(await forecastAgents(db, null, window.from), teams, request.teamId);
   // More changes than are read: the backtest is left out rather than replayed with part of them.
   const { changes: presence, truncated } = await presenceChangesIn(db, staff.map((a) => a.id), window.from, window.to + TAIL_MS, maxPresenceChanges);
-  const agentsSeen = new Set(truncated ? [] : presence.map((p) => p.userId));
+  const agentsSeen = new Set(truncated || teams === null ? [] : presence.map((p) => p.userId));
   return {
     arrivals: history.arrivals,
     holds,
@@ -84,10 +89,11 @@ export async function loadForecastJob(ctx: ServiceContext, request: ForecastRequ
         : {
             agents: staff.filter((a) => agentsSeen.has(a.id)).map((a) => ({ id: a.id, capacity: a.capacity ?? settings.defaultCapacity })),
             presence: presence.map((p) => ({ at: p.at, agentId: p.userId, presence: p.presence })),
-            // Routed by the desk's teams and each agent's teams and skills (as they are now).
-            world: await loadTeamWorld(db),
+            // Routed by the desk's teams and each agent's teams and skills as they were at each instant.
+            world: teams!.initial,
+            worldChanges: teams!.changes,
           },
-    presenceTruncated: truncated,
+    presenceTruncated: truncated || teams === null,
     window,
   };
 }

@@ -246,7 +246,7 @@ export async function pullAndBalance(run: RoutingRun, agentId: number): Promise<
   const donorId = chooseBalanceDonor(run.agents, agentId, 0, (a, b) => shareTeam(run.world, a, b));
   if (donorId === null) return;
   const taker = run.agents.find((a) => a.id === agentId)!;
-  const ticketId = balanceTicket(await newestOpenTicketsOf(run.trx, donorId, BALANCE_LOOKAHEAD), taker, run.rule);
+  const ticketId = balanceTicket(await newestOpenTicketsOf(run.trx, donorId, BALANCE_LOOKAHEAD), taker, run.rule, run.world.members.get(agentId)?.teams ?? []);
   if (ticketId !== null) await applyPlan(run, planBalanceMove(run.agents, donorId, agentId, ticketId, run.now), 'balance');
 }
 

@@ -6,7 +6,7 @@
  * after) in that transaction. Bad input is a 400 naming the field, and changes nothing.
  */
 import { type AuditAction, changedParts } from '../core/audit.js';
-import { adminsAreNoAgents, type Submission, submittedOver, type FieldErrors, idsOfNames, quotedNames, refuseFields } from '../core/checked.js';
+import { adminsAreNoAgents, type Submission, submittedOver, type FieldErrors, idsOfNames, nameKey, quotedNames, refuseFields, rowNamed } from '../core/checked.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import { TEAM_FORM_LABELS, TEAM_LABELS, type TeamInput, type TopicInput, parseName, parseNameList } from '../core/teamInput.js';
@@ -16,6 +16,7 @@ import type { Db } from '../db/connect.js';
 import { holdCalendar } from '../repositories/calendars.js';
 import { findTeamByNameOrId, listSkills, listTeams, listTopics, newIdPast, type TeamListing, type TopicListing } from '../repositories/teams.js';
 import { openTicketsWithSkill, setRequiredSkills, waitingTicketsOfTeam, waitingTicketsWithSkill } from '../repositories/routingDue.js';
+import { recordTeamChange } from '../repositories/teamHistory.js';
 import { loadTeamWorld } from '../repositories/teamState.js';
 import { findUserById } from '../repositories/users.js';
 import { type Acting, auditRun } from './audit.js';
@@ -41,12 +42,16 @@ async function reloadWorld(run: RoutingRun): Promise<void> {
 /**
  * Runs `work` as a routing transaction by `actor`, and records its audit entry in it. An update
  * (before and after) records only the fields it changed, and nothing when it changed nothing.
+ * When it changed who may take what, the world before it goes to the team history, so the
+ * forecast's backtest replays a past window with the teams it had (repositories/teamHistory.ts).
  */
 async function audited<T>(ctx: ServiceContext, actor: AdminActor, action: AuditAction, work: (run: RoutingRun) => Promise<{ value: T; subject: string; before?: unknown; after?: unknown }>): Promise<T> {
   return withRouting(ctx, actor, async (run) => {
+    const worldBefore = await loadTeamWorld(run.trx);
     const { value, subject, before, after } = await work(run);
     const change = before === undefined || after === undefined ? { before, after } : changedParts(before, after);
     if (change !== null) await auditRun(run, action, subject, change);
+    await recordTeamChange(run.trx, run.now, worldBefore, await loadTeamWorld(run.trx));
     return value;
   });
 }
@@ -66,19 +71,23 @@ async function namedIds(db: Db, table: NamedTable, names: readonly string[], fie
     table === 'agents'
       ? await db.selectFrom('users').select(['id', 'username as name', 'role']).execute()
       : (await db.selectFrom(table).select(['id', 'name']).execute()).map((row) => ({ ...row, role: null }));
-  const { ids, unknown } = idsOfNames(rows.filter((row) => row.role !== 'admin'), names);
+  // Digits alone name a team by its id, as every `?team=` reads them (a team's name may not be
+  // digits alone: core/teamInput.ts): an overflow team, a topic's team, an agent's teams.
+  const asked = table === 'teams' ? names.map((n) => (/^\d{1,9}$/.test(n) ? (rows.find((r) => r.id === Number(n))?.name ?? n) : n)) : names;
+  const { ids, unknown } = idsOfNames(rows.filter((row) => row.role !== 'admin'), asked);
   if (unknown.length === 0) return ids;
   // An admin's username is no agent's, but saying nobody has it would be wrong.
-  const admins = new Set(rows.filter((row) => row.role === 'admin').map((row) => row.name.toLowerCase()));
-  const adminNames = unknown.filter((name) => admins.has(name.toLowerCase()));
-  const nobodys = unknown.filter((name) => !admins.has(name.toLowerCase()));
+  const admins = new Set(rows.filter((row) => row.role === 'admin').map((row) => nameKey(row.name)));
+  const adminNames = unknown.filter((name) => admins.has(nameKey(name)));
+  const nobodys = unknown.filter((name) => !admins.has(nameKey(name)));
   fields[field] = [nobodys.length > 0 ? `No ${NOUNS[table]} is named ${quotedNames(nobodys)}.` : '', adminNames.length > 0 ? adminsAreNoAgents(adminNames) : ''].filter(Boolean).join(' ');
   return null;
 }
 
+/** Whether a row other than `exceptId` has `name` (in any letter case or Unicode normal form: core/checked.ts nameKey). */
 async function nameTaken(db: Db, table: 'teams' | 'skills' | 'topics', name: string, exceptId: number | null): Promise<boolean> {
   const rows = await db.selectFrom(table).select(['id', 'name']).execute();
-  return rows.some((r) => r.name.toLowerCase() === name.toLowerCase() && r.id !== exceptId);
+  return rowNamed(rows.filter((r) => r.id !== exceptId), name) !== undefined;
 }
 
 /**

@@ -58,6 +58,32 @@ for (const dialect of DIALECTS) {
       expect((await api.put('/api/v1/agents/ben/teams', { teams: ['\u200bärger'] })).status).toBe(200);
     });
 
+    it('a name differing from a taken one only in its Unicode normal form is the same name: refused as a new one, found in the lookups', async () => {
+      // "Ärger" typed with A and a combining diaeresis (NFD, as macOS files and some keyboards send
+      // it) looks exactly like the stored precomposed Ä (NFC): it must not be a second team, topic
+      // or skill, and it must name the one there is.
+      const nfd = (text: string) => text.normalize('NFD');
+      const before = JSON.stringify([(await api.get('/api/v1/teams')).body, (await api.get('/api/v1/topics')).body, (await api.get('/api/v1/skills')).body]);
+      expect((await api.post('/api/v1/skills', { name: 'Größe' })).status).toBe(201);
+      for (const [url, body, message] of [
+        ['/api/v1/teams', { name: nfd('Ärger') }, /another team has this name/i],
+        ['/api/v1/topics', { name: nfd('Überweisung'), team: 'Support' }, /another topic has this name/i],
+        ['/api/v1/skills', { name: nfd('größe') }, /another skill has this name/i],
+      ] as const) {
+        const refused = await api.post(url, body);
+        expect([url, refused.status, refused.body.error?.fields?.name]).toEqual([url, 400, expect.stringMatching(message)]);
+      }
+      const skill = (await api.get('/api/v1/skills')).body.items.find((s: { name: string }) => s.name === 'Größe');
+      expect((await api.delete(`/api/v1/skills/${skill.id}`)).status).toBe(204);
+      expect(JSON.stringify([(await api.get('/api/v1/teams')).body, (await api.get('/api/v1/topics')).body, (await api.get('/api/v1/skills')).body])).toBe(before);
+      // The filters, a list of team names and a ticket's topic find the stored names.
+      const stats = await api.get(`/api/v1/stats?team=${encodeURIComponent(nfd('ärger'))}`);
+      expect([stats.status, stats.body.team]).toEqual([200, 'Ärger']);
+      expect((await api.put('/api/v1/agents/ben/teams', { teams: [nfd('Ärger')] })).status).toBe(200);
+      const ticket = await api.post('/api/v1/tickets', { name: 'Dora', email: 'dora@customer.example', title: 'Doppelt', description: 'Hilfe', priority: 'low', topic: nfd('überweisung') });
+      expect([ticket.status, ticket.body.team]).toEqual([201, 'Ärger']);
+    });
+
     it('the admin lists find it by name in any letter case and by id; an unknown one is refused by its field', async () => {
       const client = await admin();
       for (const team of ['ärger', String(teamId)]) {

@@ -147,6 +147,9 @@ for (const dialect of DIALECTS) {
       ['a topic of a team that does not exist', 'POST', '/api/v1/topics', { name: 'X', team: 'Nowhere' }, 'team'],
       ['a team name in use', 'POST', '/api/v1/teams', { name: 'billing' }, 'name'],
       ['an overflow wait that is not a number of minutes', 'POST', '/api/v1/teams', { name: 'Y', overflow_team: 'Support', overflow_after_minutes: 'soon' }, 'overflow_after_minutes'],
+      // Not "give an overflow team and its wait together" on the wait, which names the wrong field.
+      ['an overflow team that is neither a name nor an id', 'POST', '/api/v1/teams', { name: 'Y', overflow_team: true, overflow_after_minutes: 5 }, 'overflow_team'],
+      ['a topic’s team that is neither a name nor an id', 'POST', '/api/v1/topics', { name: 'X', team: ['Support'] }, 'team'],
       ['taking the last team of an agent holding a ticket', 'PUT', '/api/v1/agents/ben/teams', { teams: [] }, 'teams'],
       ['taking an agent holding a ticket out of its last team, by the team', 'PUT', '/api/v1/teams/2', { name: 'Billing', members: [] }, 'members'],
       ['a member who is not an agent', 'PUT', '/api/v1/teams/2', { name: 'Billing', members: ['ben', 'root'] }, 'members'],
@@ -172,6 +175,21 @@ for (const dialect of DIALECTS) {
       const skill = await api('DELETE', `/api/v1/skills/${german.id}`);
       expect([skill.statusCode, skill.json().error]).toEqual([409, { code: 'conflict', message: 'Skill “German” cannot be deleted: topics require it: Rechnung (take it off them first).' }]);
       expect(await counts()).toEqual(before);
+    });
+
+    it('a team is named by its id too where a save names one (an overflow team, a topic’s team, an agent’s teams), as every ?team= reads digits', async () => {
+      const tier2 = (await api('POST', '/api/v1/teams', { name: 'Tier 3' })).json();
+      const front = await api('POST', '/api/v1/teams', { name: 'Desk', overflow_team: tier2.id, overflow_after_minutes: 30 });
+      expect([front.statusCode, front.json().overflow_team]).toEqual([201, 'Tier 3']);
+      const byText = await api('PUT', `/api/v1/teams/${front.json().id}`, { name: 'Desk', overflow_team: String(tier2.id), overflow_after_minutes: 30 });
+      expect([byText.statusCode, byText.json().overflow_team]).toEqual([200, 'Tier 3']);
+      const topic = await api('POST', '/api/v1/topics', { name: 'Escalations', team: String(tier2.id), hidden: true });
+      expect([topic.statusCode, topic.json().team]).toEqual([201, 'Tier 3']);
+      const none = await api('POST', '/api/v1/teams', { name: 'Nobody', overflow_team: 999_999, overflow_after_minutes: 30 });
+      expect([none.statusCode, none.json().error.fields.overflow_team]).toEqual([400, 'Overflow team: no team is named “999999”.']);
+      expect((await api('DELETE', `/api/v1/topics/${topic.json().id}`)).statusCode).toBe(204);
+      expect((await api('DELETE', `/api/v1/teams/${front.json().id}`)).statusCode).toBe(204);
+      expect((await api('DELETE', `/api/v1/teams/${tier2.id}`)).statusCode).toBe(204);
     });
 
     it('refuses deleting a team another team overflows into (409 naming it), rather than taking that team’s overflow away unsaid; once it names none, the team may go', async () => {

@@ -66,9 +66,14 @@ describe('idsOfNames and quotedNames', () => {
     ['billing', 2],
     ['Ärger ', undefined],
     ['Nope', undefined],
-  ])('rowNamed(%j) folds letter case beyond ASCII, as idsOfNames does: %j', (name, id) => {
+    // Decomposed (A + combining diaeresis), as macOS and some input methods send it.
+    ['A\u0308rger', 3],
+    ['a\u0308RGER', 3],
+  ])('rowNamed(%j) folds letter case beyond ASCII and Unicode normal forms, as idsOfNames does: %j', (name, id) => {
     expect(rowNamed([...rows, { id: 3, name: 'Ärger' }], name)?.id).toBe(id);
     expect(idsOfNames([...rows, { id: 3, name: 'Ärger' }], [name]).ids[0]).toBe(id);
+    // A name stored decomposed (before names were stored composed) is found by its composed spelling too.
+    expect(rowNamed([...rows, { id: 3, name: 'A\u0308rger' }], name)?.id).toBe(id);
   });
 
   it.each<[string[], string]>([
@@ -104,6 +109,11 @@ describe('every parse names all of its bad fields at once', () => {
     // A skill named twice in any letter case is refused (it may carry two waits); addresses are one in any case.
     const twice = checkTopic({ name: 'Invoices', team: 'Billing', skills: ['German', { name: 'german', optional_after_minutes: 5 }], addresses: ['Bill@X.example', 'bill@x.example'] });
     expect([twice.fields, twice.value.skills, twice.value.addresses]).toEqual([{ skills: 'The skill “german” is listed twice.' }, [{ name: 'German', optionalAfterMinutes: null }], ['bill@x.example']]);
+    // Names are stored composed (NFC); a skill listed twice in two normal forms, and a team
+    // overflowing into itself spelled in another, are caught here too.
+    expect(checkTeam({ name: 'A\u0308rger' }).value.name).toBe('\u00c4rger');
+    expect(checkTeam({ name: 'A\u0308rger', overflow_team: '\u00e4rger', overflow_after_minutes: '5' }).fields).toEqual({ overflow_team: 'A team cannot overflow into itself.' });
+    expect(checkTopic({ name: 'U\u0308berweisung', team: 'Support', skills: ['Gr\u00f6\u00dfe', 'gro\u0308\u00dfe'] }).fields).toEqual({ skills: 'The skill “gro\u0308\u00dfe” is listed twice.' });
     const user = checkNewUser({ username: 'Ana', password: 'short' });
     expect(user.value.username).toBe('ana');
     const settings = checkSettings({ sla_high: '1m', sla_medium: '4m', sla_low: '1h', default_capacity: '0', queue_order: 'oldest', calendar: '12' });

@@ -17,6 +17,7 @@ import {
   queuesServedBy,
   requiredSkillsAt,
   shareTeam,
+  sharedTeams,
   type SkillNeed,
   type TeamRule,
   type TeamTicket,
@@ -205,9 +206,19 @@ describe('R3 with teams', () => {
 
   it('the taker gets the donor\'s newest ticket it may take (of a shared team, holding its skills)', () => {
     const newestFirst = [ticket(3, 2), ticket(2, 1, 1, [german()]), ticket(1, 1, 2)];
-    expect(balanceTicket(newestFirst, agent(1), teamRule(W, NOW))).toBe(1);
-    expect(balanceTicket(newestFirst, agent(4), teamRule(W, NOW))).toBe(3);
-    expect(balanceTicket([ticket(2, 1, 1, [german()])], agent(1), teamRule(W, NOW))).toBeNull();
+    expect(balanceTicket(newestFirst, agent(1), teamRule(W, NOW), W.members.get(1)!.teams)).toBe(1);
+    expect(balanceTicket(newestFirst, agent(4), teamRule(W, NOW), W.members.get(4)!.teams)).toBe(3);
+    expect(balanceTicket([ticket(2, 1, 1, [german()])], agent(1), teamRule(W, NOW), W.members.get(1)!.teams)).toBeNull();
+  });
+
+  it('only a ticket of one of the taker’s own teams: not one it may take only through its team’s opened overflow', () => {
+    // 6 is in Support and Tier 2; 5 only in Tier 2, which Support overflows into after 30 min.
+    const w = world({ 5: { teams: [3], skills: [] }, 6: { teams: [1, 3], skills: [] } });
+    expect(sharedTeams(w, 5, 6)).toEqual([3]);
+    const newestFirst = [ticket(7, 1, 40), ticket(8, 3, 50)];
+    expect(mayTake(w, 5, newestFirst[0]!, NOW)).toBe(true);
+    expect(balanceTicket(newestFirst, agent(5), teamRule(w, NOW), w.members.get(5)!.teams)).toBe(8);
+    expect(balanceTicket([ticket(7, 1, 40)], agent(5), teamRule(w, NOW), w.members.get(5)!.teams)).toBeNull();
   });
 });
 

@@ -41,21 +41,31 @@ export function shifts(ids: readonly number[], start: number): PresenceChange[] 
 
 /**
  * Drives the simulator's steps through the live services at the same instants: each arrival
- * created, each close by the agent the simulator says holds the ticket, each presence change.
+ * created, each close by the agent the simulator says holds the ticket, each presence change, each
+ * change of the teams (`changeTeams` with its index in the simulator's worldChanges); each ticket
+ * of the topic `topicOf` names (default: the form's first).
  * Returns live ticket id → simulated ticket id.
  */
-export async function driveLiveDesk(ctx: ServiceContext, clock: FakeClock, tickets: readonly SimTicket[], sim: SimResult): Promise<Map<number, number>> {
+export async function driveLiveDesk(
+  ctx: ServiceContext,
+  clock: FakeClock,
+  tickets: readonly SimTicket[],
+  sim: SimResult,
+  options: { changeTeams?: (index: number) => Promise<void>; topicOf?: (ticket: SimTicket) => number } = {},
+): Promise<Map<number, number>> {
   const liveId = new Map<number, number>();
   const simToLive = new Map<number, number>();
   for (const step of sim.steps) {
     clock.set(step.at);
     if (step.kind === 'arrival') {
       const t = tickets[step.ticketId - 1]!;
-      const [created] = await createTickets(ctx, [{ name: 'C', email: 'c@example.test', title: `T${t.id}`, description: 'd', priority: t.priority }]);
+      const [created] = await createTickets(ctx, [{ name: 'C', email: 'c@example.test', title: `T${t.id}`, description: 'd', priority: t.priority, topicId: options.topicOf?.(t) ?? null }]);
       liveId.set(created!.id, t.id);
       simToLive.set(t.id, created!.id);
     } else if (step.kind === 'close') {
       expect(await closeTicket(ctx, { id: step.agentId, role: 'agent' }, simToLive.get(step.ticketId)!), `close of ticket ${step.ticketId}`).toBe(true);
+    } else if (step.kind === 'world') {
+      await options.changeTeams?.(step.index);
     } else {
       await changePresence(ctx, step.agentId, step.presence);
     }
