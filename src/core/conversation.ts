@@ -5,6 +5,7 @@
  */
 import { DomainError, forbidden, invalidInput } from './errors.js';
 import { type FieldLabels, labelled } from './fieldErrors.js';
+import { withoutReplyPrefixes } from './mailSubject.js';
 import { cutUnits, showsNothing } from './unicode.js';
 
 export const MESSAGE_KINDS = ['customer', 'reply', 'note'] as const;
@@ -173,9 +174,12 @@ export function isStale(kind: StaffMessageKind, seen: number | null, newestPubli
   return newestPublicId > seen;
 }
 
-/** A follow-up's title (§9): `Re: <old title>`, never `Re: Re:`, at most 200 characters. */
+/**
+ * A follow-up's title (§9): `Re: <old title>`, never `Re: Re:` (nor `Re: Re[2]:`, `Re: AW:`: any
+ * common reply prefix the old title starts with goes, core/mailSubject.ts), at most 200 characters.
+ */
 export function followUpTitle(title: string): string {
-  const bare = title.replace(/^(\s*re\s*:\s*)+/i, '').trim();
+  const bare = withoutReplyPrefixes(title);
   return cutUnits(`Re: ${bare}`, TITLE_MAX);
 }
 

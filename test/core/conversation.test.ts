@@ -263,6 +263,17 @@ describe('followUpTitle', () => {
     ['Regarding the printer', 'Re: Regarding the printer'],
     ['Printer re: toner', 'Re: Printer re: toner'],
     ['Fwd: Re: Printer', 'Re: Fwd: Re: Printer'],
+    // Other spellings of a reply prefix are a `Re:` too (no `Re: Re[2]:`, `Re: AW:`).
+    ['Re[2]: Printer on fire', 'Re: Printer on fire'],
+    ['RE(3): Printer on fire', 'Re: Printer on fire'],
+    ['AW: Drucker brennt', 'Re: Drucker brennt'],
+    ['Sv: Re: AW: Skrivare', 'Re: Skrivare'],
+    ['Re： Printer', 'Re: Printer'],
+    ['Antwort: Drucker', 'Re: Drucker'],
+    // Not a reply prefix: a word that only starts like one, or a prefix that is also a word in typed titles.
+    ['Aware: printer', 'Re: Aware: printer'],
+    ['R: ggplot fails', 'Re: R: ggplot fails'],
+    ['Ref: order 12', 'Re: Ref: order 12'],
     ['x'.repeat(200), `Re: ${'x'.repeat(196)}`],
     [`Re: ${'y'.repeat(200)}`, `Re: ${'y'.repeat(196)}`],
     // The cut never splits a character made of two UTF-16 units (half of one is stored as U+FFFD).
