@@ -5,6 +5,7 @@
  */
 import { DomainError, forbidden, invalidInput } from './errors.js';
 import { type FieldLabels, labelled } from './fieldErrors.js';
+import { withoutReplyPrefixes } from './mailSubject.js';
 import { cutUnits, showsNothing } from './unicode.js';
 
 export const MESSAGE_KINDS = ['customer', 'reply', 'note'] as const;
@@ -149,17 +150,19 @@ export function waitingOnAfter(kind: MessageKind, current: WaitingOn | null, sta
   return current;
 }
 
-/** `fields.seen` of a reply whose `seen` is beyond its ticket's thread. */
+/** `fields.seen` of a reply whose `seen` is no message of its ticket. */
 export const SEEN_NOT_ON_TICKET = 'Not a message of this ticket: send the id of the newest message of its thread you have read.';
 
 /**
- * Whether a reply's `seen` cannot be a message of its ticket: beyond the newest one (notes
- * included: a staff page sends that). Message ids grow across all tickets, so another ticket's
- * newer id would pass every collision check (isStale) and send the reply over an unread message.
- * Notes ignore `seen`; without one there is nothing to check.
+ * Whether a reply's `seen` is no message of its ticket (`ticketOfSeen`: the ticket the message
+ * `seen` is on; null: no such message). Message ids grow across all tickets, so another ticket's id
+ * would pass the collision check (isStale) whenever it is newer than this ticket's newest public
+ * message: beyond the thread, or inside it (after a customer message the writer never saw, before a
+ * note), and the reply went out over the unread message. Notes ignore `seen`; without one there is
+ * nothing to check.
  */
-export function seenBeyondThread(kind: StaffMessageKind, seen: number | null, newestOnTicket: number | null): boolean {
-  return kind === 'reply' && seen !== null && (newestOnTicket === null || seen > newestOnTicket);
+export function seenOffThread(kind: StaffMessageKind, seen: number | null, ticketOfSeen: number | null, ticketId: number): boolean {
+  return kind === 'reply' && seen !== null && ticketOfSeen !== ticketId;
 }
 
 /**
@@ -173,9 +176,12 @@ export function isStale(kind: StaffMessageKind, seen: number | null, newestPubli
   return newestPublicId > seen;
 }
 
-/** A follow-up's title (§9): `Re: <old title>`, never `Re: Re:`, at most 200 characters. */
+/**
+ * A follow-up's title (§9): `Re: <old title>`, never `Re: Re:` (nor `Re: Re[2]:`, `Re: AW:`: any
+ * common reply prefix the old title starts with goes, core/mailSubject.ts), at most 200 characters.
+ */
 export function followUpTitle(title: string): string {
-  const bare = title.replace(/^(\s*re\s*:\s*)+/i, '').trim();
+  const bare = withoutReplyPrefixes(title);
   return cutUnits(`Re: ${bare}`, TITLE_MAX);
 }
 

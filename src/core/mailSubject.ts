@@ -19,6 +19,26 @@ const TITLE_MAX = 200;
 const PREFIXES = ['re', 'aw', 'antw', 'antwort', 'sv', 'vs', 'vb', 'ref', 'rif', 'r', 'res', 'odp', 'ynt', 'fw', 'fwd', 'wg', 'tr', 'enc', 'rv', 'doorst', 'pd', 'ilt'];
 
 /**
+ * The reply prefixes among them that are no word a person starts a typed title with: a follow-up's
+ * `Re: <old title>` (core/conversation.ts followUpTitle) drops these, so that a title that was
+ * already an answer (`Re[2]:`, `AW:`, `SV:`) does not become `Re: AW: …`. Not `R:` (the language),
+ * `Ref:` or `Rif:` (an order's reference), which a title typed on the form may well start with.
+ */
+const TITLE_REPLY_PREFIXES = ['re', 'aw', 'antw', 'antwort', 'sv', 'vs', 'res', 'odp', 'ynt'];
+
+/** One prefix of `names`, optionally counted (`Re[2]:`, `Re(3):`), and its colon (ASCII or full-width). */
+function prefixOf(names: readonly string[]): string {
+  return `(?:${names.join('|')})\\s*(?:\\[\\d+\\]|\\(\\d+\\))?\\s*[:：]`;
+}
+
+const LEADING_REPLY_PREFIXES = new RegExp(`^\\s*(?:${prefixOf(TITLE_REPLY_PREFIXES)}\\s*)+`, 'i');
+
+/** A title without its leading reply prefixes (TITLE_REPLY_PREFIXES, repeated, any letter case) and the white space around them. */
+export function withoutReplyPrefixes(title: string): string {
+  return title.replace(LEADING_REPLY_PREFIXES, '').trim();
+}
+
+/**
  * What our emails to customers say happened, after the key in their subjects (`[HD-6] An agent is
  * on it: <title>`, mail/templates/layout.ts subjectFor): the templates take them from here, so
  * that a stranger's answer to one of them opens a ticket titled by the request, not by our words.
@@ -35,7 +55,7 @@ export const CUSTOMER_SUBJECT_PHRASES = {
 const OUR_KEY_AND_PHRASE = `\\[HD-\\d+\\](?:\\s*(?:${Object.values(CUSTOMER_SUBJECT_PHRASES).join('|')})\\s*:)?`;
 
 // A prefix (optionally counted, `Re[2]:`, `Re(3):`) and its colon (ASCII or full-width), or one of our keys (and our phrase after it).
-const LEADING = new RegExp(`^(?:(?:${PREFIXES.join('|')})\\s*(?:\\[\\d+\\]|\\(\\d+\\))?\\s*[:：]|${OUR_KEY_AND_PHRASE})\\s*`, 'i');
+const LEADING = new RegExp(`^(?:${prefixOf(PREFIXES)}|${OUR_KEY_AND_PHRASE})\\s*`, 'i');
 const OUR_KEY = new RegExp(OUR_KEY_AND_PHRASE, 'gi');
 
 /** A header value without its comments (RFC 5322 CFWS: `(…)`, not nested), each a space. */

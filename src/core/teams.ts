@@ -163,9 +163,14 @@ export function planTeamIntake(agents: readonly AgentLoad[], tickets: readonly T
   return { agentIds: tickets.map((t) => to.get(t.id) ?? null), agents: plan.agents };
 }
 
-/** §9's follow-up with teams: the previous agent when it has room and may still take it, else R1. */
-export function planTeamFollowUp(agents: readonly AgentLoad[], ticket: TeamTicket, previousAgentId: number | null, rule: CanTake<TeamTicket>, now: number): IntakePlan {
-  const previous = previousAgentId === null ? undefined : agents.find((a) => a.id === previousAgentId);
+/**
+ * §9's follow-up with teams: the previous agent when it has room, may still take it and nobody
+ * waits in the queue of the follow-up's team (`teamQueueWaiting`), else R1. A ticket waiting there
+ * (one nobody with room may take, such as one needing a skill) was there first: the previous agent
+ * is no reason to pass R1's ranking over.
+ */
+export function planTeamFollowUp(agents: readonly AgentLoad[], ticket: TeamTicket, previousAgentId: number | null, rule: CanTake<TeamTicket>, now: number, teamQueueWaiting: boolean): IntakePlan {
+  const previous = previousAgentId === null || teamQueueWaiting ? undefined : agents.find((a) => a.id === previousAgentId);
   if (previous && hasSpareCapacity(previous) && rule(previous, ticket)) return { agentIds: [previous.id], agents: withAssignment(agents, previous.id, now) };
   return planTeamIntake(agents, [ticket], rule, now);
 }

@@ -58,7 +58,7 @@ export const NewMessage = withCoreRules(
       .max(2_147_483_647, NOT_A_MESSAGE_ID)
       .nullable()
       .optional()
-      .meta({ description: "Id of the newest message of this ticket's thread the writer has read (notes included). A reply is held back (409 `stale`) when a newer public message exists; notes never are. A reply's `seen` beyond the thread's newest message (another ticket's) is refused (400); a note ignores it. Without it, a reply is sent whatever came in meanwhile." }),
+      .meta({ description: "Id of the newest message of this ticket's thread the writer has read (notes included). A reply is held back (409 `stale`) when a newer public message exists; notes never are. A reply's `seen` that is no message of this ticket (another ticket's, or none) is refused (400); a note ignores it. Without it, a reply is sent whatever came in meanwhile." }),
     attachments: z
       .never({ error: 'Files cannot be sent through the API in this version: attach them on the staff ticket page.' })
       .optional()

@@ -54,12 +54,6 @@ export async function newestPublicMessageId(db: Db, ticketId: number, options: {
   return row?.id ?? null;
 }
 
-/** The newest message's id, notes included (what a staff page has on screen), or null. */
-export async function newestMessageId(db: Db, ticketId: number): Promise<number | null> {
-  const row = await db.selectFrom('messages').select('id').where('ticket_id', '=', ticketId).orderBy('id', 'desc').limit(1).executeTakeFirst();
-  return row?.id ?? null;
-}
-
 /**
  * Public messages people wrote before `beforeId`, newest first (a reply email's quoted history):
  * not a note, nor an auto-reply (the customer's out-of-office answering our last email), which

@@ -13,7 +13,7 @@ import {
   openFollowUp,
   isStale,
   SEEN_NOT_ON_TICKET,
-  seenBeyondThread,
+  seenOffThread,
   type StaffMessageInput,
   waitingOnAfter,
   type Writer,
@@ -30,7 +30,7 @@ import { inTransaction } from '../db/transaction.js';
 import { renderReply } from '../mail/templates/index.js';
 import { attachmentsOfMessages, type IncomingFile, storeAttachments } from '../repositories/attachments.js';
 import { type InboundRecord, insertInboundMails } from '../repositories/inbound.js';
-import { insertMessage, newestMessageId, newestPublicMessageId, publicHistory } from '../repositories/messages.js';
+import { findMessageById, insertMessage, newestPublicMessageId, publicHistory } from '../repositories/messages.js';
 import { advertisedMessageSize } from '../repositories/mailServer.js';
 import { enqueueEmail } from '../repositories/outbox.js';
 import { clearPendingClose } from '../repositories/pendingCloses.js';
@@ -125,7 +125,8 @@ async function lockedTicket(trx: Db, ticketId: number): Promise<TicketRow> {
 
 async function writeStaffMessage(trx: Db, ctx: ServiceContext, writer: Writer, ticket: TicketRow, input: StaffMessage, now: number, closing: boolean): Promise<PostedMessage> {
   checkMayWrite(writer, { status: ticket.status, agentId: ticket.agent_id }, input.kind);
-  if (seenBeyondThread(input.kind, input.seen, await newestMessageId(trx, ticket.id))) throw invalidInput({ seen: SEEN_NOT_ON_TICKET });
+  const seenMessage = input.kind === 'reply' && input.seen !== null ? await findMessageById(trx, input.seen) : undefined;
+  if (seenOffThread(input.kind, input.seen, seenMessage?.ticket_id ?? null, ticket.id)) throw invalidInput({ seen: SEEN_NOT_ON_TICKET });
   if (input.kind === 'reply') {
     const newest = await newestPublicMessageId(trx, ticket.id, { written: true });
     if (isStale(input.kind, input.seen, newest)) throw new StaleReply(newest!);

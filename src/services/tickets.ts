@@ -14,7 +14,7 @@ import { type InboundRecord, insertInboundMails } from '../repositories/inbound.
 import { firstMessageIdOf } from '../repositories/messages.js';
 import { writeIntake } from '../repositories/intake.js';
 import { findTeamByNameOrId } from '../repositories/teams.js';
-import { followUpsOf, markClosed } from '../repositories/tickets.js';
+import { followUpsOf, markClosed, queueHead } from '../repositories/tickets.js';
 import type { ServiceContext } from './context.js';
 import { mailDataOf, mailSiteOfRun, notifyCustomer } from './notifications.js';
 import { addCopiedPeople, type MailCcs } from './ticketCcs.js';
@@ -143,7 +143,11 @@ export async function createTicketsOrRefuse(ctx: ServiceContext, submitted: read
       const keptTeam = followUp?.teamId == null ? undefined : await findTeamByNameOrId(trx, String(followUp.teamId));
       const routed = routedIntake(inputs, run.topics, now, keptTeam);
       // Ids of the plan are the tickets' places in the batch (the rows have none yet).
-      const plan = followUp ? planTeamFollowUp(run.agents, routed[0]!.ticket, followUp.agentId, run.rule, now) : planTeamIntake(run.agents, routed.map((r) => r.ticket), run.rule, now);
+      // §9: the closed ticket's agent only while nobody waits in the queue of the follow-up's team.
+      const teamQueueWaiting = followUp !== undefined && run.queueWaiting && (await queueHead(trx, 'oldest', 1, [routed[0]!.ticket.teamId])).length > 0;
+      const plan = followUp
+        ? planTeamFollowUp(run.agents, routed[0]!.ticket, followUp.agentId, run.rule, now, teamQueueWaiting)
+        : planTeamIntake(run.agents, routed.map((r) => r.ticket), run.rule, now);
       const rows = inputs.map((input, i) => {
         const agentId = plan.agentIds[i]!;
         const { ticket, topic, skills } = routed[i]!;

@@ -43,4 +43,33 @@ for (const dialect of DIALECTS) {
       expect(followUp!.agent_id).not.toBeNull();
     });
   });
+
+  describe(`a follow-up while its team's queue holds a waiting ticket (${dialect})`, () => {
+    let t: TestApp;
+    afterAll(() => t?.close());
+
+    it('goes by R1, not to the closed ticket’s agent (§9: only when the queue of its team is empty)', async () => {
+      t = await startTestApp(dialect);
+      const admin = (await staffWithToken(t.app, t.ctx, 'root', { role: 'admin' })).api;
+      const ann = await staffWithToken(t.app, t.ctx, 'ann');
+      const cy = await staffWithToken(t.app, t.ctx, 'cy');
+      expect((await admin.post('/api/v1/skills', { name: 'Legal' })).status).toBe(201);
+      expect((await admin.post('/api/v1/teams', { name: 'Billing', members: ['ann', 'cy'] })).status).toBe(201);
+      expect((await admin.post('/api/v1/topics', { name: 'Invoices', team: 'Billing' })).status).toBe(201);
+      expect((await admin.post('/api/v1/topics', { name: 'Contracts', team: 'Billing', skills: ['Legal'] })).status).toBe(201);
+      await changePresence(t.ctx, ann.id, 'available');
+      const first = await admin.post('/api/v1/tickets', { name: 'Dora', email: 'dora@customer.example', title: 'Invoice', description: 'Wrong', priority: 'low', topic: 'Invoices' });
+      expect(first.body).toMatchObject({ team: 'Billing', agent: 'ann' });
+      expect((await ann.api.post(`/api/v1/tickets/${first.body.reference}/close`)).status).toBe(200);
+      // Nobody holds Legal: this one waits in Billing's queue.
+      const waiting = await admin.post('/api/v1/tickets', { name: 'Eve', email: 'eve@customer.example', title: 'Contract', description: 'Clause 4', priority: 'low', topic: 'Contracts' });
+      expect(waiting.body).toMatchObject({ team: 'Billing', agent: null });
+      await changePresence(t.ctx, cy.id, 'available');
+
+      const result = await postCustomerMessageOn(t.ctx, Number(String(first.body.reference).slice(3)), { body: 'Still wrong.', channel: 'web' });
+      expect(result.kind).toBe('follow_up');
+      // R1: cy (never assigned) ranks before ann; ann, with room, would have had it with the queue empty.
+      expect(result.kind === 'follow_up' ? result.followUp.agent_id : undefined).toBe(cy.id);
+    });
+  });
 }

@@ -315,6 +315,20 @@ for (const dialect of DIALECTS) {
       expect((await alice.api.post(messagesUrl(ticket.reference), { kind: 'reply', body: 'Printer fixed', seen: note.body.id })).status).toBe(201);
     });
 
+    it("refuses a seen of another ticket's message that falls inside this thread, which would hide an unread message", async () => {
+      const ticket = await create();
+      await postCustomerMessage(t.ctx, ticket.token, { body: 'Also the scanner', channel: 'web' });
+      const elsewhere = await create();
+      const [elsewhereFirst] = await messagesOf(elsewhere.id);
+      expect((await alice.api.post(messagesUrl(ticket.reference), { kind: 'note', body: 'Looking into it' })).status).toBe(201);
+      const before = await written(ticket.id);
+      // Between the customer's unread message and the note: neither beyond the thread nor older than its newest public message.
+      const response = await alice.api.post(messagesUrl(ticket.reference), { kind: 'reply', body: 'Printer fixed', seen: elsewhereFirst!.id });
+      expect(response.status, JSON.stringify(response.body)).toBe(400);
+      expect(Object.keys(response.body.error.fields)).toEqual(['seen']);
+      expect(await written(ticket.id)).toEqual(before);
+    });
+
     it('refuses a reply to a closed ticket with 409 conflict and writes nothing; a note is still taken', async () => {
       const ticket = await create();
       expect((await alice.api.post(`/api/v1/tickets/${ticket.reference}/close`)).status).toBe(200);

@@ -259,8 +259,8 @@ for (const dialect of DIALECTS) {
       const request = schemas[post.requestBody.content['application/json'].schema.$ref.split('/').pop()];
       expect(Object.keys(request.properties).sort()).toEqual(['attachments', 'body', 'close', 'kind', 'seen']);
       expect(request.required.sort()).toEqual(['body', 'kind']);
-      // A note's `seen` is not read (core/conversation.ts seenBeyondThread): only a reply's beyond the thread is a 400.
-      expect(request.properties.seen.description).toContain("A reply's `seen` beyond the thread's newest message");
+      // A note's `seen` is not read (core/conversation.ts seenOffThread): only a reply's that is no message of the ticket is a 400.
+      expect(request.properties.seen.description).toContain("A reply's `seen` that is no message of this ticket");
       expect(request.properties.seen.description).toContain('a note ignores it');
       expect(request.properties.attachments.description).toContain('Not accepted');
       expect(Object.keys(post.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '415']);

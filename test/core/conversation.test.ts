@@ -13,7 +13,7 @@ import {
   followUpTitle,
   isPublic,
   isStale,
-  seenBeyondThread,
+  seenOffThread,
   type MessageKind,
   maySee,
   type PlaceholderValues,
@@ -239,16 +239,16 @@ describe('isStale', () => {
   });
 });
 
-describe('seenBeyondThread', () => {
+describe('seenOffThread', () => {
+  // Ticket 7; the third value is the ticket the message `seen` is on (null: no such message).
   it.each<[string, StaffMessageKind, number | null, number | null, boolean]>([
-    ["a reply that saw the ticket's newest message", 'reply', 9, 9, false],
-    ['a reply that saw an older one (isStale decides)', 'reply', 4, 9, false],
-    ["another ticket's newer id", 'reply', 10, 9, true],
-    ['any id on a ticket without messages', 'reply', 1, null, true],
-    ['a reply without seen', 'reply', null, 9, false],
-    ['a note ignores seen', 'note', 10, 9, false],
-  ])('%s', (_title, kind, seen, newest, expected) => {
-    expect(seenBeyondThread(kind, seen, newest)).toBe(expected);
+    ["a reply that saw one of this ticket's messages", 'reply', 9, 7, false],
+    ["another ticket's id (newer, or inside this thread: either would hide a message)", 'reply', 10, 8, true],
+    ['an id of no message', 'reply', 11, null, true],
+    ['a reply without seen', 'reply', null, null, false],
+    ['a note ignores seen', 'note', 10, 8, false],
+  ])('%s', (_title, kind, seen, ticketOfSeen, expected) => {
+    expect(seenOffThread(kind, seen, ticketOfSeen, 7)).toBe(expected);
   });
 });
 
@@ -263,6 +263,17 @@ describe('followUpTitle', () => {
     ['Regarding the printer', 'Re: Regarding the printer'],
     ['Printer re: toner', 'Re: Printer re: toner'],
     ['Fwd: Re: Printer', 'Re: Fwd: Re: Printer'],
+    // Other spellings of a reply prefix are a `Re:` too (no `Re: Re[2]:`, `Re: AW:`).
+    ['Re[2]: Printer on fire', 'Re: Printer on fire'],
+    ['RE(3): Printer on fire', 'Re: Printer on fire'],
+    ['AW: Drucker brennt', 'Re: Drucker brennt'],
+    ['Sv: Re: AW: Skrivare', 'Re: Skrivare'],
+    ['Re： Printer', 'Re: Printer'],
+    ['Antwort: Drucker', 'Re: Drucker'],
+    // Not a reply prefix: a word that only starts like one, or a prefix that is also a word in typed titles.
+    ['Aware: printer', 'Re: Aware: printer'],
+    ['R: ggplot fails', 'Re: R: ggplot fails'],
+    ['Ref: order 12', 'Re: Ref: order 12'],
     ['x'.repeat(200), `Re: ${'x'.repeat(196)}`],
     [`Re: ${'y'.repeat(200)}`, `Re: ${'y'.repeat(196)}`],
     // The cut never splits a character made of two UTF-16 units (half of one is stored as U+FFFD).

@@ -155,7 +155,13 @@ describe('planTeamFollowUp', () => {
     ['not when it lacks a skill the ticket needs: R1 among those holding it', [agent(1), agent(4)], ticket(1, 1, 0, [sql]), 1, 4],
     ['nobody holding the skill has room: it waits', [agent(1), agent(4, { openCount: 5 })], ticket(1, 1, 0, [sql]), 1, null],
   ])('%s', (_t, agents, t, previous, expected) => {
-    expect(planTeamFollowUp(agents, t, previous, teamRule(W, NOW), NOW).agentIds).toEqual([expected]);
+    expect(planTeamFollowUp(agents, t, previous, teamRule(W, NOW), NOW, false).agentIds).toEqual([expected]);
+  });
+
+  it('not when its team\'s queue holds a waiting ticket: R1 (the least recently assigned of the team) instead', () => {
+    const agents = [agent(1), agent(2, { lastAssignedAt: NOW - MIN })];
+    expect(planTeamFollowUp(agents, ticket(1, 1), 2, teamRule(W, NOW), NOW, true).agentIds).toEqual([1]);
+    expect(planTeamFollowUp(agents, ticket(1, 1), 2, teamRule(W, NOW), NOW, false).agentIds).toEqual([2]);
   });
 });
 

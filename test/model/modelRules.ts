@@ -260,7 +260,8 @@ export class ModelRules {
    * R1 for a new ticket of `topicId` (the first topic when undefined): at once to the best agent
    * with room that may serve it, unless a ticket that agent may serve waits (a new ticket never
    * overtakes a waiting one); else to the queue. A follow-up goes to the `previous` agent first
-   * when it has room, may serve it and nothing it may serve waits.
+   * when it has room, may serve it and no ticket waits in the queue of the follow-up's team (§9:
+   * "the queue (of its team) is empty"; one nobody may serve counts too).
    */
   protected intake(id: number, priority: Priority, topicId: number | undefined, previous: ModelAgent | undefined, followUpOf: number | null = null): void {
     const topic = this.topics.get(topicId ?? Math.min(...this.topics.keys()))!;
@@ -279,7 +280,8 @@ export class ModelRules {
       closeRequestedBy: null,
     };
     const fair = (a: ModelAgent | undefined) => (a !== undefined && this.hasRoom(a) && this.mayServe(a, ticket) && !this.waitsFor(a) ? a : undefined);
-    const agent = fair(previous) ?? fair(this.bestAgentFor(ticket));
+    const teamQueueEmpty = ![...this.tickets.values()].some((t) => t.status === 'open' && t.agentId === null && t.teamId === ticket.teamId);
+    const agent = (teamQueueEmpty ? fair(previous) : undefined) ?? fair(this.bestAgentFor(ticket));
     ticket.agentId = agent?.id ?? null;
     if (agent) agent.lastAssignedAt = this.now;
     this.rules.push(agent === undefined ? 'R1: to the queue' : agent === previous ? 'R1: follow-up to its previous agent' : 'R1: to an agent');
