@@ -7,11 +7,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { type AuditAction } from '../core/audit.js';
 import { ACCOUNT_LABELS } from '../core/accounts.js';
-import { DomainError, invalidInput, notFound } from '../core/errors.js';
+import { DomainError, forbidden, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import {
   acceptsStep,
   formatRecoveryCode,
+  OWN_RESET_BY_TOKEN,
+  ownResetNeeds,
   parseTypedCode,
   RECOVERY_CODE_COUNT,
   recoveryCodeFrom,
@@ -28,7 +30,7 @@ import { inTransaction } from '../db/transaction.js';
 import { advanceLastStep, clearSecondFactor, confirmSecret, recoveryCodesLeft, replaceRecoveryCodes, setTwoFactorRequired, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
 import { findUserById } from '../repositories/users.js';
 import { audit, auditBy } from './audit.js';
-import { checkCurrentPassword, endOtherSessions, type KeptSession, refuseUnlessPasswordStands } from './auth.js';
+import { checkCurrentPassword, endOtherSessions, type KeptSession, recordFailedCurrentPassword, refuseUnlessPasswordStands } from './auth.js';
 import { withPresence } from './presence.js';
 import type { ServiceContext } from './context.js';
 
@@ -223,10 +225,29 @@ export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, c
  * there was one; an account without one is left as it is, with no audit entry (nothing changed, as
  * a profile saved unchanged records nothing).
  */
-export async function resetSecondFactor(ctx: ServiceContext, admin: { id: number; username: string; address: string }, userId: number, kept: KeptSession): Promise<boolean> {
+export async function resetSecondFactor(
+  ctx: ServiceContext,
+  admin: { id: number; username: string; address: string },
+  userId: number,
+  kept: KeptSession,
+  from: { channel: 'page'; currentPassword: unknown } | { channel: 'token' },
+): Promise<boolean> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
+  // One's own second factor: the current password on the page, never by a token (ownResetNeeds).
+  const needs = ownResetNeeds(admin.id, userId, from.channel);
+  if (needs === 'refused') {
+    await recordFailedCurrentPassword(ctx, user, admin.address, 'api_token');
+    throw forbidden(OWN_RESET_BY_TOKEN);
+  }
+  if (needs === 'current_password') {
+    const typed = from.channel === 'page' ? from.currentPassword : undefined;
+    if (typeof typed !== 'string' || typed === '') throw invalidInput(labelled({ current_password: 'Required to reset your own second factor.' }, ACCOUNT_LABELS));
+    await requireCurrentPassword(ctx, user, typed, admin.address);
+  }
   return withPresence(ctx, admin, async (run) => {
+    // A password changed while the typed one was hashed: the check no longer stands.
+    if (needs === 'current_password') await refuseUnlessPasswordStands(run.trx, userId, user.password_hash);
     // Whether there was one is decided by the clearing statement, not the read above: a reset or
     // turn-off committed meanwhile leaves nothing to reset.
     if (!(await clearSecondFactor(run.trx, userId))) return false;

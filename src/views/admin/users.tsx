@@ -234,7 +234,24 @@ export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens,
           ) : (
             <ActionForm action={`/admin/users/${user.id}/reactivate/`} csrf={csrf} label="Reactivate" note="They can log in again." />
           )}
-          {user.totp_secret !== null ? (
+          {user.totp_secret !== null && isSelf ? (
+            // One's own second factor: the current password first, as on My account (core/twoFactor.ts ownResetNeeds).
+            <form method="post" action={`/admin/users/${user.id}/two-factor/reset/`}>
+              <CsrfField token={csrf} />
+              <TextField
+                name="current_password"
+                label="Current password"
+                type="password"
+                autocomplete="current-password"
+                values={{}}
+                errors={errors}
+                hint="Your own second factor: removed with your current password only."
+              />
+              <button type="submit" class="secondary">
+                Reset two-factor sign-in
+              </button>
+            </form>
+          ) : user.totp_secret !== null ? (
             <ActionForm
               action={`/admin/users/${user.id}/two-factor/reset/`}
               csrf={csrf}
