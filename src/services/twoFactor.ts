@@ -29,6 +29,7 @@ import type { UserRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { advanceLastStep, clearSecondFactor, confirmSecret, recoveryCodesLeft, replaceRecoveryCodes, setTwoFactorRequired, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
 import { findUserById } from '../repositories/users.js';
+import { noticeSecondFactorChange } from './accountNotice.js';
 import { audit, auditBy } from './audit.js';
 import { checkCurrentPassword, endOtherSessions, type KeptSession, recordFailedCurrentPassword, refuseUnlessPasswordStands } from './auth.js';
 import { withPresence } from './presence.js';
@@ -118,6 +119,8 @@ export async function confirmEnrolment(
     if (currentPassword) await refuseUnlessPasswordStands(run.trx, userId, user.password_hash);
     if (!(await confirmSecret(run.trx, userId, secret, step!))) throw new DomainError('conflict', ALREADY_ON);
     await auditOwn(run.trx, user, address, now, 'account.two_factor_on', { two_factor: false }, { two_factor: true });
+    // A stranger's phone put on the account is heard of at its owner's mailbox (the login's forced enrolment too).
+    await noticeSecondFactorChange(run, user, 'on', currentPassword ? 'owner' : 'sign_in');
     // Browsers signed in without a code are out: from now on a sign-in takes one.
     await endOtherSessions(ctx, run, userId, kept);
     return storeNewRecoveryCodes(run.trx, userId, now);
@@ -166,6 +169,7 @@ export async function renewRecoveryCodes(ctx: ServiceContext, userId: number, cu
     // codes for a second factor that is gone would be audited and stored for nothing.
     if ((await refuseUnlessPasswordStands(run.trx, userId, user.password_hash)).totp_secret === null) throw new DomainError('conflict', NOTHING_TO_RENEW);
     await auditOwn(run.trx, user, address, now, 'account.recovery_codes_renewed', { spare_sign_ins: 'the earlier ten' }, { spare_sign_ins: 'ten new' });
+    await noticeSecondFactorChange(run, user, 'recovery_codes', 'owner');
     // New codes are made when the earlier ones may be known: a browser let in with one is out.
     await endOtherSessions(ctx, run, userId, kept);
     return storeNewRecoveryCodes(run.trx, userId, now);
@@ -215,6 +219,7 @@ export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, c
     // Another tab (or an admin's reset) turned it off meanwhile: nothing to record, no session to end.
     if (!(await clearSecondFactor(run.trx, userId))) throw new DomainError('conflict', ALREADY_OFF);
     await auditOwn(run.trx, user, address, run.now, 'account.two_factor_off', { two_factor: true }, { two_factor: false });
+    await noticeSecondFactorChange(run, user, 'off', 'owner');
     await endOtherSessions(ctx, run, userId, kept);
   });
 }
@@ -252,6 +257,7 @@ export async function resetSecondFactor(
     // turn-off committed meanwhile leaves nothing to reset.
     if (!(await clearSecondFactor(run.trx, userId))) return false;
     await audit(run.trx, { actor: { id: admin.id, name: admin.username }, action: 'user.two_factor_reset', subject: `user:${userId}`, address: admin.address, before: { two_factor: true }, after: { two_factor: false } }, run.now);
+    await noticeSecondFactorChange(run, user, 'reset', 'admin');
     // Whoever holds the lost phone or codes may be signed in with them: the account's browsers are
     // out (the admin's own stays when it is their own account: `kept`).
     await endOtherSessions(ctx, run, userId, kept);
