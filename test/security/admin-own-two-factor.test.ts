@@ -42,12 +42,15 @@ for (const dialect of DIALECTS) {
 
     it('asks for the current password on the page for one\'s own account, names the field, and resets nothing without the right one', async () => {
       const page = await admin.get(`/admin/users/${root}/`);
-      expect(page.body).toMatch(/action="\/admin\/users\/\d+\/two-factor\/reset\/"((?!<\/form>)[\s\S])*name="current_password"/);
+      expect(page.body).toMatch(/action="\/admin\/users\/\d+\/two-factor\/reset\/"((?!<\/form>)[\s\S])*name="reset_current_password"/);
       const secret = await secretOf(root);
       const missing = await reset(root, {});
       expect(missing.statusCode).toBe(400);
-      expect(missing.body).toMatch(/id="current_password"[^>]*aria-invalid="true"/);
-      const wrong = await reset(root, { current_password: 'a wrong guess' });
+      expect(missing.body).toMatch(/id="reset_current_password"[^>]*aria-invalid="true"/);
+      // One field marked, and one element of each id (the profile form's current password is another field).
+      expect(missing.body).not.toMatch(/id="current_password"[^>]*aria-invalid="true"/);
+      expect(missing.body.match(/id="reset_current_password"/g)).toHaveLength(1);
+      const wrong = await reset(root, { reset_current_password: 'a wrong guess' });
       expect(wrong.statusCode).toBe(400);
       expect(wrong.body).toContain('Current password: this is not your current password.');
       expect(await secretOf(root)).toBe(secret);
@@ -68,10 +71,10 @@ for (const dialect of DIALECTS) {
     });
 
     it('resets one\'s own with the right current password, and another account\'s without one (page and API)', async () => {
-      expect((await reset(root, { current_password: 'password123' })).statusCode).toBe(303);
+      expect((await reset(root, { reset_current_password: 'password123' })).statusCode).toBe(303);
       expect(await secretOf(root)).toBeNull();
       await giveSecondFactor(ana);
-      expect((await admin.get(`/admin/users/${ana}/`)).body).not.toMatch(/action="\/admin\/users\/\d+\/two-factor\/reset\/"((?!<\/form>)[\s\S])*name="current_password"/);
+      expect((await admin.get(`/admin/users/${ana}/`)).body).not.toMatch(/action="\/admin\/users\/\d+\/two-factor\/reset\/"((?!<\/form>)[\s\S])*name="reset_current_password"/);
       expect((await reset(ana, {})).statusCode).toBe(303);
       expect(await secretOf(ana)).toBeNull();
       await giveSecondFactor(ana);

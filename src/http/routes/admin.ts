@@ -304,7 +304,12 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
     admin.post<{ Params: { id: string } }>('/admin/users/:id/two-factor/reset/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
       userAction(request, reply, async (id) => {
         const kept = { token: request.cookies[SESSION_COOKIE], idleMinutes: options.idleMinutes };
-        const had = await resetSecondFactor(ctx, actingOf(request), id, kept, { channel: 'page', currentPassword: formBody(request.body).current_password });
+        const typed = formBody(request.body).reset_current_password;
+        // The reset form's field has its own name (the profile form on the same page has `current_password`).
+        const had = await resetSecondFactor(ctx, actingOf(request), id, kept, { channel: 'page', currentPassword: typed }).catch((error: unknown) => {
+          if (error instanceof DomainError && error.fields.current_password !== undefined) throw invalidInput({ reset_current_password: error.fields.current_password }, error.message);
+          throw error;
+        });
         return { kind: had ? 'success' : 'info', message: resetOutcomeMessage(had) };
       }),
     );
