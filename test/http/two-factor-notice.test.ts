@@ -6,56 +6,35 @@
  * change's transaction, delivered here to a real SMTP server; nothing for a change refused.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSmtpMailer } from '../../src/mail/transport.js';
-import { OutboxWorker } from '../../src/mail/worker.js';
-import { startSmtpServer, type TestSmtpServer } from '../mail/support/smtp.js';
-import { memoryLogger } from '../mail/support/testbed.js';
-import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
-import { FakeClock } from '../support/clock.js';
+import { type AccountMailDesk, accountMailDesk } from '../support/accountMail.js';
+import { Client, csrfFrom, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { codeAt, enrolmentOf, secretOf } from '../support/totp.js';
 
 for (const dialect of DIALECTS) {
   describe(`a notice of a changed second factor (${dialect})`, () => {
+    let desk: AccountMailDesk;
     let t: TestApp;
-    let smtp: TestSmtpServer;
-    const clock = new FakeClock();
     let bea: number;
     let name = '';
-    let accounts = 0;
     let client: Client;
-    const db = () => t.ctx.handle.db;
-    const notices = async () => db().selectFrom('outbox').select(['to_address', 'kind']).where('kind', '=', 'account_changed').execute();
-
-    /** Delivers the outbox to the SMTP server; returns the mails it took, from this run on. */
-    async function deliver() {
-      const from = smtp.received.length;
-      const worker = new OutboxWorker({ handle: t.ctx.handle, mailer: createSmtpMailer(smtp.url), clock: t.ctx.clock, from: 'helpdesk@team.test', logger: memoryLogger() });
-      while ((await worker.runOnce()).claimed > 0);
-      return smtp.received.slice(from);
-    }
+    const notices = () => desk.notices();
+    const deliver = () => desk.deliver();
 
     /** Turns Bea's second factor on from her account page. */
     async function enrol(currentPassword = 'password123') {
       const page = await client.get('/agents/account/two-factor/');
-      return client.post('/agents/account/two-factor/', { current_password: currentPassword, code: codeAt(secretOf(page.body), clock.now()), enrolment: enrolmentOf(page.body), _csrf: csrfFrom(page.body) });
+      return client.post('/agents/account/two-factor/', { current_password: currentPassword, code: codeAt(secretOf(page.body), desk.clock.now()), enrolment: enrolmentOf(page.body), _csrf: csrfFrom(page.body) });
     }
 
     beforeAll(async () => {
-      smtp = await startSmtpServer();
-      t = await startTestApp(dialect, { clock });
-      await addStaff(t.ctx, 'root', { role: 'admin' });
+      desk = await accountMailDesk(dialect);
+      t = desk.t;
     });
-    afterAll(async () => {
-      await t.close();
-      await smtp.close();
-    });
+    afterAll(() => desk.close());
     beforeEach(async () => {
-      await deliver();
-      await db().deleteFrom('outbox').execute();
-      // A fresh account each time (password123, <name>@team.test), signed in.
-      name = `bea${++accounts}`;
-      bea = await addStaff(t.ctx, name);
+      ({ id: bea, name } = await desk.freshAccount());
+      // Signed in as the fresh account.
       client = new Client(t.app);
       expect((await client.login(name)).statusCode).toBe(303);
     });
