@@ -364,10 +364,13 @@ async function recordUnread(ctx: ServiceContext, setting: InboundSetting, raw: B
   const address = headerSenderAddress(raw);
   const now = ctx.clock.now();
   const own = await isOwnMail(ctx, setting, messageId);
+  // As a read mail's: only the same sender's mail under its key is this one again (senderMailKey).
+  const plainKey = mailKeyOf(messageId === null ? null : withoutNul(messageId), sha256);
+  const holder = await findInboundMailByKey(ctx.handle.db, plainKey);
   const outcome = await logOnly(
     ctx,
     {
-      mail_key: mailKeyOf(messageId === null ? null : withoutNul(messageId), sha256),
+      mail_key: senderMailKey(plainKey, address.slice(0, 320), holder?.from_address ?? null),
       source,
       from_address: address.slice(0, 320),
       from_name: '',
