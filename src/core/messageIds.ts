@@ -12,6 +12,31 @@ export function mailKeyOf(messageId: string | null, rawSha256: string): string {
 }
 
 /**
+ * The key a mail is logged under, given who holds its plain key (mailKeyOf) in the log already:
+ * the plain key when nobody does, or the holder is the same sender (then the mail is a duplicate:
+ * the same mail delivered again, §10 rule 2). A mail of another sender is not the holder's mail
+ * (an outsider who learns or guesses a customer's Message-ID, or two mailers making the same one,
+ * must not get the customer's mail dropped): its key is the Message-ID and its sender,
+ * `<id> sender@example.com` (no Message-ID holds a space), at most the column's 1000 characters.
+ * A key of the raw bytes' hash names those bytes whoever sent them: never qualified.
+ */
+export function senderMailKey(plainKey: string, address: string, holderAddress: string | null): string {
+  if (holderAddress === null || plainKey.startsWith('sha256:') || holderAddress.toLowerCase() === address.toLowerCase()) return plainKey;
+  return qualifiedMailKey(plainKey, address);
+}
+
+/** A Message-ID's key for mail from `address` when another sender's mail holds the plain one (senderMailKey). */
+export function qualifiedMailKey(messageId: string, address: string): string {
+  return `${messageId} ${address.toLowerCase()}`.slice(0, 1000);
+}
+
+/** The Message-ID a mail key names (the key without the sender senderMailKey may have added). */
+export function messageIdOfKey(key: string): string {
+  const space = key.indexOf(' ');
+  return space === -1 ? key : key.slice(0, space);
+}
+
+/**
  * A Message-ID as `<local@domain>`: trimmed, without comments (RFC 5322 allows them around it: a
  * server that adds a missing id may write `<…> (added by postmaster@…)`), angle brackets added when
  * missing, empty when there is none, it is longer than any real one (RFC 5322 lines are at most 998

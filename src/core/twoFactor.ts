@@ -65,6 +65,24 @@ export function resetOutcomeMessage(had: boolean): string {
   return had ? 'Two-factor sign-in reset: they log in with their password and set it up again.' : 'This account has no second factor: there is nothing to reset.';
 }
 
+/** Where an admin's reset of a second factor comes from: the admin's user page (with what was typed), or an API token. */
+export type ResetChannel = 'page' | 'token';
+
+/**
+ * What an admin's reset of a second factor asks first. Another account's: nothing (the admin's
+ * power; a lost phone). One's own: it would let whoever holds the admin's unlocked screen or a
+ * stolen session or token drop the admin's second factor, so the page asks for the current password
+ * (as turning it off on My account does), and a token, which carries no password, is refused.
+ */
+export function ownResetNeeds(adminId: number, userId: number, channel: ResetChannel): 'nothing' | 'current_password' | 'refused' {
+  if (adminId !== userId) return 'nothing';
+  return channel === 'page' ? 'current_password' : 'refused';
+}
+
+/** Why an API token cannot reset its own account's second factor. */
+export const OWN_RESET_BY_TOKEN =
+  "An API token cannot reset its own account's second factor: a token carries no password. Turn it off or set it up again on My account (Two-factor sign-in), with your current password.";
+
 /**
  * What saving the all-staff requirement tells the admin: what it is now, or, when it already was
  * so, that nothing changed (and nothing was written).

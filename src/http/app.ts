@@ -223,7 +223,7 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   teamPageRoutes(app, ctx);
   attachmentRoutes(app, ctx);
   adminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes, canSendMail: config.smtpUrl !== undefined });
-  twoFactorAdminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes });
+  twoFactorAdminRoutes(app, ctx);
   auditRoutes(app, ctx);
   exportRoutes(app, ctx);
   opsRoutes(app, ctx, metrics, { metricsToken: config.metricsToken });

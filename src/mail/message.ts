@@ -10,6 +10,7 @@ import { storedContentType } from '../core/attachments.js';
 import { ccOfEmail, ccOfRow } from '../core/mailCc.js';
 import { isUnattendedMailbox } from '../core/mailboxes.js';
 import { isEmailAddress } from '../core/tickets.js';
+import { messageIdOfKey } from '../core/messageIds.js';
 import type { OutboxRow } from '../db/schema.js';
 import { CUSTOMER_MAIL_KINDS, isAutomaticKind } from './templates/index.js';
 import { headerSafe } from './templates/layout.js';
@@ -106,7 +107,9 @@ const HEADER_MESSAGE_ID = /^<[\x21-\x3b\x3d\x3f-\x7e]{1,990}>$/;
  * one a header could not carry as it is names nothing we can answer.
  */
 export function customerMessageId(mailKey: string | null): string | null {
-  return mailKey !== null && HEADER_MESSAGE_ID.test(mailKey) ? mailKey : null;
+  // A key with its sender (core/messageIds.ts senderMailKey) names the Message-ID it starts with.
+  const id = mailKey === null ? null : messageIdOfKey(mailKey);
+  return id !== null && HEADER_MESSAGE_ID.test(id) ? id : null;
 }
 
 /**

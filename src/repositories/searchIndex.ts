@@ -11,6 +11,7 @@
  */
 import { sql } from 'kysely';
 import type { DbHandle } from '../db/connect.js';
+import { inTransaction } from '../db/transaction.js';
 import { forgetTrigramIndexes } from './search.js';
 
 export interface ReindexResult {
@@ -46,7 +47,7 @@ export async function rebuildSearchIndex(handle: DbHandle): Promise<ReindexResul
   const { db } = handle;
   let trigram: boolean | null = null;
   if (handle.dialect === 'sqlite') {
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(handle, async (trx) => {
       for (const table of ['ticket_search', 'ticket_search_head']) await sql`insert into ${sql.id(table)} (${sql.id(table)}) values ('delete-all')`.execute(trx);
       await sql`insert into ticket_search (rowid, head, body, notes) select ticket_id, head, body, notes from ticket_search_source`.execute(trx);
       await sql`insert into ticket_search_head (rowid, head) select ticket_id, head from ticket_search_source`.execute(trx);
@@ -65,7 +66,12 @@ export async function rebuildSearchIndex(handle: DbHandle): Promise<ReindexResul
       }
     });
   } else {
-    await db.transaction().execute(async (trx) => {
+    // Run again as a whole after a deadlock (db/transaction.ts): writers' triggers take the two
+    // tables in either order (a new ticket or message: its words, then its index row; a change of
+    // a ticket's indexed fields first: its index row). Both are locked before any work, words
+    // first as most writers take them, so a cycle costs a retry of nothing done yet.
+    await inTransaction(handle, async (trx) => {
+      await sql`lock table search_words, ticket_search in access exclusive mode`.execute(trx);
       const schema = await trigramSchema(trx);
       trigram = schema !== null;
       for (const column of COLUMNS) {

@@ -32,11 +32,16 @@ export async function usersByMailbox(db: Db, key: string): Promise<Pick<UserRow,
 /**
  * Reads an account for a change that depends on it, locking its row until the transaction ends
  * (PostgreSQL; SQLite's write transaction already excludes every other writer): a new password
- * committing meanwhile then waits for this change, or this change sees it.
+ * committing meanwhile then waits for this change, or this change sees it. FOR NO KEY UPDATE, as
+ * an update of the row itself takes: it excludes every other change of the account, but not the
+ * KEY SHARE of a foreign-key check (a reply naming the account as its author, an event its actor).
+ * FOR UPDATE blocked those: a writer holding a ticket the change then moves (an agent going
+ * offline releases its tickets) and naming the account waited for it while it waited for the
+ * ticket, a deadlock.
  */
 export async function lockUserById(db: Db, id: number): Promise<UserRow | undefined> {
   const query = db.selectFrom('users').selectAll().where('id', '=', id);
-  return (db.getExecutor().adapter instanceof PostgresAdapter ? query.forUpdate() : query).executeTakeFirst();
+  return (db.getExecutor().adapter instanceof PostgresAdapter ? query.forNoKeyUpdate() : query).executeTakeFirst();
 }
 
 /** Inserts a staff account (an agent joins Support by the teams migration's trigger, §12). */

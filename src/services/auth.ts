@@ -160,8 +160,17 @@ async function recordFailedCheck(ctx: ServiceContext, actor: { id: number; name:
 export async function checkCurrentPassword(ctx: ServiceContext, user: Pick<UserRow, 'id' | 'username' | 'password_hash'>, typed: unknown, address: string): Promise<boolean> {
   if (typeof typed !== 'string' || typed === '') return false;
   if (await verifyPassword(typed, user.password_hash)) return true;
-  await recordFailedCheck(ctx, { id: user.id, name: user.username }, user.username, address, { step: 'current_password' });
+  await recordFailedCurrentPassword(ctx, user, address);
   return false;
+}
+
+/**
+ * A `sign_in.failed` entry of the step `current_password` by the account's own session or token
+ * (checkCurrentPassword); `reason` says why no password could be checked at all (`api_token`: a
+ * token asked for a change that needs one).
+ */
+export async function recordFailedCurrentPassword(ctx: ServiceContext, user: Pick<UserRow, 'id' | 'username'>, address: string, reason?: string): Promise<void> {
+  await recordFailedCheck(ctx, { id: user.id, name: user.username }, user.username, address, reason === undefined ? { step: 'current_password' } : { step: 'current_password', reason });
 }
 
 /** checkCurrentPassword, refusing a wrong one on its field (nothing written but the failed check's entry). */

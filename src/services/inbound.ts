@@ -45,7 +45,7 @@ import {
   sameAddress,
 } from '../core/inbound.js';
 import { storedContentType } from '../core/attachments.js';
-import { mailKeyOf } from '../core/messageIds.js';
+import { mailKeyOf, qualifiedMailKey, senderMailKey } from '../core/messageIds.js';
 import type { CcPerson } from '../core/mailCc.js';
 import { showsNothing, withoutNul } from '../core/unicode.js';
 import { type Priority, referenceOf } from '../core/tickets.js';
@@ -158,8 +158,14 @@ async function ingestInTurn(ctx: ServiceContext, intake: TicketIntake, setting: 
   // mark is not the sender's (rule 3), and a From it rewrote to its own address names its author.
   const ownList = await ownListOf(ctx, setting, parsed.headers);
   const mail = ownList === null ? parsed : withGroupAuthor(parsed, ownList, setting);
-  const key = mailKeyOf(mail.messageId, mail.sha256);
+  const plainKey = mailKeyOf(mail.messageId, mail.sha256);
   const address = (mail.from?.address ?? '').toLowerCase();
+  const since = now - HOUR_MS;
+  const guessed = guess !== null && early !== null && guess.key === plainKey && guess.address === address;
+  const plain = guessed ? await early : await lookUpMail(ctx, { mailKey: plainKey, address, since });
+  // Only the same sender's mail under the key is this mail again (core/messageIds.ts senderMailKey).
+  const key = senderMailKey(plainKey, address.slice(0, 320), plain.known?.from_address ?? null);
+  const { known, senderTickets, emailPriority } = key === plainKey ? plain : await lookUpMail(ctx, { mailKey: key, address, since });
   const readReason = oversize ? oversizeReason(size, setting.maxBytes) : unread === null ? null : unreadBodyReason(unread);
   const record = (result: InboundResult, reason: string | null): InboundRecord => {
     const said = [reason, readReason].filter((r) => r !== null).join(' ') || null;
@@ -177,8 +183,6 @@ async function ingestInTurn(ctx: ServiceContext, intake: TicketIntake, setting: 
       handled_at: now,
     };
   };
-  const guessed = guess !== null && early !== null && guess.key === key && guess.address === address;
-  const { known, senderTickets, emailPriority } = guessed ? await early : await lookUpMail(ctx, { mailKey: key, address, since: now - HOUR_MS });
   const ownMail = await isOwnMail(ctx, setting, mail.messageId);
   // Rule 1 comes before rule 2: our own mail is `ignored` however often it comes back.
   if (known) return ownMail ? { ...outcomeOf(known), result: 'ignored' } : duplicateOf(known);
@@ -212,6 +216,8 @@ async function ingestInTurn(ctx: ServiceContext, intake: TicketIntake, setting: 
   } catch (error) {
     // Another process handled this mail at the same moment: its log row won, this change rolled back.
     const winner = await findInboundMailByKey(ctx.handle.db, key).catch(() => undefined);
+    // Another sender's mail took the plain key at that moment: this one is not it, and goes again under its own key.
+    if (winner && senderMailKey(key, address.slice(0, 320), winner.from_address) !== key) return ingestInTurn(ctx, intake, setting, raw, source, reader, size);
     if (winner) return duplicateOf(winner);
     throw error;
   }
@@ -339,7 +345,9 @@ function filesOf(mail: ParsedMail): { files: IncomingFile[]; note: string } {
  */
 async function ticketsNamedBy(ctx: ServiceContext, mail: ParsedMail, answered: readonly Pick<OutboxRow, 'ticket_id'>[]) {
   const ours = answered.flatMap((r) => (r.ticket_id === null ? [] : [r.ticket_id]));
-  const theirs = await ticketsOfMailKeys(readerOf(ctx.handle), mail.references);
+  // A sender's answer to their own mail logged under its sender's key (senderMailKey) names its plain id.
+  const from = (mail.from?.address ?? '').toLowerCase();
+  const theirs = await ticketsOfMailKeys(readerOf(ctx.handle), [...mail.references, ...mail.references.map((id) => qualifiedMailKey(id, from))]);
   const bySubject = subjectTicketId(mail.subject);
   const ids = [...new Set([...ours, ...theirs, ...(bySubject === null ? [] : [bySubject])])];
   return namedTickets(readerOf(ctx.handle), ids);
@@ -356,10 +364,13 @@ async function recordUnread(ctx: ServiceContext, setting: InboundSetting, raw: B
   const address = headerSenderAddress(raw);
   const now = ctx.clock.now();
   const own = await isOwnMail(ctx, setting, messageId);
+  // As a read mail's: only the same sender's mail under its key is this one again (senderMailKey).
+  const plainKey = mailKeyOf(messageId === null ? null : withoutNul(messageId), sha256);
+  const holder = await findInboundMailByKey(ctx.handle.db, plainKey);
   const outcome = await logOnly(
     ctx,
     {
-      mail_key: mailKeyOf(messageId === null ? null : withoutNul(messageId), sha256),
+      mail_key: senderMailKey(plainKey, address.slice(0, 320), holder?.from_address ?? null),
       source,
       from_address: address.slice(0, 320),
       from_name: '',

@@ -7,11 +7,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { type AuditAction } from '../core/audit.js';
 import { ACCOUNT_LABELS } from '../core/accounts.js';
-import { DomainError, invalidInput, notFound } from '../core/errors.js';
+import { DomainError, forbidden, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import {
   acceptsStep,
   formatRecoveryCode,
+  OWN_RESET_BY_TOKEN,
+  ownResetNeeds,
   parseTypedCode,
   RECOVERY_CODE_COUNT,
   recoveryCodeFrom,
@@ -27,8 +29,9 @@ import type { UserRow } from '../db/schema.js';
 import { inTransaction } from '../db/transaction.js';
 import { advanceLastStep, clearSecondFactor, confirmSecret, recoveryCodesLeft, replaceRecoveryCodes, setTwoFactorRequired, twoFactorRequired, useRecoveryCode } from '../repositories/twoFactor.js';
 import { findUserById } from '../repositories/users.js';
+import { noticeSecondFactorChange } from './accountNotice.js';
 import { audit, auditBy } from './audit.js';
-import { checkCurrentPassword, endOtherSessions, type KeptSession, refuseUnlessPasswordStands } from './auth.js';
+import { checkCurrentPassword, endOtherSessions, type KeptSession, recordFailedCurrentPassword, refuseUnlessPasswordStands } from './auth.js';
 import { withPresence } from './presence.js';
 import type { ServiceContext } from './context.js';
 
@@ -116,6 +119,8 @@ export async function confirmEnrolment(
     if (currentPassword) await refuseUnlessPasswordStands(run.trx, userId, user.password_hash);
     if (!(await confirmSecret(run.trx, userId, secret, step!))) throw new DomainError('conflict', ALREADY_ON);
     await auditOwn(run.trx, user, address, now, 'account.two_factor_on', { two_factor: false }, { two_factor: true });
+    // A stranger's phone put on the account is heard of at its owner's mailbox (the login's forced enrolment too).
+    await noticeSecondFactorChange(run, user, 'on', currentPassword ? 'owner' : 'sign_in');
     // Browsers signed in without a code are out: from now on a sign-in takes one.
     await endOtherSessions(ctx, run, userId, kept);
     return storeNewRecoveryCodes(run.trx, userId, now);
@@ -164,6 +169,7 @@ export async function renewRecoveryCodes(ctx: ServiceContext, userId: number, cu
     // codes for a second factor that is gone would be audited and stored for nothing.
     if ((await refuseUnlessPasswordStands(run.trx, userId, user.password_hash)).totp_secret === null) throw new DomainError('conflict', NOTHING_TO_RENEW);
     await auditOwn(run.trx, user, address, now, 'account.recovery_codes_renewed', { spare_sign_ins: 'the earlier ten' }, { spare_sign_ins: 'ten new' });
+    await noticeSecondFactorChange(run, user, 'recovery_codes', 'owner');
     // New codes are made when the earlier ones may be known: a browser let in with one is out.
     await endOtherSessions(ctx, run, userId, kept);
     return storeNewRecoveryCodes(run.trx, userId, now);
@@ -213,6 +219,7 @@ export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, c
     // Another tab (or an admin's reset) turned it off meanwhile: nothing to record, no session to end.
     if (!(await clearSecondFactor(run.trx, userId))) throw new DomainError('conflict', ALREADY_OFF);
     await auditOwn(run.trx, user, address, run.now, 'account.two_factor_off', { two_factor: true }, { two_factor: false });
+    await noticeSecondFactorChange(run, user, 'off', 'owner');
     await endOtherSessions(ctx, run, userId, kept);
   });
 }
@@ -223,14 +230,34 @@ export async function turnOffSecondFactor(ctx: ServiceContext, userId: number, c
  * there was one; an account without one is left as it is, with no audit entry (nothing changed, as
  * a profile saved unchanged records nothing).
  */
-export async function resetSecondFactor(ctx: ServiceContext, admin: { id: number; username: string; address: string }, userId: number, kept: KeptSession): Promise<boolean> {
+export async function resetSecondFactor(
+  ctx: ServiceContext,
+  admin: { id: number; username: string; address: string },
+  userId: number,
+  kept: KeptSession,
+  from: { channel: 'page'; currentPassword: unknown } | { channel: 'token' },
+): Promise<boolean> {
   const user = await findUserById(ctx.handle.db, userId);
   if (!user) throw notFound('User');
+  // One's own second factor: the current password on the page, never by a token (ownResetNeeds).
+  const needs = ownResetNeeds(admin.id, userId, from.channel);
+  if (needs === 'refused') {
+    await recordFailedCurrentPassword(ctx, user, admin.address, 'api_token');
+    throw forbidden(OWN_RESET_BY_TOKEN);
+  }
+  if (needs === 'current_password') {
+    const typed = from.channel === 'page' ? from.currentPassword : undefined;
+    if (typeof typed !== 'string' || typed === '') throw invalidInput(labelled({ current_password: 'Required to reset your own second factor.' }, ACCOUNT_LABELS));
+    await requireCurrentPassword(ctx, user, typed, admin.address);
+  }
   return withPresence(ctx, admin, async (run) => {
+    // A password changed while the typed one was hashed: the check no longer stands.
+    if (needs === 'current_password') await refuseUnlessPasswordStands(run.trx, userId, user.password_hash);
     // Whether there was one is decided by the clearing statement, not the read above: a reset or
     // turn-off committed meanwhile leaves nothing to reset.
     if (!(await clearSecondFactor(run.trx, userId))) return false;
     await audit(run.trx, { actor: { id: admin.id, name: admin.username }, action: 'user.two_factor_reset', subject: `user:${userId}`, address: admin.address, before: { two_factor: true }, after: { two_factor: false } }, run.now);
+    await noticeSecondFactorChange(run, user, 'reset', 'admin');
     // Whoever holds the lost phone or codes may be signed in with them: the account's browsers are
     // out (the admin's own stays when it is their own account: `kept`).
     await endOtherSessions(ctx, run, userId, kept);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accountChangeNotice } from '../../src/core/accountNotice.js';
+import { accountChangeNotice, secondFactorNotice } from '../../src/core/accountNotice.js';
 
 describe('the notice of a changed password or address', () => {
   it.each([
@@ -17,5 +17,18 @@ describe('the notice of a changed password or address', () => {
 
   it('takes a missing address before as none', () => {
     expect(accountChangeNotice({ email: null }, { email: 'b@y.test', passwordChanged: true }, 'admin')).toBeNull();
+  });
+});
+
+describe('the notice of a changed second factor', () => {
+  it.each([
+    ['on', 'owner', 'a@x.test', { to: 'a@x.test', passwordChanged: false, newEmail: null, by: 'owner', secondFactor: 'on' }],
+    ['off', 'owner', ' a@x.test ', { to: 'a@x.test', passwordChanged: false, newEmail: null, by: 'owner', secondFactor: 'off' }],
+    ['reset', 'admin', 'a@x.test', { to: 'a@x.test', passwordChanged: false, newEmail: null, by: 'admin', secondFactor: 'reset' }],
+    ['recovery_codes', 'owner', 'a@x.test', { to: 'a@x.test', passwordChanged: false, newEmail: null, by: 'owner', secondFactor: 'recovery_codes' }],
+    ['on', 'sign_in', '', null],
+    ['reset', 'admin', null, null],
+  ] as const)('%s by %s to %j', (change, by, email, expected) => {
+    expect(secondFactorNotice({ email }, change, by)).toEqual(expected);
   });
 });

@@ -30,7 +30,7 @@ import {
   threadText,
   ticketFromMail,
 } from '../../src/core/inbound.js';
-import { mailKeyOf, messageIdsIn, normaliseMessageId, threadIds } from '../../src/core/messageIds.js';
+import { mailKeyOf, messageIdOfKey, messageIdsIn, normaliseMessageId, senderMailKey, threadIds } from '../../src/core/messageIds.js';
 
 const MB = 1024 * 1024;
 const OPEN: NamedTicket = { id: 7, status: 'open', customerEmail: 'carla@example.com', copied: ['dan@example.com'] };
@@ -657,5 +657,24 @@ describe('ingestWaves (a chunk of mails handled together, each wave at once)', (
     ['two answers to one mail share a wave', [m('<a@x>'), m('<b@x>', '<a@x>'), m('<c@x>', '<a@x>'), m('<d@x>')], [[0, 3], [1, 2]]],
   ])('%s', (_title, mails, waves) => {
     expect(ingestWaves(mails)).toEqual(waves);
+  });
+});
+
+describe('senderMailKey: only the same sender\'s mail is a duplicate', () => {
+  it.each([
+    ['nobody holds it', '<a@x>', 'carla@c.example', null, '<a@x>'],
+    ['the same sender (any letter case): the plain key, a duplicate', '<a@x>', 'carla@c.example', 'Carla@C.example', '<a@x>'],
+    ['another sender: the id and the sender', '<a@x>', 'Carla@C.example', 'mallory@o.example', '<a@x> carla@c.example'],
+    ['another sender with no address: qualified too', '<a@x>', 'carla@c.example', '', '<a@x> carla@c.example'],
+    ['a hash key: the same bytes, never qualified', `sha256:${'a'.repeat(64)}`, 'carla@c.example', 'mallory@o.example', `sha256:${'a'.repeat(64)}`],
+  ])('%s', (_label, key, address, holder, expected) => {
+    expect(senderMailKey(key, address, holder)).toBe(expected);
+  });
+
+  it('stays within the column, and names its Message-ID', () => {
+    const long = `<${'a'.repeat(980)}@x>`;
+    expect(senderMailKey(long, `${'b'.repeat(300)}@c.example`, 'm@o.example')).toHaveLength(1000);
+    expect(messageIdOfKey('<a@x> carla@c.example')).toBe('<a@x>');
+    expect(messageIdOfKey('<a@x>')).toBe('<a@x>');
   });
 });

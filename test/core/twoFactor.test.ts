@@ -7,6 +7,7 @@ import {
   acceptsStep,
   decodePendingLogin,
   encodePendingLogin,
+  ownResetNeeds,
   formatRecoveryCode,
   parseTypedCode,
   RECOVERY_ALPHABET,
@@ -162,5 +163,16 @@ describe("what an admin's two-factor actions say", () => {
     [false, false, 'Two-factor sign-in was already optional: nothing changed.'],
   ])('the requirement saved as %s, changed: %s', (required, changed, message) => {
     expect(requirementOutcomeMessage(required, changed)).toBe(message);
+  });
+});
+
+describe('ownResetNeeds', () => {
+  it.each([
+    [1, 2, 'page', 'nothing'],
+    [1, 2, 'token', 'nothing'],
+    [1, 1, 'page', 'current_password'],
+    [1, 1, 'token', 'refused'],
+  ] as const)('admin %i resetting user %i by %s needs %s', (adminId, userId, channel, needs) => {
+    expect(ownResetNeeds(adminId, userId, channel)).toBe(needs);
   });
 });

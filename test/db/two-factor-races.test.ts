@@ -17,6 +17,8 @@ import { handleAfterFirstRead, handleWithPause, raceStage } from '../support/pau
 
 /** The admin acts without a browser session. */
 const KEPT = { token: undefined, idleMinutes: 480 };
+/** Another account's reset: the channel asks nothing (core/twoFactor.ts ownResetNeeds). */
+const BY_TOKEN = { channel: 'token' } as const;
 
 for (const dialect of DIALECTS) {
   describe(`a two-factor code racing an admin's reset (${dialect})`, () => {
@@ -45,7 +47,7 @@ for (const dialect of DIALECTS) {
       const secret = await enrol();
       let reset = false;
       const passed = await checkSecondFactor(
-        racing(async () => (reset = await resetSecondFactor(ctx, root(), danaId, KEPT))),
+        racing(async () => (reset = await resetSecondFactor(ctx, root(), danaId, KEPT, BY_TOKEN))),
         danaId,
         TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: Date.now() }),
       );
@@ -60,7 +62,7 @@ for (const dialect of DIALECTS) {
       let fresh = '';
       const passed = await checkSecondFactor(
         racing(async () => {
-          await resetSecondFactor(ctx, root(), danaId, KEPT);
+          await resetSecondFactor(ctx, root(), danaId, KEPT, BY_TOKEN);
           fresh = await enrol();
         }),
         danaId,
@@ -74,7 +76,7 @@ for (const dialect of DIALECTS) {
       await enrol();
       const code = 'abcde23456';
       await replaceRecoveryCodes(db(), danaId, [createHash('sha256').update(code).digest('hex')], Date.now());
-      const passed = await checkSecondFactor(racing(() => resetSecondFactor(ctx, root(), danaId, KEPT)), danaId, code);
+      const passed = await checkSecondFactor(racing(() => resetSecondFactor(ctx, root(), danaId, KEPT, BY_TOKEN)), danaId, code);
       expect(passed).toBeNull();
     });
 
@@ -127,7 +129,7 @@ for (const dialect of DIALECTS) {
       let done = false;
       const racing: ServiceContext = {
         ...ctx,
-        handle: handleWithPause(database.handle, async () => (done ? undefined : ((done = true), resetSecondFactor(ctx, { id: rootId, username: 'root', address: '' }, danaId, KEPT)))),
+        handle: handleWithPause(database.handle, async () => (done ? undefined : ((done = true), resetSecondFactor(ctx, { id: rootId, username: 'root', address: '' }, danaId, KEPT, BY_TOKEN)))),
       };
       await expect(renewRecoveryCodes(racing, danaId, 'password123', KEPT)).rejects.toMatchObject({ code: 'conflict', message: 'Two-factor sign-in is off: there are no recovery codes to renew.' });
       expect(done).toBe(true);

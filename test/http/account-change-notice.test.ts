@@ -5,34 +5,20 @@
  * here to a real SMTP server; nothing for a change that saves nothing or touches neither.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSmtpMailer } from '../../src/mail/transport.js';
-import { OutboxWorker } from '../../src/mail/worker.js';
-import { startSmtpServer, type TestSmtpServer } from '../mail/support/smtp.js';
-import { memoryLogger } from '../mail/support/testbed.js';
-import { addStaff, Client, startTestApp, type TestApp } from '../support/app.js';
-import { FakeClock } from '../support/clock.js';
+import { type AccountMailDesk, accountMailDesk } from '../support/accountMail.js';
+import { Client, type TestApp } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 
 const LINK = /http:\/\/helpdesk\.test(\/agents\/password\/reset\/[A-Za-z0-9_-]{43}\/)/;
 
 for (const dialect of DIALECTS) {
   describe(`a notice of a changed password or address (${dialect})`, () => {
+    let desk: AccountMailDesk;
     let t: TestApp;
-    let smtp: TestSmtpServer;
-    const clock = new FakeClock();
     let bea: number;
     let name = '';
-    let accounts = 0;
-    const db = () => t.ctx.handle.db;
-    const notices = async () => db().selectFrom('outbox').select(['to_address', 'kind']).where('kind', '=', 'account_changed').execute();
-
-    /** Delivers the outbox to the SMTP server; returns the mails it took, from this run on. */
-    async function deliver() {
-      const from = smtp.received.length;
-      const worker = new OutboxWorker({ handle: t.ctx.handle, mailer: createSmtpMailer(smtp.url), clock: t.ctx.clock, from: 'helpdesk@team.test', logger: memoryLogger() });
-      while ((await worker.runOnce()).claimed > 0);
-      return smtp.received.slice(from);
-    }
+    const notices = () => desk.notices();
+    const deliver = () => desk.deliver();
 
     /** Bea's own account page, signed in as her. */
     async function own(fields: Record<string, string>) {
@@ -42,20 +28,12 @@ for (const dialect of DIALECTS) {
     }
 
     beforeAll(async () => {
-      smtp = await startSmtpServer();
-      t = await startTestApp(dialect, { clock });
-      await addStaff(t.ctx, 'root', { role: 'admin' });
+      desk = await accountMailDesk(dialect);
+      t = desk.t;
     });
-    afterAll(async () => {
-      await t.close();
-      await smtp.close();
-    });
+    afterAll(() => desk.close());
     beforeEach(async () => {
-      await deliver();
-      await db().deleteFrom('outbox').execute();
-      // A fresh account each time (password123, <name>@team.test).
-      name = `bea${++accounts}`;
-      bea = await addStaff(t.ctx, name);
+      ({ id: bea, name } = await desk.freshAccount());
     });
 
     it('mails the account once when its owner sets a new password, never saying the password', async () => {

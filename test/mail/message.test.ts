@@ -202,6 +202,8 @@ describe('thread, Reply-To, automatic emails', () => {
 
     it('names a mail only by a Message-ID a header can carry', () => {
       expect(customerMessageId('<a.b+c@x.example>')).toBe('<a.b+c@x.example>');
+      // A mail logged with its sender (another sender's mail had its id first) is answered by its id.
+      expect(customerMessageId('<a.b+c@x.example> carla@c.example')).toBe('<a.b+c@x.example>');
       for (const key of [null, '', `sha256:${'c'.repeat(64)}`, 'a@x.example', '<a@x\r\nBcc: y@z>', '<a<b@x>', `<${'a'.repeat(991)}@x>`]) expect(customerMessageId(key), String(key)).toBeNull();
     });
   });

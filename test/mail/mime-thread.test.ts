@@ -128,5 +128,18 @@ for (const dialect of DIALECTS) {
       const again = await ingestMail(ctx, intake, DEFAULT_INBOUND_SETTING, raw, 'http', reader);
       expect(again).toMatchObject({ result: 'duplicate', mailId: outcome.mailId });
     });
+
+    it("is no duplicate of another sender's mail with its Message-ID: logged under its own key", async () => {
+      const id = '<shared.unread@customer.example>';
+      const at = ctx.clock.now();
+      await database.handle.db
+        .insertInto('inbound_mails')
+        .values({ mail_key: id, source: 'http', from_address: 'mallory@outsider.example', from_name: '', subject: 'First with the id', result: 'created', reason: null, size: 1, raw: Buffer.from('x'), received_at: at, handled_at: at })
+        .execute();
+      const raw = customerMail({ from: 'Customer 8 <c8@customer.example>', subject: 'Mail 8', messageId: id, text: 'Body 8.', headers: { 'X-Test': 'hang' } });
+      const outcome = await ingestMail(ctx, new TicketIntake(ctx), DEFAULT_INBOUND_SETTING, raw, 'http', reader);
+      expect(outcome.result).toBe('rejected');
+      expect(await findInboundMail(database.handle.db, outcome.mailId)).toMatchObject({ mail_key: `${id} c8@customer.example`, from_address: 'c8@customer.example' });
+    });
   });
 }

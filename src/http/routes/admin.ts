@@ -28,6 +28,8 @@ import { retryUndeliveredEmail } from '../../services/outbox.js';
 import { createApiTokenFromForm, listApiTokens, revokeApiToken } from '../../services/tokens.js';
 import { FORM_KEY_FIELD, formKeyOf } from '../../core/formReceipts.js';
 import { setAgentTeamsAndSkills } from '../../services/teams.js';
+import { resetSecondFactor } from '../../services/twoFactor.js';
+import { resetOutcomeMessage } from '../../core/twoFactor.js';
 import { closeTicket } from '../../services/tickets.js';
 import {
   AdminIndexPage,
@@ -296,6 +298,19 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
         if (shown === null) throw invalidInput({}, SHOWN_DAMAGED);
         await setAgentTeamsAndSkills(ctx, actingOf(request), id, (stored) => agentTeamsOver(agentTeamsFromForm(body), shown, stored));
         return { kind: 'success', message: 'Teams and skills saved.' };
+      }),
+    );
+
+    admin.post<{ Params: { id: string } }>('/admin/users/:id/two-factor/reset/', { preHandler: app.csrfProtection }, async (request: IdRequest, reply) =>
+      userAction(request, reply, async (id) => {
+        const kept = { token: request.cookies[SESSION_COOKIE], idleMinutes: options.idleMinutes };
+        const typed = formBody(request.body).reset_current_password;
+        // The reset form's field has its own name (the profile form on the same page has `current_password`).
+        const had = await resetSecondFactor(ctx, actingOf(request), id, kept, { channel: 'page', currentPassword: typed }).catch((error: unknown) => {
+          if (error instanceof DomainError && error.fields.current_password !== undefined) throw invalidInput({ reset_current_password: error.fields.current_password }, error.message);
+          throw error;
+        });
+        return { kind: had ? 'success' : 'info', message: resetOutcomeMessage(had) };
       }),
     );
 

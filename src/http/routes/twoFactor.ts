@@ -1,8 +1,7 @@
 import { actingOf } from '../acting.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, invalidInput, notFound } from '../../core/errors.js';
-import { parseId } from '../../core/tickets.js';
-import { recoveryCodeUsedMessage, requirementOutcomeMessage, resetOutcomeMessage } from '../../core/twoFactor.js';
+import { DomainError, invalidInput } from '../../core/errors.js';
+import { recoveryCodeUsedMessage, requirementOutcomeMessage } from '../../core/twoFactor.js';
 import { recoveryCodesLeft, twoFactorRequired } from '../../repositories/twoFactor.js';
 import { findUserById } from '../../repositories/users.js';
 import type { UserRow } from '../../db/schema.js';
@@ -14,7 +13,6 @@ import {
   confirmEnrolment,
   enrolmentFor,
   renewRecoveryCodes,
-  resetSecondFactor,
   SECOND_FACTOR_REFUSAL,
   secondStepFor,
   setTwoFactorRequirement,
@@ -293,10 +291,10 @@ export function twoFactorRoutes(app: FastifyInstance, ctx: ServiceContext, limit
 }
 
 /**
- * The admins' side of §15: requiring a second factor of all staff (a setting of its own form), and
- * resetting a user's second factor (a lost phone).
+ * The admins' side of §15: requiring a second factor of all staff (a setting of its own form).
+ * Resetting a user's second factor (a lost phone) is an action of the user page (routes/admin.ts).
  */
-export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext, sessions: { idleMinutes: number }): void {
+export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.register(async (admin) => {
     admin.addHook('preHandler', requireRole('admin'));
 
@@ -306,14 +304,6 @@ export function twoFactorAdminRoutes(app: FastifyInstance, ctx: ServiceContext, 
       const changed = await setTwoFactorRequirement(ctx, actingOf(request), raw === 'on');
       setFlash(reply, { kind: changed ? 'success' : 'info', message: requirementOutcomeMessage(raw === 'on', changed) });
       return reply.redirect('/adminapp/settings/#two-factor-setting', 303);
-    });
-
-    admin.post<{ Params: { id: string } }>('/admin/users/:id/two-factor/reset/', { preHandler: app.csrfProtection }, async (request, reply) => {
-      const id = parseId(request.params.id);
-      if (id === null) throw notFound('User');
-      const had = await resetSecondFactor(ctx, actingOf(request), id, { token: request.cookies[SESSION_COOKIE], idleMinutes: sessions.idleMinutes });
-      setFlash(reply, { kind: had ? 'success' : 'info', message: resetOutcomeMessage(had) });
-      return reply.redirect(`/admin/users/${id}/`, 303);
     });
   });
 }

@@ -118,6 +118,11 @@ function ApiTokens({ user, tokens, newToken, csrf, formKey, values }: Pick<UserD
 }
 
 /** Display name, email and a new password: any account's, an admin's own included. */
+/** The current password asked on one's own account (never shown again: `values` empty). */
+function CurrentPasswordField({ name, errors, hint }: { name: string; errors: FormErrors; hint: string }) {
+  return <TextField name={name} label="Current password" type="password" autocomplete="current-password" values={{}} errors={errors} hint={hint} />;
+}
+
 function ProfileForm({ user, csrf, values, errors, isSelf }: Pick<UserDetailProps, 'user' | 'csrf' | 'values' | 'errors'> & { isSelf: boolean }) {
   const shown = { display_name: user.display_name, email: user.email, ...values, password: '' };
   return (
@@ -145,17 +150,7 @@ function ProfileForm({ user, csrf, values, errors, isSelf }: Pick<UserDetailProp
           errors={errors}
           hint={isSelf ? 'Leave empty to keep it. A new one logs you out everywhere else.' : 'Leave empty to keep it. A new one logs them out everywhere.'}
         />
-        {isSelf && (
-          <TextField
-            name="current_password"
-            label="Current password"
-            type="password"
-            autocomplete="current-password"
-            values={{}}
-            errors={errors}
-            hint="Your own account: needed for a new password or a new email address, as on My account."
-          />
-        )}
+        {isSelf && <CurrentPasswordField name="current_password" errors={errors} hint="Your own account: needed for a new password or a new email address, as on My account." />}
         <button type="submit">Save profile</button>
       </form>
     </section>
@@ -234,7 +229,17 @@ export function UserDetailPage({ viewer, csrf, flash, user, openTickets, tokens,
           ) : (
             <ActionForm action={`/admin/users/${user.id}/reactivate/`} csrf={csrf} label="Reactivate" note="They can log in again." />
           )}
-          {user.totp_secret !== null ? (
+          {user.totp_secret !== null && isSelf ? (
+            // One's own second factor: the current password first, as on My account (core/twoFactor.ts ownResetNeeds).
+            <form method="post" action={`/admin/users/${user.id}/two-factor/reset/`}>
+              <CsrfField token={csrf} />
+              {/* Its own name: the profile form below has `current_password` on this page too (one id each). */}
+              <CurrentPasswordField name="reset_current_password" errors={errors} hint="Your own second factor: removed with your current password only." />
+              <button type="submit" class="secondary">
+                Reset two-factor sign-in
+              </button>
+            </form>
+          ) : user.totp_secret !== null ? (
             <ActionForm
               action={`/admin/users/${user.id}/two-factor/reset/`}
               csrf={csrf}

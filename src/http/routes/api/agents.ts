@@ -52,7 +52,7 @@ export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext, sessio
       schema: {
         tags: ['agents'],
         summary: "Reset a staff member's second factor",
-        description: 'Admins only (audited). For a lost phone and lost recovery codes: the account signs in with its password alone, or sets two-factor sign-in up again at its next login when it is required of all staff. An account without a second factor is left as it is: `had_two_factor` false, the message says there was nothing to reset, and no audit entry is written.',
+        description: 'Admins only (audited). For a lost phone and lost recovery codes: the account signs in with its password alone, or sets two-factor sign-in up again at its next login when it is required of all staff. An account without a second factor is left as it is: `had_two_factor` false, the message says there was nothing to reset, and no audit entry is written. The token owner\'s own account is refused (403, audited as a failed current-password check): a token carries no password; that is done on My account.',
         security,
         params: UsernameParams,
         response: { 200: TwoFactorResetAnswer, ...errorResponses(401, 403, 404) },
@@ -63,7 +63,7 @@ export function agentApiRoutes(app: FastifyInstance, ctx: ServiceContext, sessio
       const user = await findUserByUsername(db, request.params.username);
       if (!user) throw notFound('User');
       // A token has no browser session to keep: every browser session of the account ends.
-      const had = await resetSecondFactor(ctx, actingOf(request), user.id, { token: undefined, idleMinutes: sessions.idleMinutes });
+      const had = await resetSecondFactor(ctx, actingOf(request), user.id, { token: undefined, idleMinutes: sessions.idleMinutes }, { channel: 'token' });
       return { username: user.username, had_two_factor: had, message: resetOutcomeMessage(had) };
     },
   );
