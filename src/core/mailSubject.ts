@@ -85,6 +85,25 @@ export function newTicketTitle(subject: string): string {
   return [...(title || '(no subject)')].slice(0, TITLE_MAX).join('');
 }
 
+// Our keys (with our phrase) at a typed title's start, each after any reply and forward prefixes.
+const LEADING_PASTED_KEYS = new RegExp(`^\\s*(?:(?:${prefixOf(PREFIXES)}\\s*)*${OUR_KEY_AND_PHRASE}\\s*)+`, 'i');
+const OUR_KEY_SPACED = new RegExp(`\\s*${OUR_KEY_AND_PHRASE}\\s*`, 'gi');
+
+/**
+ * A title typed on the form or given through the API without our own `[HD-<n>]` keys (and our
+ * phrase after one), as newTicketTitle leaves them out of a mail's subject: a title pasted from one
+ * of our emails (`Re: [HD-6] An agent is on it: Printer`) otherwise gave every email of the new
+ * ticket two keys (`[HD-42] We received your request: Re: [HD-6] …`). The reply and forward
+ * prefixes in front of a leading key go with it (they are part of the pasted subject); a title
+ * without our key is kept exactly as typed (`Re: invoice`, `R: …`, double spaces). Empty when the
+ * title was nothing but keys and prefixes: the caller refuses it (core/tickets.ts), since the
+ * customer is there to say what the request is about, unlike a mail's sender (`(no subject)`).
+ */
+export function withoutOurKeys(title: string): string {
+  if (title.search(OUR_KEY) === -1) return title;
+  return trimInvisible(title.replace(LEADING_PASTED_KEYS, '').replace(OUR_KEY_SPACED, ' '));
+}
+
 /**
  * Whether a subject holds text a mail reader would decode as an RFC 2047 encoded word
  * (`=?utf-8?B?…?=`): a title typed that way must itself be encoded, or the reader shows other

@@ -3,6 +3,7 @@
  * customer submits. Pure: no I/O.
  */
 import { labelled } from './fieldErrors.js';
+import { withoutOurKeys } from './mailSubject.js';
 import { invalidInput } from './errors.js';
 import { showsNothing, trimInvisible, wellFormed } from './unicode.js';
 
@@ -174,14 +175,20 @@ export function validateNewTicket(raw: Record<string, unknown>): NewTicketInput 
   const fields: Record<string, string> = {};
   const name = clean(text(raw.name), false);
   const email = clean(text(raw.email), false);
-  const title = clean(text(raw.title), false);
+  const typed = clean(text(raw.title), false);
+  // Our own keys are no part of a title (core/mailSubject.ts withoutOurKeys), whatever the channel.
+  const title = withoutOurKeys(typed);
   // Line breaks as one character each (a browser sends CR LF), as a message body has them.
   const description = clean(text(raw.description), true).replace(/\r\n?/g, '\n');
   const priority = parsePriority(raw.priority);
   checkLength(fields, 'name', name, 100);
   if (email.length === 0) fields.email = 'Required.';
   else if (!isEmailAddress(email)) fields.email = 'Enter a valid email address, such as name@example.com.';
-  checkLength(fields, 'title', title, 200);
+  // Decision: a title that was nothing but our keys (`[HD-6]`, `Re: [HD-6]` pasted from an email)
+  // is refused, not stored as `(no subject)` as a mail's is: the customer is at the form to say
+  // what the request is about, and an agent reading a queue of bare keys learns nothing.
+  if (typed !== title && showsNothing(title)) fields.title = 'Say what the request is about; a ticket reference alone is not a subject.';
+  else checkLength(fields, 'title', title, 200);
   checkLength(fields, 'description', description, DESCRIPTION_MAX, true);
   if (!priority) fields.priority = 'Choose high, medium or low.';
   // The API may name the topic by its id as a JSON integer (README: by name or by id).

@@ -1,6 +1,6 @@
 /** A new ticket's title from a mail's subject (QA #7): reply and forward prefixes and our own keys left out, never empty. */
 import { describe, expect, it } from 'vitest';
-import { newTicketTitle, readsAsEncodedWord } from '../../src/core/mailSubject.js';
+import { newTicketTitle, readsAsEncodedWord, withoutOurKeys } from '../../src/core/mailSubject.js';
 
 describe('newTicketTitle', () => {
   it.each<[string, string]>([
@@ -56,6 +56,42 @@ describe('newTicketTitle', () => {
     const title = newTicketTitle(`Re: ${'😀'.repeat(250)}`);
     expect([...title]).toHaveLength(200);
     expect(title).toBe('😀'.repeat(200));
+  });
+});
+
+describe('withoutOurKeys: a typed title without our own keys', () => {
+  it.each<[string, string]>([
+    // Without our key: exactly as typed, prefixes, other brackets and spaces included.
+    ['Printer on fire', 'Printer on fire'],
+    ['Re: invoice 42', 'Re: invoice 42'],
+    ['R: setup  in   columns', 'R: setup  in   columns'],
+    ['[Ticket 7] Printer', '[Ticket 7] Printer'],
+    ['HD-6 printer', 'HD-6 printer'],
+    ['[HD-] printer', '[HD-] printer'],
+    ['An agent is on it: thanks', 'An agent is on it: thanks'],
+    // Pasted from one of our emails: the key, our phrase after it and the prefixes before it go.
+    ['[HD-6] printer', 'printer'],
+    ['Re: [HD-6] printer', 'printer'],
+    ['RE: AW: Fwd: [hd-6] printer', 'printer'],
+    ['Re: [HD-6] An agent is on it: printer', 'printer'],
+    ['[HD-8] We received your request: Re: [HD-6] Your request is closed: printer', 'printer'],
+    ['Re[2]: [HD-6] printer', 'printer'],
+    // Elsewhere in the title: the key alone goes, with one space left between the words around it.
+    ['printer [HD-6] still broken', 'printer still broken'],
+    ['printer [HD-6]', 'printer'],
+    ['Re: printer [HD-6]', 'Re: printer'],
+    ['Re: about [HD-6] An agent is on it: no', 'Re: about no'],
+    // Nothing but keys: empty (core/tickets.ts refuses it).
+    ['[HD-6]', ''],
+    ['Re: [HD-6]', ''],
+    [' Fwd: [HD-6]  [HD-7] ', ''],
+    ['Re: [HD-6] An agent is on it:', ''],
+  ])('%j → %j', (typed, title) => {
+    expect(withoutOurKeys(typed)).toBe(title);
+  });
+
+  it('gives the same answer however often it is asked (no state kept between calls)', () => {
+    expect(['[HD-1] a', '[HD-1] a', 'b [HD-2]', 'b [HD-2]'].map(withoutOurKeys)).toEqual(['a', 'a', 'b', 'b']);
   });
 });
 
