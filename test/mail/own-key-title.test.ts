@@ -4,12 +4,13 @@
  * subject does (newTicketTitle): the new ticket's emails, read from a real SMTP server, carry its
  * own key alone, and the customer's answer to one of them, posted to POST /api/v1/inbound/email,
  * lands on that ticket and never on the one the pasted key named. A title that is only our key is
- * refused (400 naming the title), and nothing is written.
+ * refused (400 naming the title), on the API and the web form, and nothing is written.
  */
 import { describe, expect, it } from 'vitest';
 import { createSmtpMailer } from '../../src/mail/transport.js';
 import { OutboxWorker } from '../../src/mail/worker.js';
 import { ApiClient, validTicket } from '../api/support.js';
+import { Client } from '../support/app.js';
 import { DIALECTS } from '../support/db.js';
 import { drain } from './support/drain.js';
 import { inboundApp } from './support/inbound-app.js';
@@ -73,6 +74,19 @@ for (const dialect of DIALECTS) {
         expect(refused.body.error.fields.title).toMatch(/^Subject: .*ticket reference/);
       }
       expect(await tickets()).toBe(before);
+    });
+
+    it('on the web form too: pasted with a key it is stored without; only a key is re-rendered with 400 as typed, nothing written', async () => {
+      const form = { name: 'Lu Form', email: 'lu@customer.example', description: 'Jammed.', priority: 'low' };
+      const rows = async () => db().selectFrom('tickets').select('title').where('customer_email', '=', form.email).execute();
+      const refused = await new Client(inbound.t.app).submit('/tickets/create/', { ...form, title: 'Re: [HD-6]' });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.body).toContain('Subject: say what the request is about; a ticket reference alone is not a subject.');
+      expect(refused.body).toContain('value="Re: [HD-6]"');
+      expect(await rows()).toEqual([]);
+      const made = await new Client(inbound.t.app).submit('/tickets/create/', { ...form, title: 'AW: [HD-6] Your request is closed: Jammed again' });
+      expect(made.statusCode).toBe(303);
+      expect(await rows()).toEqual([{ title: 'Jammed again' }]);
     });
   });
 }
