@@ -5,7 +5,7 @@
  */
 import { DomainError, forbidden, invalidInput } from './errors.js';
 import { type FieldLabels, labelled } from './fieldErrors.js';
-import { withoutReplyPrefixes } from './mailSubject.js';
+import { withoutOurKeys, withoutReplyPrefixes } from './mailSubject.js';
 import { cutUnits, showsNothing } from './unicode.js';
 
 export const MESSAGE_KINDS = ['customer', 'reply', 'note'] as const;
@@ -179,9 +179,12 @@ export function isStale(kind: StaffMessageKind, seen: number | null, newestPubli
 /**
  * A follow-up's title (§9): `Re: <old title>`, never `Re: Re:` (nor `Re: Re[2]:`, `Re: AW:`: any
  * common reply prefix the old title starts with goes, core/mailSubject.ts), at most 200 characters.
+ * Our own `[HD-n]` keys go too, as from a typed title (a title stored before typed titles lost
+ * them would put a second key in every email of the follow-up); a title that is nothing but a key
+ * keeps it, rather than become a bare `Re: `.
  */
 export function followUpTitle(title: string): string {
-  const bare = withoutReplyPrefixes(title);
+  const bare = withoutReplyPrefixes(withoutOurKeys(title)) || withoutReplyPrefixes(title);
   return cutUnits(`Re: ${bare}`, TITLE_MAX);
 }
 

@@ -263,6 +263,11 @@ describe('followUpTitle', () => {
     ['Regarding the printer', 'Re: Regarding the printer'],
     ['Printer re: toner', 'Re: Printer re: toner'],
     ['Fwd: Re: Printer', 'Re: Fwd: Re: Printer'],
+    // A title stored before typed titles lost our keys keeps none in its follow-up (no `[HD-43] … Re: [HD-6] …`);
+    // one that is nothing but a key keeps it rather than become `Re: ` alone.
+    ['Re: [HD-6] An agent is on it: Printer on fire', 'Re: Printer on fire'],
+    ['Printer [HD-6] again', 'Re: Printer again'],
+    ['[HD-6]', 'Re: [HD-6]'],
     // Other spellings of a reply prefix are a `Re:` too (no `Re: Re[2]:`, `Re: AW:`).
     ['Re[2]: Printer on fire', 'Re: Printer on fire'],
     ['RE(3): Printer on fire', 'Re: Printer on fire'],
