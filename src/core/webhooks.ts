@@ -167,9 +167,12 @@ export type AddressKind = 'public' | 'loopback' | 'private' | 'link-local' | 'me
  * Cloud metadata services and the other agents inside a cloud that hand out the machine's (or the
  * container's) credentials to whoever asks from inside, without credentials of its own: the
  * instance metadata service (AWS, Azure, GCP, Oracle…: 169.254.169.254; Alibaba: 100.100.100.200),
- * ECS's task credentials (169.254.170.2) and EKS Pod Identity's agent (169.254.170.23).
+ * ECS's task credentials (169.254.170.2), EKS Pod Identity's agent (169.254.170.23) and Azure's
+ * WireServer (168.63.129.16: the VM agent's goal state, certificates and health reports). The
+ * WireServer's address is a public one of Microsoft's, reached from every Azure VM: refused by its
+ * own address only, as its neighbours are ordinary public addresses.
  */
-const METADATA_V4 = new Set(['169.254.169.254', '169.254.170.2', '169.254.170.23', '100.100.100.200']);
+const METADATA_V4 = new Set(['169.254.169.254', '169.254.170.2', '169.254.170.23', '100.100.100.200', '168.63.129.16']);
 
 /**
  * The same over IPv6, as eight groups joined by `:`: AWS's instance metadata (fd00:ec2::254), EKS

@@ -22,7 +22,7 @@ import { claimWatch, dueForWatch, RESOLUTION_BREACH, type SlaWatch } from '../re
 import { findUserById } from '../repositories/users.js';
 import type { ServiceContext, TicketChange } from './context.js';
 import { mailSite, ticketMailData } from './notifications.js';
-import { enqueueWebhooks, noticesOfChanges } from './webhooks.js';
+import { enqueueWebhooks, type WebhookNotice } from './webhooks.js';
 
 /**
  * Who is told of a breach or warning (core/sla.ts alertAddressee), and their addresses: the agent
@@ -59,6 +59,7 @@ export async function fireDueWatch(ctx: ServiceContext, watch: SlaWatch, now: nu
   return inTransaction(ctx.handle, async (trx) => {
     const due = await dueForWatch(trx, ctx.handle.dialect, watch, now, limit);
     const changes: TicketChange[] = [];
+    const notices: WebhookNotice[] = [];
     const site = due.length === 0 ? null : await mailSite(ctx.handle, trx, ctx.publicUrl);
     for (const id of inClaimOrder(due)) {
       const ticket = await claimWatch(trx, watch, id, now);
@@ -78,11 +79,12 @@ export async function fireDueWatch(ctx: ServiceContext, watch: SlaWatch, now: nu
         if (watch.metric === 'resolution') content = renderEmail('sla_breached', data);
         // The agent is unchanged by a breach: the event names the holder on both sides (null: pending).
         await insertEvent(trx, { ticket_id: ticket.id, type: 'sla_breached', at: now, from_agent_id: ticket.agent_id, to_agent_id: ticket.agent_id, actor_id: null, metric: watch.metric });
+        notices.push({ event: 'ticket.sla_breached', ticketId: ticket.id, metric: watch.metric });
       }
       await enqueueEmails(trx, recipients.map((recipient) => ({ ...recipient, ticketId: ticket.id, kind, content, now })));
       changes.push({ ticketId: ticket.id, type: watch.kind === 'breach' ? 'sla_breached' : 'sla_warning', fromAgentId: ticket.agent_id, toAgentId: ticket.agent_id });
     }
-    await enqueueWebhooks(trx, ctx.publicUrl, now, noticesOfChanges(changes));
+    await enqueueWebhooks(trx, ctx.publicUrl, now, notices);
     return { changes, more: due.length === limit };
   });
 }

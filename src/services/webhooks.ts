@@ -6,6 +6,7 @@
  * leaves each exactly once.
  */
 import { randomUUID } from 'node:crypto';
+import type { SlaMetric } from '../core/slaClocks.js';
 import { endpointsFor, eventOfChange, type WebhookEvent } from '../core/webhooks.js';
 import type { Db } from '../db/connect.js';
 import type { AttachmentRow, MessageRow } from '../db/schema.js';
@@ -30,23 +31,37 @@ export interface RatingNotice {
   ratedAt: number;
 }
 
+/** The events whose notice carries more than the ticket. */
+type EventWithMore = 'message.created' | 'csat.rated' | 'ticket.sla_breached';
+
 /** Something that happened in the transaction and may be an event. */
 export type WebhookNotice =
-  | { event: WebhookEvent; ticketId: number }
+  | { event: Exclude<WebhookEvent, EventWithMore>; ticketId: number }
   | { event: 'message.created'; ticketId: number; message: MessageNotice }
-  | { event: 'csat.rated'; ticketId: number; rating: RatingNotice };
+  | { event: 'csat.rated'; ticketId: number; rating: RatingNotice }
+  /** A breach names the SLA target it missed (§11): a missed first response is not a missed resolution. */
+  | { event: 'ticket.sla_breached'; ticketId: number; metric: SlaMetric };
 
-/** The notices of ticket changes (those no event carries, such as SLA warnings, are left out). */
+/**
+ * The notices of ticket changes (those no event carries, such as SLA warnings, are left out; so
+ * is a breach, whose notice the SLA service writes itself, with the target it missed).
+ */
 export function noticesOfChanges(changes: readonly TicketChange[]): WebhookNotice[] {
   return changes.flatMap((c) => {
     const event = eventOfChange(c.type);
-    return event ? [{ event, ticketId: c.ticketId }] : [];
+    return event && event !== 'ticket.sla_breached' && event !== 'message.created' && event !== 'csat.rated' ? [{ event, ticketId: c.ticketId }] : [];
   });
 }
 
-/** The Standard Webhooks body: the event's type, when it happened, and its data. */
-export function webhookBody(event: WebhookEvent, at: number, data: unknown): string {
-  return JSON.stringify({ type: event, timestamp: iso(at), data });
+/**
+ * The Standard Webhooks body: the event's type, when it happened, and its data; `more`, what the
+ * event says beside its data, at the top level (`metric` of a breach). Decision: there rather than
+ * in `data`, so that `data` stays exactly the API's ticket, as every ticket event's is, and a
+ * ticket field named alike later cannot clash with it; additive, so a receiver that reads only
+ * `data` is unchanged.
+ */
+export function webhookBody(event: WebhookEvent, at: number, data: unknown, more: Record<string, unknown> = {}): string {
+  return JSON.stringify({ type: event, timestamp: iso(at), ...more, data });
 }
 
 /**
@@ -101,7 +116,8 @@ function eventsOf(wanted: readonly Wanted[], tickets: ReadonlyMap<number, Ticket
       data = 'rating' in notice ? { ticket: shape, rating: { score: notice.rating.score, comment: notice.rating.comment, rated_at: iso(notice.rating.ratedAt) } } : shape;
     }
     // One webhook-id per event: the same on every endpoint and every try.
-    events.push({ event: notice.event, messageId: `msg_${randomUUID()}`, ticketId: notice.ticketId, payload: webhookBody(notice.event, now, data), endpointIds: to.map((e) => e.id), now });
+    const more = 'metric' in notice ? { metric: notice.metric } : {};
+    events.push({ event: notice.event, messageId: `msg_${randomUUID()}`, ticketId: notice.ticketId, payload: webhookBody(notice.event, now, data, more), endpointIds: to.map((e) => e.id), now });
   }
   return events;
 }

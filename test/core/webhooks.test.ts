@@ -181,6 +181,15 @@ describe('webhook URLs', () => {
     'http://[fd20:ce::254]/computeMetadata/v1/', // Google Compute Engine's metadata server over IPv6
     'http://[::ffff:169.254.170.23]/', // carried in IPv6
     'http://[64:ff9b::a9fe:aa17]/', // through NAT64
+    'http://168.63.129.16/machine?comp=goalstate', // Azure's WireServer (goal state, certificates, health)
+    'http://168.63.129.16:32526/vmSettings', // its host plugin's port
+    'http://2822734096/', // the same address as one number
+    'http://0xa8.0x3f.0x81.0x10/',
+    'http://[::ffff:168.63.129.16]/', // carried in IPv6
+    'http://[::ffff:a83f:8110]/',
+    'http://[64:ff9b::a83f:8110]/', // through NAT64
+    'http://[64:ff9b:1::a83f:8110]/', // through a local NAT64 prefix
+    'http://[2002:a83f:8110::1]/', // 6to4
   ])('refuses the credentials service %s even with WEBHOOKS_ALLOW_PRIVATE=on', (url) => {
     expect(checkWebhookUrl(url, true)).toEqual({ ok: false, message: expect.stringMatching(/ is a cloud metadata address; deliveries never go there\.$/) });
   });
@@ -201,6 +210,9 @@ describe('addresses a delivery may reach', () => {
     ['169.254.1.1', 'link-local'],
     ['169.254.169.254', 'metadata'],
     ['100.100.100.200', 'metadata'],
+    ['168.63.129.16', 'metadata'], // Azure's WireServer
+    ['168.63.129.15', 'public'], // its neighbours are Microsoft's public addresses
+    ['168.63.129.17', 'public'],
     ['0.0.0.0', 'unspecified'],
     ['224.0.0.1', 'multicast'],
     ['255.255.255.255', 'reserved'],
@@ -229,6 +241,12 @@ describe('addresses a delivery may reach', () => {
     ['64:ff9b:1::7f00:1', 'loopback'],
     ['64:ff9b:1::808:808', 'private'], // the prefix itself is a local network's
     ['64:ff9b::a9fe:a9fe', 'metadata'],
+    ['::ffff:168.63.129.16', 'metadata'],
+    ['::ffff:0:a83f:8110', 'metadata'],
+    ['::168.63.129.16', 'metadata'],
+    ['64:ff9b::a83f:8110', 'metadata'],
+    ['64:ff9b:1::a83f:8110', 'metadata'],
+    ['2002:a83f:8110::', 'metadata'],
     ['2001:0:4136:e378:8000:63bf:80ff:fffe', 'reserved'], // Teredo
     ['fec0::1', 'private'], // site-local (deprecated, still routed inside sites)
     ['100::1', 'reserved'], // discard-only
@@ -272,6 +290,7 @@ describe('a host name resolved when an endpoint is saved', () => {
     ['hooks.example.com', ['2606:4700::1111', '::ffff:127.0.0.1'], false, /\(at ::ffff:127\.0\.0\.1\) is a loopback address/],
     ['hooks.example.com', ['10.0.0.5'], true, null],
     ['hooks.example.com', ['10.0.0.5', '169.254.169.254'], true, 'hooks.example.com (at 169.254.169.254) is a cloud metadata address; deliveries never go there.'],
+    ['wire.example.com', ['8.8.8.8', '168.63.129.16'], true, 'wire.example.com (at 168.63.129.16) is a cloud metadata address; deliveries never go there.'],
   ] as const)('%s at %j (allow-private %s): %s', (host, addresses, allow, refusal) => {
     const refused = resolvedUnreachable(host, addresses, allow);
     if (refusal === null) expect(refused).toBeNull();

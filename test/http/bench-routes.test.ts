@@ -7,6 +7,7 @@ import { changePresence } from '../../src/services/presence.js';
 import { intakeTicket } from '../support/intake.js';
 import { createApiToken } from '../../src/services/tokens.js';
 import { addStaff, Client, csrfFrom, startTestApp, type TestApp } from '../support/app.js';
+import { eventually, schemaClient } from '../db/backends.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -152,5 +153,37 @@ describe('BENCH_ROUTES configuration', () => {
   });
   it('is refused in production', () => {
     expect(() => loadConfig({ ...base, NODE_ENV: 'production', BENCH_ROUTES: 'on' })).toThrow(/^Configuration error: BENCH_ROUTES /);
+  });
+});
+
+describe('the bulk close caught in a deadlock (postgres)', () => {
+  it('is run again as a whole, like the product’s own transactions, and answers 204 rather than a 500', async () => {
+    const t = await startTestApp('postgres', { config: { benchRoutes: true } });
+    const other = await schemaClient(t.database.url);
+    const watcher = await schemaClient(t.database.url);
+    try {
+      const agent = await addStaff(t.ctx, 'ana', { capacity: 5 });
+      await changePresence(t.ctx, agent, 'available');
+      const form = { name: 'C', email: 'c@example.com', title: 'T', description: 'D', priority: 'low' };
+      const [first, second] = [await intakeTicket(t.ctx, form), await intakeTicket(t.ctx, form)];
+      const headers = await adminBearer(t);
+      // Another writer holds the second ticket and, once the close waits for it, asks for the first
+      // (which the close holds): a cycle. Its own long deadlock_timeout makes the close the victim.
+      await other.query(`set deadlock_timeout = '60s'`);
+      await other.query('begin');
+      await other.query('select id from tickets where id = $1 for update', [second.id]);
+      const pid = (await other.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+      const closing = t.app.inject({ method: 'POST', url: '/bench/close-assigned/', headers });
+      await eventually(async () => (await watcher.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))', [pid])).rows[0]!.n === 1, 'the close to wait for the second ticket');
+      await other.query('select id from tickets where id = $1 for update', [first.id]);
+      await other.query('commit');
+      expect((await closing).statusCode).toBe(204);
+      const rows = await t.ctx.handle.db.selectFrom('tickets').select('status').where('id', 'in', [first.id, second.id]).execute();
+      expect(rows.map((r) => r.status)).toEqual(['closed', 'closed']);
+    } finally {
+      await watcher.end();
+      await other.end();
+      await t.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { DomainError, forbidden } from '../../core/errors.js';
+import { inTransaction } from '../../db/transaction.js';
 import type { ServiceContext } from '../../services/context.js';
 import { bearerUser } from '../api-auth.js';
 import { formBody } from '../forms.js';
@@ -65,11 +66,18 @@ export async function benchRoutes(app: FastifyInstance, ctx: ServiceContext): Pr
   // benches close on PostgreSQL from their own connection instead (bench/lib/workload.ts says why).
   app.post('/bench/close-assigned/', adminOnly, async (_request, reply) => {
     const close = sql`update tickets set status = 'closed', closed_at = ${ctx.clock.now()} where status = 'open' and agent_id is not null`;
+    // SQLite: one statement in its own transaction, which takes the write lock as it starts and so
+    // cannot fail on a stale snapshot (the only failure the retry would run again).
     if (dialect === 'sqlite') await close.execute(db);
     // On PostgreSQL without the dashboard summaries' triggers (the replica role skips triggers):
-    // the bench's own bookkeeping should not load the database it measures.
+    // the bench's own bookkeeping should not load the database it measures. Decision: through the
+    // whole-transaction retry like the product's own transactions, though bench-only: this UPDATE
+    // locks many ticket rows while the measured load assigns and closes them, so a deadlock is
+    // what a run can meet, and a 503 for it would end the bench over its own bookkeeping. Running it
+    // again is safe: the database rolled the failed try back, and the SET LOCAL and the UPDATE are
+    // both in the transaction (test/http/bench-routes.test.ts forces the deadlock).
     else
-      await db.transaction().execute(async (trx) => {
+      await inTransaction(ctx.handle, async (trx) => {
         await sql`set local session_replication_role = replica`.execute(trx);
         await close.execute(trx);
       });
