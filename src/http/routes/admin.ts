@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, invalidInput, notFound } from '../../core/errors.js';
 import { SHOWN_DAMAGED, SHOWN_FIELD, shownOf } from '../../core/formMerge.js';
 import { dispositionOf } from '../../core/attachments.js';
-import { mailFilename } from '../../core/inbound.js';
+import { mailFilename } from '../../core/mailFiles.js';
 import { agentTeamsFromForm, agentTeamsOver, keptFormValues } from '../../core/teamForm.js';
 import { parseId, referenceOf } from '../../core/tickets.js';
 import { parseMail } from '../../mail/inbound/parse.js';
