@@ -1,6 +1,7 @@
 /**
- * Delivery reports (§10 rule 4), pure: the reason the ticket's banner and /admin/emails/ say about
- * an email that bounced, and whether the report says it bounced at all (bounceVerdict).
+ * Delivery reports (§10 rule 4), pure: whether a mail is one (isBounce), the reason the ticket's
+ * banner and /admin/emails/ say about an email that bounced, and whether the report says it bounced
+ * at all (bounceVerdict).
  */
 import { sameMailbox } from './mailboxes.js';
 
@@ -107,4 +108,12 @@ const OWN_ID = String.raw`<(?:hd-\d{1,15}\.)?outbox-\d{1,15}\.[0-9a-f]{16}@[^<>@
 export function reportedOwnIds(rawText: string, references: readonly string[]): string[] {
   const returned = [...rawText.matchAll(new RegExp(`^Message-ID:[ \\t]*(?:\\r?\\n[ \\t]+)?(${OWN_ID})`, 'gim'))].map((m) => m[1]!);
   return [...new Set(returned.length > 0 ? returned : [...references, ...(rawText.match(new RegExp(OWN_ID, 'gi')) ?? [])])];
+}
+
+/** Rule 4: a delivery status report, or mail from a mail system's own mailbox. */
+export function isBounce(contentType: string, fromAddress: string | null): boolean {
+  const type = contentType.toLowerCase();
+  if (/^\s*multipart\/report\b/.test(type) && /report-type\s*=\s*"?delivery-status"?/.test(type)) return true;
+  const local = (fromAddress ?? '').split('@')[0]!.toLowerCase();
+  return local === 'mailer-daemon' || local === 'postmaster';
 }

@@ -33,6 +33,7 @@ import { databaseLimitStore, endedWindowSweeper } from './rateLimitStore.js';
 import { createRouteLimits, DEFAULT_RATE_LIMITS, limitStoreFor, NO_LIMITS, type RateLimitSettings } from './rateLimits.js';
 import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminUserRoutes } from './routes/adminUsers.js';
 import { twoFactorAdminRoutes, twoFactorRoutes } from './routes/twoFactor.js';
 import { adminappRoutes } from './routes/adminapp.js';
 import { agentRoutes } from './routes/agents.js';
@@ -222,7 +223,8 @@ export async function buildApp(deps: AppDependencies): Promise<{ app: FastifyIns
   webhookRoutes(app, ctx, { allowPrivate: config.webhooksAllowPrivate ?? false, historyDays: config.webhooksHistoryDays ?? WEBHOOK_HISTORY_DAYS });
   teamPageRoutes(app, ctx);
   attachmentRoutes(app, ctx);
-  adminRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes, canSendMail: config.smtpUrl !== undefined });
+  adminRoutes(app, ctx, { canSendMail: config.smtpUrl !== undefined });
+  adminUserRoutes(app, ctx, { idleMinutes: config.sessionIdleMinutes });
   twoFactorAdminRoutes(app, ctx);
   auditRoutes(app, ctx);
   exportRoutes(app, ctx);

@@ -29,7 +29,7 @@ export async function listTopicChoices(db: Db): Promise<{ id: number; name: stri
 /**
  * The topic an inbound address maps to (§12), with its default priority, or undefined: that of the
  * first of `addresses` that is a topic's. They come in the order that decides (Delivered-To, the
- * mailbox that received the mail, then To: core/inbound.ts recipientAddresses); the first by
+ * mailbox that received the mail, then To: core/mailHeaders.ts recipientAddresses); the first by
  * alphabet gave the billing team a copy delivered to the sales mailbox.
  */
 export async function topicOfAddress(db: Db, addresses: readonly string[]): Promise<{ topic_id: number; default_priority: 'high' | 'medium' | 'low' | null } | undefined> {

@@ -21,29 +21,23 @@ import { createHash } from 'node:crypto';
 import {
   answeredStaffEmail,
   answeredTicket,
-  automaticReason,
   decideInbound,
   type InboundDecision,
   type InboundFacts,
   type InboundResult,
-  isBounce,
-  keptMailFiles,
-  leftFilesNote,
-  mailFilename,
   ownAddressOf,
-  oversizeNote,
-  oversizeReason,
   rejectedBeforeRules,
   subjectTicketId,
   threadText,
   ticketFromMail,
-  UNREAD_BODY_NOTE,
-  unreadBodyReason,
-  recipientAddresses,
-  deliveredTo,
   type NamedTicket,
   sameAddress,
 } from '../core/inbound.js';
+import { automaticReason } from '../core/automaticMail.js';
+import { isBounce } from '../core/bounce.js';
+import { keptMailFiles, leftFilesNote, mailFilename } from '../core/mailFiles.js';
+import { oversizeNote, oversizeReason, UNREAD_BODY_NOTE, unreadBodyReason } from '../core/headerOnlyMail.js';
+import { recipientAddresses, deliveredTo } from '../core/mailHeaders.js';
 import { storedContentType } from '../core/attachments.js';
 import { mailKeyOf, qualifiedMailKey, senderMailKey } from '../core/messageIds.js';
 import type { CcPerson } from '../core/mailCc.js';

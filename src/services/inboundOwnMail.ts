@@ -6,7 +6,9 @@
  * its outbox row.
  */
 import { bounceReason, bounceVerdict, reportedOwnIds, reportedRecipients } from '../core/bounce.js';
-import { groupAuthorOf, listAddressOf, type MailHeaders, ownAddressOf, sameAddress } from '../core/inbound.js';
+import { ownAddressOf, sameAddress } from '../core/inbound.js';
+import { groupAuthorOf, listAddressOf } from '../core/mailGroups.js';
+import type { MailHeaders } from '../core/mailHeaders.js';
 import { ccOfRow } from '../core/mailCc.js';
 import { MAX_NAMED_IDS } from '../core/messageIds.js';
 import { withoutNul } from '../core/unicode.js';

@@ -1,6 +1,6 @@
 /** A delivery report's reason (§10 rule 4), table by table: RFC 3464 fields, a qmail-style cause line, else the subject. */
 import { describe, expect, it } from 'vitest';
-import { bounceReason, bounceVerdict, plainBounceCause, type ReportedRecipient, reportedOwnIds, reportedRecipients } from '../../src/core/bounce.js';
+import { bounceReason, bounceVerdict, isBounce, plainBounceCause, type ReportedRecipient, reportedOwnIds, reportedRecipients } from '../../src/core/bounce.js';
 
 const QMAIL = [
   'Hi. This is the qmail-send program at mx.legacy.example.',
@@ -107,4 +107,29 @@ describe('reportedOwnIds', () => {
   ])('%s', (_name, text, references, ids) => {
     expect(reportedOwnIds(text, references)).toEqual(ids);
   });
+});
+
+describe('isBounce (rule 4)', () => {
+  const cases: [contentType: string, from: string | null, bounce: boolean][] = [
+    ['multipart/report; report-type=delivery-status; boundary="x"', 'someone@example.com', true],
+    ['multipart/report; report-type="delivery-status"', null, true],
+    ['Multipart/Report; Report-Type=Delivery-Status', 'a@b.example', true],
+    ['multipart/report;\n report-type=delivery-status', 'a@b.example', true],
+    ['multipart/report; report-type=disposition-notification', 'a@b.example', false],
+    ['multipart/mixed; report-type=delivery-status', 'a@b.example', false],
+    ['text/plain', 'MAILER-DAEMON@mx.example.com', true],
+    ['text/plain', 'mailer-daemon@googlemail.com', true],
+    ['text/plain', 'postmaster@example.com', true],
+    ['text/plain', 'PostMaster@Example.com', true],
+    ['text/plain', 'carla@example.com', false],
+    ['text/plain', 'postmaster-team@example.com', false],
+    ['text/plain', 'carla@mailer-daemon.example', false],
+    ['text/plain', null, false],
+    ['', '', false],
+  ];
+  for (const [type, from, bounce] of cases) {
+    it(`${JSON.stringify(type)} from ${from ?? 'nobody'}: ${bounce ? 'a bounce' : 'not a bounce'}`, () => {
+      expect(isBounce(type, from)).toBe(bounce);
+    });
+  }
 });

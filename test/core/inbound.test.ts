@@ -1,35 +1,28 @@
-/** The email channel's decisions (SPEC §10), table by table: no I/O, every pure function of src/core/inbound.ts. */
+/**
+ * The email channel's decisions (SPEC §10), table by table: no I/O, every pure function of
+ * src/core/inbound.ts, with the notes of a mail read from its header only (core/headerOnlyMail.ts)
+ * and the addresses it was delivered to (core/mailHeaders.ts).
+ */
 import { describe, expect, it } from 'vitest';
-import { MAX_FILE_BYTES, MAX_MESSAGE_BYTES } from '../../src/core/attachments.js';
 import {
   ingestWaves,
   answeredStaffEmail,
   answeredTicket,
-  automaticReason,
   decideInbound,
-  groupAuthorOf,
   type InboundDecision,
   type InboundFacts,
   INBOUND_RESULTS,
-  isBounce,
-  keptMailFiles,
-  listAddressOf,
-  leftFilesNote,
   MAIL_TEXT_MAX,
-  type MailFile,
-  mailFilename,
-  type MailHeaders,
   type NamedTicket,
   ownAddressOf,
-  oversizeNote,
-  oversizeReason,
-  recipientAddresses,
   rejectedBeforeRules,
   sameAddress,
   subjectTicketId,
   threadText,
   ticketFromMail,
 } from '../../src/core/inbound.js';
+import { oversizeNote, oversizeReason } from '../../src/core/headerOnlyMail.js';
+import { recipientAddresses } from '../../src/core/mailHeaders.js';
 import { mailKeyOf, messageIdOfKey, messageIdsIn, normaliseMessageId, senderMailKey, threadIds } from '../../src/core/messageIds.js';
 
 const MB = 1024 * 1024;
@@ -38,10 +31,6 @@ const CLOSED: NamedTicket = { id: 8, status: 'closed', customerEmail: 'carla@exa
 
 /** A person's first mail: nothing known about it. */
 const PLAIN: InboundFacts = { ownMail: false, seenBefore: false, ownAddress: null, staffEmail: null, automatic: null, bounce: false, answers: null, addsNothing: false, senderTicketsLastHour: 0, ticketsPerHour: 20 };
-
-function headers(fields: Record<string, string | string[]>): MailHeaders {
-  return new Map(Object.entries(fields).map(([name, value]) => [name.toLowerCase(), [value].flat()]));
-}
 
 /** Lone surrogates: what a cut in the middle of an emoji leaves. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -110,147 +99,6 @@ describe('decideInbound: the first of the seven rules that matches', () => {
   it('answers only results of the §10 list, in rule order', () => {
     expect(INBOUND_RESULTS).toEqual(['ignored', 'duplicate', 'bounce', 'appended', 'follow_up', 'created', 'rejected']);
   });
-});
-
-describe('automaticReason (rule 3)', () => {
-  const cases: [fields: Record<string, string | string[]>, reason: string | null][] = [
-    [{}, null],
-    [{ 'Auto-Submitted': 'auto-replied' }, 'Auto-Submitted: auto-replied'],
-    [{ 'Auto-Submitted': 'auto-generated' }, 'Auto-Submitted: auto-generated'],
-    [{ 'Auto-Submitted': 'auto-notified; owner-email="a@b"' }, 'Auto-Submitted: auto-notified; owner-email="a@b"'],
-    [{ 'Auto-Submitted': 'no' }, null],
-    [{ 'Auto-Submitted': 'No' }, null],
-    [{ 'Auto-Submitted': ' NO ' }, null],
-    [{ 'Auto-Submitted': 'no; comment' }, null],
-    [{ 'Auto-Submitted': 'nope' }, 'Auto-Submitted: nope'],
-    // RFC 3834 allows comments (CFWS) around the keyword.
-    [{ 'Auto-Submitted': 'no (written by a person)' }, null],
-    [{ 'Auto-Submitted': '(a comment) no' }, null],
-    [{ 'Auto-Submitted': 'auto-replied (vacation)' }, 'Auto-Submitted: auto-replied (vacation)'],
-    [{ Precedence: 'bulk (newsletter)' }, 'Precedence: bulk'],
-    [{ Precedence: 'bulk' }, 'Precedence: bulk'],
-    [{ Precedence: 'Bulk' }, 'Precedence: bulk'],
-    [{ Precedence: 'junk' }, 'Precedence: junk'],
-    [{ Precedence: 'list' }, 'Precedence: list'],
-    [{ Precedence: 'auto_reply' }, 'Precedence: auto_reply'],
-    [{ Precedence: 'first-class' }, null],
-    [{ Precedence: 'normal' }, null],
-    [{ 'X-Autoreply': 'yes' }, 'X-Autoreply: yes'],
-    [{ 'X-Autorespond': 'Printer on fire' }, 'X-Autorespond: Printer on fire'],
-    [{ 'X-Auto-Response-Suppress': 'All' }, 'X-Auto-Response-Suppress: All'],
-    [{ 'X-Auto-Response-Suppress': 'AutoReply' }, 'X-Auto-Response-Suppress: AutoReply'],
-    [{ 'X-Auto-Response-Suppress': 'DR, RN, NRN, OOF, AutoReply' }, 'X-Auto-Response-Suppress: DR, RN, NRN, OOF, AutoReply'],
-    [{ 'X-Auto-Response-Suppress': 'OOF' }, null],
-    [{ 'X-Auto-Response-Suppress': 'DR, RN' }, null],
-    // A person's reply with `Auto-Submitted: no` is read on: the other headers still count.
-    [{ 'Auto-Submitted': 'no', Precedence: 'list' }, 'Precedence: list'],
-    // The first value of a repeated header decides, as mail systems read it.
-    [{ 'Auto-Submitted': ['no', 'auto-replied'] }, null],
-    // Ordinary headers of a person's mail.
-    [{ 'X-Mailer': 'iPhone Mail (22B91)', 'Thread-Index': 'AQHbQ2v5', 'List-Id': '<x.example>' }, null],
-    // A null return path: a mail system's own notice (a vacation program writing no other header, a read receipt).
-    [{ 'Return-Path': '<>' }, 'Return-Path: <> (a null sender)'],
-    [{ 'Return-Path': '< >' }, 'Return-Path: <> (a null sender)'],
-    [{ 'Return-Path': '<carla@customer.example>' }, null],
-    [{ 'Return-Path': '<>', 'Auto-Submitted': 'auto-replied' }, 'Auto-Submitted: auto-replied'],
-    // Values are quoted in the reason on one line, without control characters (PostgreSQL text holds no NUL).
-    [{ 'Auto-Submitted': 'auto-replied\u0000\r\n x' }, 'Auto-Submitted: auto-replied x'],
-    [{ Precedence: 'bulk\u0000' }, 'Precedence: bulk'],
-  ];
-  for (const [fields, reason] of cases) {
-    it(`${JSON.stringify(fields)} → ${reason ?? 'a person'}`, () => {
-      expect(automaticReason(headers(fields))).toBe(reason);
-    });
-  }
-
-  it('cuts a long value in the reason', () => {
-    expect(automaticReason(headers({ 'Auto-Submitted': 'auto-replied'.padEnd(500, 'x') }))!.length).toBeLessThan(100);
-  });
-});
-
-describe('automaticReason (rule 3) of mail our own group handed on', () => {
-  it.each<[Record<string, string>, string | null]>([
-    // The group's own mark is not the sender's.
-    [{ Precedence: 'list' }, null],
-    [{ Precedence: 'List (group)' }, null],
-    // Every other sign still counts.
-    [{ Precedence: 'bulk' }, 'Precedence: bulk'],
-    [{ Precedence: 'junk' }, 'Precedence: junk'],
-    [{ Precedence: 'auto_reply' }, 'Precedence: auto_reply'],
-    [{ Precedence: 'list', 'Auto-Submitted': 'auto-replied' }, 'Auto-Submitted: auto-replied'],
-    [{ Precedence: 'list', 'X-Autoreply': 'yes' }, 'X-Autoreply: yes'],
-    [{ Precedence: 'list', 'Return-Path': '<>' }, 'Return-Path: <> (a null sender)'],
-  ])('%j → %j', (fields, reason) => {
-    expect(automaticReason(headers(fields), true)).toBe(reason);
-    // Handed on by anyone else's list, the mark counts.
-    if (fields.Precedence === 'list' && reason === null) expect(automaticReason(headers(fields), false)).toBe('Precedence: list');
-  });
-});
-
-describe('groupAuthorOf: the author of a mail whose From our own group rewrote', () => {
-  const ours = (address: string) => ['support@h.example', 'help@h.example'].includes(address.toLowerCase());
-  const GROUP = { address: 'support@h.example', name: "'Carla' via Support" };
-  const CARLA = { address: 'carla@customer.example', name: 'Carla' };
-  it.each<[string, { address: string; name: string }, { address: string; name: string }[], Record<string, string>, { address: string; name: string } | null]>([
-    ['Reply-To names the author', GROUP, [CARLA], {}, CARLA],
-    ['From in another letter case', { ...GROUP, address: 'Support@H.Example' }, [CARLA], {}, CARLA],
-    ['Reply-To of ours first, then the author', GROUP, [{ address: 'help@h.example', name: '' }, CARLA], {}, CARLA],
-    ['no Reply-To: X-Original-Sender', GROUP, [], { 'X-Original-Sender': 'carla@customer.example' }, { address: 'carla@customer.example', name: '' }],
-    ['X-Original-Sender in brackets', GROUP, [], { 'X-Original-Sender': '<carla@customer.example>' }, { address: 'carla@customer.example', name: '' }],
-    ['Reply-To before X-Original-Sender', GROUP, [CARLA], { 'X-Original-Sender': 'dan@customer.example' }, CARLA],
-    ['Reply-To to the group alone: X-Original-Sender', GROUP, [GROUP], { 'X-Original-Sender': 'carla@customer.example' }, { address: 'carla@customer.example', name: '' }],
-    ['nobody named', GROUP, [], {}, null],
-    ['X-Original-Sender of ours', GROUP, [], { 'X-Original-Sender': 'help@h.example' }, null],
-    ['X-Original-Sender no address', GROUP, [], { 'X-Original-Sender': 'Carla' }, null],
-    // An ordinary mail the group handed on keeps its From, whatever its Reply-To.
-    ['From not ours', CARLA, [{ address: 'dan@customer.example', name: 'Dan' }], { 'X-Original-Sender': 'dan@customer.example' }, null],
-  ])('%s', (_title, from, replyTo, fields, author) => {
-    expect(groupAuthorOf(from, replyTo, headers(fields), ours)).toEqual(author);
-  });
-});
-
-describe('listAddressOf: the group or list that handed a mail on', () => {
-  it.each<[Record<string, string>, string | null]>([
-    [{}, null],
-    [{ 'List-Post': '<mailto:Support@Helpdesk.Example>' }, 'support@helpdesk.example'],
-    // Google Groups: a web address first, then the mailto.
-    [{ 'List-Post': '<https://groups.google.com/a/h.example/group/support/post>, <mailto:support@h.example>' }, 'support@h.example'],
-    [{ 'List-Post': '<mailto:list@lists.example?subject=help>' }, 'list@lists.example'],
-    // RFC 2369: a list that takes no posts.
-    [{ 'List-Post': 'NO (posting not allowed on this list)' }, null],
-    [{ 'Mailing-list': 'list support@h.example; contact support+owners@h.example' }, 'support@h.example'],
-    [{ 'List-Post': '<mailto:a@lists.example>', 'Mailing-list': 'list b@lists.example; contact x@lists.example' }, 'a@lists.example'],
-    [{ 'Mailing-list': 'contact x@lists.example' }, null],
-    // List-Id names a list but no address.
-    [{ 'List-Id': '<support.h.example>' }, null],
-  ])('%j → %j', (fields, address) => {
-    expect(listAddressOf(headers(fields))).toBe(address);
-  });
-});
-
-describe('isBounce (rule 4)', () => {
-  const cases: [contentType: string, from: string | null, bounce: boolean][] = [
-    ['multipart/report; report-type=delivery-status; boundary="x"', 'someone@example.com', true],
-    ['multipart/report; report-type="delivery-status"', null, true],
-    ['Multipart/Report; Report-Type=Delivery-Status', 'a@b.example', true],
-    ['multipart/report;\n report-type=delivery-status', 'a@b.example', true],
-    ['multipart/report; report-type=disposition-notification', 'a@b.example', false],
-    ['multipart/mixed; report-type=delivery-status', 'a@b.example', false],
-    ['text/plain', 'MAILER-DAEMON@mx.example.com', true],
-    ['text/plain', 'mailer-daemon@googlemail.com', true],
-    ['text/plain', 'postmaster@example.com', true],
-    ['text/plain', 'PostMaster@Example.com', true],
-    ['text/plain', 'carla@example.com', false],
-    ['text/plain', 'postmaster-team@example.com', false],
-    ['text/plain', 'carla@mailer-daemon.example', false],
-    ['text/plain', null, false],
-    ['', '', false],
-  ];
-  for (const [type, from, bounce] of cases) {
-    it(`${JSON.stringify(type)} from ${from ?? 'nobody'}: ${bounce ? 'a bounce' : 'not a bounce'}`, () => {
-      expect(isBounce(type, from)).toBe(bounce);
-    });
-  }
 });
 
 describe('subjectTicketId (rule 5)', () => {
@@ -532,115 +380,6 @@ describe('ticketFromMail (rule 6)', () => {
 
   it('trims the address', () => {
     expect(ticketFromMail({ ...mail, fromAddress: ' carla@example.com ' }, 'low').email).toBe('carla@example.com');
-  });
-});
-
-describe('mailFilename', () => {
-  it.each<[string | null | undefined, number, string]>([
-    ['report.pdf', 0, 'report.pdf'],
-    ['Rechnung März.pdf', 0, 'Rechnung März.pdf'],
-    [null, 0, 'attachment-1'],
-    [undefined, 2, 'attachment-3'],
-    ['', 0, 'attachment-1'],
-    ['   ', 0, 'attachment-1'],
-    ['.', 0, 'attachment-1'],
-    ['..', 4, 'attachment-5'],
-    // Folders are no part of a name (RFC 2183 2.3): its last part is.
-    ['../../etc/passwd', 0, 'passwd'],
-    ['C:\\Windows\\evil.exe', 0, 'evil.exe'],
-    ['/home/carla/scan.pdf', 0, 'scan.pdf'],
-    ['scans/', 1, 'attachment-2'],
-    ['a/..', 0, 'attachment-1'],
-    ['report\u202Efdp.exe', 0, 'reportfdp.exe'],
-    ['report\u061C.pdf', 0, 'report.pdf'],
-    ['new\r\nline.txt', 0, 'newline.txt'],
-    ['x'.repeat(300), 0, 'x'.repeat(255)],
-    [`${'x'.repeat(300)}.pdf`, 0, `${'x'.repeat(251)}.pdf`],
-  ])('%j (file %d) → %j', (raw, index, name) => {
-    expect(mailFilename(raw, index)).toBe(name);
-  });
-});
-
-describe('mailFilename of a file sent without a name: the extension of its type', () => {
-  it.each<[string | null, string, string]>([
-    [null, 'application/pdf', 'attachment-1.pdf'],
-    [null, 'Application/PDF; name=""', 'attachment-1.pdf'],
-    ['', 'image/jpeg', 'attachment-1.jpg'],
-    [null, 'image/png', 'attachment-1.png'],
-    [null, 'message/rfc822', 'attachment-1.eml'],
-    [null, 'text/plain; charset=utf-8', 'attachment-1.txt'],
-    [null, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'attachment-1.xlsx'],
-    // No guess for a type not listed, nor for one never kept.
-    [null, 'application/octet-stream', 'attachment-1'],
-    [null, 'application/x-unheard-of', 'attachment-1'],
-    [null, 'text/html', 'attachment-1'],
-    [null, '', 'attachment-1'],
-    // A name the mail gives is kept as it is, whatever the type.
-    ['scan', 'application/pdf', 'scan'],
-    ['photo.jpeg', 'image/jpeg', 'photo.jpeg'],
-  ])('%j of type %j → %j', (raw, type, name) => {
-    expect(mailFilename(raw, 0, type)).toBe(name);
-  });
-});
-
-describe('keptMailFiles: what a message keeps of a mail’s files (§10.1), the rest named', () => {
-  const file = (over: Partial<MailFile> = {}): MailFile => ({ filename: 'report.pdf', contentType: 'application/pdf', size: 1000, ...over });
-
-  it('keeps every ordinary file, in order', () => {
-    expect(keptMailFiles([file(), file({ filename: 'a.png', contentType: 'image/png' })])).toEqual({ kept: [0, 1], left: [] });
-    expect(keptMailFiles([])).toEqual({ kept: [], left: [] });
-  });
-
-  it('keeps 10 files, leaves the 11th and later', () => {
-    const { kept, left } = keptMailFiles(Array.from({ length: 12 }, (_, i) => file({ filename: `f${i}.txt` })));
-    expect(kept).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(left).toEqual([
-      { filename: 'f10.txt', why: 'more than 10 files' },
-      { filename: 'f11.txt', why: 'more than 10 files' },
-    ]);
-  });
-
-  it('keeps a file of exactly 10 MB, leaves one byte more', () => {
-    expect(keptMailFiles([file({ size: MAX_FILE_BYTES })]).kept).toEqual([0]);
-    expect(keptMailFiles([file({ size: MAX_FILE_BYTES + 1 })])).toEqual({ kept: [], left: [{ filename: 'report.pdf', why: 'larger than 10 MB' }] });
-  });
-
-  it('keeps up to 25 MB together, leaves what would pass it, and still takes a small file after', () => {
-    const files = [file({ size: 10 * MB }), file({ size: 10 * MB }), file({ size: 6 * MB, filename: 'big.zip' }), file({ size: 5 * MB, filename: 'fits.zip' })];
-    const { kept, left } = keptMailFiles(files);
-    expect(kept).toEqual([0, 1, 3]);
-    expect(left).toEqual([{ filename: 'big.zip', why: 'more than 25 MB together' }]);
-    expect(files[0]!.size + files[1]!.size + files[3]!.size).toBe(MAX_MESSAGE_BYTES);
-  });
-
-  it('leaves files the help desk never serves (HTML, SVG) and bad names, not counting them', () => {
-    const files = [
-      file({ filename: 'page.html', contentType: 'text/html' }),
-      file({ filename: 'logo.svg', contentType: 'image/svg+xml' }),
-      file({ filename: 'innocent.png', contentType: 'text/html' }),
-      file({ filename: 'PAGE.HTM. ', contentType: 'application/octet-stream' }),
-      file({ filename: 'a/b.txt' }),
-      file({ filename: 'ok.txt' }),
-    ];
-    const { kept, left } = keptMailFiles(files);
-    expect(kept).toEqual([5]);
-    expect(left.map((l) => l.why)).toEqual(Array(5).fill('not a kind of file the help desk serves'));
-  });
-
-  it('takes the files attached before inline images, for the 10 files and the 25 MB; kept in the mail\'s order', () => {
-    const icons = Array.from({ length: 9 }, (_, i) => file({ filename: `icon${i}.png`, contentType: 'image/png', inline: true }));
-    const { kept, left } = keptMailFiles([...icons, file({ filename: 'invoice.pdf' }), file({ filename: 'contract.pdf' })]);
-    expect(kept).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 9, 10]);
-    expect(left).toEqual([{ filename: 'icon8.png', why: 'more than 10 files' }]);
-    const big = keptMailFiles([file({ filename: 'photo.jpg', contentType: 'image/jpeg', size: 9 * MB, inline: true }), file({ size: 9 * MB }), file({ size: 9 * MB, filename: 'b.pdf' })]);
-    expect(big).toEqual({ kept: [1, 2], left: [{ filename: 'photo.jpg', why: 'more than 25 MB together' }] });
-  });
-
-  it('names what was left in one line of the message', () => {
-    expect(leftFilesNote([])).toBe('');
-    expect(leftFilesNote([{ filename: 'big.zip', why: 'larger than 10 MB' }, { filename: 'x\r\ny.html', why: 'not a kind of file the help desk serves' }])).toBe(
-      '\n\n[Not attached here, see the original mail: big.zip (larger than 10 MB); x y.html (not a kind of file the help desk serves)]',
-    );
   });
 });
 

@@ -9,7 +9,8 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import EmailReplyParser from 'email-reply-parser';
 import type { AddressObject, ParsedMail as LibraryMail } from 'mailparser';
-import { type MailHeaders, subjectTicketId } from '../../core/inbound.js';
+import { subjectTicketId } from '../../core/inbound.js';
+import type { MailHeaders } from '../../core/mailHeaders.js';
 import { messageIdsIn, normaliseMessageId, threadIds } from '../../core/messageIds.js';
 import { oneLine } from '../../core/mailSubject.js';
 import { holdsQuotedMail, withLongLinesStoodIn, withoutLeftoverHistory } from '../../core/quotedHistory.js';
@@ -39,7 +40,7 @@ export interface ParsedMail {
   headers: MailHeaders;
   /** Whom it was addressed to: To then Cc (groups opened), as the mail names them (§10 Cc). */
   recipients: { address: string; name: string }[];
-  /** Reply-To's mailboxes (groups opened): the author of a mail whose From our own group rewrote (core/inbound.ts groupAuthorOf). */
+  /** Reply-To's mailboxes (groups opened): the author of a mail whose From our own group rewrote (core/mailGroups.ts groupAuthorOf). */
   replyTo?: { address: string; name: string }[];
   /** The whole text: the plain-text part, else the HTML turned into text. */
   text: string;
