@@ -115,6 +115,11 @@ export function rowNamed<T extends { name: string }>(rows: readonly T[], name: s
   return rows.find((r) => nameKey(r.name) === wanted);
 }
 
+/** The id that digits alone name (a team is named by its id or its name; its name may not be digits alone), or null. */
+export function idOfDigits(named: string): number | null {
+  return /^\d{1,9}$/.test(named) ? Number(named) : null;
+}
+
 /**
  * Why admins named where an agent is needed (a team's members, an agent's teams) are refused: §12
  * teams hold agents, and admins take no tickets. Said instead of "no agent is named" or a 404,

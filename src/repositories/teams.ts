@@ -1,6 +1,6 @@
 /** Teams, topics and skills as the admin API and pages list them (§12). */
 import { targetsFromText, teamCalendarJson, teamCalendarOf, type TeamSlaJson, teamTargetsJson } from '../core/teamSla.js';
-import { rowNamed } from '../core/checked.js';
+import { idOfDigits, rowNamed } from '../core/checked.js';
 import { PostgresAdapter, sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 
@@ -120,7 +120,7 @@ export async function agentChoices(db: Db): Promise<{ username: string; display_
  * ASCII, so `Ärger` never matched `lower(name)` there (teams are few: all are read).
  */
 export async function findTeamByNameOrId(db: Db, named: string): Promise<{ id: number; name: string } | undefined> {
-  const id = /^\d{1,9}$/.test(named) ? Number(named) : null;
+  const id = idOfDigits(named);
   const query = db.selectFrom('teams').select(['id', 'name']);
   if (id !== null) return query.where('id', '=', id).executeTakeFirst();
   return rowNamed(await query.execute(), named);

@@ -6,7 +6,7 @@
  * after) in that transaction. Bad input is a 400 naming the field, and changes nothing.
  */
 import { type AuditAction, changedParts } from '../core/audit.js';
-import { adminsAreNoAgents, type Submission, submittedOver, type FieldErrors, idsOfNames, nameKey, quotedNames, refuseFields, rowNamed } from '../core/checked.js';
+import { adminsAreNoAgents, type Submission, submittedOver, type FieldErrors, idOfDigits, idsOfNames, nameKey, quotedNames, refuseFields, rowNamed } from '../core/checked.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { labelled } from '../core/fieldErrors.js';
 import { TEAM_FORM_LABELS, TEAM_LABELS, type TeamInput, type TopicInput, parseName, parseNameList } from '../core/teamInput.js';
@@ -73,7 +73,7 @@ async function namedIds(db: Db, table: NamedTable, names: readonly string[], fie
       : (await db.selectFrom(table).select(['id', 'name']).execute()).map((row) => ({ ...row, role: null }));
   // Digits alone name a team by its id, as every `?team=` reads them (a team's name may not be
   // digits alone: core/teamInput.ts): an overflow team, a topic's team, an agent's teams.
-  const asked = table === 'teams' ? names.map((n) => (/^\d{1,9}$/.test(n) ? (rows.find((r) => r.id === Number(n))?.name ?? n) : n)) : names;
+  const asked = table === 'teams' ? names.map((n) => rows.find((r) => r.id === idOfDigits(n))?.name ?? n) : names;
   const { ids, unknown } = idsOfNames(rows.filter((row) => row.role !== 'admin'), asked);
   if (unknown.length === 0) return ids;
   // An admin's username is no agent's, but saying nobody has it would be wrong.
