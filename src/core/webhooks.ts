@@ -21,10 +21,13 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** An endpoint's filter as stored: `*` (every event, including those added later) or a comma list. */
 export const ALL_EVENTS = '*';
 
+/** The events a ticket change may be: `ticket.*` (a message or a rating is no ticket change). */
+export type TicketEvent = Extract<WebhookEvent, `ticket.${string}`>;
+
 /** The webhook event of a ticket change as the services record it; null for changes no event carries. */
-export function eventOfChange(type: string): WebhookEvent | null {
+export function eventOfChange(type: string): TicketEvent | null {
   const event = `ticket.${type}`;
-  return (WEBHOOK_EVENTS as readonly string[]).includes(event) ? (event as WebhookEvent) : null;
+  return (WEBHOOK_EVENTS as readonly string[]).includes(event) ? (event as TicketEvent) : null;
 }
 
 /** Whether an endpoint's stored filter takes `event`. */

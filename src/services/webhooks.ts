@@ -49,7 +49,7 @@ export type WebhookNotice =
 export function noticesOfChanges(changes: readonly TicketChange[]): WebhookNotice[] {
   return changes.flatMap((c) => {
     const event = eventOfChange(c.type);
-    return event && event !== 'ticket.sla_breached' && event !== 'message.created' && event !== 'csat.rated' ? [{ event, ticketId: c.ticketId }] : [];
+    return event && event !== 'ticket.sla_breached' ? [{ event, ticketId: c.ticketId }] : [];
   });
 }
 
