@@ -154,11 +154,13 @@ async function ingestInTurn(ctx: ServiceContext, intake: TicketIntake, setting: 
   const mail = ownList === null ? parsed : withGroupAuthor(parsed, ownList, setting);
   const plainKey = mailKeyOf(mail.messageId, mail.sha256);
   const address = (mail.from?.address ?? '').toLowerCase();
+  // As the log keeps it (inbound_mails.from_address is varchar(320)).
+  const fromAddress = address.slice(0, 320);
   const since = now - HOUR_MS;
   const guessed = guess !== null && early !== null && guess.key === plainKey && guess.address === address;
   const plain = guessed ? await early : await lookUpMail(ctx, { mailKey: plainKey, address, since });
   // Only the same sender's mail under the key is this mail again (core/messageIds.ts senderMailKey).
-  const key = senderMailKey(plainKey, address.slice(0, 320), plain.known?.from_address ?? null);
+  const key = senderMailKey(plainKey, fromAddress, plain.known?.from_address ?? null);
   const { known, senderTickets, emailPriority } = key === plainKey ? plain : await lookUpMail(ctx, { mailKey: key, address, since });
   const readReason = oversize ? oversizeReason(size, setting.maxBytes) : unread === null ? null : unreadBodyReason(unread);
   const record = (result: InboundResult, reason: string | null): InboundRecord => {
@@ -166,7 +168,7 @@ async function ingestInTurn(ctx: ServiceContext, intake: TicketIntake, setting: 
     return {
       mail_key: key,
       source,
-      from_address: (mail.from?.address ?? '').toLowerCase().slice(0, 320),
+      from_address: fromAddress,
       from_name: (mail.from?.name ?? '').slice(0, 200),
       subject: mail.subject.slice(0, 1000),
       result,
@@ -211,7 +213,7 @@ async function ingestInTurn(ctx: ServiceContext, intake: TicketIntake, setting: 
     // Another process handled this mail at the same moment: its log row won, this change rolled back.
     const winner = await findInboundMailByKey(ctx.handle.db, key).catch(() => undefined);
     // Another sender's mail took the plain key at that moment: this one is not it, and goes again under its own key.
-    if (winner && senderMailKey(key, address.slice(0, 320), winner.from_address) !== key) return ingestInTurn(ctx, intake, setting, raw, source, reader, size);
+    if (winner && senderMailKey(key, fromAddress, winner.from_address) !== key) return ingestInTurn(ctx, intake, setting, raw, source, reader, size);
     if (winner) return duplicateOf(winner);
     throw error;
   }
@@ -355,7 +357,7 @@ async function ticketsNamedBy(ctx: ServiceContext, mail: ParsedMail, answered: r
 async function recordUnread(ctx: ServiceContext, setting: InboundSetting, raw: Buffer, kept: Buffer, source: InboundSource, failure: string, size: number): Promise<InboundOutcome> {
   const sha256 = createHash('sha256').update(raw).digest('hex');
   const messageId = headerMessageId(raw);
-  const address = headerSenderAddress(raw);
+  const address = headerSenderAddress(raw).slice(0, 320);
   const now = ctx.clock.now();
   const own = await isOwnMail(ctx, setting, messageId);
   // As a read mail's: only the same sender's mail under its key is this one again (senderMailKey).
@@ -364,9 +366,9 @@ async function recordUnread(ctx: ServiceContext, setting: InboundSetting, raw: B
   const outcome = await logOnly(
     ctx,
     {
-      mail_key: senderMailKey(plainKey, address.slice(0, 320), holder?.from_address ?? null),
+      mail_key: senderMailKey(plainKey, address, holder?.from_address ?? null),
       source,
-      from_address: address.slice(0, 320),
+      from_address: address,
       from_name: '',
       subject: withoutNul(headerField(raw, 'Subject')).slice(0, 1000),
       result: own ? 'ignored' : 'rejected',
