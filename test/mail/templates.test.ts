@@ -55,6 +55,22 @@ describe('the rating question (§13)', () => {
   });
 });
 
+describe('the Agent fact of the closed email', () => {
+  it('a request closed while it waited (an admin closing it) promises no agent: no "not assigned yet"', () => {
+    const content = renderEmail('closed', { ...base, agentName: null, closedBy: 'Administrator' });
+    expectBothParts(content, ['Administrator has closed your request', 'HD-7'], ['not assigned yet']);
+    expect(content.text).not.toMatch(/^Agent:/m);
+  });
+
+  it('a request its agent closed still names the agent', () => {
+    expect(renderEmail('closed', { ...base, closedBy: 'Bob Builder' }).text).toContain('Agent: Bob Builder');
+  });
+
+  it('an open request waiting in the queue still says so (the created email)', () => {
+    expect(renderEmail('created', { ...base, agentName: null }).text).toContain('Agent: not assigned yet');
+  });
+});
+
 describe('the reassigned email (§5): one sentence per cause', () => {
   it.each<[string, TicketMailData['moveCause'], string | null, string]>([
     ['balancing (R3): to be answered sooner', 'balance', 'Alice Agent', 'Your request "Printer on fire" has moved from Alice Agent to Bob Builder, so that it is answered sooner.'],

@@ -190,7 +190,8 @@ export function compose(data: TicketMailData, subject: string, paragraphs: strin
     ['Title', data.title],
     ['Priority', data.priority],
     ...(closed ? [] : targetFact(data, audience)),
-    ['Agent', data.agentName ?? 'not assigned yet'],
+    // A request closed while it waited (an admin closing it) will never be assigned: no "yet" then.
+    ...(data.agentName === null && closed ? [] : [['Agent', data.agentName ?? 'not assigned yet'] as [string, string]]),
   ];
   // Staff who press Reply on an alert reach the support mailbox, whose mail from staff notifications
   // is ignored (core/inbound.ts, rule 5): the email says where the answer belongs.
