@@ -79,6 +79,23 @@ for (const dialect of DIALECTS) {
       expect(page.body).toContain(`action="${statusPath(token)}reply/"`);
     });
 
+    it('a follow-up of a customer at a mailbox nobody reads says no email went out, as its confirmation page does (automatic emails never go there)', async () => {
+      const client = new Client(t.app);
+      const token = await submitViaForm(client, { email: 'no-reply@shop.example', title: 'Order 42' });
+      const closed = await ticketOf(token);
+      expect(await closeTicket(t.ctx, alicia, closed.id)).toBe(true);
+      const sent = await sendReply(client, token, 'One more question about order 42.');
+      expect(sent.statusCode).toBe(303);
+      const followUp = await ticketOf(decodeURIComponent(String(sent.headers.location).split('/')[3]!));
+      const flash = /data-flash="success"[^>]*>([^<]*)</.exec((await client.get(statusPath(followUp.token))).body)?.[1];
+      expect(flash).toBe(
+        `HD-${closed.id} was closed, so your message opened this new request, HD-${followUp.id}. We send no automatic emails to no-reply@shop.example: it looks like a mailbox nobody reads. Keep this page’s link to follow your request.`,
+      );
+      // What the flash says: the follow-up's created email is written, and will be skipped, never sent.
+      const created = await db().selectFrom('outbox').select(['kind', 'to_address']).where('ticket_id', '=', followUp.id).execute();
+      expect(created).toEqual([{ kind: 'created', to_address: 'no-reply@shop.example' }]);
+    });
+
     it('appends the customer’s reply, hands the turn back to the agent, and says so', async () => {
       const client = new Client(t.app);
       const token = await submitViaForm(client, { description: 'First words.' });

@@ -5,6 +5,7 @@ import { expiredFormNotice, farTooLongMessage, limitedFormNotice } from '../../c
 import { DomainError, invalidInput } from '../../core/errors.js';
 import { DESCRIPTION_MAX, NEW_TICKET_LABELS, parseId, referenceOf } from '../../core/tickets.js';
 import { customerStatusPath } from '../links.js';
+import { isUnattendedMailbox } from '../../core/mailboxes.js';
 import type { TicketRow } from '../../db/schema.js';
 import { attachmentsOfMessages } from '../../repositories/attachments.js';
 import { timelineOf } from '../../repositories/events.js';
@@ -130,10 +131,21 @@ export function ticketRoutes(app: FastifyInstance, ctx: ServiceContext, limits: 
       message:
         result.kind === 'added_to_follow_up'
           ? `${referenceOf(ticket.id)} is closed, so your message is added to its follow-up, ${referenceOf(followUp.id)}, which is still open. We answer here and by email.`
-          : `${referenceOf(ticket.id)} was closed, so your message opened this new request, ${referenceOf(followUp.id)}. We emailed you its link.`,
+          : `${referenceOf(ticket.id)} was closed, so your message opened this new request, ${referenceOf(followUp.id)}. ${followUpLinkSent(followUp.customer_email)}`,
     });
     return reply.redirect(customerStatusPath(followUp.token), 303);
   });
+}
+
+/**
+ * Where the link of a new follow-up went. Its created email is automatic, and automatic emails
+ * never go to a mailbox nobody reads (SPEC §5): the page must not say it was emailed then, as the
+ * confirmation page does not (views/tickets.tsx).
+ */
+function followUpLinkSent(customerEmail: string): string {
+  return isUnattendedMailbox(customerEmail)
+    ? `We send no automatic emails to ${customerEmail}: it looks like a mailbox nobody reads. Keep this page’s link to follow your request.`
+    : 'We emailed you its link.';
 }
 
 /**
