@@ -98,11 +98,14 @@ function LateBadge({ ticket, now }: { ticket: TicketRow; now: number }) {
   return <span class="badge sla-breached">Taking longer than planned</span>;
 }
 
-/** Why nobody has it yet, told truthfully: nobody in, or everyone busy. */
-function waitingReason(teamIn: boolean): string {
-  return teamIn
-    ? 'Everyone on our team is busy with other requests right now. Yours is in the queue, and we email you as soon as someone takes it.'
-    : 'Nobody from our team is online right now. Your request is in the queue, and we email you as soon as someone takes it.';
+/**
+ * Why nobody has it yet, told truthfully: nobody in, or everyone busy; and how the customer hears
+ * that someone took it: by email, except at a mailbox nobody reads, where the automatic assigned
+ * email never goes (SPEC §5), so only the status link tells.
+ */
+function waitingReason(teamIn: boolean, unattended: boolean): string {
+  const told = unattended ? 'the link below shows when someone takes it' : 'we email you as soon as someone takes it';
+  return teamIn ? `Everyone on our team is busy with other requests right now. Yours is in the queue, and ${told}.` : `Nobody from our team is online right now. Your request is in the queue, and ${told}.`;
 }
 
 export function TicketSuccessPage({ ticket, agentName, teamIn, now }: { ticket: TicketRow; agentName: string | null; teamIn: boolean; now: number }) {
@@ -121,7 +124,7 @@ export function TicketSuccessPage({ ticket, agentName, teamIn, now }: { ticket: 
                   <bdi>{agentName}</bdi> is looking at it now.
                 </>
               ) : (
-                waitingReason(teamIn)
+                waitingReason(teamIn, isUnattendedMailbox(ticket.customer_email))
               )}
             </p>
           </hgroup>

@@ -140,6 +140,9 @@ for (const dialect of DIALECTS) {
         const success = await new Client(t.app).get(`/tickets/createsuccess/?t=${token}`);
         expect(success.body).not.toContain('We sent a confirmation to');
         expect(success.body).toContain('We send no confirmation and no automatic updates to No-Reply@shop.example: it looks like a mailbox nobody reads. Keep the link below to follow your request.');
+        // Nor an email when someone takes it: the assigned email is automatic too.
+        expect(success.body).not.toContain('we email you');
+        expect(success.body).toContain('Your request is in the queue, and the link below shows when someone takes it.');
       });
 
       it('answers an unknown token with a 404 page, not a 500', async () => {
