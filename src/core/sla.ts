@@ -51,6 +51,12 @@ export function showsSeconds(createdAt: number, slaDueAt: number): boolean {
   return slaDueAt - createdAt < SECONDS_BELOW_MS;
 }
 
+/**
+ * What a customer reads beside a resolution target that has passed on an open request (issue 23:
+ * never "SLA" or "overdue"): the status page, and the emails written after it passed.
+ */
+export const LATE_TARGET = 'it is taking longer than we aimed for; we are still on it.';
+
 /** showsSeconds of a ticket's row (its creation and its SLA deadline). */
 export const ticketShowsSeconds = (t: { created_at: number; sla_due_at: number }): boolean => showsSeconds(t.created_at, t.sla_due_at);
 

@@ -106,6 +106,7 @@ export async function notifyCustomer(
     ...(await ticketMailData(db, ticket, site, previousAgentId, knownNames)),
     closedBy: await displayName(db, closedById, knownNames),
     ...(moveCause ? { moveCause } : {}),
+    writtenAt: now,
   };
   await enqueueEmail(db, { ticketId: ticket.id, kind, to: ticket.customer_email, toName: ticket.customer_name, cc: await ccOfTicketEmail(db, kind, ticket), content: renderEmail(kind, data), now });
 }

@@ -6,7 +6,7 @@ import { isUnattendedMailbox } from '../core/mailboxes.js';
 import type { TicketRow } from '../db/schema.js';
 import type { TimelineEntry } from '../repositories/events.js';
 import { PAUSED_DUE_AT } from '../core/slaClocks.js';
-import { ticketShowsSeconds } from '../core/sla.js';
+import { LATE_TARGET, ticketShowsSeconds } from '../core/sla.js';
 import { AttachmentsField, CsrfField, ErrorSummary, type FormErrors, FormKeyField, FormNotice, type FormValues, PriorityBadge, SelectField, StateBadge, TextArea, TextField, Time } from './components.js';
 import { CustomerReplyForm, FollowsUp, FollowUpList, PublicThread, type ThreadView, waitingInWords } from './customerThread.js';
 import { type Flash, Layout } from './layout.js';
@@ -86,7 +86,7 @@ function ResolveByFact({ ticket, now }: { ticket: TicketRow; now: number }) {
       <dt>We aim to resolve it by</dt>
       <dd class="resolve-by">
         {paused ? 'paused while we wait for your answer' : <Time ms={ticket.sla_due_at} seconds={ticketShowsSeconds(ticket)} />}
-        {!paused && ticket.sla_due_at < now && ' — it is taking longer than we aimed for; we are still on it.'}
+        {!paused && ticket.sla_due_at < now && ` — ${LATE_TARGET}`}
       </dd>
     </>
   );

@@ -107,5 +107,19 @@ for (const dialect of DIALECTS) {
       ]);
       for (const row of rows) expect(row.sent_at).not.toBeNull();
     });
+
+    it('an agent taking a request after the time we aimed for says it is late, as the status page does, not that we aim for a time gone by', async () => {
+      const alice = await createAgent(bed.ctx, 'alice', 'Alice Archer');
+      // High priority: one minute. Nobody is in for five.
+      const ticket = await intakeTicket(bed.ctx, ticketForm({ name: 'Carla Customer', email: 'carla@customer.example', title: 'Printer on fire', priority: 'high' }));
+      expect(await deliver()).toHaveLength(1);
+      bed.clock.advance(5 * 60_000);
+      await changePresence(bed.ctx, alice, 'available');
+      const [assigned] = await deliver();
+      expectTicketEmail(assigned, ticket, 'An agent is on it: Printer on fire', 'Alice Archer', [
+        `We aim to resolve it by: ${formatMailTime(ticket.sla_due_at, 'UTC')} — it is taking longer than we aimed for; we are still on it.`,
+      ]);
+      expect(assigned!.parsed.html || '').toContain('it is taking longer than we aimed for; we are still on it.');
+    });
   });
 }

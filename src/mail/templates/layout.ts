@@ -1,6 +1,7 @@
 import type { MoveCause } from '../../core/routing.js';
 import type { AlertAddressee } from '../../core/sla.js';
 import { formatMailTime } from '../../core/mailTime.js';
+import { LATE_TARGET } from '../../core/sla.js';
 import { NO_DUE_TIME, PAUSED_DUE_AT } from '../../core/slaClocks.js';
 import { withoutBidiOverrides } from '../../core/unicode.js';
 /** What every ticket email can say. Built by the service that enqueues the email. */
@@ -35,6 +36,8 @@ export interface TicketMailData {
   alertTo?: AlertAddressee;
   /** The two rating links (§13), absolute: the emails that tell the customer the ticket is closed ask with them. */
   ratingUrls?: { good: string; bad: string };
+  /** When the email is written (epoch ms): a resolution target already past then is said to be late. Absent: never said. */
+  writtenAt?: number;
 }
 
 /**
@@ -175,7 +178,10 @@ function targetFact(data: TicketMailData, audience: 'customer' | 'staff'): [stri
   // No due instant within ten years of the calendar (README, Business hours): nothing to promise the customer.
   if (unknown && !paused) return audience === 'staff' ? [['Resolution due', NO_DUE_TIME]] : [];
   if (audience === 'staff') return [['Resolution due', paused ? 'paused: waiting on the customer' : timeIn(data, data.slaDueAt)]];
-  return [['We aim to resolve it by', paused ? 'paused until you answer' : timeIn(data, data.slaDueAt)]];
+  if (paused) return [['We aim to resolve it by', 'paused until you answer']];
+  // An agent taking a request late (it waited past the target): the time alone promised a moment gone by.
+  const late = data.writtenAt !== undefined && data.slaDueAt < data.writtenAt;
+  return [['We aim to resolve it by', `${timeIn(data, data.slaDueAt)}${late ? ` — ${LATE_TARGET}` : ''}`]];
 }
 
 /**
