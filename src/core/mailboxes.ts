@@ -59,7 +59,28 @@ export function mailboxKey(address: string | null): string {
   return (address ?? '').trim().toLowerCase();
 }
 
-/** Whether two addresses are one mailbox (mailboxKey): what accounts, reset links, single sign-on and the mail rules compare. */
+/**
+ * Whether two addresses are one mailbox (mailboxKey): what accounts, reset links, single sign-on and
+ * the mail rules compare. A domain in another script is one domain in either spelling: its letters
+ * (`bücher.example`) or its ASCII form (`xn--bcher-kva.example`). Chromium's email field sends the
+ * ASCII form while a mail's From is read with the letters, so a customer's answers by mail missed
+ * their own ticket and each opened a new one.
+ */
 export function sameMailbox(a: string | null, b: string | null): boolean {
-  return mailboxKey(a) === mailboxKey(b);
+  const [keyA, keyB] = [mailboxKey(a), mailboxKey(b)];
+  return keyA === keyB || (keyA !== '' && asciiDomainKey(keyA) === asciiDomainKey(keyB));
+}
+
+/** A mailbox key with its domain in ASCII (IDNA, by the URL standard's host parser); as it is when the domain is no host name. */
+function asciiDomainKey(key: string): string {
+  const at = key.lastIndexOf('@');
+  const domain = key.slice(at + 1);
+  // An ASCII domain is its own ASCII form (the key is lower case); one holding what a URL's host
+  // cannot (a port, a path) is no host name.
+  if (at < 0 || /^[\x21-\x7e]*$/.test(domain) || /[:/?#[\]\\@%\s]/.test(domain)) return key;
+  try {
+    return `${key.slice(0, at)}@${new URL(`http://${domain}/`).hostname}`;
+  } catch {
+    return key;
+  }
 }

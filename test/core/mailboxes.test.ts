@@ -1,6 +1,6 @@
-/** Mailboxes in configuration, and the addresses automatic emails never go to (SPEC §5, §7). */
+/** Mailboxes in configuration, the addresses automatic emails never go to, and when two addresses are one mailbox (SPEC §5, §7, §10). */
 import { describe, expect, it } from 'vitest';
-import { isUnattendedMailbox, parseMailbox } from '../../src/core/mailboxes.js';
+import { isUnattendedMailbox, parseMailbox, sameMailbox } from '../../src/core/mailboxes.js';
 
 describe('isUnattendedMailbox', () => {
   const cases: [address: string, unattended: boolean][] = [
@@ -73,4 +73,25 @@ describe('parseMailbox', () => {
       expect(parseMailbox(value)).toBeNull();
     });
   }
+});
+
+describe('sameMailbox', () => {
+  it.each<[string, string, boolean]>([
+    ['carla@customer.example', 'Carla@Customer.EXAMPLE', true],
+    ['åsa@team.test', 'ÅSA@TEAM.TEST', true],
+    // A domain in another script, in its letters or its ASCII form (as Chromium's email field sends it).
+    ['zoe@xn--bcher-kva.example', 'zoe@bücher.example', true],
+    ['zoe@bücher.example', 'ZOE@XN--BCHER-KVA.EXAMPLE', true],
+    ['zoe@BÜCHER.example', 'zoe@xn--bcher-kva.example', true],
+    ['zoe@xn--bcher-kva.example', 'max@bücher.example', false],
+    ['zoe@bücher.example', 'zoe@bucher.example', false],
+    // The local part stays as written: only the domain has two spellings.
+    ['jösé@example.com', 'josé@example.com', false],
+    ['zoe@bücher.example:25', 'zoe@bücher.example', false],
+    ['', '', true],
+    ['', 'zoe@bücher.example', false],
+  ])('%s and %s: %s', (a, b, same) => {
+    expect(sameMailbox(a, b)).toBe(same);
+    expect(sameMailbox(b, a)).toBe(same);
+  });
 });
