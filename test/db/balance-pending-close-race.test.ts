@@ -1,0 +1,92 @@
+/**
+ * R3 never takes a ticket about to close (README "Where agents close tickets, and the undo
+ * window"), also when the Close is clicked while a balancing transaction runs. A click records its
+ * pending close outside the routing lock (services/pendingCloses.ts requestClose), so on PostgreSQL
+ * it can commit after the balancing transaction read the donor's tickets and before it moved one.
+ * Before the fix the balance moved that very ticket and cleared its pending close: the agent had
+ * been told "Closing HD-2" while the ticket went, still open, to a colleague.
+ *
+ * PostgreSQL only: on SQLite the routing transaction holds the database's write lock, so the click's
+ * write waits for it to end and finds the ticket moved (the close is refused, nothing is lost); the
+ * interleaving below cannot happen there.
+ */
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryId, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changePresence } from '../../src/services/presence.js';
+import { requestClose } from '../../src/services/pendingCloses.js';
+import type { ServiceContext } from '../../src/services/context.js';
+import { addStaff } from '../support/app.js';
+import { freshDatabase, type TestDatabase } from '../support/db.js';
+import { intakeTicket } from '../support/intake.js';
+import { capacityViolations, historyViolations } from '../support/invariants.js';
+
+/** Runs `between` to its end once, right after the first statement `which` accepts has answered. */
+class AfterStatement implements KyselyPlugin {
+  private readonly watched = new WeakSet<QueryId>();
+  private between: (() => Promise<unknown>) | null;
+
+  constructor(
+    private readonly which: (node: RootOperationNode) => boolean,
+    between: () => Promise<unknown>,
+  ) {
+    this.between = between;
+  }
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (this.between && this.which(args.node)) this.watched.add(args.queryId);
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const between = this.between;
+    if (between && this.watched.has(args.queryId)) {
+      this.between = null;
+      await between();
+    }
+    return args.result;
+  }
+}
+
+/** The read of a donor's newest open tickets without a pending close (repositories/tickets.ts newestOpenTicketsOf). */
+function donorTicketsRead(node: RootOperationNode): boolean {
+  const text = JSON.stringify(node);
+  return node.kind === 'SelectQueryNode' && text.includes('"close_due_at"') && text.includes('"desc"');
+}
+
+describe('R3 balancing racing a Close on the donor’s newest ticket (postgres)', () => {
+  let database: TestDatabase;
+  let ctx: ServiceContext;
+
+  beforeAll(async () => {
+    database = await freshDatabase('postgres');
+    ctx = { handle: database.handle, clock: { now: () => Date.now() }, publicUrl: 'http://helpdesk.test' };
+  });
+  afterAll(() => database.drop());
+
+  it('leaves the ticket whose close was recorded meanwhile with its agent, pending, and balances another', async () => {
+    const ana = await addStaff(ctx, 'ana');
+    const ben = await addStaff(ctx, 'ben');
+    await changePresence(ctx, ana, 'available');
+    const older = await intakeTicket(ctx, { name: 'Carla', email: 'carla@example.com', title: 'First', description: 'Please.', priority: 'medium' });
+    const newest = await intakeTicket(ctx, { name: 'Dora', email: 'dora@example.com', title: 'Second', description: 'Please.', priority: 'medium' });
+    expect([older.agent_id, newest.agent_id]).toEqual([ana, ana]);
+
+    // Ben comes in with nothing to pull: R3 reads ana's newest tickets, and ana clicks Close on
+    // the newest one (another connection) before the balance moves it.
+    let answer: Awaited<ReturnType<typeof requestClose>> | undefined;
+    const click = () => requestClose(ctx, { id: ana, role: 'agent' }, newest.id, 10_000).then((a) => (answer = a));
+    const racing: ServiceContext = { ...ctx, handle: { ...ctx.handle, db: ctx.handle.db.withPlugin(new AfterStatement(donorTicketsRead, click)) } };
+    await changePresence(racing, ben, 'available');
+
+    expect(answer?.kind).toBe('pending');
+    const db = database.handle.db;
+    const rows = await db.selectFrom('tickets').select(['id', 'agent_id', 'close_requested_by']).where('id', 'in', [older.id, newest.id]).orderBy('id').execute();
+    // The ticket ana is closing stays hers, still closing; ben balances the other one.
+    expect(rows).toEqual([
+      { id: older.id, agent_id: ben, close_requested_by: null },
+      { id: newest.id, agent_id: ana, close_requested_by: ana },
+    ]);
+    expect(await historyViolations(db)).toEqual([]);
+    expect(await capacityViolations(db)).toEqual([]);
+  });
+});
