@@ -16,11 +16,13 @@ function pendingTickets(dialect: Dialect) {
 
 /**
  * Writes the two columns of an open ticket, only when `has` says whether a close is pending as
- * expected (and the ticket is held by `agentId`, when given). Returns whether the row changed.
+ * expected (and the ticket is held by `agentId`, and its pending close asked for by `requestedBy`,
+ * when given). Returns whether the row changed.
  */
-async function writePending(db: Db, ticketId: number, values: { close_due_at: number | null; close_requested_by: number | null }, has: boolean, agentId?: number): Promise<boolean> {
+async function writePending(db: Db, ticketId: number, values: { close_due_at: number | null; close_requested_by: number | null }, has: boolean, agentId?: number, requestedBy?: number): Promise<boolean> {
   let update = db.updateTable('tickets').set(values).where('id', '=', ticketId).where('status', '=', 'open').where('close_due_at', has ? 'is not' : 'is', null);
   if (agentId !== undefined) update = update.where('agent_id', '=', agentId);
+  if (requestedBy !== undefined) update = update.where('close_requested_by', '=', requestedBy);
   return Number((await update.executeTakeFirst()).numUpdatedRows) === 1;
 }
 
@@ -32,9 +34,12 @@ export function setPendingClose(db: Db, ticketId: number, agentId: number, dueAt
   return writePending(db, ticketId, { close_due_at: dueAt, close_requested_by: agentId }, false, agentId);
 }
 
-/** Clears the ticket's pending close if it is still open with one. Returns whether it did (false: committed or already cleared). */
-export function clearPendingClose(db: Db, ticketId: number): Promise<boolean> {
-  return writePending(db, ticketId, { close_due_at: null, close_requested_by: null }, true);
+/**
+ * Clears the ticket's pending close if it is still open with one (asked for by `requestedBy`, when
+ * given). Returns whether it did (false: committed, already cleared, or someone else's by now).
+ */
+export function clearPendingClose(db: Db, ticketId: number, requestedBy?: number): Promise<boolean> {
+  return writePending(db, ticketId, { close_due_at: null, close_requested_by: null }, true, undefined, requestedBy);
 }
 
 /**
