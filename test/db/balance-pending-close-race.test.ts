@@ -10,7 +10,7 @@
  * write waits for it to end and finds the ticket moved (the close is refused, nothing is lost); the
  * interleaving below cannot happen there.
  */
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryId, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import type { RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changePresence } from '../../src/services/presence.js';
 import { requestClose } from '../../src/services/pendingCloses.js';
@@ -19,33 +19,7 @@ import { addStaff } from '../support/app.js';
 import { freshDatabase, type TestDatabase } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
 import { capacityViolations, historyViolations } from '../support/invariants.js';
-
-/** Runs `between` to its end once, right after the first statement `which` accepts has answered. */
-class AfterStatement implements KyselyPlugin {
-  private readonly watched = new WeakSet<QueryId>();
-  private between: (() => Promise<unknown>) | null;
-
-  constructor(
-    private readonly which: (node: RootOperationNode) => boolean,
-    between: () => Promise<unknown>,
-  ) {
-    this.between = between;
-  }
-
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    if (this.between && this.which(args.node)) this.watched.add(args.queryId);
-    return args.node;
-  }
-
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    const between = this.between;
-    if (between && this.watched.has(args.queryId)) {
-      this.between = null;
-      await between();
-    }
-    return args.result;
-  }
-}
+import { handleAfterStatement } from '../support/pause.js';
 
 /** The read of a donor's newest open tickets without a pending close (repositories/tickets.ts newestOpenTicketsOf). */
 function donorTicketsRead(node: RootOperationNode): boolean {
@@ -75,7 +49,7 @@ describe('R3 balancing racing a Close on the donor’s newest ticket (postgres)'
     // the newest one (another connection) before the balance moves it.
     let answer: Awaited<ReturnType<typeof requestClose>> | undefined;
     const click = () => requestClose(ctx, { id: ana, role: 'agent' }, newest.id, 10_000).then((a) => (answer = a));
-    const racing: ServiceContext = { ...ctx, handle: { ...ctx.handle, db: ctx.handle.db.withPlugin(new AfterStatement(donorTicketsRead, click)) } };
+    const racing: ServiceContext = { ...ctx, handle: handleAfterStatement(ctx.handle, donorTicketsRead, click) };
     await changePresence(racing, ben, 'available');
 
     expect(answer?.kind).toBe('pending');
