@@ -27,6 +27,12 @@ function donorTicketsRead(node: RootOperationNode): boolean {
   return node.kind === 'SelectQueryNode' && text.includes('"close_due_at"') && text.includes('"desc"');
 }
 
+/** The balance's lock of the ticket it chose (repositories/pendingCloses.ts lockUnlessClosing). */
+function balanceLock(node: RootOperationNode): boolean {
+  const text = JSON.stringify(node);
+  return node.kind === 'SelectQueryNode' && text.includes('"close_due_at"') && !text.includes('"desc"');
+}
+
 describe('R3 balancing racing a Close on the donor’s newest ticket (postgres)', () => {
   let database: TestDatabase;
   let ctx: ServiceContext;
@@ -60,6 +66,38 @@ describe('R3 balancing racing a Close on the donor’s newest ticket (postgres)'
       { id: older.id, agent_id: ben, close_requested_by: null },
       { id: newest.id, agent_id: ana, close_requested_by: ana },
     ]);
+    expect(await historyViolations(db)).toEqual([]);
+    expect(await capacityViolations(db)).toEqual([]);
+  });
+
+  it('holds a Close clicked once the balance has chosen the ticket until the move commits, then refuses it (the ticket is no longer the agent’s)', async () => {
+    // The first test's agents step aside (keeping their tickets): cy alone takes the new ones.
+    const [ana, ben] = await Promise.all(['ana', 'ben'].map(async (name) => (await database.handle.db.selectFrom('users').select('id').where('username', '=', name).executeTakeFirstOrThrow()).id));
+    for (const id of [ana!, ben!]) await changePresence(ctx, id, 'away');
+    const cy = await addStaff(ctx, 'cy');
+    const dee = await addStaff(ctx, 'dee');
+    await changePresence(ctx, cy, 'available');
+    const older = await intakeTicket(ctx, { name: 'Eva', email: 'eva@example.com', title: 'Third', description: 'Please.', priority: 'medium' });
+    const newest = await intakeTicket(ctx, { name: 'Finn', email: 'finn@example.com', title: 'Fourth', description: 'Please.', priority: 'medium' });
+    expect([older.agent_id, newest.agent_id]).toEqual([cy, cy]);
+
+    // Cy clicks Close on its newest ticket right after the balance locked it for dee: the click
+    // waits for the move (a second and a half at most, then the balance goes on regardless).
+    let click: Promise<unknown> | undefined;
+    const clickWhileLocked = () => {
+      click = requestClose(ctx, { id: cy, role: 'agent' }, newest.id, 10_000).then(
+        (answer) => answer,
+        (error: unknown) => error,
+      );
+      return Promise.race([click, new Promise((resolve) => setTimeout(resolve, 1_500))]);
+    };
+    const racing: ServiceContext = { ...ctx, handle: handleAfterStatement(ctx.handle, balanceLock, clickWhileLocked) };
+    await changePresence(racing, dee, 'available');
+
+    expect(await click).toMatchObject({ code: 'forbidden' });
+    const db = database.handle.db;
+    const row = await db.selectFrom('tickets').select(['agent_id', 'close_requested_by']).where('id', '=', newest.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ agent_id: dee, close_requested_by: null });
     expect(await historyViolations(db)).toEqual([]);
     expect(await capacityViolations(db)).toEqual([]);
   });
