@@ -43,13 +43,25 @@ describe('R3 balancing racing a Close on the donor’s newest ticket (postgres)'
   });
   afterAll(() => database.drop());
 
+  /**
+   * A new agent `holder`, available, holding two new tickets (whoever else was available steps
+   * aside first, keeping its tickets), and a new agent `taker`, offline, holding nothing.
+   */
+  async function holdingTwo(holder: string, taker: string) {
+    const available = await database.handle.db.selectFrom('users').select('id').where('presence', '=', 'available').execute();
+    for (const { id } of available) await changePresence(ctx, id, 'away');
+    const holderId = await addStaff(ctx, holder);
+    const takerId = await addStaff(ctx, taker);
+    await changePresence(ctx, holderId, 'available');
+    const ticket = (title: string) => intakeTicket(ctx, { name: 'Carla', email: 'carla@example.com', title, description: 'Please.', priority: 'medium' });
+    const older = await ticket('Older');
+    const newest = await ticket('Newest');
+    expect([older.agent_id, newest.agent_id]).toEqual([holderId, holderId]);
+    return { holderId, takerId, older, newest };
+  }
+
   it('leaves the ticket whose close was recorded meanwhile with its agent, pending, and balances another', async () => {
-    const ana = await addStaff(ctx, 'ana');
-    const ben = await addStaff(ctx, 'ben');
-    await changePresence(ctx, ana, 'available');
-    const older = await intakeTicket(ctx, { name: 'Carla', email: 'carla@example.com', title: 'First', description: 'Please.', priority: 'medium' });
-    const newest = await intakeTicket(ctx, { name: 'Dora', email: 'dora@example.com', title: 'Second', description: 'Please.', priority: 'medium' });
-    expect([older.agent_id, newest.agent_id]).toEqual([ana, ana]);
+    const { holderId: ana, takerId: ben, older, newest } = await holdingTwo('ana', 'ben');
 
     // Ben comes in with nothing to pull: R3 reads ana's newest tickets, and ana clicks Close on
     // the newest one (another connection) before the balance moves it.
@@ -71,15 +83,7 @@ describe('R3 balancing racing a Close on the donor’s newest ticket (postgres)'
   });
 
   it('holds a Close clicked once the balance has chosen the ticket until the move commits, then refuses it (the ticket is no longer the agent’s)', async () => {
-    // The first test's agents step aside (keeping their tickets): cy alone takes the new ones.
-    const [ana, ben] = await Promise.all(['ana', 'ben'].map(async (name) => (await database.handle.db.selectFrom('users').select('id').where('username', '=', name).executeTakeFirstOrThrow()).id));
-    for (const id of [ana!, ben!]) await changePresence(ctx, id, 'away');
-    const cy = await addStaff(ctx, 'cy');
-    const dee = await addStaff(ctx, 'dee');
-    await changePresence(ctx, cy, 'available');
-    const older = await intakeTicket(ctx, { name: 'Eva', email: 'eva@example.com', title: 'Third', description: 'Please.', priority: 'medium' });
-    const newest = await intakeTicket(ctx, { name: 'Finn', email: 'finn@example.com', title: 'Fourth', description: 'Please.', priority: 'medium' });
-    expect([older.agent_id, newest.agent_id]).toEqual([cy, cy]);
+    const { holderId: cy, takerId: dee, newest } = await holdingTwo('cy', 'dee');
 
     // Cy clicks Close on its newest ticket right after the balance locked it for dee: the click
     // waits for the move (a second and a half at most, then the balance goes on regardless).
