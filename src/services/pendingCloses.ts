@@ -55,8 +55,10 @@ export async function undoClose(ctx: ServiceContext, actor: CloseActor, ticketId
   if (decision.kind === 'forbidden') throw forbidden('Only the agent who closed this ticket can undo it.');
   if (decision.kind === 'closed') return 'too-late';
   if (decision.kind === 'nothing-pending') return 'nothing-pending';
-  if (await clearPendingClose(ctx.handle.db, ticketId)) return 'undone';
-  // Lost a race with the job (committed) or with a move (cleared): report what happened.
+  // Only the close this undo was decided on: the ticket may have moved meanwhile, and a close its
+  // new holder clicked is that agent's decision, not this one's to undo.
+  if (await clearPendingClose(ctx.handle.db, ticketId, ticket.close_requested_by ?? undefined)) return 'undone';
+  // Lost a race with the job (committed) or with a move (cleared, or closing by another): report what happened.
   return undoClose(ctx, actor, ticketId);
 }
 

@@ -28,7 +28,7 @@ import { inRoutingTransaction } from '../db/transaction.js';
 import { insertEvent } from '../repositories/events.js';
 import { clockCalendarOf } from '../repositories/calendarVersions.js';
 import { routingStateOf, routingStateQuery } from '../repositories/routingState.js';
-import { clearPendingClose } from '../repositories/pendingCloses.js';
+import { clearPendingClose, lockUnlessClosing } from '../repositories/pendingCloses.js';
 import { findTicketById, lockTicketForMessage, newestOpenTicketsOf, openTicketsOf, queueHead, setTicketAgent, teamTicketOf } from '../repositories/tickets.js';
 import { dueRoutingTickets, setRoutingDueAt } from '../repositories/routingDue.js';
 import { teamClocksOf } from '../repositories/teamState.js';
@@ -246,8 +246,14 @@ export async function pullAndBalance(run: RoutingRun, agentId: number): Promise<
   const donorId = chooseBalanceDonor(run.agents, agentId, 0, (a, b) => shareTeam(run.world, a, b));
   if (donorId === null) return;
   const taker = run.agents.find((a) => a.id === agentId)!;
-  const ticketId = balanceTicket(await newestOpenTicketsOf(run.trx, donorId, BALANCE_LOOKAHEAD), taker, run.rule, run.world.members.get(agentId)?.teams ?? []);
-  if (ticketId !== null) await applyPlan(run, planBalanceMove(run.agents, donorId, agentId, ticketId, run.now), 'balance');
+  // R3 never takes a ticket about to close. A Close clicked on the chosen one after the read (it is
+  // recorded outside the routing lock) shows when the ticket is locked: the next newest is chosen.
+  // Each miss is a close committed, which the next read leaves out, so this ends.
+  for (let tries = 0; tries < BALANCE_LOOKAHEAD; tries++) {
+    const ticketId = balanceTicket(await newestOpenTicketsOf(run.trx, donorId, BALANCE_LOOKAHEAD), taker, run.rule, run.world.members.get(agentId)?.teams ?? []);
+    if (ticketId === null) return;
+    if (await lockUnlessClosing(run.trx, ticketId, donorId)) return applyPlan(run, planBalanceMove(run.agents, donorId, agentId, ticketId, run.now), 'balance');
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
  * its end (a deactivation, a new password), as if it had committed while the caller was hashing a
  * password outside the lock.
  */
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryId, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import type { Db, DbHandle, Dialect } from '../../src/db/connect.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { addStaff } from './app.js';
@@ -70,6 +71,40 @@ export function handleAfterFirstRead(handle: DbHandle, between: () => Promise<un
     });
   };
   return { ...handle, db: wrap(handle.db) as Db };
+}
+
+/** Runs `between` to its end once, right after the first statement `which` accepts has answered (inside its transaction, if any). */
+class AfterStatement implements KyselyPlugin {
+  private readonly watched = new WeakSet<QueryId>();
+
+  constructor(
+    private readonly which: (node: RootOperationNode) => boolean,
+    private between: (() => Promise<unknown>) | null,
+  ) {}
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (this.between && this.which(args.node)) this.watched.add(args.queryId);
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const between = this.between;
+    if (between && this.watched.has(args.queryId)) {
+      this.between = null;
+      await between();
+    }
+    return args.result;
+  }
+}
+
+/**
+ * A handle on which `between` runs to its end (on other connections: PostgreSQL) right after the
+ * first statement `which` accepts has answered, before the caller goes on: as if it had committed
+ * just then, inside the caller's transaction. On SQLite the one connection is the caller's, so
+ * `between` must not use the database there.
+ */
+export function handleAfterStatement(handle: DbHandle, which: (node: RootOperationNode) => boolean, between: () => Promise<unknown>): DbHandle {
+  return { ...handle, db: handle.db.withPlugin(new AfterStatement(which, between)) };
 }
 
 /** The races' stage: a fresh database with an admin `root` and an agent `dana`, and a services' context on it (real time). */
