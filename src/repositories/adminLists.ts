@@ -9,7 +9,7 @@ import type { ExportTicket } from '../core/csvExport.js';
 import type { Presence } from '../core/routing.js';
 import type { PositionOp, SearchQuery } from '../core/search.js';
 import type { SlaMetric } from '../core/slaClocks.js';
-import type { Priority, TicketEventType, TicketState, TicketStatus } from '../core/tickets.js';
+import type { Holder, Priority, TicketEventType, TicketState, TicketStatus } from '../core/tickets.js';
 import type { Role } from '../core/users.js';
 import type { Db } from '../db/connect.js';
 import type { OutboxTable } from '../db/schema.js';
@@ -98,6 +98,8 @@ export interface TicketFilter {
   agent?: string;
   /** A team's name (§12), any letter case, or its id. */
   team?: string;
+  /** Open tickets whose agent is available, or away or offline (core/tickets.ts HOLDERS). */
+  holder?: Holder;
   /** Breached (§4) as of `now`, or not. */
   breached?: boolean;
   /** created_at ≥ from (epoch ms). */
@@ -142,6 +144,10 @@ export async function ticketListSource(db: Db, filter: TicketFilter, now: number
     if (filter.priority) q = q.where('t.priority', '=', filter.priority);
     if (filter.agent !== undefined) q = q.where('u.username', '=', filter.agent);
     if (teamId !== undefined) q = q.where('t.team_id', '=', teamId);
+    if (filter.holder !== undefined) {
+      q = q.where('t.status', '=', OPEN).where('t.agent_id', 'is not', null);
+      q = filter.holder === 'available' ? q.where('u.presence', '=', 'available') : q.where('u.presence', '<>', 'available');
+    }
     const { breached } = breachSql(now, 't');
     if (filter.breached === true) q = q.where(breached);
     if (filter.breached === false) q = q.where((eb) => eb.not(breached));

@@ -10,6 +10,8 @@ import {
   referenceOf,
   stateOf,
   statusStateConflict,
+  holderConflict,
+  parseHolder,
   validateNewTicket,
 } from '../../src/core/tickets.js';
 import { errorOf } from '../support/errors.js';
@@ -311,5 +313,31 @@ describe('givenFilter', () => {
     [' ana', ' ana'],
   ])('givenFilter(%j) → %j', (raw, expected) => {
     expect(givenFilter(raw)).toBe(expected);
+  });
+});
+
+describe('holderConflict: a holder filter beside a status or state that no held ticket has', () => {
+  it.each<['available' | 'unavailable' | undefined, 'open' | 'closed' | undefined, 'pending' | 'open' | 'closed' | undefined, string | null]>([
+    [undefined, 'closed', 'pending', null],
+    ['unavailable', undefined, undefined, null],
+    ['unavailable', 'open', undefined, null],
+    ['available', 'open', 'open', null],
+    ['unavailable', undefined, 'open', null],
+    ['unavailable', 'closed', undefined, 'Closed tickets are held by nobody: choose open tickets, or any holder.'],
+    ['available', undefined, 'closed', 'Closed tickets are held by nobody: choose open tickets, or any holder.'],
+    ['available', 'open', 'pending', 'Waiting tickets are held by nobody: choose assigned tickets, or any holder.'],
+    ['unavailable', undefined, 'pending', 'Waiting tickets are held by nobody: choose assigned tickets, or any holder.'],
+  ])('holder %s, status %s, state %s', (holder, status, state, expected) => {
+    expect(holderConflict(holder, status, state)).toBe(expected);
+  });
+
+  it.each<[unknown, string | null]>([
+    ['unavailable', 'unavailable'],
+    ['Available', 'available'],
+    ['away', null],
+    ['', null],
+    [undefined, null],
+  ])('parseHolder(%j) is %j', (raw, expected) => {
+    expect(parseHolder(raw)).toBe(expected);
   });
 });

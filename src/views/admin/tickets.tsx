@@ -80,6 +80,7 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number; 
       <div class="grid">
         <TextField name="agent" label="Agent (username)" values={values} errors={errors} maxLength={64} />
         <TextField name="team" label="Team" values={values} errors={errors} maxLength={64} />
+        <SelectField name="holder" label="Held by" values={values} errors={errors} options={any([['available', 'An available agent'], ['unavailable', 'An agent away or offline']])} />
         <DateField name="from" label="Created from" values={values} errors={errors} />
         <DateField name="to" label="Created until" values={values} errors={errors} />
       </div>

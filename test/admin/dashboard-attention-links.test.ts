@@ -1,0 +1,97 @@
+/**
+ * README ("Needs attention"): each section shows its count as a link to its list. Here every
+ * section's link on the dashboard (every team's and one team's) is followed, and the list must
+ * hold exactly the tickets or emails the section counts, no more and no fewer: the tickets held by
+ * agents who are away or offline used to lead to the list of every agent (users, not tickets), and
+ * "Emails not delivered" (failed or bounced) to the failed emails alone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changePresence } from '../../src/services/presence.js';
+import { addStaff, type Client, startTestApp, type TestApp } from '../support/app.js';
+import { FakeClock } from '../support/clock.js';
+import { DIALECTS } from '../support/db.js';
+import { adminClient, agentClient, rowIds, threeWaitingOneOverdue } from './support.js';
+
+const SECTIONS = ['breached_open', 'waiting_unattended', 'held_by_unavailable', 'undelivered_emails'] as const;
+
+/** Each section's link and count as the page shows them: [href as a browser reads it, count]. */
+function sectionLinks(html: string): Record<(typeof SECTIONS)[number], [string, number]> {
+  return Object.fromEntries(
+    SECTIONS.map((name) => {
+      const match = new RegExp(`data-section="${name}"[\\s\\S]*?<a href="([^"]*)" data-count="true">(\\d+)</a>`).exec(html);
+      if (!match) throw new Error(`no ${name} section`);
+      return [name, [match[1]!.replaceAll('&amp;', '&'), Number(match[2])]];
+    }),
+  ) as Record<(typeof SECTIONS)[number], [string, number]>;
+}
+
+for (const dialect of DIALECTS) {
+  describe(`the Needs attention counts lead to their lists (${dialect})`, () => {
+    let t: TestApp;
+    let admin: Client;
+    const clock = new FakeClock(Date.UTC(2026, 11, 3, 9, 0, 0));
+    let tickets: Record<'high' | 'medium' | 'low', number>;
+    const emails = { failed: 0, bounced: 0, sent: 0 };
+
+    beforeAll(async () => {
+      t = await startTestApp(dialect, { clock });
+      const alice = await addStaff(t.ctx, 'alice', { capacity: 2 });
+      await addStaff(t.ctx, 'bob', { capacity: 2 });
+      // Never signs in: an agent with nothing to do with any section.
+      await addStaff(t.ctx, 'carol', { capacity: 2 });
+      admin = (await adminClient(t)).client;
+      tickets = await threeWaitingOneOverdue(t.ctx, clock);
+      await agentClient(t, 'alice'); // takes the high and the medium one
+      await changePresence(t.ctx, alice, 'away');
+      await agentClient(t, 'bob'); // takes the low one, and stays available
+      const outbox = await t.ctx.handle.db.selectFrom('outbox').select('id').orderBy('id').execute();
+      expect(outbox.length).toBeGreaterThanOrEqual(3);
+      [emails.failed, emails.bounced, emails.sent] = [outbox[0]!.id, outbox[1]!.id, outbox[2]!.id];
+      await t.ctx.handle.db.updateTable('outbox').set({ status: 'failed', last_error: 'refused' }).where('id', '=', emails.failed).execute();
+      await t.ctx.handle.db.updateTable('outbox').set({ status: 'bounced', last_error: '5.1.1' }).where('id', '=', emails.bounced).execute();
+      await t.ctx.handle.db.updateTable('outbox').set({ status: 'sent', sent_at: clock.now() }).where('id', '=', emails.sent).execute();
+    });
+    afterAll(() => t.close());
+
+    for (const team of [null, 'Support']) {
+      it(`each section's list holds what it counts (${team ?? 'every team'})`, async () => {
+        const page = await admin.get(`/adminapp/dashboard/${team === null ? '' : `?team=${team}`}`);
+        expect(page.statusCode).toBe(200);
+        const links = sectionLinks(page.body);
+        const expected = {
+          breached_open: { path: '/admin/tickets/', ids: [tickets.high] },
+          waiting_unattended: { path: '/admin/tickets/', ids: [] },
+          held_by_unavailable: { path: '/admin/tickets/', ids: [tickets.medium, tickets.high] },
+          undelivered_emails: { path: '/admin/emails/', ids: [emails.bounced, emails.failed] },
+        };
+        for (const name of SECTIONS.filter((n) => n !== 'undelivered_emails')) {
+          const [href, count] = links[name];
+          expect(count, name).toBe(expected[name].ids.length);
+          expect(new URL(href, 'http://x').pathname, `${name}: ${href}`).toBe(expected[name].path);
+          const list = await admin.get(href);
+          expect(list.statusCode, href).toBe(200);
+          expect(rowIds(list.body), `${name}: ${href}`).toEqual(expected[name].ids);
+        }
+      });
+    }
+
+    it('filters the ticket list by who holds a ticket, and refuses a holder beside closed or waiting tickets', async () => {
+      expect(rowIds((await admin.get('/admin/tickets/?holder=available')).body)).toEqual([tickets.low]);
+      expect(rowIds((await admin.get('/admin/tickets/?holder=UNAVAILABLE&priority=high')).body)).toEqual([tickets.high]);
+      for (const [query, message] of [
+        ['holder=away', 'Choose available, or unavailable (away or offline).'],
+        ['holder=unavailable&status=closed', 'Closed tickets are held by nobody: choose open tickets, or any holder.'],
+        ['holder=available&state=pending', 'Waiting tickets are held by nobody: choose assigned tickets, or any holder.'],
+      ]) {
+        const list = await admin.get(`/admin/tickets/?${query}`);
+        expect(list.statusCode, query).toBe(400);
+        expect(list.body, query).toContain(`<small id="holder-error" class="field-error">${message}</small>`);
+        expect(rowIds(list.body), query).toEqual([]);
+      }
+      // The export takes the same filter.
+      const csv = await admin.get('/admin/tickets/export.csv?holder=unavailable');
+      expect(csv.statusCode).toBe(200);
+      expect(csv.body.split('\n').filter((line) => line.startsWith('HD-')).map((line) => line.split(',')[0])).toEqual([`HD-${tickets.medium}`, `HD-${tickets.high}`]);
+    });
+  });
+}
