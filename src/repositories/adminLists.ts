@@ -320,9 +320,16 @@ export async function listEventsPage(db: Db, filter: EventFilter, request: PageR
 export type EmailStatus = OutboxTable['status'];
 export type EmailKind = OutboxTable['kind'];
 
+/** Not delivered: given up (`failed`) or reported undeliverable (`bounced`), as the dashboard's "Emails not delivered" counts them. */
+export const UNDELIVERED = 'undelivered';
+const UNDELIVERED_STATUSES: readonly EmailStatus[] = ['failed', 'bounced'];
+
 export interface EmailFilter {
-  status?: EmailStatus;
+  /** One status, or both of `UNDELIVERED`. */
+  status?: EmailStatus | typeof UNDELIVERED;
   kind?: EmailKind;
+  /** The emails about the tickets of the team of this name (§12), any letter case, or of this id. */
+  team?: string;
   ticketId?: number;
   /** Substring of a recipient (the To or one in Cc) or the subject, any letter case. */
   q?: string;
@@ -345,10 +352,13 @@ export interface EmailListRow {
 }
 
 export async function listEmailsPage(db: Db, filter: EmailFilter, request: PageRequest): Promise<Page<EmailListRow>> {
+  const teamId = await teamIdOf(db, filter.team);
   const base = () => {
     let q = db.selectFrom('outbox as o');
-    if (filter.status) q = q.where('o.status', '=', filter.status);
+    if (filter.status === UNDELIVERED) q = q.where('o.status', 'in', UNDELIVERED_STATUSES);
+    else if (filter.status) q = q.where('o.status', '=', filter.status);
     if (filter.kind) q = q.where('o.kind', '=', filter.kind);
+    if (teamId !== undefined) q = q.where('o.ticket_id', 'in', db.selectFrom('tickets').select('id').where('team_id', '=', teamId));
     if (filter.ticketId !== undefined) q = q.where('o.ticket_id', '=', filter.ticketId);
     if (filter.q) q = q.where(anyContains(db, ['o.to_address', 'o.cc_addresses', 'o.subject'], filter.q));
     return q;

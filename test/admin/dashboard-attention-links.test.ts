@@ -3,10 +3,13 @@
  * section's link on the dashboard (every team's and one team's) is followed, and the list must
  * hold exactly the tickets or emails the section counts, no more and no fewer: the tickets held by
  * agents who are away or offline used to lead to the list of every agent (users, not tickets), and
- * "Emails not delivered" (failed or bounced) to the failed emails alone.
+ * "Emails not delivered" (failed or bounced) to the failed emails alone, of every team on one
+ * team's dashboard.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changePresence } from '../../src/services/presence.js';
+import { createApiToken } from '../../src/services/tokens.js';
+import { ApiClient } from '../api/support.js';
 import { addStaff, type Client, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
@@ -31,7 +34,8 @@ for (const dialect of DIALECTS) {
     let admin: Client;
     const clock = new FakeClock(Date.UTC(2026, 11, 3, 9, 0, 0));
     let tickets: Record<'high' | 'medium' | 'low', number>;
-    const emails = { failed: 0, bounced: 0, sent: 0 };
+    const emails = { failed: 0, bounced: 0, sent: 0, billing: 0 };
+    let billing = 0;
 
     beforeAll(async () => {
       t = await startTestApp(dialect, { clock });
@@ -39,7 +43,8 @@ for (const dialect of DIALECTS) {
       await addStaff(t.ctx, 'bob', { capacity: 2 });
       // Never signs in: an agent with nothing to do with any section.
       await addStaff(t.ctx, 'carol', { capacity: 2 });
-      admin = (await adminClient(t)).client;
+      const root = await adminClient(t);
+      admin = root.client;
       tickets = await threeWaitingOneOverdue(t.ctx, clock);
       await agentClient(t, 'alice'); // takes the high and the medium one
       await changePresence(t.ctx, alice, 'away');
@@ -50,21 +55,33 @@ for (const dialect of DIALECTS) {
       await t.ctx.handle.db.updateTable('outbox').set({ status: 'failed', last_error: 'refused' }).where('id', '=', emails.failed).execute();
       await t.ctx.handle.db.updateTable('outbox').set({ status: 'bounced', last_error: '5.1.1' }).where('id', '=', emails.bounced).execute();
       await t.ctx.handle.db.updateTable('outbox').set({ status: 'sent', sent_at: clock.now() }).where('id', '=', emails.sent).execute();
+      // A ticket of a team nobody is in (it waits), whose confirmation bounced.
+      const api = new ApiClient(t.app, (await createApiToken(t.ctx, root.id, 'setup')).token);
+      expect((await api.post('/api/v1/teams', { name: 'Billing' })).status).toBe(201);
+      expect((await api.post('/api/v1/topics', { name: 'Invoices', team: 'Billing' })).status).toBe(201);
+      const created = await api.post('/api/v1/tickets', { name: 'Dora', email: 'dora@customer.example', title: 'Invoice', description: 'Wrong sum', priority: 'low', topic: 'Invoices' });
+      expect(created.status).toBe(201);
+      billing = Number(created.body.reference.slice(3));
+      const mail = await t.ctx.handle.db.selectFrom('outbox').select('id').where('ticket_id', '=', billing).executeTakeFirstOrThrow();
+      emails.billing = mail.id;
+      await t.ctx.handle.db.updateTable('outbox').set({ status: 'bounced', last_error: '5.1.1' }).where('id', '=', emails.billing).execute();
     });
     afterAll(() => t.close());
 
-    for (const team of [null, 'Support']) {
+    for (const team of [null, 'Support', 'Billing']) {
       it(`each section's list holds what it counts (${team ?? 'every team'})`, async () => {
         const page = await admin.get(`/adminapp/dashboard/${team === null ? '' : `?team=${team}`}`);
         expect(page.statusCode).toBe(200);
         const links = sectionLinks(page.body);
+        const support = team !== 'Billing';
+        const other = team !== 'Support';
         const expected = {
-          breached_open: { path: '/admin/tickets/', ids: [tickets.high] },
-          waiting_unattended: { path: '/admin/tickets/', ids: [] },
-          held_by_unavailable: { path: '/admin/tickets/', ids: [tickets.medium, tickets.high] },
-          undelivered_emails: { path: '/admin/emails/', ids: [emails.bounced, emails.failed] },
+          breached_open: { path: '/admin/tickets/', ids: support ? [tickets.high] : [] },
+          waiting_unattended: { path: '/admin/tickets/', ids: other ? [billing] : [] },
+          held_by_unavailable: { path: '/admin/tickets/', ids: support ? [tickets.medium, tickets.high] : [] },
+          undelivered_emails: { path: '/admin/emails/', ids: [...(other ? [emails.billing] : []), ...(support ? [emails.bounced, emails.failed] : [])] },
         };
-        for (const name of SECTIONS.filter((n) => n !== 'undelivered_emails')) {
+        for (const name of SECTIONS) {
           const [href, count] = links[name];
           expect(count, name).toBe(expected[name].ids.length);
           expect(new URL(href, 'http://x').pathname, `${name}: ${href}`).toBe(expected[name].path);
@@ -92,6 +109,15 @@ for (const dialect of DIALECTS) {
       const csv = await admin.get('/admin/tickets/export.csv?holder=unavailable');
       expect(csv.statusCode).toBe(200);
       expect(csv.body.split('\n').filter((line) => line.startsWith('HD-')).map((line) => line.split(',')[0])).toEqual([`HD-${tickets.medium}`, `HD-${tickets.high}`]);
+    });
+
+    it("filters the emails by not delivered and by their ticket's team, and refuses a team that does not exist", async () => {
+      expect(rowIds((await admin.get('/admin/emails/?status=Undelivered&team=billing')).body)).toEqual([emails.billing]);
+      expect(rowIds((await admin.get('/admin/emails/?status=failed&team=Support')).body)).toEqual([emails.failed]);
+      const unknown = await admin.get('/admin/emails/?team=nope');
+      expect(unknown.statusCode).toBe(400);
+      expect(unknown.body).toContain('<small id="team-error" class="field-error">No team has this name.</small>');
+      expect(rowIds(unknown.body)).toEqual([]);
     });
   });
 }

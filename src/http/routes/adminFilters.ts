@@ -11,7 +11,7 @@ import { EVENT_TYPES, holderConflict, idFromReference, parseHolder, parseId, par
 import { ROLES, type Role } from '../../core/users.js';
 import { MAIL_KINDS } from '../../mail/templates/index.js';
 import type { Db } from '../../db/connect.js';
-import type { EmailFilter, EmailKind, EmailStatus, EventFilter, PageRequest, TicketFilter, UserFilter } from '../../repositories/adminLists.js';
+import { type EmailFilter, type EmailKind, type EmailStatus, type EventFilter, type PageRequest, type TicketFilter, UNDELIVERED, type UserFilter } from '../../repositories/adminLists.js';
 import type { AuditFilter } from '../../repositories/auditLog.js';
 import { INBOUND_LOG_RESULTS, type InboundFilter } from '../../repositories/inboundLog.js';
 import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
@@ -222,14 +222,17 @@ export function parseEventQuery(query: Query): Parsed<EventFilter> {
 }
 
 export const EMAIL_STATUSES: readonly EmailStatus[] = OUTBOX_STATUSES;
+/** What the emails list's `status` takes: a status, or `undelivered` (failed or bounced). */
+const EMAIL_STATUS_CHOICES: readonly NonNullable<EmailFilter['status']>[] = [...EMAIL_STATUSES, UNDELIVERED];
 /** Every kind of email, so /admin/emails/ can filter by any (the `reply` of §9 included). */
 export const EMAIL_KINDS: readonly EmailKind[] = MAIL_KINDS;
 
 export function parseEmailQuery(query: Query): Parsed<EmailFilter> {
   const p = new FilterParser(query);
   const filter = defined<EmailFilter>({
-    status: p.take('status', (raw) => oneOf(EMAIL_STATUSES, raw), `Choose ${EMAIL_STATUSES.slice(0, -1).join(', ')} or ${EMAIL_STATUSES.at(-1)}.`),
+    status: p.take('status', (raw) => oneOf(EMAIL_STATUS_CHOICES, raw), `Choose ${EMAIL_STATUS_CHOICES.slice(0, -1).join(', ')} or ${EMAIL_STATUS_CHOICES.at(-1)}.`),
     kind: p.take('kind', (raw) => oneOf(EMAIL_KINDS, raw), `Choose one of: ${EMAIL_KINDS.join(', ')}.`),
+    team: p.take('team', teamName, 'Enter a team’s name.'),
     ticketId: p.take('ticket', ticketRef, 'Enter a reference such as HD-42.'),
     q: p.search(),
   });

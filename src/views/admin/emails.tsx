@@ -3,7 +3,7 @@ import { ccOfRow, ccShortList } from '../../core/mailCc.js';
 import { shownMailBody } from '../../core/redact.js';
 import { referenceOf } from '../../core/tickets.js';
 import type { OutboxRow } from '../../db/schema.js';
-import type { EmailListRow } from '../../repositories/adminLists.js';
+import { type EmailListRow, UNDELIVERED } from '../../repositories/adminLists.js';
 import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
 import { ActionForm, Clamped, type Column, RecordTable, SelectField, TextField, Time } from '../components.js';
 import { Address } from '../wrapping.js';
@@ -86,9 +86,16 @@ export function EmailListPage(props: ListProps<EmailListRow>) {
   const filters = (
     <>
       <div class="grid">
-        <SelectField name="status" label="Status" values={values} errors={errors} options={any(OUTBOX_STATUSES.map((status) => [status, EMAIL_STATUS_LABELS[status]]))} />
+        <SelectField
+          name="status"
+          label="Status"
+          values={values}
+          errors={errors}
+          options={any([...OUTBOX_STATUSES.map((status): [string, string] => [status, EMAIL_STATUS_LABELS[status]]), [UNDELIVERED, 'Not delivered (failed or bounced)']])}
+        />
         <SelectField name="kind" label="Kind" values={values} errors={errors} options={any([['created', 'Created'], ['assigned', 'Assigned'], ['reassigned', 'Reassigned'], ['closed', 'Closed'], ['sla_breached', 'SLA breached']])} />
         <TextField name="ticket" label="Ticket (HD-…)" values={values} errors={errors} maxLength={20} />
+        <TextField name="team" label="Team of the ticket" values={values} errors={errors} maxLength={64} />
       </div>
       <Search values={values} errors={errors} label="Search recipient or subject" />
     </>
