@@ -94,6 +94,18 @@ export function holderConflict(holder: Holder | undefined, status: TicketStatus 
   return null;
 }
 
+/**
+ * Why an `unattended` filter (waiting tickets that no available agent may take, or that one may)
+ * can never match a ticket of the `status`, `state` or `holder` also asked for, or null when it can:
+ * only waiting tickets are either.
+ */
+export function unattendedConflict(unattended: boolean | undefined, status: TicketStatus | undefined, state: TicketState | undefined, holder: Holder | undefined): string | null {
+  if (unattended === undefined) return null;
+  if (status === 'closed' || state === 'closed') return 'Closed tickets do not wait: choose waiting tickets, or leave this empty.';
+  if (state === 'open' || holder !== undefined) return 'Assigned tickets do not wait: choose waiting tickets, or leave this empty.';
+  return null;
+}
+
 /** The derived state of a ticket (§2). */
 export function stateOf(ticket: { status: TicketStatus; agentId: number | null }): TicketState {
   if (ticket.status === 'closed') return 'closed';

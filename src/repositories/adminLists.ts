@@ -100,6 +100,13 @@ export interface TicketFilter {
   team?: string;
   /** Open tickets whose agent is available, or away or offline (core/tickets.ts HOLDERS). */
   holder?: Holder;
+  /**
+   * Waiting tickets that no available agent may take now (true), or that one may (false): the
+   * dashboard's "Waiting while nobody who may take them is available". Its kinds, judged by the
+   * shell at the list's instant (services/attention.ts withUnattendedKinds), are `unattendedKinds`.
+   */
+  unattended?: boolean;
+  unattendedKinds?: readonly UnattendedKind[];
   /** Breached (§4) as of `now`, or not. */
   breached?: boolean;
   /** created_at ≥ from (epoch ms). */
@@ -108,6 +115,21 @@ export interface TicketFilter {
   to?: number;
   /** A search (core/search.ts): results by relevance tier, then newest first. */
   search?: SearchQuery;
+}
+
+/** Waiting tickets of one team and skills created after `after` (null: all of them) that no available agent may take. */
+export interface UnattendedKind {
+  teamId: number;
+  requiredSkills: string;
+  after: number | null;
+}
+
+/** Whether a ticket (`t`) is of one of `kinds` (none: false). */
+function ofUnattendedKind(kinds: readonly UnattendedKind[]): Expression<SqlBool> {
+  if (kinds.length === 0) return sql<SqlBool>`1 = 0`;
+  const one = (k: UnattendedKind) =>
+    sql<SqlBool>`(t.team_id = ${k.teamId} and t.required_skills = ${k.requiredSkills}${k.after === null ? sql`` : sql` and t.created_at > ${k.after}`})`;
+  return sql<SqlBool>`(${sql.join(kinds.map(one), sql` or `)})`;
 }
 
 /** A row of /admin/tickets/: what its CSV export says of a ticket (core/csvExport.ts), and whose turn it is. */
@@ -147,6 +169,11 @@ export async function ticketListSource(db: Db, filter: TicketFilter, now: number
     if (filter.holder !== undefined) {
       q = q.where('t.status', '=', OPEN).where('t.agent_id', 'is not', null);
       q = filter.holder === 'available' ? q.where('u.presence', '=', 'available') : q.where('u.presence', '<>', 'available');
+    }
+    if (filter.unattended !== undefined) {
+      const kinds = ofUnattendedKind(filter.unattendedKinds ?? []);
+      q = q.where('t.status', '=', OPEN).where('t.agent_id', 'is', null);
+      q = filter.unattended ? q.where(kinds) : q.where((eb) => eb.not(kinds));
     }
     const { breached } = breachSql(now, 't');
     if (filter.breached === true) q = q.where(breached);

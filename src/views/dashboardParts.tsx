@@ -121,7 +121,7 @@ function EmailItem({ email }: { email: AttentionEmail }) {
 /** Each section's words and list (narrowed to one team's on its dashboard: withTeam). */
 const SECTION_TEXT = {
   breached_open: { title: 'Overdue tickets', none: 'No open ticket is past its deadline.', link: '/admin/tickets/?status=open&breached=yes' },
-  waiting_unattended: { title: 'Waiting while nobody who may take them is available', none: 'No ticket waits without an available agent who may take it.', link: '/admin/tickets/?state=pending' },
+  waiting_unattended: { title: 'Waiting while nobody who may take them is available', none: 'No ticket waits without an available agent who may take it.', link: '/admin/tickets/?unattended=yes' },
   held_by_unavailable: { title: 'Held by agents who are away or offline', none: 'Every open ticket is with an available agent.', link: '/admin/tickets/?status=open&holder=unavailable' },
   undelivered_emails: { title: 'Emails not delivered', none: 'No failed or bounced email.', link: '/admin/emails/?status=undelivered' },
 } as const;

@@ -4,7 +4,8 @@
  * hold exactly the tickets or emails the section counts, no more and no fewer: the tickets held by
  * agents who are away or offline used to lead to the list of every agent (users, not tickets), and
  * "Emails not delivered" (failed or bounced) to the failed emails alone, of every team on one
- * team's dashboard.
+ * team's dashboard, and "Waiting while nobody who may take them is available" to every waiting
+ * ticket, those an available agent may take (and will, as room appears) too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changePresence } from '../../src/services/presence.js';
@@ -13,7 +14,7 @@ import { ApiClient } from '../api/support.js';
 import { addStaff, type Client, startTestApp, type TestApp } from '../support/app.js';
 import { FakeClock } from '../support/clock.js';
 import { DIALECTS } from '../support/db.js';
-import { adminClient, agentClient, rowIds, threeWaitingOneOverdue } from './support.js';
+import { adminClient, agentClient, newTicket, rowIds, threeWaitingOneOverdue } from './support.js';
 
 const SECTIONS = ['breached_open', 'waiting_unattended', 'held_by_unavailable', 'undelivered_emails'] as const;
 
@@ -36,6 +37,7 @@ for (const dialect of DIALECTS) {
     let tickets: Record<'high' | 'medium' | 'low', number>;
     const emails = { failed: 0, bounced: 0, sent: 0, billing: 0 };
     let billing = 0;
+    const later = { taken: 0, waiting: 0 };
 
     beforeAll(async () => {
       t = await startTestApp(dialect, { clock });
@@ -65,6 +67,10 @@ for (const dialect of DIALECTS) {
       const mail = await t.ctx.handle.db.selectFrom('outbox').select('id').where('ticket_id', '=', billing).executeTakeFirstOrThrow();
       emails.billing = mail.id;
       await t.ctx.handle.db.updateTable('outbox').set({ status: 'bounced', last_error: '5.1.1' }).where('id', '=', emails.billing).execute();
+      // Two more of Support's: bob takes one and is full, the other waits for room. Someone
+      // available may take it, so it does not need attention (README), though it waits.
+      later.taken = await newTicket(t.ctx, { title: 'Later one' });
+      later.waiting = await newTicket(t.ctx, { title: 'Later two' });
     });
     afterAll(() => t.close());
 
@@ -93,7 +99,7 @@ for (const dialect of DIALECTS) {
     }
 
     it('filters the ticket list by who holds a ticket, and refuses a holder beside closed or waiting tickets', async () => {
-      expect(rowIds((await admin.get('/admin/tickets/?holder=available')).body)).toEqual([tickets.low]);
+      expect(rowIds((await admin.get('/admin/tickets/?holder=available')).body)).toEqual([later.taken, tickets.low]);
       expect(rowIds((await admin.get('/admin/tickets/?holder=UNAVAILABLE&priority=high')).body)).toEqual([tickets.high]);
       for (const [query, message] of [
         ['holder=away', 'Choose available, or unavailable (away or offline).'],
@@ -109,6 +115,24 @@ for (const dialect of DIALECTS) {
       const csv = await admin.get('/admin/tickets/export.csv?holder=unavailable');
       expect(csv.statusCode).toBe(200);
       expect(csv.body.split('\n').filter((line) => line.startsWith('HD-')).map((line) => line.split(',')[0])).toEqual([`HD-${tickets.medium}`, `HD-${tickets.high}`]);
+    });
+
+    it('filters the waiting tickets by whether someone available may take them, and refuses it beside tickets that do not wait', async () => {
+      expect(rowIds((await admin.get('/admin/tickets/?unattended=no')).body)).toEqual([later.waiting]);
+      expect(rowIds((await admin.get('/admin/tickets/?unattended=yes&state=pending&team=billing')).body)).toEqual([billing]);
+      for (const [query, message] of [
+        ['unattended=maybe', 'Choose yes or no.'],
+        ['unattended=yes&status=closed', 'Closed tickets do not wait: choose waiting tickets, or leave this empty.'],
+        ['unattended=no&state=open', 'Assigned tickets do not wait: choose waiting tickets, or leave this empty.'],
+        ['unattended=yes&holder=unavailable', 'Assigned tickets do not wait: choose waiting tickets, or leave this empty.'],
+      ]) {
+        const list = await admin.get(`/admin/tickets/?${query}`);
+        expect(list.statusCode, query).toBe(400);
+        expect(list.body, query).toContain(`<small id="unattended-error" class="field-error">${message}</small>`);
+      }
+      const csv = await admin.get('/admin/tickets/export.csv?unattended=yes');
+      expect(csv.statusCode).toBe(200);
+      expect(csv.body.split('\n').filter((line) => line.startsWith('HD-')).map((line) => line.split(',')[0])).toEqual([`HD-${billing}`]);
     });
 
     it("filters the emails by not delivered and by their ticket's team, and refuses a team that does not exist", async () => {

@@ -21,6 +21,7 @@ const CHOICES: [path: string, field: string, values: readonly string[]][] = [
   ['/admin/tickets/', 'priority', ['high', 'medium', 'low']],
   ['/admin/tickets/', 'breached', ['yes', 'no']],
   ['/admin/tickets/', 'holder', ['available', 'unavailable']],
+  ['/admin/tickets/', 'unattended', ['yes', 'no']],
   ['/admin/users/', 'role', ['agent', 'admin']],
   ['/admin/users/', 'presence', ['available', 'away', 'offline']],
   ['/admin/inbound/', 'result', INBOUND_LOG_RESULTS],

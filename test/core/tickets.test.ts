@@ -11,6 +11,7 @@ import {
   stateOf,
   statusStateConflict,
   holderConflict,
+  unattendedConflict,
   parseHolder,
   validateNewTicket,
 } from '../../src/core/tickets.js';
@@ -339,5 +340,19 @@ describe('holderConflict: a holder filter beside a status or state that no held 
     [undefined, null],
   ])('parseHolder(%j) is %j', (raw, expected) => {
     expect(parseHolder(raw)).toBe(expected);
+  });
+});
+
+describe('unattendedConflict: an unattended filter beside a status, state or holder that no waiting ticket has', () => {
+  it.each<[boolean | undefined, 'open' | 'closed' | undefined, 'pending' | 'open' | 'closed' | undefined, 'available' | 'unavailable' | undefined, string | null]>([
+    [undefined, 'closed', 'open', 'available', null],
+    [true, undefined, undefined, undefined, null],
+    [false, 'open', 'pending', undefined, null],
+    [true, 'closed', undefined, undefined, 'Closed tickets do not wait: choose waiting tickets, or leave this empty.'],
+    [false, undefined, 'closed', undefined, 'Closed tickets do not wait: choose waiting tickets, or leave this empty.'],
+    [true, 'open', 'open', undefined, 'Assigned tickets do not wait: choose waiting tickets, or leave this empty.'],
+    [true, undefined, undefined, 'unavailable', 'Assigned tickets do not wait: choose waiting tickets, or leave this empty.'],
+  ])('unattended %s, status %s, state %s, holder %s', (unattended, status, state, holder, expected) => {
+    expect(unattendedConflict(unattended, status, state, holder)).toBe(expected);
   });
 });

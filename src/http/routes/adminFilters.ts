@@ -7,7 +7,7 @@
 import { parseAuditAction, parseAuditActor, UNKNOWN_AUDIT_ACTION } from '../../core/audit.js';
 import { PRESENCES, type Presence } from '../../core/routing.js';
 import { parsePosition, parseSearch, type SearchQuery } from '../../core/search.js';
-import { EVENT_TYPES, holderConflict, idFromReference, parseHolder, parseId, parsePriority, parseState, parseStatus, statusStateConflict, type TicketEventType } from '../../core/tickets.js';
+import { EVENT_TYPES, holderConflict, idFromReference, parseHolder, parseId, parsePriority, parseState, parseStatus, statusStateConflict, type TicketEventType, unattendedConflict } from '../../core/tickets.js';
 import { ROLES, type Role } from '../../core/users.js';
 import { MAIL_KINDS } from '../../mail/templates/index.js';
 import type { Db } from '../../db/connect.js';
@@ -186,6 +186,7 @@ export function parseTicketQuery(query: Query): Parsed<TicketFilter> {
     agent: p.take('agent', username, 'Enter an agent’s username.'),
     team: p.take('team', teamName, 'Enter a team’s name.'),
     holder: p.take('holder', parseHolder, 'Choose available, or unavailable (away or offline).'),
+    unattended: p.take('unattended', yesNo, 'Choose yes or no.'),
     breached: p.take('breached', yesNo, 'Choose yes or no.'),
     ...p.dateRange(),
     search: p.searchQuery(),
@@ -194,6 +195,8 @@ export function parseTicketQuery(query: Query): Parsed<TicketFilter> {
   if (conflict !== null) p.errors.state = conflict;
   const unheld = holderConflict(filter.holder, filter.status, filter.state);
   if (unheld !== null) p.errors.holder = unheld;
+  const notWaiting = unattendedConflict(filter.unattended, filter.status, filter.state, filter.holder);
+  if (notWaiting !== null) p.errors.unattended = notWaiting;
   // A search's pages continue from a result's position (repositories/search.ts), not an id.
   return p.result(filter, filter.search ? parsePosition : positiveId);
 }
