@@ -7,7 +7,7 @@ import { recordPresence } from '../repositories/presenceHistory.js';
 import { changedParts } from '../core/audit.js';
 import { adminsAreNoAgents, type Checked, checkedOf } from '../core/checked.js';
 import { labelled, labelMessage } from '../core/fieldErrors.js';
-import { bestAgent } from '../core/routing.js';
+import { bestAgent, type Presence } from '../core/routing.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { CHOOSE_CALENDAR, parseCapacity, MAX_CAPACITY, type Settings, SETTINGS_LABELS, settingsChanged } from '../core/settings.js';
 import { referenceOf } from '../core/tickets.js';
@@ -228,12 +228,15 @@ export async function changeCapacity(ctx: ServiceContext, by: Acting, userId: nu
   const text = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' ? String(raw) : '';
   const capacity = text === '' ? null : parseCapacity(text);
   if (text !== '' && capacity === null) throw invalidInput({ capacity: labelMessage('Capacity', `Enter a whole number from 1 to ${MAX_CAPACITY}, or leave empty for the default.`) });
-  return withRouting(ctx, by, async (run) => {
+  // The agent's presence when its capacity changed: its open pages hear of the change (below).
+  let changed: Presence | null = null;
+  const saved = await withRouting(ctx, by, async (run) => {
     const user = await findUserById(run.trx, userId);
     if (!user) throw notFound('User');
     if (user.role !== 'agent') throw invalidInput({ capacity: labelMessage('Capacity', 'Only agents have a capacity.') }, 'Only agents have a capacity.');
     // Saving the capacity it has already changes nothing, and writes no audit entry (QA).
     if (user.capacity === capacity) return capacity;
+    changed = user.presence;
     await setUserCapacity(run.trx, userId, capacity);
     await auditRun(run, 'user.capacity', `user:${userId}`, { before: { capacity: user.capacity }, after: { capacity } });
     const before = run.agents.find((a) => a.id === userId)?.capacity;
@@ -247,4 +250,9 @@ export async function changeCapacity(ctx: ServiceContext, by: Acting, userId: nu
     }
     return capacity;
   });
+  // The agent's dashboard shows its capacity ("2 of 3 open"); a change that moves no ticket sends
+  // no ticket event, so its pages are told as of a presence change (its presence as it is): they
+  // refetch. Live pages hear nothing else of an agent but its tickets and its presence.
+  if (changed !== null) ctx.onPresence?.(userId, changed);
+  return saved;
 }
