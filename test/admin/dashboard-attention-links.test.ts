@@ -74,6 +74,23 @@ for (const dialect of DIALECTS) {
     });
     afterAll(() => t.close());
 
+    /** Each query is a 400 with its message by `field`, and lists nothing. */
+    async function refused(field: string, cases: [query: string, message: string][]): Promise<void> {
+      for (const [query, message] of cases) {
+        const list = await admin.get(`/admin/tickets/?${query}`);
+        expect(list.statusCode, query).toBe(400);
+        expect(list.body, query).toContain(`<small id="${field}-error" class="field-error">${message}</small>`);
+        expect(rowIds(list.body), query).toEqual([]);
+      }
+    }
+
+    /** The references the ticket export under `query` holds. */
+    async function exported(query: string): Promise<string[]> {
+      const csv = await admin.get(`/admin/tickets/export.csv?${query}`);
+      expect(csv.statusCode, query).toBe(200);
+      return csv.body.split('\n').filter((line) => line.startsWith('HD-')).map((line) => line.split(',')[0]!);
+    }
+
     for (const team of [null, 'Support', 'Billing']) {
       it(`each section's list holds what it counts (${team ?? 'every team'})`, async () => {
         const page = await admin.get(`/adminapp/dashboard/${team === null ? '' : `?team=${team}`}`);
@@ -101,38 +118,25 @@ for (const dialect of DIALECTS) {
     it('filters the ticket list by who holds a ticket, and refuses a holder beside closed or waiting tickets', async () => {
       expect(rowIds((await admin.get('/admin/tickets/?holder=available')).body)).toEqual([later.taken, tickets.low]);
       expect(rowIds((await admin.get('/admin/tickets/?holder=UNAVAILABLE&priority=high')).body)).toEqual([tickets.high]);
-      for (const [query, message] of [
+      await refused('holder', [
         ['holder=away', 'Choose available, or unavailable (away or offline).'],
         ['holder=unavailable&status=closed', 'Closed tickets are held by nobody: choose open tickets, or any holder.'],
         ['holder=available&state=pending', 'Waiting tickets are held by nobody: choose assigned tickets, or any holder.'],
-      ]) {
-        const list = await admin.get(`/admin/tickets/?${query}`);
-        expect(list.statusCode, query).toBe(400);
-        expect(list.body, query).toContain(`<small id="holder-error" class="field-error">${message}</small>`);
-        expect(rowIds(list.body), query).toEqual([]);
-      }
+      ]);
       // The export takes the same filter.
-      const csv = await admin.get('/admin/tickets/export.csv?holder=unavailable');
-      expect(csv.statusCode).toBe(200);
-      expect(csv.body.split('\n').filter((line) => line.startsWith('HD-')).map((line) => line.split(',')[0])).toEqual([`HD-${tickets.medium}`, `HD-${tickets.high}`]);
+      expect(await exported('holder=unavailable')).toEqual([`HD-${tickets.medium}`, `HD-${tickets.high}`]);
     });
 
     it('filters the waiting tickets by whether someone available may take them, and refuses it beside tickets that do not wait', async () => {
       expect(rowIds((await admin.get('/admin/tickets/?unattended=no')).body)).toEqual([later.waiting]);
       expect(rowIds((await admin.get('/admin/tickets/?unattended=yes&state=pending&team=billing')).body)).toEqual([billing]);
-      for (const [query, message] of [
+      await refused('unattended', [
         ['unattended=maybe', 'Choose yes or no.'],
         ['unattended=yes&status=closed', 'Closed tickets do not wait: choose waiting tickets, or leave this empty.'],
         ['unattended=no&state=open', 'Assigned tickets do not wait: choose waiting tickets, or leave this empty.'],
         ['unattended=yes&holder=unavailable', 'Assigned tickets do not wait: choose waiting tickets, or leave this empty.'],
-      ]) {
-        const list = await admin.get(`/admin/tickets/?${query}`);
-        expect(list.statusCode, query).toBe(400);
-        expect(list.body, query).toContain(`<small id="unattended-error" class="field-error">${message}</small>`);
-      }
-      const csv = await admin.get('/admin/tickets/export.csv?unattended=yes');
-      expect(csv.statusCode).toBe(200);
-      expect(csv.body.split('\n').filter((line) => line.startsWith('HD-')).map((line) => line.split(',')[0])).toEqual([`HD-${billing}`]);
+      ]);
+      expect(await exported('unattended=yes')).toEqual([`HD-${billing}`]);
     });
 
     it("filters the emails by not delivered and by their ticket's team, and refuses a team that does not exist", async () => {
