@@ -22,6 +22,12 @@ export interface AgentLoad {
   lastAssignedAt: number | null;
 }
 
+/** The agents of `after` whose capacity in force differs from `before` (or who were not there). */
+export function capacityChanges(before: readonly AgentLoad[], after: readonly AgentLoad[]): AgentLoad[] {
+  const was = new Map(before.map((a) => [a.id, a.capacity]));
+  return after.filter((a) => was.get(a.id) !== a.capacity);
+}
+
 /** A pending ticket as the queue sees it. */
 export interface QueuedTicket {
   id: number;

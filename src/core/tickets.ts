@@ -70,6 +70,42 @@ export function statusStateConflict(status: TicketStatus | undefined, state: Tic
   return `Status ${status} and state ${state} never match: choose one.`;
 }
 
+/**
+ * Who holds an open ticket, as the admin list filters it (`holder`): an agent who is `available`,
+ * or one who is away or offline (`unavailable`: the dashboard's "Held by agents who are away or
+ * offline"). Only open tickets with an agent are held.
+ */
+export const HOLDERS = ['available', 'unavailable'] as const;
+export type Holder = (typeof HOLDERS)[number];
+
+/** A holder filter from user input in any letter case, or null when it is not one. */
+export function parseHolder(raw: unknown): Holder | null {
+  return oneOf(HOLDERS, raw);
+}
+
+/**
+ * Why a `holder` filter can never match a ticket of the `status` or `state` also asked for, or null
+ * when it can: a closed ticket and a waiting one are held by nobody.
+ */
+export function holderConflict(holder: Holder | undefined, status: TicketStatus | undefined, state: TicketState | undefined): string | null {
+  if (holder === undefined) return null;
+  if (status === 'closed' || state === 'closed') return 'Closed tickets are held by nobody: choose open tickets, or any holder.';
+  if (state === 'pending') return 'Waiting tickets are held by nobody: choose assigned tickets, or any holder.';
+  return null;
+}
+
+/**
+ * Why an `unattended` filter (waiting tickets that no available agent may take, or that one may)
+ * can never match a ticket of the `status`, `state` or `holder` also asked for, or null when it can:
+ * only waiting tickets are either.
+ */
+export function unattendedConflict(unattended: boolean | undefined, status: TicketStatus | undefined, state: TicketState | undefined, holder: Holder | undefined): string | null {
+  if (unattended === undefined) return null;
+  if (status === 'closed' || state === 'closed') return 'Closed tickets do not wait: choose waiting tickets, or leave this empty.';
+  if (state === 'open' || holder !== undefined) return 'Assigned tickets do not wait: choose waiting tickets, or leave this empty.';
+  return null;
+}
+
 /** The derived state of a ticket (§2). */
 export function stateOf(ticket: { status: TicketStatus; agentId: number | null }): TicketState {
   if (ticket.status === 'closed') return 'closed';

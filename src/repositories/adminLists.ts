@@ -9,7 +9,7 @@ import type { ExportTicket } from '../core/csvExport.js';
 import type { Presence } from '../core/routing.js';
 import type { PositionOp, SearchQuery } from '../core/search.js';
 import type { SlaMetric } from '../core/slaClocks.js';
-import type { Priority, TicketEventType, TicketState, TicketStatus } from '../core/tickets.js';
+import type { Holder, Priority, TicketEventType, TicketState, TicketStatus } from '../core/tickets.js';
 import type { Role } from '../core/users.js';
 import type { Db } from '../db/connect.js';
 import type { OutboxTable } from '../db/schema.js';
@@ -98,6 +98,15 @@ export interface TicketFilter {
   agent?: string;
   /** A team's name (§12), any letter case, or its id. */
   team?: string;
+  /** Open tickets whose agent is available, or away or offline (core/tickets.ts HOLDERS). */
+  holder?: Holder;
+  /**
+   * Waiting tickets that no available agent may take now (true), or that one may (false): the
+   * dashboard's "Waiting while nobody who may take them is available". Its kinds, judged by the
+   * shell at the list's instant (services/attention.ts withUnattendedKinds), are `unattendedKinds`.
+   */
+  unattended?: boolean;
+  unattendedKinds?: readonly UnattendedKind[];
   /** Breached (§4) as of `now`, or not. */
   breached?: boolean;
   /** created_at ≥ from (epoch ms). */
@@ -106,6 +115,21 @@ export interface TicketFilter {
   to?: number;
   /** A search (core/search.ts): results by relevance tier, then newest first. */
   search?: SearchQuery;
+}
+
+/** Waiting tickets of one team and skills created after `after` (null: all of them) that no available agent may take. */
+export interface UnattendedKind {
+  teamId: number;
+  requiredSkills: string;
+  after: number | null;
+}
+
+/** Whether a ticket (`t`) is of one of `kinds` (none: false). */
+function ofUnattendedKind(kinds: readonly UnattendedKind[]): Expression<SqlBool> {
+  if (kinds.length === 0) return sql<SqlBool>`1 = 0`;
+  const one = (k: UnattendedKind) =>
+    sql<SqlBool>`(t.team_id = ${k.teamId} and t.required_skills = ${k.requiredSkills}${k.after === null ? sql`` : sql` and t.created_at > ${k.after}`})`;
+  return sql<SqlBool>`(${sql.join(kinds.map(one), sql` or `)})`;
 }
 
 /** A row of /admin/tickets/: what its CSV export says of a ticket (core/csvExport.ts), and whose turn it is. */
@@ -142,6 +166,15 @@ export async function ticketListSource(db: Db, filter: TicketFilter, now: number
     if (filter.priority) q = q.where('t.priority', '=', filter.priority);
     if (filter.agent !== undefined) q = q.where('u.username', '=', filter.agent);
     if (teamId !== undefined) q = q.where('t.team_id', '=', teamId);
+    if (filter.holder !== undefined) {
+      q = q.where('t.status', '=', OPEN).where('t.agent_id', 'is not', null);
+      q = filter.holder === 'available' ? q.where('u.presence', '=', 'available') : q.where('u.presence', '<>', 'available');
+    }
+    if (filter.unattended !== undefined) {
+      const kinds = ofUnattendedKind(filter.unattendedKinds ?? []);
+      q = q.where('t.status', '=', OPEN).where('t.agent_id', 'is', null);
+      q = filter.unattended ? q.where(kinds) : q.where((eb) => eb.not(kinds));
+    }
     const { breached } = breachSql(now, 't');
     if (filter.breached === true) q = q.where(breached);
     if (filter.breached === false) q = q.where((eb) => eb.not(breached));
@@ -314,9 +347,16 @@ export async function listEventsPage(db: Db, filter: EventFilter, request: PageR
 export type EmailStatus = OutboxTable['status'];
 export type EmailKind = OutboxTable['kind'];
 
+/** Not delivered: given up (`failed`) or reported undeliverable (`bounced`), as the dashboard's "Emails not delivered" counts them. */
+export const UNDELIVERED = 'undelivered';
+const UNDELIVERED_STATUSES: readonly EmailStatus[] = ['failed', 'bounced'];
+
 export interface EmailFilter {
-  status?: EmailStatus;
+  /** One status, or both of `UNDELIVERED`. */
+  status?: EmailStatus | typeof UNDELIVERED;
   kind?: EmailKind;
+  /** The emails about the tickets of the team of this name (§12), any letter case, or of this id. */
+  team?: string;
   ticketId?: number;
   /** Substring of a recipient (the To or one in Cc) or the subject, any letter case. */
   q?: string;
@@ -339,10 +379,13 @@ export interface EmailListRow {
 }
 
 export async function listEmailsPage(db: Db, filter: EmailFilter, request: PageRequest): Promise<Page<EmailListRow>> {
+  const teamId = await teamIdOf(db, filter.team);
   const base = () => {
     let q = db.selectFrom('outbox as o');
-    if (filter.status) q = q.where('o.status', '=', filter.status);
+    if (filter.status === UNDELIVERED) q = q.where('o.status', 'in', UNDELIVERED_STATUSES);
+    else if (filter.status) q = q.where('o.status', '=', filter.status);
     if (filter.kind) q = q.where('o.kind', '=', filter.kind);
+    if (teamId !== undefined) q = q.where('o.ticket_id', 'in', db.selectFrom('tickets').select('id').where('team_id', '=', teamId));
     if (filter.ticketId !== undefined) q = q.where('o.ticket_id', '=', filter.ticketId);
     if (filter.q) q = q.where(anyContains(db, ['o.to_address', 'o.cc_addresses', 'o.subject'], filter.q));
     return q;

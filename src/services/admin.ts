@@ -7,7 +7,7 @@ import { recordPresence } from '../repositories/presenceHistory.js';
 import { changedParts } from '../core/audit.js';
 import { adminsAreNoAgents, type Checked, checkedOf } from '../core/checked.js';
 import { labelled, labelMessage } from '../core/fieldErrors.js';
-import { bestAgent } from '../core/routing.js';
+import { type AgentLoad, bestAgent, capacityChanges } from '../core/routing.js';
 import { DomainError, invalidInput, notFound } from '../core/errors.js';
 import { CHOOSE_CALENDAR, parseCapacity, MAX_CAPACITY, type Settings, SETTINGS_LABELS, settingsChanged } from '../core/settings.js';
 import { referenceOf } from '../core/tickets.js';
@@ -42,7 +42,8 @@ function conflict(message: string): DomainError {
  * `pause_while_waiting` off starts the paused clocks again in the same transaction.
  */
 export async function updateSettings(ctx: ServiceContext, by: Acting, change: (stored: Settings) => Settings | Checked<Settings>): Promise<Settings> {
-  return withRouting(ctx, by, async (run) => {
+  let recounted: AgentLoad[] = [];
+  const saved = await withRouting(ctx, by, async (run) => {
     const { value: settings, fields: parsed } = checkedOf(change(run.settings));
     // Nothing changes (`PATCH {}`, the page saved as it was): nothing to write, nothing to audit.
     if (Object.keys(parsed).length === 0 && !settingsChanged(run.settings, settings)) return run.settings;
@@ -59,9 +60,23 @@ export async function updateSettings(ctx: ServiceContext, by: Acting, change: (s
     if (run.settings.pauseWhileWaiting && !settings.pauseWhileWaiting) run.changes.push(...(await resumePausedClocks(ctx.handle, run.trx, run.now)));
     run.settings = settings;
     run.clock = await clockCalendarOf(ctx.handle, run.trx, versionId);
+    const before = run.agents;
     run.agents = await loadAgentLoads(run.trx, settings.defaultCapacity);
+    recounted = capacityChanges(before, run.agents);
     return settings;
   });
+  tellCapacities(ctx, recounted);
+  return saved;
+}
+
+/**
+ * After the commit, tells the open pages of agents whose capacity in force changed: an agent's
+ * dashboard shows it ("2 of 3 open"), and a change that moves no ticket sends no ticket event. They
+ * hear it as a presence event carrying their presence as it is (the one kind of event about the
+ * agent itself that pages hear), and refetch.
+ */
+function tellCapacities(ctx: ServiceContext, agents: readonly Pick<AgentLoad, 'id' | 'presence'>[]): void {
+  for (const agent of agents) ctx.onPresence?.(agent.id, agent.presence);
 }
 
 /** The outcome of an admin's move, for the message shown to the admin. */
@@ -228,12 +243,15 @@ export async function changeCapacity(ctx: ServiceContext, by: Acting, userId: nu
   const text = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' ? String(raw) : '';
   const capacity = text === '' ? null : parseCapacity(text);
   if (text !== '' && capacity === null) throw invalidInput({ capacity: labelMessage('Capacity', `Enter a whole number from 1 to ${MAX_CAPACITY}, or leave empty for the default.`) });
-  return withRouting(ctx, by, async (run) => {
+  // The agent whose capacity changed: its open pages hear of it (tellCapacities).
+  const changed: Pick<AgentLoad, 'id' | 'presence'>[] = [];
+  const saved = await withRouting(ctx, by, async (run) => {
     const user = await findUserById(run.trx, userId);
     if (!user) throw notFound('User');
     if (user.role !== 'agent') throw invalidInput({ capacity: labelMessage('Capacity', 'Only agents have a capacity.') }, 'Only agents have a capacity.');
     // Saving the capacity it has already changes nothing, and writes no audit entry (QA).
     if (user.capacity === capacity) return capacity;
+    changed.push({ id: userId, presence: user.presence });
     await setUserCapacity(run.trx, userId, capacity);
     await auditRun(run, 'user.capacity', `user:${userId}`, { before: { capacity: user.capacity }, after: { capacity } });
     const before = run.agents.find((a) => a.id === userId)?.capacity;
@@ -247,4 +265,6 @@ export async function changeCapacity(ctx: ServiceContext, by: Acting, userId: nu
     }
     return capacity;
   });
+  tellCapacities(ctx, changed);
+  return saved;
 }

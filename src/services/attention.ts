@@ -16,6 +16,7 @@ import { PAUSED_DUE_AT } from '../core/slaClocks.js';
 import { referenceOf } from '../core/tickets.js';
 import { anyMayTake, skillNeedsOf, type TeamWorld } from '../core/teams.js';
 import type { TicketRow } from '../db/schema.js';
+import type { TicketFilter } from '../repositories/adminLists.js';
 import { teamTicketOf } from '../repositories/tickets.js';
 import {
   type AttentionEmailRow,
@@ -91,6 +92,12 @@ export interface Desk {
   rows: AttentionRows;
 }
 
+/** The kinds of waiting ticket (of team `teamId`, or every team) and those no available agent may take at `now` (core/dashboardAttention.ts). */
+async function unattendedOf(db: Db, now: number, teamId: number | null, world?: TeamWorld, available?: readonly number[]) {
+  const kinds = (await waitingKinds(db, teamId)).map((row) => ({ row, teamId: row.team_id, skills: skillNeedsOf(row.required_skills), pending: row.pending }));
+  return { kinds, found: unattendedKinds(kinds, world ?? (await loadTeamWorld(db)), available ?? (await availableAgentIds(db)), now) };
+}
+
 /**
  * The waiting tickets (of team `teamId`, or every team) that no available agent may take at `now`:
  * per kind of waiting ticket, core/dashboardAttention.ts says which (created after which instant),
@@ -98,8 +105,7 @@ export interface Desk {
  */
 async function loadUnattended(db: Db, now: number, teamId: number | null, world: TeamWorld, available: readonly number[]) {
   const dialect = dialectOf(db);
-  const kinds = (await waitingKinds(db, teamId)).map((row) => ({ row, teamId: row.team_id, skills: skillNeedsOf(row.required_skills), pending: row.pending }));
-  const found = unattendedKinds(kinds, world, available, now);
+  const { kinds, found } = await unattendedOf(db, now, teamId, world, available);
   let count = 0;
   const oldest: AttentionTicketRow[] = [];
   for (const { kind, after } of found) {
@@ -107,6 +113,16 @@ async function loadUnattended(db: Db, now: number, teamId: number | null, world:
     oldest.push(...(await oldestWaitingOfKind(db, dialect, kind.row, after, ATTENTION_ITEMS)));
   }
   return { count, oldest: oldestFirst(oldest, ATTENTION_ITEMS), kinds };
+}
+
+/**
+ * `filter` with the kinds its `unattended` choice means at `now` (every team's: a `team` filter
+ * narrows apart), as the panel counts them (loadUnattended); as it is without that choice.
+ */
+export async function withUnattendedKinds(db: Db, filter: TicketFilter, now: number): Promise<TicketFilter> {
+  if (filter.unattended === undefined) return filter;
+  const { found } = await unattendedOf(db, now, null);
+  return { ...filter, unattendedKinds: found.map(({ kind, after }) => ({ teamId: kind.teamId, requiredSkills: kind.row.required_skills, after })) };
 }
 
 /**

@@ -35,8 +35,12 @@ export const FIGURE_LINKS: Record<string, string> = {
  * tickets (`team=`, §12), as that dashboard's figures are; other lists (users, emails) as they are.
  */
 export function teamListHref(href: string, team: string | null): string {
-  if (team === null || !href.startsWith('/admin/tickets/')) return href;
-  return `${href}${href.includes('?') ? '&' : '?'}team=${encodeURIComponent(team)}`;
+  return href.startsWith('/admin/tickets/') ? withTeam(href, team) : href;
+}
+
+/** `href` narrowed to team `team`'s records (null: as it is). */
+function withTeam(href: string, team: string | null): string {
+  return team === null ? href : `${href}${href.includes('?') ? '&' : '?'}team=${encodeURIComponent(team)}`;
 }
 
 /** The icon beside a level's words (the words say it; the icon is decoration). */
@@ -114,12 +118,12 @@ function EmailItem({ email }: { email: AttentionEmail }) {
   );
 }
 
-/** Each section's words and list (a ticket list is narrowed to one team's on its dashboard: teamListHref). */
+/** Each section's words and list (narrowed to one team's on its dashboard: withTeam). */
 const SECTION_TEXT = {
   breached_open: { title: 'Overdue tickets', none: 'No open ticket is past its deadline.', link: '/admin/tickets/?status=open&breached=yes' },
-  waiting_unattended: { title: 'Waiting while nobody who may take them is available', none: 'No ticket waits without an available agent who may take it.', link: '/admin/tickets/?state=pending' },
-  held_by_unavailable: { title: 'Held by agents who are away or offline', none: 'Every open ticket is with an available agent.', link: '/admin/users/?role=agent' },
-  undelivered_emails: { title: 'Emails not delivered', none: 'No failed or bounced email.', link: '/admin/emails/?status=failed' },
+  waiting_unattended: { title: 'Waiting while nobody who may take them is available', none: 'No ticket waits without an available agent who may take it.', link: '/admin/tickets/?unattended=yes' },
+  held_by_unavailable: { title: 'Held by agents who are away or offline', none: 'Every open ticket is with an available agent.', link: '/admin/tickets/?status=open&holder=unavailable' },
+  undelivered_emails: { title: 'Emails not delivered', none: 'No failed or bounced email.', link: '/admin/emails/?status=undelivered' },
 } as const;
 
 /**
@@ -129,7 +133,8 @@ const SECTION_TEXT = {
  */
 export function AttentionPanel({ attention, span, outbox, team = null }: { attention: Attention; span: Span; outbox: { failed: number; bounced: number }; team?: string | null }) {
   const s = attention.sections;
-  const link = (name: keyof typeof SECTION_TEXT) => teamListHref(SECTION_TEXT[name].link, team);
+  // Every section counts the team's own on its dashboard, the emails about its tickets included.
+  const link = (name: keyof typeof SECTION_TEXT) => withTeam(SECTION_TEXT[name].link, team);
   const section = (name: keyof typeof SECTION_TEXT, items: ComponentChildren[], extra?: ComponentChildren) => (
     <article class={`attention level-${s[name].level}`} data-section={name} aria-labelledby={`attention-${name}`}>
       <header>

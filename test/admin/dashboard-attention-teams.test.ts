@@ -73,7 +73,7 @@ for (const dialect of DIALECTS) {
       expect(attention.cards.pending).toBe('warning');
       expect(attention.level).toBe('warning');
       const page = (await admin.get('/adminapp/dashboard/')).body;
-      expect(page).toMatch(/data-section="waiting_unattended"[\s\S]*?<a href="\/admin\/tickets\/\?state=pending" data-count="true">5<\/a>/);
+      expect(page).toMatch(/data-section="waiting_unattended"[\s\S]*?<a href="\/admin\/tickets\/\?unattended=yes" data-count="true">5<\/a>/);
       expect(page).toMatch(/<article class="kpi-card level-warning" data-card="pending">/);
     });
 

@@ -73,7 +73,7 @@ for (const dialect of DIALECTS) {
       // One live region, and it is the summary.
       expect(page.match(/aria-live|role="status"/g)).toEqual(['role="status"']);
       expect(page).toMatch(/<p id="dashboard-summary" class="dashboard-summary" role="status" data-level="alarm">3 waiting, 1 overdue, no agents available\.<\/p>/);
-      expect(page).toMatch(/data-section="waiting_unattended"[\s\S]*?<a href="\/admin\/tickets\/\?state=pending" data-count="true">3<\/a>/);
+      expect(page).toMatch(/data-section="waiting_unattended"[\s\S]*?<a href="\/admin\/tickets\/\?unattended=yes" data-count="true">3<\/a>/);
     });
 
     it('the links lead to lists of as many tickets as the numbers say', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  capacityChanges,
   type AgentLoad,
   bestAgent,
   chooseBalanceDonor,
@@ -550,5 +551,17 @@ describe('planFollowUp (§9: a customer writes to a closed ticket)', () => {
       expect(load(plan.agents, a.id)).toEqual(a.id === c.to ? { ...a, openCount: a.openCount + 1, lastAssignedAt: NOW } : a);
     }
     expect(plan.agents).toHaveLength(c.agents.length);
+  });
+});
+
+describe('capacityChanges: the agents whose capacity in force changed', () => {
+  const load = (id: number, capacity: number) => ({ id, presence: 'available' as const, capacity, openCount: 0, lastAssignedAt: null });
+  it.each<[string, ReturnType<typeof load>[], ReturnType<typeof load>[], number[]]>([
+    ['nobody when nothing changed', [load(1, 2), load(2, 3)], [load(1, 2), load(2, 3)], []],
+    ['the one whose capacity rose', [load(1, 2), load(2, 3)], [load(1, 4), load(2, 3)], [1]],
+    ['every one whose capacity fell (the default)', [load(1, 2), load(2, 2), load(3, 5)], [load(1, 1), load(2, 1), load(3, 5)], [1, 2]],
+    ['one not there before', [load(1, 2)], [load(1, 2), load(2, 2)], [2]],
+  ])('%s', (_name, before, after, ids) => {
+    expect(capacityChanges(before, after).map((a) => a.id)).toEqual(ids);
   });
 });

@@ -10,6 +10,9 @@ import {
   referenceOf,
   stateOf,
   statusStateConflict,
+  holderConflict,
+  unattendedConflict,
+  parseHolder,
   validateNewTicket,
 } from '../../src/core/tickets.js';
 import { errorOf } from '../support/errors.js';
@@ -311,5 +314,45 @@ describe('givenFilter', () => {
     [' ana', ' ana'],
   ])('givenFilter(%j) → %j', (raw, expected) => {
     expect(givenFilter(raw)).toBe(expected);
+  });
+});
+
+describe('holderConflict: a holder filter beside a status or state that no held ticket has', () => {
+  it.each<['available' | 'unavailable' | undefined, 'open' | 'closed' | undefined, 'pending' | 'open' | 'closed' | undefined, string | null]>([
+    [undefined, 'closed', 'pending', null],
+    ['unavailable', undefined, undefined, null],
+    ['unavailable', 'open', undefined, null],
+    ['available', 'open', 'open', null],
+    ['unavailable', undefined, 'open', null],
+    ['unavailable', 'closed', undefined, 'Closed tickets are held by nobody: choose open tickets, or any holder.'],
+    ['available', undefined, 'closed', 'Closed tickets are held by nobody: choose open tickets, or any holder.'],
+    ['available', 'open', 'pending', 'Waiting tickets are held by nobody: choose assigned tickets, or any holder.'],
+    ['unavailable', undefined, 'pending', 'Waiting tickets are held by nobody: choose assigned tickets, or any holder.'],
+  ])('holder %s, status %s, state %s', (holder, status, state, expected) => {
+    expect(holderConflict(holder, status, state)).toBe(expected);
+  });
+
+  it.each<[unknown, string | null]>([
+    ['unavailable', 'unavailable'],
+    ['Available', 'available'],
+    ['away', null],
+    ['', null],
+    [undefined, null],
+  ])('parseHolder(%j) is %j', (raw, expected) => {
+    expect(parseHolder(raw)).toBe(expected);
+  });
+});
+
+describe('unattendedConflict: an unattended filter beside a status, state or holder that no waiting ticket has', () => {
+  it.each<[boolean | undefined, 'open' | 'closed' | undefined, 'pending' | 'open' | 'closed' | undefined, 'available' | 'unavailable' | undefined, string | null]>([
+    [undefined, 'closed', 'open', 'available', null],
+    [true, undefined, undefined, undefined, null],
+    [false, 'open', 'pending', undefined, null],
+    [true, 'closed', undefined, undefined, 'Closed tickets do not wait: choose waiting tickets, or leave this empty.'],
+    [false, undefined, 'closed', undefined, 'Closed tickets do not wait: choose waiting tickets, or leave this empty.'],
+    [true, 'open', 'open', undefined, 'Assigned tickets do not wait: choose waiting tickets, or leave this empty.'],
+    [true, undefined, undefined, 'unavailable', 'Assigned tickets do not wait: choose waiting tickets, or leave this empty.'],
+  ])('unattended %s, status %s, state %s, holder %s', (unattended, status, state, holder, expected) => {
+    expect(unattendedConflict(unattended, status, state, holder)).toBe(expected);
   });
 });

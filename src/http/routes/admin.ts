@@ -19,6 +19,7 @@ import { countPending, findTicketById } from '../../repositories/tickets.js';
 import { ticketsByIds } from '../../repositories/ticketQueries.js';
 import { findUserById } from '../../repositories/users.js';
 import { reassignTicket, requeueTicket } from '../../services/admin.js';
+import { withUnattendedKinds } from '../../services/attention.js';
 import type { ServiceContext } from '../../services/context.js';
 import { retryUndeliveredEmail } from '../../services/outbox.js';
 import { closeTicket } from '../../services/tickets.js';
@@ -68,16 +69,17 @@ export function adminRoutes(app: FastifyInstance, ctx: ServiceContext, options: 
       const parsed = await withKnownNames(db, parseTicketQuery(request.query as Query));
       const ok = Object.keys(parsed.errors).length === 0;
       const now = ctx.clock.now();
-      let page = ok ? await listTicketsPage(db, parsed.filter, now, parsed.page) : { rows: [], nextAfter: null, prevBefore: null };
+      const filter = ok ? await withUnattendedKinds(db, parsed.filter, now) : parsed.filter;
+      let page = ok ? await listTicketsPage(db, filter, now, parsed.page) : { rows: [], nextAfter: null, prevBefore: null };
       let { values } = parsed;
-      let search = parsed.filter.search ?? null;
+      let search = filter.search ?? null;
       let corrected: TicketListCorrection | null = null;
       // Nothing found on a first page: misspelt words corrected (README, "Search"), unless `exact=1`.
       const first = parsed.page.after === undefined && parsed.page.before === undefined;
       if (search !== null && page.rows.length === 0 && first && (request.query as Query).exact !== '1') {
         const typed = search;
         const retried = await firstCorrected(db, typed, async (attempt) => {
-          const found = await listTicketsPage(db, { ...parsed.filter, search: attempt }, now, parsed.page);
+          const found = await listTicketsPage(db, { ...filter, search: attempt }, now, parsed.page);
           return found.rows.length > 0 ? found : null;
         }, (found) => found.rows.map((row) => row.id));
         if (retried !== null) {

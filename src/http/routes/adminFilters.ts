@@ -7,11 +7,11 @@
 import { parseAuditAction, parseAuditActor, UNKNOWN_AUDIT_ACTION } from '../../core/audit.js';
 import { PRESENCES, type Presence } from '../../core/routing.js';
 import { parsePosition, parseSearch, type SearchQuery } from '../../core/search.js';
-import { EVENT_TYPES, idFromReference, parseId, parsePriority, parseState, parseStatus, statusStateConflict, type TicketEventType } from '../../core/tickets.js';
+import { EVENT_TYPES, holderConflict, idFromReference, parseHolder, parseId, parsePriority, parseState, parseStatus, statusStateConflict, type TicketEventType, unattendedConflict } from '../../core/tickets.js';
 import { ROLES, type Role } from '../../core/users.js';
 import { MAIL_KINDS } from '../../mail/templates/index.js';
 import type { Db } from '../../db/connect.js';
-import type { EmailFilter, EmailKind, EmailStatus, EventFilter, PageRequest, TicketFilter, UserFilter } from '../../repositories/adminLists.js';
+import { type EmailFilter, type EmailKind, type EmailStatus, type EventFilter, type PageRequest, type TicketFilter, UNDELIVERED, type UserFilter } from '../../repositories/adminLists.js';
 import type { AuditFilter } from '../../repositories/auditLog.js';
 import { INBOUND_LOG_RESULTS, type InboundFilter } from '../../repositories/inboundLog.js';
 import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
@@ -185,12 +185,18 @@ export function parseTicketQuery(query: Query): Parsed<TicketFilter> {
     priority: p.take('priority', parsePriority, 'Choose high, medium or low.'),
     agent: p.take('agent', username, 'Enter an agent’s username.'),
     team: p.take('team', teamName, 'Enter a team’s name.'),
+    holder: p.take('holder', parseHolder, 'Choose available, or unavailable (away or offline).'),
+    unattended: p.take('unattended', yesNo, 'Choose yes or no.'),
     breached: p.take('breached', yesNo, 'Choose yes or no.'),
     ...p.dateRange(),
     search: p.searchQuery(),
   });
   const conflict = statusStateConflict(filter.status, filter.state);
   if (conflict !== null) p.errors.state = conflict;
+  const unheld = holderConflict(filter.holder, filter.status, filter.state);
+  if (unheld !== null) p.errors.holder = unheld;
+  const notWaiting = unattendedConflict(filter.unattended, filter.status, filter.state, filter.holder);
+  if (notWaiting !== null) p.errors.unattended = notWaiting;
   // A search's pages continue from a result's position (repositories/search.ts), not an id.
   return p.result(filter, filter.search ? parsePosition : positiveId);
 }
@@ -219,14 +225,17 @@ export function parseEventQuery(query: Query): Parsed<EventFilter> {
 }
 
 export const EMAIL_STATUSES: readonly EmailStatus[] = OUTBOX_STATUSES;
+/** What the emails list's `status` takes: a status, or `undelivered` (failed or bounced). */
+const EMAIL_STATUS_CHOICES: readonly NonNullable<EmailFilter['status']>[] = [...EMAIL_STATUSES, UNDELIVERED];
 /** Every kind of email, so /admin/emails/ can filter by any (the `reply` of §9 included). */
 export const EMAIL_KINDS: readonly EmailKind[] = MAIL_KINDS;
 
 export function parseEmailQuery(query: Query): Parsed<EmailFilter> {
   const p = new FilterParser(query);
   const filter = defined<EmailFilter>({
-    status: p.take('status', (raw) => oneOf(EMAIL_STATUSES, raw), `Choose ${EMAIL_STATUSES.slice(0, -1).join(', ')} or ${EMAIL_STATUSES.at(-1)}.`),
+    status: p.take('status', (raw) => oneOf(EMAIL_STATUS_CHOICES, raw), `Choose ${EMAIL_STATUS_CHOICES.slice(0, -1).join(', ')} or ${EMAIL_STATUS_CHOICES.at(-1)}.`),
     kind: p.take('kind', (raw) => oneOf(EMAIL_KINDS, raw), `Choose one of: ${EMAIL_KINDS.join(', ')}.`),
+    team: p.take('team', teamName, 'Enter a team’s name.'),
     ticketId: p.take('ticket', ticketRef, 'Enter a reference such as HD-42.'),
     q: p.search(),
   });

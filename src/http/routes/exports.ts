@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { exportFilename } from '../../core/csvExport.js';
 import { invalidInput } from '../../core/errors.js';
 import { labelMessage } from '../../core/fieldErrors.js';
+import { withUnattendedKinds } from '../../services/attention.js';
 import type { ServiceContext } from '../../services/context.js';
 import { auditCsv, recordExport, ticketsCsv } from '../../services/csvExport.js';
 import { actingOf } from '../acting.js';
@@ -35,7 +36,7 @@ export function exportRoutes(app: FastifyInstance, ctx: ServiceContext): void {
       refuseBadFilters(parsed.errors);
       await recordExport(ctx, actingOf(request), 'tickets', exportFilters(parsed.values));
       const now = ctx.clock.now();
-      return sendCsv(reply, exportFilename('tickets', now), ticketsCsv(db, parsed.filter, now));
+      return sendCsv(reply, exportFilename('tickets', now), ticketsCsv(db, await withUnattendedKinds(db, parsed.filter, now), now));
     });
 
     admin.get('/admin/audit/export.csv', { exposeHeadRoute: false }, async (request, reply) => {

@@ -3,14 +3,29 @@ import { ccOfRow, ccShortList } from '../../core/mailCc.js';
 import { shownMailBody } from '../../core/redact.js';
 import { referenceOf } from '../../core/tickets.js';
 import type { OutboxRow } from '../../db/schema.js';
-import type { EmailListRow } from '../../repositories/adminLists.js';
+import { type EmailListRow, UNDELIVERED } from '../../repositories/adminLists.js';
 import { OUTBOX_STATUSES } from '../../repositories/outbox.js';
+import { MAIL_KINDS, type MailKind } from '../../mail/templates/index.js';
 import { ActionForm, Clamped, type Column, RecordTable, SelectField, TextField, Time } from '../components.js';
 import { Address } from '../wrapping.js';
 import { type PageBase, AdminFrame, any, Search, type ListProps, ListFrame } from './frame.js';
 
 const EMAIL_STATUS_CLASS = { pending: 'state-pending', sending: 'state-open', sent: 'sla-ok', logged: 'state-pending', skipped: 'state-pending', failed: 'sla-breached', bounced: 'sla-breached' } as const;
 const EMAIL_STATUS_LABELS: Record<OutboxRow['status'], string> = { pending: 'Pending', sending: 'Sending', sent: 'Sent', logged: 'Logged, not sent', skipped: 'Not sent on purpose', failed: 'Failed', bounced: 'Bounced' };
+
+/** Every kind of email, each a choice of the list's Kind filter (the query takes them all: adminFilters.ts EMAIL_KINDS). */
+const EMAIL_KIND_LABELS: Record<MailKind, string> = {
+  created: 'Created',
+  assigned: 'Assigned',
+  reassigned: 'Reassigned',
+  closed: 'Closed',
+  sla_breached: 'SLA breached',
+  reply: 'Reply',
+  sla_warning: 'SLA warning',
+  webhook_disabled: 'Webhook disabled',
+  password_reset: 'Password reset',
+  account_changed: 'Account changed',
+};
 
 function EmailStatusBadge({ status }: { status: OutboxRow['status'] }) {
   return <span class={`badge ${EMAIL_STATUS_CLASS[status]}`}>{status}</span>;
@@ -86,9 +101,16 @@ export function EmailListPage(props: ListProps<EmailListRow>) {
   const filters = (
     <>
       <div class="grid">
-        <SelectField name="status" label="Status" values={values} errors={errors} options={any(OUTBOX_STATUSES.map((status) => [status, EMAIL_STATUS_LABELS[status]]))} />
-        <SelectField name="kind" label="Kind" values={values} errors={errors} options={any([['created', 'Created'], ['assigned', 'Assigned'], ['reassigned', 'Reassigned'], ['closed', 'Closed'], ['sla_breached', 'SLA breached']])} />
+        <SelectField
+          name="status"
+          label="Status"
+          values={values}
+          errors={errors}
+          options={any([...OUTBOX_STATUSES.map((status): [string, string] => [status, EMAIL_STATUS_LABELS[status]]), [UNDELIVERED, 'Not delivered (failed or bounced)']])}
+        />
+        <SelectField name="kind" label="Kind" values={values} errors={errors} options={any(MAIL_KINDS.map((kind): [string, string] => [kind, EMAIL_KIND_LABELS[kind]]))} />
         <TextField name="ticket" label="Ticket (HD-…)" values={values} errors={errors} maxLength={20} />
+        <TextField name="team" label="Team of the ticket" values={values} errors={errors} maxLength={64} />
       </div>
       <Search values={values} errors={errors} label="Search recipient or subject" />
     </>

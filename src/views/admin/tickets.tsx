@@ -76,10 +76,18 @@ export function TicketListPage(props: ListProps<TicketListRow> & { now: number; 
         <SelectField name="status" label="Status" values={values} errors={errors} options={any([['open', 'Open'], ['closed', 'Closed']])} />
         <SelectField name="priority" label="Priority" values={values} errors={errors} options={any([['high', 'High'], ['medium', 'Medium'], ['low', 'Low']])} />
         <SelectField name="breached" label="SLA breached" values={values} errors={errors} options={any([['yes', 'Yes'], ['no', 'No']])} />
+        <SelectField
+          name="unattended"
+          label="Nobody available may take it"
+          values={values}
+          errors={errors}
+          options={any([['yes', 'Yes (waiting)'], ['no', 'No (waiting for room)']])}
+        />
       </div>
       <div class="grid">
         <TextField name="agent" label="Agent (username)" values={values} errors={errors} maxLength={64} />
         <TextField name="team" label="Team" values={values} errors={errors} maxLength={64} />
+        <SelectField name="holder" label="Held by" values={values} errors={errors} options={any([['available', 'An available agent'], ['unavailable', 'An agent away or offline']])} />
         <DateField name="from" label="Created from" values={values} errors={errors} />
         <DateField name="to" label="Created until" values={values} errors={errors} />
       </div>
