@@ -16,6 +16,14 @@ export interface CommandLine {
   flags?: readonly string[];
   /** An option's own line when it is misused (a value option without its value, a flag given one). */
   misuse?: Readonly<Record<string, string>>;
+  /** How many bare words (a subcommand and its argument: `outbox retry 12`) it takes; none unless said. */
+  words?: number;
+}
+
+/** A command line read by `parseCommandLine`: its options, and its bare words in order. */
+export interface ParsedCommandLine {
+  options: Record<string, string | true>;
+  words: string[];
 }
 
 /** A usage mistake: its line, then the usage; exit code 2. */
@@ -31,12 +39,22 @@ export class UsageError extends CommandError {
  * Throws UsageError for anything `line` does not accept.
  */
 export function parseArgs(argv: readonly string[], line: CommandLine): Record<string, string | true> | null {
+  return parseCommandLine(argv, line)?.options ?? null;
+}
+
+/** As parseArgs, with the bare words `line.words` allows (beyond them, a word is a usage error). */
+export function parseCommandLine(argv: readonly string[], line: CommandLine): ParsedCommandLine | null {
   if (argv.includes('--help') || argv.includes('-h')) return null;
   const values = new Set(line.values ?? []);
   const flags = new Set(line.flags ?? []);
   const out: Record<string, string | true> = {};
+  const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (!arg.startsWith('-') && words.length < (line.words ?? 0)) {
+      words.push(arg);
+      continue;
+    }
     if (!arg.startsWith('--') || arg === '--') throw new UsageError(`Unexpected argument ${JSON.stringify(arg)}.`, line.usage);
     const key = arg.slice(2);
     const next = argv[i + 1];
@@ -49,5 +67,5 @@ export function parseArgs(argv: readonly string[], line: CommandLine): Record<st
       i++;
     } else throw new UsageError(`Unknown option ${arg}.`, line.usage);
   }
-  return out;
+  return { options: out, words };
 }
