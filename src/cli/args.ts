@@ -1,7 +1,7 @@
 /**
  * The operations commands' command lines: `--key value` options, bare `--flag`s, and `--help`/`-h`.
- * Strict: an option the command does not know, a value after a flag, an option without its value or
- * a stray word is a usage error (UsageError: one line naming it, then the usage; exit code 2) before
+ * Strict: an option the command does not know or given twice, a value after a flag, an option
+ * without its value or a stray word is a usage error (UsageError: one line naming it, then the usage; exit code 2) before
  * anything is opened, so a typo (`token:create --inboud`) never runs as if it had been left out.
  */
 import { CommandError } from './run.js';
@@ -58,6 +58,8 @@ export function parseCommandLine(argv: readonly string[], line: CommandLine): Pa
     if (!arg.startsWith('--') || arg === '--') throw new UsageError(`Unexpected argument ${JSON.stringify(arg)}.`, line.usage);
     const key = arg.slice(2);
     const next = argv[i + 1];
+    // Else the last would win without a word (`--role agent … --role admin`).
+    if (Object.hasOwn(out, key)) throw new UsageError(`${arg} is given twice.`, line.usage);
     if (flags.has(key)) {
       if (next !== undefined && !next.startsWith('-') && line.misuse?.[key]) throw new UsageError(line.misuse[key], line.usage);
       out[key] = true;
