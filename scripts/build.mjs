@@ -12,7 +12,7 @@
  * about 220 files instead of 1,500 (the first answer came in 1.1–1.5 s on a quiet machine, about
  * half of it finding, reading and compiling modules; 0.8 s since: docs/performance.md).
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,20 +121,25 @@ function sourceUrls(srcDir) {
  * code in chunks/, and the files that are not TypeScript copied as they are (public/, the threads'
  * `.mjs` entries).
  * `dir` must be a direct child of the checkout: the compiled app finds node_modules at `../`.
+ * The build is made beside it (`dir.building-<pid>`, as deep) and put in its place only once
+ * complete: a build that cannot be made (a source that does not parse, esbuild or its binary not
+ * installed) leaves the one there was, where it used to delete it first.
  */
 export async function build(dir = DIST) {
   const startedAt = Date.now();
   const fingerprint = sourceFingerprint();
   const srcDir = join(ROOT, 'src');
   const sources = filesUnder(srcDir);
-  rmSync(dir, { recursive: true, force: true });
-  const { build: esbuild } = await import('esbuild');
+  const esbuild = await esbuildOrNull(dir);
+  if (esbuild === null) return false;
+  const building = `${dir}.building-${process.pid}`;
+  rmSync(building, { recursive: true, force: true });
   let outputs;
   let metafile;
   try {
     ({ outputFiles: outputs, metafile } = await esbuild({
       entryPoints: ENTRIES.map((entry) => join(srcDir, entry)),
-      outdir: dir,
+      outdir: building,
       outbase: srcDir,
       // Shared modules and those loaded only when needed (import()) go to chunks of their own, so a
       // start reads only what it runs (the IMAP watcher, the delivery worker's inline mode…).
@@ -166,11 +171,13 @@ export async function build(dir = DIST) {
       metafile: true,
       logLevel: 'warning',
     }));
-  } catch {
-    return false; // esbuild has printed what does not parse.
+  } catch (error) {
+    // esbuild has printed what does not parse; anything else (its binary missing) is said here.
+    cannotCompile(dir, Array.isArray(error?.errors) && error.errors.length > 0 ? 'src/ does not compile: see above' : firstLine(error));
+    return false;
   }
   for (const output of outputs) {
-    const place = relative(dir, output.path);
+    const place = relative(building, output.path);
     // Each file's way up to dist/ (the banner's mark: the banner is the same text in every file).
     const up = '../'.repeat(place.split(/[\\/]/).length - 1) || './';
     mkdirSync(dirname(output.path), { recursive: true });
@@ -179,16 +186,46 @@ export async function build(dir = DIST) {
   // What the bundles still load at run time (node: modules and EXTERNAL), for the record and for
   // test/process/start.test.ts.
   const loaded = Object.values(metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
-  writeFileSync(join(dir, RUNTIME_IMPORTS), `${JSON.stringify([...new Set(loaded)].sort(), null, 1)}\n`);
+  writeFileSync(join(building, RUNTIME_IMPORTS), `${JSON.stringify([...new Set(loaded)].sort(), null, 1)}\n`);
   for (const file of sources) {
     if (/\.tsx?$/.test(file)) continue;
-    const target = join(dir, relative(srcDir, file));
+    const target = join(building, relative(srcDir, file));
     mkdirSync(dirname(target), { recursive: true });
     cpSync(file, target);
   }
-  stampBuild(dir, fingerprint);
+  stampBuild(building, fingerprint);
+  const previous = `${dir}.previous-${process.pid}`;
+  if (existsSync(dir)) renameSync(dir, previous);
+  renameSync(building, dir);
+  rmSync(previous, { recursive: true, force: true });
   console.error(`build: src/ compiled to ${relative(ROOT, dir)}/ in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   return true;
+}
+
+/** esbuild's build function, or null when esbuild is not installed (said by cannotCompile). */
+async function esbuildOrNull(dir) {
+  try {
+    return (await import('esbuild')).build;
+  } catch (error) {
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    cannotCompile(dir, 'esbuild is not installed');
+    return null;
+  }
+}
+
+/** The first line of an error's message. */
+const firstLine = (error) => String(error instanceof Error ? error.message : error).split('\n')[0];
+
+/**
+ * Says in one line why no build was made (`reason`), that `dir` is left as it was, and the ways out:
+ * a build tool missing (esbuild comes with tsx, a dependency, and its binary is an optional one,
+ * which `npm ci --omit=optional` leaves out), or sources whose times changed since their build.
+ */
+function cannotCompile(dir, reason) {
+  console.error(
+    `build: cannot compile (${reason}); ${relative(ROOT, dir)}/ is left as it was. ` +
+      "Install with npm ci (not --omit=optional: esbuild's binary is an optional dependency), or install a release with dist/ and src/ as they were built (rsync -a and tar keep the files' times).",
+  );
 }
 
 // `node scripts/build.mjs [--out DIR] [--if-stale]`: DIR relative to the checkout (default dist);

@@ -10,6 +10,7 @@ import { ScopedPostgresDialect } from './introspector.js';
 import { WaitingSqliteDialect } from './sqliteWaits.js';
 import { connectTimeoutMsOf, MAX_CONNECT_TIMEOUT_SECONDS, sqlitePathOf } from '../core/databaseUrl.js';
 import { foldCase } from '../core/textFold.js';
+import { errorSummary } from '../core/errorSummary.js';
 
 export { sessionStatement } from './pgPool.js';
 
@@ -112,16 +113,7 @@ const SQLITE_LOCK_WAIT_MS = 10_000;
 
 function connectSqlite(path: string, lockWaitMs: number, yieldWhileLocked: boolean): DbHandle {
   const file = sqlitePathOf(path);
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const database = new SqliteDatabase(file);
-  database.pragma('journal_mode = WAL');
-  // FULL: every commit syncs the WAL before it returns, so an answered request survives power loss
-  // or an OS crash (I5). NORMAL syncs only at checkpoints and can lose the last commits. Group
-  // commit (src/db/batcher.ts) shares one sync among the tickets of a batch.
-  database.pragma('synchronous = FULL');
-  database.pragma('foreign_keys = ON');
-  database.pragma(`busy_timeout = ${Math.trunc(lockWaitMs)}`);
-  addFunctions(database);
+  const database = openSqliteFile(file, lockWaitMs);
   const config = { database: withStatementCache(database) };
   const db = new Kysely<Database>({ dialect: yieldWhileLocked ? new WaitingSqliteDialect(config, database, lockWaitMs) : new SqliteDialect(config) });
   // An in-memory database is private to its connection: it has no reader.
@@ -135,6 +127,33 @@ function connectSqlite(path: string, lockWaitMs: number, yieldWhileLocked: boole
       await db.destroy();
     },
   };
+}
+
+/**
+ * The writer's connection to `file` (its folder made when missing), in WAL mode. A file that cannot
+ * be opened (a folder, no database, a place this user may not write) is named in the error with
+ * the key that chose it: SQLite's own words ("unable to open database file") name neither.
+ */
+function openSqliteFile(file: string, lockWaitMs: number): SqliteDatabase.Database {
+  let database: SqliteDatabase.Database | undefined;
+  try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    database = new SqliteDatabase(file);
+    database.pragma('journal_mode = WAL');
+    // FULL: every commit syncs the WAL before it returns, so an answered request survives power loss
+    // or an OS crash (I5). NORMAL syncs only at checkpoints and can lose the last commits. Group
+    // commit (src/db/batcher.ts) shares one sync among the tickets of a batch.
+    database.pragma('synchronous = FULL');
+    database.pragma('foreign_keys = ON');
+    database.pragma(`busy_timeout = ${Math.trunc(lockWaitMs)}`);
+    addFunctions(database);
+    return database;
+  } catch (error) {
+    database?.close();
+    // Another process holding the file's lock as it switches to WAL is no fault of the path.
+    if ((error as { code?: unknown }).code === 'SQLITE_BUSY') throw error;
+    throw new Error(`DATABASE_URL names the SQLite file ${file}, which cannot be opened (${errorSummary(error)}): check that it is a file this user may read and write, in a folder it may write.`);
+  }
 }
 
 /**

@@ -45,6 +45,9 @@ describe('a command line a command does not understand', () => {
     ['search:reindex', 'src/cli/search-reindex.ts', ['--full'], 'Unknown option --full.'],
     ['search:reindex', 'src/cli/search-reindex.ts', ['now'], 'Unexpected argument "now".'],
     ['worker', 'src/cli/worker.ts', ['--once'], 'Unknown option --once.'],
+    // The last one won without a word: an admin made where a line said agent, or the other way round.
+    ['user:create', 'src/cli/user-create.ts', ['--username', 'dana', '--password-stdin', '--role', 'agent', '--role', 'admin'], '--role is given twice.'],
+    ['token:create', 'src/cli/token-create.ts', ['--username', 'admin', '--inbound', '--inbound'], '--inbound is given twice.'],
   ])('%s %j: one line naming it, the usage, exit 2, nothing written', async (_name, script, args, message) => {
     const before = await written();
     const run = await runScript(script, args, ENV, 'a long enough password\n');

@@ -93,3 +93,42 @@ describe('npm run outbox, emails only logged (a process without SMTP_URL took th
     expect(await loggedStatuses()).toEqual(['pending', 'pending', 'pending']);
   });
 });
+
+// The command line is checked before anything is opened, as every command's is (README, Operations:
+// Commands): a mistake is one line naming it, the usage, exit code 2, and nothing changes. Before,
+// outbox took words it did not need without a word (`retry 5 --all-failed` put every failed email
+// back, not email 5), and its usage errors exited 1 like a refused id.
+describe('a command line npm run outbox does not understand', () => {
+  let failed: TestDatabase;
+  let failedIds: number[] = [];
+
+  beforeAll(async () => {
+    ({ database: failed, ids: failedIds } = await threeEmails());
+    await failed.handle.db.updateTable('outbox').set({ status: 'failed', attempts: 6 }).execute();
+  });
+  afterAll(() => failed.drop());
+
+  const failedStatuses = async () => (await failed.handle.db.selectFrom('outbox').select('status').orderBy('id').execute()).map((r) => r.status);
+
+  it.each([
+    [['retry', '1', '--all-failed'], 'retry takes an email id or --all-failed or --all-logged, not both.'],
+    [['retry', '1', '2'], 'Unexpected argument "2".'],
+    [['list', 'extra'], 'Unexpected argument "extra".'],
+    [['--all-failed', '--status', 'failed'], '--status and --limit go with the list, not with retry.'],
+    [['list', '--all-failed'], '--all-failed goes with retry, not with the list.'],
+    [['--limit', '1e3'], '--limit must be a whole number from 1 to 100000.'],
+    [['--limit', '0'], '--limit must be a whole number from 1 to 100000.'],
+    [['--stauts', 'failed'], 'Unknown option --stauts.'],
+    [['--status'], '--status needs a value.'],
+    [['--status', 'gone'], '--status must be one of pending, sending, sent, logged, skipped, failed, bounced, all.'],
+    [['resend'], 'Unknown command "resend".'],
+  ])('%j: one line naming it, the usage, exit 2, nothing changed', async (args, message) => {
+    const run = await runScript('src/cli/outbox.ts', args.map((a) => (a === '1' ? String(failedIds[0]) : a === '2' ? String(failedIds[1]) : a)), { DATABASE_URL: failed.url });
+    const lines = run.stderr.trim().split('\n');
+    expect([run.code, lines[0]]).toEqual([2, message]);
+    expect(lines[1]).toMatch(/^Usage: npm run outbox /);
+    expect(lines).toHaveLength(2);
+    expect(run.stdout).toBe('');
+    expect(await failedStatuses()).toEqual(['failed', 'failed', 'failed']);
+  });
+});

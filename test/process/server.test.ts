@@ -17,6 +17,12 @@ function tempDir(): string {
 }
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
+/** Writes `text` to `file` and answers its path. */
+function writeAndName(file: string, text: string): string {
+  writeFileSync(file, text);
+  return file;
+}
+
 describe('configuration', () => {
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
@@ -127,6 +133,23 @@ describe('configuration', () => {
       sockets.forEach((socket) => socket.destroy());
       await new Promise((done) => silent.close(done));
     }
+  });
+
+  // A SQLite file that cannot be opened said only SQLite's words, naming neither the file nor the key
+  // ("Start-up failed: unable to open database file", "… file is not a database", "… EEXIST: file
+  // already exists, mkdir …"): the usual slip of a deployment (a wrong path, a folder the service
+  // user may not write) left the operator guessing which file was meant.
+  it.each([
+    ['a folder', (dir: string) => dir, 'unable to open database file'],
+    ['a file that is no database', (dir: string) => writeAndName(join(dir, 'notes.txt'), 'not a database\n'), 'file is not a database'],
+    ['a path under a file', (dir: string) => join(writeAndName(join(dir, 'plain'), 'x'), 'db.sqlite'), 'EEXIST: file already exists'],
+  ])('stops start-up with one line naming the SQLite file when DATABASE_URL names %s', async (_what, fileIn, reason) => {
+    const file = fileIn(tempDir());
+    const result = await runScript('src/server.ts', [], { PORT: '0', DATABASE_URL: `sqlite:${file}`, ADMIN_PASSWORD: 'admin-password-1' });
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toEqual([expect.stringContaining(`Start-up failed: DATABASE_URL names the SQLite file ${file}, which cannot be opened (${reason}`)]);
+    expect(lines[0]).toMatch(/\): check that it is a file this user may read and write, in a folder it may write\.$/);
   });
 
   // Only listening finds out that a HOST does not resolve; it said `Start-up failed: getaddrinfo ENOTFOUND not-a-host`.
