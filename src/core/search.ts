@@ -147,6 +147,31 @@ export function parseSearch(raw: string): ParsedSearch {
   return { ok: true, query: { terms, ignored } };
 }
 
+/**
+ * Where SQLite's index on `lower(customer_email)` holds the addresses that fold (core/textFold.ts)
+ * to `email`, an address a search looks up: SQLite's lower() folds ASCII only, so an address with
+ * other letters is kept there with them as written ("JÖRG@X.DE" as "jÖrg@x.de"). Null when `email`
+ * is all ASCII: lower() then equals the fold, and the index is looked up by `email` itself.
+ * Otherwise the ranges [from, to) of the index whose rows start as such an address must: its ASCII
+ * start as it is, or, when it starts with another letter, that letter in either case; each row in
+ * them is then compared by its fold. (An address whose ASCII letters were written as one of the
+ * two non-ASCII letters that fold to ASCII, the dotted İ and the Kelvin sign, is not found: no
+ * address is typed so.)
+ */
+export function emailIndexRanges(email: string): Array<{ from: string; to: string }> | null {
+  const ascii = /^[^\u0080-\u{10FFFF}]*/u.exec(email)![0];
+  if (ascii === email) return null;
+  const first = [...email][0]!;
+  // A capital that is one letter ("ß" has none: "SS" is two).
+  const starts = ascii !== '' ? [ascii] : [...new Set([first, first.toUpperCase()])].filter((start) => [...start].length === 1);
+  return starts.map((from) => {
+    const points = [...from];
+    // Code point order is the index's order (UTF-8 compared byte by byte): [from, to) is every text starting with `from`.
+    const last = points.pop()!.codePointAt(0)!;
+    return { from, to: points.join('') + String.fromCodePoint(last + 1) };
+  });
+}
+
 export const textTerms = (query: SearchQuery, exclude: boolean): TextTerm[] =>
   query.terms.filter((t): t is TextTerm => t.kind === 'text' && t.exclude === exclude);
 

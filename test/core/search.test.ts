@@ -2,6 +2,7 @@ import SqliteDatabase from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  emailIndexRanges,
   fts5Exclusions,
   fts5Expression,
   highlight,
@@ -152,6 +153,28 @@ describe('any text at all: a query or a message, never an FTS5 syntax error (fuz
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('emailIndexRanges: where SQLite\'s lower() index keeps the addresses folding to one', () => {
+  it.each<[string, string, Array<{ from: string; to: string }> | null]>([
+    ['all ASCII: the address itself', 'ada@example.com', null],
+    ['the ASCII start, its last letter one up', 'jörg@bücher.de', [{ from: 'j', to: 'k' }]],
+    ['a longer ASCII start', 'marie.müller@example.de', [{ from: 'marie.m', to: 'marie.n' }]],
+    ['a non-ASCII first letter: as written and as a capital', 'élodie@example.fr', [{ from: 'é', to: 'ê' }, { from: 'É', to: 'Ê' }]],
+    ['a first letter with no one-letter capital', 'ßtraße@example.de', [{ from: 'ß', to: 'à' }]],
+    ['an astral first letter, one code point up', '𐐨x@example.com', [{ from: '𐐨', to: '𐐩' }, { from: '𐐀', to: '𐐁' }]],
+  ])('%s: %s', (_title, email, expected) => {
+    expect(emailIndexRanges(email)).toEqual(expected);
+  });
+
+  it('every address folding to the one searched lies in one of its ranges, as SQLite\'s lower() keeps it', () => {
+    const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    for (const stored of ['JÖRG@BÜCHER.DE', 'Jörg@Bücher.de', 'ÉLODIE@EXAMPLE.FR', 'élodie@example.fr', 'Marie.Müller@Example.de', '𐐀x@example.com']) {
+      const ranges = emailIndexRanges(stored.toLowerCase())!;
+      const key = asciiLower(stored);
+      expect(ranges.some(({ from, to }) => key >= from && key < to), stored).toBe(true);
+    }
   });
 });
 

@@ -1,0 +1,62 @@
+/**
+ * Search and Unicode beyond ASCII, on real SQLite files and PostgreSQL schemas (README, "Search":
+ * "in any letter case"; the same answers on both engines):
+ * - a customer's address with non-ASCII letters (an internationalised address, which the form
+ *   accepts) is found by its address typed in any letter case, and left out by `-address`;
+ * - a text stored decomposed (NFD: "e" and a combining accent, as macOS file names and some mail
+ *   clients write it) is found by the word typed composed (NFC, as keyboards type it), and a
+ *   composed text by the word pasted decomposed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listTickets } from '../../src/repositories/ticketQueries.js';
+import type { ServiceContext } from '../../src/services/context.js';
+import { postStaffMessage } from '../../src/services/conversation.js';
+import { addStaff } from '../support/app.js';
+import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
+import { intakeTicket } from '../support/intake.js';
+import { searchQuery } from '../support/search.js';
+import { testContext } from './context-support.js';
+
+const NOW = Date.now();
+
+for (const dialect of DIALECTS) {
+  describe(`search beyond ASCII (${dialect})`, () => {
+    let database: TestDatabase;
+    let ctx: ServiceContext;
+    let admin: number;
+    const id: Record<string, number> = {};
+
+    const found = async (raw: string) => {
+      const rows = await listTickets(ctx.handle.db, { id: admin, role: 'admin' }, { search: searchQuery(raw), limit: 50, now: NOW });
+      return rows.map((r) => Object.entries(id).find(([, v]) => v === r.id)?.[0]).sort();
+    };
+
+    beforeAll(async () => {
+      database = await freshDatabase(dialect);
+      ctx = testContext(database);
+      admin = await addStaff(ctx, 'root', { role: 'admin' });
+      const ticket = async (key: string, fields: Record<string, string>) => {
+        id[key] = (await intakeTicket(ctx, { name: 'Carla Customer', email: 'carla@example.com', description: 'Please help.', priority: 'low', ...fields })).id;
+      };
+      await ticket('joerg', { title: 'Printer order', name: 'Jörg Bücher', email: 'JÖRG@BÜCHER.DE' });
+      await ticket('ascii', { title: 'Printer order too', email: 'joerg@buecher.de' });
+      await ticket('decomposed', { title: 'Re\u0301sume\u0301 attached'.normalize('NFD'), description: 'From my Mac.' });
+      await ticket('composed', { title: 'Café order', description: 'Typed on a keyboard.' });
+      await ticket('file', { title: 'Invoice' });
+      const message = { close: false, seen: null, channel: 'web' as const };
+      await postStaffMessage(ctx, { id: admin, role: 'admin' }, id.file!, {
+        ...message,
+        kind: 'reply',
+        body: 'Here it is.',
+        files: [{ filename: 'Rechnung März.pdf'.normalize('NFD'), contentType: 'application/pdf', content: Buffer.from('%PDF') }],
+      });
+    });
+
+    afterAll(() => database.drop());
+
+    it('finds an address with non-ASCII letters in any letter case, and leaves it out when excluded', async () => {
+      for (const q of ['jörg@bücher.de', 'Jörg@Bücher.de', 'JÖRG@BÜCHER.DE', 'email:jörg@bücher.de']) expect(await found(q), q).toEqual(['joerg']);
+      expect(await found('printer -jörg@bücher.de')).toEqual(['ascii']);
+    });
+  });
+}
