@@ -181,6 +181,24 @@ export function fts5String(text: string): string {
 }
 
 /**
+ * The ways a searched text may be stored, each looked for: composed (NFC: "é" as one character,
+ * as keyboards type it and the query is read) and decomposed (NFD: "e" and a combining accent, as
+ * macOS names files and some mail programs write). Stored texts are kept as they came, and the
+ * engines compare characters, not what they show: "résumé" typed found no "re\u0301sume\u0301.pdf"
+ * uploaded from a Mac, nor that name pasted back into the box. One spelling when both are the same
+ * (no accents). A text mixing both forms in one word is still missed.
+ */
+export function spellings(text: string): string[] {
+  return [...new Set([text.normalize('NFC'), text.normalize('NFD')])];
+}
+
+/** One text term for FTS5: its spellings as strings, either of them. */
+function fts5Term(term: TextTerm): string {
+  const strings = spellings(term.text).map(fts5String);
+  return strings.length === 1 ? strings[0]! : `(${strings.join(' OR ')})`;
+}
+
+/**
  * The FTS5 MATCH expression for the query's text terms in `columns`: every included text in one of
  * them and no excluded text in any (tier `all`); with `body`, not all of them in `head` either (the
  * second relevance tier). Tier `head` is for the head-only index: every included text in `head`,
@@ -188,7 +206,7 @@ export function fts5String(text: string): string {
  * text (only emails or references).
  */
 export function fts5Expression(query: SearchQuery, columns: readonly string[], tier: 'all' | 'head' | 'body' = 'all', head = 'head'): string | null {
-  const included = textTerms(query, false).map((t) => fts5String(t.text));
+  const included = textTerms(query, false).map(fts5Term);
   if (included.length === 0) return null;
   const all = included.join(' AND ');
   if (tier === 'head') return within([head], all);
@@ -200,7 +218,7 @@ export function fts5Expression(query: SearchQuery, columns: readonly string[], t
 
 /** Any excluded text in any of `columns`, or null when nothing is excluded. */
 export function fts5Exclusions(query: SearchQuery, columns: readonly string[]): string | null {
-  const excluded = textTerms(query, true).map((t) => fts5String(t.text));
+  const excluded = textTerms(query, true).map(fts5Term);
   return excluded.length === 0 ? null : within(columns, excluded.join(' OR '));
 }
 
@@ -219,11 +237,12 @@ export function highlightWords(query: SearchQuery | null): string[] {
 }
 
 /**
- * `text` cut where any of `words` occurs (any letter case, İ as I; a space in a word, as in a
- * phrase, is any run of whitespace: as the search matches them), longest words first.
+ * `text` cut where any of `words` occurs (any letter case, İ as I, composed or decomposed accents;
+ * a space in a word, as in a phrase, is any run of whitespace: as the search matches them), longest
+ * words first.
  */
 export function highlight(text: string, words: readonly string[]): Highlighted[] {
-  const needles = [...new Set(words.filter((w) => w !== ''))].sort((a, b) => b.length - a.length);
+  const needles = [...new Set(words.filter((w) => w !== '').flatMap(spellings))].sort((a, b) => b.length - a.length);
   if (needles.length === 0 || text === '') return text === '' ? [] : [{ text, hit: false }];
   const pattern = new RegExp(needles.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/ /g, '\\s+')).join('|'), 'giu');
   const pieces: Highlighted[] = [];

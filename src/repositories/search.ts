@@ -10,7 +10,7 @@
  * Either way user text is a bound value, never SQL or query syntax.
  */
 import { type Expression, PostgresAdapter, type RawBuilder, type SqlBool, sql } from 'kysely';
-import { emailIndexRanges, fts5Exclusions, fts5Expression, type PositionOp, positionOf, type SearchQuery, type TextTerm, textTerms, tierSlices } from '../core/search.js';
+import { emailIndexRanges, fts5Exclusions, fts5Expression, type PositionOp, positionOf, type SearchQuery, spellings, type TextTerm, textTerms, tierSlices } from '../core/search.js';
 import { type Db, SQLITE_FOLD_CASE } from '../db/connect.js';
 import { containsPattern } from './textSearch.js';
 
@@ -83,9 +83,10 @@ function sqliteSource(query: SearchQuery, scope: SearchScope, tier: 'head' | 'bo
 }
 
 function postgresSource(query: SearchQuery, scope: SearchScope, tier: 'head' | 'body', trigram: boolean): MatchSource {
-  const inColumn = (term: TextTerm, column: string) =>
-    trigram ? sql<SqlBool>`${sql.ref(`s.${column}`)} ilike ${containsPattern(term.text)} escape '\\'` : sql<SqlBool>`${sql.ref(`s.${column}_tsv`)} @@ phraseto_tsquery('simple', ${term.text})`;
-  const inAny = (term: TextTerm, columns: readonly string[]) => sql<SqlBool>`(${sql.join(columns.map((c) => inColumn(term, c)), sql` or `)})`;
+  const inColumn = (text: string, column: string) =>
+    trigram ? sql<SqlBool>`${sql.ref(`s.${column}`)} ilike ${containsPattern(text)} escape '\\'` : sql<SqlBool>`${sql.ref(`s.${column}_tsv`)} @@ phraseto_tsquery('simple', ${text})`;
+  // Each spelling of the term (composed or decomposed accents: core/search.ts spellings) in each column.
+  const inAny = (term: TextTerm, columns: readonly string[]) => sql<SqlBool>`(${sql.join(spellings(term.text).flatMap((text) => columns.map((c) => inColumn(text, c))), sql` or `)})`;
   const all = (terms: readonly TextTerm[], columns: readonly string[]) => sql.join(terms.map((t) => inAny(t, columns)), sql` and `);
   const columns = columnsOf(scope);
   const included = textTerms(query, false);

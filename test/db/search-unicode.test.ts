@@ -58,5 +58,14 @@ for (const dialect of DIALECTS) {
       for (const q of ['jörg@bücher.de', 'Jörg@Bücher.de', 'JÖRG@BÜCHER.DE', 'email:jörg@bücher.de']) expect(await found(q), q).toEqual(['joerg']);
       expect(await found('printer -jörg@bücher.de')).toEqual(['ascii']);
     });
+
+    it('finds a decomposed text by the word typed composed, and a composed one by the word pasted decomposed', async () => {
+      expect(await found('résumé')).toEqual(['decomposed']);
+      expect(await found('"résumé attached"')).toEqual(['decomposed']);
+      expect(await found('märz')).toEqual(['file']);
+      expect(await found('Re\u0301sume\u0301')).toEqual(['decomposed']);
+      expect(await found('cafe\u0301')).toEqual(['composed']);
+      expect(await found('café')).toEqual(['composed']);
+    });
   });
 }
