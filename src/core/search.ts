@@ -185,11 +185,16 @@ export function fts5String(text: string): string {
  * as keyboards type it and the query is read) and decomposed (NFD: "e" and a combining accent, as
  * macOS names files and some mail programs write). Stored texts are kept as they came, and the
  * engines compare characters, not what they show: "résumé" typed found no "re\u0301sume\u0301.pdf"
- * uploaded from a Mac, nor that name pasted back into the box. One spelling when both are the same
- * (no accents). A text mixing both forms in one word is still missed.
+ * uploaded from a Mac, nor that name pasted back into the box. A text mixing both forms in one word
+ * is still missed.
+ * And Greek's final sigma ς also as σ: a word in small letters ends in ς ("οδος", and JavaScript
+ * lower-cases a typed "ΟΔΟΣ" so too), while PostgreSQL's lower() makes every capital Σ a σ, so a
+ * text in capitals ("ΟΔΟΣ", common in Greek subjects) was found there by neither (SQLite's index
+ * folds ς and σ alike). One spelling when all are the same (no accents, no ς).
  */
 export function spellings(text: string): string[] {
-  return [...new Set([text.normalize('NFC'), text.normalize('NFD')])];
+  const forms = [text.normalize('NFC'), text.normalize('NFD')];
+  return [...new Set([...forms, ...forms.map((form) => form.replaceAll('\u03c2', '\u03c3'))])];
 }
 
 /** One text term for FTS5: its spellings as strings, either of them. */

@@ -92,6 +92,7 @@ describe('fts5Expression', () => {
     ['exclusions from every column', 'printer -laser -"ink jet"', 'all', '({head body notes} : ("printer")) NOT ({head body notes} : ("laser" OR "ink jet"))'],
     ['no text terms: none', 'HD-12 ada@example.com', 'all', null],
     // Stored texts keep the form they came in: an accented word is looked for composed and decomposed.
+    ['a final sigma: also as σ', 'οδος', 'all', '({head body notes} : (("οδος" OR "οδοσ")))'],
     ['an accented word: either spelling', 'café -"crème brûlée"', 'all', `({head body notes} : (("café" OR "cafe\u0301"))) NOT ({head body notes} : (("crème brûlée" OR "cre\u0300me bru\u0302le\u0301e")))`],
   ])('%s', (_title, raw, tier, expected) => {
     expect(fts5Expression(query(raw), columns, tier)).toBe(expected);
@@ -189,6 +190,7 @@ describe('highlight', () => {
     ['nothing to mark', 'plain', [], 'plain'],
     ['a Turkish dotted capital İ as i, as the search finds it', 'İsmail in İZMİR', ['ismail', 'izmir'], '[İsmail] in [İZMİR]'],
     // The search finds a phrase across any whitespace (the documents fold it): the mark follows.
+    ['Greek: a final sigma as any sigma, in any letter case', 'ΟΔΟΣ and οδος', ['οδος'], '[ΟΔΟΣ] and [οδος]'],
     ['accents composed or decomposed, whichever the text has', 'Cafe\u0301 and Café', ['café'], '[Cafe\u0301] and [Café]'],
     ['a phrase across a line break and a no-break space', 'Cartridge\u00a0leaks; cartridge\n  leaks', ['cartridge leaks'], '[Cartridge\u00a0leaks]; [cartridge\n  leaks]'],
   ])('%s', (_title, shown, words, expected) => {

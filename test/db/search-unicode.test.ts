@@ -5,7 +5,10 @@
  *   accepts) is found by its address typed in any letter case, and left out by `-address`;
  * - a text stored decomposed (NFD: "e" and a combining accent, as macOS file names and some mail
  *   clients write it) is found by the word typed composed (NFC, as keyboards type it), and a
- *   composed text by the word pasted decomposed.
+ *   composed text by the word pasted decomposed;
+ * - Greek in capitals (common in Greek subjects) is found by the word typed in small letters, whose
+ *   last sigma is the final form ς, and typed in capitals as stored: PostgreSQL's lower() makes
+ *   every Σ a σ, so "οδος" (and "ΟΔΟΣ", which JavaScript lower-cases to "οδος") missed "ΟΔΟΣ".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTickets } from '../../src/repositories/ticketQueries.js';
@@ -43,6 +46,8 @@ for (const dialect of DIALECTS) {
       await ticket('decomposed', { title: 'Re\u0301sume\u0301 attached'.normalize('NFD'), description: 'From my Mac.' });
       await ticket('composed', { title: 'Café order', description: 'Typed on a keyboard.' });
       await ticket('file', { title: 'Invoice' });
+      await ticket('greekCapitals', { title: 'ΑΙΤΗΜΑ ΓΙΑ ΟΔΟΣ ΣΤΑΔΙΟΥ', name: 'Νίκος Παππάς', email: 'nikos@example.gr' });
+      await ticket('greekSmall', { title: 'Πρόβλημα στην οδος', email: 'eleni@example.gr' });
       const message = { close: false, seen: null, channel: 'web' as const };
       await postStaffMessage(ctx, { id: admin, role: 'admin' }, id.file!, {
         ...message,
@@ -66,6 +71,14 @@ for (const dialect of DIALECTS) {
       expect(await found('Re\u0301sume\u0301')).toEqual(['decomposed']);
       expect(await found('cafe\u0301')).toEqual(['composed']);
       expect(await found('café')).toEqual(['composed']);
+    });
+
+    it('finds Greek in capitals by the word in small letters with its final sigma, and in capitals', async () => {
+      expect(await found('οδος')).toEqual(['greekCapitals', 'greekSmall']);
+      expect(await found('ΟΔΟΣ')).toEqual(['greekCapitals', 'greekSmall']);
+      expect(await found('"οδος σταδιου"')).toEqual(['greekCapitals']);
+      expect(await found('σταδιου')).toEqual(['greekCapitals']);
+      expect(await found('παππάς')).toEqual(['greekCapitals']);
     });
   });
 }
