@@ -7,7 +7,8 @@
  *   ('optimize'); the known words of typo tolerance cut from the texts they come from.
  * - PostgreSQL: its secondary indexes dropped, the table refilled, the indexes built in one pass
  *   each (far faster than a million insertions into GIN), all in one transaction: searches see the
- *   old index until it commits. The known words are read from the refilled tsvectors.
+ *   old index until it commits. The known words are read from the titles and customer names and
+ *   the refilled thread and notes tsvectors.
  */
 import { sql } from 'kysely';
 import type { DbHandle } from '../db/connect.js';
@@ -87,8 +88,13 @@ export async function rebuildSearchIndex(handle: DbHandle): Promise<ReindexResul
       }
       await sql`drop index if exists search_words_trgm`.execute(trx);
       await sql`truncate search_words`.execute(trx);
+      // The texts the triggers read (migration 2026-12-03T1000): titles and customer names, and the
+      // thread and notes (messages, file names, mail subjects: already in their tsvectors). Not the
+      // head's tsvector, which holds the customer's email address too: its parts became known words
+      // on a reindex only, so a correction such as "exampel" → "example" came and went with one.
       await sql`insert into search_words (word)
-        select distinct p from ticket_search s, unnest(tsvector_to_array(s.head_tsv || s.body_tsv || s.notes_tsv)) w, regexp_split_to_table(w, '[^[:alpha:]]+') p
+        select distinct p from (select to_tsvector('simple', title || ' ' || customer_name) as v from tickets union all select body_tsv || notes_tsv from ticket_search) d,
+          unnest(tsvector_to_array(d.v)) w, regexp_split_to_table(w, '[^[:alpha:]]+') p
         where char_length(p) between 4 and 40`.execute(trx);
       if (schema !== null) await sql`create index search_words_trgm on search_words using gin (word ${sql.id(schema)}.gin_trgm_ops)`.execute(trx);
     });
