@@ -59,10 +59,11 @@ export async function rebuildSearchIndex(handle: DbHandle): Promise<ReindexResul
         await sql`insert or ignore into search_words (word) select term from search_words_tokens_vocab where length(term) between 4 and 40 and term not glob '*[0-9]*'`.execute(trx);
         await sql`insert into search_words_tokens (search_words_tokens) values ('delete-all')`.execute(trx);
       };
-      await sql`insert into search_words_tokens (text) select title || ' ' || customer_name from tickets`.execute(trx);
+      // İ as I, which the tokenizer lower-cases (it leaves İ as it is), as the triggers hand it the texts (migration 2026-12-25T0900).
+      await sql`insert into search_words_tokens (text) select replace(title || ' ' || customer_name, char(304), 'I') from tickets`.execute(trx);
       await harvest();
       for (const [table, column] of WORD_SOURCES) {
-        await sql`insert into search_words_tokens (text) select ${sql.ref(column)} from ${sql.table(table)} where ticket_id is not null`.execute(trx);
+        await sql`insert into search_words_tokens (text) select replace(${sql.ref(column)}, char(304), 'I') from ${sql.table(table)} where ticket_id is not null`.execute(trx);
         await harvest();
       }
     });
