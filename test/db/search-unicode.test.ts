@@ -11,16 +11,13 @@
  *   every Σ a σ, so "οδος" (and "ΟΔΟΣ", which JavaScript lower-cases to "οδος") missed "ΟΔΟΣ".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listTickets } from '../../src/repositories/ticketQueries.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { addStaff } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
-import { searchQuery } from '../support/search.js';
+import { foundNames } from '../support/search.js';
 import { testContext } from './context-support.js';
-
-const NOW = Date.now();
 
 for (const dialect of DIALECTS) {
   describe(`search beyond ASCII (${dialect})`, () => {
@@ -29,10 +26,7 @@ for (const dialect of DIALECTS) {
     let admin: number;
     const id: Record<string, number> = {};
 
-    const found = async (raw: string) => {
-      const rows = await listTickets(ctx.handle.db, { id: admin, role: 'admin' }, { search: searchQuery(raw), limit: 50, now: NOW });
-      return rows.map((r) => Object.entries(id).find(([, v]) => v === r.id)?.[0]).sort();
-    };
+    const found = (raw: string) => foundNames(ctx.handle.db, admin, id, raw);
 
     beforeAll(async () => {
       database = await freshDatabase(dialect);
