@@ -147,12 +147,60 @@ export function parseSearch(raw: string): ParsedSearch {
   return { ok: true, query: { terms, ignored } };
 }
 
+/**
+ * Where SQLite's index on `lower(customer_email)` holds the addresses that fold (core/textFold.ts)
+ * to `email`, an address a search looks up: SQLite's lower() folds ASCII only, so an address with
+ * other letters is kept there with them as written ("JÖRG@X.DE" as "jÖrg@x.de"). Null when `email`
+ * is all ASCII: lower() then equals the fold, and the index is looked up by `email` itself.
+ * Otherwise the ranges [from, to) of the index whose rows start as such an address must: its ASCII
+ * start as it is, or, when it starts with another letter, that letter in either case; each row in
+ * them is then compared by its fold. (An address whose ASCII letters were written as one of the
+ * two non-ASCII letters that fold to ASCII, the dotted İ and the Kelvin sign, is not found: no
+ * address is typed so.)
+ */
+export function emailIndexRanges(email: string): Array<{ from: string; to: string }> | null {
+  const ascii = /^[^\u0080-\u{10FFFF}]*/u.exec(email)![0];
+  if (ascii === email) return null;
+  const first = [...email][0]!;
+  // A capital that is one letter ("ß" has none: "SS" is two).
+  const starts = ascii !== '' ? [ascii] : [...new Set([first, first.toUpperCase()])].filter((start) => [...start].length === 1);
+  return starts.map((from) => {
+    const points = [...from];
+    // Code point order is the index's order (UTF-8 compared byte by byte): [from, to) is every text starting with `from`.
+    const last = points.pop()!.codePointAt(0)!;
+    return { from, to: points.join('') + String.fromCodePoint(last + 1) };
+  });
+}
+
 export const textTerms = (query: SearchQuery, exclude: boolean): TextTerm[] =>
   query.terms.filter((t): t is TextTerm => t.kind === 'text' && t.exclude === exclude);
 
 /** An FTS5 string: the text in double quotes, its own double quotes doubled (nothing in it is syntax). */
 export function fts5String(text: string): string {
   return `"${text.replaceAll('"', '""')}"`;
+}
+
+/**
+ * The ways a searched text may be stored, each looked for: composed (NFC: "é" as one character,
+ * as keyboards type it and the query is read) and decomposed (NFD: "e" and a combining accent, as
+ * macOS names files and some mail programs write). Stored texts are kept as they came, and the
+ * engines compare characters, not what they show: "résumé" typed found no "re\u0301sume\u0301.pdf"
+ * uploaded from a Mac, nor that name pasted back into the box. A text mixing both forms in one word
+ * is still missed.
+ * And Greek's final sigma ς also as σ: a word in small letters ends in ς ("οδος", and JavaScript
+ * lower-cases a typed "ΟΔΟΣ" so too), while PostgreSQL's lower() makes every capital Σ a σ, so a
+ * text in capitals ("ΟΔΟΣ", common in Greek subjects) was found there by neither (SQLite's index
+ * folds ς and σ alike). One spelling when all are the same (no accents, no ς).
+ */
+export function spellings(text: string): string[] {
+  const forms = [text.normalize('NFC'), text.normalize('NFD')];
+  return [...new Set([...forms, ...forms.map((form) => form.replaceAll('\u03c2', '\u03c3'))])];
+}
+
+/** One text term for FTS5: its spellings as strings, either of them. */
+function fts5Term(term: TextTerm): string {
+  const strings = spellings(term.text).map(fts5String);
+  return strings.length === 1 ? strings[0]! : `(${strings.join(' OR ')})`;
 }
 
 /**
@@ -163,7 +211,7 @@ export function fts5String(text: string): string {
  * text (only emails or references).
  */
 export function fts5Expression(query: SearchQuery, columns: readonly string[], tier: 'all' | 'head' | 'body' = 'all', head = 'head'): string | null {
-  const included = textTerms(query, false).map((t) => fts5String(t.text));
+  const included = textTerms(query, false).map(fts5Term);
   if (included.length === 0) return null;
   const all = included.join(' AND ');
   if (tier === 'head') return within([head], all);
@@ -175,7 +223,7 @@ export function fts5Expression(query: SearchQuery, columns: readonly string[], t
 
 /** Any excluded text in any of `columns`, or null when nothing is excluded. */
 export function fts5Exclusions(query: SearchQuery, columns: readonly string[]): string | null {
-  const excluded = textTerms(query, true).map((t) => fts5String(t.text));
+  const excluded = textTerms(query, true).map(fts5Term);
   return excluded.length === 0 ? null : within(columns, excluded.join(' OR '));
 }
 
@@ -194,11 +242,12 @@ export function highlightWords(query: SearchQuery | null): string[] {
 }
 
 /**
- * `text` cut where any of `words` occurs (any letter case, İ as I; a space in a word, as in a
- * phrase, is any run of whitespace: as the search matches them), longest words first.
+ * `text` cut where any of `words` occurs (any letter case, İ as I, composed or decomposed accents;
+ * a space in a word, as in a phrase, is any run of whitespace: as the search matches them), longest
+ * words first.
  */
 export function highlight(text: string, words: readonly string[]): Highlighted[] {
-  const needles = [...new Set(words.filter((w) => w !== ''))].sort((a, b) => b.length - a.length);
+  const needles = [...new Set(words.filter((w) => w !== '').flatMap(spellings))].sort((a, b) => b.length - a.length);
   if (needles.length === 0 || text === '') return text === '' ? [] : [{ text, hit: false }];
   const pattern = new RegExp(needles.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/ /g, '\\s+')).join('|'), 'giu');
   const pieces: Highlighted[] = [];

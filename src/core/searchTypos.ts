@@ -123,12 +123,24 @@ export function correctQuery(query: SearchQuery, corrections: Corrections): Sear
   };
 }
 
-/** What was typed, `q`, with the corrected words in place (any letter case typed), to show and to search again. */
+/**
+ * What was typed, `q`, with the corrected words in place (any letter case typed), to show and to
+ * search again (the next pages go on with it). Read as parseSearch reads it: accents composed, and
+ * a dotted capital İ as I (matched on a copy of the same length, so the cuts are the text's own),
+ * or a word typed so stayed misspelt here while its results were the corrected word's.
+ */
 export function correctedText(q: string, corrections: Corrections): string {
-  let text = q;
+  let text = q.normalize('NFC');
   for (const [typed, word] of corrections) {
     const escaped = typed.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    text = text.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'giu'), word);
+    const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'giu');
+    let replaced = '';
+    let at = 0;
+    for (const match of text.replaceAll('\u0130', 'I').matchAll(pattern)) {
+      replaced += text.slice(at, match.index) + word;
+      at = match.index + match[0].length;
+    }
+    text = replaced + text.slice(at);
   }
   return text;
 }

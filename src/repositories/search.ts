@@ -10,8 +10,8 @@
  * Either way user text is a bound value, never SQL or query syntax.
  */
 import { type Expression, PostgresAdapter, type RawBuilder, type SqlBool, sql } from 'kysely';
-import { fts5Exclusions, fts5Expression, type PositionOp, positionOf, type SearchQuery, type TextTerm, textTerms, tierSlices } from '../core/search.js';
-import type { Db } from '../db/connect.js';
+import { emailIndexRanges, fts5Exclusions, fts5Expression, type PositionOp, positionOf, type SearchQuery, spellings, type TextTerm, textTerms, tierSlices } from '../core/search.js';
+import { type Db, SQLITE_FOLD_CASE } from '../db/connect.js';
 import { containsPattern } from './textSearch.js';
 
 export interface SearchScope {
@@ -46,9 +46,21 @@ export function forgetTrigramIndexes(db: Db): void {
   trigramKnown.delete(db);
 }
 
-function exactConditions(query: SearchQuery): Expression<SqlBool>[] {
+/**
+ * The ticket's customer is `email` (folded), in any letter case. PostgreSQL's lower() folds every
+ * script; SQLite's only ASCII, so there an address with other letters is looked up in the ranges of
+ * its index that can hold it (core/search.ts emailIndexRanges) and compared by its fold.
+ */
+function customerIs(email: string, postgres: boolean): Expression<SqlBool> {
+  const ranges = postgres ? null : emailIndexRanges(email);
+  if (ranges === null) return sql<SqlBool>`lower(t.customer_email) = ${email}`;
+  const within = sql.join(ranges.map(({ from, to }) => sql`(lower(t.customer_email) >= ${from} and lower(t.customer_email) < ${to})`), sql` or `);
+  return sql<SqlBool>`((${within}) and ${sql.raw(SQLITE_FOLD_CASE)}(t.customer_email) = ${email})`;
+}
+
+function exactConditions(query: SearchQuery, postgres: boolean): Expression<SqlBool>[] {
   return query.terms.flatMap((term): Expression<SqlBool>[] => {
-    if (term.kind === 'email') return [term.exclude ? sql<SqlBool>`lower(t.customer_email) <> ${term.email}` : sql<SqlBool>`lower(t.customer_email) = ${term.email}`];
+    if (term.kind === 'email') return [term.exclude ? sql<SqlBool>`not ${customerIs(term.email, postgres)}` : customerIs(term.email, postgres)];
     if (term.kind === 'reference') return [term.exclude ? sql<SqlBool>`t.id <> ${term.id}` : sql<SqlBool>`t.id = ${term.id}`];
     return [];
   });
@@ -71,9 +83,10 @@ function sqliteSource(query: SearchQuery, scope: SearchScope, tier: 'head' | 'bo
 }
 
 function postgresSource(query: SearchQuery, scope: SearchScope, tier: 'head' | 'body', trigram: boolean): MatchSource {
-  const inColumn = (term: TextTerm, column: string) =>
-    trigram ? sql<SqlBool>`${sql.ref(`s.${column}`)} ilike ${containsPattern(term.text)} escape '\\'` : sql<SqlBool>`${sql.ref(`s.${column}_tsv`)} @@ phraseto_tsquery('simple', ${term.text})`;
-  const inAny = (term: TextTerm, columns: readonly string[]) => sql<SqlBool>`(${sql.join(columns.map((c) => inColumn(term, c)), sql` or `)})`;
+  const inColumn = (text: string, column: string) =>
+    trigram ? sql<SqlBool>`${sql.ref(`s.${column}`)} ilike ${containsPattern(text)} escape '\\'` : sql<SqlBool>`${sql.ref(`s.${column}_tsv`)} @@ phraseto_tsquery('simple', ${text})`;
+  // Each spelling of the term (composed or decomposed accents: core/search.ts spellings) in each column.
+  const inAny = (term: TextTerm, columns: readonly string[]) => sql<SqlBool>`(${sql.join(spellings(term.text).flatMap((text) => columns.map((c) => inColumn(text, c))), sql` or `)})`;
   const all = (terms: readonly TextTerm[], columns: readonly string[]) => sql.join(terms.map((t) => inAny(t, columns)), sql` and `);
   const columns = columnsOf(scope);
   const included = textTerms(query, false);
@@ -128,7 +141,7 @@ function tierOf(db: Db, source: MatchSource | null, exact: Expression<SqlBool>[]
  * to look for, or one tier when it names only emails or references.
  */
 export async function searchTiers(db: Db, query: SearchQuery, scope: SearchScope): Promise<SearchTier[]> {
-  const exact = exactConditions(query);
+  const exact = exactConditions(query, isPostgres(db));
   if (textTerms(query, false).length === 0) return [tierOf(db, null, exact)];
   if (!isPostgres(db)) return (['head', 'body'] as const).map((tier) => tierOf(db, sqliteSource(query, scope, tier), exact));
   const trigram = await hasTrigramIndexes(db);

@@ -7,7 +7,8 @@
  *   ('optimize'); the known words of typo tolerance cut from the texts they come from.
  * - PostgreSQL: its secondary indexes dropped, the table refilled, the indexes built in one pass
  *   each (far faster than a million insertions into GIN), all in one transaction: searches see the
- *   old index until it commits. The known words are read from the refilled tsvectors.
+ *   old index until it commits. The known words are read from the titles and customer names and
+ *   the refilled thread and notes tsvectors.
  */
 import { sql } from 'kysely';
 import type { DbHandle } from '../db/connect.js';
@@ -58,10 +59,11 @@ export async function rebuildSearchIndex(handle: DbHandle): Promise<ReindexResul
         await sql`insert or ignore into search_words (word) select term from search_words_tokens_vocab where length(term) between 4 and 40 and term not glob '*[0-9]*'`.execute(trx);
         await sql`insert into search_words_tokens (search_words_tokens) values ('delete-all')`.execute(trx);
       };
-      await sql`insert into search_words_tokens (text) select title || ' ' || customer_name from tickets`.execute(trx);
+      // İ as I, which the tokenizer lower-cases (it leaves İ as it is), as the triggers hand it the texts (migration 2026-12-25T0900).
+      await sql`insert into search_words_tokens (text) select replace(title || ' ' || customer_name, char(304), 'I') from tickets`.execute(trx);
       await harvest();
       for (const [table, column] of WORD_SOURCES) {
-        await sql`insert into search_words_tokens (text) select ${sql.ref(column)} from ${sql.table(table)} where ticket_id is not null`.execute(trx);
+        await sql`insert into search_words_tokens (text) select replace(${sql.ref(column)}, char(304), 'I') from ${sql.table(table)} where ticket_id is not null`.execute(trx);
         await harvest();
       }
     });
@@ -87,8 +89,13 @@ export async function rebuildSearchIndex(handle: DbHandle): Promise<ReindexResul
       }
       await sql`drop index if exists search_words_trgm`.execute(trx);
       await sql`truncate search_words`.execute(trx);
+      // The texts the triggers read (migration 2026-12-03T1000): titles and customer names, and the
+      // thread and notes (messages, file names, mail subjects: already in their tsvectors). Not the
+      // head's tsvector, which holds the customer's email address too: its parts became known words
+      // on a reindex only, so a correction such as "exampel" → "example" came and went with one.
       await sql`insert into search_words (word)
-        select distinct p from ticket_search s, unnest(tsvector_to_array(s.head_tsv || s.body_tsv || s.notes_tsv)) w, regexp_split_to_table(w, '[^[:alpha:]]+') p
+        select distinct p from (select to_tsvector('simple', title || ' ' || customer_name) as v from tickets union all select body_tsv || notes_tsv from ticket_search) d,
+          unnest(tsvector_to_array(d.v)) w, regexp_split_to_table(w, '[^[:alpha:]]+') p
         where char_length(p) between 4 and 40`.execute(trx);
       if (schema !== null) await sql`create index search_words_trgm on search_words using gin (word ${sql.id(schema)}.gin_trgm_ops)`.execute(trx);
     });

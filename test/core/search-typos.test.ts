@@ -138,6 +138,11 @@ describe('correcting', () => {
     ['whole words only', 'pritners pritner', [['pritner', 'printer']], 'pritners printer'],
     ['several words', 'pritner tonr', [['pritner', 'printer'], ['tonr', 'toner']], 'printer toner'],
     ['letters of any script', 'Drücer', [['drücer', 'drücker']], 'drücker'],
+    // The typed word is read as parseSearch reads it: İ as I, accents composed. The corrected text
+    // is also what the next pages search ("More results"), so a word left uncorrected there made
+    // them search the misspelling: nothing found.
+    ['a Turkish dotted capital İ typed', 'İnternt yok', [['internt', 'internet']], 'internet yok'],
+    ['accents typed decomposed', 'Dru\u0308cer', [['drücer', 'drücker']], 'drücker'],
   ])('correctedText: %s', (_, q, corrections, expected) => {
     expect(correctedText(q, new Map(corrections))).toBe(expected);
   });

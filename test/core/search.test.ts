@@ -2,6 +2,7 @@ import SqliteDatabase from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  emailIndexRanges,
   fts5Exclusions,
   fts5Expression,
   highlight,
@@ -90,6 +91,9 @@ describe('fts5Expression', () => {
     ['the body tier: not all in the head', 'printer', 'body', '(({head body notes} : ("printer")) NOT ({head} : ("printer")))'],
     ['exclusions from every column', 'printer -laser -"ink jet"', 'all', '({head body notes} : ("printer")) NOT ({head body notes} : ("laser" OR "ink jet"))'],
     ['no text terms: none', 'HD-12 ada@example.com', 'all', null],
+    // Stored texts keep the form they came in: an accented word is looked for composed and decomposed.
+    ['a final sigma: also as σ', 'οδος', 'all', '({head body notes} : (("οδος" OR "οδοσ")))'],
+    ['an accented word: either spelling', 'café -"crème brûlée"', 'all', `({head body notes} : (("café" OR "cafe\u0301"))) NOT ({head body notes} : (("crème brûlée" OR "cre\u0300me bru\u0302le\u0301e")))`],
   ])('%s', (_title, raw, tier, expected) => {
     expect(fts5Expression(query(raw), columns, tier)).toBe(expected);
   });
@@ -155,6 +159,28 @@ describe('any text at all: a query or a message, never an FTS5 syntax error (fuz
   });
 });
 
+describe('emailIndexRanges: where SQLite\'s lower() index keeps the addresses folding to one', () => {
+  it.each<[string, string, Array<{ from: string; to: string }> | null]>([
+    ['all ASCII: the address itself', 'ada@example.com', null],
+    ['the ASCII start, its last letter one up', 'jörg@bücher.de', [{ from: 'j', to: 'k' }]],
+    ['a longer ASCII start', 'marie.müller@example.de', [{ from: 'marie.m', to: 'marie.n' }]],
+    ['a non-ASCII first letter: as written and as a capital', 'élodie@example.fr', [{ from: 'é', to: 'ê' }, { from: 'É', to: 'Ê' }]],
+    ['a first letter with no one-letter capital', 'ßtraße@example.de', [{ from: 'ß', to: 'à' }]],
+    ['an astral first letter, one code point up', '𐐨x@example.com', [{ from: '𐐨', to: '𐐩' }, { from: '𐐀', to: '𐐁' }]],
+  ])('%s: %s', (_title, email, expected) => {
+    expect(emailIndexRanges(email)).toEqual(expected);
+  });
+
+  it('every address folding to the one searched lies in one of its ranges, as SQLite\'s lower() keeps it', () => {
+    const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+    for (const stored of ['JÖRG@BÜCHER.DE', 'Jörg@Bücher.de', 'ÉLODIE@EXAMPLE.FR', 'élodie@example.fr', 'Marie.Müller@Example.de', '𐐀x@example.com']) {
+      const ranges = emailIndexRanges(stored.toLowerCase())!;
+      const key = asciiLower(stored);
+      expect(ranges.some(({ from, to }) => key >= from && key < to), stored).toBe(true);
+    }
+  });
+});
+
 describe('highlight', () => {
   it.each<[string, string, string[], string]>([
     ['any letter case, several times', 'Printer jam in the PRINTER tray', ['printer'], '[Printer] jam in the [PRINTER] tray'],
@@ -164,6 +190,8 @@ describe('highlight', () => {
     ['nothing to mark', 'plain', [], 'plain'],
     ['a Turkish dotted capital İ as i, as the search finds it', 'İsmail in İZMİR', ['ismail', 'izmir'], '[İsmail] in [İZMİR]'],
     // The search finds a phrase across any whitespace (the documents fold it): the mark follows.
+    ['Greek: a final sigma as any sigma, in any letter case', 'ΟΔΟΣ and οδος', ['οδος'], '[ΟΔΟΣ] and [οδος]'],
+    ['accents composed or decomposed, whichever the text has', 'Cafe\u0301 and Café', ['café'], '[Cafe\u0301] and [Café]'],
     ['a phrase across a line break and a no-break space', 'Cartridge\u00a0leaks; cartridge\n  leaks', ['cartridge leaks'], '[Cartridge\u00a0leaks]; [cartridge\n  leaks]'],
   ])('%s', (_title, shown, words, expected) => {
     expect(highlight(shown, words).map((p) => (p.hit ? `[${p.text}]` : p.text)).join('')).toBe(expected);

@@ -9,20 +9,17 @@
  * also for documents written before the change (the migration rebuilds them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listTickets } from '../../src/repositories/ticketQueries.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { postStaffMessage } from '../../src/services/conversation.js';
 import { addStaff } from '../support/app.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from '../support/db.js';
 import { intakeTicket } from '../support/intake.js';
-import { searchQuery } from '../support/search.js';
+import { foundNames } from '../support/search.js';
 import { testContext } from './context-support.js';
 import { migrateTo, migrator } from './migration-support.js';
 
 const MIGRATION = '2026-12-19T0900-search-folding';
 const BEFORE = '2026-12-18T0900-rate-limit-held';
-
-const NOW = Date.now();
 
 for (const dialect of DIALECTS) {
   describe(`search documents folded as typed searches are (${dialect})`, () => {
@@ -31,10 +28,7 @@ for (const dialect of DIALECTS) {
     let admin: number;
     const id: Record<string, number> = {};
 
-    const found = async (raw: string) => {
-      const rows = await listTickets(ctx.handle.db, { id: admin, role: 'admin' }, { search: searchQuery(raw), limit: 50, now: NOW });
-      return rows.map((r) => Object.entries(id).find(([, v]) => v === r.id)?.[0]).sort();
-    };
+    const found = (raw: string) => foundNames(ctx.handle.db, admin, id, raw);
 
     beforeAll(async () => {
       database = await freshDatabase(dialect);

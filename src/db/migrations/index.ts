@@ -44,6 +44,7 @@ import * as searchSourceDepth from './2026-12-20T0900-search-source-depth.js';
 import * as auditWho from './2026-12-21T0930-audit-who.js';
 import * as auditAt from './2026-12-23T0900-audit-at.js';
 import * as teamHistory from './2026-12-24T0900-team-history.js';
+import * as searchWordsDottedI from './2026-12-25T0900-search-words-dotted-i.js';
 import * as deletedTopicKept from './2026-12-22T0900-deleted-topic-kept.js';
 import * as outboxRecipientName from './2026-12-22T0900-outbox-recipient-name.js';
 import * as mailSize from './2026-12-22T1000-mail-size.js';
@@ -98,4 +99,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-22T1000-mail-size': mailSize,
   '2026-12-23T0900-audit-at': auditAt,
   '2026-12-24T0900-team-history': teamHistory,
+  '2026-12-25T0900-search-words-dotted-i': searchWordsDottedI,
 };
