@@ -5,6 +5,7 @@
  */
 import { isPublic, type MessageKind, maySee, type TicketForWriting, type Writer } from './conversation.js';
 import { DomainError, invalidInput } from './errors.js';
+import { sizeInWords } from './fileSize.js';
 
 /** The form field that carries files (§10.1); errors about files name it. */
 export const ATTACHMENTS_FIELD = 'attachments';
@@ -117,9 +118,9 @@ export function refusedTypeProblem(filename: string, contentType: string): strin
 export function checkAttachments(files: readonly FileFacts[]): void {
   if (files.length > MAX_FILES) throw tooManyFiles();
   const big = files.find((f) => f.size > MAX_FILE_BYTES);
-  if (big) throw tooLarge(`“${printable(big.filename)}” is larger than ${megabytes(MAX_FILE_BYTES)}: each file may be at most ${megabytes(MAX_FILE_BYTES)}.`);
+  if (big) throw tooLarge(`“${printable(big.filename)}” is larger than ${sizeInWords(MAX_FILE_BYTES)}: each file may be at most ${sizeInWords(MAX_FILE_BYTES)}.`);
   const total = files.reduce((sum, f) => sum + f.size, 0);
-  if (total > MAX_MESSAGE_BYTES) throw tooLarge(`The files together are larger than ${megabytes(MAX_MESSAGE_BYTES)}, the most one message may carry.`);
+  if (total > MAX_MESSAGE_BYTES) throw tooLarge(`The files together are larger than ${sizeInWords(MAX_MESSAGE_BYTES)}, the most one message may carry.`);
   for (const file of files) {
     const problem = filenameProblem(file.filename) ?? refusedTypeProblem(file.filename, file.contentType);
     if (problem) throw invalidInput({ [ATTACHMENTS_FIELD]: problem }, problem);
@@ -182,16 +183,6 @@ function rfc5987(value: string): string {
 function printable(filename: string): string {
   const shown = filename.replace(new RegExp(UNSAFE_CHARACTERS.source, 'gu'), '?');
   return shown.length > 80 ? `${shown.slice(0, 79)}…` : shown;
-}
-
-function megabytes(bytes: number): string {
-  return `${bytes / (1024 * 1024)} MB`;
-}
-
-/** A file's size for people: `20 kB`, `6 MB`, `9.8 MB` (units of 1024). */
-export function sizeInWords(bytes: number): string {
-  if (bytes < 1024 * 1024) return `${Math.max(1, Math.ceil(bytes / 1024))} kB`;
-  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
 }
 
 /** Who asks for a stored file: staff (by session or token), or whoever holds a ticket's status token. */

@@ -3,13 +3,9 @@
  * parser could not read. It still goes through the rules; these are the text put in place of its
  * own and the inbound log's reasons.
  */
+import { sizeInWords } from './fileSize.js';
 import { oneLine } from './mailSubject.js';
 
-/** A size as people read it: megabytes with one decimal (`17.2 MB`, `25 MB`), kilobytes below one. */
-function megabytes(bytes: number): string {
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024).toLocaleString('en')} kB`;
-  return `${Number((bytes / (1024 * 1024)).toFixed(1)).toLocaleString('en')} MB`;
-}
 
 /**
  * A mail over INBOUND_MAX_BYTES is read from its header only (its body is never parsed: the limit
@@ -19,7 +15,7 @@ function megabytes(bytes: number): string {
  * anyone: a phone video or a scanned PDF is an ordinary mail.)
  */
 export function oversizeNote(size: number, maxBytes: number): string {
-  return `[This mail was ${megabytes(size)}, over the help desk's limit of ${megabytes(maxBytes)}, so its text and files were not read. Please send the text again, with smaller files or links to them.]`;
+  return `[This mail was ${sizeInWords(size)}, over the help desk's limit of ${sizeInWords(maxBytes)}, so its text and files were not read. Please send the text again, with smaller files or links to them.]`;
 }
 
 /** The inbound log's reason for a mail read from its header only (after the rule's own reason, if any). */

@@ -3,6 +3,7 @@
  * its message, and the note naming those left in the original mail.
  */
 import { MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, filenameProblem, mediaTypeOf, refusedTypeProblem, shortenedFilename, withoutUnsafeCharacters } from './attachments.js';
+import { sizeInWords } from './fileSize.js';
 import { oneLine } from './mailSubject.js';
 
 /** A file found in a mail (an attachment or an inline image). */
@@ -83,9 +84,9 @@ export function keptMailFiles(files: readonly MailFile[]): KeptFiles {
     const file = files[i]!;
     const problem = filenameProblem(file.filename) ?? refusedTypeProblem(file.filename, file.contentType);
     if (problem) return left.push({ filename: file.filename, why: 'not a kind of file the help desk serves' });
-    if (file.size > MAX_FILE_BYTES) return left.push({ filename: file.filename, why: 'larger than 10 MB' });
+    if (file.size > MAX_FILE_BYTES) return left.push({ filename: file.filename, why: `larger than ${sizeInWords(MAX_FILE_BYTES)}` });
     if (kept.length >= MAX_FILES) return left.push({ filename: file.filename, why: `more than ${MAX_FILES} files` });
-    if (total + file.size > MAX_MESSAGE_BYTES) return left.push({ filename: file.filename, why: 'more than 25 MB together' });
+    if (total + file.size > MAX_MESSAGE_BYTES) return left.push({ filename: file.filename, why: `more than ${sizeInWords(MAX_MESSAGE_BYTES)} together` });
     total += file.size;
     kept.push(i);
   });

@@ -22,6 +22,7 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ATTACHMENTS_FIELD, checkAttachments, type FileFacts, MAX_FILE_BYTES, MAX_FILES, MAX_MESSAGE_BYTES, storedContentType } from '../core/attachments.js';
 import { DomainError, invalidInput } from '../core/errors.js';
+import { sizeInWords } from '../core/fileSize.js';
 import type { IncomingFile } from '../repositories/attachments.js';
 import { formBody } from './forms.js';
 
@@ -150,7 +151,7 @@ export function filesChosen(request: FastifyRequest): boolean {
 async function parseMultipart(request: FastifyRequest, reply: FastifyReply): Promise<ParsedMultipart> {
   // Not worth reading at all: the error handler answers and closes (see drainRequest).
   if (Number(request.headers['content-length']) > DRAIN_LIMIT_BYTES) {
-    throw new DomainError('payload_too_large', `This form is larger than we accept (${MAX_MESSAGE_BYTES / (1024 * 1024)} MB of files at most).`);
+    throw new DomainError('payload_too_large', `This form is larger than we accept (${sizeInWords(MAX_MESSAGE_BYTES)} of files at most).`);
   }
   const stopAtBound = boundReading(request.raw);
   const fields: Record<string, unknown> = {};

@@ -4,6 +4,7 @@
  * follow-ups of a closed request, and the reply form. Everything shown is escaped by Preact.
  */
 import { followUpTitle } from '../core/conversation.js';
+import { sizeInWords } from '../core/fileSize.js';
 import { referenceOf, stateOf } from '../core/tickets.js';
 import type { AttachmentRow, MessageRow, TicketRow } from '../db/schema.js';
 import { customerAttachmentPath, customerStatusPath } from '../http/links.js';
@@ -14,14 +15,6 @@ export function waitingInWords(waitingOn: TicketRow['waiting_on']): string | nul
   if (waitingOn === 'agent') return 'We are working on it';
   if (waitingOn === 'customer') return 'Waiting for your answer';
   return null;
-}
-
-/** A file size a person reads: `812 bytes`, `14 KB`, `2.5 MB`. */
-export function sizeInWords(bytes: number): string {
-  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? '' : 's'}`;
-  const kilobytes = Math.round(bytes / 1024);
-  if (kilobytes < 1024) return `${kilobytes} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 export interface ThreadView {

@@ -9,7 +9,7 @@ import { referenceOf } from '../core/tickets.js';
 import type { InboundMailRow, MessageRow, TicketRow } from '../db/schema.js';
 import { staffTicketPath } from '../http/links.js';
 import type { ParsedMail } from '../mail/inbound/parse.js';
-import { fileSize } from './thread.js';
+import { sizeInWords } from '../core/fileSize.js';
 import { Time } from './components.js';
 import { type Flash, Layout, type Viewer } from './layout.js';
 
@@ -67,7 +67,7 @@ export function MailOriginalPage({ viewer, csrf, flash, ticket, message, mail, p
         </dd>
         <dt>Received</dt>
         <dd>
-          <Time ms={mail.received_at} /> through {SOURCES[mail.source]}, {fileSize(mail.size)}
+          <Time ms={mail.received_at} /> through {SOURCES[mail.source]}, {sizeInWords(mail.size)}
         </dd>
         {message.automatic === 1 && (
           <>
@@ -82,7 +82,7 @@ export function MailOriginalPage({ viewer, csrf, flash, ticket, message, mail, p
               <ul id="mail-files">
                 {parsed.files.map((f, i) => (
                   <li>
-                    {printable(f.filename ?? `attachment-${i + 1}`)} <small>{printable(f.contentType)}, {fileSize(f.content.length)}{f.inline ? ', shown inline' : ''}</small>
+                    {printable(f.filename ?? `attachment-${i + 1}`)} <small>{printable(f.contentType)}, {sizeInWords(f.content.length)}{f.inline ? ', shown inline' : ''}</small>
                   </li>
                 ))}
               </ul>

@@ -3,6 +3,7 @@
  * words and style, each with its writer, time, channel and attachments; a message that came by
  * mail links its original (§10), and an auto-reply is marked so.
  */
+import { sizeInWords } from '../core/fileSize.js';
 import type { AttachmentRow, MessageChannel, MessageKind, MessageRow } from '../db/schema.js';
 import { mailOriginalPath, staffAttachmentPath } from '../http/links.js';
 import { LinkedText, Time } from './components.js';
@@ -10,12 +11,6 @@ import { LinkedText, Time } from './components.js';
 const KIND_LABELS: Record<MessageKind, string> = { customer: 'Customer', reply: 'Reply to the customer', note: 'Internal note' };
 const CHANNEL_LABELS: Record<MessageChannel, string> = { web: 'via web', email: 'by email', api: 'via API' };
 
-/** `512 bytes`, `12 kB`, `3.4 MB`: enough to tell a screenshot from a video before opening it. */
-export function fileSize(bytes: number): string {
-  if (bytes < 1000) return `${bytes} bytes`;
-  if (bytes < 1_000_000) return `${Math.round(bytes / 1000)} kB`;
-  return `${(bytes / 1_000_000).toFixed(1)} MB`;
-}
 
 function Attachments({ files }: { files: readonly AttachmentRow[] }) {
   if (files.length === 0) return null;
@@ -23,7 +18,7 @@ function Attachments({ files }: { files: readonly AttachmentRow[] }) {
     <ul class="attachments" aria-label="Attachments">
       {files.map((a) => (
         <li>
-          <a href={staffAttachmentPath(a)}><bdi>{a.filename}</bdi></a> <small>{fileSize(a.size)}</small>
+          <a href={staffAttachmentPath(a)}><bdi>{a.filename}</bdi></a> <small>{sizeInWords(a.size)}</small>
         </li>
       ))}
     </ul>

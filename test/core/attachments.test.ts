@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  sizeInWords,
   type AttachmentReader,
   asciiFilename,
   checkAttachments,
@@ -222,19 +221,5 @@ describe('who may read a file (mayRead)', () => {
     ['the customer of another ticket', { customerOfTicket: 6 }, { ticketId: 5, messageKind: 'customer' }, open(1), false],
   ])('%s → %s', (_name, reader, file, ticket, allowed) => {
     expect(mayRead(reader, file, ticket)).toBe(allowed);
-  });
-});
-
-describe('sizeInWords', () => {
-  it.each([
-    [0, '1 kB'],
-    [1, '1 kB'],
-    [20_000, '20 kB'],
-    [1024 * 1024 - 1, '1024 kB'],
-    [1024 * 1024, '1 MB'],
-    [6 * 1024 * 1024, '6 MB'],
-    [Math.round(9.84 * 1024 * 1024), '9.8 MB'],
-  ])('%i bytes: %s', (bytes, words) => {
-    expect(sizeInWords(bytes)).toBe(words);
   });
 });

@@ -3,7 +3,7 @@
  * request's facts and status link, then the earlier public messages as quoted history. Written by
  * a person, so unlike the other emails it reads as a letter, not a notice.
  */
-import { sizeInWords } from '../../core/attachments.js';
+import { sizeInWords } from '../../core/fileSize.js';
 import { BODY_STYLE, type EmailContent, escapeHtml, timeIn, headerSafe, htmlLines, RATING_QUESTION, ratingLinks, type TicketMailData } from './layout.js';
 
 /** One earlier public message, quoted below a reply. */

@@ -8,7 +8,7 @@ import { referenceOf } from '../../core/tickets.js';
 import type { InboundMailRow, InboundSource } from '../../db/schema.js';
 import type { InboundListRow, InboundLogResult } from '../../repositories/inboundLog.js';
 import { Clamped, type Column, DataTable, RecordTable, SelectField, TextField, Time } from '../components.js';
-import { fileSize } from '../thread.js';
+import { sizeInWords } from '../../core/fileSize.js';
 import { AdminFrame, any, type ListProps, ListFrame, type PageBase, Search } from './frame.js';
 
 /** Each result in words, in rule order (the filter's options). */
@@ -128,7 +128,7 @@ export function InboundMailPage({ viewer, csrf, flash, mail, original }: PageBas
           <TicketLink id={mail.ticket_id} />
         </dd>
         <dt>Size</dt>
-        <dd>{fileSize(mail.size)}</dd>
+        <dd>{sizeInWords(mail.size)}</dd>
         <dt>Recorded as</dt>
         <dd>
           <code>{mail.mail_key}</code>
@@ -159,7 +159,7 @@ export function InboundMailPage({ viewer, csrf, flash, mail, original }: PageBas
               <tr>
                 <td>{f.filename}</td>
                 <td>{f.contentType}</td>
-                <td>{fileSize(f.size)}</td>
+                <td>{sizeInWords(f.size)}</td>
               </tr>
             ))}
           </DataTable>
